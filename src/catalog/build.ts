@@ -1,0 +1,107 @@
+/**
+ * `cigen build`, the pure part: render every component, validate it the way GitLab would read
+ * it, and say what the files should hold. The CLI compares and writes.
+ *
+ * Validation, all before anything is written:
+ *  a) the jobs against GitLab's ci.json;
+ *  b) the header against GitLab's input rules (types, defaults, options, regex, every block
+ *     declared, every input used, known functions, text-interpolation safety);
+ *  c) the component instantiated with its defaults and with a full non-default set, in both
+ *     of GitLab's interpolation modes, and validated against the schema again.
+ */
+import { INTERPOLATION_MODES, instantiate, splitComponentFile } from '../ci/interpolation/index.js';
+import { CATALOG, type ComponentDefinition } from '../components/catalog.js';
+import { renderComponent } from '../components/document.js';
+import type { Diagnostic } from '../lint/diagnostics.js';
+import { lintText } from '../lint/lint-text.js';
+import { validateSchema } from '../lint/schema.js';
+import { renderCatalogSection } from './docs.js';
+import { pinningProblem } from './pinning.js';
+
+export interface BuildProblem {
+  component: string;
+  /** The input the problem is about, when there is one. */
+  input?: string;
+  file: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+export interface RenderedComponent {
+  component: ComponentDefinition;
+  path: string;
+  text: string;
+  problems: BuildProblem[];
+}
+
+export const templatePath = (name: string): string => `templates/${name}.yml`;
+
+/** The input a finding is about: the header entry it sits in, or the input its message names. */
+function inputOf(diagnostic: Diagnostic): string | undefined {
+  const [spec, inputs, name] = diagnostic.path ?? [];
+  if (diagnostic.document === 'header' && spec === 'spec' && inputs === 'inputs' && typeof name === 'string') return name;
+  return /`([a-z0-9-]+)` input|inputs\.([a-z0-9-]+)/.exec(diagnostic.message)?.slice(1).find(Boolean);
+}
+
+export async function renderAndValidate(component: ComponentDefinition): Promise<RenderedComponent> {
+  const path = templatePath(component.name);
+  const problems: BuildProblem[] = [];
+  const problem = (message: string, extra: Partial<BuildProblem> = {}) => problems.push({ component: component.name, file: path, message, ...extra });
+
+  let text: string;
+  try {
+    text = renderComponent(component);
+  } catch (error) {
+    problem(`cannot render: ${(error as Error).message}`);
+    return { component, path, text: '', problems };
+  }
+
+  for (const diagnostic of await lintText(text, { file: path })) {
+    const input = inputOf(diagnostic);
+    problem(`${diagnostic.code}: ${diagnostic.message}`, { line: diagnostic.line, column: diagnostic.column, ...(input ? { input } : {}) });
+  }
+
+  for (const image of component.images) {
+    const pinning = pinningProblem(image);
+    if (pinning) problem(pinning, { input: 'builder-image' });
+  }
+
+  const file = splitComponentFile(text);
+  const inputSets: [string, Record<string, unknown>][] = [
+    ['defaults', {}],
+    ['non-default inputs', component.sampleInputs],
+  ];
+  for (const [label, inputs] of inputSets) {
+    for (const mode of INTERPOLATION_MODES) {
+      const instance = instantiate(file, inputs, mode);
+      for (const error of instance.errors) {
+        const input = /`([a-z0-9-]+)` input/.exec(error)?.[1];
+        problem(`with ${label}, ${mode} interpolation: ${error}`, input ? { input } : {});
+      }
+      if (instance.content === undefined) continue;
+      const expectedJob = String(instance.values['job-name']);
+      if (!Object.hasOwn(instance.content as object, expectedJob)) {
+        problem(`with ${label}, ${mode} interpolation: the job is not named \`${expectedJob}\``, { input: 'job-name' });
+      }
+      const schema = await validateSchema(instance.content);
+      for (const finding of schema.findings) problem(`with ${label}, ${mode} interpolation: ${finding.message}`);
+    }
+  }
+  return { component, path, text, problems };
+}
+
+export interface CatalogBuild {
+  components: RenderedComponent[];
+  readmeSection: string;
+  problems: BuildProblem[];
+}
+
+export async function buildCatalog(catalog: readonly ComponentDefinition[] = CATALOG): Promise<CatalogBuild> {
+  const components = await Promise.all(catalog.map(renderAndValidate));
+  return {
+    components,
+    readmeSection: renderCatalogSection(catalog),
+    problems: components.flatMap((c) => c.problems),
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * `spec:inputs` and the values given for them at an include: GitLab's rules and error texts
+ * (lib/gitlab/ci/config/interpolation/inputs.rb and inputs/*_input.rb).
+ */
+import { compileRe2 } from '../re2.js';
+
+export const INPUT_TYPES = ['array', 'boolean', 'number', 'string'] as const;
+export type InputType = (typeof INPUT_TYPES)[number];
+export type InputValue = string | number | boolean | unknown[];
+
+export interface InputSpec {
+  type?: InputType;
+  default?: InputValue;
+  description?: string;
+  options?: (string | number)[];
+  regex?: string;
+}
+
+/** A header's `spec:inputs` as written: a null entry is a required string input. */
+export type InputSpecs = Readonly<Record<string, InputSpec | null>>;
+
+export const MAX_STRING_INPUT = 1024;
+
+const ARTICLE: Record<InputType, string> = {
+  array: 'an array',
+  boolean: 'a boolean',
+  number: 'a number',
+  string: 'a string',
+};
+
+function hasType(type: InputType, value: unknown): boolean {
+  switch (type) {
+    case 'array':
+      return Array.isArray(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'number':
+      return typeof value === 'number';
+    case 'string':
+      return typeof value === 'string';
+  }
+}
+
+export interface ResolvedInputs {
+  values: Record<string, InputValue>;
+  errors: string[];
+}
+
+/** Problems with the spec itself, independent of any given values. */
+export function specErrors(specs: InputSpecs): string[] {
+  const errors: string[] = [];
+  for (const [name, spec] of Object.entries(specs)) {
+    if (spec === null) continue;
+    if (typeof spec !== 'object' || Array.isArray(spec)) {
+      errors.push(`unknown input specification for \`${name}\` (valid types: ${INPUT_TYPES.join(', ')})`);
+      continue;
+    }
+    const type = spec.type ?? 'string';
+    if (!INPUT_TYPES.includes(type)) {
+      errors.push(`unknown input specification for \`${name}\` (valid types: ${INPUT_TYPES.join(', ')})`);
+      continue;
+    }
+    if (spec.options !== undefined && type !== 'string' && type !== 'number') {
+      errors.push(`\`${name}\` input: Options can only be used with string and number inputs`);
+    }
+    if (spec.regex !== undefined) {
+      if (type !== 'string') errors.push(`\`${name}\` input: RegEx validation can only be used with string inputs`);
+      else if (!compileRe2(spec.regex).ok) errors.push(`\`${name}\` input: invalid regular expression`);
+    }
+  }
+  return errors;
+}
+
+function valueErrors(name: string, spec: InputSpec, value: unknown, origin: 'provided' | 'default'): string[] {
+  const type = spec.type ?? 'string';
+  if (!hasType(type, value)) return [`\`${name}\` input: ${origin} value is not ${ARTICLE[type]}`];
+  const errors: string[] = [];
+  if (spec.options !== undefined && (type === 'string' || type === 'number') && !spec.options.includes(value as string | number)) {
+    const list = type === 'number' ? 'the list of the allowed options' : 'the list of allowed options';
+    errors.push(`\`${name}\` input: \`${String(value)}\` cannot be used because it is not in ${list}`);
+  }
+  if (spec.regex !== undefined && type === 'string') {
+    const compiled = compileRe2(spec.regex);
+    if (compiled.ok && !compiled.regex.test(value as string)) {
+      errors.push(`\`${name}\` input: ${origin} value does not match required RegEx pattern`);
+    }
+  }
+  if (type === 'string' && (value as string).length > MAX_STRING_INPUT) {
+    errors.push(`\`${name}\` input: ${origin} value is longer than ${MAX_STRING_INPUT} characters`);
+  }
+  return errors;
+}
+
+/** Resolves the values an include gives against a spec, as GitLab does before interpolating. */
+export function resolveInputs(specs: InputSpecs, given: Readonly<Record<string, unknown>>): ResolvedInputs {
+  const errors: string[] = [];
+  const unknown = Object.keys(given).filter((name) => !Object.hasOwn(specs, name));
+  if (unknown.length > 0) errors.push(`unknown input arguments: ${unknown.join(', ')}`);
+  errors.push(...specErrors(specs));
+  const values: Record<string, InputValue> = {};
+  for (const [name, raw] of Object.entries(specs)) {
+    const spec: InputSpec = raw ?? {};
+    if (typeof spec !== 'object' || (spec.type !== undefined && !INPUT_TYPES.includes(spec.type))) continue;
+    const hasDefault = spec.default !== undefined && spec.default !== null;
+    const provided = Object.hasOwn(given, name);
+    // GitLab checks the default's type even when a value is provided.
+    if (hasDefault && provided && !hasType(spec.type ?? 'string', spec.default)) {
+      errors.push(`\`${name}\` input: default value is not ${ARTICLE[spec.type ?? 'string']}`);
+    }
+    if (provided) {
+      errors.push(...valueErrors(name, spec, given[name], 'provided'));
+      values[name] = given[name] as InputValue;
+    } else if (hasDefault) {
+      errors.push(...valueErrors(name, spec, spec.default, 'default'));
+      values[name] = spec.default as InputValue;
+    } else {
+      errors.push(`\`${name}\` input: required value has not been provided`);
+    }
+  }
+  return { values, errors };
+}

@@ -1,0 +1,108 @@
+/**
+ * YAML in and out. Output goes through the yaml Document API with fixed options, so the same
+ * model always gives the same bytes; input keeps positions for diagnostics and knows GitLab's
+ * `!reference` tag.
+ */
+import {
+  Document,
+  LineCounter,
+  Scalar,
+  YAMLSeq,
+  isMap,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  type CollectionTag,
+  type Node,
+  type Schema,
+  type ToStringOptions,
+} from 'yaml';
+import { Literal, Reference } from './model.js';
+
+export const referenceTag: CollectionTag = {
+  tag: '!reference',
+  collection: 'seq',
+  default: false,
+  identify: (value) => value instanceof Reference,
+  createNode(schema: Schema, value: unknown) {
+    const seq = new YAMLSeq(schema);
+    for (const part of (value as Reference).path) seq.items.push(new Scalar(part));
+    seq.flow = true;
+    return seq;
+  },
+  resolve: (seq) => seq,
+};
+
+export const customTags = [referenceTag];
+
+const TO_STRING: ToStringOptions = {
+  lineWidth: 0,
+  flowCollectionPadding: false,
+  indentSeq: true,
+};
+
+/** Turns model values into yaml nodes: Literal becomes a literal block scalar. */
+function toNode(doc: Document, value: unknown): unknown {
+  if (value instanceof Literal) {
+    const scalar = new Scalar(value.text);
+    scalar.type = Scalar.BLOCK_LITERAL;
+    return scalar;
+  }
+  if (value instanceof Reference) return doc.createNode(value);
+  if (Array.isArray(value)) {
+    const seq = new YAMLSeq(doc.schema);
+    for (const item of value) seq.items.push(toNode(doc, item));
+    return seq;
+  }
+  if (value !== null && typeof value === 'object') {
+    const map = doc.createNode({}) as Node;
+    for (const [key, item] of Object.entries(value)) {
+      if (item === undefined) continue;
+      (map as unknown as { set(k: unknown, v: unknown): void }).set(key, toNode(doc, item));
+    }
+    return map;
+  }
+  return value;
+}
+
+export function stringifyYaml(value: unknown): string {
+  const doc = new Document(null, { customTags });
+  doc.contents = toNode(doc, value) as Node;
+  return doc.toString(TO_STRING);
+}
+
+/** A catalog component file: the `spec:` header, `---`, then the jobs. */
+export function stringifyComponent(header: unknown, content: unknown): string {
+  return `${stringifyYaml(header)}---\n${stringifyYaml(content)}`;
+}
+
+export interface ParsedYaml {
+  documents: Document.Parsed[];
+  lineCounter: LineCounter;
+}
+
+export function parseYamlDocuments(text: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, {
+    customTags,
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: true,
+  });
+  const list = Array.isArray(documents) ? documents : [];
+  return { documents: list as Document.Parsed[], lineCounter };
+}
+
+/** Parses one YAML text into plain JS, throwing on the first error. For trusted inputs
+ *  (our own rendered output); user files go through the linter instead. */
+export function parseYamlStrict(text: string): unknown[] {
+  const { documents } = parseYamlDocuments(text);
+  for (const doc of documents) {
+    const [error] = doc.errors;
+    if (error) throw new Error(error.message);
+  }
+  return documents.map((doc) => doc.toJS({ maxAliasCount: 1000 }));
+}
+
+export { isMap, isScalar, isSeq };

@@ -1,0 +1,49 @@
+/** `cigen render <component>`: the job GitLab would run for given inputs. */
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { InputError, UsageError } from '../../errors.js';
+import type { InterpolationMode } from '../../ci/interpolation/index.js';
+import { CATALOG, findComponent } from '../../components/catalog.js';
+import { renderInstance } from '../../components/instantiate.js';
+import { writeFilesAtomically } from '../files.js';
+
+export interface RenderOptions {
+  input: string[];
+  inputs?: string;
+  mode: InterpolationMode;
+  out?: string;
+}
+
+/** `name=value`, the value read as YAML the way it would be written under `inputs:`. */
+export function parseInputFlag(flag: string): [string, unknown] {
+  const eq = flag.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--input ${flag}: expected name=value`);
+  const name = flag.slice(0, eq);
+  const raw = flag.slice(eq + 1);
+  try {
+    return [name, raw === '' ? '' : (parse(raw) as unknown)];
+  } catch (error) {
+    throw new UsageError(`--input ${name}: the value is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+export async function runRender(name: string, options: RenderOptions): Promise<void> {
+  const component = findComponent(name);
+  if (!component) throw new UsageError(`unknown component ${name}; the catalog has: ${CATALOG.map((c) => c.name).join(', ')}`);
+  let inputs: Record<string, unknown> = {};
+  if (options.inputs) {
+    const loaded = parse(await readFile(options.inputs, 'utf8')) as unknown;
+    if (loaded === null || typeof loaded !== 'object' || Array.isArray(loaded)) throw new InputError(`${options.inputs}: expected a mapping of input names to values`);
+    inputs = { ...(loaded as Record<string, unknown>) };
+  }
+  for (const flag of options.input) {
+    const [key, value] = parseInputFlag(flag);
+    inputs[key] = value;
+  }
+  const rendered = renderInstance(component, inputs, options.mode);
+  if (rendered.text === undefined) {
+    throw new InputError(`${name}: the inputs were refused${options.out ? `; ${options.out} not written` : ''}`, rendered.errors);
+  }
+  if (options.out) await writeFilesAtomically([{ path: options.out, text: rendered.text }]);
+  else process.stdout.write(rendered.text);
+}

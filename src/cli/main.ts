@@ -1,0 +1,64 @@
+/**
+ * The cigen CLI: commander wiring only. Commands load their modules on demand so that a quick
+ * command does not pay for the others; every error becomes an exit code here and only here.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { CigenError, exitCodeOf } from '../errors.js';
+import { CATALOG_VERSION } from '../catalog/config.js';
+
+const program = new Command()
+  .name('cigen')
+  .description('Safe, fast, boring container image builds for GitLab CI.')
+  .version(CATALOG_VERSION)
+  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(text) })
+  .exitOverride();
+
+const formatOption = () => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
+
+program
+  .command('build')
+  .description('render every component into templates/ (and the README catalog section), validating each before it is written')
+  .option('--check', 'write nothing; exit 1 when templates/ or README.md differ from what src/ renders')
+  .option('--root <dir>', 'catalog project directory', process.cwd())
+  .addOption(formatOption())
+  .addHelpText('after', '\nExamples:\n  cigen build\n  cigen build --check')
+  .action(async (options: { check?: boolean; root: string; format: 'text' | 'json' }) => {
+    const { runBuild } = await import('./commands/build.js');
+    await runBuild(options);
+  });
+
+program
+  .command('render')
+  .description('print the job a component becomes for the given inputs, as GitLab would expand it')
+  .argument('<component>', 'component name, e.g. buildah')
+  .option('-i, --input <name=value>', 'an input value, read as YAML (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+  .option('--inputs <file>', 'a YAML file of input values')
+  .addOption(new Option('--mode <mode>', 'GitLab interpolation mode').choices(['classic', 'text']).default('classic'))
+  .option('-o, --out <file>', 'write the job to a file (atomically) instead of stdout')
+  .addHelpText('after', "\nExamples:\n  cigen render buildah -i 'tags=[v1.2.3, latest]' -i push=false\n  cigen render kaniko --inputs inputs.yml --mode text -o job.yml")
+  .action(async (component: string, options: { input: string[]; inputs?: string; mode: 'classic' | 'text'; out?: string }) => {
+    const { runRender } = await import('./commands/render.js');
+    await runRender(component, options);
+  });
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await program.parseAsync(argv as string[]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (error instanceof CigenError) {
+      process.stderr.write(`${error.message}\n`);
+      for (const detail of (error as { details?: readonly string[] }).details ?? []) process.stderr.write(`  ${detail}\n`);
+      return exitCodeOf(error);
+    }
+    process.stderr.write(`cigen: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,47 @@
+/** Maps a path into a parsed YAML document back to a line and column. */
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { PathSegment } from './diagnostics.js';
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return undefined;
+}
+
+/** The position of the node at `path`, or of the deepest node on the way when the rest is
+ *  missing (a key that arrived through a merge key, say). */
+export function locate(
+  doc: Document,
+  lineCounter: LineCounter,
+  path: readonly PathSegment[],
+  at: 'key' | 'value' = 'value',
+  /** How a key reads after interpolation, for paths into an instantiated document. */
+  resolveKey: (key: string) => string = (key) => key,
+): Position {
+  let node: unknown = doc.contents;
+  let anchor: unknown = node;
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair =
+        node.items.find((item) => isPair(item) && keyText(item.key) === String(segment)) ??
+        node.items.find((item) => isPair(item) && resolveKey(keyText(item.key) ?? '') === String(segment));
+      if (!pair) break;
+      anchor = last && at === 'key' ? pair.key : (pair.value ?? pair.key);
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number' && node.items[segment] !== undefined) {
+      node = node.items[segment];
+      anchor = node;
+    } else {
+      break;
+    }
+  }
+  const range = (anchor as Node | null)?.range ?? (doc.contents as Node | null)?.range;
+  const pos = lineCounter.linePos(range ? range[0] : 0);
+  return { line: pos.line, column: pos.col };
+}

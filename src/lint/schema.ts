@@ -1,0 +1,154 @@
+/**
+ * GitLab's ci.json, compiled ahead of time (src/tooling/bundle.mjs), and its errors reduced to
+ * one useful message per place: unknown keys named with the nearest valid key, alternatives
+ * (oneOf/anyOf) resolved to the branch that got furthest, types merged.
+ */
+import type { ErrorObject } from 'ajv';
+import { closest, distance } from 'fastest-levenshtein';
+import validate from './schema/validate.generated.cjs';
+import type { Finding, PathSegment } from './diagnostics.js';
+
+const GLOBAL_KEYS = new Set(['$schema', 'spec', 'image', 'services', 'before_script', 'after_script', 'variables', 'cache', 'default', 'stages', 'include', 'workflow']);
+
+let schemaJson: Record<string, unknown> | undefined;
+async function loadSchemaJson(): Promise<Record<string, unknown>> {
+  schemaJson ??= (await import('./schema/gitlab-ci.schema.json', { with: { type: 'json' } })).default as Record<string, unknown>;
+  return schemaJson;
+}
+
+function parsePointer(pointer: string): PathSegment[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^(0|[1-9]\d*)$/.test(part) ? Number(part) : part));
+}
+
+/** GitLab-style location: `jobs:build:artifacts` for jobs, `workflow:rules` for global keys. */
+export function describePath(path: readonly PathSegment[]): string {
+  if (path.length === 0) return 'root';
+  const [first, ...rest] = path;
+  const head = typeof first === 'string' && !GLOBAL_KEYS.has(first) ? `jobs:${first}` : String(first);
+  return [head, ...rest.map(String)].join(':');
+}
+
+function schemaAt(root: Record<string, unknown>, schemaPath: string): Record<string, unknown> | undefined {
+  let node: unknown = root;
+  for (const part of schemaPath.replace(/^#\/?/, '').split('/')) {
+    if (part === '') continue;
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return node && typeof node === 'object' ? (node as Record<string, unknown>) : undefined;
+}
+
+function suggest(unknownKey: string, allowed: readonly string[]): string | undefined {
+  if (allowed.length === 0) return undefined;
+  const best = closest(unknownKey, [...allowed]);
+  const limit = Math.max(2, Math.floor(unknownKey.length / 3));
+  return distance(unknownKey, best) <= limit ? best : undefined;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string',
+  array: 'an array',
+  object: 'a hash',
+  boolean: 'a boolean',
+  number: 'a number',
+  integer: 'an integer',
+  null: 'null',
+};
+
+function joinOr(words: string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
+}
+
+const SUMMARY_KEYWORDS = new Set(['anyOf', 'oneOf', 'if', 'allOf']);
+
+interface Group {
+  path: PathSegment[];
+  pointer: string;
+  errors: ErrorObject[];
+}
+
+function groupErrors(errors: readonly ErrorObject[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const error of errors) {
+    let group = groups.get(error.instancePath);
+    if (!group) {
+      group = { path: parsePointer(error.instancePath), pointer: error.instancePath, errors: [] };
+      groups.set(error.instancePath, group);
+    }
+    group.errors.push(error);
+  }
+  return [...groups.values()];
+}
+
+/** Alternatives that failed one level up are noise once a deeper place explains the failure;
+ *  oneOf/anyOf summaries are noise next to the errors of their branches. */
+function prune(groups: readonly Group[]): Group[] {
+  const concrete = (group: Group) => group.errors.filter((e) => !SUMMARY_KEYWORDS.has(e.keyword));
+  return groups
+    .filter((group) => {
+      const deeper = groups.some((other) => other !== group && concrete(other).length > 0 && other.pointer.startsWith(`${group.pointer}/`));
+      return !deeper || group.errors.some((e) => e.keyword === 'additionalProperties');
+    })
+    .map((group) => (concrete(group).length > 0 ? { ...group, errors: concrete(group) } : group));
+}
+
+async function describeGroup(group: Group): Promise<Omit<Finding, 'document'>> {
+  const where = describePath(group.path);
+  const byKeyword = (keyword: string) => group.errors.filter((e) => e.keyword === keyword);
+  const unknown = byKeyword('additionalProperties');
+  if (unknown.length > 0) {
+    const keys = [...new Set(unknown.map((e) => String(e.params['additionalProperty'])))];
+    const root = await loadSchemaJson();
+    const parent = schemaAt(root, (unknown[0] as ErrorObject).schemaPath.replace(/\/additionalProperties$/, ''));
+    const allowed = Object.keys((parent?.['properties'] as Record<string, unknown> | undefined) ?? {});
+    const hints = keys.map((key) => suggest(key, allowed)).map((hint, i) => (hint ? `${keys[i]} (did you mean ${hint}?)` : keys[i]));
+    return {
+      path: [...group.path, keys[0] as string],
+      at: 'key',
+      severity: 'error',
+      code: 'schema/unknown-key',
+      message: `${where} config contains unknown keys: ${hints.join(', ')}`,
+    };
+  }
+  const required = byKeyword('required').map((e) => String(e.params['missingProperty']));
+  if (required.length > 0) {
+    return { path: group.path, severity: 'error', code: 'schema/required', message: `${where} config is missing required keys: ${[...new Set(required)].join(', ')}` };
+  }
+  const allowedValues = [...byKeyword('enum').flatMap((e) => e.params['allowedValues'] as unknown[]), ...byKeyword('const').map((e) => e.params['allowedValue'])];
+  if (allowedValues.length > 0) {
+    const values = [...new Set(allowedValues.map((v) => JSON.stringify(v)))];
+    return { path: group.path, severity: 'error', code: 'schema/enum', message: `${where} config should be one of: ${values.join(', ')}` };
+  }
+  const types = byKeyword('type').flatMap((e) => String(e.params['type']).split(','));
+  if (types.length > 0) {
+    const words = [...new Set(types.map((t) => TYPE_WORDS[t] ?? t))];
+    return { path: group.path, severity: 'error', code: 'schema/type', message: `${where} config should be ${joinOr(words)}` };
+  }
+  const [first] = group.errors as [ErrorObject];
+  const code = first.keyword === 'false schema' ? 'schema/not-allowed' : `schema/${first.keyword.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const message = first.keyword === 'false schema' || first.keyword === 'not' ? 'is not allowed here' : (first.message ?? 'is invalid');
+  return { path: group.path, severity: 'error', code, message: `${where} ${message}` };
+}
+
+export interface SchemaResult {
+  valid: boolean;
+  findings: Omit<Finding, 'document'>[];
+}
+
+export async function validateSchema(value: unknown): Promise<SchemaResult> {
+  if (validate(value)) return { valid: true, findings: [] };
+  const groups = prune(groupErrors(validate.errors ?? []));
+  const findings = await Promise.all(groups.map(describeGroup));
+  return { valid: false, findings };
+}
+
+/** The bare verdict, for callers that only need pass/fail (the peer suite, build checks). */
+export function isSchemaValid(value: unknown): boolean {
+  return validate(value);
+}

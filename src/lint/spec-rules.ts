@@ -1,0 +1,269 @@
+/**
+ * Rules for a component header (`spec:` + `---`) and the interpolation blocks in its content,
+ * as GitLab enforces them (lib/gitlab/ci/config/header/*, interpolation/*) plus the catalog's
+ * own: no empty `spec:inputs:`, every declared input used, and string inputs that cannot
+ * reshape the YAML under text interpolation.
+ */
+import { isMap, isPair, isScalar, isSeq, Scalar, type Document, type Node } from 'yaml';
+import { MAX_ACCESS_BYTESIZE, MAX_BLOCKS, MAX_FUNCTIONS, findBlocks } from '../ci/interpolation/block.js';
+import { FUNCTION_NAMES, matchFunction } from '../ci/interpolation/functions.js';
+import { INPUT_TYPES, MAX_STRING_INPUT, type InputType } from '../ci/interpolation/inputs.js';
+import { compileRe2 } from '../ci/re2.js';
+import type { Finding, PathSegment } from './diagnostics.js';
+
+const SPEC_KEYS = ['inputs', 'include', 'component', 'description'];
+const INPUT_KEYS = ['default', 'description', 'options', 'regex', 'type', 'rules'];
+const COMPONENT_FIELDS = ['name', 'sha', 'version', 'reference'];
+const STRING_FUNCTIONS = new Set(['truncate', 'expand_vars', 'posix_escape', 'posix_quote', 'split']);
+const MAX_OPTIONS = 50;
+
+/** Values a regex must refuse for a string input placed in a plain or quoted scalar, and in a
+ *  literal block, to be safe under text interpolation. */
+const PLAIN_PROBES = ['a: b', 'a #b', "a'b", 'a"b', '[a]', '{a}', '*a', '&a', '!a', '|a', '>a', '%a', '@a', '`a', '- a', 'a\nb'];
+const BLOCK_PROBES = ['a\nb', 'a\rb', 'a\u0085b', 'a\u2028b', 'a\u2029b'];
+
+type Issue = Omit<Finding, 'document'>;
+
+interface DeclaredInput {
+  name: string;
+  type: InputType;
+  regex?: string;
+  hasOptions: boolean;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+function typeOf(value: unknown): InputType | 'null' | 'object' {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'object') return 'object';
+  return typeof value as InputType;
+}
+
+function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues: Issue[]; declared?: DeclaredInput } {
+  const issues: Issue[] = [];
+  const error = (code: string, message: string, at: PathSegment[] = path, where: 'key' | 'value' = 'value') =>
+    issues.push({ path: at, at: where, severity: 'error', code, message });
+  if (!/^[a-zA-Z0-9_-]+$/.test(name)) error('spec/input-name', `input name \`${name}\` may only hold letters, digits, _ and -`, path, 'key');
+  if (spec === null) return { issues, declared: { name, type: 'string', hasOptions: false } };
+  if (!isObject(spec)) {
+    error('spec/input-type', `unknown input specification for \`${name}\` (valid types: ${INPUT_TYPES.join(', ')})`);
+    return { issues };
+  }
+  for (const key of Object.keys(spec)) {
+    if (!INPUT_KEYS.includes(key)) error('spec/input-unknown-key', `\`${name}\` input: unknown key \`${key}\` (allowed: ${INPUT_KEYS.join(', ')})`, [...path, key], 'key');
+  }
+  const type = (spec['type'] ?? 'string') as InputType;
+  if (!INPUT_TYPES.includes(type)) {
+    error('spec/input-type', `unknown input specification for \`${name}\` (valid types: ${INPUT_TYPES.join(', ')})`, [...path, 'type']);
+    return { issues };
+  }
+  const has = (key: string) => Object.hasOwn(spec, key);
+  const defaultValue = spec['default'];
+  if (has('default') && defaultValue !== null && typeOf(defaultValue) !== type) {
+    error('spec/default-type', `\`${name}\` input: default value is not ${type === 'array' ? 'an array' : `a ${type}`}`, [...path, 'default']);
+  }
+  if (typeof defaultValue === 'string' && defaultValue.length > MAX_STRING_INPUT) {
+    error('spec/value-size', `\`${name}\` input: the default is longer than ${MAX_STRING_INPUT} characters`, [...path, 'default']);
+  }
+  if (typeof spec['description'] === 'string' && spec['description'].length > 1024) {
+    error('spec/description-size', `\`${name}\` input: the description is longer than 1024 characters`, [...path, 'description']);
+  }
+  if (has('rules')) {
+    for (const key of ['options', 'default']) {
+      if (has(key)) error('spec/rules', `\`${name}\` input: these keys cannot be used together: rules, ${key}`, [...path, key], 'key');
+    }
+  }
+  const options = spec['options'];
+  if (has('options')) {
+    if (type !== 'string' && type !== 'number') {
+      error('spec/options', `\`${name}\` input: Options can only be used with string and number inputs`, [...path, 'options']);
+    } else if (!Array.isArray(options) || options.length === 0) {
+      error('spec/options', `\`${name}\` input: options must be a non-empty list`, [...path, 'options']);
+    } else {
+      if (options.length > MAX_OPTIONS) error('spec/options', `\`${name}\` input: cannot define more than ${MAX_OPTIONS} options`, [...path, 'options']);
+      if (options.some((o) => o === null)) error('spec/options', `\`${name}\` input: options array cannot contain null values`, [...path, 'options']);
+      if (has('default') && defaultValue !== null && !options.includes(defaultValue)) {
+        error('spec/options', `\`${name}\` input: \`${String(defaultValue)}\` cannot be used because it is not in the list of allowed options`, [...path, 'default']);
+      }
+    }
+  }
+  const regex = spec['regex'];
+  if (has('regex')) {
+    if (type !== 'string') {
+      error('spec/regex', `\`${name}\` input: RegEx validation can only be used with string inputs`, [...path, 'regex']);
+    } else if (typeof regex !== 'string') {
+      error('spec/regex', `\`${name}\` input: regex must be a string`, [...path, 'regex']);
+    } else {
+      const compiled = compileRe2(regex);
+      if (!compiled.ok) {
+        error('spec/regex', `\`${name}\` input: invalid regular expression (${compiled.error})`, [...path, 'regex']);
+      } else if (typeof defaultValue === 'string' && !compiled.regex.test(defaultValue)) {
+        error('spec/regex', `\`${name}\` input: default value does not match required RegEx pattern`, [...path, 'default']);
+      }
+    }
+  }
+  return { issues, declared: { name, type, ...(typeof regex === 'string' ? { regex } : {}), hasOptions: Array.isArray(options) } };
+}
+
+/** Rules for the header document. Returns the declared inputs for the content rules. */
+export function checkHeader(header: unknown): { issues: Issue[]; inputs: Map<string, DeclaredInput>; componentFields: Set<string> } {
+  const issues: Issue[] = [];
+  const inputs = new Map<string, DeclaredInput>();
+  const componentFields = new Set<string>();
+  if (!isObject(header)) {
+    issues.push({ path: [], severity: 'error', code: 'spec/header', message: 'the header document must be a hash with a `spec:` key' });
+    return { issues, inputs, componentFields };
+  }
+  for (const key of Object.keys(header)) {
+    if (key !== 'spec') issues.push({ path: [key], at: 'key', severity: 'error', code: 'spec/header', message: `header config contains unknown keys: ${key}` });
+  }
+  const spec = header['spec'];
+  if (spec === null || spec === undefined) return { issues, inputs, componentFields };
+  if (!isObject(spec)) {
+    issues.push({ path: ['spec'], severity: 'error', code: 'spec/header', message: 'header:spec config should be a hash' });
+    return { issues, inputs, componentFields };
+  }
+  for (const key of Object.keys(spec)) {
+    if (!SPEC_KEYS.includes(key)) {
+      issues.push({ path: ['spec', key], at: 'key', severity: 'error', code: 'spec/unknown-key', message: `header:spec config contains unknown keys: ${key}` });
+    }
+  }
+  if (Object.hasOwn(spec, 'description')) {
+    issues.push({ path: ['spec', 'description'], at: 'key', severity: 'warning', code: 'spec/description-version', message: 'spec:description needs GitLab 18.10 or later; older instances reject the whole file' });
+  }
+  if (Object.hasOwn(spec, 'inputs')) {
+    const declared = spec['inputs'];
+    if (declared === null || (isObject(declared) && Object.keys(declared).length === 0)) {
+      issues.push({ path: ['spec', 'inputs'], at: 'key', severity: 'error', code: 'spec/empty-inputs', message: 'spec:inputs is empty, which breaks catalog releases; write an empty `spec:` instead' });
+    } else if (!isObject(declared)) {
+      issues.push({ path: ['spec', 'inputs'], severity: 'error', code: 'spec/header', message: 'header:spec:inputs config should be a hash' });
+    } else {
+      for (const [name, input] of Object.entries(declared)) {
+        const checked = checkInput(name, input, ['spec', 'inputs', name]);
+        issues.push(...checked.issues);
+        if (checked.declared) inputs.set(name, checked.declared);
+      }
+    }
+  }
+  const fields = spec['component'];
+  if (Array.isArray(fields)) for (const field of fields) if (COMPONENT_FIELDS.includes(String(field))) componentFields.add(String(field));
+  return { issues, inputs, componentFields };
+}
+
+interface ScalarSite {
+  text: string;
+  path: PathSegment[];
+  at: 'key' | 'value';
+  /** Literal and folded blocks hold any single-line value as text; other styles can be broken. */
+  block: boolean;
+}
+
+/** Every string scalar (keys too) in a parsed document, with its path and style. */
+function stringSites(doc: Document): ScalarSite[] {
+  const sites: ScalarSite[] = [];
+  const visit = (node: unknown, path: PathSegment[]) => {
+    if (isMap(node)) {
+      for (const item of node.items) {
+        if (!isPair(item)) continue;
+        const key = isScalar(item.key) ? String(item.key.value) : '';
+        if (isScalar(item.key) && typeof item.key.value === 'string') {
+          sites.push({ text: item.key.value, path: [...path, key], at: 'key', block: false });
+        }
+        visit(item.value, [...path, key]);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => visit(item, [...path, index]));
+    } else if (isScalar(node) && typeof node.value === 'string') {
+      const block = node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
+      sites.push({ text: node.value, path, at: 'value', block });
+    }
+  };
+  visit(doc.contents as Node | null, []);
+  return sites;
+}
+
+function acceptsAny(regex: string | undefined, probes: readonly string[]): string | undefined {
+  if (regex === undefined) return probes[0];
+  const compiled = compileRe2(regex);
+  if (!compiled.ok) return undefined;
+  return probes.find((probe) => compiled.regex.test(probe));
+}
+
+/** Rules for the interpolation blocks in the content document. */
+export function checkContent(
+  content: Document,
+  inputs: ReadonlyMap<string, DeclaredInput>,
+  componentFields: ReadonlySet<string>,
+  options: { hasHeader: boolean },
+): { issues: Issue[]; unused: string[] } {
+  const issues: Issue[] = [];
+  const used = new Set<string>();
+  let blockCount = 0;
+  for (const site of stringSites(content)) {
+    const blocks = findBlocks(site.text);
+    blockCount += blocks.length;
+    for (const block of blocks) {
+      const error = (code: string, message: string) => issues.push({ path: site.path, at: site.at, severity: 'error', code, message });
+      if (!options.hasHeader) {
+        issues.push({ path: site.path, at: site.at, severity: 'warning', code: 'spec/no-header', message: `${block.raw} is in a file without a spec: header; GitLab leaves it as text` });
+        continue;
+      }
+      if (Buffer.byteLength(block.access) > MAX_ACCESS_BYTESIZE) {
+        error('spec/access', 'maximum interpolation expression size exceeded');
+        continue;
+      }
+      if (block.functions.length > MAX_FUNCTIONS) error('spec/too-many-functions', `too many functions in interpolation block ${block.raw} (at most ${MAX_FUNCTIONS})`);
+      const parts = block.access.split('.');
+      const [root, name] = parts;
+      if (parts.length < 2) {
+        error('spec/access', `invalid interpolation access pattern: ${block.raw}`);
+        continue;
+      }
+      let input: DeclaredInput | undefined;
+      if (root === 'inputs') {
+        input = inputs.get(name as string);
+        if (!input) {
+          error('spec/undeclared-input', `unknown interpolation key: \`${name}\` (${block.raw}; declared inputs: ${[...inputs.keys()].join(', ') || 'none'})`);
+          continue;
+        }
+        used.add(input.name);
+        if (parts.length > 2) error('spec/access', `unknown interpolation key: \`${parts[2]}\` (inputs are not hashes)`);
+      } else if (root === 'component') {
+        if (!componentFields.has(name as string)) error('spec/component-field', `$[[ component.${name} ]] needs \`${name}\` listed in spec:component`);
+      } else {
+        error('spec/access', `unknown interpolation key: \`${root}\``);
+        continue;
+      }
+      let valueType: string | undefined = input?.type ?? 'string';
+      for (const expression of block.functions) {
+        const found = matchFunction(expression);
+        if (!found) {
+          error('spec/unknown-function', `no function matching \`${expression}\`: check that the function name, arguments, and types are correct (known: ${FUNCTION_NAMES.join(', ')})`);
+          valueType = undefined;
+          continue;
+        }
+        if (STRING_FUNCTIONS.has(found.fn.name) && valueType !== undefined && valueType !== 'string') {
+          error('spec/function-type', `error in \`${found.fn.name}\` function: invalid input type: ${found.fn.name} can only be used with string inputs`);
+        }
+        valueType = found.fn.name === 'split' ? 'array' : valueType;
+      }
+      // Text interpolation pastes the value into the raw file before parsing it.
+      if (input && input.type === 'string' && !input.hasOptions && block.functions.length === 0) {
+        const whole = block.start === 0 && block.end === site.text.length;
+        const probe = acceptsAny(input.regex, site.block && whole ? BLOCK_PROBES : PLAIN_PROBES);
+        if (probe !== undefined) {
+          issues.push({
+            path: site.path,
+            at: site.at,
+            severity: 'warning',
+            code: 'spec/text-interpolation',
+            message: `\`${input.name}\` input accepts ${JSON.stringify(probe)}, which can reshape this YAML under text interpolation; give it a regex that refuses such values${site.block ? '' : ' or place it alone in a literal block'}`,
+          });
+        }
+      }
+    }
+  }
+  if (blockCount > MAX_BLOCKS) issues.push({ path: [], severity: 'error', code: 'spec/too-many-blocks', message: 'too many interpolation blocks' });
+  return { issues, unused: [...inputs.keys()].filter((name) => !used.has(name)) };
+}
