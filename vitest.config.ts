@@ -1,18 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vitest/config';
+// @ts-expect-error -- a plain ES module shared with the bundler, without type declarations
+import { handlebarsModule } from './src/tooling/hbs.mjs';
 
-/** Handlebars sources are bundled as text by esbuild; load them the same way in tests. */
-const handlebarsAsText: Plugin = {
-  name: 'cigen-hbs-text',
+/** Handlebars sources load as precompiled templates, exactly as the bundler builds them. */
+const handlebars: Plugin = {
+  name: 'cigen-handlebars',
   enforce: 'pre',
   load(id) {
-    if (!id.endsWith('.hbs')) return null;
-    return `export default ${JSON.stringify(readFileSync(id, 'utf8'))};`;
+    return id.endsWith('.hbs') ? (handlebarsModule(readFileSync(id, 'utf8')) as string) : null;
   },
 };
 
 export default defineConfig({
-  plugins: [handlebarsAsText],
+  plugins: [handlebars],
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'node_modules/**'],

@@ -13,7 +13,7 @@ import { INTERPOLATION_MODES, instantiate, splitComponentFile } from '../ci/inte
 import { CATALOG, type ComponentDefinition } from '../components/catalog.js';
 import { renderComponent } from '../components/document.js';
 import type { Diagnostic } from '../lint/diagnostics.js';
-import { lintText } from '../lint/lint-text.js';
+import { lintParsed, parseFile } from '../lint/lint-text.js';
 import { validateSchema } from '../lint/schema.js';
 import { renderCatalogSection } from './docs.js';
 import { pinningProblem } from './pinning.js';
@@ -57,7 +57,8 @@ export async function renderAndValidate(component: ComponentDefinition): Promise
     return { component, path, text: '', problems };
   }
 
-  for (const diagnostic of await lintText(text, { file: path })) {
+  const parsed = parseFile(text, path);
+  for (const diagnostic of await lintParsed(parsed, { file: path, contentAsWritten: true })) {
     const input = inputOf(diagnostic);
     problem(`${diagnostic.code}: ${diagnostic.message}`, { line: diagnostic.line, column: diagnostic.column, ...(input ? { input } : {}) });
   }
@@ -67,7 +68,7 @@ export async function renderAndValidate(component: ComponentDefinition): Promise
     if (pinning) problem(pinning, { input: 'builder-image' });
   }
 
-  const file = splitComponentFile(text);
+  const file = splitComponentFile(text, [parsed.header, parsed.content].filter((doc) => doc !== undefined));
   const inputSets: [string, Record<string, unknown>][] = [
     ['defaults', {}],
     ['non-default inputs', component.sampleInputs],

@@ -65,8 +65,12 @@ function toNode(doc: Document, value: unknown): unknown {
   return value;
 }
 
+/** GitLab reads YAML with Ruby's Psych, which speaks YAML 1.1 (`on`, `yes` and `no` are
+ *  booleans there), so cigen reads and writes 1.1 too. */
+export const YAML_VERSION = '1.1' as const;
+
 export function stringifyYaml(value: unknown): string {
-  const doc = new Document(null, { customTags });
+  const doc = new Document(null, { customTags, version: YAML_VERSION });
   doc.contents = toNode(doc, value) as Node;
   return doc.toString(TO_STRING);
 }
@@ -84,6 +88,7 @@ export interface ParsedYaml {
 export function parseYamlDocuments(text: string): ParsedYaml {
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, {
+    version: YAML_VERSION,
     customTags,
     lineCounter,
     prettyErrors: false,

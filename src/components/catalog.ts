@@ -31,7 +31,7 @@ export interface ComponentDefinition {
   inputs: Record<string, InputDefinition>;
   jobs(): Jobs;
   /** components/<name>/README.md.hbs */
-  readme: string;
+  readme: (context: { name: string }) => string;
   /** A full set of non-default inputs, used to prove the component under both interpolation modes. */
   sampleInputs: Record<string, InputValue>;
 }

@@ -16,6 +16,9 @@ export interface LintOptions {
   file: string;
   /** Only the YAML and schema layers. */
   schemaOnly?: boolean;
+  /** Check a component's content against the schema as written, blocks and all, rather than
+   *  interpolated with its defaults (the catalog build validates instantiations itself). */
+  contentAsWritten?: boolean;
 }
 
 export interface ParsedFile {
@@ -68,7 +71,11 @@ export function sampleInputs(specs: InputSpecs): Record<string, unknown> {
 }
 
 export async function lintText(text: string, options: LintOptions): Promise<Diagnostic[]> {
-  const parsed = parseFile(text, options.file);
+  return lintParsed(parseFile(text, options.file), options);
+}
+
+/** Lints an already parsed file (callers that also need the documents parse once). */
+export async function lintParsed(parsed: ParsedFile, options: LintOptions): Promise<Diagnostic[]> {
   const diagnostics = [...parsed.diagnostics];
   const { header, content, lineCounter } = parsed;
   if (!content || diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('yaml/'))) return diagnostics.sort(byPosition);
@@ -109,7 +116,7 @@ export async function lintText(text: string, options: LintOptions): Promise<Diag
     const defaults: Record<string, unknown> = {};
     for (const [name, spec] of Object.entries(specs)) if (spec && typeof spec === 'object' && spec.default !== undefined) defaults[name] = spec.default;
     const context = { inputs: { ...defaults, ...sampleInputs(specs) } };
-    const interpolated = interpolateClassic(contentValue, context);
+    const interpolated = options.contentAsWritten ? { value: undefined } : interpolateClassic(contentValue, context);
     if (interpolated.value !== undefined) {
       contentValue = interpolated.value;
       resolveKey = (key) => String(interpolateClassic(key, context).value ?? key);

@@ -33,14 +33,51 @@ export function describePath(path: readonly PathSegment[]): string {
   return [head, ...rest.map(String)].join(':');
 }
 
-function schemaAt(root: Record<string, unknown>, schemaPath: string): Record<string, unknown> | undefined {
-  let node: unknown = root;
-  for (const part of schemaPath.replace(/^#\/?/, '').split('/')) {
-    if (part === '') continue;
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+type SchemaNode = Record<string, unknown>;
+
+function resolveRef(root: SchemaNode, node: SchemaNode, depth = 0): SchemaNode {
+  const ref = node['$ref'];
+  if (typeof ref !== 'string' || !ref.startsWith('#/') || depth > 20) return node;
+  let target: unknown = root;
+  for (const part of ref.slice(2).split('/')) target = (target as SchemaNode | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  return target && typeof target === 'object' ? resolveRef(root, target as SchemaNode, depth + 1) : node;
+}
+
+/** The schemas that apply at a node, following $ref and every branch of allOf/anyOf/oneOf. */
+function branches(root: SchemaNode, node: SchemaNode, depth = 0): SchemaNode[] {
+  const resolved = resolveRef(root, node);
+  const out = [resolved];
+  if (depth > 10) return out;
+  for (const keyword of ['allOf', 'anyOf', 'oneOf']) {
+    const list = resolved[keyword];
+    if (Array.isArray(list)) for (const item of list) if (item && typeof item === 'object') out.push(...branches(root, item as SchemaNode, depth + 1));
   }
-  return node && typeof node === 'object' ? (node as Record<string, unknown>) : undefined;
+  return out;
+}
+
+/** The keys the schema allows at an instance path (for "did you mean"). ajv reports schema
+ *  paths relative to the definition it was in, so walk from the root along the instance path. */
+function allowedKeys(root: SchemaNode, path: readonly PathSegment[]): string[] {
+  let nodes: SchemaNode[] = [root];
+  for (const segment of path) {
+    const next: SchemaNode[] = [];
+    for (const node of nodes.flatMap((n) => branches(root, n))) {
+      const properties = node['properties'] as Record<string, SchemaNode> | undefined;
+      if (typeof segment === 'string' && properties?.[segment]) {
+        next.push(properties[segment]);
+        continue;
+      }
+      const patterns = node['patternProperties'] as Record<string, SchemaNode> | undefined;
+      const matched = Object.entries(patterns ?? {}).filter(([pattern]) => new RegExp(pattern, 'u').test(String(segment)));
+      if (matched.length > 0) next.push(...matched.map(([, schema]) => schema));
+      else if (node['additionalProperties'] && typeof node['additionalProperties'] === 'object') next.push(node['additionalProperties'] as SchemaNode);
+      if (typeof segment === 'number' && node['items'] && typeof node['items'] === 'object') next.push(node['items'] as SchemaNode);
+    }
+    nodes = next;
+  }
+  const keys = new Set<string>();
+  for (const node of nodes.flatMap((n) => branches(root, n))) for (const key of Object.keys((node['properties'] as object | undefined) ?? {})) keys.add(key);
+  return [...keys];
 }
 
 function suggest(unknownKey: string, allowed: readonly string[]): string | undefined {
@@ -104,9 +141,7 @@ async function describeGroup(group: Group): Promise<Omit<Finding, 'document'>> {
   const unknown = byKeyword('additionalProperties');
   if (unknown.length > 0) {
     const keys = [...new Set(unknown.map((e) => String(e.params['additionalProperty'])))];
-    const root = await loadSchemaJson();
-    const parent = schemaAt(root, (unknown[0] as ErrorObject).schemaPath.replace(/\/additionalProperties$/, ''));
-    const allowed = Object.keys((parent?.['properties'] as Record<string, unknown> | undefined) ?? {});
+    const allowed = allowedKeys(await loadSchemaJson(), group.path);
     const hints = keys.map((key) => suggest(key, allowed)).map((hint, i) => (hint ? `${keys[i]} (did you mean ${hint}?)` : keys[i]));
     return {
       path: [...group.path, keys[0] as string],

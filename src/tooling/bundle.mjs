@@ -38,28 +38,31 @@ async function compileSchema() {
 
 async function bundle() {
   const esbuild = await import('esbuild');
+  const { handlebarsModule } = await import('./hbs.mjs');
+  const handlebars = {
+    name: 'handlebars-precompile',
+    setup(build) {
+      build.onLoad({ filter: /\.hbs$/ }, (args) => ({ contents: handlebarsModule(readFileSync(args.path, 'utf8')), loader: 'js', resolveDir: root }));
+    },
+  };
   rmSync(join(root, 'dist'), { recursive: true, force: true });
+  // One CommonJS file: bin/cigen.cjs runs it through V8's code cache (see there).
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { cli: 'src/cli/main.ts' },
-    outdir: 'dist',
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.cjs',
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
     minify: true,
-    keepNames: false,
     sourcemap: 'linked',
     legalComments: 'linked',
-    loader: { '.hbs': 'text' },
-    chunkNames: 'chunks/[name]-[hash]',
-    // Bundled CommonJS (ajv's runtime, handlebars) calls require(); give it one.
-    banner: { js: "import { createRequire as __cigenRequire } from 'node:module'; const require = __cigenRequire(import.meta.url);" },
+    plugins: [handlebars],
     logLevel: 'warning',
   });
 }
 
 const compiled = await compileSchema();
 await bundle();
-console.log(`cigen: built dist/${compiled ? ' (schema validator regenerated)' : ''}`);
+console.log(`cigen: built dist/cli.cjs${compiled ? ' (schema validator regenerated)' : ''}`);

@@ -1,5 +1,5 @@
-/** Handlebars sources under components/ are bundled as text (esbuild and vitest load them as strings). */
+/** Handlebars sources under components/ load as precompiled templates (src/tooling/hbs.mjs). */
 declare module '*.hbs' {
-  const source: string;
-  export default source;
+  const template: (context?: object) => string;
+  export default template;
 }

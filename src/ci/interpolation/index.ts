@@ -2,7 +2,8 @@
  * Instantiating a component file the way GitLab does: resolve the given inputs against the
  * header, then interpolate the content in one of GitLab's two modes.
  */
-import { parseYamlDocuments } from '../yaml.js';
+import { parseDocument, type Document } from 'yaml';
+import { YAML_VERSION, customTags, parseYamlDocuments } from '../yaml.js';
 import type { InterpolationContext } from './block.js';
 import { interpolateClassic } from './classic.js';
 import { resolveInputs, type InputSpecs, type InputValue } from './inputs.js';
@@ -19,8 +20,7 @@ export interface SplitFile {
 }
 
 /** Splits a two-document file into its header and content, or throws on invalid YAML. */
-export function splitComponentFile(text: string): SplitFile {
-  const { documents } = parseYamlDocuments(text);
+export function splitComponentFile(text: string, documents: readonly Document.Parsed[] = parseYamlDocuments(text).documents): SplitFile {
   for (const doc of documents) {
     const [error] = doc.errors;
     if (error) throw new Error(`invalid YAML: ${error.message}`);
@@ -56,10 +56,9 @@ export function instantiate(file: SplitFile, given: Readonly<Record<string, unkn
   }
   const result = interpolateText(file.contentText, context);
   if (result.text === undefined) return { content: undefined, values: resolved.values, errors: result.errors };
-  const { documents } = parseYamlDocuments(result.text);
-  const doc = documents[0];
-  const yamlError = doc?.errors[0];
-  if (!doc || yamlError) {
+  const doc = parseDocument(result.text, { version: YAML_VERSION, customTags, uniqueKeys: true });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
     return { content: undefined, values: resolved.values, errors: [`Invalid configuration format: ${yamlError?.message ?? 'empty'}`] };
   }
   return { content: doc.toJS(), values: resolved.values, errors: [] };

@@ -1,0 +1,6 @@
+/** The Handlebars runtime (no compiler): what precompiled templates need. */
+declare module 'handlebars/runtime.js' {
+  import type Handlebars from 'handlebars';
+  const runtime: Pick<typeof Handlebars, 'registerPartial' | 'template'>;
+  export default runtime;
+}

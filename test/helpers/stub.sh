@@ -1,0 +1,57 @@
+#!/bin/sh
+# A stand-in for a builder executable (buildah, docker, buildctl-daemonless.sh, /kaniko/executor).
+# It records its argv (NUL-separated, one element per argument) and the registry config it can
+# see, then fakes just enough output for the job script to finish.
+set -eu
+tool=${0##*/}
+dir=/cigen-stub
+mkdir -p "$dir"
+n=1
+while [ -e "$dir/$tool.$n.argv" ]; do n=$((n + 1)); done
+for arg do printf '%s\0' "$arg"; done > "$dir/$tool.$n.argv"
+digest=sha256:1111111111111111111111111111111111111111111111111111111111111111
+copy_config() { if [ -f "$1" ]; then cp "$1" "$dir/$tool.$n.config.json"; fi; }
+
+case $tool in
+  executor)
+    copy_config /kaniko/.docker/config.json
+    for arg do
+      case $arg in
+        --digest-file=*) printf '%s' "$digest" > "${arg#*=}" ;;
+        --tar-path=*) printf 'tarball\n' > "${arg#*=}" ;;
+      esac
+    done ;;
+  buildah)
+    copy_config "${REGISTRY_AUTH_FILE:-/nonexistent}"
+    env | grep -E '^(STORAGE_DRIVER|BUILDAH_ISOLATION)=' > "$dir/$tool.$n.env" || true
+    case ${1-} in
+      --storage-driver=overlay) [ -z "${STUB_OVERLAY_FAILS-}" ] || { echo "kernel does not support overlay fs: 'overlay' is not supported over overlayfs" >&2; exit 1; } ;;
+      push)
+        for arg do
+          case $arg in
+            --digestfile=*) printf '%s' "$digest" > "${arg#*=}" ;;
+            docker-archive:*) path=${arg#docker-archive:}; printf 'tarball\n' > "${path%%:*}" ;;
+          esac
+        done ;;
+    esac ;;
+  buildctl-daemonless.sh)
+    copy_config "${DOCKER_CONFIG:-$HOME/.docker}/config.json"
+    env | grep -E '^BUILDKITD_FLAGS=' > "$dir/$tool.$n.env" || true
+    prev=''
+    for arg do
+      case $prev in
+        --metadata-file) printf '{\n  "containerimage.digest": "%s"\n}\n' "$digest" > "$arg" ;;
+        --output) case $arg in *dest=*) printf 'tarball\n' > "${arg##*dest=}" ;; esac ;;
+      esac
+      prev=$arg
+    done ;;
+  docker)
+    copy_config "${DOCKER_CONFIG:-$HOME/.docker}/config.json"
+    case ${1-} in
+      info) ;;
+      login) cat > "$dir/$tool.$n.stdin" ;;
+      push) printf 'The push refers to repository [%s]\n%s: digest: %s size: 1234\n' "${2%:*}" "${2##*:}" "$digest" ;;
+      save) printf 'tarball\n' > "${2#--output=}" ;;
+    esac ;;
+esac
+exit 0

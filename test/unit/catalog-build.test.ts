@@ -1,0 +1,122 @@
+/**
+ * `cigen build` validates each component before writing it: the schema, GitLab's input rules,
+ * and instantiation in both interpolation modes. A broken definition is refused with the
+ * component, the input and the reason.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildCatalog, renderAndValidate, type BuildProblem } from '../../src/catalog/build.js';
+import { pinningProblem } from '../../src/catalog/pinning.js';
+import { CATALOG, findComponent, type ComponentDefinition } from '../../src/components/catalog.js';
+import { Literal } from '../../src/ci/model.js';
+
+const buildah = findComponent('buildah') as ComponentDefinition;
+
+function variant(change: (component: ComponentDefinition) => Partial<ComponentDefinition>): ComponentDefinition {
+  return { ...buildah, ...change(buildah) };
+}
+
+function withInput(name: string, patch: Record<string, unknown>): ComponentDefinition {
+  return variant((c) => ({ inputs: { ...c.inputs, [name]: { ...c.inputs[name], ...patch } as never } }));
+}
+
+const problemsOf = async (component: ComponentDefinition): Promise<BuildProblem[]> => (await renderAndValidate(component)).problems;
+
+describe('the catalog', () => {
+  it('renders and validates every component without a single finding', async () => {
+    const build = await buildCatalog();
+    expect(build.problems).toEqual([]);
+    expect(build.components.map((c) => c.path)).toEqual(CATALOG.map((c) => `templates/${c.name}.yml`));
+  });
+
+  it('shares one input vocabulary: same names, types and defaults in every component', () => {
+    const core = Object.keys(buildah.inputs).filter((name) => !['storage-driver', 'format'].includes(name));
+    for (const component of CATALOG) {
+      for (const name of core) {
+        expect(component.inputs[name]?.type, `${component.name} ${name}`).toBe(buildah.inputs[name]?.type);
+        if (name !== 'builder-image') expect(component.inputs[name]?.default, `${component.name} ${name}`).toEqual(buildah.inputs[name]?.default);
+      }
+    }
+  });
+
+  it('gives every input a description and every string input a regex or options', () => {
+    for (const component of CATALOG) {
+      for (const [name, input] of Object.entries(component.inputs)) {
+        expect(input.description.length, `${component.name} ${name}`).toBeGreaterThan(10);
+        if (input.type === 'string') expect(input.regex ?? input.options, `${component.name} ${name}`).toBeDefined();
+      }
+    }
+  });
+
+  it('pins every image to a full version or digest', () => {
+    for (const component of CATALOG) for (const image of component.images) expect(pinningProblem(image)).toBeUndefined();
+    expect(pinningProblem('quay.io/buildah/stable')).toMatch(/no tag/);
+    expect(pinningProblem('quay.io/buildah/stable:latest')).toMatch(/moving tag/);
+    expect(pinningProblem('moby/buildkit:rootless')).toMatch(/not pinned/);
+    expect(pinningProblem('docker:29')).toMatch(/not pinned/);
+    expect(pinningProblem(`docker@sha256:${'a'.repeat(64)}`)).toBeUndefined();
+  });
+});
+
+describe('a broken component is refused, naming the component, the input and the reason', () => {
+  it.each([
+    ['a default of the wrong type', 'push', { default: 'yes' }, /`push` input: default value is not a boolean/],
+    ['a default outside its options', 'format', { default: 'zip' }, /`zip` cannot be used because it is not in the list of allowed options/],
+    ['a default its regex refuses', 'target', { default: 'a b' }, /default value does not match required RegEx pattern/],
+    ['a regex RE2 cannot compile', 'target', { regex: '^(?=x)' }, /invalid regular expression \(lookaround/],
+    ['options on a boolean', 'push', { options: [true, false] }, /Options can only be used with string and number inputs/],
+    ['a regex on an array', 'tags', { regex: '.*' }, /RegEx validation can only be used with string inputs/],
+    ['a string input that text interpolation can break', 'context', { regex: '.*' }, /spec\/text-interpolation/],
+  ])('%s', async (_label, input, patch, message) => {
+    const problems = await problemsOf(withInput(input, patch));
+    expect(problems.length).toBeGreaterThan(0);
+    const match = problems.find((p) => message.test(p.message));
+    expect(match, JSON.stringify(problems, null, 2)).toBeDefined();
+    expect(match).toMatchObject({ component: 'buildah', input, file: 'templates/buildah.yml' });
+    expect(match?.line).toBeGreaterThan(1);
+  });
+
+  it('an input no job uses', async () => {
+    const problems = await problemsOf(variant((c) => ({ inputs: { ...c.inputs, unused: { type: 'string', default: '', regex: '^$', description: 'never used anywhere' } } })));
+    expect(problems).toContainEqual(expect.objectContaining({ input: 'unused', message: expect.stringContaining('declared but never used') }));
+  });
+
+  it('a block that names an undeclared input, and an unknown function', async () => {
+    const problems = await problemsOf(
+      variant((c) => ({
+        jobs: () => {
+          const jobs = c.jobs();
+          const job = Object.values(jobs)[0] as Record<string, unknown>;
+          job['variables'] = { ...(job['variables'] as object), EXTRA: new Literal('$[[ inputs.missing ]]'), OTHER: '$[[ inputs.stage | shout ]]' };
+          return jobs;
+        },
+      })),
+    );
+    expect(problems).toContainEqual(expect.objectContaining({ input: 'missing', message: expect.stringContaining('unknown interpolation key: `missing`') }));
+    expect(problems).toContainEqual(expect.objectContaining({ message: expect.stringContaining('no function matching `shout`') }));
+  });
+
+  it('a job the schema refuses, in the template and in every instantiation', async () => {
+    const problems = await problemsOf(
+      variant((c) => ({
+        jobs: () => {
+          const jobs = c.jobs();
+          (Object.values(jobs)[0] as Record<string, unknown>)['scirpt'] = ['echo'];
+          return jobs;
+        },
+      })),
+    );
+    expect(problems.some((p) => /contains unknown keys: scirpt \(did you mean script\?\)/.test(p.message) && p.line !== undefined)).toBe(true);
+    expect(problems.filter((p) => /interpolation: .*unknown keys: scirpt/.test(p.message))).toHaveLength(4);
+  });
+
+  it('a non-default input set that GitLab would refuse', async () => {
+    const problems = await problemsOf(variant((c) => ({ sampleInputs: { ...c.sampleInputs, 'storage-driver': 'btrfs', push: 'no' } })));
+    expect(problems).toContainEqual(expect.objectContaining({ input: 'storage-driver', message: expect.stringContaining('`btrfs` cannot be used') }));
+    expect(problems).toContainEqual(expect.objectContaining({ input: 'push', message: expect.stringContaining('provided value is not a boolean') }));
+  });
+
+  it('an unpinned builder image', async () => {
+    const problems = await problemsOf(variant(() => ({ images: ['quay.io/buildah/stable:latest'] })));
+    expect(problems).toContainEqual(expect.objectContaining({ input: 'builder-image', message: expect.stringContaining('moving tag') }));
+  });
+});

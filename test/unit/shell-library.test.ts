@@ -1,0 +1,182 @@
+/**
+ * The shell every component shares: list decoding (JSON from text interpolation, Ruby inspect
+ * from classic), GitLab-style expansion as data, quoting, and the config.json writer — under
+ * bash, dash and busybox sh.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rubyInspect } from '../../src/ci/interpolation/ruby.js';
+import { runnerExpand } from '../helpers/job.js';
+import { SHELLS, runShell } from '../helpers/shells.js';
+
+const PRINT_LIST = `
+i=0
+while [ "$i" -lt "$N" ]; do
+  cigen_list "L$i" test
+  eval "set -- $CIGEN_LIST"
+  printf '%s\\036' "$#"
+  for item do printf '%s\\037' "$item"; done
+  printf '\\035'
+  i=$((i + 1))
+done`;
+
+function decodeOutput(stdout: string): string[][] {
+  return stdout
+    .split('\x1d')
+    .slice(0, -1)
+    .map((entry) => {
+      const [count, rest = ''] = entry.split('\x1e') as [string, string];
+      const items = rest.split('\x1f').slice(0, -1);
+      expect(items).toHaveLength(Number(count));
+      return items;
+    });
+}
+
+// Characters a list item may hold: printable text, quotes, backslashes, #{, $ references, tab, newline, CR.
+const itemChar = fc.constantFrom('a', 'Z', '0', ' ', '"', "'", '\\', '#', '{', '}', '[', ']', ',', ':', '$', '(', ')', '`', ';', '\n', '\t', '\r', 'é', '漢', '😀', 'V', '_');
+const item = fc.array(itemChar, { maxLength: 12 }).map((chars) => chars.join(''));
+const lists = fc.array(fc.array(item, { maxLength: 5 }), { minLength: 1, maxLength: 8 });
+
+describe.each(SHELLS)('shell library under $name', (shell) => {
+  it('decodes any list written as JSON or as Ruby inspect, item for item, expanding $VAR as GitLab does', () => {
+    const env = { VAR: 'value', OTHER: 'x y' };
+    fc.assert(
+      fc.property(lists, (input) => {
+        for (const encode of [JSON.stringify, rubyInspect]) {
+          const vars: Record<string, string> = { N: String(input.length), ...env };
+          input.forEach((list, i) => (vars[`L${i}`] = `list:${encode(list)}`));
+          const result = runShell(shell, PRINT_LIST, vars);
+          expect(result.stderr).toBe('');
+          expect(decodeOutput(result.stdout)).toEqual(input.map((list) => list.map((value) => runnerExpand(value, env))));
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('reads an empty value as an empty list and bare numbers as items', () => {
+    const result = runShell(shell, PRINT_LIST, { N: '3', L0: '', L1: 'list:[]', L2: 'list:[1, 2.5,true]' });
+    expect(decodeOutput(result.stdout)).toEqual([[], [], ['1', '2.5', 'true']]);
+  });
+
+  it.each([
+    ['list:["a\\u0001"]', 'element 1 holds a control character'],
+    ['list:["a\\u2028"]', 'element 1 holds a control character'],
+    ['list:["a",', 'must be a list'],
+    ['list:["a" "b"]', "expected ',' or ']' after element 1"],
+    ['list:["a",,"b"]', 'element 2 is empty'],
+    ['list:[null]', 'element 1 is empty'],
+    ['list:[["x"]]', 'element 1 is not a string'],
+    ['list:[{"a"=>1}]', 'element 1 is not a string'],
+    ['not a list', 'must be a list'],
+  ])('refuses %s', (value, message) => {
+    const result = runShell(shell, PRINT_LIST, { N: '1', L0: value });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(message);
+  });
+
+  it('expands like the runner: one level, unknown names empty, $$ a dollar, the rest literal', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('$', '{', '}', 'VAR', 'NOPE', '$$', '(', 'id', ')', '`', '-', ' ', 'a'), { maxLength: 15 }), (parts) => {
+        const text = parts.join('');
+        const env = { VAR: '$OTHER', OTHER: 'no' };
+        const result = runShell(shell, 'cigen_expand "$T"; printf "%s" "$CIGEN_REPLY"', { T: text, ...env });
+        expect(result.stdout).toBe(runnerExpand(text, env));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('quotes any word so that eval gives it back unchanged', () => {
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 6 }), (words) => {
+        const vars = Object.fromEntries(words.map((w, i) => [`W${i}`, w]));
+        const script = `CIGEN_ARGV=''\n${words.map((_, i) => `cigen_arg "$W${i}"`).join('\n')}\neval "set -- $CIGEN_ARGV"\nfor w do printf '%s\\037' "$w"; done`;
+        const result = runShell(shell, script, vars);
+        expect(result.stdout.split('\x1f').slice(0, -1)).toEqual(words);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  describe('config.json writer', () => {
+    const dirs: string[] = [];
+    afterAll(() => {
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    });
+    const write = (env: Record<string, string>, mode = '') => {
+      const dir = mkdtempSync(join(tmpdir(), 'cigen-auth-'));
+      dirs.push(dir);
+      const file = join(dir, 'docker/config.json');
+      const result = runShell(shell, `cigen_registry=$R cigen_registry_user=$U cigen_registry_password=$P\ncigen_write_auth "$F" ${mode}`, { F: file, ...env });
+      return { result, file };
+    };
+    const auths = (file: string) => {
+      const config = JSON.parse(readFileSync(file, 'utf8')) as { auths: Record<string, { auth: string }> } & Record<string, unknown>;
+      return { config, decoded: Object.fromEntries(Object.entries(config.auths).map(([k, v]) => [k, Buffer.from(v.auth, 'base64').toString()])) };
+    };
+
+    it('writes base64 auth entries, mode 600, and never prints the password', () => {
+      const password = 'p@ss "w0rd" $(id) \\ end';
+      const { result, file } = write({ R: 'registry.example.com', U: 'ci-user', P: password });
+      expect(result.status).toBe(0);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(auths(file).decoded).toEqual({ 'registry.example.com': `ci-user:${password}` });
+      expect(result.stdout + result.stderr).not.toContain('w0rd');
+    });
+
+    it('merges DOCKER_AUTH_CONFIG and the dependency proxy; an explicit entry wins for the same host', () => {
+      const dockerAuthConfig = JSON.stringify(
+        {
+          auths: {
+            'registry.example.com': { auth: Buffer.from('other:secret').toString('base64') },
+            'https://index.docker.io/v1/': { auth: Buffer.from('hub:token').toString('base64'), email: 'a@b' },
+          },
+          credHelpers: { '123.dkr.ecr.eu-west-1.amazonaws.com': 'ecr-login' },
+          odd: [1, { s: ']}"\\' }],
+        },
+        null,
+        2,
+      );
+      const { result, file } = write({
+        R: 'registry.example.com',
+        U: 'ci-user',
+        P: 'pw',
+        DOCKER_AUTH_CONFIG: dockerAuthConfig,
+        CI_DEPENDENCY_PROXY_SERVER: 'gitlab.example.com:443',
+        CI_DEPENDENCY_PROXY_USER: 'gitlab-ci-token',
+        CI_DEPENDENCY_PROXY_PASSWORD: 'proxy',
+      });
+      expect(result.status).toBe(0);
+      const { config, decoded } = auths(file);
+      expect(decoded).toEqual({
+        'registry.example.com': 'ci-user:pw',
+        'gitlab.example.com:443': 'gitlab-ci-token:proxy',
+        'https://index.docker.io/v1/': 'hub:token',
+      });
+      expect(config['credHelpers']).toEqual({ '123.dkr.ecr.eu-west-1.amazonaws.com': 'ecr-login' });
+      expect(config['odd']).toEqual([1, { s: ']}"\\' }]);
+    });
+
+    it('writes Docker Hub under the key docker expects', () => {
+      const { file } = write({ R: 'docker.io', U: 'me', P: 'pw' });
+      expect(auths(file).decoded).toEqual({ 'https://index.docker.io/v1/': 'me:pw' });
+    });
+
+    it('leaves the registry input to docker login when asked, and writes nothing when there is nothing', () => {
+      const skipped = write({ R: 'registry.example.com', U: 'ci-user', P: 'pw' }, 'skip-registry');
+      expect(skipped.result.status).toBe(0);
+      expect(() => statSync(skipped.file)).toThrow();
+    });
+
+    it('refuses a DOCKER_AUTH_CONFIG that is not JSON, naming it', () => {
+      const { result } = write({ R: '', U: '', P: '', DOCKER_AUTH_CONFIG: '{"auths": {"x": {"auth": "y"}' });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('DOCKER_AUTH_CONFIG');
+    });
+  });
+});

@@ -1,0 +1,22 @@
+/** Every rendered job script passes shellcheck, as POSIX sh (busybox images) and as bash (the buildah image). */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { COMPONENTS } from '../helpers/cases.js';
+import { instantiateComponent } from '../helpers/job.js';
+
+describe.each(COMPONENTS)('%s', (component) => {
+  const { job } = instantiateComponent(component, {}, 'classic');
+  const script = (job['script'] as string[]).join('\n');
+
+  it.each(['sh', 'bash'])('is clean under shellcheck -s %s', (dialect) => {
+    const result = spawnSync('shellcheck', ['--shell', dialect, '--severity', 'style', '-'], { input: script, encoding: 'utf8' });
+    expect(result.error).toBeUndefined();
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('fails fast and never traces', () => {
+    expect(script).toMatch(/^set -eu$/m);
+    expect(script).not.toMatch(/set -[a-z]*x|set -o xtrace/);
+  });
+});
