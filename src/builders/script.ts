@@ -5,12 +5,13 @@
  */
 import Handlebars from 'handlebars/runtime.js';
 import auth from '../../components/_shared/auth.sh.hbs';
+import cache from '../../components/_shared/cache.sh.hbs';
 import inputs from '../../components/_shared/inputs.sh.hbs';
 import labels from '../../components/_shared/labels.sh.hbs';
 import prelude from '../../components/_shared/prelude.sh.hbs';
 import report from '../../components/_shared/report.sh.hbs';
 
-for (const [name, partial] of Object.entries({ prelude, inputs, auth, labels, report })) {
+for (const [name, partial] of Object.entries({ prelude, inputs, cache, auth, labels, report })) {
   Handlebars.registerPartial(name, partial);
 }
 

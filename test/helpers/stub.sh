@@ -13,6 +13,7 @@ digest=sha256:1111111111111111111111111111111111111111111111111111111111111111
 copy_config() { if [ -f "$1" ]; then cp "$1" "$dir/$tool.$n.config.json"; fi; }
 
 case $tool in
+  sleep) ;;
   executor)
     copy_config /kaniko/.docker/config.json
     for arg do
@@ -48,7 +49,7 @@ case $tool in
   docker)
     copy_config "${DOCKER_CONFIG:-$HOME/.docker}/config.json"
     case ${1-} in
-      info) ;;
+      info) [ -z "${STUB_DOCKER_DOWN-}" ] || { echo 'Cannot connect to the Docker daemon' >&2; exit 1; } ;;
       login) cat > "$dir/$tool.$n.stdin" ;;
       push) printf 'The push refers to repository [%s]\n%s: digest: %s size: 1234\n' "${2%:*}" "${2##*:}" "$digest" ;;
       save) printf 'tarball\n' > "${2#--output=}" ;;

@@ -1,0 +1,108 @@
+/**
+ * Each builder's recipe, run in the sandbox with stub builders: the storage.conf patch and the
+ * overlay-to-vfs fallback (Buildah), isolation, formats, the BuildKit daemon flags, and a
+ * Docker-in-Docker job that cannot reach its daemon.
+ */
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
+import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
+
+let sandbox: Sandbox | undefined;
+afterEach(() => sandbox?.dispose());
+
+function run(component: string, inputs: Record<string, unknown> = {}, options: { env?: Record<string, string>; setup?: (box: Sandbox) => void } = {}) {
+  sandbox = createSandbox();
+  options.setup?.(sandbox);
+  const { job } = instantiateComponent(component, inputs, 'classic');
+  const env = { ...jobEnvironment(job, predefinedVariables(sandbox.projectDir)), ...options.env };
+  return { result: sandbox.run(jobScript(job), env, component.startsWith('buildah') ? 'bash' : 'busybox'), box: sandbox };
+}
+
+const QUAY_STORAGE_CONF = `[storage]
+driver = "overlay"
+runroot = "/run/containers/storage"
+graphroot = "/var/lib/containers/storage"
+[storage.options.overlay]
+mount_program = "/usr/bin/fuse-overlayfs"
+mountopt = "nodev,fsync=0"
+`;
+
+describe('buildah', () => {
+  it('comments out fuse-overlayfs in the image storage.conf, so kernel overlay is used', () => {
+    const { result, box } = run('buildah', {}, {
+      setup: (b) => {
+        mkdirSync(b.path('/etc/containers'), { recursive: true });
+        writeFileSync(b.path('/etc/containers/storage.conf'), QUAY_STORAGE_CONF);
+      },
+    });
+    expect(result.status).toBe(0);
+    const conf = readFileSync(box.path('/etc/containers/storage.conf'), 'utf8');
+    expect(conf).toContain('#mount_program = "/usr/bin/fuse-overlayfs"');
+    expect(conf).toContain('#mountopt = "nodev,fsync=0"');
+    expect(conf).toContain('driver = "overlay"');
+  });
+
+  it('runs without a storage.conf (Debian ships none)', () => {
+    const { result, box } = run('buildah');
+    expect(result.status).toBe(0);
+    expect(box.calls('buildah').map((c) => c.argv[0])).toEqual(['--storage-driver=overlay', 'build', 'push']);
+  });
+
+  it('falls back to vfs, and says so, when overlay cannot mount', () => {
+    const { result, box } = run('buildah', {}, { env: { STUB_OVERLAY_FAILS: '1' } });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("overlay storage cannot mount here (kernel does not support overlay fs: 'overlay' is not supported over overlayfs); falling back to vfs");
+    const build = box.calls('buildah').find((c) => c.argv[0] === 'build');
+    expect(build?.env).toContain('STORAGE_DRIVER=vfs');
+  });
+
+  it('uses vfs without probing when asked, and the docker format', () => {
+    const { result, box } = run('buildah', { 'storage-driver': 'vfs', format: 'docker' });
+    expect(result.status).toBe(0);
+    const calls = box.calls('buildah');
+    expect(calls.map((c) => c.argv[0])).toEqual(['build', 'push']);
+    expect(calls[0]?.argv).toContain('--format=docker');
+    expect(calls[0]?.env).toContain('STORAGE_DRIVER=vfs');
+  });
+
+  it('buildah-rootless isolates with rootless', () => {
+    const { result, box } = run('buildah-rootless');
+    expect(result.status).toBe(0);
+    const build = box.calls('buildah').find((c) => c.argv[0] === 'build');
+    expect(build?.argv).toContain('--isolation=rootless');
+    expect(build?.env).toContain('BUILDAH_ISOLATION=rootless');
+  });
+});
+
+describe('buildkit', () => {
+  it('runs the daemonless buildctl without a process sandbox', () => {
+    const { result, box } = run('buildkit');
+    expect(result.status).toBe(0);
+    expect(box.calls('buildctl-daemonless.sh')[0]?.env).toBe('BUILDKITD_FLAGS=--oci-worker-no-process-sandbox\n');
+  });
+});
+
+describe('dind', () => {
+  it('says the service needs a privileged runner when the daemon never answers', () => {
+    const { result, box } = run('dind', {}, {
+      env: { STUB_DOCKER_DOWN: '1' },
+      setup: (b) => {
+        // sleep returns at once, so the 60 one-second waits take no time
+        copyFileSync(join(import.meta.dirname, '../helpers/stub.sh'), b.path('/usr/local/bin/sleep'));
+        chmodSync(b.path('/usr/local/bin/sleep'), 0o755);
+      },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('no Docker daemon after 60s: the docker:dind service needs a privileged runner');
+    expect(box.calls('docker').every((c) => c.argv[0] === 'info')).toBe(true);
+  });
+
+  it('refuses tls-verify: false, which the service would have to be started for', () => {
+    const { result, box } = run('dind', { 'tls-verify': false });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('--insecure-registry');
+    expect(box.calls()).toEqual([]);
+  });
+});
