@@ -4,7 +4,7 @@ import { defineConfig, type Plugin } from 'vitest/config';
 import { handlebarsModule } from './src/tooling/hbs.mjs';
 
 /** Handlebars sources load as precompiled templates, exactly as the bundler builds them. */
-const handlebars: Plugin = {
+export const handlebars: Plugin = {
   name: 'cigen-handlebars',
   enforce: 'pre',
   load(id) {

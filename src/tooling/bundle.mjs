@@ -38,13 +38,8 @@ async function compileSchema() {
 
 async function bundle() {
   const esbuild = await import('esbuild');
-  const { handlebarsModule } = await import('./hbs.mjs');
-  const handlebars = {
-    name: 'handlebars-precompile',
-    setup(build) {
-      build.onLoad({ filter: /\.hbs$/ }, (args) => ({ contents: handlebarsModule(readFileSync(args.path, 'utf8')), loader: 'js', resolveDir: root }));
-    },
-  };
+  const { handlebarsPlugin } = await import('./run-ts.mjs');
+  const handlebars = handlebarsPlugin(root);
   rmSync(join(root, 'dist'), { recursive: true, force: true });
   // One CommonJS file: bin/cigen.cjs runs it through V8's code cache (see there).
   await esbuild.build({

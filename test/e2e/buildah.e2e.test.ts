@@ -1,0 +1,176 @@
+/**
+ * The buildah component, for real: rendered, instantiated as GitLab would in each interpolation
+ * mode, run by bash with the variables a GitLab job has, on fresh container storage, against a
+ * real registry with htpasswd auth. What arrived is asked of the registry (HTTP API and skopeo).
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INTERPOLATION_MODES } from '../../src/ci/interpolation/index.js';
+import { instantiateComponent } from '../helpers/job.js';
+import { startRegistry, type Registry } from './lib/registry.js';
+import { ciVariables, freshRunner, projectWith, pushBaseImage, runJob, unpackImage, type JobRun, type RunnerOptions } from './lib/runner.js';
+
+const SHORT_SHA = '01234567';
+
+describe.each(INTERPOLATION_MODES)('buildah component, %s interpolation', (mode) => {
+  let registry: Registry;
+  let base: string;
+  const logs: JobRun[] = [];
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    base = pushBaseImage(registry);
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  let counter = 0;
+  /** Runs the component's job with inputs; every job writes its own repository (group/app-N). */
+  function build(inputs: Record<string, unknown>, options: { runner?: RunnerOptions; variables?: Record<string, string>; repository?: string } = {}) {
+    const repository = options.repository ?? `group/app-${++counter}`;
+    const project = projectWith(base);
+    const runner = freshRunner(registry, options.runner);
+    try {
+      const { job } = instantiateComponent('buildah', inputs, mode);
+      const variables = ciVariables(registry, project, { CI_REGISTRY_IMAGE: `${registry.host}/${repository}`, ...options.variables });
+      const run = runJob(job, project, runner, variables);
+      logs.push(run);
+      return { run, repository, image: `${registry.host}/${repository}` };
+    } finally {
+      runner.dispose();
+      rmSync(project, { recursive: true, force: true });
+    }
+  }
+
+  function readImage(ref: string) {
+    const image = unpackImage(registry, ref);
+    try {
+      const read = (path: string) => readFileSync(join(image.rootfs, path), 'utf8');
+      const config = image.config as { config: { Labels?: Record<string, string>; Healthcheck?: unknown; Cmd?: string[] } };
+      return { runTxt: read('app/run.txt'), stage: read('app/stage.txt').trim(), config: config.config };
+    } finally {
+      image.dispose();
+    }
+  }
+
+  it('defaults: pushes <image>:<short sha>, reports the digest the registry holds, and the RUN output is in the image', async () => {
+    const { run, repository, image } = build({});
+    expect(run.stderr).not.toMatch(/cigen: error/);
+    expect(run.status).toBe(0);
+    expect(await registry.tags(repository)).toEqual([SHORT_SHA]);
+    const digest = await registry.digest(repository, SHORT_SHA);
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(run.report).toEqual({ CIGEN_BUILT_IMAGE: image, CIGEN_BUILT_TAGS: SHORT_SHA, CIGEN_BUILT_DIGEST: digest, CIGEN_BUILT_REF: `${image}@${digest}` });
+    const content = readImage(`${image}:${SHORT_SHA}`);
+    expect(content.runTxt).toBe('run-step uid=0\ncigen fixture payload\n');
+    expect(content.stage).toBe('runtime');
+    expect(content.config.Cmd).toEqual(['/bin/cat', '/app/run.txt']);
+    expect(content.config.Labels).toMatchObject({
+      'org.opencontainers.image.source': 'https://gitlab.example.com/group/app',
+      'org.opencontainers.image.revision': '0123456789abcdef0123456789abcdef01234567',
+      'org.opencontainers.image.created': '2026-11-23T09:00:00+00:00',
+      'org.opencontainers.image.title': 'App',
+    });
+    // The OCI format drops HEALTHCHECK (the reason for the format input).
+    expect(content.config.Healthcheck).toBeUndefined();
+  });
+
+  it('two tags: both arrive, on one digest', async () => {
+    const { run, repository } = build({ tags: ['$CI_COMMIT_SHORT_SHA', 'latest'] });
+    expect(run.status).toBe(0);
+    expect((await registry.tags(repository)).sort()).toEqual([SHORT_SHA, 'latest']);
+    expect(await registry.digest(repository, 'latest')).toBe(await registry.digest(repository, SHORT_SHA));
+    expect(run.report?.['CIGEN_BUILT_TAGS']).toBe(`${SHORT_SHA} latest`);
+  });
+
+  it('build args and target: the argument reaches the RUN step and the target stage is the one built', async () => {
+    const { run, image } = build({ 'build-args': ['VERSION=1.2.3'], target: 'test' });
+    expect(run.status).toBe(0);
+    const content = readImage(`${image}:${SHORT_SHA}`);
+    expect(content.runTxt).toBe('run-step uid=0\ncigen fixture payload\n');
+    expect(content.stage).toBe('test version=1.2.3');
+  });
+
+  it('labels: given labels are in the image config, and win over the computed ones', async () => {
+    const { run, image } = build({ labels: ['org.example.team=platform', 'org.opencontainers.image.title=Custom title'] });
+    expect(run.status).toBe(0);
+    expect(readImage(`${image}:${SHORT_SHA}`).config.Labels).toMatchObject({
+      'org.example.team': 'platform',
+      'org.opencontainers.image.title': 'Custom title',
+      'org.opencontainers.image.revision': '0123456789abcdef0123456789abcdef01234567',
+    });
+  });
+
+  it('push: false builds and leaves the registry alone, cache included', async () => {
+    const { run, repository } = build({ push: false });
+    expect(run.status).toBe(0);
+    expect(run.log).toContain('(not pushed)');
+    const catalog = await registry.catalog();
+    expect(catalog).not.toContain(repository);
+    expect(catalog).not.toContain(`${repository}/cache`);
+    expect(run.report?.['CIGEN_BUILT_DIGEST']).toBe('');
+  });
+
+  it('storage-driver vfs builds and pushes', async () => {
+    const { run, repository } = build({ 'storage-driver': 'vfs', format: 'docker' });
+    expect(run.status).toBe(0);
+    expect(run.log).toContain('storage driver vfs');
+    expect(await registry.tags(repository)).toEqual([SHORT_SHA]);
+  });
+
+  it('format docker keeps HEALTHCHECK', async () => {
+    const { run, image } = build({ format: 'docker' });
+    expect(run.status).toBe(0);
+    expect(readImage(`${image}:${SHORT_SHA}`).config.Healthcheck).toMatchObject({ Test: ['CMD', '/bin/cat', '/app/run.txt'] });
+  });
+
+  it('falls back to vfs by itself where overlay cannot mount (storage on overlayfs)', async () => {
+    const { run, repository } = build({}, { runner: { overlayOnOverlay: true } });
+    expect(run.status).toBe(0);
+    expect(run.log).toMatch(/overlay storage cannot mount here \(.*not supported over overlayfs.*\); falling back to vfs/);
+    expect(run.log).toContain('storage driver vfs');
+    expect(await registry.tags(repository)).toEqual([SHORT_SHA]);
+  });
+
+  it('tls-verify: false reaches a plain-HTTP registry without any registries.conf', async () => {
+    const { run, repository } = build({ 'tls-verify': false }, { runner: { registryIsHttp: false } });
+    expect(run.status).toBe(0);
+    expect(await registry.tags(repository)).toEqual([SHORT_SHA]);
+  });
+
+  it('a wrong password fails the job with a clear message, and nothing is pushed', async () => {
+    const { run, repository } = build({}, { variables: { CI_REGISTRY_PASSWORD: 'not-the-password' } });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('cigen: error: buildah build failed');
+    expect(run.stderr).toContain(`the registry refused the credentials from registry-user and registry-password (registry ${registry.host})`);
+    expect(run.log).toMatch(/unauthorized|authentication required/i);
+    expect(await registry.catalog()).not.toContain(repository);
+  });
+
+  it('registry cache: a rebuild on fresh storage takes its layers from the cache and produces the same layers', async () => {
+    const first = build({ tags: ['first'] }, { repository: 'group/cached' });
+    expect(first.run.status).toBe(0);
+    expect(first.run.log).not.toContain('Cache pulled from remote');
+    expect(await registry.catalog()).toContain('group/cached/cache');
+    const second = build({ tags: ['second'] }, { repository: 'group/cached' });
+    expect(second.run.status).toBe(0);
+    const hits = second.run.log.match(/Cache pulled from remote/g)?.length ?? 0;
+    // COPY and the RUN of the build stage, and the RUN of the runtime stage.
+    expect(hits).toBeGreaterThanOrEqual(3);
+    const layers = async (tag: string) => {
+      const response = await fetch(`http://${registry.host}/v2/group/cached/manifests/${tag}`, {
+        headers: { Authorization: registry.authorization, Accept: 'application/vnd.oci.image.manifest.v1+json' },
+      });
+      return ((await response.json()) as { layers: { digest: string }[] }).layers.map((l) => l.digest);
+    };
+    expect(await layers('second')).toEqual(await layers('first'));
+  });
+
+  it('no job log holds the registry password or its base64 form', () => {
+    expect(logs.length).toBeGreaterThanOrEqual(11);
+    const secrets = [registry.password, Buffer.from(`${registry.user}:${registry.password}`).toString('base64')];
+    for (const run of logs) for (const secret of secrets) expect(run.log).not.toContain(secret);
+  });
+});

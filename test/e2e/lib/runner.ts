@@ -1,0 +1,164 @@
+/**
+ * A fresh "runner" for real Buildah jobs: its own container storage (as a new CI job
+ * container has), a registries.conf that marks the test registry as plain HTTP, the job's
+ * environment as GitLab would give it, and bash running before_script + script.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { jobEnvironment, jobScript, predefinedVariables } from '../../helpers/job.js';
+import type { Registry } from './registry.js';
+
+export const ROOT = resolve(import.meta.dirname, '../../..');
+export const FIXTURE = join(ROOT, 'components/buildah/fixture');
+
+export interface Runner {
+  dir: string;
+  env: Record<string, string>;
+  /** Bytes used by the container storage. */
+  storageBytes(): number;
+  dispose(): void;
+}
+
+export interface RunnerOptions {
+  /** Mark the test registry as plain HTTP in registries.conf (as a runner admin would). */
+  registryIsHttp?: boolean;
+  /** Put the container storage on an overlayfs mount, where kernel overlay cannot mount. */
+  overlayOnOverlay?: boolean;
+}
+
+export function freshRunner(registry: Registry, options: RunnerOptions = {}): Runner {
+  const dir = mkdtempSync(join(tmpdir(), 'cigen-runner-'));
+  mkdirSync(join(dir, 'home'));
+  let storage = dir;
+  if (options.overlayOnOverlay) {
+    for (const sub of ['lower', 'upper', 'work', 'merged']) mkdirSync(join(dir, sub));
+    const mount = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work`, join(dir, 'merged')], { encoding: 'utf8' });
+    if (mount.status !== 0) throw new Error(`mount overlay: ${mount.stderr}`);
+    storage = join(dir, 'merged');
+  }
+  writeFileSync(join(dir, 'storage.conf'), `[storage]\ndriver = "overlay"\nrunroot = "${storage}/run"\ngraphroot = "${storage}/root"\n`);
+  writeFileSync(join(dir, 'registries.conf'), options.registryIsHttp === false ? '' : `[[registry]]\nlocation = "${registry.host}"\ninsecure = true\n`);
+  const env = {
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME: join(dir, 'home'),
+    CONTAINERS_STORAGE_CONF: join(dir, 'storage.conf'),
+    CONTAINERS_REGISTRIES_CONF: join(dir, 'registries.conf'),
+  };
+  return {
+    dir,
+    env,
+    storageBytes: () => Number(spawnSync('du', ['-sb', join(storage, 'root')], { encoding: 'utf8' }).stdout.split('\t')[0] ?? 0),
+    dispose() {
+      spawnSync('buildah', ['rm', '--all'], { env: { ...process.env, ...env } });
+      spawnSync('buildah', ['rmi', '--all', '--force'], { env: { ...process.env, ...env } });
+      spawnSync('umount', ['-R', join(storage, 'root', 'overlay')], { stdio: 'ignore' });
+      if (options.overlayOnOverlay) spawnSync('umount', [join(dir, 'merged')]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A project checkout holding the fixture, its default base image pointed at `base`. */
+export function projectWith(base: string, files: string = FIXTURE): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cigen-project-'));
+  cpSync(files, dir, { recursive: true, dereference: true });
+  const dockerfile = join(dir, 'Dockerfile');
+  if (existsSync(dockerfile)) writeFileSync(dockerfile, readFileSync(dockerfile, 'utf8').replace(/^ARG BASE=.*$/m, `ARG BASE=${base}`));
+  return dir;
+}
+
+export function ciVariables(registry: Registry, projectDir: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return predefinedVariables(projectDir, {
+    CI_REGISTRY: registry.host,
+    CI_REGISTRY_IMAGE: `${registry.host}/group/app`,
+    CI_REGISTRY_USER: registry.user,
+    CI_REGISTRY_PASSWORD: registry.password,
+    CI_JOB_TOKEN: registry.password,
+    ...overrides,
+  });
+}
+
+export interface JobRun {
+  status: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr, as the job log would show them. */
+  log: string;
+  seconds: number;
+  /** The dotenv report, when the job left one. */
+  report?: Record<string, string>;
+}
+
+export function runJob(job: Record<string, unknown>, projectDir: string, runner: Runner, variables: Record<string, string>): JobRun {
+  const env = { ...jobEnvironment(job, variables), ...runner.env };
+  const start = process.hrtime.bigint();
+  const result = spawnSync('bash', ['--norc', '--noprofile', '-c', jobScript(job)], { cwd: projectDir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 600_000 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const reportPath = join(projectDir, 'cigen-build.env');
+  const report = existsSync(reportPath)
+    ? Object.fromEntries(readFileSync(reportPath, 'utf8').trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
+    : undefined;
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr, log: result.stdout + result.stderr, seconds, ...(report ? { report } : {}) };
+}
+
+/** The harness's own registry credentials (not a job's): for skopeo and the base image. */
+export function harnessAuthFile(registry: Registry, dir: string): string {
+  const file = join(dir, 'harness-auth.json');
+  writeFileSync(file, JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${registry.user}:${registry.password}`).toString('base64') } } }));
+  chmodSync(file, 0o600);
+  return file;
+}
+
+/** An offline base image from busybox-static, pushed as <registry>/e2e/base:1. */
+export function pushBaseImage(registry: Registry): string {
+  const runner = freshRunner(registry);
+  try {
+    const rootfs = join(runner.dir, 'rootfs');
+    mkdirSync(join(rootfs, 'bin'), { recursive: true });
+    mkdirSync(join(rootfs, 'etc'));
+    mkdirSync(join(rootfs, 'tmp'));
+    cpSync('/bin/busybox', join(rootfs, 'bin/busybox'));
+    writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+    writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\n');
+    const ref = `${registry.host}/e2e/base:1`;
+    const script = `set -eu
+cd "${rootfs}/bin"
+for applet in $(./busybox --list); do [ "$applet" = busybox ] || ln -s busybox "$applet"; done
+ctr=$(buildah from scratch)
+buildah copy "$ctr" "${rootfs}/" / > /dev/null
+buildah config --env PATH=/bin --cmd /bin/sh "$ctr"
+buildah commit -q "$ctr" "${ref}" > /dev/null
+buildah rm "$ctr" > /dev/null
+buildah push -q "${ref}"`;
+    const env = { ...process.env, ...runner.env, REGISTRY_AUTH_FILE: harnessAuthFile(registry, runner.dir) };
+    const result = spawnSync('bash', ['--norc', '-c', script], { env, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`base image: ${result.stderr}`);
+    return ref;
+  } finally {
+    runner.dispose();
+  }
+}
+
+/** Copies an image out of the registry and unpacks its layers, to read what a build put in it. */
+export function unpackImage(registry: Registry, ref: string): { rootfs: string; config: Record<string, unknown>; dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'cigen-image-'));
+  const env = { ...process.env, REGISTRY_AUTH_FILE: harnessAuthFile(registry, dir) };
+  const copy = spawnSync('skopeo', ['copy', '--src-tls-verify=false', `docker://${ref}`, `dir:${join(dir, 'image')}`], { env, encoding: 'utf8' });
+  if (copy.status !== 0) throw new Error(`skopeo copy ${ref}: ${copy.stderr}`);
+  const manifest = JSON.parse(readFileSync(join(dir, 'image/manifest.json'), 'utf8')) as { config: { digest: string }; layers: { digest: string }[] };
+  const blob = (digest: string) => join(dir, 'image', digest.replace(/^sha256:/, ''));
+  const rootfs = join(dir, 'rootfs');
+  mkdirSync(rootfs);
+  for (const layer of manifest.layers) {
+    const untar = spawnSync('tar', ['-xf', blob(layer.digest), '-C', rootfs], { encoding: 'utf8' });
+    if (untar.status !== 0) throw new Error(`untar ${layer.digest}: ${untar.stderr}`);
+  }
+  const config = JSON.parse(readFileSync(blob(manifest.config.digest), 'utf8')) as Record<string, unknown>;
+  return { rootfs, config, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function listDir(path: string): string[] {
+  return existsSync(path) ? readdirSync(path) : [];
+}
