@@ -10,7 +10,16 @@ import { join, resolve } from 'node:path';
 import { jobEnvironment, jobScript, predefinedVariables } from '../../helpers/job.js';
 import type { Registry } from './registry.js';
 
-export const ROOT = resolve(import.meta.dirname, '../../..');
+/** The repository root (found by walking up, so this module also works when bundled elsewhere). */
+export const ROOT = ((): string => {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'components/buildah/fixture'))) {
+    const parent = resolve(dir, '..');
+    if (parent === dir) throw new Error('cannot find the cigen repository root');
+    dir = parent;
+  }
+  return dir;
+})();
 export const FIXTURE = join(ROOT, 'components/buildah/fixture');
 
 export interface Runner {

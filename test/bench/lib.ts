@@ -5,21 +5,29 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const median = (values) => {
+export const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
 /** Runs `argv` `runs` times after `warmup` runs; returns median wall ms and median peak RSS MB. */
-export function measure(argv, { runs = 9, warmup = 2, cwd, env = {}, freshTmp = false } = {}) {
-  const walls = [];
-  const rss = [];
+export interface MeasureOptions {
+  runs?: number;
+  warmup?: number;
+  cwd?: string;
+  env?: Record<string, string>;
+  freshTmp?: boolean;
+}
+
+export function measure(argv: string[], { runs = 9, warmup = 2, cwd, env = {}, freshTmp = false }: MeasureOptions = {}) {
+  const walls: number[] = [];
+  const rss: number[] = [];
   for (let i = 0; i < warmup + runs; i++) {
     const tmp = freshTmp ? mkdtempSync(join(tmpdir(), 'cigen-bench-tmp-')) : undefined;
     const start = process.hrtime.bigint();
     const result = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], {
-      cwd,
+      ...(cwd ? { cwd } : {}),
       env: { ...process.env, ...env, ...(tmp ? { TMPDIR: tmp } : {}) },
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,
@@ -34,12 +42,17 @@ export function measure(argv, { runs = 9, warmup = 2, cwd, env = {}, freshTmp = 
   return { wall: median(walls), rss: median(rss), runs };
 }
 
-export function table(headers, rows) {
+export function table(headers: string[], rows: string[][]): string {
   const lines = [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`];
   for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
   return lines.join('\n');
 }
 
-export const ms = (value) => `${value.toFixed(0)} ms`;
-export const mb = (value) => `${value.toFixed(0)} MB`;
-export const ratio = (value, floor) => `${(value / floor).toFixed(2)}×`;
+export const ms = (value: number): string => `${value.toFixed(0)} ms`;
+export const mb = (value: number): string => `${value.toFixed(0)} MB`;
+export const ratio = (value: number, floor: number): string => `${(value / floor).toFixed(2)}×`;
+
+export interface SuiteResult {
+  title: string;
+  markdown: string;
+}

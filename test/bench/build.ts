@@ -2,9 +2,9 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measure, mb, ms, ratio, table } from './lib.mjs';
+import { measure, mb, ms, ratio, table, type SuiteResult } from './lib.js';
 
-export async function run({ root }) {
+export async function run({ root }: { root: string }): Promise<SuiteResult> {
   const catalog = mkdtempSync(join(tmpdir(), 'cigen-bench-catalog-'));
   try {
     cpSync(join(root, 'templates'), join(catalog, 'templates'), { recursive: true });

@@ -1,0 +1,162 @@
+/**
+ * Builders that cannot run on this machine (Kaniko, BuildKit, Docker-in-Docker, Buildah in
+ * rootless isolation): their rendered shell runs in the sandbox with stub executables that record
+ * every argument as its own element and the config.json they could read. The contract is the
+ * exact argv and the decoded credentials, for the same cases the real Buildah runs go through.
+ */
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { INTERPOLATION_MODES } from '../../src/ci/interpolation/index.js';
+import { REGISTRY_PASSWORD, instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
+import { createSandbox, decodeAuths, type Sandbox, type StubCall } from '../helpers/sandbox.js';
+
+const P = '/builds/group/app';
+const IMG = 'registry.example.com/group/app';
+const SHA = '01234567';
+const DIGEST = `sha256:${'1'.repeat(64)}`;
+const OCI = [
+  'org.opencontainers.image.source=https://gitlab.example.com/group/app',
+  'org.opencontainers.image.revision=0123456789abcdef0123456789abcdef01234567',
+  'org.opencontainers.image.created=2026-11-23T09:00:00+00:00',
+  'org.opencontainers.image.title=App',
+];
+const CREDENTIALS = { 'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}` };
+
+interface Case {
+  inputs: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+const CASES: Record<string, Case> = {
+  defaults: { inputs: {} },
+  'two tags': { inputs: { tags: ['$CI_COMMIT_SHORT_SHA', 'latest'] } },
+  'build args and target': { inputs: { 'build-args': ['VERSION=1.2.3', 'PROXY=$HTTP_PROXY'], target: 'test' }, env: { HTTP_PROXY: 'http://proxy:3128' } },
+  labels: { inputs: { labels: ['org.example.team=platform'] } },
+  'push off, with a tarball': { inputs: { push: false, tarball: 'out/image.tar' } },
+  'cache off': { inputs: { cache: false } },
+  platform: { inputs: { platform: 'linux/arm64' } },
+  'other credentials': { inputs: { registry: 'registry.example.com', 'registry-user': '$DEPLOY_USER', 'registry-password': '$DEPLOY_TOKEN' }, env: { DEPLOY_USER: 'deployer', DEPLOY_TOKEN: 'deploy-token' } },
+};
+
+let sandbox: Sandbox | undefined;
+afterEach(() => sandbox?.dispose());
+
+function run(component: string, mode: 'classic' | 'text', { inputs, env = {} }: Case) {
+  sandbox = createSandbox();
+  const { job } = instantiateComponent(component, inputs, mode);
+  const result = sandbox.run(jobScript(job), { ...jobEnvironment(job, predefinedVariables(sandbox.projectDir, env)), ...env }, component.startsWith('buildah') ? 'bash' : 'busybox');
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  expect(result.stdout).not.toContain(REGISTRY_PASSWORD);
+  const normalize = (call: StubCall) => ({ ...call, argv: call.argv.map((arg) => arg.replace(/\/tmp\/tmp\.[A-Za-z0-9]+/g, '<tmp>')) });
+  return { calls: sandbox.calls().map(normalize), report: sandbox.path(`${sandbox.projectDir}/cigen-build.env`), stdout: result.stdout, box: sandbox };
+}
+
+const credentialsFor = (name: string) => (name === 'other credentials' ? { 'registry.example.com': 'deployer:deploy-token' } : CREDENTIALS);
+const tagsFor = (name: string) => (name === 'two tags' ? [SHA, 'latest'] : [SHA]);
+
+describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
+  describe('kaniko', () => {
+    const expected = (name: string): string[] => {
+      const c = CASES[name] as Case;
+      const argv = [`--context=${P}`, `--dockerfile=${P}/Dockerfile`, '--digest-file=<tmp>/digest', ...tagsFor(name).map((t) => `--destination=${IMG}:${t}`)];
+      if (c.inputs['cache'] !== false) argv.push('--cache=true', `--cache-repo=${IMG}/cache`, ...(c.inputs['push'] === false ? ['--no-push-cache'] : []));
+      if (name === 'build args and target') argv.push('--build-arg=VERSION=1.2.3', '--build-arg=PROXY=http://proxy:3128', '--target=test');
+      if (name === 'platform') argv.push('--custom-platform=linux/arm64');
+      argv.push(...OCI.map((l) => `--label=${l}`));
+      if (name === 'labels') argv.push('--label=org.example.team=platform');
+      if (c.inputs['push'] === false) argv.push('--no-push', `--tar-path=${P}/out/image.tar`);
+      return argv;
+    };
+    it.each(Object.keys(CASES))('%s', (name) => {
+      const { calls } = run('kaniko', mode, CASES[name] as Case);
+      expect(calls.map((c) => c.tool)).toEqual(['executor']);
+      expect(calls[0]?.argv).toEqual(expected(name));
+      expect(decodeAuths(calls[0]?.config)).toEqual(credentialsFor(name));
+    });
+  });
+
+  describe('buildkit', () => {
+    const expected = (name: string): string[] => {
+      const c = CASES[name] as Case;
+      const push = c.inputs['push'] !== false;
+      const names = tagsFor(name).map((t) => `${IMG}:${t}`).join(',');
+      const argv = ['build', '--frontend', 'dockerfile.v0', '--local', `context=${P}`, '--local', `dockerfile=${P}`, '--opt', 'filename=Dockerfile', '--output', `type=image,"name=${names}",push=${push}`];
+      if (!push) argv.push('--output', `type=docker,"name=${names}",dest=${P}/out/image.tar`);
+      if (c.inputs['cache'] !== false) {
+        argv.push('--import-cache', `type=registry,ref=${IMG}/cache:buildkit`);
+        if (push) argv.push('--export-cache', `type=registry,ref=${IMG}/cache:buildkit,mode=max`);
+      }
+      if (name === 'build args and target') argv.push('--opt', 'build-arg:VERSION=1.2.3', '--opt', 'build-arg:PROXY=http://proxy:3128', '--opt', 'target=test');
+      if (name === 'platform') argv.push('--opt', 'platform=linux/arm64');
+      for (const label of [...OCI, ...(name === 'labels' ? ['org.example.team=platform'] : [])]) argv.push('--opt', `label:${label}`);
+      argv.push('--metadata-file', '<tmp>/metadata.json');
+      return argv;
+    };
+    it.each(Object.keys(CASES))('%s', (name) => {
+      const { calls } = run('buildkit', mode, CASES[name] as Case);
+      expect(calls.map((c) => c.tool)).toEqual(['buildctl-daemonless.sh']);
+      expect(calls[0]?.argv).toEqual(expected(name));
+      expect(decodeAuths(calls[0]?.config)).toEqual(credentialsFor(name));
+    });
+  });
+
+  describe('dind', () => {
+    const expected = (name: string): string[][] => {
+      const c = CASES[name] as Case;
+      const push = c.inputs['push'] !== false;
+      const cache = c.inputs['cache'] !== false;
+      const [user] = (credentialsFor(name)['registry.example.com'] as string).split(':');
+      const build = ['build', `--file=${P}/Dockerfile`, ...tagsFor(name).map((t) => `--tag=${IMG}:${t}`)];
+      if (cache) build.push(`--cache-from=${IMG}/cache:buildcache`, '--build-arg=BUILDKIT_INLINE_CACHE=1', ...(push ? [`--tag=${IMG}/cache:buildcache`] : []));
+      if (name === 'build args and target') build.push('--build-arg=VERSION=1.2.3', '--build-arg=PROXY=http://proxy:3128', '--target=test');
+      if (name === 'platform') build.push('--platform=linux/arm64');
+      build.push(...OCI.map((l) => `--label=${l}`), ...(name === 'labels' ? ['--label=org.example.team=platform'] : []), P);
+      const calls = [['info'], ['login', '--username', user as string, '--password-stdin', 'registry.example.com'], build];
+      if (push) {
+        calls.push(...tagsFor(name).map((t) => ['push', `${IMG}:${t}`]));
+        if (cache) calls.push(['push', `${IMG}/cache:buildcache`]);
+      } else {
+        calls.push(['save', `--output=${P}/out/image.tar`, `${IMG}:${SHA}`]);
+      }
+      return calls;
+    };
+    it.each(Object.keys(CASES))('%s', (name) => {
+      const { calls } = run('dind', mode, CASES[name] as Case);
+      expect(calls.map((c) => c.argv)).toEqual(expected(name));
+      const password = (credentialsFor(name)['registry.example.com'] as string).split(':')[1];
+      expect(calls.find((c) => c.argv[0] === 'login')?.stdin).toBe(password);
+      // docker login writes the entry; cigen's own config.json holds nothing here
+      expect(calls.every((c) => c.config === undefined)).toBe(true);
+    });
+  });
+
+  describe('buildah-rootless', () => {
+    const expected = (name: string): string[][] => {
+      const c = CASES[name] as Case;
+      const push = c.inputs['push'] !== false;
+      const build = ['build', '--isolation=rootless', '--layers', '--format=oci', `--file=${P}/Dockerfile`, ...tagsFor(name).map((t) => `--tag=${IMG}:${t}`)];
+      if (c.inputs['cache'] !== false) build.push(`--cache-from=${IMG}/cache`, ...(push ? [`--cache-to=${IMG}/cache`] : []));
+      if (name === 'build args and target') build.push('--build-arg=VERSION=1.2.3', '--build-arg=PROXY=http://proxy:3128', '--target=test');
+      if (name === 'platform') build.push('--platform=linux/arm64');
+      build.push(...OCI.map((l) => `--label=${l}`), ...(name === 'labels' ? ['--label=org.example.team=platform'] : []), P);
+      const calls = [['--storage-driver=overlay', 'info'], build];
+      if (push) calls.push(...tagsFor(name).map((t) => ['push', '--digestfile=<tmp>/digest', `${IMG}:${t}`]));
+      else calls.push(['push', `${IMG}:${SHA}`, `docker-archive:${P}/out/image.tar:${IMG}:${SHA}`]);
+      return calls;
+    };
+    it.each(Object.keys(CASES))('%s', (name) => {
+      const { calls } = run('buildah-rootless', mode, CASES[name] as Case);
+      expect(calls.map((c) => c.argv)).toEqual(expected(name));
+      for (const call of calls) expect(decodeAuths(call.config)).toEqual(credentialsFor(name));
+    });
+  });
+
+  it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless'])('%s reports the digest the builder gave, or none without a push', (component) => {
+    const report = (path: string) => Object.fromEntries(readFileSync(path, 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const pushed = run(component, mode, { inputs: { tags: ['$CI_COMMIT_SHORT_SHA', 'latest'] } });
+    expect(report(pushed.report)).toEqual({ CIGEN_BUILT_IMAGE: IMG, CIGEN_BUILT_TAGS: `${SHA} latest`, CIGEN_BUILT_DIGEST: DIGEST, CIGEN_BUILT_REF: `${IMG}@${DIGEST}` });
+    pushed.box.dispose();
+    const local = run(component, mode, { inputs: { push: false } });
+    expect(report(local.report)).toEqual({ CIGEN_BUILT_IMAGE: IMG, CIGEN_BUILT_TAGS: SHA, CIGEN_BUILT_DIGEST: '', CIGEN_BUILT_REF: '' });
+  });
+});
