@@ -72,9 +72,12 @@ export async function startRegistry(options: { user?: string; password?: string 
     const logFd = openSync(logFile, 'a');
     const child: ChildProcess = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', logFd, logFd] });
     closeSync(logFd);
+    let spawnError: Error | undefined;
+    child.on('error', (error) => (spawnError = error));
     const output = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
     const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
     const up = await waitUntilUp(`http://${host}/v2/`, child);
+    if (spawnError) throw new Error(`cannot start docker-registry (Debian package docker-registry): ${spawnError.message}`);
     if (!up) {
       child.kill('SIGKILL');
       lastError = new Error(`registry did not start on ${host}: ${output()}`);
