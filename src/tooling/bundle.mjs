@@ -17,10 +17,12 @@ async function compileSchema() {
   const { default: addFormats } = await import('ajv-formats');
   const ajvVersion = JSON.parse(readFileSync(join(root, 'node_modules/ajv/package.json'), 'utf8')).version;
   const source = readFileSync(schemaFile, 'utf8');
-  const stamp = createHash('sha256').update(source).update(ajvVersion).update('v2').digest('hex');
+  const stamp = createHash('sha256').update(source).update(ajvVersion).update('v3').digest('hex');
   if (existsSync(validatorFile) && readFileSync(validatorFile, 'utf8').includes(stamp)) return false;
   // Descriptions do not change what validates; dropping them keeps the generated code small.
-  const schema = JSON.parse(source, (key, value) => (key === 'markdownDescription' || key === 'description' ? undefined : value));
+  // Only annotations go: a string-valued description. A property *named* description (in
+  // `properties`) has a schema as its value and stays.
+  const schema = JSON.parse(source, (key, value) => ((key === 'markdownDescription' || key === 'description') && typeof value === 'string' ? undefined : value));
   // GitLab's own spec (ci_schema_spec.js) compiles ci.json with these options.
   const ajv = new Ajv({
     strictTypes: false,
