@@ -15,6 +15,7 @@ import {
   type CollectionTag,
   type Node,
   type Schema,
+  type Tags,
   type ToStringOptions,
 } from 'yaml';
 import { Literal, Reference } from './model.js';
@@ -33,7 +34,18 @@ export const referenceTag: CollectionTag = {
   resolve: (seq) => seq,
 };
 
-export const customTags = [referenceTag];
+/** YAML 1.1 as Ruby's Psych reads it: `yes`/`on`/`true` and `no`/`off`/`false` in any case are
+ *  booleans, but (unlike the 1.1 spec) `y` and `n` stay strings. */
+const PSYCH_BOOLEANS: [RegExp, RegExp] = [/^(?:yes|true|on)$/i, /^(?:no|false|off)$/i];
+
+export const customTags = (tags: Tags): Tags => {
+  let bool = 0;
+  const adjusted = tags.map((tag) => {
+    if (typeof tag === 'object' && tag.tag === 'tag:yaml.org,2002:bool' && 'test' in tag && tag.test) return { ...tag, test: PSYCH_BOOLEANS[Math.min(bool++, 1)] as RegExp };
+    return tag;
+  });
+  return [...adjusted, referenceTag];
+};
 
 const TO_STRING: ToStringOptions = {
   lineWidth: 0,

@@ -42,6 +42,18 @@ program
     await runRender(component, options);
   });
 
+program
+  .command('lint')
+  .description('lint .gitlab-ci.yml files and component templates: YAML, GitLab schema, component spec, includes, semantic checks')
+  .argument('[paths...]', 'files or directories (a directory: its *gitlab-ci.yml files and templates/)')
+  .option('--schema-only', 'only the YAML and schema layers')
+  .addOption(formatOption())
+  .addHelpText('after', '\nExit codes: 0 clean or warnings only, 1 errors, 2 usage.\n\nExamples:\n  cigen lint .gitlab-ci.yml\n  cigen lint . --format json\n  cigen lint templates/ --schema-only')
+  .action(async (paths: string[], options: { format: 'text' | 'json'; schemaOnly?: boolean }) => {
+    const { runLint } = await import('./commands/lint.js');
+    await runLint(paths, options);
+  });
+
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     await program.parseAsync(argv as string[]);
@@ -52,7 +64,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
     if (error instanceof CigenError) {
-      process.stderr.write(`${error.message}\n`);
+      if (error.message) process.stderr.write(`${error.message}\n`);
       for (const detail of (error as { details?: readonly string[] }).details ?? []) process.stderr.write(`  ${detail}\n`);
       return exitCodeOf(error);
     }

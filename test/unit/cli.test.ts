@@ -1,8 +1,8 @@
 /** The CLI as a user runs it: exit codes, help, bad input refused with nothing written, drift detection. */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -123,5 +123,59 @@ describe('cigen render', () => {
     const result = cigen(['render', 'podman']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('buildah, buildah-rootless, kaniko, buildkit, dind');
+  });
+});
+
+describe('cigen lint', () => {
+  function project(files: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-lint-'));
+    temps.push(dir);
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      writeFileSync(join(dir, name), text);
+    }
+    return dir;
+  }
+
+  it('this repository lints clean: its pipeline and every template', () => {
+    const result = cigen(['lint']);
+    expect(result.stdout).toMatch(/^6 file\(s\) clean$/m);
+    expect(result.status).toBe(0);
+  });
+
+  it('prints file:line:col severity code message with a code frame, and exits 1 on errors', () => {
+    const dir = project({ '.gitlab-ci.yml': 'build:\n  stage: build\n  scirpt: [make]\n' });
+    const result = cigen(['lint', '.gitlab-ci.yml'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('.gitlab-ci.yml:3:3 error schema/unknown-key jobs:build config contains unknown keys: scirpt (did you mean script?)');
+    expect(result.stdout).toContain('  > 3 |   scirpt: [make]\n      |   ^');
+    expect(result.stdout).toMatch(/2 error\(s\), 0 warning\(s\) in 1 file\(s\)/);
+  });
+
+  it('exits 0 when there are only warnings', () => {
+    const dir = project({ '.gitlab-ci.yml': 'build:\n  script: [a]\n  script: [b]\n' });
+    const result = cigen(['lint', '.'], { cwd: dir });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('warning yaml/duplicate-key');
+  });
+
+  it('--format json prints one array for all files, six fields each', () => {
+    const dir = project({ '.gitlab-ci.yml': 'include: ci/jobs.yml\n', 'ci/jobs.yml': 'job:\n  stage: nowhere\n  script: [x]\n' });
+    const result = cigen(['lint', '--format', 'json', '.gitlab-ci.yml', 'ci/jobs.yml'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual([
+      { file: 'ci/jobs.yml', line: 2, column: 10, severity: 'error', code: 'semantic/undefined-stage', message: 'job job: chosen stage nowhere does not exist; available stages are .pre, build, test, deploy, .post' },
+    ]);
+  });
+
+  it('--schema-only runs only the YAML and schema layers', () => {
+    const dir = project({ '.gitlab-ci.yml': 'build:\n  stage: nowhere\n  script: [x]\n' });
+    expect(cigen(['lint', '.gitlab-ci.yml'], { cwd: dir }).status).toBe(1);
+    expect(cigen(['lint', '--schema-only', '.gitlab-ci.yml'], { cwd: dir }).status).toBe(0);
+  });
+
+  it('a missing path or a directory without CI files is a usage error', () => {
+    expect(cigen(['lint', 'nope.yml']).status).toBe(2);
+    expect(cigen(['lint', project({ 'README.md': 'x' })]).status).toBe(2);
   });
 });

@@ -1,0 +1,60 @@
+/**
+ * The pipeline as GitLab assembles it before its semantic checks: every file (the root, its
+ * local includes, this catalog's components) merged, each job remembering where it was written
+ * so findings point at the right file, line and column.
+ */
+import type { Document, LineCounter } from 'yaml';
+import type { PathSegment } from './diagnostics.js';
+import { deepMerge, isHash } from './merge.js';
+
+export const GLOBAL_KEYWORDS = new Set(['image', 'services', 'cache', 'before_script', 'after_script', 'variables', 'stages', 'types', 'include', 'workflow', 'default', 'spec', '$schema']);
+export const DEFAULT_STAGES = ['build', 'test', 'deploy'];
+
+/** Where something was written: a parsed file and a path into its content document. */
+export interface Origin {
+  file: string;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  path: PathSegment[];
+  /** How keys read after interpolation (component files). */
+  resolveKey?: (key: string) => string;
+}
+
+export interface JobDefinition {
+  name: string;
+  value: Record<string, unknown>;
+  origin: Origin;
+}
+
+export interface PipelineModel {
+  /** Top-level keys that are jobs (hidden ones included), in order. */
+  jobs: Map<string, JobDefinition>;
+  globals: Record<string, unknown>;
+  globalOrigins: Map<string, Origin>;
+  /** `!reference` tags, as written. */
+  references: { target: string[]; origin: Origin }[];
+  /** An include cigen cannot read (remote, project, template, a foreign component, a variable
+   *  path): jobs and stages may come from there, so "undefined" findings are only warnings. */
+  partial: boolean;
+}
+
+export const emptyModel = (): PipelineModel => ({ jobs: new Map(), globals: {}, globalOrigins: new Map(), references: [], partial: false });
+
+export const isHidden = (name: string): boolean => name.startsWith('.');
+
+/** Adds one file's content on top of the model: later files win, hashes merge deeply. */
+export function mergeContent(model: PipelineModel, content: unknown, origin: Omit<Origin, 'path'>): void {
+  if (!isHash(content)) return;
+  for (const [key, value] of Object.entries(content)) {
+    const at: Origin = { ...origin, path: [key] };
+    if (GLOBAL_KEYWORDS.has(key)) {
+      if (key === 'include') continue;
+      model.globals[key] = key in model.globals ? deepMerge(model.globals[key], value) : value;
+      model.globalOrigins.set(key, at);
+      continue;
+    }
+    if (!isHash(value)) continue;
+    const existing = model.jobs.get(key);
+    model.jobs.set(key, { name: key, value: (existing ? deepMerge(existing.value, value) : value) as Record<string, unknown>, origin: at });
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The checks GitLab runs after the schema (YamlProcessor and the job entries), worded as GitLab
+ * words them: stages, needs (undefined, later stage, duplicated, cycles), dependencies, extends,
+ * keys that cannot go together, visible jobs, !reference targets.
+ */
+import { rubyInspect } from '../ci/interpolation/ruby.js';
+import type { Diagnostic, PathSegment, Severity } from './diagnostics.js';
+import { deepMerge, isHash } from './merge.js';
+import { DEFAULT_STAGES, isHidden, type JobDefinition, type Origin, type PipelineModel } from './model.js';
+import { locate } from './positions.js';
+
+const MAX_EXTENDS_DEPTH = 10;
+
+export interface SemanticOptions {
+  /** A whole pipeline (the root .gitlab-ci.yml) rather than a fragment (a component, an included
+   *  file): only a pipeline must have a visible job, and only there are needs checked. */
+  pipeline: boolean;
+}
+
+/** A finding about a whole job (no sub-path) points at the job's name. */
+function diagnostic(origin: Origin, sub: PathSegment[], severity: Severity, code: string, message: string, at: 'key' | 'value' = sub.length === 0 ? 'key' : 'value'): Diagnostic {
+  const path = [...origin.path, ...sub];
+  const pos = locate(origin.doc, origin.lineCounter, path, at, origin.resolveKey);
+  return { file: origin.file, line: pos.line, column: pos.column, severity, code, message, document: 'content', path };
+}
+
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
+
+interface Resolved {
+  value: Record<string, unknown>;
+  ok: boolean;
+}
+
+/** Resolves `extends` (GitLab: deep merge, bases in order, the job itself last, at most 10 levels). */
+function resolveExtends(model: PipelineModel, out: Diagnostic[]): Map<string, Resolved> {
+  const resolved = new Map<string, Resolved>();
+  const reported = new Set<string>();
+  const resolve = (job: JobDefinition, chain: string[]): Resolved => {
+    const done = resolved.get(job.name);
+    if (done) return done;
+    const bases = asList(job.value['extends']).map(String);
+    if (bases.length === 0) return { value: job.value, ok: true };
+    const report = (code: string, message: string) => {
+      if (!reported.has(`${job.name}:${code}`)) out.push(diagnostic(job.origin, ['extends'], 'error', code, message));
+      reported.add(`${job.name}:${code}`);
+    };
+    if (chain.includes(job.name)) {
+      report('semantic/extends-cycle', `${job.name}: circular dependency detected in \`extends\``);
+      return { value: job.value, ok: false };
+    }
+    if (chain.length >= MAX_EXTENDS_DEPTH) {
+      report('semantic/extends-depth', `${job.name}: nesting too deep in \`extends\``);
+      return { value: job.value, ok: false };
+    }
+    const unknown = bases.filter((base) => !model.jobs.has(base));
+    if (unknown.length > 0) {
+      out.push(diagnostic(job.origin, ['extends'], model.partial ? 'warning' : 'error', 'semantic/extends-unknown', `${job.name}: unknown keys in \`extends\` (${unknown.join(', ')})${model.partial ? ' (it may come from an include cigen cannot read)' : ''}`));
+    }
+    let merged: unknown = {};
+    let ok = unknown.length === 0;
+    for (const base of bases) {
+      const definition = model.jobs.get(base);
+      if (!definition) continue;
+      const inner = resolve(definition, [...chain, job.name]);
+      ok &&= inner.ok;
+      merged = deepMerge(merged, inner.value);
+    }
+    const own = { ...job.value };
+    delete own['extends'];
+    const value = deepMerge(merged, own) as Record<string, unknown>;
+    return { value, ok };
+  };
+  for (const job of model.jobs.values()) resolved.set(job.name, resolve(job, []));
+  return resolved;
+}
+
+interface Need {
+  name: string;
+  optional: boolean;
+  index: number;
+}
+
+function needsOf(value: Record<string, unknown>): Need[] | undefined {
+  if (!Array.isArray(value['needs'])) return undefined;
+  const needs: Need[] = [];
+  value['needs'].forEach((need, index) => {
+    if (typeof need === 'string') needs.push({ name: need, optional: false, index });
+    else if (isHash(need) && typeof need['job'] === 'string' && need['pipeline'] === undefined && need['project'] === undefined) {
+      needs.push({ name: need['job'], optional: need['optional'] === true, index });
+    }
+  });
+  return needs;
+}
+
+/** Strongly connected components of size > 1 (Tarjan), for the cycle message. */
+function cycles(graph: Map<string, string[]>): string[][] {
+  let index = 0;
+  const indices = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (node: string) => {
+    indices.set(node, index);
+    low.set(node, index++);
+    stack.push(node);
+    onStack.add(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!graph.has(next)) continue;
+      if (!indices.has(next)) {
+        visit(next);
+        low.set(node, Math.min(low.get(node) as number, low.get(next) as number));
+      } else if (onStack.has(next)) {
+        low.set(node, Math.min(low.get(node) as number, indices.get(next) as number));
+      }
+    }
+    if (low.get(node) === indices.get(node)) {
+      const component: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop() as string;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== node);
+      if (component.length > 1) found.push(component.reverse());
+    }
+  };
+  for (const node of graph.keys()) if (!indices.has(node)) visit(node);
+  return found;
+}
+
+export function checkPipeline(model: PipelineModel, options: SemanticOptions): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const resolved = resolveExtends(model, out);
+  const visible = [...model.jobs.values()].filter((job) => !isHidden(job.name));
+  const undefinedSeverity: Severity = model.partial ? 'warning' : 'error';
+  const maybeIncluded = model.partial ? ' (it may come from an include cigen cannot read)' : '';
+
+  const declared = Array.isArray(model.globals['stages']) ? model.globals['stages'].map(String) : Array.isArray(model.globals['types']) ? model.globals['types'].map(String) : DEFAULT_STAGES;
+  const stages = ['.pre', ...declared.filter((s) => s !== '.pre' && s !== '.post'), '.post'];
+  const stageOf = (name: string): string => {
+    const stage = resolved.get(name)?.value['stage'];
+    return typeof stage === 'string' ? stage : 'test';
+  };
+
+  if (options.pipeline && visible.length === 0 && !model.partial) {
+    const first = model.jobs.values().next().value ?? [...model.globalOrigins.values()][0];
+    if (first) out.push({ ...diagnostic('origin' in first ? first.origin : first, [], 'error', 'semantic/no-visible-job', 'jobs config should contain at least one visible job'), line: 1, column: 1 });
+  }
+
+  for (const job of model.jobs.values()) {
+    const own = job.value;
+    const value = resolved.get(job.name)?.value ?? own;
+    const where = (key: string): PathSegment[] => (key in own ? [key] : []);
+    if (job.name.length > 255) out.push(diagnostic(job.origin, [], 'error', 'semantic/job-name', 'job name is too long (maximum is 255 characters)', 'key'));
+    if ('rules' in value) {
+      const clash = ['only', 'except'].filter((key) => key in value);
+      if (clash.length > 0) out.push(diagnostic(job.origin, where(clash[0] as string), 'error', 'semantic/rules-with-only-except', `jobs:${job.name} config key may not be used with \`rules\`: ${clash.join(', ')}`, 'key'));
+    }
+    for (const [a, b] of [['script', 'trigger'], ['run', 'trigger']] as const) {
+      if (a in value && b in value) out.push(diagnostic(job.origin, where(b), 'error', 'semantic/keys-together', `jobs:${job.name} config these keys cannot be used together: ${a}, ${b}`, 'key'));
+    }
+    if (isHidden(job.name)) continue;
+
+    if (!('script' in value) && !('run' in value) && !('trigger' in value) && resolved.get(job.name)?.ok !== false) {
+      out.push(diagnostic(job.origin, [], 'error', 'semantic/no-script', `jobs ${job.name} config should implement the script:, run:, or trigger: keyword`, 'key'));
+    }
+    const stage = stageOf(job.name);
+    if (!stages.includes(stage)) {
+      out.push(diagnostic(job.origin, where('stage'), undefinedSeverity, 'semantic/undefined-stage', `${job.name} job: chosen stage ${stage} does not exist; available stages are ${stages.join(', ')}${maybeIncluded}`));
+    }
+    if (!options.pipeline) continue;
+
+    const needs = needsOf(value);
+    const stageIndex = stages.indexOf(stage);
+    if (needs) {
+      const names = needs.map((n) => n.name);
+      const duplicated = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+      if (duplicated.length > 0) out.push(diagnostic(job.origin, where('needs'), 'error', 'semantic/needs-duplicated', `${job.name} has the following needs duplicated: ${duplicated.join(', ')}.`));
+      for (const need of needs) {
+        const at = 'needs' in own ? ['needs', need.index] : [];
+        const target = model.jobs.get(need.name);
+        if (!target || isHidden(need.name)) {
+          if (!need.optional) out.push(diagnostic(job.origin, at, undefinedSeverity, 'semantic/undefined-need', `${job.name} job: undefined need: ${need.name}${maybeIncluded}`));
+        } else if (stages.indexOf(stageOf(need.name)) > stageIndex && stageIndex >= 0) {
+          out.push(diagnostic(job.origin, at, 'error', 'semantic/need-later-stage', `${job.name} job: need ${need.name} is not defined in current or prior stages`));
+        }
+      }
+    }
+    asList(value['dependencies']).forEach((dependency, index) => {
+      const name = String(dependency);
+      const at = 'dependencies' in own ? ['dependencies', index] : [];
+      const target = model.jobs.get(name);
+      if (!target || isHidden(name)) {
+        out.push(diagnostic(job.origin, at, undefinedSeverity, 'semantic/undefined-dependency', `${job.name} job: undefined dependency: ${name}${maybeIncluded}`));
+      } else if (stages.indexOf(stageOf(name)) > stageIndex && stageIndex >= 0) {
+        out.push(diagnostic(job.origin, at, 'error', 'semantic/dependency-later-stage', `${job.name} job: dependency ${name} is not defined in current or prior stages`));
+      } else if (needs && !needs.some((n) => n.name === name)) {
+        out.push(diagnostic(job.origin, at, 'error', 'semantic/dependency-not-needed', `jobs:${job.name} dependencies the ${name} should be part of needs`));
+      }
+    });
+  }
+
+  if (options.pipeline) {
+    const graph = new Map<string, string[]>();
+    for (const job of visible) graph.set(job.name, (needsOf(resolved.get(job.name)?.value ?? job.value) ?? []).map((n) => n.name));
+    for (const job of visible) {
+      if (graph.get(job.name)?.includes(job.name)) out.push(diagnostic(job.origin, ['needs'], 'error', 'semantic/needs-cycle', `The pipeline has circular dependencies: self-dependency: ${job.name}`));
+    }
+    for (const component of cycles(graph)) {
+      const first = model.jobs.get(component[0] as string) as JobDefinition;
+      out.push(diagnostic(first.origin, 'needs' in first.value ? ['needs'] : [], 'error', 'semantic/needs-cycle', `The pipeline has circular dependencies: topological sort failed: ${rubyInspect(component)}`));
+    }
+  }
+
+  for (const reference of model.references) {
+    const [head, ...rest] = reference.target;
+    let node: unknown = head === undefined ? undefined : (resolved.get(head)?.value ?? model.globals[head]);
+    for (const key of rest) node = isHash(node) ? node[key] : undefined;
+    if (node === undefined) {
+      out.push(diagnostic(reference.origin, [], model.partial ? 'warning' : 'error', 'semantic/reference', `!reference ${rubyInspect(reference.target)} could not be found${maybeIncluded}`));
+    }
+  }
+  return out;
+}
