@@ -106,6 +106,25 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
   return { issues, declared: { name, type, ...(typeof regex === 'string' ? { regex } : {}), hasOptions: Array.isArray(options) } };
 }
 
+/** GitLab interpolates only the content document: a block in the header (a default that
+ *  reads `$[[ inputs.other ]]`, say) stays as text, which is never what its author meant. */
+function headerBlocks(value: unknown, path: PathSegment[]): Issue[] {
+  const found: Issue[] = [];
+  const visit = (node: unknown, at: PathSegment[], depth: number) => {
+    if (depth > 64) return;
+    if (typeof node === 'string') {
+      const [block] = findBlocks(node);
+      if (block) found.push({ path: at, severity: 'warning', code: 'spec/header-interpolation', message: `${block.raw} is in the spec: header, which GitLab does not interpolate; it stays as text` });
+    } else if (Array.isArray(node)) {
+      node.forEach((item, i) => visit(item, [...at, i], depth + 1));
+    } else if (isObject(node)) {
+      for (const [key, item] of Object.entries(node)) visit(item, [...at, key], depth + 1);
+    }
+  };
+  visit(value, path, 0);
+  return found;
+}
+
 /** Rules for the header document. Returns the declared inputs for the content rules. */
 export function checkHeader(header: unknown): { issues: Issue[]; inputs: Map<string, DeclaredInput>; componentFields: Set<string> } {
   const issues: Issue[] = [];
@@ -146,6 +165,7 @@ export function checkHeader(header: unknown): { issues: Issue[]; inputs: Map<str
       }
     }
   }
+  issues.push(...headerBlocks(spec, ['spec']));
   const fields = spec['component'];
   if (Array.isArray(fields)) for (const field of fields) if (COMPONENT_FIELDS.includes(String(field))) componentFields.add(String(field));
   return { issues, inputs, componentFields };

@@ -54,13 +54,15 @@ function expectWellBehaved(result: { diagnostics: Diagnostic[]; ms: number }) {
   }
 }
 
-const mutation = fc.oneof(
+type Mutation = { kind: 'delete'; at: number; length: number } | { kind: 'insert'; at: number; text: string } | { kind: 'duplicate'; at: number; length: number };
+
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 20 }) }),
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.array(fc.constantFrom(':', ' ', '-', '[', ']', '{', '}', '#', '&a', '*a', '!', '|', '>', "'", '"', '\n', '\t', '$[[ inputs.x ]]', '<<: ', '\u2028', 'é'), { maxLength: 6 }).map((a) => a.join('')) }),
   fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 80 }) }),
 );
 
-function mutate(text: string, mutations: fc.Infer<typeof mutation>[]): string {
+function mutate(text: string, mutations: Mutation[]): string {
   let out = text;
   for (const m of mutations) {
     const at = m.at % (out.length + 1);

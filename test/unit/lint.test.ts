@@ -83,6 +83,11 @@ describe('component spec layer', () => {
     expect(found).toContainEqual(expect.stringContaining('10:7 error spec/too-many-functions too many functions in interpolation block'));
     expect(found).toContainEqual(expect.stringContaining('4:5 warning spec/unused-input input `unused` is declared but never used'));
   });
+  it('a block in the spec header is not interpolated by GitLab', async () => {
+    expect((await component('spec:\n  inputs:\n    a:\n      default: $[[ inputs.b ]]')).map(brief)).toContainEqual(
+      'templates/x.yml:4:16 warning spec/header-interpolation $[[ inputs.b ]] is in the spec: header, which GitLab does not interpolate; it stays as text',
+    );
+  });
   it('a block in a file without a spec header is left as text by GitLab', async () => {
     expect(await briefs('job:\n  script:\n    - echo $[[ inputs.a ]]\n')).toEqual([expect.stringContaining('3:7 warning spec/no-header $[[ inputs.a ]] is in a file without a spec: header; GitLab leaves it as text')]);
   });
@@ -121,6 +126,9 @@ describe('include layer', () => {
       expect.stringContaining('`ci/deploy.yml`: `version` input: provided value does not match required RegEx pattern'),
     );
     expect(await briefs(pipeline('      version: v1'), { 'ci/deploy.yml': included })).toContainEqual(expect.stringContaining('`ci/deploy.yml`: `env` input: required value has not been provided'));
+    expect(await briefs(pipeline(`      env: dev\n      version: v${'1'.repeat(1100)}`), { 'ci/deploy.yml': included })).toContainEqual(
+      expect.stringContaining('`ci/deploy.yml`: `version` input: provided value is longer than 1024 characters'),
+    );
   });
   it('inputs to a file without a spec, a missing file, a file that is not YAML', async () => {
     expect(await briefs(pipeline('      a: 1'), { 'ci/deploy.yml': 'job:\n  script: [echo]\n' })).toContainEqual(
