@@ -1,6 +1,6 @@
 /** File writes that never leave a half-written file: write a temporary sibling, then rename. */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface PendingWrite {
@@ -17,6 +17,9 @@ export async function writeFilesAtomically(writes: readonly PendingWrite[]): Pro
       const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
       await writeFile(temp, text, { flag: 'wx' });
       staged.push({ temp, path });
+      // A rewritten file keeps its permissions (an executable script stays executable).
+      const mode = await stat(path).then((s) => s.mode & 0o7777, () => undefined);
+      if (mode !== undefined) await chmod(temp, mode);
     }
     for (const { temp, path } of staged) await rename(temp, path);
   } catch (error) {

@@ -54,6 +54,22 @@ program
     await runLint(paths, options);
   });
 
+program
+  .command('migrate')
+  .description('move Kaniko jobs onto the buildah component; a dry run (report + unified diff) unless --write')
+  .argument('<files...>', 'pipeline files (their local includes are read and migrated too)')
+  .option('--write', 'rewrite the files in place, atomically (all of them or none)')
+  .option('--component-ref <ref>', 'the component to include, <server>/<project path>/buildah@<version>', undefined)
+  .addOption(formatOption())
+  .addHelpText(
+    'after',
+    '\nExit codes: 0 done (see the report for jobs that need review), 1 invalid YAML (nothing written), 2 usage.\n\nExamples:\n  cigen migrate .gitlab-ci.yml\n  cigen migrate .gitlab-ci.yml --write\n  cigen migrate .gitlab-ci.yml --format json --component-ref gitlab.example.com/platform/cigen/buildah@1.2.0',
+  )
+  .action(async (files: string[], options: { write?: boolean; format: 'text' | 'json'; componentRef?: string }) => {
+    const { runMigrate } = await import('./commands/migrate.js');
+    await runMigrate(files, options);
+  });
+
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     await program.parseAsync(argv as string[]);

@@ -1,10 +1,11 @@
 /** `cigen lint FILE|DIR...`: GitLab CI files and component templates, with file:line:col. */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { FindingsError, UsageError } from '../../errors.js';
 import type { Diagnostic } from '../../lint/diagnostics.js';
 import { lintText, type LintHost } from '../../lint/lint-text.js';
 import { diagnosticJson, formatDiagnostic, paint } from '../output.js';
+import { projectRoot, readProjectFile } from '../project.js';
 
 export interface LintCommandOptions {
   format: 'text' | 'json';
@@ -28,24 +29,12 @@ function filesIn(dir: string): string[] {
   return found;
 }
 
-/** The project a file belongs to: the nearest directory with .git, else the file's own. */
-function projectRoot(file: string): string {
-  let dir = dirname(resolve(file));
-  for (;;) {
-    if (existsSync(join(dir, '.git'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return dirname(resolve(file));
-    dir = parent;
-  }
-}
-
 function hostFor(file: string): LintHost {
   const root = projectRoot(file);
   return {
     readProjectFile(path) {
-      const full = join(root, path);
-      if (!existsSync(full) || !statSync(full).isFile()) return undefined;
-      return { text: readFileSync(full, 'utf8'), file: relative(process.cwd(), full) || full };
+      const read = readProjectFile(root, path);
+      return read && { text: read.text, file: relative(process.cwd(), read.full) || read.full };
     },
   };
 }

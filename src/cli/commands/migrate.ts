@@ -1,0 +1,88 @@
+/** `cigen migrate FILE...`: dry run (report + unified diff) by default; `--write` rewrites atomically. */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { InputError, UsageError } from '../../errors.js';
+import { migrateFile, SourceError, type FileMigration } from '../../migrate/index.js';
+import { writeFilesAtomically } from '../files.js';
+import { paint } from '../output.js';
+import { projectRoot, readProjectFile } from '../project.js';
+
+export interface MigrateCommandOptions {
+  write?: boolean;
+  format: 'text' | 'json';
+  componentRef?: string;
+}
+
+const COMPONENT_REF = /^[^\s/@]+\/[^\s@]+\/[a-z0-9][a-z0-9_-]*@[^\s@]+$/;
+const STATUS_MARK = { migrated: '✓', 'needs-review': '!', unchanged: '·' } as const;
+
+/** Migrates one file and its local includes; paths in the results are relative to the cwd. */
+function migratePath(path: string, componentRef: string | undefined): (FileMigration & { full: string })[] {
+  const root = projectRoot(path);
+  const inProject = relative(root, resolve(path));
+  const results = migrateFile(inProject, readFileSync(path, 'utf8'), {
+    ...(componentRef ? { componentRef } : {}),
+    host: { readProjectFile: (file) => readProjectFile(root, file)?.text },
+  });
+  return results.map((result) => {
+    const full = join(root, result.path);
+    return { ...result, path: relative(process.cwd(), full) || full, full };
+  });
+}
+
+function report(file: FileMigration): string {
+  const lines = [`${paint('bold', file.path)}: ${file.changed ? 'changed' : 'unchanged'}`];
+  for (const job of file.jobs) {
+    const mark = job.status === 'migrated' ? paint('green', STATUS_MARK[job.status]) : job.status === 'needs-review' ? paint('yellow', STATUS_MARK[job.status]) : STATUS_MARK[job.status];
+    lines.push(`  ${mark} ${job.name}: ${job.status}${job.component && job.status === 'migrated' ? ` → ${job.component}` : ''}`);
+    for (const note of job.notes) lines.push(`      ${job.status === 'needs-review' ? paint('yellow', '-') : '-'} ${note}`);
+  }
+  for (const warning of file.warnings) lines.push(`  ${paint('yellow', 'warning')}: ${warning}`);
+  return lines.join('\n');
+}
+
+export async function runMigrate(paths: string[], options: MigrateCommandOptions): Promise<void> {
+  if (paths.length === 0) throw new UsageError('cigen migrate: give at least one pipeline file, e.g. cigen migrate .gitlab-ci.yml');
+  if (options.componentRef !== undefined && !COMPONENT_REF.test(options.componentRef)) {
+    throw new UsageError(`--component-ref ${options.componentRef}: expected <server>/<project path>/<component>@<version>, e.g. $CI_SERVER_FQDN/ci-components/cigen/buildah@1`);
+  }
+  for (const path of paths) {
+    if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`${path}: no such file`);
+  }
+  // Everything is computed before anything is written: one bad file leaves every file as it was.
+  const files = new Map<string, FileMigration & { full: string }>();
+  for (const path of paths) {
+    try {
+      for (const result of migratePath(path, options.componentRef)) if (!files.has(result.full)) files.set(result.full, result);
+    } catch (error) {
+      if (error instanceof SourceError) throw new InputError(`${relative(process.cwd(), resolve(projectRoot(path), error.path)) || error.path}:${error.line}:${error.column}: invalid YAML: ${error.message.replace(/^[^:]+:\d+:\d+: /, '')}; nothing was written`);
+      throw error;
+    }
+  }
+  const results = [...files.values()];
+  if (options.write) await writeFilesAtomically(results.filter((f) => f.changed).map((f) => ({ path: f.full, text: f.result })));
+
+  if (options.format === 'json') {
+    const json = {
+      files: results.map((f) => ({
+        path: f.path,
+        changed: f.changed,
+        jobs: f.jobs.map((j) => ({ name: j.name, status: j.status, component: j.component ?? null, inputs: j.inputs ?? null, notes: j.notes })),
+        warnings: f.warnings,
+        result: f.result,
+      })),
+    };
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    return;
+  }
+  for (const file of results) {
+    process.stdout.write(`${report(file)}\n`);
+    if (file.changed && !options.write) process.stdout.write(createTwoFilesPatch(`a/${file.path}`, `b/${file.path}`, file.original, file.result, '', '', { context: 3 }).replace(/^=+\n/, ''));
+  }
+  const counts = { migrated: 0, 'needs-review': 0, unchanged: 0 };
+  for (const file of results) for (const job of file.jobs) counts[job.status]++;
+  const changed = results.filter((f) => f.changed).length;
+  const verb = options.write ? 'rewrote' : 'would rewrite';
+  process.stdout.write(`${counts.migrated} migrated, ${counts['needs-review']} need review, ${counts.unchanged} unchanged; ${verb} ${changed} file(s)${options.write || changed === 0 ? '' : ' (dry run: add --write)'}\n`);
+}

@@ -1,0 +1,172 @@
+/**
+ * `migrate`: a pipeline file and its local includes in, the rewritten texts and a report per
+ * job out. Pure: files are read through the host the caller gives, nothing is written here.
+ */
+import { Document, isMap, isSeq, visit, type Node, type Pair } from 'yaml';
+import { CATALOG_MAJOR, DEFAULT_COMPONENT_PREFIX } from '../catalog/config.js';
+import { YAML_VERSION, customTags } from '../ci/yaml.js';
+import { componentJobNames, planJob, templateReport, type JobPlan, type JobReport } from './engine.js';
+import type { Inputs } from './kaniko.js';
+import { buildPipeline } from './pipeline.js';
+import { applyEdits, columnOf, commentsWithin, indentUnit, keyOf, lineStart, pairRange, readSource, reindent, type Edit, type SourceFile } from './source.js';
+
+export { SourceError } from './source.js';
+export type { JobReport, JobStatus } from './engine.js';
+
+export const defaultComponentRef = (): string => `${DEFAULT_COMPONENT_PREFIX}/buildah@${CATALOG_MAJOR}`;
+
+export interface MigrateHost {
+  /** A project file by its path relative to the project root, or undefined when it does not exist. */
+  readProjectFile(path: string): string | undefined;
+}
+
+export interface MigrateOptions {
+  componentRef?: string;
+  host?: MigrateHost;
+}
+
+export interface FileMigration {
+  path: string;
+  changed: boolean;
+  jobs: JobReport[];
+  original: string;
+  result: string;
+  /** Problems that did not stop the migration (a local include that is missing, say). */
+  warnings: string[];
+}
+
+const MAX_INCLUDES = 100;
+
+/** Local include paths of a file (string entries and `local:` entries; no globs or variables). */
+function localIncludes(file: SourceFile): string[] {
+  const include = file.root?.items.find((p) => keyOf(p) === 'include');
+  const value = include ? (include.value as { toJS?: (doc: unknown) => unknown } | null)?.toJS?.(file.doc) : undefined;
+  const paths: string[] = [];
+  for (const entry of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+    const path = typeof entry === 'string' && !/^https?:\/\//.test(entry) ? entry : entry && typeof entry === 'object' && typeof (entry as { local?: unknown }).local === 'string' ? (entry as { local: string }).local : undefined;
+    if (path !== undefined) paths.push(path);
+  }
+  return paths;
+}
+
+function readIncludes(root: SourceFile, host: MigrateHost | undefined, warnings: string[]): SourceFile[] {
+  const files: SourceFile[] = [];
+  const seen = new Set([root.path]);
+  const queue = [root];
+  while (queue.length > 0 && files.length < MAX_INCLUDES) {
+    const file = queue.shift() as SourceFile;
+    for (const path of localIncludes(file)) {
+      const relative = path.replace(/^\/+/, '');
+      if (seen.has(relative)) continue;
+      seen.add(relative);
+      if (/[*$]/.test(relative)) {
+        warnings.push(`${file.path}: local include ${path} uses a glob or a variable; its jobs were not checked`);
+        continue;
+      }
+      const text = host?.readProjectFile(relative);
+      if (text === undefined) {
+        warnings.push(`${file.path}: local include ${path} does not exist; its jobs were not checked`);
+        continue;
+      }
+      try {
+        const included = readSource(relative, text);
+        files.push(included);
+        queue.push(included);
+      } catch (error) {
+        warnings.push(`${(error as Error).message}; its jobs were not checked`);
+      }
+    }
+  }
+  return files;
+}
+
+/** `include:` entries as YAML, lists in flow style (`tags: [v1, latest]`), at column 0. */
+function renderEntries(entries: readonly { component: string; inputs: Inputs }[]): string {
+  const doc = new Document(entries, { version: YAML_VERSION, customTags });
+  visit(doc, { Seq: (_key, node, path) => void (path.length > 2 ? (node.flow = true) : undefined) });
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false, indentSeq: true });
+}
+
+const indentLines = (text: string, by: number): string =>
+  text
+    .split('\n')
+    .map((line) => (line === '' ? line : ' '.repeat(by) + line))
+    .join('\n');
+
+/** The edit that adds the entries to the file's `include:`, creating or widening it as needed. */
+function includeEdit(file: SourceFile, entries: readonly { component: string; inputs: Inputs }[]): Edit {
+  const text = file.text;
+  const unit = indentUnit(file);
+  const rendered = renderEntries(entries);
+  const include = file.root?.items.find((p) => keyOf(p) === 'include') as Pair | undefined;
+  if (!include) {
+    const first = file.root?.items[0] as Pair | undefined;
+    const keyAt = first ? lineStart(text, (first.key as Node).range?.[0] ?? 0) : text.length;
+    // Above the first key's own comment block, unless that block opens the file (its header).
+    let at = keyAt;
+    while (at > 0) {
+      const previous = lineStart(text, at - 1);
+      if (!text.slice(previous, at).trimStart().startsWith('#')) break;
+      at = previous;
+    }
+    if (text.slice(0, at).trim() === '') at = keyAt;
+    return { start: at, end: at, text: `include:\n${indentLines(rendered, unit)}\n` };
+  }
+  const value = include.value as Node | null;
+  if (isSeq(value) && !value.flow && value.items.length > 0) {
+    const firstItem = value.items[0] as Node;
+    const dash = text.lastIndexOf('-', firstItem.range?.[0] ?? 0);
+    const end = pairRange(text, include)[1];
+    return { start: end, end, text: indentLines(rendered, columnOf(text, dash)) };
+  }
+  // A single entry or a flow list: rewrite the value as a block list, keeping each entry's text.
+  const [start, end] = pairRange(text, include);
+  const column = columnOf(text, (include.key as Node).range?.[0] ?? 0);
+  const itemIndent = column + unit;
+  const existing: string[] = [];
+  const items = isSeq(value) ? value.items : value ? [value] : [];
+  for (const item of items as Node[]) {
+    const range = item.range as [number, number, number];
+    const source = text.slice(range[0], range[1]);
+    existing.push(`${' '.repeat(itemIndent)}- ${isMap(item) && !item.flow ? reindent(source, columnOf(text, range[0]), itemIndent + 2) : source}\n`);
+  }
+  const comments = commentsWithin(file, start, end, itemIndent);
+  return { start, end, text: `${' '.repeat(column)}include:\n${comments}${existing.join('')}${indentLines(rendered, itemIndent)}` };
+}
+
+/** Migrates `path` (its text given) and its local includes. Throws SourceError on invalid YAML. */
+export function migrateFile(path: string, text: string, options: MigrateOptions = {}): FileMigration[] {
+  const componentRef = options.componentRef ?? defaultComponentRef();
+  const root = readSource(path, text);
+  const warnings: string[] = [];
+  const included = readIncludes(root, options.host, warnings);
+  // GitLab merges included files first and the including file on top.
+  const pipeline = buildPipeline([...included, root]);
+  const onComponent = componentJobNames(pipeline);
+  const plans: JobPlan[] = [];
+  const hidden: string[] = [];
+  for (const job of pipeline.jobs.values()) {
+    if (job.name.startsWith('.')) hidden.push(job.name);
+    else plans.push(planJob(pipeline, job, componentRef, onComponent));
+  }
+  const migrated = plans.filter((p) => p.report.status === 'migrated').map((p) => p.report.name);
+  const templates = hidden.flatMap((name) => templateReport(pipeline, pipeline.jobs.get(name) as never, migrated) ?? []);
+
+  return [root, ...included].map((file): FileMigration => {
+    const mine = plans.filter((p) => p.report.file === file.path);
+    const edits = mine.flatMap((p) => p.edits);
+    const entries = mine.flatMap((p) => (p.include ? [p.include] : []));
+    if (entries.length > 0) edits.push(includeEdit(file, entries));
+    const result = edits.length > 0 ? applyEdits(file.text, edits) : file.text;
+    if (result !== file.text) {
+      try {
+        readSource(file.path, result);
+      } catch (error) {
+        throw new Error(`cigen produced invalid YAML for ${file.path} (${(error as Error).message}); nothing was written. Please report this with the file.`);
+      }
+    }
+    const jobs = [...mine.map((p) => p.report), ...templates.filter((t) => t.file === file.path)];
+    return { path: file.path, changed: result !== file.text, jobs, original: file.text, result, warnings: file === root ? warnings : [] };
+  });
+}
+

@@ -1,0 +1,300 @@
+/**
+ * Kaniko executor flags, translated into the components' shared input vocabulary. Every flag
+ * Kaniko knows is either mapped, dropped with the reason that is safe, or sends the job to
+ * review with the reason it is not; an unknown flag always goes to review.
+ */
+import { posix } from 'node:path';
+import type { Word } from './shell.js';
+
+/** Component inputs, in the vocabulary's order (docs/ARCHITECTURE.md). */
+export type Inputs = Record<string, string | boolean | string[]>;
+
+export interface Translation {
+  inputs: Inputs;
+  /** What was dropped or changed, and why that is safe. */
+  notes: string[];
+  /** Why a person must look before this job can move; empty when the translation is exact. */
+  reviews: string[];
+}
+
+type Kind = 'string' | 'bool' | 'list';
+interface Flag {
+  kind: Kind;
+  /** Mapped by the translator (handled below), or dropped with this note, or reviewed with this reason. */
+  drop?: string;
+  review?: string;
+}
+
+const SNAPSHOT = 'a Kaniko snapshotting option; Buildah commits each layer itself and has no such setting';
+const RETRIES = 'a Kaniko retry setting; Buildah retries registry operations itself';
+const DIGEST = 'the component writes the digest to its dotenv report (CIGEN_BUILT_DIGEST, CIGEN_BUILT_REF) instead of a file';
+
+const FLAGS: Record<string, Flag> = {
+  context: { kind: 'string' },
+  'context-sub-path': { kind: 'string' },
+  dockerfile: { kind: 'string' },
+  destination: { kind: 'list' },
+  'build-arg': { kind: 'list' },
+  target: { kind: 'string' },
+  label: { kind: 'list' },
+  'custom-platform': { kind: 'string' },
+  cache: { kind: 'bool' },
+  'cache-repo': { kind: 'string' },
+  'no-push': { kind: 'bool' },
+  'tar-path': { kind: 'string' },
+  'skip-tls-verify': { kind: 'bool' },
+  'skip-tls-verify-pull': { kind: 'bool' },
+  insecure: { kind: 'bool' },
+  'insecure-pull': { kind: 'bool' },
+  'insecure-registry': { kind: 'list' },
+  'skip-tls-verify-registry': { kind: 'list' },
+  'cache-ttl': { kind: 'string', drop: "the component's registry cache has no TTL: cached layers are reused until the Dockerfile or what it copies changes; rebuild without cache to refresh base packages" },
+  'cache-dir': { kind: 'string', drop: 'a local base-image cache for Kaniko; Buildah keeps pulled images in its own storage' },
+  'cache-copy-layers': { kind: 'bool', drop: 'Buildah caches every layer, COPY included' },
+  'cache-run-layers': { kind: 'bool', drop: 'Buildah caches every layer, RUN included' },
+  'compressed-caching': { kind: 'bool', drop: 'a Kaniko memory setting; Buildah does not compress while caching' },
+  'no-push-cache': { kind: 'bool', drop: 'the component writes the cache only when it pushes; the image itself is unaffected' },
+  reproducible: { kind: 'bool', drop: 'the image content is the same; only its timestamps, and so its digest, now change from build to build' },
+  cleanup: { kind: 'bool', drop: "each component job runs one build in a fresh container, which is what Kaniko's --cleanup emulates" },
+  'snapshot-mode': { kind: 'string', drop: SNAPSHOT },
+  'single-snapshot': { kind: 'bool', drop: SNAPSHOT },
+  'use-new-run': { kind: 'bool', drop: SNAPSHOT },
+  'ignore-var-run': { kind: 'bool', drop: SNAPSHOT },
+  'kaniko-dir': { kind: 'string', drop: 'where Kaniko keeps its own files; Buildah needs no such directory' },
+  verbosity: { kind: 'string', drop: 'log level only' },
+  'log-format': { kind: 'string', drop: 'log format only' },
+  'log-timestamp': { kind: 'bool', drop: 'log format only' },
+  'digest-file': { kind: 'string', drop: DIGEST },
+  'image-name-with-digest-file': { kind: 'string', drop: DIGEST },
+  'image-name-tag-with-digest-file': { kind: 'string', drop: DIGEST },
+  force: { kind: 'bool', drop: 'tells Kaniko to run outside its own container; Buildah needs no such switch' },
+  'skip-unused-stages': { kind: 'bool', drop: 'Buildah skips stages the target does not need by default' },
+  'skip-push-permission-check': { kind: 'bool', drop: 'a Kaniko pre-flight check; a push without permission still fails the job' },
+  'push-retry': { kind: 'string', drop: RETRIES },
+  'image-download-retry': { kind: 'string', drop: RETRIES },
+  'image-fs-extract-retry': { kind: 'string', drop: RETRIES },
+  'preserve-context': { kind: 'bool', drop: 'Buildah does not modify the build context' },
+  'registry-mirror': { kind: 'list', review: 'registry-mirror: the component has no mirror input; configure the mirror in the runner (registries.conf) or pull base images from a mirror path in the Dockerfile' },
+  'registry-map': { kind: 'list', review: 'registry-map: the component has no registry remapping; configure it in the runner (registries.conf)' },
+  'registry-certificate': { kind: 'list', review: 'registry-certificate: the component has no certificate input; trust the CA in the runner or the builder image' },
+  'registry-client-cert': { kind: 'list', review: 'registry-client-cert: the component has no client-certificate input' },
+  'skip-default-registry-fallback': { kind: 'bool', review: 'skip-default-registry-fallback: only meaningful with a registry mirror, which the component does not configure' },
+  'ignore-path': { kind: 'list', review: 'ignore-path: Kaniko-specific snapshot exclusion with no Buildah equivalent; check that the image does not now include that path' },
+  'oci-layout-path': { kind: 'string', review: 'oci-layout-path: the component exports a docker-archive tarball (input tarball), not an OCI layout' },
+  git: { kind: 'string', review: 'git: options for a git build context; the component builds a checked-out directory' },
+  'push-ignore-immutable-tag-errors': { kind: 'bool', review: 'push-ignore-immutable-tag-errors: the component fails the job when a tag cannot be overwritten' },
+  annotation: { kind: 'list', review: 'annotation: the component sets labels, not manifest annotations' },
+  secret: { kind: 'list', review: 'secret: build secrets are not an input of the component yet' },
+};
+
+const SHORT: Record<string, string> = { c: 'context', f: 'dockerfile', d: 'destination', v: 'verbosity' };
+
+const PROJECT_DIR = /^(?:\$CI_PROJECT_DIR|\$\{CI_PROJECT_DIR\})(?=\/|$)/;
+const REMOTE_CONTEXT = /^(git|s3|gs|az|tar|https?):\/\//;
+const CI_REGISTRY_IMAGE = /^(?:\$CI_REGISTRY_IMAGE|\$\{CI_REGISTRY_IMAGE\})$/;
+
+interface ParsedFlags {
+  values: Map<string, string[]>;
+  unknown: string[];
+  positional: string[];
+}
+
+const truthy = (value: string): boolean | undefined => (/^(true|1|t|yes)$/i.test(value) ? true : /^(false|0|f|no)$/i.test(value) ? false : undefined);
+
+/** Reads `--flag value`, `--flag=value`, `-d value`, `-dvalue`, `-d=value` and bare booleans, as pflag does. */
+function parseFlags(args: readonly string[]): ParsedFlags {
+  const values = new Map<string, string[]>();
+  const unknown: string[] = [];
+  const positional: string[] = [];
+  const add = (name: string, value: string) => values.set(name, [...(values.get(name) ?? []), value]);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    let name: string | undefined;
+    let inline: string | undefined;
+    if (arg.startsWith('--') && arg.length > 2) {
+      const eq = arg.indexOf('=');
+      name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      if (eq >= 0) inline = arg.slice(eq + 1);
+    } else if (/^-[a-zA-Z]/.test(arg)) {
+      name = SHORT[arg[1] as string] ?? arg.slice(1);
+      const rest = arg.slice(2);
+      if (rest) inline = rest.startsWith('=') ? rest.slice(1) : rest;
+    } else {
+      positional.push(arg);
+      continue;
+    }
+    const flag = FLAGS[name];
+    if (!flag) {
+      unknown.push(arg.split('=')[0] as string);
+      // An unknown flag's value, if any, is not a positional argument.
+      if (inline === undefined && args[i + 1] !== undefined && !(args[i + 1] as string).startsWith('-')) i++;
+      continue;
+    }
+    if (flag.kind === 'bool') add(name, inline ?? 'true');
+    else if (inline !== undefined) add(name, inline);
+    else if (i + 1 < args.length) add(name, args[++i] as string);
+    else unknown.push(arg);
+  }
+  return { values, unknown, positional };
+}
+
+/** Splits `repo[:tag][@digest]` at the tag's colon, ignoring colons inside `${...}` and in a registry port. */
+export function splitDestination(destination: string): { repository: string; tag?: string; digest?: string } {
+  let depth = 0;
+  let lastSlash = -1;
+  let tagColon = -1;
+  let at = -1;
+  for (let i = 0; i < destination.length; i++) {
+    const c = destination[i];
+    if (c === '$' && destination[i + 1] === '{') depth++;
+    else if (c === '}' && depth > 0) depth--;
+    else if (depth === 0 && c === '/') {
+      lastSlash = i;
+      tagColon = -1;
+    } else if (depth === 0 && c === ':' && at < 0) tagColon = i;
+    else if (depth === 0 && c === '@') at = i;
+  }
+  const end = at >= 0 ? at : destination.length;
+  const digest = at >= 0 ? destination.slice(at + 1) : undefined;
+  if (tagColon > lastSlash && tagColon >= 0) {
+    return { repository: destination.slice(0, tagColon), tag: destination.slice(tagColon + 1, end), ...(digest ? { digest } : {}) };
+  }
+  return { repository: destination.slice(0, end), ...(digest ? { digest } : {}) };
+}
+
+/** A path as the component reads it: relative to $CI_PROJECT_DIR, `.` for the project itself. */
+function projectRelative(path: string): string | undefined {
+  let rest = path.replace(/^dir:\/\//, '');
+  if (PROJECT_DIR.test(rest)) rest = rest.replace(PROJECT_DIR, '').replace(/^\/+/, '');
+  else if (rest.startsWith('/')) return undefined;
+  const normalized = posix.normalize(rest === '' ? '.' : rest).replace(/\/+$/, '');
+  return normalized === '' ? '.' : normalized;
+}
+
+/** `${VAR}` where the braces change nothing becomes `$VAR`: shorter, and plain in a YAML flow list. */
+export const unbrace = (text: string): string => text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}(?![A-Za-z0-9_])/g, '$$$1');
+
+const isBareVariable = (text: string): string | undefined => /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/.exec(text)?.slice(1).find(Boolean);
+
+export interface TranslateContext {
+  /** A variable's value as the file defines it (job, then global `variables:`), if it does. */
+  variable(name: string): string | undefined;
+}
+
+/** Translates the words after the executor into component inputs. */
+export function translateExecutor(words: readonly Word[], env: TranslateContext): Translation {
+  const inputs: Inputs = {};
+  const notes: string[] = [];
+  const reviews: string[] = [];
+  for (const word of words) {
+    if (word.substitution) reviews.push(`the argument \`${word.text}\` runs a command ($(...)); component inputs are data: compute it in before_script with export and pass the variable`);
+    else if (word.literalDollar) reviews.push(`the argument \`${word.text}\` holds a literal \`$\` in single quotes; a component input would expand it as a variable`);
+    else if (word.parameterOperator) reviews.push(`the argument \`${word.text}\` uses a shell parameter operator (\${VAR:-...}); component inputs expand only plain $VAR and \${VAR}`);
+  }
+  const { values, unknown, positional } = parseFlags(words.map((w) => unbrace(w.text)));
+  const one = (name: string): string | undefined => values.get(name)?.at(-1);
+  const list = (name: string): string[] => values.get(name) ?? [];
+  for (const flag of unknown) reviews.push(`${flag}: not a Kaniko flag cigen knows how to translate`);
+  if (positional.length > 0) reviews.push(`unexpected arguments to the executor: ${positional.join(' ')}`);
+
+  // Context and Dockerfile.
+  const rawContext = one('context');
+  let context = '.';
+  if (rawContext === undefined) {
+    notes.push("no --context: Kaniko's default is /workspace/; the component builds $CI_PROJECT_DIR");
+  } else if (REMOTE_CONTEXT.test(rawContext)) {
+    reviews.push(`remote context ${rawContext}: the component builds a directory of the checked-out project; fetch the context in before_script (or a previous job) and point context at it`);
+  } else {
+    const relative = projectRelative(rawContext);
+    if (relative === undefined || relative.startsWith('..')) reviews.push(`context ${rawContext} is outside $CI_PROJECT_DIR; the component builds directories of the project`);
+    else context = relative;
+  }
+  const subPath = one('context-sub-path');
+  if (subPath !== undefined) context = posix.normalize(posix.join(context, subPath));
+  if (context !== '.') inputs['context'] = context;
+
+  const rawDockerfile = one('dockerfile');
+  if (rawDockerfile !== undefined) {
+    const absolute = PROJECT_DIR.test(rawDockerfile) || rawDockerfile.startsWith('/');
+    const relative = projectRelative(rawDockerfile);
+    let dockerfile: string | undefined;
+    if (relative === undefined) reviews.push(`dockerfile ${rawDockerfile} is outside $CI_PROJECT_DIR`);
+    else if (absolute || context === '.') dockerfile = posix.relative(context, relative) || 'Dockerfile';
+    else if (relative.startsWith(`${context}/`)) dockerfile = relative.slice(context.length + 1);
+    else reviews.push(`dockerfile ${rawDockerfile} is relative: Kaniko looks for it in the working directory first, then in the context ${context}; write which one you mean as $CI_PROJECT_DIR/...`);
+    if (dockerfile !== undefined && dockerfile !== 'Dockerfile') inputs['dockerfile'] = dockerfile;
+  }
+
+  // Destinations: one repository, any number of tags.
+  const destinations = list('destination');
+  if (destinations.length === 0 && values.get('no-push')?.at(-1) !== 'true') reviews.push('no --destination: nothing names the image to push');
+  const repositories = new Set<string>();
+  const tags: string[] = [];
+  for (const destination of destinations) {
+    const { repository, tag, digest } = splitDestination(destination);
+    if (digest) reviews.push(`destination ${destination} names a digest; the component pushes tags`);
+    const variable = tag === undefined ? isBareVariable(repository) : undefined;
+    if (variable !== undefined && !CI_REGISTRY_IMAGE.test(repository)) {
+      const value = env.variable(variable);
+      if (value === undefined) {
+        reviews.push(`destination ${destination}: $${variable} is not defined in this file, so cigen cannot tell whether it already carries a tag`);
+      } else if (splitDestination(value).tag !== undefined) {
+        reviews.push(`destination ${destination}: $${variable} (${value}) carries a tag; split it into a repository and a tag variable`);
+      }
+    }
+    repositories.add(repository);
+    tags.push(tag ?? 'latest');
+  }
+  if (repositories.size > 1) {
+    reviews.push(`destinations on several repositories (${[...repositories].join(', ')}): the component pushes one repository; include it once per repository`);
+  }
+  // Written out even when they equal the defaults: they are what a reviewer checks first.
+  const [repository] = repositories;
+  if (repository !== undefined) inputs['image'] = repository;
+  if (tags.length > 0) inputs['tags'] = [...new Set(tags)];
+
+  const buildArgs = list('build-arg').map((arg) => (arg.includes('=') ? arg : `${arg}=$${arg}`));
+  if (list('build-arg').some((arg) => !arg.includes('='))) notes.push('a --build-arg without a value takes it from the environment in Kaniko; the component is given KEY=$KEY, which does the same');
+  if (buildArgs.length > 0) inputs['build-args'] = buildArgs;
+  const target = one('target');
+  if (target) inputs['target'] = target;
+  const labels = list('label');
+  if (labels.length > 0) inputs['labels'] = labels;
+  const platform = one('custom-platform');
+  if (platform) inputs['platform'] = platform;
+
+  const push = truthy(one('no-push') ?? 'false') !== true;
+  if (!push) inputs['push'] = false;
+  const tarPath = one('tar-path');
+  if (tarPath !== undefined) {
+    const relative = projectRelative(tarPath);
+    if (relative === undefined || relative.startsWith('..')) reviews.push(`tar-path ${tarPath} is outside $CI_PROJECT_DIR; the component writes the tarball inside the project`);
+    else inputs['tarball'] = relative;
+  }
+
+  const cache = truthy(one('cache') ?? 'false') === true;
+  if (!cache) {
+    inputs['cache'] = false;
+    notes.push('Kaniko ran without --cache, so the component runs without its registry cache too; set cache: true to use it');
+  } else {
+    const cacheRepo = one('cache-repo');
+    if (cacheRepo !== undefined && cacheRepo !== '$CI_REGISTRY_IMAGE/cache') inputs['cache-repo'] = cacheRepo;
+    if (cacheRepo === undefined && repository !== undefined) {
+      // Kaniko's default cache repository is <destination repository>/cache.
+      const kanikoDefault = `${repository}/cache`;
+      if (kanikoDefault !== '$CI_REGISTRY_IMAGE/cache') inputs['cache-repo'] = kanikoDefault;
+    }
+  }
+
+  const insecure = ['skip-tls-verify', 'skip-tls-verify-pull', 'insecure', 'insecure-pull'].some((name) => truthy(one(name) ?? 'false') === true);
+  const perRegistry = [...list('insecure-registry'), ...list('skip-tls-verify-registry')];
+  if (insecure || perRegistry.length > 0) inputs['tls-verify'] = false;
+  if (perRegistry.length > 0) notes.push(`Kaniko skipped TLS checks only for ${perRegistry.join(', ')}; the component's tls-verify: false applies to every registry the job talks to`);
+
+  for (const [name, flag] of Object.entries(FLAGS)) {
+    if (!values.has(name)) continue;
+    if (flag.drop) notes.push(`--${name} dropped: ${flag.drop}`);
+    if (flag.review) reviews.push(flag.review);
+  }
+  return { inputs, notes, reviews };
+}

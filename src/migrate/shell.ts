@@ -1,0 +1,185 @@
+/**
+ * Just enough of the POSIX shell grammar to read a CI script: commands split on newlines, `;`,
+ * `&&`, `||` and `|`; words with their quoting; redirections; comments; `\`-newline
+ * continuations. Variable references and `$(...)` stay as written (nothing is expanded), and each
+ * word remembers what would make its meaning depend on a shell: single quotes around a `$`,
+ * command substitution, parameter operators.
+ */
+
+export interface Word {
+  /** The word with quotes removed and escapes resolved, `$VAR` and `$(...)` left as written. */
+  text: string;
+  /** `$(...)` or backticks: the value comes from running a command. */
+  substitution: boolean;
+  /** A `$` inside single quotes: the shell keeps it literally, a component would expand it. */
+  literalDollar: boolean;
+  /** `${VAR:-x}` and friends: parameter operators a plain `$VAR` expansion does not do. */
+  parameterOperator: boolean;
+}
+
+export interface Redirect {
+  op: string;
+  target: string;
+}
+
+export interface Command {
+  words: Word[];
+  redirects: Redirect[];
+  /** The operator that ended it (`;`, `&&`, `||`, `|`, newline, or end). */
+  terminator: string;
+}
+
+const SPACE = /[ \t]/;
+const OPERATOR_START = /[;&|<>\n]/;
+
+/** Reads `${...}`, `$(...)` or `` `...` `` starting at `i` (at the `$` or backtick); returns the end. */
+function skipExpansion(source: string, i: number): number {
+  if (source[i] === '`') {
+    let j = i + 1;
+    while (j < source.length && source[j] !== '`') j += source[j] === '\\' ? 2 : 1;
+    return Math.min(j + 1, source.length);
+  }
+  const open = source[i + 1];
+  const close = open === '(' ? ')' : '}';
+  let depth = 0;
+  let j = i + 1;
+  for (; j < source.length; j++) {
+    const c = source[j];
+    if (c === '\\') {
+      j++;
+      continue;
+    }
+    if (c === "'" && close === ')') {
+      const end = source.indexOf("'", j + 1);
+      j = end < 0 ? source.length : end;
+      continue;
+    }
+    if (c === open) depth++;
+    else if (c === close && --depth === 0) return j + 1;
+  }
+  return source.length;
+}
+
+export function parseShell(source: string): Command[] {
+  const commands: Command[] = [];
+  let words: Word[] = [];
+  let redirects: Redirect[] = [];
+  let pendingRedirect: string | undefined;
+  let word: Word | undefined;
+  const endWord = () => {
+    if (!word) return;
+    if (pendingRedirect !== undefined) {
+      redirects.push({ op: pendingRedirect, target: word.text });
+      pendingRedirect = undefined;
+    } else {
+      words.push(word);
+    }
+    word = undefined;
+  };
+  const endCommand = (terminator: string) => {
+    endWord();
+    if (words.length > 0 || redirects.length > 0) commands.push({ words, redirects, terminator });
+    words = [];
+    redirects = [];
+    pendingRedirect = undefined;
+  };
+  const current = (): Word => (word ??= { text: '', substitution: false, literalDollar: false, parameterOperator: false });
+
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i] as string;
+    if (c === '\\' && source[i + 1] === '\n') {
+      i += 2;
+      continue;
+    }
+    if (SPACE.test(c)) {
+      endWord();
+      i++;
+      continue;
+    }
+    if (c === '#' && !word) {
+      const end = source.indexOf('\n', i);
+      i = end < 0 ? source.length : end;
+      continue;
+    }
+    if (!word && /[0-9]/.test(c) && /^[0-9]+>/.test(source.slice(i, i + 4))) {
+      // `2>` and friends: the file descriptor belongs to the redirection.
+      const fd = /^[0-9]+/.exec(source.slice(i))?.[0] as string;
+      i += fd.length;
+      continue;
+    }
+    if (OPERATOR_START.test(c)) {
+      const two = source.slice(i, i + 2);
+      if (c === '\n' || c === ';') {
+        endCommand(c === '\n' ? 'newline' : ';');
+        i++;
+      } else if (two === '&&' || two === '||') {
+        endCommand(two);
+        i += 2;
+      } else if (c === '|' ) {
+        endCommand('|');
+        i++;
+      } else if (c === '&') {
+        endCommand('&');
+        i++;
+      } else {
+        endWord();
+        const op = /^(>>|>\||>&|<<-?|<&|<>|>|<)/.exec(source.slice(i))?.[0] as string;
+        pendingRedirect = op;
+        i += op.length;
+      }
+      continue;
+    }
+    const w = current();
+    if (c === "'") {
+      const end = source.indexOf("'", i + 1);
+      const inner = source.slice(i + 1, end < 0 ? source.length : end);
+      if (inner.includes('$')) w.literalDollar = true;
+      w.text += inner;
+      i = end < 0 ? source.length : end + 1;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (j < source.length && source[j] !== '"') {
+        const d = source[j] as string;
+        if (d === '\\' && j + 1 < source.length) {
+          const next = source[j + 1] as string;
+          if (next === '\n') j += 2;
+          else {
+            w.text += '$`"\\'.includes(next) ? next : `\\${next}`;
+            j += 2;
+          }
+        } else if ((d === '$' && (source[j + 1] === '(' || source[j + 1] === '{')) || d === '`') {
+          const end = skipExpansion(source, j);
+          noteExpansion(w, source.slice(j, end));
+          w.text += source.slice(j, end);
+          j = end;
+        } else {
+          w.text += d;
+          j++;
+        }
+      }
+      i = j + 1;
+    } else if (c === '\\') {
+      w.text += source[i + 1] ?? '';
+      i += 2;
+    } else if ((c === '$' && (source[i + 1] === '(' || source[i + 1] === '{')) || c === '`') {
+      const end = skipExpansion(source, i);
+      noteExpansion(w, source.slice(i, end));
+      w.text += source.slice(i, end);
+      i = end;
+    } else {
+      w.text += c;
+      i++;
+    }
+  }
+  endCommand('end');
+  return commands;
+}
+
+function noteExpansion(word: Word, expansion: string): void {
+  if (expansion.startsWith('$(') || expansion.startsWith('`')) word.substitution = true;
+  else if (!/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(expansion)) word.parameterOperator = true;
+}
+
+/** The words of a command as plain strings. */
+export const argv = (command: Command): string[] => command.words.map((w) => w.text);

@@ -1,0 +1,136 @@
+/**
+ * A pipeline file as source text plus its parsed nodes, and byte-range edits on it. The migrate
+ * engine never re-serialises a file: it splices new text into ranges it computed from the
+ * nodes, so every byte it has no reason to touch stays as it was.
+ */
+import { Parser, isMap, isPair, isScalar, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { parseYamlDocuments } from '../ci/yaml.js';
+
+export interface SourceFile {
+  path: string;
+  text: string;
+  doc: Document.Parsed;
+  /** The top-level mapping of the file's last document (the pipeline; after a spec header). */
+  root: YAMLMap | undefined;
+  /** Offsets of every comment token, for carrying comments out of removed ranges. */
+  comments: { offset: number; text: string }[];
+}
+
+export class SourceError extends Error {
+  constructor(
+    readonly path: string,
+    readonly line: number,
+    readonly column: number,
+    message: string,
+  ) {
+    super(`${path}:${line}:${column}: ${message}`);
+  }
+}
+
+function commentsOf(text: string): { offset: number; text: string }[] {
+  const found: { offset: number; text: string }[] = [];
+  const walk = (token: unknown, depth: number): void => {
+    if (depth > 500 || token === null || typeof token !== 'object') return;
+    if (Array.isArray(token)) {
+      for (const item of token) walk(item, depth + 1);
+      return;
+    }
+    const record = token as Record<string, unknown>;
+    if (record['type'] === 'comment' && typeof record['source'] === 'string') found.push({ offset: record['offset'] as number, text: record['source'] });
+    for (const [key, value] of Object.entries(record)) if (key !== 'source' && typeof value === 'object') walk(value, depth + 1);
+  };
+  for (const token of new Parser().parse(text)) walk(token, 0);
+  return found.sort((a, b) => a.offset - b.offset);
+}
+
+/** Parses a pipeline file; a YAML error is a SourceError naming its line and column. */
+export function readSource(path: string, text: string): SourceFile {
+  const { documents, lineCounter } = parseYamlDocuments(text);
+  for (const doc of documents) {
+    const [error] = doc.errors;
+    if (error) {
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      throw new SourceError(path, line, col, error.message.split('\n')[0] ?? error.message);
+    }
+  }
+  const doc = documents.at(-1);
+  if (!doc) throw new SourceError(path, 1, 1, 'the file holds no YAML document');
+  const root = isMap(doc.contents) ? doc.contents : undefined;
+  return { path, text, doc, root, comments: commentsOf(text) };
+}
+
+export const lineStart = (text: string, offset: number): number => text.lastIndexOf('\n', offset - 1) + 1;
+export const columnOf = (text: string, offset: number): number => offset - lineStart(text, offset);
+
+/** The end of the line holding `offset` (after its newline). */
+export function lineEnd(text: string, offset: number): number {
+  const newline = text.indexOf('\n', offset);
+  return newline < 0 ? text.length : newline + 1;
+}
+
+/** Lines `[start, end)` of a pair: from its key's line to the end of its value's last line. */
+export function pairRange(text: string, pair: Pair): [number, number] {
+  const key = pair.key as Node;
+  const value = pair.value as Node | null;
+  const start = lineStart(text, (key.range as [number, number, number])[0]);
+  const last = value?.range ? value.range[2] : (key.range as [number, number, number])[2];
+  const end = last > 0 && text[last - 1] === '\n' ? last : lineEnd(text, last);
+  return [start, end];
+}
+
+export const keyOf = (pair: unknown): string | undefined => (isPair(pair) && isScalar(pair.key) ? String(pair.key.value) : undefined);
+
+export function findPair(map: YAMLMap | undefined, key: string): Pair | undefined {
+  return map?.items.find((item) => keyOf(item) === key);
+}
+
+/** Comments inside `[start, end)`, as lines indented to `indent`. */
+export function commentsWithin(file: SourceFile, start: number, end: number, indent: number): string {
+  return file.comments
+    .filter((c) => c.offset >= start && c.offset < end)
+    .map((c) => `${' '.repeat(indent)}${c.text}\n`)
+    .join('');
+}
+
+/** Moves lines indented by `from` columns to `to` columns (the first line is placed by the caller). */
+export function reindent(text: string, from: number, to: number): string {
+  if (from === to) return text;
+  return text
+    .split('\n')
+    .map((line, i) => {
+      if (i === 0 || line.trim() === '') return line;
+      const leading = line.length - line.trimStart().length;
+      return to > from ? ' '.repeat(to - from) + line : line.slice(Math.min(from - to, leading));
+    })
+    .join('\n');
+}
+
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** Applies non-overlapping edits; two edits at one offset keep the order they were given in. */
+export function applyEdits(text: string, edits: readonly Edit[]): string {
+  const ordered = edits.map((edit, index) => ({ edit, index })).sort((a, b) => a.edit.start - b.edit.start || a.index - b.index);
+  let out = '';
+  let at = 0;
+  for (const { edit } of ordered) {
+    if (edit.start < at) throw new Error(`overlapping edits at ${edit.start}`);
+    out += text.slice(at, edit.start) + edit.text;
+    at = edit.end;
+  }
+  return out + text.slice(at);
+}
+
+/** The indentation a file uses for one level (its first nested block mapping), 2 if none. */
+export function indentUnit(file: SourceFile): number {
+  for (const item of file.root?.items ?? []) {
+    if (isPair(item) && isMap(item.value) && !item.value.flow) {
+      const first = item.value.items[0];
+      if (first && isScalar(first.key) && first.key.range) return Math.max(1, columnOf(file.text, first.key.range[0]));
+    }
+  }
+  return 2;
+}
