@@ -18,8 +18,10 @@ export interface InputDefinition extends InputSpec {
 
 /** One line: no line break of any kind YAML knows (\n, \r, NEL, LS, PS). */
 export const SINGLE_LINE = String.raw`^[^\n\r\x{85}\x{2028}\x{2029}]*$`;
-/** Job and stage names: safe as a YAML key or plain scalar; inner spaces allowed. */
-export const NAME = String.raw`^[A-Za-z0-9_.](?:[A-Za-z0-9_. /-]{0,253}[A-Za-z0-9_./-])?$`;
+/** Job and stage names: safe as a YAML key or plain scalar. Inner spaces are allowed, and a colon
+ *  followed by a name character (`build:image`); never `: ` or a trailing space, which would
+ *  reshape or change the key under text interpolation. */
+export const NAME = String.raw`^[A-Za-z0-9_.](?: *(?:[A-Za-z0-9_./-]|:[A-Za-z0-9_./-]))*$`;
 /** An image repository, possibly through variables ($CI_REGISTRY_IMAGE/app). */
 export const REPOSITORY = String.raw`^[A-Za-z0-9$][A-Za-z0-9$_{}.:/-]*$`;
 /** An image reference with a tag or digest. */

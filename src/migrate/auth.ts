@@ -25,6 +25,12 @@ export const writesKanikoConfig = (command: Command): boolean => command.redirec
 const REFERENCE = /\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g;
 const normalize = (name: string): string => `$${name}`;
 
+/** The registry input names a host; config.json keys may be URLs (Docker Hub's always is). */
+export function registryHost(key: string): string {
+  const host = key.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+  return /^(index\.|registry-1\.)?docker\.io$/.test(host) ? 'docker.io' : host;
+}
+
 /** What a config.json writer puts there. */
 export function readAuth(command: Command): AuthFinding {
   const text = command.words.slice(1).map((w) => w.text).join(' ');
@@ -34,7 +40,7 @@ export function readAuth(command: Command): AuthFinding {
   const entries = [...text.slice(auths.index + auths[0].length).matchAll(/"([^"]+)"\s*:\s*\{/g)];
   if (entries.length !== 1) return { kind: 'unknown', reason: `config.json holds ${entries.length} registries; the component's inputs name one (give the others through DOCKER_AUTH_CONFIG)` };
   const entry = entries[0] as RegExpMatchArray;
-  const registry = (entry[1] as string).replace(/^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/, '$$$1');
+  const registry = registryHost((entry[1] as string).replace(/^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/, '$$$1'));
   const rest = text.slice(auths.index + auths[0].length + (entry.index as number) + entry[0].length);
   const references = [...rest.matchAll(REFERENCE)].map((m) => m[1] as string);
   if (references.length !== 2) return { kind: 'unknown', reason: 'cigen cannot tell the user and password in the config.json line; pass them as registry-user and registry-password' };

@@ -102,14 +102,13 @@ function includeEdit(file: SourceFile, entries: readonly { component: string; in
   if (!include) {
     const first = file.root?.items[0] as Pair | undefined;
     const keyAt = first ? lineStart(text, (first.key as Node).range?.[0] ?? 0) : text.length;
-    // Above the first key's own comment block, unless that block opens the file (its header).
+    // Above the comment lines that touch the first key: they are about that key.
     let at = keyAt;
     while (at > 0) {
       const previous = lineStart(text, at - 1);
       if (!text.slice(previous, at).trimStart().startsWith('#')) break;
       at = previous;
     }
-    if (text.slice(0, at).trim() === '') at = keyAt;
     return { start: at, end: at, text: `include:\n${indentLines(rendered, unit)}\n` };
   }
   const value = include.value as Node | null;
@@ -127,7 +126,7 @@ function includeEdit(file: SourceFile, entries: readonly { component: string; in
   const items = isSeq(value) ? value.items : value ? [value] : [];
   for (const item of items as Node[]) {
     const range = item.range as [number, number, number];
-    const source = text.slice(range[0], range[1]);
+    const source = text.slice(range[0], range[1]).replace(/\s+$/, '');
     existing.push(`${' '.repeat(itemIndent)}- ${isMap(item) && !item.flow ? reindent(source, columnOf(text, range[0]), itemIndent + 2) : source}\n`);
   }
   const comments = commentsWithin(file, start, end, itemIndent);

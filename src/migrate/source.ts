@@ -78,7 +78,12 @@ export function pairRange(text: string, pair: Pair): [number, number] {
   return [start, end];
 }
 
-export const keyOf = (pair: unknown): string | undefined => (isPair(pair) && isScalar(pair.key) ? String(pair.key.value) : undefined);
+/** A pair's key as text; a YAML merge key (which yaml gives as a symbol) reads `<<`. */
+export function keyOf(pair: unknown): string | undefined {
+  if (!isPair(pair) || !isScalar(pair.key)) return undefined;
+  const value = pair.key.value;
+  return typeof value === 'symbol' ? '<<' : String(value);
+}
 
 export function findPair(map: YAMLMap | undefined, key: string): Pair | undefined {
   return map?.items.find((item) => keyOf(item) === key);
@@ -111,9 +116,11 @@ export interface Edit {
   text: string;
 }
 
-/** Applies non-overlapping edits; two edits at one offset keep the order they were given in. */
+/** Applies non-overlapping edits; edits at one offset keep the order they were given in. */
 export function applyEdits(text: string, edits: readonly Edit[]): string {
-  const ordered = edits.map((edit, index) => ({ edit, index })).sort((a, b) => a.edit.start - b.edit.start || a.index - b.index);
+  // At one offset, pure insertions go before a replacement that starts there.
+  const insertion = (edit: Edit) => (edit.start === edit.end ? 0 : 1);
+  const ordered = edits.map((edit, index) => ({ edit, index })).sort((a, b) => a.edit.start - b.edit.start || insertion(a.edit) - insertion(b.edit) || a.index - b.index);
   let out = '';
   let at = 0;
   for (const { edit } of ordered) {

@@ -8,6 +8,8 @@ import { buildCatalog, renderAndValidate, type BuildProblem } from '../../src/ca
 import { pinningProblem } from '../../src/catalog/pinning.js';
 import { CATALOG, findComponent, type ComponentDefinition } from '../../src/components/catalog.js';
 import { Literal } from '../../src/ci/model.js';
+import { compileRe2 } from '../../src/ci/re2.js';
+import { NAME } from '../../src/components/vocabulary.js';
 
 const buildah = findComponent('buildah') as ComponentDefinition;
 
@@ -36,6 +38,13 @@ describe('the catalog', () => {
         if (name !== 'builder-image') expect(component.inputs[name]?.default, `${component.name} ${name}`).toEqual(buildah.inputs[name]?.default);
       }
     }
+  });
+
+  it('job and stage names: colons as in build:image, never what would reshape a YAML key', () => {
+    const name = compileRe2(NAME);
+    if (!name.ok) throw new Error(name.error);
+    for (const good of ['build-image', 'build image', 'build:image', 'docker:build:arm64', '.hidden', 'a/b', 'x']) expect(name.regex.test(good), good).toBe(true);
+    for (const bad of ['a: b', 'a:', 'a ', ' a', ':a', 'a #b', 'a::b', '-a', 'a\nb', '']) expect(name.regex.test(bad), JSON.stringify(bad)).toBe(false);
   });
 
   it('gives every input a description and every string input a regex or options', () => {

@@ -126,16 +126,18 @@ describe('cigen render', () => {
   });
 });
 
-describe('cigen lint', () => {
-  function project(files: Record<string, string>): string {
-    const dir = mkdtempSync(join(tmpdir(), 'cigen-lint-'));
-    temps.push(dir);
-    for (const [name, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(dir, name)), { recursive: true });
-      writeFileSync(join(dir, name), text);
-    }
-    return dir;
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cigen-project-'));
+  temps.push(dir);
+  mkdirSync(join(dir, '.git'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
   }
+  return dir;
+}
+
+describe('cigen lint', () => {
 
   it('this repository lints clean: its pipeline and every template', () => {
     const result = cigen(['lint']);
@@ -177,5 +179,69 @@ describe('cigen lint', () => {
   it('a missing path or a directory without CI files is a usage error', () => {
     expect(cigen(['lint', 'nope.yml']).status).toBe(2);
     expect(cigen(['lint', project({ 'README.md': 'x' })]).status).toBe(2);
+  });
+});
+
+describe('cigen migrate', () => {
+  const KANIKO = `# the app image
+build:
+  stage: build
+  image: {name: gcr.io/kaniko-project/executor:v1.23.2-debug, entrypoint: [""]}
+  script:
+    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA --cache
+  rules:
+    - if: $CI_COMMIT_BRANCH
+`;
+
+  it('is a dry run by default: a report and a unified diff, and the file is untouched', () => {
+    const dir = project({ '.gitlab-ci.yml': KANIKO });
+    const result = cigen(['migrate', '.gitlab-ci.yml'], { cwd: dir });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('.gitlab-ci.yml: changed\n  ✓ build: migrated → $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n');
+    expect(result.stdout).toContain('--- a/.gitlab-ci.yml\n+++ b/.gitlab-ci.yml\n@@ ');
+    expect(result.stdout).toContain('-  image: {name: gcr.io/kaniko-project/executor:v1.23.2-debug, entrypoint: [""]}\n');
+    expect(result.stdout).toContain('+  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n');
+    expect(result.stdout).toMatch(/1 migrated, 0 need review, 0 unchanged; would rewrite 1 file\(s\) \(dry run: add --write\)\n$/);
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe(KANIKO);
+  });
+
+  it('--write rewrites in place, lints clean, and a second run changes nothing', () => {
+    const dir = project({ '.gitlab-ci.yml': KANIKO });
+    expect(cigen(['migrate', '--write', '.gitlab-ci.yml'], { cwd: dir }).stdout).toContain('rewrote 1 file(s)');
+    const migrated = readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8');
+    expect(migrated.startsWith('include:\n  - component: ')).toBe(true);
+    expect(migrated).toContain('\n# the app image\nbuild:\n  stage: build\n  rules:\n');
+    expect(cigen(['lint', '.gitlab-ci.yml'], { cwd: dir })).toMatchObject({ status: 0 });
+    const again = cigen(['migrate', '--write', '.gitlab-ci.yml'], { cwd: dir });
+    expect(again.stdout).toContain('rewrote 0 file(s)');
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe(migrated);
+  });
+
+  it('--format json prints the report and each full result', () => {
+    const dir = project({ '.gitlab-ci.yml': KANIKO });
+    const result = cigen(['migrate', '--format', 'json', '--component-ref', 'gitlab.example.com/platform/cigen/buildah@2.1.0', '.gitlab-ci.yml'], { cwd: dir });
+    const report = JSON.parse(result.stdout);
+    expect(report.files).toHaveLength(1);
+    expect(report.files[0]).toMatchObject({
+      path: '.gitlab-ci.yml',
+      changed: true,
+      jobs: [{ name: 'build', status: 'migrated', component: 'gitlab.example.com/platform/cigen/buildah@2.1.0', inputs: { 'job-name': 'build', image: '$CI_REGISTRY_IMAGE', tags: ['$CI_COMMIT_SHORT_SHA'] }, notes: [expect.stringContaining('wrote no /kaniko/.docker/config.json')] }],
+    });
+    expect(report.files[0].result).toContain('  - component: gitlab.example.com/platform/cigen/buildah@2.1.0\n');
+  });
+
+  it('invalid YAML: an error with its line, exit 1, and no file is written', () => {
+    const dir = project({ '.gitlab-ci.yml': KANIKO, 'broken.yml': 'build:\n  script: [a\n  stage: x\n' });
+    const result = cigen(['migrate', '--write', '.gitlab-ci.yml', 'broken.yml'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^broken\.yml:\d+:\d+: invalid YAML: .*; nothing was written\n$/);
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe(KANIKO);
+  });
+
+  it('usage errors: no file, a missing file, a malformed --component-ref', () => {
+    expect(cigen(['migrate']).status).toBe(2);
+    expect(cigen(['migrate', 'nope.yml']).status).toBe(2);
+    const dir = project({ '.gitlab-ci.yml': KANIKO });
+    expect(cigen(['migrate', '--component-ref', 'buildah', '.gitlab-ci.yml'], { cwd: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('--component-ref buildah: expected') });
   });
 });

@@ -1,0 +1,275 @@
+/**
+ * `cigen migrate` on whole files: what moves, what stays byte for byte, include forms, merge
+ * keys, extends, !reference, idempotence, and a property test over generated pipelines.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { lintText } from '../../src/lint/lint-text.js';
+import { migrateFile, SourceError, type FileMigration } from '../../src/migrate/index.js';
+
+const AUTH = String.raw`    - echo "{\"auths\":{\"$CI_REGISTRY\":{\"auth\":\"$(printf "%s:%s" "$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD" | base64 | tr -d '\n')\"}}}" > /kaniko/.docker/config.json`;
+const KANIKO_JOB = (name: string, extra = '') => `${name}:
+  stage: build
+  image:
+    name: gcr.io/kaniko-project/executor:v1.23.2-debug
+    entrypoint: [""]
+  script:
+    - mkdir -p /kaniko/.docker
+${AUTH}
+    - /kaniko/executor --context $CI_PROJECT_DIR --dockerfile $CI_PROJECT_DIR/Dockerfile --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA --cache=true
+${extra}`;
+
+function migrate(text: string, files: Record<string, string> = {}): FileMigration[] {
+  return migrateFile('.gitlab-ci.yml', text, { host: { readProjectFile: (path) => files[path] } });
+}
+const root = (text: string, files?: Record<string, string>) => migrate(text, files)[0] as FileMigration;
+const job = (migration: FileMigration, name: string) => migration.jobs.find((j) => j.name === name);
+
+async function lintErrors(text: string): Promise<string[]> {
+  const diagnostics = await lintText(text, { file: '.gitlab-ci.yml', host: { readProjectFile: () => undefined } });
+  return diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`);
+}
+
+describe('a Kaniko job', () => {
+  it('becomes an include of the component plus a slim job; everything else keeps its bytes', async () => {
+    const text = `# Pipeline of the shop service.
+
+stages: [build, test]   # two stages
+
+variables:
+  GIT_DEPTH: "10"   # shallow
+
+${KANIKO_JOB('build-image', '  rules:\n    - if: $CI_COMMIT_BRANCH == "main"   # main only\n  tags: [docker]\n')}
+unit:
+  stage: test
+  needs: [build-image]
+  script:
+    - 'echo "quoted: yes"'
+`;
+    const out = root(text);
+    expect(job(out, 'build-image')).toMatchObject({ status: 'migrated', inputs: { 'job-name': 'build-image', image: '$CI_REGISTRY_IMAGE', tags: ['$CI_COMMIT_SHORT_SHA'] } });
+    expect(job(out, 'unit')?.status).toBe('unchanged');
+    expect(out.result).toBe(`# Pipeline of the shop service.
+
+include:
+  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1
+    inputs:
+      job-name: build-image
+      image: $CI_REGISTRY_IMAGE
+      tags: [$CI_COMMIT_SHORT_SHA]
+
+stages: [build, test]   # two stages
+
+variables:
+  GIT_DEPTH: "10"   # shallow
+
+build-image:
+  stage: build
+  rules:
+    - if: $CI_COMMIT_BRANCH == "main"   # main only
+  tags: [docker]
+
+unit:
+  stage: test
+  needs: [build-image]
+  script:
+    - 'echo "quoted: yes"'
+`);
+    expect(await lintErrors(out.result)).toEqual([]);
+  });
+
+  it('keeps every comment, even those inside what it removes', () => {
+    const out = root(`build:
+  # built with kaniko
+  image: gcr.io/kaniko-project/executor:debug  # the debug image has a shell
+  script:
+    # log in
+    - mkdir -p /kaniko/.docker
+    - /kaniko/executor --destination $CI_REGISTRY_IMAGE:latest --cache  # push
+  tags: [k8s]
+`);
+    for (const comment of ['# built with kaniko', '# the debug image has a shell', '# log in', '# push']) expect(out.result).toContain(comment);
+    expect(out.result).not.toContain('executor');
+  });
+
+  it('removes the job when nothing of it is left: the component is the whole job', async () => {
+    const out = root(`stages: [build]\nbuild:\n  stage: build\n  image: gcr.io/kaniko-project/executor:debug\n  script: [/kaniko/executor --destination $CI_REGISTRY_IMAGE:1 --cache]\n`);
+    expect(out.result).toBe(`include:\n  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n    inputs:\n      job-name: build\n      image: $CI_REGISTRY_IMAGE\n      tags: ["1"]\n\nstages: [build]\nbuild:\n  stage: build\n`);
+    expect(await lintErrors(out.result)).toEqual([]);
+  });
+
+  it('moves commands that ran before the build to before_script, which shares the shell with the build', async () => {
+    const out = root(`build:
+  stage: build
+  image: gcr.io/kaniko-project/executor:debug
+  before_script:
+    - mkdir -p /kaniko/.docker
+${AUTH}
+  script:
+    - export VERSION=$(cat VERSION)
+    - |
+      echo "building $VERSION"
+    - /kaniko/executor --destination $CI_REGISTRY_IMAGE:$VERSION --cache
+`);
+    expect(job(out, 'build')).toMatchObject({ status: 'migrated', inputs: { tags: ['$VERSION'] } });
+    expect(out.result).toContain('build:\n  stage: build\n  before_script:\n    - export VERSION=$(cat VERSION)\n    - |\n      echo "building $VERSION"\n');
+    expect(await lintErrors(out.result)).toEqual([]);
+  });
+
+  it('sends a job whose script goes on after the build to review, and leaves it as it was', () => {
+    const text = KANIKO_JOB('build', '') .replace('--cache=true\n', '--cache=true\n    - echo pushed\n');
+    const out = root(text);
+    expect(job(out, 'build')?.status).toBe('needs-review');
+    expect(job(out, 'build')?.notes.join()).toContain('after the Kaniko call');
+    expect(out.changed).toBe(false);
+    expect(out.result).toBe(text);
+  });
+
+  it("keeps GitLab's default stage for a job without one", () => {
+    const out = root(KANIKO_JOB('b').replace('  stage: build\n', ''));
+    expect(job(out, 'b')?.inputs).toMatchObject({ stage: 'test' });
+  });
+
+  it('carries credentials for another registry from the config.json line', () => {
+    const out = root(KANIKO_JOB('b').replace(AUTH, AUTH.replace('$CI_REGISTRY\\', 'https://index.docker.io/v1/\\').replace('"$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD"', '"$HUB_USER" "$HUB_TOKEN"')));
+    expect(job(out, 'b')?.inputs).toMatchObject({ registry: 'docker.io', 'registry-user': '$HUB_USER', 'registry-password': '$HUB_TOKEN' });
+  });
+});
+
+describe('structure the file already has', () => {
+  it('extends: the template stays, the job keeps extending it (the component overrides its image and script)', async () => {
+    const text = `.kaniko:
+  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}
+  before_script:
+    - mkdir -p /kaniko/.docker
+${AUTH}
+  script:
+    - /kaniko/executor --context $CI_PROJECT_DIR/$APP --destination $CI_REGISTRY_IMAGE/$APP:$CI_COMMIT_SHORT_SHA --cache
+  tags: [kubernetes]
+
+build-api:
+  extends: .kaniko
+  stage: build
+  variables: {APP: api}
+`;
+    const out = root(text);
+    expect(job(out, 'build-api')).toMatchObject({ status: 'migrated', inputs: { context: '$APP', image: '$CI_REGISTRY_IMAGE/$APP' } });
+    expect(job(out, '.kaniko')?.notes.join()).toContain('build-api extend it');
+    expect(out.result.endsWith(text)).toBe(true);
+    expect(await lintErrors(out.result)).toEqual([]);
+    expect(root(out.result).changed).toBe(false);
+  });
+
+  it('merge keys that bring the Kaniko image go; the keys they also brought stay', async () => {
+    const text = `.kaniko: &kaniko
+  image: gcr.io/kaniko-project/executor:debug
+  script:
+    - /kaniko/executor --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA --cache
+  retry: 2
+.runner: &runner
+  tags: [docker]
+
+build:
+  <<: [*runner, *kaniko]
+  stage: build
+`;
+    const out = root(text);
+    expect(job(out, 'build')?.status).toBe('migrated');
+    expect(out.result).toContain('build:\n  <<: *runner\n  stage: build\n  retry: 2\n');
+    expect(await lintErrors(out.result)).toEqual([]);
+  });
+
+  it('!reference: the referenced config.json lines are recognised and dropped', () => {
+    const out = root(`.auth:
+  script:
+    - mkdir -p /kaniko/.docker
+${AUTH}
+build:
+  image: gcr.io/kaniko-project/executor:debug
+  stage: build
+  script:
+    - !reference [.auth, script]
+    - /kaniko/executor --destination $CI_REGISTRY_IMAGE:1 --cache
+`);
+    expect(job(out, 'build')?.status).toBe('migrated');
+    expect(out.result).not.toContain('!reference [.auth, script]\n    - /kaniko');
+  });
+
+  it.each([
+    ['a list', 'include:\n  - local: ci/test.yml\n  - template: Security/SAST.gitlab-ci.yml\n', 'include:\n  - local: ci/test.yml\n  - template: Security/SAST.gitlab-ci.yml\n  - component: '],
+    ['a string', "include: 'ci/test.yml'\n", "include:\n  - 'ci/test.yml'\n  - component: "],
+    ['a flow list', 'include: [ci/a.yml, {local: ci/b.yml}]\n', 'include:\n  - ci/a.yml\n  - {local: ci/b.yml}\n  - component: '],
+    ['a mapping', 'include:\n  local: ci/test.yml\n', 'include:\n  - local: ci/test.yml\n  - component: '],
+  ])('an existing include given as %s gets the entry added', (_name, include, expected) => {
+    const files = { 'ci/test.yml': 'lint:\n  script: [echo]\n', 'ci/a.yml': 'a:\n  script: [echo]\n', 'ci/b.yml': 'b:\n  script: [echo]\n' };
+    const out = root(`${include}\n${KANIKO_JOB('build')}`, files);
+    expect(out.result.startsWith(expected)).toBe(true);
+    expect(root(out.result, files).changed).toBe(false);
+  });
+
+  it('a Kaniko job in a local include is migrated in that file', () => {
+    const [main, included] = migrate('include:\n  - local: ci/build.yml\ntest:\n  script: [echo]\n', { 'ci/build.yml': KANIKO_JOB('build') });
+    expect(main?.changed).toBe(false);
+    expect(included).toMatchObject({ path: 'ci/build.yml', changed: true });
+    expect(included?.result.startsWith('include:\n  - component: ')).toBe(true);
+  });
+
+  it('a missing local include is a warning, never a crash', () => {
+    const out = root(`include: ci/gone.yml\n${KANIKO_JOB('build')}`);
+    expect(out.warnings).toEqual(['.gitlab-ci.yml: local include ci/gone.yml does not exist; its jobs were not checked']);
+    expect(job(out, 'build')?.status).toBe('migrated');
+  });
+});
+
+describe('what is not migrated', () => {
+  it('reports privileged Docker-in-Docker and docker.sock, with the reason, and leaves them', () => {
+    const text = `dind:\n  image: docker:27.3\n  services: [docker:27.3-dind]\n  script: [docker build -t x .]\nsock:\n  image: docker:27.3\n  variables: {DOCKER_HOST: unix:///var/run/docker.sock}\n  script: [docker build -t x .]\n`;
+    const out = root(text);
+    expect(job(out, 'dind')).toMatchObject({ status: 'needs-review', notes: [expect.stringContaining('privileged')] });
+    expect(job(out, 'sock')).toMatchObject({ status: 'needs-review', notes: [expect.stringContaining('docker.sock')] });
+    expect(out.result).toBe(text);
+  });
+
+  it('is idempotent: a migrated file migrates to itself', () => {
+    const once = root(`${KANIKO_JOB('a')}\n${KANIKO_JOB('b', '  needs: [a]\n')}`).result;
+    const twice = root(once);
+    expect(twice.changed).toBe(false);
+    expect(twice.jobs.map((j) => j.status)).toEqual(['unchanged', 'unchanged']);
+  });
+
+  it('invalid YAML is an error naming its line, and nothing is produced', () => {
+    expect(() => root('build:\n  script: [a\n  stage: x\n')).toThrow(SourceError);
+    try {
+      root('a: 1\nbuild:\n  image: "x\n');
+    } catch (error) {
+      expect((error as SourceError).line).toBeGreaterThan(1);
+    }
+  });
+});
+
+describe('bytes outside the migrated jobs', () => {
+  const scalar = fc.constantFrom('plain', '"double quoted"', "'single: quoted'", '$CI_COMMIT_REF_SLUG', 'yes', '"1.0"', '>-\n      folded\n      text', '|\n      literal\n      block');
+  const comment = fc.constantFrom('', '  # note', '   # keep: me');
+  const otherJob = fc.record({ name: fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/), stage: fc.constantFrom('build', 'test', 'deploy'), value: scalar, comment, blank: fc.boolean() });
+  const segment = fc.oneof(
+    { weight: 3, arbitrary: otherJob.map((j) => ({ kaniko: false, name: j.name, text: `${j.name}:${j.comment}\n  stage: ${j.stage}\n  variables:\n    X: ${j.value}\n  script:\n    - echo ${j.name}\n${j.blank ? '\n' : ''}` })) },
+    { weight: 1, arbitrary: fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/).map((name) => ({ kaniko: true, name: `kaniko-${name}`, text: `${KANIKO_JOB(`kaniko-${name}`)}\n` })) },
+  );
+  it('are identical, for generated pipelines', () => {
+    fc.assert(
+      fc.property(fc.array(segment, { minLength: 1, maxLength: 8 }), fc.constantFrom('', '# header comment\n\n', 'stages: [build, test, deploy]\n\n'), (segments, head) => {
+        const unique = segments.filter((s, i) => segments.findIndex((t) => t.name === s.name) === i);
+        const text = head + unique.map((s) => s.text).join('');
+        const out = root(text);
+        const include = /^include:\n(?: {2}.*\n| {4}.*\n| {6}.*\n)*\n/m.exec(out.result);
+        const rest = include ? out.result.slice(0, include.index) + out.result.slice(include.index + include[0].length) : out.result;
+        // What is left is the original with each Kaniko job replaced by its slim job, in place;
+        // the blank line that followed the removed script stays where it was.
+        const expected = head + unique.map((s) => (s.kaniko ? `${s.name}:\n  stage: build\n\n` : s.text)).join('');
+        expect(rest).toBe(expected);
+        expect(out.jobs.filter((j) => j.status === 'migrated').map((j) => j.name)).toEqual(unique.filter((s) => s.kaniko).map((s) => s.name));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
