@@ -3,7 +3,7 @@
  * resolved), each read as shell commands and sorted into what the component replaces (the
  * config.json lines, the executor call) and what the job does besides.
  */
-import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { isAuthPreparation, readAuth, writesKanikoConfig, type AuthFinding } from './auth.js';
 import type { KeySource, Pipeline } from './pipeline.js';
 import { parseShell, type Command } from './shell.js';
@@ -31,6 +31,7 @@ const MAX_REFERENCE_DEPTH = 10;
 /** The lines a node stands for, `!reference`s followed (GitLab: at most 10 levels). */
 export function linesOf(pipeline: Pipeline, node: unknown, file: SourceFile, depth = 0): string[] | undefined {
   if (depth > MAX_REFERENCE_DEPTH) return undefined;
+  if (isAlias(node)) return linesOf(pipeline, node.resolve(file.doc), file, depth + 1);
   if (isScalar(node)) return node.value === null ? [] : [String(node.value)];
   if (isSeq(node)) {
     if (node.tag === '!reference') {
@@ -60,13 +61,15 @@ export function isExecutor(command: Command, kanikoImage: boolean): boolean {
 
 /** The items of one script key, or a reason they cannot be read. */
 export function itemsOf(pipeline: Pipeline, source: KeySource | undefined, key: ScriptItem['key'], kanikoImage: boolean): ScriptItem[] | string {
-  const value = source?.pair.value as Node | null | undefined;
+  const written = source?.pair.value as Node | null | undefined;
+  // `before_script: *login` names a list written elsewhere in the file.
+  const value = isAlias(written) && source ? (written.resolve(source.file.doc) as Node | undefined) : written;
   if (!source || value === null || value === undefined) return [];
   const nodes: Node[] = isSeq(value) && value.tag !== '!reference' ? (value.items as Node[]) : [value];
   const items: ScriptItem[] = [];
   for (const node of nodes) {
     const lines = linesOf(pipeline, node, source.file);
-    if (lines === undefined) return `${key} uses a !reference cigen cannot resolve in this file or its local includes`;
+    if (lines === undefined) return `${key} uses a !reference or an alias cigen cannot resolve in this file or its local includes`;
     const commands = lines.flatMap((line) => parseShell(line));
     const auth: AuthFinding[] = [];
     let executor: Command | undefined;

@@ -12,8 +12,9 @@ export interface SourceFile {
   doc: Document.Parsed;
   /** The top-level mapping of the file's last document (the pipeline; after a spec header). */
   root: YAMLMap | undefined;
-  /** Offsets of every comment token, for carrying comments out of removed ranges. */
-  comments: { offset: number; text: string }[];
+  /** Offsets of every comment token, for carrying comments out of removed ranges (read on
+   *  first use: most files have nothing removed). */
+  readonly comments: { offset: number; text: string }[];
 }
 
 export class SourceError extends Error {
@@ -56,7 +57,16 @@ export function readSource(path: string, text: string): SourceFile {
   const doc = documents.at(-1);
   if (!doc) throw new SourceError(path, 1, 1, 'the file holds no YAML document');
   const root = isMap(doc.contents) ? doc.contents : undefined;
-  return { path, text, doc, root, comments: commentsOf(text) };
+  let comments: { offset: number; text: string }[] | undefined;
+  return {
+    path,
+    text,
+    doc,
+    root,
+    get comments() {
+      return (comments ??= commentsOf(text));
+    },
+  };
 }
 
 export const lineStart = (text: string, offset: number): number => text.lastIndexOf('\n', offset - 1) + 1;
