@@ -15,8 +15,10 @@ import { findComponent } from '../components/catalog.js';
 import { componentHeader } from '../components/document.js';
 import { checkBuildInputValues } from '../components/values.js';
 import { extendsOf, sourceOf, valueOf, type JobDefinition, type Pipeline } from './pipeline.js';
-import { itemsOf, type ScriptItem } from './scripts.js';
-import { translateExecutor, type Inputs } from './kaniko.js';
+import { itemsOf, kanikoClassifier, type Classifier, type ScriptItem } from './scripts.js';
+import { buildArguments, classifyDocker, translateDockerBuild } from './docker.js';
+import type { Command } from './shell.js';
+import { translateExecutor, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
 import { columnOf, commentsWithin, keyOf, lineEnd, lineStart, pairRange, reindent, indentUnit, type Edit, type SourceFile } from './source.js';
 
 export type JobStatus = 'migrated' | 'needs-review' | 'unchanged';
@@ -82,6 +84,10 @@ function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
   if (DOCKER_SOCKET.test(text)) {
     found.push("the host's docker.sock: a job that can reach the Docker socket can start privileged containers and so controls the host; the buildah component needs no daemon");
   }
+  const image = imageName(valueOf(sourceOf(pipeline, job, 'image')));
+  if (found.length === 0 && image !== undefined && /(^|\/)docker$/.test(image) && /docker (?:(?:image|buildx) )?build\b/.test(text)) {
+    found.push("docker build against a Docker daemon, which a runner provides as privileged Docker-in-Docker or by mounting the host's docker.sock: either gives the job control of the host; the buildah component needs neither");
+  }
   return found;
 }
 
@@ -131,6 +137,34 @@ function lineIndent(text: string, offset: number): number {
   return dash ? (dash[1] as string).length + 2 : line.length - line.trimStart().length;
 }
 
+/** What differs between the builds cigen migrates: how the build call translates, and words. */
+interface BuildKind {
+  /** `Kaniko`, `docker build`: how messages name the build call. */
+  call: string;
+  missing: string;
+  translate(build: ScriptItem, items: readonly ScriptItem[], env: TranslateContext): Translation;
+  /** What the job wrote for auth, when it wrote nothing. */
+  noAuth: string;
+  /** Keys of the job that the component's job must not see (its own image, script, ...). */
+  replaced: ReadonlySet<string>;
+}
+
+const KANIKO: BuildKind = {
+  call: 'the /kaniko/executor call',
+  missing: 'the job runs a Kaniko image but no script line calls /kaniko/executor (it may run in a script file); cigen cannot read the build',
+  translate: (build, _items, env) => translateExecutor((build.build as Command).words.slice(1), env),
+  noAuth: 'the job wrote no /kaniko/.docker/config.json; the component logs in to $CI_REGISTRY with the job token credentials',
+  replaced: REPLACED_KEYS,
+};
+
+const DOCKER: BuildKind = {
+  call: 'docker build',
+  missing: 'no script line runs docker build (it may run in a script file); cigen cannot read the build',
+  translate: (build, items, env) => translateDockerBuild(buildArguments(build.build as Command) ?? [], items.flatMap((item) => item.pushes), env),
+  noAuth: 'the job ran no docker login; the component logs in to $CI_REGISTRY with the job token credentials',
+  replaced: new Set([...REPLACED_KEYS, 'services']),
+};
+
 interface Analysis {
   status: JobStatus;
   inputs: Inputs;
@@ -139,23 +173,23 @@ interface Analysis {
   extras: ScriptItem[];
 }
 
-function analyze(pipeline: Pipeline, job: JobDefinition, kanikoImage: boolean, items: ScriptItem[]): Analysis {
+function analyze(pipeline: Pipeline, job: JobDefinition, kind: BuildKind, items: ScriptItem[]): Analysis {
   const notes: string[] = [];
   const reviews: string[] = [];
-  const executorAt = items.flatMap((item, i) => (item.kind === 'executor' ? [i] : []));
-  if (executorAt.length === 0) reviews.push('the job runs a Kaniko image but no script line calls /kaniko/executor (it may run in a script file); cigen cannot read the build');
-  if (executorAt.length > 1) reviews.push(`the job runs the executor ${executorAt.length} times; the component builds one image per job: split it into one job per image (parallel:matrix)`);
+  const executorAt = items.flatMap((item, i) => (item.kind === 'build' ? [i] : []));
+  if (executorAt.length === 0) reviews.push(kind.missing);
+  if (executorAt.length > 1) reviews.push(`the job builds ${executorAt.length} times (${kind.call}); the component builds one image per job: split it into one job per image (parallel:matrix)`);
   const at = executorAt[0] ?? items.length;
   const executor = items[at];
-  if (executor?.mixed) reviews.push('the executor call shares one script item with other commands; put them in items of their own so they can move to before_script');
+  if (executor?.mixed) reviews.push(`${kind.call} shares one script item with other commands; put them in items of their own so they can move to before_script`);
   const inputs: Inputs = { 'job-name': job.name };
   const stage = valueOf(sourceOf(pipeline, job, 'stage'));
   const effectiveStage = typeof stage === 'string' ? stage : 'test';
   if (effectiveStage !== 'build') inputs['stage'] = effectiveStage;
   if (typeof stage !== 'string') notes.push("the job had no stage, so it ran in GitLab's default stage test; stage: test keeps it there");
 
-  if (executor?.executor) {
-    const translation = translateExecutor(executor.executor.words.slice(1), { variable: variableLookup(pipeline, job) });
+  if (executor?.build) {
+    const translation = kind.translate(executor, items, { variable: variableLookup(pipeline, job) });
     Object.assign(inputs, translation.inputs);
     notes.push(...translation.notes);
     reviews.push(...translation.reviews);
@@ -164,7 +198,7 @@ function analyze(pipeline: Pipeline, job: JobDefinition, kanikoImage: boolean, i
   const auth = items.flatMap((item) => item.auth);
   const credentials = auth.filter((a) => a.kind === 'credentials');
   for (const finding of auth) if (finding.kind === 'unknown') reviews.push(finding.reason);
-  if (new Set(credentials.map((c) => JSON.stringify(c))).size > 1) reviews.push('config.json is written more than once, with different credentials');
+  if (new Set(credentials.map((c) => JSON.stringify(c))).size > 1) reviews.push('the job logs in to more than one registry; the component takes one set of credentials (give the others through DOCKER_AUTH_CONFIG)');
   const [credential] = credentials;
   if (credential?.kind === 'credentials') {
     inputs['registry'] = credential.registry;
@@ -172,13 +206,13 @@ function analyze(pipeline: Pipeline, job: JobDefinition, kanikoImage: boolean, i
     inputs['registry-password'] = credential.password;
   }
   if (auth.some((a) => a.kind === 'docker-auth-config')) notes.push('config.json came from $DOCKER_AUTH_CONFIG, which the component merges into its own config.json');
-  if (auth.length === 0) notes.push('the job wrote no /kaniko/.docker/config.json; the component logs in to $CI_REGISTRY with the job token credentials');
+  if (auth.length === 0) notes.push(kind.noAuth);
 
   const extras = items.slice(0, at).filter((item) => item.kind === 'other');
   const after = items.slice(at + 1).filter((item) => item.kind === 'other');
   if (after.length > 0) {
     const first = after[0]?.commands[0]?.words.map((w) => w.text).join(' ') ?? '';
-    reviews.push(`commands run after the Kaniko call (\`${first}\`); the component's script ends with the build: move them to a later job with needs: [${job.name}] (it can read CIGEN_BUILT_REF) or to after_script`);
+    reviews.push(`commands run after ${kind.call} (\`${first}\`); the component's script ends with the build: move them to a later job with needs: [${job.name}] (it can read CIGEN_BUILT_REF) or to after_script`);
   }
   if (extras.length > 0) notes.push(`${extras.length} command item(s) before the build moved to before_script, which runs in the same shell as the component's script`);
   if (pipeline.defaults.beforeScript && extras.length === 0 && !sourceOf(pipeline, job, 'before_script')) {
@@ -193,14 +227,14 @@ function analyze(pipeline: Pipeline, job: JobDefinition, kanikoImage: boolean, i
 }
 
 /** The edits that turn a migrated job into the slim job GitLab merges with the component's. */
-function slimJobEdits(pipeline: Pipeline, job: JobDefinition, extras: ScriptItem[]): { edits: Edit[]; reviews: string[] } {
+function slimJobEdits(pipeline: Pipeline, job: JobDefinition, extras: ScriptItem[], replaced: ReadonlySet<string>): { edits: Edit[]; reviews: string[] } {
   const map = job.map as YAMLMap;
   const file = job.file;
   const text = file.text;
   const reviews: string[] = [];
   const edits: Edit[] = [];
   const ownKeys = new Set(map.items.map((p) => keyOf(p)).filter((k): k is string => k !== undefined));
-  const removals: Pair[] = map.items.filter((p) => REPLACED_KEYS.has(keyOf(p) ?? '')) as Pair[];
+  const removals: Pair[] = map.items.filter((p) => replaced.has(keyOf(p) ?? '')) as Pair[];
   const copies: Pair[] = [];
   const copyFrom = new Map<Pair, number>();
 
@@ -217,7 +251,7 @@ function slimJobEdits(pipeline: Pipeline, job: JobDefinition, extras: ScriptItem
         reviews.push('a merge key (<<) that is not an alias to a mapping');
         continue;
       }
-      const brings = target.items.some((p) => REPLACED_KEYS.has(keyOf(p) ?? ''));
+      const brings = target.items.some((p) => replaced.has(keyOf(p) ?? ''));
       if (!brings) {
         kept.push(`*${alias.source}`);
         for (const p of target.items) seen.add(keyOf(p) ?? '');
@@ -226,7 +260,7 @@ function slimJobEdits(pipeline: Pipeline, job: JobDefinition, extras: ScriptItem
       if (target.items.some((p) => keyOf(p) === '<<')) reviews.push(`the anchor &${alias.source} itself uses a merge key; cigen does not unfold nested merges`);
       for (const pair of target.items as Pair[]) {
         const key = keyOf(pair) ?? '';
-        if (REPLACED_KEYS.has(key) || key === '<<' || seen.has(key)) continue;
+        if (replaced.has(key) || key === '<<' || seen.has(key)) continue;
         seen.add(key);
         copies.push(pair);
         copyFrom.set(pair, columnOf(text, (pair.key as Node).range?.[0] ?? 0));
@@ -277,26 +311,25 @@ function slimJobEdits(pipeline: Pipeline, job: JobDefinition, extras: ScriptItem
   return { edits, reviews };
 }
 
-/** Plans one visible job: its report and, when it moves, its edits and include entry. */
-export function planJob(pipeline: Pipeline, job: JobDefinition, componentRef: string, onComponent: Map<string, string>): JobPlan {
+/** A Docker job's services must be its own and all dind, or the privileged service stays. */
+function servicesReview(pipeline: Pipeline, job: JobDefinition): string | undefined {
+  const source = sourceOf(pipeline, job, 'services');
+  if (pipeline.defaults.services && (!source || source.via === 'base')) return 'services come from default: or the top level; remove the dind service there, or the job keeps asking for a privileged runner';
+  if (!source) return undefined;
+  if (source.via === 'base') return `services come from ${source.base?.name ?? 'a base job'}; remove the dind service there, or the job keeps asking for a privileged runner`;
+  const services = valueOf(source);
+  const names = (Array.isArray(services) ? services : []).map((s) => (typeof s === 'string' ? s : s && typeof s === 'object' ? String((s as { name?: unknown }).name ?? '') : ''));
+  if (names.some((name) => !DIND_SERVICE.test(name))) return `services other than docker:dind (${names.filter((n) => !DIND_SERVICE.test(n)).join(', ')}); move them to the jobs that use them`;
+  return undefined;
+}
+
+function finish(pipeline: Pipeline, job: JobDefinition, componentRef: string, kind: BuildKind, items: ScriptItem[], extraReviews: string[] = []): JobPlan {
   const file = job.file.path;
-  const already = onComponent.get(job.name);
-  if (already) return { report: { name: job.name, file, status: 'unchanged', notes: [`already built by ${already}`] }, edits: [] };
-  const kanikoImage = isKanikoImage(valueOf(sourceOf(pipeline, job, 'image')));
-  const before = itemsOf(pipeline, sourceOf(pipeline, job, 'before_script'), 'before_script', kanikoImage);
-  const script = itemsOf(pipeline, sourceOf(pipeline, job, 'script'), 'script', kanikoImage);
-  const callsExecutor = [before, script].some((items) => typeof items !== 'string' && items.some((item) => item.kind === 'executor'));
-  if (!kanikoImage && !callsExecutor) {
-    const docker = dockerFindings(pipeline, job);
-    return { report: { name: job.name, file, status: docker.length > 0 ? 'needs-review' : 'unchanged', notes: docker }, edits: [] };
-  }
-  const unreadable = [before, script].find((items): items is string => typeof items === 'string');
-  if (unreadable) return { report: { name: job.name, file, status: 'needs-review', component: componentRef, notes: [unreadable] }, edits: [] };
-  const analysis = analyze(pipeline, job, kanikoImage, [...(before as ScriptItem[]), ...(script as ScriptItem[])]);
-  let reviews = analysis.reviews;
+  const analysis = analyze(pipeline, job, kind, items);
+  let reviews = [...extraReviews, ...analysis.reviews];
   let edits: Edit[] = [];
-  if (analysis.status === 'migrated' && job.map) {
-    const slim = slimJobEdits(pipeline, job, analysis.extras);
+  if (reviews.length === 0 && job.map) {
+    const slim = slimJobEdits(pipeline, job, analysis.extras, kind.replaced);
     reviews = slim.reviews;
     edits = slim.edits;
   }
@@ -310,11 +343,38 @@ export function planJob(pipeline: Pipeline, job: JobDefinition, componentRef: st
   };
 }
 
+/** Plans one visible job: its report and, when it moves, its edits and include entry. */
+export function planJob(pipeline: Pipeline, job: JobDefinition, componentRef: string, onComponent: Map<string, string>): JobPlan {
+  const file = job.file.path;
+  const already = onComponent.get(job.name);
+  if (already) return { report: { name: job.name, file, status: 'unchanged', notes: [`already built by ${already}`] }, edits: [] };
+  const read = (classify: Classifier) => [itemsOf(pipeline, sourceOf(pipeline, job, 'before_script'), 'before_script', classify), itemsOf(pipeline, sourceOf(pipeline, job, 'script'), 'script', classify)];
+  const kanikoImage = isKanikoImage(valueOf(sourceOf(pipeline, job, 'image')));
+  const kaniko = read(kanikoClassifier(kanikoImage));
+  const callsExecutor = kaniko.some((items) => typeof items !== 'string' && items.some((item) => item.kind === 'build'));
+  if (kanikoImage || callsExecutor) {
+    const unreadable = kaniko.find((items): items is string => typeof items === 'string');
+    if (unreadable) return { report: { name: job.name, file, status: 'needs-review', component: componentRef, notes: [unreadable] }, edits: [] };
+    return finish(pipeline, job, componentRef, KANIKO, kaniko.flat() as ScriptItem[]);
+  }
+  const docker = dockerFindings(pipeline, job);
+  if (docker.length === 0) return { report: { name: job.name, file, status: 'unchanged', notes: [] }, edits: [] };
+  // A daemon build moves only when its translation is exact; the security finding is its first note.
+  const items = read(classifyDocker);
+  const unreadable = items.find((list): list is string => typeof list === 'string');
+  const builds = !unreadable && (items.flat() as ScriptItem[]).some((item) => item.kind === 'build');
+  if (unreadable || !builds) return { report: { name: job.name, file, status: 'needs-review', notes: [...docker, unreadable ?? 'no script line runs docker build, so there is nothing to translate'] }, edits: [] };
+  const services = servicesReview(pipeline, job);
+  const plan = finish(pipeline, job, componentRef, DOCKER, items.flat() as ScriptItem[], services ? [services] : []);
+  plan.report.notes = plan.report.status === 'migrated' ? [`was: ${docker.join('; ')}`, ...plan.report.notes] : [...docker, ...plan.report.notes];
+  return plan;
+}
+
 /** Hidden Kaniko templates: reported, never rewritten (other files may extend them). */
 export function templateReport(pipeline: Pipeline, job: JobDefinition, migrated: readonly string[]): JobReport | undefined {
   if (!isKanikoImage(valueOf(sourceOf(pipeline, job, 'image')))) {
-    const script = itemsOf(pipeline, sourceOf(pipeline, job, 'script'), 'script', false);
-    if (typeof script === 'string' || !script.some((item) => item.kind === 'executor')) return undefined;
+    const script = itemsOf(pipeline, sourceOf(pipeline, job, 'script'), 'script', kanikoClassifier(false));
+    if (typeof script === 'string' || !script.some((item) => item.kind === 'build')) return undefined;
   }
   const users = migrated.filter((name) => {
     const definition = pipeline.jobs.get(name);

@@ -163,7 +163,7 @@ export function splitDestination(destination: string): { repository: string; tag
 }
 
 /** A path as the component reads it: relative to $CI_PROJECT_DIR, `.` for the project itself. */
-function projectRelative(path: string): string | undefined {
+export function projectRelative(path: string): string | undefined {
   let rest = path.replace(/^dir:\/\//, '');
   if (PROJECT_DIR.test(rest)) rest = rest.replace(PROJECT_DIR, '').replace(/^\/+/, '');
   else if (rest.startsWith('/')) return undefined;
@@ -179,6 +179,37 @@ const isBareVariable = (text: string): string | undefined => /^\$(?:\{([A-Za-z_]
 export interface TranslateContext {
   /** A variable's value as the file defines it (job, then global `variables:`), if it does. */
   variable(name: string): string | undefined;
+}
+
+/** Image references (`repo:tag`, as --destination or docker -t give them) as `image` + `tags`. */
+export function destinationInputs(destinations: readonly string[], env: TranslateContext): { inputs: Inputs; reviews: string[] } {
+  const inputs: Inputs = {};
+  const reviews: string[] = [];
+  const repositories = new Set<string>();
+  const tags: string[] = [];
+  for (const destination of destinations) {
+    const { repository, tag, digest } = splitDestination(destination);
+    if (digest) reviews.push(`destination ${destination} names a digest; the component pushes tags`);
+    const variable = tag === undefined ? isBareVariable(repository) : undefined;
+    if (variable !== undefined && !CI_REGISTRY_IMAGE.test(repository)) {
+      const value = env.variable(variable);
+      if (value === undefined) {
+        reviews.push(`destination ${destination}: $${variable} is not defined in this file, so cigen cannot tell whether it already carries a tag`);
+      } else if (splitDestination(value).tag !== undefined) {
+        reviews.push(`destination ${destination}: $${variable} (${value}) carries a tag; split it into a repository and a tag variable`);
+      }
+    }
+    repositories.add(repository);
+    tags.push(tag ?? 'latest');
+  }
+  if (repositories.size > 1) {
+    reviews.push(`destinations on several repositories (${[...repositories].join(', ')}): the component pushes one repository; include it once per repository`);
+  }
+  // Written out even when they equal the defaults: they are what a reviewer checks first.
+  const [repository] = repositories;
+  if (repository !== undefined) inputs['image'] = repository;
+  if (tags.length > 0) inputs['tags'] = [...new Set(tags)];
+  return { inputs, reviews };
 }
 
 /** Translates the words after the executor into component inputs. */
@@ -228,30 +259,10 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   // Destinations: one repository, any number of tags.
   const destinations = list('destination');
   if (destinations.length === 0 && values.get('no-push')?.at(-1) !== 'true') reviews.push('no --destination: nothing names the image to push');
-  const repositories = new Set<string>();
-  const tags: string[] = [];
-  for (const destination of destinations) {
-    const { repository, tag, digest } = splitDestination(destination);
-    if (digest) reviews.push(`destination ${destination} names a digest; the component pushes tags`);
-    const variable = tag === undefined ? isBareVariable(repository) : undefined;
-    if (variable !== undefined && !CI_REGISTRY_IMAGE.test(repository)) {
-      const value = env.variable(variable);
-      if (value === undefined) {
-        reviews.push(`destination ${destination}: $${variable} is not defined in this file, so cigen cannot tell whether it already carries a tag`);
-      } else if (splitDestination(value).tag !== undefined) {
-        reviews.push(`destination ${destination}: $${variable} (${value}) carries a tag; split it into a repository and a tag variable`);
-      }
-    }
-    repositories.add(repository);
-    tags.push(tag ?? 'latest');
-  }
-  if (repositories.size > 1) {
-    reviews.push(`destinations on several repositories (${[...repositories].join(', ')}): the component pushes one repository; include it once per repository`);
-  }
-  // Written out even when they equal the defaults: they are what a reviewer checks first.
-  const [repository] = repositories;
-  if (repository !== undefined) inputs['image'] = repository;
-  if (tags.length > 0) inputs['tags'] = [...new Set(tags)];
+  const destination = destinationInputs(destinations, env);
+  Object.assign(inputs, destination.inputs);
+  reviews.push(...destination.reviews);
+  const repository = destination.inputs['image'] as string | undefined;
 
   const buildArgs = list('build-arg').map((arg) => (arg.includes('=') ? arg : `${arg}=$${arg}`));
   if (list('build-arg').some((arg) => !arg.includes('='))) notes.push('a --build-arg without a value takes it from the environment in Kaniko; the component is given KEY=$KEY, which does the same');

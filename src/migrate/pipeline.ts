@@ -32,13 +32,15 @@ export interface Pipeline {
   files: SourceFile[];
   jobs: Map<string, JobDefinition>;
   variables: Map<string, string>;
-  defaults: { beforeScript: boolean };
+  /** What `default:` (or the deprecated top-level keys) gives every job. */
+  defaults: { beforeScript: boolean; services: boolean };
 }
 
 export function buildPipeline(files: SourceFile[]): Pipeline {
   const jobs = new Map<string, JobDefinition>();
   const variables = new Map<string, string>();
   let beforeScript = false;
+  let services = false;
   for (const file of files) {
     for (const item of file.root?.items ?? []) {
       const name = keyOf(item);
@@ -56,13 +58,17 @@ export function buildPipeline(files: SourceFile[]): Pipeline {
         }
       }
       if (name === 'before_script') beforeScript = true;
-      if (name === 'default' && isMap(item.value) && item.value.items.some((p) => keyOf(p) === 'before_script')) beforeScript = true;
+      if (name === 'services') services = true;
+      if (name === 'default' && isMap(item.value)) {
+        if (item.value.items.some((p) => keyOf(p) === 'before_script')) beforeScript = true;
+        if (item.value.items.some((p) => keyOf(p) === 'services')) services = true;
+      }
       if (GLOBAL_KEYWORDS.has(name)) continue;
       const map = isMap(item.value) && !item.value.flow ? item.value : undefined;
       jobs.set(name, { name, file, pair: item, map });
     }
   }
-  return { files, jobs, variables, defaults: { beforeScript } };
+  return { files, jobs, variables, defaults: { beforeScript, services } };
 }
 
 /** The maps a `<<` value merges in, first one winning (YAML 1.1 merge). */

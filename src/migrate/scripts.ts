@@ -9,7 +9,7 @@ import type { KeySource, Pipeline } from './pipeline.js';
 import { parseShell, type Command } from './shell.js';
 import { keyOf, type SourceFile } from './source.js';
 
-export type ItemKind = 'auth' | 'executor' | 'other';
+export type ItemKind = 'auth' | 'build' | 'other';
 
 export interface ScriptItem {
   /** The YAML node of the item (a scalar, a nested list, or a `!reference`). */
@@ -18,11 +18,13 @@ export interface ScriptItem {
   key: 'before_script' | 'script';
   commands: Command[];
   kind: ItemKind;
-  /** The executor call, when kind is executor. */
-  executor?: Command;
-  /** What config.json lines in the item say about credentials. */
+  /** The build call (Kaniko's executor, docker build), when kind is build. */
+  build?: Command;
+  /** What the item's login lines say about credentials. */
   auth: AuthFinding[];
-  /** Commands in an executor item that are neither auth lines nor the call. */
+  /** References the item pushes. */
+  pushes: string[];
+  /** Commands in a build item that the component does not replace. */
   mixed: boolean;
 }
 
@@ -59,8 +61,38 @@ export function isExecutor(command: Command, kanikoImage: boolean): boolean {
   return /^\/kaniko\/executor$/.test(program) || (kanikoImage && /^(?:\/[\w.-]+)*\/?executor$/.test(program));
 }
 
+/** What one item's commands are, for a given builder: what the component replaces and what not. */
+export interface ItemReading {
+  /** The build call, when the item has one. */
+  build?: Command;
+  builds: number;
+  /** Commands that are neither replaced (auth, preparation, pushes) nor the build. */
+  others: number;
+  auth: AuthFinding[];
+  /** References pushed (docker push), for builders whose build and push are separate commands. */
+  pushes: string[];
+}
+
+export type Classifier = (commands: readonly Command[]) => ItemReading;
+
+/** Kaniko: the config.json lines and `mkdir -p /kaniko/.docker` are replaced; the executor is the build. */
+export const kanikoClassifier =
+  (kanikoImage: boolean): Classifier =>
+  (commands) => {
+    const reading: ItemReading = { builds: 0, others: 0, auth: [], pushes: [] };
+    for (const command of commands) {
+      if (isAuthPreparation(command)) continue;
+      if (writesKanikoConfig(command)) reading.auth.push(readAuth(command));
+      else if (isExecutor(command, kanikoImage)) {
+        reading.builds++;
+        reading.build = command;
+      } else reading.others++;
+    }
+    return reading;
+  };
+
 /** The items of one script key, or a reason they cannot be read. */
-export function itemsOf(pipeline: Pipeline, source: KeySource | undefined, key: ScriptItem['key'], kanikoImage: boolean): ScriptItem[] | string {
+export function itemsOf(pipeline: Pipeline, source: KeySource | undefined, key: ScriptItem['key'], classify: Classifier): ScriptItem[] | string {
   const written = source?.pair.value as Node | null | undefined;
   // `before_script: *login` names a list written elsewhere in the file.
   const value = isAlias(written) && source ? (written.resolve(source.file.doc) as Node | undefined) : written;
@@ -71,22 +103,11 @@ export function itemsOf(pipeline: Pipeline, source: KeySource | undefined, key: 
     const lines = linesOf(pipeline, node, source.file);
     if (lines === undefined) return `${key} uses a !reference or an alias cigen cannot resolve in this file or its local includes`;
     const commands = lines.flatMap((line) => parseShell(line));
-    const auth: AuthFinding[] = [];
-    let executor: Command | undefined;
-    let others = 0;
-    let executors = 0;
-    for (const command of commands) {
-      if (isAuthPreparation(command)) continue;
-      if (writesKanikoConfig(command)) auth.push(readAuth(command));
-      else if (isExecutor(command, kanikoImage)) {
-        executors++;
-        executor = command;
-      } else others++;
-    }
-    if (executors > 1) return `one ${key} item runs the executor ${executors} times; the component builds one image per job`;
-    // An item with nothing left to run once the auth lines go (an empty one included) is dropped with them.
-    const kind: ItemKind = executor ? 'executor' : others === 0 ? 'auth' : 'other';
-    items.push({ node, file: source.file, key, commands, kind, ...(executor ? { executor } : {}), auth, mixed: Boolean(executor) && others > 0 });
+    const reading = classify(commands);
+    if (reading.builds > 1) return `one ${key} item builds ${reading.builds} times; the component builds one image per job`;
+    // An item with nothing left to run once the replaced lines go (an empty one included) is dropped with them.
+    const kind: ItemKind = reading.build ? 'build' : reading.others === 0 ? 'auth' : 'other';
+    items.push({ node, file: source.file, key, commands, kind, ...(reading.build ? { build: reading.build } : {}), auth: reading.auth, pushes: reading.pushes, mixed: Boolean(reading.build) && reading.others > 0 });
   }
   return items;
 }

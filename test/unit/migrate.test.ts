@@ -120,7 +120,7 @@ ${AUTH}
     const text = KANIKO_JOB('build', '') .replace('--cache=true\n', '--cache=true\n    - echo pushed\n');
     const out = root(text);
     expect(job(out, 'build')?.status).toBe('needs-review');
-    expect(job(out, 'build')?.notes.join()).toContain('after the Kaniko call');
+    expect(job(out, 'build')?.notes.join()).toContain('after the /kaniko/executor call');
     expect(out.changed).toBe(false);
     expect(out.result).toBe(text);
   });
@@ -222,11 +222,43 @@ build:
 });
 
 describe('what is not migrated', () => {
-  it('reports privileged Docker-in-Docker and docker.sock, with the reason, and leaves them', () => {
-    const text = `dind:\n  image: docker:27.3\n  services: [docker:27.3-dind]\n  script: [docker build -t x .]\nsock:\n  image: docker:27.3\n  variables: {DOCKER_HOST: unix:///var/run/docker.sock}\n  script: [docker build -t x .]\n`;
+  const DIND = `build:
+  stage: build
+  image: docker:27.3
+  services: [docker:27.3-dind]
+  variables: {DOCKER_TLS_CERTDIR: /certs}
+  before_script:
+    - echo "$HUB_TOKEN" | docker login -u "$HUB_USER" --password-stdin
+  script:
+    - docker build --pull -t r.io/team/app:$CI_COMMIT_SHORT_SHA -t r.io/team/app:latest -f docker/Dockerfile --build-arg V=1 .
+    - docker push r.io/team/app:$CI_COMMIT_SHORT_SHA
+    - docker push r.io/team/app:latest
+`;
+
+  it('migrates privileged Docker-in-Docker when the translation is exact: the dind service goes, the reason stays in the report', async () => {
+    const out = root(DIND);
+    expect(job(out, 'build')).toMatchObject({
+      status: 'migrated',
+      inputs: { dockerfile: 'docker/Dockerfile', image: 'r.io/team/app', tags: ['$CI_COMMIT_SHORT_SHA', 'latest'], 'build-args': ['V=1'], cache: false, registry: 'docker.io', 'registry-user': '$HUB_USER', 'registry-password': '$HUB_TOKEN' },
+      notes: [expect.stringContaining('was: privileged Docker-in-Docker'), expect.anything(), expect.anything()],
+    });
+    expect(out.result).toContain('build:\n  stage: build\n  variables: {DOCKER_TLS_CERTDIR: /certs}\n');
+    expect(out.result).not.toContain('dind');
+    expect(await lintErrors(out.result)).toEqual([]);
+  });
+
+  it.each([
+    ['a push of a tag the build did not make', DIND.replace('docker push r.io/team/app:latest', 'docker tag r.io/team/app:latest r.io/team/app:stable\n    - docker push r.io/team/app:stable'), 'docker push r.io/team/app:stable'],
+    ['only some tags pushed', DIND.replace('    - docker push r.io/team/app:latest\n', ''), 'only some tags'],
+    ['the dind service from default:', `default:\n  services: [docker:dind]\n${DIND.replace('  services: [docker:27.3-dind]\n', '')}`, 'default:'],
+    ['other services beside dind', DIND.replace('[docker:27.3-dind]', '[docker:27.3-dind, postgres:16]'), 'postgres:16'],
+    ['a docker.sock job that does not build', 'sock:\n  image: docker:27.3\n  variables: {DOCKER_HOST: unix:///var/run/docker.sock}\n  script: [docker ps]\n', 'nothing to translate'],
+  ])('reports Docker jobs it cannot translate exactly, with the security reason, and leaves them: %s', (_name, text, reason) => {
     const out = root(text);
-    expect(job(out, 'dind')).toMatchObject({ status: 'needs-review', notes: [expect.stringContaining('privileged')] });
-    expect(job(out, 'sock')).toMatchObject({ status: 'needs-review', notes: [expect.stringContaining('docker.sock')] });
+    const report = out.jobs[0];
+    expect(report?.status).toBe('needs-review');
+    expect(report?.notes[0]).toMatch(/privileged|docker\.sock|Docker daemon/);
+    expect(report?.notes.join('\n')).toContain(reason);
     expect(out.result).toBe(text);
   });
 

@@ -1,0 +1,176 @@
+/**
+ * Docker daemon builds (privileged Docker-in-Docker, or the host's docker.sock): `docker login`,
+ * one `docker build` and the `docker push`es of its tags, translated into the same inputs as a
+ * Kaniko job — when, and only when, the translation is exact.
+ */
+import { posix } from 'node:path';
+import type { AuthFinding } from './auth.js';
+import { registryHost } from './auth.js';
+import { destinationInputs, projectRelative, unbrace, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
+import type { ItemReading } from './scripts.js';
+import type { Command } from './shell.js';
+
+const words = (command: Command | undefined): string[] => command?.words.map((w) => w.text) ?? [];
+
+/** `docker build`, `docker image build`, `docker buildx build`: the words after the subcommand. */
+export function buildArguments(command: Command): string[] | undefined {
+  const [program, ...rest] = words(command);
+  if (program !== 'docker') return undefined;
+  if (rest[0] === 'build') return rest.slice(1);
+  if ((rest[0] === 'image' || rest[0] === 'buildx') && rest[1] === 'build') return rest.slice(2);
+  return undefined;
+}
+
+const DIAGNOSTIC = new Set(['info', 'version']);
+
+function readLogin(args: readonly string[], stdin: string | undefined): AuthFinding {
+  let user: string | undefined;
+  let password: string | undefined;
+  let registry = 'docker.io';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (flag === '-u' || flag === '--username') user = inline ?? args[++i];
+    else if (flag === '-p' || flag === '--password') password = inline ?? args[++i];
+    else if (flag === '--password-stdin') password = stdin;
+    else if (!flag.startsWith('-')) registry = registryHost(unbrace(arg));
+  }
+  if (user === undefined || password === undefined) return { kind: 'unknown', reason: 'cigen cannot tell the user and password of this docker login; pass them as registry-user and registry-password' };
+  const [u, p] = [unbrace(user), unbrace(password)];
+  if (registry === '$CI_REGISTRY' && u === '$CI_REGISTRY_USER' && p === '$CI_REGISTRY_PASSWORD') return { kind: 'defaults' };
+  return { kind: 'credentials', registry, user: u, password: p };
+}
+
+/** Reads the commands of one script item of a Docker job. */
+export function classifyDocker(commands: readonly Command[]): ItemReading {
+  const reading: ItemReading = { builds: 0, others: 0, auth: [], pushes: [] };
+  for (let i = 0; i < commands.length; i++) {
+    const command = commands[i] as Command;
+    const [program, sub, ...rest] = words(command);
+    const next = commands[i + 1];
+    // `echo "$PASSWORD" | docker login --password-stdin ...`: the echo belongs to the login.
+    if (command.terminator === '|' && words(next)[0] === 'docker' && words(next)[1] === 'login' && words(next).includes('--password-stdin')) {
+      const stdin = ['echo', 'printf'].includes(program ?? '') ? words(command).filter((w) => !w.startsWith('-')).at(-1) : undefined;
+      reading.auth.push(readLogin(words(next).slice(2), stdin));
+      i++;
+      continue;
+    }
+    if (program === 'docker' && sub === 'login') reading.auth.push(readLogin([...rest], undefined));
+    else if (program === 'docker' && DIAGNOSTIC.has(sub ?? '')) continue;
+    else if (program === 'docker' && sub === 'push') reading.pushes.push(...rest.filter((w) => !w.startsWith('-')).map(unbrace), ...(rest.some((w) => w === '-a' || w === '--all-tags') ? ['*'] : []));
+    else if (buildArguments(command)) {
+      reading.builds++;
+      reading.build = command;
+    } else reading.others++;
+  }
+  return reading;
+}
+
+type Kind = 'string' | 'bool' | 'list';
+const FLAGS: Record<string, { kind: Kind; short?: string; drop?: string; review?: string }> = {
+  tag: { kind: 'list', short: 't' },
+  file: { kind: 'string', short: 'f' },
+  'build-arg': { kind: 'list' },
+  target: { kind: 'string' },
+  label: { kind: 'list' },
+  platform: { kind: 'string' },
+  'no-cache': { kind: 'bool' },
+  'cache-from': { kind: 'list' },
+  push: { kind: 'bool' },
+  pull: { kind: 'bool', drop: 'each component job starts with empty storage, so every base image is pulled anyway' },
+  quiet: { kind: 'bool', short: 'q', drop: 'log output only' },
+  progress: { kind: 'string', drop: 'log output only' },
+  load: { kind: 'bool', drop: 'the image is pushed from Buildah storage; there is no daemon to load it into' },
+  'cache-to': { kind: 'list', drop: 'the component writes its registry cache to cache-repo when it pushes' },
+  rm: { kind: 'bool', drop: 'intermediate containers are a daemon concept; Buildah leaves none' },
+  'force-rm': { kind: 'bool', drop: 'intermediate containers are a daemon concept; Buildah leaves none' },
+  network: { kind: 'string', review: 'network: the component builds with the job network; check that the build needs nothing else' },
+  'add-host': { kind: 'list', review: 'add-host: the component has no input for extra hosts' },
+  secret: { kind: 'list', review: 'secret: build secrets are not an input of the component yet' },
+  ssh: { kind: 'list', review: 'ssh: SSH agent forwarding is not an input of the component' },
+  'build-context': { kind: 'list', review: 'build-context: extra named contexts are not an input of the component' },
+  output: { kind: 'list', short: 'o', review: 'output: the component pushes or writes a docker-archive tarball; other outputs need review' },
+  squash: { kind: 'bool', review: 'squash: the component keeps layers' },
+  iidfile: { kind: 'string', drop: 'the component reports the pushed digest in its dotenv report (CIGEN_BUILT_DIGEST)' },
+};
+const SHORT = Object.fromEntries(Object.entries(FLAGS).flatMap(([name, flag]) => (flag.short ? [[flag.short, name]] : [])));
+
+/** Translates one `docker build` and the pushes beside it into component inputs. */
+export function translateDockerBuild(args: readonly string[], pushes: readonly string[], env: TranslateContext): Translation {
+  const inputs: Inputs = {};
+  const notes: string[] = [];
+  const reviews: string[] = [];
+  const values = new Map<string, string[]>();
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = unbrace(args[i] as string);
+    const long = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
+    const short = /^-([a-zA-Z])(.*)$/s.exec(arg);
+    const name = long ? long[1] : short ? SHORT[short[1] as string] : undefined;
+    if (!long && !short) {
+      positional.push(arg);
+      continue;
+    }
+    const flag = name ? FLAGS[name] : undefined;
+    if (!name || !flag) {
+      reviews.push(`${arg.split('=')[0]}: a docker build flag cigen does not translate`);
+      continue;
+    }
+    const inline = long ? long[2] : short?.[2] ? short[2].replace(/^=/, '') : undefined;
+    const value = flag.kind === 'bool' ? (inline ?? 'true') : (inline ?? unbrace((args[++i] as string | undefined) ?? ''));
+    values.set(name, [...(values.get(name) ?? []), value]);
+    if (flag.drop) notes.push(`--${name} dropped: ${flag.drop}`);
+    if (flag.review) reviews.push(flag.review);
+  }
+  const one = (name: string) => values.get(name)?.at(-1);
+  const list = (name: string) => values.get(name) ?? [];
+
+  if (positional.length !== 1) reviews.push(`docker build takes one context; cigen read ${positional.length}`);
+  const rawContext = positional[0] ?? '.';
+  let context = '.';
+  if (rawContext === '-' || /^(https?|git):\/\//.test(rawContext) || rawContext.endsWith('.git')) reviews.push(`context ${rawContext}: the component builds a directory of the checked-out project`);
+  else {
+    const relative = projectRelative(rawContext);
+    if (relative === undefined || relative.startsWith('..')) reviews.push(`context ${rawContext} is outside $CI_PROJECT_DIR`);
+    else context = relative;
+  }
+  if (context !== '.') inputs['context'] = context;
+  const file = one('file');
+  if (file !== undefined) {
+    // docker build reads -f relative to the working directory ($CI_PROJECT_DIR), not the context.
+    const relative = projectRelative(file);
+    if (relative === undefined) reviews.push(`--file ${file} is outside $CI_PROJECT_DIR`);
+    else {
+      const dockerfile = posix.relative(context, relative);
+      if (dockerfile !== 'Dockerfile') inputs['dockerfile'] = dockerfile;
+    }
+  }
+
+  const tags = list('tag');
+  if (tags.length === 0) reviews.push('docker build has no -t: nothing names the image');
+  const destination = destinationInputs(tags, env);
+  Object.assign(inputs, destination.inputs);
+  reviews.push(...destination.reviews);
+  const normalized = (ref: string) => (/:[^/]*$/.test(ref) ? ref : `${ref}:latest`);
+  const tagged = new Set(tags.map(normalized));
+  const pushedAll = pushes.includes('*') || one('push') === 'true';
+  const pushed = new Set(pushes.filter((p) => p !== '*').map(normalized));
+  const strays = [...pushed].filter((ref) => !tagged.has(ref));
+  if (strays.length > 0) reviews.push(`docker push ${strays.join(', ')}: not a tag of the build (a docker tag in between?); the component pushes the build's own tags`);
+  if (!pushedAll && pushed.size === 0) inputs['push'] = false;
+  else if (!pushedAll && [...tagged].some((ref) => !pushed.has(ref))) reviews.push(`only some tags are pushed (${[...pushed].join(', ')}); the component pushes every tag`);
+
+  const buildArgs = list('build-arg').map((arg) => (arg.includes('=') ? arg : `${arg}=$${arg}`));
+  if (buildArgs.length > 0) inputs['build-args'] = buildArgs;
+  if (one('target')) inputs['target'] = one('target') as string;
+  if (list('label').length > 0) inputs['labels'] = list('label');
+  if (one('platform')) inputs['platform'] = one('platform') as string;
+  const cacheFrom = list('cache-from');
+  if (one('no-cache') === 'true' || cacheFrom.length === 0) {
+    inputs['cache'] = false;
+    notes.push('the Docker daemon of a CI job starts empty, so without --cache-from the build had no cache; the component runs without its registry cache too (set cache: true to use it)');
+  } else {
+    notes.push(`--cache-from ${cacheFrom.join(', ')}: the component caches layers in cache-repo instead of pulling a previous image`);
+  }
+  return { inputs, notes, reviews };
+}
