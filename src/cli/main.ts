@@ -70,6 +70,27 @@ program
     await runMigrate(files, options);
   });
 
+program
+  .command('bot')
+  .description('open or update one migration merge request per project that still builds with Kaniko (or a Docker daemon)')
+  .option('--gitlab-url <url>', 'GitLab instance (default: $CI_SERVER_URL); the token comes from $GITLAB_TOKEN')
+  .option('--group <full path>', 'every project of a group, subgroups included')
+  .option('--projects <path,...>', 'these projects')
+  .option('--all', 'every project the token can see')
+  .option('--concurrency <n>', 'projects handled at once', '4')
+  .option('--shard <i/n>', 'only shard i of n (default: $CI_NODE_INDEX/$CI_NODE_TOTAL of a parallel job)')
+  .option('--dry-run', 'change nothing; report what would happen and print the diffs')
+  .option('--report <file.json>', 'write the report as JSON, and a Markdown twin beside it')
+  .option('--component-ref <ref>', 'the component to include, <server>/<project path>/buildah@<version>')
+  .addHelpText(
+    'after',
+    '\nStatuses: opened, updated, unchanged, nothing-to-migrate, declined, human-modified, skipped, failed.\nExit codes: 0 done (failed projects are in the report), 1 the run could not start or list projects, 2 usage.\n\nExamples:\n  GITLAB_TOKEN=glpat-... cigen bot --gitlab-url https://gitlab.example.com --group platform --dry-run\n  cigen bot --projects team/shop,team/cart --report bot-report.json\n  cigen bot --all --concurrency 8 --shard 1/4',
+  )
+  .action(async (options: import('./commands/bot.js').BotCommandOptions) => {
+    const { runBotCommand } = await import('./commands/bot.js');
+    await runBotCommand(options);
+  });
+
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     await program.parseAsync(argv as string[]);

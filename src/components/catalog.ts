@@ -7,6 +7,7 @@ import buildahRootlessReadme from '../../components/buildah-rootless/README.md.h
 import buildkitReadme from '../../components/buildkit/README.md.hbs';
 import dindReadme from '../../components/dind/README.md.hbs';
 import kanikoReadme from '../../components/kaniko/README.md.hbs';
+import migrationBotReadme from '../../components/migration-bot/README.md.hbs';
 import type { Jobs } from '../ci/model.js';
 import type { InputValue } from '../ci/interpolation/inputs.js';
 import { BUILDAH_IMAGE, IMAGE_FORMATS, STORAGE_DRIVERS, buildahJob } from '../builders/buildah.js';
@@ -15,12 +16,14 @@ import { DOCKER_CLI_IMAGE, DOCKER_DIND_IMAGE, dindJob } from '../builders/dind.j
 import { KANIKO_IMAGE, kanikoJob } from '../builders/kaniko.js';
 import { inputRef, type BuilderId } from '../builders/spec.js';
 import { plain } from '../builders/variables.js';
+import { MIGRATION_BOT_INPUTS, NODE_IMAGE, migrationBotJobs } from './migration-bot.js';
 import { CORE_INPUTS, IMAGE_REFERENCE, builderImageInput, componentBuildSpec, type InputDefinition } from './vocabulary.js';
 
 export interface ComponentDefinition {
   /** templates/<name>.yml */
   name: string;
-  builder: BuilderId;
+  /** The image builder it runs; none for a tool such as the migration bot. */
+  builder?: BuilderId;
   title: string;
   /** One line for listings. */
   summary: string;
@@ -149,6 +152,17 @@ export const CATALOG: readonly ComponentDefinition[] = [
     jobs: () => ({ [jobKey()]: dindJob({ ...componentBuildSpec(), dindImage: inputRef('dind-image') }, 'dind') }),
     readme: dindReadme,
     sampleInputs: { ...CORE_SAMPLE, 'tls-verify': true, 'builder-image': 'mirror.example.com/docker:29.9.0-cli', 'dind-image': 'mirror.example.com/docker:29.9.0-dind' },
+  },
+  {
+    name: 'migration-bot',
+    title: 'Migration bot (cigen bot)',
+    summary: 'Opens one merge request per project that still builds with Kaniko or a Docker daemon, moving it onto buildah; parallel: N spreads an instance over N jobs.',
+    unsafe: false,
+    images: [NODE_IMAGE],
+    inputs: MIGRATION_BOT_INPUTS,
+    jobs: migrationBotJobs,
+    readme: migrationBotReadme,
+    sampleInputs: { 'job-name': 'migrate:off-kaniko', stage: 'maintenance', group: 'platform/apps', projects: '', all: false, 'gitlab-url': 'https://gitlab.example.com', 'component-ref': 'gitlab.example.com/platform/cigen/buildah@1.2.0', concurrency: 8, parallel: 4, 'dry-run': false, 'node-image': 'mirror.example.com/node:20.20.2-bookworm-slim', package: '@platform/cigen@1.2.0' },
   },
 ];
 

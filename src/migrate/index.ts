@@ -49,6 +49,11 @@ function localIncludes(file: SourceFile): string[] {
   return paths;
 }
 
+/** The local includes a pipeline file names (for callers that must fetch them before migrating). */
+export function localIncludePaths(path: string, text: string): string[] {
+  return localIncludes(readSource(path, text)).filter((p) => !/[*$]/.test(p)).map((p) => p.replace(/^\/+/, ''));
+}
+
 function readIncludes(root: SourceFile, host: MigrateHost | undefined, warnings: string[]): SourceFile[] {
   const files: SourceFile[] = [];
   const seen = new Set([root.path]);

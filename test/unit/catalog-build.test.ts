@@ -32,7 +32,7 @@ describe('the catalog', () => {
 
   it('shares one input vocabulary: same names, types and defaults in every component', () => {
     const core = Object.keys(buildah.inputs).filter((name) => !['storage-driver', 'format'].includes(name));
-    for (const component of CATALOG) {
+    for (const component of CATALOG.filter((c) => c.builder !== undefined)) {
       for (const name of core) {
         expect(component.inputs[name]?.type, `${component.name} ${name}`).toBe(buildah.inputs[name]?.type);
         if (name !== 'builder-image') expect(component.inputs[name]?.default, `${component.name} ${name}`).toEqual(buildah.inputs[name]?.default);

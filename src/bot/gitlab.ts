@@ -1,0 +1,136 @@
+/**
+ * The platform seam on @gitbeaker/rest. gitbeaker builds every request (paths, query, bodies,
+ * pagination); cigen's own handler (http.ts) sends them, so retries honour Retry-After.
+ */
+import { Gitlab } from '@gitbeaker/rest';
+import { createRequesterFn } from '@gitbeaker/requester-utils';
+import { DEFAULT_RETRY, requestHandler, type HttpStats, type RetryPolicy } from './http.js';
+import { PlatformError, type Branch, type Commit, type FileAction, type MergeRequest, type Note, type Platform, type Project, type ProjectSelection } from './platform.js';
+
+type Json = Record<string, unknown>;
+const PER_PAGE = 100;
+
+function toProject(raw: Json): Project {
+  return {
+    id: raw['id'] as number,
+    path: raw['path_with_namespace'] as string,
+    defaultBranch: (raw['default_branch'] as string | null | undefined) ?? null,
+    archived: raw['archived'] === true,
+    ciConfigPath: (raw['ci_config_path'] as string | null | undefined) ?? '',
+    webUrl: (raw['web_url'] as string | undefined) ?? '',
+  };
+}
+
+const toMergeRequest = (raw: Json): MergeRequest => ({
+  iid: raw['iid'] as number,
+  state: raw['state'] as MergeRequest['state'],
+  sourceBranch: raw['source_branch'] as string,
+  targetBranch: raw['target_branch'] as string,
+  description: (raw['description'] as string | null) ?? '',
+  webUrl: (raw['web_url'] as string | undefined) ?? '',
+});
+
+const toCommit = (raw: Json): Commit => ({ id: raw['id'] as string, message: (raw['message'] as string | undefined) ?? '', authorEmail: (raw['author_email'] as string | undefined) ?? '' });
+
+const notFound = (error: unknown): boolean => error instanceof PlatformError && error.status === 404;
+
+export interface GitLabOptions {
+  url: string;
+  token: string;
+  retry?: RetryPolicy;
+  stats?: HttpStats;
+}
+
+export class GitLabPlatform implements Platform {
+  private readonly api: InstanceType<typeof Gitlab>;
+  readonly stats: HttpStats;
+
+  constructor(options: GitLabOptions) {
+    this.stats = options.stats ?? { requests: 0, retries: 0 };
+    const handler = requestHandler(options.retry ?? DEFAULT_RETRY, this.stats);
+    const requesterFn = createRequesterFn((_service, requestOptions) => Promise.resolve(requestOptions), handler as never);
+    this.api = new Gitlab({ host: options.url, token: options.token, requesterFn, queryTimeout: null } as never);
+  }
+
+  async currentUser(): Promise<{ username: string; email: string }> {
+    const user = (await this.api.Users.showCurrentUser()) as unknown as Json;
+    return { username: user['username'] as string, email: ((user['commit_email'] ?? user['email'] ?? '') as string) || '' };
+  }
+
+  async *projects(selection: ProjectSelection): AsyncIterable<Project> {
+    if ('projects' in selection) {
+      for (const path of selection.projects) yield toProject((await this.api.Projects.show(path)) as unknown as Json);
+      return;
+    }
+    for (let page: number | null = 1; page !== null; ) {
+      const options = { perPage: PER_PAGE, page, maxPages: 1, showExpanded: true, pagination: 'offset' } as const;
+      const result = (
+        'group' in selection
+          ? await this.api.Groups.allProjects(selection.group, { ...options, includeSubgroups: true })
+          : await this.api.Projects.all({ ...options, orderBy: 'id', sort: 'asc' } as never)
+      ) as unknown as { data: Json[]; paginationInfo: { next: number | null } };
+      for (const raw of result.data) yield toProject(raw);
+      page = result.paginationInfo.next || null;
+    }
+  }
+
+  async readFile(project: number, path: string, ref: string): Promise<string | undefined> {
+    try {
+      const body = (await this.api.RepositoryFiles.showRaw(project, path, ref)) as unknown;
+      return typeof body === 'string' ? body : body instanceof Blob ? await body.text() : String(body);
+    } catch (error) {
+      if (notFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async branch(project: number, name: string): Promise<Branch | undefined> {
+    try {
+      const raw = (await this.api.Branches.show(project, name)) as unknown as Json;
+      return { name: raw['name'] as string, protected: raw['protected'] === true, commit: ((raw['commit'] as Json | undefined)?.['id'] as string) ?? '' };
+    } catch (error) {
+      if (notFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async protectedBranches(project: number): Promise<string[]> {
+    const list = (await this.api.ProtectedBranches.all(project, { perPage: PER_PAGE })) as unknown as Json[];
+    return list.map((raw) => raw['name'] as string);
+  }
+
+  async commitsBetween(project: number, from: string, to: string): Promise<Commit[]> {
+    const raw = (await this.api.Repositories.compare(project, from, to)) as unknown as Json;
+    return ((raw['commits'] as Json[] | undefined) ?? []).map(toCommit);
+  }
+
+  async mergeRequests(project: number, sourceBranch: string): Promise<MergeRequest[]> {
+    const list = (await this.api.MergeRequests.all({ projectId: project, sourceBranch, state: 'all', perPage: PER_PAGE, maxPages: 1 } as never)) as unknown as Json[];
+    return list.map(toMergeRequest);
+  }
+
+  async commit(project: number, options: { branch: string; startBranch: string; force: boolean; message: string; actions: FileAction[] }): Promise<Commit> {
+    const actions = options.actions.map((a) => ({ action: a.action, filePath: a.path, content: a.content }));
+    const raw = (await this.api.Commits.create(project, options.branch, options.message, actions, { startBranch: options.startBranch, ...(options.force ? { force: true } : {}) })) as unknown as Json;
+    return toCommit(raw);
+  }
+
+  async createMergeRequest(project: number, options: { sourceBranch: string; targetBranch: string; title: string; description: string }): Promise<MergeRequest> {
+    const raw = (await this.api.MergeRequests.create(project, options.sourceBranch, options.targetBranch, options.title, { description: options.description, removeSourceBranch: true })) as unknown as Json;
+    return toMergeRequest(raw);
+  }
+
+  async updateMergeRequest(project: number, iid: number, options: { title: string; description: string }): Promise<MergeRequest> {
+    const raw = (await this.api.MergeRequests.edit(project, iid, { title: options.title, description: options.description })) as unknown as Json;
+    return toMergeRequest(raw);
+  }
+
+  async notes(project: number, iid: number): Promise<Note[]> {
+    const list = (await this.api.MergeRequestNotes.all(project, iid, { perPage: PER_PAGE })) as unknown as Json[];
+    return list.map((raw) => ({ body: (raw['body'] as string) ?? '', author: ((raw['author'] as Json | undefined)?.['username'] as string) ?? '' }));
+  }
+
+  async comment(project: number, iid: number, body: string): Promise<void> {
+    await this.api.MergeRequestNotes.create(project, iid, body);
+  }
+}

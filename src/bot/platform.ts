@@ -1,0 +1,83 @@
+/**
+ * What the merge-request bot needs from a GitLab instance, and nothing more. The bot's logic is
+ * written against this interface; `gitlab.ts` implements it with @gitbeaker/rest.
+ */
+
+export interface Project {
+  id: number;
+  path: string;
+  /** null for an empty repository. */
+  defaultBranch: string | null;
+  archived: boolean;
+  /** The project's custom pipeline file, or '' for .gitlab-ci.yml. */
+  ciConfigPath: string;
+  webUrl: string;
+}
+
+export interface Branch {
+  name: string;
+  protected: boolean;
+  commit: string;
+}
+
+export interface Commit {
+  id: string;
+  message: string;
+  authorEmail: string;
+}
+
+export interface MergeRequest {
+  iid: number;
+  state: 'opened' | 'closed' | 'merged' | 'locked';
+  sourceBranch: string;
+  targetBranch: string;
+  description: string;
+  webUrl: string;
+}
+
+export interface Note {
+  body: string;
+  author: string;
+}
+
+export interface FileAction {
+  action: 'create' | 'update';
+  path: string;
+  content: string;
+}
+
+export type ProjectSelection = { group: string } | { projects: readonly string[] } | { all: true };
+
+export interface Platform {
+  /** The user the token belongs to: its commits are the bot's. */
+  currentUser(): Promise<{ username: string; email: string }>;
+  /** Projects one page at a time, so memory does not grow with the instance. */
+  projects(selection: ProjectSelection): AsyncIterable<Project>;
+  /** A file at a ref, or undefined when it does not exist. */
+  readFile(project: number, path: string, ref: string): Promise<string | undefined>;
+  /** A branch, or undefined when it does not exist. */
+  branch(project: number, name: string): Promise<Branch | undefined>;
+  /** Protected branch name patterns (`*` wildcards). */
+  protectedBranches(project: number): Promise<string[]>;
+  /** Commits on `to` that are not on `from`, oldest first. */
+  commitsBetween(project: number, from: string, to: string): Promise<Commit[]>;
+  /** Merge requests from `sourceBranch`, in any state. */
+  mergeRequests(project: number, sourceBranch: string): Promise<MergeRequest[]>;
+  /** One Commits API call: creates `branch` from `startBranch` (or resets it there with `force`) and commits. */
+  commit(project: number, options: { branch: string; startBranch: string; force: boolean; message: string; actions: FileAction[] }): Promise<Commit>;
+  createMergeRequest(project: number, options: { sourceBranch: string; targetBranch: string; title: string; description: string }): Promise<MergeRequest>;
+  updateMergeRequest(project: number, iid: number, options: { title: string; description: string }): Promise<MergeRequest>;
+  notes(project: number, iid: number): Promise<Note[]>;
+  comment(project: number, iid: number, body: string): Promise<void>;
+}
+
+/** An HTTP failure the platform could not recover from, with GitLab's status. */
+export class PlatformError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+  ) {
+    super(message);
+    this.name = 'PlatformError';
+  }
+}
