@@ -10,8 +10,17 @@ import { PlatformError, type Branch, type Commit, type FileAction, type MergeReq
 type Json = Record<string, unknown>;
 const PER_PAGE = 100;
 
+function accessLevel(raw: Json): number | undefined {
+  const permissions = raw['permissions'] as Record<string, { access_level?: number } | null> | undefined;
+  if (!permissions) return undefined;
+  const levels = [permissions['project_access']?.access_level, permissions['group_access']?.access_level].filter((l): l is number => typeof l === 'number');
+  return levels.length > 0 ? Math.max(...levels) : undefined;
+}
+
 function toProject(raw: Json): Project {
+  const level = accessLevel(raw);
   return {
+    ...(level !== undefined ? { accessLevel: level } : {}),
     id: raw['id'] as number,
     path: raw['path_with_namespace'] as string,
     defaultBranch: (raw['default_branch'] as string | null | undefined) ?? null,

@@ -12,6 +12,8 @@ export interface Project {
   /** The project's custom pipeline file, or '' for .gitlab-ci.yml. */
   ciConfigPath: string;
   webUrl: string;
+  /** The token's access level (30 developer, 40 maintainer), when the listing says; writes need 30. */
+  accessLevel?: number;
 }
 
 export interface Branch {

@@ -1,9 +1,9 @@
 /**
  * `cigen bot`: one merge request per project that still builds with Kaniko (or a Docker daemon),
  * idempotent across runs. Per project, on branch cigen/migrate-off-kaniko:
+ *   a branch a person pushed to                  -> human-modified (commented once), left alone
  *   an open MR with the same content hash        -> unchanged
  *   an open MR, only the bot's commits on the branch -> updated (branch reset, description)
- *   a branch a person pushed to                  -> human-modified (commented once), left alone
  *   an MR closed without merging                 -> declined, never opened again
  *   otherwise                                    -> branch + commit in one call, then the MR
  * A branch the bot created before a crash is reused, so a re-run yields one branch, one commit
@@ -21,6 +21,7 @@ const HASH_MARKER = /<!-- cigen:content-hash=([0-9a-f]+) -->/;
 const HASH_TRAILER = /^Cigen-Content-Hash: ([0-9a-f]+)$/m;
 const HUMAN_MARKER = '<!-- cigen:human-modified -->';
 const MAX_INCLUDES = 50;
+const DEVELOPER = 30;
 
 export const STATUSES = ['opened', 'updated', 'unchanged', 'nothing-to-migrate', 'declined', 'human-modified', 'skipped', 'failed'] as const;
 export type ProjectStatus = (typeof STATUSES)[number];
@@ -155,12 +156,14 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
   const actions = changed.map((f) => ({ action: 'update' as const, path: f.path, content: f.result }));
   const dry = ctx.dryRun ? { diff: diffOf(migrated) } : {};
 
+  // Known not to be writable: say so without a write the instance would refuse.
+  if (project.accessLevel !== undefined && project.accessLevel < DEVELOPER) return result('skipped', `no permission to push (access level ${project.accessLevel}; the bot needs Developer)`);
   const requests = await platform.mergeRequests(project.id, BRANCH);
   const open = requests.find((mr) => mr.state === 'opened');
   if (open) {
-    if (HASH_MARKER.exec(open.description)?.[1] === hash) return result('unchanged', null, open);
     const humans = byHuman(await platform.commitsBetween(project.id, ref, BRANCH), ctx.bot);
     if (humans.length > 0) return humanModified(ctx, project, open, humans, result);
+    if (HASH_MARKER.exec(open.description)?.[1] === hash) return result('unchanged', null, open);
     if (ctx.dryRun) return result('updated', 'would reset the branch and update the merge request (dry run)', open, dry);
     await write(ctx, project, { force: true, hash, actions });
     const updated = await platform.updateMergeRequest(project.id, open.iid, { title: TITLE, description: body });

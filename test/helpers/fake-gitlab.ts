@@ -216,7 +216,9 @@ function unifiedDiff(before: string, after: string): { diff: string; additions: 
   let deletions = 0;
   const out: string[] = [];
   for (const hunk of patch.hunks) {
-    out.push(`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`);
+    // git's ranges: an empty range starts at the line before it, a count of 1 is left out.
+    const range = (start: number, count: number): string => (count === 0 ? `${start - 1},0` : count === 1 ? `${start}` : `${start},${count}`);
+    out.push(`@@ -${range(hunk.oldStart, hunk.oldLines)} +${range(hunk.newStart, hunk.newLines)} @@`);
     for (const line of hunk.lines) {
       if (line.startsWith('+')) additions += 1;
       else if (line.startsWith('-')) deletions += 1;
