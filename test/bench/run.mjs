@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { importTs } from '../../src/tooling/run-ts.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SUITES = ['build', 'lint', 'migrate', 'e2e'];
+const SUITES = ['build', 'lint', 'migrate', 'bot', 'e2e'];
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
 const suites = wanted.length > 0 ? wanted : SUITES;
 for (const name of suites) if (!SUITES.includes(name)) throw new Error(`unknown suite ${name}; have: ${SUITES.join(', ')}`);

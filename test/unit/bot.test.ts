@@ -248,6 +248,24 @@ describe('the CLI', () => {
     }
   });
 
+  it('on a terminal: a progress bar that redraws one line, not a line per project', async () => {
+    for (let i = 0; i < 5; i++) fake.addProject({ path: `acme/p${i}`, files: { '.gitlab-ci.yml': PLAIN } });
+    // util-linux script(1) gives the CLI a real pseudo-terminal.
+    const command = [process.execPath, BIN, 'bot', '--gitlab-url', fake.url, '--group', 'acme'].map((a) => `'${a}'`).join(' ');
+    const result = await new Promise<string>(async (resolve) => {
+      const { spawn } = await import('node:child_process');
+      const child = spawn('script', ['-qec', command, '/dev/null'], { env: { PATH: process.env['PATH'] ?? '', GITLAB_TOKEN: fake.token, TERM: 'xterm', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('close', () => resolve(out));
+    });
+    const redraws = result.split('\r\x1b[K').slice(1);
+    expect(redraws).toHaveLength(5);
+    expect(redraws.at(-1)).toMatch(/^5 project\(s\) {2}nothing-to-migrate 5/);
+    expect(result).not.toMatch(/^nothing-to-migrate +acme\/p0/m);
+    expect(result).toContain('5 project(s): 5 nothing-to-migrate');
+  });
+
   it('--dry-run prints the diffs and writes nothing', async () => {
     fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO } });
     const result = await cli(['bot', '--gitlab-url', fake.url, '--projects', 'acme/shop', '--dry-run'], { GITLAB_TOKEN: fake.token });
