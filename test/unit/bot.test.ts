@@ -144,6 +144,14 @@ describe('resilience', () => {
     for (let i = 0; i < 6; i++) expect(fake.mergeRequests(`acme/p${i}`)).toHaveLength(1);
   });
 
+  it('retries a request that times out', async () => {
+    fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO } });
+    fake.inject({ path: /\/repository\/files\//, delayMs: 1500, times: 1 });
+    const report = await runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: { ...FAST_RETRY, timeoutMs: 300 } }), { selection: { group: 'acme' }, dryRun: false, concurrency: 1 });
+    expect(report.counts).toMatchObject({ opened: 1, failed: 0 });
+    expect(fake.requests.filter((r) => r.path.includes('/repository/files/')).length).toBe(2);
+  });
+
   it('waits as long as Retry-After says', async () => {
     fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': PLAIN } });
     fake.inject({ path: /\/repository\/files\//, status: 429, headers: { 'retry-after': '1' }, times: 1 });
