@@ -71,6 +71,47 @@ program
   });
 
 program
+  .command('init')
+  .description("scaffold or extend a project's .gitlab-ci.yml: one build per Dockerfile, with the builder the runner allows")
+  .argument('[dir]', 'project directory', '.')
+  .option('--builder <name>', 'buildah, buildah-rootless, buildkit, kaniko or dind (otherwise asked on a terminal)')
+  .option('--doctor-report <file>', 'take the builder a cigen doctor job recommended (its cigen-doctor.json)')
+  .option('--component-ref <ref>', 'catalog <server>/<path>@<version> (the builder name is added), or a full component ref')
+  .option('--image <repository>', 'base repository for the images', '$CI_REGISTRY_IMAGE')
+  .option('--file <path>', 'pipeline file, relative to the directory', '.gitlab-ci.yml')
+  .option('-y, --yes', 'write without asking (required to write when not on a terminal)')
+  .addHelpText(
+    'after',
+    '\nOn a terminal init asks which runners the jobs run on, shows the diff and asks before writing.\nExit codes: 0 done (or nothing to add), 1 no Dockerfile / invalid YAML (nothing written), 2 usage.\n\nExamples:\n  cigen init\n  cigen init services/ --yes --builder buildah\n  cigen init --yes --doctor-report cigen-doctor.json --component-ref gitlab.example.com/platform/cigen@1.2.0',
+  )
+  .action(async (dir: string, options: import('./commands/init.js').InitCommandOptions) => {
+    const { runInit } = await import('./commands/init.js');
+    await runInit(dir, options);
+  });
+
+program
+  .command('doctor')
+  .description('turn the report a doctor job left on your runner (cigen-doctor.json) into advice: what works, what to change, which builder')
+  .option('--report <file>', 'the report the doctor component wrote', 'cigen-doctor.json')
+  .addOption(formatOption())
+  .addHelpText('after', '\nThe probe itself runs on the runner: include the doctor component, then download its artifact.\n\nExamples:\n  cigen doctor --report cigen-doctor.json\n  cigen doctor --report cigen-doctor.json --format json\n  cigen init --doctor-report cigen-doctor.json --yes')
+  .action(async (options: { report: string; format: 'text' | 'json' }) => {
+    const { runDoctor } = await import('./commands/doctor.js');
+    await runDoctor(options);
+  });
+
+program
+  .command('runner-config')
+  .description('print the runner settings a builder needs: config.toml for the Docker executor, Helm values for Kubernetes')
+  .requiredOption('--builder <name>', 'buildah, buildah-rootless, buildkit, kaniko or dind')
+  .requiredOption('--executor <executor>', 'docker or kubernetes')
+  .addHelpText('after', '\nExamples:\n  cigen runner-config --builder buildah --executor docker\n  cigen runner-config --builder buildah-rootless --executor kubernetes > values.yml')
+  .action(async (options: { builder: string; executor: string }) => {
+    const { runRunnerConfig } = await import('./commands/runner-config.js');
+    await runRunnerConfig(options);
+  });
+
+program
   .command('bot')
   .description('open or update one migration merge request per project that still builds with Kaniko (or a Docker daemon)')
   .option('--gitlab-url <url>', 'GitLab instance (default: $CI_SERVER_URL); the token comes from $GITLAB_TOKEN')

@@ -6,6 +6,7 @@ import buildahReadme from '../../components/buildah/README.md.hbs';
 import buildahRootlessReadme from '../../components/buildah-rootless/README.md.hbs';
 import buildkitReadme from '../../components/buildkit/README.md.hbs';
 import dindReadme from '../../components/dind/README.md.hbs';
+import doctorReadme from '../../components/doctor/README.md.hbs';
 import kanikoReadme from '../../components/kaniko/README.md.hbs';
 import migrationBotReadme from '../../components/migration-bot/README.md.hbs';
 import type { Jobs } from '../ci/model.js';
@@ -16,6 +17,7 @@ import { DOCKER_CLI_IMAGE, DOCKER_DIND_IMAGE, dindJob } from '../builders/dind.j
 import { KANIKO_IMAGE, kanikoJob } from '../builders/kaniko.js';
 import { inputRef, type BuilderId } from '../builders/spec.js';
 import { plain } from '../builders/variables.js';
+import { DOCTOR_IMAGE, DOCTOR_INPUTS, doctorJobs } from './doctor.js';
 import { MIGRATION_BOT_INPUTS, NODE_IMAGE, migrationBotJobs } from './migration-bot.js';
 import { CORE_INPUTS, IMAGE_REFERENCE, builderImageInput, componentBuildSpec, type InputDefinition } from './vocabulary.js';
 
@@ -152,6 +154,17 @@ export const CATALOG: readonly ComponentDefinition[] = [
     jobs: () => ({ [jobKey()]: dindJob({ ...componentBuildSpec(), dindImage: inputRef('dind-image') }, 'dind') }),
     readme: dindReadme,
     sampleInputs: { ...CORE_SAMPLE, 'tls-verify': true, 'builder-image': 'mirror.example.com/docker:29.9.0-cli', 'dind-image': 'mirror.example.com/docker:29.9.0-dind' },
+  },
+  {
+    name: 'doctor',
+    title: 'Doctor (what can this runner build with?)',
+    summary: 'Probes the runner (user namespaces, mounts, seccomp, AppArmor, /proc masking, overlay) and recommends a builder component; leaves cigen-doctor.json.',
+    unsafe: false,
+    images: [DOCTOR_IMAGE],
+    inputs: DOCTOR_INPUTS,
+    jobs: doctorJobs,
+    readme: doctorReadme,
+    sampleInputs: { 'job-name': 'runner:doctor', stage: 'check', 'probe-image': 'mirror.example.com/buildah/stable:v1.43.4', storage: '$CI_PROJECT_DIR/.containers' },
   },
   {
     name: 'migration-bot',

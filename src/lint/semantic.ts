@@ -163,7 +163,7 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
     if (isHidden(job.name)) continue;
 
     if (!('script' in value) && !('run' in value) && !('trigger' in value) && resolved.get(job.name)?.ok !== false) {
-      out.push(diagnostic(job.origin, [], 'error', 'semantic/no-script', `jobs ${job.name} config should implement the script:, run:, or trigger: keyword`, 'key'));
+      out.push(diagnostic(job.origin, [], undefinedSeverity, 'semantic/no-script', `jobs ${job.name} config should implement the script:, run:, or trigger: keyword${maybeIncluded}`, 'key'));
     }
     const stage = stageOf(job.name);
     if (!stages.includes(stage)) {

@@ -2,13 +2,12 @@
  * `migrate`: a pipeline file and its local includes in, the rewritten texts and a report per
  * job out. Pure: files are read through the host the caller gives, nothing is written here.
  */
-import { Document, isMap, isSeq, visit, type Node, type Pair } from 'yaml';
 import { CATALOG_MAJOR, DEFAULT_COMPONENT_PREFIX } from '../catalog/config.js';
-import { YAML_VERSION, customTags } from '../ci/yaml.js';
 import { componentJobNames, planJob, templateReport, type JobPlan, type JobReport } from './engine.js';
 import type { Inputs } from './kaniko.js';
 import { buildPipeline } from './pipeline.js';
-import { applyEdits, columnOf, commentsWithin, indentUnit, keyOf, lineStart, pairRange, readSource, reindent, type Edit, type SourceFile } from './source.js';
+import { addIncludeEntries } from './include.js';
+import { applyEdits, keyOf, readSource, type SourceFile } from './source.js';
 
 export { SourceError } from './source.js';
 export type { JobReport, JobStatus } from './engine.js';
@@ -85,59 +84,6 @@ function readIncludes(root: SourceFile, host: MigrateHost | undefined, warnings:
   return files;
 }
 
-/** `include:` entries as YAML, lists in flow style (`tags: [v1, latest]`), at column 0. */
-function renderEntries(entries: readonly { component: string; inputs: Inputs }[]): string {
-  const doc = new Document(entries, { version: YAML_VERSION, customTags });
-  visit(doc, { Seq: (_key, node, path) => void (path.length > 2 ? (node.flow = true) : undefined) });
-  return doc.toString({ lineWidth: 0, flowCollectionPadding: false, indentSeq: true });
-}
-
-const indentLines = (text: string, by: number): string =>
-  text
-    .split('\n')
-    .map((line) => (line === '' ? line : ' '.repeat(by) + line))
-    .join('\n');
-
-/** The edit that adds the entries to the file's `include:`, creating or widening it as needed. */
-function includeEdit(file: SourceFile, entries: readonly { component: string; inputs: Inputs }[]): Edit {
-  const text = file.text;
-  const unit = indentUnit(file);
-  const rendered = renderEntries(entries);
-  const include = file.root?.items.find((p) => keyOf(p) === 'include') as Pair | undefined;
-  if (!include) {
-    const first = file.root?.items[0] as Pair | undefined;
-    const keyAt = first ? lineStart(text, (first.key as Node).range?.[0] ?? 0) : text.length;
-    // Above the comment lines that touch the first key: they are about that key.
-    let at = keyAt;
-    while (at > 0) {
-      const previous = lineStart(text, at - 1);
-      if (!text.slice(previous, at).trimStart().startsWith('#')) break;
-      at = previous;
-    }
-    return { start: at, end: at, text: `include:\n${indentLines(rendered, unit)}\n` };
-  }
-  const value = include.value as Node | null;
-  if (isSeq(value) && !value.flow && value.items.length > 0) {
-    const firstItem = value.items[0] as Node;
-    const dash = text.lastIndexOf('-', firstItem.range?.[0] ?? 0);
-    const end = pairRange(text, include)[1];
-    return { start: end, end, text: indentLines(rendered, columnOf(text, dash)) };
-  }
-  // A single entry or a flow list: rewrite the value as a block list, keeping each entry's text.
-  const [start, end] = pairRange(text, include);
-  const column = columnOf(text, (include.key as Node).range?.[0] ?? 0);
-  const itemIndent = column + unit;
-  const existing: string[] = [];
-  const items = isSeq(value) ? value.items : value ? [value] : [];
-  for (const item of items as Node[]) {
-    const range = item.range as [number, number, number];
-    const source = text.slice(range[0], range[1]).replace(/\s+$/, '');
-    existing.push(`${' '.repeat(itemIndent)}- ${isMap(item) && !item.flow ? reindent(source, columnOf(text, range[0]), itemIndent + 2) : source}\n`);
-  }
-  const comments = commentsWithin(file, start, end, itemIndent);
-  return { start, end, text: `${' '.repeat(column)}include:\n${comments}${existing.join('')}${indentLines(rendered, itemIndent)}` };
-}
-
 /** Migrates `path` (its text given) and its local includes. Throws SourceError on invalid YAML. */
 export function migrateFile(path: string, text: string, options: MigrateOptions = {}): FileMigration[] {
   const componentRef = options.componentRef ?? defaultComponentRef();
@@ -160,7 +106,7 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
     const mine = plans.filter((p) => p.report.file === file.path);
     const edits = mine.flatMap((p) => p.edits);
     const entries = mine.flatMap((p) => (p.include ? [p.include] : []));
-    if (entries.length > 0) edits.push(includeEdit(file, entries));
+    if (entries.length > 0) edits.push(addIncludeEntries(file, entries));
     const result = edits.length > 0 ? applyEdits(file.text, edits) : file.text;
     if (result !== file.text) {
       try {

@@ -45,7 +45,7 @@ describe('cigen build', () => {
     const result = cigen(['build', '--check']);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(result.stdout.split('\n').filter((line) => line.startsWith('✓'))).toHaveLength(6);
+    expect(result.stdout.split('\n').filter((line) => line.startsWith('✓'))).toHaveLength(7);
   });
 
   it('--check fails on a hand-edited template and on a stale README, naming them, and writes nothing', () => {
@@ -88,8 +88,8 @@ describe('cigen build', () => {
   it('--format json describes each component', () => {
     const result = cigen(['build', '--check', '--format', 'json']);
     const report = JSON.parse(result.stdout) as { components: { name: string; inputs: number; changed: boolean }[] };
-    expect(report.components.map((c) => c.name)).toEqual(['buildah', 'buildah-rootless', 'kaniko', 'buildkit', 'dind', 'migration-bot']);
-    expect(report.components.every((c) => !c.changed && c.inputs >= (c.name === 'migration-bot' ? 12 : 19))).toBe(true);
+    expect(report.components.map((c) => c.name)).toEqual(['buildah', 'buildah-rootless', 'kaniko', 'buildkit', 'dind', 'doctor', 'migration-bot']);
+    expect(report.components.every((c) => !c.changed && c.inputs >= ({ doctor: 4, 'migration-bot': 12 }[c.name] ?? 19))).toBe(true);
   });
 });
 
@@ -141,7 +141,7 @@ describe('cigen lint', () => {
 
   it('this repository lints clean: its pipeline and every template', () => {
     const result = cigen(['lint']);
-    expect(result.stdout).toMatch(/^7 file\(s\) clean$/m);
+    expect(result.stdout).toMatch(/^8 file\(s\) clean$/m);
     expect(result.status).toBe(0);
   });
 

@@ -155,6 +155,11 @@ describe('include layer', () => {
     expect(await briefs(`include:\n  - component: ${ref}/buildah@1\n    inputs:\n      tags: [v1, "not a tag"]\n`)).toContainEqual(expect.stringContaining('`tags` input: "not a tag" is not a valid image tag'));
     expect(await briefs(`include:\n  - component: ${ref}/podman@1\n`)).toContainEqual(expect.stringContaining('error include/unknown-component the cigen catalog has no component `podman`; it has: buildah, buildah-rootless, kaniko, buildkit, dind'));
   });
+  it('a job whose script may come from a component cigen cannot read is a warning, not an error', async () => {
+    expect(await briefs('include:\n  - component: gitlab.example.com/other/catalog/build@1\n    inputs: {job-name: images}\nimages:\n  parallel:\n    matrix:\n      - DIR: [a, b]\n')).toEqual([
+      expect.stringContaining('4:1 warning semantic/no-script jobs images config should implement the script:, run:, or trigger: keyword (it may come from an include cigen cannot read)'),
+    ]);
+  });
   it('an include cigen cannot read turns "undefined" findings into warnings', async () => {
     const found = await briefs('include:\n  - project: group/templates\n    file: ci.yml\nbuild:\n  stage: compile\n  needs: [lint]\n  script: [echo]\n');
     expect(found).toEqual([

@@ -1,0 +1,122 @@
+/** `cigen init [DIR]`: scaffold or extend a project's .gitlab-ci.yml with one build per image. */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { createTwoFilesPatch } from 'diff';
+import { CATALOG_MAJOR, DEFAULT_COMPONENT_PREFIX } from '../../catalog/config.js';
+import { InputError, UsageError } from '../../errors.js';
+import { chooseBuilder, isBuilder, BUILDERS, QUESTIONS, type Builder, type Choice } from '../../init/decide.js';
+import { findDockerfiles, proposeBuilds, SKIPPED_DIRS } from '../../init/plan.js';
+import { scaffold } from '../../init/scaffold.js';
+import { SourceError } from '../../migrate/source.js';
+import { writeFilesAtomically } from '../files.js';
+import { paint } from '../output.js';
+
+export interface InitCommandOptions {
+  builder?: string;
+  doctorReport?: string;
+  componentRef?: string;
+  image?: string;
+  file: string;
+  yes?: boolean;
+}
+
+const MAX_FILES = 100_000;
+
+/** Every file under `root` (relative paths), not descending into node_modules, vendor or .git. */
+function listFiles(root: string): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (files.length >= MAX_FILES) return;
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) walk(join(dir, entry.name));
+      } else if (entry.isFile()) files.push(relative(root, join(dir, entry.name)));
+    }
+  };
+  walk(root);
+  return files;
+}
+
+/** The recommendation a `cigen doctor` report holds. */
+async function fromDoctorReport(path: string): Promise<Choice> {
+  if (!existsSync(path)) throw new UsageError(`--doctor-report ${path}: no such file`);
+  const { parseDoctorReport, recommend } = await import('../../doctor/report.js');
+  let report;
+  try {
+    report = parseDoctorReport(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new InputError(`${path}: not a cigen doctor report: ${(error as Error).message}`);
+  }
+  const advice = recommend(report);
+  if (!isBuilder(advice.builder)) throw new InputError(`${path}: recommends ${advice.builder}, which is not a builder component`);
+  return { builder: advice.builder, reason: `the doctor report from your runner: ${advice.reason}` };
+}
+
+async function ask(rl: ReturnType<typeof createInterface>, question: string): Promise<boolean> {
+  const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();
+  return answer === 'y' || answer === 'yes';
+}
+
+/** The component to include: a full ref, or a catalog path@version the builder's name is added to. */
+export function componentFor(builder: Builder, ref: string | undefined): string {
+  if (ref === undefined) return `${DEFAULT_COMPONENT_PREFIX}/${builder}@${CATALOG_MAJOR}`;
+  const match = /^([^\s@]+)@([^\s@/]+)$/.exec(ref);
+  if (!match) throw new UsageError(`--component-ref ${ref}: expected <server>/<catalog path>@<version> (or .../<component>@<version>)`);
+  const [, path, version] = match as unknown as [string, string, string];
+  return (BUILDERS as readonly string[]).includes(path.split('/').at(-1) ?? '') ? ref : `${path}/${builder}@${version}`;
+}
+
+export async function runInit(dir: string, options: InitCommandOptions): Promise<void> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: no such directory`);
+  if (options.builder !== undefined && !isBuilder(options.builder)) throw new UsageError(`--builder ${options.builder}: one of ${BUILDERS.join(', ')}`);
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const gitignorePath = join(dir, '.gitignore');
+  const dockerfiles = findDockerfiles(listFiles(dir), existsSync(gitignorePath) ? readFileSync(gitignorePath, 'utf8') : '');
+  if (dockerfiles.length === 0) throw new InputError(`${dir}: no Dockerfile or Containerfile found (node_modules, vendor, .git and .gitignore'd paths are skipped)`);
+  const builds = proposeBuilds(dockerfiles, options.image ?? '$CI_REGISTRY_IMAGE');
+
+  const out = (text: string) => process.stdout.write(`${text}\n`);
+  out(`Found ${dockerfiles.length} image(s): ${dockerfiles.map((d) => d.path).join(', ')}`);
+  for (const build of builds) out(`  ${build.jobName}: ${build.image} from ${build.context}${build.dockerfile !== 'Dockerfile' ? ` (${build.dockerfile})` : ''}${build.matrix ? `, parallel:matrix ${build.matrix.variable} = ${build.matrix.values.join(', ')}` : ''}`);
+
+  const rl = interactive ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
+  try {
+    let choice: Choice;
+    if (options.builder !== undefined) choice = { builder: options.builder as Builder, reason: 'chosen with --builder' };
+    else if (options.doctorReport !== undefined) choice = await fromDoctorReport(options.doctorReport);
+    else if (rl) {
+      const admin = await ask(rl, QUESTIONS[0]?.text ?? '');
+      choice = chooseBuilder(admin ? { admin, kubernetes: await ask(rl, QUESTIONS[1]?.text ?? '') } : { admin });
+    } else {
+      throw new UsageError('no builder chosen: pass --builder <name> or --doctor-report <cigen-doctor.json> (on a terminal, init asks)');
+    }
+    out(`Builder: ${paint('bold', choice.builder)} — ${choice.reason}`);
+    const component = componentFor(choice.builder, options.componentRef);
+
+    const pipelinePath = join(dir, options.file);
+    const current = existsSync(pipelinePath) ? readFileSync(pipelinePath, 'utf8') : undefined;
+    let result;
+    try {
+      result = scaffold(options.file, current, builds, component);
+    } catch (error) {
+      if (error instanceof SourceError) throw new InputError(`${relative(process.cwd(), pipelinePath) || pipelinePath}:${error.line}:${error.column}: invalid YAML: ${error.message.replace(/^[^:]+:\d+:\d+: /, '')}; nothing was written`);
+      throw error;
+    }
+    for (const [wanted, given] of result.renamed) out(`  a job named ${wanted} exists already; this build is ${given}`);
+    if (!result.changed) {
+      out(`${options.file} already builds every image (${result.present.join(', ')}); nothing to add`);
+      return;
+    }
+    process.stdout.write(createTwoFilesPatch(current === undefined ? '/dev/null' : `a/${options.file}`, `b/${options.file}`, current ?? '', result.text, '', '', { context: 3 }).replace(/^=+\n/, ''));
+    const write = options.yes || (rl ? await ask(rl, `Write ${options.file}?`) : false);
+    if (!write) {
+      out(rl ? 'Nothing written.' : `Nothing written (not a terminal): add --yes to write ${options.file}.`);
+      return;
+    }
+    await writeFilesAtomically([{ path: pipelinePath, text: result.text }]);
+    out(`Wrote ${options.file}. The runner needs: cigen runner-config --builder ${choice.builder} --executor docker|kubernetes`);
+  } finally {
+    rl?.close();
+  }
+}

@@ -1,0 +1,27 @@
+/** `cigen runner-config --builder B --executor E`: the runner settings a builder component needs. */
+import { InputError, UsageError } from '../../errors.js';
+import { VERDICT_BUILDERS, type BuilderName } from '../../doctor/report.js';
+import { RUNNER_EXECUTORS, runnerConfig, runnerConfigProblem, type RunnerExecutor } from '../../doctor/runner-config.js';
+
+export interface RunnerConfigOptions {
+  builder: string;
+  executor: string;
+}
+
+const isBuilder = (name: string): name is BuilderName => (VERDICT_BUILDERS as readonly string[]).includes(name);
+const isExecutor = (name: string): name is RunnerExecutor => (RUNNER_EXECUTORS as readonly string[]).includes(name);
+
+export async function runRunnerConfig(options: RunnerConfigOptions): Promise<void> {
+  const { builder, executor } = options;
+  if (!isBuilder(builder)) throw new UsageError(`--builder ${builder}: unknown builder; one of ${VERDICT_BUILDERS.join(', ')}`);
+  if (!isExecutor(executor)) {
+    const hint = executor === 'shell' ? ' (a shell executor runs jobs on the host: nothing in config.toml applies; the host needs unprivileged user namespaces and mounts)' : '';
+    throw new UsageError(`--executor ${executor}: unknown executor; one of ${RUNNER_EXECUTORS.join(', ')}${hint}`);
+  }
+  const problem = runnerConfigProblem(builder, executor);
+  if (problem) throw new InputError(problem);
+  const config = runnerConfig(builder, executor);
+  // Notes as comments: the output stays valid TOML / YAML to paste or redirect into a file.
+  const notes = config.notes.map((note) => `# note: ${note.replace(/\n/g, ' ')}`).join('\n');
+  process.stdout.write(`${config.text.replace(/\n*$/, '\n')}${notes ? `\n${notes}\n` : ''}`);
+}

@@ -1,0 +1,90 @@
+/**
+ * The text `cigen init` writes: a new .gitlab-ci.yml, or the existing one with include entries
+ * and matrix jobs spliced in. Jobs that already exist are never overwritten (a proposal takes
+ * another name), and builds already included are not added again, so a second run adds nothing.
+ */
+import { posix } from 'node:path';
+import { addIncludeEntries, renderEntries, type IncludeEntry } from '../migrate/include.js';
+import { applyEdits, keyOf, readSource, type Edit } from '../migrate/source.js';
+import { GLOBAL_KEYWORDS } from '../lint/model.js';
+import { includeEntry, type BuildProposal } from './plan.js';
+
+export interface Scaffold {
+  text: string;
+  changed: boolean;
+  added: BuildProposal[];
+  /** Builds the file already has, by job name. */
+  present: string[];
+  /** Proposals renamed because a job of that name exists: [wanted, given]. */
+  renamed: [string, string][];
+}
+
+interface Existing {
+  jobs: Set<string>;
+  /** context + dockerfile of builds included from a component. */
+  builds: Set<string>;
+}
+
+const buildKey = (context: unknown, dockerfile: unknown): string => `${String(context ?? '.')}\0${String(dockerfile ?? 'Dockerfile')}`;
+
+function existing(path: string, text: string): Existing {
+  const file = readSource(path, text);
+  const jobs = new Set<string>();
+  const builds = new Set<string>();
+  for (const item of file.root?.items ?? []) {
+    const key = keyOf(item);
+    if (key !== undefined && !GLOBAL_KEYWORDS.has(key)) jobs.add(key);
+  }
+  const include = file.root?.items.find((p) => keyOf(p) === 'include');
+  const value = include ? (include.value as { toJS?: (doc: unknown) => unknown } | null)?.toJS?.(file.doc) : undefined;
+  for (const entry of Array.isArray(value) ? value : value ? [value] : []) {
+    if (!entry || typeof entry !== 'object' || typeof (entry as { component?: unknown }).component !== 'string') continue;
+    const inputs = ((entry as { inputs?: Record<string, unknown> }).inputs ?? {}) as Record<string, unknown>;
+    jobs.add(String(inputs['job-name'] ?? 'build-image'));
+    builds.add(buildKey(inputs['context'], inputs['dockerfile']));
+  }
+  return { jobs, builds };
+}
+
+function matrixJob(build: BuildProposal, indent = '  '): string {
+  const matrix = build.matrix as NonNullable<BuildProposal['matrix']>;
+  return `${build.jobName}:\n${indent}parallel:\n${indent}${indent}matrix:\n${indent}${indent}${indent}- ${matrix.variable}: [${matrix.values.join(', ')}]\n`;
+}
+
+const HEADER = (builder: string) => `# Container images, built by the ${builder} component of the cigen catalog (written by \`cigen init\`).\n`;
+
+export function scaffold(path: string, current: string | undefined, builds: readonly BuildProposal[], component: string): Scaffold {
+  const builder = posix.basename(component.split('@')[0] ?? component);
+  const have = current === undefined ? { jobs: new Set<string>(), builds: new Set<string>() } : existing(path, current);
+  const present: string[] = [];
+  const renamed: [string, string][] = [];
+  const added: BuildProposal[] = [];
+  for (const build of builds) {
+    if (have.builds.has(buildKey(build.context, build.dockerfile))) {
+      present.push(build.jobName);
+      continue;
+    }
+    let name = build.jobName;
+    for (let n = 2; have.jobs.has(name); n++) name = `${build.jobName}-${n}`;
+    if (name !== build.jobName) renamed.push([build.jobName, name]);
+    have.jobs.add(name);
+    added.push({ ...build, jobName: name });
+  }
+  const entries: IncludeEntry[] = added.map((b) => includeEntry(component, b));
+  const matrices = added.filter((b) => b.matrix).map((b) => matrixJob(b));
+  if (added.length === 0) return { text: current ?? '', changed: false, added, present, renamed };
+  if (current === undefined) {
+    const text = `${HEADER(builder)}include:\n${renderEntries(entries).replace(/^(?=.)/gm, '  ')}${matrices.map((m) => `\n${m}`).join('')}`;
+    return { text, changed: true, added, present, renamed };
+  }
+  const file = readSource(path, current);
+  const edits: Edit[] = [addIncludeEntries(file, entries)];
+  if (matrices.length > 0) {
+    const end = current.length;
+    const gap = current.endsWith('\n\n') || current === '' ? '' : current.endsWith('\n') ? '\n' : '\n\n';
+    edits.push({ start: end, end, text: gap + matrices.join('\n') });
+  }
+  const text = applyEdits(current, edits);
+  readSource(path, text);
+  return { text, changed: text !== current, added, present, renamed };
+}

@@ -1,0 +1,68 @@
+/**
+ * Adding entries to a pipeline file's `include:` by splicing text: creating the key above the
+ * first one, appending to a block list, or widening a single entry or a flow list into a block
+ * list that keeps each entry's own text. Shared by `migrate` and `init`.
+ */
+import { Document, isMap, isSeq, visit, type Node, type Pair } from 'yaml';
+import { YAML_VERSION, customTags } from '../ci/yaml.js';
+import type { Inputs } from './kaniko.js';
+import { columnOf, commentsWithin, indentUnit, keyOf, lineStart, pairRange, reindent, type Edit, type SourceFile } from './source.js';
+
+export interface IncludeEntry {
+  component: string;
+  inputs: Inputs;
+}
+
+/** `include:` entries as YAML, lists in flow style (`tags: [v1, latest]`), at column 0. */
+export function renderEntries(entries: readonly IncludeEntry[]): string {
+  const doc = new Document(entries, { version: YAML_VERSION, customTags });
+  visit(doc, { Seq: (_key, node, path) => void (path.length > 2 ? (node.flow = true) : undefined) });
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false, indentSeq: true });
+}
+
+const indentLines = (text: string, by: number): string =>
+  text
+    .split('\n')
+    .map((line) => (line === '' ? line : ' '.repeat(by) + line))
+    .join('\n');
+
+/** The edit that adds the entries to the file's `include:`, creating or widening it as needed. */
+export function addIncludeEntries(file: SourceFile, entries: readonly IncludeEntry[]): Edit {
+  const text = file.text;
+  const unit = indentUnit(file);
+  const rendered = renderEntries(entries);
+  const include = file.root?.items.find((p) => keyOf(p) === 'include') as Pair | undefined;
+  if (!include) {
+    const first = file.root?.items[0] as Pair | undefined;
+    const keyAt = first ? lineStart(text, (first.key as Node).range?.[0] ?? 0) : text.length;
+    // Above the comment lines that touch the first key: they are about that key.
+    let at = keyAt;
+    while (at > 0) {
+      const previous = lineStart(text, at - 1);
+      if (!text.slice(previous, at).trimStart().startsWith('#')) break;
+      at = previous;
+    }
+    return { start: at, end: at, text: `include:\n${indentLines(rendered, unit)}\n` };
+  }
+  const value = include.value as Node | null;
+  if (isSeq(value) && !value.flow && value.items.length > 0) {
+    const firstItem = value.items[0] as Node;
+    const dash = text.lastIndexOf('-', firstItem.range?.[0] ?? 0);
+    const end = pairRange(text, include)[1];
+    return { start: end, end, text: indentLines(rendered, columnOf(text, dash)) };
+  }
+  // A single entry or a flow list: rewrite the value as a block list, keeping each entry's text.
+  const [start, end] = pairRange(text, include);
+  const column = columnOf(text, (include.key as Node).range?.[0] ?? 0);
+  const itemIndent = column + unit;
+  const existing: string[] = [];
+  const items = isSeq(value) ? value.items : value ? [value] : [];
+  for (const item of items as Node[]) {
+    const range = item.range as [number, number, number];
+    const source = text.slice(range[0], range[1]).replace(/\s+$/, '');
+    existing.push(`${' '.repeat(itemIndent)}- ${isMap(item) && !item.flow ? reindent(source, columnOf(text, range[0]), itemIndent + 2) : source}\n`);
+  }
+  const comments = commentsWithin(file, start, end, itemIndent);
+  return { start, end, text: `${' '.repeat(column)}include:\n${comments}${existing.join('')}${indentLines(rendered, itemIndent)}` };
+}
+

@@ -1,0 +1,236 @@
+/**
+ * `cigen init`: which Dockerfiles it finds, what it proposes (one build per image, a matrix for
+ * siblings), the file it writes or extends (lint-clean, every existing byte kept, no job
+ * clobbered, nothing added twice), the decision guide, and the CLI without a terminal.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { chooseBuilder } from '../../src/init/decide.js';
+import { findDockerfiles, proposeBuilds } from '../../src/init/plan.js';
+import { scaffold } from '../../src/init/scaffold.js';
+import { lintText } from '../../src/lint/lint-text.js';
+
+const REF = '$CI_SERVER_FQDN/ci-components/cigen/buildah@1';
+
+async function lintErrors(text: string): Promise<string[]> {
+  const diagnostics = await lintText(text, { file: '.gitlab-ci.yml', host: { readProjectFile: () => undefined } });
+  return diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`);
+}
+
+describe('finding Dockerfiles', () => {
+  it('finds Dockerfiles and Containerfiles, skips node_modules, vendor, .git and what .gitignore ignores', () => {
+    const files = ['Dockerfile', 'api/Dockerfile.prod', 'worker/Containerfile', 'tools/ci.Dockerfile', 'node_modules/x/Dockerfile', 'vendor/y/Dockerfile', '.git/Dockerfile', 'tmp/Dockerfile', 'docs/Dockerfile.md.txt', 'README.md', 'Dockerfile.bak/x'];
+    expect(findDockerfiles(files, 'tmp/\n').map((d) => d.path)).toEqual(['Dockerfile', 'api/Dockerfile.prod', 'docs/Dockerfile.md.txt', 'tools/ci.Dockerfile', 'worker/Containerfile']);
+  });
+});
+
+describe('proposals', () => {
+  const propose = (paths: string[]) => proposeBuilds(findDockerfiles(paths));
+  it('one Dockerfile at the root: build-image, pushed to $CI_REGISTRY_IMAGE', () => {
+    expect(propose(['Dockerfile'])).toEqual([{ jobName: 'build-image', context: '.', dockerfile: 'Dockerfile', image: '$CI_REGISTRY_IMAGE' }]);
+  });
+  it('sibling directories with plain Dockerfiles share one matrix job; the rest get a job each', () => {
+    expect(propose(['services/api/Dockerfile', 'services/worker/Dockerfile', 'Dockerfile', 'Dockerfile.dev', 'tools/lint/Containerfile'])).toEqual([
+      { jobName: 'build-dev', context: '.', dockerfile: 'Dockerfile.dev', image: '$CI_REGISTRY_IMAGE/dev' },
+      { jobName: 'build-image', context: '.', dockerfile: 'Dockerfile', image: '$CI_REGISTRY_IMAGE' },
+      { jobName: 'build-services', context: 'services/$IMAGE_DIR', dockerfile: 'Dockerfile', image: '$CI_REGISTRY_IMAGE/$IMAGE_DIR', matrix: { variable: 'IMAGE_DIR', values: ['api', 'worker'] } },
+      { jobName: 'build-tools-lint', context: 'tools/lint', dockerfile: 'Containerfile', image: '$CI_REGISTRY_IMAGE/tools-lint' },
+    ]);
+  });
+});
+
+describe('the decision guide', () => {
+  it('no runner access: the Kaniko fork; admin: buildah; a recent Kubernetes with user namespaces: buildah-rootless', () => {
+    expect(chooseBuilder({ admin: false }).builder).toBe('kaniko');
+    expect(chooseBuilder({ admin: true, kubernetes: false }).builder).toBe('buildah');
+    expect(chooseBuilder({ admin: true, kubernetes: true }).builder).toBe('buildah-rootless');
+  });
+});
+
+describe('the pipeline file', () => {
+  const builds = proposeBuilds(findDockerfiles(['services/api/Dockerfile', 'services/worker/Dockerfile', 'Dockerfile']));
+
+  it('a new file: includes and the matrix job, lint-clean', async () => {
+    const result = scaffold('.gitlab-ci.yml', undefined, builds, REF);
+    expect(result.text).toBe(`# Container images, built by the buildah component of the cigen catalog (written by \`cigen init\`).
+include:
+  - component: ${REF}
+    inputs:
+      job-name: build-image
+      image: $CI_REGISTRY_IMAGE
+  - component: ${REF}
+    inputs:
+      job-name: build-services
+      context: services/$IMAGE_DIR
+      image: $CI_REGISTRY_IMAGE/$IMAGE_DIR
+
+build-services:
+  parallel:
+    matrix:
+      - IMAGE_DIR: [api, worker]
+`);
+    expect(await lintErrors(result.text)).toEqual([]);
+  });
+
+  it('an existing file keeps every byte; a job of the same name is never overwritten; a second run adds nothing', async () => {
+    const current = `# our pipeline
+stages: [build, test]   # keep
+
+include:
+  - template: Security/SAST.gitlab-ci.yml
+
+build-image:   # ours, not an image build
+  stage: build
+  script: [make]
+
+test:
+  stage: test
+  script: ['npm test']
+`;
+    const first = scaffold('.gitlab-ci.yml', current, builds, REF);
+    expect(first.renamed).toEqual([['build-image', 'build-image-2']]);
+    expect(first.text).toContain('  - template: Security/SAST.gitlab-ci.yml\n  - component: ');
+    expect(first.text).toContain('      job-name: build-image-2\n');
+    // Everything that was there is still there, byte for byte, in order.
+    const lines = current.split('\n');
+    let at = 0;
+    for (const line of lines) {
+      at = first.text.indexOf(line, at);
+      expect(at, line).toBeGreaterThanOrEqual(0);
+    }
+    expect(await lintErrors(first.text)).toEqual([]);
+    const second = scaffold('.gitlab-ci.yml', first.text, builds, REF);
+    expect(second).toMatchObject({ changed: false, added: [], present: ['build-image-2', 'build-services'].length ? expect.any(Array) : [] });
+    expect(second.text).toBe(first.text);
+  });
+});
+
+describe('the CLI without a terminal', () => {
+  const BIN = resolve(import.meta.dirname, '../../bin/cigen.cjs');
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  function project(files: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-init-'));
+    dirs.push(dir);
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      writeFileSync(join(dir, name), text);
+    }
+    return dir;
+  }
+  const cigen = (args: string[], cwd: string) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+  it('--yes --builder writes the file; it lints clean; init twice adds nothing', () => {
+    const dir = project({ Dockerfile: 'FROM alpine\n', 'services/a/Dockerfile': 'FROM alpine\n', 'services/b/Dockerfile': 'FROM alpine\n' });
+    const first = cigen(['init', '--yes', '--builder', 'buildah-rootless', '--component-ref', 'gitlab.example.com/platform/cigen@2.0.0'], dir);
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('Builder: buildah-rootless');
+    const written = readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8');
+    expect(written).toContain('  - component: gitlab.example.com/platform/cigen/buildah-rootless@2.0.0\n');
+    expect(cigen(['lint', '.gitlab-ci.yml'], dir).status).toBe(0);
+    const second = cigen(['init', '--yes', '--builder', 'buildah-rootless', '--component-ref', 'gitlab.example.com/platform/cigen@2.0.0'], dir);
+    expect(second.stdout).toContain('already builds every image');
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe(written);
+  });
+
+  it('--doctor-report takes the builder the runner probe recommended', () => {
+    const ok = (detail: string) => ({ ok: true, detail });
+    const report = {
+      version: 1,
+      executor: 'kubernetes',
+      checks: { userns: ok('unshare works'), mount: ok('tmpfs mounts'), seccomp: ok('Seccomp: 0'), apparmor: ok('unconfined'), 'proc-unmasked': ok('nothing masked'), overlay: ok('ext4 below'), fuse: { ok: false, detail: 'no /dev/fuse' }, privileged: { ok: false, detail: 'CapEff 00000000a80425fb' } },
+      verdicts: { buildah: { ok: true, missing: [] }, 'buildah-rootless': { ok: true, missing: [] }, buildkit: { ok: true, missing: [] }, kaniko: { ok: true, missing: [] }, dind: { ok: false, missing: ['privileged'] } },
+      recommendation: 'buildah-rootless',
+      reason: 'a Kubernetes runner with user namespaces and an unmasked /proc',
+    };
+    const dir = project({ Dockerfile: 'FROM alpine\n', 'cigen-doctor.json': JSON.stringify(report) });
+    const result = cigen(['init', '--yes', '--doctor-report', 'cigen-doctor.json'], dir);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('Builder: buildah-rootless — the doctor report from your runner:');
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toContain('/buildah-rootless@1\n');
+    writeFileSync(join(dir, 'bad.json'), '{"version": 1}');
+    expect(cigen(['init', '--yes', '--doctor-report', 'bad.json'], dir)).toMatchObject({ status: 1, stderr: expect.stringContaining('bad.json: not a cigen doctor report') });
+  });
+
+  it('without --yes it shows the diff and writes nothing', () => {
+    const dir = project({ Dockerfile: 'FROM alpine\n', '.gitlab-ci.yml': 'test:\n  script: [make test]\n' });
+    const result = cigen(['init', '--builder', 'kaniko'], dir);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('+  - component: $CI_SERVER_FQDN/ci-components/cigen/kaniko@1\n');
+    expect(result.stdout).toContain('add --yes to write .gitlab-ci.yml');
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe('test:\n  script: [make test]\n');
+  });
+
+  it('refuses what it cannot do: no builder chosen (2), no Dockerfile (1), invalid YAML (1, untouched), a bad builder (2)', () => {
+    expect(cigen(['init', '--yes'], project({ Dockerfile: 'FROM alpine\n' }))).toMatchObject({ status: 2, stderr: expect.stringContaining('no builder chosen') });
+    expect(cigen(['init', '--yes', '--builder', 'buildah'], project({ 'README.md': '#\n' }))).toMatchObject({ status: 1, stderr: expect.stringContaining('no Dockerfile or Containerfile found') });
+    const broken = project({ Dockerfile: 'FROM alpine\n', '.gitlab-ci.yml': 'a: [\n' });
+    expect(cigen(['init', '--yes', '--builder', 'buildah'], broken)).toMatchObject({ status: 1, stderr: expect.stringMatching(/\.gitlab-ci\.yml:\d+:\d+: invalid YAML/) });
+    expect(readFileSync(join(broken, '.gitlab-ci.yml'), 'utf8')).toBe('a: [\n');
+    expect(cigen(['init', '--builder', 'podman'], project({ Dockerfile: 'FROM alpine\n' })).status).toBe(2);
+  });
+});
+
+describe('on a terminal (tmux, as a person would)', () => {
+  const BIN = resolve(import.meta.dirname, '../../bin/cigen.cjs');
+  const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  async function waitFor(session: string, text: string, timeoutMs = 10_000): Promise<string> {
+    const started = Date.now();
+    for (;;) {
+      const screen = tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', session).stdout;
+      if (screen.includes(text)) return screen;
+      if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${JSON.stringify(text)}; screen:\n${screen}`);
+      await sleep(100);
+    }
+  }
+
+  it('asks the decision-guide questions, shows the diff, asks before writing, and writes on yes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-init-tty-'));
+    const session = `cigen-init-${process.pid}`;
+    try {
+      writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine\n');
+      writeFileSync(join(dir, '.gitlab-ci.yml'), '# ours\ntest:\n  script: [make test]\n');
+      tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '50', '-c', dir, `NO_COLOR=1 ${process.execPath} ${BIN} init; echo EXIT=$?; sleep 30`);
+      await waitFor(session, 'Can you change the configuration of the GitLab runners');
+      tmux('send-keys', '-t', session, 'y', 'Enter');
+      await waitFor(session, 'Are they Kubernetes runners');
+      tmux('send-keys', '-t', session, 'n', 'Enter');
+      const diff = await waitFor(session, 'Write .gitlab-ci.yml? [y/N]');
+      expect(diff).toContain('Builder: buildah');
+      expect(diff).toContain('+  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1');
+      expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe('# ours\ntest:\n  script: [make test]\n');
+      tmux('send-keys', '-t', session, 'y', 'Enter');
+      await waitFor(session, 'EXIT=0');
+      expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe(`include:\n  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n    inputs:\n      job-name: build-image\n      image: $CI_REGISTRY_IMAGE\n\n# ours\ntest:\n  script: [make test]\n`);
+    } finally {
+      tmux('kill-session', '-t', session);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answering no to the first question picks the Kaniko fork, and no to writing leaves the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-init-tty-'));
+    const session = `cigen-init-no-${process.pid}`;
+    try {
+      writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine\n');
+      tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '50', '-c', dir, `NO_COLOR=1 ${process.execPath} ${BIN} init; echo EXIT=$?; sleep 30`);
+      await waitFor(session, 'Can you change the configuration');
+      tmux('send-keys', '-t', session, 'n', 'Enter');
+      const screen = await waitFor(session, 'Write .gitlab-ci.yml? [y/N]');
+      expect(screen).toContain('Builder: kaniko');
+      tmux('send-keys', '-t', session, 'Enter');
+      expect(await waitFor(session, 'EXIT=0')).toContain('Nothing written.');
+      expect(spawnSync('ls', [dir], { encoding: 'utf8' }).stdout.trim()).toBe('Dockerfile');
+    } finally {
+      tmux('kill-session', '-t', session);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

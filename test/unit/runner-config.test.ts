@@ -1,0 +1,191 @@
+/**
+ * `cigen runner-config`: every snippet parses as what it claims to be (config.toml with
+ * smol-toml; Helm values.yml with yaml, then the TOML in `runners.config`, then each pod_spec
+ * patch as JSON or YAML), and holds the settings the builder needs on that executor.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parse as parseToml } from 'smol-toml';
+import { parse as parseYaml } from 'yaml';
+import { runRunnerConfig } from '../../src/cli/commands/runner-config.js';
+import { VERDICT_BUILDERS, type BuilderName } from '../../src/doctor/report.js';
+import { RUNNER_EXECUTORS, runnerConfig, runnerConfigProblem, type RunnerExecutor } from '../../src/doctor/runner-config.js';
+import { InputError, UsageError } from '../../src/errors.js';
+
+type Table = Record<string, any>;
+
+/** The one [[runners]] entry of a config.toml. */
+function dockerRunner(text: string): Table {
+  const config = parseToml(text) as Table;
+  expect(config['runners']).toHaveLength(1);
+  return config['runners'][0] as Table;
+}
+
+/** The one [[runners]] entry of the TOML a Helm values.yml holds in runners.config. */
+function helmRunner(text: string): Table {
+  const values = parseYaml(text) as Table;
+  expect(Object.keys(values)).toEqual(['runners']);
+  expect(typeof values['runners']['config']).toBe('string');
+  return dockerRunner(values['runners']['config'] as string);
+}
+
+interface PodSpecPatch {
+  name?: string;
+  patch_type: 'json' | 'strategic' | 'merge';
+  patch: unknown;
+}
+
+function patches(runner: Table): PodSpecPatch[] {
+  return ((runner['kubernetes']['pod_spec'] ?? []) as Table[]).map((entry) => ({
+    ...entry,
+    patch_type: entry['patch_type'],
+    patch: entry['patch_type'] === 'json' ? JSON.parse(entry['patch'] as string) : parseYaml(entry['patch'] as string),
+  }));
+}
+
+const emptyDirs = (runner: Table): string[] => ((runner['kubernetes']['volumes']?.['empty_dir'] ?? []) as Table[]).map((volume) => volume['mount_path'] as string);
+
+describe('Docker executor: config.toml', () => {
+  it.each(['buildah', 'buildkit'] as const)('%s: seccomp and AppArmor unconfined, not privileged; custom profiles named as the cleaner way', (builder) => {
+    const config = runnerConfig(builder, 'docker');
+    expect(config.format).toBe('toml');
+    const runner = dockerRunner(config.text);
+    expect(runner['executor']).toBe('docker');
+    expect(runner['docker']).toEqual({ privileged: false, security_opt: ['seccomp=unconfined', 'apparmor=unconfined'] });
+    expect(config.text).toMatch(/^ *# .*cleaner way is custom profiles/m);
+  });
+
+  it('kaniko: nothing special, and says so', () => {
+    const config = runnerConfig('kaniko', 'docker');
+    expect(dockerRunner(config.text)['docker']).toEqual({ privileged: false });
+    expect(config.text).toContain('kaniko needs nothing special');
+    expect(config.notes.join(' ')).toContain('nothing special');
+  });
+
+  it('dind: privileged = true under a loud UNSAFE comment, the TLS certificates volume', () => {
+    const config = runnerConfig('dind', 'docker');
+    expect(dockerRunner(config.text)['docker']).toEqual({ privileged: true, volumes: ['/certs/client', '/cache'] });
+    expect(config.text).toMatch(/# UNSAFE: privileged = true gives every job on this runner root on the host[^\n]*\n(?: +#[^\n]*\n)* +privileged = true/);
+    expect(config.notes[0]).toMatch(/^UNSAFE/);
+  });
+
+  it('buildah-rootless: impossible, with the reason (GitLab Runner issue 36810)', () => {
+    expect(runnerConfigProblem('buildah-rootless', 'docker')).toMatch(/systempaths=unconfined.*GitLab Runner issue 36810/);
+    expect(() => runnerConfig('buildah-rootless', 'docker')).toThrow(/GitLab Runner issue 36810/);
+  });
+});
+
+describe('Kubernetes executor: Helm values.yml', () => {
+  it('buildah-rootless: hostUsers false, procMount Unmasked + a Localhost seccomp profile, storage volumes, the feature flag', () => {
+    const config = runnerConfig('buildah-rootless', 'kubernetes');
+    expect(config.format).toBe('yaml');
+    const runner = helmRunner(config.text);
+    expect(runner['environment']).toEqual(['FF_USE_ADVANCED_POD_SPEC_CONFIGURATION=true']);
+    expect(runner['builds_dir']).toBe('/tmp/builds');
+    expect(runner['kubernetes']).toMatchObject({ privileged: false, allowPrivilegeEscalation: false, logs_base_dir: '/tmp', scripts_base_dir: '/tmp', namespace: '{{ default .Release.Namespace .Values.runners.jobNamespace }}' });
+    expect(patches(runner)).toEqual([
+      { name: 'hostUsers', patch_type: 'json', patch: [{ op: 'add', path: '/hostUsers', value: false }] },
+      {
+        name: 'build-security-context',
+        patch_type: 'strategic',
+        patch: { containers: [{ name: 'build', securityContext: { procMount: 'Unmasked', seccompProfile: { type: 'Localhost', localhostProfile: '<profile-name>.json' } } }] },
+      },
+    ]);
+    expect(emptyDirs(runner)).toEqual(['/var/lib/containers', '/home/build/.local/share/containers']);
+    expect(config.notes.join(' ')).toMatch(/Kubernetes 1\.33\+.*Linux 6\.3\+.*containerd 2\.0\+/);
+  });
+
+  it('buildah: the seccomp patch and storage volumes, no user namespace or /proc changes', () => {
+    const runner = helmRunner(runnerConfig('buildah', 'kubernetes').text);
+    expect(runner['environment']).toEqual(['FF_USE_ADVANCED_POD_SPEC_CONFIGURATION=true']);
+    expect(runner['kubernetes']['privileged']).toBe(false);
+    expect(patches(runner)).toEqual([
+      { name: 'build-security-context', patch_type: 'strategic', patch: { containers: [{ name: 'build', securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: '<profile-name>.json' } } }] } },
+    ]);
+    expect(emptyDirs(runner)).toEqual(['/var/lib/containers', '/home/build/.local/share/containers']);
+  });
+
+  it('buildkit: the seccomp patch and a volume for its state', () => {
+    const runner = helmRunner(runnerConfig('buildkit', 'kubernetes').text);
+    expect(patches(runner).map((p) => p.patch)).toEqual([{ containers: [{ name: 'build', securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: '<profile-name>.json' } } }] }]);
+    expect(emptyDirs(runner)).toEqual(['/home/user/.local/share/buildkit']);
+  });
+
+  it('kaniko: nothing special, and says so', () => {
+    const config = runnerConfig('kaniko', 'kubernetes');
+    const runner = helmRunner(config.text);
+    expect(runner['kubernetes']).toEqual({ namespace: '{{ default .Release.Namespace .Values.runners.jobNamespace }}', image: 'alpine', privileged: false });
+    expect(config.text).toContain('kaniko needs nothing special');
+  });
+
+  it('dind: privileged, UNSAFE, the certificates on an in-memory volume', () => {
+    const config = runnerConfig('dind', 'kubernetes');
+    const runner = helmRunner(config.text);
+    expect(runner['kubernetes']['privileged']).toBe(true);
+    expect(runner['kubernetes']['volumes']['empty_dir']).toEqual([{ name: 'docker-certs', mount_path: '/certs/client', medium: 'Memory' }]);
+    expect(config.text).toContain('# UNSAFE: privileged = true');
+  });
+});
+
+describe('every combination', () => {
+  for (const executor of RUNNER_EXECUTORS) {
+    for (const builder of VERDICT_BUILDERS) {
+      const problem = runnerConfigProblem(builder, executor);
+      it(`${builder} on ${executor}: ${problem ? 'refused' : 'parses, names itself, privileged only for dind'}`, () => {
+        if (problem) {
+          expect(builder === 'buildah-rootless' && executor === 'docker').toBe(true);
+          return;
+        }
+        const config = runnerConfig(builder, executor);
+        expect(config.text).toMatch(new RegExp(`^# cigen runner-config --builder ${builder} --executor ${executor}\n`));
+        const runner = executor === 'docker' ? dockerRunner(config.text) : helmRunner(config.text);
+        expect(runner[executor]['privileged']).toBe(builder === 'dind');
+        expect(config.notes.length).toBeGreaterThan(0);
+      });
+    }
+  }
+});
+
+describe('cigen runner-config', () => {
+  function capture(): () => string {
+    let output = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+      output += String(chunk);
+      return true;
+    }) as typeof process.stdout.write);
+    return () => output;
+  }
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it.each([
+    ['buildah', 'docker'],
+    ['dind', 'docker'],
+    ['buildah-rootless', 'kubernetes'],
+    ['kaniko', 'kubernetes'],
+  ] as [BuilderName, RunnerExecutor][])('%s on %s: the snippet, then the notes as comments, still valid to paste', async (builder, executor) => {
+    const output = capture();
+    await runRunnerConfig({ builder, executor });
+    const config = runnerConfig(builder, executor);
+    expect(output().startsWith(config.text)).toBe(true);
+    for (const note of config.notes) expect(output()).toContain(`# note: ${note}`);
+    const runner = executor === 'docker' ? dockerRunner(output()) : helmRunner(output());
+    expect(runner[executor]['privileged']).toBe(builder === 'dind');
+  });
+
+  it('an unknown builder or executor is a usage error naming the valid ones', async () => {
+    await expect(runRunnerConfig({ builder: 'podman', executor: 'docker' })).rejects.toThrow(new UsageError('--builder podman: unknown builder; one of buildah, buildah-rootless, buildkit, kaniko, dind'));
+    await expect(runRunnerConfig({ builder: 'podman', executor: 'docker' })).rejects.toBeInstanceOf(UsageError);
+    await expect(runRunnerConfig({ builder: 'buildah', executor: 'shell' })).rejects.toBeInstanceOf(UsageError);
+    await expect(runRunnerConfig({ builder: 'buildah', executor: 'virtualbox' })).rejects.toThrow(/^--executor virtualbox: unknown executor; one of docker, kubernetes$/);
+  });
+
+  it('buildah-rootless on docker: an InputError with the reason, nothing printed', async () => {
+    const output = capture();
+    const error = await runRunnerConfig({ builder: 'buildah-rootless', executor: 'docker' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).exitCode).toBe(1);
+    expect((error as Error).message).toMatch(/^buildah-rootless cannot run on the Docker executor: .*systempaths=unconfined.*GitLab Runner issue 36810/);
+    expect(output()).toBe('');
+  });
+});
