@@ -54,7 +54,7 @@ function dockerConfig(builder: BuilderName): RunnerConfig {
           'seccomp and AppArmor are defence in depth: compensate for loosening them by running Docker itself with user namespaces (userns-remap in /etc/docker/daemon.json).',
           'On hosts with SELinux instead of AppArmor, use label=disable (or a policy that allows the mounts) in security_opt.',
           ...(builder === 'buildkit' ? ['The buildkit component runs BuildKit with --oci-worker-no-process-sandbox, so the masked /proc of a Docker container does not matter.'] : []),
-          'Run `cigen doctor` on the runner again: userns and mount should now say yes.',
+          'Run the doctor component on the runner again: userns and mount should now say yes.',
         ],
       };
     case 'kaniko':
@@ -210,7 +210,7 @@ ${CONTAINER_STORAGE}`,
           'The seccomp patch needs <profile-name>.json (Docker\'s default profile plus unshare and mount) in /var/lib/kubelet/seccomp on every node.',
           APPARMOR_NOTE,
           POLICY_NOTE,
-          'Start with buildah (chroot isolation) and move up when the cluster allows it; run `cigen doctor` on the runner to check: proc-unmasked should say yes.',
+          'Start with buildah (chroot isolation) and move up when the cluster allows it; run the doctor component on the runner to check: proc-unmasked should say yes.',
         ],
       };
     case 'buildkit':
