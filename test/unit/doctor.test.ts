@@ -13,28 +13,17 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import doctorReadme from '../../components/doctor/README.md.hbs';
 import { renderAndValidate } from '../../src/catalog/build.js';
 import { INTERPOLATION_MODES, type InterpolationMode } from '../../src/ci/interpolation/index.js';
-import type { ComponentDefinition } from '../../src/components/catalog.js';
+import { findComponent, type ComponentDefinition } from '../../src/components/catalog.js';
 import { renderComponent } from '../../src/components/document.js';
-import { DOCTOR_IMAGE, DOCTOR_INPUTS, DOCTOR_REPORT, doctorJobs } from '../../src/components/doctor.js';
+import { DOCTOR_REPORT } from '../../src/components/doctor.js';
 import { runDoctor } from '../../src/cli/commands/doctor.js';
 import { adviceText, CHECK_NAMES, EXECUTORS, parseDoctorReport, recommend, verdicts, type CheckName, type DoctorReport, type Executor } from '../../src/doctor/report.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
 
-const DOCTOR: ComponentDefinition = {
-  name: 'doctor',
-  title: 'Doctor (what can this runner build with?)',
-  summary: 'Probes the runner and recommends a builder component.',
-  unsafe: false,
-  images: [DOCTOR_IMAGE],
-  inputs: DOCTOR_INPUTS,
-  jobs: doctorJobs,
-  readme: doctorReadme,
-  sampleInputs: { 'job-name': 'runner:doctor', stage: 'check', 'probe-image': 'mirror.example.com/buildah/stable:v1.43.4', storage: '$CI_PROJECT_DIR/.containers' },
-};
+const DOCTOR = findComponent('doctor') as ComponentDefinition;
 const TEXT = renderComponent(DOCTOR);
 
 const dirs: string[] = [];
@@ -105,7 +94,7 @@ describe('the component', () => {
   });
 
   it('documents usage, runner requirements and security notes', () => {
-    const readme = doctorReadme({ name: 'doctor' });
+    const readme = DOCTOR.readme({ name: 'doctor' });
     expect(readme).toContain('- component: $CI_SERVER_FQDN/ci-components/cigen/doctor@1');
     expect(readme).toContain('**Runner requirements**');
     expect(readme).toContain('**Security notes**');
