@@ -142,4 +142,16 @@ export class GitLabPlatform implements Platform {
   async comment(project: number, iid: number, body: string): Promise<void> {
     await this.api.MergeRequestNotes.create(project, iid, body);
   }
+
+  /** The project's description (for the Catalog preflight). */
+  async projectDescription(path: string): Promise<string> {
+    const raw = (await this.api.Projects.show(path)) as unknown as Json;
+    return (raw['description'] as string | null | undefined) ?? '';
+  }
+
+  /** Creates a release through the Releases API (for mirrors that cannot run the release: job). */
+  async createRelease(path: string, options: { tagName: string; name: string; description: string; ref?: string }): Promise<{ url: string }> {
+    const raw = (await this.api.ProjectReleases.create(path, { tagName: options.tagName, name: options.name, description: options.description, ...(options.ref ? { ref: options.ref } : {}) })) as unknown as Json;
+    return { url: ((raw['_links'] as Json | undefined)?.['self'] as string | undefined) ?? '' };
+  }
 }

@@ -53,8 +53,17 @@ const TO_STRING: ToStringOptions = {
   indentSeq: true,
 };
 
+/** Characters YAML 1.1 (GitLab's Psych) reads as line breaks, unlike YAML 1.2. */
+const YAML11_BREAKS = /[\u0085\u2028\u2029]/;
+
 /** Turns model values into yaml nodes: Literal becomes a literal block scalar. */
 function toNode(doc: Document, value: unknown): unknown {
+  if (typeof value === 'string' && YAML11_BREAKS.test(value)) {
+    // Plain, they would break the line in YAML 1.1; double-quoted, they are escapes.
+    const scalar = new Scalar(value);
+    scalar.type = Scalar.QUOTE_DOUBLE;
+    return scalar;
+  }
   if (value instanceof Literal) {
     const scalar = new Scalar(value.text);
     scalar.type = Scalar.BLOCK_LITERAL;
@@ -81,10 +90,14 @@ function toNode(doc: Document, value: unknown): unknown {
  *  booleans there), so cigen reads and writes 1.1 too. */
 export const YAML_VERSION = '1.1' as const;
 
+const BREAK_ESCAPES: Record<string, string> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
+
 export function stringifyYaml(value: unknown): string {
   const doc = new Document(null, { customTags, version: YAML_VERSION });
   doc.contents = toNode(doc, value) as Node;
-  return doc.toString(TO_STRING);
+  // yaml writes these raw even in double quotes; there YAML 1.1 would still fold them, so they
+  // become YAML's own escapes (only double-quoted scalars hold them: see toNode).
+  return doc.toString(TO_STRING).replace(/[\u0085\u2028\u2029]/g, (c) => BREAK_ESCAPES[c] as string);
 }
 
 /** A catalog component file: the `spec:` header, `---`, then the jobs. */

@@ -132,6 +132,26 @@ program
     await runBotCommand(options);
   });
 
+program
+  .command('publish')
+  .description('release preflight for the GitLab CI/CD Catalog, release notes, and (for mirrors) the release through the API')
+  .option('--tag <version>', 'the version to release, x.y.z without v (default: $CI_COMMIT_TAG)')
+  .option('--root <dir>', 'catalog project directory', process.cwd())
+  .option('--dry-run', 'only the preflight; say what would be released')
+  .option('--notes <file>', "write the version's CHANGELOG section to a file (the release: job's description)")
+  .option('--create-release', 'create the release through the Releases API (a mirror that cannot run the release: job); token from $GITLAB_TOKEN')
+  .option('--gitlab-url <url>', 'GitLab instance for --create-release (default: $CI_SERVER_URL)')
+  .option('--project <path>', 'the catalog project for --create-release (default: $CI_PROJECT_PATH)')
+  .option('--ref <ref>', 'with --create-release: create the tag at this ref when it does not exist yet')
+  .addHelpText(
+    'after',
+    '\nChecks: tag is semver without v and matches package.json; at most 30 components; every template has a spec: header and no empty spec:inputs:; README.md and a project description; templates and docs current; a CHANGELOG.md entry for the version.\nExit codes: 0 passed (and released, when asked), 1 a check failed or the API refused, 2 usage.\n\nExamples:\n  cigen publish --dry-run --tag 1.2.0\n  cigen publish --dry-run --tag "$CI_COMMIT_TAG" --notes release-notes.md\n  GITLAB_TOKEN=... cigen publish --tag 1.2.0 --create-release --gitlab-url https://gitlab.example.com --project platform/cigen',
+  )
+  .action(async (options: import('./commands/publish.js').PublishOptions) => {
+    const { runPublish } = await import('./commands/publish.js');
+    await runPublish(options);
+  });
+
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     await program.parseAsync(argv as string[]);

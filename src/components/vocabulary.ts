@@ -16,8 +16,10 @@ export interface InputDefinition extends InputSpec {
   description: string;
 }
 
-/** One line: no line break of any kind YAML knows (\n, \r, NEL, LS, PS). */
-export const SINGLE_LINE = String.raw`^[^\n\r\x{85}\x{2028}\x{2029}]*$`;
+/** One line: no line break of any kind YAML knows (\n, \r, NEL, LS, PS). Written so that RE2
+ *  (GitLab) and JavaScript (gitlab-ci-local) read it alike: `\x85` is one escape in both, but
+ *  RE2's `\x{2028}` means "x, {, 2, 0, 8, }" to JavaScript, so LS and PS are the characters. */
+export const SINGLE_LINE = `^[^\\n\\r\\x85\u2028\u2029]*$`;
 /** Job and stage names: safe as a YAML key or plain scalar. Inner spaces are allowed, and a colon
  *  followed by a name character (`build:image`); never `: ` or a trailing space, which would
  *  reshape or change the key under text interpolation. */

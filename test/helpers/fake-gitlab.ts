@@ -28,6 +28,8 @@ export interface ProjectSeed {
   protectedBranches?: string[];
   /** The project's ci_config_path, default ''; null is reported as null. */
   ciConfigPath?: string | null;
+  /** The project description (null when not given, as GitLab reports it). */
+  description?: string;
 }
 
 export interface Fault {
@@ -160,6 +162,10 @@ interface Project {
   commits: Map<string, Commit>;
   branches: Map<string, string>;
   mergeRequests: MergeRequest[];
+  description: string | null;
+  /** Tag name -> commit id. */
+  tags: Map<string, string>;
+  releases: { tag_name: string; name: string; description: string; created_at: string; commit: string }[];
 }
 
 const HUMAN: FakeUser = { id: 2, username: 'human', name: 'Human Developer', email: 'human@example.com' };
@@ -339,6 +345,9 @@ export class FakeGitLab {
       commits: new Map(),
       branches: new Map(),
       mergeRequests: [],
+      description: seed.description ?? null,
+      tags: new Map(),
+      releases: [],
     };
     if (defaultBranch !== null) {
       const files = new Map(Object.entries(seed.files ?? {}));
@@ -434,6 +443,18 @@ export class FakeGitLab {
   /** Oldest first. */
   notes(projectPath: string, iid: number): { id: number; body: string; author: { username: string } }[] {
     return this.mustMr(this.mustProject(projectPath), iid).notes.map((n) => ({ id: n.id, body: n.body, author: { username: n.author.username } }));
+  }
+
+  /** Tags a commit (a ref: branch or commit id), as a person pushing a tag would. */
+  addTag(projectPath: string, tag: string, ref: string): void {
+    const project = this.mustProject(projectPath);
+    const head = this.resolveRef(project, ref);
+    if (!head) throw new Error(`addTag: no ref ${ref}`);
+    project.tags.set(tag, head.id);
+  }
+
+  releases(projectPath: string): { tag_name: string; name: string; description: string }[] {
+    return this.mustProject(projectPath).releases.map(({ tag_name, name, description }) => ({ tag_name, name, description }));
   }
 
   /** Requests whose method is not GET (nor HEAD). */
@@ -582,13 +603,18 @@ export class FakeGitLab {
     return `${this.url}/${project.fullPath}`;
   }
 
+  private releaseJson(project: Project, release: Project['releases'][number]): Json {
+    const web = `${this.webUrl(project)}/-/releases/${encodeURIComponent(release.tag_name)}`;
+    return { tag_name: release.tag_name, name: release.name, description: release.description, created_at: release.created_at, released_at: release.created_at, upcoming_release: false, commit: { id: release.commit }, _links: { self: web } };
+  }
+
   private projectJson(project: Project): Json {
     const web = this.webUrl(project);
     const head = project.defaultBranch === null ? undefined : project.branches.get(project.defaultBranch);
     const lastActivity = head === undefined ? project.createdAt : (project.commits.get(head)?.createdAt ?? project.createdAt);
     return {
       id: project.id,
-      description: null,
+      description: project.description,
       name: project.name,
       name_with_namespace: `${project.namespace.fullPath.split('/').join(' / ')} / ${project.name}`,
       path: project.path,
@@ -916,6 +942,26 @@ export class FakeGitLab {
     if (n === 2) {
       allow('GET');
       return { status: 200, json: this.projectJson(project) };
+    }
+    if (r2 === 'releases' && n === 3) {
+      allow('GET', 'POST');
+      if (method === 'GET') return this.paginate(project.releases.map((r) => this.releaseJson(project, r)).reverse(), params, url);
+      this.requireLevel(project, 30);
+      const tag = str(params['tag_name']);
+      if (tag === undefined) missing('tag_name');
+      if (project.releases.some((r) => r.tag_name === tag)) fail(409, 'Release already exists');
+      let commit = project.tags.get(tag as string);
+      if (commit === undefined) {
+        const ref = str(params['ref']);
+        if (ref === undefined) fail(422, 'Tag does not exist, and ref is not specified');
+        const head = this.resolveRef(project, ref as string);
+        if (!head) fail(422, 'Ref is not valid');
+        commit = (head as { id: string }).id;
+        project.tags.set(tag as string, commit);
+      }
+      const release = { tag_name: tag as string, name: str(params['name']) ?? (tag as string), description: str(params['description']) ?? '', created_at: new Date().toISOString(), commit };
+      project.releases.push(release);
+      return { status: 201, json: this.releaseJson(project, release) };
     }
     if (r2 === 'protected_branches' && n === 3) {
       allow('GET');

@@ -4,7 +4,7 @@
 # see, then fakes just enough output for the job script to finish.
 set -eu
 tool=${0##*/}
-dir=/cigen-stub
+dir=${CIGEN_STUB_DIR:-/cigen-stub}
 mkdir -p "$dir"
 n=1
 while [ -e "$dir/$tool.$n.argv" ]; do n=$((n + 1)); done
@@ -15,7 +15,7 @@ copy_config() { if [ -f "$1" ]; then cp "$1" "$dir/$tool.$n.config.json"; fi; }
 case $tool in
   sleep) ;;
   executor)
-    copy_config /kaniko/.docker/config.json
+    copy_config "${DOCKER_CONFIG:-/kaniko/.docker}/config.json"
     for arg do
       case $arg in
         --digest-file=*) printf '%s' "$digest" > "${arg#*=}" ;;

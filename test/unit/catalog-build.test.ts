@@ -3,11 +3,13 @@
  * and instantiation in both interpolation modes. A broken definition is refused with the
  * component, the input and the reason.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildCatalog, renderAndValidate, type BuildProblem } from '../../src/catalog/build.js';
 import { pinningProblem } from '../../src/catalog/pinning.js';
 import { CATALOG, findComponent, type ComponentDefinition } from '../../src/components/catalog.js';
 import { Literal } from '../../src/ci/model.js';
+import { componentHeader } from '../../src/components/document.js';
 import { compileRe2 } from '../../src/ci/re2.js';
 import { NAME } from '../../src/components/vocabulary.js';
 
@@ -45,6 +47,23 @@ describe('the catalog', () => {
     if (!name.ok) throw new Error(name.error);
     for (const good of ['build-image', 'build image', 'build:image', 'docker:build:arm64', '.hidden', 'a/b', 'x']) expect(name.regex.test(good), good).toBe(true);
     for (const bad of ['a: b', 'a:', 'a ', ' a', ':a', 'a #b', 'a::b', '-a', 'a\nb', '']) expect(name.regex.test(bad), JSON.stringify(bad)).toBe(false);
+  });
+
+  it('every input regex means the same to RE2 (GitLab) and to JavaScript (gitlab-ci-local), as written in the template', async () => {
+    const jsYaml = (await import('js-yaml')).default;
+    const probes = ['components/buildah/fixture', 'x', '{85}', '8', '5', 'a\u2028b', 'a\u2029b', 'a\u0085b', 'a\nb', 'build:image', 'v1.2.3', '$CI_REGISTRY_IMAGE/app', 'a: b', ''];
+    for (const component of CATALOG) {
+      const text = readFileSync(`templates/${component.name}.yml`, 'utf8');
+      const gitlabCiLocal = (jsYaml.loadAll(text)[0] as { spec: { inputs: Record<string, { regex?: string }> } }).spec.inputs;
+      for (const [name, input] of Object.entries(componentHeader(component).spec.inputs as Record<string, { regex?: string }>)) {
+        if (!input.regex) continue;
+        expect(gitlabCiLocal[name]?.regex, `${component.name} ${name}: the YAML reads back the same`).toBe(input.regex);
+        const re2 = compileRe2(input.regex);
+        if (!re2.ok) throw new Error(re2.error);
+        const js = new RegExp(input.regex);
+        for (const probe of probes) expect(js.test(probe), `${component.name} ${name} ${JSON.stringify(probe)}`).toBe(re2.regex.test(probe));
+      }
+    }
   });
 
   it('gives every input a description and every string input a regex or options', () => {

@@ -29,7 +29,16 @@ function describeProblem(problem: BuildProblem): string {
   return `${where} ${problem.component}${problem.input ? ` input ${problem.input}` : ''}: ${problem.message}`;
 }
 
-export async function runBuild(options: BuildOptions): Promise<void> {
+export interface BuildPlan {
+  build: Awaited<ReturnType<typeof buildCatalog>>;
+  /** Files whose content differs from what cigen renders. */
+  changed: PendingWrite[];
+  /** Generated templates of components that no longer exist. */
+  stale: string[];
+}
+
+/** What `cigen build` would write under `root`; throws when the catalog does not validate. */
+export async function planBuild(root: string): Promise<BuildPlan> {
   const build = await buildCatalog();
   if (build.problems.length > 0) {
     throw new FindingsError(
@@ -37,28 +46,31 @@ export async function runBuild(options: BuildOptions): Promise<void> {
     );
   }
 
-  const readmePath = join(options.root, 'README.md');
+  const readmePath = join(root, 'README.md');
   const readme = await readOptional(readmePath);
   if (readme === undefined) throw new InputError(`${readmePath}: not found; run cigen build in the catalog project`);
   const newReadme = replaceCatalogSection(readme, build.readmeSection);
   if (newReadme === undefined) throw new InputError(`${readmePath}: no catalog section markers (<!-- cigen:catalog:start ... --> and <!-- cigen:catalog:end -->)`);
 
   const wanted: PendingWrite[] = [
-    ...build.components.map((c) => ({ path: join(options.root, c.path), text: c.text })),
+    ...build.components.map((c) => ({ path: join(root, c.path), text: c.text })),
     { path: readmePath, text: newReadme },
   ];
   const changed: PendingWrite[] = [];
   for (const write of wanted) if ((await readOptional(write.path)) !== write.text) changed.push(write);
 
-  // Generated templates whose component no longer exists.
   const names = new Set(build.components.map((c) => templatePath(c.component.name)));
   const stale: string[] = [];
-  for (const entry of await readdir(join(options.root, 'templates')).catch(() => [] as string[])) {
+  for (const entry of await readdir(join(root, 'templates')).catch(() => [] as string[])) {
     const path = `templates/${entry}`;
     if (!entry.endsWith('.yml') || names.has(path)) continue;
-    if ((await readOptional(join(options.root, path)))?.startsWith(GENERATED_BANNER)) stale.push(path);
+    if ((await readOptional(join(root, path)))?.startsWith(GENERATED_BANNER)) stale.push(path);
   }
+  return { build, changed, stale };
+}
 
+export async function runBuild(options: BuildOptions): Promise<void> {
+  const { build, changed, stale } = await planBuild(options.root);
   const relative = (path: string) => path.slice(options.root.length + 1) || path;
   if (options.format === 'json') {
     process.stdout.write(

@@ -1,0 +1,113 @@
+/**
+ * `cigen publish`: the Catalog release preflight, the release notes, and — for a mirror that
+ * cannot run the `release:` job — the release itself through the Releases API.
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { FindingsError, InputError, UsageError } from '../../errors.js';
+import { GitLabPlatform } from '../../bot/gitlab.js';
+import { PlatformError } from '../../bot/platform.js';
+import { changelogSection, preflight, type CatalogSnapshot } from '../../catalog/publish.js';
+import { writeFilesAtomically } from '../files.js';
+import { paint } from '../output.js';
+import { planBuild } from './build.js';
+
+export interface PublishOptions {
+  tag?: string;
+  root: string;
+  dryRun?: boolean;
+  notes?: string;
+  createRelease?: boolean;
+  gitlabUrl?: string;
+  project?: string;
+  ref?: string;
+}
+
+const read = (path: string): string | undefined => (existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined);
+
+function templates(root: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const dir = join(root, 'templates');
+  if (!existsSync(dir)) return found;
+  for (const entry of readdirSync(dir).sort()) {
+    const flat = join(dir, entry);
+    if (entry.endsWith('.yml') && statSync(flat).isFile()) found.set(`templates/${entry}`, readFileSync(flat, 'utf8'));
+    const nested = join(dir, entry, 'template.yml');
+    if (statSync(flat).isDirectory() && existsSync(nested)) found.set(`templates/${entry}/template.yml`, readFileSync(nested, 'utf8'));
+  }
+  return found;
+}
+
+export async function runPublish(options: PublishOptions): Promise<void> {
+  const tag = options.tag ?? process.env['CI_COMMIT_TAG'];
+  if (!tag) throw new UsageError('no version: pass --tag <x.y.z> (or run in a tag pipeline, where CI_COMMIT_TAG is set)');
+  const root = options.root;
+  const packageJson = read(join(root, 'package.json'));
+  if (packageJson === undefined) throw new UsageError(`${root}: no package.json; run cigen publish in the catalog project`);
+  const pkg = JSON.parse(packageJson) as { version?: string; description?: string };
+
+  let drift: string[] = [];
+  let buildProblems: string[] = [];
+  try {
+    const plan = await planBuild(root);
+    drift = [...plan.changed.map((w) => relative(root, w.path)), ...plan.stale];
+  } catch (error) {
+    if (!(error instanceof FindingsError || error instanceof InputError)) throw error;
+    buildProblems = [error.message.split('\n')[0] as string];
+  }
+
+  // A mirror's release goes through the API: check the description GitLab shows, not package.json's.
+  const api = options.createRelease ? apiFor(options) : undefined;
+  let description = pkg.description;
+  if (api) {
+    try {
+      description = await api.platform.projectDescription(api.project);
+    } catch (error) {
+      if (error instanceof PlatformError) throw new InputError(`cigen publish: ${api.project}: ${error.message}`);
+      throw error;
+    }
+  }
+  const snapshot: CatalogSnapshot = {
+    tag,
+    version: pkg.version ?? '',
+    description,
+    readme: read(join(root, 'README.md')),
+    changelog: read(join(root, 'CHANGELOG.md')),
+    templates: templates(root),
+    drift,
+    buildProblems,
+  };
+  const checks = preflight(snapshot);
+  for (const check of checks) process.stdout.write(`${check.ok ? paint('green', '✓') : paint('red', '✗')} ${check.name}: ${check.detail}\n`);
+  const failed = checks.filter((c) => !c.ok);
+  if (failed.length > 0) throw new FindingsError(`cigen publish: ${failed.length} preflight check(s) failed; nothing released`);
+
+  const notes = changelogSection(snapshot.changelog as string, tag) as string;
+  if (options.notes) await writeFilesAtomically([{ path: options.notes, text: `${notes}\n` }]);
+  const how = api ? `create release ${tag} of ${api.project} through the Releases API` : `release ${tag} through the release: job of the tag pipeline`;
+  if (options.dryRun) {
+    process.stdout.write(`preflight passed; would ${how}${options.notes ? `, with the notes in ${options.notes}` : ''} (dry run)\n`);
+    return;
+  }
+  if (!api) {
+    process.stdout.write(`preflight passed. The release: job of the ${tag} tag pipeline creates the release; --create-release does it through the API for a mirror that cannot run that job.\n`);
+    return;
+  }
+  try {
+    const release = await api.platform.createRelease(api.project, { tagName: tag, name: `cigen ${tag}`, description: notes, ...(options.ref ? { ref: options.ref } : {}) });
+    process.stdout.write(`released ${tag}: ${release.url}\n`);
+  } catch (error) {
+    if (error instanceof PlatformError) throw new InputError(`cigen publish: creating release ${tag}: ${error.message}`);
+    throw error;
+  }
+}
+
+function apiFor(options: PublishOptions): { platform: GitLabPlatform; project: string } {
+  const url = options.gitlabUrl ?? process.env['CI_SERVER_URL'];
+  if (!url) throw new UsageError('--create-release needs --gitlab-url (or CI_SERVER_URL)');
+  const token = process.env['GITLAB_TOKEN'];
+  if (!token) throw new UsageError('--create-release needs GITLAB_TOKEN (a token with the api scope; never on the command line)');
+  const project = options.project ?? process.env['CI_PROJECT_PATH'];
+  if (!project) throw new UsageError('--create-release needs --project <path> (or CI_PROJECT_PATH)');
+  return { platform: new GitLabPlatform({ url, token }), project };
+}

@@ -1,0 +1,131 @@
+/**
+ * `cigen publish`: the Catalog's release rules checked before a release exists, the release
+ * notes from CHANGELOG.md, and the release through the Releases API against the fake GitLab.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { changelogSection, preflight, type CatalogSnapshot } from '../../src/catalog/publish.js';
+import { FakeGitLab } from '../helpers/fake-gitlab.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'bin/cigen.cjs');
+const TEMPLATE = 'spec:\n  inputs:\n    stage: {default: build}\n---\njob:\n  stage: $[[ inputs.stage ]]\n  script: [echo]\n';
+const GOOD: CatalogSnapshot = {
+  tag: '1.2.0',
+  version: '1.2.0',
+  description: 'Builds images',
+  readme: '# cigen\n',
+  changelog: '# Changelog\n\n## 1.2.0\n\n- new things\n\n## 1.1.0\n\n- old things\n',
+  templates: new Map([['templates/a.yml', TEMPLATE]]),
+  drift: [],
+  buildProblems: [],
+};
+const failed = (snapshot: Partial<CatalogSnapshot>) => preflight({ ...GOOD, ...snapshot }).filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+
+describe('preflight', () => {
+  it('passes a catalog that follows the rules', () => {
+    expect(failed({})).toEqual([]);
+  });
+  it.each([
+    [{ tag: 'v1.2.0' }, 'no v prefix'],
+    [{ tag: '1.2' }, 'no v prefix'],
+    [{ version: '1.1.0' }, 'package.json says 1.1.0'],
+    [{ templates: new Map(Array.from({ length: 31 }, (_, i) => [`templates/c${i}.yml`, TEMPLATE] as [string, string])) }, '31 component(s)'],
+    [{ templates: new Map() }, 'no templates'],
+    [{ templates: new Map([['templates/a.yml', 'spec:\n  inputs:\n---\njob:\n  script: [echo]\n']]) }, 'an empty spec:inputs: breaks the catalog release'],
+    [{ templates: new Map([['templates/a.yml', 'job:\n  script: [echo]\n']]) }, 'expected a spec: header'],
+    [{ readme: undefined }, 'README.md: missing'],
+    [{ description: '  ' }, 'project description: missing'],
+    [{ drift: ['templates/a.yml'] }, 'templates/a.yml is stale: run cigen build'],
+    [{ changelog: '## 1.1.0\n- old\n' }, 'no "## 1.2.0" section in CHANGELOG.md'],
+    [{ changelog: undefined }, 'CHANGELOG.md is missing'],
+  ])('refuses %j', (snapshot, reason) => {
+    expect(failed(snapshot as Partial<CatalogSnapshot>).join('\n')).toContain(reason);
+  });
+  it('reads the version section of a CHANGELOG in the usual spellings', () => {
+    expect(changelogSection(GOOD.changelog as string, '1.2.0')).toBe('- new things');
+    expect(changelogSection('## [1.2.0] - 2026-11-23\nfixed\n## [1.1.0]\n', '1.2.0')).toBe('fixed');
+    expect(changelogSection('## v1.2.0\nx\n', '1.2.0')).toBe('x');
+    expect(changelogSection('## 1.2.00\nx\n', '1.2.0')).toBeUndefined();
+  });
+});
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
+
+describe('the CLI', () => {
+  const dirs: string[] = [];
+  let fake: FakeGitLab | undefined;
+  afterEach(async () => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    await fake?.stop();
+    fake = undefined;
+  });
+  const copy = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-publish-'));
+    dirs.push(dir);
+    for (const entry of ['templates', 'README.md', 'CHANGELOG.md', 'package.json']) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+    return dir;
+  };
+  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+  it('this repository passes its own preflight, and --notes writes the release notes', async () => {
+    const dir = copy();
+    const result = await cli(['publish', '--dry-run', '--tag', version, '--root', dir, '--notes', join(dir, 'notes.md')]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`preflight passed; would release ${version} through the release: job of the tag pipeline`);
+    expect(readFileSync(join(dir, 'notes.md'), 'utf8')).toContain('First release of the catalog.');
+  });
+
+  it('a hand-edited template fails the preflight: exit 1, nothing released', async () => {
+    const dir = copy();
+    writeFileSync(join(dir, 'templates/buildah.yml'), `${readFileSync(join(dir, 'templates/buildah.yml'), 'utf8')}# edited\n`);
+    const result = await cli(['publish', '--dry-run', '--tag', version, '--root', dir]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('✗ templates and docs are current: templates/buildah.yml is stale');
+    expect(result.stderr).toContain('preflight check(s) failed; nothing released');
+  });
+
+  it('--create-release: the project description GitLab shows is checked, then one release with the notes', async () => {
+    fake = await FakeGitLab.start();
+    fake.addProject({ path: 'platform/cigen', description: 'Container builds for GitLab CI', files: { 'README.md': '# cigen\n' } });
+    fake.addTag('platform/cigen', version, 'main');
+    const dir = copy();
+    const env = { GITLAB_TOKEN: fake.token };
+    const args = ['publish', '--tag', version, '--root', dir, '--create-release', '--gitlab-url', fake.url, '--project', 'platform/cigen'];
+    const dry = await cli([...args, '--dry-run'], env);
+    expect(dry.stdout).toContain(`would create release ${version} of platform/cigen through the Releases API`);
+    expect(fake.writes()).toEqual([]);
+    const result = await cli(args, env);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(new RegExp(`released ${version.replace(/\./g, '\\.')}: http://127\\.0\\.0\\.1:\\d+/platform/cigen/-/releases/${version.replace(/\./g, '\\.')}`));
+    expect(fake.releases('platform/cigen')).toEqual([{ tag_name: version, name: `cigen ${version}`, description: expect.stringContaining('First release of the catalog.') }]);
+    const again = await cli(args, env);
+    expect(again).toMatchObject({ status: 1, stderr: expect.stringContaining('Release already exists') });
+    expect(fake.releases('platform/cigen')).toHaveLength(1);
+  });
+
+  it('--create-release refuses a project without a description, and usage errors exit 2', async () => {
+    fake = await FakeGitLab.start();
+    fake.addProject({ path: 'platform/cigen', files: { 'README.md': '# cigen\n' } });
+    const dir = copy();
+    const result = await cli(['publish', '--tag', version, '--root', dir, '--create-release', '--gitlab-url', fake.url, '--project', 'platform/cigen'], { GITLAB_TOKEN: fake.token });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('✗ project description: missing');
+    expect(fake.releases('platform/cigen')).toEqual([]);
+    expect((await cli(['publish', '--root', dir])).status).toBe(2);
+    expect((await cli(['publish', '--tag', version, '--root', dir, '--create-release', '--gitlab-url', fake.url, '--project', 'platform/cigen'])).stderr).toContain('needs GITLAB_TOKEN');
+  });
+});
