@@ -1,0 +1,142 @@
+/**
+ * This repository's own pipeline (.gitlab-ci.yml), every job but the release ones, run by
+ * gitlab-ci-local with the shell executor on a copy of the working tree:
+ *  - lint, test (the whole suite, .ci/run, in the job's own checkout), component:buildah (a real
+ *    build of the fixture pushed to a local registry) and component:doctor (the real probe);
+ *  - component:kaniko, component:buildkit and the manual component:buildah-rootless, whose
+ *    builders do not exist here: their job scripts run with stub builders first on PATH that
+ *    record what they were given.
+ * Not component:dind: gitlab-ci-local starts a job's services even with the shell executor, and
+ * its docker:dind service needs a Docker engine, which this machine does not have. Its script
+ * runs against stubs in the argv contracts (test/unit/argv-contracts.test.ts) instead.
+ * The nested `test` job runs this suite again but not this file (CIGEN_NESTED_SELF_TEST), or it
+ * would never end.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRegistry, type Registry } from './lib/registry.js';
+import { ROOT, freshRunner, pushBaseImage, type Runner } from './lib/runner.js';
+
+const GITLAB_CI_LOCAL = join(ROOT, 'node_modules/.bin/gitlab-ci-local');
+const STUB = join(ROOT, 'test/helpers/stub.sh');
+
+function git(cwd: string, ...args: string[]): string {
+  const result = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'self', GIT_AUTHOR_EMAIL: 'self@example.com', GIT_COMMITTER_NAME: 'self', GIT_COMMITTER_EMAIL: 'self@example.com' } });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/** The working tree as a fresh repository at gitlab.example.com/ci-components/cigen. */
+function checkout(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cigen-self-'));
+  try {
+    return fill(dir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function fill(dir: string): string {
+  const files = git(ROOT, 'ls-files', '-co', '--exclude-standard', '-z').split('\0').filter(Boolean);
+  for (const file of files) {
+    if (!existsSync(join(ROOT, file))) continue;
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    // git keeps symbolic links as links (the fixtures share one directory).
+    if (lstatSync(join(ROOT, file)).isSymbolicLink()) symlinkSync(readlinkSync(join(ROOT, file)), join(dir, file));
+    else copyFileSync(join(ROOT, file), join(dir, file));
+  }
+  chmodSync(join(dir, 'bin/cigen.cjs'), 0o755);
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'remote', 'add', 'origin', 'https://gitlab.example.com/ci-components/cigen.git');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'self-test');
+  git(dir, 'update-ref', 'refs/remotes/origin/main', 'HEAD');
+  git(dir, 'remote', 'set-head', 'origin', 'main');
+  return dir;
+}
+
+describe('the project pipeline under gitlab-ci-local', () => {
+  let registry: Registry;
+  let runner: Runner;
+  let project: string;
+  let base: string;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    base = pushBaseImage(registry);
+    runner = freshRunner(registry);
+    project = checkout();
+  });
+  afterAll(async () => {
+    runner?.dispose();
+    if (project) rmSync(project, { recursive: true, force: true });
+    await registry?.stop();
+  });
+
+  function run(jobs: string[], extraEnv: Record<string, string> = {}, manual: string[] = []) {
+    const variables = {
+      CI_REGISTRY: registry.host,
+      CI_REGISTRY_IMAGE: `${registry.host}/ci-components/cigen`,
+      CI_REGISTRY_USER: registry.user,
+      CI_REGISTRY_PASSWORD: registry.password,
+      FIXTURE_BASE: base,
+      CIGEN_NESTED_SELF_TEST: '1',
+      CI_PROJECT_DIR: project,
+    };
+    const args = ['--force-shell-executor', '--no-color', '--ignore-predefined-vars', 'CI_PROJECT_DIR', ...manual.flatMap((job) => ['--manual', job])];
+    for (const [key, value] of Object.entries(variables)) args.push('--variable', `${key}=${value}`);
+    const result = spawnSync(GITLAB_CI_LOCAL, [...args, ...jobs, ...manual], { cwd: project, env: { ...process.env, ...runner.env, HOME: process.env['HOME'] ?? '/root', ...extraEnv }, encoding: 'utf8', timeout: 1_500_000, maxBuffer: 256 * 1024 * 1024 });
+    const outputDir = join(project, '.gitlab-ci-local/output');
+    const logs = existsSync(outputDir) ? readdirSync(outputDir).map((file) => readFileSync(join(outputDir, file), 'utf8')) : [];
+    // The nested test run colours its output; assertions read the text.
+    const everything = [result.stdout, result.stderr, ...logs].join('\n').replace(/\x1b\[[0-9;]*m/g, '');
+    return { status: result.status, everything };
+  }
+
+  it('lint, test (the whole suite), and the buildah and doctor components for real', async () => {
+    const sha = git(project, 'rev-parse', 'HEAD');
+    const { status, everything } = run(['lint', 'test', 'component:buildah', 'component:doctor']);
+    expect(status, everything.slice(-6000)).toBe(0);
+    for (const job of ['lint', 'test', 'component:buildah', 'component:doctor']) expect(everything).toMatch(new RegExp(`PASS\\s+${job}`));
+    // The nested `test` job ran both suites of .ci/run, and they passed.
+    expect(everything.match(/Tests\s+\d+ passed \(\d+\)/g)?.length).toBeGreaterThanOrEqual(2);
+    expect(everything).not.toMatch(/Tests\s+\d+ failed/);
+    expect(await registry.tags('ci-components/cigen/component-tests/buildah')).toEqual([sha.slice(0, 8)]);
+    const report = JSON.parse(readFileSync(join(project, 'cigen-doctor.json'), 'utf8')) as { recommendation: string };
+    expect(report.recommendation).toBe('buildah');
+    for (const secret of [registry.password, Buffer.from(`${registry.user}:${registry.password}`).toString('base64')]) expect(everything).not.toContain(secret);
+  });
+
+  it('kaniko, buildkit and buildah-rootless run their scripts against stub builders', () => {
+    const stubs = mkdtempSync(join(tmpdir(), 'cigen-self-stubs-'));
+    try {
+      const bin = join(stubs, 'bin');
+      mkdirSync(bin);
+      for (const tool of ['executor', 'buildctl-daemonless.sh', 'buildah']) {
+        copyFileSync(STUB, join(bin, tool));
+        chmodSync(join(bin, tool), 0o755);
+      }
+      const calls = join(stubs, 'calls');
+      const env = { PATH: `${bin}:${runner.env.PATH}`, CIGEN_STUB_DIR: calls, DOCKER_CONFIG: join(stubs, 'docker') };
+      const { status, everything } = run(['component:kaniko', 'component:buildkit'], env, ['component:buildah-rootless']);
+      expect(status, everything.slice(-6000)).toBe(0);
+      for (const job of ['component:kaniko', 'component:buildkit', 'component:buildah-rootless']) expect(everything).toMatch(new RegExp(`PASS\\s+${job.replace(/[:-]/g, '\\$&')}`));
+      const argv = (name: string) =>
+        readdirSync(calls)
+          .filter((f) => f.startsWith(`${name}.`) && f.endsWith('.argv'))
+          .map((f) => readFileSync(join(calls, f), 'utf8').split('\0').filter(Boolean));
+      const sha = git(project, 'rev-parse', 'HEAD').slice(0, 8);
+      const image = (name: string) => `${registry.host}/ci-components/cigen/component-tests/${name}:${sha}`;
+      expect(argv('executor').flat()).toContain(`--destination=${image('kaniko')}`);
+      expect(argv('executor').flat()).toContain(`--build-arg=BASE=${base}`);
+      expect(argv('buildctl-daemonless.sh').flat().join(' ')).toContain(`name=${image('buildkit')}`);
+      expect(argv('buildah').flat()).toContain(image('buildah-rootless'));
+    } finally {
+      rmSync(stubs, { recursive: true, force: true });
+    }
+  });
+});
