@@ -148,11 +148,8 @@ export function parseShell(source: string): Command[] {
             w.text += '$`"\\'.includes(next) ? next : `\\${next}`;
             j += 2;
           }
-        } else if ((d === '$' && (source[j + 1] === '(' || source[j + 1] === '{')) || d === '`') {
-          const end = skipExpansion(source, j);
-          noteExpansion(w, source.slice(j, end));
-          w.text += source.slice(j, end);
-          j = end;
+        } else if (startsExpansion(source, j)) {
+          j = appendExpansion(w, source, j);
         } else {
           w.text += d;
           j++;
@@ -162,11 +159,8 @@ export function parseShell(source: string): Command[] {
     } else if (c === '\\') {
       w.text += source[i + 1] ?? '';
       i += 2;
-    } else if ((c === '$' && (source[i + 1] === '(' || source[i + 1] === '{')) || c === '`') {
-      const end = skipExpansion(source, i);
-      noteExpansion(w, source.slice(i, end));
-      w.text += source.slice(i, end);
-      i = end;
+    } else if (startsExpansion(source, i)) {
+      i = appendExpansion(w, source, i);
     } else {
       w.text += c;
       i++;
@@ -174,6 +168,17 @@ export function parseShell(source: string): Command[] {
   }
   endCommand('end');
   return commands;
+}
+
+/** `$(`, `${` or a backtick at `i`. */
+const startsExpansion = (source: string, i: number): boolean => (source[i] === '$' && (source[i + 1] === '(' || source[i + 1] === '{')) || source[i] === '`';
+
+/** Adds the expansion at `i` to the word as written, noting what it does; returns where it ends. */
+function appendExpansion(word: Word, source: string, i: number): number {
+  const end = skipExpansion(source, i);
+  noteExpansion(word, source.slice(i, end));
+  word.text += source.slice(i, end);
+  return end;
 }
 
 function noteExpansion(word: Word, expansion: string): void {

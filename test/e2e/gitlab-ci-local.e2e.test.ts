@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } f
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type Registry } from './lib/registry.js';
-import { ROOT, freshRunner, projectWith, pushBaseImage, type Runner } from './lib/runner.js';
+import { ROOT, freshRunner, git, projectWith, pushBaseImage, type Runner } from './lib/runner.js';
 
 const GITLAB_CI_LOCAL = join(ROOT, 'node_modules/.bin/gitlab-ci-local');
 
@@ -28,12 +28,6 @@ verify:
     - echo "verify got $CIGEN_BUILT_REF"
     - test -n "$CIGEN_BUILT_DIGEST"
 `;
-
-function git(cwd: string, ...args: string[]) {
-  const result = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@example.com', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@example.com' } });
-  if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout.trim();
-}
 
 describe('gitlab-ci-local runs a consumer pipeline that includes the buildah component', () => {
   let registry: Registry;

@@ -18,16 +18,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type Registry } from './lib/registry.js';
-import { ROOT, freshRunner, pushBaseImage, type Runner } from './lib/runner.js';
+import { ROOT, freshRunner, git, pushBaseImage, type Runner } from './lib/runner.js';
 
 const GITLAB_CI_LOCAL = join(ROOT, 'node_modules/.bin/gitlab-ci-local');
 const STUB = join(ROOT, 'test/helpers/stub.sh');
-
-function git(cwd: string, ...args: string[]): string {
-  const result = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'self', GIT_AUTHOR_EMAIL: 'self@example.com', GIT_COMMITTER_NAME: 'self', GIT_COMMITTER_EMAIL: 'self@example.com' } });
-  if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout.trim();
-}
 
 /** The working tree as a fresh repository at gitlab.example.com/ci-components/cigen. */
 function checkout(): string {

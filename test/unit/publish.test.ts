@@ -2,16 +2,15 @@
  * `cigen publish`: the Catalog's release rules checked before a release exists, the release
  * notes from CHANGELOG.md, and the release through the Releases API against the fake GitLab.
  */
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { changelogSection, preflight, type CatalogSnapshot } from '../../src/catalog/publish.js';
+import { cigenAsync as cli } from '../helpers/cli.js';
 import { FakeGitLab } from '../helpers/fake-gitlab.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/cigen.cjs');
 const TEMPLATE = 'spec:\n  inputs:\n    stage: {default: build}\n---\njob:\n  stage: $[[ inputs.stage ]]\n  script: [echo]\n';
 const GOOD: CatalogSnapshot = {
   tag: '1.2.0',
@@ -52,17 +51,6 @@ describe('preflight', () => {
     expect(changelogSection('## 1.2.00\nx\n', '1.2.0')).toBeUndefined();
   });
 });
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
-}
 
 describe('the CLI', () => {
   const dirs: string[] = [];

@@ -171,3 +171,10 @@ export function unpackImage(registry: Registry, ref: string): { rootfs: string; 
 export function listDir(path: string): string[] {
   return existsSync(path) ? readdirSync(path) : [];
 }
+
+/** git in `cwd` with a fixed identity; throws with git's message on failure. */
+export function git(cwd: string, ...args: string[]): string {
+  const result = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@example.com', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@example.com' } });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout.trim();
+}

@@ -1,0 +1,16 @@
+/** The cigen CLI as a child process, asynchronously: for tests whose fake server lives in this process. */
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+
+export const BIN = join(resolve(import.meta.dirname, '../..'), 'bin/cigen.cjs');
+
+export function cigenAsync(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
