@@ -205,6 +205,14 @@ describe('dry run and shards', () => {
     expect(fake.branches('acme/shop').map((b) => b.name)).toEqual(['main']);
   });
 
+  it('--all visits every project the token can see, across groups; --projects only those named', async () => {
+    fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': PLAIN } });
+    fake.addProject({ path: 'other/team/site', files: { '.gitlab-ci.yml': PLAIN } });
+    fake.addProject({ path: 'third/tool', files: { '.gitlab-ci.yml': KANIKO } });
+    expect((await run({ selection: { all: true }, dryRun: true })).projects.map((p) => p.path)).toEqual(['acme/shop', 'other/team/site', 'third/tool']);
+    expect((await run({ selection: { projects: ['third/tool', 'acme/shop'] }, dryRun: true })).projects.map((p) => `${p.path} ${p.status}`)).toEqual(['acme/shop nothing-to-migrate', 'third/tool opened']);
+  });
+
   it('shards split the projects: every project in exactly one', async () => {
     for (let i = 0; i < 12; i++) fake.addProject({ path: `acme/p${i}`, files: { '.gitlab-ci.yml': PLAIN } });
     const seen: string[] = [];
