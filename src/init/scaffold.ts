@@ -4,7 +4,7 @@
  * another name), and builds already included are not added again, so a second run adds nothing.
  */
 import { posix } from 'node:path';
-import { addIncludeEntries, renderEntries, type IncludeEntry } from '../migrate/include.js';
+import { addIncludeEntries, includesOf, renderEntries, type IncludeEntry } from '../migrate/include.js';
 import { applyEdits, keyOf, readSource, type Edit } from '../migrate/source.js';
 import { GLOBAL_KEYWORDS } from '../lint/model.js';
 import { includeEntry, type BuildProposal } from './plan.js';
@@ -35,11 +35,9 @@ function existing(path: string, text: string): Existing {
     const key = keyOf(item);
     if (key !== undefined && !GLOBAL_KEYWORDS.has(key)) jobs.add(key);
   }
-  const include = file.root?.items.find((p) => keyOf(p) === 'include');
-  const value = include ? (include.value as { toJS?: (doc: unknown) => unknown } | null)?.toJS?.(file.doc) : undefined;
-  for (const entry of Array.isArray(value) ? value : value ? [value] : []) {
-    if (!entry || typeof entry !== 'object' || typeof (entry as { component?: unknown }).component !== 'string') continue;
-    const inputs = ((entry as { inputs?: Record<string, unknown> }).inputs ?? {}) as Record<string, unknown>;
+  for (const entry of includesOf(file)) {
+    if (entry.kind !== 'component') continue;
+    const inputs = entry.inputs ?? {};
     jobs.add(String(inputs['job-name'] ?? 'build-image'));
     builds.add(buildKey(inputs['context'], inputs['dockerfile']));
   }

@@ -15,6 +15,7 @@ import { findComponent } from '../components/catalog.js';
 import { componentHeader } from '../components/document.js';
 import { checkBuildInputValues } from '../components/values.js';
 import { extendsOf, sourceOf, valueOf, type JobDefinition, type Pipeline } from './pipeline.js';
+import { includesOf } from './include.js';
 import { itemsOf, kanikoClassifier, type Classifier, type ScriptItem } from './scripts.js';
 import { buildArguments, classifyDocker, translateDockerBuild } from './docker.js';
 import type { Command } from './shell.js';
@@ -95,13 +96,10 @@ function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
 export function componentJobNames(pipeline: Pipeline): Map<string, string> {
   const names = new Map<string, string>();
   for (const file of pipeline.files) {
-    const include = file.root?.items.find((p) => keyOf(p) === 'include');
-    const value = include ? (include.value as { toJS?: (doc: unknown) => unknown } | null)?.toJS?.(file.doc) : undefined;
-    for (const entry of Array.isArray(value) ? value : [value]) {
-      if (!entry || typeof entry !== 'object' || typeof (entry as { component?: unknown }).component !== 'string') continue;
-      const { component, inputs } = entry as { component: string; inputs?: Record<string, unknown> };
-      const jobName = inputs?.['job-name'];
-      names.set(typeof jobName === 'string' ? jobName : 'build-image', component);
+    for (const entry of includesOf(file)) {
+      if (entry.kind !== 'component') continue;
+      const jobName = entry.inputs?.['job-name'];
+      names.set(typeof jobName === 'string' ? jobName : 'build-image', entry.target);
     }
   }
   return names;

@@ -5,8 +5,15 @@
  */
 import { Document, isMap, isSeq, visit, type Node, type Pair } from 'yaml';
 import { YAML_VERSION, customTags } from '../ci/yaml.js';
+import { includeEntries, type IncludeEntry as IncludeRef } from '../lint/includes.js';
 import type { Inputs } from './kaniko.js';
 import { columnOf, commentsWithin, indentUnit, keyOf, lineStart, pairRange, reindent, type Edit, type SourceFile } from './source.js';
+
+/** A file's `include:` entries as plain data, classified as the linter classifies them. */
+export function includesOf(file: SourceFile): IncludeRef[] {
+  const include = file.root?.items.find((p) => keyOf(p) === 'include');
+  return includeEntries(include ? (include.value as { toJS?: (doc: unknown) => unknown } | null)?.toJS?.(file.doc) : undefined);
+}
 
 export interface IncludeEntry {
   component: string;

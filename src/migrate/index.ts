@@ -2,17 +2,17 @@
  * `migrate`: a pipeline file and its local includes in, the rewritten texts and a report per
  * job out. Pure: files are read through the host the caller gives, nothing is written here.
  */
-import { CATALOG_MAJOR, DEFAULT_COMPONENT_PREFIX } from '../catalog/config.js';
+import { componentRef } from '../catalog/config.js';
 import { componentJobNames, planJob, templateReport, type JobPlan, type JobReport } from './engine.js';
 import type { Inputs } from './kaniko.js';
 import { buildPipeline } from './pipeline.js';
-import { addIncludeEntries } from './include.js';
-import { applyEdits, keyOf, readSource, type SourceFile } from './source.js';
+import { addIncludeEntries, includesOf } from './include.js';
+import { applyEdits, readSource, type SourceFile } from './source.js';
 
 export { SourceError } from './source.js';
 export type { JobReport, JobStatus } from './engine.js';
 
-export const defaultComponentRef = (): string => `${DEFAULT_COMPONENT_PREFIX}/buildah@${CATALOG_MAJOR}`;
+export const defaultComponentRef = (): string => componentRef('buildah');
 
 export interface MigrateHost {
   /** A project file by its path relative to the project root, or undefined when it does not exist. */
@@ -38,14 +38,7 @@ const MAX_INCLUDES = 100;
 
 /** Local include paths of a file (string entries and `local:` entries; no globs or variables). */
 function localIncludes(file: SourceFile): string[] {
-  const include = file.root?.items.find((p) => keyOf(p) === 'include');
-  const value = include ? (include.value as { toJS?: (doc: unknown) => unknown } | null)?.toJS?.(file.doc) : undefined;
-  const paths: string[] = [];
-  for (const entry of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
-    const path = typeof entry === 'string' && !/^https?:\/\//.test(entry) ? entry : entry && typeof entry === 'object' && typeof (entry as { local?: unknown }).local === 'string' ? (entry as { local: string }).local : undefined;
-    if (path !== undefined) paths.push(path);
-  }
-  return paths;
+  return includesOf(file).flatMap((entry) => (entry.kind === 'local' ? [entry.target] : []));
 }
 
 /** The local includes a pipeline file names (for callers that must fetch them before migrating). */

@@ -95,10 +95,6 @@ export function keyOf(pair: unknown): string | undefined {
   return typeof value === 'symbol' ? '<<' : String(value);
 }
 
-export function findPair(map: YAMLMap | undefined, key: string): Pair | undefined {
-  return map?.items.find((item) => keyOf(item) === key);
-}
-
 /** Comments inside `[start, end)`, as lines indented to `indent`. */
 export function commentsWithin(file: SourceFile, start: number, end: number, indent: number): string {
   return file.comments

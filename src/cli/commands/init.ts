@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { createTwoFilesPatch } from 'diff';
-import { CATALOG_MAJOR, DEFAULT_COMPONENT_PREFIX } from '../../catalog/config.js';
+import { componentRef } from '../../catalog/config.js';
 import { InputError, UsageError } from '../../errors.js';
 import { chooseBuilder, isBuilder, BUILDERS, QUESTIONS, type Builder, type Choice } from '../../init/decide.js';
 import { findDockerfiles, proposeBuilds, SKIPPED_DIRS } from '../../init/plan.js';
@@ -60,7 +60,7 @@ async function ask(rl: ReturnType<typeof createInterface>, question: string): Pr
 
 /** The component to include: a full ref, or a catalog path@version the builder's name is added to. */
 export function componentFor(builder: Builder, ref: string | undefined): string {
-  if (ref === undefined) return `${DEFAULT_COMPONENT_PREFIX}/${builder}@${CATALOG_MAJOR}`;
+  if (ref === undefined) return componentRef(builder);
   const match = /^([^\s@]+)@([^\s@/]+)$/.exec(ref);
   if (!match) throw new UsageError(`--component-ref ${ref}: expected <server>/<catalog path>@<version> (or .../<component>@<version>)`);
   const [, path, version] = match as unknown as [string, string, string];
