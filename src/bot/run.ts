@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
+import { WAS_PREFIX } from '../migrate/engine.js';
 import { defaultComponentRef, localIncludePaths, migrateFile, SourceError, type FileMigration, type JobReport } from '../migrate/index.js';
 import mergeRequestBody from './merge-request.md.hbs';
 import { PlatformError, type Commit, type MergeRequest, type Platform, type Project, type ProjectSelection } from './platform.js';
@@ -74,8 +75,8 @@ export function matchesPattern(name: string, pattern: string): boolean {
 export function renderBody(componentRef: string, files: readonly FileMigration[], hash: string): string {
   const jobs = files.flatMap((f) => f.jobs.filter((j) => !j.name.startsWith('.')));
   const moved = jobs.filter((j) => j.status === 'migrated');
-  const docker = moved.some((j) => j.notes.some((n) => n.startsWith('was: ')));
-  const kaniko = moved.some((j) => !j.notes.some((n) => n.startsWith('was: ')));
+  const docker = moved.some((j) => j.from === 'docker');
+  const kaniko = moved.some((j) => j.from === 'kaniko');
   return mergeRequestBody({
     from: docker && kaniko ? 'Kaniko and Docker daemon builds' : docker ? 'Docker daemon builds' : 'Kaniko',
     kaniko,
@@ -83,7 +84,7 @@ export function renderBody(componentRef: string, files: readonly FileMigration[]
     componentRef,
     jobs: jobs.filter((j) => j.status !== 'unchanged').map((j: JobReport) => ({ name: j.name, file: j.file, status: j.status === 'migrated' ? 'moved to the component' : 'needs review (left as it is)' })),
     reviews: jobs.filter((j) => j.status === 'needs-review').map((j) => ({ name: j.name, notes: j.notes })),
-    notes: moved.flatMap((j) => j.notes.filter((n) => !n.startsWith('was: ')).map((text) => ({ name: j.name, text }))),
+    notes: moved.flatMap((j) => j.notes.filter((n) => !n.startsWith(WAS_PREFIX)).map((text) => ({ name: j.name, text }))),
     hash,
   });
 }

@@ -34,7 +34,12 @@ export interface JobReport {
   inputs?: Inputs;
   /** needs-review: why; otherwise what was dropped or changed and why that is safe. */
   notes: string[];
+  /** What the job built with before (migrated and needs-review). */
+  from?: 'kaniko' | 'docker';
 }
+
+/** Opens the note that keeps a migrated daemon build's security finding in its report. */
+export const WAS_PREFIX = 'was: ';
 
 export interface JobPlan {
   report: JobReport;
@@ -137,6 +142,7 @@ function lineIndent(text: string, offset: number): number {
 
 /** What differs between the builds cigen migrates: how the build call translates, and words. */
 interface BuildKind {
+  id: 'kaniko' | 'docker';
   /** `Kaniko`, `docker build`: how messages name the build call. */
   call: string;
   missing: string;
@@ -148,6 +154,7 @@ interface BuildKind {
 }
 
 const KANIKO: BuildKind = {
+  id: 'kaniko',
   call: 'the /kaniko/executor call',
   missing: 'the job runs a Kaniko image but no script line calls /kaniko/executor (it may run in a script file); cigen cannot read the build',
   translate: (build, _items, env) => translateExecutor((build.build as Command).words.slice(1), env),
@@ -156,6 +163,7 @@ const KANIKO: BuildKind = {
 };
 
 const DOCKER: BuildKind = {
+  id: 'docker',
   call: 'docker build',
   missing: 'no script line runs docker build (it may run in a script file); cigen cannot read the build',
   translate: (build, items, env) => translateDockerBuild(buildArguments(build.build as Command) ?? [], items.flatMap((item) => item.pushes), env),
@@ -332,10 +340,10 @@ function finish(pipeline: Pipeline, job: JobDefinition, componentRef: string, ki
     edits = slim.edits;
   }
   if (reviews.length > 0) {
-    return { report: { name: job.name, file, status: 'needs-review', component: componentRef, inputs: analysis.inputs, notes: [...reviews, ...analysis.notes] }, edits: [] };
+    return { report: { name: job.name, file, status: 'needs-review', component: componentRef, inputs: analysis.inputs, notes: [...reviews, ...analysis.notes], from: kind.id }, edits: [] };
   }
   return {
-    report: { name: job.name, file, status: 'migrated', component: componentRef, inputs: analysis.inputs, notes: analysis.notes },
+    report: { name: job.name, file, status: 'migrated', component: componentRef, inputs: analysis.inputs, notes: analysis.notes, from: kind.id },
     edits,
     include: { component: componentRef, inputs: analysis.inputs },
   };
@@ -364,7 +372,7 @@ export function planJob(pipeline: Pipeline, job: JobDefinition, componentRef: st
   if (unreadable || !builds) return { report: { name: job.name, file, status: 'needs-review', notes: [...docker, unreadable ?? 'no script line runs docker build, so there is nothing to translate'] }, edits: [] };
   const services = servicesReview(pipeline, job);
   const plan = finish(pipeline, job, componentRef, DOCKER, items.flat() as ScriptItem[], services ? [services] : []);
-  plan.report.notes = plan.report.status === 'migrated' ? [`was: ${docker.join('; ')}`, ...plan.report.notes] : [...docker, ...plan.report.notes];
+  plan.report.notes = plan.report.status === 'migrated' ? [`${WAS_PREFIX}${docker.join('; ')}`, ...plan.report.notes] : [...docker, ...plan.report.notes];
   return plan;
 }
 
