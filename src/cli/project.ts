@@ -1,5 +1,5 @@
 /** The project a file belongs to, for reading its local includes (paths relative to the root). */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /** The nearest directory with .git above the file, else the file's own directory. */
@@ -18,4 +18,18 @@ export function readProjectFile(root: string, path: string): { text: string; ful
   const full = join(root, path);
   if (!existsSync(full) || !statSync(full).isFile()) return undefined;
   return { text: readFileSync(full, 'utf8'), full };
+}
+
+/** A catalog project's component files: templates/<name>.yml and templates/<name>/template.yml,
+ *  sorted; `flat` says which flat file names count (the Catalog takes .yml). */
+export function templateFiles(root: string, flat: RegExp = /\.yml$/): string[] {
+  const dir = join(root, 'templates');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+  const found: string[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const path = join(dir, entry);
+    if (flat.test(entry) && statSync(path).isFile()) found.push(path);
+    else if (statSync(path).isDirectory() && existsSync(join(path, 'template.yml'))) found.push(join(path, 'template.yml'));
+  }
+  return found;
 }

@@ -5,7 +5,7 @@ import { FindingsError, UsageError } from '../../errors.js';
 import type { Diagnostic } from '../../lint/diagnostics.js';
 import { lintText, type LintHost } from '../../lint/lint-text.js';
 import { diagnosticJson, formatDiagnostic, paint } from '../output.js';
-import { projectRoot, readProjectFile } from '../project.js';
+import { projectRoot, readProjectFile, templateFiles } from '../project.js';
 
 export interface LintCommandOptions {
   format: 'text' | 'json';
@@ -18,14 +18,7 @@ const CI_FILE = /(^|\.)gitlab-ci\.ya?ml$/;
 function filesIn(dir: string): string[] {
   const found: string[] = [];
   for (const entry of readdirSync(dir).sort()) if (CI_FILE.test(entry)) found.push(join(dir, entry));
-  const templates = join(dir, 'templates');
-  if (existsSync(templates) && statSync(templates).isDirectory()) {
-    for (const entry of readdirSync(templates).sort()) {
-      const path = join(templates, entry);
-      if (/\.ya?ml$/.test(entry) && statSync(path).isFile()) found.push(path);
-      else if (statSync(path).isDirectory() && existsSync(join(path, 'template.yml'))) found.push(join(path, 'template.yml'));
-    }
-  }
+  found.push(...templateFiles(dir, /\.ya?ml$/));
   return found;
 }
 

@@ -2,7 +2,7 @@
  * `cigen publish`: the Catalog release preflight, the release notes, and — for a mirror that
  * cannot run the `release:` job — the release itself through the Releases API.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { FindingsError, InputError, UsageError } from '../../errors.js';
 import { GitLabPlatform } from '../../bot/gitlab.js';
@@ -10,6 +10,7 @@ import { PlatformError } from '../../bot/platform.js';
 import { changelogSection, preflight, type CatalogSnapshot } from '../../catalog/publish.js';
 import { writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
+import { templateFiles } from '../project.js';
 import { planBuild } from './build.js';
 
 export interface PublishOptions {
@@ -26,16 +27,7 @@ export interface PublishOptions {
 const read = (path: string): string | undefined => (existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined);
 
 function templates(root: string): Map<string, string> {
-  const found = new Map<string, string>();
-  const dir = join(root, 'templates');
-  if (!existsSync(dir)) return found;
-  for (const entry of readdirSync(dir).sort()) {
-    const flat = join(dir, entry);
-    if (entry.endsWith('.yml') && statSync(flat).isFile()) found.set(`templates/${entry}`, readFileSync(flat, 'utf8'));
-    const nested = join(dir, entry, 'template.yml');
-    if (statSync(flat).isDirectory() && existsSync(nested)) found.set(`templates/${entry}/template.yml`, readFileSync(nested, 'utf8'));
-  }
-  return found;
+  return new Map(templateFiles(root).map((path) => [relative(root, path), readFileSync(path, 'utf8')]));
 }
 
 export async function runPublish(options: PublishOptions): Promise<void> {
