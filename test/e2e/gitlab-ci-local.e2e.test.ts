@@ -3,14 +3,12 @@
  * GitLab would (`component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/buildah@$CI_COMMIT_SHA`), with the
  * shell executor, against the same kind of local registry; a second job reads the dotenv report.
  */
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type Registry } from './lib/registry.js';
-import { ROOT, freshRunner, git, projectWith, pushBaseImage, type Runner } from './lib/runner.js';
+import { ROOT, freshRunner, git, projectWith, pushBaseImage, runGitlabCiLocal, type Runner } from './lib/runner.js';
 
-const GITLAB_CI_LOCAL = join(ROOT, 'node_modules/.bin/gitlab-ci-local');
 
 const CONSUMER_PIPELINE = `include:
   - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/buildah@$CI_COMMIT_SHA
@@ -58,20 +56,10 @@ describe('gitlab-ci-local runs a consumer pipeline that includes the buildah com
 
   it('builds and pushes the image, and the next job gets the digest', async () => {
     const sha = git(project, 'rev-parse', 'HEAD');
-    const variables = {
-      CI_REGISTRY: registry.host,
-      CI_REGISTRY_IMAGE: `${registry.host}/group/app`,
-      CI_REGISTRY_USER: registry.user,
-      CI_REGISTRY_PASSWORD: registry.password,
-      // gitlab-ci-local points CI_PROJECT_DIR at /builds/... for jobs with an image, even with the shell executor.
-      CI_PROJECT_DIR: project,
-    };
-    const args = ['--force-shell-executor', '--no-color', '--ignore-predefined-vars', 'CI_PROJECT_DIR'];
-    for (const [key, value] of Object.entries(variables)) args.push('--variable', `${key}=${value}`);
-    const result = spawnSync(GITLAB_CI_LOCAL, args, { cwd: project, env: { ...process.env, ...runner.env, HOME: process.env['HOME'] ?? '/root' }, encoding: 'utf8', timeout: 600_000 });
-    const logs = readdirSync(join(project, '.gitlab-ci-local/output')).map((file) => readFileSync(join(project, '.gitlab-ci-local/output', file), 'utf8'));
-    const everything = [result.stdout, result.stderr, ...logs].join('\n');
-    expect(result.status, everything.slice(-4000)).toBe(0);
+    const { status, everything } = runGitlabCiLocal(project, runner, {
+      variables: { CI_REGISTRY: registry.host, CI_REGISTRY_IMAGE: `${registry.host}/group/app`, CI_REGISTRY_USER: registry.user, CI_REGISTRY_PASSWORD: registry.password },
+    });
+    expect(status, everything.slice(-4000)).toBe(0);
 
     const shortSha = sha.slice(0, 8);
     expect((await registry.tags('group/app')).sort()).toEqual([shortSha, 'e2e'].sort());

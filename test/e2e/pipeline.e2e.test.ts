@@ -12,15 +12,13 @@
  * The nested `test` job runs this suite again but not this file (CIGEN_NESTED_SELF_TEST), or it
  * would never end.
  */
-import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type Registry } from './lib/registry.js';
-import { ROOT, freshRunner, git, pushBaseImage, type Runner } from './lib/runner.js';
+import { ROOT, freshRunner, git, pushBaseImage, runGitlabCiLocal, type Runner } from './lib/runner.js';
 
-const GITLAB_CI_LOCAL = join(ROOT, 'node_modules/.bin/gitlab-ci-local');
 const STUB = join(ROOT, 'test/helpers/stub.sh');
 
 /** The working tree as a fresh repository at gitlab.example.com/ci-components/cigen. */
@@ -71,25 +69,21 @@ describe('the project pipeline under gitlab-ci-local', () => {
     await registry?.stop();
   });
 
-  function run(jobs: string[], extraEnv: Record<string, string> = {}, manual: string[] = []) {
-    const variables = {
-      CI_REGISTRY: registry.host,
-      CI_REGISTRY_IMAGE: `${registry.host}/ci-components/cigen`,
-      CI_REGISTRY_USER: registry.user,
-      CI_REGISTRY_PASSWORD: registry.password,
-      FIXTURE_BASE: base,
-      CIGEN_NESTED_SELF_TEST: '1',
-      CI_PROJECT_DIR: project,
-    };
-    const args = ['--force-shell-executor', '--no-color', '--ignore-predefined-vars', 'CI_PROJECT_DIR', ...manual.flatMap((job) => ['--manual', job])];
-    for (const [key, value] of Object.entries(variables)) args.push('--variable', `${key}=${value}`);
-    const result = spawnSync(GITLAB_CI_LOCAL, [...args, ...jobs, ...manual], { cwd: project, env: { ...process.env, ...runner.env, HOME: process.env['HOME'] ?? '/root', ...extraEnv }, encoding: 'utf8', timeout: 1_500_000, maxBuffer: 256 * 1024 * 1024 });
-    const outputDir = join(project, '.gitlab-ci-local/output');
-    const logs = existsSync(outputDir) ? readdirSync(outputDir).map((file) => readFileSync(join(outputDir, file), 'utf8')) : [];
-    // The nested test run colours its output; assertions read the text.
-    const everything = [result.stdout, result.stderr, ...logs].join('\n').replace(/\x1b\[[0-9;]*m/g, '');
-    return { status: result.status, everything };
-  }
+  const run = (jobs: string[], env: Record<string, string> = {}, manual: string[] = []) =>
+    runGitlabCiLocal(project, runner, {
+      variables: {
+        CI_REGISTRY: registry.host,
+        CI_REGISTRY_IMAGE: `${registry.host}/ci-components/cigen`,
+        CI_REGISTRY_USER: registry.user,
+        CI_REGISTRY_PASSWORD: registry.password,
+        FIXTURE_BASE: base,
+        CIGEN_NESTED_SELF_TEST: '1',
+      },
+      env,
+      jobs,
+      manual,
+      timeoutMs: 1_500_000,
+    });
 
   it('lint, test (the whole suite), and the buildah and doctor components for real', async () => {
     const sha = git(project, 'rev-parse', 'HEAD');

@@ -178,3 +178,32 @@ export function git(cwd: string, ...args: string[]): string {
   if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
   return result.stdout.trim();
 }
+
+export interface GitlabCiLocalRun {
+  status: number | null;
+  /** stdout, stderr and every job log, colour codes removed. */
+  everything: string;
+}
+
+/**
+ * gitlab-ci-local on `project` with the shell executor: the jobs named (all when none), the
+ * manual ones started, `variables` given to every job, `env` added to the runner's.
+ */
+export function runGitlabCiLocal(project: string, runner: Runner, options: { variables: Record<string, string>; env?: Record<string, string>; jobs?: string[]; manual?: string[]; timeoutMs?: number }): GitlabCiLocalRun {
+  const manual = options.manual ?? [];
+  // gitlab-ci-local points CI_PROJECT_DIR at /builds/... for jobs with an image, even with the shell executor.
+  const variables = { ...options.variables, CI_PROJECT_DIR: project };
+  const args = ['--force-shell-executor', '--no-color', '--ignore-predefined-vars', 'CI_PROJECT_DIR', ...manual.flatMap((job) => ['--manual', job])];
+  for (const [key, value] of Object.entries(variables)) args.push('--variable', `${key}=${value}`);
+  const result = spawnSync(join(ROOT, 'node_modules/.bin/gitlab-ci-local'), [...args, ...(options.jobs ?? []), ...manual], {
+    cwd: project,
+    env: { ...process.env, ...runner.env, HOME: process.env['HOME'] ?? '/root', ...options.env },
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 600_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const outputDir = join(project, '.gitlab-ci-local/output');
+  const logs = existsSync(outputDir) ? readdirSync(outputDir).map((file) => readFileSync(join(outputDir, file), 'utf8')) : [];
+  // A nested test run colours its output; assertions read the text.
+  return { status: result.status, everything: [result.stdout, result.stderr, ...logs].join('\n').replace(/\x1b\[[0-9;]*m/g, '') };
+}
