@@ -11,9 +11,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
-import { WAS_PREFIX } from '../migrate/engine.js';
-import { defaultComponentRef, localIncludePaths, migrateFile, SourceError, type FileMigration, type JobReport } from '../migrate/index.js';
 import mergeRequestBody from './merge-request.md.hbs';
+import type { MigratedFile, MigratedJob, Migrator } from './migrator.js';
 import { PlatformError, type Commit, type MergeRequest, type Platform, type Project, type ProjectSelection } from './platform.js';
 
 export const BRANCH = 'cigen/migrate-off-kaniko';
@@ -44,6 +43,7 @@ export interface Shard {
 
 export interface BotOptions {
   selection: ProjectSelection;
+  migrator: Migrator;
   componentRef?: string;
   dryRun: boolean;
   concurrency: number;
@@ -60,7 +60,7 @@ export interface BotReport {
 export const inShard = (project: Project, shard: Shard | undefined): boolean => !shard || project.id % shard.total === shard.index - 1;
 
 /** What the change is, independent of when it was computed: the component and every new file. */
-export function contentHash(componentRef: string, files: readonly FileMigration[]): string {
+export function contentHash(componentRef: string, files: readonly MigratedFile[]): string {
   const hash = createHash('sha256').update(componentRef);
   for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) hash.update(`\0${file.path}\0${file.result}`);
   return hash.digest('hex').slice(0, 24);
@@ -72,7 +72,7 @@ export function matchesPattern(name: string, pattern: string): boolean {
   return regex.test(name);
 }
 
-export function renderBody(componentRef: string, files: readonly FileMigration[], hash: string): string {
+export function renderBody(componentRef: string, files: readonly MigratedFile[], hash: string): string {
   const jobs = files.flatMap((f) => f.jobs.filter((j) => !j.name.startsWith('.')));
   const moved = jobs.filter((j) => j.status === 'migrated');
   const docker = moved.some((j) => j.from === 'docker');
@@ -82,9 +82,9 @@ export function renderBody(componentRef: string, files: readonly FileMigration[]
     kaniko,
     docker,
     componentRef,
-    jobs: jobs.filter((j) => j.status !== 'unchanged').map((j: JobReport) => ({ name: j.name, file: j.file, status: j.status === 'migrated' ? 'moved to the component' : 'needs review (left as it is)' })),
+    jobs: jobs.filter((j) => j.status !== 'unchanged').map((j: MigratedJob) => ({ name: j.name, file: j.file, status: j.status === 'migrated' ? 'moved to the component' : 'needs review (left as it is)' })),
     reviews: jobs.filter((j) => j.status === 'needs-review').map((j) => ({ name: j.name, notes: j.notes })),
-    notes: moved.flatMap((j) => j.notes.filter((n) => !n.startsWith(WAS_PREFIX)).map((text) => ({ name: j.name, text }))),
+    notes: moved.flatMap((j) => j.notes.map((text) => ({ name: j.name, text }))),
     hash,
   });
 }
@@ -94,42 +94,34 @@ const commitMessage = (hash: string): string =>
 
 interface Context {
   platform: Platform;
+  migrator: Migrator;
   bot: { username: string; email: string };
   componentRef: string;
   dryRun: boolean;
 }
 
 /** The project's pipeline file and its local includes, fetched, then migrated. */
-async function migrateProject(ctx: Context, project: Project, ref: string): Promise<FileMigration[] | ProjectResult> {
+async function migrateProject(ctx: Context, project: Project, ref: string): Promise<MigratedFile[] | ProjectResult> {
   const result = (status: ProjectStatus, reason: string): ProjectResult => ({ path: project.path, status, mergeRequest: null, reason });
   const pipelinePath = project.ciConfigPath || '.gitlab-ci.yml';
   if (/@|^https?:\/\//.test(pipelinePath)) return result('skipped', `the pipeline file lives elsewhere (ci_config_path ${pipelinePath})`);
   const text = await ctx.platform.readFile(project.id, pipelinePath, ref);
   if (text === undefined) return result('skipped', `no pipeline file (${pipelinePath}) on ${ref}`);
   const files = new Map<string, string>();
-  try {
-    const queue = localIncludePaths(pipelinePath, text);
-    while (queue.length > 0 && files.size < MAX_INCLUDES) {
-      const path = queue.shift() as string;
-      if (files.has(path)) continue;
-      const included = await ctx.platform.readFile(project.id, path, ref);
-      files.set(path, included ?? '');
-      if (included !== undefined) {
-        try {
-          queue.push(...localIncludePaths(path, included));
-        } catch {
-          // An include that is not valid YAML is reported by the migration itself.
-        }
-      } else files.delete(path);
-    }
-    return migrateFile(pipelinePath, text, { componentRef: ctx.componentRef, host: { readProjectFile: (path) => files.get(path) } });
-  } catch (error) {
-    if (error instanceof SourceError) return result('skipped', `${pipelinePath} is not valid YAML (${error.message})`);
-    throw error;
+  const queue = ctx.migrator.localIncludes(pipelinePath, text);
+  while (queue.length > 0 && files.size < MAX_INCLUDES) {
+    const path = queue.shift() as string;
+    if (files.has(path)) continue;
+    const included = await ctx.platform.readFile(project.id, path, ref);
+    if (included === undefined) continue;
+    files.set(path, included);
+    queue.push(...ctx.migrator.localIncludes(path, included));
   }
+  const migrated = ctx.migrator.migrate(pipelinePath, text, { componentRef: ctx.componentRef, readProjectFile: (path) => files.get(path) });
+  return Array.isArray(migrated) ? migrated : result('skipped', `${pipelinePath} is not valid YAML (${migrated.invalid})`);
 }
 
-function diffOf(files: readonly FileMigration[]): string {
+function diffOf(files: readonly MigratedFile[]): string {
   return files
     .filter((f) => f.changed)
     .map((f) => createTwoFilesPatch(`a/${f.path}`, `b/${f.path}`, f.original, f.result, '', '', { context: 3 }).replace(/^=+\n/, ''))
@@ -228,7 +220,7 @@ export async function forEachConcurrently<T>(source: AsyncIterable<T>, concurren
 }
 
 export async function runBot(platform: Platform, options: BotOptions): Promise<BotReport> {
-  const ctx: Context = { platform, bot: await platform.currentUser(), componentRef: options.componentRef ?? defaultComponentRef(), dryRun: options.dryRun };
+  const ctx: Context = { platform, migrator: options.migrator, bot: await platform.currentUser(), componentRef: options.componentRef ?? options.migrator.defaultComponentRef, dryRun: options.dryRun };
   const projects: ProjectResult[] = [];
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<ProjectStatus, number>;
   async function* selected(): AsyncIterable<Project> {

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { CigenError, exitCodeOf } from '../errors.js';
-import { CATALOG_VERSION } from '../catalog/config.js';
+import { CATALOG_VERSION } from '../ci/component-ref.js';
 
 const program = new Command()
   .name('cigen')

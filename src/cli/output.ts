@@ -1,6 +1,6 @@
 /** Human output: short, coloured only on a TTY (and never with NO_COLOR). */
 import { styleText } from 'node:util';
-import type { Diagnostic } from '../lint/diagnostics.js';
+import type { Diagnostic } from '../ci/diagnostics.js';
 
 type Style = Parameters<typeof styleText>[0];
 

@@ -4,7 +4,7 @@
  */
 import { posix } from 'node:path';
 import ignore from 'ignore';
-import type { IncludeEntry } from '../migrate/include.js';
+import type { ComponentInclude } from '../ci/splice.js';
 
 /** The directories init never looks in, whatever .gitignore says. */
 export const SKIPPED_DIRS = new Set(['node_modules', 'vendor', '.git']);
@@ -89,7 +89,7 @@ export function proposeBuilds(dockerfiles: readonly Dockerfile[], imageBase = '$
 }
 
 /** The include entry for a build, with only the inputs that differ from the component's defaults. */
-export function includeEntry(component: string, build: BuildProposal): IncludeEntry {
+export function includeEntry(component: string, build: BuildProposal): ComponentInclude {
   return {
     component,
     inputs: {

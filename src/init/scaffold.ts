@@ -4,9 +4,9 @@
  * another name), and builds already included are not added again, so a second run adds nothing.
  */
 import { posix } from 'node:path';
-import { addIncludeEntries, includesOf, renderEntries, type IncludeEntry } from '../migrate/include.js';
-import { applyEdits, keyOf, readSource, type Edit } from '../migrate/source.js';
-import { GLOBAL_KEYWORDS } from '../lint/model.js';
+import { addIncludeEntries, includesOf, renderEntries, type ComponentInclude } from '../ci/splice.js';
+import { applyEdits, keyOf, readSource, type Edit } from '../ci/source.js';
+import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { includeEntry, type BuildProposal } from './plan.js';
 
 export interface Scaffold {
@@ -68,7 +68,7 @@ export function scaffold(path: string, current: string | undefined, builds: read
     have.jobs.add(name);
     added.push({ ...build, jobName: name });
   }
-  const entries: IncludeEntry[] = added.map((b) => includeEntry(component, b));
+  const entries: ComponentInclude[] = added.map((b) => includeEntry(component, b));
   const matrices = added.filter((b) => b.matrix).map((b) => matrixJob(b));
   if (added.length === 0) return { text: current ?? '', changed: false, added, present, renamed };
   if (current === undefined) {

@@ -1,27 +1,22 @@
 /**
- * Lints one file and what it includes, layer by layer: YAML, GitLab's schema, the component
- * spec rules, includes (local files and this catalog's components, checked against their specs)
- * and the semantic checks GitLab runs on the assembled pipeline. A component file's content is
- * checked as GitLab would see it, interpolated, since `parallel: $[[ inputs.n ]]` is only a
- * number afterwards. Pure: files are read through the host the caller gives.
+ * Lints one file and what it includes, layer by layer: the file's own layers (YAML, GitLab's
+ * schema, the component spec rules: ci/check.ts), then its includes (local files, and
+ * components the host can read, checked against their specs) and the semantic checks GitLab
+ * runs on the assembled pipeline. Pure: files are read through the host the caller gives.
  */
 import { basename } from 'node:path';
-import { isSeq, isMap, isPair, isScalar, type Document, type LineCounter, type Node } from 'yaml';
-import { interpolateClassic } from '../ci/interpolation/classic.js';
+import { isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { checkFile, parseFile, type ParsedFile } from '../ci/check.js';
+import { byPosition, type Diagnostic, type PathSegment } from '../ci/diagnostics.js';
+import { includeEntries, type IncludeEntry } from '../ci/includes.js';
 import { resolveInputs, type InputSpecs } from '../ci/interpolation/inputs.js';
-import { parseYamlDocuments } from '../ci/yaml.js';
-import { byPosition, type Diagnostic, type Finding, type PathSegment } from './diagnostics.js';
-import { resolveInclude, includeEntries, type IncludeEntry } from './includes.js';
+import { locate } from '../ci/positions.js';
+import { resolveInclude, type LintHost } from './includes.js';
 import { emptyModel, mergeContent, type Origin, type PipelineModel } from './model.js';
-import { locate } from './positions.js';
-import { validateSchema } from './schema.js';
 import { checkPipeline } from './semantic.js';
-import { checkContent, checkHeader } from './spec-rules.js';
 
-/** Reads project files for local includes; paths are relative to the project root. */
-export interface LintHost {
-  readProjectFile(path: string): { text: string; file: string } | undefined;
-}
+export type { LintHost } from './includes.js';
+export { parseFile } from '../ci/check.js';
 
 export interface LintOptions {
   file: string;
@@ -34,62 +29,6 @@ export interface LintOptions {
   host?: LintHost;
   /** A whole pipeline (default: a file named .gitlab-ci.yml without a spec header). */
   pipeline?: boolean;
-}
-
-export interface ParsedFile {
-  file: string;
-  header?: Document.Parsed;
-  content?: Document.Parsed;
-  lineCounter: LineCounter;
-  diagnostics: Diagnostic[];
-}
-
-const YAML_CODES: Record<string, string> = {
-  DUPLICATE_KEY: 'yaml/duplicate-key',
-  TAG_RESOLVE_FAILED: 'yaml/unknown-tag',
-  BAD_ALIAS: 'yaml/alias',
-  MULTIPLE_ANCHORS: 'yaml/anchor',
-};
-const MAX_ALIASES = 10_000;
-
-/** Parses a file into its header and content documents, reporting YAML problems. Duplicate
- *  keys are a warning: GitLab (Ruby's Psych) silently keeps the last one. */
-export function parseFile(text: string, file: string): ParsedFile {
-  const { documents, lineCounter } = parseYamlDocuments(text);
-  const diagnostics: Diagnostic[] = [];
-  for (const doc of documents) {
-    for (const problem of [...doc.errors, ...doc.warnings]) {
-      const { line, col: column } = lineCounter.linePos(problem.pos[0]);
-      const duplicate = problem.code === 'DUPLICATE_KEY';
-      const error = (doc.errors as unknown[]).includes(problem) || problem.code === 'TAG_RESOLVE_FAILED';
-      diagnostics.push({
-        file,
-        line,
-        column,
-        severity: error && !duplicate ? 'error' : 'warning',
-        code: YAML_CODES[problem.code] ?? 'yaml/syntax',
-        message: duplicate ? `${problem.message.split('\n')[0]}; GitLab keeps the last one` : (problem.message.split('\n')[0] ?? problem.message),
-      });
-    }
-  }
-  const content = documents.at(-1);
-  const header = documents.length > 1 ? documents[0] : undefined;
-  return { file, ...(header ? { header } : {}), ...(content ? { content } : {}), lineCounter, diagnostics };
-}
-
-/** Values to instantiate a component with for schema checks: defaults, else a typed stand-in. */
-export function sampleInputs(specs: InputSpecs): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(specs)) {
-    if (spec && typeof spec === 'object' && spec.default !== undefined && spec.default !== null) {
-      values[name] = spec.default;
-      continue;
-    }
-    const type = spec && typeof spec === 'object' ? (spec.type ?? 'string') : 'string';
-    const option = spec && typeof spec === 'object' ? spec.options?.[0] : undefined;
-    values[name] = option ?? { array: [], boolean: true, number: 1, string: 'value' }[type] ?? 'value';
-  }
-  return values;
 }
 
 export async function lintText(text: string, options: LintOptions): Promise<Diagnostic[]> {
@@ -125,12 +64,6 @@ interface AnalysisContext {
   depth: number;
 }
 
-/** Whether the node at `path` is a scalar holding exactly one interpolation block. */
-function isWholeBlock(doc: Document, path: readonly PathSegment[]): boolean {
-  const node = doc.getIn(path, true);
-  return isScalar(node) && typeof node.value === 'string' && /^\$\[\[\s*inputs\.[A-Za-z0-9_-]+\s*\]\]$/.test(node.value.trim());
-}
-
 /** `!reference` tags in a document, with their paths. */
 function referencesIn(doc: Document): { target: string[]; path: PathSegment[] }[] {
   const found: { target: string[]; path: PathSegment[] }[] = [];
@@ -156,76 +89,20 @@ function referencesIn(doc: Document): { target: string[]; path: PathSegment[] }[
  */
 async function analyze(parsed: ParsedFile, context: AnalysisContext, given: Record<string, unknown> | undefined): Promise<Diagnostic[]> {
   const { options } = context;
-  const file = parsed.file;
-  const diagnostics = [...parsed.diagnostics];
-  const { header, content, lineCounter } = parsed;
-  if (diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('yaml/'))) return diagnostics;
-  if (!content) {
-    diagnostics.push({ file, line: 1, column: 1, severity: 'error', code: 'yaml/empty', message: 'Please provide content of .gitlab-ci.yml' });
-    return diagnostics;
-  }
+  const { file, content, lineCounter } = parsed;
+  const check = await checkFile(parsed, {
+    ...(options.schemaOnly ? { schemaOnly: true } : {}),
+    ...(options.contentAsWritten ? { contentAsWritten: true } : {}),
+    ...(given ? { given } : {}),
+  });
+  const diagnostics = check.diagnostics;
+  if (options.schemaOnly || options.contentAsWritten || !content || !check.content) return diagnostics;
 
-  const toDiagnostic = (finding: Finding, resolveKey?: (key: string) => string): Diagnostic => {
-    const doc = finding.document === 'header' && header ? header : content;
-    const pos = locate(doc, lineCounter, finding.path, finding.at, resolveKey);
-    return { file, line: pos.line, column: pos.column, severity: finding.severity, code: finding.code, message: finding.message, document: finding.document, path: finding.path };
-  };
-
-  let headerValue: unknown;
-  let contentValue: unknown;
-  try {
-    headerValue = header?.toJS({ maxAliasCount: MAX_ALIASES });
-    contentValue = content.toJS({ maxAliasCount: MAX_ALIASES });
-  } catch (error) {
-    diagnostics.push({ file, line: 1, column: 1, severity: 'error', code: 'yaml/alias', message: `the file expands too far through aliases (${(error as Error).message})` });
-    return diagnostics;
-  }
-  let resolveKey: ((key: string) => string) | undefined;
-
-  if (header) {
-    const headerCheck = checkHeader(headerValue);
-    const specs = ((headerValue as { spec?: { inputs?: InputSpecs } } | null)?.spec?.inputs ?? {}) as InputSpecs;
-    if (!options.schemaOnly) {
-      diagnostics.push(...headerCheck.issues.map((issue) => toDiagnostic({ document: 'header', ...issue })));
-      const contentCheck = checkContent(content, headerCheck.inputs, headerCheck.componentFields, { hasHeader: true });
-      diagnostics.push(...contentCheck.issues.map((issue) => toDiagnostic({ document: 'content', ...issue })));
-      for (const name of contentCheck.unused) {
-        diagnostics.push(toDiagnostic({ document: 'header', path: ['spec', 'inputs', name], at: 'key', severity: 'warning', code: 'spec/unused-input', message: `input \`${name}\` is declared but never used` }));
-      }
-    }
-    const headerSchema = await validateSchema(headerValue);
-    diagnostics.push(...headerSchema.findings.map((finding) => toDiagnostic({ document: 'header', ...finding })));
-    if (!options.contentAsWritten) {
-      // As GitLab sees it: with the values an include gave, else the defaults.
-      const values = given ? resolveInputs(specs, given).values : sampleInputs(specs);
-      const interpolation = { inputs: { ...sampleInputs(specs), ...values } };
-      const interpolated = interpolateClassic(contentValue, interpolation);
-      if (interpolated.value !== undefined) {
-        contentValue = interpolated.value;
-        resolveKey = (key) => String(interpolateClassic(key, interpolation).value ?? key);
-      }
-    }
-  } else if (!options.schemaOnly) {
-    const contentCheck = checkContent(content, new Map(), new Set(), { hasHeader: false });
-    diagnostics.push(...contentCheck.issues.map((issue) => toDiagnostic({ document: 'content', ...issue })));
-  }
-  if (contentValue === null || contentValue === undefined) {
-    diagnostics.push({ file, line: 1, column: 1, severity: 'error', code: 'yaml/empty', message: 'Please provide content of .gitlab-ci.yml' });
-    return diagnostics;
-  }
-  const schema = await validateSchema(contentValue);
-  // As written, `parallel: $[[ inputs.n ]]` is a string where an integer belongs; GitLab puts the
-  // typed value there, and the catalog build validates every instantiation, so skip those.
-  const findings = options.contentAsWritten ? schema.findings.filter((finding) => !isWholeBlock(content, finding.path)) : schema.findings;
-  diagnostics.push(...findings.map((finding) => toDiagnostic({ document: 'content', ...finding }, resolveKey)));
-  if (options.schemaOnly || options.contentAsWritten) return diagnostics;
-
-  const origin: Omit<Origin, 'path'> = { file, doc: content, lineCounter, ...(resolveKey ? { resolveKey } : {}) };
-  const include = (contentValue as Record<string, unknown>)['include'];
-  for (const entry of includeEntries(include)) {
+  const origin: Omit<Origin, 'path'> = { file, doc: content, lineCounter, ...(check.resolveKey ? { resolveKey: check.resolveKey } : {}) };
+  for (const entry of includeEntries(check.content['include'])) {
     diagnostics.push(...(await includeOne(entry, { ...origin, path: entry.path }, context)));
   }
-  mergeContent(context.model, contentValue, origin);
+  mergeContent(context.model, check.content, origin);
   for (const reference of referencesIn(content)) context.model.references.push({ target: reference.target, origin: { ...origin, path: reference.path } });
   return diagnostics;
 }

@@ -4,11 +4,10 @@
  * so findings point at the right file, line and column.
  */
 import type { Document, LineCounter } from 'yaml';
-import type { PathSegment } from './diagnostics.js';
-import { deepMerge, isHash } from './merge.js';
+import type { PathSegment } from '../ci/diagnostics.js';
+import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
+import { deepMerge, isHash } from '../ci/merge.js';
 
-export const GLOBAL_KEYWORDS = new Set(['image', 'services', 'cache', 'before_script', 'after_script', 'variables', 'stages', 'types', 'include', 'workflow', 'default', 'spec', '$schema']);
-export const DEFAULT_STAGES = ['build', 'test', 'deploy'];
 
 /** Where something was written: a parsed file and a path into its content document. */
 export interface Origin {

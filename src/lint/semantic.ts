@@ -4,10 +4,11 @@
  * keys that cannot go together, visible jobs, !reference targets.
  */
 import { rubyInspect } from '../ci/interpolation/ruby.js';
-import type { Diagnostic, PathSegment, Severity } from './diagnostics.js';
-import { deepMerge, isHash } from './merge.js';
-import { DEFAULT_STAGES, isHidden, type JobDefinition, type Origin, type PipelineModel } from './model.js';
-import { locate } from './positions.js';
+import type { Diagnostic, PathSegment, Severity } from '../ci/diagnostics.js';
+import { deepMerge, isHash } from '../ci/merge.js';
+import { DEFAULT_STAGES } from '../ci/keywords.js';
+import { isHidden, type JobDefinition, type Origin, type PipelineModel } from './model.js';
+import { locate } from '../ci/positions.js';
 
 const MAX_EXTENDS_DEPTH = 10;
 

@@ -11,16 +11,16 @@
  */
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import { resolveInputs, type InputSpecs } from '../ci/interpolation/inputs.js';
-import { findComponent } from '../components/catalog.js';
-import { componentHeader } from '../components/document.js';
-import { checkBuildInputValues } from '../components/values.js';
+import { findComponent } from '../catalog/registry.js';
+import { componentHeader } from '../catalog/document.js';
+import { checkBuildInputValues } from '../catalog/values.js';
 import { extendsOf, sourceOf, valueOf, type JobDefinition, type Pipeline } from './pipeline.js';
-import { includesOf } from './include.js';
+import { includesOf } from '../ci/splice.js';
 import { itemsOf, kanikoClassifier, type Classifier, type ScriptItem } from './scripts.js';
 import { buildArguments, classifyDocker, translateDockerBuild } from './docker.js';
 import type { Command } from './shell.js';
 import { translateExecutor, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
-import { columnOf, commentsWithin, keyOf, lineEnd, lineStart, pairRange, reindent, indentUnit, type Edit, type SourceFile } from './source.js';
+import { columnOf, commentsWithin, keyOf, lineEnd, lineStart, pairRange, reindent, indentUnit, type Edit, type SourceFile } from '../ci/source.js';
 
 export type JobStatus = 'migrated' | 'needs-review' | 'unchanged';
 
@@ -36,10 +36,9 @@ export interface JobReport {
   notes: string[];
   /** What the job built with before (migrated and needs-review). */
   from?: 'kaniko' | 'docker';
+  /** A migrated Docker daemon build: why the way it built was unsafe (privileged dind, docker.sock). */
+  finding?: string;
 }
-
-/** Opens the note that keeps a migrated daemon build's security finding in its report. */
-export const WAS_PREFIX = 'was: ';
 
 export interface JobPlan {
   report: JobReport;
@@ -372,7 +371,8 @@ export function planJob(pipeline: Pipeline, job: JobDefinition, componentRef: st
   if (unreadable || !builds) return { report: { name: job.name, file, status: 'needs-review', notes: [...docker, unreadable ?? 'no script line runs docker build, so there is nothing to translate'] }, edits: [] };
   const services = servicesReview(pipeline, job);
   const plan = finish(pipeline, job, componentRef, DOCKER, items.flat() as ScriptItem[], services ? [services] : []);
-  plan.report.notes = plan.report.status === 'migrated' ? [`${WAS_PREFIX}${docker.join('; ')}`, ...plan.report.notes] : [...docker, ...plan.report.notes];
+  if (plan.report.status === 'migrated') plan.report.finding = docker.join('; ');
+  else plan.report.notes = [...docker, ...plan.report.notes];
   return plan;
 }
 

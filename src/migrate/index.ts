@@ -2,14 +2,14 @@
  * `migrate`: a pipeline file and its local includes in, the rewritten texts and a report per
  * job out. Pure: files are read through the host the caller gives, nothing is written here.
  */
-import { componentRef } from '../catalog/config.js';
+import { componentRef } from '../ci/component-ref.js';
 import { componentJobNames, planJob, templateReport, type JobPlan, type JobReport } from './engine.js';
 import type { Inputs } from './kaniko.js';
 import { buildPipeline } from './pipeline.js';
-import { addIncludeEntries, includesOf } from './include.js';
-import { applyEdits, readSource, type SourceFile } from './source.js';
+import { addIncludeEntries, includesOf } from '../ci/splice.js';
+import { applyEdits, readSource, type SourceFile } from '../ci/source.js';
 
-export { SourceError } from './source.js';
+export { SourceError } from '../ci/source.js';
 export type { JobReport, JobStatus } from './engine.js';
 
 export const defaultComponentRef = (): string => componentRef('buildah');

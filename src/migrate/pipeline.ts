@@ -4,8 +4,8 @@
  * `extends` base — in GitLab's order of precedence.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
-import { GLOBAL_KEYWORDS } from '../lint/model.js';
-import { keyOf, type SourceFile } from './source.js';
+import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
+import { keyOf, type SourceFile } from '../ci/source.js';
 
 export interface JobDefinition {
   name: string;

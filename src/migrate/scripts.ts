@@ -7,7 +7,7 @@ import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { isAuthPreparation, readAuth, writesKanikoConfig, type AuthFinding } from './auth.js';
 import type { KeySource, Pipeline } from './pipeline.js';
 import { parseShell, type Command } from './shell.js';
-import { keyOf, type SourceFile } from './source.js';
+import { keyOf, type SourceFile } from '../ci/source.js';
 
 export type ItemKind = 'auth' | 'build' | 'other';
 

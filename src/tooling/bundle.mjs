@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const schemaDir = join(root, 'src/lint/schema');
+const schemaDir = join(root, 'src/ci/schema');
 const schemaFile = join(schemaDir, 'gitlab-ci.schema.json');
 const validatorFile = join(schemaDir, 'validate.generated.cjs');
 

@@ -5,8 +5,8 @@
  */
 import { instantiate, splitComponentFile, type InterpolationMode } from '../../src/ci/interpolation/index.js';
 import { rubyToS } from '../../src/ci/interpolation/ruby.js';
-import { findComponent } from '../../src/components/catalog.js';
-import { renderComponent } from '../../src/components/document.js';
+import { findComponent } from '../../src/catalog/registry.js';
+import { renderComponent } from '../../src/catalog/document.js';
 
 export interface JobUnderTest {
   name: string;

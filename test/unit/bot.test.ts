@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitLabPlatform } from '../../src/bot/gitlab.js';
+import { migrator } from '../../src/cli/wiring.js';
 import { BRANCH, runBot, type BotOptions, type BotReport, type ProjectResult } from '../../src/bot/run.js';
 import { BIN, cigenAsync as cli } from '../helpers/cli.js';
 import { FakeGitLab } from '../helpers/fake-gitlab.js';
@@ -37,7 +38,7 @@ afterEach(async () => {
 });
 
 const platform = () => new GitLabPlatform({ url: fake.url, token: fake.token, retry: FAST_RETRY });
-const run = (options: Partial<BotOptions> = {}): Promise<BotReport> => runBot(platform(), { selection: { group: 'acme' }, dryRun: false, concurrency: 4, ...options });
+const run = (options: Partial<BotOptions> = {}): Promise<BotReport> => runBot(platform(), { selection: { group: 'acme' }, migrator, dryRun: false, concurrency: 4, ...options });
 const byPath = (report: BotReport): Record<string, ProjectResult> => Object.fromEntries(report.projects.map((p) => [p.path, p]));
 const commitsOnBranch = (path: string) => fake.commits(path, BRANCH).filter((c) => !fake.commits(path, 'main').some((m) => m.id === c.id));
 
@@ -148,7 +149,7 @@ describe('resilience', () => {
   it('retries a request that times out', async () => {
     fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO } });
     fake.inject({ path: /\/repository\/files\//, delayMs: 1500, times: 1 });
-    const report = await runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: { ...FAST_RETRY, timeoutMs: 300 } }), { selection: { group: 'acme' }, dryRun: false, concurrency: 1 });
+    const report = await runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: { ...FAST_RETRY, timeoutMs: 300 } }), { selection: { group: 'acme' }, migrator, dryRun: false, concurrency: 1 });
     expect(report.counts).toMatchObject({ opened: 1, failed: 0 });
     expect(fake.requests.filter((r) => r.path.includes('/repository/files/')).length).toBe(2);
   });

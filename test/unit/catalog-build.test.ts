@@ -5,13 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildCatalog, renderAndValidate, type BuildProblem } from '../../src/catalog/build.js';
-import { pinningProblem } from '../../src/catalog/pinning.js';
-import { CATALOG, findComponent, type ComponentDefinition } from '../../src/components/catalog.js';
+import { buildCatalog, renderAndValidate, type BuildProblem } from '../../src/generate/build.js';
+import { pinningProblem } from '../../src/generate/pinning.js';
+import { CATALOG, findComponent, type ComponentDefinition } from '../../src/catalog/registry.js';
 import { Literal } from '../../src/ci/model.js';
-import { componentHeader } from '../../src/components/document.js';
+import { componentHeader } from '../../src/catalog/document.js';
 import { compileRe2 } from '../../src/ci/re2.js';
-import { NAME } from '../../src/components/vocabulary.js';
+import { NAME } from '../../src/builders/inputs.js';
 
 const buildah = findComponent('buildah') as ComponentDefinition;
 

@@ -13,13 +13,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { renderAndValidate } from '../../src/catalog/build.js';
+import { renderAndValidate } from '../../src/generate/build.js';
 import { INTERPOLATION_MODES, type InterpolationMode } from '../../src/ci/interpolation/index.js';
-import { findComponent, type ComponentDefinition } from '../../src/components/catalog.js';
-import { renderComponent } from '../../src/components/document.js';
-import { DOCTOR_REPORT } from '../../src/components/doctor.js';
+import { findComponent, type ComponentDefinition } from '../../src/catalog/registry.js';
+import { renderComponent } from '../../src/catalog/document.js';
+import { DOCTOR_REPORT } from '../../src/catalog/doctor.js';
 import { runDoctor } from '../../src/cli/commands/doctor.js';
-import { adviceText, CHECK_NAMES, EXECUTORS, parseDoctorReport, recommend, verdicts, type CheckName, type DoctorReport, type Executor } from '../../src/doctor/report.js';
+import { adviceText, CHECK_NAMES, EXECUTORS, parseDoctorReport, recommend, verdicts, type CheckName, type DoctorReport, type Executor } from '../../src/runner/report.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
 

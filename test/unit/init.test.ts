@@ -12,11 +12,12 @@ import { chooseBuilder } from '../../src/init/decide.js';
 import { findDockerfiles, proposeBuilds } from '../../src/init/plan.js';
 import { scaffold } from '../../src/init/scaffold.js';
 import { lintText } from '../../src/lint/lint-text.js';
+import { catalogHost } from '../helpers/lint-host.js';
 
 const REF = '$CI_SERVER_FQDN/ci-components/cigen/buildah@1';
 
 async function lintErrors(text: string): Promise<string[]> {
-  const diagnostics = await lintText(text, { file: '.gitlab-ci.yml', host: { readProjectFile: () => undefined } });
+  const diagnostics = await lintText(text, { file: '.gitlab-ci.yml', host: catalogHost() });
   return diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`);
 }
 

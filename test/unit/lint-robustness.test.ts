@@ -5,9 +5,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Diagnostic } from '../../src/lint/diagnostics.js';
+import type { Diagnostic } from '../../src/ci/diagnostics.js';
 import { lintText } from '../../src/lint/lint-text.js';
 import { componentText } from '../helpers/job.js';
+import { catalogHost } from '../helpers/lint-host.js';
 
 const VALID = `stages: [build, test, deploy]
 variables:
@@ -39,7 +40,7 @@ deploy:
 
 async function lintTimed(text: string): Promise<{ diagnostics: Diagnostic[]; ms: number }> {
   const start = performance.now();
-  const diagnostics = await lintText(text, { file: '.gitlab-ci.yml', host: { readProjectFile: () => undefined } });
+  const diagnostics = await lintText(text, { file: '.gitlab-ci.yml', host: catalogHost() });
   return { diagnostics, ms: performance.now() - start };
 }
 

@@ -1,11 +1,10 @@
 /** `cigen lint`, layer by layer: positions, codes, and GitLab's own wording. */
 import { describe, expect, it } from 'vitest';
-import type { Diagnostic } from '../../src/lint/diagnostics.js';
+import type { Diagnostic } from '../../src/ci/diagnostics.js';
 import { lintText, type LintHost } from '../../src/lint/lint-text.js';
+import { catalogHost } from '../helpers/lint-host.js';
 
-function host(files: Record<string, string>): LintHost {
-  return { readProjectFile: (path) => (path in files ? { text: files[path] as string, file: path } : undefined) };
-}
+const host = (files: Record<string, string>): LintHost => catalogHost((path) => files[path]);
 
 async function lint(text: string, files: Record<string, string> = {}, file = '.gitlab-ci.yml'): Promise<Diagnostic[]> {
   return lintText(text, { file, host: host(files) });
@@ -100,7 +99,7 @@ describe('component spec layer', () => {
   it("this catalog's own templates lint clean", async () => {
     const { readFileSync, readdirSync } = await import('node:fs');
     for (const name of readdirSync('templates')) {
-      expect(await lintText(readFileSync(`templates/${name}`, 'utf8'), { file: `templates/${name}` })).toEqual([]);
+      expect(await lintText(readFileSync(`templates/${name}`, 'utf8'), { file: `templates/${name}`, host: catalogHost() })).toEqual([]);
     }
   });
 });

@@ -9,10 +9,11 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findComponent, type ComponentDefinition } from '../../src/components/catalog.js';
-import { componentHeader } from '../../src/components/document.js';
+import { findComponent, type ComponentDefinition } from '../../src/catalog/registry.js';
+import { componentHeader } from '../../src/catalog/document.js';
 import { lintText } from '../../src/lint/lint-text.js';
 import { migrateFile, type FileMigration } from '../../src/migrate/index.js';
+import { catalogHost } from '../helpers/lint-host.js';
 
 const CORPUS = resolve(import.meta.dirname, '../fixtures/migrate/corpus');
 export const CASES = readdirSync(CORPUS).filter((name) => existsSync(join(CORPUS, name, 'expect.json'))).sort();
@@ -50,7 +51,7 @@ describe.each(CASES)('%s', (name) => {
       // Compared as the component reads them: omitted inputs take their defaults, and
       // ${VAR} and $VAR are the same reference.
       if (expected.inputs) expect(unbraced({ ...DEFAULTS, ...report?.inputs }), job).toMatchObject(unbraced(expected.inputs));
-      if (expected.reason) expect(report?.notes.join('\n').toLowerCase(), job).toContain(expected.reason.toLowerCase());
+      if (expected.reason) expect([report?.finding ?? '', ...(report?.notes ?? [])].join('\n').toLowerCase(), job).toContain(expected.reason.toLowerCase());
     }
   });
 
@@ -63,7 +64,7 @@ describe.each(CASES)('%s', (name) => {
   it('lints clean and migrates to itself', async () => {
     const results = Object.fromEntries(files.map((f) => [f.path, f.result]));
     for (const file of files.filter((f) => f.changed)) {
-      const diagnostics = await lintText(file.result, { file: file.path, host: { readProjectFile: (path) => { const text = hostFor(dir, results).readProjectFile(path); return text === undefined ? undefined : { text, file: path }; } } });
+      const diagnostics = await lintText(file.result, { file: file.path, host: catalogHost((path) => hostFor(dir, results).readProjectFile(path)) });
       expect(diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`)).toEqual([]);
     }
     const again = migrateFile('.gitlab-ci.yml', results['.gitlab-ci.yml'] as string, { host: hostFor(dir, results) });

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lintText } from '../../src/lint/lint-text.js';
 import { migrateFile, SourceError, type FileMigration } from '../../src/migrate/index.js';
+import { catalogHost } from '../helpers/lint-host.js';
 
 const AUTH = String.raw`    - echo "{\"auths\":{\"$CI_REGISTRY\":{\"auth\":\"$(printf "%s:%s" "$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD" | base64 | tr -d '\n')\"}}}" > /kaniko/.docker/config.json`;
 const KANIKO_JOB = (name: string, extra = '') => `${name}:
@@ -26,7 +27,7 @@ const root = (text: string, files?: Record<string, string>) => migrate(text, fil
 const job = (migration: FileMigration, name: string) => migration.jobs.find((j) => j.name === name);
 
 async function lintErrors(text: string): Promise<string[]> {
-  const diagnostics = await lintText(text, { file: '.gitlab-ci.yml', host: { readProjectFile: () => undefined } });
+  const diagnostics = await lintText(text, { file: '.gitlab-ci.yml', host: catalogHost() });
   return diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`);
 }
 
@@ -240,7 +241,8 @@ describe('what is not migrated', () => {
     expect(job(out, 'build')).toMatchObject({
       status: 'migrated',
       inputs: { dockerfile: 'docker/Dockerfile', image: 'r.io/team/app', tags: ['$CI_COMMIT_SHORT_SHA', 'latest'], 'build-args': ['V=1'], cache: false, registry: 'docker.io', 'registry-user': '$HUB_USER', 'registry-password': '$HUB_TOKEN' },
-      notes: [expect.stringContaining('was: privileged Docker-in-Docker'), expect.anything(), expect.anything()],
+      finding: expect.stringContaining('privileged Docker-in-Docker'),
+      notes: [expect.anything(), expect.anything()],
     });
     expect(out.result).toContain('build:\n  stage: build\n  variables: {DOCKER_TLS_CERTDIR: /certs}\n');
     expect(out.result).not.toContain('dind');

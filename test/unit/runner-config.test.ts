@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import { runRunnerConfig } from '../../src/cli/commands/runner-config.js';
-import { VERDICT_BUILDERS, type BuilderName } from '../../src/doctor/report.js';
-import { RUNNER_EXECUTORS, runnerConfig, runnerConfigProblem, type RunnerExecutor } from '../../src/doctor/runner-config.js';
+import { VERDICT_BUILDERS, type BuilderName } from '../../src/runner/report.js';
+import { RUNNER_EXECUTORS, runnerConfig, runnerConfigProblem, type RunnerExecutor } from '../../src/runner/config.js';
 import { InputError, UsageError } from '../../src/errors.js';
 
 type Table = Record<string, any>;

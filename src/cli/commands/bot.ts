@@ -6,6 +6,7 @@ import type { ProjectSelection } from '../../bot/platform.js';
 import { reportJson, reportMarkdown } from '../../bot/report.js';
 import { runBot, STATUSES, type ProjectResult, type Shard } from '../../bot/run.js';
 import { writeFilesAtomically } from '../files.js';
+import { migrator } from '../wiring.js';
 import { paint } from '../output.js';
 
 export interface BotCommandOptions {
@@ -73,7 +74,7 @@ export async function runBotCommand(options: BotCommandOptions): Promise<void> {
   const bar = progress();
   let report;
   try {
-    report = await runBot(platform, { selection, dryRun: Boolean(options.dryRun), concurrency, ...(shard ? { shard } : {}), ...(options.componentRef ? { componentRef: options.componentRef } : {}), onResult: bar.onResult });
+    report = await runBot(platform, { selection, migrator, dryRun: Boolean(options.dryRun), concurrency, ...(shard ? { shard } : {}), ...(options.componentRef ? { componentRef: options.componentRef } : {}), onResult: bar.onResult });
   } catch (error) {
     // Only the run itself (who am I, which projects) fails here; a project's failure is in the report.
     if (error instanceof PlatformError) throw new InputError(`cigen bot: ${url}: ${error.message}`);

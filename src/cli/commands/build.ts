@@ -2,8 +2,8 @@
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FindingsError, InputError } from '../../errors.js';
-import { buildCatalog, templatePath, type BuildProblem } from '../../catalog/build.js';
-import { replaceCatalogSection } from '../../catalog/docs.js';
+import { buildCatalog, templatePath, type BuildProblem } from '../../generate/build.js';
+import { replaceCatalogSection } from '../../generate/docs.js';
 import { paint } from '../output.js';
 import { writeFilesAtomically, type PendingWrite } from '../files.js';
 

@@ -3,12 +3,12 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { createTwoFilesPatch } from 'diff';
-import { componentRef } from '../../catalog/config.js';
+import { componentRef } from '../../ci/component-ref.js';
 import { InputError, UsageError } from '../../errors.js';
 import { chooseBuilder, isBuilder, BUILDERS, QUESTIONS, type Builder, type Choice } from '../../init/decide.js';
 import { findDockerfiles, proposeBuilds, SKIPPED_DIRS } from '../../init/plan.js';
 import { scaffold } from '../../init/scaffold.js';
-import { SourceError } from '../../migrate/source.js';
+import { SourceError } from '../../ci/source.js';
 import { writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
 
@@ -41,7 +41,7 @@ function listFiles(root: string): string[] {
 /** The recommendation a `cigen doctor` report holds. */
 async function fromDoctorReport(path: string): Promise<Choice> {
   if (!existsSync(path)) throw new UsageError(`--doctor-report ${path}: no such file`);
-  const { parseDoctorReport, recommend } = await import('../../doctor/report.js');
+  const { parseDoctorReport, recommend } = await import('../../runner/report.js');
   let report;
   try {
     report = parseDoctorReport(readFileSync(path, 'utf8'));

@@ -2,8 +2,9 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { FindingsError, UsageError } from '../../errors.js';
-import type { Diagnostic } from '../../lint/diagnostics.js';
+import type { Diagnostic } from '../../ci/diagnostics.js';
 import { lintText, type LintHost } from '../../lint/lint-text.js';
+import { lintHost } from '../wiring.js';
 import { diagnosticJson, formatDiagnostic, paint } from '../output.js';
 import { projectRoot, readProjectFile, templateFiles } from '../project.js';
 
@@ -24,12 +25,10 @@ function filesIn(dir: string): string[] {
 
 function hostFor(file: string): LintHost {
   const root = projectRoot(file);
-  return {
-    readProjectFile(path) {
-      const read = readProjectFile(root, path);
-      return read && { text: read.text, file: relative(process.cwd(), read.full) || read.full };
-    },
-  };
+  return lintHost((path) => {
+    const read = readProjectFile(root, path);
+    return read && { text: read.text, file: relative(process.cwd(), read.full) || read.full };
+  });
 }
 
 function codeFrame(diagnostic: Diagnostic, sources: Map<string, string>): string {

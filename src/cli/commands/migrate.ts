@@ -36,6 +36,7 @@ function report(file: FileMigration): string {
   for (const job of file.jobs) {
     const mark = job.status === 'migrated' ? paint('green', STATUS_MARK[job.status]) : job.status === 'needs-review' ? paint('yellow', STATUS_MARK[job.status]) : STATUS_MARK[job.status];
     lines.push(`  ${mark} ${job.name}: ${job.status}${job.component && job.status === 'migrated' ? ` → ${job.component}` : ''}`);
+    if (job.finding) lines.push(`      - was: ${job.finding}`);
     for (const note of job.notes) lines.push(`      ${job.status === 'needs-review' ? paint('yellow', '-') : '-'} ${note}`);
   }
   for (const warning of file.warnings) lines.push(`  ${paint('yellow', 'warning')}: ${warning}`);
@@ -68,7 +69,7 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
       files: results.map((f) => ({
         path: f.path,
         changed: f.changed,
-        jobs: f.jobs.map((j) => ({ name: j.name, status: j.status, component: j.component ?? null, inputs: j.inputs ?? null, notes: j.notes })),
+        jobs: f.jobs.map((j) => ({ name: j.name, status: j.status, component: j.component ?? null, inputs: j.inputs ?? null, ...(j.finding ? { finding: j.finding } : {}), notes: j.notes })),
         warnings: f.warnings,
         result: f.result,
       })),

@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { FindingsError, InputError, UsageError } from '../../errors.js';
 import { GitLabPlatform } from '../../bot/gitlab.js';
 import { PlatformError } from '../../bot/platform.js';
-import { changelogSection, preflight, type CatalogSnapshot } from '../../catalog/publish.js';
+import { changelogSection, preflight, type CatalogSnapshot } from '../../publish/preflight.js';
 import { writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
 import { templateFiles } from '../project.js';

@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { InputError, UsageError } from '../../errors.js';
 import type { InterpolationMode } from '../../ci/interpolation/index.js';
-import { CATALOG, findComponent } from '../../components/catalog.js';
-import { renderInstance } from '../../components/instantiate.js';
+import { CATALOG, findComponent } from '../../catalog/registry.js';
+import { renderInstance } from '../../catalog/instantiate.js';
 import { writeFilesAtomically } from '../files.js';
 
 export interface RenderOptions {

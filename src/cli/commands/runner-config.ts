@@ -1,7 +1,7 @@
 /** `cigen runner-config --builder B --executor E`: the runner settings a builder component needs. */
 import { InputError, UsageError } from '../../errors.js';
-import { VERDICT_BUILDERS, type BuilderName } from '../../doctor/report.js';
-import { RUNNER_EXECUTORS, runnerConfig, runnerConfigProblem, type RunnerExecutor } from '../../doctor/runner-config.js';
+import { VERDICT_BUILDERS, type BuilderName } from '../../runner/report.js';
+import { RUNNER_EXECUTORS, runnerConfig, runnerConfigProblem, type RunnerExecutor } from '../../runner/config.js';
 
 export interface RunnerConfigOptions {
   builder: string;

@@ -10,11 +10,11 @@
  *     of GitLab's interpolation modes, and validated against the schema again.
  */
 import { INTERPOLATION_MODES, instantiate, splitComponentFile } from '../ci/interpolation/index.js';
-import { CATALOG, type ComponentDefinition } from '../components/catalog.js';
-import { renderComponent } from '../components/document.js';
-import type { Diagnostic } from '../lint/diagnostics.js';
-import { lintParsed, parseFile } from '../lint/lint-text.js';
-import { validateSchema } from '../lint/schema.js';
+import { CATALOG, type ComponentDefinition } from '../catalog/registry.js';
+import { renderComponent } from '../catalog/document.js';
+import { checkFile, parseFile } from '../ci/check.js';
+import type { Diagnostic } from '../ci/diagnostics.js';
+import { validateSchema } from '../ci/schema.js';
 import { renderCatalogSection } from './docs.js';
 import { pinningProblem } from './pinning.js';
 
@@ -58,7 +58,7 @@ export async function renderAndValidate(component: ComponentDefinition): Promise
   }
 
   const parsed = parseFile(text, path);
-  for (const diagnostic of await lintParsed(parsed, { file: path, contentAsWritten: true })) {
+  for (const diagnostic of (await checkFile(parsed, { contentAsWritten: true })).diagnostics) {
     const input = inputOf(diagnostic);
     problem(`${diagnostic.code}: ${diagnostic.message}`, { line: diagnostic.line, column: diagnostic.column, ...(input ? { input } : {}) });
   }

@@ -1,7 +1,7 @@
 /** One component with concrete inputs, as GitLab would expand it: what `cigen render` prints. */
 import { instantiate, splitComponentFile, type InterpolationMode } from '../ci/interpolation/index.js';
 import { stringifyYaml } from '../ci/yaml.js';
-import type { ComponentDefinition } from './catalog.js';
+import type { ComponentDefinition } from './registry.js';
 import { renderComponent } from './document.js';
 import { checkBuildInputValues } from './values.js';
 

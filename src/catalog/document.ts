@@ -1,6 +1,6 @@
 /** A component definition as GitLab reads it: the `spec:` header, `---`, the jobs. */
 import { stringifyComponent } from '../ci/yaml.js';
-import type { ComponentDefinition } from './catalog.js';
+import type { ComponentDefinition } from './registry.js';
 
 export function componentHeader(component: ComponentDefinition): { spec: { inputs: Record<string, unknown> } } {
   const inputs: Record<string, unknown> = {};

@@ -7,8 +7,8 @@ import { inputRef } from '../builders/spec.js';
 import { renderScript } from '../builders/script.js';
 import { booleanVariable, plain, stringVariable } from '../builders/variables.js';
 import { Literal, type Jobs } from '../ci/model.js';
-import { CATALOG_MAJOR } from '../catalog/config.js';
-import { CORE_INPUTS, IMAGE_REFERENCE, type InputDefinition } from './vocabulary.js';
+import { CATALOG_MAJOR } from '../ci/component-ref.js';
+import { CORE_INPUTS, IMAGE_REFERENCE, type InputDefinition } from '../builders/inputs.js';
 
 /** Node LTS on Debian, the image `cigen` is tested on. */
 export const NODE_IMAGE = 'node:20.20.2-bookworm-slim';

@@ -19,7 +19,7 @@ import { inputRef, type BuilderId } from '../builders/spec.js';
 import { plain } from '../builders/variables.js';
 import { DOCTOR_IMAGE, DOCTOR_INPUTS, doctorJobs } from './doctor.js';
 import { MIGRATION_BOT_INPUTS, NODE_IMAGE, migrationBotJobs } from './migration-bot.js';
-import { CORE_INPUTS, IMAGE_REFERENCE, builderImageInput, componentBuildSpec, type InputDefinition } from './vocabulary.js';
+import { CORE_INPUTS, IMAGE_REFERENCE, builderImageInput, componentBuildSpec, type InputDefinition } from '../builders/inputs.js';
 
 export interface ComponentDefinition {
   /** templates/<name>.yml */

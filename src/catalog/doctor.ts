@@ -10,7 +10,7 @@ import { renderScript } from '../builders/script.js';
 import { inputRef } from '../builders/spec.js';
 import { plain, stringVariable } from '../builders/variables.js';
 import { Literal, type Jobs } from '../ci/model.js';
-import { CORE_INPUTS, IMAGE_REFERENCE, type InputDefinition } from './vocabulary.js';
+import { CORE_INPUTS, IMAGE_REFERENCE, type InputDefinition } from '../builders/inputs.js';
 
 /** The buildah image: it has unshare, mount and buildah, so the probe sees what a buildah job would. */
 export const DOCTOR_IMAGE: string = BUILDAH_IMAGE;

@@ -8,7 +8,7 @@
  * on one line; values in keys and plain scalars get a narrow character set.
  */
 import type { InputSpec, InputType, InputValue } from '../ci/interpolation/inputs.js';
-import { inputRef, type BuildSpec } from '../builders/spec.js';
+import { inputRef, type BuildSpec } from './spec.js';
 
 export interface InputDefinition extends InputSpec {
   type: InputType;

@@ -4,7 +4,7 @@
  * nodes, so every byte it has no reason to touch stays as it was.
  */
 import { Parser, isMap, isPair, isScalar, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import { parseYamlDocuments } from '../ci/yaml.js';
+import { parseYamlDocuments } from './yaml.js';
 
 export interface SourceFile {
   path: string;

@@ -5,10 +5,10 @@
  * reshape the YAML under text interpolation.
  */
 import { isMap, isPair, isScalar, isSeq, Scalar, type Document, type Node } from 'yaml';
-import { MAX_ACCESS_BYTESIZE, MAX_BLOCKS, MAX_FUNCTIONS, findBlocks } from '../ci/interpolation/block.js';
-import { FUNCTION_NAMES, matchFunction } from '../ci/interpolation/functions.js';
-import { INPUT_TYPES, MAX_STRING_INPUT, type InputType } from '../ci/interpolation/inputs.js';
-import { compileRe2 } from '../ci/re2.js';
+import { MAX_ACCESS_BYTESIZE, MAX_BLOCKS, MAX_FUNCTIONS, findBlocks } from './interpolation/block.js';
+import { FUNCTION_NAMES, matchFunction } from './interpolation/functions.js';
+import { INPUT_TYPES, MAX_STRING_INPUT, type InputType } from './interpolation/inputs.js';
+import { compileRe2 } from './re2.js';
 import type { Finding, PathSegment } from './diagnostics.js';
 
 const SPEC_KEYS = ['inputs', 'include', 'component', 'description'];

@@ -4,9 +4,8 @@
  * list that keeps each entry's own text. Shared by `migrate` and `init`.
  */
 import { Document, isMap, isSeq, visit, type Node, type Pair } from 'yaml';
-import { YAML_VERSION, customTags } from '../ci/yaml.js';
-import { includeEntries, type IncludeEntry as IncludeRef } from '../lint/includes.js';
-import type { Inputs } from './kaniko.js';
+import { YAML_VERSION, customTags } from './yaml.js';
+import { includeEntries, type IncludeEntry as IncludeRef } from './includes.js';
 import { columnOf, commentsWithin, indentUnit, keyOf, lineStart, pairRange, reindent, type Edit, type SourceFile } from './source.js';
 
 /** A file's `include:` entries as plain data, classified as the linter classifies them. */
@@ -15,13 +14,14 @@ export function includesOf(file: SourceFile): IncludeRef[] {
   return includeEntries(include ? (include.value as { toJS?: (doc: unknown) => unknown } | null)?.toJS?.(file.doc) : undefined);
 }
 
-export interface IncludeEntry {
+/** A `component:` entry to add, with the inputs it passes. */
+export interface ComponentInclude {
   component: string;
-  inputs: Inputs;
+  inputs: Readonly<Record<string, unknown>>;
 }
 
 /** `include:` entries as YAML, lists in flow style (`tags: [v1, latest]`), at column 0. */
-export function renderEntries(entries: readonly IncludeEntry[]): string {
+export function renderEntries(entries: readonly ComponentInclude[]): string {
   const doc = new Document(entries, { version: YAML_VERSION, customTags });
   visit(doc, { Seq: (_key, node, path) => void (path.length > 2 ? (node.flow = true) : undefined) });
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false, indentSeq: true });
@@ -34,7 +34,7 @@ const indentLines = (text: string, by: number): string =>
     .join('\n');
 
 /** The edit that adds the entries to the file's `include:`, creating or widening it as needed. */
-export function addIncludeEntries(file: SourceFile, entries: readonly IncludeEntry[]): Edit {
+export function addIncludeEntries(file: SourceFile, entries: readonly ComponentInclude[]): Edit {
   const text = file.text;
   const unit = indentUnit(file);
   const rendered = renderEntries(entries);

@@ -1,0 +1,30 @@
+/**
+ * What the bot needs from a migration, as a port: the bot does not know how pipelines are
+ * rewritten, only which files change and what to tell the project about each job. The CLI
+ * wires `cigen migrate` in (cli/wiring.ts).
+ */
+export interface MigratedJob {
+  name: string;
+  file: string;
+  status: 'migrated' | 'needs-review' | 'unchanged';
+  /** What the job built with before. */
+  from?: 'kaniko' | 'docker';
+  notes: readonly string[];
+}
+
+export interface MigratedFile {
+  path: string;
+  changed: boolean;
+  original: string;
+  result: string;
+  jobs: readonly MigratedJob[];
+}
+
+export interface Migrator {
+  /** The component a merge request moves jobs onto when the run names none. */
+  defaultComponentRef: string;
+  /** The local includes a pipeline file names (fetched before it is migrated); [] when unreadable. */
+  localIncludes(path: string, text: string): string[];
+  /** The pipeline file and its includes migrated, or why the pipeline cannot be read. */
+  migrate(path: string, text: string, options: { componentRef: string; readProjectFile: (path: string) => string | undefined }): MigratedFile[] | { invalid: string };
+}

@@ -1,0 +1,157 @@
+/**
+ * One CI file checked as GitLab reads it, before any include is followed: the YAML, the
+ * component header against GitLab's input rules, the content's interpolation blocks, and
+ * GitLab's schema (the content interpolated, as GitLab sees it, unless asked for as written).
+ * Shared by `cigen lint` (which goes on to includes and the assembled pipeline) and by the
+ * catalog build (which checks each rendered component).
+ */
+import { isScalar, type Document, type LineCounter } from 'yaml';
+import type { Diagnostic, Finding, PathSegment } from './diagnostics.js';
+import { interpolateClassic } from './interpolation/classic.js';
+import { resolveInputs, type InputSpecs } from './interpolation/inputs.js';
+import { locate } from './positions.js';
+import { validateSchema } from './schema.js';
+import { checkContent, checkHeader } from './spec-rules.js';
+import { parseYamlDocuments } from './yaml.js';
+
+export interface ParsedFile {
+  file: string;
+  header?: Document.Parsed;
+  content?: Document.Parsed;
+  lineCounter: LineCounter;
+  diagnostics: Diagnostic[];
+}
+
+const YAML_CODES: Record<string, string> = {
+  DUPLICATE_KEY: 'yaml/duplicate-key',
+  TAG_RESOLVE_FAILED: 'yaml/unknown-tag',
+  BAD_ALIAS: 'yaml/alias',
+  MULTIPLE_ANCHORS: 'yaml/anchor',
+};
+export const MAX_ALIASES = 10_000;
+
+/** Parses a file into its header and content documents, reporting YAML problems. Duplicate
+ *  keys are a warning: GitLab (Ruby's Psych) silently keeps the last one. */
+export function parseFile(text: string, file: string): ParsedFile {
+  const { documents, lineCounter } = parseYamlDocuments(text);
+  const diagnostics: Diagnostic[] = [];
+  for (const doc of documents) {
+    for (const problem of [...doc.errors, ...doc.warnings]) {
+      const { line, col: column } = lineCounter.linePos(problem.pos[0]);
+      const duplicate = problem.code === 'DUPLICATE_KEY';
+      const error = (doc.errors as unknown[]).includes(problem) || problem.code === 'TAG_RESOLVE_FAILED';
+      diagnostics.push({
+        file,
+        line,
+        column,
+        severity: error && !duplicate ? 'error' : 'warning',
+        code: YAML_CODES[problem.code] ?? 'yaml/syntax',
+        message: duplicate ? `${problem.message.split('\n')[0]}; GitLab keeps the last one` : (problem.message.split('\n')[0] ?? problem.message),
+      });
+    }
+  }
+  const content = documents.at(-1);
+  const header = documents.length > 1 ? documents[0] : undefined;
+  return { file, ...(header ? { header } : {}), ...(content ? { content } : {}), lineCounter, diagnostics };
+}
+
+/** Values to instantiate a component with for schema checks: defaults, else a typed stand-in. */
+export function sampleInputs(specs: InputSpecs): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    if (spec && typeof spec === 'object' && spec.default !== undefined && spec.default !== null) {
+      values[name] = spec.default;
+      continue;
+    }
+    const type = spec && typeof spec === 'object' ? (spec.type ?? 'string') : 'string';
+    const option = spec && typeof spec === 'object' ? spec.options?.[0] : undefined;
+    values[name] = option ?? { array: [], boolean: true, number: 1, string: 'value' }[type] ?? 'value';
+  }
+  return values;
+}
+
+export interface CheckOptions {
+  /** Only the YAML and schema layers. */
+  schemaOnly?: boolean;
+  /** Check a component's content against the schema as written, blocks and all, rather than
+   *  interpolated (the catalog build validates instantiations itself). */
+  contentAsWritten?: boolean;
+  /** What an include passed as inputs; undefined for a file read on its own (defaults then). */
+  given?: Record<string, unknown>;
+}
+
+export interface FileCheck {
+  diagnostics: Diagnostic[];
+  /** The content as GitLab would assemble it (interpolated for a component), when it could be read. */
+  content?: Record<string, unknown>;
+  /** How keys of the content document read after interpolation (component files). */
+  resolveKey?: (key: string) => string;
+}
+
+/** Whether the node at `path` is a scalar holding exactly one interpolation block. */
+function isWholeBlock(doc: Document, path: readonly PathSegment[]): boolean {
+  const node = doc.getIn(path, true);
+  return isScalar(node) && typeof node.value === 'string' && /^\$\[\[\s*inputs\.[A-Za-z0-9_-]+\s*\]\]$/.test(node.value.trim());
+}
+
+const empty = (file: string): Diagnostic => ({ file, line: 1, column: 1, severity: 'error', code: 'yaml/empty', message: 'Please provide content of .gitlab-ci.yml' });
+
+export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}): Promise<FileCheck> {
+  const { file, header, content, lineCounter } = parsed;
+  const diagnostics = [...parsed.diagnostics];
+  if (diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('yaml/'))) return { diagnostics };
+  if (!content) return { diagnostics: [...diagnostics, empty(file)] };
+
+  const toDiagnostic = (finding: Finding, resolveKey?: (key: string) => string): Diagnostic => {
+    const doc = finding.document === 'header' && header ? header : content;
+    const pos = locate(doc, lineCounter, finding.path, finding.at, resolveKey);
+    return { file, line: pos.line, column: pos.column, severity: finding.severity, code: finding.code, message: finding.message, document: finding.document, path: finding.path };
+  };
+
+  let headerValue: unknown;
+  let contentValue: unknown;
+  try {
+    headerValue = header?.toJS({ maxAliasCount: MAX_ALIASES });
+    contentValue = content.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    diagnostics.push({ file, line: 1, column: 1, severity: 'error', code: 'yaml/alias', message: `the file expands too far through aliases (${(error as Error).message})` });
+    return { diagnostics };
+  }
+  let resolveKey: ((key: string) => string) | undefined;
+
+  if (header) {
+    const headerCheck = checkHeader(headerValue);
+    const specs = ((headerValue as { spec?: { inputs?: InputSpecs } } | null)?.spec?.inputs ?? {}) as InputSpecs;
+    if (!options.schemaOnly) {
+      diagnostics.push(...headerCheck.issues.map((issue) => toDiagnostic({ document: 'header', ...issue })));
+      const contentCheck = checkContent(content, headerCheck.inputs, headerCheck.componentFields, { hasHeader: true });
+      diagnostics.push(...contentCheck.issues.map((issue) => toDiagnostic({ document: 'content', ...issue })));
+      for (const name of contentCheck.unused) {
+        diagnostics.push(toDiagnostic({ document: 'header', path: ['spec', 'inputs', name], at: 'key', severity: 'warning', code: 'spec/unused-input', message: `input \`${name}\` is declared but never used` }));
+      }
+    }
+    const headerSchema = await validateSchema(headerValue);
+    diagnostics.push(...headerSchema.findings.map((finding) => toDiagnostic({ document: 'header', ...finding })));
+    if (!options.contentAsWritten) {
+      // As GitLab sees it: with the values an include gave, else the defaults.
+      const values = options.given ? resolveInputs(specs, options.given).values : sampleInputs(specs);
+      const interpolation = { inputs: { ...sampleInputs(specs), ...values } };
+      const interpolated = interpolateClassic(contentValue, interpolation);
+      if (interpolated.value !== undefined) {
+        contentValue = interpolated.value;
+        resolveKey = (key) => String(interpolateClassic(key, interpolation).value ?? key);
+      }
+    }
+  } else if (!options.schemaOnly) {
+    const contentCheck = checkContent(content, new Map(), new Set(), { hasHeader: false });
+    diagnostics.push(...contentCheck.issues.map((issue) => toDiagnostic({ document: 'content', ...issue })));
+  }
+  if (contentValue === null || contentValue === undefined) return { diagnostics: [...diagnostics, empty(file)] };
+  const schema = await validateSchema(contentValue);
+  // As written, `parallel: $[[ inputs.n ]]` is a string where an integer belongs; GitLab puts the
+  // typed value there, and the catalog build validates every instantiation, so skip those.
+  const findings = options.contentAsWritten ? schema.findings.filter((finding) => !isWholeBlock(content, finding.path)) : schema.findings;
+  diagnostics.push(...findings.map((finding) => toDiagnostic({ document: 'content', ...finding }, resolveKey)));
+  const value = contentValue !== null && typeof contentValue === 'object' && !Array.isArray(contentValue) ? (contentValue as Record<string, unknown>) : undefined;
+  return { diagnostics, ...(value ? { content: value } : {}), ...(resolveKey ? { resolveKey } : {}) };
+}

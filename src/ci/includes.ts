@@ -1,0 +1,50 @@
+/**
+ * `include:` entries as GitLab classifies them (local, remote, template, project, component),
+ * and the grammar of a component reference. Shared by lint, migrate and init.
+ */
+import type { PathSegment } from './diagnostics.js';
+import { isHash } from './merge.js';
+
+export type IncludeKind = 'local' | 'remote' | 'template' | 'project' | 'component' | 'invalid';
+
+export interface IncludeEntry {
+  kind: IncludeKind;
+  target: string;
+  inputs?: Record<string, unknown>;
+  /** Where the entry is in the file's content document. */
+  path: PathSegment[];
+}
+
+/** The entries of an `include:` value (a string, a hash or a list of them), in order. */
+export function includeEntries(include: unknown): IncludeEntry[] {
+  if (include === undefined || include === null) return [];
+  const list = Array.isArray(include) ? include : [include];
+  return list.map((item, index): IncludeEntry => {
+    const path: PathSegment[] = Array.isArray(include) ? ['include', index] : ['include'];
+    if (typeof item === 'string') return { kind: /^https?:\/\//.test(item) ? 'remote' : 'local', target: item, path };
+    if (!isHash(item)) return { kind: 'invalid', target: '', path };
+    const inputs = isHash(item['inputs']) ? item['inputs'] : undefined;
+    const withInputs = (entry: IncludeEntry): IncludeEntry => (inputs ? { ...entry, inputs } : entry);
+    if (typeof item['local'] === 'string') return withInputs({ kind: 'local', target: item['local'], path });
+    if (typeof item['component'] === 'string') return withInputs({ kind: 'component', target: item['component'], path });
+    if (typeof item['remote'] === 'string') return withInputs({ kind: 'remote', target: item['remote'], path });
+    if (typeof item['template'] === 'string') return withInputs({ kind: 'template', target: item['template'], path });
+    if (item['project'] !== undefined) return withInputs({ kind: 'project', target: String(item['project']), path });
+    return { kind: 'invalid', target: '', path };
+  });
+}
+
+/** `<server>/<project path>/<name>@<version>`, as `include: component:` takes it. */
+export interface ComponentRef {
+  server: string;
+  project: string;
+  name: string;
+  version: string;
+}
+
+const COMPONENT_REF = /^(?<server>[^/]+)\/(?<project>.+)\/(?<name>[^/@]+)@(?<version>.+)$/;
+
+export function parseComponentRef(text: string): ComponentRef | undefined {
+  const groups = COMPONENT_REF.exec(text)?.groups;
+  return groups ? (groups as unknown as ComponentRef) : undefined;
+}
