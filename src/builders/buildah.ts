@@ -1,36 +1,98 @@
 /**
- * Buildah, daemonless and without a privileged container. `chroot` isolation needs only
- * mount + user namespaces in the job container; `rootless` adds PID/IPC namespaces and needs
- * /proc unmasked (Kubernetes runners with procMount: Unmasked and user namespaces).
+ * Buildah in chroot isolation: daemonless and without a privileged container; needs only mount
+ * and user namespaces in the job container (seccomp and AppArmor must allow unshare() and
+ * mount()). The rootless variant (./buildah-rootless.ts) shares the job and the inputs.
  */
+import readme from '../../components/buildah/README.md.hbs';
 import script from '../../components/buildah/script.sh.hbs';
 import type { Job } from '../ci/model.js';
+import { builderInputs, type Builder } from './builder.js';
+import type { InputDeclarations } from './inputs.js';
 import { assembleJob } from './job.js';
-import { renderScript } from './script.js';
-import { REPORT_FILE, type Bound, type BuildSpec } from './spec.js';
-import { buildVariables, plain, stringVariable } from './variables.js';
+import {
+  APPARMOR_NOTE,
+  buildContainerPatch,
+  CONTAINER_STORAGE,
+  FF_ADVANCED_POD_SPEC,
+  helmValues,
+  K8S_KUBERNETES,
+  POLICY_NOTE,
+  SECCOMP_COMMENT,
+  SECCOMP_LOCALHOST,
+  unconfinedDockerConfig,
+  type RunnerConfig,
+  type RunnerExecutor,
+} from './runner.js';
+import { renderBuildScript } from './script.js';
+import { inputRef } from './spec.js';
+import { plain } from './variables.js';
 
 /** Rebuilt daily upstream with security fixes; the minor version is what we test against. */
 export const BUILDAH_IMAGE = 'quay.io/buildah/stable:v1.43.4';
-export const STORAGE_DRIVERS = ['overlay', 'vfs'] as const;
-export const IMAGE_FORMATS = ['oci', 'docker'] as const;
+export const BUILDAH_IMAGE_SAMPLE = 'mirror.example.com/buildah/stable:v1.43.4';
 
 export type BuildahIsolation = 'chroot' | 'rootless';
 
-export interface BuildahSpec extends BuildSpec {
-  storageDriver: Bound<string>;
-  format: Bound<string>;
-}
+/** Buildah's own inputs, shared by both isolation modes. */
+export const BUILDAH_INPUTS: InputDeclarations = builderInputs(BUILDAH_IMAGE, BUILDAH_IMAGE_SAMPLE, {
+  'storage-driver': {
+    type: 'string',
+    default: 'overlay',
+    options: ['overlay', 'vfs'],
+    variable: 'CIGEN_STORAGE_DRIVER',
+    description: 'Container storage driver. `overlay` is fast; where it cannot mount (overlay on overlayfs) the job falls back to `vfs` by itself.',
+    sample: 'vfs',
+  },
+  format: {
+    type: 'string',
+    default: 'oci',
+    options: ['oci', 'docker'],
+    variable: 'CIGEN_FORMAT',
+    description: 'Image format. `docker` keeps HEALTHCHECK, SHELL and STOPSIGNAL, which the OCI format drops.',
+    sample: 'docker',
+  },
+});
 
-export function buildahJob(spec: BuildahSpec, isolation: BuildahIsolation = 'chroot', component = 'buildah'): Job {
+export function buildahJob(id: string, isolation: BuildahIsolation, inputs: InputDeclarations = BUILDAH_INPUTS): Job {
   return assembleJob({
-    spec,
-    image: plain(spec.builderImage),
-    variables: {
-      ...buildVariables(spec),
-      CIGEN_STORAGE_DRIVER: stringVariable(spec.storageDriver),
-      CIGEN_FORMAT: stringVariable(spec.format),
-    },
-    script: renderScript(script, { component, isolation, reportFile: REPORT_FILE }),
+    inputs,
+    image: plain(inputRef('builder-image')),
+    script: renderBuildScript(script, id, inputs, { isolation }),
   });
 }
+
+function kubernetesConfig(): RunnerConfig {
+  return {
+    format: 'yaml',
+    text: helmValues(
+      'buildah',
+      `${FF_ADVANCED_POD_SPEC}
+${K8S_KUBERNETES}    privileged = false
+
+${SECCOMP_COMMENT}${buildContainerPatch(SECCOMP_LOCALHOST)}
+${CONTAINER_STORAGE}`,
+    ),
+    notes: [
+      'Vanilla Kubernetes (EKS with default options, for one) often runs buildah as it is: run the doctor component first and keep only the parts it asks for.',
+      "The seccomp patch needs <profile-name>.json (Docker's default profile plus unshare and mount) in /var/lib/kubelet/seccomp on every node; drop the patch if your cluster applies no seccomp profile.",
+      APPARMOR_NOTE,
+      POLICY_NOTE,
+      'Next step up: buildah-rootless (cigen runner-config --builder buildah-rootless --executor kubernetes), once the cluster runs user namespaces.',
+    ],
+  };
+}
+
+export const buildah = {
+  id: 'buildah',
+  title: 'Buildah (chroot isolation)',
+  summary: 'Daemonless build and push with Buildah in chroot isolation; no privileged runner.',
+  unsafe: false,
+  images: [BUILDAH_IMAGE],
+  inputs: BUILDAH_INPUTS,
+  runner: {
+    needs: ['userns', 'mount'],
+    config: (executor: RunnerExecutor) => (executor === 'docker' ? unconfinedDockerConfig('buildah') : kubernetesConfig()),
+  },
+  readme,
+  job: (inputs?: InputDeclarations) => buildahJob('buildah', 'chroot', inputs),
+} as const satisfies Builder<'buildah'>;

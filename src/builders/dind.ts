@@ -1,37 +1,95 @@
 /**
  * Docker-in-Docker. UNSAFE by design: the docker:dind service only works in a privileged
- * container, which gives the job full control of the runner's host. Kept for teams that
- * cannot move yet, with TLS between the job and the daemon.
+ * container, which gives the job full control of the runner's host. Kept for teams that cannot
+ * move yet, with TLS between the job and the daemon.
  */
+import readme from '../../components/dind/README.md.hbs';
 import script from '../../components/dind/script.sh.hbs';
-import type { Job } from '../ci/model.js';
+import { builderInputs, type Builder } from './builder.js';
+import { IMAGE_REFERENCE, type InputDeclarations } from './inputs.js';
 import { assembleJob } from './job.js';
-import { renderScript } from './script.js';
-import { REPORT_FILE, type Bound, type BuildSpec } from './spec.js';
-import { buildVariables, plain } from './variables.js';
+import { dockerRunners, helmValues, K8S_KUBERNETES, type RunnerConfig, type RunnerExecutor } from './runner.js';
+import { renderBuildScript } from './script.js';
+import { inputRef } from './spec.js';
+import { plain } from './variables.js';
 
 export const DOCKER_VERSION = '29.9.0';
 export const DOCKER_CLI_IMAGE = `docker:${DOCKER_VERSION}-cli`;
 export const DOCKER_DIND_IMAGE = `docker:${DOCKER_VERSION}-dind`;
 
-export interface DindSpec extends BuildSpec {
-  dindImage: Bound<string>;
+const INPUTS = builderInputs(DOCKER_CLI_IMAGE, 'mirror.example.com/docker:29.9.0-cli', {
+  'dind-image': {
+    type: 'string',
+    default: DOCKER_DIND_IMAGE,
+    regex: IMAGE_REFERENCE,
+    description: 'Image of the docker:dind service; keep it on the same Docker version as `builder-image`.',
+    sample: 'mirror.example.com/docker:29.9.0-dind',
+  },
+});
+
+function config(executor: RunnerExecutor): RunnerConfig {
+  if (executor === 'docker') {
+    return {
+      format: 'toml',
+      text: `${dockerRunners('dind')}    # UNSAFE: privileged = true gives every job on this runner root on the host: any job
+    # can read other jobs' secrets, change the runner and escape to the machine. Use it only
+    # on a runner of its own that runs nothing but trusted projects; prefer buildah.
+    privileged = true
+    # /certs/client: the TLS client certificates the docker:dind service creates, shared with
+    # the job; /cache: the runner's cache volume.
+    volumes = ["/certs/client", "/cache"]
+`,
+      notes: [
+        'UNSAFE: a privileged runner gives every job on it control of the host. Prefer buildah (cigen runner-config --builder buildah --executor docker).',
+        'Keep DOCKER_TLS_CERTDIR="/certs" (the dind component sets it) so the daemon is only reachable with the shared client certificates.',
+      ],
+    };
+  }
+  return {
+    format: 'yaml',
+    text: helmValues(
+      'dind',
+      `${K8S_KUBERNETES}    # UNSAFE: privileged = true gives every job on this runner root on the node: any job can
+    # read other pods' secrets and escape to the machine. Use it only on a runner of its own
+    # that runs nothing but trusted projects; prefer buildah.
+    privileged = true
+
+    # The TLS client certificates the docker:dind service creates, shared with the job.
+    [[runners.kubernetes.volumes.empty_dir]]
+      name = "docker-certs"
+      mount_path = "/certs/client"
+      medium = "Memory"
+`,
+    ),
+    notes: [
+      'UNSAFE: a privileged runner gives every job on it control of the node. Prefer buildah (cigen runner-config --builder buildah --executor kubernetes).',
+      'Pod Security Standards baseline and restricted refuse privileged pods: the runner namespace must be privileged.',
+    ],
+  };
 }
 
-export function dindJob(spec: DindSpec, component = 'dind'): Job {
-  return assembleJob({
-    spec,
-    image: plain(spec.builderImage),
-    // Kubernetes runners start no entrypoint health check of their own: HEALTHCHECK_TCP_PORT.
-    services: [{ name: plain(spec.dindImage), alias: 'docker', variables: { HEALTHCHECK_TCP_PORT: '2376' } }],
-    variables: {
-      ...buildVariables(spec),
-      DOCKER_HOST: 'tcp://docker:2376',
-      DOCKER_TLS_CERTDIR: '/certs',
-      DOCKER_TLS_VERIFY: '1',
-      DOCKER_CERT_PATH: '/certs/client',
-      DOCKER_BUILDKIT: '1',
-    },
-    script: renderScript(script, { component, reportFile: REPORT_FILE }),
-  });
-}
+export const dind = {
+  id: 'dind',
+  title: 'Docker-in-Docker (UNSAFE: privileged)',
+  summary: 'docker build against a docker:dind service. UNSAFE: needs a privileged runner, which gives every job on it control of the host.',
+  unsafe: true,
+  images: [DOCKER_CLI_IMAGE, DOCKER_DIND_IMAGE],
+  inputs: INPUTS,
+  runner: { needs: ['privileged'], config },
+  readme,
+  job: (inputs: InputDeclarations = INPUTS) =>
+    assembleJob({
+      inputs,
+      image: plain(inputRef('builder-image')),
+      // Kubernetes runners start no entrypoint health check of their own: HEALTHCHECK_TCP_PORT.
+      services: [{ name: plain(inputRef('dind-image')), alias: 'docker', variables: { HEALTHCHECK_TCP_PORT: '2376' } }],
+      environment: {
+        DOCKER_HOST: 'tcp://docker:2376',
+        DOCKER_TLS_CERTDIR: '/certs',
+        DOCKER_TLS_VERIFY: '1',
+        DOCKER_CERT_PATH: '/certs/client',
+        DOCKER_BUILDKIT: '1',
+      },
+      script: renderBuildScript(script, 'dind', inputs),
+    }),
+} as const satisfies Builder<'dind'>;

@@ -1,20 +1,30 @@
 /**
- * The inputs every builder component shares (docs/ARCHITECTURE.md): same names, types and
- * defaults everywhere, so switching builder is changing one word in the `component:` line.
+ * The input vocabulary, declared once. Every builder component takes these inputs with the same
+ * names, types and defaults, so switching builder is changing one word in the `component:`
+ * line; a builder's own inputs are declared in its module the same way. Everything else is
+ * derived from these declarations: the `spec:inputs` header, the job's CIGEN_* variables, the
+ * shell that reads them (components/_shared/read.sh.hbs), migrate's key order, the sample
+ * values the catalog and the tests prove each component with, and the docs.
  *
- * Every string input has a regex: GitLab's text interpolation pastes values into the raw
- * file, so each regex refuses what could reshape the YAML where the value sits, or what makes
- * no sense. Values that sit alone in a literal block (the CIGEN_* variables) only need to stay
- * on one line; values in keys and plain scalars get a narrow character set.
+ * Every string input has a regex: GitLab's text interpolation pastes values into the raw file,
+ * so each regex refuses what could reshape the YAML where the value sits, or what makes no
+ * sense. Values that sit alone in a literal block (the CIGEN_* variables) only need to stay on
+ * one line; values in keys and plain scalars get a narrow character set.
  */
 import type { InputSpec, InputType, InputValue } from '../ci/interpolation/inputs.js';
-import { inputRef, type BuildSpec } from './spec.js';
 
-export interface InputDefinition extends InputSpec {
+export interface InputDeclaration extends InputSpec {
   type: InputType;
   default: InputValue;
   description: string;
+  /** The variable the value travels in to the job's shell, as data; absent for inputs placed in
+   *  the YAML itself (job-name, stage, builder-image). */
+  variable?: `CIGEN_${string}`;
+  /** A non-default value: the catalog build and the tests prove every component with these. */
+  sample: InputValue;
 }
+
+export type InputDeclarations = Readonly<Record<string, InputDeclaration>>;
 
 /** One line: no line break of any kind YAML knows (\n, \r, NEL, LS, PS). Written so that RE2
  *  (GitLab) and JavaScript (gitlab-ci-local) read it alike: `\x85` is one escape in both, but
@@ -24,10 +34,18 @@ export const SINGLE_LINE = `^[^\\n\\r\\x85\u2028\u2029]*$`;
  *  followed by a name character (`build:image`); never `: ` or a trailing space, which would
  *  reshape or change the key under text interpolation. */
 export const NAME = String.raw`^[A-Za-z0-9_.](?: *(?:[A-Za-z0-9_./-]|:[A-Za-z0-9_./-]))*$`;
-/** An image repository, possibly through variables ($CI_REGISTRY_IMAGE/app). */
-export const REPOSITORY = String.raw`^[A-Za-z0-9$][A-Za-z0-9$_{}.:/-]*$`;
-/** An image reference with a tag or digest. */
-export const IMAGE_REFERENCE = String.raw`^[A-Za-z0-9$][A-Za-z0-9$_{}.:/@-]*$`;
+
+const VARIABLE = String.raw`\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\}`;
+/** An image repository without a tag, possibly through variables ($CI_REGISTRY_IMAGE/app):
+ *  lowercase path components (the reference grammar), a registry port (`:5000/`) but no tag. */
+export const REPOSITORY = String.raw`^(?:[a-z0-9]|${VARIABLE})(?:[a-z0-9._/-]|${VARIABLE}|:[0-9]+/)*$`;
+/** An image reference: a repository as above with an optional tag and digest. */
+export const IMAGE_REFERENCE = String.raw`^(?:[a-z0-9]|${VARIABLE})(?:[a-z0-9._/-]|${VARIABLE}|:[0-9]+/)*(?::(?:[A-Za-z0-9_]|${VARIABLE})(?:[A-Za-z0-9_.-]|${VARIABLE})*)?(?:@sha256:[0-9a-f]{64})?$`;
+
+/** A tag as registries take it: the rule is data so that TypeScript and the job's shell check
+ *  the same thing (the shell's case pattern is built from the same classes). */
+export const TAG_RULE = { first: 'A-Za-z0-9_', rest: 'A-Za-z0-9_.-', max: 128 } as const;
+export const TAG = new RegExp(`^[${TAG_RULE.first}][${TAG_RULE.rest}]{0,${TAG_RULE.max - 1}}$`);
 
 export const CORE_INPUTS = {
   'job-name': {
@@ -35,136 +53,169 @@ export const CORE_INPUTS = {
     default: 'build-image',
     regex: NAME,
     description: 'Name of the build job, so that `needs:` and `extends:` elsewhere in the pipeline can refer to it.',
+    sample: 'build app/api',
   },
   stage: {
     type: 'string',
     default: 'build',
     regex: NAME,
     description: 'Stage the job runs in.',
+    sample: 'package',
   },
   context: {
     type: 'string',
     default: '.',
     regex: SINGLE_LINE,
+    variable: 'CIGEN_CONTEXT',
     description: 'Build context directory, relative to `$CI_PROJECT_DIR`. Passed to the builder as one argument, never evaluated by a shell.',
+    sample: 'services/api dir',
   },
   dockerfile: {
     type: 'string',
     default: 'Dockerfile',
     regex: SINGLE_LINE,
+    variable: 'CIGEN_DOCKERFILE',
     description: 'Dockerfile (or Containerfile), relative to the context.',
+    sample: 'docker/Containerfile',
   },
   image: {
     type: 'string',
     default: '$CI_REGISTRY_IMAGE',
     regex: REPOSITORY,
-    description: 'Repository to push to, without a tag; the `tags` input names the tags.',
+    variable: 'CIGEN_IMAGE',
+    description: 'Repository to push to, without a tag (lowercase, as image references are); the `tags` input names the tags.',
+    sample: 'registry.example.com/group/api',
   },
   tags: {
     type: 'array',
     default: ['$CI_COMMIT_SHORT_SHA'],
+    variable: 'CIGEN_TAGS',
     description: 'Tags to push, one destination `<image>:<tag>` each. Items may reference variables (`$CI_COMMIT_REF_SLUG`); they are expanded as data when the job runs.',
+    sample: ['1.2.3', '$CI_COMMIT_REF_SLUG'],
   },
   'build-args': {
     type: 'array',
     default: [],
+    variable: 'CIGEN_BUILD_ARGS',
     description: 'Build arguments, `KEY=VALUE` items. Values may reference variables; nothing is evaluated by a shell.',
+    sample: ['VERSION=1.2.3', 'NOTE=a "quoted" value: with # and $(id)'],
   },
   target: {
     type: 'string',
     default: '',
     regex: String.raw`^[A-Za-z0-9_.-]*$`,
+    variable: 'CIGEN_TARGET',
     description: 'Multi-stage target to build; empty builds the last stage.',
+    sample: 'runtime',
   },
   labels: {
     type: 'array',
     default: [],
+    variable: 'CIGEN_LABELS',
     description: 'Extra image labels, `KEY=VALUE` items, added after the OCI labels computed from the pipeline (source, revision, created, title).',
+    sample: ['org.example.team=platform'],
   },
   platform: {
     type: 'string',
     default: '',
     regex: String.raw`^(?:[a-z0-9_]+/[a-z0-9_]+(?:/[a-z0-9_.]+)?)?$`,
+    variable: 'CIGEN_PLATFORM',
     description: 'Target platform such as `linux/arm64`; empty builds for the runner.',
+    sample: 'linux/arm64',
   },
   push: {
     type: 'boolean',
     default: true,
+    variable: 'CIGEN_PUSH',
     description: 'Push the image. `false` builds only (and writes the tarball when one is asked for) and leaves the registry alone, cache included.',
+    sample: false,
   },
   cache: {
     type: 'boolean',
     default: true,
+    variable: 'CIGEN_CACHE',
     description: 'Registry layer cache in `cache-repo`: read on every build, written when pushing.',
+    sample: false,
   },
   'cache-repo': {
     type: 'string',
     default: '$CI_REGISTRY_IMAGE/cache',
     regex: REPOSITORY,
+    variable: 'CIGEN_CACHE_REPO',
     description: 'Repository that holds the layer cache.',
+    sample: 'registry.example.com/group/api/cache',
   },
   registry: {
     type: 'string',
     default: '$CI_REGISTRY',
     regex: String.raw`^[A-Za-z0-9$_{}.:\[\]-]*$`,
+    variable: 'CIGEN_REGISTRY',
     description: 'Registry host the credentials below are for; empty uses none from inputs.',
+    sample: 'registry.example.com',
   },
   'registry-user': {
     type: 'string',
     default: '$CI_REGISTRY_USER',
     regex: SINGLE_LINE,
+    variable: 'CIGEN_REGISTRY_USER',
     description: 'Registry user. Pass a variable reference.',
+    sample: '$DEPLOY_USER',
   },
   'registry-password': {
     type: 'string',
     default: '$CI_REGISTRY_PASSWORD',
     regex: SINGLE_LINE,
-    description: 'Registry password or token. Pass a (masked) variable reference, never the secret itself: it is read from the environment when the job runs, written to a mode-600 config.json and never printed.',
+    variable: 'CIGEN_REGISTRY_PASSWORD',
+    description:
+      'Registry password or token. Pass a (masked) variable reference, never the secret itself: it is read from the environment when the job runs, written to a mode-600 config.json and never printed.',
+    sample: '$DEPLOY_TOKEN',
   },
   tarball: {
     type: 'string',
     default: '',
     regex: String.raw`^[A-Za-z0-9$_{}./-]*$`,
+    variable: 'CIGEN_TARBALL',
     description: 'Also save the image as a docker-archive tarball at this path, relative to `$CI_PROJECT_DIR`; add it to `artifacts:paths` to keep it. Empty: no tarball.',
+    sample: 'out/image.tar',
   },
   'tls-verify': {
     type: 'boolean',
     default: true,
+    variable: 'CIGEN_TLS_VERIFY',
     description: 'Require HTTPS and verify certificates when talking to registries. `false` is for test registries.',
+    sample: false,
   },
-} as const satisfies Record<string, InputDefinition>;
+} as const satisfies Record<string, InputDeclaration>;
 
 export type CoreInputName = keyof typeof CORE_INPUTS;
 
-export function builderImageInput(image: string): InputDefinition {
+/** The image a builder's job runs in: its default is the builder's pinned image. */
+export function builderImageInput(image: string, sample: string): InputDeclaration {
   return {
     type: 'string',
     default: image,
     regex: IMAGE_REFERENCE,
     description: 'Image the job runs in; pinned. Point it at a mirror or a digest if you need to.',
+    sample,
   };
 }
 
-/** The build spec of a component: every field refers to the input of the same meaning. */
-export function componentBuildSpec(): BuildSpec {
+/** The key order of the vocabulary (spec order, migrate's include entries). */
+export const VOCABULARY_ORDER: readonly string[] = [...Object.keys(CORE_INPUTS), 'builder-image'];
+
+/** The shell variable a declared input is read into (cigen_build_args for build-args). */
+export const shellName = (input: string): string => `cigen_${input.replace(/-/g, '_')}`;
+
+/** Non-default values of every input of a set. */
+export const sampleValues = (inputs: InputDeclarations): Record<string, InputValue> => Object.fromEntries(Object.entries(inputs).map(([name, input]) => [name, input.sample]));
+
+/** The `spec:inputs` entry GitLab reads for a declaration (the extra fields stay cigen's). */
+export function specEntry(input: InputDeclaration): Record<string, unknown> {
   return {
-    stage: inputRef('stage'),
-    builderImage: inputRef('builder-image'),
-    context: inputRef('context'),
-    dockerfile: inputRef('dockerfile'),
-    image: inputRef('image'),
-    tags: inputRef('tags'),
-    buildArgs: inputRef('build-args'),
-    target: inputRef('target'),
-    labels: inputRef('labels'),
-    platform: inputRef('platform'),
-    push: inputRef('push'),
-    cache: inputRef('cache'),
-    cacheRepo: inputRef('cache-repo'),
-    registry: inputRef('registry'),
-    registryUser: inputRef('registry-user'),
-    registryPassword: inputRef('registry-password'),
-    tarball: inputRef('tarball'),
-    tlsVerify: inputRef('tls-verify'),
+    description: input.description,
+    type: input.type,
+    default: input.default,
+    ...(input.options ? { options: input.options } : {}),
+    ...(input.regex ? { regex: input.regex } : {}),
   };
 }

@@ -1,22 +1,25 @@
 /** The job shape every builder shares: stage, image, variables, one script, the dotenv report. */
 import { Literal, type Image, type Job, type Service, type Variables } from '../ci/model.js';
-import { plain } from './variables.js';
-import { REPORT_FILE, type BuildSpec } from './spec.js';
+import type { InputDeclarations } from './inputs.js';
+import { inputRef, REPORT_FILE } from './spec.js';
+import { inputVariables, plain } from './variables.js';
 
 export interface JobParts {
-  spec: BuildSpec;
+  /** The component's inputs: every one that travels in a variable becomes one. */
+  inputs: InputDeclarations;
   image: Image;
   services?: Service[];
-  variables: Variables;
+  /** Settings of the builder itself, after the input variables. */
+  environment?: Variables;
   script: string;
 }
 
 export function assembleJob(parts: JobParts): Job {
   return {
-    stage: plain(parts.spec.stage),
+    stage: plain(inputRef('stage')),
     image: parts.image,
     ...(parts.services ? { services: parts.services } : {}),
-    variables: parts.variables,
+    variables: { ...inputVariables(parts.inputs), ...parts.environment },
     // The script is self-contained; before_script stays free for the consumer (it runs in the
     // same shell, so variables it exports can be used in tags, build-args and labels).
     before_script: [],
@@ -24,3 +27,6 @@ export function assembleJob(parts: JobParts): Job {
     artifacts: { reports: { dotenv: REPORT_FILE } },
   };
 }
+
+/** The key of the component's job: the job-name input. */
+export const jobKey = (): string => plain(inputRef('job-name'));

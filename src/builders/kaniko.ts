@@ -1,22 +1,61 @@
 /**
  * Kaniko, from the community fork that still ships images (osscontainertools/kaniko). The
- * `-debug` variant carries the busybox shell a GitLab job needs; entrypoint "" lets the
- * runner start that shell instead of the executor.
+ * `-debug` variant carries the busybox shell a GitLab job needs; entrypoint "" lets the runner
+ * start that shell instead of the executor. Kaniko needs nothing from the runner; it gives no
+ * isolation between the job and the build. Its command line is described in ./kaniko-flags.ts.
  */
+import readme from '../../components/kaniko/README.md.hbs';
 import script from '../../components/kaniko/script.sh.hbs';
-import type { Job } from '../ci/model.js';
+import { builderInputs, type Builder } from './builder.js';
+import type { InputDeclarations } from './inputs.js';
 import { assembleJob } from './job.js';
-import { renderScript } from './script.js';
-import { REPORT_FILE, type BuildSpec } from './spec.js';
-import { buildVariables, plain } from './variables.js';
+import { configHeader, helmValues, K8S_KUBERNETES, type RunnerConfig, type RunnerExecutor } from './runner.js';
+import { renderBuildScript } from './script.js';
+import { inputRef } from './spec.js';
+import { plain } from './variables.js';
 
 export const KANIKO_IMAGE = 'ghcr.io/osscontainertools/kaniko:v1.28.5-debug';
+const INPUTS = builderInputs(KANIKO_IMAGE, 'mirror.example.com/kaniko:v1.28.5-debug');
 
-export function kanikoJob(spec: BuildSpec, component = 'kaniko'): Job {
-  return assembleJob({
-    spec,
-    image: { name: plain(spec.builderImage), entrypoint: [''] },
-    variables: buildVariables(spec),
-    script: renderScript(script, { component, reportFile: REPORT_FILE }),
-  });
+function config(executor: RunnerExecutor): RunnerConfig {
+  if (executor === 'docker') {
+    return {
+      format: 'toml',
+      text: `${configHeader('kaniko', 'docker')}# kaniko needs nothing special from the runner: the defaults (no privileges, Docker's
+# seccomp and AppArmor profiles) are what it runs with. Nothing to change.
+[[runners]]
+  executor = "docker"
+  [runners.docker]
+    privileged = false
+`,
+      notes: ['kaniko needs nothing special: any Docker runner works as it is, shared runners included.'],
+    };
+  }
+  return {
+    format: 'yaml',
+    text: helmValues(
+      'kaniko',
+      `  # kaniko needs nothing special from the runner: the defaults are what it runs with.
+${K8S_KUBERNETES}    privileged = false
+`,
+    ),
+    notes: ['kaniko needs nothing special: any Kubernetes runner works as it is.'],
+  };
 }
+
+export const kaniko = {
+  id: 'kaniko',
+  title: 'Kaniko (maintained fork)',
+  summary: 'Kaniko from the osscontainertools fork: the quick way off the archived executor; no isolation between the job and the build.',
+  unsafe: false,
+  images: [KANIKO_IMAGE],
+  inputs: INPUTS,
+  runner: { needs: [], config },
+  readme,
+  job: (inputs: InputDeclarations = INPUTS) =>
+    assembleJob({
+      inputs,
+      image: { name: plain(inputRef('builder-image')), entrypoint: [''] },
+      script: renderBuildScript(script, 'kaniko', inputs),
+    }),
+} as const satisfies Builder<'kaniko'>;

@@ -1,7 +1,7 @@
 /**
- * Job shell from Handlebars templates (components/<name>/script.sh.hbs) with the shared
- * partials in components/_shared. Templates are precompiled into the bundle, so rendering
- * does no I/O.
+ * Job shell from Handlebars templates (components/<name>/script.sh.hbs) with the shared partials
+ * in components/_shared. Templates are precompiled into the bundle, so rendering does no I/O.
+ * The lines that read the inputs are generated from their declarations.
  */
 import Handlebars from 'handlebars/runtime.js';
 import auth from '../../components/_shared/auth.sh.hbs';
@@ -9,16 +9,45 @@ import cache from '../../components/_shared/cache.sh.hbs';
 import inputs from '../../components/_shared/inputs.sh.hbs';
 import labels from '../../components/_shared/labels.sh.hbs';
 import prelude from '../../components/_shared/prelude.sh.hbs';
+import read from '../../components/_shared/read.sh.hbs';
 import report from '../../components/_shared/report.sh.hbs';
+import { shellName, TAG_RULE, type InputDeclaration, type InputDeclarations } from './inputs.js';
+import { REPORT_FILE } from './spec.js';
 
-for (const [name, partial] of Object.entries({ prelude, inputs, cache, auth, labels, report })) {
+for (const [name, partial] of Object.entries({ prelude, read, inputs, cache, auth, labels, report })) {
   Handlebars.registerPartial(name, partial);
 }
 
 export type Template = (context?: object) => string;
+
+/** The shell line that reads one input into cigen_<input> (and checks its options). */
+export function readLine(name: string, input: InputDeclaration): string {
+  const variable = input.variable as string;
+  const target = shellName(name);
+  const line =
+    input.type === 'array'
+      ? `cigen_list ${variable} ${name}; ${target}=$CIGEN_LIST`
+      : input.type === 'boolean'
+        ? `cigen_bool ${variable} ${name}; ${target}=$CIGEN_REPLY`
+        : input.type === 'number'
+          ? `cigen_number ${variable} ${name}; ${target}=$CIGEN_REPLY`
+          : `cigen_scalar ${variable}; ${target}=$CIGEN_REPLY`;
+  const options = input.options ? `\ncigen_one_of "$${target}" ${name} ${input.options.join(' ')}` : '';
+  return line + options;
+}
+
+/** The reading lines of every input that travels in a variable, in declaration order. */
+export const readLines = (declared: InputDeclarations): string[] =>
+  Object.entries(declared)
+    .filter(([, input]) => input.variable)
+    .map(([name, input]) => readLine(name, input));
 
 export function renderScript(template: Template, context: Record<string, unknown> = {}): string {
   const text = template(context);
   if (text.includes('$[[')) throw new Error('a job script must not contain "$[[": GitLab would interpolate it');
   return text.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').replace(/\n*$/, '\n');
 }
+
+/** A build script: the component's template with the shared context every build script reads. */
+export const renderBuildScript = (template: Template, component: string, declared: InputDeclarations, extra: Record<string, unknown> = {}): string =>
+  renderScript(template, { component, reads: readLines(declared), tagRule: TAG_RULE, reportFile: REPORT_FILE, ...extra });

@@ -1,63 +1,98 @@
 /**
- * The migration-bot component: `cigen bot` as a catalog job, `parallel: N` to spread an
- * instance over N runners. Not a builder: it shares only job-name and stage with them.
+ * The migration-bot component: `cigen bot` as a catalog job, `parallel: N` to spread an instance
+ * over N runners. Not a builder: it shares only job-name and stage with them.
  */
+import readme from '../../components/migration-bot/README.md.hbs';
 import script from '../../components/migration-bot/script.sh.hbs';
+import { CORE_INPUTS, IMAGE_REFERENCE, type InputDeclarations } from '../builders/inputs.js';
+import { jobKey } from '../builders/job.js';
+import { readLines, renderScript } from '../builders/script.js';
 import { inputRef } from '../builders/spec.js';
-import { renderScript } from '../builders/script.js';
-import { booleanVariable, plain, stringVariable } from '../builders/variables.js';
-import { Literal, type Jobs } from '../ci/model.js';
+import { inputVariables, plain } from '../builders/variables.js';
 import { CATALOG_MAJOR } from '../ci/component-ref.js';
-import { CORE_INPUTS, IMAGE_REFERENCE, type InputDefinition } from '../builders/inputs.js';
+import { Literal, type Jobs } from '../ci/model.js';
+import type { ComponentDefinition } from './component.js';
 
 /** Node LTS on Debian, the image `cigen` is tested on. */
 export const NODE_IMAGE = 'node:20.20.2-bookworm-slim';
 export const BOT_REPORT = 'cigen-bot-report';
 
-export const MIGRATION_BOT_INPUTS: Record<string, InputDefinition> = {
-  'job-name': { ...CORE_INPUTS['job-name'], default: 'cigen-migration-bot' },
-  stage: { ...CORE_INPUTS.stage, default: '.post' },
-  group: { type: 'string', default: '', regex: String.raw`^[A-Za-z0-9_./-]*$`, description: 'Full path of the group whose projects (subgroups included) the bot visits.' },
-  projects: { type: 'string', default: '', regex: String.raw`^[A-Za-z0-9_.,/-]*$`, description: 'Comma-separated project paths to visit instead of a group.' },
-  all: { type: 'boolean', default: false, description: 'Visit every project the token can see instead of a group or a list.' },
-  'gitlab-url': { type: 'string', default: '', regex: String.raw`^(https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?)?$`, description: 'GitLab instance; empty uses this one ($CI_SERVER_URL).' },
+export const MIGRATION_BOT_INPUTS: InputDeclarations = {
+  'job-name': { ...CORE_INPUTS['job-name'], default: 'cigen-migration-bot', sample: 'migrate:off-kaniko' },
+  stage: { ...CORE_INPUTS.stage, default: '.post', sample: 'maintenance' },
+  group: {
+    type: 'string',
+    default: '',
+    regex: String.raw`^[A-Za-z0-9_./-]*$`,
+    variable: 'CIGEN_GROUP',
+    description: 'Full path of the group whose projects (subgroups included) the bot visits.',
+    sample: 'platform/apps',
+  },
+  projects: {
+    type: 'string',
+    default: '',
+    regex: String.raw`^[A-Za-z0-9_.,/-]*$`,
+    variable: 'CIGEN_PROJECTS',
+    description: 'Comma-separated project paths to visit instead of a group.',
+    sample: '',
+  },
+  all: { type: 'boolean', default: false, variable: 'CIGEN_ALL', description: 'Visit every project the token can see instead of a group or a list.', sample: false },
+  'gitlab-url': {
+    type: 'string',
+    default: '',
+    regex: String.raw`^(https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?)?$`,
+    variable: 'CIGEN_GITLAB_URL',
+    description: 'GitLab instance; empty uses this one ($CI_SERVER_URL).',
+    sample: 'https://gitlab.example.com',
+  },
   'component-ref': {
     type: 'string',
     default: `$CI_SERVER_FQDN/ci-components/cigen/buildah@${CATALOG_MAJOR}`,
     regex: String.raw`^[A-Za-z0-9$_{}./:@-]*$`,
+    variable: 'CIGEN_COMPONENT_REF',
     description: 'The component the merge requests include, <server>/<project path>/buildah@<version>.',
+    sample: 'gitlab.example.com/platform/cigen/buildah@1.2.0',
   },
-  concurrency: { type: 'number', default: 4, description: 'Projects each job handles at once.' },
-  parallel: { type: 'number', default: 1, description: 'How many jobs share the projects (GitLab `parallel`, 1 to 200).' },
-  'dry-run': { type: 'boolean', default: true, description: 'Change nothing: report what the bot would do and print the diffs. Set false to open merge requests.' },
-  'node-image': { type: 'string', default: NODE_IMAGE, regex: IMAGE_REFERENCE, description: 'Image the job runs in; pinned. Point it at a mirror if you need to.' },
+  concurrency: { type: 'number', default: 4, variable: 'CIGEN_CONCURRENCY', description: 'Projects each job handles at once.', sample: 8 },
+  parallel: { type: 'number', default: 1, description: 'How many jobs share the projects (GitLab `parallel`, 1 to 200).', sample: 4 },
+  'dry-run': {
+    type: 'boolean',
+    default: true,
+    variable: 'CIGEN_DRY_RUN',
+    description: 'Change nothing: report what the bot would do and print the diffs. Set false to open merge requests.',
+    sample: false,
+  },
+  'node-image': { type: 'string', default: NODE_IMAGE, regex: IMAGE_REFERENCE, description: 'Image the job runs in; pinned. Point it at a mirror if you need to.', sample: 'mirror.example.com/node:20.20.2-bookworm-slim' },
   package: {
     type: 'string',
     default: `cigen@${CATALOG_MAJOR}`,
     regex: String.raw`^[A-Za-z0-9@/._:^~+-]+$`,
+    variable: 'CIGEN_PACKAGE',
     description: 'The npm package spec `npx` runs, e.g. cigen@1.2.0 or a tarball URL of your registry.',
+    sample: '@platform/cigen@1.2.0',
   },
 };
 
-export function migrationBotJobs(): Jobs {
+function migrationBotJobs(): Jobs {
   return {
-    [plain(inputRef('job-name'))]: {
+    [jobKey()]: {
       stage: plain(inputRef('stage')),
       image: plain(inputRef('node-image')),
       parallel: inputRef('parallel').block,
-      variables: {
-        CIGEN_GROUP: stringVariable(inputRef('group')),
-        CIGEN_PROJECTS: stringVariable(inputRef('projects')),
-        CIGEN_ALL: booleanVariable(inputRef('all')),
-        CIGEN_GITLAB_URL: stringVariable(inputRef('gitlab-url')),
-        CIGEN_COMPONENT_REF: stringVariable(inputRef('component-ref')),
-        // A number input: GitLab refuses anything else before the job exists.
-        CIGEN_CONCURRENCY: inputRef('concurrency').block,
-        CIGEN_DRY_RUN: booleanVariable(inputRef('dry-run')),
-        CIGEN_PACKAGE: stringVariable(inputRef('package')),
-      },
-      script: [new Literal(renderScript(script, { component: 'migration-bot' }))],
+      variables: inputVariables(MIGRATION_BOT_INPUTS),
+      script: [new Literal(renderScript(script, { component: 'migration-bot', reads: readLines(MIGRATION_BOT_INPUTS) }))],
       artifacts: { when: 'always', paths: [`${BOT_REPORT}.json`, `${BOT_REPORT}.md`] },
     },
   };
 }
+
+export const migrationBotComponent: ComponentDefinition = {
+  name: 'migration-bot',
+  title: 'Migration bot (cigen bot)',
+  summary: 'Opens one merge request per project that still builds with Kaniko or a Docker daemon, moving it onto buildah; parallel: N spreads an instance over N jobs.',
+  unsafe: false,
+  images: [NODE_IMAGE],
+  inputs: MIGRATION_BOT_INPUTS,
+  jobs: migrationBotJobs,
+  readme,
+};

@@ -10,7 +10,7 @@
  *     of GitLab's interpolation modes, and validated against the schema again.
  */
 import { INTERPOLATION_MODES, instantiate, splitComponentFile } from '../ci/interpolation/index.js';
-import { CATALOG, type ComponentDefinition } from '../catalog/registry.js';
+import { CATALOG, sampleInputs, type ComponentDefinition } from '../catalog/registry.js';
 import { renderComponent } from '../catalog/document.js';
 import { checkFile, parseFile } from '../ci/check.js';
 import type { Diagnostic } from '../ci/diagnostics.js';
@@ -71,7 +71,7 @@ export async function renderAndValidate(component: ComponentDefinition): Promise
   const file = splitComponentFile(text, [parsed.header, parsed.content].filter((doc) => doc !== undefined));
   const inputSets: [string, Record<string, unknown>][] = [
     ['defaults', {}],
-    ['non-default inputs', component.sampleInputs],
+    ['non-default inputs', sampleInputs(component)],
   ];
   for (const [label, inputs] of inputSets) {
     for (const mode of INTERPOLATION_MODES) {

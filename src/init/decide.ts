@@ -3,8 +3,9 @@
  * admin access to the runners means Buildah with chroot isolation; a recent Kubernetes runner
  * allows Buildah rootless; a shared runner without admin rights leaves Kaniko.
  */
-export const BUILDERS = ['buildah', 'buildah-rootless', 'buildkit', 'kaniko', 'dind'] as const;
-export type Builder = (typeof BUILDERS)[number];
+import type { BuilderId } from '../builders/index.js';
+
+export type Builder = BuilderId;
 
 export interface Question {
   id: 'admin' | 'kubernetes';
@@ -32,4 +33,3 @@ export function chooseBuilder(answers: { admin: boolean; kubernetes?: boolean })
   return { builder: 'buildah', reason: 'with the runner configuration in hand, Buildah in chroot isolation needs only seccomp/AppArmor to allow mount() and unshare()' };
 }
 
-export const isBuilder = (name: string): name is Builder => (BUILDERS as readonly string[]).includes(name);

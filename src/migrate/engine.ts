@@ -10,6 +10,7 @@
  * before_script, which runs in the same shell as the component's script.
  */
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import { VOCABULARY_ORDER } from '../builders/inputs.js';
 import { resolveInputs, type InputSpecs } from '../ci/interpolation/inputs.js';
 import { findComponent } from '../catalog/registry.js';
 import { componentHeader } from '../catalog/document.js';
@@ -47,7 +48,6 @@ export interface JobPlan {
   include?: { component: string; inputs: Inputs };
 }
 
-const VOCABULARY_ORDER = ['job-name', 'stage', 'context', 'dockerfile', 'image', 'tags', 'build-args', 'target', 'labels', 'platform', 'push', 'cache', 'cache-repo', 'registry', 'registry-user', 'registry-password', 'tarball', 'tls-verify'];
 const REPLACED_KEYS = new Set(['image', 'script', 'before_script']);
 const DIND_SERVICE = /(^|\/)docker:[^\s]*dind|(^|\/)dind(:|$)/;
 const DOCKER_SOCKET = /\/var\/run\/docker\.sock/;

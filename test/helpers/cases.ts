@@ -1,3 +1,5 @@
+import { BUILDER_IDS } from '../../src/builders/index.js';
+
 /** The option sets every builder is proven with (golden files, argv contracts, e2e). */
 export const OPTION_SETS: Record<string, Record<string, unknown>> = {
   defaults: {},
@@ -12,6 +14,7 @@ export const OPTION_SETS: Record<string, Record<string, unknown>> = {
   platform: { platform: 'linux/arm64' },
 };
 
-export const COMPONENTS = ['buildah', 'buildah-rootless', 'kaniko', 'buildkit', 'dind'] as const;
+/** Every builder component: the list is the builders' own (src/builders/index.ts). */
+export const COMPONENTS = BUILDER_IDS;
 
 export const shellFor = (component: string): 'bash' | 'busybox' => (component.startsWith('buildah') ? 'bash' : 'busybox');

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCatalog, renderAndValidate, type BuildProblem } from '../../src/generate/build.js';
 import { pinningProblem } from '../../src/generate/pinning.js';
 import { CATALOG, findComponent, type ComponentDefinition } from '../../src/catalog/registry.js';
+import type { InputDeclaration } from '../../src/builders/inputs.js';
 import { Literal } from '../../src/ci/model.js';
 import { componentHeader } from '../../src/catalog/document.js';
 import { compileRe2 } from '../../src/ci/re2.js';
@@ -104,7 +105,7 @@ describe('a broken component is refused, naming the component, the input and the
   });
 
   it('an input no job uses', async () => {
-    const problems = await problemsOf(variant((c) => ({ inputs: { ...c.inputs, unused: { type: 'string', default: '', regex: '^$', description: 'never used anywhere' } } })));
+    const problems = await problemsOf(variant((c) => ({ inputs: { ...c.inputs, unused: { type: 'string', default: '', regex: '^$', description: 'never used anywhere', sample: '' } } })));
     expect(problems).toContainEqual(expect.objectContaining({ input: 'unused', message: expect.stringContaining('declared but never used') }));
   });
 
@@ -138,7 +139,9 @@ describe('a broken component is refused, naming the component, the input and the
   });
 
   it('a non-default input set that GitLab would refuse', async () => {
-    const problems = await problemsOf(variant((c) => ({ sampleInputs: { ...c.sampleInputs, 'storage-driver': 'btrfs', push: 'no' } })));
+    const problems = await problemsOf(
+      variant((c) => ({ inputs: { ...c.inputs, 'storage-driver': { ...(c.inputs['storage-driver'] as InputDeclaration), sample: 'btrfs' }, push: { ...(c.inputs['push'] as InputDeclaration), sample: 'no' } } })),
+    );
     expect(problems).toContainEqual(expect.objectContaining({ input: 'storage-driver', message: expect.stringContaining('`btrfs` cannot be used') }));
     expect(problems).toContainEqual(expect.objectContaining({ input: 'push', message: expect.stringContaining('provided value is not a boolean') }));
   });

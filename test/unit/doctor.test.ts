@@ -19,7 +19,10 @@ import { findComponent, type ComponentDefinition } from '../../src/catalog/regis
 import { renderComponent } from '../../src/catalog/document.js';
 import { DOCTOR_REPORT } from '../../src/catalog/doctor.js';
 import { runDoctor } from '../../src/cli/commands/doctor.js';
-import { adviceText, CHECK_NAMES, EXECUTORS, parseDoctorReport, recommend, verdicts, type CheckName, type DoctorReport, type Executor } from '../../src/runner/report.js';
+import { CHECK_NAMES, type CheckName } from '../../src/builders/runner.js';
+import { adviceText } from '../../src/runner/advice.js';
+import { EXECUTORS, recommend, verdicts, verdictText, type Executor } from '../../src/runner/capabilities.js';
+import { parseDoctorReport, type DoctorReport } from '../../src/runner/report.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
 
@@ -353,7 +356,7 @@ describe.each(SCENARIOS)('a fake runner: %s', (_, fake, expected) => {
     expectAgreement(report);
     // The job log's verdict table says the same, in the words `cigen doctor` uses.
     for (const [builder, verdict] of Object.entries(report.verdicts)) {
-      expect(stdout).toMatch(new RegExp(`^${builder} +${verdict.ok ? 'ok' : `missing: ${verdict.missing.join(', ')}`}$`, 'm'));
+      expect(stdout.split('\n')).toContain(`${builder.padEnd(17)} ${verdictText(verdict)}`);
     }
     expect(stdout).toContain('is faked (for tests only)');
     expect(stdout.includes('warning: this job runs privileged')).toBe(report.checks.privileged.ok);
@@ -476,11 +479,18 @@ describe('verdicts and recommend', () => {
     const v = verdicts(report('docker', ['seccomp', 'apparmor', 'overlay', 'fuse', 'privileged']).checks, 'docker');
     expect(v).toEqual({
       buildah: { ok: true, missing: [] },
-      'buildah-rootless': { ok: true, missing: [] },
+      'buildah-rootless': { ok: false, missing: [], impossible: expect.stringMatching(/^not possible on the Docker executor: .*GitLab Runner issue 36810/) },
       buildkit: { ok: true, missing: [] },
       kaniko: { ok: true, missing: [] },
       dind: { ok: false, missing: ['privileged'] },
     });
+  });
+
+  it('doctor says buildah-rootless once: impossible on the Docker executor, in the verdict, not "ok" and a note that contradicts it', () => {
+    const text = adviceText(report('docker', []));
+    expect(text).toMatch(/^buildah-rootless +not possible on the Docker executor: .*GitLab Runner issue 36810\)$/m);
+    expect(text).not.toMatch(/^buildah-rootless +ok$/m);
+    expect(text.match(/36810/g)).toHaveLength(1);
   });
 });
 
@@ -507,7 +517,7 @@ describe('parseDoctorReport', () => {
     ['detail not a string', text((d) => (d['checks']['mount']['detail'] = 3)), /^checks\.mount\.detail must be a string, got 3$/],
     ['a missing verdict', text((d) => delete d['verdicts']['dind']), /^verdicts\.dind is missing$/],
     ['an unknown missing check', text((d) => (d['verdicts']['buildah']['missing'] = ['root'])), /^verdicts\.buildah\.missing\[0\] must be one of userns, .*, got "root"$/],
-    ['an unknown recommendation', text((d) => (d['recommendation'] = 'podman')), /^recommendation must be one of buildah, buildah-rootless, buildkit, kaniko, dind, got "podman"$/],
+    ['an unknown recommendation', text((d) => (d['recommendation'] = 'podman')), /^recommendation must be one of buildah, buildah-rootless, kaniko, buildkit, dind, got "podman"$/],
     ['no reason', text((d) => delete d['reason']), /^reason is missing$/],
   ])('names what is wrong: %s', (_, input, message) => {
     expect(() => parseDoctorReport(input)).toThrow(message);

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import { runRunnerConfig } from '../../src/cli/commands/runner-config.js';
-import { VERDICT_BUILDERS, type BuilderName } from '../../src/runner/report.js';
+import { BUILDER_IDS as VERDICT_BUILDERS, type BuilderId as BuilderName } from '../../src/builders/index.js';
 import { RUNNER_EXECUTORS, runnerConfig, runnerConfigProblem, type RunnerExecutor } from '../../src/runner/config.js';
 import { InputError, UsageError } from '../../src/errors.js';
 
@@ -174,7 +174,7 @@ describe('cigen runner-config', () => {
   });
 
   it('an unknown builder or executor is a usage error naming the valid ones', async () => {
-    await expect(runRunnerConfig({ builder: 'podman', executor: 'docker' })).rejects.toThrow(new UsageError('--builder podman: unknown builder; one of buildah, buildah-rootless, buildkit, kaniko, dind'));
+    await expect(runRunnerConfig({ builder: 'podman', executor: 'docker' })).rejects.toThrow(new UsageError('--builder podman: unknown builder; one of buildah, buildah-rootless, kaniko, buildkit, dind'));
     await expect(runRunnerConfig({ builder: 'podman', executor: 'docker' })).rejects.toBeInstanceOf(UsageError);
     await expect(runRunnerConfig({ builder: 'buildah', executor: 'shell' })).rejects.toBeInstanceOf(UsageError);
     await expect(runRunnerConfig({ builder: 'buildah', executor: 'virtualbox' })).rejects.toThrow(/^--executor virtualbox: unknown executor; one of docker, kubernetes$/);
@@ -185,7 +185,7 @@ describe('cigen runner-config', () => {
     const error = await runRunnerConfig({ builder: 'buildah-rootless', executor: 'docker' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).exitCode).toBe(1);
-    expect((error as Error).message).toMatch(/^buildah-rootless cannot run on the Docker executor: .*systempaths=unconfined.*GitLab Runner issue 36810/);
+    expect((error as Error).message).toMatch(/^buildah-rootless is not possible on the Docker executor: .*systempaths=unconfined.*GitLab Runner issue 36810/);
     expect(output()).toBe('');
   });
 });

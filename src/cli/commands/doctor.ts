@@ -1,7 +1,9 @@
 /** `cigen doctor --report cigen-doctor.json`: what a doctor job found, and what to do about it. */
 import { readFile, stat } from 'node:fs/promises';
 import { InputError, UsageError } from '../../errors.js';
-import { adviceText, parseDoctorReport, recommend, verdicts, type DoctorReport } from '../../runner/report.js';
+import { adviceText } from '../../runner/advice.js';
+import { recommend, verdicts } from '../../runner/capabilities.js';
+import { parseDoctorReport, type DoctorReport } from '../../runner/report.js';
 
 export interface DoctorOptions {
   /** The cigen-doctor.json a doctor job left as an artifact. */

@@ -5,7 +5,8 @@ import { createInterface } from 'node:readline/promises';
 import { createTwoFilesPatch } from 'diff';
 import { componentRef } from '../../ci/component-ref.js';
 import { InputError, UsageError } from '../../errors.js';
-import { chooseBuilder, isBuilder, BUILDERS, QUESTIONS, type Builder, type Choice } from '../../init/decide.js';
+import { BUILDER_IDS, isBuilderId as isBuilder } from '../../builders/index.js';
+import { chooseBuilder, QUESTIONS, type Builder, type Choice } from '../../init/decide.js';
 import { findDockerfiles, proposeBuilds, SKIPPED_DIRS } from '../../init/plan.js';
 import { scaffold } from '../../init/scaffold.js';
 import { SourceError } from '../../ci/source.js';
@@ -41,7 +42,8 @@ function listFiles(root: string): string[] {
 /** The recommendation a `cigen doctor` report holds. */
 async function fromDoctorReport(path: string): Promise<Choice> {
   if (!existsSync(path)) throw new UsageError(`--doctor-report ${path}: no such file`);
-  const { parseDoctorReport, recommend } = await import('../../runner/report.js');
+  const { parseDoctorReport } = await import('../../runner/report.js');
+  const { recommend } = await import('../../runner/capabilities.js');
   let report;
   try {
     report = parseDoctorReport(readFileSync(path, 'utf8'));
@@ -64,12 +66,12 @@ export function componentFor(builder: Builder, ref: string | undefined): string 
   const match = /^([^\s@]+)@([^\s@/]+)$/.exec(ref);
   if (!match) throw new UsageError(`--component-ref ${ref}: expected <server>/<catalog path>@<version> (or .../<component>@<version>)`);
   const [, path, version] = match as unknown as [string, string, string];
-  return (BUILDERS as readonly string[]).includes(path.split('/').at(-1) ?? '') ? ref : `${path}/${builder}@${version}`;
+  return (BUILDER_IDS as readonly string[]).includes(path.split('/').at(-1) ?? '') ? ref : `${path}/${builder}@${version}`;
 }
 
 export async function runInit(dir: string, options: InitCommandOptions): Promise<void> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: no such directory`);
-  if (options.builder !== undefined && !isBuilder(options.builder)) throw new UsageError(`--builder ${options.builder}: one of ${BUILDERS.join(', ')}`);
+  if (options.builder !== undefined && !isBuilder(options.builder)) throw new UsageError(`--builder ${options.builder}: one of ${BUILDER_IDS.join(', ')}`);
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const gitignorePath = join(dir, '.gitignore');
   const dockerfiles = findDockerfiles(listFiles(dir), existsSync(gitignorePath) ? readFileSync(gitignorePath, 'utf8') : '');

@@ -1,6 +1,6 @@
 /** `cigen runner-config --builder B --executor E`: the runner settings a builder component needs. */
 import { InputError, UsageError } from '../../errors.js';
-import { VERDICT_BUILDERS, type BuilderName } from '../../runner/report.js';
+import { BUILDER_IDS, isBuilderId } from '../../builders/index.js';
 import { RUNNER_EXECUTORS, runnerConfig, runnerConfigProblem, type RunnerExecutor } from '../../runner/config.js';
 
 export interface RunnerConfigOptions {
@@ -8,12 +8,11 @@ export interface RunnerConfigOptions {
   executor: string;
 }
 
-const isBuilder = (name: string): name is BuilderName => (VERDICT_BUILDERS as readonly string[]).includes(name);
 const isExecutor = (name: string): name is RunnerExecutor => (RUNNER_EXECUTORS as readonly string[]).includes(name);
 
 export async function runRunnerConfig(options: RunnerConfigOptions): Promise<void> {
   const { builder, executor } = options;
-  if (!isBuilder(builder)) throw new UsageError(`--builder ${builder}: unknown builder; one of ${VERDICT_BUILDERS.join(', ')}`);
+  if (!isBuilderId(builder)) throw new UsageError(`--builder ${builder}: unknown builder; one of ${BUILDER_IDS.join(', ')}`);
   if (!isExecutor(executor)) {
     const hint = executor === 'shell' ? ' (a shell executor runs jobs on the host: nothing in config.toml applies; the host needs unprivileged user namespaces and mounts)' : '';
     throw new UsageError(`--executor ${executor}: unknown executor; one of ${RUNNER_EXECUTORS.join(', ')}${hint}`);

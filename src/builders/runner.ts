@@ -1,0 +1,132 @@
+/**
+ * What a builder asks of the runner, in the terms the doctor component's probe measures, and the
+ * runner settings (config.toml for the Docker executor, Helm values for Kubernetes) an admin
+ * adds so that it runs. Each builder module declares its own; the pieces they share are here.
+ * The settings follow "Seven ways to replace Kaniko" (Buildah chroot, rootless, Kubernetes) and
+ * GitLab's Docker-in-Docker docs.
+ */
+
+/** The facts the probe collects, in report order. */
+export const CHECK_NAMES = ['userns', 'mount', 'seccomp', 'apparmor', 'proc-unmasked', 'overlay', 'fuse', 'privileged'] as const;
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+export const RUNNER_EXECUTORS = ['docker', 'kubernetes'] as const;
+export type RunnerExecutor = (typeof RUNNER_EXECUTORS)[number];
+
+export interface RunnerConfig {
+  format: 'toml' | 'yaml';
+  text: string;
+  /** Things to do besides pasting the text, one sentence each. */
+  notes: string[];
+}
+
+export interface RunnerRequirements {
+  /** The checks that must pass. seccomp and AppArmor matter only through userns and mount (a
+   *  custom profile can allow both); overlay is a speed note; fuse is a fact (cigen's
+   *  storage.conf patch uses kernel overlay, not fuse-overlayfs). */
+  needs: readonly CheckName[];
+  /** Executors it cannot run on whatever the settings, and why. */
+  impossibleOn?: Partial<Record<RunnerExecutor, string>>;
+  /** The runner settings per executor it can run on. */
+  config: (executor: RunnerExecutor) => RunnerConfig;
+}
+
+export const configHeader = (builder: string, executor: RunnerExecutor): string => `# cigen runner-config --builder ${builder} --executor ${executor}\n`;
+
+// ---------------------------------------------------------------------------------------------
+// Docker executor: config.toml
+
+export const DOCKER_PREAMBLE = `# Merge into the [[runners]] entry of the runner's config.toml (/etc/gitlab-runner/config.toml);
+# the runner reloads it by itself. Every job on this runner gets these settings: give image
+# builds a runner of their own (its tags) when other jobs should keep the defaults.
+`;
+
+export const dockerRunners = (builder: string): string => `${configHeader(builder, 'docker')}${DOCKER_PREAMBLE}[[runners]]\n  executor = "docker"\n  [runners.docker]\n`;
+
+export const SECURITY_OPT = `    # Docker's default seccomp profile refuses unshare() and mount(), and its docker-default
+    # AppArmor profile (Debian, Ubuntu) refuses mount(). "unconfined" switches both off for every
+    # job on this runner. The cleaner way is custom profiles that add just those calls to the
+    # defaults: security_opt = ['seccomp=<the profile as one line of JSON>', "apparmor=<profile-name>"]
+    # (load the AppArmor profile first: apparmor_parser -r -W /etc/apparmor.d/<profile-name>).
+    security_opt = ["seccomp=unconfined", "apparmor=unconfined"]
+`;
+
+/** The Docker executor settings of a builder that needs unshare() and mount(). */
+export function unconfinedDockerConfig(builder: string, extraNotes: readonly string[] = []): RunnerConfig {
+  return {
+    format: 'toml',
+    text: `${dockerRunners(builder)}    privileged = false\n${SECURITY_OPT}`,
+    notes: [
+      'seccomp and AppArmor are defence in depth: compensate for loosening them by running Docker itself with user namespaces (userns-remap in /etc/docker/daemon.json).',
+      'On hosts with SELinux instead of AppArmor, use label=disable (or a policy that allows the mounts) in security_opt.',
+      ...extraNotes,
+      'Run the doctor component on the runner again: userns and mount should now say yes.',
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kubernetes executor: Helm values.yml of the gitlab-runner chart
+
+/** `runners.config` as the chart templates it; the namespace line is the chart's own default. */
+export function helmValues(builder: string, body: string): string {
+  const config = `[[runners]]
+${body}`;
+  return `${configHeader(builder, 'kubernetes')}# Helm values.yml of the gitlab-runner chart (merge into yours, then helm upgrade). Every job on
+# this runner gets these settings: give image builds a runner of their own (its tags) when other
+# jobs should keep the defaults.
+runners:
+  config: |
+${config
+  .split('\n')
+  .map((line) => (line === '' ? '' : `    ${line}`))
+  .join('\n')}`;
+}
+
+export const K8S_KUBERNETES = `  [runners.kubernetes]
+    namespace = "{{ default .Release.Namespace .Values.runners.jobNamespace }}"
+    image = "alpine"
+`;
+
+export const SECCOMP_COMMENT = `    # Vanilla Kubernetes applies no seccomp profile, but hardened clusters apply RuntimeDefault,
+    # which refuses unshare() and mount(). This patch gives the build container a profile that
+    # allows them: put <profile-name>.json in /var/lib/kubelet/seccomp on every node first.
+    # See https://gitlab.com/gitlab-org/gitlab-runner/-/merge_requests/3904#note_1322875439
+`;
+
+export function buildContainerPatch(securityContext: string): string {
+  return `    [[runners.kubernetes.pod_spec]]
+      name = "build-security-context"
+      patch = '''
+        containers:
+        - name: build
+          securityContext:
+${securityContext}      '''
+      patch_type = "strategic"
+`;
+}
+
+export const SECCOMP_LOCALHOST = `            seccompProfile:
+              type: Localhost
+              localhostProfile: <profile-name>.json
+`;
+
+export const CONTAINER_STORAGE = `    # Kubernetes ignores the image's VOLUMEs, so container storage would sit on the container's
+    # own overlay root: "'overlay' is not supported over overlayfs", and builds fall back to vfs.
+    # With hostUsers: false these volumes also work around containerd/containerd#12212.
+    # See also: https://github.com/containers/image_build/blob/943ddba/buildah/Containerfile
+    [[runners.kubernetes.volumes.empty_dir]]
+      name = "var-lib-containers"
+      mount_path = "/var/lib/containers"
+
+    [[runners.kubernetes.volumes.empty_dir]]
+      name = "home-local-share-containers"
+      mount_path = "/home/build/.local/share/containers"
+`;
+
+export const FF_ADVANCED_POD_SPEC = '  environment = ["FF_USE_ADVANCED_POD_SPEC_CONFIGURATION=true"]\n';
+
+export const APPARMOR_NOTE =
+  'On nodes with AppArmor (Ubuntu, Debian), the container runtime applies its default profile, which refuses mount(): if `cigen doctor` reports an enforced AppArmor profile, add appArmorProfile: {type: Unconfined} (Kubernetes 1.30+) next to seccompProfile in the patch, or a custom profile.';
+
+export const POLICY_NOTE = 'Pod Security Standards (restricted or baseline) or an admission controller (Kyverno, OPA Gatekeeper) may refuse these settings in the runner namespace: allow them there.';

@@ -1,0 +1,23 @@
+/** What a catalog component is: one templates/<name>.yml, its inputs, its jobs, its docs. */
+import type { BuilderId } from '../builders/index.js';
+import type { InputDeclarations } from '../builders/inputs.js';
+import type { Template } from '../builders/script.js';
+import type { Jobs } from '../ci/model.js';
+
+export interface ComponentDefinition {
+  /** templates/<name>.yml */
+  name: string;
+  /** The image builder it runs; none for a tool such as the migration bot. */
+  builder?: BuilderId;
+  title: string;
+  /** One line for listings. */
+  summary: string;
+  /** Gives the job control of the runner's host. */
+  unsafe: boolean;
+  /** The pinned image(s) the component runs, for docs and the pinning check. */
+  images: readonly string[];
+  inputs: InputDeclarations;
+  jobs(): Jobs;
+  /** components/<name>/README.md.hbs */
+  readme: Template;
+}

@@ -1,0 +1,81 @@
+/**
+ * What a runner can build with, from the facts the doctor component's probe collects: a verdict
+ * per builder (from each builder's runner requirements) and one recommendation. The probe's
+ * shell gets the same table and the same reasons from probeRules(), so the job log and
+ * `cigen doctor` cannot disagree.
+ */
+import { BUILDERS, type BuilderId } from '../builders/index.js';
+import { CHECK_NAMES, type CheckName } from '../builders/runner.js';
+
+export const EXECUTORS = ['docker', 'kubernetes', 'shell', 'unknown'] as const;
+export type Executor = (typeof EXECUTORS)[number];
+
+export interface Verdict {
+  ok: boolean;
+  /** The checks the builder needs that failed, in check order. */
+  missing: CheckName[];
+  /** Why it cannot run on this executor whatever the runner's settings. */
+  impossible?: string;
+}
+export type Verdicts = Record<BuilderId, Verdict>;
+
+/** Which builders can run, from the facts and the executor. */
+export function verdicts(checks: Readonly<Record<CheckName, { ok: boolean }>>, executor: Executor): Verdicts {
+  const result = {} as Verdicts;
+  for (const builder of BUILDERS) {
+    const impossible = executor === 'docker' || executor === 'kubernetes' ? builder.runner.impossibleOn?.[executor] : undefined;
+    const missing = builder.runner.needs.filter((check) => !checks[check].ok);
+    result[builder.id] = { ok: missing.length === 0 && !impossible, missing, ...(impossible ? { impossible } : {}) };
+  }
+  return result;
+}
+
+/** One verdict as the probe's log and `cigen doctor` word it. */
+export const verdictText = (verdict: Verdict): string => (verdict.impossible ?? (verdict.ok ? 'ok' : `missing: ${verdict.missing.join(', ')}`));
+
+/** The reasons, word for word as the probe prints them. */
+export const REASONS = {
+  'buildah-rootless': 'user namespaces, mounts and an unmasked /proc work on this Kubernetes runner: Buildah with rootless isolation, the strongest daemonless option',
+  buildah: 'user namespaces and mounts work here: Buildah with chroot isolation builds without a privileged runner',
+  /** Kaniko's reason names what Buildah lacks; the shell fills the list in for MISSING. */
+  kaniko: 'Buildah cannot run here (missing: MISSING): Kaniko needs nothing from the runner; a runner admin can enable Buildah (cigen runner-config)',
+} as const;
+
+/**
+ * The decision guide (docs: "Seven ways to replace Kaniko"): rootless Buildah on a Kubernetes
+ * runner that allows it; else Buildah in chroot isolation where it works (a runner you
+ * administer); else Kaniko, which needs nothing (the quick way, and the way on a shared runner
+ * without admin rights). Never dind: a privileged runner is reported as a warning only.
+ */
+export function recommend(report: { checks: Readonly<Record<CheckName, { ok: boolean }>>; executor: Executor }): { builder: BuilderId; reason: string } {
+  const v = verdicts(report.checks, report.executor);
+  if (v['buildah-rootless'].ok && report.executor === 'kubernetes') return { builder: 'buildah-rootless', reason: REASONS['buildah-rootless'] };
+  if (v.buildah.ok) return { builder: 'buildah', reason: REASONS.buildah };
+  return { builder: 'kaniko', reason: REASONS.kaniko.replace('MISSING', v.buildah.missing.join(', ')) };
+}
+
+/** A string as one single-quoted shell word. */
+const shellWord = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** A text as a double-quoted shell word in which `placeholder` becomes a variable. */
+function doubleQuoted(text: string, placeholder: string, variable: string): string {
+  if (/["$`\\]/.test(text)) throw new Error(`cannot put ${JSON.stringify(text)} in double quotes`);
+  return `"${text.replace(placeholder, variable)}"`;
+}
+
+/** The rules above as the probe's shell takes them (Handlebars context of its script). */
+export function probeRules(): Record<string, unknown> {
+  return {
+    checks: CHECK_NAMES.join(' '),
+    builders: BUILDERS.map((b) => b.id).join(' '),
+    needs: BUILDERS.map((b) => ({ builder: b.id, checks: b.runner.needs.join(' ') })),
+    impossible: BUILDERS.flatMap((b) =>
+      Object.entries(b.runner.impossibleOn ?? {}).map(([executor, reason]) => ({ builder: b.id, executor, reason: shellWord(reason ?? '') })),
+    ),
+    reasons: {
+      rootless: shellWord(REASONS['buildah-rootless']),
+      buildah: shellWord(REASONS.buildah),
+      kaniko: doubleQuoted(REASONS.kaniko, 'MISSING', '$cigen_missing_list'),
+    },
+  };
+}
