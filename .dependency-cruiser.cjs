@@ -20,7 +20,13 @@ const outside = (allowed) => `^src/(?!(?:${allowed.join('|')})/)[^/]+/`;
 
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'A cycle means two modules cannot be understood apart.', from: {}, to: { circular: true } },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'A cycle means two modules cannot be understood apart.',
+      from: {},
+      to: { circular: true },
+    },
     {
       name: 'no-orphans',
       severity: 'error',

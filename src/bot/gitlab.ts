@@ -5,7 +5,17 @@
 import { Gitlab } from '@gitbeaker/rest';
 import { createRequesterFn } from '@gitbeaker/requester-utils';
 import { DEFAULT_RETRY, requestHandler, type HttpStats, type RetryPolicy } from './http.js';
-import { PlatformError, type Branch, type Commit, type FileAction, type MergeRequest, type Note, type Platform, type Project, type ProjectSelection } from './platform.js';
+import {
+  PlatformError,
+  type Branch,
+  type Commit,
+  type FileAction,
+  type MergeRequest,
+  type Note,
+  type Platform,
+  type Project,
+  type ProjectSelection,
+} from './platform.js';
 
 type Json = Record<string, unknown>;
 const PER_PAGE = 100;
@@ -13,7 +23,9 @@ const PER_PAGE = 100;
 function accessLevel(raw: Json): number | undefined {
   const permissions = raw['permissions'] as Record<string, { access_level?: number } | null> | undefined;
   if (!permissions) return undefined;
-  const levels = [permissions['project_access']?.access_level, permissions['group_access']?.access_level].filter((l): l is number => typeof l === 'number');
+  const levels = [permissions['project_access']?.access_level, permissions['group_access']?.access_level].filter(
+    (l): l is number => typeof l === 'number',
+  );
   return levels.length > 0 ? Math.max(...levels) : undefined;
 }
 
@@ -39,7 +51,11 @@ const toMergeRequest = (raw: Json): MergeRequest => ({
   webUrl: (raw['web_url'] as string | undefined) ?? '',
 });
 
-const toCommit = (raw: Json): Commit => ({ id: raw['id'] as string, message: (raw['message'] as string | undefined) ?? '', authorEmail: (raw['author_email'] as string | undefined) ?? '' });
+const toCommit = (raw: Json): Commit => ({
+  id: raw['id'] as string,
+  message: (raw['message'] as string | undefined) ?? '',
+  authorEmail: (raw['author_email'] as string | undefined) ?? '',
+});
 
 const notFound = (error: unknown): boolean => error instanceof PlatformError && error.status === 404;
 
@@ -58,7 +74,7 @@ export class GitLabPlatform implements Platform {
     this.stats = options.stats ?? { requests: 0, retries: 0 };
     const handler = requestHandler(options.retry ?? DEFAULT_RETRY, this.stats);
     const requesterFn = createRequesterFn((_service, requestOptions) => Promise.resolve(requestOptions), handler as never);
-    this.api = new Gitlab({ host: options.url, token: options.token, requesterFn, queryTimeout: null } as never);
+    this.api = new Gitlab({ host: options.url, token: options.token, requesterFn, queryTimeout: null });
   }
 
   async currentUser(): Promise<{ username: string; email: string }> {
@@ -68,16 +84,17 @@ export class GitLabPlatform implements Platform {
 
   async *projects(selection: ProjectSelection): AsyncIterable<Project> {
     if ('projects' in selection) {
-      for (const path of selection.projects) yield toProject((await this.api.Projects.show(path)) as unknown as Json);
+      for (const path of selection.projects) yield toProject(await this.api.Projects.show(path));
       return;
     }
-    for (let page: number | null = 1; page !== null; ) {
+    for (let page: number | null = 1; page !== null;) {
       const options = { perPage: PER_PAGE, page, maxPages: 1, showExpanded: true, pagination: 'offset' } as const;
-      const result = (
-        'group' in selection
-          ? await this.api.Groups.allProjects(selection.group, { ...options, includeSubgroups: true })
-          : await this.api.Projects.all({ ...options, orderBy: 'id', sort: 'asc' } as never)
-      ) as unknown as { data: Json[]; paginationInfo: { next: number | null } };
+      const result = ('group' in selection
+        ? await this.api.Groups.allProjects(selection.group, { ...options, includeSubgroups: true })
+        : await this.api.Projects.all({ ...options, orderBy: 'id', sort: 'asc' } as never)) as unknown as {
+        data: Json[];
+        paginationInfo: { next: number | null };
+      };
       for (const raw of result.data) yield toProject(raw);
       page = result.paginationInfo.next || null;
     }
@@ -96,7 +113,11 @@ export class GitLabPlatform implements Platform {
   async branch(project: number, name: string): Promise<Branch | undefined> {
     try {
       const raw = (await this.api.Branches.show(project, name)) as unknown as Json;
-      return { name: raw['name'] as string, protected: raw['protected'] === true, commit: ((raw['commit'] as Json | undefined)?.['id'] as string) ?? '' };
+      return {
+        name: raw['name'] as string,
+        protected: raw['protected'] === true,
+        commit: ((raw['commit'] as Json | undefined)?.['id'] as string) ?? '',
+      };
     } catch (error) {
       if (notFound(error)) return undefined;
       throw error;
@@ -114,29 +135,53 @@ export class GitLabPlatform implements Platform {
   }
 
   async mergeRequests(project: number, sourceBranch: string): Promise<MergeRequest[]> {
-    const list = (await this.api.MergeRequests.all({ projectId: project, sourceBranch, state: 'all', perPage: PER_PAGE, maxPages: 1 } as never)) as unknown as Json[];
+    const list = (await this.api.MergeRequests.all({
+      projectId: project,
+      sourceBranch,
+      state: 'all',
+      perPage: PER_PAGE,
+      maxPages: 1,
+    } as never)) as unknown as Json[];
     return list.map(toMergeRequest);
   }
 
-  async commit(project: number, options: { branch: string; startBranch: string; force: boolean; message: string; actions: FileAction[] }): Promise<Commit> {
+  async commit(
+    project: number,
+    options: { branch: string; startBranch: string; force: boolean; message: string; actions: FileAction[] },
+  ): Promise<Commit> {
     const actions = options.actions.map((a) => ({ action: a.action, filePath: a.path, content: a.content }));
-    const raw = (await this.api.Commits.create(project, options.branch, options.message, actions, { startBranch: options.startBranch, ...(options.force ? { force: true } : {}) })) as unknown as Json;
+    const raw = (await this.api.Commits.create(project, options.branch, options.message, actions, {
+      startBranch: options.startBranch,
+      ...(options.force ? { force: true } : {}),
+    })) as unknown as Json;
     return toCommit(raw);
   }
 
-  async createMergeRequest(project: number, options: { sourceBranch: string; targetBranch: string; title: string; description: string }): Promise<MergeRequest> {
-    const raw = (await this.api.MergeRequests.create(project, options.sourceBranch, options.targetBranch, options.title, { description: options.description, removeSourceBranch: true })) as unknown as Json;
+  async createMergeRequest(
+    project: number,
+    options: { sourceBranch: string; targetBranch: string; title: string; description: string },
+  ): Promise<MergeRequest> {
+    const raw = (await this.api.MergeRequests.create(project, options.sourceBranch, options.targetBranch, options.title, {
+      description: options.description,
+      removeSourceBranch: true,
+    })) as unknown as Json;
     return toMergeRequest(raw);
   }
 
   async updateMergeRequest(project: number, iid: number, options: { title: string; description: string }): Promise<MergeRequest> {
-    const raw = (await this.api.MergeRequests.edit(project, iid, { title: options.title, description: options.description })) as unknown as Json;
+    const raw = (await this.api.MergeRequests.edit(project, iid, {
+      title: options.title,
+      description: options.description,
+    })) as unknown as Json;
     return toMergeRequest(raw);
   }
 
   async notes(project: number, iid: number): Promise<Note[]> {
     const list = (await this.api.MergeRequestNotes.all(project, iid, { perPage: PER_PAGE })) as unknown as Json[];
-    return list.map((raw) => ({ body: (raw['body'] as string) ?? '', author: ((raw['author'] as Json | undefined)?.['username'] as string) ?? '' }));
+    return list.map((raw) => ({
+      body: (raw['body'] as string) ?? '',
+      author: ((raw['author'] as Json | undefined)?.['username'] as string) ?? '',
+    }));
   }
 
   async comment(project: number, iid: number, body: string): Promise<void> {
@@ -150,8 +195,16 @@ export class GitLabPlatform implements Platform {
   }
 
   /** Creates a release through the Releases API (for mirrors that cannot run the release: job). */
-  async createRelease(path: string, options: { tagName: string; name: string; description: string; ref?: string }): Promise<{ url: string }> {
-    const raw = (await this.api.ProjectReleases.create(path, { tagName: options.tagName, name: options.name, description: options.description, ...(options.ref ? { ref: options.ref } : {}) })) as unknown as Json;
+  async createRelease(
+    path: string,
+    options: { tagName: string; name: string; description: string; ref?: string },
+  ): Promise<{ url: string }> {
+    const raw = (await this.api.ProjectReleases.create(path, {
+      tagName: options.tagName,
+      name: options.name,
+      description: options.description,
+      ...(options.ref ? { ref: options.ref } : {}),
+    })) as unknown as Json;
     return { url: ((raw['_links'] as Json | undefined)?.['self'] as string | undefined) ?? '' };
   }
 }

@@ -88,7 +88,10 @@ interface HandlerOptions {
 
 /** A gitbeaker request handler (see @gitbeaker/requester-utils createRequesterFn). */
 export function requestHandler(policy: RetryPolicy, stats: HttpStats) {
-  return async (endpoint: string, options: HandlerOptions = {}): Promise<{ body: unknown; headers: Record<string, string>; status: number }> => {
+  return async (
+    endpoint: string,
+    options: HandlerOptions = {},
+  ): Promise<{ body: unknown; headers: Record<string, string>; status: number }> => {
     const base = options.prefixUrl ? (options.prefixUrl.endsWith('/') ? options.prefixUrl : `${options.prefixUrl}/`) : undefined;
     const url = new URL(endpoint, base);
     url.search = options.searchParams ?? '';
@@ -97,8 +100,14 @@ export function requestHandler(policy: RetryPolicy, stats: HttpStats) {
       stats.requests++;
       let outcome: Parameters<typeof retryDelay>[1];
       try {
-        const response = await fetch(url, { method, headers: options.headers ?? {}, ...(options.body !== undefined ? { body: options.body } : {}), signal: AbortSignal.timeout(policy.timeoutMs) });
-        if (response.ok) return { body: await parseBody(response), headers: Object.fromEntries(response.headers.entries()), status: response.status };
+        const response = await fetch(url, {
+          method,
+          headers: options.headers ?? {},
+          ...(options.body !== undefined ? { body: options.body } : {}),
+          signal: AbortSignal.timeout(policy.timeoutMs),
+        });
+        if (response.ok)
+          return { body: await parseBody(response), headers: Object.fromEntries(response.headers.entries()), status: response.status };
         const text = await response.text();
         outcome = { status: response.status, headers: response.headers, body: text };
         const wait = retryDelay(attempt, outcome, policy, Date.now(), Math.random());
@@ -109,7 +118,11 @@ export function requestHandler(policy: RetryPolicy, stats: HttpStats) {
         if (error instanceof PlatformError) throw error;
         const kind = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError' ? 'timeout' : 'network';
         const wait = retryDelay(attempt, { error: kind }, policy, Date.now(), Math.random());
-        if (wait === undefined) throw new PlatformError(`${method} ${url.pathname}: ${kind === 'timeout' ? 'timed out' : `connection failed (${(error as Error).message})`}`, undefined);
+        if (wait === undefined)
+          throw new PlatformError(
+            `${method} ${url.pathname}: ${kind === 'timeout' ? 'timed out' : `connection failed (${(error as Error).message})`}`,
+            undefined,
+          );
         stats.retries++;
         await sleep(wait);
       }

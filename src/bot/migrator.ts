@@ -26,5 +26,9 @@ export interface Migrator {
   /** The local includes a pipeline file names (fetched before it is migrated); [] when unreadable. */
   localIncludes(path: string, text: string): string[];
   /** The pipeline file and its includes migrated, or why the pipeline cannot be read. */
-  migrate(path: string, text: string, options: { componentRef: string; readProjectFile: (path: string) => string | undefined }): MigratedFile[] | { invalid: string };
+  migrate(
+    path: string,
+    text: string,
+    options: { componentRef: string; readProjectFile: (path: string) => string | undefined },
+  ): MigratedFile[] | { invalid: string };
 }

@@ -66,8 +66,14 @@ export interface Platform {
   /** Merge requests from `sourceBranch`, in any state. */
   mergeRequests(project: number, sourceBranch: string): Promise<MergeRequest[]>;
   /** One Commits API call: creates `branch` from `startBranch` (or resets it there with `force`) and commits. */
-  commit(project: number, options: { branch: string; startBranch: string; force: boolean; message: string; actions: FileAction[] }): Promise<Commit>;
-  createMergeRequest(project: number, options: { sourceBranch: string; targetBranch: string; title: string; description: string }): Promise<MergeRequest>;
+  commit(
+    project: number,
+    options: { branch: string; startBranch: string; force: boolean; message: string; actions: FileAction[] },
+  ): Promise<Commit>;
+  createMergeRequest(
+    project: number,
+    options: { sourceBranch: string; targetBranch: string; title: string; description: string },
+  ): Promise<MergeRequest>;
   updateMergeRequest(project: number, iid: number, options: { title: string; description: string }): Promise<MergeRequest>;
   notes(project: number, iid: number): Promise<Note[]>;
   comment(project: number, iid: number, body: string): Promise<void>;

@@ -2,7 +2,13 @@
 import { STATUSES, type BotReport } from './run.js';
 
 export function reportJson(report: BotReport): string {
-  const projects = report.projects.map((p) => ({ path: p.path, status: p.status, mergeRequest: p.mergeRequest, reason: p.reason, ...(p.diff !== undefined ? { diff: p.diff } : {}) }));
+  const projects = report.projects.map((p) => ({
+    path: p.path,
+    status: p.status,
+    mergeRequest: p.mergeRequest,
+    reason: p.reason,
+    ...(p.diff !== undefined ? { diff: p.diff } : {}),
+  }));
   return `${JSON.stringify({ projects, counts: report.counts }, null, 2)}\n`;
 }
 
@@ -12,6 +18,7 @@ export function reportMarkdown(report: BotReport): string {
   const lines = ['# cigen bot report', '', '| status | projects |', '| --- | --- |'];
   for (const status of STATUSES) lines.push(`| ${status} | ${report.counts[status]} |`);
   lines.push('', '| project | status | merge request | reason |', '| --- | --- | --- | --- |');
-  for (const p of report.projects) lines.push(`| ${cell(p.path)} | ${p.status} | ${p.mergeRequest ? `[link](${p.mergeRequest})` : ''} | ${cell(p.reason)} |`);
+  for (const p of report.projects)
+    lines.push(`| ${cell(p.path)} | ${p.status} | ${p.mergeRequest ? `[link](${p.mergeRequest})` : ''} | ${cell(p.reason)} |`);
   return `${lines.join('\n')}\n`;
 }

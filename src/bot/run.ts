@@ -23,7 +23,16 @@ const HUMAN_MARKER = '<!-- cigen:human-modified -->';
 const MAX_INCLUDES = 50;
 const DEVELOPER = 30;
 
-export const STATUSES = ['opened', 'updated', 'unchanged', 'nothing-to-migrate', 'declined', 'human-modified', 'skipped', 'failed'] as const;
+export const STATUSES = [
+  'opened',
+  'updated',
+  'unchanged',
+  'nothing-to-migrate',
+  'declined',
+  'human-modified',
+  'skipped',
+  'failed',
+] as const;
 export type ProjectStatus = (typeof STATUSES)[number];
 
 export interface ProjectResult {
@@ -68,7 +77,12 @@ export function contentHash(componentRef: string, files: readonly MigratedFile[]
 
 /** Protected branch patterns use `*` as a wildcard (GitLab's protected branch matching). */
 export function matchesPattern(name: string, pattern: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return regex.test(name);
 }
 
@@ -82,7 +96,13 @@ export function renderBody(componentRef: string, files: readonly MigratedFile[],
     kaniko,
     docker,
     componentRef,
-    jobs: jobs.filter((j) => j.status !== 'unchanged').map((j: MigratedJob) => ({ name: j.name, file: j.file, status: j.status === 'migrated' ? 'moved to the component' : 'needs review (left as it is)' })),
+    jobs: jobs
+      .filter((j) => j.status !== 'unchanged')
+      .map((j: MigratedJob) => ({
+        name: j.name,
+        file: j.file,
+        status: j.status === 'migrated' ? 'moved to the component' : 'needs review (left as it is)',
+      })),
     reviews: jobs.filter((j) => j.status === 'needs-review').map((j) => ({ name: j.name, notes: j.notes })),
     notes: moved.flatMap((j) => j.notes.map((text) => ({ name: j.name, text }))),
     hash,
@@ -132,7 +152,12 @@ const byHuman = (commits: readonly Commit[], bot: { email: string }) => commits.
 
 async function processProject(ctx: Context, project: Project): Promise<ProjectResult> {
   const { platform } = ctx;
-  const result = (status: ProjectStatus, reason: string | null, mergeRequest: MergeRequest | null = null, extra: Partial<ProjectResult> = {}): ProjectResult => ({ path: project.path, status, mergeRequest: mergeRequest?.webUrl ?? null, reason, ...extra });
+  const result = (
+    status: ProjectStatus,
+    reason: string | null,
+    mergeRequest: MergeRequest | null = null,
+    extra: Partial<ProjectResult> = {},
+  ): ProjectResult => ({ path: project.path, status, mergeRequest: mergeRequest?.webUrl ?? null, reason, ...extra });
   if (project.archived) return result('skipped', 'archived');
   const ref = project.defaultBranch;
   if (!ref) return result('skipped', 'empty repository');
@@ -142,7 +167,11 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
   if (!Array.isArray(migrated)) return migrated;
   const changed = migrated.filter((f) => f.changed);
   const reviews = migrated.flatMap((f) => f.jobs).filter((j) => j.status === 'needs-review');
-  if (changed.length === 0) return result('nothing-to-migrate', reviews.length > 0 ? `${reviews.length} job(s) need review: ${reviews.map((j) => j.name).join(', ')}` : null);
+  if (changed.length === 0)
+    return result(
+      'nothing-to-migrate',
+      reviews.length > 0 ? `${reviews.length} job(s) need review: ${reviews.map((j) => j.name).join(', ')}` : null,
+    );
 
   const hash = contentHash(ctx.componentRef, changed);
   const body = renderBody(ctx.componentRef, migrated, hash);
@@ -150,7 +179,8 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
   const dry = ctx.dryRun ? { diff: diffOf(migrated) } : {};
 
   // Known not to be writable: say so without a write the instance would refuse.
-  if (project.accessLevel !== undefined && project.accessLevel < DEVELOPER) return result('skipped', `no permission to push (access level ${project.accessLevel}; the bot needs Developer)`);
+  if (project.accessLevel !== undefined && project.accessLevel < DEVELOPER)
+    return result('skipped', `no permission to push (access level ${project.accessLevel}; the bot needs Developer)`);
   const requests = await platform.mergeRequests(project.id, BRANCH);
   const open = requests.find((mr) => mr.state === 'opened');
   if (open) {
@@ -167,11 +197,16 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
 
   const branch = await platform.branch(project.id, BRANCH);
   const patterns = branch ? [] : await platform.protectedBranches(project.id);
-  if (branch?.protected || patterns.some((p) => matchesPattern(BRANCH, p))) return result('skipped', `${BRANCH} is a protected branch; the bot never writes to one`);
+  if (branch?.protected || patterns.some((p) => matchesPattern(BRANCH, p)))
+    return result('skipped', `${BRANCH} is a protected branch; the bot never writes to one`);
   if (branch) {
     const commits = await platform.commitsBetween(project.id, ref, BRANCH);
     const humans = byHuman(commits, ctx.bot);
-    if (humans.length > 0) return result('human-modified', `${BRANCH} has commits by others (${[...new Set(humans.map((c) => c.authorEmail))].join(', ')}) and no open merge request; left alone`);
+    if (humans.length > 0)
+      return result(
+        'human-modified',
+        `${BRANCH} has commits by others (${[...new Set(humans.map((c) => c.authorEmail))].join(', ')}) and no open merge request; left alone`,
+      );
     // The bot's own branch from a run that stopped before opening the MR: reuse it.
     const current = HASH_TRAILER.exec(commits.at(-1)?.message ?? '')?.[1] === hash;
     if (ctx.dryRun) return result('opened', `would ${current ? '' : 'reset the branch and '}open the merge request (dry run)`, null, dry);
@@ -180,28 +215,57 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     if (ctx.dryRun) return result('opened', 'would create the branch and open the merge request (dry run)', null, dry);
     await write(ctx, project, { force: false, hash, actions });
   }
-  const opened = await platform.createMergeRequest(project.id, { sourceBranch: BRANCH, targetBranch: ref, title: TITLE, description: body });
+  const opened = await platform.createMergeRequest(project.id, {
+    sourceBranch: BRANCH,
+    targetBranch: ref,
+    title: TITLE,
+    description: body,
+  });
   return result('opened', null, opened);
 }
 
-async function write(ctx: Context, project: Project, change: { force: boolean; hash: string; actions: { action: 'update'; path: string; content: string }[] }): Promise<void> {
+async function write(
+  ctx: Context,
+  project: Project,
+  change: { force: boolean; hash: string; actions: { action: 'update'; path: string; content: string }[] },
+): Promise<void> {
   if (BRANCH === project.defaultBranch) throw new Error('refusing to write to the default branch');
-  await ctx.platform.commit(project.id, { branch: BRANCH, startBranch: project.defaultBranch as string, force: change.force, message: commitMessage(change.hash), actions: change.actions });
+  await ctx.platform.commit(project.id, {
+    branch: BRANCH,
+    startBranch: project.defaultBranch as string,
+    force: change.force,
+    message: commitMessage(change.hash),
+    actions: change.actions,
+  });
 }
 
-async function humanModified(ctx: Context, project: Project, open: MergeRequest, humans: readonly Commit[], result: (status: ProjectStatus, reason: string | null, mr?: MergeRequest | null) => ProjectResult): Promise<ProjectResult> {
+async function humanModified(
+  ctx: Context,
+  project: Project,
+  open: MergeRequest,
+  humans: readonly Commit[],
+  result: (status: ProjectStatus, reason: string | null, mr?: MergeRequest | null) => ProjectResult,
+): Promise<ProjectResult> {
   const reason = `${BRANCH} has commits by others (${[...new Set(humans.map((c) => c.authorEmail))].join(', ')}); the bot leaves it to them`;
   if (!ctx.dryRun) {
     const notes = await ctx.platform.notes(project.id, open.iid);
     if (!notes.some((n) => n.body.includes(HUMAN_MARKER))) {
-      await ctx.platform.comment(project.id, open.iid, `cigen bot: someone else has pushed to this branch, so the bot will not update it any more. Newer cigen output can be previewed with \`cigen migrate\`.\n\n${HUMAN_MARKER}`);
+      await ctx.platform.comment(
+        project.id,
+        open.iid,
+        `cigen bot: someone else has pushed to this branch, so the bot will not update it any more. Newer cigen output can be previewed with \`cigen migrate\`.\n\n${HUMAN_MARKER}`,
+      );
     }
   }
   return result('human-modified', reason, open);
 }
 
 /** Runs `work` on each item with at most `concurrency` at once, pulling items as workers free up. */
-export async function forEachConcurrently<T>(source: AsyncIterable<T>, concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function forEachConcurrently<T>(
+  source: AsyncIterable<T>,
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   const iterator = source[Symbol.asyncIterator]();
   let pulling: Promise<unknown> = Promise.resolve();
   const pull = (): Promise<IteratorResult<T>> => {
@@ -220,7 +284,13 @@ export async function forEachConcurrently<T>(source: AsyncIterable<T>, concurren
 }
 
 export async function runBot(platform: Platform, options: BotOptions): Promise<BotReport> {
-  const ctx: Context = { platform, migrator: options.migrator, bot: await platform.currentUser(), componentRef: options.componentRef ?? options.migrator.defaultComponentRef, dryRun: options.dryRun };
+  const ctx: Context = {
+    platform,
+    migrator: options.migrator,
+    bot: await platform.currentUser(),
+    componentRef: options.componentRef ?? options.migrator.defaultComponentRef,
+    dryRun: options.dryRun,
+  };
   const projects: ProjectResult[] = [];
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<ProjectStatus, number>;
   async function* selected(): AsyncIterable<Project> {
@@ -232,9 +302,15 @@ export async function runBot(platform: Platform, options: BotOptions): Promise<B
       outcome = await processProject(ctx, project);
     } catch (error) {
       const status = error instanceof PlatformError ? error.status : undefined;
-      outcome = status === 403
-        ? { path: project.path, status: 'skipped', mergeRequest: null, reason: `no permission to write (403): ${(error as Error).message}` }
-        : { path: project.path, status: 'failed', mergeRequest: null, reason: (error as Error).message };
+      outcome =
+        status === 403
+          ? {
+              path: project.path,
+              status: 'skipped',
+              mergeRequest: null,
+              reason: `no permission to write (403): ${(error as Error).message}`,
+            }
+          : { path: project.path, status: 'failed', mergeRequest: null, reason: (error as Error).message };
     }
     projects.push(outcome);
     counts[outcome.status]++;

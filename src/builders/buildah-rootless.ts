@@ -65,7 +65,8 @@ ${CONTAINER_STORAGE}`,
 export const buildahRootless = {
   id: 'buildah-rootless',
   title: 'Buildah (rootless isolation)',
-  summary: 'Buildah with rootless isolation (own PID and IPC namespaces); needs a Kubernetes runner with user namespaces and unmasked /proc.',
+  summary:
+    'Buildah with rootless isolation (own PID and IPC namespaces); needs a Kubernetes runner with user namespaces and unmasked /proc.',
   unsafe: false,
   images: [BUILDAH_IMAGE],
   inputs: BUILDAH_INPUTS,

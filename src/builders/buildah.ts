@@ -40,7 +40,8 @@ export const BUILDAH_INPUTS: InputDeclarations = builderInputs(BUILDAH_IMAGE, BU
     default: 'overlay',
     options: ['overlay', 'vfs'],
     variable: 'CIGEN_STORAGE_DRIVER',
-    description: 'Container storage driver. `overlay` is fast; where it cannot mount (overlay on overlayfs) the job falls back to `vfs` by itself.',
+    description:
+      'Container storage driver. `overlay` is fast; where it cannot mount (overlay on overlayfs) the job falls back to `vfs` by itself.',
     sample: 'vfs',
   },
   format: {

@@ -27,7 +27,8 @@ import { plain } from './variables.js';
 
 export const BUILDKIT_IMAGE = 'moby/buildkit:v0.34.0-rootless';
 const INPUTS = builderInputs(BUILDKIT_IMAGE, 'mirror.example.com/moby/buildkit:v0.34.0-rootless');
-const NO_SANDBOX_NOTE = 'The buildkit component runs BuildKit with --oci-worker-no-process-sandbox, so the masked /proc of a Docker container does not matter.';
+const NO_SANDBOX_NOTE =
+  'The buildkit component runs BuildKit with --oci-worker-no-process-sandbox, so the masked /proc of a Docker container does not matter.';
 
 function config(executor: RunnerExecutor): RunnerConfig {
   if (executor === 'docker') return unconfinedDockerConfig('buildkit', [NO_SANDBOX_NOTE]);

@@ -71,7 +71,8 @@ function config(executor: RunnerExecutor): RunnerConfig {
 export const dind = {
   id: 'dind',
   title: 'Docker-in-Docker (UNSAFE: privileged)',
-  summary: 'docker build against a docker:dind service. UNSAFE: needs a privileged runner, which gives every job on it control of the host.',
+  summary:
+    'docker build against a docker:dind service. UNSAFE: needs a privileged runner, which gives every job on it control of the host.',
   unsafe: true,
   images: [DOCKER_CLI_IMAGE, DOCKER_DIND_IMAGE],
   inputs: INPUTS,

@@ -67,7 +67,8 @@ export const CORE_INPUTS = {
     default: '.',
     regex: SINGLE_LINE,
     variable: 'CIGEN_CONTEXT',
-    description: 'Build context directory, relative to `$CI_PROJECT_DIR`. Passed to the builder as one argument, never evaluated by a shell.',
+    description:
+      'Build context directory, relative to `$CI_PROJECT_DIR`. Passed to the builder as one argument, never evaluated by a shell.',
     sample: 'services/api dir',
   },
   dockerfile: {
@@ -90,7 +91,8 @@ export const CORE_INPUTS = {
     type: 'array',
     default: ['$CI_COMMIT_SHORT_SHA'],
     variable: 'CIGEN_TAGS',
-    description: 'Tags to push, one destination `<image>:<tag>` each. Items may reference variables (`$CI_COMMIT_REF_SLUG`); they are expanded as data when the job runs.',
+    description:
+      'Tags to push, one destination `<image>:<tag>` each. Items may reference variables (`$CI_COMMIT_REF_SLUG`); they are expanded as data when the job runs.',
     sample: ['1.2.3', '$CI_COMMIT_REF_SLUG'],
   },
   'build-args': {
@@ -112,7 +114,8 @@ export const CORE_INPUTS = {
     type: 'array',
     default: [],
     variable: 'CIGEN_LABELS',
-    description: 'Extra image labels, `KEY=VALUE` items, added after the OCI labels computed from the pipeline (source, revision, created, title).',
+    description:
+      'Extra image labels, `KEY=VALUE` items, added after the OCI labels computed from the pipeline (source, revision, created, title).',
     sample: ['org.example.team=platform'],
   },
   platform: {
@@ -127,7 +130,8 @@ export const CORE_INPUTS = {
     type: 'boolean',
     default: true,
     variable: 'CIGEN_PUSH',
-    description: 'Push the image. `false` builds only (and writes the tarball when one is asked for) and leaves the registry alone, cache included.',
+    description:
+      'Push the image. `false` builds only (and writes the tarball when one is asked for) and leaves the registry alone, cache included.',
     sample: false,
   },
   cache: {
@@ -175,7 +179,8 @@ export const CORE_INPUTS = {
     default: '',
     regex: String.raw`^[A-Za-z0-9$_{}./-]*$`,
     variable: 'CIGEN_TARBALL',
-    description: 'Also save the image as a docker-archive tarball at this path, relative to `$CI_PROJECT_DIR`; add it to `artifacts:paths` to keep it. Empty: no tarball.',
+    description:
+      'Also save the image as a docker-archive tarball at this path, relative to `$CI_PROJECT_DIR`; add it to `artifacts:paths` to keep it. Empty: no tarball.',
     sample: 'out/image.tar',
   },
   'tls-verify': {
@@ -207,7 +212,8 @@ export const VOCABULARY_ORDER: readonly string[] = [...Object.keys(CORE_INPUTS),
 export const shellName = (input: string): string => `cigen_${input.replace(/-/g, '_')}`;
 
 /** Non-default values of every input of a set. */
-export const sampleValues = (inputs: InputDeclarations): Record<string, InputValue> => Object.fromEntries(Object.entries(inputs).map(([name, input]) => [name, input.sample]));
+export const sampleValues = (inputs: InputDeclarations): Record<string, InputValue> =>
+  Object.fromEntries(Object.entries(inputs).map(([name, input]) => [name, input.sample]));
 
 /** The `spec:inputs` entry GitLab reads for a declaration (the extra fields stay cigen's). */
 export function specEntry(input: InputDeclaration): Record<string, unknown> {

@@ -31,7 +31,8 @@ export interface RunnerRequirements {
   config: (executor: RunnerExecutor) => RunnerConfig;
 }
 
-export const configHeader = (builder: string, executor: RunnerExecutor): string => `# cigen runner-config --builder ${builder} --executor ${executor}\n`;
+export const configHeader = (builder: string, executor: RunnerExecutor): string =>
+  `# cigen runner-config --builder ${builder} --executor ${executor}\n`;
 
 // ---------------------------------------------------------------------------------------------
 // Docker executor: config.toml
@@ -41,7 +42,8 @@ export const DOCKER_PREAMBLE = `# Merge into the [[runners]] entry of the runner
 # builds a runner of their own (its tags) when other jobs should keep the defaults.
 `;
 
-export const dockerRunners = (builder: string): string => `${configHeader(builder, 'docker')}${DOCKER_PREAMBLE}[[runners]]\n  executor = "docker"\n  [runners.docker]\n`;
+export const dockerRunners = (builder: string): string =>
+  `${configHeader(builder, 'docker')}${DOCKER_PREAMBLE}[[runners]]\n  executor = "docker"\n  [runners.docker]\n`;
 
 export const SECURITY_OPT = `    # Docker's default seccomp profile refuses unshare() and mount(), and its docker-default
     # AppArmor profile (Debian, Ubuntu) refuses mount(). "unconfined" switches both off for every
@@ -129,4 +131,5 @@ export const FF_ADVANCED_POD_SPEC = '  environment = ["FF_USE_ADVANCED_POD_SPEC_
 export const APPARMOR_NOTE =
   'On nodes with AppArmor (Ubuntu, Debian), the container runtime applies its default profile, which refuses mount(): if `cigen doctor` reports an enforced AppArmor profile, add appArmorProfile: {type: Unconfined} (Kubernetes 1.30+) next to seccompProfile in the patch, or a custom profile.';
 
-export const POLICY_NOTE = 'Pod Security Standards (restricted or baseline) or an admission controller (Kyverno, OPA Gatekeeper) may refuse these settings in the runner namespace: allow them there.';
+export const POLICY_NOTE =
+  'Pod Security Standards (restricted or baseline) or an admission controller (Kyverno, OPA Gatekeeper) may refuse these settings in the runner namespace: allow them there.';

@@ -45,9 +45,16 @@ export const readLines = (declared: InputDeclarations): string[] =>
 export function renderScript(template: Template, context: Record<string, unknown> = {}): string {
   const text = template(context);
   if (text.includes('$[[')) throw new Error('a job script must not contain "$[[": GitLab would interpolate it');
-  return text.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').replace(/\n*$/, '\n');
+  return text
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .replace(/\n*$/, '\n');
 }
 
 /** A build script: the component's template with the shared context every build script reads. */
-export const renderBuildScript = (template: Template, component: string, declared: InputDeclarations, extra: Record<string, unknown> = {}): string =>
-  renderScript(template, { component, reads: readLines(declared), tagRule: TAG_RULE, reportFile: REPORT_FILE, ...extra });
+export const renderBuildScript = (
+  template: Template,
+  component: string,
+  declared: InputDeclarations,
+  extra: Record<string, unknown> = {},
+): string => renderScript(template, { component, reads: readLines(declared), tagRule: TAG_RULE, reportFile: REPORT_FILE, ...extra });

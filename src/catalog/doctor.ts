@@ -30,7 +30,8 @@ export const DOCTOR_INPUTS: InputDeclarations = {
     type: 'string',
     default: DOCTOR_IMAGE,
     regex: IMAGE_REFERENCE,
-    description: 'Image the probe runs in; pinned. Keep it the image your builds run in (a mirror of it is fine), so the probe sees what they would.',
+    description:
+      'Image the probe runs in; pinned. Keep it the image your builds run in (a mirror of it is fine), so the probe sees what they would.',
     sample: 'mirror.example.com/buildah/stable:v1.43.4',
   },
   storage: {
@@ -38,7 +39,8 @@ export const DOCTOR_INPUTS: InputDeclarations = {
     default: DOCTOR_STORAGE,
     regex: String.raw`^[/$][A-Za-z0-9$_{}./-]*$`,
     variable: 'CIGEN_DOCTOR_STORAGE',
-    description: 'Directory where the overlay probe mounts, absolute or from a variable (`$CI_PROJECT_DIR/.containers`): where your builds keep container storage.',
+    description:
+      'Directory where the overlay probe mounts, absolute or from a variable (`$CI_PROJECT_DIR/.containers`): where your builds keep container storage.',
     sample: '$CI_PROJECT_DIR/.containers',
   },
 };
@@ -58,7 +60,8 @@ function doctorJobs(): Jobs {
 export const doctorComponent: ComponentDefinition = {
   name: 'doctor',
   title: 'Doctor (what can this runner build with?)',
-  summary: 'Probes the runner (user namespaces, mounts, seccomp, AppArmor, /proc masking, overlay) and recommends a builder component; leaves cigen-doctor.json.',
+  summary:
+    'Probes the runner (user namespaces, mounts, seccomp, AppArmor, /proc masking, overlay) and recommends a builder component; leaves cigen-doctor.json.',
   unsafe: false,
   images: [DOCTOR_IMAGE],
   inputs: DOCTOR_INPUTS,

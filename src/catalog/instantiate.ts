@@ -12,7 +12,11 @@ export interface RenderedInstance {
   errors: string[];
 }
 
-export function renderInstance(component: ComponentDefinition, inputs: Readonly<Record<string, unknown>>, mode: InterpolationMode): RenderedInstance {
+export function renderInstance(
+  component: ComponentDefinition,
+  inputs: Readonly<Record<string, unknown>>,
+  mode: InterpolationMode,
+): RenderedInstance {
   const instance = instantiate(splitComponentFile(renderComponent(component)), inputs, mode);
   const errors = [...instance.errors, ...(instance.errors.length === 0 ? checkBuildInputValues(instance.values) : [])];
   if (errors.length > 0 || instance.content === undefined) return { errors };

@@ -36,7 +36,13 @@ export const MIGRATION_BOT_INPUTS: InputDeclarations = {
     description: 'Comma-separated project paths to visit instead of a group.',
     sample: '',
   },
-  all: { type: 'boolean', default: false, variable: 'CIGEN_ALL', description: 'Visit every project the token can see instead of a group or a list.', sample: false },
+  all: {
+    type: 'boolean',
+    default: false,
+    variable: 'CIGEN_ALL',
+    description: 'Visit every project the token can see instead of a group or a list.',
+    sample: false,
+  },
   'gitlab-url': {
     type: 'string',
     default: '',
@@ -62,7 +68,13 @@ export const MIGRATION_BOT_INPUTS: InputDeclarations = {
     description: 'Change nothing: report what the bot would do and print the diffs. Set false to open merge requests.',
     sample: false,
   },
-  'node-image': { type: 'string', default: NODE_IMAGE, regex: IMAGE_REFERENCE, description: 'Image the job runs in; pinned. Point it at a mirror if you need to.', sample: 'mirror.example.com/node:20.20.2-bookworm-slim' },
+  'node-image': {
+    type: 'string',
+    default: NODE_IMAGE,
+    regex: IMAGE_REFERENCE,
+    description: 'Image the job runs in; pinned. Point it at a mirror if you need to.',
+    sample: 'mirror.example.com/node:20.20.2-bookworm-slim',
+  },
   package: {
     type: 'string',
     default: `cigen@${CATALOG_MAJOR}`,
@@ -89,7 +101,8 @@ function migrationBotJobs(): Jobs {
 export const migrationBotComponent: ComponentDefinition = {
   name: 'migration-bot',
   title: 'Migration bot (cigen bot)',
-  summary: 'Opens one merge request per project that still builds with Kaniko or a Docker daemon, moving it onto buildah; parallel: N spreads an instance over N jobs.',
+  summary:
+    'Opens one merge request per project that still builds with Kaniko or a Docker daemon, moving it onto buildah; parallel: N spreads an instance over N jobs.',
   unsafe: false,
   images: [NODE_IMAGE],
   inputs: MIGRATION_BOT_INPUTS,

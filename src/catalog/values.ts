@@ -24,11 +24,13 @@ export function checkBuildInputValues(values: Readonly<Record<string, unknown>>)
   const tags = items('tags', values['tags'], errors);
   if (Array.isArray(values['tags']) && tags.length === 0) errors.push('`tags` input: give at least one tag');
   for (const tag of tags) {
-    if (!hasReference(tag) && !TAG.test(tag)) errors.push(`\`tags\` input: ${JSON.stringify(tag)} is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-], at most 128 characters)`);
+    if (!hasReference(tag) && !TAG.test(tag))
+      errors.push(`\`tags\` input: ${JSON.stringify(tag)} is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-], at most 128 characters)`);
   }
   for (const arg of items('build-args', values['build-args'], errors)) {
     const key = arg.split('=', 1)[0] as string;
-    if (!hasReference(key) && !VARIABLE_NAME.test(key)) errors.push(`\`build-args\` input: ${JSON.stringify(arg)} is not KEY=VALUE with KEY a variable name`);
+    if (!hasReference(key) && !VARIABLE_NAME.test(key))
+      errors.push(`\`build-args\` input: ${JSON.stringify(arg)} is not KEY=VALUE with KEY a variable name`);
   }
   for (const label of items('labels', values['labels'], errors)) {
     if (!/^[^=]+=/.test(label)) errors.push(`\`labels\` input: ${JSON.stringify(label)} is not KEY=VALUE`);

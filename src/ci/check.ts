@@ -46,7 +46,9 @@ export function parseFile(text: string, file: string): ParsedFile {
         column,
         severity: error && !duplicate ? 'error' : 'warning',
         code: YAML_CODES[problem.code] ?? 'yaml/syntax',
-        message: duplicate ? `${problem.message.split('\n')[0]}; GitLab keeps the last one` : (problem.message.split('\n')[0] ?? problem.message),
+        message: duplicate
+          ? `${problem.message.split('\n')[0]}; GitLab keeps the last one`
+          : (problem.message.split('\n')[0] ?? problem.message),
       });
     }
   }
@@ -94,7 +96,14 @@ function isWholeBlock(doc: Document, path: readonly PathSegment[]): boolean {
   return isScalar(node) && typeof node.value === 'string' && /^\$\[\[\s*inputs\.[A-Za-z0-9_-]+\s*\]\]$/.test(node.value.trim());
 }
 
-const empty = (file: string): Diagnostic => ({ file, line: 1, column: 1, severity: 'error', code: 'yaml/empty', message: 'Please provide content of .gitlab-ci.yml' });
+const empty = (file: string): Diagnostic => ({
+  file,
+  line: 1,
+  column: 1,
+  severity: 'error',
+  code: 'yaml/empty',
+  message: 'Please provide content of .gitlab-ci.yml',
+});
 
 export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}): Promise<FileCheck> {
   const { file, header, content, lineCounter } = parsed;
@@ -105,7 +114,16 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
   const toDiagnostic = (finding: Finding, resolveKey?: (key: string) => string): Diagnostic => {
     const doc = finding.document === 'header' && header ? header : content;
     const pos = locate(doc, lineCounter, finding.path, finding.at, resolveKey);
-    return { file, line: pos.line, column: pos.column, severity: finding.severity, code: finding.code, message: finding.message, document: finding.document, path: finding.path };
+    return {
+      file,
+      line: pos.line,
+      column: pos.column,
+      severity: finding.severity,
+      code: finding.code,
+      message: finding.message,
+      document: finding.document,
+      path: finding.path,
+    };
   };
 
   let headerValue: unknown;
@@ -114,20 +132,36 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
     headerValue = header?.toJS({ maxAliasCount: MAX_ALIASES });
     contentValue = content.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (error) {
-    diagnostics.push({ file, line: 1, column: 1, severity: 'error', code: 'yaml/alias', message: `the file expands too far through aliases (${(error as Error).message})` });
+    diagnostics.push({
+      file,
+      line: 1,
+      column: 1,
+      severity: 'error',
+      code: 'yaml/alias',
+      message: `the file expands too far through aliases (${(error as Error).message})`,
+    });
     return { diagnostics };
   }
   let resolveKey: ((key: string) => string) | undefined;
 
   if (header) {
     const headerCheck = checkHeader(headerValue);
-    const specs = ((headerValue as { spec?: { inputs?: InputSpecs } } | null)?.spec?.inputs ?? {}) as InputSpecs;
+    const specs = ((headerValue as { spec?: { inputs?: InputSpecs } } | null)?.spec?.inputs ?? {});
     if (!options.schemaOnly) {
       diagnostics.push(...headerCheck.issues.map((issue) => toDiagnostic({ document: 'header', ...issue })));
       const contentCheck = checkContent(content, headerCheck.inputs, headerCheck.componentFields, { hasHeader: true });
       diagnostics.push(...contentCheck.issues.map((issue) => toDiagnostic({ document: 'content', ...issue })));
       for (const name of contentCheck.unused) {
-        diagnostics.push(toDiagnostic({ document: 'header', path: ['spec', 'inputs', name], at: 'key', severity: 'warning', code: 'spec/unused-input', message: `input \`${name}\` is declared but never used` }));
+        diagnostics.push(
+          toDiagnostic({
+            document: 'header',
+            path: ['spec', 'inputs', name],
+            at: 'key',
+            severity: 'warning',
+            code: 'spec/unused-input',
+            message: `input \`${name}\` is declared but never used`,
+          }),
+        );
       }
     }
     const headerSchema = await validateSchema(headerValue);
@@ -152,6 +186,9 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
   // typed value there, and the catalog build validates every instantiation, so skip those.
   const findings = options.contentAsWritten ? schema.findings.filter((finding) => !isWholeBlock(content, finding.path)) : schema.findings;
   diagnostics.push(...findings.map((finding) => toDiagnostic({ document: 'content', ...finding }, resolveKey)));
-  const value = contentValue !== null && typeof contentValue === 'object' && !Array.isArray(contentValue) ? (contentValue as Record<string, unknown>) : undefined;
+  const value =
+    contentValue !== null && typeof contentValue === 'object' && !Array.isArray(contentValue)
+      ? (contentValue as Record<string, unknown>)
+      : undefined;
   return { diagnostics, ...(value ? { content: value } : {}), ...(resolveKey ? { resolveKey } : {}) };
 }

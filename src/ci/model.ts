@@ -17,12 +17,7 @@ export class Reference {
 
 export type Text = string | Literal;
 
-export type VariableValue =
-  | string
-  | number
-  | boolean
-  | Literal
-  | { value: Text; expand?: boolean; description?: string };
+export type VariableValue = string | number | boolean | Literal | { value: Text; expand?: boolean; description?: string };
 
 export type Variables = Record<string, VariableValue>;
 

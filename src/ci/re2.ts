@@ -41,8 +41,16 @@ export function compileRe2(source: string): Re2Result {
     const next = body[i + 1] ?? '';
     if (char === '\\') {
       if (/[1-9]/.test(next)) return { ok: false, error: 'backreferences are not supported by RE2' };
-      if (next === 'A' && !inClass) { out += '^'; i++; continue; }
-      if (next === 'z' && !inClass) { out += '$'; i++; continue; }
+      if (next === 'A' && !inClass) {
+        out += '^';
+        i++;
+        continue;
+      }
+      if (next === 'z' && !inClass) {
+        out += '$';
+        i++;
+        continue;
+      }
       if (next === 'Z') return { ok: false, error: '\\Z is not supported by RE2' };
       if (next === 'x' && body[i + 2] === '{') {
         const close = body.indexOf('}', i + 3);
@@ -83,15 +91,25 @@ export function compileRe2(source: string): Re2Result {
     if (char === '[') {
       inClass = true;
       out += char;
-      if (next === '^') { out += next; i++; }
-      if (body[i + 1] === ']') { out += '\\]'; i++; }
+      if (next === '^') {
+        out += next;
+        i++;
+      }
+      if (body[i + 1] === ']') {
+        out += '\\]';
+        i++;
+      }
       continue;
     }
     if (char === '(' && next === '?') {
       const rest = body.slice(i + 2);
       if (/^[=!]|^<[=!]/.test(rest)) return { ok: false, error: 'lookaround assertions are not supported by RE2' };
       if (rest.startsWith('>')) return { ok: false, error: 'atomic groups are not supported by RE2' };
-      if (rest.startsWith('P<')) { out += '(?<'; i += 3; continue; }
+      if (rest.startsWith('P<')) {
+        out += '(?<';
+        i += 3;
+        continue;
+      }
     }
     if ('*+?}'.includes(char) && next === '+') return { ok: false, error: 'possessive quantifiers are not supported by RE2' };
     out += char;

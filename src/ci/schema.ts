@@ -8,7 +8,20 @@ import { closest, distance } from 'fastest-levenshtein';
 import validate from './schema/validate.generated.cjs';
 import type { Finding, PathSegment } from './diagnostics.js';
 
-const GLOBAL_KEYS = new Set(['$schema', 'spec', 'image', 'services', 'before_script', 'after_script', 'variables', 'cache', 'default', 'stages', 'include', 'workflow']);
+const GLOBAL_KEYS = new Set([
+  '$schema',
+  'spec',
+  'image',
+  'services',
+  'before_script',
+  'after_script',
+  'variables',
+  'cache',
+  'default',
+  'stages',
+  'include',
+  'workflow',
+]);
 
 let schemaJson: Record<string, unknown> | undefined;
 async function loadSchemaJson(): Promise<Record<string, unknown>> {
@@ -50,7 +63,8 @@ function branches(root: SchemaNode, node: SchemaNode, depth = 0): SchemaNode[] {
   if (depth > 10) return out;
   for (const keyword of ['allOf', 'anyOf', 'oneOf']) {
     const list = resolved[keyword];
-    if (Array.isArray(list)) for (const item of list) if (item && typeof item === 'object') out.push(...branches(root, item as SchemaNode, depth + 1));
+    if (Array.isArray(list))
+      for (const item of list) if (item && typeof item === 'object') out.push(...branches(root, item as SchemaNode, depth + 1));
   }
   return out;
 }
@@ -70,13 +84,15 @@ function allowedKeys(root: SchemaNode, path: readonly PathSegment[]): string[] {
       const patterns = node['patternProperties'] as Record<string, SchemaNode> | undefined;
       const matched = Object.entries(patterns ?? {}).filter(([pattern]) => new RegExp(pattern, 'u').test(String(segment)));
       if (matched.length > 0) next.push(...matched.map(([, schema]) => schema));
-      else if (node['additionalProperties'] && typeof node['additionalProperties'] === 'object') next.push(node['additionalProperties'] as SchemaNode);
+      else if (node['additionalProperties'] && typeof node['additionalProperties'] === 'object')
+        next.push(node['additionalProperties'] as SchemaNode);
       if (typeof segment === 'number' && node['items'] && typeof node['items'] === 'object') next.push(node['items'] as SchemaNode);
     }
     nodes = next;
   }
   const keys = new Set<string>();
-  for (const node of nodes.flatMap((n) => branches(root, n))) for (const key of Object.keys((node['properties'] as object | undefined) ?? {})) keys.add(key);
+  for (const node of nodes.flatMap((n) => branches(root, n)))
+    for (const key of Object.keys((node['properties'] as object | undefined) ?? {})) keys.add(key);
   return [...keys];
 }
 
@@ -153,9 +169,17 @@ async function describeGroup(group: Group): Promise<Omit<Finding, 'document'>> {
   }
   const required = byKeyword('required').map((e) => String(e.params['missingProperty']));
   if (required.length > 0) {
-    return { path: group.path, severity: 'error', code: 'schema/required', message: `${where} config is missing required keys: ${[...new Set(required)].join(', ')}` };
+    return {
+      path: group.path,
+      severity: 'error',
+      code: 'schema/required',
+      message: `${where} config is missing required keys: ${[...new Set(required)].join(', ')}`,
+    };
   }
-  const allowedValues = [...byKeyword('enum').flatMap((e) => e.params['allowedValues'] as unknown[]), ...byKeyword('const').map((e) => e.params['allowedValue'])];
+  const allowedValues = [
+    ...byKeyword('enum').flatMap((e) => e.params['allowedValues'] as unknown[]),
+    ...byKeyword('const').map((e) => e.params['allowedValue']),
+  ];
   if (allowedValues.length > 0) {
     const values = [...new Set(allowedValues.map((v) => JSON.stringify(v)))];
     return { path: group.path, severity: 'error', code: 'schema/enum', message: `${where} config should be one of: ${values.join(', ')}` };
@@ -166,7 +190,8 @@ async function describeGroup(group: Group): Promise<Omit<Finding, 'document'>> {
     return { path: group.path, severity: 'error', code: 'schema/type', message: `${where} config should be ${joinOr(words)}` };
   }
   const [first] = group.errors as [ErrorObject];
-  const code = first.keyword === 'false schema' ? 'schema/not-allowed' : `schema/${first.keyword.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const code =
+    first.keyword === 'false schema' ? 'schema/not-allowed' : `schema/${first.keyword.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   const message = first.keyword === 'false schema' || first.keyword === 'not' ? 'is not allowed here' : (first.message ?? 'is invalid');
   return { path: group.path, severity: 'error', code, message: `${where} ${message}` };
 }

@@ -37,7 +37,8 @@ function commentsOf(text: string): { offset: number; text: string }[] {
       return;
     }
     const record = token as Record<string, unknown>;
-    if (record['type'] === 'comment' && typeof record['source'] === 'string') found.push({ offset: record['offset'] as number, text: record['source'] });
+    if (record['type'] === 'comment' && typeof record['source'] === 'string')
+      found.push({ offset: record['offset'] as number, text: record['source'] });
     for (const [key, value] of Object.entries(record)) if (key !== 'source' && typeof value === 'object') walk(value, depth + 1);
   };
   for (const token of new Parser().parse(text)) walk(token, 0);
@@ -126,7 +127,9 @@ export interface Edit {
 export function applyEdits(text: string, edits: readonly Edit[]): string {
   // At one offset, pure insertions go before a replacement that starts there.
   const insertion = (edit: Edit) => (edit.start === edit.end ? 0 : 1);
-  const ordered = edits.map((edit, index) => ({ edit, index })).sort((a, b) => a.edit.start - b.edit.start || insertion(a.edit) - insertion(b.edit) || a.index - b.index);
+  const ordered = edits
+    .map((edit, index) => ({ edit, index }))
+    .sort((a, b) => a.edit.start - b.edit.start || insertion(a.edit) - insertion(b.edit) || a.index - b.index);
   let out = '';
   let at = 0;
   for (const { edit } of ordered) {

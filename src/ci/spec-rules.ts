@@ -44,14 +44,21 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
   const issues: Issue[] = [];
   const error = (code: string, message: string, at: PathSegment[] = path, where: 'key' | 'value' = 'value') =>
     issues.push({ path: at, at: where, severity: 'error', code, message });
-  if (!/^[a-zA-Z0-9_-]+$/.test(name)) error('spec/input-name', `input name \`${name}\` may only hold letters, digits, _ and -`, path, 'key');
+  if (!/^[a-zA-Z0-9_-]+$/.test(name))
+    error('spec/input-name', `input name \`${name}\` may only hold letters, digits, _ and -`, path, 'key');
   if (spec === null) return { issues, declared: { name, type: 'string', hasOptions: false } };
   if (!isObject(spec)) {
     error('spec/input-type', `unknown input specification for \`${name}\` (valid types: ${INPUT_TYPES.join(', ')})`);
     return { issues };
   }
   for (const key of Object.keys(spec)) {
-    if (!INPUT_KEYS.includes(key)) error('spec/input-unknown-key', `\`${name}\` input: unknown key \`${key}\` (allowed: ${INPUT_KEYS.join(', ')})`, [...path, key], 'key');
+    if (!INPUT_KEYS.includes(key))
+      error(
+        'spec/input-unknown-key',
+        `\`${name}\` input: unknown key \`${key}\` (allowed: ${INPUT_KEYS.join(', ')})`,
+        [...path, key],
+        'key',
+      );
   }
   const type = (spec['type'] ?? 'string') as InputType;
   if (!INPUT_TYPES.includes(type)) {
@@ -61,7 +68,10 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
   const has = (key: string) => Object.hasOwn(spec, key);
   const defaultValue = spec['default'];
   if (has('default') && defaultValue !== null && typeOf(defaultValue) !== type) {
-    error('spec/default-type', `\`${name}\` input: default value is not ${type === 'array' ? 'an array' : `a ${type}`}`, [...path, 'default']);
+    error('spec/default-type', `\`${name}\` input: default value is not ${type === 'array' ? 'an array' : `a ${type}`}`, [
+      ...path,
+      'default',
+    ]);
   }
   if (typeof defaultValue === 'string' && defaultValue.length > MAX_STRING_INPUT) {
     error('spec/value-size', `\`${name}\` input: the default is longer than ${MAX_STRING_INPUT} characters`, [...path, 'default']);
@@ -81,10 +91,16 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
     } else if (!Array.isArray(options) || options.length === 0) {
       error('spec/options', `\`${name}\` input: options must be a non-empty list`, [...path, 'options']);
     } else {
-      if (options.length > MAX_OPTIONS) error('spec/options', `\`${name}\` input: cannot define more than ${MAX_OPTIONS} options`, [...path, 'options']);
-      if (options.some((o) => o === null)) error('spec/options', `\`${name}\` input: options array cannot contain null values`, [...path, 'options']);
+      if (options.length > MAX_OPTIONS)
+        error('spec/options', `\`${name}\` input: cannot define more than ${MAX_OPTIONS} options`, [...path, 'options']);
+      if (options.some((o) => o === null))
+        error('spec/options', `\`${name}\` input: options array cannot contain null values`, [...path, 'options']);
       if (has('default') && defaultValue !== null && !options.includes(defaultValue)) {
-        error('spec/options', `\`${name}\` input: \`${String(defaultValue)}\` cannot be used because it is not in the list of allowed options`, [...path, 'default']);
+        error(
+          'spec/options',
+          `\`${name}\` input: \`${String(defaultValue)}\` cannot be used because it is not in the list of allowed options`,
+          [...path, 'default'],
+        );
       }
     }
   }
@@ -114,7 +130,13 @@ function headerBlocks(value: unknown, path: PathSegment[]): Issue[] {
     if (depth > 64) return;
     if (typeof node === 'string') {
       const [block] = findBlocks(node);
-      if (block) found.push({ path: at, severity: 'warning', code: 'spec/header-interpolation', message: `${block.raw} is in the spec: header, which GitLab does not interpolate; it stays as text` });
+      if (block)
+        found.push({
+          path: at,
+          severity: 'warning',
+          code: 'spec/header-interpolation',
+          message: `${block.raw} is in the spec: header, which GitLab does not interpolate; it stays as text`,
+        });
     } else if (Array.isArray(node)) {
       node.forEach((item, i) => visit(item, [...at, i], depth + 1));
     } else if (isObject(node)) {
@@ -135,7 +157,14 @@ export function checkHeader(header: unknown): { issues: Issue[]; inputs: Map<str
     return { issues, inputs, componentFields };
   }
   for (const key of Object.keys(header)) {
-    if (key !== 'spec') issues.push({ path: [key], at: 'key', severity: 'error', code: 'spec/header', message: `header config contains unknown keys: ${key}` });
+    if (key !== 'spec')
+      issues.push({
+        path: [key],
+        at: 'key',
+        severity: 'error',
+        code: 'spec/header',
+        message: `header config contains unknown keys: ${key}`,
+      });
   }
   const spec = header['spec'];
   if (spec === null || spec === undefined) return { issues, inputs, componentFields };
@@ -145,18 +174,41 @@ export function checkHeader(header: unknown): { issues: Issue[]; inputs: Map<str
   }
   for (const key of Object.keys(spec)) {
     if (!SPEC_KEYS.includes(key)) {
-      issues.push({ path: ['spec', key], at: 'key', severity: 'error', code: 'spec/unknown-key', message: `header:spec config contains unknown keys: ${key}` });
+      issues.push({
+        path: ['spec', key],
+        at: 'key',
+        severity: 'error',
+        code: 'spec/unknown-key',
+        message: `header:spec config contains unknown keys: ${key}`,
+      });
     }
   }
   if (Object.hasOwn(spec, 'description')) {
-    issues.push({ path: ['spec', 'description'], at: 'key', severity: 'warning', code: 'spec/description-version', message: 'spec:description needs GitLab 18.10 or later; older instances reject the whole file' });
+    issues.push({
+      path: ['spec', 'description'],
+      at: 'key',
+      severity: 'warning',
+      code: 'spec/description-version',
+      message: 'spec:description needs GitLab 18.10 or later; older instances reject the whole file',
+    });
   }
   if (Object.hasOwn(spec, 'inputs')) {
     const declared = spec['inputs'];
     if (declared === null || (isObject(declared) && Object.keys(declared).length === 0)) {
-      issues.push({ path: ['spec', 'inputs'], at: 'key', severity: 'error', code: 'spec/empty-inputs', message: 'spec:inputs is empty, which breaks catalog releases; write an empty `spec:` instead' });
+      issues.push({
+        path: ['spec', 'inputs'],
+        at: 'key',
+        severity: 'error',
+        code: 'spec/empty-inputs',
+        message: 'spec:inputs is empty, which breaks catalog releases; write an empty `spec:` instead',
+      });
     } else if (!isObject(declared)) {
-      issues.push({ path: ['spec', 'inputs'], severity: 'error', code: 'spec/header', message: 'header:spec:inputs config should be a hash' });
+      issues.push({
+        path: ['spec', 'inputs'],
+        severity: 'error',
+        code: 'spec/header',
+        message: 'header:spec:inputs config should be a hash',
+      });
     } else {
       for (const [name, input] of Object.entries(declared)) {
         const checked = checkInput(name, input, ['spec', 'inputs', name]);
@@ -199,7 +251,7 @@ function stringSites(doc: Document): ScalarSite[] {
       sites.push({ text: node.value, path, at: 'value', block });
     }
   };
-  visit(doc.contents as Node | null, []);
+  visit(doc.contents, []);
   return sites;
 }
 
@@ -226,14 +278,21 @@ export function checkContent(
     for (const block of blocks) {
       const error = (code: string, message: string) => issues.push({ path: site.path, at: site.at, severity: 'error', code, message });
       if (!options.hasHeader) {
-        issues.push({ path: site.path, at: site.at, severity: 'warning', code: 'spec/no-header', message: `${block.raw} is in a file without a spec: header; GitLab leaves it as text` });
+        issues.push({
+          path: site.path,
+          at: site.at,
+          severity: 'warning',
+          code: 'spec/no-header',
+          message: `${block.raw} is in a file without a spec: header; GitLab leaves it as text`,
+        });
         continue;
       }
       if (Buffer.byteLength(block.access) > MAX_ACCESS_BYTESIZE) {
         error('spec/access', 'maximum interpolation expression size exceeded');
         continue;
       }
-      if (block.functions.length > MAX_FUNCTIONS) error('spec/too-many-functions', `too many functions in interpolation block ${block.raw} (at most ${MAX_FUNCTIONS})`);
+      if (block.functions.length > MAX_FUNCTIONS)
+        error('spec/too-many-functions', `too many functions in interpolation block ${block.raw} (at most ${MAX_FUNCTIONS})`);
       const parts = block.access.split('.');
       const [root, name] = parts;
       if (parts.length < 2) {
@@ -244,13 +303,17 @@ export function checkContent(
       if (root === 'inputs') {
         input = inputs.get(name as string);
         if (!input) {
-          error('spec/undeclared-input', `unknown interpolation key: \`${name}\` (${block.raw}; declared inputs: ${[...inputs.keys()].join(', ') || 'none'})`);
+          error(
+            'spec/undeclared-input',
+            `unknown interpolation key: \`${name}\` (${block.raw}; declared inputs: ${[...inputs.keys()].join(', ') || 'none'})`,
+          );
           continue;
         }
         used.add(input.name);
         if (parts.length > 2) error('spec/access', `unknown interpolation key: \`${parts[2]}\` (inputs are not hashes)`);
       } else if (root === 'component') {
-        if (!componentFields.has(name as string)) error('spec/component-field', `$[[ component.${name} ]] needs \`${name}\` listed in spec:component`);
+        if (!componentFields.has(name as string))
+          error('spec/component-field', `$[[ component.${name} ]] needs \`${name}\` listed in spec:component`);
       } else {
         error('spec/access', `unknown interpolation key: \`${root}\``);
         continue;
@@ -259,12 +322,18 @@ export function checkContent(
       for (const expression of block.functions) {
         const found = matchFunction(expression);
         if (!found) {
-          error('spec/unknown-function', `no function matching \`${expression}\`: check that the function name, arguments, and types are correct (known: ${FUNCTION_NAMES.join(', ')})`);
+          error(
+            'spec/unknown-function',
+            `no function matching \`${expression}\`: check that the function name, arguments, and types are correct (known: ${FUNCTION_NAMES.join(', ')})`,
+          );
           valueType = undefined;
           continue;
         }
         if (STRING_FUNCTIONS.has(found.fn.name) && valueType !== undefined && valueType !== 'string') {
-          error('spec/function-type', `error in \`${found.fn.name}\` function: invalid input type: ${found.fn.name} can only be used with string inputs`);
+          error(
+            'spec/function-type',
+            `error in \`${found.fn.name}\` function: invalid input type: ${found.fn.name} can only be used with string inputs`,
+          );
         }
         valueType = found.fn.name === 'split' ? 'array' : valueType;
       }
@@ -284,6 +353,7 @@ export function checkContent(
       }
     }
   }
-  if (blockCount > MAX_BLOCKS) issues.push({ path: [], severity: 'error', code: 'spec/too-many-blocks', message: 'too many interpolation blocks' });
+  if (blockCount > MAX_BLOCKS)
+    issues.push({ path: [], severity: 'error', code: 'spec/too-many-blocks', message: 'too many interpolation blocks' });
   return { issues, unused: [...inputs.keys()].filter((name) => !used.has(name)) };
 }

@@ -38,9 +38,9 @@ export function addIncludeEntries(file: SourceFile, entries: readonly ComponentI
   const text = file.text;
   const unit = indentUnit(file);
   const rendered = renderEntries(entries);
-  const include = file.root?.items.find((p) => keyOf(p) === 'include') as Pair | undefined;
+  const include = file.root?.items.find((p) => keyOf(p) === 'include');
   if (!include) {
-    const first = file.root?.items[0] as Pair | undefined;
+    const first = file.root?.items[0];
     const keyAt = first ? lineStart(text, (first.key as Node).range?.[0] ?? 0) : text.length;
     // Above the comment lines that touch the first key: they are about that key.
     let at = keyAt;
@@ -67,9 +67,10 @@ export function addIncludeEntries(file: SourceFile, entries: readonly ComponentI
   for (const item of items as Node[]) {
     const range = item.range as [number, number, number];
     const source = text.slice(range[0], range[1]).replace(/\s+$/, '');
-    existing.push(`${' '.repeat(itemIndent)}- ${isMap(item) && !item.flow ? reindent(source, columnOf(text, range[0]), itemIndent + 2) : source}\n`);
+    existing.push(
+      `${' '.repeat(itemIndent)}- ${isMap(item) && !item.flow ? reindent(source, columnOf(text, range[0]), itemIndent + 2) : source}\n`,
+    );
   }
   const comments = commentsWithin(file, start, end, itemIndent);
   return { start, end, text: `${' '.repeat(column)}include:\n${comments}${existing.join('')}${indentLines(rendered, itemIndent)}` };
 }
-

@@ -41,7 +41,8 @@ const PSYCH_BOOLEANS: [RegExp, RegExp] = [/^(?:yes|true|on)$/i, /^(?:no|false|of
 export const customTags = (tags: Tags): Tags => {
   let bool = 0;
   const adjusted = tags.map((tag) => {
-    if (typeof tag === 'object' && tag.tag === 'tag:yaml.org,2002:bool' && 'test' in tag && tag.test) return { ...tag, test: PSYCH_BOOLEANS[Math.min(bool++, 1)] as RegExp };
+    if (typeof tag === 'object' && tag.tag === 'tag:yaml.org,2002:bool' && 'test' in tag && tag.test)
+      return { ...tag, test: PSYCH_BOOLEANS[Math.min(bool++, 1)] as RegExp };
     return tag;
   });
   return [...adjusted, referenceTag];

@@ -18,7 +18,10 @@ export async function writeFilesAtomically(writes: readonly PendingWrite[]): Pro
       await writeFile(temp, text, { flag: 'wx' });
       staged.push({ temp, path });
       // A rewritten file keeps its permissions (an executable script stays executable).
-      const mode = await stat(path).then((s) => s.mode & 0o7777, () => undefined);
+      const mode = await stat(path).then(
+        (s) => s.mode & 0o7777,
+        () => undefined,
+      );
       if (mode !== undefined) await chmod(temp, mode);
     }
     for (const { temp, path } of staged) await rename(temp, path);

@@ -32,11 +32,19 @@ program
   .command('render')
   .description('print the job a component becomes for the given inputs, as GitLab would expand it')
   .argument('<component>', 'component name, e.g. buildah')
-  .option('-i, --input <name=value>', 'an input value, read as YAML (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+  .option(
+    '-i, --input <name=value>',
+    'an input value, read as YAML (repeatable)',
+    (value: string, all: string[]) => [...all, value],
+    [] as string[],
+  )
   .option('--inputs <file>', 'a YAML file of input values')
   .addOption(new Option('--mode <mode>', 'GitLab interpolation mode').choices(['classic', 'text']).default('classic'))
   .option('-o, --out <file>', 'write the job to a file (atomically) instead of stdout')
-  .addHelpText('after', "\nExamples:\n  cigen render buildah -i 'tags=[v1.2.3, latest]' -i push=false\n  cigen render kaniko --inputs inputs.yml --mode text -o job.yml")
+  .addHelpText(
+    'after',
+    "\nExamples:\n  cigen render buildah -i 'tags=[v1.2.3, latest]' -i push=false\n  cigen render kaniko --inputs inputs.yml --mode text -o job.yml",
+  )
   .action(async (component: string, options: { input: string[]; inputs?: string; mode: 'classic' | 'text'; out?: string }) => {
     const { runRender } = await import('./commands/render.js');
     await runRender(component, options);
@@ -48,7 +56,10 @@ program
   .argument('[paths...]', 'files or directories (a directory: its *gitlab-ci.yml files and templates/)')
   .option('--schema-only', 'only the YAML and schema layers')
   .addOption(formatOption())
-  .addHelpText('after', '\nExit codes: 0 clean or warnings only, 1 errors, 2 usage.\n\nExamples:\n  cigen lint .gitlab-ci.yml\n  cigen lint . --format json\n  cigen lint templates/ --schema-only')
+  .addHelpText(
+    'after',
+    '\nExit codes: 0 clean or warnings only, 1 errors, 2 usage.\n\nExamples:\n  cigen lint .gitlab-ci.yml\n  cigen lint . --format json\n  cigen lint templates/ --schema-only',
+  )
   .action(async (paths: string[], options: { format: 'text' | 'json'; schemaOnly?: boolean }) => {
     const { runLint } = await import('./commands/lint.js');
     await runLint(paths, options);
@@ -91,10 +102,15 @@ program
 
 program
   .command('doctor')
-  .description('turn the report a doctor job left on your runner (cigen-doctor.json) into advice: what works, what to change, which builder')
+  .description(
+    'turn the report a doctor job left on your runner (cigen-doctor.json) into advice: what works, what to change, which builder',
+  )
   .option('--report <file>', 'the report the doctor component wrote', 'cigen-doctor.json')
   .addOption(formatOption())
-  .addHelpText('after', '\nThe probe itself runs on the runner: include the doctor component, then download its artifact.\n\nExamples:\n  cigen doctor --report cigen-doctor.json\n  cigen doctor --report cigen-doctor.json --format json\n  cigen init --doctor-report cigen-doctor.json --yes')
+  .addHelpText(
+    'after',
+    '\nThe probe itself runs on the runner: include the doctor component, then download its artifact.\n\nExamples:\n  cigen doctor --report cigen-doctor.json\n  cigen doctor --report cigen-doctor.json --format json\n  cigen init --doctor-report cigen-doctor.json --yes',
+  )
   .action(async (options: { report: string; format: 'text' | 'json' }) => {
     const { runDoctor } = await import('./commands/doctor.js');
     await runDoctor(options);
@@ -105,7 +121,10 @@ program
   .description('print the runner settings a builder needs: config.toml for the Docker executor, Helm values for Kubernetes')
   .requiredOption('--builder <name>', 'buildah, buildah-rootless, buildkit, kaniko or dind')
   .requiredOption('--executor <executor>', 'docker or kubernetes')
-  .addHelpText('after', '\nExamples:\n  cigen runner-config --builder buildah --executor docker\n  cigen runner-config --builder buildah-rootless --executor kubernetes > values.yml')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  cigen runner-config --builder buildah --executor docker\n  cigen runner-config --builder buildah-rootless --executor kubernetes > values.yml',
+  )
   .action(async (options: { builder: string; executor: string }) => {
     const { runRunnerConfig } = await import('./commands/runner-config.js');
     await runRunnerConfig(options);
@@ -139,7 +158,10 @@ program
   .option('--root <dir>', 'catalog project directory', process.cwd())
   .option('--dry-run', 'only the preflight; say what would be released')
   .option('--notes <file>', "write the version's CHANGELOG section to a file (the release: job's description)")
-  .option('--create-release', 'create the release through the Releases API (a mirror that cannot run the release: job); token from $GITLAB_TOKEN')
+  .option(
+    '--create-release',
+    'create the release through the Releases API (a mirror that cannot run the release: job); token from $GITLAB_TOKEN',
+  )
   .option('--gitlab-url <url>', 'GitLab instance for --create-release (default: $CI_SERVER_URL)')
   .option('--project <path>', 'the catalog project for --create-release (default: $CI_PROJECT_PATH)')
   .option('--ref <ref>', 'with --create-release: create the tag at this ref when it does not exist yet')
@@ -154,7 +176,7 @@ program
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await program.parseAsync(argv as string[]);
+    await program.parseAsync(argv);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -47,7 +47,8 @@ function inputOf(diagnostic: Diagnostic): string | undefined {
 export async function renderAndValidate(component: ComponentDefinition): Promise<RenderedComponent> {
   const path = templatePath(component.name);
   const problems: BuildProblem[] = [];
-  const problem = (message: string, extra: Partial<BuildProblem> = {}) => problems.push({ component: component.name, file: path, message, ...extra });
+  const problem = (message: string, extra: Partial<BuildProblem> = {}) =>
+    problems.push({ component: component.name, file: path, message, ...extra });
 
   let text: string;
   try {
@@ -68,7 +69,10 @@ export async function renderAndValidate(component: ComponentDefinition): Promise
     if (pinning) problem(pinning, { input: 'builder-image' });
   }
 
-  const file = splitComponentFile(text, [parsed.header, parsed.content].filter((doc) => doc !== undefined));
+  const file = splitComponentFile(
+    text,
+    [parsed.header, parsed.content].filter((doc) => doc !== undefined),
+  );
   const inputSets: [string, Record<string, unknown>][] = [
     ['defaults', {}],
     ['non-default inputs', sampleInputs(component)],

@@ -25,11 +25,20 @@ export interface Choice {
 /** Answers in, builder out; `kubernetes` is asked only when `admin` is yes. */
 export function chooseBuilder(answers: { admin: boolean; kubernetes?: boolean }): Choice {
   if (!answers.admin) {
-    return { builder: 'kaniko', reason: 'without access to the runner configuration, the maintained Kaniko fork is what runs on a default runner; move to buildah once the runner allows mount() and unshare()' };
+    return {
+      builder: 'kaniko',
+      reason:
+        'without access to the runner configuration, the maintained Kaniko fork is what runs on a default runner; move to buildah once the runner allows mount() and unshare()',
+    };
   }
   if (answers.kubernetes) {
-    return { builder: 'buildah-rootless', reason: 'a recent Kubernetes runner with user namespaces allows rootless isolation, the strongest of the daemonless options' };
+    return {
+      builder: 'buildah-rootless',
+      reason: 'a recent Kubernetes runner with user namespaces allows rootless isolation, the strongest of the daemonless options',
+    };
   }
-  return { builder: 'buildah', reason: 'with the runner configuration in hand, Buildah in chroot isolation needs only seccomp/AppArmor to allow mount() and unshare()' };
+  return {
+    builder: 'buildah',
+    reason: 'with the runner configuration in hand, Buildah in chroot isolation needs only seccomp/AppArmor to allow mount() and unshare()',
+  };
 }
-

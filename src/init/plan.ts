@@ -8,7 +8,8 @@ import type { ComponentInclude } from '../ci/splice.js';
 
 /** The directories init never looks in, whatever .gitignore says. */
 export const SKIPPED_DIRS = new Set(['node_modules', 'vendor', '.git']);
-const DOCKERFILE = /^(?:(?:Dockerfile|Containerfile|dockerfile|containerfile)(?:\.[\w.-]+)?|[\w.-]+\.(?:Dockerfile|Containerfile|dockerfile|containerfile))$/;
+const DOCKERFILE =
+  /^(?:(?:Dockerfile|Containerfile|dockerfile|containerfile)(?:\.[\w.-]+)?|[\w.-]+\.(?:Dockerfile|Containerfile|dockerfile|containerfile))$/;
 
 export interface Dockerfile {
   /** Relative to the project root, posix separators. */
@@ -40,7 +41,11 @@ export interface BuildProposal {
 
 export const MATRIX_VARIABLE = 'IMAGE_DIR';
 
-const slug = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'image';
+const slug = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '') || 'image';
 
 /** A suffix for a Dockerfile that is not plainly `Dockerfile`: Dockerfile.prod -> prod. */
 function variant(file: string): string | undefined {

@@ -49,7 +49,8 @@ function matrixJob(build: BuildProposal, indent = '  '): string {
   return `${build.jobName}:\n${indent}parallel:\n${indent}${indent}matrix:\n${indent}${indent}${indent}- ${matrix.variable}: [${matrix.values.join(', ')}]\n`;
 }
 
-const HEADER = (builder: string) => `# Container images, built by the ${builder} component of the cigen catalog (written by \`cigen init\`).\n`;
+const HEADER = (builder: string) =>
+  `# Container images, built by the ${builder} component of the cigen catalog (written by \`cigen init\`).\n`;
 
 export function scaffold(path: string, current: string | undefined, builds: readonly BuildProposal[], component: string): Scaffold {
   const builder = posix.basename(component.split('@')[0] ?? component);

@@ -22,14 +22,12 @@ export interface LintHost {
   componentValueChecks?(text: string): ComponentFile['valueErrors'];
 }
 
-export type Resolution =
-  | ({ kind: 'file' } & ComponentFile)
-  | { kind: 'unreadable' }
-  | { kind: 'error'; code: string; message: string };
+export type Resolution = ({ kind: 'file' } & ComponentFile) | { kind: 'unreadable' } | { kind: 'error'; code: string; message: string };
 
 function readLocal(path: string, host: LintHost | undefined): Resolution {
   if (!host || /[$*]/.test(path)) return { kind: 'unreadable' };
-  if (!/\.ya?ml$/.test(path)) return { kind: 'error', code: 'include/extension', message: `Included file \`${path}\` does not have YAML extension!` };
+  if (!/\.ya?ml$/.test(path))
+    return { kind: 'error', code: 'include/extension', message: `Included file \`${path}\` does not have YAML extension!` };
   const read = host.readProjectFile(path.replace(/^\/+/, ''));
   if (!read) return { kind: 'error', code: 'include/not-found', message: `Local file \`${path}\` does not exist!` };
   return { kind: 'file', file: read.file, text: read.text };
@@ -37,7 +35,12 @@ function readLocal(path: string, host: LintHost | undefined): Resolution {
 
 function readComponent(target: string, host: LintHost | undefined): Resolution {
   const ref = parseComponentRef(target);
-  if (!ref) return { kind: 'error', code: 'include/component', message: `\`${target}\` is not a component reference (<server>/<project path>/<name>@<version>)` };
+  if (!ref)
+    return {
+      kind: 'error',
+      code: 'include/component',
+      message: `\`${target}\` is not a component reference (<server>/<project path>/<name>@<version>)`,
+    };
   // A component of the project being linted, as GitLab reads it in the project's own pipeline.
   if (ref.project === '$CI_PROJECT_PATH' && host) {
     for (const candidate of [`templates/${ref.name}.yml`, `templates/${ref.name}/template.yml`]) {
@@ -46,7 +49,11 @@ function readComponent(target: string, host: LintHost | undefined): Resolution {
       const valueErrors = host.componentValueChecks?.(read.text);
       return { kind: 'file', file: read.file, text: read.text, ...(valueErrors ? { valueErrors } : {}) };
     }
-    return { kind: 'error', code: 'include/not-found', message: `component \`${ref.name}\` is not in this project (no templates/${ref.name}.yml or templates/${ref.name}/template.yml)` };
+    return {
+      kind: 'error',
+      code: 'include/not-found',
+      message: `component \`${ref.name}\` is not in this project (no templates/${ref.name}.yml or templates/${ref.name}/template.yml)`,
+    };
   }
   const resolved = host?.resolveComponent?.(ref, target);
   if (!resolved) return { kind: 'unreadable' };

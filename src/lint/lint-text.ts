@@ -76,10 +76,11 @@ function referencesIn(doc: Document): { target: string[]; path: PathSegment[] }[
       }
       node.items.forEach((item, i) => visit(item, [...path, i], depth + 1));
     } else if (isMap(node)) {
-      for (const item of node.items) if (isPair(item) && isScalar(item.key)) visit(item.value, [...path, String(item.key.value)], depth + 1);
+      for (const item of node.items)
+        if (isPair(item) && isScalar(item.key)) visit(item.value, [...path, String(item.key.value)], depth + 1);
     }
   };
-  visit(doc.contents as Node | null, [], 0);
+  visit(doc.contents, [], 0);
   return found;
 }
 
@@ -103,7 +104,8 @@ async function analyze(parsed: ParsedFile, context: AnalysisContext, given: Reco
     diagnostics.push(...(await includeOne(entry, { ...origin, path: entry.path }, context)));
   }
   mergeContent(context.model, check.content, origin);
-  for (const reference of referencesIn(content)) context.model.references.push({ target: reference.target, origin: { ...origin, path: reference.path } });
+  for (const reference of referencesIn(content))
+    context.model.references.push({ target: reference.target, origin: { ...origin, path: reference.path } });
   return diagnostics;
 }
 
@@ -114,7 +116,16 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   const diagnostics: Diagnostic[] = [];
   const report = (code: string, message: string, sub: PathSegment[] = [], severity: 'error' | 'warning' = 'error') => {
     const pos = locate(at.doc, at.lineCounter, [...at.path, ...sub], 'value', at.resolveKey);
-    diagnostics.push({ file: at.file, line: pos.line, column: pos.column, severity, code, message, document: 'content', path: [...at.path, ...sub] });
+    diagnostics.push({
+      file: at.file,
+      line: pos.line,
+      column: pos.column,
+      severity,
+      code,
+      message,
+      document: 'content',
+      path: [...at.path, ...sub],
+    });
   };
   if (resolution.kind === 'unreadable') {
     context.model.partial = true;
@@ -132,9 +143,11 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   const parsed = parseFile(resolution.text, resolution.file);
   const inputs = entry.inputs ?? {};
   if (!parsed.header && entry.inputs !== undefined) {
-    report('include/inputs', `\`${entry.target}\`: Given inputs not defined in the \`spec\` section of the included configuration file`, ['inputs']);
+    report('include/inputs', `\`${entry.target}\`: Given inputs not defined in the \`spec\` section of the included configuration file`, [
+      'inputs',
+    ]);
   } else if (parsed.header) {
-    const specs = ((parsed.header.toJS() as { spec?: { inputs?: InputSpecs } } | null)?.spec?.inputs ?? {}) as InputSpecs;
+    const specs = ((parsed.header.toJS() as { spec?: { inputs?: InputSpecs } } | null)?.spec?.inputs ?? {});
     for (const error of resolveInputs(specs, inputs).errors) {
       const name = /^`([^`]+)` input/.exec(error)?.[1] ?? /^unknown input arguments: ([^,]+)/.exec(error)?.[1];
       report('include/inputs', `\`${entry.target}\`: ${error}`, name && name in inputs ? ['inputs', name] : entry.inputs ? ['inputs'] : []);

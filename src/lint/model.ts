@@ -8,7 +8,6 @@ import type { PathSegment } from '../ci/diagnostics.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { deepMerge, isHash } from '../ci/merge.js';
 
-
 /** Where something was written: a parsed file and a path into its content document. */
 export interface Origin {
   file: string;

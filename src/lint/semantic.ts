@@ -19,7 +19,14 @@ export interface SemanticOptions {
 }
 
 /** A finding about a whole job (no sub-path) points at the job's name. */
-function diagnostic(origin: Origin, sub: PathSegment[], severity: Severity, code: string, message: string, at: 'key' | 'value' = sub.length === 0 ? 'key' : 'value'): Diagnostic {
+function diagnostic(
+  origin: Origin,
+  sub: PathSegment[],
+  severity: Severity,
+  code: string,
+  message: string,
+  at: 'key' | 'value' = sub.length === 0 ? 'key' : 'value',
+): Diagnostic {
   const path = [...origin.path, ...sub];
   const pos = locate(origin.doc, origin.lineCounter, path, at, origin.resolveKey);
   return { file: origin.file, line: pos.line, column: pos.column, severity, code, message, document: 'content', path };
@@ -55,7 +62,15 @@ function resolveExtends(model: PipelineModel, out: Diagnostic[]): Map<string, Re
     }
     const unknown = bases.filter((base) => !model.jobs.has(base));
     if (unknown.length > 0) {
-      out.push(diagnostic(job.origin, ['extends'], model.partial ? 'warning' : 'error', 'semantic/extends-unknown', `${job.name}: unknown keys in \`extends\` (${unknown.join(', ')})${model.partial ? ' (it may come from an include cigen cannot read)' : ''}`));
+      out.push(
+        diagnostic(
+          job.origin,
+          ['extends'],
+          model.partial ? 'warning' : 'error',
+          'semantic/extends-unknown',
+          `${job.name}: unknown keys in \`extends\` (${unknown.join(', ')})${model.partial ? ' (it may come from an include cigen cannot read)' : ''}`,
+        ),
+      );
     }
     let merged: unknown = {};
     let ok = unknown.length === 0;
@@ -137,7 +152,11 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
   const undefinedSeverity: Severity = model.partial ? 'warning' : 'error';
   const maybeIncluded = model.partial ? ' (it may come from an include cigen cannot read)' : '';
 
-  const declared = Array.isArray(model.globals['stages']) ? model.globals['stages'].map(String) : Array.isArray(model.globals['types']) ? model.globals['types'].map(String) : DEFAULT_STAGES;
+  const declared = Array.isArray(model.globals['stages'])
+    ? model.globals['stages'].map(String)
+    : Array.isArray(model.globals['types'])
+      ? model.globals['types'].map(String)
+      : DEFAULT_STAGES;
   const stages = ['.pre', ...declared.filter((s) => s !== '.pre' && s !== '.post'), '.post'];
   const stageOf = (name: string): string => {
     const stage = resolved.get(name)?.value['stage'];
@@ -146,29 +165,81 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
 
   if (options.pipeline && visible.length === 0 && !model.partial) {
     const first = model.jobs.values().next().value ?? [...model.globalOrigins.values()][0];
-    if (first) out.push({ ...diagnostic('origin' in first ? first.origin : first, [], 'error', 'semantic/no-visible-job', 'jobs config should contain at least one visible job'), line: 1, column: 1 });
+    if (first)
+      out.push({
+        ...diagnostic(
+          'origin' in first ? first.origin : first,
+          [],
+          'error',
+          'semantic/no-visible-job',
+          'jobs config should contain at least one visible job',
+        ),
+        line: 1,
+        column: 1,
+      });
   }
 
   for (const job of model.jobs.values()) {
     const own = job.value;
     const value = resolved.get(job.name)?.value ?? own;
     const where = (key: string): PathSegment[] => (key in own ? [key] : []);
-    if (job.name.length > 255) out.push(diagnostic(job.origin, [], 'error', 'semantic/job-name', 'job name is too long (maximum is 255 characters)', 'key'));
+    if (job.name.length > 255)
+      out.push(diagnostic(job.origin, [], 'error', 'semantic/job-name', 'job name is too long (maximum is 255 characters)', 'key'));
     if ('rules' in value) {
       const clash = ['only', 'except'].filter((key) => key in value);
-      if (clash.length > 0) out.push(diagnostic(job.origin, where(clash[0] as string), 'error', 'semantic/rules-with-only-except', `jobs:${job.name} config key may not be used with \`rules\`: ${clash.join(', ')}`, 'key'));
+      if (clash.length > 0)
+        out.push(
+          diagnostic(
+            job.origin,
+            where(clash[0] as string),
+            'error',
+            'semantic/rules-with-only-except',
+            `jobs:${job.name} config key may not be used with \`rules\`: ${clash.join(', ')}`,
+            'key',
+          ),
+        );
     }
-    for (const [a, b] of [['script', 'trigger'], ['run', 'trigger']] as const) {
-      if (a in value && b in value) out.push(diagnostic(job.origin, where(b), 'error', 'semantic/keys-together', `jobs:${job.name} config these keys cannot be used together: ${a}, ${b}`, 'key'));
+    for (const [a, b] of [
+      ['script', 'trigger'],
+      ['run', 'trigger'],
+    ] as const) {
+      if (a in value && b in value)
+        out.push(
+          diagnostic(
+            job.origin,
+            where(b),
+            'error',
+            'semantic/keys-together',
+            `jobs:${job.name} config these keys cannot be used together: ${a}, ${b}`,
+            'key',
+          ),
+        );
     }
     if (isHidden(job.name)) continue;
 
     if (!('script' in value) && !('run' in value) && !('trigger' in value) && resolved.get(job.name)?.ok !== false) {
-      out.push(diagnostic(job.origin, [], undefinedSeverity, 'semantic/no-script', `jobs ${job.name} config should implement the script:, run:, or trigger: keyword${maybeIncluded}`, 'key'));
+      out.push(
+        diagnostic(
+          job.origin,
+          [],
+          undefinedSeverity,
+          'semantic/no-script',
+          `jobs ${job.name} config should implement the script:, run:, or trigger: keyword${maybeIncluded}`,
+          'key',
+        ),
+      );
     }
     const stage = stageOf(job.name);
     if (!stages.includes(stage)) {
-      out.push(diagnostic(job.origin, where('stage'), undefinedSeverity, 'semantic/undefined-stage', `${job.name} job: chosen stage ${stage} does not exist; available stages are ${stages.join(', ')}${maybeIncluded}`));
+      out.push(
+        diagnostic(
+          job.origin,
+          where('stage'),
+          undefinedSeverity,
+          'semantic/undefined-stage',
+          `${job.name} job: chosen stage ${stage} does not exist; available stages are ${stages.join(', ')}${maybeIncluded}`,
+        ),
+      );
     }
     if (!options.pipeline) continue;
 
@@ -177,14 +248,40 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
     if (needs) {
       const names = needs.map((n) => n.name);
       const duplicated = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
-      if (duplicated.length > 0) out.push(diagnostic(job.origin, where('needs'), 'error', 'semantic/needs-duplicated', `${job.name} has the following needs duplicated: ${duplicated.join(', ')}.`));
+      if (duplicated.length > 0)
+        out.push(
+          diagnostic(
+            job.origin,
+            where('needs'),
+            'error',
+            'semantic/needs-duplicated',
+            `${job.name} has the following needs duplicated: ${duplicated.join(', ')}.`,
+          ),
+        );
       for (const need of needs) {
         const at = 'needs' in own ? ['needs', need.index] : [];
         const target = model.jobs.get(need.name);
         if (!target || isHidden(need.name)) {
-          if (!need.optional) out.push(diagnostic(job.origin, at, undefinedSeverity, 'semantic/undefined-need', `${job.name} job: undefined need: ${need.name}${maybeIncluded}`));
+          if (!need.optional)
+            out.push(
+              diagnostic(
+                job.origin,
+                at,
+                undefinedSeverity,
+                'semantic/undefined-need',
+                `${job.name} job: undefined need: ${need.name}${maybeIncluded}`,
+              ),
+            );
         } else if (stages.indexOf(stageOf(need.name)) > stageIndex && stageIndex >= 0) {
-          out.push(diagnostic(job.origin, at, 'error', 'semantic/need-later-stage', `${job.name} job: need ${need.name} is not defined in current or prior stages`));
+          out.push(
+            diagnostic(
+              job.origin,
+              at,
+              'error',
+              'semantic/need-later-stage',
+              `${job.name} job: need ${need.name} is not defined in current or prior stages`,
+            ),
+          );
         }
       }
     }
@@ -193,24 +290,69 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
       const at = 'dependencies' in own ? ['dependencies', index] : [];
       const target = model.jobs.get(name);
       if (!target || isHidden(name)) {
-        out.push(diagnostic(job.origin, at, undefinedSeverity, 'semantic/undefined-dependency', `${job.name} job: undefined dependency: ${name}${maybeIncluded}`));
+        out.push(
+          diagnostic(
+            job.origin,
+            at,
+            undefinedSeverity,
+            'semantic/undefined-dependency',
+            `${job.name} job: undefined dependency: ${name}${maybeIncluded}`,
+          ),
+        );
       } else if (stages.indexOf(stageOf(name)) > stageIndex && stageIndex >= 0) {
-        out.push(diagnostic(job.origin, at, 'error', 'semantic/dependency-later-stage', `${job.name} job: dependency ${name} is not defined in current or prior stages`));
+        out.push(
+          diagnostic(
+            job.origin,
+            at,
+            'error',
+            'semantic/dependency-later-stage',
+            `${job.name} job: dependency ${name} is not defined in current or prior stages`,
+          ),
+        );
       } else if (needs && !needs.some((n) => n.name === name)) {
-        out.push(diagnostic(job.origin, at, 'error', 'semantic/dependency-not-needed', `jobs:${job.name} dependencies the ${name} should be part of needs`));
+        out.push(
+          diagnostic(
+            job.origin,
+            at,
+            'error',
+            'semantic/dependency-not-needed',
+            `jobs:${job.name} dependencies the ${name} should be part of needs`,
+          ),
+        );
       }
     });
   }
 
   if (options.pipeline) {
     const graph = new Map<string, string[]>();
-    for (const job of visible) graph.set(job.name, (needsOf(resolved.get(job.name)?.value ?? job.value) ?? []).map((n) => n.name));
+    for (const job of visible)
+      graph.set(
+        job.name,
+        (needsOf(resolved.get(job.name)?.value ?? job.value) ?? []).map((n) => n.name),
+      );
     for (const job of visible) {
-      if (graph.get(job.name)?.includes(job.name)) out.push(diagnostic(job.origin, ['needs'], 'error', 'semantic/needs-cycle', `The pipeline has circular dependencies: self-dependency: ${job.name}`));
+      if (graph.get(job.name)?.includes(job.name))
+        out.push(
+          diagnostic(
+            job.origin,
+            ['needs'],
+            'error',
+            'semantic/needs-cycle',
+            `The pipeline has circular dependencies: self-dependency: ${job.name}`,
+          ),
+        );
     }
     for (const component of cycles(graph)) {
       const first = model.jobs.get(component[0] as string) as JobDefinition;
-      out.push(diagnostic(first.origin, 'needs' in first.value ? ['needs'] : [], 'error', 'semantic/needs-cycle', `The pipeline has circular dependencies: topological sort failed: ${rubyInspect(component)}`));
+      out.push(
+        diagnostic(
+          first.origin,
+          'needs' in first.value ? ['needs'] : [],
+          'error',
+          'semantic/needs-cycle',
+          `The pipeline has circular dependencies: topological sort failed: ${rubyInspect(component)}`,
+        ),
+      );
     }
   }
 
@@ -219,7 +361,15 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
     let node: unknown = head === undefined ? undefined : (resolved.get(head)?.value ?? model.globals[head]);
     for (const key of rest) node = isHash(node) ? node[key] : undefined;
     if (node === undefined) {
-      out.push(diagnostic(reference.origin, [], model.partial ? 'warning' : 'error', 'semantic/reference', `!reference ${rubyInspect(reference.target)} could not be found${maybeIncluded}`));
+      out.push(
+        diagnostic(
+          reference.origin,
+          [],
+          model.partial ? 'warning' : 'error',
+          'semantic/reference',
+          `!reference ${rubyInspect(reference.target)} could not be found${maybeIncluded}`,
+        ),
+      );
     }
   }
   return out;

@@ -29,13 +29,18 @@ function readLogin(args: readonly string[], stdin: string | undefined): AuthFind
   let registry = 'docker.io';
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     if (flag === '-u' || flag === '--username') user = inline ?? args[++i];
     else if (flag === '-p' || flag === '--password') password = inline ?? args[++i];
     else if (flag === '--password-stdin') password = stdin;
     else if (!flag.startsWith('-')) registry = registryHost(unbrace(arg));
   }
-  if (user === undefined || password === undefined) return { kind: 'unknown', reason: 'cigen cannot tell the user and password of this docker login; pass them as registry-user and registry-password' };
+  if (user === undefined || password === undefined)
+    return {
+      kind: 'unknown',
+      reason: 'cigen cannot tell the user and password of this docker login; pass them as registry-user and registry-password',
+    };
   const [u, p] = [unbrace(user), unbrace(password)];
   if (registry === '$CI_REGISTRY' && u === '$CI_REGISTRY_USER' && p === '$CI_REGISTRY_PASSWORD') return { kind: 'defaults' };
   return { kind: 'credentials', registry, user: u, password: p };
@@ -49,15 +54,28 @@ export function classifyDocker(commands: readonly Command[]): ItemReading {
     const [program, sub, ...rest] = words(command);
     const next = commands[i + 1];
     // `echo "$PASSWORD" | docker login --password-stdin ...`: the echo belongs to the login.
-    if (command.terminator === '|' && words(next)[0] === 'docker' && words(next)[1] === 'login' && words(next).includes('--password-stdin')) {
-      const stdin = ['echo', 'printf'].includes(program ?? '') ? words(command).filter((w) => !w.startsWith('-')).at(-1) : undefined;
+    if (
+      command.terminator === '|' &&
+      words(next)[0] === 'docker' &&
+      words(next)[1] === 'login' &&
+      words(next).includes('--password-stdin')
+    ) {
+      const stdin = ['echo', 'printf'].includes(program ?? '')
+        ? words(command)
+            .filter((w) => !w.startsWith('-'))
+            .at(-1)
+        : undefined;
       reading.auth.push(readLogin(words(next).slice(2), stdin));
       i++;
       continue;
     }
     if (program === 'docker' && sub === 'login') reading.auth.push(readLogin([...rest], undefined));
     else if (program === 'docker' && DIAGNOSTIC.has(sub ?? '')) continue;
-    else if (program === 'docker' && sub === 'push') reading.pushes.push(...rest.filter((w) => !w.startsWith('-')).map(unbrace), ...(rest.some((w) => w === '-a' || w === '--all-tags') ? ['*'] : []));
+    else if (program === 'docker' && sub === 'push')
+      reading.pushes.push(
+        ...rest.filter((w) => !w.startsWith('-')).map(unbrace),
+        ...(rest.some((w) => w === '-a' || w === '--all-tags') ? ['*'] : []),
+      );
     else if (buildArguments(command)) {
       reading.builds++;
       reading.build = command;
@@ -89,7 +107,11 @@ const FLAGS: Record<string, { kind: Kind; short?: string; drop?: string; review?
   secret: { kind: 'list', review: 'secret: build secrets are not an input of the component yet' },
   ssh: { kind: 'list', review: 'ssh: SSH agent forwarding is not an input of the component' },
   'build-context': { kind: 'list', review: 'build-context: extra named contexts are not an input of the component' },
-  output: { kind: 'list', short: 'o', review: 'output: the component pushes or writes a docker-archive tarball; other outputs need review' },
+  output: {
+    kind: 'list',
+    short: 'o',
+    review: 'output: the component pushes or writes a docker-archive tarball; other outputs need review',
+  },
   squash: { kind: 'bool', review: 'squash: the component keeps layers' },
   iidfile: { kind: 'string', drop: 'the component reports the pushed digest in its dotenv report (CIGEN_BUILT_DIGEST)' },
 };
@@ -117,7 +139,7 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
       continue;
     }
     const inline = long ? long[2] : short?.[2] ? short[2].replace(/^=/, '') : undefined;
-    const value = flag.kind === 'bool' ? (inline ?? 'true') : (inline ?? unbrace((args[++i] as string | undefined) ?? ''));
+    const value = flag.kind === 'bool' ? (inline ?? 'true') : (inline ?? unbrace((args[++i]) ?? ''));
     values.set(name, [...(values.get(name) ?? []), value]);
     if (flag.drop) notes.push(`--${name} dropped: ${flag.drop}`);
     if (flag.review) reviews.push(flag.review);
@@ -128,7 +150,8 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
   if (positional.length !== 1) reviews.push(`docker build takes one context; cigen read ${positional.length}`);
   const rawContext = positional[0] ?? '.';
   let context = '.';
-  if (rawContext === '-' || /^(https?|git):\/\//.test(rawContext) || rawContext.endsWith('.git')) reviews.push(`context ${rawContext}: the component builds a directory of the checked-out project`);
+  if (rawContext === '-' || /^(https?|git):\/\//.test(rawContext) || rawContext.endsWith('.git'))
+    reviews.push(`context ${rawContext}: the component builds a directory of the checked-out project`);
   else {
     const relative = projectRelative(rawContext);
     if (relative === undefined || relative.startsWith('..')) reviews.push(`context ${rawContext} is outside $CI_PROJECT_DIR`);
@@ -156,9 +179,13 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
   const pushedAll = pushes.includes('*') || one('push') === 'true';
   const pushed = new Set(pushes.filter((p) => p !== '*').map(normalized));
   const strays = [...pushed].filter((ref) => !tagged.has(ref));
-  if (strays.length > 0) reviews.push(`docker push ${strays.join(', ')}: not a tag of the build (a docker tag in between?); the component pushes the build's own tags`);
+  if (strays.length > 0)
+    reviews.push(
+      `docker push ${strays.join(', ')}: not a tag of the build (a docker tag in between?); the component pushes the build's own tags`,
+    );
   if (!pushedAll && pushed.size === 0) inputs['push'] = false;
-  else if (!pushedAll && [...tagged].some((ref) => !pushed.has(ref))) reviews.push(`only some tags are pushed (${[...pushed].join(', ')}); the component pushes every tag`);
+  else if (!pushedAll && [...tagged].some((ref) => !pushed.has(ref)))
+    reviews.push(`only some tags are pushed (${[...pushed].join(', ')}); the component pushes every tag`);
 
   const buildArgs = list('build-arg').map((arg) => (arg.includes('=') ? arg : `${arg}=$${arg}`));
   if (buildArgs.length > 0) inputs['build-args'] = buildArgs;
@@ -168,7 +195,9 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
   const cacheFrom = list('cache-from');
   if (one('no-cache') === 'true' || cacheFrom.length === 0) {
     inputs['cache'] = false;
-    notes.push('the Docker daemon of a CI job starts empty, so without --cache-from the build had no cache; the component runs without its registry cache too (set cache: true to use it)');
+    notes.push(
+      'the Docker daemon of a CI job starts empty, so without --cache-from the build had no cache; the component runs without its registry cache too (set cache: true to use it)',
+    );
   } else {
     notes.push(`--cache-from ${cacheFrom.join(', ')}: the component caches layers in cache-repo instead of pulling a previous image`);
   }

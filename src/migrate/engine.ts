@@ -21,7 +21,18 @@ import { itemsOf, kanikoClassifier, type Classifier, type ScriptItem } from './s
 import { buildArguments, classifyDocker, translateDockerBuild } from './docker.js';
 import type { Command } from './shell.js';
 import { translateExecutor, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
-import { columnOf, commentsWithin, keyOf, lineEnd, lineStart, pairRange, reindent, indentUnit, type Edit, type SourceFile } from '../ci/source.js';
+import {
+  columnOf,
+  commentsWithin,
+  keyOf,
+  lineEnd,
+  lineStart,
+  pairRange,
+  reindent,
+  indentUnit,
+  type Edit,
+  type SourceFile,
+} from '../ci/source.js';
 
 export type JobStatus = 'migrated' | 'needs-review' | 'unchanged';
 
@@ -81,17 +92,29 @@ export const isKanikoImage = (value: unknown): boolean => /kaniko/i.test(imageNa
 function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
   const found: string[] = [];
   const services = valueOf(sourceOf(pipeline, job, 'services'));
-  const serviceNames = (Array.isArray(services) ? services : []).map((s) => (typeof s === 'string' ? s : s && typeof s === 'object' ? String((s as { name?: unknown }).name ?? '') : ''));
+  const serviceNames = (Array.isArray(services) ? services : []).map((s) =>
+    typeof s === 'string' ? s : s && typeof s === 'object' ? String((s as { name?: unknown }).name ?? '') : '',
+  );
   if (serviceNames.some((name) => DIND_SERVICE.test(name))) {
-    found.push('privileged Docker-in-Docker: the docker:dind service only runs privileged, which gives every job on that runner control of the host and its other jobs; the buildah component builds without privileges');
+    found.push(
+      'privileged Docker-in-Docker: the docker:dind service only runs privileged, which gives every job on that runner control of the host and its other jobs; the buildah component builds without privileges',
+    );
   }
-  const text = JSON.stringify([valueOf(sourceOf(pipeline, job, 'variables')), valueOf(sourceOf(pipeline, job, 'script')), valueOf(sourceOf(pipeline, job, 'before_script'))]);
+  const text = JSON.stringify([
+    valueOf(sourceOf(pipeline, job, 'variables')),
+    valueOf(sourceOf(pipeline, job, 'script')),
+    valueOf(sourceOf(pipeline, job, 'before_script')),
+  ]);
   if (DOCKER_SOCKET.test(text)) {
-    found.push("the host's docker.sock: a job that can reach the Docker socket can start privileged containers and so controls the host; the buildah component needs no daemon");
+    found.push(
+      "the host's docker.sock: a job that can reach the Docker socket can start privileged containers and so controls the host; the buildah component needs no daemon",
+    );
   }
   const image = imageName(valueOf(sourceOf(pipeline, job, 'image')));
   if (found.length === 0 && image !== undefined && /(^|\/)docker$/.test(image) && /docker (?:(?:image|buildx) )?build\b/.test(text)) {
-    found.push("docker build against a Docker daemon, which a runner provides as privileged Docker-in-Docker or by mounting the host's docker.sock: either gives the job control of the host; the buildah component needs neither");
+    found.push(
+      "docker build against a Docker daemon, which a runner provides as privileged Docker-in-Docker or by mounting the host's docker.sock: either gives the job control of the host; the buildah component needs neither",
+    );
   }
   return found;
 }
@@ -115,7 +138,7 @@ function variableLookup(pipeline: Pipeline, job: JobDefinition): (name: string) 
   return (name) => {
     const value = own && typeof own === 'object' ? (own as Record<string, unknown>)[name] : undefined;
     if (typeof value === 'string' || typeof value === 'number') return String(value);
-    if (value && typeof value === 'object' && 'value' in value) return String((value as { value: unknown }).value);
+    if (value && typeof value === 'object' && 'value' in value) return String((value).value);
     return pipeline.variables.get(name);
   };
 }
@@ -155,7 +178,8 @@ interface BuildKind {
 const KANIKO: BuildKind = {
   id: 'kaniko',
   call: 'the /kaniko/executor call',
-  missing: 'the job runs a Kaniko image but no script line calls /kaniko/executor (it may run in a script file); cigen cannot read the build',
+  missing:
+    'the job runs a Kaniko image but no script line calls /kaniko/executor (it may run in a script file); cigen cannot read the build',
   translate: (build, _items, env) => translateExecutor((build.build as Command).words.slice(1), env),
   noAuth: 'the job wrote no /kaniko/.docker/config.json; the component logs in to $CI_REGISTRY with the job token credentials',
   replaced: REPLACED_KEYS,
@@ -165,7 +189,12 @@ const DOCKER: BuildKind = {
   id: 'docker',
   call: 'docker build',
   missing: 'no script line runs docker build (it may run in a script file); cigen cannot read the build',
-  translate: (build, items, env) => translateDockerBuild(buildArguments(build.build as Command) ?? [], items.flatMap((item) => item.pushes), env),
+  translate: (build, items, env) =>
+    translateDockerBuild(
+      buildArguments(build.build as Command) ?? [],
+      items.flatMap((item) => item.pushes),
+      env,
+    ),
   noAuth: 'the job ran no docker login; the component logs in to $CI_REGISTRY with the job token credentials',
   replaced: new Set([...REPLACED_KEYS, 'services']),
 };
@@ -183,10 +212,16 @@ function analyze(pipeline: Pipeline, job: JobDefinition, kind: BuildKind, items:
   const reviews: string[] = [];
   const executorAt = items.flatMap((item, i) => (item.kind === 'build' ? [i] : []));
   if (executorAt.length === 0) reviews.push(kind.missing);
-  if (executorAt.length > 1) reviews.push(`the job builds ${executorAt.length} times (${kind.call}); the component builds one image per job: split it into one job per image (parallel:matrix)`);
+  if (executorAt.length > 1)
+    reviews.push(
+      `the job builds ${executorAt.length} times (${kind.call}); the component builds one image per job: split it into one job per image (parallel:matrix)`,
+    );
   const at = executorAt[0] ?? items.length;
   const executor = items[at];
-  if (executor?.mixed) reviews.push(`${kind.call} shares one script item with other commands; put them in items of their own so they can move to before_script`);
+  if (executor?.mixed)
+    reviews.push(
+      `${kind.call} shares one script item with other commands; put them in items of their own so they can move to before_script`,
+    );
   const inputs: Inputs = { 'job-name': job.name };
   const stage = valueOf(sourceOf(pipeline, job, 'stage'));
   const effectiveStage = typeof stage === 'string' ? stage : 'test';
@@ -203,23 +238,32 @@ function analyze(pipeline: Pipeline, job: JobDefinition, kind: BuildKind, items:
   const auth = items.flatMap((item) => item.auth);
   const credentials = auth.filter((a) => a.kind === 'credentials');
   for (const finding of auth) if (finding.kind === 'unknown') reviews.push(finding.reason);
-  if (new Set(credentials.map((c) => JSON.stringify(c))).size > 1) reviews.push('the job logs in to more than one registry; the component takes one set of credentials (give the others through DOCKER_AUTH_CONFIG)');
+  if (new Set(credentials.map((c) => JSON.stringify(c))).size > 1)
+    reviews.push(
+      'the job logs in to more than one registry; the component takes one set of credentials (give the others through DOCKER_AUTH_CONFIG)',
+    );
   const [credential] = credentials;
   if (credential?.kind === 'credentials') {
     inputs['registry'] = credential.registry;
     inputs['registry-user'] = credential.user;
     inputs['registry-password'] = credential.password;
   }
-  if (auth.some((a) => a.kind === 'docker-auth-config')) notes.push('config.json came from $DOCKER_AUTH_CONFIG, which the component merges into its own config.json');
+  if (auth.some((a) => a.kind === 'docker-auth-config'))
+    notes.push('config.json came from $DOCKER_AUTH_CONFIG, which the component merges into its own config.json');
   if (auth.length === 0) notes.push(kind.noAuth);
 
   const extras = items.slice(0, at).filter((item) => item.kind === 'other');
   const after = items.slice(at + 1).filter((item) => item.kind === 'other');
   if (after.length > 0) {
     const first = after[0]?.commands[0]?.words.map((w) => w.text).join(' ') ?? '';
-    reviews.push(`commands run after ${kind.call} (\`${first}\`); the component's script ends with the build: move them to a later job with needs: [${job.name}] (it can read CIGEN_BUILT_REF) or to after_script`);
+    reviews.push(
+      `commands run after ${kind.call} (\`${first}\`); the component's script ends with the build: move them to a later job with needs: [${job.name}] (it can read CIGEN_BUILT_REF) or to after_script`,
+    );
   }
-  if (extras.length > 0) notes.push(`${extras.length} command item(s) before the build moved to before_script, which runs in the same shell as the component's script`);
+  if (extras.length > 0)
+    notes.push(
+      `${extras.length} command item(s) before the build moved to before_script, which runs in the same shell as the component's script`,
+    );
   if (pipeline.defaults.beforeScript && extras.length === 0 && !sourceOf(pipeline, job, 'before_script')) {
     notes.push("the default before_script no longer runs in this job: the component's job sets its own (empty) before_script");
   }
@@ -227,12 +271,18 @@ function analyze(pipeline: Pipeline, job: JobDefinition, kind: BuildKind, items:
 
   // What GitLab would refuse, or the job would refuse at run time, is for a person to settle.
   const given = sortInputs(inputs);
-  for (const error of [...resolveInputs(componentSpecs(), given).errors, ...checkBuildInputValues(given)]) reviews.push(`the translated inputs do not fit the component: ${error}`);
+  for (const error of [...resolveInputs(componentSpecs(), given).errors, ...checkBuildInputValues(given)])
+    reviews.push(`the translated inputs do not fit the component: ${error}`);
   return { status: reviews.length > 0 ? 'needs-review' : 'migrated', inputs: given, notes, reviews, extras };
 }
 
 /** The edits that turn a migrated job into the slim job GitLab merges with the component's. */
-function slimJobEdits(pipeline: Pipeline, job: JobDefinition, extras: ScriptItem[], replaced: ReadonlySet<string>): { edits: Edit[]; reviews: string[] } {
+function slimJobEdits(
+  pipeline: Pipeline,
+  job: JobDefinition,
+  extras: ScriptItem[],
+  replaced: ReadonlySet<string>,
+): { edits: Edit[]; reviews: string[] } {
   const map = job.map as YAMLMap;
   const file = job.file;
   const text = file.text;
@@ -262,8 +312,9 @@ function slimJobEdits(pipeline: Pipeline, job: JobDefinition, extras: ScriptItem
         for (const p of target.items) seen.add(keyOf(p) ?? '');
         continue;
       }
-      if (target.items.some((p) => keyOf(p) === '<<')) reviews.push(`the anchor &${alias.source} itself uses a merge key; cigen does not unfold nested merges`);
-      for (const pair of target.items as Pair[]) {
+      if (target.items.some((p) => keyOf(p) === '<<'))
+        reviews.push(`the anchor &${alias.source} itself uses a merge key; cigen does not unfold nested merges`);
+      for (const pair of target.items) {
         const key = keyOf(pair) ?? '';
         if (replaced.has(key) || key === '<<' || seen.has(key)) continue;
         seen.add(key);
@@ -274,14 +325,14 @@ function slimJobEdits(pipeline: Pipeline, job: JobDefinition, extras: ScriptItem
     if (kept.length === aliases.length) {
       // Nothing to change in the merge key.
     } else if (kept.length === 0) removals.push(merge);
-    else mergeReplacement = kept.length === 1 ? (kept[0] as string) : `[${kept.join(', ')}]`;
+    else mergeReplacement = kept.length === 1 ? (kept[0]) : `[${kept.join(', ')}]`;
   }
   if (mergeReplacement !== undefined && merge?.value && (merge.value as Node).range) {
     const range = (merge.value as Node).range as [number, number, number];
     edits.push({ start: range[0], end: range[1], text: mergeReplacement });
   }
 
-  const firstPair = map.items[0] as Pair | undefined;
+  const firstPair = map.items[0];
   const indent = firstPair ? columnOf(text, (firstPair.key as Node).range?.[0] ?? 0) : indentUnit(file);
   let additions = '';
   for (const pair of copies) {
@@ -319,16 +370,28 @@ function slimJobEdits(pipeline: Pipeline, job: JobDefinition, extras: ScriptItem
 /** A Docker job's services must be its own and all dind, or the privileged service stays. */
 function servicesReview(pipeline: Pipeline, job: JobDefinition): string | undefined {
   const source = sourceOf(pipeline, job, 'services');
-  if (pipeline.defaults.services && (!source || source.via === 'base')) return 'services come from default: or the top level; remove the dind service there, or the job keeps asking for a privileged runner';
+  if (pipeline.defaults.services && (!source || source.via === 'base'))
+    return 'services come from default: or the top level; remove the dind service there, or the job keeps asking for a privileged runner';
   if (!source) return undefined;
-  if (source.via === 'base') return `services come from ${source.base?.name ?? 'a base job'}; remove the dind service there, or the job keeps asking for a privileged runner`;
+  if (source.via === 'base')
+    return `services come from ${source.base?.name ?? 'a base job'}; remove the dind service there, or the job keeps asking for a privileged runner`;
   const services = valueOf(source);
-  const names = (Array.isArray(services) ? services : []).map((s) => (typeof s === 'string' ? s : s && typeof s === 'object' ? String((s as { name?: unknown }).name ?? '') : ''));
-  if (names.some((name) => !DIND_SERVICE.test(name))) return `services other than docker:dind (${names.filter((n) => !DIND_SERVICE.test(n)).join(', ')}); move them to the jobs that use them`;
+  const names = (Array.isArray(services) ? services : []).map((s) =>
+    typeof s === 'string' ? s : s && typeof s === 'object' ? String((s as { name?: unknown }).name ?? '') : '',
+  );
+  if (names.some((name) => !DIND_SERVICE.test(name)))
+    return `services other than docker:dind (${names.filter((n) => !DIND_SERVICE.test(n)).join(', ')}); move them to the jobs that use them`;
   return undefined;
 }
 
-function finish(pipeline: Pipeline, job: JobDefinition, componentRef: string, kind: BuildKind, items: ScriptItem[], extraReviews: string[] = []): JobPlan {
+function finish(
+  pipeline: Pipeline,
+  job: JobDefinition,
+  componentRef: string,
+  kind: BuildKind,
+  items: ScriptItem[],
+  extraReviews: string[] = [],
+): JobPlan {
   const file = job.file.path;
   const analysis = analyze(pipeline, job, kind, items);
   let reviews = [...extraReviews, ...analysis.reviews];
@@ -339,10 +402,29 @@ function finish(pipeline: Pipeline, job: JobDefinition, componentRef: string, ki
     edits = slim.edits;
   }
   if (reviews.length > 0) {
-    return { report: { name: job.name, file, status: 'needs-review', component: componentRef, inputs: analysis.inputs, notes: [...reviews, ...analysis.notes], from: kind.id }, edits: [] };
+    return {
+      report: {
+        name: job.name,
+        file,
+        status: 'needs-review',
+        component: componentRef,
+        inputs: analysis.inputs,
+        notes: [...reviews, ...analysis.notes],
+        from: kind.id,
+      },
+      edits: [],
+    };
   }
   return {
-    report: { name: job.name, file, status: 'migrated', component: componentRef, inputs: analysis.inputs, notes: analysis.notes, from: kind.id },
+    report: {
+      name: job.name,
+      file,
+      status: 'migrated',
+      component: componentRef,
+      inputs: analysis.inputs,
+      notes: analysis.notes,
+      from: kind.id,
+    },
     edits,
     include: { component: componentRef, inputs: analysis.inputs },
   };
@@ -353,13 +435,17 @@ export function planJob(pipeline: Pipeline, job: JobDefinition, componentRef: st
   const file = job.file.path;
   const already = onComponent.get(job.name);
   if (already) return { report: { name: job.name, file, status: 'unchanged', notes: [`already built by ${already}`] }, edits: [] };
-  const read = (classify: Classifier) => [itemsOf(pipeline, sourceOf(pipeline, job, 'before_script'), 'before_script', classify), itemsOf(pipeline, sourceOf(pipeline, job, 'script'), 'script', classify)];
+  const read = (classify: Classifier) => [
+    itemsOf(pipeline, sourceOf(pipeline, job, 'before_script'), 'before_script', classify),
+    itemsOf(pipeline, sourceOf(pipeline, job, 'script'), 'script', classify),
+  ];
   const kanikoImage = isKanikoImage(valueOf(sourceOf(pipeline, job, 'image')));
   const kaniko = read(kanikoClassifier(kanikoImage));
   const callsExecutor = kaniko.some((items) => typeof items !== 'string' && items.some((item) => item.kind === 'build'));
   if (kanikoImage || callsExecutor) {
     const unreadable = kaniko.find((items): items is string => typeof items === 'string');
-    if (unreadable) return { report: { name: job.name, file, status: 'needs-review', component: componentRef, notes: [unreadable] }, edits: [] };
+    if (unreadable)
+      return { report: { name: job.name, file, status: 'needs-review', component: componentRef, notes: [unreadable] }, edits: [] };
     return finish(pipeline, job, componentRef, KANIKO, kaniko.flat() as ScriptItem[]);
   }
   const docker = dockerFindings(pipeline, job);
@@ -368,7 +454,16 @@ export function planJob(pipeline: Pipeline, job: JobDefinition, componentRef: st
   const items = read(classifyDocker);
   const unreadable = items.find((list): list is string => typeof list === 'string');
   const builds = !unreadable && (items.flat() as ScriptItem[]).some((item) => item.kind === 'build');
-  if (unreadable || !builds) return { report: { name: job.name, file, status: 'needs-review', notes: [...docker, unreadable ?? 'no script line runs docker build, so there is nothing to translate'] }, edits: [] };
+  if (unreadable || !builds)
+    return {
+      report: {
+        name: job.name,
+        file,
+        status: 'needs-review',
+        notes: [...docker, unreadable ?? 'no script line runs docker build, so there is nothing to translate'],
+      },
+      edits: [],
+    };
   const services = servicesReview(pipeline, job);
   const plan = finish(pipeline, job, componentRef, DOCKER, items.flat() as ScriptItem[], services ? [services] : []);
   if (plan.report.status === 'migrated') plan.report.finding = docker.join('; ');
@@ -386,8 +481,9 @@ export function templateReport(pipeline: Pipeline, job: JobDefinition, migrated:
     const definition = pipeline.jobs.get(name);
     return definition ? extendsOf(definition).includes(job.name) : false;
   });
-  const note = users.length > 0
-    ? `Kaniko template, kept: ${users.join(', ')} extend it and now run the component, whose job overrides its image, script and before_script; its other keys still apply. Remove its Kaniko keys once nothing else uses it.`
-    : 'Kaniko template, kept: no job in this pipeline extends it; other pipelines may';
+  const note =
+    users.length > 0
+      ? `Kaniko template, kept: ${users.join(', ')} extend it and now run the component, whose job overrides its image, script and before_script; its other keys still apply. Remove its Kaniko keys once nothing else uses it.`
+      : 'Kaniko template, kept: no job in this pipeline extends it; other pipelines may';
   return { name: job.name, file: job.file.path, status: 'unchanged', notes: [note] };
 }

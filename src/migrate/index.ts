@@ -43,7 +43,9 @@ function localIncludes(file: SourceFile): string[] {
 
 /** The local includes a pipeline file names (for callers that must fetch them before migrating). */
 export function localIncludePaths(path: string, text: string): string[] {
-  return localIncludes(readSource(path, text)).filter((p) => !/[*$]/.test(p)).map((p) => p.replace(/^\/+/, ''));
+  return localIncludes(readSource(path, text))
+    .filter((p) => !/[*$]/.test(p))
+    .map((p) => p.replace(/^\/+/, ''));
 }
 
 function readIncludes(root: SourceFile, host: MigrateHost | undefined, warnings: string[]): SourceFile[] {
@@ -105,11 +107,12 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
       try {
         readSource(file.path, result);
       } catch (error) {
-        throw new Error(`cigen produced invalid YAML for ${file.path} (${(error as Error).message}); nothing was written. Please report this with the file.`);
+        throw new Error(
+          `cigen produced invalid YAML for ${file.path} (${(error as Error).message}); nothing was written. Please report this with the file.`,
+        );
       }
     }
     const jobs = [...mine.map((p) => p.report), ...templates.filter((t) => t.file === file.path)];
     return { path: file.path, changed: result !== file.text, jobs, original: file.text, result, warnings: file === root ? warnings : [] };
   });
 }
-

@@ -28,7 +28,8 @@ interface ParsedFlags {
   positional: string[];
 }
 
-const truthy = (value: string): boolean | undefined => (/^(true|1|t|yes)$/i.test(value) ? true : /^(false|0|f|no)$/i.test(value) ? false : undefined);
+const truthy = (value: string): boolean | undefined =>
+  /^(true|1|t|yes)$/i.test(value) ? true : /^(false|0|f|no)$/i.test(value) ? false : undefined;
 
 /** Reads `--flag value`, `--flag=value`, `-d value`, `-dvalue`, `-d=value` and bare booleans, as pflag does. */
 function parseFlags(args: readonly string[]): ParsedFlags {
@@ -103,7 +104,8 @@ export function projectRelative(path: string): string | undefined {
 /** `${VAR}` where the braces change nothing becomes `$VAR`: shorter, and plain in a YAML flow list. */
 export const unbrace = (text: string): string => text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}(?![A-Za-z0-9_])/g, '$$$1');
 
-const isBareVariable = (text: string): string | undefined => /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/.exec(text)?.slice(1).find(Boolean);
+const isBareVariable = (text: string): string | undefined =>
+  /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/.exec(text)?.slice(1).find(Boolean);
 
 export interface TranslateContext {
   /** A variable's value as the file defines it (job, then global `variables:`), if it does. */
@@ -123,7 +125,9 @@ export function destinationInputs(destinations: readonly string[], env: Translat
     if (variable !== undefined && !CI_REGISTRY_IMAGE.test(repository)) {
       const value = env.variable(variable);
       if (value === undefined) {
-        reviews.push(`destination ${destination}: $${variable} is not defined in this file, so cigen cannot tell whether it already carries a tag`);
+        reviews.push(
+          `destination ${destination}: $${variable} is not defined in this file, so cigen cannot tell whether it already carries a tag`,
+        );
       } else if (splitDestination(value).tag !== undefined) {
         reviews.push(`destination ${destination}: $${variable} (${value}) carries a tag; split it into a repository and a tag variable`);
       }
@@ -132,7 +136,9 @@ export function destinationInputs(destinations: readonly string[], env: Translat
     tags.push(tag ?? 'latest');
   }
   if (repositories.size > 1) {
-    reviews.push(`destinations on several repositories (${[...repositories].join(', ')}): the component pushes one repository; include it once per repository`);
+    reviews.push(
+      `destinations on several repositories (${[...repositories].join(', ')}): the component pushes one repository; include it once per repository`,
+    );
   }
   // Written out even when they equal the defaults: they are what a reviewer checks first.
   const [repository] = repositories;
@@ -147,9 +153,16 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   const notes: string[] = [];
   const reviews: string[] = [];
   for (const word of words) {
-    if (word.substitution) reviews.push(`the argument \`${word.text}\` runs a command ($(...)); component inputs are data: compute it in before_script with export and pass the variable`);
-    else if (word.literalDollar) reviews.push(`the argument \`${word.text}\` holds a literal \`$\` in single quotes; a component input would expand it as a variable`);
-    else if (word.parameterOperator) reviews.push(`the argument \`${word.text}\` uses a shell parameter operator (\${VAR:-...}); component inputs expand only plain $VAR and \${VAR}`);
+    if (word.substitution)
+      reviews.push(
+        `the argument \`${word.text}\` runs a command ($(...)); component inputs are data: compute it in before_script with export and pass the variable`,
+      );
+    else if (word.literalDollar)
+      reviews.push(`the argument \`${word.text}\` holds a literal \`$\` in single quotes; a component input would expand it as a variable`);
+    else if (word.parameterOperator)
+      reviews.push(
+        `the argument \`${word.text}\` uses a shell parameter operator (\${VAR:-...}); component inputs expand only plain $VAR and \${VAR}`,
+      );
   }
   const { values, unknown, positional } = parseFlags(words.map((w) => unbrace(w.text)));
   const one = (name: string): string | undefined => values.get(name)?.at(-1);
@@ -163,10 +176,13 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   if (rawContext === undefined) {
     notes.push("no --context: Kaniko's default is /workspace/; the component builds $CI_PROJECT_DIR");
   } else if (REMOTE_CONTEXT.test(rawContext)) {
-    reviews.push(`remote context ${rawContext}: the component builds a directory of the checked-out project; fetch the context in before_script (or a previous job) and point context at it`);
+    reviews.push(
+      `remote context ${rawContext}: the component builds a directory of the checked-out project; fetch the context in before_script (or a previous job) and point context at it`,
+    );
   } else {
     const relative = projectRelative(rawContext);
-    if (relative === undefined || relative.startsWith('..')) reviews.push(`context ${rawContext} is outside $CI_PROJECT_DIR; the component builds directories of the project`);
+    if (relative === undefined || relative.startsWith('..'))
+      reviews.push(`context ${rawContext} is outside $CI_PROJECT_DIR; the component builds directories of the project`);
     else context = relative;
   }
   const subPath = one('context-sub-path');
@@ -181,20 +197,27 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     if (relative === undefined) reviews.push(`dockerfile ${rawDockerfile} is outside $CI_PROJECT_DIR`);
     else if (absolute || context === '.') dockerfile = posix.relative(context, relative) || 'Dockerfile';
     else if (relative.startsWith(`${context}/`)) dockerfile = relative.slice(context.length + 1);
-    else reviews.push(`dockerfile ${rawDockerfile} is relative: Kaniko looks for it in the working directory first, then in the context ${context}; write which one you mean as $CI_PROJECT_DIR/...`);
+    else
+      reviews.push(
+        `dockerfile ${rawDockerfile} is relative: Kaniko looks for it in the working directory first, then in the context ${context}; write which one you mean as $CI_PROJECT_DIR/...`,
+      );
     if (dockerfile !== undefined && dockerfile !== 'Dockerfile') inputs['dockerfile'] = dockerfile;
   }
 
   // Destinations: one repository, any number of tags.
   const destinations = list('destination');
-  if (destinations.length === 0 && values.get('no-push')?.at(-1) !== 'true') reviews.push('no --destination: nothing names the image to push');
+  if (destinations.length === 0 && values.get('no-push')?.at(-1) !== 'true')
+    reviews.push('no --destination: nothing names the image to push');
   const destination = destinationInputs(destinations, env);
   Object.assign(inputs, destination.inputs);
   reviews.push(...destination.reviews);
   const repository = destination.inputs['image'] as string | undefined;
 
   const buildArgs = list('build-arg').map((arg) => (arg.includes('=') ? arg : `${arg}=$${arg}`));
-  if (list('build-arg').some((arg) => !arg.includes('='))) notes.push('a --build-arg without a value takes it from the environment in Kaniko; the component is given KEY=$KEY, which does the same');
+  if (list('build-arg').some((arg) => !arg.includes('=')))
+    notes.push(
+      'a --build-arg without a value takes it from the environment in Kaniko; the component is given KEY=$KEY, which does the same',
+    );
   if (buildArgs.length > 0) inputs['build-args'] = buildArgs;
   const target = one('target');
   if (target) inputs['target'] = target;
@@ -208,7 +231,8 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   const tarPath = one('tar-path');
   if (tarPath !== undefined) {
     const relative = projectRelative(tarPath);
-    if (relative === undefined || relative.startsWith('..')) reviews.push(`tar-path ${tarPath} is outside $CI_PROJECT_DIR; the component writes the tarball inside the project`);
+    if (relative === undefined || relative.startsWith('..'))
+      reviews.push(`tar-path ${tarPath} is outside $CI_PROJECT_DIR; the component writes the tarball inside the project`);
     else inputs['tarball'] = relative;
   }
 
@@ -226,10 +250,15 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     }
   }
 
-  const insecure = ['skip-tls-verify', 'skip-tls-verify-pull', 'insecure', 'insecure-pull'].some((name) => truthy(one(name) ?? 'false') === true);
+  const insecure = ['skip-tls-verify', 'skip-tls-verify-pull', 'insecure', 'insecure-pull'].some(
+    (name) => truthy(one(name) ?? 'false') === true,
+  );
   const perRegistry = [...list('insecure-registry'), ...list('skip-tls-verify-registry')];
   if (insecure || perRegistry.length > 0) inputs['tls-verify'] = false;
-  if (perRegistry.length > 0) notes.push(`Kaniko skipped TLS checks only for ${perRegistry.join(', ')}; the component's tls-verify: false applies to every registry the job talks to`);
+  if (perRegistry.length > 0)
+    notes.push(
+      `Kaniko skipped TLS checks only for ${perRegistry.join(', ')}; the component's tls-verify: false applies to every registry the job talks to`,
+    );
 
   for (const [name, flag] of Object.entries(FLAGS)) {
     if (!values.has(name)) continue;

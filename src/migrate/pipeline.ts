@@ -48,7 +48,7 @@ export function buildPipeline(files: SourceFile[]): Pipeline {
       if (name === 'variables' && isMap(item.value)) {
         for (const variable of item.value.items) {
           const key = keyOf(variable);
-          const value = (variable as Pair).value;
+          const value = (variable).value;
           if (key === undefined) continue;
           if (isScalar(value)) variables.set(key, String(value.value));
           else if (isMap(value)) {
@@ -98,7 +98,8 @@ export function extendsOf(job: JobDefinition): string[] {
 export function sourceOf(pipeline: Pipeline, job: JobDefinition, key: string, depth = 0, base?: JobDefinition): KeySource | undefined {
   if (depth > 10) return undefined;
   const own = job.map?.items.find((p) => keyOf(p) === key);
-  if (own && job.map) return { key, pair: own, file: job.file, via: depth === 0 ? 'own' : 'base', holder: job.map, ...(base ? { base } : {}) };
+  if (own && job.map)
+    return { key, pair: own, file: job.file, via: depth === 0 ? 'own' : 'base', holder: job.map, ...(base ? { base } : {}) };
   for (const source of mergeSources(job)) {
     const pair = source.map.items.find((p) => keyOf(p) === key);
     if (pair) return { key, pair, file: source.file, via: depth === 0 ? 'merge' : 'base', holder: source.map, ...(base ? { base } : {}) };

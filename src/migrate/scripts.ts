@@ -92,7 +92,12 @@ export const kanikoClassifier =
   };
 
 /** The items of one script key, or a reason they cannot be read. */
-export function itemsOf(pipeline: Pipeline, source: KeySource | undefined, key: ScriptItem['key'], classify: Classifier): ScriptItem[] | string {
+export function itemsOf(
+  pipeline: Pipeline,
+  source: KeySource | undefined,
+  key: ScriptItem['key'],
+  classify: Classifier,
+): ScriptItem[] | string {
   const written = source?.pair.value as Node | null | undefined;
   // `before_script: *login` names a list written elsewhere in the file.
   const value = isAlias(written) && source ? (written.resolve(source.file.doc) as Node | undefined) : written;
@@ -107,7 +112,17 @@ export function itemsOf(pipeline: Pipeline, source: KeySource | undefined, key: 
     if (reading.builds > 1) return `one ${key} item builds ${reading.builds} times; the component builds one image per job`;
     // An item with nothing left to run once the replaced lines go (an empty one included) is dropped with them.
     const kind: ItemKind = reading.build ? 'build' : reading.others === 0 ? 'auth' : 'other';
-    items.push({ node, file: source.file, key, commands, kind, ...(reading.build ? { build: reading.build } : {}), auth: reading.auth, pushes: reading.pushes, mixed: Boolean(reading.build) && reading.others > 0 });
+    items.push({
+      node,
+      file: source.file,
+      key,
+      commands,
+      kind,
+      ...(reading.build ? { build: reading.build } : {}),
+      auth: reading.auth,
+      pushes: reading.pushes,
+      mixed: Boolean(reading.build) && reading.others > 0,
+    });
   }
   return items;
 }

@@ -116,7 +116,7 @@ export function parseShell(source: string): Command[] {
       } else if (two === '&&' || two === '||') {
         endCommand(two);
         i += 2;
-      } else if (c === '|' ) {
+      } else if (c === '|') {
         endCommand('|');
         i++;
       } else if (c === '&') {
@@ -171,7 +171,8 @@ export function parseShell(source: string): Command[] {
 }
 
 /** `$(`, `${` or a backtick at `i`. */
-const startsExpansion = (source: string, i: number): boolean => (source[i] === '$' && (source[i + 1] === '(' || source[i + 1] === '{')) || source[i] === '`';
+const startsExpansion = (source: string, i: number): boolean =>
+  (source[i] === '$' && (source[i + 1] === '(' || source[i + 1] === '{')) || source[i] === '`';
 
 /** Adds the expansion at `i` to the word as written, noting what it does; returns where it ends. */
 function appendExpansion(word: Word, source: string, i: number): number {

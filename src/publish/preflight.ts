@@ -44,11 +44,16 @@ export function changelogSection(changelog: string, version: string): string | u
 
 function templateProblem(path: string, text: string): string | undefined {
   const docs = parseAllDocuments(text);
-  if (!Array.isArray(docs) || docs.length !== 2) return `${path}: expected a spec: header, ---, then the jobs (found ${Array.isArray(docs) ? docs.length : 0} document(s))`;
+  if (!Array.isArray(docs) || docs.length !== 2)
+    return `${path}: expected a spec: header, ---, then the jobs (found ${Array.isArray(docs) ? docs.length : 0} document(s))`;
   const header = docs[0]?.toJS() as { spec?: { inputs?: unknown } } | null;
   if (!header || typeof header !== 'object' || !('spec' in header)) return `${path}: the first document has no spec: header`;
   const inputs = header.spec?.inputs;
-  if (header.spec && 'inputs' in header.spec && (inputs === null || (typeof inputs === 'object' && Object.keys(inputs as object).length === 0))) {
+  if (
+    header.spec &&
+    'inputs' in header.spec &&
+    (inputs === null || (typeof inputs === 'object' && Object.keys(inputs).length === 0))
+  ) {
     return `${path}: an empty spec:inputs: breaks the catalog release; write an empty spec: instead`;
   }
   return undefined;
@@ -59,18 +64,46 @@ export function preflight(snapshot: CatalogSnapshot): Check[] {
   const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   const { tag } = snapshot;
   check('tag is semver without a v', SEMVER.test(tag), SEMVER.test(tag) ? tag : `${tag}: the Catalog takes tags like 1.2.3 (no v prefix)`);
-  check('tag matches package.json', tag === snapshot.version, tag === snapshot.version ? `version ${snapshot.version}` : `package.json says ${snapshot.version}; the usage snippets pin its major version`);
+  check(
+    'tag matches package.json',
+    tag === snapshot.version,
+    tag === snapshot.version
+      ? `version ${snapshot.version}`
+      : `package.json says ${snapshot.version}; the usage snippets pin its major version`,
+  );
   const count = snapshot.templates.size;
-  check(`at most ${MAX_COMPONENTS} components`, count > 0 && count <= MAX_COMPONENTS, count === 0 ? 'no templates/<name>.yml at all' : `${count} component(s)`);
+  check(
+    `at most ${MAX_COMPONENTS} components`,
+    count > 0 && count <= MAX_COMPONENTS,
+    count === 0 ? 'no templates/<name>.yml at all' : `${count} component(s)`,
+  );
   const problems = [...snapshot.templates].flatMap(([path, text]) => templateProblem(path, text) ?? []);
-  check('every template has a spec: header and no empty spec:inputs', problems.length === 0, problems.length === 0 ? `${count} template(s)` : problems.join('; '));
+  check(
+    'every template has a spec: header and no empty spec:inputs',
+    problems.length === 0,
+    problems.length === 0 ? `${count} template(s)` : problems.join('; '),
+  );
   const readmeOk = (snapshot.readme?.trim().length ?? 0) > 0;
   check('README.md', readmeOk, readmeOk ? 'present' : 'missing or empty: the Catalog shows it as the project page');
   const describedOk = (snapshot.description?.trim().length ?? 0) > 0;
-  check('project description', describedOk, describedOk ? (snapshot.description as string) : 'missing: the Catalog lists projects by their description');
+  check(
+    'project description',
+    describedOk,
+    describedOk ? (snapshot.description as string) : 'missing: the Catalog lists projects by their description',
+  );
   const current = snapshot.drift.length === 0 && snapshot.buildProblems.length === 0;
-  check('templates and docs are current', current, current ? 'cigen build would change nothing' : [...snapshot.buildProblems, ...snapshot.drift.map((p) => `${p} is stale: run cigen build`)].join('; '));
+  check(
+    'templates and docs are current',
+    current,
+    current
+      ? 'cigen build would change nothing'
+      : [...snapshot.buildProblems, ...snapshot.drift.map((p) => `${p} is stale: run cigen build`)].join('; '),
+  );
   const entry = snapshot.changelog === undefined ? undefined : changelogSection(snapshot.changelog, tag);
-  check(`CHANGELOG entry for ${tag}`, Boolean(entry), snapshot.changelog === undefined ? 'CHANGELOG.md is missing' : entry ? 'present' : `no "## ${tag}" section in CHANGELOG.md`);
+  check(
+    `CHANGELOG entry for ${tag}`,
+    Boolean(entry),
+    snapshot.changelog === undefined ? 'CHANGELOG.md is missing' : entry ? 'present' : `no "## ${tag}" section in CHANGELOG.md`,
+  );
   return checks;
 }

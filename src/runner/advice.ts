@@ -15,10 +15,16 @@ const EXECUTOR_TEXT: Record<Executor, string> = {
 
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
-const runnerConfigCommand = (builder: BuilderId, executor: 'docker' | 'kubernetes') => `cigen runner-config --builder ${builder} --executor ${executor}`;
+const runnerConfigCommand = (builder: BuilderId, executor: 'docker' | 'kubernetes') =>
+  `cigen runner-config --builder ${builder} --executor ${executor}`;
 
 /** What the runner admin would change to move from Kaniko to Buildah (chroot isolation). */
 function enableBuildah(report: DoctorReport, missing: readonly CheckName[]): string[] {
@@ -26,20 +32,30 @@ function enableBuildah(report: DoctorReport, missing: readonly CheckName[]): str
   const lines: string[] = [];
   const seccompFilters = !checks.seccomp.ok;
   const apparmorBlocks = !checks.apparmor.ok;
-  if (seccompFilters) lines.push(`seccomp is filtering (${checks.seccomp.detail}): the container runtime's default profile refuses unshare() and mount(). Allow them: seccomp=unconfined, or better a custom profile that adds just those calls.`);
-  if (apparmorBlocks) lines.push(`AppArmor/SELinux confines the job (${checks.apparmor.detail}): the default profile refuses mount(). Use apparmor=unconfined, or a custom profile loaded with apparmor_parser.`);
+  if (seccompFilters)
+    lines.push(
+      `seccomp is filtering (${checks.seccomp.detail}): the container runtime's default profile refuses unshare() and mount(). Allow them: seccomp=unconfined, or better a custom profile that adds just those calls.`,
+    );
+  if (apparmorBlocks)
+    lines.push(
+      `AppArmor/SELinux confines the job (${checks.apparmor.detail}): the default profile refuses mount(). Use apparmor=unconfined, or a custom profile loaded with apparmor_parser.`,
+    );
   if (missing.includes('userns') && !seccompFilters && !apparmorBlocks) {
     lines.push(
       `user namespaces fail although neither seccomp nor AppArmor confines the job (${checks.userns.detail}): the host kernel refuses them. Check user.max_user_namespaces (> 0), kernel.unprivileged_userns_clone=1 (Debian) and kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 23.10+).`,
     );
   }
   if (missing.includes('mount') && !missing.includes('userns') && !seccompFilters && !apparmorBlocks) {
-    lines.push(`mounts fail inside a user namespace (${checks.mount.detail}): look for a security policy (SELinux, an admission controller, a runtime such as gVisor) that refuses mount().`);
+    lines.push(
+      `mounts fail inside a user namespace (${checks.mount.detail}): look for a security policy (SELinux, an admission controller, a runtime such as gVisor) that refuses mount().`,
+    );
   }
   if (executor === 'docker' || executor === 'kubernetes') {
     lines.push(`The ${executor === 'docker' ? 'config.toml' : 'Helm values.yml'} snippet: ${runnerConfigCommand('buildah', executor)}`);
   } else {
-    lines.push(`cigen runner-config writes the settings for the Docker and Kubernetes executors (--executor docker|kubernetes); on a ${executor === 'shell' ? 'shell runner the host itself needs unprivileged user namespaces and mounts' : 'runner of another kind, allow unshare() and mount() for the job'}.`);
+    lines.push(
+      `cigen runner-config writes the settings for the Docker and Kubernetes executors (--executor docker|kubernetes); on a ${executor === 'shell' ? 'shell runner the host itself needs unprivileged user namespaces and mounts' : 'runner of another kind, allow unshare() and mount() for the job'}.`,
+    );
   }
   return lines;
 }
@@ -50,7 +66,13 @@ export function adviceText(report: DoctorReport): string {
   const choice = recommend(report);
   const out: string[] = [];
   out.push(`Runner: ${EXECUTOR_TEXT[report.executor]}`, '');
-  out.push(...table([['check', 'ok', 'detail'], ...CHECK_NAMES.map((name) => [name, report.checks[name].ok ? 'yes' : 'no', report.checks[name].detail])]), '');
+  out.push(
+    ...table([
+      ['check', 'ok', 'detail'],
+      ...CHECK_NAMES.map((name) => [name, report.checks[name].ok ? 'yes' : 'no', report.checks[name].detail]),
+    ]),
+    '',
+  );
   out.push(...table([['builder', 'verdict'], ...BUILDER_IDS.map((builder) => [builder, verdictText(v[builder])])]), '');
   out.push(`Recommended: ${choice.builder}`, `  ${choice.reason}`);
 
@@ -61,14 +83,18 @@ export function adviceText(report: DoctorReport): string {
     );
   }
   if (!report.checks.overlay.ok && (v.buildah.ok || v['buildah-rootless'].ok)) {
-    notes.push(`overlay: ${report.checks.overlay.detail}. Builds still work on vfs, slower and with more disk. When the storage sits on overlayfs (the container's own root filesystem), give it a volume of its own to get kernel overlay back.`);
+    notes.push(
+      `overlay: ${report.checks.overlay.detail}. Builds still work on vfs, slower and with more disk. When the storage sits on overlayfs (the container's own root filesystem), give it a volume of its own to get kernel overlay back.`,
+    );
   }
   if (notes.length > 0) out.push('', ...notes.map((note) => `- ${note}`));
 
   const changes: string[] = [];
   if (choice.builder === 'kaniko') {
     changes.push(...enableBuildah(report, v.buildah.missing));
-    changes.push('Until then kaniko is the way: it needs nothing from the runner (and a shared runner without admin rights leaves no other).');
+    changes.push(
+      'Until then kaniko is the way: it needs nothing from the runner (and a shared runner without admin rights leaves no other).',
+    );
   } else if (choice.builder === 'buildah' && report.executor === 'kubernetes') {
     const missing = v['buildah-rootless'].missing;
     changes.push(

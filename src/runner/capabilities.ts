@@ -31,14 +31,17 @@ export function verdicts(checks: Readonly<Record<CheckName, { ok: boolean }>>, e
 }
 
 /** One verdict as the probe's log and `cigen doctor` word it. */
-export const verdictText = (verdict: Verdict): string => (verdict.impossible ?? (verdict.ok ? 'ok' : `missing: ${verdict.missing.join(', ')}`));
+export const verdictText = (verdict: Verdict): string =>
+  verdict.impossible ?? (verdict.ok ? 'ok' : `missing: ${verdict.missing.join(', ')}`);
 
 /** The reasons, word for word as the probe prints them. */
 export const REASONS = {
-  'buildah-rootless': 'user namespaces, mounts and an unmasked /proc work on this Kubernetes runner: Buildah with rootless isolation, the strongest daemonless option',
+  'buildah-rootless':
+    'user namespaces, mounts and an unmasked /proc work on this Kubernetes runner: Buildah with rootless isolation, the strongest daemonless option',
   buildah: 'user namespaces and mounts work here: Buildah with chroot isolation builds without a privileged runner',
   /** Kaniko's reason names what Buildah lacks; the shell fills the list in for MISSING. */
-  kaniko: 'Buildah cannot run here (missing: MISSING): Kaniko needs nothing from the runner; a runner admin can enable Buildah (cigen runner-config)',
+  kaniko:
+    'Buildah cannot run here (missing: MISSING): Kaniko needs nothing from the runner; a runner admin can enable Buildah (cigen runner-config)',
 } as const;
 
 /**
@@ -47,9 +50,13 @@ export const REASONS = {
  * administer); else Kaniko, which needs nothing (the quick way, and the way on a shared runner
  * without admin rights). Never dind: a privileged runner is reported as a warning only.
  */
-export function recommend(report: { checks: Readonly<Record<CheckName, { ok: boolean }>>; executor: Executor }): { builder: BuilderId; reason: string } {
+export function recommend(report: { checks: Readonly<Record<CheckName, { ok: boolean }>>; executor: Executor }): {
+  builder: BuilderId;
+  reason: string;
+} {
   const v = verdicts(report.checks, report.executor);
-  if (v['buildah-rootless'].ok && report.executor === 'kubernetes') return { builder: 'buildah-rootless', reason: REASONS['buildah-rootless'] };
+  if (v['buildah-rootless'].ok && report.executor === 'kubernetes')
+    return { builder: 'buildah-rootless', reason: REASONS['buildah-rootless'] };
   if (v.buildah.ok) return { builder: 'buildah', reason: REASONS.buildah };
   return { builder: 'kaniko', reason: REASONS.kaniko.replace('MISSING', v.buildah.missing.join(', ')) };
 }
@@ -70,7 +77,11 @@ export function probeRules(): Record<string, unknown> {
     builders: BUILDERS.map((b) => b.id).join(' '),
     needs: BUILDERS.map((b) => ({ builder: b.id, checks: b.runner.needs.join(' ') })),
     impossible: BUILDERS.flatMap((b) =>
-      Object.entries(b.runner.impossibleOn ?? {}).map(([executor, reason]) => ({ builder: b.id, executor, reason: shellWord(reason ?? '') })),
+      Object.entries(b.runner.impossibleOn ?? {}).map(([executor, reason]) => ({
+        builder: b.id,
+        executor,
+        reason: shellWord(reason ?? ''),
+      })),
     ),
     reasons: {
       rootless: shellWord(REASONS['buildah-rootless']),

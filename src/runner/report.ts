@@ -55,7 +55,10 @@ function describe(value: unknown): string {
 function message(error: ErrorObject, data: unknown): string {
   const segments = error.instancePath.split('/').slice(1);
   const path = segments.map((key, i) => (/^\d+$/.test(key) ? `[${key}]` : `${i > 0 ? '.' : ''}${key}`)).join('');
-  const value = segments.reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), data);
+  const value = segments.reduce<unknown>(
+    (node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
+    data,
+  );
   const at = (name: string) => (path ? `${path}.${name}` : name);
   switch (error.keyword) {
     case 'required':
@@ -63,7 +66,14 @@ function message(error: ErrorObject, data: unknown): string {
     case 'enum':
       return `${path} must be one of ${(error.params['allowedValues'] as unknown[]).join(', ')}, got ${describe(value)}`;
     case 'type': {
-      const wanted = error.params['type'] === 'boolean' ? 'true or false' : error.params['type'] === 'object' ? 'an object' : error.params['type'] === 'array' ? 'an array' : `a ${String(error.params['type'])}`;
+      const wanted =
+        error.params['type'] === 'boolean'
+          ? 'true or false'
+          : error.params['type'] === 'object'
+            ? 'an object'
+            : error.params['type'] === 'array'
+              ? 'an array'
+              : `a ${String(error.params['type'])}`;
       return `${path || 'the report'} must be ${wanted}, got ${describe(value)}`;
     }
     default:
@@ -79,8 +89,10 @@ export function parseDoctorReport(text: string): DoctorReport {
   } catch (error) {
     throw new Error(`not valid JSON: ${(error as Error).message}`);
   }
-  const version = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>)['version'] : undefined;
-  if (typeof version === 'number' && version !== REPORT_VERSION) throw new Error(`version ${version} is not supported: this cigen reads version ${REPORT_VERSION} (update cigen)`);
+  const version =
+    data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>)['version'] : undefined;
+  if (typeof version === 'number' && version !== REPORT_VERSION)
+    throw new Error(`version ${version} is not supported: this cigen reads version ${REPORT_VERSION} (update cigen)`);
   validate ??= new Ajv({ allErrors: false }).compile(REPORT_SCHEMA);
   if (!validate(data)) throw new Error(message((validate.errors as ErrorObject[])[0] as ErrorObject, data));
   return data as DoctorReport;

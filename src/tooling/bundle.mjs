@@ -22,7 +22,9 @@ async function compileSchema() {
   // Descriptions do not change what validates; dropping them keeps the generated code small.
   // Only annotations go: a string-valued description. A property *named* description (in
   // `properties`) has a schema as its value and stays.
-  const schema = JSON.parse(source, (key, value) => ((key === 'markdownDescription' || key === 'description') && typeof value === 'string' ? undefined : value));
+  const schema = JSON.parse(source, (key, value) =>
+    (key === 'markdownDescription' || key === 'description') && typeof value === 'string' ? undefined : value,
+  );
   // GitLab's own spec (ci_schema_spec.js) compiles ci.json with these options.
   const ajv = new Ajv({
     strictTypes: false,

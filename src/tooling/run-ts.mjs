@@ -11,7 +11,11 @@ import { handlebarsModule } from './hbs.mjs';
 export const handlebarsPlugin = (resolveDir) => ({
   name: 'handlebars-precompile',
   setup(build) {
-    build.onLoad({ filter: /\.hbs$/ }, (args) => ({ contents: handlebarsModule(readFileSync(args.path, 'utf8')), loader: 'js', resolveDir }));
+    build.onLoad({ filter: /\.hbs$/ }, (args) => ({
+      contents: handlebarsModule(readFileSync(args.path, 'utf8')),
+      loader: 'js',
+      resolveDir,
+    }));
   },
 });
 

@@ -62,10 +62,29 @@ async function runBot(root: string, dir: string, projects: number): Promise<Run>
     const start = process.hrtime.bigint();
     // Asynchronous: the fake answers from another process, but spawnSync would still block this one.
     const result = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, ...NODE_FLAGS, join(root, 'bin/cigen.cjs'), 'bot', '--gitlab-url', instance.url, '--group', 'bench', '--concurrency', String(CONCURRENCY), '--report', report], {
-        env: { ...process.env, GITLAB_TOKEN: instance.token },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        '/usr/bin/time',
+        [
+          '-f',
+          '%M',
+          process.execPath,
+          ...NODE_FLAGS,
+          join(root, 'bin/cigen.cjs'),
+          'bot',
+          '--gitlab-url',
+          instance.url,
+          '--group',
+          'bench',
+          '--concurrency',
+          String(CONCURRENCY),
+          '--report',
+          report,
+        ],
+        {
+          env: { ...process.env, GITLAB_TOKEN: instance.token },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -75,7 +94,13 @@ async function runBot(root: string, dir: string, projects: number): Promise<Run>
     const wall = Number(process.hrtime.bigint() - start) / 1e6;
     if (result.status !== 0) throw new Error(`cigen bot failed: ${result.stderr.slice(-2000)}`);
     const requests = Number(/; (\d+) request\(s\)/.exec(result.stdout)?.[1]);
-    return { projects, wall, rss: Number(result.stderr.trim().split('\n').at(-1)) / 1024, requests, report: JSON.parse(readFileSync(report, 'utf8')) };
+    return {
+      projects,
+      wall,
+      rss: Number(result.stderr.trim().split('\n').at(-1)) / 1024,
+      requests,
+      report: JSON.parse(readFileSync(report, 'utf8')),
+    };
   } finally {
     instance.stop();
   }
@@ -110,7 +135,19 @@ export async function run({ root }: { root: string }): Promise<SuiteResult> {
     const plain = await requestsForPlainProject(root, dir);
     return {
       title: `\`cigen bot\` on a fake instance, ${LATENCY_MS} ms per request, concurrency ${CONCURRENCY} (targets: within 1.5× of the ideal, under 250 MB, at most 4 requests for a project with nothing to migrate: measured ${plain.toFixed(2)})`,
-      markdown: table(['projects', 'outcome', 'requests', 'requests / project', 'wall', 'ideal (requests × latency / concurrency)', 'vs ideal', 'peak RSS'], rows),
+      markdown: table(
+        [
+          'projects',
+          'outcome',
+          'requests',
+          'requests / project',
+          'wall',
+          'ideal (requests × latency / concurrency)',
+          'vs ideal',
+          'peak RSS',
+        ],
+        rows,
+      ),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

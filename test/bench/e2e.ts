@@ -25,8 +25,17 @@ export async function run(): Promise<SuiteResult> {
           const project = projectWith(base, join(ROOT, 'test/bench/fixtures/heavy'));
           const runner = freshRunner(registry);
           try {
-            const { job } = instantiateComponent('buildah', { 'storage-driver': driver, tags: [phase], 'build-args': [`BASE=${base}`] }, 'classic');
-            const result = runJob(job, project, runner, ciVariables(registry, project, { CI_REGISTRY_IMAGE: `${registry.host}/${repository}` }));
+            const { job } = instantiateComponent(
+              'buildah',
+              { 'storage-driver': driver, tags: [phase], 'build-args': [`BASE=${base}`] },
+              'classic',
+            );
+            const result = runJob(
+              job,
+              project,
+              runner,
+              ciVariables(registry, project, { CI_REGISTRY_IMAGE: `${registry.host}/${repository}` }),
+            );
             if (result.status !== 0) throw new Error(`${driver} ${phase} build failed: ${result.log.slice(-2000)}`);
             if (phase === 'cold') {
               cold.push(result.seconds);
@@ -42,11 +51,28 @@ export async function run(): Promise<SuiteResult> {
       }
       const c = median(cold);
       const w = median(warm);
-      rows.push([driver, `${c.toFixed(1)} s`, `${w.toFixed(1)} s`, (w / c).toFixed(2), String(median(hits)), `${(median(disk) / 1024 / 1024).toFixed(0)} MiB`]);
+      rows.push([
+        driver,
+        `${c.toFixed(1)} s`,
+        `${w.toFixed(1)} s`,
+        (w / c).toFixed(2),
+        String(median(hits)),
+        `${(median(disk) / 1024 / 1024).toFixed(0)} MiB`,
+      ]);
     }
     return {
       title: 'Buildah component, real builds (targets: cached rebuild / cold ≤ 0.25; the seed says vfs is slower and larger)',
-      markdown: table(['storage driver', 'cold build + push', 'rebuild, fresh storage, registry cache', 'ratio', 'cache hits', 'storage after cold build'], rows),
+      markdown: table(
+        [
+          'storage driver',
+          'cold build + push',
+          'rebuild, fresh storage, registry cache',
+          'ratio',
+          'cache hits',
+          'storage after cold build',
+        ],
+        rows,
+      ),
     };
   } finally {
     await registry.stop();

@@ -60,7 +60,14 @@ export async function run({ root }: { root: string }): Promise<SuiteResult> {
       const ours = measure(cigen(dir), { runs: name === 'large' ? 5 : 9 });
       const peer = measure(glcl, { cwd: dir, runs: name === 'large' ? 3 : 5, warmup: 1 });
       const label = name === 'typical' ? `(a) typical pipeline, ${lines} lines` : `(b) 500 jobs, ${lines} lines`;
-      rows.push([`\`cigen lint\``, label, ms(ours.wall), mb(ours.rss), ratio(ours.wall, floor.wall), `${(peer.wall / ours.wall).toFixed(1)}× faster`]);
+      rows.push([
+        `\`cigen lint\``,
+        label,
+        ms(ours.wall),
+        mb(ours.rss),
+        ratio(ours.wall, floor.wall),
+        `${(peer.wall / ours.wall).toFixed(1)}× faster`,
+      ]);
       rows.push([`\`gitlab-ci-local --preview\``, label, ms(peer.wall), mb(peer.rss), ratio(peer.wall, floor.wall), '']);
     }
     return {

@@ -44,7 +44,12 @@ export async function run({ root }: { root: string }): Promise<SuiteResult> {
     const rate = (wall: number) => `${Math.round(FILES / (wall / 1000))} files/s`;
     const rows = [
       ['`node -e 0` (floor)', ms(floor.wall), '', mb(floor.rss)],
-      [`\`cigen migrate --format json\` (${FILES} files: detect, translate, rewrite, re-parse, diff-free report)`, ms(ours.wall), rate(ours.wall), mb(ours.rss)],
+      [
+        `\`cigen migrate --format json\` (${FILES} files: detect, translate, rewrite, re-parse, diff-free report)`,
+        ms(ours.wall),
+        rate(ours.wall),
+        mb(ours.rss),
+      ],
       ['peer: `yaml` parse + re-serialise the same files (no detection, loses comments)', ms(peer.wall), rate(peer.wall), mb(peer.rss)],
     ];
     return {

@@ -9,7 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTERPOLATION_MODES } from '../../src/ci/interpolation/index.js';
 import { instantiateComponent } from '../helpers/job.js';
 import { startRegistry, type Registry } from './lib/registry.js';
-import { ciVariables, freshRunner, projectWith, pushBaseImage, runJob, unpackImage, type JobRun, type RunnerOptions } from './lib/runner.js';
+import {
+  ciVariables,
+  freshRunner,
+  projectWith,
+  pushBaseImage,
+  runJob,
+  unpackImage,
+  type JobRun,
+  type RunnerOptions,
+} from './lib/runner.js';
 
 const SHORT_SHA = '01234567';
 
@@ -28,7 +37,10 @@ describe.each(INTERPOLATION_MODES)('buildah component, %s interpolation', (mode)
 
   let counter = 0;
   /** Runs the component's job with inputs; every job writes its own repository (group/app-N). */
-  function build(inputs: Record<string, unknown>, options: { runner?: RunnerOptions; variables?: Record<string, string>; repository?: string } = {}) {
+  function build(
+    inputs: Record<string, unknown>,
+    options: { runner?: RunnerOptions; variables?: Record<string, string>; repository?: string } = {},
+  ) {
     const repository = options.repository ?? `group/app-${++counter}`;
     const project = projectWith(base);
     const runner = freshRunner(registry, options.runner);
@@ -62,7 +74,12 @@ describe.each(INTERPOLATION_MODES)('buildah component, %s interpolation', (mode)
     expect(await registry.tags(repository)).toEqual([SHORT_SHA]);
     const digest = await registry.digest(repository, SHORT_SHA);
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(run.report).toEqual({ CIGEN_BUILT_IMAGE: image, CIGEN_BUILT_TAGS: SHORT_SHA, CIGEN_BUILT_DIGEST: digest, CIGEN_BUILT_REF: `${image}@${digest}` });
+    expect(run.report).toEqual({
+      CIGEN_BUILT_IMAGE: image,
+      CIGEN_BUILT_TAGS: SHORT_SHA,
+      CIGEN_BUILT_DIGEST: digest,
+      CIGEN_BUILT_REF: `${image}@${digest}`,
+    });
     const content = readImage(`${image}:${SHORT_SHA}`);
     expect(content.runTxt).toBe('run-step uid=0\ncigen fixture payload\n');
     expect(content.stage).toBe('runtime');
@@ -144,7 +161,9 @@ describe.each(INTERPOLATION_MODES)('buildah component, %s interpolation', (mode)
     const { run, repository } = build({}, { variables: { CI_REGISTRY_PASSWORD: 'not-the-password' } });
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain('cigen: error: buildah build failed');
-    expect(run.stderr).toContain(`the registry refused the credentials from registry-user and registry-password (registry ${registry.host})`);
+    expect(run.stderr).toContain(
+      `the registry refused the credentials from registry-user and registry-password (registry ${registry.host})`,
+    );
     expect(run.log).toMatch(/unauthorized|authentication required/i);
     expect(await registry.catalog()).not.toContain(repository);
   });

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type Registry } from './lib/registry.js';
 import { ROOT, freshRunner, git, projectWith, pushBaseImage, runGitlabCiLocal, type Runner } from './lib/runner.js';
 
-
 const CONSUMER_PIPELINE = `include:
   - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/buildah@$CI_COMMIT_SHA
     inputs:
@@ -57,7 +56,12 @@ describe('gitlab-ci-local runs a consumer pipeline that includes the buildah com
   it('builds and pushes the image, and the next job gets the digest', async () => {
     const sha = git(project, 'rev-parse', 'HEAD');
     const { status, everything } = runGitlabCiLocal(project, runner, {
-      variables: { CI_REGISTRY: registry.host, CI_REGISTRY_IMAGE: `${registry.host}/group/app`, CI_REGISTRY_USER: registry.user, CI_REGISTRY_PASSWORD: registry.password },
+      variables: {
+        CI_REGISTRY: registry.host,
+        CI_REGISTRY_IMAGE: `${registry.host}/group/app`,
+        CI_REGISTRY_USER: registry.user,
+        CI_REGISTRY_PASSWORD: registry.password,
+      },
     });
     expect(status, everything.slice(-4000)).toBe(0);
 

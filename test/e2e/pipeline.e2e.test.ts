@@ -12,7 +12,19 @@
  * The nested `test` job runs this suite again but not this file (CIGEN_NESTED_SELF_TEST), or it
  * would never end.
  */
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,7 +108,8 @@ describe('the project pipeline under gitlab-ci-local', () => {
     expect(await registry.tags('ci-components/cigen/component-tests/buildah')).toEqual([sha.slice(0, 8)]);
     const report = JSON.parse(readFileSync(join(project, 'cigen-doctor.json'), 'utf8')) as { recommendation: string };
     expect(report.recommendation).toBe('buildah');
-    for (const secret of [registry.password, Buffer.from(`${registry.user}:${registry.password}`).toString('base64')]) expect(everything).not.toContain(secret);
+    for (const secret of [registry.password, Buffer.from(`${registry.user}:${registry.password}`).toString('base64')])
+      expect(everything).not.toContain(secret);
   });
 
   it('kaniko, buildkit and buildah-rootless run their scripts against stub builders', () => {
@@ -112,7 +125,8 @@ describe('the project pipeline under gitlab-ci-local', () => {
       const env = { PATH: `${bin}:${runner.env.PATH}`, CIGEN_STUB_DIR: calls, DOCKER_CONFIG: join(stubs, 'docker') };
       const { status, everything } = run(['component:kaniko', 'component:buildkit'], env, ['component:buildah-rootless']);
       expect(status, everything.slice(-6000)).toBe(0);
-      for (const job of ['component:kaniko', 'component:buildkit', 'component:buildah-rootless']) expect(everything).toMatch(new RegExp(`PASS\\s+${job.replace(/[:-]/g, '\\$&')}`));
+      for (const job of ['component:kaniko', 'component:buildkit', 'component:buildah-rootless'])
+        expect(everything).toMatch(new RegExp(`PASS\\s+${job.replace(/[:-]/g, '\\$&')}`));
       const argv = (name: string) =>
         readdirSync(calls)
           .filter((f) => f.startsWith(`${name}.`) && f.endsWith('.argv'))

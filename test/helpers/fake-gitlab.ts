@@ -171,7 +171,8 @@ interface Project {
 const HUMAN: FakeUser = { id: 2, username: 'human', name: 'Human Developer', email: 'human@example.com' };
 const SEED: FakeUser = { id: 3, username: 'seed', name: 'Seed', email: 'seed@example.com' };
 
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined);
+const str = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
 const bool = (value: unknown): boolean | undefined => {
   if (value === true || value === 'true' || value === '1' || value === 1) return true;
   if (value === false || value === 'false' || value === '0' || value === 0) return false;
@@ -212,7 +213,12 @@ function isDraft(title: string): boolean {
 function labelsOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(String).filter((l) => l !== '');
   const s = str(value);
-  return s === undefined || s === '' ? [] : s.split(',').map((l) => l.trim()).filter((l) => l !== '');
+  return s === undefined || s === ''
+    ? []
+    : s
+        .split(',')
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
 }
 
 /** A GitLab-style diff body: hunks only, no ---/+++ header. */
@@ -223,7 +229,8 @@ function unifiedDiff(before: string, after: string): { diff: string; additions: 
   const out: string[] = [];
   for (const hunk of patch.hunks) {
     // git's ranges: an empty range starts at the line before it, a count of 1 is left out.
-    const range = (start: number, count: number): string => (count === 0 ? `${start - 1},0` : count === 1 ? `${start}` : `${start},${count}`);
+    const range = (start: number, count: number): string =>
+      count === 0 ? `${start - 1},0` : count === 1 ? `${start}` : `${start},${count}`;
     out.push(`@@ -${range(hunk.oldStart, hunk.oldLines)} +${range(hunk.newStart, hunk.newLines)} @@`);
     for (const line of hunk.lines) {
       if (line.startsWith('+')) additions += 1;
@@ -312,7 +319,14 @@ export class FakeGitLab {
       let group = this.groups.get(path.toLowerCase());
       if (!group) {
         const name = parts[i] as string;
-        group = { id: (this.groupSeq += 1), name, path: name, fullPath: path, parentId: parent?.id ?? null, createdAt: new Date().toISOString() };
+        group = {
+          id: (this.groupSeq += 1),
+          name,
+          path: name,
+          fullPath: path,
+          parentId: parent?.id ?? null,
+          createdAt: new Date().toISOString(),
+        };
         this.groups.set(path.toLowerCase(), group);
         this.groupsById.set(group.id, group);
       }
@@ -328,7 +342,8 @@ export class FakeGitLab {
     if (this.projects.has(fullPath.toLowerCase())) throw new Error(`addProject: '${fullPath}' exists`);
     const namespace = this.groupsById.get(this.addGroup(fullPath.slice(0, cut))) as Group;
     const name = fullPath.slice(cut + 1);
-    const defaultBranch = seed.defaultBranch === undefined ? 'main' : seed.defaultBranch === null || seed.defaultBranch === '' ? null : seed.defaultBranch;
+    const defaultBranch =
+      seed.defaultBranch === undefined ? 'main' : seed.defaultBranch === null || seed.defaultBranch === '' ? null : seed.defaultBranch;
     const patterns = seed.protectedBranches ?? (defaultBranch === null ? [] : [defaultBranch]);
     const project: Project = {
       id: (this.projectSeq += 1),
@@ -370,7 +385,14 @@ export class FakeGitLab {
     const base = head === undefined ? new Map<string, string>() : (project.commits.get(head) as Commit).files;
     const next = new Map(base);
     for (const [path, content] of Object.entries(files)) next.set(path, content);
-    const commit = this.newCommit(project, head === undefined ? [] : [head], next, message ?? `Update ${Object.keys(files).join(', ')}`, HUMAN, HUMAN);
+    const commit = this.newCommit(
+      project,
+      head === undefined ? [] : [head],
+      next,
+      message ?? `Update ${Object.keys(files).join(', ')}`,
+      HUMAN,
+      HUMAN,
+    );
     project.branches.set(branch, commit.id);
     if (project.defaultBranch === null) project.defaultBranch = branch;
   }
@@ -424,11 +446,18 @@ export class FakeGitLab {
     const project = this.mustProject(projectPath);
     const head = project.branches.get(branch);
     if (head === undefined) return [];
-    return this.history(project, head).map((c) => ({ id: c.id, message: c.message, author_email: c.authorEmail, parent_ids: [...c.parents] }));
+    return this.history(project, head).map((c) => ({
+      id: c.id,
+      message: c.message,
+      author_email: c.authorEmail,
+      parent_ids: [...c.parents],
+    }));
   }
 
   /** In iid order. */
-  mergeRequests(projectPath: string): { iid: number; state: string; source_branch: string; target_branch: string; title: string; description: string; labels: string[] }[] {
+  mergeRequests(
+    projectPath: string,
+  ): { iid: number; state: string; source_branch: string; target_branch: string; title: string; description: string; labels: string[] }[] {
     return this.mustProject(projectPath).mergeRequests.map((mr) => ({
       iid: mr.iid,
       state: mr.state,
@@ -442,7 +471,11 @@ export class FakeGitLab {
 
   /** Oldest first. */
   notes(projectPath: string, iid: number): { id: number; body: string; author: { username: string } }[] {
-    return this.mustMr(this.mustProject(projectPath), iid).notes.map((n) => ({ id: n.id, body: n.body, author: { username: n.author.username } }));
+    return this.mustMr(this.mustProject(projectPath), iid).notes.map((n) => ({
+      id: n.id,
+      body: n.body,
+      author: { username: n.author.username },
+    }));
   }
 
   /** Tags a commit (a ref: branch or commit id), as a person pushing a tag would. */
@@ -493,9 +526,18 @@ export class FakeGitLab {
     return mr;
   }
 
-  private newCommit(project: Project, parents: string[], files: Map<string, string>, message: string, author: { name: string; email: string }, committer: { name: string; email: string }): Commit {
+  private newCommit(
+    project: Project,
+    parents: string[],
+    files: Map<string, string>,
+    message: string,
+    author: { name: string; email: string },
+    committer: { name: string; email: string },
+  ): Commit {
     const seq = (this.commitSeq += 1);
-    const id = createHash('sha1').update(`${this.salt}\0${project.id}\0${seq}\0${parents.join(',')}\0${message}`).digest('hex');
+    const id = createHash('sha1')
+      .update(`${this.salt}\0${project.id}\0${seq}\0${parents.join(',')}\0${message}`)
+      .digest('hex');
     const commit: Commit = {
       id,
       seq,
@@ -546,7 +588,9 @@ export class FakeGitLab {
 
   /** A branch name, 'HEAD', or a commit sha (7+ hex characters). */
   private resolveRef(project: Project, ref: string): Commit | undefined {
-    const branch = project.branches.get(ref) ?? (ref === 'HEAD' && project.defaultBranch !== null ? project.branches.get(project.defaultBranch) : undefined);
+    const branch =
+      project.branches.get(ref) ??
+      (ref === 'HEAD' && project.defaultBranch !== null ? project.branches.get(project.defaultBranch) : undefined);
     if (branch !== undefined) return project.commits.get(branch);
     if (/^[0-9a-f]{7,40}$/i.test(ref)) {
       const lower = ref.toLowerCase();
@@ -580,7 +624,15 @@ export class FakeGitLab {
   // ---------------------------------------------------------------- JSON shapes
 
   private userJson(user: FakeUser): Json {
-    return { id: user.id, username: user.username, name: user.name, state: 'active', locked: false, avatar_url: null, web_url: `${this.url}/${user.username}` };
+    return {
+      id: user.id,
+      username: user.username,
+      name: user.name,
+      state: 'active',
+      locked: false,
+      avatar_url: null,
+      web_url: `${this.url}/${user.username}`,
+    };
   }
 
   private groupJson(group: Group): Json {
@@ -605,7 +657,16 @@ export class FakeGitLab {
 
   private releaseJson(project: Project, release: Project['releases'][number]): Json {
     const web = `${this.webUrl(project)}/-/releases/${encodeURIComponent(release.tag_name)}`;
-    return { tag_name: release.tag_name, name: release.name, description: release.description, created_at: release.created_at, released_at: release.created_at, upcoming_release: false, commit: { id: release.commit }, _links: { self: web } };
+    return {
+      tag_name: release.tag_name,
+      name: release.name,
+      description: release.description,
+      created_at: release.created_at,
+      released_at: release.created_at,
+      upcoming_release: false,
+      commit: { id: release.commit },
+      _links: { self: web },
+    };
   }
 
   private projectJson(project: Project): Json {
@@ -915,7 +976,17 @@ export class FakeGitLab {
     const n = s.length;
     if (r0 === 'user' && n === 1) {
       allow('GET');
-      return { status: 200, json: { ...this.userJson(this.botUser), email: this.botUser.email, commit_email: this.botUser.email, public_email: null, is_admin: false, bot: false } };
+      return {
+        status: 200,
+        json: {
+          ...this.userJson(this.botUser),
+          email: this.botUser.email,
+          commit_email: this.botUser.email,
+          public_email: null,
+          is_admin: false,
+          bot: false,
+        },
+      };
     }
     if (r0 === 'groups' && r1 !== undefined) {
       const group = this.findGroup(r1);
@@ -927,7 +998,9 @@ export class FakeGitLab {
         allow('GET');
         const subgroups = bool(params['include_subgroups']) === true;
         const projects = [...this.projectsById.values()].filter((p) =>
-          subgroups ? p.namespace.fullPath === group.fullPath || p.namespace.fullPath.startsWith(`${group.fullPath}/`) : p.namespace.id === group.id,
+          subgroups
+            ? p.namespace.fullPath === group.fullPath || p.namespace.fullPath.startsWith(`${group.fullPath}/`)
+            : p.namespace.id === group.id,
         );
         return this.listProjects(projects, params, url);
       }
@@ -959,7 +1032,13 @@ export class FakeGitLab {
         commit = (head as { id: string }).id;
         project.tags.set(tag as string, commit);
       }
-      const release = { tag_name: tag as string, name: str(params['name']) ?? (tag as string), description: str(params['description']) ?? '', created_at: new Date().toISOString(), commit };
+      const release = {
+        tag_name: tag as string,
+        name: str(params['name']) ?? (tag),
+        description: str(params['description']) ?? '',
+        created_at: new Date().toISOString(),
+        commit,
+      };
       project.releases.push(release);
       return { status: 201, json: this.releaseJson(project, release) };
     }
@@ -967,8 +1046,19 @@ export class FakeGitLab {
       allow('GET');
       return this.paginate(
         project.protectedPatterns.map((p) => {
-          const level = [{ id: p.id, access_level: 40, access_level_description: 'Maintainers', deploy_key_id: null, user_id: null, group_id: null }];
-          return { id: p.id, name: p.name, push_access_levels: level, merge_access_levels: level, unprotect_access_levels: [], allow_force_push: false, code_owner_approval_required: false, inherited: false };
+          const level = [
+            { id: p.id, access_level: 40, access_level_description: 'Maintainers', deploy_key_id: null, user_id: null, group_id: null },
+          ];
+          return {
+            id: p.id,
+            name: p.name,
+            push_access_levels: level,
+            merge_access_levels: level,
+            unprotect_access_levels: [],
+            allow_force_push: false,
+            code_owner_approval_required: false,
+            inherited: false,
+          };
         }),
         params,
         url,
@@ -978,7 +1068,11 @@ export class FakeGitLab {
       if (r3 === 'files' && r4 !== undefined && n === 6 && r5 === 'raw') {
         allow('GET');
         const file = this.readFile(project, r4, str(params['ref']));
-        return { status: 200, text: file.content, headers: { 'x-gitlab-file-path': r4, 'x-gitlab-ref': file.ref, 'x-gitlab-commit-id': file.commit.id } };
+        return {
+          status: 200,
+          text: file.content,
+          headers: { 'x-gitlab-file-path': r4, 'x-gitlab-ref': file.ref, 'x-gitlab-commit-id': file.commit.id },
+        };
       }
       if (r3 === 'files' && r4 !== undefined && n === 5) {
         allow('GET');
@@ -1135,7 +1229,11 @@ export class FakeGitLab {
   private listProjects(projects: Project[], params: Params, url: URL): Reply {
     const archived = bool(params['archived']);
     const search = str(params['search'])?.toLowerCase();
-    let list = projects.filter((p) => (archived === undefined || p.archived === archived) && (search === undefined || p.name.toLowerCase().includes(search) || p.fullPath.toLowerCase().includes(search)));
+    let list = projects.filter(
+      (p) =>
+        (archived === undefined || p.archived === archived) &&
+        (search === undefined || p.name.toLowerCase().includes(search) || p.fullPath.toLowerCase().includes(search)),
+    );
     const orderBy = str(params['order_by']) ?? 'id';
     const desc = str(params['sort']) === 'desc';
     const key = (p: Project): string | number => (orderBy === 'name' ? p.name : orderBy === 'path' ? p.fullPath : p.id);
@@ -1218,7 +1316,11 @@ export class FakeGitLab {
     const branch = str(params['branch']);
     const message = str(params['commit_message']);
     const actions = params['actions'];
-    const absent = [...(branch === undefined ? ['branch'] : []), ...(message === undefined ? ['commit_message'] : []), ...(actions === undefined ? ['actions'] : [])];
+    const absent = [
+      ...(branch === undefined ? ['branch'] : []),
+      ...(message === undefined ? ['commit_message'] : []),
+      ...(actions === undefined ? ['actions'] : []),
+    ];
     if (absent.length > 0) missing(...absent);
     if (!Array.isArray(actions)) throw new HttpError(400, { error: 'actions is invalid' });
     const target = branch as string;
@@ -1229,7 +1331,8 @@ export class FakeGitLab {
     const force = bool(params['force']) === true;
     const exists = project.branches.has(target);
     const empty = project.branches.size === 0;
-    if (startBranch !== undefined && startSha !== undefined) throw new HttpError(400, { error: 'start_branch, start_sha are mutually exclusive' });
+    if (startBranch !== undefined && startSha !== undefined)
+      throw new HttpError(400, { error: 'start_branch, start_sha are mutually exclusive' });
     let parent: Commit | undefined;
     if (startSha !== undefined) {
       parent = this.resolveRef(project, startSha);
@@ -1256,7 +1359,12 @@ export class FakeGitLab {
       if (filePath === undefined) missing(`actions[${index}][file_path]`);
       const path = filePath as string;
       const rawContent = str(action['content']);
-      const content = rawContent === undefined ? undefined : str(action['encoding']) === 'base64' ? Buffer.from(rawContent, 'base64').toString('utf8') : rawContent;
+      const content =
+        rawContent === undefined
+          ? undefined
+          : str(action['encoding']) === 'base64'
+            ? Buffer.from(rawContent, 'base64').toString('utf8')
+            : rawContent;
       switch (kind) {
         case 'create':
           if (files.has(path)) fail(400, 'A file with this name already exists');
@@ -1288,13 +1396,26 @@ export class FakeGitLab {
     });
     const authorName = str(params['author_name']) ?? this.botUser.name;
     const authorEmail = str(params['author_email']) ?? this.botUser.email;
-    const commit = this.newCommit(project, parent ? [parent.id] : [], files, message as string, { name: authorName, email: authorEmail }, this.botUser);
+    const commit = this.newCommit(
+      project,
+      parent ? [parent.id] : [],
+      files,
+      message as string,
+      { name: authorName, email: authorEmail },
+      this.botUser,
+    );
     project.branches.set(target, commit.id);
     if (project.defaultBranch === null) project.defaultBranch = target;
     const { additions, deletions } = this.diffJson(parent?.files ?? new Map(), files);
     return {
       status: 201,
-      json: { ...this.commitJson(project, commit), stats: { additions, deletions, total: additions + deletions }, status: null, project_id: project.id, last_pipeline: null },
+      json: {
+        ...this.commitJson(project, commit),
+        stats: { additions, deletions, total: additions + deletions },
+        status: null,
+        project_id: project.id,
+        last_pipeline: null,
+      },
     };
   }
 
@@ -1324,14 +1445,19 @@ export class FakeGitLab {
     const source = str(params['source_branch']);
     const target = str(params['target_branch']);
     const title = str(params['title']);
-    const absent = [...(source === undefined ? ['source_branch'] : []), ...(target === undefined ? ['target_branch'] : []), ...(title === undefined ? ['title'] : [])];
+    const absent = [
+      ...(source === undefined ? ['source_branch'] : []),
+      ...(target === undefined ? ['target_branch'] : []),
+      ...(title === undefined ? ['title'] : []),
+    ];
     if (absent.length > 0) missing(...absent);
     this.requireLevel(project, 30);
     if (source === target) throw new HttpError(422, { message: ["You can't use same project/branch for source and target"] });
     if (!project.branches.has(source as string)) throw new HttpError(400, { message: { source_branch: ['does not exist'] } });
     if (!project.branches.has(target as string)) throw new HttpError(400, { message: { target_branch: ['does not exist'] } });
     const conflict = project.mergeRequests.find((m) => m.state === 'opened' && m.sourceBranch === source && m.targetBranch === target);
-    if (conflict) throw new HttpError(409, { message: [`Another open merge request already exists for this source branch: !${conflict.iid}`] });
+    if (conflict)
+      throw new HttpError(409, { message: [`Another open merge request already exists for this source branch: !${conflict.iid}`] });
     const now = new Date().toISOString();
     const mr: MergeRequest = {
       id: (this.mrSeq += 1),
@@ -1366,8 +1492,11 @@ export class FakeGitLab {
     const stateEvent = str(params['state_event']);
     if (target !== undefined && !project.branches.has(target)) throw new HttpError(400, { message: { target_branch: ['does not exist'] } });
     if (stateEvent === 'reopen' && mr.state === 'closed') {
-      const conflict = project.mergeRequests.find((m) => m !== mr && m.state === 'opened' && m.sourceBranch === mr.sourceBranch && m.targetBranch === (target ?? mr.targetBranch));
-      if (conflict) throw new HttpError(409, { message: [`Another open merge request already exists for this source branch: !${conflict.iid}`] });
+      const conflict = project.mergeRequests.find(
+        (m) => m !== mr && m.state === 'opened' && m.sourceBranch === mr.sourceBranch && m.targetBranch === (target ?? mr.targetBranch),
+      );
+      if (conflict)
+        throw new HttpError(409, { message: [`Another open merge request already exists for this source branch: !${conflict.iid}`] });
     }
     const now = new Date().toISOString();
     if (title !== undefined) mr.title = title;

@@ -19,7 +19,12 @@ export function componentText(component: string): string {
   return renderComponent(definition);
 }
 
-export function instantiateComponent(component: string, inputs: Record<string, unknown>, mode: InterpolationMode, text = componentText(component)): JobUnderTest {
+export function instantiateComponent(
+  component: string,
+  inputs: Record<string, unknown>,
+  mode: InterpolationMode,
+  text = componentText(component),
+): JobUnderTest {
   const instance = instantiate(splitComponentFile(text), inputs, mode);
   if (instance.errors.length > 0 || !instance.content) throw new Error(`inputs refused: ${instance.errors.join('; ')}`);
   const [name, job] = Object.entries(instance.content as Record<string, Record<string, unknown>>)[0] as [string, Record<string, unknown>];

@@ -5,7 +5,18 @@
  * with chroot (root only), so /kaniko/executor is really at /kaniko/executor.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +72,8 @@ export function createSandbox(options: { projectFiles?: Record<string, string>; 
     symlinkSync('busybox', join(root, 'bin', applet));
   }
   copyWithLibraries(root, '/bin/bash');
-  for (const dir of ['tmp', 'root', 'etc', 'usr/local/bin', 'usr/bin', 'kaniko', 'cigen-stub', 'dev']) mkdirSync(join(root, dir), { recursive: true });
+  for (const dir of ['tmp', 'root', 'etc', 'usr/local/bin', 'usr/bin', 'kaniko', 'cigen-stub', 'dev'])
+    mkdirSync(join(root, dir), { recursive: true });
   chmodSync(join(root, 'tmp'), 0o1777);
   writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
   spawnSync('mknod', ['-m', '666', join(root, 'dev/null'), 'c', '1', '3']);
@@ -103,7 +115,8 @@ export function createSandbox(options: { projectFiles?: Record<string, string>; 
             order: Number(n),
             argv: readFileSync(`${base}.argv`, 'utf8').split('\0').slice(0, -1),
           };
-          if (existsSync(`${base}.config.json`)) call.config = JSON.parse(readFileSync(`${base}.config.json`, 'utf8')) as Record<string, unknown>;
+          if (existsSync(`${base}.config.json`))
+            call.config = JSON.parse(readFileSync(`${base}.config.json`, 'utf8')) as Record<string, unknown>;
           if (existsSync(`${base}.stdin`)) call.stdin = readFileSync(`${base}.stdin`, 'utf8');
           if (existsSync(`${base}.env`)) call.env = readFileSync(`${base}.env`, 'utf8');
           return call;

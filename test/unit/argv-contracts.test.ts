@@ -29,12 +29,18 @@ interface Case {
 const CASES: Record<string, Case> = {
   defaults: { inputs: {} },
   'two tags': { inputs: { tags: ['$CI_COMMIT_SHORT_SHA', 'latest'] } },
-  'build args and target': { inputs: { 'build-args': ['VERSION=1.2.3', 'PROXY=$HTTP_PROXY'], target: 'test' }, env: { HTTP_PROXY: 'http://proxy:3128' } },
+  'build args and target': {
+    inputs: { 'build-args': ['VERSION=1.2.3', 'PROXY=$HTTP_PROXY'], target: 'test' },
+    env: { HTTP_PROXY: 'http://proxy:3128' },
+  },
   labels: { inputs: { labels: ['org.example.team=platform'] } },
   'push off, with a tarball': { inputs: { push: false, tarball: 'out/image.tar' } },
   'cache off': { inputs: { cache: false } },
   platform: { inputs: { platform: 'linux/arm64' } },
-  'other credentials': { inputs: { registry: 'registry.example.com', 'registry-user': '$DEPLOY_USER', 'registry-password': '$DEPLOY_TOKEN' }, env: { DEPLOY_USER: 'deployer', DEPLOY_TOKEN: 'deploy-token' } },
+  'other credentials': {
+    inputs: { registry: 'registry.example.com', 'registry-user': '$DEPLOY_USER', 'registry-password': '$DEPLOY_TOKEN' },
+    env: { DEPLOY_USER: 'deployer', DEPLOY_TOKEN: 'deploy-token' },
+  },
 };
 
 let sandbox: Sandbox | undefined;
@@ -43,12 +49,21 @@ afterEach(() => sandbox?.dispose());
 function run(component: string, mode: 'classic' | 'text', { inputs, env = {} }: Case) {
   sandbox = createSandbox();
   const { job } = instantiateComponent(component, inputs, mode);
-  const result = sandbox.run(jobScript(job), { ...jobEnvironment(job, predefinedVariables(sandbox.projectDir, env)), ...env }, component.startsWith('buildah') ? 'bash' : 'busybox');
+  const result = sandbox.run(
+    jobScript(job),
+    { ...jobEnvironment(job, predefinedVariables(sandbox.projectDir, env)), ...env },
+    component.startsWith('buildah') ? 'bash' : 'busybox',
+  );
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   expect(result.stdout).not.toContain(REGISTRY_PASSWORD);
   const normalize = (call: StubCall) => ({ ...call, argv: call.argv.map((arg) => arg.replace(/\/tmp\/tmp\.[A-Za-z0-9]+/g, '<tmp>')) });
-  return { calls: sandbox.calls().map(normalize), report: sandbox.path(`${sandbox.projectDir}/cigen-build.env`), stdout: result.stdout, box: sandbox };
+  return {
+    calls: sandbox.calls().map(normalize),
+    report: sandbox.path(`${sandbox.projectDir}/cigen-build.env`),
+    stdout: result.stdout,
+    box: sandbox,
+  };
 }
 
 const credentialsFor = (name: string) => (name === 'other credentials' ? { 'registry.example.com': 'deployer:deploy-token' } : CREDENTIALS);
@@ -58,8 +73,14 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
   describe('kaniko', () => {
     const expected = (name: string): string[] => {
       const c = CASES[name] as Case;
-      const argv = [`--context=${P}`, `--dockerfile=${P}/Dockerfile`, '--digest-file=<tmp>/digest', ...tagsFor(name).map((t) => `--destination=${IMG}:${t}`)];
-      if (c.inputs['cache'] !== false) argv.push('--cache=true', `--cache-repo=${IMG}/cache`, ...(c.inputs['push'] === false ? ['--no-push-cache'] : []));
+      const argv = [
+        `--context=${P}`,
+        `--dockerfile=${P}/Dockerfile`,
+        '--digest-file=<tmp>/digest',
+        ...tagsFor(name).map((t) => `--destination=${IMG}:${t}`),
+      ];
+      if (c.inputs['cache'] !== false)
+        argv.push('--cache=true', `--cache-repo=${IMG}/cache`, ...(c.inputs['push'] === false ? ['--no-push-cache'] : []));
       if (name === 'build args and target') argv.push('--build-arg=VERSION=1.2.3', '--build-arg=PROXY=http://proxy:3128', '--target=test');
       if (name === 'platform') argv.push('--custom-platform=linux/arm64');
       argv.push(...OCI.map((l) => `--label=${l}`));
@@ -79,14 +100,29 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     const expected = (name: string): string[] => {
       const c = CASES[name] as Case;
       const push = c.inputs['push'] !== false;
-      const names = tagsFor(name).map((t) => `${IMG}:${t}`).join(',');
-      const argv = ['build', '--frontend', 'dockerfile.v0', '--local', `context=${P}`, '--local', `dockerfile=${P}`, '--opt', 'filename=Dockerfile', '--output', `type=image,"name=${names}",push=${push}`];
+      const names = tagsFor(name)
+        .map((t) => `${IMG}:${t}`)
+        .join(',');
+      const argv = [
+        'build',
+        '--frontend',
+        'dockerfile.v0',
+        '--local',
+        `context=${P}`,
+        '--local',
+        `dockerfile=${P}`,
+        '--opt',
+        'filename=Dockerfile',
+        '--output',
+        `type=image,"name=${names}",push=${push}`,
+      ];
       if (!push) argv.push('--output', `type=docker,"name=${names}",dest=${P}/out/image.tar`);
       if (c.inputs['cache'] !== false) {
         argv.push('--import-cache', `type=registry,ref=${IMG}/cache:buildkit`);
         if (push) argv.push('--export-cache', `type=registry,ref=${IMG}/cache:buildkit,mode=max`);
       }
-      if (name === 'build args and target') argv.push('--opt', 'build-arg:VERSION=1.2.3', '--opt', 'build-arg:PROXY=http://proxy:3128', '--opt', 'target=test');
+      if (name === 'build args and target')
+        argv.push('--opt', 'build-arg:VERSION=1.2.3', '--opt', 'build-arg:PROXY=http://proxy:3128', '--opt', 'target=test');
       if (name === 'platform') argv.push('--opt', 'platform=linux/arm64');
       for (const label of [...OCI, ...(name === 'labels' ? ['org.example.team=platform'] : [])]) argv.push('--opt', `label:${label}`);
       argv.push('--metadata-file', '<tmp>/metadata.json');
@@ -105,9 +141,14 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       const c = CASES[name] as Case;
       const push = c.inputs['push'] !== false;
       const cache = c.inputs['cache'] !== false;
-      const [user] = (credentialsFor(name)['registry.example.com'] as string).split(':');
+      const [user] = (credentialsFor(name)['registry.example.com']).split(':');
       const build = ['build', `--file=${P}/Dockerfile`, ...tagsFor(name).map((t) => `--tag=${IMG}:${t}`)];
-      if (cache) build.push(`--cache-from=${IMG}/cache:buildcache`, '--build-arg=BUILDKIT_INLINE_CACHE=1', ...(push ? [`--tag=${IMG}/cache:buildcache`] : []));
+      if (cache)
+        build.push(
+          `--cache-from=${IMG}/cache:buildcache`,
+          '--build-arg=BUILDKIT_INLINE_CACHE=1',
+          ...(push ? [`--tag=${IMG}/cache:buildcache`] : []),
+        );
       if (name === 'build args and target') build.push('--build-arg=VERSION=1.2.3', '--build-arg=PROXY=http://proxy:3128', '--target=test');
       if (name === 'platform') build.push('--platform=linux/arm64');
       build.push(...OCI.map((l) => `--label=${l}`), ...(name === 'labels' ? ['--label=org.example.team=platform'] : []), P);
@@ -123,7 +164,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     it.each(Object.keys(CASES))('%s', (name) => {
       const { calls } = run('dind', mode, CASES[name] as Case);
       expect(calls.map((c) => c.argv)).toEqual(expected(name));
-      const password = (credentialsFor(name)['registry.example.com'] as string).split(':')[1];
+      const password = (credentialsFor(name)['registry.example.com']).split(':')[1];
       expect(calls.find((c) => c.argv[0] === 'login')?.stdin).toBe(password);
       // docker login writes the entry; cigen's own config.json holds nothing here
       expect(calls.every((c) => c.config === undefined)).toBe(true);
@@ -134,7 +175,14 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     const expected = (name: string): string[][] => {
       const c = CASES[name] as Case;
       const push = c.inputs['push'] !== false;
-      const build = ['build', '--isolation=rootless', '--layers', '--format=oci', `--file=${P}/Dockerfile`, ...tagsFor(name).map((t) => `--tag=${IMG}:${t}`)];
+      const build = [
+        'build',
+        '--isolation=rootless',
+        '--layers',
+        '--format=oci',
+        `--file=${P}/Dockerfile`,
+        ...tagsFor(name).map((t) => `--tag=${IMG}:${t}`),
+      ];
       if (c.inputs['cache'] !== false) build.push(`--cache-from=${IMG}/cache`, ...(push ? [`--cache-to=${IMG}/cache`] : []));
       if (name === 'build args and target') build.push('--build-arg=VERSION=1.2.3', '--build-arg=PROXY=http://proxy:3128', '--target=test');
       if (name === 'platform') build.push('--platform=linux/arm64');
@@ -151,12 +199,26 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     });
   });
 
-  it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless'])('%s reports the digest the builder gave, or none without a push', (component) => {
-    const report = (path: string) => Object.fromEntries(readFileSync(path, 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-    const pushed = run(component, mode, { inputs: { tags: ['$CI_COMMIT_SHORT_SHA', 'latest'] } });
-    expect(report(pushed.report)).toEqual({ CIGEN_BUILT_IMAGE: IMG, CIGEN_BUILT_TAGS: `${SHA} latest`, CIGEN_BUILT_DIGEST: DIGEST, CIGEN_BUILT_REF: `${IMG}@${DIGEST}` });
-    pushed.box.dispose();
-    const local = run(component, mode, { inputs: { push: false } });
-    expect(report(local.report)).toEqual({ CIGEN_BUILT_IMAGE: IMG, CIGEN_BUILT_TAGS: SHA, CIGEN_BUILT_DIGEST: '', CIGEN_BUILT_REF: '' });
-  });
+  it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless'])(
+    '%s reports the digest the builder gave, or none without a push',
+    (component) => {
+      const report = (path: string) =>
+        Object.fromEntries(
+          readFileSync(path, 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+        );
+      const pushed = run(component, mode, { inputs: { tags: ['$CI_COMMIT_SHORT_SHA', 'latest'] } });
+      expect(report(pushed.report)).toEqual({
+        CIGEN_BUILT_IMAGE: IMG,
+        CIGEN_BUILT_TAGS: `${SHA} latest`,
+        CIGEN_BUILT_DIGEST: DIGEST,
+        CIGEN_BUILT_REF: `${IMG}@${DIGEST}`,
+      });
+      pushed.box.dispose();
+      const local = run(component, mode, { inputs: { push: false } });
+      expect(report(local.report)).toEqual({ CIGEN_BUILT_IMAGE: IMG, CIGEN_BUILT_TAGS: SHA, CIGEN_BUILT_DIGEST: '', CIGEN_BUILT_REF: '' });
+    },
+  );
 });

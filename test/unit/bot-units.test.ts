@@ -24,7 +24,8 @@ describe('retry policy', () => {
     expect(retryDelay(0, response(409, {}, '{"message":"409 Conflict: Resource lock"}'), POLICY, NOW, 1)).toBe(100);
   });
   it('gives up on other errors and after the last attempt', () => {
-    for (const status of [400, 401, 403, 404, 409, 422]) expect(retryDelay(0, response(status), POLICY, NOW, 0.5), String(status)).toBeUndefined();
+    for (const status of [400, 401, 403, 404, 409, 422])
+      expect(retryDelay(0, response(status), POLICY, NOW, 0.5), String(status)).toBeUndefined();
     expect(retryDelay(4, response(429, { 'retry-after': '1' }), POLICY, NOW, 0.5)).toBeUndefined();
   });
 });

@@ -38,7 +38,8 @@ afterEach(async () => {
 });
 
 const platform = () => new GitLabPlatform({ url: fake.url, token: fake.token, retry: FAST_RETRY });
-const run = (options: Partial<BotOptions> = {}): Promise<BotReport> => runBot(platform(), { selection: { group: 'acme' }, migrator, dryRun: false, concurrency: 4, ...options });
+const run = (options: Partial<BotOptions> = {}): Promise<BotReport> =>
+  runBot(platform(), { selection: { group: 'acme' }, migrator, dryRun: false, concurrency: 4, ...options });
 const byPath = (report: BotReport): Record<string, ProjectResult> => Object.fromEntries(report.projects.map((p) => [p.path, p]));
 const commitsOnBranch = (path: string) => fake.commits(path, BRANCH).filter((c) => !fake.commits(path, 'main').some((m) => m.id === c.id));
 
@@ -51,12 +52,15 @@ describe('a 50-project group', () => {
     add({ path: 'acme/apps/cart', files: { '.gitlab-ci.yml': 'include:\n  - local: ci/build.yml\n', 'ci/build.yml': KANIKO } });
     add({ path: 'acme/apps/custom-path', ciConfigPath: 'ci/pipeline.yml', files: { 'ci/pipeline.yml': KANIKO } });
     add({ path: 'acme/apps/old', archived: true, files: { '.gitlab-ci.yml': KANIKO } });
-    add({ path: 'acme/apps/empty', defaultBranch: null as never });
+    add({ path: 'acme/apps/empty', defaultBranch: null });
     add({ path: 'acme/apps/no-pipeline', files: { 'README.md': '# hi\n' } });
     add({ path: 'acme/apps/broken', files: { '.gitlab-ci.yml': 'build:\n  script: [a\n' } });
     add({ path: 'acme/apps/read-only', accessLevel: 20, files: { '.gitlab-ci.yml': KANIKO } });
     add({ path: 'acme/apps/locked-down', protectedBranches: ['main', '*'], files: { '.gitlab-ci.yml': KANIKO } });
-    add({ path: 'acme/apps/review-only', files: { '.gitlab-ci.yml': KANIKO.replace('--cache=true', '--cache=true --registry-mirror mirror.gcr.io') } });
+    add({
+      path: 'acme/apps/review-only',
+      files: { '.gitlab-ci.yml': KANIKO.replace('--cache=true', '--cache=true --registry-mirror mirror.gcr.io') },
+    });
     for (let i = 0; i < 30; i++) add({ path: `acme/team-${i % 3}/svc-${String(i).padStart(2, '0')}`, files: { '.gitlab-ci.yml': PLAIN } });
     for (let i = 0; i < 10; i++) add({ path: `acme/legacy/img-${i}`, files: { '.gitlab-ci.yml': KANIKO } });
     return ids;
@@ -67,7 +71,10 @@ describe('a 50-project group', () => {
     const report = await run();
     const result = byPath(report);
     expect(report.projects).toHaveLength(50);
-    expect(result['acme/apps/shop']).toMatchObject({ status: 'opened', mergeRequest: expect.stringMatching(/\/acme\/apps\/shop\/-\/merge_requests\/1$/) });
+    expect(result['acme/apps/shop']).toMatchObject({
+      status: 'opened',
+      mergeRequest: expect.stringMatching(/\/acme\/apps\/shop\/-\/merge_requests\/1$/),
+    });
     expect(result['acme/apps/cart']?.status).toBe('opened');
     expect(fake.file('acme/apps/cart', BRANCH, 'ci/build.yml')).toContain('component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1');
     expect(result['acme/apps/custom-path']?.status).toBe('opened');
@@ -78,7 +85,10 @@ describe('a 50-project group', () => {
     expect(result['acme/apps/broken']).toMatchObject({ status: 'skipped', reason: expect.stringContaining('not valid YAML') });
     expect(result['acme/apps/read-only']).toMatchObject({ status: 'skipped', reason: expect.stringContaining('no permission to push') });
     expect(result['acme/apps/locked-down']).toMatchObject({ status: 'skipped', reason: expect.stringContaining('protected branch') });
-    expect(result['acme/apps/review-only']).toMatchObject({ status: 'nothing-to-migrate', reason: expect.stringContaining('1 job(s) need review: build') });
+    expect(result['acme/apps/review-only']).toMatchObject({
+      status: 'nothing-to-migrate',
+      reason: expect.stringContaining('1 job(s) need review: build'),
+    });
     expect(report.counts).toMatchObject({ opened: 13, 'nothing-to-migrate': 31, skipped: 6, failed: 0 });
 
     // One branch, one commit, one MR each; the default branch untouched; nothing on protected branches.
@@ -87,7 +97,12 @@ describe('a 50-project group', () => {
       expect(fake.mergeRequests(path)).toHaveLength(1);
       expect(fake.commits(path, 'main')).toHaveLength(1);
       const [mr] = fake.mergeRequests(path);
-      expect(mr).toMatchObject({ state: 'opened', source_branch: BRANCH, target_branch: 'main', title: 'Build container images with Buildah instead of Kaniko' });
+      expect(mr).toMatchObject({
+        state: 'opened',
+        source_branch: BRANCH,
+        target_branch: 'main',
+        title: 'Build container images with Buildah instead of Kaniko',
+      });
       expect(mr?.description).toContain('Kaniko is archived');
       expect(mr?.description).toMatch(/<!-- cigen:content-hash=[0-9a-f]{24} -->/);
     }
@@ -96,7 +111,9 @@ describe('a 50-project group', () => {
 
     // At most 4 requests for a project with nothing to migrate: here, one read (the listing is shared).
     const id = ids.get('acme/team-1/svc-04') as number;
-    expect(fake.requests.filter((r) => r.path.startsWith(`/api/v4/projects/${id}/`)).map((r) => `${r.method} ${r.path}`)).toEqual([`GET /api/v4/projects/${id}/repository/files/.gitlab-ci.yml/raw`]);
+    expect(fake.requests.filter((r) => r.path.startsWith(`/api/v4/projects/${id}/`)).map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /api/v4/projects/${id}/repository/files/.gitlab-ci.yml/raw`,
+    ]);
     expect(fake.writes().every((w) => w.path.startsWith('/api/v4/projects/'))).toBe(true);
   });
 
@@ -115,7 +132,9 @@ describe('a 50-project group', () => {
     fake.closeMergeRequest('acme/apps/shop', 1);
     fake.pushAsHuman('acme/apps/cart', BRANCH, { 'ci/build.yml': 'build:\n  script: [make image]\n' }, 'use make');
     // A new Kaniko job on the default branch: the bot's proposal changes.
-    fake.pushAsHuman('acme/legacy/img-1', 'main', { '.gitlab-ci.yml': KANIKO.replace('$CI_COMMIT_SHORT_SHA"', '$CI_COMMIT_SHORT_SHA" --destination "$CI_REGISTRY_IMAGE:latest"') });
+    fake.pushAsHuman('acme/legacy/img-1', 'main', {
+      '.gitlab-ci.yml': KANIKO.replace('$CI_COMMIT_SHORT_SHA"', '$CI_COMMIT_SHORT_SHA" --destination "$CI_REGISTRY_IMAGE:latest"'),
+    });
     const second = byPath(await run());
     expect(second['acme/apps/shop']).toMatchObject({ status: 'declined', reason: expect.stringContaining('closed without merging') });
     expect(fake.mergeRequests('acme/apps/shop')).toHaveLength(1);
@@ -149,7 +168,12 @@ describe('resilience', () => {
   it('retries a request that times out', async () => {
     fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO } });
     fake.inject({ path: /\/repository\/files\//, delayMs: 1500, times: 1 });
-    const report = await runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: { ...FAST_RETRY, timeoutMs: 300 } }), { selection: { group: 'acme' }, migrator, dryRun: false, concurrency: 1 });
+    const report = await runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: { ...FAST_RETRY, timeoutMs: 300 } }), {
+      selection: { group: 'acme' },
+      migrator,
+      dryRun: false,
+      concurrency: 1,
+    });
     expect(report.counts).toMatchObject({ opened: 1, failed: 0 });
     expect(fake.requests.filter((r) => r.path.includes('/repository/files/')).length).toBe(2);
   });
@@ -167,7 +191,10 @@ describe('resilience', () => {
     fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO } });
     fake.inject({ path: /\/repository\/commits$/, method: 'POST', status: 403, body: { message: '403 Forbidden' } });
     const report = await run();
-    expect(byPath(report)['acme/shop']).toMatchObject({ status: 'skipped', reason: expect.stringContaining('no permission to write (403)') });
+    expect(byPath(report)['acme/shop']).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringContaining('no permission to write (403)'),
+    });
   });
 
   it("one project's failure never stops the run", async () => {
@@ -184,7 +211,12 @@ describe('resilience', () => {
     fake.inject({ path: /\/merge_requests$/, method: 'POST', drop: true, times: FAST_RETRY.attempts });
     const first = await run();
     expect(first.counts.failed).toBe(1);
-    expect(fake.branches('acme/shop').map((b) => b.name).sort()).toEqual([BRANCH, 'main']);
+    expect(
+      fake
+        .branches('acme/shop')
+        .map((b) => b.name)
+        .sort(),
+    ).toEqual([BRANCH, 'main']);
     expect(fake.mergeRequests('acme/shop')).toEqual([]);
     const second = await run();
     expect(second.counts.opened).toBe(1);
@@ -210,8 +242,14 @@ describe('dry run and shards', () => {
     fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': PLAIN } });
     fake.addProject({ path: 'other/team/site', files: { '.gitlab-ci.yml': PLAIN } });
     fake.addProject({ path: 'third/tool', files: { '.gitlab-ci.yml': KANIKO } });
-    expect((await run({ selection: { all: true }, dryRun: true })).projects.map((p) => p.path)).toEqual(['acme/shop', 'other/team/site', 'third/tool']);
-    expect((await run({ selection: { projects: ['third/tool', 'acme/shop'] }, dryRun: true })).projects.map((p) => `${p.path} ${p.status}`)).toEqual(['acme/shop nothing-to-migrate', 'third/tool opened']);
+    expect((await run({ selection: { all: true }, dryRun: true })).projects.map((p) => p.path)).toEqual([
+      'acme/shop',
+      'other/team/site',
+      'third/tool',
+    ]);
+    expect(
+      (await run({ selection: { projects: ['third/tool', 'acme/shop'] }, dryRun: true })).projects.map((p) => `${p.path} ${p.status}`),
+    ).toEqual(['acme/shop nothing-to-migrate', 'third/tool opened']);
   });
 
   it('shards split the projects: every project in exactly one', async () => {
@@ -231,7 +269,9 @@ describe('the CLI', () => {
     fake.addProject({ path: 'acme/site', files: { '.gitlab-ci.yml': PLAIN } });
     const dir = mkdtempSync(join(tmpdir(), 'cigen-bot-cli-'));
     try {
-      const result = await cli(['bot', '--gitlab-url', fake.url, '--group', 'acme', '--report', join(dir, 'report.json')], { GITLAB_TOKEN: fake.token });
+      const result = await cli(['bot', '--gitlab-url', fake.url, '--group', 'acme', '--report', join(dir, 'report.json')], {
+        GITLAB_TOKEN: fake.token,
+      });
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       expect(result.stdout).toMatch(/^opened {13}acme\/shop http:\/\/127\.0\.0\.1:\d+\/acme\/shop\/-\/merge_requests\/1$/m);
@@ -259,7 +299,10 @@ describe('the CLI', () => {
     const command = [process.execPath, BIN, 'bot', '--gitlab-url', fake.url, '--group', 'acme'].map((a) => `'${a}'`).join(' ');
     const result = await new Promise<string>(async (resolve) => {
       const { spawn } = await import('node:child_process');
-      const child = spawn('script', ['-qec', command, '/dev/null'], { env: { PATH: process.env['PATH'] ?? '', GITLAB_TOKEN: fake.token, TERM: 'xterm', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('script', ['-qec', command, '/dev/null'], {
+        env: { PATH: process.env['PATH'] ?? '', GITLAB_TOKEN: fake.token, TERM: 'xterm', NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.on('close', () => resolve(out));
@@ -280,7 +323,7 @@ describe('the CLI', () => {
     expect(fake.writes()).toEqual([]);
   });
 
-  it('usage errors exit 2; a group that does not exist exits 1 with GitLab\'s message', async () => {
+  it("usage errors exit 2; a group that does not exist exits 1 with GitLab's message", async () => {
     expect((await cli(['bot', '--gitlab-url', fake.url, '--group', 'acme'])).stderr).toContain('GITLAB_TOKEN is not set');
     const env = { GITLAB_TOKEN: fake.token };
     for (const args of [['--group', 'a', '--all'], [], ['--group', 'a', '--concurrency', '0'], ['--group', 'a', '--shard', '3/2']]) {

@@ -12,7 +12,11 @@ import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 let sandbox: Sandbox | undefined;
 afterEach(() => sandbox?.dispose());
 
-function run(component: string, inputs: Record<string, unknown> = {}, options: { env?: Record<string, string>; setup?: (box: Sandbox) => void } = {}) {
+function run(
+  component: string,
+  inputs: Record<string, unknown> = {},
+  options: { env?: Record<string, string>; setup?: (box: Sandbox) => void } = {},
+) {
   sandbox = createSandbox();
   options.setup?.(sandbox);
   const { job } = instantiateComponent(component, inputs, 'classic');
@@ -31,12 +35,16 @@ mountopt = "nodev,fsync=0"
 
 describe('buildah', () => {
   it('comments out fuse-overlayfs in the image storage.conf, so kernel overlay is used', () => {
-    const { result, box } = run('buildah', {}, {
-      setup: (b) => {
-        mkdirSync(b.path('/etc/containers'), { recursive: true });
-        writeFileSync(b.path('/etc/containers/storage.conf'), QUAY_STORAGE_CONF);
+    const { result, box } = run(
+      'buildah',
+      {},
+      {
+        setup: (b) => {
+          mkdirSync(b.path('/etc/containers'), { recursive: true });
+          writeFileSync(b.path('/etc/containers/storage.conf'), QUAY_STORAGE_CONF);
+        },
       },
-    });
+    );
     expect(result.status).toBe(0);
     const conf = readFileSync(box.path('/etc/containers/storage.conf'), 'utf8');
     expect(conf).toContain('#mount_program = "/usr/bin/fuse-overlayfs"');
@@ -53,7 +61,9 @@ describe('buildah', () => {
   it('falls back to vfs, and says so, when overlay cannot mount', () => {
     const { result, box } = run('buildah', {}, { env: { STUB_OVERLAY_FAILS: '1' } });
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain("overlay storage cannot mount here (kernel does not support overlay fs: 'overlay' is not supported over overlayfs); falling back to vfs");
+    expect(result.stdout).toContain(
+      "overlay storage cannot mount here (kernel does not support overlay fs: 'overlay' is not supported over overlayfs); falling back to vfs",
+    );
     const build = box.calls('buildah').find((c) => c.argv[0] === 'build');
     expect(build?.env).toContain('STORAGE_DRIVER=vfs');
   });
@@ -86,14 +96,18 @@ describe('buildkit', () => {
 
 describe('dind', () => {
   it('says the service needs a privileged runner when the daemon never answers', () => {
-    const { result, box } = run('dind', {}, {
-      env: { STUB_DOCKER_DOWN: '1' },
-      setup: (b) => {
-        // sleep returns at once, so the 60 one-second waits take no time
-        copyFileSync(join(import.meta.dirname, '../helpers/stub.sh'), b.path('/usr/local/bin/sleep'));
-        chmodSync(b.path('/usr/local/bin/sleep'), 0o755);
+    const { result, box } = run(
+      'dind',
+      {},
+      {
+        env: { STUB_DOCKER_DOWN: '1' },
+        setup: (b) => {
+          // sleep returns at once, so the 60 one-second waits take no time
+          copyFileSync(join(import.meta.dirname, '../helpers/stub.sh'), b.path('/usr/local/bin/sleep'));
+          chmodSync(b.path('/usr/local/bin/sleep'), 0o755);
+        },
       },
-    });
+    );
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('no Docker daemon after 60s: the docker:dind service needs a privileged runner');
     expect(box.calls('docker').every((c) => c.argv[0] === 'info')).toBe(true);

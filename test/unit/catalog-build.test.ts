@@ -38,7 +38,8 @@ describe('the catalog', () => {
     for (const component of CATALOG.filter((c) => c.builder !== undefined)) {
       for (const name of core) {
         expect(component.inputs[name]?.type, `${component.name} ${name}`).toBe(buildah.inputs[name]?.type);
-        if (name !== 'builder-image') expect(component.inputs[name]?.default, `${component.name} ${name}`).toEqual(buildah.inputs[name]?.default);
+        if (name !== 'builder-image')
+          expect(component.inputs[name]?.default, `${component.name} ${name}`).toEqual(buildah.inputs[name]?.default);
       }
     }
   });
@@ -46,13 +47,30 @@ describe('the catalog', () => {
   it('job and stage names: colons as in build:image, never what would reshape a YAML key', () => {
     const name = compileRe2(NAME);
     if (!name.ok) throw new Error(name.error);
-    for (const good of ['build-image', 'build image', 'build:image', 'docker:build:arm64', '.hidden', 'a/b', 'x']) expect(name.regex.test(good), good).toBe(true);
-    for (const bad of ['a: b', 'a:', 'a ', ' a', ':a', 'a #b', 'a::b', '-a', 'a\nb', '']) expect(name.regex.test(bad), JSON.stringify(bad)).toBe(false);
+    for (const good of ['build-image', 'build image', 'build:image', 'docker:build:arm64', '.hidden', 'a/b', 'x'])
+      expect(name.regex.test(good), good).toBe(true);
+    for (const bad of ['a: b', 'a:', 'a ', ' a', ':a', 'a #b', 'a::b', '-a', 'a\nb', ''])
+      expect(name.regex.test(bad), JSON.stringify(bad)).toBe(false);
   });
 
   it('every input regex means the same to RE2 (GitLab) and to JavaScript (gitlab-ci-local), as written in the template', async () => {
     const jsYaml = (await import('js-yaml')).default;
-    const probes = ['components/buildah/fixture', 'x', '{85}', '8', '5', 'a\u2028b', 'a\u2029b', 'a\u0085b', 'a\nb', 'build:image', 'v1.2.3', '$CI_REGISTRY_IMAGE/app', 'a: b', ''];
+    const probes = [
+      'components/buildah/fixture',
+      'x',
+      '{85}',
+      '8',
+      '5',
+      'a\u2028b',
+      'a\u2029b',
+      'a\u0085b',
+      'a\nb',
+      'build:image',
+      'v1.2.3',
+      '$CI_REGISTRY_IMAGE/app',
+      'a: b',
+      '',
+    ];
     for (const component of CATALOG) {
       const text = readFileSync(`templates/${component.name}.yml`, 'utf8');
       const gitlabCiLocal = (jsYaml.loadAll(text)[0] as { spec: { inputs: Record<string, { regex?: string }> } }).spec.inputs;
@@ -62,7 +80,8 @@ describe('the catalog', () => {
         const re2 = compileRe2(input.regex);
         if (!re2.ok) throw new Error(re2.error);
         const js = new RegExp(input.regex);
-        for (const probe of probes) expect(js.test(probe), `${component.name} ${name} ${JSON.stringify(probe)}`).toBe(re2.regex.test(probe));
+        for (const probe of probes)
+          expect(js.test(probe), `${component.name} ${name} ${JSON.stringify(probe)}`).toBe(re2.regex.test(probe));
       }
     }
   });
@@ -89,7 +108,12 @@ describe('the catalog', () => {
 describe('a broken component is refused, naming the component, the input and the reason', () => {
   it.each([
     ['a default of the wrong type', 'push', { default: 'yes' }, /`push` input: default value is not a boolean/],
-    ['a default outside its options', 'format', { default: 'zip' }, /`zip` cannot be used because it is not in the list of allowed options/],
+    [
+      'a default outside its options',
+      'format',
+      { default: 'zip' },
+      /`zip` cannot be used because it is not in the list of allowed options/,
+    ],
     ['a default its regex refuses', 'target', { default: 'a b' }, /default value does not match required RegEx pattern/],
     ['a regex RE2 cannot compile', 'target', { regex: '^(?=x)' }, /invalid regular expression \(lookaround/],
     ['options on a boolean', 'push', { options: [true, false] }, /Options can only be used with string and number inputs/],
@@ -105,8 +129,14 @@ describe('a broken component is refused, naming the component, the input and the
   });
 
   it('an input no job uses', async () => {
-    const problems = await problemsOf(variant((c) => ({ inputs: { ...c.inputs, unused: { type: 'string', default: '', regex: '^$', description: 'never used anywhere', sample: '' } } })));
-    expect(problems).toContainEqual(expect.objectContaining({ input: 'unused', message: expect.stringContaining('declared but never used') }));
+    const problems = await problemsOf(
+      variant((c) => ({
+        inputs: { ...c.inputs, unused: { type: 'string', default: '', regex: '^$', description: 'never used anywhere', sample: '' } },
+      })),
+    );
+    expect(problems).toContainEqual(
+      expect.objectContaining({ input: 'unused', message: expect.stringContaining('declared but never used') }),
+    );
   });
 
   it('a block that names an undeclared input, and an unknown function', async () => {
@@ -115,12 +145,18 @@ describe('a broken component is refused, naming the component, the input and the
         jobs: () => {
           const jobs = c.jobs();
           const job = Object.values(jobs)[0] as Record<string, unknown>;
-          job['variables'] = { ...(job['variables'] as object), EXTRA: new Literal('$[[ inputs.missing ]]'), OTHER: '$[[ inputs.stage | shout ]]' };
+          job['variables'] = {
+            ...(job['variables'] as object),
+            EXTRA: new Literal('$[[ inputs.missing ]]'),
+            OTHER: '$[[ inputs.stage | shout ]]',
+          };
           return jobs;
         },
       })),
     );
-    expect(problems).toContainEqual(expect.objectContaining({ input: 'missing', message: expect.stringContaining('unknown interpolation key: `missing`') }));
+    expect(problems).toContainEqual(
+      expect.objectContaining({ input: 'missing', message: expect.stringContaining('unknown interpolation key: `missing`') }),
+    );
     expect(problems).toContainEqual(expect.objectContaining({ message: expect.stringContaining('no function matching `shout`') }));
   });
 
@@ -134,16 +170,28 @@ describe('a broken component is refused, naming the component, the input and the
         },
       })),
     );
-    expect(problems.some((p) => /contains unknown keys: scirpt \(did you mean script\?\)/.test(p.message) && p.line !== undefined)).toBe(true);
+    expect(problems.some((p) => /contains unknown keys: scirpt \(did you mean script\?\)/.test(p.message) && p.line !== undefined)).toBe(
+      true,
+    );
     expect(problems.filter((p) => /interpolation: .*unknown keys: scirpt/.test(p.message))).toHaveLength(4);
   });
 
   it('a non-default input set that GitLab would refuse', async () => {
     const problems = await problemsOf(
-      variant((c) => ({ inputs: { ...c.inputs, 'storage-driver': { ...(c.inputs['storage-driver'] as InputDeclaration), sample: 'btrfs' }, push: { ...(c.inputs['push'] as InputDeclaration), sample: 'no' } } })),
+      variant((c) => ({
+        inputs: {
+          ...c.inputs,
+          'storage-driver': { ...(c.inputs['storage-driver'] as InputDeclaration), sample: 'btrfs' },
+          push: { ...(c.inputs['push'] as InputDeclaration), sample: 'no' },
+        },
+      })),
     );
-    expect(problems).toContainEqual(expect.objectContaining({ input: 'storage-driver', message: expect.stringContaining('`btrfs` cannot be used') }));
-    expect(problems).toContainEqual(expect.objectContaining({ input: 'push', message: expect.stringContaining('provided value is not a boolean') }));
+    expect(problems).toContainEqual(
+      expect.objectContaining({ input: 'storage-driver', message: expect.stringContaining('`btrfs` cannot be used') }),
+    );
+    expect(problems).toContainEqual(
+      expect.objectContaining({ input: 'push', message: expect.stringContaining('provided value is not a boolean') }),
+    );
   });
 
   it('an unpinned builder image', async () => {

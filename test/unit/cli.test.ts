@@ -9,7 +9,12 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/cigen.cjs');
 
 export function cigen(args: string[], options: { cwd?: string; input?: string } = {}) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, encoding: 'utf8', input: options.input ?? '', env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    encoding: 'utf8',
+    input: options.input ?? '',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -88,7 +93,15 @@ describe('cigen build', () => {
   it('--format json describes each component', () => {
     const result = cigen(['build', '--check', '--format', 'json']);
     const report = JSON.parse(result.stdout) as { components: { name: string; inputs: number; changed: boolean }[] };
-    expect(report.components.map((c) => c.name)).toEqual(['buildah', 'buildah-rootless', 'kaniko', 'buildkit', 'dind', 'doctor', 'migration-bot']);
+    expect(report.components.map((c) => c.name)).toEqual([
+      'buildah',
+      'buildah-rootless',
+      'kaniko',
+      'buildkit',
+      'dind',
+      'doctor',
+      'migration-bot',
+    ]);
     expect(report.components.every((c) => !c.changed && c.inputs >= ({ doctor: 4, 'migration-bot': 12 }[c.name] ?? 19))).toBe(true);
   });
 });
@@ -138,7 +151,6 @@ function project(files: Record<string, string>): string {
 }
 
 describe('cigen lint', () => {
-
   it('this repository lints clean: its pipeline and every template', () => {
     const result = cigen(['lint']);
     expect(result.stdout).toMatch(/^8 file\(s\) clean$/m);
@@ -149,7 +161,9 @@ describe('cigen lint', () => {
     const dir = project({ '.gitlab-ci.yml': 'build:\n  stage: build\n  scirpt: [make]\n' });
     const result = cigen(['lint', '.gitlab-ci.yml'], { cwd: dir });
     expect(result.status).toBe(1);
-    expect(result.stdout).toContain('.gitlab-ci.yml:3:3 error schema/unknown-key jobs:build config contains unknown keys: scirpt (did you mean script?)');
+    expect(result.stdout).toContain(
+      '.gitlab-ci.yml:3:3 error schema/unknown-key jobs:build config contains unknown keys: scirpt (did you mean script?)',
+    );
     expect(result.stdout).toContain('  > 3 |   scirpt: [make]\n      |   ^');
     expect(result.stdout).toMatch(/2 error\(s\), 0 warning\(s\) in 1 file\(s\)/);
   });
@@ -166,7 +180,14 @@ describe('cigen lint', () => {
     const result = cigen(['lint', '--format', 'json', '.gitlab-ci.yml', 'ci/jobs.yml'], { cwd: dir });
     expect(result.status).toBe(1);
     expect(JSON.parse(result.stdout)).toEqual([
-      { file: 'ci/jobs.yml', line: 2, column: 10, severity: 'error', code: 'semantic/undefined-stage', message: 'job job: chosen stage nowhere does not exist; available stages are .pre, build, test, deploy, .post' },
+      {
+        file: 'ci/jobs.yml',
+        line: 2,
+        column: 10,
+        severity: 'error',
+        code: 'semantic/undefined-stage',
+        message: 'job job: chosen stage nowhere does not exist; available stages are .pre, build, test, deploy, .post',
+      },
     ]);
   });
 
@@ -219,13 +240,24 @@ build:
 
   it('--format json prints the report and each full result', () => {
     const dir = project({ '.gitlab-ci.yml': KANIKO });
-    const result = cigen(['migrate', '--format', 'json', '--component-ref', 'gitlab.example.com/platform/cigen/buildah@2.1.0', '.gitlab-ci.yml'], { cwd: dir });
+    const result = cigen(
+      ['migrate', '--format', 'json', '--component-ref', 'gitlab.example.com/platform/cigen/buildah@2.1.0', '.gitlab-ci.yml'],
+      { cwd: dir },
+    );
     const report = JSON.parse(result.stdout);
     expect(report.files).toHaveLength(1);
     expect(report.files[0]).toMatchObject({
       path: '.gitlab-ci.yml',
       changed: true,
-      jobs: [{ name: 'build', status: 'migrated', component: 'gitlab.example.com/platform/cigen/buildah@2.1.0', inputs: { 'job-name': 'build', image: '$CI_REGISTRY_IMAGE', tags: ['$CI_COMMIT_SHORT_SHA'] }, notes: [expect.stringContaining('wrote no /kaniko/.docker/config.json')] }],
+      jobs: [
+        {
+          name: 'build',
+          status: 'migrated',
+          component: 'gitlab.example.com/platform/cigen/buildah@2.1.0',
+          inputs: { 'job-name': 'build', image: '$CI_REGISTRY_IMAGE', tags: ['$CI_COMMIT_SHORT_SHA'] },
+          notes: [expect.stringContaining('wrote no /kaniko/.docker/config.json')],
+        },
+      ],
     });
     expect(report.files[0].result).toContain('  - component: gitlab.example.com/platform/cigen/buildah@2.1.0\n');
   });
@@ -242,6 +274,9 @@ build:
     expect(cigen(['migrate']).status).toBe(2);
     expect(cigen(['migrate', 'nope.yml']).status).toBe(2);
     const dir = project({ '.gitlab-ci.yml': KANIKO });
-    expect(cigen(['migrate', '--component-ref', 'buildah', '.gitlab-ci.yml'], { cwd: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('--component-ref buildah: expected') });
+    expect(cigen(['migrate', '--component-ref', 'buildah', '.gitlab-ci.yml'], { cwd: dir })).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('--component-ref buildah: expected'),
+    });
   });
 });

@@ -55,15 +55,34 @@ interface ProbeRun {
 }
 
 /** The doctor job as a runner runs it: instantiated, its variables in the environment, the script in the shell. */
-function runProbe(options: { shell?: ShellName; inputs?: Record<string, unknown>; env?: Record<string, string>; mode?: InterpolationMode; project?: string } = {}): ProbeRun {
+function runProbe(
+  options: {
+    shell?: ShellName;
+    inputs?: Record<string, unknown>;
+    env?: Record<string, string>;
+    mode?: InterpolationMode;
+    project?: string;
+  } = {},
+): ProbeRun {
   const { job } = instantiateComponent('doctor', options.inputs ?? {}, options.mode ?? 'classic', TEXT);
   const project = options.project ?? tempDir('cigen-doctor-project-');
-  const env = { ...jobEnvironment(job, predefinedVariables(project)), PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', TMPDIR: tmpdir(), ...options.env };
+  const env = {
+    ...jobEnvironment(job, predefinedVariables(project)),
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    TMPDIR: tmpdir(),
+    ...options.env,
+  };
   const [command, ...args] = SHELLS[options.shell ?? 'bash'];
   const result = spawnSync(command, [...args, '-c', jobScript(job)], { env, cwd: project, encoding: 'utf8' });
   const path = join(project, DOCTOR_REPORT);
   const text = existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, project, ...(text === undefined ? {} : { text, report: parseDoctorReport(text) }) };
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    project,
+    ...(text === undefined ? {} : { text, report: parseDoctorReport(text) }),
+  };
 }
 
 /** The shell and TypeScript agree: verdicts and recommendation recomputed from the shell's own facts. */
@@ -91,8 +110,15 @@ describe('the component', () => {
   });
 
   it('refuses hostile values up front', () => {
-    for (const [input, value] of [['storage', '/x; rm -rf /'], ['storage', 'relative/dir'], ['probe-image', 'quay.io/buildah/stable:v1 --privileged'], ['job-name', 'a: b']] as const) {
-      expect(() => instantiateComponent('doctor', { [input]: value }, 'classic', TEXT), `${input}=${value}`).toThrow(/does not match required RegEx pattern/);
+    for (const [input, value] of [
+      ['storage', '/x; rm -rf /'],
+      ['storage', 'relative/dir'],
+      ['probe-image', 'quay.io/buildah/stable:v1 --privileged'],
+      ['job-name', 'a: b'],
+    ] as const) {
+      expect(() => instantiateComponent('doctor', { [input]: value }, 'classic', TEXT), `${input}=${value}`).toThrow(
+        /does not match required RegEx pattern/,
+      );
     }
   });
 
@@ -127,7 +153,15 @@ const HOST = (() => {
   const works = (argv: string[]) => spawnSync(argv[0] as string, argv.slice(1), { stdio: 'ignore' }).status === 0;
   const scratch = mkdtempSync(join(tmpdir(), 'cigen-doctor-host-'));
   for (const sub of ['lower', 'upper', 'work', 'merged']) mkdirSync(join(scratch, sub));
-  const overlay = works(['unshare', '--user', '--map-root-user', '--mount', 'sh', '-c', `mount -t overlay overlay -o lowerdir=${scratch}/lower,upperdir=${scratch}/upper,workdir=${scratch}/work ${scratch}/merged`]);
+  const overlay = works([
+    'unshare',
+    '--user',
+    '--map-root-user',
+    '--mount',
+    'sh',
+    '-c',
+    `mount -t overlay overlay -o lowerdir=${scratch}/lower,upperdir=${scratch}/upper,workdir=${scratch}/work ${scratch}/merged`,
+  ]);
   rmSync(scratch, { recursive: true, force: true });
   let fuse = false;
   try {
@@ -136,7 +170,11 @@ const HOST = (() => {
     // no /dev/fuse
   }
   return {
-    executor: (process.env['KUBERNETES_SERVICE_HOST'] || existsSync('/var/run/secrets/kubernetes.io') ? 'kubernetes' : existsSync('/.dockerenv') || existsSync('/run/.containerenv') ? 'docker' : 'unknown') as Executor,
+    executor: (process.env['KUBERNETES_SERVICE_HOST'] || existsSync('/var/run/secrets/kubernetes.io')
+      ? 'kubernetes'
+      : existsSync('/.dockerenv') || existsSync('/run/.containerenv')
+        ? 'docker'
+        : 'unknown') as Executor,
     seccomp: field('Seccomp'),
     capEff,
     privileged: (BigInt(`0x${capEff || '0'}`) & 0x3fffffffffn) === 0x3fffffffffn,
@@ -158,7 +196,11 @@ describe('the probe on this machine', () => {
     expect(report.executor).toBe(HOST.executor);
     expect(report.checks.userns).toEqual({ ok: HOST.userns, detail: expect.stringContaining('unshare --user --map-root-user') });
     expect(report.checks.mount.ok).toBe(HOST.mount);
-    expect(report.checks.seccomp).toEqual(HOST.seccomp === '0' ? { ok: true, detail: 'Seccomp: 0 (disabled)' } : { ok: false, detail: expect.stringContaining(`Seccomp: ${HOST.seccomp}`) });
+    expect(report.checks.seccomp).toEqual(
+      HOST.seccomp === '0'
+        ? { ok: true, detail: 'Seccomp: 0 (disabled)' }
+        : { ok: false, detail: expect.stringContaining(`Seccomp: ${HOST.seccomp}`) },
+    );
     expect(report.checks.privileged).toEqual({ ok: HOST.privileged, detail: expect.stringContaining(`CapEff ${HOST.capEff}`) });
     expect(report.checks.fuse.ok).toBe(HOST.fuse);
     expect(report.checks.overlay.ok).toBe(HOST.overlay);
@@ -180,7 +222,9 @@ describe('the probe on this machine', () => {
     expect(HOST.userns && HOST.mount).toBe(true);
     expect(report.checks.userns).toEqual({ ok: true, detail: 'unshare --user --map-root-user works' });
     expect(report.checks.mount).toEqual({ ok: true, detail: 'mount -t tmpfs works in a user and mount namespace' });
-    expect(report.recommendation).toBe(HOST.executor === 'kubernetes' && report.checks['proc-unmasked'].ok ? 'buildah-rootless' : 'buildah');
+    expect(report.recommendation).toBe(
+      HOST.executor === 'kubernetes' && report.checks['proc-unmasked'].ok ? 'buildah-rootless' : 'buildah',
+    );
     expect(report.verdicts.kaniko).toEqual({ ok: true, missing: [] });
   });
 
@@ -195,7 +239,11 @@ describe('the probe on this machine', () => {
   it.skipIf(!HOST.root || !HOST.overlay)('overlay on overlayfs: overlay is false, buildah still works (on vfs)', () => {
     const base = tempDir('cigen-doctor-overlayfs-');
     for (const sub of ['lower', 'upper', 'work', 'merged']) mkdirSync(join(base, sub));
-    const mount = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${base}/lower,upperdir=${base}/upper,workdir=${base}/work`, join(base, 'merged')], { encoding: 'utf8' });
+    const mount = spawnSync(
+      'mount',
+      ['-t', 'overlay', 'overlay', '-o', `lowerdir=${base}/lower,upperdir=${base}/upper,workdir=${base}/work`, join(base, 'merged')],
+      { encoding: 'utf8' },
+    );
     expect(mount.status, mount.stderr).toBe(0);
     mounts.push(join(base, 'merged'));
     for (const shell of ['bash', 'busybox sh'] as const) {
@@ -203,7 +251,9 @@ describe('the probe on this machine', () => {
       expect(run.status, run.stderr).toBe(0);
       const report = run.report as DoctorReport;
       expect(report.checks.overlay.ok).toBe(false);
-      expect(report.checks.overlay.detail).toMatch(new RegExp(`^overlay does not mount on ${base}/merged \\(overlay\\): .+; builds fall back to vfs$`));
+      expect(report.checks.overlay.detail).toMatch(
+        new RegExp(`^overlay does not mount on ${base}/merged \\(overlay\\): .+; builds fall back to vfs$`),
+      );
       expect(report.recommendation).toBe('buildah');
       expectAgreement(report);
     }
@@ -231,7 +281,8 @@ const DOCKER_MOUNTINFO = `600 550 0:50 / / rw,relatime master:1 - overlay overla
 569 601 0:58 / /proc/scsi ro,relatime - tmpfs tmpfs ro
 570 603 0:59 / /sys/firmware ro,relatime - tmpfs tmpfs ro
 `;
-const DOCKER_PROC_DETAIL = 'masked: /proc/acpi, /proc/kcore, /proc/keys, /proc/timer_list, /proc/scsi; read-only: /proc/bus, /proc/fs, /proc/irq, /proc/sys, /proc/sysrq-trigger';
+const DOCKER_PROC_DETAIL =
+  'masked: /proc/acpi, /proc/kcore, /proc/keys, /proc/timer_list, /proc/scsi; read-only: /proc/bus, /proc/fs, /proc/irq, /proc/sys, /proc/sysrq-trigger';
 
 /** A privileged container, or a pod with procMount: Unmasked: no masks under /proc. */
 const UNMASKED_MOUNTINFO = `700 650 0:60 / / rw,relatime - overlay overlay rw,lowerdir=/var/lib/containerd/a,upperdir=/var/lib/containerd/b,workdir=/var/lib/containerd/c
@@ -274,7 +325,13 @@ function fakeRoot(fake: FakeRunner): string {
   const root = tempDir('cigen-doctor-root-');
   mkdirSync(join(root, 'proc/self/attr/apparmor'), { recursive: true });
   if (!fake.noStatus) {
-    const lines = ['Name:\tsh', 'Umask:\t0022', 'State:\tR (running)', `CapInh:\t0000000000000000`, `CapPrm:\t${fake.capEff ?? '00000000a80425fb'}`];
+    const lines = [
+      'Name:\tsh',
+      'Umask:\t0022',
+      'State:\tR (running)',
+      `CapInh:\t0000000000000000`,
+      `CapPrm:\t${fake.capEff ?? '00000000a80425fb'}`,
+    ];
     lines.push(`CapEff:\t${fake.capEff ?? '00000000a80425fb'}`, 'CapBnd:\t00000000a80425fb', 'NoNewPrivs:\t0');
     if (fake.seccomp !== undefined) lines.push(`Seccomp:\t${fake.seccomp}`, `Seccomp_filters:\t${fake.seccomp === '2' ? 1 : 0}`);
     lines.push('Speculation_Store_Bypass:\tthread vulnerable', 'voluntary_ctxt_switches:\t1');
@@ -304,40 +361,119 @@ function runFake(fake: FakeRunner, shell: ShellName = 'bash'): ProbeRun & { repo
   return run as ProbeRun & { report: DoctorReport };
 }
 
-const DOCKER_DEFAULT: FakeRunner = { dockerenv: true, seccomp: '2', apparmor: 'docker-default (enforce)', userns: 'fail', mount: 'fail', overlay: 'fail' };
+const DOCKER_DEFAULT: FakeRunner = {
+  dockerenv: true,
+  seccomp: '2',
+  apparmor: 'docker-default (enforce)',
+  userns: 'fail',
+  mount: 'fail',
+  overlay: 'fail',
+};
 const DOCKER_UNCONFINED: FakeRunner = { dockerenv: true, seccomp: '0', apparmor: 'unconfined', userns: 'ok', mount: 'ok', overlay: 'ok' };
-const DOCKER_PRIVILEGED: FakeRunner = { dockerenv: true, seccomp: '0', apparmor: 'unconfined', capEff: '000001ffffffffff', mountinfo: UNMASKED_MOUNTINFO, fuse: true, userns: 'ok', mount: 'ok', overlay: 'ok' };
+const DOCKER_PRIVILEGED: FakeRunner = {
+  dockerenv: true,
+  seccomp: '0',
+  apparmor: 'unconfined',
+  capEff: '000001ffffffffff',
+  mountinfo: UNMASKED_MOUNTINFO,
+  fuse: true,
+  userns: 'ok',
+  mount: 'ok',
+  overlay: 'ok',
+};
 // hostUsers: false + procMount: Unmasked + a Localhost seccomp profile that allows unshare/mount:
 // seccomp still filters, and that is fine.
-const K8S_ROOTLESS: FakeRunner = { env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' }, secrets: true, seccomp: '2', mountinfo: UNMASKED_MOUNTINFO, userns: 'ok', mount: 'ok', overlay: 'ok' };
-const K8S_MASKED: FakeRunner = { secrets: true, seccomp: '0', attrCurrent: 'cri-containerd.apparmor.d (complain)', mountinfo: K8S_MASKED_MOUNTINFO, userns: 'ok', mount: 'ok', overlay: 'ok' };
-const OVERLAY_ON_OVERLAYFS: FakeRunner = { ...DOCKER_UNCONFINED, mountinfo: DOCKER_MOUNTINFO.split('\n').filter((line) => !line.includes(' /var/lib/containers ')).join('\n'), overlay: 'fail' };
+const K8S_ROOTLESS: FakeRunner = {
+  env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' },
+  secrets: true,
+  seccomp: '2',
+  mountinfo: UNMASKED_MOUNTINFO,
+  userns: 'ok',
+  mount: 'ok',
+  overlay: 'ok',
+};
+const K8S_MASKED: FakeRunner = {
+  secrets: true,
+  seccomp: '0',
+  attrCurrent: 'cri-containerd.apparmor.d (complain)',
+  mountinfo: K8S_MASKED_MOUNTINFO,
+  userns: 'ok',
+  mount: 'ok',
+  overlay: 'ok',
+};
+const OVERLAY_ON_OVERLAYFS: FakeRunner = {
+  ...DOCKER_UNCONFINED,
+  mountinfo: DOCKER_MOUNTINFO.split('\n')
+    .filter((line) => !line.includes(' /var/lib/containers '))
+    .join('\n'),
+  overlay: 'fail',
+};
 
-const SCENARIOS: [string, FakeRunner, { executor: Executor; recommendation: string; checks: Partial<Record<CheckName, boolean>>; missing: Partial<Record<string, CheckName[]>> }][] = [
+const SCENARIOS: [
+  string,
+  FakeRunner,
+  {
+    executor: Executor;
+    recommendation: string;
+    checks: Partial<Record<CheckName, boolean>>;
+    missing: Partial<Record<string, CheckName[]>>;
+  },
+][] = [
   [
     'a default Docker executor (seccomp filter, docker-default AppArmor, no user namespaces): kaniko',
     DOCKER_DEFAULT,
-    { executor: 'docker', recommendation: 'kaniko', checks: { userns: false, mount: false, seccomp: false, apparmor: false, 'proc-unmasked': false, fuse: false, privileged: false }, missing: { buildah: ['userns', 'mount'], 'buildah-rootless': ['userns', 'mount', 'proc-unmasked'], buildkit: ['userns', 'mount'], kaniko: [], dind: ['privileged'] } },
+    {
+      executor: 'docker',
+      recommendation: 'kaniko',
+      checks: { userns: false, mount: false, seccomp: false, apparmor: false, 'proc-unmasked': false, fuse: false, privileged: false },
+      missing: {
+        buildah: ['userns', 'mount'],
+        'buildah-rootless': ['userns', 'mount', 'proc-unmasked'],
+        buildkit: ['userns', 'mount'],
+        kaniko: [],
+        dind: ['privileged'],
+      },
+    },
   ],
   [
     'Docker with security_opt seccomp=unconfined, apparmor=unconfined: buildah',
     DOCKER_UNCONFINED,
-    { executor: 'docker', recommendation: 'buildah', checks: { userns: true, mount: true, seccomp: true, apparmor: true, 'proc-unmasked': false, overlay: true, privileged: false }, missing: { buildah: [], 'buildah-rootless': ['proc-unmasked'], buildkit: [], dind: ['privileged'] } },
+    {
+      executor: 'docker',
+      recommendation: 'buildah',
+      checks: { userns: true, mount: true, seccomp: true, apparmor: true, 'proc-unmasked': false, overlay: true, privileged: false },
+      missing: { buildah: [], 'buildah-rootless': ['proc-unmasked'], buildkit: [], dind: ['privileged'] },
+    },
   ],
   [
     'a privileged Docker executor: buildah, privileged noted, dind would work',
     DOCKER_PRIVILEGED,
-    { executor: 'docker', recommendation: 'buildah', checks: { privileged: true, 'proc-unmasked': true, fuse: true }, missing: { buildah: [], 'buildah-rootless': [], dind: [] } },
+    {
+      executor: 'docker',
+      recommendation: 'buildah',
+      checks: { privileged: true, 'proc-unmasked': true, fuse: true },
+      missing: { buildah: [], 'buildah-rootless': [], dind: [] },
+    },
   ],
   [
     'a Kubernetes runner with hostUsers: false and procMount: Unmasked: buildah-rootless',
     K8S_ROOTLESS,
-    { executor: 'kubernetes', recommendation: 'buildah-rootless', checks: { seccomp: false, apparmor: true, 'proc-unmasked': true, privileged: false }, missing: { 'buildah-rootless': [] } },
+    {
+      executor: 'kubernetes',
+      recommendation: 'buildah-rootless',
+      checks: { seccomp: false, apparmor: true, 'proc-unmasked': true, privileged: false },
+      missing: { 'buildah-rootless': [] },
+    },
   ],
   [
     'a Kubernetes runner with masked /proc: buildah',
     K8S_MASKED,
-    { executor: 'kubernetes', recommendation: 'buildah', checks: { apparmor: true, 'proc-unmasked': false }, missing: { 'buildah-rootless': ['proc-unmasked'] } },
+    {
+      executor: 'kubernetes',
+      recommendation: 'buildah',
+      checks: { apparmor: true, 'proc-unmasked': false },
+      missing: { 'buildah-rootless': ['proc-unmasked'] },
+    },
   ],
   [
     'container storage on overlayfs: overlay false, still buildah',
@@ -351,7 +487,8 @@ describe.each(SCENARIOS)('a fake runner: %s', (_, fake, expected) => {
     const { report, stdout } = runFake(fake, shell);
     expect(report.executor).toBe(expected.executor);
     for (const [check, ok] of Object.entries(expected.checks)) expect(report.checks[check as CheckName].ok, check).toBe(ok);
-    for (const [builder, missing] of Object.entries(expected.missing)) expect(report.verdicts[builder as keyof DoctorReport['verdicts']].missing, builder).toEqual(missing);
+    for (const [builder, missing] of Object.entries(expected.missing))
+      expect(report.verdicts[builder as keyof DoctorReport['verdicts']].missing, builder).toEqual(missing);
     expect(report.recommendation).toBe(expected.recommendation);
     expectAgreement(report);
     // The job log's verdict table says the same, in the words `cigen doctor` uses.
@@ -366,22 +503,32 @@ describe.each(SCENARIOS)('a fake runner: %s', (_, fake, expected) => {
 describe('fake runners: the details', () => {
   it('a default Docker executor: seccomp, AppArmor and every masked /proc path, by name', () => {
     const { report } = runFake(DOCKER_DEFAULT);
-    expect(report.checks.seccomp).toEqual({ ok: false, detail: 'Seccomp: 2 (filter: a profile decides whether unshare and mount are allowed)' });
+    expect(report.checks.seccomp).toEqual({
+      ok: false,
+      detail: 'Seccomp: 2 (filter: a profile decides whether unshare and mount are allowed)',
+    });
     expect(report.checks.apparmor).toEqual({ ok: false, detail: 'docker-default (enforce)' });
     expect(report.checks['proc-unmasked']).toEqual({ ok: false, detail: DOCKER_PROC_DETAIL });
     expect(report.checks.privileged).toEqual({ ok: false, detail: 'CapEff 00000000a80425fb' });
     expect(report.checks.fuse).toEqual({ ok: false, detail: '/dev/fuse is missing' });
     expect(report.checks.userns).toEqual({ ok: false, detail: 'unshare --user --map-root-user fails (faked)' });
-    expect(report.reason).toBe('Buildah cannot run here (missing: userns, mount): Kaniko needs nothing from the runner; a runner admin can enable Buildah (cigen runner-config)');
+    expect(report.reason).toBe(
+      'Buildah cannot run here (missing: userns, mount): Kaniko needs nothing from the runner; a runner admin can enable Buildah (cigen runner-config)',
+    );
   });
 
   it('overlay: the filesystem beneath the storage directory comes from mountinfo', () => {
-    expect(runFake(OVERLAY_ON_OVERLAYFS).report.checks.overlay.detail).toMatch(/^overlay does not mount on \S+ \(overlay\) \(faked\): builds fall back to vfs$/);
+    expect(runFake(OVERLAY_ON_OVERLAYFS).report.checks.overlay.detail).toMatch(
+      /^overlay does not mount on \S+ \(overlay\) \(faked\): builds fall back to vfs$/,
+    );
     expect(runFake(DOCKER_UNCONFINED).report.checks.overlay.detail).toMatch(/^overlay mounts on \S+ \(overlay\) \(faked\)$/);
   });
 
   it('privileged: every capability, with or without the capabilities newer kernels add', () => {
-    expect(runFake({ ...DOCKER_PRIVILEGED, capEff: '0000003fffffffff' }).report.checks.privileged).toEqual({ ok: true, detail: 'CapEff 0000003fffffffff (every capability)' });
+    expect(runFake({ ...DOCKER_PRIVILEGED, capEff: '0000003fffffffff' }).report.checks.privileged).toEqual({
+      ok: true,
+      detail: 'CapEff 0000003fffffffff (every capability)',
+    });
     expect(runFake({ ...DOCKER_PRIVILEGED, capEff: '000001fffeffffff' }).report.checks.privileged.ok).toBe(false);
     expect(runFake({ ...DOCKER_PRIVILEGED, capEff: '0000001fffffffff' }).report.checks.privileged.ok).toBe(false);
   });
@@ -389,9 +536,18 @@ describe('fake runners: the details', () => {
   it('AppArmor and SELinux labels', () => {
     const label = (fake: FakeRunner) => runFake({ ...DOCKER_UNCONFINED, ...fake }).report.checks.apparmor;
     expect(label({ apparmor: undefined })).toEqual({ ok: true, detail: 'no AppArmor or SELinux label: not in use' });
-    expect(label({ apparmor: 'cri-containerd.apparmor.d (enforce)' })).toEqual({ ok: false, detail: 'cri-containerd.apparmor.d (enforce)' });
-    expect(label({ apparmor: undefined, attrCurrent: 'docker-default (enforce)' })).toEqual({ ok: false, detail: 'docker-default (enforce)' });
-    expect(label({ apparmor: undefined, attrCurrent: 'system_u:system_r:container_t:s0:c1,c2' })).toEqual({ ok: false, detail: 'SELinux label system_u:system_r:container_t:s0:c1,c2' });
+    expect(label({ apparmor: 'cri-containerd.apparmor.d (enforce)' })).toEqual({
+      ok: false,
+      detail: 'cri-containerd.apparmor.d (enforce)',
+    });
+    expect(label({ apparmor: undefined, attrCurrent: 'docker-default (enforce)' })).toEqual({
+      ok: false,
+      detail: 'docker-default (enforce)',
+    });
+    expect(label({ apparmor: undefined, attrCurrent: 'system_u:system_r:container_t:s0:c1,c2' })).toEqual({
+      ok: false,
+      detail: 'SELinux label system_u:system_r:container_t:s0:c1,c2',
+    });
     expect(label({ apparmor: undefined, attrCurrent: 'system_u:system_r:spc_t:s0' }).ok).toBe(true);
   });
 
@@ -402,9 +558,15 @@ describe('fake runners: the details', () => {
   });
 
   it('executor: kubernetes from KUBERNETES_SERVICE_HOST alone, shell from CI_RUNNER_EXECUTABLE_ARCH, else unknown', () => {
-    expect(runFake({ ...DOCKER_UNCONFINED, dockerenv: false, env: { KUBERNETES_SERVICE_HOST: '10.0.0.1' } }).report.executor).toBe('kubernetes');
-    expect(runFake({ ...DOCKER_UNCONFINED, dockerenv: false, env: { CI_RUNNER_EXECUTABLE_ARCH: 'linux/amd64' } }).report.executor).toBe('shell');
-    expect(runFake({ ...DOCKER_UNCONFINED, dockerenv: true, env: { CI_RUNNER_EXECUTABLE_ARCH: 'linux/amd64' } }).report.executor).toBe('docker');
+    expect(runFake({ ...DOCKER_UNCONFINED, dockerenv: false, env: { KUBERNETES_SERVICE_HOST: '10.0.0.1' } }).report.executor).toBe(
+      'kubernetes',
+    );
+    expect(runFake({ ...DOCKER_UNCONFINED, dockerenv: false, env: { CI_RUNNER_EXECUTABLE_ARCH: 'linux/amd64' } }).report.executor).toBe(
+      'shell',
+    );
+    expect(runFake({ ...DOCKER_UNCONFINED, dockerenv: true, env: { CI_RUNNER_EXECUTABLE_ARCH: 'linux/amd64' } }).report.executor).toBe(
+      'docker',
+    );
     expect(runFake({ ...DOCKER_UNCONFINED, dockerenv: false }).report.executor).toBe('unknown');
   });
 
@@ -419,7 +581,15 @@ describe('fake runners: the details', () => {
   it('fails, saying so, only when it cannot write the report', () => {
     const project = tempDir('cigen-doctor-project-');
     mkdirSync(join(project, DOCTOR_REPORT));
-    const run = runProbe({ project, env: { CIGEN_DOCTOR_ROOT: fakeRoot(DOCKER_DEFAULT), CIGEN_DOCTOR_FAKE_USERNS: 'fail', CIGEN_DOCTOR_FAKE_MOUNT: 'fail', CIGEN_DOCTOR_FAKE_OVERLAY: 'fail' } });
+    const run = runProbe({
+      project,
+      env: {
+        CIGEN_DOCTOR_ROOT: fakeRoot(DOCKER_DEFAULT),
+        CIGEN_DOCTOR_FAKE_USERNS: 'fail',
+        CIGEN_DOCTOR_FAKE_MOUNT: 'fail',
+        CIGEN_DOCTOR_FAKE_OVERLAY: 'fail',
+      },
+    });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`cigen: error: cannot write cigen-doctor.json in ${project}`);
   });
@@ -459,7 +629,15 @@ function report(executor: Executor, failing: CheckName[] = [], extra: Partial<Do
   const checks = { ...ALL_OK };
   for (const name of failing) checks[name] = { ok: false, detail: `${name} blocked` };
   const choice = recommend({ checks, executor });
-  return { version: 1, executor, checks, verdicts: verdicts(checks, executor), recommendation: choice.builder, reason: choice.reason, ...extra };
+  return {
+    version: 1,
+    executor,
+    checks,
+    verdicts: verdicts(checks, executor),
+    recommendation: choice.builder,
+    reason: choice.reason,
+    ...extra,
+  };
 }
 
 describe('verdicts and recommend', () => {
@@ -470,7 +648,9 @@ describe('verdicts and recommend', () => {
         const { builder } = recommend({ checks: report(executor, failing).checks, executor });
         const buildah = !failing.includes('userns') && !failing.includes('mount');
         const rootless = buildah && !failing.includes('proc-unmasked');
-        expect(builder, `${executor} ${failing.join(',')}`).toBe(rootless && executor === 'kubernetes' ? 'buildah-rootless' : buildah ? 'buildah' : 'kaniko');
+        expect(builder, `${executor} ${failing.join(',')}`).toBe(
+          rootless && executor === 'kubernetes' ? 'buildah-rootless' : buildah ? 'buildah' : 'kaniko',
+        );
       }
     }
   });
@@ -479,7 +659,11 @@ describe('verdicts and recommend', () => {
     const v = verdicts(report('docker', ['seccomp', 'apparmor', 'overlay', 'fuse', 'privileged']).checks, 'docker');
     expect(v).toEqual({
       buildah: { ok: true, missing: [] },
-      'buildah-rootless': { ok: false, missing: [], impossible: expect.stringMatching(/^not possible on the Docker executor: .*GitLab Runner issue 36810/) },
+      'buildah-rootless': {
+        ok: false,
+        missing: [],
+        impossible: expect.stringMatching(/^not possible on the Docker executor: .*GitLab Runner issue 36810/),
+      },
       buildkit: { ok: true, missing: [] },
       kaniko: { ok: true, missing: [] },
       dind: { ok: false, missing: ['privileged'] },
@@ -511,13 +695,25 @@ describe('parseDoctorReport', () => {
     ['an array', '[]', /^the report must be an object, got an array$/],
     ['version 2', text((d) => (d['version'] = 2)), /^version 2 is not supported: this cigen reads version 1/],
     ['no version', text((d) => delete d['version']), /^version is missing$/],
-    ['an unknown executor', text((d) => (d['executor'] = 'podman')), /^executor must be one of docker, kubernetes, shell, unknown, got "podman"$/],
+    [
+      'an unknown executor',
+      text((d) => (d['executor'] = 'podman')),
+      /^executor must be one of docker, kubernetes, shell, unknown, got "podman"$/,
+    ],
     ['a missing check', text((d) => delete d['checks']['proc-unmasked']), /^checks\.proc-unmasked is missing$/],
     ['ok not a boolean', text((d) => (d['checks']['userns']['ok'] = 'yes')), /^checks\.userns\.ok must be true or false, got "yes"$/],
     ['detail not a string', text((d) => (d['checks']['mount']['detail'] = 3)), /^checks\.mount\.detail must be a string, got 3$/],
     ['a missing verdict', text((d) => delete d['verdicts']['dind']), /^verdicts\.dind is missing$/],
-    ['an unknown missing check', text((d) => (d['verdicts']['buildah']['missing'] = ['root'])), /^verdicts\.buildah\.missing\[0\] must be one of userns, .*, got "root"$/],
-    ['an unknown recommendation', text((d) => (d['recommendation'] = 'podman')), /^recommendation must be one of buildah, buildah-rootless, kaniko, buildkit, dind, got "podman"$/],
+    [
+      'an unknown missing check',
+      text((d) => (d['verdicts']['buildah']['missing'] = ['root'])),
+      /^verdicts\.buildah\.missing\[0\] must be one of userns, .*, got "root"$/,
+    ],
+    [
+      'an unknown recommendation',
+      text((d) => (d['recommendation'] = 'podman')),
+      /^recommendation must be one of buildah, buildah-rootless, kaniko, buildkit, dind, got "podman"$/,
+    ],
     ['no reason', text((d) => delete d['reason']), /^reason is missing$/],
   ])('names what is wrong: %s', (_, input, message) => {
     expect(() => parseDoctorReport(input)).toThrow(message);
@@ -604,7 +800,9 @@ describe('cigen doctor --report', () => {
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toBe(`${path}: not a cigen doctor report: checks.mount is missing`);
     const broken = reportFile('not json');
-    await expect(runDoctor({ report: broken, format: 'text' })).rejects.toThrow(new RegExp(`^${broken}: not a cigen doctor report: not valid JSON`));
+    await expect(runDoctor({ report: broken, format: 'text' })).rejects.toThrow(
+      new RegExp(`^${broken}: not a cigen doctor report: not valid JSON`),
+    );
   });
 
   it('a missing report file: a usage error', async () => {

@@ -32,13 +32,15 @@ async function errorBody(call: Promise<unknown>): Promise<unknown> {
   try {
     await call;
   } catch (error) {
-    if (error instanceof GitbeakerRequestError) return JSON.parse(error.message.startsWith('[') || error.message.startsWith('{') ? error.message : JSON.stringify(error.message));
+    if (error instanceof GitbeakerRequestError)
+      return JSON.parse(error.message.startsWith('[') || error.message.startsWith('{') ? error.message : JSON.stringify(error.message));
     throw error;
   }
   throw new Error('the call succeeded');
 }
 
-const get = (path: string, init: RequestInit = {}) => fetch(`${fake.url}/api/v4${path}`, { ...init, headers: { 'private-token': fake.token, ...(init.headers ?? {}) } });
+const get = (path: string, init: RequestInit = {}) =>
+  fetch(`${fake.url}/api/v4${path}`, { ...init, headers: { 'private-token': fake.token, ...(init.headers ?? {}) } });
 
 describe('FakeGitLab: listing and pagination', () => {
   it('pages 250 group projects (subgroups included) the way gitbeaker follows them', async () => {
@@ -52,15 +54,33 @@ describe('FakeGitLab: listing and pagination', () => {
     const pages = fake.requests.filter((r) => r.path === '/api/v4/groups/g/projects');
     expect(pages).toHaveLength(3);
     expect(pages.map((r) => new URLSearchParams(r.query).get('page'))).toEqual([null, '2', '3']);
-    expect(pages.every((r) => new URLSearchParams(r.query).get('include_subgroups') === 'true' && new URLSearchParams(r.query).get('per_page') === '100')).toBe(true);
+    expect(
+      pages.every(
+        (r) => new URLSearchParams(r.query).get('include_subgroups') === 'true' && new URLSearchParams(r.query).get('per_page') === '100',
+      ),
+    ).toBe(true);
 
     const direct = (await api.Groups.allProjects('g', { perPage: 100 })) as unknown as Json[];
     expect(direct).toHaveLength(200);
 
-    const page2 = await api.Groups.allProjects('g', { includeSubgroups: true, perPage: 100, page: 2, maxPages: 1, showExpanded: true, pagination: 'offset' });
+    const page2 = await api.Groups.allProjects('g', {
+      includeSubgroups: true,
+      perPage: 100,
+      page: 2,
+      maxPages: 1,
+      showExpanded: true,
+      pagination: 'offset',
+    });
     expect(page2.data).toHaveLength(100);
     expect(page2.paginationInfo).toEqual({ total: 250, next: 3, current: 2, previous: 1, perPage: 100, totalPages: 3 });
-    const page3 = await api.Groups.allProjects('g', { includeSubgroups: true, perPage: 100, page: 3, maxPages: 1, showExpanded: true, pagination: 'offset' });
+    const page3 = await api.Groups.allProjects('g', {
+      includeSubgroups: true,
+      perPage: 100,
+      page: 3,
+      maxPages: 1,
+      showExpanded: true,
+      pagination: 'offset',
+    });
     expect(page3.data).toHaveLength(50);
     expect(page3.paginationInfo.next).toBeNull();
   });
@@ -69,7 +89,11 @@ describe('FakeGitLab: listing and pagination', () => {
     for (let i = 1; i <= 5; i += 1) fake.addProject({ path: `g/p${i}` });
     const res = await get('/projects?per_page=2&page=2');
     expect(res.status).toBe(200);
-    expect(Object.fromEntries(['x-page', 'x-per-page', 'x-next-page', 'x-prev-page', 'x-total', 'x-total-pages'].map((h) => [h, res.headers.get(h)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        ['x-page', 'x-per-page', 'x-next-page', 'x-prev-page', 'x-total', 'x-total-pages'].map((h) => [h, res.headers.get(h)]),
+      ),
+    ).toEqual({
       'x-page': '2',
       'x-per-page': '2',
       'x-next-page': '3',
@@ -161,9 +185,21 @@ describe('FakeGitLab: projects, files, branches', () => {
   });
 
   it('creates a commit on a new branch, shows the branch, compares it with main', async () => {
-    const commit = (await api.Commits.create('g/p', 'cigen/feature', 'Add a\n\nbody', [{ action: 'create', filePath: 'a.txt', content: 'x\n' }], { startBranch: 'main' })) as unknown as Json;
+    const commit = (await api.Commits.create(
+      'g/p',
+      'cigen/feature',
+      'Add a\n\nbody',
+      [{ action: 'create', filePath: 'a.txt', content: 'x\n' }],
+      { startBranch: 'main' },
+    )) as unknown as Json;
     expect(commit['id']).toMatch(/^[0-9a-f]{40}$/);
-    expect(commit).toMatchObject({ title: 'Add a', message: 'Add a\n\nbody', author_email: fake.botUser.email, committer_email: fake.botUser.email, stats: { additions: 1, deletions: 0, total: 1 } });
+    expect(commit).toMatchObject({
+      title: 'Add a',
+      message: 'Add a\n\nbody',
+      author_email: fake.botUser.email,
+      committer_email: fake.botUser.email,
+      stats: { additions: 1, deletions: 0, total: 1 },
+    });
     // gitbeaker sends the branch name as one encoded segment and the body in snake_case.
     expect(fake.writes()).toEqual([{ method: 'POST', path: '/api/v4/projects/g/p/repository/commits', query: '', status: 201 }]);
 
@@ -178,7 +214,9 @@ describe('FakeGitLab: projects, files, branches', () => {
     const compare = (await api.Repositories.compare('g/p', 'main', 'cigen/feature')) as unknown as Json;
     expect((compare['commits'] as Json[]).map((c) => c['id'])).toEqual([commit['id']]);
     expect((compare['commit'] as Json)['id']).toBe(commit['id']);
-    expect(compare['diffs']).toEqual([expect.objectContaining({ new_path: 'a.txt', new_file: true, deleted_file: false, diff: '@@ -0,0 +1 @@\n+x\n' })]);
+    expect(compare['diffs']).toEqual([
+      expect.objectContaining({ new_path: 'a.txt', new_file: true, deleted_file: false, diff: '@@ -0,0 +1 @@\n+x\n' }),
+    ]);
     expect(compare['compare_same_ref']).toBe(false);
     const back = (await api.Repositories.compare('g/p', 'cigen/feature', 'main')) as unknown as Json;
     expect(back['commits']).toEqual([]);
@@ -193,12 +231,23 @@ describe('FakeGitLab: projects, files, branches', () => {
   });
 
   it('applies GitLab rules to commit actions and branches', async () => {
-    const create = (branch: string, actions: { action: 'create' | 'update' | 'delete'; filePath: string; content?: string }[], options: { startBranch?: string; force?: boolean } = {}) =>
-      api.Commits.create('g/p', branch, 'm', actions, options);
-    expect(await errorBody(create('new', [{ action: 'create', filePath: 'b', content: '' }]))).toBe('You can only create or edit files when you are on a branch');
-    expect(await errorBody(create('new', [{ action: 'create', filePath: 'b', content: '' }], { startBranch: 'nope' }))).toBe('You can only create or edit files when you are on a branch');
-    expect(await errorBody(create('main', [{ action: 'create', filePath: 'ci/build.yml', content: '' }]))).toBe('A file with this name already exists');
-    expect(await errorBody(create('main', [{ action: 'update', filePath: 'nope', content: '' }]))).toBe("A file with this name doesn't exist");
+    const create = (
+      branch: string,
+      actions: { action: 'create' | 'update' | 'delete'; filePath: string; content?: string }[],
+      options: { startBranch?: string; force?: boolean } = {},
+    ) => api.Commits.create('g/p', branch, 'm', actions, options);
+    expect(await errorBody(create('new', [{ action: 'create', filePath: 'b', content: '' }]))).toBe(
+      'You can only create or edit files when you are on a branch',
+    );
+    expect(await errorBody(create('new', [{ action: 'create', filePath: 'b', content: '' }], { startBranch: 'nope' }))).toBe(
+      'You can only create or edit files when you are on a branch',
+    );
+    expect(await errorBody(create('main', [{ action: 'create', filePath: 'ci/build.yml', content: '' }]))).toBe(
+      'A file with this name already exists',
+    );
+    expect(await errorBody(create('main', [{ action: 'update', filePath: 'nope', content: '' }]))).toBe(
+      "A file with this name doesn't exist",
+    );
     expect(await errorBody(create('main', [{ action: 'delete', filePath: 'nope' }]))).toBe("A file with this name doesn't exist");
     expect(fake.commits('g/p', 'main')).toHaveLength(1);
 
@@ -234,20 +283,32 @@ describe('FakeGitLab: projects, files, branches', () => {
 
     expect(await statusOf(api.Commits.create('g/rep', 'topic', 'm', action, { startBranch: 'main' }))).toBe(403);
     expect(await errorBody(api.Commits.create('g/rep', 'topic', 'm', action, { startBranch: 'main' }))).toBe('403 Forbidden');
-    expect(((await api.Projects.show('g/rep')) as unknown as Json)['permissions']).toEqual({ project_access: { access_level: 20, notification_level: 3 }, group_access: null });
+    expect(((await api.Projects.show('g/rep')) as unknown as Json)['permissions']).toEqual({
+      project_access: { access_level: 20, notification_level: 3 },
+      group_access: null,
+    });
 
     // Maintainers may push to the protected default branch.
     await api.Commits.create('g/p', 'main', 'm', action);
     const protectedList = (await api.ProtectedBranches.all('g/dev')) as unknown as Json[];
     expect(protectedList.map((b) => b['name'])).toEqual(['main', 'release/*']);
-    expect(protectedList[0]).toMatchObject({ push_access_levels: [{ access_level: 40, access_level_description: 'Maintainers' }], allow_force_push: false });
+    expect(protectedList[0]).toMatchObject({
+      push_access_levels: [{ access_level: 40, access_level_description: 'Maintainers' }],
+      allow_force_push: false,
+    });
     const wildcard = (await api.Branches.show('g/dev', 'topic')) as unknown as Json;
     expect(wildcard['protected']).toBe(false);
   });
 
   it('shows the current user', async () => {
     const user = (await api.Users.showCurrentUser()) as unknown as Json;
-    expect(user).toMatchObject({ id: fake.botUser.id, username: fake.botUser.username, email: fake.botUser.email, commit_email: fake.botUser.email, state: 'active' });
+    expect(user).toMatchObject({
+      id: fake.botUser.id,
+      username: fake.botUser.username,
+      email: fake.botUser.email,
+      commit_email: fake.botUser.email,
+      state: 'active',
+    });
   });
 });
 
@@ -258,7 +319,11 @@ describe('FakeGitLab: merge requests and notes', () => {
   });
 
   it('creates, finds, refuses a duplicate, edits, and comments', async () => {
-    const mr = (await api.MergeRequests.create('g/p', 'feature', 'main', 'title', { description: 'd', removeSourceBranch: true, labels: 'cigen,ci' })) as unknown as Json;
+    const mr = (await api.MergeRequests.create('g/p', 'feature', 'main', 'title', {
+      description: 'd',
+      removeSourceBranch: true,
+      labels: 'cigen,ci',
+    })) as unknown as Json;
     expect(mr).toMatchObject({
       iid: 1,
       project_id: 1,
@@ -288,7 +353,9 @@ describe('FakeGitLab: merge requests and notes', () => {
 
     const duplicate = api.MergeRequests.create('g/p', 'feature', 'main', 'again');
     expect(await statusOf(duplicate)).toBe(409);
-    expect(await errorBody(api.MergeRequests.create('g/p', 'feature', 'main', 'again'))).toEqual(['Another open merge request already exists for this source branch: !1']);
+    expect(await errorBody(api.MergeRequests.create('g/p', 'feature', 'main', 'again'))).toEqual([
+      'Another open merge request already exists for this source branch: !1',
+    ]);
     expect(await statusOf(api.MergeRequests.create('g/p', 'missing', 'main', 't'))).toBe(400);
 
     const edited = (await api.MergeRequests.edit('g/p', 1, { title: 'new title', description: 'new d' })) as unknown as Json;
@@ -368,7 +435,11 @@ describe('FakeGitLab: other users, faults, latency, log', () => {
   it('matches faults by method and decoded path, with a custom body', async () => {
     fake.inject({ method: 'POST', path: /\/merge_requests$/, status: 500, body: { message: 'boom' }, times: 2 });
     expect((await get('/projects/g%2Fp/merge_requests')).status).toBe(200);
-    const res = await get('/projects/g%2Fp/merge_requests', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await get('/projects/g%2Fp/merge_requests', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ message: 'boom' });
   });
@@ -449,7 +520,9 @@ describe('seedInstance', () => {
   it('seeds bench/p0001… with a Kaniko job every n-th project', async () => {
     seedInstance(fake, 20, 5);
     const all = (await api.Groups.allProjects('bench', { includeSubgroups: true, perPage: 100 })) as unknown as Json[];
-    expect(all.map((p) => p['path_with_namespace'])).toEqual(Array.from({ length: 20 }, (_, i) => `bench/p${String(i + 1).padStart(4, '0')}`));
+    expect(all.map((p) => p['path_with_namespace'])).toEqual(
+      Array.from({ length: 20 }, (_, i) => `bench/p${String(i + 1).padStart(4, '0')}`),
+    );
     const kaniko = all.filter((p) => fake.file(p['path_with_namespace'] as string, 'main', '.gitlab-ci.yml')?.includes('/kaniko/executor'));
     expect(kaniko.map((p) => p['path'])).toEqual(['p0005', 'p0010', 'p0015', 'p0020']);
     expect(KANIKO_CI).toContain('gcr.io/kaniko-project/executor:v1.23.2-debug');

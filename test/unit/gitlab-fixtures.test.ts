@@ -33,7 +33,10 @@ function units(kind: 'positive' | 'negative'): Unit[] {
     const name = relative(join(ROOT, kind), path);
     const doc = parse(readFileSync(path, 'utf8'), { customTags, version: '1.1', merge: true }) as Record<string, unknown>;
     const global = GLOBAL_FILES.includes(name);
-    return Object.entries(doc).map(([key, value]) => ({ id: `${kind}/${name} :: ${key}`, text: stringifyYaml(global ? value : { [key]: value }) }));
+    return Object.entries(doc).map(([key, value]) => ({
+      id: `${kind}/${name} :: ${key}`,
+      text: stringifyYaml(global ? value : { [key]: value }),
+    }));
   });
 }
 

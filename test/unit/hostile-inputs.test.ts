@@ -13,7 +13,7 @@ import { createSandbox, decodeAuths, type Sandbox } from '../helpers/sandbox.js'
 const HOSTILE_CONTEXT = 'app dir; touch /tmp/x $(id) `id`';
 const HOSTILE_BUILD_ARG = 'X=$(touch /tmp/pwned) `touch /tmp/pwned2`; touch /tmp/pwned3';
 const HOSTILE_TAG = 'v1"\n\'x';
-const HOSTILE_PASSWORD = "$(touch /tmp/pw) ' \"";
+const HOSTILE_PASSWORD = '$(touch /tmp/pw) \' "';
 
 const BUILDER_TOOL: Record<string, string> = {
   buildah: 'buildah',
@@ -32,7 +32,9 @@ function run(component: string, inputs: Record<string, unknown>, mode: 'classic'
   sandbox = createSandbox({ projectFiles: { Dockerfile: 'FROM scratch\n', [`${HOSTILE_CONTEXT}/Dockerfile`]: 'FROM scratch\n' } });
   const { job } = instantiateComponent(component, inputs, mode);
   const result = sandbox.run(jobScript(job), jobEnvironment(job, predefinedVariables(sandbox.projectDir)), shell);
-  const builderCalls = sandbox.calls(BUILDER_TOOL[component]).filter((call) => !['info', '--storage-driver=overlay'].includes(call.argv[0] ?? ''));
+  const builderCalls = sandbox
+    .calls(BUILDER_TOOL[component])
+    .filter((call) => !['info', '--storage-driver=overlay'].includes(call.argv[0] ?? ''));
   const build = builderCalls.find((call) => call.argv.includes('build') || component === 'kaniko');
   return { result, builderCalls, build, sandbox };
 }
@@ -52,7 +54,13 @@ describe.each(COMPONENTS)('%s', (component) => {
         expect(result.stderr).toBe('');
         expect(result.status).toBe(0);
         const contextDir = `${box.projectDir}/${HOSTILE_CONTEXT}`;
-        const expected = { buildah: contextDir, 'buildah-rootless': contextDir, kaniko: `--context=${contextDir}`, buildkit: `context=${contextDir}`, dind: contextDir }[component];
+        const expected = {
+          buildah: contextDir,
+          'buildah-rootless': contextDir,
+          kaniko: `--context=${contextDir}`,
+          buildkit: `context=${contextDir}`,
+          dind: contextDir,
+        }[component];
         expect(build?.argv.filter((arg) => arg === expected)).toHaveLength(1);
         expectNothingCreated(box);
       });

@@ -23,21 +23,49 @@ async function lintErrors(text: string): Promise<string[]> {
 
 describe('finding Dockerfiles', () => {
   it('finds Dockerfiles and Containerfiles, skips node_modules, vendor, .git and what .gitignore ignores', () => {
-    const files = ['Dockerfile', 'api/Dockerfile.prod', 'worker/Containerfile', 'tools/ci.Dockerfile', 'node_modules/x/Dockerfile', 'vendor/y/Dockerfile', '.git/Dockerfile', 'tmp/Dockerfile', 'docs/Dockerfile.md.txt', 'README.md', 'Dockerfile.bak/x'];
-    expect(findDockerfiles(files, 'tmp/\n').map((d) => d.path)).toEqual(['Dockerfile', 'api/Dockerfile.prod', 'docs/Dockerfile.md.txt', 'tools/ci.Dockerfile', 'worker/Containerfile']);
+    const files = [
+      'Dockerfile',
+      'api/Dockerfile.prod',
+      'worker/Containerfile',
+      'tools/ci.Dockerfile',
+      'node_modules/x/Dockerfile',
+      'vendor/y/Dockerfile',
+      '.git/Dockerfile',
+      'tmp/Dockerfile',
+      'docs/Dockerfile.md.txt',
+      'README.md',
+      'Dockerfile.bak/x',
+    ];
+    expect(findDockerfiles(files, 'tmp/\n').map((d) => d.path)).toEqual([
+      'Dockerfile',
+      'api/Dockerfile.prod',
+      'docs/Dockerfile.md.txt',
+      'tools/ci.Dockerfile',
+      'worker/Containerfile',
+    ]);
   });
 });
 
 describe('proposals', () => {
   const propose = (paths: string[]) => proposeBuilds(findDockerfiles(paths));
   it('one Dockerfile at the root: build-image, pushed to $CI_REGISTRY_IMAGE', () => {
-    expect(propose(['Dockerfile'])).toEqual([{ jobName: 'build-image', context: '.', dockerfile: 'Dockerfile', image: '$CI_REGISTRY_IMAGE' }]);
+    expect(propose(['Dockerfile'])).toEqual([
+      { jobName: 'build-image', context: '.', dockerfile: 'Dockerfile', image: '$CI_REGISTRY_IMAGE' },
+    ]);
   });
   it('sibling directories with plain Dockerfiles share one matrix job; the rest get a job each', () => {
-    expect(propose(['services/api/Dockerfile', 'services/worker/Dockerfile', 'Dockerfile', 'Dockerfile.dev', 'tools/lint/Containerfile'])).toEqual([
+    expect(
+      propose(['services/api/Dockerfile', 'services/worker/Dockerfile', 'Dockerfile', 'Dockerfile.dev', 'tools/lint/Containerfile']),
+    ).toEqual([
       { jobName: 'build-dev', context: '.', dockerfile: 'Dockerfile.dev', image: '$CI_REGISTRY_IMAGE/dev' },
       { jobName: 'build-image', context: '.', dockerfile: 'Dockerfile', image: '$CI_REGISTRY_IMAGE' },
-      { jobName: 'build-services', context: 'services/$IMAGE_DIR', dockerfile: 'Dockerfile', image: '$CI_REGISTRY_IMAGE/$IMAGE_DIR', matrix: { variable: 'IMAGE_DIR', values: ['api', 'worker'] } },
+      {
+        jobName: 'build-services',
+        context: 'services/$IMAGE_DIR',
+        dockerfile: 'Dockerfile',
+        image: '$CI_REGISTRY_IMAGE/$IMAGE_DIR',
+        matrix: { variable: 'IMAGE_DIR', values: ['api', 'worker'] },
+      },
       { jobName: 'build-tools-lint', context: 'tools/lint', dockerfile: 'Containerfile', image: '$CI_REGISTRY_IMAGE/tools-lint' },
     ]);
   });
@@ -104,7 +132,11 @@ test:
     }
     expect(await lintErrors(first.text)).toEqual([]);
     const second = scaffold('.gitlab-ci.yml', first.text, builds, REF);
-    expect(second).toMatchObject({ changed: false, added: [], present: ['build-image-2', 'build-services'].length ? expect.any(Array) : [] });
+    expect(second).toMatchObject({
+      changed: false,
+      added: [],
+      present: ['build-image-2', 'build-services'].length ? expect.any(Array) : [],
+    });
     expect(second.text).toBe(first.text);
   });
 });
@@ -124,18 +156,29 @@ describe('the CLI without a terminal', () => {
     }
     return dir;
   }
-  const cigen = (args: string[], cwd: string) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const cigen = (args: string[], cwd: string) =>
+    spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 
   it('--yes --builder writes the file; it lints clean; init twice adds nothing', () => {
-    const dir = project({ Dockerfile: 'FROM alpine\n', 'services/a/Dockerfile': 'FROM alpine\n', 'services/b/Dockerfile': 'FROM alpine\n' });
-    const first = cigen(['init', '--yes', '--builder', 'buildah-rootless', '--component-ref', 'gitlab.example.com/platform/cigen@2.0.0'], dir);
+    const dir = project({
+      Dockerfile: 'FROM alpine\n',
+      'services/a/Dockerfile': 'FROM alpine\n',
+      'services/b/Dockerfile': 'FROM alpine\n',
+    });
+    const first = cigen(
+      ['init', '--yes', '--builder', 'buildah-rootless', '--component-ref', 'gitlab.example.com/platform/cigen@2.0.0'],
+      dir,
+    );
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('Builder: buildah-rootless');
     const written = readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8');
     expect(written).toContain('  - component: gitlab.example.com/platform/cigen/buildah-rootless@2.0.0\n');
     expect(cigen(['lint', '.gitlab-ci.yml'], dir).status).toBe(0);
-    const second = cigen(['init', '--yes', '--builder', 'buildah-rootless', '--component-ref', 'gitlab.example.com/platform/cigen@2.0.0'], dir);
+    const second = cigen(
+      ['init', '--yes', '--builder', 'buildah-rootless', '--component-ref', 'gitlab.example.com/platform/cigen@2.0.0'],
+      dir,
+    );
     expect(second.stdout).toContain('already builds every image');
     expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe(written);
   });
@@ -145,8 +188,23 @@ describe('the CLI without a terminal', () => {
     const report = {
       version: 1,
       executor: 'kubernetes',
-      checks: { userns: ok('unshare works'), mount: ok('tmpfs mounts'), seccomp: ok('Seccomp: 0'), apparmor: ok('unconfined'), 'proc-unmasked': ok('nothing masked'), overlay: ok('ext4 below'), fuse: { ok: false, detail: 'no /dev/fuse' }, privileged: { ok: false, detail: 'CapEff 00000000a80425fb' } },
-      verdicts: { buildah: { ok: true, missing: [] }, 'buildah-rootless': { ok: true, missing: [] }, buildkit: { ok: true, missing: [] }, kaniko: { ok: true, missing: [] }, dind: { ok: false, missing: ['privileged'] } },
+      checks: {
+        userns: ok('unshare works'),
+        mount: ok('tmpfs mounts'),
+        seccomp: ok('Seccomp: 0'),
+        apparmor: ok('unconfined'),
+        'proc-unmasked': ok('nothing masked'),
+        overlay: ok('ext4 below'),
+        fuse: { ok: false, detail: 'no /dev/fuse' },
+        privileged: { ok: false, detail: 'CapEff 00000000a80425fb' },
+      },
+      verdicts: {
+        buildah: { ok: true, missing: [] },
+        'buildah-rootless': { ok: true, missing: [] },
+        buildkit: { ok: true, missing: [] },
+        kaniko: { ok: true, missing: [] },
+        dind: { ok: false, missing: ['privileged'] },
+      },
       recommendation: 'buildah-rootless',
       reason: 'a Kubernetes runner with user namespaces and an unmasked /proc',
     };
@@ -156,7 +214,10 @@ describe('the CLI without a terminal', () => {
     expect(result.stdout).toContain('Builder: buildah-rootless — the doctor report from your runner:');
     expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toContain('/buildah-rootless@1\n');
     writeFileSync(join(dir, 'bad.json'), '{"version": 1}');
-    expect(cigen(['init', '--yes', '--doctor-report', 'bad.json'], dir)).toMatchObject({ status: 1, stderr: expect.stringContaining('bad.json: not a cigen doctor report') });
+    expect(cigen(['init', '--yes', '--doctor-report', 'bad.json'], dir)).toMatchObject({
+      status: 1,
+      stderr: expect.stringContaining('bad.json: not a cigen doctor report'),
+    });
   });
 
   it('without --yes it shows the diff and writes nothing', () => {
@@ -169,10 +230,19 @@ describe('the CLI without a terminal', () => {
   });
 
   it('refuses what it cannot do: no builder chosen (2), no Dockerfile (1), invalid YAML (1, untouched), a bad builder (2)', () => {
-    expect(cigen(['init', '--yes'], project({ Dockerfile: 'FROM alpine\n' }))).toMatchObject({ status: 2, stderr: expect.stringContaining('no builder chosen') });
-    expect(cigen(['init', '--yes', '--builder', 'buildah'], project({ 'README.md': '#\n' }))).toMatchObject({ status: 1, stderr: expect.stringContaining('no Dockerfile or Containerfile found') });
+    expect(cigen(['init', '--yes'], project({ Dockerfile: 'FROM alpine\n' }))).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('no builder chosen'),
+    });
+    expect(cigen(['init', '--yes', '--builder', 'buildah'], project({ 'README.md': '#\n' }))).toMatchObject({
+      status: 1,
+      stderr: expect.stringContaining('no Dockerfile or Containerfile found'),
+    });
     const broken = project({ Dockerfile: 'FROM alpine\n', '.gitlab-ci.yml': 'a: [\n' });
-    expect(cigen(['init', '--yes', '--builder', 'buildah'], broken)).toMatchObject({ status: 1, stderr: expect.stringMatching(/\.gitlab-ci\.yml:\d+:\d+: invalid YAML/) });
+    expect(cigen(['init', '--yes', '--builder', 'buildah'], broken)).toMatchObject({
+      status: 1,
+      stderr: expect.stringMatching(/\.gitlab-ci\.yml:\d+:\d+: invalid YAML/),
+    });
     expect(readFileSync(join(broken, '.gitlab-ci.yml'), 'utf8')).toBe('a: [\n');
     expect(cigen(['init', '--builder', 'podman'], project({ Dockerfile: 'FROM alpine\n' })).status).toBe(2);
   });
@@ -198,7 +268,19 @@ describe('on a terminal (tmux, as a person would)', () => {
     try {
       writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine\n');
       writeFileSync(join(dir, '.gitlab-ci.yml'), '# ours\ntest:\n  script: [make test]\n');
-      tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '50', '-c', dir, `NO_COLOR=1 ${process.execPath} ${BIN} init; echo EXIT=$?; sleep 30`);
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        session,
+        '-x',
+        '200',
+        '-y',
+        '50',
+        '-c',
+        dir,
+        `NO_COLOR=1 ${process.execPath} ${BIN} init; echo EXIT=$?; sleep 30`,
+      );
       await waitFor(session, 'Can you change the configuration of the GitLab runners');
       tmux('send-keys', '-t', session, 'y', 'Enter');
       await waitFor(session, 'Are they Kubernetes runners');
@@ -209,7 +291,9 @@ describe('on a terminal (tmux, as a person would)', () => {
       expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe('# ours\ntest:\n  script: [make test]\n');
       tmux('send-keys', '-t', session, 'y', 'Enter');
       await waitFor(session, 'EXIT=0');
-      expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe(`include:\n  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n    inputs:\n      job-name: build-image\n      image: $CI_REGISTRY_IMAGE\n\n# ours\ntest:\n  script: [make test]\n`);
+      expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe(
+        `include:\n  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n    inputs:\n      job-name: build-image\n      image: $CI_REGISTRY_IMAGE\n\n# ours\ntest:\n  script: [make test]\n`,
+      );
     } finally {
       tmux('kill-session', '-t', session);
       rmSync(dir, { recursive: true, force: true });
@@ -221,7 +305,19 @@ describe('on a terminal (tmux, as a person would)', () => {
     const session = `cigen-init-no-${process.pid}`;
     try {
       writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine\n');
-      tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '50', '-c', dir, `NO_COLOR=1 ${process.execPath} ${BIN} init; echo EXIT=$?; sleep 30`);
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        session,
+        '-x',
+        '200',
+        '-y',
+        '50',
+        '-c',
+        dir,
+        `NO_COLOR=1 ${process.execPath} ${BIN} init; echo EXIT=$?; sleep 30`,
+      );
       await waitFor(session, 'Can you change the configuration');
       tmux('send-keys', '-t', session, 'n', 'Enter');
       const screen = await waitFor(session, 'Write .gitlab-ci.yml? [y/N]');

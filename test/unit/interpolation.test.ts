@@ -23,19 +23,43 @@ describe('blocks (B, A)', () => {
     expect(evalData('inputs.data|truncate(1,5)  | truncate(2,2) ', { data: 'abcdef' })).toEqual({ ok: true, value: 'de' });
   });
   it('5-8: unknown key, unknown function, bad arguments, too many functions', () => {
-    expect(evalData('inputs.undefined | truncate(1,5)', { data: 'x' })).toEqual({ ok: false, error: 'unknown interpolation key: `undefined`' });
-    expect(evalData('inputs.data | undefined', { data: 'x' })).toMatchObject({ ok: false, error: expect.stringContaining('no function matching `undefined`') });
-    expect(evalData('inputs.data | truncate(1,5) | truncate(2)', { data: 'abcdef' })).toMatchObject({ ok: false, error: expect.stringContaining('no function matching `truncate(2)`') });
-    expect(evalData('inputs.data | posix_escape | posix_escape | posix_escape | posix_escape', { data: 'x' })).toEqual({ ok: false, error: 'too many functions in interpolation block' });
+    expect(evalData('inputs.undefined | truncate(1,5)', { data: 'x' })).toEqual({
+      ok: false,
+      error: 'unknown interpolation key: `undefined`',
+    });
+    expect(evalData('inputs.data | undefined', { data: 'x' })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('no function matching `undefined`'),
+    });
+    expect(evalData('inputs.data | truncate(1,5) | truncate(2)', { data: 'abcdef' })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('no function matching `truncate(2)`'),
+    });
+    expect(evalData('inputs.data | posix_escape | posix_escape | posix_escape | posix_escape', { data: 'x' })).toEqual({
+      ok: false,
+      error: 'too many functions in interpolation block',
+    });
   });
   it('9-12: access paths', () => {
     const deep = { a: { b: { c: { d: { 'e.f.g.h': 'deep' } } } } };
     expect(evaluateBlock({ access: 'inputs.a.b.c.d.e.f.g.h', functions: [] }, ctx({}))).toMatchObject({ ok: false });
-    expect(evaluateBlock({ access: 'a.b.c.d.e.f.g.h', functions: [] }, { inputs: {}, component: {} })).toEqual({ ok: false, error: 'unknown interpolation key: `a`' });
+    expect(evaluateBlock({ access: 'a.b.c.d.e.f.g.h', functions: [] }, { inputs: {}, component: {} })).toEqual({
+      ok: false,
+      error: 'unknown interpolation key: `a`',
+    });
     expect(evaluateBlock({ access: 'inputs.a.b.c.e.f.g.h', functions: [] }, ctx(deep))).toMatchObject({ ok: false });
-    expect(evaluateBlock({ access: `inputs.${'x'.repeat(1100)}`, functions: [] }, ctx({}))).toEqual({ ok: false, error: 'maximum interpolation expression size exceeded' });
-    expect(evaluateBlock({ access: 'abc[123]', functions: [] }, ctx({}))).toEqual({ ok: false, error: 'invalid interpolation access pattern' });
-    expect(evaluateBlock({ access: 'inputs.nonexistent', functions: [] }, ctx({}))).toEqual({ ok: false, error: 'unknown interpolation key: `nonexistent`' });
+    expect(evaluateBlock({ access: `inputs.${'x'.repeat(1100)}`, functions: [] }, ctx({}))).toEqual({
+      ok: false,
+      error: 'maximum interpolation expression size exceeded',
+    });
+    expect(evaluateBlock({ access: 'abc[123]', functions: [] }, ctx({}))).toEqual({
+      ok: false,
+      error: 'invalid interpolation access pattern',
+    });
+    expect(evaluateBlock({ access: 'inputs.nonexistent', functions: [] }, ctx({}))).toEqual({
+      ok: false,
+      error: 'unknown interpolation key: `nonexistent`',
+    });
   });
   it('the block pattern needs two characters of data and stops at a newline', () => {
     expect(findBlocks('$[[ a ]]')).toEqual([]);
@@ -68,11 +92,17 @@ describe('classic interpolation (T)', () => {
     expect(interpolateClassic({ '$[[ xxx.yyy ]]': 'abc' }, ctx({})).value).toBeUndefined();
   });
   it('15-16: blocks in keys and in array items', () => {
-    const result = interpolateClassic({ test: ['a-$[[ inputs.key ]]-b', { 'c-$[[ inputs.key ]]-d': 'd-$[[ inputs.key ]]-e', val: 1 }] }, ctx({ key: 'abc' }));
+    const result = interpolateClassic(
+      { test: ['a-$[[ inputs.key ]]-b', { 'c-$[[ inputs.key ]]-d': 'd-$[[ inputs.key ]]-e', val: 1 }] },
+      ctx({ key: 'abc' }),
+    );
     expect(result.value).toEqual({ test: ['a-abc-b', { 'c-abc-d': 'd-abc-e', val: 1 }] });
   });
   it('an array item that becomes an array is spliced; an array inside a string is Ruby inspect', () => {
-    const result = interpolateClassic({ script: ['before', '$[[ inputs.list ]]', 'after'], x: 'v=$[[ inputs.list ]]' }, ctx({ list: ['a', 'b"c'] }));
+    const result = interpolateClassic(
+      { script: ['before', '$[[ inputs.list ]]', 'after'], x: 'v=$[[ inputs.list ]]' },
+      ctx({ list: ['a', 'b"c'] }),
+    );
     expect(result.value).toEqual({ script: ['before', 'a', 'b"c', 'after'], x: 'v=["a", "b\\"c"]' });
   });
   it('18: too many blocks', () => {
@@ -87,14 +117,20 @@ describe('inputs (I, N)', () => {
     expect(instantiate(file, { website: 'gitlab.com' }, 'classic').content).toEqual({ test: 'deploy gitlab.com' });
   });
   it('23, 26-34: type, options and unknown-argument errors worded like GitLab', () => {
-    expect(resolveInputs({ website: null }, { website: ['gitlab.com'] }).errors).toEqual(['`website` input: provided value is not a string']);
+    expect(resolveInputs({ website: null }, { website: ['gitlab.com'] }).errors).toEqual([
+      '`website` input: provided value is not a string',
+    ]);
     expect(resolveInputs({ foo: { default: 'one', options: ['one', 'two', 'three'] } }, { foo: 'two' }).values).toEqual({ foo: 'two' });
     expect(resolveInputs({ foo: { default: 'one', options: ['one', 'two', 'three'] } }, {}).values).toEqual({ foo: 'one' });
-    expect(resolveInputs({ foo: { default: 1, options: [1, 2, 3, 4, 5], type: 'number' } }, { foo: 'word' }).errors).toEqual(['`foo` input: provided value is not a number']);
+    expect(resolveInputs({ foo: { default: 1, options: [1, 2, 3, 4, 5], type: 'number' } }, { foo: 'word' }).errors).toEqual([
+      '`foo` input: provided value is not a number',
+    ]);
     expect(resolveInputs({ foo: { default: 1, options: [1, 2, 3, 4, 5], type: 'number' } }, { foo: 7 }).errors).toEqual([
       '`foo` input: `7` cannot be used because it is not in the list of the allowed options',
     ]);
-    expect(resolveInputs({ foo: { default: true, options: [true, false] as never, type: 'boolean' } }, {}).errors).toContain('`foo` input: Options can only be used with string and number inputs');
+    expect(resolveInputs({ foo: { default: true, options: [true, false] as never, type: 'boolean' } }, {}).errors).toContain(
+      '`foo` input: Options can only be used with string and number inputs',
+    );
     expect(resolveInputs({ foo: { default: 'coop', options: ['one', 'two', 'three'] } }, {}).errors).toEqual([
       '`foo` input: `coop` cannot be used because it is not in the list of allowed options',
     ]);
@@ -102,27 +138,45 @@ describe('inputs (I, N)', () => {
       '`foo` input: `niet` cannot be used because it is not in the list of allowed options',
     ]);
     expect(resolveInputs({ foo: null }, { foo: 'bar', test: 'bar' }).errors).toEqual(['unknown input arguments: test']);
-    expect(resolveInputs({ foo: 123 as never }, {}).errors).toEqual(['unknown input specification for `foo` (valid types: array, boolean, number, string)']);
+    expect(resolveInputs({ foo: 123 as never }, {}).errors).toEqual([
+      'unknown input specification for `foo` (valid types: array, boolean, number, string)',
+    ]);
     expect(resolveInputs({ foo: null }, { test: 'bar', gitlab: '1' }).errors).toEqual([
       'unknown input arguments: test, gitlab',
       '`foo` input: required value has not been provided',
     ]);
-    expect(resolveInputs({ a_input: null, b_input: { default: 'test' }, c_input: { default: 123 as never } }, { a_input: 123, b_input: 123, c_input: 'test' }).errors).toEqual([
+    expect(
+      resolveInputs(
+        { a_input: null, b_input: { default: 'test' }, c_input: { default: 123 as never } },
+        { a_input: 123, b_input: 123, c_input: 'test' },
+      ).errors,
+    ).toEqual([
       '`a_input` input: provided value is not a string',
       '`b_input` input: provided value is not a string',
       '`c_input` input: default value is not a string',
     ]);
   });
   it('35-43: numbers, booleans, arrays, regex', () => {
-    expect(resolveInputs({ integer: { type: 'number' }, float: { type: 'number' } }, { integer: 6, float: 6.6 })).toEqual({ values: { integer: 6, float: 6.6 }, errors: [] });
+    expect(resolveInputs({ integer: { type: 'number' }, float: { type: 'number' } }, { integer: 6, float: 6.6 })).toEqual({
+      values: { integer: 6, float: 6.6 },
+      errors: [],
+    });
     expect(resolveInputs({ n: { type: 'number' } }, { n: false }).errors).toEqual(['`n` input: provided value is not a number']);
-    expect(resolveInputs({ n: { default: 'NaN' as never, type: 'number' } }, {}).errors).toEqual(['`n` input: default value is not a number']);
+    expect(resolveInputs({ n: { default: 'NaN' as never, type: 'number' } }, {}).errors).toEqual([
+      '`n` input: default value is not a number',
+    ]);
     expect(resolveInputs({ b: { type: 'boolean' } }, { b: 'string' }).errors).toEqual(['`b` input: provided value is not a boolean']);
     expect(resolveInputs({ a: { type: 'array' } }, { a: 'string' }).errors).toEqual(['`a` input: provided value is not an array']);
     expect(resolveInputs({ a: { type: 'array' } }, { a: [] }).errors).toEqual([]);
-    expect(resolveInputs({ t: { regex: '^input_value$' } }, { t: 'input' }).errors).toEqual(['`t` input: provided value does not match required RegEx pattern']);
-    expect(resolveInputs({ t: { regex: '^input_value$', default: 'input' } }, {}).errors).toEqual(['`t` input: default value does not match required RegEx pattern']);
-    expect(resolveInputs({ t: { regex: '^\\d+$', type: 'number' } }, { t: 999 }).errors).toEqual(['`t` input: RegEx validation can only be used with string inputs']);
+    expect(resolveInputs({ t: { regex: '^input_value$' } }, { t: 'input' }).errors).toEqual([
+      '`t` input: provided value does not match required RegEx pattern',
+    ]);
+    expect(resolveInputs({ t: { regex: '^input_value$', default: 'input' } }, {}).errors).toEqual([
+      '`t` input: default value does not match required RegEx pattern',
+    ]);
+    expect(resolveInputs({ t: { regex: '^\\d+$', type: 'number' } }, { t: 999 }).errors).toEqual([
+      '`t` input: RegEx validation can only be used with string inputs',
+    ]);
     expect(resolveInputs({ t: { regex: '^\\d+$' } }, { t: 999 }).errors).toEqual(['`t` input: provided value is not a string']);
     expect(resolveInputs({ t: { regex: 'a++' } }, { t: 'a' }).errors).toEqual(['`t` input: invalid regular expression']);
   });
@@ -132,13 +186,25 @@ describe('functions (F)', () => {
   it('44: truncate', () => {
     expect(evalData('inputs.a | truncate(1,2)', { a: 'test' })).toEqual({ ok: true, value: 'es' });
     expect(evalData('inputs.a | truncate( 1 , 2 )', { a: 'test' })).toEqual({ ok: true, value: 'es' });
-    expect(evalData('inputs.a | truncate(1,2)', { a: 5 })).toEqual({ ok: false, error: 'error in `truncate` function: invalid input type: truncate can only be used with string inputs' });
+    expect(evalData('inputs.a | truncate(1,2)', { a: 5 })).toEqual({
+      ok: false,
+      error: 'error in `truncate` function: invalid input type: truncate can only be used with string inputs',
+    });
   });
   it('45: expand_vars, one level, masked refused', () => {
-    const context = ctx({ a: '$VAR1 ${VAR1} $VAR2 %VAR1% $NESTED_VAR $UNKNOWN_VAR' }, { functions: { variables: { VAR1: 'value1', VAR2: 'value2', NESTED_VAR: '$MY_VAR' } } });
-    expect(evaluateBlock({ access: 'inputs.a', functions: ['expand_vars'] }, context)).toEqual({ ok: true, value: 'value1 value1 value2 value1 $MY_VAR $UNKNOWN_VAR' });
+    const context = ctx(
+      { a: '$VAR1 ${VAR1} $VAR2 %VAR1% $NESTED_VAR $UNKNOWN_VAR' },
+      { functions: { variables: { VAR1: 'value1', VAR2: 'value2', NESTED_VAR: '$MY_VAR' } } },
+    );
+    expect(evaluateBlock({ access: 'inputs.a', functions: ['expand_vars'] }, context)).toEqual({
+      ok: true,
+      value: 'value1 value1 value2 value1 $MY_VAR $UNKNOWN_VAR',
+    });
     const masked = ctx({ a: '$S' }, { functions: { variables: { S: 'x' }, maskedVariables: new Set(['S']) } });
-    expect(evaluateBlock({ access: 'inputs.a', functions: ['expand_vars'] }, masked)).toEqual({ ok: false, error: 'error in `expand_vars` function: variable expansion error: masked variables cannot be expanded' });
+    expect(evaluateBlock({ access: 'inputs.a', functions: ['expand_vars'] }, masked)).toEqual({
+      ok: false,
+      error: 'error in `expand_vars` function: variable expansion error: masked variables cannot be expanded',
+    });
   });
   it('46: posix_escape is Shellwords.shellescape', () => {
     expect(shellescape('Blank space')).toBe('Blank\\ space');
@@ -154,7 +220,10 @@ describe('functions (F)', () => {
     expect(evalData("inputs.a | split(',')", { a: 'a, b, c' })).toEqual({ ok: true, value: ['a', 'b', 'c'] });
     expect(evalData("inputs.a | split(',')", { a: 'a,,b' })).toEqual({ ok: true, value: ['a', 'b'] });
     expect(evalData("inputs.a | split(',')", { a: '' })).toEqual({ ok: true, value: [] });
-    expect(evalData("inputs.a | split('')", { a: 'x' })).toEqual({ ok: false, error: 'error in `split` function: invalid argument: separator cannot be empty' });
+    expect(evalData("inputs.a | split('')", { a: 'x' })).toEqual({
+      ok: false,
+      error: 'error in `split` function: invalid argument: separator cannot be empty',
+    });
     expect(evalData('inputs.a | split(",")', { a: 'x' })).toMatchObject({ ok: false });
   });
 });
@@ -173,7 +242,10 @@ describe('Ruby formatting', () => {
 
 describe('text interpolation', () => {
   it('pastes strings as given and everything else as JSON before parsing', () => {
-    const result = interpolateText('a: $[[ inputs.s ]]\nb: $[[ inputs.l ]]\nc: x$[[ inputs.n ]]\n', ctx({ s: 'hello: world', l: ['x', 'y'], n: 6 }));
+    const result = interpolateText(
+      'a: $[[ inputs.s ]]\nb: $[[ inputs.l ]]\nc: x$[[ inputs.n ]]\n',
+      ctx({ s: 'hello: world', l: ['x', 'y'], n: 6 }),
+    );
     expect(result.text).toBe('a: hello: world\nb: ["x","y"]\nc: x6\n');
   });
   it('a value can reshape the YAML, which classic interpolation cannot', () => {

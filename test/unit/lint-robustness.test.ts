@@ -55,11 +55,45 @@ function expectWellBehaved(result: { diagnostics: Diagnostic[]; ms: number }) {
   }
 }
 
-type Mutation = { kind: 'delete'; at: number; length: number } | { kind: 'insert'; at: number; text: string } | { kind: 'duplicate'; at: number; length: number };
+type Mutation =
+  | { kind: 'delete'; at: number; length: number }
+  | { kind: 'insert'; at: number; text: string }
+  | { kind: 'duplicate'; at: number; length: number };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 20 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.array(fc.constantFrom(':', ' ', '-', '[', ']', '{', '}', '#', '&a', '*a', '!', '|', '>', "'", '"', '\n', '\t', '$[[ inputs.x ]]', '<<: ', '\u2028', 'é'), { maxLength: 6 }).map((a) => a.join('')) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc
+      .array(
+        fc.constantFrom(
+          ':',
+          ' ',
+          '-',
+          '[',
+          ']',
+          '{',
+          '}',
+          '#',
+          '&a',
+          '*a',
+          '!',
+          '|',
+          '>',
+          "'",
+          '"',
+          '\n',
+          '\t',
+          '$[[ inputs.x ]]',
+          '<<: ',
+          '\u2028',
+          'é',
+        ),
+        { maxLength: 6 },
+      )
+      .map((a) => a.join('')),
+  }),
   fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 80 }) }),
 );
 
@@ -106,10 +140,26 @@ describe('lint robustness', () => {
   it.each([
     ['deep flow nesting', `a: ${'['.repeat(5000)}${']'.repeat(5000)}\n`],
     ['deep block nesting', Array.from({ length: 1500 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' x\n'],
-    ['deep extends chain', Array.from({ length: 2000 }, (_, i) => `.j${i}:\n  extends: .j${i + 1}\n`).join('') + '.j2000:\n  script: [x]\nrun:\n  extends: .j0\n'],
-    ['needs chain of 3000 jobs', Array.from({ length: 3000 }, (_, i) => `j${i}:\n  script: [x]\n${i > 0 ? `  needs: [j${i - 1}]\n` : ''}`).join('')],
-    ['alias bomb', `a: &a ["x","x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: [*g,*g,*g,*g,*g,*g,*g,*g,*g,*g]\n`],
-    ['a 5 MB pipeline', Array.from({ length: 9000 }, (_, i) => `job-${i}:\n  stage: test\n  variables:\n    PAYLOAD: "${'x'.repeat(500)}"\n  script:\n    - echo ${i}\n`).join('')],
+    [
+      'deep extends chain',
+      Array.from({ length: 2000 }, (_, i) => `.j${i}:\n  extends: .j${i + 1}\n`).join('') +
+        '.j2000:\n  script: [x]\nrun:\n  extends: .j0\n',
+    ],
+    [
+      'needs chain of 3000 jobs',
+      Array.from({ length: 3000 }, (_, i) => `j${i}:\n  script: [x]\n${i > 0 ? `  needs: [j${i - 1}]\n` : ''}`).join(''),
+    ],
+    [
+      'alias bomb',
+      `a: &a ["x","x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: [*g,*g,*g,*g,*g,*g,*g,*g,*g,*g]\n`,
+    ],
+    [
+      'a 5 MB pipeline',
+      Array.from(
+        { length: 9000 },
+        (_, i) => `job-${i}:\n  stage: test\n  variables:\n    PAYLOAD: "${'x'.repeat(500)}"\n  script:\n    - echo ${i}\n`,
+      ).join(''),
+    ],
   ])('%s', async (_name, text) => {
     const result = await lintTimed(text);
     expectWellBehaved(result);

@@ -14,7 +14,9 @@ const briefs = async (...args: Parameters<typeof lint>) => (await lint(...args))
 
 describe('yaml layer', () => {
   it('reports a syntax error with its position and stops there', async () => {
-    expect(await briefs('build:\n  script: [echo\n  stage: test\n')).toEqual([expect.stringMatching(/^\.gitlab-ci\.yml:\d+:\d+ error yaml\/syntax /)]);
+    expect(await briefs('build:\n  script: [echo\n  stage: test\n')).toEqual([
+      expect.stringMatching(/^\.gitlab-ci\.yml:\d+:\d+ error yaml\/syntax /),
+    ]);
   });
   it('warns on a duplicate key (GitLab keeps the last one) and goes on', async () => {
     const found = await briefs('build:\n  script: [a]\n  script: [b]\n');
@@ -36,7 +38,9 @@ describe('schema layer', () => {
     ]);
   });
   it('reduces oneOf/anyOf noise to one message at the value', async () => {
-    expect(await briefs('build:\n  image: 123\n  script: [echo]\n')).toEqual(['.gitlab-ci.yml:2:10 error schema/type jobs:build:image config should be a string or a hash']);
+    expect(await briefs('build:\n  image: 123\n  script: [echo]\n')).toEqual([
+      '.gitlab-ci.yml:2:10 error schema/type jobs:build:image config should be a string or a hash',
+    ]);
     expect(await briefs('build:\n  image: {name: alpine, entrypont: [""]}\n  script: [echo]\n')).toEqual([
       '.gitlab-ci.yml:2:25 error schema/unknown-key jobs:build:image config contains unknown keys: entrypont (did you mean entrypoint?)',
     ]);
@@ -52,7 +56,8 @@ describe('schema layer', () => {
 });
 
 describe('component spec layer', () => {
-  const component = (header: string, content = 'job:\n  script:\n    - echo $[[ inputs.a ]]\n') => lint(`${header}\n---\n${content}`, {}, 'templates/x.yml');
+  const component = (header: string, content = 'job:\n  script:\n    - echo $[[ inputs.a ]]\n') =>
+    lint(`${header}\n---\n${content}`, {}, 'templates/x.yml');
   it('refuses an empty spec:inputs (it breaks catalog releases)', async () => {
     expect((await component('spec:\n  inputs:', 'job:\n  script: [echo]\n')).map(brief)).toContainEqual(
       'templates/x.yml:2:3 error spec/empty-inputs spec:inputs is empty, which breaks catalog releases; write an empty `spec:` instead',
@@ -64,10 +69,19 @@ describe('component spec layer', () => {
     expect(found).toContainEqual(expect.stringContaining('5:7 error spec/input-unknown-key `a` input: unknown key `requird`'));
   });
   it('defaults: type, options, regex, size', async () => {
-    const found = (await component(`spec:\n  inputs:\n    a: {type: number, default: "1"}\n    b: {options: [x, y], default: z}\n    c: {regex: "^v[0-9]+$", default: "1.0"}\n    d: {default: "${'x'.repeat(1100)}"}`, 'job:\n  script:\n    - echo $[[ inputs.a ]] $[[ inputs.b ]] $[[ inputs.c ]] $[[ inputs.d ]]\n')).map(brief);
+    const found = (
+      await component(
+        `spec:\n  inputs:\n    a: {type: number, default: "1"}\n    b: {options: [x, y], default: z}\n    c: {regex: "^v[0-9]+$", default: "1.0"}\n    d: {default: "${'x'.repeat(1100)}"}`,
+        'job:\n  script:\n    - echo $[[ inputs.a ]] $[[ inputs.b ]] $[[ inputs.c ]] $[[ inputs.d ]]\n',
+      )
+    ).map(brief);
     expect(found).toContainEqual(expect.stringContaining('error spec/default-type `a` input: default value is not a number'));
-    expect(found).toContainEqual(expect.stringContaining('error spec/options `b` input: `z` cannot be used because it is not in the list of allowed options'));
-    expect(found).toContainEqual(expect.stringContaining('error spec/regex `c` input: default value does not match required RegEx pattern'));
+    expect(found).toContainEqual(
+      expect.stringContaining('error spec/options `b` input: `z` cannot be used because it is not in the list of allowed options'),
+    );
+    expect(found).toContainEqual(
+      expect.stringContaining('error spec/regex `c` input: default value does not match required RegEx pattern'),
+    );
     expect(found).toContainEqual(expect.stringContaining('error spec/value-size `d` input: the default is longer than 1024 characters'));
   });
   it('blocks: undeclared inputs, unknown functions, too many functions, unused inputs', async () => {
@@ -88,13 +102,22 @@ describe('component spec layer', () => {
     );
   });
   it('a block in a file without a spec header is left as text by GitLab', async () => {
-    expect(await briefs('job:\n  script:\n    - echo $[[ inputs.a ]]\n')).toEqual([expect.stringContaining('3:7 warning spec/no-header $[[ inputs.a ]] is in a file without a spec: header; GitLab leaves it as text')]);
+    expect(await briefs('job:\n  script:\n    - echo $[[ inputs.a ]]\n')).toEqual([
+      expect.stringContaining('3:7 warning spec/no-header $[[ inputs.a ]] is in a file without a spec: header; GitLab leaves it as text'),
+    ]);
   });
   it('checks the content as GitLab sees it, interpolated: a number input where a number belongs', async () => {
-    expect(await component('spec:\n  inputs:\n    n: {type: number, default: 3}', 'job:\n  parallel: $[[ inputs.n ]]\n  script: [echo]\n')).toEqual([]);
-    expect((await component('spec:\n  inputs:\n    n: {default: "3", regex: "^[0-9]+$"}', 'job:\n  parallel: $[[ inputs.n ]]\n  script: [echo]\n')).map(brief)).toContainEqual(
-      expect.stringContaining('6:13 error schema/type jobs:job:parallel config should be an integer or a hash'),
-    );
+    expect(
+      await component('spec:\n  inputs:\n    n: {type: number, default: 3}', 'job:\n  parallel: $[[ inputs.n ]]\n  script: [echo]\n'),
+    ).toEqual([]);
+    expect(
+      (
+        await component(
+          'spec:\n  inputs:\n    n: {default: "3", regex: "^[0-9]+$"}',
+          'job:\n  parallel: $[[ inputs.n ]]\n  script: [echo]\n',
+        )
+      ).map(brief),
+    ).toContainEqual(expect.stringContaining('6:13 error schema/type jobs:job:parallel config should be an integer or a hash'));
   });
   it("this catalog's own templates lint clean", async () => {
     const { readFileSync, readdirSync } = await import('node:fs');
@@ -105,18 +128,28 @@ describe('component spec layer', () => {
 });
 
 describe('include layer', () => {
-  const included = 'spec:\n  inputs:\n    env: {options: [dev, prod]}\n    version: {regex: "^v[0-9]+$"}\n    replicas: {type: number, default: 1}\n---\ndeploy-$[[ inputs.env ]]:\n  stage: deploy\n  script:\n    - echo $[[ inputs.version ]] $[[ inputs.replicas ]]\n';
+  const included =
+    'spec:\n  inputs:\n    env: {options: [dev, prod]}\n    version: {regex: "^v[0-9]+$"}\n    replicas: {type: number, default: 1}\n---\ndeploy-$[[ inputs.env ]]:\n  stage: deploy\n  script:\n    - echo $[[ inputs.version ]] $[[ inputs.replicas ]]\n';
   const pipeline = (inputs: string) => `include:\n  - local: ci/deploy.yml\n    inputs:\n${inputs}\n`;
 
   it('a good include is clean, and its jobs count (needs resolve)', async () => {
-    expect(await briefs(`${pipeline('      env: prod\n      version: v2')}\ncheck:\n  stage: test\n  script: [echo]\n  needs: []\nafter:\n  stage: deploy\n  needs: [deploy-prod]\n  script: [echo]`, { 'ci/deploy.yml': included })).toEqual([]);
+    expect(
+      await briefs(
+        `${pipeline('      env: prod\n      version: v2')}\ncheck:\n  stage: test\n  script: [echo]\n  needs: []\nafter:\n  stage: deploy\n  needs: [deploy-prod]\n  script: [echo]`,
+        { 'ci/deploy.yml': included },
+      ),
+    ).toEqual([]);
   });
   it('checks the inputs against the included spec, worded as GitLab words them', async () => {
-    const found = await briefs(pipeline('      env: staging\n      version: 2\n      replicas: two\n      colour: red'), { 'ci/deploy.yml': included });
+    const found = await briefs(pipeline('      env: staging\n      version: 2\n      replicas: two\n      colour: red'), {
+      'ci/deploy.yml': included,
+    });
     expect(found).toEqual(
       expect.arrayContaining([
         expect.stringContaining('7:15 error include/inputs `ci/deploy.yml`: unknown input arguments: colour'),
-        expect.stringContaining('4:12 error include/inputs `ci/deploy.yml`: `env` input: `staging` cannot be used because it is not in the list of allowed options'),
+        expect.stringContaining(
+          '4:12 error include/inputs `ci/deploy.yml`: `env` input: `staging` cannot be used because it is not in the list of allowed options',
+        ),
         expect.stringContaining('5:16 error include/inputs `ci/deploy.yml`: `version` input: provided value is not a string'),
         expect.stringContaining('6:17 error include/inputs `ci/deploy.yml`: `replicas` input: provided value is not a number'),
       ]),
@@ -124,75 +157,136 @@ describe('include layer', () => {
     expect(await briefs(pipeline('      env: dev\n      version: "2"'), { 'ci/deploy.yml': included })).toContainEqual(
       expect.stringContaining('`ci/deploy.yml`: `version` input: provided value does not match required RegEx pattern'),
     );
-    expect(await briefs(pipeline('      version: v1'), { 'ci/deploy.yml': included })).toContainEqual(expect.stringContaining('`ci/deploy.yml`: `env` input: required value has not been provided'));
+    expect(await briefs(pipeline('      version: v1'), { 'ci/deploy.yml': included })).toContainEqual(
+      expect.stringContaining('`ci/deploy.yml`: `env` input: required value has not been provided'),
+    );
     expect(await briefs(pipeline(`      env: dev\n      version: v${'1'.repeat(1100)}`), { 'ci/deploy.yml': included })).toContainEqual(
       expect.stringContaining('`ci/deploy.yml`: `version` input: provided value is longer than 1024 characters'),
     );
   });
   it('inputs to a file without a spec, a missing file, a file that is not YAML', async () => {
     expect(await briefs(pipeline('      a: 1'), { 'ci/deploy.yml': 'job:\n  script: [echo]\n' })).toContainEqual(
-      expect.stringContaining('error include/inputs `ci/deploy.yml`: Given inputs not defined in the `spec` section of the included configuration file'),
+      expect.stringContaining(
+        'error include/inputs `ci/deploy.yml`: Given inputs not defined in the `spec` section of the included configuration file',
+      ),
     );
-    expect(await briefs('include: ci/missing.yml\n')).toEqual(['.gitlab-ci.yml:1:10 error include/not-found Local file `ci/missing.yml` does not exist!']);
-    expect(await briefs('include: [ci/jobs.json]\njob:\n  script: [echo]\n')).toContainEqual('.gitlab-ci.yml:1:11 error include/extension Included file `ci/jobs.json` does not have YAML extension!');
+    expect(await briefs('include: ci/missing.yml\n')).toEqual([
+      '.gitlab-ci.yml:1:10 error include/not-found Local file `ci/missing.yml` does not exist!',
+    ]);
+    expect(await briefs('include: [ci/jobs.json]\njob:\n  script: [echo]\n')).toContainEqual(
+      '.gitlab-ci.yml:1:11 error include/extension Included file `ci/jobs.json` does not have YAML extension!',
+    );
   });
-  it("reports problems inside an included file, in that file", async () => {
+  it('reports problems inside an included file, in that file', async () => {
     expect(await briefs('include: ci/jobs.yml\n', { 'ci/jobs.yml': 'build:\n  scirpt: [echo]\n' })).toContainEqual(
       'ci/jobs.yml:2:3 error schema/unknown-key jobs:build config contains unknown keys: scirpt (did you mean script?)',
     );
   });
   it("checks this catalog's components offline, against the specs cigen ships", async () => {
     const ref = '$CI_SERVER_FQDN/ci-components/cigen';
-    expect(await briefs(`include:\n  - component: ${ref}/buildah@1\n    inputs:\n      tags: [v1, latest]\npush:\n  stage: deploy\n  needs: [build-image]\n  script: [echo]\n`)).toEqual([]);
-    const found = await briefs(`include:\n  - component: ${ref}/buildah@1\n    inputs:\n      storage-driver: btrfs\n      tags: [v1, "not a tag"]\n      colour: red\n`);
+    expect(
+      await briefs(
+        `include:\n  - component: ${ref}/buildah@1\n    inputs:\n      tags: [v1, latest]\npush:\n  stage: deploy\n  needs: [build-image]\n  script: [echo]\n`,
+      ),
+    ).toEqual([]);
+    const found = await briefs(
+      `include:\n  - component: ${ref}/buildah@1\n    inputs:\n      storage-driver: btrfs\n      tags: [v1, "not a tag"]\n      colour: red\n`,
+    );
     expect(found).toEqual(
       expect.arrayContaining([
         expect.stringContaining('error include/inputs `$CI_SERVER_FQDN/ci-components/cigen/buildah@1`: unknown input arguments: colour'),
         expect.stringContaining('`storage-driver` input: `btrfs` cannot be used because it is not in the list of allowed options'),
       ]),
     );
-    expect(await briefs(`include:\n  - component: ${ref}/buildah@1\n    inputs:\n      tags: [v1, "not a tag"]\n`)).toContainEqual(expect.stringContaining('`tags` input: "not a tag" is not a valid image tag'));
-    expect(await briefs(`include:\n  - component: ${ref}/podman@1\n`)).toContainEqual(expect.stringContaining('error include/unknown-component the cigen catalog has no component `podman`; it has: buildah, buildah-rootless, kaniko, buildkit, dind'));
+    expect(await briefs(`include:\n  - component: ${ref}/buildah@1\n    inputs:\n      tags: [v1, "not a tag"]\n`)).toContainEqual(
+      expect.stringContaining('`tags` input: "not a tag" is not a valid image tag'),
+    );
+    expect(await briefs(`include:\n  - component: ${ref}/podman@1\n`)).toContainEqual(
+      expect.stringContaining(
+        'error include/unknown-component the cigen catalog has no component `podman`; it has: buildah, buildah-rootless, kaniko, buildkit, dind',
+      ),
+    );
   });
   it('a job whose script may come from a component cigen cannot read is a warning, not an error', async () => {
-    expect(await briefs('include:\n  - component: gitlab.example.com/other/catalog/build@1\n    inputs: {job-name: images}\nimages:\n  parallel:\n    matrix:\n      - DIR: [a, b]\n')).toEqual([
-      expect.stringContaining('4:1 warning semantic/no-script jobs images config should implement the script:, run:, or trigger: keyword (it may come from an include cigen cannot read)'),
+    expect(
+      await briefs(
+        'include:\n  - component: gitlab.example.com/other/catalog/build@1\n    inputs: {job-name: images}\nimages:\n  parallel:\n    matrix:\n      - DIR: [a, b]\n',
+      ),
+    ).toEqual([
+      expect.stringContaining(
+        '4:1 warning semantic/no-script jobs images config should implement the script:, run:, or trigger: keyword (it may come from an include cigen cannot read)',
+      ),
     ]);
   });
   it('an include cigen cannot read turns "undefined" findings into warnings', async () => {
-    const found = await briefs('include:\n  - project: group/templates\n    file: ci.yml\nbuild:\n  stage: compile\n  needs: [lint]\n  script: [echo]\n');
+    const found = await briefs(
+      'include:\n  - project: group/templates\n    file: ci.yml\nbuild:\n  stage: compile\n  needs: [lint]\n  script: [echo]\n',
+    );
     expect(found).toEqual([
       expect.stringContaining('5:10 warning semantic/undefined-stage build job: chosen stage compile does not exist'),
-      expect.stringContaining('6:11 warning semantic/undefined-need build job: undefined need: lint (it may come from an include cigen cannot read)'),
+      expect.stringContaining(
+        '6:11 warning semantic/undefined-need build job: undefined need: lint (it may come from an include cigen cannot read)',
+      ),
     ]);
   });
 });
 
 describe('semantic layer (GitLab wording)', () => {
   it.each([
-    ['build:\n  stage: compile\n  script: [echo]\n', '2:10 error semantic/undefined-stage build job: chosen stage compile does not exist; available stages are .pre, build, test, deploy, .post'],
+    [
+      'build:\n  stage: compile\n  script: [echo]\n',
+      '2:10 error semantic/undefined-stage build job: chosen stage compile does not exist; available stages are .pre, build, test, deploy, .post',
+    ],
     ['a:\n  script: [echo]\n  needs: [b]\n', '3:11 error semantic/undefined-need a job: undefined need: b'],
-    ['a:\n  stage: build\n  script: [echo]\n  needs: [b]\nb:\n  stage: deploy\n  script: [echo]\n', '4:11 error semantic/need-later-stage a job: need b is not defined in current or prior stages'],
-    ['a:\n  script: [echo]\n  needs: [b, b]\nb:\n  script: [echo]\n', '3:10 error semantic/needs-duplicated a has the following needs duplicated: b.'],
+    [
+      'a:\n  stage: build\n  script: [echo]\n  needs: [b]\nb:\n  stage: deploy\n  script: [echo]\n',
+      '4:11 error semantic/need-later-stage a job: need b is not defined in current or prior stages',
+    ],
+    [
+      'a:\n  script: [echo]\n  needs: [b, b]\nb:\n  script: [echo]\n',
+      '3:10 error semantic/needs-duplicated a has the following needs duplicated: b.',
+    ],
     ['a:\n  script: [echo]\n  needs: [a]\n', '3:10 error semantic/needs-cycle The pipeline has circular dependencies: self-dependency: a'],
-    ['a:\n  script: [echo]\n  needs: [b]\nb:\n  script: [echo]\n  needs: [a]\n', '3:10 error semantic/needs-cycle The pipeline has circular dependencies: topological sort failed: ["a", "b"]'],
+    [
+      'a:\n  script: [echo]\n  needs: [b]\nb:\n  script: [echo]\n  needs: [a]\n',
+      '3:10 error semantic/needs-cycle The pipeline has circular dependencies: topological sort failed: ["a", "b"]',
+    ],
     ['a:\n  script: [echo]\n  dependencies: [z]\n', '3:18 error semantic/undefined-dependency a job: undefined dependency: z'],
-    ['a:\n  stage: build\n  script: [echo]\n  dependencies: [b]\nb:\n  script: [echo]\n', '4:18 error semantic/dependency-later-stage a job: dependency b is not defined in current or prior stages'],
-    ['a:\n  stage: test\n  script: [echo]\n  needs: []\n  dependencies: [b]\nb:\n  stage: build\n  script: [echo]\n', '5:18 error semantic/dependency-not-needed jobs:a dependencies the b should be part of needs'],
+    [
+      'a:\n  stage: build\n  script: [echo]\n  dependencies: [b]\nb:\n  script: [echo]\n',
+      '4:18 error semantic/dependency-later-stage a job: dependency b is not defined in current or prior stages',
+    ],
+    [
+      'a:\n  stage: test\n  script: [echo]\n  needs: []\n  dependencies: [b]\nb:\n  stage: build\n  script: [echo]\n',
+      '5:18 error semantic/dependency-not-needed jobs:a dependencies the b should be part of needs',
+    ],
     ['a:\n  extends: .nope\n  script: [echo]\n', '2:12 error semantic/extends-unknown a: unknown keys in `extends` (.nope)'],
-    ['.x:\n  extends: .y\n.y:\n  extends: .x\na:\n  extends: .x\n  script: [echo]\n', '2:12 error semantic/extends-cycle .x: circular dependency detected in `extends`'],
-    ['a:\n  script: [echo]\n  rules: [{when: always}]\n  except: [main]\n', '4:3 error semantic/rules-with-only-except jobs:a config key may not be used with `rules`: except'],
-    ['a:\n  script: [echo]\n  trigger: group/project\n', '3:3 error semantic/keys-together jobs:a config these keys cannot be used together: script, trigger'],
+    [
+      '.x:\n  extends: .y\n.y:\n  extends: .x\na:\n  extends: .x\n  script: [echo]\n',
+      '2:12 error semantic/extends-cycle .x: circular dependency detected in `extends`',
+    ],
+    [
+      'a:\n  script: [echo]\n  rules: [{when: always}]\n  except: [main]\n',
+      '4:3 error semantic/rules-with-only-except jobs:a config key may not be used with `rules`: except',
+    ],
+    [
+      'a:\n  script: [echo]\n  trigger: group/project\n',
+      '3:3 error semantic/keys-together jobs:a config these keys cannot be used together: script, trigger',
+    ],
     ['a:\n  stage: test\n', '1:1 error semantic/no-script jobs a config should implement the script:, run:, or trigger: keyword'],
     ['.a:\n  script: [echo]\n', '1:1 error semantic/no-visible-job jobs config should contain at least one visible job'],
-    ['a:\n  script:\n    - !reference [.nope, script]\n', '3:18 error semantic/reference !reference [".nope", "script"] could not be found'],
+    [
+      'a:\n  script:\n    - !reference [.nope, script]\n',
+      '3:18 error semantic/reference !reference [".nope", "script"] could not be found',
+    ],
   ])('%j', async (text, expected) => {
     expect(await briefs(text)).toEqual([`.gitlab-ci.yml:${expected}`]);
   });
 
   it('resolves extends (deep merge, 10 levels) before checking', async () => {
     expect(await briefs('.base:\n  script: [echo]\n  stage: build\nbuild:\n  extends: .base\n')).toEqual([]);
-    const chain = Array.from({ length: 12 }, (_, i) => `.l${i}:\n  extends: .l${i + 1}\n`).join('') + '.l12:\n  script: [echo]\njob:\n  extends: .l0\n';
+    const chain =
+      Array.from({ length: 12 }, (_, i) => `.l${i}:\n  extends: .l${i + 1}\n`).join('') + '.l12:\n  script: [echo]\njob:\n  extends: .l0\n';
     expect(await briefs(chain)).toContainEqual(expect.stringContaining('error semantic/extends-depth'));
   });
   it('custom stages replace the default ones', async () => {

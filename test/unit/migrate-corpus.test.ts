@@ -16,7 +16,9 @@ import { migrateFile, type FileMigration } from '../../src/migrate/index.js';
 import { catalogHost } from '../helpers/lint-host.js';
 
 const CORPUS = resolve(import.meta.dirname, '../fixtures/migrate/corpus');
-export const CASES = readdirSync(CORPUS).filter((name) => existsSync(join(CORPUS, name, 'expect.json'))).sort();
+export const CASES = readdirSync(CORPUS)
+  .filter((name) => existsSync(join(CORPUS, name, 'expect.json')))
+  .sort();
 
 interface Expectation {
   description: string;
@@ -24,8 +26,14 @@ interface Expectation {
   keep?: string[];
 }
 
-const unbraced = (value: unknown): Record<string, unknown> => JSON.parse(JSON.stringify(value).replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$$$1'));
-const DEFAULTS = Object.fromEntries(Object.entries(componentHeader(findComponent('buildah') as ComponentDefinition).spec.inputs).map(([name, spec]) => [name, (spec as { default?: unknown }).default]));
+const unbraced = (value: unknown): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(value).replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$$$1'));
+const DEFAULTS = Object.fromEntries(
+  Object.entries(componentHeader(findComponent('buildah') as ComponentDefinition).spec.inputs).map(([name, spec]) => [
+    name,
+    (spec as { default?: unknown }).default,
+  ]),
+);
 
 /** The case directory as a project, with some files replaced (by a migration's results). */
 const hostFor = (dir: string, replaced: Record<string, string> = {}) => ({
@@ -44,14 +52,20 @@ describe.each(CASES)('%s', (name) => {
   const reports = files.flatMap((f) => f.jobs);
 
   it('reports every visible job with the expected status, inputs and reasons', () => {
-    expect(reports.filter((j) => !j.name.startsWith('.')).map((j) => j.name).sort()).toEqual(Object.keys(expectation.jobs).sort());
+    expect(
+      reports
+        .filter((j) => !j.name.startsWith('.'))
+        .map((j) => j.name)
+        .sort(),
+    ).toEqual(Object.keys(expectation.jobs).sort());
     for (const [job, expected] of Object.entries(expectation.jobs)) {
       const report = reports.find((r) => r.name === job);
       expect(report?.status, `${job}: ${report?.notes.join(' | ')}`).toBe(expected.status);
       // Compared as the component reads them: omitted inputs take their defaults, and
       // ${VAR} and $VAR are the same reference.
       if (expected.inputs) expect(unbraced({ ...DEFAULTS, ...report?.inputs }), job).toMatchObject(unbraced(expected.inputs));
-      if (expected.reason) expect([report?.finding ?? '', ...(report?.notes ?? [])].join('\n').toLowerCase(), job).toContain(expected.reason.toLowerCase());
+      if (expected.reason)
+        expect([report?.finding ?? '', ...(report?.notes ?? [])].join('\n').toLowerCase(), job).toContain(expected.reason.toLowerCase());
     }
   });
 
@@ -64,8 +78,13 @@ describe.each(CASES)('%s', (name) => {
   it('lints clean and migrates to itself', async () => {
     const results = Object.fromEntries(files.map((f) => [f.path, f.result]));
     for (const file of files.filter((f) => f.changed)) {
-      const diagnostics = await lintText(file.result, { file: file.path, host: catalogHost((path) => hostFor(dir, results).readProjectFile(path)) });
-      expect(diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`)).toEqual([]);
+      const diagnostics = await lintText(file.result, {
+        file: file.path,
+        host: catalogHost((path) => hostFor(dir, results).readProjectFile(path)),
+      });
+      expect(
+        diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`),
+      ).toEqual([]);
     }
     const again = migrateFile('.gitlab-ci.yml', results['.gitlab-ci.yml'] as string, { host: hostFor(dir, results) });
     expect(again.filter((f) => f.changed).map((f) => f.path)).toEqual([]);

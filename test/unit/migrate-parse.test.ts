@@ -15,22 +15,61 @@ const quoted = (word: string, style: number): string => {
 
 describe('shell words', () => {
   it('reads any word back exactly, however it is quoted and however the line is continued', () => {
-    const word = fc.string({ minLength: 1, maxLength: 12, unit: fc.constantFrom('a', 'Z', '0', '-', '=', '/', ' ', '"', "'", '\\', '$', '`', ';', '&', '|', '#', '*', ':', '{', '}', '(', ')', 'é') });
+    const word = fc.string({
+      minLength: 1,
+      maxLength: 12,
+      unit: fc.constantFrom(
+        'a',
+        'Z',
+        '0',
+        '-',
+        '=',
+        '/',
+        ' ',
+        '"',
+        "'",
+        '\\',
+        '$',
+        '`',
+        ';',
+        '&',
+        '|',
+        '#',
+        '*',
+        ':',
+        '{',
+        '}',
+        '(',
+        ')',
+        'é',
+      ),
+    });
     fc.assert(
-      fc.property(fc.array(fc.tuple(word, fc.nat(3), fc.constantFrom(' ', '  ', ' \\\n  ', '\t')), { minLength: 1, maxLength: 8 }), (parts) => {
-        const words = parts.map(([w]) => w);
-        const line = `/kaniko/executor${parts.map(([w, style, gap]) => gap + quoted(w, style)).join('')}`;
-        const [command, ...rest] = parseShell(line);
-        expect(rest).toEqual([]);
-        expect(argv(command as never)).toEqual(['/kaniko/executor', ...words]);
-      }),
+      fc.property(
+        fc.array(fc.tuple(word, fc.nat(3), fc.constantFrom(' ', '  ', ' \\\n  ', '\t')), { minLength: 1, maxLength: 8 }),
+        (parts) => {
+          const words = parts.map(([w]) => w);
+          const line = `/kaniko/executor${parts.map(([w, style, gap]) => gap + quoted(w, style)).join('')}`;
+          const [command, ...rest] = parseShell(line);
+          expect(rest).toEqual([]);
+          expect(argv(command as never)).toEqual(['/kaniko/executor', ...words]);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('splits commands on newlines and operators, and keeps redirections apart', () => {
-    const commands = parseShell('mkdir -p /kaniko/.docker && echo "{}" > /kaniko/.docker/config.json; /kaniko/executor --cache # go\n2>&1 echo done | tee log');
-    expect(commands.map(argv)).toEqual([['mkdir', '-p', '/kaniko/.docker'], ['echo', '{}'], ['/kaniko/executor', '--cache'], ['echo', 'done'], ['tee', 'log']]);
+    const commands = parseShell(
+      'mkdir -p /kaniko/.docker && echo "{}" > /kaniko/.docker/config.json; /kaniko/executor --cache # go\n2>&1 echo done | tee log',
+    );
+    expect(commands.map(argv)).toEqual([
+      ['mkdir', '-p', '/kaniko/.docker'],
+      ['echo', '{}'],
+      ['/kaniko/executor', '--cache'],
+      ['echo', 'done'],
+      ['tee', 'log'],
+    ]);
     expect(commands[1]?.redirects).toEqual([{ op: '>', target: '/kaniko/.docker/config.json' }]);
   });
 
@@ -65,7 +104,8 @@ describe('destinations', () => {
   });
 });
 
-const translate = (line: string, variables: Record<string, string> = {}) => translateExecutor(parseShell(line)[0]?.words ?? [], { variable: (name) => variables[name] });
+const translate = (line: string, variables: Record<string, string> = {}) =>
+  translateExecutor(parseShell(line)[0]?.words ?? [], { variable: (name) => variables[name] });
 
 describe('executor flags', () => {
   it('reads every spelling pflag accepts the same way', () => {
@@ -110,9 +150,21 @@ describe('executor flags', () => {
   });
 
   it('drops what is safe to drop, each with its reason', () => {
-    const { notes, reviews } = translate('-d r.io/a:1 --cache --cache-ttl 24h --reproducible --cleanup --snapshot-mode=redo --use-new-run --single-snapshot --verbosity debug --digest-file /dev/termination-log --force');
+    const { notes, reviews } = translate(
+      '-d r.io/a:1 --cache --cache-ttl 24h --reproducible --cleanup --snapshot-mode=redo --use-new-run --single-snapshot --verbosity debug --digest-file /dev/termination-log --force',
+    );
     expect(reviews).toEqual([]);
-    for (const flag of ['cache-ttl', 'reproducible', 'cleanup', 'snapshot-mode', 'use-new-run', 'single-snapshot', 'verbosity', 'digest-file', 'force']) {
+    for (const flag of [
+      'cache-ttl',
+      'reproducible',
+      'cleanup',
+      'snapshot-mode',
+      'use-new-run',
+      'single-snapshot',
+      'verbosity',
+      'digest-file',
+      'force',
+    ]) {
       expect(notes.some((n) => n.startsWith(`--${flag} dropped: `))).toBe(true);
     }
   });
@@ -154,7 +206,11 @@ describe('config.json lines', () => {
     expect(read(line)).toEqual({ kind: 'defaults' });
   });
   it('other credentials become inputs, DOCKER_AUTH_CONFIG is recognised, the rest is unknown', () => {
-    expect(read('echo "{\\"auths\\":{\\"https://index.docker.io/v1/\\":{\\"auth\\":\\"$(printf "%s:%s" "$DOCKERHUB_USER" "$DOCKERHUB_TOKEN" | base64)\\"}}}" > /kaniko/.docker/config.json')).toEqual({
+    expect(
+      read(
+        'echo "{\\"auths\\":{\\"https://index.docker.io/v1/\\":{\\"auth\\":\\"$(printf "%s:%s" "$DOCKERHUB_USER" "$DOCKERHUB_TOKEN" | base64)\\"}}}" > /kaniko/.docker/config.json',
+      ),
+    ).toEqual({
       kind: 'credentials',
       registry: 'docker.io',
       user: '$DOCKERHUB_USER',

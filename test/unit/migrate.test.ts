@@ -48,7 +48,10 @@ unit:
     - 'echo "quoted: yes"'
 `;
     const out = root(text);
-    expect(job(out, 'build-image')).toMatchObject({ status: 'migrated', inputs: { 'job-name': 'build-image', image: '$CI_REGISTRY_IMAGE', tags: ['$CI_COMMIT_SHORT_SHA'] } });
+    expect(job(out, 'build-image')).toMatchObject({
+      status: 'migrated',
+      inputs: { 'job-name': 'build-image', image: '$CI_REGISTRY_IMAGE', tags: ['$CI_COMMIT_SHORT_SHA'] },
+    });
     expect(job(out, 'unit')?.status).toBe('unchanged');
     expect(out.result).toBe(`# Pipeline of the shop service.
 
@@ -89,13 +92,18 @@ unit:
     - /kaniko/executor --destination $CI_REGISTRY_IMAGE:latest --cache  # push
   tags: [k8s]
 `);
-    for (const comment of ['# built with kaniko', '# the debug image has a shell', '# log in', '# push']) expect(out.result).toContain(comment);
+    for (const comment of ['# built with kaniko', '# the debug image has a shell', '# log in', '# push'])
+      expect(out.result).toContain(comment);
     expect(out.result).not.toContain('executor');
   });
 
   it('removes the job when nothing of it is left: the component is the whole job', async () => {
-    const out = root(`stages: [build]\nbuild:\n  stage: build\n  image: gcr.io/kaniko-project/executor:debug\n  script: [/kaniko/executor --destination $CI_REGISTRY_IMAGE:1 --cache]\n`);
-    expect(out.result).toBe(`include:\n  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n    inputs:\n      job-name: build\n      image: $CI_REGISTRY_IMAGE\n      tags: ["1"]\n\nstages: [build]\nbuild:\n  stage: build\n`);
+    const out = root(
+      `stages: [build]\nbuild:\n  stage: build\n  image: gcr.io/kaniko-project/executor:debug\n  script: [/kaniko/executor --destination $CI_REGISTRY_IMAGE:1 --cache]\n`,
+    );
+    expect(out.result).toBe(
+      `include:\n  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n    inputs:\n      job-name: build\n      image: $CI_REGISTRY_IMAGE\n      tags: ["1"]\n\nstages: [build]\nbuild:\n  stage: build\n`,
+    );
     expect(await lintErrors(out.result)).toEqual([]);
   });
 
@@ -113,12 +121,14 @@ ${AUTH}
     - /kaniko/executor --destination $CI_REGISTRY_IMAGE:$VERSION --cache
 `);
     expect(job(out, 'build')).toMatchObject({ status: 'migrated', inputs: { tags: ['$VERSION'] } });
-    expect(out.result).toContain('build:\n  stage: build\n  before_script:\n    - export VERSION=$(cat VERSION)\n    - |\n      echo "building $VERSION"\n');
+    expect(out.result).toContain(
+      'build:\n  stage: build\n  before_script:\n    - export VERSION=$(cat VERSION)\n    - |\n      echo "building $VERSION"\n',
+    );
     expect(await lintErrors(out.result)).toEqual([]);
   });
 
   it('sends a job whose script goes on after the build to review, and leaves it as it was', () => {
-    const text = KANIKO_JOB('build', '') .replace('--cache=true\n', '--cache=true\n    - echo pushed\n');
+    const text = KANIKO_JOB('build', '').replace('--cache=true\n', '--cache=true\n    - echo pushed\n');
     const out = root(text);
     expect(job(out, 'build')?.status).toBe('needs-review');
     expect(job(out, 'build')?.notes.join()).toContain('after the /kaniko/executor call');
@@ -132,7 +142,15 @@ ${AUTH}
   });
 
   it('carries credentials for another registry from the config.json line', () => {
-    const out = root(KANIKO_JOB('b').replace(AUTH, AUTH.replace('$CI_REGISTRY\\', 'https://index.docker.io/v1/\\').replace('"$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD"', '"$HUB_USER" "$HUB_TOKEN"')));
+    const out = root(
+      KANIKO_JOB('b').replace(
+        AUTH,
+        AUTH.replace('$CI_REGISTRY\\', 'https://index.docker.io/v1/\\').replace(
+          '"$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD"',
+          '"$HUB_USER" "$HUB_TOKEN"',
+        ),
+      ),
+    );
     expect(job(out, 'b')?.inputs).toMatchObject({ registry: 'docker.io', 'registry-user': '$HUB_USER', 'registry-password': '$HUB_TOKEN' });
   });
 });
@@ -197,19 +215,29 @@ build:
   });
 
   it.each([
-    ['a list', 'include:\n  - local: ci/test.yml\n  - template: Security/SAST.gitlab-ci.yml\n', 'include:\n  - local: ci/test.yml\n  - template: Security/SAST.gitlab-ci.yml\n  - component: '],
+    [
+      'a list',
+      'include:\n  - local: ci/test.yml\n  - template: Security/SAST.gitlab-ci.yml\n',
+      'include:\n  - local: ci/test.yml\n  - template: Security/SAST.gitlab-ci.yml\n  - component: ',
+    ],
     ['a string', "include: 'ci/test.yml'\n", "include:\n  - 'ci/test.yml'\n  - component: "],
     ['a flow list', 'include: [ci/a.yml, {local: ci/b.yml}]\n', 'include:\n  - ci/a.yml\n  - {local: ci/b.yml}\n  - component: '],
     ['a mapping', 'include:\n  local: ci/test.yml\n', 'include:\n  - local: ci/test.yml\n  - component: '],
   ])('an existing include given as %s gets the entry added', (_name, include, expected) => {
-    const files = { 'ci/test.yml': 'lint:\n  script: [echo]\n', 'ci/a.yml': 'a:\n  script: [echo]\n', 'ci/b.yml': 'b:\n  script: [echo]\n' };
+    const files = {
+      'ci/test.yml': 'lint:\n  script: [echo]\n',
+      'ci/a.yml': 'a:\n  script: [echo]\n',
+      'ci/b.yml': 'b:\n  script: [echo]\n',
+    };
     const out = root(`${include}\n${KANIKO_JOB('build')}`, files);
     expect(out.result.startsWith(expected)).toBe(true);
     expect(root(out.result, files).changed).toBe(false);
   });
 
   it('a Kaniko job in a local include is migrated in that file', () => {
-    const [main, included] = migrate('include:\n  - local: ci/build.yml\ntest:\n  script: [echo]\n', { 'ci/build.yml': KANIKO_JOB('build') });
+    const [main, included] = migrate('include:\n  - local: ci/build.yml\ntest:\n  script: [echo]\n', {
+      'ci/build.yml': KANIKO_JOB('build'),
+    });
     expect(main?.changed).toBe(false);
     expect(included).toMatchObject({ path: 'ci/build.yml', changed: true });
     expect(included?.result.startsWith('include:\n  - component: ')).toBe(true);
@@ -240,7 +268,16 @@ describe('what is not migrated', () => {
     const out = root(DIND);
     expect(job(out, 'build')).toMatchObject({
       status: 'migrated',
-      inputs: { dockerfile: 'docker/Dockerfile', image: 'r.io/team/app', tags: ['$CI_COMMIT_SHORT_SHA', 'latest'], 'build-args': ['V=1'], cache: false, registry: 'docker.io', 'registry-user': '$HUB_USER', 'registry-password': '$HUB_TOKEN' },
+      inputs: {
+        dockerfile: 'docker/Dockerfile',
+        image: 'r.io/team/app',
+        tags: ['$CI_COMMIT_SHORT_SHA', 'latest'],
+        'build-args': ['V=1'],
+        cache: false,
+        registry: 'docker.io',
+        'registry-user': '$HUB_USER',
+        'registry-password': '$HUB_TOKEN',
+      },
       finding: expect.stringContaining('privileged Docker-in-Docker'),
       notes: [expect.anything(), expect.anything()],
     });
@@ -250,11 +287,26 @@ describe('what is not migrated', () => {
   });
 
   it.each([
-    ['a push of a tag the build did not make', DIND.replace('docker push r.io/team/app:latest', 'docker tag r.io/team/app:latest r.io/team/app:stable\n    - docker push r.io/team/app:stable'), 'docker push r.io/team/app:stable'],
+    [
+      'a push of a tag the build did not make',
+      DIND.replace(
+        'docker push r.io/team/app:latest',
+        'docker tag r.io/team/app:latest r.io/team/app:stable\n    - docker push r.io/team/app:stable',
+      ),
+      'docker push r.io/team/app:stable',
+    ],
     ['only some tags pushed', DIND.replace('    - docker push r.io/team/app:latest\n', ''), 'only some tags'],
-    ['the dind service from default:', `default:\n  services: [docker:dind]\n${DIND.replace('  services: [docker:27.3-dind]\n', '')}`, 'default:'],
+    [
+      'the dind service from default:',
+      `default:\n  services: [docker:dind]\n${DIND.replace('  services: [docker:27.3-dind]\n', '')}`,
+      'default:',
+    ],
     ['other services beside dind', DIND.replace('[docker:27.3-dind]', '[docker:27.3-dind, postgres:16]'), 'postgres:16'],
-    ['a docker.sock job that does not build', 'sock:\n  image: docker:27.3\n  variables: {DOCKER_HOST: unix:///var/run/docker.sock}\n  script: [docker ps]\n', 'nothing to translate'],
+    [
+      'a docker.sock job that does not build',
+      'sock:\n  image: docker:27.3\n  variables: {DOCKER_HOST: unix:///var/run/docker.sock}\n  script: [docker ps]\n',
+      'nothing to translate',
+    ],
   ])('reports Docker jobs it cannot translate exactly, with the security reason, and leaves them: %s', (_name, text, reason) => {
     const out = root(text);
     const report = out.jobs[0];
@@ -282,27 +334,60 @@ describe('what is not migrated', () => {
 });
 
 describe('bytes outside the migrated jobs', () => {
-  const scalar = fc.constantFrom('plain', '"double quoted"', "'single: quoted'", '$CI_COMMIT_REF_SLUG', 'yes', '"1.0"', '>-\n      folded\n      text', '|\n      literal\n      block');
+  const scalar = fc.constantFrom(
+    'plain',
+    '"double quoted"',
+    "'single: quoted'",
+    '$CI_COMMIT_REF_SLUG',
+    'yes',
+    '"1.0"',
+    '>-\n      folded\n      text',
+    '|\n      literal\n      block',
+  );
   const comment = fc.constantFrom('', '  # note', '   # keep: me');
-  const otherJob = fc.record({ name: fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/), stage: fc.constantFrom('build', 'test', 'deploy'), value: scalar, comment, blank: fc.boolean() });
+  const otherJob = fc.record({
+    name: fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/),
+    stage: fc.constantFrom('build', 'test', 'deploy'),
+    value: scalar,
+    comment,
+    blank: fc.boolean(),
+  });
   const segment = fc.oneof(
-    { weight: 3, arbitrary: otherJob.map((j) => ({ kaniko: false, name: j.name, text: `${j.name}:${j.comment}\n  stage: ${j.stage}\n  variables:\n    X: ${j.value}\n  script:\n    - echo ${j.name}\n${j.blank ? '\n' : ''}` })) },
-    { weight: 1, arbitrary: fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/).map((name) => ({ kaniko: true, name: `kaniko-${name}`, text: `${KANIKO_JOB(`kaniko-${name}`)}\n` })) },
+    {
+      weight: 3,
+      arbitrary: otherJob.map((j) => ({
+        kaniko: false,
+        name: j.name,
+        text: `${j.name}:${j.comment}\n  stage: ${j.stage}\n  variables:\n    X: ${j.value}\n  script:\n    - echo ${j.name}\n${j.blank ? '\n' : ''}`,
+      })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .stringMatching(/^[a-z][a-z0-9]{0,8}$/)
+        .map((name) => ({ kaniko: true, name: `kaniko-${name}`, text: `${KANIKO_JOB(`kaniko-${name}`)}\n` })),
+    },
   );
   it('are identical, for generated pipelines', () => {
     fc.assert(
-      fc.property(fc.array(segment, { minLength: 1, maxLength: 8 }), fc.constantFrom('', '# header comment\n\n', 'stages: [build, test, deploy]\n\n'), (segments, head) => {
-        const unique = segments.filter((s, i) => segments.findIndex((t) => t.name === s.name) === i);
-        const text = head + unique.map((s) => s.text).join('');
-        const out = root(text);
-        const include = /^include:\n(?: {2}.*\n| {4}.*\n| {6}.*\n)*\n/m.exec(out.result);
-        const rest = include ? out.result.slice(0, include.index) + out.result.slice(include.index + include[0].length) : out.result;
-        // What is left is the original with each Kaniko job replaced by its slim job, in place;
-        // the blank line that followed the removed script stays where it was.
-        const expected = head + unique.map((s) => (s.kaniko ? `${s.name}:\n  stage: build\n\n` : s.text)).join('');
-        expect(rest).toBe(expected);
-        expect(out.jobs.filter((j) => j.status === 'migrated').map((j) => j.name)).toEqual(unique.filter((s) => s.kaniko).map((s) => s.name));
-      }),
+      fc.property(
+        fc.array(segment, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom('', '# header comment\n\n', 'stages: [build, test, deploy]\n\n'),
+        (segments, head) => {
+          const unique = segments.filter((s, i) => segments.findIndex((t) => t.name === s.name) === i);
+          const text = head + unique.map((s) => s.text).join('');
+          const out = root(text);
+          const include = /^include:\n(?: {2}.*\n| {4}.*\n| {6}.*\n)*\n/m.exec(out.result);
+          const rest = include ? out.result.slice(0, include.index) + out.result.slice(include.index + include[0].length) : out.result;
+          // What is left is the original with each Kaniko job replaced by its slim job, in place;
+          // the blank line that followed the removed script stays where it was.
+          const expected = head + unique.map((s) => (s.kaniko ? `${s.name}:\n  stage: build\n\n` : s.text)).join('');
+          expect(rest).toBe(expected);
+          expect(out.jobs.filter((j) => j.status === 'migrated').map((j) => j.name)).toEqual(
+            unique.filter((s) => s.kaniko).map((s) => s.name),
+          );
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -22,7 +22,10 @@ const GOOD: CatalogSnapshot = {
   drift: [],
   buildProblems: [],
 };
-const failed = (snapshot: Partial<CatalogSnapshot>) => preflight({ ...GOOD, ...snapshot }).filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+const failed = (snapshot: Partial<CatalogSnapshot>) =>
+  preflight({ ...GOOD, ...snapshot })
+    .filter((c) => !c.ok)
+    .map((c) => `${c.name}: ${c.detail}`);
 
 describe('preflight', () => {
   it('passes a catalog that follows the rules', () => {
@@ -32,9 +35,15 @@ describe('preflight', () => {
     [{ tag: 'v1.2.0' }, 'no v prefix'],
     [{ tag: '1.2' }, 'no v prefix'],
     [{ version: '1.1.0' }, 'package.json says 1.1.0'],
-    [{ templates: new Map(Array.from({ length: 31 }, (_, i) => [`templates/c${i}.yml`, TEMPLATE] as [string, string])) }, '31 component(s)'],
+    [
+      { templates: new Map(Array.from({ length: 31 }, (_, i) => [`templates/c${i}.yml`, TEMPLATE] as [string, string])) },
+      '31 component(s)',
+    ],
     [{ templates: new Map() }, 'no templates'],
-    [{ templates: new Map([['templates/a.yml', 'spec:\n  inputs:\n---\njob:\n  script: [echo]\n']]) }, 'an empty spec:inputs: breaks the catalog release'],
+    [
+      { templates: new Map([['templates/a.yml', 'spec:\n  inputs:\n---\njob:\n  script: [echo]\n']]) },
+      'an empty spec:inputs: breaks the catalog release',
+    ],
     [{ templates: new Map([['templates/a.yml', 'job:\n  script: [echo]\n']]) }, 'expected a spec: header'],
     [{ readme: undefined }, 'README.md: missing'],
     [{ description: '  ' }, 'project description: missing'],
@@ -63,7 +72,8 @@ describe('the CLI', () => {
   const copy = () => {
     const dir = mkdtempSync(join(tmpdir(), 'cigen-publish-'));
     dirs.push(dir);
-    for (const entry of ['templates', 'README.md', 'CHANGELOG.md', 'package.json']) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+    for (const entry of ['templates', 'README.md', 'CHANGELOG.md', 'package.json'])
+      cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
     return dir;
   };
   const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -98,8 +108,14 @@ describe('the CLI', () => {
     expect(fake.writes()).toEqual([]);
     const result = await cli(args, env);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(new RegExp(`released ${version.replace(/\./g, '\\.')}: http://127\\.0\\.0\\.1:\\d+/platform/cigen/-/releases/${version.replace(/\./g, '\\.')}`));
-    expect(fake.releases('platform/cigen')).toEqual([{ tag_name: version, name: `cigen ${version}`, description: expect.stringContaining('First release of the catalog.') }]);
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `released ${version.replace(/\./g, '\\.')}: http://127\\.0\\.0\\.1:\\d+/platform/cigen/-/releases/${version.replace(/\./g, '\\.')}`,
+      ),
+    );
+    expect(fake.releases('platform/cigen')).toEqual([
+      { tag_name: version, name: `cigen ${version}`, description: expect.stringContaining('First release of the catalog.') },
+    ]);
     const again = await cli(args, env);
     expect(again).toMatchObject({ status: 1, stderr: expect.stringContaining('Release already exists') });
     expect(fake.releases('platform/cigen')).toHaveLength(1);
@@ -109,11 +125,17 @@ describe('the CLI', () => {
     fake = await FakeGitLab.start();
     fake.addProject({ path: 'platform/cigen', files: { 'README.md': '# cigen\n' } });
     const dir = copy();
-    const result = await cli(['publish', '--tag', version, '--root', dir, '--create-release', '--gitlab-url', fake.url, '--project', 'platform/cigen'], { GITLAB_TOKEN: fake.token });
+    const result = await cli(
+      ['publish', '--tag', version, '--root', dir, '--create-release', '--gitlab-url', fake.url, '--project', 'platform/cigen'],
+      { GITLAB_TOKEN: fake.token },
+    );
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('✗ project description: missing');
     expect(fake.releases('platform/cigen')).toEqual([]);
     expect((await cli(['publish', '--root', dir])).status).toBe(2);
-    expect((await cli(['publish', '--tag', version, '--root', dir, '--create-release', '--gitlab-url', fake.url, '--project', 'platform/cigen'])).stderr).toContain('needs GITLAB_TOKEN');
+    expect(
+      (await cli(['publish', '--tag', version, '--root', dir, '--create-release', '--gitlab-url', fake.url, '--project', 'platform/cigen']))
+        .stderr,
+    ).toContain('needs GITLAB_TOKEN');
   });
 });

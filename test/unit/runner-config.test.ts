@@ -15,7 +15,7 @@ type Table = Record<string, any>;
 
 /** The one [[runners]] entry of a config.toml. */
 function dockerRunner(text: string): Table {
-  const config = parseToml(text) as Table;
+  const config = parseToml(text);
   expect(config['runners']).toHaveLength(1);
   return config['runners'][0] as Table;
 }
@@ -42,17 +42,21 @@ function patches(runner: Table): PodSpecPatch[] {
   }));
 }
 
-const emptyDirs = (runner: Table): string[] => ((runner['kubernetes']['volumes']?.['empty_dir'] ?? []) as Table[]).map((volume) => volume['mount_path'] as string);
+const emptyDirs = (runner: Table): string[] =>
+  ((runner['kubernetes']['volumes']?.['empty_dir'] ?? []) as Table[]).map((volume) => volume['mount_path'] as string);
 
 describe('Docker executor: config.toml', () => {
-  it.each(['buildah', 'buildkit'] as const)('%s: seccomp and AppArmor unconfined, not privileged; custom profiles named as the cleaner way', (builder) => {
-    const config = runnerConfig(builder, 'docker');
-    expect(config.format).toBe('toml');
-    const runner = dockerRunner(config.text);
-    expect(runner['executor']).toBe('docker');
-    expect(runner['docker']).toEqual({ privileged: false, security_opt: ['seccomp=unconfined', 'apparmor=unconfined'] });
-    expect(config.text).toMatch(/^ *# .*cleaner way is custom profiles/m);
-  });
+  it.each(['buildah', 'buildkit'] as const)(
+    '%s: seccomp and AppArmor unconfined, not privileged; custom profiles named as the cleaner way',
+    (builder) => {
+      const config = runnerConfig(builder, 'docker');
+      expect(config.format).toBe('toml');
+      const runner = dockerRunner(config.text);
+      expect(runner['executor']).toBe('docker');
+      expect(runner['docker']).toEqual({ privileged: false, security_opt: ['seccomp=unconfined', 'apparmor=unconfined'] });
+      expect(config.text).toMatch(/^ *# .*cleaner way is custom profiles/m);
+    },
+  );
 
   it('kaniko: nothing special, and says so', () => {
     const config = runnerConfig('kaniko', 'docker');
@@ -64,7 +68,9 @@ describe('Docker executor: config.toml', () => {
   it('dind: privileged = true under a loud UNSAFE comment, the TLS certificates volume', () => {
     const config = runnerConfig('dind', 'docker');
     expect(dockerRunner(config.text)['docker']).toEqual({ privileged: true, volumes: ['/certs/client', '/cache'] });
-    expect(config.text).toMatch(/# UNSAFE: privileged = true gives every job on this runner root on the host[^\n]*\n(?: +#[^\n]*\n)* +privileged = true/);
+    expect(config.text).toMatch(
+      /# UNSAFE: privileged = true gives every job on this runner root on the host[^\n]*\n(?: +#[^\n]*\n)* +privileged = true/,
+    );
     expect(config.notes[0]).toMatch(/^UNSAFE/);
   });
 
@@ -81,13 +87,26 @@ describe('Kubernetes executor: Helm values.yml', () => {
     const runner = helmRunner(config.text);
     expect(runner['environment']).toEqual(['FF_USE_ADVANCED_POD_SPEC_CONFIGURATION=true']);
     expect(runner['builds_dir']).toBe('/tmp/builds');
-    expect(runner['kubernetes']).toMatchObject({ privileged: false, allowPrivilegeEscalation: false, logs_base_dir: '/tmp', scripts_base_dir: '/tmp', namespace: '{{ default .Release.Namespace .Values.runners.jobNamespace }}' });
+    expect(runner['kubernetes']).toMatchObject({
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      logs_base_dir: '/tmp',
+      scripts_base_dir: '/tmp',
+      namespace: '{{ default .Release.Namespace .Values.runners.jobNamespace }}',
+    });
     expect(patches(runner)).toEqual([
       { name: 'hostUsers', patch_type: 'json', patch: [{ op: 'add', path: '/hostUsers', value: false }] },
       {
         name: 'build-security-context',
         patch_type: 'strategic',
-        patch: { containers: [{ name: 'build', securityContext: { procMount: 'Unmasked', seccompProfile: { type: 'Localhost', localhostProfile: '<profile-name>.json' } } }] },
+        patch: {
+          containers: [
+            {
+              name: 'build',
+              securityContext: { procMount: 'Unmasked', seccompProfile: { type: 'Localhost', localhostProfile: '<profile-name>.json' } },
+            },
+          ],
+        },
       },
     ]);
     expect(emptyDirs(runner)).toEqual(['/var/lib/containers', '/home/build/.local/share/containers']);
@@ -99,21 +118,39 @@ describe('Kubernetes executor: Helm values.yml', () => {
     expect(runner['environment']).toEqual(['FF_USE_ADVANCED_POD_SPEC_CONFIGURATION=true']);
     expect(runner['kubernetes']['privileged']).toBe(false);
     expect(patches(runner)).toEqual([
-      { name: 'build-security-context', patch_type: 'strategic', patch: { containers: [{ name: 'build', securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: '<profile-name>.json' } } }] } },
+      {
+        name: 'build-security-context',
+        patch_type: 'strategic',
+        patch: {
+          containers: [
+            { name: 'build', securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: '<profile-name>.json' } } },
+          ],
+        },
+      },
     ]);
     expect(emptyDirs(runner)).toEqual(['/var/lib/containers', '/home/build/.local/share/containers']);
   });
 
   it('buildkit: the seccomp patch and a volume for its state', () => {
     const runner = helmRunner(runnerConfig('buildkit', 'kubernetes').text);
-    expect(patches(runner).map((p) => p.patch)).toEqual([{ containers: [{ name: 'build', securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: '<profile-name>.json' } } }] }]);
+    expect(patches(runner).map((p) => p.patch)).toEqual([
+      {
+        containers: [
+          { name: 'build', securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: '<profile-name>.json' } } },
+        ],
+      },
+    ]);
     expect(emptyDirs(runner)).toEqual(['/home/user/.local/share/buildkit']);
   });
 
   it('kaniko: nothing special, and says so', () => {
     const config = runnerConfig('kaniko', 'kubernetes');
     const runner = helmRunner(config.text);
-    expect(runner['kubernetes']).toEqual({ namespace: '{{ default .Release.Namespace .Values.runners.jobNamespace }}', image: 'alpine', privileged: false });
+    expect(runner['kubernetes']).toEqual({
+      namespace: '{{ default .Release.Namespace .Values.runners.jobNamespace }}',
+      image: 'alpine',
+      privileged: false,
+    });
     expect(config.text).toContain('kaniko needs nothing special');
   });
 
@@ -151,7 +188,7 @@ describe('cigen runner-config', () => {
     vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
       output += String(chunk);
       return true;
-    }) as typeof process.stdout.write);
+    }));
     return () => output;
   }
   afterEach(() => {
@@ -163,21 +200,28 @@ describe('cigen runner-config', () => {
     ['dind', 'docker'],
     ['buildah-rootless', 'kubernetes'],
     ['kaniko', 'kubernetes'],
-  ] as [BuilderName, RunnerExecutor][])('%s on %s: the snippet, then the notes as comments, still valid to paste', async (builder, executor) => {
-    const output = capture();
-    await runRunnerConfig({ builder, executor });
-    const config = runnerConfig(builder, executor);
-    expect(output().startsWith(config.text)).toBe(true);
-    for (const note of config.notes) expect(output()).toContain(`# note: ${note}`);
-    const runner = executor === 'docker' ? dockerRunner(output()) : helmRunner(output());
-    expect(runner[executor]['privileged']).toBe(builder === 'dind');
-  });
+  ] as [BuilderName, RunnerExecutor][])(
+    '%s on %s: the snippet, then the notes as comments, still valid to paste',
+    async (builder, executor) => {
+      const output = capture();
+      await runRunnerConfig({ builder, executor });
+      const config = runnerConfig(builder, executor);
+      expect(output().startsWith(config.text)).toBe(true);
+      for (const note of config.notes) expect(output()).toContain(`# note: ${note}`);
+      const runner = executor === 'docker' ? dockerRunner(output()) : helmRunner(output());
+      expect(runner[executor]['privileged']).toBe(builder === 'dind');
+    },
+  );
 
   it('an unknown builder or executor is a usage error naming the valid ones', async () => {
-    await expect(runRunnerConfig({ builder: 'podman', executor: 'docker' })).rejects.toThrow(new UsageError('--builder podman: unknown builder; one of buildah, buildah-rootless, kaniko, buildkit, dind'));
+    await expect(runRunnerConfig({ builder: 'podman', executor: 'docker' })).rejects.toThrow(
+      new UsageError('--builder podman: unknown builder; one of buildah, buildah-rootless, kaniko, buildkit, dind'),
+    );
     await expect(runRunnerConfig({ builder: 'podman', executor: 'docker' })).rejects.toBeInstanceOf(UsageError);
     await expect(runRunnerConfig({ builder: 'buildah', executor: 'shell' })).rejects.toBeInstanceOf(UsageError);
-    await expect(runRunnerConfig({ builder: 'buildah', executor: 'virtualbox' })).rejects.toThrow(/^--executor virtualbox: unknown executor; one of docker, kubernetes$/);
+    await expect(runRunnerConfig({ builder: 'buildah', executor: 'virtualbox' })).rejects.toThrow(
+      /^--executor virtualbox: unknown executor; one of docker, kubernetes$/,
+    );
   });
 
   it('buildah-rootless on docker: an InputError with the reason, nothing printed', async () => {
@@ -185,7 +229,9 @@ describe('cigen runner-config', () => {
     const error = await runRunnerConfig({ builder: 'buildah-rootless', executor: 'docker' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).exitCode).toBe(1);
-    expect((error as Error).message).toMatch(/^buildah-rootless is not possible on the Docker executor: .*systempaths=unconfined.*GitLab Runner issue 36810/);
+    expect((error as Error).message).toMatch(
+      /^buildah-rootless is not possible on the Docker executor: .*systempaths=unconfined.*GitLab Runner issue 36810/,
+    );
     expect(output()).toBe('');
   });
 });

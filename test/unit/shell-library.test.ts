@@ -36,7 +36,35 @@ function decodeOutput(stdout: string): string[][] {
 }
 
 // Characters a list item may hold: printable text, quotes, backslashes, #{, $ references, tab, newline, CR.
-const itemChar = fc.constantFrom('a', 'Z', '0', ' ', '"', "'", '\\', '#', '{', '}', '[', ']', ',', ':', '$', '(', ')', '`', ';', '\n', '\t', '\r', 'é', '漢', '😀', 'V', '_');
+const itemChar = fc.constantFrom(
+  'a',
+  'Z',
+  '0',
+  ' ',
+  '"',
+  "'",
+  '\\',
+  '#',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  ':',
+  '$',
+  '(',
+  ')',
+  '`',
+  ';',
+  '\n',
+  '\t',
+  '\r',
+  'é',
+  '漢',
+  '😀',
+  'V',
+  '_',
+);
 const item = fc.array(itemChar, { maxLength: 12 }).map((chars) => chars.join(''));
 const lists = fc.array(fc.array(item, { maxLength: 5 }), { minLength: 1, maxLength: 8 });
 
@@ -81,12 +109,15 @@ describe.each(SHELLS)('shell library under $name', (shell) => {
 
   it('expands like the runner: one level, unknown names empty, $$ a dollar, the rest literal', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('$', '{', '}', 'VAR', 'NOPE', '$$', '(', 'id', ')', '`', '-', ' ', 'a'), { maxLength: 15 }), (parts) => {
-        const text = parts.join('');
-        const env = { VAR: '$OTHER', OTHER: 'no' };
-        const result = runShell(shell, 'cigen_expand "$T"; printf "%s" "$CIGEN_REPLY"', { T: text, ...env });
-        expect(result.stdout).toBe(runnerExpand(text, env));
-      }),
+      fc.property(
+        fc.array(fc.constantFrom('$', '{', '}', 'VAR', 'NOPE', '$$', '(', 'id', ')', '`', '-', ' ', 'a'), { maxLength: 15 }),
+        (parts) => {
+          const text = parts.join('');
+          const env = { VAR: '$OTHER', OTHER: 'no' };
+          const result = runShell(shell, 'cigen_expand "$T"; printf "%s" "$CIGEN_REPLY"', { T: text, ...env });
+          expect(result.stdout).toBe(runnerExpand(text, env));
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -112,12 +143,18 @@ describe.each(SHELLS)('shell library under $name', (shell) => {
       const dir = mkdtempSync(join(tmpdir(), 'cigen-auth-'));
       dirs.push(dir);
       const file = join(dir, 'docker/config.json');
-      const result = runShell(shell, `cigen_registry=$R cigen_registry_user=$U cigen_registry_password=$P\ncigen_write_auth "$F" ${mode}`, { F: file, ...env });
+      const result = runShell(shell, `cigen_registry=$R cigen_registry_user=$U cigen_registry_password=$P\ncigen_write_auth "$F" ${mode}`, {
+        F: file,
+        ...env,
+      });
       return { result, file };
     };
     const auths = (file: string) => {
       const config = JSON.parse(readFileSync(file, 'utf8')) as { auths: Record<string, { auth: string }> } & Record<string, unknown>;
-      return { config, decoded: Object.fromEntries(Object.entries(config.auths).map(([k, v]) => [k, Buffer.from(v.auth, 'base64').toString()])) };
+      return {
+        config,
+        decoded: Object.fromEntries(Object.entries(config.auths).map(([k, v]) => [k, Buffer.from(v.auth, 'base64').toString()])),
+      };
     };
 
     it('writes base64 auth entries, mode 600, and never prints the password', () => {

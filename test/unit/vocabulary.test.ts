@@ -36,11 +36,19 @@ function withFictitious(): ComponentDefinition {
 describe('a new input is one declaration', () => {
   const component = withFictitious();
   const text = renderComponent(component);
-  const [header, jobs] = parseYamlStrict(text) as [{ spec: { inputs: Record<string, Record<string, unknown>> } }, Record<string, Record<string, unknown>>];
+  const [header, jobs] = parseYamlStrict(text) as [
+    { spec: { inputs: Record<string, Record<string, unknown>> } },
+    Record<string, Record<string, unknown>>,
+  ];
   const job = Object.values(jobs)[0] as { variables: Record<string, unknown>; script: string[] };
 
   it('is in the spec header as declared', () => {
-    expect(header.spec.inputs['fictitious']).toEqual({ description: FICTITIOUS.description, type: 'string', default: 'none', regex: '^[a-z]*$' });
+    expect(header.spec.inputs['fictitious']).toEqual({
+      description: FICTITIOUS.description,
+      type: 'string',
+      default: 'none',
+      regex: '^[a-z]*$',
+    });
   });
 
   it('travels in its CIGEN_* variable as data, and the shell reads it', () => {
@@ -59,17 +67,26 @@ describe('a new input is one declaration', () => {
 });
 
 describe('every component agrees with its declarations', () => {
-  it.each(CATALOG.map((c) => [c.name, c] as const))('%s: a variable per declared variable, each read once by the shell, nothing else read', (_name, component) => {
-    const [, jobs] = parseYamlStrict(renderComponent(component)) as [unknown, Record<string, { variables: Record<string, unknown>; script: string[] }>];
-    const job = Object.values(jobs)[0] as { variables: Record<string, unknown>; script: string[] };
-    const declared = Object.entries(component.inputs).flatMap(([name, input]) => (input.variable ? [[input.variable, name] as const] : []));
-    const script = job.script.join('\n');
-    const read = [...script.matchAll(/^cigen_(?:scalar|list|bool|number) (CIGEN_[A-Z_]+)/gm)].map((m) => m[1]);
-    expect(read).toEqual(declared.map(([variable]) => variable));
-    for (const [variable] of declared) expect(Object.keys(job.variables)).toContain(variable);
-    // Inputs not travelling in a variable sit in the YAML itself (a key, a plain scalar).
-    for (const [name, input] of Object.entries(component.inputs)) if (!input.variable) expect(renderComponent(component).split('---\n')[1]).toContain(`$[[ inputs.${name} ]]`);
-  });
+  it.each(CATALOG.map((c) => [c.name, c] as const))(
+    '%s: a variable per declared variable, each read once by the shell, nothing else read',
+    (_name, component) => {
+      const [, jobs] = parseYamlStrict(renderComponent(component)) as [
+        unknown,
+        Record<string, { variables: Record<string, unknown>; script: string[] }>,
+      ];
+      const job = Object.values(jobs)[0] as { variables: Record<string, unknown>; script: string[] };
+      const declared = Object.entries(component.inputs).flatMap(([name, input]) =>
+        input.variable ? [[input.variable, name] as const] : [],
+      );
+      const script = job.script.join('\n');
+      const read = [...script.matchAll(/^cigen_(?:scalar|list|bool|number) (CIGEN_[A-Z_]+)/gm)].map((m) => m[1]);
+      expect(read).toEqual(declared.map(([variable]) => variable));
+      for (const [variable] of declared) expect(Object.keys(job.variables)).toContain(variable);
+      // Inputs not travelling in a variable sit in the YAML itself (a key, a plain scalar).
+      for (const [name, input] of Object.entries(component.inputs))
+        if (!input.variable) expect(renderComponent(component).split('---\n')[1]).toContain(`$[[ inputs.${name} ]]`);
+    },
+  );
 
   it('migrate writes inputs in the vocabulary order', () => {
     const shuffled = Object.fromEntries([...VOCABULARY_ORDER].reverse().map((name) => [name, 'x']));

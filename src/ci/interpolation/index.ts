@@ -46,7 +46,12 @@ export function headerInputs(header: unknown): InputSpecs {
   return (inputs && typeof inputs === 'object' ? inputs : {}) as InputSpecs;
 }
 
-export function instantiate(file: SplitFile, given: Readonly<Record<string, unknown>>, mode: InterpolationMode, functions?: InterpolationContext['functions']): Instance {
+export function instantiate(
+  file: SplitFile,
+  given: Readonly<Record<string, unknown>>,
+  mode: InterpolationMode,
+  functions?: InterpolationContext['functions'],
+): Instance {
   const resolved = resolveInputs(headerInputs(file.header), given);
   if (resolved.errors.length > 0) return { content: undefined, values: resolved.values, errors: resolved.errors };
   const context: InterpolationContext = { inputs: resolved.values, ...(functions ? { functions } : {}) };

@@ -23,11 +23,17 @@ export interface BotCommandOptions {
 
 /** --shard i/n, else GitLab's CI_NODE_INDEX/CI_NODE_TOTAL (a job with `parallel: N`). */
 export function parseShard(flag: string | undefined, env: NodeJS.ProcessEnv): Shard | undefined {
-  const [source, text] = flag !== undefined ? ['--shard', flag] : env['CI_NODE_INDEX'] && env['CI_NODE_TOTAL'] ? ['CI_NODE_INDEX/CI_NODE_TOTAL', `${env['CI_NODE_INDEX']}/${env['CI_NODE_TOTAL']}`] : [undefined, undefined];
+  const [source, text] =
+    flag !== undefined
+      ? ['--shard', flag]
+      : env['CI_NODE_INDEX'] && env['CI_NODE_TOTAL']
+        ? ['CI_NODE_INDEX/CI_NODE_TOTAL', `${env['CI_NODE_INDEX']}/${env['CI_NODE_TOTAL']}`]
+        : [undefined, undefined];
   if (text === undefined) return undefined;
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const [index, total] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
-  if (!(index >= 1 && index <= total)) throw new UsageError(`${source} ${text}: expected i/n with 1 <= i <= n (i counts from 1, like CI_NODE_INDEX)`);
+  if (!(index >= 1 && index <= total))
+    throw new UsageError(`${source} ${text}: expected i/n with 1 <= i <= n (i counts from 1, like CI_NODE_INDEX)`);
   return { index, total };
 }
 
@@ -35,7 +41,13 @@ function selectionOf(options: BotCommandOptions): ProjectSelection {
   const given = [options.group !== undefined, options.projects !== undefined, Boolean(options.all)].filter(Boolean).length;
   if (given !== 1) throw new UsageError('choose the projects with exactly one of --group <full path>, --projects <path,...> or --all');
   if (options.group !== undefined) return { group: options.group };
-  if (options.projects !== undefined) return { projects: options.projects.split(',').map((p) => p.trim()).filter(Boolean) };
+  if (options.projects !== undefined)
+    return {
+      projects: options.projects
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    };
   return { all: true };
 }
 
@@ -49,7 +61,9 @@ function progress(): { onResult: (r: ProjectResult) => void; done: () => void } 
       seen++;
       counts.set(result.status, (counts.get(result.status) ?? 0) + 1);
       if (!tty) {
-        process.stdout.write(`${result.status.padEnd(18)} ${result.path}${result.mergeRequest ? ` ${result.mergeRequest}` : ''}${result.reason ? ` — ${result.reason}` : ''}\n`);
+        process.stdout.write(
+          `${result.status.padEnd(18)} ${result.path}${result.mergeRequest ? ` ${result.mergeRequest}` : ''}${result.reason ? ` — ${result.reason}` : ''}\n`,
+        );
         return;
       }
       const summary = [...counts].map(([status, n]) => `${status} ${n}`).join(', ');
@@ -65,16 +79,26 @@ export async function runBotCommand(options: BotCommandOptions): Promise<void> {
   const url = options.gitlabUrl ?? process.env['CI_SERVER_URL'];
   if (!url) throw new UsageError('no GitLab URL: pass --gitlab-url or run where CI_SERVER_URL is set');
   const token = process.env['GITLAB_TOKEN'];
-  if (!token) throw new UsageError('GITLAB_TOKEN is not set: give the bot a token with the api scope in GITLAB_TOKEN (never on the command line)');
+  if (!token)
+    throw new UsageError('GITLAB_TOKEN is not set: give the bot a token with the api scope in GITLAB_TOKEN (never on the command line)');
   const concurrency = Number(options.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency ${options.concurrency}: expected a whole number from 1 to 64`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw new UsageError(`--concurrency ${options.concurrency}: expected a whole number from 1 to 64`);
   const selection = selectionOf(options);
   const shard = parseShard(options.shard, process.env);
   const platform = new GitLabPlatform({ url, token });
   const bar = progress();
   let report;
   try {
-    report = await runBot(platform, { selection, migrator, dryRun: Boolean(options.dryRun), concurrency, ...(shard ? { shard } : {}), ...(options.componentRef ? { componentRef: options.componentRef } : {}), onResult: bar.onResult });
+    report = await runBot(platform, {
+      selection,
+      migrator,
+      dryRun: Boolean(options.dryRun),
+      concurrency,
+      ...(shard ? { shard } : {}),
+      ...(options.componentRef ? { componentRef: options.componentRef } : {}),
+      onResult: bar.onResult,
+    });
   } catch (error) {
     // Only the run itself (who am I, which projects) fails here; a project's failure is in the report.
     if (error instanceof PlatformError) throw new InputError(`cigen bot: ${url}: ${error.message}`);
@@ -83,7 +107,8 @@ export async function runBotCommand(options: BotCommandOptions): Promise<void> {
     bar.done();
   }
   if (options.dryRun) {
-    for (const project of report.projects) if (project.diff) process.stdout.write(`\n# ${project.path} (${project.status}, dry run)\n${project.diff}`);
+    for (const project of report.projects)
+      if (project.diff) process.stdout.write(`\n# ${project.path} (${project.status}, dry run)\n${project.diff}`);
   }
   if (options.report) {
     const markdown = options.report.replace(/\.json$/, '') + '.md';
@@ -92,6 +117,10 @@ export async function runBotCommand(options: BotCommandOptions): Promise<void> {
       { path: markdown, text: reportMarkdown(report) },
     ]);
   }
-  const summary = STATUSES.filter((s) => report.counts[s] > 0).map((s) => `${report.counts[s]} ${s}`).join(', ');
-  process.stdout.write(`${report.projects.length} project(s)${shard ? ` (shard ${shard.index}/${shard.total})` : ''}: ${summary || 'none'}; ${platform.stats.requests} request(s)${options.dryRun ? ' (dry run: nothing written)' : ''}\n`);
+  const summary = STATUSES.filter((s) => report.counts[s] > 0)
+    .map((s) => `${report.counts[s]} ${s}`)
+    .join(', ');
+  process.stdout.write(
+    `${report.projects.length} project(s)${shard ? ` (shard ${shard.index}/${shard.total})` : ''}: ${summary || 'none'}; ${platform.stats.requests} request(s)${options.dryRun ? ' (dry run: nothing written)' : ''}\n`,
+  );
 }

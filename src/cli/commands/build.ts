@@ -50,7 +50,8 @@ export async function planBuild(root: string): Promise<BuildPlan> {
   const readme = await readOptional(readmePath);
   if (readme === undefined) throw new InputError(`${readmePath}: not found; run cigen build in the catalog project`);
   const newReadme = replaceCatalogSection(readme, build.readmeSection);
-  if (newReadme === undefined) throw new InputError(`${readmePath}: no catalog section markers (<!-- cigen:catalog:start ... --> and <!-- cigen:catalog:end -->)`);
+  if (newReadme === undefined)
+    throw new InputError(`${readmePath}: no catalog section markers (<!-- cigen:catalog:start ... --> and <!-- cigen:catalog:end -->)`);
 
   const wanted: PendingWrite[] = [
     ...build.components.map((c) => ({ path: join(root, c.path), text: c.text })),
@@ -76,16 +77,28 @@ export async function runBuild(options: BuildOptions): Promise<void> {
     process.stdout.write(
       `${JSON.stringify({
         check: Boolean(options.check),
-        components: build.components.map((c) => ({ name: c.component.name, path: c.path, inputs: Object.keys(c.component.inputs).length, images: c.component.images, changed: changed.some((w) => relative(w.path) === c.path) })),
+        components: build.components.map((c) => ({
+          name: c.component.name,
+          path: c.path,
+          inputs: Object.keys(c.component.inputs).length,
+          images: c.component.images,
+          changed: changed.some((w) => relative(w.path) === c.path),
+        })),
         changed: changed.map((w) => relative(w.path)),
         stale,
       })}\n`,
     );
   } else {
     for (const c of build.components) {
-      const state = changed.some((w) => relative(w.path) === c.path) ? (options.check ? paint('red', 'stale') : paint('green', 'written')) : 'up to date';
+      const state = changed.some((w) => relative(w.path) === c.path)
+        ? options.check
+          ? paint('red', 'stale')
+          : paint('green', 'written')
+        : 'up to date';
       const unsafe = c.component.unsafe ? paint('yellow', ' (unsafe: privileged)') : '';
-      process.stdout.write(`${paint('green', '✓')} ${c.component.name.padEnd(17)} ${c.path.padEnd(32)} ${String(Object.keys(c.component.inputs).length).padStart(2)} inputs  ${c.component.images.join(' + ')}  ${state}${unsafe}\n`);
+      process.stdout.write(
+        `${paint('green', '✓')} ${c.component.name.padEnd(17)} ${c.path.padEnd(32)} ${String(Object.keys(c.component.inputs).length).padStart(2)} inputs  ${c.component.images.join(' + ')}  ${state}${unsafe}\n`,
+      );
     }
   }
 
@@ -100,6 +113,8 @@ export async function runBuild(options: BuildOptions): Promise<void> {
   await writeFilesAtomically(changed);
   await Promise.all(stale.map((path) => rm(join(options.root, path))));
   if (options.format === 'text') {
-    process.stdout.write(`${build.components.length} components validated; ${changed.length} file(s) written${stale.length ? `, ${stale.length} stale template(s) removed` : ''}\n`);
+    process.stdout.write(
+      `${build.components.length} components validated; ${changed.length} file(s) written${stale.length ? `, ${stale.length} stale template(s) removed` : ''}\n`,
+    );
   }
 }

@@ -71,21 +71,26 @@ export function componentFor(builder: Builder, ref: string | undefined): string 
 
 export async function runInit(dir: string, options: InitCommandOptions): Promise<void> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: no such directory`);
-  if (options.builder !== undefined && !isBuilder(options.builder)) throw new UsageError(`--builder ${options.builder}: one of ${BUILDER_IDS.join(', ')}`);
+  if (options.builder !== undefined && !isBuilder(options.builder))
+    throw new UsageError(`--builder ${options.builder}: one of ${BUILDER_IDS.join(', ')}`);
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const gitignorePath = join(dir, '.gitignore');
   const dockerfiles = findDockerfiles(listFiles(dir), existsSync(gitignorePath) ? readFileSync(gitignorePath, 'utf8') : '');
-  if (dockerfiles.length === 0) throw new InputError(`${dir}: no Dockerfile or Containerfile found (node_modules, vendor, .git and .gitignore'd paths are skipped)`);
+  if (dockerfiles.length === 0)
+    throw new InputError(`${dir}: no Dockerfile or Containerfile found (node_modules, vendor, .git and .gitignore'd paths are skipped)`);
   const builds = proposeBuilds(dockerfiles, options.image ?? '$CI_REGISTRY_IMAGE');
 
   const out = (text: string) => process.stdout.write(`${text}\n`);
   out(`Found ${dockerfiles.length} image(s): ${dockerfiles.map((d) => d.path).join(', ')}`);
-  for (const build of builds) out(`  ${build.jobName}: ${build.image} from ${build.context}${build.dockerfile !== 'Dockerfile' ? ` (${build.dockerfile})` : ''}${build.matrix ? `, parallel:matrix ${build.matrix.variable} = ${build.matrix.values.join(', ')}` : ''}`);
+  for (const build of builds)
+    out(
+      `  ${build.jobName}: ${build.image} from ${build.context}${build.dockerfile !== 'Dockerfile' ? ` (${build.dockerfile})` : ''}${build.matrix ? `, parallel:matrix ${build.matrix.variable} = ${build.matrix.values.join(', ')}` : ''}`,
+    );
 
   const rl = interactive ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
   try {
     let choice: Choice;
-    if (options.builder !== undefined) choice = { builder: options.builder as Builder, reason: 'chosen with --builder' };
+    if (options.builder !== undefined) choice = { builder: options.builder, reason: 'chosen with --builder' };
     else if (options.doctorReport !== undefined) choice = await fromDoctorReport(options.doctorReport);
     else if (rl) {
       const admin = await ask(rl, QUESTIONS[0]?.text ?? '');
@@ -102,7 +107,10 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     try {
       result = scaffold(options.file, current, builds, component);
     } catch (error) {
-      if (error instanceof SourceError) throw new InputError(`${relative(process.cwd(), pipelinePath) || pipelinePath}:${error.line}:${error.column}: invalid YAML: ${error.message.replace(/^[^:]+:\d+:\d+: /, '')}; nothing was written`);
+      if (error instanceof SourceError)
+        throw new InputError(
+          `${relative(process.cwd(), pipelinePath) || pipelinePath}:${error.line}:${error.column}: invalid YAML: ${error.message.replace(/^[^:]+:\d+:\d+: /, '')}; nothing was written`,
+        );
       throw error;
     }
     for (const [wanted, given] of result.renamed) out(`  a job named ${wanted} exists already; this build is ${given}`);
@@ -110,7 +118,17 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
       out(`${options.file} already builds every image (${result.present.join(', ')}); nothing to add`);
       return;
     }
-    process.stdout.write(createTwoFilesPatch(current === undefined ? '/dev/null' : `a/${options.file}`, `b/${options.file}`, current ?? '', result.text, '', '', { context: 3 }).replace(/^=+\n/, ''));
+    process.stdout.write(
+      createTwoFilesPatch(
+        current === undefined ? '/dev/null' : `a/${options.file}`,
+        `b/${options.file}`,
+        current ?? '',
+        result.text,
+        '',
+        '',
+        { context: 3 },
+      ).replace(/^=+\n/, ''),
+    );
     const write = options.yes || (rl ? await ask(rl, `Write ${options.file}?`) : false);
     if (!write) {
       out(rl ? 'Nothing written.' : `Nothing written (not a terminal): add --yes to write ${options.file}.`);

@@ -75,7 +75,8 @@ export async function runLint(paths: string[], options: LintCommandOptions): Pro
       process.stdout.write(`${formatDiagnostic(d)}\n${codeFrame(d, sources)}\n`);
     }
     const warnings = unique.length - errors;
-    const summary = unique.length === 0 ? `${files.length} file(s) clean` : `${errors} error(s), ${warnings} warning(s) in ${files.length} file(s)`;
+    const summary =
+      unique.length === 0 ? `${files.length} file(s) clean` : `${errors} error(s), ${warnings} warning(s) in ${files.length} file(s)`;
     process.stdout.write(`${unique.length === 0 ? paint('green', summary) : summary}\n`);
   }
   if (errors > 0) throw new FindingsError('');

@@ -34,7 +34,12 @@ function migratePath(path: string, componentRef: string | undefined): (FileMigra
 function report(file: FileMigration): string {
   const lines = [`${paint('bold', file.path)}: ${file.changed ? 'changed' : 'unchanged'}`];
   for (const job of file.jobs) {
-    const mark = job.status === 'migrated' ? paint('green', STATUS_MARK[job.status]) : job.status === 'needs-review' ? paint('yellow', STATUS_MARK[job.status]) : STATUS_MARK[job.status];
+    const mark =
+      job.status === 'migrated'
+        ? paint('green', STATUS_MARK[job.status])
+        : job.status === 'needs-review'
+          ? paint('yellow', STATUS_MARK[job.status])
+          : STATUS_MARK[job.status];
     lines.push(`  ${mark} ${job.name}: ${job.status}${job.component && job.status === 'migrated' ? ` → ${job.component}` : ''}`);
     if (job.finding) lines.push(`      - was: ${job.finding}`);
     for (const note of job.notes) lines.push(`      ${job.status === 'needs-review' ? paint('yellow', '-') : '-'} ${note}`);
@@ -46,7 +51,9 @@ function report(file: FileMigration): string {
 export async function runMigrate(paths: string[], options: MigrateCommandOptions): Promise<void> {
   if (paths.length === 0) throw new UsageError('cigen migrate: give at least one pipeline file, e.g. cigen migrate .gitlab-ci.yml');
   if (options.componentRef !== undefined && !COMPONENT_REF.test(options.componentRef)) {
-    throw new UsageError(`--component-ref ${options.componentRef}: expected <server>/<project path>/<component>@<version>, e.g. $CI_SERVER_FQDN/ci-components/cigen/buildah@1`);
+    throw new UsageError(
+      `--component-ref ${options.componentRef}: expected <server>/<project path>/<component>@<version>, e.g. $CI_SERVER_FQDN/ci-components/cigen/buildah@1`,
+    );
   }
   for (const path of paths) {
     if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`${path}: no such file`);
@@ -57,7 +64,10 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
     try {
       for (const result of migratePath(path, options.componentRef)) if (!files.has(result.full)) files.set(result.full, result);
     } catch (error) {
-      if (error instanceof SourceError) throw new InputError(`${relative(process.cwd(), resolve(projectRoot(path), error.path)) || error.path}:${error.line}:${error.column}: invalid YAML: ${error.message.replace(/^[^:]+:\d+:\d+: /, '')}; nothing was written`);
+      if (error instanceof SourceError)
+        throw new InputError(
+          `${relative(process.cwd(), resolve(projectRoot(path), error.path)) || error.path}:${error.line}:${error.column}: invalid YAML: ${error.message.replace(/^[^:]+:\d+:\d+: /, '')}; nothing was written`,
+        );
       throw error;
     }
   }
@@ -69,7 +79,14 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
       files: results.map((f) => ({
         path: f.path,
         changed: f.changed,
-        jobs: f.jobs.map((j) => ({ name: j.name, status: j.status, component: j.component ?? null, inputs: j.inputs ?? null, ...(j.finding ? { finding: j.finding } : {}), notes: j.notes })),
+        jobs: f.jobs.map((j) => ({
+          name: j.name,
+          status: j.status,
+          component: j.component ?? null,
+          inputs: j.inputs ?? null,
+          ...(j.finding ? { finding: j.finding } : {}),
+          notes: j.notes,
+        })),
         warnings: f.warnings,
         result: f.result,
       })),
@@ -79,11 +96,16 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
   }
   for (const file of results) {
     process.stdout.write(`${report(file)}\n`);
-    if (file.changed && !options.write) process.stdout.write(createTwoFilesPatch(`a/${file.path}`, `b/${file.path}`, file.original, file.result, '', '', { context: 3 }).replace(/^=+\n/, ''));
+    if (file.changed && !options.write)
+      process.stdout.write(
+        createTwoFilesPatch(`a/${file.path}`, `b/${file.path}`, file.original, file.result, '', '', { context: 3 }).replace(/^=+\n/, ''),
+      );
   }
   const counts = { migrated: 0, 'needs-review': 0, unchanged: 0 };
   for (const file of results) for (const job of file.jobs) counts[job.status]++;
   const changed = results.filter((f) => f.changed).length;
   const verb = options.write ? 'rewrote' : 'would rewrite';
-  process.stdout.write(`${counts.migrated} migrated, ${counts['needs-review']} need review, ${counts.unchanged} unchanged; ${verb} ${changed} file(s)${options.write || changed === 0 ? '' : ' (dry run: add --write)'}\n`);
+  process.stdout.write(
+    `${counts.migrated} migrated, ${counts['needs-review']} need review, ${counts.unchanged} unchanged; ${verb} ${changed} file(s)${options.write || changed === 0 ? '' : ' (dry run: add --write)'}\n`,
+  );
 }

@@ -70,23 +70,33 @@ export async function runPublish(options: PublishOptions): Promise<void> {
     buildProblems,
   };
   const checks = preflight(snapshot);
-  for (const check of checks) process.stdout.write(`${check.ok ? paint('green', '✓') : paint('red', '✗')} ${check.name}: ${check.detail}\n`);
+  for (const check of checks)
+    process.stdout.write(`${check.ok ? paint('green', '✓') : paint('red', '✗')} ${check.name}: ${check.detail}\n`);
   const failed = checks.filter((c) => !c.ok);
   if (failed.length > 0) throw new FindingsError(`cigen publish: ${failed.length} preflight check(s) failed; nothing released`);
 
   const notes = changelogSection(snapshot.changelog as string, tag) as string;
   if (options.notes) await writeFilesAtomically([{ path: options.notes, text: `${notes}\n` }]);
-  const how = api ? `create release ${tag} of ${api.project} through the Releases API` : `release ${tag} through the release: job of the tag pipeline`;
+  const how = api
+    ? `create release ${tag} of ${api.project} through the Releases API`
+    : `release ${tag} through the release: job of the tag pipeline`;
   if (options.dryRun) {
     process.stdout.write(`preflight passed; would ${how}${options.notes ? `, with the notes in ${options.notes}` : ''} (dry run)\n`);
     return;
   }
   if (!api) {
-    process.stdout.write(`preflight passed. The release: job of the ${tag} tag pipeline creates the release; --create-release does it through the API for a mirror that cannot run that job.\n`);
+    process.stdout.write(
+      `preflight passed. The release: job of the ${tag} tag pipeline creates the release; --create-release does it through the API for a mirror that cannot run that job.\n`,
+    );
     return;
   }
   try {
-    const release = await api.platform.createRelease(api.project, { tagName: tag, name: `cigen ${tag}`, description: notes, ...(options.ref ? { ref: options.ref } : {}) });
+    const release = await api.platform.createRelease(api.project, {
+      tagName: tag,
+      name: `cigen ${tag}`,
+      description: notes,
+      ...(options.ref ? { ref: options.ref } : {}),
+    });
     process.stdout.write(`released ${tag}: ${release.url}\n`);
   } catch (error) {
     if (error instanceof PlatformError) throw new InputError(`cigen publish: creating release ${tag}: ${error.message}`);

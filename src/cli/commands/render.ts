@@ -33,7 +33,8 @@ export async function runRender(name: string, options: RenderOptions): Promise<v
   let inputs: Record<string, unknown> = {};
   if (options.inputs) {
     const loaded = parse(await readFile(options.inputs, 'utf8')) as unknown;
-    if (loaded === null || typeof loaded !== 'object' || Array.isArray(loaded)) throw new InputError(`${options.inputs}: expected a mapping of input names to values`);
+    if (loaded === null || typeof loaded !== 'object' || Array.isArray(loaded))
+      throw new InputError(`${options.inputs}: expected a mapping of input names to values`);
     inputs = { ...(loaded as Record<string, unknown>) };
   }
   for (const flag of options.input) {

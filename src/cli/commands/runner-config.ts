@@ -14,7 +14,10 @@ export async function runRunnerConfig(options: RunnerConfigOptions): Promise<voi
   const { builder, executor } = options;
   if (!isBuilderId(builder)) throw new UsageError(`--builder ${builder}: unknown builder; one of ${BUILDER_IDS.join(', ')}`);
   if (!isExecutor(executor)) {
-    const hint = executor === 'shell' ? ' (a shell executor runs jobs on the host: nothing in config.toml applies; the host needs unprivileged user namespaces and mounts)' : '';
+    const hint =
+      executor === 'shell'
+        ? ' (a shell executor runs jobs on the host: nothing in config.toml applies; the host needs unprivileged user namespaces and mounts)'
+        : '';
     throw new UsageError(`--executor ${executor}: unknown executor; one of ${RUNNER_EXECUTORS.join(', ')}${hint}`);
   }
   const problem = runnerConfigProblem(builder, executor);

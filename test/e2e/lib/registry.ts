@@ -84,7 +84,10 @@ export async function startRegistry(options: { user?: string; password?: string 
       continue;
     }
     const api = async (path: string, init: RequestInit = {}) =>
-      fetch(`http://${host}${path}`, { ...init, headers: { Authorization: authorization, ...(init.headers as Record<string, string> | undefined) } });
+      fetch(`http://${host}${path}`, {
+        ...init,
+        headers: { Authorization: authorization, ...(init.headers as Record<string, string> | undefined) },
+      });
     return {
       host,
       user,

@@ -43,12 +43,19 @@ export function freshRunner(registry: Registry, options: RunnerOptions = {}): Ru
   let storage = dir;
   if (options.overlayOnOverlay) {
     for (const sub of ['lower', 'upper', 'work', 'merged']) mkdirSync(join(dir, sub));
-    const mount = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work`, join(dir, 'merged')], { encoding: 'utf8' });
+    const mount = spawnSync(
+      'mount',
+      ['-t', 'overlay', 'overlay', '-o', `lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work`, join(dir, 'merged')],
+      { encoding: 'utf8' },
+    );
     if (mount.status !== 0) throw new Error(`mount overlay: ${mount.stderr}`);
     storage = join(dir, 'merged');
   }
   writeFileSync(join(dir, 'storage.conf'), `[storage]\ndriver = "overlay"\nrunroot = "${storage}/run"\ngraphroot = "${storage}/root"\n`);
-  writeFileSync(join(dir, 'registries.conf'), options.registryIsHttp === false ? '' : `[[registry]]\nlocation = "${registry.host}"\ninsecure = true\n`);
+  writeFileSync(
+    join(dir, 'registries.conf'),
+    options.registryIsHttp === false ? '' : `[[registry]]\nlocation = "${registry.host}"\ninsecure = true\n`,
+  );
   const env = {
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     HOME: join(dir, 'home'),
@@ -103,19 +110,40 @@ export interface JobRun {
 export function runJob(job: Record<string, unknown>, projectDir: string, runner: Runner, variables: Record<string, string>): JobRun {
   const env = { ...jobEnvironment(job, variables), ...runner.env };
   const start = process.hrtime.bigint();
-  const result = spawnSync('bash', ['--norc', '--noprofile', '-c', jobScript(job)], { cwd: projectDir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 600_000 });
+  const result = spawnSync('bash', ['--norc', '--noprofile', '-c', jobScript(job)], {
+    cwd: projectDir,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 600_000,
+  });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const reportPath = join(projectDir, 'cigen-build.env');
   const report = existsSync(reportPath)
-    ? Object.fromEntries(readFileSync(reportPath, 'utf8').trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
+    ? Object.fromEntries(
+        readFileSync(reportPath, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      )
     : undefined;
-  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr, log: result.stdout + result.stderr, seconds, ...(report ? { report } : {}) };
+  return {
+    status: result.status ?? -1,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    log: result.stdout + result.stderr,
+    seconds,
+    ...(report ? { report } : {}),
+  };
 }
 
 /** The harness's own registry credentials (not a job's): for skopeo and the base image. */
 export function harnessAuthFile(registry: Registry, dir: string): string {
   const file = join(dir, 'harness-auth.json');
-  writeFileSync(file, JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${registry.user}:${registry.password}`).toString('base64') } } }));
+  writeFileSync(
+    file,
+    JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${registry.user}:${registry.password}`).toString('base64') } } }),
+  );
   chmodSync(file, 0o600);
   return file;
 }
@@ -154,9 +182,15 @@ buildah push -q "${ref}"`;
 export function unpackImage(registry: Registry, ref: string): { rootfs: string; config: Record<string, unknown>; dispose(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'cigen-image-'));
   const env = { ...process.env, REGISTRY_AUTH_FILE: harnessAuthFile(registry, dir) };
-  const copy = spawnSync('skopeo', ['copy', '--src-tls-verify=false', `docker://${ref}`, `dir:${join(dir, 'image')}`], { env, encoding: 'utf8' });
+  const copy = spawnSync('skopeo', ['copy', '--src-tls-verify=false', `docker://${ref}`, `dir:${join(dir, 'image')}`], {
+    env,
+    encoding: 'utf8',
+  });
   if (copy.status !== 0) throw new Error(`skopeo copy ${ref}: ${copy.stderr}`);
-  const manifest = JSON.parse(readFileSync(join(dir, 'image/manifest.json'), 'utf8')) as { config: { digest: string }; layers: { digest: string }[] };
+  const manifest = JSON.parse(readFileSync(join(dir, 'image/manifest.json'), 'utf8')) as {
+    config: { digest: string };
+    layers: { digest: string }[];
+  };
   const blob = (digest: string) => join(dir, 'image', digest.replace(/^sha256:/, ''));
   const rootfs = join(dir, 'rootfs');
   mkdirSync(rootfs);
@@ -174,7 +208,17 @@ export function listDir(path: string): string[] {
 
 /** git in `cwd` with a fixed identity; throws with git's message on failure. */
 export function git(cwd: string, ...args: string[]): string {
-  const result = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@example.com', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@example.com' } });
+  const result = spawnSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'e2e',
+      GIT_AUTHOR_EMAIL: 'e2e@example.com',
+      GIT_COMMITTER_NAME: 'e2e',
+      GIT_COMMITTER_EMAIL: 'e2e@example.com',
+    },
+  });
   if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
   return result.stdout.trim();
 }
@@ -189,11 +233,21 @@ export interface GitlabCiLocalRun {
  * gitlab-ci-local on `project` with the shell executor: the jobs named (all when none), the
  * manual ones started, `variables` given to every job, `env` added to the runner's.
  */
-export function runGitlabCiLocal(project: string, runner: Runner, options: { variables: Record<string, string>; env?: Record<string, string>; jobs?: string[]; manual?: string[]; timeoutMs?: number }): GitlabCiLocalRun {
+export function runGitlabCiLocal(
+  project: string,
+  runner: Runner,
+  options: { variables: Record<string, string>; env?: Record<string, string>; jobs?: string[]; manual?: string[]; timeoutMs?: number },
+): GitlabCiLocalRun {
   const manual = options.manual ?? [];
   // gitlab-ci-local points CI_PROJECT_DIR at /builds/... for jobs with an image, even with the shell executor.
   const variables = { ...options.variables, CI_PROJECT_DIR: project };
-  const args = ['--force-shell-executor', '--no-color', '--ignore-predefined-vars', 'CI_PROJECT_DIR', ...manual.flatMap((job) => ['--manual', job])];
+  const args = [
+    '--force-shell-executor',
+    '--no-color',
+    '--ignore-predefined-vars',
+    'CI_PROJECT_DIR',
+    ...manual.flatMap((job) => ['--manual', job]),
+  ];
   for (const [key, value] of Object.entries(variables)) args.push('--variable', `${key}=${value}`);
   const result = spawnSync(join(ROOT, 'node_modules/.bin/gitlab-ci-local'), [...args, ...(options.jobs ?? []), ...manual], {
     cwd: project,
