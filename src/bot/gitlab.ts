@@ -2,8 +2,8 @@
  * The platform seam on @gitbeaker/rest. gitbeaker builds every request (paths, query, bodies,
  * pagination); cigen's own handler (http.ts) sends them, so retries honour Retry-After.
  */
-import { Gitlab } from '@gitbeaker/rest';
-import { createRequesterFn } from '@gitbeaker/requester-utils';
+import { Gitlab, type AllMergeRequestsOptions } from '@gitbeaker/rest';
+import { createRequesterFn, type RequestHandlerFn } from '@gitbeaker/requester-utils';
 import { DEFAULT_RETRY, requestHandler, type HttpStats, type RetryPolicy } from './http.js';
 import {
   PlatformError,
@@ -19,6 +19,16 @@ import {
 
 type Json = Record<string, unknown>;
 const PER_PAGE = 100;
+
+/** The options of gitbeaker's MergeRequests.all (its general overload). */
+type MergeRequestQuery = NonNullable<Parameters<InstanceType<typeof Gitlab>['MergeRequests']['all']>[0]>;
+
+/**
+ * A merge request query for every state. GitLab's list takes state=all; gitbeaker's
+ * AllMergeRequestsOptions names only the single states, so the rest of the query is checked
+ * against gitbeaker's type and only that one value is widened.
+ */
+type EveryStateQuery = Omit<AllMergeRequestsOptions, 'state'> & { state: 'all'; projectId: number; perPage: number; maxPages: number };
 
 function accessLevel(raw: Json): number | undefined {
   const permissions = raw['permissions'] as Record<string, { access_level?: number } | null> | undefined;
@@ -73,7 +83,9 @@ export class GitLabPlatform implements Platform {
   constructor(options: GitLabOptions) {
     this.stats = options.stats ?? { requests: 0, retries: 0 };
     const handler = requestHandler(options.retry ?? DEFAULT_RETRY, this.stats);
-    const requesterFn = createRequesterFn((_service, requestOptions) => Promise.resolve(requestOptions), handler as never);
+    // The options handler passes gitbeaker's request options through unchanged; the body the request
+    // handler returns (typed unknown) is the parsed JSON, text or null that gitbeaker's resources expect.
+    const requesterFn = createRequesterFn((_service, requestOptions) => Promise.resolve(requestOptions), handler as RequestHandlerFn);
     this.api = new Gitlab({ host: options.url, token: options.token, requesterFn, queryTimeout: null });
   }
 
@@ -91,7 +103,7 @@ export class GitLabPlatform implements Platform {
       const options = { perPage: PER_PAGE, page, maxPages: 1, showExpanded: true, pagination: 'offset' } as const;
       const result = ('group' in selection
         ? await this.api.Groups.allProjects(selection.group, { ...options, includeSubgroups: true })
-        : await this.api.Projects.all({ ...options, orderBy: 'id', sort: 'asc' } as never)) as unknown as {
+        : await this.api.Projects.all({ ...options, orderBy: 'id', sort: 'asc' })) as unknown as {
         data: Json[];
         paginationInfo: { next: number | null };
       };
@@ -135,13 +147,8 @@ export class GitLabPlatform implements Platform {
   }
 
   async mergeRequests(project: number, sourceBranch: string): Promise<MergeRequest[]> {
-    const list = (await this.api.MergeRequests.all({
-      projectId: project,
-      sourceBranch,
-      state: 'all',
-      perPage: PER_PAGE,
-      maxPages: 1,
-    } as never)) as unknown as Json[];
+    const query: EveryStateQuery = { projectId: project, sourceBranch, state: 'all', perPage: PER_PAGE, maxPages: 1 };
+    const list = (await this.api.MergeRequests.all(query as unknown as MergeRequestQuery)) as unknown as Json[];
     return list.map(toMergeRequest);
   }
 

@@ -110,7 +110,9 @@ export function renderBody(componentRef: string, files: readonly MigratedFile[],
 }
 
 const commitMessage = (hash: string): string =>
-  `ci: build images with the buildah component instead of Kaniko\n\nMoved by cigen bot; see the merge request for what changed and why.\n\nCigen-Content-Hash: ${hash}\n`;
+  'ci: build images with the buildah component instead of Kaniko\n\n' +
+  'Moved by cigen bot; see the merge request for what changed and why.\n\n' +
+  `Cigen-Content-Hash: ${hash}\n`;
 
 interface Context {
   platform: Platform;
@@ -149,6 +151,8 @@ function diffOf(files: readonly MigratedFile[]): string {
 }
 
 const byHuman = (commits: readonly Commit[], bot: { email: string }) => commits.filter((c) => c.authorEmail !== bot.email);
+/** Who wrote these commits, each address once. */
+const authors = (commits: readonly Commit[]): string => [...new Set(commits.map((c) => c.authorEmail))].join(', ');
 
 async function processProject(ctx: Context, project: Project): Promise<ProjectResult> {
   const { platform } = ctx;
@@ -203,10 +207,7 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     const commits = await platform.commitsBetween(project.id, ref, BRANCH);
     const humans = byHuman(commits, ctx.bot);
     if (humans.length > 0)
-      return result(
-        'human-modified',
-        `${BRANCH} has commits by others (${[...new Set(humans.map((c) => c.authorEmail))].join(', ')}) and no open merge request; left alone`,
-      );
+      return result('human-modified', `${BRANCH} has commits by others (${authors(humans)}) and no open merge request; left alone`);
     // The bot's own branch from a run that stopped before opening the MR: reuse it.
     const current = HASH_TRAILER.exec(commits.at(-1)?.message ?? '')?.[1] === hash;
     if (ctx.dryRun) return result('opened', `would ${current ? '' : 'reset the branch and '}open the merge request (dry run)`, null, dry);
@@ -246,14 +247,15 @@ async function humanModified(
   humans: readonly Commit[],
   result: (status: ProjectStatus, reason: string | null, mr?: MergeRequest | null) => ProjectResult,
 ): Promise<ProjectResult> {
-  const reason = `${BRANCH} has commits by others (${[...new Set(humans.map((c) => c.authorEmail))].join(', ')}); the bot leaves it to them`;
+  const reason = `${BRANCH} has commits by others (${authors(humans)}); the bot leaves it to them`;
   if (!ctx.dryRun) {
     const notes = await ctx.platform.notes(project.id, open.iid);
     if (!notes.some((n) => n.body.includes(HUMAN_MARKER))) {
       await ctx.platform.comment(
         project.id,
         open.iid,
-        `cigen bot: someone else has pushed to this branch, so the bot will not update it any more. Newer cigen output can be previewed with \`cigen migrate\`.\n\n${HUMAN_MARKER}`,
+        'cigen bot: someone else has pushed to this branch, so the bot will not update it any more. Newer cigen output can be ' +
+          `previewed with \`cigen migrate\`.\n\n${HUMAN_MARKER}`,
       );
     }
   }

@@ -23,7 +23,9 @@ import {
 
 /** Why not on Docker, as the doctor's verdict says it. */
 const NOT_ON_DOCKER =
-  'not possible on the Docker executor: rootless isolation mounts a fresh /proc, which needs the job container started with --security-opt systempaths=unconfined, and the GitLab Runner cannot set that (GitLab Runner issue 36810)';
+  'not possible on the Docker executor: rootless isolation mounts a fresh /proc, ' +
+  'which needs the job container started with --security-opt systempaths=unconfined, ' +
+  'and the GitLab Runner cannot set that (GitLab Runner issue 36810)';
 
 function kubernetesConfig(): RunnerConfig {
   return {
@@ -53,11 +55,14 @@ ${SECCOMP_COMMENT}${buildContainerPatch(`            procMount: Unmasked\n${SECC
 ${CONTAINER_STORAGE}`,
     ),
     notes: [
-      'Needs Kubernetes 1.33+ (user namespaces GA), Linux 6.3+ on the nodes (ID-mapped tmpfs mounts) and containerd 2.0+ (or CRI-O with user namespace support).',
-      "The seccomp patch needs <profile-name>.json (Docker's default profile plus unshare and mount) in /var/lib/kubelet/seccomp on every node.",
+      'Needs Kubernetes 1.33+ (user namespaces GA), Linux 6.3+ on the nodes (ID-mapped tmpfs mounts) and containerd 2.0+ ' +
+        '(or CRI-O with user namespace support).',
+      "The seccomp patch needs <profile-name>.json (Docker's default profile plus unshare and mount) in /var/lib/kubelet/seccomp " +
+        'on every node.',
       APPARMOR_NOTE,
       POLICY_NOTE,
-      'Start with buildah (chroot isolation) and move up when the cluster allows it; run the doctor component on the runner to check: proc-unmasked should say yes.',
+      'Start with buildah (chroot isolation) and move up when the cluster allows it; ' +
+        'run the doctor component on the runner to check: proc-unmasked should say yes.',
     ],
   };
 }

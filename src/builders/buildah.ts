@@ -74,11 +74,14 @@ ${SECCOMP_COMMENT}${buildContainerPatch(SECCOMP_LOCALHOST)}
 ${CONTAINER_STORAGE}`,
     ),
     notes: [
-      'Vanilla Kubernetes (EKS with default options, for one) often runs buildah as it is: run the doctor component first and keep only the parts it asks for.',
-      "The seccomp patch needs <profile-name>.json (Docker's default profile plus unshare and mount) in /var/lib/kubelet/seccomp on every node; drop the patch if your cluster applies no seccomp profile.",
+      'Vanilla Kubernetes (EKS with default options, for one) often runs buildah as it is: ' +
+        'run the doctor component first and keep only the parts it asks for.',
+      "The seccomp patch needs <profile-name>.json (Docker's default profile plus unshare and mount) in /var/lib/kubelet/seccomp " +
+        'on every node; drop the patch if your cluster applies no seccomp profile.',
       APPARMOR_NOTE,
       POLICY_NOTE,
-      'Next step up: buildah-rootless (cigen runner-config --builder buildah-rootless --executor kubernetes), once the cluster runs user namespaces.',
+      'Next step up: buildah-rootless (cigen runner-config --builder buildah-rootless --executor kubernetes), ' +
+        'once the cluster runs user namespaces.',
     ],
   };
 }

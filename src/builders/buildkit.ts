@@ -47,8 +47,10 @@ ${SECCOMP_COMMENT}${buildContainerPatch(SECCOMP_LOCALHOST)}
 `,
     ),
     notes: [
-      'The buildkit component runs BuildKit with --oci-worker-no-process-sandbox, so /proc may stay masked; seccomp and AppArmor must allow unshare() and mount(), as for buildah.',
-      'The seccomp patch needs <profile-name>.json in /var/lib/kubelet/seccomp on every node; drop it if your cluster applies no seccomp profile.',
+      'The buildkit component runs BuildKit with --oci-worker-no-process-sandbox, so /proc may stay masked; ' +
+        'seccomp and AppArmor must allow unshare() and mount(), as for buildah.',
+      'The seccomp patch needs <profile-name>.json in /var/lib/kubelet/seccomp on every node; ' +
+        'drop it if your cluster applies no seccomp profile.',
       APPARMOR_NOTE,
       POLICY_NOTE,
     ],

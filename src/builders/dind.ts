@@ -40,8 +40,10 @@ function config(executor: RunnerExecutor): RunnerConfig {
     volumes = ["/certs/client", "/cache"]
 `,
       notes: [
-        'UNSAFE: a privileged runner gives every job on it control of the host. Prefer buildah (cigen runner-config --builder buildah --executor docker).',
-        'Keep DOCKER_TLS_CERTDIR="/certs" (the dind component sets it) so the daemon is only reachable with the shared client certificates.',
+        'UNSAFE: a privileged runner gives every job on it control of the host. ' +
+          'Prefer buildah (cigen runner-config --builder buildah --executor docker).',
+        'Keep DOCKER_TLS_CERTDIR="/certs" (the dind component sets it) so the daemon is only reachable with the shared client ' +
+          'certificates.',
       ],
     };
   }
@@ -62,7 +64,8 @@ function config(executor: RunnerExecutor): RunnerConfig {
 `,
     ),
     notes: [
-      'UNSAFE: a privileged runner gives every job on it control of the node. Prefer buildah (cigen runner-config --builder buildah --executor kubernetes).',
+      'UNSAFE: a privileged runner gives every job on it control of the node. ' +
+        'Prefer buildah (cigen runner-config --builder buildah --executor kubernetes).',
       'Pod Security Standards baseline and restricted refuse privileged pods: the runner namespace must be privileged.',
     ],
   };

@@ -40,7 +40,9 @@ const VARIABLE = String.raw`\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\
  *  lowercase path components (the reference grammar), a registry port (`:5000/`) but no tag. */
 export const REPOSITORY = String.raw`^(?:[a-z0-9]|${VARIABLE})(?:[a-z0-9._/-]|${VARIABLE}|:[0-9]+/)*$`;
 /** An image reference: a repository as above with an optional tag and digest. */
-export const IMAGE_REFERENCE = String.raw`^(?:[a-z0-9]|${VARIABLE})(?:[a-z0-9._/-]|${VARIABLE}|:[0-9]+/)*(?::(?:[A-Za-z0-9_]|${VARIABLE})(?:[A-Za-z0-9_.-]|${VARIABLE})*)?(?:@sha256:[0-9a-f]{64})?$`;
+export const IMAGE_REFERENCE =
+  String.raw`^(?:[a-z0-9]|${VARIABLE})(?:[a-z0-9._/-]|${VARIABLE}|:[0-9]+/)*` +
+  String.raw`(?::(?:[A-Za-z0-9_]|${VARIABLE})(?:[A-Za-z0-9_.-]|${VARIABLE})*)?(?:@sha256:[0-9a-f]{64})?$`;
 
 /** A tag as registries take it: the rule is data so that TypeScript and the job's shell check
  *  the same thing (the shell's case pattern is built from the same classes). */
@@ -92,7 +94,8 @@ export const CORE_INPUTS = {
     default: ['$CI_COMMIT_SHORT_SHA'],
     variable: 'CIGEN_TAGS',
     description:
-      'Tags to push, one destination `<image>:<tag>` each. Items may reference variables (`$CI_COMMIT_REF_SLUG`); they are expanded as data when the job runs.',
+      'Tags to push, one destination `<image>:<tag>` each. Items may reference variables (`$CI_COMMIT_REF_SLUG`); ' +
+      'they are expanded as data when the job runs.',
     sample: ['1.2.3', '$CI_COMMIT_REF_SLUG'],
   },
   'build-args': {
@@ -171,7 +174,8 @@ export const CORE_INPUTS = {
     regex: SINGLE_LINE,
     variable: 'CIGEN_REGISTRY_PASSWORD',
     description:
-      'Registry password or token. Pass a (masked) variable reference, never the secret itself: it is read from the environment when the job runs, written to a mode-600 config.json and never printed.',
+      'Registry password or token. Pass a (masked) variable reference, never the secret itself: ' +
+      'it is read from the environment when the job runs, written to a mode-600 config.json and never printed.',
     sample: '$DEPLOY_TOKEN',
   },
   tarball: {
@@ -180,7 +184,8 @@ export const CORE_INPUTS = {
     regex: String.raw`^[A-Za-z0-9$_{}./-]*$`,
     variable: 'CIGEN_TARBALL',
     description:
-      'Also save the image as a docker-archive tarball at this path, relative to `$CI_PROJECT_DIR`; add it to `artifacts:paths` to keep it. Empty: no tarball.',
+      'Also save the image as a docker-archive tarball at this path, relative to `$CI_PROJECT_DIR`; ' +
+      'add it to `artifacts:paths` to keep it. Empty: no tarball.',
     sample: 'out/image.tar',
   },
   'tls-verify': {

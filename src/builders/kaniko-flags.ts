@@ -38,7 +38,9 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   'skip-tls-verify-registry': { kind: 'list' },
   'cache-ttl': {
     kind: 'string',
-    drop: "the component's registry cache has no TTL: cached layers are reused until the Dockerfile or what it copies changes; rebuild without cache to refresh base packages",
+    drop:
+      "the component's registry cache has no TTL: cached layers are reused until the Dockerfile or what it copies changes; rebuild " +
+      'without cache to refresh base packages',
   },
   'cache-dir': { kind: 'string', drop: 'a local base-image cache for Kaniko; Buildah keeps pulled images in its own storage' },
   'cache-copy-layers': { kind: 'bool', drop: 'Buildah caches every layer, COPY included' },
@@ -71,7 +73,8 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   'registry-mirror': {
     kind: 'list',
     review:
-      'registry-mirror: the component has no mirror input; configure the mirror in the runner (registries.conf) or pull base images from a mirror path in the Dockerfile',
+      'registry-mirror: the component has no mirror input; configure the mirror in the runner (registries.conf) or pull base images ' +
+      'from a mirror path in the Dockerfile',
   },
   'registry-map': {
     kind: 'list',

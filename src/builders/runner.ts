@@ -59,7 +59,8 @@ export function unconfinedDockerConfig(builder: string, extraNotes: readonly str
     format: 'toml',
     text: `${dockerRunners(builder)}    privileged = false\n${SECURITY_OPT}`,
     notes: [
-      'seccomp and AppArmor are defence in depth: compensate for loosening them by running Docker itself with user namespaces (userns-remap in /etc/docker/daemon.json).',
+      'seccomp and AppArmor are defence in depth: compensate for loosening them by running Docker itself with user namespaces ' +
+        '(userns-remap in /etc/docker/daemon.json).',
       'On hosts with SELinux instead of AppArmor, use label=disable (or a policy that allows the mounts) in security_opt.',
       ...extraNotes,
       'Run the doctor component on the runner again: userns and mount should now say yes.',
@@ -74,7 +75,8 @@ export function unconfinedDockerConfig(builder: string, extraNotes: readonly str
 export function helmValues(builder: string, body: string): string {
   const config = `[[runners]]
 ${body}`;
-  return `${configHeader(builder, 'kubernetes')}# Helm values.yml of the gitlab-runner chart (merge into yours, then helm upgrade). Every job on
+  const header = configHeader(builder, 'kubernetes');
+  return `${header}# Helm values.yml of the gitlab-runner chart (merge into yours, then helm upgrade). Every job on
 # this runner gets these settings: give image builds a runner of their own (its tags) when other
 # jobs should keep the defaults.
 runners:
@@ -129,7 +131,10 @@ export const CONTAINER_STORAGE = `    # Kubernetes ignores the image's VOLUMEs, 
 export const FF_ADVANCED_POD_SPEC = '  environment = ["FF_USE_ADVANCED_POD_SPEC_CONFIGURATION=true"]\n';
 
 export const APPARMOR_NOTE =
-  'On nodes with AppArmor (Ubuntu, Debian), the container runtime applies its default profile, which refuses mount(): if `cigen doctor` reports an enforced AppArmor profile, add appArmorProfile: {type: Unconfined} (Kubernetes 1.30+) next to seccompProfile in the patch, or a custom profile.';
+  'On nodes with AppArmor (Ubuntu, Debian), the container runtime applies its default profile, which refuses mount(): ' +
+  'if `cigen doctor` reports an enforced AppArmor profile, add appArmorProfile: ' +
+  '{type: Unconfined} (Kubernetes 1.30+) next to seccompProfile in the patch, or a custom profile.';
 
 export const POLICY_NOTE =
-  'Pod Security Standards (restricted or baseline) or an admission controller (Kyverno, OPA Gatekeeper) may refuse these settings in the runner namespace: allow them there.';
+  'Pod Security Standards (restricted or baseline) or an admission controller (Kyverno, OPA Gatekeeper) may refuse these settings ' +
+  'in the runner namespace: allow them there.';

@@ -40,7 +40,8 @@ export const DOCTOR_INPUTS: InputDeclarations = {
     regex: String.raw`^[/$][A-Za-z0-9$_{}./-]*$`,
     variable: 'CIGEN_DOCTOR_STORAGE',
     description:
-      'Directory where the overlay probe mounts, absolute or from a variable (`$CI_PROJECT_DIR/.containers`): where your builds keep container storage.',
+      'Directory where the overlay probe mounts, absolute or from a variable (`$CI_PROJECT_DIR/.containers`): ' +
+      'where your builds keep container storage.',
     sample: '$CI_PROJECT_DIR/.containers',
   },
 };
@@ -61,7 +62,8 @@ export const doctorComponent: ComponentDefinition = {
   name: 'doctor',
   title: 'Doctor (what can this runner build with?)',
   summary:
-    'Probes the runner (user namespaces, mounts, seccomp, AppArmor, /proc masking, overlay) and recommends a builder component; leaves cigen-doctor.json.',
+    'Probes the runner (user namespaces, mounts, seccomp, AppArmor, /proc masking, overlay) and recommends a builder component; ' +
+    'leaves cigen-doctor.json.',
   unsafe: false,
   images: [DOCTOR_IMAGE],
   inputs: DOCTOR_INPUTS,

@@ -102,7 +102,8 @@ export const migrationBotComponent: ComponentDefinition = {
   name: 'migration-bot',
   title: 'Migration bot (cigen bot)',
   summary:
-    'Opens one merge request per project that still builds with Kaniko or a Docker daemon, moving it onto buildah; parallel: N spreads an instance over N jobs.',
+    'Opens one merge request per project that still builds with Kaniko or a Docker daemon, moving it onto buildah; parallel: ' +
+    'N spreads an instance over N jobs.',
   unsafe: false,
   images: [NODE_IMAGE],
   inputs: MIGRATION_BOT_INPUTS,

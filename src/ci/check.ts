@@ -12,7 +12,7 @@ import { resolveInputs, type InputSpecs } from './interpolation/inputs.js';
 import { locate } from './positions.js';
 import { validateSchema } from './schema.js';
 import { checkContent, checkHeader } from './spec-rules.js';
-import { parseYamlDocuments } from './yaml.js';
+import { parseYamlDocuments, scalarText } from './yaml.js';
 
 export interface ParsedFile {
   file: string;
@@ -146,7 +146,7 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
 
   if (header) {
     const headerCheck = checkHeader(headerValue);
-    const specs = ((headerValue as { spec?: { inputs?: InputSpecs } } | null)?.spec?.inputs ?? {});
+    const specs = (headerValue as { spec?: { inputs?: InputSpecs } } | null)?.spec?.inputs ?? {};
     if (!options.schemaOnly) {
       diagnostics.push(...headerCheck.issues.map((issue) => toDiagnostic({ document: 'header', ...issue })));
       const contentCheck = checkContent(content, headerCheck.inputs, headerCheck.componentFields, { hasHeader: true });
@@ -173,7 +173,7 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
       const interpolated = interpolateClassic(contentValue, interpolation);
       if (interpolated.value !== undefined) {
         contentValue = interpolated.value;
-        resolveKey = (key) => String(interpolateClassic(key, interpolation).value ?? key);
+        resolveKey = (key) => scalarText(interpolateClassic(key, interpolation).value ?? key);
       }
     }
   } else if (!options.schemaOnly) {

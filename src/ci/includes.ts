@@ -4,6 +4,7 @@
  */
 import type { PathSegment } from './diagnostics.js';
 import { isHash } from './merge.js';
+import { scalarText } from './yaml.js';
 
 export type IncludeKind = 'local' | 'remote' | 'template' | 'project' | 'component' | 'invalid';
 
@@ -29,7 +30,7 @@ export function includeEntries(include: unknown): IncludeEntry[] {
     if (typeof item['component'] === 'string') return withInputs({ kind: 'component', target: item['component'], path });
     if (typeof item['remote'] === 'string') return withInputs({ kind: 'remote', target: item['remote'], path });
     if (typeof item['template'] === 'string') return withInputs({ kind: 'template', target: item['template'], path });
-    if (item['project'] !== undefined) return withInputs({ kind: 'project', target: String(item['project']), path });
+    if (item['project'] !== undefined) return withInputs({ kind: 'project', target: scalarText(item['project']), path });
     return { kind: 'invalid', target: '', path };
   });
 }

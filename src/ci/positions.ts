@@ -41,7 +41,7 @@ export function locate(
       break;
     }
   }
-  const range = (anchor as Node | null)?.range ?? (doc.contents)?.range;
+  const range = (anchor as Node | null)?.range ?? doc.contents?.range;
   const pos = lineCounter.linePos(range ? range[0] : 0);
   return { line: pos.line, column: pos.col };
 }

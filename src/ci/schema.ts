@@ -178,7 +178,7 @@ async function describeGroup(group: Group): Promise<Omit<Finding, 'document'>> {
   }
   const allowedValues = [
     ...byKeyword('enum').flatMap((e) => e.params['allowedValues'] as unknown[]),
-    ...byKeyword('const').map((e) => e.params['allowedValue']),
+    ...byKeyword('const').map((e): unknown => e.params['allowedValue']),
   ];
   if (allowedValues.length > 0) {
     const values = [...new Set(allowedValues.map((v) => JSON.stringify(v)))];

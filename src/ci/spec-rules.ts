@@ -4,12 +4,13 @@
  * own: no empty `spec:inputs:`, every declared input used, and string inputs that cannot
  * reshape the YAML under text interpolation.
  */
-import { isMap, isPair, isScalar, isSeq, Scalar, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, Scalar, type Document } from 'yaml';
 import { MAX_ACCESS_BYTESIZE, MAX_BLOCKS, MAX_FUNCTIONS, findBlocks } from './interpolation/block.js';
 import { FUNCTION_NAMES, matchFunction } from './interpolation/functions.js';
 import { INPUT_TYPES, MAX_STRING_INPUT, type InputType } from './interpolation/inputs.js';
 import { compileRe2 } from './re2.js';
 import type { Finding, PathSegment } from './diagnostics.js';
+import { scalarText } from './yaml.js';
 
 const SPEC_KEYS = ['inputs', 'include', 'component', 'description'];
 const INPUT_KEYS = ['default', 'description', 'options', 'regex', 'type', 'rules'];
@@ -98,7 +99,7 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
       if (has('default') && defaultValue !== null && !options.includes(defaultValue)) {
         error(
           'spec/options',
-          `\`${name}\` input: \`${String(defaultValue)}\` cannot be used because it is not in the list of allowed options`,
+          `\`${name}\` input: \`${scalarText(defaultValue)}\` cannot be used because it is not in the list of allowed options`,
           [...path, 'default'],
         );
       }
@@ -324,7 +325,8 @@ export function checkContent(
         if (!found) {
           error(
             'spec/unknown-function',
-            `no function matching \`${expression}\`: check that the function name, arguments, and types are correct (known: ${FUNCTION_NAMES.join(', ')})`,
+            `no function matching \`${expression}\`: check that the function name, arguments, and types are correct ` +
+              `(known: ${FUNCTION_NAMES.join(', ')})`,
           );
           valueType = undefined;
           continue;
@@ -347,7 +349,9 @@ export function checkContent(
             at: site.at,
             severity: 'warning',
             code: 'spec/text-interpolation',
-            message: `\`${input.name}\` input accepts ${JSON.stringify(probe)}, which can reshape this YAML under text interpolation; give it a regex that refuses such values${site.block ? '' : ' or place it alone in a literal block'}`,
+            message:
+              `\`${input.name}\` input accepts ${JSON.stringify(probe)}, which can reshape this YAML under text interpolation; ` +
+              `give it a regex that refuses such values${site.block ? '' : ' or place it alone in a literal block'}`,
           });
         }
       }

@@ -3,7 +3,7 @@
  * first one, appending to a block list, or widening a single entry or a flow list into a block
  * list that keeps each entry's own text. Shared by `migrate` and `init`.
  */
-import { Document, isMap, isSeq, visit, type Node, type Pair } from 'yaml';
+import { Document, isMap, isSeq, visit, type Node } from 'yaml';
 import { YAML_VERSION, customTags } from './yaml.js';
 import { includeEntries, type IncludeEntry as IncludeRef } from './includes.js';
 import { columnOf, commentsWithin, indentUnit, keyOf, lineStart, pairRange, reindent, type Edit, type SourceFile } from './source.js';

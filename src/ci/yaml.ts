@@ -133,7 +133,14 @@ export function parseYamlStrict(text: string): unknown[] {
     const [error] = doc.errors;
     if (error) throw new Error(error.message);
   }
-  return documents.map((doc) => doc.toJS({ maxAliasCount: 1000 }));
+  return documents.map((doc): unknown => doc.toJS({ maxAliasCount: 1000 }));
 }
+
+/**
+ * JavaScript's String() of a value read from YAML where a scalar belongs (a key, a name, an
+ * input). Typed `unknown` on purpose: malformed YAML may put a mapping there, and its
+ * `[object Object]` then matches nothing and reads as what it is in a message.
+ */
+export const scalarText = (value: unknown): string => String(value);
 
 export { isMap, isScalar, isSeq };

@@ -5,6 +5,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CigenError, exitCodeOf } from '../errors.js';
 import { CATALOG_VERSION } from '../ci/component-ref.js';
+// Types only: erased from the bundle, so each command's module still loads on demand.
+import type { BotCommandOptions } from './commands/bot.js';
+import type { InitCommandOptions } from './commands/init.js';
+import type { PublishOptions } from './commands/publish.js';
 
 const program = new Command()
   .name('cigen')
@@ -43,7 +47,8 @@ program
   .option('-o, --out <file>', 'write the job to a file (atomically) instead of stdout')
   .addHelpText(
     'after',
-    "\nExamples:\n  cigen render buildah -i 'tags=[v1.2.3, latest]' -i push=false\n  cigen render kaniko --inputs inputs.yml --mode text -o job.yml",
+    "\nExamples:\n  cigen render buildah -i 'tags=[v1.2.3, latest]' -i push=false\n  cigen render kaniko --inputs inputs.yml " +
+      '--mode text -o job.yml',
   )
   .action(async (component: string, options: { input: string[]; inputs?: string; mode: 'classic' | 'text'; out?: string }) => {
     const { runRender } = await import('./commands/render.js');
@@ -58,7 +63,8 @@ program
   .addOption(formatOption())
   .addHelpText(
     'after',
-    '\nExit codes: 0 clean or warnings only, 1 errors, 2 usage.\n\nExamples:\n  cigen lint .gitlab-ci.yml\n  cigen lint . --format json\n  cigen lint templates/ --schema-only',
+    '\nExit codes: 0 clean or warnings only, 1 errors, 2 usage.\n\nExamples:\n  cigen lint .gitlab-ci.yml\n' +
+      '  cigen lint . --format json\n  cigen lint templates/ --schema-only',
   )
   .action(async (paths: string[], options: { format: 'text' | 'json'; schemaOnly?: boolean }) => {
     const { runLint } = await import('./commands/lint.js');
@@ -74,7 +80,9 @@ program
   .addOption(formatOption())
   .addHelpText(
     'after',
-    '\nExit codes: 0 done (see the report for jobs that need review), 1 invalid YAML (nothing written), 2 usage.\n\nExamples:\n  cigen migrate .gitlab-ci.yml\n  cigen migrate .gitlab-ci.yml --write\n  cigen migrate .gitlab-ci.yml --format json --component-ref gitlab.example.com/platform/cigen/buildah@1.2.0',
+    '\nExit codes: 0 done (see the report for jobs that need review), 1 invalid YAML (nothing written), 2 usage.\n\nExamples:\n' +
+      '  cigen migrate .gitlab-ci.yml\n  cigen migrate .gitlab-ci.yml --write\n' +
+      '  cigen migrate .gitlab-ci.yml --format json --component-ref gitlab.example.com/platform/cigen/buildah@1.2.0',
   )
   .action(async (files: string[], options: { write?: boolean; format: 'text' | 'json'; componentRef?: string }) => {
     const { runMigrate } = await import('./commands/migrate.js');
@@ -93,9 +101,12 @@ program
   .option('-y, --yes', 'write without asking (required to write when not on a terminal)')
   .addHelpText(
     'after',
-    '\nOn a terminal init asks which runners the jobs run on, shows the diff and asks before writing.\nExit codes: 0 done (or nothing to add), 1 no Dockerfile / invalid YAML (nothing written), 2 usage.\n\nExamples:\n  cigen init\n  cigen init services/ --yes --builder buildah\n  cigen init --yes --doctor-report cigen-doctor.json --component-ref gitlab.example.com/platform/cigen@1.2.0',
+    '\nOn a terminal init asks which runners the jobs run on, shows the diff and asks before writing.\n' +
+      'Exit codes: 0 done (or nothing to add), 1 no Dockerfile / invalid YAML (nothing written), 2 usage.\n\nExamples:\n  cigen init\n' +
+      '  cigen init services/ --yes --builder buildah\n' +
+      '  cigen init --yes --doctor-report cigen-doctor.json --component-ref gitlab.example.com/platform/cigen@1.2.0',
   )
-  .action(async (dir: string, options: import('./commands/init.js').InitCommandOptions) => {
+  .action(async (dir: string, options: InitCommandOptions) => {
     const { runInit } = await import('./commands/init.js');
     await runInit(dir, options);
   });
@@ -109,7 +120,9 @@ program
   .addOption(formatOption())
   .addHelpText(
     'after',
-    '\nThe probe itself runs on the runner: include the doctor component, then download its artifact.\n\nExamples:\n  cigen doctor --report cigen-doctor.json\n  cigen doctor --report cigen-doctor.json --format json\n  cigen init --doctor-report cigen-doctor.json --yes',
+    '\nThe probe itself runs on the runner: include the doctor component, then download its artifact.\n\nExamples:\n' +
+      '  cigen doctor --report cigen-doctor.json\n  cigen doctor --report cigen-doctor.json --format json\n' +
+      '  cigen init --doctor-report cigen-doctor.json --yes',
   )
   .action(async (options: { report: string; format: 'text' | 'json' }) => {
     const { runDoctor } = await import('./commands/doctor.js');
@@ -123,11 +136,12 @@ program
   .requiredOption('--executor <executor>', 'docker or kubernetes')
   .addHelpText(
     'after',
-    '\nExamples:\n  cigen runner-config --builder buildah --executor docker\n  cigen runner-config --builder buildah-rootless --executor kubernetes > values.yml',
+    '\nExamples:\n  cigen runner-config --builder buildah --executor docker\n' +
+      '  cigen runner-config --builder buildah-rootless --executor kubernetes > values.yml',
   )
   .action(async (options: { builder: string; executor: string }) => {
     const { runRunnerConfig } = await import('./commands/runner-config.js');
-    await runRunnerConfig(options);
+    runRunnerConfig(options);
   });
 
 program
@@ -144,9 +158,12 @@ program
   .option('--component-ref <ref>', 'the component to include, <server>/<project path>/buildah@<version>')
   .addHelpText(
     'after',
-    '\nStatuses: opened, updated, unchanged, nothing-to-migrate, declined, human-modified, skipped, failed.\nExit codes: 0 done (failed projects are in the report), 1 the run could not start or list projects, 2 usage.\n\nExamples:\n  GITLAB_TOKEN=glpat-... cigen bot --gitlab-url https://gitlab.example.com --group platform --dry-run\n  cigen bot --projects team/shop,team/cart --report bot-report.json\n  cigen bot --all --concurrency 8 --shard 1/4',
+    '\nStatuses: opened, updated, unchanged, nothing-to-migrate, declined, human-modified, skipped, failed.\n' +
+      'Exit codes: 0 done (failed projects are in the report), 1 the run could not start or list projects, 2 usage.\n\nExamples:\n' +
+      '  GITLAB_TOKEN=glpat-... cigen bot --gitlab-url https://gitlab.example.com --group platform --dry-run\n' +
+      '  cigen bot --projects team/shop,team/cart --report bot-report.json\n  cigen bot --all --concurrency 8 --shard 1/4',
   )
-  .action(async (options: import('./commands/bot.js').BotCommandOptions) => {
+  .action(async (options: BotCommandOptions) => {
     const { runBotCommand } = await import('./commands/bot.js');
     await runBotCommand(options);
   });
@@ -167,9 +184,14 @@ program
   .option('--ref <ref>', 'with --create-release: create the tag at this ref when it does not exist yet')
   .addHelpText(
     'after',
-    '\nChecks: tag is semver without v and matches package.json; at most 30 components; every template has a spec: header and no empty spec:inputs:; README.md and a project description; templates and docs current; a CHANGELOG.md entry for the version.\nExit codes: 0 passed (and released, when asked), 1 a check failed or the API refused, 2 usage.\n\nExamples:\n  cigen publish --dry-run --tag 1.2.0\n  cigen publish --dry-run --tag "$CI_COMMIT_TAG" --notes release-notes.md\n  GITLAB_TOKEN=... cigen publish --tag 1.2.0 --create-release --gitlab-url https://gitlab.example.com --project platform/cigen',
+    '\nChecks: tag is semver without v and matches package.json; at most 30 components; every template has a spec: ' +
+      'header and no empty spec:inputs:; README.md and a project description; templates and docs current; ' +
+      'a CHANGELOG.md entry for the version.\nExit codes: 0 passed (and released, when asked), 1 a check failed or the API refused, ' +
+      '2 usage.\n\nExamples:\n  cigen publish --dry-run --tag 1.2.0\n' +
+      '  cigen publish --dry-run --tag "$CI_COMMIT_TAG" --notes release-notes.md\n' +
+      '  GITLAB_TOKEN=... cigen publish --tag 1.2.0 --create-release --gitlab-url https://gitlab.example.com --project platform/cigen',
   )
-  .action(async (options: import('./commands/publish.js').PublishOptions) => {
+  .action(async (options: PublishOptions) => {
     const { runPublish } = await import('./commands/publish.js');
     await runPublish(options);
   });

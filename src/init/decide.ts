@@ -28,7 +28,8 @@ export function chooseBuilder(answers: { admin: boolean; kubernetes?: boolean })
     return {
       builder: 'kaniko',
       reason:
-        'without access to the runner configuration, the maintained Kaniko fork is what runs on a default runner; move to buildah once the runner allows mount() and unshare()',
+        'without access to the runner configuration, the maintained Kaniko fork is what runs on a default runner; ' +
+        'move to buildah once the runner allows mount() and unshare()',
     };
   }
   if (answers.kubernetes) {

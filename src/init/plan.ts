@@ -8,8 +8,8 @@ import type { ComponentInclude } from '../ci/splice.js';
 
 /** The directories init never looks in, whatever .gitignore says. */
 export const SKIPPED_DIRS = new Set(['node_modules', 'vendor', '.git']);
-const DOCKERFILE =
-  /^(?:(?:Dockerfile|Containerfile|dockerfile|containerfile)(?:\.[\w.-]+)?|[\w.-]+\.(?:Dockerfile|Containerfile|dockerfile|containerfile))$/;
+const DOCKERFILE_NAMES = '(?:Dockerfile|Containerfile|dockerfile|containerfile)';
+const DOCKERFILE = new RegExp(String.raw`^(?:${DOCKERFILE_NAMES}(?:\.[\w.-]+)?|[\w.-]+\.${DOCKERFILE_NAMES})$`);
 
 export interface Dockerfile {
   /** Relative to the project root, posix separators. */

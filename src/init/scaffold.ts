@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import { addIncludeEntries, includesOf, renderEntries, type ComponentInclude } from '../ci/splice.js';
 import { applyEdits, keyOf, readSource, type Edit } from '../ci/source.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
+import { scalarText } from '../ci/yaml.js';
 import { includeEntry, type BuildProposal } from './plan.js';
 
 export interface Scaffold {
@@ -25,7 +26,8 @@ interface Existing {
   builds: Set<string>;
 }
 
-const buildKey = (context: unknown, dockerfile: unknown): string => `${String(context ?? '.')}\0${String(dockerfile ?? 'Dockerfile')}`;
+const buildKey = (context: unknown, dockerfile: unknown): string =>
+  `${scalarText(context ?? '.')}\0${scalarText(dockerfile ?? 'Dockerfile')}`;
 
 function existing(path: string, text: string): Existing {
   const file = readSource(path, text);
@@ -38,7 +40,7 @@ function existing(path: string, text: string): Existing {
   for (const entry of includesOf(file)) {
     if (entry.kind !== 'component') continue;
     const inputs = entry.inputs ?? {};
-    jobs.add(String(inputs['job-name'] ?? 'build-image'));
+    jobs.add(scalarText(inputs['job-name'] ?? 'build-image'));
     builds.add(buildKey(inputs['context'], inputs['dockerfile']));
   }
   return { jobs, builds };
@@ -46,7 +48,10 @@ function existing(path: string, text: string): Existing {
 
 function matrixJob(build: BuildProposal, indent = '  '): string {
   const matrix = build.matrix as NonNullable<BuildProposal['matrix']>;
-  return `${build.jobName}:\n${indent}parallel:\n${indent}${indent}matrix:\n${indent}${indent}${indent}- ${matrix.variable}: [${matrix.values.join(', ')}]\n`;
+  return (
+    `${build.jobName}:\n${indent}parallel:\n${indent}${indent}matrix:\n` +
+    `${indent}${indent}${indent}- ${matrix.variable}: [${matrix.values.join(', ')}]\n`
+  );
 }
 
 const HEADER = (builder: string) =>

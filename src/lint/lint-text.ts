@@ -5,7 +5,7 @@
  * runs on the assembled pipeline. Pure: files are read through the host the caller gives.
  */
 import { basename } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
 import { checkFile, parseFile, type ParsedFile } from '../ci/check.js';
 import { byPosition, type Diagnostic, type PathSegment } from '../ci/diagnostics.js';
 import { includeEntries, type IncludeEntry } from '../ci/includes.js';
@@ -147,7 +147,7 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
       'inputs',
     ]);
   } else if (parsed.header) {
-    const specs = ((parsed.header.toJS() as { spec?: { inputs?: InputSpecs } } | null)?.spec?.inputs ?? {});
+    const specs = (parsed.header.toJS() as { spec?: { inputs?: InputSpecs } } | null)?.spec?.inputs ?? {};
     for (const error of resolveInputs(specs, inputs).errors) {
       const name = /^`([^`]+)` input/.exec(error)?.[1] ?? /^unknown input arguments: ([^,]+)/.exec(error)?.[1];
       report('include/inputs', `\`${entry.target}\`: ${error}`, name && name in inputs ? ['inputs', name] : entry.inputs ? ['inputs'] : []);

@@ -68,7 +68,8 @@ function resolveExtends(model: PipelineModel, out: Diagnostic[]): Map<string, Re
           ['extends'],
           model.partial ? 'warning' : 'error',
           'semantic/extends-unknown',
-          `${job.name}: unknown keys in \`extends\` (${unknown.join(', ')})${model.partial ? ' (it may come from an include cigen cannot read)' : ''}`,
+          `${job.name}: unknown keys in \`extends\` (${unknown.join(', ')})` +
+            `${model.partial ? ' (it may come from an include cigen cannot read)' : ''}`,
         ),
       );
     }

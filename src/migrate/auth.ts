@@ -45,7 +45,8 @@ export function readAuth(command: Command): AuthFinding {
   if (entries.length !== 1)
     return {
       kind: 'unknown',
-      reason: `config.json holds ${entries.length} registries; the component's inputs name one (give the others through DOCKER_AUTH_CONFIG)`,
+      reason:
+        `config.json holds ${entries.length} registries; ` + "the component's inputs name one (give the others through DOCKER_AUTH_CONFIG)",
     };
   const entry = entries[0] as RegExpMatchArray;
   const registry = registryHost((entry[1] as string).replace(/^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/, '$$$1'));

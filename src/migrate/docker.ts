@@ -139,7 +139,7 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
       continue;
     }
     const inline = long ? long[2] : short?.[2] ? short[2].replace(/^=/, '') : undefined;
-    const value = flag.kind === 'bool' ? (inline ?? 'true') : (inline ?? unbrace((args[++i]) ?? ''));
+    const value = flag.kind === 'bool' ? (inline ?? 'true') : (inline ?? unbrace(args[++i] ?? ''));
     values.set(name, [...(values.get(name) ?? []), value]);
     if (flag.drop) notes.push(`--${name} dropped: ${flag.drop}`);
     if (flag.review) reviews.push(flag.review);
@@ -196,7 +196,8 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
   if (one('no-cache') === 'true' || cacheFrom.length === 0) {
     inputs['cache'] = false;
     notes.push(
-      'the Docker daemon of a CI job starts empty, so without --cache-from the build had no cache; the component runs without its registry cache too (set cache: true to use it)',
+      'the Docker daemon of a CI job starts empty, so without --cache-from the build had no cache; ' +
+        'the component runs without its registry cache too (set cache: true to use it)',
     );
   } else {
     notes.push(`--cache-from ${cacheFrom.join(', ')}: the component caches layers in cache-repo instead of pulling a previous image`);

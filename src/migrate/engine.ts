@@ -17,22 +17,12 @@ import { componentHeader } from '../catalog/document.js';
 import { checkBuildInputValues } from '../catalog/values.js';
 import { extendsOf, sourceOf, valueOf, type JobDefinition, type Pipeline } from './pipeline.js';
 import { includesOf } from '../ci/splice.js';
+import { scalarText } from '../ci/yaml.js';
 import { itemsOf, kanikoClassifier, type Classifier, type ScriptItem } from './scripts.js';
 import { buildArguments, classifyDocker, translateDockerBuild } from './docker.js';
 import type { Command } from './shell.js';
 import { translateExecutor, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
-import {
-  columnOf,
-  commentsWithin,
-  keyOf,
-  lineEnd,
-  lineStart,
-  pairRange,
-  reindent,
-  indentUnit,
-  type Edit,
-  type SourceFile,
-} from '../ci/source.js';
+import { columnOf, commentsWithin, keyOf, lineEnd, lineStart, pairRange, reindent, indentUnit, type Edit } from '../ci/source.js';
 
 export type JobStatus = 'migrated' | 'needs-review' | 'unchanged';
 
@@ -93,11 +83,12 @@ function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
   const found: string[] = [];
   const services = valueOf(sourceOf(pipeline, job, 'services'));
   const serviceNames = (Array.isArray(services) ? services : []).map((s) =>
-    typeof s === 'string' ? s : s && typeof s === 'object' ? String((s as { name?: unknown }).name ?? '') : '',
+    typeof s === 'string' ? s : s && typeof s === 'object' ? scalarText((s as { name?: unknown }).name ?? '') : '',
   );
   if (serviceNames.some((name) => DIND_SERVICE.test(name))) {
     found.push(
-      'privileged Docker-in-Docker: the docker:dind service only runs privileged, which gives every job on that runner control of the host and its other jobs; the buildah component builds without privileges',
+      'privileged Docker-in-Docker: the docker:dind service only runs privileged, ' +
+        'which gives every job on that runner control of the host and its other jobs; the buildah component builds without privileges',
     );
   }
   const text = JSON.stringify([
@@ -107,13 +98,15 @@ function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
   ]);
   if (DOCKER_SOCKET.test(text)) {
     found.push(
-      "the host's docker.sock: a job that can reach the Docker socket can start privileged containers and so controls the host; the buildah component needs no daemon",
+      "the host's docker.sock: a job that can reach the Docker socket can start privileged containers and so controls the host; " +
+        'the buildah component needs no daemon',
     );
   }
   const image = imageName(valueOf(sourceOf(pipeline, job, 'image')));
   if (found.length === 0 && image !== undefined && /(^|\/)docker$/.test(image) && /docker (?:(?:image|buildx) )?build\b/.test(text)) {
     found.push(
-      "docker build against a Docker daemon, which a runner provides as privileged Docker-in-Docker or by mounting the host's docker.sock: either gives the job control of the host; the buildah component needs neither",
+      "docker build against a Docker daemon, which a runner provides as privileged Docker-in-Docker or by mounting the host's " +
+        'docker.sock: either gives the job control of the host; the buildah component needs neither',
     );
   }
   return found;
@@ -138,7 +131,7 @@ function variableLookup(pipeline: Pipeline, job: JobDefinition): (name: string) 
   return (name) => {
     const value = own && typeof own === 'object' ? (own as Record<string, unknown>)[name] : undefined;
     if (typeof value === 'string' || typeof value === 'number') return String(value);
-    if (value && typeof value === 'object' && 'value' in value) return String((value).value);
+    if (value && typeof value === 'object' && 'value' in value) return String(value.value);
     return pipeline.variables.get(name);
   };
 }
@@ -214,7 +207,8 @@ function analyze(pipeline: Pipeline, job: JobDefinition, kind: BuildKind, items:
   if (executorAt.length === 0) reviews.push(kind.missing);
   if (executorAt.length > 1)
     reviews.push(
-      `the job builds ${executorAt.length} times (${kind.call}); the component builds one image per job: split it into one job per image (parallel:matrix)`,
+      `the job builds ${executorAt.length} times (${kind.call}); ` +
+        'the component builds one image per job: split it into one job per image (parallel:matrix)',
     );
   const at = executorAt[0] ?? items.length;
   const executor = items[at];
@@ -257,7 +251,8 @@ function analyze(pipeline: Pipeline, job: JobDefinition, kind: BuildKind, items:
   if (after.length > 0) {
     const first = after[0]?.commands[0]?.words.map((w) => w.text).join(' ') ?? '';
     reviews.push(
-      `commands run after ${kind.call} (\`${first}\`); the component's script ends with the build: move them to a later job with needs: [${job.name}] (it can read CIGEN_BUILT_REF) or to after_script`,
+      `commands run after ${kind.call} (\`${first}\`); the component's script ends with the build: ` +
+        `move them to a later job with needs: [${job.name}] (it can read CIGEN_BUILT_REF) or to after_script`,
     );
   }
   if (extras.length > 0)
@@ -289,12 +284,12 @@ function slimJobEdits(
   const reviews: string[] = [];
   const edits: Edit[] = [];
   const ownKeys = new Set(map.items.map((p) => keyOf(p)).filter((k): k is string => k !== undefined));
-  const removals: Pair[] = map.items.filter((p) => replaced.has(keyOf(p) ?? '')) as Pair[];
+  const removals: Pair[] = map.items.filter((p) => replaced.has(keyOf(p) ?? ''));
   const copies: Pair[] = [];
   const copyFrom = new Map<Pair, number>();
 
   // Merge keys whose maps bring image/script/before_script back: drop them, keep their other keys.
-  const merge = map.items.find((p) => keyOf(p) === '<<') as Pair | undefined;
+  const merge = map.items.find((p) => keyOf(p) === '<<');
   let mergeReplacement: string | undefined;
   if (merge) {
     const aliases = isSeq(merge.value) ? merge.value.items : [merge.value];
@@ -325,7 +320,7 @@ function slimJobEdits(
     if (kept.length === aliases.length) {
       // Nothing to change in the merge key.
     } else if (kept.length === 0) removals.push(merge);
-    else mergeReplacement = kept.length === 1 ? (kept[0]) : `[${kept.join(', ')}]`;
+    else mergeReplacement = kept.length === 1 ? kept[0] : `[${kept.join(', ')}]`;
   }
   if (mergeReplacement !== undefined && merge?.value && (merge.value as Node).range) {
     const range = (merge.value as Node).range as [number, number, number];
@@ -374,13 +369,16 @@ function servicesReview(pipeline: Pipeline, job: JobDefinition): string | undefi
     return 'services come from default: or the top level; remove the dind service there, or the job keeps asking for a privileged runner';
   if (!source) return undefined;
   if (source.via === 'base')
-    return `services come from ${source.base?.name ?? 'a base job'}; remove the dind service there, or the job keeps asking for a privileged runner`;
+    return (
+      `services come from ${source.base?.name ?? 'a base job'}; ` +
+      'remove the dind service there, or the job keeps asking for a privileged runner'
+    );
   const services = valueOf(source);
   const names = (Array.isArray(services) ? services : []).map((s) =>
-    typeof s === 'string' ? s : s && typeof s === 'object' ? String((s as { name?: unknown }).name ?? '') : '',
+    typeof s === 'string' ? s : s && typeof s === 'object' ? scalarText((s as { name?: unknown }).name ?? '') : '',
   );
-  if (names.some((name) => !DIND_SERVICE.test(name)))
-    return `services other than docker:dind (${names.filter((n) => !DIND_SERVICE.test(n)).join(', ')}); move them to the jobs that use them`;
+  const others = names.filter((name) => !DIND_SERVICE.test(name));
+  if (others.length > 0) return `services other than docker:dind (${others.join(', ')}); move them to the jobs that use them`;
   return undefined;
 }
 
@@ -483,7 +481,8 @@ export function templateReport(pipeline: Pipeline, job: JobDefinition, migrated:
   });
   const note =
     users.length > 0
-      ? `Kaniko template, kept: ${users.join(', ')} extend it and now run the component, whose job overrides its image, script and before_script; its other keys still apply. Remove its Kaniko keys once nothing else uses it.`
+      ? `Kaniko template, kept: ${users.join(', ')} extend it and now run the component, whose job overrides its image, script and ` +
+        'before_script; its other keys still apply. Remove its Kaniko keys once nothing else uses it.'
       : 'Kaniko template, kept: no job in this pipeline extends it; other pipelines may';
   return { name: job.name, file: job.file.path, status: 'unchanged', notes: [note] };
 }

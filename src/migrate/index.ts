@@ -4,8 +4,7 @@
  */
 import { componentRef } from '../ci/component-ref.js';
 import { componentJobNames, planJob, templateReport, type JobPlan, type JobReport } from './engine.js';
-import type { Inputs } from './kaniko.js';
-import { buildPipeline } from './pipeline.js';
+import { buildPipeline, type JobDefinition } from './pipeline.js';
 import { addIncludeEntries, includesOf } from '../ci/splice.js';
 import { applyEdits, readSource, type SourceFile } from '../ci/source.js';
 
@@ -95,7 +94,7 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
     else plans.push(planJob(pipeline, job, componentRef, onComponent));
   }
   const migrated = plans.filter((p) => p.report.status === 'migrated').map((p) => p.report.name);
-  const templates = hidden.flatMap((name) => templateReport(pipeline, pipeline.jobs.get(name) as never, migrated) ?? []);
+  const templates = hidden.flatMap((name) => templateReport(pipeline, pipeline.jobs.get(name) as JobDefinition, migrated) ?? []);
 
   return [root, ...included].map((file): FileMigration => {
     const mine = plans.filter((p) => p.report.file === file.path);
@@ -108,7 +107,8 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
         readSource(file.path, result);
       } catch (error) {
         throw new Error(
-          `cigen produced invalid YAML for ${file.path} (${(error as Error).message}); nothing was written. Please report this with the file.`,
+          `cigen produced invalid YAML for ${file.path} (${(error as Error).message}); ` +
+            'nothing was written. Please report this with the file.',
         );
       }
     }

@@ -137,7 +137,8 @@ export function destinationInputs(destinations: readonly string[], env: Translat
   }
   if (repositories.size > 1) {
     reviews.push(
-      `destinations on several repositories (${[...repositories].join(', ')}): the component pushes one repository; include it once per repository`,
+      `destinations on several repositories (${[...repositories].join(', ')}): ` +
+        'the component pushes one repository; include it once per repository',
     );
   }
   // Written out even when they equal the defaults: they are what a reviewer checks first.
@@ -155,7 +156,8 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   for (const word of words) {
     if (word.substitution)
       reviews.push(
-        `the argument \`${word.text}\` runs a command ($(...)); component inputs are data: compute it in before_script with export and pass the variable`,
+        `the argument \`${word.text}\` runs a command ($(...)); ` +
+          'component inputs are data: compute it in before_script with export and pass the variable',
       );
     else if (word.literalDollar)
       reviews.push(`the argument \`${word.text}\` holds a literal \`$\` in single quotes; a component input would expand it as a variable`);
@@ -177,7 +179,8 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     notes.push("no --context: Kaniko's default is /workspace/; the component builds $CI_PROJECT_DIR");
   } else if (REMOTE_CONTEXT.test(rawContext)) {
     reviews.push(
-      `remote context ${rawContext}: the component builds a directory of the checked-out project; fetch the context in before_script (or a previous job) and point context at it`,
+      `remote context ${rawContext}: the component builds a directory of the checked-out project; ` +
+        'fetch the context in before_script (or a previous job) and point context at it',
     );
   } else {
     const relative = projectRelative(rawContext);
@@ -199,7 +202,8 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     else if (relative.startsWith(`${context}/`)) dockerfile = relative.slice(context.length + 1);
     else
       reviews.push(
-        `dockerfile ${rawDockerfile} is relative: Kaniko looks for it in the working directory first, then in the context ${context}; write which one you mean as $CI_PROJECT_DIR/...`,
+        `dockerfile ${rawDockerfile} is relative: Kaniko looks for it in the working directory first, then in the context ${context}; ` +
+          'write which one you mean as $CI_PROJECT_DIR/...',
       );
     if (dockerfile !== undefined && dockerfile !== 'Dockerfile') inputs['dockerfile'] = dockerfile;
   }
@@ -257,7 +261,8 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   if (insecure || perRegistry.length > 0) inputs['tls-verify'] = false;
   if (perRegistry.length > 0)
     notes.push(
-      `Kaniko skipped TLS checks only for ${perRegistry.join(', ')}; the component's tls-verify: false applies to every registry the job talks to`,
+      `Kaniko skipped TLS checks only for ${perRegistry.join(', ')}; ` +
+        "the component's tls-verify: false applies to every registry the job talks to",
     );
 
   for (const [name, flag] of Object.entries(FLAGS)) {

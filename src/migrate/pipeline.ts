@@ -48,7 +48,7 @@ export function buildPipeline(files: SourceFile[]): Pipeline {
       if (name === 'variables' && isMap(item.value)) {
         for (const variable of item.value.items) {
           const key = keyOf(variable);
-          const value = (variable).value;
+          const value = variable.value;
           if (key === undefined) continue;
           if (isScalar(value)) variables.set(key, String(value.value));
           else if (isMap(value)) {

@@ -8,6 +8,7 @@ import { isAuthPreparation, readAuth, writesKanikoConfig, type AuthFinding } fro
 import type { KeySource, Pipeline } from './pipeline.js';
 import { parseShell, type Command } from './shell.js';
 import { keyOf, type SourceFile } from '../ci/source.js';
+import { scalarText } from '../ci/yaml.js';
 
 export type ItemKind = 'auth' | 'build' | 'other';
 
@@ -34,7 +35,7 @@ const MAX_REFERENCE_DEPTH = 10;
 export function linesOf(pipeline: Pipeline, node: unknown, file: SourceFile, depth = 0): string[] | undefined {
   if (depth > MAX_REFERENCE_DEPTH) return undefined;
   if (isAlias(node)) return linesOf(pipeline, node.resolve(file.doc), file, depth + 1);
-  if (isScalar(node)) return node.value === null ? [] : [String(node.value)];
+  if (isScalar(node)) return node.value === null ? [] : [scalarText(node.value)];
   if (isSeq(node)) {
     if (node.tag === '!reference') {
       const path = node.items.map((item) => (isScalar(item) ? String(item.value) : ''));

@@ -34,27 +34,36 @@ function enableBuildah(report: DoctorReport, missing: readonly CheckName[]): str
   const apparmorBlocks = !checks.apparmor.ok;
   if (seccompFilters)
     lines.push(
-      `seccomp is filtering (${checks.seccomp.detail}): the container runtime's default profile refuses unshare() and mount(). Allow them: seccomp=unconfined, or better a custom profile that adds just those calls.`,
+      `seccomp is filtering (${checks.seccomp.detail}): the container runtime's default profile refuses unshare() and mount(). ` +
+        'Allow them: seccomp=unconfined, or better a custom profile that adds just those calls.',
     );
   if (apparmorBlocks)
     lines.push(
-      `AppArmor/SELinux confines the job (${checks.apparmor.detail}): the default profile refuses mount(). Use apparmor=unconfined, or a custom profile loaded with apparmor_parser.`,
+      `AppArmor/SELinux confines the job (${checks.apparmor.detail}): the default profile refuses mount(). Use ` +
+        'apparmor=unconfined, or a custom profile loaded with apparmor_parser.',
     );
   if (missing.includes('userns') && !seccompFilters && !apparmorBlocks) {
     lines.push(
-      `user namespaces fail although neither seccomp nor AppArmor confines the job (${checks.userns.detail}): the host kernel refuses them. Check user.max_user_namespaces (> 0), kernel.unprivileged_userns_clone=1 (Debian) and kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 23.10+).`,
+      `user namespaces fail although neither seccomp nor AppArmor confines the job (${checks.userns.detail}): the host kernel ` +
+        'refuses them. Check user.max_user_namespaces (> 0), kernel.unprivileged_userns_clone=1 (Debian) and ' +
+        'kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 23.10+).',
     );
   }
   if (missing.includes('mount') && !missing.includes('userns') && !seccompFilters && !apparmorBlocks) {
     lines.push(
-      `mounts fail inside a user namespace (${checks.mount.detail}): look for a security policy (SELinux, an admission controller, a runtime such as gVisor) that refuses mount().`,
+      `mounts fail inside a user namespace (${checks.mount.detail}): look for a security policy (SELinux, an admission controller, ` +
+        'a runtime such as gVisor) that refuses mount().',
     );
   }
   if (executor === 'docker' || executor === 'kubernetes') {
     lines.push(`The ${executor === 'docker' ? 'config.toml' : 'Helm values.yml'} snippet: ${runnerConfigCommand('buildah', executor)}`);
   } else {
+    const where =
+      executor === 'shell'
+        ? 'shell runner the host itself needs unprivileged user namespaces and mounts'
+        : 'runner of another kind, allow unshare() and mount() for the job';
     lines.push(
-      `cigen runner-config writes the settings for the Docker and Kubernetes executors (--executor docker|kubernetes); on a ${executor === 'shell' ? 'shell runner the host itself needs unprivileged user namespaces and mounts' : 'runner of another kind, allow unshare() and mount() for the job'}.`,
+      `cigen runner-config writes the settings for the Docker and Kubernetes executors (--executor docker|kubernetes); on a ${where}.`,
     );
   }
   return lines;
@@ -79,12 +88,14 @@ export function adviceText(report: DoctorReport): string {
   const notes: string[] = [];
   if (report.checks.privileged.ok) {
     notes.push(
-      'WARNING: this job ran privileged. dind would work, but a privileged runner gives every job on it control of the host. Build with the recommended component, and turn privileged off (privileged = false) unless something else truly needs it.',
+      'WARNING: this job ran privileged. dind would work, but a privileged runner gives every job on it control of the host. ' +
+        'Build with the recommended component, and turn privileged off (privileged = false) unless something else truly needs it.',
     );
   }
   if (!report.checks.overlay.ok && (v.buildah.ok || v['buildah-rootless'].ok)) {
     notes.push(
-      `overlay: ${report.checks.overlay.detail}. Builds still work on vfs, slower and with more disk. When the storage sits on overlayfs (the container's own root filesystem), give it a volume of its own to get kernel overlay back.`,
+      `overlay: ${report.checks.overlay.detail}. Builds still work on vfs, slower and with more disk. When the storage sits on ` +
+        "overlayfs (the container's own root filesystem), give it a volume of its own to get kernel overlay back.",
     );
   }
   if (notes.length > 0) out.push('', ...notes.map((note) => `- ${note}`));
@@ -98,7 +109,9 @@ export function adviceText(report: DoctorReport): string {
   } else if (choice.builder === 'buildah' && report.executor === 'kubernetes') {
     const missing = v['buildah-rootless'].missing;
     changes.push(
-      `For rootless isolation (own PID and IPC namespaces; missing: ${missing.join(', ')}): run build pods with hostUsers: false and procMount: Unmasked (Kubernetes 1.33+, Linux 6.3+, containerd 2.0+): ${runnerConfigCommand('buildah-rootless', 'kubernetes')}`,
+      `For rootless isolation (own PID and IPC namespaces; missing: ${missing.join(', ')}): ` +
+        'run build pods with hostUsers: false and procMount: Unmasked (Kubernetes 1.33+, Linux 6.3+, containerd 2.0+): ' +
+        `${runnerConfigCommand('buildah-rootless', 'kubernetes')}`,
     );
   }
   if (changes.length > 0) out.push('', 'To change on the runner:', ...changes.map((change) => `- ${change}`));

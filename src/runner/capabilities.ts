@@ -37,11 +37,13 @@ export const verdictText = (verdict: Verdict): string =>
 /** The reasons, word for word as the probe prints them. */
 export const REASONS = {
   'buildah-rootless':
-    'user namespaces, mounts and an unmasked /proc work on this Kubernetes runner: Buildah with rootless isolation, the strongest daemonless option',
+    'user namespaces, mounts and an unmasked /proc work on this Kubernetes runner: Buildah with rootless isolation, ' +
+    'the strongest daemonless option',
   buildah: 'user namespaces and mounts work here: Buildah with chroot isolation builds without a privileged runner',
   /** Kaniko's reason names what Buildah lacks; the shell fills the list in for MISSING. */
   kaniko:
-    'Buildah cannot run here (missing: MISSING): Kaniko needs nothing from the runner; a runner admin can enable Buildah (cigen runner-config)',
+    'Buildah cannot run here (missing: MISSING): Kaniko needs nothing from the runner; ' +
+    'a runner admin can enable Buildah (cigen runner-config)',
 } as const;
 
 /**

@@ -12,7 +12,10 @@ export function runnerConfigProblem(builder: BuilderId, executor: RunnerExecutor
   const impossible = builderById(builder).runner.impossibleOn?.[executor];
   if (!impossible) return undefined;
   const other = executor === 'docker' ? 'kubernetes' : 'docker';
-  return `${builder} is ${impossible}. Use another builder on this executor (cigen doctor recommends one), or a runner with --executor ${other}.`;
+  return (
+    `${builder} is ${impossible}. ` +
+    `Use another builder on this executor (cigen doctor recommends one), or a runner with --executor ${other}.`
+  );
 }
 
 /** The snippet for a builder on an executor. Throws when the combination cannot work (runnerConfigProblem). */

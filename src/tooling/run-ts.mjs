@@ -2,7 +2,6 @@
 // .hbs files loaded as precompiled templates like everywhere else.
 // Usage: node src/tooling/run-ts.mjs <entry.ts> [args...]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';

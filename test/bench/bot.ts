@@ -123,7 +123,8 @@ export async function run({ root }: { root: string }): Promise<SuiteResult> {
       const failed = r.report.counts['failed'] ?? 0;
       rows.push([
         String(projects),
-        `${r.report.counts['opened']} opened, ${r.report.counts['nothing-to-migrate']} nothing to migrate${failed ? `, ${failed} failed` : ''}`,
+        `${r.report.counts['opened']} opened, ${r.report.counts['nothing-to-migrate']} nothing to migrate` +
+          `${failed ? `, ${failed} failed` : ''}`,
         String(r.requests),
         (r.requests / projects).toFixed(2),
         `${(r.wall / 1000).toFixed(1)} s`,
@@ -134,7 +135,10 @@ export async function run({ root }: { root: string }): Promise<SuiteResult> {
     }
     const plain = await requestsForPlainProject(root, dir);
     return {
-      title: `\`cigen bot\` on a fake instance, ${LATENCY_MS} ms per request, concurrency ${CONCURRENCY} (targets: within 1.5× of the ideal, under 250 MB, at most 4 requests for a project with nothing to migrate: measured ${plain.toFixed(2)})`,
+      title:
+        `\`cigen bot\` on a fake instance, ${LATENCY_MS} ms per request, concurrency ${CONCURRENCY} ` +
+        `(targets: within 1.5× of the ideal, under 250 MB, at most 4 requests for a project with nothing to migrate: ` +
+        `measured ${plain.toFixed(2)})`,
       markdown: table(
         [
           'projects',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measure, mb, ms, ratio, table, type SuiteResult } from './lib.js';
 
-export async function run({ root }: { root: string }): Promise<SuiteResult> {
+export function run({ root }: { root: string }): SuiteResult {
   const catalog = mkdtempSync(join(tmpdir(), 'cigen-bench-catalog-'));
   try {
     cpSync(join(root, 'templates'), join(catalog, 'templates'), { recursive: true });

@@ -43,7 +43,7 @@ function project(pipeline: string): string {
   return dir;
 }
 
-export async function run({ root }: { root: string }): Promise<SuiteResult> {
+export function run({ root }: { root: string }): SuiteResult {
   const typical = readFileSync(join(root, 'test/bench/fixtures/lint/typical.gitlab-ci.yml'), 'utf8');
   const large = largePipeline();
   const projects = { typical: project(typical), large: project(large) };

@@ -27,7 +27,7 @@ function generate(root: string, dir: string): string[] {
   return paths;
 }
 
-export async function run({ root }: { root: string }): Promise<SuiteResult> {
+export function run({ root }: { root: string }): SuiteResult {
   const dir = mkdtempSync(join(tmpdir(), 'cigen-bench-migrate-'));
   try {
     const paths = generate(root, dir);
@@ -36,7 +36,13 @@ export async function run({ root }: { root: string }): Promise<SuiteResult> {
     const peerScript = join(dir, 'peer.cjs');
     writeFileSync(
       peerScript,
-      `const { readFileSync } = require('node:fs');\nconst YAML = require(${JSON.stringify(join(root, 'node_modules/yaml'))});\nlet bytes = 0;\nfor (const path of readFileSync(process.argv[2], 'utf8').split('\\n')) {\n  for (const doc of YAML.parseAllDocuments(readFileSync(path, 'utf8'))) bytes += String(doc).length;\n}\nprocess.stdout.write(String(bytes));\n`,
+      "const { readFileSync } = require('node:fs');\n" +
+        `const YAML = require(${JSON.stringify(join(root, 'node_modules/yaml'))});\n` +
+        'let bytes = 0;\n' +
+        "for (const path of readFileSync(process.argv[2], 'utf8').split('\\n')) {\n" +
+        "  for (const doc of YAML.parseAllDocuments(readFileSync(path, 'utf8'))) bytes += String(doc).length;\n" +
+        '}\n' +
+        'process.stdout.write(String(bytes));\n',
     );
     const floor = measure([process.execPath, '-e', '0'], { runs: 5, warmup: 1 });
     const ours = measure([process.execPath, join(root, 'bin/cigen.cjs'), 'migrate', '--format', 'json', ...paths], { runs: 5, warmup: 1 });

@@ -102,7 +102,7 @@ describe.each(INTERPOLATION_MODES)('buildah component, %s interpolation', (mode)
     expect(run.report?.['CIGEN_BUILT_TAGS']).toBe(`${SHORT_SHA} latest`);
   });
 
-  it('build args and target: the argument reaches the RUN step and the target stage is the one built', async () => {
+  it('build args and target: the argument reaches the RUN step and the target stage is the one built', () => {
     const { run, image } = build({ 'build-args': ['VERSION=1.2.3'], target: 'test' });
     expect(run.status).toBe(0);
     const content = readImage(`${image}:${SHORT_SHA}`);
@@ -110,7 +110,7 @@ describe.each(INTERPOLATION_MODES)('buildah component, %s interpolation', (mode)
     expect(content.stage).toBe('test version=1.2.3');
   });
 
-  it('labels: given labels are in the image config, and win over the computed ones', async () => {
+  it('labels: given labels are in the image config, and win over the computed ones', () => {
     const { run, image } = build({ labels: ['org.example.team=platform', 'org.opencontainers.image.title=Custom title'] });
     expect(run.status).toBe(0);
     expect(readImage(`${image}:${SHORT_SHA}`).config.Labels).toMatchObject({
@@ -137,7 +137,7 @@ describe.each(INTERPOLATION_MODES)('buildah component, %s interpolation', (mode)
     expect(await registry.tags(repository)).toEqual([SHORT_SHA]);
   });
 
-  it('format docker keeps HEALTHCHECK', async () => {
+  it('format docker keeps HEALTHCHECK', () => {
     const { run, image } = build({ format: 'docker' });
     expect(run.status).toBe(0);
     expect(readImage(`${image}:${SHORT_SHA}`).config.Healthcheck).toMatchObject({ Test: ['CMD', '/bin/cat', '/app/run.txt'] });

@@ -282,7 +282,8 @@ export class FakeGitLab {
   }
 
   static async start(options: { latencyMs?: number } = {}): Promise<FakeGitLab> {
-    let fake: FakeGitLab | undefined;
+    // Set once the server listens (the URL needs its port); a request before then is dropped.
+    let fake: FakeGitLab | undefined = undefined;
     const server = createServer((req, res) => {
       if (fake) void fake.onRequest(req, res);
       else res.destroy();
@@ -418,7 +419,8 @@ export class FakeGitLab {
     const files = new Map((project.commits.get(targetHead) as Commit).files);
     for (const [path, content] of sourceFiles) if (baseFiles.get(path) !== content) files.set(path, content);
     for (const path of baseFiles.keys()) if (!sourceFiles.has(path)) files.delete(path);
-    const message = `Merge branch '${mr.sourceBranch}' into '${mr.targetBranch}'\n\n${mr.title}\n\nSee merge request ${project.fullPath}!${mr.iid}`;
+    const message =
+      `Merge branch '${mr.sourceBranch}' into '${mr.targetBranch}'\n\n${mr.title}\n\n` + `See merge request ${project.fullPath}!${mr.iid}`;
     const commit = this.newCommit(project, [targetHead, sourceHead], files, message, HUMAN, HUMAN);
     project.branches.set(mr.targetBranch, commit.id);
     const now = new Date().toISOString();
@@ -1032,9 +1034,9 @@ export class FakeGitLab {
         commit = (head as { id: string }).id;
         project.tags.set(tag as string, commit);
       }
-      const release = {
+      const release: Project['releases'][number] = {
         tag_name: tag as string,
-        name: str(params['name']) ?? (tag),
+        name: str(params['name']) ?? (tag as string),
         description: str(params['description']) ?? '',
         created_at: new Date().toISOString(),
         commit,
@@ -1225,7 +1227,10 @@ export class FakeGitLab {
     };
   }
 
-  /** Project lists: archived/search filters, order_by id|name|path|created_at (default id asc), offset or keyset (order_by=id) pagination. */
+  /**
+   * Project lists: archived/search filters, order_by id|name|path|created_at (default id asc),
+   * offset or keyset (order_by=id) pagination.
+   */
   private listProjects(projects: Project[], params: Params, url: URL): Reply {
     const archived = bool(params['archived']);
     const search = str(params['search'])?.toLowerCase();
@@ -1542,7 +1547,10 @@ test:
     - npm test
 `;
 
-/** Adds `count` projects under group 'bench' (bench/p0001 …); every `kanikoEvery`-th one builds with Kaniko (and has a Dockerfile), the rest run a plain node test job. */
+/**
+ * Adds `count` projects under group 'bench' (bench/p0001 …); every `kanikoEvery`-th one builds
+ * with Kaniko (and has a Dockerfile), the rest run a plain node test job.
+ */
 export function seedInstance(fake: FakeGitLab, count: number, kanikoEvery: number): void {
   const width = Math.max(4, String(count).length);
   for (let i = 1; i <= count; i += 1) {

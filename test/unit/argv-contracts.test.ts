@@ -141,7 +141,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       const c = CASES[name] as Case;
       const push = c.inputs['push'] !== false;
       const cache = c.inputs['cache'] !== false;
-      const [user] = (credentialsFor(name)['registry.example.com']).split(':');
+      const [user] = credentialsFor(name)['registry.example.com'].split(':');
       const build = ['build', `--file=${P}/Dockerfile`, ...tagsFor(name).map((t) => `--tag=${IMG}:${t}`)];
       if (cache)
         build.push(
@@ -164,7 +164,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     it.each(Object.keys(CASES))('%s', (name) => {
       const { calls } = run('dind', mode, CASES[name] as Case);
       expect(calls.map((c) => c.argv)).toEqual(expected(name));
-      const password = (credentialsFor(name)['registry.example.com']).split(':')[1];
+      const password = credentialsFor(name)['registry.example.com'].split(':')[1];
       expect(calls.find((c) => c.argv[0] === 'login')?.stdin).toBe(password);
       // docker login writes the entry; cigen's own config.json holds nothing here
       expect(calls.every((c) => c.config === undefined)).toBe(true);

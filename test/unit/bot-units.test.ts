@@ -1,6 +1,7 @@
 /** The bot's pure parts: retry policy, shards, protected-branch patterns, the bounded pool. */
 import { describe, expect, it } from 'vitest';
 import { retryAfter, retryDelay, type RetryPolicy } from '../../src/bot/http.js';
+import type { Project } from '../../src/bot/platform.js';
 import { forEachConcurrently, inShard, matchesPattern } from '../../src/bot/run.js';
 import { parseShard } from '../../src/cli/commands/bot.js';
 
@@ -39,7 +40,7 @@ describe('shards', () => {
   });
   it('puts every project in exactly one shard', () => {
     for (let id = 1; id <= 100; id++) {
-      const owners = [1, 2, 3].filter((index) => inShard({ id } as never, { index, total: 3 }));
+      const owners = [1, 2, 3].filter((index) => inShard({ id } as Project, { index, total: 3 }));
       expect(owners).toHaveLength(1);
     }
   });
@@ -58,6 +59,8 @@ it('runs at most N at once, pulling items lazily', async () => {
   let running = 0;
   let peak = 0;
   let pulled = 0;
+  // forEachConcurrently takes an AsyncIterable: an async generator is the plainest one, and this one has nothing to await.
+  // eslint-disable-next-line @typescript-eslint/require-await -- async is what makes it an AsyncIterable, not a missing await
   async function* items() {
     for (let i = 0; i < 20; i++) {
       pulled++;

@@ -3,6 +3,10 @@
  * @gitbeaker/rest client: a 50-project group with every case, re-runs, a closed MR, a
  * human-modified branch, a rate-limited run, a crash between branch and MR, dry runs, shards.
  */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitLabPlatform } from '../../src/bot/gitlab.js';
 import { migrator } from '../../src/cli/wiring.js';
@@ -10,7 +14,8 @@ import { BRANCH, runBot, type BotOptions, type BotReport, type ProjectResult } f
 import { BIN, cigenAsync as cli } from '../helpers/cli.js';
 import { FakeGitLab } from '../helpers/fake-gitlab.js';
 
-const KANIKO = `stages: [build, test]
+const KANIKO =
+  `stages: [build, test]
 
 build:
   stage: build
@@ -19,8 +24,10 @@ build:
     entrypoint: [""]
   script:
     - mkdir -p /kaniko/.docker
-    - echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"auth\\":\\"$(printf "%s:%s" "$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD" | base64 | tr -d '\\n')\\"}}}" > /kaniko/.docker/config.json
-    - /kaniko/executor --context "$CI_PROJECT_DIR" --dockerfile "$CI_PROJECT_DIR/Dockerfile" --destination "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA" --cache=true
+    - echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"auth\\":\\"$(printf "%s:%s" "$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD" ` +
+  `| base64 | tr -d '\\n')\\"}}}" > /kaniko/.docker/config.json
+    - /kaniko/executor --context "$CI_PROJECT_DIR" --dockerfile "$CI_PROJECT_DIR/Dockerfile" ` +
+  `--destination "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA" --cache=true
 
 test:
   stage: test
@@ -153,17 +160,21 @@ describe('a 50-project group', () => {
 });
 
 describe('resilience', () => {
-  it('a rate-limited, flaky instance: 429 with Retry-After, 502, a dropped connection, a 409 lock — and every project still gets its MR', async () => {
-    for (let i = 0; i < 6; i++) fake.addProject({ path: `acme/p${i}`, files: { '.gitlab-ci.yml': KANIKO } });
-    fake.inject({ path: /\/repository\/files\//, status: 429, headers: { 'retry-after': '0' }, times: 4 });
-    fake.inject({ path: /\/merge_requests$/, method: 'GET', status: 502, times: 2 });
-    fake.inject({ path: /\/repository\/commits$/, method: 'POST', drop: true, times: 1 });
-    fake.inject({ path: /\/merge_requests$/, method: 'POST', status: 409, body: { message: '409 Conflict: Resource lock' }, times: 1 });
-    const report = await run();
-    expect(report.counts).toMatchObject({ opened: 6, failed: 0 });
-    expect(fake.requests.filter((r) => r.status === 429)).toHaveLength(4);
-    for (let i = 0; i < 6; i++) expect(fake.mergeRequests(`acme/p${i}`)).toHaveLength(1);
-  });
+  it(
+    'a rate-limited, flaky instance: 429 with Retry-After, 502, a dropped connection, ' +
+      'a 409 lock — and every project still gets its MR',
+    async () => {
+      for (let i = 0; i < 6; i++) fake.addProject({ path: `acme/p${i}`, files: { '.gitlab-ci.yml': KANIKO } });
+      fake.inject({ path: /\/repository\/files\//, status: 429, headers: { 'retry-after': '0' }, times: 4 });
+      fake.inject({ path: /\/merge_requests$/, method: 'GET', status: 502, times: 2 });
+      fake.inject({ path: /\/repository\/commits$/, method: 'POST', drop: true, times: 1 });
+      fake.inject({ path: /\/merge_requests$/, method: 'POST', status: 409, body: { message: '409 Conflict: Resource lock' }, times: 1 });
+      const report = await run();
+      expect(report.counts).toMatchObject({ opened: 6, failed: 0 });
+      expect(fake.requests.filter((r) => r.status === 429)).toHaveLength(4);
+      for (let i = 0; i < 6; i++) expect(fake.mergeRequests(`acme/p${i}`)).toHaveLength(1);
+    },
+  );
 
   it('retries a request that times out', async () => {
     fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO } });
@@ -262,9 +273,6 @@ describe('dry run and shards', () => {
 
 describe('the CLI', () => {
   it('one line per project off a TTY, a JSON report with a Markdown twin, and no token anywhere', async () => {
-    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO } });
     fake.addProject({ path: 'acme/site', files: { '.gitlab-ci.yml': PLAIN } });
     const dir = mkdtempSync(join(tmpdir(), 'cigen-bot-cli-'));
@@ -297,8 +305,7 @@ describe('the CLI', () => {
     for (let i = 0; i < 5; i++) fake.addProject({ path: `acme/p${i}`, files: { '.gitlab-ci.yml': PLAIN } });
     // util-linux script(1) gives the CLI a real pseudo-terminal.
     const command = [process.execPath, BIN, 'bot', '--gitlab-url', fake.url, '--group', 'acme'].map((a) => `'${a}'`).join(' ');
-    const result = await new Promise<string>(async (resolve) => {
-      const { spawn } = await import('node:child_process');
+    const result = await new Promise<string>((resolve) => {
       const child = spawn('script', ['-qec', command, '/dev/null'], {
         env: { PATH: process.env['PATH'] ?? '', GITLAB_TOKEN: fake.token, TERM: 'xterm', NO_COLOR: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],

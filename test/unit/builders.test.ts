@@ -62,7 +62,8 @@ describe('buildah', () => {
     const { result, box } = run('buildah', {}, { env: { STUB_OVERLAY_FAILS: '1' } });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(
-      "overlay storage cannot mount here (kernel does not support overlay fs: 'overlay' is not supported over overlayfs); falling back to vfs",
+      "overlay storage cannot mount here (kernel does not support overlay fs: 'overlay' is not supported over overlayfs); falling " +
+        'back to vfs',
     );
     const build = box.calls('buildah').find((c) => c.argv[0] === 'build');
     expect(build?.env).toContain('STORAGE_DRIVER=vfs');

@@ -21,7 +21,7 @@ function variant(change: (component: ComponentDefinition) => Partial<ComponentDe
 }
 
 function withInput(name: string, patch: Record<string, unknown>): ComponentDefinition {
-  return variant((c) => ({ inputs: { ...c.inputs, [name]: { ...c.inputs[name], ...patch } as never } }));
+  return variant((c) => ({ inputs: { ...c.inputs, [name]: { ...c.inputs[name], ...patch } as InputDeclaration } }));
 }
 
 const problemsOf = async (component: ComponentDefinition): Promise<BuildProblem[]> => (await renderAndValidate(component)).problems;

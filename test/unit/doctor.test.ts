@@ -263,7 +263,9 @@ describe('the probe on this machine', () => {
 // ---------------------------------------------------------------------------------------------
 // Fake runners.
 
-const DOCKER_MOUNTINFO = `600 550 0:50 / / rw,relatime master:1 - overlay overlay rw,lowerdir=/var/lib/docker/overlay2/l/A:/var/lib/docker/overlay2/l/B,upperdir=/var/lib/docker/overlay2/x/diff,workdir=/var/lib/docker/overlay2/x/work
+const DOCKER_MOUNTINFO =
+  '600 550 0:50 / / rw,relatime master:1 - overlay overlay rw,lowerdir=/var/lib/docker/overlay2/l/A:/var/lib/docker/overlay2/l/B,' +
+  `upperdir=/var/lib/docker/overlay2/x/diff,workdir=/var/lib/docker/overlay2/x/work
 601 600 0:53 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw
 602 600 0:54 / /dev rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755
 603 600 0:56 / /sys ro,nosuid,nodev,noexec,relatime - sysfs sysfs ro
@@ -282,13 +284,17 @@ const DOCKER_MOUNTINFO = `600 550 0:50 / / rw,relatime master:1 - overlay overla
 570 603 0:59 / /sys/firmware ro,relatime - tmpfs tmpfs ro
 `;
 const DOCKER_PROC_DETAIL =
-  'masked: /proc/acpi, /proc/kcore, /proc/keys, /proc/timer_list, /proc/scsi; read-only: /proc/bus, /proc/fs, /proc/irq, /proc/sys, /proc/sysrq-trigger';
+  'masked: /proc/acpi, /proc/kcore, /proc/keys, /proc/timer_list, /proc/scsi; read-only: /proc/bus, /proc/fs, /proc/irq, /proc/sys, ' +
+  '/proc/sysrq-trigger';
 
 /** A privileged container, or a pod with procMount: Unmasked: no masks under /proc. */
-const UNMASKED_MOUNTINFO = `700 650 0:60 / / rw,relatime - overlay overlay rw,lowerdir=/var/lib/containerd/a,upperdir=/var/lib/containerd/b,workdir=/var/lib/containerd/c
+const UNMASKED_MOUNTINFO =
+  '700 650 0:60 / / rw,relatime - overlay overlay ' +
+  `rw,lowerdir=/var/lib/containerd/a,upperdir=/var/lib/containerd/b,workdir=/var/lib/containerd/c
 701 700 0:61 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw
 702 700 0:62 / /dev rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755
-703 700 259:1 /var/lib/kubelet/pods/p/volumes/kubernetes.io~empty-dir/var-lib-containers /var/lib/containers rw,relatime - ext4 /dev/nvme0n1p1 rw
+703 700 259:1 /var/lib/kubelet/pods/p/volumes/kubernetes.io~empty-dir/var-lib-containers ` +
+  `/var/lib/containers rw,relatime - ext4 /dev/nvme0n1p1 rw
 704 701 0:70 / /proc/sys/fs/binfmt_misc rw,relatime - binfmt_misc binfmt_misc rw
 `;
 
@@ -513,7 +519,8 @@ describe('fake runners: the details', () => {
     expect(report.checks.fuse).toEqual({ ok: false, detail: '/dev/fuse is missing' });
     expect(report.checks.userns).toEqual({ ok: false, detail: 'unshare --user --map-root-user fails (faked)' });
     expect(report.reason).toBe(
-      'Buildah cannot run here (missing: userns, mount): Kaniko needs nothing from the runner; a runner admin can enable Buildah (cigen runner-config)',
+      'Buildah cannot run here (missing: userns, mount): Kaniko needs nothing from the runner; ' +
+        'a runner admin can enable Buildah (cigen runner-config)',
     );
   });
 
@@ -670,12 +677,15 @@ describe('verdicts and recommend', () => {
     });
   });
 
-  it('doctor says buildah-rootless once: impossible on the Docker executor, in the verdict, not "ok" and a note that contradicts it', () => {
-    const text = adviceText(report('docker', []));
-    expect(text).toMatch(/^buildah-rootless +not possible on the Docker executor: .*GitLab Runner issue 36810\)$/m);
-    expect(text).not.toMatch(/^buildah-rootless +ok$/m);
-    expect(text.match(/36810/g)).toHaveLength(1);
-  });
+  it(
+    'doctor says buildah-rootless once: impossible on the Docker executor, in the verdict, ' + 'not "ok" and a note that contradicts it',
+    () => {
+      const text = adviceText(report('docker', []));
+      expect(text).toMatch(/^buildah-rootless +not possible on the Docker executor: .*GitLab Runner issue 36810\)$/m);
+      expect(text).not.toMatch(/^buildah-rootless +ok$/m);
+      expect(text.match(/36810/g)).toHaveLength(1);
+    },
+  );
 });
 
 describe('parseDoctorReport', () => {

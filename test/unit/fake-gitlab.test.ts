@@ -1,5 +1,5 @@
 /** The fake GitLab, driven by the real @gitbeaker/rest client (and plain fetch where gitbeaker would retry). */
-import { Gitlab, GitbeakerRequestError } from '@gitbeaker/rest';
+import { Gitlab, GitbeakerRequestError, type AllMergeRequestsOptions } from '@gitbeaker/rest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeGitLab, KANIKO_CI, seedInstance } from '../helpers/fake-gitlab.js';
 
@@ -344,7 +344,11 @@ describe('FakeGitLab: merge requests and notes', () => {
     expect(mr['sha']).toBe(fake.branches('g/p').find((b) => b.name === 'feature')?.commit);
 
     // gitbeaker's AllMergeRequestsOptions leaves 'all' out of `state`, though GitLab takes it.
-    const found = (await api.MergeRequests.all({ projectId: 'g/p', sourceBranch: 'feature', state: 'all' as never })) as unknown as Json[];
+    const found = (await api.MergeRequests.all({
+      projectId: 'g/p',
+      sourceBranch: 'feature',
+      state: 'all' as unknown as NonNullable<AllMergeRequestsOptions['state']>,
+    })) as unknown as Json[];
     expect(found.map((m) => m['iid'])).toEqual([1]);
     const listed = fake.requests[fake.requests.length - 1];
     expect(listed?.path).toBe('/api/v4/projects/g/p/merge_requests');

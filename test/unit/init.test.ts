@@ -292,7 +292,8 @@ describe('on a terminal (tmux, as a person would)', () => {
       tmux('send-keys', '-t', session, 'y', 'Enter');
       await waitFor(session, 'EXIT=0');
       expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe(
-        `include:\n  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n    inputs:\n      job-name: build-image\n      image: $CI_REGISTRY_IMAGE\n\n# ours\ntest:\n  script: [make test]\n`,
+        'include:\n  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n    inputs:\n      job-name: build-image\n' +
+          '      image: $CI_REGISTRY_IMAGE\n\n# ours\ntest:\n  script: [make test]\n',
       );
     } finally {
       tmux('kill-session', '-t', session);

@@ -4,7 +4,7 @@ import { evaluateBlock, findBlocks, type InterpolationContext } from '../../src/
 import { interpolateClassic } from '../../src/ci/interpolation/classic.js';
 import { shellescape } from '../../src/ci/interpolation/functions.js';
 import { instantiate, splitComponentFile } from '../../src/ci/interpolation/index.js';
-import { resolveInputs } from '../../src/ci/interpolation/inputs.js';
+import { resolveInputs, type InputSpec } from '../../src/ci/interpolation/inputs.js';
 import { rubyInspect, rubyToS } from '../../src/ci/interpolation/ruby.js';
 import { interpolateText } from '../../src/ci/interpolation/text.js';
 
@@ -128,9 +128,9 @@ describe('inputs (I, N)', () => {
     expect(resolveInputs({ foo: { default: 1, options: [1, 2, 3, 4, 5], type: 'number' } }, { foo: 7 }).errors).toEqual([
       '`foo` input: `7` cannot be used because it is not in the list of the allowed options',
     ]);
-    expect(resolveInputs({ foo: { default: true, options: [true, false] as never, type: 'boolean' } }, {}).errors).toContain(
-      '`foo` input: Options can only be used with string and number inputs',
-    );
+    expect(
+      resolveInputs({ foo: { default: true, options: [true, false] as unknown as (string | number)[], type: 'boolean' } }, {}).errors,
+    ).toContain('`foo` input: Options can only be used with string and number inputs');
     expect(resolveInputs({ foo: { default: 'coop', options: ['one', 'two', 'three'] } }, {}).errors).toEqual([
       '`foo` input: `coop` cannot be used because it is not in the list of allowed options',
     ]);
@@ -138,7 +138,7 @@ describe('inputs (I, N)', () => {
       '`foo` input: `niet` cannot be used because it is not in the list of allowed options',
     ]);
     expect(resolveInputs({ foo: null }, { foo: 'bar', test: 'bar' }).errors).toEqual(['unknown input arguments: test']);
-    expect(resolveInputs({ foo: 123 as never }, {}).errors).toEqual([
+    expect(resolveInputs({ foo: 123 as unknown as InputSpec }, {}).errors).toEqual([
       'unknown input specification for `foo` (valid types: array, boolean, number, string)',
     ]);
     expect(resolveInputs({ foo: null }, { test: 'bar', gitlab: '1' }).errors).toEqual([
@@ -147,7 +147,7 @@ describe('inputs (I, N)', () => {
     ]);
     expect(
       resolveInputs(
-        { a_input: null, b_input: { default: 'test' }, c_input: { default: 123 as never } },
+        { a_input: null, b_input: { default: 'test' }, c_input: { default: 123 } },
         { a_input: 123, b_input: 123, c_input: 'test' },
       ).errors,
     ).toEqual([
@@ -162,9 +162,7 @@ describe('inputs (I, N)', () => {
       errors: [],
     });
     expect(resolveInputs({ n: { type: 'number' } }, { n: false }).errors).toEqual(['`n` input: provided value is not a number']);
-    expect(resolveInputs({ n: { default: 'NaN' as never, type: 'number' } }, {}).errors).toEqual([
-      '`n` input: default value is not a number',
-    ]);
+    expect(resolveInputs({ n: { default: 'NaN', type: 'number' } }, {}).errors).toEqual(['`n` input: default value is not a number']);
     expect(resolveInputs({ b: { type: 'boolean' } }, { b: 'string' }).errors).toEqual(['`b` input: provided value is not a boolean']);
     expect(resolveInputs({ a: { type: 'array' } }, { a: 'string' }).errors).toEqual(['`a` input: provided value is not an array']);
     expect(resolveInputs({ a: { type: 'array' } }, { a: [] }).errors).toEqual([]);

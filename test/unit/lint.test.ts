@@ -71,7 +71,8 @@ describe('component spec layer', () => {
   it('defaults: type, options, regex, size', async () => {
     const found = (
       await component(
-        `spec:\n  inputs:\n    a: {type: number, default: "1"}\n    b: {options: [x, y], default: z}\n    c: {regex: "^v[0-9]+$", default: "1.0"}\n    d: {default: "${'x'.repeat(1100)}"}`,
+        'spec:\n  inputs:\n    a: {type: number, default: "1"}\n    b: {options: [x, y], default: z}\n' +
+          `    c: {regex: "^v[0-9]+$", default: "1.0"}\n    d: {default: "${'x'.repeat(1100)}"}`,
         'job:\n  script:\n    - echo $[[ inputs.a ]] $[[ inputs.b ]] $[[ inputs.c ]] $[[ inputs.d ]]\n',
       )
     ).map(brief);
@@ -88,7 +89,8 @@ describe('component spec layer', () => {
     const found = (
       await component(
         'spec:\n  inputs:\n    a: {default: x, regex: "^[a-z]*$"}\n    unused: {default: y, regex: "^y$"}',
-        'job:\n  script:\n    - echo $[[ inputs.b ]]\n    - echo $[[ inputs.a | shout ]]\n    - echo $[[ inputs.a | truncate(0,1) | truncate(0,1) | truncate(0,1) | truncate(0,1) ]]\n',
+        'job:\n  script:\n    - echo $[[ inputs.b ]]\n    - echo $[[ inputs.a | shout ]]\n' +
+          '    - echo $[[ inputs.a | truncate(0,1) | truncate(0,1) | truncate(0,1) | truncate(0,1) ]]\n',
       )
     ).map(brief);
     expect(found).toContainEqual(expect.stringContaining('8:7 error spec/undeclared-input unknown interpolation key: `b`'));
@@ -98,7 +100,8 @@ describe('component spec layer', () => {
   });
   it('a block in the spec header is not interpolated by GitLab', async () => {
     expect((await component('spec:\n  inputs:\n    a:\n      default: $[[ inputs.b ]]')).map(brief)).toContainEqual(
-      'templates/x.yml:4:16 warning spec/header-interpolation $[[ inputs.b ]] is in the spec: header, which GitLab does not interpolate; it stays as text',
+      'templates/x.yml:4:16 warning spec/header-interpolation $[[ inputs.b ]] is in the spec: header, ' +
+        'which GitLab does not interpolate; it stays as text',
     );
   });
   it('a block in a file without a spec header is left as text by GitLab', async () => {
@@ -129,13 +132,16 @@ describe('component spec layer', () => {
 
 describe('include layer', () => {
   const included =
-    'spec:\n  inputs:\n    env: {options: [dev, prod]}\n    version: {regex: "^v[0-9]+$"}\n    replicas: {type: number, default: 1}\n---\ndeploy-$[[ inputs.env ]]:\n  stage: deploy\n  script:\n    - echo $[[ inputs.version ]] $[[ inputs.replicas ]]\n';
+    'spec:\n  inputs:\n    env: {options: [dev, prod]}\n    version: {regex: "^v[0-9]+$"}\n' +
+    '    replicas: {type: number, default: 1}\n---\ndeploy-$[[ inputs.env ]]:\n  stage: deploy\n  script:\n' +
+    '    - echo $[[ inputs.version ]] $[[ inputs.replicas ]]\n';
   const pipeline = (inputs: string) => `include:\n  - local: ci/deploy.yml\n    inputs:\n${inputs}\n`;
 
   it('a good include is clean, and its jobs count (needs resolve)', async () => {
     expect(
       await briefs(
-        `${pipeline('      env: prod\n      version: v2')}\ncheck:\n  stage: test\n  script: [echo]\n  needs: []\nafter:\n  stage: deploy\n  needs: [deploy-prod]\n  script: [echo]`,
+        `${pipeline('      env: prod\n      version: v2')}\ncheck:\n  stage: test\n  script: [echo]\n  needs: []\n` +
+          'after:\n  stage: deploy\n  needs: [deploy-prod]\n  script: [echo]',
         { 'ci/deploy.yml': included },
       ),
     ).toEqual([]);
@@ -148,7 +154,8 @@ describe('include layer', () => {
       expect.arrayContaining([
         expect.stringContaining('7:15 error include/inputs `ci/deploy.yml`: unknown input arguments: colour'),
         expect.stringContaining(
-          '4:12 error include/inputs `ci/deploy.yml`: `env` input: `staging` cannot be used because it is not in the list of allowed options',
+          '4:12 error include/inputs `ci/deploy.yml`: `env` input: ' +
+            '`staging` cannot be used because it is not in the list of allowed options',
         ),
         expect.stringContaining('5:16 error include/inputs `ci/deploy.yml`: `version` input: provided value is not a string'),
         expect.stringContaining('6:17 error include/inputs `ci/deploy.yml`: `replicas` input: provided value is not a number'),
@@ -186,11 +193,13 @@ describe('include layer', () => {
     const ref = '$CI_SERVER_FQDN/ci-components/cigen';
     expect(
       await briefs(
-        `include:\n  - component: ${ref}/buildah@1\n    inputs:\n      tags: [v1, latest]\npush:\n  stage: deploy\n  needs: [build-image]\n  script: [echo]\n`,
+        `include:\n  - component: ${ref}/buildah@1\n    inputs:\n      tags: [v1, latest]\n` +
+          'push:\n  stage: deploy\n  needs: [build-image]\n  script: [echo]\n',
       ),
     ).toEqual([]);
     const found = await briefs(
-      `include:\n  - component: ${ref}/buildah@1\n    inputs:\n      storage-driver: btrfs\n      tags: [v1, "not a tag"]\n      colour: red\n`,
+      `include:\n  - component: ${ref}/buildah@1\n    inputs:\n      storage-driver: btrfs\n` +
+        '      tags: [v1, "not a tag"]\n      colour: red\n',
     );
     expect(found).toEqual(
       expect.arrayContaining([
@@ -203,18 +212,21 @@ describe('include layer', () => {
     );
     expect(await briefs(`include:\n  - component: ${ref}/podman@1\n`)).toContainEqual(
       expect.stringContaining(
-        'error include/unknown-component the cigen catalog has no component `podman`; it has: buildah, buildah-rootless, kaniko, buildkit, dind',
+        'error include/unknown-component the cigen catalog has no component `podman`; it has: buildah, buildah-rootless, kaniko, ' +
+          'buildkit, dind',
       ),
     );
   });
   it('a job whose script may come from a component cigen cannot read is a warning, not an error', async () => {
     expect(
       await briefs(
-        'include:\n  - component: gitlab.example.com/other/catalog/build@1\n    inputs: {job-name: images}\nimages:\n  parallel:\n    matrix:\n      - DIR: [a, b]\n',
+        'include:\n  - component: gitlab.example.com/other/catalog/build@1\n    inputs: {job-name: images}\nimages:\n  parallel:\n' +
+          '    matrix:\n      - DIR: [a, b]\n',
       ),
     ).toEqual([
       expect.stringContaining(
-        '4:1 warning semantic/no-script jobs images config should implement the script:, run:, or trigger: keyword (it may come from an include cigen cannot read)',
+        '4:1 warning semantic/no-script jobs images config should implement the script:, run:, or trigger: ' +
+          'keyword (it may come from an include cigen cannot read)',
       ),
     ]);
   });
@@ -235,7 +247,8 @@ describe('semantic layer (GitLab wording)', () => {
   it.each([
     [
       'build:\n  stage: compile\n  script: [echo]\n',
-      '2:10 error semantic/undefined-stage build job: chosen stage compile does not exist; available stages are .pre, build, test, deploy, .post',
+      '2:10 error semantic/undefined-stage build job: chosen stage compile does not exist; available stages are .pre, build, test, ' +
+        'deploy, .post',
     ],
     ['a:\n  script: [echo]\n  needs: [b]\n', '3:11 error semantic/undefined-need a job: undefined need: b'],
     [

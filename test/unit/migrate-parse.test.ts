@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readAuth } from '../../src/migrate/auth.js';
 import { splitDestination, translateExecutor } from '../../src/migrate/kaniko.js';
-import { argv, parseShell } from '../../src/migrate/shell.js';
+import { argv, parseShell, type Command } from '../../src/migrate/shell.js';
 
 /** Quotes a word the ways people write them in CI scripts. */
 const quoted = (word: string, style: number): string => {
@@ -52,7 +52,7 @@ describe('shell words', () => {
           const line = `/kaniko/executor${parts.map(([w, style, gap]) => gap + quoted(w, style)).join('')}`;
           const [command, ...rest] = parseShell(line);
           expect(rest).toEqual([]);
-          expect(argv(command as never)).toEqual(['/kaniko/executor', ...words]);
+          expect(argv(command as Command)).toEqual(['/kaniko/executor', ...words]);
         },
       ),
       { numRuns: 500 },
@@ -125,7 +125,9 @@ describe('executor flags', () => {
 
   it('maps the vocabulary: tags, build args, target, labels, platform, push, tarball, cache, TLS', () => {
     const { inputs, reviews } = translate(
-      '--context . -d r.io/t/app:1.0 -d r.io/t/app:latest --build-arg A=1 --build-arg "B=two words" --build-arg C --target prod --label org.x=y --custom-platform linux/arm64 --no-push --tar-path $CI_PROJECT_DIR/out/app.tar --cache=true --cache-repo r.io/t/cache --skip-tls-verify',
+      '--context . -d r.io/t/app:1.0 -d r.io/t/app:latest --build-arg A=1 --build-arg "B=two words" --build-arg C --target prod ' +
+        '--label org.x=y --custom-platform linux/arm64 --no-push --tar-path $CI_PROJECT_DIR/out/app.tar --cache=true --cache-repo ' +
+        'r.io/t/cache --skip-tls-verify',
     );
     expect(reviews).toEqual([]);
     expect(inputs).toEqual({
@@ -151,7 +153,8 @@ describe('executor flags', () => {
 
   it('drops what is safe to drop, each with its reason', () => {
     const { notes, reviews } = translate(
-      '-d r.io/a:1 --cache --cache-ttl 24h --reproducible --cleanup --snapshot-mode=redo --use-new-run --single-snapshot --verbosity debug --digest-file /dev/termination-log --force',
+      '-d r.io/a:1 --cache --cache-ttl 24h --reproducible --cleanup --snapshot-mode=redo --use-new-run --single-snapshot ' +
+        '--verbosity debug --digest-file /dev/termination-log --force',
     );
     expect(reviews).toEqual([]);
     for (const flag of [
@@ -197,18 +200,22 @@ describe('executor flags', () => {
 });
 
 describe('config.json lines', () => {
-  const read = (line: string) => readAuth(parseShell(line)[0] as never);
+  const read = (line: string) => readAuth(parseShell(line)[0] as Command);
   it.each([
-    'echo "{\\"auths\\":{\\"${CI_REGISTRY}\\":{\\"auth\\":\\"$(printf "%s:%s" "${CI_REGISTRY_USER}" "${CI_REGISTRY_PASSWORD}" | base64 | tr -d \'\\n\')\\"}}}" > /kaniko/.docker/config.json',
-    'echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"username\\":\\"$CI_REGISTRY_USER\\",\\"password\\":\\"$CI_REGISTRY_PASSWORD\\"}}}" > /kaniko/.docker/config.json',
-    'echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"auth\\":\\"$(echo -n $CI_REGISTRY_USER:$CI_REGISTRY_PASSWORD | base64)\\"}}}" > /kaniko/.docker/config.json',
+    'echo "{\\"auths\\":{\\"${CI_REGISTRY}\\":{\\"auth\\":\\"$(printf "%s:%s" "${CI_REGISTRY_USER}" "${CI_REGISTRY_PASSWORD}" | ' +
+      'base64 | tr -d \'\\n\')\\"}}}" > /kaniko/.docker/config.json',
+    'echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"username\\":\\"$CI_REGISTRY_USER\\",\\"password\\":\\"$CI_REGISTRY_PASSWORD\\"}}}" ' +
+      '> /kaniko/.docker/config.json',
+    'echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"auth\\":\\"$(echo -n $CI_REGISTRY_USER:$CI_REGISTRY_PASSWORD | base64)\\"}}}" > ' +
+      '/kaniko/.docker/config.json',
   ])('the CI registry defaults: %s', (line) => {
     expect(read(line)).toEqual({ kind: 'defaults' });
   });
   it('other credentials become inputs, DOCKER_AUTH_CONFIG is recognised, the rest is unknown', () => {
     expect(
       read(
-        'echo "{\\"auths\\":{\\"https://index.docker.io/v1/\\":{\\"auth\\":\\"$(printf "%s:%s" "$DOCKERHUB_USER" "$DOCKERHUB_TOKEN" | base64)\\"}}}" > /kaniko/.docker/config.json',
+        'echo "{\\"auths\\":{\\"https://index.docker.io/v1/\\":{\\"auth\\":\\"$(printf "%s:%s" "$DOCKERHUB_USER" "$DOCKERHUB_TOKEN" ' +
+          '| base64)\\"}}}" > /kaniko/.docker/config.json',
       ),
     ).toEqual({
       kind: 'credentials',

@@ -8,8 +8,11 @@ import { lintText } from '../../src/lint/lint-text.js';
 import { migrateFile, SourceError, type FileMigration } from '../../src/migrate/index.js';
 import { catalogHost } from '../helpers/lint-host.js';
 
-const AUTH = String.raw`    - echo "{\"auths\":{\"$CI_REGISTRY\":{\"auth\":\"$(printf "%s:%s" "$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD" | base64 | tr -d '\n')\"}}}" > /kaniko/.docker/config.json`;
-const KANIKO_JOB = (name: string, extra = '') => `${name}:
+const AUTH =
+  String.raw`    - echo "{\"auths\":{\"$CI_REGISTRY\":{\"auth\":\"$(printf "%s:%s" "$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD" ` +
+  String.raw`| base64 | tr -d '\n')\"}}}" > /kaniko/.docker/config.json`;
+const KANIKO_JOB = (name: string, extra = '') =>
+  `${name}:
   stage: build
   image:
     name: gcr.io/kaniko-project/executor:v1.23.2-debug
@@ -17,7 +20,8 @@ const KANIKO_JOB = (name: string, extra = '') => `${name}:
   script:
     - mkdir -p /kaniko/.docker
 ${AUTH}
-    - /kaniko/executor --context $CI_PROJECT_DIR --dockerfile $CI_PROJECT_DIR/Dockerfile --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA --cache=true
+    - /kaniko/executor --context $CI_PROJECT_DIR --dockerfile $CI_PROJECT_DIR/Dockerfile ` +
+  `--destination $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA --cache=true
 ${extra}`;
 
 function migrate(text: string, files: Record<string, string> = {}): FileMigration[] {
@@ -99,10 +103,12 @@ unit:
 
   it('removes the job when nothing of it is left: the component is the whole job', async () => {
     const out = root(
-      `stages: [build]\nbuild:\n  stage: build\n  image: gcr.io/kaniko-project/executor:debug\n  script: [/kaniko/executor --destination $CI_REGISTRY_IMAGE:1 --cache]\n`,
+      'stages: [build]\nbuild:\n  stage: build\n  image: gcr.io/kaniko-project/executor:debug\n' +
+        '  script: [/kaniko/executor --destination $CI_REGISTRY_IMAGE:1 --cache]\n',
     );
     expect(out.result).toBe(
-      `include:\n  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n    inputs:\n      job-name: build\n      image: $CI_REGISTRY_IMAGE\n      tags: ["1"]\n\nstages: [build]\nbuild:\n  stage: build\n`,
+      'include:\n  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n    inputs:\n      job-name: build\n' +
+        '      image: $CI_REGISTRY_IMAGE\n      tags: ["1"]\n\nstages: [build]\nbuild:\n  stage: build\n',
     );
     expect(await lintErrors(out.result)).toEqual([]);
   });
@@ -264,27 +270,30 @@ describe('what is not migrated', () => {
     - docker push r.io/team/app:latest
 `;
 
-  it('migrates privileged Docker-in-Docker when the translation is exact: the dind service goes, the reason stays in the report', async () => {
-    const out = root(DIND);
-    expect(job(out, 'build')).toMatchObject({
-      status: 'migrated',
-      inputs: {
-        dockerfile: 'docker/Dockerfile',
-        image: 'r.io/team/app',
-        tags: ['$CI_COMMIT_SHORT_SHA', 'latest'],
-        'build-args': ['V=1'],
-        cache: false,
-        registry: 'docker.io',
-        'registry-user': '$HUB_USER',
-        'registry-password': '$HUB_TOKEN',
-      },
-      finding: expect.stringContaining('privileged Docker-in-Docker'),
-      notes: [expect.anything(), expect.anything()],
-    });
-    expect(out.result).toContain('build:\n  stage: build\n  variables: {DOCKER_TLS_CERTDIR: /certs}\n');
-    expect(out.result).not.toContain('dind');
-    expect(await lintErrors(out.result)).toEqual([]);
-  });
+  it(
+    'migrates privileged Docker-in-Docker when the translation is exact: ' + 'the dind service goes, the reason stays in the report',
+    async () => {
+      const out = root(DIND);
+      expect(job(out, 'build')).toMatchObject({
+        status: 'migrated',
+        inputs: {
+          dockerfile: 'docker/Dockerfile',
+          image: 'r.io/team/app',
+          tags: ['$CI_COMMIT_SHORT_SHA', 'latest'],
+          'build-args': ['V=1'],
+          cache: false,
+          registry: 'docker.io',
+          'registry-user': '$HUB_USER',
+          'registry-password': '$HUB_TOKEN',
+        },
+        finding: expect.stringContaining('privileged Docker-in-Docker'),
+        notes: [expect.anything(), expect.anything()],
+      });
+      expect(out.result).toContain('build:\n  stage: build\n  variables: {DOCKER_TLS_CERTDIR: /certs}\n');
+      expect(out.result).not.toContain('dind');
+      expect(await lintErrors(out.result)).toEqual([]);
+    },
+  );
 
   it.each([
     [
@@ -358,7 +367,9 @@ describe('bytes outside the migrated jobs', () => {
       arbitrary: otherJob.map((j) => ({
         kaniko: false,
         name: j.name,
-        text: `${j.name}:${j.comment}\n  stage: ${j.stage}\n  variables:\n    X: ${j.value}\n  script:\n    - echo ${j.name}\n${j.blank ? '\n' : ''}`,
+        text:
+          `${j.name}:${j.comment}\n  stage: ${j.stage}\n  variables:\n    X: ${j.value}\n` +
+          `  script:\n    - echo ${j.name}\n${j.blank ? '\n' : ''}`,
       })),
     },
     {

@@ -5,7 +5,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { changelogSection, preflight, type CatalogSnapshot } from '../../src/publish/preflight.js';
 import { cigenAsync as cli } from '../helpers/cli.js';
 import { FakeGitLab } from '../helpers/fake-gitlab.js';

@@ -17,7 +17,7 @@ type Table = Record<string, any>;
 function dockerRunner(text: string): Table {
   const config = parseToml(text);
   expect(config['runners']).toHaveLength(1);
-  return config['runners'][0] as Table;
+  return (config['runners'] as Table[])[0] as Table;
 }
 
 /** The one [[runners]] entry of the TOML a Helm values.yml holds in runners.config. */
@@ -185,10 +185,10 @@ describe('every combination', () => {
 describe('cigen runner-config', () => {
   function capture(): () => string {
     let output = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       output += String(chunk);
       return true;
-    }));
+    });
     return () => output;
   }
   afterEach(() => {
@@ -200,33 +200,35 @@ describe('cigen runner-config', () => {
     ['dind', 'docker'],
     ['buildah-rootless', 'kubernetes'],
     ['kaniko', 'kubernetes'],
-  ] as [BuilderName, RunnerExecutor][])(
-    '%s on %s: the snippet, then the notes as comments, still valid to paste',
-    async (builder, executor) => {
-      const output = capture();
-      await runRunnerConfig({ builder, executor });
-      const config = runnerConfig(builder, executor);
-      expect(output().startsWith(config.text)).toBe(true);
-      for (const note of config.notes) expect(output()).toContain(`# note: ${note}`);
-      const runner = executor === 'docker' ? dockerRunner(output()) : helmRunner(output());
-      expect(runner[executor]['privileged']).toBe(builder === 'dind');
-    },
-  );
+  ] as [BuilderName, RunnerExecutor][])('%s on %s: the snippet, then the notes as comments, still valid to paste', (builder, executor) => {
+    const output = capture();
+    runRunnerConfig({ builder, executor });
+    const config = runnerConfig(builder, executor);
+    expect(output().startsWith(config.text)).toBe(true);
+    for (const note of config.notes) expect(output()).toContain(`# note: ${note}`);
+    const runner = executor === 'docker' ? dockerRunner(output()) : helmRunner(output());
+    expect(runner[executor]['privileged']).toBe(builder === 'dind');
+  });
 
-  it('an unknown builder or executor is a usage error naming the valid ones', async () => {
-    await expect(runRunnerConfig({ builder: 'podman', executor: 'docker' })).rejects.toThrow(
+  it('an unknown builder or executor is a usage error naming the valid ones', () => {
+    expect(() => runRunnerConfig({ builder: 'podman', executor: 'docker' })).toThrow(
       new UsageError('--builder podman: unknown builder; one of buildah, buildah-rootless, kaniko, buildkit, dind'),
     );
-    await expect(runRunnerConfig({ builder: 'podman', executor: 'docker' })).rejects.toBeInstanceOf(UsageError);
-    await expect(runRunnerConfig({ builder: 'buildah', executor: 'shell' })).rejects.toBeInstanceOf(UsageError);
-    await expect(runRunnerConfig({ builder: 'buildah', executor: 'virtualbox' })).rejects.toThrow(
+    expect(() => runRunnerConfig({ builder: 'podman', executor: 'docker' })).toThrow(UsageError);
+    expect(() => runRunnerConfig({ builder: 'buildah', executor: 'shell' })).toThrow(UsageError);
+    expect(() => runRunnerConfig({ builder: 'buildah', executor: 'virtualbox' })).toThrow(
       /^--executor virtualbox: unknown executor; one of docker, kubernetes$/,
     );
   });
 
-  it('buildah-rootless on docker: an InputError with the reason, nothing printed', async () => {
+  it('buildah-rootless on docker: an InputError with the reason, nothing printed', () => {
     const output = capture();
-    const error = await runRunnerConfig({ builder: 'buildah-rootless', executor: 'docker' }).catch((e: unknown) => e);
+    let error: unknown;
+    try {
+      runRunnerConfig({ builder: 'buildah-rootless', executor: 'docker' });
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).exitCode).toBe(1);
     expect((error as Error).message).toMatch(

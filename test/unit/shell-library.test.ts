@@ -126,7 +126,9 @@ describe.each(SHELLS)('shell library under $name', (shell) => {
     fc.assert(
       fc.property(fc.array(item, { maxLength: 6 }), (words) => {
         const vars = Object.fromEntries(words.map((w, i) => [`W${i}`, w]));
-        const script = `CIGEN_ARGV=''\n${words.map((_, i) => `cigen_arg "$W${i}"`).join('\n')}\neval "set -- $CIGEN_ARGV"\nfor w do printf '%s\\037' "$w"; done`;
+        const script =
+          `CIGEN_ARGV=''\n${words.map((_, i) => `cigen_arg "$W${i}"`).join('\n')}\neval "set -- $CIGEN_ARGV"\n` +
+          `for w do printf '%s\\037' "$w"; done`;
         const result = runShell(shell, script, vars);
         expect(result.stdout.split('\x1f').slice(0, -1)).toEqual(words);
       }),

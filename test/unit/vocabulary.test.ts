@@ -10,7 +10,7 @@ import { CORE_INPUTS, VOCABULARY_ORDER, shellName, type InputDeclaration, type I
 import { jobKey } from '../../src/builders/job.js';
 import { renderComponent } from '../../src/catalog/document.js';
 import { CATALOG, findComponent, sampleInputs, type ComponentDefinition } from '../../src/catalog/registry.js';
-import { Literal } from '../../src/ci/model.js';
+import { Literal, type Job } from '../../src/ci/model.js';
 import { parseYamlStrict } from '../../src/ci/yaml.js';
 import { renderAndValidate } from '../../src/generate/build.js';
 import { sortInputs } from '../../src/migrate/engine.js';
@@ -30,7 +30,7 @@ function withFictitious(): ComponentDefinition {
   const buildah = findComponent('buildah') as ComponentDefinition;
   const builder = BUILDERS.find((b) => b.id === 'buildah');
   const inputs: InputDeclarations = { ...BUILDAH_INPUTS, fictitious: FICTITIOUS };
-  return { ...buildah, inputs, jobs: () => ({ [jobKey()]: builder?.job(inputs) as never }) };
+  return { ...buildah, inputs, jobs: () => ({ [jobKey()]: builder?.job(inputs) as Job }) };
 }
 
 describe('a new input is one declaration', () => {

@@ -49,7 +49,7 @@ export function interpolateClassic(content: unknown, context: InterpolationConte
       for (const item of node) {
         if (typeof item === 'string') {
           const { value, whole } = interpolateString(item);
-          if (whole && Array.isArray(value)) out.push(...value);
+          if (whole && Array.isArray(value)) out.push(...(value as unknown[]));
           else out.push(value);
         } else {
           out.push(walk(item));

@@ -57,11 +57,11 @@ export function rubyInspect(value: unknown): string {
   if (typeof value === 'number') return rubyNumber(value);
   if (typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${value.map(rubyInspect).join(', ')}]`;
-  if (typeof value === 'object') {
-    const pairs = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${inspectString(k)}=>${rubyInspect(v)}`);
-    return `{${pairs.join(', ')}}`;
-  }
-  return String(value);
+  // No YAML value is one of these, but JavaScript's own text is as good as any for them.
+  if (typeof value === 'bigint' || typeof value === 'symbol' || typeof value === 'function') return String(value);
+  // What is left is an object: a hash.
+  const pairs = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${inspectString(k)}=>${rubyInspect(v)}`);
+  return `{${pairs.join(', ')}}`;
 }
 
 /** Ruby's `to_s`. */

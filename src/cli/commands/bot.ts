@@ -61,9 +61,9 @@ function progress(): { onResult: (r: ProjectResult) => void; done: () => void } 
       seen++;
       counts.set(result.status, (counts.get(result.status) ?? 0) + 1);
       if (!tty) {
-        process.stdout.write(
-          `${result.status.padEnd(18)} ${result.path}${result.mergeRequest ? ` ${result.mergeRequest}` : ''}${result.reason ? ` — ${result.reason}` : ''}\n`,
-        );
+        const link = result.mergeRequest ? ` ${result.mergeRequest}` : '';
+        const why = result.reason ? ` — ${result.reason}` : '';
+        process.stdout.write(`${result.status.padEnd(18)} ${result.path}${link}${why}\n`);
         return;
       }
       const summary = [...counts].map(([status, n]) => `${status} ${n}`).join(', ');
@@ -120,7 +120,9 @@ export async function runBotCommand(options: BotCommandOptions): Promise<void> {
   const summary = STATUSES.filter((s) => report.counts[s] > 0)
     .map((s) => `${report.counts[s]} ${s}`)
     .join(', ');
+  const ofShard = shard ? ` (shard ${shard.index}/${shard.total})` : '';
+  const dryRun = options.dryRun ? ' (dry run: nothing written)' : '';
   process.stdout.write(
-    `${report.projects.length} project(s)${shard ? ` (shard ${shard.index}/${shard.total})` : ''}: ${summary || 'none'}; ${platform.stats.requests} request(s)${options.dryRun ? ' (dry run: nothing written)' : ''}\n`,
+    `${report.projects.length} project(s)${ofShard}: ${summary || 'none'}; ${platform.stats.requests} request(s)${dryRun}\n`,
   );
 }

@@ -96,8 +96,10 @@ export async function runBuild(options: BuildOptions): Promise<void> {
           : paint('green', 'written')
         : 'up to date';
       const unsafe = c.component.unsafe ? paint('yellow', ' (unsafe: privileged)') : '';
+      const inputs = String(Object.keys(c.component.inputs).length).padStart(2);
+      const images = c.component.images.join(' + ');
       process.stdout.write(
-        `${paint('green', '✓')} ${c.component.name.padEnd(17)} ${c.path.padEnd(32)} ${String(Object.keys(c.component.inputs).length).padStart(2)} inputs  ${c.component.images.join(' + ')}  ${state}${unsafe}\n`,
+        `${paint('green', '✓')} ${c.component.name.padEnd(17)} ${c.path.padEnd(32)} ${inputs} inputs  ${images}  ${state}${unsafe}\n`,
       );
     }
   }
@@ -113,8 +115,7 @@ export async function runBuild(options: BuildOptions): Promise<void> {
   await writeFilesAtomically(changed);
   await Promise.all(stale.map((path) => rm(join(options.root, path))));
   if (options.format === 'text') {
-    process.stdout.write(
-      `${build.components.length} components validated; ${changed.length} file(s) written${stale.length ? `, ${stale.length} stale template(s) removed` : ''}\n`,
-    );
+    const removed = stale.length ? `, ${stale.length} stale template(s) removed` : '';
+    process.stdout.write(`${build.components.length} components validated; ${changed.length} file(s) written${removed}\n`);
   }
 }

@@ -51,8 +51,10 @@ async function fromDoctorReport(path: string): Promise<Choice> {
     throw new InputError(`${path}: not a cigen doctor report: ${(error as Error).message}`);
   }
   const advice = recommend(report);
-  if (!isBuilder(advice.builder)) throw new InputError(`${path}: recommends ${advice.builder}, which is not a builder component`);
-  return { builder: advice.builder, reason: `the doctor report from your runner: ${advice.reason}` };
+  // Typed as a builder, but read from a file: checked as the string it may really be.
+  const builder: string = advice.builder;
+  if (!isBuilder(builder)) throw new InputError(`${path}: recommends ${builder}, which is not a builder component`);
+  return { builder, reason: `the doctor report from your runner: ${advice.reason}` };
 }
 
 async function ask(rl: ReturnType<typeof createInterface>, question: string): Promise<boolean> {
@@ -82,10 +84,11 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
 
   const out = (text: string) => process.stdout.write(`${text}\n`);
   out(`Found ${dockerfiles.length} image(s): ${dockerfiles.map((d) => d.path).join(', ')}`);
-  for (const build of builds)
-    out(
-      `  ${build.jobName}: ${build.image} from ${build.context}${build.dockerfile !== 'Dockerfile' ? ` (${build.dockerfile})` : ''}${build.matrix ? `, parallel:matrix ${build.matrix.variable} = ${build.matrix.values.join(', ')}` : ''}`,
-    );
+  for (const build of builds) {
+    const dockerfileNote = build.dockerfile !== 'Dockerfile' ? ` (${build.dockerfile})` : '';
+    const matrixNote = build.matrix ? `, parallel:matrix ${build.matrix.variable} = ${build.matrix.values.join(', ')}` : '';
+    out(`  ${build.jobName}: ${build.image} from ${build.context}${dockerfileNote}${matrixNote}`);
+  }
 
   const rl = interactive ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
   try {
@@ -109,7 +112,8 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     } catch (error) {
       if (error instanceof SourceError)
         throw new InputError(
-          `${relative(process.cwd(), pipelinePath) || pipelinePath}:${error.line}:${error.column}: invalid YAML: ${error.message.replace(/^[^:]+:\d+:\d+: /, '')}; nothing was written`,
+          `${relative(process.cwd(), pipelinePath) || pipelinePath}:${error.line}:${error.column}: ` +
+            `invalid YAML: ${error.message.replace(/^[^:]+:\d+:\d+: /, '')}; nothing was written`,
         );
       throw error;
     }

@@ -52,7 +52,8 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
   if (paths.length === 0) throw new UsageError('cigen migrate: give at least one pipeline file, e.g. cigen migrate .gitlab-ci.yml');
   if (options.componentRef !== undefined && !COMPONENT_REF.test(options.componentRef)) {
     throw new UsageError(
-      `--component-ref ${options.componentRef}: expected <server>/<project path>/<component>@<version>, e.g. $CI_SERVER_FQDN/ci-components/cigen/buildah@1`,
+      `--component-ref ${options.componentRef}: expected <server>/<project path>/<component>@<version>, e.g. ` +
+        '$CI_SERVER_FQDN/ci-components/cigen/buildah@1',
     );
   }
   for (const path of paths) {
@@ -66,7 +67,8 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
     } catch (error) {
       if (error instanceof SourceError)
         throw new InputError(
-          `${relative(process.cwd(), resolve(projectRoot(path), error.path)) || error.path}:${error.line}:${error.column}: invalid YAML: ${error.message.replace(/^[^:]+:\d+:\d+: /, '')}; nothing was written`,
+          `${relative(process.cwd(), resolve(projectRoot(path), error.path)) || error.path}:${error.line}:${error.column}: ` +
+            `invalid YAML: ${error.message.replace(/^[^:]+:\d+:\d+: /, '')}; nothing was written`,
         );
       throw error;
     }
@@ -105,7 +107,7 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
   for (const file of results) for (const job of file.jobs) counts[job.status]++;
   const changed = results.filter((f) => f.changed).length;
   const verb = options.write ? 'rewrote' : 'would rewrite';
-  process.stdout.write(
-    `${counts.migrated} migrated, ${counts['needs-review']} need review, ${counts.unchanged} unchanged; ${verb} ${changed} file(s)${options.write || changed === 0 ? '' : ' (dry run: add --write)'}\n`,
-  );
+  const dryRun = options.write || changed === 0 ? '' : ' (dry run: add --write)';
+  const rewritten = `${verb} ${changed} file(s)${dryRun}`;
+  process.stdout.write(`${counts.migrated} migrated, ${counts['needs-review']} need review, ${counts.unchanged} unchanged; ${rewritten}\n`);
 }

@@ -86,7 +86,8 @@ export async function runPublish(options: PublishOptions): Promise<void> {
   }
   if (!api) {
     process.stdout.write(
-      `preflight passed. The release: job of the ${tag} tag pipeline creates the release; --create-release does it through the API for a mirror that cannot run that job.\n`,
+      `preflight passed. The release: job of the ${tag} tag pipeline creates the release; ` +
+        '--create-release does it through the API for a mirror that cannot run that job.\n',
     );
     return;
   }

@@ -10,13 +10,14 @@ export interface RunnerConfigOptions {
 
 const isExecutor = (name: string): name is RunnerExecutor => (RUNNER_EXECUTORS as readonly string[]).includes(name);
 
-export async function runRunnerConfig(options: RunnerConfigOptions): Promise<void> {
+export function runRunnerConfig(options: RunnerConfigOptions): void {
   const { builder, executor } = options;
   if (!isBuilderId(builder)) throw new UsageError(`--builder ${builder}: unknown builder; one of ${BUILDER_IDS.join(', ')}`);
   if (!isExecutor(executor)) {
     const hint =
       executor === 'shell'
-        ? ' (a shell executor runs jobs on the host: nothing in config.toml applies; the host needs unprivileged user namespaces and mounts)'
+        ? ' (a shell executor runs jobs on the host: nothing in config.toml applies; ' +
+          'the host needs unprivileged user namespaces and mounts)'
         : '';
     throw new UsageError(`--executor ${executor}: unknown executor; one of ${RUNNER_EXECUTORS.join(', ')}${hint}`);
   }

@@ -21,6 +21,8 @@ export const ROOT = ((): string => {
   return dir;
 })();
 export const FIXTURE = join(ROOT, 'components/buildah/fixture');
+/** The escape character that starts a terminal control sequence. */
+const ESC = '\u001b';
 
 export interface Runner {
   dir: string;
@@ -258,6 +260,7 @@ export function runGitlabCiLocal(
   });
   const outputDir = join(project, '.gitlab-ci-local/output');
   const logs = existsSync(outputDir) ? readdirSync(outputDir).map((file) => readFileSync(join(outputDir, file), 'utf8')) : [];
-  // A nested test run colours its output; assertions read the text.
-  return { status: result.status, everything: [result.stdout, result.stderr, ...logs].join('\n').replace(/\x1b\[[0-9;]*m/g, '') };
+  // A nested test run colours its output (ESC [ ... m); assertions read the text.
+  const colour = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
+  return { status: result.status, everything: [result.stdout, result.stderr, ...logs].join('\n').replace(colour, '') };
 }
