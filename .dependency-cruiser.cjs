@@ -44,7 +44,9 @@ module.exports = {
     ...FEATURES.map((feature) => ({
       name: `${feature}-is-a-feature`,
       severity: 'error',
-      comment: `src/${feature}/ may import its own modules and the lower layers (catalog, runner, builders, ci), never another feature or the CLI.`,
+      comment:
+        `src/${feature}/ may import its own modules and the lower layers (catalog, runner, builders, ci), ` +
+        'never another feature or the CLI.',
       from: { path: dir(feature) },
       to: { path: outside([feature, ...Object.keys(LOWER)]) },
     })),
