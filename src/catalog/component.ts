@@ -2,6 +2,7 @@
 import type { BuilderId } from '../builders/index.js';
 import type { InputDeclarations } from '../builders/inputs.js';
 import type { Template } from '../builders/script.js';
+import type { InputValue } from '../ci/interpolation/inputs.js';
 import type { Jobs } from '../ci/model.js';
 
 export interface ComponentDefinition {
@@ -18,6 +19,8 @@ export interface ComponentDefinition {
   images: readonly string[];
   inputs: InputDeclarations;
   jobs(): Jobs;
+  /** The inputs the docs' usage example passes (every documented snippet is linted in a test). */
+  usage: Readonly<Record<string, InputValue>>;
   /** components/<name>/README.md.hbs */
   readme: Template;
 }

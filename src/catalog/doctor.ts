@@ -69,4 +69,5 @@ export const doctorComponent: ComponentDefinition = {
   inputs: DOCTOR_INPUTS,
   jobs: doctorJobs,
   readme,
+  usage: {},
 };

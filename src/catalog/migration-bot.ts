@@ -109,4 +109,5 @@ export const migrationBotComponent: ComponentDefinition = {
   inputs: MIGRATION_BOT_INPUTS,
   jobs: migrationBotJobs,
   readme,
+  usage: { group: 'platform', parallel: 4, 'dry-run': false },
 };

@@ -11,6 +11,9 @@ import type { ComponentDefinition } from './component.js';
 import { doctorComponent } from './doctor.js';
 import { migrationBotComponent } from './migration-bot.js';
 
+/** What a team writes first: the project's registry, the commit and latest. */
+const BUILDER_USAGE = { image: '$CI_REGISTRY_IMAGE', tags: ['$CI_COMMIT_SHORT_SHA', 'latest'] };
+
 const builderComponent = (builder: Builder<BuilderId>): ComponentDefinition => ({
   name: builder.id,
   builder: builder.id,
@@ -21,6 +24,7 @@ const builderComponent = (builder: Builder<BuilderId>): ComponentDefinition => (
   inputs: builder.inputs,
   jobs: () => ({ [jobKey()]: builder.job() }),
   readme: builder.readme,
+  usage: BUILDER_USAGE,
 });
 
 export const CATALOG: readonly ComponentDefinition[] = [...BUILDERS.map(builderComponent), doctorComponent, migrationBotComponent];

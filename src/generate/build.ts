@@ -15,7 +15,7 @@ import { renderComponent } from '../catalog/document.js';
 import { checkFile, parseFile } from '../ci/check.js';
 import type { Diagnostic } from '../ci/diagnostics.js';
 import { validateSchema } from '../ci/schema.js';
-import { renderCatalogSection } from './docs.js';
+import { componentPage, componentPagePath, renderComponentsSection } from './docs.js';
 import { pinningProblem } from './pinning.js';
 
 export interface BuildProblem {
@@ -98,6 +98,8 @@ export async function renderAndValidate(component: ComponentDefinition): Promise
 
 export interface CatalogBuild {
   components: RenderedComponent[];
+  /** docs/components/<name>.md, path -> text. */
+  pages: { path: string; text: string }[];
   readmeSection: string;
   problems: BuildProblem[];
 }
@@ -106,7 +108,8 @@ export async function buildCatalog(catalog: readonly ComponentDefinition[] = CAT
   const components = await Promise.all(catalog.map(renderAndValidate));
   return {
     components,
-    readmeSection: renderCatalogSection(catalog),
+    pages: catalog.map((component) => ({ path: componentPagePath(component.name), text: componentPage(component) })),
+    readmeSection: renderComponentsSection(catalog),
     problems: components.flatMap((c) => c.problems),
   };
 }

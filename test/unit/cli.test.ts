@@ -26,6 +26,7 @@ function catalogCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'cigen-catalog-'));
   temps.push(dir);
   cpSync(join(ROOT, 'templates'), join(dir, 'templates'), { recursive: true });
+  cpSync(join(ROOT, 'docs'), join(dir, 'docs'), { recursive: true });
   cpSync(join(ROOT, 'README.md'), join(dir, 'README.md'));
   return dir;
 }
@@ -53,15 +54,18 @@ describe('cigen build', () => {
     expect(result.stdout.split('\n').filter((line) => line.startsWith('✓'))).toHaveLength(7);
   });
 
-  it('--check fails on a hand-edited template and on a stale README, naming them, and writes nothing', () => {
+  it('--check fails on a hand-edited template, a stale component page and a stale README, naming them, and writes nothing', () => {
     const dir = catalogCopy();
     const template = join(dir, 'templates/kaniko.yml');
     writeFileSync(template, readFileSync(template, 'utf8').replace('stage: $[[ inputs.stage ]]', 'stage: test'));
-    writeFileSync(join(dir, 'README.md'), readFileSync(join(dir, 'README.md'), 'utf8').replace('| `stage` |', '| `stages` |'));
+    const page = join(dir, 'docs/components/buildah.md');
+    writeFileSync(page, readFileSync(page, 'utf8').replace('| `stage` |', '| `stages` |'));
+    writeFileSync(join(dir, 'README.md'), readFileSync(join(dir, 'README.md'), 'utf8').replace('| [`kaniko`]', '| [`kaniko2`]'));
     const before = readFileSync(template, 'utf8');
     const result = cigen(['build', '--check', '--root', dir]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('templates/kaniko.yml');
+    expect(result.stderr).toContain('docs/components/buildah.md');
     expect(result.stderr).toContain('README.md');
     expect(readFileSync(template, 'utf8')).toBe(before);
   });
@@ -80,13 +84,13 @@ describe('cigen build', () => {
     expect(cigen(['build', '--check', '--root', dir]).status).toBe(0);
   });
 
-  it('refuses a README without the catalog markers and writes no template', () => {
+  it('refuses a README without the components markers and writes no template', () => {
     const dir = catalogCopy();
     writeFileSync(join(dir, 'README.md'), '# no markers\n');
     writeFileSync(join(dir, 'templates/buildah.yml'), 'stale');
     const result = cigen(['build', '--root', dir]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/README\.md: no catalog section markers/);
+    expect(result.stderr).toMatch(/README\.md: no components section markers/);
     expect(readFileSync(join(dir, 'templates/buildah.yml'), 'utf8')).toBe('stale');
   });
 

@@ -17,6 +17,7 @@ import { renderAndValidate } from '../../src/generate/build.js';
 import { INTERPOLATION_MODES, type InterpolationMode } from '../../src/ci/interpolation/index.js';
 import { findComponent, type ComponentDefinition } from '../../src/catalog/registry.js';
 import { renderComponent } from '../../src/catalog/document.js';
+import { componentPage } from '../../src/generate/docs.js';
 import { DOCTOR_REPORT } from '../../src/catalog/doctor.js';
 import { runDoctor } from '../../src/cli/commands/doctor.js';
 import { CHECK_NAMES, type CheckName } from '../../src/builders/runner.js';
@@ -123,7 +124,7 @@ describe('the component', () => {
   });
 
   it('documents usage, runner requirements and security notes', () => {
-    const readme = DOCTOR.readme({ name: 'doctor' });
+    const readme = componentPage(DOCTOR);
     expect(readme).toContain('- component: $CI_SERVER_FQDN/ci-components/cigen/doctor@1');
     expect(readme).toContain('**Runner requirements**');
     expect(readme).toContain('**Security notes**');

@@ -72,7 +72,7 @@ describe('the CLI', () => {
   const copy = () => {
     const dir = mkdtempSync(join(tmpdir(), 'cigen-publish-'));
     dirs.push(dir);
-    for (const entry of ['templates', 'README.md', 'CHANGELOG.md', 'package.json'])
+    for (const entry of ['templates', 'docs', 'README.md', 'CHANGELOG.md', 'package.json'])
       cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
     return dir;
   };

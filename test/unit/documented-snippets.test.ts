@@ -1,0 +1,48 @@
+/**
+ * Every pipeline snippet the docs show (README.md, docs/**, the generated component pages) lints
+ * clean through `cigen lint` with cigen's catalog: a snippet that passes inputs a component does
+ * not have, or an invalid value, is a defect in the docs.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CATALOG } from '../../src/catalog/registry.js';
+import { componentPage } from '../../src/generate/docs.js';
+import { lintText } from '../../src/lint/lint-text.js';
+import { catalogHost } from '../helpers/lint-host.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? markdownFiles(path) : entry.endsWith('.md') ? [path] : [];
+  });
+}
+
+/** The ```yaml blocks of a Markdown text that include something: the snippets a user copies. */
+const snippets = (markdown: string): string[] =>
+  [...markdown.matchAll(/^```ya?ml\n([\s\S]*?)^```/gm)].map((m) => m[1] as string).filter((block) => /^include:/m.test(block));
+
+const documented = [join(ROOT, 'README.md'), ...markdownFiles(join(ROOT, 'docs'))].flatMap((file) =>
+  snippets(readFileSync(file, 'utf8')).map((snippet, index) => [`${relative(ROOT, file)} #${index + 1}`, snippet] as const),
+);
+
+describe('documented snippets', () => {
+  it('there are snippets to check, one at least in every component page', () => {
+    for (const component of CATALOG) expect(snippets(componentPage(component)), component.name).not.toHaveLength(0);
+    expect(documented.length).toBeGreaterThanOrEqual(CATALOG.length + 1);
+  });
+
+  it.each(documented)('%s lints clean', async (_where, snippet) => {
+    const diagnostics = await lintText(snippet, { file: '.gitlab-ci.yml', host: catalogHost() });
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`)).toEqual([]);
+  });
+
+  it("a usage snippet with another component's inputs (the old generic one) is caught", async () => {
+    const snippet =
+      'include:\n  - component: $CI_SERVER_FQDN/ci-components/cigen/doctor@1\n    inputs:\n      image: $CI_REGISTRY_IMAGE\n      tags: [x]\n';
+    const diagnostics = await lintText(snippet, { file: '.gitlab-ci.yml', host: catalogHost() });
+    expect(diagnostics.map((d) => d.message)).toContainEqual(expect.stringContaining('unknown input arguments: image, tags'));
+  });
+});
