@@ -40,8 +40,14 @@ describe('documented snippets', () => {
   });
 
   it("a usage snippet with another component's inputs (the old generic one) is caught", async () => {
-    const snippet =
-      'include:\n  - component: $CI_SERVER_FQDN/ci-components/cigen/doctor@1\n    inputs:\n      image: $CI_REGISTRY_IMAGE\n      tags: [x]\n';
+    const snippet = [
+      'include:',
+      '  - component: $CI_SERVER_FQDN/ci-components/cigen/doctor@1',
+      '    inputs:',
+      '      image: $CI_REGISTRY_IMAGE',
+      '      tags: [x]',
+      '',
+    ].join('\n');
     const diagnostics = await lintText(snippet, { file: '.gitlab-ci.yml', host: catalogHost() });
     expect(diagnostics.map((d) => d.message)).toContainEqual(expect.stringContaining('unknown input arguments: image, tags'));
   });
