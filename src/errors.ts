@@ -1,21 +1,25 @@
 /**
- * Typed errors. Every failure the CLI can report is one of these; `cli/main.ts` maps them to
- * exit codes in one place: 1 = findings or bad input, 2 = usage.
+ * Typed errors. Every failure the CLI reports is one of these; `cli/main.ts` maps them to exit
+ * codes in one place: 1 = findings or refused input (nothing written), 2 = usage (a bad flag, a
+ * missing or unreadable file), 70 = an internal error (a bug in cigen: anything not typed here).
  */
+export type ExitCode = 1 | 2;
+
 export abstract class CigenError extends Error {
-  abstract readonly exitCode: 1 | 2;
+  abstract readonly exitCode: ExitCode;
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
   }
 }
 
-/** The command line itself is wrong: unknown flag, missing argument, bad flag value. */
+/** The command line itself is wrong: an unknown flag, a missing argument, a bad flag value, a
+ *  file that does not exist or cannot be read, a directory where a file belongs. */
 export class UsageError extends CigenError {
   readonly exitCode = 2 as const;
 }
 
-/** A value the user gave (an input, a file, a flag value) is invalid; nothing was written. */
+/** A value the user gave (an input, a file's content) is invalid; nothing was written. */
 export class InputError extends CigenError {
   readonly exitCode = 1 as const;
   constructor(
@@ -26,11 +30,14 @@ export class InputError extends CigenError {
   }
 }
 
-/** The command ran and found problems (lint findings, drift, validation failures). */
+/** The command ran and found problems (lint findings, drift, validation failures, failed projects). */
 export class FindingsError extends CigenError {
   readonly exitCode = 1 as const;
 }
 
-export function exitCodeOf(error: unknown): 1 | 2 {
-  return error instanceof CigenError ? error.exitCode : 1;
+/** sysexits.h EX_SOFTWARE: cigen itself went wrong. */
+export const INTERNAL_ERROR = 70;
+
+export function exitCodeOf(error: unknown): ExitCode | typeof INTERNAL_ERROR {
+  return error instanceof CigenError ? error.exitCode : INTERNAL_ERROR;
 }

@@ -3,7 +3,8 @@
  * command does not pay for the others; every error becomes an exit code here and only here.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { CigenError, exitCodeOf } from '../errors.js';
+import { CigenError, exitCodeOf, INTERNAL_ERROR } from '../errors.js';
+import { isVerbose, setVerbose } from './verbose.js';
 import { CATALOG_VERSION } from '../ci/component-ref.js';
 // Types only: erased from the bundle, so each command's module still loads on demand.
 import type { BotCommandOptions } from './commands/bot.js';
@@ -14,15 +15,20 @@ const program = new Command()
   .name('cigen')
   .description('Safe, fast, boring container image builds for GitLab CI.')
   .version(CATALOG_VERSION)
+  .option('--verbose', 'on an internal error, print its stack; the bot also logs each HTTP request (never a token); or CIGEN_DEBUG=1')
   .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (text, write) => write(text) })
-  .exitOverride();
+  .exitOverride()
+  .hook('preAction', (command) => setVerbose(Boolean(command.opts<{ verbose?: boolean }>().verbose)));
+const HELP_AFTER =
+  '\nExit codes: 0 success, 1 findings or refused input (nothing written), 2 usage error, 70 internal error.\nEach command has --help.\n';
+program.addHelpText('after', HELP_AFTER);
 
 const formatOption = () => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
 
 program
   .command('build')
-  .description('render every component into templates/ (and the README catalog section), validating each before it is written')
+  .description('render every component into templates/, its page into docs/components/ and the README table, validating each first')
   .option('--check', 'write nothing; exit 1 when templates/ or README.md differ from what src/ renders')
   .option('--root <dir>', 'catalog project directory', process.cwd())
   .addOption(formatOption())
@@ -196,7 +202,27 @@ program
     await runPublish(options);
   });
 
+/** What a failure prints: one line for the user's errors; for cigen's own, one line asking for a
+ *  report (the stack with --verbose). Never a stack for a usage error. */
+export function reportError(error: unknown, write: (text: string) => void = (text) => process.stderr.write(text)): number {
+  if (error instanceof CigenError) {
+    if (error.message) write(`${error.message}\n`);
+    for (const detail of (error as { details?: readonly string[] }).details ?? []) write(`  ${detail}\n`);
+    return exitCodeOf(error);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  write(`cigen: internal error: ${message.split('\n')[0] ?? ''}\n`);
+  if (isVerbose() && error instanceof Error && error.stack) write(`${error.stack}\n`);
+  else write('cigen: this is a bug in cigen; please report it with the output of the same command run with --verbose\n');
+  return INTERNAL_ERROR;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  // `cigen` alone: the help, and a usage error (there is nothing to do).
+  if (argv.length <= 2) {
+    process.stderr.write(program.helpInformation() + HELP_AFTER);
+    return 2;
+  }
   try {
     await program.parseAsync(argv);
     return 0;
@@ -205,13 +231,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
       return 2;
     }
-    if (error instanceof CigenError) {
-      if (error.message) process.stderr.write(`${error.message}\n`);
-      for (const detail of (error as { details?: readonly string[] }).details ?? []) process.stderr.write(`  ${detail}\n`);
-      return exitCodeOf(error);
-    }
-    process.stderr.write(`cigen: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
-    return 1;
+    return reportError(error);
   }
 }
 
