@@ -1,0 +1,581 @@
+/**
+ * The doctor component's probe, run for real (system tier: shells, shellcheck, mounts as root):
+ *  - its probe runs for real on this machine under bash and busybox sh, and its facts match what
+ *    the test finds out independently (unshare, /proc/self/status, /.dockerenv, /dev/fuse);
+ *  - on fake runners (a root of fake /proc, /dev, /.dockerenv, /var/run/secrets files and the
+ *    CIGEN_DOCTOR_FAKE_* switches) the shell's verdicts and recommendation are exactly those of
+ *    verdicts() and recommend() in TypeScript;
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { INTERPOLATION_MODES, type InterpolationMode } from '../../src/ci/interpolation/index.js';
+import { findComponent, type ComponentDefinition } from '../../src/catalog/registry.js';
+import { renderComponent } from '../../src/catalog/document.js';
+import { DOCTOR_REPORT } from '../../src/catalog/doctor.js';
+import { type CheckName } from '../../src/builders/runner.js';
+import { recommend, verdicts, verdictText, type Executor } from '../../src/runner/capabilities.js';
+import { parseDoctorReport, type DoctorReport } from '../../src/runner/report.js';
+import { instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
+
+const DOCTOR = findComponent('doctor') as ComponentDefinition;
+const TEXT = renderComponent(DOCTOR);
+
+const dirs: string[] = [];
+const mounts: string[] = [];
+afterEach(() => {
+  for (const mount of mounts.splice(0)) spawnSync('umount', [mount]);
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+const SHELLS = { bash: ['bash', '--norc', '--noprofile'], 'busybox sh': ['busybox', 'sh'], dash: ['dash'] } as const;
+type ShellName = keyof typeof SHELLS;
+
+interface ProbeRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  project: string;
+  /** The report text, when one was written. */
+  text?: string;
+  report?: DoctorReport;
+}
+
+/** The doctor job as a runner runs it: instantiated, its variables in the environment, the script in the shell. */
+function runProbe(
+  options: {
+    shell?: ShellName;
+    inputs?: Record<string, unknown>;
+    env?: Record<string, string>;
+    mode?: InterpolationMode;
+    project?: string;
+  } = {},
+): ProbeRun {
+  const { job } = instantiateComponent('doctor', options.inputs ?? {}, options.mode ?? 'classic', TEXT);
+  const project = options.project ?? tempDir('cigen-doctor-project-');
+  const env = {
+    ...jobEnvironment(job, predefinedVariables(project)),
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    TMPDIR: tmpdir(),
+    ...options.env,
+  };
+  const [command, ...args] = SHELLS[options.shell ?? 'bash'];
+  const result = spawnSync(command, [...args, '-c', jobScript(job)], { env, cwd: project, encoding: 'utf8' });
+  const path = join(project, DOCTOR_REPORT);
+  const text = existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    project,
+    ...(text === undefined ? {} : { text, report: parseDoctorReport(text) }),
+  };
+}
+
+/** The shell and TypeScript agree: verdicts and recommendation recomputed from the shell's own facts. */
+function expectAgreement(report: DoctorReport): void {
+  expect(report.verdicts).toEqual(verdicts(report.checks, report.executor));
+  expect({ builder: report.recommendation, reason: report.reason }).toEqual(recommend(report));
+}
+
+describe('the component script', () => {
+  it.each(['sh', 'bash'])('its script is clean under shellcheck --shell %s', (dialect) => {
+    const { job } = instantiateComponent('doctor', {}, 'classic', TEXT);
+    const result = spawnSync('shellcheck', ['--shell', dialect, '--severity', 'style', '-'], { input: jobScript(job), encoding: 'utf8' });
+    expect(result.error).toBeUndefined();
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
+const HOST = (() => {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const field = (name: string) => new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(status)?.[1];
+  const capEff = field('CapEff') ?? '';
+  const works = (argv: string[]) => spawnSync(argv[0] as string, argv.slice(1), { stdio: 'ignore' }).status === 0;
+  const scratch = mkdtempSync(join(tmpdir(), 'cigen-doctor-host-'));
+  for (const sub of ['lower', 'upper', 'work', 'merged']) mkdirSync(join(scratch, sub));
+  const overlay = works([
+    'unshare',
+    '--user',
+    '--map-root-user',
+    '--mount',
+    'sh',
+    '-c',
+    `mount -t overlay overlay -o lowerdir=${scratch}/lower,upperdir=${scratch}/upper,workdir=${scratch}/work ${scratch}/merged`,
+  ]);
+  rmSync(scratch, { recursive: true, force: true });
+  let fuse = false;
+  try {
+    fuse = statSync('/dev/fuse').isCharacterDevice();
+  } catch {
+    // no /dev/fuse
+  }
+  return {
+    executor: (process.env['KUBERNETES_SERVICE_HOST'] || existsSync('/var/run/secrets/kubernetes.io')
+      ? 'kubernetes'
+      : existsSync('/.dockerenv') || existsSync('/run/.containerenv')
+        ? 'docker'
+        : 'unknown') as Executor,
+    seccomp: field('Seccomp'),
+    capEff,
+    privileged: (BigInt(`0x${capEff || '0'}`) & 0x3fffffffffn) === 0x3fffffffffn,
+    userns: works(['unshare', '--user', '--map-root-user', 'true']),
+    mount: works(['unshare', '--user', '--map-root-user', '--mount', 'sh', '-c', `mount -t tmpfs none ${tmpdir()}`]),
+    overlay,
+    fuse,
+    root: process.getuid?.() === 0,
+  };
+})();
+
+describe('the probe on this machine', () => {
+  it.each(Object.keys(SHELLS) as ShellName[])('%s: reports what this machine allows, and recommends from it', (shell) => {
+    const storage = join(tempDir('cigen-doctor-storage-'), 'containers');
+    const run = runProbe({ shell, inputs: { storage } });
+    expect(run.status, run.stderr).toBe(0);
+    const report = run.report as DoctorReport;
+    expect(report.version).toBe(1);
+    expect(report.executor).toBe(HOST.executor);
+    expect(report.checks.userns).toEqual({ ok: HOST.userns, detail: expect.stringContaining('unshare --user --map-root-user') });
+    expect(report.checks.mount.ok).toBe(HOST.mount);
+    expect(report.checks.seccomp).toEqual(
+      HOST.seccomp === '0'
+        ? { ok: true, detail: 'Seccomp: 0 (disabled)' }
+        : { ok: false, detail: expect.stringContaining(`Seccomp: ${HOST.seccomp}`) },
+    );
+    expect(report.checks.privileged).toEqual({ ok: HOST.privileged, detail: expect.stringContaining(`CapEff ${HOST.capEff}`) });
+    expect(report.checks.fuse.ok).toBe(HOST.fuse);
+    expect(report.checks.overlay.ok).toBe(HOST.overlay);
+    if (HOST.overlay) expect(report.checks.overlay.detail).toMatch(new RegExp(`^overlay mounts on ${storage} \\(\\S+\\)$`));
+    // The probe cleans up: the storage directory it created and its temporary directories are gone.
+    expect(existsSync(storage)).toBe(false);
+    expectAgreement(report);
+    expect(run.stdout).toMatch(/^check +ok +detail$/m);
+    expect(run.stdout).toMatch(new RegExp(`^buildah +${report.verdicts.buildah.ok ? 'ok' : 'missing: '}`, 'm'));
+    expect(run.stdout).toContain(`cigen: doctor: recommended component: ${report.recommendation} (${report.reason})`);
+    expect(run.stdout).toContain('wrote cigen-doctor.json');
+  });
+
+  it('this machine (root in a Docker container, no seccomp) is a buildah runner', () => {
+    const run = runProbe();
+    expect(run.status, run.stderr).toBe(0);
+    const report = run.report as DoctorReport;
+    // Facts observed on this machine before writing the test (see HOST).
+    expect(HOST.userns && HOST.mount).toBe(true);
+    expect(report.checks.userns).toEqual({ ok: true, detail: 'unshare --user --map-root-user works' });
+    expect(report.checks.mount).toEqual({ ok: true, detail: 'mount -t tmpfs works in a user and mount namespace' });
+    expect(report.recommendation).toBe(
+      HOST.executor === 'kubernetes' && report.checks['proc-unmasked'].ok ? 'buildah-rootless' : 'buildah',
+    );
+    expect(report.verdicts.kaniko).toEqual({ ok: true, missing: [] });
+  });
+
+  it.each(INTERPOLATION_MODES)('%s: the storage input reaches the overlay probe, variables expanded as data', (mode) => {
+    const project = tempDir('cigen-doctor-project-');
+    const run = runProbe({ mode, project, inputs: { storage: '$CI_PROJECT_DIR/.containers' } });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.report?.checks.overlay.detail).toContain(`on ${project}/.containers (`);
+    expect(run.stdout).toContain(`storage: ${project}/.containers)`);
+  });
+
+  it('overlay on overlayfs: overlay is false, buildah still works (on vfs)', () => {
+    // The system tier runs as root on a kernel with overlay (this machine, CI): the premise holds.
+    expect({ root: HOST.root, overlay: HOST.overlay }).toEqual({ root: true, overlay: true });
+    const base = tempDir('cigen-doctor-overlayfs-');
+    for (const sub of ['lower', 'upper', 'work', 'merged']) mkdirSync(join(base, sub));
+    const mount = spawnSync(
+      'mount',
+      ['-t', 'overlay', 'overlay', '-o', `lowerdir=${base}/lower,upperdir=${base}/upper,workdir=${base}/work`, join(base, 'merged')],
+      { encoding: 'utf8' },
+    );
+    expect(mount.status, mount.stderr).toBe(0);
+    mounts.push(join(base, 'merged'));
+    for (const shell of ['bash', 'busybox sh'] as const) {
+      const run = runProbe({ shell, inputs: { storage: join(base, 'merged') } });
+      expect(run.status, run.stderr).toBe(0);
+      const report = run.report as DoctorReport;
+      expect(report.checks.overlay.ok).toBe(false);
+      expect(report.checks.overlay.detail).toMatch(
+        new RegExp(`^overlay does not mount on ${base}/merged \\(overlay\\): .+; builds fall back to vfs$`),
+      );
+      expect(report.recommendation).toBe('buildah');
+      expectAgreement(report);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Fake runners.
+
+const DOCKER_MOUNTINFO =
+  '600 550 0:50 / / rw,relatime master:1 - overlay overlay rw,lowerdir=/var/lib/docker/overlay2/l/A:/var/lib/docker/overlay2/l/B,' +
+  `upperdir=/var/lib/docker/overlay2/x/diff,workdir=/var/lib/docker/overlay2/x/work
+601 600 0:53 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw
+602 600 0:54 / /dev rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755
+603 600 0:56 / /sys ro,nosuid,nodev,noexec,relatime - sysfs sysfs ro
+604 600 254:1 /docker/volumes/abc/_data /var/lib/containers rw,relatime master:2 - ext4 /dev/vda1 rw
+605 600 254:1 /gitlab-runner/builds /builds rw,relatime - ext4 /dev/vda1 rw
+560 601 0:53 /bus /proc/bus ro,nosuid,nodev,noexec,relatime - proc proc rw
+561 601 0:53 /fs /proc/fs ro,nosuid,nodev,noexec,relatime - proc proc rw
+562 601 0:53 /irq /proc/irq ro,nosuid,nodev,noexec,relatime - proc proc rw
+563 601 0:53 /sys /proc/sys ro,nosuid,nodev,noexec,relatime - proc proc rw
+564 601 0:53 /sysrq-trigger /proc/sysrq-trigger ro,nosuid,nodev,noexec,relatime - proc proc rw
+565 601 0:57 / /proc/acpi ro,relatime - tmpfs tmpfs ro
+566 601 0:54 /null /proc/kcore rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755
+567 601 0:54 /null /proc/keys rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755
+568 601 0:54 /null /proc/timer_list rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755
+569 601 0:58 / /proc/scsi ro,relatime - tmpfs tmpfs ro
+570 603 0:59 / /sys/firmware ro,relatime - tmpfs tmpfs ro
+`;
+const DOCKER_PROC_DETAIL =
+  'masked: /proc/acpi, /proc/kcore, /proc/keys, /proc/timer_list, /proc/scsi; read-only: /proc/bus, /proc/fs, /proc/irq, /proc/sys, ' +
+  '/proc/sysrq-trigger';
+
+/** A privileged container, or a pod with procMount: Unmasked: no masks under /proc. */
+const UNMASKED_MOUNTINFO =
+  '700 650 0:60 / / rw,relatime - overlay overlay ' +
+  `rw,lowerdir=/var/lib/containerd/a,upperdir=/var/lib/containerd/b,workdir=/var/lib/containerd/c
+701 700 0:61 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw
+702 700 0:62 / /dev rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755
+703 700 259:1 /var/lib/kubelet/pods/p/volumes/kubernetes.io~empty-dir/var-lib-containers ` +
+  `/var/lib/containers rw,relatime - ext4 /dev/nvme0n1p1 rw
+704 701 0:70 / /proc/sys/fs/binfmt_misc rw,relatime - binfmt_misc binfmt_misc rw
+`;
+
+/** A pod with procMount: Default: the runtime masks /proc like Docker does. */
+const K8S_MASKED_MOUNTINFO = `${UNMASKED_MOUNTINFO}705 701 0:61 /bus /proc/bus ro,nosuid,nodev,noexec,relatime - proc proc rw
+706 701 0:61 /sys /proc/sys ro,nosuid,nodev,noexec,relatime - proc proc rw
+707 701 0:62 /null /proc/kcore rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755
+708 701 0:62 /null /proc/keys rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755
+709 701 0:62 /null /proc/timer_list rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755
+`;
+
+type Switch = 'ok' | 'fail';
+
+interface FakeRunner {
+  seccomp?: string;
+  capEff?: string;
+  /** /proc/self/attr/apparmor/current (newer kernels) ... */
+  apparmor?: string | undefined;
+  /** ... or /proc/self/attr/current */
+  attrCurrent?: string | undefined;
+  mountinfo?: string;
+  fuse?: boolean;
+  dockerenv?: boolean;
+  secrets?: boolean;
+  env?: Record<string, string>;
+  userns?: Switch;
+  mount?: Switch;
+  overlay?: Switch;
+  /** Leave /proc/self/status out entirely. */
+  noStatus?: boolean;
+}
+
+function fakeRoot(fake: FakeRunner): string {
+  const root = tempDir('cigen-doctor-root-');
+  mkdirSync(join(root, 'proc/self/attr/apparmor'), { recursive: true });
+  if (!fake.noStatus) {
+    const lines = [
+      'Name:\tsh',
+      'Umask:\t0022',
+      'State:\tR (running)',
+      `CapInh:\t0000000000000000`,
+      `CapPrm:\t${fake.capEff ?? '00000000a80425fb'}`,
+    ];
+    lines.push(`CapEff:\t${fake.capEff ?? '00000000a80425fb'}`, 'CapBnd:\t00000000a80425fb', 'NoNewPrivs:\t0');
+    if (fake.seccomp !== undefined) lines.push(`Seccomp:\t${fake.seccomp}`, `Seccomp_filters:\t${fake.seccomp === '2' ? 1 : 0}`);
+    lines.push('Speculation_Store_Bypass:\tthread vulnerable', 'voluntary_ctxt_switches:\t1');
+    writeFileSync(join(root, 'proc/self/status'), `${lines.join('\n')}\n`);
+  }
+  if (fake.apparmor !== undefined) writeFileSync(join(root, 'proc/self/attr/apparmor/current'), `${fake.apparmor}\n`);
+  if (fake.attrCurrent !== undefined) writeFileSync(join(root, 'proc/self/attr/current'), `${fake.attrCurrent}\n`);
+  writeFileSync(join(root, 'proc/self/mountinfo'), fake.mountinfo ?? DOCKER_MOUNTINFO);
+  mkdirSync(join(root, 'dev'));
+  if (fake.fuse) {
+    const mknod = spawnSync('mknod', [join(root, 'dev/fuse'), 'c', '10', '229'], { encoding: 'utf8' });
+    if (mknod.status !== 0) throw new Error(`mknod: ${mknod.stderr}`);
+  }
+  if (fake.dockerenv) writeFileSync(join(root, '.dockerenv'), '');
+  if (fake.secrets) mkdirSync(join(root, 'var/run/secrets/kubernetes.io/serviceaccount'), { recursive: true });
+  return root;
+}
+
+function runFake(fake: FakeRunner, shell: ShellName = 'bash'): ProbeRun & { report: DoctorReport } {
+  const env: Record<string, string> = { CIGEN_DOCTOR_ROOT: fakeRoot(fake), ...fake.env };
+  if (fake.userns) env['CIGEN_DOCTOR_FAKE_USERNS'] = fake.userns;
+  if (fake.mount) env['CIGEN_DOCTOR_FAKE_MOUNT'] = fake.mount;
+  if (fake.overlay) env['CIGEN_DOCTOR_FAKE_OVERLAY'] = fake.overlay;
+  const run = runProbe({ shell, inputs: { storage: join(tempDir('cigen-doctor-storage-'), 'containers') }, env });
+  expect(run.status, run.stderr).toBe(0);
+  expect(run.report, run.stdout + run.stderr).toBeDefined();
+  return run as ProbeRun & { report: DoctorReport };
+}
+
+const DOCKER_DEFAULT: FakeRunner = {
+  dockerenv: true,
+  seccomp: '2',
+  apparmor: 'docker-default (enforce)',
+  userns: 'fail',
+  mount: 'fail',
+  overlay: 'fail',
+};
+const DOCKER_UNCONFINED: FakeRunner = { dockerenv: true, seccomp: '0', apparmor: 'unconfined', userns: 'ok', mount: 'ok', overlay: 'ok' };
+const DOCKER_PRIVILEGED: FakeRunner = {
+  dockerenv: true,
+  seccomp: '0',
+  apparmor: 'unconfined',
+  capEff: '000001ffffffffff',
+  mountinfo: UNMASKED_MOUNTINFO,
+  fuse: true,
+  userns: 'ok',
+  mount: 'ok',
+  overlay: 'ok',
+};
+// hostUsers: false + procMount: Unmasked + a Localhost seccomp profile that allows unshare/mount:
+// seccomp still filters, and that is fine.
+const K8S_ROOTLESS: FakeRunner = {
+  env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' },
+  secrets: true,
+  seccomp: '2',
+  mountinfo: UNMASKED_MOUNTINFO,
+  userns: 'ok',
+  mount: 'ok',
+  overlay: 'ok',
+};
+const K8S_MASKED: FakeRunner = {
+  secrets: true,
+  seccomp: '0',
+  attrCurrent: 'cri-containerd.apparmor.d (complain)',
+  mountinfo: K8S_MASKED_MOUNTINFO,
+  userns: 'ok',
+  mount: 'ok',
+  overlay: 'ok',
+};
+const OVERLAY_ON_OVERLAYFS: FakeRunner = {
+  ...DOCKER_UNCONFINED,
+  mountinfo: DOCKER_MOUNTINFO.split('\n')
+    .filter((line) => !line.includes(' /var/lib/containers '))
+    .join('\n'),
+  overlay: 'fail',
+};
+
+const SCENARIOS: [
+  string,
+  FakeRunner,
+  {
+    executor: Executor;
+    recommendation: string;
+    checks: Partial<Record<CheckName, boolean>>;
+    missing: Partial<Record<string, CheckName[]>>;
+  },
+][] = [
+  [
+    'a default Docker executor (seccomp filter, docker-default AppArmor, no user namespaces): kaniko',
+    DOCKER_DEFAULT,
+    {
+      executor: 'docker',
+      recommendation: 'kaniko',
+      checks: { userns: false, mount: false, seccomp: false, apparmor: false, 'proc-unmasked': false, fuse: false, privileged: false },
+      missing: {
+        buildah: ['userns', 'mount'],
+        'buildah-rootless': ['userns', 'mount', 'proc-unmasked'],
+        buildkit: ['userns', 'mount'],
+        kaniko: [],
+        dind: ['privileged'],
+      },
+    },
+  ],
+  [
+    'Docker with security_opt seccomp=unconfined, apparmor=unconfined: buildah',
+    DOCKER_UNCONFINED,
+    {
+      executor: 'docker',
+      recommendation: 'buildah',
+      checks: { userns: true, mount: true, seccomp: true, apparmor: true, 'proc-unmasked': false, overlay: true, privileged: false },
+      missing: { buildah: [], 'buildah-rootless': ['proc-unmasked'], buildkit: [], dind: ['privileged'] },
+    },
+  ],
+  [
+    'a privileged Docker executor: buildah, privileged noted, dind would work',
+    DOCKER_PRIVILEGED,
+    {
+      executor: 'docker',
+      recommendation: 'buildah',
+      checks: { privileged: true, 'proc-unmasked': true, fuse: true },
+      missing: { buildah: [], 'buildah-rootless': [], dind: [] },
+    },
+  ],
+  [
+    'a Kubernetes runner with hostUsers: false and procMount: Unmasked: buildah-rootless',
+    K8S_ROOTLESS,
+    {
+      executor: 'kubernetes',
+      recommendation: 'buildah-rootless',
+      checks: { seccomp: false, apparmor: true, 'proc-unmasked': true, privileged: false },
+      missing: { 'buildah-rootless': [] },
+    },
+  ],
+  [
+    'a Kubernetes runner with masked /proc: buildah',
+    K8S_MASKED,
+    {
+      executor: 'kubernetes',
+      recommendation: 'buildah',
+      checks: { apparmor: true, 'proc-unmasked': false },
+      missing: { 'buildah-rootless': ['proc-unmasked'] },
+    },
+  ],
+  [
+    'container storage on overlayfs: overlay false, still buildah',
+    OVERLAY_ON_OVERLAYFS,
+    { executor: 'docker', recommendation: 'buildah', checks: { overlay: false, userns: true, mount: true }, missing: { buildah: [] } },
+  ],
+];
+
+describe.each(SCENARIOS)('a fake runner: %s', (_, fake, expected) => {
+  it.each(Object.keys(SHELLS) as ShellName[])('%s: the facts, and the same verdicts and recommendation as TypeScript', (shell) => {
+    const { report, stdout } = runFake(fake, shell);
+    expect(report.executor).toBe(expected.executor);
+    for (const [check, ok] of Object.entries(expected.checks)) expect(report.checks[check as CheckName].ok, check).toBe(ok);
+    for (const [builder, missing] of Object.entries(expected.missing))
+      expect(report.verdicts[builder as keyof DoctorReport['verdicts']].missing, builder).toEqual(missing);
+    expect(report.recommendation).toBe(expected.recommendation);
+    expectAgreement(report);
+    // The job log's verdict table says the same, in the words `cigen doctor` uses.
+    for (const [builder, verdict] of Object.entries(report.verdicts)) {
+      expect(stdout.split('\n')).toContain(`${builder.padEnd(17)} ${verdictText(verdict)}`);
+    }
+    expect(stdout).toContain('is faked (for tests only)');
+    expect(stdout.includes('warning: this job runs privileged')).toBe(report.checks.privileged.ok);
+  });
+});
+
+describe('fake runners: the details', () => {
+  it('a default Docker executor: seccomp, AppArmor and every masked /proc path, by name', () => {
+    const { report } = runFake(DOCKER_DEFAULT);
+    expect(report.checks.seccomp).toEqual({
+      ok: false,
+      detail: 'Seccomp: 2 (filter: a profile decides whether unshare and mount are allowed)',
+    });
+    expect(report.checks.apparmor).toEqual({ ok: false, detail: 'docker-default (enforce)' });
+    expect(report.checks['proc-unmasked']).toEqual({ ok: false, detail: DOCKER_PROC_DETAIL });
+    expect(report.checks.privileged).toEqual({ ok: false, detail: 'CapEff 00000000a80425fb' });
+    expect(report.checks.fuse).toEqual({ ok: false, detail: '/dev/fuse is missing' });
+    expect(report.checks.userns).toEqual({ ok: false, detail: 'unshare --user --map-root-user fails (faked)' });
+    expect(report.reason).toBe(
+      'Buildah cannot run here (missing: userns, mount): Kaniko needs nothing from the runner; ' +
+        'a runner admin can enable Buildah (cigen runner-config)',
+    );
+  });
+
+  it('overlay: the filesystem beneath the storage directory comes from mountinfo', () => {
+    expect(runFake(OVERLAY_ON_OVERLAYFS).report.checks.overlay.detail).toMatch(
+      /^overlay does not mount on \S+ \(overlay\) \(faked\): builds fall back to vfs$/,
+    );
+    expect(runFake(DOCKER_UNCONFINED).report.checks.overlay.detail).toMatch(/^overlay mounts on \S+ \(overlay\) \(faked\)$/);
+  });
+
+  it('privileged: every capability, with or without the capabilities newer kernels add', () => {
+    expect(runFake({ ...DOCKER_PRIVILEGED, capEff: '0000003fffffffff' }).report.checks.privileged).toEqual({
+      ok: true,
+      detail: 'CapEff 0000003fffffffff (every capability)',
+    });
+    expect(runFake({ ...DOCKER_PRIVILEGED, capEff: '000001fffeffffff' }).report.checks.privileged.ok).toBe(false);
+    expect(runFake({ ...DOCKER_PRIVILEGED, capEff: '0000001fffffffff' }).report.checks.privileged.ok).toBe(false);
+  });
+
+  it('AppArmor and SELinux labels', () => {
+    const label = (fake: FakeRunner) => runFake({ ...DOCKER_UNCONFINED, ...fake }).report.checks.apparmor;
+    expect(label({ apparmor: undefined })).toEqual({ ok: true, detail: 'no AppArmor or SELinux label: not in use' });
+    expect(label({ apparmor: 'cri-containerd.apparmor.d (enforce)' })).toEqual({
+      ok: false,
+      detail: 'cri-containerd.apparmor.d (enforce)',
+    });
+    expect(label({ apparmor: undefined, attrCurrent: 'docker-default (enforce)' })).toEqual({
+      ok: false,
+      detail: 'docker-default (enforce)',
+    });
+    expect(label({ apparmor: undefined, attrCurrent: 'system_u:system_r:container_t:s0:c1,c2' })).toEqual({
+      ok: false,
+      detail: 'SELinux label system_u:system_r:container_t:s0:c1,c2',
+    });
+    expect(label({ apparmor: undefined, attrCurrent: 'system_u:system_r:spc_t:s0' }).ok).toBe(true);
+  });
+
+  it('details with quotes, backslashes and tabs stay valid JSON', () => {
+    const { report, text } = runFake({ ...DOCKER_UNCONFINED, apparmor: 'odd "profile" \\ with\ttab (enforce)' });
+    expect(report.checks.apparmor.detail).toBe('odd "profile" \\ with tab (enforce)');
+    expect(text).toContain('"detail": "odd \\"profile\\" \\\\ with tab (enforce)"');
+  });
+
+  it('executor: kubernetes from KUBERNETES_SERVICE_HOST alone, shell from CI_RUNNER_EXECUTABLE_ARCH, else unknown', () => {
+    expect(runFake({ ...DOCKER_UNCONFINED, dockerenv: false, env: { KUBERNETES_SERVICE_HOST: '10.0.0.1' } }).report.executor).toBe(
+      'kubernetes',
+    );
+    expect(runFake({ ...DOCKER_UNCONFINED, dockerenv: false, env: { CI_RUNNER_EXECUTABLE_ARCH: 'linux/amd64' } }).report.executor).toBe(
+      'shell',
+    );
+    expect(runFake({ ...DOCKER_UNCONFINED, dockerenv: true, env: { CI_RUNNER_EXECUTABLE_ARCH: 'linux/amd64' } }).report.executor).toBe(
+      'docker',
+    );
+    expect(runFake({ ...DOCKER_UNCONFINED, dockerenv: false }).report.executor).toBe('unknown');
+  });
+
+  it('never fails because a probe fails: nothing to read still gives a full report', () => {
+    const { report } = runFake({ noStatus: true, mountinfo: '', userns: 'fail', mount: 'fail', overlay: 'fail' });
+    expect(report.checks.seccomp).toEqual({ ok: false, detail: 'cannot read /proc/self/status' });
+    expect(report.checks.privileged).toEqual({ ok: false, detail: 'cannot read /proc/self/status' });
+    expect(report.checks['proc-unmasked'].ok).toBe(true);
+    expect(report.recommendation).toBe('kaniko');
+  });
+
+  it('fails, saying so, only when it cannot write the report', () => {
+    const project = tempDir('cigen-doctor-project-');
+    mkdirSync(join(project, DOCTOR_REPORT));
+    const run = runProbe({
+      project,
+      env: {
+        CIGEN_DOCTOR_ROOT: fakeRoot(DOCKER_DEFAULT),
+        CIGEN_DOCTOR_FAKE_USERNS: 'fail',
+        CIGEN_DOCTOR_FAKE_MOUNT: 'fail',
+        CIGEN_DOCTOR_FAKE_OVERLAY: 'fail',
+      },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`cigen: error: cannot write cigen-doctor.json in ${project}`);
+  });
+
+  it('the shell and TypeScript agree on every combination of the facts the rules read', () => {
+    const flips = ['userns', 'mount', 'proc-unmasked', 'privileged'] as const;
+    for (let bits = 0; bits < 1 << flips.length; bits++) {
+      const on = (check: (typeof flips)[number]) => (bits & (1 << flips.indexOf(check))) !== 0;
+      for (const kubernetes of [false, true]) {
+        const { report } = runFake(
+          {
+            seccomp: '0',
+            dockerenv: !kubernetes,
+            secrets: kubernetes,
+            capEff: on('privileged') ? '000001ffffffffff' : '00000000a80425fb',
+            mountinfo: on('proc-unmasked') ? UNMASKED_MOUNTINFO : K8S_MASKED_MOUNTINFO,
+            userns: on('userns') ? 'ok' : 'fail',
+            mount: on('mount') ? 'ok' : 'fail',
+            overlay: 'ok',
+          },
+          'busybox sh',
+        );
+        for (const check of flips) expect(report.checks[check].ok, check).toBe(on(check));
+        expectAgreement(report);
+        expect(report.recommendation).not.toBe('dind');
+      }
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// TypeScript: rules, parsing, advice.

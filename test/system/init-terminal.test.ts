@@ -1,0 +1,93 @@
+/**
+ * `cigen init` on a real terminal (tmux), answered as a person would: the decision-guide
+ * questions, the diff, the question before writing. System tier: it needs tmux.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+describe('on a terminal (tmux, as a person would)', () => {
+  const BIN = resolve(import.meta.dirname, '../../bin/cigen.cjs');
+  const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // No deadline of its own: a loaded machine may take long; the tier's test timeout is the limit.
+  async function waitFor(session: string, text: string): Promise<string> {
+    for (;;) {
+      const screen = tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', session).stdout;
+      if (screen.includes(text)) return screen;
+      await sleep(100);
+    }
+  }
+
+  it('asks the decision-guide questions, shows the diff, asks before writing, and writes on yes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-init-tty-'));
+    const session = `cigen-init-${process.pid}`;
+    try {
+      writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine\n');
+      writeFileSync(join(dir, '.gitlab-ci.yml'), '# ours\ntest:\n  script: [make test]\n');
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        session,
+        '-x',
+        '200',
+        '-y',
+        '50',
+        '-c',
+        dir,
+        `NO_COLOR=1 ${process.execPath} ${BIN} init; echo EXIT=$?; sleep 30`,
+      );
+      await waitFor(session, 'Can you change the configuration of the GitLab runners');
+      tmux('send-keys', '-t', session, 'y', 'Enter');
+      await waitFor(session, 'Are they Kubernetes runners');
+      tmux('send-keys', '-t', session, 'n', 'Enter');
+      const diff = await waitFor(session, 'Write .gitlab-ci.yml? [y/N]');
+      expect(diff).toContain('Builder: buildah');
+      expect(diff).toContain('+  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1');
+      expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe('# ours\ntest:\n  script: [make test]\n');
+      tmux('send-keys', '-t', session, 'y', 'Enter');
+      await waitFor(session, 'EXIT=0');
+      expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe(
+        'include:\n  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n    inputs:\n      job-name: build-image\n' +
+          '      image: $CI_REGISTRY_IMAGE\n\n# ours\ntest:\n  script: [make test]\n',
+      );
+    } finally {
+      tmux('kill-session', '-t', session);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answering no to the first question picks the Kaniko fork, and no to writing leaves the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-init-tty-'));
+    const session = `cigen-init-no-${process.pid}`;
+    try {
+      writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine\n');
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        session,
+        '-x',
+        '200',
+        '-y',
+        '50',
+        '-c',
+        dir,
+        `NO_COLOR=1 ${process.execPath} ${BIN} init; echo EXIT=$?; sleep 30`,
+      );
+      await waitFor(session, 'Can you change the configuration');
+      tmux('send-keys', '-t', session, 'n', 'Enter');
+      const screen = await waitFor(session, 'Write .gitlab-ci.yml? [y/N]');
+      expect(screen).toContain('Builder: kaniko');
+      tmux('send-keys', '-t', session, 'Enter');
+      expect(await waitFor(session, 'EXIT=0')).toContain('Nothing written.');
+      expect(spawnSync('ls', [dir], { encoding: 'utf8' }).stdout.trim()).toBe('Dockerfile');
+    } finally {
+      tmux('kill-session', '-t', session);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
