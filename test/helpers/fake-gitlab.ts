@@ -3,7 +3,8 @@
  * and benchmarks: node:http on 127.0.0.1, state in memory, snake_case JSON shaped like GitLab's
  * API documentation, offset (and keyset) pagination headers, GitLab's permission and branch rules
  * for commits and merge requests, injectable faults (status, Retry-After, latency, dropped
- * connections) and a log of every request with the status it got.
+ * connections, redirects, bodies of the wrong shape), merge requests from forks, and a log of every
+ * request with the status it got and of every token it was sent.
  *
  * Paths arrive as gitbeaker sends them: project ids, file paths and branch names URL-encoded as
  * single path segments (`group%2Fsub%2Fproject`, `ci%2Fbuild.yml`); each segment is decoded on its
@@ -130,6 +131,8 @@ interface MergeRequest {
   title: string;
   description: string;
   state: MrState;
+  /** The project the source branch lives in: the target project, or a fork of it. */
+  sourceProjectId: number;
   sourceBranch: string;
   targetBranch: string;
   author: FakeUser;
@@ -249,6 +252,8 @@ export class FakeGitLab {
   latencyMs: number;
   /** Every request, in order of arrival, with the status answered. */
   readonly requests: LoggedRequest[] = [];
+  /** Every PRIVATE-TOKEN or Authorization header value received, right or wrong, faults included. */
+  readonly tokensSeen: string[] = [];
 
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
@@ -269,11 +274,11 @@ export class FakeGitLab {
   private stopped = false;
   private readonly salt = randomBytes(8).toString('hex');
 
-  private constructor(server: Server, url: string, latencyMs: number) {
+  private constructor(server: Server, url: string, latencyMs: number, token: string | undefined) {
     this.server = server;
     this.url = url;
     this.latencyMs = latencyMs;
-    this.token = `glpat-fake-${randomBytes(10).toString('hex')}`;
+    this.token = token ?? `glpat-fake-${randomBytes(10).toString('hex')}`;
     this.botUser = { id: 1, username: 'cigen-bot', name: 'cigen bot', email: 'cigen-bot@example.com' };
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
@@ -281,7 +286,8 @@ export class FakeGitLab {
     });
   }
 
-  static async start(options: { latencyMs?: number } = {}): Promise<FakeGitLab> {
+  /** `token`: the one token it accepts (default a random glpat-fake-…). */
+  static async start(options: { latencyMs?: number; token?: string } = {}): Promise<FakeGitLab> {
     // Set once the server listens (the URL needs its port); a request before then is dropped.
     let fake: FakeGitLab | undefined = undefined;
     const server = createServer((req, res) => {
@@ -297,7 +303,7 @@ export class FakeGitLab {
       });
     });
     const { port } = server.address() as AddressInfo;
-    fake = new FakeGitLab(server, `http://127.0.0.1:${port}`, options.latencyMs ?? 0);
+    fake = new FakeGitLab(server, `http://127.0.0.1:${port}`, options.latencyMs ?? 0, options.token);
     return fake;
   }
 
@@ -398,6 +404,77 @@ export class FakeGitLab {
     if (project.defaultBranch === null) project.defaultBranch = branch;
   }
 
+  /**
+   * `git commit --amend` by another user on a branch head, pushed with force: same parents, same
+   * author (often the bot), same message unless given; the committer is 'human'.
+   */
+  amendAsHuman(projectPath: string, branch: string, files: Record<string, string>, message?: string): void {
+    const project = this.mustProject(projectPath);
+    const head = project.branches.get(branch);
+    if (head === undefined) throw new Error(`amendAsHuman: no branch ${branch}`);
+    const amended = project.commits.get(head) as Commit;
+    const next = new Map(amended.files);
+    for (const [path, content] of Object.entries(files)) next.set(path, content);
+    const commit = this.newCommit(
+      project,
+      [...amended.parents],
+      next,
+      message ?? amended.message,
+      { name: amended.authorName, email: amended.authorEmail },
+      HUMAN,
+    );
+    project.branches.set(branch, commit.id);
+  }
+
+  /** Protects a branch name or wildcard pattern ('cigen/*'), as a maintainer would in the settings. */
+  protectBranch(projectPath: string, pattern: string): void {
+    const project = this.mustProject(projectPath);
+    if (!project.protectedPatterns.some((p) => p.name === pattern))
+      project.protectedPatterns.push({ id: (this.protectedSeq += 1), name: pattern });
+  }
+
+  /**
+   * A merge request into `targetPath` from a branch of another project (a fork), opened by
+   * 'human': its source_project_id is the fork's. The fork's branch must exist (pushAsHuman).
+   */
+  openForkMergeRequest(
+    targetPath: string,
+    forkPath: string,
+    sourceBranch: string,
+    options: { title?: string; description?: string; targetBranch?: string } = {},
+  ): number {
+    const project = this.mustProject(targetPath);
+    const fork = this.mustProject(forkPath);
+    if (fork === project) throw new Error('openForkMergeRequest: a fork is another project');
+    const head = fork.branches.get(sourceBranch);
+    if (head === undefined) throw new Error(`openForkMergeRequest: ${forkPath} has no branch ${sourceBranch}`);
+    const now = new Date().toISOString();
+    const mr: MergeRequest = {
+      id: (this.mrSeq += 1),
+      iid: project.mergeRequests.length + 1,
+      title: options.title ?? `Changes from ${forkPath}`,
+      description: options.description ?? '',
+      state: 'opened',
+      sourceProjectId: fork.id,
+      sourceBranch,
+      targetBranch: options.targetBranch ?? project.defaultBranch ?? 'main',
+      author: HUMAN,
+      createdAt: now,
+      updatedAt: now,
+      mergedAt: null,
+      closedAt: null,
+      mergedBy: null,
+      closedBy: null,
+      mergeCommitSha: null,
+      labels: [],
+      removeSourceBranch: false,
+      lastSha: head,
+      notes: [],
+    };
+    project.mergeRequests.push(mr);
+    return mr.iid;
+  }
+
   closeMergeRequest(projectPath: string, iid: number): void {
     const mr = this.mustMr(this.mustProject(projectPath), iid);
     if (mr.state !== 'opened') throw new Error(`closeMergeRequest: !${iid} is ${mr.state}`);
@@ -410,6 +487,7 @@ export class FakeGitLab {
     const project = this.mustProject(projectPath);
     const mr = this.mustMr(project, iid);
     if (mr.state !== 'opened') throw new Error(`mergeMergeRequest: !${iid} is ${mr.state}`);
+    if (mr.sourceProjectId !== project.id) throw new Error(`mergeMergeRequest: !${iid} comes from a fork; the fake does not merge those`);
     const sourceHead = project.branches.get(mr.sourceBranch);
     const targetHead = project.branches.get(mr.targetBranch);
     if (sourceHead === undefined || targetHead === undefined) throw new Error(`mergeMergeRequest: !${iid} lacks a branch`);
@@ -457,12 +535,20 @@ export class FakeGitLab {
   }
 
   /** In iid order. */
-  mergeRequests(
-    projectPath: string,
-  ): { iid: number; state: string; source_branch: string; target_branch: string; title: string; description: string; labels: string[] }[] {
+  mergeRequests(projectPath: string): {
+    iid: number;
+    state: string;
+    source_project_id: number;
+    source_branch: string;
+    target_branch: string;
+    title: string;
+    description: string;
+    labels: string[];
+  }[] {
     return this.mustProject(projectPath).mergeRequests.map((mr) => ({
       iid: mr.iid,
       state: mr.state,
+      source_project_id: mr.sourceProjectId,
       source_branch: mr.sourceBranch,
       target_branch: mr.targetBranch,
       title: mr.title,
@@ -499,6 +585,7 @@ export class FakeGitLab {
 
   resetLog(): void {
     this.requests.length = 0;
+    this.tokensSeen.length = 0;
     this.inFlightMax = this.inFlightNow;
   }
 
@@ -749,7 +836,8 @@ export class FakeGitLab {
   }
 
   private mrJson(project: Project, mr: MergeRequest): Json {
-    const sha = project.branches.get(mr.sourceBranch) ?? mr.lastSha;
+    const source = this.projectsById.get(mr.sourceProjectId) ?? project;
+    const sha = source.branches.get(mr.sourceBranch) ?? mr.lastSha;
     const web = this.webUrl(project);
     return {
       id: mr.id,
@@ -774,7 +862,7 @@ export class FakeGitLab {
       assignees: [],
       assignee: null,
       reviewers: [],
-      source_project_id: project.id,
+      source_project_id: mr.sourceProjectId,
       target_project_id: project.id,
       labels: [...mr.labels],
       draft: isDraft(mr.title),
@@ -887,6 +975,8 @@ export class FakeGitLab {
     const path = `/${segments.join('/')}`;
     const entry: LoggedRequest = { method, path, query: url.search.replace(/^\?/, ''), status: 0 };
     this.requests.push(entry);
+    for (const header of [req.headers['private-token'], req.headers.authorization])
+      if (header !== undefined) this.tokensSeen.push(...(Array.isArray(header) ? header : [header]));
     this.inFlightNow += 1;
     this.inFlightMax = Math.max(this.inFlightMax, this.inFlightNow);
     try {
@@ -1460,7 +1550,9 @@ export class FakeGitLab {
     if (source === target) throw new HttpError(422, { message: ["You can't use same project/branch for source and target"] });
     if (!project.branches.has(source as string)) throw new HttpError(400, { message: { source_branch: ['does not exist'] } });
     if (!project.branches.has(target as string)) throw new HttpError(400, { message: { target_branch: ['does not exist'] } });
-    const conflict = project.mergeRequests.find((m) => m.state === 'opened' && m.sourceBranch === source && m.targetBranch === target);
+    const conflict = project.mergeRequests.find(
+      (m) => m.state === 'opened' && m.sourceProjectId === project.id && m.sourceBranch === source && m.targetBranch === target,
+    );
     if (conflict)
       throw new HttpError(409, { message: [`Another open merge request already exists for this source branch: !${conflict.iid}`] });
     const now = new Date().toISOString();
@@ -1470,6 +1562,7 @@ export class FakeGitLab {
       title: title as string,
       description: str(params['description']) ?? '',
       state: 'opened',
+      sourceProjectId: project.id,
       sourceBranch: source as string,
       targetBranch: target as string,
       author: this.botUser,
@@ -1498,7 +1591,12 @@ export class FakeGitLab {
     if (target !== undefined && !project.branches.has(target)) throw new HttpError(400, { message: { target_branch: ['does not exist'] } });
     if (stateEvent === 'reopen' && mr.state === 'closed') {
       const conflict = project.mergeRequests.find(
-        (m) => m !== mr && m.state === 'opened' && m.sourceBranch === mr.sourceBranch && m.targetBranch === (target ?? mr.targetBranch),
+        (m) =>
+          m !== mr &&
+          m.state === 'opened' &&
+          m.sourceProjectId === mr.sourceProjectId &&
+          m.sourceBranch === mr.sourceBranch &&
+          m.targetBranch === (target ?? mr.targetBranch),
       );
       if (conflict)
         throw new HttpError(409, { message: [`Another open merge request already exists for this source branch: !${conflict.iid}`] });

@@ -520,6 +520,68 @@ describe('FakeGitLab: other users, faults, latency, log', () => {
   });
 });
 
+describe('FakeGitLab: forks, amends, protection, tokens', () => {
+  beforeEach(() => {
+    fake.addProject({ path: 'g/p', files: { 'README.md': 'hi\n' } });
+  });
+
+  it('lists a merge request from a fork with the fork as its source project, beside one from the project itself', async () => {
+    const forkId = fake.addProject({ path: 'someone/p', files: { 'README.md': 'hi\n' } });
+    fake.pushAsHuman('someone/p', 'feature', { 'a.txt': 'from the fork' });
+    const iid = fake.openForkMergeRequest('g/p', 'someone/p', 'feature', { description: 'forked' });
+    await api.Commits.create('g/p', 'feature', 'msg', [{ action: 'create', filePath: 'a.txt', content: 'x' }], { startBranch: 'main' });
+    // Not a duplicate: GitLab keys open merge requests by source project and branch.
+    await api.MergeRequests.create('g/p', 'feature', 'main', 'ours');
+    const listed = (await api.MergeRequests.all({ projectId: 'g/p', sourceBranch: 'feature' })) as unknown as Json[];
+    expect(listed.map((m) => [m['iid'], m['source_project_id'], m['target_project_id']])).toEqual([
+      [2, 1, 1],
+      [iid, forkId, 1],
+    ]);
+    expect(listed[1]?.['sha']).toBe(fake.branches('someone/p').find((b) => b.name === 'feature')?.commit);
+    expect(fake.mergeRequests('g/p').map((m) => m.source_project_id)).toEqual([forkId, 1]);
+  });
+
+  it('amends a branch head as a person: same parents and author, another committer', async () => {
+    await api.Commits.create('g/p', 'topic', 'bot change', [{ action: 'create', filePath: 'a', content: 'a' }], { startBranch: 'main' });
+    const [before] = fake.commits('g/p', 'topic');
+    fake.amendAsHuman('g/p', 'topic', { a: 'fixed by hand' });
+    const [after] = fake.commits('g/p', 'topic');
+    expect(after?.id).not.toBe(before?.id);
+    expect(after).toMatchObject({ message: 'bot change', author_email: fake.botUser.email, parent_ids: before?.parent_ids });
+    expect(fake.file('g/p', 'topic', 'a')).toBe('fixed by hand');
+    const head = (await api.Commits.show('g/p', 'topic')) as unknown as Json;
+    expect([head['author_email'], head['committer_email']]).toEqual([fake.botUser.email, 'human@example.com']);
+  });
+
+  it('protects a branch pattern after the fact', async () => {
+    fake.pushAsHuman('g/p', 'cigen/x', { a: 'a' });
+    fake.protectBranch('g/p', 'cigen/*');
+    expect(((await api.ProtectedBranches.all('g/p')) as unknown as Json[]).map((b) => b['name'])).toEqual(['main', 'cigen/*']);
+    expect(((await api.Branches.show('g/p', 'cigen/x')) as unknown as Json)['protected']).toBe(true);
+  });
+
+  it('records every token it is sent, and accepts the one it was started with', async () => {
+    await get('/user');
+    await fetch(`${fake.url}/api/v4/user`, { headers: { authorization: 'Bearer nope' } });
+    expect(fake.tokensSeen).toEqual([fake.token, 'Bearer nope']);
+    fake.resetLog();
+    expect(fake.tokensSeen).toEqual([]);
+    const chosen = await FakeGitLab.start({ token: 'glpat-"odd"<token>' });
+    try {
+      const answer = await fetch(`${chosen.url}/api/v4/user`, { headers: { 'private-token': 'glpat-"odd"<token>' } });
+      expect(answer.status).toBe(200);
+    } finally {
+      await chosen.stop();
+    }
+  });
+
+  it('answers a redirect fault with its Location', async () => {
+    fake.inject({ path: /^\/api\/v4\/user$/, status: 302, headers: { location: 'http://127.0.0.1:9/elsewhere' } });
+    const answer = await get('/user', { redirect: 'manual' });
+    expect([answer.status, answer.headers.get('location')]).toEqual([302, 'http://127.0.0.1:9/elsewhere']);
+  });
+});
+
 describe('seedInstance', () => {
   it('seeds bench/p0001… with a Kaniko job every n-th project', async () => {
     seedInstance(fake, 20, 5);
