@@ -123,11 +123,24 @@ export interface Edit {
   text: string;
 }
 
+/** A byte-order mark stays the first character of a file. */
+const BOM = '\ufeff';
+
+/** An edit written in the file's own style: never before its byte-order mark, and with its line
+ *  endings (a file whose first line ends in CRLF gets CRLF in what is inserted). */
+function inFileStyle(text: string, edit: Edit): Edit {
+  const start = text.startsWith(BOM) && edit.start === 0 ? 1 : edit.start;
+  const end = Math.max(edit.end, start);
+  const crlf = /^[^\n]*\r\n/.test(text);
+  return { start, end, text: crlf ? edit.text.replace(/\r?\n/g, '\r\n') : edit.text };
+}
+
 /** Applies non-overlapping edits; edits at one offset keep the order they were given in. */
 export function applyEdits(text: string, edits: readonly Edit[]): string {
   // At one offset, pure insertions go before a replacement that starts there.
   const insertion = (edit: Edit) => (edit.start === edit.end ? 0 : 1);
   const ordered = edits
+    .map((edit) => inFileStyle(text, edit))
     .map((edit, index) => ({ edit, index }))
     .sort((a, b) => a.edit.start - b.edit.start || insertion(a.edit) - insertion(b.edit) || a.index - b.index);
   let out = '';

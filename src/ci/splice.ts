@@ -3,7 +3,7 @@
  * first one, appending to a block list, or widening a single entry or a flow list into a block
  * list that keeps each entry's own text. Shared by `migrate` and `init`.
  */
-import { Document, isMap, isSeq, visit, type Node } from 'yaml';
+import { Document, isMap, isScalar, isSeq, visit, type Node, type Pair } from 'yaml';
 import { YAML_VERSION, customTags } from './yaml.js';
 import { includeEntries, type IncludeEntry as IncludeRef } from './includes.js';
 import { columnOf, commentsWithin, indentUnit, keyOf, lineStart, pairRange, reindent, type Edit, type SourceFile } from './source.js';
@@ -20,11 +20,46 @@ export interface ComponentInclude {
   inputs: Readonly<Record<string, unknown>>;
 }
 
-/** `include:` entries as YAML, lists in flow style (`tags: [v1, latest]`), at column 0. */
-export function renderEntries(entries: readonly ComponentInclude[]): string {
-  const doc = new Document(entries, { version: YAML_VERSION, customTags });
-  visit(doc, { Seq: (_key, node, path) => void (path.length > 2 ? (node.flow = true) : undefined) });
+/** Data as block YAML at column 0, lists of scalars in flow style (`tags: [v1, latest]`). Every
+ *  string that YAML 1.1 would read as something else (`no`, `1.10`, `a,b` in a flow list, `#x`)
+ *  is quoted by the yaml library, which knows the context it writes in. */
+export function renderBlock(value: unknown): string {
+  const doc = new Document(value, { version: YAML_VERSION, customTags });
+  visit(doc, { Seq: (_key, node) => void (node.items.every(isScalar) ? (node.flow = true) : undefined) });
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false, indentSeq: true });
+}
+
+/** `include:` entries as YAML, at column 0. */
+export const renderEntries = (entries: readonly ComponentInclude[]): string => renderBlock(entries);
+
+/**
+ * The edit that adds `item` to the top-level list `key` (`stages:`) when the list exists and
+ * lacks it: before the first entry that is not one of `after` (`.pre`), in the list's own style;
+ * undefined when nothing needs adding or the key holds no list.
+ */
+export function addToTopLevelList(file: SourceFile, key: string, item: string, after: readonly string[] = []): Edit | undefined {
+  const pair = file.root?.items.find((p) => keyOf(p) === key);
+  const list = pair?.value;
+  if (!isSeq(list)) return undefined;
+  const items = list.items as Node[];
+  if (items.some((node) => isScalar(node) && node.value === item)) return undefined;
+  const rendered = renderBlock([item]).replace(/^\[|\]\n$/g, '');
+  const next = items.find((node) => !(isScalar(node) && after.includes(String(node.value))));
+  const text = file.text;
+  if (list.flow) {
+    if (next?.range) return { start: next.range[0], end: next.range[0], text: `${rendered}, ` };
+    const last = items.at(-1);
+    if (last?.range) return { start: last.range[1], end: last.range[1], text: `, ${rendered}` };
+    const open = text.indexOf('[', list.range?.[0] ?? 0);
+    return { start: open + 1, end: open + 1, text: rendered };
+  }
+  const anchor = next ?? items.at(-1);
+  if (!anchor?.range) return undefined;
+  const dash = text.lastIndexOf('-', anchor.range[0]);
+  const line = `${' '.repeat(columnOf(text, dash))}- ${rendered}\n`;
+  if (next) return { start: lineStart(text, dash), end: lineStart(text, dash), text: line };
+  const end = pairRange(text, pair as Pair)[1];
+  return { start: end, end, text: line };
 }
 
 const indentLines = (text: string, by: number): string =>

@@ -1,32 +1,108 @@
-/** File writes that never leave a half-written file: write a temporary sibling, then rename. */
+/**
+ * The CLI's file I/O, in one place, so that every command fails the same clean way.
+ *
+ * Reads: a missing file, a directory where a file belongs, an unreadable or oversized file is a
+ * usage error naming the flag or argument (exit 2), never a stack trace.
+ *
+ * Writes never leave a half-written file and never surprise: every file is written to a
+ * temporary sibling first and renamed over the target only when all temporaries are complete;
+ * a symlink is written through (the link stays a link); a read-only file is refused; whatever
+ * fails, the temporaries are removed and nothing is renamed.
+ */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { chmod, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { InputError, UsageError } from '../errors.js';
+
+/** Larger than any pipeline or inputs file a person writes; a guard against reading a disk image. */
+export const MAX_INPUT_FILE_BYTES = 64 * 1024 * 1024;
+
+const REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EISDIR: 'it is a directory',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ELOOP: 'too many symbolic links',
+  EMFILE: 'too many open files',
+};
+
+/** One line for a file-system error: its code in words, never a stack. */
+export const reasonOf = (error: unknown): string => {
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code && REASONS[code]) ?? (error instanceof Error ? error.message.split('\n')[0] : String(error)) ?? 'unknown error';
+};
+
+/**
+ * A text file the user named: `what` says how (`--inputs x.yml`, `x.yml`), for the message.
+ * Every way it cannot be read is a usage error (exit 2).
+ */
+export async function readUserFile(path: string, what: string = path): Promise<string> {
+  const info = await stat(path).catch((error: unknown) => {
+    throw new UsageError(`${what}: ${reasonOf(error)}`);
+  });
+  if (info.isDirectory()) throw new UsageError(`${what}: is a directory, not a file`);
+  if (!info.isFile()) throw new UsageError(`${what}: not a regular file`);
+  if (info.size > MAX_INPUT_FILE_BYTES) {
+    throw new UsageError(`${what}: ${info.size} bytes is more than cigen reads (${MAX_INPUT_FILE_BYTES} bytes)`);
+  }
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${what}: cannot read it (${reasonOf(error)})`);
+  }
+}
 
 export interface PendingWrite {
   path: string;
   text: string;
 }
 
+/** Where a write really goes: through a symlink to its target; a new file stays where it is named. */
+async function destination(path: string): Promise<{ target: string; mode?: number }> {
+  const target = await realpath(path).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return resolve(path);
+    throw error;
+  });
+  const info = await stat(target).catch(() => undefined);
+  if (info?.isDirectory()) throw new InputError(`cannot write ${path}: it is a directory; nothing was written`);
+  return info ? { target, mode: info.mode & 0o7777 } : { target };
+}
+
 /** Writes every file, or none: all temporaries first, then the renames. */
 export async function writeFilesAtomically(writes: readonly PendingWrite[]): Promise<void> {
-  const staged: { temp: string; path: string }[] = [];
+  const staged: { temp: string; target: string; path: string }[] = [];
+  const renamed: string[] = [];
+  let current = '';
   try {
     for (const { path, text } of writes) {
-      await mkdir(dirname(path), { recursive: true });
-      const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+      current = path;
+      const { target, mode } = await destination(path);
+      // A file without any write bit was made read-only on purpose (root could still write it).
+      if (mode !== undefined && (mode & 0o222) === 0)
+        throw new InputError(`cannot write ${path}: the file is read-only; nothing was written`);
+      await mkdir(dirname(target), { recursive: true });
+      const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+      staged.push({ temp, target, path });
       await writeFile(temp, text, { flag: 'wx' });
-      staged.push({ temp, path });
       // A rewritten file keeps its permissions (an executable script stays executable).
-      const mode = await stat(path).then(
-        (s) => s.mode & 0o7777,
-        () => undefined,
-      );
       if (mode !== undefined) await chmod(temp, mode);
     }
-    for (const { temp, path } of staged) await rename(temp, path);
+    for (const { temp, target, path } of staged) {
+      current = path;
+      await rename(temp, target);
+      renamed.push(path);
+    }
   } catch (error) {
     await Promise.all(staged.map(({ temp }) => rm(temp, { force: true })));
-    throw error;
+    if (error instanceof InputError) throw error;
+    // Renames in one directory practically never fail once the temporaries are written; if one
+    // does, say exactly what was written.
+    const outcome =
+      renamed.length === 0 ? 'nothing was written' : `only ${renamed.join(', ')} ${renamed.length === 1 ? 'was' : 'were'} written`;
+    throw new InputError(`cannot write ${current}: ${reasonOf(error)}; ${outcome}`);
   }
 }

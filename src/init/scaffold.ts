@@ -4,7 +4,7 @@
  * another name), and builds already included are not added again, so a second run adds nothing.
  */
 import { posix } from 'node:path';
-import { addIncludeEntries, includesOf, renderEntries, type ComponentInclude } from '../ci/splice.js';
+import { addIncludeEntries, addToTopLevelList, includesOf, renderBlock, renderEntries, type ComponentInclude } from '../ci/splice.js';
 import { applyEdits, keyOf, readSource, type Edit } from '../ci/source.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { scalarText } from '../ci/yaml.js';
@@ -46,13 +46,13 @@ function existing(path: string, text: string): Existing {
   return { jobs, builds };
 }
 
-function matrixJob(build: BuildProposal, indent = '  '): string {
+function matrixJob(build: BuildProposal): string {
   const matrix = build.matrix as NonNullable<BuildProposal['matrix']>;
-  return (
-    `${build.jobName}:\n${indent}parallel:\n${indent}${indent}matrix:\n` +
-    `${indent}${indent}${indent}- ${matrix.variable}: [${matrix.values.join(', ')}]\n`
-  );
+  return renderBlock({ [build.jobName]: { parallel: { matrix: [{ [matrix.variable]: matrix.values }] } } });
 }
+
+/** The stage the component's jobs run in when init passes none (its `stage` input's default). */
+const BUILD_STAGE = 'build';
 
 const HEADER = (builder: string) =>
   `# Container images, built by the ${builder} component of the cigen catalog (written by \`cigen init\`).\n`;
@@ -82,7 +82,10 @@ export function scaffold(path: string, current: string | undefined, builds: read
     return { text, changed: true, added, present, renamed };
   }
   const file = readSource(path, current);
-  const edits: Edit[] = [addIncludeEntries(file, entries)];
+  // A pipeline that declares its stages must declare the one the builds run in (GitLab refuses a
+  // job in an undefined stage).
+  const stage = addToTopLevelList(file, 'stages', BUILD_STAGE, ['.pre']);
+  const edits: Edit[] = [addIncludeEntries(file, entries), ...(stage ? [stage] : [])];
   if (matrices.length > 0) {
     const end = current.length;
     const gap = current.endsWith('\n\n') || current === '' ? '' : current.endsWith('\n') ? '\n' : '\n\n';

@@ -33,7 +33,7 @@ export interface Check {
 
 /** The CHANGELOG section of `version` (`## 1.2.0`, `## [1.2.0] - date`, `## v1.2.0`), without its heading. */
 export function changelogSection(changelog: string, version: string): string | undefined {
-  const escaped = version.replace(/[.+]/g, '\\$&');
+  const escaped = version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const heading = new RegExp(`^##[ \\t]+\\[?v?${escaped}\\]?(?:[ \\t].*)?$`, 'm');
   const match = heading.exec(changelog);
   if (!match) return undefined;

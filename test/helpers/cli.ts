@@ -1,5 +1,5 @@
 /** The cigen CLI as a child process, asynchronously: for tests whose fake server lives in this process. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
 export const BIN = join(resolve(import.meta.dirname, '../..'), 'bin/cigen.cjs');
@@ -19,4 +19,15 @@ export function cigenAsync(
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (status) => done({ status, stdout, stderr }));
   });
+}
+
+/** The cigen CLI as a child process, synchronously, from the repository root unless `cwd`. */
+export function cigen(args: string[], options: { cwd?: string; input?: string; env?: Record<string, string> } = {}) {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? resolve(import.meta.dirname, '../..'),
+    encoding: 'utf8',
+    input: options.input ?? '',
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -223,9 +223,9 @@ describe('the CLI without a terminal', () => {
   it('without --yes it shows the diff and writes nothing', () => {
     const dir = project({ Dockerfile: 'FROM alpine\n', '.gitlab-ci.yml': 'test:\n  script: [make test]\n' });
     const result = cigen(['init', '--builder', 'kaniko'], dir);
-    expect(result.status).toBe(0);
+    expect(result.status).toBe(1);
     expect(result.stdout).toContain('+  - component: $CI_SERVER_FQDN/ci-components/cigen/kaniko@1\n');
-    expect(result.stdout).toContain('add --yes to write .gitlab-ci.yml');
+    expect(result.stderr).toContain('add --yes to write .gitlab-ci.yml');
     expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe('test:\n  script: [make test]\n');
   });
 

@@ -1,6 +1,6 @@
 /** `cigen doctor --report cigen-doctor.json`: what a doctor job found, and what to do about it. */
-import { readFile, stat } from 'node:fs/promises';
 import { InputError, UsageError } from '../../errors.js';
+import { readUserFile } from '../files.js';
 import { adviceText } from '../../runner/advice.js';
 import { recommend, verdicts } from '../../runner/capabilities.js';
 import { parseDoctorReport, type DoctorReport } from '../../runner/report.js';
@@ -12,15 +12,13 @@ export interface DoctorOptions {
 }
 
 async function readReport(path: string): Promise<DoctorReport> {
-  const info = await stat(path).catch(() => undefined);
-  if (!info) throw new UsageError(`--report ${path}: no such file (download cigen-doctor.json from the doctor job's artifacts)`);
-  if (!info.isFile()) throw new InputError(`${path}: not a file`);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new InputError(`${path}: cannot read it: ${(error as Error).message}`);
-  }
+  const text = await readUserFile(path, `--report ${path}`).catch((error: unknown) => {
+    // The usual mistake: the artifact was not downloaded.
+    if (error instanceof UsageError && /no such file/.test(error.message)) {
+      throw new UsageError(`${error.message} (download cigen-doctor.json from the doctor job's artifacts)`);
+    }
+    throw error;
+  });
   try {
     return parseDoctorReport(text);
   } catch (error) {

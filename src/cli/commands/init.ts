@@ -4,13 +4,14 @@ import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { createTwoFilesPatch } from 'diff';
 import { componentRef } from '../../ci/component-ref.js';
-import { InputError, UsageError } from '../../errors.js';
+import { FindingsError, InputError, UsageError } from '../../errors.js';
 import { BUILDER_IDS, isBuilderId as isBuilder } from '../../builders/index.js';
+import { REPOSITORY } from '../../builders/inputs.js';
 import { chooseBuilder, QUESTIONS, type Builder, type Choice } from '../../init/decide.js';
 import { findDockerfiles, proposeBuilds, SKIPPED_DIRS } from '../../init/plan.js';
 import { scaffold } from '../../init/scaffold.js';
 import { SourceError } from '../../ci/source.js';
-import { writeFilesAtomically } from '../files.js';
+import { readUserFile, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
 
 export interface InitCommandOptions {
@@ -41,12 +42,12 @@ function listFiles(root: string): string[] {
 
 /** The recommendation a `cigen doctor` report holds. */
 async function fromDoctorReport(path: string): Promise<Choice> {
-  if (!existsSync(path)) throw new UsageError(`--doctor-report ${path}: no such file`);
+  const text = await readUserFile(path, `--doctor-report ${path}`);
   const { parseDoctorReport } = await import('../../runner/report.js');
   const { recommend } = await import('../../runner/capabilities.js');
   let report;
   try {
-    report = parseDoctorReport(readFileSync(path, 'utf8'));
+    report = parseDoctorReport(text);
   } catch (error) {
     throw new InputError(`${path}: not a cigen doctor report: ${(error as Error).message}`);
   }
@@ -75,6 +76,12 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: no such directory`);
   if (options.builder !== undefined && !isBuilder(options.builder))
     throw new UsageError(`--builder ${options.builder}: one of ${BUILDER_IDS.join(', ')}`);
+  if (options.image !== undefined && !new RegExp(REPOSITORY).test(options.image)) {
+    throw new UsageError(
+      `--image ${options.image}: not an image repository: lowercase path components and no tag ` +
+        '(e.g. $CI_REGISTRY_IMAGE or registry.example.com/group/app); init adds the tags',
+    );
+  }
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const gitignorePath = join(dir, '.gitignore');
   const dockerfiles = findDockerfiles(listFiles(dir), existsSync(gitignorePath) ? readFileSync(gitignorePath, 'utf8') : '');
@@ -105,7 +112,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     const component = componentFor(choice.builder, options.componentRef);
 
     const pipelinePath = join(dir, options.file);
-    const current = existsSync(pipelinePath) ? readFileSync(pipelinePath, 'utf8') : undefined;
+    const current = existsSync(pipelinePath) ? await readUserFile(pipelinePath) : undefined;
     let result;
     try {
       result = scaffold(options.file, current, builds, component);
@@ -135,8 +142,12 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     );
     const write = options.yes || (rl ? await ask(rl, `Write ${options.file}?`) : false);
     if (!write) {
-      out(rl ? 'Nothing written.' : `Nothing written (not a terminal): add --yes to write ${options.file}.`);
-      return;
+      // Declining at the prompt is a choice; off a terminal nothing could be asked.
+      if (rl) {
+        out('Nothing written.');
+        return;
+      }
+      throw new FindingsError(`cigen init: nothing written (not a terminal): add --yes to write ${options.file}`);
     }
     await writeFilesAtomically([{ path: pipelinePath, text: result.text }]);
     out(`Wrote ${options.file}. The runner needs: cigen runner-config --builder ${choice.builder} --executor docker|kubernetes`);

@@ -1,10 +1,9 @@
 /** `cigen migrate FILE...`: dry run (report + unified diff) by default; `--write` rewrites atomically. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { InputError, UsageError } from '../../errors.js';
 import { migrateFile, SourceError, type FileMigration } from '../../migrate/index.js';
-import { writeFilesAtomically } from '../files.js';
+import { readUserFile, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
 import { projectRoot, readProjectFile } from '../project.js';
 
@@ -18,10 +17,10 @@ const COMPONENT_REF = /^[^\s/@]+\/[^\s@]+\/[a-z0-9][a-z0-9_-]*@[^\s@]+$/;
 const STATUS_MARK = { migrated: '✓', 'needs-review': '!', unchanged: '·' } as const;
 
 /** Migrates one file and its local includes; paths in the results are relative to the cwd. */
-function migratePath(path: string, componentRef: string | undefined): (FileMigration & { full: string })[] {
+function migratePath(path: string, text: string, componentRef: string | undefined): (FileMigration & { full: string })[] {
   const root = projectRoot(path);
   const inProject = relative(root, resolve(path));
-  const results = migrateFile(inProject, readFileSync(path, 'utf8'), {
+  const results = migrateFile(inProject, text, {
     ...(componentRef ? { componentRef } : {}),
     host: { readProjectFile: (file) => readProjectFile(root, file)?.text },
   });
@@ -56,14 +55,15 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
         '$CI_SERVER_FQDN/ci-components/cigen/buildah@1',
     );
   }
-  for (const path of paths) {
-    if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`${path}: no such file`);
-  }
+  const texts = new Map<string, string>();
+  for (const path of paths) texts.set(path, await readUserFile(path));
   // Everything is computed before anything is written: one bad file leaves every file as it was.
   const files = new Map<string, FileMigration & { full: string }>();
   for (const path of paths) {
     try {
-      for (const result of migratePath(path, options.componentRef)) if (!files.has(result.full)) files.set(result.full, result);
+      for (const result of migratePath(path, texts.get(path) ?? '', options.componentRef)) {
+        if (!files.has(result.full)) files.set(result.full, result);
+      }
     } catch (error) {
       if (error instanceof SourceError)
         throw new InputError(

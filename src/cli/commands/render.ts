@@ -1,11 +1,10 @@
 /** `cigen render <component>`: the job GitLab would run for given inputs. */
-import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { InputError, UsageError } from '../../errors.js';
 import type { InterpolationMode } from '../../ci/interpolation/index.js';
 import { CATALOG, findComponent } from '../../catalog/registry.js';
 import { renderInstance } from '../../catalog/instantiate.js';
-import { writeFilesAtomically } from '../files.js';
+import { readUserFile, writeFilesAtomically } from '../files.js';
 
 export interface RenderOptions {
   input: string[];
@@ -32,9 +31,16 @@ export async function runRender(name: string, options: RenderOptions): Promise<v
   if (!component) throw new UsageError(`unknown component ${name}; the catalog has: ${CATALOG.map((c) => c.name).join(', ')}`);
   let inputs: Record<string, unknown> = {};
   if (options.inputs) {
-    const loaded = parse(await readFile(options.inputs, 'utf8')) as unknown;
+    const text = await readUserFile(options.inputs, `--inputs ${options.inputs}`);
+    let loaded: unknown;
+    try {
+      // GitLab's own parser refuses more than a few aliases; an alias bomb stops here.
+      loaded = parse(text, { version: '1.1', maxAliasCount: 100 });
+    } catch (error) {
+      throw new UsageError(`--inputs ${options.inputs}: not valid YAML: ${(error as Error).message.split('\n')[0] ?? ''}`);
+    }
     if (loaded === null || typeof loaded !== 'object' || Array.isArray(loaded))
-      throw new InputError(`${options.inputs}: expected a mapping of input names to values`);
+      throw new UsageError(`--inputs ${options.inputs}: expected a mapping of input names to values`);
     inputs = { ...(loaded as Record<string, unknown>) };
   }
   for (const flag of options.input) {

@@ -1,0 +1,107 @@
+/**
+ * `--write` and `--yes` never surprise (system tier: real mounts, as root). A symlinked pipeline
+ * file is written through and stays a link; a read-only file is refused; a full disk and a
+ * read-only file system fail with one line and leave nothing behind — no temporary file, no
+ * half-written target.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeFilesAtomically } from '../../src/cli/files.js';
+import { InputError } from '../../src/errors.js';
+import { cigen } from '../helpers/cli.js';
+
+const KANIKO = `build:
+  image: gcr.io/kaniko-project/executor:debug
+  script:
+    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA
+`;
+
+const dirs: string[] = [];
+const mounts: string[] = [];
+afterEach(() => {
+  for (const mount of mounts.splice(0).reverse()) spawnSync('umount', ['-l', mount]);
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cigen-writes-'));
+  dirs.push(dir);
+  return dir;
+}
+function tmpfs(dir: string, options: string): void {
+  mkdirSync(dir, { recursive: true });
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { encoding: 'utf8' });
+  expect(mounted.status, mounted.stderr).toBe(0);
+  mounts.push(dir);
+}
+const oneLine = (stderr: string) => stderr.trimEnd().split('\n');
+
+describe('migrate --write', () => {
+  it('writes through a symlinked pipeline file: the link stays a link, its target is rewritten', () => {
+    const dir = scratch();
+    mkdirSync(join(dir, '.git'));
+    writeFileSync(join(dir, 'real-pipeline.yml'), KANIKO);
+    symlinkSync('real-pipeline.yml', join(dir, '.gitlab-ci.yml'));
+    const result = cigen(['migrate', '--write', join(dir, '.gitlab-ci.yml')]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(lstatSync(join(dir, '.gitlab-ci.yml')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'real-pipeline.yml'), 'utf8')).toContain('component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1');
+  });
+
+  it('refuses a read-only (0444) file, even as root, and leaves it as it was', () => {
+    const dir = scratch();
+    mkdirSync(join(dir, '.git'));
+    writeFileSync(join(dir, '.gitlab-ci.yml'), KANIKO);
+    chmodSync(join(dir, '.gitlab-ci.yml'), 0o444);
+    const result = cigen(['migrate', '--write', join(dir, '.gitlab-ci.yml')]);
+    expect(result.status).toBe(1);
+    expect(oneLine(result.stderr)).toEqual([
+      expect.stringMatching(/^cannot write .*\.gitlab-ci\.yml: the file is read-only; nothing was written$/),
+    ]);
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe(KANIKO);
+  });
+
+  it('a read-only file system: one line, exit 1, the file unchanged', () => {
+    const dir = join(scratch(), 'ro');
+    tmpfs(dir, 'size=1m');
+    mkdirSync(join(dir, '.git'));
+    writeFileSync(join(dir, '.gitlab-ci.yml'), KANIKO);
+    expect(spawnSync('mount', ['-o', 'remount,ro', dir]).status).toBe(0);
+    const result = cigen(['migrate', '--write', join(dir, '.gitlab-ci.yml')]);
+    expect(result.status).toBe(1);
+    expect(oneLine(result.stderr)).toEqual([expect.stringMatching(/^cannot write .*: read-only file system; nothing was written$/)]);
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe(KANIKO);
+  });
+});
+
+describe('a full disk', () => {
+  it('fails with one line and leaves no temporary file and no changed target', async () => {
+    const dir = join(scratch(), 'full');
+    tmpfs(dir, 'size=64k');
+    writeFileSync(join(dir, 'small.yml'), 'a: 1\n');
+    const write = writeFilesAtomically([
+      { path: join(dir, 'small.yml'), text: 'a: 2\n' },
+      { path: join(dir, 'big.yml'), text: 'x'.repeat(1024 * 1024) },
+    ]);
+    await expect(write).rejects.toBeInstanceOf(InputError);
+    await expect(write).rejects.toThrow(/^cannot write .*big\.yml: no space left on the device; nothing was written$/);
+    expect(readdirSync(dir).sort()).toEqual(['small.yml']);
+    expect(readFileSync(join(dir, 'small.yml'), 'utf8')).toBe('a: 1\n');
+  });
+});
+
+describe('init --yes', () => {
+  it('into a read-only directory: one line, exit 1', () => {
+    const dir = join(scratch(), 'ro-project');
+    tmpfs(dir, 'size=1m');
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine\n');
+    expect(spawnSync('mount', ['-o', 'remount,ro', dir]).status).toBe(0);
+    const result = cigen(['init', dir, '--yes', '--builder', 'buildah']);
+    expect(result.status).toBe(1);
+    expect(oneLine(result.stderr)).toEqual([
+      expect.stringMatching(/^cannot write .*\.gitlab-ci\.yml: read-only file system; nothing was written$/),
+    ]);
+  });
+});

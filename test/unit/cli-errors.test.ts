@@ -1,0 +1,128 @@
+/**
+ * The CLI's error contract: a user's mistake (a missing or unreadable file, a directory where a
+ * file belongs, a malformed --inputs file, an alias bomb) is one clean line and exit 2; a file
+ * whose content is wrong is exit 1; never a stack trace. Internal errors are exit 70.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { reportError } from '../../src/cli/main.js';
+import { setVerbose } from '../../src/cli/verbose.js';
+import { InputError, UsageError } from '../../src/errors.js';
+import { cigen } from '../helpers/cli.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function scratch(files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cigen-cli-errors-'));
+  dirs.push(dir);
+  mkdirSync(join(dir, 'a-directory'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+const ALIAS_BOMB = [
+  'a: &a ["x","x","x","x","x","x","x","x","x"]',
+  ...'bcdefghij'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefghij'[i]}`).join(',')}]`),
+  '',
+].join('\n');
+
+function expectOneCleanLine(result: { status: number | null; stderr: string }, status: number, text: string | RegExp) {
+  expect(result.status, result.stderr).toBe(status);
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(text);
+  expect(result.stderr).not.toMatch(/^\s+at /m);
+}
+
+describe('a file the user named that cannot be read is a usage error (exit 2, one line)', () => {
+  it.each([
+    [
+      'render --inputs, missing',
+      (d: string) => ['render', 'buildah', '--inputs', join(d, 'nope.yml')],
+      /^--inputs .*nope\.yml: no such file or directory$/,
+    ],
+    [
+      'render --inputs, a directory',
+      (d: string) => ['render', 'buildah', '--inputs', join(d, 'a-directory')],
+      /is a directory, not a file$/,
+    ],
+    ['render --inputs, a device', () => ['render', 'buildah', '--inputs', '/dev/null'], /^--inputs \/dev\/null: not a regular file$/],
+    [
+      'render --inputs, malformed YAML',
+      (d: string) => ['render', 'buildah', '--inputs', join(d, 'broken.yml')],
+      /^--inputs .*broken\.yml: not valid YAML: /,
+    ],
+    [
+      'render --inputs, an alias bomb',
+      (d: string) => ['render', 'buildah', '--inputs', join(d, 'bomb.yml')],
+      /^--inputs .*bomb\.yml: not valid YAML: /,
+    ],
+    [
+      'render --inputs, a list',
+      (d: string) => ['render', 'buildah', '--inputs', join(d, 'list.yml')],
+      /expected a mapping of input names to values$/,
+    ],
+    [
+      'doctor --report, missing',
+      (d: string) => ['doctor', '--report', join(d, 'nope.json')],
+      /no such file or directory \(download cigen-doctor\.json/,
+    ],
+    ['doctor --report, a directory', (d: string) => ['doctor', '--report', join(d, 'a-directory')], /is a directory, not a file$/],
+    ['doctor --report, a device', () => ['doctor', '--report', '/dev/null'], /not a regular file$/],
+    ['migrate, missing', (d: string) => ['migrate', join(d, 'nope.yml')], /nope\.yml: no such file or directory$/],
+    ['migrate, a directory', (d: string) => ['migrate', join(d, 'a-directory')], /a-directory: is a directory, not a file$/],
+    [
+      'init --doctor-report, missing',
+      (d: string) => ['init', d, '--doctor-report', join(d, 'nope.json')],
+      /^--doctor-report .*: no such file or directory$/,
+    ],
+  ])('%s', (_name, args, message) => {
+    const dir = scratch({ 'broken.yml': 'a: [\n', 'bomb.yml': ALIAS_BOMB, 'list.yml': '- a\n', Dockerfile: 'FROM alpine\n' });
+    expectOneCleanLine(cigen(args(dir)), 2, message);
+  });
+});
+
+describe('a file whose content is wrong is exit 1', () => {
+  it('doctor --report with a report of the wrong shape', () => {
+    const dir = scratch({ 'r.json': '{"version": 1}' });
+    expectOneCleanLine(cigen(['doctor', '--report', join(dir, 'r.json')]), 1, /not a cigen doctor report: executor is missing$/);
+  });
+
+  it('publish --tag with regex characters: a failed check, not a crash', () => {
+    const result = cigen(['publish', '--dry-run', '--tag', '1.0.0(']);
+    expect(result.status).toBe(1);
+    expect(result.stdout + result.stderr).toContain('1.0.0(: the Catalog takes tags like 1.2.3');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('internal errors', () => {
+  it('exit 70, one line asking for a report; the stack only with --verbose', () => {
+    const lines: string[] = [];
+    expect(reportError(new TypeError('x is undefined'), (t) => lines.push(t))).toBe(70);
+    expect(lines.join('')).toBe(
+      'cigen: internal error: x is undefined\n' +
+        'cigen: this is a bug in cigen; please report it with the output of the same command run with --verbose\n',
+    );
+    lines.length = 0;
+    setVerbose(true);
+    reportError(new TypeError('x is undefined'), (t) => lines.push(t));
+    expect(lines.join('')).toMatch(/^cigen: internal error: x is undefined\nTypeError: x is undefined\n\s+at /);
+  });
+
+  it('typed errors keep their exit codes', () => {
+    expect(reportError(new UsageError('bad flag'), () => undefined)).toBe(2);
+    expect(reportError(new InputError('bad value'), () => undefined)).toBe(1);
+  });
+
+  it('bare `cigen` prints the help on stderr and exits 2', () => {
+    const result = cigen([]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('Usage: cigen [options] [command]');
+    expect(result.stderr).toContain('Exit codes: 0 success');
+  });
+});

@@ -1,0 +1,146 @@
+/**
+ * Defects a new user hit with `cigen init` (and the splicer it shares with `cigen migrate`), each
+ * reproduced here: a stage the pipeline does not declare, an invalid image reference, matrix
+ * values YAML would read as something else, a byte-order mark, CRLF line endings, and the exit
+ * code when nothing is written.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { findDockerfiles, proposeBuilds } from '../../src/init/plan.js';
+import { scaffold } from '../../src/init/scaffold.js';
+import { parseYamlStrict } from '../../src/ci/yaml.js';
+import { lintText } from '../../src/lint/lint-text.js';
+import { migrateFile } from '../../src/migrate/index.js';
+import { cigen } from '../helpers/cli.js';
+import { catalogHost } from '../helpers/lint-host.js';
+
+const REF = '$CI_SERVER_FQDN/ci-components/cigen/buildah@1';
+/** YAML 1.1 as GitLab's Psych reads it (`on` is true, `n` is a string). */
+const readAsGitLab = (text: string): unknown => parseYamlStrict(text)[0];
+const ONE = proposeBuilds(findDockerfiles(['Dockerfile']));
+
+async function lintFindings(text: string): Promise<string[]> {
+  const diagnostics = await lintText(text, { file: '.gitlab-ci.yml', host: catalogHost() });
+  return diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`);
+}
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cigen-init-defects-'));
+  dirs.push(dir);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+describe('init on a pipeline whose stages: lacks build', () => {
+  it.each([
+    ['a flow list', 'stages: [test, deploy]\n\ntest:\n  stage: test\n  script: [make test]\n'],
+    ['a block list', 'stages:\n  - test\n  - deploy\n\ntest:\n  stage: test\n  script: [make test]\n'],
+    ['a block list after .pre', 'stages:\n  - .pre\n  - test\n\ntest:\n  stage: test\n  script: [make test]\n'],
+  ])('%s: build is added to stages:, byte for byte otherwise, and the result lints clean', async (_name, current) => {
+    const result = scaffold('.gitlab-ci.yml', current, ONE, REF);
+    const stages = (parse(result.text) as { stages: string[] }).stages;
+    expect(stages).toContain('build');
+    expect(stages.indexOf('build')).toBeLessThan(stages.indexOf('test'));
+    expect(await lintFindings(result.text)).toEqual([]);
+    for (const line of current.split('\n').filter((l) => !l.startsWith('stages: ['))) expect(result.text).toContain(line);
+  });
+
+  it('a pipeline whose stages: already has build is left as it was there', () => {
+    const current = 'stages: [build, test]\n\ntest:\n  stage: test\n  script: [make test]\n';
+    expect(scaffold('.gitlab-ci.yml', current, ONE, REF).text).toContain('stages: [build, test]\n');
+  });
+});
+
+describe('init --image', () => {
+  it('refuses an image reference that is not a repository (uppercase, a tag): exit 2, nothing written', () => {
+    for (const image of ['UPPER/Case:tag', 'registry.example.com/app:1.0', 'Registry/app']) {
+      const dir = project({ Dockerfile: 'FROM alpine\n' });
+      const result = cigen(['init', dir, '--yes', '--builder', 'buildah', '--image', image]);
+      expect(result.status, image).toBe(2);
+      expect(result.stderr).toContain(`--image ${image}:`);
+      expect(() => readFileSync(join(dir, '.gitlab-ci.yml'))).toThrow();
+    }
+  });
+
+  it('render and lint refuse the same value through the input regex', async () => {
+    const render = cigen(['render', 'buildah', '-i', 'image=UPPER/Case:tag']);
+    expect(render.status).toBe(1);
+    expect(render.stderr).toContain('`image` input: provided value does not match required RegEx pattern');
+    const pipeline = `include:\n  - component: ${REF}\n    inputs:\n      image: UPPER/Case:tag\n`;
+    expect((await lintFindings(pipeline)).join('\n')).toContain('`image` input: provided value does not match required RegEx pattern');
+  });
+});
+
+describe('init quotes every value YAML would read as something else', () => {
+  it.each(['1.10', 'no', 'a,b', '#x', '*x', 'on', '0x1F', 'null', '~', '[x]', 'x: y', "it's", '"q"'])(
+    'a matrix directory named %j stays that string',
+    async (name) => {
+      const builds = proposeBuilds(findDockerfiles([`svc/${name}/Dockerfile`, 'svc/other/Dockerfile']));
+      const result = scaffold('.gitlab-ci.yml', undefined, builds, REF);
+      const job = (readAsGitLab(result.text) as Record<string, { parallel: { matrix: Record<string, unknown[]>[] } }>)['build-svc'];
+      expect(job?.parallel.matrix[0]?.['IMAGE_DIR']).toEqual([name, 'other'].sort());
+      expect((await lintFindings(result.text)).filter((f) => f.includes(' error '))).toEqual([]);
+    },
+  );
+
+  it('any directory name: the matrix value read back as GitLab reads it (YAML 1.1, Psych) is the name', () => {
+    const pathSegment = (s: string) => !/[/\\\0\n\r\u0085\u2028\u2029]/.test(s) && s !== '.' && s !== '..';
+    const segment = fc.string({ minLength: 1, maxLength: 12 }).filter(pathSegment);
+    fc.assert(
+      fc.property(segment, (name) => {
+        const builds = proposeBuilds(findDockerfiles([`svc/${name}/Dockerfile`, 'svc/zz-other/Dockerfile']));
+        const matrix = builds.find((b) => b.matrix);
+        if (!matrix) return;
+        const text = scaffold('.gitlab-ci.yml', undefined, builds, REF).text;
+        const job = (readAsGitLab(text) as Record<string, { parallel: { matrix: Record<string, unknown[]>[] } }>)[matrix.jobName];
+        expect(job?.parallel.matrix[0]?.['IMAGE_DIR']).toEqual(matrix.matrix?.values);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('a byte-order mark and CRLF line endings', () => {
+  const KANIKO = [
+    'build:',
+    '  image: gcr.io/kaniko-project/executor:debug',
+    '  script:',
+    '    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA',
+    '',
+  ];
+
+  it('migrate inserts the include after the mark, and keeps CRLF', async () => {
+    const text = `\ufeff${KANIKO.join('\r\n')}`;
+    const [file] = migrateFile('.gitlab-ci.yml', text);
+    expect(file?.changed).toBe(true);
+    expect(file?.result.startsWith('\ufeffinclude:')).toBe(true);
+    expect(file?.result.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(await lintFindings(file?.result ?? '')).toEqual([]);
+  });
+
+  it('init does the same', () => {
+    const current = '\ufeffstages: [build, test]\r\n\r\ntest:\r\n  stage: test\r\n  script: [make test]\r\n';
+    const result = scaffold('.gitlab-ci.yml', current, ONE, REF);
+    expect(result.text.startsWith('\ufeffinclude:\r\n')).toBe(true);
+    expect(result.text.replace(/\r\n/g, '')).not.toContain('\n');
+  });
+});
+
+describe('init off a terminal without --yes', () => {
+  it('shows the diff, says nothing was written, and exits 1', () => {
+    const dir = project({ Dockerfile: 'FROM alpine\n' });
+    const result = cigen(['init', dir, '--builder', 'buildah']);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('+include:');
+    expect(result.stderr).toContain('nothing written');
+    expect(() => readFileSync(join(dir, '.gitlab-ci.yml'))).toThrow();
+  });
+});
