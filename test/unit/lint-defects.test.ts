@@ -1,0 +1,369 @@
+/**
+ * Defects found in `cigen lint` (and in the project-file reading it shares with `cigen migrate`),
+ * each reproduced here before it was fixed: component includes that define the same job, a
+ * directory of components, files linted as fragments without a word, a duplicate key the message
+ * does not name, control characters printed raw, local includes read outside the project, a
+ * circular `!reference`, and a `needs` chain deep enough to overflow a recursive walk.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../src/ci/diagnostics.js';
+import { escapeControl } from '../../src/cli/output.js';
+import { readProjectFile } from '../../src/cli/project.js';
+import { findDockerfiles, proposeBuilds } from '../../src/init/plan.js';
+import { scaffold } from '../../src/init/scaffold.js';
+import { lintText } from '../../src/lint/lint-text.js';
+import { migrateFile } from '../../src/migrate/index.js';
+import { catalogHost } from '../helpers/lint-host.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'bin/cigen.cjs');
+const REF = '$CI_SERVER_FQDN/ci-components/cigen';
+
+function cigen(args: string[], cwd = ROOT, env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const temps: string[] = [];
+afterEach(() => {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+/** A scratch directory with `files` in it (a value starting with `->` is a symlink to the rest). */
+function scratch(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cigen-lint-defects-'));
+  temps.push(dir);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    if (text.startsWith('->')) symlinkSync(text.slice(2), join(dir, name));
+    else writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+const lint = (text: string, files: Record<string, string> = {}, file = '.gitlab-ci.yml'): Promise<Diagnostic[]> =>
+  lintText(text, { file, host: catalogHost((path) => files[path]) });
+const brief = (d: Diagnostic) => `${d.file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`;
+const briefs = async (...args: Parameters<typeof lint>) => (await lint(...args)).map(brief);
+const codes = async (...args: Parameters<typeof lint>) => (await lint(...args)).map((d) => d.code);
+
+const AUTH =
+  String.raw`    - echo "{\"auths\":{\"$CI_REGISTRY\":{\"auth\":\"$(printf "%s:%s" "$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD" ` +
+  String.raw`| base64 | tr -d '\n')\"}}}" > /kaniko/.docker/config.json`;
+const KANIKO_JOB = (name: string, context = '$CI_PROJECT_DIR') =>
+  `${name}:
+  stage: build
+  image:
+    name: gcr.io/kaniko-project/executor:v1.23.2-debug
+    entrypoint: [""]
+  script:
+    - mkdir -p /kaniko/.docker
+${AUTH}
+    - /kaniko/executor --context ${context} --dockerfile ${context}/Dockerfile --destination $CI_REGISTRY_IMAGE/${name}:$CI_COMMIT_SHA
+`;
+
+describe('include/duplicate-job: two component includes that define the same job', () => {
+  it('is an error at the second include entry, naming the job and the first include', async () => {
+    const text =
+      `include:\n  - component: ${REF}/buildah@1\n    inputs:\n      tags: [v1]\n` +
+      `  - component: ${REF}/buildah@1\n    inputs:\n      context: api\n`;
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:5:5 error include/duplicate-job job `build-image` is already defined by the component included at line 2; ' +
+        'GitLab merges the two jobs silently and only one of them runs',
+    ]);
+  });
+  it('any two readable components: two builders with the same default job name, this project’s own component', async () => {
+    expect(await codes(`include:\n  - component: ${REF}/kaniko@1\n  - component: ${REF}/buildah@1\n`)).toEqual(['include/duplicate-job']);
+    const own = 'spec:\n  inputs:\n    name: {default: deploy}\n---\n$[[ inputs.name ]]:\n  script: [echo]\n';
+    const deploy = '  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/deploy@main\n';
+    expect(await codes(`include:\n${deploy}${deploy}    inputs: {name: deploy}\n`, { 'templates/deploy.yml': own })).toEqual([
+      'include/duplicate-job',
+    ]);
+  });
+  it('names the file of the first include when it is another file', async () => {
+    const found = await briefs(`include:\n  - local: ci/images.yml\n  - component: ${REF}/buildah@1\n`, {
+      'ci/images.yml': `include:\n  - component: ${REF}/buildkit@1\n`,
+    });
+    expect(found).toEqual([
+      '.gitlab-ci.yml:3:5 error include/duplicate-job job `build-image` is already defined by the component included at ' +
+        'ci/images.yml:2; GitLab merges the two jobs silently and only one of them runs',
+    ]);
+  });
+  it('is not reported for distinct job names, nor for a job the pipeline itself extends', async () => {
+    expect(
+      await briefs(
+        `include:\n  - component: ${REF}/buildah@1\n  - component: ${REF}/buildah@1\n    inputs: {job-name: build-api, context: api}\n` +
+          'build-image:\n  rules: [{when: manual}]\n',
+      ),
+    ).toEqual([]);
+  });
+
+  describe('cigen init and cigen migrate never write such a pair', () => {
+    const builds = proposeBuilds(findDockerfiles(['Dockerfile', 'api/Dockerfile']));
+    it.each([
+      ['a new pipeline for two Dockerfiles', undefined],
+      ['a pipeline that already includes the component without job-name', `include:\n  - component: ${REF}/buildah@1\n`],
+      [
+        'a pipeline that already builds another context without job-name',
+        `include:\n  - component: ${REF}/buildah@1\n    inputs:\n      context: web\n`,
+      ],
+      ['a pipeline that includes a different builder without job-name', `include:\n  - component: ${REF}/kaniko@1\n`],
+    ])('init: %s', async (_name, current) => {
+      const out = scaffold('.gitlab-ci.yml', current, builds, `${REF}/buildah@1`);
+      expect(out.changed).toBe(true);
+      expect(await codes(out.text)).not.toContain('include/duplicate-job');
+    });
+    it('migrate: two Kaniko jobs (and a third in a local include)', async () => {
+      const files = { 'ci/more.yml': KANIKO_JOB('build-worker', '$CI_PROJECT_DIR/worker') };
+      const results = migrateFile(
+        '.gitlab-ci.yml',
+        `include: ci/more.yml\n${KANIKO_JOB('build-api', '$CI_PROJECT_DIR/api')}${KANIKO_JOB('build-web', '$CI_PROJECT_DIR/web')}`,
+        { host: { readProjectFile: (path) => files[path as keyof typeof files] } },
+      );
+      const [root, included] = results;
+      expect(root?.jobs.filter((j) => j.status === 'migrated')).toHaveLength(2);
+      expect(included?.jobs.filter((j) => j.status === 'migrated')).toHaveLength(1);
+      const found = await lint(root?.result ?? '', { 'ci/more.yml': included?.result ?? '' });
+      expect(found.map((d) => d.code)).not.toContain('include/duplicate-job');
+    });
+  });
+});
+
+describe('a directory that holds component files is linted (templates/ --format json, --schema-only)', () => {
+  it('cigen lint templates/ --format json: one JSON array, exit 0', () => {
+    const result = cigen(['lint', 'templates/', '--format', 'json']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([]);
+  });
+  it('cigen lint templates/ --schema-only: every component, exit 0', () => {
+    const result = cigen(['lint', 'templates/', '--schema-only']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('7 file(s) clean\n');
+  });
+  it('flat files with a spec: header and <name>/template.yml, not other YAML', () => {
+    const dir = scratch({
+      'components/flat.yml': 'spec:\n  inputs:\n    a: {default: x}\n---\nflat:\n  script: [echo $[[ inputs.a ]]]\n  scirpt: [x]\n',
+      'components/nested/template.yml': 'nested:\n  stage: nowhere\n  script: [echo]\n',
+      'components/notes.yml': 'not: [a, pipeline\n',
+    });
+    const result = cigen(['lint', 'components', '--format', 'json'], dir);
+    expect(result.stderr).toBe('');
+    const found = (JSON.parse(result.stdout) as { file: string; code: string }[]).map((d) => `${d.file} ${d.code}`);
+    expect(found).toEqual(['components/flat.yml schema/unknown-key', 'components/nested/template.yml semantic/undefined-stage']);
+  });
+});
+
+describe('--pipeline, and a file linted as a fragment says so', () => {
+  const files = { 'p.yml': 'a:\n  script: [echo]\n  needs: [b]\n', '.gitlab-ci.yml': 'a:\n  script: [echo]\n' };
+  const notice = 'p.yml: linted as a fragment (not named *gitlab-ci.yml); add --pipeline to check it as a whole pipeline';
+  it('text output names the file linted as a fragment, once', () => {
+    const result = cigen(['lint', 'p.yml', '.gitlab-ci.yml'], scratch(files));
+    expect(result.status).toBe(0);
+    expect(result.stdout.split('\n').filter((line) => line.includes('linted as a fragment'))).toEqual([notice]);
+  });
+  it('--pipeline checks it as the root pipeline (needs, visible jobs)', () => {
+    const dir = scratch({ ...files, 'hidden.yml': '.a:\n  script: [echo]\n' });
+    const result = cigen(['lint', '--pipeline', 'p.yml', 'hidden.yml'], dir);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('p.yml:3:11 error semantic/undefined-need a job: undefined need: b');
+    expect(result.stdout).toContain('hidden.yml:1:1 error semantic/no-visible-job jobs config should contain at least one visible job');
+    expect(result.stdout).not.toContain('linted as a fragment');
+  });
+  it('JSON output stays the array of diagnostics', () => {
+    const dir = scratch(files);
+    expect(cigen(['lint', 'p.yml', '--format', 'json'], dir).stdout).toBe('[]\n');
+    const json = JSON.parse(cigen(['lint', 'p.yml', '--pipeline', '--format', 'json'], dir).stdout) as { code: string }[];
+    expect(json.map((d) => d.code)).toEqual(['semantic/undefined-need']);
+  });
+  it('a component template is not called a fragment', () => {
+    const result = cigen(['lint', 'templates/buildah.yml']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('1 file(s) clean\n');
+  });
+  it('the help text documents --pipeline', () => {
+    expect(cigen(['lint', '--help']).stdout).toMatch(/--pipeline +\S/);
+  });
+});
+
+describe('yaml/duplicate-key names the key', () => {
+  it.each([
+    [
+      'build:\n  script: [a]\n  script: [b]\n',
+      '.gitlab-ci.yml:3:3 warning yaml/duplicate-key duplicate key `script`; GitLab keeps the last one',
+    ],
+    [
+      '"a b":\n  script: [a]\n\'a b\':\n  script: [b]\n',
+      '.gitlab-ci.yml:3:1 warning yaml/duplicate-key duplicate key `a b`; GitLab keeps the last one',
+    ],
+  ])('%j', async (text, expected) => {
+    expect(await briefs(text)).toContainEqual(expected);
+  });
+});
+
+describe('control characters from a linted file are escaped in text output', () => {
+  const RAW = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/;
+  it('escapeControl: C0 but tab and newline, DEL, C1, LS and PS', () => {
+    expect(escapeControl('a\x1b[2Jb\tc\x00\x7f\x9b\u2028\u2029\r')).toBe('a\\x1b[2Jb\tc\\x00\\x7f\\x9b\\u2028\\u2029\\x0d');
+    expect(escapeControl('é – ✓')).toBe('é – ✓');
+  });
+  it('in messages and code frames; the JSON keeps the exact text', () => {
+    const dir = scratch({ '.gitlab-ci.yml': 'build:\n  sc\x1b[2Jript: [x]\n  script: ["echo \x1b]0;owned\x07 \x9b2J \x7f"]\n' });
+    const text = cigen(['lint', '.gitlab-ci.yml'], dir);
+    expect(text.status).toBe(1);
+    expect(text.stdout).not.toMatch(RAW);
+    expect(text.stdout).toContain('unknown keys: sc\\x1b[2Jript');
+    expect(text.stdout).toContain('  > 2 |   sc\\x1b[2Jript: [x]');
+    expect(text.stdout).toContain('    3 |   script: ["echo \\x1b]0;owned\\x07 \\x9b2J \\x7f"]');
+    // The caret stays under the column, counted in the escaped line.
+    expect(text.stdout).toContain('      |   ^\n');
+    const json = JSON.parse(cigen(['lint', '.gitlab-ci.yml', '--format', 'json'], dir).stdout) as { message: string }[];
+    expect(json[0]?.message).toContain('sc\x1b[2Jript');
+  });
+  it('a caret after an escaped character moves with it', () => {
+    const dir = scratch({ '.gitlab-ci.yml': 'build: {script: ["\x1b"], image: 1}\n' });
+    const lines = cigen(['lint', '.gitlab-ci.yml'], dir).stdout.split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      '.gitlab-ci.yml:1:31 error schema/type jobs:build:image config should be a string or a hash',
+      '  > 1 | build: {script: ["\\x1b"], image: 1}',
+      `      | ${' '.repeat(33)}^`,
+    ]);
+  });
+});
+
+describe('include/outside-project: local includes are read from the project only', () => {
+  const SECRET = 'OUTSIDE-SECRET-7c1f';
+  const ENV_SECRET = 'ENVIRON-SECRET-93ab';
+  const OUTSIDE = `# ${SECRET}\n${KANIKO_JOB('build-outside')}  scirpt: [${SECRET}]\n`;
+  /** A project beside a directory it must not read, and includes that lead there. */
+  function layout() {
+    const base = scratch({
+      'outside/x.yml': OUTSIDE,
+      'project/.git/HEAD': 'ref: refs/heads/main\n',
+      'project/ci/link.yml': '->../../outside/x.yml',
+      'project/ci/inside.yml': 'inside:\n  script: [echo]\n',
+      'project/ci/inside-link.yml': '->inside.yml',
+      'project/shared': '->../outside',
+    });
+    const depth = resolve(base, 'project').split('/').length - 1;
+    const environ = `${'../'.repeat(depth)}proc/self/environ`;
+    const pipeline =
+      'include:\n  - local: ../outside/x.yml\n  - local: ci/link.yml\n  - local: shared/x.yml\n' +
+      `  - local: ${environ}\n  - local: ci/inside-link.yml\nbuild:\n  script: [echo]\n`;
+    writeFileSync(join(base, 'project/.gitlab-ci.yml'), pipeline);
+    return { base, project: join(base, 'project'), environ };
+  }
+  const outsideUnchanged = (base: string) => expect(readFileSync(join(base, 'outside/x.yml'), 'utf8')).toBe(OUTSIDE);
+
+  it('readProjectFile refuses paths that lead outside, through .. or a symlink, and follows links that stay inside', () => {
+    const { base, project, environ } = layout();
+    expect(readProjectFile(project, '../outside/x.yml')).toBeUndefined();
+    expect(readProjectFile(project, 'ci/link.yml')).toBeUndefined();
+    expect(readProjectFile(project, 'shared/x.yml')).toBeUndefined();
+    expect(readProjectFile(project, environ)).toBeUndefined();
+    expect(readProjectFile(project, 'ci/inside-link.yml')?.text).toBe('inside:\n  script: [echo]\n');
+    // A root reached through a symlink is still the project.
+    symlinkSync(project, join(base, 'project-link'));
+    expect(readProjectFile(join(base, 'project-link'), 'ci/inside.yml')?.text).toBe('inside:\n  script: [echo]\n');
+    expect(readProjectFile(join(base, 'project-link'), 'ci/link.yml')).toBeUndefined();
+  });
+
+  it('lint: an error at each such include entry, never a line of the outside file', () => {
+    const { base, project, environ } = layout();
+    for (const format of ['text', 'json']) {
+      const result = cigen(['lint', '.gitlab-ci.yml', '--format', format], project, { CIGEN_TEST_SECRET: ENV_SECRET });
+      expect(result.status).toBe(1);
+      expect(result.stdout + result.stderr).not.toContain(SECRET);
+      expect(result.stdout + result.stderr).not.toContain(ENV_SECRET);
+      if (format === 'json') {
+        const found = (JSON.parse(result.stdout) as { file: string; line: number; code: string; message: string }[]).map(
+          (d) => `${d.file}:${d.line} ${d.code} ${d.message}`,
+        );
+        const message = (path: string) => `\`${path}\` is outside the project: GitLab reads local includes from the repository only`;
+        expect(found).toEqual([
+          `.gitlab-ci.yml:2 include/outside-project ${message('../outside/x.yml')}`,
+          `.gitlab-ci.yml:3 include/outside-project ${message('ci/link.yml')}`,
+          `.gitlab-ci.yml:4 include/outside-project ${message('shared/x.yml')}`,
+          `.gitlab-ci.yml:5 include/outside-project ${message(environ)}`,
+        ]);
+      }
+    }
+    outsideUnchanged(base);
+  });
+
+  it('lint, in the library: a path that climbs out is refused before any host is asked', async () => {
+    const asked: string[] = [];
+    const found = await lintText('include:\n  - local: ci/../../x.yml\nbuild:\n  script: [echo]\n', {
+      file: '.gitlab-ci.yml',
+      host: catalogHost((path) => (asked.push(path), 'x:\n  script: [echo]\n')),
+    });
+    expect(found.map(brief)).toEqual([
+      '.gitlab-ci.yml:2:14 error include/outside-project `ci/../../x.yml` is outside the project: GitLab reads local includes ' +
+        'from the repository only',
+    ]);
+    expect(asked).toEqual([]);
+  });
+
+  it('migrate --format json and --write: a warning for each, nothing outside read or written', () => {
+    const { base, project } = layout();
+    for (const args of [['--format', 'json'], ['--write', '--format', 'json'], ['--write']]) {
+      const result = cigen(['migrate', '.gitlab-ci.yml', ...args], project, { CIGEN_TEST_SECRET: ENV_SECRET });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(result.stdout).not.toContain(SECRET);
+      expect(result.stdout).not.toContain(ENV_SECRET);
+      expect(result.stdout).not.toContain('build-outside');
+      expect(result.stdout).toContain(
+        '.gitlab-ci.yml: local include ../outside/x.yml is outside the project (GitLab reads local includes from the repository only); ' +
+          'its jobs were not checked',
+      );
+      expect(result.stdout).toContain('ci/link.yml');
+      outsideUnchanged(base);
+    }
+  });
+});
+
+describe('semantic/reference-cycle: a circular !reference', () => {
+  it.each([
+    [
+      "GitLab's example",
+      'job_a:\n  script: !reference [job_b, script]\njob_b:\n  script: !reference [job_a, script]\n',
+      '2:22 error semantic/reference-cycle !reference ["job_b", "script"] is part of a circular chain',
+    ],
+    [
+      'a reference to itself',
+      'job:\n  script:\n    - echo\n    - !reference [job, script]\n',
+      '4:20 error semantic/reference-cycle !reference ["job", "script"] is part of a circular chain',
+    ],
+    [
+      'three hidden jobs in a ring, inside lists',
+      '.a:\n  script: [!reference [.b, script]]\n.b:\n  script: [!reference [.c, script]]\n.c:\n  script: [!reference [.a]]\n' +
+        'job:\n  script: [echo]\n',
+      '2:23 error semantic/reference-cycle !reference [".b", "script"] is part of a circular chain',
+    ],
+  ])('%s', async (_name, text, expected) => {
+    expect(await briefs(text)).toEqual([`.gitlab-ci.yml:${expected}`]);
+  });
+  it('a chain that ends is fine', async () => {
+    expect(
+      await briefs('.a:\n  script: [echo a]\n.b:\n  script: [!reference [.a, script]]\njob:\n  script: [!reference [.b, script], echo]\n'),
+    ).toEqual([]);
+  });
+});
+
+describe('needs: a 5,000-job chain', () => {
+  const chain = (n: number, closed: boolean) =>
+    Array.from({ length: n }, (_, i) => `j${i}:\n  script: [x]\n${closed || i + 1 < n ? `  needs: [j${(i + 1) % n}]\n` : ''}`).join('');
+  it('an open chain is clean (no stack overflow)', async () => {
+    expect(await lint(chain(5000, false))).toEqual([]);
+  });
+  it('a closed one is a cycle', async () => {
+    const found = await lint(chain(5000, true));
+    expect(found.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(['3:10 semantic/needs-cycle']);
+    expect(found[0]?.message).toMatch(/^The pipeline has circular dependencies: topological sort failed: \["j0", "j1", .*"j4999"\]$/);
+  });
+});
