@@ -1,10 +1,22 @@
 /**
  * The platform seam on @gitbeaker/rest. gitbeaker builds every request (paths, query, bodies,
- * pagination); cigen's own handler (http.ts) sends them, so retries honour Retry-After.
+ * pagination); cigen's own handler (http.ts) sends them, so retries honour Retry-After and the token
+ * stays on the instance's origin. What comes back is checked against gitlab-schema.ts before the bot
+ * reads it: gitbeaker's types say what GitLab documents, not what was sent.
  */
-import { Gitlab, type AllMergeRequestsOptions } from '@gitbeaker/rest';
-import { createRequesterFn, type RequestHandlerFn } from '@gitbeaker/requester-utils';
+import { Gitlab } from '@gitbeaker/rest';
+import { createRequesterFn, type RequestOptions } from '@gitbeaker/requester-utils';
+import {
+  check,
+  ResponseShapeError,
+  SCHEMAS,
+  type RawCommit,
+  type RawMergeRequest,
+  type RawPageInfo,
+  type RawProject,
+} from './gitlab-schema.js';
 import { DEFAULT_RETRY, requestHandler, type HttpStats, type RetryPolicy } from './http.js';
+import { masker } from './access.js';
 import {
   PlatformError,
   type Branch,
@@ -14,58 +26,52 @@ import {
   type Note,
   type Platform,
   type Project,
+  type ProjectRef,
   type ProjectSelection,
 } from './platform.js';
 
-type Json = Record<string, unknown>;
 const PER_PAGE = 100;
 
-/** The options of gitbeaker's MergeRequests.all (its general overload). */
-type MergeRequestQuery = NonNullable<Parameters<InstanceType<typeof Gitlab>['MergeRequests']['all']>[0]>;
-
-/**
- * A merge request query for every state. GitLab's list takes state=all; gitbeaker's
- * AllMergeRequestsOptions names only the single states, so the rest of the query is checked
- * against gitbeaker's type and only that one value is widened.
- */
-type EveryStateQuery = Omit<AllMergeRequestsOptions, 'state'> & { state: 'all'; projectId: number; perPage: number; maxPages: number };
-
-function accessLevel(raw: Json): number | undefined {
-  const permissions = raw['permissions'] as Record<string, { access_level?: number } | null> | undefined;
-  if (!permissions) return undefined;
-  const levels = [permissions['project_access']?.access_level, permissions['group_access']?.access_level].filter(
+function accessLevel(raw: RawProject): number | undefined {
+  const levels = [raw.permissions?.project_access?.access_level, raw.permissions?.group_access?.access_level].filter(
     (l): l is number => typeof l === 'number',
   );
   return levels.length > 0 ? Math.max(...levels) : undefined;
 }
 
-function toProject(raw: Json): Project {
+function toProject(raw: RawProject): Project {
   const level = accessLevel(raw);
   return {
     ...(level !== undefined ? { accessLevel: level } : {}),
-    id: raw['id'] as number,
-    path: raw['path_with_namespace'] as string,
-    defaultBranch: (raw['default_branch'] as string | null | undefined) ?? null,
-    archived: raw['archived'] === true,
-    ciConfigPath: (raw['ci_config_path'] as string | null | undefined) ?? '',
-    webUrl: (raw['web_url'] as string | undefined) ?? '',
+    id: raw.id,
+    path: raw.path_with_namespace,
+    defaultBranch: raw.default_branch ?? null,
+    archived: raw.archived === true,
+    ciConfigPath: raw.ci_config_path ?? '',
+    webUrl: raw.web_url ?? '',
   };
 }
 
-const toMergeRequest = (raw: Json): MergeRequest => ({
-  iid: raw['iid'] as number,
-  state: raw['state'] as MergeRequest['state'],
-  sourceBranch: raw['source_branch'] as string,
-  targetBranch: raw['target_branch'] as string,
-  description: (raw['description'] as string | null) ?? '',
-  webUrl: (raw['web_url'] as string | undefined) ?? '',
+const toMergeRequest = (raw: RawMergeRequest): MergeRequest => ({
+  iid: raw.iid,
+  state: raw.state,
+  sourceProjectId: raw.source_project_id,
+  sourceBranch: raw.source_branch,
+  targetBranch: raw.target_branch,
+  description: raw.description ?? '',
+  webUrl: raw.web_url,
 });
 
-const toCommit = (raw: Json): Commit => ({
-  id: raw['id'] as string,
-  message: (raw['message'] as string | undefined) ?? '',
-  authorEmail: (raw['author_email'] as string | undefined) ?? '',
+const toCommit = (raw: RawCommit): Commit => ({
+  id: raw.id,
+  message: raw.message,
+  authorEmail: raw.author_email,
+  committerEmail: raw.committer_email,
 });
+
+/** A property of a value of unknown shape (undefined when it is not an object): for the schema to judge. */
+const member = (value: unknown, key: string): unknown =>
+  typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined;
 
 const notFound = (error: unknown): boolean => error instanceof PlatformError && error.status === 404;
 
@@ -74,131 +80,144 @@ export interface GitLabOptions {
   token: string;
   retry?: RetryPolicy;
   stats?: HttpStats;
+  /** A line per HTTP attempt (--verbose): method, path, status, retry and wait; the token masked out of it. */
+  log?: (line: string) => void;
 }
 
 export class GitLabPlatform implements Platform {
   private readonly api: InstanceType<typeof Gitlab>;
   readonly stats: HttpStats;
+  /** Masks the token in a text: every message this platform builds has been through it already. */
+  readonly mask: (text: string) => string;
 
   constructor(options: GitLabOptions) {
     this.stats = options.stats ?? { requests: 0, retries: 0 };
-    const handler = requestHandler(options.retry ?? DEFAULT_RETRY, this.stats);
-    // The options handler passes gitbeaker's request options through unchanged; the body the request
-    // handler returns (typed unknown) is the parsed JSON, text or null that gitbeaker's resources expect.
-    const requesterFn = createRequesterFn((_service, requestOptions) => Promise.resolve(requestOptions), handler as RequestHandlerFn);
+    this.mask = masker(options.token);
+    const handler = requestHandler(options.retry ?? DEFAULT_RETRY, this.stats, {
+      mask: this.mask,
+      ...(options.log ? { log: options.log } : {}),
+    });
+    // gitbeaker's request options go to the handler as they are; it reads what it needs of them.
+    const passThrough = (_service: unknown, requestOptions: RequestOptions) => Promise.resolve(requestOptions);
+    const requesterFn = createRequesterFn(passThrough, handler);
     this.api = new Gitlab({ host: options.url, token: options.token, requesterFn, queryTimeout: null });
   }
 
   async currentUser(): Promise<{ username: string; email: string }> {
-    const user = (await this.api.Users.showCurrentUser()) as unknown as Json;
-    return { username: user['username'] as string, email: ((user['commit_email'] ?? user['email'] ?? '') as string) || '' };
+    const user = check(SCHEMAS.user, await this.api.Users.showCurrentUser(), 'the current user');
+    return { username: user.username, email: user.commit_email || user.email || '' };
   }
 
   async *projects(selection: ProjectSelection): AsyncIterable<Project> {
     if ('projects' in selection) {
-      for (const path of selection.projects) yield toProject(await this.api.Projects.show(path));
+      for (const path of selection.projects) yield toProject(check(SCHEMAS.project, await this.api.Projects.show(path), `project ${path}`));
       return;
     }
+    const what = 'group' in selection ? `projects of group ${selection.group}` : 'projects';
     for (let page: number | null = 1; page !== null;) {
       const options = { perPage: PER_PAGE, page, maxPages: 1, showExpanded: true, pagination: 'offset' } as const;
-      const result = ('group' in selection
-        ? await this.api.Groups.allProjects(selection.group, { ...options, includeSubgroups: true })
-        : await this.api.Projects.all({ ...options, orderBy: 'id', sort: 'asc' })) as unknown as {
-        data: Json[];
-        paginationInfo: { next: number | null };
-      };
-      for (const raw of result.data) yield toProject(raw);
-      page = result.paginationInfo.next || null;
+      // gitbeaker's page: { data: the answer, paginationInfo: read from its headers }.
+      const result: unknown =
+        'group' in selection
+          ? await this.api.Groups.allProjects(selection.group, { ...options, includeSubgroups: true })
+          : await this.api.Projects.all({ ...options, orderBy: 'id', sort: 'asc' });
+      for (const raw of check(SCHEMAS.projects, member(result, 'data'), what)) yield toProject(raw);
+      const { next = null }: RawPageInfo = check(SCHEMAS.pageInfo, member(result, 'paginationInfo'), `${what}, page ${page}`);
+      // A next page that does not move forward would list the same projects for ever.
+      if (next !== null && next <= page) throw new ResponseShapeError(`${what}, page ${page}`, `the next page is ${next}`);
+      page = next;
     }
   }
 
-  async readFile(project: number, path: string, ref: string): Promise<string | undefined> {
+  async readFile(project: ProjectRef, path: string, ref: string): Promise<string | undefined> {
+    let body: unknown;
     try {
-      const body = (await this.api.RepositoryFiles.showRaw(project, path, ref)) as unknown;
-      return typeof body === 'string' ? body : body instanceof Blob ? await body.text() : String(body);
+      body = await this.api.RepositoryFiles.showRaw(project.id, path, ref);
     } catch (error) {
       if (notFound(error)) return undefined;
       throw error;
     }
+    if (typeof body === 'string') return body;
+    if (body instanceof Blob) return body.text();
+    throw new ResponseShapeError(`${path} at ${ref} in ${project.path}`, 'expected the file as text');
   }
 
-  async branch(project: number, name: string): Promise<Branch | undefined> {
+  async branch(project: ProjectRef, name: string): Promise<Branch | undefined> {
+    let body: unknown;
     try {
-      const raw = (await this.api.Branches.show(project, name)) as unknown as Json;
-      return {
-        name: raw['name'] as string,
-        protected: raw['protected'] === true,
-        commit: ((raw['commit'] as Json | undefined)?.['id'] as string) ?? '',
-      };
+      body = await this.api.Branches.show(project.id, name);
     } catch (error) {
       if (notFound(error)) return undefined;
       throw error;
     }
+    const raw = check(SCHEMAS.branch, body, `branch ${name} of ${project.path}`);
+    return { name: raw.name, protected: raw.protected, commit: raw.commit.id };
   }
 
-  async protectedBranches(project: number): Promise<string[]> {
-    const list = (await this.api.ProtectedBranches.all(project, { perPage: PER_PAGE })) as unknown as Json[];
-    return list.map((raw) => raw['name'] as string);
+  async protectedBranches(project: ProjectRef): Promise<string[]> {
+    const list = check(
+      SCHEMAS.protectedBranches,
+      await this.api.ProtectedBranches.all(project.id, { perPage: PER_PAGE }),
+      `protected branches of ${project.path}`,
+    );
+    return list.map((raw) => raw.name);
   }
 
-  async commitsBetween(project: number, from: string, to: string): Promise<Commit[]> {
-    const raw = (await this.api.Repositories.compare(project, from, to)) as unknown as Json;
-    return ((raw['commits'] as Json[] | undefined) ?? []).map(toCommit);
+  async commitsBetween(project: ProjectRef, from: string, to: string): Promise<Commit[]> {
+    const raw = check(SCHEMAS.compare, await this.api.Repositories.compare(project.id, from, to), `${from}...${to} of ${project.path}`);
+    return raw.commits.map(toCommit);
   }
 
-  async mergeRequests(project: number, sourceBranch: string): Promise<MergeRequest[]> {
-    const query: EveryStateQuery = { projectId: project, sourceBranch, state: 'all', perPage: PER_PAGE, maxPages: 1 };
-    const list = (await this.api.MergeRequests.all(query as unknown as MergeRequestQuery)) as unknown as Json[];
-    return list.map(toMergeRequest);
+  async mergeRequests(project: ProjectRef, sourceBranch: string): Promise<MergeRequest[]> {
+    // No state: GitLab lists every state by default (and gitbeaker's type has no 'all').
+    const list = await this.api.MergeRequests.all({ projectId: project.id, sourceBranch, perPage: PER_PAGE, maxPages: 1 });
+    return check(SCHEMAS.mergeRequests, list, `merge requests of ${project.path}`).map(toMergeRequest);
   }
 
   async commit(
-    project: number,
+    project: ProjectRef,
     options: { branch: string; startBranch: string; force: boolean; message: string; actions: FileAction[] },
   ): Promise<Commit> {
     const actions = options.actions.map((a) => ({ action: a.action, filePath: a.path, content: a.content }));
-    const raw = (await this.api.Commits.create(project, options.branch, options.message, actions, {
+    const raw = await this.api.Commits.create(project.id, options.branch, options.message, actions, {
       startBranch: options.startBranch,
       ...(options.force ? { force: true } : {}),
-    })) as unknown as Json;
-    return toCommit(raw);
+    });
+    return toCommit(check(SCHEMAS.commit, raw, `new commit on ${options.branch} of ${project.path}`));
   }
 
   async createMergeRequest(
-    project: number,
+    project: ProjectRef,
     options: { sourceBranch: string; targetBranch: string; title: string; description: string },
   ): Promise<MergeRequest> {
-    const raw = (await this.api.MergeRequests.create(project, options.sourceBranch, options.targetBranch, options.title, {
+    const raw = await this.api.MergeRequests.create(project.id, options.sourceBranch, options.targetBranch, options.title, {
       description: options.description,
       removeSourceBranch: true,
-    })) as unknown as Json;
-    return toMergeRequest(raw);
+    });
+    return toMergeRequest(check(SCHEMAS.mergeRequest, raw, `new merge request of ${project.path}`));
   }
 
-  async updateMergeRequest(project: number, iid: number, options: { title: string; description: string }): Promise<MergeRequest> {
-    const raw = (await this.api.MergeRequests.edit(project, iid, {
-      title: options.title,
-      description: options.description,
-    })) as unknown as Json;
-    return toMergeRequest(raw);
+  async updateMergeRequest(project: ProjectRef, iid: number, options: { title: string; description: string }): Promise<MergeRequest> {
+    const raw = await this.api.MergeRequests.edit(project.id, iid, { title: options.title, description: options.description });
+    return toMergeRequest(check(SCHEMAS.mergeRequest, raw, `merge request !${iid} of ${project.path}`));
   }
 
-  async notes(project: number, iid: number): Promise<Note[]> {
-    const list = (await this.api.MergeRequestNotes.all(project, iid, { perPage: PER_PAGE })) as unknown as Json[];
-    return list.map((raw) => ({
-      body: (raw['body'] as string) ?? '',
-      author: ((raw['author'] as Json | undefined)?.['username'] as string) ?? '',
-    }));
+  async notes(project: ProjectRef, iid: number): Promise<Note[]> {
+    const list = check(
+      SCHEMAS.notes,
+      await this.api.MergeRequestNotes.all(project.id, iid, { perPage: PER_PAGE }),
+      `notes of merge request !${iid} of ${project.path}`,
+    );
+    return list.map((raw) => ({ body: raw.body, author: raw.author.username }));
   }
 
-  async comment(project: number, iid: number, body: string): Promise<void> {
-    await this.api.MergeRequestNotes.create(project, iid, body);
+  async comment(project: ProjectRef, iid: number, body: string): Promise<void> {
+    await this.api.MergeRequestNotes.create(project.id, iid, body);
   }
 
   /** The project's description (for the Catalog preflight). */
   async projectDescription(path: string): Promise<string> {
-    const raw = (await this.api.Projects.show(path)) as unknown as Json;
-    return (raw['description'] as string | null | undefined) ?? '';
+    return check(SCHEMAS.project, await this.api.Projects.show(path), `project ${path}`).description ?? '';
   }
 
   /** Creates a release through the Releases API (for mirrors that cannot run the release: job). */
@@ -206,12 +225,12 @@ export class GitLabPlatform implements Platform {
     path: string,
     options: { tagName: string; name: string; description: string; ref?: string },
   ): Promise<{ url: string }> {
-    const raw = (await this.api.ProjectReleases.create(path, {
+    const raw = await this.api.ProjectReleases.create(path, {
       tagName: options.tagName,
       name: options.name,
       description: options.description,
       ...(options.ref ? { ref: options.ref } : {}),
-    })) as unknown as Json;
-    return { url: ((raw['_links'] as Json | undefined)?.['self'] as string | undefined) ?? '' };
+    });
+    return { url: check(SCHEMAS.release, raw, `release ${options.tagName} of ${path}`)._links?.self ?? '' };
   }
 }

@@ -4,7 +4,14 @@
  * timeouts and dropped connections — with capped exponential backoff, and counts requests.
  * gitbeaker's own handler retries 429/502 after a fraction of a millisecond and ignores
  * Retry-After, which hammers a rate-limited instance.
+ *
+ * It also keeps the token where it belongs: redirects are followed only within the instance's
+ * origin (fetch would carry PRIVATE-TOKEN to any host a redirect names), an instance that cannot
+ * be reached at all fails the first request at once instead of being retried, and every message it
+ * builds from a server's answer goes through the caller's mask. The --verbose log gets method, path,
+ * status and wait, never a header.
  */
+import type { FormattedResponse, RequestHandlerFn, ResponseBodyTypes } from '@gitbeaker/requester-utils';
 import { PlatformError } from './platform.js';
 
 export interface RetryPolicy {
@@ -19,10 +26,30 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 500, maxMs: 120_000, timeoutMs: 30_000 };
+/** Same-origin redirects followed for one request. */
+const MAX_REDIRECTS = 5;
 
 export interface HttpStats {
   requests: number;
   retries: number;
+}
+
+export interface HandlerOptions {
+  /** A line per attempt: method, path, status, the retry and its wait. Never a header. */
+  log?: (line: string) => void;
+  /** Applied to every message built from what a server sent (the token masked out). */
+  mask?: (text: string) => string;
+}
+
+/** The instance could not be reached at all on the first request: refused, unknown host, unreachable. */
+export class UnreachableError extends PlatformError {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`cannot reach ${url}: ${reason}`, undefined);
+    this.name = 'UnreachableError';
+  }
 }
 
 /** How long to wait before the next attempt, or undefined to give up. Pure. */
@@ -59,73 +86,208 @@ export function retryAfter(headers: Headers, now: number): number | undefined {
   return undefined;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function parseBody(response: Response): Promise<unknown> {
-  if (response.status === 204) return null;
-  const type = response.headers.get('content-type') ?? '';
-  if (type.includes('application/json')) return response.json().then((v: unknown) => v ?? {});
-  return response.text();
+/** The system error codes under a fetch failure (undici puts them in `cause`, an AggregateError for several addresses). */
+function errorCodes(error: unknown): string[] {
+  if (!(error instanceof Error)) return [];
+  const own = 'code' in error && typeof error.code === 'string' ? [error.code] : [];
+  const nested = error instanceof AggregateError ? error.errors.flatMap(errorCodes) : [];
+  return [...own, ...nested, ...errorCodes(error.cause)];
 }
+
+const CONNECTION_FAILURES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'unknown host',
+  EAI_AGAIN: 'the host name could not be looked up (DNS)',
+  EAI_NONAME: 'unknown host',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EADDRNOTAVAIL: 'address not available',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  ETIMEDOUT: 'connection timed out',
+  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed (set NODE_EXTRA_CA_CERTS to trust it)',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its TLS certificate is signed by an untrusted CA (set NODE_EXTRA_CA_CERTS to trust it)',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its TLS certificate is signed by an unknown CA (set NODE_EXTRA_CA_CERTS to trust it)',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate cannot be verified (set NODE_EXTRA_CA_CERTS to trust it)',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate is for another host name',
+  EPROTO: 'TLS handshake failed (is it an http:// address?)',
+};
+
+/**
+ * What keeps a host from being reached at all — refused, unknown, unreachable, a certificate that
+ * will not do — or undefined for a failure that may pass (a dropped connection, a reset).
+ */
+export function connectionFailure(error: unknown): string | undefined {
+  for (const code of errorCodes(error)) if (code in CONNECTION_FAILURES) return CONNECTION_FAILURES[code];
+  return undefined;
+}
+
+/** A network failure in a few words: its code, never its message (which may quote a request). */
+function networkFailure(error: unknown): string {
+  const code = errorCodes(error)[0];
+  return `connection failed${code ? ` (${code})` : ''}`;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function describe(body: string): string {
   try {
-    const json = JSON.parse(body) as { message?: unknown; error?: unknown };
-    const message = json.message ?? json.error ?? body;
-    return typeof message === 'string' ? message : JSON.stringify(message);
+    const json: unknown = JSON.parse(body);
+    if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
+      const message = 'message' in json ? json.message : 'error' in json ? json.error : body;
+      return typeof message === 'string' ? message : JSON.stringify(message);
+    }
+    return body.slice(0, 300);
   } catch {
     return body.slice(0, 300);
   }
 }
 
-interface HandlerOptions {
-  method?: string;
-  headers?: Record<string, string>;
-  body?: string | FormData;
-  searchParams?: string;
-  prefixUrl?: string;
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Blob);
+
+/** A JSON answer as gitbeaker's body types: objects, lists of objects or strings, strings, numbers, null. */
+function asBody(json: unknown, text: string): ResponseBodyTypes {
+  if (json === null || typeof json === 'string' || typeof json === 'number' || isRecord(json)) return json;
+  if (Array.isArray(json)) {
+    const objects = json.filter(isRecord);
+    if (objects.length === json.length) return objects;
+    const strings = json.filter((item): item is string => typeof item === 'string');
+    if (strings.length === json.length) return strings;
+  }
+  // Another JSON value (true, a mixed list): the text, for the caller's schema to refuse.
+  return text;
+}
+
+/** The request gitbeaker built (see @gitbeaker/requester-utils defaultOptionsHandler), read without trusting its types. */
+function requestOf(endpoint: string, options: Record<string, unknown> = {}) {
+  const prefix = typeof options['prefixUrl'] === 'string' ? options['prefixUrl'] : undefined;
+  const url = new URL(endpoint, prefix === undefined ? undefined : prefix.endsWith('/') ? prefix : `${prefix}/`);
+  if (typeof options['searchParams'] === 'string') url.search = options['searchParams'];
+  const headers: Record<string, string> = {};
+  if (isRecord(options['headers']))
+    for (const [name, value] of Object.entries(options['headers'])) if (typeof value === 'string') headers[name] = value;
+  const body = typeof options['body'] === 'string' || options['body'] instanceof FormData ? options['body'] : undefined;
+  const method = typeof options['method'] === 'string' ? options['method'] : 'GET';
+  const base = (prefix ?? url.origin).replace(/\/api\/v4\/?$/, '');
+  // gitbeaker joins relative endpoints to the instance's API; an absolute one elsewhere would take the token along.
+  const outside = prefix !== undefined && url.origin !== new URL(prefix).origin;
+  return { url, method, headers, body, base, outside };
 }
 
 /** A gitbeaker request handler (see @gitbeaker/requester-utils createRequesterFn). */
-export function requestHandler(policy: RetryPolicy, stats: HttpStats) {
-  return async (
-    endpoint: string,
-    options: HandlerOptions = {},
-  ): Promise<{ body: unknown; headers: Record<string, string>; status: number }> => {
-    const base = options.prefixUrl ? (options.prefixUrl.endsWith('/') ? options.prefixUrl : `${options.prefixUrl}/`) : undefined;
-    const url = new URL(endpoint, base);
-    url.search = options.searchParams ?? '';
-    const method = options.method ?? 'GET';
-    for (let attempt = 0; ; attempt++) {
+export function requestHandler(policy: RetryPolicy, stats: HttpStats, options: HandlerOptions = {}): RequestHandlerFn {
+  const mask = options.mask ?? ((text: string) => text);
+  const log = (line: string) => options.log?.(mask(line));
+  /** Until the instance has answered once, a connection-level failure means it cannot be reached: no retries. */
+  let reached = false;
+
+  /** One attempt: a fetch, and same-origin redirects followed by hand (a cross-origin one refused). */
+  async function send(request: ReturnType<typeof requestOf>): Promise<{ response: Response; path: string }> {
+    let { url, method, body } = request;
+    for (let hop = 0; ; hop++) {
       stats.requests++;
-      let outcome: Parameters<typeof retryDelay>[1];
+      const response = await fetch(url, {
+        method,
+        headers: request.headers,
+        ...(body !== undefined ? { body } : {}),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(policy.timeoutMs),
+      });
+      reached = true;
+      const location = response.headers.get('location');
+      if (response.status < 300 || response.status > 399 || response.status === 304 || location === null)
+        return { response, path: url.pathname };
+      await response.body?.cancel();
+      const next = new URL(location, url);
+      if (next.origin !== request.url.origin) {
+        log(`${method} ${url.pathname} ${response.status}; redirect to another origin refused`);
+        throw new PlatformError(
+          mask(
+            `${request.method} ${request.url.pathname}: redirected to another origin (${next.origin}); the token is not sent there` +
+              ` (if the instance moved, use that address as --gitlab-url)`,
+          ),
+          response.status,
+        );
+      }
+      if (hop + 1 >= MAX_REDIRECTS)
+        throw new PlatformError(`${request.method} ${request.url.pathname}: more than ${MAX_REDIRECTS} redirects`, response.status);
+      log(`${method} ${url.pathname} ${response.status}; redirected to ${next.pathname}`);
+      // As fetch does: 303, and 301/302 after a POST, become a GET without a body.
+      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+        method = method === 'HEAD' ? 'HEAD' : 'GET';
+        body = undefined;
+      }
+      url = next;
+    }
+  }
+
+  return async (endpoint, handlerOptions): Promise<FormattedResponse> => {
+    const request = requestOf(endpoint, handlerOptions);
+    const { method } = request;
+    if (request.outside)
+      throw new PlatformError(`${method} ${request.url.origin}: not the instance's origin; the token is not sent there`, undefined);
+    const retrying = (attempt: number, wait: number) => `; retry ${attempt + 1} of ${policy.attempts - 1} in ${Math.round(wait)} ms`;
+    for (let attempt = 0; ; attempt++) {
+      let answer: { response: Response; path: string; text: string };
       try {
-        const response = await fetch(url, {
-          method,
-          headers: options.headers ?? {},
-          ...(options.body !== undefined ? { body: options.body } : {}),
-          signal: AbortSignal.timeout(policy.timeoutMs),
-        });
-        if (response.ok)
-          return { body: await parseBody(response), headers: Object.fromEntries(response.headers.entries()), status: response.status };
-        const text = await response.text();
-        outcome = { status: response.status, headers: response.headers, body: text };
-        const wait = retryDelay(attempt, outcome, policy, Date.now(), Math.random());
-        if (wait === undefined) throw new PlatformError(`${method} ${url.pathname}: ${response.status} ${describe(text)}`, response.status);
-        stats.retries++;
-        await sleep(wait);
+        const { response, path } = await send(request);
+        answer = { response, path, text: await response.text() };
       } catch (error) {
         if (error instanceof PlatformError) throw error;
-        const kind = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError' ? 'timeout' : 'network';
+        const name = error instanceof Error ? error.name : '';
+        const kind = name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network';
+        const path = request.url.pathname;
+        if (kind === 'network' && !(error instanceof Error && error.cause !== undefined)) {
+          // Not the network: fetch refused to build the request. Its message may quote a header: never shown.
+          log(`${method} ${path} not sent`);
+          throw new PlatformError(`${method} ${path}: the request could not be sent (${name || 'error'})`, undefined);
+        }
+        const unreachable = reached ? undefined : connectionFailure(error);
+        const what = kind === 'timeout' ? 'timed out' : networkFailure(error);
+        if (unreachable !== undefined) {
+          log(`${method} ${path} ${what}`);
+          throw new UnreachableError(request.base, unreachable);
+        }
         const wait = retryDelay(attempt, { error: kind }, policy, Date.now(), Math.random());
-        if (wait === undefined)
-          throw new PlatformError(
-            `${method} ${url.pathname}: ${kind === 'timeout' ? 'timed out' : `connection failed (${(error as Error).message})`}`,
-            undefined,
-          );
+        log(`${method} ${path} ${what}${wait === undefined ? '' : retrying(attempt, wait)}`);
+        if (wait === undefined) throw new PlatformError(`${method} ${path}: ${what}`, undefined);
         stats.retries++;
         await sleep(wait);
+        continue;
       }
+      const { response, path, text } = answer;
+      if (response.ok) {
+        log(`${method} ${path} ${response.status}`);
+        return {
+          body: parseBody(response, text, `${method} ${path}`),
+          headers: Object.fromEntries(response.headers.entries()),
+          status: response.status,
+        };
+      }
+      const wait = retryDelay(
+        attempt,
+        { status: response.status, headers: response.headers, body: text },
+        policy,
+        Date.now(),
+        Math.random(),
+      );
+      log(`${method} ${path} ${response.status}${wait === undefined ? '' : retrying(attempt, wait)}`);
+      if (wait === undefined) throw new PlatformError(mask(`${method} ${path}: ${response.status} ${describe(text)}`), response.status);
+      stats.retries++;
+      await sleep(wait);
     }
   };
+
+  function parseBody(response: Response, text: string, what: string): ResponseBodyTypes {
+    if (response.status === 204) return null;
+    if (!(response.headers.get('content-type') ?? '').includes('application/json')) return text;
+    if (text === '') return {};
+    try {
+      const json: unknown = JSON.parse(text);
+      return asBody(json ?? {}, text);
+    } catch {
+      throw new PlatformError(`${what}: unexpected response from GitLab: not JSON, though it said so`, response.status);
+    }
+  }
 }

@@ -16,6 +16,9 @@ export interface Project {
   accessLevel?: number;
 }
 
+/** A project as the platform's calls name it: by id, and by path in what they report. */
+export type ProjectRef = Pick<Project, 'id' | 'path'>;
+
 export interface Branch {
   name: string;
   protected: boolean;
@@ -26,11 +29,15 @@ export interface Commit {
   id: string;
   message: string;
   authorEmail: string;
+  /** Who made the commit object: an amend keeps the author and changes this. */
+  committerEmail: string;
 }
 
 export interface MergeRequest {
   iid: number;
   state: 'opened' | 'closed' | 'merged' | 'locked';
+  /** The project the source branch is in: the target project's own id, or a fork's. */
+  sourceProjectId: number;
   sourceBranch: string;
   targetBranch: string;
   description: string;
@@ -56,27 +63,27 @@ export interface Platform {
   /** Projects one page at a time, so memory does not grow with the instance. */
   projects(selection: ProjectSelection): AsyncIterable<Project>;
   /** A file at a ref, or undefined when it does not exist. */
-  readFile(project: number, path: string, ref: string): Promise<string | undefined>;
+  readFile(project: ProjectRef, path: string, ref: string): Promise<string | undefined>;
   /** A branch, or undefined when it does not exist. */
-  branch(project: number, name: string): Promise<Branch | undefined>;
-  /** Protected branch name patterns (`*` wildcards). */
-  protectedBranches(project: number): Promise<string[]>;
+  branch(project: ProjectRef, name: string): Promise<Branch | undefined>;
+  /** Protected branch name patterns (exact names, or `*` wildcards). */
+  protectedBranches(project: ProjectRef): Promise<string[]>;
   /** Commits on `to` that are not on `from`, oldest first. */
-  commitsBetween(project: number, from: string, to: string): Promise<Commit[]>;
-  /** Merge requests from `sourceBranch`, in any state. */
-  mergeRequests(project: number, sourceBranch: string): Promise<MergeRequest[]>;
+  commitsBetween(project: ProjectRef, from: string, to: string): Promise<Commit[]>;
+  /** Merge requests into the project from a branch named `sourceBranch`, in any state, forks' included (see sourceProjectId). */
+  mergeRequests(project: ProjectRef, sourceBranch: string): Promise<MergeRequest[]>;
   /** One Commits API call: creates `branch` from `startBranch` (or resets it there with `force`) and commits. */
   commit(
-    project: number,
+    project: ProjectRef,
     options: { branch: string; startBranch: string; force: boolean; message: string; actions: FileAction[] },
   ): Promise<Commit>;
   createMergeRequest(
-    project: number,
+    project: ProjectRef,
     options: { sourceBranch: string; targetBranch: string; title: string; description: string },
   ): Promise<MergeRequest>;
-  updateMergeRequest(project: number, iid: number, options: { title: string; description: string }): Promise<MergeRequest>;
-  notes(project: number, iid: number): Promise<Note[]>;
-  comment(project: number, iid: number, body: string): Promise<void>;
+  updateMergeRequest(project: ProjectRef, iid: number, options: { title: string; description: string }): Promise<MergeRequest>;
+  notes(project: ProjectRef, iid: number): Promise<Note[]>;
+  comment(project: ProjectRef, iid: number, body: string): Promise<void>;
 }
 
 /** An HTTP failure the platform could not recover from, with GitLab's status. */

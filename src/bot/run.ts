@@ -1,23 +1,37 @@
 /**
  * `cigen bot`: one merge request per project that still builds with Kaniko (or a Docker daemon),
- * idempotent across runs. Per project, on branch cigen/migrate-off-kaniko:
- *   a branch a person pushed to                  -> human-modified (commented once), left alone
+ * idempotent across runs. Per project, on branch cigen/migrate-off-kaniko (merge requests from
+ * that branch of a fork are not the bot's and are ignored):
+ *   an open MR whose branch is no longer at the commit the bot recorded in it (a push, an amend)
+ *                                                -> human-modified (commented once), left alone
  *   an open MR with the same content hash        -> unchanged
- *   an open MR, only the bot's commits on the branch -> updated (branch reset, description)
+ *   an open MR, the branch where the bot left it -> updated (branch reset, description)
  *   an MR closed without merging                 -> declined, never opened again
  *   otherwise                                    -> branch + commit in one call, then the MR
- * A branch the bot created before a crash is reused, so a re-run yields one branch, one commit
- * and one MR. The bot never writes to the default branch or to a protected branch.
+ * A branch the bot created before a crash is reused (when the bot authored and committed all of
+ * it), so a re-run yields one branch, one commit and one MR. The bot never writes to the default
+ * branch or to a protected one (its flag, an exact name or a wildcard): every commit needs a
+ * Clearance, checked in the same pass.
  */
 import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import mergeRequestBody from './merge-request.md.hbs';
 import type { MigratedFile, MigratedJob, Migrator } from './migrator.js';
-import { PlatformError, type Commit, type MergeRequest, type Platform, type Project, type ProjectSelection } from './platform.js';
+import {
+  PlatformError,
+  type Branch,
+  type Commit,
+  type MergeRequest,
+  type Platform,
+  type Project,
+  type ProjectSelection,
+} from './platform.js';
 
 export const BRANCH = 'cigen/migrate-off-kaniko';
 export const TITLE = 'Build container images with Buildah instead of Kaniko';
 const HASH_MARKER = /<!-- cigen:content-hash=([0-9a-f]+) -->/;
+/** The commit the bot last wrote to its branch: anything else at the branch head was not the bot. */
+const HEAD_MARKER = /<!-- cigen:head=([0-9a-f]+) -->/;
 const HASH_TRAILER = /^Cigen-Content-Hash: ([0-9a-f]+)$/m;
 const HUMAN_MARKER = '<!-- cigen:human-modified -->';
 const MAX_INCLUDES = 50;
@@ -86,7 +100,7 @@ export function matchesPattern(name: string, pattern: string): boolean {
   return regex.test(name);
 }
 
-export function renderBody(componentRef: string, files: readonly MigratedFile[], hash: string): string {
+export function renderBody(componentRef: string, files: readonly MigratedFile[], hash: string, head: string): string {
   const jobs = files.flatMap((f) => f.jobs.filter((j) => !j.name.startsWith('.')));
   const moved = jobs.filter((j) => j.status === 'migrated');
   const docker = moved.some((j) => j.from === 'docker');
@@ -106,6 +120,7 @@ export function renderBody(componentRef: string, files: readonly MigratedFile[],
     reviews: jobs.filter((j) => j.status === 'needs-review').map((j) => ({ name: j.name, notes: j.notes })),
     notes: moved.flatMap((j) => j.notes.map((text) => ({ name: j.name, text }))),
     hash,
+    head,
   });
 }
 
@@ -127,14 +142,14 @@ async function migrateProject(ctx: Context, project: Project, ref: string): Prom
   const result = (status: ProjectStatus, reason: string): ProjectResult => ({ path: project.path, status, mergeRequest: null, reason });
   const pipelinePath = project.ciConfigPath || '.gitlab-ci.yml';
   if (/@|^https?:\/\//.test(pipelinePath)) return result('skipped', `the pipeline file lives elsewhere (ci_config_path ${pipelinePath})`);
-  const text = await ctx.platform.readFile(project.id, pipelinePath, ref);
+  const text = await ctx.platform.readFile(project, pipelinePath, ref);
   if (text === undefined) return result('skipped', `no pipeline file (${pipelinePath}) on ${ref}`);
   const files = new Map<string, string>();
   const queue = ctx.migrator.localIncludes(pipelinePath, text);
   while (queue.length > 0 && files.size < MAX_INCLUDES) {
     const path = queue.shift() as string;
     if (files.has(path)) continue;
-    const included = await ctx.platform.readFile(project.id, path, ref);
+    const included = await ctx.platform.readFile(project, path, ref);
     if (included === undefined) continue;
     files.set(path, included);
     queue.push(...ctx.migrator.localIncludes(path, included));
@@ -150,9 +165,58 @@ function diffOf(files: readonly MigratedFile[]): string {
     .join('');
 }
 
-const byHuman = (commits: readonly Commit[], bot: { email: string }) => commits.filter((c) => c.authorEmail !== bot.email);
-/** Who wrote these commits, each address once. */
-const authors = (commits: readonly Commit[]): string => [...new Set(commits.map((c) => c.authorEmail))].join(', ');
+/** Every address that made these commits (author or committer) other than the bot's, each once. */
+function people(commits: readonly Commit[], bot: { email: string }): string {
+  const others = new Set(commits.flatMap((c) => [c.authorEmail, c.committerEmail]).filter((email) => email !== bot.email));
+  return others.size > 0 ? [...others].join(', ') : 'someone other than the bot';
+}
+
+/** Commits the bot did not make: another author, or another committer (an amend keeps the author). */
+const notByBot = (commits: readonly Commit[], bot: { email: string }) =>
+  commits.filter((c) => c.authorEmail !== bot.email || c.committerEmail !== bot.email);
+
+/**
+ * Why the branch of an open merge request is no longer the bot's, or undefined while it is. The
+ * branch is the bot's when its head is the commit the bot last wrote, as recorded in the merge
+ * request; a merge request from before that record falls back to who made each commit.
+ */
+async function changedByOthers(
+  ctx: Context,
+  project: Project,
+  ref: string,
+  branch: Branch | undefined,
+  open: MergeRequest,
+): Promise<string | undefined> {
+  if (!branch) return `${BRANCH} no longer exists; the bot leaves merge request !${open.iid} to people`;
+  const recorded = HEAD_MARKER.exec(open.description)?.[1];
+  if (recorded === branch.commit) return undefined;
+  const commits = await ctx.platform.commitsBetween(project, ref, BRANCH);
+  const others = recorded === undefined ? notByBot(commits, ctx.bot) : commits.filter((c) => c.id !== recorded);
+  if (recorded === undefined && others.length === 0) return undefined;
+  return `${BRANCH} has changed since the bot's last commit (by ${people(others, ctx.bot)}); the bot leaves it to them`;
+}
+
+/**
+ * Proof that the bot's branch was found unprotected — by the branch's own flag, by exact name and
+ * by every wildcard pattern — in this pass over the project. write() takes nothing else, so no path
+ * that commits can skip the check. Made only here.
+ */
+class Clearance {
+  /** A private member makes the class nominal: no other object passes for a Clearance. */
+  private readonly nominal = true;
+  constructor(readonly projectId: number) {}
+}
+
+/** A Clearance to write the bot's branch, or why the bot may not. */
+async function clearance(ctx: Context, project: Project, branch: Branch | undefined): Promise<Clearance | string> {
+  if (BRANCH === project.defaultBranch) return `the default branch is ${BRANCH}; the bot never writes to a default branch`;
+  const patterns = await ctx.platform.protectedBranches(project);
+  const pattern = patterns.includes(BRANCH) ? undefined : patterns.find((p) => matchesPattern(BRANCH, p));
+  if (pattern !== undefined) return `${BRANCH} matches the protected pattern '${pattern}'; the bot never writes to a protected branch`;
+  // An exact name, or what GitLab itself says of the branch (a rule this listing may not show).
+  if (patterns.includes(BRANCH) || branch?.protected) return `${BRANCH} is a protected branch; the bot never writes to one`;
+  return new Clearance(project.id);
+}
 
 async function processProject(ctx: Context, project: Project): Promise<ProjectResult> {
   const { platform } = ctx;
@@ -178,60 +242,71 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     );
 
   const hash = contentHash(ctx.componentRef, changed);
-  const body = renderBody(ctx.componentRef, migrated, hash);
+  /** The description, recording the commit the branch must still point at for the bot to touch it again. */
+  const body = (head: string) => renderBody(ctx.componentRef, migrated, hash, head);
   const actions = changed.map((f) => ({ action: 'update' as const, path: f.path, content: f.result }));
   const dry = ctx.dryRun ? { diff: diffOf(migrated) } : {};
 
   // Known not to be writable: say so without a write the instance would refuse.
   if (project.accessLevel !== undefined && project.accessLevel < DEVELOPER)
     return result('skipped', `no permission to push (access level ${project.accessLevel}; the bot needs Developer)`);
-  const requests = await platform.mergeRequests(project.id, BRANCH);
+  // Only the project's own branch is the bot's: a fork's merge request may carry the same branch name.
+  const requests = (await platform.mergeRequests(project, BRANCH)).filter((mr) => mr.sourceProjectId === project.id);
   const open = requests.find((mr) => mr.state === 'opened');
   if (open) {
-    const humans = byHuman(await platform.commitsBetween(project.id, ref, BRANCH), ctx.bot);
-    if (humans.length > 0) return humanModified(ctx, project, open, humans, result);
+    const branch = await platform.branch(project, BRANCH);
+    const changedBy = await changedByOthers(ctx, project, ref, branch, open);
+    if (changedBy !== undefined) return humanModified(ctx, project, open, changedBy, result);
     if (HASH_MARKER.exec(open.description)?.[1] === hash) return result('unchanged', null, open);
+    const clear = await clearance(ctx, project, branch);
+    if (!(clear instanceof Clearance)) return result('skipped', clear, open);
     if (ctx.dryRun) return result('updated', 'would reset the branch and update the merge request (dry run)', open, dry);
-    await write(ctx, project, { force: true, hash, actions });
-    const updated = await platform.updateMergeRequest(project.id, open.iid, { title: TITLE, description: body });
+    const commit = await write(ctx, project, clear, { force: true, hash, actions });
+    const updated = await platform.updateMergeRequest(project, open.iid, { title: TITLE, description: body(commit.id) });
     return result('updated', null, updated);
   }
   const closed = requests.find((mr) => mr.state === 'closed');
   if (closed) return result('declined', `merge request !${closed.iid} was closed without merging; the bot does not open it again`, closed);
 
-  const branch = await platform.branch(project.id, BRANCH);
-  const patterns = branch ? [] : await platform.protectedBranches(project.id);
-  if (branch?.protected || patterns.some((p) => matchesPattern(BRANCH, p)))
-    return result('skipped', `${BRANCH} is a protected branch; the bot never writes to one`);
+  const branch = await platform.branch(project, BRANCH);
+  const clear = await clearance(ctx, project, branch);
+  if (!(clear instanceof Clearance)) return result('skipped', clear);
+  let head: string;
   if (branch) {
-    const commits = await platform.commitsBetween(project.id, ref, BRANCH);
-    const humans = byHuman(commits, ctx.bot);
-    if (humans.length > 0)
-      return result('human-modified', `${BRANCH} has commits by others (${authors(humans)}) and no open merge request; left alone`);
+    const commits = await platform.commitsBetween(project, ref, BRANCH);
+    const others = notByBot(commits, ctx.bot);
+    if (others.length > 0)
+      return result(
+        'human-modified',
+        `${BRANCH} has commits the bot did not make (by ${people(others, ctx.bot)}) and no open merge request; left alone`,
+      );
     // The bot's own branch from a run that stopped before opening the MR: reuse it.
     const current = HASH_TRAILER.exec(commits.at(-1)?.message ?? '')?.[1] === hash;
     if (ctx.dryRun) return result('opened', `would ${current ? '' : 'reset the branch and '}open the merge request (dry run)`, null, dry);
-    if (!current) await write(ctx, project, { force: true, hash, actions });
+    head = current ? branch.commit : (await write(ctx, project, clear, { force: true, hash, actions })).id;
   } else {
     if (ctx.dryRun) return result('opened', 'would create the branch and open the merge request (dry run)', null, dry);
-    await write(ctx, project, { force: false, hash, actions });
+    head = (await write(ctx, project, clear, { force: false, hash, actions })).id;
   }
-  const opened = await platform.createMergeRequest(project.id, {
+  const opened = await platform.createMergeRequest(project, {
     sourceBranch: BRANCH,
     targetBranch: ref,
     title: TITLE,
-    description: body,
+    description: body(head),
   });
   return result('opened', null, opened);
 }
 
+/** The one call that commits: only with a Clearance for this project, never to its default branch. */
 async function write(
   ctx: Context,
   project: Project,
+  clear: Clearance,
   change: { force: boolean; hash: string; actions: { action: 'update'; path: string; content: string }[] },
-): Promise<void> {
+): Promise<Commit> {
+  if (clear.projectId !== project.id) throw new Error(`no protection check for ${project.path} before writing`);
   if (BRANCH === project.defaultBranch) throw new Error('refusing to write to the default branch');
-  await ctx.platform.commit(project.id, {
+  return ctx.platform.commit(project, {
     branch: BRANCH,
     startBranch: project.defaultBranch as string,
     force: change.force,
@@ -244,18 +319,17 @@ async function humanModified(
   ctx: Context,
   project: Project,
   open: MergeRequest,
-  humans: readonly Commit[],
+  reason: string,
   result: (status: ProjectStatus, reason: string | null, mr?: MergeRequest | null) => ProjectResult,
 ): Promise<ProjectResult> {
-  const reason = `${BRANCH} has commits by others (${authors(humans)}); the bot leaves it to them`;
   if (!ctx.dryRun) {
-    const notes = await ctx.platform.notes(project.id, open.iid);
+    const notes = await ctx.platform.notes(project, open.iid);
     if (!notes.some((n) => n.body.includes(HUMAN_MARKER))) {
       await ctx.platform.comment(
-        project.id,
+        project,
         open.iid,
-        'cigen bot: someone else has pushed to this branch, so the bot will not update it any more. Newer cigen output can be ' +
-          `previewed with \`cigen migrate\`.\n\n${HUMAN_MARKER}`,
+        "cigen bot: this branch is no longer at the bot's last commit (someone pushed, amended or deleted it), so the bot will " +
+          `not update it any more. Newer cigen output can be previewed with \`cigen migrate\`.\n\n${HUMAN_MARKER}`,
       );
     }
   }

@@ -1,5 +1,6 @@
-/** The bot's pure parts: retry policy, shards, protected-branch patterns, the bounded pool. */
+/** The bot's pure parts: retry policy, shards, protected-branch patterns, the bounded pool, the token and address rules. */
 import { describe, expect, it } from 'vitest';
+import { instanceUrl, masker, readToken } from '../../src/bot/access.js';
 import { retryAfter, retryDelay, type RetryPolicy } from '../../src/bot/http.js';
 import type { Project } from '../../src/bot/platform.js';
 import { forEachConcurrently, inShard, matchesPattern } from '../../src/bot/run.js';
@@ -78,4 +79,35 @@ it('runs at most N at once, pulling items lazily', async () => {
   });
   expect(peak).toBe(3);
   expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+});
+
+describe('the token and the address', () => {
+  it('takes a token trimmed, and refuses one no header can carry without quoting it', () => {
+    expect(readToken(' glpat-abc_DEF-123\n')).toEqual({ token: 'glpat-abc_DEF-123' });
+    for (const raw of ['glpat-a\nb', 'glpat-a\r\nb', 'glpat a', 'glpat-\tb', 'glpat-ä', 'glpat-\u0007']) {
+      const reading = readToken(raw);
+      expect('problem' in reading && reading.problem, JSON.stringify(raw)).toMatch(/^GITLAB_TOKEN contains .*: no request was sent$/);
+      expect(JSON.stringify(reading)).not.toContain('glpat');
+    }
+  });
+
+  it('masks a token as it is, URL-encoded and JSON-escaped; a tiny one is left alone', () => {
+    const mask = masker('glpat-"x"/y');
+    expect(mask('a glpat-"x"/y b glpat-%22x%22%2Fy c glpat-\\"x\\"/y')).toBe('a [masked] b [masked] c [masked]');
+    expect(masker('ab')('ab cab')).toBe('ab cab');
+  });
+
+  it('takes an http(s) address without credentials', () => {
+    expect(instanceUrl('https://gitlab.example.com', '--gitlab-url')).toBe('https://gitlab.example.com');
+    expect(() => instanceUrl('gitlab.example.com', '--gitlab-url')).toThrow(/expected the instance's address/);
+    expect(() => instanceUrl('ftp://gitlab.example.com', '--gitlab-url')).toThrow(/http:\/\/ or https:\/\//);
+    expect(() => instanceUrl('https://me:glpat-secret@gitlab.example.com', 'CI_SERVER_URL')).toThrow(
+      /^CI_SERVER_URL: the address carries credentials/,
+    );
+    try {
+      instanceUrl('https://me:glpat-secret@gitlab.example.com', 'CI_SERVER_URL');
+    } catch (error) {
+      expect((error as Error).message).not.toContain('glpat-secret');
+    }
+  });
 });

@@ -121,6 +121,66 @@ describe('the CLI', () => {
     expect(fake.releases('platform/cigen')).toHaveLength(1);
   });
 
+  it('3: --create-release never sends the token to another origin a redirect names', async () => {
+    fake = await FakeGitLab.start();
+    const elsewhere = await FakeGitLab.start();
+    try {
+      fake.addProject({ path: 'platform/cigen', description: 'Container builds for GitLab CI', files: { 'README.md': '# cigen\n' } });
+      fake.addTag('platform/cigen', version, 'main');
+      const dir = copy();
+      const args = [
+        'publish',
+        '--tag',
+        version,
+        '--root',
+        dir,
+        '--create-release',
+        '--gitlab-url',
+        fake.url,
+        '--project',
+        'platform/cigen',
+      ];
+      // The description read, then the release itself (a write) redirected elsewhere.
+      fake.inject({
+        method: 'GET',
+        path: /^\/api\/v4\/projects\/platform\/cigen$/,
+        status: 302,
+        headers: { location: `${elsewhere.url}/api/v4/p` },
+      });
+      const read = await cli(args, { GITLAB_TOKEN: fake.token });
+      expect(read.status).toBe(1);
+      expect(read.stderr).toContain(`redirected to another origin (${elsewhere.url}); the token is not sent there`);
+      fake.inject({
+        method: 'POST',
+        path: /\/releases$/,
+        status: 307,
+        headers: { location: `${elsewhere.url}/api/v4/projects/1/releases` },
+      });
+      const write = await cli(args, { GITLAB_TOKEN: fake.token });
+      expect(write.status).toBe(1);
+      expect(write.stderr).toContain('redirected to another origin');
+      expect(elsewhere.tokensSeen).toEqual([]);
+      expect(elsewhere.requests).toEqual([]);
+      expect(fake.releases('platform/cigen')).toEqual([]);
+    } finally {
+      await elsewhere.stop();
+    }
+  });
+
+  it('4: --create-release refuses a token with a line break without printing any of it', async () => {
+    fake = await FakeGitLab.start();
+    const dir = copy();
+    const token = 'glpat-publishfirst\nglpat-publishsecond';
+    const result = await cli(
+      ['publish', '--tag', version, '--root', dir, '--create-release', '--gitlab-url', fake.url, '--project', 'platform/cigen'],
+      { GITLAB_TOKEN: token },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('GITLAB_TOKEN contains a line break');
+    for (const part of token.split('\n')) expect(result.stdout + result.stderr).not.toContain(part);
+    expect(fake.requests).toEqual([]);
+  });
+
   it('--create-release refuses a project without a description, and usage errors exit 2', async () => {
     fake = await FakeGitLab.start();
     fake.addProject({ path: 'platform/cigen', files: { 'README.md': '# cigen\n' } });

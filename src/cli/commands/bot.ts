@@ -1,13 +1,16 @@
 /** `cigen bot`: migration merge requests across a GitLab instance. */
-import { InputError, UsageError } from '../../errors.js';
+import { FindingsError, InputError, UsageError } from '../../errors.js';
 import { PlatformError } from '../../bot/platform.js';
 import { GitLabPlatform } from '../../bot/gitlab.js';
+import { UnreachableError } from '../../bot/http.js';
 import type { ProjectSelection } from '../../bot/platform.js';
 import { reportJson, reportMarkdown } from '../../bot/report.js';
-import { runBot, STATUSES, type ProjectResult, type Shard } from '../../bot/run.js';
+import { runBot, STATUSES, type BotReport, type ProjectResult, type Shard } from '../../bot/run.js';
+import { gitlabToken, instanceUrl } from '../../bot/access.js';
 import { writeFilesAtomically } from '../files.js';
 import { migrator } from '../wiring.js';
 import { paint } from '../output.js';
+import { debug, isVerbose } from '../verbose.js';
 
 export interface BotCommandOptions {
   gitlabUrl?: string;
@@ -51,6 +54,20 @@ function selectionOf(options: BotCommandOptions): ProjectSelection {
   return { all: true };
 }
 
+/** The report with the token masked out of everything a server or a project's files could have put in it. */
+function masked(report: BotReport, mask: (text: string) => string): BotReport {
+  return { ...report, projects: report.projects.map((p) => maskedResult(p, mask)) };
+}
+function maskedResult(result: ProjectResult, mask: (text: string) => string): ProjectResult {
+  return {
+    ...result,
+    path: mask(result.path),
+    mergeRequest: result.mergeRequest === null ? null : mask(result.mergeRequest),
+    reason: result.reason === null ? null : mask(result.reason),
+    ...(result.diff !== undefined ? { diff: mask(result.diff) } : {}),
+  };
+}
+
 /** A progress bar on a TTY; one line per project otherwise (CI logs). */
 function progress(): { onResult: (r: ProjectResult) => void; done: () => void } {
   const tty = Boolean(process.stderr.isTTY);
@@ -76,36 +93,61 @@ function progress(): { onResult: (r: ProjectResult) => void; done: () => void } 
 }
 
 export async function runBotCommand(options: BotCommandOptions): Promise<void> {
-  const url = options.gitlabUrl ?? process.env['CI_SERVER_URL'];
-  if (!url) throw new UsageError('no GitLab URL: pass --gitlab-url or run where CI_SERVER_URL is set');
-  const token = process.env['GITLAB_TOKEN'];
-  if (!token)
-    throw new UsageError('GITLAB_TOKEN is not set: give the bot a token with the api scope in GITLAB_TOKEN (never on the command line)');
+  const raw = options.gitlabUrl ?? process.env['CI_SERVER_URL'];
+  if (!raw) throw new UsageError('no GitLab URL: pass --gitlab-url or run where CI_SERVER_URL is set');
+  const url = instanceUrl(raw, options.gitlabUrl ? '--gitlab-url' : 'CI_SERVER_URL');
+  const token = gitlabToken(
+    process.env,
+    'GITLAB_TOKEN is not set: give the bot a token with the api scope in GITLAB_TOKEN (never on the command line)',
+  );
   const concurrency = Number(options.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
     throw new UsageError(`--concurrency ${options.concurrency}: expected a whole number from 1 to 64`);
   const selection = selectionOf(options);
   const shard = parseShard(options.shard, process.env);
-  const platform = new GitLabPlatform({ url, token });
+  const platform = new GitLabPlatform({ url, token, ...(isVerbose() ? { log: debug } : {}) });
+  const { mask } = platform;
+  try {
+    await runWith(platform, url, options, { selection, concurrency, shard });
+  } catch (error) {
+    // Whatever the failure, its words leave here with the token masked out of them.
+    if (error instanceof Error) {
+      error.message = mask(error.message);
+      if (error.stack !== undefined) error.stack = mask(error.stack);
+    }
+    throw error;
+  }
+}
+
+async function runWith(
+  platform: GitLabPlatform,
+  url: string,
+  options: BotCommandOptions,
+  run: { selection: ProjectSelection; concurrency: number; shard: Shard | undefined },
+): Promise<void> {
+  const { mask } = platform;
+  const { shard } = run;
   const bar = progress();
-  let report;
+  let report: BotReport;
   try {
     report = await runBot(platform, {
-      selection,
+      selection: run.selection,
       migrator,
       dryRun: Boolean(options.dryRun),
-      concurrency,
+      concurrency: run.concurrency,
       ...(shard ? { shard } : {}),
       ...(options.componentRef ? { componentRef: options.componentRef } : {}),
-      onResult: bar.onResult,
+      onResult: (result) => bar.onResult(maskedResult(result, mask)),
     });
   } catch (error) {
     // Only the run itself (who am I, which projects) fails here; a project's failure is in the report.
+    if (error instanceof UnreachableError) throw new InputError(`cigen bot: cannot reach ${url}: ${error.reason}`);
     if (error instanceof PlatformError) throw new InputError(`cigen bot: ${url}: ${error.message}`);
     throw error;
   } finally {
     bar.done();
   }
+  report = masked(report, mask);
   if (options.dryRun) {
     for (const project of report.projects)
       if (project.diff) process.stdout.write(`\n# ${project.path} (${project.status}, dry run)\n${project.diff}`);
@@ -125,4 +167,7 @@ export async function runBotCommand(options: BotCommandOptions): Promise<void> {
   process.stdout.write(
     `${report.projects.length} project(s)${ofShard}: ${summary || 'none'}; ${platform.stats.requests} request(s)${dryRun}\n`,
   );
+  // Every project is in the report; a run where any failed is not a success.
+  if (report.counts.failed > 0)
+    throw new FindingsError(`cigen bot: ${report.counts.failed} of ${report.projects.length} project(s) failed`);
 }

@@ -5,12 +5,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { FindingsError, InputError, UsageError } from '../../errors.js';
+import { gitlabToken, instanceUrl } from '../../bot/access.js';
 import { GitLabPlatform } from '../../bot/gitlab.js';
 import { PlatformError } from '../../bot/platform.js';
 import { changelogSection, preflight, type CatalogSnapshot } from '../../publish/preflight.js';
 import { writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
 import { templateFiles } from '../project.js';
+import { debug, isVerbose } from '../verbose.js';
 import { planBuild } from './build.js';
 
 export interface PublishOptions {
@@ -105,12 +107,16 @@ export async function runPublish(options: PublishOptions): Promise<void> {
   }
 }
 
+/**
+ * The Releases API client: the bot's GitLab platform, so the same rules hold — the token checked
+ * before use and masked in every message, redirects followed only within the instance's origin.
+ */
 function apiFor(options: PublishOptions): { platform: GitLabPlatform; project: string } {
-  const url = options.gitlabUrl ?? process.env['CI_SERVER_URL'];
-  if (!url) throw new UsageError('--create-release needs --gitlab-url (or CI_SERVER_URL)');
-  const token = process.env['GITLAB_TOKEN'];
-  if (!token) throw new UsageError('--create-release needs GITLAB_TOKEN (a token with the api scope; never on the command line)');
+  const raw = options.gitlabUrl ?? process.env['CI_SERVER_URL'];
+  if (!raw) throw new UsageError('--create-release needs --gitlab-url (or CI_SERVER_URL)');
+  const url = instanceUrl(raw, options.gitlabUrl ? '--gitlab-url' : 'CI_SERVER_URL');
+  const token = gitlabToken(process.env, '--create-release needs GITLAB_TOKEN (a token with the api scope; never on the command line)');
   const project = options.project ?? process.env['CI_PROJECT_PATH'];
   if (!project) throw new UsageError('--create-release needs --project <path> (or CI_PROJECT_PATH)');
-  return { platform: new GitLabPlatform({ url, token }), project };
+  return { platform: new GitLabPlatform({ url, token, ...(isVerbose() ? { log: debug } : {}) }), project };
 }
