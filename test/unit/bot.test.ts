@@ -2,8 +2,9 @@
  * `cigen bot` against an in-process fake GitLab (loopback, free port) through the real
  * @gitbeaker/rest client: a 50-project group with every case, re-runs, a closed MR, a
  * human-modified branch, a rate-limited run, a crash between branch and MR, dry runs, shards.
+ * Issues 12 and 13 have their own files (bot-robustness, bot-security); the progress bar on a real
+ * terminal is in the system tier (test/system/bot-terminal.test.ts).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitLabPlatform } from '../../src/bot/gitlab.js';
 import { migrator } from '../../src/cli/wiring.js';
 import { BRANCH, runBot, type BotOptions, type BotReport, type ProjectResult } from '../../src/bot/run.js';
-import { BIN, cigenAsync as cli } from '../helpers/cli.js';
+import { cigenAsync as cli } from '../helpers/cli.js';
 import { FakeGitLab } from '../helpers/fake-gitlab.js';
 
 const KANIKO =
@@ -189,15 +190,6 @@ describe('resilience', () => {
     expect(fake.requests.filter((r) => r.path.includes('/repository/files/')).length).toBe(2);
   });
 
-  it('waits as long as Retry-After says', async () => {
-    fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': PLAIN } });
-    fake.inject({ path: /\/repository\/files\//, status: 429, headers: { 'retry-after': '1' }, times: 1 });
-    const started = Date.now();
-    const report = await run();
-    expect(report.counts['nothing-to-migrate']).toBe(1);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-  });
-
   it('a write the instance refuses (403) skips the project with the reason', async () => {
     fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO } });
     fake.inject({ path: /\/repository\/commits$/, method: 'POST', status: 403, body: { message: '403 Forbidden' } });
@@ -299,26 +291,6 @@ describe('the CLI', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  it('on a terminal: a progress bar that redraws one line, not a line per project', async () => {
-    for (let i = 0; i < 5; i++) fake.addProject({ path: `acme/p${i}`, files: { '.gitlab-ci.yml': PLAIN } });
-    // util-linux script(1) gives the CLI a real pseudo-terminal.
-    const command = [process.execPath, BIN, 'bot', '--gitlab-url', fake.url, '--group', 'acme'].map((a) => `'${a}'`).join(' ');
-    const result = await new Promise<string>((resolve) => {
-      const child = spawn('script', ['-qec', command, '/dev/null'], {
-        env: { PATH: process.env['PATH'] ?? '', GITLAB_TOKEN: fake.token, TERM: 'xterm', NO_COLOR: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.on('close', () => resolve(out));
-    });
-    const redraws = result.split('\r\x1b[K').slice(1);
-    expect(redraws).toHaveLength(5);
-    expect(redraws.at(-1)).toMatch(/^5 project\(s\) {2}nothing-to-migrate 5/);
-    expect(result).not.toMatch(/^nothing-to-migrate +acme\/p0/m);
-    expect(result).toContain('5 project(s): 5 nothing-to-migrate');
   });
 
   it('--dry-run prints the diffs and writes nothing', async () => {
