@@ -5,7 +5,7 @@
  * Shared by `cigen lint` (which goes on to includes and the assembled pipeline) and by the
  * catalog build (which checks each rendered component).
  */
-import { isScalar, type Document, type LineCounter } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
 import type { Diagnostic, Finding, PathSegment } from './diagnostics.js';
 import { interpolateClassic } from './interpolation/classic.js';
 import { resolveInputs, type InputSpecs } from './interpolation/inputs.js';
@@ -30,8 +30,28 @@ const YAML_CODES: Record<string, string> = {
 };
 export const MAX_ALIASES = 10_000;
 
+/** The key that starts at `offset` in a document (where the parser reports a duplicate), as it
+ *  reads; walked without recursion, however deep the document. */
+function keyAt(doc: Document, offset: number): string | undefined {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        if (isNode(pair.key) && pair.key.range?.[0] === offset) return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        stack.push(pair.key, pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return undefined;
+}
+
 /** Parses a file into its header and content documents, reporting YAML problems. Duplicate
- *  keys are a warning: GitLab (Ruby's Psych) silently keeps the last one. */
+ *  keys are a warning: GitLab (Ruby's Psych) silently keeps the last one. The message names the
+ *  key, for readers of the JSON output, who have no code frame. */
 export function parseFile(text: string, file: string): ParsedFile {
   const { documents, lineCounter } = parseYamlDocuments(text);
   const diagnostics: Diagnostic[] = [];
@@ -39,6 +59,7 @@ export function parseFile(text: string, file: string): ParsedFile {
     for (const problem of [...doc.errors, ...doc.warnings]) {
       const { line, col: column } = lineCounter.linePos(problem.pos[0]);
       const duplicate = problem.code === 'DUPLICATE_KEY';
+      const key = duplicate ? keyAt(doc, problem.pos[0]) : undefined;
       const error = (doc.errors as unknown[]).includes(problem) || problem.code === 'TAG_RESOLVE_FAILED';
       diagnostics.push({
         file,
@@ -47,7 +68,7 @@ export function parseFile(text: string, file: string): ParsedFile {
         severity: error && !duplicate ? 'error' : 'warning',
         code: YAML_CODES[problem.code] ?? 'yaml/syntax',
         message: duplicate
-          ? `${problem.message.split('\n')[0]}; GitLab keeps the last one`
+          ? `${key === undefined ? problem.message.split('\n')[0] : `duplicate key \`${key}\``}; GitLab keeps the last one`
           : (problem.message.split('\n')[0] ?? problem.message),
       });
     }
