@@ -109,41 +109,100 @@ function needsOf(value: Record<string, unknown>): Need[] | undefined {
   return needs;
 }
 
-/** Strongly connected components of size > 1 (Tarjan), for the cycle message. */
-function cycles(graph: Map<string, string[]>): string[][] {
-  let index = 0;
-  const indices = new Map<string, number>();
+/**
+ * Strongly connected components (Tarjan), each in the order its members were reached; a node
+ * alone is a component of its own. Without recursion: a 5,000-job `needs` chain would overflow
+ * the call stack.
+ */
+function stronglyConnected(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  let counter = 0;
+  const index = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];
   const onStack = new Set<string>();
   const found: string[][] = [];
-  const visit = (node: string) => {
-    indices.set(node, index);
-    low.set(node, index++);
+  const work: { node: string; next: number }[] = [];
+  const enter = (node: string) => {
+    index.set(node, counter);
+    low.set(node, counter++);
     stack.push(node);
     onStack.add(node);
-    for (const next of graph.get(node) ?? []) {
-      if (!graph.has(next)) continue;
-      if (!indices.has(next)) {
-        visit(next);
-        low.set(node, Math.min(low.get(node) as number, low.get(next) as number));
-      } else if (onStack.has(next)) {
-        low.set(node, Math.min(low.get(node) as number, indices.get(next) as number));
+    work.push({ node, next: 0 });
+  };
+  const lower = (node: string, value: number) => low.set(node, Math.min(low.get(node) as number, value));
+  for (const start of graph.keys()) {
+    if (index.has(start)) continue;
+    enter(start);
+    while (work.length > 0) {
+      const frame = work[work.length - 1] as { node: string; next: number };
+      const edges = graph.get(frame.node) ?? [];
+      if (frame.next < edges.length) {
+        const next = edges[frame.next++] as string;
+        if (!graph.has(next)) continue;
+        if (!index.has(next)) enter(next);
+        else if (onStack.has(next)) lower(frame.node, index.get(next) as number);
+        continue;
       }
-    }
-    if (low.get(node) === indices.get(node)) {
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) lower(parent.node, low.get(frame.node) as number);
+      if (low.get(frame.node) !== index.get(frame.node)) continue;
       const component: string[] = [];
       let member: string;
       do {
         member = stack.pop() as string;
         onStack.delete(member);
         component.push(member);
-      } while (member !== node);
-      if (component.length > 1) found.push(component.reverse());
+      } while (member !== frame.node);
+      found.push(component.reverse());
     }
-  };
-  for (const node of graph.keys()) if (!indices.has(node)) visit(node);
+  }
   return found;
+}
+
+/**
+ * `!reference` tags that lead back to themselves: GitLab resolves a tag by resolving the tags in
+ * what it points at, and refuses one it meets again on the way. A tag depends on every tag
+ * written inside the value it points at; a cycle in that graph (a tag inside its own target
+ * included) is reported once, at the cycle's first tag, in GitLab's words.
+ */
+function referenceCycles(model: PipelineModel): Diagnostic[] {
+  const locations = model.references.map(({ origin }) =>
+    origin.path.map((segment) => (typeof segment === 'string' && origin.resolveKey ? origin.resolveKey(segment) : String(segment))),
+  );
+  const byHead = new Map<string, number[]>();
+  locations.forEach((location, i) => {
+    const head = location[0];
+    if (head === undefined) return;
+    const list = byHead.get(head);
+    if (list) list.push(i);
+    else byHead.set(head, [i]);
+  });
+  const graph = new Map<string, string[]>();
+  model.references.forEach(({ target }, i) => {
+    const inside = (byHead.get(target[0] ?? '') ?? []).filter((j) => {
+      const location = locations[j] as string[];
+      return target.length > 0 && target.length <= location.length && target.every((key, k) => location[k] === key);
+    });
+    graph.set(String(i), inside.map(String));
+  });
+  const out: Diagnostic[] = [];
+  for (const component of stronglyConnected(graph)) {
+    const first = component.map(Number).reduce((a, b) => Math.min(a, b));
+    if (component.length === 1 && !graph.get(String(first))?.includes(String(first))) continue;
+    const reference = model.references[first] as PipelineModel['references'][number];
+    out.push(
+      diagnostic(
+        reference.origin,
+        [],
+        'error',
+        'semantic/reference-cycle',
+        `!reference ${rubyInspect(reference.target)} is part of a circular chain`,
+        'value',
+      ),
+    );
+  }
+  return out;
 }
 
 export function checkPipeline(model: PipelineModel, options: SemanticOptions): Diagnostic[] {
@@ -343,7 +402,7 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
           ),
         );
     }
-    for (const component of cycles(graph)) {
+    for (const component of stronglyConnected(graph).filter((members) => members.length > 1)) {
       const first = model.jobs.get(component[0] as string) as JobDefinition;
       out.push(
         diagnostic(
@@ -357,6 +416,7 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
     }
   }
 
+  out.push(...referenceCycles(model));
   for (const reference of model.references) {
     const [head, ...rest] = reference.target;
     let node: unknown = head === undefined ? undefined : (resolved.get(head)?.value ?? model.globals[head]);
