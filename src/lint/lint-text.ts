@@ -12,7 +12,9 @@ import { includeEntries, type IncludeEntry } from '../ci/includes.js';
 import { resolveInputs, type InputSpecs } from '../ci/interpolation/inputs.js';
 import { locate } from '../ci/positions.js';
 import { resolveInclude, type LintHost } from './includes.js';
-import { emptyModel, mergeContent, type Origin, type PipelineModel } from './model.js';
+import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
+import { isHash } from '../ci/merge.js';
+import { emptyModel, isHidden, mergeContent, type Origin, type PipelineModel } from './model.js';
 import { checkPipeline } from './semantic.js';
 
 export type { LintHost } from './includes.js';
@@ -31,20 +33,36 @@ export interface LintOptions {
   pipeline?: boolean;
 }
 
+export interface LintResult {
+  diagnostics: Diagnostic[];
+  /** How the file was checked: as a whole pipeline (needs, a visible job), as a component (it
+   *  has a spec header), or as a fragment of a pipeline (an included file, say). */
+  as: 'pipeline' | 'component' | 'fragment';
+}
+
 export async function lintText(text: string, options: LintOptions): Promise<Diagnostic[]> {
-  return lintParsed(parseFile(text, options.file), options);
+  return (await lintFile(text, options)).diagnostics;
+}
+
+/** Lints a file and says how it was checked. */
+export async function lintFile(text: string, options: LintOptions): Promise<LintResult> {
+  return lintParsedFile(parseFile(text, options.file), options);
 }
 
 /** Lints an already parsed file (callers that also need the documents parse once). */
 export async function lintParsed(parsed: ParsedFile, options: LintOptions): Promise<Diagnostic[]> {
+  return (await lintParsedFile(parsed, options)).diagnostics;
+}
+
+async function lintParsedFile(parsed: ParsedFile, options: LintOptions): Promise<LintResult> {
   const model = emptyModel();
-  const context: AnalysisContext = { options, model, seen: new Set([options.file]), depth: 0 };
+  const context: AnalysisContext = { options, model, seen: new Set([options.file]), depth: 0, componentJobs: new Map() };
   const diagnostics = await analyze(parsed, context, undefined);
   const pipeline = options.pipeline ?? (!parsed.header && /(^|\.)gitlab-ci\.ya?ml$/.test(basename(options.file)));
   if (!options.schemaOnly && !options.contentAsWritten && !diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('yaml/'))) {
     diagnostics.push(...checkPipeline(model, { pipeline }));
   }
-  return dedupe(diagnostics).sort(byPosition);
+  return { diagnostics: dedupe(diagnostics).sort(byPosition), as: pipeline ? 'pipeline' : parsed.header ? 'component' : 'fragment' };
 }
 
 function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
@@ -62,6 +80,8 @@ interface AnalysisContext {
   model: PipelineModel;
   seen: Set<string>;
   depth: number;
+  /** The visible jobs component includes defined so far, and the include that defined each. */
+  componentJobs: Map<string, { file: string; line: number }>;
 }
 
 /** `!reference` tags in a document, with their paths. */
@@ -89,6 +109,15 @@ function referencesIn(doc: Document): { target: string[]; path: PathSegment[] }[
  * on top. `given` is what an include passed as inputs; undefined for a file linted on its own.
  */
 async function analyze(parsed: ParsedFile, context: AnalysisContext, given: Record<string, unknown> | undefined): Promise<Diagnostic[]> {
+  return (await analyzeFile(parsed, context, given)).diagnostics;
+}
+
+/** `analyze`, also giving the file's content as GitLab assembles it (when it could be read). */
+async function analyzeFile(
+  parsed: ParsedFile,
+  context: AnalysisContext,
+  given: Record<string, unknown> | undefined,
+): Promise<{ diagnostics: Diagnostic[]; content?: Record<string, unknown> }> {
   const { options } = context;
   const { file, content, lineCounter } = parsed;
   const check = await checkFile(parsed, {
@@ -97,7 +126,7 @@ async function analyze(parsed: ParsedFile, context: AnalysisContext, given: Reco
     ...(given ? { given } : {}),
   });
   const diagnostics = check.diagnostics;
-  if (options.schemaOnly || options.contentAsWritten || !content || !check.content) return diagnostics;
+  if (options.schemaOnly || options.contentAsWritten || !content || !check.content) return { diagnostics };
 
   const origin: Omit<Origin, 'path'> = { file, doc: content, lineCounter, ...(check.resolveKey ? { resolveKey: check.resolveKey } : {}) };
   for (const entry of includeEntries(check.content['include'])) {
@@ -106,7 +135,7 @@ async function analyze(parsed: ParsedFile, context: AnalysisContext, given: Reco
   mergeContent(context.model, check.content, origin);
   for (const reference of referencesIn(content))
     context.model.references.push({ target: reference.target, origin: { ...origin, path: reference.path } });
-  return diagnostics;
+  return { diagnostics, content: check.content };
 }
 
 const MAX_INCLUDE_DEPTH = 100;
@@ -158,6 +187,25 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
     report('include/inputs', `\`${entry.target}\`: ${error}`, name && name in inputs ? ['inputs', name] : []);
   }
   const nested: AnalysisContext = { ...context, seen: new Set([...context.seen, resolution.file]), depth: context.depth + 1 };
-  diagnostics.push(...(await analyze(parsed, nested, inputs)));
+  const analysis = await analyzeFile(parsed, nested, inputs);
+  diagnostics.push(...analysis.diagnostics);
+  if (entry.kind === 'component' && analysis.content) {
+    // GitLab merges two component jobs of one name into one, silently: one build never runs.
+    const here = locate(at.doc, at.lineCounter, at.path, 'value', at.resolveKey);
+    for (const [name, value] of Object.entries(analysis.content)) {
+      if (GLOBAL_KEYWORDS.has(name) || isHidden(name) || !isHash(value)) continue;
+      const first = context.componentJobs.get(name);
+      if (!first) {
+        context.componentJobs.set(name, { file: at.file, line: here.line });
+        continue;
+      }
+      const where = first.file === at.file ? `line ${first.line}` : `${first.file}:${first.line}`;
+      report(
+        'include/duplicate-job',
+        `job \`${name}\` is already defined by the component included at ${where}; ` +
+          'GitLab merges the two jobs silently and only one of them runs',
+      );
+    }
+  }
   return diagnostics;
 }
