@@ -1,6 +1,11 @@
-/** The project a file belongs to, for reading its local includes (paths relative to the root). */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+/**
+ * The project a file belongs to, for reading its local includes (paths relative to the root).
+ * Every project file lint and migrate read comes through `readProjectFile`, which stays inside
+ * the root: GitLab reads `local:` includes from the repository only, so a path that climbs out
+ * with `..`, or a symlink that leads out, is refused rather than read (or, by migrate, written).
+ */
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 
 /** The nearest directory with .git above the file, else the file's own directory. */
 export function projectRoot(file: string): string {
@@ -13,11 +18,54 @@ export function projectRoot(file: string): string {
   }
 }
 
-/** A file of the project by its root-relative path, or undefined when there is none. */
+const within = (root: string, path: string): boolean => path === root || path.startsWith(root.endsWith(sep) ? root : `${root}${sep}`);
+
+/** The real path of `path`, or of its nearest existing ancestor when it cannot be resolved. */
+function realOrAncestor(path: string): { real: string; exists: boolean } {
+  let at = path;
+  for (;;) {
+    try {
+      return { real: realpathSync(at), exists: at === path };
+    } catch {
+      const parent = dirname(at);
+      if (parent === at) return { real: at, exists: false };
+      at = parent;
+    }
+  }
+}
+
+/** What a root-relative path is: a file in the project (`full` as the path reads, `real` with
+ *  every symlink resolved), a path that leads outside the root, or nothing. */
+export type ProjectPath = { kind: 'file'; full: string; real: string } | { kind: 'outside' } | { kind: 'missing' };
+
+export function resolveProjectPath(root: string, path: string): ProjectPath {
+  const base = resolve(root);
+  const full = join(base, path);
+  if (!within(base, full)) return { kind: 'outside' };
+  const realRoot = realOrAncestor(base).real;
+  const { real, exists } = realOrAncestor(full);
+  if (!within(realRoot, real)) return { kind: 'outside' };
+  if (!exists || !statSync(real).isFile()) return { kind: 'missing' };
+  return { kind: 'file', full, real };
+}
+
+/** A project file by its root-relative path: its text, or why there is none. A path that leads
+ *  outside the project is refused, never read. */
+export function readProjectPath(
+  root: string,
+  path: string,
+): { kind: 'file'; text: string; full: string } | { kind: 'outside' } | { kind: 'missing' } {
+  const found = resolveProjectPath(root, path);
+  if (found.kind !== 'file') return found;
+  // The resolved path is read, so a link swapped in after the check is not followed.
+  return { kind: 'file', text: readFileSync(found.real, 'utf8'), full: found.full };
+}
+
+/** A file of the project by its root-relative path, or undefined when there is none in the
+ *  project (one outside it included). */
 export function readProjectFile(root: string, path: string): { text: string; full: string } | undefined {
-  const full = join(root, path);
-  if (!existsSync(full) || !statSync(full).isFile()) return undefined;
-  return { text: readFileSync(full, 'utf8'), full };
+  const read = readProjectPath(root, path);
+  return read.kind === 'file' ? { text: read.text, full: read.full } : undefined;
 }
 
 /** A catalog project's component files: templates/<name>.yml and templates/<name>/template.yml,

@@ -4,6 +4,7 @@
  * any other component only if the host can resolve it (the CLI wires in cigen's own catalog).
  * Remote, project and template includes cannot be read offline.
  */
+import { posix } from 'node:path';
 import { parseComponentRef, type ComponentRef, type IncludeEntry } from '../ci/includes.js';
 
 /** A component file the host found, and checks of the values given to it beyond its spec. */
@@ -15,7 +16,9 @@ export interface ComponentFile {
 
 /** Reads what the linted file includes; paths are relative to the project root. */
 export interface LintHost {
-  readProjectFile(path: string): { text: string; file: string } | undefined;
+  /** A project file, undefined when there is none, `outside` when the path leads out of the
+   *  project (through `..` or a symlink): the host refuses to read it. */
+  readProjectFile(path: string): { text: string; file: string } | { outside: true } | undefined;
   /** A component outside the project, when the host knows it; an error says why it is wrong. */
   resolveComponent?(ref: ComponentRef, target: string): ComponentFile | { code: string; message: string } | undefined;
   /** Extra checks of the values given to a component of this project (read from its text). */
@@ -24,11 +27,25 @@ export interface LintHost {
 
 export type Resolution = ({ kind: 'file' } & ComponentFile) | { kind: 'unreadable' } | { kind: 'error'; code: string; message: string };
 
+const outside = (path: string): Resolution => ({
+  kind: 'error',
+  code: 'include/outside-project',
+  message: `\`${path}\` is outside the project: GitLab reads local includes from the repository only`,
+});
+
+/** Whether a root-relative path climbs out of the root. */
+const leavesRoot = (path: string): boolean => /^\.\.(\/|$)/.test(posix.normalize(path));
+
 function readLocal(path: string, host: LintHost | undefined): Resolution {
-  if (!host || /[$*]/.test(path)) return { kind: 'unreadable' };
+  if (/[$*]/.test(path)) return { kind: 'unreadable' };
+  const relative = path.replace(/^\/+/, '');
+  // Checked before anything else, so nothing outside the project is ever asked for.
+  if (leavesRoot(relative)) return outside(path);
+  if (!host) return { kind: 'unreadable' };
   if (!/\.ya?ml$/.test(path))
     return { kind: 'error', code: 'include/extension', message: `Included file \`${path}\` does not have YAML extension!` };
-  const read = host.readProjectFile(path.replace(/^\/+/, ''));
+  const read = host.readProjectFile(relative);
+  if (read && 'outside' in read) return outside(path);
   if (!read) return { kind: 'error', code: 'include/not-found', message: `Local file \`${path}\` does not exist!` };
   return { kind: 'file', file: read.file, text: read.text };
 }
@@ -45,6 +62,7 @@ function readComponent(target: string, host: LintHost | undefined): Resolution {
   if (ref.project === '$CI_PROJECT_PATH' && host) {
     for (const candidate of [`templates/${ref.name}.yml`, `templates/${ref.name}/template.yml`]) {
       const read = host.readProjectFile(candidate);
+      if (read && 'outside' in read) return outside(candidate);
       if (!read) continue;
       const valueErrors = host.componentValueChecks?.(read.text);
       return { kind: 'file', file: read.file, text: read.text, ...(valueErrors ? { valueErrors } : {}) };

@@ -2,6 +2,7 @@
  * `migrate`: a pipeline file and its local includes in, the rewritten texts and a report per
  * job out. Pure: files are read through the host the caller gives, nothing is written here.
  */
+import { posix } from 'node:path';
 import { componentRef } from '../ci/component-ref.js';
 import { componentJobNames, planJob, templateReport, type JobPlan, type JobReport } from './engine.js';
 import { buildPipeline, type JobDefinition } from './pipeline.js';
@@ -63,7 +64,12 @@ function readIncludes(root: SourceFile, host: MigrateHost | undefined, warnings:
       }
       const text = host?.readProjectFile(relative);
       if (text === undefined) {
-        warnings.push(`${file.path}: local include ${path} does not exist; its jobs were not checked`);
+        // The CLI's host refuses a path that leads out of the project (GitLab reads local
+        // includes from the repository only); one that climbs out with `..` says so here.
+        const where = posix.normalize(relative).startsWith('../')
+          ? 'is outside the project (GitLab reads local includes from the repository only)'
+          : 'does not exist';
+        warnings.push(`${file.path}: local include ${path} ${where}; its jobs were not checked`);
         continue;
       }
       try {
