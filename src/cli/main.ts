@@ -64,15 +64,20 @@ program
 program
   .command('lint')
   .description('lint .gitlab-ci.yml files and component templates: YAML, GitLab schema, component spec, includes, semantic checks')
-  .argument('[paths...]', 'files or directories (a directory: its *gitlab-ci.yml files and templates/)')
+  .argument('[paths...]', 'files or directories (a directory: its *gitlab-ci.yml files, templates/, and the components it holds)')
   .option('--schema-only', 'only the YAML and schema layers')
+  .option(
+    '--pipeline',
+    'check the files named as root pipelines (needs, a visible job), for a custom CI config path; ' +
+      'without it only *gitlab-ci.yml files are, and any other file is linted as a fragment',
+  )
   .addOption(formatOption())
   .addHelpText(
     'after',
     '\nExit codes: 0 clean or warnings only, 1 errors, 2 usage.\n\nExamples:\n  cigen lint .gitlab-ci.yml\n' +
-      '  cigen lint . --format json\n  cigen lint templates/ --schema-only',
+      '  cigen lint . --format json\n  cigen lint templates/ --schema-only\n  cigen lint --pipeline ci/main.yml',
   )
-  .action(async (paths: string[], options: { format: 'text' | 'json'; schemaOnly?: boolean }) => {
+  .action(async (paths: string[], options: { format: 'text' | 'json'; schemaOnly?: boolean; pipeline?: boolean }) => {
     const { runLint } = await import('./commands/lint.js');
     await runLint(paths, options);
   });

@@ -12,9 +12,24 @@ export function paint(style: Style, text: string, stream: NodeJS.WriteStream = p
   return useColor(stream) ? styleText(style, text) : text;
 }
 
+/** Control characters a terminal would act on (C0 but tab and newline, DEL, C1) and the line and
+ *  paragraph separators. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/g;
+
+/** Text from a user's file made safe to print: each control character as an escape (`\x1b`,
+ *  `\u2028`), so an ESC in a linted file cannot move the cursor or clear the screen. */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
+}
+
+/** One finding as a line of text; what came from the linted files (its path, its message) is escaped. */
 export function formatDiagnostic(d: Diagnostic, stream: NodeJS.WriteStream = process.stdout): string {
   const severity = d.severity === 'error' ? paint('red', 'error', stream) : paint('yellow', 'warning', stream);
-  return `${d.file}:${d.line}:${d.column} ${severity} ${paint('dim', d.code, stream)} ${d.message}`;
+  return `${escapeControl(d.file)}:${d.line}:${d.column} ${severity} ${paint('dim', d.code, stream)} ${escapeControl(d.message)}`;
 }
 
 /** The six public fields, in order, for --format json. */

@@ -3,34 +3,64 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { FindingsError, UsageError } from '../../errors.js';
 import type { Diagnostic } from '../../ci/diagnostics.js';
-import { lintText, type LintHost } from '../../lint/lint-text.js';
+import { lintFile, parseFile, type LintHost } from '../../lint/lint-text.js';
 import { lintHost } from '../wiring.js';
-import { diagnosticJson, formatDiagnostic, paint } from '../output.js';
-import { projectRoot, readProjectFile, templateFiles } from '../project.js';
+import { diagnosticJson, escapeControl, formatDiagnostic, paint } from '../output.js';
+import { projectRoot, readProjectPath, templateFiles } from '../project.js';
 
 export interface LintCommandOptions {
   format: 'text' | 'json';
   schemaOnly?: boolean;
+  /** Lint the files named on the command line as root pipelines, whatever their names. */
+  pipeline?: boolean;
 }
 
 const CI_FILE = /(^|\.)gitlab-ci\.ya?ml$/;
+const YAML_FILE = /\.ya?ml$/;
 
-/** The CI files of a directory: its pipeline files and its catalog templates. */
+const isFile = (path: string): boolean => existsSync(path) && statSync(path).isFile();
+const isDirectory = (path: string): boolean => existsSync(path) && statSync(path).isDirectory();
+
+/** Whether a file opens with a component's `spec:` header (its own document, then `---`). */
+function hasSpecHeader(path: string): boolean {
+  return parseFile(readFileSync(path, 'utf8'), path).header?.has('spec') === true;
+}
+
+/**
+ * The CI files of a directory: its pipeline files, its catalog templates (templates/), and the
+ * component files it holds itself (a templates/ directory given directly): `<name>.yml` with a
+ * `spec:` header, `<name>/template.yml`.
+ */
 function filesIn(dir: string): string[] {
   const found: string[] = [];
-  for (const entry of readdirSync(dir).sort()) if (CI_FILE.test(entry)) found.push(join(dir, entry));
-  found.push(...templateFiles(dir, /\.ya?ml$/));
+  const entries = readdirSync(dir).sort();
+  for (const entry of entries) if (CI_FILE.test(entry) && isFile(join(dir, entry))) found.push(join(dir, entry));
+  found.push(...templateFiles(dir, YAML_FILE));
+  for (const entry of entries) {
+    const path = join(dir, entry);
+    if (CI_FILE.test(entry)) continue;
+    if (YAML_FILE.test(entry) && isFile(path) && hasSpecHeader(path)) found.push(path);
+    else if (isDirectory(path) && isFile(join(path, 'template.yml'))) found.push(join(path, 'template.yml'));
+  }
   return found;
 }
 
-function hostFor(file: string): LintHost {
+/** The host for one linted file: its project's files (never one outside it), recording each
+ *  text it reads so code frames quote what was linted and nothing else. */
+function hostFor(file: string, sources: Map<string, string>): LintHost {
   const root = projectRoot(file);
   return lintHost((path) => {
-    const read = readProjectFile(root, path);
-    return read && { text: read.text, file: relative(process.cwd(), read.full) || read.full };
+    const read = readProjectPath(root, path);
+    if (read.kind === 'outside') return { outside: true };
+    if (read.kind === 'missing') return undefined;
+    const name = relative(process.cwd(), read.full) || read.full;
+    sources.set(name, read.text);
+    return { text: read.text, file: name };
   });
 }
 
+/** The lines around a finding, escaped (a control character in the file is shown, not acted on),
+ *  the caret under the column as the escaped line shows it. */
 function codeFrame(diagnostic: Diagnostic, sources: Map<string, string>): string {
   const text = sources.get(diagnostic.file);
   if (text === undefined) return '';
@@ -38,45 +68,63 @@ function codeFrame(diagnostic: Diagnostic, sources: Map<string, string>): string
   const out: string[] = [];
   const width = String(Math.min(lines.length, diagnostic.line + 1)).length;
   for (let n = Math.max(1, diagnostic.line - 1); n <= Math.min(lines.length, diagnostic.line + 1); n++) {
+    const line = (lines[n - 1] ?? '').replace(/\r$/, '').slice(0, 160);
     const marker = n === diagnostic.line ? paint('red', '>') : ' ';
-    out.push(`  ${marker} ${String(n).padStart(width)} | ${(lines[n - 1] ?? '').slice(0, 160)}`);
-    if (n === diagnostic.line) out.push(`    ${' '.repeat(width)} | ${' '.repeat(Math.max(0, diagnostic.column - 1))}${paint('red', '^')}`);
+    out.push(`  ${marker} ${String(n).padStart(width)} | ${escapeControl(line)}`);
+    if (n === diagnostic.line) {
+      const indent = escapeControl(line.slice(0, Math.max(0, diagnostic.column - 1))).length;
+      out.push(`    ${' '.repeat(width)} | ${' '.repeat(indent)}${paint('red', '^')}`);
+    }
   }
   return out.join('\n');
 }
 
 export async function runLint(paths: string[], options: LintCommandOptions): Promise<void> {
   const targets = paths.length > 0 ? paths : ['.'];
-  const files: string[] = [];
+  /** Each file to lint, and whether it was named on the command line (--pipeline applies to those). */
+  const files = new Map<string, { named: boolean }>();
+  const add = (path: string, named: boolean) => {
+    const file = relative(process.cwd(), resolve(path)) || path;
+    if (!files.has(file)) files.set(file, { named });
+  };
   for (const target of targets) {
     if (!existsSync(target)) throw new UsageError(`${target}: no such file or directory`);
     if (statSync(target).isDirectory()) {
       const found = filesIn(target);
-      if (found.length === 0) throw new UsageError(`${target}: no .gitlab-ci.yml and no templates/*.yml to lint`);
-      files.push(...found);
+      if (found.length === 0) throw new UsageError(`${target}: no .gitlab-ci.yml, no templates/*.yml and no component files to lint`);
+      for (const file of found) add(file, false);
     } else {
-      files.push(target);
+      add(target, true);
     }
   }
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
-  for (const file of [...new Set(files.map((f) => relative(process.cwd(), resolve(f)) || f))]) {
+  const fragments: string[] = [];
+  for (const [file, { named }] of files) {
     const text = readFileSync(file, 'utf8');
     sources.set(file, text);
-    diagnostics.push(...(await lintText(text, { file, schemaOnly: Boolean(options.schemaOnly), host: hostFor(file) })));
+    const result = await lintFile(text, {
+      file,
+      schemaOnly: Boolean(options.schemaOnly),
+      host: hostFor(file, sources),
+      ...(options.pipeline && named ? { pipeline: true } : {}),
+    });
+    diagnostics.push(...result.diagnostics);
+    if (result.as === 'fragment' && !options.schemaOnly) fragments.push(file);
   }
   const unique = [...new Map(diagnostics.map((d) => [`${d.file}:${d.line}:${d.column}:${d.code}:${d.message}`, d])).values()];
   const errors = unique.filter((d) => d.severity === 'error').length;
   if (options.format === 'json') {
     process.stdout.write(`${JSON.stringify(unique.map(diagnosticJson))}\n`);
   } else {
-    for (const d of unique) {
-      if (!sources.has(d.file) && existsSync(d.file)) sources.set(d.file, readFileSync(d.file, 'utf8'));
-      process.stdout.write(`${formatDiagnostic(d)}\n${codeFrame(d, sources)}\n`);
-    }
+    for (const d of unique) process.stdout.write(`${formatDiagnostic(d)}\n${codeFrame(d, sources)}\n`);
+    for (const file of fragments)
+      process.stdout.write(
+        `${escapeControl(file)}: linted as a fragment (not named *gitlab-ci.yml); add --pipeline to check it as a whole pipeline\n`,
+      );
     const warnings = unique.length - errors;
     const summary =
-      unique.length === 0 ? `${files.length} file(s) clean` : `${errors} error(s), ${warnings} warning(s) in ${files.length} file(s)`;
+      unique.length === 0 ? `${files.size} file(s) clean` : `${errors} error(s), ${warnings} warning(s) in ${files.size} file(s)`;
     process.stdout.write(`${unique.length === 0 ? paint('green', summary) : summary}\n`);
   }
   if (errors > 0) throw new FindingsError('');
