@@ -77,7 +77,7 @@ describe('include/duplicate-job: two component includes that define the same job
   });
   it('any two readable components: two builders with the same default job name, this project’s own component', async () => {
     expect(await codes(`include:\n  - component: ${REF}/kaniko@1\n  - component: ${REF}/buildah@1\n`)).toEqual(['include/duplicate-job']);
-    const own = 'spec:\n  inputs:\n    name: {default: deploy}\n---\n$[[ inputs.name ]]:\n  script: [echo]\n';
+    const own = 'spec:\n  inputs:\n    name: {default: deploy, regex: "^[a-z-]+$"}\n---\n$[[ inputs.name ]]:\n  script: [echo]\n';
     const deploy = '  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/deploy@main\n';
     expect(await codes(`include:\n${deploy}${deploy}    inputs: {name: deploy}\n`, { 'templates/deploy.yml': own })).toEqual([
       'include/duplicate-job',
@@ -147,7 +147,8 @@ describe('a directory that holds component files is linted (templates/ --format 
   });
   it('flat files with a spec: header and <name>/template.yml, not other YAML', () => {
     const dir = scratch({
-      'components/flat.yml': 'spec:\n  inputs:\n    a: {default: x}\n---\nflat:\n  script: [echo $[[ inputs.a ]]]\n  scirpt: [x]\n',
+      'components/flat.yml':
+        'spec:\n  inputs:\n    a: {default: x, regex: "^x$"}\n---\nflat:\n  script:\n    - echo $[[ inputs.a ]]\n  scirpt: [x]\n',
       'components/nested/template.yml': 'nested:\n  stage: nowhere\n  script: [echo]\n',
       'components/notes.yml': 'not: [a, pipeline\n',
     });
@@ -206,6 +207,7 @@ describe('yaml/duplicate-key names the key', () => {
 });
 
 describe('control characters from a linted file are escaped in text output', () => {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const RAW = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/;
   it('escapeControl: C0 but tab and newline, DEL, C1, LS and PS', () => {
     expect(escapeControl('a\x1b[2Jb\tc\x00\x7f\x9b\u2028\u2029\r')).toBe('a\\x1b[2Jb\tc\\x00\\x7f\\x9b\\u2028\\u2029\\x0d');
@@ -280,9 +282,10 @@ describe('include/outside-project: local includes are read from the project only
       expect(result.stdout + result.stderr).not.toContain(SECRET);
       expect(result.stdout + result.stderr).not.toContain(ENV_SECRET);
       if (format === 'json') {
-        const found = (JSON.parse(result.stdout) as { file: string; line: number; code: string; message: string }[]).map(
-          (d) => `${d.file}:${d.line} ${d.code} ${d.message}`,
-        );
+        // (GitLab's schema also refuses the last one: it has no YAML extension.)
+        const found = (JSON.parse(result.stdout) as { file: string; line: number; code: string; message: string }[])
+          .filter((d) => !d.code.startsWith('schema/'))
+          .map((d) => `${d.file}:${d.line} ${d.code} ${d.message}`);
         const message = (path: string) => `\`${path}\` is outside the project: GitLab reads local includes from the repository only`;
         expect(found).toEqual([
           `.gitlab-ci.yml:2 include/outside-project ${message('../outside/x.yml')}`,
@@ -302,7 +305,7 @@ describe('include/outside-project: local includes are read from the project only
       host: catalogHost((path) => (asked.push(path), 'x:\n  script: [echo]\n')),
     });
     expect(found.map(brief)).toEqual([
-      '.gitlab-ci.yml:2:14 error include/outside-project `ci/../../x.yml` is outside the project: GitLab reads local includes ' +
+      '.gitlab-ci.yml:2:5 error include/outside-project `ci/../../x.yml` is outside the project: GitLab reads local includes ' +
         'from the repository only',
     ]);
     expect(asked).toEqual([]);
@@ -337,7 +340,7 @@ describe('semantic/reference-cycle: a circular !reference', () => {
     [
       'a reference to itself',
       'job:\n  script:\n    - echo\n    - !reference [job, script]\n',
-      '4:20 error semantic/reference-cycle !reference ["job", "script"] is part of a circular chain',
+      '4:18 error semantic/reference-cycle !reference ["job", "script"] is part of a circular chain',
     ],
     [
       'three hidden jobs in a ring, inside lists',

@@ -1,7 +1,7 @@
 /**
  * Lint never throws and never hangs, whatever the bytes: fast-check mutations of valid
  * pipelines, random bytes, deep nesting, alias bombs and a 5 MB file. Each run returns
- * diagnostics (or none) within 5 s.
+ * diagnostics (or none); a hang is caught by the test's timeout, never by timing a run.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -38,16 +38,13 @@ deploy:
   when: manual
 `;
 
-async function lintTimed(text: string): Promise<{ diagnostics: Diagnostic[]; ms: number }> {
-  const start = performance.now();
-  const diagnostics = await lintText(text, { file: '.gitlab-ci.yml', host: catalogHost() });
-  return { diagnostics, ms: performance.now() - start };
+async function lintOnce(text: string): Promise<Diagnostic[]> {
+  return lintText(text, { file: '.gitlab-ci.yml', host: catalogHost() });
 }
 
-function expectWellBehaved(result: { diagnostics: Diagnostic[]; ms: number }) {
-  expect(Array.isArray(result.diagnostics)).toBe(true);
-  expect(result.ms).toBeLessThan(5000);
-  for (const d of result.diagnostics) {
+function expectWellBehaved(diagnostics: Diagnostic[]) {
+  expect(Array.isArray(diagnostics)).toBe(true);
+  for (const d of diagnostics) {
     expect(d.line).toBeGreaterThanOrEqual(1);
     expect(d.column).toBeGreaterThanOrEqual(1);
     expect(d.code).toMatch(/^(yaml|schema|spec|include|semantic)\//);
@@ -112,7 +109,7 @@ describe('lint robustness', () => {
   it('mutated valid pipelines', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 8 }), async (mutations) => {
-        expectWellBehaved(await lintTimed(mutate(VALID, mutations)));
+        expectWellBehaved(await lintOnce(mutate(VALID, mutations)));
       }),
       { numRuns: 300 },
     );
@@ -122,7 +119,7 @@ describe('lint robustness', () => {
     const template = componentText('buildah');
     await fc.assert(
       fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 5 }), async (mutations) => {
-        expectWellBehaved(await lintTimed(mutate(template, mutations)));
+        expectWellBehaved(await lintOnce(mutate(template, mutations)));
       }),
       { numRuns: 60 },
     );
@@ -131,7 +128,7 @@ describe('lint robustness', () => {
   it('random bytes', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), async (bytes) => {
-        expectWellBehaved(await lintTimed(Buffer.from(bytes).toString('utf8')));
+        expectWellBehaved(await lintOnce(Buffer.from(bytes).toString('utf8')));
       }),
       { numRuns: 200 },
     );
@@ -163,7 +160,6 @@ describe('lint robustness', () => {
       ).join(''),
     ],
   ])('%s', async (_name, text) => {
-    const result = await lintTimed(text);
-    expectWellBehaved(result);
+    expectWellBehaved(await lintOnce(text));
   });
 });
