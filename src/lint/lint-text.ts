@@ -81,7 +81,7 @@ interface AnalysisContext {
   seen: Set<string>;
   depth: number;
   /** The visible jobs component includes defined so far, and the include that defined each. */
-  componentJobs: Map<string, { file: string; line: number }>;
+  componentJobs: Map<string, { file: string; line: number; conditional: boolean }>;
 }
 
 /** `!reference` tags in a document, with their paths. */
@@ -191,19 +191,24 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   diagnostics.push(...analysis.diagnostics);
   if (entry.kind === 'component' && analysis.content) {
     // GitLab merges two component jobs of one name into one, silently: one build never runs.
+    // Includes with `rules:` may never be included together, so there it is a warning.
     const here = locate(at.doc, at.lineCounter, at.path, 'value', at.resolveKey);
+    const conditional = at.doc.hasIn([...at.path, 'rules']);
     for (const [name, value] of Object.entries(analysis.content)) {
       if (GLOBAL_KEYWORDS.has(name) || isHidden(name) || !isHash(value)) continue;
       const first = context.componentJobs.get(name);
       if (!first) {
-        context.componentJobs.set(name, { file: at.file, line: here.line });
+        context.componentJobs.set(name, { file: at.file, line: here.line, conditional });
         continue;
       }
       const where = first.file === at.file ? `line ${first.line}` : `${first.file}:${first.line}`;
+      const either = first.conditional || conditional;
       report(
         'include/duplicate-job',
         `job \`${name}\` is already defined by the component included at ${where}; ` +
-          'GitLab merges the two jobs silently and only one of them runs',
+          `GitLab merges the two jobs silently and only one of them runs${either ? ' (unless their `rules:` never include both)' : ''}`,
+        [],
+        either ? 'warning' : 'error',
       );
     }
   }

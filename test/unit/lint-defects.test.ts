@@ -92,6 +92,17 @@ describe('include/duplicate-job: two component includes that define the same job
         'ci/images.yml:2; GitLab merges the two jobs silently and only one of them runs',
     ]);
   });
+  it('is a warning when either include has rules: (they may never be included together)', async () => {
+    expect(
+      await briefs(
+        `include:\n  - component: ${REF}/buildah@1\n    rules: [{if: $RELEASE}]\n` +
+          `  - component: ${REF}/buildah@1\n    inputs: {context: api}\n`,
+      ),
+    ).toEqual([
+      '.gitlab-ci.yml:4:5 warning include/duplicate-job job `build-image` is already defined by the component included at line 2; ' +
+        'GitLab merges the two jobs silently and only one of them runs (unless their `rules:` never include both)',
+    ]);
+  });
   it('is not reported for distinct job names, nor for a job the pipeline itself extends', async () => {
     expect(
       await briefs(
