@@ -48,6 +48,8 @@ export interface Sandbox {
   run(script: string, env: Record<string, string>, shell?: Shell): { status: number; stdout: string; stderr: string };
   /** The calls the stubs recorded, in order. */
   calls(tool?: string): StubCall[];
+  /** Forgets the recorded calls and empties /tmp, so one sandbox serves many runs. */
+  reset(): void;
   path(inside: string): string;
   dispose(): void;
 }
@@ -99,7 +101,8 @@ export function createSandbox(options: { projectFiles?: Record<string, string>; 
       const result = spawnSync('/usr/sbin/chroot', [root, shellPath, '-c', `cd '${projectDir}' || exit 1\n${script}`], {
         env: { PATH: '/usr/local/bin:/usr/bin:/bin:/kaniko', HOME: '/root', ...env },
         encoding: 'utf8',
-        timeout: 60_000,
+        // A guard against a hung script, far beyond what any run takes on a loaded machine.
+        timeout: 600_000,
       });
       return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
     },
@@ -123,6 +126,13 @@ export function createSandbox(options: { projectFiles?: Record<string, string>; 
         })
         .sort((a, b) => a.order - b.order);
       return calls.filter((c) => tool === undefined || c.tool === tool).map(({ order: _order, ...call }) => call);
+    },
+    reset() {
+      for (const dir of ['cigen-stub', 'tmp']) {
+        rmSync(join(root, dir), { recursive: true, force: true });
+        mkdirSync(join(root, dir), { recursive: true });
+      }
+      chmodSync(join(root, 'tmp'), 0o1777);
     },
     dispose() {
       rmSync(root, { recursive: true, force: true });

@@ -85,6 +85,25 @@ describe.each(SHELLS)('shell library under $name', (shell) => {
     );
   });
 
+  it('decodes a label of 32,000 double quotes, and items of many dollars and commas, in time linear in their length', () => {
+    // The decoder used to strip the front of the remaining text once per quote: 8,000 quotes took
+    // over a minute. The tier's timeout is the only clock here; npm run bench measures the growth.
+    const items = ['"'.repeat(32_000), '$$'.repeat(5_000), 'a,'.repeat(10_000)];
+    const result = runShell(shell, PRINT_LIST, { N: '1', L0: `list:${JSON.stringify(items)}` });
+    expect(result.stderr).toBe('');
+    expect(decodeOutput(result.stdout)).toEqual([items.map((item) => runnerExpand(item, {}))]);
+  });
+
+  it.each([
+    ['NEL', '\u0085'],
+    ['LS', '\u2028'],
+    ['PS', '\u2029'],
+  ])('refuses an element holding %s, a line break in YAML 1.1 (GitLab reads it so under text interpolation)', (_name, char) => {
+    const result = runShell(shell, PRINT_LIST, { N: '1', L0: `list:["ok", "a${char}after_script: [id]"]` });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('element 2 holds a line break that YAML 1.1 (GitLab) reads as one');
+  });
+
   it('reads an empty value as an empty list and bare numbers as items', () => {
     const result = runShell(shell, PRINT_LIST, { N: '3', L0: '', L1: 'list:[]', L2: 'list:[1, 2.5,true]' });
     expect(decodeOutput(result.stdout)).toEqual([[], [], ['1', '2.5', 'true']]);

@@ -15,8 +15,10 @@ describe.each(COMPONENTS)('%s', (component) => {
     expect(result.status).toBe(0);
   });
 
-  it('fails fast and never traces', () => {
+  it('fails fast, and turns shell tracing off (a set -x before it would print credentials), on again only at its end', () => {
     expect(script).toMatch(/^set -eu$/m);
-    expect(script).not.toMatch(/set -[a-z]*x|set -o xtrace/);
+    expect(script).not.toMatch(/^\s*set -[a-z]*x|set -o xtrace/m);
+    expect(script).toContain('cigen_trace_restore() { [ -z "$CIGEN_XTRACE" ] || set -x; }');
+    expect(script.indexOf('*x*) set +x;')).toBeLessThan(script.indexOf('set -eu'));
   });
 });

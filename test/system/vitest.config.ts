@@ -6,7 +6,7 @@ import { handlebars } from '../../vitest.config.js';
 export default defineConfig({
   plugins: [handlebars],
   test: {
-    include: ['test/system/**/*.test.ts'],
+    include: ['test/system/**/*.test.ts', 'test/security/**/*.test.ts'],
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',

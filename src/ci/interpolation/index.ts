@@ -3,7 +3,7 @@
  * header, then interpolate the content in one of GitLab's two modes.
  */
 import { parseDocument, type Document } from 'yaml';
-import { YAML_VERSION, customTags, parseYamlDocuments } from '../yaml.js';
+import { YAML_VERSION, customTags, parseYamlDocuments, withYaml11Breaks } from '../yaml.js';
 import type { InterpolationContext } from './block.js';
 import { interpolateClassic } from './classic.js';
 import { resolveInputs, type InputSpecs, type InputValue } from './inputs.js';
@@ -61,7 +61,8 @@ export function instantiate(
   }
   const result = interpolateText(file.contentText, context);
   if (result.text === undefined) return { content: undefined, values: resolved.values, errors: result.errors };
-  const doc = parseDocument(result.text, { version: YAML_VERSION, customTags, uniqueKeys: true });
+  // GitLab parses the interpolated text with Psych: YAML 1.1, where NEL, LS and PS break lines.
+  const doc = parseDocument(withYaml11Breaks(result.text), { version: YAML_VERSION, customTags, uniqueKeys: true });
   const yamlError = doc.errors[0];
   if (yamlError) {
     return { content: undefined, values: resolved.values, errors: [`Invalid configuration format: ${yamlError?.message ?? 'empty'}`] };
