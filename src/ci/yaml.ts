@@ -113,7 +113,8 @@ export interface ParsedYaml {
 
 /** The text as YAML 1.1 (GitLab's Psych) reads its lines: NEL, LS and PS are line breaks there,
  *  text in YAML 1.2. Each becomes a newline of the same length, so every offset stays valid. */
-export const withYaml11Breaks = (text: string): string => (/[\u0085\u2028\u2029]/.test(text) ? text.replace(/[\u0085\u2028\u2029]/g, '\n') : text);
+export const withYaml11Breaks = (text: string): string =>
+  /[\u0085\u2028\u2029]/.test(text) ? text.replace(/[\u0085\u2028\u2029]/g, '\n') : text;
 
 export function parseYamlDocuments(text: string): ParsedYaml {
   const lineCounter = new LineCounter();
