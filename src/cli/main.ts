@@ -171,7 +171,8 @@ program
   .addHelpText(
     'after',
     '\nStatuses: opened, updated, unchanged, nothing-to-migrate, declined, human-modified, skipped, failed.\n' +
-      'Exit codes: 0 done (failed projects are in the report), 1 the run could not start or list projects, 2 usage.\n\nExamples:\n' +
+      'Exit codes: 0 done, 1 a project failed (every project is in the report) or the run could not start or list projects,\n' +
+      '2 usage (also a missing or unusable GITLAB_TOKEN, a --gitlab-url that is not http(s)).\n\nExamples:\n' +
       '  GITLAB_TOKEN=glpat-... cigen bot --gitlab-url https://gitlab.example.com --group platform --dry-run\n' +
       '  cigen bot --projects team/shop,team/cart --report bot-report.json\n  cigen bot --all --concurrency 8 --shard 1/4',
   )

@@ -60,6 +60,8 @@ export interface LoggedRequest {
   query: string;
   /** The status answered; 0 while in flight and for dropped connections. */
   status: number;
+  /** How long the fake held the answer back (latency and injected delays), in milliseconds. */
+  delayedMs?: number;
 }
 
 export interface FakeUser {
@@ -985,7 +987,10 @@ export class FakeGitLab {
       const bodyText = Buffer.concat(chunks).toString('utf8');
       const fault = this.takeFault(method, path);
       const delay = this.latencyMs + (fault?.delayMs ?? 0);
-      if (delay > 0) await this.sleep(delay);
+      if (delay > 0) {
+        entry.delayedMs = delay;
+        await this.sleep(delay);
+      }
       if (this.stopped) return;
       if (fault?.drop) {
         req.socket.destroy();

@@ -448,11 +448,9 @@ describe('FakeGitLab: other users, faults, latency, log', () => {
     expect(await res.json()).toEqual({ message: 'boom' });
   });
 
-  it('gitbeaker retries a 429 by itself (ignoring Retry-After)', async () => {
+  it('gitbeaker retries a 429 by itself', async () => {
     fake.inject({ path: /^\/api\/v4\/projects\/g\/p$/, status: 429, headers: { 'retry-after': '30' }, times: 2 });
-    const started = Date.now();
     expect(((await api.Projects.show('g/p')) as unknown as Json)['id']).toBe(1);
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(fake.requests.map((r) => r.status)).toEqual([429, 429, 200]);
   });
 
@@ -463,16 +461,14 @@ describe('FakeGitLab: other users, faults, latency, log', () => {
     expect((await get('/projects/g%2Fp')).status).toBe(200);
   });
 
-  it('adds latency, globally and per fault', async () => {
+  it('adds latency, globally and per fault, and logs the delay it applied', async () => {
     fake.latencyMs = 60;
-    let started = Date.now();
     expect((await get('/user')).status).toBe(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(50);
     fake.latencyMs = 0;
     fake.inject({ delayMs: 80 });
-    started = Date.now();
     expect((await get('/user')).status).toBe(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(70);
+    expect((await get('/user')).status).toBe(200);
+    expect(fake.requests.map((r) => r.delayedMs)).toEqual([60, 80, undefined]);
   });
 
   it('tracks concurrency', async () => {
@@ -512,9 +508,8 @@ describe('FakeGitLab: other users, faults, latency, log', () => {
 
   it('stop() closes keep-alive connections', async () => {
     expect((await get('/user')).status).toBe(200);
-    const started = Date.now();
+    // With a keep-alive connection still open, a server that did not close it would never stop.
     await fake.stop();
-    expect(Date.now() - started).toBeLessThan(1_000);
     await expect(get('/user')).rejects.toThrow();
     fake = await FakeGitLab.start(); // for afterEach
   });
@@ -598,12 +593,10 @@ describe('seedInstance', () => {
 
   it('stays light with 2,000 projects', async () => {
     const before = process.memoryUsage().heapUsed;
-    const started = Date.now();
     seedInstance(fake, 2000, 10);
     const page = await api.Projects.all({ perPage: 100, page: 20, maxPages: 1, showExpanded: true, pagination: 'offset' });
     expect(page.data).toHaveLength(100);
     expect(page.paginationInfo.totalPages).toBe(20);
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(100 * 1024 * 1024);
   });
 });
