@@ -12,7 +12,7 @@ import { resolveInputs, type InputSpecs } from './interpolation/inputs.js';
 import { locate } from './positions.js';
 import { validateSchema } from './schema.js';
 import { checkContent, checkHeader } from './spec-rules.js';
-import { parseYamlDocuments, scalarText } from './yaml.js';
+import { MAX_ALIASES, parseYamlDocuments, scalarText } from './yaml.js';
 
 export interface ParsedFile {
   file: string;
@@ -28,7 +28,6 @@ const YAML_CODES: Record<string, string> = {
   BAD_ALIAS: 'yaml/alias',
   MULTIPLE_ANCHORS: 'yaml/anchor',
 };
-export const MAX_ALIASES = 10_000;
 
 /** The key that starts at `offset` in a document (where the parser reports a duplicate), as it
  *  reads; walked without recursion, however deep the document. */

@@ -4,7 +4,7 @@
  * nodes, so every byte it has no reason to touch stays as it was.
  */
 import { Parser, isMap, isPair, isScalar, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import { parseYamlDocuments } from './yaml.js';
+import { MAX_ALIASES, parseYamlDocuments } from './yaml.js';
 
 export interface SourceFile {
   path: string;
@@ -57,6 +57,13 @@ export function readSource(path: string, text: string): SourceFile {
   }
   const doc = documents.at(-1);
   if (!doc) throw new SourceError(path, 1, 1, 'the file holds no YAML document');
+  // Aliases are checked once, here: an alias to no anchor, or a file that expands too far
+  // through aliases (a billion laughs), is invalid input, never a crash later.
+  try {
+    doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    throw new SourceError(path, 1, 1, `${(error as Error).message.split('\n')[0] ?? 'invalid aliases'}`);
+  }
   const root = isMap(doc.contents) ? doc.contents : undefined;
   let comments: { offset: number; text: string }[] | undefined;
   return {

@@ -106,6 +106,9 @@ export function stringifyComponent(header: unknown, content: unknown): string {
   return `${stringifyYaml(header)}---\n${stringifyYaml(content)}`;
 }
 
+/** How far a whole file may expand through aliases (a billion laughs stops here, with a message). */
+export const MAX_ALIASES = 10_000;
+
 export interface ParsedYaml {
   documents: Document.Parsed[];
   lineCounter: LineCounter;

@@ -9,6 +9,7 @@ import { isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
 import { checkFile, parseFile, type ParsedFile } from '../ci/check.js';
 import { byPosition, type Diagnostic, type PathSegment } from '../ci/diagnostics.js';
 import { includeEntries, type IncludeEntry } from '../ci/includes.js';
+import { instantiate, splitComponentFile } from '../ci/interpolation/index.js';
 import { resolveInputs, type InputSpecs } from '../ci/interpolation/inputs.js';
 import { locate } from '../ci/positions.js';
 import { resolveInclude, type LintHost } from './includes.js';
@@ -140,6 +141,36 @@ async function analyzeFile(
 
 const MAX_INCLUDE_DEPTH = 100;
 
+/** The shape of a value: its keys and nesting, not its scalars (the two modes write lists apart). */
+function shape(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shape);
+  if (isHash(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, shape(item)]));
+  return 0;
+}
+
+/** The inputs whose values make the job under text interpolation differ in structure from the job
+ *  under classic interpolation (YAML 1.1 line breaks in an array item, say), or undefined. */
+function reshapedByTextInterpolation(text: string, inputs: Record<string, unknown>): { names: string[]; invalid: boolean } | undefined {
+  let file;
+  try {
+    file = splitComponentFile(text);
+  } catch {
+    return undefined;
+  }
+  /** undefined: the same job either way; else whether the text-interpolated YAML is invalid. */
+  const differs = (given: Record<string, unknown>): { invalid: boolean } | undefined => {
+    const classic = instantiate(file, given, 'classic');
+    if (classic.errors.length > 0 || classic.content === undefined) return undefined;
+    const textual = instantiate(file, given, 'text');
+    if (textual.content === undefined) return { invalid: true };
+    return JSON.stringify(shape(textual.content)) === JSON.stringify(shape(classic.content)) ? undefined : { invalid: false };
+  };
+  const all = differs(inputs);
+  if (!all) return undefined;
+  const names = Object.keys(inputs).filter((name) => differs({ [name]: inputs[name] }));
+  return { names: names.length > 0 ? names : Object.keys(inputs), invalid: all.invalid };
+}
+
 async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisContext): Promise<Diagnostic[]> {
   const resolution = resolveInclude(entry, context.options.host);
   const diagnostics: Diagnostic[] = [];
@@ -185,6 +216,20 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   for (const error of resolution.valueErrors?.(inputs) ?? []) {
     const name = /^`([^`]+)` input/.exec(error)?.[1];
     report('include/inputs', `\`${entry.target}\`: ${error}`, name && name in inputs ? ['inputs', name] : []);
+  }
+  if (parsed.header && entry.inputs !== undefined && !diagnostics.some((d) => d.code === 'include/inputs')) {
+    const reshaped = reshapedByTextInterpolation(resolution.text, inputs);
+    if (reshaped) {
+      report(
+        'include/text-interpolation',
+        `\`${entry.target}\`: under text interpolation (GitLab pastes input values into the YAML before parsing it) ` +
+          `the value of ${reshaped.names.map((n) => `\`${n}\``).join(', ')} ` +
+          (reshaped.invalid ? 'makes the YAML invalid' : 'changes the structure of the job') +
+          ' (a line break YAML 1.1 reads, NEL, LS or PS, in an array item, for one); ' +
+          'cigen render --mode text shows what GitLab would parse',
+        reshaped.names.length === 1 ? ['inputs', reshaped.names[0] as string] : ['inputs'],
+      );
+    }
   }
   const nested: AnalysisContext = { ...context, seen: new Set([...context.seen, resolution.file]), depth: context.depth + 1 };
   const analysis = await analyzeFile(parsed, nested, inputs);

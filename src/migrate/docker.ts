@@ -10,7 +10,8 @@ import { destinationInputs, projectRelative, unbrace, type Inputs, type Translat
 import type { ItemReading } from './scripts.js';
 import type { Command } from './shell.js';
 
-const words = (command: Command | undefined): string[] => command?.words.map((w) => w.text) ?? [];
+/** The words as component inputs hold them (a literal `$` as `$$`). */
+const words = (command: Command | undefined): string[] => command?.words.map((w) => w.value) ?? [];
 
 /** `docker build`, `docker image build`, `docker buildx build`: the words after the subcommand. */
 export function buildArguments(command: Command): string[] | undefined {

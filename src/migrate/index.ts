@@ -15,8 +15,9 @@ export type { JobReport, JobStatus } from './engine.js';
 export const defaultComponentRef = (): string => componentRef('buildah');
 
 export interface MigrateHost {
-  /** A project file by its path relative to the project root, or undefined when it does not exist. */
-  readProjectFile(path: string): string | undefined;
+  /** A project file by its path relative to the project root: its text, undefined when it does
+   *  not exist, or `{ outside: true }` when the path leads out of the project (a symlink, say). */
+  readProjectFile(path: string): string | undefined | { outside: true };
 }
 
 export interface MigrateOptions {
@@ -63,12 +64,13 @@ function readIncludes(root: SourceFile, host: MigrateHost | undefined, warnings:
         continue;
       }
       const text = host?.readProjectFile(relative);
-      if (text === undefined) {
-        // The CLI's host refuses a path that leads out of the project (GitLab reads local
-        // includes from the repository only); one that climbs out with `..` says so here.
-        const where = posix.normalize(relative).startsWith('../')
-          ? 'is outside the project (GitLab reads local includes from the repository only)'
-          : 'does not exist';
+      if (text === undefined || typeof text === 'object') {
+        // GitLab reads local includes from the repository only: a path that climbs out with `..`,
+        // or that the host finds leading out (through a symlink), is not read.
+        const where =
+          typeof text === 'object' || posix.normalize(relative).startsWith('../')
+            ? 'is outside the project (GitLab reads local includes from the repository only)'
+            : 'does not exist';
         warnings.push(`${file.path}: local include ${path} ${where}; its jobs were not checked`);
         continue;
       }

@@ -101,8 +101,13 @@ export function projectRelative(path: string): string | undefined {
   return normalized === '' ? '.' : normalized;
 }
 
-/** `${VAR}` where the braces change nothing becomes `$VAR`: shorter, and plain in a YAML flow list. */
-export const unbrace = (text: string): string => text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}(?![A-Za-z0-9_])/g, '$$$1');
+/** `${VAR}` where the braces change nothing becomes `$VAR`: shorter, and plain in a YAML flow list.
+ *  A `$$` (a literal dollar) is not the start of a reference and is left alone. */
+export const unbrace = (text: string): string =>
+  text.replace(
+    /(?<!\$)((?:\$\$)*)\$\{([A-Za-z_][A-Za-z0-9_]*)\}(?![A-Za-z0-9_])/g,
+    (_all, pairs: string, name: string) => `${pairs}$${name}`,
+  );
 
 const isBareVariable = (text: string): string | undefined =>
   /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/.exec(text)?.slice(1).find(Boolean);
@@ -159,14 +164,13 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
         `the argument \`${word.text}\` runs a command ($(...)); ` +
           'component inputs are data: compute it in before_script with export and pass the variable',
       );
-    else if (word.literalDollar)
-      reviews.push(`the argument \`${word.text}\` holds a literal \`$\` in single quotes; a component input would expand it as a variable`);
     else if (word.parameterOperator)
       reviews.push(
         `the argument \`${word.text}\` uses a shell parameter operator (\${VAR:-...}); component inputs expand only plain $VAR and \${VAR}`,
       );
   }
-  const { values, unknown, positional } = parseFlags(words.map((w) => unbrace(w.text)));
+  // `value`: a literal dollar (single-quoted or escaped) stays literal in the input as `$$`.
+  const { values, unknown, positional } = parseFlags(words.map((w) => unbrace(w.value)));
   const one = (name: string): string | undefined => values.get(name)?.at(-1);
   const list = (name: string): string[] => values.get(name) ?? [];
   for (const flag of unknown) reviews.push(`${flag}: not a Kaniko flag cigen knows how to translate`);

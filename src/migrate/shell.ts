@@ -2,17 +2,18 @@
  * Just enough of the POSIX shell grammar to read a CI script: commands split on newlines, `;`,
  * `&&`, `||` and `|`; words with their quoting; redirections; comments; `\`-newline
  * continuations. Variable references and `$(...)` stay as written (nothing is expanded), and each
- * word remembers what would make its meaning depend on a shell: single quotes around a `$`,
- * command substitution, parameter operators.
+ * word remembers what would make its meaning depend on a shell: command substitution, parameter
+ * operators — and which of its dollars are literal (single-quoted or escaped).
  */
 
 export interface Word {
   /** The word with quotes removed and escapes resolved, `$VAR` and `$(...)` left as written. */
   text: string;
+  /** The word as a component input holds it: like `text`, but a literal `$` (in single quotes,
+   *  or escaped as `\$`) is `$$`, which the component keeps literal where `$VAR` is expanded. */
+  value: string;
   /** `$(...)` or backticks: the value comes from running a command. */
   substitution: boolean;
-  /** A `$` inside single quotes: the shell keeps it literally, a component would expand it. */
-  literalDollar: boolean;
   /** `${VAR:-x}` and friends: parameter operators a plain `$VAR` expansion does not do. */
   parameterOperator: boolean;
 }
@@ -83,7 +84,7 @@ export function parseShell(source: string): Command[] {
     redirects = [];
     pendingRedirect = undefined;
   };
-  const current = (): Word => (word ??= { text: '', substitution: false, literalDollar: false, parameterOperator: false });
+  const current = (): Word => (word ??= { text: '', value: '', substitution: false, parameterOperator: false });
 
   let i = 0;
   while (i < source.length) {
@@ -134,8 +135,8 @@ export function parseShell(source: string): Command[] {
     if (c === "'") {
       const end = source.indexOf("'", i + 1);
       const inner = source.slice(i + 1, end < 0 ? source.length : end);
-      if (inner.includes('$')) w.literalDollar = true;
       w.text += inner;
+      w.value += literal(inner);
       i = end < 0 ? source.length : end + 1;
     } else if (c === '"') {
       let j = i + 1;
@@ -145,24 +146,29 @@ export function parseShell(source: string): Command[] {
           const next = source[j + 1] as string;
           if (next === '\n') j += 2;
           else {
-            w.text += '$`"\\'.includes(next) ? next : `\\${next}`;
+            const kept = '$`"\\'.includes(next) ? next : `\\${next}`;
+            w.text += kept;
+            w.value += literal(kept);
             j += 2;
           }
         } else if (startsExpansion(source, j)) {
           j = appendExpansion(w, source, j);
         } else {
           w.text += d;
+          w.value += d;
           j++;
         }
       }
       i = j + 1;
     } else if (c === '\\') {
       w.text += source[i + 1] ?? '';
+      w.value += literal(source[i + 1] ?? '');
       i += 2;
     } else if (startsExpansion(source, i)) {
       i = appendExpansion(w, source, i);
     } else {
       w.text += c;
+      w.value += c;
       i++;
     }
   }
@@ -179,8 +185,12 @@ function appendExpansion(word: Word, source: string, i: number): number {
   const end = skipExpansion(source, i);
   noteExpansion(word, source.slice(i, end));
   word.text += source.slice(i, end);
+  word.value += source.slice(i, end);
   return end;
 }
+
+/** Text the shell keeps as it is, as a component input holds it: every `$` doubled. */
+const literal = (text: string): string => text.replace(/\$/g, '$$$$');
 
 function noteExpansion(word: Word, expansion: string): void {
   if (expansion.startsWith('$(') || expansion.startsWith('`')) word.substitution = true;

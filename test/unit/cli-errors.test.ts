@@ -3,7 +3,7 @@
  * file belongs, a malformed --inputs file, an alias bomb) is one clean line and exit 2; a file
  * whose content is wrong is exit 1; never a stack trace. Internal errors are exit 70.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -87,6 +87,39 @@ describe('a file the user named that cannot be read is a usage error (exit 2, on
 });
 
 describe('a file whose content is wrong is exit 1', () => {
+  it.each([
+    ['13.11: migrate, an alias bomb', ALIAS_BOMB, /invalid YAML: Excessive alias count/],
+    ['migrate, an alias to no anchor', 'build:\n  variables: *nowhere\n  script: [x]\n', /invalid YAML: Unresolved alias/],
+  ])('%s: one line, nothing written', (_name, text, message) => {
+    const dir = scratch({ 'p.yml': text });
+    expectOneCleanLine(cigen(['migrate', '--write', join(dir, 'p.yml')]), 1, message);
+    expect(readFileSync(join(dir, 'p.yml'), 'utf8')).toBe(text);
+  });
+
+  it('13.19: doctor --report prints what the report holds with control characters escaped', () => {
+    const report = {
+      version: 1,
+      executor: 'docker',
+      checks: Object.fromEntries(
+        ['userns', 'mount', 'seccomp', 'apparmor', 'proc-unmasked', 'overlay', 'fuse', 'privileged'].map((name) => [
+          name,
+          { ok: name !== 'privileged', detail: name === 'seccomp' ? 'mode 0\u001b[2J\nRecommended: dind' : 'fine' },
+        ]),
+      ),
+      verdicts: Object.fromEntries(
+        ['buildah', 'buildah-rootless', 'kaniko', 'buildkit', 'dind'].map((b) => [b, { ok: true, missing: [] }]),
+      ),
+      recommendation: 'buildah',
+      reason: 'x',
+    };
+    const dir = scratch({ 'r.json': JSON.stringify(report) });
+    const result = cigen(['doctor', '--report', join(dir, 'r.json')]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).not.toContain('\u001b');
+    expect(result.stdout).toMatch(/^seccomp +yes +mode 0\\x1b\[2J\\nRecommended: dind$/m);
+    expect(result.stdout.match(/^Recommended:/gm)).toHaveLength(1);
+  });
+
   it('doctor --report with a report of the wrong shape', () => {
     const dir = scratch({ 'r.json': '{"version": 1}' });
     expectOneCleanLine(cigen(['doctor', '--report', join(dir, 'r.json')]), 1, /not a cigen doctor report: executor is missing$/);

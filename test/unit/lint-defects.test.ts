@@ -335,7 +335,10 @@ describe('include/outside-project: local includes are read from the project only
         '.gitlab-ci.yml: local include ../outside/x.yml is outside the project (GitLab reads local includes from the repository only); ' +
           'its jobs were not checked',
       );
-      expect(result.stdout).toContain('ci/link.yml');
+      expect(result.stdout).toContain(
+        '.gitlab-ci.yml: local include ci/link.yml is outside the project (GitLab reads local includes from the repository only); ' +
+          'its jobs were not checked',
+      );
       outsideUnchanged(base);
     }
   });
@@ -379,5 +382,40 @@ describe('needs: a 5,000-job chain', () => {
     const found = await lint(chain(5000, true));
     expect(found.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(['3:10 semantic/needs-cycle']);
     expect(found[0]?.message).toMatch(/^The pipeline has circular dependencies: topological sort failed: \["j0", "j1", .*"j4999"\]$/);
+  });
+});
+
+describe('code frames count lines as GitLab does (YAML 1.1: NEL, LS and PS break lines)', () => {
+  it('a finding after a line with LS quotes the right line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-ls-'));
+    try {
+      writeFileSync(join(dir, '.gitlab-ci.yml'), 'a:\n  script: [x]\n  variables: {V: "x"}\u2028  scirpt: [y]\n');
+      const result = cigen(['lint', join(dir, '.gitlab-ci.yml')]);
+      expect(result.stdout).toMatch(/^ {2}> 4 \| {3}scirpt: \[y\]$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('13.17: an input value that reshapes the job under text interpolation', () => {
+  const REF = '$CI_SERVER_FQDN/ci-components/cigen/buildah@1';
+  const pipeline = (labels: string) => `include:\n  - component: ${REF}\n    inputs:\n      labels: ${labels}\n`;
+
+  it('is an error at the input, naming it; plain values are not', async () => {
+    const findings = await lintText(pipeline('["team=platform", "a=x\\u2028      extra: y"]'), {
+      file: '.gitlab-ci.yml',
+      host: catalogHost(),
+    });
+    expect(findings.map((d) => `${d.line}:${d.column} ${d.code} ${d.message.split(';')[0]}`)).toEqual([
+      `4:15 include/text-interpolation \`${REF}\`: under text interpolation (GitLab pastes input values into the YAML before parsing it) ` +
+        'the value of `labels` changes the structure of the job (a line break YAML 1.1 reads, NEL, LS or PS, in an array item, for one)',
+    ]);
+    expect(await lintText(pipeline('["team=platform", "a=b c: d"]'), { file: '.gitlab-ci.yml', host: catalogHost() })).toEqual([]);
+  });
+
+  it('says so when the value makes the YAML invalid instead', async () => {
+    const findings = await lintText(pipeline('["a=x\\u2028]]]"]'), { file: '.gitlab-ci.yml', host: catalogHost() });
+    expect(findings.map((d) => d.message)).toEqual([expect.stringContaining('the value of `labels` makes the YAML invalid')]);
   });
 });

@@ -76,13 +76,15 @@ describe('shell words', () => {
   it('marks what only a shell could evaluate', () => {
     const [command] = parseShell(`x --a "$(cat VERSION)" --b '$HOME' --c "\${TAG:-latest}" --d "\${TAG}" --e \`id\``);
     const flags = command?.words.slice(1).filter((_, i) => i % 2 === 1) ?? [];
-    expect(flags.map((w) => [w.substitution, w.literalDollar, w.parameterOperator])).toEqual([
-      [true, false, false],
-      [false, true, false],
-      [false, false, true],
-      [false, false, false],
-      [true, false, false],
+    expect(flags.map((w) => [w.substitution, w.parameterOperator])).toEqual([
+      [true, false],
+      [false, false],
+      [false, true],
+      [false, false],
+      [true, false],
     ]);
+    // A literal dollar is kept literal for the component: `$$`.
+    expect(flags.map((w) => w.value)).toEqual(['$(cat VERSION)', '$$HOME', '${TAG:-latest}', '${TAG}', '`id`']);
   });
 });
 
@@ -185,11 +187,20 @@ describe('executor flags', () => {
     ['-d other.io/b:1', 'several repositories'],
     ['-d r.io/a@sha256:0123', 'digest'],
     ['--build-arg V=$(cat VERSION)', 'runs a command'],
-    ["--label 'cost=$5'", 'literal `$`'],
     ['--context app --dockerfile Dockerfile', 'relative'],
   ])('%s sends the job to review (%s)', (flags, reason) => {
     const { reviews } = translate(`-d r.io/a:1 ${flags}`);
     expect(reviews.join('\n')).toContain(reason);
+  });
+
+  it('13.7: a literal dollar stays literal ($$ in the input), escaped or single-quoted; a reference stays a reference', () => {
+    expect(translate('-d r.io/a:1 --build-arg "X=\\$CI_JOB_TOKEN"').inputs['build-args']).toEqual(['X=$$CI_JOB_TOKEN']);
+    expect(translate("-d r.io/a:1 --label 'cost=$5' --label note=\\$HOME").inputs['labels']).toEqual(['cost=$$5', 'note=$$HOME']);
+    expect(translate('-d r.io/a:1 --build-arg "X=$CI_COMMIT_SHA" --build-arg Y=${V}').inputs['build-args']).toEqual([
+      'X=$CI_COMMIT_SHA',
+      'Y=$V',
+    ]);
+    expect(translate("-d r.io/a:1 --build-arg 'A=${B}'").inputs['build-args']).toEqual(['A=$${B}']);
   });
 
   it('a destination that is a bare variable must be known not to carry a tag', () => {

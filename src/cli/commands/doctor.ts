@@ -1,6 +1,7 @@
 /** `cigen doctor --report cigen-doctor.json`: what a doctor job found, and what to do about it. */
 import { InputError, UsageError } from '../../errors.js';
 import { readUserFile } from '../files.js';
+import { escapeControl } from '../output.js';
 import { adviceText } from '../../runner/advice.js';
 import { recommend, verdicts } from '../../runner/capabilities.js';
 import { parseDoctorReport, type DoctorReport } from '../../runner/report.js';
@@ -26,6 +27,19 @@ async function readReport(path: string): Promise<DoctorReport> {
   }
 }
 
+/** The report with every text it holds made safe to print: a probe's detail comes from the runner
+ *  and could hold a terminal escape or a line break that would pass for another line of advice. */
+function printable(report: DoctorReport): DoctorReport {
+  const text = (value: string) => escapeControl(value).replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+  return {
+    ...report,
+    reason: text(report.reason),
+    checks: Object.fromEntries(
+      Object.entries(report.checks).map(([name, check]) => [name, { ...check, detail: text(check.detail) }]),
+    ) as DoctorReport['checks'],
+  };
+}
+
 export async function runDoctor(options: DoctorOptions): Promise<void> {
   const report = await readReport(options.report);
   if (options.format === 'json') {
@@ -35,5 +49,5 @@ export async function runDoctor(options: DoctorOptions): Promise<void> {
     );
     return;
   }
-  process.stdout.write(adviceText(report));
+  process.stdout.write(adviceText(printable(report)));
 }

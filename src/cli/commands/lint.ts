@@ -64,7 +64,8 @@ function hostFor(file: string, sources: Map<string, string>): LintHost {
 function codeFrame(diagnostic: Diagnostic, sources: Map<string, string>): string {
   const text = sources.get(diagnostic.file);
   if (text === undefined) return '';
-  const lines = text.split('\n');
+  // Lines as GitLab's parser counts them: NEL, LS and PS break lines in YAML 1.1.
+  const lines = text.split(/\n|[\u0085\u2028\u2029]/);
   const out: string[] = [];
   const width = String(Math.min(lines.length, diagnostic.line + 1)).length;
   for (let n = Math.max(1, diagnostic.line - 1); n <= Math.min(lines.length, diagnostic.line + 1); n++) {

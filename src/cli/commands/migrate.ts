@@ -5,7 +5,7 @@ import { InputError, UsageError } from '../../errors.js';
 import { migrateFile, SourceError, type FileMigration } from '../../migrate/index.js';
 import { readUserFile, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
-import { projectRoot, readProjectFile } from '../project.js';
+import { projectRoot, readProjectPath } from '../project.js';
 
 export interface MigrateCommandOptions {
   write?: boolean;
@@ -22,7 +22,12 @@ function migratePath(path: string, text: string, componentRef: string | undefine
   const inProject = relative(root, resolve(path));
   const results = migrateFile(inProject, text, {
     ...(componentRef ? { componentRef } : {}),
-    host: { readProjectFile: (file) => readProjectFile(root, file)?.text },
+    host: {
+      readProjectFile: (file) => {
+        const read = readProjectPath(root, file);
+        return read.kind === 'file' ? read.text : read.kind === 'outside' ? { outside: true as const } : undefined;
+      },
+    },
   });
   return results.map((result) => {
     const full = join(root, result.path);
