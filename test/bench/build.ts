@@ -1,27 +1,62 @@
-// Issue 2: `cigen build` for the whole catalog against `node -e 0` (the floor), same run.
+// `cigen build --check` for the whole catalog against `node -e 0` (the floor), in the same rounds:
+// without a code cache (a fresh TMPDIR: a fresh CI container), and with it.
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measure, mb, ms, ratio, table, type SuiteResult } from './lib.js';
+import { mb, paired, time, times, type SuiteResult } from './lib.js';
 
-export function run({ root }: { root: string }): SuiteResult {
+export async function run({ root }: { root: string }): Promise<SuiteResult> {
   const catalog = mkdtempSync(join(tmpdir(), 'cigen-bench-catalog-'));
   try {
-    cpSync(join(root, 'templates'), join(catalog, 'templates'), { recursive: true });
-    cpSync(join(root, 'README.md'), join(catalog, 'README.md'));
-    const cigen = [process.execPath, join(root, 'bin/cigen.cjs')];
+    for (const path of ['templates', 'docs/components', 'README.md']) cpSync(join(root, path), join(catalog, path), { recursive: true });
+    const cigen = (args: string[], freshTmp = false) => ({ argv: [process.execPath, join(root, 'bin/cigen.cjs'), ...args], freshTmp });
     const components = readdirSync(join(root, 'templates')).filter((f) => f.endsWith('.yml')).length;
-    const floor = measure([process.execPath, '-e', '0']);
-    const build = measure([...cigen, 'build', '--root', catalog]);
-    const cold = measure([...cigen, 'build', '--root', catalog], { runs: 5, warmup: 1, freshTmp: true });
-    const rows = [
-      ['`node -e 0` (floor)', ms(floor.wall), mb(floor.rss), '1.00×'],
-      [`\`cigen build\` (${components} components, validated)`, ms(build.wall), mb(build.rss), ratio(build.wall, floor.wall)],
-      ['`cigen build`, first run (no V8 code cache yet)', ms(cold.wall), mb(cold.rss), ratio(cold.wall, floor.wall)],
+    const r = await paired(
+      {
+        floor: { argv: [process.execPath, '-e', '0'] },
+        cold: cigen(['build', '--check', '--root', catalog], true),
+        warm: cigen(['build', '--check', '--root', catalog]),
+      },
+      { runs: 9, warmup: 2 },
+    );
+    const cold = r.ratio('cold', 'floor');
+    const warm = r.ratio('warm', 'floor');
+    const row = (label: string, s: (typeof r.stats)['floor'], ratio: { wall: { median: number } } | undefined, text: string) => [
+      label,
+      time(s.wall),
+      time(s.cpu),
+      mb(s.rss),
+      ratio ? text : '1.00×',
     ];
     return {
-      title: '`cigen build` (target: at most 4× the floor)',
-      markdown: table(['command', 'median wall', 'peak RSS', 'vs floor'], rows),
+      id: 'build',
+      title: '`cigen build --check`',
+      intro: [
+        `The whole catalog (${components} components): render every component, validate it (GitLab's schema, the input rules, ` +
+          'both interpolation modes with default and non-default inputs) and compare with templates/, docs/components/ and ' +
+          'README.md. Target: at most 4× the floor in a fresh process without a code cache.',
+      ],
+      tables: [
+        {
+          caption: `Median (min–max) of ${r.stats.floor.runs} rounds; ratios per round.`,
+          headers: ['command', 'wall', 'CPU', 'peak RSS', 'wall vs floor (CPU)'],
+          rows: [
+            row('`node -e 0` (floor)', r.stats.floor, undefined, ''),
+            row('`cigen build --check`, without a code cache', r.stats.cold, cold, `${times(cold.wall)} (CPU ${times(cold.cpu)})`),
+            row('`cigen build --check`', r.stats.warm, warm, `${times(warm.wall)} (CPU ${times(warm.cpu)})`),
+          ],
+        },
+      ],
+      checks: [
+        {
+          what: '`cigen build --check` without a code cache vs the floor (wall)',
+          target: '≤ 4×',
+          measured: `${times(cold.wall)} (CPU ${times(cold.cpu)})`,
+          met: cold.wall.median <= 4,
+        },
+      ],
+      notes: [],
+      data: r.stats,
     };
   } finally {
     rmSync(catalog, { recursive: true, force: true });

@@ -1,13 +1,16 @@
-// Issue 5: `cigen migrate` over 1,000 pipeline files generated from the corpus, one project
-// each (with their local includes): files per second and peak RSS. In the same run, the peer is
-// the least a re-serialising migrator does — parse each file with `yaml` and write it back,
-// which is also what loses comments and quoting — and the floor is `node -e 0`.
+// `cigen migrate`: (a) 1,000 pipeline files generated from the corpus (one project each, local
+// includes read), against the least a re-serialising migrator does — parse each file with `yaml`
+// and write it back, which also loses comments — and the floor, in the same rounds; (b) growth:
+// one file with 100, 400 and 1,600 Kaniko jobs (anchors and merge keys included), and 2,000.
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measure, mb, ms, table, type SuiteResult } from './lib.js';
+import { kanikoPipeline } from './generate.js';
+import { mb, paired, plain, time, type Check, type Command, type Stats, type SuiteResult } from './lib.js';
 
 const FILES = 1000;
+const JOB_SIZES = [100, 400, 1600];
+const LARGE = 2000;
 
 /** 1,000 projects: the corpus cases in turn, each copy with a comment of its own. */
 function generate(root: string, dir: string): string[] {
@@ -27,10 +30,11 @@ function generate(root: string, dir: string): string[] {
   return paths;
 }
 
-export function run({ root }: { root: string }): SuiteResult {
+export async function run({ root }: { root: string }): Promise<SuiteResult> {
   const dir = mkdtempSync(join(tmpdir(), 'cigen-bench-migrate-'));
   try {
-    const paths = generate(root, dir);
+    const cigen = (...args: string[]): Command => ({ argv: [process.execPath, join(root, 'bin/cigen.cjs'), 'migrate', ...args] });
+    const paths = generate(root, join(dir, 'corpus'));
     const list = join(dir, 'files.txt');
     writeFileSync(list, paths.join('\n'));
     const peerScript = join(dir, 'peer.cjs');
@@ -44,23 +48,103 @@ export function run({ root }: { root: string }): SuiteResult {
         '}\n' +
         'process.stdout.write(String(bytes));\n',
     );
-    const floor = measure([process.execPath, '-e', '0'], { runs: 5, warmup: 1 });
-    const ours = measure([process.execPath, join(root, 'bin/cigen.cjs'), 'migrate', '--format', 'json', ...paths], { runs: 5, warmup: 1 });
-    const peer = measure([process.execPath, peerScript, list], { runs: 5, warmup: 1 });
-    const rate = (wall: number) => `${Math.round(FILES / (wall / 1000))} files/s`;
-    const rows = [
-      ['`node -e 0` (floor)', ms(floor.wall), '', mb(floor.rss)],
-      [
-        `\`cigen migrate --format json\` (${FILES} files: detect, translate, rewrite, re-parse, diff-free report)`,
-        ms(ours.wall),
-        rate(ours.wall),
-        mb(ours.rss),
+    const a = await paired(
+      {
+        floor: { argv: [process.execPath, '-e', '0'] },
+        cigen: cigen('--format', 'json', ...paths),
+        peer: { argv: [process.execPath, peerScript, list] },
+      },
+      { runs: 5, warmup: 1 },
+    );
+    const rate = (s: Stats) => `${Math.round(FILES / (s.wall.median / 1000))} files/s`;
+    const corpusTable = {
+      caption: `(a) ${FILES} pipeline files; median (min–max) of ${a.stats.floor.runs} rounds.`,
+      headers: ['command', 'wall', 'CPU', 'throughput (median wall)', 'peak RSS'],
+      rows: [
+        ['`node -e 0` (floor)', time(a.stats.floor.wall), time(a.stats.floor.cpu), '', mb(a.stats.floor.rss)],
+        [
+          `\`cigen migrate --format json\` (${FILES} files: detect, translate, rewrite, re-parse)`,
+          time(a.stats.cigen.wall),
+          time(a.stats.cigen.cpu),
+          rate(a.stats.cigen),
+          mb(a.stats.cigen.rss),
+        ],
+        [
+          'peer: `yaml` parse + re-serialise the same files (no detection, loses comments)',
+          time(a.stats.peer.wall),
+          time(a.stats.peer.cpu),
+          rate(a.stats.peer),
+          mb(a.stats.peer.rss),
+        ],
       ],
-      ['peer: `yaml` parse + re-serialise the same files (no detection, loses comments)', ms(peer.wall), rate(peer.wall), mb(peer.rss)],
-    ];
+    };
+
+    // (b) Growth in one file; the dry run (report and diff) is what `cigen migrate FILE` does.
+    const files = [...JOB_SIZES, LARGE].map((jobs) => {
+      const project = join(dir, `jobs-${jobs}`);
+      mkdirSync(join(project, '.git'), { recursive: true });
+      writeFileSync(join(project, '.gitlab-ci.yml'), kanikoPipeline(jobs));
+      return join(project, '.gitlab-ci.yml');
+    });
+    const b = await paired(
+      {
+        floor: { argv: [process.execPath, '-e', '0'] },
+        j1: cigen(files[0] as string),
+        j4: cigen(files[1] as string),
+        j16: cigen(files[2] as string),
+        large: cigen(files[3] as string),
+      },
+      { runs: 5, warmup: 1 },
+    );
+    const checks: Check[] = [];
+    const floorCpu = b.stats.floor.cpu.median;
+    const sized = [b.stats.j1, b.stats.j4, b.stats.j16];
+    const rows = JOB_SIZES.map((jobs, i) => {
+      const s = sized[i] as Stats;
+      const prev = sized[i - 1];
+      const growth = prev ? (s.cpu.median - floorCpu) / (prev.cpu.median - floorCpu) : undefined;
+      if (prev && growth !== undefined)
+        checks.push({
+          what: `migrate (dry run) one file, ${JOB_SIZES[i - 1]} → ${jobs} Kaniko jobs: CPU growth above the floor`,
+          target: '< 4.5× per 4×',
+          measured: `${plain(growth)}×`,
+          met: growth < 4.5,
+        });
+      return [
+        `${jobs} jobs (${kanikoPipeline(jobs).split('\n').length} lines)`,
+        time(s.cpu),
+        time(s.wall),
+        mb(s.rss),
+        prev ? plain(s.cpu.median / prev.cpu.median) : '',
+        growth === undefined ? '' : plain(growth),
+      ];
+    });
+    rows.push([`${LARGE} jobs`, time(b.stats.large.cpu), time(b.stats.large.wall), mb(b.stats.large.rss), '', '']);
+    checks.push({
+      what: `migrate (dry run) ${LARGE} Kaniko jobs in one file (wall)`,
+      target: '< 10 s',
+      measured: time(b.stats.large.wall),
+      met: b.stats.large.wall.max < 10_000,
+    });
     return {
-      title: `\`cigen migrate\` on ${FILES} pipeline files generated from the corpus`,
-      markdown: table(['command', 'median wall', 'throughput', 'peak RSS'], rows),
+      id: 'migrate',
+      title: '`cigen migrate`',
+      intro: [
+        'Targets (issue 16): linear growth (under 4.5× per 4×) and 2,000 Kaniko jobs in one file migrated, dry run ' +
+          'included, in under 10 s. Three jobs in four are Kaniko builds: through a merge key (`<<: *kaniko`), through two ' +
+          '(`<<: [*kaniko, *main-only]`, a folded executor line) and through `extends`; the fourth is a plain test job.',
+      ],
+      tables: [
+        corpusTable,
+        {
+          caption: `(b) Growth: \`cigen migrate FILE\` (a dry run: report and diff). The floor's CPU is ${time(b.stats.floor.cpu)}.`,
+          headers: ['one file with', 'CPU', 'wall', 'peak RSS', 'growth (raw)', 'growth above the floor'],
+          rows,
+        },
+      ],
+      checks,
+      notes: [],
+      data: { corpus: a.stats, growth: { sizes: [...JOB_SIZES, LARGE], stats: b.stats } },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
