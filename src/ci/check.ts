@@ -5,14 +5,14 @@
  * Shared by `cigen lint` (which goes on to includes and the assembled pipeline) and by the
  * catalog build (which checks each rendered component).
  */
-import { isMap, isNode, isPair, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
+import { isScalar, type Document, type LineCounter } from 'yaml';
 import type { Diagnostic, Finding, PathSegment } from './diagnostics.js';
 import { interpolateClassic } from './interpolation/classic.js';
 import { resolveInputs, type InputSpecs } from './interpolation/inputs.js';
 import { locate } from './positions.js';
 import { validateSchema } from './schema.js';
 import { checkContent, checkHeader } from './spec-rules.js';
-import { MAX_ALIASES, parseYamlDocuments, scalarText } from './yaml.js';
+import { DuplicateKeyError, MAX_ALIASES, parseYamlDocuments, scalarText } from './yaml.js';
 
 export interface ParsedFile {
   file: string;
@@ -29,25 +29,6 @@ const YAML_CODES: Record<string, string> = {
   MULTIPLE_ANCHORS: 'yaml/anchor',
 };
 
-/** The key that starts at `offset` in a document (where the parser reports a duplicate), as it
- *  reads; walked without recursion, however deep the document. */
-function keyAt(doc: Document, offset: number): string | undefined {
-  const stack: unknown[] = [doc.contents];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        if (!isPair(pair)) continue;
-        if (isNode(pair.key) && pair.key.range?.[0] === offset) return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        stack.push(pair.key, pair.value);
-      }
-    } else if (isSeq(node)) {
-      for (const item of node.items) stack.push(item);
-    }
-  }
-  return undefined;
-}
-
 /** Parses a file into its header and content documents, reporting YAML problems. Duplicate
  *  keys are a warning: GitLab (Ruby's Psych) silently keeps the last one. The message names the
  *  key, for readers of the JSON output, who have no code frame. */
@@ -58,7 +39,7 @@ export function parseFile(text: string, file: string): ParsedFile {
     for (const problem of [...doc.errors, ...doc.warnings]) {
       const { line, col: column } = lineCounter.linePos(problem.pos[0]);
       const duplicate = problem.code === 'DUPLICATE_KEY';
-      const key = duplicate ? keyAt(doc, problem.pos[0]) : undefined;
+      const key = problem instanceof DuplicateKeyError ? problem.key : undefined;
       const error = (doc.errors as unknown[]).includes(problem) || problem.code === 'TAG_RESOLVE_FAILED';
       diagnostics.push({
         file,

@@ -7,8 +7,10 @@ import {
   Document,
   LineCounter,
   Scalar,
+  YAMLParseError,
   YAMLSeq,
   isMap,
+  isPair,
   isScalar,
   isSeq,
   parseAllDocuments,
@@ -119,6 +121,62 @@ export interface ParsedYaml {
 export const withYaml11Breaks = (text: string): string =>
   /[\u0085\u2028\u2029]/.test(text) ? text.replace(/[\u0085\u2028\u2029]/g, '\n') : text;
 
+/** A key written twice in one mapping; `key` is the key as it reads. */
+export class DuplicateKeyError extends YAMLParseError {
+  constructor(
+    offset: number,
+    readonly key: string,
+  ) {
+    super([offset, offset + 1], 'DUPLICATE_KEY', 'Map keys must be unique');
+  }
+}
+
+/**
+ * Keys written twice in one mapping, with a Set per mapping: linear in the document. (The parser's
+ * own check, `uniqueKeys: true`, compares each key with every earlier key of its mapping, which is
+ * quadratic in the keys of one mapping.) Two scalar keys are the same when their values are, as
+ * the parser decides it (`===`: `yes` and `true` are one key in YAML 1.1, `1` and `"1"` are not,
+ * NaN is never equal, and each merge key `<<` is a value of its own); other keys never are. Each
+ * duplicate is reported at the later key. Walked without recursion, however deep the document.
+ */
+export function duplicateKeys(doc: Document): DuplicateKeyError[] {
+  const found: DuplicateKeyError[] = [];
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        const key: unknown = pair.key;
+        if (isScalar(key) && !Number.isNaN(key.value)) {
+          if (seen.has(key.value)) found.push(new DuplicateKeyError(key.range?.[0] ?? 0, String(key.value)));
+          else seen.add(key.value);
+        }
+        stack.push(pair.value, key);
+      }
+    } else if (isSeq(node)) {
+      // !!omap and !!pairs hold their pairs in a sequence.
+      for (const item of node.items)
+        if (isPair(item)) stack.push(item.value, item.key);
+        else stack.push(item);
+    }
+  }
+  return found.sort((a, b) => a.pos[0] - b.pos[0]);
+}
+
+/** Adds errors to a document's, keeping them in the order of their positions. */
+function addErrors(doc: Document.Parsed, errors: readonly YAMLParseError[]): void {
+  if (errors.length === 0) return;
+  const merged: YAMLParseError[] = [];
+  let i = 0;
+  for (const error of doc.errors) {
+    while (i < errors.length && (errors[i] as YAMLParseError).pos[0] < error.pos[0]) merged.push(errors[i++] as YAMLParseError);
+    merged.push(error);
+  }
+  while (i < errors.length) merged.push(errors[i++] as YAMLParseError);
+  doc.errors.splice(0, doc.errors.length, ...merged);
+}
+
 export function parseYamlDocuments(text: string): ParsedYaml {
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(withYaml11Breaks(text), {
@@ -126,11 +184,13 @@ export function parseYamlDocuments(text: string): ParsedYaml {
     customTags,
     lineCounter,
     prettyErrors: false,
-    uniqueKeys: true,
+    // Duplicates are found by duplicateKeys() instead: the parser's check is quadratic.
+    uniqueKeys: false,
     merge: true,
   });
-  const list = Array.isArray(documents) ? documents : [];
-  return { documents: list as Document.Parsed[], lineCounter };
+  const list = (Array.isArray(documents) ? documents : []) as Document.Parsed[];
+  for (const doc of list) addErrors(doc, duplicateKeys(doc));
+  return { documents: list, lineCounter };
 }
 
 /** Parses one YAML text into plain JS, throwing on the first error. For trusted inputs

@@ -1,0 +1,92 @@
+/**
+ * Issue 16: linear everywhere. Duplicate keys are found by cigen's own pass (a Set per mapping)
+ * instead of the parser's check, which compares each key with every earlier one; the finding is the
+ * parser's, at the same place, with the key named. No test here measures time: they assert the
+ * work done and the findings.
+ */
+import fc from 'fast-check';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { customTags, duplicateKeys, parseYamlDocuments } from '../../src/ci/yaml.js';
+import { lintText } from '../../src/lint/lint-text.js';
+import { migrateFile } from '../../src/migrate/index.js';
+
+/** DUPLICATE_KEY errors as the parser reported them with `uniqueKeys: true` (what cigen did before). */
+function parserDuplicates(text: string): number[] {
+  return parseAllDocuments(text, { version: '1.1', customTags, merge: true, uniqueKeys: true, prettyErrors: false }).flatMap((doc) =>
+    doc.errors.filter((e) => e.code === 'DUPLICATE_KEY').map((e) => e.pos[0]),
+  );
+}
+const ownDuplicates = (text: string): number[] =>
+  parseYamlDocuments(text).documents.flatMap((doc) => doc.errors.filter((e) => e.code === 'DUPLICATE_KEY').map((e) => e.pos[0]));
+
+describe('duplicate keys, found with a Set per mapping', () => {
+  it.each([
+    'a: 1\na: 2\n',
+    'a: 1\n# c\na: 2\n',
+    '&x a: 1\n&y a: 2\n',
+    '!!str a: 1\n!!str a: 2\n',
+    '? a\n: 1\n? a\n: 2\n',
+    '"a": 1\n\'a\': 2\n',
+    '{a: 1, a: 2}\n',
+    '{ a: 1,   a: 2 }\n',
+    '{: 1, : 2}\n',
+    'x:\n  b: 1\n  # c\n  b: 2\n',
+    'yes: 1\ntrue: 2\n',
+    '~: 1\nnull: 2\n',
+    '.nan: 1\n.nan: 2\n',
+    '1: a\n"1": b\n',
+    '0x10: a\n16: b\n',
+    '<<: {a: 1}\n<<: {b: 2}\n',
+    '? - a\n: 1\n? - a\n: 2\n',
+    '- {a: 1, a: 2}\n- [a: 1, a: 2]\n',
+    '{a: 1,\n a: 2}',
+    '!!set\n? a\n? a\n',
+    'a: 1\n? a\n',
+    'x: &a {k: 1, k: 2}\ny: *a\n',
+    '? {a: 1, a: 2}\n: v\n',
+    'a: 1\nb: [\na: 2\n',
+    'spec:\n  inputs: {}\n---\njob:\n  script: [a]\n  script: [b]\n',
+  ])("the parser's finding, at the parser's place: %j", (text) => {
+    expect(ownDuplicates(text)).toEqual(parserDuplicates(text));
+  });
+
+  it('property: the same duplicates as the parser on random mappings', () => {
+    const key = fc.constantFrom('a', 'b', '"a"', "'b'", 'yes', 'true', 'on', '1', '"1"', '0x1', '~', 'null', '<<', '.nan', '2001-01-01');
+    const scalar = fc.constantFrom('1', 'x', '"q"', '[1, 2]', '{k: v}', '');
+    const block = fc.array(fc.tuple(key, scalar), { minLength: 1, maxLength: 8 });
+    const text = fc
+      .array(fc.tuple(fc.constantFrom('j1', 'j2', 'j1', 'x'), block), { minLength: 1, maxLength: 5 })
+      .map((jobs) => jobs.map(([name, pairs]) => `${name}:\n${pairs.map(([k, v]) => `  ${k}: ${v || '0'}\n`).join('')}`).join(''));
+    fc.assert(
+      fc.property(text, (yaml) => {
+        expect(ownDuplicates(yaml)).toEqual(parserDuplicates(yaml));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a key after an empty value is reported at the key, named (the parser put it at the end of the line before)', async () => {
+    const diagnostics = await lintText('job:\n  script: [a]\n  cache:\n  cache:\n', { file: '.gitlab-ci.yml' });
+    expect(diagnostics.filter((d) => d.code === 'yaml/duplicate-key').map((d) => [d.line, d.column, d.message])).toEqual([
+      [4, 3, 'duplicate key `cache`; GitLab keeps the last one'],
+    ]);
+  });
+
+  it('finds every duplicate of a mapping with 30,000 keys, each once', () => {
+    const keys = 30_000;
+    const text = Array.from({ length: keys }, (_, i) => `k${i % 20_000}: ${i}\n`).join('');
+    const [doc] = parseYamlDocuments(text).documents;
+    const found = duplicateKeys(doc as never);
+    expect(found).toHaveLength(10_000);
+    expect(found[0]?.key).toBe('k0');
+    expect(found.at(-1)?.key).toBe('k9999');
+    expect(doc?.errors).toHaveLength(10_000);
+  });
+
+  it('migrate still refuses a file with a duplicate key, naming its place', () => {
+    expect(() => migrateFile('.gitlab-ci.yml', 'build:\n  script: [a]\n  script: [b]\n')).toThrow(
+      /^\.gitlab-ci\.yml:3:3: Map keys must be unique$/,
+    );
+  });
+});
