@@ -5,11 +5,13 @@
  */
 import readme from '../../components/dind/README.md.hbs';
 import script from '../../components/dind/script.sh.hbs';
+import serviceScript from '../../components/dind/service.sh.hbs';
+import { Literal } from '../ci/model.js';
 import { builderInputs, type Builder } from './builder.js';
 import { IMAGE_REFERENCE, type InputDeclarations } from './inputs.js';
 import { assembleJob } from './job.js';
 import { dockerRunners, helmValues, K8S_KUBERNETES, type RunnerConfig, type RunnerExecutor } from './runner.js';
-import { renderBuildScript } from './script.js';
+import { readLines, renderBuildScript, renderScript } from './script.js';
 import { inputRef } from './spec.js';
 import { plain } from './variables.js';
 
@@ -26,6 +28,12 @@ const INPUTS = builderInputs(DOCKER_CLI_IMAGE, 'mirror.example.com/docker:29.9.0
     sample: 'mirror.example.com/docker:29.9.0-dind',
   },
 });
+
+/** The docker:dind service's entrypoint: the daemon's half of the registry inputs. */
+function serviceEntrypoint(inputs: InputDeclarations): string {
+  const read = Object.fromEntries(Object.entries(inputs).filter(([name]) => name === 'registry-mirrors' || name === 'insecure-registries'));
+  return renderScript(serviceScript, { component: 'dind service', reads: readLines(read) });
+}
 
 function config(executor: RunnerExecutor): RunnerConfig {
   if (executor === 'docker') {
@@ -86,7 +94,15 @@ export const dind = {
       inputs,
       image: plain(inputRef('builder-image')),
       // Kubernetes runners start no entrypoint health check of their own: HEALTHCHECK_TCP_PORT.
-      services: [{ name: plain(inputRef('dind-image')), alias: 'docker', variables: { HEALTHCHECK_TCP_PORT: '2376' } }],
+      // The entrypoint writes the daemon's registry settings, then starts it as the image would.
+      services: [
+        {
+          name: plain(inputRef('dind-image')),
+          alias: 'docker',
+          entrypoint: ['sh', '-c', new Literal(serviceEntrypoint(inputs))],
+          variables: { HEALTHCHECK_TCP_PORT: '2376' },
+        },
+      ],
       environment: {
         DOCKER_HOST: 'tcp://docker:2376',
         DOCKER_TLS_CERTDIR: '/certs',

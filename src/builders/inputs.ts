@@ -22,6 +22,8 @@ export interface InputDeclaration extends InputSpec {
   variable?: `CIGEN_${string}`;
   /** A non-default value: the catalog build and the tests prove every component with these. */
   sample: InputValue;
+  /** Array inputs whose items are flat objects of strings (`registries`) rather than strings. */
+  items?: 'objects';
 }
 
 export type InputDeclarations = Readonly<Record<string, InputDeclaration>>;
@@ -192,8 +194,72 @@ export const CORE_INPUTS = {
     type: 'boolean',
     default: true,
     variable: 'CIGEN_TLS_VERIFY',
-    description: 'Require HTTPS and verify certificates when talking to registries. `false` is for test registries.',
+    description:
+      'Require HTTPS and verify certificates when talking to registries, all of them. `false` is for test registries; ' +
+      '`insecure-registries` names single hosts instead.',
     sample: false,
+  },
+  'registry-mirrors': {
+    type: 'array',
+    default: [],
+    variable: 'CIGEN_REGISTRY_MIRRORS',
+    description:
+      'Pull through mirrors first: `REGISTRY=MIRROR[/path]` items, a bare `MIRROR[/path]` meaning `docker.io` ' +
+      '(`mirror.example.com`, `quay.io=harbor.example.com/quay`). The registry itself is the fallback.',
+    sample: ['mirror.example.com/hub', 'quay.io=harbor.example.com/quay'],
+  },
+  'dependency-proxy': {
+    type: 'boolean',
+    default: false,
+    variable: 'CIGEN_DEPENDENCY_PROXY',
+    description:
+      "Pull Docker Hub images through the group's GitLab Dependency Proxy (`$CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX`), " +
+      'with its job credentials: no Docker Hub rate limit, no change to the Dockerfile.',
+    sample: true,
+  },
+  'insecure-registries': {
+    type: 'array',
+    default: [],
+    variable: 'CIGEN_INSECURE_REGISTRIES',
+    description: 'Hosts (`host[:port]`) reached over plain HTTP or without certificate checks; only these. Every other registry is verified.',
+    sample: ['lab-registry.example.com:5000'],
+  },
+  'ca-certificates': {
+    type: 'string',
+    default: '',
+    regex: SINGLE_LINE,
+    variable: 'CIGEN_CA_CERTIFICATES',
+    description:
+      'Certificates (PEM) to trust for registry connections, beside the system ones: a variable holding the PEM text, ' +
+      'or a file-type variable (its path). E.g. `$COMPANY_CA`.',
+    sample: '$COMPANY_CA',
+  },
+  registries: {
+    type: 'array',
+    default: [],
+    variable: 'CIGEN_REGISTRIES',
+    items: 'objects',
+    description:
+      'More credentials, one `{host, user, password}` item per registry, values as variable references ' +
+      '(`{host: docker.io, user: $HUB_USER, password: $HUB_TOKEN}`); written to the same private config.json.',
+    sample: [{ host: 'docker.io', user: '$HUB_USER', password: '$HUB_TOKEN' }],
+  },
+  'docker-config': {
+    type: 'string',
+    default: '',
+    regex: SINGLE_LINE,
+    variable: 'CIGEN_DOCKER_CONFIG',
+    description:
+      'A docker config.json to start from: the path a file-type variable holds (`$DOCKER_CONFIG_FILE`). ' +
+      'Its credentials, credHelpers and proxies are kept; the inputs above win for the same host.',
+    sample: '$DOCKER_CONFIG_FILE',
+  },
+  'push-retries': {
+    type: 'number',
+    default: 3,
+    variable: 'CIGEN_PUSH_RETRIES',
+    description: 'Retries for a push that fails (a registry that is briefly down, a 5xx, a dropped connection).',
+    sample: 5,
   },
 } as const satisfies Record<string, InputDeclaration>;
 

@@ -10,11 +10,12 @@ import inputs from '../../components/_shared/inputs.sh.hbs';
 import labels from '../../components/_shared/labels.sh.hbs';
 import prelude from '../../components/_shared/prelude.sh.hbs';
 import read from '../../components/_shared/read.sh.hbs';
+import registries from '../../components/_shared/registries.sh.hbs';
 import report from '../../components/_shared/report.sh.hbs';
 import { shellName, TAG_RULE, type InputDeclaration, type InputDeclarations } from './inputs.js';
 import { REPORT_FILE } from './spec.js';
 
-for (const [name, partial] of Object.entries({ prelude, read, inputs, cache, auth, labels, report })) {
+for (const [name, partial] of Object.entries({ prelude, read, inputs, registries, cache, auth, labels, report })) {
   Handlebars.registerPartial(name, partial);
 }
 
@@ -26,7 +27,7 @@ export function readLine(name: string, input: InputDeclaration): string {
   const target = shellName(name);
   const line =
     input.type === 'array'
-      ? `cigen_list ${variable} ${name}; ${target}=$CIGEN_LIST`
+      ? `cigen_list ${variable} ${name}${input.items === 'objects' ? ' objects' : ''}; ${target}=$CIGEN_LIST`
       : input.type === 'boolean'
         ? `cigen_bool ${variable} ${name}; ${target}=$CIGEN_REPLY`
         : input.type === 'number'

@@ -30,7 +30,7 @@ export type Image =
       pull_policy?: 'always' | 'never' | 'if-not-present';
     };
 
-export type Service = string | { name: string; alias?: string; command?: string[]; variables?: Variables };
+export type Service = string | { name: string; alias?: string; entrypoint?: Text[]; command?: string[]; variables?: Variables };
 
 export type ScriptLine = Text | Reference;
 

@@ -81,11 +81,14 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       ];
       if (c.inputs['cache'] !== false)
         argv.push('--cache=true', `--cache-repo=${IMG}/cache`, ...(c.inputs['push'] === false ? ['--no-push-cache'] : []));
-      if (name === 'build args and target') argv.push('--build-arg=VERSION=1.2.3', '--build-arg=PROXY=http://proxy:3128', '--target=test');
+      // The job's proxy comes first, as a build argument: Kaniko's RUN steps do not see the job's environment.
+      if (name === 'build args and target')
+        argv.push('--build-arg=HTTP_PROXY=http://proxy:3128', '--build-arg=VERSION=1.2.3', '--build-arg=PROXY=http://proxy:3128', '--target=test');
       if (name === 'platform') argv.push('--custom-platform=linux/arm64');
       argv.push(...OCI.map((l) => `--label=${l}`));
       if (name === 'labels') argv.push('--label=org.example.team=platform');
       if (c.inputs['push'] === false) argv.push('--no-push', `--tar-path=${P}/out/image.tar`);
+      argv.push('--push-retry=3');
       return argv;
     };
     it.each(Object.keys(CASES))('%s', (name) => {
@@ -122,7 +125,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         if (push) argv.push('--export-cache', `type=registry,ref=${IMG}/cache:buildkit,mode=max`);
       }
       if (name === 'build args and target')
-        argv.push('--opt', 'build-arg:VERSION=1.2.3', '--opt', 'build-arg:PROXY=http://proxy:3128', '--opt', 'target=test');
+        argv.push('--opt', 'build-arg:HTTP_PROXY=http://proxy:3128', '--opt', 'build-arg:VERSION=1.2.3', '--opt', 'build-arg:PROXY=http://proxy:3128', '--opt', 'target=test');
       if (name === 'platform') argv.push('--opt', 'platform=linux/arm64');
       for (const label of [...OCI, ...(name === 'labels' ? ['org.example.team=platform'] : [])]) argv.push('--opt', `label:${label}`);
       argv.push('--metadata-file', '<tmp>/metadata.json');
@@ -149,7 +152,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           '--build-arg=BUILDKIT_INLINE_CACHE=1',
           ...(push ? [`--tag=${IMG}/cache:buildcache`] : []),
         );
-      if (name === 'build args and target') build.push('--build-arg=VERSION=1.2.3', '--build-arg=PROXY=http://proxy:3128', '--target=test');
+      if (name === 'build args and target')
+        build.push('--build-arg=HTTP_PROXY=http://proxy:3128', '--build-arg=VERSION=1.2.3', '--build-arg=PROXY=http://proxy:3128', '--target=test');
       if (name === 'platform') build.push('--platform=linux/arm64');
       build.push(...OCI.map((l) => `--label=${l}`), ...(name === 'labels' ? ['--label=org.example.team=platform'] : []), P);
       const calls = [['info'], ['login', '--username', user as string, '--password-stdin', 'registry.example.com'], build];
@@ -181,6 +185,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         '--layers',
         '--format=oci',
         `--file=${P}/Dockerfile`,
+        '--retry=3',
         ...tagsFor(name).map((t) => `--tag=${IMG}:${t}`),
       ];
       if (c.inputs['cache'] !== false) build.push(`--cache-from=${IMG}/cache`, ...(push ? [`--cache-to=${IMG}/cache`] : []));
@@ -188,7 +193,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       if (name === 'platform') build.push('--platform=linux/arm64');
       build.push(...OCI.map((l) => `--label=${l}`), ...(name === 'labels' ? ['--label=org.example.team=platform'] : []), P);
       const calls = [['--storage-driver=overlay', 'info'], build];
-      if (push) calls.push(...tagsFor(name).map((t) => ['push', '--digestfile=<tmp>/digest', `${IMG}:${t}`]));
+      if (push) calls.push(...tagsFor(name).map((t) => ['push', '--digestfile=<tmp>/digest', '--retry=3', `${IMG}:${t}`]));
       else calls.push(['push', `${IMG}:${SHA}`, `docker-archive:${P}/out/image.tar:${IMG}:${SHA}`]);
       return calls;
     };

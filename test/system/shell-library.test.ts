@@ -104,6 +104,36 @@ describe.each(SHELLS)('shell library under $name', (shell) => {
     expect(result.stderr).toContain('element 2 holds a line break that YAML 1.1 (GitLab) reads as one');
   });
 
+  it('decodes a list of objects (JSON, Ruby 3.3 and 3.4 inspect) when asked, values expanded as data', () => {
+    const items = [
+      { host: 'docker.io', user: '$U', password: 'p "w" $(id)' },
+      { host: 'harbor.example.com:5000', user: 'robot$ci', password: '' },
+    ];
+    const ruby34 = rubyInspect(items).replace(/"=>/g, '" => ');
+    for (const text of [JSON.stringify(items), rubyInspect(items), ruby34]) {
+      const script =
+        'cigen_list L registries objects\neval "set -- $CIGEN_LIST"\nn=0\nfor w do n=$((n + 1))\n' +
+        'cigen_object "$w" registries "$n" host user password\n' +
+        'printf "%s|%s|%s\\036" "$cigen_object_host" "$cigen_object_user" "$cigen_object_password"\ndone';
+      const result = runShell(shell, script, { L: `list:${text}`, U: 'me' });
+      expect(result.stderr, text).toBe('');
+      expect(result.stdout.split('\x1e').slice(0, -1)).toEqual(['docker.io|me|p "w" $(id)', 'harbor.example.com:5000|robot|']);
+    }
+  });
+
+  it.each([
+    ['list:[{"host": "a"}]', '', 'element 1 is not a string'],
+    ['list:[{"host": 1}]', 'objects', 'element 1 is not an object of strings'],
+    ['list:[{"host": "a"', 'objects', 'must be a list'],
+    ['list:[{"host" "a"}]', 'objects', 'element 1 is not an object of strings'],
+    ['list:[{"host": "a", "token": "b"}]', 'objects', "element 1 has a key 'token'; it takes: host user password"],
+  ])('refuses %s (%s)', (value, objects, message) => {
+    const script = `cigen_list L registries ${objects}\neval "set -- $CIGEN_LIST"\nfor w do cigen_object "$w" registries 1 host user password; done`;
+    const result = runShell(shell, script, { L: value });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(message);
+  });
+
   it('reads an empty value as an empty list and bare numbers as items', () => {
     const result = runShell(shell, PRINT_LIST, { N: '3', L0: '', L1: 'list:[]', L2: 'list:[1, 2.5,true]' });
     expect(decodeOutput(result.stdout)).toEqual([[], [], ['1', '2.5', 'true']]);
