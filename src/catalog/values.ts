@@ -6,6 +6,10 @@
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// The job's own grammar for registry hosts and mirror locations (registries.sh.hbs).
+const HOST = /^[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]+)?$/;
+const LOCATION = /^[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]+)?(\/[A-Za-z0-9._-]+)*$/;
+const REGISTRY_KEYS = ['host', 'user', 'password'] as const;
 
 function items(name: string, value: unknown, errors: string[]): string[] {
   if (!Array.isArray(value)) return [];
@@ -35,5 +39,48 @@ export function checkBuildInputValues(values: Readonly<Record<string, unknown>>)
   for (const label of items('labels', values['labels'], errors)) {
     if (!/^[^=]+=/.test(label)) errors.push(`\`labels\` input: ${JSON.stringify(label)} is not KEY=VALUE`);
   }
+  checkRegistryValues(values, errors);
   return errors;
+}
+
+function checkRegistryValues(values: Readonly<Record<string, unknown>>, errors: string[]): void {
+  for (const mirror of items('registry-mirrors', values['registry-mirrors'], errors)) {
+    if (hasReference(mirror)) continue;
+    const [from, to] = mirror.includes('=')
+      ? [mirror.slice(0, mirror.indexOf('=')), mirror.slice(mirror.indexOf('=') + 1)]
+      : ['docker.io', mirror];
+    if (!HOST.test(from) || !LOCATION.test(to))
+      errors.push(
+        `\`registry-mirrors\` input: ${JSON.stringify(mirror)} is not REGISTRY=MIRROR[/path] or MIRROR[/path] (hosts as host[:port])`,
+      );
+  }
+  for (const host of items('insecure-registries', values['insecure-registries'], errors)) {
+    if (!hasReference(host) && !HOST.test(host))
+      errors.push(`\`insecure-registries\` input: ${JSON.stringify(host)} is not a registry host (host or host:port)`);
+  }
+  const registries = values['registries'];
+  if (!Array.isArray(registries)) return;
+  registries.forEach((item: unknown, index) => {
+    const where = `\`registries\` input: item ${index + 1}`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      errors.push(`${where} is not an object {host, user, password}`);
+      return;
+    }
+    const entry = item as Record<string, unknown>;
+    for (const key of Object.keys(entry)) {
+      if (!(REGISTRY_KEYS as readonly string[]).includes(key))
+        errors.push(`${where} has the key ${JSON.stringify(key)}: only host, user and password`);
+    }
+    for (const key of REGISTRY_KEYS) {
+      const value = entry[key];
+      if (value === undefined || value === null || value === '') errors.push(`${where} has no ${key}`);
+      else if (typeof value !== 'string') errors.push(`${where}: ${key} is not a string`);
+    }
+    const { host, password } = entry;
+    if (typeof host === 'string' && host !== '' && !hasReference(host) && !HOST.test(host))
+      errors.push(`${where}: host ${JSON.stringify(host)} is not a registry host (host or host:port)`);
+    // A password in the pipeline file is readable by everyone who can read the repository.
+    if (typeof password === 'string' && password !== '' && !hasReference(password))
+      errors.push(`${where}: the password is written out in the file; put it in a masked CI/CD variable and give \`$NAME\``);
+  });
 }

@@ -60,6 +60,19 @@ export interface StubCall {
   config?: Record<string, unknown>;
   stdin?: string;
   env?: string;
+  /** Every variable the stub saw. */
+  environment: Record<string, string>;
+  /** Files the builder would read beside its argv, by path (temporary directories as <tmp>). */
+  files: Record<string, string>;
+}
+
+const TMP = /\/tmp\/tmp\.[A-Za-z0-9]+/g;
+
+function listFiles(dir: string, prefix = ''): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? listFiles(join(dir, entry.name), `${prefix}/${entry.name}`) : [`${prefix}/${entry.name}`],
+  );
 }
 
 export function createSandbox(options: { projectFiles?: Record<string, string>; projectDir?: string } = {}): Sandbox {
@@ -113,10 +126,23 @@ export function createSandbox(options: { projectFiles?: Record<string, string>; 
         .filter((match): match is RegExpExecArray => match !== null)
         .map(([, tool, n]) => {
           const base = join(dir, `${tool}.${n}`);
+          const environ = existsSync(`${base}.environ`) ? readFileSync(`${base}.environ`, 'utf8') : '';
           const call: StubCall & { order: number } = {
             tool: tool as string,
             order: Number(n),
             argv: readFileSync(`${base}.argv`, 'utf8').split('\0').slice(0, -1),
+            environment: Object.fromEntries(
+              environ
+                .split('\0')
+                .filter((line) => line.includes('='))
+                .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+            ),
+            files: Object.fromEntries(
+              listFiles(`${base}.files`).map((path) => [
+                path.replace(TMP, '<tmp>'),
+                readFileSync(`${base}.files${path}`, 'utf8').replace(TMP, '<tmp>'),
+              ]),
+            ),
           };
           if (existsSync(`${base}.config.json`))
             call.config = JSON.parse(readFileSync(`${base}.config.json`, 'utf8')) as Record<string, unknown>;

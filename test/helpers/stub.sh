@@ -11,6 +11,31 @@ while [ -e "$dir/$tool.$n.argv" ]; do n=$((n + 1)); done
 for arg do printf '%s\0' "$arg"; done > "$dir/$tool.$n.argv"
 digest=sha256:1111111111111111111111111111111111111111111111111111111111111111
 copy_config() { if [ -f "$1" ]; then cp "$1" "$dir/$tool.$n.config.json"; fi; }
+# The whole environment, and the files the builder would read beside its argv (registries.conf
+# drop-ins, buildkitd.toml, CA directories), copied under $tool.$n.files/ by their own paths.
+env -0 > "$dir/$tool.$n.environ"
+snapshot() { # FILE...: copies each regular file that exists
+  for f do
+    if [ -f "$f" ]; then mkdir -p "$dir/$tool.$n.files${f%/*}"; cp "$f" "$dir/$tool.$n.files$f"; fi
+  done
+}
+snapshot "$HOME"/.config/containers/registries.conf.d/*
+for arg do case $arg in --cert-dir=*) snapshot "${arg#*=}"/* ;; esac; done
+for flag in ${BUILDKITD_FLAGS-}; do case $flag in --config=*) snapshot "${flag#*=}" ;; esac; done
+old_ifs=$IFS; IFS=:
+for d in ${SSL_CERT_DIR-}; do case $d in /tmp/*) snapshot "$d"/* ;; esac; done
+IFS=$old_ifs
+
+# STUB_FAIL='TOOL ARG1:N': the first N calls of TOOL with ARG1 as first argument fail, as a
+# registry that is briefly down would make them.
+if [ -n "${STUB_FAIL-}" ] && [ "${STUB_FAIL%:*}" = "$tool ${1-}" ]; then
+  failed=$(cat "$dir/failed.count" 2> /dev/null || echo 0)
+  if [ "$failed" -lt "${STUB_FAIL##*:}" ]; then
+    echo $((failed + 1)) > "$dir/failed.count"
+    echo "stub: $tool ${1-}: 503 Service Unavailable" >&2
+    exit 1
+  fi
+fi
 
 case $tool in
   sleep) ;;

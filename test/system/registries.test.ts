@@ -1,0 +1,423 @@
+/**
+ * The registry inputs (mirrors, the Dependency Proxy, hosts without TLS checks, a CA, more
+ * credentials, a config.json to start from, push retries) for the builders that cannot run here:
+ * what each one's real mechanism receives — argv, environment, config.json, buildkitd.toml,
+ * registries.conf drop-in, certs.d, daemon.json — recorded by stub executables in the sandbox,
+ * in both interpolation modes. Buildah itself runs for real in test/e2e/registries.e2e.test.ts.
+ */
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { INTERPOLATION_MODES, type InterpolationMode } from '../../src/ci/interpolation/index.js';
+import { REGISTRY_PASSWORD, instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
+import { createSandbox, decodeAuths, type Sandbox, type StubCall } from '../helpers/sandbox.js';
+
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIBcompanyCA\n-----END CERTIFICATE-----';
+const CONFIG_FILE = '/builds/group/app.tmp/DOCKER_CONFIG_FILE';
+const SECRETS = { HUB_USER: 'hubuser', HUB_TOKEN: 'hub-token-s3cret', HARBOR_TOKEN: 'harbor-token-s3cret' };
+const START_CONFIG = {
+  auths: {
+    'other.example.com': { auth: Buffer.from('other:other-s3cret').toString('base64') },
+    'harbor.example.com': { auth: Buffer.from('from-file:loses').toString('base64') },
+  },
+  credHelpers: { '123456789012.dkr.ecr.eu-west-1.amazonaws.com': 'ecr-login' },
+};
+
+/** Every registry input at once, the way a team with Harbor, Docker Hub and a lab registry writes them. */
+const ALL = {
+  'registry-mirrors': ['mirror.example.com/hub', 'quay.io=harbor.example.com/quay'],
+  'insecure-registries': ['harbor.example.com', 'lab.example.com:5000'],
+  'ca-certificates': '$COMPANY_CA',
+  // Harbor robot accounts are named robot$...: a literal dollar is written $$ in GitLab inputs.
+  registries: [
+    { host: 'docker.io', user: '$HUB_USER', password: '$HUB_TOKEN' },
+    { host: 'harbor.example.com', user: 'robot$$ci', password: '$HARBOR_TOKEN' },
+  ],
+  'docker-config': '$DOCKER_CONFIG_FILE',
+  'push-retries': 5,
+};
+const ALL_ENV = { ...SECRETS, COMPANY_CA: PEM, DOCKER_CONFIG_FILE: CONFIG_FILE };
+const ALL_CREDENTIALS = {
+  'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}`,
+  'https://index.docker.io/v1/': 'hubuser:hub-token-s3cret',
+  'harbor.example.com': 'robot$ci:harbor-token-s3cret',
+  'other.example.com': 'other:other-s3cret',
+};
+
+let sandbox: Sandbox | undefined;
+afterEach(() => sandbox?.dispose());
+
+interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+  calls: StubCall[];
+  box: Sandbox;
+}
+
+function run(
+  component: string,
+  mode: InterpolationMode,
+  inputs: Record<string, unknown>,
+  env: Record<string, string> = {},
+  setup: (box: Sandbox) => void = () => undefined,
+  projectFiles?: Record<string, string>,
+): Run {
+  sandbox = createSandbox(projectFiles ? { projectFiles } : {});
+  const box = sandbox;
+  mkdirSync(box.path(dirname(CONFIG_FILE)), { recursive: true });
+  writeFileSync(box.path(CONFIG_FILE), JSON.stringify(START_CONFIG));
+  setup(box);
+  const { job } = instantiateComponent(component, inputs, mode);
+  const result = box.run(
+    jobScript(job),
+    { ...jobEnvironment(job, predefinedVariables(box.projectDir, env)), ...env },
+    component.startsWith('buildah') ? 'bash' : 'busybox',
+  );
+  const log = result.stdout + result.stderr;
+  for (const secret of [REGISTRY_PASSWORD, ...Object.values(SECRETS).slice(1), 'other-s3cret', 'MIIBcompanyCA'])
+    expect(log).not.toContain(secret);
+  return { ...result, calls: box.calls(), box };
+}
+
+const tail = (argv: string[], first: string): string[] => argv.slice(argv.indexOf(first));
+
+describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
+  describe('kaniko', () => {
+    it('takes mirrors as --registry-mirror / --registry-map, per-host TLS flags, --push-retry, the CA in SSL_CERT_DIR, every credential', () => {
+      const { status, stderr, calls } = run('kaniko', mode, ALL, ALL_ENV);
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      const [executor] = calls;
+      expect(tail(executor?.argv ?? [], '--registry-mirror=mirror.example.com/hub')).toEqual([
+        '--registry-mirror=mirror.example.com/hub',
+        '--registry-map=quay.io=harbor.example.com/quay',
+        '--insecure-registry=harbor.example.com',
+        '--skip-tls-verify-registry=harbor.example.com',
+        '--insecure-registry=lab.example.com:5000',
+        '--skip-tls-verify-registry=lab.example.com:5000',
+        '--push-retry=5',
+      ]);
+      expect(executor?.argv.filter((a) => a.startsWith('--skip-tls-verify') && !a.includes('='))).toEqual([]);
+      expect(executor?.environment['SSL_CERT_DIR']).toMatch(/^\/tmp\/tmp\.[A-Za-z0-9]+\/ca$/);
+      expect(executor?.files).toEqual({ '<tmp>/ca/ca.crt': `${PEM}\n` });
+      expect(decodeAuths(executor?.config)).toEqual(ALL_CREDENTIALS);
+      expect(executor?.config?.['credHelpers']).toEqual(START_CONFIG.credHelpers);
+    });
+
+    it('keeps the image CA directory in SSL_CERT_DIR and adds its own after it', () => {
+      const { status, calls } = run(
+        'kaniko',
+        mode,
+        { 'ca-certificates': '$COMPANY_CA' },
+        { COMPANY_CA: PEM, SSL_CERT_DIR: '/kaniko/ssl/certs' },
+      );
+      expect(status).toBe(0);
+      expect(calls[0]?.environment['SSL_CERT_DIR']).toMatch(/^\/kaniko\/ssl\/certs:\/tmp\/tmp\.[A-Za-z0-9]+\/ca$/);
+    });
+
+    it('pulls Docker Hub images through the Dependency Proxy, with its credentials', () => {
+      const { status, calls } = run('kaniko', mode, { 'dependency-proxy': true }, DEPENDENCY_PROXY);
+      expect(status).toBe(0);
+      expect(calls[0]?.argv).toContain('--registry-mirror=gitlab.example.com:443/group/dependency_proxy/containers');
+      expect(decodeAuths(calls[0]?.config)['gitlab.example.com:443']).toBe('gitlab-ci-token:proxy-s3cret');
+    });
+  });
+
+  describe('buildkit', () => {
+    it('writes a buildkitd.toml per host (mirrors, http + insecure, the CA) and starts the daemon with it', () => {
+      const { status, stderr, calls } = run('buildkit', mode, ALL, ALL_ENV);
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      const [build] = calls;
+      const ca = '  ca = ["<tmp>/ca/ca.crt"]';
+      // added to the flags the job already gives the daemon
+      expect(build?.environment['BUILDKITD_FLAGS']).toMatch(
+        /^--oci-worker-no-process-sandbox --config=\/tmp\/tmp\.[A-Za-z0-9]+\/buildkitd\.toml$/,
+      );
+      expect(build?.files['<tmp>/buildkitd.toml']?.split('\n')).toEqual([
+        '[registry."docker.io"]',
+        '  mirrors = ["mirror.example.com/hub"]',
+        ca,
+        '[registry."quay.io"]',
+        '  mirrors = ["harbor.example.com/quay"]',
+        ca,
+        '[registry."harbor.example.com"]',
+        '  http = true',
+        '  insecure = true',
+        ca,
+        '[registry."lab.example.com:5000"]',
+        '  http = true',
+        '  insecure = true',
+        ca,
+        '[registry."mirror.example.com"]',
+        ca,
+        '[registry."registry.example.com"]',
+        ca,
+        '',
+      ]);
+      expect(build?.files['<tmp>/ca/ca.crt']).toBe(`${PEM}\n`);
+      expect(build?.environment['SSL_CERT_DIR']).toMatch(/^\/tmp\/tmp\.[A-Za-z0-9]+\/ca$/);
+      expect(decodeAuths(build?.config)).toEqual(ALL_CREDENTIALS);
+      // tls-verify stays on for every other registry
+      expect(build?.argv.join(' ')).not.toContain('registry.insecure=true');
+    });
+
+    it('writes no buildkitd.toml when no registry input asks for one', () => {
+      const { status, calls } = run('buildkit', mode, {});
+      expect(status).toBe(0);
+      expect(calls[0]?.environment['BUILDKITD_FLAGS']).toBe('--oci-worker-no-process-sandbox');
+      expect(calls[0]?.files).toEqual({});
+    });
+
+    it('tries a failed build and push again, push-retries times', () => {
+      const { status, stdout, calls } = run('buildkit', mode, { 'push-retries': 2 }, { STUB_FAIL: 'buildctl-daemonless.sh build:2' });
+      expect(status).toBe(0);
+      expect(calls.map((c) => c.tool)).toEqual(['buildctl-daemonless.sh', 'buildctl-daemonless.sh', 'buildctl-daemonless.sh']);
+      expect(stdout).toContain('cigen: buildkit build failed (exit 1); trying again (1 more after this)');
+      expect(stdout).toContain('cigen: buildkit build failed (exit 1); trying again (0 more after this)');
+    });
+
+    it('gives up after push-retries, naming the step', () => {
+      const { status, stderr, calls } = run('buildkit', mode, { 'push-retries': 1 }, { STUB_FAIL: 'buildctl-daemonless.sh build:5' });
+      expect(status).toBe(1);
+      expect(calls).toHaveLength(2);
+      expect(stderr).toContain('cigen: error: buildkit build failed (exit 1).');
+    });
+  });
+
+  describe('buildah-rootless', () => {
+    it('adds a registries.conf drop-in for mirrors and insecure hosts, passes the CA as --cert-dir, retries with --retry', () => {
+      const { status, stderr, calls, box } = run('buildah-rootless', mode, ALL, ALL_ENV);
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      const build = calls.find((c) => c.argv[0] === 'build');
+      const dropins = Object.entries(build?.files ?? {}).filter(([path]) => path.startsWith('/root/.config/containers/registries.conf.d/'));
+      expect(dropins.map(([path]) => path)).toEqual([expect.stringMatching(/\/zz-cigen-\d+\.conf$/)]);
+      expect(dropins[0]?.[1].split('\n')).toEqual([
+        '[[registry]]',
+        'prefix = "docker.io"',
+        'location = "docker.io"',
+        '[[registry.mirror]]',
+        'location = "mirror.example.com/hub"',
+        '[[registry]]',
+        'prefix = "quay.io"',
+        'location = "quay.io"',
+        '[[registry.mirror]]',
+        'location = "harbor.example.com/quay"',
+        'insecure = true',
+        '[[registry]]',
+        'location = "harbor.example.com"',
+        'insecure = true',
+        '[[registry]]',
+        'location = "lab.example.com:5000"',
+        'insecure = true',
+        '',
+      ]);
+      expect(build?.argv).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^--cert-dir=\/tmp\/tmp\.[A-Za-z0-9]+\/ca$/), '--retry=5']),
+      );
+      expect(build?.files['<tmp>/ca/ca.crt']).toBe(`${PEM}\n`);
+      for (const push of calls.filter((c) => c.argv[0] === 'push')) expect(push.argv).toContain('--retry=5');
+      expect(decodeAuths(build?.config)).toEqual(ALL_CREDENTIALS);
+      // removed at exit, with the private directory
+      expect(readdir(box, '/root/.config/containers/registries.conf.d')).toEqual([]);
+      expect(readdir(box, '/tmp')).toEqual([]);
+    });
+
+    it('keeps drop-ins the image already has', () => {
+      const { status, box } = run('buildah-rootless', mode, { 'insecure-registries': ['lab.example.com'] }, {}, (b) => {
+        mkdirSync(b.path('/root/.config/containers/registries.conf.d'), { recursive: true });
+        writeFileSync(b.path('/root/.config/containers/registries.conf.d/10-image.conf'), '[[registry]]\nlocation = "x.example.com"\n');
+      });
+      expect(status).toBe(0);
+      expect(readdir(box, '/root/.config/containers/registries.conf.d')).toEqual(['10-image.conf']);
+    });
+  });
+
+  describe('dind', () => {
+    const CERTS = '/certs/client/cigen-certs.d';
+    const shared = (box: Sandbox) => {
+      mkdirSync(box.path(CERTS), { recursive: true });
+      writeFileSync(box.path(`${CERTS}/.cigen-dind`), '');
+    };
+    const DOCKERFILE = {
+      Dockerfile:
+        'ARG BASE=quay.io/org/base:1\nFROM --platform=$BUILDPLATFORM harbor.example.com/lib/tool:2 AS tool\nFROM ${BASE}\nfrom lab.example.com:5000/x\n',
+    };
+
+    it('writes the CA into the certs.d the service shares, for every registry host the build names; credentials to config.json', () => {
+      const inputs = { ...ALL, 'registry-mirrors': ['mirror.example.com'], 'insecure-registries': ['mirror.example.com'] };
+      const { status, stderr, calls, box } = run('dind', mode, inputs, ALL_ENV, shared, DOCKERFILE);
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      const hosts = readdir(box, CERTS).filter((name) => name !== '.cigen-dind');
+      // quay.io: the default of the ARG that FROM uses
+      expect(hosts.sort()).toEqual(['docker.io', 'harbor.example.com', 'lab.example.com:5000', 'quay.io', 'registry.example.com']);
+      for (const host of hosts) expect(readFileSync(box.path(`${CERTS}/${host}/ca.crt`), 'utf8')).toBe(`${PEM}\n`);
+      const build = calls.find((c) => c.argv[0] === 'build');
+      const { 'registry.example.com': _loggedIn, ...others } = ALL_CREDENTIALS;
+      expect(decodeAuths(build?.config)).toEqual(others);
+      expect(calls.find((c) => c.argv[0] === 'login')?.argv).toEqual([
+        'login',
+        '--username',
+        'gitlab-ci-token',
+        '--password-stdin',
+        'registry.example.com',
+      ]);
+    });
+
+    it('tries a failed push again, push-retries times, and reports the digest of the push that worked', () => {
+      const { status, stdout, calls } = run('dind', mode, { 'push-retries': 1, cache: false }, { STUB_FAIL: 'docker push:1' });
+      expect(status).toBe(0);
+      expect(calls.filter((c) => c.argv[0] === 'push')).toHaveLength(2);
+      expect(stdout).toContain('cigen: docker push registry.example.com/group/app:01234567 failed; trying again (0 more after this)');
+      expect(stdout).toContain('cigen: pushed registry.example.com/group/app@sha256:');
+    });
+
+    it.each([
+      [
+        { 'dependency-proxy': true },
+        DEPENDENCY_PROXY,
+        'cigen: error: input dependency-proxy: the Docker daemon takes mirrors without a path, and the Dependency Proxy has one; use buildah, or write FROM $CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX/... in the Dockerfile',
+      ],
+      [
+        { 'registry-mirrors': ['quay.io=harbor.example.com'] },
+        {},
+        "cigen: error: input registry-mirrors: 'quay.io=harbor.example.com': the Docker daemon mirrors docker.io only",
+      ],
+      [
+        { 'registry-mirrors': ['mirror.example.com/hub'] },
+        {},
+        "cigen: error: input registry-mirrors: 'mirror.example.com/hub': the Docker daemon takes a mirror without a path",
+      ],
+      [
+        { 'insecure-registries': ['$LAB_REGISTRY'] },
+        { LAB_REGISTRY: 'lab.example.com' },
+        "cigen: error: input registry-mirrors or insecure-registries: the docker:dind service reads them when it starts, without the project's CI/CD variables: give them literally, not as $VARIABLE",
+      ],
+      [
+        { 'ca-certificates': '$COMPANY_CA' },
+        { COMPANY_CA: PEM },
+        'cigen: error: input ca-certificates: the docker:dind service does not share /certs/client/cigen-certs.d with this job: the runner needs the /certs/client volume (cigen runner-config --builder dind)',
+      ],
+    ])('refuses what the daemon cannot do, before anything runs: %j', (inputs, env, message) => {
+      const { status, stderr, calls } = run('dind', mode, inputs, env);
+      expect(stderr.trim()).toBe(message);
+      expect(status).toBe(1);
+      expect(calls).toEqual([]);
+    });
+  });
+
+  describe('every builder', () => {
+    it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless'])(
+      '%s refuses a registries item whose password variable is empty',
+      (component) => {
+        const { status, stderr, calls } = run(
+          component,
+          mode,
+          { registries: [{ host: 'docker.io', user: 'ci', password: '$HUB_TOKEN' }] },
+          {},
+        );
+        expect(stderr.trim()).toBe('cigen: error: input registries: element 1 (docker.io) has no password: its variable is empty or unset');
+        expect(status).toBe(1);
+        expect(calls).toEqual([]);
+      },
+    );
+
+    it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless'])('%s refuses a mirror host that expands to something else', (component) => {
+      const { status, stderr } = run(component, mode, { 'registry-mirrors': ['$MIRROR'] }, { MIRROR: 'mirror.example.com;touch /tmp/x' });
+      expect(stderr.trim()).toBe(
+        "cigen: error: input registry-mirrors: 'mirror.example.com;touch /tmp/x' is not a registry location (host[:port][/path])",
+      );
+      expect(status).toBe(1);
+    });
+
+    it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless'])('%s refuses ca-certificates that hold no certificate', (component) => {
+      const { status, stderr } = run(component, mode, { 'ca-certificates': '$COMPANY_CA' }, { COMPANY_CA: '/builds/group/app/Dockerfile' });
+      expect(stderr.trim()).toBe('cigen: error: input ca-certificates: no PEM certificate in it');
+      expect(status).toBe(1);
+    });
+
+    it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless'])('%s refuses a docker-config that is not a file', (component) => {
+      const { status, stderr } = run(component, mode, { 'docker-config': '$DOCKER_CONFIG_FILE' }, { DOCKER_CONFIG_FILE: '{"auths":{}}' });
+      expect(stderr.trim()).toBe(
+        'cigen: error: input docker-config: not a readable file (a file-type variable holds the path of its content)',
+      );
+      expect(status).toBe(1);
+    });
+
+    it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless'])('%s refuses more than 100 push retries', (component) => {
+      const { status, stderr } = run(component, mode, { 'push-retries': 101 });
+      expect(stderr.trim()).toBe('cigen: error: input push-retries: 101 is more than 100');
+      expect(status).toBe(1);
+    });
+  });
+});
+
+const DEPENDENCY_PROXY = {
+  CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX: 'gitlab.example.com:443/group/dependency_proxy/containers',
+  CI_DEPENDENCY_PROXY_SERVER: 'gitlab.example.com:443',
+  CI_DEPENDENCY_PROXY_USER: 'gitlab-ci-token',
+  CI_DEPENDENCY_PROXY_PASSWORD: 'proxy-s3cret',
+};
+
+function readdir(box: Sandbox, dir: string): string[] {
+  return existsSync(box.path(dir)) ? readdirSync(box.path(dir)) : [];
+}
+
+describe('the docker:dind service entrypoint', () => {
+  it.each(INTERPOLATION_MODES)(
+    '%s: writes daemon.json from the literal inputs, shares certs.d, then starts the daemon as the image would',
+    (mode) => {
+      sandbox = createSandbox();
+      const box = sandbox;
+      const entrypoint = box.path('/usr/local/bin/dockerd-entrypoint.sh');
+      writeFileSync(entrypoint, '#!/bin/sh\nprintf "%s\\n" "$@" > /dockerd.args\ncp /etc/docker/daemon.json /daemon.json\n');
+      chmodSync(entrypoint, 0o755);
+      const { job } = instantiateComponent(
+        'dind',
+        { 'registry-mirrors': ['mirror.example.com:5000'], 'insecure-registries': ['mirror.example.com:5000'] },
+        mode,
+      );
+      const [service] = job['services'] as { entrypoint: string[]; variables: Record<string, string> }[];
+      expect(service?.entrypoint.slice(0, 2)).toEqual(['sh', '-c']);
+      // A service gets the job's YAML variables (not the project's CI/CD variables) and its own.
+      const env = { ...jobEnvironment(job, {}), ...service?.variables };
+      const result = box.run(service?.entrypoint[2] as string, env);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(JSON.parse(readFileSync(box.path('/daemon.json'), 'utf8'))).toEqual({
+        'registry-mirrors': ['http://mirror.example.com:5000'],
+        'insecure-registries': ['mirror.example.com:5000'],
+      });
+      expect(readFileSync(box.path('/dockerd.args'), 'utf8')).toBe('\n');
+      expect(lstatSync(box.path('/etc/docker/certs.d')).isSymbolicLink()).toBe(true);
+      expect(readlinkSync(box.path('/etc/docker/certs.d'))).toBe('/certs/client/cigen-certs.d');
+      expect(existsSync(box.path('/certs/client/cigen-certs.d/.cigen-dind'))).toBe(true);
+    },
+  );
+});
+
+describe('the docker:dind service entrypoint, given values the job refuses', () => {
+  it('leaves them out of daemon.json (the job then fails naming the input) and still starts the daemon', () => {
+    sandbox = createSandbox();
+    const box = sandbox;
+    const entrypoint = box.path('/usr/local/bin/dockerd-entrypoint.sh');
+    writeFileSync(entrypoint, '#!/bin/sh\n[ ! -e /etc/docker/daemon.json ] || cp /etc/docker/daemon.json /daemon.json\n: > /started\n');
+    chmodSync(entrypoint, 0o755);
+    const inputs = {
+      'registry-mirrors': ['evil.example.com"], "debug": true, "x": ["', 'ok.example.com'],
+      'insecure-registries': ['a b', '$(id)'],
+    };
+    const { job } = instantiateComponent('dind', inputs, 'classic');
+    const [service] = job['services'] as { entrypoint: string[]; variables: Record<string, string> }[];
+    const result = box.run(service?.entrypoint[2] as string, { ...jobEnvironment(job, {}), ...service?.variables });
+    expect(result.status).toBe(0);
+    expect(existsSync(box.path('/started'))).toBe(true);
+    expect(JSON.parse(readFileSync(box.path('/daemon.json'), 'utf8'))).toEqual({
+      'registry-mirrors': ['https://ok.example.com'],
+      'insecure-registries': [],
+    });
+  });
+});

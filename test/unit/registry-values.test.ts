@@ -1,0 +1,79 @@
+/**
+ * The registry inputs' values that GitLab's spec cannot check (array items, objects) are checked
+ * before the pipeline runs, with the job's own grammar: what `cigen render` and `cigen lint` say.
+ */
+import { describe, expect, it } from 'vitest';
+import { findComponent } from '../../src/catalog/registry.js';
+import { renderInstance } from '../../src/catalog/instantiate.js';
+import { checkBuildInputValues } from '../../src/catalog/values.js';
+
+describe('registry-mirrors and insecure-registries', () => {
+  it.each([
+    ['mirror.example.com'],
+    ['mirror.example.com:5000/hub'],
+    ['quay.io=harbor.example.com/quay'],
+    ['registry.example.com:5000=10.0.0.1:5000/a/b'],
+    ['$MIRROR'],
+    ['quay.io=${HARBOR}/quay'],
+  ])('accepts %s', (item) => {
+    expect(checkBuildInputValues({ 'registry-mirrors': [item] })).toEqual([]);
+  });
+
+  it.each([['https://mirror.example.com'], ['mirror.example.com/'], ['quay.io='], ['=mirror'], ['mirror.example.com//hub'], ['quay io=m']])(
+    'refuses %s, naming the form',
+    (item) => {
+      expect(checkBuildInputValues({ 'registry-mirrors': [item] })).toEqual([
+        `\`registry-mirrors\` input: ${JSON.stringify(item)} is not REGISTRY=MIRROR[/path] or MIRROR[/path] (hosts as host[:port])`,
+      ]);
+    },
+  );
+
+  it('takes hosts only for insecure-registries', () => {
+    expect(checkBuildInputValues({ 'insecure-registries': ['lab.example.com:5000', 'localhost', '$LAB'] })).toEqual([]);
+    expect(checkBuildInputValues({ 'insecure-registries': ['lab.example.com/path', 'http://lab'] })).toEqual([
+      '`insecure-registries` input: "lab.example.com/path" is not a registry host (host or host:port)',
+      '`insecure-registries` input: "http://lab" is not a registry host (host or host:port)',
+    ]);
+  });
+});
+
+describe('registries', () => {
+  it('accepts items with a host and variable references', () => {
+    expect(checkBuildInputValues({ registries: [{ host: 'docker.io', user: 'ci', password: '$HUB_TOKEN' }] })).toEqual([]);
+  });
+
+  it('names each wrong item, key and value', () => {
+    expect(
+      checkBuildInputValues({
+        registries: [
+          'docker.io',
+          { host: 'docker.io', user: 'ci' },
+          { host: 'harbor.example.com/x', user: 'ci', password: '$T', token: '$X' },
+          { host: 'docker.io', user: 7, password: '$T' },
+        ],
+      }),
+    ).toEqual([
+      '`registries` input: item 1 is not an object {host, user, password}',
+      '`registries` input: item 2 has no password',
+      '`registries` input: item 3 has the key "token": only host, user and password',
+      '`registries` input: item 3: host "harbor.example.com/x" is not a registry host (host or host:port)',
+      '`registries` input: item 4: user is not a string',
+    ]);
+  });
+
+  it('refuses a password written out in the pipeline file', () => {
+    expect(checkBuildInputValues({ registries: [{ host: 'docker.io', user: 'ci', password: 'hunter2' }] })).toEqual([
+      '`registries` input: item 1: the password is written out in the file; put it in a masked CI/CD variable and give `$NAME`',
+    ]);
+  });
+
+  it('is what cigen render refuses, before anything runs', () => {
+    const buildah = findComponent('buildah');
+    if (!buildah) throw new Error('no buildah component');
+    const rendered = renderInstance(buildah, { registries: [{ host: 'docker.io', user: 'ci', password: 'hunter2' }] }, 'classic');
+    expect(rendered.text).toBeUndefined();
+    expect(rendered.errors).toEqual([
+      '`registries` input: item 1: the password is written out in the file; put it in a masked CI/CD variable and give `$NAME`',
+    ]);
+  });
+});
