@@ -218,11 +218,20 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         expect.arrayContaining([expect.stringMatching(/^--cert-dir=\/tmp\/tmp\.[A-Za-z0-9]+\/ca$/), '--retry=5']),
       );
       expect(build?.files['<tmp>/ca/ca.crt']).toBe(`${PEM}\n`);
-      for (const push of calls.filter((c) => c.argv[0] === 'push')) expect(push.argv).toContain('--retry=5');
+      for (const push of calls.filter((c) => c.argv[0] === 'push')) expect(push.argv).toContain('--retry=0');
       expect(decodeAuths(build?.config)).toEqual(ALL_CREDENTIALS);
       // removed at exit, with the private directory
       expect(readdir(box, '/root/.config/containers/registries.conf.d')).toEqual([]);
       expect(readdir(box, '/tmp')).toEqual([]);
+    });
+
+    it('tries a failed push again as a whole, push-retries times', () => {
+      const { status, stdout, calls } = run('buildah-rootless', mode, { 'push-retries': 1, cache: false }, { STUB_FAIL: 'buildah push:1' });
+      expect(status).toBe(0);
+      expect(calls.filter((c) => c.argv[0] === 'push')).toHaveLength(2);
+      expect(stdout).toContain(
+        'cigen: buildah push registry.example.com/group/app:01234567 failed (exit 1); trying again (0 more after this)',
+      );
     });
 
     it('keeps drop-ins the image already has', () => {

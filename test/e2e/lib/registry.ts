@@ -4,12 +4,16 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface Registry {
   host: string;
+  /** http, or https when the registry was started with a certificate. */
+  scheme: 'http' | 'https';
   user: string;
   password: string;
   dir: string;
@@ -43,7 +47,36 @@ const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.list.v2+json',
 ].join(', ');
 
-export async function startRegistry(options: { user?: string; password?: string } = {}): Promise<Registry> {
+/** A server certificate and key (PEM files) and the CA (PEM text) that signed them. */
+export interface ServerCertificate {
+  certificate: string;
+  key: string;
+  ca: string;
+}
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A request with node:http(s), so a registry signed by a throwaway CA can be asked too. */
+export function send(url: string, init: { method?: string; headers?: Record<string, string> } = {}, ca?: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const options = { method: init.method ?? 'GET', headers: init.headers ?? {}, ...(ca ? { ca } : {}) };
+    const req = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, options, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export async function startRegistry(options: { user?: string; password?: string; tls?: ServerCertificate } = {}): Promise<Registry> {
+  const scheme = options.tls ? 'https' : 'http';
   const user = options.user ?? 'ci-user';
   const password = options.password ?? `reg-pw-${Math.random().toString(36).slice(2)}-Zq9`;
   const dir = mkdtempSync(join(tmpdir(), 'cigen-registry-'));
@@ -61,7 +94,9 @@ export async function startRegistry(options: { user?: string; password?: string 
         'version: 0.1',
         'log: {level: info, accesslog: {disabled: false}}',
         `storage: {filesystem: {rootdirectory: ${join(dir, 'data')}}, delete: {enabled: true}}`,
-        `http: {addr: "${host}"}`,
+        options.tls
+          ? `http: {addr: "${host}", tls: {certificate: ${options.tls.certificate}, key: ${options.tls.key}}}`
+          : `http: {addr: "${host}"}`,
         `auth: {htpasswd: {realm: cigen-e2e, path: ${join(dir, 'htpasswd')}}}`,
         '',
       ].join('\n'),
@@ -76,36 +111,35 @@ export async function startRegistry(options: { user?: string; password?: string 
     child.on('error', (error) => (spawnError = error));
     const output = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
     const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-    const up = await waitUntilUp(`http://${host}/v2/`, child);
+    const up = await waitUntilUp(`${scheme}://${host}/v2/`, child, options.tls?.ca);
     if (spawnError) throw new Error(`cannot start docker-registry (Debian package docker-registry): ${spawnError.message}`);
     if (!up) {
       child.kill('SIGKILL');
       lastError = new Error(`registry did not start on ${host}: ${output()}`);
       continue;
     }
-    const api = async (path: string, init: RequestInit = {}) =>
-      fetch(`http://${host}${path}`, {
-        ...init,
-        headers: { Authorization: authorization, ...(init.headers as Record<string, string> | undefined) },
-      });
+    const api = (path: string, init: { method?: string; headers?: Record<string, string> } = {}) =>
+      send(`${scheme}://${host}${path}`, { ...init, headers: { Authorization: authorization, ...init.headers } }, options.tls?.ca);
     return {
       host,
+      scheme,
       user,
       password,
       dir,
       authorization,
       async catalog() {
         const response = await api('/v2/_catalog');
-        return ((await response.json()) as { repositories: string[] }).repositories ?? [];
+        return (JSON.parse(response.body) as { repositories: string[] }).repositories ?? [];
       },
       async tags(repository) {
         const response = await api(`/v2/${repository}/tags/list`);
         if (response.status === 404) return [];
-        return ((await response.json()) as { tags: string[] | null }).tags ?? [];
+        return (JSON.parse(response.body) as { tags: string[] | null }).tags ?? [];
       },
       async digest(repository, tag) {
         const response = await api(`/v2/${repository}/manifests/${tag}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES } });
-        return response.status === 200 ? (response.headers.get('docker-content-digest') ?? undefined) : undefined;
+        const digest = response.headers['docker-content-digest'];
+        return response.status === 200 && typeof digest === 'string' ? digest : undefined;
       },
       log: output,
       async stop() {
@@ -122,11 +156,11 @@ export async function startRegistry(options: { user?: string; password?: string 
   throw lastError;
 }
 
-async function waitUntilUp(url: string, child: ChildProcess): Promise<boolean> {
+async function waitUntilUp(url: string, child: ChildProcess, ca?: string): Promise<boolean> {
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) return false;
     try {
-      const response = await fetch(url);
+      const response = await send(url, {}, ca);
       if (response.status === 401) return true;
     } catch {
       // not listening yet
