@@ -221,7 +221,8 @@ export const CORE_INPUTS = {
     type: 'array',
     default: [],
     variable: 'CIGEN_INSECURE_REGISTRIES',
-    description: 'Hosts (`host[:port]`) reached over plain HTTP or without certificate checks; only these. Every other registry is verified.',
+    description:
+      'Hosts (`host[:port]`) reached over plain HTTP or without certificate checks; only these. Every other registry is verified.',
     sample: ['lab-registry.example.com:5000'],
   },
   'ca-certificates': {
@@ -253,6 +254,82 @@ export const CORE_INPUTS = {
       'A docker config.json to start from: the path a file-type variable holds (`$DOCKER_CONFIG_FILE`). ' +
       'Its credentials, credHelpers and proxies are kept; the inputs above win for the same host.',
     sample: '$DOCKER_CONFIG_FILE',
+  },
+  'registry-login': {
+    type: 'string',
+    default: 'none',
+    options: ['none', 'ecr', 'gar', 'acr'],
+    variable: 'CIGEN_REGISTRY_LOGIN',
+    description:
+      "Short-lived credentials for the registry of `image`, obtained with the job's GitLab OIDC token (`id_tokens`), no stored key: " +
+      '`ecr` (Amazon ECR: `aws-role-arn`, `aws-region`), `gar` (Google Artifact Registry: `gcp-workload-identity-provider`, ' +
+      'optionally `gcp-service-account`), `acr` (Azure Container Registry: `azure-tenant-id`, `azure-client-id`). ' +
+      'See docs/registry-login.md.',
+    sample: 'ecr',
+  },
+  'oidc-audience': {
+    type: 'string',
+    default: '$CI_SERVER_URL',
+    // Placed as a plain scalar (id_tokens: aud), so a narrow set: no space, no `#`, no trailing `:`.
+    regex: String.raw`^[A-Za-z0-9$/](?:[A-Za-z0-9$_{}.:/@-]*[A-Za-z0-9$_{}./@-])?$`,
+    description:
+      "Audience (`aud`) of the job's OIDC token for `registry-login`: what the cloud's trust expects " +
+      "(the audience of the AWS IAM OIDC provider, the Google workload identity provider's allowed audience, `api://AzureADTokenExchange` for Azure).",
+    sample: 'https://gitlab.example.com',
+  },
+  'aws-role-arn': {
+    type: 'string',
+    default: '',
+    regex: SINGLE_LINE,
+    variable: 'CIGEN_AWS_ROLE_ARN',
+    description: 'For `registry-login: ecr`: the IAM role to assume with the OIDC token (`arn:aws:iam::123456789012:role/ci-push`).',
+    sample: 'arn:aws:iam::123456789012:role/ci-push',
+  },
+  'aws-region': {
+    type: 'string',
+    default: '',
+    regex: `^(?:[a-z0-9-]*|${VARIABLE})$`,
+    variable: 'CIGEN_AWS_REGION',
+    description:
+      "For `registry-login: ecr`: the registry's region (`eu-west-1`); " +
+      'empty takes it from the `image` host (`ACCOUNT.dkr.ecr.REGION.amazonaws.com`).',
+    sample: 'eu-west-1',
+  },
+  'gcp-workload-identity-provider': {
+    type: 'string',
+    default: '',
+    regex: SINGLE_LINE,
+    variable: 'CIGEN_GCP_WORKLOAD_IDENTITY_PROVIDER',
+    description:
+      'For `registry-login: gar`: the workload identity provider, ' +
+      '`projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER` (with or without `//iam.googleapis.com/`).',
+    sample: 'projects/123456789012/locations/global/workloadIdentityPools/gitlab/providers/gitlab',
+  },
+  'gcp-service-account': {
+    type: 'string',
+    default: '',
+    regex: SINGLE_LINE,
+    variable: 'CIGEN_GCP_SERVICE_ACCOUNT',
+    description:
+      'For `registry-login: gar`: a service account to impersonate (`ci@project.iam.gserviceaccount.com`); ' +
+      'empty uses the federated identity itself.',
+    sample: 'ci@project.iam.gserviceaccount.com',
+  },
+  'azure-tenant-id': {
+    type: 'string',
+    default: '',
+    regex: SINGLE_LINE,
+    variable: 'CIGEN_AZURE_TENANT_ID',
+    description: 'For `registry-login: acr`: the Microsoft Entra tenant (directory) id.',
+    sample: '00000000-0000-0000-0000-000000000001',
+  },
+  'azure-client-id': {
+    type: 'string',
+    default: '',
+    regex: SINGLE_LINE,
+    variable: 'CIGEN_AZURE_CLIENT_ID',
+    description: 'For `registry-login: acr`: the application (client) id whose federated credential trusts this project.',
+    sample: '00000000-0000-0000-0000-000000000002',
   },
   'push-retries': {
     type: 'number',

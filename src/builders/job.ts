@@ -20,6 +20,9 @@ export function assembleJob(parts: JobParts): Job {
     image: parts.image,
     ...(parts.services ? { services: parts.services } : {}),
     variables: { ...inputVariables(parts.inputs), ...parts.environment },
+    // The job's GitLab OIDC token, for registry-login (cloud registries without stored keys). The
+    // script takes it out of the environment before any builder runs, whether it is used or not.
+    ...('oidc-audience' in parts.inputs ? { id_tokens: { CIGEN_ID_TOKEN: { aud: plain(inputRef('oidc-audience')) } } } : {}),
     // The script is self-contained; before_script stays free for the consumer (it runs in the
     // same shell, so variables it exports can be used in tags, build-args and labels).
     before_script: [],

@@ -8,6 +8,7 @@ import auth from '../../components/_shared/auth.sh.hbs';
 import cache from '../../components/_shared/cache.sh.hbs';
 import inputs from '../../components/_shared/inputs.sh.hbs';
 import labels from '../../components/_shared/labels.sh.hbs';
+import login from '../../components/_shared/login.sh.hbs';
 import prelude from '../../components/_shared/prelude.sh.hbs';
 import read from '../../components/_shared/read.sh.hbs';
 import registries from '../../components/_shared/registries.sh.hbs';
@@ -15,7 +16,7 @@ import report from '../../components/_shared/report.sh.hbs';
 import { shellName, TAG_RULE, type InputDeclaration, type InputDeclarations } from './inputs.js';
 import { REPORT_FILE } from './spec.js';
 
-for (const [name, partial] of Object.entries({ prelude, read, inputs, registries, cache, auth, labels, report })) {
+for (const [name, partial] of Object.entries({ prelude, read, inputs, registries, login, cache, auth, labels, report })) {
   Handlebars.registerPartial(name, partial);
 }
 

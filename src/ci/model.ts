@@ -46,6 +46,8 @@ export interface Job {
   image?: Image;
   services?: Service[];
   variables?: Variables;
+  /** JWTs GitLab issues to the job (OIDC), each in the environment variable its key names. */
+  id_tokens?: Record<string, { aud: string | string[] }>;
   before_script?: ScriptLine[];
   script: ScriptLine[];
   after_script?: ScriptLine[];
