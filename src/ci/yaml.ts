@@ -21,6 +21,7 @@ import {
   type ToStringOptions,
 } from 'yaml';
 import { Literal, Reference } from './model.js';
+import { parseFast } from './yaml-fast.js';
 
 export const referenceTag: CollectionTag = {
   tag: '!reference',
@@ -177,18 +178,29 @@ function addErrors(doc: Document.Parsed, errors: readonly YAMLParseError[]): voi
   doc.errors.splice(0, doc.errors.length, ...merged);
 }
 
+/**
+ * The documents of a text as GitLab reads it (YAML 1.1, merge keys, `!reference`), with positions.
+ * Most CI files take the fast path (yaml-fast.ts), which builds the same Documents as the yaml
+ * library; anything outside what it knows, and every text with an error, goes through the library.
+ */
 export function parseYamlDocuments(text: string): ParsedYaml {
-  const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(withYaml11Breaks(text), {
+  const source = withYaml11Breaks(text);
+  const options = {
     version: YAML_VERSION,
     customTags,
-    lineCounter,
     prettyErrors: false,
     // Duplicates are found by duplicateKeys() instead: the parser's check is quadratic.
     uniqueKeys: false,
     merge: true,
-  });
-  const list = (Array.isArray(documents) ? documents : []) as Document.Parsed[];
+  };
+  let lineCounter = new LineCounter();
+  // CIGEN_YAML_FAST=0: the library only (to compare the two).
+  let list = process.env['CIGEN_YAML_FAST'] === '0' ? undefined : parseFast(source, { ...options, lineCounter });
+  if (!list) {
+    lineCounter = new LineCounter();
+    const documents = parseAllDocuments(source, { ...options, lineCounter });
+    list = Array.isArray(documents) ? documents : [];
+  }
   for (const doc of list) addErrors(doc, duplicateKeys(doc));
   return { documents: list, lineCounter };
 }

@@ -1,0 +1,175 @@
+/**
+ * The fast composer (src/ci/yaml-fast.ts) against the yaml library, node by node: for every text
+ * it takes, the same documents (values, types, ranges, anchors, tags, flow flags, the JavaScript
+ * value) and the same line starts, and the library reports no error or warning; every other text
+ * it leaves to the library. On every YAML file of the repository, on edge cases found while
+ * building it, on generated pipelines, and on random mutations of the repository's files.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import fc from 'fast-check';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { parseFast } from '../../src/ci/yaml-fast.js';
+import { customTags, parseYamlDocuments, withYaml11Breaks } from '../../src/ci/yaml.js';
+import { chainPipeline, includePipeline, kanikoPipeline } from '../bench/generate.js';
+import { documentsDifference } from '../helpers/yaml-compare.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const options = (lineCounter: LineCounter) => ({
+  version: '1.1' as const,
+  customTags,
+  lineCounter,
+  prettyErrors: false,
+  uniqueKeys: false,
+  merge: true,
+});
+
+/** 'fast' when the fast composer took the text (and agrees with the library), 'library' when it left it. */
+function compare(raw: string): 'fast' | 'library' {
+  const text = withYaml11Breaks(raw);
+  const libraryLines = new LineCounter();
+  const fastLines = new LineCounter();
+  const library = parseAllDocuments(text, options(libraryLines));
+  const fast = parseFast(text, options(fastLines));
+  if (!fast) return 'library';
+  const difference = documentsDifference(Array.isArray(library) ? library : [], fast);
+  expect(difference, JSON.stringify(raw)).toBeUndefined();
+  expect(fastLines.lineStarts).toEqual(libraryLines.lineStarts);
+  return 'fast';
+}
+
+function yamlFiles(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    if (entry === 'node_modules' || entry === '.git' || entry === 'dist') continue;
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) found.push(...yamlFiles(path));
+    else if (/\.ya?ml$/.test(entry)) found.push(path);
+  }
+  return found;
+}
+const FILES = yamlFiles(ROOT);
+
+describe('the fast composer builds what the yaml library builds', () => {
+  it('on every YAML file in the repository', () => {
+    const taken = FILES.filter((file) => compare(readFileSync(file, 'utf8')) === 'fast').map((file) => relative(ROOT, file));
+    expect(FILES.length).toBeGreaterThan(100);
+    // The catalog's templates and the pipelines the benchmarks and tests use take the fast path.
+    for (const file of ['.gitlab-ci.yml', 'test/bench/fixtures/lint/typical.gitlab-ci.yml', 'test/bench/fixtures/lint/small.gitlab-ci.yml'])
+      expect(taken).toContain(file);
+    expect(taken.filter((file) => file.startsWith('templates/')).length).toBeGreaterThan(0);
+    expect(taken.length / FILES.length).toBeGreaterThan(0.9);
+  });
+
+  it('on the pipelines the benchmarks generate', () => {
+    expect(compare(chainPipeline(200))).toBe('fast');
+    expect(compare(kanikoPipeline(40))).toBe('fast');
+    for (const text of Object.values(includePipeline(400).files)) expect(compare(text)).toBe('fast');
+  });
+
+  it.each([
+    'a: 1\nb:\n  c: x y  # hi\n  d: "q"\ne: [1, two]\n',
+    'a:\nb: |\n  line1\n  line2\n\nc: >-\n  x\n  y\n# end\n',
+    '# head\n\na: 1\n# tail\n\n',
+    'a:   # c\nb:  \nc:\n',
+    '-\n- # c\n-   \n',
+    'spec:\n  inputs:\n---\n# x\njob: 1\n',
+    '---\na: 1\n',
+    'a: [ x , y ]\nb: [x,y]\nc: { k: v }\n',
+    'a: &x\nb: &y 1\n',
+    'a:\n  - x\n  - y: 1\n    z: 2\n  -   w\n\nb: [a, b]   # c\n',
+    'a: &x\n  k: v\nb: *x\nc:\n  <<: *x\n  d: 1\n',
+    'k: !reference [a, b]\n',
+    'a: [[a], b]  # c\nc: {a: [1], b: {c: d}}\nd: ["", "x"  ]\n',
+    'a: |\n  x\n\n\nb: 1\n',
+    'a: |-\n  x\n  y\nb: >\n  p\n  q\n\n  r\n',
+    'a:\n\n',
+    'a: 1\n# c\n\n---\nb: 2',
+    'a:\n---\nb: 1',
+    'x:\n  a: 1\n  # c\n\nb: 2',
+    'x:\n  y:\n    a: 1\n    # c\n  b: 2',
+    'a: 1\n  # c\n\n  # d\nb: 2',
+    'x:\n  a:\n  - p\n  # c\n  b: 1',
+    'x:\n  s:\n    - p\n  # c\ny: 1',
+    'x:\n  s: |\n    p\n  # c\ny: 1',
+    'x:\n  a: 1\n  # c\n---\ny: 1',
+    'x[1]:  # tail\n  "q k": \n   - *anc\n',
+    '---\njob: 1\na b:  # tail\n\n---\nk: v\n',
+    '-  # tail\n\n',
+    'script:\n  - /kaniko/executor\n    --context "$CI_PROJECT_DIR"\n\n    --destination x  # c\n',
+    'args: [-c, "a:b", \'c\']\n$[[ inputs.job-name ]]:\n  script: [echo]\n',
+    'a: "\\x41\\u00e9\\t\\"q\\""\nb: \'it\'\'s\'\n',
+  ])('%j', (text) => {
+    compare(text);
+  });
+
+  it('leaves to the library what it does not take (a tab, a multi-line flow, a directive, an error)', () => {
+    for (const text of ['a:\t1\n', 'a: [1,\n  2]\n', '%YAML 1.1\n---\na: 1\n', 'a: b: c\n', 'a: "x\n  y"\n', '? a\n: b\n', 'a: !!str 1\n'])
+      expect(parseFast(withYaml11Breaks(text), options(new LineCounter())), text).toBeUndefined();
+  });
+
+  it('property: random edits of the repository files', () => {
+    const sources = FILES.map((file) => readFileSync(file, 'utf8')).filter((text) => text.length < 20_000);
+    const edit = fc.record({
+      line: fc.nat(),
+      kind: fc.nat({ max: 9 }),
+      pick: fc.nat({ max: 11 }),
+      width: fc.nat({ max: 6 }),
+    });
+    fc.assert(
+      fc.property(fc.nat({ max: sources.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 4 }), (index, edits) => {
+        const lines = (sources[index] as string).split('\n');
+        for (const { line, kind, pick, width } of edits) {
+          const i = line % lines.length;
+          const text = lines[i] ?? '';
+          const indent = text.length - text.trimStart().length;
+          const choose = <T>(list: readonly T[]): T => list[pick % list.length] as T;
+          switch (kind) {
+            case 0:
+              lines.splice(i, 0, `${' '.repeat(width)}# edited`);
+              break;
+            case 1:
+              lines.splice(i, 0, choose(['', '  ', ' '.repeat(width)]));
+              break;
+            case 2:
+              lines[i] = ` ${text}`;
+              break;
+            case 3:
+              lines[i] = text.slice(1);
+              break;
+            case 4:
+              lines[i] = text + choose(['  ', ' # t', ':', ' x', '  # c']);
+              break;
+            case 5:
+              lines.splice(i, 1);
+              break;
+            case 6:
+              lines.splice(i, 0, text);
+              break;
+            case 7:
+              lines[i] =
+                ' '.repeat(indent) + choose(['- ', '', '? ', '&a ', '*a ', '"', "'", '[', '{', '!x ', '|', '- - ']) + text.trimStart();
+              break;
+            case 8:
+              lines.splice(i + 1, 0, ' '.repeat(indent + width) + choose(['cont', '--x y', 'k: v', '- i', '# c', '"q"', '|', '[a]']));
+              break;
+            default:
+              lines[i] = text.replace(
+                /: /,
+                choose([':  ', ': &b ', ': *b ', ': !reference ', ': "', ": '", `: |\n${' '.repeat(indent + 2)}`]),
+              );
+          }
+        }
+        compare(lines.join('\n'));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('parseYamlDocuments takes the fast path and finds duplicate keys on it too', () => {
+    const { documents } = parseYamlDocuments('a: 1\nb: 2\na: 3\n');
+    expect(documents[0]?.errors.map((e) => [e.code, e.pos[0]])).toEqual([['DUPLICATE_KEY', 10]]);
+    expect(parseFast('a: 1\nb: 2\na: 3\n', options(new LineCounter()))).toBeDefined();
+  });
+});
