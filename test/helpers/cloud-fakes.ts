@@ -13,9 +13,11 @@
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { dirname, join } from 'node:path';
 
 export interface Exchange {
   service: string;
@@ -373,4 +375,19 @@ export function run(
     child.on('error', reject);
     child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
   });
+}
+
+/** Copies curl and the libraries it loads into a sandbox root (a builder image with curl installed). */
+export function installCurl(root: string): void {
+  const binary = '/usr/bin/curl';
+  const copy = (file: string) => {
+    const target = join(root, file);
+    if (existsSync(target)) return;
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(file, target);
+    chmodSync(target, 0o755);
+  };
+  copy(binary);
+  const ldd = spawnSync('ldd', [binary], { encoding: 'utf8' });
+  for (const match of ldd.stdout.matchAll(/(\/\S+\.so[^\s]*)/g)) copy(match[1] as string);
 }
