@@ -243,6 +243,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         ]);
         const build = box.calls().find((call) => call.config !== undefined && call.argv[0] !== 'info');
         expect(decodeAuths(build?.config)[ECR_HOST]).toBe('AWS:ecr-password-from-the-fake');
+        // The builder never sees the OIDC token.
+        for (const call of box.calls()) expect(call.environment['CIGEN_ID_TOKEN']).toBeUndefined();
         for (const secret of fake.secrets) expect(job.log).not.toContain(secret);
       } finally {
         await fake.stop();
@@ -329,6 +331,23 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       }
     });
   });
+
+  it.each(['buildah', 'buildkit', 'dind'])(
+    '%s, registry-login none: the OIDC token leaves the environment all the same',
+    async (component) => {
+      const box = createSandbox();
+      try {
+        const idToken = fakeIdToken();
+        const job = await runJob(box, component, mode, {}, { CIGEN_ID_TOKEN: idToken });
+        expect(job.status).toBe(0);
+        const calls = box.calls();
+        expect(calls.length).toBeGreaterThan(0);
+        for (const call of calls) expect(Object.values(call.environment)).not.toContain(idToken);
+      } finally {
+        box.dispose();
+      }
+    },
+  );
 
   describe('what is missing stops the job at its start, with one line naming the input', () => {
     let box: Sandbox;
