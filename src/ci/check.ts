@@ -5,14 +5,14 @@
  * Shared by `cigen lint` (which goes on to includes and the assembled pipeline) and by the
  * catalog build (which checks each rendered component).
  */
-import { isScalar, type Document, type LineCounter } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
 import type { Diagnostic, Finding, PathSegment } from './diagnostics.js';
 import { interpolateClassic } from './interpolation/classic.js';
 import { resolveInputs, type InputSpecs } from './interpolation/inputs.js';
 import { locate } from './positions.js';
 import { validateSchema } from './schema.js';
 import { checkContent, checkHeader } from './spec-rules.js';
-import { DuplicateKeyError, MAX_ALIASES, parseYamlDocuments, scalarText } from './yaml.js';
+import { DuplicateKeyError, LeanDocument, MAX_ALIASES, parseLeanDocument, parseYamlDocuments, scalarText } from './yaml.js';
 
 export interface ParsedFile {
   file: string;
@@ -32,8 +32,9 @@ const YAML_CODES: Record<string, string> = {
 /** Parses a file into its header and content documents, reporting YAML problems. Duplicate
  *  keys are a warning: GitLab (Ruby's Psych) silently keeps the last one. The message names the
  *  key, for readers of the JSON output, who have no code frame. */
-export function parseFile(text: string, file: string): ParsedFile {
-  const { documents, lineCounter } = parseYamlDocuments(text);
+export function parseFile(text: string, file: string, options: { lean?: boolean } = {}): ParsedFile {
+  // lean: a plain pipeline file may come back as a LeanDocument (its nodes composed only if read).
+  const { documents, lineCounter } = (options.lean ? parseLeanDocument(text) : undefined) ?? parseYamlDocuments(text);
   const diagnostics: Diagnostic[] = [];
   for (const doc of documents) {
     for (const problem of [...doc.errors, ...doc.warnings]) {
@@ -90,6 +91,31 @@ export interface FileCheck {
   /** How keys of the content document read after interpolation (component files). */
   resolveKey?: (key: string) => string;
 }
+
+/** Whether any string in a document, key or value, holds `$[[` (aliases not followed, as the
+ *  content rules read it). Without one the content rules have nothing to check: no issue, and
+ *  every declared input unused. Walked without recursion or paths, however large the document. */
+function hasBlocks(doc: Document): boolean {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      for (const pair of node.items) stack.push(pair.key, pair.value);
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('$[[')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** checkContent, skipped when there is no block to check (the same result); a LeanDocument has none. */
+const contentRules = (
+  content: Document,
+  ...rest: [Parameters<typeof checkContent>[1], Parameters<typeof checkContent>[2], { hasHeader: boolean }]
+) =>
+  !(content instanceof LeanDocument) && hasBlocks(content) ? checkContent(content, ...rest) : { issues: [], unused: [...rest[0].keys()] };
 
 /** Whether the node at `path` is a scalar holding exactly one interpolation block. */
 function isWholeBlock(doc: Document, path: readonly PathSegment[]): boolean {
@@ -150,7 +176,7 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
     const specs = (headerValue as { spec?: { inputs?: InputSpecs } } | null)?.spec?.inputs ?? {};
     if (!options.schemaOnly) {
       diagnostics.push(...headerCheck.issues.map((issue) => toDiagnostic({ document: 'header', ...issue })));
-      const contentCheck = checkContent(content, headerCheck.inputs, headerCheck.componentFields, { hasHeader: true });
+      const contentCheck = contentRules(content, headerCheck.inputs, headerCheck.componentFields, { hasHeader: true });
       diagnostics.push(...contentCheck.issues.map((issue) => toDiagnostic({ document: 'content', ...issue })));
       for (const name of contentCheck.unused) {
         diagnostics.push(
@@ -178,7 +204,7 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
       }
     }
   } else if (!options.schemaOnly) {
-    const contentCheck = checkContent(content, new Map(), new Set(), { hasHeader: false });
+    const contentCheck = contentRules(content, new Map(), new Set(), { hasHeader: false });
     diagnostics.push(...contentCheck.issues.map((issue) => toDiagnostic({ document: 'content', ...issue })));
   }
   if (contentValue === null || contentValue === undefined) return { diagnostics: [...diagnostics, empty(file)] };

@@ -81,19 +81,37 @@ const rangeProperty: PropertyDescriptor = {
   configurable: true,
 };
 class FastScalar extends Scalar implements Ranged {
-  [START] = 0;
-  [VALUE_END] = 0;
-  [END] = 0;
+  declare [START]: number;
+  declare [VALUE_END]: number;
+  declare [END]: number;
+  constructor(value: unknown) {
+    super(value);
+    this[START] = 0;
+    this[VALUE_END] = 0;
+    this[END] = 0;
+  }
 }
 class FastMap extends YAMLMap implements Ranged {
-  [START] = 0;
-  [VALUE_END] = 0;
-  [END] = 0;
+  declare [START]: number;
+  declare [VALUE_END]: number;
+  declare [END]: number;
+  constructor(schema?: Schema) {
+    super(schema);
+    this[START] = 0;
+    this[VALUE_END] = 0;
+    this[END] = 0;
+  }
 }
 class FastSeq extends YAMLSeq implements Ranged {
-  [START] = 0;
-  [VALUE_END] = 0;
-  [END] = 0;
+  declare [START]: number;
+  declare [VALUE_END]: number;
+  declare [END]: number;
+  constructor(schema?: Schema) {
+    super(schema);
+    this[START] = 0;
+    this[VALUE_END] = 0;
+    this[END] = 0;
+  }
 }
 for (const Class of [FastScalar, FastMap, FastSeq]) Object.defineProperty(Class.prototype, 'range', rangeProperty);
 const PairClass = Pair;
@@ -114,6 +132,16 @@ const DASH = 45;
 
 /** First characters a plain scalar may not start with (in block context) or that cigen leaves to the library. */
 const NOT_PLAIN_START = new Set([...'-?:,[]{}#&*!|>\'"%@`'].map((c) => c.charCodeAt(0)));
+/**
+ * The first characters of a plain scalar that a YAML 1.1 tag other than str can match: null (`~`,
+ * `null`), bool (`yes`, `no`, `true`, `false`, `on`, `off`, any case), int, float and sexagesimal
+ * (a sign, a digit, `.`, and `e` or `E`: `e3` is a float), timestamp (a digit), merge (`<`). The
+ * empty scalar is looked up like any other; the tags' tests are case-insensitive only for ASCII.
+ * test/unit/yaml-fast.test.ts checks every tag of the schema against this table.
+ */
+export const TYPED_START = new Uint8Array(128);
+for (const c of '~nNyYtToOfFeE0123456789+-.<') TYPED_START[c.charCodeAt(0)] = 1;
+
 /** How deep collections nest here; deeper is the library's. */
 const MAX_DEPTH = 64;
 /** Anchor and alias names taken here (the library takes more, and warns about some). */
@@ -163,11 +191,15 @@ class FastComposer {
   private schema!: Schema;
   private options!: unknown;
   private depth = 0;
+  private doc!: Document.Parsed;
   private plainTags = new Map<string, ScalarTag>();
   private keyTags = new Map<string, ScalarTag>();
   private strTag!: ScalarTag;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    private readonly hooks?: FastHooks,
+  ) {
     const { starts, ends, indents } = this;
     let start = 0;
     for (;;) {
@@ -231,6 +263,10 @@ class FastComposer {
   // --- scalars -----------------------------------------------------------------------------------
 
   private tagFor(value: string, atKey: boolean): ScalarTag {
+    // Only a string that starts with one of these can be anything but a string (see TYPED_START).
+    const first = value.charCodeAt(0);
+    if (first < 128 && TYPED_START[first] === 0) return this.strTag;
+    if (first >= 128) return this.strTag;
     const cache = atKey ? this.keyTags : this.plainTags;
     let tag = cache.get(value);
     if (tag === undefined) {
@@ -381,9 +417,13 @@ class FastComposer {
   private blockMap(l: number, indent: number, first: number): Parsed {
     const map = new FastMap(this.schema);
     let at = first;
+    // Entries of a top-level mapping that the hook takes are not kept (the last one stays, for
+    // the ranges of what holds it).
+    const hook = this.depth === 1 && indent === 0 ? this.hooks?.entry : undefined;
     for (;;) {
       const { pair, parsed } = this.entry(l, at, indent);
-      map.items.push(pair);
+      if (hook?.(pair as Pair<Scalar, Node>, this.doc)) map.items[0] = pair;
+      else map.items.push(pair);
       const gap = this.gap(parsed, indent);
       l = gap.next;
       if (l < this.limit && this.indents[l] === indent && !this.isSeqItem(l)) {
@@ -835,6 +875,7 @@ class FastComposer {
       if (this.indents[l] !== 0) throw giveUp();
       // As the library's composer makes it: the stream's directives, then the options.
       const doc = new Document(undefined, { _directives: base, ...options } as DocumentOptions) as Document.Parsed;
+      this.doc = doc;
       this.schema = doc.schema;
       this.options = doc.options;
       this.strTag = (this.schema as unknown as Record<symbol, ScalarTag>)[SCALAR] as ScalarTag;
@@ -879,9 +920,22 @@ const UNTAKEN_CHARACTERS = /[\t\r\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
  * The documents of `text` as the yaml library composes them with these options, or undefined
  * when the text is not in the subset this composes (then parse it with the library).
  */
-export function parseFast(text: string, options: Record<string, unknown> & { lineCounter?: LineCounter }): Document.Parsed[] | undefined {
+export interface FastHooks {
+  /**
+   * Called with each entry of a document's top-level mapping as soon as it is composed; when it
+   * returns true the entry is not kept in the mapping (the caller has taken what it needs, and the
+   * nodes can go). It may throw to stop the parse.
+   */
+  entry?: (pair: Pair<Scalar, Node>, doc: Document.Parsed) => boolean;
+}
+
+export function parseFast(
+  text: string,
+  options: Record<string, unknown> & { lineCounter?: LineCounter },
+  hooks?: FastHooks,
+): Document.Parsed[] | undefined {
   if (UNTAKEN_CHARACTERS.test(text)) return undefined;
-  const composer = new FastComposer(text);
+  const composer = new FastComposer(text, hooks);
   let documents: Document.Parsed[];
   try {
     documents = composer.compose(options);

@@ -9,6 +9,7 @@ import {
   Scalar,
   YAMLParseError,
   YAMLSeq,
+  isAlias,
   isMap,
   isPair,
   isScalar,
@@ -16,6 +17,7 @@ import {
   parseAllDocuments,
   type CollectionTag,
   type Node,
+  type Pair,
   type Schema,
   type Tags,
   type ToStringOptions,
@@ -122,6 +124,15 @@ export interface ParsedYaml {
 export const withYaml11Breaks = (text: string): string =>
   /[\u0085\u2028\u2029]/.test(text) ? text.replace(/[\u0085\u2028\u2029]/g, '\n') : text;
 
+/** Up to this many keys, duplicates are found by comparing each key with the earlier ones. */
+const SMALL_MAP = 8;
+// Captured once: in the bundle, every use of an import of the yaml module goes through a getter.
+const isMapNode = isMap;
+const isSeqNode = isSeq;
+const isPairNode = isPair;
+const isScalarNode = isScalar;
+const isAliasNode = isAlias;
+
 /** A key written twice in one mapping; `key` is the key as it reads. */
 export class DuplicateKeyError extends YAMLParseError {
   constructor(
@@ -140,25 +151,45 @@ export class DuplicateKeyError extends YAMLParseError {
  * NaN is never equal, and each merge key `<<` is a value of its own); other keys never are. Each
  * duplicate is reported at the later key. Walked without recursion, however deep the document.
  */
-export function duplicateKeys(doc: Document): DuplicateKeyError[] {
+export const duplicateKeys = (doc: Document): DuplicateKeyError[] => duplicateKeysIn(doc.contents);
+
+/** duplicateKeys, under one node. */
+export function duplicateKeysIn(root: unknown): DuplicateKeyError[] {
   const found: DuplicateKeyError[] = [];
-  const stack: unknown[] = [doc.contents];
+  const stack: unknown[] = [root];
+  const report = (key: Scalar) => found.push(new DuplicateKeyError(key.range?.[0] ?? 0, String(key.value)));
   while (stack.length > 0) {
     const node = stack.pop();
-    if (isMap(node)) {
-      const seen = new Set<unknown>();
-      for (const pair of node.items) {
-        const key: unknown = pair.key;
-        if (isScalar(key) && !Number.isNaN(key.value)) {
-          if (seen.has(key.value)) found.push(new DuplicateKeyError(key.range?.[0] ?? 0, String(key.value)));
-          else seen.add(key.value);
+    if (isMapNode(node)) {
+      const items = node.items;
+      if (items.length <= SMALL_MAP) {
+        // A few keys: comparing each with the ones before costs less than a Set.
+        for (let i = 0; i < items.length; i++) {
+          const key: unknown = (items[i] as Pair).key;
+          if (isScalarNode(key) && !Number.isNaN(key.value))
+            for (let j = 0; j < i; j++) {
+              const earlier: unknown = (items[j] as Pair).key;
+              if (isScalarNode(earlier) && earlier.value === key.value) {
+                report(key);
+                break;
+              }
+            }
         }
-        stack.push(pair.value, key);
+      } else {
+        const seen = new Set<unknown>();
+        for (const pair of items) {
+          const key: unknown = pair.key;
+          if (isScalarNode(key) && !Number.isNaN(key.value)) {
+            if (seen.has(key.value)) report(key);
+            else seen.add(key.value);
+          }
+        }
       }
-    } else if (isSeq(node)) {
+      for (const pair of items) stack.push(pair.value, pair.key);
+    } else if (isSeqNode(node)) {
       // !!omap and !!pairs hold their pairs in a sequence.
       for (const item of node.items)
-        if (isPair(item)) stack.push(item.value, item.key);
+        if (isPairNode(item)) stack.push(item.value, item.key);
         else stack.push(item);
     }
   }
@@ -185,14 +216,7 @@ function addErrors(doc: Document.Parsed, errors: readonly YAMLParseError[]): voi
  */
 export function parseYamlDocuments(text: string): ParsedYaml {
   const source = withYaml11Breaks(text);
-  const options = {
-    version: YAML_VERSION,
-    customTags,
-    prettyErrors: false,
-    // Duplicates are found by duplicateKeys() instead: the parser's check is quadratic.
-    uniqueKeys: false,
-    merge: true,
-  };
+  const options = parseOptions();
   let lineCounter = new LineCounter();
   // CIGEN_YAML_FAST=0: the library only (to compare the two).
   let list = process.env['CIGEN_YAML_FAST'] === '0' ? undefined : parseFast(source, { ...options, lineCounter });
@@ -203,6 +227,167 @@ export function parseYamlDocuments(text: string): ParsedYaml {
   }
   for (const doc of list) addErrors(doc, duplicateKeys(doc));
   return { documents: list, lineCounter };
+}
+
+/** A `!reference` tag: the path it is written at, and what it points to. */
+export interface ReferenceSite {
+  target: string[];
+  path: (string | number)[];
+}
+
+/** `!reference` tags under a node (whose path is `path`); a path is copied only for a tag found. */
+export function referencesIn(node: unknown, path: (string | number)[] = [], found: ReferenceSite[] = []): ReferenceSite[] {
+  const visit = (item: unknown, depth: number) => {
+    if (depth > 200) return;
+    if (isSeqNode(item)) {
+      if (item.tag === '!reference') {
+        found.push({ target: item.items.map((part) => (isScalarNode(part) ? String(part.value) : '')), path: [...path] });
+        return;
+      }
+      for (let i = 0; i < item.items.length; i++) {
+        path.push(i);
+        visit(item.items[i], depth + 1);
+        path.pop();
+      }
+    } else if (isMapNode(item)) {
+      for (const pair of item.items) {
+        if (!isPairNode(pair) || !isScalarNode(pair.key)) continue;
+        path.push(String(pair.key.value));
+        visit(pair.value, depth + 1);
+        path.pop();
+      }
+    }
+  };
+  visit(node, path.length);
+  return found;
+}
+
+const LEAN = Symbol('lean');
+const ABORT_LEAN = new Error('not for a lean document');
+
+interface LeanState {
+  text: string;
+  value: Record<string, unknown>;
+  references: ReferenceSite[];
+  full?: Document.Parsed;
+}
+
+/**
+ * A pipeline file's one document, held as its JavaScript value (what `toJS()` returns) and its
+ * `!reference` tags, without its nodes: those are composed again, from the text, the first time
+ * anything reads `contents` (to place a finding, say). So a large file that lints clean never holds
+ * its nodes — a few hundred bytes per key and value — only the value.
+ */
+export class LeanDocument extends Document {
+  declare [LEAN]: LeanState;
+
+  /** The value, as toJS() of the full document returns it (the same object each time). */
+  override toJS(): Record<string, unknown> {
+    return this[LEAN].value;
+  }
+
+  /** The `!reference` tags of the document, with their paths. */
+  get references(): readonly ReferenceSite[] {
+    return this[LEAN].references;
+  }
+
+  /** Whether the nodes have been composed (tests). */
+  get composed(): boolean {
+    return this[LEAN].full !== undefined;
+  }
+}
+Object.defineProperty(LeanDocument.prototype, 'contents', {
+  get(this: LeanDocument): unknown {
+    const state = this[LEAN] as LeanState | undefined;
+    if (!state) return null;
+    if (!state.full) {
+      const options = { ...parseOptions(), lineCounter: new LineCounter() };
+      const [full] = parseFast(state.text, options) ?? parseAllDocuments(state.text, options);
+      state.full = full as Document.Parsed;
+    }
+    return state.full.contents;
+  },
+  set() {
+    // The constructor sets it to null; the nodes come from the text.
+  },
+  configurable: true,
+});
+
+const parseOptions = () => ({
+  version: YAML_VERSION,
+  customTags,
+  prettyErrors: false,
+  // Duplicates are found by duplicateKeys() instead: the parser's check is quadratic.
+  uniqueKeys: false,
+  merge: true,
+});
+
+/** What makes a text a document with anchors or aliases, or interpolation blocks, more or less:
+ *  those go through parseYamlDocuments (the lean path would give them up midway). */
+const NOT_LEAN = /\$\[\[|(?:^|[\s[{,])[&*][A-Za-z0-9_.-]|^---|^\.\.\./m;
+
+/**
+ * A single-document file (no `spec:` header) whose top level is a mapping, without anchors,
+ * aliases or interpolation blocks, as a LeanDocument: each top-level entry's nodes are turned into
+ * its value as soon as they are composed, then dropped. Undefined for any other text.
+ */
+export function parseLeanDocument(text: string): ParsedYaml | undefined {
+  const source = withYaml11Breaks(text);
+  if (process.env['CIGEN_YAML_FAST'] === '0' || NOT_LEAN.test(source)) return undefined;
+  const value: Record<string, unknown> = {};
+  const references: ReferenceSite[] = [];
+  const errors: DuplicateKeyError[] = [];
+  const keys = new Set<string>();
+  const lineCounter = new LineCounter();
+  let documents: Document.Parsed[] | undefined;
+  try {
+    documents = parseFast(
+      source,
+      { ...parseOptions(), lineCounter },
+      {
+        entry(pair, doc) {
+          const key = pair.key;
+          if (typeof key.value !== 'string' || !leanSubtree(pair.value)) throw ABORT_LEAN;
+          referencesIn(pair.value, [key.value], references);
+          errors.push(...duplicateKeysIn(pair.value));
+          const item: unknown = pair.value === null ? null : pair.value.toJS(doc, { maxAliasCount: MAX_ALIASES });
+          // As the yaml library adds a pair to a plain object (a key such as `constructor` too).
+          if (key.value in value)
+            Object.defineProperty(value, key.value, { value: item, writable: true, enumerable: true, configurable: true });
+          else value[key.value] = item;
+          if (keys.has(key.value)) errors.push(new DuplicateKeyError(key.range?.[0] ?? 0, key.value));
+          keys.add(key.value);
+          return true;
+        },
+      },
+    );
+  } catch (error) {
+    if (error === ABORT_LEAN) return undefined;
+    throw error;
+  }
+  const [full] = documents ?? [];
+  if (!documents || documents.length !== 1 || !full || !isMapNode(full.contents)) return undefined;
+  const lean = new LeanDocument(undefined, parseOptions());
+  lean[LEAN] = { text: source, value, references };
+  lean.range = full.range;
+  lean.errors.push(...errors.sort((a, b) => a.pos[0] - b.pos[0]));
+  return { documents: [lean as unknown as Document.Parsed], lineCounter };
+}
+
+/** Whether a node holds no anchor, alias or interpolation block (keys included). */
+function leanSubtree(node: unknown): boolean {
+  const stack: unknown[] = [node];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (item === null || item === undefined) continue;
+    if (isAliasNode(item) || (item as { anchor?: string }).anchor !== undefined) return false;
+    if (isMapNode(item)) for (const pair of item.items) stack.push(pair.key, pair.value);
+    else if (isSeqNode(item)) for (const entry of item.items) stack.push(entry);
+    else if (isScalarNode(item)) {
+      if (typeof item.value === 'string' && item.value.includes('$[[')) return false;
+    } else return false;
+  }
+  return true;
 }
 
 /** Parses one YAML text into plain JS, throwing on the first error. For trusted inputs

@@ -5,8 +5,8 @@
  * runs on the assembled pipeline. Pure: files are read through the host the caller gives.
  */
 import { basename } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
 import { checkFile, parseFile, type ParsedFile } from '../ci/check.js';
+import { LeanDocument, referencesIn } from '../ci/yaml.js';
 import { byPosition, type Diagnostic, type PathSegment } from '../ci/diagnostics.js';
 import { includeEntries, type IncludeEntry } from '../ci/includes.js';
 import { instantiate, splitComponentFile } from '../ci/interpolation/index.js';
@@ -47,7 +47,7 @@ export async function lintText(text: string, options: LintOptions): Promise<Diag
 
 /** Lints a file and says how it was checked. */
 export async function lintFile(text: string, options: LintOptions): Promise<LintResult> {
-  return lintParsedFile(parseFile(text, options.file), options);
+  return lintParsedFile(parseFile(text, options.file, { lean: true }), options);
 }
 
 /** Lints an already parsed file (callers that also need the documents parse once). */
@@ -85,26 +85,6 @@ interface AnalysisContext {
   componentJobs: Map<string, { file: string; line: number; conditional: boolean }>;
 }
 
-/** `!reference` tags in a document, with their paths. */
-function referencesIn(doc: Document): { target: string[]; path: PathSegment[] }[] {
-  const found: { target: string[]; path: PathSegment[] }[] = [];
-  const visit = (node: unknown, path: PathSegment[], depth: number) => {
-    if (depth > 200) return;
-    if (isSeq(node)) {
-      if (node.tag === '!reference') {
-        found.push({ target: node.items.map((item) => (isScalar(item) ? String(item.value) : '')), path });
-        return;
-      }
-      node.items.forEach((item, i) => visit(item, [...path, i], depth + 1));
-    } else if (isMap(node)) {
-      for (const item of node.items)
-        if (isPair(item) && isScalar(item.key)) visit(item.value, [...path, String(item.key.value)], depth + 1);
-    }
-  };
-  visit(doc.contents, [], 0);
-  return found;
-}
-
 /**
  * One file: its own layers, then its includes (merged first, as GitLab does), then its content
  * on top. `given` is what an include passed as inputs; undefined for a file linted on its own.
@@ -134,7 +114,7 @@ async function analyzeFile(
     diagnostics.push(...(await includeOne(entry, { ...origin, path: entry.path }, context)));
   }
   mergeContent(context.model, check.content, origin);
-  for (const reference of referencesIn(content))
+  for (const reference of content instanceof LeanDocument ? content.references : referencesIn(content.contents))
     context.model.references.push({ target: reference.target, origin: { ...origin, path: reference.path } });
   return { diagnostics, content: check.content };
 }
@@ -200,7 +180,7 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
     return diagnostics;
   }
   if (context.seen.has(resolution.file)) return diagnostics;
-  const parsed = parseFile(resolution.text, resolution.file);
+  const parsed = parseFile(resolution.text, resolution.file, { lean: true });
   const inputs = entry.inputs ?? {};
   if (!parsed.header && entry.inputs !== undefined) {
     report('include/inputs', `\`${entry.target}\`: Given inputs not defined in the \`spec\` section of the included configuration file`, [

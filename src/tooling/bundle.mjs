@@ -2,7 +2,7 @@
 // with esbuild. Runs from `npm ci` (prepare), `npm run build` and before tests. Idempotent and
 // quick when nothing changed.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,9 +44,11 @@ async function bundle() {
   const esbuild = await import('esbuild');
   const { handlebarsPlugin } = await import('./run-ts.mjs');
   const handlebars = handlebarsPlugin(root);
-  rmSync(join(root, 'dist'), { recursive: true, force: true });
-  // One CommonJS file: bin/cigen.cjs runs it through V8's code cache (see there).
-  await esbuild.build({
+  // One CommonJS file: bin/cigen.cjs runs it through V8's code cache (see there). Each output
+  // replaces the old file by a rename, so a cigen started during a build runs one bundle or the
+  // other, never a missing or half-written one.
+  const result = await esbuild.build({
+    write: false,
     absWorkingDir: root,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.cjs',
@@ -60,6 +62,12 @@ async function bundle() {
     plugins: [handlebars],
     logLevel: 'warning',
   });
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  for (const file of result.outputFiles) {
+    const temp = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temp, file.contents);
+    renameSync(temp, file.path);
+  }
 }
 
 const compiled = await compileSchema();

@@ -4,10 +4,15 @@
  * parser's, at the same place, with the key named. No test here measures time: they assert the
  * work done and the findings.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { customTags, duplicateKeys, parseYamlDocuments } from '../../src/ci/yaml.js';
+import { parseFile } from '../../src/ci/check.js';
+import { locate } from '../../src/ci/positions.js';
+import { LeanDocument, customTags, duplicateKeys, parseYamlDocuments } from '../../src/ci/yaml.js';
+import { chainPipeline } from '../bench/generate.js';
 import { lintText } from '../../src/lint/lint-text.js';
 import { migrateFile } from '../../src/migrate/index.js';
 
@@ -88,5 +93,48 @@ describe('duplicate keys, found with a Set per mapping', () => {
     expect(() => migrateFile('.gitlab-ci.yml', 'build:\n  script: [a]\n  script: [b]\n')).toThrow(
       /^\.gitlab-ci\.yml:3:3: Map keys must be unique$/,
     );
+  });
+});
+
+describe('lint on the fast path and the lean document', () => {
+  const ROOT = resolve(import.meta.dirname, '../..');
+  const pipelines = [
+    ...readdirSync(join(ROOT, 'test/fixtures/migrate/corpus')).map((c) => join(ROOT, 'test/fixtures/migrate/corpus', c, '.gitlab-ci.yml')),
+    ...['negative', 'positive'].flatMap((kind) =>
+      readdirSync(join(ROOT, 'test/fixtures/gitlab-schema-tests', kind), { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.yml'))
+        .map((f) => join(ROOT, 'test/fixtures/gitlab-schema-tests', kind, f)),
+    ),
+    join(ROOT, '.gitlab-ci.yml'),
+    join(ROOT, 'test/bench/fixtures/lint/typical.gitlab-ci.yml'),
+  ];
+
+  it('gives the findings the yaml library gives, on every pipeline fixture', async () => {
+    for (const path of pipelines) {
+      const text = readFileSync(path, 'utf8');
+      const file = path.endsWith('.gitlab-ci.yml') ? '.gitlab-ci.yml' : 'fragment.yml';
+      const fast = await lintText(text, { file });
+      process.env['CIGEN_YAML_FAST'] = '0';
+      try {
+        expect(fast, path).toEqual(await lintText(text, { file }));
+      } finally {
+        delete process.env['CIGEN_YAML_FAST'];
+      }
+    }
+  });
+
+  it('a pipeline that lints clean never has its nodes composed; a finding composes them once, to place it', () => {
+    const clean = parseFile(chainPipeline(100), '.gitlab-ci.yml', { lean: true });
+    expect(clean.content).toBeInstanceOf(LeanDocument);
+    expect((clean.content as unknown as LeanDocument).toJS()['job-0-1']).toMatchObject({ extends: '.base-0', stage: 'build' });
+    expect((clean.content as unknown as LeanDocument).composed).toBe(false);
+    const located = locate(clean.content as never, clean.lineCounter, ['job-0-2', 'stage'], 'value');
+    expect(located).toEqual({ line: 20, column: 10 });
+    expect((clean.content as unknown as LeanDocument).composed).toBe(true);
+  });
+
+  it('a file with anchors, a header or interpolation blocks is not lean (its nodes are needed)', () => {
+    for (const text of ['a: &x {k: 1}\nb: *x\n', 'spec:\n  inputs: {}\n---\nj: {script: [a]}\n', 'j:\n  script: ["$[[ inputs.x ]]"]\n'])
+      expect(parseFile(text, 'f.yml', { lean: true }).content).not.toBeInstanceOf(LeanDocument);
   });
 });

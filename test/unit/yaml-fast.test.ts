@@ -8,9 +8,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import fc from 'fast-check';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { Document, LineCounter, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { parseFast } from '../../src/ci/yaml-fast.js';
+import { TYPED_START, parseFast } from '../../src/ci/yaml-fast.js';
 import { customTags, parseYamlDocuments, withYaml11Breaks } from '../../src/ci/yaml.js';
 import { chainPipeline, includePipeline, kanikoPipeline } from '../bench/generate.js';
 import { documentsDifference } from '../helpers/yaml-compare.js';
@@ -165,6 +165,24 @@ describe('the fast composer builds what the yaml library builds', () => {
       }),
       { numRuns: 1500 },
     );
+  });
+
+  it('a plain scalar that starts with no character of TYPED_START is a string under every tag of the schema', () => {
+    const tags = (new Document(undefined, { version: '1.1', customTags, merge: true }).schema.tags as { test?: RegExp; default?: unknown }[])
+      .filter((tag) => tag.test && tag.default);
+    const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i));
+    const rest = ['', ...printable, 'ull', 'ULL', 'es', 'ES', 'rue', 'n', 'ff', 'alse', '0', '1', 'x1', 'b1', '.5', 'e3', ':30', 'nf', 'nan', '<'];
+    const starts = [...printable, 'ſ', 'K', 'İ', 'ı', '０'];
+    let checked = 0;
+    for (const first of starts)
+      for (const tail of rest) {
+        const value = first + tail;
+        const typed = tags.some((tag) => tag.test?.test(value));
+        const code = first.charCodeAt(0);
+        if (typed) expect(code < 128 && TYPED_START[code] === 1, value).toBe(true);
+        checked++;
+      }
+    expect(checked).toBeGreaterThan(10_000);
   });
 
   it('parseYamlDocuments takes the fast path and finds duplicate keys on it too', () => {
