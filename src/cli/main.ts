@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CigenError, exitCodeOf, INTERNAL_ERROR } from '../errors.js';
 import { isVerbose, setVerbose } from './verbose.js';
+import { registerSupplyCommands } from './supply.js';
 import { CATALOG_VERSION } from '../ci/component-ref.js';
 // Types only: erased from the bundle, so each command's module still loads on demand.
 import type { BotCommandOptions } from './commands/bot.js';
@@ -208,6 +209,8 @@ program
     const { runPublish } = await import('./commands/publish.js');
     await runPublish(options);
   });
+
+registerSupplyCommands(program);
 
 /** What a failure prints: one line for the user's errors; for cigen's own, one line asking for a
  *  report (the stack with --verbose). Never a stack for a usage error. */

@@ -1,0 +1,121 @@
+/**
+ * `cigen sign`, `cigen sbom`, `cigen provenance`: make the statement, sign it, attach the bundle
+ * to the image in its registry (I/O at the edges: the registry, the Sigstore services, the SBOM
+ * generator). What each attached is returned, for the job's report.
+ */
+import { CORE_INPUTS } from '../builders/inputs.js';
+import { InputError } from '../errors.js';
+import { provenancePredicate } from './provenance.js';
+import { formatReference, parseDigestReference, type DigestReference } from './reference.js';
+import { attachBundle, RegistryReader, registryCredentials } from './registry.js';
+import { generateSbom, platformImages } from './sbom.js';
+import { signStatement, type SigningOptions } from './signing.js';
+import { PREDICATE_TYPES, statement, type AttestationKind } from './statement.js';
+
+export interface Attached {
+  kind: AttestationKind;
+  platform: string;
+  /** The image (or platform image) the bundle is about. */
+  subject: string;
+  /** The referrer manifest holding the bundle. */
+  referrer: string;
+  /** The signed predicate's document: the SBOM, the provenance. */
+  document?: string;
+}
+
+/** The build inputs provenance records: what shapes the image, never a credential. */
+const BUILD_SHAPE = [
+  'image',
+  'tags',
+  'context',
+  'dockerfile',
+  'build-args',
+  'target',
+  'labels',
+  'platform',
+  'push',
+  'cache',
+  'cache-repo',
+  'tarball',
+];
+
+/** The build job's inputs, as its CIGEN_* variables hold them (values as written, variable references unexpanded). */
+export function buildInputs(env: NodeJS.ProcessEnv): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  for (const name of BUILD_SHAPE) {
+    const variable = (CORE_INPUTS as Record<string, { variable?: string }>)[name]?.variable;
+    const value = variable ? env[variable] : undefined;
+    if (value !== undefined) inputs[name] = value.replace(/^list:/, '');
+  }
+  return inputs;
+}
+
+async function attach(
+  ref: DigestReference,
+  subject: string,
+  kind: AttestationKind,
+  predicate: unknown,
+  signing: SigningOptions,
+  env: NodeJS.ProcessEnv,
+) {
+  const bundle = await signStatement(statement(`${ref.registry}/${ref.repository}`, subject, kind, predicate), signing);
+  try {
+    return await attachBundle(
+      ref,
+      subject,
+      bundle,
+      {
+        'dev.sigstore.bundle.content': 'dsse-envelope',
+        'dev.sigstore.bundle.predicateType': PREDICATE_TYPES[kind],
+        'org.opencontainers.image.created': new Date().toISOString(),
+      },
+      registryCredentials(ref.registry, env),
+    );
+  } catch (error) {
+    const cause = (error as { cause?: unknown }).cause;
+    throw new InputError(
+      `cannot attach the ${kind} to ${formatReference(ref, subject)}: ${cause instanceof Error ? cause.message : (error as Error).message}`,
+    );
+  }
+}
+
+export interface AttestOptions {
+  signing: SigningOptions;
+  env: NodeJS.ProcessEnv;
+  /** sbom: the generator program (trivy). */
+  generator?: string;
+  /** provenance: the component that built the image. */
+  component?: string;
+  now?: () => Date;
+}
+
+export async function attest(kind: AttestationKind, image: string, options: AttestOptions): Promise<Attached[]> {
+  const ref = parseDigestReference(image);
+  if (kind === 'signature')
+    return [{ kind, platform: '', subject: ref.digest, referrer: await attach(ref, ref.digest, kind, {}, options.signing, options.env) }];
+  if (kind === 'provenance') {
+    const predicate = provenancePredicate(options.env, {
+      component: options.component ?? '',
+      inputs: buildInputs(options.env),
+      finishedOn: (options.now ?? (() => new Date()))(),
+    });
+    const referrer = await attach(ref, ref.digest, kind, predicate, options.signing, options.env);
+    return [
+      {
+        kind,
+        platform: '',
+        subject: ref.digest,
+        referrer,
+        document: JSON.stringify(statement(`${ref.registry}/${ref.repository}`, ref.digest, kind, predicate), null, 2),
+      },
+    ];
+  }
+  const reader = new RegistryReader(ref, registryCredentials(ref.registry, options.env));
+  const attached: Attached[] = [];
+  for (const platform of await platformImages(reader, ref.digest)) {
+    const { text, bom } = generateSbom(options.generator ?? 'trivy', ref, platform, options.env);
+    const referrer = await attach(ref, platform.digest, kind, bom, options.signing, options.env);
+    attached.push({ kind, platform: platform.platform, subject: platform.digest, referrer, document: text });
+  }
+  return attached;
+}

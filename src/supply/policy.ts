@@ -1,0 +1,121 @@
+/**
+ * What `cigen verify` expects, from flags and a small policy file (YAML or JSON): who must have
+ * signed (a GitLab identity — issuer, project, ref pattern — or a key), which attestations must be
+ * present, and whether the provenance must come from a protected ref. Pure: files are read by the
+ * caller.
+ */
+import { parse } from 'yaml';
+import { UsageError } from '../errors.js';
+import { KINDS, type AttestationKind } from './statement.js';
+
+export interface PolicyInput {
+  issuer?: string;
+  subject?: string;
+  subjectRegExp?: string;
+  project?: string;
+  refPattern?: string;
+  /** A public key file (relative to the policy file when it comes from one). */
+  key?: string;
+  require?: AttestationKind[];
+  protectedRef?: boolean;
+}
+
+const POLICY_KEYS: Record<string, keyof PolicyInput> = {
+  issuer: 'issuer',
+  subject: 'subject',
+  'subject-regexp': 'subjectRegExp',
+  project: 'project',
+  'ref-pattern': 'refPattern',
+};
+
+export function parseRequire(values: readonly string[], where: string): AttestationKind[] {
+  const kinds = values
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
+  for (const kind of kinds)
+    if (!(KINDS as readonly string[]).includes(kind)) throw new UsageError(`${where}: ${kind} is not one of ${KINDS.join(', ')}`);
+  return kinds as AttestationKind[];
+}
+
+/** A policy file's content; every unknown or mistyped key is refused by name. */
+export function parsePolicy(text: string, name: string): PolicyInput {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (error) {
+    throw new UsageError(`${name}: not YAML or JSON: ${(error as Error).message.split('\n')[0] ?? ''}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new UsageError(`${name}: a policy is a mapping (identity, key, require, protected-ref)`);
+  const out: PolicyInput = {};
+  const string = (value: unknown, key: string): string => {
+    if (typeof value !== 'string' || value === '') throw new UsageError(`${name}: ${key} must be a non-empty string`);
+    return value;
+  };
+  for (const [key, value] of Object.entries(doc)) {
+    if (key === 'identity') {
+      if (typeof value !== 'object' || value === null)
+        throw new UsageError(`${name}: identity must be a mapping (issuer, subject, subject-regexp, project, ref-pattern)`);
+      for (const [field, inner] of Object.entries(value as Record<string, unknown>)) {
+        const target = POLICY_KEYS[field];
+        if (!target)
+          throw new UsageError(`${name}: identity.${field} is not a policy key (issuer, subject, subject-regexp, project, ref-pattern)`);
+        (out as Record<string, unknown>)[target] = string(inner, `identity.${field}`);
+      }
+    } else if (key === 'key') out.key = string(value, 'key');
+    else if (key === 'require') {
+      if (!Array.isArray(value)) throw new UsageError(`${name}: require must be a list (${KINDS.join(', ')})`);
+      out.require = parseRequire(value.map(String), `${name}: require`);
+    } else if (key === 'protected-ref') {
+      if (typeof value !== 'boolean') throw new UsageError(`${name}: protected-ref must be true or false`);
+      out.protectedRef = value;
+    } else throw new UsageError(`${name}: ${key} is not a policy key (identity, key, require, protected-ref)`);
+  }
+  return out;
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/**
+ * The certificate identity GitLab's OIDC token gives a job, as Fulcio writes it:
+ * `<server>/<project path>//<CI config path>@<ref>` (the ci_config_ref_uri claim).
+ */
+export function gitlabIdentityRegExp(issuer: string, project: string, refPattern = 'refs/(?:heads|tags)/.+'): string {
+  return `^${escapeRegExp(issuer.replace(/\/+$/, ''))}/${escapeRegExp(project)}//.+@(?:${refPattern})$`;
+}
+
+export type Identity = { issuer: string; subject?: string; subjectRegExp?: string };
+
+/** The identity a policy asks for, or undefined when it asks for a key; refused when it says neither or both. */
+export function identityOf(input: PolicyInput): Identity | undefined {
+  const named = [input.subject, input.subjectRegExp, input.project].filter((v) => v !== undefined).length;
+  if (input.key !== undefined) {
+    if (named > 0 || input.issuer !== undefined)
+      throw new UsageError('give a key or an identity (issuer with subject, subject-regexp or project), not both');
+    return undefined;
+  }
+  if (input.issuer === undefined)
+    throw new UsageError(
+      'say who must have signed: --key FILE, or --certificate-oidc-issuer with ' +
+        '--certificate-identity, --certificate-identity-regexp or --project',
+    );
+  if (named !== 1)
+    throw new UsageError('give exactly one of --certificate-identity, --certificate-identity-regexp, --project (with the issuer)');
+  if (input.refPattern !== undefined && input.project === undefined) throw new UsageError('--ref-pattern goes with --project');
+  for (const pattern of [input.subjectRegExp, input.refPattern]) {
+    if (pattern === undefined) continue;
+    try {
+      new RegExp(pattern);
+    } catch (error) {
+      throw new UsageError(`${pattern} is not a regular expression: ${(error as Error).message}`);
+    }
+  }
+  if (input.project !== undefined)
+    return { issuer: input.issuer, subjectRegExp: gitlabIdentityRegExp(input.issuer, input.project, input.refPattern) };
+  return {
+    issuer: input.issuer,
+    ...(input.subject !== undefined ? { subject: input.subject } : {}),
+    ...(input.subjectRegExp !== undefined ? { subjectRegExp: input.subjectRegExp } : {}),
+  };
+}

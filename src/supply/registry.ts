@@ -1,0 +1,199 @@
+/**
+ * The registry side of the supply chain (I/O): credentials from the docker config.json the job
+ * wrote, the image's manifests, the Sigstore bundles attached to a digest (OCI 1.1 referrers API,
+ * else the referrers tag schema `sha256-<hex>` that registries without the API keep), and
+ * attaching a bundle through @sigstore/oci, which follows cosign's bundle spec.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { attachArtifactToImage, type Credentials } from '@sigstore/oci';
+import { InputError } from '../errors.js';
+import { isLoopback, type DigestReference } from './reference.js';
+import { BUNDLE_MEDIA_TYPE } from './statement.js';
+
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+const INDEX_TYPE = 'application/vnd.oci.image.index.v1+json';
+/** Larger than any manifest or bundle; a guard against a registry that streams forever. */
+const MAX_BYTES = 16 * 1024 * 1024;
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+  platform?: { os: string; architecture: string; variant?: string };
+}
+
+/** Credentials for a registry host from the docker config.json a job uses (DOCKER_CONFIG, REGISTRY_AUTH_FILE, ~/.docker). */
+export function registryCredentials(registry: string, env: NodeJS.ProcessEnv = process.env): Credentials | undefined {
+  const files = [
+    env['REGISTRY_AUTH_FILE'],
+    env['DOCKER_CONFIG'] ? join(env['DOCKER_CONFIG'], 'config.json') : undefined,
+    join(env['HOME'] ?? homedir(), '.docker', 'config.json'),
+  ].filter((file): file is string => Boolean(file));
+  const keys =
+    registry === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [registry, `https://${registry}`];
+  for (const file of files) {
+    let config: { auths?: Record<string, { auth?: string }> };
+    try {
+      config = JSON.parse(readFileSync(file, 'utf8')) as typeof config;
+    } catch {
+      continue;
+    }
+    for (const key of keys) {
+      const auth = config.auths?.[key]?.auth;
+      if (!auth) continue;
+      const pair = Buffer.from(auth, 'base64').toString('utf8');
+      const colon = pair.indexOf(':');
+      if (colon > 0) return { username: pair.slice(0, colon), password: pair.slice(colon + 1) };
+    }
+  }
+  return undefined;
+}
+
+interface Challenge {
+  scheme: string;
+  params: Record<string, string>;
+}
+
+function parseChallenge(header: string): Challenge {
+  const space = header.indexOf(' ');
+  const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
+  const params: Record<string, string> = {};
+  for (const match of header.slice(space + 1).matchAll(/([a-zA-Z]+)="([^"]*)"/g))
+    params[(match[1] as string).toLowerCase()] = match[2] as string;
+  return { scheme, params };
+}
+
+/** A small read client for one repository: the token dance of the distribution spec, no more. */
+export class RegistryReader {
+  private readonly base: string;
+  private authorization: string | undefined;
+
+  constructor(
+    private readonly ref: DigestReference,
+    private readonly credentials: Credentials | undefined,
+  ) {
+    const host = ref.registry === 'docker.io' ? 'registry-1.docker.io' : ref.registry;
+    this.base = `${isLoopback(ref.registry) ? 'http' : 'https'}://${host}/v2/${ref.repository}`;
+  }
+
+  private async fetch(path: string, accept: string): Promise<Response> {
+    const request = () =>
+      fetch(`${this.base}${path}`, { headers: { Accept: accept, ...(this.authorization ? { Authorization: this.authorization } : {}) } });
+    let response = await request();
+    if (response.status === 401 && this.authorization === undefined) {
+      await response.body?.cancel();
+      this.authorization = await this.authorize(parseChallenge(response.headers.get('www-authenticate') ?? ''));
+      response = await request();
+    }
+    return response;
+  }
+
+  private async authorize(challenge: Challenge): Promise<string> {
+    const basic = this.credentials
+      ? `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`
+      : undefined;
+    if (challenge.scheme === 'basic') {
+      if (!basic) throw new InputError(`${this.ref.registry} asks for credentials and none were given for it`);
+      return basic;
+    }
+    const realm = challenge.params['realm'];
+    if (challenge.scheme !== 'bearer' || !realm)
+      throw new InputError(`${this.ref.registry} asks for an authentication cigen does not speak`);
+    const url = new URL(realm);
+    if (challenge.params['service']) url.searchParams.set('service', challenge.params['service']);
+    url.searchParams.set('scope', challenge.params['scope'] ?? `repository:${this.ref.repository}:pull`);
+    const reply = await fetch(url, { headers: basic ? { Authorization: basic } : {} });
+    if (!reply.ok) throw new InputError(`${this.ref.registry}: the token service refused the credentials (HTTP ${reply.status})`);
+    const body = (await reply.json()) as { token?: string; access_token?: string };
+    const token = body.token ?? body.access_token;
+    if (!token) throw new InputError(`${this.ref.registry}: the token service answered without a token`);
+    return `Bearer ${token}`;
+  }
+
+  private async bytes(response: Response, what: string): Promise<Buffer> {
+    const body = Buffer.from(await response.arrayBuffer());
+    if (body.length > MAX_BYTES) throw new InputError(`${what} is larger than ${MAX_BYTES} bytes`);
+    return body;
+  }
+
+  /** A manifest by digest or tag, its bytes checked against the digest asked for. */
+  async manifest(reference: string): Promise<{ body: Record<string, unknown>; mediaType: string; digest: string } | undefined> {
+    const response = await this.fetch(`/manifests/${reference}`, MANIFEST_TYPES);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    if (!response.ok) throw new InputError(`${this.ref.registry}/${this.ref.repository}: manifest ${reference}: HTTP ${response.status}`);
+    const bytes = await this.bytes(response, `manifest ${reference}`);
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    if (reference.startsWith('sha256:') && digest !== reference)
+      throw new InputError(`${this.ref.registry}/${this.ref.repository}: the registry served manifest ${digest} for ${reference}`);
+    const body = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+    const mediaType = (typeof body['mediaType'] === 'string' ? body['mediaType'] : response.headers.get('content-type')) ?? '';
+    return { body, mediaType, digest };
+  }
+
+  /** A blob by digest, checked against it. */
+  async blob(digest: string): Promise<Buffer> {
+    const response = await this.fetch(`/blobs/${digest}`, '*/*');
+    if (!response.ok) throw new InputError(`${this.ref.registry}/${this.ref.repository}: blob ${digest}: HTTP ${response.status}`);
+    const bytes = await this.bytes(response, `blob ${digest}`);
+    if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== digest)
+      throw new InputError(`${this.ref.registry}/${this.ref.repository}: blob ${digest} does not have that digest`);
+    return bytes;
+  }
+
+  /** The referrers of a digest: the referrers API, else the `sha256-<hex>` tag. */
+  async referrers(digest: string): Promise<Descriptor[]> {
+    const api = await this.fetch(`/referrers/${digest}`, INDEX_TYPE);
+    if (api.ok && (api.headers.get('content-type') ?? '').includes('index')) {
+      const index = JSON.parse((await this.bytes(api, 'the referrers index')).toString('utf8')) as { manifests?: Descriptor[] };
+      return index.manifests ?? [];
+    }
+    await api.body?.cancel();
+    const tagged = await this.manifest(digest.replace(':', '-'));
+    return ((tagged?.body['manifests'] as Descriptor[] | undefined) ?? []).filter((d) => typeof d?.digest === 'string');
+  }
+
+  /** The Sigstore bundles attached to a digest, each with the annotations of its referrer. */
+  async bundles(digest: string): Promise<{ descriptor: Descriptor; bundle: unknown }[]> {
+    const found: { descriptor: Descriptor; bundle: unknown }[] = [];
+    for (const descriptor of await this.referrers(digest)) {
+      if (descriptor.artifactType !== BUNDLE_MEDIA_TYPE) continue;
+      const manifest = await this.manifest(descriptor.digest);
+      const layer = (manifest?.body['layers'] as Descriptor[] | undefined)?.find((l) => l.mediaType === BUNDLE_MEDIA_TYPE);
+      if (!layer) continue;
+      found.push({ descriptor, bundle: JSON.parse((await this.blob(layer.digest)).toString('utf8')) as unknown });
+    }
+    return found;
+  }
+}
+
+/** Attaches a bundle to the image as an OCI 1.1 referrer (cosign's bundle spec), through @sigstore/oci. */
+export async function attachBundle(
+  ref: DigestReference,
+  subjectDigest: string,
+  bundle: unknown,
+  annotations: Record<string, string>,
+  credentials: Credentials | undefined,
+): Promise<string> {
+  const descriptor = await attachArtifactToImage({
+    imageName: `${ref.registry === 'docker.io' ? 'registry-1.docker.io' : ref.registry}/${ref.repository}`,
+    imageDigest: subjectDigest,
+    artifact: Buffer.from(JSON.stringify(bundle)),
+    mediaType: BUNDLE_MEDIA_TYPE,
+    annotations,
+    credentials: credentials ?? { username: '', password: '' },
+  });
+  return descriptor.digest;
+}

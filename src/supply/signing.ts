@@ -1,0 +1,91 @@
+/**
+ * Signing (I/O: Fulcio, Rekor, a timestamp authority): a DSSE envelope over an in-toto statement,
+ * packaged as a Sigstore bundle v0.3 by @sigstore/sign. Keyless with the job's OIDC token (Fulcio
+ * issues a short-lived certificate for the identity GitLab vouches for), or with a key the project
+ * keeps. Either way the signature goes to the Rekor transparency log, as cosign does by default.
+ */
+import { createHash, createPrivateKey, createPublicKey, sign as signData, type KeyObject } from 'node:crypto';
+import { bundleToJSON } from '@sigstore/bundle';
+import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Signer, type Witness } from '@sigstore/sign';
+import { InputError, UsageError } from '../errors.js';
+import { IN_TOTO_PAYLOAD_TYPE, type Statement } from './statement.js';
+
+export const PUBLIC_FULCIO = 'https://fulcio.sigstore.dev';
+export const PUBLIC_REKOR = 'https://rekor.sigstore.dev';
+
+export interface SigningOptions {
+  fulcioUrl: string;
+  rekorUrl: string;
+  /** A timestamp authority; empty for none (Rekor's integrated time is the timestamp). */
+  tsaUrl: string;
+  /** Keyless: the job's OIDC token (id_tokens, audience sigstore). */
+  identityToken?: string;
+  /** With a key: its PEM text (PKCS#8, encrypted or not) and password. */
+  key?: { pem: string; password: string; name: string };
+}
+
+/** The public key (SPKI PEM) of a private key the project keeps, read with its password. */
+export function readPrivateKey(pem: string, password: string, name: string): KeyObject {
+  try {
+    return createPrivateKey({ key: pem, format: 'pem', ...(password ? { passphrase: password } : {}) });
+  } catch (error) {
+    const reason =
+      (error as { code?: string }).code === 'ERR_MISSING_PASSPHRASE'
+        ? 'it is encrypted and no password was given'
+        : 'it is not a PEM private key, or the password is wrong';
+    throw new InputError(`the signing key ${name} cannot be read: ${reason}`);
+  }
+}
+
+/** A hint that names a public key in a bundle: the sha256 of its DER form, as cosign's key ids are. */
+export const keyHint = (key: KeyObject): string =>
+  createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
+
+function keySigner(key: NonNullable<SigningOptions['key']>): Signer {
+  const privateKey = readPrivateKey(key.pem, key.password, key.name);
+  const publicKey = createPublicKey(privateKey);
+  const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  return {
+    sign: (data: Buffer) =>
+      Promise.resolve({
+        signature: signData('sha256', data, privateKey),
+        key: { $case: 'publicKey', publicKey: pem, hint: keyHint(publicKey) },
+      }),
+  };
+}
+
+function signer(options: SigningOptions): Signer {
+  if (options.key) return keySigner(options.key);
+  const token = options.identityToken;
+  if (!token)
+    throw new UsageError(
+      'no identity to sign with: keyless signing needs the OIDC token in SIGSTORE_ID_TOKEN (id_tokens with aud: sigstore), or give a key',
+    );
+  return new FulcioSigner({ identityProvider: { getToken: () => Promise.resolve(token) }, fulcioBaseURL: options.fulcioUrl });
+}
+
+/** Where a service failed, in one line that names the service and never the token. */
+function serviceError(error: unknown, options: SigningOptions): InputError {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = (error as { cause?: unknown }).cause;
+  const detail = cause instanceof Error ? `: ${cause.message}` : '';
+  const token = options.identityToken;
+  const text = `${message}${detail}`;
+  return new InputError(`signing failed: ${token ? text.split(token).join('[token]') : text}`);
+}
+
+/** A Sigstore bundle (its JSON form) of a DSSE envelope over the statement. */
+export async function signStatement(s: Statement, options: SigningOptions): Promise<unknown> {
+  const witnesses: Witness[] = [new RekorWitness({ rekorBaseURL: options.rekorUrl, entryType: 'dsse' })];
+  if (options.tsaUrl) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl }));
+  const builder = new DSSEBundleBuilder({ signer: signer(options), witnesses });
+  try {
+    const bundle = await builder.create({ data: Buffer.from(JSON.stringify(s)), type: IN_TOTO_PAYLOAD_TYPE });
+    return bundleToJSON(bundle);
+  } catch (error) {
+    if (error instanceof InputError || error instanceof UsageError) throw error;
+    throw serviceError(error, options);
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Verification, the pure core of `cigen verify`: each bundle attached to the image is checked
+ * (signature, certificate chain, transparency log, timestamps — by @sigstore/verify), then
+ * against what the caller expects (an identity or a key), then its statement against the image
+ * (its subject must be this very digest). The policy then asks which kinds it needs. Every
+ * refusal is one sentence saying what was found and what was expected.
+ */
+import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
+import { bundleFromJSON, isBundleWithDsseEnvelope } from '@sigstore/bundle';
+import { toSignedEntity, Verifier, type TrustMaterial } from '@sigstore/verify';
+import { fromProtectedRef, sourceRef } from './provenance.js';
+import { IN_TOTO_PAYLOAD_TYPE, KIND_NAMES, KINDS, kindOf, parseStatement, subjectDigests, type AttestationKind } from './statement.js';
+
+/** Who must have signed: a keyless identity (Fulcio certificate) or a key. */
+export type Expected =
+  { mode: 'identity'; issuer: string; subject?: string; subjectRegExp?: string } | { mode: 'key'; key: KeyObject; name: string };
+
+export interface Policy {
+  expected: Expected;
+  /** Kinds that must be present and valid. The signature always is. */
+  require: readonly AttestationKind[];
+  /** The provenance must say the ref it was built from was protected. */
+  protectedRef: boolean;
+}
+
+export interface BundleVerdict {
+  kind?: AttestationKind;
+  /** Who signed: the certificate's identity and issuer, or the key's name. */
+  signer?: string;
+  /** Why it was not accepted; absent when it was. */
+  problem?: string;
+  predicate?: unknown;
+}
+
+export interface Verdict {
+  ok: boolean;
+  accepted: Partial<Record<AttestationKind, BundleVerdict>>;
+  /** The reasons verification failed, one sentence each, most important first. */
+  reasons: string[];
+  bundles: BundleVerdict[];
+}
+
+export const describeExpected = (e: Expected): string =>
+  e.mode === 'key' ? `the key ${e.name}` : `${e.subject ?? `an identity matching /${e.subjectRegExp ?? '.*'}/`} (issuer ${e.issuer})`;
+
+function identityProblem(subject: string, issuer: string, e: Expected & { mode: 'identity' }): string | undefined {
+  const matches =
+    issuer === e.issuer && (e.subject !== undefined ? subject === e.subject : new RegExp(e.subjectRegExp ?? '^$').test(subject));
+  return matches ? undefined : `signed by ${subject} (issuer ${issuer}), not by ${describeExpected(e)}`;
+}
+
+/** One bundle, checked cryptographically and against the expectation and the image digest. */
+export function checkBundle(json: unknown, digest: string, trust: TrustMaterial, expected: Expected): BundleVerdict {
+  let bundle;
+  try {
+    bundle = bundleFromJSON(json);
+  } catch (error) {
+    return { problem: `not a Sigstore bundle: ${(error as Error).message}` };
+  }
+  if (!isBundleWithDsseEnvelope(bundle))
+    return { problem: 'a message signature, not a signed in-toto statement (cigen and cosign v3 sign statements)' };
+  const keyless = bundle.verificationMaterial.content.$case !== 'publicKey';
+  if (expected.mode === 'key' && keyless) {
+    const cert = certificateIdentity(bundle);
+    return { problem: `signed keylessly${cert ? ` by ${cert}` : ''}, not with ${describeExpected(expected)}` };
+  }
+  if (expected.mode === 'identity' && !keyless) return { problem: `signed with a key, not keylessly by ${describeExpected(expected)}` };
+  let signer;
+  try {
+    signer = new Verifier(trust).verify(toSignedEntity(bundle));
+  } catch (error) {
+    const message = (error as Error).message;
+    if (expected.mode === 'key' && /signature|key/i.test(message))
+      return { problem: `the signature does not verify with ${describeExpected(expected)}` };
+    return { problem: `the signature does not verify: ${message}` };
+  }
+  const who =
+    expected.mode === 'key'
+      ? `the key ${expected.name}`
+      : `${signer.identity?.subjectAlternativeName ?? '?'} (issuer ${signer.identity?.extensions?.issuer ?? '?'})`;
+  if (expected.mode === 'identity') {
+    const problem = identityProblem(signer.identity?.subjectAlternativeName ?? '', signer.identity?.extensions?.issuer ?? '', expected);
+    if (problem) return { signer: who, problem };
+  }
+  const envelope = bundle.content.dsseEnvelope;
+  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
+    return { signer: who, problem: `signs a ${envelope.payloadType} payload, not an in-toto statement` };
+  const s = parseStatement(envelope.payload);
+  if (!s) return { signer: who, problem: 'its payload is not an in-toto statement' };
+  const kind = kindOf(s.predicateType);
+  const subjects = subjectDigests(s);
+  if (!subjects.includes(digest))
+    return {
+      signer: who,
+      ...(kind ? { kind } : {}),
+      problem: `its statement is about ${subjects.join(', ') || 'no sha256 digest'}, not ${digest}: it was made for another image`,
+    };
+  if (!kind) return { signer: who, problem: `an attestation of type ${s.predicateType}, which cigen does not check` };
+  return { kind, signer: who, predicate: s.predicate };
+}
+
+function certificateIdentity(bundle: ReturnType<typeof bundleFromJSON>): string | undefined {
+  const content = bundle.verificationMaterial.content;
+  const der =
+    content.$case === 'certificate'
+      ? content.certificate.rawBytes
+      : content.$case === 'x509CertificateChain'
+        ? content.x509CertificateChain.certificates[0]?.rawBytes
+        : undefined;
+  if (!der) return undefined;
+  try {
+    return new X509Certificate(der).subjectAltName?.replace(/^URI:/, '') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every bundle found for the image, and the policy: the verdict. */
+export function decide(image: string, digest: string, verdicts: readonly BundleVerdict[], policy: Policy): Verdict {
+  const accepted: Verdict['accepted'] = {};
+  for (const v of verdicts) if (v.kind && !v.problem && !accepted[v.kind]) accepted[v.kind] = v;
+  const reasons: string[] = [];
+  const required = new Set<AttestationKind>(['signature', ...policy.require]);
+  for (const kind of KINDS) {
+    if (!required.has(kind) || accepted[kind]) continue;
+    const tried = verdicts.filter((v) => v.kind === kind || (v.kind === undefined && kind === 'signature'));
+    if (verdicts.length === 0 && kind === 'signature') {
+      reasons.push(`no signature: ${image} has no Sigstore bundle attached to ${digest}`);
+    } else if (tried.length === 0) {
+      reasons.push(`no ${KIND_NAMES[kind]} for ${image}@${digest}`);
+    } else {
+      for (const v of tried) reasons.push(`${KIND_NAMES[v.kind ?? kind]}: ${v.problem ?? 'refused'}`);
+    }
+  }
+  const provenance = accepted.provenance;
+  if (policy.protectedRef && provenance && !fromProtectedRef(provenance.predicate))
+    reasons.push(
+      `${KIND_NAMES.provenance}: built from ${sourceRef(provenance.predicate) ?? 'an unknown ref'}, which was not a protected ref`,
+    );
+  if (policy.protectedRef && !provenance && !policy.require.includes('provenance'))
+    reasons.push(`no ${KIND_NAMES.provenance} for ${image}@${digest}, so nothing says it was built from a protected ref`);
+  return { ok: reasons.length === 0, accepted, reasons, bundles: [...verdicts] };
+}
+
+/** sha256 of bytes, as `sha256:<hex>`. */
+export const sha256 = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
