@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, type Document } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseFile } from '../../src/ci/check.js';
 import { locate } from '../../src/ci/positions.js';
@@ -82,7 +82,7 @@ describe('duplicate keys, found with a Set per mapping', () => {
     const keys = 30_000;
     const text = Array.from({ length: keys }, (_, i) => `k${i % 20_000}: ${i}\n`).join('');
     const [doc] = parseYamlDocuments(text).documents;
-    const found = duplicateKeys(doc as never);
+    const found = duplicateKeys(doc as Document);
     expect(found).toHaveLength(10_000);
     expect(found[0]?.key).toBe('k0');
     expect(found.at(-1)?.key).toBe('k9999');
@@ -128,7 +128,7 @@ describe('lint on the fast path and the lean document', () => {
     expect(clean.content).toBeInstanceOf(LeanDocument);
     expect((clean.content as unknown as LeanDocument).toJS()['job-0-1']).toMatchObject({ extends: '.base-0', stage: 'build' });
     expect((clean.content as unknown as LeanDocument).composed).toBe(false);
-    const located = locate(clean.content as never, clean.lineCounter, ['job-0-2', 'stage'], 'value');
+    const located = locate(clean.content as Document, clean.lineCounter, ['job-0-2', 'stage'], 'value');
     expect(located).toEqual({ line: 20, column: 10 });
     expect((clean.content as unknown as LeanDocument).composed).toBe(true);
   });
