@@ -97,8 +97,21 @@ export const CORE_INPUTS = {
     variable: 'CIGEN_TAGS',
     description:
       'Tags to push, one destination `<image>:<tag>` each. Items may reference variables (`$CI_COMMIT_REF_SLUG`); ' +
-      'they are expanded as data when the job runs.',
+      'they are expanded as data when the job runs, and an item that expands to nothing is left out. ' +
+      'May be empty when `tag-rules` gives the tags.',
     sample: ['1.2.3', '$CI_COMMIT_REF_SLUG'],
+  },
+  'tag-rules': {
+    type: 'array',
+    default: [],
+    variable: 'CIGEN_TAG_RULES',
+    description:
+      'Tags computed when the job runs, added to `tags`: `ref` (branch slug, or the tag name), `sha`, ' +
+      '`semver:{{major}}.{{minor}}` (`{{version}}` `{{major}}` `{{minor}}` `{{patch}}` of a `v1.2.3` tag; a pre-release gets ' +
+      'only `{{version}}` patterns), `latest` (a stable version tag; the default branch when no `semver:` rule is given), ' +
+      '`edge` (the default branch), `mr` (`mr-<iid>`), `schedule[:PATTERN]` (scheduled pipelines; `{{year}}` `{{month}}` ' +
+      '`{{day}}` `{{hour}}` `{{minute}}` `{{sha}}`, default `nightly`), `raw:VALUE`. A rule that does not apply gives nothing.',
+    sample: ['ref', 'sha', 'semver:{{version}}', 'semver:{{major}}.{{minor}}', 'latest', 'mr'],
   },
   'build-args': {
     type: 'array',

@@ -13,10 +13,11 @@ import prelude from '../../components/_shared/prelude.sh.hbs';
 import read from '../../components/_shared/read.sh.hbs';
 import registries from '../../components/_shared/registries.sh.hbs';
 import report from '../../components/_shared/report.sh.hbs';
+import tags from '../../components/_shared/tags.sh.hbs';
 import { shellName, TAG_RULE, type InputDeclaration, type InputDeclarations } from './inputs.js';
 import { REPORT_FILE } from './spec.js';
 
-for (const [name, partial] of Object.entries({ prelude, read, inputs, registries, login, cache, auth, labels, report })) {
+for (const [name, partial] of Object.entries({ prelude, read, inputs, tags, registries, login, cache, auth, labels, report })) {
   Handlebars.registerPartial(name, partial);
 }
 

@@ -3,8 +3,9 @@
  * would refuse at run time: a tag that is not a tag, a build argument without a KEY. Items that
  * reference variables are checked by the job once they are expanded.
  */
+import { TAG } from '../builders/inputs.js';
+import { parseRule } from '../builders/tag-rules.js';
 
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // The job's own grammar for registry hosts and mirror locations (registries.sh.hbs).
 const HOST = /^[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]+)?$/;
@@ -26,7 +27,14 @@ const hasReference = (text: string): boolean => /\$(\{?[A-Za-z_])/.test(text);
 export function checkBuildInputValues(values: Readonly<Record<string, unknown>>): string[] {
   const errors: string[] = [];
   const tags = items('tags', values['tags'], errors);
-  if (Array.isArray(values['tags']) && tags.length === 0) errors.push('`tags` input: give at least one tag');
+  const rules = items('tag-rules', values['tag-rules'], errors);
+  if (Array.isArray(values['tags']) && tags.length === 0 && rules.length === 0)
+    errors.push('`tags` input: give at least one tag, or tag-rules');
+  for (const rule of rules) {
+    if (rule === '' || hasReference(rule)) continue;
+    const parsed = parseRule(rule);
+    if ('error' in parsed) errors.push(`\`tag-rules\` input: ${parsed.error}`);
+  }
   for (const tag of tags) {
     if (!hasReference(tag) && !TAG.test(tag))
       errors.push(`\`tags\` input: ${JSON.stringify(tag)} is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-], at most 128 characters)`);
