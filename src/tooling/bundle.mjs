@@ -40,18 +40,43 @@ async function compileSchema() {
   return true;
 }
 
+/**
+ * Libraries that only a few commands load (the bot's GitLab client, the supply-chain commands'
+ * Sigstore) are bundled apart, in dist/vendor-<group>.cjs, required when one of those commands
+ * runs: every other command then parses and compiles a bundle without them. They hold no cigen
+ * code, so no class of cigen's exists twice.
+ */
+const VENDORS = { gitbeaker: /^@gitbeaker\//, sigstore: /^@sigstore\// };
+
+function vendorPlugin(seen) {
+  return {
+    name: 'vendor',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/vendor-[a-z]+\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+      build.onResolve({ filter: /^@/ }, (args) => {
+        const group = Object.keys(VENDORS).find((name) => VENDORS[name].test(args.path));
+        if (!group) return undefined;
+        seen[group].add(args.path);
+        return { path: args.path, namespace: `vendor-${group}` };
+      });
+      for (const group of Object.keys(VENDORS))
+        build.onLoad({ filter: /.*/, namespace: `vendor-${group}` }, (args) => ({
+          contents: `module.exports = require('./vendor-${group}.cjs')[${JSON.stringify(args.path)}];`,
+          loader: 'js',
+          resolveDir: root,
+        }));
+    },
+  };
+}
+
 async function bundle() {
   const esbuild = await import('esbuild');
   const { handlebarsPlugin } = await import('./run-ts.mjs');
   const handlebars = handlebarsPlugin(root);
-  // One CommonJS file: bin/cigen.cjs runs it through V8's code cache (see there). Each output
-  // replaces the old file by a rename, so a cigen started during a build runs one bundle or the
-  // other, never a missing or half-written one.
-  const result = await esbuild.build({
+  const seen = Object.fromEntries(Object.keys(VENDORS).map((group) => [group, new Set()]));
+  const common = {
     write: false,
     absWorkingDir: root,
-    entryPoints: ['src/cli/main.ts'],
-    outfile: 'dist/cli.cjs',
     bundle: true,
     format: 'cjs',
     platform: 'node',
@@ -59,11 +84,39 @@ async function bundle() {
     minify: true,
     sourcemap: 'linked',
     legalComments: 'linked',
-    plugins: [handlebars],
     logLevel: 'warning',
-  });
+  };
+  // One CommonJS file: bin/cigen.cjs runs it through V8's code cache (see there).
+  const outputs = [
+    ...(
+      await esbuild.build({
+        ...common,
+        entryPoints: ['src/cli/main.ts'],
+        outfile: 'dist/cli.cjs',
+        plugins: [handlebars, vendorPlugin(seen)],
+      })
+    ).outputFiles,
+  ];
+  for (const [group, packages] of Object.entries(seen)) {
+    // Each package is loaded when first used, not when the bundle is.
+    const contents = [...packages]
+      .sort()
+      .map(
+        (name) =>
+          `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => require(${JSON.stringify(name)}) });`,
+      )
+      .join('\n');
+    const built = await esbuild.build({
+      ...common,
+      stdin: { contents, resolveDir: root, loader: 'js' },
+      outfile: `dist/vendor-${group}.cjs`,
+    });
+    outputs.push(...built.outputFiles);
+  }
+  // Each output replaces the old file by a rename, so a cigen started during a build runs one
+  // bundle or the other, never a missing or half-written one.
   mkdirSync(join(root, 'dist'), { recursive: true });
-  for (const file of result.outputFiles) {
+  for (const file of outputs) {
     const temp = `${file.path}.${process.pid}.tmp`;
     writeFileSync(temp, file.contents);
     renameSync(temp, file.path);
