@@ -15,6 +15,7 @@ import {
   isScalar,
   isSeq,
   parseAllDocuments,
+  parseDocument,
   type CollectionTag,
   type Node,
   type Pair,
@@ -388,6 +389,23 @@ function leanSubtree(node: unknown): boolean {
     } else return false;
   }
   return true;
+}
+
+/**
+ * One document as `parseDocument(text, { version: '1.1', customTags, uniqueKeys: true })` gives it
+ * (GitLab reading an interpolated component): on the fast path when the text is in its subset —
+ * there the only errors can be duplicate keys, which are the library's errors at the library's
+ * places — else through the library with those very options.
+ */
+export function parseYamlDocument(text: string): Document.Parsed {
+  const source = withYaml11Breaks(text);
+  const fast = process.env['CIGEN_YAML_FAST'] === '0' ? undefined : parseFast(source, parseOptions());
+  if (fast?.length === 1) {
+    const [doc] = fast as [Document.Parsed];
+    addErrors(doc, duplicateKeys(doc));
+    return doc;
+  }
+  return parseDocument(source, { version: YAML_VERSION, customTags, uniqueKeys: true });
 }
 
 /** Parses one YAML text into plain JS, throwing on the first error. For trusted inputs

@@ -2,8 +2,8 @@
  * Instantiating a component file the way GitLab does: resolve the given inputs against the
  * header, then interpolate the content in one of GitLab's two modes.
  */
-import { parseDocument, type Document } from 'yaml';
-import { YAML_VERSION, customTags, parseYamlDocuments, withYaml11Breaks } from '../yaml.js';
+import type { Document } from 'yaml';
+import { parseYamlDocument, parseYamlDocuments } from '../yaml.js';
 import type { InterpolationContext } from './block.js';
 import { interpolateClassic } from './classic.js';
 import { resolveInputs, type InputSpecs, type InputValue } from './inputs.js';
@@ -62,7 +62,7 @@ export function instantiate(
   const result = interpolateText(file.contentText, context);
   if (result.text === undefined) return { content: undefined, values: resolved.values, errors: result.errors };
   // GitLab parses the interpolated text with Psych: YAML 1.1, where NEL, LS and PS break lines.
-  const doc = parseDocument(withYaml11Breaks(result.text), { version: YAML_VERSION, customTags, uniqueKeys: true });
+  const doc = parseYamlDocument(result.text);
   const yamlError = doc.errors[0];
   if (yamlError) {
     return { content: undefined, values: resolved.values, errors: [`Invalid configuration format: ${yamlError?.message ?? 'empty'}`] };
