@@ -1,10 +1,12 @@
 /**
  * The migration-bot component: `cigen bot` as a catalog job, `parallel: N` to spread an instance
- * over N runners. Not a builder: it shares only job-name and stage with them.
+ * over N runners. Not a builder: it shares only job-name and stage with them. It runs the cigen
+ * CLI image this catalog version publishes (or a digest of it): nothing is fetched by name at run
+ * time, so no package registry is asked for code that runs with the bot's GITLAB_TOKEN.
  */
 import readme from '../../components/migration-bot/README.md.hbs';
 import script from '../../components/migration-bot/script.sh.hbs';
-import { CORE_INPUTS, IMAGE_REFERENCE, type InputDeclarations } from '../builders/inputs.js';
+import { CORE_INPUTS, type InputDeclarations } from '../builders/inputs.js';
 import { jobKey } from '../builders/job.js';
 import { readLines, renderScript } from '../builders/script.js';
 import { inputRef } from '../builders/spec.js';
@@ -12,9 +14,8 @@ import { inputVariables, plain } from '../builders/variables.js';
 import { CATALOG_MAJOR } from '../ci/component-ref.js';
 import { Literal, type Jobs } from '../ci/model.js';
 import type { ComponentDefinition } from './component.js';
+import { CLI_IMAGE, SIGNING_INPUTS } from './supply-chain.js';
 
-/** Node LTS on Debian, the image `cigen` is tested on. */
-export const NODE_IMAGE = 'node:20.20.2-bookworm-slim';
 export const BOT_REPORT = 'cigen-bot-report';
 
 export const MIGRATION_BOT_INPUTS: InputDeclarations = {
@@ -68,20 +69,11 @@ export const MIGRATION_BOT_INPUTS: InputDeclarations = {
     description: 'Change nothing: report what the bot would do and print the diffs. Set false to open merge requests.',
     sample: false,
   },
-  'node-image': {
-    type: 'string',
-    default: NODE_IMAGE,
-    regex: IMAGE_REFERENCE,
-    description: 'Image the job runs in; pinned. Point it at a mirror if you need to.',
-    sample: 'mirror.example.com/node:20.20.2-bookworm-slim',
-  },
-  package: {
-    type: 'string',
-    default: `cigen@${CATALOG_MAJOR}`,
-    regex: String.raw`^[A-Za-z0-9@/._:^~+-]+$`,
-    variable: 'CIGEN_PACKAGE',
-    description: 'The npm package spec `npx` runs, e.g. cigen@1.2.0 or a tarball URL of your registry.',
-    sample: '@platform/cigen@1.2.0',
+  'cli-image': {
+    ...SIGNING_INPUTS['cli-image'],
+    description:
+      "The cigen CLI image the bot runs, pinned to this catalog's version (the image the catalog's own pipeline builds, signs and " +
+      'attests); a mirror of it, or a digest (`...@sha256:...`), if you need to.',
   },
 };
 
@@ -89,7 +81,7 @@ function migrationBotJobs(): Jobs {
   return {
     [jobKey()]: {
       stage: plain(inputRef('stage')),
-      image: plain(inputRef('node-image')),
+      image: { name: plain(inputRef('cli-image')), entrypoint: [''] },
       parallel: inputRef('parallel').block,
       variables: inputVariables(MIGRATION_BOT_INPUTS),
       script: [new Literal(renderScript(script, { component: 'migration-bot', reads: readLines(MIGRATION_BOT_INPUTS) }))],
@@ -105,7 +97,7 @@ export const migrationBotComponent: ComponentDefinition = {
     'Opens one merge request per project that still builds with Kaniko or a Docker daemon, moving it onto buildah; parallel: ' +
     'N spreads an instance over N jobs.',
   unsafe: false,
-  images: [NODE_IMAGE],
+  images: [CLI_IMAGE],
   inputs: MIGRATION_BOT_INPUTS,
   jobs: migrationBotJobs,
   readme,

@@ -10,6 +10,11 @@ import type { InputValue } from '../ci/interpolation/inputs.js';
 import type { ComponentDefinition } from './component.js';
 import { doctorComponent } from './doctor.js';
 import { migrationBotComponent } from './migration-bot.js';
+import { provenanceComponent } from './provenance.js';
+import { sbomComponent } from './sbom.js';
+import { signComponent } from './sign.js';
+import { toggleJobs, TOGGLE_INPUTS } from './supply-chain.js';
+import { verifyComponent } from './verify.js';
 
 /** What a team writes first: the project's registry, the commit and latest. */
 const BUILDER_USAGE = { image: '$CI_REGISTRY_IMAGE', tags: ['$CI_COMMIT_SHORT_SHA', 'latest'] };
@@ -21,13 +26,22 @@ const builderComponent = (builder: Builder<BuilderId>): ComponentDefinition => (
   summary: builder.summary,
   unsafe: builder.unsafe,
   images: builder.images,
-  inputs: builder.inputs,
-  jobs: () => ({ [jobKey()]: builder.job() }),
+  // The supply-chain switches (sign, sbom, provenance) add their jobs beside the build.
+  inputs: { ...builder.inputs, ...TOGGLE_INPUTS },
+  jobs: () => ({ [jobKey()]: builder.job(), ...toggleJobs(builder.id, builder.inputs) }),
   readme: builder.readme,
   usage: BUILDER_USAGE,
 });
 
-export const CATALOG: readonly ComponentDefinition[] = [...BUILDERS.map(builderComponent), doctorComponent, migrationBotComponent];
+export const CATALOG: readonly ComponentDefinition[] = [
+  ...BUILDERS.map(builderComponent),
+  doctorComponent,
+  migrationBotComponent,
+  signComponent,
+  sbomComponent,
+  provenanceComponent,
+  verifyComponent,
+];
 
 export function findComponent(name: string): ComponentDefinition | undefined {
   return CATALOG.find((component) => component.name === name);

@@ -4,6 +4,7 @@
  * generator). What each attached is returned, for the job's report.
  */
 import { CORE_INPUTS } from '../builders/inputs.js';
+import { PROVENANCE_INPUTS } from '../catalog/supply-chain.js';
 import { InputError } from '../errors.js';
 import { provenancePredicate } from './provenance.js';
 import { formatReference, parseDigestReference, type DigestReference } from './reference.js';
@@ -23,26 +24,10 @@ export interface Attached {
   document?: string;
 }
 
-/** The build inputs provenance records: what shapes the image, never a credential. */
-const BUILD_SHAPE = [
-  'image',
-  'tags',
-  'context',
-  'dockerfile',
-  'build-args',
-  'target',
-  'labels',
-  'platform',
-  'push',
-  'cache',
-  'cache-repo',
-  'tarball',
-];
-
 /** The build job's inputs, as its CIGEN_* variables hold them (values as written, variable references unexpanded). */
 export function buildInputs(env: NodeJS.ProcessEnv): Record<string, string> {
   const inputs: Record<string, string> = {};
-  for (const name of BUILD_SHAPE) {
+  for (const name of PROVENANCE_INPUTS) {
     const variable = (CORE_INPUTS as Record<string, { variable?: string }>)[name]?.variable;
     const value = variable ? env[variable] : undefined;
     if (value !== undefined) inputs[name] = value.replace(/^list:/, '');
@@ -113,7 +98,7 @@ export async function attest(kind: AttestationKind, image: string, options: Atte
   const reader = new RegistryReader(ref, registryCredentials(ref.registry, options.env));
   const attached: Attached[] = [];
   for (const platform of await platformImages(reader, ref.digest)) {
-    const { text, bom } = generateSbom(options.generator ?? 'trivy', ref, platform, options.env);
+    const { text, bom } = await generateSbom(options.generator ?? 'trivy', reader, platform, options.env);
     const referrer = await attach(ref, platform.digest, kind, bom, options.signing, options.env);
     attached.push({ kind, platform: platform.platform, subject: platform.digest, referrer, document: text });
   }

@@ -75,7 +75,7 @@ export function parsePolicy(text: string, name: string): PolicyInput {
   return out;
 }
 
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * The certificate identity GitLab's OIDC token gives a job, as Fulcio writes it:

@@ -5,7 +5,9 @@
  * attaching a bundle through @sigstore/oci, which follows cosign's bundle spec.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { attachArtifactToImage, type Credentials } from '@sigstore/oci';
@@ -151,6 +153,23 @@ export class RegistryReader {
     if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== digest)
       throw new InputError(`${this.ref.registry}/${this.ref.repository}: blob ${digest} does not have that digest`);
     return bytes;
+  }
+
+  /** A blob (an image layer, of any size) streamed to a file, its digest checked on the way. */
+  async blobToFile(digest: string, path: string): Promise<void> {
+    const response = await this.fetch(`/blobs/${digest}`, '*/*');
+    if (!response.ok || !response.body)
+      throw new InputError(`${this.ref.registry}/${this.ref.repository}: blob ${digest}: HTTP ${response.status}`);
+    const hash = createHash('sha256');
+    const tap = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    await pipeline(Readable.fromWeb(response.body), tap, createWriteStream(path, { mode: 0o600 }));
+    if (`sha256:${hash.digest('hex')}` !== digest)
+      throw new InputError(`${this.ref.registry}/${this.ref.repository}: blob ${digest} does not have that digest`);
   }
 
   /** The referrers of a digest: the referrers API, else the `sha256-<hex>` tag. */

@@ -1,14 +1,15 @@
 /**
- * The SBOM of an image (I/O: the generator runs as a program): Trivy catalogs the packages of
- * each platform's image straight from the registry (OS package databases — apk, dpkg, rpm — and
- * language packages) and writes CycloneDX JSON, which cigen checks before attesting it.
+ * The SBOM of an image (I/O: the registry, tar, the generator): cigen unpacks each platform's
+ * image, layer by layer, into a scratch directory, and Trivy catalogs its packages there (OS
+ * package databases — apk, dpkg, rpm — and language packages) as CycloneDX JSON, which cigen
+ * checks before attesting it. Trivy sees exactly the image by digest cigen fetched, needs no
+ * registry credentials, and no vulnerability database.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { formatReference, isLoopback, type DigestReference } from './reference.js';
 import type { Descriptor, RegistryReader } from './registry.js';
 
 export interface PlatformImage {
@@ -53,33 +54,59 @@ export function parseCycloneDx(text: string, what: string): CycloneDxBom {
   return b as CycloneDxBom;
 }
 
-/** Runs Trivy on one image by digest, with the job's docker config for credentials (never on the command line). */
-export function generateSbom(
+/** Whiteouts of a layer just unpacked: `.wh.NAME` deletes NAME from the layers below. */
+function applyWhiteouts(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.name.startsWith('.wh.')) {
+      if (entry.name !== '.wh..wh..opq') rmSync(join(dir, entry.name.slice(4)), { recursive: true, force: true });
+      rmSync(path, { force: true });
+    } else if (entry.isDirectory() && !entry.isSymbolicLink()) applyWhiteouts(path);
+  }
+}
+
+/** The image's file system: its layers, in order, unpacked into `rootfs`. */
+export async function unpackImage(reader: RegistryReader, digest: string, rootfs: string, scratch: string): Promise<void> {
+  const manifest = await reader.manifest(digest);
+  const layers = (manifest?.body['layers'] as Descriptor[] | undefined) ?? [];
+  if (!manifest || layers.length === 0) throw new InputError(`${digest} is not an image manifest with layers`);
+  mkdirSync(rootfs, { recursive: true });
+  for (const layer of layers) {
+    const file = join(scratch, 'layer');
+    await reader.blobToFile(layer.digest, file);
+    // GNU tar reads gzip and plain layers alike; it drops leading slashes and refuses `..`.
+    const untar = spawnSync('tar', ['-x', '--no-same-owner', '--no-same-permissions', '-C', rootfs, '-f', file], { encoding: 'utf8' });
+    if (untar.status !== 0)
+      throw new InputError(`cannot unpack layer ${layer.digest}: ${(untar.stderr || String(untar.error)).trim().split('\n')[0]}`);
+    rmSync(file, { force: true });
+    applyWhiteouts(rootfs);
+  }
+}
+
+/** Runs Trivy on one platform image, unpacked by cigen from the registry. */
+export async function generateSbom(
   generator: string,
-  ref: DigestReference,
+  reader: RegistryReader,
   image: PlatformImage,
   env: NodeJS.ProcessEnv,
-): { text: string; bom: CycloneDxBom } {
+): Promise<{ text: string; bom: CycloneDxBom }> {
   const dir = mkdtempSync(join(tmpdir(), 'cigen-sbom-'));
   try {
+    const rootfs = join(dir, 'rootfs');
+    await unpackImage(reader, image.digest, rootfs, dir);
     const output = join(dir, 'sbom.cdx.json');
     const args = [
-      'image',
-      '--image-src',
-      'remote',
+      'rootfs',
       '--format',
       'cyclonedx',
       '--output',
       output,
-      // CycloneDX output turns vulnerability scanning off: no database to fetch, only the catalog.
       '--offline-scan',
       '--disable-telemetry',
-      '--quiet',
+      '--no-progress',
       '--cache-dir',
       join(dir, 'cache'),
-      ...(image.platform ? ['--platform', image.platform] : []),
-      ...(isLoopback(ref.registry) ? ['--insecure'] : []),
-      formatReference(ref, image.digest),
+      rootfs,
     ];
     const run = spawnSync(generator, args, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (run.error) throw new InputError(`cannot run the SBOM generator ${generator}: ${run.error.message}`);

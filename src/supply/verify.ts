@@ -59,20 +59,29 @@ export function checkBundle(json: unknown, digest: string, trust: TrustMaterial,
   }
   if (!isBundleWithDsseEnvelope(bundle))
     return { problem: 'a message signature, not a signed in-toto statement (cigen and cosign v3 sign statements)' };
+  const envelope = bundle.content.dsseEnvelope;
+  // What the bundle claims to be, read before it is verified: only to say which part failed.
+  const s = envelope.payloadType === IN_TOTO_PAYLOAD_TYPE ? parseStatement(envelope.payload) : undefined;
+  const claimed = s ? kindOf(s.predicateType) : undefined;
+  const refuse = (problem: string, signer?: string): BundleVerdict => ({
+    ...(claimed ? { kind: claimed } : {}),
+    ...(signer ? { signer } : {}),
+    problem,
+  });
   const keyless = bundle.verificationMaterial.content.$case !== 'publicKey';
   if (expected.mode === 'key' && keyless) {
     const cert = certificateIdentity(bundle);
-    return { problem: `signed keylessly${cert ? ` by ${cert}` : ''}, not with ${describeExpected(expected)}` };
+    return refuse(`signed keylessly${cert ? ` by ${cert}` : ''}, not with ${describeExpected(expected)}`);
   }
-  if (expected.mode === 'identity' && !keyless) return { problem: `signed with a key, not keylessly by ${describeExpected(expected)}` };
+  if (expected.mode === 'identity' && !keyless) return refuse(`signed with a key, not keylessly by ${describeExpected(expected)}`);
   let signer;
   try {
     signer = new Verifier(trust).verify(toSignedEntity(bundle));
   } catch (error) {
     const message = (error as Error).message;
     if (expected.mode === 'key' && /signature|key/i.test(message))
-      return { problem: `the signature does not verify with ${describeExpected(expected)}` };
-    return { problem: `the signature does not verify: ${message}` };
+      return refuse(`the signature does not verify with ${describeExpected(expected)}`);
+    return refuse(`the signature does not verify: ${message}`);
   }
   const who =
     expected.mode === 'key'
@@ -80,23 +89,16 @@ export function checkBundle(json: unknown, digest: string, trust: TrustMaterial,
       : `${signer.identity?.subjectAlternativeName ?? '?'} (issuer ${signer.identity?.extensions?.issuer ?? '?'})`;
   if (expected.mode === 'identity') {
     const problem = identityProblem(signer.identity?.subjectAlternativeName ?? '', signer.identity?.extensions?.issuer ?? '', expected);
-    if (problem) return { signer: who, problem };
+    if (problem) return refuse(problem, who);
   }
-  const envelope = bundle.content.dsseEnvelope;
   if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
-    return { signer: who, problem: `signs a ${envelope.payloadType} payload, not an in-toto statement` };
-  const s = parseStatement(envelope.payload);
-  if (!s) return { signer: who, problem: 'its payload is not an in-toto statement' };
-  const kind = kindOf(s.predicateType);
+    return refuse(`signs a ${envelope.payloadType} payload, not an in-toto statement`, who);
+  if (!s) return refuse('its payload is not an in-toto statement', who);
   const subjects = subjectDigests(s);
   if (!subjects.includes(digest))
-    return {
-      signer: who,
-      ...(kind ? { kind } : {}),
-      problem: `its statement is about ${subjects.join(', ') || 'no sha256 digest'}, not ${digest}: it was made for another image`,
-    };
-  if (!kind) return { signer: who, problem: `an attestation of type ${s.predicateType}, which cigen does not check` };
-  return { kind, signer: who, predicate: s.predicate };
+    return refuse(`its statement is about ${subjects.join(', ') || 'no sha256 digest'}, not ${digest}: it was made for another image`, who);
+  if (!claimed) return refuse(`an attestation of type ${s.predicateType}, which cigen does not check`, who);
+  return { kind: claimed, signer: who, predicate: s.predicate };
 }
 
 function certificateIdentity(bundle: ReturnType<typeof bundleFromJSON>): string | undefined {
@@ -129,7 +131,7 @@ export function decide(image: string, digest: string, verdicts: readonly BundleV
     } else if (tried.length === 0) {
       reasons.push(`no ${KIND_NAMES[kind]} for ${image}@${digest}`);
     } else {
-      for (const v of tried) reasons.push(`${KIND_NAMES[v.kind ?? kind]}: ${v.problem ?? 'refused'}`);
+      for (const v of tried) reasons.push(`${KIND_NAMES[kind]}: ${v.problem ?? 'refused'}`);
     }
   }
   const provenance = accepted.provenance;
@@ -139,7 +141,8 @@ export function decide(image: string, digest: string, verdicts: readonly BundleV
     );
   if (policy.protectedRef && !provenance && !policy.require.includes('provenance'))
     reasons.push(`no ${KIND_NAMES.provenance} for ${image}@${digest}, so nothing says it was built from a protected ref`);
-  return { ok: reasons.length === 0, accepted, reasons, bundles: [...verdicts] };
+  const distinct = [...new Set(reasons)];
+  return { ok: distinct.length === 0, accepted, reasons: distinct, bundles: [...verdicts] };
 }
 
 /** sha256 of bytes, as `sha256:<hex>`. */

@@ -76,6 +76,9 @@ const serve = (service) => (req, res) => {
         body = JSON.stringify(entry);
       }
     }
+    // @sigstore/mock writes the timestamp's milliseconds without trailing zeros (.5Z), which
+    // DER readers such as sigstore-js refuse: answer in a millisecond that has none.
+    if (service === 'tsa') while (Date.now() % 10 === 0);
     const out = await route(body);
     res.writeHead(out.statusCode, { 'Content-Type': out.contentType ?? 'application/json' });
     res.end(out.response);

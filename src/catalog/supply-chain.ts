@@ -1,0 +1,337 @@
+/**
+ * The supply-chain jobs, as catalog data (pure): the `sign`, `sbom`, `provenance` and `verify`
+ * components, and the same jobs added to a builder component by its `sign`, `sbom` and
+ * `provenance` inputs. Every job runs the cigen CLI image (pinned to this catalog's version) and
+ * hands its inputs to `cigen sign|sbom|provenance|verify` as data; the signing itself is
+ * src/supply's, at run time.
+ */
+import attestScript from '../../components/sign/script.sh.hbs';
+import verifyScript from '../../components/verify/script.sh.hbs';
+import { CORE_INPUTS, IMAGE_REFERENCE, SINGLE_LINE, type InputDeclaration, type InputDeclarations } from '../builders/inputs.js';
+import { readLines, renderScript } from '../builders/script.js';
+import { inputRef } from '../builders/spec.js';
+import { inputVariables, plain } from '../builders/variables.js';
+import { CATALOG_PATH, CATALOG_VERSION } from '../ci/component-ref.js';
+import { Literal, type Job, type Jobs } from '../ci/model.js';
+
+/** The cigen CLI image this catalog version publishes (docs/supply-chain.md, "Where cigen lives"). */
+export const CLI_IMAGE = `$CI_REGISTRY/${CATALOG_PATH}/cli:${CATALOG_VERSION}`;
+export const CLI_IMAGE_SAMPLE = `registry.example.com/${CATALOG_PATH}/cli@sha256:${'0123456789abcdef'.repeat(4)}`;
+const URL = String.raw`^(?:https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~/-]*)?)?$`;
+/** A path or PEM text from a (file-type) variable: a reference or a path, one line. */
+const FROM_VARIABLE = String.raw`^[A-Za-z0-9$_{}./-]*$`;
+
+export const SUPPLY_REPORTS = { sign: 'cigen-sign.env', sbom: 'cigen-sbom.env', provenance: 'cigen-provenance.env' } as const;
+export const SBOM_DIR = 'cigen-sbom';
+export const PROVENANCE_FILE = 'cigen-provenance.json';
+
+/** How every supply-chain job signs: one declaration each, shared by the components and the builder toggles. */
+export const SIGNING_INPUTS = {
+  'cli-image': {
+    type: 'string',
+    default: CLI_IMAGE,
+    regex: IMAGE_REFERENCE,
+    description:
+      "The cigen CLI image the job runs, pinned to this catalog's version; a mirror of it or a digest (`...@sha256:...`) if you need to.",
+    sample: CLI_IMAGE_SAMPLE,
+  },
+  'fulcio-url': {
+    type: 'string',
+    default: 'https://fulcio.sigstore.dev',
+    regex: URL,
+    variable: 'CIGEN_FULCIO_URL',
+    description: "Fulcio, which certifies the job's OIDC identity for keyless signing: the public one, or your private Sigstore's.",
+    sample: 'https://fulcio.sigstore.example.com',
+  },
+  'rekor-url': {
+    type: 'string',
+    default: 'https://rekor.sigstore.dev',
+    regex: URL,
+    variable: 'CIGEN_REKOR_URL',
+    description: 'Rekor, the transparency log every signature is recorded in (as cosign does).',
+    sample: 'https://rekor.sigstore.example.com',
+  },
+  'tsa-url': {
+    type: 'string',
+    default: '',
+    regex: URL,
+    variable: 'CIGEN_TSA_URL',
+    description: "A timestamp authority (RFC 3161) to countersign each signature; empty: Rekor's time only.",
+    sample: 'https://tsa.sigstore.example.com',
+  },
+  'signing-key': {
+    type: 'string',
+    default: '',
+    regex: FROM_VARIABLE,
+    variable: 'CIGEN_SIGNING_KEY',
+    description:
+      'Sign with a key instead of keylessly: a file-type variable holding the private key (PEM, PKCS#8, encrypted), ' +
+      'e.g. `$COSIGN_KEY`. Empty: keyless.',
+    sample: '$COSIGN_KEY',
+  },
+  'signing-key-password': {
+    type: 'string',
+    default: '',
+    regex: SINGLE_LINE,
+    variable: 'CIGEN_SIGNING_KEY_PASSWORD',
+    description: "The key's password, as a masked variable reference (`$COSIGN_PASSWORD`); never printed, never on a command line.",
+    sample: '$COSIGN_PASSWORD',
+  },
+  'sigstore-audience': {
+    type: 'string',
+    default: 'sigstore',
+    regex: String.raw`^[A-Za-z0-9][A-Za-z0-9._:/-]*$`,
+    description: "Audience of the job's OIDC token (`id_tokens`) that Fulcio accepts: `sigstore` for the public one.",
+    sample: 'sigstore',
+  },
+} as const satisfies Record<string, InputDeclaration>;
+
+const REGISTRY_INPUTS = {
+  registry: CORE_INPUTS.registry,
+  'registry-user': CORE_INPUTS['registry-user'],
+  'registry-password': CORE_INPUTS['registry-password'],
+} as const satisfies InputDeclarations;
+
+const imageRef = (description: string): InputDeclaration => ({
+  type: 'string',
+  default: '$CIGEN_BUILT_REF',
+  regex: IMAGE_REFERENCE,
+  variable: 'CIGEN_IMAGE_REF',
+  description,
+  sample: `registry.example.com/group/api@sha256:${'ab'.repeat(32)}`,
+});
+
+const buildJob: InputDeclaration = {
+  ...CORE_INPUTS['job-name'],
+  default: 'build-image',
+  description: 'The build job (its `job-name`) whose dotenv report names the image: this job `needs:` it.',
+  sample: 'build app/api',
+};
+
+export type AttestKind = 'sign' | 'sbom' | 'provenance';
+
+const ATTEST_TEXT: Record<AttestKind, { job: string; what: string }> = {
+  sign: { job: 'sign-image', what: 'the image to sign, by digest' },
+  sbom: { job: 'sbom-image', what: 'the image to make an SBOM of, by digest' },
+  provenance: { job: 'provenance-image', what: 'the image the provenance is about, by digest' },
+};
+
+export const attestInputs = (kind: AttestKind): InputDeclarations => ({
+  'job-name': { ...CORE_INPUTS['job-name'], default: ATTEST_TEXT[kind].job, sample: `${kind}:app` },
+  stage: { ...CORE_INPUTS.stage, default: 'build', sample: 'attest' },
+  'build-job': buildJob,
+  'image-ref': imageRef(`The image: ${ATTEST_TEXT[kind].what} (\`$CIGEN_BUILT_REF\` from the build job's report).`),
+  ...SIGNING_INPUTS,
+  ...REGISTRY_INPUTS,
+});
+
+/** Only what the job's shell reads: the variables. */
+const withVariables = (inputs: InputDeclarations): InputDeclarations =>
+  Object.fromEntries(Object.entries(inputs).filter(([, input]) => input.variable));
+
+/** The shell of an attesting job: the inputs it reads as data, then `cigen <kind>`. */
+export function attestScriptFor(kind: AttestKind, reads: InputDeclarations, builder: string): string {
+  return renderScript(attestScript, {
+    component: builder || kind,
+    kind,
+    [kind]: true,
+    builder,
+    report: SUPPLY_REPORTS[kind],
+    sbomDir: SBOM_DIR,
+    provenanceFile: PROVENANCE_FILE,
+    reads: readLines(withVariables(reads)),
+  });
+}
+
+interface AttestJobOptions {
+  /** Every input that travels in a variable to the job (a builder's own: provenance records them). */
+  inputs: InputDeclarations;
+  /** The builder whose switch added the job; empty for the standalone components. */
+  builder: string;
+  needs: Job['needs'];
+  extra?: Partial<Job>;
+}
+
+function attestJob(kind: AttestKind, options: AttestJobOptions): Job {
+  const artifacts =
+    kind === 'sbom'
+      ? { when: 'always' as const, paths: [SBOM_DIR], reports: { dotenv: SUPPLY_REPORTS[kind] } }
+      : kind === 'provenance'
+        ? { when: 'always' as const, paths: [PROVENANCE_FILE], reports: { dotenv: SUPPLY_REPORTS[kind] } }
+        : { reports: { dotenv: SUPPLY_REPORTS[kind] } };
+  return {
+    stage: plain(inputRef('stage')),
+    image: { name: plain(inputRef('cli-image')), entrypoint: [''] },
+    needs: options.needs,
+    ...options.extra,
+    variables: inputVariables(options.inputs),
+    // Keyless signing: the job's OIDC token for Fulcio. Read by cigen from the environment, never printed.
+    id_tokens: { SIGSTORE_ID_TOKEN: { aud: plain(inputRef('sigstore-audience')) } },
+    script: [
+      new Literal(attestScriptFor(kind, options.builder ? { ...SIGNING_INPUTS, ...REGISTRY_INPUTS } : options.inputs, options.builder)),
+    ],
+    artifacts,
+  };
+}
+
+export const attestJobs = (kind: AttestKind): Jobs => ({
+  [plain(inputRef('job-name'))]: attestJob(kind, {
+    inputs: attestInputs(kind),
+    builder: '',
+    needs: [{ job: plain(inputRef('build-job')), artifacts: true }],
+  }),
+});
+
+/** A builder component's switches: the jobs they add, and what those jobs read. */
+export const TOGGLE_INPUTS = {
+  sign: {
+    type: 'boolean',
+    default: false,
+    description: "Also sign the pushed image (keyless with the job's OIDC token, or `signing-key`), in a job `<job-name>:sign`.",
+    sample: true,
+  },
+  sbom: {
+    type: 'boolean',
+    default: false,
+    description:
+      'Also make a CycloneDX SBOM of the pushed image (Trivy), kept as an artifact and attached signed, in a job `<job-name>:sbom`.',
+    sample: true,
+  },
+  provenance: {
+    type: 'boolean',
+    default: false,
+    description:
+      'Also attach a signed SLSA v1 provenance statement (pipeline, commit, runner, this component and its inputs), ' +
+      'in a job `<job-name>:provenance`.',
+    sample: true,
+  },
+  ...SIGNING_INPUTS,
+} as const satisfies Record<string, InputDeclaration>;
+
+const TOGGLE_ORDER: readonly AttestKind[] = ['sign', 'sbom', 'provenance'];
+
+/** The build inputs a provenance statement records: what shapes the image, never a credential. */
+export const PROVENANCE_INPUTS: readonly string[] = [
+  'image',
+  'tags',
+  'context',
+  'dockerfile',
+  'build-args',
+  'target',
+  'labels',
+  'platform',
+  'push',
+  'cache',
+  'cache-repo',
+  'tarball',
+];
+
+/**
+ * The jobs a builder component adds for its `sign`, `sbom` and `provenance` inputs: each runs only
+ * when its input is true, after the build (its dotenv report names the image) and after the ones
+ * before it, so that no two of them update the image's referrers at once (a registry without the
+ * referrers API keeps them in one index per digest).
+ */
+export function toggleJobs(builder: string, buildInputs: InputDeclarations): Jobs {
+  const signing = withVariables({ ...SIGNING_INPUTS, ...REGISTRY_INPUTS });
+  const recorded = Object.fromEntries(PROVENANCE_INPUTS.flatMap((name) => (buildInputs[name] ? [[name, buildInputs[name]]] : [])));
+  const jobs: Jobs = {};
+  TOGGLE_ORDER.forEach((kind, index) => {
+    jobs[`${plain(inputRef('job-name'))}:${kind}`] = attestJob(kind, {
+      inputs: kind === 'provenance' ? { ...withVariables(recorded), ...signing } : signing,
+      builder,
+      needs: [
+        { job: plain(inputRef('job-name')), artifacts: true },
+        ...TOGGLE_ORDER.slice(0, index).map((before) => ({
+          job: `${plain(inputRef('job-name'))}:${before}`,
+          artifacts: false,
+          optional: true,
+        })),
+      ],
+      extra: { rules: [{ if: `"${inputRef(kind).block}" == "true"` }] },
+    });
+  });
+  return jobs;
+}
+
+export const VERIFY_INPUTS: InputDeclarations = {
+  'job-name': { ...CORE_INPUTS['job-name'], default: 'verify-image', sample: 'verify:app' },
+  stage: { ...CORE_INPUTS.stage, default: 'deploy', sample: 'release' },
+  'build-job': buildJob,
+  'image-ref': imageRef("The image to verify, by digest (`$CIGEN_BUILT_REF` from the build job's report)."),
+  'cli-image': SIGNING_INPUTS['cli-image'],
+  'certificate-oidc-issuer': {
+    type: 'string',
+    default: '$CI_SERVER_URL',
+    regex: String.raw`^[A-Za-z0-9$_{}:/.-]*$`,
+    variable: 'CIGEN_ISSUER',
+    description: 'The OIDC issuer of a keyless signature: this GitLab (`$CI_SERVER_URL`).',
+    sample: 'https://gitlab.example.com',
+  },
+  project: {
+    type: 'string',
+    default: '$CI_PROJECT_PATH',
+    regex: String.raw`^[A-Za-z0-9$_{}./-]*$`,
+    variable: 'CIGEN_PROJECT',
+    description: 'The project whose pipelines must have signed (keyless).',
+    sample: 'platform/api',
+  },
+  'ref-pattern': {
+    type: 'string',
+    default: '',
+    regex: SINGLE_LINE,
+    variable: 'CIGEN_REF_PATTERN',
+    description: 'The refs allowed to have signed, a regular expression (`refs/heads/main`, `refs/tags/v.*`); empty: any branch or tag.',
+    sample: 'refs/heads/main',
+  },
+  key: {
+    type: 'string',
+    default: '',
+    regex: FROM_VARIABLE,
+    variable: 'CIGEN_VERIFY_KEY',
+    description: 'Verify against a public key instead of an identity: a (file-type) variable holding it (PEM), e.g. `$COSIGN_PUBLIC_KEY`.',
+    sample: '$COSIGN_PUBLIC_KEY',
+  },
+  require: {
+    type: 'array',
+    default: ['sbom', 'provenance'],
+    variable: 'CIGEN_REQUIRE',
+    description: 'Attestations that must be attached and valid besides the signature: `sbom`, `provenance`.',
+    sample: ['provenance'],
+  },
+  'protected-ref': {
+    type: 'boolean',
+    default: false,
+    variable: 'CIGEN_PROTECTED_REF',
+    description: 'The provenance must say the image was built from a protected branch or tag.',
+    sample: true,
+  },
+  policy: {
+    type: 'string',
+    default: '',
+    regex: FROM_VARIABLE,
+    variable: 'CIGEN_POLICY',
+    description:
+      'A policy file (YAML: identity, key, require, protected-ref), a path in the project or a file-type variable; the inputs above win.',
+    sample: 'deploy/policy.yml',
+  },
+  'trusted-root': {
+    type: 'string',
+    default: '',
+    regex: FROM_VARIABLE,
+    variable: 'CIGEN_TRUSTED_ROOT',
+    description: "A private Sigstore's trusted root (JSON), as a file-type variable; empty: the public Sigstore's.",
+    sample: '$SIGSTORE_TRUSTED_ROOT',
+  },
+  ...REGISTRY_INPUTS,
+};
+
+export const verifyJobs = (): Jobs => ({
+  [plain(inputRef('job-name'))]: {
+    stage: plain(inputRef('stage')),
+    image: { name: plain(inputRef('cli-image')), entrypoint: [''] },
+    needs: [{ job: plain(inputRef('build-job')), artifacts: true }],
+    variables: inputVariables(VERIFY_INPUTS),
+    script: [new Literal(renderScript(verifyScript, { component: 'verify', reads: readLines(withVariables(VERIFY_INPUTS)) }))],
+  },
+});

