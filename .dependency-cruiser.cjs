@@ -1,13 +1,13 @@
 /**
  * The layers of cigen, enforced (`npm run lint`). Dependencies run one way:
  *
- *   cli -> features (lint, migrate, init, bot, generate, publish) -> catalog -> runner -> builders -> ci
+ *   cli -> features (lint, migrate, init, bot, generate, publish, supply) -> catalog -> runner -> builders -> ci
  *
  * A feature never imports another feature: what two features share moves down (into ci/ or a
  * shared lower module), and what one needs of another is handed to it by cli/wiring.ts.
  * See docs/architecture.md.
  */
-const FEATURES = ['lint', 'migrate', 'init', 'bot', 'generate', 'publish'];
+const FEATURES = ['lint', 'migrate', 'init', 'bot', 'generate', 'publish', 'supply'];
 const LOWER = {
   ci: [],
   builders: ['ci'],
