@@ -1,11 +1,13 @@
 /**
  * The migration-bot component as GitLab runs it: instantiated in both interpolation modes, its
- * script run by bash and busybox sh with a stub `npx` first on PATH that records its argv, one
- * element per line. The contract is the exact `cigen bot` command line, no token on it, and a
- * clear failure without GITLAB_TOKEN.
+ * script run by bash and busybox sh in a network namespace with no network at all (no package
+ * registry can be reached), with the CLI image's entry point — `cigen` — stubbed first on PATH to
+ * record its argv, one element per line, and `npx` and `npm` stubbed to record any call. The
+ * contract is the exact `cigen bot` command line, no token on it, no npx or npm call, and a clear
+ * failure without GITLAB_TOKEN.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -26,8 +28,9 @@ function run(
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'cigen-bot-job-'));
   dirs.push(dir);
-  writeFileSync(join(dir, 'npx'), `#!/bin/sh\nfor a do printf '%s\\n' "$a"; done > "${dir}/argv"\n`);
-  chmodSync(join(dir, 'npx'), 0o755);
+  writeFileSync(join(dir, 'cigen'), `#!/bin/sh\nfor a do printf '%s\\n' "$a"; done > "${dir}/argv"\n`);
+  for (const tool of ['npx', 'npm']) writeFileSync(join(dir, tool), `#!/bin/sh\necho "${tool} $*" >> "${dir}/registry-calls"\nexit 1\n`);
+  for (const tool of ['cigen', 'npx', 'npm']) chmodSync(join(dir, tool), 0o755);
   const { name, job } = instantiateComponent('migration-bot', inputs, mode);
   const environment = {
     ...jobEnvironment(
@@ -36,26 +39,29 @@ function run(
     ),
     PATH: `${dir}:/usr/bin:/bin`,
   };
-  const result = spawnSync(shell[0] as string, [...shell.slice(1), '-c', jobScript(job)], { env: environment, encoding: 'utf8', cwd: dir });
+  // unshare --net: a network namespace with only a loopback that is down; no registry is reachable.
+  const result = spawnSync('unshare', ['--net', ...shell, '-c', jobScript(job)], { env: environment, encoding: 'utf8', cwd: dir });
   let argv: string[] = [];
   try {
     argv = readFileSync(join(dir, 'argv'), 'utf8').trimEnd().split('\n');
   } catch {
-    // npx never ran.
+    // cigen never ran.
   }
-  return { name, job, result, argv };
+  const registryCalls = existsSync(join(dir, 'registry-calls')) ? readFileSync(join(dir, 'registry-calls'), 'utf8') : '';
+  return { name, job, result, argv, registryCalls };
 }
 
 describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
   it.each([['bash'], ['busybox sh']])('%s: defaults run a dry run of the bot over nothing chosen yet', (shell) => {
-    const { name, job, result, argv } = run({ group: 'platform' }, mode, shell === 'bash' ? ['bash'] : ['busybox', 'sh']);
+    const { name, job, result, argv, registryCalls } = run({ group: 'platform' }, mode, shell === 'bash' ? ['bash'] : ['busybox', 'sh']);
     expect(name).toBe('cigen-migration-bot');
+    expect(job['image']).toEqual({ name: '$CI_REGISTRY/ci-components/cigen/cli:1.0.0', entrypoint: [''] });
+    expect(registryCalls).toBe('');
+    expect(jobScript(job)).not.toMatch(/\bnpx\b|\bnpm\b/);
     expect(job['stage']).toBe('.post');
     expect(job['parallel']).toBe(1);
     expect(result.status, result.stderr).toBe(0);
     expect(argv).toEqual([
-      '--yes',
-      'cigen@1',
       'bot',
       '--report',
       'cigen-bot-report.json',
@@ -80,16 +86,15 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         concurrency: 8,
         parallel: 4,
         'dry-run': false,
-        package: '@platform/cigen@1.2.0',
+        'cli-image': `mirror.example.com/cigen/cli@sha256:${'a'.repeat(64)}`,
       },
       mode,
       ['bash'],
     );
     expect(job['parallel']).toBe(4);
+    expect(job['image']).toEqual({ name: `mirror.example.com/cigen/cli@sha256:${'a'.repeat(64)}`, entrypoint: [''] });
     expect(result.status, result.stderr).toBe(0);
     expect(argv).toEqual([
-      '--yes',
-      '@platform/cigen@1.2.0',
       'bot',
       '--report',
       'cigen-bot-report.json',
@@ -117,7 +122,7 @@ it('refuses hostile values up front (GitLab checks the regex before any job exis
     ['group', 'a; rm -rf /'],
     ['projects', 'a b'],
     ['gitlab-url', 'https://x/$(id)'],
-    ['package', 'cigen@1 --foo'],
+    ['cli-image', 'cigen@1 --foo'],
   ] as const) {
     expect(() => instantiateComponent('migration-bot', { [input]: value }, 'classic'), input).toThrow(
       /does not match required RegEx pattern/,
