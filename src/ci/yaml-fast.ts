@@ -696,21 +696,36 @@ class FastComposer {
     }
     if (i < end && text.charCodeAt(i) !== SPACE) throw giveUp();
     if (!this.restIsEmpty(i, end)) throw giveUp();
-    // The content: its lines are empty (no spaces at all) or indented past the collection.
+    // The content: lines indented past the collection, and blank lines (empty, or spaces only).
     let first = l + 1;
-    while (first < this.limit && this.starts[first] === this.ends[first]) first++;
-    if (first >= this.limit || this.isBlank(first)) throw giveUp();
+    let leadingSpaces = 0;
+    while (first < this.limit && this.isBlank(first)) leadingSpaces = Math.max(leadingSpaces, this.indents[first++] as number);
+    if (first >= this.limit) throw giveUp();
+    if ((this.indents[first] as number) <= indent) {
+      // No content: an empty scalar. It keeps the blank lines below it, except those at the end
+      // that are empty or indented no more than the line after them, as the library's lexer drops
+      // them; it never drops the first line. (A comment after it is the library's.)
+      if (this.isComment(first)) throw giveUp();
+      const next = this.indents[first] as number;
+      let kept = first - 1;
+      while (kept > l + 1 && (this.indents[kept] as number) <= next) kept--;
+      const stop = kept > l ? this.after(kept) : (this.starts[l + 1] as number);
+      return { node: this.scalar('', folded ? BLOCK_FOLDED : BLOCK_LITERAL, at, stop, stop, false), next: first };
+    }
     const contentIndent = this.indents[first] as number;
-    if (contentIndent <= indent) throw giveUp();
+    // More-indented leading blank lines need an indentation indicator: the library reports them.
+    if (leadingSpaces > contentIndent) throw giveUp();
     let last = first;
     let m = first + 1;
     for (; m < this.limit; m++) {
-      if (this.starts[m] === this.ends[m]) continue;
-      if (this.isBlank(m)) throw giveUp();
+      if (this.isBlank(m)) continue;
       if ((this.indents[m] as number) < contentIndent) break;
       last = m;
     }
     if (m < this.limit && (this.indents[m] as number) > indent) throw giveUp();
+    // Blank lines after the content are not the scalar's, unless more indented than its content
+    // (then they are, with their extra spaces): left to the library.
+    for (let k = last + 1; k < m; k++) if ((this.indents[k] as number) > contentIndent) throw giveUp();
     let value = '';
     // Leading empty lines are kept as they are.
     for (let k = l + 1; k < first; k++) value += '\n';
@@ -719,7 +734,7 @@ class FastComposer {
     for (let k = first; k <= last; k++) {
       const lineStart = this.starts[k] as number;
       const lineEnd = this.ends[k] as number;
-      const lineIndent = lineStart === lineEnd ? 0 : (this.indents[k] as number);
+      const lineIndent = this.indents[k] as number;
       const content = text.slice(lineStart + lineIndent, lineEnd);
       const extra = ' '.repeat(Math.max(0, lineIndent - contentIndent));
       if (!folded) {

@@ -12,6 +12,10 @@ import { Document, LineCounter, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { TYPED_START, parseFast } from '../../src/ci/yaml-fast.js';
 import { customTags, parseYamlDocuments, withYaml11Breaks } from '../../src/ci/yaml.js';
+import { CATALOG, sampleInputs } from '../../src/catalog/registry.js';
+import { renderComponent } from '../../src/catalog/document.js';
+import { headerInputs, resolveInputs, splitComponentFile } from '../../src/ci/interpolation/index.js';
+import { interpolateText } from '../../src/ci/interpolation/text.js';
 import { chainPipeline, includePipeline, kanikoPipeline } from '../bench/generate.js';
 import { documentsDifference } from '../helpers/yaml-compare.js';
 
@@ -66,6 +70,20 @@ describe('the fast composer builds what the yaml library builds', () => {
     expect(compare(chainPipeline(200))).toBe('fast');
     expect(compare(kanikoPipeline(40))).toBe('fast');
     for (const text of Object.values(includePipeline(400).files)) expect(compare(text)).toBe('fast');
+  });
+
+  it("on every component's text-mode instantiation, with its defaults and with non-default inputs", () => {
+    let taken = 0;
+    for (const component of CATALOG) {
+      const file = splitComponentFile(renderComponent(component));
+      for (const given of [{}, sampleInputs(component)]) {
+        const { values, errors } = resolveInputs(headerInputs(file.header), given);
+        expect(errors).toEqual([]);
+        const text = interpolateText(file.contentText, { inputs: values }).text as string;
+        if (compare(text) === 'fast') taken++;
+      }
+    }
+    expect(taken).toBe(CATALOG.length * 2);
   });
 
   it.each([
@@ -168,10 +186,32 @@ describe('the fast composer builds what the yaml library builds', () => {
   });
 
   it('a plain scalar that starts with no character of TYPED_START is a string under every tag of the schema', () => {
-    const tags = (new Document(undefined, { version: '1.1', customTags, merge: true }).schema.tags as { test?: RegExp; default?: unknown }[])
-      .filter((tag) => tag.test && tag.default);
+    const tags = (
+      new Document(undefined, { version: '1.1', customTags, merge: true }).schema.tags as { test?: RegExp; default?: unknown }[]
+    ).filter((tag) => tag.test && tag.default);
     const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i));
-    const rest = ['', ...printable, 'ull', 'ULL', 'es', 'ES', 'rue', 'n', 'ff', 'alse', '0', '1', 'x1', 'b1', '.5', 'e3', ':30', 'nf', 'nan', '<'];
+    const rest = [
+      '',
+      ...printable,
+      'ull',
+      'ULL',
+      'es',
+      'ES',
+      'rue',
+      'n',
+      'ff',
+      'alse',
+      '0',
+      '1',
+      'x1',
+      'b1',
+      '.5',
+      'e3',
+      ':30',
+      'nf',
+      'nan',
+      '<',
+    ];
     const starts = [...printable, 'ſ', 'K', 'İ', 'ı', '０'];
     let checked = 0;
     for (const first of starts)
