@@ -4,7 +4,8 @@
 // through V8's code cache, so that a run does not parse and compile ~800 KB of JavaScript again:
 // Node 22+ has this built in (module.enableCompileCache); on Node 20 cigen keeps the cache itself,
 // in the OS temp directory, one per command (each holds what that command compiles), keyed by
-// Node version and bundle; V8 itself refuses a cache that does not fit.
+// Node version and bundle, written once a command has run twice; V8 itself refuses a cache that
+// does not fit.
 const fs = require('node:fs');
 const Module = require('node:module');
 const os = require('node:os');
@@ -25,7 +26,9 @@ if (typeof Module.enableCompileCache === 'function') {
   require(bundle);
 } else {
   const command = /^[a-z][a-z-]{0,19}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
-  const cacheFile = path.join(os.tmpdir(), `cigen-${process.version}-${stat.size}-${Math.trunc(stat.mtimeMs)}-${command}.v8cache`);
+  const dir = os.tmpdir();
+  const stamp = `${stat.size}-${Math.trunc(stat.mtimeMs)}`;
+  const cacheFile = path.join(dir, `cigen-${process.version}-${stamp}-${command}.v8cache`);
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);
@@ -34,16 +37,34 @@ if (typeof Module.enableCompileCache === 'function') {
   }
   const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
-    // Written at exit, so it holds the functions this run compiled; a failed write only costs speed.
-    process.once('exit', () => {
+    // The cache is written by the second run without one: a command run once (in a fresh CI
+    // container, say) does not pay for a cache nothing would read. The first run leaves a mark.
+    const mark = `${cacheFile}.seen`;
+    if (!fs.existsSync(mark)) {
       try {
-        const temp = `${cacheFile}.${process.pid}`;
-        fs.writeFileSync(temp, script.createCachedData());
-        fs.renameSync(temp, cacheFile);
+        fs.writeFileSync(mark, '');
       } catch {
         // No writable temp directory: run without a cache.
       }
-    });
+    } else {
+      // Written at exit, so it holds the functions this run compiled; a failed write only costs speed.
+      process.once('exit', () => {
+        try {
+          const temp = `${cacheFile}.${process.pid}`;
+          fs.writeFileSync(temp, script.createCachedData());
+          fs.renameSync(temp, cacheFile);
+          fs.rmSync(mark, { force: true });
+          // Caches of this command for bundles that are gone (a rebuild, an upgrade).
+          const prefix = `cigen-${process.version}-`;
+          const suffix = `-${command}.v8cache`;
+          for (const name of fs.readdirSync(dir))
+            if (name.startsWith(prefix) && (name.endsWith(suffix) || name.endsWith(`${suffix}.seen`)) && !name.includes(`-${stamp}-`))
+              fs.rmSync(path.join(dir, name), { force: true });
+        } catch {
+          // No writable temp directory: run without a cache.
+        }
+      });
+    }
   }
   const module = new Module(bundle, null);
   module.filename = bundle;

@@ -4,7 +4,9 @@
  * parser's, at the same place, with the key named. No test here measures time: they assert the
  * work done and the findings.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { parseAllDocuments, type Document } from 'yaml';
@@ -136,5 +138,36 @@ describe('lint on the fast path and the lean document', () => {
   it('a file with anchors, a header or interpolation blocks is not lean (its nodes are needed)', () => {
     for (const text of ['a: &x {k: 1}\nb: *x\n', 'spec:\n  inputs: {}\n---\nj: {script: [a]}\n', 'j:\n  script: ["$[[ inputs.x ]]"]\n'])
       expect(parseFile(text, 'f.yml', { lean: true }).content).not.toBeInstanceOf(LeanDocument);
+  });
+});
+
+describe('start-up: the V8 code cache', () => {
+  it('is written by the second run without one, read by the runs after it, and replaces the caches of older bundles', () => {
+    const ROOT = resolve(import.meta.dirname, '../..');
+    const tmp = mkdtempSync(join(tmpdir(), 'cigen-cache-'));
+    try {
+      writeFileSync(join(tmp, `cigen-${process.version}-1-2-lint.v8cache`), 'an older bundle');
+      const run = () => {
+        const result = spawnSync(
+          process.execPath,
+          [join(ROOT, 'bin/cigen.cjs'), 'lint', join(ROOT, 'test/bench/fixtures/lint/small.gitlab-ci.yml')],
+          {
+            env: { ...process.env, TMPDIR: tmp },
+            encoding: 'utf8',
+          },
+        );
+        expect(result.status).toBe(0);
+        return readdirSync(tmp)
+          .filter((name) => name.startsWith('cigen-'))
+          .sort();
+      };
+      expect(run()).toEqual([`cigen-${process.version}-1-2-lint.v8cache`, expect.stringMatching(/-lint\.v8cache\.seen$/)]);
+      const second = run();
+      expect(second).toEqual([expect.stringMatching(/-lint\.v8cache$/)]);
+      expect(second[0]).not.toContain('-1-2-');
+      expect(run()).toEqual(second);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
