@@ -1,0 +1,317 @@
+/**
+ * The supply-chain jobs as a runner runs them — the sign, sbom, provenance and verify
+ * components, and the jobs a builder's sign/sbom/provenance switches add — in both interpolation
+ * modes, under bash and busybox sh, with the CLI image's entry point (`cigen`) stubbed to record
+ * its argv and what reached its environment. The contract: the exact `cigen` command line, inputs
+ * as data (one argument each), no secret on the command line or in the log (the OIDC token and
+ * the key password reach cigen in its environment only), a clear line for each refusal, and
+ * shellcheck-clean scripts. Hostile input values: refused by GitLab, or data that runs nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { findComponent } from '../../src/catalog/registry.js';
+import { INTERPOLATION_MODES, instantiate, splitComponentFile, type InterpolationMode } from '../../src/ci/interpolation/index.js';
+import { componentText, jobEnvironment, jobScript, predefinedVariables, REGISTRY_PASSWORD } from '../helpers/job.js';
+
+const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.c2lnc3RvcmUtdG9rZW4tbmV2ZXItcHJpbnRlZA.c2ln';
+const KEY_PASSWORD = 'key-password-never-printed-Zq9';
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
+const BUILT = `registry.example.com/group/app@${DIGEST}`;
+const SHELLS = [['bash'], ['busybox', 'sh']] as const;
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function jobsOf(component: string, inputs: Record<string, unknown>, mode: InterpolationMode) {
+  const instance = instantiate(splitComponentFile(componentText(component)), inputs, mode);
+  return { errors: instance.errors, jobs: (instance.content ?? {}) as Record<string, Record<string, unknown>> };
+}
+
+interface Run {
+  status: number | null;
+  log: string;
+  stderr: string;
+  argv: string[];
+  /** What cigen found in its environment: the token and key password, present or not. */
+  env: Record<string, string>;
+  dir: string;
+}
+
+function run(job: Record<string, unknown>, shell: readonly string[], variables: Record<string, string> = {}): Run {
+  const dir = mkdtempSync(join(tmpdir(), 'cigen-supply-job-'));
+  dirs.push(dir);
+  writeFileSync(
+    join(dir, 'cigen'),
+    `#!/bin/sh\nfor a do printf '%s\\n' "$a"; done > "${dir}/argv"\n` +
+      `printf 'token=%s\\npassword=%s\\n' "\${SIGSTORE_ID_TOKEN:+set}" "\${CIGEN_KEY_PASSWORD-}" > "${dir}/env"\n` +
+      `cat "$DOCKER_CONFIG/config.json" > "${dir}/docker-config" 2>/dev/null || true\n`,
+  );
+  chmodSync(join(dir, 'cigen'), 0o755);
+  writeFileSync(join(dir, 'cosign.key'), '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n');
+  const environment = {
+    ...jobEnvironment(
+      job,
+      predefinedVariables(dir, { CI_SERVER_URL: 'https://gitlab.example.com', SIGSTORE_ID_TOKEN: TOKEN, ...variables }),
+    ),
+    PATH: `${dir}:/usr/bin:/bin`,
+    HOME: dir,
+  };
+  const result = spawnSync(shell[0] as string, [...shell.slice(1), '-c', jobScript(job)], { env: environment, encoding: 'utf8', cwd: dir });
+  const read = (file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8') : '');
+  const env = Object.fromEntries(
+    read('env')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+  return {
+    status: result.status,
+    log: result.stdout + result.stderr,
+    stderr: result.stderr,
+    argv: read('argv').trimEnd().split('\n').filter(Boolean),
+    env,
+    dir,
+  };
+}
+
+const expectNoSecret = (r: Run) => {
+  for (const secret of [TOKEN, KEY_PASSWORD, REGISTRY_PASSWORD]) {
+    expect(r.log).not.toContain(secret);
+    expect(r.argv.join(' ')).not.toContain(secret);
+  }
+};
+
+const PUBLIC = ['--fulcio-url', 'https://fulcio.sigstore.dev', '--rekor-url', 'https://rekor.sigstore.dev'];
+
+describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
+  describe.each(SHELLS)('%s', (...shell) => {
+    it.each([
+      ['sign', 'cigen-sign.env', []],
+      ['sbom', 'cigen-sbom.env', ['--output-dir', '/cigen-sbom']],
+      ['provenance', 'cigen-provenance.env', ['--output', '/cigen-provenance.json']],
+    ] as const)('the %s component: keyless by default, the token in the environment only', (kind, report, extra) => {
+      const { jobs } = jobsOf(kind, {}, mode);
+      const [name, job] = Object.entries(jobs)[0]!;
+      expect(name).toBe(`${kind}-image`);
+      expect(job['needs']).toEqual([{ job: 'build-image', artifacts: true }]);
+      expect(job['id_tokens']).toEqual({ SIGSTORE_ID_TOKEN: { aud: 'sigstore' } });
+      expect(job['image']).toEqual({ name: '$CI_REGISTRY/ci-components/cigen/cli:1.0.0', entrypoint: [''] });
+      const r = run(job, shell, { CIGEN_BUILT_REF: BUILT });
+      expect(r.status, r.log).toBe(0);
+      expect(r.argv).toEqual([
+        kind,
+        ...PUBLIC,
+        '--report',
+        `${r.dir}/${report}`,
+        ...extra.map((a) => (a.startsWith('/') ? `${r.dir}${a}` : a)),
+        BUILT,
+      ]);
+      expect(r.env).toMatchObject({ token: 'set', password: '' });
+      expect(r.log).toContain("signing keylessly with this job's identity (Fulcio https://fulcio.sigstore.dev)");
+      // The registry credentials cigen reads: a private config.json, the password only there.
+      expect(readFileSync(join(r.dir, 'docker-config'), 'utf8')).toContain(
+        Buffer.from(`gitlab-ci-token:${REGISTRY_PASSWORD}`).toString('base64'),
+      );
+      expectNoSecret(r);
+    });
+
+    it('with a key: its file, the password from a masked variable into the environment only, a private Sigstore', () => {
+      const { jobs } = jobsOf(
+        'sign',
+        {
+          'signing-key': '$COSIGN_KEY',
+          'signing-key-password': '$COSIGN_PASSWORD',
+          'fulcio-url': 'https://fulcio.internal:8443',
+          'rekor-url': 'https://rekor.internal',
+          'tsa-url': 'https://tsa.internal/api',
+          'image-ref': '$MY_REF',
+        },
+        mode,
+      );
+      const job = Object.values(jobs)[0]!;
+      const r = run(job, shell, { MY_REF: BUILT, COSIGN_KEY: '/dev/null/none', COSIGN_PASSWORD: KEY_PASSWORD });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe('cigen: error: input signing-key: neither PEM text nor a readable file (a file-type variable holds a path)\n');
+      const ok = run(job, shell, { MY_REF: BUILT, COSIGN_KEY: 'cosign.key', COSIGN_PASSWORD: KEY_PASSWORD });
+      expect(ok.status, ok.log).toBe(0);
+      expect(ok.argv).toEqual([
+        'sign',
+        '--fulcio-url',
+        'https://fulcio.internal:8443',
+        '--rekor-url',
+        'https://rekor.internal',
+        '--report',
+        `${ok.dir}/cigen-sign.env`,
+        '--tsa-url',
+        'https://tsa.internal/api',
+        '--key',
+        'cosign.key',
+        BUILT,
+      ]);
+      expect(ok.env['password']).toBe(KEY_PASSWORD);
+      expect(ok.log).toContain('signing with the key in input signing-key');
+      expectNoSecret(ok);
+    });
+
+    it('refuses, each with one line: no image, an image by tag, no token for keyless signing', () => {
+      const job = Object.values(jobsOf('sign', {}, mode).jobs)[0]!;
+      expect(run(job, shell).stderr).toBe(
+        'cigen: error: no image to sign: input image-ref is empty (is the build job in needs: and did it push?)\n',
+      );
+      expect(run(job, shell, { CIGEN_BUILT_REF: 'registry.example.com/group/app:latest' }).stderr).toBe(
+        "cigen: error: the image 'registry.example.com/group/app:latest' is not named by digest (IMAGE@sha256:...): " +
+          'a tag can move between signing and deploying\n',
+      );
+      expect(run(job, shell, { CIGEN_BUILT_REF: BUILT, SIGSTORE_ID_TOKEN: '' }).stderr).toBe(
+        "cigen: error: keyless signing needs the job's OIDC token in SIGSTORE_ID_TOKEN (id_tokens); " +
+          'or give signing-key to sign with a key\n',
+      );
+    });
+
+    it('the buildah switches: the same jobs after the build, the provenance one naming buildah and its inputs', () => {
+      const { jobs } = jobsOf('buildah', { sign: true, sbom: true, provenance: true, tags: ['v1', '$CI_COMMIT_SHORT_SHA'] }, mode);
+      expect(Object.keys(jobs)).toEqual(['build-image', 'build-image:sign', 'build-image:sbom', 'build-image:provenance']);
+      for (const kind of ['sign', 'sbom', 'provenance'])
+        expect(jobs[`build-image:${kind}`]?.['rules']).toEqual([{ if: '"true" == "true"' }]);
+      const provenance = jobs['build-image:provenance'] as Record<string, unknown>;
+      const r = run(provenance, shell, { CIGEN_BUILT_REF: BUILT });
+      expect(r.status, r.log).toBe(0);
+      expect(r.argv).toEqual([
+        'provenance',
+        ...PUBLIC,
+        '--report',
+        `${r.dir}/cigen-provenance.env`,
+        '--output',
+        `${r.dir}/cigen-provenance.json`,
+        '--component',
+        'buildah',
+        BUILT,
+      ]);
+      // The build's inputs travel to cigen as the build job's own variables, for the provenance.
+      const variables = provenance['variables'] as Record<string, { value: string }>;
+      expect(Object.keys(variables)).toContain('CIGEN_TAGS');
+      expect(Object.keys(variables)).not.toContain('CIGEN_REGISTRY_MIRRORS');
+      const none = run(jobs['build-image:sign'] as Record<string, unknown>, shell, { CIGEN_BUILT_REF: '' });
+      expect(none.stderr).toBe('cigen: error: no image to sign: CIGEN_BUILT_REF is empty (push: false builds only)\n');
+    });
+
+    it('the verify component: this GitLab, this project, SBOM and provenance required by default', () => {
+      const { jobs } = jobsOf('verify', {}, mode);
+      const job = jobs['verify-image']!;
+      expect(job['stage']).toBe('deploy');
+      const r = run(job, shell, { CIGEN_BUILT_REF: BUILT, CI_PROJECT_PATH: 'group/app' });
+      expect(r.status, r.log).toBe(0);
+      expect(r.argv).toEqual([
+        'verify',
+        BUILT,
+        '--certificate-oidc-issuer',
+        'https://gitlab.example.com',
+        '--project',
+        'group/app',
+        '--require',
+        'sbom',
+        '--require',
+        'provenance',
+      ]);
+      const keyed = Object.values(
+        jobsOf(
+          'verify',
+          { key: '$COSIGN_PUBLIC_KEY', require: [], 'protected-ref': true, policy: 'deploy/policy.yml', 'trusted-root': '$ROOT_JSON' },
+          mode,
+        ).jobs,
+      )[0]!;
+      const pem = '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----';
+      writeFileSync(join(r.dir, 'policy.yml'), 'require: [sbom]\n');
+      const k = run(keyed, shell, { CIGEN_BUILT_REF: BUILT, COSIGN_PUBLIC_KEY: pem, ROOT_JSON: '{"mediaType": "x"}' });
+      expect(k.status).toBe(1);
+      expect(k.stderr).toBe('cigen: error: input policy: not a readable file, nor PEM or JSON text\n');
+      const dir = mkdtempSync(join(tmpdir(), 'cigen-verify-project-'));
+      dirs.push(dir);
+      mkdirSync(join(dir, 'deploy'));
+      writeFileSync(join(dir, 'deploy/policy.yml'), 'require: [sbom]\n');
+      const ok = run(keyed, shell, {
+        CIGEN_BUILT_REF: BUILT,
+        COSIGN_PUBLIC_KEY: pem,
+        ROOT_JSON: '{"mediaType": "x"}',
+        CI_PROJECT_DIR: dir,
+      });
+      expect(ok.status, ok.log).toBe(0);
+      // PEM and JSON text from variables go into private files; the policy is read from the project.
+      expect(ok.argv).toEqual([
+        'verify',
+        BUILT,
+        '--key',
+        expect.stringMatching(/\/key\.pub$/),
+        '--protected-ref',
+        '--policy',
+        `${dir}/deploy/policy.yml`,
+        '--trusted-root',
+        expect.stringMatching(/\/trusted-root\.json$/),
+      ]);
+      expect(ok.argv).not.toContain('--require');
+    });
+  });
+});
+
+describe('shellcheck', () => {
+  const scripts = [
+    ...['sign', 'sbom', 'provenance', 'verify'].map((c) => [c, Object.values(jobsOf(c, {}, 'classic').jobs)[0]!] as const),
+    ...['sign', 'sbom', 'provenance'].map((k) => [`buildah:${k}`, jobsOf('buildah', {}, 'classic').jobs[`build-image:${k}`]!] as const),
+  ];
+  it.each(scripts)('%s is clean as sh and bash', (_name, job) => {
+    for (const dialect of ['sh', 'bash']) {
+      const result = spawnSync('shellcheck', ['--shell', dialect, '--severity', 'style', '-'], {
+        input: (job['script'] as string[]).join('\n'),
+        encoding: 'utf8',
+      });
+      expect(result.stdout, dialect).toBe('');
+      expect(result.status).toBe(0);
+    }
+  });
+});
+
+/** The attack matrix for these components' string and array inputs (see test/security/attack-matrix.test.ts). */
+describe('hostile input values', () => {
+  const PAYLOADS = [
+    '$(touch /tmp/pwned-supply-1)',
+    '`touch /tmp/pwned-supply-2`',
+    'x; touch /tmp/pwned-supply-3',
+    `x' "; touch /tmp/pwned-supply-4; echo '`,
+    'x\ntouch /tmp/pwned-supply-5',
+    '--all',
+    '$[[ inputs.stage ]]',
+    'x\u0085after_script: [touch /tmp/pwned-supply-6]',
+    'x\u2028  after_script: ["touch /tmp/pwned-supply-7"]\u2028  z: ["',
+  ];
+  const cases = ['sign', 'sbom', 'provenance', 'verify'].flatMap((component) =>
+    Object.entries(findComponent(component)?.inputs ?? {})
+      .filter(([, input]) => input.type === 'string' || input.type === 'array')
+      .map(([name, input]) => [component, name, input.type] as const),
+  );
+  it.each(cases)('%s input %s (%s)', (component, name, type) => {
+    for (const mode of INTERPOLATION_MODES) {
+      for (const payload of PAYLOADS) {
+        const { errors, jobs } = jobsOf(component, { [name]: type === 'array' ? ['sbom', payload] : payload }, mode);
+        if (errors.length > 0) continue;
+        const entries = Object.values(jobs);
+        // Arrays under text interpolation only: GitLab has no regex for them (SECURITY.md).
+        if (entries.length !== 1) {
+          expect({ mode, type }).toEqual({ mode: 'text', type: 'array' });
+          continue;
+        }
+        const r = run(entries[0]!, ['bash'], { CIGEN_BUILT_REF: BUILT });
+        expect(readdirSync('/tmp').filter((f) => f.startsWith('pwned-supply'))).toEqual([]);
+        expectNoSecret(r);
+        if (r.status !== 0) {
+          expect(r.status, r.log).toBe(1);
+          expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(/^cigen: error: /);
+        }
+      }
+    }
+  });
+});
