@@ -1,0 +1,188 @@
+/**
+ * What `cigen verify` expects, and the statements cigen signs: the policy file and flags (each
+ * mistake refused by name, exit 2), the GitLab identity pattern, image references by digest, and
+ * the SLSA provenance built from GitLab's predefined variables.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildInputs } from '../../src/supply/attest.js';
+import { gitlabIdentityRegExp, identityOf, parsePolicy } from '../../src/supply/policy.js';
+import { BUILD_TYPE, fromProtectedRef, provenancePredicate } from '../../src/supply/provenance.js';
+import { parseDigestReference } from '../../src/supply/reference.js';
+import { cigen } from '../helpers/cli.js';
+
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+
+describe('image references', () => {
+  it.each([
+    [`registry.example.com:5000/group/app@${DIGEST}`, { registry: 'registry.example.com:5000', repository: 'group/app', digest: DIGEST }],
+    [`registry.example.com/group/app:v1@${DIGEST}`, { registry: 'registry.example.com', repository: 'group/app', digest: DIGEST }],
+    [`alpine@${DIGEST}`, { registry: 'docker.io', repository: 'library/alpine', digest: DIGEST }],
+    [`localhost/app@${DIGEST}`, { registry: 'localhost', repository: 'app', digest: DIGEST }],
+  ])('%s', (text, expected) => expect(parseDigestReference(text)).toEqual(expected));
+
+  it.each([
+    ['registry.example.com/group/app:v1', 'name the image by digest, IMAGE@sha256:<64 hex digits> (a tag can move; a digest cannot)'],
+    ['registry.example.com/group/app@sha256:abc', 'sha256:abc is not a sha256 digest (sha256:<64 lowercase hex digits>)'],
+    [`registry.example.com/Group/app@${DIGEST}`, 'Group/app is not an image repository (lowercase components: a-z 0-9 . _ -)'],
+  ])('refuses %s', (text, message) => expect(() => parseDigestReference(text)).toThrow(`${text}: ${message}`));
+});
+
+describe('policy files', () => {
+  it('reads identity, key, require and protected-ref', () => {
+    expect(
+      parsePolicy(
+        'identity: {issuer: https://gitlab.example.com, project: group/app, ref-pattern: refs/heads/main}\nrequire: [sbom, provenance]\nprotected-ref: true\n',
+        'p.yml',
+      ),
+    ).toEqual({
+      issuer: 'https://gitlab.example.com',
+      project: 'group/app',
+      refPattern: 'refs/heads/main',
+      require: ['sbom', 'provenance'],
+      protectedRef: true,
+    });
+    expect(parsePolicy('{"key": "cosign.pub"}', 'p.json')).toEqual({ key: 'cosign.pub' });
+  });
+
+  it.each([
+    ['a list', '[1]', 'p.yml: a policy is a mapping (identity, key, require, protected-ref)'],
+    ['an unknown key', 'requires: [sbom]', 'p.yml: requires is not a policy key (identity, key, require, protected-ref)'],
+    [
+      'an unknown identity key',
+      'identity: {repo: x}',
+      'p.yml: identity.repo is not a policy key (issuer, subject, subject-regexp, project, ref-pattern)',
+    ],
+    ['an unknown kind', 'require: [sbom, vex]', 'p.yml: require: vex is not one of signature, sbom, provenance'],
+    ['a string for a boolean', 'protected-ref: "yes"', 'p.yml: protected-ref must be true or false'],
+    ['an empty key', 'key: ""', 'p.yml: key must be a non-empty string'],
+    ['not YAML', 'a: [', 'p.yml: not YAML or JSON: '],
+  ])('refuses %s', (_label, text, message) => expect(() => parsePolicy(text, 'p.yml')).toThrow(message));
+});
+
+describe('who must have signed', () => {
+  it("GitLab's identity: server, project, any CI config path, the refs allowed", () => {
+    const re = new RegExp(gitlabIdentityRegExp('https://gitlab.example.com/', 'group/app', 'refs/heads/main'));
+    expect(re.test('https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/heads/main')).toBe(true);
+    expect(re.test('https://gitlab.example.com/group/app//ci/build.yml@refs/heads/main')).toBe(true);
+    expect(re.test('https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/heads/main-evil')).toBe(false);
+    expect(re.test('https://gitlab.example.com/group/app-evil//.gitlab-ci.yml@refs/heads/main')).toBe(false);
+    expect(re.test('https://gitlab.exampleXcom/group/app//.gitlab-ci.yml@refs/heads/main')).toBe(false);
+  });
+
+  it.each([
+    [
+      {},
+      'say who must have signed: --key FILE, or --certificate-oidc-issuer with ' +
+        '--certificate-identity, --certificate-identity-regexp or --project',
+    ],
+    [{ issuer: 'https://g' }, 'give exactly one of --certificate-identity, --certificate-identity-regexp, --project (with the issuer)'],
+    [
+      { issuer: 'https://g', project: 'a', subject: 'b' },
+      'give exactly one of --certificate-identity, --certificate-identity-regexp, --project (with the issuer)',
+    ],
+    [{ key: 'k', issuer: 'https://g' }, 'give a key or an identity (issuer with subject, subject-regexp or project), not both'],
+    [{ issuer: 'https://g', subject: 'x', refPattern: 'refs/heads/main' }, '--ref-pattern goes with --project'],
+    [{ issuer: 'https://g', subjectRegExp: '(' }, '( is not a regular expression: '],
+  ])('refuses %j', (input, message) => expect(() => identityOf(input)).toThrow(message));
+
+  it('the command line: usage errors exit 2 with the reason, nothing is fetched', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-verify-usage-'));
+    try {
+      writeFileSync(join(dir, 'policy.yml'), 'require: [everything]\n');
+      for (const [args, message] of [
+        [['verify', 'registry.example.com/app:latest', '--key', 'k.pub'], 'registry.example.com/app:latest: name the image by digest'],
+        [['verify', `registry.example.com/app@${DIGEST}`], 'say who must have signed: --key FILE'],
+        [
+          ['verify', `registry.example.com/app@${DIGEST}`, '--key', join(dir, 'none.pub')],
+          `--key ${join(dir, 'none.pub')}: no such file or directory`,
+        ],
+        [
+          ['verify', `registry.example.com/app@${DIGEST}`, '--policy', join(dir, 'policy.yml')],
+          `${join(dir, 'policy.yml')}: require: everything is not one of signature, sbom, provenance`,
+        ],
+        [
+          ['verify', `registry.example.com/app@${DIGEST}`, '--key', 'k.pub', '--require', 'sbom,vex'],
+          '--require: vex is not one of signature, sbom, provenance',
+        ],
+        [
+          ['sign', `registry.example.com/app@${DIGEST}`],
+          'no identity to sign with: keyless signing needs the OIDC token in SIGSTORE_ID_TOKEN',
+        ],
+      ] as const) {
+        const result = cigen([...args], { env: { SIGSTORE_ID_TOKEN: '' } });
+        expect(result.stderr, args.join(' ')).toContain(message);
+        expect(result.status, args.join(' ')).toBe(2);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--help says what each command does and how it exits', () => {
+    for (const command of ['sign', 'sbom', 'provenance', 'verify']) {
+      const help = cigen([command, '--help']);
+      expect(help.status).toBe(0);
+      expect(help.stdout).toMatch(/Exit codes: 0 (verified|attached), 1 refused/);
+    }
+  });
+});
+
+describe('provenance from GitLab predefined variables', () => {
+  const env = {
+    CI_SERVER_URL: 'https://gitlab.example.com',
+    CI_PROJECT_PATH: 'group/app',
+    CI_PROJECT_URL: 'https://gitlab.example.com/group/app',
+    CI_COMMIT_SHA: 'f'.repeat(40),
+    CI_COMMIT_TAG: 'v1.2.3',
+    CI_COMMIT_REF_NAME: 'v1.2.3',
+    CI_COMMIT_REF_PROTECTED: 'true',
+    CI_PIPELINE_ID: '9',
+    CI_PIPELINE_SOURCE: 'push',
+    CI_JOB_URL: 'https://gitlab.example.com/group/app/-/jobs/3',
+    CI_JOB_STARTED_AT: '2026-11-23T09:00:00Z',
+    CI_RUNNER_ID: '12',
+    CI_CONFIG_PATH: '.gitlab-ci.yml',
+  };
+  it('a tag pipeline: the tag as ref, the commit as dependency, the runner as builder', () => {
+    const p = provenancePredicate(env, {
+      component: 'kaniko',
+      inputs: { image: '$CI_REGISTRY_IMAGE' },
+      finishedOn: new Date('2026-11-23T09:05:00Z'),
+    });
+    expect(p.buildDefinition.buildType).toBe(BUILD_TYPE);
+    expect(p.buildDefinition.externalParameters['source']).toEqual({
+      repository: env.CI_PROJECT_URL,
+      ref: 'refs/tags/v1.2.3',
+      revision: env.CI_COMMIT_SHA,
+    });
+    expect(p.buildDefinition.externalParameters['component']).toEqual({ name: 'kaniko', catalog: 'ci-components/cigen', version: '1.0.0' });
+    expect(p.buildDefinition.resolvedDependencies).toEqual([
+      { uri: `git+${env.CI_PROJECT_URL}@refs/tags/v1.2.3`, digest: { gitCommit: env.CI_COMMIT_SHA } },
+    ]);
+    expect(p.runDetails).toEqual({
+      builder: { id: 'https://gitlab.example.com/group/app/-/runners/12' },
+      metadata: { invocationId: env.CI_JOB_URL, startedOn: env.CI_JOB_STARTED_AT, finishedOn: '2026-11-23T09:05:00.000Z' },
+    });
+    expect(fromProtectedRef(p)).toBe(true);
+    expect(
+      fromProtectedRef(
+        provenancePredicate({ ...env, CI_COMMIT_REF_PROTECTED: 'false' }, { component: '', inputs: {}, finishedOn: new Date(0) }),
+      ),
+    ).toBe(false);
+  });
+
+  it('records the build inputs that shape the image, as written, and never a credential', () => {
+    expect(
+      buildInputs({
+        CIGEN_IMAGE: '$CI_REGISTRY_IMAGE',
+        CIGEN_TAGS: 'list:["v1", "$CI_COMMIT_SHORT_SHA"]',
+        CIGEN_PUSH: 'true',
+        CIGEN_REGISTRY_PASSWORD: '$CI_REGISTRY_PASSWORD',
+        CIGEN_REGISTRIES: 'list:[]',
+      }),
+    ).toEqual({ image: '$CI_REGISTRY_IMAGE', tags: '["v1", "$CI_COMMIT_SHORT_SHA"]', push: 'true' });
+  });
+});

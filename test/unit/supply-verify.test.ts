@@ -1,0 +1,184 @@
+/**
+ * `cigen verify`'s core, each refusal with its exact reason: bundles signed here against the
+ * local Sigstore stand-in (Fulcio, Rekor, a timestamp authority from @sigstore/mock, in a node
+ * process of its own) and with keys, then checked by checkBundle and decided by the policy —
+ * no registry involved (the e2e tier adds it).
+ */
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provenancePredicate } from '../../src/supply/provenance.js';
+import { signStatement, type SigningOptions } from '../../src/supply/signing.js';
+import { statement, type AttestationKind } from '../../src/supply/statement.js';
+import { parseTrustedRoot, trustMaterial } from '../../src/supply/trust.js';
+import { checkBundle, decide, type Expected, type Policy } from '../../src/supply/verify.js';
+import { gitlabIdToken, startSigstoreStandIn, type SigstoreStandIn } from '../e2e/lib/sigstore-standin.js';
+
+const SERVER = 'https://gitlab.example.com';
+const IMAGE = 'registry.example.com/group/app';
+const DIGEST = `sha256:${'1'.repeat(64)}`;
+const OTHER = `sha256:${'2'.repeat(64)}`;
+const IDENTITY = `${SERVER}/group/app//.gitlab-ci.yml@refs/heads/main`;
+
+let dir: string;
+let sigstore: SigstoreStandIn;
+const pem = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }).toString();
+const keys = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const ours = keys();
+const theirs = keys();
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cigen-supply-unit-'));
+  sigstore = await startSigstoreStandIn(dir);
+});
+afterAll(async () => {
+  await sigstore?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const services = (): Omit<SigningOptions, 'identityToken' | 'key'> => ({
+  fulcioUrl: sigstore.fulcioUrl,
+  rekorUrl: sigstore.rekorUrl,
+  tsaUrl: sigstore.tsaUrl,
+});
+const keyless = (project = 'group/app', ref = 'main'): SigningOptions => ({
+  ...services(),
+  identityToken: gitlabIdToken({ server: SERVER, project, ref }),
+});
+const withKey = (key = ours.privateKey): SigningOptions => ({ ...services(), key: { pem: pem(key), password: '', name: 'cosign.key' } });
+const sign = (options: SigningOptions, kind: AttestationKind = 'signature', digest = DIGEST, predicate: unknown = {}) =>
+  signStatement(statement(IMAGE, digest, kind, predicate), options);
+const trust = (key?: KeyObject) => trustMaterial(parseTrustedRoot(readFileSync(sigstore.trustedRoot, 'utf8'), 'root'), key);
+const byProject: Expected = { mode: 'identity', issuer: SERVER, subjectRegExp: `^${SERVER}/group/app//.+@refs/heads/main$` };
+const byKey = (key: KeyObject, name = 'cosign.pub'): Expected => ({ mode: 'key', key, name });
+
+describe('each bundle, checked', () => {
+  it('accepts a keyless signature by the expected identity, and names who signed', async () => {
+    expect(checkBundle(await sign(keyless()), DIGEST, trust(), byProject)).toEqual({
+      kind: 'signature',
+      signer: `${IDENTITY} (issuer ${SERVER})`,
+      predicate: {},
+    });
+  });
+
+  it('refuses another identity: another project, another ref, another issuer', async () => {
+    const bundle = await sign(keyless('group/other', 'feature'));
+    const other = `${SERVER}/group/other//.gitlab-ci.yml@refs/heads/feature`;
+    expect(checkBundle(bundle, DIGEST, trust(), byProject).problem).toBe(
+      `signed by ${other} (issuer ${SERVER}), not by an identity matching /^${SERVER}/group/app//.+@refs/heads/main$/ (issuer ${SERVER})`,
+    );
+    expect(
+      checkBundle(await sign(keyless()), DIGEST, trust(), { mode: 'identity', issuer: 'https://gitlab.com', subject: IDENTITY }).problem,
+    ).toBe(`signed by ${IDENTITY} (issuer ${SERVER}), not by ${IDENTITY} (issuer https://gitlab.com)`);
+  });
+
+  it('accepts a key signature with its public key, refuses it with another', async () => {
+    const bundle = await sign(withKey());
+    expect(checkBundle(bundle, DIGEST, trust(ours.publicKey), byKey(ours.publicKey))).toMatchObject({
+      kind: 'signature',
+      signer: 'the key cosign.pub',
+    });
+    expect(checkBundle(bundle, DIGEST, trust(theirs.publicKey), byKey(theirs.publicKey, 'wrong.pub')).problem).toBe(
+      'the signature does not verify with the key wrong.pub',
+    );
+  });
+
+  it('refuses a key signature where an identity is expected, and the other way round', async () => {
+    expect(checkBundle(await sign(withKey()), DIGEST, trust(), byProject).problem).toBe(
+      `signed with a key, not keylessly by an identity matching /^${SERVER}/group/app//.+@refs/heads/main$/ (issuer ${SERVER})`,
+    );
+    expect(checkBundle(await sign(keyless()), DIGEST, trust(ours.publicKey), byKey(ours.publicKey)).problem).toBe(
+      `signed keylessly by ${IDENTITY}, not with the key cosign.pub`,
+    );
+  });
+
+  it('refuses a valid signature about another digest (copied onto this image)', async () => {
+    const verdict = checkBundle(await sign(keyless(), 'signature', OTHER), DIGEST, trust(), byProject);
+    expect(verdict).toMatchObject({
+      kind: 'signature',
+      problem: `its statement is about ${OTHER}, not ${DIGEST}: it was made for another image`,
+    });
+  });
+
+  it('refuses a bundle whose envelope was changed after signing, and one that is not a bundle', async () => {
+    const bundle = (await sign(keyless())) as { dsseEnvelope: { payload: string } };
+    const changed = Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString().replace('1111', '3333');
+    const tampered = { ...bundle, dsseEnvelope: { ...bundle.dsseEnvelope, payload: Buffer.from(changed).toString('base64') } };
+    expect(checkBundle(tampered, DIGEST, trust(), byProject).problem).toMatch(/^the signature does not verify: /);
+    expect(checkBundle({ mediaType: 'x' }, DIGEST, trust(), byProject).problem).toMatch(/^not a Sigstore bundle: /);
+  });
+});
+
+describe('the policy, over every bundle found', () => {
+  const policy = (over: Partial<Policy> = {}): Policy => ({
+    expected: byProject,
+    require: ['sbom', 'provenance'],
+    protectedRef: false,
+    ...over,
+  });
+  const verdicts = async (
+    kinds: AttestationKind[],
+    env: Record<string, string> = { CI_COMMIT_REF_PROTECTED: 'true', CI_COMMIT_REF_NAME: 'main' },
+  ) =>
+    Promise.all(
+      kinds.map(async (kind) =>
+        checkBundle(
+          await sign(
+            keyless(),
+            kind,
+            DIGEST,
+            kind === 'provenance' ? provenancePredicate(env, { component: 'buildah', inputs: {}, finishedOn: new Date(0) }) : {},
+          ),
+          DIGEST,
+          trust(),
+          byProject,
+        ),
+      ),
+    );
+
+  it('accepts a signature, an SBOM and a provenance by the expected identity', async () => {
+    const verdict = decide(IMAGE, DIGEST, await verdicts(['signature', 'sbom', 'provenance']), policy({ protectedRef: true }));
+    expect(verdict.reasons).toEqual([]);
+    expect(verdict.ok).toBe(true);
+    expect(Object.keys(verdict.accepted).sort()).toEqual(['provenance', 'sbom', 'signature']);
+  });
+
+  it('no bundle at all: no signature, and each attestation required missing', () => {
+    expect(decide(IMAGE, DIGEST, [], policy({ require: [] })).reasons).toEqual([
+      `no signature: ${IMAGE} has no Sigstore bundle attached to ${DIGEST}`,
+    ]);
+    expect(decide(IMAGE, DIGEST, [], policy()).reasons).toEqual([
+      `no signature: ${IMAGE} has no Sigstore bundle attached to ${DIGEST}`,
+      `no SBOM attestation (CycloneDX) for ${IMAGE}@${DIGEST}`,
+      `no provenance attestation (SLSA v1) for ${IMAGE}@${DIGEST}`,
+    ]);
+  });
+
+  it('a missing attestation, each named', async () => {
+    expect(decide(IMAGE, DIGEST, await verdicts(['signature']), policy()).reasons).toEqual([
+      `no SBOM attestation (CycloneDX) for ${IMAGE}@${DIGEST}`,
+      `no provenance attestation (SLSA v1) for ${IMAGE}@${DIGEST}`,
+    ]);
+  });
+
+  it('an attestation by the wrong signer is reported as that, not as missing', async () => {
+    const wrong = checkBundle(await sign(keyless('group/other'), 'sbom'), DIGEST, trust(), byProject);
+    const reasons = decide(IMAGE, DIGEST, [...(await verdicts(['signature', 'provenance'])), wrong], policy()).reasons;
+    expect(reasons).toEqual([
+      `SBOM attestation (CycloneDX): signed by ${SERVER}/group/other//.gitlab-ci.yml@refs/heads/main (issuer ${SERVER}), ` +
+        `not by an identity matching /^${SERVER}/group/app//.+@refs/heads/main$/ (issuer ${SERVER})`,
+    ]);
+  });
+
+  it('provenance from a ref that was not protected, when the policy asks for a protected one', async () => {
+    const found = await verdicts(['signature', 'provenance'], { CI_COMMIT_REF_PROTECTED: 'false', CI_COMMIT_REF_NAME: 'feature' });
+    expect(decide(IMAGE, DIGEST, found, policy({ require: ['provenance'], protectedRef: true })).reasons).toEqual([
+      'provenance attestation (SLSA v1): built from refs/heads/feature, which was not a protected ref',
+    ]);
+    expect(decide(IMAGE, DIGEST, found.slice(0, 1), policy({ require: [], protectedRef: true })).reasons).toEqual([
+      `no provenance attestation (SLSA v1) for ${IMAGE}@${DIGEST}, so nothing says it was built from a protected ref`,
+    ]);
+  });
+});
