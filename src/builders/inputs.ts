@@ -32,10 +32,16 @@ export type InputDeclarations = Readonly<Record<string, InputDeclaration>>;
  *  (GitLab) and JavaScript (gitlab-ci-local) read it alike: `\x85` is one escape in both, but
  *  RE2's `\x{2028}` means "x, {, 2, 0, 8, }" to JavaScript, so LS and PS are the characters. */
 export const SINGLE_LINE = `^[^\\n\\r\\x85\u2028\u2029]*$`;
-/** Job and stage names: safe as a YAML key or plain scalar. Inner spaces are allowed, and a colon
- *  followed by a name character (`build:image`); never `: ` or a trailing space, which would
- *  reshape or change the key under text interpolation. */
-export const NAME = String.raw`^[A-Za-z0-9_.](?: *(?:[A-Za-z0-9_./-]|:[A-Za-z0-9_./-]))*$`;
+/** Characters no name holds: controls (C0, DEL, C1 — NEL among them) and the other line breaks
+ *  YAML 1.1 knows (LS, PS, as literal characters, the way SINGLE_LINE writes them). */
+const NOT_IN_NAMES = `\\x00-\\x1f\\x7f-\\x9f\u2028\u2029`;
+/** Job and stage names as GitLab takes them — any letters (accents, emoji), spaces, punctuation —
+ *  as long as they stay one plain YAML scalar where the component places them (a key, `stage:`,
+ *  `needs: job:`) under text interpolation: no YAML indicator first, no quote, no `: `, `::` or
+ *  ` #` inside, no trailing space or colon, one line. */
+const NAME_FIRST = `[^-?:,\\[\\]{}#&*!|>'"%@\`< \\t${NOT_IN_NAMES}]`;
+const NAME_CHAR = `[^:# '"\\t${NOT_IN_NAMES}]`;
+export const NAME = `^${NAME_FIRST}(?:${NAME_CHAR}|#|:${NAME_CHAR}| +(?:${NAME_CHAR}|:${NAME_CHAR}))*$`;
 
 const VARIABLE = String.raw`\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\}`;
 /** An image repository without a tag, possibly through variables ($CI_REGISTRY_IMAGE/app):
@@ -123,9 +129,10 @@ export const CORE_INPUTS = {
   target: {
     type: 'string',
     default: '',
-    regex: String.raw`^[A-Za-z0-9_.-]*$`,
+    // A stage name, or variable references expanded when the job runs (`$TARGET`).
+    regex: `^(?:[A-Za-z0-9_.-]|${VARIABLE})*$`,
     variable: 'CIGEN_TARGET',
-    description: 'Multi-stage target to build; empty builds the last stage.',
+    description: 'Multi-stage target to build (may reference variables: `$TARGET`); empty builds the last stage.',
     sample: 'runtime',
   },
   labels: {
@@ -139,10 +146,21 @@ export const CORE_INPUTS = {
   platform: {
     type: 'string',
     default: '',
-    regex: String.raw`^(?:[a-z0-9_]+/[a-z0-9_]+(?:/[a-z0-9_.]+)?)?$`,
+    // A platform, or one variable reference checked when the job runs (a parallel: matrix variable).
+    regex: String.raw`^(?:[a-z0-9_]+/[a-z0-9_]+(?:/[a-z0-9_.]+)?|\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\})?$`,
     variable: 'CIGEN_PLATFORM',
-    description: 'Target platform such as `linux/arm64`; empty builds for the runner.',
+    description: 'Target platform such as `linux/arm64`; empty builds for the runner. One image; `platforms` builds an index.',
     sample: 'linux/arm64',
+  },
+  platforms: {
+    type: 'array',
+    default: [],
+    variable: 'CIGEN_PLATFORMS',
+    description:
+      'Build one image per platform (`[linux/amd64, linux/arm64]`) and push them as one index (manifest list), in this job: ' +
+      'RUN steps for a platform other than the runner\'s need QEMU (binfmt_misc) on the runner. buildah and buildkit; ' +
+      'the report gives the index digest, and each platform\'s with buildah.',
+    sample: ['linux/amd64', 'linux/arm64'],
   },
   push: {
     type: 'boolean',

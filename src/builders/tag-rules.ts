@@ -25,8 +25,12 @@ const SEMVER_PLACEHOLDERS = ['version', 'major', 'minor', 'patch'] as const;
 const DATE_PLACEHOLDERS = ['year', 'month', 'day', 'hour', 'minute', 'sha'] as const;
 
 // SemVer 2.0.0, with an optional leading v (v1.2.3 and 1.2.3 are both version tags).
-const SEMVER =
-  /^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-((?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
+const NUMBER = '(0|[1-9][0-9]*)';
+const PRE_ID = '(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)';
+const BUILD_ID = '[0-9A-Za-z-]+';
+const SEMVER = new RegExp(
+  `^v?${NUMBER}\\.${NUMBER}\\.${NUMBER}(?:-(${PRE_ID}(?:\\.${PRE_ID})*))?(?:\\+(${BUILD_ID}(?:\\.${BUILD_ID})*))?$`,
+);
 
 export interface Version {
   /** The version without the v, build metadata's + as - (a tag cannot hold +). */
@@ -167,7 +171,8 @@ export function resolveTags(explicit: readonly string[], rules: readonly string[
   }
   const hasSemverRule = parsed.some((rule) => rule.kind === 'semver');
   parsed.forEach((rule, index) => {
-    for (const tag of ruleTags(rule, vars, hasSemverRule))
+    // A rule that gives an empty text gives nothing (raw:$UNSET, schedule:{{sha}} without a SHA).
+    for (const tag of ruleTags(rule, vars, hasSemverRule).filter((t) => t !== ''))
       candidates.push({ tag, refuse: (problem) => `input tag-rules: '${given[index]}' gives '${tag}', which ${problem}` });
   });
   const tags: string[] = [];

@@ -52,14 +52,14 @@ case $tool in
     env | grep -E '^(STORAGE_DRIVER|BUILDAH_ISOLATION)=' > "$dir/$tool.$n.env" || true
     case ${1-} in
       --storage-driver=overlay) [ -z "${STUB_OVERLAY_FAILS-}" ] || { echo "kernel does not support overlay fs: 'overlay' is not supported over overlayfs" >&2; exit 1; } ;;
-      push)
-        for arg do
-          case $arg in
-            --digestfile=*) printf '%s' "$digest" > "${arg#*=}" ;;
-            docker-archive:*) path=${arg#docker-archive:}; printf 'tarball\n' > "${path%%:*}" ;;
-          esac
-        done ;;
-    esac ;;
+    esac
+    # push, manifest push: the digest file wherever the flag is.
+    for arg do
+      case $arg in
+        --digestfile=*) printf '%s' "$digest" > "${arg#*=}" ;;
+        docker-archive:*) path=${arg#docker-archive:}; printf 'tarball\n' > "${path%%:*}" ;;
+      esac
+    done ;;
   buildctl-daemonless.sh)
     copy_config "${DOCKER_CONFIG:-$HOME/.docker}/config.json"
     env | grep -E '^BUILDKITD_FLAGS=' > "$dir/$tool.$n.env" || true

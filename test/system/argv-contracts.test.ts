@@ -83,7 +83,12 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         argv.push('--cache=true', `--cache-repo=${IMG}/cache`, ...(c.inputs['push'] === false ? ['--no-push-cache'] : []));
       // The job's proxy comes first, as a build argument: Kaniko's RUN steps do not see the job's environment.
       if (name === 'build args and target')
-        argv.push('--build-arg=HTTP_PROXY=http://proxy:3128', '--build-arg=VERSION=1.2.3', '--build-arg=PROXY=http://proxy:3128', '--target=test');
+        argv.push(
+          '--build-arg=HTTP_PROXY=http://proxy:3128',
+          '--build-arg=VERSION=1.2.3',
+          '--build-arg=PROXY=http://proxy:3128',
+          '--target=test',
+        );
       if (name === 'platform') argv.push('--custom-platform=linux/arm64');
       argv.push(...OCI.map((l) => `--label=${l}`));
       if (name === 'labels') argv.push('--label=org.example.team=platform');
@@ -125,7 +130,16 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         if (push) argv.push('--export-cache', `type=registry,ref=${IMG}/cache:buildkit,mode=max`);
       }
       if (name === 'build args and target')
-        argv.push('--opt', 'build-arg:HTTP_PROXY=http://proxy:3128', '--opt', 'build-arg:VERSION=1.2.3', '--opt', 'build-arg:PROXY=http://proxy:3128', '--opt', 'target=test');
+        argv.push(
+          '--opt',
+          'build-arg:HTTP_PROXY=http://proxy:3128',
+          '--opt',
+          'build-arg:VERSION=1.2.3',
+          '--opt',
+          'build-arg:PROXY=http://proxy:3128',
+          '--opt',
+          'target=test',
+        );
       if (name === 'platform') argv.push('--opt', 'platform=linux/arm64');
       for (const label of [...OCI, ...(name === 'labels' ? ['org.example.team=platform'] : [])]) argv.push('--opt', `label:${label}`);
       argv.push('--metadata-file', '<tmp>/metadata.json');
@@ -153,7 +167,12 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           ...(push ? [`--tag=${IMG}/cache:buildcache`] : []),
         );
       if (name === 'build args and target')
-        build.push('--build-arg=HTTP_PROXY=http://proxy:3128', '--build-arg=VERSION=1.2.3', '--build-arg=PROXY=http://proxy:3128', '--target=test');
+        build.push(
+          '--build-arg=HTTP_PROXY=http://proxy:3128',
+          '--build-arg=VERSION=1.2.3',
+          '--build-arg=PROXY=http://proxy:3128',
+          '--target=test',
+        );
       if (name === 'platform') build.push('--platform=linux/arm64');
       build.push(...OCI.map((l) => `--label=${l}`), ...(name === 'labels' ? ['--label=org.example.team=platform'] : []), P);
       const calls = [['info'], ['login', '--username', user as string, '--password-stdin', 'registry.example.com'], build];
@@ -179,19 +198,12 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     const expected = (name: string): string[][] => {
       const c = CASES[name] as Case;
       const push = c.inputs['push'] !== false;
-      const build = [
-        'build',
-        '--isolation=rootless',
-        '--layers',
-        '--format=oci',
-        `--file=${P}/Dockerfile`,
-        '--retry=3',
-        ...tagsFor(name).map((t) => `--tag=${IMG}:${t}`),
-      ];
+      const build = ['build', '--isolation=rootless', '--layers', '--format=oci', `--file=${P}/Dockerfile`, '--retry=3'];
       if (c.inputs['cache'] !== false) build.push(`--cache-from=${IMG}/cache`, ...(push ? [`--cache-to=${IMG}/cache`] : []));
       if (name === 'build args and target') build.push('--build-arg=VERSION=1.2.3', '--build-arg=PROXY=http://proxy:3128', '--target=test');
-      if (name === 'platform') build.push('--platform=linux/arm64');
-      build.push(...OCI.map((l) => `--label=${l}`), ...(name === 'labels' ? ['--label=org.example.team=platform'] : []), P);
+      build.push(...OCI.map((l) => `--label=${l}`), ...(name === 'labels' ? ['--label=org.example.team=platform'] : []));
+      // What names the image (the tags, the platform) comes last, after what every platform's build shares.
+      build.push(...tagsFor(name).map((t) => `--tag=${IMG}:${t}`), ...(name === 'platform' ? ['--platform=linux/arm64'] : []), P);
       const calls = [['--storage-driver=overlay', 'info'], build];
       if (push) calls.push(...tagsFor(name).map((t) => ['push', '--digestfile=<tmp>/digest', '--retry=0', `${IMG}:${t}`]));
       else calls.push(['push', `${IMG}:${SHA}`, `docker-archive:${P}/out/image.tar:${IMG}:${SHA}`]);
@@ -220,10 +232,21 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         CIGEN_BUILT_TAGS: `${SHA} latest`,
         CIGEN_BUILT_DIGEST: DIGEST,
         CIGEN_BUILT_REF: `${IMG}@${DIGEST}`,
+        CIGEN_BUILT_PLATFORMS: '',
       });
       pushed.box.dispose();
       const local = run(component, mode, { inputs: { push: false } });
-      expect(report(local.report)).toEqual({ CIGEN_BUILT_IMAGE: IMG, CIGEN_BUILT_TAGS: SHA, CIGEN_BUILT_DIGEST: '', CIGEN_BUILT_REF: '' });
+      expect(report(local.report)).toEqual({
+        CIGEN_BUILT_IMAGE: IMG,
+        CIGEN_BUILT_TAGS: SHA,
+        CIGEN_BUILT_DIGEST: '',
+        CIGEN_BUILT_REF: '',
+        CIGEN_BUILT_PLATFORMS: '',
+      });
+      local.box.dispose();
+      // One platform: the image pushed is that platform's, named in the report for a manifest job.
+      const arm = run(component, mode, { inputs: { platform: 'linux/arm64/v8' } });
+      expect(report(arm.report)).toMatchObject({ CIGEN_BUILT_PLATFORMS: 'linux/arm64/v8', CIGEN_BUILT_DIGEST_LINUX_ARM64_V8: DIGEST });
     },
   );
 });

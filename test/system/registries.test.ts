@@ -84,7 +84,7 @@ const tail = (argv: string[], first: string): string[] => argv.slice(argv.indexO
 
 describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
   describe('kaniko', () => {
-    it('takes mirrors as --registry-mirror / --registry-map, per-host TLS flags, --push-retry, the CA in SSL_CERT_DIR, every credential', () => {
+    it('takes mirrors as --registry-mirror/--registry-map, per-host TLS flags, --push-retry, the CA in SSL_CERT_DIR, credentials', () => {
       const { status, stderr, calls } = run('kaniko', mode, ALL, ALL_ENV);
       expect(stderr).toBe('');
       expect(status).toBe(0);
@@ -252,7 +252,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     };
     const DOCKERFILE = {
       Dockerfile:
-        'ARG BASE=quay.io/org/base:1\nFROM --platform=$BUILDPLATFORM harbor.example.com/lib/tool:2 AS tool\nFROM ${BASE}\nfrom lab.example.com:5000/x\n',
+        'ARG BASE=quay.io/org/base:1\n' +
+        'FROM --platform=$BUILDPLATFORM harbor.example.com/lib/tool:2 AS tool\nFROM ${BASE}\nfrom lab.example.com:5000/x\n',
     };
 
     it('writes the CA into the certs.d the service shares, for every registry host the build names; credentials to config.json', () => {
@@ -288,7 +289,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       [
         { 'dependency-proxy': true },
         DEPENDENCY_PROXY,
-        'cigen: error: input dependency-proxy: the Docker daemon takes mirrors without a path, and the Dependency Proxy has one; use buildah, or write FROM $CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX/... in the Dockerfile',
+        'cigen: error: input dependency-proxy: the Docker daemon takes mirrors without a path, and the Dependency Proxy has one; ' +
+          'use buildah, or write FROM $CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX/... in the Dockerfile',
       ],
       [
         { 'registry-mirrors': ['quay.io=harbor.example.com'] },
@@ -303,12 +305,14 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       [
         { 'insecure-registries': ['$LAB_REGISTRY'] },
         { LAB_REGISTRY: 'lab.example.com' },
-        "cigen: error: input registry-mirrors or insecure-registries: the docker:dind service reads them when it starts, without the project's CI/CD variables: give them literally, not as $VARIABLE",
+        'cigen: error: input registry-mirrors or insecure-registries: the docker:dind service reads them when it starts, ' +
+          "without the project's CI/CD variables: give them literally, not as $VARIABLE",
       ],
       [
         { 'ca-certificates': '$COMPANY_CA' },
         { COMPANY_CA: PEM },
-        'cigen: error: input ca-certificates: the docker:dind service does not share /certs/client/cigen-certs.d with this job: the runner needs the /certs/client volume (cigen runner-config --builder dind)',
+        'cigen: error: input ca-certificates: the docker:dind service does not share /certs/client/cigen-certs.d with this job: ' +
+          'the runner needs the /certs/client volume (cigen runner-config --builder dind)',
       ],
     ])('refuses what the daemon cannot do, before anything runs: %j', (inputs, env, message) => {
       const { status, stderr, calls } = run('dind', mode, inputs, env);

@@ -128,7 +128,9 @@ describe.each(SHELLS)('shell library under $name', (shell) => {
     ['list:[{"host" "a"}]', 'objects', 'element 1 is not an object of strings'],
     ['list:[{"host": "a", "token": "b"}]', 'objects', "element 1 has a key 'token'; it takes: host user password"],
   ])('refuses %s (%s)', (value, objects, message) => {
-    const script = `cigen_list L registries ${objects}\neval "set -- $CIGEN_LIST"\nfor w do cigen_object "$w" registries 1 host user password; done`;
+    const script =
+      `cigen_list L registries ${objects}\neval "set -- $CIGEN_LIST"\n` +
+      'for w do cigen_object "$w" registries 1 host user password; done';
     const result = runShell(shell, script, { L: value });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(message);

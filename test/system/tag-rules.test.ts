@@ -221,10 +221,19 @@ function shellRun(shell: (typeof SHELLS)[number], cases: readonly Pick<Case, 'va
   // The partial once, as a function: a script holding it once per case would be too long an argument.
   const script = `cigen_tags_section() {\n${PARTIAL}\n}\n${cases
     .map((c) => {
-      const assignments = PIPELINE_VARIABLES.map((name) =>
-        c.vars[name] === undefined ? `unset ${name}` : `export ${name}=${quote(c.vars[name] as string)}`,
-      );
-      return `(\n${assignments.join('\n')}\ncigen_image=registry.example.com/app\ncigen_tags=${quote(words(c.tags ?? []))}\ncigen_tag_rules=${quote(words(c.rules))}\ncigen_tags_section\nprintf 'OK %s\\n' "$cigen_tag_list"\n) 2>&1 || true\nprintf '\\036'`;
+      const assignments = PIPELINE_VARIABLES.map((name) => {
+        const value = c.vars[name];
+        return value === undefined ? `unset ${name}` : `export ${name}=${quote(value)}`;
+      });
+      const inputs = [`cigen_tags=${quote(words(c.tags ?? []))}`, `cigen_tag_rules=${quote(words(c.rules))}`];
+      const body = [
+        ...assignments,
+        'cigen_image=registry.example.com/app',
+        ...inputs,
+        'cigen_tags_section',
+        `printf 'OK %s\\n' "$cigen_tag_list"`,
+      ];
+      return `(\n${body.join('\n')}\n) 2>&1 || true\nprintf '\\036'`;
     })
     .join('\n')}`;
   const result = runShell(shell, script);

@@ -1,0 +1,155 @@
+/**
+ * One job, two platforms, with real Buildah (both interpolation modes): linux/amd64 and
+ * linux/arm64 built over an offline multi-platform base image (busybox of each architecture,
+ * Debian's own packages), pushed as one index whose platforms and digests are read back from
+ * the registry with skopeo. The RUN step of the arm64 image runs under QEMU (Debian's
+ * qemu-user-static, registered in binfmt_misc by this test when the kernel does not have it).
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INTERPOLATION_MODES } from '../../src/ci/interpolation/index.js';
+import { instantiateComponent } from '../helpers/job.js';
+import { startRegistry, type Registry } from './lib/registry.js';
+import { ciVariables, freshRunner, harnessAuthFile, runJob, unpackImage } from './lib/runner.js';
+
+/** Where .ci/run unpacks Debian's busybox-static for arm64. */
+const ARM64_BUSYBOX = process.env['CIGEN_ARM64_BUSYBOX'] ?? '/var/cache/cigen-e2e/arm64/bin/busybox';
+const BINFMT = '/proc/sys/fs/binfmt_misc';
+const SHA = '01234567';
+
+let registry: Registry;
+let work: string;
+let base: string;
+let registeredBinfmt = false;
+
+function sh(script: string, env: Record<string, string> = {}): string {
+  const result = spawnSync('bash', ['--norc', '-c', `set -euo pipefail\n${script}`], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${script.split('\n')[0]}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** QEMU for arm64 in binfmt_misc, as a runner admin enables it (Debian's qemu-user-static). */
+function ensureArm64Emulation(): void {
+  if (!existsSync(join(BINFMT, 'register'))) sh(`mount -t binfmt_misc binfmt_misc ${BINFMT}`);
+  if (existsSync(join(BINFMT, 'qemu-aarch64'))) return;
+  writeFileSync(join(BINFMT, 'register'), readFileSync('/usr/lib/binfmt.d/qemu-aarch64.conf', 'utf8').trim());
+  registeredBinfmt = true;
+}
+
+/** <registry>/e2e/multibase:1, an index of two busybox images, one per architecture. */
+function pushMultiPlatformBase(): string {
+  const runner = freshRunner(registry);
+  try {
+    const env = { ...runner.env, REGISTRY_AUTH_FILE: harnessAuthFile(registry, runner.dir) };
+    const ref = `${registry.host}/e2e/multibase:1`;
+    const images: string[] = [];
+    for (const [arch, busybox] of [
+      ['amd64', '/bin/busybox'],
+      ['arm64', ARM64_BUSYBOX],
+    ] as const) {
+      const rootfs = join(runner.dir, `rootfs-${arch}`);
+      mkdirSync(join(rootfs, 'bin'), { recursive: true });
+      mkdirSync(join(rootfs, 'tmp'));
+      cpSync(busybox, join(rootfs, 'bin/busybox'));
+      // Applets as symlinks: they work whatever the architecture of the machine making them.
+      for (const applet of ['sh', 'cat', 'echo', 'uname', 'mkdir', 'printf'])
+        spawnSync('ln', ['-s', 'busybox', join(rootfs, 'bin', applet)]);
+      const local = `localhost/multibase-${arch}`;
+      sh(
+        `ctr=$(buildah from scratch)\nbuildah copy "$ctr" '${rootfs}/' / > /dev/null\n` +
+          `buildah config --arch ${arch} --os linux --env PATH=/bin --cmd /bin/sh "$ctr"\nbuildah commit -q "$ctr" ${local} > /dev/null\nbuildah rm "$ctr" > /dev/null`,
+        env,
+      );
+      const digestFile = join(runner.dir, `digest-${arch}`);
+      sh(`buildah push -q --digestfile '${digestFile}' ${local} docker://${ref}-${arch}`, env);
+      images.push(`${registry.host}/e2e/multibase@${readFileSync(digestFile, 'utf8')}`);
+    }
+    sh(
+      `buildah manifest create localhost/multibase > /dev/null\n` +
+        images.map((image) => `buildah manifest add --tls-verify=false localhost/multibase docker://${image} > /dev/null`).join('\n') +
+        `\nbuildah manifest push --tls-verify=false localhost/multibase docker://${ref} > /dev/null 2>&1`,
+      env,
+    );
+    return ref;
+  } finally {
+    runner.dispose();
+  }
+}
+
+beforeAll(async () => {
+  if (!existsSync(ARM64_BUSYBOX))
+    throw new Error(
+      `no arm64 busybox at ${ARM64_BUSYBOX}: .ci/run unpacks Debian's busybox-static:arm64 there (dpkg --add-architecture arm64)`,
+    );
+  ensureArm64Emulation();
+  registry = await startRegistry();
+  work = mkdtempSync(join(tmpdir(), 'cigen-platforms-'));
+  base = pushMultiPlatformBase();
+});
+
+afterAll(async () => {
+  await registry?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+  if (registeredBinfmt) writeFileSync(join(BINFMT, 'qemu-aarch64'), '-1');
+});
+
+interface Index {
+  mediaType: string;
+  manifests: { digest: string; platform: { architecture: string; os: string } }[];
+}
+
+function inspectRaw(ref: string): Index {
+  const env = { REGISTRY_AUTH_FILE: harnessAuthFile(registry, work) };
+  return JSON.parse(sh(`skopeo inspect --raw --tls-verify=false docker://${ref}`, env)) as Index;
+}
+
+describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
+  it('builds linux/amd64 and linux/arm64 in one job and pushes one index: the registry holds what the report says', async () => {
+    const project = mkdtempSync(join(work, 'project-'));
+    writeFileSync(join(project, 'payload.txt'), 'same everywhere\n');
+    writeFileSync(join(project, 'Dockerfile'), `FROM ${base}\nCOPY payload.txt /app/payload.txt\nRUN uname -m > /app/arch.txt\n`);
+    const repository = `group/multi-${mode}`;
+    const runner = freshRunner(registry);
+    const { job } = instantiateComponent(
+      'buildah',
+      { platforms: ['linux/amd64', 'linux/arm64'], tags: ['$CI_COMMIT_SHORT_SHA', 'latest'], cache: false },
+      mode,
+    );
+    const run = runJob(job, project, runner, ciVariables(registry, project, { CI_REGISTRY_IMAGE: `${registry.host}/${repository}` }));
+    runner.dispose();
+    expect(run.stderr).not.toMatch(/cigen: error/);
+    expect(run.status).toBe(0);
+
+    const image = `${registry.host}/${repository}`;
+    const index = inspectRaw(`${image}:${SHA}`);
+    expect(index.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+    const platforms = Object.fromEntries(index.manifests.map((m) => [`${m.platform.os}/${m.platform.architecture}`, m.digest]));
+    expect(Object.keys(platforms).sort()).toEqual(['linux/amd64', 'linux/arm64']);
+    // The report: the index digest, each platform's digest — the registry's own.
+    expect(run.report?.['CIGEN_BUILT_DIGEST']).toBe(await registry.digest(repository, SHA));
+    expect(run.report?.['CIGEN_BUILT_DIGEST']).toBe(await registry.digest(repository, 'latest'));
+    expect(run.report?.['CIGEN_BUILT_PLATFORMS']).toBe('linux/amd64 linux/arm64');
+    expect(run.report?.['CIGEN_BUILT_DIGEST_LINUX_AMD64']).toBe(platforms['linux/amd64']);
+    expect(run.report?.['CIGEN_BUILT_DIGEST_LINUX_ARM64']).toBe(platforms['linux/arm64']);
+    // Each platform's image also under <first tag>-<os>-<arch>; no tag of the build names one platform.
+    expect((await registry.tags(repository)).sort()).toEqual([`${SHA}`, `${SHA}-linux-amd64`, `${SHA}-linux-arm64`, 'latest']);
+
+    // The RUN step ran as each platform: under QEMU for arm64.
+    for (const [platform, machine] of [
+      ['linux/amd64', 'x86_64'],
+      ['linux/arm64', 'aarch64'],
+    ] as const) {
+      const unpacked = unpackImage(registry, `${image}@${platforms[platform]}`);
+      try {
+        expect(readFileSync(join(unpacked.rootfs, 'app/arch.txt'), 'utf8').trim()).toBe(machine);
+        expect(readFileSync(join(unpacked.rootfs, 'app/payload.txt'), 'utf8')).toBe('same everywhere\n');
+        expect(unpacked.config['architecture']).toBe(platform.split('/')[1]);
+      } finally {
+        unpacked.dispose();
+      }
+    }
+  });
+});
