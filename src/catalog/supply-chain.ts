@@ -104,7 +104,9 @@ const imageRef = (description: string): InputDeclaration => ({
 const buildJob: InputDeclaration = {
   ...CORE_INPUTS['job-name'],
   default: 'build-image',
-  description: 'The build job (its `job-name`) whose dotenv report names the image: this job `needs:` it.',
+  description:
+    'The build job (its `job-name`) whose dotenv report names the image: this job `needs:` it (optionally: without it, ' +
+    'give `image-ref`).',
   sample: 'build app/api',
 };
 
@@ -178,7 +180,7 @@ export const attestJobs = (kind: AttestKind): Jobs => ({
   [plain(inputRef('job-name'))]: attestJob(kind, {
     inputs: attestInputs(kind),
     builder: '',
-    needs: [{ job: plain(inputRef('build-job')), artifacts: true }],
+    needs: [{ job: plain(inputRef('build-job')), artifacts: true, optional: true }],
   }),
 });
 
@@ -330,7 +332,7 @@ export const verifyJobs = (): Jobs => ({
   [plain(inputRef('job-name'))]: {
     stage: plain(inputRef('stage')),
     image: { name: plain(inputRef('cli-image')), entrypoint: [''] },
-    needs: [{ job: plain(inputRef('build-job')), artifacts: true }],
+    needs: [{ job: plain(inputRef('build-job')), artifacts: true, optional: true }],
     variables: inputVariables(VERIFY_INPUTS),
     script: [new Literal(renderScript(verifyScript, { component: 'verify', reads: readLines(withVariables(VERIFY_INPUTS)) }))],
   },
