@@ -23,6 +23,7 @@ import {
   type Tags,
   type ToStringOptions,
 } from 'yaml';
+import { stringifyNumber, stringTag, type StringifyContext } from 'yaml/util';
 import { Literal, Reference } from './model.js';
 import { parseFast } from './yaml-fast.js';
 
@@ -99,12 +100,160 @@ export const YAML_VERSION = '1.1' as const;
 
 const BREAK_ESCAPES: Record<string, string> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
 
+/** Which writer wrote the last text (tests). */
+export let lastWriter: 'fast' | 'library' = 'fast';
+
 export function stringifyYaml(value: unknown): string {
-  const doc = new Document(null, { customTags, version: YAML_VERSION });
-  doc.contents = toNode(doc, value) as Node;
   // yaml writes these raw even in double quotes; there YAML 1.1 would still fold them, so they
   // become YAML's own escapes (only double-quoted scalars hold them: see toNode).
-  return doc.toString(TO_STRING).replace(/[\u0085\u2028\u2029]/g, (c) => BREAK_ESCAPES[c] as string);
+  const fast = process.env['CIGEN_YAML_FAST'] === '0' ? undefined : writeFast(value);
+  lastWriter = fast === undefined ? 'library' : 'fast';
+  const text = fast ?? writeWithDocument(value);
+  return text.replace(/[\u0085\u2028\u2029]/g, (c) => BREAK_ESCAPES[c] as string);
+}
+
+function writeWithDocument(value: unknown): string {
+  const doc = new Document(null, { customTags, version: YAML_VERSION });
+  doc.contents = toNode(doc, value) as Node;
+  return doc.toString(TO_STRING);
+}
+
+/*
+ * The same text without building a Document: the yaml library's own scalar writers
+ * (stringifyString, stringifyNumber) for every key and scalar, laid out in block mappings and
+ * sequences as its collection writers lay them out with TO_STRING (two spaces, sequences
+ * indented, no line folding). A value outside what this lays out — a mapping whose values are all
+ * null, an empty key, a key longer than 1,024 characters, a value of another class — is written by
+ * the library. test/unit/yaml-fast.test.ts compares the two on every component and on random values.
+ */
+const GIVE_UP_WRITING = new Error('not written here');
+const MERGE_KEY = '<<';
+let writeContext: StringifyContext | undefined;
+
+/** The context the library's writers get for TO_STRING (its defaults, then TO_STRING). */
+function baseContext(): StringifyContext {
+  if (writeContext) return writeContext;
+  const doc = new Document(null, { customTags, version: YAML_VERSION });
+  const options = {
+    blockQuote: true,
+    commentString: (comment: string) => comment.replace(/^(?!$)(?: $)?/gm, '#'),
+    defaultKeyType: null,
+    defaultStringType: 'PLAIN',
+    directives: null,
+    doubleQuotedAsJSON: false,
+    doubleQuotedMinMultiLineLength: 40,
+    falseStr: 'false',
+    flowCollectionPadding: true,
+    indentSeq: true,
+    lineWidth: 80,
+    minContentWidth: 20,
+    nullStr: 'null',
+    simpleKeys: false,
+    singleQuote: null,
+    trailingComma: false,
+    trueStr: 'true',
+    verifyAliasOrder: true,
+    ...TO_STRING,
+  };
+  writeContext = {
+    anchors: new Set(),
+    doc,
+    flowCollectionPadding: '',
+    indent: '',
+    indentStep: '  ',
+    inFlow: null,
+    options,
+  } as StringifyContext;
+  return writeContext;
+}
+
+function writeFast(value: unknown): string | undefined {
+  try {
+    if (!isPlainCollection(value)) return undefined;
+    return `${writeNode(value, '', baseContext())}\n`;
+  } catch (error) {
+    if (error === GIVE_UP_WRITING) return undefined;
+    throw error;
+  }
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype;
+const isPlainCollection = (value: unknown): boolean => Array.isArray(value) || isPlainObject(value);
+
+/** A scalar (a key when `implicitKey`), written by the library's writers in `context`. */
+function writeScalar(value: unknown, context: StringifyContext, asWritten = false): string {
+  if (typeof value === 'string') {
+    const scalar = new Scalar(value);
+    // As toNode makes values (a scalar node: `<<` would be written by the merge tag); keys and
+    // the parts of a !reference stay as they are.
+    if (!asWritten && YAML11_BREAKS.test(value)) {
+      if (value === MERGE_KEY) throw GIVE_UP_WRITING;
+      scalar.type = Scalar.QUOTE_DOUBLE;
+    }
+    return stringTag.stringify?.(scalar, context) ?? '';
+  }
+  if (value instanceof Literal) {
+    if (value.text === MERGE_KEY) throw GIVE_UP_WRITING;
+    const scalar = new Scalar(value.text);
+    scalar.type = Scalar.BLOCK_LITERAL;
+    return stringTag.stringify?.(scalar, context) ?? '';
+  }
+  if (typeof value === 'number') return stringifyNumber({ value } as Scalar);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value === null) return 'null';
+  throw GIVE_UP_WRITING;
+}
+
+/** A collection as the library writes it at indentation `indent` (its own lines' indentation). */
+function writeNode(value: unknown, indent: string, context: StringifyContext): string {
+  if (value instanceof Reference) {
+    // Its parts are scalar nodes: `<<` is written by the merge tag; a part on two lines breaks the
+    // flow sequence over lines. The library's.
+    if (value.path.some((part) => part === MERGE_KEY)) throw GIVE_UP_WRITING;
+    const items = value.path.map((part) => writeScalar(part, { ...context, indent: `${indent}  `, inFlow: true }, true));
+    if (items.some((item) => item.includes('\n'))) throw GIVE_UP_WRITING;
+    return `!reference [${items.join(', ')}]`;
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    const itemIndent = `${indent}  `;
+    let out = '';
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item === undefined) throw GIVE_UP_WRITING;
+      const text =
+        isPlainCollection(item) || item instanceof Reference
+          ? writeNode(item, itemIndent, context)
+          : writeScalar(item, { ...context, indent: itemIndent });
+      out += i === 0 ? `- ${text}` : `\n${indent}- ${text}`;
+    }
+    return out;
+  }
+  if (!isPlainObject(value)) throw GIVE_UP_WRITING;
+  const entries = Object.entries(value).filter(([, item]) => item !== undefined);
+  if (entries.length === 0) return '{}';
+  // A mapping of nulls only is written as a set (`? key`) by the library.
+  if (entries.every(([, item]) => item === null)) throw GIVE_UP_WRITING;
+  const pairIndent = `${indent}  `;
+  let out = '';
+  for (let i = 0; i < entries.length; i++) {
+    const [key, item] = entries[i] as [string, unknown];
+    if (key === '') throw GIVE_UP_WRITING;
+    const keyText = writeScalar(key, { ...context, indent: pairIndent, implicitKey: true }, true);
+    if (keyText.length > 1024) throw GIVE_UP_WRITING;
+    let line: string;
+    if (item instanceof Reference) line = `${keyText}: ${writeNode(item, pairIndent, context)}`;
+    else if (isPlainCollection(item)) {
+      const text = writeNode(item, pairIndent, context);
+      line = text === '[]' || text === '{}' ? `${keyText}: ${text}` : `${keyText}:\n${pairIndent}${text}`;
+    } else {
+      const text = writeScalar(item, { ...context, indent: pairIndent });
+      line = text === '' || text.startsWith('\n') ? `${keyText}:${text}` : `${keyText}: ${text}`;
+    }
+    out += i === 0 ? line : `\n${indent}${line}`;
+  }
+  return out;
 }
 
 /** A catalog component file: the `spec:` header, `---`, then the jobs. */

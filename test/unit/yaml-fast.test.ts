@@ -11,10 +11,11 @@ import fc from 'fast-check';
 import { Document, LineCounter, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { TYPED_START, parseFast } from '../../src/ci/yaml-fast.js';
-import { customTags, parseYamlDocuments, withYaml11Breaks } from '../../src/ci/yaml.js';
+import { customTags, lastWriter, parseYamlDocuments, stringifyYaml, withYaml11Breaks } from '../../src/ci/yaml.js';
+import { Literal, Reference } from '../../src/ci/model.js';
 import { CATALOG, sampleInputs } from '../../src/catalog/registry.js';
-import { renderComponent } from '../../src/catalog/document.js';
-import { headerInputs, resolveInputs, splitComponentFile } from '../../src/ci/interpolation/index.js';
+import { componentHeader, renderComponent } from '../../src/catalog/document.js';
+import { headerInputs, instantiate, resolveInputs, splitComponentFile } from '../../src/ci/interpolation/index.js';
 import { interpolateText } from '../../src/ci/interpolation/text.js';
 import { chainPipeline, includePipeline, kanikoPipeline } from '../bench/generate.js';
 import { documentsDifference } from '../helpers/yaml-compare.js';
@@ -229,5 +230,121 @@ describe('the fast composer builds what the yaml library builds', () => {
     const { documents } = parseYamlDocuments('a: 1\nb: 2\na: 3\n');
     expect(documents[0]?.errors.map((e) => [e.code, e.pos[0]])).toEqual([['DUPLICATE_KEY', 10]]);
     expect(parseFast('a: 1\nb: 2\na: 3\n', options(new LineCounter()))).toBeDefined();
+  });
+});
+
+describe('stringifyYaml writes what the yaml library writes, without a Document', () => {
+  const written: string[] = [];
+  const both = (value: unknown): [string, string] => {
+    const fast = stringifyYaml(value);
+    written.push(lastWriter);
+    process.env['CIGEN_YAML_FAST'] = '0';
+    try {
+      return [fast, stringifyYaml(value)];
+    } finally {
+      delete process.env['CIGEN_YAML_FAST'];
+    }
+  };
+
+  it('every component: header, jobs, and each instantiation', () => {
+    for (const component of CATALOG) {
+      for (const value of [componentHeader(component), component.jobs()]) {
+        const [fast, library] = both(value);
+        expect(fast).toBe(library);
+      }
+      const file = splitComponentFile(renderComponent(component));
+      for (const given of [{}, sampleInputs(component)]) {
+        const instance = instantiate(file, given, 'classic');
+        const [fast, library] = both(instance.content);
+        expect(fast).toBe(library);
+      }
+    }
+    // Every one of them without a Document.
+    expect(written.length).toBeGreaterThan(CATALOG.length * 3);
+    expect(written.every((writer) => writer === 'fast')).toBe(true);
+  });
+
+  it('property: random values', () => {
+    const strings = fc.oneof(
+      fc.constantFrom(
+        '',
+        'a',
+        'a b',
+        'yes',
+        'no',
+        'on',
+        'null',
+        '~',
+        '1',
+        '1.0',
+        '0x1',
+        '.inf',
+        '-',
+        '- a',
+        'a: b',
+        'a #b',
+        '#a',
+        ' a',
+        'a ',
+        '"q"',
+        "'s'",
+        'a\nb',
+        'a\n',
+        '\na',
+        'x\u2028y',
+        'p\u0085q',
+        '[a]',
+        '{a}',
+        '*a',
+        '&a',
+        '!a',
+        '|',
+        '>',
+        '%a',
+        '@a',
+        '`a',
+        '---',
+        '...',
+        'a,b',
+        'k:',
+        ':k',
+        '?k',
+        'a\tb',
+        '\\',
+        '$[[ inputs.x ]]',
+        'é',
+        '2001-12-14',
+        '1:20',
+        'e3',
+        '<<',
+      ),
+      fc.string(),
+    );
+    const scalar = fc.oneof(
+      strings,
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      strings.map((text) => new Literal(text)),
+    );
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        scalar,
+        tie('array'),
+        tie('object'),
+        fc.array(strings, { maxLength: 3 }).map((p) => new Reference(p)),
+      ),
+      array: fc.array(tie('node'), { maxLength: 4 }),
+      object: fc.dictionary(strings, tie('node'), { maxKeys: 4 }),
+    }));
+    fc.assert(
+      fc.property(fc.oneof(value.object, value.array), (input) => {
+        const [fast, library] = both(input);
+        expect(fast).toBe(library);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
