@@ -258,9 +258,15 @@ export function toggleJobs(builder: string, buildInputs: InputDeclarations): Job
 
 export const VERIFY_INPUTS: InputDeclarations = {
   'job-name': { ...CORE_INPUTS['job-name'], default: 'verify-image', sample: 'verify:app' },
-  stage: { ...CORE_INPUTS.stage, default: 'deploy', sample: 'release' },
-  'build-job': buildJob,
-  'image-ref': imageRef("The image to verify, by digest (`$CIGEN_BUILT_REF` from the build job's report)."),
+  stage: {
+    ...CORE_INPUTS.stage,
+    default: 'deploy',
+    description:
+      'Stage the job runs in: after the build and every signing and attestation job (it has no `needs:`, so it waits for ' +
+      'the earlier stages and gets their reports).',
+    sample: 'release',
+  },
+  'image-ref': imageRef("The image to verify, by digest (`$CIGEN_BUILT_REF`, from the build job's report in an earlier stage)."),
   'cli-image': SIGNING_INPUTS['cli-image'],
   'certificate-oidc-issuer': {
     type: 'string',
@@ -332,7 +338,8 @@ export const verifyJobs = (): Jobs => ({
   [plain(inputRef('job-name'))]: {
     stage: plain(inputRef('stage')),
     image: { name: plain(inputRef('cli-image')), entrypoint: [''] },
-    needs: [{ job: plain(inputRef('build-job')), artifacts: true, optional: true }],
+    // No needs: it waits for every job of the earlier stages, the signing and attestation jobs
+    // included (with needs: on the build alone it could run before they attached anything).
     variables: inputVariables(VERIFY_INPUTS),
     script: [new Literal(renderScript(verifyScript, { component: 'verify', reads: readLines(withVariables(VERIFY_INPUTS)) }))],
   },

@@ -15,5 +15,5 @@ export const verifyComponent: ComponentDefinition = {
   inputs: VERIFY_INPUTS,
   jobs: verifyJobs,
   readme,
-  usage: { 'build-job': 'build-image', 'ref-pattern': 'refs/heads/main' },
+  usage: { 'ref-pattern': 'refs/heads/main' },
 };

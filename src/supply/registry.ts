@@ -198,21 +198,35 @@ export class RegistryReader {
   }
 }
 
-/** Attaches a bundle to the image as an OCI 1.1 referrer (cosign's bundle spec), through @sigstore/oci. */
+/**
+ * Attaches a bundle to the image as an OCI 1.1 referrer (cosign's bundle spec), through
+ * @sigstore/oci. A registry without the referrers API keeps one index per digest under a tag, which
+ * two jobs attaching at once could each rewrite without the other's entry (most such registries
+ * ignore If-Match): the referrer is looked for afterwards and attached again until it is listed.
+ */
 export async function attachBundle(
   ref: DigestReference,
   subjectDigest: string,
   bundle: unknown,
   annotations: Record<string, string>,
   credentials: Credentials | undefined,
+  attempts = 5,
 ): Promise<string> {
-  const descriptor = await attachArtifactToImage({
-    imageName: `${ref.registry === 'docker.io' ? 'registry-1.docker.io' : ref.registry}/${ref.repository}`,
-    imageDigest: subjectDigest,
-    artifact: Buffer.from(JSON.stringify(bundle)),
-    mediaType: BUNDLE_MEDIA_TYPE,
-    annotations,
-    credentials: credentials ?? { username: '', password: '' },
-  });
-  return descriptor.digest;
+  const reader = new RegistryReader(ref, credentials);
+  for (let attempt = 1; ; attempt++) {
+    const descriptor = await attachArtifactToImage({
+      imageName: `${ref.registry === 'docker.io' ? 'registry-1.docker.io' : ref.registry}/${ref.repository}`,
+      imageDigest: subjectDigest,
+      artifact: Buffer.from(JSON.stringify(bundle)),
+      mediaType: BUNDLE_MEDIA_TYPE,
+      annotations,
+      credentials: credentials ?? { username: '', password: '' },
+    });
+    if ((await reader.referrers(subjectDigest)).some((d) => d.digest === descriptor.digest)) return descriptor.digest;
+    if (attempt >= attempts)
+      throw new InputError(
+        `the registry does not list the attached ${descriptor.digest} among the referrers of ${subjectDigest} after ${attempts} attempts`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 200 + Math.floor(Math.random() * 800)));
+  }
 }

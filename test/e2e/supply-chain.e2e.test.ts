@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instantiate, splitComponentFile, type InterpolationMode } from '../../src/ci/interpolation/index.js';
 import { componentText, instantiateComponent } from '../helpers/job.js';
 import { send, startRegistry, type Registry } from './lib/registry.js';
-import { ROOT, ciVariables, freshRunner, harnessAuthFile, projectWith, runJob, type JobRun } from './lib/runner.js';
+import { parse, stringify } from 'yaml';
+import { ROOT, ciVariables, freshRunner, git, harnessAuthFile, projectWith, runGitlabCiLocal, runJob, type JobRun } from './lib/runner.js';
 import { gitlabIdToken, startSigstoreStandIn, type SigstoreStandIn } from './lib/sigstore-standin.js';
 
 const SERVER = 'https://gitlab.example.com';
@@ -500,6 +501,66 @@ describe('what is stored is what cosign reads (its bundle spec: OCI 1.1 referrer
       expect(bundle.verificationMaterial.tlogEntries[0].kindVersion).toEqual({ kind: 'dsse', version: '0.0.1' });
       const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString());
       expect(statement).toMatchObject({ _type: 'https://in-toto.io/Statement/v1', subject: [{ digest: { sha256: digest.slice(7) } }] });
+    }
+  });
+});
+
+/**
+ * The worked pipeline of docs/supply-chain.md, run by gitlab-ci-local with the shell executor: the
+ * documented text, with its component references pointed at this checkout's templates (as
+ * gitlab-ci-local resolves components of the same project) and the local stand-ins given as
+ * inputs; the OIDC token GitLab would issue (id_tokens) given as a variable, since
+ * gitlab-ci-local issues none.
+ */
+describe('the worked pipeline of docs/supply-chain.md under gitlab-ci-local', () => {
+  it('builds, attaches SBOM, provenance and signature, verifies, and deploys the verified digest', async () => {
+    const base = `${registry.host}/e2e/alpine-like:1`;
+    const project = projectWith(base);
+    const runner = freshRunner(registry);
+    try {
+      const docs = readFileSync(join(ROOT, 'docs/supply-chain.md'), 'utf8');
+      const snippet = /^```yaml\n([\s\S]*?)^```/m.exec(docs)?.[1] as string;
+      const pipeline = parse(
+        snippet.replace(/\$CI_SERVER_FQDN\/ci-components\/cigen\/([a-z-]+)@1/g, '$CI_SERVER_FQDN/$CI_PROJECT_PATH/$1@$CI_COMMIT_SHA'),
+      );
+      const [build, verify] = pipeline.include as { inputs: Record<string, unknown> }[];
+      Object.assign(build!.inputs, {
+        cache: false,
+        'fulcio-url': sigstore.fulcioUrl,
+        'rekor-url': sigstore.rekorUrl,
+        'tsa-url': sigstore.tsaUrl,
+      });
+      Object.assign(verify!.inputs, { 'trusted-root': '$TRUSTED_ROOT' });
+      mkdirSync(join(project, 'templates'));
+      for (const name of ['buildah', 'verify']) cpSync(join(ROOT, `templates/${name}.yml`), join(project, `templates/${name}.yml`));
+      writeFileSync(join(project, '.gitlab-ci.yml'), stringify(pipeline));
+      writeFileSync(join(project, '.gitignore'), '.gitlab-ci-local/\ncigen-*.env\ncigen-sbom/\ncigen-provenance.json\ncigen-build.env\n');
+      git(project, 'init', '-q', '-b', 'main');
+      git(project, 'remote', 'add', 'origin', 'https://gitlab.example.com/group/app.git');
+      git(project, 'add', '-A');
+      git(project, 'commit', '-qm', 'consumer');
+      const { status, everything } = runGitlabCiLocal(project, runner, {
+        variables: {
+          CI_REGISTRY: registry.host,
+          CI_REGISTRY_IMAGE: `${registry.host}/group/app`,
+          CI_REGISTRY_USER: registry.user,
+          CI_REGISTRY_PASSWORD: registry.password,
+          CI_COMMIT_REF_PROTECTED: 'true',
+          SIGSTORE_ID_TOKEN: token,
+          TRUSTED_ROOT: sigstore.trustedRoot,
+        },
+        env: { PATH: `${bin}:${runner.env['PATH'] ?? ''}` },
+      });
+      expect(status, everything.slice(-5000)).toBe(0);
+      for (const job of ['build-image', 'build-image:sbom', 'build-image:provenance', 'build-image:sign', 'verify-image', 'deploy'])
+        expect(everything).toMatch(new RegExp(`PASS\\s+${job}`));
+      const digest = await registry.digest('group/app', git(project, 'rev-parse', 'HEAD').slice(0, 8));
+      expect(everything).toContain(`deploying ${registry.host}/group/app@${digest}`);
+      expect(everything).toContain(`verified ${registry.host}/group/app@${digest}`);
+      for (const secret of [registry.password, token]) expect(everything).not.toContain(secret);
+    } finally {
+      runner.dispose();
+      rmSync(project, { recursive: true, force: true });
     }
   });
 });
