@@ -25,7 +25,7 @@ import {
 } from 'yaml';
 import { stringifyNumber, stringTag, type StringifyContext } from 'yaml/util';
 import { Literal, Reference } from './model.js';
-import { parseFast } from './yaml-fast.js';
+import { UNTAKEN_CHARACTERS, parseFast } from './yaml-fast.js';
 
 export const referenceTag: CollectionTag = {
   tag: '!reference',
@@ -249,7 +249,8 @@ function writeNode(value: unknown, indent: string, context: StringifyContext): s
       line = text === '[]' || text === '{}' ? `${keyText}: ${text}` : `${keyText}:\n${pairIndent}${text}`;
     } else {
       const text = writeScalar(item, { ...context, indent: pairIndent });
-      line = text === '' || text.startsWith('\n') ? `${keyText}:${text}` : `${keyText}: ${text}`;
+      // (charCodeAt reads a concatenated string without flattening it, as startsWith would.)
+      line = text === '' || text.charCodeAt(0) === 10 ? `${keyText}:${text}` : `${keyText}: ${text}`;
     }
     out += i === 0 ? line : `\n${indent}${line}`;
   }
@@ -273,6 +274,18 @@ export interface ParsedYaml {
  *  text in YAML 1.2. Each becomes a newline of the same length, so every offset stays valid. */
 export const withYaml11Breaks = (text: string): string =>
   /[\u0085\u2028\u2029]/.test(text) ? text.replace(/[\u0085\u2028\u2029]/g, '\n') : text;
+
+/** YAML 1.1's line breaks and what the fast composer does not take, in one class: most texts hold
+ *  none, and one scan of a large text then does for both. */
+// eslint-disable-next-line no-control-regex
+const SPECIAL_CHARACTERS = /[\u0085\u2028\u2029\t\r\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+
+/** The text with YAML 1.1's breaks as newlines, and whether it holds nothing the fast composer does not take. */
+function prepare(text: string): { source: string; clean: boolean } {
+  if (!SPECIAL_CHARACTERS.test(text)) return { source: text, clean: true };
+  const source = withYaml11Breaks(text);
+  return { source, clean: !UNTAKEN_CHARACTERS.test(source) };
+}
 
 /** Up to this many keys, duplicates are found by comparing each key with the earlier ones. */
 const SMALL_MAP = 8;
@@ -365,11 +378,11 @@ function addErrors(doc: Document.Parsed, errors: readonly YAMLParseError[]): voi
  * library; anything outside what it knows, and every text with an error, goes through the library.
  */
 export function parseYamlDocuments(text: string): ParsedYaml {
-  const source = withYaml11Breaks(text);
+  const { source, clean } = prepare(text);
   const options = parseOptions();
   let lineCounter = new LineCounter();
   // CIGEN_YAML_FAST=0: the library only (to compare the two).
-  let list = process.env['CIGEN_YAML_FAST'] === '0' ? undefined : parseFast(source, { ...options, lineCounter });
+  let list = process.env['CIGEN_YAML_FAST'] === '0' || !clean ? undefined : parseFast(source, { ...options, lineCounter }, undefined, true);
   if (!list) {
     lineCounter = new LineCounter();
     const documents = parseAllDocuments(source, { ...options, lineCounter });
@@ -482,8 +495,8 @@ const NOT_LEAN = /\$\[\[|(?:^|[\s[{,])[&*][A-Za-z0-9_.-]|^---|^\.\.\./m;
  * its value as soon as they are composed, then dropped. Undefined for any other text.
  */
 export function parseLeanDocument(text: string): ParsedYaml | undefined {
-  const source = withYaml11Breaks(text);
-  if (process.env['CIGEN_YAML_FAST'] === '0' || NOT_LEAN.test(source)) return undefined;
+  const { source, clean } = prepare(text);
+  if (process.env['CIGEN_YAML_FAST'] === '0' || !clean || NOT_LEAN.test(source)) return undefined;
   const value: Record<string, unknown> = {};
   const references: ReferenceSite[] = [];
   const errors: DuplicateKeyError[] = [];
@@ -510,6 +523,7 @@ export function parseLeanDocument(text: string): ParsedYaml | undefined {
           return true;
         },
       },
+      true,
     );
   } catch (error) {
     if (error === ABORT_LEAN) return undefined;
@@ -547,8 +561,8 @@ function leanSubtree(node: unknown): boolean {
  * places — else through the library with those very options.
  */
 export function parseYamlDocument(text: string): Document.Parsed {
-  const source = withYaml11Breaks(text);
-  const fast = process.env['CIGEN_YAML_FAST'] === '0' ? undefined : parseFast(source, parseOptions());
+  const { source, clean } = prepare(text);
+  const fast = process.env['CIGEN_YAML_FAST'] === '0' || !clean ? undefined : parseFast(source, parseOptions(), undefined, true);
   if (fast?.length === 1) {
     const [doc] = fast as [Document.Parsed];
     addErrors(doc, duplicateKeys(doc));
