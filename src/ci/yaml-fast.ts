@@ -1,17 +1,20 @@
 /**
  * A fast path to the Documents the yaml library composes, for the YAML that CI files are made of:
- * block mappings and sequences, scalars (plain, quoted, literal and folded blocks) and flow
- * collections written on one line, anchors, aliases, merge keys and `!reference`. For such text it
- * builds the very nodes the library's composer builds — the same classes, values (scalars resolved
- * by the same schema tags), types, ranges, anchors, tags and flow flags — without the library's
- * lexer, CST and composer, which cost several times the work and, on a 20 MB file, gigabytes of
- * tokens. Comments are not attached to nodes (nothing in cigen reads them from nodes).
+ * block mappings and sequences, plain scalars (over several lines too), quoted scalars, literal
+ * and folded blocks, flow collections written on one line, anchors, aliases, merge keys and
+ * `!reference`. For such text it builds the nodes the library's composer builds — values (scalars
+ * resolved by the same schema tags), types, ranges, anchors, tags, flow flags; the node classes are
+ * the library's, subclassed only to keep a range in three numbers — without the library's lexer,
+ * CST and composer, which cost several times the work and, on a 20 MB file, gigabytes of tokens.
+ * Comments are not attached to nodes (nothing in cigen reads them from nodes), but where the
+ * library's parser lets a comment extend a node's range, so does this.
  *
- * Anything else (a tab, a multi-line flow collection or quoted scalar, a plain scalar that
- * continues on the next line, an explicit key, a directive, a tag other than `!reference`, and
- * every error the library would report) makes it give up: `undefined`, and the caller parses with
- * the library. So it never decides what is valid YAML; test/unit/yaml-fast.test.ts compares it with
- * the library, node by node, on every YAML file in the repository and on generated ones.
+ * Anything else (a tab, a multi-line flow collection or quoted scalar, an explicit key, a
+ * directive, a tag other than `!reference`, deep nesting, and every text the library would report
+ * an error or a warning for) makes it give up: `undefined`, and the caller parses with the library.
+ * So it never decides what is valid YAML. test/unit/yaml-fast.test.ts compares it with the library,
+ * node by node, on every YAML file in the repository, on generated pipelines, on every component's
+ * text-mode instantiation and on random edits of those files.
  */
 import {
   Alias,
