@@ -162,6 +162,44 @@ export const CORE_INPUTS = {
       'the report gives the index digest, and each platform\'s with buildah.',
     sample: ['linux/amd64', 'linux/arm64'],
   },
+  annotations: {
+    type: 'array',
+    default: [],
+    variable: 'CIGEN_ANNOTATIONS',
+    description:
+      'Manifest annotations, `KEY=VALUE` items (`org.opencontainers.image.description=...`), beside `labels` (which go in the image ' +
+      'config). buildah and buildkit; with `platforms`, on each platform\'s manifest.',
+    sample: ['org.opencontainers.image.description=The app'],
+  },
+  secrets: {
+    type: 'array',
+    default: [],
+    variable: 'CIGEN_SECRETS',
+    description:
+      'Build secrets for `RUN --mount=type=secret,id=NAME`: `id=NAME,env=VARIABLE` (a masked CI/CD variable) or ' +
+      '`id=NAME,src=$FILE_VARIABLE` (a file-type one). Never in a layer, the log or the report. buildah, buildkit, dind.',
+    sample: ['id=npmrc,src=$NPMRC', 'id=token,env=API_TOKEN'],
+  },
+  ssh: {
+    type: 'string',
+    default: '',
+    regex: SINGLE_LINE,
+    variable: 'CIGEN_SSH',
+    description:
+      'SSH for `RUN --mount=type=ssh`: `true` forwards the job\'s agent (`$SSH_AUTH_SOCK`); a variable holding a private key ' +
+      '(PEM text, or a file-type variable; no passphrase) starts an agent with it for the build. buildah, buildkit, dind.',
+    sample: '$DEPLOY_KEY',
+  },
+  reproducible: {
+    type: 'boolean',
+    default: false,
+    variable: 'CIGEN_REPRODUCIBLE',
+    description:
+      'Timestamps from the commit (`SOURCE_DATE_EPOCH` from `$CI_COMMIT_TIMESTAMP`, or the job\'s own `SOURCE_DATE_EPOCH`): ' +
+      'the same commit builds the same digest. buildah `--timestamp`, kaniko `--reproducible`, buildkit `rewrite-timestamp`; ' +
+      'all pass `SOURCE_DATE_EPOCH` as a build argument.',
+    sample: true,
+  },
   push: {
     type: 'boolean',
     default: true,

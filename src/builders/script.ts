@@ -5,6 +5,7 @@
  */
 import Handlebars from 'handlebars/runtime.js';
 import auth from '../../components/_shared/auth.sh.hbs';
+import buildOptions from '../../components/_shared/build-options.sh.hbs';
 import cache from '../../components/_shared/cache.sh.hbs';
 import inputs from '../../components/_shared/inputs.sh.hbs';
 import labels from '../../components/_shared/labels.sh.hbs';
@@ -17,7 +18,7 @@ import tags from '../../components/_shared/tags.sh.hbs';
 import { shellName, TAG_RULE, type InputDeclaration, type InputDeclarations } from './inputs.js';
 import { REPORT_FILE } from './spec.js';
 
-for (const [name, partial] of Object.entries({ prelude, read, inputs, tags, registries, login, cache, auth, labels, report })) {
+for (const [name, partial] of Object.entries({ prelude, read, inputs, tags, buildOptions, registries, login, cache, auth, labels, report })) {
   Handlebars.registerPartial(name, partial);
 }
 

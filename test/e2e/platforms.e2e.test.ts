@@ -60,7 +60,8 @@ function pushMultiPlatformBase(): string {
       const local = `localhost/multibase-${arch}`;
       sh(
         `ctr=$(buildah from scratch)\nbuildah copy "$ctr" '${rootfs}/' / > /dev/null\n` +
-          `buildah config --arch ${arch} --os linux --env PATH=/bin --cmd /bin/sh "$ctr"\nbuildah commit -q "$ctr" ${local} > /dev/null\nbuildah rm "$ctr" > /dev/null`,
+          `buildah config --arch ${arch} --os linux --env PATH=/bin --cmd /bin/sh "$ctr"\n` +
+          `buildah commit -q "$ctr" ${local} > /dev/null\nbuildah rm "$ctr" > /dev/null`,
         env,
       );
       const digestFile = join(runner.dir, `digest-${arch}`);

@@ -75,7 +75,13 @@ function listFiles(dir: string, prefix = ''): string[] {
   );
 }
 
-export function createSandbox(options: { projectFiles?: Record<string, string>; projectDir?: string } = {}): Sandbox {
+export function createSandbox(
+  options: {
+    projectFiles?: Record<string, string>;
+    projectDir?: string;
+    /** host programs to copy in, with their libraries */ programs?: string[];
+  } = {},
+): Sandbox {
   const root = mkdtempSync(join(tmpdir(), 'cigen-sandbox-'));
   const projectDir = options.projectDir ?? '/builds/group/app';
   mkdirSync(join(root, 'bin'), { recursive: true });
@@ -87,6 +93,7 @@ export function createSandbox(options: { projectFiles?: Record<string, string>; 
     symlinkSync('busybox', join(root, 'bin', applet));
   }
   copyWithLibraries(root, '/bin/bash');
+  for (const program of options.programs ?? []) copyWithLibraries(root, program);
   for (const dir of ['tmp', 'root', 'etc', 'usr/local/bin', 'usr/bin', 'kaniko', 'cigen-stub', 'dev'])
     mkdirSync(join(root, dir), { recursive: true });
   chmodSync(join(root, 'tmp'), 0o1777);
