@@ -184,8 +184,12 @@ export const attestJobs = (kind: AttestKind): Jobs => ({
   }),
 });
 
-/** A builder component's switches: the jobs they add, and what those jobs read. */
-export const TOGGLE_INPUTS = {
+/** Declarations as a builder component takes them: they reach the switches' jobs, not the build's shell. */
+const notForTheBuild = (inputs: Record<string, InputDeclaration>): InputDeclarations =>
+  Object.fromEntries(Object.entries(inputs).map(([name, { variable: _variable, ...input }]) => [name, input]));
+
+/** A builder component's switches, and the signing settings of the jobs they add. */
+export const TOGGLE_INPUTS: InputDeclarations = notForTheBuild({
   sign: {
     type: 'boolean',
     default: false,
@@ -208,7 +212,7 @@ export const TOGGLE_INPUTS = {
     sample: true,
   },
   ...SIGNING_INPUTS,
-} as const satisfies Record<string, InputDeclaration>;
+});
 
 const TOGGLE_ORDER: readonly AttestKind[] = ['sign', 'sbom', 'provenance'];
 
