@@ -7,7 +7,9 @@
  */
 
 /** The facts the probe collects, in report order. */
-export const CHECK_NAMES = ['userns', 'mount', 'seccomp', 'apparmor', 'proc-unmasked', 'overlay', 'fuse', 'privileged'] as const;
+// binfmt: emulators for other architectures (QEMU) in binfmt_misc, what RUN steps of the other
+// platforms of a multi-platform build need; a fact for `platforms`, needed by no builder.
+export const CHECK_NAMES = ['userns', 'mount', 'seccomp', 'apparmor', 'proc-unmasked', 'overlay', 'fuse', 'privileged', 'binfmt'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 export const RUNNER_EXECUTORS = ['docker', 'kubernetes'] as const;

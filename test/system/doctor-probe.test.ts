@@ -7,7 +7,7 @@
  *    verdicts() and recommend() in TypeScript;
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -130,6 +130,14 @@ const HOST = (() => {
     mount: works(['unshare', '--user', '--map-root-user', '--mount', 'sh', '-c', `mount -t tmpfs none ${tmpdir()}`]),
     overlay,
     fuse,
+    // An enabled binfmt_misc handler with the F flag (what a container can use).
+    binfmt: existsSync('/proc/sys/fs/binfmt_misc/register')
+      ? readdirSync('/proc/sys/fs/binfmt_misc').some((name) => {
+          if (name === 'register' || name === 'status') return false;
+          const text = readFileSync(join('/proc/sys/fs/binfmt_misc', name), 'utf8');
+          return /^enabled$/m.test(text) && /^flags:.*F/m.test(text);
+        })
+      : false,
     root: process.getuid?.() === 0,
   };
 })();
@@ -151,6 +159,7 @@ describe('the probe on this machine', () => {
     );
     expect(report.checks.privileged).toEqual({ ok: HOST.privileged, detail: expect.stringContaining(`CapEff ${HOST.capEff}`) });
     expect(report.checks.fuse.ok).toBe(HOST.fuse);
+    expect(report.checks.binfmt.ok).toBe(HOST.binfmt);
     expect(report.checks.overlay.ok).toBe(HOST.overlay);
     if (HOST.overlay) expect(report.checks.overlay.detail).toMatch(new RegExp(`^overlay mounts on ${storage} \\(\\S+\\)$`));
     // The probe cleans up: the storage directory it created and its temporary directories are gone.
@@ -275,6 +284,8 @@ interface FakeRunner {
   overlay?: Switch;
   /** Leave /proc/self/status out entirely. */
   noStatus?: boolean;
+  /** binfmt_misc mounted, with these handlers (name → its file's text). */
+  binfmt?: Record<string, string>;
 }
 
 function fakeRoot(fake: FakeRunner): string {
@@ -300,6 +311,12 @@ function fakeRoot(fake: FakeRunner): string {
   if (fake.fuse) {
     const mknod = spawnSync('mknod', [join(root, 'dev/fuse'), 'c', '10', '229'], { encoding: 'utf8' });
     if (mknod.status !== 0) throw new Error(`mknod: ${mknod.stderr}`);
+  }
+  if (fake.binfmt) {
+    mkdirSync(join(root, 'proc/sys/fs/binfmt_misc'), { recursive: true });
+    writeFileSync(join(root, 'proc/sys/fs/binfmt_misc/register'), '');
+    writeFileSync(join(root, 'proc/sys/fs/binfmt_misc/status'), 'enabled\n');
+    for (const [name, text] of Object.entries(fake.binfmt)) writeFileSync(join(root, 'proc/sys/fs/binfmt_misc', name), text);
   }
   if (fake.dockerenv) writeFileSync(join(root, '.dockerenv'), '');
   if (fake.secrets) mkdirSync(join(root, 'var/run/secrets/kubernetes.io/serviceaccount'), { recursive: true });
@@ -457,6 +474,31 @@ describe.each(SCENARIOS)('a fake runner: %s', (_, fake, expected) => {
 });
 
 describe('fake runners: the details', () => {
+  const QEMU = (flags: string, enabled = 'enabled') =>
+    `${enabled}\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: ${flags}\noffset 0\nmagic 7f454c460201010000000000000000000200b700\n`;
+  it.each([
+    [undefined, { ok: false, detail: 'binfmt_misc is not mounted: RUN steps for another architecture cannot run (platforms)' }],
+    [
+      {},
+      {
+        ok: false,
+        detail: 'no binfmt_misc handler: RUN steps for another architecture cannot run (platforms); QEMU user emulation enables them',
+      },
+    ],
+    [
+      { 'qemu-aarch64': QEMU('POF'), 'qemu-arm': QEMU('OC'), 'qemu-riscv64': QEMU('F', 'disabled') },
+      {
+        ok: true,
+        detail: 'binfmt_misc handlers usable in containers: qemu-aarch64 (without the F flag: qemu-arm)',
+      },
+    ],
+    [{ 'qemu-arm': QEMU('OC') }, { ok: false, detail: 'binfmt_misc handlers without the F flag, which a container cannot use: qemu-arm' }],
+  ])('binfmt handlers %j: a fact for platforms, needed by no builder', (binfmt, expected) => {
+    const { report } = runFake({ ...DOCKER_UNCONFINED, ...(binfmt ? { binfmt } : {}) });
+    expect(report.checks.binfmt).toEqual(expected);
+    expect(report.verdicts.buildah.ok).toBe(true);
+  });
+
   it('a default Docker executor: seccomp, AppArmor and every masked /proc path, by name', () => {
     const { report } = runFake(DOCKER_DEFAULT);
     expect(report.checks.seccomp).toEqual({
