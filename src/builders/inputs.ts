@@ -158,8 +158,8 @@ export const CORE_INPUTS = {
     variable: 'CIGEN_PLATFORMS',
     description:
       'Build one image per platform (`[linux/amd64, linux/arm64]`) and push them as one index (manifest list), in this job: ' +
-      'RUN steps for a platform other than the runner\'s need QEMU (binfmt_misc) on the runner. buildah and buildkit; ' +
-      'the report gives the index digest, and each platform\'s with buildah.',
+      "RUN steps for a platform other than the runner's need QEMU (binfmt_misc) on the runner. buildah and buildkit; " +
+      "the report gives the index digest, and each platform's with buildah.",
     sample: ['linux/amd64', 'linux/arm64'],
   },
   annotations: {
@@ -168,7 +168,7 @@ export const CORE_INPUTS = {
     variable: 'CIGEN_ANNOTATIONS',
     description:
       'Manifest annotations, `KEY=VALUE` items (`org.opencontainers.image.description=...`), beside `labels` (which go in the image ' +
-      'config). buildah and buildkit; with `platforms`, on each platform\'s manifest.',
+      "config). buildah and buildkit; with `platforms`, on each platform's manifest.",
     sample: ['org.opencontainers.image.description=The app'],
   },
   secrets: {
@@ -186,7 +186,7 @@ export const CORE_INPUTS = {
     regex: SINGLE_LINE,
     variable: 'CIGEN_SSH',
     description:
-      'SSH for `RUN --mount=type=ssh`: `true` forwards the job\'s agent (`$SSH_AUTH_SOCK`); a variable holding a private key ' +
+      "SSH for `RUN --mount=type=ssh`: `true` forwards the job's agent (`$SSH_AUTH_SOCK`); a variable holding a private key " +
       '(PEM text, or a file-type variable; no passphrase) starts an agent with it for the build. buildah, buildkit, dind.',
     sample: '$DEPLOY_KEY',
   },
@@ -195,7 +195,7 @@ export const CORE_INPUTS = {
     default: false,
     variable: 'CIGEN_REPRODUCIBLE',
     description:
-      'Timestamps from the commit (`SOURCE_DATE_EPOCH` from `$CI_COMMIT_TIMESTAMP`, or the job\'s own `SOURCE_DATE_EPOCH`): ' +
+      "Timestamps from the commit (`SOURCE_DATE_EPOCH` from `$CI_COMMIT_TIMESTAMP`, or the job's own `SOURCE_DATE_EPOCH`): " +
       'the same commit builds the same digest. buildah `--timestamp`, kaniko `--reproducible`, buildkit `rewrite-timestamp`; ' +
       'all pass `SOURCE_DATE_EPOCH` as a build argument.',
     sample: true,

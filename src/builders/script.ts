@@ -18,7 +18,19 @@ import tags from '../../components/_shared/tags.sh.hbs';
 import { shellName, TAG_RULE, type InputDeclaration, type InputDeclarations } from './inputs.js';
 import { REPORT_FILE } from './spec.js';
 
-for (const [name, partial] of Object.entries({ prelude, read, inputs, tags, buildOptions, registries, login, cache, auth, labels, report })) {
+for (const [name, partial] of Object.entries({
+  prelude,
+  read,
+  inputs,
+  tags,
+  buildOptions,
+  registries,
+  login,
+  cache,
+  auth,
+  labels,
+  report,
+})) {
   Handlebars.registerPartial(name, partial);
 }
 

@@ -117,7 +117,9 @@ describe('dind', () => {
   it('refuses tls-verify: false, which the service would have to be started for', () => {
     const { result, box } = run('dind', { 'tls-verify': false });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('input tls-verify: false: the Docker daemon checks TLS per registry; name the hosts in insecure-registries instead');
+    expect(result.stderr).toContain(
+      'input tls-verify: false: the Docker daemon checks TLS per registry; name the hosts in insecure-registries instead',
+    );
     expect(box.calls()).toEqual([]);
   });
 });

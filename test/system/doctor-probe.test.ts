@@ -475,7 +475,8 @@ describe.each(SCENARIOS)('a fake runner: %s', (_, fake, expected) => {
 
 describe('fake runners: the details', () => {
   const QEMU = (flags: string, enabled = 'enabled') =>
-    `${enabled}\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: ${flags}\noffset 0\nmagic 7f454c460201010000000000000000000200b700\n`;
+    `${enabled}\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: ${flags}\n` +
+    'offset 0\nmagic 7f454c460201010000000000000000000200b700\n';
   it.each([
     [undefined, { ok: false, detail: 'binfmt_misc is not mounted: RUN steps for another architecture cannot run (platforms)' }],
     [

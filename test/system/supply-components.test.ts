@@ -20,7 +20,7 @@ const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.c2lnc3RvcmUtdG9rZW4tbmV2ZXItcHJpbnRlZA.c2ln'
 const KEY_PASSWORD = 'key-password-never-printed-Zq9';
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const BUILT = `registry.example.com/group/app@${DIGEST}`;
-const SHELLS = [['bash'], ['busybox', 'sh']] as const;
+const SHELLS: readonly (readonly string[])[] = [['bash'], ['busybox', 'sh']];
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -259,19 +259,22 @@ const versionish = fc
   .array(fc.constantFrom('v', '0', '1', '2', '9', '.', '.', '-', '+', 'rc', 'a', 'Z', '00', '/'), { maxLength: 9 })
   .map((p) => p.join(''));
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
-const pipeline = fc.record(
-  {
-    CI_COMMIT_TAG: optional(fc.oneof(versionish, fc.constantFrom('v1.2.3', '1.2.3-rc.1', 'v0.0.1+b.2', 'v1.2.3-0a.01'))),
-    CI_COMMIT_REF_SLUG: fc.constantFrom('main', 'feature-x', 'v1-2-3', ''),
-    CI_COMMIT_BRANCH: optional(fc.constantFrom('main', 'feature/x')),
-    CI_DEFAULT_BRANCH: optional(fc.constantFrom('main', 'master')),
-    CI_COMMIT_SHORT_SHA: fc.constantFrom('0123abcd', ''),
-    CI_MERGE_REQUEST_IID: optional(fc.constantFrom('7', '1234')),
-    CI_PIPELINE_SOURCE: fc.constantFrom('push', 'schedule', 'merge_request_event', 'web'),
-    CI_PIPELINE_CREATED_AT: optional(fc.constantFrom('2026-01-02T03:04:05Z', '2026-01-02', 'soon')),
-  },
-  { requiredKeys: [] },
-);
+const pipeline = fc
+  .record(
+    {
+      CI_COMMIT_TAG: optional(fc.oneof(versionish, fc.constantFrom('v1.2.3', '1.2.3-rc.1', 'v0.0.1+b.2', 'v1.2.3-0a.01'))),
+      CI_COMMIT_REF_SLUG: fc.constantFrom('main', 'feature-x', 'v1-2-3', ''),
+      CI_COMMIT_BRANCH: optional(fc.constantFrom('main', 'feature/x')),
+      CI_DEFAULT_BRANCH: optional(fc.constantFrom('main', 'master')),
+      CI_COMMIT_SHORT_SHA: fc.constantFrom('0123abcd', ''),
+      CI_MERGE_REQUEST_IID: optional(fc.constantFrom('7', '1234')),
+      CI_PIPELINE_SOURCE: fc.constantFrom('push', 'schedule', 'merge_request_event', 'web'),
+      CI_PIPELINE_CREATED_AT: optional(fc.constantFrom('2026-01-02T03:04:05Z', '2026-01-02', 'soon')),
+    },
+    { requiredKeys: [] },
+  )
+  // An unset variable is absent, not present as undefined (exactOptionalPropertyTypes).
+  .map((vars): PipelineVariables => Object.fromEntries(Object.entries(vars).filter(([, value]) => value !== undefined)));
 const fragment = fc.constantFrom(
   '{{version}}',
   '{{major}}',
