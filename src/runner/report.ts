@@ -32,10 +32,17 @@ const VERDICT_SCHEMA = {
   required: ['ok', 'missing'],
   properties: { ok: { type: 'boolean' }, missing: { type: 'array', items: { enum: CHECK_NAMES } }, impossible: { type: 'string' } },
 };
+/** Checks added after version 1 of the report: a report written by an older doctor job lacks them. */
+const LATER_CHECKS: readonly CheckName[] = ['binfmt'];
+const CHECK_SCHEMA = object({ ok: { type: 'boolean' }, detail: { type: 'string' } });
 const REPORT_SCHEMA = object({
   version: { type: 'number' },
   executor: { enum: EXECUTORS },
-  checks: object(Object.fromEntries(CHECK_NAMES.map((name) => [name, object({ ok: { type: 'boolean' }, detail: { type: 'string' } })]))),
+  checks: {
+    type: 'object',
+    required: CHECK_NAMES.filter((name) => !LATER_CHECKS.includes(name)),
+    properties: Object.fromEntries(CHECK_NAMES.map((name) => [name, CHECK_SCHEMA])),
+  },
   verdicts: object(Object.fromEntries(BUILDER_IDS.map((id) => [id, VERDICT_SCHEMA]))),
   recommendation: { enum: BUILDER_IDS },
   reason: { type: 'string' },
@@ -98,5 +105,8 @@ export function parseDoctorReport(text: string): DoctorReport {
     throw new Error(`version ${version} is not supported: this cigen reads version ${REPORT_VERSION} (update cigen)`);
   validate ??= new Ajv({ allErrors: false }).compile(REPORT_SCHEMA);
   if (!validate(data)) throw new Error(message((validate.errors as ErrorObject[])[0] as ErrorObject, data));
-  return data as DoctorReport;
+  const report = data as DoctorReport;
+  for (const name of LATER_CHECKS)
+    report.checks[name] ??= { ok: false, detail: 'not probed: the report was written by an older cigen doctor job' };
+  return report;
 }

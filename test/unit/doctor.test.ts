@@ -150,6 +150,12 @@ describe('parseDoctorReport', () => {
     expect(parseDoctorReport(JSON.stringify(good))).toEqual(good);
   });
 
+  it('reads a report an older doctor job wrote, before the binfmt check, as binfmt not probed', () => {
+    const read = parseDoctorReport(text((d) => delete d['checks']['binfmt']));
+    expect(read.checks.binfmt).toEqual({ ok: false, detail: 'not probed: the report was written by an older cigen doctor job' });
+    expect(read.checks.userns).toEqual(good.checks.userns);
+  });
+
   it.each([
     ['truncated JSON', '{"version": 1,', /^not valid JSON: /],
     ['an array', '[]', /^the report must be an object, got an array$/],
