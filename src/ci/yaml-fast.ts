@@ -783,7 +783,13 @@ class FastComposer {
       if (i >= end) throw giveUp();
       if (isMap) {
         const key = this.flowItem(i, end, true);
-        if (text.charCodeAt(key.stop) !== COLON || text.charCodeAt(key.stop + 1) !== SPACE) throw giveUp();
+        if (text.charCodeAt(key.stop) !== COLON) throw giveUp();
+        // After a quoted (JSON-like) key the value may follow the colon directly: an array input of
+        // objects interpolated in text mode is JSON, `[{"if":"$CI_COMMIT_TAG"}]`.
+        const next = text.charCodeAt(key.stop + 1);
+        const jsonLike = text.charCodeAt(i) === 34 || text.charCodeAt(i) === 39;
+        const nothing = next === 44 || next === 93 || next === 125 || next === HASH || key.stop + 1 >= end; // , ] } #
+        if (next !== SPACE && !(jsonLike && !nothing)) throw giveUp();
         const value = this.flowItem(this.skipSpaces(key.stop + 1, end), end, false);
         (node as FastMap).items.push(new PairClass(key.node, value.node));
         i = value.stop;

@@ -96,6 +96,8 @@ describe('the fast composer builds what the yaml library builds', () => {
     'spec:\n  inputs:\n---\n# x\njob: 1\n',
     '---\na: 1\n',
     'a: [ x , y ]\nb: [x,y]\nc: { k: v }\n',
+    'rules: [{"if":"$CI_COMMIT_TAG"}, {"a":1,"b":true, "c":[1,"x"], \'d\':{"e":null}}]\n',
+    'a: [{"k":}]\nb: {"k":,}\nc: {"k":#x}\n',
     'a: &x\nb: &y 1\n',
     'a:\n  - x\n  - y: 1\n    z: 2\n  -   w\n\nb: [a, b]   # c\n',
     'a: &x\n  k: v\nb: *x\nc:\n  <<: *x\n  d: 1\n',
@@ -121,6 +123,10 @@ describe('the fast composer builds what the yaml library builds', () => {
     'a: "\\x41\\u00e9\\t\\"q\\""\nb: \'it\'\'s\'\n',
   ])('%j', (text) => {
     compare(text);
+  });
+
+  it('takes JSON-like flow maps, the text an array input of objects interpolates to', () => {
+    expect(compare('rules: [{"if":"$CI_COMMIT_TAG"}, {"a":1,"b":true, "c":[1,"x"], \'d\':{"e":null}}]\n')).toBe('fast');
   });
 
   it('leaves to the library what it does not take (a tab, a multi-line flow, a directive, an error)', () => {
