@@ -9,6 +9,8 @@ export interface MigratedJob {
   status: 'migrated' | 'needs-review' | 'unchanged';
   /** What the job built with before. */
   from?: 'kaniko' | 'docker';
+  /** The component it moves to: buildah, or kaniko-compat for builds assembled when the job runs. */
+  component?: string;
   notes: readonly string[];
 }
 
@@ -29,6 +31,11 @@ export interface Migrator {
   migrate(
     path: string,
     text: string,
-    options: { componentRef: string; readProjectFile: (path: string) => string | undefined },
+    options: {
+      componentRef: string;
+      readProjectFile: (path: string) => string | undefined;
+      /** `--builder-image [REGISTRY=]IMAGE` values: the Buildah image for jobs whose Kaniko image comes from a mirror. */
+      builderImages?: readonly string[];
+    },
   ): MigratedFile[] | { invalid: string };
 }

@@ -68,6 +68,8 @@ export interface BotOptions {
   selection: ProjectSelection;
   migrator: Migrator;
   componentRef?: string;
+  /** `--builder-image [REGISTRY=]IMAGE` values, for jobs whose Kaniko image comes from a mirror. */
+  builderImages?: readonly string[];
   dryRun: boolean;
   concurrency: number;
   shard?: Shard;
@@ -101,8 +103,12 @@ export function matchesPattern(name: string, pattern: string): boolean {
 }
 
 export function renderBody(componentRef: string, files: readonly MigratedFile[], hash: string, head: string): string {
-  const jobs = files.flatMap((f) => f.jobs.filter((j) => !j.name.startsWith('.')));
+  // Hidden templates count once they change (converted in place) or need a person.
+  const jobs = files.flatMap((f) => f.jobs.filter((j) => !j.name.startsWith('.') || j.status !== 'unchanged'));
   const moved = jobs.filter((j) => j.status === 'migrated');
+  const onCompat = (j: MigratedJob) => j.component !== undefined && j.component !== componentRef && /\/kaniko-compat@/.test(j.component);
+  const compat = moved.filter(onCompat);
+  const buildah = moved.some((j) => !onCompat(j)) || compat.length === 0;
   const docker = moved.some((j) => j.from === 'docker');
   const kaniko = moved.some((j) => j.from === 'kaniko');
   return mergeRequestBody({
@@ -110,12 +116,23 @@ export function renderBody(componentRef: string, files: readonly MigratedFile[],
     kaniko,
     docker,
     componentRef,
+    buildah,
+    both: buildah && compat.length > 0,
+    compatRef: compat[0]?.component ?? '',
+    compat: compat.map((j) => ({ name: j.name, template: j.name.startsWith('.') })),
     jobs: jobs
       .filter((j) => j.status !== 'unchanged')
       .map((j: MigratedJob) => ({
         name: j.name,
         file: j.file,
-        status: j.status === 'migrated' ? 'moved to the component' : 'needs review (left as it is)',
+        status:
+          j.status !== 'migrated'
+            ? 'needs review (left as it is)'
+            : onCompat(j)
+              ? j.name.startsWith('.')
+                ? 'template converted in place onto kaniko-compat'
+                : 'moved onto kaniko-compat (keeps its script)'
+              : 'moved to the component',
       })),
     reviews: jobs.filter((j) => j.status === 'needs-review').map((j) => ({ name: j.name, notes: j.notes })),
     notes: moved.flatMap((j) => j.notes.map((text) => ({ name: j.name, text }))),
@@ -134,6 +151,7 @@ interface Context {
   migrator: Migrator;
   bot: { username: string; email: string };
   componentRef: string;
+  builderImages: readonly string[] | undefined;
   dryRun: boolean;
 }
 
@@ -154,7 +172,11 @@ async function migrateProject(ctx: Context, project: Project, ref: string): Prom
     files.set(path, included);
     queue.push(...ctx.migrator.localIncludes(path, included));
   }
-  const migrated = ctx.migrator.migrate(pipelinePath, text, { componentRef: ctx.componentRef, readProjectFile: (path) => files.get(path) });
+  const migrated = ctx.migrator.migrate(pipelinePath, text, {
+    componentRef: ctx.componentRef,
+    readProjectFile: (path) => files.get(path),
+    ...(ctx.builderImages ? { builderImages: ctx.builderImages } : {}),
+  });
   return Array.isArray(migrated) ? migrated : result('skipped', `${pipelinePath} is not valid YAML (${migrated.invalid})`);
 }
 
@@ -365,6 +387,7 @@ export async function runBot(platform: Platform, options: BotOptions): Promise<B
     migrator: options.migrator,
     bot: await platform.currentUser(),
     componentRef: options.componentRef ?? options.migrator.defaultComponentRef,
+    builderImages: options.builderImages,
     dryRun: options.dryRun,
   };
   const projects: ProjectResult[] = [];

@@ -1,110 +1,409 @@
 /**
- * Kaniko's command line, as the kaniko builder knows it: every flag of the executor
- * (osscontainertools/kaniko), its kind, and what it becomes on the shared input vocabulary —
- * mapped by the translator (no note here), dropped with the reason that is safe, or sent to
- * review with the reason it is not. `cigen migrate` reads this table; nothing else lists flags.
+ * Kaniko's command line, declared once: every flag of the executor (osscontainertools/kaniko,
+ * which kept the archived project's flags and added a few), its kind, and what it becomes —
+ *
+ *  - `migrate`: what `cigen migrate` does when it reads the build statically and moves it onto
+ *    the buildah component: the translator maps it onto inputs, or drops it with the reason that
+ *    is exact, or only kaniko-compat can honour it (the job then keeps its script and runs on
+ *    kaniko-compat), or a person must decide;
+ *  - `compat`: what kaniko-compat's /kaniko/executor does with it. Its argument parser is
+ *    generated from this table (src/catalog/kaniko-compat.ts): a value is stored for the
+ *    executor's Buildah command line, or the flag is accepted because Buildah already does what
+ *    it asks (the reason is logged), or the executor stops at once naming it;
+ *  - `buildah`: Buildah's equivalent, for the docs.
+ *
+ * Nothing else lists Kaniko flags; the tests check every row on both paths.
  */
 
 export type KanikoFlagKind = 'string' | 'bool' | 'list';
+
+/** How `cigen migrate` treats a flag it reads statically. */
+export type StaticRule =
+  /** Translated onto component inputs by src/migrate/kaniko.ts; the text names the inputs (docs). */
+  | { map: string }
+  /** Dropped: the reason the component's build is the same without it. */
+  | { drop: string }
+  /** Only kaniko-compat honours it: why the component cannot. */
+  | { compat: string }
+  /** Neither can: what a person must decide. */
+  | { review: string };
+
+/** What kaniko-compat's executor does with a flag. */
+export type CompatRule =
+  /** The value is kept in the executor's variable `k_<store>` (a list flag appends). */
+  | { store: string }
+  /** Nothing to do: Buildah already behaves as the flag asks. The reason is logged. */
+  | { accept: string }
+  /** The executor stops before building, with this reason. */
+  | { refuse: string };
+
 export interface KanikoFlag {
   kind: KanikoFlagKind;
-  /** Mapped by the translator (handled below), or dropped with this note, or reviewed with this reason. */
-  drop?: string;
-  review?: string;
+  /** One-letter form (`-d`). */
+  short?: string;
+  /** A deprecated spelling of another flag (`tarPath` is `tar-path`): same rules as that one. */
+  alias?: string;
+  migrate: StaticRule;
+  compat: CompatRule;
+  /** What Buildah does instead, in words (docs). */
+  buildah: string;
 }
 
-const SNAPSHOT = 'a Kaniko snapshotting option; Buildah commits each layer itself and has no such setting';
-const RETRIES = 'a Kaniko retry setting; Buildah retries registry operations itself';
-const DIGEST = 'the component writes the digest to its dotenv report (CIGEN_BUILT_DIGEST, CIGEN_BUILT_REF) instead of a file';
+const SNAPSHOT = 'a Kaniko snapshotting option; Buildah commits each step itself and has no such setting';
+const LOGS = 'log output only';
+const OWN_DIR = 'where Kaniko keeps its own files; Buildah needs no such directory';
+const REMOTE = 'the build context comes from a remote source; kaniko-compat and the component build a directory of the job';
 
 export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
-  context: { kind: 'string' },
-  'context-sub-path': { kind: 'string' },
-  dockerfile: { kind: 'string' },
-  destination: { kind: 'list' },
-  'build-arg': { kind: 'list' },
-  target: { kind: 'string' },
-  label: { kind: 'list' },
-  'custom-platform': { kind: 'string' },
-  cache: { kind: 'bool' },
-  'cache-repo': { kind: 'string' },
-  'no-push': { kind: 'bool' },
-  'tar-path': { kind: 'string' },
-  'skip-tls-verify': { kind: 'bool' },
-  'skip-tls-verify-pull': { kind: 'bool' },
-  insecure: { kind: 'bool' },
-  'insecure-pull': { kind: 'bool' },
-  'insecure-registry': { kind: 'list' },
-  'skip-tls-verify-registry': { kind: 'list' },
+  context: { kind: 'string', short: 'c', migrate: { map: 'context' }, compat: { store: 'context' }, buildah: 'the context argument' },
+  'context-sub-path': {
+    kind: 'string',
+    migrate: { map: 'context (dir:// contexts only: Kaniko ignores it for a plain path)' },
+    compat: { store: 'context_sub_path' },
+    buildah: 'the context argument',
+  },
+  dockerfile: { kind: 'string', short: 'f', migrate: { map: 'dockerfile' }, compat: { store: 'dockerfile' }, buildah: '--file' },
+  bucket: {
+    kind: 'string',
+    short: 'b',
+    migrate: { review: `bucket: ${REMOTE}; fetch it in before_script and point --context at it` },
+    compat: { refuse: `${REMOTE} (a GCS bucket); fetch it first and give --context a directory` },
+    buildah: 'none',
+  },
+  destination: {
+    kind: 'list',
+    short: 'd',
+    migrate: { map: 'image, tags' },
+    compat: { store: 'destinations' },
+    buildah: '--tag, then one buildah push each',
+  },
+  'build-arg': { kind: 'list', migrate: { map: 'build-args' }, compat: { store: 'build_args' }, buildah: '--build-arg' },
+  target: { kind: 'string', migrate: { map: 'target' }, compat: { store: 'target' }, buildah: '--target' },
+  label: { kind: 'list', migrate: { map: 'labels' }, compat: { store: 'labels' }, buildah: '--label' },
+  annotation: {
+    kind: 'list',
+    migrate: { compat: 'the component sets labels, not manifest annotations; kaniko-compat passes them to buildah --annotation' },
+    compat: { store: 'annotations' },
+    buildah: '--annotation',
+  },
+  'custom-platform': { kind: 'string', migrate: { map: 'platform' }, compat: { store: 'platform' }, buildah: '--platform' },
+  customPlatform: {
+    kind: 'string',
+    alias: 'custom-platform',
+    migrate: { map: 'platform' },
+    compat: { store: 'platform' },
+    buildah: '--platform',
+  },
+  cache: { kind: 'bool', migrate: { map: 'cache' }, compat: { store: 'cache' }, buildah: '--layers --cache-from/--cache-to' },
+  'cache-repo': { kind: 'string', migrate: { map: 'cache-repo' }, compat: { store: 'cache_repo' }, buildah: '--cache-from, --cache-to' },
   'cache-ttl': {
     kind: 'string',
-    drop:
-      "the component's registry cache has no TTL: cached layers are reused until the Dockerfile or what it copies changes; rebuild " +
-      'without cache to refresh base packages',
+    migrate: {
+      compat:
+        'Kaniko reused cached layers for this long only; the component has no cache TTL, kaniko-compat passes it to buildah --cache-ttl',
+    },
+    compat: { store: 'cache_ttl' },
+    buildah: '--cache-ttl',
   },
-  'cache-dir': { kind: 'string', drop: 'a local base-image cache for Kaniko; Buildah keeps pulled images in its own storage' },
-  'cache-copy-layers': { kind: 'bool', drop: 'Buildah caches every layer, COPY included' },
-  'cache-run-layers': { kind: 'bool', drop: 'Buildah caches every layer, RUN included' },
-  'compressed-caching': { kind: 'bool', drop: 'a Kaniko memory setting; Buildah does not compress while caching' },
-  'no-push-cache': { kind: 'bool', drop: 'the component writes the cache only when it pushes; the image itself is unaffected' },
-  reproducible: {
+  'cache-dir': {
+    kind: 'string',
+    migrate: { drop: 'a local base-image cache for Kaniko; Buildah keeps pulled images in its own storage' },
+    compat: { accept: 'a local base-image cache for Kaniko; Buildah keeps pulled images in its own storage' },
+    buildah: 'container storage',
+  },
+  'cache-copy-layers': {
     kind: 'bool',
-    drop: 'the image content is the same; only its timestamps, and so its digest, now change from build to build',
+    migrate: { drop: 'Buildah caches every layer, COPY included' },
+    compat: { accept: 'Buildah caches every layer, COPY included' },
+    buildah: '--layers',
   },
-  cleanup: { kind: 'bool', drop: "each component job runs one build in a fresh container, which is what Kaniko's --cleanup emulates" },
-  'snapshot-mode': { kind: 'string', drop: SNAPSHOT },
-  'single-snapshot': { kind: 'bool', drop: SNAPSHOT },
-  'use-new-run': { kind: 'bool', drop: SNAPSHOT },
-  'ignore-var-run': { kind: 'bool', drop: SNAPSHOT },
-  'kaniko-dir': { kind: 'string', drop: 'where Kaniko keeps its own files; Buildah needs no such directory' },
-  verbosity: { kind: 'string', drop: 'log level only' },
-  'log-format': { kind: 'string', drop: 'log format only' },
-  'log-timestamp': { kind: 'bool', drop: 'log format only' },
-  'digest-file': { kind: 'string', drop: DIGEST },
-  'image-name-with-digest-file': { kind: 'string', drop: DIGEST },
-  'image-name-tag-with-digest-file': { kind: 'string', drop: DIGEST },
-  force: { kind: 'bool', drop: 'tells Kaniko to run outside its own container; Buildah needs no such switch' },
-  'skip-unused-stages': { kind: 'bool', drop: 'Buildah skips stages the target does not need by default' },
-  'skip-push-permission-check': { kind: 'bool', drop: 'a Kaniko pre-flight check; a push without permission still fails the job' },
-  'push-retry': { kind: 'string', drop: RETRIES },
-  'image-download-retry': { kind: 'string', drop: RETRIES },
-  'image-fs-extract-retry': { kind: 'string', drop: RETRIES },
-  'preserve-context': { kind: 'bool', drop: 'Buildah does not modify the build context' },
-  'registry-mirror': {
-    kind: 'list',
-    review:
-      'registry-mirror: the component has no mirror input; configure the mirror in the runner (registries.conf) or pull base images ' +
-      'from a mirror path in the Dockerfile',
-  },
-  'registry-map': {
-    kind: 'list',
-    review: 'registry-map: the component has no registry remapping; configure it in the runner (registries.conf)',
-  },
-  'registry-certificate': {
-    kind: 'list',
-    review: 'registry-certificate: the component has no certificate input; trust the CA in the runner or the builder image',
-  },
-  'registry-client-cert': { kind: 'list', review: 'registry-client-cert: the component has no client-certificate input' },
-  'skip-default-registry-fallback': {
+  'cache-run-layers': {
     kind: 'bool',
-    review: 'skip-default-registry-fallback: only meaningful with a registry mirror, which the component does not configure',
+    migrate: { drop: 'Buildah caches every layer, RUN included' },
+    compat: { accept: 'Buildah caches every layer, RUN included' },
+    buildah: '--layers',
   },
-  'ignore-path': {
-    kind: 'list',
-    review:
-      'ignore-path: Kaniko-specific snapshot exclusion with no Buildah equivalent; check that the image does not now include that path',
+  'compressed-caching': {
+    kind: 'bool',
+    migrate: { drop: 'a Kaniko memory setting; Buildah does not compress while caching' },
+    compat: { accept: 'a Kaniko memory setting; Buildah does not compress while caching' },
+    buildah: 'none needed',
+  },
+  'no-push': { kind: 'bool', migrate: { map: 'push: false' }, compat: { store: 'no_push' }, buildah: 'no buildah push' },
+  'no-push-cache': {
+    kind: 'bool',
+    migrate: { map: 'nothing without --cache; with it, only kaniko-compat reads a cache without writing it' },
+    compat: { store: 'no_push_cache' },
+    buildah: '--cache-from without --cache-to',
+  },
+  'tar-path': { kind: 'string', migrate: { map: 'tarball' }, compat: { store: 'tar_path' }, buildah: 'buildah push docker-archive:PATH' },
+  tarPath: {
+    kind: 'string',
+    alias: 'tar-path',
+    migrate: { map: 'tarball' },
+    compat: { store: 'tar_path' },
+    buildah: 'buildah push docker-archive:PATH',
   },
   'oci-layout-path': {
     kind: 'string',
-    review: 'oci-layout-path: the component exports a docker-archive tarball (input tarball), not an OCI layout',
+    migrate: { compat: 'the component writes a docker-archive tarball, not an OCI layout; kaniko-compat pushes to oci:PATH' },
+    compat: { store: 'oci_layout_path' },
+    buildah: 'buildah push oci:PATH',
   },
-  git: { kind: 'string', review: 'git: options for a git build context; the component builds a checked-out directory' },
+  'skip-tls-verify': {
+    kind: 'bool',
+    migrate: { map: 'insecure-registries: the hosts it pushes to' },
+    compat: { store: 'skip_tls_verify' },
+    buildah: 'insecure = true for the destination hosts (registries.conf)',
+  },
+  insecure: {
+    kind: 'bool',
+    migrate: { map: 'insecure-registries: the hosts it pushes to' },
+    compat: { store: 'insecure' },
+    buildah: 'insecure = true for the destination hosts (registries.conf)',
+  },
+  'skip-tls-verify-pull': {
+    kind: 'bool',
+    migrate: { map: 'tls-verify: false' },
+    compat: { store: 'skip_tls_verify_pull' },
+    buildah: 'buildah build --tls-verify=false',
+  },
+  'insecure-pull': {
+    kind: 'bool',
+    migrate: { map: 'tls-verify: false' },
+    compat: { store: 'insecure_pull' },
+    buildah: 'buildah build --tls-verify=false',
+  },
+  'insecure-registry': {
+    kind: 'list',
+    migrate: { map: 'insecure-registries' },
+    compat: { store: 'insecure_registries' },
+    buildah: 'insecure = true for that host (registries.conf)',
+  },
+  'skip-tls-verify-registry': {
+    kind: 'list',
+    migrate: { map: 'insecure-registries' },
+    compat: { store: 'insecure_registries' },
+    buildah: 'insecure = true for that host (registries.conf)',
+  },
+  'registry-mirror': {
+    kind: 'list',
+    migrate: { map: 'registry-mirrors' },
+    compat: { store: 'mirrors' },
+    buildah: '[[registry.mirror]] for docker.io (registries.conf)',
+  },
+  'registry-map': {
+    kind: 'list',
+    migrate: { map: 'registry-mirrors (REGISTRY=MIRROR items)' },
+    compat: { store: 'registry_maps' },
+    buildah: '[[registry.mirror]] for that registry (registries.conf)',
+  },
+  'skip-default-registry-fallback': {
+    kind: 'bool',
+    migrate: {
+      compat:
+        'the component falls back to the registry itself when a mirror lacks an image; ' +
+        'kaniko-compat points the registry at its mirrors instead, as Kaniko did',
+    },
+    compat: { store: 'no_fallback' },
+    buildah: 'the registry location replaced by its mirror (registries.conf)',
+  },
+  'registry-certificate': {
+    kind: 'list',
+    migrate: { map: 'ca-certificates (one certificate file)' },
+    compat: { store: 'registry_certificates' },
+    buildah: '--cert-dir',
+  },
+  'registry-client-cert': {
+    kind: 'list',
+    migrate: {
+      review: 'registry-client-cert: a client certificate for one registry; the components have no client-certificate input',
+    },
+    compat: { refuse: 'a client certificate for one registry; Buildah takes client certificates per certs.d directory only' },
+    buildah: 'certs.d/<host>/client.cert',
+  },
+  'credential-helpers': {
+    kind: 'list',
+    migrate: {
+      review:
+        "credential-helpers: Kaniko's built-in credential helpers (ecr, google, acr) read the runner's cloud credentials, which " +
+        'Buildah has no helper for; give the credentials with registries, docker-config or registry-login',
+    },
+    compat: { refuse: "Kaniko's built-in credential helpers have no Buildah equivalent in this image; use registry inputs" },
+    buildah: 'none',
+  },
+  'ignore-path': {
+    kind: 'list',
+    migrate: {
+      review:
+        'ignore-path: Kaniko left this path out of its snapshots and Buildah has no such option; ' +
+        'check that the image may hold what RUN steps write there, then remove the flag',
+    },
+    compat: { refuse: 'Buildah has no option to leave a path out of the image' },
+    buildah: 'none',
+  },
+  'ignore-var-run': {
+    kind: 'bool',
+    migrate: { drop: 'Kaniko kept its own /var/run out of the image; Buildah never puts files of the job container into it' },
+    compat: { accept: 'Buildah never puts files of the job container into the image' },
+    buildah: 'none needed',
+  },
+  'whitelist-var-run': {
+    kind: 'bool',
+    alias: 'ignore-var-run',
+    migrate: { drop: 'Kaniko kept its own /var/run out of the image; Buildah never puts files of the job container into it' },
+    compat: { accept: 'Buildah never puts files of the job container into the image' },
+    buildah: 'none needed',
+  },
+  reproducible: {
+    kind: 'bool',
+    migrate: {
+      compat:
+        'Kaniko wrote every timestamp as 0, so the same sources give the same digest; the component has no such input, ' +
+        'kaniko-compat passes buildah --timestamp=0',
+    },
+    compat: { store: 'reproducible' },
+    buildah: '--timestamp=0',
+  },
+  'single-snapshot': {
+    kind: 'bool',
+    migrate: { drop: 'Kaniko wrote one layer for the whole build; Buildah writes one per step, with the same files in the image' },
+    compat: { accept: 'the image holds the same files; Buildah writes one layer per step' },
+    buildah: 'one layer per step',
+  },
+  'snapshot-mode': { kind: 'string', migrate: { drop: SNAPSHOT }, compat: { accept: SNAPSHOT }, buildah: 'none needed' },
+  snapshotMode: {
+    kind: 'string',
+    alias: 'snapshot-mode',
+    migrate: { drop: SNAPSHOT },
+    compat: { accept: SNAPSHOT },
+    buildah: 'none needed',
+  },
+  'use-new-run': { kind: 'bool', migrate: { drop: SNAPSHOT }, compat: { accept: SNAPSHOT }, buildah: 'none needed' },
+  cleanup: {
+    kind: 'bool',
+    migrate: { drop: "each build starts from empty Buildah storage, which is what Kaniko's --cleanup emulates" },
+    compat: { accept: 'Buildah leaves the job container as it was' },
+    buildah: 'none needed',
+  },
+  'pre-cleanup': {
+    kind: 'bool',
+    migrate: { drop: 'Buildah builds in its own root file system, never in the job container' },
+    compat: { accept: 'Buildah builds in its own root file system, never in the job container' },
+    buildah: 'none needed',
+  },
+  'preserve-context': {
+    kind: 'bool',
+    migrate: { drop: 'Buildah does not modify the build context' },
+    compat: { accept: 'Buildah does not modify the build context' },
+    buildah: 'none needed',
+  },
+  materialize: {
+    kind: 'bool',
+    migrate: { drop: "Buildah always builds the target's whole file system" },
+    compat: { accept: "Buildah always builds the target's whole file system" },
+    buildah: 'none needed',
+  },
+  'kaniko-dir': { kind: 'string', migrate: { drop: OWN_DIR }, compat: { accept: OWN_DIR }, buildah: 'none needed' },
+  verbosity: { kind: 'string', short: 'v', migrate: { drop: LOGS }, compat: { accept: LOGS }, buildah: 'none' },
+  'log-format': { kind: 'string', migrate: { drop: LOGS }, compat: { accept: LOGS }, buildah: 'none' },
+  'log-timestamp': { kind: 'bool', migrate: { drop: LOGS }, compat: { accept: LOGS }, buildah: 'none' },
+  force: {
+    kind: 'bool',
+    migrate: { drop: 'tells Kaniko to run outside its own container; Buildah needs no such switch' },
+    compat: { accept: 'Buildah needs no such switch' },
+    buildah: 'none needed',
+  },
+  'force-build-metadata': {
+    kind: 'bool',
+    migrate: { drop: 'deprecated in Kaniko, which always writes build metadata' },
+    compat: { accept: 'deprecated in Kaniko, which always writes build metadata' },
+    buildah: 'none needed',
+  },
+  'skip-unused-stages': {
+    kind: 'bool',
+    migrate: { map: 'nothing when true (Buildah skips unused stages too); false only through kaniko-compat' },
+    compat: { store: 'skip_unused_stages' },
+    buildah: '--skip-unused-stages',
+  },
+  'skip-push-permission-check': {
+    kind: 'bool',
+    migrate: { drop: 'a Kaniko pre-flight check; a push without permission still fails the job' },
+    compat: { accept: 'a Kaniko pre-flight check; a push without permission still fails the job' },
+    buildah: 'none needed',
+  },
+  'push-retry': { kind: 'string', migrate: { map: 'push-retries' }, compat: { store: 'push_retry' }, buildah: 'the push tried again' },
   'push-ignore-immutable-tag-errors': {
     kind: 'bool',
-    review: 'push-ignore-immutable-tag-errors: the component fails the job when a tag cannot be overwritten',
+    migrate: {
+      review: 'push-ignore-immutable-tag-errors: Kaniko let the job pass when a tag could not be overwritten; Buildah fails the push',
+    },
+    compat: { refuse: 'Buildah fails a push that a registry refuses, immutable tags included' },
+    buildah: 'none',
   },
-  annotation: { kind: 'list', review: 'annotation: the component sets labels, not manifest annotations' },
-  secret: { kind: 'list', review: 'secret: build secrets are not an input of the component yet' },
+  'image-download-retry': {
+    kind: 'string',
+    migrate: { drop: 'the component retries pulls as many times as pushes (push-retries)' },
+    compat: { store: 'download_retry' },
+    buildah: 'buildah build --retry',
+  },
+  'image-fs-extract-retry': {
+    kind: 'string',
+    migrate: { drop: 'Buildah unpacks base images in its storage; there is no extraction step to retry' },
+    compat: { accept: 'Buildah unpacks base images in its storage; there is no extraction step to retry' },
+    buildah: 'none needed',
+  },
+  'digest-file': {
+    kind: 'string',
+    migrate: { compat: 'the component writes the digest to its dotenv report, not to this file; kaniko-compat writes the file' },
+    compat: { store: 'digest_file' },
+    buildah: 'buildah push --digestfile',
+  },
+  'image-name-with-digest-file': {
+    kind: 'string',
+    migrate: { compat: 'the component writes the reference to its dotenv report, not to this file; kaniko-compat writes the file' },
+    compat: { store: 'name_digest_file' },
+    buildah: 'buildah push --digestfile, then <repository>@<digest>',
+  },
+  'image-name-tag-with-digest-file': {
+    kind: 'string',
+    migrate: { compat: 'the component writes the reference to its dotenv report, not to this file; kaniko-compat writes the file' },
+    compat: { store: 'name_tag_digest_file' },
+    buildah: 'buildah push --digestfile, then <repository>:<tag>@<digest>',
+  },
+  compression: {
+    kind: 'string',
+    migrate: { compat: 'the component pushes gzip layers; kaniko-compat passes the algorithm to buildah push --compression-format' },
+    compat: { store: 'compression' },
+    buildah: 'buildah push --compression-format',
+  },
+  'compression-level': {
+    kind: 'string',
+    migrate: { compat: 'the component pushes at the default level; kaniko-compat passes it to buildah push --compression-level' },
+    compat: { store: 'compression_level' },
+    buildah: 'buildah push --compression-level',
+  },
+  git: {
+    kind: 'string',
+    migrate: { review: `git: ${REMOTE}; check it out in before_script and point --context at it` },
+    compat: { refuse: `${REMOTE} (a git repository); clone it first and give --context a directory` },
+    buildah: 'none',
+  },
+  secret: {
+    kind: 'list',
+    migrate: { review: 'secret: build secrets are not an input of the components yet' },
+    compat: { refuse: 'build secrets are not supported by kaniko-compat yet' },
+    buildah: '--secret',
+  },
 };
 
-export const KANIKO_SHORT_FLAGS: Readonly<Record<string, string>> = { c: 'context', f: 'dockerfile', d: 'destination', v: 'verbosity' };
+/** Short forms, from the table. */
+export const KANIKO_SHORT_FLAGS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(KANIKO_FLAGS).flatMap(([name, flag]) => (flag.short ? [[flag.short, name]] : [])),
+);
+
+/** The flag a name stands for: itself, or the one it is a deprecated spelling of. */
+export const canonicalFlag = (name: string): string => KANIKO_FLAGS[name]?.alias ?? name;
+
+/** Kaniko's own default for --cache-ttl (two weeks). */
+export const KANIKO_CACHE_TTL = '336h';

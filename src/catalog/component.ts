@@ -21,6 +21,10 @@ export interface ComponentDefinition {
   jobs(): Jobs;
   /** The inputs the docs' usage example passes (every documented snippet is linted in a test). */
   usage: Readonly<Record<string, InputValue>>;
+  /** Other catalog components the usage example includes first, with their inputs: the jobs this one needs. */
+  usageWith?: readonly { component: string; inputs: Readonly<Record<string, InputValue>> }[];
+  /** Jobs the usage example writes after its include: the job that extends a hidden job. */
+  usageJobs?: string;
   /** components/<name>/README.md.hbs */
   readme: Template;
 }

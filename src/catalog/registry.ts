@@ -8,8 +8,12 @@ import { sampleValues } from '../builders/inputs.js';
 import { jobKey } from '../builders/job.js';
 import type { InputValue } from '../ci/interpolation/inputs.js';
 import type { ComponentDefinition } from './component.js';
+import { buildahNativeComponent } from './buildah-native.js';
 import { doctorComponent } from './doctor.js';
+import { kanikoCompatComponent } from './kaniko-compat.js';
+import { manifestComponent } from './manifest.js';
 import { migrationBotComponent } from './migration-bot.js';
+import { promoteComponent } from './promote.js';
 import { provenanceComponent } from './provenance.js';
 import { sbomComponent } from './sbom.js';
 import { signComponent } from './sign.js';
@@ -35,6 +39,10 @@ const builderComponent = (builder: Builder<BuilderId>): ComponentDefinition => (
 
 export const CATALOG: readonly ComponentDefinition[] = [
   ...BUILDERS.map(builderComponent),
+  buildahNativeComponent,
+  manifestComponent,
+  promoteComponent,
+  kanikoCompatComponent,
   doctorComponent,
   migrationBotComponent,
   signComponent,

@@ -12,6 +12,8 @@ import type { BotCommandOptions } from './commands/bot.js';
 import type { InitCommandOptions } from './commands/init.js';
 import type { PublishOptions } from './commands/publish.js';
 
+/** A repeatable option's values, in order. */
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const program = new Command()
   .name('cigen')
   .description('Safe, fast, boring container image builds for GitLab CI.')
@@ -89,14 +91,21 @@ program
   .argument('<files...>', 'pipeline files (their local includes are read and migrated too)')
   .option('--write', 'rewrite the files in place, atomically (all of them or none)')
   .option('--component-ref <ref>', 'the component to include, <server>/<project path>/buildah@<version>', undefined)
+  .option(
+    '--builder-image <[registry=]image>',
+    'the Buildah image for jobs whose Kaniko image comes from a company registry (that registry, or any); repeat per registry',
+    collect,
+    [],
+  )
   .addOption(formatOption())
   .addHelpText(
     'after',
     '\nExit codes: 0 done (see the report for jobs that need review), 1 invalid YAML (nothing written), 2 usage.\n\nExamples:\n' +
       '  cigen migrate .gitlab-ci.yml\n  cigen migrate .gitlab-ci.yml --write\n' +
-      '  cigen migrate .gitlab-ci.yml --format json --component-ref gitlab.example.com/platform/cigen/buildah@1.2.0',
+      '  cigen migrate .gitlab-ci.yml --format json --component-ref gitlab.example.com/platform/cigen/buildah@1.2.0\n' +
+      '  cigen migrate .gitlab-ci.yml --builder-image harbor.example.com=harbor.example.com/quay/buildah/stable:v1.43.4',
   )
-  .action(async (files: string[], options: { write?: boolean; format: 'text' | 'json'; componentRef?: string }) => {
+  .action(async (files: string[], options: { write?: boolean; format: 'text' | 'json'; componentRef?: string; builderImage: string[] }) => {
     const { runMigrate } = await import('./commands/migrate.js');
     await runMigrate(files, options);
   });
@@ -169,6 +178,12 @@ program
   .option('--dry-run', 'change nothing; report what would happen and print the diffs')
   .option('--report <file.json>', 'write the report as JSON, and a Markdown twin beside it')
   .option('--component-ref <ref>', 'the component to include, <server>/<project path>/buildah@<version>')
+  .option(
+    '--builder-image <[registry=]image>',
+    'the Buildah image for jobs whose Kaniko image comes from a company registry (that registry, or any); repeat per registry',
+    collect,
+    [],
+  )
   .addHelpText(
     'after',
     '\nStatuses: opened, updated, unchanged, nothing-to-migrate, declined, human-modified, skipped, failed.\n' +

@@ -28,7 +28,11 @@ export const migrator: Migrator = {
   },
   migrate(path, text, options) {
     try {
-      return migrateFile(path, text, { componentRef: options.componentRef, host: { readProjectFile: options.readProjectFile } });
+      return migrateFile(path, text, {
+        componentRef: options.componentRef,
+        host: { readProjectFile: options.readProjectFile },
+        ...(options.builderImages ? { builderImages: options.builderImages } : {}),
+      });
     } catch (error) {
       if (error instanceof SourceError) return { invalid: error.message };
       throw error;

@@ -1,63 +1,317 @@
 /**
- * The lines a Kaniko job uses to write /kaniko/.docker/config.json, and what they mean for the
- * component: nothing (the CI_REGISTRY defaults), registry credential inputs, or DOCKER_AUTH_CONFIG
- * (which the component merges by itself).
+ * What a Kaniko job does to the files Kaniko reads: the docker config.json (at
+ * /kaniko/.docker/config.json or $DOCKER_CONFIG/config.json, written with echo, printf, a
+ * heredoc, cp/mv/cat of a file, or copied from $DOCKER_AUTH_CONFIG), extra CAs appended to
+ * Kaniko's bundle in /kaniko/ssl/certs, and anything else it writes under /kaniko/. Each line is
+ * read as text; nothing is run.
  */
-import type { Command } from './shell.js';
+import { programIndex, programOf, type Command, type Word } from './shell.js';
 
-export const KANIKO_CONFIG = /^\/kaniko\/\.docker(\/config\.json)?\/?$/;
+/** Kaniko's config.json: its own directory, or wherever $DOCKER_CONFIG points. */
+const CONFIG_DIR = /^(?:\/kaniko\/\.docker|\$\{?DOCKER_CONFIG\}?)\/?$/;
+const CONFIG_FILE = /^(?:\/kaniko\/\.docker|\$\{?DOCKER_CONFIG\}?)\/+config\.json$/;
+const CERTS = /^\/kaniko\/ssl\/certs\/?/;
+const KANIKO_DIR = /^\/kaniko(?:\/|$)/;
+const VARIABLE = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/;
+const REFERENCE = /\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g;
+
+/** A variable reference standing alone (`$X`, `${X}`), as `$X`, or undefined. */
+export const bareVariable = (text: string): string | undefined => {
+  const match = VARIABLE.exec(text.trim());
+  return match ? `$${match[1] ?? match[2]}` : undefined;
+};
+
+/** One entry of `auths`, read: a user and a password (variable references or literal user). */
+export type Entry = { host: string; user: string; password: string } | { host: string; unreadable: string };
 
 export type AuthFinding =
-  | { kind: 'defaults' }
-  | { kind: 'credentials'; registry: string; user: string; password: string }
+  /** A config.json whose text cigen read. */
+  | { kind: 'config'; entries: Entry[]; helpers: { host: string; helper: string }[] }
   | { kind: 'docker-auth-config' }
-  | { kind: 'unknown'; reason: string };
+  /** A copy of a file (a file-type variable, a path): the docker-config input. */
+  | { kind: 'file'; path: string }
+  /** Content known only when the job runs: what it is. */
+  | { kind: 'run-time'; what: string }
+  /** A CA appended to Kaniko's bundle: PEM text in a variable, or a file. */
+  | { kind: 'ca'; value: string }
+  /** Another write under /kaniko/. */
+  | { kind: 'kaniko-path'; path: string; certs: boolean };
 
-/** `mkdir -p /kaniko/.docker` and the like: preparation the component does not need. */
-export function isAuthPreparation(command: Command): boolean {
-  const [program, ...args] = command.words.map((w) => w.text);
-  return program === 'mkdir' && args.some((a) => KANIKO_CONFIG.test(a)) && args.every((a) => a.startsWith('-') || KANIKO_CONFIG.test(a));
-}
-
-/** A command whose output goes to Kaniko's config.json. */
-export const writesKanikoConfig = (command: Command): boolean =>
-  command.redirects.some((r) => /^>/.test(r.op) && KANIKO_CONFIG.test(r.target));
-
-const REFERENCE = /\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g;
-const normalize = (name: string): string => `$${name}`;
-
-/** The registry input names a host; config.json keys may be URLs (Docker Hub's always is). */
+/** The registry host a config.json key or a --destination names; Docker Hub's aliases are docker.io. */
 export function registryHost(key: string): string {
   const host = key.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
-  return /^(index\.|registry-1\.)?docker\.io$/.test(host) ? 'docker.io' : host;
+  return /^(index\.|registry-1\.)?docker\.io$/.test(host) ? 'docker.io' : host.replace(/^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/, '$$$1');
 }
 
-/** What a config.json writer puts there. */
-export function readAuth(command: Command): AuthFinding {
-  const text = command.words
-    .slice(1)
-    .map((w) => w.text)
-    .join(' ');
-  if (/^\$\{?DOCKER_AUTH_CONFIG\}?$/.test(text.trim())) return { kind: 'docker-auth-config' };
-  const auths = /"auths"\s*:\s*\{/.exec(text);
-  if (!auths) return { kind: 'unknown', reason: 'cigen cannot read what this line writes to /kaniko/.docker/config.json' };
-  const entries = [...text.slice(auths.index + auths[0].length).matchAll(/"([^"]+)"\s*:\s*\{/g)];
-  if (entries.length !== 1)
-    return {
-      kind: 'unknown',
-      reason:
-        `config.json holds ${entries.length} registries; ` + "the component's inputs name one (give the others through DOCKER_AUTH_CONFIG)",
-    };
-  const entry = entries[0] as RegExpMatchArray;
-  const registry = registryHost((entry[1] as string).replace(/^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/, '$$$1'));
-  const rest = text.slice(auths.index + auths[0].length + (entry.index as number) + entry[0].length);
-  const references = [...rest.matchAll(REFERENCE)].map((m) => m[1] as string);
-  if (references.length !== 2)
-    return {
-      kind: 'unknown',
-      reason: 'cigen cannot tell the user and password in the config.json line; pass them as registry-user and registry-password',
-    };
-  const [user, password] = references.map(normalize) as [string, string];
-  if (registry === '$CI_REGISTRY' && user === '$CI_REGISTRY_USER' && password === '$CI_REGISTRY_PASSWORD') return { kind: 'defaults' };
-  return { kind: 'credentials', registry, user, password };
+/** `mkdir -p /kaniko/.docker` and the like: preparation nothing needs any more. */
+export function isAuthPreparation(command: Command): boolean {
+  const words = command.words.slice(programIndex(command)).map((w) => w.text);
+  const [program, ...args] = words;
+  if (program === 'mkdir')
+    return (
+      args.some((a) => CONFIG_DIR.test(a) || CERTS.test(a)) &&
+      args.every((a) => a.startsWith('-') || CONFIG_DIR.test(a) || CERTS.test(a) || a === '/kaniko')
+    );
+  // `cat /kaniko/.docker/config.json`, a check the job prints: nothing to keep.
+  return false;
 }
+
+/** Where a command writes: redirections, tee, cp/mv/install/ln destinations. */
+function writeTargets(command: Command): { target: string; append: boolean; source?: string }[] {
+  const targets: { target: string; append: boolean; source?: string }[] = command.redirects
+    .filter((r) => /^>/.test(r.op))
+    .map((r) => ({ target: r.target, append: r.op === '>>' }));
+  const words = command.words.slice(programIndex(command)).map((w) => w.text);
+  const [program, ...args] = words;
+  const operands = args.filter((a) => !a.startsWith('-'));
+  if (program === 'tee') for (const file of operands) targets.push({ target: file, append: args.includes('-a') });
+  if ((program === 'cp' || program === 'mv' || program === 'install' || program === 'ln') && operands.length === 2)
+    targets.push({ target: operands[1] as string, append: false, source: operands[0] as string });
+  return targets;
+}
+
+/** The text an echo or printf command prints (shell expansions left as written), or undefined. */
+function printed(command: Command): string | undefined {
+  // Values, not texts: a dollar the shell keeps literal ('$X', \$X) is `$$`, never a reference.
+  const words = command.words.slice(programIndex(command));
+  const [program, ...rest] = words.map((w) => w.value);
+  if (program === 'echo') return rest.filter((w, i) => !(i === 0 && /^-[neE]+$/.test(w))).join(' ');
+  if (program === 'printf') {
+    const [format, ...args] = rest;
+    if (format === undefined) return undefined;
+    let n = 0;
+    const text = format.replace(/%[sb]/g, () => args[n++] ?? '').replace(/\\n/g, '\n');
+    return n === 0 && args.length > 0 ? [text, ...args].join(' ') : text;
+  }
+  return undefined;
+}
+
+/** What one write into a Kaniko file is, or undefined when the command writes none. */
+export function readKanikoWrite(command: Command, previous?: Command): AuthFinding | undefined {
+  const targets = writeTargets(command);
+  const config = targets.find((t) => CONFIG_FILE.test(t.target) || (t.source !== undefined && CONFIG_DIR.test(t.target)));
+  if (config) return readConfigWrite(command, previous, config.source);
+  const certs = targets.find((t) => CERTS.test(t.target));
+  if (certs) {
+    const value = certs.source ?? caSource(command, previous);
+    return value !== undefined ? { kind: 'ca', value } : { kind: 'kaniko-path', path: certs.target, certs: true };
+  }
+  const other = targets.find((t) => KANIKO_DIR.test(t.target));
+  return other ? { kind: 'kaniko-path', path: other.target, certs: CERTS.test(other.target) } : undefined;
+}
+
+/** A CA appended from a variable or a file: `cat $CA >> ...`, `echo "$CA" >> ...`. */
+function caSource(command: Command, previous: Command | undefined): string | undefined {
+  const words = command.words.slice(programIndex(command)).map((w) => w.text);
+  if (words[0] === 'cat' && words.length === 2)
+    return bareVariable(words[1] as string) ?? (words[1]?.includes('$(') ? undefined : words[1]);
+  const text = printed(command);
+  if (text !== undefined) return bareVariable(text);
+  if (previous && words[0] === 'cat' && words.length === 1 && previous.terminator === '|') return caSource(previous, undefined);
+  return undefined;
+}
+
+function readConfigWrite(command: Command, previous: Command | undefined, source: string | undefined): AuthFinding {
+  if (source !== undefined) {
+    if (source.includes('$(')) return { kind: 'run-time', what: `a file named by a command (${source})` };
+    return { kind: 'file', path: source };
+  }
+  const heredoc = command.redirects.find((r) => r.op.startsWith('<<'));
+  const words = command.words.slice(programIndex(command)).map((w) => w.text);
+  let text: string | undefined;
+  if (heredoc && (words[0] === 'cat' || words[0] === 'tee')) {
+    if (heredoc.quoted && /\$/.test(heredoc.body ?? ''))
+      return { kind: 'run-time', what: 'a quoted heredoc, whose $ references stay literal' };
+    text = heredoc.body;
+  } else if (words[0] === 'cat' && words.length === 2 && !command.redirects.some((r) => r.op.startsWith('<'))) {
+    return words[1]?.includes('$(') ? { kind: 'run-time', what: `the output of ${words[1]}` } : { kind: 'file', path: words[1] as string };
+  } else if (words[0] === 'tee' || (words[0] === 'cat' && words.length === 1)) {
+    // The text comes down a pipe: `echo ... | base64 -d | tee config.json`.
+    text = previous && previous.terminator === '|' ? (previous.words.length > 0 ? printed(previous) : undefined) : undefined;
+    if (text === undefined) return { kind: 'run-time', what: 'what another command prints' };
+  } else {
+    text = printed(command);
+  }
+  if (text === undefined) return { kind: 'run-time', what: `what ${words[0] ?? 'a command'} prints` };
+  const variable = bareVariable(text);
+  if (variable === '$DOCKER_AUTH_CONFIG') return { kind: 'docker-auth-config' };
+  if (variable) return { kind: 'run-time', what: `the text of ${variable}` };
+  return readConfigText(text);
+}
+
+/** Reads config.json text with shell expansions in it (`"$CI_REGISTRY"`, `$(printf ... | base64)`). */
+export function readConfigText(text: string): AuthFinding {
+  const parsed = parseLooseJson(text);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { kind: 'run-time', what: 'text cigen cannot read as JSON' };
+  const root = parsed as Record<string, Loose>;
+  const entries: Entry[] = [];
+  const helpers: { host: string; helper: string }[] = [];
+  const auths = root['auths'];
+  if (auths && typeof auths === 'object' && !Array.isArray(auths)) {
+    for (const [key, value] of Object.entries(auths)) entries.push(readEntry(registryHost(key), value));
+  }
+  const credHelpers = root['credHelpers'];
+  if (credHelpers && typeof credHelpers === 'object' && !Array.isArray(credHelpers))
+    for (const [key, helper] of Object.entries(credHelpers))
+      helpers.push({ host: registryHost(key), helper: typeof helper === 'string' ? helper : JSON.stringify(helper) });
+  if (typeof root['credsStore'] === 'string') helpers.push({ host: '*', helper: root['credsStore'] });
+  return { kind: 'config', entries, helpers };
+}
+
+function readEntry(host: string, value: Loose): Entry {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { host, unreadable: 'not an object' };
+  const fields = value as Record<string, Loose>;
+  if (typeof fields['username'] === 'string' && typeof fields['password'] === 'string') {
+    const user = bareVariable(fields['username']) ?? (fields['username'].includes('$') ? undefined : fields['username']);
+    const password = bareVariable(fields['password']);
+    if (user !== undefined && password !== undefined) return { host, user, password };
+    return { host, unreadable: 'its username or password is not a variable reference' };
+  }
+  if (typeof fields['auth'] === 'string') {
+    const auth = fields['auth'];
+    if (auth.includes('$$')) return { host, unreadable: 'its auth holds a dollar the shell keeps literal' };
+    if (bareVariable(auth)) return { host, unreadable: `its auth is ${bareVariable(auth)}, already encoded` };
+    // $(printf "%s:%s" "$U" "$P" | base64 ...), $(echo -n $U:$P | base64 -w0): two references, nothing else run.
+    const inner = /^\$\((.*)\)$/s.exec(auth.trim())?.[1];
+    const references = [...auth.matchAll(REFERENCE)].map((m) => `$${m[1] as string}`);
+    const commands = inner?.split('|').map((part) => part.trim().split(/\s+/)[0]) ?? [];
+    const simple = commands.length > 0 && commands.every((c) => ['printf', 'echo', 'base64', 'tr'].includes(c ?? ''));
+    if (inner !== undefined && simple && references.length === 2 && !inner.includes('$(')) {
+      return { host, user: references[0] as string, password: references[1] as string };
+    }
+    return { host, unreadable: 'cigen cannot tell the user and password in its auth' };
+  }
+  return { host, unreadable: 'it holds neither auth nor username and password' };
+}
+
+/** A credential entry for the job's own registry and credentials. */
+export const isDefaults = (entry: Entry): boolean =>
+  'user' in entry &&
+  entry.host === '$CI_REGISTRY' &&
+  ((entry.user === '$CI_REGISTRY_USER' && entry.password === '$CI_REGISTRY_PASSWORD') ||
+    (entry.user === 'gitlab-ci-token' && entry.password === '$CI_JOB_TOKEN'));
+
+/** The Dependency Proxy's entry, which the components write by themselves. */
+export const isDependencyProxy = (entry: Entry): boolean =>
+  'user' in entry &&
+  /^\$CI_DEPENDENCY_PROXY_(SERVER|GROUP_IMAGE_PREFIX)$/.test(entry.host) &&
+  entry.user === '$CI_DEPENDENCY_PROXY_USER' &&
+  entry.password === '$CI_DEPENDENCY_PROXY_PASSWORD';
+
+// --- a JSON reader that keeps shell expansions as text ---
+
+type Loose = string | Loose[] | { [key: string]: Loose };
+
+/** JSON with `$(...)` and `${...}` allowed anywhere in strings and as bare values; undefined when it is not that. */
+export function parseLooseJson(text: string): Loose | undefined {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && /\s/.test(text[i] as string)) i++;
+  };
+  const expansion = (): string => {
+    // `$(` ... `)` with nesting and quotes, or `${...}`.
+    const start = i;
+    const close = text[i + 1] === '(' ? ')' : '}';
+    const open = close === ')' ? '(' : '{';
+    let depth = 0;
+    for (; i < text.length; i++) {
+      const c = text[i];
+      if (c === '\\') i++;
+      else if (c === "'" && close === ')') {
+        const end = text.indexOf("'", i + 1);
+        i = end < 0 ? text.length : end;
+      } else if (c === open) depth++;
+      else if (c === close && --depth === 0) {
+        i++;
+        return text.slice(start, i);
+      }
+    }
+    throw new Error('unterminated expansion');
+  };
+  const string = (): string => {
+    i++;
+    let out = '';
+    while (i < text.length) {
+      const c = text[i] as string;
+      if (c === '"') {
+        i++;
+        return out;
+      }
+      if (c === '\\') {
+        out += text[i + 1] ?? '';
+        i += 2;
+      } else if (c === '$' && (text[i + 1] === '(' || text[i + 1] === '{')) out += expansion();
+      else {
+        out += c;
+        i++;
+      }
+    }
+    throw new Error('unterminated string');
+  };
+  const value = (): Loose => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      const object: Record<string, Loose> = {};
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return object;
+      }
+      for (;;) {
+        ws();
+        const key = text[i] === '"' ? string() : bare();
+        ws();
+        if (text[i] !== ':') throw new Error('expected :');
+        i++;
+        object[key] = value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') {
+          i++;
+          return object;
+        } else throw new Error('expected , or }');
+      }
+    }
+    if (c === '[') {
+      i++;
+      const list: Loose[] = [];
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return list;
+      }
+      for (;;) {
+        list.push(value());
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') {
+          i++;
+          return list;
+        } else throw new Error('expected , or ]');
+      }
+    }
+    if (c === '"') return string();
+    return bare();
+  };
+  const bare = (): string => {
+    let out = '';
+    while (i < text.length && !/[\s,:{}[\]"]/.test(text[i] as string)) {
+      if (text[i] === '$' && (text[i + 1] === '(' || text[i + 1] === '{')) out += expansion();
+      else out += text[i++] as string;
+    }
+    if (out === '') throw new Error('expected a value');
+    return out;
+  };
+  try {
+    const result = value();
+    ws();
+    return i === text.length ? result : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export type { Word };
+export { programOf };

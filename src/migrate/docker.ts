@@ -4,10 +4,10 @@
  * Kaniko job — when, and only when, the translation is exact.
  */
 import { posix } from 'node:path';
-import type { AuthFinding } from './auth.js';
 import { registryHost } from './auth.js';
 import { destinationInputs, projectRelative, unbrace, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
-import type { ItemReading } from './scripts.js';
+import { note, reason, type Note, type Reason } from './notes.js';
+import type { DockerLogin, ItemReading } from './scripts.js';
 import type { Command } from './shell.js';
 
 /** The words as component inputs hold them (a literal `$` as `$$`). */
@@ -24,7 +24,7 @@ export function buildArguments(command: Command): string[] | undefined {
 
 const DIAGNOSTIC = new Set(['info', 'version']);
 
-function readLogin(args: readonly string[], stdin: string | undefined): AuthFinding {
+function readLogin(args: readonly string[], stdin: string | undefined): DockerLogin {
   let user: string | undefined;
   let password: string | undefined;
   let registry = 'docker.io';
@@ -49,7 +49,7 @@ function readLogin(args: readonly string[], stdin: string | undefined): AuthFind
 
 /** Reads the commands of one script item of a Docker job. */
 export function classifyDocker(commands: readonly Command[]): ItemReading {
-  const reading: ItemReading = { builds: 0, others: 0, auth: [], pushes: [] };
+  const reading: ItemReading = { builds: 0, others: 0, auth: [], pushes: [], logins: [] };
   for (let i = 0; i < commands.length; i++) {
     const command = commands[i] as Command;
     const [program, sub, ...rest] = words(command);
@@ -66,11 +66,11 @@ export function classifyDocker(commands: readonly Command[]): ItemReading {
             .filter((w) => !w.startsWith('-'))
             .at(-1)
         : undefined;
-      reading.auth.push(readLogin(words(next).slice(2), stdin));
+      reading.logins?.push(readLogin(words(next).slice(2), stdin));
       i++;
       continue;
     }
-    if (program === 'docker' && sub === 'login') reading.auth.push(readLogin([...rest], undefined));
+    if (program === 'docker' && sub === 'login') reading.logins?.push(readLogin([...rest], undefined));
     else if (program === 'docker' && DIAGNOSTIC.has(sub ?? '')) continue;
     else if (program === 'docker' && sub === 'push')
       reading.pushes.push(
@@ -121,7 +121,7 @@ const SHORT = Object.fromEntries(Object.entries(FLAGS).flatMap(([name, flag]) =>
 /** Translates one `docker build` and the pushes beside it into component inputs. */
 export function translateDockerBuild(args: readonly string[], pushes: readonly string[], env: TranslateContext): Translation {
   const inputs: Inputs = {};
-  const notes: string[] = [];
+  const notes: Note[] = [];
   const reviews: string[] = [];
   const values = new Map<string, string[]>();
   const positional: string[] = [];
@@ -142,7 +142,7 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
     const inline = long ? long[2] : short?.[2] ? short[2].replace(/^=/, '') : undefined;
     const value = flag.kind === 'bool' ? (inline ?? 'true') : (inline ?? unbrace(args[++i] ?? ''));
     values.set(name, [...(values.get(name) ?? []), value]);
-    if (flag.drop) notes.push(`--${name} dropped: ${flag.drop}`);
+    if (flag.drop) notes.push(note('docker-flag-dropped', `--${name} dropped: ${flag.drop}`));
     if (flag.review) reviews.push(flag.review);
   }
   const one = (name: string) => values.get(name)?.at(-1);
@@ -174,7 +174,7 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
   if (tags.length === 0) reviews.push('docker build has no -t: nothing names the image');
   const destination = destinationInputs(tags, env);
   Object.assign(inputs, destination.inputs);
-  reviews.push(...destination.reviews);
+  reviews.push(...destination.reasons.map((r) => r.text));
   const normalized = (ref: string) => (/:[^/]*$/.test(ref) ? ref : `${ref}:latest`);
   const tagged = new Set(tags.map(normalized));
   const pushedAll = pushes.includes('*') || one('push') === 'true';
@@ -197,11 +197,20 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
   if (one('no-cache') === 'true' || cacheFrom.length === 0) {
     inputs['cache'] = false;
     notes.push(
-      'the Docker daemon of a CI job starts empty, so without --cache-from the build had no cache; ' +
-        'the component runs without its registry cache too (set cache: true to use it)',
+      note(
+        'docker-cache',
+        'the Docker daemon of a CI job starts empty, so without --cache-from the build had no cache; ' +
+          'the component runs without its registry cache too (set cache: true to use it)',
+      ),
     );
   } else {
-    notes.push(`--cache-from ${cacheFrom.join(', ')}: the component caches layers in cache-repo instead of pulling a previous image`);
+    notes.push(
+      note(
+        'docker-cache',
+        `--cache-from ${cacheFrom.join(', ')}: the component caches layers in cache-repo instead of pulling a previous image`,
+      ),
+    );
   }
-  return { inputs, notes, reviews };
+  const reasons: Reason[] = reviews.map((text) => ({ ...reason('docker-review', text), compat: false }));
+  return { inputs, notes, reasons, pushes: [] };
 }

@@ -1,8 +1,10 @@
 /**
- * Moves Kaniko jobs onto the catalog's buildah component, as pure text edits.
+ * Moves Kaniko jobs onto the catalog, as pure text edits: onto the buildah component wherever the
+ * translation is exact, onto kaniko-compat where the build is assembled when the job runs, and to
+ * a person where neither can be right.
  *
- * Why the edits are this small: GitLab merges a component's job into the local job of the same
- * name before it resolves `extends`, and the component's job sets image, script, stage and
+ * Why the buildah edits are this small: GitLab merges a component's job into the local job of the
+ * same name before it resolves `extends`, and the component's job sets image, script, stage and
  * `before_script: []`. So the local job keeps every key that still applies (rules, needs,
  * variables, extends, parallel, ...) and loses only its own image, script and before_script,
  * plus `<<:` merge keys that would bring them back (YAML merges those at parse time, where the
@@ -14,14 +16,18 @@ import { VOCABULARY_ORDER } from '../builders/inputs.js';
 import { resolveInputs, type InputSpecs } from '../ci/interpolation/inputs.js';
 import { findComponent } from '../catalog/registry.js';
 import { componentHeader } from '../catalog/document.js';
+import { KANIKO_COMPAT, KANIKO_COMPAT_JOB } from '../catalog/kaniko-compat.js';
 import { checkBuildInputValues } from '../catalog/values.js';
-import { extendsOf, sourceOf, valueOf, type JobDefinition, type Pipeline } from './pipeline.js';
+import { basesOf, extendsOf, sourceOf, valueOf, variablesOf, type JobDefinition, type Pipeline } from './pipeline.js';
 import { includesOf } from '../ci/splice.js';
 import { scalarText } from '../ci/yaml.js';
-import { itemsOf, kanikoClassifier, type Classifier, type ScriptItem } from './scripts.js';
+import { itemsOf, kanikoClassifier, type Classifier, type DockerLogin, type ScriptItem, type Unreadable } from './scripts.js';
 import { buildArguments, classifyDocker, translateDockerBuild } from './docker.js';
-import type { Command } from './shell.js';
+import { programIndex, type Command } from './shell.js';
 import { translateExecutor, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
+import { note, reason, type Note, type Reason } from './notes.js';
+import { builderImageFor, missingCredentials, readCredentials, type BuilderImageMap } from './registries.js';
+import { compatEdits, onCompat } from './compat.js';
 import { columnOf, commentsWithin, keyOf, lineEnd, lineStart, pairRange, reindent, indentUnit, type Edit } from '../ci/source.js';
 
 export type JobStatus = 'migrated' | 'needs-review' | 'unchanged';
@@ -30,12 +36,14 @@ export interface JobReport {
   name: string;
   file: string;
   status: JobStatus;
-  /** The component the job moves to (migrated and needs-review). */
+  /** The component the job moves to (migrated and needs-review): buildah, or kaniko-compat. */
   component?: string;
   /** The translated inputs (for needs-review: what cigen would pass once the reasons are settled). */
   inputs?: Inputs;
   /** needs-review: why; otherwise what was dropped or changed and why that is safe. */
   notes: string[];
+  /** The kind of each note, in order (src/migrate/notes.ts). */
+  kinds: string[];
   /** What the job built with before (migrated and needs-review). */
   from?: 'kaniko' | 'docker';
   /** A migrated Docker daemon build: why the way it built was unsafe (privileged dind, docker.sock). */
@@ -47,11 +55,57 @@ export interface JobPlan {
   edits: Edit[];
   /** The `include:` entry to add, as data. */
   include?: { component: string; inputs: Inputs };
+  /** kaniko-compat: the templates that must be converted with it (its image comes from them). */
+  templates?: string[];
+}
+
+export interface EngineContext {
+  pipeline: Pipeline;
+  componentRef: string;
+  compatRef: string;
+  /** The hidden job kaniko-compat defines (its include's job-name, when the pipeline has one). */
+  compatJob: string;
+  builderImages: BuilderImageMap | undefined;
+  /** Jobs that already come from a component include (`inputs: job-name`). */
+  onComponent: Map<string, string>;
 }
 
 const REPLACED_KEYS = new Set(['image', 'script', 'before_script']);
 const DIND_SERVICE = /(^|\/)docker:[^\s]*dind|(^|\/)dind(:|$)/;
 const DOCKER_SOCKET = /\/var\/run\/docker\.sock/;
+/** Programs both a Kaniko debug image (busybox) and the Buildah image (Fedora) have, and shell words. */
+const PORTABLE = new Set(
+  (
+    'sh bash echo printf cat cp mv rm rmdir mkdir ls ln test [ [[ true false exit export set unset cd pwd sed awk grep egrep ' +
+    'fgrep cut tr ' +
+    'head tail sort uniq wc date base64 env printenv tee touch chmod chown find xargs basename dirname sleep expr read readlink ' +
+    'realpath stat id whoami hostname uname tar gzip gunzip zcat sha256sum sha1sum md5sum seq mktemp du df od nproc timeout fold ' +
+    'paste split tac curl : . source eval exec return shift local declare trap wait command type umask getopts let if then else ' +
+    'elif fi for do done while until case esac in function { } ! ( ) break continue'
+  ).split(' '),
+);
+/** A program the Buildah image runs as the Kaniko image did: a portable one, a script of the project, a
+ *  name in a variable, or a function the job defines. */
+function isPortable(program: string, functions: ReadonlySet<string>): boolean {
+  if (PORTABLE.has(program) || functions.has(program) || program === '/kaniko/executor') return true;
+  if (/^\$/.test(program) || /^\.{1,2}\//.test(program) || /^[A-Za-z_][A-Za-z0-9_]*\(\)$/.test(program)) return true;
+  return program.startsWith('/') && !program.startsWith('/busybox/') && PORTABLE.has(program.slice(program.lastIndexOf('/') + 1));
+}
+
+/** Shell functions the job's lines define (`name() {`, `function name {`). */
+const definedFunctions = (items: readonly ScriptItem[]): Set<string> =>
+  new Set(
+    items.flatMap((item) =>
+      item.commands.flatMap((command) => {
+        const [first, second] = command.words.map((w) => w.text);
+        const match = /^([A-Za-z_][A-Za-z0-9_]*)\(\)/.exec(first ?? '');
+        return match ? [match[1] as string] : first === 'function' && second ? [second.replace(/\(\)$/, '')] : [];
+      }),
+    ),
+  );
+
+/** Kaniko reads these from its environment. */
+const KANIKO_ENVIRONMENT = ['KANIKO_REGISTRY_MIRROR', 'KANIKO_REGISTRY_MAP', 'KANIKO_NO_PUSH', 'KANIKO_DIR'];
 
 export function sortInputs(inputs: Inputs): Inputs {
   const rank = (key: string) => (VOCABULARY_ORDER.includes(key) ? VOCABULARY_ORDER.indexOf(key) : VOCABULARY_ORDER.length);
@@ -76,7 +130,11 @@ function imageName(value: unknown): string | undefined {
   return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
 }
 
-export const isKanikoImage = (value: unknown): boolean => /kaniko/i.test(imageName(value) ?? '');
+export const isKanikoImage = (value: unknown, variable?: (name: string) => string | undefined): boolean => {
+  const name = imageName(value) ?? '';
+  const resolved = variable ? name.replace(/^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/, (whole, v: string) => variable(v) ?? whole) : name;
+  return /kaniko/i.test(resolved);
+};
 
 /** Security findings for jobs that build with the Docker daemon: privileged dind or the host's socket. */
 function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
@@ -117,7 +175,7 @@ export function componentJobNames(pipeline: Pipeline): Map<string, string> {
   const names = new Map<string, string>();
   for (const file of pipeline.files) {
     for (const entry of includesOf(file)) {
-      if (entry.kind !== 'component') continue;
+      if (entry.kind !== 'component' || /\/kaniko-compat@/.test(entry.target)) continue;
       const jobName = entry.inputs?.['job-name'];
       names.set(typeof jobName === 'string' ? jobName : 'build-image', entry.target);
     }
@@ -125,15 +183,22 @@ export function componentJobNames(pipeline: Pipeline): Map<string, string> {
   return names;
 }
 
-/** A job's variables (its own, then the pipeline's) as the file writes them. */
-function variableLookup(pipeline: Pipeline, job: JobDefinition): (name: string) => string | undefined {
-  const own = valueOf(sourceOf(pipeline, job, 'variables'));
-  return (name) => {
-    const value = own && typeof own === 'object' ? (own as Record<string, unknown>)[name] : undefined;
-    if (typeof value === 'string' || typeof value === 'number') return String(value);
-    if (value && typeof value === 'object' && 'value' in value) return String(value.value);
-    return pipeline.variables.get(name);
-  };
+/** The kaniko-compat include already in the pipeline, if any, and the hidden job it defines. */
+export function compatInclude(pipeline: Pipeline): { target: string; job: string; file: string } | undefined {
+  for (const file of pipeline.files) {
+    for (const entry of includesOf(file)) {
+      if (entry.kind !== 'component' || !new RegExp(`/${KANIKO_COMPAT}@`).test(entry.target)) continue;
+      const jobName = entry.inputs?.['job-name'];
+      return { target: entry.target, job: typeof jobName === 'string' ? jobName : KANIKO_COMPAT_JOB, file: file.path };
+    }
+  }
+  return undefined;
+}
+
+/** A job's variables (its own and its bases', then the pipeline's) as the file writes them. */
+function variableLookup(pipeline: Pipeline, job: JobDefinition): TranslateContext {
+  const values = variablesOf(pipeline, job);
+  return { variable: (name) => values.get(name) };
 }
 
 /** One script item as a `- item` line at `indent`, its source text kept (block scalars included). */
@@ -160,10 +225,7 @@ interface BuildKind {
   id: 'kaniko' | 'docker';
   /** `Kaniko`, `docker build`: how messages name the build call. */
   call: string;
-  missing: string;
   translate(build: ScriptItem, items: readonly ScriptItem[], env: TranslateContext): Translation;
-  /** What the job wrote for auth, when it wrote nothing. */
-  noAuth: string;
   /** Keys of the job that the component's job must not see (its own image, script, ...). */
   replaced: ReadonlySet<string>;
 }
@@ -171,67 +233,197 @@ interface BuildKind {
 const KANIKO: BuildKind = {
   id: 'kaniko',
   call: 'the /kaniko/executor call',
-  missing:
-    'the job runs a Kaniko image but no script line calls /kaniko/executor (it may run in a script file); cigen cannot read the build',
-  translate: (build, _items, env) => translateExecutor((build.build as Command).words.slice(1), env),
-  noAuth: 'the job wrote no /kaniko/.docker/config.json; the component logs in to $CI_REGISTRY with the job token credentials',
+  translate: (build, _items, env) => {
+    const command = build.build as Command;
+    return translateExecutor(command.words.slice(programIndex(command) + 1), env);
+  },
   replaced: REPLACED_KEYS,
 };
 
 const DOCKER: BuildKind = {
   id: 'docker',
   call: 'docker build',
-  missing: 'no script line runs docker build (it may run in a script file); cigen cannot read the build',
   translate: (build, items, env) =>
     translateDockerBuild(
       buildArguments(build.build as Command) ?? [],
       items.flatMap((item) => item.pushes),
       env,
     ),
-  noAuth: 'the job ran no docker login; the component logs in to $CI_REGISTRY with the job token credentials',
   replaced: new Set([...REPLACED_KEYS, 'services']),
 };
 
 interface Analysis {
-  status: JobStatus;
   inputs: Inputs;
-  notes: string[];
-  reviews: string[];
+  notes: Note[];
+  reasons: Reason[];
   extras: ScriptItem[];
+  /** The Buildah image the runner must pull, when the Kaniko image came from a mirror. */
+  builderImage?: string;
 }
 
-function analyze(pipeline: Pipeline, job: JobDefinition, kind: BuildKind, items: ScriptItem[]): Analysis {
-  const notes: string[] = [];
-  const reviews: string[] = [];
-  const executorAt = items.flatMap((item, i) => (item.kind === 'build' ? [i] : []));
-  if (executorAt.length === 0) reviews.push(kind.missing);
-  if (executorAt.length > 1)
-    reviews.push(
-      `the job builds ${executorAt.length} times (${kind.call}); ` +
-        'the component builds one image per job: split it into one job per image (parallel:matrix)',
-    );
-  const at = executorAt[0] ?? items.length;
+/** The job's items: before_script (its own, a base's, or the default) and script. */
+function readItems(
+  pipeline: Pipeline,
+  job: JobDefinition,
+  classify: Classifier,
+): { items: ScriptItem[]; fromDefault: boolean } | Unreadable {
+  const own = sourceOf(pipeline, job, 'before_script');
+  const fallback = own ? undefined : pipeline.defaultBeforeScript;
+  const before = itemsOf(pipeline, own ?? fallback, 'before_script', classify);
+  if (!Array.isArray(before)) return before;
+  const script = itemsOf(pipeline, sourceOf(pipeline, job, 'script'), 'script', classify);
+  if (!Array.isArray(script)) return script;
+  return { items: [...before, ...script], fromDefault: fallback !== undefined && before.length > 0 };
+}
+
+function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem[], fromDefault: boolean): Analysis {
+  const { pipeline } = ctx;
+  const notes: Note[] = [];
+  const reasons: Reason[] = [];
+  const env = variableLookup(pipeline, job);
+  const at = items.findIndex((item) => item.kind === 'build');
+  const builds = items.filter((item) => item.kind === 'build');
   const executor = items[at];
-  if (executor?.mixed)
-    reviews.push(
-      `${kind.call} shares one script item with other commands; put them in items of their own so they can move to before_script`,
+  const indirect = items.flatMap((item) => item.reading.indirect ?? []);
+  if (builds.length === 0)
+    reasons.push(
+      reason(
+        'no-executor-line',
+        indirect.length > 0
+          ? `no line calls /kaniko/executor by name; it may run through \`${indirect[0] ?? ''}\`, known only when the job runs`
+          : 'no line calls /kaniko/executor by name (it may run in a script file)',
+      ),
     );
+  const count = builds.reduce((n, item) => n + item.reading.builds, 0);
+  if (count > 1) reasons.push(reason('builds-several', `the job runs the executor ${count} times; the component builds one image per job`));
+  if (executor?.mixed && count === 1)
+    reasons.push(reason('executor-mixed', 'the executor shares one script item with other commands, which must keep running around it'));
+  if (builds.some((item) => item.reading.nested))
+    reasons.push(
+      reason('executor-in-block', 'the executor runs inside an if, for or while block: whether and how often is decided when the job runs'),
+    );
+  if (builds.some((item) => item.reading.environment))
+    reasons.push(reason('executor-environment', 'the executor is given environment variables of its own on its command line'));
+  const kanikoVariables = KANIKO_ENVIRONMENT.filter((name) => env.variable(name) !== undefined);
+  if (kanikoVariables.length > 0)
+    reasons.push(reason('executor-environment', `the job sets ${kanikoVariables.join(', ')}, which Kaniko reads from its environment`));
+  const missing = new Map<string, string>();
+  const functions = definedFunctions(items);
+  for (const item of items)
+    for (const { program, line } of item.reading.programs ?? [])
+      if (!isPortable(program, functions) && !missing.has(program)) missing.set(program, line);
+  for (const [program, line] of missing)
+    reasons.push(
+      reason(
+        'missing-tool',
+        `\`${line}\` runs ${program}, which the job's Kaniko image had and the Buildah image (Fedora: bash, coreutils, curl, dnf) ` +
+          'does not; install it there (dnf) or run it in another job',
+      ),
+    );
+
   const inputs: Inputs = { 'job-name': job.name };
   const stage = valueOf(sourceOf(pipeline, job, 'stage'));
   const effectiveStage = typeof stage === 'string' ? stage : 'test';
   if (effectiveStage !== 'build') inputs['stage'] = effectiveStage;
-  if (typeof stage !== 'string') notes.push("the job had no stage, so it ran in GitLab's default stage test; stage: test keeps it there");
+  if (typeof stage !== 'string')
+    notes.push(note('stage-default', "the job had no stage, so it ran in GitLab's default stage test; stage: test keeps it there"));
 
+  let pushes: string[] = [];
   if (executor?.build) {
-    const translation = kind.translate(executor, items, { variable: variableLookup(pipeline, job) });
+    const translation = KANIKO.translate(executor, items, env);
     Object.assign(inputs, translation.inputs);
     notes.push(...translation.notes);
-    reviews.push(...translation.reviews);
+    reasons.push(...translation.reasons);
+    pushes = translation.pushes;
   }
 
-  const auth = items.flatMap((item) => item.auth);
-  const credentials = auth.filter((a) => a.kind === 'credentials');
-  for (const finding of auth) if (finding.kind === 'unknown') reviews.push(finding.reason);
+  const dockerConfig = env.variable('DOCKER_CONFIG');
+  const credentials = readCredentials(
+    items.flatMap((item) => item.auth),
+    dockerConfig !== undefined && !/^\/kaniko\/\.docker\/?$/.test(dockerConfig) ? dockerConfig : undefined,
+    false,
+  );
+  Object.assign(inputs, credentials.inputs);
+  notes.push(...credentials.notes);
+  reasons.push(...credentials.reasons);
+  if (pushes.length > 0) reasons.push(...missingCredentials(pushes, credentials, env));
+
+  const image = imageName(valueOf(sourceOf(pipeline, job, 'image')));
+  const builder = builderImageFor(image, env, ctx.builderImages);
+  if (builder.reason) reasons.push(builder.reason);
+  if (builder.note) notes.push(builder.note);
+  if (builder.image) inputs['builder-image'] = builder.image;
+
+  const extras = items.slice(0, Math.max(at, 0)).filter((item) => item.kind === 'other');
+  const after = at < 0 ? [] : items.slice(at + 1).filter((item) => item.kind === 'other');
+  if (after.length > 0) {
+    const first = after[0]?.commands[0]?.words.map((w) => w.text).join(' ') ?? '';
+    reasons.push(reason('commands-after', `commands run after the executor (\`${first}\`); the component's script ends with the build`));
+  }
+  if (fromDefault) {
+    if (extras.some((item) => item.key === 'before_script'))
+      reasons.push(
+        reason(
+          'executor-mixed',
+          "the default before_script runs commands besides Kaniko's files, which must keep running before the build",
+        ),
+      );
+    else
+      notes.push(
+        note(
+          'default-before-script',
+          "the default before_script (Kaniko's files only) no longer runs in this job: the component logs in itself",
+        ),
+      );
+  } else if (pipeline.defaults.beforeScript && extras.length === 0 && !sourceOf(pipeline, job, 'before_script'))
+    notes.push(
+      note(
+        'default-before-script',
+        "the default before_script no longer runs in this job: the component's job sets its own (empty) before_script",
+      ),
+    );
+  if (!job.map) reasons.push(reason('flow-style', 'the job is written in flow style ({...}); cigen edits block mappings only'));
+
+  // What GitLab would refuse, or the job would refuse at run time: the translation is not exact.
+  const given = sortInputs(inputs);
+  if (reasons.length === 0)
+    for (const error of [...resolveInputs(componentSpecs(), given).errors, ...checkBuildInputValues(given)])
+      reasons.push(reason('inputs-refused', `the translated inputs do not fit the component: ${error}`));
+  return {
+    inputs: given,
+    notes,
+    reasons,
+    extras: fromDefault ? extras.filter((item) => item.key === 'script') : extras,
+    ...(builder.image ? { builderImage: builder.image } : {}),
+  };
+}
+
+function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem[]): Analysis {
+  const notes: Note[] = [];
+  const reviews: string[] = [];
+  const at = items.findIndex((item) => item.kind === 'build');
+  const builds = items.filter((item) => item.kind === 'build');
+  if (builds.length > 1)
+    reviews.push(
+      `the job builds ${builds.length} times (docker build); the component builds one image per job: split it into one job per image`,
+    );
+  const executor = items[at];
+  if (executor?.mixed) reviews.push('docker build shares one script item with other commands; put them in items of their own');
+  const inputs: Inputs = { 'job-name': job.name };
+  const stage = valueOf(sourceOf(pipeline, job, 'stage'));
+  const effectiveStage = typeof stage === 'string' ? stage : 'test';
+  if (effectiveStage !== 'build') inputs['stage'] = effectiveStage;
+  if (typeof stage !== 'string')
+    notes.push(note('stage-default', "the job had no stage, so it ran in GitLab's default stage test; stage: test keeps it there"));
+  if (executor?.build) {
+    const translation = DOCKER.translate(executor, items, variableLookup(pipeline, job));
+    Object.assign(inputs, translation.inputs);
+    notes.push(...translation.notes);
+    reviews.push(...translation.reasons.map((r) => r.text));
+  }
+  const logins: DockerLogin[] = items.flatMap((item) => item.reading.logins ?? []);
+  const credentials = logins.filter((a) => a.kind === 'credentials');
+  for (const login of logins) if (login.kind === 'unknown') reviews.push(login.reason);
   if (new Set(credentials.map((c) => JSON.stringify(c))).size > 1)
     reviews.push(
       'the job logs in to more than one registry; the component takes one set of credentials (give the others through DOCKER_AUTH_CONFIG)',
@@ -242,33 +434,31 @@ function analyze(pipeline: Pipeline, job: JobDefinition, kind: BuildKind, items:
     inputs['registry-user'] = credential.user;
     inputs['registry-password'] = credential.password;
   }
-  if (auth.some((a) => a.kind === 'docker-auth-config'))
-    notes.push('config.json came from $DOCKER_AUTH_CONFIG, which the component merges into its own config.json');
-  if (auth.length === 0) notes.push(kind.noAuth);
-
-  const extras = items.slice(0, at).filter((item) => item.kind === 'other');
-  const after = items.slice(at + 1).filter((item) => item.kind === 'other');
+  if (logins.length === 0)
+    notes.push(
+      note('docker-auth-none', 'the job ran no docker login; the component logs in to $CI_REGISTRY with the job token credentials'),
+    );
+  const extras = items.slice(0, Math.max(at, 0)).filter((item) => item.kind === 'other');
+  const after = at < 0 ? [] : items.slice(at + 1).filter((item) => item.kind === 'other');
   if (after.length > 0) {
     const first = after[0]?.commands[0]?.words.map((w) => w.text).join(' ') ?? '';
     reviews.push(
-      `commands run after ${kind.call} (\`${first}\`); the component's script ends with the build: ` +
+      `commands run after docker build (\`${first}\`); the component's script ends with the build: ` +
         `move them to a later job with needs: [${job.name}] (it can read CIGEN_BUILT_REF) or to after_script`,
     );
   }
-  if (extras.length > 0)
+  if (pipeline.defaults.beforeScript && extras.length === 0 && !sourceOf(pipeline, job, 'before_script'))
     notes.push(
-      `${extras.length} command item(s) before the build moved to before_script, which runs in the same shell as the component's script`,
+      note(
+        'default-before-script',
+        "the default before_script no longer runs in this job: the component's job sets its own (empty) before_script",
+      ),
     );
-  if (pipeline.defaults.beforeScript && extras.length === 0 && !sourceOf(pipeline, job, 'before_script')) {
-    notes.push("the default before_script no longer runs in this job: the component's job sets its own (empty) before_script");
-  }
   if (!job.map) reviews.push('the job is written in flow style ({...}); cigen edits block mappings only');
-
-  // What GitLab would refuse, or the job would refuse at run time, is for a person to settle.
   const given = sortInputs(inputs);
   for (const error of [...resolveInputs(componentSpecs(), given).errors, ...checkBuildInputValues(given)])
     reviews.push(`the translated inputs do not fit the component: ${error}`);
-  return { status: reviews.length > 0 ? 'needs-review' : 'migrated', inputs: given, notes, reviews, extras };
+  return { inputs: given, notes, reasons: reviews.map((text) => ({ ...reason('docker-review', text), compat: false })), extras };
 }
 
 /** The edits that turn a migrated job into the slim job GitLab merges with the component's. */
@@ -277,11 +467,11 @@ function slimJobEdits(
   job: JobDefinition,
   extras: ScriptItem[],
   replaced: ReadonlySet<string>,
-): { edits: Edit[]; reviews: string[] } {
+): { edits: Edit[]; reasons: Reason[] } {
   const map = job.map as YAMLMap;
   const file = job.file;
   const text = file.text;
-  const reviews: string[] = [];
+  const reasons: Reason[] = [];
   const edits: Edit[] = [];
   const ownKeys = new Set(map.items.map((p) => keyOf(p)).filter((k): k is string => k !== undefined));
   const removals: Pair[] = map.items.filter((p) => replaced.has(keyOf(p) ?? ''));
@@ -298,7 +488,7 @@ function slimJobEdits(
     for (const alias of aliases) {
       const target = isAlias(alias) ? alias.resolve(file.doc) : undefined;
       if (!isMap(target) || !isAlias(alias)) {
-        reviews.push('a merge key (<<) that is not an alias to a mapping');
+        reasons.push(reason('merge-key', 'a merge key (<<) that is not an alias to a mapping'));
         continue;
       }
       const brings = target.items.some((p) => replaced.has(keyOf(p) ?? ''));
@@ -308,7 +498,7 @@ function slimJobEdits(
         continue;
       }
       if (target.items.some((p) => keyOf(p) === '<<'))
-        reviews.push(`the anchor &${alias.source} itself uses a merge key; cigen does not unfold nested merges`);
+        reasons.push(reason('merge-key', `the anchor &${alias.source} itself uses a merge key; cigen does not unfold nested merges`));
       for (const pair of target.items) {
         const key = keyOf(pair) ?? '';
         if (replaced.has(key) || key === '<<' || seen.has(key)) continue;
@@ -347,7 +537,7 @@ function slimJobEdits(
     // Nothing of the job is left: the component's job is the whole job.
     const [start, end] = pairRange(text, job.pair);
     edits.push({ start, end, text: commentsWithin(file, start, end, 0) });
-    return { edits, reviews };
+    return { edits, reasons };
   }
   removals.forEach((pair, i) => {
     const [start, end] = pairRange(text, pair);
@@ -359,7 +549,7 @@ function slimJobEdits(
     const end = pairRange(text, last)[1];
     edits.push({ start: end, end, text: additions });
   }
-  return { edits, reviews };
+  return { edits, reasons };
 }
 
 /** A Docker job's services must be its own and all dind, or the privileged service stays. */
@@ -382,107 +572,313 @@ function servicesReview(pipeline: Pipeline, job: JobDefinition): string | undefi
   return undefined;
 }
 
-function finish(
-  pipeline: Pipeline,
-  job: JobDefinition,
-  componentRef: string,
-  kind: BuildKind,
-  items: ScriptItem[],
-  extraReviews: string[] = [],
-): JobPlan {
-  const file = job.file.path;
-  const analysis = analyze(pipeline, job, kind, items);
-  let reviews = [...extraReviews, ...analysis.reviews];
-  let edits: Edit[] = [];
-  if (reviews.length === 0 && job.map) {
-    const slim = slimJobEdits(pipeline, job, analysis.extras, kind.replaced);
-    reviews = slim.reviews;
-    edits = slim.edits;
+const report = (job: JobDefinition, status: JobStatus, entries: readonly (Note | Reason)[], extra: Partial<JobReport> = {}): JobReport => ({
+  name: job.name,
+  file: job.file.path,
+  status,
+  notes: entries.map((e) => e.text),
+  kinds: entries.map((e) => e.kind),
+  ...extra,
+});
+
+/** The note that says why a job runs on kaniko-compat, from the reasons the buildah component could not take. */
+const compatNote = (reasons: readonly Reason[]): Note =>
+  note('compat', `runs on kaniko-compat, keeping its script: ${[...new Set(reasons.map((r) => r.text))].join('; ')}`);
+
+/** Where a Kaniko job's image comes from: the job itself, a hidden template to convert, or a place cigen cannot edit. */
+function imageOwner(pipeline: Pipeline, job: JobDefinition): { template?: JobDefinition; reason?: Reason; own: boolean } {
+  const source = sourceOf(pipeline, job, 'image');
+  if (!source) {
+    const unknown = extendsOf(job).filter((name) => !pipeline.jobs.has(name));
+    if (unknown.length > 0)
+      return {
+        own: false,
+        reason: reason(
+          'external-base',
+          `the job extends ${unknown.join(', ')}, which is not in this file or its local includes: ` +
+            'cigen cannot see its image and before_script',
+        ),
+      };
+    return { own: false };
   }
-  if (reviews.length > 0) {
-    return {
-      report: {
-        name: job.name,
-        file,
-        status: 'needs-review',
-        component: componentRef,
-        inputs: analysis.inputs,
-        notes: [...reviews, ...analysis.notes],
-        from: kind.id,
-      },
-      edits: [],
-    };
-  }
+  if (source.via !== 'base') return { own: true };
+  const holder = [...pipeline.jobs.values()].find((candidate) => candidate.map === source.holder);
+  if (holder && holder.name.startsWith('.')) return { own: false, template: holder };
   return {
-    report: {
-      name: job.name,
-      file,
-      status: 'migrated',
-      component: componentRef,
-      inputs: analysis.inputs,
-      notes: analysis.notes,
-      from: kind.id,
-    },
-    edits,
-    include: { component: componentRef, inputs: analysis.inputs },
+    own: false,
+    reason: reason(
+      'external-base',
+      `the Kaniko image comes from ${holder?.name ?? 'a base job'}, a job that runs as it is; ` +
+        'cigen converts only hidden templates in place',
+    ),
   };
 }
 
 /** Plans one visible job: its report and, when it moves, its edits and include entry. */
-export function planJob(pipeline: Pipeline, job: JobDefinition, componentRef: string, onComponent: Map<string, string>): JobPlan {
-  const file = job.file.path;
-  const already = onComponent.get(job.name);
-  if (already) return { report: { name: job.name, file, status: 'unchanged', notes: [`already built by ${already}`] }, edits: [] };
-  const read = (classify: Classifier) => [
-    itemsOf(pipeline, sourceOf(pipeline, job, 'before_script'), 'before_script', classify),
-    itemsOf(pipeline, sourceOf(pipeline, job, 'script'), 'script', classify),
-  ];
-  const kanikoImage = isKanikoImage(valueOf(sourceOf(pipeline, job, 'image')));
-  const kaniko = read(kanikoClassifier(kanikoImage));
-  const callsExecutor = kaniko.some((items) => typeof items !== 'string' && items.some((item) => item.kind === 'build'));
-  if (kanikoImage || callsExecutor) {
-    const unreadable = kaniko.find((items): items is string => typeof items === 'string');
-    if (unreadable)
-      return { report: { name: job.name, file, status: 'needs-review', component: componentRef, notes: [unreadable] }, edits: [] };
-    return finish(pipeline, job, componentRef, KANIKO, kaniko.flat() as ScriptItem[]);
-  }
+export function planJob(ctx: EngineContext, job: JobDefinition): JobPlan {
+  const { pipeline, componentRef } = ctx;
+  const already = ctx.onComponent.get(job.name);
+  if (already) return { report: report(job, 'unchanged', [], { notes: [`already built by ${already}`], kinds: ['already'] }), edits: [] };
+  if (onCompat(pipeline, job, ctx.compatJob))
+    return { report: report(job, 'unchanged', [], { notes: [`already runs on ${ctx.compatJob}`], kinds: ['already'] }), edits: [] };
+  const kanikoImage = isKanikoImage(valueOf(sourceOf(pipeline, job, 'image')), (name) => variablesOf(pipeline, job).get(name));
+  const kaniko = readItems(pipeline, job, kanikoClassifier(kanikoImage));
+  const callsExecutor =
+    Array.isArray((kaniko as { items?: unknown }).items) && (kaniko as { items: ScriptItem[] }).items.some((item) => item.kind === 'build');
+  if (kanikoImage || callsExecutor) return planKaniko(ctx, job, kaniko);
+
   const docker = dockerFindings(pipeline, job);
-  if (docker.length === 0) return { report: { name: job.name, file, status: 'unchanged', notes: [] }, edits: [] };
+  if (docker.length === 0) return { report: report(job, 'unchanged', []), edits: [] };
   // A daemon build moves only when its translation is exact; the security finding is its first note.
-  const items = read(classifyDocker);
-  const unreadable = items.find((list): list is string => typeof list === 'string');
-  const builds = !unreadable && (items.flat() as ScriptItem[]).some((item) => item.kind === 'build');
-  if (unreadable || !builds)
+  const read = readItems(pipeline, job, classifyDocker);
+  const finding = (text: string) => ({ ...reason('docker-review', text), compat: false });
+  if (!('items' in read))
+    return { report: report(job, 'needs-review', [...docker, read.what].map(finding), { from: 'docker' }), edits: [] };
+  if (!read.items.some((item) => item.kind === 'build'))
     return {
-      report: {
-        name: job.name,
-        file,
-        status: 'needs-review',
-        notes: [...docker, unreadable ?? 'no script line runs docker build, so there is nothing to translate'],
-      },
+      report: report(job, 'needs-review', [...docker, 'no script line runs docker build, so there is nothing to translate'].map(finding), {
+        from: 'docker',
+      }),
       edits: [],
     };
+  const analysis = analyzeDocker(pipeline, job, read.items);
   const services = servicesReview(pipeline, job);
-  const plan = finish(pipeline, job, componentRef, DOCKER, items.flat() as ScriptItem[], services ? [services] : []);
-  if (plan.report.status === 'migrated') plan.report.finding = docker.join('; ');
-  else plan.report.notes = [...docker, ...plan.report.notes];
-  return plan;
+  const reasons = [...(services ? [finding(services)] : []), ...analysis.reasons];
+  if (reasons.length === 0 && job.map) {
+    const slim = slimJobEdits(pipeline, job, analysis.extras, DOCKER.replaced);
+    if (slim.reasons.length === 0)
+      return {
+        report: report(job, 'migrated', analysis.notes, {
+          component: componentRef,
+          inputs: analysis.inputs,
+          from: 'docker',
+          finding: docker.join('; '),
+        }),
+        edits: slim.edits,
+        include: { component: componentRef, inputs: analysis.inputs },
+      };
+    reasons.push(...slim.reasons);
+  }
+  return {
+    report: report(job, 'needs-review', [...docker.map(finding), ...reasons], {
+      component: componentRef,
+      inputs: analysis.inputs,
+      from: 'docker',
+    }),
+    edits: [],
+  };
 }
 
-/** Hidden Kaniko templates: reported, never rewritten (other files may extend them). */
-export function templateReport(pipeline: Pipeline, job: JobDefinition, migrated: readonly string[]): JobReport | undefined {
-  if (!isKanikoImage(valueOf(sourceOf(pipeline, job, 'image')))) {
-    const script = itemsOf(pipeline, sourceOf(pipeline, job, 'script'), 'script', kanikoClassifier(false));
-    if (typeof script === 'string' || !script.some((item) => item.kind === 'build')) return undefined;
+function planKaniko(ctx: EngineContext, job: JobDefinition, read: { items: ScriptItem[]; fromDefault: boolean } | Unreadable): JobPlan {
+  const { pipeline, componentRef } = ctx;
+  let analysis: Analysis;
+  if (!('items' in read)) {
+    const unreadable =
+      read.unreadable === 'reference'
+        ? reason('unresolved-reference', `the script uses ${read.what}, which GitLab resolves when it runs the job`)
+        : reason('script-item-shape', `the script holds ${read.what}, which GitLab does not run`);
+    analysis = { inputs: { 'job-name': job.name }, notes: [], reasons: [unreadable], extras: [] };
+    const builder = builderImageFor(imageName(valueOf(sourceOf(pipeline, job, 'image'))), variableLookup(pipeline, job), ctx.builderImages);
+    if (builder.reason) analysis.reasons.push(builder.reason);
+    if (builder.note) analysis.notes.push(builder.note);
+    if (builder.image) analysis.builderImage = builder.image;
+  } else analysis = analyzeKaniko(ctx, job, read.items, read.fromDefault);
+
+  // 1. Exact: the buildah component.
+  if (analysis.reasons.length === 0 && job.map) {
+    const slim = slimJobEdits(pipeline, job, analysis.extras, KANIKO.replaced);
+    if (slim.reasons.length === 0) {
+      const moved = analysis.extras.length;
+      const notes = [...analysis.notes];
+      if (moved > 0)
+        notes.push(
+          note(
+            'moved-to-before-script',
+            `${moved} command item(s) that ran before the build moved to before_script, ` +
+              "which runs in the same shell as the component's script",
+          ),
+        );
+      return {
+        report: report(job, 'migrated', notes, { component: componentRef, inputs: analysis.inputs, from: 'kaniko' }),
+        edits: slim.edits,
+        include: { component: componentRef, inputs: analysis.inputs },
+      };
+    }
+    analysis.reasons.push(...slim.reasons);
   }
-  const users = migrated.filter((name) => {
-    const definition = pipeline.jobs.get(name);
-    return definition ? extendsOf(definition).includes(job.name) : false;
+  const blocking = analysis.reasons.filter((r) => !r.compat);
+  const compatInputs: Inputs = analysis.builderImage ? { 'builder-image': analysis.builderImage } : {};
+
+  // 2. Read when the job runs: kaniko-compat, the job keeping its script.
+  if (blocking.length === 0) {
+    const owner = imageOwner(pipeline, job);
+    const converted = new Set(owner.template ? [owner.template.name] : []);
+    const edits = owner.reason
+      ? undefined
+      : compatEdits(pipeline, job, ctx.compatJob, converted, { removeImage: owner.own, appendCompat: owner.template === undefined });
+    const problems = [...(owner.reason ? [owner.reason] : []), ...(edits?.reasons ?? [])];
+    if (problems.length === 0 && edits) {
+      const notes: Note[] = [compatNote(analysis.reasons)];
+      if (edits.installer)
+        notes.push(
+          note(
+            'compat-before-script',
+            `its before_script starts with the installer (!reference [${ctx.compatJob}, before_script]), then runs what it ran before`,
+          ),
+        );
+      notes.push(...analysis.notes.filter((n) => n.kind === 'builder-image'));
+      return {
+        report: report(job, 'migrated', notes, { component: ctx.compatRef, inputs: compatInputs, from: 'kaniko' }),
+        edits: edits.edits,
+        include: { component: ctx.compatRef, inputs: compatInputs },
+        ...(owner.template ? { templates: [owner.template.name] } : {}),
+      };
+    }
+    blocking.push(...problems);
+  }
+
+  // 3. A person decides: only what a person must decide is listed.
+  return {
+    report: report(job, 'needs-review', blocking, { component: componentRef, inputs: analysis.inputs, from: 'kaniko' }),
+    edits: [],
+  };
+}
+
+/** Whether a job merges a template's mapping in through `<<: *anchor`. */
+function mergesFrom(job: JobDefinition, template: JobDefinition): boolean {
+  const merge = job.map?.items.find((p) => keyOf(p) === '<<');
+  if (!merge || !template.map) return false;
+  const aliases = isSeq(merge.value) ? merge.value.items : [merge.value];
+  return aliases.some((alias) => isAlias(alias) && alias.resolve(job.file.doc) === template.map);
+}
+
+/** Whether a hidden job is a Kaniko template: a Kaniko image, or a script line calling the executor. */
+export function isKanikoTemplate(pipeline: Pipeline, job: JobDefinition): boolean {
+  if (isKanikoImage(valueOf(sourceOf(pipeline, job, 'image')), (name) => variablesOf(pipeline, job).get(name))) return true;
+  const script = itemsOf(pipeline, sourceOf(pipeline, job, 'script'), 'script', kanikoClassifier(false));
+  return Array.isArray(script) && script.some((item) => item.kind === 'build');
+}
+
+/**
+ * Hidden Kaniko templates: kept when every job of the pipeline that extends them moved onto the
+ * buildah component (the component overrides their image and script); otherwise converted in
+ * place onto kaniko-compat, keeping their name, so every `extends:` of them — in this pipeline
+ * and in the projects that include this file — keeps working.
+ */
+export function planTemplate(
+  ctx: EngineContext,
+  template: JobDefinition,
+  plans: readonly JobPlan[],
+  converting: ReadonlySet<string>,
+): JobPlan | undefined {
+  const { pipeline } = ctx;
+  if (onCompat(pipeline, template, ctx.compatJob))
+    return { report: report(template, 'unchanged', [], { notes: [`already runs on ${ctx.compatJob}`], kinds: ['already'] }), edits: [] };
+  if (!isKanikoTemplate(pipeline, template)) return undefined;
+  const users = templateUsers(ctx, template, plans);
+  if (!converting.has(template.name)) {
+    const staticUsers = users.filter((plan) => plan.report.status === 'migrated' && plan.report.component === ctx.componentRef);
+    const use = (list: readonly JobPlan[]) => {
+      const by = (merge: boolean) =>
+        list.filter((p) => mergesFrom(pipeline.jobs.get(p.report.name) as JobDefinition, template) === merge).map((p) => p.report.name);
+      return [
+        ...(by(false).length > 0 ? [`${by(false).join(', ')} extend it`] : []),
+        ...(by(true).length > 0 ? [`${by(true).join(', ')} merge it in (<<)`] : []),
+      ].join(' and ');
+    };
+    const text =
+      users.length === 0
+        ? 'Kaniko template, kept: no job of this pipeline uses it, and the pipeline already builds with the component; ' +
+          'jobs in other projects that extend it still run Kaniko'
+        : staticUsers.length === users.length
+          ? `Kaniko template, kept: ${use(staticUsers)} and now run the component, whose job overrides its image, script and ` +
+            'before_script; its other keys still apply. Remove its Kaniko keys once nothing else uses it.'
+          : `Kaniko template, kept: ${use(users)}; of those, ${users
+              .filter((p) => !staticUsers.includes(p))
+              .map((p) => `${p.report.name} ${p.report.status === 'migrated' ? 'runs on kaniko-compat' : p.report.status}`)
+              .join(', ')}`;
+    return { report: report(template, 'unchanged', [note('template-kept', text)]), edits: [] };
+  }
+  // Converted in place: read as a job would be, for what kaniko-compat cannot take.
+  const read = readItems(pipeline, template, kanikoClassifier(true));
+  const analysis: Analysis =
+    'items' in read
+      ? analyzeKaniko(ctx, template, read.items, read.fromDefault)
+      : { inputs: {}, notes: [], reasons: [reason('unresolved-reference', `the template uses ${read.what}`)], extras: [] };
+  const blocking = analysis.reasons.filter((r) => !r.compat);
+  const owner = imageOwner(pipeline, template);
+  if (owner.reason) blocking.push(owner.reason);
+  // Its image from another template that is converted too: it gets kaniko-compat through that one.
+  const through = owner.template && converting.has(owner.template.name) ? owner.template : undefined;
+  const edits =
+    blocking.length === 0
+      ? compatEdits(pipeline, template, ctx.compatJob, new Set(through ? [through.name] : []), {
+          removeImage: owner.own,
+          appendCompat: through === undefined,
+        })
+      : undefined;
+  blocking.push(...(edits?.reasons ?? []));
+  if (blocking.length > 0 || !edits)
+    return { report: report(template, 'needs-review', blocking, { from: 'kaniko', component: ctx.compatRef }), edits: [] };
+  const compatInputs: Inputs = analysis.builderImage ? { 'builder-image': analysis.builderImage } : {};
+  const notes: Note[] = [
+    note(
+      'compat-template',
+      `Kaniko template, converted in place: it ${through ? `runs on kaniko-compat through ${through.name}` : `extends ${ctx.compatJob}`} ` +
+        'and keeps its name and script, so ' +
+        (users.length > 0
+          ? `${users.map((p) => p.report.name).join(', ')} and jobs in other projects`
+          : 'the jobs that extend it in other projects') +
+        ' run on kaniko-compat; a job that extends it and writes its own before_script must start it with ' +
+        `!reference [${ctx.compatJob}, before_script]`,
+    ),
+  ];
+  notes.push(...analysis.notes.filter((n) => n.kind === 'builder-image'));
+  return {
+    report: report(template, 'migrated', notes, { component: ctx.compatRef, inputs: compatInputs, from: 'kaniko' }),
+    edits: edits.edits,
+    include: { component: ctx.compatRef, inputs: compatInputs },
+  };
+}
+
+/** The visible jobs that use a template: through extends (at any depth) or a merge key. */
+function templateUsers(ctx: EngineContext, template: JobDefinition, plans: readonly JobPlan[]): JobPlan[] {
+  return plans.filter((plan) => {
+    const definition = ctx.pipeline.jobs.get(plan.report.name);
+    return definition !== undefined && (basesOf(ctx.pipeline, definition).includes(template) || mergesFrom(definition, template));
   });
-  const note =
-    users.length > 0
-      ? `Kaniko template, kept: ${users.join(', ')} extend it and now run the component, whose job overrides its image, script and ` +
-        'before_script; its other keys still apply. Remove its Kaniko keys once nothing else uses it.'
-      : 'Kaniko template, kept: no job in this pipeline extends it; other pipelines may';
-  return { name: job.name, file: job.file.path, status: 'unchanged', notes: [note] };
+}
+
+/**
+ * The hidden Kaniko templates to convert in place: every one, except those whose users in this
+ * pipeline all moved onto the buildah component (which overrides the template's image and script)
+ * and that no converted template or kaniko-compat job gets its image from.
+ */
+export function templatesToConvert(ctx: EngineContext, templates: readonly JobDefinition[], plans: readonly JobPlan[]): Set<string> {
+  const { pipeline } = ctx;
+  const kaniko = templates.filter((t) => !onCompat(pipeline, t, ctx.compatJob) && isKanikoTemplate(pipeline, t));
+  const converting = new Set<string>();
+  for (const template of kaniko) {
+    const users = templateUsers(ctx, template, plans);
+    const required = users.some((plan) => plan.templates?.includes(template.name));
+    const allStatic = users.length > 0 && users.every((p) => p.report.status === 'migrated' && p.report.component === ctx.componentRef);
+    const inReview = users.some((p) => p.report.status === 'needs-review');
+    // A template nothing here uses is a library's, unless this pipeline already moved onto the
+    // component: then it is what its jobs left behind (converting it now would undo a kept one).
+    const library = users.length === 0 && ctx.onComponent.size === 0;
+    if (required || library || (!allStatic && !inReview && users.some((p) => p.report.component === ctx.compatRef)))
+      converting.add(template.name);
+  }
+  // A converted template whose image comes from another template needs that one converted too.
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const name of [...converting]) {
+      const owner = imageOwner(pipeline, pipeline.jobs.get(name) as JobDefinition).template;
+      if (owner && !converting.has(owner.name) && kaniko.includes(owner) && templateUsers(ctx, owner, plans).length === 0) {
+        converting.add(owner.name);
+        changed = true;
+      }
+    }
+  }
+  return converting;
 }

@@ -4,15 +4,30 @@
  */
 import { posix } from 'node:path';
 import { componentRef } from '../ci/component-ref.js';
-import { componentJobNames, planJob, templateReport, type JobPlan, type JobReport } from './engine.js';
+import { KANIKO_COMPAT, KANIKO_COMPAT_JOB } from '../catalog/kaniko-compat.js';
+import {
+  compatInclude,
+  componentJobNames,
+  planJob,
+  planTemplate,
+  templatesToConvert,
+  type EngineContext,
+  type JobPlan,
+  type JobReport,
+} from './engine.js';
 import { buildPipeline, type JobDefinition } from './pipeline.js';
-import { addIncludeEntries, includesOf } from '../ci/splice.js';
+import { parseBuilderImages } from './registries.js';
+import { reason } from './notes.js';
+import { addIncludeEntries, includesOf, type ComponentInclude } from '../ci/splice.js';
 import { applyEdits, readSource, type SourceFile } from '../ci/source.js';
 
 export { SourceError } from '../ci/source.js';
 export type { JobReport, JobStatus } from './engine.js';
 
 export const defaultComponentRef = (): string => componentRef('buildah');
+
+/** The kaniko-compat component beside a buildah component reference (same server, project, version). */
+export const compatRefFor = (buildahRef: string): string => buildahRef.replace(/\/[a-z0-9][a-z0-9_-]*@/, `/${KANIKO_COMPAT}@`);
 
 export interface MigrateHost {
   /** A project file by its path relative to the project root: its text, undefined when it does
@@ -23,6 +38,8 @@ export interface MigrateHost {
 export interface MigrateOptions {
   componentRef?: string;
   host?: MigrateHost;
+  /** `--builder-image [REGISTRY=]IMAGE`: the Buildah image for jobs whose Kaniko image comes from a mirror. */
+  builderImages?: readonly string[];
 }
 
 export interface FileMigration {
@@ -86,28 +103,80 @@ function readIncludes(root: SourceFile, host: MigrateHost | undefined, warnings:
   return files;
 }
 
+/** Where one include entry reaches every file in `files`: the one of them that all the others
+ *  include (directly or through their includes), else the root file. */
+function commonIncluder(root: SourceFile, included: readonly SourceFile[], files: ReadonlySet<string>): string {
+  if (files.size === 1) return [...files][0] as string;
+  const byPath = new Map([root, ...included].map((file) => [file.path, file]));
+  const reaches = (from: string, to: string, seen = new Set<string>()): boolean => {
+    if (from === to) return true;
+    if (seen.has(from)) return false;
+    seen.add(from);
+    const file = byPath.get(from);
+    return file !== undefined && localIncludes(file).some((path) => reaches(path.replace(/^\/+/, ''), to, seen));
+  };
+  return [...files].find((candidate) => [...files].every((other) => reaches(other, candidate))) ?? root.path;
+}
+
 /** Migrates `path` (its text given) and its local includes. Throws SourceError on invalid YAML. */
 export function migrateFile(path: string, text: string, options: MigrateOptions = {}): FileMigration[] {
-  const componentRef = options.componentRef ?? defaultComponentRef();
+  const buildahRef = options.componentRef ?? defaultComponentRef();
   const root = readSource(path, text);
   const warnings: string[] = [];
   const included = readIncludes(root, options.host, warnings);
   // GitLab merges included files first and the including file on top.
   const pipeline = buildPipeline([...included, root]);
-  const onComponent = componentJobNames(pipeline);
+  const existing = compatInclude(pipeline);
+  const ctx: EngineContext = {
+    pipeline,
+    componentRef: buildahRef,
+    compatRef: existing?.target ?? compatRefFor(buildahRef),
+    compatJob: existing?.job ?? KANIKO_COMPAT_JOB,
+    builderImages: options.builderImages && options.builderImages.length > 0 ? parseBuilderImages(options.builderImages) : undefined,
+    onComponent: componentJobNames(pipeline),
+  };
   const plans: JobPlan[] = [];
-  const hidden: string[] = [];
+  const hidden: JobDefinition[] = [];
   for (const job of pipeline.jobs.values()) {
-    if (job.name.startsWith('.')) hidden.push(job.name);
-    else plans.push(planJob(pipeline, job, componentRef, onComponent));
+    if (job.name.startsWith('.')) hidden.push(job);
+    else plans.push(planJob(ctx, job));
   }
-  const migrated = plans.filter((p) => p.report.status === 'migrated').map((p) => p.report.name);
-  const templates = hidden.flatMap((name) => templateReport(pipeline, pipeline.jobs.get(name) as JobDefinition, migrated) ?? []);
+  const converting = templatesToConvert(ctx, hidden, plans);
+  const templates = hidden.flatMap((job) => planTemplate(ctx, job, plans, converting) ?? []);
+  // A job whose image comes from a template that could not be converted stays as it is.
+  for (const plan of plans) {
+    const blocked = (plan.templates ?? []).flatMap((name) =>
+      templates.filter((t) => t.report.name === name && t.report.status !== 'migrated'),
+    );
+    if (blocked.length === 0) continue;
+    const because = reason(
+      'template-review',
+      `its Kaniko image comes from ${blocked.map((t) => t.report.name).join(', ')}, which needs review: ` +
+        blocked.flatMap((t) => t.report.notes).join('; '),
+    );
+    plan.report = { ...plan.report, status: 'needs-review', component: ctx.componentRef, notes: [because.text], kinds: [because.kind] };
+    plan.edits = [];
+    delete plan.include;
+  }
+  const all = [...plans, ...templates];
+
+  // One kaniko-compat include per pipeline: in the file holding what moves onto it, or the root.
+  const compatFiles = new Set(all.filter((p) => p.include?.component === ctx.compatRef).map((p) => p.report.file));
+  const compatHome = existing ? undefined : compatFiles.size > 0 ? commonIncluder(root, included, compatFiles) : undefined;
+  const compatInputs =
+    all.find((p) => p.include?.component === ctx.compatRef && Object.keys(p.include.inputs).length > 0)?.include?.inputs ?? {};
 
   return [root, ...included].map((file): FileMigration => {
-    const mine = plans.filter((p) => p.report.file === file.path);
+    const mine = all.filter((p) => p.report.file === file.path);
     const edits = mine.flatMap((p) => p.edits);
-    const entries = mine.flatMap((p) => (p.include ? [p.include] : []));
+    const entries: ComponentInclude[] = mine.flatMap((p) => (p.include && p.include.component !== ctx.compatRef ? [p.include] : []));
+    // kaniko-compat needs no inputs unless the runner pulls from a mirror: none written then.
+    if (compatHome === file.path)
+      entries.push(
+        (Object.keys(compatInputs).length > 0
+          ? { component: ctx.compatRef, inputs: compatInputs }
+          : { component: ctx.compatRef }) as ComponentInclude,
+      );
     if (entries.length > 0) edits.push(addIncludeEntries(file, entries));
     const result = edits.length > 0 ? applyEdits(file.text, edits) : file.text;
     if (result !== file.text) {
@@ -120,7 +189,7 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
         );
       }
     }
-    const jobs = [...mine.map((p) => p.report), ...templates.filter((t) => t.file === file.path)];
+    const jobs = mine.map((p) => p.report);
     return { path: file.path, changed: result !== file.text, jobs, original: file.text, result, warnings: file === root ? warnings : [] };
   });
 }

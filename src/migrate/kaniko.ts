@@ -1,21 +1,26 @@
 /**
- * Kaniko executor flags, translated into the components' shared input vocabulary. Every flag
- * Kaniko knows is either mapped, dropped with the reason that is safe, or sends the job to
- * review with the reason it is not; an unknown flag always goes to review.
+ * Kaniko executor flags, translated into the components' shared input vocabulary with the one
+ * flag table (src/builders/kaniko-flags.ts). Every flag is mapped, or dropped with the reason that
+ * is exact, or left to kaniko-compat (which honours it when the job runs), or sent to a person;
+ * an unknown flag always goes to a person.
  */
 import { posix } from 'node:path';
-import { KANIKO_FLAGS as FLAGS, KANIKO_SHORT_FLAGS as SHORT } from '../builders/kaniko-flags.js';
+import { KANIKO_FLAGS, KANIKO_SHORT_FLAGS, canonicalFlag } from '../builders/kaniko-flags.js';
+import { note, reason, type Note, type Reason } from './notes.js';
+import { registryHost } from './auth.js';
 import type { Word } from './shell.js';
 
 /** Component inputs, in the vocabulary's order (docs/ARCHITECTURE.md). */
-export type Inputs = Record<string, string | boolean | string[]>;
+export type Inputs = Record<string, string | boolean | number | string[] | Record<string, string>[]>;
 
 export interface Translation {
   inputs: Inputs;
   /** What was dropped or changed, and why that is safe. */
-  notes: string[];
-  /** Why a person must look before this job can move; empty when the translation is exact. */
-  reviews: string[];
+  notes: Note[];
+  /** Why the job cannot move onto the component as it is; empty when the translation is exact. */
+  reasons: Reason[];
+  /** The repositories the build pushes to (destinations, the cache), as written. */
+  pushes: string[];
 }
 
 const PROJECT_DIR = /^(?:\$CI_PROJECT_DIR|\$\{CI_PROJECT_DIR\})(?=\/|$)/;
@@ -23,7 +28,10 @@ const REMOTE_CONTEXT = /^(git|s3|gs|az|tar|https?):\/\//;
 const CI_REGISTRY_IMAGE = /^(?:\$CI_REGISTRY_IMAGE|\$\{CI_REGISTRY_IMAGE\})$/;
 
 interface ParsedFlags {
+  /** By canonical flag name. */
   values: Map<string, string[]>;
+  /** As written, for messages. */
+  written: Map<string, string>;
   unknown: string[];
   positional: string[];
 }
@@ -32,8 +40,9 @@ const truthy = (value: string): boolean | undefined =>
   /^(true|1|t|yes)$/i.test(value) ? true : /^(false|0|f|no)$/i.test(value) ? false : undefined;
 
 /** Reads `--flag value`, `--flag=value`, `-d value`, `-dvalue`, `-d=value` and bare booleans, as pflag does. */
-function parseFlags(args: readonly string[]): ParsedFlags {
+export function parseFlags(args: readonly string[]): ParsedFlags {
   const values = new Map<string, string[]>();
+  const written = new Map<string, string>();
   const unknown: string[] = [];
   const positional: string[] = [];
   const add = (name: string, value: string) => values.set(name, [...(values.get(name) ?? []), value]);
@@ -46,26 +55,32 @@ function parseFlags(args: readonly string[]): ParsedFlags {
       name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
       if (eq >= 0) inline = arg.slice(eq + 1);
     } else if (/^-[a-zA-Z]/.test(arg)) {
-      name = SHORT[arg[1] as string] ?? arg.slice(1);
+      name = KANIKO_SHORT_FLAGS[arg[1] as string];
       const rest = arg.slice(2);
       if (rest) inline = rest.startsWith('=') ? rest.slice(1) : rest;
+      if (name === undefined) {
+        unknown.push(arg.slice(0, 2));
+        continue;
+      }
     } else {
       positional.push(arg);
       continue;
     }
-    const flag = FLAGS[name];
+    const flag = KANIKO_FLAGS[name];
     if (!flag) {
       unknown.push(arg.split('=')[0] as string);
       // An unknown flag's value, if any, is not a positional argument.
       if (inline === undefined && args[i + 1] !== undefined && !(args[i + 1] as string).startsWith('-')) i++;
       continue;
     }
-    if (flag.kind === 'bool') add(name, inline ?? 'true');
-    else if (inline !== undefined) add(name, inline);
-    else if (i + 1 < args.length) add(name, args[++i] as string);
+    const canonical = canonicalFlag(name);
+    written.set(canonical, arg.startsWith('--') ? `--${name}` : arg.slice(0, 2));
+    if (flag.kind === 'bool') add(canonical, inline ?? 'true');
+    else if (inline !== undefined) add(canonical, inline);
+    else if (i + 1 < args.length) add(canonical, args[++i] as string);
     else unknown.push(arg);
   }
-  return { values, unknown, positional };
+  return { values, written, unknown, positional };
 }
 
 /** Splits `repo[:tag][@digest]` at the tag's colon, ignoring colons inside `${...}` and in a registry port. */
@@ -117,83 +132,120 @@ export interface TranslateContext {
   variable(name: string): string | undefined;
 }
 
+/** The registry a repository (as written) is on: `$CI_REGISTRY` for the project's, undefined when a variable hides it. */
+export function repositoryHost(repository: string, env: TranslateContext, depth = 0): string | undefined {
+  const text = unbrace(repository);
+  if (/^\$CI_REGISTRY_IMAGE(?:\/|$)/.test(text) || /^\$CI_REGISTRY(?:\/|$)/.test(text)) return '$CI_REGISTRY';
+  const head = /^\$([A-Za-z_][A-Za-z0-9_]*)/.exec(text);
+  if (head) {
+    const value = depth < 3 ? env.variable(head[1] as string) : undefined;
+    return value === undefined ? undefined : repositoryHost(value + text.slice(head[0].length), env, depth + 1);
+  }
+  const first = text.split('/')[0] as string;
+  if (!text.includes('/') || !/[.:]|^localhost$/.test(first)) return 'docker.io';
+  return first.includes('$') ? undefined : registryHost(first);
+}
+
 /** Image references (`repo:tag`, as --destination or docker -t give them) as `image` + `tags`. */
-export function destinationInputs(destinations: readonly string[], env: TranslateContext): { inputs: Inputs; reviews: string[] } {
+export function destinationInputs(destinations: readonly string[], env: TranslateContext): { inputs: Inputs; reasons: Reason[] } {
   const inputs: Inputs = {};
-  const reviews: string[] = [];
+  const reasons: Reason[] = [];
   const repositories = new Set<string>();
   const tags: string[] = [];
   for (const destination of destinations) {
     const { repository, tag, digest } = splitDestination(destination);
-    if (digest) reviews.push(`destination ${destination} names a digest; the component pushes tags`);
+    if (digest) reasons.push(reason('destination-digest', `destination ${destination} names a digest; images are pushed by tag`));
     const variable = tag === undefined ? isBareVariable(repository) : undefined;
     if (variable !== undefined && !CI_REGISTRY_IMAGE.test(repository)) {
       const value = env.variable(variable);
       if (value === undefined) {
-        reviews.push(
-          `destination ${destination}: $${variable} is not defined in this file, so cigen cannot tell whether it already carries a tag`,
+        reasons.push(
+          reason(
+            'run-time-destination',
+            `destination ${destination}: $${variable} is not defined in this file, so cigen cannot tell whether it already carries a tag`,
+          ),
         );
       } else if (splitDestination(value).tag !== undefined) {
-        reviews.push(`destination ${destination}: $${variable} (${value}) carries a tag; split it into a repository and a tag variable`);
+        reasons.push(
+          reason(
+            'run-time-destination',
+            `destination ${destination}: $${variable} (${value}) carries a tag; the component takes a repository and tags`,
+          ),
+        );
       }
     }
     repositories.add(repository);
     tags.push(tag ?? 'latest');
   }
   if (repositories.size > 1) {
-    reviews.push(
-      `destinations on several repositories (${[...repositories].join(', ')}): ` +
-        'the component pushes one repository; include it once per repository',
+    reasons.push(
+      reason(
+        'several-repositories',
+        `destinations on several repositories (${[...repositories].join(', ')}): the component pushes one repository`,
+      ),
     );
   }
   // Written out even when they equal the defaults: they are what a reviewer checks first.
   const [repository] = repositories;
   if (repository !== undefined) inputs['image'] = repository;
   if (tags.length > 0) inputs['tags'] = [...new Set(tags)];
-  return { inputs, reviews };
+  return { inputs, reasons };
 }
 
 /** Translates the words after the executor into component inputs. */
 export function translateExecutor(words: readonly Word[], env: TranslateContext): Translation {
   const inputs: Inputs = {};
-  const notes: string[] = [];
-  const reviews: string[] = [];
+  const notes: Note[] = [];
+  const reasons: Reason[] = [];
   for (const word of words) {
     if (word.substitution)
-      reviews.push(
-        `the argument \`${word.text}\` runs a command ($(...)); ` +
-          'component inputs are data: compute it in before_script with export and pass the variable',
+      reasons.push(
+        reason('run-time-argument', `the argument \`${word.text}\` runs a command ($(...)) when the job runs; component inputs are data`),
       );
     else if (word.parameterOperator)
-      reviews.push(
-        `the argument \`${word.text}\` uses a shell parameter operator (\${VAR:-...}); component inputs expand only plain $VAR and \${VAR}`,
+      reasons.push(
+        reason(
+          'run-time-argument',
+          `the argument \`${word.text}\` uses a shell parameter operator (\${VAR:-...}); ` +
+            'component inputs expand only plain $VAR and ${VAR}',
+        ),
       );
   }
   // `value`: a literal dollar (single-quoted or escaped) stays literal in the input as `$$`.
-  const { values, unknown, positional } = parseFlags(words.map((w) => unbrace(w.value)));
+  const { values, written, unknown, positional } = parseFlags(words.map((w) => unbrace(w.value)));
   const one = (name: string): string | undefined => values.get(name)?.at(-1);
   const list = (name: string): string[] => values.get(name) ?? [];
-  for (const flag of unknown) reviews.push(`${flag}: not a Kaniko flag cigen knows how to translate`);
-  if (positional.length > 0) reviews.push(`unexpected arguments to the executor: ${positional.join(' ')}`);
+  const on = (name: string): boolean => truthy(one(name) ?? 'false') === true;
+  for (const flag of unknown) reasons.push(reason('unknown-flag', `${flag}: not a flag of the Kaniko executor`));
+  for (const arg of positional) {
+    if (isBareVariable(arg))
+      reasons.push(reason('run-time-arguments', `${arg} passes executor arguments that are known only when the job runs`));
+    else reasons.push(reason('unknown-flag', `unexpected argument to the executor: ${arg}`));
+  }
 
-  // Context and Dockerfile.
+  // Context and Dockerfile. Kaniko applies --context-sub-path only to dir:// and remote contexts.
   const rawContext = one('context');
   let context = '.';
   if (rawContext === undefined) {
-    notes.push("no --context: Kaniko's default is /workspace/; the component builds $CI_PROJECT_DIR");
+    notes.push(note('no-context', "no --context: Kaniko's default is /workspace/; the component builds $CI_PROJECT_DIR"));
   } else if (REMOTE_CONTEXT.test(rawContext)) {
-    reviews.push(
-      `remote context ${rawContext}: the component builds a directory of the checked-out project; ` +
-        'fetch the context in before_script (or a previous job) and point context at it',
+    reasons.push(
+      reason(
+        'remote-context',
+        `remote context ${rawContext}: the components build a directory of the job; ` +
+          'fetch the context in before_script and point --context at it',
+      ),
     );
   } else {
     const relative = projectRelative(rawContext);
     if (relative === undefined || relative.startsWith('..'))
-      reviews.push(`context ${rawContext} is outside $CI_PROJECT_DIR; the component builds directories of the project`);
+      reasons.push(
+        reason('path-outside', `context ${rawContext} is outside $CI_PROJECT_DIR; the component builds directories of the project`),
+      );
     else context = relative;
+    const subPath = one('context-sub-path');
+    if (subPath !== undefined && rawContext.startsWith('dir://')) context = posix.normalize(posix.join(context, subPath));
   }
-  const subPath = one('context-sub-path');
-  if (subPath !== undefined) context = posix.normalize(posix.join(context, subPath));
   if (context !== '.') inputs['context'] = context;
 
   const rawDockerfile = one('dockerfile');
@@ -201,30 +253,36 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     const absolute = PROJECT_DIR.test(rawDockerfile) || rawDockerfile.startsWith('/');
     const relative = projectRelative(rawDockerfile);
     let dockerfile: string | undefined;
-    if (relative === undefined) reviews.push(`dockerfile ${rawDockerfile} is outside $CI_PROJECT_DIR`);
+    if (relative === undefined) reasons.push(reason('path-outside', `dockerfile ${rawDockerfile} is outside $CI_PROJECT_DIR`));
     else if (absolute || context === '.') dockerfile = posix.relative(context, relative) || 'Dockerfile';
     else if (relative.startsWith(`${context}/`)) dockerfile = relative.slice(context.length + 1);
     else
-      reviews.push(
-        `dockerfile ${rawDockerfile} is relative: Kaniko looks for it in the working directory first, then in the context ${context}; ` +
-          'write which one you mean as $CI_PROJECT_DIR/...',
+      reasons.push(
+        reason(
+          'dockerfile-ambiguous',
+          `dockerfile ${rawDockerfile} is relative: Kaniko looks for it in the working directory first, then in the context ${context}`,
+        ),
       );
     if (dockerfile !== undefined && dockerfile !== 'Dockerfile') inputs['dockerfile'] = dockerfile;
   }
 
   // Destinations: one repository, any number of tags.
   const destinations = list('destination');
-  if (destinations.length === 0 && values.get('no-push')?.at(-1) !== 'true')
-    reviews.push('no --destination: nothing names the image to push');
+  const push = !on('no-push');
+  if (destinations.length === 0 && push) reasons.push(reason('no-destination', 'no --destination: nothing names the image to push'));
   const destination = destinationInputs(destinations, env);
   Object.assign(inputs, destination.inputs);
-  reviews.push(...destination.reviews);
+  reasons.push(...destination.reasons);
   const repository = destination.inputs['image'] as string | undefined;
+  const pushes = [...new Set(destinations.map((d) => splitDestination(d).repository))];
 
   const buildArgs = list('build-arg').map((arg) => (arg.includes('=') ? arg : `${arg}=$${arg}`));
   if (list('build-arg').some((arg) => !arg.includes('=')))
     notes.push(
-      'a --build-arg without a value takes it from the environment in Kaniko; the component is given KEY=$KEY, which does the same',
+      note(
+        'build-arg-from-environment',
+        'a --build-arg without a value takes it from the environment in Kaniko; the component is given KEY=$KEY, which does the same',
+      ),
     );
   if (buildArgs.length > 0) inputs['build-args'] = buildArgs;
   const target = one('target');
@@ -234,45 +292,110 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   const platform = one('custom-platform');
   if (platform) inputs['platform'] = platform;
 
-  const push = truthy(one('no-push') ?? 'false') !== true;
   if (!push) inputs['push'] = false;
   const tarPath = one('tar-path');
   if (tarPath !== undefined) {
     const relative = projectRelative(tarPath);
     if (relative === undefined || relative.startsWith('..'))
-      reviews.push(`tar-path ${tarPath} is outside $CI_PROJECT_DIR; the component writes the tarball inside the project`);
+      reasons.push(
+        reason('path-outside', `tar-path ${tarPath} is outside $CI_PROJECT_DIR; the component writes the tarball inside the project`),
+      );
     else inputs['tarball'] = relative;
   }
 
-  const cache = truthy(one('cache') ?? 'false') === true;
+  const cache = on('cache');
   if (!cache) {
     inputs['cache'] = false;
-    notes.push('Kaniko ran without --cache, so the component runs without its registry cache too; set cache: true to use it');
+    notes.push(
+      note('cache-off', 'Kaniko ran without --cache, so the component runs without its registry cache too; set cache: true to use it'),
+    );
+    if (values.has('no-push-cache'))
+      notes.push(note('flag-dropped', '--no-push-cache dropped: Kaniko ran without --cache, so it had no cache to write either'));
   } else {
     const cacheRepo = one('cache-repo');
-    if (cacheRepo !== undefined && cacheRepo !== '$CI_REGISTRY_IMAGE/cache') inputs['cache-repo'] = cacheRepo;
+    if (cacheRepo?.startsWith('oci:'))
+      reasons.push(reason('flag-review', `cache-repo ${cacheRepo}: a cache in an OCI layout; the components cache in a registry`));
+    else if (cacheRepo !== undefined && cacheRepo !== '$CI_REGISTRY_IMAGE/cache') inputs['cache-repo'] = cacheRepo;
     if (cacheRepo === undefined && repository !== undefined) {
       // Kaniko's default cache repository is <destination repository>/cache.
       const kanikoDefault = `${repository}/cache`;
       if (kanikoDefault !== '$CI_REGISTRY_IMAGE/cache') inputs['cache-repo'] = kanikoDefault;
     }
+    pushes.push(cacheRepo ?? `${repository ?? ''}/cache`);
+    if (on('no-push-cache'))
+      reasons.push(
+        reason('flag-compat', '--no-push-cache: Kaniko read its cache without writing it; the component writes it whenever it pushes'),
+      );
   }
 
-  const insecure = ['skip-tls-verify', 'skip-tls-verify-pull', 'insecure', 'insecure-pull'].some(
-    (name) => truthy(one(name) ?? 'false') === true,
-  );
-  const perRegistry = [...list('insecure-registry'), ...list('skip-tls-verify-registry')];
-  if (insecure || perRegistry.length > 0) inputs['tls-verify'] = false;
-  if (perRegistry.length > 0)
+  // TLS: per host wherever Kaniko was per host; only pulls are all-or-nothing.
+  const insecureHosts = new Set<string>([...list('insecure-registry'), ...list('skip-tls-verify-registry')]);
+  if (on('skip-tls-verify') || on('insecure')) {
+    const flags = ['skip-tls-verify', 'insecure'].filter(on).map((f) => `--${f}`);
+    const hosts = pushes.map((r) => repositoryHost(r, env));
+    if (hosts.some((h) => h === undefined))
+      reasons.push(
+        reason('flag-compat', `${flags.join(', ')}: cigen cannot tell which registries the job pushes to (a variable names them)`),
+      );
+    else {
+      for (const host of hosts) insecureHosts.add(host as string);
+      notes.push(
+        note(
+          'insecure-push-hosts',
+          `${flags.join(' and ')}: Kaniko skipped TLS checks for the registries it pushed to (${[...new Set(hosts)].join(', ')}); ` +
+            'insecure-registries names exactly those',
+        ),
+      );
+    }
+  }
+  if (insecureHosts.size > 0) inputs['insecure-registries'] = [...insecureHosts];
+  if (on('skip-tls-verify-pull') || on('insecure-pull')) {
+    inputs['tls-verify'] = false;
     notes.push(
-      `Kaniko skipped TLS checks only for ${perRegistry.join(', ')}; ` +
-        "the component's tls-verify: false applies to every registry the job talks to",
+      note(
+        'tls-pull',
+        `${['skip-tls-verify-pull', 'insecure-pull']
+          .filter(on)
+          .map((f) => `--${f}`)
+          .join(', ')}: Kaniko skipped TLS checks on pulls, ` +
+          "from any registry; the component's tls-verify: false does so for pulls and pushes",
+      ),
+    );
+  }
+
+  // Mirrors: --registry-mirror stands for docker.io, --registry-map for any registry.
+  const mirrors = [...list('registry-mirror')];
+  for (const map of list('registry-map'))
+    for (const item of map.split(';').filter(Boolean)) mirrors.push(item.replace(/^(?:index|registry-1)\.docker\.io=/, 'docker.io='));
+  if (mirrors.length > 0) inputs['registry-mirrors'] = [...new Set(mirrors)];
+
+  const certificates = list('registry-certificate');
+  if (certificates.length === 1) {
+    const path = (certificates[0] as string).replace(/^[^=]*=/, '');
+    inputs['ca-certificates'] = path;
+  } else if (certificates.length > 1)
+    reasons.push(reason('ca-several', `${certificates.length} --registry-certificate files: the component takes one ca-certificates`));
+
+  const retries = one('push-retry');
+  if (retries !== undefined) {
+    if (/^[0-9]+$/.test(retries) && Number(retries) <= 100) inputs['push-retries'] = Number(retries);
+    else reasons.push(reason('flag-compat', `--push-retry ${retries}: the push-retries input takes a number up to 100`));
+  }
+  if (values.has('image-download-retry'))
+    notes.push(
+      note('image-download-retry', `--image-download-retry dropped: the component retries pulls as often as pushes (push-retries)`),
+    );
+  if (values.has('skip-unused-stages') && !on('skip-unused-stages'))
+    reasons.push(
+      reason('flag-compat', '--skip-unused-stages=false: Kaniko built every stage; Buildah builds only the stages the target needs'),
     );
 
-  for (const [name, flag] of Object.entries(FLAGS)) {
-    if (!values.has(name)) continue;
-    if (flag.drop) notes.push(`--${name} dropped: ${flag.drop}`);
-    if (flag.review) reviews.push(flag.review);
+  for (const [name, flag] of Object.entries(KANIKO_FLAGS)) {
+    if (flag.alias || !values.has(name) || 'map' in flag.migrate) continue;
+    const shown = written.get(name) ?? `--${name}`;
+    if ('drop' in flag.migrate) notes.push(note('flag-dropped', `${shown} dropped: ${flag.migrate.drop}`));
+    else if ('compat' in flag.migrate) reasons.push(reason('flag-compat', `${shown}: ${flag.migrate.compat}`));
+    else reasons.push(reason('flag-review', flag.migrate.review));
   }
-  return { inputs, notes, reviews };
+  return { inputs, notes, reasons, pushes: pushes.filter((p) => p !== '/cache') };
 }

@@ -34,6 +34,9 @@ export interface Pipeline {
   variables: Map<string, string>;
   /** What `default:` (or the deprecated top-level keys) gives every job. */
   defaults: { beforeScript: boolean; services: boolean };
+  /** Where the default before_script is written: under `default:` (which `!reference [default, before_script]`
+   *  reaches), or at the top level (deprecated). */
+  defaultBeforeScript?: KeySource & { global: boolean };
 }
 
 export function buildPipeline(files: SourceFile[]): Pipeline {
@@ -41,6 +44,7 @@ export function buildPipeline(files: SourceFile[]): Pipeline {
   const variables = new Map<string, string>();
   let beforeScript = false;
   let services = false;
+  let defaultBeforeScript: Pipeline['defaultBeforeScript'];
   for (const file of files) {
     for (const item of file.root?.items ?? []) {
       const name = keyOf(item);
@@ -57,10 +61,17 @@ export function buildPipeline(files: SourceFile[]): Pipeline {
           }
         }
       }
-      if (name === 'before_script') beforeScript = true;
+      if (name === 'before_script') {
+        beforeScript = true;
+        if (file.root) defaultBeforeScript = { key: name, pair: item, file, via: 'base', holder: file.root, global: true };
+      }
       if (name === 'services') services = true;
       if (name === 'default' && isMap(item.value)) {
-        if (item.value.items.some((p) => keyOf(p) === 'before_script')) beforeScript = true;
+        const pair = item.value.items.find((p) => keyOf(p) === 'before_script');
+        if (pair) {
+          beforeScript = true;
+          defaultBeforeScript = { key: 'before_script', pair, file, via: 'base', holder: item.value, global: false };
+        }
         if (item.value.items.some((p) => keyOf(p) === 'services')) services = true;
       }
       if (GLOBAL_KEYWORDS.has(name)) continue;
@@ -68,7 +79,7 @@ export function buildPipeline(files: SourceFile[]): Pipeline {
       jobs.set(name, { name, file, pair: item, map });
     }
   }
-  return { files, jobs, variables, defaults: { beforeScript, services } };
+  return { files, jobs, variables, defaults: { beforeScript, services }, ...(defaultBeforeScript ? { defaultBeforeScript } : {}) };
 }
 
 /** The maps a `<<` value merges in, first one winning (YAML 1.1 merge). */
@@ -118,4 +129,50 @@ export function valueOf(source: KeySource | undefined): unknown {
   const node = source?.pair.value as Node | null | undefined;
   if (!node) return undefined;
   return (node as { toJS?: (doc: unknown) => unknown }).toJS?.(source?.file.doc) ?? (isScalar(node) ? node.value : undefined);
+}
+
+/** Every base a job extends, nearest last (GitLab's order of precedence: the job over its bases,
+ *  a later base over an earlier one), at most 10 levels deep. */
+export function basesOf(pipeline: Pipeline, job: JobDefinition, depth = 0, seen = new Set<string>()): JobDefinition[] {
+  if (depth > 10) return [];
+  const bases: JobDefinition[] = [];
+  for (const name of extendsOf(job)) {
+    const base = pipeline.jobs.get(name);
+    if (!base || seen.has(name)) continue;
+    seen.add(name);
+    bases.push(...basesOf(pipeline, base, depth + 1, seen), base);
+  }
+  return bases;
+}
+
+/** Whether `job` extends `name`, directly or through its bases. */
+export const extendsJob = (pipeline: Pipeline, job: JobDefinition, name: string): boolean =>
+  extendsOf(job).includes(name) || basesOf(pipeline, job).some((base) => extendsOf(base).includes(name));
+
+/** The job definition whose map holds a key source. */
+export const holderOf = (pipeline: Pipeline, source: KeySource): JobDefinition | undefined =>
+  [...pipeline.jobs.values()].find((job) => job.map === source.holder);
+
+/** A job's variables as the file writes them: the pipeline's, then its bases', merge keys' and its own, later winning. */
+export function variablesOf(pipeline: Pipeline, job: JobDefinition): Map<string, string> {
+  const values = new Map(pipeline.variables);
+  const read = (map: YAMLMap | undefined) => {
+    const pair = map?.items.find((p) => keyOf(p) === 'variables');
+    if (!pair || !isMap(pair.value)) return;
+    for (const variable of pair.value.items) {
+      const key = keyOf(variable);
+      const value = variable.value;
+      if (key === undefined) continue;
+      if (isScalar(value)) values.set(key, String(value.value));
+      else if (isMap(value)) {
+        const inner = value.items.find((p) => keyOf(p) === 'value');
+        if (inner && isScalar(inner.value)) values.set(key, String(inner.value.value));
+      }
+    }
+  };
+  for (const definition of [...basesOf(pipeline, job), job]) {
+    for (const source of mergeSources(definition).reverse()) read(source.map);
+    read(definition.map);
+  }
+  return values;
 }

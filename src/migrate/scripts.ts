@@ -4,11 +4,15 @@
  * config.json lines, the executor call) and what the job does besides.
  */
 import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
-import { isAuthPreparation, readAuth, writesKanikoConfig, type AuthFinding } from './auth.js';
+import { isAuthPreparation, readKanikoWrite, type AuthFinding } from './auth.js';
 import type { KeySource, Pipeline } from './pipeline.js';
-import { parseShell, type Command } from './shell.js';
+import { parseShell, programIndex, programOf, type Command } from './shell.js';
 import { keyOf, type SourceFile } from '../ci/source.js';
 import { scalarText } from '../ci/yaml.js';
+
+/** What a `docker login` says about credentials (read in docker.ts; a script item carries it). */
+export type DockerLogin =
+  { kind: 'defaults' } | { kind: 'credentials'; registry: string; user: string; password: string } | { kind: 'unknown'; reason: string };
 
 export type ItemKind = 'auth' | 'build' | 'other';
 
@@ -21,19 +25,23 @@ export interface ScriptItem {
   kind: ItemKind;
   /** The build call (Kaniko's executor, docker build), when kind is build. */
   build?: Command;
-  /** What the item's login lines say about credentials. */
+  /** What the item's lines write to Kaniko's files (config.json, CAs) or say about credentials. */
   auth: AuthFinding[];
   /** References the item pushes. */
   pushes: string[];
   /** Commands in a build item that the component does not replace. */
   mixed: boolean;
+  reading: ItemReading;
 }
 
 const MAX_REFERENCE_DEPTH = 10;
 
+/** Why the lines of a node cannot be read. */
+export type Unreadable = { unreadable: 'reference' | 'shape'; what: string };
+
 /** The lines a node stands for, `!reference`s followed (GitLab: at most 10 levels). */
-export function linesOf(pipeline: Pipeline, node: unknown, file: SourceFile, depth = 0): string[] | undefined {
-  if (depth > MAX_REFERENCE_DEPTH) return undefined;
+export function linesOf(pipeline: Pipeline, node: unknown, file: SourceFile, depth = 0): string[] | Unreadable {
+  if (depth > MAX_REFERENCE_DEPTH) return { unreadable: 'reference', what: 'a chain of more than 10 !references' };
   if (isAlias(node)) return linesOf(pipeline, node.resolve(file.doc), file, depth + 1);
   if (isScalar(node)) return node.value === null ? [] : [scalarText(node.value)];
   if (isSeq(node)) {
@@ -41,24 +49,26 @@ export function linesOf(pipeline: Pipeline, node: unknown, file: SourceFile, dep
       const path = node.items.map((item) => (isScalar(item) ? String(item.value) : ''));
       const [head, ...rest] = path;
       const job = head === undefined ? undefined : pipeline.jobs.get(head);
-      if (!job?.map) return undefined;
+      const shown = `!reference [${path.join(', ')}]`;
+      if (!job?.map) return { unreadable: 'reference', what: `${shown} (no job ${head ?? ''} in this file or its local includes)` };
       let target: unknown = job.map;
       for (const key of rest) target = isMap(target) ? target.items.find((p) => keyOf(p) === key)?.value : undefined;
-      return target === undefined ? undefined : linesOf(pipeline, target, job.file, depth + 1);
+      if (target === undefined) return { unreadable: 'reference', what: `${shown} (${head ?? ''} has no ${rest.join('.')})` };
+      return linesOf(pipeline, target, job.file, depth + 1);
     }
     const lines: string[] = [];
     for (const item of node.items) {
       const inner = linesOf(pipeline, item, file, depth + 1);
-      if (inner === undefined) return undefined;
+      if (!Array.isArray(inner)) return inner;
       lines.push(...inner);
     }
     return lines;
   }
-  return undefined;
+  return { unreadable: 'shape', what: isMap(node) ? 'a mapping where a command belongs' : 'a value that is not a command' };
 }
 
 export function isExecutor(command: Command, kanikoImage: boolean): boolean {
-  const program = command.words[0]?.text ?? '';
+  const program = programOf(command) ?? '';
   return /^\/kaniko\/executor$/.test(program) || (kanikoImage && /^(?:\/[\w.-]+)*\/?executor$/.test(program));
 }
 
@@ -72,33 +82,83 @@ export interface ItemReading {
   auth: AuthFinding[];
   /** References pushed (docker push), for builders whose build and push are separate commands. */
   pushes: string[];
+  /** Docker: what its `docker login`s say. */
+  logins?: DockerLogin[];
+  /** Kaniko: a command that may run the executor by another name (a variable, a script file). */
+  indirect?: string[];
+  /** Kaniko: the programs the item runs besides the executor (in `$(...)` too), with the line that runs each. */
+  programs?: { program: string; line: string }[];
+  /** Kaniko: the executor runs inside an if/for/while block or a function. */
+  nested?: boolean;
+  /** Kaniko: the executor gets environment variables of its own (`DOCKER_CONFIG=... /kaniko/executor`). */
+  environment?: boolean;
 }
 
 export type Classifier = (commands: readonly Command[]) => ItemReading;
+
+/** The programs a command runs: its own, and those of the command substitutions in its words. */
+function programsOf(command: Command, depth = 0): string[] {
+  const own = programOf(command);
+  const inner =
+    depth > 3
+      ? []
+      : command.words.flatMap((word) =>
+          [...word.text.matchAll(/\$\(([^()]*(?:\([^()]*\)[^()]*)*)\)|`([^`]*)`/g)].flatMap((m) =>
+            parseShell(m[1] ?? m[2] ?? '').flatMap((c) => programsOf(c, depth + 1)),
+          ),
+        );
+  return [...(own !== undefined ? [own] : []), ...inner];
+}
 
 /** Kaniko: the config.json lines and `mkdir -p /kaniko/.docker` are replaced; the executor is the build. */
 export const kanikoClassifier =
   (kanikoImage: boolean): Classifier =>
   (commands) => {
-    const reading: ItemReading = { builds: 0, others: 0, auth: [], pushes: [] };
-    for (const command of commands) {
-      if (isAuthPreparation(command)) continue;
-      if (writesKanikoConfig(command)) reading.auth.push(readAuth(command));
-      else if (isExecutor(command, kanikoImage)) {
+    const reading: ItemReading = {
+      builds: 0,
+      others: 0,
+      auth: [],
+      pushes: [],
+      indirect: [],
+      programs: [],
+      nested: false,
+      environment: false,
+    };
+    commands.forEach((command, i) => {
+      const program = programOf(command) ?? '';
+      if (!isExecutor(command, kanikoImage))
+        for (const run of programsOf(command)) reading.programs?.push({ program: run, line: command.words.map((w) => w.text).join(' ') });
+      if (isAuthPreparation(command)) return;
+      const write = readKanikoWrite(command, commands[i - 1]);
+      if (write) {
+        reading.auth.push(write);
+        return;
+      }
+      if (isExecutor(command, kanikoImage)) {
         reading.builds++;
         reading.build = command;
-      } else reading.others++;
-    }
+        if (command.nested) reading.nested = true;
+        if (programIndex(command) > 0 && command.words.slice(0, programIndex(command)).some((w) => w.text.includes('=')))
+          reading.environment = true;
+        return;
+      }
+      // `$KANIKO_EXECUTOR ...`, `./build-image.sh`: the executor may run there, under another name.
+      if (/^\$|^\.{0,2}\/[\w./-]*\.sh$|^sh$|^bash$/.test(program) && kanikoImage)
+        reading.indirect?.push(command.words.map((w) => w.text).join(' '));
+      // A pipe into the next command that writes Kaniko's files belongs to that write.
+      if (command.terminator === '|' && commands[i + 1] && readKanikoWrite(commands[i + 1] as Command, command)) return;
+      reading.others++;
+    });
     return reading;
   };
 
-/** The items of one script key, or a reason they cannot be read. */
+/** The items of one script key, or why they cannot be read. */
 export function itemsOf(
   pipeline: Pipeline,
   source: KeySource | undefined,
   key: ScriptItem['key'],
   classify: Classifier,
-): ScriptItem[] | string {
+): ScriptItem[] | Unreadable {
   const written = source?.pair.value as Node | null | undefined;
   // `before_script: *login` names a list written elsewhere in the file.
   const value = isAlias(written) && source ? (written.resolve(source.file.doc) as Node | undefined) : written;
@@ -107,10 +167,9 @@ export function itemsOf(
   const items: ScriptItem[] = [];
   for (const node of nodes) {
     const lines = linesOf(pipeline, node, source.file);
-    if (lines === undefined) return `${key} uses a !reference or an alias cigen cannot resolve in this file or its local includes`;
+    if (!Array.isArray(lines)) return lines;
     const commands = lines.flatMap((line) => parseShell(line));
     const reading = classify(commands);
-    if (reading.builds > 1) return `one ${key} item builds ${reading.builds} times; the component builds one image per job`;
     // An item with nothing left to run once the replaced lines go (an empty one included) is dropped with them.
     const kind: ItemKind = reading.build ? 'build' : reading.others === 0 ? 'auth' : 'other';
     items.push({
@@ -122,7 +181,8 @@ export function itemsOf(
       ...(reading.build ? { build: reading.build } : {}),
       auth: reading.auth,
       pushes: reading.pushes,
-      mixed: Boolean(reading.build) && reading.others > 0,
+      mixed: Boolean(reading.build) && (reading.others > 0 || reading.builds > 1),
+      reading,
     });
   }
   return items;

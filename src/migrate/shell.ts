@@ -21,6 +21,10 @@ export interface Word {
 export interface Redirect {
   op: string;
   target: string;
+  /** A here-document (`<<EOF`, `<<-EOF`): the lines up to the delimiter. */
+  body?: string;
+  /** The delimiter was quoted (`<<'EOF'`): the body is taken literally, nothing expanded. */
+  quoted?: boolean;
 }
 
 export interface Command {
@@ -28,7 +32,34 @@ export interface Command {
   redirects: Redirect[];
   /** The operator that ended it (`;`, `&&`, `||`, `|`, newline, or end). */
   terminator: string;
+  /** Inside an `if`, `for`, `while`, `until` or `case` block, or a `{ ...; }` group or function:
+   *  whether and how often it runs is decided when the job runs. */
+  nested: boolean;
 }
+
+/** Words a command may start with that are not its program. */
+const PREFIXES = new Set(['exec', 'command', 'time', 'nohup', 'if', 'while', 'until', 'then', 'do', 'else', 'elif', '!', '{', '(']);
+const OPENERS = new Set(['if', 'for', 'while', 'until', 'case', 'select', '{']);
+const CLOSERS = new Set(['fi', 'done', 'esac', '}']);
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+
+/** Where the program of a command is: after `exec`, `then`, variable assignments (`A=1 cmd`) and `env A=1`. */
+export function programIndex(command: Command): number {
+  const words = command.words.map((w) => w.text);
+  let i = 0;
+  while (i < words.length) {
+    const word = words[i] as string;
+    if (PREFIXES.has(word) || ASSIGNMENT.test(word)) i++;
+    else if (word === 'env') {
+      i++;
+      while (i < words.length && (ASSIGNMENT.test(words[i] as string) || (words[i] as string).startsWith('-'))) i++;
+    } else break;
+  }
+  return i;
+}
+
+/** The program a command runs, or undefined for a bare assignment. */
+export const programOf = (command: Command): string | undefined => command.words[programIndex(command)]?.text;
 
 const SPACE = /[ \t]/;
 const OPERATOR_START = /[;&|<>\n]/;
@@ -66,25 +97,58 @@ export function parseShell(source: string): Command[] {
   let words: Word[] = [];
   let redirects: Redirect[] = [];
   let pendingRedirect: string | undefined;
-  let word: Word | undefined;
+  let word: (Word & { quoted?: boolean }) | undefined;
   const endWord = () => {
     if (!word) return;
     if (pendingRedirect !== undefined) {
-      redirects.push({ op: pendingRedirect, target: word.text });
+      const redirect: Redirect = { op: pendingRedirect, target: word.text };
+      if (pendingRedirect.startsWith('<<')) {
+        if (word.quoted) redirect.quoted = true;
+        heredocs.push(redirect);
+      }
+      redirects.push(redirect);
       pendingRedirect = undefined;
     } else {
-      words.push(word);
+      const { quoted: _quoted, ...plain } = word;
+      words.push(plain);
     }
     word = undefined;
   };
+  let depth = 0;
+  const heredocs: Redirect[] = [];
   const endCommand = (terminator: string) => {
     endWord();
-    if (words.length > 0 || redirects.length > 0) commands.push({ words, redirects, terminator });
+    if (words.length > 0 || redirects.length > 0) {
+      const first = words[0]?.text ?? '';
+      const opens = words.filter((w, i) => (i === 0 || PREFIXES.has(words[i - 1]?.text ?? '')) && OPENERS.has(w.text)).length;
+      const closes = CLOSERS.has(first) ? 1 : 0;
+      const nested = depth > 0 || opens > 0 || /\(\)$/.test(first);
+      depth = Math.max(0, depth + opens - closes);
+      commands.push({ words, redirects, terminator, nested });
+    }
     words = [];
     redirects = [];
     pendingRedirect = undefined;
   };
-  const current = (): Word => (word ??= { text: '', value: '', substitution: false, parameterOperator: false });
+  /** Reads the bodies of pending here-documents from the line after `start`; returns where they end. */
+  const readHeredocs = (start: number): number => {
+    let at = start;
+    for (const doc of heredocs.splice(0)) {
+      const strip = doc.op === '<<-';
+      const lines: string[] = [];
+      while (at < source.length) {
+        const end = source.indexOf('\n', at);
+        const raw = source.slice(at, end < 0 ? source.length : end);
+        at = end < 0 ? source.length : end + 1;
+        const line = strip ? raw.replace(/^\t+/, '') : raw;
+        if (line === doc.target) break;
+        lines.push(line);
+      }
+      doc.body = lines.length > 0 ? `${lines.join('\n')}\n` : '';
+    }
+    return at;
+  };
+  const current = (): Word & { quoted?: boolean } => (word ??= { text: '', value: '', substitution: false, parameterOperator: false });
 
   let i = 0;
   while (i < source.length) {
@@ -114,6 +178,7 @@ export function parseShell(source: string): Command[] {
       if (c === '\n' || c === ';') {
         endCommand(c === '\n' ? 'newline' : ';');
         i++;
+        if (c === '\n' && heredocs.length > 0) i = readHeredocs(i);
       } else if (two === '&&' || two === '||') {
         endCommand(two);
         i += 2;
@@ -132,6 +197,7 @@ export function parseShell(source: string): Command[] {
       continue;
     }
     const w = current();
+    if (c === "'" || c === '"' || c === '\\') w.quoted = true;
     if (c === "'") {
       const end = source.indexOf("'", i + 1);
       const inner = source.slice(i + 1, end < 0 ? source.length : end);

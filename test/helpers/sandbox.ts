@@ -22,7 +22,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const STUB = join(dirname(fileURLToPath(import.meta.url)), 'stub.sh');
-const STUB_PATHS = ['/usr/local/bin/buildah', '/usr/local/bin/docker', '/usr/bin/buildctl-daemonless.sh', '/kaniko/executor'];
+const STUB_PATHS = [
+  '/usr/local/bin/buildah',
+  '/usr/local/bin/docker',
+  '/usr/bin/buildctl-daemonless.sh',
+  '/kaniko/executor',
+  '/usr/bin/skopeo',
+];
 
 export type Shell = 'busybox' | 'bash';
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# A stand-in for a builder executable (buildah, docker, buildctl-daemonless.sh, /kaniko/executor).
+# A stand-in for a builder executable (buildah, docker, buildctl-daemonless.sh, /kaniko/executor, skopeo).
 # It records its argv (NUL-separated, one element per argument) and the registry config it can
 # see, then fakes just enough output for the job script to finish.
 set -eu
@@ -9,7 +9,8 @@ mkdir -p "$dir"
 n=1
 while [ -e "$dir/$tool.$n.argv" ]; do n=$((n + 1)); done
 for arg do printf '%s\0' "$arg"; done > "$dir/$tool.$n.argv"
-digest=sha256:1111111111111111111111111111111111111111111111111111111111111111
+# STUB_PUSH_DIGEST: the digest a push reports (builds of different platforms push different images).
+digest=${STUB_PUSH_DIGEST:-sha256:1111111111111111111111111111111111111111111111111111111111111111}
 copy_config() { if [ -f "$1" ]; then cp "$1" "$dir/$tool.$n.config.json"; fi; }
 # The whole environment, and the files the builder would read beside its argv (registries.conf
 # drop-ins, buildkitd.toml, CA directories), copied under $tool.$n.files/ by their own paths.
@@ -20,7 +21,7 @@ snapshot() { # FILE...: copies each regular file that exists
   done
 }
 snapshot "$HOME"/.config/containers/registries.conf.d/*
-for arg do case $arg in --cert-dir=*) snapshot "${arg#*=}"/* ;; esac; done
+for arg do case $arg in --cert-dir=* | --src-cert-dir=* | --dest-cert-dir=*) snapshot "${arg#*=}"/* ;; esac; done
 for flag in ${BUILDKITD_FLAGS-}; do case $flag in --config=*) snapshot "${flag#*=}" ;; esac; done
 old_ifs=$IFS; IFS=:
 for d in ${SSL_CERT_DIR-}; do case $d in /tmp/*) snapshot "$d"/* ;; esac; done
@@ -53,13 +54,24 @@ case $tool in
     case ${1-} in
       --storage-driver=overlay) [ -z "${STUB_OVERLAY_FAILS-}" ] || { echo "kernel does not support overlay fs: 'overlay' is not supported over overlayfs" >&2; exit 1; } ;;
     esac
-    # push, manifest push: the digest file wherever the flag is.
+    # push, manifest push: the digest file wherever the flag is; manifest inspect: $STUB_INSPECT.
     for arg do
       case $arg in
-        --digestfile=*) printf '%s' "$digest" > "${arg#*=}" ;;
+        --digestfile=*) [ -n "${STUB_NO_DIGEST-}" ] || printf '%s' "$digest" > "${arg#*=}" ;;
         docker-archive:*) path=${arg#docker-archive:}; printf 'tarball\n' > "${path%%:*}" ;;
+        inspect) printf '%s' "${STUB_INSPECT-}" ;;
       esac
     done ;;
+  skopeo)
+    copy_config "${REGISTRY_AUTH_FILE:-/nonexistent}"
+    # inspect --raw: the manifest in $STUB_INSPECT; copy: its digest, as --preserve-digests keeps it.
+    case ${1-} in
+      inspect) printf '%s' "${STUB_INSPECT-}" ;;
+      copy)
+        for arg do
+          case $arg in --digestfile=*) printf '%s' "${STUB_COPY_DIGEST:-sha256:$(printf '%s' "${STUB_INSPECT-}" | sha256sum | cut -d ' ' -f 1)}" > "${arg#*=}" ;; esac
+        done ;;
+    esac ;;
   buildctl-daemonless.sh)
     copy_config "${DOCKER_CONFIG:-$HOME/.docker}/config.json"
     env | grep -E '^BUILDKITD_FLAGS=' > "$dir/$tool.$n.env" || true

@@ -86,9 +86,10 @@ function attack(component: string, inputs: Record<string, unknown>, mode: Interp
   if (instance.errors.length > 0 || instance.content === undefined) return 'refused';
   const jobs = instance.content as Record<string, Record<string, unknown>>;
   const [job] = Object.values(jobs);
-  const normal = Object.values(instantiate(splitComponentFile(componentText(component)), {}, mode).content as Record<string, object>)[0];
-  // A string input never reshapes the job (id_tokens included).
-  expect(Object.keys(jobs)).toHaveLength(1);
+  const normalJobs = instantiate(splitComponentFile(componentText(component)), {}, mode).content as Record<string, object>;
+  const normal = Object.values(normalJobs)[0];
+  // A string input never reshapes the pipeline or the build job (id_tokens included); the build job comes first.
+  expect(Object.keys(jobs)).toEqual(Object.keys(normalJobs));
   expect(Object.keys(job ?? {})).toEqual(Object.keys(normal ?? {}));
   expect(Object.keys(job?.['id_tokens'] ?? {})).toEqual(['CIGEN_ID_TOKEN']);
   const box = sandboxes.get(component) as Sandbox;

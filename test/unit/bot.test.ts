@@ -67,7 +67,7 @@ describe('a 50-project group', () => {
     add({ path: 'acme/apps/locked-down', protectedBranches: ['main', '*'], files: { '.gitlab-ci.yml': KANIKO } });
     add({
       path: 'acme/apps/review-only',
-      files: { '.gitlab-ci.yml': KANIKO.replace('--cache=true', '--cache=true --registry-mirror mirror.gcr.io') },
+      files: { '.gitlab-ci.yml': KANIKO.replace('--cache=true', '--cache=true --ignore-path /var/cache') },
     });
     for (let i = 0; i < 30; i++) add({ path: `acme/team-${i % 3}/svc-${String(i).padStart(2, '0')}`, files: { '.gitlab-ci.yml': PLAIN } });
     for (let i = 0; i < 10; i++) add({ path: `acme/legacy/img-${i}`, files: { '.gitlab-ci.yml': KANIKO } });

@@ -1,9 +1,9 @@
-/** The readers under `cigen migrate`: shell words, Kaniko flags, destinations, config.json lines. */
+/** The readers under `cigen migrate`: shell words, heredocs, Kaniko flags, destinations, config.json lines. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readAuth } from '../../src/migrate/auth.js';
+import { readKanikoWrite, type AuthFinding } from '../../src/migrate/auth.js';
 import { splitDestination, translateExecutor } from '../../src/migrate/kaniko.js';
-import { argv, parseShell, type Command } from '../../src/migrate/shell.js';
+import { argv, parseShell, programOf, type Command } from '../../src/migrate/shell.js';
 
 /** Quotes a word the ways people write them in CI scripts. */
 const quoted = (word: string, style: number): string => {
@@ -106,8 +106,14 @@ describe('destinations', () => {
   });
 });
 
-const translate = (line: string, variables: Record<string, string> = {}) =>
-  translateExecutor(parseShell(line)[0]?.words ?? [], { variable: (name) => variables[name] });
+const translate = (line: string, variables: Record<string, string> = {}) => {
+  const translation = translateExecutor(parseShell(line)[0]?.words ?? [], { variable: (name) => variables[name] });
+  return {
+    ...translation,
+    reviews: translation.reasons.map((r) => r.text),
+    blocking: translation.reasons.filter((r) => !r.compat).map((r) => r.text),
+  };
+};
 
 describe('executor flags', () => {
   it('reads every spelling pflag accepts the same way', () => {
@@ -127,22 +133,28 @@ describe('executor flags', () => {
 
   it('maps the vocabulary: tags, build args, target, labels, platform, push, tarball, cache, TLS', () => {
     const { inputs, reviews } = translate(
-      '--context . -d r.io/t/app:1.0 -d r.io/t/app:latest --build-arg A=1 --build-arg "B=two words" --build-arg C --target prod ' +
+      '--context . -d r.io/t/app:1.0 -d r.io/t/app:latest --build-arg A=1 --build-arg "B=two words" --build-arg C --target $TARGET ' +
         '--label org.x=y --custom-platform linux/arm64 --no-push --tar-path $CI_PROJECT_DIR/out/app.tar --cache=true --cache-repo ' +
-        'r.io/t/cache --skip-tls-verify',
+        'r.io/t/cache --skip-tls-verify --registry-mirror mirror.gcr.io --registry-map "quay.io=h.io/quay;index.docker.io=h.io/hub" ' +
+        '--skip-tls-verify-registry lab.io:5000 --insecure-pull --push-retry 4 --registry-certificate r.io=certs/r.crt',
     );
     expect(reviews).toEqual([]);
     expect(inputs).toEqual({
       image: 'r.io/t/app',
       tags: ['1.0', 'latest'],
       'build-args': ['A=1', 'B=two words', 'C=$C'],
-      target: 'prod',
+      target: '$TARGET',
       labels: ['org.x=y'],
       platform: 'linux/arm64',
       push: false,
       tarball: 'out/app.tar',
       'cache-repo': 'r.io/t/cache',
+      // Per host where Kaniko was per host: the hosts it pushed to, and the one it named.
+      'insecure-registries': ['lab.io:5000', 'r.io'],
       'tls-verify': false,
+      'registry-mirrors': ['mirror.gcr.io', 'quay.io=h.io/quay', 'docker.io=h.io/hub'],
+      'ca-certificates': 'certs/r.crt',
+      'push-retries': 4,
     });
   });
 
@@ -155,42 +167,45 @@ describe('executor flags', () => {
 
   it('drops what is safe to drop, each with its reason', () => {
     const { notes, reviews } = translate(
-      '-d r.io/a:1 --cache --cache-ttl 24h --reproducible --cleanup --snapshot-mode=redo --use-new-run --single-snapshot ' +
-        '--verbosity debug --digest-file /dev/termination-log --force',
+      '-d r.io/a:1 --cache --cleanup --snapshot-mode=redo --use-new-run --single-snapshot --verbosity debug --force --compressed-caching=false',
     );
     expect(reviews).toEqual([]);
-    for (const flag of [
-      'cache-ttl',
-      'reproducible',
-      'cleanup',
-      'snapshot-mode',
-      'use-new-run',
-      'single-snapshot',
-      'verbosity',
-      'digest-file',
-      'force',
-    ]) {
-      expect(notes.some((n) => n.startsWith(`--${flag} dropped: `))).toBe(true);
-    }
+    for (const flag of ['cleanup', 'snapshot-mode', 'use-new-run', 'single-snapshot', 'verbosity', 'force', 'compressed-caching'])
+      expect(
+        notes.some((n) => n.kind === 'flag-dropped' && n.text.startsWith(`--${flag} dropped: `)),
+        flag,
+      ).toBe(true);
   });
 
   it.each([
-    ['--registry-mirror mirror.gcr.io', 'registry-mirror'],
+    ['--cache --cache-ttl 24h', '--cache-ttl'],
+    ['--reproducible', '--reproducible'],
+    ['--digest-file /dev/termination-log', '--digest-file'],
+    ['--oci-layout-path /out', '--oci-layout-path'],
+    ['--annotation a=b', '--annotation'],
+    ['--context /workspace', 'outside $CI_PROJECT_DIR'],
+    ['-d other.io/b:1', 'several repositories'],
+    ['--build-arg V=$(cat VERSION)', 'runs a command'],
+    ['--context app --dockerfile Dockerfile', 'relative'],
+    ['$KANIKO_ARGS', 'known only when the job runs'],
+  ])('%s: only kaniko-compat can take it exactly (%s)', (flags, reason) => {
+    const { reasons } = translate(`-d r.io/a:1 ${flags}`);
+    expect(reasons.map((r) => r.text).join('\n')).toContain(reason);
+    expect(reasons.every((r) => r.compat)).toBe(true);
+  });
+
+  it.each([
     ['--ignore-path /var/cache', 'ignore-path'],
-    ['--oci-layout-path /out', 'oci-layout-path'],
-    ['--frobnicate', 'not a Kaniko flag'],
+    ['--frobnicate', 'not a flag of the Kaniko executor'],
     ['--context git://gitlab.com/g/p.git#refs/heads/main', 'remote context'],
     ['--context s3://bucket/ctx.tar.gz', 'remote context'],
     ['--context gs://bucket/ctx.tar.gz', 'remote context'],
     ['--context tar://ctx.tar.gz', 'remote context'],
-    ['--context /workspace', 'outside $CI_PROJECT_DIR'],
-    ['-d other.io/b:1', 'several repositories'],
     ['-d r.io/a@sha256:0123', 'digest'],
-    ['--build-arg V=$(cat VERSION)', 'runs a command'],
-    ['--context app --dockerfile Dockerfile', 'relative'],
-  ])('%s sends the job to review (%s)', (flags, reason) => {
-    const { reviews } = translate(`-d r.io/a:1 ${flags}`);
-    expect(reviews.join('\n')).toContain(reason);
+    ['--registry-client-cert r.io=/c,/k', 'registry-client-cert'],
+  ])('%s sends the job to a person (%s)', (flags, reason) => {
+    const { blocking } = translate(`-d r.io/a:1 ${flags}`);
+    expect(blocking.join('\n')).toContain(reason);
   });
 
   it('13.7: a literal dollar stays literal ($$ in the input), escaped or single-quoted; a reference stays a reference', () => {
@@ -208,33 +223,116 @@ describe('executor flags', () => {
     expect(translate('-d $IMAGE', { IMAGE: 'r.io/app:1' }).reviews.join()).toContain('carries a tag');
     expect(translate('-d $IMAGE', { IMAGE: 'r.io/app' })).toMatchObject({ reviews: [], inputs: { image: '$IMAGE', tags: ['latest'] } });
   });
+
+  it('--context-sub-path counts for dir:// contexts only, as in Kaniko', () => {
+    expect(translate('-d r.io/a:1 --context dir://$CI_PROJECT_DIR --context-sub-path app').inputs['context']).toBe('app');
+    expect(translate('-d r.io/a:1 --context $CI_PROJECT_DIR --context-sub-path app').inputs['context']).toBeUndefined();
+  });
 });
 
 describe('config.json lines', () => {
-  const read = (line: string) => readAuth(parseShell(line)[0] as Command);
+  const read = (source: string): AuthFinding | undefined => {
+    const commands = parseShell(source);
+    return commands.map((c, i) => readKanikoWrite(c, commands[i - 1])).find((f) => f !== undefined);
+  };
+  const DEFAULTS = {
+    kind: 'config',
+    entries: [{ host: '$CI_REGISTRY', user: '$CI_REGISTRY_USER', password: '$CI_REGISTRY_PASSWORD' }],
+    helpers: [],
+  };
   it.each([
     'echo "{\\"auths\\":{\\"${CI_REGISTRY}\\":{\\"auth\\":\\"$(printf "%s:%s" "${CI_REGISTRY_USER}" "${CI_REGISTRY_PASSWORD}" | ' +
       'base64 | tr -d \'\\n\')\\"}}}" > /kaniko/.docker/config.json',
     'echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"username\\":\\"$CI_REGISTRY_USER\\",\\"password\\":\\"$CI_REGISTRY_PASSWORD\\"}}}" ' +
       '> /kaniko/.docker/config.json',
     'echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"auth\\":\\"$(echo -n $CI_REGISTRY_USER:$CI_REGISTRY_PASSWORD | base64)\\"}}}" > ' +
-      '/kaniko/.docker/config.json',
-  ])('the CI registry defaults: %s', (line) => {
-    expect(read(line)).toEqual({ kind: 'defaults' });
+      '${DOCKER_CONFIG}/config.json',
+    'cat <<EOF > /kaniko/.docker/config.json\n{"auths": {"$CI_REGISTRY": {"username": "$CI_REGISTRY_USER", "password": "$CI_REGISTRY_PASSWORD"}}}\nEOF',
+    'cat > "$DOCKER_CONFIG/config.json" <<-EOF\n\t{\n\t  "auths": {\n\t    "${CI_REGISTRY}": {"auth": "$(printf %s:%s $CI_REGISTRY_USER $CI_REGISTRY_PASSWORD | base64)"}\n\t  }\n\t}\n\tEOF',
+    'printf \'{"auths":{"%s":{"auth":"%s"}}}\' "$CI_REGISTRY" "$(printf \'%s:%s\' "$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD" | base64 -w0)" ' +
+      '> /kaniko/.docker/config.json',
+  ])('the CI registry credentials, however written: %s', (line) => {
+    expect(read(line)).toEqual(DEFAULTS);
   });
-  it('other credentials become inputs, DOCKER_AUTH_CONFIG is recognised, the rest is unknown', () => {
+
+  it('other credentials, a file, $DOCKER_AUTH_CONFIG, helpers, and what only the running job knows', () => {
     expect(
       read(
         'echo "{\\"auths\\":{\\"https://index.docker.io/v1/\\":{\\"auth\\":\\"$(printf "%s:%s" "$DOCKERHUB_USER" "$DOCKERHUB_TOKEN" ' +
           '| base64)\\"}}}" > /kaniko/.docker/config.json',
       ),
-    ).toEqual({
-      kind: 'credentials',
-      registry: 'docker.io',
-      user: '$DOCKERHUB_USER',
-      password: '$DOCKERHUB_TOKEN',
-    });
+    ).toEqual({ kind: 'config', entries: [{ host: 'docker.io', user: '$DOCKERHUB_USER', password: '$DOCKERHUB_TOKEN' }], helpers: [] });
     expect(read('echo "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json')).toEqual({ kind: 'docker-auth-config' });
-    expect(read('cat secret.json > /kaniko/.docker/config.json').kind).toBe('unknown');
+    expect(read('cp "$CONFIG_FILE" /kaniko/.docker/config.json')).toEqual({ kind: 'file', path: '$CONFIG_FILE' });
+    expect(read('cat secret.json > /kaniko/.docker/config.json')).toEqual({ kind: 'file', path: 'secret.json' });
+    expect(read('echo "$CONFIG_B64" | base64 -d > /kaniko/.docker/config.json')?.kind).toBe('run-time');
+    expect(read('echo "$CONFIG_JSON" > /kaniko/.docker/config.json')).toEqual({ kind: 'run-time', what: 'the text of $CONFIG_JSON' });
+    expect(read('echo "{\\"credHelpers\\":{\\"$ECR\\":\\"ecr-login\\"}}" > /kaniko/.docker/config.json')).toEqual({
+      kind: 'config',
+      entries: [],
+      helpers: [{ host: '$ECR', helper: 'ecr-login' }],
+    });
+    expect(read('echo "{\\"auths\\":{\\"r.io\\":{\\"auth\\":\\"$HUB_B64\\"}}}" > /kaniko/.docker/config.json')).toMatchObject({
+      entries: [{ host: 'r.io', unreadable: expect.stringContaining('already encoded') }],
+    });
+    // Single quotes keep the $ literal: Kaniko would read the text "$(echo ...)", not credentials.
+    expect(read(`echo '{"auths":{"r.io":{"auth":"$(echo -n $U:$P | base64)"}}}' > /kaniko/.docker/config.json`)).toMatchObject({
+      entries: [{ host: 'r.io', unreadable: expect.stringContaining('literal') }],
+    });
+  });
+
+  it("CAs appended to Kaniko's bundle, and other writes under /kaniko", () => {
+    expect(read('cat "$CI_SERVER_TLS_CA_FILE" >> /kaniko/ssl/certs/additional-ca-cert-bundle.crt')).toEqual({
+      kind: 'ca',
+      value: '$CI_SERVER_TLS_CA_FILE',
+    });
+    expect(read('echo "$COMPANY_CA" >> /kaniko/ssl/certs/ca-certificates.crt')).toEqual({ kind: 'ca', value: '$COMPANY_CA' });
+    expect(read('cp certs/ca.pem /kaniko/ssl/certs/company.crt')).toEqual({ kind: 'ca', value: 'certs/ca.pem' });
+    expect(read('echo "-----BEGIN CERTIFICATE-----" >> /kaniko/ssl/certs/ca-certificates.crt')).toEqual({
+      kind: 'kaniko-path',
+      path: '/kaniko/ssl/certs/ca-certificates.crt',
+      certs: true,
+    });
+    expect(read('cp key.json /kaniko/gcp.json')).toEqual({ kind: 'kaniko-path', path: '/kaniko/gcp.json', certs: false });
+  });
+});
+
+describe('heredocs and the executor behind other words', () => {
+  it('reads a heredoc body, quoted or not, stripped of tabs with <<-, whatever the delimiter', () => {
+    const word = fc.stringMatching(/^[A-Z_]{1,8}$/);
+    const line = fc.stringMatching(/^[a-z {}":$]{0,20}$/);
+    fc.assert(
+      fc.property(word, fc.array(line, { maxLength: 5 }), fc.boolean(), fc.boolean(), (delimiter, lines, quoted, dash) => {
+        const body = lines.filter((l) => l !== delimiter);
+        const tab = dash ? '\t' : '';
+        const source =
+          `cat ${dash ? '<<-' : '<<'}${quoted ? `'${delimiter}'` : delimiter} > out.txt\n` +
+          `${body.map((l) => `${tab}${l}\n`).join('')}${tab}${delimiter}\necho after`;
+        const [cat, after] = parseShell(source);
+        const heredoc = cat?.redirects.find((r) => r.op.startsWith('<<'));
+        expect(heredoc?.body).toBe(body.map((l) => `${l}\n`).join(''));
+        expect(heredoc?.quoted ?? false).toBe(quoted);
+        expect(argv(after as Command)).toEqual(['echo', 'after']);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('finds the program after exec, assignments, env and control words, and knows a command in a block', () => {
+    const commands = parseShell(
+      'exec /kaniko/executor --cache\nDOCKER_CONFIG=/x /kaniko/executor\nenv -i A=1 executor\nif [ -n "$T" ]; then\n  /kaniko/executor -d a\nfi\nX=1',
+    );
+    // `then` on its own ends the `if` line: a command of no program.
+    expect(commands.map(programOf)).toEqual([
+      '/kaniko/executor',
+      '/kaniko/executor',
+      'executor',
+      '[',
+      undefined,
+      '/kaniko/executor',
+      'fi',
+      undefined,
+    ]);
+    expect(commands.map((c) => c.nested)).toEqual([false, false, false, true, true, true, true, false]);
   });
 });

@@ -133,13 +133,14 @@ ${AUTH}
     expect(await lintErrors(out.result)).toEqual([]);
   });
 
-  it('sends a job whose script goes on after the build to review, and leaves it as it was', () => {
+  it('moves a job whose script goes on after the build to kaniko-compat: its script runs as written, the executor on Buildah', async () => {
     const text = KANIKO_JOB('build', '').replace('--cache=true\n', '--cache=true\n    - echo pushed\n');
     const out = root(text);
-    expect(job(out, 'build')?.status).toBe('needs-review');
-    expect(job(out, 'build')?.notes.join()).toContain('after the /kaniko/executor call');
-    expect(out.changed).toBe(false);
-    expect(out.result).toBe(text);
+    expect(job(out, 'build')).toMatchObject({ status: 'migrated', component: '$CI_SERVER_FQDN/ci-components/cigen/kaniko-compat@1' });
+    expect(out.result).toContain('extends: .cigen-kaniko-compat');
+    expect(out.result).toContain('    - echo pushed\n');
+    expect(out.result).not.toContain('gcr.io/kaniko-project/executor');
+    expect(await lintErrors(out.result)).toEqual([]);
   });
 
   it("keeps GitLab's default stage for a job without one", () => {

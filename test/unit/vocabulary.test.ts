@@ -66,21 +66,39 @@ describe('a new input is one declaration', () => {
   });
 });
 
+/**
+ * What a component's first job reads, in order: its declared variables — except buildah-native's
+ * per-architecture job, which is the buildah job (reading every buildah variable, the ones the
+ * fan-out fixes too) after a preamble that reads image, tags and tag-rules to name the platform's tag.
+ */
+function expectedReads(component: ComponentDefinition, declared: string[]): string[] {
+  if (component.name !== 'buildah-native') return declared;
+  const buildah = Object.values(BUILDAH_INPUTS).flatMap((input) => (input.variable ? [input.variable] : []));
+  expect(buildah).toEqual(expect.arrayContaining(declared));
+  return ['CIGEN_IMAGE', 'CIGEN_TAGS', 'CIGEN_TAG_RULES', ...buildah];
+}
+
 describe('every component agrees with its declarations', () => {
   it.each(CATALOG.map((c) => [c.name, c] as const))(
     '%s: a variable per declared variable, each read once by the shell, nothing else read',
     (_name, component) => {
       const [, jobs] = parseYamlStrict(renderComponent(component)) as [
         unknown,
-        Record<string, { variables: Record<string, unknown>; script: string[] }>,
+        Record<string, { variables: Record<string, unknown>; before_script?: string[]; script?: string[] }>,
       ];
-      const job = Object.values(jobs)[0] as { variables: Record<string, unknown>; script: string[] };
+      const job = Object.values(jobs)[0] as { variables: Record<string, unknown>; before_script?: string[]; script?: string[] };
       const declared = Object.entries(component.inputs).flatMap(([name, input]) =>
         input.variable ? [[input.variable, name] as const] : [],
       );
-      const script = job.script.join('\n');
+      // A hidden job's shell (kaniko-compat's installer) is in its before_script.
+      const script = [...(job.before_script ?? []), ...(job.script ?? [])].join('\n');
       const read = [...script.matchAll(/^cigen_(?:scalar|list|bool|number) (CIGEN_[A-Z_]+)/gm)].map((m) => m[1]);
-      expect(read).toEqual(declared.map(([variable]) => variable));
+      expect(read).toEqual(
+        expectedReads(
+          component,
+          declared.map(([variable]) => variable),
+        ),
+      );
       for (const [variable] of declared) expect(Object.keys(job.variables)).toContain(variable);
       // Inputs not travelling in a variable sit in the YAML itself (a key, a plain scalar).
       for (const [name, input] of Object.entries(component.inputs))

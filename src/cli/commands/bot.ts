@@ -9,6 +9,7 @@ import { runBot, STATUSES, type BotReport, type ProjectResult, type Shard } from
 import { gitlabToken, instanceUrl } from '../../bot/access.js';
 import { writeFilesAtomically } from '../files.js';
 import { migrator } from '../wiring.js';
+import { checkBuilderImages } from './migrate.js';
 import { paint } from '../output.js';
 import { debug, isVerbose } from '../verbose.js';
 
@@ -22,6 +23,8 @@ export interface BotCommandOptions {
   dryRun?: boolean;
   report?: string;
   componentRef?: string;
+  /** `--builder-image [REGISTRY=]IMAGE`, repeated. */
+  builderImage?: string[];
 }
 
 /** --shard i/n, else GitLab's CI_NODE_INDEX/CI_NODE_TOTAL (a job with `parallel: N`). */
@@ -137,6 +140,7 @@ async function runWith(
       concurrency: run.concurrency,
       ...(shard ? { shard } : {}),
       ...(options.componentRef ? { componentRef: options.componentRef } : {}),
+      ...(options.builderImage && options.builderImage.length > 0 ? { builderImages: checkBuilderImages(options.builderImage) } : {}),
       onResult: (result) => bar.onResult(maskedResult(result, mask)),
     });
   } catch (error) {

@@ -11,17 +11,37 @@ export interface MigrateCommandOptions {
   write?: boolean;
   format: 'text' | 'json';
   componentRef?: string;
+  /** `--builder-image [REGISTRY=]IMAGE`, repeated. */
+  builderImage?: string[];
 }
 
 const COMPONENT_REF = /^[^\s/@]+\/[^\s@]+\/[a-z0-9][a-z0-9_-]*@[^\s@]+$/;
+/** `[REGISTRY=]IMAGE`: a registry host, and an image reference as the builder-image input takes it. */
+const BUILDER_IMAGE = /^(?:[A-Za-z0-9.-]+(?::[0-9]+)?=)?[a-z0-9][a-z0-9._/:@-]*$/;
+
+/** Checks each --builder-image value; the messages name the flag. */
+export function checkBuilderImages(values: readonly string[] | undefined): string[] {
+  for (const value of values ?? [])
+    if (!BUILDER_IMAGE.test(value))
+      throw new UsageError(
+        `--builder-image ${value}: expected [REGISTRY=]IMAGE, e.g. harbor.example.com=harbor.example.com/quay/buildah/stable:v1.43.4`,
+      );
+  return [...(values ?? [])];
+}
 const STATUS_MARK = { migrated: '✓', 'needs-review': '!', unchanged: '·' } as const;
 
 /** Migrates one file and its local includes; paths in the results are relative to the cwd. */
-function migratePath(path: string, text: string, componentRef: string | undefined): (FileMigration & { full: string })[] {
+function migratePath(
+  path: string,
+  text: string,
+  componentRef: string | undefined,
+  builderImages: readonly string[],
+): (FileMigration & { full: string })[] {
   const root = projectRoot(path);
   const inProject = relative(root, resolve(path));
   const results = migrateFile(inProject, text, {
     ...(componentRef ? { componentRef } : {}),
+    builderImages,
     host: {
       readProjectFile: (file) => {
         const read = readProjectPath(root, file);
@@ -60,13 +80,14 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
         '$CI_SERVER_FQDN/ci-components/cigen/buildah@1',
     );
   }
+  const builderImages = checkBuilderImages(options.builderImage);
   const texts = new Map<string, string>();
   for (const path of paths) texts.set(path, await readUserFile(path));
   // Everything is computed before anything is written: one bad file leaves every file as it was.
   const files = new Map<string, FileMigration & { full: string }>();
   for (const path of paths) {
     try {
-      for (const result of migratePath(path, texts.get(path) ?? '', options.componentRef)) {
+      for (const result of migratePath(path, texts.get(path) ?? '', options.componentRef, builderImages)) {
         if (!files.has(result.full)) files.set(result.full, result);
       }
     } catch (error) {

@@ -1,0 +1,131 @@
+/**
+ * kaniko-compat: a hidden job whose before_script installs /kaniko/executor, an executable that
+ * takes Kaniko's command line and builds with Buildah. For the Kaniko jobs `cigen migrate` cannot
+ * read statically (the build assembled when the job runs, template libraries other projects
+ * extend): they extend `.cigen-kaniko-compat` and keep their script. The executor's argument
+ * parser is generated from Kaniko's flag table (src/builders/kaniko-flags.ts), the one
+ * `cigen migrate` translates with; its Buildah setup and the registry inputs are the buildah
+ * component's.
+ */
+import executor from '../../components/kaniko-compat/executor.sh.hbs';
+import install from '../../components/kaniko-compat/install.sh.hbs';
+import readme from '../../components/kaniko-compat/README.md.hbs';
+import { BUILDAH_IMAGE, BUILDAH_IMAGE_SAMPLE, BUILDAH_INPUTS } from '../builders/buildah.js';
+import { CORE_INPUTS, TAG_RULE, builderImageInput, type InputDeclaration, type InputDeclarations } from '../builders/inputs.js';
+import { jobKey } from '../builders/job.js';
+import { KANIKO_CACHE_TTL, KANIKO_FLAGS } from '../builders/kaniko-flags.js';
+import { readLines, renderScript } from '../builders/script.js';
+import { inputRef } from '../builders/spec.js';
+import { inputVariables, plain } from '../builders/variables.js';
+import { Literal, type Job, type Jobs } from '../ci/model.js';
+import type { ComponentDefinition } from './component.js';
+
+export const KANIKO_COMPAT = 'kaniko-compat';
+/** The hidden job other jobs extend (the job-name input's default). */
+export const KANIKO_COMPAT_JOB = '.cigen-kaniko-compat';
+/** Ends the heredoc that carries the executor in before_script; the executor never holds it. */
+const DELIMITER = 'CIGEN_KANIKO_COMPAT_EXECUTOR';
+
+const registryInput = (name: keyof typeof CORE_INPUTS): InputDeclaration => CORE_INPUTS[name];
+
+export const KANIKO_COMPAT_INPUTS: InputDeclarations = {
+  'job-name': {
+    type: 'string',
+    default: KANIKO_COMPAT_JOB,
+    // A hidden job's name: a dot, then what stays a plain YAML key in both interpolation modes.
+    regex: String.raw`^\.[A-Za-z0-9_][A-Za-z0-9_.-]*$`,
+    description: 'Name of the hidden job to extend. Jobs that extend it start their own `before_script` with a `!reference` to it.',
+    sample: '.kaniko-compat',
+  },
+  'builder-image': builderImageInput(BUILDAH_IMAGE, BUILDAH_IMAGE_SAMPLE),
+  'registry-mirrors': registryInput('registry-mirrors'),
+  'dependency-proxy': registryInput('dependency-proxy'),
+  'insecure-registries': registryInput('insecure-registries'),
+  'ca-certificates': registryInput('ca-certificates'),
+  registries: registryInput('registries'),
+  'docker-config': registryInput('docker-config'),
+  'push-retries': {
+    ...registryInput('push-retries'),
+    description: 'Retries for a push that fails, unless the command line gives `--push-retry`.',
+  },
+  'storage-driver': BUILDAH_INPUTS['storage-driver'] as InputDeclaration,
+  format: {
+    ...(BUILDAH_INPUTS['format'] as InputDeclaration),
+    default: 'docker',
+    sample: 'oci',
+    description:
+      'Image format. `docker`, as Kaniko writes images built on Docker-format bases, keeps HEALTHCHECK, SHELL and STOPSIGNAL; ' +
+      '`oci` drops them.',
+  },
+};
+
+/** Single-quoted for the shell (the table's reasons hold no quote of their own; one would be escaped). */
+const shellQuoted = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** The parser's case branches and the variables they fill, from the flag table. */
+export function flagParser(): { flags: Record<string, string>[]; stores: string[] } {
+  const stores = new Set<string>();
+  const flags = Object.entries(KANIKO_FLAGS).map(([name, flag]) => {
+    const branch: Record<string, string> = {
+      names: [`--${name}`, ...(flag.short ? [`-${flag.short}`] : [])].join(' | '),
+      kind: flag.kind,
+    };
+    if ('store' in flag.compat) {
+      branch['store'] = flag.compat.store;
+      stores.add(flag.compat.store);
+    } else if ('accept' in flag.compat) branch['accept'] = shellQuoted(flag.compat.accept);
+    else branch['refuse'] = shellQuoted(flag.compat.refuse);
+    return branch;
+  });
+  return { flags, stores: [...stores] };
+}
+
+const REMOTE_CONTEXT =
+  'a remote build context (git, s3, gs, az, tar, https); kaniko-compat builds a directory of the job: ' +
+  'fetch it first and give --context the directory';
+
+/** The executor, as the shell file it becomes. */
+export function executorScript(): string {
+  const text = renderScript(executor, {
+    component: KANIKO_COMPAT,
+    isolation: 'chroot',
+    reads: readLines(KANIKO_COMPAT_INPUTS),
+    tagRule: TAG_RULE,
+    cacheTtl: KANIKO_CACHE_TTL,
+    remote: REMOTE_CONTEXT,
+    ...flagParser(),
+  });
+  if (text.split('\n').includes(DELIMITER)) throw new Error(`the executor holds its own heredoc delimiter ${DELIMITER}`);
+  return text;
+}
+
+/** The before_script item: writes the executor to /kaniko/executor. */
+export const installScript = (): string =>
+  renderScript(install, { isolation: 'chroot', delimiter: DELIMITER, executor: executorScript().replace(/\n$/, '') });
+
+function kanikoCompatJobs(): Jobs {
+  // A hidden job: GitLab asks no script of it; the jobs that extend it bring theirs.
+  const hidden = {
+    image: plain(inputRef('builder-image')),
+    variables: inputVariables(KANIKO_COMPAT_INPUTS),
+    before_script: [new Literal(installScript())],
+  };
+  return { [jobKey()]: hidden as Omit<Job, 'script'> as Job };
+}
+
+export const kanikoCompatComponent: ComponentDefinition = {
+  name: KANIKO_COMPAT,
+  title: 'Kaniko-compatible executor (Buildah)',
+  summary:
+    'A hidden job whose before_script installs /kaniko/executor: the Kaniko command line, built and pushed by Buildah, ' +
+    'for Kaniko jobs whose build is assembled at run time.',
+  unsafe: false,
+  images: [BUILDAH_IMAGE],
+  inputs: KANIKO_COMPAT_INPUTS,
+  jobs: kanikoCompatJobs,
+  readme,
+  usage: {},
+  usageJobs:
+    'build:\n  extends: .cigen-kaniko-compat\n  script:\n' +
+    '    - /kaniko/executor --context "$CI_PROJECT_DIR" --destination "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA" $KANIKO_ARGS\n',
+};

@@ -1,0 +1,51 @@
+/**
+ * The `manifest` component: one index (manifest list) of per-platform images, named by digest —
+ * the digests build jobs reported (`CIGEN_BUILT_DIGEST_<PLATFORM>`, through `needs:`) or an
+ * explicit list — pushed under the tags with Buildah. The same job ends the `buildah-native`
+ * fan-out (./buildah-native.ts); its shell is components/manifest/script.sh.hbs.
+ */
+import readme from '../../components/manifest/README.md.hbs';
+import { BUILDAH_IMAGE } from '../builders/buildah.js';
+import { CORE_INPUTS, type InputDeclarations } from '../builders/inputs.js';
+import { jobKey } from '../builders/job.js';
+import { inputRef } from '../builders/spec.js';
+import { plain } from '../builders/variables.js';
+import type { Jobs } from '../ci/model.js';
+import type { ComponentDefinition } from './component.js';
+import { INDEX_INPUTS, SOURCES_INPUT, indexJob } from './release.js';
+
+export const MANIFEST_INPUTS: InputDeclarations = {
+  'job-name': { ...CORE_INPUTS['job-name'], default: 'merge-manifest', sample: 'merge:app' },
+  stage: CORE_INPUTS.stage,
+  'build-jobs': {
+    type: 'array',
+    default: [],
+    description:
+      'The build jobs (their `job-name`) whose per-platform images go in the index: this job `needs:` them and reads ' +
+      'the digests their reports give. Empty: no `needs:`; give `sources`.',
+    sample: ['build app/amd64', 'build app/arm64'],
+  },
+  ...SOURCES_INPUT,
+  ...INDEX_INPUTS,
+};
+
+const manifestJobs = (): Jobs => ({ [jobKey()]: indexJob('manifest', MANIFEST_INPUTS, plain(inputRef('build-jobs'))) });
+
+export const manifestComponent: ComponentDefinition = {
+  name: 'manifest',
+  title: 'Manifest (one index of per-platform images)',
+  summary:
+    'Merges per-platform images, by digest — the ones build jobs reported through needs:, or a list — into one index (manifest list) ' +
+    'pushed under the tags, with Buildah; each image keeps its digest.',
+  unsafe: false,
+  images: [BUILDAH_IMAGE],
+  inputs: MANIFEST_INPUTS,
+  jobs: manifestJobs,
+  readme,
+  usage: { 'build-jobs': ['build-amd64', 'build-arm64'] },
+  // The two builds it merges: one platform each, under tags of their own.
+  usageWith: ['amd64', 'arm64'].map((arch) => ({
+    component: 'buildah',
+    inputs: { 'job-name': `build-${arch}`, platform: `linux/${arch}`, tags: [`$CI_COMMIT_SHORT_SHA-${arch}`] },
+  })),
+};

@@ -1,0 +1,124 @@
+/**
+ * Every message `cigen migrate` writes about a job, by kind. A note says what changed and why
+ * that is safe; a reason says why the job cannot move as it is, and whether kaniko-compat (which
+ * runs the job's own script) resolves it or a person must decide. Each kind is a fact about the
+ * job it is written for: test/unit/migrate-notes.test.ts checks every kind against the case it
+ * describes.
+ */
+
+export const NOTE_KINDS = [
+  // Already moved: a component's job, or a job on kaniko-compat.
+  'already',
+  // What a static translation changed, and why that is safe.
+  'stage-default',
+  'no-context',
+  'cache-off',
+  'build-arg-from-environment',
+  'flag-dropped',
+  'tls-pull',
+  'insecure-push-hosts',
+  'image-download-retry',
+  'auth-none',
+  'auth-docker-auth-config',
+  'auth-file',
+  'auth-docker-config',
+  'auth-dependency-proxy',
+  'ca-certificates',
+  'moved-to-before-script',
+  'default-before-script',
+  'builder-image',
+  // kaniko-compat.
+  'compat',
+  'compat-template',
+  'compat-before-script',
+  // Templates.
+  'template-kept',
+  // Docker daemon builds (see docker.ts).
+  'docker-cache',
+  'docker-flag-dropped',
+  'docker-auth-none',
+] as const;
+
+export const REASON_KINDS = [
+  // Resolved by kaniko-compat: the job keeps its script.
+  'run-time-argument',
+  'run-time-destination',
+  'run-time-arguments',
+  'no-executor-line',
+  'executor-in-block',
+  'executor-environment',
+  'executor-mixed',
+  'builds-several',
+  'commands-after',
+  'several-repositories',
+  'no-destination',
+  'flag-compat',
+  'dockerfile-ambiguous',
+  'path-outside',
+  'auth-run-time',
+  'auth-unreadable-entry',
+  'ca-several',
+  'kaniko-files',
+  'unresolved-reference',
+  'inputs-refused',
+  // A person decides.
+  'flag-review',
+  'unknown-flag',
+  'remote-context',
+  'destination-digest',
+  'credentials-missing',
+  'credential-helper',
+  'kaniko-image-mirror',
+  'missing-tool',
+  'kaniko-path',
+  'script-item-shape',
+  'flow-style',
+  'merge-key',
+  'external-base',
+  'template-review',
+  'compat-before-script-source',
+  // Docker daemon builds.
+  'docker-review',
+] as const;
+
+export type NoteKind = (typeof NOTE_KINDS)[number];
+export type ReasonKind = (typeof REASON_KINDS)[number];
+
+export interface Note {
+  kind: NoteKind;
+  text: string;
+}
+
+export interface Reason {
+  kind: ReasonKind;
+  text: string;
+  /** kaniko-compat resolves it: the job keeps its script, which decides this when it runs. */
+  compat: boolean;
+}
+
+/** The kinds kaniko-compat resolves. */
+export const COMPAT_REASONS: ReadonlySet<ReasonKind> = new Set<ReasonKind>([
+  'run-time-argument',
+  'run-time-destination',
+  'run-time-arguments',
+  'no-executor-line',
+  'executor-in-block',
+  'executor-environment',
+  'executor-mixed',
+  'builds-several',
+  'commands-after',
+  'several-repositories',
+  'no-destination',
+  'flag-compat',
+  'dockerfile-ambiguous',
+  'path-outside',
+  'auth-run-time',
+  'auth-unreadable-entry',
+  'ca-several',
+  'kaniko-files',
+  'unresolved-reference',
+  'inputs-refused',
+]);
+
+export const note = (kind: NoteKind, text: string): Note => ({ kind, text });
+export const reason = (kind: ReasonKind, text: string): Reason => ({ kind, text, compat: COMPAT_REASONS.has(kind) });

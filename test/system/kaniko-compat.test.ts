@@ -1,0 +1,496 @@
+/**
+ * kaniko-compat's /kaniko/executor, installed by the component's before_script in the sandbox
+ * (busybox for its own shell, as POSIX sh; the job's shell bash, as in the Buildah image), with a
+ * stub buildah that records every argument, the config.json it is pointed at and the files it
+ * would read (registries.conf drop-ins, --cert-dir). The argv contract of every row of Kaniko's
+ * flag table (src/builders/kaniko-flags.ts), read as Kaniko reads it; flags it cannot honour and
+ * flags Kaniko does not have stop the job with one line naming them; credentials from every way
+ * a job writes them; values stay data. Real Buildah runs it in test/e2e/kaniko-compat.e2e.test.ts.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KANIKO_FLAGS } from '../../src/builders/kaniko-flags.js';
+import { INTERPOLATION_MODES, type InterpolationMode } from '../../src/ci/interpolation/index.js';
+import { REGISTRY_PASSWORD, instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
+import { createSandbox, decodeAuths, type Sandbox, type StubCall } from '../helpers/sandbox.js';
+
+const P = '/builds/group/app';
+const IMG = 'registry.example.com/group/app';
+const DIGEST = `sha256:${'1'.repeat(64)}`;
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIBregistryCA\n-----END CERTIFICATE-----\n';
+const BASE = `/kaniko/executor --context "$CI_PROJECT_DIR" --destination ${IMG}:1`;
+
+let box: Sandbox;
+beforeAll(() => {
+  box = createSandbox({
+    projectFiles: {
+      Dockerfile: 'FROM scratch\n',
+      'sub/Dockerfile': 'FROM scratch\n',
+      'docker/Containerfile': 'FROM scratch\n',
+      'certs/registry.crt': PEM,
+      'config/docker.json': JSON.stringify({
+        auths: { 'harbor.example.com': { auth: Buffer.from('robot:harbor-s3cret').toString('base64') } },
+      }),
+    },
+  });
+});
+afterAll(() => box.dispose());
+
+interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+  calls: StubCall[];
+  build: StubCall | undefined;
+  pushes: StubCall[];
+}
+
+/** The component's job (installer in before_script) with these script lines, in the sandbox. */
+function compat(
+  lines: readonly string[],
+  options: { inputs?: Record<string, unknown>; mode?: InterpolationMode; env?: Record<string, string>; shell?: 'bash' | 'busybox' } = {},
+): Run {
+  box.reset();
+  rmSync(box.path('/kaniko'), { recursive: true, force: true });
+  mkdirSync(box.path('/kaniko'));
+  rmSync(box.path(`${P}/out`), { recursive: true, force: true });
+  const { job } = instantiateComponent('kaniko-compat', options.inputs ?? {}, options.mode ?? 'classic');
+  const env = options.env ?? {};
+  const result = box.run(
+    [jobScript(job), ...lines].join('\n'),
+    { ...jobEnvironment(job, predefinedVariables(P, env)), ...env },
+    options.shell ?? 'bash',
+  );
+  const tmp = (call: StubCall): StubCall => ({ ...call, argv: call.argv.map((arg) => arg.replace(/\/tmp\/tmp\.[A-Za-z0-9]+/g, '<tmp>')) });
+  const calls = box
+    .calls('buildah')
+    .filter((call) => call.argv[0] !== '--storage-driver=overlay')
+    .map(tmp);
+  return {
+    ...result,
+    calls,
+    build: calls.find((call) => call.argv[0] === 'build'),
+    pushes: calls.filter((call) => call.argv[0] === 'push'),
+  };
+}
+
+const ok = (run: Run) => {
+  expect(run.stderr, run.stdout).toBe('');
+  expect(run.status).toBe(0);
+  expect(run.stdout).not.toContain(REGISTRY_PASSWORD);
+};
+/** One line on stderr naming what stopped the job, and no build. */
+const refused = (run: Run, text: string) => {
+  expect(run.status).toBe(1);
+  expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^cigen: error: kaniko-compat: /)]);
+  expect(run.stderr).toContain(text);
+  expect(run.build).toBeUndefined();
+};
+const dropIn = (call: StubCall | undefined) =>
+  Object.entries(call?.files ?? {}).find(([path]) => path.includes('registries.conf.d'))?.[1] ?? '';
+const pushedTo = (run: Run) => run.pushes.map((call) => call.argv.at(-1));
+
+interface Contract {
+  /** What follows the base command line (context, one destination). */
+  args: string;
+  env?: Record<string, string>;
+  check(run: Run): void;
+}
+
+/** Kaniko already does what Buildah does: the flag is read (its value too) and logged, never ignored silently. */
+const accepted = (args: string, flag = args.split(/[ =]/)[0] as string): Contract => ({
+  args,
+  check: (run) => {
+    ok(run);
+    expect(run.stdout).toContain(`cigen: kaniko-compat: ${flag}: nothing to do: `);
+    expect(run.build?.argv.at(-1)).toBe(P);
+  },
+});
+const refusal = (args: string, flag = args.split(/[ =]/)[0] as string): Contract => ({ args, check: (run) => refused(run, `${flag}: `) });
+const inBuild = (args: string, ...expected: string[]): Contract => ({
+  args,
+  check: (run) => {
+    ok(run);
+    expect(run.build?.argv).toEqual(expect.arrayContaining(expected));
+  },
+});
+
+const CONTRACTS: Record<string, Contract> = {
+  context: { args: '--context "$CI_PROJECT_DIR/sub"', check: (run) => (ok(run), expect(run.build?.argv.at(-1)).toBe(`${P}/sub`)) },
+  'context-sub-path': {
+    // Kaniko applies it to dir:// (and remote) contexts only: a plain path keeps its context.
+    args: `--context dir://${P} --context-sub-path sub --dockerfile sub/Dockerfile`,
+    check: (run) => (
+      ok(run),
+      expect(run.build?.argv.at(-1)).toBe(`${P}/sub`),
+      expect(run.build?.argv).toContain(`--file=${P}/sub/Dockerfile`)
+    ),
+  },
+  dockerfile: inBuild('-f docker/Containerfile', `--file=${P}/docker/Containerfile`),
+  bucket: refusal('--bucket my-bucket'),
+  destination: {
+    args: `-d ${IMG}:2 --destination=registry.example.com/other/app`,
+    check: (run) => {
+      ok(run);
+      expect(run.build?.argv).toEqual(
+        expect.arrayContaining([`--tag=${IMG}:1`, `--tag=${IMG}:2`, '--tag=registry.example.com/other/app:latest']),
+      );
+      expect(pushedTo(run)).toEqual([`docker://${IMG}:1`, `docker://${IMG}:2`, 'docker://registry.example.com/other/app:latest']);
+      for (const push of run.pushes) expect(push.argv.slice(0, 3)).toEqual(['push', '--digestfile=<tmp>/digest', '--retry=0']);
+    },
+  },
+  'build-arg': {
+    args: '--build-arg A=1 --build-arg "B=two words" --build-arg FROM_ENV',
+    env: { FROM_ENV: 'from the environment' },
+    check: (run) => {
+      ok(run);
+      expect(run.build?.argv).toEqual(
+        expect.arrayContaining(['--build-arg=A=1', '--build-arg=B=two words', '--build-arg=FROM_ENV=from the environment']),
+      );
+    },
+  },
+  target: {
+    args: '--target "$TARGET"',
+    env: { TARGET: 'runtime' },
+    check: (run) => (ok(run), expect(run.build?.argv).toContain('--target=runtime')),
+  },
+  label: inBuild('--label org.example.team=platform --label "note=a b"', '--label=org.example.team=platform', '--label=note=a b'),
+  annotation: inBuild('--annotation org.example.source=ci', '--annotation=org.example.source=ci'),
+  'custom-platform': inBuild('--custom-platform linux/arm64', '--platform=linux/arm64'),
+  customPlatform: inBuild('--customPlatform=linux/arm64', '--platform=linux/arm64'),
+  cache: inBuild('--cache', `--cache-from=${IMG}/cache`, `--cache-to=${IMG}/cache`, '--cache-ttl=336h'),
+  'cache-repo': inBuild('--cache=true --cache-repo registry.example.com/group/cache', '--cache-from=registry.example.com/group/cache'),
+  'cache-ttl': inBuild('--cache --cache-ttl=24h', '--cache-ttl=24h'),
+  'cache-dir': accepted('--cache-dir /cache'),
+  'cache-copy-layers': accepted('--cache-copy-layers'),
+  'cache-run-layers': accepted('--cache-run-layers=false'),
+  'compressed-caching': accepted('--compressed-caching=false'),
+  'no-push': {
+    args: '--no-push',
+    check: (run) => (ok(run), expect(run.pushes).toEqual([]), expect(run.stdout).toContain(`built ${IMG}:1 (not pushed)`)),
+  },
+  'no-push-cache': {
+    args: '--cache --no-push-cache',
+    check: (run) => {
+      ok(run);
+      expect(run.build?.argv).toContain(`--cache-from=${IMG}/cache`);
+      expect(run.build?.argv.some((arg) => arg.startsWith('--cache-to'))).toBe(false);
+    },
+  },
+  'tar-path': {
+    args: '--no-push --tar-path out/image.tar',
+    check: (run) => {
+      ok(run);
+      expect(pushedTo(run)).toEqual([`docker-archive:out/image.tar:${IMG}:1`]);
+      expect(existsSync(box.path(`${P}/out/image.tar`))).toBe(true);
+    },
+  },
+  tarPath: {
+    args: '--no-push --tarPath=out/image.tar',
+    check: (run) => (ok(run), expect(pushedTo(run)).toEqual([`docker-archive:out/image.tar:${IMG}:1`])),
+  },
+  'oci-layout-path': {
+    args: '--oci-layout-path out/oci',
+    check: (run) => (ok(run), expect(pushedTo(run)).toEqual([`docker://${IMG}:1`, 'oci:out/oci'])),
+  },
+  'skip-tls-verify': {
+    args: '--skip-tls-verify --cache --cache-repo cache.example.com/app/cache',
+    check: (run) => {
+      ok(run);
+      // Exactly the hosts it pushes to, the cache's included; pulls stay verified.
+      expect(dropIn(run.build)).toBe(
+        '[[registry]]\nlocation = "registry.example.com"\ninsecure = true\n[[registry]]\nlocation = "cache.example.com"\ninsecure = true\n',
+      );
+      expect(run.build?.argv).not.toContain('--tls-verify=false');
+    },
+  },
+  insecure: {
+    args: '--insecure',
+    check: (run) => (ok(run), expect(dropIn(run.build)).toBe('[[registry]]\nlocation = "registry.example.com"\ninsecure = true\n')),
+  },
+  'skip-tls-verify-pull': inBuild('--skip-tls-verify-pull', '--tls-verify=false'),
+  'insecure-pull': inBuild('--insecure-pull', '--tls-verify=false'),
+  'insecure-registry': {
+    args: '--insecure-registry lab.example.com:5000',
+    check: (run) => (ok(run), expect(dropIn(run.build)).toBe('[[registry]]\nlocation = "lab.example.com:5000"\ninsecure = true\n')),
+  },
+  'skip-tls-verify-registry': {
+    args: '--skip-tls-verify-registry=lab.example.com:5000',
+    check: (run) => (ok(run), expect(dropIn(run.build)).toBe('[[registry]]\nlocation = "lab.example.com:5000"\ninsecure = true\n')),
+  },
+  'registry-mirror': {
+    args: '--registry-mirror mirror.gcr.io --registry-mirror harbor.example.com/hub',
+    check: (run) => {
+      ok(run);
+      expect(dropIn(run.build)).toBe(
+        '[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\n' +
+          '[[registry.mirror]]\nlocation = "mirror.gcr.io"\n[[registry.mirror]]\nlocation = "harbor.example.com/hub"\n',
+      );
+    },
+  },
+  'registry-map': {
+    args: '--registry-map "index.docker.io=harbor.example.com/hub;quay.io=harbor.example.com/quay"',
+    check: (run) => {
+      ok(run);
+      expect(dropIn(run.build)).toBe(
+        '[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\n[[registry.mirror]]\nlocation = "harbor.example.com/hub"\n' +
+          '[[registry]]\nprefix = "quay.io"\nlocation = "quay.io"\n[[registry.mirror]]\nlocation = "harbor.example.com/quay"\n',
+      );
+    },
+  },
+  'skip-default-registry-fallback': {
+    args: '--registry-mirror mirror.gcr.io --registry-mirror harbor.example.com/hub --skip-default-registry-fallback',
+    check: (run) => {
+      ok(run);
+      // The first mirror stands in for the registry itself: nothing falls back to docker.io.
+      expect(dropIn(run.build)).toBe(
+        '[[registry]]\nprefix = "docker.io"\nlocation = "mirror.gcr.io"\n[[registry.mirror]]\nlocation = "harbor.example.com/hub"\n',
+      );
+    },
+  },
+  'registry-certificate': {
+    args: `--registry-certificate registry.example.com=${P}/certs/registry.crt`,
+    check: (run) => {
+      ok(run);
+      expect(run.build?.argv).toContain('--cert-dir=<tmp>/certs');
+      expect(run.build?.files).toMatchObject({ '<tmp>/certs/registry-1.crt': PEM });
+      expect(run.pushes[0]?.argv).toContain('--cert-dir=<tmp>/certs');
+    },
+  },
+  'registry-client-cert': refusal('--registry-client-cert registry.example.com=/c.pem,/k.pem'),
+  'credential-helpers': refusal('--credential-helpers ecr'),
+  'ignore-path': refusal('--ignore-path /var/spool'),
+  'ignore-var-run': accepted('--ignore-var-run=false'),
+  'whitelist-var-run': accepted('--whitelist-var-run'),
+  reproducible: inBuild('--reproducible', '--timestamp=0'),
+  'single-snapshot': accepted('--single-snapshot'),
+  'snapshot-mode': accepted('--snapshot-mode=redo'),
+  snapshotMode: accepted('--snapshotMode redo'),
+  'use-new-run': accepted('--use-new-run'),
+  cleanup: accepted('--cleanup'),
+  'pre-cleanup': accepted('--pre-cleanup'),
+  'preserve-context': accepted('--preserve-context'),
+  materialize: accepted('--materialize'),
+  'kaniko-dir': accepted('--kaniko-dir /tmp/kaniko'),
+  verbosity: accepted('-v debug', '-v'),
+  'log-format': accepted('--log-format json'),
+  'log-timestamp': accepted('--log-timestamp'),
+  force: accepted('--force'),
+  'force-build-metadata': accepted('--force-build-metadata'),
+  'skip-unused-stages': inBuild('--skip-unused-stages=false', '--skip-unused-stages=false'),
+  'skip-push-permission-check': accepted('--skip-push-permission-check'),
+  'push-retry': {
+    args: '--push-retry=2',
+    env: { STUB_FAIL: 'buildah push:2' },
+    check: (run) => {
+      // The stub says 503 on stderr for each refused push.
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.pushes).toHaveLength(3);
+      expect(run.stdout).toContain(`buildah push ${IMG}:1 failed (exit 1); trying again (1 more after this)`);
+    },
+  },
+  'push-ignore-immutable-tag-errors': refusal('--push-ignore-immutable-tag-errors'),
+  'image-download-retry': inBuild('--image-download-retry 5', '--retry=5'),
+  'image-fs-extract-retry': accepted('--image-fs-extract-retry=3'),
+  'digest-file': {
+    args: '--digest-file out/digest',
+    check: (run) => (ok(run), expect(readFileSync(box.path(`${P}/out/digest`), 'utf8')).toBe(DIGEST)),
+  },
+  'image-name-with-digest-file': {
+    args: '--destination busybox --image-name-with-digest-file out/names',
+    check: (run) => {
+      ok(run);
+      expect(readFileSync(box.path(`${P}/out/names`), 'utf8')).toBe(`${IMG}@${DIGEST}\nindex.docker.io/library/busybox@${DIGEST}\n`);
+    },
+  },
+  'image-name-tag-with-digest-file': {
+    args: '--destination acme/tool:2 --image-name-tag-with-digest-file=out/names',
+    check: (run) => {
+      ok(run);
+      expect(readFileSync(box.path(`${P}/out/names`), 'utf8')).toBe(`${IMG}:1@${DIGEST}\nindex.docker.io/acme/tool:2@${DIGEST}\n`);
+    },
+  },
+  compression: {
+    args: '--compression zstd',
+    check: (run) => (ok(run), expect(run.pushes[0]?.argv).toContain('--compression-format=zstd')),
+  },
+  'compression-level': {
+    args: '--compression-level=9',
+    check: (run) => (ok(run), expect(run.pushes[0]?.argv).toContain('--compression-level=9')),
+  },
+  git: refusal('--git branch=main'),
+  secret: refusal('--secret id=npm,env=NPM_TOKEN'),
+};
+
+describe("Kaniko's flag table, row by row", () => {
+  it('has a contract for every row', () => {
+    expect(Object.keys(CONTRACTS).sort()).toEqual(Object.keys(KANIKO_FLAGS).sort());
+  });
+
+  it.each(Object.entries(CONTRACTS))('%s', (_flag, contract) => {
+    contract.check(compat([`${BASE} ${contract.args}`], { env: contract.env ?? {} }));
+  });
+});
+
+describe('the rest of the command line', () => {
+  it('builds with chroot isolation, the docker format and the credentials of the job, and reports the digest', () => {
+    const run = compat([
+      'executor --context "$CI_PROJECT_DIR" --dockerfile Dockerfile --destination "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA"',
+    ]);
+    ok(run);
+    expect(run.build?.argv).toEqual([
+      'build',
+      '--isolation=chroot',
+      '--layers',
+      '--format=docker',
+      `--file=${P}/Dockerfile`,
+      '--retry=3',
+      `--tag=${IMG}:01234567`,
+      P,
+    ]);
+    expect(run.build?.env?.split('\n').sort()).toEqual(['', 'BUILDAH_ISOLATION=chroot', 'STORAGE_DRIVER=overlay']);
+    // The fork's gitlab helper: the job's own registry with the job token when the job wrote nothing.
+    expect(decodeAuths(run.build?.config)).toEqual({ 'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}` });
+    expect(run.stdout).toContain(`cigen: kaniko-compat: pushed ${IMG}:01234567@${DIGEST}`);
+  });
+
+  it.each([
+    ['an unknown flag', '--frobnicate=yes', 'unknown flag --frobnicate: not a flag of the Kaniko executor'],
+    ['an unknown short flag', '-x', 'unknown flag -x: not a flag of the Kaniko executor'],
+    ['a positional argument', 'extra', "unexpected argument 'extra'"],
+    ['a flag without its value', '--target', 'flag needs an argument: --target'],
+    ['a boolean that is not one', '--cache=maybe', "--cache: 'maybe' is not a boolean"],
+    ['a remote context', '--context git://example.com/repo.git', '--context git://example.com/repo.git: a remote build context'],
+    ['no destination', '--no-push=false --destination=', "--destination '' is not an image reference"],
+    ['a destination with a digest', `--destination ${IMG}@sha256:${'2'.repeat(64)}`, 'names a digest'],
+    ['an upper-case repository', '--destination registry.example.com/Group/App:1', 'repository names must be lowercase'],
+    ['a cache without a cache repository and no push', '--no-push --cache', 'specify cache repo with --cache-repo'],
+  ])('stops before building, naming what it cannot take: %s', (_what, args, message) => {
+    refused(compat([`${BASE} ${args}`]), message);
+  });
+
+  it('says so when no destination is given and --no-push is not', () => {
+    refused(compat(['/kaniko/executor --context "$CI_PROJECT_DIR"']), 'you must provide --destination, or use --no-push');
+  });
+
+  it("reads Kaniko's environment: KANIKO_REGISTRY_MIRROR, KANIKO_REGISTRY_MAP, KANIKO_NO_PUSH", () => {
+    const run = compat([BASE], {
+      env: { KANIKO_REGISTRY_MIRROR: 'mirror.gcr.io', KANIKO_REGISTRY_MAP: 'quay.io=harbor.example.com/quay', KANIKO_NO_PUSH: 'true' },
+    });
+    ok(run);
+    expect(run.pushes).toEqual([]);
+    expect(dropIn(run.build)).toContain(
+      '[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\n[[registry.mirror]]\nlocation = "mirror.gcr.io"\n',
+    );
+    expect(dropIn(run.build)).toContain(
+      '[[registry]]\nprefix = "quay.io"\nlocation = "quay.io"\n[[registry.mirror]]\nlocation = "harbor.example.com/quay"\n',
+    );
+  });
+
+  it('runs under busybox sh too (the job shell and the executor), and prints a version', () => {
+    const run = compat([BASE, '/kaniko/executor version'], { shell: 'busybox' });
+    ok(run);
+    expect(run.stdout).toContain('Kaniko version : kaniko-compat');
+  });
+});
+
+describe('credentials, as the job wrote them for Kaniko', () => {
+  const auth = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString('base64');
+  it.each([
+    [
+      'echo, the GitLab docs line',
+      'echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"auth\\":\\"$(printf "%s:%s" "$DEPLOY_USER" "$DEPLOY_TOKEN" | base64 | tr -d \'\\n\')\\"}}}" > /kaniko/.docker/config.json',
+    ],
+    [
+      'a heredoc, username and password',
+      'cat > /kaniko/.docker/config.json <<EOF\n{"auths":{"$CI_REGISTRY":{"username":"$DEPLOY_USER","password":"$DEPLOY_TOKEN"}}}\nEOF',
+    ],
+    [
+      '$DOCKER_CONFIG/config.json, written with printf',
+      `printf '{"auths":{"%s":{"auth":"%s"}}}' "$CI_REGISTRY" "${'$'}(printf %s:%s "$DEPLOY_USER" "$DEPLOY_TOKEN" | base64)" > "$DOCKER_CONFIG/config.json"`,
+    ],
+  ])('%s: the job credentials win over the job token', (_how, line) => {
+    const run = compat([line, BASE], { env: { DEPLOY_USER: 'deployer', DEPLOY_TOKEN: 'deploy-s3cret' } });
+    ok(run);
+    expect(decodeAuths(run.build?.config)).toEqual({ 'registry.example.com': 'deployer:deploy-s3cret' });
+    expect(run.stdout).not.toContain('deploy-s3cret');
+  });
+
+  it('a config.json copied from a file (cp of a file variable), a DOCKER_CONFIG of its own, KANIKO_<HOST>_USER', () => {
+    const copied = compat(
+      [`cp "$HARBOR_CONFIG" /kaniko/.docker/config.json`, `/kaniko/executor --context . --destination harbor.example.com/team/app:1`],
+      {
+        env: { HARBOR_CONFIG: `${P}/config/docker.json` },
+      },
+    );
+    ok(copied);
+    expect(decodeAuths(copied.build?.config)).toMatchObject({ 'harbor.example.com': 'robot:harbor-s3cret' });
+
+    const own = compat(['mkdir -p "$DOCKER_CONFIG"', `cp config/docker.json "$DOCKER_CONFIG/config.json"`, BASE], {
+      env: { DOCKER_CONFIG: `${P}/.docker` },
+    });
+    ok(own);
+    expect(decodeAuths(own.build?.config)).toMatchObject({ 'harbor.example.com': 'robot:harbor-s3cret' });
+
+    const helper = compat(['/kaniko/executor --context . --destination harbor.example.com/team/app:1'], {
+      env: { KANIKO_HARBOR_EXAMPLE_COM_USER: 'robot', KANIKO_HARBOR_EXAMPLE_COM_PASSWORD: 'env-s3cret' },
+    });
+    ok(helper);
+    expect(decodeAuths(helper.build?.config)).toMatchObject({ 'harbor.example.com': 'robot:env-s3cret' });
+    expect(helper.build?.config).toMatchObject({ auths: { 'harbor.example.com': { auth: auth('robot', 'env-s3cret') } } });
+  });
+
+  it("trusts what the job adds to Kaniko's CA directory (GitLab's additional-ca-cert-bundle recipe)", () => {
+    const run = compat(['cat "$COMPANY_CA" >> /kaniko/ssl/certs/additional-ca-cert-bundle.crt', BASE], {
+      env: { COMPANY_CA: `${P}/certs/registry.crt` },
+    });
+    ok(run);
+    expect(run.build?.argv).toContain('--cert-dir=<tmp>/certs');
+    expect(run.build?.files).toMatchObject({ '<tmp>/certs/kaniko-additional-ca-cert-bundle.crt': PEM });
+  });
+});
+
+describe.each(INTERPOLATION_MODES)('%s interpolation: the registry inputs join what the command line says', (mode) => {
+  it('mirrors, hosts without TLS checks, credentials and retries from inputs, the command line adding its own', () => {
+    const run = compat([`${BASE} --registry-mirror mirror.gcr.io --insecure-registry lab.example.com:5000`], {
+      mode,
+      inputs: {
+        'registry-mirrors': ['quay.io=harbor.example.com/quay'],
+        'insecure-registries': ['harbor.example.com'],
+        registries: [{ host: 'docker.io', user: '$HUB_USER', password: '$HUB_TOKEN' }],
+        'push-retries': 0,
+        format: 'oci',
+      },
+      env: { HUB_USER: 'hubuser', HUB_TOKEN: 'hub-s3cret' },
+    });
+    ok(run);
+    expect(dropIn(run.build)).toContain(
+      '[[registry]]\nprefix = "quay.io"\nlocation = "quay.io"\n[[registry.mirror]]\nlocation = "harbor.example.com/quay"\ninsecure = true\n',
+    );
+    expect(dropIn(run.build)).toContain(
+      '[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\n[[registry.mirror]]\nlocation = "mirror.gcr.io"\n',
+    );
+    expect(dropIn(run.build)).toContain('[[registry]]\nlocation = "lab.example.com:5000"\ninsecure = true\n');
+    expect(decodeAuths(run.build?.config)).toMatchObject({ 'https://index.docker.io/v1/': 'hubuser:hub-s3cret' });
+    expect(run.build?.argv).toEqual(expect.arrayContaining(['--format=oci', '--retry=0']));
+  });
+});
+
+describe('values are data', () => {
+  it('a hostile value reaches Buildah as one argument, and nothing in it runs', () => {
+    const run = compat([`${BASE} --build-arg 'X=$(touch /tmp/pwned-a); y' --label "z=\\\`touch /tmp/pwned-b\\\`" --target "a'b"`]);
+    ok(run);
+    expect(run.build?.argv).toEqual(
+      expect.arrayContaining(['--build-arg=X=$(touch /tmp/pwned-a); y', '--label=z=`touch /tmp/pwned-b`', "--target=a'b"]),
+    );
+    expect(existsSync(box.path('/tmp/pwned-a'))).toBe(false);
+    expect(existsSync(box.path('/tmp/pwned-b'))).toBe(false);
+  });
+
+  it('a set -x in the job does not print the credentials the executor writes', () => {
+    const run = compat(['set -x', BASE]);
+    expect(run.status).toBe(0);
+    expect(run.stdout + run.stderr).not.toContain(REGISTRY_PASSWORD);
+    expect(run.stdout + run.stderr).not.toContain(Buffer.from(`gitlab-ci-token:${REGISTRY_PASSWORD}`).toString('base64'));
+  });
+});

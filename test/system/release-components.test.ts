@@ -1,0 +1,532 @@
+/**
+ * The release components as a runner runs them — promote (skopeo), manifest (Buildah), and the
+ * buildah-native fan-out (one Buildah job per architecture, then the index job) — in both
+ * interpolation modes, under bash and busybox sh, in the sandbox with stub executables that record
+ * their argv and the config.json they could read. The contract: the exact commands, credentials
+ * only in the private config.json, the dotenv report, one line for each refusal, and shellcheck.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INTERPOLATION_MODES, instantiate, splitComponentFile, type InterpolationMode } from '../../src/ci/interpolation/index.js';
+import { REGISTRY_PASSWORD, componentText, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
+import { createSandbox, decodeAuths, type Sandbox, type Shell, type StubCall } from '../helpers/sandbox.js';
+
+const IMG = 'registry.example.com/group/app';
+const HEX = (c: string) => c.repeat(64);
+const AMD64 = `sha256:${HEX('a')}`;
+const ARM64 = `sha256:${HEX('b')}`;
+const OCI_IMAGE = 'application/vnd.oci.image.manifest.v1+json';
+const DOCKER_IMAGE = 'application/vnd.docker.distribution.manifest.v2+json';
+const entry = (digest: string, arch: string, type = OCI_IMAGE, variant?: string) => ({
+  mediaType: type,
+  size: 503,
+  digest,
+  platform: { architecture: arch, os: 'linux', ...(variant ? { variant } : {}) },
+});
+const index = (...manifests: unknown[]) =>
+  JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }, null, 4);
+/** What `skopeo inspect --raw` gives for the built index: compact, as a registry serves it. */
+const INDEX = JSON.stringify(JSON.parse(index(entry(AMD64, 'amd64'), entry(ARM64, 'arm64'))));
+const INDEX_DIGEST = `sha256:${spawnSync('sha256sum', { input: INDEX, encoding: 'utf8' }).stdout.slice(0, 64)}`;
+const SINGLE = JSON.stringify({ schemaVersion: 2, mediaType: OCI_IMAGE, config: {}, layers: [] });
+const SINGLE_DIGEST = `sha256:${spawnSync('sha256sum', { input: SINGLE, encoding: 'utf8' }).stdout.slice(0, 64)}`;
+/** The stub's digest for every buildah push. */
+const STUB_DIGEST = `sha256:${HEX('1')}`;
+const SHELLS: readonly Shell[] = ['bash', 'busybox'];
+const TAG_PIPELINE = { CI_COMMIT_TAG: 'v1.2.3', CI_COMMIT_REF_NAME: 'v1.2.3', CI_COMMIT_REF_SLUG: 'v1-2-3' };
+
+let box: Sandbox;
+beforeAll(() => {
+  box = createSandbox();
+});
+afterAll(() => box.dispose());
+
+function jobsOf(component: string, inputs: Record<string, unknown>, mode: InterpolationMode) {
+  const instance = instantiate(splitComponentFile(componentText(component)), inputs, mode);
+  if (instance.errors.length > 0 || !instance.content) throw new Error(`inputs refused: ${instance.errors.join('; ')}`);
+  return instance.content as Record<string, Record<string, unknown>>;
+}
+
+interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+  calls: StubCall[];
+  report: Record<string, string>;
+}
+
+const tmp = (text: string) => text.replace(/\/tmp\/tmp\.[A-Za-z0-9]+/g, '<tmp>');
+
+function run(job: Record<string, unknown>, shell: Shell, variables: Record<string, string> = {}): Run {
+  box.reset();
+  const reportFile = box.path(`${box.projectDir}/cigen-build.env`);
+  spawnSync('rm', ['-f', reportFile]);
+  const env = { ...jobEnvironment(job, predefinedVariables(box.projectDir, variables)), ...variables };
+  const result = box.run(jobScript(job), env, shell);
+  const report = existsSync(reportFile)
+    ? Object.fromEntries(
+        readFileSync(reportFile, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      )
+    : {};
+  const calls = box.calls().map((call) => ({ ...call, argv: call.argv.map(tmp) }));
+  for (const text of [result.stdout, result.stderr, ...calls.map((c) => c.argv.join(' '))]) {
+    expect(text).not.toContain(REGISTRY_PASSWORD);
+    expect(text).not.toContain(Buffer.from(`gitlab-ci-token:${REGISTRY_PASSWORD}`).toString('base64'));
+  }
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls, report };
+}
+
+/** A run that stops with one line, the last of stderr, and leaves no report. */
+function refused(r: Run): string {
+  expect(r.status, r.stdout + r.stderr).toBe(1);
+  const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
+  expect(last).toMatch(/^cigen: error: /);
+  return last.replace(/^cigen: error: /, '');
+}
+
+const argvs = (r: Run, tool: string) => r.calls.filter((c) => c.tool === tool).map((c) => c.argv);
+
+describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
+  describe.each(SHELLS)('%s', (shell) => {
+    describe('promote', () => {
+      const promote = (inputs: Record<string, unknown> = {}) =>
+        Object.values(jobsOf('promote', inputs, mode))[0] as Record<string, unknown>;
+
+      it('in a v1.2.3 pipeline copies the built index, whole, to 1.2.3, 1.2 and latest; the report names it', () => {
+        const job = promote();
+        const r = run(job, shell, { ...TAG_PIPELINE, CIGEN_BUILT_REF: `${IMG}@${INDEX_DIGEST}`, STUB_INSPECT: INDEX });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stderr).toBe('');
+        const copy = (from: string, tag: string) => [
+          'copy',
+          '--all',
+          '--preserve-digests',
+          '--digestfile=<tmp>/digest',
+          '--retry-times=0',
+          `docker://${from}`,
+          `docker://${IMG}:${tag}`,
+        ];
+        expect(argvs(r, 'skopeo')).toEqual([
+          ['inspect', '--raw', `docker://${IMG}@${INDEX_DIGEST}`],
+          copy(`${IMG}@${INDEX_DIGEST}`, '1.2.3'),
+          copy(`${IMG}@${INDEX_DIGEST}`, '1.2'),
+          copy(`${IMG}@${INDEX_DIGEST}`, 'latest'),
+        ]);
+        for (const call of r.calls) {
+          expect(decodeAuths(call.config)).toEqual({ 'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}` });
+          expect(call.environment['REGISTRY_AUTH_FILE']).toMatch(/^\/tmp\/tmp\.[A-Za-z0-9]+\/auth\.json$/);
+        }
+        expect(r.stdout).toContain(`cigen: copying the index of linux/amd64 linux/arm64 ${IMG}@${INDEX_DIGEST} to ${IMG}:1.2.3\n`);
+        expect(r.report).toEqual({
+          CIGEN_BUILT_IMAGE: IMG,
+          CIGEN_BUILT_TAGS: '1.2.3 1.2 latest',
+          CIGEN_BUILT_DIGEST: INDEX_DIGEST,
+          CIGEN_BUILT_REF: `${IMG}@${INDEX_DIGEST}`,
+          CIGEN_BUILT_PLATFORMS: 'linux/amd64 linux/arm64',
+          CIGEN_BUILT_DIGEST_LINUX_AMD64: AMD64,
+          CIGEN_BUILT_DIGEST_LINUX_ARM64: ARM64,
+        });
+        expect(job['needs']).toEqual([{ job: 'build-image', artifacts: true, optional: true }]);
+        expect(job['rules']).toEqual([{ if: '$CI_COMMIT_TAG' }]);
+        expect(job['environment']).toBe('release');
+        expect(job['image']).toEqual({ name: 'quay.io/skopeo/stable:v1.22.2', entrypoint: [''] });
+      });
+
+      it('resolves a tag once and copies that digest to another registry, with its own credentials and TLS settings', () => {
+        const job = promote({
+          source: '$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA',
+          image: 'prod.example.com:5000/team/app',
+          tags: ['stable'],
+          'tag-rules': [],
+          registries: [{ host: 'prod.example.com:5000', user: '$PROD_USER', password: '$PROD_TOKEN' }],
+          'insecure-registries': ['prod.example.com:5000'],
+          'registry-mirrors': ['mirror.example.com'],
+          environment: 'production',
+          rules: [{ if: '$CI_COMMIT_TAG', when: 'manual' }],
+        });
+        const r = run(job, shell, { PROD_USER: 'deployer', PROD_TOKEN: 'prod-token-Zq9', STUB_INSPECT: SINGLE });
+        expect(r.status, r.stderr).toBe(0);
+        expect(argvs(r, 'skopeo')).toEqual([
+          ['inspect', '--raw', `docker://${IMG}:01234567`],
+          [
+            'copy',
+            '--all',
+            '--preserve-digests',
+            '--digestfile=<tmp>/digest',
+            '--retry-times=0',
+            '--dest-tls-verify=false',
+            `docker://${IMG}@${SINGLE_DIGEST}`,
+            'docker://prod.example.com:5000/team/app:stable',
+          ],
+        ]);
+        expect(decodeAuths(r.calls[1]?.config)).toEqual({
+          'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}`,
+          'prod.example.com:5000': 'deployer:prod-token-Zq9',
+        });
+        // Mirrors serve the source's pulls: the drop-in containers/image reads.
+        expect(Object.values(r.calls[0]?.files ?? {})).toEqual([
+          '[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\n[[registry.mirror]]\nlocation = "mirror.example.com"\n' +
+            '[[registry]]\nlocation = "prod.example.com:5000"\ninsecure = true\n',
+        ]);
+        expect(r.stdout).toContain(`cigen: ${IMG}:01234567 is ${SINGLE_DIGEST}\n`);
+        expect(r.stdout).toContain(`cigen: copying the image ${IMG}@${SINGLE_DIGEST} to prod.example.com:5000/team/app:stable\n`);
+        expect(r.stdout).not.toContain('prod-token-Zq9');
+        expect(r.report).toEqual({
+          CIGEN_BUILT_IMAGE: 'prod.example.com:5000/team/app',
+          CIGEN_BUILT_TAGS: 'stable',
+          CIGEN_BUILT_DIGEST: SINGLE_DIGEST,
+          CIGEN_BUILT_REF: `prod.example.com:5000/team/app@${SINGLE_DIGEST}`,
+          CIGEN_BUILT_PLATFORMS: '',
+        });
+        expect(job['environment']).toBe('production');
+        expect(job['rules']).toEqual([{ if: '$CI_COMMIT_TAG', when: 'manual' }]);
+      });
+
+      it('tls-verify false and a CA apply to both sides of every command', () => {
+        const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+        const job = promote({ 'tls-verify': false, 'ca-certificates': '$COMPANY_CA', tags: ['x'], 'tag-rules': [] });
+        const r = run(job, shell, { COMPANY_CA: ca, CIGEN_BUILT_REF: `${IMG}@${INDEX_DIGEST}`, STUB_INSPECT: INDEX });
+        expect(r.status, r.stderr).toBe(0);
+        const [inspect, copy] = argvs(r, 'skopeo');
+        expect(inspect).toEqual(['inspect', '--raw', '--tls-verify=false', '--cert-dir=<tmp>/ca', `docker://${IMG}@${INDEX_DIGEST}`]);
+        expect(copy?.slice(5, 9)).toEqual([
+          '--src-tls-verify=false',
+          '--src-cert-dir=<tmp>/ca',
+          '--dest-tls-verify=false',
+          '--dest-cert-dir=<tmp>/ca',
+        ]);
+        expect(r.calls[1]?.files['<tmp>/ca/ca.crt']).toBe(`${ca}\n`);
+      });
+
+      it.each([
+        [
+          'an empty source',
+          {},
+          {},
+          'no image to promote: input source is empty (its default, CIGEN_BUILT_REF, comes from the job named by build-job through needs:, when it pushed)',
+        ],
+        [
+          'a source without tag or digest',
+          { source: 'registry.example.com/group/app' },
+          {},
+          "input source: 'registry.example.com/group/app' names neither a digest nor a tag; give IMAGE@sha256:... (or IMAGE:TAG, resolved once)",
+        ],
+        [
+          'a short digest',
+          { source: '$REF' },
+          { REF: `${IMG}@sha256:abc` },
+          `input source: '${IMG}@sha256:abc' has a digest that is not sha256:<64 hex digits>`,
+        ],
+        [
+          'another algorithm',
+          { source: '$REF' },
+          { REF: `${IMG}@md5:${HEX('a')}` },
+          `input source: '${IMG}@md5:${HEX('a')}' has a digest that is not sha256:<64 hex digits>`,
+        ],
+        [
+          'not a reference',
+          { source: '$REF' },
+          { REF: '--all:x' },
+          "input source: '--all:x' is not an image reference (a repository of lowercase letters, digits and . _ -, then :TAG or @sha256:DIGEST)",
+        ],
+        [
+          'an uppercase path',
+          { source: '$REF' },
+          { REF: 'registry.example.com/Group/app:1' },
+          "input source: 'registry.example.com/Group/app:1' must be lowercase",
+        ],
+        [
+          'a bad tag',
+          { source: '$REF' },
+          { REF: `${IMG}:-x` },
+          `input source: '${IMG}:-x' has a tag that is not a valid tag ([A-Za-z0-9_][A-Za-z0-9_.-]*)`,
+        ],
+        [
+          'a destination with a tag',
+          { image: '$DEST' },
+          { DEST: 'prod.example.com/app:1', CIGEN_BUILT_REF: `${IMG}@${INDEX_DIGEST}` },
+          "input image: 'prod.example.com/app:1' carries a tag or a digest; give the repository and put tags in the tags input",
+        ],
+        [
+          'a registry answering another manifest',
+          {},
+          { CIGEN_BUILT_REF: `${IMG}@${AMD64}`, STUB_INSPECT: INDEX, ...TAG_PIPELINE },
+          `the registry answered ${IMG}@${AMD64} with a manifest whose digest is ${INDEX_DIGEST}`,
+        ],
+        [
+          'a copy that wrote another digest',
+          {},
+          { CIGEN_BUILT_REF: `${IMG}@${INDEX_DIGEST}`, STUB_INSPECT: INDEX, STUB_COPY_DIGEST: AMD64, ...TAG_PIPELINE },
+          `skopeo copy to ${IMG}:1.2.3 wrote ${AMD64}, not ${INDEX_DIGEST}`,
+        ],
+        [
+          'no tag in a branch pipeline',
+          {},
+          { CIGEN_BUILT_REF: `${IMG}@${INDEX_DIGEST}` },
+          'no tag to push: input tags gives none and no tag-rules rule applies to this pipeline (ref main)',
+        ],
+      ] as const)('refuses %s with one line', (_what, inputs, variables, message) => {
+        const r = run(promote(inputs), shell, { STUB_INSPECT: INDEX, ...variables });
+        expect(refused(r)).toBe(message);
+        expect(r.report).toEqual({});
+      });
+    });
+
+    describe('manifest', () => {
+      const manifest = (inputs: Record<string, unknown> = {}) =>
+        Object.values(jobsOf('manifest', inputs, mode))[0] as Record<string, unknown>;
+      const REPORTED = { CIGEN_BUILT_IMAGE: IMG, CIGEN_BUILT_DIGEST_LINUX_ARM64: ARM64, CIGEN_BUILT_DIGEST_LINUX_AMD64: AMD64 };
+      const LOCAL = index(entry(AMD64, 'amd64'), entry(ARM64, 'arm64'));
+
+      it('merges the digests the build jobs reported into one OCI index pushed under every tag', () => {
+        const job = manifest({ 'build-jobs': ['build amd64', 'build arm64'], tags: ['$CI_COMMIT_SHORT_SHA', 'latest'] });
+        expect(job['needs']).toEqual(['build amd64', 'build arm64']);
+        const r = run(job, shell, { ...REPORTED, STUB_INSPECT: LOCAL, CONTAINERS_REGISTRIES_CONF: '/etc/runner/registries.conf' });
+        expect(r.status, r.stderr).toBe(0);
+        const list = expect.stringMatching(/^localhost\/cigen-index-\d+$/);
+        const conf = '--registries-conf=/etc/runner/registries.conf';
+        expect(argvs(r, 'buildah')).toEqual([
+          [conf, 'manifest', 'create', list],
+          [conf, 'manifest', 'add', '--all', list, `docker://${IMG}@${AMD64}`],
+          [conf, 'manifest', 'add', '--all', list, `docker://${IMG}@${ARM64}`],
+          [conf, 'manifest', 'inspect', list],
+          [conf, 'manifest', 'push', '--all', '--digestfile=<tmp>/digest', '--format=oci', list, `docker://${IMG}:01234567`],
+          [conf, 'manifest', 'push', '--all', '--digestfile=<tmp>/digest', '--format=oci', list, `docker://${IMG}:latest`],
+        ]);
+        expect(r.calls.every((c) => c.environment['STORAGE_DRIVER'] === 'vfs')).toBe(true);
+        expect(decodeAuths(r.calls[4]?.config)).toEqual({ 'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}` });
+        expect(r.stdout).toContain(
+          'cigen: merging the images the jobs in needs: reported in CIGEN_BUILT_DIGEST_LINUX_AMD64 CIGEN_BUILT_DIGEST_LINUX_ARM64 ' +
+            `(${IMG})\n`,
+        );
+        expect(r.stdout).toContain(`cigen: pushing the index of linux/amd64 linux/arm64 as ${IMG}:latest\n`);
+        expect(r.report).toEqual({
+          CIGEN_BUILT_IMAGE: IMG,
+          CIGEN_BUILT_TAGS: '01234567 latest',
+          CIGEN_BUILT_DIGEST: STUB_DIGEST,
+          CIGEN_BUILT_REF: `${IMG}@${STUB_DIGEST}`,
+          CIGEN_BUILT_PLATFORMS: 'linux/amd64 linux/arm64',
+          CIGEN_BUILT_DIGEST_LINUX_AMD64: AMD64,
+          CIGEN_BUILT_DIGEST_LINUX_ARM64: ARM64,
+        });
+      });
+
+      it('merges the sources input, from another registry, into a Docker manifest list when the images are Docker ones', () => {
+        const other = 'other.example.com/team/base';
+        const job = manifest({
+          sources: [`${other}@${AMD64}`, '$ARM_REF'],
+          image: 'registry.example.com/group/multi',
+          'insecure-registries': ['other.example.com'],
+          'tag-rules': ['ref'],
+          tags: [],
+        });
+        expect(job['needs']).toEqual([]);
+        const local = index(entry(AMD64, 'amd64', DOCKER_IMAGE), entry(ARM64, 'arm', DOCKER_IMAGE, 'v7'));
+        const r = run(job, shell, { ...REPORTED, ARM_REF: `${other}@${ARM64}`, STUB_INSPECT: local });
+        expect(r.status, r.stderr).toBe(0);
+        const list = expect.stringMatching(/^localhost\/cigen-index-\d+$/);
+        expect(argvs(r, 'buildah')).toEqual([
+          ['manifest', 'create', list],
+          ['manifest', 'add', '--all', '--tls-verify=false', list, `docker://${other}@${AMD64}`],
+          ['manifest', 'add', '--all', '--tls-verify=false', list, `docker://${other}@${ARM64}`],
+          ['manifest', 'inspect', list],
+          [
+            'manifest',
+            'push',
+            '--all',
+            '--digestfile=<tmp>/digest',
+            '--format=v2s2',
+            list,
+            'docker://registry.example.com/group/multi:main',
+          ],
+        ]);
+        expect(r.stdout).toContain('cigen: merging the images of input sources\n');
+        expect(r.report['CIGEN_BUILT_PLATFORMS']).toBe('linux/amd64 linux/arm/v7');
+        expect(r.report['CIGEN_BUILT_DIGEST_LINUX_ARM_V7']).toBe(ARM64);
+      });
+
+      it.each([
+        [
+          'no digest reported and no sources',
+          {},
+          { STUB_INSPECT: LOCAL },
+          "no image to merge: input sources is empty and no job in needs: reported a platform's digest (CIGEN_BUILT_DIGEST_<PLATFORM>, written by a build with a platform or platforms input)",
+        ],
+        [
+          'a digest without its image',
+          {},
+          { CIGEN_BUILT_DIGEST_LINUX_AMD64: AMD64 },
+          "CIGEN_BUILT_DIGEST_LINUX_AMD64 is set but CIGEN_BUILT_IMAGE is not: the report it came from is not a cigen build's",
+        ],
+        [
+          'a reported digest that is not one',
+          {},
+          { CIGEN_BUILT_IMAGE: IMG, CIGEN_BUILT_DIGEST_LINUX_AMD64: 'sha256:$(id)' },
+          `input CIGEN_BUILT_DIGEST_LINUX_AMD64 (with CIGEN_BUILT_IMAGE): '${IMG}@sha256:$(id)' has a digest that is not sha256:<64 hex digits>`,
+        ],
+        [
+          'a source named by a tag',
+          { sources: [`${IMG}:1`] },
+          {},
+          `input sources: '${IMG}:1' is not named by digest (IMAGE@sha256:...): a tag can move before the index is pushed`,
+        ],
+        [
+          'two images for one platform',
+          {},
+          { ...REPORTED, STUB_INSPECT: index(entry(AMD64, 'amd64'), entry(ARM64, 'amd64')) },
+          `two images for linux/amd64 (one is ${ARM64}): an index holds one image per platform`,
+        ],
+        [
+          'OCI and Docker images mixed',
+          {},
+          { ...REPORTED, STUB_INSPECT: index(entry(AMD64, 'amd64'), entry(ARM64, 'arm64', DOCKER_IMAGE)) },
+          'the images mix OCI and Docker manifests: build them with one format (the buildah format input) so that the index keeps their digests',
+        ],
+        [
+          'an entry that is an index',
+          {},
+          { ...REPORTED, STUB_INSPECT: index(entry(AMD64, 'amd64', 'application/vnd.oci.image.index.v1+json')) },
+          `the image for linux/amd64 (${AMD64}) has a manifest of type application/vnd.oci.image.index.v1+json: only OCI and Docker v2 image manifests go in an index`,
+        ],
+        [
+          'an entry without a platform',
+          {},
+          { ...REPORTED, STUB_INSPECT: JSON.stringify({ manifests: [{ digest: AMD64, mediaType: OCI_IMAGE }] }) },
+          `the index of the images to merge: the entry ${AMD64} names no platform (os/architecture)`,
+        ],
+        [
+          'an entry with a hostile platform',
+          {},
+          { ...REPORTED, STUB_INSPECT: index({ ...entry(AMD64, 'x'), platform: { os: 'linux', architecture: "a'$(id)" } }) },
+          `the index of the images to merge: the entry ${AMD64} has a platform that is not os/architecture[/variant]`,
+        ],
+        [
+          'an entry without a digest',
+          {},
+          { ...REPORTED, STUB_INSPECT: index({ ...entry(AMD64, 'amd64'), digest: 'md5:1' }) },
+          'the index of the images to merge: an entry has no sha256 digest',
+        ],
+        [
+          'manifests that are not a list',
+          {},
+          { ...REPORTED, STUB_INSPECT: '{"manifests": {}}' },
+          'the index of the images to merge: its manifests are not a list',
+        ],
+        [
+          'an answer that is not JSON',
+          {},
+          { ...REPORTED, STUB_INSPECT: '{"manifests": [' },
+          'the index of the images to merge is not valid JSON (it ends too early)',
+        ],
+        [
+          'a push that wrote no digest',
+          {},
+          { ...REPORTED, STUB_INSPECT: LOCAL, STUB_NO_DIGEST: '1' },
+          `buildah manifest push ${IMG}:01234567 did not push the index (no digest); see the log above`,
+        ],
+      ] as const)('refuses %s with one line', (_what, inputs, variables, message) => {
+        const r = run(manifest(inputs), shell, variables);
+        expect(refused(r)).toBe(message);
+        expect(r.report).toEqual({});
+      });
+    });
+
+    describe('buildah-native', () => {
+      const jobs = (inputs: Record<string, unknown> = {}) => jobsOf('buildah-native', inputs, mode);
+
+      it('one job per architecture on its runners, each the buildah job for linux/<arch>; the index job merges their reports', () => {
+        const all = jobs({
+          tags: ['$CI_COMMIT_SHORT_SHA', 'latest'],
+          cache: false,
+          'platform-runner-tags': ['docker', 'build-$CIGEN_ARCH'],
+        });
+        expect(Object.keys(all)).toEqual(['build-image:arch', 'build-image']);
+        const arch = all['build-image:arch'] as Record<string, unknown>;
+        const merge = all['build-image'] as Record<string, unknown>;
+        expect(arch['parallel']).toEqual({ matrix: [{ CIGEN_ARCH: ['amd64', 'arm64'] }] });
+        expect(arch['tags']).toEqual(['docker', 'build-$CIGEN_ARCH']);
+        expect(merge['needs']).toEqual([{ job: 'build-image:arch', artifacts: true }]);
+
+        // Each matrix job, as GitLab gives it its variable; their reports reach the index job through needs:.
+        const reported: Record<string, string> = {};
+        const pushed = { amd64: STUB_DIGEST, arm64: `sha256:${HEX('2')}` };
+        for (const name of ['amd64', 'arm64'] as const) {
+          const r = run(arch, 'bash', { CIGEN_ARCH: name, STUB_PUSH_DIGEST: pushed[name] });
+          expect(r.status, r.stderr).toBe(0);
+          const [build, push] = argvs(r, 'buildah').filter((argv) => argv[0] === 'build' || argv[0] === 'push');
+          expect(build).toContain(`--platform=linux/${name}`);
+          expect(build?.filter((a) => a.startsWith('--tag'))).toEqual([`--tag=${IMG}:01234567-linux-${name}`]);
+          expect(push).toEqual(['push', '--digestfile=<tmp>/digest', '--retry=0', `${IMG}:01234567-linux-${name}`]);
+          expect(r.stdout).toContain(
+            `cigen: linux/${name}: pushed as ${IMG}:01234567-linux-${name}; the index of every architecture goes under: 01234567 latest\n`,
+          );
+          expect(r.report['CIGEN_BUILT_TAGS']).toBe(`01234567-linux-${name}`);
+          expect(r.report[`CIGEN_BUILT_DIGEST_LINUX_${name.toUpperCase()}`]).toBe(pushed[name]);
+          Object.assign(reported, r.report);
+        }
+        const r = run(merge, shell, {
+          ...reported,
+          STUB_INSPECT: index(entry(pushed.amd64, 'amd64'), entry(pushed.arm64, 'arm64')),
+        });
+        expect(r.status, r.stderr).toBe(0);
+        expect(
+          argvs(r, 'buildah')
+            .filter((argv) => argv[1] === 'add')
+            .map((argv) => argv.at(-1)),
+        ).toEqual([`docker://${IMG}@${pushed.amd64}`, `docker://${IMG}@${pushed.arm64}`]);
+        expect(
+          argvs(r, 'buildah')
+            .filter((argv) => argv[1] === 'push')
+            .map((argv) => argv.at(-1)),
+        ).toEqual([`docker://${IMG}:01234567`, `docker://${IMG}:latest`]);
+        expect(r.report['CIGEN_BUILT_TAGS']).toBe('01234567 latest');
+      });
+
+      it.each([
+        ['no architecture', {}, 'CIGEN_ARCH is not set: this job runs once per item of the architectures input (parallel: matrix)'],
+        [
+          'a hostile architecture',
+          { CIGEN_ARCH: 'arm64/../x' },
+          "input architectures: 'arm64/../x' is not an architecture such as amd64 or arm64",
+        ],
+        [
+          'a first tag too long for the architecture',
+          { CIGEN_ARCH: 'amd64', LONG: 'x'.repeat(120) },
+          `the tag ${'x'.repeat(120)}-linux-amd64 for linux/amd64 is longer than 128 characters: shorten the first tag`,
+        ],
+      ] as const)('an architecture job refuses %s with one line', (_what, variables, message) => {
+        const arch = jobs({ tags: ['$LONG'] })['build-image:arch'] as Record<string, unknown>;
+        const r = run(arch, shell, { LONG: 'v1', ...variables });
+        expect(refused(r)).toBe(message);
+        expect(r.calls).toEqual([]);
+      });
+    });
+  });
+});
+
+describe.each(['promote', 'manifest', 'buildah-native'])('%s', (component) => {
+  // Item by item: buildah-native's first item is a preamble with the prelude of its own, before the buildah script.
+  const scripts = Object.values(jobsOf(component, {}, 'classic')).flatMap((job) => job['script'] as string[]);
+
+  it.each(['sh', 'bash'])('every script item is clean under shellcheck -s %s', (dialect) => {
+    for (const script of scripts) {
+      const result = spawnSync('shellcheck', ['--shell', dialect, '--severity', 'style', '-'], { input: script, encoding: 'utf8' });
+      expect(result.error).toBeUndefined();
+      expect(result.stdout).toBe('');
+      expect(result.status).toBe(0);
+    }
+  });
+
+  it('fails fast, and turns shell tracing off (it would print credentials), on again only at its end', () => {
+    for (const script of scripts) {
+      expect(script).toMatch(/^set -eu$/m);
+      expect(script).not.toMatch(/^\s*set -[a-z]*x|set -o xtrace/m);
+      expect(script.indexOf('*x*) set +x;')).toBeLessThan(script.indexOf('set -eu'));
+      expect(script.trimEnd().split('\n').at(-1)).toMatch(/cigen_trace_restore$|^cigen_report /);
+    }
+  });
+});
