@@ -1,8 +1,9 @@
 /**
- * kaniko-compat for real: the component's job (its before_script installs /kaniko/executor) runs
- * Kaniko command lines the way public pipelines write them, with real Buildah, against one local
- * registry with htpasswd auth. The runner trusts nothing: the registry is plain HTTP and only the
- * command line says so (--insecure-registry, --skip-tls-verify-registry, --insecure). Each job
+ * kaniko-compat for real: the component's job (its before_script installs /kaniko/executor), as
+ * each interpolation mode instantiates it, runs Kaniko command lines the way public pipelines
+ * write them, with real Buildah, against a local registry with htpasswd auth (one per mode). The
+ * runner trusts nothing: the registry is plain HTTP and only the command line says so
+ * (--insecure-registry, --skip-tls-verify-registry, --insecure). Each job
  * writes its own credentials as Kaniko jobs do (echo, heredoc, printf, cp of a file variable), and
  * what it pushed is asked of the registry. /kaniko is a private tmpfs per job (a mount namespace),
  * so nothing is installed on this machine.
@@ -11,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INTERPOLATION_MODES, type InterpolationMode } from '../../src/ci/interpolation/index.js';
 import { instantiateComponent, jobEnvironment, jobScript } from '../helpers/job.js';
 import { startRegistry, type Registry } from './lib/registry.js';
 import { ciVariables, freshRunner, projectWith, pushBaseImage, unpackImage } from './lib/runner.js';
@@ -20,17 +22,16 @@ let registry: Registry;
 let base: string;
 let createdKaniko = false;
 
-beforeAll(async () => {
-  registry = await startRegistry();
-  base = pushBaseImage(registry);
+let mode: InterpolationMode = 'classic';
+
+beforeAll(() => {
   // The mount point for each job's private /kaniko (an empty directory; removed at the end).
   if (!existsSync('/kaniko')) {
     mkdirSync('/kaniko');
     createdKaniko = true;
   }
 });
-afterAll(async () => {
-  await registry?.stop();
+afterAll(() => {
   if (createdKaniko) rmdirSync('/kaniko');
 });
 
@@ -49,7 +50,7 @@ function job(
   for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(project, name), text);
   const runner = freshRunner(registry, { registryIsHttp: false });
   try {
-    const { job: hidden } = instantiateComponent('kaniko-compat', {}, 'classic');
+    const { job: hidden } = instantiateComponent('kaniko-compat', {}, mode);
     const variables = ciVariables(registry, project, {
       REG: registry.host,
       AUTH: Buffer.from(`${registry.user}:${registry.password}`).toString('base64'),
@@ -77,7 +78,17 @@ const built = (run: CompatRun) => {
   expect(run.status).toBe(0);
 };
 
-describe('Kaniko command lines, built by Buildah', () => {
+// The component instantiated as GitLab does under each interpolation mode, each mode against a registry of its own.
+describe.each(INTERPOLATION_MODES)('%s interpolation: Kaniko command lines, built by Buildah', (interpolation) => {
+  beforeAll(async () => {
+    mode = interpolation;
+    registry = await startRegistry();
+    base = pushBaseImage(registry);
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
   it('1. destinations from shell variables, the GitLab docs echo for config.json, exec', async () => {
     const run = job([
       ECHO_CONFIG,

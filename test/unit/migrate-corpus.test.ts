@@ -8,68 +8,31 @@
  * diff), that every result lints clean with `cigen lint` (the include's inputs checked against
  * the component's spec), and that migrating the result changes nothing.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findComponent, type ComponentDefinition } from '../../src/catalog/registry.js';
-import { componentHeader } from '../../src/catalog/document.js';
 import { lintText } from '../../src/lint/lint-text.js';
 import { migrateFile, type FileMigration } from '../../src/migrate/index.js';
+import { COMPAT_REASONS, REASON_KINDS, type ReasonKind } from '../../src/migrate/notes.js';
 import { catalogHost } from '../helpers/lint-host.js';
+import {
+  DEFAULTS,
+  casesIn,
+  corpusCounts,
+  corpusDir,
+  differences,
+  expectationOf as expectationIn,
+  hostFor,
+  migrateCase as migrateIn,
+  reported,
+  unbraced,
+  type Expectation,
+} from './migrate-corpus-data.js';
 
-const CORPUS = resolve(import.meta.dirname, '../fixtures/migrate/corpus');
-export const CASES = readdirSync(CORPUS)
-  .filter((name) => existsSync(join(CORPUS, name, 'expect.json')))
-  .sort();
-
-export interface Expectation {
-  description: string;
-  jobs: Record<
-    string,
-    {
-      status: string;
-      /** Where a migrated job goes: the buildah component, or kaniko-compat. */
-      component?: 'buildah' | 'kaniko-compat';
-      inputs?: Record<string, unknown>;
-      /** A text the notes hold. */
-      reason?: string;
-      /** Kinds the job's notes and reasons hold (src/migrate/notes.ts). */
-      kinds?: string[];
-    }
-  >;
-  keep?: string[];
-  /** Options migrate runs with (`--builder-image`). */
-  options?: { builderImages?: string[] };
-  /** A template library: only hidden jobs, linted as the fragment other projects include. */
-  library?: boolean;
-}
-
-export const expectationOf = (name: string): Expectation =>
-  JSON.parse(readFileSync(join(CORPUS, name, 'expect.json'), 'utf8')) as Expectation;
-
-/** The jobs a case reports: every visible one, and hidden templates that moved or need a person. */
-export const reported = (reports: readonly { name: string; status: string }[]) =>
-  reports.filter((j) => !j.name.startsWith('.') || j.status !== 'unchanged');
-
-const unbraced = (value: unknown): Record<string, unknown> =>
-  JSON.parse(JSON.stringify(value).replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$$$1'));
-const DEFAULTS = Object.fromEntries(
-  Object.entries(componentHeader(findComponent('buildah') as ComponentDefinition).spec.inputs).map(([name, spec]) => [
-    name,
-    (spec as { default?: unknown }).default,
-  ]),
-);
-
-/** The case directory as a project, with some files replaced (by a migration's results). */
-const hostFor = (dir: string, replaced: Record<string, string> = {}) => ({
-  readProjectFile: (path: string) => replaced[path] ?? (existsSync(join(dir, path)) ? readFileSync(join(dir, path), 'utf8') : undefined),
-});
-
-export function migrateCase(name: string): FileMigration[] {
-  const dir = join(CORPUS, name);
-  const options = expectationOf(name).options ?? {};
-  return migrateFile('.gitlab-ci.yml', readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8'), { host: hostFor(dir), ...options });
-}
+const CORPUS = corpusDir();
+const CASES = casesIn(CORPUS);
+const expectationOf = (name: string): Expectation => expectationIn(CORPUS, name);
+const migrateCase = (name: string): FileMigration[] => migrateIn(CORPUS, name);
 
 describe.each(CASES)('%s', (name) => {
   const dir = join(CORPUS, name);
@@ -78,6 +41,9 @@ describe.each(CASES)('%s', (name) => {
   const reports = files.flatMap((f) => f.jobs);
 
   it('reports every visible job with the expected status, inputs and reasons', () => {
+    // Every job that moves says where to: the bench counts buildah and kaniko-compat apart.
+    for (const [job, expected] of Object.entries(expectation.jobs))
+      if (expected.status === 'migrated') expect(expected.component, `${job}: expect.json names no component`).toBeDefined();
     expect(
       reported(reports)
         .map((j) => j.name)
@@ -126,4 +92,65 @@ it('the corpus has at least 60 cases, each named in the README with the pattern 
   expect(CASES.length).toBeGreaterThanOrEqual(60);
   const readme = readFileSync(join(CORPUS, '..', 'README.md'), 'utf8');
   for (const name of CASES) expect(readme, name).toMatch(new RegExp(`^\\| \`${name}\` \\| .{20,}`, 'm'));
+});
+
+describe('what the bench counts (test/bench/migrate.ts)', () => {
+  const counts = corpusCounts(CORPUS);
+
+  it('finds every Kaniko job of the corpus: each moved onto buildah or kaniko-compat, or sent to review', () => {
+    const kaniko = CASES.flatMap((name) =>
+      reported(migrateCase(name).flatMap((f) => f.jobs)).filter((j) => j.from === 'kaniko' && j.status !== 'unchanged'),
+    );
+    expect(counts.cases).toBe(CASES.length);
+    expect(counts.found).toBe(kaniko.length);
+    expect(counts.static + counts.compat + counts.review).toBe(counts.found);
+    expect(counts.static).toBe(kaniko.filter((j) => j.status === 'migrated' && /\/buildah@/.test(j.component ?? '')).length);
+    expect(counts.compat).toBe(kaniko.filter((j) => j.status === 'migrated' && /\/kaniko-compat@/.test(j.component ?? '')).length);
+    expect(counts.review).toBe(kaniko.filter((j) => j.status === 'needs-review').length);
+  });
+
+  it('contradicts expect.json nowhere, and migrates at least 80% of the Kaniko jobs', () => {
+    expect(counts.wrong).toEqual([]);
+    expect((counts.static + counts.compat) / counts.found).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('sends a job to a person only for what a person must decide, and lists every reason', () => {
+    const reviewed = new Set(counts.reviews.map((r) => `${r.case}/${r.job}`));
+    expect(reviewed.size).toBe(counts.review);
+    for (const review of counts.reviews) {
+      expect(REASON_KINDS, review.text).toContain(review.kind);
+      expect(COMPAT_REASONS.has(review.kind as ReasonKind), `${review.case} ${review.job}: ${review.text}`).toBe(false);
+      expect(review.compat).toBe(false);
+      expect(review.text.length).toBeGreaterThan(20);
+    }
+  });
+
+  it('a result that differs from expect.json is counted wrong, saying how', () => {
+    const name = '01-gitlab-docs-tag-release';
+    const reports = migrateCase(name).flatMap((f) => f.jobs);
+    const expectation = expectationOf(name);
+    expect([...differences(reports, expectation)]).toEqual([]);
+    const changed = (jobs: Expectation['jobs']): string[] => [...differences(reports, { ...expectation, jobs })].flatMap(([, w]) => w);
+    const build = expectation.jobs['build'] as Expectation['jobs'][string];
+    expect(changed({ ...expectation.jobs, build: { ...build, status: 'needs-review' } })).toEqual([
+      'status migrated, expected needs-review',
+    ]);
+    expect(changed({ ...expectation.jobs, build: { ...build, component: 'kaniko-compat' } })).toEqual([
+      expect.stringMatching(/^component .*\/buildah@1, expected kaniko-compat$/),
+    ]);
+    expect(changed({ ...expectation.jobs, build: { ...build, inputs: { ...build.inputs, tags: ['latest'] } } })).toEqual([
+      'input tags: ["$CI_COMMIT_TAG"], expected ["latest"]',
+    ]);
+    expect(changed({ ...expectation.jobs, build: { ...build, inputs: { context: 'sub' } } })).toEqual([
+      'input context: ".", expected "sub"',
+    ]);
+    expect(changed({ ...expectation.jobs, build: { ...build, kinds: ['compat'] } })).toEqual(['no compat note']);
+    expect(changed({ ...expectation.jobs, build: { ...build, reason: 'no such words' } })).toEqual(['notes do not say "no such words"']);
+    expect(changed({ ...expectation.jobs, other: { status: 'migrated' } })).toEqual(['expected, not reported']);
+    const { build: _dropped, ...rest } = expectation.jobs;
+    expect(changed(rest)).toEqual(['reported (migrated), not expected']);
+    // Inputs the translation leaves out are compared with the component's defaults.
+    expect(changed({ ...expectation.jobs, build: { ...build, inputs: { push: DEFAULTS['push'] } } })).toEqual([]);
+    expect(unbraced({ a: '${X}' })).toEqual({ a: '$X' });
+  });
 });
