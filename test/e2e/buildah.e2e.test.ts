@@ -79,6 +79,8 @@ describe.each(INTERPOLATION_MODES)('buildah component, %s interpolation', (mode)
       CIGEN_BUILT_TAGS: SHORT_SHA,
       CIGEN_BUILT_DIGEST: digest,
       CIGEN_BUILT_REF: `${image}@${digest}`,
+      // No platform input: no per-platform digests.
+      CIGEN_BUILT_PLATFORMS: '',
     });
     const content = readImage(`${image}:${SHORT_SHA}`);
     expect(content.runTxt).toBe('run-step uid=0\ncigen fixture payload\n');
