@@ -289,8 +289,17 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   if (target) inputs['target'] = target;
   const labels = list('label');
   if (labels.length > 0) inputs['labels'] = labels;
+  // Kaniko builds one image, for one platform: `platform`. `platforms` would push an index under the tags.
   const platform = one('custom-platform');
-  if (platform) inputs['platform'] = platform;
+  if (platform?.includes(','))
+    reasons.push(
+      reason(
+        'flag-review',
+        `--custom-platform ${platform}: Kaniko builds one image for one platform and cannot build for a list; ` +
+          'the platforms input builds one image per platform and pushes an index under the tags: decide whether this job should',
+      ),
+    );
+  else if (platform) inputs['platform'] = platform;
 
   if (!push) inputs['push'] = false;
   const tarPath = one('tar-path');

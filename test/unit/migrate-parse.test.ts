@@ -1,6 +1,7 @@
 /** The readers under `cigen migrate`: shell words, heredocs, Kaniko flags, destinations, config.json lines. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { KANIKO_FLAGS } from '../../src/builders/kaniko-flags.js';
 import { readKanikoWrite, type AuthFinding } from '../../src/migrate/auth.js';
 import { splitDestination, translateExecutor } from '../../src/migrate/kaniko.js';
 import { argv, parseShell, programOf, type Command } from '../../src/migrate/shell.js';
@@ -227,6 +228,142 @@ describe('executor flags', () => {
   it('--context-sub-path counts for dir:// contexts only, as in Kaniko', () => {
     expect(translate('-d r.io/a:1 --context dir://$CI_PROJECT_DIR --context-sub-path app').inputs['context']).toBe('app');
     expect(translate('-d r.io/a:1 --context $CI_PROJECT_DIR --context-sub-path app').inputs['context']).toBeUndefined();
+  });
+});
+
+describe('several --destination and --custom-platform (issue 17)', () => {
+  it('destinations on one repository become image and tags: in order, each once, latest where no tag is written', () => {
+    expect(translate('-c . -d r.io/app:1 -d r.io/app:2 -d r.io/app:1')).toMatchObject({
+      reasons: [],
+      inputs: { image: 'r.io/app', tags: ['1', '2'] },
+    });
+    expect(translate('-c . -d r.io/app -d r.io/app:1').inputs).toMatchObject({ image: 'r.io/app', tags: ['latest', '1'] });
+    // ${VAR} and $VAR name the same repository; a registry port is not a tag.
+    expect(translate('-c . -d $CI_REGISTRY_IMAGE:$CI_COMMIT_SHA -d ${CI_REGISTRY_IMAGE}:latest')).toMatchObject({
+      reasons: [],
+      inputs: { image: '$CI_REGISTRY_IMAGE', tags: ['$CI_COMMIT_SHA', 'latest'] },
+    });
+    expect(translate('-c . -d r.io:5000/team/app:1 --destination=r.io:5000/team/app:2').inputs).toMatchObject({
+      image: 'r.io:5000/team/app',
+      tags: ['1', '2'],
+    });
+    expect(translate('-c . -d $IMAGE:1 -d $IMAGE:2', { IMAGE: 'r.io/x' }).inputs).toMatchObject({ image: '$IMAGE', tags: ['1', '2'] });
+  });
+
+  it('destinations on several repositories: one image input cannot hold them, so kaniko-compat pushes each as written', () => {
+    for (const line of ['-c . -d r.io/app:1 -d docker.io/acme/app:1', '-c . -d r.io/app:1 -d r.io/app/debug:1']) {
+      const { reasons } = translate(line);
+      expect(
+        reasons.map((r) => [r.kind, r.compat]),
+        line,
+      ).toEqual([['several-repositories', true]]);
+      expect(reasons[0]?.text).toMatch(/^destinations on several repositories \(.+, .+\): the component pushes one repository$/);
+    }
+    // A digest is not a tag the component can push: a person decides.
+    expect(translate('-c . -d r.io/app@sha256:abc').blocking).toEqual([
+      'destination r.io/app@sha256:abc names a digest; images are pushed by tag',
+    ]);
+  });
+
+  it('--custom-platform (either spelling, = or space, a variable) is the platform input: one image, as Kaniko built', () => {
+    for (const [flags, platform] of [
+      ['--custom-platform linux/arm64', 'linux/arm64'],
+      ['--custom-platform=linux/arm/v7', 'linux/arm/v7'],
+      ['--customPlatform linux/amd64', 'linux/amd64'],
+      ['--custom-platform $PLATFORM', '$PLATFORM'],
+      // pflag keeps the last value of a flag given twice, as Kaniko read it.
+      ['--custom-platform linux/amd64 --custom-platform linux/arm64', 'linux/arm64'],
+    ]) {
+      const { inputs, reasons } = translate(`-c . -d r.io/app:1 ${flags}`);
+      expect(reasons, flags).toEqual([]);
+      expect(inputs['platform'], flags).toBe(platform);
+      expect(inputs['platforms'], flags).toBeUndefined();
+    }
+  });
+
+  it('a --custom-platform list is not what Kaniko could build: a person decides whether the job should build an index', () => {
+    const { inputs, blocking } = translate('-c . -d r.io/app:1 --custom-platform linux/amd64,linux/arm64');
+    expect(inputs['platform']).toBeUndefined();
+    expect(inputs['platforms']).toBeUndefined();
+    expect(blocking).toEqual([
+      '--custom-platform linux/amd64,linux/arm64: Kaniko builds one image for one platform and cannot build for a list; ' +
+        'the platforms input builds one image per platform and pushes an index under the tags: decide whether this job should',
+    ]);
+  });
+});
+
+/**
+ * The static side of every row of Kaniko's flag table (src/builders/kaniko-flags.ts), beside the
+ * command line kaniko-compat runs (test/system/kaniko-compat.test.ts): a `map` row sets the inputs
+ * written here; a `drop` row is dropped with its reason; a `compat` row sends the job to
+ * kaniko-compat, a `review` row to a person, each with the table's words. The rows come from the
+ * table, so a row added without a contract fails.
+ */
+describe("Kaniko's flag table, row by row, as cigen migrate reads it", () => {
+  const BASE = '--context . --destination r.io/app:1';
+  const base = translate(BASE);
+  /** What follows BASE for each `map` row, and the inputs that change (undefined: no longer set). */
+  const MAPPED: Record<string, { args: string; inputs: Record<string, unknown> }> = {
+    context: { args: '--context $CI_PROJECT_DIR/sub', inputs: { context: 'sub' } },
+    'context-sub-path': { args: '--context dir://. --context-sub-path sub', inputs: { context: 'sub' } },
+    dockerfile: { args: '--dockerfile docker/Containerfile', inputs: { dockerfile: 'docker/Containerfile' } },
+    destination: { args: '--destination r.io/app:2', inputs: { tags: ['1', '2'] } },
+    'build-arg': { args: '--build-arg A=1', inputs: { 'build-args': ['A=1'] } },
+    target: { args: '--target test', inputs: { target: 'test' } },
+    label: { args: '--label a=b', inputs: { labels: ['a=b'] } },
+    'custom-platform': { args: '--custom-platform linux/arm64', inputs: { platform: 'linux/arm64' } },
+    customPlatform: { args: '--customPlatform linux/arm64', inputs: { platform: 'linux/arm64' } },
+    cache: { args: '--cache=true', inputs: { cache: undefined, 'cache-repo': 'r.io/app/cache' } },
+    'cache-repo': { args: '--cache --cache-repo r.io/cache', inputs: { cache: undefined, 'cache-repo': 'r.io/cache' } },
+    'no-push': { args: '--no-push', inputs: { push: false } },
+    'no-push-cache': { args: '--no-push-cache', inputs: {} },
+    'tar-path': { args: '--tar-path out/i.tar', inputs: { tarball: 'out/i.tar' } },
+    tarPath: { args: '--tarPath out/i.tar', inputs: { tarball: 'out/i.tar' } },
+    'skip-tls-verify': { args: '--skip-tls-verify', inputs: { 'insecure-registries': ['r.io'] } },
+    insecure: { args: '--insecure', inputs: { 'insecure-registries': ['r.io'] } },
+    'skip-tls-verify-pull': { args: '--skip-tls-verify-pull', inputs: { 'tls-verify': false } },
+    'insecure-pull': { args: '--insecure-pull', inputs: { 'tls-verify': false } },
+    'insecure-registry': { args: '--insecure-registry lab.io', inputs: { 'insecure-registries': ['lab.io'] } },
+    'skip-tls-verify-registry': { args: '--skip-tls-verify-registry lab.io', inputs: { 'insecure-registries': ['lab.io'] } },
+    'registry-mirror': { args: '--registry-mirror mirror.gcr.io', inputs: { 'registry-mirrors': ['mirror.gcr.io'] } },
+    'registry-map': { args: '--registry-map quay.io=h.io/quay', inputs: { 'registry-mirrors': ['quay.io=h.io/quay'] } },
+    'registry-certificate': { args: '--registry-certificate r.io=certs/r.crt', inputs: { 'ca-certificates': 'certs/r.crt' } },
+    'skip-unused-stages': { args: '--skip-unused-stages', inputs: {} },
+    'push-retry': { args: '--push-retry 3', inputs: { 'push-retries': 3 } },
+  };
+  const rows = Object.entries(KANIKO_FLAGS);
+
+  it('has a contract for every mapped row', () => {
+    expect(base.reasons).toEqual([]);
+    expect(Object.keys(MAPPED).sort()).toEqual(
+      rows
+        .filter(([, flag]) => 'map' in flag.migrate)
+        .map(([name]) => name)
+        .sort(),
+    );
+  });
+
+  it.each(rows)('%s', (name, flag) => {
+    const rule = flag.migrate;
+    const mapped = MAPPED[name];
+    if (mapped) {
+      const { inputs, reasons } = translate(`${BASE} ${mapped.args}`);
+      expect(reasons).toEqual([]);
+      const expected: Record<string, unknown> = { ...base.inputs, ...mapped.inputs };
+      for (const key of Object.keys(expected)) if (expected[key] === undefined) delete expected[key];
+      expect(inputs).toEqual(expected);
+      return;
+    }
+    const args = flag.kind === 'bool' ? `--${name}` : `--${name} x`;
+    const { notes, reasons } = translate(`${BASE} ${args}`);
+    if ('drop' in rule) {
+      expect(reasons).toEqual([]);
+      expect(notes).toContainEqual({ kind: 'flag-dropped', text: `--${name} dropped: ${rule.drop}` });
+    } else if ('compat' in rule) {
+      expect(reasons).toEqual([{ kind: 'flag-compat', text: `--${name}: ${rule.compat}`, compat: true }]);
+    } else if ('review' in rule) {
+      expect(reasons).toEqual([{ kind: 'flag-review', text: rule.review, compat: false }]);
+    } else throw new Error(`${name}: a mapped row without a contract`);
   });
 });
 
