@@ -148,12 +148,20 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           environment: 'production',
           rules: [{ if: '$CI_COMMIT_TAG', when: 'manual' }],
         });
-        const r = run(job, shell, { PROD_USER: 'deployer', PROD_TOKEN: 'prod-token-Zq9', STUB_INSPECT: SINGLE });
+        const r = run(job, shell, {
+          PROD_USER: 'deployer',
+          PROD_TOKEN: 'prod-token-Zq9',
+          STUB_INSPECT: SINGLE,
+          CONTAINERS_REGISTRIES_CONF: '/etc/runner/registries.conf',
+        });
         expect(r.status, r.stderr).toBe(0);
+        // The runner's registries.conf, which skopeo reads only as --registries-conf.
+        const conf = '--registries-conf=/etc/runner/registries.conf';
         expect(argvs(r, 'skopeo')).toEqual([
-          ['inspect', '--raw', `docker://${IMG}:01234567`],
+          ['inspect', conf, '--raw', `docker://${IMG}:01234567`],
           [
             'copy',
+            conf,
             '--all',
             '--preserve-digests',
             '--digestfile=<tmp>/digest',
