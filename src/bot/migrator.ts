@@ -12,6 +12,8 @@ export interface MigratedJob {
   /** The component it moves to: buildah, or kaniko-compat for builds assembled when the job runs. */
   component?: string;
   notes: readonly string[];
+  /** The job re-tags an image: why the promote component fits it. */
+  promote?: { text: string };
 }
 
 export interface MigratedFile {

@@ -136,6 +136,8 @@ export function renderBody(componentRef: string, files: readonly MigratedFile[],
       })),
     reviews: jobs.filter((j) => j.status === 'needs-review').map((j) => ({ name: j.name, notes: j.notes })),
     notes: moved.flatMap((j) => j.notes.map((text) => ({ name: j.name, text }))),
+    promote: jobs.flatMap((j) => (j.promote ? [{ name: j.name, text: j.promote.text }] : [])),
+    promoteRef: componentRef.replace(/\/[a-z0-9][a-z0-9_-]*@/, '/promote@'),
     hash,
     head,
   });

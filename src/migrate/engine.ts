@@ -28,6 +28,7 @@ import { translateExecutor, type Inputs, type TranslateContext, type Translation
 import { note, reason, type Note, type Reason } from './notes.js';
 import { builderImageFor, missingCredentials, readCredentials, type BuilderImageMap } from './registries.js';
 import { compatEdits, onCompat } from './compat.js';
+import { retagOf, type Retag } from './retag.js';
 import { columnOf, commentsWithin, keyOf, lineEnd, lineStart, pairRange, reindent, indentUnit, type Edit } from '../ci/source.js';
 
 export type JobStatus = 'migrated' | 'needs-review' | 'unchanged';
@@ -48,6 +49,8 @@ export interface JobReport {
   from?: 'kaniko' | 'docker';
   /** A migrated Docker daemon build: why the way it built was unsafe (privileged dind, docker.sock). */
   finding?: string;
+  /** The job re-tags an image, which the promote component does without building (src/migrate/retag.ts). */
+  promote?: Retag;
 }
 
 export interface JobPlan {
@@ -625,7 +628,12 @@ export function planJob(ctx: EngineContext, job: JobDefinition): JobPlan {
   const kaniko = readItems(pipeline, job, kanikoClassifier(kanikoImage));
   const callsExecutor =
     Array.isArray((kaniko as { items?: unknown }).items) && (kaniko as { items: ScriptItem[] }).items.some((item) => item.kind === 'build');
-  if (kanikoImage || callsExecutor) return planKaniko(ctx, job, kaniko);
+  if (kanikoImage || callsExecutor) {
+    const plan = planKaniko(ctx, job, kaniko);
+    const retag = 'items' in kaniko ? retagOf(kaniko.items) : undefined;
+    if (retag) plan.report.promote = retag;
+    return plan;
+  }
 
   const docker = dockerFindings(pipeline, job);
   if (docker.length === 0) return { report: report(job, 'unchanged', []), edits: [] };

@@ -15,7 +15,9 @@ import {
   type JobPlan,
   type JobReport,
 } from './engine.js';
-import { buildPipeline, type JobDefinition } from './pipeline.js';
+import { buildPipeline, variablesOf, type JobDefinition } from './pipeline.js';
+import type { Inputs } from './kaniko.js';
+import { sameBuilds } from './retag.js';
 import { parseBuilderImages } from './registries.js';
 import { reason } from './notes.js';
 import { addIncludeEntries, includesOf, type ComponentInclude } from '../ci/splice.js';
@@ -159,6 +161,19 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
     delete plan.include;
   }
   const all = [...plans, ...templates];
+  // Jobs that build again what an earlier job builds, under other tags: the promote component's case.
+  const statics = plans.filter((p) => p.report.status === 'migrated' && p.report.component === ctx.componentRef && p.report.inputs);
+  const again = sameBuilds(
+    statics.map((p) => ({
+      name: p.report.name,
+      inputs: p.report.inputs as Inputs,
+      variables: variablesOf(pipeline, pipeline.jobs.get(p.report.name) as JobDefinition),
+    })),
+  );
+  for (const plan of statics) {
+    const retag = again.get(plan.report.name);
+    if (retag && !plan.report.promote) plan.report.promote = retag;
+  }
 
   // One kaniko-compat include per pipeline: in the file holding what moves onto it, or the root.
   const compatFiles = new Set(all.filter((p) => p.include?.component === ctx.compatRef).map((p) => p.report.file));

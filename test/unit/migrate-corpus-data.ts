@@ -27,10 +27,12 @@ export interface ExpectedJob {
   /** Where a migrated job goes: the buildah component, or kaniko-compat. */
   component?: 'buildah' | 'kaniko-compat';
   inputs?: Record<string, unknown>;
-  /** A text the notes hold. */
+  /** A text the notes (or the finding, or the promote text) hold. */
   reason?: string;
   /** Kinds the job's notes and reasons hold (src/migrate/notes.ts). */
   kinds?: string[];
+  /** The job re-tags an image, the promote component's case (src/migrate/retag.ts); absent: it does not. */
+  promote?: string;
 }
 
 export interface Expectation {
@@ -112,8 +114,10 @@ export function differences(reports: readonly JobReport[], expectation: Expectat
       for (const [input, value] of Object.entries(unbraced(expected.inputs)))
         if (!holds(actual[input], value)) add(job, `input ${input}: ${JSON.stringify(actual[input])}, expected ${JSON.stringify(value)}`);
     }
+    if ((report.promote?.kind ?? undefined) !== expected.promote)
+      add(job, `promote ${report.promote?.kind ?? 'none'}, expected ${expected.promote ?? 'none'}`);
     if (expected.reason) {
-      const text = [report.finding ?? '', ...report.notes].join('\n').toLowerCase();
+      const text = [report.finding ?? '', ...report.notes, report.promote?.text ?? ''].join('\n').toLowerCase();
       if (!text.includes(expected.reason.toLowerCase())) add(job, `notes do not say "${expected.reason}"`);
     }
   }

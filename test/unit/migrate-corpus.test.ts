@@ -57,8 +57,11 @@ describe.each(CASES)('%s', (name) => {
       // Compared as the component reads them: omitted inputs take their defaults, and
       // ${VAR} and $VAR are the same reference.
       if (expected.inputs) expect(unbraced({ ...DEFAULTS, ...report?.inputs }), job).toMatchObject(unbraced(expected.inputs));
+      expect(report?.promote?.kind, `${job}: promote`).toBe(expected.promote);
       if (expected.reason)
-        expect([report?.finding ?? '', ...(report?.notes ?? [])].join('\n').toLowerCase(), job).toContain(expected.reason.toLowerCase());
+        expect([report?.finding ?? '', ...(report?.notes ?? []), report?.promote?.text ?? ''].join('\n').toLowerCase(), job).toContain(
+          expected.reason.toLowerCase(),
+        );
     }
   });
 

@@ -67,6 +67,7 @@ function report(file: FileMigration): string {
     lines.push(`  ${mark} ${job.name}: ${job.status}${job.component && job.status === 'migrated' ? ` → ${job.component}` : ''}`);
     if (job.finding) lines.push(`      - was: ${job.finding}`);
     for (const note of job.notes) lines.push(`      ${job.status === 'needs-review' ? paint('yellow', '-') : '-'} ${note}`);
+    if (job.promote) lines.push(`      - promote: ${job.promote.text}`);
   }
   for (const warning of file.warnings) lines.push(`  ${paint('yellow', 'warning')}: ${warning}`);
   return lines.join('\n');
@@ -114,6 +115,7 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
           inputs: j.inputs ?? null,
           ...(j.finding ? { finding: j.finding } : {}),
           notes: j.notes,
+          ...(j.promote ? { promote: j.promote } : {}),
         })),
         warnings: f.warnings,
         result: f.result,

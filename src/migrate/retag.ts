@@ -1,0 +1,125 @@
+/**
+ * Jobs that re-tag an image, for which the catalog's `promote` component is the way: it copies an
+ * image by digest (a multi-platform index whole) to other tags, repositories and registries,
+ * without building. Three cases, each read from what the engine already knows of a job:
+ *
+ *  - `copy-only`: a Kaniko job that calls no executor, not even through a variable or a script,
+ *    and runs an image copy (`crane tag|copy|cp`, `gcrane cp|copy`, `skopeo copy`,
+ *    `regctl image copy`): it builds nothing, it copies;
+ *  - `after-build`: after its one executor call, the job copies an image whose source is one of
+ *    the executor's own destinations, as written: it re-tags what it has just pushed;
+ *  - `same-build`: a job moved onto the buildah component whose inputs are those of an earlier
+ *    such job but for its name, stage and tags, every variable they name set alike in both jobs:
+ *    it builds again what that job builds, to push other tags.
+ */
+import { parseFlags, unbrace } from './kaniko.js';
+import { programIndex, type Command } from './shell.js';
+import type { ScriptItem } from './scripts.js';
+import type { Inputs } from './kaniko.js';
+
+export type RetagKind = 'copy-only' | 'after-build' | 'same-build';
+
+export interface Retag {
+  kind: RetagKind;
+  /** Why the promote component fits the job: a fact about the job, then what promote does. */
+  text: string;
+}
+
+export const PROMOTE_DOES =
+  'the promote component copies an image by digest to other tags, repositories and registries without building it ' +
+  '(skopeo copy --all --preserve-digests)';
+
+/** An image copy: the command as written and its source image, when the command is one. */
+export function imageCopy(command: Command): { line: string; source: string | undefined } | undefined {
+  const words = command.words.slice(programIndex(command));
+  const texts = words.map((w) => w.text);
+  const program = (texts[0] ?? '').replace(/^.*\//, '');
+  const [sub, third] = [texts[1], texts[2]];
+  let from: number;
+  if (program === 'crane' && ['tag', 'copy', 'cp'].includes(sub ?? '')) from = 2;
+  else if (program === 'gcrane' && ['copy', 'cp'].includes(sub ?? '')) from = 2;
+  else if (program === 'skopeo' && sub === 'copy') from = 2;
+  else if (program === 'regctl' && sub === 'image' && third === 'copy') from = 3;
+  else return undefined;
+  const positional = words.slice(from).filter((w) => !w.text.startsWith('-'));
+  const source = positional[0] ? unbrace(positional[0].value).replace(/^docker:\/\//, '') : undefined;
+  return { line: command.words.map((w) => w.text).join(' '), source };
+}
+
+/** `copy-only` or `after-build`, from a Kaniko job's items (before_script and script, in order). */
+export function retagOf(items: readonly ScriptItem[]): Retag | undefined {
+  const builds = items.flatMap((item) => (item.build ? [item.build] : []));
+  const count = items.reduce((n, item) => n + item.reading.builds, 0);
+  if (count === 0) {
+    if (items.some((item) => (item.reading.indirect ?? []).length > 0)) return undefined;
+    const copy = items.flatMap((item) => item.commands.flatMap((c) => imageCopy(c) ?? []))[0];
+    if (!copy) return undefined;
+    return { kind: 'copy-only', text: `it calls no Kaniko executor and copies an image (\`${copy.line}\`); ${PROMOTE_DOES}` };
+  }
+  if (count !== 1) return undefined;
+  const build = builds[0] as Command;
+  const flags = parseFlags(build.words.slice(programIndex(build) + 1).map((w) => unbrace(w.value))).values;
+  // With --no-push, nothing the copy names was pushed by this build.
+  if (/^(true|1|t|yes)$/i.test(flags.get('no-push')?.at(-1) ?? 'false')) return undefined;
+  const destinations = flags.get('destination') ?? [];
+  const at = items.findIndex((item) => item.build === build);
+  const after = items.slice(at).flatMap((item) => {
+    const commands = item.build === build ? item.commands.slice(item.commands.indexOf(build) + 1) : item.commands;
+    return commands.flatMap((c) => imageCopy(c) ?? []);
+  });
+  const copy = after.find((c) => c.source !== undefined && destinations.includes(c.source));
+  if (!copy) return undefined;
+  return {
+    kind: 'after-build',
+    text: `after its build it copies ${copy.source ?? ''}, which the build pushed, to another name (\`${copy.line}\`); ${PROMOTE_DOES}`,
+  };
+}
+
+/** The `$VAR` and `${VAR}` names in inputs. */
+function variablesIn(inputs: Inputs): string[] {
+  return [...new Set([...JSON.stringify(inputs).matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] as string))];
+}
+
+/** What two builds share: their inputs but for the job's name, stage and tags. */
+const buildOf = (inputs: Inputs): string =>
+  JSON.stringify(
+    Object.fromEntries(
+      Object.entries(inputs)
+        .filter(([key]) => !['job-name', 'stage', 'tags'].includes(key))
+        .sort(([a], [b]) => a.localeCompare(b)),
+    ),
+  );
+
+export interface StaticBuild {
+  name: string;
+  inputs: Inputs;
+  /** The job's variables as the file defines them (its own, its bases', the pipeline's). */
+  variables: ReadonlyMap<string, string>;
+}
+
+/** `same-build`: for each job that builds what an earlier one builds, under other tags, that earlier job. */
+export function sameBuilds(jobs: readonly StaticBuild[]): Map<string, Retag> {
+  const found = new Map<string, Retag>();
+  jobs.forEach((job, i) => {
+    const build = buildOf(job.inputs);
+    const tags = JSON.stringify(job.inputs['tags'] ?? null);
+    const names = variablesIn(Object.fromEntries(Object.entries(job.inputs).filter(([key]) => key !== 'tags' && key !== 'job-name')));
+    const earlier = jobs
+      .slice(0, i)
+      .find(
+        (other) =>
+          buildOf(other.inputs) === build &&
+          JSON.stringify(other.inputs['tags'] ?? null) !== tags &&
+          names.every((name) => other.variables.get(name) === job.variables.get(name)),
+      );
+    if (earlier)
+      found.set(job.name, {
+        kind: 'same-build',
+        text:
+          `it builds what ${earlier.name} builds (the same inputs but tags) to push other tags; where it runs only for those tags, ` +
+          `the promote component can copy the image ${earlier.name} pushed to them instead, by digest and without building it ` +
+          '(skopeo copy --all --preserve-digests)',
+      });
+  });
+  return found;
+}
