@@ -2,8 +2,9 @@
  * Every message `cigen migrate` writes about a job, by kind. A note says what changed and why
  * that is safe; a reason says why the job cannot move as it is, and whether kaniko-compat (which
  * runs the job's own script) resolves it or a person must decide. Each kind is a fact about the
- * job it is written for: test/unit/migrate-notes.test.ts checks every kind against the case it
- * describes.
+ * job it is written for: the corpus (test/unit/migrate-corpus.test.ts, its expect.json naming the
+ * kinds), the flag readers (test/unit/migrate-parse.test.ts) and test/unit/migrate.test.ts check
+ * them against the cases they describe.
  */
 
 export const NOTE_KINDS = [
