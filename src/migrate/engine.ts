@@ -319,8 +319,8 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
     reasons.push(
       reason(
         'missing-tool',
-        `\`${line}\` runs ${program}, which the job's Kaniko image had and the Buildah image (Fedora: bash, coreutils, curl, dnf) ` +
-          'does not; install it there (dnf) or run it in another job',
+        `\`${line}\` runs ${program}, which the Buildah image (Fedora: bash, coreutils, curl, dnf) does not have; ` +
+          'install it there (dnf) or run it in another job',
       ),
     );
 

@@ -392,7 +392,7 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   }
   if (values.has('image-download-retry'))
     notes.push(
-      note('image-download-retry', `--image-download-retry dropped: the component retries pulls as often as pushes (push-retries)`),
+      note('image-download-retry', `--image-download-retry dropped: the component retries pulls as many times as pushes (push-retries)`),
     );
   if (values.has('skip-unused-stages') && !on('skip-unused-stages'))
     reasons.push(
@@ -400,7 +400,8 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     );
 
   for (const [name, flag] of Object.entries(KANIKO_FLAGS)) {
-    if (flag.alias || !values.has(name) || 'map' in flag.migrate) continue;
+    // --image-download-retry has its own note above.
+    if (flag.alias || !values.has(name) || 'map' in flag.migrate || name === 'image-download-retry') continue;
     const shown = written.get(name) ?? `--${name}`;
     if ('drop' in flag.migrate) notes.push(note('flag-dropped', `${shown} dropped: ${flag.migrate.drop}`));
     else if ('compat' in flag.migrate) reasons.push(reason('flag-compat', `${shown}: ${flag.migrate.compat}`));

@@ -358,7 +358,9 @@ describe("Kaniko's flag table, row by row, as cigen migrate reads it", () => {
     const { notes, reasons } = translate(`${BASE} ${args}`);
     if ('drop' in rule) {
       expect(reasons).toEqual([]);
-      expect(notes).toContainEqual({ kind: 'flag-dropped', text: `--${name} dropped: ${rule.drop}` });
+      // --image-download-retry has a kind of its own; the words are the table's.
+      const kind = name === 'image-download-retry' ? 'image-download-retry' : 'flag-dropped';
+      expect(notes.filter((n) => n.text.startsWith(`--${name} `))).toEqual([{ kind, text: `--${name} dropped: ${rule.drop}` }]);
     } else if ('compat' in rule) {
       expect(reasons).toEqual([{ kind: 'flag-compat', text: `--${name}: ${rule.compat}`, compat: true }]);
     } else if ('review' in rule) {
