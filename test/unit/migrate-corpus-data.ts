@@ -29,7 +29,7 @@ export interface ExpectedJob {
   inputs?: Record<string, unknown>;
   /** A text the notes (or the finding, or the promote text) hold. */
   reason?: string;
-  /** Kinds the job's notes and reasons hold (src/migrate/notes.ts). */
+  /** The kinds of the job's notes and reasons, each once (src/migrate/notes.ts): no more, no fewer. */
   kinds?: string[];
   /** The job re-tags an image, the promote component's case (src/migrate/retag.ts); absent: it does not. */
   promote?: string;
@@ -92,7 +92,7 @@ function holds(actual: unknown, expected: unknown): boolean {
 /**
  * How a case's reports contradict its expect.json, one line per job and point: a job reported
  * that is not expected or the other way round, another status, another component, a kind of note
- * or reason missing, an input of another value, a text the notes do not hold. Empty: as expected.
+ * or reason missing or not expected, an input of another value, a text the notes do not hold. Empty: as expected.
  */
 export function differences(reports: readonly JobReport[], expectation: Expectation): Map<string, string[]> {
   const found = new Map<string, string[]>();
@@ -109,6 +109,8 @@ export function differences(reports: readonly JobReport[], expectation: Expectat
     if (expected.component && !new RegExp(`/${expected.component}@`).test(report.component ?? ''))
       add(job, `component ${report.component ?? 'none'}, expected ${expected.component}`);
     for (const kind of expected.kinds ?? []) if (!report.kinds.includes(kind)) add(job, `no ${kind} note`);
+    if (expected.kinds)
+      for (const kind of new Set(report.kinds)) if (!expected.kinds.includes(kind)) add(job, `a ${kind} note, not expected`);
     if (expected.inputs) {
       const actual = unbraced({ ...DEFAULTS, ...report.inputs });
       for (const [input, value] of Object.entries(unbraced(expected.inputs)))
