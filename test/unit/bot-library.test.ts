@@ -80,6 +80,9 @@ describe('a Kaniko template library project', () => {
     expect(body).toContain('| `.kaniko-release` | `.gitlab-ci.yml` | template converted in place onto kaniko-compat |');
     expect(body).toContain('must start it with `!reference [.cigen-kaniko-compat, before_script]`');
     expect(body).not.toContain('### Needs a person');
+    // kaniko-compat writes no dotenv report: the MR does not promise one.
+    expect(body).toContain('Each job keeps its name,\n  so `needs:` elsewhere still resolve.\n');
+    expect(body).not.toContain('dotenv');
 
     // A re-run finds its own MR and changes nothing.
     fake.resetLog();

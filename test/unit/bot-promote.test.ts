@@ -61,6 +61,7 @@ describe('the MR names the promote component where a job re-tags an image, and n
     // Both builds still move: the MR names promote, it does not add it.
     expect(rebuild).toContain('| `release-image` | `.gitlab-ci.yml` | moved to the component |');
     expect(rebuild).toContain('| `debug-image` | `.gitlab-ci.yml` | moved to the component |');
+    expect(rebuild).toContain('a job on the `buildah` component leaves a\n  dotenv report with the pushed digest.');
 
     const copy = description('acme/copy');
     expect(promoted(copy)).toEqual([
