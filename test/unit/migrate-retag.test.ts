@@ -3,10 +3,12 @@
  * that only copies an image, one that copies what its own build pushed, one that builds again what
  * another job builds to push other tags — and the look-alikes that are none of these.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrateFile, type JobReport } from '../../src/migrate/index.js';
 import { imageCopy } from '../../src/migrate/retag.js';
 import { parseShell, type Command } from '../../src/migrate/shell.js';
+import { cigen } from '../helpers/cli.js';
 
 const IMAGE = 'image:\n    name: gcr.io/kaniko-project/executor:v1.23.2-debug\n    entrypoint: [""]';
 const CRANE_IMAGE = 'image:\n    name: registry.example.com/ci/kaniko-crane:1.4\n    entrypoint: [""]';
@@ -136,5 +138,31 @@ describe('a job that builds again what another builds, for other tags (same-buil
     expect(promoteOf(same, 'b')).toMatchObject({ kind: 'same-build' });
     const differ = `${withDockerfile('a', '1', 'Dockerfile')}\n${withDockerfile('b', '2', 'Dockerfile.release')}`;
     expect(promoteOf(differ, 'b')).toBeUndefined();
+  });
+});
+
+describe('cigen migrate prints it', () => {
+  const file = join(import.meta.dirname, '../fixtures/migrate/corpus/78-rebuild-for-release-tag/.gitlab-ci.yml');
+
+  it('as promote in --format json, for that job only', () => {
+    const result = cigen(['migrate', '--format', 'json', file]);
+    expect(result.status).toBe(0);
+    const jobs = (JSON.parse(result.stdout) as { files: { jobs: { name: string; promote?: unknown }[] }[] }).files.flatMap((f) => f.jobs);
+    expect(jobs.map((j) => [j.name, j.promote])).toEqual([
+      ['build-image', undefined],
+      [
+        'release-image',
+        { kind: 'same-build', text: expect.stringMatching(/^it builds what build-image builds \(the same inputs but tags\)/) },
+      ],
+      ['debug-image', undefined],
+    ]);
+  });
+
+  it('as a promote line under the job in the report', () => {
+    const result = cigen(['migrate', file]);
+    expect(result.stdout).toMatch(
+      / release-image: migrated → .*\n {6}- promote: it builds what build-image builds \(the same inputs but tags\)/,
+    );
+    expect(result.stdout.match(/- promote: /g)).toHaveLength(1);
   });
 });
