@@ -15,7 +15,7 @@ import {
   type JobPlan,
   type JobReport,
 } from './engine.js';
-import { buildPipeline, variablesOf, type JobDefinition } from './pipeline.js';
+import { buildPipeline, sourceOf, variablesOf, type JobDefinition } from './pipeline.js';
 import type { Inputs } from './kaniko.js';
 import { sameBuilds } from './retag.js';
 import { parseBuilderImages } from './registries.js';
@@ -162,7 +162,14 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
   }
   const all = [...plans, ...templates];
   // Jobs that build again what an earlier job builds, under other tags: the promote component's case.
-  const statics = plans.filter((p) => p.report.status === 'migrated' && p.report.component === ctx.componentRef && p.report.inputs);
+  // Not parallel jobs: their matrix sets variables the inputs may name, which the file's variables do not show.
+  const statics = plans.filter(
+    (p) =>
+      p.report.status === 'migrated' &&
+      p.report.component === ctx.componentRef &&
+      p.report.inputs &&
+      !sourceOf(pipeline, pipeline.jobs.get(p.report.name) as JobDefinition, 'parallel'),
+  );
   const again = sameBuilds(
     statics.map((p) => ({
       name: p.report.name,

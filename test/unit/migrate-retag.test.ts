@@ -127,6 +127,21 @@ describe('a job that builds again what another builds, for other tags (same-buil
     expect(promoteOf(`${branch}\n${release(['$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA'])}`, 'release-image')).toBeUndefined();
   });
 
+  it('is not one for parallel jobs, whose matrix sets variables the file does not show', () => {
+    const matrix = (name: string, tag: string) =>
+      job(
+        name,
+        [`${executor(`$CI_REGISTRY_IMAGE/$SERVICE:${tag}`)}`],
+        `  parallel:\n    matrix:\n      - SERVICE: [${name}-a, ${name}-b]\n`,
+      );
+    expect(promoteOf(`${matrix('one', '1')}\n${matrix('two', '2')}`, 'two')).toBeUndefined();
+    // The same jobs without a matrix (SERVICE from the pipeline's variables) are one build.
+    const plain = (name: string, tag: string) => job(name, [`${executor(`$CI_REGISTRY_IMAGE/$SERVICE:${tag}`)}`]);
+    expect(promoteOf(`variables:\n  SERVICE: api\n${plain('one', '1')}\n${plain('two', '2')}`, 'two')).toMatchObject({
+      kind: 'same-build',
+    });
+  });
+
   it('is not one when a variable the inputs name is set otherwise in one of the jobs; other variables do not count', () => {
     const withDockerfile = (name: string, tag: string, value: string) =>
       job(
