@@ -162,12 +162,14 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
   }
   const all = [...plans, ...templates];
   // Jobs that build again what an earlier job builds, under other tags: the promote component's case.
-  // Not parallel jobs: their matrix sets variables the inputs may name, which the file's variables do not show.
+  // Not parallel jobs, nor jobs whose before_script now runs commands of theirs: a matrix or an
+  // `export` sets variables the inputs may name, which the file's variables do not show.
   const statics = plans.filter(
     (p) =>
       p.report.status === 'migrated' &&
       p.report.component === ctx.componentRef &&
       p.report.inputs &&
+      !p.report.kinds.includes('moved-to-before-script') &&
       !sourceOf(pipeline, pipeline.jobs.get(p.report.name) as JobDefinition, 'parallel'),
   );
   const again = sameBuilds(

@@ -10,8 +10,9 @@
  *    the executor's own destinations, as written: it re-tags what it has just pushed;
  *  - `same-build`: a job moved onto the buildah component whose inputs are those of an earlier
  *    such job but for its name, stage and tags, every variable they name set alike in both jobs
- *    (neither job a parallel one, whose matrix sets variables the file does not show): it builds
- *    again what that job builds, to push other tags.
+ *    (neither job a parallel one, nor one whose before_script runs commands of its own: a matrix
+ *    or an `export` sets variables the file does not show): it builds again what that job
+ *    builds, to push other tags.
  */
 import { parseFlags, unbrace } from './kaniko.js';
 import { programIndex, type Command } from './shell.js';

@@ -142,6 +142,17 @@ describe('a job that builds again what another builds, for other tags (same-buil
     });
   });
 
+  it('is not one for jobs whose before_script now runs their own commands (an export the inputs may name)', () => {
+    const exported = (name: string, tag: string, command: string) =>
+      job(name, [`export VERSION=${command}`, `${executor(`$CI_REGISTRY_IMAGE:${tag}`)} --build-arg VERSION=$VERSION`]);
+    const text = `${exported('one', '1', '$(cat VERSION)')}\n${exported('two', '2', '$CI_COMMIT_TAG')}`;
+    expect(migrateFile('.gitlab-ci.yml', text).flatMap((f) => f.jobs.map((j) => [j.name, j.status, j.kinds]))).toEqual([
+      ['one', 'migrated', ['cache-off', 'auth-none', 'moved-to-before-script']],
+      ['two', 'migrated', ['cache-off', 'auth-none', 'moved-to-before-script']],
+    ]);
+    expect(promoteOf(text, 'two')).toBeUndefined();
+  });
+
   it('is not one when a variable the inputs name is set otherwise in one of the jobs; other variables do not count', () => {
     const withDockerfile = (name: string, tag: string, value: string) =>
       job(
