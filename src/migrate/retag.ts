@@ -3,9 +3,9 @@
  * image by digest (a multi-platform index whole) to other tags, repositories and registries,
  * without building. Three cases, each read from what the engine already knows of a job:
  *
- *  - `copy-only`: a Kaniko job that calls no executor, not even through a variable or a script,
- *    and runs an image copy (`crane tag|copy|cp`, `gcrane cp|copy`, `skopeo copy`,
- *    `regctl image copy`): it builds nothing, it copies;
+ *  - `copy-only`: a Kaniko job that calls no executor and runs nothing that could (only copy
+ *    tools and plain utilities such as echo), and runs an image copy (`crane tag|copy|cp`,
+ *    `gcrane cp|copy`, `skopeo copy`, `regctl image copy`): it builds nothing, it copies;
  *  - `after-build`: after its one executor call, the job copies an image whose source is one of
  *    the executor's own destinations, as written: it re-tags what it has just pushed;
  *  - `same-build`: a job moved onto the buildah component whose inputs are those of an earlier
@@ -31,6 +31,15 @@ export const PROMOTE_DOES =
   'the promote component copies an image by digest to other tags, repositories and registries without building it ' +
   '(skopeo copy --all --preserve-digests)';
 
+const COPY_TOOLS = new Set(['crane', 'gcrane', 'skopeo', 'regctl']);
+/** Programs that run no other program: a job of these and copy tools builds nothing. */
+const UTILITIES = new Set(
+  (
+    'echo printf cat export set unset test [ [[ true false : cd pwd mkdir cp mv rm ls ln chmod touch tee base64 tr cut sed awk ' +
+    'grep head tail sort uniq wc date basename dirname printenv sleep jq'
+  ).split(' '),
+);
+
 /** An image copy: the command as written and its source image, when the command is one. */
 export function imageCopy(command: Command): { line: string; source: string | undefined } | undefined {
   const words = command.words.slice(programIndex(command));
@@ -53,7 +62,9 @@ export function retagOf(items: readonly ScriptItem[]): Retag | undefined {
   const builds = items.flatMap((item) => (item.build ? [item.build] : []));
   const count = items.reduce((n, item) => n + item.reading.builds, 0);
   if (count === 0) {
-    if (items.some((item) => (item.reading.indirect ?? []).length > 0)) return undefined;
+    // Nothing that could run a build under another name: only copy tools and plain utilities.
+    const programs = items.flatMap((item) => (item.reading.programs ?? []).map((p) => p.program.replace(/^.*\//, '')));
+    if (programs.some((program) => !COPY_TOOLS.has(program) && !UTILITIES.has(program))) return undefined;
     const copy = items.flatMap((item) => item.commands.flatMap((c) => imageCopy(c) ?? []))[0];
     if (!copy) return undefined;
     return { kind: 'copy-only', text: `it calls no Kaniko executor and copies an image (\`${copy.line}\`); ${PROMOTE_DOES}` };

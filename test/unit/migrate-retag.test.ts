@@ -67,6 +67,11 @@ describe('a Kaniko job that only copies an image (copy-only)', () => {
     ).toBeUndefined();
     expect(promoteOf(job('a', ['./ci/build.sh', 'crane tag r.io/a:1 latest'], '', CRANE_IMAGE), 'a')).toBeUndefined();
     expect(promoteOf(job('a', ['echo nothing to build'], '', CRANE_IMAGE), 'a')).toBeUndefined();
+    expect(promoteOf(job('a', ['make image', 'crane tag r.io/a:1 latest'], '', CRANE_IMAGE), 'a')).toBeUndefined();
+    expect(promoteOf(job('a', ['eval "$BUILD"', 'crane tag r.io/a:1 latest'], '', CRANE_IMAGE), 'a')).toBeUndefined();
+    // Utilities and the copy tool's other commands run no build.
+    const plain = job('a', ['echo "promoting"', 'crane auth login -u "$U" -p "$P" r.io', 'crane tag r.io/a:1 latest'], '', CRANE_IMAGE);
+    expect(promoteOf(plain, 'a')).toMatchObject({ kind: 'copy-only' });
   });
 });
 
