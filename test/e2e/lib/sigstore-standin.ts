@@ -76,9 +76,6 @@ const serve = (service) => (req, res) => {
         body = JSON.stringify(entry);
       }
     }
-    // @sigstore/mock writes the timestamp's milliseconds without trailing zeros (.5Z), which
-    // DER readers such as sigstore-js refuse: answer in a millisecond that has none.
-    if (service === 'tsa') while (Date.now() % 10 === 0);
     const out = await route(body);
     res.writeHead(out.statusCode, { 'Content-Type': out.contentType ?? 'application/json' });
     res.end(out.response);
@@ -91,6 +88,14 @@ const ctlog = await initializeCTLog(keys());
 const ca = await initializeCA(keys(), ctlog);
 const tlog = await initializeTLog(rekorUrl, keys());
 const tsa = await initializeTSA(keys());
+// @sigstore/mock writes the timestamp's milliseconds without trailing zeros (.5Z), which DER
+// readers such as sigstore-js refuse: its clock skips the milliseconds that end in 0 (a check of
+// Date.now() before the request raced with the mock's own reading of the time, on a busy machine).
+tsa.getCurrentTime = () => {
+  const now = new Date();
+  if (now.getMilliseconds() % 10 === 0) now.setMilliseconds(now.getMilliseconds() + 1);
+  return now;
+};
 routes.fulcio = { '/api/v2/signingCert': fulcioHandler(ca, { subjectClaim: 'fulcio_san' }).fn };
 routes.rekor = { '/api/v1/log/entries': rekorHandler(tlog).fn };
 routes.tsa = { '/api/v1/timestamp': tsaHandler(tsa).fn };
