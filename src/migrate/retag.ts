@@ -113,18 +113,16 @@ export interface StaticBuild {
 /** `same-build`: for each job that builds what an earlier one builds, under other tags, that earlier job. */
 export function sameBuilds(jobs: readonly StaticBuild[]): Map<string, Retag> {
   const found = new Map<string, Retag>();
-  jobs.forEach((job, i) => {
+  // Jobs by what they build, in file order: each job is compared with the earlier ones of its group only.
+  const groups = new Map<string, { job: StaticBuild; tags: string }[]>();
+  for (const job of jobs) {
     const build = buildOf(job.inputs);
     const tags = JSON.stringify(job.inputs['tags'] ?? null);
+    const group = groups.get(build) ?? [];
     const names = variablesIn(Object.fromEntries(Object.entries(job.inputs).filter(([key]) => key !== 'tags' && key !== 'job-name')));
-    const earlier = jobs
-      .slice(0, i)
-      .find(
-        (other) =>
-          buildOf(other.inputs) === build &&
-          JSON.stringify(other.inputs['tags'] ?? null) !== tags &&
-          names.every((name) => other.variables.get(name) === job.variables.get(name)),
-      );
+    const earlier = group.find(
+      (other) => other.tags !== tags && names.every((name) => other.job.variables.get(name) === job.variables.get(name)),
+    )?.job;
     if (earlier)
       found.set(job.name, {
         kind: 'same-build',
@@ -133,6 +131,8 @@ export function sameBuilds(jobs: readonly StaticBuild[]): Map<string, Retag> {
           `the promote component can copy the image ${earlier.name} pushed to them instead, by digest and without building it ` +
           '(skopeo copy --all --preserve-digests)',
       });
-  });
+    group.push({ job, tags });
+    groups.set(build, group);
+  }
   return found;
 }
