@@ -18,7 +18,7 @@ import { findComponent } from '../catalog/registry.js';
 import { componentHeader } from '../catalog/document.js';
 import { KANIKO_COMPAT, KANIKO_COMPAT_JOB } from '../catalog/kaniko-compat.js';
 import { checkBuildInputValues } from '../catalog/values.js';
-import { basesOf, extendsOf, sourceOf, valueOf, variablesOf, type JobDefinition, type Pipeline } from './pipeline.js';
+import { basesOf, extendsOf, resolveAlias, sourceOf, valueOf, variablesOf, type JobDefinition, type Pipeline } from './pipeline.js';
 import { includesOf } from '../ci/splice.js';
 import { scalarText } from '../ci/yaml.js';
 import { itemsOf, kanikoClassifier, type Classifier, type DockerLogin, type ScriptItem, type Unreadable } from './scripts.js';
@@ -489,7 +489,7 @@ function slimJobEdits(
     const kept: string[] = [];
     const seen = new Set(ownKeys);
     for (const alias of aliases) {
-      const target = isAlias(alias) ? alias.resolve(file.doc) : undefined;
+      const target = isAlias(alias) ? resolveAlias(alias, file.doc) : undefined;
       if (!isMap(target) || !isAlias(alias)) {
         reasons.push(reason('merge-key', 'a merge key (<<) that is not an alias to a mapping'));
         continue;
@@ -757,7 +757,7 @@ function mergesFrom(job: JobDefinition, template: JobDefinition): boolean {
   const merge = job.map?.items.find((p) => keyOf(p) === '<<');
   if (!merge || !template.map) return false;
   const aliases = isSeq(merge.value) ? merge.value.items : [merge.value];
-  return aliases.some((alias) => isAlias(alias) && alias.resolve(job.file.doc) === template.map);
+  return aliases.some((alias) => isAlias(alias) && resolveAlias(alias, job.file.doc) === template.map);
 }
 
 /** Whether a hidden job is a Kaniko template: a Kaniko image, or a script line calling the executor. */

@@ -3,7 +3,20 @@
  * a job's keys really comes from: the job itself, a YAML merge key (`<<: *anchor`), or an
  * `extends` base — in GitLab's order of precedence.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  visit,
+  type Alias,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from 'yaml';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { keyOf, type SourceFile } from '../ci/source.js';
 
@@ -82,6 +95,30 @@ export function buildPipeline(files: SourceFile[]): Pipeline {
   return { files, jobs, variables, defaults: { beforeScript, services }, ...(defaultBeforeScript ? { defaultBeforeScript } : {}) };
 }
 
+/** Each document's anchored nodes by anchor, in document order: read once per document. */
+const ANCHORS = new WeakMap<object, Map<string, Node[]>>();
+
+/**
+ * What an alias names: the last node before it with that anchor, as `Alias.resolve` finds it —
+ * which walks the whole document on every call; this reads the anchors once, so resolving every
+ * merge key of a large pipeline stays linear.
+ */
+export function resolveAlias(alias: Alias, doc: Document.Parsed | Document): Node | undefined {
+  let anchors = ANCHORS.get(doc);
+  if (!anchors) {
+    const found = new Map<string, Node[]>();
+    visit(doc, (_key, node) => {
+      if (isNode(node) && !isAlias(node) && node.anchor) found.set(node.anchor, [...(found.get(node.anchor) ?? []), node]);
+    });
+    anchors = found;
+    ANCHORS.set(doc, anchors);
+  }
+  const at = alias.range?.[0] ?? Number.POSITIVE_INFINITY;
+  let target: Node | undefined;
+  for (const node of anchors.get(alias.source) ?? []) if ((node.range?.[0] ?? 0) < at) target = node;
+  return target;
+}
+
 /** The maps a `<<` value merges in, first one winning (YAML 1.1 merge). */
 function mergeSources(job: JobDefinition): { map: YAMLMap; file: SourceFile }[] {
   const merge = job.map?.items.find((p) => keyOf(p) === '<<');
@@ -89,7 +126,7 @@ function mergeSources(job: JobDefinition): { map: YAMLMap; file: SourceFile }[] 
   const values = isSeq(merge.value) ? merge.value.items : [merge.value];
   const maps: { map: YAMLMap; file: SourceFile }[] = [];
   for (const value of values) {
-    const target = isAlias(value) ? value.resolve(job.file.doc) : value;
+    const target = isAlias(value) ? resolveAlias(value, job.file.doc) : value;
     if (isMap(target)) maps.push({ map: target, file: job.file });
   }
   return maps;

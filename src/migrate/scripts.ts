@@ -5,7 +5,7 @@
  */
 import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { isAuthPreparation, readKanikoWrite, type AuthFinding } from './auth.js';
-import type { KeySource, Pipeline } from './pipeline.js';
+import { resolveAlias, type KeySource, type Pipeline } from './pipeline.js';
 import { parseShell, programIndex, programOf, type Command } from './shell.js';
 import { keyOf, type SourceFile } from '../ci/source.js';
 import { scalarText } from '../ci/yaml.js';
@@ -42,7 +42,7 @@ export type Unreadable = { unreadable: 'reference' | 'shape'; what: string };
 /** The lines a node stands for, `!reference`s followed (GitLab: at most 10 levels). */
 export function linesOf(pipeline: Pipeline, node: unknown, file: SourceFile, depth = 0): string[] | Unreadable {
   if (depth > MAX_REFERENCE_DEPTH) return { unreadable: 'reference', what: 'a chain of more than 10 !references' };
-  if (isAlias(node)) return linesOf(pipeline, node.resolve(file.doc), file, depth + 1);
+  if (isAlias(node)) return linesOf(pipeline, resolveAlias(node, file.doc), file, depth + 1);
   if (isScalar(node)) return node.value === null ? [] : [scalarText(node.value)];
   if (isSeq(node)) {
     if (node.tag === '!reference') {
@@ -161,7 +161,7 @@ export function itemsOf(
 ): ScriptItem[] | Unreadable {
   const written = source?.pair.value as Node | null | undefined;
   // `before_script: *login` names a list written elsewhere in the file.
-  const value = isAlias(written) && source ? (written.resolve(source.file.doc) as Node | undefined) : written;
+  const value = isAlias(written) && source ? resolveAlias(written, source.file.doc) : written;
   if (!source || value === null || value === undefined) return [];
   const nodes: Node[] = isSeq(value) && value.tag !== '!reference' ? (value.items as Node[]) : [value];
   const items: ScriptItem[] = [];
