@@ -14,7 +14,7 @@
  * Clearance, checked in the same pass.
  */
 import { createHash } from 'node:crypto';
-import { createTwoFilesPatch } from 'diff';
+import { unifiedDiff } from '../ci/unified-diff.js';
 import mergeRequestBody from './merge-request.md.hbs';
 import type { MigratedFile, MigratedJob, Migrator } from './migrator.js';
 import {
@@ -185,7 +185,7 @@ async function migrateProject(ctx: Context, project: Project, ref: string): Prom
 function diffOf(files: readonly MigratedFile[]): string {
   return files
     .filter((f) => f.changed)
-    .map((f) => createTwoFilesPatch(`a/${f.path}`, `b/${f.path}`, f.original, f.result, '', '', { context: 3 }).replace(/^=+\n/, ''))
+    .map((f) => unifiedDiff(`a/${f.path}`, `b/${f.path}`, f.original, f.result))
     .join('');
 }
 

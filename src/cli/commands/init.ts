@@ -2,8 +2,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { createTwoFilesPatch } from 'diff';
 import { componentRef } from '../../ci/component-ref.js';
+import { unifiedDiff } from '../../ci/unified-diff.js';
 import { FindingsError, InputError, UsageError } from '../../errors.js';
 import { BUILDER_IDS, isBuilderId as isBuilder } from '../../builders/index.js';
 import { REPOSITORY } from '../../builders/inputs.js';
@@ -130,15 +130,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
       return;
     }
     process.stdout.write(
-      createTwoFilesPatch(
-        current === undefined ? '/dev/null' : `a/${options.file}`,
-        `b/${options.file}`,
-        current ?? '',
-        result.text,
-        '',
-        '',
-        { context: 3 },
-      ).replace(/^=+\n/, ''),
+      unifiedDiff(current === undefined ? '/dev/null' : `a/${options.file}`, `b/${options.file}`, current ?? '', result.text),
     );
     const write = options.yes || (rl ? await ask(rl, `Write ${options.file}?`) : false);
     if (!write) {

@@ -1,6 +1,6 @@
 /** `cigen migrate FILE...`: dry run (report + unified diff) by default; `--write` rewrites atomically. */
 import { join, relative, resolve } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
+import { unifiedDiff } from '../../ci/unified-diff.js';
 import { InputError, UsageError } from '../../errors.js';
 import { migrateFile, SourceError, type FileMigration } from '../../migrate/index.js';
 import { readUserFile, writeFilesAtomically } from '../files.js';
@@ -126,10 +126,7 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
   }
   for (const file of results) {
     process.stdout.write(`${report(file)}\n`);
-    if (file.changed && !options.write)
-      process.stdout.write(
-        createTwoFilesPatch(`a/${file.path}`, `b/${file.path}`, file.original, file.result, '', '', { context: 3 }).replace(/^=+\n/, ''),
-      );
+    if (file.changed && !options.write) process.stdout.write(unifiedDiff(`a/${file.path}`, `b/${file.path}`, file.original, file.result));
   }
   const counts = { migrated: 0, 'needs-review': 0, unchanged: 0 };
   for (const file of results) for (const job of file.jobs) counts[job.status]++;
