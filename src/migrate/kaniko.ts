@@ -232,8 +232,11 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     reasons.push(
       reason(
         'remote-context',
-        `remote context ${rawContext}: the components build a directory of the job; ` +
-          'fetch the context in before_script and point --context at it',
+        rawContext.startsWith('tar://')
+          ? `tarball context ${rawContext}: the components build a directory of the job; ` +
+              'unpack the tarball in before_script and point --context at the directory'
+          : `remote context ${rawContext}: the components build a directory of the job; ` +
+              'fetch the context in before_script and point --context at it',
       ),
     );
   } else {

@@ -201,7 +201,7 @@ describe('executor flags', () => {
     ['--context git://gitlab.com/g/p.git#refs/heads/main', 'remote context'],
     ['--context s3://bucket/ctx.tar.gz', 'remote context'],
     ['--context gs://bucket/ctx.tar.gz', 'remote context'],
-    ['--context tar://ctx.tar.gz', 'remote context'],
+    ['--context tar://ctx.tar.gz', 'tarball context'],
     ['-d r.io/a@sha256:0123', 'digest'],
     ['--registry-client-cert r.io=/c,/k', 'registry-client-cert'],
   ])('%s sends the job to a person (%s)', (flags, reason) => {
