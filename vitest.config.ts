@@ -19,5 +19,8 @@ export default defineConfig({
     // Pure tests: no root, no programs but node. A generous limit: a loaded machine is slow, not wrong.
     testTimeout: 120_000,
     pool: 'forks',
+    // A worker per core (vitest's default leaves one core idle): the files share no state, and on
+    // two cores the tier takes 49 s instead of 73 s.
+    maxWorkers: '100%',
   },
 });
