@@ -40,8 +40,8 @@ export const NOTE_KINDS = [
   'docker-auth-none',
 ] as const;
 
-export const REASON_KINDS = [
-  // Resolved by kaniko-compat: the job keeps its script.
+/** The kinds kaniko-compat resolves: the job keeps its script, which decides them when it runs. */
+const COMPAT_REASON_KINDS = [
   'run-time-argument',
   'run-time-destination',
   'run-time-arguments',
@@ -62,6 +62,10 @@ export const REASON_KINDS = [
   'kaniko-files',
   'unresolved-reference',
   'inputs-refused',
+] as const;
+
+export const REASON_KINDS = [
+  ...COMPAT_REASON_KINDS,
   // A person decides.
   'flag-review',
   'unknown-flag',
@@ -97,29 +101,7 @@ export interface Reason {
   compat: boolean;
 }
 
-/** The kinds kaniko-compat resolves. */
-export const COMPAT_REASONS: ReadonlySet<ReasonKind> = new Set<ReasonKind>([
-  'run-time-argument',
-  'run-time-destination',
-  'run-time-arguments',
-  'no-executor-line',
-  'executor-in-block',
-  'executor-environment',
-  'executor-mixed',
-  'builds-several',
-  'commands-after',
-  'several-repositories',
-  'no-destination',
-  'flag-compat',
-  'dockerfile-ambiguous',
-  'path-outside',
-  'auth-run-time',
-  'auth-unreadable-entry',
-  'ca-several',
-  'kaniko-files',
-  'unresolved-reference',
-  'inputs-refused',
-]);
+export const COMPAT_REASONS: ReadonlySet<ReasonKind> = new Set<ReasonKind>(COMPAT_REASON_KINDS);
 
 export const note = (kind: NoteKind, text: string): Note => ({ kind, text });
 export const reason = (kind: ReasonKind, text: string): Reason => ({ kind, text, compat: COMPAT_REASONS.has(kind) });
