@@ -9,13 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { GitLabPlatform } from '../../src/bot/gitlab.js';
-import { BRANCH, runBot, type BotReport } from '../../src/bot/run.js';
-import { migrator } from '../../src/cli/wiring.js';
+import { BRANCH } from '../../src/bot/run.js';
+import { runBotOnGroup } from '../helpers/bot-run.js';
 import { FakeGitLab } from '../helpers/fake-gitlab.js';
 
 const LIBRARY = readFileSync(join(import.meta.dirname, '../fixtures/migrate/corpus/47-template-library-only/.gitlab-ci.yml'), 'utf8');
-const FAST_RETRY = { attempts: 5, baseMs: 5, maxMs: 2000, timeoutMs: 2000 };
 
 let fake: FakeGitLab;
 beforeEach(async () => {
@@ -25,13 +23,7 @@ afterEach(async () => {
   await fake.stop();
 });
 
-const run = (): Promise<BotReport> =>
-  runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: FAST_RETRY }), {
-    selection: { group: 'acme' },
-    migrator,
-    dryRun: false,
-    concurrency: 2,
-  });
+const run = () => runBotOnGroup(fake);
 
 describe('a Kaniko template library project', () => {
   it('gets one MR, reported opened, converting its hidden templates in place onto kaniko-compat', async () => {

@@ -7,14 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GitLabPlatform } from '../../src/bot/gitlab.js';
-import { runBot, type BotReport } from '../../src/bot/run.js';
 import { findComponent } from '../../src/catalog/registry.js';
-import { migrator } from '../../src/cli/wiring.js';
+import { runBotOnGroup } from '../helpers/bot-run.js';
 import { FakeGitLab } from '../helpers/fake-gitlab.js';
 
 const corpus = (name: string) => readFileSync(join(import.meta.dirname, '../fixtures/migrate/corpus', name, '.gitlab-ci.yml'), 'utf8');
-const FAST_RETRY = { attempts: 5, baseMs: 5, maxMs: 2000, timeoutMs: 2000 };
 const SECTION = '### Re-tagging: the `promote` component';
 
 let fake: FakeGitLab;
@@ -25,13 +22,7 @@ afterEach(async () => {
   await fake.stop();
 });
 
-const run = (): Promise<BotReport> =>
-  runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: FAST_RETRY }), {
-    selection: { group: 'acme' },
-    migrator,
-    dryRun: false,
-    concurrency: 2,
-  });
+const run = () => runBotOnGroup(fake);
 const description = (path: string): string => fake.mergeRequests(path)[0]?.description ?? '';
 /** The bullets of the promote section: `name`: text. */
 const promoted = (body: string): string[] =>
