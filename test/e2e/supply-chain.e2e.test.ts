@@ -17,7 +17,18 @@ import { instantiate, splitComponentFile, type InterpolationMode } from '../../s
 import { componentText, instantiateComponent } from '../helpers/job.js';
 import { send, startRegistry, type Registry } from './lib/registry.js';
 import { parse, stringify } from 'yaml';
-import { ROOT, ciVariables, freshRunner, git, harnessAuthFile, projectWith, runGitlabCiLocal, runJob, type JobRun } from './lib/runner.js';
+import {
+  ROOT,
+  ciVariables,
+  freshRunner,
+  git,
+  harnessAuthFile,
+  projectWith,
+  pushBaseImage,
+  runGitlabCiLocal,
+  runJob,
+  type JobRun,
+} from './lib/runner.js';
 import { gitlabIdToken, startSigstoreStandIn, type SigstoreStandIn } from './lib/sigstore-standin.js';
 
 const SERVER = 'https://gitlab.example.com';
@@ -79,35 +90,12 @@ function apkDatabase(): string {
 }
 
 /** An offline base image: busybox-static plus an Alpine package database, pushed as <registry>/e2e/alpine-like:1. */
-function pushBaseImage(): string {
-  const runner = freshRunner(registry);
-  try {
-    const rootfs = join(runner.dir, 'rootfs');
-    for (const dir of ['bin', 'etc', 'tmp', 'lib/apk/db']) mkdirSync(join(rootfs, dir), { recursive: true });
-    cpSync('/bin/busybox', join(rootfs, 'bin/busybox'));
-    writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
-    writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\n');
-    writeFileSync(join(rootfs, 'etc/os-release'), 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.22.2\n');
-    writeFileSync(join(rootfs, 'etc/alpine-release'), '3.22.2\n');
-    writeFileSync(join(rootfs, 'lib/apk/db/installed'), apkDatabase());
-    const ref = `${registry.host}/e2e/alpine-like:1`;
-    const script = `set -eu
-cd "${rootfs}/bin"
-for applet in $(./busybox --list); do [ "$applet" = busybox ] || ln -s busybox "$applet"; done
-ctr=$(buildah from scratch)
-buildah copy "$ctr" "${rootfs}/" / > /dev/null
-buildah config --env PATH=/bin --cmd /bin/sh "$ctr"
-buildah commit -q "$ctr" "${ref}" > /dev/null
-buildah rm "$ctr" > /dev/null
-buildah push -q "${ref}"`;
-    const env = { ...process.env, ...runner.env, REGISTRY_AUTH_FILE: harnessAuthFile(registry, runner.dir) };
-    const result = spawnSync('bash', ['--norc', '-c', script], { env, encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`base image: ${result.stderr}`);
-    return ref;
-  } finally {
-    runner.dispose();
-  }
-}
+const pushAlpineLikeImage = (): string =>
+  pushBaseImage(registry, 'alpine-like:1', {
+    'etc/os-release': 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.22.2\n',
+    'etc/alpine-release': '3.22.2\n',
+    'lib/apk/db/installed': apkDatabase(),
+  });
 
 /** The buildah component builds the fixture into <registry>/group/<name>: its CIGEN_BUILT_REF. */
 function buildWithComponent(base: string, name: string): string {
@@ -134,7 +122,7 @@ beforeAll(async () => {
   writeFileSync(join(bin, 'cigen'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin/cigen.cjs')}" "$@"\n`);
   chmodSync(join(bin, 'cigen'), 0o755);
   cpSync(TRIVY, join(bin, 'trivy'));
-  const base = pushBaseImage();
+  const base = pushAlpineLikeImage();
   built = buildWithComponent(base, 'app');
   keyed = buildWithComponent(base, 'keyed');
   other = buildWithComponent(base, 'other');

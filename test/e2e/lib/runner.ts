@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { jobEnvironment, jobScript, predefinedVariables } from '../../helpers/job.js';
 import type { Registry } from './registry.js';
 
@@ -150,8 +150,11 @@ export function harnessAuthFile(registry: Registry, dir: string): string {
   return file;
 }
 
-/** An offline base image from busybox-static, pushed as <registry>/e2e/base:1. */
-export function pushBaseImage(registry: Registry): string {
+/**
+ * An offline base image from busybox-static, pushed as <registry>/e2e/<name>; `files` (paths in
+ * the image) are written beside it, e.g. a package database for an SBOM to read.
+ */
+export function pushBaseImage(registry: Registry, name = 'base:1', files: Record<string, string> = {}): string {
   const runner = freshRunner(registry);
   try {
     const rootfs = join(runner.dir, 'rootfs');
@@ -161,7 +164,11 @@ export function pushBaseImage(registry: Registry): string {
     cpSync('/bin/busybox', join(rootfs, 'bin/busybox'));
     writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
     writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\n');
-    const ref = `${registry.host}/e2e/base:1`;
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(rootfs, path)), { recursive: true });
+      writeFileSync(join(rootfs, path), content);
+    }
+    const ref = `${registry.host}/e2e/${name}`;
     const script = `set -eu
 cd "${rootfs}/bin"
 for applet in $(./busybox --list); do [ "$applet" = busybox ] || ln -s busybox "$applet"; done
