@@ -9,12 +9,14 @@ import buildOptions from '../../components/_shared/build-options.sh.hbs';
 import cache from '../../components/_shared/cache.sh.hbs';
 import inputs from '../../components/_shared/inputs.sh.hbs';
 import labels from '../../components/_shared/labels.sh.hbs';
+import library from '../../components/_shared/library.sh.hbs';
 import login from '../../components/_shared/login.sh.hbs';
 import prelude from '../../components/_shared/prelude.sh.hbs';
 import read from '../../components/_shared/read.sh.hbs';
 import registries from '../../components/_shared/registries.sh.hbs';
 import report from '../../components/_shared/report.sh.hbs';
 import tags from '../../components/_shared/tags.sh.hbs';
+import { Literal } from '../ci/model.js';
 import { shellName, TAG_RULE, type InputDeclaration, type InputDeclarations } from './inputs.js';
 import { REPORT_FILE } from './spec.js';
 
@@ -61,10 +63,12 @@ export const readLines = (declared: InputDeclarations): string[] =>
 export function renderScript(template: Template, context: Record<string, unknown> = {}): string {
   const text = template(context);
   if (text.includes('$[[')) throw new Error('a job script must not contain "$[[": GitLab would interpolate it');
-  return text
-    .replace(/[ \t]+$/gm, '')
-    .replace(/\n{3,}/g, '\n\n')
-    .replace(/\n*$/, '\n');
+  // Trailing spaces and tabs off each line (a run is matched from its start only: `[ \t]+$` alone
+  // would try every space of every indentation), runs of blank lines made one, one final newline.
+  const tidy = text.replace(/(?<![ \t])[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n');
+  let end = tidy.length;
+  while (end > 0 && tidy.charCodeAt(end - 1) === 10) end--;
+  return `${tidy.slice(0, end)}\n`;
 }
 
 /** A build script: the component's template with the shared context every build script reads. */
@@ -74,3 +78,11 @@ export const renderBuildScript = (
   declared: InputDeclarations,
   extra: Record<string, unknown> = {},
 ): string => renderScript(template, { component, reads: readLines(declared), tagRule: TAG_RULE, reportFile: REPORT_FILE, ...extra });
+
+/**
+ * The shell library (prelude and auth), the first item of every script that writes registry
+ * credentials; the job's own script is the next item, in the same shell. One Literal with an
+ * anchor: a component whose jobs all start with it (a builder and its sign, sbom and provenance
+ * jobs) holds its text once, and an alias in the others.
+ */
+export const SHELL_LIBRARY = new Literal(renderScript(library), 'cigen-library');

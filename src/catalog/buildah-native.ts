@@ -11,7 +11,7 @@ import readme from '../../components/buildah-native/README.md.hbs';
 import { BUILDAH_IMAGE, BUILDAH_INPUTS, buildahJob } from '../builders/buildah.js';
 import type { InputDeclarations } from '../builders/inputs.js';
 import { jobKey } from '../builders/job.js';
-import { renderBuildScript } from '../builders/script.js';
+import { SHELL_LIBRARY, renderBuildScript } from '../builders/script.js';
 import { inputRef } from '../builders/spec.js';
 import { LIST_PREFIX, plain } from '../builders/variables.js';
 import { Literal, type Job, type Jobs, type Variables } from '../ci/model.js';
@@ -68,7 +68,8 @@ function archJob(): Job {
   variables['CIGEN_TARBALL'] = data('');
   const preamble = renderBuildScript(arch, BUILDAH_NATIVE, pickInputs('image', 'tags', 'tag-rules'));
   return afterStage(
-    { ...job, variables, script: [new Literal(preamble), ...job.script] },
+    // The shell library, this preamble, then the buildah script: one shell, one library.
+    { ...job, variables, script: [SHELL_LIBRARY, new Literal(preamble), ...job.script.filter((item) => item !== SHELL_LIBRARY)] },
     {
       // The job's runners, one architecture each: GitLab expands the matrix variable in tags.
       tags: plain(inputRef('platform-runner-tags')),

@@ -7,7 +7,12 @@
  *  replaces `$[[ ]]` blocks in the raw file, so a literal block is the one place where any
  *  single-line value stays data. */
 export class Literal {
-  constructor(readonly text: string) {}
+  /** `anchor`: a Literal written more than once in one document is written in full the first
+   *  time, as `&anchor |`, and as the alias `*anchor` after that. */
+  constructor(
+    readonly text: string,
+    readonly anchor?: string,
+  ) {}
 }
 
 /** GitLab's `!reference [job, key]` tag. */

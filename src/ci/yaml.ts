@@ -4,6 +4,7 @@
  * `!reference` tag.
  */
 import {
+  Alias,
   Document,
   LineCounter,
   Scalar,
@@ -64,8 +65,39 @@ const TO_STRING: ToStringOptions = {
 /** Characters YAML 1.1 (GitLab's Psych) reads as line breaks, unlike YAML 1.2. */
 const YAML11_BREAKS = /[\u0085\u2028\u2029]/;
 
+/**
+ * The anchors of the Literals that occur more than once in a value (one component's jobs, say):
+ * those are written in full once, with their anchor, and as an alias after that. An anchor names
+ * one text: the same anchor on two different texts is a mistake in cigen, thrown.
+ */
+function repeatedAnchors(value: unknown): Set<string> {
+  const texts = new Map<string, string>();
+  const repeated = new Set<string>();
+  const visit = (item: unknown): void => {
+    if (item instanceof Literal) {
+      if (item.anchor === undefined) return;
+      const text = texts.get(item.anchor);
+      if (text === undefined) texts.set(item.anchor, item.text);
+      else if (text !== item.text) throw new Error(`two different texts under the YAML anchor &${item.anchor}`);
+      else repeated.add(item.anchor);
+    } else if (Array.isArray(item)) {
+      for (const entry of item) visit(entry);
+    } else if (item !== null && typeof item === 'object' && !(item instanceof Reference)) {
+      for (const entry of Object.values(item)) visit(entry);
+    }
+  };
+  visit(value);
+  return repeated;
+}
+
+/** The anchors to write in one document (repeated) and those written so far. */
+interface WrittenAnchors {
+  repeated: Set<string>;
+  written: Set<string>;
+}
+
 /** Turns model values into yaml nodes: Literal becomes a literal block scalar. */
-function toNode(doc: Document, value: unknown): unknown {
+function toNode(doc: Document, value: unknown, anchors: WrittenAnchors): unknown {
   if (typeof value === 'string' && YAML11_BREAKS.test(value)) {
     // Plain, they would break the line in YAML 1.1; double-quoted, they are escapes.
     const scalar = new Scalar(value);
@@ -73,21 +105,27 @@ function toNode(doc: Document, value: unknown): unknown {
     return scalar;
   }
   if (value instanceof Literal) {
+    const anchor = value.anchor !== undefined && anchors.repeated.has(value.anchor) ? value.anchor : undefined;
+    if (anchor !== undefined && anchors.written.has(anchor)) return new Alias(anchor);
     const scalar = new Scalar(value.text);
     scalar.type = Scalar.BLOCK_LITERAL;
+    if (anchor !== undefined) {
+      scalar.anchor = anchor;
+      anchors.written.add(anchor);
+    }
     return scalar;
   }
   if (value instanceof Reference) return doc.createNode(value);
   if (Array.isArray(value)) {
     const seq = new YAMLSeq(doc.schema);
-    for (const item of value) seq.items.push(toNode(doc, item));
+    for (const item of value) seq.items.push(toNode(doc, item, anchors));
     return seq;
   }
   if (value !== null && typeof value === 'object') {
     const map = doc.createNode({}) as Node;
     for (const [key, item] of Object.entries(value)) {
       if (item === undefined) continue;
-      (map as unknown as { set(k: unknown, v: unknown): void }).set(key, toNode(doc, item));
+      (map as unknown as { set(k: unknown, v: unknown): void }).set(key, toNode(doc, item, anchors));
     }
     return map;
   }
@@ -114,7 +152,7 @@ export function stringifyYaml(value: unknown): string {
 
 function writeWithDocument(value: unknown): string {
   const doc = new Document(null, { customTags, version: YAML_VERSION });
-  doc.contents = toNode(doc, value) as Node;
+  doc.contents = toNode(doc, value, { repeated: repeatedAnchors(value), written: new Set() }) as Node;
   return doc.toString(TO_STRING);
 }
 
@@ -170,7 +208,7 @@ function baseContext(): StringifyContext {
 function writeFast(value: unknown): string | undefined {
   try {
     if (!isPlainCollection(value)) return undefined;
-    return `${writeNode(value, '', baseContext())}\n`;
+    return `${writeNode(value, '', baseContext(), { repeated: repeatedAnchors(value), written: new Set() })}\n`;
   } catch (error) {
     if (error === GIVE_UP_WRITING) return undefined;
     throw error;
@@ -195,6 +233,8 @@ function writeScalar(value: unknown, context: StringifyContext, asWritten = fals
   }
   if (value instanceof Literal) {
     if (value.text === MERGE_KEY) throw GIVE_UP_WRITING;
+    const block = literalBlock(value.text, context);
+    if (block !== undefined) return block;
     const scalar = new Scalar(value.text);
     scalar.type = Scalar.BLOCK_LITERAL;
     return stringTag.stringify?.(scalar, context) ?? '';
@@ -205,8 +245,37 @@ function writeScalar(value: unknown, context: StringifyContext, asWritten = fals
   throw GIVE_UP_WRITING;
 }
 
+/** A scalar as writeScalar writes it; an anchored Literal as `&anchor |...` the first time, `*anchor` after. */
+function writeValue(value: unknown, context: StringifyContext, anchors: WrittenAnchors): string {
+  if (value instanceof Literal && value.anchor !== undefined && anchors.repeated.has(value.anchor)) {
+    if (anchors.written.has(value.anchor)) return `*${value.anchor}`;
+    anchors.written.add(value.anchor);
+    return `&${value.anchor} ${writeScalar(value, context)}`;
+  }
+  return writeScalar(value, context);
+}
+
+/** What sends a literal block to the library's writer: a character it double-quotes (controls, any
+ *  surrogate, paired ones too), a line of spaces at the end, leading whitespace (an indentation
+ *  indicator), trailing spaces or blank lines (keep chomping). */
+// eslint-disable-next-line no-control-regex
+const NOT_A_PLAIN_LITERAL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]|\n[\t ]+$|^[\n\t ]|[\n\t ]\n$|[\t ]$/;
+
+/**
+ * A literal block as the library's blockString writes it, for the text most literals are (a job's
+ * script, a variable's value): nested (indented), starting with a printable character, ending in
+ * one line break (clip, `|`) or none (strip, `|-`). Undefined for anything else: the library writes it.
+ */
+function literalBlock(text: string, context: StringifyContext): string | undefined {
+  const { indent } = context;
+  if (indent === '' || text === '' || context.implicitKey || context.inFlow || NOT_A_PLAIN_LITERAL.test(text)) return undefined;
+  const clip = text.charCodeAt(text.length - 1) === 10;
+  const body = clip ? text.slice(0, -1) : text;
+  return `|${clip ? '' : '-'}\n${indent}${body.replace(/\n+/g, `$&${indent}`)}`;
+}
+
 /** A collection as the library writes it at indentation `indent` (its own lines' indentation). */
-function writeNode(value: unknown, indent: string, context: StringifyContext): string {
+function writeNode(value: unknown, indent: string, context: StringifyContext, anchors: WrittenAnchors): string {
   if (value instanceof Reference) {
     // Its parts are scalar nodes: `<<` is written by the merge tag; a part on two lines breaks the
     // flow sequence over lines. The library's.
@@ -224,8 +293,8 @@ function writeNode(value: unknown, indent: string, context: StringifyContext): s
       if (item === undefined) throw GIVE_UP_WRITING;
       const text =
         isPlainCollection(item) || item instanceof Reference
-          ? writeNode(item, itemIndent, context)
-          : writeScalar(item, { ...context, indent: itemIndent });
+          ? writeNode(item, itemIndent, context, anchors)
+          : writeValue(item, { ...context, indent: itemIndent }, anchors);
       out += i === 0 ? `- ${text}` : `\n${indent}- ${text}`;
     }
     return out;
@@ -243,12 +312,12 @@ function writeNode(value: unknown, indent: string, context: StringifyContext): s
     const keyText = writeScalar(key, { ...context, indent: pairIndent, implicitKey: true }, true);
     if (keyText.length > 1024) throw GIVE_UP_WRITING;
     let line: string;
-    if (item instanceof Reference) line = `${keyText}: ${writeNode(item, pairIndent, context)}`;
+    if (item instanceof Reference) line = `${keyText}: ${writeNode(item, pairIndent, context, anchors)}`;
     else if (isPlainCollection(item)) {
-      const text = writeNode(item, pairIndent, context);
+      const text = writeNode(item, pairIndent, context, anchors);
       line = text === '[]' || text === '{}' ? `${keyText}: ${text}` : `${keyText}:\n${pairIndent}${text}`;
     } else {
-      const text = writeScalar(item, { ...context, indent: pairIndent });
+      const text = writeValue(item, { ...context, indent: pairIndent }, anchors);
       // (charCodeAt reads a concatenated string without flattening it, as startsWith would.)
       line = text === '' || text.charCodeAt(0) === 10 ? `${keyText}:${text}` : `${keyText}: ${text}`;
     }

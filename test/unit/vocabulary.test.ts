@@ -53,7 +53,7 @@ describe('a new input is one declaration', () => {
 
   it('travels in its CIGEN_* variable as data, and the shell reads it', () => {
     expect(job.variables['CIGEN_FICTITIOUS']).toEqual({ value: '$[[ inputs.fictitious ]]', expand: false });
-    expect(job.script[0]).toContain(`cigen_scalar CIGEN_FICTITIOUS; ${shellName('fictitious')}=$CIGEN_REPLY`);
+    expect(job.script.join('\n')).toContain(`cigen_scalar CIGEN_FICTITIOUS; ${shellName('fictitious')}=$CIGEN_REPLY`);
   });
 
   it('passes the catalog build, with its sample value, in both interpolation modes', async () => {

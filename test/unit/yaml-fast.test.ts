@@ -270,6 +270,38 @@ describe('stringifyYaml writes what the yaml library writes, without a Document'
     expect(written.every((writer) => writer === 'fast')).toBe(true);
   });
 
+  it('a Literal with an anchor: written in full once, with its anchor, then as its alias; it reads back the same', () => {
+    const library = new Literal('set -eu\necho library\n', 'cigen-library');
+    const jobs = {
+      build: { script: [library, new Literal('echo build\n')] },
+      sign: { script: [library, new Literal('echo sign\n')] },
+      single: { script: [new Literal('echo alone\n', 'alone')] },
+    };
+    const [fast, slow] = both(jobs);
+    expect(fast).toBe(slow);
+    expect(fast.match(/&cigen-library \|/g)).toHaveLength(1);
+    expect(fast.match(/- \*cigen-library$/gm)).toHaveLength(1);
+    // Used once: no anchor written.
+    expect(fast).not.toContain('&alone');
+    const [doc] = parseYamlDocuments(fast).documents;
+    expect(doc?.toJS()).toEqual({
+      build: { script: ['set -eu\necho library\n', 'echo build\n'] },
+      sign: { script: ['set -eu\necho library\n', 'echo sign\n'] },
+      single: { script: ['echo alone\n'] },
+    });
+  });
+
+  it('one anchor on two different texts is refused by both writers', () => {
+    const value = { a: [new Literal('x\n', 'same')], b: [new Literal('y\n', 'same')] };
+    expect(() => stringifyYaml(value)).toThrow('two different texts under the YAML anchor &same');
+    process.env['CIGEN_YAML_FAST'] = '0';
+    try {
+      expect(() => stringifyYaml(value)).toThrow('two different texts under the YAML anchor &same');
+    } finally {
+      delete process.env['CIGEN_YAML_FAST'];
+    }
+  });
+
   it('property: random values', () => {
     const strings = fc.oneof(
       fc.constantFrom(
@@ -323,6 +355,16 @@ describe('stringifyYaml writes what the yaml library writes, without a Document'
         '1:20',
         'e3',
         '<<',
+        'set -eu\n\n  echo a\n',
+        'a\n\n\n',
+        'a \nb\n',
+        'a\n ',
+        'a\t',
+        ' a\nb\n',
+        '\ta\n',
+        'a\n\nb',
+        'a\u0001b\n',
+        'a\ud83d\ude00\n',
       ),
       fc.string(),
     );
@@ -333,6 +375,8 @@ describe('stringifyYaml writes what the yaml library writes, without a Document'
       fc.boolean(),
       fc.constant(null),
       strings.map((text) => new Literal(text)),
+      // Anchored: written once with the anchor, as an alias after.
+      fc.constantFrom(new Literal('set -eu\necho a\n', 'library'), new Literal('b', 'other')),
     );
     const value = fc.letrec((tie) => ({
       node: fc.oneof(
