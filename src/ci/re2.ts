@@ -23,7 +23,23 @@ const POSIX_CLASSES: Record<string, string> = {
 
 export type Re2Result = { ok: true; regex: RegExp } | { ok: false; error: string };
 
+/** Patterns compiled so far: a component's inputs are resolved several times (each mode, each
+ *  input set), and the same patterns recur across components. Results are immutable (no `g` or
+ *  `y` flag, so `test` keeps no state). Bounded, since lint compiles what users write. */
+const compiled = new Map<string, Re2Result>();
+const MAX_COMPILED = 1000;
+
 export function compileRe2(source: string): Re2Result {
+  let result = compiled.get(source);
+  if (result === undefined) {
+    result = translateRe2(source);
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(source, result);
+  }
+  return result;
+}
+
+function translateRe2(source: string): Re2Result {
   let flags = '';
   let body = source;
   const inline = /^\(\?([imsU]+)\)/.exec(body);

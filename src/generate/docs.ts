@@ -20,13 +20,22 @@ export const componentPagePath = (name: string): string => `docs/components/${na
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** An input's sample value as a user writes it in `inputs:`, on one line. */
-const example = (name: string, sample: unknown): string =>
-  cell(
-    `\`${stringify({ [name]: sample }, { collectionStyle: 'flow', lineWidth: 0 })
-      .trim()
-      .replace(/^\{ (.*) \}$/, '$1')}\``,
-  );
+/** An input's sample value as a user writes it in `inputs:`, on one line. Kept by name and value:
+ *  the builders share most inputs, and each stringify builds a yaml Document. */
+const examples = new Map<string, string>();
+const example = (name: string, sample: unknown): string => {
+  const key = `${name}\0${JSON.stringify(sample)}`;
+  let text = examples.get(key);
+  if (text === undefined) {
+    text = cell(
+      `\`${stringify({ [name]: sample }, { collectionStyle: 'flow', lineWidth: 0 })
+        .trim()
+        .replace(/^\{ (.*) \}$/, '$1')}\``,
+    );
+    examples.set(key, text);
+  }
+  return text;
+};
 
 /** The `include:` a consumer writes to use the component, with its usage inputs. */
 export function usageSnippet(component: ComponentDefinition): string {
