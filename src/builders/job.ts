@@ -1,7 +1,7 @@
 /** The job shape every builder shares: stage, image, variables, the shell library and the job's script, the dotenv report. */
 import { Literal, type Image, type Job, type Service, type Variables } from '../ci/model.js';
 import type { InputDeclarations } from './inputs.js';
-import { SHELL_LIBRARY } from './script.js';
+import { shellLibrary } from './script.js';
 import { inputRef, REPORT_FILE } from './spec.js';
 import { inputVariables, plain } from './variables.js';
 
@@ -27,7 +27,7 @@ export function assembleJob(parts: JobParts): Job {
     // The script is self-contained; before_script stays free for the consumer (it runs in the
     // same shell, so variables it exports can be used in tags, build-args and labels).
     before_script: [],
-    script: [SHELL_LIBRARY, new Literal(parts.script)],
+    script: [shellLibrary(), new Literal(parts.script)],
     artifacts: { reports: { dotenv: REPORT_FILE } },
   };
 }

@@ -83,6 +83,8 @@ export const renderBuildScript = (
  * The shell library (prelude and auth), the first item of every script that writes registry
  * credentials; the job's own script is the next item, in the same shell. One Literal with an
  * anchor: a component whose jobs all start with it (a builder and its sign, sbom and provenance
- * jobs) holds its text once, and an alias in the others.
+ * jobs) holds its text once, and an alias in the others. Rendered when first asked for: commands
+ * that load the builders without rendering a job (lint) do not pay for it.
  */
-export const SHELL_LIBRARY = new Literal(renderScript(library), 'cigen-library');
+let shellLibraryLiteral: Literal | undefined;
+export const shellLibrary = (): Literal => (shellLibraryLiteral ??= new Literal(renderScript(library), 'cigen-library'));

@@ -11,7 +11,7 @@ import readme from '../../components/buildah-native/README.md.hbs';
 import { BUILDAH_IMAGE, BUILDAH_INPUTS, buildahJob } from '../builders/buildah.js';
 import type { InputDeclarations } from '../builders/inputs.js';
 import { jobKey } from '../builders/job.js';
-import { SHELL_LIBRARY, renderBuildScript } from '../builders/script.js';
+import { shellLibrary, renderBuildScript } from '../builders/script.js';
 import { inputRef } from '../builders/spec.js';
 import { LIST_PREFIX, plain } from '../builders/variables.js';
 import { Literal, type Job, type Jobs, type Variables } from '../ci/model.js';
@@ -69,7 +69,7 @@ function archJob(): Job {
   const preamble = renderBuildScript(arch, BUILDAH_NATIVE, pickInputs('image', 'tags', 'tag-rules'));
   return afterStage(
     // The shell library, this preamble, then the buildah script: one shell, one library.
-    { ...job, variables, script: [SHELL_LIBRARY, new Literal(preamble), ...job.script.filter((item) => item !== SHELL_LIBRARY)] },
+    { ...job, variables, script: [shellLibrary(), new Literal(preamble), ...job.script.filter((item) => item !== shellLibrary())] },
     {
       // The job's runners, one architecture each: GitLab expands the matrix variable in tags.
       tags: plain(inputRef('platform-runner-tags')),

@@ -8,7 +8,7 @@
 import attestScript from '../../components/sign/script.sh.hbs';
 import verifyScript from '../../components/verify/script.sh.hbs';
 import { CORE_INPUTS, IMAGE_REFERENCE, SINGLE_LINE, type InputDeclaration, type InputDeclarations } from '../builders/inputs.js';
-import { SHELL_LIBRARY, readLines, renderScript } from '../builders/script.js';
+import { shellLibrary, readLines, renderScript } from '../builders/script.js';
 import { inputRef } from '../builders/spec.js';
 import { inputVariables, plain } from '../builders/variables.js';
 import { CATALOG_PATH, CATALOG_VERSION } from '../ci/component-ref.js';
@@ -170,7 +170,7 @@ function attestJob(kind: AttestKind, options: AttestJobOptions): Job {
     // Keyless signing: the job's OIDC token for Fulcio. Read by cigen from the environment, never printed.
     id_tokens: { SIGSTORE_ID_TOKEN: { aud: plain(inputRef('sigstore-audience')) } },
     script: [
-      SHELL_LIBRARY,
+      shellLibrary(),
       new Literal(attestScriptFor(kind, options.builder ? { ...SIGNING_INPUTS, ...REGISTRY_INPUTS } : options.inputs, options.builder)),
     ],
     artifacts,
@@ -347,7 +347,7 @@ export const verifyJobs = (): Jobs => ({
     // included (with needs: on the build alone it could run before they attached anything).
     variables: inputVariables(VERIFY_INPUTS),
     script: [
-      SHELL_LIBRARY,
+      shellLibrary(),
       new Literal(renderScript(verifyScript, { component: 'verify', reads: readLines(withVariables(VERIFY_INPUTS)) })),
     ],
   },
