@@ -17,7 +17,7 @@ async function compileSchema() {
   const { default: addFormats } = await import('ajv-formats');
   const ajvVersion = JSON.parse(readFileSync(join(root, 'node_modules/ajv/package.json'), 'utf8')).version;
   const source = readFileSync(schemaFile, 'utf8');
-  const stamp = createHash('sha256').update(source).update(ajvVersion).update('v3').digest('hex');
+  const stamp = createHash('sha256').update(source).update(ajvVersion).update('v4').digest('hex');
   if (existsSync(validatorFile) && readFileSync(validatorFile, 'utf8').includes(stamp)) return false;
   // Descriptions do not change what validates; dropping them keeps the generated code small.
   // Only annotations go: a string-valued description. A property *named* description (in
@@ -25,12 +25,15 @@ async function compileSchema() {
   const schema = JSON.parse(source, (key, value) =>
     (key === 'markdownDescription' || key === 'description') && typeof value === 'string' ? undefined : value,
   );
-  // GitLab's own spec (ci_schema_spec.js) compiles ci.json with these options.
+  // GitLab's own spec (ci_schema_spec.js) compiles ci.json with these options; and each $ref as a
+  // function of its own instead of inlined at every use: a third less code (706 KB to 457 KB before
+  // minifying) for every command to load, the same findings.
   const ajv = new Ajv({
     strictTypes: false,
     strictTuples: false,
     allowMatchingProperties: true,
     allErrors: true,
+    inlineRefs: false,
     code: { source: true, optimize: true },
   });
   ajv.addKeyword('markdownDescription');
