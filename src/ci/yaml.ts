@@ -255,21 +255,24 @@ function writeValue(value: unknown, context: StringifyContext, anchors: WrittenA
   return writeScalar(value, context);
 }
 
-/** What sends a literal block to the library's writer: a character it double-quotes (controls, any
- *  surrogate, paired ones too), a line of spaces at the end, leading whitespace (an indentation
- *  indicator), trailing spaces or blank lines (keep chomping). */
+/** Characters the library's writer double-quotes a string for: controls and any surrogate (paired ones too, here). */
 // eslint-disable-next-line no-control-regex
-const NOT_A_PLAIN_LITERAL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]|\n[\t ]+$|^[\n\t ]|[\n\t ]\n$|[\t ]$/;
+const QUOTED_CHARACTERS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]/;
+const isBlank = (code: number): boolean => code === 10 || code === 9 || code === 32;
 
 /**
  * A literal block as the library's blockString writes it, for the text most literals are (a job's
- * script, a variable's value): nested (indented), starting with a printable character, ending in
- * one line break (clip, `|`) or none (strip, `|-`). Undefined for anything else: the library writes it.
+ * script, a variable's value): nested (indented), starting with a printable character, ending with
+ * one (clip, `|`) or no (strip, `|-`) line break after a printable character. Undefined for
+ * anything else (leading whitespace takes an indentation indicator, trailing blank lines keep
+ * chomping, a control character double quotes): the library writes it.
  */
 function literalBlock(text: string, context: StringifyContext): string | undefined {
   const { indent } = context;
-  if (indent === '' || text === '' || context.implicitKey || context.inFlow || NOT_A_PLAIN_LITERAL.test(text)) return undefined;
+  if (indent === '' || text === '' || context.implicitKey || context.inFlow) return undefined;
   const clip = text.charCodeAt(text.length - 1) === 10;
+  const last = text.length - (clip ? 2 : 1);
+  if (last < 0 || isBlank(text.charCodeAt(0)) || isBlank(text.charCodeAt(last)) || QUOTED_CHARACTERS.test(text)) return undefined;
   const body = clip ? text.slice(0, -1) : text;
   return `|${clip ? '' : '-'}\n${indent}${body.replace(/\n+/g, `$&${indent}`)}`;
 }
