@@ -96,6 +96,18 @@ interface WrittenAnchors {
   written: Set<string>;
 }
 
+/**
+ * The anchor rule for a Literal, shared by both writers: its alias when its text was written
+ * already, the anchor to write with it when it repeats (marked written), nothing otherwise.
+ */
+function anchorOf(value: Literal, anchors: WrittenAnchors): { alias: string } | { anchor: string } | undefined {
+  const name = value.anchor;
+  if (name === undefined || !anchors.repeated.has(name)) return undefined;
+  if (anchors.written.has(name)) return { alias: name };
+  anchors.written.add(name);
+  return { anchor: name };
+}
+
 /** Turns model values into yaml nodes: Literal becomes a literal block scalar. */
 function toNode(doc: Document, value: unknown, anchors: WrittenAnchors): unknown {
   if (typeof value === 'string' && YAML11_BREAKS.test(value)) {
@@ -105,14 +117,11 @@ function toNode(doc: Document, value: unknown, anchors: WrittenAnchors): unknown
     return scalar;
   }
   if (value instanceof Literal) {
-    const anchor = value.anchor !== undefined && anchors.repeated.has(value.anchor) ? value.anchor : undefined;
-    if (anchor !== undefined && anchors.written.has(anchor)) return new Alias(anchor);
+    const shared = anchorOf(value, anchors);
+    if (shared && 'alias' in shared) return new Alias(shared.alias);
     const scalar = new Scalar(value.text);
     scalar.type = Scalar.BLOCK_LITERAL;
-    if (anchor !== undefined) {
-      scalar.anchor = anchor;
-      anchors.written.add(anchor);
-    }
+    if (shared) scalar.anchor = shared.anchor;
     return scalar;
   }
   if (value instanceof Reference) return doc.createNode(value);
@@ -247,11 +256,9 @@ function writeScalar(value: unknown, context: StringifyContext, asWritten = fals
 
 /** A scalar as writeScalar writes it; an anchored Literal as `&anchor |...` the first time, `*anchor` after. */
 function writeValue(value: unknown, context: StringifyContext, anchors: WrittenAnchors): string {
-  if (value instanceof Literal && value.anchor !== undefined && anchors.repeated.has(value.anchor)) {
-    if (anchors.written.has(value.anchor)) return `*${value.anchor}`;
-    anchors.written.add(value.anchor);
-    return `&${value.anchor} ${writeScalar(value, context)}`;
-  }
+  const shared = value instanceof Literal ? anchorOf(value, anchors) : undefined;
+  if (shared && 'alias' in shared) return `*${shared.alias}`;
+  if (shared) return `&${shared.anchor} ${writeScalar(value, context)}`;
   return writeScalar(value, context);
 }
 
