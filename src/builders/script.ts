@@ -80,8 +80,9 @@ export const renderBuildScript = (
 ): string => renderScript(template, { component, reads: readLines(declared), tagRule: TAG_RULE, reportFile: REPORT_FILE, ...extra });
 
 /**
- * The shell library (prelude and auth), the first item of every script that writes registry
- * credentials; the job's own script is the next item, in the same shell. One Literal with an
+ * The shell library (prelude and auth), the first item of the scripts of the builder, release and
+ * supply-chain jobs; the job's own script follows, in the same shell (kaniko-compat, doctor and
+ * migration-bot keep a prelude in their own script). One Literal with an
  * anchor: a component whose jobs all start with it (a builder and its sign, sbom and provenance
  * jobs) holds its text once, and an alias in the others. Rendered when first asked for: commands
  * that load the builders without rendering a job (lint) do not pay for it.
