@@ -393,10 +393,10 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     if (/^[0-9]+$/.test(retries) && Number(retries) <= 100) inputs['push-retries'] = Number(retries);
     else reasons.push(reason('flag-compat', `--push-retry ${retries}: the push-retries input takes a number up to 100`));
   }
-  if (values.has('image-download-retry'))
-    notes.push(
-      note('image-download-retry', `--image-download-retry dropped: the component retries pulls as many times as pushes (push-retries)`),
-    );
+  // A kind of its own (push-retries covers its pulls), first among the dropped flags; the words are the table's.
+  const downloadRetry = KANIKO_FLAGS['image-download-retry']?.migrate;
+  if (values.has('image-download-retry') && downloadRetry && 'drop' in downloadRetry)
+    notes.push(note('image-download-retry', `--image-download-retry dropped: ${downloadRetry.drop}`));
   if (values.has('skip-unused-stages') && !on('skip-unused-stages'))
     reasons.push(
       reason('flag-compat', '--skip-unused-stages=false: Kaniko built every stage; Buildah builds only the stages the target needs'),
