@@ -1,7 +1,7 @@
 /**
  * What the bot needs from a migration, as a port: the bot does not know how pipelines are
  * rewritten, only which files change and what to tell the project about each job. The CLI
- * wires `cigen migrate` in (cli/wiring.ts).
+ * wires `cigen migrate` in (cli/wiring/bot.ts).
  */
 export interface MigratedJob {
   name: string;

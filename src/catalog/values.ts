@@ -5,6 +5,7 @@
  */
 import { TAG } from '../builders/inputs.js';
 import { parseRule } from '../builders/tag-rules.js';
+import { GENERATED_BANNER } from './document.js';
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // The job's own grammar for registry hosts and mirror locations (registries.sh.hbs).
@@ -92,3 +93,7 @@ function checkRegistryValues(values: Readonly<Record<string, unknown>>, errors: 
       errors.push(`${where}: the password is written out in the file; put it in a masked CI/CD variable and give \`$NAME\``);
   });
 }
+
+/** A component file `cigen build` wrote gets cigen's own checks of its values too. */
+export const generatedValueChecks = (text: string): typeof checkBuildInputValues | undefined =>
+  text.startsWith(GENERATED_BANNER) ? checkBuildInputValues : undefined;

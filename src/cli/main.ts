@@ -1,12 +1,11 @@
 /**
  * The cigen CLI: commander wiring only. Commands load their modules on demand so that a quick
- * command does not pay for the others; every error becomes an exit code here and only here.
+ * command does not pay for the others; every error becomes an exit code in program.ts.
+ * `cigen lint` usually runs from a bundle of its own (lint-main.ts; bin/cigen.cjs chooses).
  */
-import { Command, CommanderError, Option } from 'commander';
-import { CigenError, exitCodeOf, INTERNAL_ERROR } from '../errors.js';
-import { isVerbose, setVerbose } from './verbose.js';
+import { Option } from 'commander';
+import { createProgram, formatOption, registerLintCommand, run } from './program.js';
 import { registerSupplyCommands } from './supply.js';
-import { CATALOG_VERSION } from '../ci/component-ref.js';
 // Types only: erased from the bundle, so each command's module still loads on demand.
 import type { BotCommandOptions } from './commands/bot.js';
 import type { InitCommandOptions } from './commands/init.js';
@@ -14,20 +13,7 @@ import type { PublishOptions } from './commands/publish.js';
 
 /** A repeatable option's values, in order. */
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
-const program = new Command()
-  .name('cigen')
-  .description('Safe, fast, boring container image builds for GitLab CI.')
-  .version(CATALOG_VERSION)
-  .option('--verbose', 'on an internal error, print its stack; the bot also logs each HTTP request (never a token); or CIGEN_DEBUG=1')
-  .showHelpAfterError('(run with --help for usage)')
-  .configureOutput({ outputError: (text, write) => write(text) })
-  .exitOverride()
-  .hook('preAction', (command) => setVerbose(Boolean(command.opts<{ verbose?: boolean }>().verbose)));
-const HELP_AFTER =
-  '\nExit codes: 0 success, 1 findings or refused input (nothing written), 2 usage error, 70 internal error.\nEach command has --help.\n';
-program.addHelpText('after', HELP_AFTER);
-
-const formatOption = () => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
+const program = createProgram();
 
 program
   .command('build')
@@ -64,26 +50,7 @@ program
     await runRender(component, options);
   });
 
-program
-  .command('lint')
-  .description('lint .gitlab-ci.yml files and component templates: YAML, GitLab schema, component spec, includes, semantic checks')
-  .argument('[paths...]', 'files or directories (a directory: its *gitlab-ci.yml files, templates/, and the components it holds)')
-  .option('--schema-only', 'only the YAML and schema layers')
-  .option(
-    '--pipeline',
-    'check the files named as root pipelines (needs, a visible job), for a custom CI config path; ' +
-      'without it only *gitlab-ci.yml files are, and any other file is linted as a fragment',
-  )
-  .addOption(formatOption())
-  .addHelpText(
-    'after',
-    '\nExit codes: 0 clean or warnings only, 1 errors, 2 usage.\n\nExamples:\n  cigen lint .gitlab-ci.yml\n' +
-      '  cigen lint . --format json\n  cigen lint templates/ --schema-only\n  cigen lint --pipeline ci/main.yml',
-  )
-  .action(async (paths: string[], options: { format: 'text' | 'json'; schemaOnly?: boolean; pipeline?: boolean }) => {
-    const { runLint } = await import('./commands/lint.js');
-    await runLint(paths, options);
-  });
+registerLintCommand(program);
 
 program
   .command('migrate')
@@ -227,39 +194,4 @@ program
 
 registerSupplyCommands(program);
 
-/** What a failure prints: one line for the user's errors; for cigen's own, one line asking for a
- *  report (the stack with --verbose). Never a stack for a usage error. */
-export function reportError(error: unknown, write: (text: string) => void = (text) => process.stderr.write(text)): number {
-  if (error instanceof CigenError) {
-    if (error.message) write(`${error.message}\n`);
-    for (const detail of (error as { details?: readonly string[] }).details ?? []) write(`  ${detail}\n`);
-    return exitCodeOf(error);
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  write(`cigen: internal error: ${message.split('\n')[0] ?? ''}\n`);
-  if (isVerbose() && error instanceof Error && error.stack) write(`${error.stack}\n`);
-  else write('cigen: this is a bug in cigen; please report it with the output of the same command run with --verbose\n');
-  return INTERNAL_ERROR;
-}
-
-export async function main(argv: readonly string[]): Promise<number> {
-  // `cigen` alone: the help, and a usage error (there is nothing to do).
-  if (argv.length <= 2) {
-    process.stderr.write(program.helpInformation() + HELP_AFTER);
-    return 2;
-  }
-  try {
-    await program.parseAsync(argv);
-    return 0;
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-      return 2;
-    }
-    return reportError(error);
-  }
-}
-
-void main(process.argv).then((code) => {
-  process.exitCode = code;
-});
+void run(program, process.argv);

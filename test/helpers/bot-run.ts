@@ -4,7 +4,7 @@
  */
 import { GitLabPlatform } from '../../src/bot/gitlab.js';
 import { runBot, type BotReport } from '../../src/bot/run.js';
-import { migrator } from '../../src/cli/wiring.js';
+import { migrator } from '../../src/cli/wiring/bot.js';
 import type { FakeGitLab } from './fake-gitlab.js';
 
 export const FAST_RETRY = { attempts: 5, baseMs: 5, maxMs: 2000, timeoutMs: 2000 };

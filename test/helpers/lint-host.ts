@@ -1,5 +1,5 @@
 /** The linter's host as the CLI wires it: project files from a map, cigen's catalog offline. */
-import { lintHost } from '../../src/cli/wiring.js';
+import { lintHost } from '../../src/cli/wiring/lint.js';
 import type { LintHost } from '../../src/lint/lint-text.js';
 
 export const catalogHost = (read: (path: string) => string | undefined = () => undefined): LintHost =>

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectionFailure, type HttpStats } from '../../src/bot/http.js';
 import { GitLabPlatform } from '../../src/bot/gitlab.js';
 import { BRANCH, runBot, type BotReport, type ProjectResult } from '../../src/bot/run.js';
-import { migrator } from '../../src/cli/wiring.js';
+import { migrator } from '../../src/cli/wiring/bot.js';
 import { cigenAsync as cli } from '../helpers/cli.js';
 import { FakeGitLab, KANIKO_CI, NODE_CI } from '../helpers/fake-gitlab.js';
 

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { reportError } from '../../src/cli/main.js';
+import { reportError } from '../../src/cli/program.js';
 import { setVerbose } from '../../src/cli/verbose.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { cigen } from '../helpers/cli.js';

@@ -8,7 +8,7 @@ import { reportJson, reportMarkdown } from '../../bot/report.js';
 import { runBot, STATUSES, type BotReport, type ProjectResult, type Shard } from '../../bot/run.js';
 import { gitlabToken, instanceUrl } from '../../bot/access.js';
 import { writeFilesAtomically } from '../files.js';
-import { migrator } from '../wiring.js';
+import { migrator } from '../wiring/bot.js';
 import { checkBuilderImages } from './migrate.js';
 import { paint } from '../output.js';
 import { debug, isVerbose } from '../verbose.js';

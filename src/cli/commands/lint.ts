@@ -4,7 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { FindingsError, UsageError } from '../../errors.js';
 import type { Diagnostic } from '../../ci/diagnostics.js';
 import { lintFile, parseFile, type LintHost } from '../../lint/lint-text.js';
-import { lintHost } from '../wiring.js';
+import { lintHost } from '../wiring/lint.js';
 import { diagnosticJson, escapeControl, formatDiagnostic, paint } from '../output.js';
 import { projectRoot, readProjectPath, templateFiles } from '../project.js';
 

@@ -1,0 +1,91 @@
+/**
+ * What every cigen program shares: the root command (name, version, --verbose, help, exit
+ * codes), the options commands have in common, and the one place an error becomes an exit code.
+ * main.ts registers every command on it; lint-main.ts, the `cigen lint` bundle, only lint.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { CATALOG_VERSION } from '../ci/component-ref.js';
+import { CigenError, exitCodeOf, INTERNAL_ERROR } from '../errors.js';
+import { isVerbose, setVerbose } from './verbose.js';
+
+const HELP_AFTER =
+  '\nExit codes: 0 success, 1 findings or refused input (nothing written), 2 usage error, 70 internal error.\nEach command has --help.\n';
+
+export function createProgram(): Command {
+  return new Command()
+    .name('cigen')
+    .description('Safe, fast, boring container image builds for GitLab CI.')
+    .version(CATALOG_VERSION)
+    .option('--verbose', 'on an internal error, print its stack; the bot also logs each HTTP request (never a token); or CIGEN_DEBUG=1')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(text) })
+    .exitOverride()
+    .hook('preAction', (command) => setVerbose(Boolean(command.opts<{ verbose?: boolean }>().verbose)))
+    .addHelpText('after', HELP_AFTER);
+}
+
+export const formatOption = (): Option => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
+
+/** `cigen lint`, registered by both programs. */
+export function registerLintCommand(program: Command): void {
+  program
+    .command('lint')
+    .description('lint .gitlab-ci.yml files and component templates: YAML, GitLab schema, component spec, includes, semantic checks')
+    .argument('[paths...]', 'files or directories (a directory: its *gitlab-ci.yml files, templates/, and the components it holds)')
+    .option('--schema-only', 'only the YAML and schema layers')
+    .option(
+      '--pipeline',
+      'check the files named as root pipelines (needs, a visible job), for a custom CI config path; ' +
+        'without it only *gitlab-ci.yml files are, and any other file is linted as a fragment',
+    )
+    .addOption(formatOption())
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 clean or warnings only, 1 errors, 2 usage.\n\nExamples:\n  cigen lint .gitlab-ci.yml\n' +
+        '  cigen lint . --format json\n  cigen lint templates/ --schema-only\n  cigen lint --pipeline ci/main.yml',
+    )
+    .action(async (paths: string[], options: { format: 'text' | 'json'; schemaOnly?: boolean; pipeline?: boolean }) => {
+      const { runLint } = await import('./commands/lint.js');
+      await runLint(paths, options);
+    });
+}
+
+/** What a failure prints: one line for the user's errors; for cigen's own, one line asking for a
+ *  report (the stack with --verbose). Never a stack for a usage error. */
+export function reportError(error: unknown, write: (text: string) => void = (text) => process.stderr.write(text)): number {
+  if (error instanceof CigenError) {
+    if (error.message) write(`${error.message}\n`);
+    for (const detail of (error as { details?: readonly string[] }).details ?? []) write(`  ${detail}\n`);
+    return exitCodeOf(error);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  write(`cigen: internal error: ${message.split('\n')[0] ?? ''}\n`);
+  if (isVerbose() && error instanceof Error && error.stack) write(`${error.stack}\n`);
+  else write('cigen: this is a bug in cigen; please report it with the output of the same command run with --verbose\n');
+  return INTERNAL_ERROR;
+}
+
+/** Runs the program on `argv` and sets the exit code. */
+export async function run(program: Command, argv: readonly string[]): Promise<number> {
+  const code = await exitCodeFor(program, argv);
+  process.exitCode = code;
+  return code;
+}
+
+async function exitCodeFor(program: Command, argv: readonly string[]): Promise<number> {
+  // `cigen` alone: the help, and a usage error (there is nothing to do).
+  if (argv.length <= 2) {
+    process.stderr.write(program.helpInformation() + HELP_AFTER);
+    return 2;
+  }
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return 2;
+    }
+    return reportError(error);
+  }
+}

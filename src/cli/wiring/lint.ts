@@ -1,0 +1,12 @@
+/**
+ * How the features meet (src/cli/wiring/): the linter's host reads cigen's catalog, which the
+ * linter may not import. Apart from bot.ts, so that the `cigen lint` bundle holds no migrator.
+ */
+import { resolveCatalogComponent } from '../../catalog/resolve.js';
+import { generatedValueChecks } from '../../catalog/values.js';
+import type { LintHost } from '../../lint/lint-text.js';
+
+/** The linter's host: project files through `read`, cigen's own components offline. */
+export function lintHost(read: LintHost['readProjectFile']): LintHost {
+  return { readProjectFile: read, resolveComponent: resolveCatalogComponent, componentValueChecks: generatedValueChecks };
+}

@@ -1,0 +1,110 @@
+/**
+ * The bundles bin/cigen.cjs runs (src/tooling/bundle.mjs): `cigen lint` from dist/lint.cjs, every
+ * other command from dist/cli.cjs. The lint bundle must be the same command: same output, same exit
+ * code, for clean files, findings, cigen's own components (loaded from dist/lint-catalog.cjs on the
+ * first include of one), usage errors and help. What each process loads is read from Node's own
+ * module log (NODE_DEBUG=module), not inferred.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as catalogResolve from '../../src/catalog/resolve.js';
+import { DEFAULT_COMPONENT_PREFIX } from '../../src/ci/component-ref.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'cigen-bundle-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const FILES: Record<string, string> = {
+  'clean/.gitlab-ci.yml': 'build:\n  script: [make]\n',
+  'typo/.gitlab-ci.yml': 'build:\n  scirpt: [make]\n',
+  'component/.gitlab-ci.yml':
+    `include:\n  - component: ${DEFAULT_COMPONENT_PREFIX}/buildah@1\n    inputs:\n      tags: ["not a tag!"]\n      nope: 1\n` +
+    `  - component: ${DEFAULT_COMPONENT_PREFIX}/nothing@1\n`,
+  'broken/.gitlab-ci.yml': 'build:\n  script: [make\n',
+};
+for (const [path, text] of Object.entries(FILES)) {
+  mkdirSync(join(dir, path, '..'), { recursive: true });
+  writeFileSync(join(dir, path), text);
+}
+
+function run(script: string, args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [join(ROOT, script), ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The files of the process's module log: each loaded by Node, or running and requiring (bin/cigen.cjs
+ *  compiles its bundle itself, so the bundle shows as the parent of what it requires). */
+const loaded = (stderr: string): string[] => [
+  ...new Set(
+    [...stderr.matchAll(/^MODULE \d+: (?:load "|Module\._load REQUEST .* parent: )(\/[^"\n]+)/gm)].map((m) =>
+      (m[1] ?? '').replace(`${ROOT}/`, ''),
+    ),
+  ),
+];
+
+const CASES: string[][] = [
+  ['lint', 'clean/.gitlab-ci.yml'],
+  ['lint', 'typo/.gitlab-ci.yml'],
+  ['lint', 'component/.gitlab-ci.yml'],
+  ['lint', 'component/.gitlab-ci.yml', '--format', 'json'],
+  ['lint', 'broken/.gitlab-ci.yml'],
+  ['lint', 'clean', 'typo', '--schema-only'],
+  ['lint', 'missing.yml'],
+  ['lint', '--format', 'xml', 'clean'],
+  ['lint', '--help'],
+  ['lint', '--unknown'],
+];
+
+describe('the lint bundle', () => {
+  it.each(CASES.map((args) => [args.join(' '), args] as const))('`cigen %s`: the same as the whole CLI', (_, args) => {
+    const whole = run('dist/cli.cjs', args);
+    expect(run('dist/lint.cjs', args)).toEqual(whole);
+    expect(run('bin/cigen.cjs', args)).toEqual(whole);
+    expect(whole.status).not.toBe(70);
+  });
+
+  it('bin/cigen.cjs runs lint from dist/lint.cjs and every other command from dist/cli.cjs', () => {
+    const lint = loaded(run('bin/cigen.cjs', ['lint', 'clean/.gitlab-ci.yml'], { NODE_DEBUG: 'module' }).stderr);
+    expect(lint).toContain('dist/lint.cjs');
+    expect(lint).not.toContain('dist/cli.cjs');
+    const version = loaded(run('bin/cigen.cjs', ['--version'], { NODE_DEBUG: 'module' }).stderr);
+    expect(version).toContain('dist/cli.cjs');
+    expect(version).not.toContain('dist/lint.cjs');
+  });
+
+  it('loads the catalog only for a pipeline that includes one of its components, and ci.json only to suggest a key', () => {
+    const clean = loaded(run('dist/lint.cjs', ['lint', 'clean/.gitlab-ci.yml'], { NODE_DEBUG: 'module' }).stderr);
+    expect(clean).not.toContain('dist/lint-catalog.cjs');
+    expect(clean).not.toContain('dist/gitlab-ci.schema.json');
+    const component = run('dist/lint.cjs', ['lint', 'component/.gitlab-ci.yml'], { NODE_DEBUG: 'module' });
+    expect(loaded(component.stderr)).toContain('dist/lint-catalog.cjs');
+    expect(component.stdout).toContain('is not a valid image tag');
+    const typo = run('dist/lint.cjs', ['lint', 'typo/.gitlab-ci.yml'], { NODE_DEBUG: 'module' });
+    expect(loaded(typo.stderr)).toContain('dist/gitlab-ci.schema.json');
+    expect(typo.stdout).toContain('did you mean script?');
+  });
+
+  it('does not load node:child_process for commander: no command of cigen is an executable subcommand', () => {
+    for (const [script, args] of [
+      ['dist/lint.cjs', ['lint', 'clean/.gitlab-ci.yml']],
+      ['dist/cli.cjs', ['--help']],
+    ] as const) {
+      const { stderr } = run(script, [...args], { NODE_DEBUG: 'module' });
+      expect(stderr).toMatch(/^MODULE \d+: load /m);
+      expect(stderr).not.toMatch(/Module\._load REQUEST (node:)?child_process/);
+    }
+  });
+
+  it('every export of src/catalog/resolve.ts is a function: the lint bundle forwards calls to dist/lint-catalog.cjs', () => {
+    const exports = Object.entries(catalogResolve);
+    expect(exports.length).toBeGreaterThan(0);
+    for (const [name, value] of exports) expect(typeof value, name).toBe('function');
+  });
+});
