@@ -38,6 +38,10 @@ export class FindingsError extends CigenError {
 /** sysexits.h EX_SOFTWARE: cigen itself went wrong. */
 export const INTERNAL_ERROR = 70;
 
+/** The reader of cigen's output went away (`cigen lint | head`): 128 + SIGPIPE, the status a shell
+ *  reports for a process that signal ended, as it ends most Unix tools there. */
+export const BROKEN_PIPE = 141;
+
 export function exitCodeOf(error: unknown): ExitCode | typeof INTERNAL_ERROR {
   return error instanceof CigenError ? error.exitCode : INTERNAL_ERROR;
 }

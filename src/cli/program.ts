@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { CATALOG_VERSION } from '../ci/component-ref.js';
-import { CigenError, exitCodeOf, INTERNAL_ERROR } from '../errors.js';
+import { BROKEN_PIPE, CigenError, exitCodeOf, INTERNAL_ERROR } from '../errors.js';
 import { isVerbose, setVerbose } from './verbose.js';
 
 const HELP_AFTER =
@@ -65,8 +65,19 @@ export function reportError(error: unknown, write: (text: string) => void = (tex
   return INTERNAL_ERROR;
 }
 
+/** Node ignores SIGPIPE, so a closed pipe is an EPIPE error on the stream, which would end the
+ *  process with a stack trace. Nothing more can be said to a reader that is gone: stop quietly. */
+function stopOnBrokenPipe(): void {
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(BROKEN_PIPE);
+    });
+}
+
 /** Runs the program on `argv` and sets the exit code. */
 export async function run(program: Command, argv: readonly string[]): Promise<number> {
+  stopOnBrokenPipe();
   const code = await exitCodeFor(program, argv);
   process.exitCode = code;
   return code;

@@ -5,7 +5,8 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reportError } from '../../src/cli/program.js';
 import { setVerbose } from '../../src/cli/verbose.js';
@@ -157,5 +158,26 @@ describe('internal errors', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('Usage: cigen [options] [command]');
     expect(result.stderr).toContain('Exit codes: 0 success');
+  });
+});
+
+describe('a reader that goes away (`| head`)', () => {
+  // More output than a pipe holds (64 KB), so writes go on after `head` has closed the pipe.
+  it.each([
+    ['render buildah', 'the whole CLI, 200 KB on stdout'],
+    ['lint .gitlab-ci.yml', 'the lint bundle, 2,000 findings'],
+  ])('`cigen %s` (%s): no stack trace, exit 141 as for SIGPIPE', (args) => {
+    const bin = resolve(import.meta.dirname, '../../bin/cigen.cjs');
+    const dir = scratch({ '.gitlab-ci.yml': Array.from({ length: 2000 }, (_, i) => `job-${i}:\n  stage: test\n`).join('') });
+    const script = `"$0" "$1" ${args} | head -c 10 >/dev/null; echo "status=\${PIPESTATUS[0]}"`;
+    const result = spawnSync('bash', ['-c', script, process.execPath, bin], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1' },
+      // Not a socket on stdin: bash would take itself for a remote shell and read ~/.bashrc.
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(result.stdout).toBe('status=141\n');
+    expect(result.stderr).toBe('');
   });
 });
