@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 'use strict';
 // The cigen command. It runs the bundled CLI (dist/cli.cjs, built by `npm ci` / `npm run build`;
-// `cigen lint` runs dist/lint.cjs, the same lint command without the rest of cigen) through V8's
-// code cache, so that a run does not parse and compile a megabyte of JavaScript again:
-// Node 22+ has this built in (module.enableCompileCache); on Node 20 cigen keeps the cache itself,
-// in the OS temp directory, one per command (each holds what that command compiles), keyed by
-// Node version and bundle, written once a command has run twice; V8 itself refuses a cache that
-// does not fit.
+// `cigen lint ...`, lint the first argument, runs dist/lint.cjs, the same lint command without the
+// rest of cigen) through V8's code cache, so that a run does not parse and compile a megabyte of
+// JavaScript again: Node 22+ has this built in (module.enableCompileCache, for every module); on
+// Node 20 cigen keeps the cache itself, for the bundle (what the bundle requires, such as
+// dist/lint-catalog.cjs or a vendor bundle, Node compiles each time), in the OS temp directory,
+// one per command (each holds what that command compiles), keyed by Node version and bundle,
+// written once a command has run twice; V8 itself refuses a cache that does not fit.
 const fs = require('node:fs');
 const Module = require('node:module');
 const os = require('node:os');

@@ -1,7 +1,8 @@
 /**
- * Typed errors. Every failure the CLI reports is one of these; `cli/main.ts` maps them to exit
+ * Typed errors. Every failure the CLI reports is one of these; `cli/program.ts` maps them to exit
  * codes in one place: 1 = findings or refused input (nothing written), 2 = usage (a bad flag, a
- * missing or unreadable file), 70 = an internal error (a bug in cigen: anything not typed here).
+ * missing or unreadable file), 70 = an internal error (a bug in cigen: anything not typed here);
+ * and 141 when the reader of the output went away.
  */
 export type ExitCode = 1 | 2;
 

@@ -1,7 +1,8 @@
 /**
  * The cigen CLI: commander wiring only. Commands load their modules on demand so that a quick
  * command does not pay for the others; every error becomes an exit code in program.ts.
- * `cigen lint` usually runs from a bundle of its own (lint-main.ts; bin/cigen.cjs chooses).
+ * `cigen lint` runs from a bundle of its own (lint-main.ts) when `lint` is the first argument
+ * (bin/cigen.cjs chooses); otherwise, as with `cigen --verbose lint`, from this one.
  */
 import { Option } from 'commander';
 import { createProgram, formatOption, registerLintCommand, run } from './program.js';

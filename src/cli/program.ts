@@ -9,7 +9,8 @@ import { BROKEN_PIPE, CigenError, exitCodeOf, INTERNAL_ERROR } from '../errors.j
 import { isVerbose, setVerbose } from './verbose.js';
 
 const HELP_AFTER =
-  '\nExit codes: 0 success, 1 findings or refused input (nothing written), 2 usage error, 70 internal error.\nEach command has --help.\n';
+  '\nExit codes: 0 success, 1 findings or refused input (nothing written), 2 usage error, 70 internal error,\n' +
+  '141 the reader of the output went away (cigen ... | head).\nEach command has --help.\n';
 
 export function createProgram(): Command {
   return new Command()
@@ -66,7 +67,8 @@ export function reportError(error: unknown, write: (text: string) => void = (tex
 }
 
 /** Node ignores SIGPIPE, so a closed pipe is an EPIPE error on the stream, which would end the
- *  process with a stack trace. Nothing more can be said to a reader that is gone: stop quietly. */
+ *  process with a stack trace. Nothing more can be said to a reader that is gone: stop, with the
+ *  status SIGPIPE gives (whatever the command would have ended with). */
 function stopOnBrokenPipe(): void {
   for (const stream of [process.stdout, process.stderr])
     stream.on('error', (error: NodeJS.ErrnoException) => {

@@ -1,6 +1,6 @@
 /**
  * `--verbose` (or CIGEN_DEBUG=1): the stack of an internal error, and what a command does step
- * by step (the bot: each HTTP request, never a token). Set once by main.ts before a command runs.
+ * by step (the bot: each HTTP request, never a token). Set by program.ts (its preAction hook) before a command runs.
  */
 let verbose = ['1', 'true'].includes(process.env['CIGEN_DEBUG'] ?? '');
 

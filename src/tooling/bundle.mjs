@@ -77,9 +77,10 @@ function vendorPlugin(seen) {
  * chooses it): a CI job that lints then compiles 0.6 MB instead of 1.3 MB. The catalog stays out of
  * it: src/catalog/resolve.ts, which renders cigen's own components when a pipeline includes one,
  * is bundled apart (dist/lint-catalog.cjs) and required on the first call. The module is replaced
- * in dist/lint.cjs by functions of the same names that forward to it; only plain data crosses
- * (test/unit/bundle.test.ts checks each export is a function), so the catalog's copies of cigen's
- * lower modules never meet the linter's.
+ * in dist/lint.cjs by functions of the same names that forward to it (test/unit/bundle.test.ts
+ * checks each export is a function). What crosses is data and the catalog's value check, a
+ * function of data; no cigen class, and the test checks that cigen's errors are not in the
+ * catalog bundle, where a throw would not be an instance of the linter's CigenError.
  */
 const LAZY_CATALOG = 'src/catalog/resolve.ts';
 
@@ -202,7 +203,10 @@ async function bundle() {
   }
   outputs.push({ path: join(root, 'dist/gitlab-ci.schema.json'), contents: readFileSync(join(root, SCHEMA_JSON)) });
   // Each output replaces the old file by a rename, so a cigen started during a build runs one
-  // bundle or the other, never a missing or half-written one.
+  // bundle or the other, never a missing or half-written one. The files the entry bundles require
+  // are renamed first, so a new entry bundle never finds the old ones (an old one may find new).
+  const entries = new Set(['dist/cli.cjs', 'dist/lint.cjs'].map((path) => join(root, path)));
+  outputs.sort((a, b) => Number(entries.has(a.path)) - Number(entries.has(b.path)));
   mkdirSync(join(root, 'dist'), { recursive: true });
   for (const file of outputs) {
     const temp = `${file.path}.${process.pid}.tmp`;

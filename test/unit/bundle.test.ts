@@ -6,7 +6,7 @@
  * module log (NODE_DEBUG=module), not inferred.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,7 @@ const FILES: Record<string, string> = {
     `include:\n  - component: ${DEFAULT_COMPONENT_PREFIX}/buildah@1\n    inputs:\n      tags: ["not a tag!"]\n      nope: 1\n` +
     `  - component: ${DEFAULT_COMPONENT_PREFIX}/nothing@1\n`,
   'broken/.gitlab-ci.yml': 'build:\n  script: [make\n',
+  'foreign/.gitlab-ci.yml': 'include:\n  - component: $CI_SERVER_FQDN/security/sast/sast@2\nbuild:\n  script: [make]\n',
 };
 for (const [path, text] of Object.entries(FILES)) {
   mkdirSync(join(dir, path, '..'), { recursive: true });
@@ -54,6 +55,7 @@ const CASES: string[][] = [
   ['lint', 'typo/.gitlab-ci.yml'],
   ['lint', 'component/.gitlab-ci.yml'],
   ['lint', 'component/.gitlab-ci.yml', '--format', 'json'],
+  ['lint', 'foreign/.gitlab-ci.yml'],
   ['lint', 'broken/.gitlab-ci.yml'],
   ['lint', 'clean', 'typo', '--schema-only'],
   ['lint', 'missing.yml'],
@@ -81,8 +83,13 @@ describe('the lint bundle', () => {
 
   it('loads the catalog only for a pipeline that includes one of its components, and ci.json only to suggest a key', () => {
     const clean = loaded(run('dist/lint.cjs', ['lint', 'clean/.gitlab-ci.yml'], { NODE_DEBUG: 'module' }).stderr);
+    expect(clean).toContain('dist/lint.cjs');
     expect(clean).not.toContain('dist/lint-catalog.cjs');
     expect(clean).not.toContain('dist/gitlab-ci.schema.json');
+    // Another project's component: not cigen's to answer for.
+    const foreign = run('dist/lint.cjs', ['lint', 'foreign/.gitlab-ci.yml'], { NODE_DEBUG: 'module' });
+    expect(loaded(foreign.stderr)).not.toContain('dist/lint-catalog.cjs');
+    expect(foreign.status).toBe(0);
     const component = run('dist/lint.cjs', ['lint', 'component/.gitlab-ci.yml'], { NODE_DEBUG: 'module' });
     expect(loaded(component.stderr)).toContain('dist/lint-catalog.cjs');
     expect(component.stdout).toContain('is not a valid image tag');
@@ -106,5 +113,11 @@ describe('the lint bundle', () => {
     const exports = Object.entries(catalogResolve);
     expect(exports.length).toBeGreaterThan(0);
     for (const [name, value] of exports) expect(typeof value, name).toBe('function');
+  });
+
+  it("dist/lint-catalog.cjs holds no cigen error class: one thrown there would not be the linter's CigenError", () => {
+    const sources = (JSON.parse(readFileSync(join(ROOT, 'dist/lint-catalog.cjs.map'), 'utf8')) as { sources: string[] }).sources;
+    expect(sources.some((source) => source.endsWith('src/catalog/resolve.ts'))).toBe(true);
+    expect(sources.filter((source) => source.endsWith('src/errors.ts'))).toEqual([]);
   });
 });

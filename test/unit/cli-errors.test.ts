@@ -164,9 +164,11 @@ describe('internal errors', () => {
 describe('a reader that goes away (`| head`)', () => {
   // More output than a pipe holds (64 KB), so writes go on after `head` has closed the pipe.
   it.each([
-    ['render buildah', 'the whole CLI, 200 KB on stdout'],
-    ['lint .gitlab-ci.yml', 'the lint bundle, 2,000 findings'],
-  ])('`cigen %s` (%s): no stack trace, exit 141 as for SIGPIPE', (args) => {
+    ['render buildah', 'the whole CLI, 200 KB on stdout', 'status=141\n'],
+    ['lint .gitlab-ci.yml', 'the lint bundle, 2,000 findings', 'status=141\n'],
+    ['lint missing.yml', 'nothing on stdout: its own status', 'status=2\n'],
+    ['render buildah > out.yml', 'stdout to a file', 'status=0\n'],
+  ])('`cigen %s` (%s), piped into head: no stack trace', (args, _what, status) => {
     const bin = resolve(import.meta.dirname, '../../bin/cigen.cjs');
     const dir = scratch({ '.gitlab-ci.yml': Array.from({ length: 2000 }, (_, i) => `job-${i}:\n  stage: test\n`).join('') });
     const script = `"$0" "$1" ${args} | head -c 10 >/dev/null; echo "status=\${PIPESTATUS[0]}"`;
@@ -177,7 +179,7 @@ describe('a reader that goes away (`| head`)', () => {
       // Not a socket on stdin: bash would take itself for a remote shell and read ~/.bashrc.
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    expect(result.stdout).toBe('status=141\n');
-    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(status);
+    expect(result.stderr).toBe(args.startsWith('lint missing') ? 'missing.yml: no such file or directory\n' : '');
   });
 });

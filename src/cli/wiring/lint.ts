@@ -4,9 +4,16 @@
  */
 import { resolveCatalogComponent } from '../../catalog/resolve.js';
 import { generatedValueChecks } from '../../catalog/values.js';
+import { CATALOG_PATH } from '../../ci/component-ref.js';
 import type { LintHost } from '../../lint/lint-text.js';
 
 /** The linter's host: project files through `read`, cigen's own components offline. */
 export function lintHost(read: LintHost['readProjectFile']): LintHost {
-  return { readProjectFile: read, resolveComponent: resolveCatalogComponent, componentValueChecks: generatedValueChecks };
+  return {
+    readProjectFile: read,
+    // Another project's component is not cigen's to answer for, and must not load the catalog
+    // (the lint bundle holds it apart).
+    resolveComponent: (ref, target) => (ref.project === CATALOG_PATH ? resolveCatalogComponent(ref, target) : undefined),
+    componentValueChecks: generatedValueChecks,
+  };
 }
