@@ -121,8 +121,6 @@ function lazyCatalogPlugin(names) {
  * for an unknown one, is a file beside the bundle that Node parses as JSON when asked for, not a
  * 128 KB object literal in it.
  */
-const SCHEMA_JSON = 'src/ci/schema/gitlab-ci.schema.json';
-
 function startupPlugin() {
   return {
     name: 'startup',
@@ -168,23 +166,18 @@ async function bundle() {
     legalComments: 'linked',
     logLevel: 'warning',
   };
-  // One CommonJS file: bin/cigen.cjs runs it through V8's code cache (see there).
-  const outputs = [
-    ...(
-      await esbuild.build({
-        ...common,
-        entryPoints: ['src/cli/main.ts'],
-        outfile: 'dist/cli.cjs',
-        plugins: [handlebars, vendorPlugin(seen), startupPlugin()],
-      })
-    ).outputFiles,
-  ];
+  // The entry bundles bin/cigen.cjs runs through V8's code cache (see there), and the files they require.
+  const plugins = [handlebars, vendorPlugin(seen), startupPlugin()];
   const catalogNames = await exportNames(esbuild, [handlebars], LAZY_CATALOG);
-  for (const [entry, outfile, plugins] of [
-    ['src/cli/lint-main.ts', 'dist/lint.cjs', [handlebars, vendorPlugin(seen), startupPlugin(), lazyCatalogPlugin(catalogNames)]],
-    [LAZY_CATALOG, 'dist/lint-catalog.cjs', [handlebars, vendorPlugin(seen), startupPlugin()]],
+  const entryBundles = [];
+  for (const [entry, outfile, extra] of [
+    ['src/cli/main.ts', 'dist/cli.cjs', []],
+    ['src/cli/lint-main.ts', 'dist/lint.cjs', [lazyCatalogPlugin(catalogNames)]],
   ])
-    outputs.push(...(await esbuild.build({ ...common, entryPoints: [entry], outfile, plugins })).outputFiles);
+    entryBundles.push(...(await esbuild.build({ ...common, entryPoints: [entry], outfile, plugins: [...plugins, ...extra] })).outputFiles);
+  const required = [
+    ...(await esbuild.build({ ...common, entryPoints: [LAZY_CATALOG], outfile: 'dist/lint-catalog.cjs', plugins })).outputFiles,
+  ];
   for (const [group, packages] of Object.entries(seen)) {
     // Each package is loaded when first used, not when the bundle is.
     const contents = [...packages]
@@ -199,16 +192,14 @@ async function bundle() {
       stdin: { contents, resolveDir: root, loader: 'js' },
       outfile: `dist/vendor-${group}.cjs`,
     });
-    outputs.push(...built.outputFiles);
+    required.push(...built.outputFiles);
   }
-  outputs.push({ path: join(root, 'dist/gitlab-ci.schema.json'), contents: readFileSync(join(root, SCHEMA_JSON)) });
+  required.push({ path: join(root, 'dist/gitlab-ci.schema.json'), contents: readFileSync(schemaFile) });
   // Each output replaces the old file by a rename, so a cigen started during a build runs one
   // bundle or the other, never a missing or half-written one. The files the entry bundles require
   // are renamed first, so a new entry bundle never finds the old ones (an old one may find new).
-  const entries = new Set(['dist/cli.cjs', 'dist/lint.cjs'].map((path) => join(root, path)));
-  outputs.sort((a, b) => Number(entries.has(a.path)) - Number(entries.has(b.path)));
   mkdirSync(join(root, 'dist'), { recursive: true });
-  for (const file of outputs) {
+  for (const file of [...required, ...entryBundles]) {
     const temp = `${file.path}.${process.pid}.tmp`;
     writeFileSync(temp, file.contents);
     renameSync(temp, file.path);
