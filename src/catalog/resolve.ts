@@ -1,9 +1,9 @@
 /**
  * This catalog's components as `include: component:` entries read them, offline: what the
- * linter's host answers for a reference to cigen's catalog project. The `cigen lint` bundle
- * loads this module (and with it every builder) only when a pipeline includes one of them.
+ * linter's host answers for a reference to cigen's catalog project (the host decides which
+ * references those are, before it loads this module: the `cigen lint` bundle loads it, and with it
+ * every builder, only when a pipeline includes one of cigen's components).
  */
-import { CATALOG_PATH } from '../ci/component-ref.js';
 import type { ComponentRef } from '../ci/includes.js';
 import { renderComponent } from './document.js';
 import { CATALOG, findComponent } from './registry.js';
@@ -15,12 +15,8 @@ export interface ResolvedComponent {
   valueErrors?: (inputs: Record<string, unknown>) => string[];
 }
 
-/** A component of cigen's catalog, rendered from the definitions this cigen ships. */
-export function resolveCatalogComponent(
-  ref: ComponentRef,
-  target: string,
-): ResolvedComponent | { code: string; message: string } | undefined {
-  if (ref.project !== CATALOG_PATH) return undefined;
+/** A component of cigen's catalog (`ref` names its project), rendered from the definitions this cigen ships. */
+export function resolveCatalogComponent(ref: ComponentRef, target: string): ResolvedComponent | { code: string; message: string } {
   const component = findComponent(ref.name);
   if (!component) {
     return {

@@ -11,8 +11,8 @@ import type { LintHost } from '../../lint/lint-text.js';
 export function lintHost(read: LintHost['readProjectFile']): LintHost {
   return {
     readProjectFile: read,
-    // Another project's component is not cigen's to answer for, and must not load the catalog
-    // (the lint bundle holds it apart).
+    // Another project's component is not cigen's to answer for; asked here, before the catalog is
+    // loaded (the lint bundle holds it apart).
     resolveComponent: (ref, target) => (ref.project === CATALOG_PATH ? resolveCatalogComponent(ref, target) : undefined),
     componentValueChecks: generatedValueChecks,
   };
