@@ -42,6 +42,9 @@ export const templatePath = (name: string): string => `templates/${name}.yml`;
 function inputOf(diagnostic: Diagnostic): string | undefined {
   const [spec, inputs, name] = diagnostic.path ?? [];
   if (diagnostic.document === 'header' && spec === 'spec' && inputs === 'inputs' && typeof name === 'string') return name;
+  // A schema finding names the job it is in, and a job's name may hold `$[[ inputs.job-name ]]`:
+  // that is where the finding is, not the input it is about.
+  if (diagnostic.code.startsWith('schema/')) return undefined;
   return /`([a-z0-9-]+)` input|inputs\.([a-z0-9-]+)/.exec(diagnostic.message)?.slice(1).find(Boolean);
 }
 
