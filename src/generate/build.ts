@@ -1,10 +1,8 @@
 /**
  * `cigen build`, the pure part: render every component, validate it the way GitLab would read
- * it, and say what the files should hold. The CLI compares and writes. `renderCatalog` only
- * renders: what `cigen build --check` compares with the files (validation is `cigen build`'s,
- * before it writes, and `cigen publish`'s, before a release).
+ * it, and say what the files should hold. The CLI compares and writes.
  *
- * Validation:
+ * Validation, all before anything is written:
  *  a) the jobs against GitLab's ci.json;
  *  b) the header against GitLab's input rules (types, defaults, options, regex, every block
  *     declared, every input used, known functions, text-interpolation safety);
@@ -50,28 +48,19 @@ function inputOf(diagnostic: Diagnostic): string | undefined {
   return /`([a-z0-9-]+)` input|inputs\.([a-z0-9-]+)/.exec(diagnostic.message)?.slice(1).find(Boolean);
 }
 
-/** A component's template text; a component that cannot be rendered has a problem and no text. */
-export function renderOne(component: ComponentDefinition): RenderedComponent {
-  const path = templatePath(component.name);
-  try {
-    return { component, path, text: renderComponent(component), problems: [] };
-  } catch (error) {
-    return {
-      component,
-      path,
-      text: '',
-      problems: [{ component: component.name, file: path, message: `cannot render: ${(error as Error).message}` }],
-    };
-  }
-}
-
 export async function renderAndValidate(component: ComponentDefinition): Promise<RenderedComponent> {
-  const rendered = renderOne(component);
-  if (rendered.problems.length > 0) return rendered;
-  const { path, text } = rendered;
+  const path = templatePath(component.name);
   const problems: BuildProblem[] = [];
   const problem = (message: string, extra: Partial<BuildProblem> = {}) =>
     problems.push({ component: component.name, file: path, message, ...extra });
+
+  let text: string;
+  try {
+    text = renderComponent(component);
+  } catch (error) {
+    problem(`cannot render: ${(error as Error).message}`);
+    return { component, path, text: '', problems };
+  }
 
   const parsed = parseFile(text, path);
   for (const diagnostic of (await checkFile(parsed, { contentAsWritten: true })).diagnostics) {
@@ -126,17 +115,8 @@ export interface CatalogBuild {
   problems: BuildProblem[];
 }
 
-/** Every component rendered and validated, with its page and the README section. */
 export async function buildCatalog(catalog: readonly ComponentDefinition[] = CATALOG): Promise<CatalogBuild> {
-  return withDocs(catalog, await Promise.all(catalog.map(renderAndValidate)));
-}
-
-/** Every component rendered, not validated (what `cigen build --check` compares), with its page and the README section. */
-export function renderCatalog(catalog: readonly ComponentDefinition[] = CATALOG): CatalogBuild {
-  return withDocs(catalog, catalog.map(renderOne));
-}
-
-function withDocs(catalog: readonly ComponentDefinition[], components: RenderedComponent[]): CatalogBuild {
+  const components = await Promise.all(catalog.map(renderAndValidate));
   return {
     components,
     pages: catalog.map((component) => ({ path: componentPagePath(component.name), text: componentPage(component) })),

@@ -89,7 +89,7 @@ export function preflight(snapshot: CatalogSnapshot): Check[] {
   );
   const current = snapshot.drift.length === 0 && snapshot.buildProblems.length === 0;
   check(
-    'templates and docs are valid and current',
+    'templates and docs are current',
     current,
     current
       ? 'cigen build would change nothing'

@@ -3,13 +3,9 @@
  * and instantiation in both interpolation modes. A broken definition is refused with the
  * component, the input and the reason.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { buildCatalog, renderAndValidate, renderCatalog, type BuildProblem } from '../../src/generate/build.js';
-import { planBuild } from '../../src/cli/commands/build.js';
-import { FindingsError } from '../../src/errors.js';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildCatalog, renderAndValidate, type BuildProblem } from '../../src/generate/build.js';
 import { pinningProblem } from '../../src/generate/pinning.js';
 import { CATALOG, findComponent, type ComponentDefinition } from '../../src/catalog/registry.js';
 import type { InputDeclaration } from '../../src/builders/inputs.js';
@@ -204,61 +200,5 @@ describe('a broken component is refused, naming the component, the input and the
   it('an unpinned builder image', async () => {
     const problems = await problemsOf(variant(() => ({ images: ['quay.io/buildah/stable:latest'] })));
     expect(problems).toContainEqual(expect.objectContaining({ input: 'builder-image', message: expect.stringContaining('moving tag') }));
-  });
-});
-
-describe('cigen build validates before it writes; --check renders and compares, and does not validate', () => {
-  const dirs: string[] = [];
-  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-  const root = join(import.meta.dirname, '../..');
-  const project = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cigen-plan-'));
-    dirs.push(dir);
-    for (const path of ['templates', 'docs/components', 'README.md']) cpSync(join(root, path), join(dir, path), { recursive: true });
-    return dir;
-  };
-  const misspelt = variant((c) => ({
-    jobs: () => {
-      const jobs = c.jobs();
-      (Object.values(jobs)[0] as Record<string, unknown>)['scirpt'] = ['echo'];
-      return jobs;
-    },
-  }));
-
-  it('a component the schema refuses: cigen build (and publish) refuse it, naming it; --check reports the drift only', async () => {
-    const dir = project();
-    const refused = await planBuild(dir, { catalog: [misspelt] }).catch((error: unknown) => error);
-    expect(refused).toBeInstanceOf(FindingsError);
-    expect((refused as Error).message).toMatch(/^cigen build: \d+ problem\(s\); nothing written/);
-    expect((refused as Error).message).toMatch(/templates\/buildah\.yml:\d+:\d+ buildah: .*unknown keys: scirpt/);
-
-    const plan = await planBuild(dir, { catalog: [misspelt], validate: false });
-    expect(plan.build.problems).toEqual([]);
-    const template = plan.changed.find((write) => write.path === join(dir, 'templates/buildah.yml'));
-    expect(template?.text).toContain('  scirpt:\n');
-  });
-
-  it('a component that cannot be rendered is refused by both', async () => {
-    const broken = variant(() => ({
-      jobs: () => {
-        throw new Error('no jobs today');
-      },
-    }));
-    expect(renderCatalog([broken]).problems).toEqual([
-      { component: 'buildah', file: 'templates/buildah.yml', message: 'cannot render: no jobs today' },
-    ]);
-    for (const validate of [true, false]) {
-      const refused = await planBuild(project(), { catalog: [broken], validate }).catch((error: unknown) => error);
-      expect(refused).toBeInstanceOf(FindingsError);
-      expect((refused as Error).message).toContain('templates/buildah.yml buildah: cannot render: no jobs today');
-    }
-  });
-
-  it('renders what buildCatalog renders, the same text, pages and README section', async () => {
-    const rendered = renderCatalog();
-    const built = await buildCatalog();
-    expect(rendered.components.map((c) => c.text)).toEqual(built.components.map((c) => c.text));
-    expect(rendered.pages).toEqual(built.pages);
-    expect(rendered.readmeSection).toBe(built.readmeSection);
   });
 });

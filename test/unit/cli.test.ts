@@ -69,10 +69,6 @@ describe('cigen build', () => {
     expect(result.stderr).toContain('docs/components/buildah.md');
     expect(result.stderr).toContain('README.md');
     expect(readFileSync(template, 'utf8')).toBe(before);
-    // ✓ is a current template: --check validates nothing.
-    const marks = result.stdout.split('\n').filter((line) => /^[✓✗] /.test(line));
-    expect(marks.filter((line) => line.startsWith('✗'))).toEqual([expect.stringMatching(/^✗ kaniko +templates\/kaniko\.yml .* stale$/)]);
-    expect(marks.filter((line) => line.startsWith('✓'))).toHaveLength(CATALOG.length - 1);
   });
 
   it('rewrites what drifted, removes stale generated templates, and is then current', () => {

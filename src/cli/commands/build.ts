@@ -2,10 +2,9 @@
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FindingsError, InputError } from '../../errors.js';
-import { buildCatalog, renderCatalog, templatePath, type BuildProblem, type CatalogBuild } from '../../generate/build.js';
+import { buildCatalog, templatePath, type BuildProblem } from '../../generate/build.js';
 import { replaceComponentsSection } from '../../generate/docs.js';
 import { GENERATED_BANNER } from '../../catalog/document.js';
-import { CATALOG, type ComponentDefinition } from '../../catalog/registry.js';
 import { paint } from '../output.js';
 import { writeFilesAtomically, type PendingWrite } from '../files.js';
 
@@ -32,23 +31,16 @@ function describeProblem(problem: BuildProblem): string {
 }
 
 export interface BuildPlan {
-  build: CatalogBuild;
+  build: Awaited<ReturnType<typeof buildCatalog>>;
   /** Files whose content differs from what cigen renders. */
   changed: PendingWrite[];
   /** Generated templates of components that no longer exist. */
   stale: string[];
 }
 
-/**
- * What `cigen build` would write under `root`; throws when a component does not render or, with
- * `validate` (writing, publishing), does not validate. `cigen build --check` only compares: the
- * validation is the writer's, before it writes, and the release's (and the unit tier's, in CI).
- */
-export async function planBuild(
-  root: string,
-  { validate = true, catalog = CATALOG }: { validate?: boolean; catalog?: readonly ComponentDefinition[] } = {},
-): Promise<BuildPlan> {
-  const build = validate ? await buildCatalog(catalog) : renderCatalog(catalog);
+/** What `cigen build` would write under `root`; throws when the catalog does not validate. */
+export async function planBuild(root: string): Promise<BuildPlan> {
+  const build = await buildCatalog();
   if (build.problems.length > 0) {
     throw new FindingsError(
       [`cigen build: ${build.problems.length} problem(s); nothing written`, ...build.problems.map(describeProblem)].join('\n'),
@@ -89,7 +81,7 @@ export async function planBuild(
 }
 
 export async function runBuild(options: BuildOptions): Promise<void> {
-  const { build, changed, stale } = await planBuild(options.root, { validate: !options.check });
+  const { build, changed, stale } = await planBuild(options.root);
   const relative = (path: string) => path.slice(options.root.length + 1) || path;
   if (options.format === 'json') {
     process.stdout.write(
@@ -108,14 +100,17 @@ export async function runBuild(options: BuildOptions): Promise<void> {
     );
   } else {
     for (const c of build.components) {
-      const drifted = changed.some((w) => relative(w.path) === c.path);
-      const state = drifted ? (options.check ? paint('red', 'stale') : paint('green', 'written')) : 'up to date';
-      // ✓: validated (cigen build), or current (--check, which does not validate).
-      const mark = options.check && drifted ? paint('red', '✗') : paint('green', '✓');
+      const state = changed.some((w) => relative(w.path) === c.path)
+        ? options.check
+          ? paint('red', 'stale')
+          : paint('green', 'written')
+        : 'up to date';
       const unsafe = c.component.unsafe ? paint('yellow', ' (unsafe: privileged)') : '';
       const inputs = String(Object.keys(c.component.inputs).length).padStart(2);
       const images = c.component.images.join(' + ');
-      process.stdout.write(`${mark} ${c.component.name.padEnd(17)} ${c.path.padEnd(32)} ${inputs} inputs  ${images}  ${state}${unsafe}\n`);
+      process.stdout.write(
+        `${paint('green', '✓')} ${c.component.name.padEnd(17)} ${c.path.padEnd(32)} ${inputs} inputs  ${images}  ${state}${unsafe}\n`,
+      );
     }
   }
 
