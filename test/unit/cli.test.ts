@@ -69,6 +69,11 @@ describe('cigen build', () => {
     expect(result.stderr).toContain('docs/components/buildah.md');
     expect(result.stderr).toContain('README.md');
     expect(readFileSync(template, 'utf8')).toBe(before);
+    // Each component's line says which of its files drifted, its page as well as its template.
+    const line = (name: string) => result.stdout.split('\n').find((l) => l.startsWith(`✓ ${name} `));
+    expect(line('kaniko')).toMatch(/ stale \(template\)$/);
+    expect(line('buildah')).toMatch(/ stale \(page\)$/);
+    expect(line('buildkit')).toMatch(/ up to date$/);
   });
 
   it('rewrites what drifted, removes stale generated templates, and is then current', () => {
@@ -78,7 +83,7 @@ describe('cigen build', () => {
     writeFileSync(join(dir, 'templates/hand-written.yml'), 'spec:\n');
     const result = cigen(['build', '--root', dir]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/buildah .*written/);
+    expect(result.stdout).toMatch(/buildah .* written \(template\)$/m);
     expect(readFileSync(join(dir, 'templates/buildah.yml'), 'utf8')).toBe(readFileSync(join(ROOT, 'templates/buildah.yml'), 'utf8'));
     expect(existsSync(join(dir, 'templates/old.yml'))).toBe(false);
     expect(existsSync(join(dir, 'templates/hand-written.yml'))).toBe(true);

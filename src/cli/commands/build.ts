@@ -3,7 +3,7 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FindingsError, InputError } from '../../errors.js';
 import { buildCatalog, templatePath, type BuildProblem } from '../../generate/build.js';
-import { replaceComponentsSection } from '../../generate/docs.js';
+import { componentPagePath, replaceComponentsSection } from '../../generate/docs.js';
 import { GENERATED_BANNER } from '../../catalog/document.js';
 import { paint } from '../output.js';
 import { writeFilesAtomically, type PendingWrite } from '../files.js';
@@ -99,12 +99,19 @@ export async function runBuild(options: BuildOptions): Promise<void> {
       })}\n`,
     );
   } else {
+    const changedPaths = new Set(changed.map((w) => relative(w.path)));
     for (const c of build.components) {
-      const state = changed.some((w) => relative(w.path) === c.path)
-        ? options.check
-          ? paint('red', 'stale')
-          : paint('green', 'written')
-        : 'up to date';
+      // A component's files: its template and its page.
+      const files = [
+        ['template', c.path],
+        ['page', componentPagePath(c.component.name)],
+      ].flatMap(([what, path]) => (changedPaths.has(path as string) ? [what] : []));
+      const state =
+        files.length === 0
+          ? 'up to date'
+          : options.check
+            ? paint('red', `stale (${files.join(', ')})`)
+            : paint('green', `written (${files.join(', ')})`);
       const unsafe = c.component.unsafe ? paint('yellow', ' (unsafe: privileged)') : '';
       const inputs = String(Object.keys(c.component.inputs).length).padStart(2);
       const images = c.component.images.join(' + ');
