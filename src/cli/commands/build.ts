@@ -83,6 +83,9 @@ export async function planBuild(root: string): Promise<BuildPlan> {
 export async function runBuild(options: BuildOptions): Promise<void> {
   const { build, changed, stale } = await planBuild(options.root);
   const relative = (path: string) => path.slice(options.root.length + 1) || path;
+  // What drifted, relative to the root: reported per component, in the JSON, and by --check.
+  const changedPaths = changed.map((w) => relative(w.path));
+  const isChanged = (path: string) => changedPaths.includes(path);
   if (options.format === 'json') {
     process.stdout.write(
       `${JSON.stringify({
@@ -92,20 +95,16 @@ export async function runBuild(options: BuildOptions): Promise<void> {
           path: c.path,
           inputs: Object.keys(c.component.inputs).length,
           images: c.component.images,
-          changed: changed.some((w) => relative(w.path) === c.path),
+          changed: isChanged(c.path),
         })),
-        changed: changed.map((w) => relative(w.path)),
+        changed: changedPaths,
         stale,
       })}\n`,
     );
   } else {
-    const changedPaths = new Set(changed.map((w) => relative(w.path)));
     for (const c of build.components) {
       // A component's files: its template and its page.
-      const files = [
-        ['template', c.path],
-        ['page', componentPagePath(c.component.name)],
-      ].flatMap(([what, path]) => (changedPaths.has(path as string) ? [what] : []));
+      const files = [...(isChanged(c.path) ? ['template'] : []), ...(isChanged(componentPagePath(c.component.name)) ? ['page'] : [])];
       const state =
         files.length === 0
           ? 'up to date'
@@ -122,7 +121,7 @@ export async function runBuild(options: BuildOptions): Promise<void> {
   }
 
   if (options.check) {
-    const drift = [...changed.map((w) => relative(w.path)), ...stale];
+    const drift = [...changedPaths, ...stale];
     if (drift.length > 0) {
       throw new FindingsError(`cigen build --check: out of date: ${drift.join(', ')}; run \`cigen build\` and commit the result`);
     }
