@@ -2,7 +2,7 @@
  * Typed errors. Every failure the CLI reports is one of these; `cli/program.ts` maps them to exit
  * codes in one place: 1 = findings or refused input (nothing written), 2 = usage (a bad flag, a
  * missing or unreadable file), 70 = an internal error (a bug in cigen: anything not typed here);
- * and 141 when the reader of the output went away.
+ * 74 when the output cannot be written (a full disk), and 141 when its reader went away.
  */
 export type ExitCode = 1 | 2;
 
@@ -38,6 +38,10 @@ export class FindingsError extends CigenError {
 
 /** sysexits.h EX_SOFTWARE: cigen itself went wrong. */
 export const INTERNAL_ERROR = 70;
+
+/** sysexits.h EX_IOERR: standard output or standard error cannot be written (a full disk, a
+ *  device error); what the command did besides printing stands. */
+export const OUTPUT_ERROR = 74;
 
 /** The reader of cigen's output went away (`cigen lint | head`): 128 + SIGPIPE, the status a shell
  *  reports for a process that signal ended, as it ends most Unix tools there. */

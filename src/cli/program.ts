@@ -5,12 +5,13 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { CATALOG_VERSION } from '../ci/component-ref.js';
-import { BROKEN_PIPE, CigenError, exitCodeOf, INTERNAL_ERROR } from '../errors.js';
+import { BROKEN_PIPE, CigenError, exitCodeOf, INTERNAL_ERROR, OUTPUT_ERROR } from '../errors.js';
 import { isVerbose, setVerbose } from './verbose.js';
 
 const HELP_AFTER =
   '\nExit codes: 0 success, 1 findings or refused input (nothing written), 2 usage error, 70 internal error,\n' +
-  '141 the reader of the output went away (cigen ... | head).\nEach command has --help.\n';
+  '74 the output cannot be written (a full disk), 141 the reader of the output went away (cigen ... | head).\n' +
+  'Each command has --help.\n';
 
 export function createProgram(): Command {
   return new Command()
@@ -66,20 +67,40 @@ export function reportError(error: unknown, write: (text: string) => void = (tex
   return INTERNAL_ERROR;
 }
 
-/** Node ignores SIGPIPE, so a closed pipe is an EPIPE error on the stream, which would end the
- *  process with a stack trace. Nothing more can be said to a reader that is gone: stop, with the
- *  status SIGPIPE gives (whatever the command would have ended with). */
-function stopOnBrokenPipe(): void {
-  for (const stream of [process.stdout, process.stderr])
+/** What an error of the output stream `name` says: `ENOSPC: no space left on device, write` reads
+ *  `cannot write to standard output: no space left on device (ENOSPC)`. */
+export function outputErrorLine(name: string, error: NodeJS.ErrnoException): string {
+  const reason = /^[A-Z0-9_]+: (.+?)(?:, [a-z_]+)?$/.exec(error.message)?.[1] ?? error.message;
+  return `cigen: cannot write to ${name}: ${reason}${error.code && !reason.includes(error.code) ? ` (${error.code})` : ''}\n`;
+}
+
+/** Writing the output can fail, and a failed write is an error event on the stream, which would
+ *  end the process with a stack trace. Node ignores SIGPIPE, so a closed pipe is EPIPE: nothing
+ *  more can be said to a reader that is gone; stop with the status SIGPIPE gives. Any other error
+ *  (a full disk, a device error) is said in one line on standard error, when that one still
+ *  writes, and ends the process with EX_IOERR. */
+function stopOnOutputError(): void {
+  const streams = [
+    { stream: process.stdout, name: 'standard output' },
+    { stream: process.stderr, name: 'standard error' },
+  ];
+  for (const { stream, name } of streams)
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-      process.exit(BROKEN_PIPE);
+      if (error.code === 'EPIPE') process.exit(BROKEN_PIPE);
+      if (stream !== process.stderr) {
+        try {
+          process.stderr.write(outputErrorLine(name, error));
+        } catch {
+          // Standard error fails as well: the status alone says it.
+        }
+      }
+      process.exit(OUTPUT_ERROR);
     });
 }
 
 /** Runs the program on `argv` and sets the exit code. */
 export async function run(program: Command, argv: readonly string[]): Promise<number> {
-  stopOnBrokenPipe();
+  stopOnOutputError();
   const code = await exitCodeFor(program, argv);
   process.exitCode = code;
   return code;

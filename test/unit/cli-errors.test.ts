@@ -1,14 +1,15 @@
 /**
  * The CLI's error contract: a user's mistake (a missing or unreadable file, a directory where a
  * file belongs, a malformed --inputs file, an alias bomb) is one clean line and exit 2; a file
- * whose content is wrong is exit 1; never a stack trace. Internal errors are exit 70.
+ * whose content is wrong is exit 1; never a stack trace. Internal errors are exit 70; output that
+ * cannot be written is exit 74, a reader gone 141.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { reportError } from '../../src/cli/program.js';
+import { outputErrorLine, reportError } from '../../src/cli/program.js';
 import { setVerbose } from '../../src/cli/verbose.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { cigen } from '../helpers/cli.js';
@@ -181,5 +182,43 @@ describe('a reader that goes away (`| head`)', () => {
     });
     expect(result.stdout).toBe(status);
     expect(result.stderr).toBe(args.startsWith('lint missing') ? 'missing.yml: no such file or directory\n' : '');
+  });
+});
+
+describe('output that cannot be written (a full disk)', () => {
+  // /dev/full: every write fails with ENOSPC, as on a full disk.
+  const bin = resolve(import.meta.dirname, '../../bin/cigen.cjs');
+  const run = (script: string, files: Record<string, string> = {}) =>
+    spawnSync('bash', ['-c', `${script}; echo "status=$?" >&3`, process.execPath, bin], {
+      cwd: scratch(files),
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1' },
+      // fd 3 carries the status, apart from the stderr under test.
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+
+  it.each([
+    ['render buildah', 'the whole CLI'],
+    ['lint .gitlab-ci.yml', 'the lint bundle'],
+  ])('`cigen %s > /dev/full` (%s): one line on stderr, no stack trace, status 74', (args) => {
+    const result = run(`"$0" "$1" ${args} > /dev/full`, { '.gitlab-ci.yml': 'job:\n  stage: test\n  script: [exit 1]\n  scirpt: x\n' });
+    expect(result.output[3]).toBe('status=74\n');
+    expect(result.stderr).toBe('cigen: cannot write to standard output: no space left on device (ENOSPC)\n');
+  });
+
+  it('standard error full as well: the status alone says it', () => {
+    const result = run(`"$0" "$1" render buildah > /dev/full 2> /dev/full`);
+    expect(result.output[3]).toBe('status=74\n');
+  });
+
+  it('words a system error as a reason, its code once', () => {
+    const error = (message: string, code?: string) => Object.assign(new Error(message), code ? { code } : {});
+    expect(outputErrorLine('standard output', error('ENOSPC: no space left on device, write', 'ENOSPC'))).toBe(
+      'cigen: cannot write to standard output: no space left on device (ENOSPC)\n',
+    );
+    expect(outputErrorLine('standard output', error('EIO: i/o error, write', 'EIO'))).toBe(
+      'cigen: cannot write to standard output: i/o error (EIO)\n',
+    );
+    expect(outputErrorLine('standard output', error('write failed'))).toBe('cigen: cannot write to standard output: write failed\n');
   });
 });
