@@ -150,6 +150,7 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
       message: finding.message,
       document: finding.document,
       path: finding.path,
+      ...(finding.input === undefined ? {} : { input: finding.input }),
     };
   };
 

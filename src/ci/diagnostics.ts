@@ -12,6 +12,8 @@ export interface Diagnostic {
   /** Where the finding is, as a path into the header or content document (not printed). */
   document?: 'header' | 'content';
   path?: readonly PathSegment[];
+  /** The input the finding is about, when a rule knows it (not printed). */
+  input?: string;
 }
 
 export type PathSegment = string | number;
@@ -26,6 +28,8 @@ export interface Finding {
   severity: Severity;
   code: string;
   message: string;
+  /** The input the finding is about: the one an interpolation block reads. */
+  input?: string;
 }
 
 export const byPosition = (a: Diagnostic, b: Diagnostic): number =>

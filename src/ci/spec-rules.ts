@@ -277,9 +277,15 @@ export function checkContent(
     const blocks = findBlocks(site.text);
     blockCount += blocks.length;
     for (const block of blocks) {
-      const error = (code: string, message: string) => issues.push({ path: site.path, at: site.at, severity: 'error', code, message });
+      const parts = block.access.split('.');
+      const [root, name] = parts;
+      // Every finding about a block that reads an input carries that input's name.
+      const about = root === 'inputs' && name ? { input: name } : {};
+      const error = (code: string, message: string) =>
+        issues.push({ path: site.path, at: site.at, severity: 'error', code, message, ...about });
       if (!options.hasHeader) {
         issues.push({
+          ...about,
           path: site.path,
           at: site.at,
           severity: 'warning',
@@ -294,8 +300,6 @@ export function checkContent(
       }
       if (block.functions.length > MAX_FUNCTIONS)
         error('spec/too-many-functions', `too many functions in interpolation block ${block.raw} (at most ${MAX_FUNCTIONS})`);
-      const parts = block.access.split('.');
-      const [root, name] = parts;
       if (parts.length < 2) {
         error('spec/access', `invalid interpolation access pattern: ${block.raw}`);
         continue;
@@ -345,6 +349,7 @@ export function checkContent(
         const probe = acceptsAny(input.regex, site.block && whole ? BLOCK_PROBES : PLAIN_PROBES);
         if (probe !== undefined) {
           issues.push({
+            ...about,
             path: site.path,
             at: site.at,
             severity: 'warning',

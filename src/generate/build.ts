@@ -38,15 +38,17 @@ export interface RenderedComponent {
 
 export const templatePath = (name: string): string => `templates/${name}.yml`;
 
-/** The input a finding is about: the header entry it sits in, or the input its message names. */
+/** The input a finding is about: the header entry it sits in, or the input the rule that made it
+ *  names (an interpolation block's). A schema finding has none: a job's name may hold
+ *  `$[[ inputs.job-name ]]`, which is where the finding is, not what it is about. */
 function inputOf(diagnostic: Diagnostic): string | undefined {
   const [spec, inputs, name] = diagnostic.path ?? [];
   if (diagnostic.document === 'header' && spec === 'spec' && inputs === 'inputs' && typeof name === 'string') return name;
-  // A schema finding names the job it is in, and a job's name may hold `$[[ inputs.job-name ]]`:
-  // that is where the finding is, not the input it is about.
-  if (diagnostic.code.startsWith('schema/')) return undefined;
-  return /`([a-z0-9-]+)` input|inputs\.([a-z0-9-]+)/.exec(diagnostic.message)?.slice(1).find(Boolean);
+  return diagnostic.input;
 }
+
+/** GitLab words an error about one input `` `name` input: ... ``. */
+const inputOfInstanceError = (error: string): string | undefined => /^`([A-Za-z0-9_-]+)` input: /.exec(error)?.[1];
 
 export async function renderAndValidate(component: ComponentDefinition): Promise<RenderedComponent> {
   const path = templatePath(component.name);
@@ -88,7 +90,7 @@ export async function renderAndValidate(component: ComponentDefinition): Promise
     for (const mode of INTERPOLATION_MODES) {
       const instance = instantiate(file, inputs, mode);
       for (const error of instance.errors) {
-        const input = /`([a-z0-9-]+)` input/.exec(error)?.[1];
+        const input = inputOfInstanceError(error);
         problem(`with ${label}, ${mode} interpolation: ${error}`, input ? { input } : {});
       }
       if (instance.content === undefined) continue;
