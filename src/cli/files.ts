@@ -56,6 +56,14 @@ export async function readUserFile(path: string, what: string = path): Promise<s
   }
 }
 
+/** A directory the user named (`--root DIR`): missing, or a file there, is a usage error (exit 2). */
+export async function requireDirectory(path: string, what: string): Promise<void> {
+  const info = await stat(path).catch((error: unknown) => {
+    throw new UsageError(`${what}: ${reasonOf(error)}`);
+  });
+  if (!info.isDirectory()) throw new UsageError(`${what}: not a directory`);
+}
+
 export interface PendingWrite {
   path: string;
   text: string;

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CATALOG } from '../../src/catalog/registry.js';
 
@@ -74,6 +74,37 @@ describe('cigen build', () => {
     expect(line('kaniko')).toMatch(/ stale \(template\)$/);
     expect(line('buildah')).toMatch(/ stale \(page\)$/);
     expect(line('buildkit')).toMatch(/ up to date$/);
+  });
+
+  it.each([['.'], ['./'], ['cat/']])('--root %s (relative, not normalised): the drift named in full', (root) => {
+    const dir = catalogCopy();
+    const template = join(dir, 'templates/kaniko.yml');
+    writeFileSync(template, readFileSync(template, 'utf8').replace('stage: $[[ inputs.stage ]]', 'stage: test'));
+    const cwd = root === 'cat/' ? dirname(dir) : dir;
+    const arg = root === 'cat/' ? `${basename(dir)}/` : root;
+    const result = cigen(['build', '--check', '--root', arg], { cwd });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('cigen build --check: out of date: templates/kaniko.yml; run `cigen build` and commit the result\n');
+    expect(result.stdout).toMatch(/^✓ kaniko .* stale \(template\)$/m);
+    const json = JSON.parse(cigen(['build', '--check', '--root', arg, '--format', 'json'], { cwd }).stdout) as {
+      components: { name: string; changed: boolean }[];
+      changed: string[];
+    };
+    expect(json.changed).toEqual(['templates/kaniko.yml']);
+    expect(json.components.find((c) => c.name === 'kaniko')?.changed).toBe(true);
+  });
+
+  it('--root that is missing or a file: a usage error (exit 2), one line', () => {
+    const dir = catalogCopy();
+    writeFileSync(join(dir, 'a-file'), '');
+    expect(cigen(['build', '--root', join(dir, 'nowhere')])).toMatchObject({
+      status: 2,
+      stderr: `--root ${join(dir, 'nowhere')}: no such file or directory\n`,
+    });
+    expect(cigen(['build', '--check', '--root', join(dir, 'a-file')])).toMatchObject({
+      status: 2,
+      stderr: `--root ${join(dir, 'a-file')}: not a directory\n`,
+    });
   });
 
   it('rewrites what drifted, removes stale generated templates, and is then current', () => {

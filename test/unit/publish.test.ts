@@ -87,6 +87,20 @@ describe('the CLI', () => {
     expect(readFileSync(join(dir, 'notes.md'), 'utf8')).toContain('First release of the catalog.');
   });
 
+  it('a package.json that is not JSON is refused naming it (exit 1), a --root that is no directory is a usage error', async () => {
+    const dir = copy();
+    writeFileSync(join(dir, 'package.json'), '{bad');
+    const result = await cli(['publish', '--dry-run', '--tag', version, '--root', dir]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^${join(dir, 'package.json')}: not valid JSON \\(.+\\)\n$`));
+    writeFileSync(join(dir, 'package.json'), '[]');
+    expect((await cli(['publish', '--dry-run', '--tag', version, '--root', dir])).stderr).toBe(
+      `${join(dir, 'package.json')}: not a JSON object\n`,
+    );
+    const missing = await cli(['publish', '--dry-run', '--tag', version, '--root', join(dir, 'nowhere')]);
+    expect(missing).toMatchObject({ status: 2, stderr: `--root ${join(dir, 'nowhere')}: no such file or directory\n` });
+  });
+
   it('a hand-edited template fails the preflight: exit 1, nothing released', async () => {
     const dir = copy();
     writeFileSync(join(dir, 'templates/buildah.yml'), `${readFileSync(join(dir, 'templates/buildah.yml'), 'utf8')}# edited\n`);

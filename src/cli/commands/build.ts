@@ -1,12 +1,12 @@
 /** `cigen build [--check]`: render and validate the catalog, then write templates/, the component pages and the README section. */
 import { readFile, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { FindingsError, InputError } from '../../errors.js';
 import { buildCatalog, templatePath, type BuildProblem } from '../../generate/build.js';
 import { componentPagePath, replaceComponentsSection } from '../../generate/docs.js';
 import { GENERATED_BANNER } from '../../catalog/document.js';
 import { paint } from '../output.js';
-import { writeFilesAtomically, type PendingWrite } from '../files.js';
+import { requireDirectory, writeFilesAtomically, type PendingWrite } from '../files.js';
 
 export interface BuildOptions {
   check?: boolean;
@@ -81,10 +81,11 @@ export async function planBuild(root: string): Promise<BuildPlan> {
 }
 
 export async function runBuild(options: BuildOptions): Promise<void> {
+  await requireDirectory(options.root, `--root ${options.root}`);
   const { build, changed, stale } = await planBuild(options.root);
-  const relative = (path: string) => path.slice(options.root.length + 1) || path;
-  // What drifted, relative to the root: reported per component, in the JSON, and by --check.
-  const changedPaths = changed.map((w) => relative(w.path));
+  // What drifted, relative to the root (however the root was written: `.`, `cat/`, absolute):
+  // reported per component, in the JSON, and by --check.
+  const changedPaths = changed.map((w) => relative(options.root, w.path));
   const isChanged = (path: string) => changedPaths.includes(path);
   if (options.format === 'json') {
     process.stdout.write(

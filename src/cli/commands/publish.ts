@@ -9,7 +9,7 @@ import { gitlabToken, instanceUrl } from '../../bot/access.js';
 import { GitLabPlatform } from '../../bot/gitlab.js';
 import { PlatformError } from '../../bot/platform.js';
 import { changelogSection, preflight, type CatalogSnapshot } from '../../publish/preflight.js';
-import { writeFilesAtomically } from '../files.js';
+import { requireDirectory, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
 import { templateFiles } from '../project.js';
 import { debug, isVerbose } from '../verbose.js';
@@ -32,13 +32,26 @@ function templates(root: string): Map<string, string> {
   return new Map(templateFiles(root).map((path) => [relative(root, path), readFileSync(path, 'utf8')]));
 }
 
+/** package.json's version and description; a file that is not a JSON object is refused, naming it. */
+function parsePackageJson(text: string, path: string): { version?: string; description?: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InputError(`${path}: not a JSON object`);
+  return value;
+}
+
 export async function runPublish(options: PublishOptions): Promise<void> {
   const tag = options.tag ?? process.env['CI_COMMIT_TAG'];
   if (!tag) throw new UsageError('no version: pass --tag <x.y.z> (or run in a tag pipeline, where CI_COMMIT_TAG is set)');
   const root = options.root;
+  await requireDirectory(root, `--root ${root}`);
   const packageJson = read(join(root, 'package.json'));
   if (packageJson === undefined) throw new UsageError(`${root}: no package.json; run cigen publish in the catalog project`);
-  const pkg = JSON.parse(packageJson) as { version?: string; description?: string };
+  const pkg = parsePackageJson(packageJson, join(root, 'package.json'));
 
   let drift: string[] = [];
   let buildProblems: string[] = [];
