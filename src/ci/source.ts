@@ -92,7 +92,10 @@ export function pairRange(text: string, pair: Pair): [number, number] {
   const value = pair.value as Node | null;
   const start = lineStart(text, (key.range as [number, number, number])[0]);
   const last = value?.range ? value.range[2] : (key.range as [number, number, number])[2];
-  const end = last > 0 && text[last - 1] === '\n' ? last : lineEnd(text, last);
+  // A value followed by comment lines ends after them, at the indentation of the next key's line
+  // (`    # - echo\n  when: manual`): that line is the next pair's, not this one's.
+  const lastLine = lineStart(text, last);
+  const end = /^[ \t]*$/.test(text.slice(lastLine, last)) ? lastLine : lineEnd(text, last);
   return [start, end];
 }
 

@@ -404,3 +404,51 @@ describe('bytes outside the migrated jobs', () => {
     );
   });
 });
+
+describe('comment lines between the keys of a migrated job', () => {
+  // A comment line after a value (at any indentation) sits inside that value's range in the YAML
+  // library; the key after it is the next pair's, and it stays, whatever is removed around it.
+  const keys: Record<string, string> = {
+    stage: '  stage: build\n',
+    image: '  image: gcr.io/kaniko-project/executor:debug\n',
+    script: '  script:\n    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_TAG\n',
+    when: '  when: manual\n',
+    tags: '  tags: [docker]\n',
+    rules: '  rules:\n    - if: $CI_COMMIT_TAG\n',
+    variables: '  variables:\n    GIT_DEPTH: "1"\n',
+    allow_failure: '  allow_failure: true\n',
+  };
+  const comment = fc.constantFrom('', '# c0\n', '  # c2\n', '    # - echo "c4"\n', '      # c6\n');
+  it('keep every key and every comment', () => {
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(Object.keys(keys), { minLength: Object.keys(keys).length }),
+        fc.array(comment, { minLength: 8, maxLength: 8 }),
+        (order, comments) => {
+          const text = `release-image:\n${order.map((key, i) => `${keys[key]}${comments[i]}`).join('')}`;
+          const out = root(text);
+          expect(out.jobs.map((j) => j.status)).toEqual(['migrated']);
+          const kept = new Map(
+            out.result
+              .split('\n')
+              .filter((line) => /^ {2}[a-z_]+:/.test(line))
+              .map((line) => [line.trim().split(':')[0], line] as const),
+          );
+          for (const key of ['stage', 'when', 'tags', 'rules', 'variables', 'allow_failure'])
+            expect(out.result, `${key} in:\n${text}`).toContain(keys[key]);
+          expect(kept.has('image') || kept.has('script')).toBe(false);
+          for (const line of comments.filter(Boolean)) expect(out.result).toContain(line.trim());
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keep the key after a commented `image:` of a job that moves to kaniko-compat', () => {
+    const text =
+      'release-image:\n  stage: build\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    # entrypoint: [""]\n' +
+      '  when: manual\n  script:\n    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_TAG $EXTRA_ARGS\n';
+    const out = root(text);
+    expect(out.result).toContain('  # entrypoint: [""]\n  extends: .cigen-kaniko-compat\n  when: manual\n');
+  });
+});
