@@ -179,7 +179,7 @@ async function migrateProject(ctx: Context, project: Project, ref: string): Prom
     readProjectFile: (path) => files.get(path),
     ...(ctx.builderImages ? { builderImages: ctx.builderImages } : {}),
   });
-  return Array.isArray(migrated) ? migrated : result('skipped', `${pipelinePath} is not valid YAML (${migrated.invalid})`);
+  return Array.isArray(migrated) ? migrated : result('skipped', `not valid YAML: ${migrated.invalid}`);
 }
 
 function diffOf(files: readonly MigratedFile[]): string {

@@ -93,13 +93,11 @@ function readIncludes(root: SourceFile, host: MigrateHost | undefined, warnings:
         warnings.push(`${file.path}: local include ${path} ${where}; its jobs were not checked`);
         continue;
       }
-      try {
-        const included = readSource(relative, text);
-        files.push(included);
-        queue.push(included);
-      } catch (error) {
-        warnings.push(`${(error as Error).message}; its jobs were not checked`);
-      }
+      // An include that is not valid YAML stops the migration as the file itself would: GitLab
+      // refuses the pipeline, and its jobs (a template a Kaniko job extends, say) cannot be read.
+      const included = readSource(relative, text);
+      files.push(included);
+      queue.push(included);
     }
   }
   return files;

@@ -1,6 +1,6 @@
 /**
  * `cigen bot` against an in-process fake GitLab (loopback, free port) through the real
- * @gitbeaker/rest client: a 50-project group with every case, re-runs, a closed MR, a
+ * @gitbeaker/rest client: a 51-project group with every case, re-runs, a closed MR, a
  * human-modified branch, a rate-limited run, a crash between branch and MR, dry runs, shards.
  * Issues 12 and 13 have their own files (bot-robustness, bot-security); the progress bar on a real
  * terminal is in the system tier (test/system/bot-terminal.test.ts).
@@ -51,7 +51,7 @@ const run = (options: Partial<BotOptions> = {}): Promise<BotReport> =>
 const byPath = (report: BotReport): Record<string, ProjectResult> => Object.fromEntries(report.projects.map((p) => [p.path, p]));
 const commitsOnBranch = (path: string) => fake.commits(path, BRANCH).filter((c) => !fake.commits(path, 'main').some((m) => m.id === c.id));
 
-describe('a 50-project group', () => {
+describe('a 51-project group', () => {
   /** Every case the bot distinguishes, in subgroups; the rest are ordinary projects. */
   function seed(): Map<string, number> {
     const ids = new Map<string, number>();
@@ -63,6 +63,10 @@ describe('a 50-project group', () => {
     add({ path: 'acme/apps/empty', defaultBranch: null });
     add({ path: 'acme/apps/no-pipeline', files: { 'README.md': '# hi\n' } });
     add({ path: 'acme/apps/broken', files: { '.gitlab-ci.yml': 'build:\n  script: [a\n' } });
+    add({
+      path: 'acme/apps/broken-include',
+      files: { '.gitlab-ci.yml': 'include: ci/build.yml\n', 'ci/build.yml': 'build:\n  script: [a\n' },
+    });
     add({ path: 'acme/apps/read-only', accessLevel: 20, files: { '.gitlab-ci.yml': KANIKO } });
     add({ path: 'acme/apps/locked-down', protectedBranches: ['main', '*'], files: { '.gitlab-ci.yml': KANIKO } });
     add({
@@ -78,7 +82,7 @@ describe('a 50-project group', () => {
     const ids = seed();
     const report = await run();
     const result = byPath(report);
-    expect(report.projects).toHaveLength(50);
+    expect(report.projects).toHaveLength(51);
     expect(result['acme/apps/shop']).toMatchObject({
       status: 'opened',
       mergeRequest: expect.stringMatching(/\/acme\/apps\/shop\/-\/merge_requests\/1$/),
@@ -90,14 +94,22 @@ describe('a 50-project group', () => {
     expect(result['acme/apps/old']).toMatchObject({ status: 'skipped', reason: 'archived' });
     expect(result['acme/apps/empty']).toMatchObject({ status: 'skipped', reason: 'empty repository' });
     expect(result['acme/apps/no-pipeline']).toMatchObject({ status: 'skipped', reason: expect.stringContaining('no pipeline file') });
-    expect(result['acme/apps/broken']).toMatchObject({ status: 'skipped', reason: expect.stringContaining('not valid YAML') });
+    expect(result['acme/apps/broken']).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringMatching(/^not valid YAML: \.gitlab-ci\.yml:\d+:\d+: /),
+    });
+    // The file that is not valid YAML is named, an include as well as the pipeline file.
+    expect(result['acme/apps/broken-include']).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringMatching(/^not valid YAML: ci\/build\.yml:\d+:\d+: /),
+    });
     expect(result['acme/apps/read-only']).toMatchObject({ status: 'skipped', reason: expect.stringContaining('no permission to push') });
     expect(result['acme/apps/locked-down']).toMatchObject({ status: 'skipped', reason: expect.stringContaining('protected branch') });
     expect(result['acme/apps/review-only']).toMatchObject({
       status: 'nothing-to-migrate',
       reason: expect.stringContaining('1 job(s) need review: build'),
     });
-    expect(report.counts).toMatchObject({ opened: 13, 'nothing-to-migrate': 31, skipped: 6, failed: 0 });
+    expect(report.counts).toMatchObject({ opened: 13, 'nothing-to-migrate': 31, skipped: 7, failed: 0 });
 
     // One branch, one commit, one MR each; the default branch untouched; nothing on protected branches.
     for (const path of ['acme/apps/shop', 'acme/legacy/img-3']) {
@@ -130,7 +142,7 @@ describe('a 50-project group', () => {
     await run();
     fake.resetLog();
     const again = await run();
-    expect(again.counts).toMatchObject({ opened: 0, unchanged: 13, 'nothing-to-migrate': 31, skipped: 6 });
+    expect(again.counts).toMatchObject({ opened: 0, unchanged: 13, 'nothing-to-migrate': 31, skipped: 7 });
     expect(fake.writes()).toEqual([]);
   });
 

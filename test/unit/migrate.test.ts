@@ -255,6 +255,12 @@ build:
     expect(out.warnings).toEqual(['.gitlab-ci.yml: local include ci/gone.yml does not exist; its jobs were not checked']);
     expect(job(out, 'build')?.status).toBe('migrated');
   });
+
+  it('a local include that is not valid YAML stops the migration as the file itself would, naming it', () => {
+    const text = `include: ci/broken.yml\n${KANIKO_JOB('build')}`;
+    expect(() => migrate(text, { 'ci/broken.yml': 'a:\n  b: [1\n' })).toThrow(SourceError);
+    expect(() => migrate(text, { 'ci/broken.yml': 'a:\n  b: [1\n' })).toThrow(/^ci\/broken\.yml:\d+:\d+: Flow sequence/);
+  });
 });
 
 describe('what is not migrated', () => {
