@@ -4,7 +4,7 @@
  * nodes, so every byte it has no reason to touch stays as it was.
  */
 import { Parser, isMap, isPair, isScalar, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import { MAX_ALIASES, parseYamlDocuments } from './yaml.js';
+import { MAX_ALIASES, parseYamlDocument, parseYamlDocuments } from './yaml.js';
 
 export interface SourceFile {
   path: string;
@@ -55,8 +55,8 @@ export function readSource(path: string, text: string): SourceFile {
       throw new SourceError(path, line, col, error.message.split('\n')[0] ?? error.message);
     }
   }
-  const doc = documents.at(-1);
-  if (!doc) throw new SourceError(path, 1, 1, 'the file holds no YAML document');
+  // An empty or comment-only file is valid YAML with no content: no jobs, nothing to read.
+  const doc = documents.at(-1) ?? parseYamlDocument(text);
   // Aliases are checked once, here: an alias to no anchor, or a file that expands too far
   // through aliases (a billion laughs), is invalid input, never a crash later.
   try {

@@ -77,7 +77,8 @@ export function scaffold(path: string, current: string | undefined, builds: read
   const entries: ComponentInclude[] = added.map((b) => includeEntry(component, b));
   const matrices = added.filter((b) => b.matrix).map((b) => matrixJob(b));
   if (added.length === 0) return { text: current ?? '', changed: false, added, present, renamed };
-  if (current === undefined) {
+  // A file that is empty (or only blank lines) is written as a new one.
+  if (current === undefined || current.trim() === '') {
     const text = `${HEADER(builder)}include:\n${renderEntries(entries).replace(/^(?=.)/gm, '  ')}${matrices.map((m) => `\n${m}`).join('')}`;
     return { text, changed: true, added, present, renamed };
   }

@@ -1,8 +1,8 @@
 /**
  * Defects a new user hit with `cigen init` (and the splicer it shares with `cigen migrate`), each
  * reproduced here: a stage the pipeline does not declare, an invalid image reference, matrix
- * values YAML would read as something else, a byte-order mark, CRLF line endings, and the exit
- * code when nothing is written.
+ * values YAML would read as something else, a byte-order mark, CRLF line endings, the exit
+ * code when nothing is written, and an empty or comment-only pipeline file.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,38 @@ function project(files: Record<string, string>): string {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
+
+describe('init on an empty or comment-only pipeline file (valid YAML with no content)', () => {
+  it('an empty file is written as a new one', async () => {
+    for (const current of ['', '\n\n']) {
+      const result = scaffold('.gitlab-ci.yml', current, ONE, REF);
+      expect(result.text).toBe(scaffold('.gitlab-ci.yml', undefined, ONE, REF).text);
+      expect(await lintFindings(result.text)).toEqual([]);
+    }
+  });
+
+  it('a comment-only file keeps its comments, the include spliced in', async () => {
+    const current = '# the pipeline, to be written\n';
+    const result = scaffold('.gitlab-ci.yml', current, ONE, REF);
+    expect(result.changed).toBe(true);
+    expect(result.text).toContain(current);
+    expect(result.text).toMatch(/^include:\n {2}- component: /m);
+    expect(await lintFindings(result.text)).toEqual([]);
+  });
+
+  it('migrate finds nothing to migrate in it', () => {
+    expect(migrateFile('.gitlab-ci.yml', '# only a comment\n')).toMatchObject([{ changed: false, jobs: [], warnings: [] }]);
+    expect(migrateFile('.gitlab-ci.yml', '')).toMatchObject([{ changed: false, jobs: [] }]);
+  });
+
+  it('the CLI writes into it (it said "invalid YAML")', () => {
+    const dir = project({ '.gitlab-ci.yml': '# only a comment\n', Dockerfile: 'FROM scratch\n' });
+    const result = cigen(['init', dir, '--builder', 'kaniko', '--yes']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toContain('component: $CI_SERVER_FQDN/ci-components/cigen/kaniko@1');
+  });
+});
 
 describe('init on a pipeline whose stages: lacks build', () => {
   it.each([
