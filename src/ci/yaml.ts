@@ -17,6 +17,7 @@ import {
   isSeq,
   parseAllDocuments,
   parseDocument,
+  visit,
   type CollectionTag,
   type Node,
   type Pair,
@@ -46,15 +47,17 @@ export const referenceTag: CollectionTag = {
  *  booleans, but (unlike the 1.1 spec) `y` and `n` stay strings. */
 const PSYCH_BOOLEANS: [RegExp, RegExp] = [/^(?:yes|true|on)$/i, /^(?:no|false|off)$/i];
 
-export const customTags = (tags: Tags): Tags => {
+const psychTags = (tags: Tags): Tags => {
   let bool = 0;
-  const adjusted = tags.map((tag) => {
+  return tags.map((tag) => {
     if (typeof tag === 'object' && tag.tag === 'tag:yaml.org,2002:bool' && 'test' in tag && tag.test)
       return { ...tag, test: PSYCH_BOOLEANS[Math.min(bool++, 1)] as RegExp };
     return tag;
   });
-  return [...adjusted, referenceTag];
 };
+
+/** The tags of a CI file: Psych's booleans and GitLab's `!reference`. */
+export const customTags = (tags: Tags): Tags => [...psychTags(tags), referenceTag];
 
 const TO_STRING: ToStringOptions = {
   lineWidth: 0,
@@ -669,3 +672,47 @@ export function parseYamlStrict(text: string): unknown[] {
 export const scalarText = (value: unknown): string => String(value);
 
 export { isMap, isScalar, isSeq };
+
+/** Why a value a person gave as YAML (`-i name=value`, an --inputs or policy file) is refused,
+ *  at its line and column (1-based) when it has one. */
+export class UserYamlError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly at?: { line: number; column: number },
+  ) {
+    super(at ? `${at.line}:${at.column}: ${reason}` : reason);
+  }
+}
+
+/**
+ * One YAML document a person wrote, as plain JS the way GitLab reads YAML (1.1): a syntax error,
+ * an unknown tag, an alias bomb or an alias inside the node it names (`&a [*a]`, a value that
+ * holds itself) is a UserYamlError, never a warning on stderr or a crash later.
+ */
+export function parseUserYaml(text: string): unknown {
+  const lineCounter = new LineCounter();
+  // Psych's booleans (`push: yes` is true, `n` a string); no `!reference`, which only a CI file takes.
+  const doc = parseDocument(text, { version: YAML_VERSION, customTags: psychTags, lineCounter, logLevel: 'silent', uniqueKeys: false });
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const [problem] = [...doc.errors, ...doc.warnings];
+  if (problem) {
+    const reason = (problem.message.split('\n')[0] ?? problem.message).replace(/ at line \d+, column \d+:?$/, '');
+    throw new UserYamlError(reason, at(problem.pos[0]));
+  }
+  let recursive: number | undefined;
+  visit(doc, {
+    Alias(_key, node, path) {
+      const target: unknown = node.resolve(doc);
+      if (recursive === undefined && (path as readonly unknown[]).includes(target)) recursive = node.range?.[0] ?? 0;
+    },
+  });
+  if (recursive !== undefined) throw new UserYamlError('an alias inside the node it names (a value that holds itself)', at(recursive));
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new UserYamlError((error as Error).message.split('\n')[0] ?? 'invalid aliases');
+  }
+}

@@ -34,7 +34,7 @@ program
   .argument('<component>', 'component name, e.g. buildah')
   .option(
     '-i, --input <name=value>',
-    'an input value, read as YAML (repeatable)',
+    'an input value, read as YAML the way GitLab reads inputs: (repeatable)',
     (value: string, all: string[]) => [...all, value],
     [] as string[],
   )

@@ -4,7 +4,7 @@
  * present, and whether the provenance must come from a protected ref. Pure: files are read by the
  * caller.
  */
-import { parse } from 'yaml';
+import { parseUserYaml, UserYamlError } from '../ci/yaml.js';
 import { UsageError } from '../errors.js';
 import { KINDS, type AttestationKind } from './statement.js';
 
@@ -42,9 +42,10 @@ export function parseRequire(values: readonly string[], where: string): Attestat
 export function parsePolicy(text: string, name: string): PolicyInput {
   let doc: unknown;
   try {
-    doc = parse(text);
+    doc = parseUserYaml(text);
   } catch (error) {
-    throw new UsageError(`${name}: not YAML or JSON: ${(error as Error).message.split('\n')[0] ?? ''}`);
+    if (!(error instanceof UserYamlError)) throw error;
+    throw new UsageError(`${name}${error.at ? `:${error.at.line}:${error.at.column}` : ''}: not YAML or JSON: ${error.reason}`);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
     throw new UsageError(`${name}: a policy is a mapping (identity, key, require, protected-ref)`);

@@ -56,12 +56,30 @@ describe('a file the user named that cannot be read is a usage error (exit 2, on
     [
       'render --inputs, malformed YAML',
       (d: string) => ['render', 'buildah', '--inputs', join(d, 'broken.yml')],
-      /^--inputs .*broken\.yml: not valid YAML: /,
+      /^--inputs .*broken\.yml:\d+:\d+: cannot be read as YAML: [^\n]*[^:]$/,
     ],
     [
       'render --inputs, an alias bomb',
       (d: string) => ['render', 'buildah', '--inputs', join(d, 'bomb.yml')],
-      /^--inputs .*bomb\.yml: not valid YAML: /,
+      /^--inputs .*bomb\.yml: cannot be read as YAML: /,
+    ],
+    [
+      'render --inputs, a value that holds itself',
+      (d: string) => ['render', 'buildah', '--inputs', join(d, 'self.yml')],
+      /^--inputs .*self\.yml:1:11: cannot be read as YAML: an alias inside the node it names \(a value that holds itself\)$/,
+    ],
+    [
+      'render -i, a value that holds itself',
+      () => ['render', 'buildah', '-i', 'tags=&a [*a]'],
+      new RegExp(
+        '^--input tags: the value cannot be read as YAML: an alias inside the node it names ' +
+          '\\(a value that holds itself\\) \\(line 1, column 5 of the value\\)$',
+      ),
+    ],
+    [
+      'render -i, an unknown tag',
+      () => ['render', 'buildah', '-i', 'tags=!reference [a]'],
+      /^--input tags: the value cannot be read as YAML: Unresolved tag: !reference \(line 1, column 1 of the value\)$/,
     ],
     [
       'render --inputs, a list',
@@ -83,7 +101,13 @@ describe('a file the user named that cannot be read is a usage error (exit 2, on
       /^--doctor-report .*: no such file or directory$/,
     ],
   ])('%s', (_name, args, message) => {
-    const dir = scratch({ 'broken.yml': 'a: [\n', 'bomb.yml': ALIAS_BOMB, 'list.yml': '- a\n', Dockerfile: 'FROM alpine\n' });
+    const dir = scratch({
+      'broken.yml': 'a: [\n',
+      'bomb.yml': ALIAS_BOMB,
+      'list.yml': '- a\n',
+      'self.yml': 'tags: &a [*a]\n',
+      Dockerfile: 'FROM alpine\n',
+    });
     expectOneCleanLine(cigen(args(dir)), 2, message);
   });
 });

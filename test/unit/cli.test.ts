@@ -173,10 +173,16 @@ describe('cigen render', () => {
     expect(result.stdout).toContain('CIGEN_PUSH: false');
   });
 
+  it('reads -i values as GitLab reads `inputs:` (YAML 1.1 as Psych: `yes` is true, `n` a string)', () => {
+    expect(cigen(['render', 'buildah', '-i', 'push=yes']).stdout).toContain('CIGEN_PUSH: true');
+    expect(cigen(['render', 'buildah', '-i', 'push=off']).stdout).toContain('CIGEN_PUSH: false');
+    expect(cigen(['render', 'buildah', '-i', 'tags=[n]']).stdout).toContain('value: list:["n"]');
+  });
+
   it.each([
     [['-i', 'storage-driver=btrfs'], '`storage-driver` input: `btrfs` cannot be used because it is not in the list of allowed options'],
     [['-i', 'tags=[v1, "bad tag\\""]'], '`tags` input: "bad tag\\"" is not a valid image tag'],
-    [['-i', 'push=yes'], '`push` input: provided value is not a boolean'],
+    [['-i', 'push=maybe'], '`push` input: provided value is not a boolean'],
     [['-i', 'bogus=1'], 'unknown input arguments: bogus'],
     [['-i', 'build-args=[not a pair]'], '`build-args` input: "not a pair" is not KEY=VALUE'],
   ])('refuses %j naming the input, and writes nothing', (flags, message) => {

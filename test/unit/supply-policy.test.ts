@@ -58,7 +58,12 @@ describe('policy files', () => {
     ['an unknown kind', 'require: [sbom, vex]', 'p.yml: require: vex is not one of signature, sbom, provenance'],
     ['a string for a boolean', 'protected-ref: "yes"', 'p.yml: protected-ref must be true or false'],
     ['an empty key', 'key: ""', 'p.yml: key must be a non-empty string'],
-    ['not YAML', 'a: [', 'p.yml: not YAML or JSON: '],
+    ['not YAML', 'a: [', /^p\.yml:1:5: not YAML or JSON: Flow sequence .*[^:]$/],
+    [
+      'a value that holds itself',
+      'require: &a [*a]',
+      'p.yml:1:14: not YAML or JSON: an alias inside the node it names (a value that holds itself)',
+    ],
   ])('refuses %s', (_label, text, message) => expect(() => parsePolicy(text, 'p.yml')).toThrow(message));
 });
 

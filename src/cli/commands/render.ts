@@ -1,7 +1,7 @@
 /** `cigen render <component>`: the job GitLab would run for given inputs. */
-import { parse } from 'yaml';
 import { InputError, UsageError } from '../../errors.js';
 import type { InterpolationMode } from '../../ci/interpolation/index.js';
+import { parseUserYaml, UserYamlError } from '../../ci/yaml.js';
 import { CATALOG, findComponent } from '../../catalog/registry.js';
 import { renderInstance } from '../../catalog/instantiate.js';
 import { readUserFile, writeFilesAtomically } from '../files.js';
@@ -20,9 +20,11 @@ export function parseInputFlag(flag: string): [string, unknown] {
   const name = flag.slice(0, eq);
   const raw = flag.slice(eq + 1);
   try {
-    return [name, raw === '' ? '' : (parse(raw) as unknown)];
+    return [name, raw === '' ? '' : parseUserYaml(raw)];
   } catch (error) {
-    throw new UsageError(`--input ${name}: the value is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+    if (!(error instanceof UserYamlError)) throw error;
+    const where = error.at ? ` (line ${error.at.line}, column ${error.at.column} of the value)` : '';
+    throw new UsageError(`--input ${name}: the value cannot be read as YAML: ${error.reason}${where}`);
   }
 }
 
@@ -35,9 +37,11 @@ export async function runRender(name: string, options: RenderOptions): Promise<v
     let loaded: unknown;
     try {
       // GitLab's own parser refuses more than a few aliases; an alias bomb stops here.
-      loaded = parse(text, { version: '1.1', maxAliasCount: 100 });
+      loaded = parseUserYaml(text);
     } catch (error) {
-      throw new UsageError(`--inputs ${options.inputs}: not valid YAML: ${(error as Error).message.split('\n')[0] ?? ''}`);
+      if (!(error instanceof UserYamlError)) throw error;
+      const where = error.at ? `${options.inputs}:${error.at.line}:${error.at.column}` : options.inputs;
+      throw new UsageError(`--inputs ${where}: cannot be read as YAML: ${error.reason}`);
     }
     if (loaded === null || typeof loaded !== 'object' || Array.isArray(loaded))
       throw new UsageError(`--inputs ${options.inputs}: expected a mapping of input names to values`);
