@@ -2,9 +2,13 @@
  * Typed errors. Every failure the CLI reports is one of these; `cli/program.ts` maps them to exit
  * codes in one place: 1 = findings or refused input (nothing written), 2 = usage (a bad flag, a
  * missing or unreadable file), 70 = an internal error (a bug in cigen: anything not typed here);
- * 74 when the output cannot be written (a full disk), and 141 when its reader went away.
+ * 74 when the output (a file, or standard output) cannot be written, 141 when its reader went away.
  */
-export type ExitCode = 1 | 2;
+/** sysexits.h EX_IOERR: the output cannot be written — a file a command writes, or standard
+ *  output or standard error (a full disk, a read-only file system, a device error). */
+export const OUTPUT_ERROR = 74;
+
+export type ExitCode = 1 | 2 | typeof OUTPUT_ERROR;
 
 export abstract class CigenError extends Error {
   abstract readonly exitCode: ExitCode;
@@ -36,12 +40,15 @@ export class FindingsError extends CigenError {
   readonly exitCode = 1 as const;
 }
 
+/** What a command would write cannot be written: a full disk, a read-only file or file system,
+ *  a directory where the file belongs. Nothing was written (or, rarely, the message lists what
+ *  was). Exit 74, as when standard output cannot be written. */
+export class OutputError extends CigenError {
+  readonly exitCode = OUTPUT_ERROR;
+}
+
 /** sysexits.h EX_SOFTWARE: cigen itself went wrong. */
 export const INTERNAL_ERROR = 70;
-
-/** sysexits.h EX_IOERR: standard output or standard error cannot be written (a full disk, a
- *  device error); what the command did besides printing stands. */
-export const OUTPUT_ERROR = 74;
 
 /** The reader of cigen's output went away (`cigen lint | head`): 128 + SIGPIPE, the status a shell
  *  reports for a process that signal ended, as it ends most Unix tools there. */

@@ -4,7 +4,7 @@
  * Reads: a missing file, a directory where a file belongs, an unreadable or oversized file is a
  * usage error naming the flag or argument (exit 2), never a stack trace.
  *
- * Writes never leave a half-written file and never surprise: every file is written to a
+ * Writes never leave a half-written file and never surprise (a write that fails is exit 74): every file is written to a
  * temporary sibling first and renamed over the target only when all temporaries are complete;
  * a symlink is written through (the link stays a link); a read-only file is refused; whatever
  * fails, the temporaries are removed and nothing is renamed.
@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { InputError, UsageError } from '../errors.js';
+import { OutputError, UsageError } from '../errors.js';
 
 /** Larger than any pipeline or inputs file a person writes; a guard against reading a disk image. */
 export const MAX_INPUT_FILE_BYTES = 64 * 1024 * 1024;
@@ -76,7 +76,7 @@ async function destination(path: string): Promise<{ target: string; mode?: numbe
     throw error;
   });
   const info = await stat(target).catch(() => undefined);
-  if (info?.isDirectory()) throw new InputError(`cannot write ${path}: it is a directory; nothing was written`);
+  if (info?.isDirectory()) throw new OutputError(`cannot write ${path}: it is a directory; nothing was written`);
   return info ? { target, mode: info.mode & 0o7777 } : { target };
 }
 
@@ -91,7 +91,7 @@ export async function writeFilesAtomically(writes: readonly PendingWrite[]): Pro
       const { target, mode } = await destination(path);
       // A file without any write bit was made read-only on purpose (root could still write it).
       if (mode !== undefined && (mode & 0o222) === 0)
-        throw new InputError(`cannot write ${path}: the file is read-only; nothing was written`);
+        throw new OutputError(`cannot write ${path}: the file is read-only; nothing was written`);
       await mkdir(dirname(target), { recursive: true });
       const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
       staged.push({ temp, target, path });
@@ -106,11 +106,11 @@ export async function writeFilesAtomically(writes: readonly PendingWrite[]): Pro
     }
   } catch (error) {
     await Promise.all(staged.map(({ temp }) => rm(temp, { force: true })));
-    if (error instanceof InputError) throw error;
+    if (error instanceof OutputError) throw error;
     // Renames in one directory practically never fail once the temporaries are written; if one
     // does, say exactly what was written.
     const outcome =
       renamed.length === 0 ? 'nothing was written' : `only ${renamed.join(', ')} ${renamed.length === 1 ? 'was' : 'were'} written`;
-    throw new InputError(`cannot write ${current}: ${reasonOf(error)}; ${outcome}`);
+    throw new OutputError(`cannot write ${current}: ${reasonOf(error)}; ${outcome}`);
   }
 }

@@ -68,7 +68,8 @@ program
   .addOption(formatOption())
   .addHelpText(
     'after',
-    '\nExit codes: 0 done (see the report for jobs that need review), 1 invalid YAML (nothing written), 2 usage.\n\nExamples:\n' +
+    '\nExit codes: 0 done (see the report for jobs that need review), 1 invalid YAML (nothing written), 2 usage,\n' +
+      '74 a file could not be written (nothing written).\n\nExamples:\n' +
       '  cigen migrate .gitlab-ci.yml\n  cigen migrate .gitlab-ci.yml --write\n' +
       '  cigen migrate .gitlab-ci.yml --format json --component-ref gitlab.example.com/platform/cigen/buildah@1.2.0\n' +
       '  cigen migrate .gitlab-ci.yml --builder-image harbor.example.com=harbor.example.com/quay/buildah/stable:v1.43.4',
@@ -92,7 +93,7 @@ program
     'after',
     '\nOn a terminal init asks which runners the jobs run on, shows the diff and asks before writing.\n' +
       'Exit codes: 0 done (or nothing to add), 1 no Dockerfile, invalid YAML, or nothing written off a terminal without --yes, ' +
-      '2 usage.\n\nExamples:\n  cigen init\n' +
+      '2 usage, 74 the file could not be written.\n\nExamples:\n  cigen init\n' +
       '  cigen init services/ --yes --builder buildah\n' +
       '  cigen init --yes --doctor-report cigen-doctor.json --component-ref gitlab.example.com/platform/cigen@1.2.0',
   )
@@ -156,7 +157,8 @@ program
     'after',
     '\nStatuses: opened, updated, unchanged, nothing-to-migrate, declined, human-modified, skipped, failed.\n' +
       'Exit codes: 0 done, 1 a project failed (every project is in the report) or the run could not start or list projects,\n' +
-      '2 usage (also a missing or unusable GITLAB_TOKEN, a --gitlab-url that is not http(s)).\n\nExamples:\n' +
+      '2 usage (also a missing or unusable GITLAB_TOKEN, a --gitlab-url that is not http(s)),\n' +
+      '74 --report could not be written.\n\nExamples:\n' +
       '  GITLAB_TOKEN=glpat-... cigen bot --gitlab-url https://gitlab.example.com --group platform --dry-run\n' +
       '  cigen bot --projects team/shop,team/cart --report bot-report.json\n  cigen bot --all --concurrency 8 --shard 1/4',
   )
@@ -184,7 +186,7 @@ program
     '\nChecks: tag is semver without v and matches package.json; at most 30 components; every template has a spec: ' +
       'header and no empty spec:inputs:; README.md and a project description; templates and docs current; ' +
       'a CHANGELOG.md entry for the version.\nExit codes: 0 passed (and released, when asked), 1 a check failed or the API refused, ' +
-      '2 usage.\n\nExamples:\n  cigen publish --dry-run --tag 1.2.0\n' +
+      '2 usage, 74 --notes could not be written.\n\nExamples:\n  cigen publish --dry-run --tag 1.2.0\n' +
       '  cigen publish --dry-run --tag "$CI_COMMIT_TAG" --notes release-notes.md\n' +
       '  GITLAB_TOKEN=... cigen publish --tag 1.2.0 --create-release --gitlab-url https://gitlab.example.com --project platform/cigen',
   )

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeFilesAtomically } from '../../src/cli/files.js';
-import { InputError } from '../../src/errors.js';
+import { OutputError } from '../../src/errors.js';
 import { cigen } from '../helpers/cli.js';
 
 const KANIKO = `build:
@@ -56,21 +56,21 @@ describe('migrate --write', () => {
     writeFileSync(join(dir, '.gitlab-ci.yml'), KANIKO);
     chmodSync(join(dir, '.gitlab-ci.yml'), 0o444);
     const result = cigen(['migrate', '--write', join(dir, '.gitlab-ci.yml')]);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(74);
     expect(oneLine(result.stderr)).toEqual([
       expect.stringMatching(/^cannot write .*\.gitlab-ci\.yml: the file is read-only; nothing was written$/),
     ]);
     expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe(KANIKO);
   });
 
-  it('a read-only file system: one line, exit 1, the file unchanged', () => {
+  it('a read-only file system: one line, exit 74, the file unchanged', () => {
     const dir = join(scratch(), 'ro');
     tmpfs(dir, 'size=1m');
     mkdirSync(join(dir, '.git'));
     writeFileSync(join(dir, '.gitlab-ci.yml'), KANIKO);
     expect(spawnSync('mount', ['-o', 'remount,ro', dir]).status).toBe(0);
     const result = cigen(['migrate', '--write', join(dir, '.gitlab-ci.yml')]);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(74);
     expect(oneLine(result.stderr)).toEqual([expect.stringMatching(/^cannot write .*: read-only file system; nothing was written$/)]);
     expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe(KANIKO);
   });
@@ -85,21 +85,32 @@ describe('a full disk', () => {
       { path: join(dir, 'small.yml'), text: 'a: 2\n' },
       { path: join(dir, 'big.yml'), text: 'x'.repeat(1024 * 1024) },
     ]);
-    await expect(write).rejects.toBeInstanceOf(InputError);
+    await expect(write).rejects.toBeInstanceOf(OutputError);
     await expect(write).rejects.toThrow(/^cannot write .*big\.yml: no space left on the device; nothing was written$/);
     expect(readdirSync(dir).sort()).toEqual(['small.yml']);
     expect(readFileSync(join(dir, 'small.yml'), 'utf8')).toBe('a: 1\n');
   });
+
+  it('the CLI says it in one line and exits 74 (the output cannot be written), as for a full stdout', () => {
+    const dir = join(scratch(), 'full');
+    tmpfs(dir, 'size=16k');
+    const result = cigen(['render', 'buildah', '-o', join(dir, 'job.yml')]);
+    expect(result.status).toBe(74);
+    expect(oneLine(result.stderr)).toEqual([
+      expect.stringMatching(/^cannot write .*job\.yml: no space left on the device; nothing was written$/),
+    ]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
 });
 
 describe('init --yes', () => {
-  it('into a read-only directory: one line, exit 1', () => {
+  it('into a read-only directory: one line, exit 74', () => {
     const dir = join(scratch(), 'ro-project');
     tmpfs(dir, 'size=1m');
     writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine\n');
     expect(spawnSync('mount', ['-o', 'remount,ro', dir]).status).toBe(0);
     const result = cigen(['init', dir, '--yes', '--builder', 'buildah']);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(74);
     expect(oneLine(result.stderr)).toEqual([
       expect.stringMatching(/^cannot write .*\.gitlab-ci\.yml: read-only file system; nothing was written$/),
     ]);
