@@ -74,6 +74,7 @@ export interface EngineContext {
 }
 
 const REPLACED_KEYS = new Set(['image', 'script', 'before_script']);
+const DIRECTORY_CHANGES = new Set(['cd', 'pushd', 'popd']);
 const DIND_SERVICE = /(^|\/)docker:[^\s]*dind|(^|\/)dind(:|$)/;
 const DOCKER_SOCKET = /\/var\/run\/docker\.sock/;
 /** Programs both a Kaniko debug image (busybox) and the Buildah image (Fedora) have, and shell words. */
@@ -321,6 +322,21 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
         'missing-tool',
         `\`${line}\` runs ${program}, which the Buildah image (Fedora: bash, coreutils, curl, dnf) does not have; ` +
           'install it there (dnf) or run it in another job',
+      ),
+    );
+
+  // The component reads context, Dockerfile and tarball relative to $CI_PROJECT_DIR: a directory
+  // change before the build (`cd frontend`, then `--context .`) would build something else.
+  const moves = items
+    .slice(0, Math.max(at, 0))
+    .flatMap((item) => item.reading.programs ?? [])
+    .find(({ program }) => DIRECTORY_CHANGES.has(program));
+  if (moves)
+    reasons.push(
+      reason(
+        'working-directory',
+        `\`${moves.line}\` changes the directory the build runs in, and the buildah component reads context, Dockerfile and tarball ` +
+          'relative to $CI_PROJECT_DIR',
       ),
     );
 

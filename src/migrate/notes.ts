@@ -62,6 +62,7 @@ const COMPAT_REASON_KINDS = [
   'kaniko-files',
   'unresolved-reference',
   'inputs-refused',
+  'working-directory',
 ] as const;
 
 export const REASON_KINDS = [

@@ -263,6 +263,19 @@ build:
   });
 });
 
+describe('a directory change before the build', () => {
+  it.each(['cd frontend', 'cd "$CI_PROJECT_DIR/app"'])('`%s`: kaniko-compat keeps the script, whose directory the build uses', (line) => {
+    const text =
+      `build:\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n    - ${line}\n` +
+      '    - /kaniko/executor --context . --dockerfile Dockerfile --destination $CI_REGISTRY_IMAGE:1\n';
+    const out = root(text);
+    expect(job(out, 'build')).toMatchObject({ status: 'migrated', component: expect.stringContaining('/kaniko-compat@') });
+    expect(out.result).toContain(`    - ${line}\n    - /kaniko/executor --context .`);
+    // The line as its words read (quotes removed), as in every finding about a command.
+    expect(job(out, 'build')?.notes.join('\n')).toContain(`\`${line.replaceAll('"', '')}\` changes the directory the build runs in`);
+  });
+});
+
 describe('what is not migrated', () => {
   const DIND = `build:
   stage: build
