@@ -44,6 +44,8 @@ export interface KanikoFlag {
   /** A deprecated spelling of another flag (`tarPath` is `tar-path`): same rules as that one. */
   alias?: string;
   migrate: StaticRule;
+  /** A bool flag given `=false` asks the opposite; when that is not covered by `migrate`, its rule. */
+  migrateWhenFalse?: StaticRule;
   compat: CompatRule;
   /** What Buildah does instead, in words (docs). */
   buildah: string;
@@ -120,6 +122,11 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   'cache-run-layers': {
     kind: 'bool',
     migrate: { drop: 'Buildah caches every layer, RUN included' },
+    migrateWhenFalse: {
+      review:
+        'cache-run-layers=false: Kaniko cached no RUN step, and the component caches every step, RUN included; ' +
+        'set cache: false, or accept RUN steps from the cache, then remove the flag',
+    },
     compat: { accept: 'Buildah caches every layer, RUN included' },
     buildah: '--layers',
   },
@@ -244,6 +251,11 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   },
   'ignore-var-run': {
     kind: 'bool',
+    migrateWhenFalse: {
+      drop:
+        "Kaniko was told to keep /var/run in the image; Buildah keeps what the image's steps put there, " +
+        'and adds nothing of the job container',
+    },
     migrate: { drop: 'Kaniko kept its own /var/run out of the image; Buildah never puts files of the job container into it' },
     compat: { accept: 'Buildah never puts files of the job container into the image' },
     buildah: 'none needed',

@@ -405,10 +405,12 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   for (const [name, flag] of Object.entries(KANIKO_FLAGS)) {
     // --image-download-retry has its own note above.
     if (flag.alias || !values.has(name) || 'map' in flag.migrate || name === 'image-download-retry') continue;
-    const shown = written.get(name) ?? `--${name}`;
-    if ('drop' in flag.migrate) notes.push(note('flag-dropped', `${shown} dropped: ${flag.migrate.drop}`));
-    else if ('compat' in flag.migrate) reasons.push(reason('flag-compat', `${shown}: ${flag.migrate.compat}`));
-    else reasons.push(reason('flag-review', flag.migrate.review));
+    const asked = flag.kind === 'bool' && flag.migrateWhenFalse && !on(name) ? false : undefined;
+    const rule = asked === false && flag.migrateWhenFalse ? flag.migrateWhenFalse : flag.migrate;
+    const shown = `${written.get(name) ?? `--${name}`}${asked === false ? '=false' : ''}`;
+    if ('drop' in rule) notes.push(note('flag-dropped', `${shown} dropped: ${rule.drop}`));
+    else if ('compat' in rule) reasons.push(reason('flag-compat', `${shown}: ${rule.compat}`));
+    else if ('review' in rule) reasons.push(reason('flag-review', rule.review));
   }
   return { inputs, notes, reasons, pushes: pushes.filter((p) => p !== '/cache') };
 }

@@ -367,6 +367,34 @@ describe("Kaniko's flag table, row by row, as cigen migrate reads it", () => {
       expect(reasons).toEqual([{ kind: 'flag-review', text: rule.review, compat: false }]);
     } else throw new Error(`${name}: a mapped row without a contract`);
   });
+
+  // A bool flag given =false asks the opposite of the flag; where that changes the answer, the
+  // table says so, and the report quotes the flag as written.
+  it.each(rows.filter(([, flag]) => flag.migrateWhenFalse && !flag.alias))('%s=false', (name, flag) => {
+    const rule = flag.migrateWhenFalse;
+    const { notes, reasons } = translate(`${BASE} --${name}=false`);
+    if (rule && 'drop' in rule) {
+      expect(reasons).toEqual([]);
+      expect(notes.filter((n) => n.text.startsWith(`--${name}=`))).toEqual([
+        { kind: 'flag-dropped', text: `--${name}=false dropped: ${rule.drop}` },
+      ]);
+    } else if (rule && 'review' in rule) {
+      expect(reasons).toEqual([{ kind: 'flag-review', text: rule.review, compat: false }]);
+      expect(notes.filter((n) => n.text.startsWith(`--${name}`))).toEqual([]);
+    } else throw new Error(`${name}: a migrateWhenFalse rule without a test`);
+    // =true is the row's own rule, as the bare flag.
+    const bare = translate(`${BASE} --${name}`);
+    const yes = translate(`${BASE} --${name}=true`);
+    expect(yes.reasons).toEqual(bare.reasons);
+    expect(yes.notes).toEqual(bare.notes);
+  });
+
+  it('the rows that answer =false apart: cache-run-layers (a review) and ignore-var-run (a different reason)', () => {
+    expect(rows.filter(([, flag]) => flag.migrateWhenFalse).map(([name]) => name)).toEqual(['cache-run-layers', 'ignore-var-run']);
+    expect(translate(`${BASE} --whitelist-var-run=false`).notes.map((n) => n.text)).toContainEqual(
+      expect.stringMatching(/^--whitelist-var-run=false dropped: Kaniko was told to keep \/var\/run in the image/),
+    );
+  });
 });
 
 describe('config.json lines', () => {
