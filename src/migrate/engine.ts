@@ -71,6 +71,8 @@ export interface EngineContext {
   builderImages: BuilderImageMap | undefined;
   /** Jobs that already come from a component include (`inputs: job-name`). */
   onComponent: Map<string, string>;
+  /** Whether the project holds a file (root-relative); absent when the host cannot tell. */
+  projectFileExists?: (path: string) => boolean;
 }
 
 const REPLACED_KEYS = new Set(['image', 'script', 'before_script']);
@@ -349,7 +351,11 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
 
   let pushes: string[] = [];
   if (executor?.build) {
-    const translation = KANIKO.translate(executor, items, env);
+    const translation = KANIKO.translate(
+      executor,
+      items,
+      ctx.projectFileExists ? { ...env, projectFileExists: ctx.projectFileExists } : env,
+    );
     Object.assign(inputs, translation.inputs);
     notes.push(...translation.notes);
     reasons.push(...translation.reasons);

@@ -35,6 +35,9 @@ export interface MigrateHost {
   /** A project file by its path relative to the project root: its text, undefined when it does
    *  not exist, or `{ outside: true }` when the path leads out of the project (a symlink, say). */
   readProjectFile(path: string): string | undefined | { outside: true };
+  /** Whether the project holds a file at this path; a host that cannot tell (the bot, which reads
+   *  only the files it needs) leaves it out, and what depends on it is not guessed. */
+  projectFileExists?(path: string): boolean;
 }
 
 export interface MigrateOptions {
@@ -134,6 +137,7 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
     compatJob: existing?.job ?? KANIKO_COMPAT_JOB,
     builderImages: options.builderImages && options.builderImages.length > 0 ? parseBuilderImages(options.builderImages) : undefined,
     onComponent: componentJobNames(pipeline),
+    ...(options.host?.projectFileExists ? { projectFileExists: (path: string) => options.host?.projectFileExists?.(path) ?? false } : {}),
   };
   const plans: JobPlan[] = [];
   const hidden: JobDefinition[] = [];

@@ -130,6 +130,8 @@ const isBareVariable = (text: string): string | undefined =>
 export interface TranslateContext {
   /** A variable's value as the file defines it (job, then global `variables:`), if it does. */
   variable(name: string): string | undefined;
+  /** Whether the project holds a file at this root-relative path; absent when that cannot be known. */
+  projectFileExists?: (path: string) => boolean;
 }
 
 /** The registry a repository (as written) is on: `$CI_REGISTRY` for the project's, undefined when a variable hides it. */
@@ -259,6 +261,8 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     if (relative === undefined) reasons.push(reason('path-outside', `dockerfile ${rawDockerfile} is outside $CI_PROJECT_DIR`));
     else if (absolute || context === '.') dockerfile = posix.relative(context, relative) || 'Dockerfile';
     else if (relative.startsWith(`${context}/`)) dockerfile = relative.slice(context.length + 1);
+    // Not in the working directory ($CI_PROJECT_DIR): Kaniko takes it from the context.
+    else if (env.projectFileExists?.(relative) === false) dockerfile = relative;
     else
       reasons.push(
         reason(
@@ -267,7 +271,15 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
         ),
       );
     if (dockerfile !== undefined && dockerfile !== 'Dockerfile') inputs['dockerfile'] = dockerfile;
-  }
+  } else if (context !== '.' && env.projectFileExists?.('Dockerfile') !== false)
+    // Kaniko's default is the relative path `Dockerfile`, found as any relative --dockerfile is:
+    // in the working directory ($CI_PROJECT_DIR) first. Unambiguous when the project root has none.
+    reasons.push(
+      reason(
+        'dockerfile-ambiguous',
+        `no --dockerfile: Kaniko looks for Dockerfile in the working directory first, then in the context ${context}`,
+      ),
+    );
 
   // Destinations: one repository, any number of tags.
   const destinations = list('destination');

@@ -67,6 +67,7 @@ export const DEFAULTS: Record<string, unknown> = Object.fromEntries(
 /** The case directory as a project, with some files replaced (by a migration's results). */
 export const hostFor = (dir: string, replaced: Record<string, string> = {}) => ({
   readProjectFile: (path: string) => replaced[path] ?? (existsSync(join(dir, path)) ? readFileSync(join(dir, path), 'utf8') : undefined),
+  projectFileExists: (path: string) => path in replaced || existsSync(join(dir, path)),
 });
 
 export function migrateCase(corpus: string, name: string, expectation: Expectation = expectationOf(corpus, name)): FileMigration[] {

@@ -107,14 +107,51 @@ describe('destinations', () => {
   });
 });
 
-const translate = (line: string, variables: Record<string, string> = {}) => {
-  const translation = translateExecutor(parseShell(line)[0]?.words ?? [], { variable: (name) => variables[name] });
+/** A project without a Dockerfile at its root, unless `rootDockerfile` says otherwise. */
+const translate = (line: string, variables: Record<string, string> = {}, rootDockerfile: boolean | 'unknown' = false) => {
+  const translation = translateExecutor(parseShell(line)[0]?.words ?? [], {
+    variable: (name) => variables[name],
+    ...(rootDockerfile === 'unknown' ? {} : { projectFileExists: (path: string) => rootDockerfile && path === 'Dockerfile' }),
+  });
   return {
     ...translation,
     reviews: translation.reasons.map((r) => r.text),
     blocking: translation.reasons.filter((r) => !r.compat).map((r) => r.text),
   };
 };
+
+describe('a context below the project without --dockerfile', () => {
+  // Kaniko's default --dockerfile is the relative path `Dockerfile`: the working directory
+  // ($CI_PROJECT_DIR) first, then the context.
+  const LINE = '--context $CI_PROJECT_DIR/services/api --destination $CI_REGISTRY_IMAGE:1';
+  it('the project has no root Dockerfile: the context one, migrated exactly', () => {
+    const { inputs, reviews } = translate(LINE, {}, false);
+    expect(reviews).toEqual([]);
+    expect(inputs).toMatchObject({ context: 'services/api' });
+    expect(inputs).not.toHaveProperty('dockerfile');
+  });
+  it.each<[boolean | 'unknown', string]>([
+    [true, 'the project has a root Dockerfile, which Kaniko built'],
+    ['unknown', 'whether the project has a root Dockerfile is not known (the bot)'],
+  ])('%s: %s — kaniko-compat, which looks as Kaniko did', (rootDockerfile) => {
+    const { reasons } = translate(LINE, {}, rootDockerfile);
+    expect(reasons).toEqual([
+      {
+        kind: 'dockerfile-ambiguous',
+        text: 'no --dockerfile: Kaniko looks for Dockerfile in the working directory first, then in the context services/api',
+        compat: true,
+      },
+    ]);
+  });
+  it('a relative --dockerfile is found the same way', () => {
+    const line = '--context app --dockerfile docker/Dockerfile.prod --destination $CI_REGISTRY_IMAGE:1';
+    expect(translate(line, {}, false)).toMatchObject({ reasons: [], inputs: { context: 'app', dockerfile: 'docker/Dockerfile.prod' } });
+    expect(translate(line, {}, 'unknown').reasons.map((r) => r.kind)).toEqual(['dockerfile-ambiguous']);
+  });
+  it('a context of the project root is never ambiguous', () => {
+    expect(translate('--context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:1', {}, 'unknown').reasons).toEqual([]);
+  });
+});
 
 describe('executor flags', () => {
   it('reads every spelling pflag accepts the same way', () => {
@@ -190,7 +227,8 @@ describe('executor flags', () => {
     ['--context app --dockerfile Dockerfile', 'relative'],
     ['$KANIKO_ARGS', 'known only when the job runs'],
   ])('%s: only kaniko-compat can take it exactly (%s)', (flags, reason) => {
-    const { reasons } = translate(`-d r.io/a:1 ${flags}`);
+    // A project whose files are not known: a relative Dockerfile may be in the working directory.
+    const { reasons } = translate(`-d r.io/a:1 ${flags}`, {}, 'unknown');
     expect(reasons.map((r) => r.text).join('\n')).toContain(reason);
     expect(reasons.every((r) => r.compat)).toBe(true);
   });

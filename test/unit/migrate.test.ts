@@ -25,7 +25,9 @@ ${AUTH}
 ${extra}`;
 
 function migrate(text: string, files: Record<string, string> = {}): FileMigration[] {
-  return migrateFile('.gitlab-ci.yml', text, { host: { readProjectFile: (path) => files[path] } });
+  return migrateFile('.gitlab-ci.yml', text, {
+    host: { readProjectFile: (path) => files[path], projectFileExists: (path) => path in files },
+  });
 }
 const root = (text: string, files?: Record<string, string>) => migrate(text, files)[0] as FileMigration;
 const job = (migration: FileMigration, name: string) => migration.jobs.find((j) => j.name === name);

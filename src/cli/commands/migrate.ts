@@ -5,7 +5,7 @@ import { InputError, UsageError } from '../../errors.js';
 import { migrateFile, SourceError, type FileMigration } from '../../migrate/index.js';
 import { readUserFile, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
-import { projectRoot, readProjectPath } from '../project.js';
+import { projectRoot, readProjectPath, resolveProjectPath } from '../project.js';
 
 export interface MigrateCommandOptions {
   write?: boolean;
@@ -47,6 +47,7 @@ function migratePath(
         const read = readProjectPath(root, file);
         return read.kind === 'file' ? read.text : read.kind === 'outside' ? { outside: true as const } : undefined;
       },
+      projectFileExists: (file) => resolveProjectPath(root, file).kind === 'file',
     },
   });
   return results.map((result) => {
