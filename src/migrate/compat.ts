@@ -47,7 +47,7 @@ export function compatEdits(
 ): CompatEdits {
   const reasons: Reason[] = [];
   const map = definition.map;
-  if (!map)
+  if (!map || map.flow)
     return {
       edits: [],
       reasons: [reason('flow-style', `${definition.name} is written in flow style ({...}); cigen edits block mappings only`)],

@@ -18,7 +18,17 @@ import { findComponent } from '../catalog/registry.js';
 import { componentHeader } from '../catalog/document.js';
 import { KANIKO_COMPAT, KANIKO_COMPAT_JOB } from '../catalog/kaniko-compat.js';
 import { checkBuildInputValues } from '../catalog/values.js';
-import { basesOf, extendsOf, resolveAlias, sourceOf, valueOf, variablesOf, type JobDefinition, type Pipeline } from './pipeline.js';
+import {
+  basesOf,
+  extendsOf,
+  isBlockJob,
+  resolveAlias,
+  sourceOf,
+  valueOf,
+  variablesOf,
+  type JobDefinition,
+  type Pipeline,
+} from './pipeline.js';
 import { includesOf } from '../ci/splice.js';
 import { scalarText } from '../ci/yaml.js';
 import { itemsOf, kanikoClassifier, type Classifier, type DockerLogin, type ScriptItem, type Unreadable } from './scripts.js';
@@ -407,7 +417,7 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
         "the default before_script no longer runs in this job: the component's job sets its own (empty) before_script",
       ),
     );
-  if (!job.map) reasons.push(reason('flow-style', 'the job is written in flow style ({...}); cigen edits block mappings only'));
+  if (!isBlockJob(job)) reasons.push(reason('flow-style', 'the job is written in flow style ({...}); cigen edits block mappings only'));
 
   // What GitLab would refuse, or the job would refuse at run time: the translation is not exact.
   const given = sortInputs(inputs);
@@ -479,7 +489,7 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
         "the default before_script no longer runs in this job: the component's job sets its own (empty) before_script",
       ),
     );
-  if (!job.map) reviews.push('the job is written in flow style ({...}); cigen edits block mappings only');
+  if (!isBlockJob(job)) reviews.push('the job is written in flow style ({...}); cigen edits block mappings only');
   const given = sortInputs(inputs);
   for (const error of [...resolveInputs(componentSpecs(), given).errors, ...checkBuildInputValues(given)])
     reviews.push(`the translated inputs do not fit the component: ${error}`);
@@ -674,7 +684,7 @@ export function planJob(ctx: EngineContext, job: JobDefinition): JobPlan {
   const analysis = analyzeDocker(pipeline, job, read.items);
   const services = servicesReview(pipeline, job);
   const reasons = [...(services ? [finding(services)] : []), ...analysis.reasons];
-  if (reasons.length === 0 && job.map) {
+  if (reasons.length === 0 && isBlockJob(job)) {
     const slim = slimJobEdits(pipeline, job, analysis.extras, DOCKER.replaced);
     if (slim.reasons.length === 0)
       return {
@@ -715,7 +725,7 @@ function planKaniko(ctx: EngineContext, job: JobDefinition, read: { items: Scrip
   } else analysis = analyzeKaniko(ctx, job, read.items, read.fromDefault);
 
   // 1. Exact: the buildah component.
-  if (analysis.reasons.length === 0 && job.map) {
+  if (analysis.reasons.length === 0 && isBlockJob(job)) {
     const slim = slimJobEdits(pipeline, job, analysis.extras, KANIKO.replaced);
     if (slim.reasons.length === 0) {
       const moved = analysis.extras.length;
@@ -812,8 +822,8 @@ export function planTemplate(
       const by = (merge: boolean) =>
         list.filter((p) => mergesFrom(pipeline.jobs.get(p.report.name) as JobDefinition, template) === merge).map((p) => p.report.name);
       return [
-        ...(by(false).length > 0 ? [`${by(false).join(', ')} extend it`] : []),
-        ...(by(true).length > 0 ? [`${by(true).join(', ')} merge it in (<<)`] : []),
+        ...(by(false).length > 0 ? [`${by(false).join(', ')} ${by(false).length === 1 ? 'extends' : 'extend'} it`] : []),
+        ...(by(true).length > 0 ? [`${by(true).join(', ')} ${by(true).length === 1 ? 'merges' : 'merge'} it in (<<)`] : []),
       ].join(' and ');
     };
     const text =
@@ -821,7 +831,8 @@ export function planTemplate(
         ? 'Kaniko template, kept: no job of this pipeline uses it, and the pipeline already builds with the component; ' +
           'jobs in other projects that extend it still run Kaniko'
         : staticUsers.length === users.length
-          ? `Kaniko template, kept: ${use(staticUsers)} and now run the component, whose job overrides its image, script and ` +
+          ? `Kaniko template, kept: ${use(staticUsers)} and now ${staticUsers.length === 1 ? 'runs' : 'run'} the component, ` +
+            'whose job overrides its image, script and ' +
             'before_script; its other keys still apply. Remove its Kaniko keys once nothing else uses it.'
           : `Kaniko template, kept: ${use(users)}; of those, ${users
               .filter((p) => !staticUsers.includes(p))

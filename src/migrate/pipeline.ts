@@ -24,9 +24,12 @@ export interface JobDefinition {
   name: string;
   file: SourceFile;
   pair: Pair;
-  /** The job's block mapping; undefined for a flow-style or non-mapping job. */
+  /** The job's mapping (flow style too: it is read, never edited); undefined for a job that is not one. */
   map: YAMLMap | undefined;
 }
+
+/** Whether cigen can edit the job in place: a block mapping. */
+export const isBlockJob = (job: JobDefinition): job is JobDefinition & { map: YAMLMap } => job.map !== undefined && !job.map.flow;
 
 /** Where one key of a job is written. */
 export interface KeySource {
@@ -88,7 +91,7 @@ export function buildPipeline(files: SourceFile[]): Pipeline {
         if (item.value.items.some((p) => keyOf(p) === 'services')) services = true;
       }
       if (GLOBAL_KEYWORDS.has(name)) continue;
-      const map = isMap(item.value) && !item.value.flow ? item.value : undefined;
+      const map = isMap(item.value) ? item.value : undefined;
       jobs.set(name, { name, file, pair: item, map });
     }
   }

@@ -182,7 +182,7 @@ build-api:
 `;
     const out = root(text);
     expect(job(out, 'build-api')).toMatchObject({ status: 'migrated', inputs: { context: '$APP', image: '$CI_REGISTRY_IMAGE/$APP' } });
-    expect(job(out, '.kaniko')?.notes.join()).toContain('build-api extend it');
+    expect(job(out, '.kaniko')?.notes.join()).toContain('build-api extends it and now runs the component');
     expect(out.result.endsWith(text)).toBe(true);
     expect(await lintErrors(out.result)).toEqual([]);
     expect(root(out.result).changed).toBe(false);
@@ -275,6 +275,37 @@ describe('a directory change before the build', () => {
     expect(out.result).toContain(`    - ${line}\n    - /kaniko/executor --context .`);
     // The line as its words read (quotes removed), as in every finding about a command.
     expect(job(out, 'build')?.notes.join('\n')).toContain(`\`${line.replaceAll('"', '')}\` changes the directory the build runs in`);
+  });
+});
+
+describe('a job written in flow style', () => {
+  // Read like any job (it was reported unchanged, a Kaniko job nobody was told about), never edited.
+  it.each([
+    [
+      'kaniko',
+      'c: {stage: build, image: gcr.io/kaniko-project/executor:debug, script: [/kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:1]}\n',
+    ],
+    [
+      'docker',
+      'd: {image: docker:27, services: [docker:27-dind], script: [docker build -t $CI_REGISTRY_IMAGE:1 ., docker push $CI_REGISTRY_IMAGE:1]}\n',
+    ],
+  ])('a %s build is reported needs-review, the file unchanged', (_kind, text) => {
+    const out = root(text);
+    expect(out.changed).toBe(false);
+    expect(out.jobs).toHaveLength(1);
+    expect(out.jobs[0]?.status).toBe('needs-review');
+    expect(JSON.stringify(out.jobs[0])).toContain('flow style ({...}); cigen edits block mappings only');
+  });
+
+  it('a flow-style base a block job extends: the job is read through it', () => {
+    const out = root(
+      '.kaniko: {image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}}\n' +
+        'build:\n  extends: .kaniko\n  script:\n    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:1\n',
+    );
+    expect(job(out, 'build')?.status).toBe('migrated');
+    // The base is read (its image is Kaniko's), and kept as written.
+    expect(JSON.stringify(job(out, '.kaniko'))).toContain('Kaniko template, kept: build extends it');
+    expect(out.result).toContain('.kaniko: {image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}}\n');
   });
 });
 
