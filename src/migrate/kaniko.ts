@@ -289,7 +289,8 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   Object.assign(inputs, destination.inputs);
   reasons.push(...destination.reasons);
   const repository = destination.inputs['image'] as string | undefined;
-  const pushes = [...new Set(destinations.map((d) => splitDestination(d).repository))];
+  // With --no-push the destinations only name the image: nothing is pushed there.
+  const pushes = push ? [...new Set(destinations.map((d) => splitDestination(d).repository))] : [];
 
   const buildArgs = list('build-arg').map((arg) => (arg.includes('=') ? arg : `${arg}=$${arg}`));
   if (list('build-arg').some((arg) => !arg.includes('=')))
@@ -346,6 +347,14 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
       if (kanikoDefault !== '$CI_REGISTRY_IMAGE/cache') inputs['cache-repo'] = kanikoDefault;
     }
     pushes.push(cacheRepo ?? `${repository ?? ''}/cache`);
+    if (!push && !on('no-push-cache'))
+      notes.push(
+        note(
+          'cache-read-only',
+          '--no-push with --cache: Kaniko still wrote its cache layers; with push: false the component reads the cache ' +
+            'without writing it (the image built is the same)',
+        ),
+      );
     if (on('no-push-cache'))
       reasons.push(
         reason('flag-compat', '--no-push-cache: Kaniko read its cache without writing it; the component writes it whenever it pushes'),

@@ -14,6 +14,7 @@ export const NOTE_KINDS = [
   'stage-default',
   'no-context',
   'cache-off',
+  'cache-read-only',
   'build-arg-from-environment',
   'flag-dropped',
   'tls-pull',

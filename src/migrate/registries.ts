@@ -154,6 +154,13 @@ function ambient(host: string): string {
   );
 }
 
+/** A config.json key written as a variable the file defines (`"$REGISTRY"`): the host its value names. */
+function credentialHost(key: string, env: TranslateContext): string | undefined {
+  const head = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/.exec(key);
+  const value = head ? env.variable(head[1] as string) : undefined;
+  return head && value !== undefined ? registryHost(value + key.slice(head[0].length)) : undefined;
+}
+
 /** Registries the job pushes to (destinations, the cache) for which it used credentials cigen did not read. */
 export function missingCredentials(pushes: readonly string[], credentials: Credentials, env: TranslateContext): Reason[] {
   if (credentials.opaque || credentials.runTime) return [];
@@ -163,7 +170,7 @@ export function missingCredentials(pushes: readonly string[], credentials: Crede
     const host = repositoryHost(repository, env);
     if (host === undefined || host === CI_REGISTRY || seen.has(host)) continue;
     seen.add(host);
-    if ([...credentials.hosts].some((h) => registryHost(h) === host)) continue;
+    if ([...credentials.hosts].some((h) => registryHost(h) === host || credentialHost(h, env) === host)) continue;
     reasons.push(
       reason(
         'credentials-missing',

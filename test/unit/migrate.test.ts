@@ -278,6 +278,38 @@ describe('a directory change before the build', () => {
   });
 });
 
+describe('credentials and pushes, as Kaniko used them', () => {
+  const kaniko = (line: string, extra = '') =>
+    `build:\n  stage: build\n${extra}  image: gcr.io/kaniko-project/executor:debug\n  script:\n${line}`;
+  it('--no-push pushes nothing to its destination: no credentials are needed there', () => {
+    const out = root(kaniko('    - /kaniko/executor --context . --no-push --destination ghcr.io/acme/app:test\n'));
+    expect(job(out, 'build')).toMatchObject({ status: 'migrated', inputs: expect.objectContaining({ push: false }) });
+  });
+
+  it('a config.json key written as a variable the file defines is that registry', () => {
+    const out = root(
+      kaniko(
+        '    - echo "{\\"auths\\":{\\"$REGISTRY\\":{\\"username\\":\\"$U\\",\\"password\\":\\"$P\\"}}}" > /kaniko/.docker/config.json\n' +
+          '    - /kaniko/executor --context . --destination $REGISTRY/team/app:1.0\n',
+        '  variables:\n    REGISTRY: harbor.example.com\n',
+      ),
+    );
+    expect(job(out, 'build')).toMatchObject({
+      status: 'migrated',
+      inputs: expect.objectContaining({ registry: '$REGISTRY', 'registry-user': '$U', 'registry-password': '$P' }),
+    });
+  });
+
+  it('--no-push with --cache: Kaniko still wrote its cache; the note says the component only reads it', () => {
+    const out = root(kaniko('    - /kaniko/executor --context . --no-push --cache --destination $CI_REGISTRY_IMAGE:1\n'));
+    expect(job(out, 'build')?.notes).toContainEqual(expect.stringContaining('--no-push with --cache: Kaniko still wrote its cache layers'));
+    const pushCacheOff = root(
+      kaniko('    - /kaniko/executor --context . --no-push --cache --no-push-cache --destination $CI_REGISTRY_IMAGE:1\n'),
+    );
+    expect(JSON.stringify(job(pushCacheOff, 'build'))).not.toContain('Kaniko still wrote its cache layers');
+  });
+});
+
 describe('a job written in flow style', () => {
   // Read like any job (it was reported unchanged, a Kaniko job nobody was told about), never edited.
   it.each([
