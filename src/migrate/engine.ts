@@ -318,6 +318,14 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
     reasons.push(
       reason('executor-in-block', 'the executor runs inside an if, for or while block: whether and how often is decided when the job runs'),
     );
+  const redirects = builds.flatMap((item) => item.reading.redirects ?? []);
+  if (redirects.length > 0)
+    reasons.push(
+      reason(
+        'executor-redirect',
+        `the executor's input or output is redirected (${redirects.join(', ')}); the component's build writes to the job log`,
+      ),
+    );
   if (builds.some((item) => item.reading.environment))
     reasons.push(reason('executor-environment', 'the executor is given environment variables of its own on its command line'));
   const kanikoVariables = KANIKO_ENVIRONMENT.filter((name) => env.variable(name) !== undefined);

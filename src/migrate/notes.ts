@@ -49,6 +49,7 @@ const COMPAT_REASON_KINDS = [
   'no-executor-line',
   'executor-in-block',
   'executor-environment',
+  'executor-redirect',
   'executor-mixed',
   'builds-several',
   'commands-after',

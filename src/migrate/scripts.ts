@@ -92,6 +92,9 @@ export interface ItemReading {
   nested?: boolean;
   /** Kaniko: the executor gets environment variables of its own (`DOCKER_CONFIG=... /kaniko/executor`). */
   environment?: boolean;
+  /** Kaniko: the files the executor's input or output is redirected to (`> kaniko.log`); a
+   *  duplication such as `2>&1` is not one: the output still reaches the job log. */
+  redirects?: string[];
 }
 
 export type Classifier = (commands: readonly Command[]) => ItemReading;
@@ -138,6 +141,8 @@ export const kanikoClassifier =
         reading.builds++;
         reading.build = command;
         if (command.nested) reading.nested = true;
+        for (const { op, target } of command.redirects)
+          if (!(op.endsWith('&') && /^(?:[0-9]+|-)$/.test(target))) reading.redirects = [...(reading.redirects ?? []), target];
         if (programIndex(command) > 0 && command.words.slice(0, programIndex(command)).some((w) => w.text.includes('=')))
           reading.environment = true;
         return;

@@ -310,6 +310,20 @@ describe('credentials and pushes, as Kaniko used them', () => {
   });
 });
 
+describe("the executor's output redirected", () => {
+  const line = (redirect: string) =>
+    `build:\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:1 ${redirect}\n`;
+  it('to a file (an artifact, say): kaniko-compat keeps the line, and says why', () => {
+    const out = root(line('> kaniko.log 2>&1'));
+    expect(job(out, 'build')).toMatchObject({ status: 'migrated', component: expect.stringContaining('/kaniko-compat@') });
+    expect(job(out, 'build')?.notes.join()).toContain("the executor's input or output is redirected (kaniko.log)");
+    expect(out.result).toContain('--destination $CI_REGISTRY_IMAGE:1 > kaniko.log 2>&1\n');
+  });
+  it('stderr into stdout only (2>&1): the output still reaches the job log, migrated exactly', () => {
+    expect(job(root(line('2>&1')), 'build')).toMatchObject({ status: 'migrated', component: expect.stringContaining('/buildah@') });
+  });
+});
+
 describe('a job written in flow style', () => {
   // Read like any job (it was reported unchanged, a Kaniko job nobody was told about), never edited.
   it.each([
