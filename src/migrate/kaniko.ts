@@ -254,7 +254,14 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   if (context !== '.') inputs['context'] = context;
 
   const rawDockerfile = one('dockerfile');
-  if (rawDockerfile !== undefined) {
+  if (rawDockerfile !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(rawDockerfile))
+    reasons.push(
+      reason(
+        'remote-context',
+        `dockerfile ${rawDockerfile}: Kaniko fetched it from a URL; the component builds a Dockerfile of the project`,
+      ),
+    );
+  else if (rawDockerfile !== undefined) {
     const absolute = PROJECT_DIR.test(rawDockerfile) || rawDockerfile.startsWith('/');
     const relative = projectRelative(rawDockerfile);
     let dockerfile: string | undefined;

@@ -148,6 +148,17 @@ describe('a context below the project without --dockerfile', () => {
     expect(translate(line, {}, false)).toMatchObject({ reasons: [], inputs: { context: 'app', dockerfile: 'docker/Dockerfile.prod' } });
     expect(translate(line, {}, 'unknown').reasons.map((r) => r.kind)).toEqual(['dockerfile-ambiguous']);
   });
+  it('a Dockerfile fetched from a URL is not a path of the project: review', () => {
+    const { reasons, inputs } = translate('--context . --dockerfile https://example.com/Dockerfile --destination r.io/a:1');
+    expect(inputs).not.toHaveProperty('dockerfile');
+    expect(reasons).toEqual([
+      {
+        kind: 'remote-context',
+        text: 'dockerfile https://example.com/Dockerfile: Kaniko fetched it from a URL; the component builds a Dockerfile of the project',
+        compat: false,
+      },
+    ]);
+  });
   it('a context of the project root is never ambiguous', () => {
     expect(translate('--context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:1', {}, 'unknown').reasons).toEqual([]);
   });
