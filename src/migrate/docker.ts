@@ -8,7 +8,7 @@ import { registryHost } from './auth.js';
 import { destinationInputs, projectRelative, unbrace, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
 import { note, reason, type Note, type Reason } from './notes.js';
 import type { DockerLogin, ItemReading } from './scripts.js';
-import type { Command } from './shell.js';
+import { programsOf, type Command } from './shell.js';
 
 /** The words as component inputs hold them (a literal `$` as `$$`). */
 const words = (command: Command | undefined): string[] => command?.words.map((w) => w.value) ?? [];
@@ -49,7 +49,7 @@ function readLogin(args: readonly string[], stdin: string | undefined): DockerLo
 
 /** Reads the commands of one script item of a Docker job. */
 export function classifyDocker(commands: readonly Command[]): ItemReading {
-  const reading: ItemReading = { builds: 0, others: 0, auth: [], pushes: [], logins: [] };
+  const reading: ItemReading = { builds: 0, others: 0, auth: [], pushes: [], logins: [], programs: [] };
   for (let i = 0; i < commands.length; i++) {
     const command = commands[i] as Command;
     const [program, sub, ...rest] = words(command);
@@ -80,7 +80,11 @@ export function classifyDocker(commands: readonly Command[]): ItemReading {
     else if (buildArguments(command)) {
       reading.builds++;
       reading.build = command;
-    } else reading.others++;
+    } else {
+      reading.others++;
+      // What else the item runs, for the check that the Buildah image has it.
+      for (const run of programsOf(command)) reading.programs?.push({ program: run, line: command.words.map((w) => w.text).join(' ') });
+    }
   }
   return reading;
 }

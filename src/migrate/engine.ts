@@ -120,6 +120,22 @@ const definedFunctions = (items: readonly ScriptItem[]): Set<string> =>
     ),
   );
 
+/** The programs the items run (besides the build) that the Buildah image lacks, each once. */
+function missingTools(items: readonly ScriptItem[]): Reason[] {
+  const missing = new Map<string, string>();
+  const functions = definedFunctions(items);
+  for (const item of items)
+    for (const { program, line } of item.reading.programs ?? [])
+      if (!isPortable(program, functions) && !missing.has(program)) missing.set(program, line);
+  return [...missing].map(([program, line]) =>
+    reason(
+      'missing-tool',
+      `\`${line}\` runs ${program}, which the Buildah image (Fedora: bash, coreutils, curl, dnf) does not have; ` +
+        'install it there (dnf) or run it in another job',
+    ),
+  );
+}
+
 /** Kaniko reads these from its environment. */
 const KANIKO_ENVIRONMENT = ['KANIKO_REGISTRY_MIRROR', 'KANIKO_REGISTRY_MAP', 'KANIKO_NO_PUSH', 'KANIKO_DIR'];
 
@@ -331,19 +347,7 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
   const kanikoVariables = KANIKO_ENVIRONMENT.filter((name) => env.variable(name) !== undefined);
   if (kanikoVariables.length > 0)
     reasons.push(reason('executor-environment', `the job sets ${kanikoVariables.join(', ')}, which Kaniko reads from its environment`));
-  const missing = new Map<string, string>();
-  const functions = definedFunctions(items);
-  for (const item of items)
-    for (const { program, line } of item.reading.programs ?? [])
-      if (!isPortable(program, functions) && !missing.has(program)) missing.set(program, line);
-  for (const [program, line] of missing)
-    reasons.push(
-      reason(
-        'missing-tool',
-        `\`${line}\` runs ${program}, which the Buildah image (Fedora: bash, coreutils, curl, dnf) does not have; ` +
-          'install it there (dnf) or run it in another job',
-      ),
-    );
+  reasons.push(...missingTools(items));
 
   // The component reads context, Dockerfile and tarball relative to $CI_PROJECT_DIR: a directory
   // change before the build (`cd frontend`, then `--context .`) would build something else.
@@ -452,6 +456,8 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
     );
   const executor = items[at];
   if (executor?.mixed) reviews.push('docker build shares one script item with other commands; put them in items of their own');
+  // What the job ran besides docker runs in the Buildah image (Fedora) now, before the build.
+  reviews.push(...missingTools(items).map((r) => r.text));
   const inputs: Inputs = { 'job-name': job.name };
   const stage = valueOf(sourceOf(pipeline, job, 'stage'));
   const effectiveStage = typeof stage === 'string' ? stage : 'test';
@@ -465,18 +471,19 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
     reviews.push(...translation.reasons.map((r) => r.text));
   }
   const logins: DockerLogin[] = items.flatMap((item) => item.reading.logins ?? []);
-  const credentials = logins.filter((a) => a.kind === 'credentials');
+  const credentials = logins.filter((a): a is Extract<DockerLogin, { kind: 'credentials' }> => a.kind === 'credentials');
   for (const login of logins) if (login.kind === 'unknown') reviews.push(login.reason);
-  if (new Set(credentials.map((c) => JSON.stringify(c))).size > 1)
-    reviews.push(
-      'the job logs in to more than one registry; the component takes one set of credentials (give the others through DOCKER_AUTH_CONFIG)',
-    );
-  const [credential] = credentials;
-  if (credential?.kind === 'credentials') {
+  // As for Kaniko's config.json: one registry and not the project's is the registry inputs;
+  // with the project's login (the component's own) or several, they join it in `registries`.
+  const others = credentials.filter((c, i) => credentials.findIndex((d) => JSON.stringify(d) === JSON.stringify(c)) === i);
+  if (new Set(others.map((c) => c.registry)).size < others.length)
+    reviews.push('the job logs in to one registry with two sets of credentials; the component takes one per registry');
+  const [credential] = others;
+  if (credential && others.length === 1 && !logins.some((l) => l.kind === 'defaults')) {
     inputs['registry'] = credential.registry;
     inputs['registry-user'] = credential.user;
     inputs['registry-password'] = credential.password;
-  }
+  } else if (others.length > 0) inputs['registries'] = others.map((c) => ({ host: c.registry, user: c.user, password: c.password }));
   if (logins.length === 0)
     notes.push(
       note('docker-auth-none', 'the job ran no docker login; the component logs in to $CI_REGISTRY with the job token credentials'),

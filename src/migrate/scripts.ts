@@ -6,7 +6,7 @@
 import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { isAuthPreparation, readKanikoWrite, type AuthFinding } from './auth.js';
 import { resolveAlias, type KeySource, type Pipeline } from './pipeline.js';
-import { parseShell, programIndex, programOf, type Command } from './shell.js';
+import { parseShell, programIndex, programOf, programsOf, type Command } from './shell.js';
 import { keyOf, type SourceFile } from '../ci/source.js';
 import { scalarText } from '../ci/yaml.js';
 
@@ -98,20 +98,6 @@ export interface ItemReading {
 }
 
 export type Classifier = (commands: readonly Command[]) => ItemReading;
-
-/** The programs a command runs: its own, and those of the command substitutions in its words. */
-function programsOf(command: Command, depth = 0): string[] {
-  const own = programOf(command);
-  const inner =
-    depth > 3
-      ? []
-      : command.words.flatMap((word) =>
-          [...word.text.matchAll(/\$\(([^()]*(?:\([^()]*\)[^()]*)*)\)|`([^`]*)`/g)].flatMap((m) =>
-            parseShell(m[1] ?? m[2] ?? '').flatMap((c) => programsOf(c, depth + 1)),
-          ),
-        );
-  return [...(own !== undefined ? [own] : []), ...inner];
-}
 
 /** Kaniko: the config.json lines and `mkdir -p /kaniko/.docker` are replaced; the executor is the build. */
 export const kanikoClassifier =

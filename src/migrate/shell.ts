@@ -265,3 +265,17 @@ function noteExpansion(word: Word, expansion: string): void {
 
 /** The words of a command as plain strings. */
 export const argv = (command: Command): string[] => command.words.map((w) => w.text);
+
+/** The programs a command runs: its own, and those of the command substitutions in its words. */
+export function programsOf(command: Command, depth = 0): string[] {
+  const own = programOf(command);
+  const inner =
+    depth > 3
+      ? []
+      : command.words.flatMap((word) =>
+          [...word.text.matchAll(/\$\(([^()]*(?:\([^()]*\)[^()]*)*)\)|`([^`]*)`/g)].flatMap((m) =>
+            parseShell(m[1] ?? m[2] ?? '').flatMap((c) => programsOf(c, depth + 1)),
+          ),
+        );
+  return [...(own !== undefined ? [own] : []), ...inner];
+}

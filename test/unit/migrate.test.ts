@@ -310,6 +310,37 @@ describe('credentials and pushes, as Kaniko used them', () => {
   });
 });
 
+describe('a Docker-in-Docker build', () => {
+  const dind = (script: string) =>
+    `build:\n  stage: build\n  image: docker:27\n  services: [docker:27-dind]\n  script:\n${script}` +
+    '    - docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n';
+  it("logged in to Docker Hub and to the project's registry: Hub joins in registries, the project's login stays", () => {
+    const out = root(
+      dind(
+        '    - echo "$HUB_TOKEN" | docker login -u "$HUB_USER" --password-stdin\n' +
+          '    - echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"\n',
+      ),
+    );
+    const inputs = job(out, 'build')?.inputs ?? {};
+    expect(job(out, 'build')?.status).toBe('migrated');
+    expect(inputs['registries']).toEqual([{ host: 'docker.io', user: '$HUB_USER', password: '$HUB_TOKEN' }]);
+    expect(inputs).not.toHaveProperty('registry');
+  });
+  it("one registry that is not the project's: the registry inputs", () => {
+    const out = root(dind('    - echo "$T" | docker login -u "$U" --password-stdin harbor.example.com\n'));
+    expect(job(out, 'build')?.inputs).toMatchObject({ registry: 'harbor.example.com', 'registry-user': '$U', 'registry-password': '$T' });
+  });
+  it('commands the Buildah image cannot run (apk, docker pull, git) before the build: review, naming each', () => {
+    const out = root(
+      dind('    - apk add --no-cache git\n    - docker pull $CI_REGISTRY_IMAGE:latest || true\n    - export V=$(git describe)\n'),
+    );
+    expect(job(out, 'build')?.status).toBe('needs-review');
+    const text = JSON.stringify(job(out, 'build'));
+    for (const program of ['runs apk', 'runs docker', 'runs git']) expect(text).toContain(program);
+    expect(out.changed).toBe(false);
+  });
+});
+
 describe("the executor's output redirected", () => {
   const line = (redirect: string) =>
     `build:\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:1 ${redirect}\n`;
