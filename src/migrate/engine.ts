@@ -378,7 +378,9 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
       items,
       ctx.projectFileExists ? { ...env, projectFileExists: ctx.projectFileExists } : env,
     );
-    Object.assign(inputs, translation.inputs);
+    // Kaniko keeps HEALTHCHECK, SHELL and STOPSIGNAL in every image it writes; Buildah keeps them
+    // only in the Docker format (the component's default, OCI, drops them).
+    Object.assign(inputs, { format: 'docker' }, translation.inputs);
     notes.push(...translation.notes);
     reasons.push(...translation.reasons);
     pushes = translation.pushes;

@@ -56,7 +56,8 @@ unit:
     const out = root(text);
     expect(job(out, 'build-image')).toMatchObject({
       status: 'migrated',
-      inputs: { 'job-name': 'build-image', image: '$CI_REGISTRY_IMAGE', tags: ['$CI_COMMIT_SHORT_SHA'] },
+      // Kaniko keeps HEALTHCHECK, SHELL and STOPSIGNAL; Buildah only in the Docker format.
+      inputs: { 'job-name': 'build-image', image: '$CI_REGISTRY_IMAGE', tags: ['$CI_COMMIT_SHORT_SHA'], format: 'docker' },
     });
     expect(job(out, 'unit')?.status).toBe('unchanged');
     expect(out.result).toBe(`# Pipeline of the shop service.
@@ -67,6 +68,7 @@ include:
       job-name: build-image
       image: $CI_REGISTRY_IMAGE
       tags: [$CI_COMMIT_SHORT_SHA]
+      format: docker
 
 stages: [build, test]   # two stages
 
@@ -110,7 +112,7 @@ unit:
     );
     expect(out.result).toBe(
       'include:\n  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n    inputs:\n      job-name: build\n' +
-        '      image: $CI_REGISTRY_IMAGE\n      tags: ["1"]\n\nstages: [build]\nbuild:\n  stage: build\n',
+        '      image: $CI_REGISTRY_IMAGE\n      tags: ["1"]\n      format: docker\n\nstages: [build]\nbuild:\n  stage: build\n',
     );
     expect(await lintErrors(out.result)).toEqual([]);
   });
