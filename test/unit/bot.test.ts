@@ -317,9 +317,23 @@ describe('the CLI', () => {
   it("usage errors exit 2; a group that does not exist exits 1 with GitLab's message", async () => {
     expect((await cli(['bot', '--gitlab-url', fake.url, '--group', 'acme'])).stderr).toContain('GITLAB_TOKEN is not set');
     const env = { GITLAB_TOKEN: fake.token };
-    for (const args of [['--group', 'a', '--all'], [], ['--group', 'a', '--concurrency', '0'], ['--group', 'a', '--shard', '3/2']]) {
+    for (const args of [
+      ['--group', 'a', '--all'],
+      [],
+      ['--group', 'a', '--concurrency', '0'],
+      ['--group', 'a', '--shard', '3/2'],
+      // Checked as migrate checks them, before GitLab is asked anything.
+      ['--group', 'a', '--component-ref', 'foo'],
+      ['--group', 'a', '--builder-image', 'bad image'],
+    ]) {
       expect((await cli(['bot', '--gitlab-url', fake.url, ...args], env)).status, args.join(' ')).toBe(2);
     }
+    fake.resetLog();
+    const ref = await cli(['bot', '--gitlab-url', fake.url, '--group', 'a', '--component-ref', 'foo'], env);
+    expect(ref.stderr).toBe(
+      '--component-ref foo: expected <server>/<project path>/<component>@<version>, e.g. $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n',
+    );
+    expect(fake.requests).toEqual([]);
     const missing = await cli(['bot', '--gitlab-url', fake.url, '--group', 'nope'], env);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('404 Group Not Found');

@@ -20,6 +20,15 @@ const COMPONENT_REF = /^[^\s/@]+\/[^\s@]+\/[a-z0-9][a-z0-9_-]*@[^\s@]+$/;
 const BUILDER_IMAGE = /^(?:[A-Za-z0-9.-]+(?::[0-9]+)?=)?[a-z0-9][a-z0-9._/:@-]*$/;
 
 /** Checks each --builder-image value; the messages name the flag. */
+/** `--component-ref`, shared with the bot: refused before anything is read or asked of GitLab. */
+export function checkComponentRef(value: string | undefined): void {
+  if (value !== undefined && !COMPONENT_REF.test(value))
+    throw new UsageError(
+      `--component-ref ${value}: expected <server>/<project path>/<component>@<version>, e.g. ` +
+        '$CI_SERVER_FQDN/ci-components/cigen/buildah@1',
+    );
+}
+
 export function checkBuilderImages(values: readonly string[] | undefined): string[] {
   for (const value of values ?? [])
     if (!BUILDER_IMAGE.test(value))
@@ -76,12 +85,7 @@ function report(file: FileMigration): string {
 
 export async function runMigrate(paths: string[], options: MigrateCommandOptions): Promise<void> {
   if (paths.length === 0) throw new UsageError('cigen migrate: give at least one pipeline file, e.g. cigen migrate .gitlab-ci.yml');
-  if (options.componentRef !== undefined && !COMPONENT_REF.test(options.componentRef)) {
-    throw new UsageError(
-      `--component-ref ${options.componentRef}: expected <server>/<project path>/<component>@<version>, e.g. ` +
-        '$CI_SERVER_FQDN/ci-components/cigen/buildah@1',
-    );
-  }
+  checkComponentRef(options.componentRef);
   const builderImages = checkBuilderImages(options.builderImage);
   const texts = new Map<string, string>();
   for (const path of paths) texts.set(path, await readUserFile(path));
