@@ -81,7 +81,7 @@ export function registerSupplyCommands(program: Command): void {
       [] as string[],
     )
     .option('--protected-ref', 'the provenance must say the image was built from a protected branch or tag')
-    .option('--policy <file>', 'a policy file (YAML or JSON: identity, key, require, protected-ref); flags win over it')
+    .option('--policy <file>', 'a policy file (YAML or JSON: identity, key, require, protected-ref); a flag replaces its part of it')
     .option('--trusted-root <file>', "a private Sigstore's trusted root (JSON); default: the public Sigstore's, through TUF")
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText(

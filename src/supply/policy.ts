@@ -89,6 +89,28 @@ export function gitlabIdentityRegExp(issuer: string, project: string, refPattern
 export type Identity = { issuer: string; subject?: string; subjectRegExp?: string };
 
 /** The identity a policy asks for, or undefined when it asks for a key; refused when it says neither or both. */
+/**
+ * Who must have signed, the policy file's answer with the flags' over it, part by part: a key
+ * flag replaces any identity; the issuer flag replaces the issuer; a flag naming the signer
+ * (`--certificate-identity`, `-regexp` or `--project`) replaces the file's signer (and its ref
+ * pattern); `--ref-pattern` alone replaces only the ref pattern of the file's project.
+ */
+export function withFlags(file: PolicyInput, flags: PolicyInput): PolicyInput {
+  type Who = { [K in keyof PolicyInput]?: PolicyInput[K] | undefined };
+  const { issuer, subject, subjectRegExp, project, refPattern, key, ...fileRest } = file;
+  let who: Who;
+  if (flags.key !== undefined) who = flags;
+  else {
+    const flagSigner = flags.subject !== undefined || flags.subjectRegExp !== undefined || flags.project !== undefined;
+    const signer: Who = flagSigner
+      ? { subject: flags.subject, subjectRegExp: flags.subjectRegExp, project: flags.project, refPattern: flags.refPattern }
+      : { subject, subjectRegExp, project, refPattern: flags.refPattern ?? refPattern };
+    const identity: Who = { issuer: flags.issuer ?? issuer, ...signer };
+    who = Object.values(identity).some((value) => value !== undefined) ? identity : { key };
+  }
+  return { ...fileRest, ...(Object.fromEntries(Object.entries(who).filter(([, value]) => value !== undefined)) as PolicyInput) };
+}
+
 export function identityOf(input: PolicyInput): Identity | undefined {
   const named = [input.subject, input.subjectRegExp, input.project].filter((v) => v !== undefined).length;
   if (input.key !== undefined) {

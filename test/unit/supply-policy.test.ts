@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildInputs } from '../../src/supply/attest.js';
-import { gitlabIdentityRegExp, identityOf, parsePolicy } from '../../src/supply/policy.js';
+import { gitlabIdentityRegExp, identityOf, parsePolicy, withFlags, type PolicyInput } from '../../src/supply/policy.js';
 import { BUILD_TYPE, fromProtectedRef, provenancePredicate } from '../../src/supply/provenance.js';
 import { parseDigestReference } from '../../src/supply/reference.js';
 import { cigen } from '../helpers/cli.js';
@@ -189,5 +189,45 @@ describe('provenance from GitLab predefined variables', () => {
         CIGEN_REGISTRIES: 'list:[]',
       }),
     ).toEqual({ image: '$CI_REGISTRY_IMAGE', tags: '["v1", "$CI_COMMIT_SHORT_SHA"]', push: 'true' });
+  });
+});
+
+describe('flags over a policy file, part by part', () => {
+  const FILE: PolicyInput = {
+    issuer: 'https://gitlab.example.com',
+    project: 'group/app',
+    refPattern: 'refs/heads/main',
+    require: ['sbom'],
+    protectedRef: true,
+  };
+  it("--ref-pattern alone replaces the ref pattern of the file's project; the issuer stays", () => {
+    expect(withFlags(FILE, { refPattern: 'refs/tags/.*' })).toEqual({ ...FILE, refPattern: 'refs/tags/.*' });
+  });
+  it("--project replaces the file's signer with its ref pattern, and keeps the issuer", () => {
+    expect(withFlags(FILE, { project: 'group/other' })).toEqual({
+      issuer: FILE.issuer,
+      project: 'group/other',
+      require: ['sbom'],
+      protectedRef: true,
+    });
+  });
+  it('--certificate-identity replaces the project; --certificate-oidc-issuer the issuer', () => {
+    expect(withFlags(FILE, { subject: 'a@b', issuer: 'https://other' })).toEqual({
+      issuer: 'https://other',
+      subject: 'a@b',
+      require: ['sbom'],
+      protectedRef: true,
+    });
+  });
+  it("--key replaces the whole identity; an identity flag replaces the file's key", () => {
+    expect(withFlags(FILE, { key: 'k.pub' })).toEqual({ key: 'k.pub', require: ['sbom'], protectedRef: true });
+    expect(withFlags({ key: 'file.pub' }, { issuer: 'https://i', project: 'g/p' })).toEqual({ issuer: 'https://i', project: 'g/p' });
+  });
+  it('no flags: the file as it is', () => {
+    expect(withFlags(FILE, {})).toEqual(FILE);
+    expect(withFlags({ key: 'file.pub' }, {})).toEqual({ key: 'file.pub' });
+  });
+  it('the docs example with --ref-pattern is an identity, not a usage error', () => {
+    expect(identityOf(withFlags(FILE, { refPattern: 'refs/tags/.*' }))).toMatchObject({ issuer: FILE.issuer });
   });
 });

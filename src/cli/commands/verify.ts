@@ -2,7 +2,7 @@
 import { dirname, resolve } from 'node:path';
 import { FindingsError } from '../../errors.js';
 import { verifyImage } from '../../supply/check.js';
-import { identityOf, parsePolicy, parseRequire, type PolicyInput } from '../../supply/policy.js';
+import { identityOf, parsePolicy, parseRequire, withFlags, type PolicyInput } from '../../supply/policy.js';
 import { parseDigestReference } from '../../supply/reference.js';
 import { KIND_NAMES, KINDS } from '../../supply/statement.js';
 import { parseTrustedRoot, publicTrustedRoot, readPublicKey, trustMaterial } from '../../supply/trust.js';
@@ -42,10 +42,8 @@ export async function runVerify(image: string, options: VerifyCommandOptions): P
     refPattern: options.refPattern,
     key: options.key,
   });
-  // Flags that name who signed replace the file's whole identity (mixing them would be ambiguous).
-  const who = Object.keys(flags).length > 0 ? flags : fromFile;
   const input: PolicyInput = {
-    ...who,
+    ...withFlags(fromFile, flags),
     require: [...(fromFile.require ?? []), ...parseRequire(options.require, '--require')],
     protectedRef: Boolean(options.protectedRef || fromFile.protectedRef),
   };
