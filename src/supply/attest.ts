@@ -10,7 +10,7 @@ import { provenancePredicate } from './provenance.js';
 import { formatReference, parseDigestReference, type DigestReference } from './reference.js';
 import { attachBundle, RegistryReader, registryCredentials } from './registry.js';
 import { generateSbom, platformImages } from './sbom.js';
-import { signStatement, type SigningOptions } from './signing.js';
+import { checkSigning, signStatement, type SigningOptions } from './signing.js';
 import { PREDICATE_TYPES, statement, type AttestationKind } from './statement.js';
 
 export interface Attached {
@@ -76,6 +76,8 @@ export interface AttestOptions {
 
 export async function attest(kind: AttestationKind, image: string, options: AttestOptions): Promise<Attached[]> {
   const ref = parseDigestReference(image);
+  // Before the registry is read or an SBOM generated: a missing identity is found at once.
+  checkSigning(options.signing);
   if (kind === 'signature')
     return [{ kind, platform: '', subject: ref.digest, referrer: await attach(ref, ref.digest, kind, {}, options.signing, options.env) }];
   if (kind === 'provenance') {

@@ -75,6 +75,18 @@ function parseChallenge(header: string): Challenge {
   return { scheme, params };
 }
 
+/** fetch, with a registry that cannot be reached said in one line (exit 1), not as an internal error. */
+async function reach(url: string | URL, init: RequestInit, host: string): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const why =
+      typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : (error as Error).message;
+    throw new InputError(`cannot reach ${host}: ${why}`);
+  }
+}
+
 /** A small read client for one repository: the token dance of the distribution spec, no more. */
 export class RegistryReader {
   private readonly base: string;
@@ -90,7 +102,11 @@ export class RegistryReader {
 
   private async fetch(path: string, accept: string): Promise<Response> {
     const request = () =>
-      fetch(`${this.base}${path}`, { headers: { Accept: accept, ...(this.authorization ? { Authorization: this.authorization } : {}) } });
+      reach(
+        `${this.base}${path}`,
+        { headers: { Accept: accept, ...(this.authorization ? { Authorization: this.authorization } : {}) } },
+        this.ref.registry,
+      );
     let response = await request();
     if (response.status === 401 && this.authorization === undefined) {
       await response.body?.cancel();
@@ -114,7 +130,7 @@ export class RegistryReader {
     const url = new URL(realm);
     if (challenge.params['service']) url.searchParams.set('service', challenge.params['service']);
     url.searchParams.set('scope', challenge.params['scope'] ?? `repository:${this.ref.repository}:pull`);
-    const reply = await fetch(url, { headers: basic ? { Authorization: basic } : {} });
+    const reply = await reach(url, { headers: basic ? { Authorization: basic } : {} }, url.host);
     if (!reply.ok) throw new InputError(`${this.ref.registry}: the token service refused the credentials (HTTP ${reply.status})`);
     const body = (await reply.json()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;

@@ -56,6 +56,36 @@ function keySigner(key: NonNullable<SigningOptions['key']>): Signer {
   };
 }
 
+/** A JSON Web Token's shape: three base64url parts. */
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/**
+ * What signing needs, checked before anything is read, generated or sent: an identity (a key, or
+ * an OIDC token that is a JWT) and services that are http(s) URLs. A usage error names the flag
+ * or variable; never the token.
+ */
+export function checkSigning(options: SigningOptions): void {
+  for (const [flag, url] of [
+    ['--fulcio-url', options.fulcioUrl],
+    ['--rekor-url', options.rekorUrl],
+    ['--tsa-url', options.tsaUrl],
+  ] as const) {
+    if (url === '') continue;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol)) throw new UsageError(`${flag} ${url}: not an http(s) URL`);
+  }
+  if (options.key) return;
+  const token = options.identityToken;
+  signer(options);
+  if (token !== undefined && !JWT.test(token.trim()))
+    throw new UsageError('SIGSTORE_ID_TOKEN is not an OIDC token (a JWT: three dot-separated base64url parts)');
+}
+
 function signer(options: SigningOptions): Signer {
   if (options.key) return keySigner(options.key);
   const token = options.identityToken;

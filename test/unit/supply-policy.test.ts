@@ -4,6 +4,8 @@
  * the SLSA provenance built from GitLab's predefined variables.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +13,9 @@ import { buildInputs } from '../../src/supply/attest.js';
 import { gitlabIdentityRegExp, identityOf, parsePolicy, withFlags, type PolicyInput } from '../../src/supply/policy.js';
 import { BUILD_TYPE, fromProtectedRef, provenancePredicate } from '../../src/supply/provenance.js';
 import { parseDigestReference } from '../../src/supply/reference.js';
+import { RegistryReader } from '../../src/supply/registry.js';
+import { checkSigning, type SigningOptions } from '../../src/supply/signing.js';
+import { InputError } from '../../src/errors.js';
 import { cigen } from '../helpers/cli.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
@@ -229,5 +234,37 @@ describe('flags over a policy file, part by part', () => {
   });
   it('the docs example with --ref-pattern is an identity, not a usage error', () => {
     expect(identityOf(withFlags(FILE, { refPattern: 'refs/tags/.*' }))).toMatchObject({ issuer: FILE.issuer });
+  });
+});
+
+describe('what signing needs, and a registry that cannot be reached', () => {
+  const BASE: SigningOptions = { fulcioUrl: 'https://fulcio.sigstore.dev', rekorUrl: 'https://rekor.sigstore.dev', tsaUrl: '' };
+  it('refuses before anything is read: no identity, a token that is no JWT, a service that is no URL', () => {
+    expect(() => checkSigning(BASE)).toThrow(/^no identity to sign with: keyless signing needs the OIDC token in SIGSTORE_ID_TOKEN/);
+    expect(() => checkSigning({ ...BASE, identityToken: 'x' })).toThrow(
+      'SIGSTORE_ID_TOKEN is not an OIDC token (a JWT: three dot-separated base64url parts)',
+    );
+    expect(() => checkSigning({ ...BASE, identityToken: 'a.b.c', rekorUrl: 'notaurl' })).toThrow('--rekor-url notaurl: not an http(s) URL');
+    expect(() => checkSigning({ ...BASE, identityToken: 'a.b.c', tsaUrl: 'ftp://t' })).toThrow('--tsa-url ftp://t: not an http(s) URL');
+    expect(() => checkSigning({ ...BASE, identityToken: 'eyJh.eyJz.c2ln' })).not.toThrow();
+  });
+
+  it('the sbom command says it before the registry is read (it said "fetch failed", an internal error)', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const env = { SIGSTORE_ID_TOKEN: '' };
+    const result = cigen(['sbom', `127.0.0.1:9/g/app@${digest}`], { env });
+    expect(result).toMatchObject({ status: 2 });
+    expect(result.stderr).toMatch(/^no identity to sign with: /);
+  });
+
+  it('a registry that refuses connections: one line naming it (exit 1), not an internal error', async () => {
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((done) => server.close(() => done()));
+    const reader = new RegistryReader(parseDigestReference(`127.0.0.1:${port}/g/app@sha256:${'a'.repeat(64)}`), undefined);
+    await expect(reader.manifest(`sha256:${'a'.repeat(64)}`)).rejects.toThrow(
+      new InputError(`cannot reach 127.0.0.1:${port}: ECONNREFUSED`),
+    );
   });
 });
