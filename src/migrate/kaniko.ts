@@ -199,6 +199,24 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   const inputs: Inputs = {};
   const notes: Note[] = [];
   const reasons: Reason[] = [];
+  // A component template's line (`--context $[[ inputs.app ]]`): GitLab fills the blocks in from
+  // the include's inputs, and a shell would split them at their spaces; read as written, nothing else.
+  const block = words.find((word) => word.text.includes('$[['));
+  if (block) {
+    const text = words.map((word) => word.text).join(' ');
+    const shown = /\$\[\[.*?\]\]/.exec(text)?.[0] ?? block.text;
+    return {
+      inputs,
+      notes,
+      reasons: [
+        reason(
+          'run-time-arguments',
+          `the executor line holds ${shown}, which GitLab fills in from the include's inputs; read only when it runs`,
+        ),
+      ],
+      pushes: [],
+    };
+  }
   for (const word of words) {
     if (word.substitution)
       reasons.push(

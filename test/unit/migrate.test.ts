@@ -343,6 +343,21 @@ describe('a Docker-in-Docker build', () => {
   });
 });
 
+describe('a component template whose executor line holds an interpolation block', () => {
+  it('runs on kaniko-compat with the block as written, the reason naming it whole (it read "unexpected argument: ]]")', () => {
+    const text =
+      'spec:\n  inputs:\n    app:\n      default: web\n---\nbuild:\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n' +
+      '    - /kaniko/executor --context $CI_PROJECT_DIR/$[[ inputs.app ]] --destination $CI_REGISTRY_IMAGE:1\n';
+    const out = root(text);
+    expect(job(out, 'build')).toMatchObject({ status: 'migrated', component: expect.stringContaining('/kaniko-compat@') });
+    expect(job(out, 'build')?.notes).toEqual([
+      "runs on kaniko-compat, keeping its script: the executor line holds $[[ inputs.app ]], which GitLab fills in from the include's inputs; " +
+        'read only when it runs',
+    ]);
+    expect(out.result).toContain('--context $CI_PROJECT_DIR/$[[ inputs.app ]] --destination');
+  });
+});
+
 describe("the executor's output redirected", () => {
   const line = (redirect: string) =>
     `build:\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:1 ${redirect}\n`;
