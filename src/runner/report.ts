@@ -91,13 +91,24 @@ function message(error: ErrorObject, data: unknown): string {
   }
 }
 
+/** Where JSON.parse stopped, as a line and column (`at position 14` means little to a person). */
+function jsonErrorPlace(text: string, message: string): string {
+  const position = /^(.*?) (?:in JSON )?at position (\d+)/.exec(message);
+  if (!position) return `: ${message}`;
+  const offset = Number(position[2]);
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return ` at line ${line}, column ${column}: ${position[1]}`;
+}
+
 /** The report a doctor job wrote. Throws an Error that names the first thing wrong with it. */
 export function parseDoctorReport(text: string): DoctorReport {
   let data: unknown;
   try {
     data = JSON.parse(text) as unknown;
   } catch (error) {
-    throw new Error(`not valid JSON: ${(error as Error).message}`);
+    throw new Error(`not valid JSON${jsonErrorPlace(text, (error as Error).message)}`);
   }
   const version =
     data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>)['version'] : undefined;

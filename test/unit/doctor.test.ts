@@ -157,7 +157,12 @@ describe('parseDoctorReport', () => {
   });
 
   it.each([
-    ['truncated JSON', '{"version": 1,', /^not valid JSON: /],
+    ['truncated JSON', '{"version": 1,', /^not valid JSON at line 1, column 15: /],
+    [
+      'a broken line, named by line and column',
+      '{\n  "version": 1,\n  ba\n}',
+      /^not valid JSON at line 3, column 3: Expected double-quoted property name$/,
+    ],
     ['an array', '[]', /^the report must be an object, got an array$/],
     ['version 2', text((d) => (d['version'] = 2)), /^version 2 is not supported: this cigen reads version 1/],
     ['no version', text((d) => delete d['version']), /^version is missing$/],
