@@ -77,6 +77,10 @@ async function destination(path: string): Promise<{ target: string; mode?: numbe
   });
   const info = await stat(target).catch(() => undefined);
   if (info?.isDirectory()) throw new OutputError(`cannot write ${path}: it is a directory; nothing was written`);
+  // A device, a FIFO or a socket (`-o /dev/stdout`, a named pipe): renaming a file over it would
+  // replace the node itself (as root, /dev/full with a regular file). Standard output is the way.
+  if (info && !info.isFile())
+    throw new OutputError(`cannot write ${path}: not a regular file (a device, a FIFO or a socket); nothing was written`);
   return info ? { target, mode: info.mode & 0o7777 } : { target };
 }
 

@@ -5,7 +5,18 @@
  * half-written target.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -100,6 +111,24 @@ describe('a full disk', () => {
       expect.stringMatching(/^cannot write .*job\.yml: no space left on the device; nothing was written$/),
     ]);
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('a target that is not a regular file', () => {
+  it('a device or a FIFO is refused (exit 74), the node left as it was (renaming over it replaced /dev/full)', () => {
+    const dir = scratch();
+    const fifo = join(dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    for (const target of ['/dev/full', fifo]) {
+      const result = cigen(['render', 'buildah', '-o', target]);
+      expect(result.status, target).toBe(74);
+      expect(oneLine(result.stderr)).toEqual([
+        `cannot write ${target}: not a regular file (a device, a FIFO or a socket); nothing was written`,
+      ]);
+    }
+    expect(statSync('/dev/full').isCharacterDevice()).toBe(true);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(dir)).toEqual(['pipe']);
   });
 });
 
