@@ -33,7 +33,7 @@ import { includesOf } from '../ci/splice.js';
 import { scalarText } from '../ci/yaml.js';
 import { itemsOf, kanikoClassifier, type Classifier, type DockerLogin, type ScriptItem, type Unreadable } from './scripts.js';
 import { buildArguments, classifyDocker, translateDockerBuild } from './docker.js';
-import { programIndex, type Command } from './shell.js';
+import { programIndex, programOf, type Command } from './shell.js';
 import { translateExecutor, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
 import { note, reason, type Note, type Reason } from './notes.js';
 import { builderImageFor, missingCredentials, readCredentials, type BuilderImageMap } from './registries.js';
@@ -134,6 +134,20 @@ function missingTools(items: readonly ScriptItem[]): Reason[] {
         'install it there (dnf) or run it in another job',
     ),
   );
+}
+
+/** The component reads context, Dockerfile and tarball relative to $CI_PROJECT_DIR: a directory
+ *  change before the build (`cd frontend`, then `--context .`) would build something else. Only
+ *  the job's own shell counts: a `cd` in `$(...)` or `( ... )` changes a subshell's directory. */
+function directoryChange(items: readonly ScriptItem[], build: number): string | undefined {
+  for (const item of items.slice(0, Math.max(build, 0)))
+    for (const command of item.commands)
+      if (DIRECTORY_CHANGES.has(programOf(command) ?? ''))
+        return (
+          `\`${command.words.map((w) => w.text).join(' ')}\` changes the directory the build runs in, and the buildah component ` +
+          'reads context, Dockerfile and tarball relative to $CI_PROJECT_DIR'
+        );
+  return undefined;
 }
 
 /** Kaniko reads these from its environment. */
@@ -349,20 +363,8 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
     reasons.push(reason('executor-environment', `the job sets ${kanikoVariables.join(', ')}, which Kaniko reads from its environment`));
   reasons.push(...missingTools(items));
 
-  // The component reads context, Dockerfile and tarball relative to $CI_PROJECT_DIR: a directory
-  // change before the build (`cd frontend`, then `--context .`) would build something else.
-  const moves = items
-    .slice(0, Math.max(at, 0))
-    .flatMap((item) => item.reading.programs ?? [])
-    .find(({ program }) => DIRECTORY_CHANGES.has(program));
-  if (moves)
-    reasons.push(
-      reason(
-        'working-directory',
-        `\`${moves.line}\` changes the directory the build runs in, and the buildah component reads context, Dockerfile and tarball ` +
-          'relative to $CI_PROJECT_DIR',
-      ),
-    );
+  const moves = directoryChange(items, at);
+  if (moves) reasons.push(reason('working-directory', moves));
 
   const inputs: Inputs = { 'job-name': job.name };
   const stage = valueOf(sourceOf(pipeline, job, 'stage'));
@@ -460,6 +462,8 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
   if (executor?.mixed) reviews.push('docker build shares one script item with other commands; put them in items of their own');
   // What the job ran besides docker runs in the Buildah image (Fedora) now, before the build.
   reviews.push(...missingTools(items).map((r) => r.text));
+  const moves = directoryChange(items, at);
+  if (moves) reviews.push(moves);
   const inputs: Inputs = { 'job-name': job.name };
   const stage = valueOf(sourceOf(pipeline, job, 'stage'));
   const effectiveStage = typeof stage === 'string' ? stage : 'test';
@@ -468,7 +472,8 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
     notes.push(note('stage-default', "the job had no stage, so it ran in GitLab's default stage test; stage: test keeps it there"));
   if (executor?.build) {
     const translation = DOCKER.translate(executor, items, variableLookup(pipeline, job));
-    Object.assign(inputs, translation.inputs);
+    // `docker build` keeps HEALTHCHECK, SHELL and STOPSIGNAL; Buildah only in the Docker format.
+    Object.assign(inputs, { format: 'docker' }, translation.inputs);
     notes.push(...translation.notes);
     reviews.push(...translation.reasons.map((r) => r.text));
   }

@@ -195,28 +195,35 @@ export function destinationInputs(destinations: readonly string[], env: Translat
 }
 
 /** Translates the words after the executor into component inputs. */
+/** Words a shell would split inside `$[[ ... ]]` joined again (with the spaces the block held). */
+function joinBlocks(words: readonly Word[]): Word[] {
+  const out: Word[] = [];
+  for (let i = 0; i < words.length; i++) {
+    let word = words[i] as Word;
+    while (word.text.lastIndexOf('$[[') > word.text.lastIndexOf(']]') && i + 1 < words.length) {
+      const next = words[++i] as Word;
+      word = { ...word, text: `${word.text} ${next.text}`, value: `${word.value} ${next.value}` };
+    }
+    out.push(word);
+  }
+  return out;
+}
+
 export function translateExecutor(words: readonly Word[], env: TranslateContext): Translation {
   const inputs: Inputs = {};
   const notes: Note[] = [];
   const reasons: Reason[] = [];
-  // A component template's line (`--context $[[ inputs.app ]]`): GitLab fills the blocks in from
-  // the include's inputs, and a shell would split them at their spaces; read as written, nothing else.
-  const block = words.find((word) => word.text.includes('$[['));
-  if (block) {
-    const text = words.map((word) => word.text).join(' ');
-    const shown = /\$\[\[.*?\]\]/.exec(text)?.[0] ?? block.text;
-    return {
-      inputs,
-      notes,
-      reasons: [
-        reason(
-          'run-time-arguments',
-          `the executor line holds ${shown}, which GitLab fills in from the include's inputs; read only when it runs`,
-        ),
-      ],
-      pushes: [],
-    };
-  }
+  // A component template's line (`--context $CI_PROJECT_DIR/$[[ inputs.app ]]`): GitLab fills the
+  // blocks in from the include's inputs before the shell splits the line; read each block as part
+  // of its word, and the value as known only when the pipeline is created.
+  words = joinBlocks(words);
+  for (const word of words.filter((w) => w.text.includes('$[[')))
+    reasons.push(
+      reason(
+        'run-time-arguments',
+        `the argument \`${word.text}\` holds an interpolation block, which GitLab fills in from the include's inputs`,
+      ),
+    );
   for (const word of words) {
     if (word.substitution)
       reasons.push(
@@ -287,7 +294,8 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     else if (absolute || context === '.') dockerfile = posix.relative(context, relative) || 'Dockerfile';
     else if (relative.startsWith(`${context}/`)) dockerfile = relative.slice(context.length + 1);
     // Not in the working directory ($CI_PROJECT_DIR): Kaniko takes it from the context.
-    else if (env.projectFileExists?.(relative) === false) dockerfile = relative;
+    // (A path a variable names is not known here: the project is not asked about it.)
+    else if (!relative.includes('$') && env.projectFileExists?.(relative) === false) dockerfile = relative;
     else
       reasons.push(
         reason(
@@ -451,9 +459,20 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   for (const [name, flag] of Object.entries(KANIKO_FLAGS)) {
     // --image-download-retry has its own note above.
     if (flag.alias || !values.has(name) || 'map' in flag.migrate || name === 'image-download-retry') continue;
+    const value = one(name) ?? 'true';
+    if (flag.kind === 'bool' && flag.migrateWhenFalse && truthy(value) === undefined) {
+      // `--cache-run-layers=$RUN_CACHE`: which of the two it asks is known only when the job runs.
+      reasons.push(reason('run-time-argument', `--${name}=${value}: whether it is true or false is known only when the job runs`));
+      continue;
+    }
     const asked = flag.kind === 'bool' && flag.migrateWhenFalse && !on(name) ? false : undefined;
     const rule = asked === false && flag.migrateWhenFalse ? flag.migrateWhenFalse : flag.migrate;
     const shown = `${written.get(name) ?? `--${name}`}${asked === false ? '=false' : ''}`;
+    // Without --cache nothing was cached: a cache setting changed nothing.
+    if (name === 'cache-run-layers' && !on('cache')) {
+      notes.push(note('flag-dropped', `${shown} dropped: Kaniko ran without --cache, so it cached no step either`));
+      continue;
+    }
     if ('drop' in rule) notes.push(note('flag-dropped', `${shown} dropped: ${rule.drop}`));
     else if ('compat' in rule) reasons.push(reason('flag-compat', `${shown}: ${rule.compat}`));
     else if ('review' in rule) reasons.push(reason('flag-review', rule.review));

@@ -143,6 +143,10 @@ describe('a context below the project without --dockerfile', () => {
       },
     ]);
   });
+  it('a --dockerfile a variable names is not looked up in the project (it stays ambiguous)', () => {
+    const line = '--context app --dockerfile $DF --destination $CI_REGISTRY_IMAGE:1';
+    expect(translate(line, { DF: 'Dockerfile' }, false).reasons.map((r) => r.kind)).toEqual(['dockerfile-ambiguous']);
+  });
   it('a relative --dockerfile is found the same way', () => {
     const line = '--context app --dockerfile docker/Dockerfile.prod --destination $CI_REGISTRY_IMAGE:1';
     expect(translate(line, {}, false)).toMatchObject({ reasons: [], inputs: { context: 'app', dockerfile: 'docker/Dockerfile.prod' } });
@@ -404,7 +408,9 @@ describe("Kaniko's flag table, row by row, as cigen migrate reads it", () => {
       return;
     }
     const args = flag.kind === 'bool' ? `--${name}` : `--${name} x`;
-    const { notes, reasons } = translate(`${BASE} ${args}`);
+    // A cache setting matters only with the cache on.
+    const line = name === 'cache-run-layers' ? `${BASE} --cache` : BASE;
+    const { notes, reasons } = translate(`${line} ${args}`);
     if ('drop' in rule) {
       expect(reasons).toEqual([]);
       // --image-download-retry has a kind of its own; the words are the table's.
@@ -421,7 +427,8 @@ describe("Kaniko's flag table, row by row, as cigen migrate reads it", () => {
   // table says so, and the report quotes the flag as written.
   it.each(rows.filter(([, flag]) => flag.migrateWhenFalse && !flag.alias))('%s=false', (name, flag) => {
     const rule = flag.migrateWhenFalse;
-    const { notes, reasons } = translate(`${BASE} --${name}=false`);
+    const line = name === 'cache-run-layers' ? `${BASE} --cache` : BASE;
+    const { notes, reasons } = translate(`${line} --${name}=false`);
     if (rule && 'drop' in rule) {
       expect(reasons).toEqual([]);
       expect(notes.filter((n) => n.text.startsWith(`--${name}=`))).toEqual([
@@ -432,10 +439,26 @@ describe("Kaniko's flag table, row by row, as cigen migrate reads it", () => {
       expect(notes.filter((n) => n.text.startsWith(`--${name}`))).toEqual([]);
     } else throw new Error(`${name}: a migrateWhenFalse rule without a test`);
     // =true is the row's own rule, as the bare flag.
-    const bare = translate(`${BASE} --${name}`);
-    const yes = translate(`${BASE} --${name}=true`);
+    const bare = translate(`${line} --${name}`);
+    const yes = translate(`${line} --${name}=true`);
     expect(yes.reasons).toEqual(bare.reasons);
     expect(yes.notes).toEqual(bare.notes);
+  });
+
+  it('--cache-run-layers without --cache changed nothing; =$VAR is known only when the job runs', () => {
+    expect(translate(`${BASE} --cache-run-layers=false`)).toMatchObject({
+      reasons: [],
+      notes: expect.arrayContaining([
+        { kind: 'flag-dropped', text: '--cache-run-layers=false dropped: Kaniko ran without --cache, so it cached no step either' },
+      ]),
+    });
+    expect(translate(`${BASE} --cache --cache-run-layers=$RUN_CACHE`).reasons).toEqual([
+      {
+        kind: 'run-time-argument',
+        text: '--cache-run-layers=$RUN_CACHE: whether it is true or false is known only when the job runs',
+        compat: true,
+      },
+    ]);
   });
 
   it('the rows that answer =false apart: cache-run-layers (a review) and ignore-var-run (a different reason)', () => {

@@ -351,10 +351,19 @@ describe('a component template whose executor line holds an interpolation block'
     const out = root(text);
     expect(job(out, 'build')).toMatchObject({ status: 'migrated', component: expect.stringContaining('/kaniko-compat@') });
     expect(job(out, 'build')?.notes).toEqual([
-      "runs on kaniko-compat, keeping its script: the executor line holds $[[ inputs.app ]], which GitLab fills in from the include's inputs; " +
-        'read only when it runs',
+      'runs on kaniko-compat, keeping its script: the argument `$CI_PROJECT_DIR/$[[ inputs.app ]]` holds an interpolation block, ' +
+        "which GitLab fills in from the include's inputs",
     ]);
     expect(out.result).toContain('--context $CI_PROJECT_DIR/$[[ inputs.app ]] --destination');
+  });
+
+  it('the other checks of the line still apply (a remote context is a review whatever the block)', () => {
+    const text =
+      'spec:\n  inputs:\n    more:\n      default: ""\n---\nbuild:\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n' +
+      '    - /kaniko/executor --context git://example.com/x.git --ignore-path /foo --destination r.io/a:1 --label v=$[[ inputs.more ]]\n';
+    const out = root(text);
+    expect(job(out, 'build')?.status).toBe('needs-review');
+    expect(job(out, 'build')?.kinds).toEqual(expect.arrayContaining(['remote-context', 'flag-review']));
   });
 });
 
@@ -400,6 +409,27 @@ describe('a job written in flow style', () => {
     // The base is read (its image is Kaniko's), and kept as written.
     expect(JSON.stringify(job(out, '.kaniko'))).toContain('Kaniko template, kept: build extends it');
     expect(out.result).toContain('.kaniko: {image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}}\n');
+  });
+});
+
+describe('a directory change in a subshell, and in a Docker build', () => {
+  it('a cd inside $(...) or ( ... ) changes a subshell, not the build: migrated exactly', () => {
+    for (const line of ['export X=$(cd app && pwd)', '(cd app && ls)']) {
+      const out = root(
+        `build:\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n    - ${line}\n` +
+          '    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:1\n',
+      );
+      expect(JSON.stringify(job(out, 'build')), line).not.toContain('changes the directory');
+    }
+  });
+  it('a Docker build after cd goes to review, and one without gets format: docker', () => {
+    const dind = (first: string) =>
+      `build:\n  stage: build\n  image: docker:27\n  services: [docker:27-dind]\n  script:\n${first}` +
+      '    - docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n';
+    const moved = root(dind('    - cd app\n'));
+    expect(job(moved, 'build')?.status).toBe('needs-review');
+    expect(JSON.stringify(job(moved, 'build'))).toContain('`cd app` changes the directory the build runs in');
+    expect(job(root(dind('')), 'build')?.inputs).toMatchObject({ format: 'docker' });
   });
 });
 
