@@ -686,13 +686,14 @@ export class UserYamlError extends Error {
 
 /**
  * One YAML document a person wrote, as plain JS the way GitLab reads YAML (1.1): a syntax error,
- * an unknown tag, an alias bomb or an alias inside the node it names (`&a [*a]`, a value that
+ * a key given twice, an unknown tag, an alias bomb or an alias inside the node it names (`&a [*a]`, a value that
  * holds itself) is a UserYamlError, never a warning on stderr or a crash later.
  */
 export function parseUserYaml(text: string): unknown {
   const lineCounter = new LineCounter();
   // Psych's booleans (`push: yes` is true, `n` a string); no `!reference`, which only a CI file takes.
-  const doc = parseDocument(text, { version: YAML_VERSION, customTags: psychTags, lineCounter, logLevel: 'silent', uniqueKeys: false });
+  // A key given twice is refused (one of the two values would be lost without a word).
+  const doc = parseDocument(text, { version: YAML_VERSION, customTags: psychTags, lineCounter, logLevel: 'silent', uniqueKeys: true });
   const at = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };

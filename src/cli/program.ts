@@ -36,13 +36,14 @@ export function registerLintCommand(program: Command): void {
     .description('lint .gitlab-ci.yml files and component templates: YAML, GitLab schema, component spec, includes, semantic checks')
     .argument(
       '[paths...]',
-      'files or directories (a directory: its .gitlab-ci.yml and *.gitlab-ci.yml files, templates/, and the components it holds)',
+      'files or directories (a directory: its .gitlab-ci.yml, gitlab-ci.yml and *.gitlab-ci.yml files, templates/, ' +
+        'and the components it holds)',
     )
     .option('--schema-only', 'only the YAML and schema layers')
     .option(
       '--pipeline',
       'check the files named as root pipelines (needs, a visible job), for a custom CI config path; ' +
-        'without it only .gitlab-ci.yml and *.gitlab-ci.yml files are, and any other file is linted as a fragment',
+        'without it only .gitlab-ci.yml, gitlab-ci.yml and *.gitlab-ci.yml files are, and any other file is linted as a fragment',
     )
     .addOption(formatOption())
     .addHelpText(

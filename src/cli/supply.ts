@@ -10,7 +10,7 @@ const SIGNING_HELP =
   '\nKeyless signing takes the OIDC token from SIGSTORE_ID_TOKEN (a GitLab id_tokens entry with aud: sigstore); with --key,\n' +
   'the key password comes from CIGEN_KEY_PASSWORD. Registry credentials come from the docker config.json\n' +
   '($DOCKER_CONFIG, $REGISTRY_AUTH_FILE or ~/.docker). Nothing secret is read from the command line.\n' +
-  'Exit codes: 0 attached, 1 refused (a service or the registry said no), 2 usage.';
+  'Exit codes: 0 attached, 1 refused (a service or the registry said no), 2 usage, 74 a file could not be written.';
 
 function signingOptions(command: Command): Command {
   return command

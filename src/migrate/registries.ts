@@ -171,6 +171,9 @@ export function missingCredentials(pushes: readonly string[], credentials: Crede
     if (host === undefined || host === CI_REGISTRY || seen.has(host)) continue;
     seen.add(host);
     if ([...credentials.hosts].some((h) => registryHost(h) === host || credentialHost(h, env) === host)) continue;
+    // A key written as a variable the file does not define (a CI/CD variable) may be this host.
+    if ([...credentials.hosts].some((h) => h.startsWith('$') && credentialHost(h, env) === undefined && registryHost(h) !== CI_REGISTRY))
+      continue;
     reasons.push(
       reason(
         'credentials-missing',

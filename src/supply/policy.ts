@@ -73,6 +73,8 @@ export function parsePolicy(text: string, name: string): PolicyInput {
       out.protectedRef = value;
     } else throw new UsageError(`${name}: ${key} is not a policy key (identity, key, require, protected-ref)`);
   }
+  if (out.key !== undefined && ['issuer', 'subject', 'subjectRegExp', 'project', 'refPattern'].some((k) => k in out))
+    throw new UsageError(`${name}: give a key or an identity, not both`);
   return out;
 }
 
@@ -88,7 +90,6 @@ export function gitlabIdentityRegExp(issuer: string, project: string, refPattern
 
 export type Identity = { issuer: string; subject?: string; subjectRegExp?: string };
 
-/** The identity a policy asks for, or undefined when it asks for a key; refused when it says neither or both. */
 /**
  * Who must have signed, the policy file's answer with the flags' over it, part by part: a key
  * flag replaces any identity; the issuer flag replaces the issuer; a flag naming the signer
@@ -111,6 +112,7 @@ export function withFlags(file: PolicyInput, flags: PolicyInput): PolicyInput {
   return { ...fileRest, ...(Object.fromEntries(Object.entries(who).filter(([, value]) => value !== undefined)) as PolicyInput) };
 }
 
+/** The identity a policy asks for, or undefined when it asks for a key; refused when it says neither or both. */
 export function identityOf(input: PolicyInput): Identity | undefined {
   const named = [input.subject, input.subjectRegExp, input.project].filter((v) => v !== undefined).length;
   if (input.key !== undefined) {

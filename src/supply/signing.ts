@@ -56,8 +56,17 @@ function keySigner(key: NonNullable<SigningOptions['key']>): Signer {
   };
 }
 
-/** A JSON Web Token's shape: three base64url parts. */
-const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+/** A JSON Web Token's shape: three base64url parts, the middle one (the claims) a JSON object. */
+function isJwt(token: string): boolean {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts.every((part) => /^[A-Za-z0-9_-]*$/.test(part)) || !parts[0] || !parts[1]) return false;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    return claims !== null && typeof claims === 'object' && !Array.isArray(claims);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * What signing needs, checked before anything is read, generated or sent: an identity (a key, or
@@ -70,7 +79,8 @@ export function checkSigning(options: SigningOptions): void {
     ['--rekor-url', options.rekorUrl],
     ['--tsa-url', options.tsaUrl],
   ] as const) {
-    if (url === '') continue;
+    // The timestamp authority is optional (empty: none); Fulcio and Rekor are not.
+    if (url === '' && flag === '--tsa-url') continue;
     let parsed: URL | undefined;
     try {
       parsed = new URL(url);
@@ -82,8 +92,8 @@ export function checkSigning(options: SigningOptions): void {
   if (options.key) return;
   const token = options.identityToken;
   signer(options);
-  if (token !== undefined && !JWT.test(token.trim()))
-    throw new UsageError('SIGSTORE_ID_TOKEN is not an OIDC token (a JWT: three dot-separated base64url parts)');
+  if (token !== undefined && !isJwt(token))
+    throw new UsageError('SIGSTORE_ID_TOKEN is not an OIDC token (a JWT: three dot-separated base64url parts, the second a JSON object)');
 }
 
 function signer(options: SigningOptions): Signer {

@@ -188,13 +188,13 @@ describe('a directory that holds component files is linted (templates/ --format 
 describe('--pipeline, and a file linted as a fragment says so', () => {
   const files = { 'p.yml': 'a:\n  script: [echo]\n  needs: [b]\n', '.gitlab-ci.yml': 'a:\n  script: [echo]\n' };
   const notice =
-    'p.yml: linted as a fragment (not named .gitlab-ci.yml or *.gitlab-ci.yml); add --pipeline to check it as a whole pipeline';
+    'p.yml: linted as a fragment (not named .gitlab-ci.yml, gitlab-ci.yml or *.gitlab-ci.yml); add --pipeline to check it as a whole pipeline';
   it('text output names the file linted as a fragment, once', () => {
     const result = cigen(['lint', 'p.yml', '.gitlab-ci.yml'], scratch(files));
     expect(result.status).toBe(0);
     expect(result.stdout.split('\n').filter((line) => line.includes('linted as a fragment'))).toEqual([notice]);
   });
-  it('which names are pipelines: .gitlab-ci.yml and *.gitlab-ci.yml (.yaml too); my-gitlab-ci.yml is a fragment', () => {
+  it('which names are pipelines: .gitlab-ci.yml, gitlab-ci.yml and *.gitlab-ci.yml (.yaml too); my-gitlab-ci.yml is a fragment', () => {
     const dir = scratch({ 'my-gitlab-ci.yml': files['p.yml'], 'build.gitlab-ci.yaml': files['p.yml'] });
     const result = cigen(['lint', 'my-gitlab-ci.yml', 'build.gitlab-ci.yaml'], dir);
     expect(result.stdout).toContain(notice.replace('p.yml', 'my-gitlab-ci.yml'));

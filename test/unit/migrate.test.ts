@@ -302,6 +302,16 @@ describe('credentials and pushes, as Kaniko used them', () => {
     });
   });
 
+  it('a config.json key written as a CI/CD variable (not defined in the file) may be the host: no false "wrote no credentials"', () => {
+    const out = root(
+      kaniko(
+        '    - echo "{\\"auths\\":{\\"$HARBOR_HOST\\":{\\"username\\":\\"$U\\",\\"password\\":\\"$P\\"}}}" > /kaniko/.docker/config.json\n' +
+          '    - /kaniko/executor --context . --destination harbor.example.com/team/app:1\n',
+      ),
+    );
+    expect(JSON.stringify(job(out, 'build'))).not.toContain('wrote no credentials');
+  });
+
   it('--no-push with --cache: Kaniko still wrote its cache; the note says the component only reads it', () => {
     const out = root(kaniko('    - /kaniko/executor --context . --no-push --cache --destination $CI_REGISTRY_IMAGE:1\n'));
     expect(job(out, 'build')?.notes).toContainEqual(expect.stringContaining('--no-push with --cache: Kaniko still wrote its cache layers'));

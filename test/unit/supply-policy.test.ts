@@ -69,6 +69,12 @@ describe('policy files', () => {
       'require: &a [*a]',
       'p.yml:1:14: not YAML or JSON: an alias inside the node it names (a value that holds itself)',
     ],
+    ['a key given twice', 'require: [sbom]\nrequire: []', /^p\.yml:2:1: not YAML or JSON: Map keys must be unique/],
+    [
+      'both a key and an identity',
+      'key: cosign.pub\nidentity: {issuer: https://i, project: g/p}',
+      'p.yml: give a key or an identity, not both',
+    ],
   ])('refuses %s', (_label, text, message) => expect(() => parsePolicy(text, 'p.yml')).toThrow(message));
 });
 
@@ -240,13 +246,18 @@ describe('flags over a policy file, part by part', () => {
 describe('what signing needs, and a registry that cannot be reached', () => {
   const BASE: SigningOptions = { fulcioUrl: 'https://fulcio.sigstore.dev', rekorUrl: 'https://rekor.sigstore.dev', tsaUrl: '' };
   it('refuses before anything is read: no identity, a token that is no JWT, a service that is no URL', () => {
+    const JWT = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2ln';
     expect(() => checkSigning(BASE)).toThrow(/^no identity to sign with: keyless signing needs the OIDC token in SIGSTORE_ID_TOKEN/);
-    expect(() => checkSigning({ ...BASE, identityToken: 'x' })).toThrow(
-      'SIGSTORE_ID_TOKEN is not an OIDC token (a JWT: three dot-separated base64url parts)',
-    );
-    expect(() => checkSigning({ ...BASE, identityToken: 'a.b.c', rekorUrl: 'notaurl' })).toThrow('--rekor-url notaurl: not an http(s) URL');
-    expect(() => checkSigning({ ...BASE, identityToken: 'a.b.c', tsaUrl: 'ftp://t' })).toThrow('--tsa-url ftp://t: not an http(s) URL');
-    expect(() => checkSigning({ ...BASE, identityToken: 'eyJh.eyJz.c2ln' })).not.toThrow();
+    for (const token of ['x', 'a.b.c', 'aaa.bbb.ccc', `${JWT}.d`])
+      expect(() => checkSigning({ ...BASE, identityToken: token }), token).toThrow(
+        'SIGSTORE_ID_TOKEN is not an OIDC token (a JWT: three dot-separated base64url parts, the second a JSON object)',
+      );
+    expect(() => checkSigning({ ...BASE, identityToken: JWT, rekorUrl: 'notaurl' })).toThrow('--rekor-url notaurl: not an http(s) URL');
+    expect(() => checkSigning({ ...BASE, identityToken: JWT, tsaUrl: 'ftp://t' })).toThrow('--tsa-url ftp://t: not an http(s) URL');
+    // Empty: no timestamp authority; an empty Fulcio or Rekor (an unset variable) is refused.
+    expect(() => checkSigning({ ...BASE, identityToken: JWT, rekorUrl: '' })).toThrow('--rekor-url : not an http(s) URL');
+    expect(() => checkSigning({ ...BASE, identityToken: JWT, fulcioUrl: '' })).toThrow('--fulcio-url : not an http(s) URL');
+    expect(() => checkSigning({ ...BASE, identityToken: JWT })).not.toThrow();
   });
 
   it('the sbom command says it before the registry is read (it said "fetch failed", an internal error)', () => {

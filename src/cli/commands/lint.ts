@@ -121,7 +121,7 @@ export async function runLint(paths: string[], options: LintCommandOptions): Pro
     for (const d of unique) process.stdout.write(`${formatDiagnostic(d)}\n${codeFrame(d, sources)}\n`);
     for (const file of fragments)
       process.stdout.write(
-        `${escapeControl(file)}: linted as a fragment (not named .gitlab-ci.yml or *.gitlab-ci.yml); ` +
+        `${escapeControl(file)}: linted as a fragment (not named .gitlab-ci.yml, gitlab-ci.yml or *.gitlab-ci.yml); ` +
           'add --pipeline to check it as a whole pipeline\n',
       );
     const warnings = unique.length - errors;
