@@ -92,7 +92,7 @@ export interface ItemReading {
   nested?: boolean;
   /** Kaniko: the executor gets environment variables of its own (`DOCKER_CONFIG=... /kaniko/executor`). */
   environment?: boolean;
-  /** Kaniko: the files the executor's input or output is redirected to (`> kaniko.log`); a
+  /** Kaniko: where the executor's input or output is redirected (`> kaniko.log`, `2>&-`); a
    *  duplication such as `2>&1` is not one: the output still reaches the job log. */
   redirects?: string[];
 }
@@ -128,7 +128,9 @@ export const kanikoClassifier =
         reading.build = command;
         if (command.nested) reading.nested = true;
         for (const { op, target } of command.redirects)
-          if (!(op.endsWith('&') && /^(?:[0-9]+|-)$/.test(target))) reading.redirects = [...(reading.redirects ?? []), target];
+          // `2>&1` duplicates a descriptor (the output still reaches the log); `2>&-` closes it.
+          if (!(op.endsWith('&') && /^[0-9]+$/.test(target)))
+            reading.redirects = [...(reading.redirects ?? []), op.endsWith('&') && target === '-' ? 'a closed descriptor' : target];
         if (programIndex(command) > 0 && command.words.slice(0, programIndex(command)).some((w) => w.text.includes('=')))
           reading.environment = true;
         return;

@@ -89,7 +89,11 @@ export function checkSigning(options: SigningOptions): void {
     }
     if (!parsed || !/^https?:$/.test(parsed.protocol)) throw new UsageError(`${flag} ${url}: not an http(s) URL`);
   }
-  if (options.key) return;
+  if (options.key) {
+    // A key that cannot be read (or a wrong password) is found now, not after an SBOM is made.
+    readPrivateKey(options.key.pem, options.key.password, options.key.name);
+    return;
+  }
   const token = options.identityToken;
   signer(options);
   if (token !== undefined && !isJwt(token))

@@ -389,6 +389,11 @@ describe("the executor's output redirected", () => {
   it('stderr into stdout only (2>&1): the output still reaches the job log, migrated exactly', () => {
     expect(job(root(line('2>&1')), 'build')).toMatchObject({ status: 'migrated', component: expect.stringContaining('/buildah@') });
   });
+  it('stderr closed (2>&-): the log lost it, so kaniko-compat keeps the line', () => {
+    const out = root(line('2>&-'));
+    expect(job(out, 'build')).toMatchObject({ status: 'migrated', component: expect.stringContaining('/kaniko-compat@') });
+    expect(job(out, 'build')?.notes.join()).toContain("the executor's input or output is redirected (a closed descriptor)");
+  });
 });
 
 describe('a job written in flow style', () => {

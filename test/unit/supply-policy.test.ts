@@ -258,6 +258,10 @@ describe('what signing needs, and a registry that cannot be reached', () => {
     expect(() => checkSigning({ ...BASE, identityToken: JWT, rekorUrl: '' })).toThrow('--rekor-url : not an http(s) URL');
     expect(() => checkSigning({ ...BASE, identityToken: JWT, fulcioUrl: '' })).toThrow('--fulcio-url : not an http(s) URL');
     expect(() => checkSigning({ ...BASE, identityToken: JWT })).not.toThrow();
+    // A key is read at once: a wrong one is found before any registry is asked.
+    expect(() => checkSigning({ ...BASE, key: { pem: 'not a key', password: '', name: 'k.pem' } })).toThrow(
+      'the signing key k.pem cannot be read: it is not a PEM private key, or the password is wrong',
+    );
   });
 
   it('the sbom command says it before the registry is read (it said "fetch failed", an internal error)', () => {
