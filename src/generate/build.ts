@@ -10,7 +10,7 @@
  *     of GitLab's interpolation modes, and validated against the schema again.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { INTERPOLATION_MODES, instantiate, splitComponentFile } from '../ci/interpolation/index.js';
+import { INTERPOLATION_MODES, inputOfError, instantiate, splitComponentFile } from '../ci/interpolation/index.js';
 import { CATALOG, sampleInputs, type ComponentDefinition } from '../catalog/registry.js';
 import { renderComponent } from '../catalog/document.js';
 import { checkFile, parseFile } from '../ci/check.js';
@@ -46,9 +46,6 @@ function inputOf(diagnostic: Diagnostic): string | undefined {
   if (diagnostic.document === 'header' && spec === 'spec' && inputs === 'inputs' && typeof name === 'string') return name;
   return diagnostic.input;
 }
-
-/** GitLab words an error about one input `` `name` input: ... ``. */
-const inputOfInstanceError = (error: string): string | undefined => /^`([A-Za-z0-9_-]+)` input: /.exec(error)?.[1];
 
 export async function renderAndValidate(component: ComponentDefinition): Promise<RenderedComponent> {
   const path = templatePath(component.name);
@@ -90,7 +87,7 @@ export async function renderAndValidate(component: ComponentDefinition): Promise
     for (const mode of INTERPOLATION_MODES) {
       const instance = instantiate(file, inputs, mode);
       for (const error of instance.errors) {
-        const input = inputOfInstanceError(error);
+        const input = inputOfError(error);
         problem(`with ${label}, ${mode} interpolation: ${error}`, input ? { input } : {});
       }
       if (instance.content === undefined) continue;

@@ -10,7 +10,7 @@ import { LeanDocument, referencesIn } from '../ci/yaml.js';
 import { byPosition, type Diagnostic, type PathSegment } from '../ci/diagnostics.js';
 import { includeEntries, type IncludeEntry } from '../ci/includes.js';
 import { instantiate, splitComponentFile } from '../ci/interpolation/index.js';
-import { resolveInputs, type InputSpecs } from '../ci/interpolation/inputs.js';
+import { inputOfError, resolveInputs, type InputSpecs } from '../ci/interpolation/inputs.js';
 import { locate } from '../ci/positions.js';
 import { resolveInclude, type LintHost } from './includes.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
@@ -189,12 +189,12 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   } else if (parsed.header) {
     const specs = (parsed.header.toJS() as { spec?: { inputs?: InputSpecs } } | null)?.spec?.inputs ?? {};
     for (const error of resolveInputs(specs, inputs).errors) {
-      const name = /^`([^`]+)` input/.exec(error)?.[1] ?? /^unknown input arguments: ([^,]+)/.exec(error)?.[1];
+      const name = inputOfError(error) ?? /^unknown input arguments: ([^,]+)/.exec(error)?.[1];
       report('include/inputs', `\`${entry.target}\`: ${error}`, name && name in inputs ? ['inputs', name] : entry.inputs ? ['inputs'] : []);
     }
   }
   for (const error of resolution.valueErrors?.(inputs) ?? []) {
-    const name = /^`([^`]+)` input/.exec(error)?.[1];
+    const name = inputOfError(error);
     report('include/inputs', `\`${entry.target}\`: ${error}`, name && name in inputs ? ['inputs', name] : []);
   }
   if (parsed.header && entry.inputs !== undefined && !diagnostics.some((d) => d.code === 'include/inputs')) {

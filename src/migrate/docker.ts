@@ -8,7 +8,7 @@ import { registryHost } from './auth.js';
 import { destinationInputs, projectRelative, unbrace, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
 import { note, reason, type Note, type Reason } from './notes.js';
 import type { DockerLogin, ItemReading } from './scripts.js';
-import { programsOf, type Command } from './shell.js';
+import { commandLine, programsOf, type Command } from './shell.js';
 
 /** The words as component inputs hold them (a literal `$` as `$$`). */
 const words = (command: Command | undefined): string[] => command?.words.map((w) => w.value) ?? [];
@@ -83,7 +83,7 @@ export function classifyDocker(commands: readonly Command[]): ItemReading {
     } else {
       reading.others++;
       // What else the item runs, for the check that the Buildah image has it.
-      for (const run of programsOf(command)) reading.programs?.push({ program: run, line: command.words.map((w) => w.text).join(' ') });
+      for (const run of programsOf(command)) reading.programs?.push({ program: run, line: commandLine(command) });
     }
   }
   return reading;

@@ -33,7 +33,7 @@ import { includesOf } from '../ci/splice.js';
 import { scalarText } from '../ci/yaml.js';
 import { itemsOf, kanikoClassifier, type Classifier, type DockerLogin, type ScriptItem, type Unreadable } from './scripts.js';
 import { buildArguments, classifyDocker, translateDockerBuild } from './docker.js';
-import { programIndex, programOf, type Command } from './shell.js';
+import { commandLine, programIndex, programOf, type Command } from './shell.js';
 import { translateExecutor, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
 import { note, reason, type Note, type Reason } from './notes.js';
 import { builderImageFor, missingCredentials, readCredentials, type BuilderImageMap } from './registries.js';
@@ -87,6 +87,9 @@ export interface EngineContext {
 
 const REPLACED_KEYS = new Set(['image', 'script', 'before_script']);
 const DIRECTORY_CHANGES = new Set(['cd', 'pushd', 'popd']);
+/** Kaniko and `docker build` keep HEALTHCHECK, SHELL and STOPSIGNAL in every image they write;
+ *  Buildah keeps them only in the Docker format (the component's default, OCI, drops them). */
+const KEEPS_IMAGE_CONFIG: Inputs = { format: 'docker' };
 const DIND_SERVICE = /(^|\/)docker:[^\s]*dind|(^|\/)dind(:|$)/;
 const DOCKER_SOCKET = /\/var\/run\/docker\.sock/;
 /** Programs both a Kaniko debug image (busybox) and the Buildah image (Fedora) have, and shell words. */
@@ -144,7 +147,7 @@ function directoryChange(items: readonly ScriptItem[], build: number): string | 
     for (const command of item.commands)
       if (DIRECTORY_CHANGES.has(programOf(command) ?? ''))
         return (
-          `\`${command.words.map((w) => w.text).join(' ')}\` changes the directory the build runs in, and the buildah component ` +
+          `\`${commandLine(command)}\` changes the directory the build runs in, and the buildah component ` +
           'reads context, Dockerfile and tarball relative to $CI_PROJECT_DIR'
         );
   return undefined;
@@ -326,7 +329,10 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
   const { pipeline } = ctx;
   const notes: Note[] = [];
   const reasons: Reason[] = [];
-  const env = variableLookup(pipeline, job);
+  const env: TranslateContext = {
+    ...variableLookup(pipeline, job),
+    ...(ctx.projectFileExists ? { projectFileExists: ctx.projectFileExists } : {}),
+  };
   const at = items.findIndex((item) => item.kind === 'build');
   const builds = items.filter((item) => item.kind === 'build');
   const executor = items[at];
@@ -375,14 +381,8 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
 
   let pushes: string[] = [];
   if (executor?.build) {
-    const translation = KANIKO.translate(
-      executor,
-      items,
-      ctx.projectFileExists ? { ...env, projectFileExists: ctx.projectFileExists } : env,
-    );
-    // Kaniko keeps HEALTHCHECK, SHELL and STOPSIGNAL in every image it writes; Buildah keeps them
-    // only in the Docker format (the component's default, OCI, drops them).
-    Object.assign(inputs, { format: 'docker' }, translation.inputs);
+    const translation = KANIKO.translate(executor, items, env);
+    Object.assign(inputs, KEEPS_IMAGE_CONFIG, translation.inputs);
     notes.push(...translation.notes);
     reasons.push(...translation.reasons);
     pushes = translation.pushes;
@@ -408,7 +408,7 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
   const extras = items.slice(0, Math.max(at, 0)).filter((item) => item.kind === 'other');
   const after = at < 0 ? [] : items.slice(at + 1).filter((item) => item.kind === 'other');
   if (after.length > 0) {
-    const first = after[0]?.commands[0]?.words.map((w) => w.text).join(' ') ?? '';
+    const first = after[0]?.commands[0] ? commandLine(after[0].commands[0]) : '';
     reasons.push(reason('commands-after', `commands run after the executor (\`${first}\`); the component's script ends with the build`));
   }
   if (fromDefault) {
@@ -472,8 +472,7 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
     notes.push(note('stage-default', "the job had no stage, so it ran in GitLab's default stage test; stage: test keeps it there"));
   if (executor?.build) {
     const translation = DOCKER.translate(executor, items, variableLookup(pipeline, job));
-    // `docker build` keeps HEALTHCHECK, SHELL and STOPSIGNAL; Buildah only in the Docker format.
-    Object.assign(inputs, { format: 'docker' }, translation.inputs);
+    Object.assign(inputs, KEEPS_IMAGE_CONFIG, translation.inputs);
     notes.push(...translation.notes);
     reviews.push(...translation.reasons.map((r) => r.text));
   }
@@ -498,7 +497,7 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
   const extras = items.slice(0, Math.max(at, 0)).filter((item) => item.kind === 'other');
   const after = at < 0 ? [] : items.slice(at + 1).filter((item) => item.kind === 'other');
   if (after.length > 0) {
-    const first = after[0]?.commands[0]?.words.map((w) => w.text).join(' ') ?? '';
+    const first = after[0]?.commands[0] ? commandLine(after[0].commands[0]) : '';
     reviews.push(
       `commands run after docker build (\`${first}\`); the component's script ends with the build: ` +
         `move them to a later job with needs: [${job.name}] (it can read CIGEN_BUILT_REF) or to after_script`,

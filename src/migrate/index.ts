@@ -137,7 +137,7 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
     compatJob: existing?.job ?? KANIKO_COMPAT_JOB,
     builderImages: options.builderImages && options.builderImages.length > 0 ? parseBuilderImages(options.builderImages) : undefined,
     onComponent: componentJobNames(pipeline),
-    ...(options.host?.projectFileExists ? { projectFileExists: (path: string) => options.host?.projectFileExists?.(path) ?? false } : {}),
+    ...(options.host?.projectFileExists ? { projectFileExists: options.host.projectFileExists.bind(options.host) } : {}),
   };
   const plans: JobPlan[] = [];
   const hidden: JobDefinition[] = [];

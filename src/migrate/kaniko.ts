@@ -194,7 +194,6 @@ export function destinationInputs(destinations: readonly string[], env: Translat
   return { inputs, reasons };
 }
 
-/** Translates the words after the executor into component inputs. */
 /** Words a shell would split inside `$[[ ... ]]` joined again (with the spaces the block held). */
 function joinBlocks(words: readonly Word[]): Word[] {
   const out: Word[] = [];
@@ -209,6 +208,7 @@ function joinBlocks(words: readonly Word[]): Word[] {
   return out;
 }
 
+/** Translates the words after the executor into component inputs. */
 export function translateExecutor(words: readonly Word[], env: TranslateContext): Translation {
   const inputs: Inputs = {};
   const notes: Note[] = [];

@@ -154,11 +154,15 @@ function ambient(host: string): string {
   );
 }
 
-/** A config.json key written as a variable the file defines (`"$REGISTRY"`): the host its value names. */
-function credentialHost(key: string, env: TranslateContext): string | undefined {
+/** Whether credentials under a config.json key may be for `host`: the key names it, or is a
+ *  variable the file defines as it (`"$REGISTRY"`), or is known only when the job runs (a CI/CD
+ *  variable, which may hold any host but the project's own). */
+function mayBeFor(key: string, host: string, env: TranslateContext): boolean {
+  if (registryHost(key) === host) return true;
   const head = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/.exec(key);
   const value = head ? env.variable(head[1] as string) : undefined;
-  return head && value !== undefined ? registryHost(value + key.slice(head[0].length)) : undefined;
+  if (head && value !== undefined) return registryHost(value + key.slice(head[0].length)) === host;
+  return key.startsWith('$') && registryHost(key) !== CI_REGISTRY;
 }
 
 /** Registries the job pushes to (destinations, the cache) for which it used credentials cigen did not read. */
@@ -170,10 +174,7 @@ export function missingCredentials(pushes: readonly string[], credentials: Crede
     const host = repositoryHost(repository, env);
     if (host === undefined || host === CI_REGISTRY || seen.has(host)) continue;
     seen.add(host);
-    if ([...credentials.hosts].some((h) => registryHost(h) === host || credentialHost(h, env) === host)) continue;
-    // A key written as a variable the file does not define (a CI/CD variable) may be this host.
-    if ([...credentials.hosts].some((h) => h.startsWith('$') && credentialHost(h, env) === undefined && registryHost(h) !== CI_REGISTRY))
-      continue;
+    if ([...credentials.hosts].some((key) => mayBeFor(key, host, env))) continue;
     reasons.push(
       reason(
         'credentials-missing',

@@ -15,7 +15,7 @@
  *    builds, to push other tags.
  */
 import { parseFlags, unbrace } from './kaniko.js';
-import { programIndex, type Command } from './shell.js';
+import { commandLine, programIndex, type Command } from './shell.js';
 import type { ScriptItem } from './scripts.js';
 import type { Inputs } from './kaniko.js';
 
@@ -54,7 +54,7 @@ export function imageCopy(command: Command): { line: string; source: string | un
   else return undefined;
   const positional = words.slice(from).filter((w) => !w.text.startsWith('-'));
   const source = positional[0] ? unbrace(positional[0].value).replace(/^docker:\/\//, '') : undefined;
-  return { line: command.words.map((w) => w.text).join(' '), source };
+  return { line: commandLine(command), source };
 }
 
 /** `copy-only` or `after-build`, from a Kaniko job's items (before_script and script, in order). */

@@ -6,7 +6,7 @@
 import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { isAuthPreparation, readKanikoWrite, type AuthFinding } from './auth.js';
 import { resolveAlias, type KeySource, type Pipeline } from './pipeline.js';
-import { parseShell, programIndex, programOf, programsOf, type Command } from './shell.js';
+import { commandLine, parseShell, programIndex, programOf, programsOf, type Command } from './shell.js';
 import { keyOf, type SourceFile } from '../ci/source.js';
 import { scalarText } from '../ci/yaml.js';
 
@@ -112,11 +112,12 @@ export const kanikoClassifier =
       programs: [],
       nested: false,
       environment: false,
+      redirects: [],
     };
     commands.forEach((command, i) => {
       const program = programOf(command) ?? '';
       if (!isExecutor(command, kanikoImage))
-        for (const run of programsOf(command)) reading.programs?.push({ program: run, line: command.words.map((w) => w.text).join(' ') });
+        for (const run of programsOf(command)) reading.programs?.push({ program: run, line: commandLine(command) });
       if (isAuthPreparation(command)) return;
       const write = readKanikoWrite(command, commands[i - 1]);
       if (write) {
@@ -130,14 +131,13 @@ export const kanikoClassifier =
         for (const { op, target } of command.redirects)
           // `2>&1` duplicates a descriptor (the output still reaches the log); `2>&-` closes it.
           if (!(op.endsWith('&') && /^[0-9]+$/.test(target)))
-            reading.redirects = [...(reading.redirects ?? []), op.endsWith('&') && target === '-' ? 'a closed descriptor' : target];
+            reading.redirects?.push(op.endsWith('&') && target === '-' ? 'a closed descriptor' : target);
         if (programIndex(command) > 0 && command.words.slice(0, programIndex(command)).some((w) => w.text.includes('=')))
           reading.environment = true;
         return;
       }
       // `$KANIKO_EXECUTOR ...`, `./build-image.sh`: the executor may run there, under another name.
-      if (/^\$|^\.{0,2}\/[\w./-]*\.sh$|^sh$|^bash$/.test(program) && kanikoImage)
-        reading.indirect?.push(command.words.map((w) => w.text).join(' '));
+      if (/^\$|^\.{0,2}\/[\w./-]*\.sh$|^sh$|^bash$/.test(program) && kanikoImage) reading.indirect?.push(commandLine(command));
       // A pipe into the next command that writes Kaniko's files belongs to that write.
       if (command.terminator === '|' && commands[i + 1] && readKanikoWrite(commands[i + 1] as Command, command)) return;
       reading.others++;

@@ -266,6 +266,9 @@ function noteExpansion(word: Word, expansion: string): void {
 /** The words of a command as plain strings. */
 export const argv = (command: Command): string[] => command.words.map((w) => w.text);
 
+/** A command as one line of its words, for messages (quotes removed, as the shell reads them). */
+export const commandLine = (command: Command): string => argv(command).join(' ');
+
 /** The programs a command runs: its own, and those of the command substitutions in its words. */
 export function programsOf(command: Command, depth = 0): string[] {
   const own = programOf(command);

@@ -94,19 +94,23 @@ export function checkSigning(options: SigningOptions): void {
     readPrivateKey(options.key.pem, options.key.password, options.key.name);
     return;
   }
-  const token = options.identityToken;
-  signer(options);
-  if (token !== undefined && !isJwt(token))
+  const token = identityToken(options);
+  if (!isJwt(token))
     throw new UsageError('SIGSTORE_ID_TOKEN is not an OIDC token (a JWT: three dot-separated base64url parts, the second a JSON object)');
+}
+
+/** Keyless signing's OIDC token, or why there is none. */
+function identityToken(options: SigningOptions): string {
+  if (!options.identityToken)
+    throw new UsageError(
+      'no identity to sign with: keyless signing needs the OIDC token in SIGSTORE_ID_TOKEN (id_tokens with aud: sigstore), or give a key',
+    );
+  return options.identityToken;
 }
 
 function signer(options: SigningOptions): Signer {
   if (options.key) return keySigner(options.key);
-  const token = options.identityToken;
-  if (!token)
-    throw new UsageError(
-      'no identity to sign with: keyless signing needs the OIDC token in SIGSTORE_ID_TOKEN (id_tokens with aud: sigstore), or give a key',
-    );
+  const token = identityToken(options);
   return new FulcioSigner({ identityProvider: { getToken: () => Promise.resolve(token) }, fulcioBaseURL: options.fulcioUrl });
 }
 

@@ -70,4 +70,4 @@ export function instantiate(
   return { content: doc.toJS(), values: resolved.values, errors: [] };
 }
 
-export { resolveInputs, type InputSpec, type InputSpecs, type InputValue, type InputType } from './inputs.js';
+export { inputOfError, resolveInputs, type InputSpec, type InputSpecs, type InputValue, type InputType } from './inputs.js';

@@ -21,6 +21,10 @@ export type InputSpecs = Readonly<Record<string, InputSpec | null>>;
 
 export const MAX_STRING_INPUT = 1024;
 
+/** The input an error about one input names: GitLab words those `` `name` input: ... `` (and so
+ *  do cigen's own checks of input values). */
+export const inputOfError = (error: string): string | undefined => /^`([^`]+)` input: /.exec(error)?.[1];
+
 const ARTICLE: Record<InputType, string> = {
   array: 'an array',
   boolean: 'a boolean',
