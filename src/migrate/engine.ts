@@ -145,7 +145,7 @@ function missingTools(items: readonly ScriptItem[]): Reason[] {
 function directoryChange(items: readonly ScriptItem[], build: number): string | undefined {
   for (const item of items.slice(0, Math.max(build, 0)))
     for (const command of item.commands)
-      if (DIRECTORY_CHANGES.has(programOf(command) ?? ''))
+      if (!command.subshell && DIRECTORY_CHANGES.has(programOf(command) ?? ''))
         return (
           `\`${commandLine(command)}\` changes the directory the build runs in, and the buildah component ` +
           'reads context, Dockerfile and tarball relative to $CI_PROJECT_DIR'
@@ -353,6 +353,13 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
   if (builds.some((item) => item.reading.nested))
     reasons.push(
       reason('executor-in-block', 'the executor runs inside an if, for or while block: whether and how often is decided when the job runs'),
+    );
+  if (builds.some((item) => item.reading.subshell))
+    reasons.push(
+      reason(
+        'executor-in-block',
+        'the executor runs in a subshell `( ... )`, in the directory and with the variables that subshell gives it',
+      ),
     );
   const redirects = builds.flatMap((item) => item.reading.redirects ?? []);
   if (redirects.length > 0)

@@ -90,6 +90,8 @@ export interface ItemReading {
   programs?: { program: string; line: string }[];
   /** Kaniko: the executor runs inside an if/for/while block or a function. */
   nested?: boolean;
+  /** Kaniko: the executor runs in a subshell `( ... )`. */
+  subshell?: boolean;
   /** Kaniko: the executor gets environment variables of its own (`DOCKER_CONFIG=... /kaniko/executor`). */
   environment?: boolean;
   /** Kaniko: where the executor's input or output is redirected (`> kaniko.log`, `2>&-`); a
@@ -128,6 +130,7 @@ export const kanikoClassifier =
         reading.builds++;
         reading.build = command;
         if (command.nested) reading.nested = true;
+        if (command.subshell) reading.subshell = true;
         for (const { op, target } of command.redirects)
           // `2>&1` duplicates a descriptor (the output still reaches the log); `2>&-` closes it.
           if (!(op.endsWith('&') && /^[0-9]+$/.test(target)))

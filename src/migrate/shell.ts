@@ -35,6 +35,8 @@ export interface Command {
   /** Inside an `if`, `for`, `while`, `until` or `case` block, or a `{ ...; }` group or function:
    *  whether and how often it runs is decided when the job runs. */
   nested: boolean;
+  /** Inside a subshell `( ... )`: what it changes (its directory, its variables) ends with it. */
+  subshell: boolean;
 }
 
 /** Words a command may start with that are not its program. */
@@ -111,10 +113,16 @@ export function parseShell(source: string): Command[] {
     } else {
       const { quoted: _quoted, ...plain } = word;
       words.push(plain);
+      const start = words.length - 3;
+      if (plain.text === 'in' && words[start]?.text === 'case' && (start === 0 || PREFIXES.has(words[start - 1]?.text ?? '')))
+        patternExpected = true;
     }
     word = undefined;
   };
   let depth = 0;
+  let subshells = 0;
+  // After `case WORD in` and after each `;;`: a pattern list (`a|b)`), which is not a command.
+  let patternExpected = false;
   const heredocs: Redirect[] = [];
   const endCommand = (terminator: string) => {
     endWord();
@@ -124,7 +132,7 @@ export function parseShell(source: string): Command[] {
       const closes = CLOSERS.has(first) ? 1 : 0;
       const nested = depth > 0 || opens > 0 || /\(\)$/.test(first);
       depth = Math.max(0, depth + opens - closes);
-      commands.push({ words, redirects, terminator, nested });
+      commands.push({ words, redirects, terminator, nested, subshell: subshells > 0 });
     }
     words = [];
     redirects = [];
@@ -175,7 +183,12 @@ export function parseShell(source: string): Command[] {
     }
     if (OPERATOR_START.test(c)) {
       const two = source.slice(i, i + 2);
-      if (c === '\n' || c === ';') {
+      if (two === ';;' || two === ';&') {
+        // The end of a `case` branch (`;;`, and bash's `;&`, `;;&`): a pattern list comes next.
+        endCommand(';');
+        i += /^;;&/.test(source.slice(i, i + 3)) ? 3 : 2;
+        patternExpected = true;
+      } else if (c === '\n' || c === ';') {
         endCommand(c === '\n' ? 'newline' : ';');
         i++;
         if (c === '\n' && heredocs.length > 0) i = readHeredocs(i);
@@ -194,6 +207,24 @@ export function parseShell(source: string): Command[] {
         pendingRedirect = op;
         i += op.length;
       }
+      continue;
+    }
+    if (!word && patternExpected && !/^esac(?![^\s;&|)])/.test(source.slice(i))) {
+      endCommand(';');
+      i = skipPattern(source, i);
+      patternExpected = false;
+      continue;
+    }
+    patternExpected = false;
+    if (!word && c === '(' && (words.length === 0 || PREFIXES.has(words[words.length - 1]?.text ?? ''))) {
+      subshells++;
+      i++;
+      continue;
+    }
+    if (c === ')' && subshells > 0) {
+      endCommand(')');
+      subshells--;
+      i++;
       continue;
     }
     const w = current();
@@ -240,6 +271,21 @@ export function parseShell(source: string): Command[] {
   }
   endCommand('end');
   return commands;
+}
+
+/** Reads a `case` pattern list (`a|"b c")`, with its optional `(`) from `i`; returns where it ends. */
+function skipPattern(source: string, i: number): number {
+  let j = i;
+  while (j < source.length && source[j] !== ')') {
+    const c = source[j] as string;
+    if (c === '\\') j += 2;
+    else if (c === "'" || c === '"') {
+      const end = source.indexOf(c, j + 1);
+      j = end < 0 ? source.length : end + 1;
+    } else if (startsExpansion(source, j)) j = skipExpansion(source, j);
+    else j++;
+  }
+  return Math.min(j + 1, source.length);
 }
 
 /** `$(`, `${` or a backtick at `i`. */

@@ -74,6 +74,23 @@ describe('shell words', () => {
     expect(commands[1]?.redirects).toEqual([{ op: '>', target: '/kaniko/.docker/config.json' }]);
   });
 
+  it('reads a subshell as its commands, marked, and a case statement without its patterns', () => {
+    const read = (source: string) => parseShell(source).map((c) => [argv(c), c.subshell]);
+    expect(read('(cd app && make) ; echo "(not) a subshell" $(date)')).toEqual([
+      [['cd', 'app'], true],
+      [['make'], true],
+      [['echo', '(not) a subshell', '$(date)'], false],
+    ]);
+    expect(read('case "$B" in\n  main|"x )") T=1 ;;\n  (*) T=2 ;;& *) :\nesac; echo "$T"').map(([words]) => words)).toEqual([
+      ['case', '$B', 'in'],
+      ['T=1'],
+      ['T=2'],
+      [':'],
+      ['esac'],
+      ['echo', '$T'],
+    ]);
+  });
+
   it('marks what only a shell could evaluate', () => {
     const [command] = parseShell(`x --a "$(cat VERSION)" --b '$HOME' --c "\${TAG:-latest}" --d "\${TAG}" --e \`id\``);
     const flags = command?.words.slice(1).filter((_, i) => i % 2 === 1) ?? [];

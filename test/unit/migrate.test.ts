@@ -280,6 +280,42 @@ describe('a directory change before the build', () => {
   });
 });
 
+describe('subshells and case statements', () => {
+  const kaniko = (lines: string) =>
+    `build:\n  stage: build\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n${lines}` +
+    '    - /kaniko/executor --context . --dockerfile Dockerfile --destination $CI_REGISTRY_IMAGE:$TAG\n';
+
+  it('a case statement that picks the tag runs before the build as an if does: its patterns are not commands', () => {
+    const out = root(
+      kaniko(
+        '    - |\n      case "$CI_COMMIT_BRANCH" in\n        main|master) TAG=latest ;;\n        (*) TAG="$CI_COMMIT_REF_SLUG" ;;\n      esac\n',
+      ),
+    );
+    expect(job(out, 'build')).toMatchObject({ status: 'migrated', component: expect.stringContaining('/buildah@') });
+    expect(out.result).toContain('  before_script:\n    - |\n      case "$CI_COMMIT_BRANCH" in');
+  });
+
+  it("a `cd` in a subshell does not move the build; the subshell's own program is what it runs", () => {
+    const out = root(kaniko('    - (cd app && ./configure)\n'));
+    expect(job(out, 'build')).toMatchObject({ status: 'migrated', component: expect.stringContaining('/buildah@') });
+    const missing = root(kaniko('    - (cd app && make config)\n'));
+    expect(job(missing, 'build')).toMatchObject({
+      status: 'needs-review',
+      notes: [expect.stringMatching(/^`make config` runs make, which the Buildah image .* does not have/)],
+    });
+  });
+
+  it('an executor in a subshell keeps its script on kaniko-compat, and the reason says so', () => {
+    const text =
+      'build:\n  stage: build\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n' +
+      '    - (/kaniko/executor --context . --dockerfile Dockerfile --destination "$CI_REGISTRY_IMAGE:1")\n';
+    const out = root(text);
+    expect(job(out, 'build')).toMatchObject({ status: 'migrated', component: expect.stringContaining('/kaniko-compat@') });
+    expect(job(out, 'build')?.notes.join('\n')).toContain('the executor runs in a subshell `( ... )`');
+    expect(job(out, 'build')?.notes.join('\n')).not.toContain('(/kaniko/executor');
+  });
+});
+
 describe('credentials and pushes, as Kaniko used them', () => {
   const kaniko = (line: string, extra = '') =>
     `build:\n  stage: build\n${extra}  image: gcr.io/kaniko-project/executor:debug\n  script:\n${line}`;
