@@ -77,6 +77,17 @@ export function readSource(path: string, text: string): SourceFile {
   };
 }
 
+/** Where text added at the end of the pipeline goes: before the document end marker (`...`) that
+ *  closes the file's last document, if one does (after it, the text would be a document of its
+ *  own); otherwise the end of the file. */
+export function contentEnd(text: string): number {
+  const markers = [...text.matchAll(/^\.\.\.(?=[ \t]|$)/gm)];
+  const last = markers.at(-1);
+  if (last === undefined) return text.length;
+  const rest = text.slice(last.index + 3).split('\n');
+  return rest.every((line) => /^[ \t]*(#.*)?$/.test(line)) ? last.index : text.length;
+}
+
 export const lineStart = (text: string, offset: number): number => text.lastIndexOf('\n', offset - 1) + 1;
 export const columnOf = (text: string, offset: number): number => offset - lineStart(text, offset);
 

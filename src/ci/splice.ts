@@ -6,7 +6,18 @@
 import { Document, isMap, isScalar, isSeq, visit, type Node, type Pair } from 'yaml';
 import { YAML_VERSION, customTags } from './yaml.js';
 import { includeEntries, type IncludeEntry as IncludeRef } from './includes.js';
-import { columnOf, commentsWithin, indentUnit, keyOf, lineStart, pairRange, reindent, type Edit, type SourceFile } from './source.js';
+import {
+  columnOf,
+  commentsWithin,
+  contentEnd,
+  indentUnit,
+  keyOf,
+  lineStart,
+  pairRange,
+  reindent,
+  type Edit,
+  type SourceFile,
+} from './source.js';
 
 /** A file's `include:` entries as plain data, classified as the linter classifies them. */
 export function includesOf(file: SourceFile): IncludeRef[] {
@@ -76,7 +87,7 @@ export function addIncludeEntries(file: SourceFile, entries: readonly ComponentI
   const include = file.root?.items.find((p) => keyOf(p) === 'include');
   if (!include) {
     const first = file.root?.items[0];
-    const keyAt = first ? lineStart(text, (first.key as Node).range?.[0] ?? 0) : text.length;
+    const keyAt = first ? lineStart(text, (first.key as Node).range?.[0] ?? 0) : contentEnd(text);
     // Above the comment lines that touch the first key: they are about that key.
     let at = keyAt;
     while (at > 0) {

@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import { addIncludeEntries, addToTopLevelList, includesOf, renderBlock, renderEntries, type ComponentInclude } from '../ci/splice.js';
-import { applyEdits, keyOf, readSource, type Edit } from '../ci/source.js';
+import { applyEdits, contentEnd, keyOf, readSource, type Edit } from '../ci/source.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { scalarText } from '../ci/yaml.js';
 import { includeEntry, type BuildProposal } from './plan.js';
@@ -88,8 +88,9 @@ export function scaffold(path: string, current: string | undefined, builds: read
   const stage = addToTopLevelList(file, 'stages', BUILD_STAGE, ['.pre']);
   const edits: Edit[] = [addIncludeEntries(file, entries), ...(stage ? [stage] : [])];
   if (matrices.length > 0) {
-    const end = current.length;
-    const gap = current.endsWith('\n\n') || current === '' ? '' : current.endsWith('\n') ? '\n' : '\n\n';
+    const end = contentEnd(current);
+    const before = current.slice(0, end);
+    const gap = before.endsWith('\n\n') || before === '' ? '' : before.endsWith('\n') ? '\n' : '\n\n';
     edits.push({ start: end, end, text: gap + matrices.join('\n') });
   }
   const text = applyEdits(current, edits);

@@ -2,7 +2,7 @@
  * Defects a new user hit with `cigen init` (and the splicer it shares with `cigen migrate`), each
  * reproduced here: a stage the pipeline does not declare, an invalid image reference, matrix
  * values YAML would read as something else, a byte-order mark, CRLF line endings, the exit
- * code when nothing is written, and an empty or comment-only pipeline file.
+ * code when nothing is written, an empty or comment-only pipeline file, and a document closed by `...`.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -174,5 +174,30 @@ describe('init off a terminal without --yes', () => {
     expect(result.stdout).toContain('+include:');
     expect(result.stderr).toContain('nothing written');
     expect(() => readFileSync(join(dir, '.gitlab-ci.yml'))).toThrow();
+  });
+});
+
+describe('a pipeline file whose document ends with `...`', () => {
+  const MATRIX = proposeBuilds(findDockerfiles(['svc/a/Dockerfile', 'svc/b/Dockerfile']));
+  it.each([
+    ['only the marker', '...\n', ONE],
+    ['an empty document', '---\n...\n', ONE],
+    ['a comment and an empty document', '# ci\n---\n...\n', ONE],
+    ['jobs, the marker and a comment after it', 'test:\n  script: [x]\n... # end\n# last\n', MATRIX],
+  ])('%s: what init adds stays in that document, which lints clean', async (_case, current, builds) => {
+    const { text } = scaffold('.gitlab-ci.yml', current, builds, REF);
+    expect(parseYamlStrict(text)).toHaveLength(1);
+    expect(Object.keys(readAsGitLab(text) as object)).toEqual(
+      expect.arrayContaining(['include', ...builds.filter((b) => b.matrix).map((b) => b.jobName)]),
+    );
+    expect(text).toMatch(/^\.\.\.(?: # end)?\n(?:# last\n)?$/m);
+    expect((await lintFindings(text)).filter((f) => f.includes(' error '))).toEqual([]);
+  });
+
+  it('a marker that closes an earlier document leaves the last one to take the additions at its end', () => {
+    const current = 'spec:\n  inputs: {}\n...\ntest:\n  script: [x]\n';
+    const { text } = scaffold('.gitlab-ci.yml', current, MATRIX, REF);
+    expect(text.startsWith('spec:\n  inputs: {}\n...\n')).toBe(true);
+    expect(Object.keys(parseYamlStrict(text).at(-1) as object)).toEqual(['include', 'test', 'build-svc']);
   });
 });
