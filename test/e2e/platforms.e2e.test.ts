@@ -92,3 +92,36 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     }
   });
 });
+
+describe('a FROM scratch image the same on every platform', () => {
+  it("is built for each platform: Buildah 1.28's layer cache would give arm64 the amd64 image", async () => {
+    const project = mkdtempSync(join(work, 'scratch-'));
+    writeFileSync(join(project, 'payload.txt'), 'same everywhere\n');
+    writeFileSync(join(project, 'Dockerfile'), 'FROM scratch\nCOPY payload.txt /payload.txt\n');
+    const repository = 'group/scratch-multi';
+    const runner = freshRunner(registry);
+    const { job } = instantiateComponent('buildah', { platforms: ['linux/amd64', 'linux/arm64'], tags: ['v1'], cache: false }, 'classic');
+    const run = runJob(job, project, runner, ciVariables(registry, project, { CI_REGISTRY_IMAGE: `${registry.host}/${repository}` }));
+    runner.dispose();
+    expect(run.stderr).not.toMatch(/cigen: error/);
+    expect(run.status).toBe(0);
+    expect(run.stdout + run.stderr).toContain(
+      'the cache gave the build for linux/arm64 an image for linux/amd64; building it again without the cache',
+    );
+
+    const index = inspectRaw(`${registry.host}/${repository}:v1`);
+    const platforms = Object.fromEntries(index.manifests.map((m) => [`${m.platform.os}/${m.platform.architecture}`, m.digest]));
+    expect(Object.keys(platforms).sort()).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(platforms['linux/amd64']).not.toBe(platforms['linux/arm64']);
+    expect(run.report?.['CIGEN_BUILT_DIGEST_LINUX_ARM64']).toBe(platforms['linux/arm64']);
+    for (const platform of ['linux/amd64', 'linux/arm64']) {
+      const unpacked = unpackImage(registry, `${registry.host}/${repository}@${platforms[platform]}`);
+      try {
+        expect(unpacked.config['architecture']).toBe(platform.split('/')[1]);
+        expect(readFileSync(join(unpacked.rootfs, 'payload.txt'), 'utf8')).toBe('same everywhere\n');
+      } finally {
+        unpacked.dispose();
+      }
+    }
+  });
+});
