@@ -116,10 +116,12 @@ export class GitLabPlatform implements Platform {
     const what = 'group' in selection ? `projects of group ${selection.group}` : 'projects';
     for (let page: number | null = 1; page !== null;) {
       const options = { perPage: PER_PAGE, page, maxPages: 1, showExpanded: true, pagination: 'offset' } as const;
-      // gitbeaker's page: { data: the answer, paginationInfo: read from its headers }.
+      // gitbeaker's page: { data: the answer, paginationInfo: read from its headers }. A group's
+      // projects are its own and its subgroups': GitLab lists projects other groups share with it
+      // too unless with_shared=false.
       const result: unknown =
         'group' in selection
-          ? await this.api.Groups.allProjects(selection.group, { ...options, includeSubgroups: true })
+          ? await this.api.Groups.allProjects(selection.group, { ...options, includeSubgroups: true, withShared: false })
           : await this.api.Projects.all({ ...options, orderBy: 'id', sort: 'asc' });
       for (const raw of check(SCHEMAS.projects, member(result, 'data'), what)) yield toProject(raw);
       const { next = null }: RawPageInfo = check(SCHEMAS.pageInfo, member(result, 'paginationInfo'), `${what}, page ${page}`);

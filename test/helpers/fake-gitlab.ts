@@ -31,6 +31,9 @@ export interface ProjectSeed {
   ciConfigPath?: string | null;
   /** The project description (null when not given, as GitLab reports it). */
   description?: string;
+  /** Groups (full paths) the project is shared with: GET /groups/:id/projects lists it there too,
+   *  unless with_shared=false (GitLab's default is true). */
+  sharedWith?: string[];
 }
 
 export interface Fault {
@@ -171,6 +174,8 @@ interface Project {
   /** Tag name -> commit id. */
   tags: Map<string, string>;
   releases: { tag_name: string; name: string; description: string; created_at: string; commit: string }[];
+  /** Full paths of the groups it is shared with. */
+  sharedWith: string[];
 }
 
 const HUMAN: FakeUser = { id: 2, username: 'human', name: 'Human Developer', email: 'human@example.com' };
@@ -372,6 +377,7 @@ export class FakeGitLab {
       description: seed.description ?? null,
       tags: new Map(),
       releases: [],
+      sharedWith: seed.sharedWith ?? [],
     };
     if (defaultBranch !== null) {
       const files = new Map(Object.entries(seed.files ?? {}));
@@ -1094,10 +1100,13 @@ export class FakeGitLab {
       if (r2 === 'projects' && n === 3) {
         allow('GET');
         const subgroups = bool(params['include_subgroups']) === true;
-        const projects = [...this.projectsById.values()].filter((p) =>
-          subgroups
-            ? p.namespace.fullPath === group.fullPath || p.namespace.fullPath.startsWith(`${group.fullPath}/`)
-            : p.namespace.id === group.id,
+        const shared = bool(params['with_shared']) !== false;
+        const projects = [...this.projectsById.values()].filter(
+          (p) =>
+            (subgroups
+              ? p.namespace.fullPath === group.fullPath || p.namespace.fullPath.startsWith(`${group.fullPath}/`)
+              : p.namespace.id === group.id) ||
+            (shared && p.sharedWith.includes(group.fullPath)),
         );
         return this.listProjects(projects, params, url);
       }
