@@ -1,7 +1,7 @@
 /**
  * What the GitLab CI/CD Catalog requires of a release, checked before one exists: a semver tag
  * without `v` that matches the catalog's version, at most 30 components, every template with a
- * `spec:` header and no empty `spec:inputs:`, a README and a project description, templates and
+ * `spec:` header and no empty `spec:inputs:`, every template without lint errors, a README and a project description, templates and
  * docs that `cigen build` would not change, and a CHANGELOG entry for the version. Pure: the
  * caller reads the project into a snapshot.
  */
@@ -20,6 +20,8 @@ export interface CatalogSnapshot {
   changelog: string | undefined;
   /** templates/<name>.yml and templates/<name>/template.yml, path -> text. */
   templates: ReadonlyMap<string, string>;
+  /** Each template's lint errors (`path:line:col code message`), as `cigen lint` finds them. */
+  templateErrors: readonly string[];
   /** Paths `cigen build --check` reports as stale, and the problems it found. */
   drift: readonly string[];
   buildProblems: readonly string[];
@@ -79,6 +81,14 @@ export function preflight(snapshot: CatalogSnapshot): Check[] {
     problems.length === 0,
     problems.length === 0 ? `${count} template(s)` : problems.join('; '),
   );
+  const errors = snapshot.templateErrors;
+  check(
+    'every template lints without errors',
+    errors.length === 0,
+    errors.length === 0
+      ? `${count} template(s)`
+      : `${errors.slice(0, 5).join('; ')}${errors.length > 5 ? `; and ${errors.length - 5} more` : ''}`,
+  );
   const readmeOk = (snapshot.readme?.trim().length ?? 0) > 0;
   check('README.md', readmeOk, readmeOk ? 'present' : 'missing or empty: the Catalog shows it as the project page');
   const describedOk = (snapshot.description?.trim().length ?? 0) > 0;
@@ -99,7 +109,13 @@ export function preflight(snapshot: CatalogSnapshot): Check[] {
   check(
     `CHANGELOG entry for ${tag}`,
     Boolean(entry),
-    snapshot.changelog === undefined ? 'CHANGELOG.md is missing' : entry ? 'present' : `no "## ${tag}" section in CHANGELOG.md`,
+    snapshot.changelog === undefined
+      ? 'CHANGELOG.md is missing'
+      : entry
+        ? 'present'
+        : entry === ''
+          ? `the "## ${tag}" section of CHANGELOG.md is empty`
+          : `no "## ${tag}" section in CHANGELOG.md`,
   );
   return checks;
 }

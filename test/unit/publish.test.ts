@@ -19,6 +19,7 @@ const GOOD: CatalogSnapshot = {
   readme: '# cigen\n',
   changelog: '# Changelog\n\n## 1.2.0\n\n- new things\n\n## 1.1.0\n\n- old things\n',
   templates: new Map([['templates/a.yml', TEMPLATE]]),
+  templateErrors: [],
   drift: [],
   buildProblems: [],
 };
@@ -49,6 +50,8 @@ describe('preflight', () => {
     [{ description: '  ' }, 'project description: missing'],
     [{ drift: ['templates/a.yml'] }, 'templates/a.yml is stale: run cigen build'],
     [{ changelog: '## 1.1.0\n- old\n' }, 'no "## 1.2.0" section in CHANGELOG.md'],
+    [{ changelog: '## 1.2.0\n\n## 1.1.0\n- old\n' }, 'the "## 1.2.0" section of CHANGELOG.md is empty'],
+    [{ templateErrors: ['templates/a.yml:5:1 yaml/syntax Flow sequence'] }, 'templates/a.yml:5:1 yaml/syntax Flow sequence'],
     [{ changelog: undefined }, 'CHANGELOG.md is missing'],
   ])('refuses %j', (snapshot, reason) => {
     expect(failed(snapshot as Partial<CatalogSnapshot>).join('\n')).toContain(reason);
@@ -107,6 +110,20 @@ describe('the CLI', () => {
     const result = await cli(['publish', '--dry-run', '--tag', version, '--root', dir]);
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('✗ templates and docs are current: templates/buildah.yml is stale');
+    expect(result.stderr).toContain('preflight check(s) failed; nothing released');
+  });
+
+  it('a template GitLab could not read fails the preflight, naming its line; its lint warnings do not', async () => {
+    const dir = copy();
+    writeFileSync(join(dir, 'templates/zz.yml'), 'spec:\n  inputs:\n    a: {default: x}\n---\njob: [\n');
+    writeFileSync(
+      join(dir, 'templates/dup.yml'),
+      'spec:\n  inputs:\n    a: {default: x}\n---\njob:\n  script: ["$[[ inputs.a ]]"]\n  script: [b]\n',
+    );
+    const result = await cli(['publish', '--dry-run', '--tag', version, '--root', dir]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/^✗ every template lints without errors: templates\/zz\.yml:6:1 yaml\/syntax Flow sequence .*$/m);
+    expect(result.stdout).not.toContain('dup.yml');
     expect(result.stderr).toContain('preflight check(s) failed; nothing released');
   });
 

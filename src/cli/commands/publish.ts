@@ -9,6 +9,7 @@ import { gitlabToken, instanceUrl } from '../../bot/access.js';
 import { GitLabPlatform } from '../../bot/gitlab.js';
 import { PlatformError } from '../../bot/platform.js';
 import { changelogSection, preflight, type CatalogSnapshot } from '../../publish/preflight.js';
+import { lintText } from '../../lint/lint-text.js';
 import { requireDirectory, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
 import { templateFiles } from '../project.js';
@@ -30,6 +31,15 @@ const read = (path: string): string | undefined => (existsSync(path) && statSync
 
 function templates(root: string): Map<string, string> {
   return new Map(templateFiles(root).map((path) => [relative(root, path), readFileSync(path, 'utf8')]));
+}
+
+/** The errors `cigen lint` finds in each template (a file GitLab could not read, a schema error), one line each. */
+async function lintErrors(texts: ReadonlyMap<string, string>): Promise<string[]> {
+  const errors: string[] = [];
+  for (const [path, text] of texts)
+    for (const d of await lintText(text, { file: path }))
+      if (d.severity === 'error') errors.push(`${path}:${d.line}:${d.column} ${d.code} ${d.message}`);
+  return errors;
 }
 
 /** package.json's version and description; a file that is not a JSON object is refused, naming it. */
@@ -74,13 +84,15 @@ export async function runPublish(options: PublishOptions): Promise<void> {
       throw error;
     }
   }
+  const templateTexts = templates(root);
   const snapshot: CatalogSnapshot = {
     tag,
     version: pkg.version ?? '',
     description,
     readme: read(join(root, 'README.md')),
     changelog: read(join(root, 'CHANGELOG.md')),
-    templates: templates(root),
+    templates: templateTexts,
+    templateErrors: await lintErrors(templateTexts),
     drift,
     buildProblems,
   };
