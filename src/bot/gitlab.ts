@@ -108,9 +108,13 @@ export class GitLabPlatform implements Platform {
     return { username: user.username, email: user.commit_email || user.email || '' };
   }
 
+  async project(path: string): Promise<Project> {
+    return toProject(check(SCHEMAS.project, await this.api.Projects.show(path), `project ${path}`));
+  }
+
   async *projects(selection: ProjectSelection): AsyncIterable<Project> {
     if ('projects' in selection) {
-      for (const path of selection.projects) yield toProject(check(SCHEMAS.project, await this.api.Projects.show(path), `project ${path}`));
+      for (const path of selection.projects) yield await this.project(path);
       return;
     }
     const what = 'group' in selection ? `projects of group ${selection.group}` : 'projects';

@@ -143,6 +143,10 @@ function describe(body: string): string {
   }
 }
 
+/** GitLab's message with the status in front, once: its own messages often start with it ("404 Project Not Found"). */
+const withStatus = (status: number, message: string): string =>
+  new RegExp(`^${status}\\b`).test(message) ? message : `${status} ${message}`;
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Blob);
 
@@ -243,11 +247,28 @@ export function requestHandler(policy: RetryPolicy, stats: HttpStats, options: H
           log(`${method} ${path} not sent`);
           throw new PlatformError(`${method} ${path}: the request could not be sent (${name || 'error'})`, undefined);
         }
+        if (kind === 'network' && error instanceof Error && error.cause instanceof Error && error.cause.message === 'bad port') {
+          log(`${method} ${path} not sent`);
+          throw new UnreachableError(
+            request.base,
+            `Node's fetch never connects to port ${request.url.port} (a "bad port"); serve GitLab on another`,
+          );
+        }
         const unreachable = reached ? undefined : connectionFailure(error);
         const what = kind === 'timeout' ? 'timed out' : networkFailure(error);
         if (unreachable !== undefined) {
           log(`${method} ${path} ${what}`);
           throw new UnreachableError(request.base, unreachable);
+        }
+        // A comment that timed out or lost its connection may have been posted: sent again, it would
+        // be there twice. (GitLab itself refuses a second commit that creates the branch, or a
+        // second open merge request from it, so those are sent again.) One that never connected is.
+        if (method === 'POST' && /\/notes$/.test(path) && connectionFailure(error) === undefined) {
+          log(`${method} ${path} ${what}`);
+          throw new PlatformError(
+            `${method} ${path}: ${what}; not sent again, since GitLab may have done it (run the bot again to go on from there)`,
+            undefined,
+          );
         }
         const wait = retryDelay(attempt, { error: kind }, policy, Date.now(), Math.random());
         log(`${method} ${path} ${what}${wait === undefined ? '' : retrying(attempt, wait)}`);
@@ -273,7 +294,8 @@ export function requestHandler(policy: RetryPolicy, stats: HttpStats, options: H
         Math.random(),
       );
       log(`${method} ${path} ${response.status}${wait === undefined ? '' : retrying(attempt, wait)}`);
-      if (wait === undefined) throw new PlatformError(mask(`${method} ${path}: ${response.status} ${describe(text)}`), response.status);
+      if (wait === undefined)
+        throw new PlatformError(mask(`${method} ${path}: ${withStatus(response.status, describe(text))}`), response.status);
       stats.retries++;
       await sleep(wait);
     }

@@ -22,6 +22,8 @@ export interface MigratedFile {
   original: string;
   result: string;
   jobs: readonly MigratedJob[];
+  /** What could not be checked (an include with a glob, one that does not exist): the pipeline file's. */
+  warnings?: readonly string[];
 }
 
 export interface Migrator {

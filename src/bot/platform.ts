@@ -62,6 +62,8 @@ export interface Platform {
   currentUser(): Promise<{ username: string; email: string }>;
   /** Projects one page at a time, so memory does not grow with the instance. */
   projects(selection: ProjectSelection): AsyncIterable<Project>;
+  /** One project, by its full path. */
+  project(path: string): Promise<Project>;
   /** A file at a ref, or undefined when it does not exist. */
   readFile(project: ProjectRef, path: string, ref: string): Promise<string | undefined>;
   /** A branch, or undefined when it does not exist. */

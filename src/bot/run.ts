@@ -135,6 +135,7 @@ export function renderBody(componentRef: string, files: readonly MigratedFile[],
               : 'moved to the component',
       })),
     reviews: jobs.filter((j) => j.status === 'needs-review').map((j) => ({ name: j.name, notes: j.notes })),
+    unchecked: files.flatMap((f) => f.warnings ?? []),
     notes: moved.flatMap((j) => j.notes.map((text) => ({ name: j.name, text }))),
     promote: jobs.flatMap((j) => (j.promote ? [{ name: j.name, text: j.promote.text }] : [])),
     promoteRef: componentRef.replace(/\/[a-z0-9][a-z0-9_-]*@/, '/promote@'),
@@ -259,11 +260,14 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
   if (!Array.isArray(migrated)) return migrated;
   const changed = migrated.filter((f) => f.changed);
   const reviews = migrated.flatMap((f) => f.jobs).filter((j) => j.status === 'needs-review');
-  if (changed.length === 0)
-    return result(
-      'nothing-to-migrate',
-      reviews.length > 0 ? `${reviews.length} job(s) need review: ${reviews.map((j) => j.name).join(', ')}` : null,
-    );
+  const unchecked = migrated.flatMap((f) => f.warnings ?? []);
+  if (changed.length === 0) {
+    const why = [
+      ...(reviews.length > 0 ? [`${reviews.length} job(s) need review: ${reviews.map((j) => j.name).join(', ')}`] : []),
+      ...unchecked,
+    ];
+    return result('nothing-to-migrate', why.length > 0 ? why.join('; ') : null);
+  }
 
   const hash = contentHash(ctx.componentRef, changed);
   /** The description, recording the commit the branch must still point at for the bot to touch it again. */
@@ -394,24 +398,32 @@ export async function runBot(platform: Platform, options: BotOptions): Promise<B
   };
   const projects: ProjectResult[] = [];
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<ProjectStatus, number>;
-  async function* selected(): AsyncIterable<Project> {
-    for await (const project of platform.projects(options.selection)) if (inShard(project, options.shard)) yield project;
+  // Projects named one by one are looked up one by one: one that cannot be (a typo, no access)
+  // fails alone, as any other project's error does, instead of ending the run.
+  async function* selected(): AsyncIterable<Project | string> {
+    const { selection } = options;
+    if ('projects' in selection) yield* selection.projects;
+    else for await (const project of platform.projects(selection)) if (inShard(project, options.shard)) yield project;
   }
-  await forEachConcurrently(selected(), options.concurrency, async (project) => {
+  await forEachConcurrently(selected(), options.concurrency, async (item) => {
     let outcome: ProjectResult;
+    const path = typeof item === 'string' ? item : item.path;
     try {
-      outcome = await processProject(ctx, project);
+      const found = typeof item === 'string' ? await platform.project(item) : item;
+      if (!inShard(found, options.shard)) return;
+      outcome = await processProject(ctx, found);
     } catch (error) {
       const status = error instanceof PlatformError ? error.status : undefined;
+      const { message } = error as Error;
       outcome =
         status === 403
           ? {
-              path: project.path,
+              path,
               status: 'skipped',
               mergeRequest: null,
-              reason: `no permission to write (403): ${(error as Error).message}`,
+              reason: `no permission to ${/^(GET|HEAD) /.test(message) ? 'read' : 'write'} (403): ${message}`,
             }
-          : { path: project.path, status: 'failed', mergeRequest: null, reason: (error as Error).message };
+          : { path, status: 'failed', mergeRequest: null, reason: message };
     }
     projects.push(outcome);
     counts[outcome.status]++;

@@ -1,12 +1,16 @@
 /**
  * Defects a review of `cigen bot` found by running it against a fake GitLab, each reproduced here:
- * a group's run that reached projects other groups share with it.
+ * a group's run that reached projects other groups share with it; one mistyped --projects path
+ * that ended the run without a report; includes it could not read reported as "nothing to
+ * migrate" with no reason; a 403 on a read called "no permission to write"; GitLab's status
+ * twice in every message; a comment posted twice after a timeout; a port fetch refuses retried.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GitLabPlatform } from '../../src/bot/gitlab.js';
-import { runBot, type BotReport } from '../../src/bot/run.js';
+import { BRANCH, runBot, type BotReport, type ProjectResult } from '../../src/bot/run.js';
 import { migrator } from '../../src/cli/wiring/bot.js';
-import { FakeGitLab, KANIKO_CI } from '../helpers/fake-gitlab.js';
+import { cigenAsync as cli } from '../helpers/cli.js';
+import { FakeGitLab, KANIKO_CI, NODE_CI } from '../helpers/fake-gitlab.js';
 
 const FAST_RETRY = { attempts: 3, baseMs: 5, maxMs: 50, timeoutMs: 5000 };
 
@@ -18,13 +22,14 @@ afterEach(async () => {
   await fake.stop();
 });
 
-const runGroup = (group: string): Promise<BotReport> =>
-  runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: FAST_RETRY }), {
+const runGroup = (group: string, retry = FAST_RETRY): Promise<BotReport> =>
+  runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry }), {
     selection: { group },
     migrator,
     dryRun: false,
     concurrency: 2,
   });
+const byPath = (report: BotReport): Record<string, ProjectResult> => Object.fromEntries(report.projects.map((p) => [p.path, p]));
 
 describe('--group', () => {
   it("reaches the group's projects and its subgroups', not those other groups share with it", async () => {
@@ -36,5 +41,86 @@ describe('--group', () => {
     expect(fake.mergeRequests('finance/ledger')).toEqual([]);
     const touched = fake.requests.filter((r) => r.path.startsWith(`/api/v4/projects/${ledger}/`) || r.path.includes('finance'));
     expect(touched).toEqual([]);
+  });
+});
+
+describe('--projects', () => {
+  it('a path that is not a project fails alone: the others are handled, the report lists all, exit 1', async () => {
+    fake.addProject({ path: 'acme/a', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    fake.addProject({ path: 'acme/z', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    const report = await runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: FAST_RETRY }), {
+      selection: { projects: ['acme/a', 'acme/typo', 'acme/z'] },
+      migrator,
+      dryRun: false,
+      concurrency: 1,
+    });
+    expect(report.projects.map((p) => `${p.path} ${p.status}`)).toEqual(['acme/a opened', 'acme/typo failed', 'acme/z opened']);
+    // GitLab's message names its status; the bot's says it once.
+    expect(byPath(report)['acme/typo']?.reason).toBe('GET /api/v4/projects/acme%2Ftypo: 404 Project Not Found');
+
+    const result = await cli(['bot', '--gitlab-url', fake.url, '--projects', 'acme/a,acme/typo', '--dry-run'], {
+      GITLAB_TOKEN: fake.token,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/^failed +acme\/typo — GET \/api\/v4\/projects\/acme%2Ftypo: 404 Project Not Found$/m);
+    expect(result.stdout).toMatch(/^2 project\(s\): .*1 failed; \d+ request\(s\)/m);
+    expect(result.stderr).toBe('cigen bot: 1 of 2 project(s) failed\n');
+  });
+});
+
+describe('includes the bot could not read', () => {
+  it('are named in the reason of a project with nothing else to move, and in the merge request of one with', async () => {
+    fake.addProject({ path: 'acme/glob', files: { '.gitlab-ci.yml': "include:\n  - local: 'ci/*.yml'\n", 'ci/build.yml': KANIKO_CI } });
+    fake.addProject({ path: 'acme/gone', files: { '.gitlab-ci.yml': `include:\n  - local: ci/missing.yml\n${NODE_CI}` } });
+    fake.addProject({ path: 'acme/both', files: { '.gitlab-ci.yml': `include:\n  - local: 'ci/*.yml'\n${KANIKO_CI}` } });
+    const report = byPath(await runGroup('acme'));
+    expect(report['acme/glob']).toMatchObject({
+      status: 'nothing-to-migrate',
+      reason: '.gitlab-ci.yml: local include ci/*.yml uses a glob or a variable; its jobs were not checked',
+    });
+    expect(report['acme/gone']).toMatchObject({
+      status: 'nothing-to-migrate',
+      reason: expect.stringMatching(/^\.gitlab-ci\.yml: local include ci\/missing\.yml .*; its jobs were not checked$/),
+    });
+    expect(report['acme/both']?.status).toBe('opened');
+    const [mr] = fake.mergeRequests('acme/both');
+    expect(mr?.description).toContain(
+      '### Not checked\n\ncigen could not read these includes, so the jobs in them were not looked at:\n\n' +
+        '- .gitlab-ci.yml: local include ci/*.yml uses a glob or a variable; its jobs were not checked\n',
+    );
+  });
+});
+
+describe('what GitLab refused', () => {
+  it('a 403 on a read is no permission to read', async () => {
+    fake.addProject({ path: 'acme/a', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    fake.inject({ method: 'GET', path: /\/repository\/files\//, status: 403, body: { message: '403 Forbidden' } });
+    expect(byPath(await runGroup('acme'))['acme/a']).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringMatching(/^no permission to read \(403\): GET \/api\/v4\/projects\/\d+\/repository\/files\/.*: 403 Forbidden$/),
+    });
+  });
+
+  it('a comment whose answer timed out is not posted again (it was posted); the next run does not post it either', async () => {
+    fake.addProject({ path: 'acme/a', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    await runGroup('acme');
+    fake.pushAsHuman('acme/a', BRANCH, { Dockerfile: 'FROM scratch\n' }, 'mine');
+    fake.inject({ method: 'POST', path: /\/notes$/, delayMs: 1500 });
+    const second = byPath(await runGroup('acme', { ...FAST_RETRY, timeoutMs: 300 }));
+    expect(second['acme/a']).toMatchObject({ status: 'failed', reason: expect.stringContaining('timed out; not sent again') });
+    // Sent once; the fake posts it when its delay ends.
+    expect(fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/notes'))).toHaveLength(1);
+    await vi.waitFor(() => expect(fake.notes('acme/a', 1)).toHaveLength(1), { timeout: 30_000, interval: 50 });
+    expect(byPath(await runGroup('acme'))['acme/a']?.status).toBe('human-modified');
+    expect(fake.notes('acme/a', 1)).toHaveLength(1);
+  });
+
+  it("an instance on a port Node's fetch refuses stops at once, saying so", async () => {
+    const result = await cli(['bot', '--gitlab-url', 'http://127.0.0.1:10080', '--group', 'acme', '--dry-run'], {
+      GITLAB_TOKEN: fake.token,
+    });
+    expect(result).toMatchObject({ status: 1 });
+    expect(result.stderr).toContain('cannot reach http://127.0.0.1:10080');
+    expect(result.stderr).toContain('Node\'s fetch never connects to port 10080 (a "bad port")');
   });
 });
