@@ -96,8 +96,15 @@ describe('15: run-time variable values cannot steer a command line', () => {
       { env: { CI_COMMIT_REF_NAME: 'a,dest=/tmp/x' } },
     );
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^cigen: error: input tarball: '.*' holds a comma or a double quote/m);
+    expect(result.stderr).toMatch(/^cigen: error: input tarball: '.*' holds a comma, a colon or a double quote/m);
     expect(sandbox.calls('buildctl-daemonless.sh')).toEqual([]);
+  });
+
+  it('a tarball path from a variable holding a colon is refused before the build, not after the push', () => {
+    const { result, box: sandbox } = run('buildah', { tarball: 'out/$TARBALL_NAME.tar' }, { env: { TARBALL_NAME: 'img:v1' } });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^cigen: error: input tarball: 'out\/img:v1\.tar' holds a comma, a colon or a double quote/m);
+    expect(sandbox.calls('buildah')).toEqual([]);
   });
 
   it.each(COMPONENTS)('%s: an image from a variable holding --all is refused before any push', (component) => {
