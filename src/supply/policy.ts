@@ -75,6 +75,10 @@ export function parsePolicy(text: string, name: string): PolicyInput {
   }
   if (out.key !== undefined && ['issuer', 'subject', 'subjectRegExp', 'project', 'refPattern'].some((k) => k in out))
     throw new UsageError(`${name}: give a key or an identity, not both`);
+  if ([out.subject, out.subjectRegExp, out.project].filter((v) => v !== undefined).length > 1)
+    throw new UsageError(`${name}: identity names the signer once: subject, subject-regexp or project`);
+  if (out.refPattern !== undefined && out.project === undefined)
+    throw new UsageError(`${name}: identity.ref-pattern goes with identity.project`);
   return out;
 }
 
@@ -82,10 +86,12 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
 
 /**
  * The certificate identity GitLab's OIDC token gives a job, as Fulcio writes it:
- * `<server>/<project path>//<CI config path>@<ref>` (the ci_config_ref_uri claim).
+ * `<server>/<project path>//<CI config path>@<ref>` (the ci_config_ref_uri claim). The ref is what
+ * follows the first `@`: a branch name may hold `@` (`feature@refs/heads/main`), so a config path
+ * that could take one would let such a branch pass for main.
  */
 export function gitlabIdentityRegExp(issuer: string, project: string, refPattern = 'refs/(?:heads|tags)/.+'): string {
-  return `^${escapeRegExp(issuer.replace(/\/+$/, ''))}/${escapeRegExp(project)}//.+@(?:${refPattern})$`;
+  return `^${escapeRegExp(issuer.replace(/\/+$/, ''))}/${escapeRegExp(project)}//[^@]+@(?:${refPattern})$`;
 }
 
 export type Identity = { issuer: string; subject?: string; subjectRegExp?: string };
@@ -107,7 +113,9 @@ export function withFlags(file: PolicyInput, flags: PolicyInput): PolicyInput {
       ? { subject: flags.subject, subjectRegExp: flags.subjectRegExp, project: flags.project, refPattern: flags.refPattern }
       : { subject, subjectRegExp, project, refPattern: flags.refPattern ?? refPattern };
     const identity: Who = { issuer: flags.issuer ?? issuer, ...signer };
-    who = Object.values(identity).some((value) => value !== undefined) ? identity : { key };
+    const named = [identity.issuer, identity.subject, identity.subjectRegExp, identity.project].some((value) => value !== undefined);
+    // A lone --ref-pattern over a key: kept, so that the refusal names it.
+    who = named ? identity : { key, refPattern: flags.refPattern };
   }
   return { ...fileRest, ...(Object.fromEntries(Object.entries(who).filter(([, value]) => value !== undefined)) as PolicyInput) };
 }
@@ -118,6 +126,7 @@ export function identityOf(input: PolicyInput): Identity | undefined {
   if (input.key !== undefined) {
     if (named > 0 || input.issuer !== undefined)
       throw new UsageError('give a key or an identity (issuer with subject, subject-regexp or project), not both');
+    if (input.refPattern !== undefined) throw new UsageError('--ref-pattern goes with --project; a key names no ref');
     return undefined;
   }
   if (input.issuer === undefined)

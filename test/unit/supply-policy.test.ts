@@ -86,6 +86,22 @@ describe('who must have signed', () => {
     expect(re.test('https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/heads/main-evil')).toBe(false);
     expect(re.test('https://gitlab.example.com/group/app-evil//.gitlab-ci.yml@refs/heads/main')).toBe(false);
     expect(re.test('https://gitlab.exampleXcom/group/app//.gitlab-ci.yml@refs/heads/main')).toBe(false);
+    // A branch may be named feature@refs/heads/main (git check-ref-format takes it): not main.
+    expect(re.test('https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/heads/feature@refs/heads/main')).toBe(false);
+    const any = new RegExp(gitlabIdentityRegExp('https://gitlab.example.com', 'group/app'));
+    expect(any.test('https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/heads/feature@x')).toBe(true);
+  });
+
+  it('a --ref-pattern over a policy that names a key is refused as such; a file that names the signer twice names itself', () => {
+    expect(() => identityOf(withFlags({ key: 'keys/cosign.pub' }, { refPattern: 'main' }))).toThrow(
+      '--ref-pattern goes with --project; a key names no ref',
+    );
+    expect(() => parsePolicy('identity:\n  issuer: https://g\n  project: g/p\n  subject: x\n', 'p3.yml')).toThrow(
+      'p3.yml: identity names the signer once: subject, subject-regexp or project',
+    );
+    expect(() => parsePolicy('identity:\n  issuer: https://g\n  subject: x\n  ref-pattern: main\n', 'p4.yml')).toThrow(
+      'p4.yml: identity.ref-pattern goes with identity.project',
+    );
   });
 
   it.each([
