@@ -70,8 +70,11 @@ export function addToTopLevelList(file: SourceFile, key: string, item: string, a
   const line = `${' '.repeat(columnOf(text, dash))}- ${rendered}\n`;
   if (next) return { start: lineStart(text, dash), end: lineStart(text, dash), text: line };
   const end = pairRange(text, pair as Pair)[1];
-  return { start: end, end, text: line };
+  return { start: end, end, text: afterLine(text, end) + line };
 }
+
+/** What text inserted at `at` needs first to start a line of its own: a newline after a last line without one. */
+const afterLine = (text: string, at: number): string => (at > 0 && text[at - 1] !== '\n' ? '\n' : '');
 
 const indentLines = (text: string, by: number): string =>
   text
@@ -102,7 +105,7 @@ export function addIncludeEntries(file: SourceFile, entries: readonly ComponentI
     const firstItem = value.items[0] as Node;
     const dash = text.lastIndexOf('-', firstItem.range?.[0] ?? 0);
     const end = pairRange(text, include)[1];
-    return { start: end, end, text: indentLines(rendered, columnOf(text, dash)) };
+    return { start: end, end, text: afterLine(text, end) + indentLines(rendered, columnOf(text, dash)) };
   }
   // A single entry or a flow list: rewrite the value as a block list, keeping each entry's text.
   const [start, end] = pairRange(text, include);

@@ -10,6 +10,8 @@ import type { ComponentInclude } from '../ci/splice.js';
 export const SKIPPED_DIRS = new Set(['node_modules', 'vendor', '.git']);
 const DOCKERFILE_NAMES = '(?:Dockerfile|Containerfile|dockerfile|containerfile)';
 const DOCKERFILE = new RegExp(String.raw`^(?:${DOCKERFILE_NAMES}(?:\.[\w.-]+)?|[\w.-]+\.${DOCKERFILE_NAMES})$`);
+/** BuildKit's ignore file for one Dockerfile (Dockerfile.dockerignore, app.Dockerfile.dockerignore): not a Dockerfile. */
+const IGNORE_FILE = /\.dockerignore$/i;
 
 export interface Dockerfile {
   /** Relative to the project root, posix separators. */
@@ -20,12 +22,23 @@ export interface Dockerfile {
   file: string;
 }
 
-/** The Dockerfiles and Containerfiles among `files`, minus what .gitignore ignores, sorted. */
-export function findDockerfiles(files: readonly string[], gitignore = ''): Dockerfile[] {
-  const ignored = ignore().add(gitignore);
+/**
+ * The Dockerfiles and Containerfiles among `files`, minus what the .gitignore files ignore, sorted.
+ * `gitignores`: the root's .gitignore, or every .gitignore by its directory ('.' the root's), each
+ * read against the paths below it as git does.
+ */
+export function findDockerfiles(files: readonly string[], gitignores: string | Readonly<Record<string, string>> = ''): Dockerfile[] {
+  const matchers = Object.entries(typeof gitignores === 'string' ? { '.': gitignores } : gitignores).map(([dir, text]) => ({
+    prefix: dir === '.' ? '' : `${dir.replace(/\/+$/, '')}/`,
+    rules: ignore().add(text),
+  }));
+  const ignored = (f: string) => matchers.some(({ prefix, rules }) => f.startsWith(prefix) && rules.ignores(f.slice(prefix.length)));
   return files
     .map((f) => f.split('\\').join('/').replace(/^\.\//, ''))
-    .filter((f) => !f.split('/').some((part) => SKIPPED_DIRS.has(part)) && DOCKERFILE.test(posix.basename(f)) && !ignored.ignores(f))
+    .filter(
+      (f) =>
+        !f.split('/').some((part) => SKIPPED_DIRS.has(part)) && DOCKERFILE.test(posix.basename(f)) && !IGNORE_FILE.test(f) && !ignored(f),
+    )
     .sort()
     .map((path) => ({ path, context: posix.dirname(path), file: posix.basename(path) }));
 }
@@ -68,7 +81,9 @@ export function proposeBuilds(dockerfiles: readonly Dockerfile[], imageBase = '$
   }
   const inMatrix = new Set<string>();
   for (const [parent, group] of siblings) {
-    if (group.length < 2) continue;
+    // The directory names become image paths ($CI_REGISTRY_IMAGE/$IMAGE_DIR) as they are: a name a
+    // repository path cannot hold (Api, .devcontainer) keeps its own build, whose name is a slug.
+    if (group.length < 2 || !group.every((d) => REPOSITORY_COMPONENT.test(posix.basename(d.context)))) continue;
     for (const d of group) inMatrix.add(d.path);
     const prefix = parent === '.' ? '' : `${parent}/`;
     proposals.push({
@@ -90,7 +105,47 @@ export function proposeBuilds(dockerfiles: readonly Dockerfile[], imageBase = '$
       image: alone || !name ? imageBase : `${imageBase}/${name}`,
     });
   }
-  return proposals.sort((a, b) => a.jobName.localeCompare(b.jobName));
+  const byName = (a: BuildProposal, b: BuildProposal) => a.jobName.localeCompare(b.jobName) || a.context.localeCompare(b.context);
+  return distinct(proposals.sort(byName), imageBase).sort(byName);
+}
+
+/** A path component of an image repository (the distribution spec's), as a directory name may be. */
+const REPOSITORY_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+/** The images a proposal pushes: one, or one per matrix value. */
+const imagesOf = (p: BuildProposal): string[] =>
+  p.matrix ? p.matrix.values.map((value) => p.image.replace(`$${MATRIX_VARIABLE}`, value)) : [p.image];
+
+/**
+ * Proposals whose job names and images are all distinct: two builds must never push one image
+ * (Dockerfile.prod and prod/Dockerfile are both "prod"; services/api under frontend/ and backend/
+ * both "api"). A matrix that clashes is named by its whole parent path; then, as any other build,
+ * it takes the first free suffix (-2, -3, ...).
+ */
+function distinct(proposals: readonly BuildProposal[], imageBase: string): BuildProposal[] {
+  const jobs = new Set<string>();
+  const images = new Set<string>();
+  const clashes = (p: BuildProposal) => jobs.has(p.jobName) || imagesOf(p).some((image) => images.has(image));
+  return proposals.map((proposal) => {
+    let chosen = proposal;
+    if (proposal.matrix && clashes(chosen)) {
+      const cut = proposal.context.lastIndexOf('/');
+      const parent = cut < 0 ? 'images' : slug(proposal.context.slice(0, cut));
+      chosen = { ...proposal, jobName: `build-${parent}`, image: `${imageBase}/${parent}/$${MATRIX_VARIABLE}` };
+    }
+    const base = chosen;
+    // Every image stays under the base repository ($CI_REGISTRY_IMAGE-2 would be another project's).
+    const numbered = (n: number): string =>
+      base.matrix
+        ? base.image.replace(`/$${MATRIX_VARIABLE}`, `-${n}/$${MATRIX_VARIABLE}`)
+        : base.image === imageBase
+          ? `${imageBase}/image-${n}`
+          : `${base.image}-${n}`;
+    for (let n = 2; clashes(chosen); n++) chosen = { ...base, jobName: `${base.jobName}-${n}`, image: numbered(n) };
+    jobs.add(chosen.jobName);
+    for (const image of imagesOf(chosen)) images.add(image);
+    return chosen;
+  });
 }
 
 /** The include entry for a build, with only the inputs that differ from the component's defaults. */

@@ -8,6 +8,7 @@ import { addIncludeEntries, addToTopLevelList, includesOf, renderBlock, renderEn
 import { applyEdits, contentEnd, keyOf, readSource, type Edit } from '../ci/source.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { scalarText } from '../ci/yaml.js';
+import { BUILDER_IDS } from '../builders/index.js';
 import { includeEntry, type BuildProposal } from './plan.js';
 
 export interface Scaffold {
@@ -26,6 +27,11 @@ interface Existing {
   builds: Set<string>;
 }
 
+/** The catalog's components that build an image from a context and a Dockerfile. */
+const IMAGE_BUILDERS: ReadonlySet<string> = new Set([...BUILDER_IDS, 'buildah-native']);
+/** `<server>/<path>/<name>@<version>` -> name. */
+const componentName = (target: string): string => target.split('@')[0]?.split('/').at(-1) ?? '';
+
 const buildKey = (context: unknown, dockerfile: unknown): string =>
   `${scalarText(context ?? '.')}\0${scalarText(dockerfile ?? 'Dockerfile')}`;
 
@@ -40,6 +46,12 @@ function existing(path: string, text: string): Existing {
   for (const entry of includesOf(file)) {
     if (entry.kind !== 'component') continue;
     const inputs = entry.inputs ?? {};
+    // Only a cigen build component builds context/Dockerfile (by default ./Dockerfile, as build-image);
+    // another component (sast, cigen's doctor) builds nothing, and its job name is its own.
+    if (!IMAGE_BUILDERS.has(componentName(entry.target))) {
+      if (inputs['job-name'] !== undefined) jobs.add(scalarText(inputs['job-name']));
+      continue;
+    }
     jobs.add(scalarText(inputs['job-name'] ?? 'build-image'));
     builds.add(buildKey(inputs['context'], inputs['dockerfile']));
   }

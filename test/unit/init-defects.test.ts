@@ -2,9 +2,12 @@
  * Defects a new user hit with `cigen init` (and the splicer it shares with `cigen migrate`), each
  * reproduced here: a stage the pipeline does not declare, an invalid image reference, matrix
  * values YAML would read as something else, a byte-order mark, CRLF line endings, the exit
- * code when nothing is written, an empty or comment-only pipeline file, and a document closed by `...`.
+ * code when nothing is written, an empty or comment-only pipeline file, a document closed by `...`,
+ * and what a review found: other components taken for builds, two builds of one image, matrix
+ * values no image path holds, Dockerfile.dockerignore, nested .gitignore files, an include list
+ * at the end of a file without a newline, and a --component-ref for another builder.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -112,13 +115,24 @@ describe('init --image', () => {
 });
 
 describe('init quotes every value YAML would read as something else', () => {
-  it.each(['1.10', 'no', 'a,b', '#x', '*x', 'on', '0x1F', 'null', '~', '[x]', 'x: y', "it's", '"q"'])(
+  it.each(['1.10', 'no', 'on', '0x1f', '1_000', '012', '1e3', 'null', 'y', 'true'])(
     'a matrix directory named %j stays that string',
     async (name) => {
       const builds = proposeBuilds(findDockerfiles([`svc/${name}/Dockerfile`, 'svc/other/Dockerfile']));
       const result = scaffold('.gitlab-ci.yml', undefined, builds, REF);
       const job = (readAsGitLab(result.text) as Record<string, { parallel: { matrix: Record<string, unknown[]>[] } }>)['build-svc'];
       expect(job?.parallel.matrix[0]?.['IMAGE_DIR']).toEqual([name, 'other'].sort());
+      expect((await lintFindings(result.text)).filter((f) => f.includes(' error '))).toEqual([]);
+    },
+  );
+
+  it.each(['a,b', '#x', '*x', '0x1F', '~', '[x]', 'x: y', "it's", '"q"'])(
+    'a directory named %j, which no image path can hold, is a build of its own with a valid image',
+    async (name) => {
+      const builds = proposeBuilds(findDockerfiles([`svc/${name}/Dockerfile`, 'svc/other/Dockerfile']));
+      expect(builds.filter((b) => b.matrix)).toEqual([]);
+      for (const build of builds) expect(build.image).toMatch(/^\$CI_REGISTRY_IMAGE\/[a-z0-9]+(?:-[a-z0-9]+)*$/);
+      const result = scaffold('.gitlab-ci.yml', undefined, builds, REF);
       expect((await lintFindings(result.text)).filter((f) => f.includes(' error '))).toEqual([]);
     },
   );
@@ -199,5 +213,99 @@ describe('a pipeline file whose document ends with `...`', () => {
     const { text } = scaffold('.gitlab-ci.yml', current, MATRIX, REF);
     expect(text.startsWith('spec:\n  inputs: {}\n...\n')).toBe(true);
     expect(Object.keys(parseYamlStrict(text).at(-1) as object)).toEqual(['include', 'test', 'build-svc']);
+  });
+});
+
+describe('what init proposes, as a review found it', () => {
+  it('a component include that builds nothing (SAST, the doctor) is not taken for a build of ./Dockerfile', () => {
+    const current =
+      'include:\n  - component: gitlab.example.com/components/sast/sast@2.0.0\n  - component: $CI_SERVER_FQDN/ci-components/cigen/doctor@1\n';
+    const result = scaffold('.gitlab-ci.yml', current, ONE, REF);
+    expect(result).toMatchObject({ changed: true, present: [] });
+    expect(result.added.map((b) => b.jobName)).toEqual(['build-image']);
+    // A cigen build component with defaults is that build.
+    const built = `include:\n  - component: gitlab.example.com/platform/cigen/kaniko@1.2.0\n`;
+    expect(scaffold('.gitlab-ci.yml', built, ONE, REF)).toMatchObject({ changed: false, present: ['build-image'] });
+  });
+
+  it('no two builds push one image, and none is renamed for a clash among its own', () => {
+    const images = (paths: string[]) =>
+      proposeBuilds(findDockerfiles(paths)).flatMap((b) =>
+        b.matrix ? b.matrix.values.map((v) => `${b.jobName} ${b.image.replace('$IMAGE_DIR', v)}`) : [`${b.jobName} ${b.image}`],
+      );
+    expect(images(['Dockerfile.prod', 'prod/Dockerfile'])).toEqual([
+      'build-prod $CI_REGISTRY_IMAGE/prod',
+      'build-prod-2 $CI_REGISTRY_IMAGE/prod-2',
+    ]);
+    expect(
+      images([
+        'frontend/services/api/Dockerfile',
+        'frontend/services/web/Dockerfile',
+        'backend/services/api/Dockerfile',
+        'backend/services/db/Dockerfile',
+      ]),
+    ).toEqual([
+      'build-frontend-services $CI_REGISTRY_IMAGE/frontend-services/api',
+      'build-frontend-services $CI_REGISTRY_IMAGE/frontend-services/web',
+      'build-services $CI_REGISTRY_IMAGE/api',
+      'build-services $CI_REGISTRY_IMAGE/db',
+    ]);
+    const result = scaffold(
+      '.gitlab-ci.yml',
+      'test:\n  script: [x]\n',
+      proposeBuilds(findDockerfiles(['Dockerfile.prod', 'prod/Dockerfile'])),
+      REF,
+    );
+    expect(result.renamed).toEqual([]);
+  });
+
+  it('a matrix over directories an image path cannot hold becomes builds of their own, named by slugs', () => {
+    const builds = proposeBuilds(
+      findDockerfiles(['services/Api/Dockerfile', 'services/worker/Dockerfile', '.devcontainer/Dockerfile', 'app/Dockerfile']),
+    );
+    expect(builds.filter((b) => b.matrix)).toEqual([]);
+    expect(builds.map((b) => b.image).sort()).toEqual([
+      '$CI_REGISTRY_IMAGE/app',
+      '$CI_REGISTRY_IMAGE/devcontainer',
+      '$CI_REGISTRY_IMAGE/services-api',
+      '$CI_REGISTRY_IMAGE/services-worker',
+    ]);
+  });
+
+  it("BuildKit's Dockerfile.dockerignore is not a Dockerfile; a nested .gitignore counts for its directory", () => {
+    expect(findDockerfiles(['Dockerfile', 'Dockerfile.dockerignore', 'api.Dockerfile.dockerignore']).map((d) => d.path)).toEqual([
+      'Dockerfile',
+    ]);
+    const files = ['services/legacy/Dockerfile', 'services/api/Dockerfile', 'legacy/Dockerfile'];
+    expect(findDockerfiles(files, { '.': '', services: 'legacy/\n' }).map((d) => d.path)).toEqual([
+      'legacy/Dockerfile',
+      'services/api/Dockerfile',
+    ]);
+  });
+
+  it('an include list that ends the file without a newline gets the entry on a line of its own', () => {
+    const current = 'job:\n  script: echo\ninclude:\n  - local: a.yml';
+    const { text } = scaffold('.gitlab-ci.yml', current, ONE, REF);
+    expect(text.startsWith(`${current}\n  - component: ${REF}\n`)).toBe(true);
+    expect(readAsGitLab(text)).toMatchObject({ include: [{ local: 'a.yml' }, { component: REF }] });
+    const staged = scaffold('.gitlab-ci.yml', 'stages:\n  - test', ONE, REF).text;
+    expect(readAsGitLab(staged)).toMatchObject({ stages: ['build', 'test'] });
+  });
+
+  it('init, its whole way: a nested .gitignore, and a --component-ref for another builder refused', () => {
+    const dir = project({ Dockerfile: 'FROM scratch\n' });
+    for (const sub of ['services/api', 'services/legacy']) {
+      mkdirSync(join(dir, sub), { recursive: true });
+      writeFileSync(join(dir, sub, 'Dockerfile'), 'FROM scratch\n');
+    }
+    writeFileSync(join(dir, 'services/.gitignore'), 'legacy/\n');
+    const listed = cigen(['init', dir, '--builder', 'buildah']);
+    expect(listed.stdout).toContain('Found 2 image(s): Dockerfile, services/api/Dockerfile\n');
+    const full = cigen(['init', dir, '--builder', 'buildah', '--yes', '--component-ref', 'gitlab.example.com/platform/cigen/kaniko@1.2.0']);
+    expect(full).toMatchObject({ status: 2 });
+    expect(full.stderr).toContain(
+      '--component-ref gitlab.example.com/platform/cigen/kaniko@1.2.0 is the kaniko component, but the builder is buildah',
+    );
+    expect(() => readFileSync(join(dir, '.gitlab-ci.yml'))).toThrow();
   });
 });

@@ -1,6 +1,6 @@
 /** `cigen init [DIR]`: scaffold or extend a project's .gitlab-ci.yml with one build per image. */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, posix, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { componentRef } from '../../ci/component-ref.js';
 import { unifiedDiff } from '../../ci/unified-diff.js';
@@ -33,7 +33,7 @@ function listFiles(root: string): string[] {
       if (files.length >= MAX_FILES) return;
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) walk(join(dir, entry.name));
-      } else if (entry.isFile()) files.push(relative(root, join(dir, entry.name)));
+      } else if (entry.isFile()) files.push(relative(root, join(dir, entry.name)).split(sep).join('/'));
     }
   };
   walk(root);
@@ -69,7 +69,14 @@ export function componentFor(builder: Builder, ref: string | undefined): string 
   const match = /^([^\s@]+)@([^\s@/]+)$/.exec(ref);
   if (!match) throw new UsageError(`--component-ref ${ref}: expected <server>/<catalog path>@<version> (or .../<component>@<version>)`);
   const [, path, version] = match as unknown as [string, string, string];
-  return (BUILDER_IDS as readonly string[]).includes(path.split('/').at(-1) ?? '') ? ref : `${path}/${builder}@${version}`;
+  const named = path.split('/').at(-1) ?? '';
+  if (!(BUILDER_IDS as readonly string[]).includes(named)) return `${path}/${builder}@${version}`;
+  if (named !== builder)
+    throw new UsageError(
+      `--component-ref ${ref} is the ${named} component, but the builder is ${builder}: ` +
+        `pass --builder ${named}, or the catalog path@version (init adds the builder)`,
+    );
+  return ref;
 }
 
 export async function runInit(dir: string, options: InitCommandOptions): Promise<void> {
@@ -83,8 +90,12 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     );
   }
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  const gitignorePath = join(dir, '.gitignore');
-  const dockerfiles = findDockerfiles(listFiles(dir), existsSync(gitignorePath) ? readFileSync(gitignorePath, 'utf8') : '');
+  const files = listFiles(dir);
+  // Every .gitignore, each for the paths below its directory, as git reads them.
+  const gitignores = Object.fromEntries(
+    files.filter((f) => posix.basename(f) === '.gitignore').map((f) => [posix.dirname(f), readFileSync(join(dir, f), 'utf8')]),
+  );
+  const dockerfiles = findDockerfiles(files, gitignores);
   if (dockerfiles.length === 0)
     throw new InputError(`${dir}: no Dockerfile or Containerfile found (node_modules, vendor, .git and .gitignore'd paths are skipped)`);
   const builds = proposeBuilds(dockerfiles, options.image ?? '$CI_REGISTRY_IMAGE');
