@@ -32,14 +32,19 @@ function enableBuildah(report: DoctorReport, missing: readonly CheckName[]): str
   const lines: string[] = [];
   const seccompFilters = !checks.seccomp.ok;
   const apparmorBlocks = !checks.apparmor.ok;
-  if (seccompFilters)
+  // Only calls that failed are named: a filter or a confinement that let them through (a custom
+  // profile) is not what stops Buildah.
+  const failed = [missing.includes('userns') ? 'unshare()' : undefined, missing.includes('mount') ? 'mount()' : undefined].filter(
+    (call) => call !== undefined,
+  );
+  if (seccompFilters && failed.length > 0)
     lines.push(
-      `seccomp is filtering (${checks.seccomp.detail}): the container runtime's default profile refuses unshare() and mount(). ` +
-        'Allow them: seccomp=unconfined, or better a custom profile that adds just those calls.',
+      `seccomp is filtering (${checks.seccomp.detail}) and ${failed.join(' and ')} failed, which the container runtime's default ` +
+        'profile refuses. Allow them: seccomp=unconfined, or better a custom profile that adds just those calls.',
     );
-  if (apparmorBlocks)
+  if (apparmorBlocks && missing.includes('mount'))
     lines.push(
-      `AppArmor/SELinux confines the job (${checks.apparmor.detail}): the default profile refuses mount(). Use ` +
+      `AppArmor/SELinux confines the job (${checks.apparmor.detail}) and mount() failed, which the default profile refuses. Use ` +
         'apparmor=unconfined, or a custom profile loaded with apparmor_parser.',
     );
   if (missing.includes('userns') && !seccompFilters && !apparmorBlocks) {

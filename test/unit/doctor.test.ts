@@ -206,6 +206,18 @@ describe('adviceText', () => {
     expect(text).not.toContain('WARNING');
   });
 
+  it('names only the calls that failed: a filter that let unshare() through is not said to refuse it', () => {
+    const both = adviceText(report('docker', ['userns', 'mount', 'seccomp', 'apparmor']));
+    expect(both).toContain('seccomp is filtering (seccomp blocked) and unshare() and mount() failed');
+    expect(both).toContain('AppArmor/SELinux confines the job (apparmor blocked) and mount() failed');
+    const mountOnly = adviceText(report('docker', ['mount', 'seccomp', 'apparmor', 'privileged']));
+    expect(mountOnly).toContain('seccomp is filtering (seccomp blocked) and mount() failed, which');
+    expect(mountOnly).not.toContain('unshare()');
+    // userns alone failed: AppArmor did not refuse a mount that worked.
+    const usernsOnly = adviceText(report('docker', ['userns', 'apparmor', 'privileged']));
+    expect(usernsOnly).not.toContain('AppArmor/SELinux confines');
+  });
+
   it('user namespaces refused by the kernel itself: the sysctls', () => {
     expect(adviceText(report('docker', ['userns', 'mount']))).toContain('user.max_user_namespaces');
   });
