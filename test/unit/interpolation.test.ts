@@ -116,6 +116,11 @@ describe('inputs (I, N)', () => {
     const file = splitComponentFile("spec:\n  inputs:\n    website:\n---\ntest: 'deploy $[[ inputs.website ]]'\n");
     expect(instantiate(file, { website: 'gitlab.com' }, 'classic').content).toEqual({ test: 'deploy gitlab.com' });
   });
+  it('a null value is no value, as in GitLab (BaseInput#actual_value): the default, or "required"', () => {
+    expect(resolveInputs({ foo: { default: 'Dockerfile' } }, { foo: null })).toEqual({ values: { foo: 'Dockerfile' }, errors: [] });
+    expect(resolveInputs({ foo: { type: 'boolean', default: true } }, { foo: null }).values).toEqual({ foo: true });
+    expect(resolveInputs({ foo: null }, { foo: null }).errors).toEqual(['`foo` input: required value has not been provided']);
+  });
   it('23, 26-34: type, options and unknown-argument errors worded like GitLab', () => {
     expect(resolveInputs({ website: null }, { website: ['gitlab.com'] }).errors).toEqual([
       '`website` input: provided value is not a string',

@@ -106,7 +106,8 @@ export function resolveInputs(specs: InputSpecs, given: Readonly<Record<string, 
     const spec: InputSpec = raw ?? {};
     if (typeof spec !== 'object' || (spec.type !== undefined && !INPUT_TYPES.includes(spec.type))) continue;
     const hasDefault = spec.default !== undefined && spec.default !== null;
-    const provided = Object.hasOwn(given, name);
+    // A null value (`dockerfile:` with nothing after it) is not one: GitLab takes the default.
+    const provided = Object.hasOwn(given, name) && given[name] !== null && given[name] !== undefined;
     // GitLab checks the default's type even when a value is provided.
     if (hasDefault && provided && !hasType(spec.type ?? 'string', spec.default)) {
       errors.push(`\`${name}\` input: default value is not ${ARTICLE[spec.type ?? 'string']}`);
