@@ -12,6 +12,9 @@ export interface ComponentFile {
   file: string;
   text: string;
   valueErrors?: (inputs: Record<string, unknown>) => string[];
+  /** Made in memory (cigen's own catalog, rendered): no file to show a finding in, so its findings
+   *  are shown at the include entry. */
+  rendered?: boolean;
 }
 
 /** Reads what the linted file includes; paths are relative to the project root. */

@@ -57,13 +57,38 @@ export async function lintParsed(parsed: ParsedFile, options: LintOptions): Prom
 
 async function lintParsedFile(parsed: ParsedFile, options: LintOptions): Promise<LintResult> {
   const model = emptyModel();
-  const context: AnalysisContext = { options, model, seen: new Set([options.file]), depth: 0, componentJobs: new Map() };
+  const context: AnalysisContext = {
+    options,
+    model,
+    seen: new Set([options.file]),
+    depth: 0,
+    componentJobs: new Map(),
+    includedAt: new Map(),
+  };
   const diagnostics = await analyze(parsed, context, undefined);
   const pipeline = options.pipeline ?? (!parsed.header && /(^|\.)gitlab-ci\.ya?ml$/.test(basename(options.file)));
   if (!options.schemaOnly && !options.contentAsWritten && !diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('yaml/'))) {
     diagnostics.push(...checkPipeline(model, { pipeline }));
   }
-  return { diagnostics: dedupe(diagnostics).sort(byPosition), as: pipeline ? 'pipeline' : parsed.header ? 'component' : 'fragment' };
+  const shown = diagnostics.map((d) => atInclude(d, context.includedAt));
+  return { diagnostics: dedupe(shown).sort(byPosition), as: pipeline ? 'pipeline' : parsed.header ? 'component' : 'fragment' };
+}
+
+/** A finding in a component made in memory (cigen's catalog, rendered), shown at the include entry
+ *  that brought it in — the place the user can change — instead of a line of a file that is not there. */
+function atInclude(diagnostic: Diagnostic, includedAt: ReadonlyMap<string, Site>): Diagnostic {
+  let site = includedAt.get(diagnostic.file);
+  if (!site) return diagnostic;
+  let shown = diagnostic;
+  for (let hops = 0; site && hops < MAX_INCLUDE_DEPTH; hops++, site = includedAt.get(site.file))
+    shown = { ...shown, file: site.file, line: site.line, column: site.column };
+  return { ...shown, message: `${diagnostic.message} (in the jobs this component adds)` };
+}
+
+interface Site {
+  file: string;
+  line: number;
+  column: number;
 }
 
 function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
@@ -83,6 +108,8 @@ interface AnalysisContext {
   depth: number;
   /** The visible jobs component includes defined so far, and the include that defined each. */
   componentJobs: Map<string, { file: string; line: number; conditional: boolean }>;
+  /** Components made in memory, by their file label: the include entry that brought each in. */
+  includedAt: Map<string, Site>;
 }
 
 /**
@@ -180,7 +207,15 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
     return diagnostics;
   }
   if (context.seen.has(resolution.file)) return diagnostics;
-  const parsed = parseFile(resolution.text, resolution.file, { lean: true });
+  // A rendered component is named by the include that brought it in: two includes of one
+  // component (two builds) are two files, each shown at its own entry.
+  let file = resolution.file;
+  if (resolution.rendered) {
+    const { line, column } = locate(at.doc, at.lineCounter, at.path, 'value', at.resolveKey);
+    file = `${resolution.file} included at ${at.file}:${line}:${column}`;
+    context.includedAt.set(file, { file: at.file, line, column });
+  }
+  const parsed = parseFile(resolution.text, file, { lean: true });
   const inputs = entry.inputs ?? {};
   if (!parsed.header && entry.inputs !== undefined) {
     report('include/inputs', `\`${entry.target}\`: Given inputs not defined in the \`spec\` section of the included configuration file`, [

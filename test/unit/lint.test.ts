@@ -9,6 +9,7 @@ const host = (files: Record<string, string>): LintHost => catalogHost((path) => 
 async function lint(text: string, files: Record<string, string> = {}, file = '.gitlab-ci.yml'): Promise<Diagnostic[]> {
   return lintText(text, { file, host: host(files) });
 }
+const CATALOG = '$CI_SERVER_FQDN/ci-components/cigen';
 const brief = (d: Diagnostic) => `${d.file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`;
 const briefs = async (...args: Parameters<typeof lint>) => (await lint(...args)).map(brief);
 
@@ -215,6 +216,28 @@ describe('include layer', () => {
         'error include/unknown-component the cigen catalog has no component `podman`; it has: buildah, buildah-rootless, kaniko, ' +
           'buildkit, dind',
       ),
+    );
+  });
+  it('a finding in a rendered catalog component is shown at the include that brought it in, each include at its own', async () => {
+    const found = await briefs(
+      `stages: [test]\ninclude:\n  - component: ${CATALOG}/buildah@1\n    inputs: {job-name: a}\n` +
+        `  - component: ${CATALOG}/buildah@1\n    inputs: {job-name: b}\n`,
+    );
+    expect(found).toContainEqual(
+      '.gitlab-ci.yml:3:5 error semantic/undefined-stage a job: chosen stage build does not exist; ' +
+        'available stages are .pre, test, .post (in the jobs this component adds)',
+    );
+    expect(found).toContainEqual(
+      '.gitlab-ci.yml:5:5 error semantic/undefined-stage b job: chosen stage build does not exist; ' +
+        'available stages are .pre, test, .post (in the jobs this component adds)',
+    );
+    expect(found.every((f) => f.startsWith('.gitlab-ci.yml:'))).toBe(true);
+  });
+  it('a version of the catalog other than the one this cigen ships is not checked against its spec', async () => {
+    for (const version of ['2', '1.9', '~latest', 'main'])
+      expect(await briefs(`include:\n  - component: ${CATALOG}/buildah@${version}\n    inputs: {some-v2-input: x}\n`)).toEqual([]);
+    expect(await briefs(`include:\n  - component: ${CATALOG}/buildah@1.0\n    inputs: {some-v2-input: x}\n`)).toContainEqual(
+      expect.stringContaining('unknown input arguments: some-v2-input'),
     );
   });
   it('a job whose script may come from a component cigen cannot read is a warning, not an error', async () => {
