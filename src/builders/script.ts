@@ -7,6 +7,7 @@ import Handlebars from 'handlebars/runtime.js';
 import auth from '../../components/_shared/auth.sh.hbs';
 import buildOptions from '../../components/_shared/build-options.sh.hbs';
 import cache from '../../components/_shared/cache.sh.hbs';
+import credentials from '../../components/_shared/credentials.sh.hbs';
 import inputs from '../../components/_shared/inputs.sh.hbs';
 import labels from '../../components/_shared/labels.sh.hbs';
 import library from '../../components/_shared/library.sh.hbs';
@@ -26,6 +27,7 @@ for (const [name, partial] of Object.entries({
   inputs,
   tags,
   buildOptions,
+  credentials,
   registries,
   login,
   cache,

@@ -90,6 +90,15 @@ const REGISTRY_INPUTS = {
   registry: CORE_INPUTS.registry,
   'registry-user': CORE_INPUTS['registry-user'],
   'registry-password': CORE_INPUTS['registry-password'],
+  registries: CORE_INPUTS.registries,
+  'docker-config': CORE_INPUTS['docker-config'],
+} as const satisfies InputDeclarations;
+
+/** A builder's inputs its sign, sbom and provenance jobs read: the credentials the build pushed with,
+ *  and registry-login, whose short-lived credentials only the build job has (refused there). */
+const BUILDER_REGISTRY_INPUTS = {
+  ...REGISTRY_INPUTS,
+  'registry-login': CORE_INPUTS['registry-login'],
 } as const satisfies InputDeclarations;
 
 const imageRef = (description: string): InputDeclaration => ({
@@ -171,7 +180,9 @@ function attestJob(kind: AttestKind, options: AttestJobOptions): Job {
     id_tokens: { SIGSTORE_ID_TOKEN: { aud: plain(inputRef('sigstore-audience')) } },
     script: [
       shellLibrary(),
-      new Literal(attestScriptFor(kind, options.builder ? { ...SIGNING_INPUTS, ...REGISTRY_INPUTS } : options.inputs, options.builder)),
+      new Literal(
+        attestScriptFor(kind, options.builder ? { ...SIGNING_INPUTS, ...BUILDER_REGISTRY_INPUTS } : options.inputs, options.builder),
+      ),
     ],
     artifacts,
   };
@@ -240,7 +251,7 @@ export const PROVENANCE_INPUTS: readonly string[] = [
  * referrers API keeps them in one index per digest).
  */
 export function toggleJobs(builder: string, buildInputs: InputDeclarations): Jobs {
-  const signing = withVariables({ ...SIGNING_INPUTS, ...REGISTRY_INPUTS });
+  const signing = withVariables({ ...SIGNING_INPUTS, ...BUILDER_REGISTRY_INPUTS });
   const recorded = Object.fromEntries(PROVENANCE_INPUTS.flatMap((name) => (buildInputs[name] ? [[name, buildInputs[name]]] : [])));
   const jobs: Jobs = {};
   TOGGLE_ORDER.forEach((kind, index) => {

@@ -200,6 +200,65 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(none.stderr).toBe('cigen: error: no image to sign: CIGEN_BUILT_REF is empty (push: false builds only)\n');
     });
 
+    it("the switches' jobs log in with the credentials the build pushed with: registries and docker-config", () => {
+      const harbor = 'harbor.example.com';
+      const { jobs } = jobsOf(
+        'buildah',
+        {
+          sign: true,
+          sbom: true,
+          provenance: true,
+          image: `${harbor}/group/app`,
+          registry: '',
+          registries: [{ host: harbor, user: '$HARBOR_USER', password: '$HARBOR_PW' }],
+          'docker-config': '$DOCKER_CONFIG_FILE',
+        },
+        mode,
+      );
+      const dir = mkdtempSync(join(tmpdir(), 'cigen-supply-config-'));
+      dirs.push(dir);
+      writeFileSync(
+        join(dir, 'config.json'),
+        JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('q:secret-q').toString('base64') } } }),
+      );
+      for (const kind of ['sign', 'sbom', 'provenance']) {
+        const r = run(jobs[`build-image:${kind}`] as Record<string, unknown>, shell, {
+          CIGEN_BUILT_REF: `${harbor}/group/app@${DIGEST}`,
+          HARBOR_USER: 'robot',
+          HARBOR_PW: 'harbor-secret-Zq9',
+          DOCKER_CONFIG_FILE: join(dir, 'config.json'),
+        });
+        expect(r.status, r.log).toBe(0);
+        const auths = (JSON.parse(readFileSync(join(r.dir, 'docker-config'), 'utf8')) as { auths: Record<string, { auth: string }> }).auths;
+        expect(auths[harbor]?.auth).toBe(Buffer.from('robot:harbor-secret-Zq9').toString('base64'));
+        expect(auths['quay.io']?.auth).toBe(Buffer.from('q:secret-q').toString('base64'));
+        expect(r.log).not.toContain('harbor-secret-Zq9');
+      }
+    });
+
+    it.each(['sign', 'verify'])('the %s component takes registries too', (component) => {
+      const { jobs } = jobsOf(component, { registries: [{ host: 'harbor.example.com', user: 'robot', password: '$HARBOR_PW' }] }, mode);
+      const r = run(Object.values(jobs)[0] as Record<string, unknown>, shell, { CIGEN_BUILT_REF: BUILT, HARBOR_PW: 'harbor-secret-Zq9' });
+      expect(r.status, r.log).toBe(0);
+      const auths = (JSON.parse(readFileSync(join(r.dir, 'docker-config'), 'utf8')) as { auths: Record<string, { auth: string }> }).auths;
+      expect(auths['harbor.example.com']?.auth).toBe(Buffer.from('robot:harbor-secret-Zq9').toString('base64'));
+    });
+
+    it("with registry-login, the switches' jobs stop at once with what to do: its credentials are the build job's", () => {
+      const { jobs } = jobsOf(
+        'buildah',
+        { sign: true, image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app', 'registry-login': 'ecr' },
+        mode,
+      );
+      const r = run(jobs['build-image:sign'] as Record<string, unknown>, shell, { CIGEN_BUILT_REF: BUILT });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(
+        "cigen: error: input registry-login: the sign job cannot log in with it (ecr's short-lived credentials are made in the build " +
+          'job only): give credentials for the registry through registries or docker-config, or set sign to false\n',
+      );
+      expect(r.argv).toEqual([]);
+    });
+
     it('the verify component: this GitLab, this project, SBOM and provenance required by default', () => {
       const { jobs } = jobsOf('verify', {}, mode);
       const job = jobs['verify-image']!;
