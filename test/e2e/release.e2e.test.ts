@@ -257,6 +257,25 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       CIGEN_BUILT_DIGEST_LINUX_ARM64: report['CIGEN_BUILT_DIGEST_LINUX_ARM64'],
     });
     for (const secret of [registry.password, production.password]) expect(built.log + promoted.log).not.toContain(secret);
+
+    // A source written IMAGE:TAG@DIGEST (as tools print them), which skopeo refuses: the digest names it.
+    const { job: again } = instantiateComponent(
+      'promote',
+      {
+        'job-name': 'promote-pinned',
+        source: `${image}:some-tag@${digest}`,
+        image: `${image}-pinned`,
+        tags: ['pinned'],
+        'tag-rules': [],
+      },
+      mode,
+    );
+    runner = freshRunner(registry);
+    const pinned = runJob(again, project, runner, variables);
+    runner.dispose();
+    expectPassed(pinned);
+    expect(pinned.log).toContain(`names a tag and a digest; the digest names the image: ${image}@${digest}`);
+    expect(await registry.digest(`${repository}-pinned`, 'pinned')).toBe(digest);
   });
 });
 
