@@ -163,6 +163,22 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(build?.argv.join(' ')).not.toContain('registry.insecure=true');
     });
 
+    it('tls-verify false: every host the job names gets a table without TLS checks, so that pulls from it skip them too', () => {
+      const { status, calls } = run('buildkit', mode, {
+        'tls-verify': false,
+        image: 'lab.example.com:5000/group/app',
+        'cache-repo': 'cache.example.com/group/app/cache',
+        'registry-mirrors': ['mirror.example.com/hub'],
+      });
+      expect(status).toBe(0);
+      const toml = calls[0]?.files['<tmp>/buildkitd.toml'] ?? '';
+      for (const host of ['lab.example.com:5000', 'cache.example.com', 'docker.io', 'mirror.example.com'])
+        expect(toml).toContain(
+          `[registry."${host}"]\n  ${host === 'docker.io' ? 'mirrors = ["mirror.example.com/hub"]\n  ' : ''}http = true\n  insecure = true\n`,
+        );
+      expect(calls[0]?.argv.join(' ')).toContain('registry.insecure=true');
+    });
+
     it('writes no buildkitd.toml when no registry input asks for one', () => {
       const { status, calls } = run('buildkit', mode, {});
       expect(status).toBe(0);
