@@ -226,6 +226,16 @@ export class GitLabPlatform implements Platform {
     return check(SCHEMAS.project, await this.api.Projects.show(path), `project ${path}`).description ?? '';
   }
 
+  /** The commit a ref (a tag, a branch, a commit) names in a project, or undefined when it names none. */
+  async commitOf(path: string, ref: string): Promise<string | undefined> {
+    try {
+      return check(SCHEMAS.commit, await this.api.Commits.show(path, ref), `commit ${ref} of ${path}`).id;
+    } catch (error) {
+      if (error instanceof PlatformError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
   /** Creates a release through the Releases API (for mirrors that cannot run the release: job). */
   async createRelease(
     path: string,

@@ -184,8 +184,9 @@ program
   .addHelpText(
     'after',
     '\nChecks: tag is semver without v and matches package.json; at most 30 components; every template has a spec: ' +
-      'header and no empty spec:inputs:; README.md and a project description; templates and docs current; ' +
-      'a CHANGELOG.md entry for the version.\nExit codes: 0 passed (and released, when asked), 1 a check failed or the API refused, ' +
+      'header and no empty spec:inputs: and no lint error; README.md and a project description; templates and docs current; ' +
+      'a CHANGELOG.md entry for the version; with --create-release, a clean git checkout at the commit the tag (or --ref) ' +
+      'names on GitLab.\nExit codes: 0 passed (and released, when asked), 1 a check failed or the API refused, ' +
       '2 usage, 74 --notes could not be written.\n\nExamples:\n  cigen publish --dry-run --tag 1.2.0\n' +
       '  cigen publish --dry-run --tag "$CI_COMMIT_TAG" --notes release-notes.md\n' +
       '  GITLAB_TOKEN=... cigen publish --tag 1.2.0 --create-release --gitlab-url https://gitlab.example.com --project platform/cigen',

@@ -412,6 +412,17 @@ export class FakeGitLab {
     if (project.defaultBranch === null) project.defaultBranch = branch;
   }
 
+  /** A commit pushed from a clone (a mirror's): the branch's head becomes a commit with this id. */
+  pushCommit(projectPath: string, branch: string, id: string): void {
+    const project = this.mustProject(projectPath);
+    const head = project.branches.get(branch);
+    const files = head === undefined ? new Map<string, string>() : (project.commits.get(head) as Commit).files;
+    const made = this.newCommit(project, head === undefined ? [] : [head], new Map(files), 'pushed', HUMAN, HUMAN);
+    project.commits.delete(made.id);
+    project.commits.set(id, { ...made, id });
+    project.branches.set(branch, id);
+  }
+
   /**
    * `git commit --amend` by another user on a branch head, pushed with force: same parents, same
    * author (often the bot), same message unless given; the committer is 'human'.
@@ -689,6 +700,8 @@ export class FakeGitLab {
       project.branches.get(ref) ??
       (ref === 'HEAD' && project.defaultBranch !== null ? project.branches.get(project.defaultBranch) : undefined);
     if (branch !== undefined) return project.commits.get(branch);
+    const tag = project.tags.get(ref.replace(/^refs\/tags\//, ''));
+    if (tag !== undefined) return project.commits.get(tag);
     if (/^[0-9a-f]{7,40}$/i.test(ref)) {
       const lower = ref.toLowerCase();
       for (const commit of project.commits.values()) if (commit.id.startsWith(lower)) return commit;

@@ -2,6 +2,7 @@
  * `cigen publish`: the Catalog's release rules checked before a release exists, the release
  * notes from CHANGELOG.md, and the release through the Releases API against the fake GitLab.
  */
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -79,6 +80,16 @@ describe('the CLI', () => {
       cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
     return dir;
   };
+  /** A copy that is a git checkout with one commit: its id. */
+  const git = (dir: string, ...args: string[]) =>
+    execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { encoding: 'utf8' }).trim();
+  const checkout = () => {
+    const dir = copy();
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'release');
+    return { dir, head: git(dir, 'rev-parse', 'HEAD') };
+  };
   const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
   it('this repository passes its own preflight, and --notes writes the release notes', async () => {
@@ -130,8 +141,9 @@ describe('the CLI', () => {
   it('--create-release: the project description GitLab shows is checked, then one release with the notes', async () => {
     fake = await FakeGitLab.start();
     fake.addProject({ path: 'platform/cigen', description: 'Container builds for GitLab CI', files: { 'README.md': '# cigen\n' } });
+    const { dir, head } = checkout();
+    fake.pushCommit('platform/cigen', 'main', head);
     fake.addTag('platform/cigen', version, 'main');
-    const dir = copy();
     const env = { GITLAB_TOKEN: fake.token };
     const args = ['publish', '--tag', version, '--root', dir, '--create-release', '--gitlab-url', fake.url, '--project', 'platform/cigen'];
     const dry = await cli([...args, '--dry-run'], env);
@@ -152,13 +164,63 @@ describe('the CLI', () => {
     expect(fake.releases('platform/cigen')).toHaveLength(1);
   });
 
+  it('--create-release: the release is made at the commit the preflight read, or not at all', async () => {
+    const gitlab = await FakeGitLab.start();
+    fake = gitlab;
+    gitlab.addProject({ path: 'platform/cigen', description: 'Container builds for GitLab CI', files: { 'README.md': '# cigen\n' } });
+    const env = { GITLAB_TOKEN: gitlab.token };
+    const args = (dir: string, ...more: string[]) => [
+      'publish',
+      '--tag',
+      version,
+      '--root',
+      dir,
+      '--create-release',
+      '--gitlab-url',
+      gitlab.url,
+      '--project',
+      'platform/cigen',
+      ...more,
+    ];
+    // --ref main: main on GitLab is not the commit checked out here.
+    const { dir, head } = checkout();
+    const other = await cli(args(dir, '--ref', 'main'), env);
+    expect(other.status).toBe(1);
+    expect(other.stderr).toMatch(
+      new RegExp(
+        `^cigen publish: the preflight read .* at ${head.slice(0, 12)}, but the release would be made at --ref main \\([0-9a-f]{12} in platform/cigen\\)`,
+      ),
+    );
+    expect(await cli(args(dir, '--ref', 'nowhere'), env)).toMatchObject({
+      status: 1,
+      stderr: 'cigen publish: --ref nowhere names nothing in platform/cigen\n',
+    });
+    // Changes the preflight read that no commit holds.
+    writeFileSync(join(dir, 'extra.md'), 'not committed\n');
+    const dirty = await cli(args(dir, '--ref', 'main'), env);
+    expect(dirty).toMatchObject({
+      status: 1,
+      stderr: expect.stringContaining('has uncommitted changes (?? extra.md): the preflight read them'),
+    });
+    // Not a checkout at all.
+    const plain = await cli(args(copy(), '--ref', 'main'), env);
+    expect(plain).toMatchObject({ status: 1, stderr: expect.stringContaining('is not a git checkout (or has no commit)') });
+    // The same commit pushed: released at it.
+    rmSync(join(dir, 'extra.md'));
+    gitlab.pushCommit('platform/cigen', 'main', head);
+    expect(await cli(args(dir, '--ref', 'main'), env)).toMatchObject({ status: 0, stderr: '' });
+    expect(gitlab.releases('platform/cigen')).toHaveLength(1);
+    expect(gitlab.writes().filter((w) => w.path.endsWith('/releases'))).toHaveLength(1);
+  });
+
   it('3: --create-release never sends the token to another origin a redirect names', async () => {
     fake = await FakeGitLab.start();
     const elsewhere = await FakeGitLab.start();
     try {
       fake.addProject({ path: 'platform/cigen', description: 'Container builds for GitLab CI', files: { 'README.md': '# cigen\n' } });
+      const { dir, head } = checkout();
+      fake.pushCommit('platform/cigen', 'main', head);
       fake.addTag('platform/cigen', version, 'main');
-      const dir = copy();
       const args = [
         'publish',
         '--tag',

@@ -2,6 +2,7 @@
  * `cigen publish`: the Catalog release preflight, the release notes, and — for a mirror that
  * cannot run the `release:` job — the release itself through the Releases API.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { FindingsError, InputError, UsageError } from '../../errors.js';
@@ -102,6 +103,10 @@ export async function runPublish(options: PublishOptions): Promise<void> {
   const failed = checks.filter((c) => !c.ok);
   if (failed.length > 0) throw new FindingsError(`cigen publish: ${failed.length} preflight check(s) failed; nothing released`);
 
+  // The preflight read the files under --root; the release is made at the tag's commit (or --ref's):
+  // they must be one commit.
+  if (api) await requireSameCommit(root, api, tag, options.ref);
+
   const notes = changelogSection(snapshot.changelog as string, tag) as string;
   if (options.notes) await writeFilesAtomically([{ path: options.notes, text: `${notes}\n` }]);
   const how = api
@@ -130,6 +135,47 @@ export async function runPublish(options: PublishOptions): Promise<void> {
     if (error instanceof PlatformError) throw new InputError(`cigen publish: creating release ${tag}: ${error.message}`);
     throw error;
   }
+}
+
+/** The commit of the checkout at `root`; refused when it is none, or has changes the release would not hold. */
+function checkedOutCommit(root: string): string {
+  const git = (...args: string[]) => spawnSync('git', ['-C', root, ...args], { encoding: 'utf8' });
+  const head = git('rev-parse', '--verify', '--quiet', 'HEAD^{commit}');
+  if (head.status !== 0)
+    throw new InputError(
+      `cigen publish: ${root} is not a git checkout (or has no commit): --create-release releases a commit, ` +
+        'and cigen checks that it is the one the preflight read',
+    );
+  const changed = git('status', '--porcelain').stdout.split('\n').filter(Boolean);
+  if (changed.length > 0)
+    throw new InputError(
+      `cigen publish: ${root} has uncommitted changes (${changed.slice(0, 3).join(', ').replace(/\s+/g, ' ')}` +
+        `${changed.length > 3 ? ', ...' : ''}): the preflight read them, and the release would not hold them; commit them first`,
+    );
+  return head.stdout.trim();
+}
+
+/** Refuses a release made at another commit than the one under `root` (the tag's, else --ref's). */
+async function requireSameCommit(root: string, api: { platform: GitLabPlatform; project: string }, tag: string, ref: string | undefined) {
+  const local = checkedOutCommit(root);
+  let made: { what: string; commit: string | undefined };
+  try {
+    const tagged = await api.platform.commitOf(api.project, tag);
+    made = tagged
+      ? { what: `the tag ${tag}`, commit: tagged }
+      : { what: `--ref ${ref}`, commit: ref ? await api.platform.commitOf(api.project, ref) : undefined };
+  } catch (error) {
+    if (error instanceof PlatformError) throw new InputError(`cigen publish: ${api.project}: ${error.message}`);
+    throw error;
+  }
+  // No tag and no --ref: GitLab refuses the release itself, saying so.
+  if (!made.commit && ref === undefined) return;
+  if (!made.commit) throw new InputError(`cigen publish: --ref ${ref} names nothing in ${api.project}`);
+  if (made.commit !== local)
+    throw new InputError(
+      `cigen publish: the preflight read ${root} at ${local.slice(0, 12)}, but the release would be made at ${made.what} ` +
+        `(${made.commit.slice(0, 12)} in ${api.project}): check that commit out (or push this one) and run again; nothing released`,
+    );
 }
 
 /**
