@@ -293,6 +293,15 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       ]);
     });
 
+    it('a refused docker login stops the job with a line that names the inputs to check', () => {
+      const { status, stderr, calls } = run('dind', mode, {}, { STUB_FAIL: 'docker login:1' });
+      expect(status).toBe(1);
+      expect(stderr).toContain(
+        'cigen: error: docker login to registry.example.com failed (see above): check registry-user and registry-password',
+      );
+      expect(calls.filter((c) => c.argv[0] === 'build')).toEqual([]);
+    });
+
     it('tries a failed push again, push-retries times, and reports the digest of the push that worked', () => {
       const { status, stdout, calls } = run('dind', mode, { 'push-retries': 1, cache: false }, { STUB_FAIL: 'docker push:1' });
       expect(status).toBe(0);
