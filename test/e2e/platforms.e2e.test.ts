@@ -94,7 +94,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
 });
 
 describe('a FROM scratch image the same on every platform', () => {
-  it("is built for each platform: Buildah 1.28's layer cache would give arm64 the amd64 image", async () => {
+  it("is built for each platform: Buildah 1.28's layer cache would give arm64 the amd64 image", () => {
     const project = mkdtempSync(join(work, 'scratch-'));
     writeFileSync(join(project, 'payload.txt'), 'same everywhere\n');
     writeFileSync(join(project, 'Dockerfile'), 'FROM scratch\nCOPY payload.txt /payload.txt\n');
@@ -106,7 +106,8 @@ describe('a FROM scratch image the same on every platform', () => {
     expect(run.stderr).not.toMatch(/cigen: error/);
     expect(run.status).toBe(0);
     expect(run.stdout + run.stderr).toContain(
-      'the cache gave the build for linux/arm64 an image for linux/amd64; building it again without the cache',
+      "the build for linux/arm64 came back as an image for linux/amd64 (Buildah's layer cache does not tell the platforms of a " +
+        'FROM scratch stage apart); building it again without the cache',
     );
 
     const index = inspectRaw(`${registry.host}/${repository}:v1`);
@@ -122,6 +123,25 @@ describe('a FROM scratch image the same on every platform', () => {
       } finally {
         unpacked.dispose();
       }
+    }
+  });
+  it('linux/arm/v6, which Buildah 1.28 builds as v7: the architecture is checked, not the variant', () => {
+    const project = mkdtempSync(join(work, 'scratch-v6-'));
+    writeFileSync(join(project, 'payload.txt'), 'arm\n');
+    writeFileSync(join(project, 'Dockerfile'), 'FROM scratch\nCOPY payload.txt /payload.txt\n');
+    const repository = 'group/scratch-v6';
+    const runner = freshRunner(registry);
+    const { job } = instantiateComponent('buildah', { platform: 'linux/arm/v6', tags: ['v6'], cache: false }, 'classic');
+    const run = runJob(job, project, runner, ciVariables(registry, project, { CI_REGISTRY_IMAGE: `${registry.host}/${repository}` }));
+    runner.dispose();
+    expect(run.stderr).not.toMatch(/cigen: error/);
+    expect(run.status).toBe(0);
+    expect(run.stdout + run.stderr).not.toContain('came back as an image for');
+    const unpacked = unpackImage(registry, `${registry.host}/${repository}:v6`);
+    try {
+      expect(unpacked.config['architecture']).toBe('arm');
+    } finally {
+      unpacked.dispose();
     }
   });
 });

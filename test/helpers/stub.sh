@@ -54,8 +54,8 @@ case $tool in
     case ${1-} in
       --storage-driver=overlay) [ -z "${STUB_OVERLAY_FAILS-}" ] || { echo "kernel does not support overlay fs: 'overlay' is not supported over overlayfs" >&2; exit 1; } ;;
     esac
-    # build: the platform of each tag it makes, which inspect --type=image reports back as
-    # OS/ARCH/VARIANT (linux/amd64 for a build without --platform).
+    # build: the platform of each tag it makes, which inspect --type=image reports back as OS/ARCH
+    # (linux/amd64 for a build without --platform).
     if [ "${1-}" = build ] || [ "${2-}" = build ]; then
       platform=linux/amd64
       for arg do case $arg in --platform=*) platform=${arg#*=} ;; esac; done
@@ -64,7 +64,7 @@ case $tool in
     if [ "${1-}" = inspect ] && [ "${2-}" = --type=image ]; then
       for image do :; done
       built=$(cat "$dir/platform.$(printf '%s' "$image" | tr '/:' '__')" 2> /dev/null || echo linux/amd64)
-      case $built in */*/*) printf '%s\n' "$built" ;; *) printf '%s/\n' "$built" ;; esac
+      case $built in */*/*) printf '%s\n' "${built%/*}" ;; *) printf '%s\n' "$built" ;; esac
       exit 0
     fi
     # push, manifest push: the digest file wherever the flag is; manifest inspect: $STUB_INSPECT.

@@ -254,9 +254,17 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(r.status).toBe(1);
       expect(r.stderr).toBe(
         "cigen: error: input registry-login: the sign job cannot log in with it (ecr's short-lived credentials are made in the build " +
-          'job only): give credentials for the registry through registries or docker-config, or set sign to false\n',
+          'job only): give credentials for registry.example.com through docker-config (or DOCKER_AUTH_CONFIG), or set sign to false\n',
       );
       expect(r.argv).toEqual([]);
+      // Credentials given the one way the build's registry-login lets through: the job goes on with them.
+      const ecr = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+      const given = run(jobs['build-image:sign'] as Record<string, unknown>, shell, {
+        CIGEN_BUILT_REF: `${ecr}/app@${DIGEST}`,
+        DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [ecr]: { auth: Buffer.from('AWS:token').toString('base64') } } }),
+      });
+      expect(given.status, given.log).toBe(0);
+      expect(readFileSync(join(given.dir, 'docker-config'), 'utf8')).toContain(Buffer.from('AWS:token').toString('base64'));
     });
 
     it('the verify component: this GitLab, this project, SBOM and provenance required by default', () => {
