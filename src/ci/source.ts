@@ -81,11 +81,11 @@ export function readSource(path: string, text: string): SourceFile {
  *  closes the file's last document, if one does (after it, the text would be a document of its
  *  own); otherwise the end of the file. */
 export function contentEnd(text: string): number {
-  const markers = [...text.matchAll(/^\.\.\.(?=[ \t]|$)/gm)];
+  const markers = [...text.matchAll(/^\.\.\.(?=[ \t\r]|$)/gm)];
   const last = markers.at(-1);
   if (last === undefined) return text.length;
   const rest = text.slice(last.index + 3).split('\n');
-  return rest.every((line) => /^[ \t]*(#.*)?$/.test(line)) ? last.index : text.length;
+  return rest.every((line) => /^[ \t]*(#[^\r]*)?\r?$/.test(line)) ? last.index : text.length;
 }
 
 export const lineStart = (text: string, offset: number): number => text.lastIndexOf('\n', offset - 1) + 1;

@@ -28,11 +28,18 @@ export interface Dockerfile {
  * read against the paths below it as git does.
  */
 export function findDockerfiles(files: readonly string[], gitignores: string | Readonly<Record<string, string>> = ''): Dockerfile[] {
-  const matchers = Object.entries(typeof gitignores === 'string' ? { '.': gitignores } : gitignores).map(([dir, text]) => ({
-    prefix: dir === '.' ? '' : `${dir.replace(/\/+$/, '')}/`,
-    rules: ignore().add(text),
-  }));
-  const ignored = (f: string) => matchers.some(({ prefix, rules }) => f.startsWith(prefix) && rules.ignores(f.slice(prefix.length)));
+  // Deepest first: as in git, a nearer .gitignore decides over a farther one (its `!pattern` too).
+  const matchers = Object.entries(typeof gitignores === 'string' ? { '.': gitignores } : gitignores)
+    .map(([dir, text]) => ({ prefix: dir === '.' ? '' : `${dir.replace(/\/+$/, '')}/`, rules: ignore().add(text) }))
+    .sort((a, b) => b.prefix.length - a.prefix.length);
+  const ignored = (f: string): boolean => {
+    for (const { prefix, rules } of matchers) {
+      if (!f.startsWith(prefix)) continue;
+      const { ignored: out, unignored } = rules.test(f.slice(prefix.length));
+      if (out || unignored) return out;
+    }
+    return false;
+  };
   return files
     .map((f) => f.split('\\').join('/').replace(/^\.\//, ''))
     .filter(

@@ -47,11 +47,11 @@ function enableBuildah(report: DoctorReport, missing: readonly CheckName[]): str
       `AppArmor/SELinux confines the job (${checks.apparmor.detail}) and mount() failed, which the default profile refuses. Use ` +
         'apparmor=unconfined, or a custom profile loaded with apparmor_parser.',
     );
-  if (missing.includes('userns') && !seccompFilters && !apparmorBlocks) {
+  if (missing.includes('userns') && !seccompFilters) {
     lines.push(
-      `user namespaces fail although neither seccomp nor AppArmor confines the job (${checks.userns.detail}): the host kernel ` +
-        'refuses them. Check user.max_user_namespaces (> 0), kernel.unprivileged_userns_clone=1 (Debian) and ' +
-        'kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 23.10+).',
+      `user namespaces fail although ${apparmorBlocks ? 'seccomp does not filter' : 'neither seccomp nor AppArmor confines the job'} ` +
+        `(${checks.userns.detail}): the host refuses them. Check user.max_user_namespaces (> 0), ` +
+        'kernel.unprivileged_userns_clone=1 (Debian) and kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 23.10+).',
     );
   }
   if (missing.includes('mount') && !missing.includes('userns') && !seccompFilters && !apparmorBlocks) {

@@ -216,6 +216,9 @@ describe('adviceText', () => {
     // userns alone failed: AppArmor did not refuse a mount that worked.
     const usernsOnly = adviceText(report('docker', ['userns', 'apparmor', 'privileged']));
     expect(usernsOnly).not.toContain('AppArmor/SELinux confines');
+    // ...and the userns failure still gets its cause (Ubuntu's AppArmor restriction among them).
+    expect(usernsOnly).toContain('user namespaces fail although seccomp does not filter (userns blocked): the host refuses them');
+    expect(usernsOnly).toContain('kernel.apparmor_restrict_unprivileged_userns=0');
   });
 
   it('user namespaces refused by the kernel itself: the sysctls', () => {

@@ -281,6 +281,12 @@ describe('what init proposes, as a review found it', () => {
       'legacy/Dockerfile',
       'services/api/Dockerfile',
     ]);
+    // The nearer file decides, its negation too, as in git.
+    const variants = ['Dockerfile', 'Dockerfile.ci', 'svc/Dockerfile.dev', 'svc/Dockerfile.ci'];
+    expect(findDockerfiles(variants, { '.': 'Dockerfile.*\n', svc: '!Dockerfile.dev\n' }).map((d) => d.path)).toEqual([
+      'Dockerfile',
+      'svc/Dockerfile.dev',
+    ]);
   });
 
   it('an include list that ends the file without a newline gets the entry on a line of its own', () => {
@@ -305,6 +311,19 @@ describe('what init proposes, as a review found it', () => {
     expect(full).toMatchObject({ status: 2 });
     expect(full.stderr).toContain(
       '--component-ref gitlab.example.com/platform/cigen/kaniko@1.2.0 is the kaniko component, but the builder is buildah',
+    );
+    const native = cigen([
+      'init',
+      dir,
+      '--builder',
+      'buildah',
+      '--yes',
+      '--component-ref',
+      'gitlab.example.com/p/cigen/buildah-native@1.0.0',
+    ]);
+    expect(native).toMatchObject({ status: 2 });
+    expect(native.stderr).toContain(
+      'is the buildah-native component, but the builder is buildah: pass the catalog path@version (init adds the builder)',
     );
     expect(() => readFileSync(join(dir, '.gitlab-ci.yml'))).toThrow();
   });

@@ -6,6 +6,7 @@ import { componentRef } from '../../ci/component-ref.js';
 import { unifiedDiff } from '../../ci/unified-diff.js';
 import { FindingsError, InputError, UsageError } from '../../errors.js';
 import { BUILDER_IDS, isBuilderId as isBuilder } from '../../builders/index.js';
+import { findComponent } from '../../catalog/registry.js';
 import { REPOSITORY } from '../../builders/inputs.js';
 import { chooseBuilder, QUESTIONS, type Builder, type Choice } from '../../init/decide.js';
 import { findDockerfiles, proposeBuilds, SKIPPED_DIRS } from '../../init/plan.js';
@@ -70,13 +71,14 @@ export function componentFor(builder: Builder, ref: string | undefined): string 
   if (!match) throw new UsageError(`--component-ref ${ref}: expected <server>/<catalog path>@<version> (or .../<component>@<version>)`);
   const [, path, version] = match as unknown as [string, string, string];
   const named = path.split('/').at(-1) ?? '';
-  if (!(BUILDER_IDS as readonly string[]).includes(named)) return `${path}/${builder}@${version}`;
-  if (named !== builder)
+  if (named === builder) return ref;
+  // Another of the catalog's components (a builder, buildah-native, doctor...): not the builder chosen.
+  if (findComponent(named))
     throw new UsageError(
       `--component-ref ${ref} is the ${named} component, but the builder is ${builder}: ` +
-        `pass --builder ${named}, or the catalog path@version (init adds the builder)`,
+        `${isBuilder(named) ? `pass --builder ${named}, or ` : 'pass '}the catalog path@version (init adds the builder)`,
     );
-  return ref;
+  return `${path}/${builder}@${version}`;
 }
 
 export async function runInit(dir: string, options: InitCommandOptions): Promise<void> {
