@@ -266,7 +266,7 @@ export const CORE_INPUTS = {
     description:
       'Require HTTPS and verify certificates when talking to registries, all of them. `false` is for test registries; ' +
       '`insecure-registries` names single hosts instead. (BuildKit: `false` covers the hosts the job names, the image, ' +
-      "cache-repo, registries and mirrors; a `FROM` image on another host goes in `insecure-registries`.)",
+      'cache-repo, registries and mirrors; a `FROM` image on another host goes in `insecure-registries`.)',
     sample: false,
   },
   'registry-mirrors': {
