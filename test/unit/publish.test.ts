@@ -90,6 +90,20 @@ describe('the CLI', () => {
     git(dir, 'commit', '-qm', 'release');
     return { dir, head: git(dir, 'rev-parse', 'HEAD') };
   };
+  /** `cigen publish --create-release` of `dir` to platform/cigen on the GitLab at `url`. */
+  const releaseArgs = (dir: string, url: string, ...more: string[]) => [
+    'publish',
+    '--tag',
+    version,
+    '--root',
+    dir,
+    '--create-release',
+    '--gitlab-url',
+    url,
+    '--project',
+    'platform/cigen',
+    ...more,
+  ];
   const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
   it('this repository passes its own preflight, and --notes writes the release notes', async () => {
@@ -145,7 +159,7 @@ describe('the CLI', () => {
     fake.pushCommit('platform/cigen', 'main', head);
     fake.addTag('platform/cigen', version, 'main');
     const env = { GITLAB_TOKEN: fake.token };
-    const args = ['publish', '--tag', version, '--root', dir, '--create-release', '--gitlab-url', fake.url, '--project', 'platform/cigen'];
+    const args = releaseArgs(dir, fake.url);
     const dry = await cli([...args, '--dry-run'], env);
     expect(dry.stdout).toContain(`would create release ${version} of platform/cigen through the Releases API`);
     expect(fake.writes()).toEqual([]);
@@ -169,19 +183,7 @@ describe('the CLI', () => {
     fake = gitlab;
     gitlab.addProject({ path: 'platform/cigen', description: 'Container builds for GitLab CI', files: { 'README.md': '# cigen\n' } });
     const env = { GITLAB_TOKEN: gitlab.token };
-    const args = (dir: string, ...more: string[]) => [
-      'publish',
-      '--tag',
-      version,
-      '--root',
-      dir,
-      '--create-release',
-      '--gitlab-url',
-      gitlab.url,
-      '--project',
-      'platform/cigen',
-      ...more,
-    ];
+    const args = (dir: string, ...more: string[]) => releaseArgs(dir, gitlab.url, ...more);
     // --ref main: main on GitLab is not the commit checked out here.
     const { dir, head } = checkout();
     const other = await cli(args(dir, '--ref', 'main'), env);
@@ -221,18 +223,7 @@ describe('the CLI', () => {
       const { dir, head } = checkout();
       fake.pushCommit('platform/cigen', 'main', head);
       fake.addTag('platform/cigen', version, 'main');
-      const args = [
-        'publish',
-        '--tag',
-        version,
-        '--root',
-        dir,
-        '--create-release',
-        '--gitlab-url',
-        fake.url,
-        '--project',
-        'platform/cigen',
-      ];
+      const args = releaseArgs(dir, fake.url);
       // The description read, then the release itself (a write) redirected elsewhere.
       fake.inject({
         method: 'GET',
@@ -264,10 +255,7 @@ describe('the CLI', () => {
     fake = await FakeGitLab.start();
     const dir = copy();
     const token = 'glpat-publishfirst\nglpat-publishsecond';
-    const result = await cli(
-      ['publish', '--tag', version, '--root', dir, '--create-release', '--gitlab-url', fake.url, '--project', 'platform/cigen'],
-      { GITLAB_TOKEN: token },
-    );
+    const result = await cli(releaseArgs(dir, fake.url), { GITLAB_TOKEN: token });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('GITLAB_TOKEN contains a line break');
     for (const part of token.split('\n')) expect(result.stdout + result.stderr).not.toContain(part);
@@ -278,17 +266,11 @@ describe('the CLI', () => {
     fake = await FakeGitLab.start();
     fake.addProject({ path: 'platform/cigen', files: { 'README.md': '# cigen\n' } });
     const dir = copy();
-    const result = await cli(
-      ['publish', '--tag', version, '--root', dir, '--create-release', '--gitlab-url', fake.url, '--project', 'platform/cigen'],
-      { GITLAB_TOKEN: fake.token },
-    );
+    const result = await cli(releaseArgs(dir, fake.url), { GITLAB_TOKEN: fake.token });
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('✗ project description: missing');
     expect(fake.releases('platform/cigen')).toEqual([]);
     expect((await cli(['publish', '--root', dir])).status).toBe(2);
-    expect(
-      (await cli(['publish', '--tag', version, '--root', dir, '--create-release', '--gitlab-url', fake.url, '--project', 'platform/cigen']))
-        .stderr,
-    ).toContain('needs GITLAB_TOKEN');
+    expect((await cli(releaseArgs(dir, fake.url))).stderr).toContain('needs GITLAB_TOKEN');
   });
 });
