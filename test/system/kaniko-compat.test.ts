@@ -416,6 +416,55 @@ describe('credentials, as the job wrote them for Kaniko', () => {
     expect(run.stdout).not.toContain('deploy-s3cret');
   });
 
+  it("the job's config.json wins over $DOCKER_AUTH_CONFIG (Kaniko never reads it), which fills in for other hosts", () => {
+    const run = compat(
+      [
+        'echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"username\\":\\"pusher\\",\\"password\\":\\"push-token\\"}}}" > /kaniko/.docker/config.json',
+        BASE,
+      ],
+      {
+        env: {
+          DOCKER_AUTH_CONFIG: JSON.stringify({
+            auths: { 'registry.example.com': { auth: auth('readonly', 'ro-token') }, 'quay.io': { auth: auth('q', 'q-token') } },
+          }),
+        },
+      },
+    );
+    ok(run);
+    expect(decodeAuths(run.build?.config)).toEqual({ 'registry.example.com': 'pusher:push-token', 'quay.io': 'q:q-token' });
+  });
+
+  it('a key written https://HOST is that host: the job token is not added beside it', () => {
+    const run = compat(
+      [
+        'echo "{\\"auths\\":{\\"https://$CI_REGISTRY\\":{\\"username\\":\\"deployer\\",\\"password\\":\\"dpw\\"}}}" > /kaniko/.docker/config.json',
+        BASE,
+      ],
+      {},
+    );
+    ok(run);
+    expect(decodeAuths(run.build?.config)).toEqual({ 'https://registry.example.com': 'deployer:dpw' });
+  });
+
+  it('no credentials at all (a --no-push build, no job token): an empty auth file, not a missing one', () => {
+    const run = compat(['/kaniko/executor --context . --destination registry.example.com/group/app:1 --no-push --tar-path image.tar'], {
+      env: { CI_REGISTRY_USER: '' },
+    });
+    ok(run);
+    expect(run.build?.environment['REGISTRY_AUTH_FILE']).toMatch(/\/auth\.json$/);
+    expect(run.build?.config).toEqual({ auths: {} });
+  });
+
+  it("a failed push names where the job's credentials came from, not inputs this component does not have", () => {
+    const run = compat([BASE], { env: { STUB_FAIL: 'buildah push:9', CIGEN_PUSH_RETRIES: '0' } });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      'the registry refused the credentials the job gave (its config.json, KANIKO_<HOST>_USER/_PASSWORD, $DOCKER_AUTH_CONFIG, ' +
+        'the job token for registry.example.com)',
+    );
+    expect(run.stderr).not.toContain('registry-user');
+  });
+
   it('a config.json copied from a file (cp of a file variable), a DOCKER_CONFIG of its own, KANIKO_<HOST>_USER', () => {
     const copied = compat(
       [`cp "$HARBOR_CONFIG" /kaniko/.docker/config.json`, `/kaniko/executor --context . --destination harbor.example.com/team/app:1`],
