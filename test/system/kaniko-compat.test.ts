@@ -434,6 +434,23 @@ describe('credentials, as the job wrote them for Kaniko', () => {
     expect(decodeAuths(run.build?.config)).toEqual({ 'registry.example.com': 'pusher:push-token', 'quay.io': 'q:q-token' });
   });
 
+  it.each(['bash', 'busybox'] as const)('%s: a username or password with JSON escapes is read as JSON reads it', (shell) => {
+    const json = String.raw`{"auths":{"registry.example.com":{"username":"u\u0073er","password":"p\u0026s\u00e9\u20ac\"q\\\/\tz"}}}`;
+    const run = compat([`printf '%s' '${json}' > /kaniko/.docker/config.json`, BASE], { shell });
+    ok(run);
+    expect(decodeAuths(run.build?.config)).toEqual({ 'registry.example.com': 'user:p&sé€"q\\/\tz' });
+    const badJson = String.raw`{"auths":{"registry.example.com":{"username":"u","password":"p\x41"}}}`;
+    const bad = compat([`printf '%s' '${badJson}' > /kaniko/.docker/config.json`, BASE], { shell });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('cigen: error: /kaniko/.docker/config.json is not valid JSON (an unknown escape in a string)');
+    const pair = String.raw`{"auths":{"registry.example.com":{"username":"u","password":"\ud83d\ude00"}}}`;
+    const surrogate = compat([`printf '%s' '${pair}' > /kaniko/.docker/config.json`, BASE], { shell });
+    expect(surrogate.status).toBe(1);
+    expect(surrogate.stderr).toContain(
+      'holds a NUL or a surrogate pair (\\uD800-\\uDFFF), which cigen does not read; write the character itself',
+    );
+  });
+
   it('a key written https://HOST is that host: the job token is not added beside it', () => {
     const run = compat(
       [
