@@ -280,6 +280,20 @@ describe.each(INTERPOLATION_MODES)('%s interpolation: Kaniko command lines, buil
     expect(b).toBe(a);
   });
 
+  it('13b. --no-push --digest-file: the digest the image gets when it is pushed, as Kaniko writes it unpushed', async () => {
+    const run = job([
+      ECHO_CONFIG,
+      '/kaniko/executor --context . --destination $REG/e2e/unpushed:a --reproducible --no-push --digest-file out/unpushed --insecure-registry $REG',
+      '/kaniko/executor --context . --destination $REG/e2e/unpushed:b --reproducible --digest-file out/pushed --insecure-registry $REG',
+    ]);
+    built(run);
+    const pushed = await registry.digest('e2e/unpushed', 'b');
+    expect(readFileSync(join(run.project, 'out/pushed'), 'utf8')).toBe(pushed);
+    expect(readFileSync(join(run.project, 'out/unpushed'), 'utf8')).toBe(pushed);
+    expect(await registry.tags('e2e/unpushed')).toEqual(['b']);
+    rmSync(run.project, { recursive: true, force: true });
+  });
+
   it('14. --insecure with --insecure-pull, --push-retry, and Kaniko tuning flags it has nothing to do for', async () => {
     const run = job([
       ECHO_CONFIG,
