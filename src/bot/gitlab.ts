@@ -27,7 +27,7 @@ import {
   type Platform,
   type Project,
   type ProjectRef,
-  type ProjectSelection,
+  type ListedSelection,
 } from './platform.js';
 
 const PER_PAGE = 100;
@@ -112,11 +112,7 @@ export class GitLabPlatform implements Platform {
     return toProject(check(SCHEMAS.project, await this.api.Projects.show(path), `project ${path}`));
   }
 
-  async *projects(selection: ProjectSelection): AsyncIterable<Project> {
-    if ('projects' in selection) {
-      for (const path of selection.projects) yield await this.project(path);
-      return;
-    }
+  async *projects(selection: ListedSelection): AsyncIterable<Project> {
     const what = 'group' in selection ? `projects of group ${selection.group}` : 'projects';
     for (let page: number | null = 1; page !== null;) {
       const options = { perPage: PER_PAGE, page, maxPages: 1, showExpanded: true, pagination: 'offset' } as const;

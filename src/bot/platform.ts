@@ -56,12 +56,14 @@ export interface FileAction {
 }
 
 export type ProjectSelection = { group: string } | { projects: readonly string[] } | { all: true };
+/** A selection the instance lists page by page (projects named one by one are looked up with project()). */
+export type ListedSelection = Exclude<ProjectSelection, { projects: readonly string[] }>;
 
 export interface Platform {
   /** The user the token belongs to: its commits are the bot's. */
   currentUser(): Promise<{ username: string; email: string }>;
   /** Projects one page at a time, so memory does not grow with the instance. */
-  projects(selection: ProjectSelection): AsyncIterable<Project>;
+  projects(selection: ListedSelection): AsyncIterable<Project>;
   /** One project, by its full path. */
   project(path: string): Promise<Project>;
   /** A file at a ref, or undefined when it does not exist. */

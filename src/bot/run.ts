@@ -260,11 +260,10 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
   if (!Array.isArray(migrated)) return migrated;
   const changed = migrated.filter((f) => f.changed);
   const reviews = migrated.flatMap((f) => f.jobs).filter((j) => j.status === 'needs-review');
-  const unchecked = migrated.flatMap((f) => f.warnings ?? []);
   if (changed.length === 0) {
     const why = [
       ...(reviews.length > 0 ? [`${reviews.length} job(s) need review: ${reviews.map((j) => j.name).join(', ')}`] : []),
-      ...unchecked,
+      ...migrated.flatMap((f) => f.warnings ?? []),
     ];
     return result('nothing-to-migrate', why.length > 0 ? why.join('; ') : null);
   }

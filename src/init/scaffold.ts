@@ -6,6 +6,7 @@
 import { posix } from 'node:path';
 import { addIncludeEntries, addToTopLevelList, includesOf, renderBlock, renderEntries, type ComponentInclude } from '../ci/splice.js';
 import { applyEdits, contentEnd, keyOf, readSource, type Edit } from '../ci/source.js';
+import { parseComponentRef } from '../ci/includes.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { scalarText } from '../ci/yaml.js';
 import { BUILDER_IDS } from '../builders/index.js';
@@ -29,8 +30,6 @@ interface Existing {
 
 /** The catalog's components that build an image from a context and a Dockerfile. */
 const IMAGE_BUILDERS: ReadonlySet<string> = new Set([...BUILDER_IDS, 'buildah-native']);
-/** `<server>/<path>/<name>@<version>` -> name. */
-const componentName = (target: string): string => target.split('@')[0]?.split('/').at(-1) ?? '';
 
 const buildKey = (context: unknown, dockerfile: unknown): string =>
   `${scalarText(context ?? '.')}\0${scalarText(dockerfile ?? 'Dockerfile')}`;
@@ -48,7 +47,7 @@ function existing(path: string, text: string): Existing {
     const inputs = entry.inputs ?? {};
     // Only a cigen build component builds context/Dockerfile (by default ./Dockerfile, as build-image);
     // another component (sast, cigen's doctor) builds nothing, and its job name is its own.
-    if (!IMAGE_BUILDERS.has(componentName(entry.target))) {
+    if (!IMAGE_BUILDERS.has(parseComponentRef(entry.target)?.name ?? '')) {
       if (inputs['job-name'] !== undefined) jobs.add(scalarText(inputs['job-name']));
       continue;
     }

@@ -19,7 +19,6 @@ const COMPONENT_REF = /^[^\s/@]+\/[^\s@]+\/[a-z0-9][a-z0-9_-]*@[^\s@]+$/;
 /** `[REGISTRY=]IMAGE`: a registry host, and an image reference as the builder-image input takes it. */
 const BUILDER_IMAGE = /^(?:[A-Za-z0-9.-]+(?::[0-9]+)?=)?[a-z0-9][a-z0-9._/:@-]*$/;
 
-/** Checks each --builder-image value; the messages name the flag. */
 /** `--component-ref`, shared with the bot: refused before anything is read or asked of GitLab. */
 export function checkComponentRef(value: string | undefined): void {
   if (value !== undefined && !COMPONENT_REF.test(value))
@@ -29,6 +28,7 @@ export function checkComponentRef(value: string | undefined): void {
     );
 }
 
+/** Checks each --builder-image value; the messages name the flag. */
 export function checkBuilderImages(values: readonly string[] | undefined): string[] {
   for (const value of values ?? [])
     if (!BUILDER_IMAGE.test(value))
