@@ -231,9 +231,47 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype;
 const isPlainCollection = (value: unknown): boolean => Array.isArray(value) || isPlainObject(value);
 
+/**
+ * Single-line strings as the library wrote them, one map per kind of place (a key, a value, a
+ * part of a !reference): without line folding such a string's text does not depend on its
+ * indentation (unless it holds a document marker), and a catalog writes the same keys and values
+ * many times. Bounded, for a long run.
+ */
+const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/m;
+const writtenStrings = { key: new Map<string, string>(), value: new Map<string, string>(), flow: new Map<string, string>() };
+const WRITTEN_STRINGS_LIMIT = 50_000;
+
 /** A scalar (a key when `implicitKey`), written by the library's writers in `context`. */
 function writeScalar(value: unknown, context: StringifyContext, asWritten = false): string {
   if (typeof value === 'string') {
+    const place = context.inFlow
+      ? asWritten
+        ? writtenStrings.flow
+        : undefined
+      : context.implicitKey
+        ? asWritten
+          ? writtenStrings.key
+          : undefined
+        : asWritten
+          ? undefined
+          : writtenStrings.value;
+    const single = place !== undefined && !value.includes('\n') && !DOCUMENT_MARKER.test(value);
+    if (single) {
+      const written = place.get(value);
+      if (written !== undefined) return written;
+    }
+    const text = writeString(value, context, asWritten);
+    if (single) {
+      if (place.size >= WRITTEN_STRINGS_LIMIT) place.clear();
+      place.set(value, text);
+    }
+    return text;
+  }
+  return writeOther(value, context);
+}
+
+function writeString(value: string, context: StringifyContext, asWritten: boolean): string {
+  {
     const scalar = new Scalar(value);
     // As toNode makes values (a scalar node: `<<` would be written by the merge tag); keys and
     // the parts of a !reference stay as they are.
@@ -243,6 +281,9 @@ function writeScalar(value: unknown, context: StringifyContext, asWritten = fals
     }
     return stringTag.stringify?.(scalar, context) ?? '';
   }
+}
+
+function writeOther(value: unknown, context: StringifyContext): string {
   if (value instanceof Literal) {
     if (value.text === MERGE_KEY) throw GIVE_UP_WRITING;
     const block = literalBlock(value.text, context);
