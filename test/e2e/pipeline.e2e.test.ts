@@ -11,6 +11,7 @@
  * its docker:dind service needs a Docker engine, which this machine does not have. Its script
  * runs against stubs in the argv contracts (test/system/argv-contracts.test.ts) instead.
  */
+import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -23,6 +24,7 @@ import {
   readlinkSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -111,6 +113,73 @@ describe('the project pipeline under gitlab-ci-local', () => {
     expect(report.recommendation).toBe('buildah');
     for (const secret of [registry.password, Buffer.from(`${registry.user}:${registry.password}`).toString('base64')])
       expect(everything).not.toContain(secret);
+  });
+
+  it('the CLI image jobs are in default-branch and tag pipelines, and a branch pipeline has none of them', () => {
+    const jobsOn = (branch: string, variables: Record<string, string> = {}) => {
+      const copy = checkout();
+      try {
+        if (branch !== 'main') git(copy, 'checkout', '-q', '-b', branch);
+        const result = spawnSync(
+          join(ROOT, 'node_modules/.bin/gitlab-ci-local'),
+          ['--list', '--no-color', ...Object.entries(variables).flatMap(([k, v]) => ['--variable', `${k}=${v}`])],
+          { cwd: copy, env: { ...process.env, ...runner.env }, encoding: 'utf8', timeout: 300_000 },
+        );
+        expect(result.status, result.stdout + result.stderr).toBe(0);
+        return result.stdout
+          .split('\n')
+          .map((line) => line.split(/\s+/)[0] ?? '')
+          .filter((name) => name.startsWith('cli-image'));
+      } finally {
+        rmSync(copy, { recursive: true, force: true });
+      }
+    };
+    const all = ['cli-image', 'cli-image:sign', 'cli-image:sbom', 'cli-image:provenance'];
+    expect(jobsOn('main')).toEqual(all);
+    expect(jobsOn('main', { CI_COMMIT_TAG: '1.2.3' })).toEqual(all);
+    // Before, the component's own rules won over extends: cli-image:sign stayed, needing a cli-image
+    // that was not there, and GitLab refused to create the pipeline.
+    expect(jobsOn('feature')).toEqual([]);
+  });
+
+  it('npm:publish names this project as the repository before npm publish --provenance', () => {
+    // npm refuses a provenance whose source repository is not package.json's repository.url.
+    const stubs = mkdtempSync(join(tmpdir(), 'cigen-self-npm-'));
+    try {
+      const bin = join(stubs, 'bin');
+      mkdirSync(bin);
+      const realNpm = spawnSync('bash', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim();
+      const record = join(stubs, 'publish.json');
+      writeFileSync(
+        join(bin, 'npm'),
+        [
+          '#!/bin/bash',
+          'case "$1" in',
+          '  ci) exit 0 ;;',
+          `  pkg) exec '${realNpm}' "$@" ;;`,
+          `  publish) exec node -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify({ argv: process.argv.slice(2), repository: require(process.cwd() + "/package.json").repository }))' '${record}' "$@" ;;`,
+          '  *) exit 3 ;;',
+          'esac',
+          '',
+        ].join('\n'),
+      );
+      chmodSync(join(bin, 'npm'), 0o755);
+      // A copy of its own: the job edits package.json.
+      const copy = checkout();
+      const { status, everything } = runGitlabCiLocal(copy, runner, {
+        variables: { CI_COMMIT_TAG: '1.2.3', NPM_TOKEN: 'npm-token-canary' },
+        env: { PATH: `${bin}:${runner.env.PATH}` },
+        jobs: ['npm:publish'],
+      });
+      rmSync(copy, { recursive: true, force: true });
+      expect(status, everything.slice(-6000)).toBe(0);
+      expect(JSON.parse(readFileSync(record, 'utf8'))).toEqual({
+        argv: ['publish', '--provenance', '--access', 'public'],
+        repository: { type: 'git', url: 'git+https://gitlab.example.com/ci-components/cigen.git' },
+      });
+    } finally {
+      rmSync(stubs, { recursive: true, force: true });
+    }
   });
 
   it('kaniko, buildkit and buildah-rootless run their scripts against stub builders', () => {
