@@ -115,7 +115,7 @@ describe('the project pipeline under gitlab-ci-local', () => {
       expect(everything).not.toContain(secret);
   });
 
-  it('the CLI image jobs are in default-branch and tag pipelines, and a branch pipeline has none of them', () => {
+  it('the CLI image jobs are in default-branch and tag pipelines, a branch pipeline has none of them, npm:publish needs NPM_TOKEN', () => {
     const jobsOn = (branch: string, variables: Record<string, string> = {}) => {
       const copy = checkout();
       try {
@@ -129,14 +129,16 @@ describe('the project pipeline under gitlab-ci-local', () => {
         return result.stdout
           .split('\n')
           .map((line) => line.split(/\s+/)[0] ?? '')
-          .filter((name) => name.startsWith('cli-image'));
+          .filter((name) => name.startsWith('cli-image') || name === 'npm:publish');
       } finally {
         rmSync(copy, { recursive: true, force: true });
       }
     };
     const all = ['cli-image', 'cli-image:sign', 'cli-image:sbom', 'cli-image:provenance'];
     expect(jobsOn('main')).toEqual(all);
+    // npm:publish only where NPM_TOKEN is set (a mirror of the project does not publish).
     expect(jobsOn('main', { CI_COMMIT_TAG: '1.2.3' })).toEqual(all);
+    expect(jobsOn('main', { CI_COMMIT_TAG: '1.2.3', NPM_TOKEN: 'set' })).toEqual([...all, 'npm:publish']);
     // Before, the component's own rules won over extends: cli-image:sign stayed, needing a cli-image
     // that was not there, and GitLab refused to create the pipeline.
     expect(jobsOn('feature')).toEqual([]);

@@ -59,13 +59,18 @@ async function runJob(
   mode: InterpolationMode,
   inputs: Record<string, unknown>,
   env: Record<string, string>,
+  user?: string,
 ) {
   const { job } = instantiateComponent(component, inputs, mode);
   const shell = component.startsWith('buildah') ? '/bin/bash' : '/bin/sh';
   const variables = { ...jobEnvironment(job, predefinedVariables(box.projectDir, { CI_JOB_ID: '4242' })), ...env };
-  const result = await run('/usr/sbin/chroot', [box.root, shell, '-c', `cd '${box.projectDir}' || exit 1\n${jobScript(job)}`], {
-    env: { PATH: '/usr/local/bin:/usr/bin:/bin:/kaniko', HOME: '/root', ...variables },
-  });
+  const result = await run(
+    '/usr/sbin/chroot',
+    [...(user ? [`--userspec=${user}`] : []), box.root, shell, '-c', `cd '${box.projectDir}' || exit 1\n${jobScript(job)}`],
+    {
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin:/kaniko', HOME: '/root', ...variables },
+    },
+  );
   return { ...result, log: result.stdout + result.stderr };
 }
 
@@ -433,6 +438,27 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           "set registry to '' (or to another registry)",
       ],
     ];
+    it('curl, in an image whose user cannot install it (BuildKit rootless, uid 1000): a builder-image with curl', async () => {
+      box.reset();
+      const login = LOGINS.acr;
+      // The sandbox is a private directory (mode 700): another user needs to enter it.
+      chmodSync(box.root, 0o755);
+      const job = await runJob(
+        box,
+        'buildkit',
+        mode,
+        { image: login.image, ...login.inputs },
+        { CIGEN_ID_TOKEN: fakeIdToken(), ...NOWHERE, HOME: '/tmp' },
+        '1000:1000',
+      ).finally(() => chmodSync(box.root, 0o700));
+      expect(job.stderr).toBe(
+        'cigen: error: input registry-login: acr: needs curl, and this image has none; it runs as uid 1000, which cannot install ' +
+          'packages: give builder-image an image with curl (built from this one: USER root, apk add --no-cache curl, then its USER again)\n',
+      );
+      expect(job.status).toBe(1);
+      expect(box.calls()).toEqual([]);
+    });
+
     it.each(CASES)('%s (%s)', async (_what, component, kind, inputs, env, line) => {
       // buildah runs under bash, with curl: the refusal comes before any request.
       const sandbox = component === 'buildah' || kind === 'ecr' ? withCurl : box;
