@@ -37,7 +37,7 @@ function kubernetesConfig(): RunnerConfig {
 ${K8S_KUBERNETES}
     # See https://docs.gitlab.com/runner/executors/kubernetes/#user-namespaces
     privileged = false
-    allowPrivilegeEscalation = false
+    allow_privilege_escalation = false
     logs_base_dir = "/tmp"
     scripts_base_dir = "/tmp"
 

@@ -67,6 +67,10 @@ function checkRegistryValues(values: Readonly<Record<string, unknown>>, errors: 
     if (!hasReference(host) && !HOST.test(host))
       errors.push(`\`insecure-registries\` input: ${JSON.stringify(host)} is not a registry host (host or host:port)`);
   }
+  // A password in the pipeline file is readable by everyone who can read the repository.
+  const password = values['registry-password'];
+  if (typeof password === 'string' && password !== '' && !hasReference(password))
+    errors.push('`registry-password` input: the password is written out in the file; put it in a masked CI/CD variable and give `$NAME`');
   const registries = values['registries'];
   if (!Array.isArray(registries)) return;
   registries.forEach((item: unknown, index) => {

@@ -734,11 +734,22 @@ export function parseUserYaml(text: string): unknown {
   const lineCounter = new LineCounter();
   // Psych's booleans (`push: yes` is true, `n` a string); no `!reference`, which only a CI file takes.
   // A key given twice is refused (one of the two values would be lost without a word).
-  const doc = parseDocument(text, { version: YAML_VERSION, customTags: psychTags, lineCounter, logLevel: 'silent', uniqueKeys: true });
+  const documents = parseAllDocuments(text, {
+    version: YAML_VERSION,
+    customTags: psychTags,
+    lineCounter,
+    logLevel: 'silent',
+    uniqueKeys: true,
+  });
   const at = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
+  const [doc, second] = Array.isArray(documents) ? documents : [];
+  if (!doc) return null;
+  // The yaml library's parseDocument says nothing of a second document at logLevel 'silent', and
+  // whatever follows `---` (or `...`) would be dropped without a word.
+  if (second) throw new UserYamlError('more than one YAML document: the file must hold one mapping', at(second.range[0]));
   const [problem] = [...doc.errors, ...doc.warnings];
   if (problem) {
     const reason = (problem.message.split('\n')[0] ?? problem.message).replace(/ at line \d+, column \d+:?$/, '');

@@ -10,7 +10,7 @@
  * fails, the temporaries are removed and nothing is renamed.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OutputError, UsageError } from '../errors.js';
 
@@ -69,10 +69,22 @@ export interface PendingWrite {
   text: string;
 }
 
+/** The file a path names once its symbolic links are followed, when that file does not exist yet
+ *  (a link to a file still to be written): the link stays a link. */
+async function missingTarget(path: string): Promise<string> {
+  let current = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    const info = await lstat(current).catch(() => undefined);
+    if (!info?.isSymbolicLink()) return current;
+    current = resolve(dirname(current), await readlink(current));
+  }
+  throw Object.assign(new Error(`${path}: too many symbolic links`), { code: 'ELOOP' });
+}
+
 /** Where a write really goes: through a symlink to its target; a new file stays where it is named. */
 async function destination(path: string): Promise<{ target: string; mode?: number }> {
   const target = await realpath(path).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return resolve(path);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return missingTarget(path);
     throw error;
   });
   const info = await stat(target).catch(() => undefined);

@@ -102,6 +102,13 @@ function jsonErrorPlace(text: string, message: string): string {
   return ` at line ${line}, column ${column}: ${position[1]}`;
 }
 
+/** A report a newer cigen doctor job wrote: a report all the same, which this cigen cannot read. */
+export class NewerReportError extends Error {
+  constructor(readonly version: number) {
+    super(`a cigen doctor report of version ${version}, newer than this cigen reads (version ${REPORT_VERSION}): update cigen`);
+  }
+}
+
 /** The report a doctor job wrote. Throws an Error that names the first thing wrong with it. */
 export function parseDoctorReport(text: string): DoctorReport {
   let data: unknown;
@@ -112,8 +119,9 @@ export function parseDoctorReport(text: string): DoctorReport {
   }
   const version =
     data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>)['version'] : undefined;
+  if (typeof version === 'number' && version > REPORT_VERSION) throw new NewerReportError(version);
   if (typeof version === 'number' && version !== REPORT_VERSION)
-    throw new Error(`version ${version} is not supported: this cigen reads version ${REPORT_VERSION} (update cigen)`);
+    throw new Error(`version ${version} is not a version cigen doctor writes (this cigen reads version ${REPORT_VERSION})`);
   validate ??= new Ajv({ allErrors: false }).compile(REPORT_SCHEMA);
   if (!validate(data)) throw new Error(message((validate.errors as ErrorObject[])[0] as ErrorObject, data));
   const report = data as DoctorReport;

@@ -61,6 +61,16 @@ describe('migrate --write', () => {
     expect(readFileSync(join(dir, 'real-pipeline.yml'), 'utf8')).toContain('component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1');
   });
 
+  it('writes through a link to a file not written yet (render -o): the link stays a link', () => {
+    const dir = scratch();
+    mkdirSync(join(dir, 'out'));
+    symlinkSync('out/job.yml', join(dir, 'job.yml'));
+    const result = cigen(['render', 'buildah', '-o', join(dir, 'job.yml')]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(lstatSync(join(dir, 'job.yml')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'out/job.yml'), 'utf8')).toMatch(/^build-image:/);
+  });
+
   it('refuses a read-only (0444) file, even as root, and leaves it as it was', () => {
     const dir = scratch();
     mkdirSync(join(dir, '.git'));

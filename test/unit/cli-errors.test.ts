@@ -1,7 +1,7 @@
 /**
  * The CLI's error contract: a user's mistake (a missing or unreadable file, a directory where a
- * file belongs, a malformed --inputs file, an alias bomb) is one clean line and exit 2; a file
- * whose content is wrong is exit 1; never a stack trace. Internal errors are exit 70; output that
+ * file belongs, a flag value that is not YAML) is one clean line and exit 2; a file whose content
+ * is wrong (malformed YAML, an alias bomb, a second document) is exit 1; never a stack trace. Internal errors are exit 70; output that
  * cannot be written is exit 74, a reader gone 141.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,21 +54,6 @@ describe('a file the user named that cannot be read is a usage error (exit 2, on
     ],
     ['render --inputs, a device', () => ['render', 'buildah', '--inputs', '/dev/null'], /^--inputs \/dev\/null: not a regular file$/],
     [
-      'render --inputs, malformed YAML',
-      (d: string) => ['render', 'buildah', '--inputs', join(d, 'broken.yml')],
-      /^--inputs .*broken\.yml:\d+:\d+: cannot be read as YAML: [^\n]*[^:]$/,
-    ],
-    [
-      'render --inputs, an alias bomb',
-      (d: string) => ['render', 'buildah', '--inputs', join(d, 'bomb.yml')],
-      /^--inputs .*bomb\.yml: cannot be read as YAML: /,
-    ],
-    [
-      'render --inputs, a value that holds itself',
-      (d: string) => ['render', 'buildah', '--inputs', join(d, 'self.yml')],
-      /^--inputs .*self\.yml:1:11: cannot be read as YAML: an alias inside the node it names \(a value that holds itself\)$/,
-    ],
-    [
       'render -i, a value that holds itself',
       () => ['render', 'buildah', '-i', 'tags=&a [*a]'],
       new RegExp(
@@ -80,11 +65,6 @@ describe('a file the user named that cannot be read is a usage error (exit 2, on
       'render -i, an unknown tag',
       () => ['render', 'buildah', '-i', 'tags=!reference [a]'],
       /^--input tags: the value cannot be read as YAML: Unresolved tag: !reference \(line 1, column 1 of the value\)$/,
-    ],
-    [
-      'render --inputs, a list',
-      (d: string) => ['render', 'buildah', '--inputs', join(d, 'list.yml')],
-      /expected a mapping of input names to values$/,
     ],
     [
       'doctor --report, missing',
@@ -113,6 +93,49 @@ describe('a file the user named that cannot be read is a usage error (exit 2, on
 });
 
 describe('a file whose content is wrong is exit 1', () => {
+  it.each([
+    [
+      'render --inputs, malformed YAML',
+      (d: string) => ['render', 'buildah', '--inputs', join(d, 'broken.yml')],
+      /^--inputs .*broken\.yml:\d+:\d+: cannot be read as YAML: [^\n]*[^:]$/,
+    ],
+    [
+      'render --inputs, an alias bomb',
+      (d: string) => ['render', 'buildah', '--inputs', join(d, 'bomb.yml')],
+      /^--inputs .*bomb\.yml: cannot be read as YAML: /,
+    ],
+    [
+      'render --inputs, a value that holds itself',
+      (d: string) => ['render', 'buildah', '--inputs', join(d, 'self.yml')],
+      /^--inputs .*self\.yml:1:11: cannot be read as YAML: an alias inside the node it names \(a value that holds itself\)$/,
+    ],
+    [
+      'render --inputs, a list',
+      (d: string) => ['render', 'buildah', '--inputs', join(d, 'list.yml')],
+      /expected a mapping of input names to values$/,
+    ],
+    [
+      'render --inputs, a second YAML document (it would be dropped without a word)',
+      (d: string) => ['render', 'buildah', '--inputs', join(d, 'two.yml')],
+      /^--inputs .*two\.yml:2:1: cannot be read as YAML: more than one YAML document: the file must hold one mapping$/,
+    ],
+    [
+      'render --inputs, a second document after an end marker',
+      (d: string) => ['render', 'buildah', '--inputs', join(d, 'ended.yml')],
+      /^--inputs .*ended\.yml:3:1: cannot be read as YAML: more than one YAML document: the file must hold one mapping$/,
+    ],
+  ])('%s: one line', (_name, args, message) => {
+    const dir = scratch({
+      'broken.yml': 'a: [\n',
+      'bomb.yml': ALIAS_BOMB,
+      'list.yml': '- a\n',
+      'self.yml': 'tags: &a [*a]\n',
+      'two.yml': 'push: false\n---\ntags: [x]\n',
+      'ended.yml': 'push: false\n...\ngarbage: [\n',
+    });
+    expectOneCleanLine(cigen(args(dir)), 1, message);
+  });
+
   it.each([
     ['13.11: migrate, an alias bomb', ALIAS_BOMB, /invalid YAML: Excessive alias count/],
     ['migrate, an alias to no anchor', 'build:\n  variables: *nowhere\n  script: [x]\n', /invalid YAML: Unresolved alias/],

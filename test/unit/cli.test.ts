@@ -179,12 +179,22 @@ describe('cigen render', () => {
     expect(cigen(['render', 'buildah', '-i', 'tags=[n]']).stdout).toContain('value: list:["n"]');
   });
 
+  it('reads `-i name=` as `name:` under inputs: null, which is the default', () => {
+    const context = (flags: string[]) => /CIGEN_CONTEXT:\n\s+value: (.*)/.exec(cigen(['render', 'buildah', ...flags]).stdout)?.[1];
+    expect(context(['-i', 'context='])).toBe('"."');
+    expect(context(['-i', "context=''"])).toBe('""');
+    expect(cigen(['render', 'buildah', '-i', 'push=']).stdout).toContain('CIGEN_PUSH: true');
+  });
+
   it.each([
     [['-i', 'storage-driver=btrfs'], '`storage-driver` input: `btrfs` cannot be used because it is not in the list of allowed options'],
     [['-i', 'tags=[v1, "bad tag\\""]'], '`tags` input: "bad tag\\"" is not a valid image tag'],
     [['-i', 'push=maybe'], '`push` input: provided value is not a boolean'],
     [['-i', 'bogus=1'], 'unknown input arguments: bogus'],
     [['-i', 'build-args=[not a pair]'], '`build-args` input: "not a pair" is not KEY=VALUE'],
+    // An input name like any other, not the object's prototype (which took the value unseen).
+    [['-i', '__proto__={push: false}'], 'unknown input arguments: __proto__'],
+    [['-i', 'registry-password=glpat-SECRET'], '`registry-password` input: the password is written out in the file'],
   ])('refuses %j naming the input, and writes nothing', (flags, message) => {
     const dir = mkdtempSync(join(tmpdir(), 'cigen-render-'));
     temps.push(dir);

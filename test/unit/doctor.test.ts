@@ -164,7 +164,12 @@ describe('parseDoctorReport', () => {
       /^not valid JSON at line 3, column 3: Expected double-quoted property name$/,
     ],
     ['an array', '[]', /^the report must be an object, got an array$/],
-    ['version 2', text((d) => (d['version'] = 2)), /^version 2 is not supported: this cigen reads version 1/],
+    [
+      'version 2',
+      text((d) => (d['version'] = 2)),
+      /^a cigen doctor report of version 2, newer than this cigen reads \(version 1\): update cigen$/,
+    ],
+    ['version 0', text((d) => (d['version'] = 0)), /^version 0 is not a version cigen doctor writes \(this cigen reads version 1\)$/],
     ['no version', text((d) => delete d['version']), /^version is missing$/],
     [
       'an unknown executor',

@@ -77,3 +77,25 @@ describe('registries', () => {
     ]);
   });
 });
+
+describe('registry-password', () => {
+  // docs/registries.md: a password written out in the file is refused by cigen lint and cigen render.
+  it('takes a variable reference or nothing, and refuses the secret itself', () => {
+    for (const password of ['$CI_REGISTRY_PASSWORD', '${DEPLOY_TOKEN}', 'prefix-$TOKEN', ''])
+      expect(checkBuildInputValues({ 'registry-password': password })).toEqual([]);
+    expect(checkBuildInputValues({ 'registry-password': 'glpat-SECRET' })).toEqual([
+      '`registry-password` input: the password is written out in the file; put it in a masked CI/CD variable and give `$NAME`',
+    ]);
+  });
+
+  it('is refused by cigen render for every component that takes it', () => {
+    for (const name of ['buildah', 'kaniko', 'buildkit', 'dind', 'promote', 'manifest', 'sign']) {
+      const component = findComponent(name);
+      if (!component) throw new Error(`no ${name} component`);
+      const rendered = renderInstance(component, { 'registry-password': 'glpat-SECRET' }, 'text');
+      expect(rendered.errors, name).toEqual([
+        '`registry-password` input: the password is written out in the file; put it in a masked CI/CD variable and give `$NAME`',
+      ]);
+    }
+  });
+});

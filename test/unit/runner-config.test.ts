@@ -89,11 +89,14 @@ describe('Kubernetes executor: Helm values.yml', () => {
     expect(runner['builds_dir']).toBe('/tmp/builds');
     expect(runner['kubernetes']).toMatchObject({
       privileged: false,
-      allowPrivilegeEscalation: false,
+      // GitLab Runner's key (common/config.go, toml:"allow_privilege_escalation"): it drops an
+      // unknown key such as allowPrivilegeEscalation without a word.
+      allow_privilege_escalation: false,
       logs_base_dir: '/tmp',
       scripts_base_dir: '/tmp',
       namespace: '{{ default .Release.Namespace .Values.runners.jobNamespace }}',
     });
+    expect(runner['kubernetes']).not.toHaveProperty('allowPrivilegeEscalation');
     expect(patches(runner)).toEqual([
       { name: 'hostUsers', patch_type: 'json', patch: [{ op: 'add', path: '/hostUsers', value: false }] },
       {

@@ -4,7 +4,7 @@ import { readUserFile } from '../files.js';
 import { escapeControl } from '../output.js';
 import { adviceText } from '../../runner/advice.js';
 import { recommend, verdicts } from '../../runner/capabilities.js';
-import { parseDoctorReport, type DoctorReport } from '../../runner/report.js';
+import { NewerReportError, parseDoctorReport, type DoctorReport } from '../../runner/report.js';
 
 export interface DoctorOptions {
   /** The cigen-doctor.json a doctor job left as an artifact. */
@@ -23,6 +23,7 @@ async function readReport(path: string): Promise<DoctorReport> {
   try {
     return parseDoctorReport(text);
   } catch (error) {
+    if (error instanceof NewerReportError) throw new InputError(`${path}: ${error.message}`);
     throw new InputError(`${path}: not a cigen doctor report: ${(error as Error).message}`);
   }
 }

@@ -20,7 +20,8 @@ export function parseInputFlag(flag: string): [string, unknown] {
   const name = flag.slice(0, eq);
   const raw = flag.slice(eq + 1);
   try {
-    return [name, raw === '' ? '' : parseUserYaml(raw)];
+    // As under `inputs:`, where `name:` with nothing after it is null: the input's default.
+    return [name, parseUserYaml(raw)];
   } catch (error) {
     if (!(error instanceof UserYamlError)) throw error;
     const where = error.at ? ` (line ${error.at.line}, column ${error.at.column} of the value)` : '';
@@ -41,15 +42,16 @@ export async function runRender(name: string, options: RenderOptions): Promise<v
     } catch (error) {
       if (!(error instanceof UserYamlError)) throw error;
       const where = error.at ? `${options.inputs}:${error.at.line}:${error.at.column}` : options.inputs;
-      throw new UsageError(`--inputs ${where}: cannot be read as YAML: ${error.reason}`);
+      throw new InputError(`--inputs ${where}: cannot be read as YAML: ${error.reason}`);
     }
     if (loaded === null || typeof loaded !== 'object' || Array.isArray(loaded))
-      throw new UsageError(`--inputs ${options.inputs}: expected a mapping of input names to values`);
+      throw new InputError(`--inputs ${options.inputs}: expected a mapping of input names to values`);
     inputs = { ...(loaded as Record<string, unknown>) };
   }
   for (const flag of options.input) {
     const [key, value] = parseInputFlag(flag);
-    inputs[key] = value;
+    // Defined, not assigned: `-i __proto__=...` is an input name like any other (and unknown).
+    Object.defineProperty(inputs, key, { value, enumerable: true, writable: true, configurable: true });
   }
   const rendered = renderInstance(component, inputs, options.mode);
   if (rendered.text === undefined) {
