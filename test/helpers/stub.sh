@@ -27,6 +27,17 @@ old_ifs=$IFS; IFS=:
 for d in ${SSL_CERT_DIR-}; do case $d in /tmp/*) snapshot "$d"/* ;; esac; done
 IFS=$old_ifs
 
+# STUB_FAIL_ON='TOOL ARG': every call of TOOL with ARG among its arguments fails (a registry that
+# refuses one destination).
+if [ -n "${STUB_FAIL_ON-}" ] && [ "${STUB_FAIL_ON%% *}" = "$tool" ]; then
+  for arg do
+    if [ "$arg" = "${STUB_FAIL_ON#* }" ]; then
+      echo "stub: $tool: $arg: 403 Forbidden" >&2
+      exit 1
+    fi
+  done
+fi
+
 # STUB_FAIL='TOOL ARG1:N': the first N calls of TOOL with ARG1 as first argument fail, as a
 # registry that is briefly down would make them.
 if [ -n "${STUB_FAIL-}" ] && [ "${STUB_FAIL%:*}" = "$tool ${1-}" ]; then
@@ -70,7 +81,13 @@ case $tool in
     # push, manifest push: the digest file wherever the flag is; manifest inspect: $STUB_INSPECT.
     for arg do
       case $arg in
-        --digestfile=*) [ -n "${STUB_NO_DIGEST-}" ] || printf '%s' "$digest" > "${arg#*=}" ;;
+        --digestfile=*)
+          # STUB_NO_DIGEST: no push writes its digest (Buildah 1.28's failed manifest push, status 0);
+          # STUB_NO_DIGEST_TIMES=N: the first N do not.
+          skipped=$(cat "$dir/no-digest.count" 2> /dev/null || echo 0)
+          if [ -n "${STUB_NO_DIGEST-}" ]; then :
+          elif [ "$skipped" -lt "${STUB_NO_DIGEST_TIMES:-0}" ]; then echo $((skipped + 1)) > "$dir/no-digest.count"
+          else printf '%s' "$digest" > "${arg#*=}"; fi ;;
         docker-archive:*) path=${arg#docker-archive:}; printf 'tarball\n' > "${path%%:*}" ;;
         inspect) printf '%s' "${STUB_INSPECT-}" ;;
       esac

@@ -187,11 +187,12 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     });
 
     it('tries a failed build and push again, push-retries times', () => {
-      const { status, stdout, calls } = run('buildkit', mode, { 'push-retries': 2 }, { STUB_FAIL: 'buildctl-daemonless.sh build:2' });
+      const { status, stderr, calls } = run('buildkit', mode, { 'push-retries': 2 }, { STUB_FAIL: 'buildctl-daemonless.sh build:2' });
       expect(status).toBe(0);
       expect(calls.map((c) => c.tool)).toEqual(['buildctl-daemonless.sh', 'buildctl-daemonless.sh', 'buildctl-daemonless.sh']);
-      expect(stdout).toContain('cigen: buildkit build failed (exit 1); trying again (1 more after this)');
-      expect(stdout).toContain('cigen: buildkit build failed (exit 1); trying again (0 more after this)');
+      // On stderr, beside the builder's own message: a step's standard output may be what the job reads.
+      expect(stderr).toContain('cigen: buildkit build failed (exit 1); trying again (1 more after this)');
+      expect(stderr).toContain('cigen: buildkit build failed (exit 1); trying again (0 more after this)');
     });
 
     it('gives up after push-retries, naming the step', () => {
@@ -241,11 +242,26 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(readdir(box, '/tmp')).toEqual([]);
     });
 
+    it('names the tags it pushed before one failed: they stay in the registry', () => {
+      const { status, stderr } = run(
+        'buildah-rootless',
+        mode,
+        { 'push-retries': 0, cache: false, tags: ['a', 'b', 'c'] },
+        { STUB_FAIL_ON: 'buildah registry.example.com/group/app:b' },
+      );
+      expect(status).toBe(1);
+      expect(stderr.trimEnd().split('\n').at(-1)).toBe(
+        'cigen: error: buildah push registry.example.com/group/app:b failed (exit 1). If the log above says 401, unauthorized or ' +
+          'denied, the registry refused the credentials from registry-user and registry-password (registry registry.example.com) ' +
+          '(already pushed, and left there: registry.example.com/group/app:a)',
+      );
+    });
+
     it('tries a failed push again as a whole, push-retries times', () => {
-      const { status, stdout, calls } = run('buildah-rootless', mode, { 'push-retries': 1, cache: false }, { STUB_FAIL: 'buildah push:1' });
+      const { status, stderr, calls } = run('buildah-rootless', mode, { 'push-retries': 1, cache: false }, { STUB_FAIL: 'buildah push:1' });
       expect(status).toBe(0);
       expect(calls.filter((c) => c.argv[0] === 'push')).toHaveLength(2);
-      expect(stdout).toContain(
+      expect(stderr).toContain(
         'cigen: buildah push registry.example.com/group/app:01234567 failed (exit 1); trying again (0 more after this)',
       );
     });
@@ -300,6 +316,13 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         'cigen: error: docker login to registry.example.com failed (see above): check registry-user and registry-password',
       );
       expect(calls.filter((c) => c.argv[0] === 'build')).toEqual([]);
+    });
+
+    it('refuses a registry that starts with a dash: docker login would take it as an option (--help exits 0)', () => {
+      const { status, stderr, calls } = run('dind', mode, { registry: '--help' }, {});
+      expect(status).toBe(1);
+      expect(stderr).toBe("cigen: error: input registry: '--help' is not a registry host\n");
+      expect(calls).toEqual([]);
     });
 
     it('tries a failed push again, push-retries times, and reports the digest of the push that worked', () => {

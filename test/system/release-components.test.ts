@@ -175,9 +175,11 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}`,
           'prod.example.com:5000': 'deployer:prod-token-Zq9',
         });
-        // Mirrors serve the source's pulls: the drop-in containers/image reads.
+        // Mirrors serve the source's pulls by digest only (a tag is read from its registry: a mirror's
+        // copy may be older): the drop-in containers/image reads.
         expect(Object.values(r.calls[0]?.files ?? {})).toEqual([
-          '[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\n[[registry.mirror]]\nlocation = "mirror.example.com"\n' +
+          '[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\nmirror-by-digest-only = true\n' +
+            '[[registry.mirror]]\nlocation = "mirror.example.com"\n' +
             '[[registry]]\nlocation = "prod.example.com:5000"\ninsecure = true\n',
         ]);
         expect(r.stdout).toContain(`cigen: ${IMG}:01234567 is ${SINGLE_DIGEST}\n`);
@@ -192,6 +194,43 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         });
         expect(job['environment']).toBe('production');
         expect(job['rules']).toEqual([{ if: '$CI_COMMIT_TAG', when: 'manual' }]);
+      });
+
+      it('a source read that is tried again is read whole: the notice goes to the log, not into the manifest', () => {
+        const r = run(promote({ 'push-retries': 1, tags: ['x'], 'tag-rules': [] }), shell, {
+          CIGEN_BUILT_REF: `${IMG}@${INDEX_DIGEST}`,
+          STUB_INSPECT: INDEX,
+          STUB_FAIL: 'skopeo inspect:1',
+        });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stderr).toContain(`cigen: skopeo inspect ${IMG}@${INDEX_DIGEST} failed (exit 1); trying again (0 more after this)\n`);
+        expect(r.report['CIGEN_BUILT_DIGEST']).toBe(INDEX_DIGEST);
+        expect(r.report['CIGEN_BUILT_PLATFORMS']).toBe('linux/amd64 linux/arm64');
+      });
+
+      it('names the tags it copied before one failed, and every host it had credentials for', () => {
+        const job = promote({
+          'push-retries': 0,
+          image: 'prod.example.com:5000/team/app',
+          registries: [{ host: 'prod.example.com:5000', user: '$PROD_USER', password: '$PROD_TOKEN' }],
+        });
+        const r = run(job, shell, {
+          ...TAG_PIPELINE,
+          PROD_USER: 'deployer',
+          PROD_TOKEN: 'prod-token-Zq9',
+          CIGEN_BUILT_REF: `${IMG}@${INDEX_DIGEST}`,
+          STUB_INSPECT: INDEX,
+          STUB_FAIL_ON: 'skopeo docker://prod.example.com:5000/team/app:1.2',
+        });
+        // The host that refused may be either side of the copy: the line names what the job had for each.
+        expect(refused(r)).toBe(
+          'skopeo copy to prod.example.com:5000/team/app:1.2 failed (exit 1). If the log above says 401, unauthorized or denied, ' +
+            'the registry refused the credentials the job has for it: from registry-user and registry-password for ' +
+            'registry.example.com, from registries (or registry-login) for prod.example.com:5000 ' +
+            '(already pushed, and left there: prod.example.com:5000/team/app:1.2.3)',
+        );
+        expect(r.stderr).not.toContain('prod-token-Zq9');
+        expect(r.report).toEqual({});
       });
 
       it('tls-verify false and a CA apply to both sides of every command', () => {
@@ -323,6 +362,34 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         });
       });
 
+      it('tries a push that wrote no digest again (Buildah 1.28 can end a failed one with status 0), saying so', () => {
+        const r = run(manifest({ 'push-retries': 1, tags: ['t1'], 'tag-rules': [] }), shell, {
+          ...REPORTED,
+          STUB_INSPECT: LOCAL,
+          STUB_NO_DIGEST_TIMES: '1',
+        });
+        expect(r.status, r.stderr).toBe(0);
+        expect(argvs(r, 'buildah').filter((argv) => argv.includes('push'))).toHaveLength(2);
+        expect(r.stderr).toBe(
+          'cigen: the push wrote no digest: it did not push the index\n' +
+            `cigen: buildah manifest push ${IMG}:t1 failed (exit 1); trying again (0 more after this)\n`,
+        );
+        expect(r.report['CIGEN_BUILT_DIGEST']).toBe(STUB_DIGEST);
+      });
+
+      it('names the tags it pushed before one failed: they stay in the registry', () => {
+        const r = run(manifest({ 'push-retries': 0, tags: ['t1', 't2', 't3'], 'tag-rules': [] }), shell, {
+          ...REPORTED,
+          STUB_INSPECT: LOCAL,
+          STUB_FAIL_ON: `buildah docker://${IMG}:t2`,
+        });
+        expect(refused(r)).toBe(
+          `buildah manifest push ${IMG}:t2 failed (exit 1). If the log above says 401, unauthorized or denied, the registry ` +
+            `refused the credentials from registry-user and registry-password (registry registry.example.com) (already pushed, and left there: ${IMG}:t1)`,
+        );
+        expect(r.report).toEqual({});
+      });
+
       it('merges the sources input, from another registry, into a Docker manifest list when the images are Docker ones', () => {
         const other = 'other.example.com/team/base';
         const job = manifest({
@@ -431,10 +498,11 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           'the index of the images to merge is not valid JSON (it ends too early)',
         ],
         [
-          'a push that wrote no digest',
-          {},
+          'a push that wrote no digest, each time it was tried',
+          { 'push-retries': 1 },
           { ...REPORTED, STUB_INSPECT: LOCAL, STUB_NO_DIGEST: '1' },
-          `buildah manifest push ${IMG}:01234567 did not push the index (no digest); see the log above`,
+          `buildah manifest push ${IMG}:01234567 failed (exit 1). If the log above says 401, unauthorized or denied, the registry ` +
+            'refused the credentials from registry-user and registry-password (registry registry.example.com)',
         ],
       ] as const)('refuses %s with one line', (_what, inputs, variables, message) => {
         const r = run(manifest(inputs), shell, variables);
