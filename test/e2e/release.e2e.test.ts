@@ -276,6 +276,39 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     expectPassed(pinned);
     expect(pinned.log).toContain(`names a tag and a digest; the digest names the image: ${image}@${digest}`);
     expect(await registry.digest(`${repository}-pinned`, 'pinned')).toBe(digest);
+
+    // A tag with registry-mirrors: the mirror holds an older image under the same tag (one platform's
+    // image here). The tag is read from its registry, not the mirror: the index built is promoted.
+    const mirror = `${production.host}/mirror`;
+    const builtTag = String(report['CIGEN_BUILT_TAGS']).split(' ')[0] as string;
+    sh(
+      `skopeo copy --src-tls-verify=false --dest-tls-verify=false 'docker://${image}@${platforms[0]}' 'docker://${mirror}/${repository}:${builtTag}'`,
+      { REGISTRY_AUTH_FILE: authFile() },
+    );
+    const { job: mirrored } = instantiateComponent(
+      'promote',
+      {
+        'job-name': 'promote-mirrored',
+        source: `${image}:${builtTag}`,
+        image: `${image}-mirrored`,
+        tags: ['m'],
+        'tag-rules': [],
+        'registry-mirrors': [`${registry.host}=${mirror}`],
+        'insecure-registries': [registry.host, production.host],
+        registries: [{ host: production.host, user: '$PROD_REGISTRY_USER', password: '$PROD_REGISTRY_PASSWORD' }],
+      },
+      mode,
+    );
+    runner = freshRunner(registry);
+    const fromMirror = runJob(mirrored, project, runner, {
+      ...variables,
+      PROD_REGISTRY_USER: production.user,
+      PROD_REGISTRY_PASSWORD: production.password,
+    });
+    runner.dispose();
+    expectPassed(fromMirror);
+    expect(fromMirror.log).toContain(`cigen: ${image}:${builtTag} is ${digest}`);
+    expect(await registry.digest(`${repository}-mirrored`, 'm')).toBe(digest);
   });
 });
 
