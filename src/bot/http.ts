@@ -295,7 +295,8 @@ export function requestHandler(policy: RetryPolicy, stats: HttpStats, options: H
       );
       log(`${method} ${path} ${response.status}${wait === undefined ? '' : retrying(attempt, wait)}`);
       if (wait === undefined)
-        throw new PlatformError(mask(`${method} ${path}: ${withStatus(response.status, describe(text))}`), response.status);
+        // Masked before describe() cuts the text: a token cut in two no longer matches the mask.
+        throw new PlatformError(mask(`${method} ${path}: ${withStatus(response.status, describe(mask(text)))}`), response.status);
       stats.retries++;
       await sleep(wait);
     }

@@ -249,6 +249,8 @@ export interface GoogleOptions {
   serviceAccount?: string;
   /** The access token the last step issues: the registry's password. */
   accessToken: string;
+  /** Refuse every exchange, quoting the subject token after this many characters (a service that echoes it). */
+  echoSubjectTokenAfter?: number;
 }
 
 /** Google STS and IAM Credentials. */
@@ -276,6 +278,8 @@ export async function startGoogleFake(options: GoogleOptions): Promise<Fake> {
       };
       for (const [key, value] of Object.entries(expect))
         if (fields[key] !== value) return refuse('invalid_request', `Invalid value for "${key}".`);
+      if (options.echoSubjectTokenAfter !== undefined)
+        return refuse('invalid_grant', `${'x'.repeat(options.echoSubjectTokenAfter)} token ${String(fields['subject_token'])}`);
       if (fields['subject_token'] !== options.idToken)
         return refuse('invalid_grant', 'The audience in ID Token does not match the expected audience.');
       reply(

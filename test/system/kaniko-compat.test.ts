@@ -365,8 +365,15 @@ describe('the rest of the command line', () => {
     ['a destination with a digest', `--destination ${IMG}@sha256:${'2'.repeat(64)}`, 'names a digest'],
     ['an upper-case repository', '--destination registry.example.com/Group/App:1', 'repository names must be lowercase'],
     ['a cache without a cache repository and no push', '--no-push --cache', 'specify cache repo with --cache-repo'],
+    [
+      'a build argument whose KEY is not a name (its value, often a token, not shown)',
+      '--build-arg NPM-TOKEN=npm-canary-secret',
+      "--build-arg: expected KEY=VALUE with KEY a variable name; got a KEY of 'NPM-TOKEN'",
+    ],
   ])('stops before building, naming what it cannot take: %s', (_what, args, message) => {
-    refused(compat([`${BASE} ${args}`]), message);
+    const run = compat([`${BASE} ${args}`]);
+    refused(run, message);
+    expect(run.stdout + run.stderr).not.toContain('npm-canary-secret');
   });
 
   it('says so when no destination is given and --no-push is not', () => {

@@ -290,6 +290,29 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       }
     });
 
+    it('a service error that quotes the OIDC token past 300 characters is not shown, not even in part', async () => {
+      // The answer is cut to 300 characters: looked for after the cut, the token's head would show.
+      for (const after of [200, 280]) {
+        box.reset();
+        const idToken = fakeIdToken();
+        const fake = await startGoogleFake({ idToken, provider: PROVIDER, accessToken: 'ya29.unused', echoSubjectTokenAfter: after });
+        try {
+          const job = await runJob(
+            box,
+            'buildkit',
+            mode,
+            { image: LOGINS.gar.image, ...LOGINS.gar.inputs },
+            { CIGEN_ID_TOKEN: idToken, CIGEN_GCP_STS_ENDPOINT: fake.urls['sts'] as string },
+          );
+          expect(job.status).toBe(1);
+          expect(job.stderr).toMatch(/answered HTTP 400: \(it quotes a credential: not shown\)\n$/);
+          expect(job.log).not.toContain(idToken.slice(0, 24));
+        } finally {
+          await fake.stop();
+        }
+      }
+    });
+
     it('an answer that is not a token is refused, and a service error is shown without any credential', async () => {
       box.reset();
       const idToken = fakeIdToken();

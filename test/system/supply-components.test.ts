@@ -167,6 +167,11 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         "cigen: error: the image 'registry.example.com/group/app:latest' is not named by digest (IMAGE@sha256:...): " +
           'a tag can move between signing and deploying\n',
       );
+      // From a variable, a reference that would be an option of the cigen command.
+      const option = `--policy=/tmp/p.yml@sha256:${'a'.repeat(64)}`;
+      const asOption = run(job, shell, { CIGEN_BUILT_REF: option });
+      expect(asOption.stderr).toBe(`cigen: error: the image '${option}' is not an image reference (it starts with '-')\n`);
+      expect(asOption.argv).toEqual([]);
       expect(run(job, shell, { CIGEN_BUILT_REF: BUILT, SIGSTORE_ID_TOKEN: '' }).stderr).toBe(
         "cigen: error: keyless signing needs the job's OIDC token in SIGSTORE_ID_TOKEN (id_tokens); " +
           'or give signing-key to sign with a key\n',
@@ -265,6 +270,15 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       });
       expect(given.status, given.log).toBe(0);
       expect(readFileSync(join(given.dir, 'docker-config'), 'utf8')).toContain(Buffer.from('AWS:token').toString('base64'));
+    });
+
+    it('the verify component refuses an image-ref that would be an option of the cigen command', () => {
+      const job = Object.values(jobsOf('verify', { 'image-ref': '$IMG' }, mode).jobs)[0]!;
+      const option = `--policy=/tmp/p.yml@sha256:${'a'.repeat(64)}`;
+      const r = run(job, shell, { IMG: option, CI_PROJECT_PATH: 'group/app' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`cigen: error: the image '${option}' is not an image reference (it starts with '-')\n`);
+      expect(r.argv).toEqual([]);
     });
 
     it('the verify component: this GitLab, this project, SBOM and provenance required by default', () => {
