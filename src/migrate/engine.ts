@@ -25,6 +25,7 @@ import {
   resolveAlias,
   sourceOf,
   valueOf,
+  variableAlternativesOf,
   variablesOf,
   type JobDefinition,
   type Pipeline,
@@ -244,10 +245,12 @@ export function compatInclude(pipeline: Pipeline): { target: string; job: string
   return undefined;
 }
 
-/** A job's variables (its own and its bases', then the pipeline's) as the file writes them. */
+/** A job's variables (its own and its bases', then the pipeline's) as the file writes them, and
+ *  the values its rules and parallel matrix give them in some pipelines. */
 function variableLookup(pipeline: Pipeline, job: JobDefinition): TranslateContext {
   const values = variablesOf(pipeline, job);
-  return { variable: (name) => values.get(name) };
+  const alternatives = variableAlternativesOf(pipeline, job);
+  return { variable: (name) => values.get(name), alternatives: (name) => alternatives.get(name) ?? [] };
 }
 
 /** One script item as a `- item` line at `indent`, its source text kept (block scalars included). */

@@ -25,7 +25,6 @@ export interface Translation {
 
 const PROJECT_DIR = /^(?:\$CI_PROJECT_DIR|\$\{CI_PROJECT_DIR\})(?=\/|$)/;
 const REMOTE_CONTEXT = /^(git|s3|gs|az|tar|https?):\/\//;
-const CI_REGISTRY_IMAGE = /^(?:\$CI_REGISTRY_IMAGE|\$\{CI_REGISTRY_IMAGE\})$/;
 
 interface ParsedFlags {
   /** By canonical flag name. */
@@ -130,6 +129,8 @@ const isBareVariable = (text: string): string | undefined =>
 export interface TranslateContext {
   /** A variable's value as the file defines it (job, then global `variables:`), if it does. */
   variable(name: string): string | undefined;
+  /** Other values the file gives it in some pipelines or parallel jobs (a rule's `variables:`, `parallel: matrix:`). */
+  alternatives?(name: string): readonly string[];
   /** Whether the project holds a file at this root-relative path; absent when that cannot be known. */
   projectFileExists?: (path: string) => boolean;
 }
@@ -148,6 +149,56 @@ export function repositoryHost(repository: string, env: TranslateContext, depth 
   return first.includes('$') ? undefined : registryHost(first);
 }
 
+/** GitLab's variables that never hold a `:` (a tag cannot hide in them); the image's last path segment often names them. */
+const TAGLESS_PREDEFINED = new Set([
+  'CI_REGISTRY_IMAGE',
+  'CI_PROJECT_NAME',
+  'CI_PROJECT_PATH',
+  'CI_PROJECT_PATH_SLUG',
+  'CI_PROJECT_NAMESPACE',
+  'CI_PROJECT_ROOT_NAMESPACE',
+  'CI_PROJECT_ID',
+  'CI_COMMIT_REF_SLUG',
+  'CI_COMMIT_REF_NAME',
+  'CI_COMMIT_BRANCH',
+  'CI_COMMIT_TAG',
+  'CI_COMMIT_SHA',
+  'CI_COMMIT_SHORT_SHA',
+  'CI_DEFAULT_BRANCH',
+  'CI_ENVIRONMENT_NAME',
+  'CI_ENVIRONMENT_SLUG',
+  'CI_JOB_ID',
+  'CI_JOB_NAME_SLUG',
+  'CI_MERGE_REQUEST_IID',
+  'CI_PIPELINE_ID',
+  'CI_PIPELINE_IID',
+]);
+
+/**
+ * Why a destination written without a tag may carry one all the same, if it may: a variable in
+ * its last path segment (`$IMAGE`, `$CI_REGISTRY_IMAGE/$NAME`) whose value — any the job can give
+ * it: its variables, a rule's, a matrix's — holds a tag, or that the file does not define.
+ */
+function hiddenTag(repository: string, env: TranslateContext, depth = 0): string | undefined {
+  const text = unbrace(repository);
+  const last = text.slice(text.lastIndexOf('/') + 1);
+  for (const [, name] of last.matchAll(/(?<!\$)(?:\$\$)*\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    const own = env.variable(name as string);
+    if (own === undefined && TAGLESS_PREDEFINED.has(name as string)) continue;
+    const alternatives = env.alternatives?.(name as string) ?? [];
+    const values = [...(own === undefined ? [] : [own]), ...alternatives];
+    if (values.length === 0) return `$${name} is not defined in this file, so cigen cannot tell whether it already carries a tag`;
+    for (const value of values) {
+      const where = own !== undefined && value === own ? '' : ', as a rule or the parallel matrix sets it';
+      if (splitDestination(value).tag !== undefined)
+        return `$${name} (${value}${where}) carries a tag; the component takes a repository and tags`;
+      const inner = depth < 3 ? hiddenTag(value, env, depth + 1) : undefined;
+      if (inner !== undefined) return inner;
+    }
+  }
+  return undefined;
+}
+
 /** Image references (`repo:tag`, as --destination or docker -t give them) as `image` + `tags`. */
 export function destinationInputs(destinations: readonly string[], env: TranslateContext): { inputs: Inputs; reasons: Reason[] } {
   const inputs: Inputs = {};
@@ -157,25 +208,8 @@ export function destinationInputs(destinations: readonly string[], env: Translat
   for (const destination of destinations) {
     const { repository, tag, digest } = splitDestination(destination);
     if (digest) reasons.push(reason('destination-digest', `destination ${destination} names a digest; images are pushed by tag`));
-    const variable = tag === undefined ? isBareVariable(repository) : undefined;
-    if (variable !== undefined && !CI_REGISTRY_IMAGE.test(repository)) {
-      const value = env.variable(variable);
-      if (value === undefined) {
-        reasons.push(
-          reason(
-            'run-time-destination',
-            `destination ${destination}: $${variable} is not defined in this file, so cigen cannot tell whether it already carries a tag`,
-          ),
-        );
-      } else if (splitDestination(value).tag !== undefined) {
-        reasons.push(
-          reason(
-            'run-time-destination',
-            `destination ${destination}: $${variable} (${value}) carries a tag; the component takes a repository and tags`,
-          ),
-        );
-      }
-    }
+    const hidden = tag === undefined ? hiddenTag(repository, env) : undefined;
+    if (hidden !== undefined) reasons.push(reason('run-time-destination', `destination ${destination}: ${hidden}`));
     repositories.add(repository);
     tags.push(tag ?? 'latest');
   }

@@ -19,6 +19,7 @@ import {
 } from 'yaml';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { keyOf, type SourceFile } from '../ci/source.js';
+import { scalarText } from '../ci/yaml.js';
 
 export interface JobDefinition {
   name: string;
@@ -192,6 +193,42 @@ export const extendsJob = (pipeline: Pipeline, job: JobDefinition, name: string)
 /** The job definition whose map holds a key source. */
 export const holderOf = (pipeline: Pipeline, source: KeySource): JobDefinition | undefined =>
   [...pipeline.jobs.values()].find((job) => job.map === source.holder);
+
+/**
+ * Other values a job's variables take in some of its pipelines or parallel jobs: a rule's
+ * `variables:` (when that rule matches) and each `parallel: matrix:` value. Read from the job, its
+ * bases and merge keys, as variablesOf reads them.
+ */
+export function variableAlternativesOf(pipeline: Pipeline, job: JobDefinition): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  const add = (name: string | undefined, value: unknown) => {
+    if (name === undefined || !isScalar(value) || value.value === null) return;
+    found.set(name, [...(found.get(name) ?? []), scalarText(value.value)]);
+  };
+  const read = (map: YAMLMap | undefined) => {
+    const rules = map?.items.find((p) => keyOf(p) === 'rules')?.value;
+    if (isSeq(rules))
+      for (const rule of rules.items) {
+        const variables = isMap(rule) ? rule.items.find((p) => keyOf(p) === 'variables')?.value : undefined;
+        if (isMap(variables)) for (const pair of variables.items) add(keyOf(pair), pair.value);
+      }
+    const parallel = map?.items.find((p) => keyOf(p) === 'parallel')?.value;
+    const matrix = isMap(parallel) ? parallel.items.find((p) => keyOf(p) === 'matrix')?.value : undefined;
+    if (isSeq(matrix))
+      for (const entry of matrix.items) {
+        if (!isMap(entry)) continue;
+        for (const pair of entry.items) {
+          if (isSeq(pair.value)) for (const item of pair.value.items) add(keyOf(pair), item);
+          else add(keyOf(pair), pair.value);
+        }
+      }
+  };
+  for (const definition of [...basesOf(pipeline, job), job]) {
+    for (const source of mergeSources(definition).reverse()) read(source.map);
+    read(definition.map);
+  }
+  return found;
+}
 
 /** A job's variables as the file writes them: the pipeline's, then its bases', merge keys' and its own, later winning. */
 export function variablesOf(pipeline: Pipeline, job: JobDefinition): Map<string, string> {

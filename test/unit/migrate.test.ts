@@ -679,3 +679,51 @@ describe('comment lines between the keys of a migrated job', () => {
     expect(out.result).toContain('  # entrypoint: [""]\n  extends: .cigen-kaniko-compat\n  when: manual\n');
   });
 });
+
+describe('a destination whose variables may carry a tag runs on kaniko-compat (the component takes a repository and tags)', () => {
+  const kaniko = (destination: string, extra = '', top = '') => `${top}build:
+  stage: build
+  image:
+    name: gcr.io/kaniko-project/executor:debug
+    entrypoint: [""]
+${extra}  script:
+    - /kaniko/executor --context $CI_PROJECT_DIR --destination ${destination}
+`;
+  const compatNote = (text: string) => {
+    const built = job(root(text), 'build');
+    expect(built?.component).toContain('/kaniko-compat@');
+    return (built?.notes ?? []).join('\n');
+  };
+
+  it('a variable in the last path segment, defined with a tag or not defined at all', () => {
+    expect(
+      compatNote(kaniko('"${CI_REGISTRY_IMAGE}/${IMAGE_NAME}"', '', 'variables:\n  IMAGE_NAME: api:$CI_COMMIT_SHORT_SHA\n')),
+    ).toContain('$IMAGE_NAME (api:$CI_COMMIT_SHORT_SHA) carries a tag');
+    expect(compatNote(kaniko('$CI_REGISTRY_IMAGE/$SERVICE'))).toContain(
+      '$SERVICE is not defined in this file, so cigen cannot tell whether it already carries a tag',
+    );
+  });
+
+  it("a tag a rule's variables or the parallel matrix give it", () => {
+    const rules =
+      '  rules:\n    - if: $CI_COMMIT_TAG\n      variables:\n        IMAGE: $CI_REGISTRY_IMAGE:$CI_COMMIT_TAG\n    - when: always\n';
+    expect(compatNote(kaniko('$IMAGE', rules, 'variables:\n  IMAGE: $CI_REGISTRY_IMAGE\n'))).toContain(
+      '$IMAGE ($CI_REGISTRY_IMAGE:$CI_COMMIT_TAG, as a rule or the parallel matrix sets it) carries a tag',
+    );
+    const matrix =
+      '  variables:\n    DEST: $CI_REGISTRY_IMAGE/api\n  parallel:\n    matrix:\n      - DEST: ["$CI_REGISTRY_IMAGE/api:1.0", x]\n';
+    expect(compatNote(kaniko('$DEST', matrix))).toContain('$DEST ($CI_REGISTRY_IMAGE/api:1.0, as a rule or the parallel matrix sets it)');
+  });
+
+  it('a predefined variable that never holds a colon, or a value without a tag, is migrated', () => {
+    for (const [destination, top] of [
+      ['$CI_REGISTRY_IMAGE/$CI_COMMIT_REF_SLUG', ''],
+      ['$CI_REGISTRY_IMAGE/$NAME', 'variables:\n  NAME: api\n'],
+      ['$IMAGE', 'variables:\n  IMAGE: $CI_REGISTRY_IMAGE/$CI_PROJECT_NAME\n'],
+    ] as const) {
+      const built = job(root(kaniko(destination, '', top)), 'build');
+      expect(built?.component, destination).toContain('/buildah@');
+      expect(built?.inputs?.['tags'], destination).toEqual(['latest']);
+    }
+  });
+});
