@@ -9,6 +9,7 @@ import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } f
 import { columnOf, commentsWithin, indentUnit, keyOf, lineStart, pairRange, reindent, type Edit } from '../ci/source.js';
 import { reason, type Reason } from './notes.js';
 import { extendsOf, holderOf, sourceOf, type JobDefinition, type Pipeline } from './pipeline.js';
+import { sharedKeyReasons } from './dependents.js';
 
 export interface CompatEdits {
   edits: Edit[];
@@ -38,6 +39,8 @@ function itemText(text: string, node: Node, indent: number): string {
  * needs nothing more. `appendCompat`: kaniko-compat is added last to the definition's `extends`
  * (it owns its Kaniko image, or has none); otherwise it gets kaniko-compat through a converted template.
  */
+const COMPAT_EDITED_KEYS: ReadonlySet<string> = new Set(['image', 'before_script', 'extends']);
+
 export function compatEdits(
   pipeline: Pipeline,
   definition: JobDefinition,
@@ -45,7 +48,8 @@ export function compatEdits(
   converted: ReadonlySet<string>,
   options: { removeImage: boolean; appendCompat: boolean },
 ): CompatEdits {
-  const reasons: Reason[] = [];
+  // What this edits (its image, before_script, extends), another job may read.
+  const reasons: Reason[] = sharedKeyReasons(pipeline, definition, COMPAT_EDITED_KEYS);
   const map = definition.map;
   if (!map || map.flow)
     return {

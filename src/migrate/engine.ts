@@ -38,6 +38,7 @@ import { commandLine, programIndex, programOf, type Command } from './shell.js';
 import { translateExecutor, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
 import { note, reason, type Note, type Reason } from './notes.js';
 import { builderImageFor, missingCredentials, readCredentials, type BuilderImageMap } from './registries.js';
+import { sharedKeyReasons } from './dependents.js';
 import { compatEdits, onCompat } from './compat.js';
 import { retagOf, type Retag } from './retag.js';
 import { columnOf, commentsWithin, keyOf, lineEnd, lineStart, pairRange, reindent, indentUnit, type Edit } from '../ci/source.js';
@@ -537,7 +538,8 @@ function slimJobEdits(
   const map = job.map as YAMLMap;
   const file = job.file;
   const text = file.text;
-  const reasons: Reason[] = [];
+  // Keys another job reads (an alias, a !reference) would change under it.
+  const reasons: Reason[] = sharedKeyReasons(pipeline, job, replaced);
   const edits: Edit[] = [];
   const ownKeys = new Set(map.items.map((p) => keyOf(p)).filter((k): k is string => k !== undefined));
   const removals: Pair[] = map.items.filter((p) => replaced.has(keyOf(p) ?? ''));

@@ -82,6 +82,7 @@ export const REASON_KINDS = [
   'script-item-shape',
   'flow-style',
   'merge-key',
+  'shared-keys',
   'external-base',
   'template-review',
   'compat-before-script-source',

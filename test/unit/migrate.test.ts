@@ -727,3 +727,58 @@ ${extra}  script:
     }
   });
 });
+
+describe('keys another job reads are not changed under it (it goes to review, naming the reader)', () => {
+  const KANIKO_IMAGE = '  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n';
+  const EXECUTOR = '/kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:1';
+  /** The jobs' status and notes; the file as it would be written is valid and keeps `kept` as written. */
+  const statusOf = async (text: string, kept: string) => {
+    const out = root(text);
+    expect(out.result).toContain(kept);
+    expect(await lintErrors(out.result)).toEqual([]);
+    return Object.fromEntries(out.jobs.map((j) => [j.name, { status: j.status, notes: j.notes }]));
+  };
+
+  it('a job another merges in whole (<<: *build): removing its image and script would leave the other without them', async () => {
+    const amd64 = `build-amd64: &build\n  stage: build\n${KANIKO_IMAGE}  script:\n    - ${EXECUTOR}\n`;
+    const jobs = await statusOf(`${amd64}build-arm64:\n  <<: *build\n  tags: [arm64]\n`, amd64);
+    expect(jobs['build-amd64']).toEqual({
+      status: 'needs-review',
+      notes: [
+        'build-arm64 reads its keys through *build, which the migration would change: move the shared part into a hidden job both extend',
+      ],
+    });
+    // The other job itself can move: it takes the keys it merged in (stage) as its own.
+    expect(jobs['build-arm64']?.status).toBe('migrated');
+  });
+
+  it('an anchor inside a key the migration removes (image: &kaniko), aliased by another job: no invalid YAML, no crash', async () => {
+    const api = `build-api:\n  stage: build\n  image: &kaniko\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n`;
+    const jobs = await statusOf(
+      `${api}  script:\n    - ${EXECUTOR}\ntest-web:\n  stage: test\n  image: *kaniko\n  script:\n    - ls\n`,
+      api,
+    );
+    expect(jobs['build-api']).toEqual({
+      status: 'needs-review',
+      notes: [
+        'test-web reads its image through *kaniko, which the migration would change: move the shared part into a hidden job both extend',
+      ],
+    });
+  });
+
+  it("!reference [job, before_script] in another job: the job's before_script stays as it is", async () => {
+    const api = `build-api:\n  stage: build\n${KANIKO_IMAGE}  before_script:\n    - echo "{}" > /kaniko/.docker/config.json\n`;
+    const jobs = await statusOf(
+      `${api}  script:\n    - ${EXECUTOR}\n` +
+        `deploy:\n  stage: deploy\n  before_script:\n    - !reference [build-api, before_script]\n  script:\n    - ./deploy.sh\n`,
+      api,
+    );
+    expect(jobs['build-api']).toEqual({
+      status: 'needs-review',
+      notes: [
+        'deploy reads its before_script through !reference [build-api, before_script], which the migration would change: ' +
+          'move the shared part into a hidden job both extend',
+      ],
+    });
+  });
+});
