@@ -51,6 +51,13 @@ export const CATALOG: readonly ComponentDefinition[] = [
   verifyComponent,
 ];
 
+/** The components that build an image from a context and a Dockerfile, in a job named by
+ *  job-name (build-image by default): what init and migrate count as a build already there. */
+export const IMAGE_BUILDER_COMPONENTS: ReadonlySet<string> = new Set([
+  ...BUILDERS.map((builder) => builder.id),
+  buildahNativeComponent.name,
+]);
+
 export function findComponent(name: string): ComponentDefinition | undefined {
   return CATALOG.find((component) => component.name === name);
 }

@@ -9,7 +9,7 @@ import { applyEdits, contentEnd, keyOf, readSource, type Edit } from '../ci/sour
 import { parseComponentRef } from '../ci/includes.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { scalarText } from '../ci/yaml.js';
-import { BUILDER_IDS } from '../builders/index.js';
+import { IMAGE_BUILDER_COMPONENTS } from '../catalog/registry.js';
 import { includeEntry, type BuildProposal } from './plan.js';
 
 export interface Scaffold {
@@ -28,9 +28,6 @@ interface Existing {
   builds: Set<string>;
 }
 
-/** The catalog's components that build an image from a context and a Dockerfile. */
-const IMAGE_BUILDERS: ReadonlySet<string> = new Set([...BUILDER_IDS, 'buildah-native']);
-
 const buildKey = (context: unknown, dockerfile: unknown): string =>
   `${scalarText(context ?? '.')}\0${scalarText(dockerfile ?? 'Dockerfile')}`;
 
@@ -47,7 +44,7 @@ function existing(path: string, text: string): Existing {
     const inputs = entry.inputs ?? {};
     // Only a cigen build component builds context/Dockerfile (by default ./Dockerfile, as build-image);
     // another component (sast, cigen's doctor) builds nothing, and its job name is its own.
-    if (!IMAGE_BUILDERS.has(parseComponentRef(entry.target)?.name ?? '')) {
+    if (!IMAGE_BUILDER_COMPONENTS.has(parseComponentRef(entry.target)?.name ?? '')) {
       if (inputs['job-name'] !== undefined) jobs.add(scalarText(inputs['job-name']));
       continue;
     }

@@ -782,3 +782,22 @@ describe('keys another job reads are not changed under it (it goes to review, na
     });
   });
 });
+
+describe('only a build component include makes a job "already built"', () => {
+  const build = (name: string) =>
+    `${name}:\n  stage: build\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n` +
+    '  script:\n    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:1\n';
+
+  it('another component (secret detection) builds nothing: the Kaniko job is migrated', () => {
+    const secrets = `include:\n  - component: $CI_SERVER_FQDN/components/secret-detection/secret-detection@1.1\n${build('build-image')}`;
+    expect(job(root(secrets), 'build-image')?.status).toBe('migrated');
+  });
+
+  it('a build component for the job name: unchanged, already built', () => {
+    const built = `include:\n  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n${build('build-image')}`;
+    expect(job(root(built), 'build-image')).toMatchObject({
+      status: 'unchanged',
+      notes: ['already built by $CI_SERVER_FQDN/ci-components/cigen/buildah@1'],
+    });
+  });
+});
