@@ -42,6 +42,7 @@ import { builderImageFor, missingCredentials, readCredentials, type BuilderImage
 import { sharedKeyReasons } from './dependents.js';
 import { compatEdits, onCompat } from './compat.js';
 import { retagOf, type Retag } from './retag.js';
+import { readKanikoWrite } from './auth.js';
 import { columnOf, commentsWithin, keyOf, lineEnd, lineStart, pairRange, reindent, indentUnit, type Edit } from '../ci/source.js';
 
 export type JobStatus = 'migrated' | 'needs-review' | 'unchanged';
@@ -419,6 +420,18 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
   if (builder.image) inputs['builder-image'] = builder.image;
 
   const extras = items.slice(0, Math.max(at, 0)).filter((item) => item.kind === 'other');
+  // An item that moves to before_script whole but also writes Kaniko's files (`echo ... >
+  // /kaniko/.docker/config.json` beside `export VERSION=...`): /kaniko is not in the Buildah image.
+  for (const item of extras) {
+    if (item.commands.some((command) => readKanikoWrite(command) !== undefined))
+      reasons.push(
+        reason(
+          'kaniko-files',
+          'an item that runs before the build writes under /kaniko/ beside other commands, and the Buildah image ' +
+            'has no /kaniko: kaniko-compat runs the item as written',
+        ),
+      );
+  }
   const after = at < 0 ? [] : items.slice(at + 1).filter((item) => item.kind === 'other');
   if (after.length > 0) {
     const first = after[0]?.commands[0] ? commandLine(after[0].commands[0]) : '';

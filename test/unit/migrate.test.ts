@@ -801,3 +801,17 @@ describe('only a build component include makes a job "already built"', () => {
     });
   });
 });
+
+describe('an item before the build that writes Kaniko files beside other commands', () => {
+  it('runs on kaniko-compat as written: moved to before_script whole, it would fail in the Buildah image (no /kaniko)', () => {
+    const text =
+      'build:\n  stage: build\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n  script:\n' +
+      '    - |\n      echo "{\\"auths\\":{}}" > /kaniko/.docker/config.json\n      export VERSION=$(cat VERSION)\n' +
+      '    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:$VERSION\n';
+    const built = job(root(text), 'build');
+    expect(built?.component).toContain('/kaniko-compat@');
+    expect(built?.notes.join('\n')).toContain(
+      'an item that runs before the build writes under /kaniko/ beside other commands, and the Buildah image has no /kaniko',
+    );
+  });
+});
