@@ -44,6 +44,15 @@ export const BUILDAH_INPUTS: InputDeclarations = builderInputs(BUILDAH_IMAGE, BU
       'Container storage driver. `overlay` is fast; where it cannot mount (overlay on overlayfs) the job falls back to `vfs` by itself.',
     sample: 'vfs',
   },
+  'skip-unused-stages': {
+    type: 'boolean',
+    default: true,
+    variable: 'CIGEN_SKIP_UNUSED_STAGES',
+    description:
+      "Build only the stages the target needs (Buildah's default). `false` builds every stage up to the target, as Kaniko does " +
+      'by default: a stage nothing copies from (tests, say) still runs and can fail the build.',
+    sample: false,
+  },
   format: {
     type: 'string',
     default: 'oci',

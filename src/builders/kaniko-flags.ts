@@ -334,7 +334,11 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   },
   'skip-unused-stages': {
     kind: 'bool',
-    migrate: { map: 'nothing when true (Buildah skips unused stages too); false only through kaniko-compat' },
+    migrate: {
+      map:
+        'skip-unused-stages: false when the flag is absent or false (Kaniko builds every stage up to the target by default); ' +
+        'nothing when true',
+    },
     compat: { store: 'skip_unused_stages' },
     buildah: '--skip-unused-stages',
   },

@@ -485,10 +485,13 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   const downloadRetry = KANIKO_FLAGS['image-download-retry']?.migrate;
   if (values.has('image-download-retry') && downloadRetry && 'drop' in downloadRetry)
     notes.push(note('image-download-retry', `--image-download-retry dropped: ${downloadRetry.drop}`));
-  if (values.has('skip-unused-stages') && !on('skip-unused-stages'))
+  // Kaniko builds every stage up to the target unless told to skip the unused ones; Buildah skips them.
+  const skipUnused = one('skip-unused-stages');
+  if (skipUnused !== undefined && truthy(skipUnused) === undefined)
     reasons.push(
-      reason('flag-compat', '--skip-unused-stages=false: Kaniko built every stage; Buildah builds only the stages the target needs'),
+      reason('run-time-argument', `--skip-unused-stages=${skipUnused}: whether it is true or false is known only when the job runs`),
     );
+  else if (!on('skip-unused-stages')) inputs['skip-unused-stages'] = false;
 
   for (const [name, flag] of Object.entries(KANIKO_FLAGS)) {
     // --image-download-retry has its own note above.

@@ -161,6 +161,21 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     }
   });
 
+  it('skip-unused-stages false builds every stage, as Kaniko does by default: a failing stage nothing copies from fails the build', () => {
+    const repository = `group/stages-${mode}`;
+    // The tests stage is used by no other stage; it fails, as a test suite that fails would.
+    const dir = project(`FROM ${base} AS tests\nRUN echo running the tests && false\nFROM ${base}\nCOPY payload.txt /payload.txt\n`, {
+      'payload.txt': 'x\n',
+    });
+    const variables = { CI_REGISTRY_IMAGE: `${registry.host}/${repository}` };
+    const skipping = build(dir, mode, {}, variables);
+    expect(skipping.status, skipping.log.slice(-2000)).toBe(0);
+    expect(skipping.log).not.toContain('running the tests');
+    const every = build(dir, mode, { 'skip-unused-stages': false, tags: ['every'] }, variables);
+    expect(every.status).not.toBe(0);
+    expect(every.log).toContain('running the tests');
+  });
+
   it('annotations land in the manifest the registry serves, labels in the config', () => {
     const repository = `group/annotated-${mode}`;
     const dir = project('FROM BASE\nCOPY payload.txt /payload.txt\n', { 'payload.txt': 'x\n' });

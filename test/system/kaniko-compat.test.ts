@@ -346,6 +346,8 @@ describe('the rest of the command line', () => {
       `--file=${P}/Dockerfile`,
       '--retry=3',
       `--tag=${IMG}:01234567`,
+      // Kaniko's default: every stage up to the target is built (Buildah's skips the unused ones).
+      '--skip-unused-stages=false',
       P,
     ]);
     expect(run.build?.env?.split('\n').sort()).toEqual(['', 'BUILDAH_ISOLATION=chroot', 'STORAGE_DRIVER=overlay']);

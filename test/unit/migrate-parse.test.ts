@@ -197,7 +197,14 @@ describe('executor flags', () => {
     for (const flags of spellings) {
       const { inputs, reviews } = translate(`${flags}`);
       expect(reviews, flags).toEqual([]);
-      expect(inputs, flags).toEqual({ context: 'app', dockerfile: 'Dockerfile.prod', image: '$CI_REGISTRY_IMAGE', tags: ['v1'] });
+      expect(inputs, flags).toEqual({
+        context: 'app',
+        dockerfile: 'Dockerfile.prod',
+        image: '$CI_REGISTRY_IMAGE',
+        tags: ['v1'],
+        // Kaniko's default: every stage up to the target is built.
+        'skip-unused-stages': false,
+      });
     }
   });
 
@@ -225,7 +232,17 @@ describe('executor flags', () => {
       'registry-mirrors': ['mirror.gcr.io', 'quay.io=h.io/quay', 'docker.io=h.io/hub'],
       'ca-certificates': 'certs/r.crt',
       'push-retries': 4,
+      'skip-unused-stages': false,
     });
+  });
+
+  it("keeps Kaniko's stages: without --skip-unused-stages (or with =false) every stage up to the target is built", () => {
+    expect(translate('-d r.io/app:1').inputs['skip-unused-stages']).toBe(false);
+    expect(translate('-d r.io/app:1 --skip-unused-stages=false').inputs['skip-unused-stages']).toBe(false);
+    expect(translate('-d r.io/app:1 --skip-unused-stages').inputs['skip-unused-stages']).toBeUndefined();
+    expect(translate('-d r.io/app:1 --skip-unused-stages=$SKIP').reviews).toEqual([
+      '--skip-unused-stages=$SKIP: whether it is true or false is known only when the job runs',
+    ]);
   });
 
   it("keeps Kaniko's behaviour: no --cache means no cache, and its default cache repository", () => {
@@ -398,7 +415,7 @@ describe("Kaniko's flag table, row by row, as cigen migrate reads it", () => {
     'registry-mirror': { args: '--registry-mirror mirror.gcr.io', inputs: { 'registry-mirrors': ['mirror.gcr.io'] } },
     'registry-map': { args: '--registry-map quay.io=h.io/quay', inputs: { 'registry-mirrors': ['quay.io=h.io/quay'] } },
     'registry-certificate': { args: '--registry-certificate r.io=certs/r.crt', inputs: { 'ca-certificates': 'certs/r.crt' } },
-    'skip-unused-stages': { args: '--skip-unused-stages', inputs: {} },
+    'skip-unused-stages': { args: '--skip-unused-stages', inputs: { 'skip-unused-stages': undefined } },
     'push-retry': { args: '--push-retry 3', inputs: { 'push-retries': 3 } },
   };
   const rows = Object.entries(KANIKO_FLAGS);

@@ -57,7 +57,14 @@ unit:
     expect(job(out, 'build-image')).toMatchObject({
       status: 'migrated',
       // Kaniko keeps HEALTHCHECK, SHELL and STOPSIGNAL; Buildah only in the Docker format.
-      inputs: { 'job-name': 'build-image', image: '$CI_REGISTRY_IMAGE', tags: ['$CI_COMMIT_SHORT_SHA'], format: 'docker' },
+      // Kaniko built every stage up to the target: skip-unused-stages false keeps that.
+      inputs: {
+        'job-name': 'build-image',
+        image: '$CI_REGISTRY_IMAGE',
+        tags: ['$CI_COMMIT_SHORT_SHA'],
+        format: 'docker',
+        'skip-unused-stages': false,
+      },
     });
     expect(job(out, 'unit')?.status).toBe('unchanged');
     expect(out.result).toBe(`# Pipeline of the shop service.
@@ -69,6 +76,7 @@ include:
       image: $CI_REGISTRY_IMAGE
       tags: [$CI_COMMIT_SHORT_SHA]
       format: docker
+      skip-unused-stages: false
 
 stages: [build, test]   # two stages
 
@@ -112,7 +120,7 @@ unit:
     );
     expect(out.result).toBe(
       'include:\n  - component: $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n    inputs:\n      job-name: build\n' +
-        '      image: $CI_REGISTRY_IMAGE\n      tags: ["1"]\n      format: docker\n\nstages: [build]\nbuild:\n  stage: build\n',
+        '      image: $CI_REGISTRY_IMAGE\n      tags: ["1"]\n      format: docker\n      skip-unused-stages: false\n\nstages: [build]\nbuild:\n  stage: build\n',
     );
     expect(await lintErrors(out.result)).toEqual([]);
   });
