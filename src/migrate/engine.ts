@@ -186,7 +186,8 @@ function imageName(value: unknown): string | undefined {
 export const isKanikoImage = (value: unknown, variable?: (name: string) => string | undefined): boolean => {
   const name = imageName(value) ?? '';
   const resolved = variable ? name.replace(/^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/, (whole, v: string) => variable(v) ?? whole) : name;
-  return /kaniko/i.test(resolved);
+  // Kaniko's cache warmer (kaniko-project/warmer) builds nothing: its job is not a build.
+  return /kaniko/i.test(resolved) && !/\/warmer(?:[:@]|$)/i.test(resolved);
 };
 
 /** Security findings for jobs that build with the Docker daemon: privileged dind or the host's socket. */

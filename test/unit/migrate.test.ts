@@ -823,3 +823,12 @@ describe('an item before the build that writes Kaniko files beside other command
     );
   });
 });
+
+describe("Kaniko's cache warmer", () => {
+  it('is not a build: its job stays as it is, with no review reason', () => {
+    const text =
+      'warm-cache:\n  stage: .pre\n  image:\n    name: gcr.io/kaniko-project/warmer:v1.23.2\n    entrypoint: [""]\n' +
+      '  script:\n    - /kaniko/warmer --cache-dir=$CI_PROJECT_DIR/.cache --image=node:20-alpine\n';
+    expect(job(root(text), 'warm-cache')).toMatchObject({ status: 'unchanged', notes: [] });
+  });
+});
