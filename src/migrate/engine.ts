@@ -911,13 +911,15 @@ export function planTemplate(
   if (blocking.length > 0 || !edits)
     return { report: report(template, 'needs-review', blocking, { from: 'kaniko', component: ctx.compatRef }), edits: [] };
   const compatInputs: Inputs = analysis.builderImage ? { 'builder-image': analysis.builderImage } : {};
+  // A user moved onto the buildah component overrides the template's image and script: it does not run on kaniko-compat.
+  const onTemplate = users.filter((p) => !(p.report.status === 'migrated' && p.report.component === ctx.componentRef));
   const notes: Note[] = [
     note(
       'compat-template',
       `Kaniko template, converted in place: it ${through ? `runs on kaniko-compat through ${through.name}` : `extends ${ctx.compatJob}`} ` +
         'and keeps its name and script, so ' +
-        (users.length > 0
-          ? `${users.map((p) => p.report.name).join(', ')} and jobs in other projects`
+        (onTemplate.length > 0
+          ? `${onTemplate.map((p) => p.report.name).join(', ')} and jobs in other projects`
           : 'the jobs that extend it in other projects') +
         ' run on kaniko-compat; a job that extends it and writes its own before_script must start it with ' +
         `!reference [${ctx.compatJob}, before_script]`,

@@ -832,3 +832,17 @@ describe("Kaniko's cache warmer", () => {
     expect(job(root(text), 'warm-cache')).toMatchObject({ status: 'unchanged', notes: [] });
   });
 });
+
+describe('a template converted to kaniko-compat', () => {
+  it('names as its users on kaniko-compat only the jobs that stay on it, not those moved onto buildah', () => {
+    const text =
+      '.build:\n  stage: build\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n  script:\n' +
+      '    - /kaniko/executor --context $CI_PROJECT_DIR --destination $IMAGE_NAME\n' +
+      'build-api:\n  extends: .build\n  variables:\n    IMAGE_NAME: $CI_REGISTRY_IMAGE/api\n' +
+      'build-web:\n  extends: .build\n  variables:\n    IMAGE_NAME: $CI_REGISTRY_IMAGE/web:$CI_COMMIT_SHA\n';
+    const out = root(text);
+    expect(job(out, 'build-api')?.component).toContain('/buildah@');
+    expect(job(out, 'build-web')?.component).toContain('/kaniko-compat@');
+    expect(job(out, '.build')?.notes[0]).toContain('so build-web and jobs in other projects run on kaniko-compat');
+  });
+});
