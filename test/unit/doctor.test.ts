@@ -3,7 +3,7 @@
  *  - the component renders and validates like every catalog component (both interpolation modes);
  *  - parseDoctorReport names what is wrong; adviceText and the CLI handler say what to do.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -278,11 +278,19 @@ describe('cigen doctor --report', () => {
     expect(out.output()).toContain('Recommended: kaniko');
   });
 
-  it('--format json: {recommendation, reason, verdicts}', async () => {
+  it('--format json: {executor, recommendation, reason, verdicts}, as docs/commands/doctor.md says', async () => {
     const probed = report('kubernetes', []);
     const out = capture();
     await runDoctor({ report: reportFile(JSON.stringify(probed)), format: 'json' });
-    expect(JSON.parse(out.output())).toEqual({ recommendation: 'buildah-rootless', reason: probed.reason, verdicts: probed.verdicts });
+    expect(JSON.parse(out.output())).toEqual({
+      executor: 'kubernetes',
+      recommendation: 'buildah-rootless',
+      reason: probed.reason,
+      verdicts: probed.verdicts,
+    });
+    expect(readFileSync(join(import.meta.dirname, '../../docs/commands/doctor.md'), 'utf8')).toContain(
+      '`--format json` prints `{"executor","recommendation","reason","verdicts"}`',
+    );
   });
 
   it('a malformed report: InputError naming the file and the problem', async () => {

@@ -219,6 +219,13 @@ describe('cigen runner-config', () => {
     );
     expect(() => runRunnerConfig({ builder: 'podman', executor: 'docker' })).toThrow(UsageError);
     expect(() => runRunnerConfig({ builder: 'buildah', executor: 'shell' })).toThrow(UsageError);
+    // What the host needs is what the job's image held: buildah's namespaces are not kaniko's needs.
+    expect(() => runRunnerConfig({ builder: 'buildah', executor: 'shell' })).toThrow(
+      /nothing in config\.toml applies; the host itself needs buildah, unprivileged user namespaces and mounts\)$/,
+    );
+    expect(() => runRunnerConfig({ builder: 'kaniko', executor: 'shell' })).toThrow(
+      /nothing in config\.toml applies; the job's image is not used, so the host itself needs the tools the kaniko job runs from it\)$/,
+    );
     expect(() => runRunnerConfig({ builder: 'buildah', executor: 'virtualbox' })).toThrow(
       /^--executor virtualbox: unknown executor; one of docker, kubernetes$/,
     );

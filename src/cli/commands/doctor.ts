@@ -45,9 +45,8 @@ export async function runDoctor(options: DoctorOptions): Promise<void> {
   const report = await readReport(options.report);
   if (options.format === 'json') {
     const { builder, reason } = recommend(report);
-    process.stdout.write(
-      `${JSON.stringify({ recommendation: builder, reason, verdicts: verdicts(report.checks, report.executor) }, null, 2)}\n`,
-    );
+    const json = { executor: report.executor, recommendation: builder, reason, verdicts: verdicts(report.checks, report.executor) };
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return;
   }
   process.stdout.write(adviceText(printable(report)));

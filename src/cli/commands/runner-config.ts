@@ -14,11 +14,11 @@ export function runRunnerConfig(options: RunnerConfigOptions): void {
   const { builder, executor } = options;
   if (!isBuilderId(builder)) throw new UsageError(`--builder ${builder}: unknown builder; one of ${BUILDER_IDS.join(', ')}`);
   if (!isExecutor(executor)) {
-    const hint =
-      executor === 'shell'
-        ? ' (a shell executor runs jobs on the host: nothing in config.toml applies; ' +
-          'the host needs unprivileged user namespaces and mounts)'
-        : '';
+    // The job's image is not used on a shell executor: what the host needs is what that image held.
+    const needs = builder.startsWith('buildah')
+      ? 'the host itself needs buildah, unprivileged user namespaces and mounts'
+      : `the job's image is not used, so the host itself needs the tools the ${builder} job runs from it`;
+    const hint = executor === 'shell' ? ` (a shell executor runs jobs on the host: nothing in config.toml applies; ${needs})` : '';
     throw new UsageError(`--executor ${executor}: unknown executor; one of ${RUNNER_EXECUTORS.join(', ')}${hint}`);
   }
   const problem = runnerConfigProblem(builder, executor);
