@@ -23,27 +23,33 @@ export const pickInputs = (...names: CoreInputName[]): InputDeclarations =>
   Object.fromEntries(names.map((name) => [name, CORE_INPUTS[name]]));
 
 /** Where a release job reads and writes: credentials, TLS, mirrors, a CA, cloud login, retries. */
-export const REGISTRY_INPUTS: InputDeclarations = pickInputs(
-  'registry',
-  'registry-user',
-  'registry-password',
-  'tls-verify',
-  'registry-mirrors',
-  'dependency-proxy',
-  'insecure-registries',
-  'ca-certificates',
-  'registries',
-  'docker-config',
-  'registry-login',
-  'oidc-audience',
-  'aws-role-arn',
-  'aws-region',
-  'gcp-workload-identity-provider',
-  'gcp-service-account',
-  'azure-tenant-id',
-  'azure-client-id',
-  'push-retries',
-);
+export const REGISTRY_INPUTS: InputDeclarations = {
+  ...pickInputs('registry', 'registry-user', 'registry-password', 'tls-verify'),
+  // A release job reads by digest through mirrors, and a tag from its registry (registries-conf.sh).
+  'registry-mirrors': {
+    ...CORE_INPUTS['registry-mirrors'],
+    description:
+      'Pull images named by digest through mirrors first: `REGISTRY=MIRROR[/path]` items, a bare `MIRROR[/path]` meaning ' +
+      '`docker.io` (`mirror.example.com`, `quay.io=harbor.example.com/quay`). A tag is read from its registry, never a ' +
+      "mirror (a mirror's copy may be older); the registry itself is the fallback.",
+  },
+  ...pickInputs(
+    'dependency-proxy',
+    'insecure-registries',
+    'ca-certificates',
+    'registries',
+    'docker-config',
+    'registry-login',
+    'oidc-audience',
+    'aws-role-arn',
+    'aws-region',
+    'gcp-workload-identity-provider',
+    'gcp-service-account',
+    'azure-tenant-id',
+    'azure-client-id',
+    'push-retries',
+  ),
+};
 
 /** The inputs an index job reads: where the index goes and under which tags, and the registries. */
 export const INDEX_INPUTS: InputDeclarations = {

@@ -745,10 +745,14 @@ export function parseUserYaml(text: string): unknown {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  const [doc, second] = Array.isArray(documents) ? documents : [];
+  const [doc, ...rest] = Array.isArray(documents) ? documents : [];
   if (!doc) return null;
   // The yaml library's parseDocument says nothing of a second document at logLevel 'silent', and
-  // whatever follows `---` (or `...`) would be dropped without a word.
+  // whatever follows `---` (or `...`) would be dropped without a word. An empty one (a file that
+  // ends with `---`) drops nothing.
+  const second = rest.find(
+    (next) => next.errors.length > 0 || !(next.contents === null || (isScalarNode(next.contents) && next.contents.value === null)),
+  );
   if (second) throw new UserYamlError('more than one YAML document: the file must hold one mapping', at(second.range[0]));
   const [problem] = [...doc.errors, ...doc.warnings];
   if (problem) {

@@ -76,7 +76,9 @@ async function missingTarget(path: string): Promise<string> {
   for (let hops = 0; hops < 40; hops++) {
     const info = await lstat(current).catch(() => undefined);
     if (!info?.isSymbolicLink()) return current;
-    current = resolve(dirname(current), await readlink(current));
+    // Relative to where the link really is: `..` in a link inside a linked directory goes up from there.
+    const directory = await realpath(dirname(current)).catch(() => dirname(current));
+    current = resolve(directory, await readlink(current));
   }
   throw Object.assign(new Error(`${path}: too many symbolic links`), { code: 'ELOOP' });
 }

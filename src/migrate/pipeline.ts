@@ -194,10 +194,38 @@ export const extendsJob = (pipeline: Pipeline, job: JobDefinition, name: string)
 export const holderOf = (pipeline: Pipeline, source: KeySource): JobDefinition | undefined =>
   [...pipeline.jobs.values()].find((job) => job.map === source.holder);
 
+/** What `!reference [job, key, ...]` points to, with the file it is written in. */
+function referenced(pipeline: Pipeline, reference: Node): { node: unknown; file: SourceFile } | undefined {
+  if (!isSeq(reference)) return undefined;
+  const [name, ...keys] = reference.items.map((item) => (isScalar(item) ? scalarText(item.value) : undefined));
+  const target = name === undefined ? undefined : pipeline.jobs.get(name);
+  if (!target?.map) return undefined;
+  let node: unknown = target.map;
+  for (const key of keys) {
+    if (key === undefined || !isMap(node)) return undefined;
+    node = node.items.find((p) => keyOf(p) === key)?.value;
+  }
+  return { node, file: target.file };
+}
+
+/** The rules a `rules:` value holds: its mappings, through aliases and `!reference` items (GitLab flattens them). */
+function ruleMaps(pipeline: Pipeline, node: unknown, file: SourceFile, depth = 0): YAMLMap[] {
+  if (depth > 10) return [];
+  if (isAlias(node)) return ruleMaps(pipeline, resolveAlias(node, file.doc), file, depth + 1);
+  if (isMap(node)) return [node];
+  if (isSeq(node) && node.tag === '!reference') {
+    const target = referenced(pipeline, node);
+    return target ? ruleMaps(pipeline, target.node, target.file, depth + 1) : [];
+  }
+  if (isSeq(node)) return node.items.flatMap((item) => ruleMaps(pipeline, item, file, depth + 1));
+  return [];
+}
+
 /**
  * Other values a job's variables take in some of its pipelines or parallel jobs: a rule's
- * `variables:` (when that rule matches) and each `parallel: matrix:` value. Read from the job, its
- * bases and merge keys, as variablesOf reads them.
+ * `variables:` (the job's rules, `workflow: rules:`; when that rule matches) and each
+ * `parallel: matrix:` value. Read from the job, its bases and merge keys, as variablesOf reads
+ * them; rules written through aliases or `!reference` are followed.
  */
 export function variableAlternativesOf(pipeline: Pipeline, job: JobDefinition): Map<string, string[]> {
   const found = new Map<string, string[]>();
@@ -205,13 +233,14 @@ export function variableAlternativesOf(pipeline: Pipeline, job: JobDefinition): 
     if (name === undefined || !isScalar(value) || value.value === null) return;
     found.set(name, [...(found.get(name) ?? []), scalarText(value.value)]);
   };
-  const read = (map: YAMLMap | undefined) => {
-    const rules = map?.items.find((p) => keyOf(p) === 'rules')?.value;
-    if (isSeq(rules))
-      for (const rule of rules.items) {
-        const variables = isMap(rule) ? rule.items.find((p) => keyOf(p) === 'variables')?.value : undefined;
-        if (isMap(variables)) for (const pair of variables.items) add(keyOf(pair), pair.value);
-      }
+  const readRules = (rules: unknown, file: SourceFile) => {
+    for (const rule of ruleMaps(pipeline, rules, file)) {
+      const variables = rule.items.find((p) => keyOf(p) === 'variables')?.value;
+      if (isMap(variables)) for (const pair of variables.items) add(keyOf(pair), pair.value);
+    }
+  };
+  const read = (map: YAMLMap | undefined, file: SourceFile) => {
+    readRules(map?.items.find((p) => keyOf(p) === 'rules')?.value, file);
     const parallel = map?.items.find((p) => keyOf(p) === 'parallel')?.value;
     const matrix = isMap(parallel) ? parallel.items.find((p) => keyOf(p) === 'matrix')?.value : undefined;
     if (isSeq(matrix))
@@ -223,9 +252,13 @@ export function variableAlternativesOf(pipeline: Pipeline, job: JobDefinition): 
         }
       }
   };
+  for (const file of pipeline.files) {
+    const workflow = file.root?.items.find((p) => keyOf(p) === 'workflow')?.value;
+    if (isMap(workflow)) readRules(workflow.items.find((p) => keyOf(p) === 'rules')?.value, file);
+  }
   for (const definition of [...basesOf(pipeline, job), job]) {
-    for (const source of mergeSources(definition).reverse()) read(source.map);
-    read(definition.map);
+    for (const source of mergeSources(definition).reverse()) read(source.map, source.file);
+    read(definition.map, definition.file);
   }
   return found;
 }

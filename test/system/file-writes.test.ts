@@ -71,6 +71,18 @@ describe('migrate --write', () => {
     expect(readFileSync(join(dir, 'out/job.yml'), 'utf8')).toMatch(/^build-image:/);
   });
 
+  it('a link with `..` inside a linked directory is followed from where it really is', () => {
+    const dir = scratch();
+    mkdirSync(join(dir, 'real/sub'), { recursive: true });
+    symlinkSync('real/sub', join(dir, 'linkdir'));
+    symlinkSync('../job-target.yml', join(dir, 'real/sub/job.yml'));
+    const result = cigen(['render', 'buildah', '-o', join(dir, 'linkdir/job.yml')]);
+    expect(result.status, result.stderr).toBe(0);
+    // The kernel resolves ../ from real/sub: the file is real/job-target.yml, and the link now reads.
+    expect(readFileSync(join(dir, 'real/job-target.yml'), 'utf8')).toMatch(/^build-image:/);
+    expect(readFileSync(join(dir, 'linkdir/job.yml'), 'utf8')).toMatch(/^build-image:/);
+  });
+
   it('refuses a read-only (0444) file, even as root, and leaves it as it was', () => {
     const dir = scratch();
     mkdirSync(join(dir, '.git'));

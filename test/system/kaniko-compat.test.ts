@@ -378,6 +378,16 @@ describe('the rest of the command line', () => {
     expect(run.stdout + run.stderr).not.toContain('npm-canary-secret');
   });
 
+  it('names the destinations it pushed before one failed: they stay in the registry', () => {
+    const run = compat([`/kaniko/executor --context "$CI_PROJECT_DIR" --destination ${IMG}:1 --destination ${IMG}:2 --push-retry 0`], {
+      env: { STUB_FAIL_ON: `buildah docker://${IMG}:2` },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trimEnd().split('\n').at(-1)).toMatch(
+      new RegExp(`^cigen: error: .*buildah push ${IMG}:2 failed .* \\(already pushed, and left there: ${IMG}:1\\)$`),
+    );
+  });
+
   it('says so when no destination is given and --no-push is not', () => {
     refused(compat(['/kaniko/executor --context "$CI_PROJECT_DIR"']), 'you must provide --destination, or use --no-push');
   });

@@ -233,6 +233,28 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         expect(r.report).toEqual({});
       });
 
+      it('names only the credentials the job has: registry-user empty, registries for the destination', () => {
+        const job = promote({
+          'push-retries': 0,
+          'registry-user': '',
+          image: 'prod.example.com:5000/team/app',
+          tags: ['x'],
+          'tag-rules': [],
+          registries: [{ host: 'prod.example.com:5000', user: '$PROD_USER', password: '$PROD_TOKEN' }],
+        });
+        const r = run(job, shell, {
+          PROD_USER: 'deployer',
+          PROD_TOKEN: 'prod-token-Zq9',
+          CIGEN_BUILT_REF: `${IMG}@${INDEX_DIGEST}`,
+          STUB_INSPECT: INDEX,
+          STUB_FAIL: 'skopeo copy:9',
+        });
+        expect(refused(r)).toBe(
+          'skopeo copy to prod.example.com:5000/team/app:x failed (exit 1). If the log above says 401, unauthorized or denied, ' +
+            'the registry refused the credentials the job has for it: from registries (or registry-login) for prod.example.com:5000',
+        );
+      });
+
       it('tls-verify false and a CA apply to both sides of every command', () => {
         const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
         const job = promote({ 'tls-verify': false, 'ca-certificates': '$COMPANY_CA', tags: ['x'], 'tag-rules': [] });
@@ -371,8 +393,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         expect(r.status, r.stderr).toBe(0);
         expect(argvs(r, 'buildah').filter((argv) => argv.includes('push'))).toHaveLength(2);
         expect(r.stderr).toBe(
-          'cigen: the push wrote no digest: it did not push the index\n' +
-            `cigen: buildah manifest push ${IMG}:t1 failed (exit 1); trying again (0 more after this)\n`,
+          `cigen: buildah manifest push ${IMG}:t1 ended without an error but wrote no digest: it did not push the index ` +
+            '(Buildah says why above, if it did); trying again (0 more after this)\n',
         );
         expect(r.report['CIGEN_BUILT_DIGEST']).toBe(STUB_DIGEST);
       });
@@ -501,8 +523,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           'a push that wrote no digest, each time it was tried',
           { 'push-retries': 1 },
           { ...REPORTED, STUB_INSPECT: LOCAL, STUB_NO_DIGEST: '1' },
-          `buildah manifest push ${IMG}:01234567 failed (exit 1). If the log above says 401, unauthorized or denied, the registry ` +
-            'refused the credentials from registry-user and registry-password (registry registry.example.com)',
+          `buildah manifest push ${IMG}:01234567 ended without an error but wrote no digest: it did not push the index ` +
+            '(Buildah says why above, if it did)',
         ],
       ] as const)('refuses %s with one line', (_what, inputs, variables, message) => {
         const r = run(manifest(inputs), shell, variables);

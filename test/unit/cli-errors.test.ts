@@ -136,6 +136,15 @@ describe('a file whose content is wrong is exit 1', () => {
     expectOneCleanLine(cigen(args(dir)), 1, message);
   });
 
+  it('render --inputs, a file that ends with `---` and nothing after it: read, nothing is dropped', () => {
+    const dir = scratch({ 'ends.yml': 'push: false\n---\n', 'comment.yml': 'push: false\n---\n# nothing more\n' });
+    for (const file of ['ends.yml', 'comment.yml']) {
+      const result = cigen(['render', 'buildah', '--inputs', join(dir, file)]);
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toContain('CIGEN_PUSH: false');
+    }
+  });
+
   it.each([
     ['13.11: migrate, an alias bomb', ALIAS_BOMB, /invalid YAML: Excessive alias count/],
     ['migrate, an alias to no anchor', 'build:\n  variables: *nowhere\n  script: [x]\n', /invalid YAML: Unresolved alias/],

@@ -723,6 +723,25 @@ ${extra}  script:
     expect(compatNote(kaniko('$DEST', matrix))).toContain('$DEST ($CI_REGISTRY_IMAGE/api:1.0, as a rule or the parallel matrix sets it)');
   });
 
+  it('a tag set by workflow: rules, or by rules written through !reference or an alias', () => {
+    const workflow =
+      'workflow:\n  rules:\n    - if: $CI_COMMIT_TAG\n      variables:\n        IMAGE_NAME: app:$CI_COMMIT_TAG\n    - when: always\n' +
+      'variables:\n  IMAGE_NAME: app\n';
+    expect(compatNote(kaniko('$CI_REGISTRY_IMAGE/$IMAGE_NAME', '', workflow))).toContain(
+      '$IMAGE_NAME (app:$CI_COMMIT_TAG, as a rule or the parallel matrix sets it) carries a tag',
+    );
+    const template =
+      '.tag-rules:\n  rules:\n    - if: $CI_COMMIT_TAG\n      variables:\n        IMAGE: $CI_REGISTRY_IMAGE:$CI_COMMIT_TAG\n';
+    expect(
+      compatNote(
+        kaniko('$IMAGE', '  rules:\n    - !reference [.tag-rules, rules]\n', `${template}variables:\n  IMAGE: $CI_REGISTRY_IMAGE\n`),
+      ),
+    ).toContain('$IMAGE ($CI_REGISTRY_IMAGE:$CI_COMMIT_TAG, as a rule or the parallel matrix sets it) carries a tag');
+    const anchored =
+      '.rule: &on-tag\n  if: $CI_COMMIT_TAG\n  variables:\n    IMAGE: $CI_REGISTRY_IMAGE:$CI_COMMIT_TAG\nvariables:\n  IMAGE: $CI_REGISTRY_IMAGE\n';
+    expect(compatNote(kaniko('$IMAGE', '  rules:\n    - *on-tag\n', anchored))).toContain('carries a tag');
+  });
+
   it('a predefined variable that never holds a colon, or a value without a tag, is migrated', () => {
     for (const [destination, top] of [
       ['$CI_REGISTRY_IMAGE/$CI_COMMIT_REF_SLUG', ''],
