@@ -221,6 +221,34 @@ function ruleMaps(pipeline: Pipeline, node: unknown, file: SourceFile, depth = 0
   return [];
 }
 
+/** A value a variable may take, kept under its name (a scalar; null leaves the default). */
+function addAlternative(found: Map<string, string[]>, name: string | undefined, value: unknown): void {
+  if (name === undefined || !isScalar(value) || value.value === null) return;
+  found.set(name, [...(found.get(name) ?? []), scalarText(value.value)]);
+}
+
+/** Each variable a rule of `rules` sets, with its value. */
+function ruleVariables(pipeline: Pipeline, rules: unknown, file: SourceFile, found: Map<string, string[]>): void {
+  for (const rule of ruleMaps(pipeline, rules, file)) {
+    const variables = rule.items.find((p) => keyOf(p) === 'variables')?.value;
+    if (isMap(variables)) for (const pair of variables.items) addAlternative(found, keyOf(pair), pair.value);
+  }
+}
+
+/** What `workflow: rules:` give variables, read once per pipeline (every job sees them). */
+const workflows = new WeakMap<Pipeline, Map<string, string[]>>();
+function workflowAlternatives(pipeline: Pipeline): Map<string, string[]> {
+  const cached = workflows.get(pipeline);
+  if (cached) return cached;
+  const found = new Map<string, string[]>();
+  for (const file of pipeline.files) {
+    const workflow = file.root?.items.find((p) => keyOf(p) === 'workflow')?.value;
+    if (isMap(workflow)) ruleVariables(pipeline, workflow.items.find((p) => keyOf(p) === 'rules')?.value, file, found);
+  }
+  workflows.set(pipeline, found);
+  return found;
+}
+
 /**
  * Other values a job's variables take in some of its pipelines or parallel jobs: a rule's
  * `variables:` (the job's rules, `workflow: rules:`; when that rule matches) and each
@@ -229,18 +257,9 @@ function ruleMaps(pipeline: Pipeline, node: unknown, file: SourceFile, depth = 0
  */
 export function variableAlternativesOf(pipeline: Pipeline, job: JobDefinition): Map<string, string[]> {
   const found = new Map<string, string[]>();
-  const add = (name: string | undefined, value: unknown) => {
-    if (name === undefined || !isScalar(value) || value.value === null) return;
-    found.set(name, [...(found.get(name) ?? []), scalarText(value.value)]);
-  };
-  const readRules = (rules: unknown, file: SourceFile) => {
-    for (const rule of ruleMaps(pipeline, rules, file)) {
-      const variables = rule.items.find((p) => keyOf(p) === 'variables')?.value;
-      if (isMap(variables)) for (const pair of variables.items) add(keyOf(pair), pair.value);
-    }
-  };
+  const add = (name: string | undefined, value: unknown) => addAlternative(found, name, value);
   const read = (map: YAMLMap | undefined, file: SourceFile) => {
-    readRules(map?.items.find((p) => keyOf(p) === 'rules')?.value, file);
+    ruleVariables(pipeline, map?.items.find((p) => keyOf(p) === 'rules')?.value, file, found);
     const parallel = map?.items.find((p) => keyOf(p) === 'parallel')?.value;
     const matrix = isMap(parallel) ? parallel.items.find((p) => keyOf(p) === 'matrix')?.value : undefined;
     if (isSeq(matrix))
@@ -252,10 +271,7 @@ export function variableAlternativesOf(pipeline: Pipeline, job: JobDefinition): 
         }
       }
   };
-  for (const file of pipeline.files) {
-    const workflow = file.root?.items.find((p) => keyOf(p) === 'workflow')?.value;
-    if (isMap(workflow)) readRules(workflow.items.find((p) => keyOf(p) === 'rules')?.value, file);
-  }
+  for (const [name, values] of workflowAlternatives(pipeline)) found.set(name, [...values]);
   for (const definition of [...basesOf(pipeline, job), job]) {
     for (const source of mergeSources(definition).reverse()) read(source.map, source.file);
     read(definition.map, definition.file);
