@@ -64,7 +64,15 @@ export const buildkit = {
   unsafe: false,
   images: [BUILDKIT_IMAGE],
   inputs: INPUTS,
-  runner: { needs: ['userns', 'mount'], config },
+  runner: {
+    needs: ['userns', 'mount'],
+    impossibleOn: {
+      shell:
+        'not possible on a shell executor: it runs jobs on the host and ignores image:, and this job runs ' +
+        "BuildKit's rootless daemon from its image",
+    },
+    config,
+  },
   readme,
   job: (inputs: InputDeclarations = INPUTS) =>
     assembleJob({

@@ -87,7 +87,14 @@ export const dind = {
   unsafe: true,
   images: [DOCKER_CLI_IMAGE, DOCKER_DIND_IMAGE],
   inputs: INPUTS,
-  runner: { needs: ['privileged'], config },
+  runner: {
+    needs: ['privileged'],
+    impossibleOn: {
+      shell:
+        'not possible on a shell executor: it runs jobs on the host and starts no services:, and this job needs the docker:dind service',
+    },
+    config,
+  },
   readme,
   job: (inputs: InputDeclarations = INPUTS) =>
     assembleJob({

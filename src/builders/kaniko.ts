@@ -50,7 +50,15 @@ export const kaniko = {
   unsafe: false,
   images: [KANIKO_IMAGE],
   inputs: INPUTS,
-  runner: { needs: [], config },
+  runner: {
+    needs: [],
+    impossibleOn: {
+      shell:
+        'not possible on a shell executor: it runs jobs on the host and ignores image:, and this job runs /kaniko/executor, ' +
+        'which only its image has',
+    },
+    config,
+  },
   readme,
   job: (inputs: InputDeclarations = INPUTS) =>
     assembleJob({

@@ -27,8 +27,8 @@ export interface RunnerRequirements {
    *  custom profile can allow both); overlay is a speed note; fuse is a fact (cigen's
    *  storage.conf patch uses kernel overlay, not fuse-overlayfs). */
   needs: readonly CheckName[];
-  /** Executors it cannot run on whatever the settings, and why. */
-  impossibleOn?: Partial<Record<RunnerExecutor, string>>;
+  /** Executors it cannot run on whatever the settings, and why (a shell executor ignores `image:`). */
+  impossibleOn?: Partial<Record<RunnerExecutor | 'shell', string>>;
   /** The runner settings per executor it can run on. */
   config: (executor: RunnerExecutor) => RunnerConfig;
 }

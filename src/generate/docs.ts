@@ -37,6 +37,9 @@ const example = (name: string, sample: unknown): string => {
   return text;
 };
 
+/** How a page names an executor. */
+const EXECUTOR_NAMES: Readonly<Record<string, string>> = { docker: 'Docker', kubernetes: 'Kubernetes', shell: 'shell' };
+
 /** The `include:` a consumer writes to use the component, with its usage inputs. */
 export function usageSnippet(component: ComponentDefinition): string {
   const entry = (name: string, inputs: Readonly<Record<string, InputValue>>) => {
@@ -70,8 +73,8 @@ function runnerSection(component: ComponentDefinition): Record<string, unknown> 
     needs,
     commands,
     impossible: Object.entries(runner.impossibleOn ?? {}).map(([executor, reason]) => ({
-      executor: executor === 'docker' ? 'Docker' : 'Kubernetes',
-      reason: (reason ?? '').replace(/^not possible on the \w+ executor: /, ''),
+      executor: EXECUTOR_NAMES[executor] ?? executor,
+      reason: (reason ?? '').replace(/^not possible on (?:the|a) \w+ executor: /, ''),
     })),
   };
 }

@@ -111,6 +111,9 @@ export function adviceText(report: DoctorReport): string {
     changes.push(
       'Until then kaniko is the way: it needs nothing from the runner (and a shared runner without admin rights leaves no other).',
     );
+  } else if (choice.builder === 'buildah' && !v.buildah.ok) {
+    // A shell executor: Buildah on the host is the only way, once the host allows it.
+    changes.push(...enableBuildah(report, v.buildah.missing));
   } else if (choice.builder === 'buildah' && report.executor === 'kubernetes') {
     const missing = v['buildah-rootless'].missing;
     changes.push(

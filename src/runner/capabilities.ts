@@ -23,7 +23,7 @@ export type Verdicts = Record<BuilderId, Verdict>;
 export function verdicts(checks: Readonly<Record<CheckName, { ok: boolean }>>, executor: Executor): Verdicts {
   const result = {} as Verdicts;
   for (const builder of BUILDERS) {
-    const impossible = executor === 'docker' || executor === 'kubernetes' ? builder.runner.impossibleOn?.[executor] : undefined;
+    const impossible = executor === 'unknown' ? undefined : builder.runner.impossibleOn?.[executor];
     const missing = builder.runner.needs.filter((check) => !checks[check].ok);
     result[builder.id] = { ok: missing.length === 0 && !impossible, missing, ...(impossible ? { impossible } : {}) };
   }
@@ -44,6 +44,10 @@ export const REASONS = {
   kaniko:
     'Buildah cannot run here (missing: MISSING): Kaniko needs nothing from the runner; ' +
     'a runner admin can enable Buildah (cigen runner-config)',
+  /** A shell executor runs the host's own tools: only Buildah installed there builds. */
+  shell:
+    'a shell executor runs jobs on the host and ignores image:, so only Buildah installed on the host can build; it still lacks ' +
+    'MISSING there (or use a Docker or Kubernetes runner)',
 } as const;
 
 /**
@@ -60,6 +64,7 @@ export function recommend(report: { checks: Readonly<Record<CheckName, { ok: boo
   if (v['buildah-rootless'].ok && report.executor === 'kubernetes')
     return { builder: 'buildah-rootless', reason: REASONS['buildah-rootless'] };
   if (v.buildah.ok) return { builder: 'buildah', reason: REASONS.buildah };
+  if (report.executor === 'shell') return { builder: 'buildah', reason: REASONS.shell.replace('MISSING', v.buildah.missing.join(', ')) };
   return { builder: 'kaniko', reason: REASONS.kaniko.replace('MISSING', v.buildah.missing.join(', ')) };
 }
 
@@ -89,6 +94,7 @@ export function probeRules(): Record<string, unknown> {
       rootless: shellWord(REASONS['buildah-rootless']),
       buildah: shellWord(REASONS.buildah),
       kaniko: doubleQuoted(REASONS.kaniko, 'MISSING', '$cigen_missing_list'),
+      shell: doubleQuoted(REASONS.shell, 'MISSING', '$cigen_missing_list'),
     },
   };
 }

@@ -449,6 +449,16 @@ const SCENARIOS: [
     },
   ],
   [
+    'a shell executor whose host refuses user namespaces: buildah on the host (image: is ignored), kaniko impossible',
+    { ...DOCKER_DEFAULT, dockerenv: false, env: { CI_RUNNER_EXECUTABLE_ARCH: 'linux/amd64' } },
+    {
+      executor: 'shell',
+      recommendation: 'buildah',
+      checks: { userns: false, mount: false },
+      missing: { buildah: ['userns', 'mount'], kaniko: [] },
+    },
+  ],
+  [
     'container storage on overlayfs: overlay false, still buildah',
     OVERLAY_ON_OVERLAYFS,
     { executor: 'docker', recommendation: 'buildah', checks: { overlay: false, userns: true, mount: true }, missing: { buildah: [] } },

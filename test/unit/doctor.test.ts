@@ -98,7 +98,7 @@ function report(executor: Executor, failing: CheckName[] = [], extra: Partial<Do
 }
 
 describe('verdicts and recommend', () => {
-  it('the decision guide: rootless on Kubernetes when it works, else buildah, else kaniko; never dind', () => {
+  it('the decision guide: rootless on Kubernetes when it works, else buildah, else kaniko (buildah on a shell executor); never dind', () => {
     for (const executor of EXECUTORS) {
       for (let bits = 0; bits < 1 << CHECK_NAMES.length; bits++) {
         const failing = CHECK_NAMES.filter((_, index) => (bits & (1 << index)) !== 0);
@@ -106,10 +106,26 @@ describe('verdicts and recommend', () => {
         const buildah = !failing.includes('userns') && !failing.includes('mount');
         const rootless = buildah && !failing.includes('proc-unmasked');
         expect(builder, `${executor} ${failing.join(',')}`).toBe(
-          rootless && executor === 'kubernetes' ? 'buildah-rootless' : buildah ? 'buildah' : 'kaniko',
+          rootless && executor === 'kubernetes' ? 'buildah-rootless' : buildah || executor === 'shell' ? 'buildah' : 'kaniko',
         );
       }
     }
+  });
+
+  it('a shell executor ignores image: kaniko, buildkit and dind cannot run there, and the advice is Buildah on the host', () => {
+    const probed = report('shell', ['userns', 'privileged']);
+    const v = verdicts(probed.checks, 'shell');
+    for (const builder of ['kaniko', 'buildkit', 'dind'] as const)
+      expect(v[builder].impossible, builder).toMatch(/^not possible on a shell executor: it runs jobs on the host/);
+    expect(recommend({ checks: probed.checks, executor: 'shell' })).toEqual({
+      builder: 'buildah',
+      reason:
+        'a shell executor runs jobs on the host and ignores image:, so only Buildah installed on the host can build; it still lacks ' +
+        'userns there (or use a Docker or Kubernetes runner)',
+    });
+    const text = adviceText({ ...probed, verdicts: v });
+    expect(text).not.toContain('Kaniko needs nothing');
+    expect(text).toContain('To change on the runner:');
   });
 
   it('kaniko needs nothing; seccomp, AppArmor, overlay and fuse block nothing by themselves', () => {
