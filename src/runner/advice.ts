@@ -37,15 +37,23 @@ function enableBuildah(report: DoctorReport, missing: readonly CheckName[]): str
   const failed = [missing.includes('userns') ? 'unshare()' : undefined, missing.includes('mount') ? 'mount()' : undefined].filter(
     (call) => call !== undefined,
   );
+  // Each executor's own words for the same settings (Docker's security_opt, a pod's securityContext).
+  const kubernetes = executor === 'kubernetes';
+  const allowSeccomp = kubernetes
+    ? 'seccompProfile type: Localhost with a profile that adds just those calls (or Unconfined)'
+    : 'seccomp=unconfined, or better a custom profile that adds just those calls';
+  const allowAppArmor = kubernetes
+    ? 'appArmorProfile type: Unconfined (or Localhost with a profile loaded on every node)'
+    : 'apparmor=unconfined, or a custom profile loaded with apparmor_parser';
   if (seccompFilters && failed.length > 0)
     lines.push(
       `seccomp is filtering (${checks.seccomp.detail}) and ${failed.join(' and ')} failed, which the container runtime's default ` +
-        'profile refuses. Allow them: seccomp=unconfined, or better a custom profile that adds just those calls.',
+        `profile refuses. Allow them: ${allowSeccomp}.`,
     );
   if (apparmorBlocks && missing.includes('mount'))
     lines.push(
-      `AppArmor/SELinux confines the job (${checks.apparmor.detail}) and mount() failed, which the default profile refuses. Use ` +
-        'apparmor=unconfined, or a custom profile loaded with apparmor_parser.',
+      `AppArmor/SELinux confines the job (${checks.apparmor.detail}) and mount() failed, which the default profile refuses. ` +
+        `Use ${allowAppArmor}.`,
     );
   if (missing.includes('userns') && !seccompFilters) {
     lines.push(

@@ -112,6 +112,17 @@ describe('verdicts and recommend', () => {
     }
   });
 
+  it("what to change is said in each executor's own words: Docker's security_opt, a pod's securityContext", () => {
+    const failing = ['userns', 'mount', 'seccomp', 'apparmor'] as const;
+    const docker = adviceText(report('docker', [...failing]));
+    expect(docker).toContain('Allow them: seccomp=unconfined');
+    expect(docker).toContain('Use apparmor=unconfined');
+    const kubernetes = adviceText(report('kubernetes', [...failing]));
+    expect(kubernetes).toContain('Allow them: seccompProfile type: Localhost with a profile that adds just those calls (or Unconfined)');
+    expect(kubernetes).toContain('Use appArmorProfile type: Unconfined');
+    expect(kubernetes).not.toMatch(/seccomp=unconfined|apparmor=unconfined/);
+  });
+
   it('a shell executor ignores image: kaniko, buildkit and dind cannot run there, and the advice is Buildah on the host', () => {
     const probed = report('shell', ['userns', 'privileged']);
     const v = verdicts(probed.checks, 'shell');
