@@ -6,6 +6,7 @@
 import { BUILDERS, type Builder, type BuilderId } from '../builders/index.js';
 import { sampleValues } from '../builders/inputs.js';
 import { jobKey } from '../builders/job.js';
+import { parseComponentRef } from '../ci/includes.js';
 import type { InputValue } from '../ci/interpolation/inputs.js';
 import type { ComponentDefinition } from './component.js';
 import { buildahNativeComponent } from './buildah-native.js';
@@ -51,12 +52,12 @@ export const CATALOG: readonly ComponentDefinition[] = [
   verifyComponent,
 ];
 
-/** The components that build an image from a context and a Dockerfile, in a job named by
- *  job-name (build-image by default): what init and migrate count as a build already there. */
-export const IMAGE_BUILDER_COMPONENTS: ReadonlySet<string> = new Set([
-  ...BUILDERS.map((builder) => builder.id),
-  buildahNativeComponent.name,
-]);
+/** The components that build an image from a context and a Dockerfile, in a job named by job-name (build-image by default). */
+const IMAGE_BUILDER_COMPONENTS: ReadonlySet<string> = new Set([...BUILDERS.map((builder) => builder.id), buildahNativeComponent.name]);
+
+/** Whether a `component:` include target is one of those builds: what init and migrate count as a build already there
+ *  (another component, SAST or cigen's doctor, builds nothing). */
+export const buildsImage = (target: string): boolean => IMAGE_BUILDER_COMPONENTS.has(parseComponentRef(target)?.name ?? '');
 
 export function findComponent(name: string): ComponentDefinition | undefined {
   return CATALOG.find((component) => component.name === name);

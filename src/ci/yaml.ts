@@ -231,30 +231,28 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype;
 const isPlainCollection = (value: unknown): boolean => Array.isArray(value) || isPlainObject(value);
 
+/** What makes the library write a string by its indentation: a document marker at a line's start. */
+const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/m;
 /**
  * Single-line strings as the library wrote them, one map per kind of place (a key, a value, a
  * part of a !reference): without line folding such a string's text does not depend on its
  * indentation (unless it holds a document marker), and a catalog writes the same keys and values
  * many times. Bounded, for a long run.
  */
-const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/m;
 const writtenStrings = { key: new Map<string, string>(), value: new Map<string, string>(), flow: new Map<string, string>() };
 const WRITTEN_STRINGS_LIMIT = 50_000;
+
+/** The map kept for strings written in this kind of place: the three places the writer writes strings. */
+function writtenIn(context: StringifyContext, asWritten: boolean): Map<string, string> | undefined {
+  if (context.inFlow) return asWritten ? writtenStrings.flow : undefined;
+  if (context.implicitKey) return asWritten ? writtenStrings.key : undefined;
+  return asWritten ? undefined : writtenStrings.value;
+}
 
 /** A scalar (a key when `implicitKey`), written by the library's writers in `context`. */
 function writeScalar(value: unknown, context: StringifyContext, asWritten = false): string {
   if (typeof value === 'string') {
-    const place = context.inFlow
-      ? asWritten
-        ? writtenStrings.flow
-        : undefined
-      : context.implicitKey
-        ? asWritten
-          ? writtenStrings.key
-          : undefined
-        : asWritten
-          ? undefined
-          : writtenStrings.value;
+    const place = writtenIn(context, asWritten);
     const single = place !== undefined && !value.includes('\n') && !DOCUMENT_MARKER.test(value);
     if (single) {
       const written = place.get(value);
@@ -270,19 +268,19 @@ function writeScalar(value: unknown, context: StringifyContext, asWritten = fals
   return writeOther(value, context);
 }
 
+/** A string as the library writes it there (not kept: see writtenStrings). */
 function writeString(value: string, context: StringifyContext, asWritten: boolean): string {
-  {
-    const scalar = new Scalar(value);
-    // As toNode makes values (a scalar node: `<<` would be written by the merge tag); keys and
-    // the parts of a !reference stay as they are.
-    if (!asWritten && YAML11_BREAKS.test(value)) {
-      if (value === MERGE_KEY) throw GIVE_UP_WRITING;
-      scalar.type = Scalar.QUOTE_DOUBLE;
-    }
-    return stringTag.stringify?.(scalar, context) ?? '';
+  const scalar = new Scalar(value);
+  // As toNode makes values (a scalar node: `<<` would be written by the merge tag); keys and
+  // the parts of a !reference stay as they are.
+  if (!asWritten && YAML11_BREAKS.test(value)) {
+    if (value === MERGE_KEY) throw GIVE_UP_WRITING;
+    scalar.type = Scalar.QUOTE_DOUBLE;
   }
+  return stringTag.stringify?.(scalar, context) ?? '';
 }
 
+/** Any other scalar: a Literal (block or quoted), a number, a boolean, null. */
 function writeOther(value: unknown, context: StringifyContext): string {
   if (value instanceof Literal) {
     if (value.text === MERGE_KEY) throw GIVE_UP_WRITING;

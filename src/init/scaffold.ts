@@ -6,10 +6,9 @@
 import { posix } from 'node:path';
 import { addIncludeEntries, addToTopLevelList, includesOf, renderBlock, renderEntries, type ComponentInclude } from '../ci/splice.js';
 import { applyEdits, contentEnd, keyOf, readSource, type Edit } from '../ci/source.js';
-import { parseComponentRef } from '../ci/includes.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { scalarText } from '../ci/yaml.js';
-import { IMAGE_BUILDER_COMPONENTS } from '../catalog/registry.js';
+import { buildsImage } from '../catalog/registry.js';
 import { includeEntry, type BuildProposal } from './plan.js';
 
 export interface Scaffold {
@@ -44,7 +43,7 @@ function existing(path: string, text: string): Existing {
     const inputs = entry.inputs ?? {};
     // Only a cigen build component builds context/Dockerfile (by default ./Dockerfile, as build-image);
     // another component (sast, cigen's doctor) builds nothing, and its job name is its own.
-    if (!IMAGE_BUILDER_COMPONENTS.has(parseComponentRef(entry.target)?.name ?? '')) {
+    if (!buildsImage(entry.target)) {
       if (inputs['job-name'] !== undefined) jobs.add(scalarText(inputs['job-name']));
       continue;
     }

@@ -14,7 +14,7 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import { VOCABULARY_ORDER } from '../builders/inputs.js';
 import { resolveInputs, type InputSpecs } from '../ci/interpolation/inputs.js';
-import { findComponent, IMAGE_BUILDER_COMPONENTS } from '../catalog/registry.js';
+import { buildsImage, findComponent } from '../catalog/registry.js';
 import { componentHeader } from '../catalog/document.js';
 import { KANIKO_COMPAT, KANIKO_COMPAT_JOB } from '../catalog/kaniko-compat.js';
 import { checkBuildInputValues } from '../catalog/values.js';
@@ -30,7 +30,6 @@ import {
   type JobDefinition,
   type Pipeline,
 } from './pipeline.js';
-import { parseComponentRef } from '../ci/includes.js';
 import { includesOf } from '../ci/splice.js';
 import { scalarText } from '../ci/yaml.js';
 import { itemsOf, kanikoClassifier, type Classifier, type DockerLogin, type ScriptItem, type Unreadable } from './scripts.js';
@@ -230,7 +229,7 @@ export function componentJobNames(pipeline: Pipeline): Map<string, string> {
   const names = new Map<string, string>();
   for (const file of pipeline.files) {
     for (const entry of includesOf(file)) {
-      if (entry.kind !== 'component' || !IMAGE_BUILDER_COMPONENTS.has(parseComponentRef(entry.target)?.name ?? '')) continue;
+      if (entry.kind !== 'component' || !buildsImage(entry.target)) continue;
       const jobName = entry.inputs?.['job-name'];
       names.set(typeof jobName === 'string' ? jobName : 'build-image', entry.target);
     }
