@@ -729,6 +729,16 @@ export class UserYamlError extends Error {
  * holds itself) is a UserYamlError, never a warning on stderr or a crash later.
  */
 export function parseUserYaml(text: string): unknown {
+  return readUserYaml(text).value;
+}
+
+/** A person's YAML document (see parseUserYaml) with the line (1-based) of each key of its top-level mapping. */
+export interface UserYaml {
+  value: unknown;
+  keyLines: ReadonlyMap<string, number>;
+}
+
+export function readUserYaml(text: string): UserYaml {
   const lineCounter = new LineCounter();
   // Psych's booleans (`push: yes` is true, `n` a string); no `!reference`, which only a CI file takes.
   // A key given twice is refused (one of the two values would be lost without a word).
@@ -744,7 +754,7 @@ export function parseUserYaml(text: string): unknown {
     return { line, column: col };
   };
   const [doc, ...rest] = Array.isArray(documents) ? documents : [];
-  if (!doc) return null;
+  if (!doc) return { value: null, keyLines: new Map() };
   // The yaml library's parseDocument says nothing of a second document at logLevel 'silent', and
   // whatever follows `---` (or `...`) would be dropped without a word. An empty one (a file that
   // ends with `---`) drops nothing.
@@ -765,9 +775,17 @@ export function parseUserYaml(text: string): unknown {
     },
   });
   if (recursive !== undefined) throw new UserYamlError('an alias inside the node it names (a value that holds itself)', at(recursive));
+  let value: unknown;
   try {
-    return doc.toJS({ maxAliasCount: 100 });
+    value = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
     throw new UserYamlError((error as Error).message.split('\n')[0] ?? 'invalid aliases');
   }
+  const keyLines = new Map<string, number>();
+  if (isMap(doc.contents)) {
+    for (const { key } of doc.contents.items) {
+      if (isScalarNode(key) && key.range) keyLines.set(String(key.value), at(key.range[0]).line);
+    }
+  }
+  return { value, keyLines };
 }

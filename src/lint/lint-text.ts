@@ -224,7 +224,7 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   } else if (parsed.header) {
     const specs = (parsed.header.toJS() as { spec?: { inputs?: InputSpecs } } | null)?.spec?.inputs ?? {};
     for (const error of resolveInputs(specs, inputs).errors) {
-      const name = inputOfError(error) ?? /^unknown input arguments: ([^,]+)/.exec(error)?.[1];
+      const name = inputOfError(error);
       report('include/inputs', `\`${entry.target}\`: ${error}`, name && name in inputs ? ['inputs', name] : entry.inputs ? ['inputs'] : []);
     }
   }

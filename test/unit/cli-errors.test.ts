@@ -145,6 +145,25 @@ describe('a file whose content is wrong is exit 1', () => {
     }
   });
 
+  it('render --inputs: a refused value names the file and the line it is written on; one from -i names none', () => {
+    const dir = scratch({
+      'in.yml': '# inputs\nimage: registry.example/app\n\ntags: [ok, "b c"]\nregistry-password: hunter2\n',
+      'unknown.yml': 'image: registry.example/app\nmystery: 1\n',
+    });
+    const file = join(dir, 'in.yml');
+    const result = cigen(['render', 'buildah', '--inputs', file]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${file}:4: \`tags\` input: "b c" is not a valid image tag`);
+    expect(result.stderr).toContain(`${file}:5: \`registry-password\` input: the password is written out`);
+    expect(result.stderr).not.toContain('hunter2');
+    const unknown = cigen(['render', 'buildah', '--inputs', join(dir, 'unknown.yml')]);
+    expect(unknown.stderr).toContain(`${join(dir, 'unknown.yml')}:2: unknown input arguments: mystery`);
+    // Given again with -i, the value is the flag's: the file's line would point at a value not used.
+    const overridden = cigen(['render', 'buildah', '--inputs', file, '-i', 'tags=[x, "y z"]']);
+    expect(overridden.status).toBe(1);
+    expect(overridden.stderr).toMatch(/^ {2}`tags` input: "y z" is not a valid image tag/m);
+  });
+
   it.each([
     ['13.11: migrate, an alias bomb', ALIAS_BOMB, /invalid YAML: Excessive alias count/],
     ['migrate, an alias to no anchor', 'build:\n  variables: *nowhere\n  script: [x]\n', /invalid YAML: Unresolved alias/],

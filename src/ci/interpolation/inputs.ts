@@ -22,8 +22,9 @@ export type InputSpecs = Readonly<Record<string, InputSpec | null>>;
 export const MAX_STRING_INPUT = 1024;
 
 /** The input an error about one input names: GitLab words those `` `name` input: ... `` (and so
- *  do cigen's own checks of input values). */
-export const inputOfError = (error: string): string | undefined => /^`([^`]+)` input: /.exec(error)?.[1];
+ *  do cigen's own checks of input values); of `unknown input arguments: a, b`, the first. */
+export const inputOfError = (error: string): string | undefined =>
+  /^`([^`]+)` input: /.exec(error)?.[1] ?? /^unknown input arguments: ([^,]+)/.exec(error)?.[1];
 
 const ARTICLE: Record<InputType, string> = {
   array: 'an array',

@@ -1,7 +1,8 @@
 /** `cigen render <component>`: the job GitLab would run for given inputs. */
 import { InputError, UsageError } from '../../errors.js';
 import type { InterpolationMode } from '../../ci/interpolation/index.js';
-import { parseUserYaml, UserYamlError } from '../../ci/yaml.js';
+import { parseUserYaml, readUserYaml, UserYamlError } from '../../ci/yaml.js';
+import { inputOfError } from '../../ci/interpolation/inputs.js';
 import { CATALOG, findComponent } from '../../catalog/registry.js';
 import { renderInstance } from '../../catalog/instantiate.js';
 import { readUserFile, writeFilesAtomically } from '../files.js';
@@ -33,12 +34,14 @@ export async function runRender(name: string, options: RenderOptions): Promise<v
   const component = findComponent(name);
   if (!component) throw new UsageError(`unknown component ${name}; the catalog has: ${CATALOG.map((c) => c.name).join(', ')}`);
   let inputs: Record<string, unknown> = {};
+  // Where each input the --inputs file gives is written, so that a refusal names file:line.
+  let fileLines: ReadonlyMap<string, number> = new Map();
   if (options.inputs) {
     const text = await readUserFile(options.inputs, `--inputs ${options.inputs}`);
     let loaded: unknown;
     try {
       // GitLab's own parser refuses more than a few aliases; an alias bomb stops here.
-      loaded = parseUserYaml(text);
+      ({ value: loaded, keyLines: fileLines } = readUserYaml(text));
     } catch (error) {
       if (!(error instanceof UserYamlError)) throw error;
       const where = error.at ? `${options.inputs}:${error.at.line}:${error.at.column}` : options.inputs;
@@ -48,14 +51,21 @@ export async function runRender(name: string, options: RenderOptions): Promise<v
       throw new InputError(`--inputs ${options.inputs}: expected a mapping of input names to values`);
     inputs = { ...(loaded as Record<string, unknown>) };
   }
+  const fromFlags = new Set<string>();
   for (const flag of options.input) {
     const [key, value] = parseInputFlag(flag);
+    fromFlags.add(key);
     // Defined, not assigned: `-i __proto__=...` is an input name like any other (and unknown).
     Object.defineProperty(inputs, key, { value, enumerable: true, writable: true, configurable: true });
   }
   const rendered = renderInstance(component, inputs, options.mode);
   if (rendered.text === undefined) {
-    throw new InputError(`${name}: the inputs were refused${options.out ? `; ${options.out} not written` : ''}`, rendered.errors);
+    const located = rendered.errors.map((error) => {
+      const input = inputOfError(error);
+      const line = input === undefined || fromFlags.has(input) ? undefined : fileLines.get(input);
+      return line === undefined ? error : `${options.inputs}:${line}: ${error}`;
+    });
+    throw new InputError(`${name}: the inputs were refused${options.out ? `; ${options.out} not written` : ''}`, located);
   }
   if (options.out) await writeFilesAtomically([{ path: options.out, text: rendered.text }]);
   else process.stdout.write(rendered.text);
