@@ -3,7 +3,7 @@
  * engine never re-serialises a file: it splices new text into ranges it computed from the
  * nodes, so every byte it has no reason to touch stays as it was.
  */
-import { Parser, isMap, isPair, isScalar, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { Parser, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { MAX_ALIASES, parseYamlDocument, parseYamlDocuments } from './yaml.js';
 
 export interface SourceFile {
@@ -14,7 +14,13 @@ export interface SourceFile {
   root: YAMLMap | undefined;
   /** Offsets of every comment token, for carrying comments out of removed ranges (read on
    *  first use: most files have nothing removed). */
-  readonly comments: { offset: number; text: string }[];
+  readonly comments: readonly Comment[];
+}
+
+/** A comment token: where it starts and its text (`# ...`). */
+export interface Comment {
+  offset: number;
+  text: string;
 }
 
 export class SourceError extends Error {
@@ -28,8 +34,8 @@ export class SourceError extends Error {
   }
 }
 
-function commentsOf(text: string): { offset: number; text: string }[] {
-  const found: { offset: number; text: string }[] = [];
+function commentsOf(text: string): Comment[] {
+  const found: Comment[] = [];
   const walk = (token: unknown, depth: number): void => {
     if (depth > 500 || token === null || typeof token !== 'object') return;
     if (Array.isArray(token)) {
@@ -65,7 +71,7 @@ export function readSource(path: string, text: string): SourceFile {
     throw new SourceError(path, 1, 1, `${(error as Error).message.split('\n')[0] ?? 'invalid aliases'}`);
   }
   const root = isMap(doc.contents) ? doc.contents : undefined;
-  let comments: { offset: number; text: string }[] | undefined;
+  let comments: Comment[] | undefined;
   return {
     path,
     text,
@@ -117,12 +123,53 @@ export function keyOf(pair: unknown): string | undefined {
   return typeof value === 'symbol' ? '<<' : String(value);
 }
 
-/** Comments inside `[start, end)`, as lines indented to `indent`. */
-export function commentsWithin(file: SourceFile, start: number, end: number, indent: number): string {
+/** Comments inside `[start, end)`, as lines indented to `indent`; those `carried` already went
+ *  elsewhere with the item they end (see itemText). */
+export function commentsWithin(
+  file: SourceFile,
+  start: number,
+  end: number,
+  indent: number,
+  carried: ReadonlySet<Comment> = new Set(),
+): string {
   return file.comments
-    .filter((c) => c.offset >= start && c.offset < end)
+    .filter((c) => c.offset >= start && c.offset < end && !carried.has(c))
     .map((c) => `${' '.repeat(indent)}${c.text}\n`)
     .join('');
+}
+
+/** The comment that ends the line `offset` is on, with only blanks before it from `offset`. */
+function commentEnding(file: SourceFile, offset: number): Comment | undefined {
+  const { comments, text } = file;
+  let low = 0;
+  let high = comments.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((comments[middle] as Comment).offset < offset) low = middle + 1;
+    else high = middle;
+  }
+  const next = comments[low];
+  return next && /^[ \t]*$/.test(text.slice(offset, next.offset)) ? next : undefined;
+}
+
+/**
+ * A sequence item as a `- item` line at `indent`: its source text (block scalars included) and
+ * the comment that ends its last line (`- make assets  # why`), which is `carried` with it.
+ */
+export function itemText(file: SourceFile, node: Node, indent: number): { text: string; carried?: Comment } {
+  if (isSeq(node) && node.tag === '!reference') {
+    const parts = node.items.map((i) => (isScalar(i) ? String(i.value) : '')).join(', ');
+    return { text: `${' '.repeat(indent)}- !reference [${parts}]\n` };
+  }
+  const { text } = file;
+  const range = node.range as [number, number, number];
+  const before = text.slice(lineStart(text, range[0]), range[0]);
+  const from = /^\s*-\s+$/.test(before) ? before.length : columnOf(text, range[0]);
+  const body = reindent(text.slice(range[0], range[1]), from, indent + 2).replace(/\n*$/, '');
+  // A block scalar ends after its last line: what follows is not on a line of its own.
+  const block = isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED');
+  const carried = block ? undefined : commentEnding(file, range[1]);
+  return { text: `${' '.repeat(indent)}- ${body}${carried ? ` ${carried.text}` : ''}\n`, ...(carried ? { carried } : {}) };
 }
 
 /** Moves lines indented by `from` columns to `to` columns (the first line is placed by the caller). */

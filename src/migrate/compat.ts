@@ -6,7 +6,7 @@
  * whose lines then follow the installer.
  */
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
-import { columnOf, commentsWithin, indentUnit, keyOf, lineStart, pairRange, reindent, type Edit } from '../ci/source.js';
+import { columnOf, commentsWithin, indentUnit, itemText, keyOf, lineStart, pairRange, type Edit } from '../ci/source.js';
 import { reason, type Reason } from './notes.js';
 import { extendsOf, holderOf, sourceOf, type JobDefinition, type Pipeline } from './pipeline.js';
 import { sharedKeyReasons } from './dependents.js';
@@ -20,18 +20,6 @@ export interface CompatEdits {
 
 /** `!reference [<job>, before_script]`: the installer, as an item. */
 export const installerReference = (compatJob: string): string => `!reference [${compatJob}, before_script]`;
-
-/** The text of a node as a `- item` at `indent`, keeping its source (block scalars included). */
-function itemText(text: string, node: Node, indent: number): string {
-  if (isSeq(node) && node.tag === '!reference')
-    return `${' '.repeat(indent)}- !reference [${node.items.map((i) => (isScalar(i) ? String(i.value) : '')).join(', ')}]\n`;
-  const range = node.range as [number, number, number];
-  const start = lineStart(text, range[0]);
-  const line = text.slice(start, range[0]);
-  const from = /^\s*-\s+$/.test(line) ? line.length : columnOf(text, range[0]);
-  const body = reindent(text.slice(range[0], range[1]), from, indent + 2);
-  return `${' '.repeat(indent)}- ${body.replace(/\n*$/, '')}\n`;
-}
 
 /**
  * The edits that put `definition` on kaniko-compat. `converted` names the templates that carry the
@@ -96,18 +84,19 @@ export function compatEdits(
       installer = true;
     } else if (value) {
       // A scalar, an alias or a !reference: it becomes the second item of a list.
-      const range = value.range as [number, number, number];
       const pairStart = lineStart(text, ((source.pair.key as Node).range as [number, number, number])[0]);
       const pairEnd = pairRange(text, source.pair)[1];
       const keyIndent = columnOf(text, ((source.pair.key as Node).range as [number, number, number])[0]);
-      const own = isAlias(value) ? `${' '.repeat(keyIndent + unit)}- *${value.source}\n` : itemText(text, value, keyIndent + unit);
-      void range;
+      const own = isAlias(value)
+        ? { text: `${' '.repeat(keyIndent + unit)}- *${value.source}\n` }
+        : itemText(file, value, keyIndent + unit);
+      const carried = new Set(own.carried ? [own.carried] : []);
       edits.push({
         start: pairStart,
         end: pairEnd,
         text:
-          `${' '.repeat(keyIndent)}before_script:\n${commentsWithin(file, pairStart, pairEnd, keyIndent + unit)}` +
-          `${' '.repeat(keyIndent + unit)}- ${ref}\n${own}`,
+          `${' '.repeat(keyIndent)}before_script:\n${commentsWithin(file, pairStart, pairEnd, keyIndent + unit, carried)}` +
+          `${' '.repeat(keyIndent + unit)}- ${ref}\n${own.text}`,
       });
       installer = true;
     } else {
@@ -119,7 +108,7 @@ export function compatEdits(
     additions += `${' '.repeat(indent)}before_script:\n${' '.repeat(indent + unit)}- ${ref}\n`;
     const value = source.pair.value as Node | null;
     const items = isSeq(value) && value.tag !== '!reference' ? (value.items as Node[]) : value ? [value] : [];
-    for (const item of items) additions += itemText(source.file.text, item, indent + unit);
+    for (const item of items) additions += itemText(source.file, item, indent + unit).text;
     installer = true;
   } else if (source?.via === 'base') {
     const carries = holder !== undefined && converted.has(holder.name);
@@ -142,7 +131,7 @@ export function compatEdits(
     if (fallback.global) {
       const value = fallback.pair.value as Node | null;
       const items = isSeq(value) && value.tag !== '!reference' ? (value.items as Node[]) : value ? [value] : [];
-      for (const item of items) additions += itemText(fallback.file.text, item, indent + unit);
+      for (const item of items) additions += itemText(fallback.file, item, indent + unit).text;
     } else additions += `${' '.repeat(indent + unit)}- !reference [default, before_script]\n`;
     installer = true;
   }

@@ -11,7 +11,7 @@
  * local job would win). Commands the Kaniko job ran before the build move to the local job's
  * before_script, which runs in the same shell as the component's script.
  */
-import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import { VOCABULARY_ORDER } from '../builders/inputs.js';
 import { resolveInputs, type InputSpecs } from '../ci/interpolation/inputs.js';
 import { buildsImage, findComponent } from '../catalog/registry.js';
@@ -42,7 +42,7 @@ import { sharedKeyReasons } from './dependents.js';
 import { compatEdits, onCompat } from './compat.js';
 import { retagOf, type Retag } from './retag.js';
 import { readKanikoWrite } from './auth.js';
-import { columnOf, commentsWithin, keyOf, lineEnd, lineStart, pairRange, reindent, indentUnit, type Edit } from '../ci/source.js';
+import { columnOf, commentsWithin, itemText, keyOf, pairRange, reindent, indentUnit, type Comment, type Edit } from '../ci/source.js';
 
 export type JobStatus = 'migrated' | 'needs-review' | 'unchanged';
 
@@ -255,25 +255,6 @@ function variableLookup(pipeline: Pipeline, job: JobDefinition): TranslateContex
   const values = variablesOf(pipeline, job);
   const alternatives = variableAlternativesOf(pipeline, job);
   return { variable: (name) => values.get(name), alternatives: (name) => alternatives.get(name) ?? [] };
-}
-
-/** One script item as a `- item` line at `indent`, its source text kept (block scalars included). */
-function itemText(item: ScriptItem, indent: number): string {
-  const node = item.node;
-  if (isSeq(node) && node.tag === '!reference') {
-    return `${' '.repeat(indent)}- !reference [${node.items.map((i) => (isScalar(i) ? String(i.value) : '')).join(', ')}]\n`;
-  }
-  const range = node.range as [number, number, number];
-  const body = reindent(item.file.text.slice(range[0], range[1]), lineIndent(item.file.text, range[0]), indent + 2);
-  return `${' '.repeat(indent)}- ${body.replace(/\n*$/, '')}\n`;
-}
-
-/** The indentation of the line that holds `offset`. */
-function lineIndent(text: string, offset: number): number {
-  const start = lineStart(text, offset);
-  const line = text.slice(start, lineEnd(text, offset));
-  const dash = /^(\s*)-\s/.exec(line);
-  return dash ? (dash[1] as string).length + 2 : line.length - line.trimStart().length;
 }
 
 /** What differs between the builds cigen migrates: how the build call translates, and words. */
@@ -603,6 +584,8 @@ function slimJobEdits(
   const firstPair = map.items[0];
   const indent = firstPair ? columnOf(text, (firstPair.key as Node).range?.[0] ?? 0) : indentUnit(file);
   let additions = '';
+  // Comments that went with the item they end, not to be kept a second time where it was.
+  const carried = new Set<Comment>();
   for (const pair of copies) {
     const [start, end] = pairRange(text, pair);
     const from = copyFrom.get(pair) ?? indent;
@@ -611,7 +594,11 @@ function slimJobEdits(
   }
   if (extras.length > 0) {
     additions += `${' '.repeat(indent)}before_script:\n`;
-    for (const item of extras) additions += itemText(item, indent + indentUnit(file));
+    for (const item of extras) {
+      const moved = itemText(item.file, item.node, indent + indentUnit(file));
+      additions += moved.text;
+      if (moved.carried) carried.add(moved.carried);
+    }
   }
 
   removals.sort((a, b) => ((a.key as Node).range?.[0] ?? 0) - ((b.key as Node).range?.[0] ?? 0));
@@ -624,7 +611,7 @@ function slimJobEdits(
   }
   removals.forEach((pair, i) => {
     const [start, end] = pairRange(text, pair);
-    const kept = commentsWithin(file, start, end, indent);
+    const kept = commentsWithin(file, start, end, indent, carried);
     edits.push({ start, end, text: kept + (i === 0 ? additions : '') });
   });
   if (removals.length === 0 && additions !== '') {

@@ -113,6 +113,24 @@ unit:
     expect(out.result).not.toContain('executor');
   });
 
+  it('a comment that ends a command moved to before_script stays on its line, once', async () => {
+    const out = root(`build:
+  image: gcr.io/kaniko-project/executor:debug
+  script:
+    - echo "preparing"   # prepare the context
+    - >-
+      mkdir -p out
+    - "touch out/x" # quoted
+    - /kaniko/executor --destination $CI_REGISTRY_IMAGE:latest --cache  # push
+    # after
+`);
+    expect(out.result).toContain('  before_script:\n    - echo "preparing" # prepare the context\n');
+    expect(out.result).toContain('    - "touch out/x" # quoted\n');
+    for (const comment of ['# prepare the context', '# quoted', '# push', '# after'])
+      expect(out.result.split(comment).length - 1, comment).toBe(1);
+    expect(await lintErrors(out.result)).toEqual([]);
+  });
+
   it('removes the job when nothing of it is left: the component is the whole job', async () => {
     const out = root(
       'stages: [build]\nbuild:\n  stage: build\n  image: gcr.io/kaniko-project/executor:debug\n' +
