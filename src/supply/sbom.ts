@@ -6,7 +6,7 @@
  * registry credentials, and no vulnerability database.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
@@ -54,16 +54,43 @@ export function parseCycloneDx(text: string, what: string): CycloneDxBom {
   return b as CycloneDxBom;
 }
 
-/** Whiteouts of a layer just unpacked: `.wh.NAME` deletes NAME from the layers below. */
-function applyWhiteouts(dir: string): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
+/**
+ * Moves a layer unpacked in `layer` onto the image's file system in `root`, applying its
+ * whiteouts (`.wh.NAME` deletes NAME below, `.wh..wh..opq` empties the directory). A link an
+ * earlier layer left in `root` is never followed: an entry beneath a path that is not a real
+ * directory there replaces it, so a layer cannot write through `etc -> /usr/local/bin`.
+ */
+function applyLayer(layer: string, root: string): void {
+  const entries = readdirSync(layer, { withFileTypes: true });
+  if (entries.some((entry) => entry.name === '.wh..wh..opq')) {
+    for (const name of readdirSync(root)) rmSync(join(root, name), { recursive: true, force: true });
+  }
+  for (const entry of entries) {
     if (entry.name.startsWith('.wh.')) {
-      if (entry.name !== '.wh..wh..opq') rmSync(join(dir, entry.name.slice(4)), { recursive: true, force: true });
-      rmSync(path, { force: true });
-    } else if (entry.isDirectory() && !entry.isSymbolicLink()) applyWhiteouts(path);
+      // `.wh..` and `.wh...` would name the directory itself and its parent.
+      const hidden = entry.name.slice(4);
+      if (entry.name !== '.wh..wh..opq' && hidden !== '.' && hidden !== '..') rmSync(join(root, hidden), { recursive: true, force: true });
+      continue;
+    }
+    const from = join(layer, entry.name);
+    const to = join(root, entry.name);
+    const there = lstatIfAny(to);
+    if (entry.isDirectory() && !entry.isSymbolicLink()) {
+      if (there?.isDirectory()) {
+        applyLayer(from, to);
+        continue;
+      }
+      if (there) rmSync(to, { recursive: true, force: true });
+      mkdirSync(to);
+      applyLayer(from, to);
+    } else {
+      if (there) rmSync(to, { recursive: true, force: true });
+      renameSync(from, to);
+    }
   }
 }
+
+const lstatIfAny = (path: string): Stats | undefined => lstatSync(path, { throwIfNoEntry: false });
 
 /** The image's file system: its layers, in order, unpacked into `rootfs`. */
 export async function unpackImage(reader: RegistryReader, digest: string, rootfs: string, scratch: string): Promise<void> {
@@ -73,14 +100,27 @@ export async function unpackImage(reader: RegistryReader, digest: string, rootfs
   mkdirSync(rootfs, { recursive: true });
   for (const layer of layers) {
     const file = join(scratch, 'layer');
+    const unpacked = join(scratch, 'unpacked');
     await reader.blobToFile(layer.digest, file);
-    // GNU tar reads gzip and plain layers alike; it drops leading slashes and refuses `..`.
-    const untar = spawnSync('tar', ['-x', '--no-same-owner', '--no-same-permissions', '-C', rootfs, '-f', file], { encoding: 'utf8' });
+    // Each layer into an empty directory of its own: nothing an earlier layer left is in the
+    // way. GNU tar reads gzip and plain layers alike, drops leading slashes, refuses `..`, and
+    // makes a link that leaves the directory only after the members beneath it are written.
+    mkdirSync(unpacked);
+    const untar = spawnSync('tar', ['-x', '--no-same-owner', '--no-same-permissions', '-C', unpacked, '-f', file], { encoding: 'utf8' });
     if (untar.status !== 0)
       throw new InputError(`cannot unpack layer ${layer.digest}: ${(untar.stderr || String(untar.error)).trim().split('\n')[0]}`);
     rmSync(file, { force: true });
-    applyWhiteouts(rootfs);
+    applyLayer(unpacked, rootfs);
+    rmSync(unpacked, { recursive: true, force: true });
   }
+}
+
+/** What the generator sees of the job's environment: where programs and its home are, its own
+ *  settings (TRIVY_*), nothing else — not the job's OIDC token, a key password or registry credentials. */
+export function generatorEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL'].includes(name) || name.startsWith('TRIVY_')),
+  );
 }
 
 /** Runs Trivy on one platform image, unpacked by cigen from the registry. */
@@ -108,14 +148,19 @@ export async function generateSbom(
       join(dir, 'cache'),
       rootfs,
     ];
-    const run = spawnSync(generator, args, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const run = spawnSync(generator, args, { env: generatorEnv(env), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (run.error) throw new InputError(`cannot run the SBOM generator ${generator}: ${run.error.message}`);
     if (run.status !== 0)
       throw new InputError(
         `the SBOM generator (${generator}) failed on ${image.digest} (exit ${run.status}): ` +
           (run.stderr || run.stdout).trim().split('\n').slice(-3).join(' / '),
       );
-    const text = readFileSync(output, 'utf8');
+    let text: string;
+    try {
+      text = readFileSync(output, 'utf8');
+    } catch {
+      throw new InputError(`the SBOM generator (${generator}) exited 0 on ${image.digest} but wrote no SBOM`);
+    }
     return { text, bom: parseCycloneDx(text, `the SBOM ${generator} wrote`) };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,147 @@
+/**
+ * `cigen sbom` unpacks an image the pipeline built — possibly from a base image nobody here
+ * controls — on the job's machine: a layer must not write outside the scratch root, and the
+ * generator must not see the job's secrets.
+ */
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RegistryReader } from '../../src/supply/registry.js';
+import { generateSbom, generatorEnv, unpackImage } from '../../src/supply/sbom.js';
+
+type Member = { name: string; file?: string; dir?: true; symlink?: string };
+
+/** A POSIX (ustar) archive of the members in order: enough to write what tar itself would refuse to pack. */
+function tarOf(members: readonly Member[]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const member of members) {
+    const body = Buffer.from(member.file ?? '');
+    const header = Buffer.alloc(512);
+    const put = (text: string, at: number, width: number) => header.write(text.slice(0, width), at, 'latin1');
+    put(member.name, 0, 100);
+    put(member.dir ? '0000755\0' : '0000644\0', 100, 8);
+    put('0000000\0', 108, 8);
+    put('0000000\0', 116, 8);
+    put(`${body.length.toString(8).padStart(11, '0')}\0`, 124, 12);
+    put('00000000000\0', 136, 12);
+    put(member.symlink !== undefined ? '2' : member.dir ? '5' : '0', 156, 1);
+    put(member.symlink ?? '', 157, 100);
+    put('ustar\0', 257, 6);
+    put('00', 263, 2);
+    header.fill(' ', 148, 156);
+    let sum = 0;
+    for (const byte of header) sum += byte;
+    put(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8);
+    blocks.push(header, body, Buffer.alloc((512 - (body.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}
+
+/** A registry that holds one image manifest with these layers. */
+function readerOf(layers: readonly Buffer[]): RegistryReader {
+  const byDigest = new Map(layers.map((layer, i) => [`sha256:${String(i).padStart(64, '0')}`, layer]));
+  return {
+    manifest: (digest: string) =>
+      Promise.resolve({
+        digest,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        body: { layers: [...byDigest.keys()].map((d) => ({ digest: d, mediaType: 'application/vnd.oci.image.layer.v1.tar', size: 0 })) },
+      }),
+    blobToFile: (digest: string, path: string) => Promise.resolve(writeFileSync(path, byDigest.get(digest) as Buffer)),
+  } as unknown as RegistryReader;
+}
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function sandbox(): { rootfs: string; scratch: string; outside: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'cigen-sbom-test-'));
+  dirs.push(dir);
+  for (const name of ['scratch', 'outside']) mkdirSync(join(dir, name));
+  writeFileSync(join(dir, 'outside', 'trivy'), 'the real generator\n');
+  return { rootfs: join(dir, 'scratch', 'rootfs'), scratch: join(dir, 'scratch'), outside: join(dir, 'outside') };
+}
+
+const IMAGE = `sha256:${'a'.repeat(64)}`;
+
+describe('unpacking an image never writes outside its root', () => {
+  it('a link an earlier layer left is replaced, not followed, by a later layer that writes beneath it', async () => {
+    const { rootfs, scratch, outside } = sandbox();
+    const layers = [tarOf([{ name: 'etc', symlink: outside }]), tarOf([{ name: 'etc/trivy', file: 'overwritten by an image layer\n' }])];
+    await unpackImage(readerOf(layers), IMAGE, rootfs, scratch);
+    expect(readFileSync(join(outside, 'trivy'), 'utf8')).toBe('the real generator\n');
+    expect(readdirSync(outside)).toEqual(['trivy']);
+    expect(lstatSync(join(rootfs, 'etc')).isDirectory()).toBe(true);
+    expect(readFileSync(join(rootfs, 'etc', 'trivy'), 'utf8')).toBe('overwritten by an image layer\n');
+  });
+
+  it('a link and a member beneath it in one layer: nothing reaches outside', async () => {
+    const { rootfs, scratch, outside } = sandbox();
+    const layer = tarOf([
+      { name: 'etc', symlink: outside },
+      { name: 'etc/trivy', file: 'overwritten\n' },
+    ]);
+    await unpackImage(readerOf([layer]), IMAGE, rootfs, scratch).catch(() => undefined);
+    expect(readFileSync(join(outside, 'trivy'), 'utf8')).toBe('the real generator\n');
+    expect(readdirSync(outside)).toEqual(['trivy']);
+  });
+
+  it('whiteouts delete from the layers below; an opaque directory keeps only its own layer; `.wh..` names nothing', async () => {
+    const { rootfs, scratch } = sandbox();
+    const layers = [
+      tarOf([
+        { name: 'a/', dir: true },
+        { name: 'a/b', file: 'b' },
+        { name: 'a/c', file: 'c' },
+        { name: 'd', file: 'd' },
+        { name: 'o/', dir: true },
+        { name: 'o/old', file: 'old' },
+      ]),
+      tarOf([
+        { name: 'a/.wh.b', file: '' },
+        { name: '.wh.d', file: '' },
+        { name: '.wh..', file: '' },
+        { name: '.wh...', file: '' },
+        { name: 'o/.wh..wh..opq', file: '' },
+        { name: 'o/new', file: 'new' },
+      ]),
+    ];
+    await unpackImage(readerOf(layers), IMAGE, rootfs, scratch);
+    expect(readdirSync(rootfs).sort()).toEqual(['a', 'o']);
+    expect(readdirSync(join(rootfs, 'a'))).toEqual(['c']);
+    expect(readdirSync(join(rootfs, 'o'))).toEqual(['new']);
+    expect(existsSync(scratch)).toBe(true);
+  });
+});
+
+describe('the SBOM generator', () => {
+  it('sees PATH, HOME and its own TRIVY_* settings, not the job token, a key password or registry credentials', () => {
+    const env = generatorEnv({
+      PATH: '/usr/bin',
+      HOME: '/root',
+      TRIVY_DEBUG: 'true',
+      SIGSTORE_ID_TOKEN: 'eyJ.token',
+      CIGEN_KEY_PASSWORD: 'secret',
+      CI_REGISTRY_PASSWORD: 'secret',
+      CI_JOB_TOKEN: 'secret',
+    });
+    expect(env).toEqual({ PATH: '/usr/bin', HOME: '/root', TRIVY_DEBUG: 'true' });
+  });
+
+  it('that exits 0 without writing an SBOM is refused by name (exit 1), not an internal error', async () => {
+    const { outside } = sandbox();
+    const generator = join(outside, 'silent');
+    writeFileSync(generator, '#!/bin/sh\nexit 0\n');
+    chmodSync(generator, 0o755);
+    const reader = readerOf([tarOf([{ name: 'f', file: 'x' }])]);
+    const run = generateSbom(generator, reader, { platform: '', digest: IMAGE }, { PATH: process.env['PATH'] });
+    await expect(run).rejects.toMatchObject({
+      exitCode: 1,
+      message: `the SBOM generator (${generator}) exited 0 on ${IMAGE} but wrote no SBOM`,
+    });
+  });
+});
