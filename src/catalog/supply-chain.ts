@@ -336,7 +336,9 @@ export const VERIFY_INPUTS: InputDeclarations = {
     regex: FROM_VARIABLE,
     variable: 'CIGEN_POLICY',
     description:
-      'A policy file (YAML: identity, key, require, protected-ref), a path in the project or a file-type variable; the inputs above win.',
+      'A policy file (YAML: identity, key, require, protected-ref), a path in the project or a file-type variable. ' +
+      'The key, issuer, project and ref-pattern inputs replace what it says only where set to other than their defaults; ' +
+      'require and protected-ref add to it.',
     sample: 'deploy/policy.yml',
   },
   'trusted-root': {
@@ -359,7 +361,21 @@ export const verifyJobs = (): Jobs => ({
     variables: inputVariables(VERIFY_INPUTS),
     script: [
       shellLibrary(),
-      new Literal(renderScript(verifyScript, { component: 'verify', reads: readLines(withVariables(VERIFY_INPUTS)) })),
+      new Literal(
+        renderScript(verifyScript, {
+          component: 'verify',
+          reads: readLines(withVariables(VERIFY_INPUTS)),
+          // A policy file's identity is replaced only by inputs set to something else than these.
+          issuerDefault: singleQuoted(VERIFY_INPUTS['certificate-oidc-issuer']?.default),
+          projectDefault: singleQuoted(VERIFY_INPUTS.project?.default),
+        }),
+      ),
     ],
   },
 });
+
+/** A default as a single-quoted shell word (the defaults quoted are plain strings, `$CI_SERVER_URL`). */
+function singleQuoted(value: unknown): string {
+  if (typeof value !== 'string' || value.includes("'")) throw new Error(`not a default a script can quote: ${String(value)}`);
+  return `'${value}'`;
+}

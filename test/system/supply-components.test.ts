@@ -336,6 +336,40 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       ]);
       expect(ok.argv).not.toContain('--require');
     });
+
+    it('the verify component with a policy file: identity inputs left at their defaults do not replace its signer, ref pattern or key', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cigen-verify-policy-'));
+      dirs.push(dir);
+      writeFileSync(
+        join(dir, 'policy.yml'),
+        'identity: {issuer: https://gitlab.example.com, project: group/app, ref-pattern: refs/heads/main}\n',
+      );
+      const env = { CIGEN_BUILT_REF: BUILT, CI_PROJECT_PATH: 'group/app', CI_PROJECT_DIR: dir };
+      const defaults = run(Object.values(jobsOf('verify', { policy: 'policy.yml' }, mode).jobs)[0]!, shell, env);
+      expect(defaults.status, defaults.log).toBe(0);
+      expect(defaults.argv).toEqual(['verify', BUILT, '--require', 'sbom', '--require', 'provenance', '--policy', `${dir}/policy.yml`]);
+      // Set to something else, an input wins over the file, as its description says.
+      const set = run(
+        Object.values(jobsOf('verify', { policy: 'policy.yml', project: 'group/other', 'ref-pattern': 'refs/tags/.*' }, mode).jobs)[0]!,
+        shell,
+        env,
+      );
+      expect(set.status, set.log).toBe(0);
+      expect(set.argv).toEqual([
+        'verify',
+        BUILT,
+        '--project',
+        'group/other',
+        '--ref-pattern',
+        'refs/tags/.*',
+        '--require',
+        'sbom',
+        '--require',
+        'provenance',
+        '--policy',
+        `${dir}/policy.yml`,
+      ]);
+    });
   });
 });
 
