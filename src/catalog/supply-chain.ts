@@ -327,7 +327,9 @@ export const VERIFY_INPUTS: InputDeclarations = {
     type: 'boolean',
     default: false,
     variable: 'CIGEN_PROTECTED_REF',
-    description: 'The provenance must say the image was built from a protected branch or tag.',
+    description:
+      'The provenance must say the image was built from a protected branch or tag; keyless, it needs `ref-pattern` ' +
+      '(a job can claim protection for itself; the certificate proves the ref).',
     sample: true,
   },
   policy: {

@@ -70,7 +70,7 @@ export function registerSupplyCommands(program: Command): void {
     .argument('<image>', 'the image by digest, REGISTRY/REPOSITORY@sha256:...')
     .option('--certificate-oidc-issuer <url>', 'the OIDC issuer of a keyless signature: your GitLab, e.g. https://gitlab.com')
     .option('--certificate-identity <uri>', 'the exact identity: <server>/<project>//<CI config path>@<ref>')
-    .option('--certificate-identity-regexp <regexp>', 'the identity as a regular expression')
+    .option('--certificate-identity-regexp <regexp>', 'the identity as a regular expression the whole identity must match')
     .option('--project <path>', 'the project that must have signed (with the issuer): any CI config, any ref unless --ref-pattern')
     .option('--ref-pattern <regexp>', 'with --project: the refs allowed, e.g. refs/heads/main or refs/tags/v.*')
     .option('--key <file>', 'a public key (PEM) the image must be signed with, instead of an identity')
@@ -80,7 +80,10 @@ export function registerSupplyCommands(program: Command): void {
       (v: string, all: string[]) => [...all, v],
       [] as string[],
     )
-    .option('--protected-ref', 'the provenance must say the image was built from a protected branch or tag')
+    .option(
+      '--protected-ref',
+      'the provenance must say the image was built from a protected branch or tag (with --project: needs --ref-pattern)',
+    )
     .option('--policy <file>', 'a policy file (YAML or JSON: identity, key, require, protected-ref); a flag replaces its part of it')
     .option('--trusted-root <file>', "a private Sigstore's trusted root (JSON); default: the public Sigstore's, through TUF")
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))

@@ -24,8 +24,8 @@ export async function verifyImage(
       const verdict = checkBundle(bundle, digest, trust, policy.expected);
       // Signatures and provenance are about the image named; SBOMs about each platform image.
       if (digest !== ref.digest && verdict.kind !== 'sbom') continue;
-      verdicts.push(verdict);
+      verdicts.push(digest === ref.digest ? verdict : { ...verdict, subject: digest });
     }
   }
-  return { ...decide(`${ref.registry}/${ref.repository}`, ref.digest, verdicts, policy), image: formatReference(ref) };
+  return { ...decide(`${ref.registry}/${ref.repository}`, ref.digest, verdicts, policy, platforms), image: formatReference(ref) };
 }

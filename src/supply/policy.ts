@@ -94,6 +94,11 @@ export function gitlabIdentityRegExp(issuer: string, project: string, refPattern
   return `^${escapeRegExp(issuer.replace(/\/+$/, ''))}/${escapeRegExp(project)}//[^@]+@(?:${refPattern})$`;
 }
 
+/** The ref of a GitLab pipeline identity (`https://<server>/<project>//<config path>@refs/heads/main`), or undefined for another kind of identity. */
+export function gitlabIdentityRef(identity: string): string | undefined {
+  return /^https?:\/\/[^@]+\/\/[^@]+@(refs\/.+)$/.exec(identity)?.[1];
+}
+
 export type Identity = { issuer: string; subject?: string; subjectRegExp?: string };
 
 /**
@@ -145,6 +150,11 @@ export function identityOf(input: PolicyInput): Identity | undefined {
       throw new UsageError(`${pattern} is not a regular expression: ${(error as Error).message}`);
     }
   }
+  if (input.protectedRef && input.project !== undefined && input.refPattern === undefined)
+    throw new UsageError(
+      '--protected-ref goes with --ref-pattern: that the ref was protected is what the signing pipeline says of itself ' +
+        '(CI_COMMIT_REF_PROTECTED, which a job can set on any branch); the certificate proves the ref, so name the protected refs',
+    );
   if (input.project !== undefined)
     return { issuer: input.issuer, subjectRegExp: gitlabIdentityRegExp(input.issuer, input.project, input.refPattern) };
   return {

@@ -8,6 +8,7 @@
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import { bundleFromJSON, isBundleWithDsseEnvelope } from '@sigstore/bundle';
 import { toSignedEntity, Verifier, type TrustMaterial } from '@sigstore/verify';
+import { gitlabIdentityRef } from './policy.js';
 import { fromProtectedRef, sourceRef } from './provenance.js';
 import { IN_TOTO_PAYLOAD_TYPE, KIND_NAMES, KINDS, kindOf, parseStatement, subjectDigests, type AttestationKind } from './statement.js';
 
@@ -25,6 +26,8 @@ export interface Policy {
 
 export interface BundleVerdict {
   kind?: AttestationKind;
+  /** The digest the bundle is attached to, when not the image's own (a platform image of an index). */
+  subject?: string;
   /** Who signed: the certificate's identity and issuer, or the key's name. */
   signer?: string;
   /** Why it was not accepted; absent when it was. */
@@ -43,9 +46,15 @@ export interface Verdict {
 export const describeExpected = (e: Expected): string =>
   e.mode === 'key' ? `the key ${e.name}` : `${e.subject ?? `an identity matching /${e.subjectRegExp ?? '.*'}/`} (issuer ${e.issuer})`;
 
+/** An issuer URL without its trailing slashes: `https://gitlab.com/` and `https://gitlab.com` are one issuer. */
+const issuerKey = (issuer: string): string => issuer.replace(/\/+$/, '');
+
 function identityProblem(subject: string, issuer: string, e: Expected & { mode: 'identity' }): string | undefined {
+  // The whole identity must match a regular expression (cosign's search would let `...@refs/heads/main`
+  // admit `...@refs/heads/main-evil`).
   const matches =
-    issuer === e.issuer && (e.subject !== undefined ? subject === e.subject : new RegExp(e.subjectRegExp ?? '^$').test(subject));
+    issuerKey(issuer) === issuerKey(e.issuer) &&
+    (e.subject !== undefined ? subject === e.subject : new RegExp(`^(?:${e.subjectRegExp ?? ''})$`).test(subject));
   return matches ? undefined : `signed by ${subject} (issuer ${issuer}), not by ${describeExpected(e)}`;
 }
 
@@ -98,6 +107,13 @@ export function checkBundle(json: unknown, digest: string, trust: TrustMaterial,
   if (!subjects.includes(digest))
     return refuse(`its statement is about ${subjects.join(', ') || 'no sha256 digest'}, not ${digest}: it was made for another image`, who);
   if (!claimed) return refuse(`an attestation of type ${s.predicateType}, which cigen does not check`, who);
+  if (claimed === 'provenance' && expected.mode === 'identity') {
+    // The ref a provenance names is the signing job's word; the certificate's is GitLab's.
+    const signedRef = gitlabIdentityRef(signer.identity?.subjectAlternativeName ?? '');
+    const said = sourceRef(s.predicate);
+    if (signedRef !== undefined && said !== signedRef)
+      return refuse(`it says the image was built from ${said ?? 'no ref'}, but a pipeline of ${signedRef} signed it`, who);
+  }
   return { kind: claimed, signer: who, predicate: s.predicate };
 }
 
@@ -117,13 +133,31 @@ function certificateIdentity(bundle: ReturnType<typeof bundleFromJSON>): string 
   }
 }
 
-/** Every bundle found for the image, and the policy: the verdict. */
-export function decide(image: string, digest: string, verdicts: readonly BundleVerdict[], policy: Policy): Verdict {
+/** An image an SBOM must be attached to: the image itself, or each platform image of an index. */
+export interface SbomSubject {
+  digest: string;
+  /** `linux/arm64`; empty for the image itself. */
+  platform: string;
+}
+
+/** Every bundle found for the image, and the policy: the verdict. An SBOM is required of each of
+ *  `sbomSubjects` (each platform of an index: one platform's says nothing of another's packages). */
+export function decide(
+  image: string,
+  digest: string,
+  verdicts: readonly BundleVerdict[],
+  policy: Policy,
+  sbomSubjects: readonly SbomSubject[] = [{ digest, platform: '' }],
+): Verdict {
   const accepted: Verdict['accepted'] = {};
   for (const v of verdicts) if (v.kind && !v.problem && !accepted[v.kind]) accepted[v.kind] = v;
   const reasons: string[] = [];
   const required = new Set<AttestationKind>(['signature', ...policy.require]);
   for (const kind of KINDS) {
+    if (kind === 'sbom' && required.has(kind)) {
+      reasons.push(...sbomReasons(image, digest, verdicts, sbomSubjects));
+      continue;
+    }
     if (!required.has(kind) || accepted[kind]) continue;
     const tried = verdicts.filter((v) => v.kind === kind || (v.kind === undefined && kind === 'signature'));
     if (verdicts.length === 0 && kind === 'signature') {
@@ -143,6 +177,19 @@ export function decide(image: string, digest: string, verdicts: readonly BundleV
     reasons.push(`no ${KIND_NAMES.provenance} for ${image}@${digest}, so nothing says it was built from a protected ref`);
   const distinct = [...new Set(reasons)];
   return { ok: distinct.length === 0, accepted, reasons: distinct, bundles: [...verdicts] };
+}
+
+/** Why an SBOM is missing for some of `subjects`: none found, or each one found refused. */
+function sbomReasons(image: string, digest: string, verdicts: readonly BundleVerdict[], subjects: readonly SbomSubject[]): string[] {
+  const reasons: string[] = [];
+  for (const subject of subjects) {
+    const tried = verdicts.filter((v) => v.kind === 'sbom' && (v.subject ?? digest) === subject.digest);
+    if (tried.some((v) => !v.problem)) continue;
+    const platform = subject.platform ? ` (${subject.platform})` : '';
+    if (tried.length === 0) reasons.push(`no ${KIND_NAMES.sbom} for ${image}@${subject.digest}${platform}`);
+    else for (const v of tried) reasons.push(`${KIND_NAMES.sbom}${platform}: ${v.problem ?? 'refused'}`);
+  }
+  return reasons;
 }
 
 /** sha256 of bytes, as `sha256:<hex>`. */

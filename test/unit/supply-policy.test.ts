@@ -118,7 +118,16 @@ describe('who must have signed', () => {
     [{ key: 'k', issuer: 'https://g' }, 'give a key or an identity (issuer with subject, subject-regexp or project), not both'],
     [{ issuer: 'https://g', subject: 'x', refPattern: 'refs/heads/main' }, '--ref-pattern goes with --project'],
     [{ issuer: 'https://g', subjectRegExp: '(' }, '( is not a regular expression: '],
+    [
+      { issuer: 'https://g', project: 'group/app', protectedRef: true },
+      '--protected-ref goes with --ref-pattern: that the ref was protected is what the signing pipeline says of itself',
+    ],
   ])('refuses %j', (input, message) => expect(() => identityOf(input)).toThrow(message));
+
+  it('--protected-ref with --project and --ref-pattern, or with a key, is taken', () => {
+    expect(identityOf({ issuer: 'https://g', project: 'group/app', refPattern: 'refs/heads/main', protectedRef: true })).toBeDefined();
+    expect(identityOf({ key: 'k.pub', protectedRef: true })).toBeUndefined();
+  });
 
   it('the command line: usage errors exit 2 with the reason, nothing is fetched', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cigen-verify-usage-'));

@@ -74,6 +74,17 @@ describe('each bundle, checked', () => {
     ).toBe(`signed by ${IDENTITY} (issuer ${SERVER}), not by ${IDENTITY} (issuer https://gitlab.com)`);
   });
 
+  it('a regular expression must match the whole identity; an issuer is the same with a trailing slash', async () => {
+    const evil = await sign(keyless('group/app', 'main-evil'));
+    const prefix: Expected = { mode: 'identity', issuer: SERVER, subjectRegExp: `${SERVER}/group/app//.gitlab-ci.yml@refs/heads/main` };
+    expect(checkBundle(evil, DIGEST, trust(), prefix).problem).toBe(
+      `signed by ${SERVER}/group/app//.gitlab-ci.yml@refs/heads/main-evil (issuer ${SERVER}), ` +
+        `not by an identity matching /${SERVER}/group/app//.gitlab-ci.yml@refs/heads/main/ (issuer ${SERVER})`,
+    );
+    expect(checkBundle(await sign(keyless()), DIGEST, trust(), prefix)).toMatchObject({ kind: 'signature' });
+    expect(checkBundle(await sign(keyless()), DIGEST, trust(), { ...byProject, issuer: `${SERVER}/` }).problem).toBeUndefined();
+  });
+
   it('accepts a key signature with its public key, refuses it with another', async () => {
     const bundle = await sign(withKey());
     expect(checkBundle(bundle, DIGEST, trust(ours.publicKey), byKey(ours.publicKey))).toMatchObject({
@@ -172,10 +183,47 @@ describe('the policy, over every bundle found', () => {
     ]);
   });
 
+  it('an index: an SBOM is required of each platform image, not of one of them', async () => {
+    const [amd64, arm64] = [`sha256:${'a'.repeat(64)}`, `sha256:${'b'.repeat(64)}`];
+    const platforms = [
+      { digest: amd64, platform: 'linux/amd64' },
+      { digest: arm64, platform: 'linux/arm64' },
+    ];
+    const [signature, provenance] = await verdicts(['signature', 'provenance']);
+    const sbomOf = async (digest: string, project = 'group/app') => ({
+      ...checkBundle(await sign(keyless(project), 'sbom', digest), digest, trust(), byProject),
+      subject: digest,
+    });
+    const one = [signature!, provenance!, await sbomOf(amd64)];
+    expect(decide(IMAGE, DIGEST, one, policy(), platforms).reasons).toEqual([
+      `no SBOM attestation (CycloneDX) for ${IMAGE}@${arm64} (linux/arm64)`,
+    ]);
+    const wrongSigner = [...one, await sbomOf(arm64, 'group/other')];
+    expect(decide(IMAGE, DIGEST, wrongSigner, policy(), platforms).reasons).toEqual([
+      `SBOM attestation (CycloneDX) (linux/arm64): signed by ${SERVER}/group/other//.gitlab-ci.yml@refs/heads/main (issuer ${SERVER}), ` +
+        `not by an identity matching /^${SERVER}/group/app//.+@refs/heads/main$/ (issuer ${SERVER})`,
+    ]);
+    expect(decide(IMAGE, DIGEST, [...one, await sbomOf(arm64)], policy(), platforms).ok).toBe(true);
+  });
+
+  it("a provenance whose ref is not its signer's: refused, whatever it says of protection", async () => {
+    // A pipeline of `main-evil` that sets CI_COMMIT_REF_NAME=main and CI_COMMIT_REF_PROTECTED=true in its own variables.
+    const anyRef: Expected = { mode: 'identity', issuer: SERVER, subjectRegExp: `^${SERVER}/group/app//.+@refs/heads/.+$` };
+    const predicate = provenancePredicate(
+      { CI_COMMIT_REF_PROTECTED: 'true', CI_COMMIT_REF_NAME: 'main' },
+      { component: 'buildah', inputs: {}, finishedOn: new Date(0) },
+    );
+    const bundle = await sign(keyless('group/app', 'main-evil'), 'provenance', DIGEST, predicate);
+    expect(checkBundle(bundle, DIGEST, trust(), anyRef)).toMatchObject({
+      kind: 'provenance',
+      problem: 'it says the image was built from refs/heads/main, but a pipeline of refs/heads/main-evil signed it',
+    });
+  });
+
   it('provenance from a ref that was not protected, when the policy asks for a protected one', async () => {
-    const found = await verdicts(['signature', 'provenance'], { CI_COMMIT_REF_PROTECTED: 'false', CI_COMMIT_REF_NAME: 'feature' });
+    const found = await verdicts(['signature', 'provenance'], { CI_COMMIT_REF_PROTECTED: 'false', CI_COMMIT_REF_NAME: 'main' });
     expect(decide(IMAGE, DIGEST, found, policy({ require: ['provenance'], protectedRef: true })).reasons).toEqual([
-      'provenance attestation (SLSA v1): built from refs/heads/feature, which was not a protected ref',
+      'provenance attestation (SLSA v1): built from refs/heads/main, which was not a protected ref',
     ]);
     expect(decide(IMAGE, DIGEST, found.slice(0, 1), policy({ require: [], protectedRef: true })).reasons).toEqual([
       `no provenance attestation (SLSA v1) for ${IMAGE}@${DIGEST}, so nothing says it was built from a protected ref`,
