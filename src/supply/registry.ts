@@ -236,7 +236,9 @@ export async function attachBundle(
       artifact: Buffer.from(JSON.stringify(bundle)),
       mediaType: BUNDLE_MEDIA_TYPE,
       annotations,
-      credentials: credentials ?? { username: '', password: '' },
+      // No credentials for a registry that asks for none: @sigstore/oci signs in whenever it is
+      // given any (empty ones too), and a registry that sends no challenge fails that sign-in.
+      credentials: credentials as Credentials,
     });
     if ((await reader.referrers(subjectDigest)).some((d) => d.digest === descriptor.digest)) return descriptor.digest;
     if (attempt >= attempts)

@@ -408,6 +408,41 @@ describe('with a key: the sign, sbom and provenance components', () => {
   });
 });
 
+describe('a registry that asks for no credentials', () => {
+  it('takes the signature (cigen does not try to sign in with empty credentials)', async () => {
+    const open = await startRegistry({ open: true });
+    try {
+      const [, digest] = built.split('@') as [string, string];
+      const copy = spawnSync(
+        'skopeo',
+        [
+          'copy',
+          '--all',
+          '--preserve-digests',
+          '--src-tls-verify=false',
+          '--dest-tls-verify=false',
+          '--src-creds',
+          `${registry.user}:${registry.password}`,
+          `docker://${built}`,
+          `docker://${open.host}/group/app:1`,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(copy.status, copy.stderr).toBe(0);
+      const image = `${open.host}/group/app@${digest}`;
+      const signed = cigen(['sign', ...stand(), image], { SIGSTORE_ID_TOKEN: token, DOCKER_CONFIG: join(work, 'no-docker-config') });
+      expect(signed.status, signed.out).toBe(0);
+      const verified = cigen(['verify', image, ...trust(), '--certificate-oidc-issuer', SERVER, '--project', 'group/app'], {
+        DOCKER_CONFIG: join(work, 'no-docker-config'),
+      });
+      expect(verified.status, verified.out).toBe(0);
+      expect(verified.stdout).toContain(`✓ signature: signed by ${APP_IDENTITY} (issuer ${SERVER})`);
+    } finally {
+      await open.stop();
+    }
+  });
+});
+
 describe('refusals', () => {
   it('a missing attestation, and an image with nothing attached', () => {
     const signed = cigen(['sign', ...stand(), other], { SIGSTORE_ID_TOKEN: token });

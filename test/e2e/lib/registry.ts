@@ -75,7 +75,9 @@ export function send(url: string, init: { method?: string; headers?: Record<stri
   });
 }
 
-export async function startRegistry(options: { user?: string; password?: string; tls?: ServerCertificate } = {}): Promise<Registry> {
+export async function startRegistry(
+  options: { user?: string; password?: string; tls?: ServerCertificate; /** no auth at all */ open?: boolean } = {},
+): Promise<Registry> {
   const scheme = options.tls ? 'https' : 'http';
   const user = options.user ?? 'ci-user';
   const password = options.password ?? `reg-pw-${Math.random().toString(36).slice(2)}-Zq9`;
@@ -97,7 +99,7 @@ export async function startRegistry(options: { user?: string; password?: string;
         options.tls
           ? `http: {addr: "${host}", tls: {certificate: ${options.tls.certificate}, key: ${options.tls.key}}}`
           : `http: {addr: "${host}"}`,
-        `auth: {htpasswd: {realm: cigen-e2e, path: ${join(dir, 'htpasswd')}}}`,
+        options.open ? '' : `auth: {htpasswd: {realm: cigen-e2e, path: ${join(dir, 'htpasswd')}}}`,
         '',
       ].join('\n'),
     );
@@ -161,7 +163,7 @@ async function waitUntilUp(url: string, child: ChildProcess, ca?: string): Promi
     if (child.exitCode !== null) return false;
     try {
       const response = await send(url, {}, ca);
-      if (response.status === 401) return true;
+      if (response.status === 401 || response.status === 200) return true;
     } catch {
       // not listening yet
     }
