@@ -43,7 +43,16 @@ export function provenancePredicate(env: Env, options: ProvenanceOptions): SlsaP
     : env['CI_COMMIT_REF_NAME']
       ? `refs/heads/${env['CI_COMMIT_REF_NAME']}`
       : '';
-  const runner = env['CI_RUNNER_ID'] ? `${server}/${env['CI_PROJECT_PATH'] ?? ''}/-/runners/${env['CI_RUNNER_ID']}` : `${server}/-/runners`;
+  // The job that built (and pushed) the image, from its report: this job only writes the
+  // statement, and its runner is not the one that built. Without a report, no job is named.
+  const builtBy = {
+    jobId: env['CIGEN_BUILT_BY_JOB_ID'] || undefined,
+    startedOn: env['CIGEN_BUILT_BY_JOB_STARTED_AT'] || undefined,
+    runnerId: env['CIGEN_BUILT_BY_RUNNER_ID'] || undefined,
+    runnerVersion: env['CIGEN_BUILT_BY_RUNNER_VERSION'] || undefined,
+  };
+  const runner = builtBy.runnerId ? `${server}/${env['CI_PROJECT_PATH'] ?? ''}/-/runners/${builtBy.runnerId}` : `${server}/-/runners`;
+  const invocationId = builtBy.jobId && project ? `${project}/-/jobs/${builtBy.jobId}` : undefined;
   return {
     buildDefinition: {
       buildType: BUILD_TYPE,
@@ -60,18 +69,15 @@ export function provenancePredicate(env: Env, options: ProvenanceOptions): SlsaP
         refProtected: env['CI_COMMIT_REF_PROTECTED'],
         pipelineId: env['CI_PIPELINE_ID'],
         pipelineUrl: env['CI_PIPELINE_URL'],
-        job: env['CI_JOB_NAME'],
-        jobId: env['CI_JOB_ID'],
-        runnerDescription: env['CI_RUNNER_DESCRIPTION'],
-        runnerTags: env['CI_RUNNER_TAGS'],
+        jobId: builtBy.jobId,
       }),
       resolvedDependencies: project && sha ? [{ uri: `git+${project}${ref ? `@${ref}` : ''}`, digest: { gitCommit: sha } }] : [],
     },
     runDetails: {
-      builder: { id: runner, ...(env['CI_RUNNER_VERSION'] ? { version: { 'gitlab-runner': env['CI_RUNNER_VERSION'] } } : {}) },
+      builder: { id: runner, ...(builtBy.runnerVersion ? { version: { 'gitlab-runner': builtBy.runnerVersion } } : {}) },
       metadata: {
-        ...(env['CI_JOB_URL'] ? { invocationId: env['CI_JOB_URL'] } : {}),
-        ...(env['CI_JOB_STARTED_AT'] ? { startedOn: env['CI_JOB_STARTED_AT'] } : {}),
+        ...(invocationId ? { invocationId } : {}),
+        ...(builtBy.startedOn ? { startedOn: builtBy.startedOn } : {}),
         finishedOn: options.finishedOn.toISOString(),
       },
     },

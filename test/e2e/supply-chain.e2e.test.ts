@@ -97,15 +97,22 @@ const pushAlpineLikeImage = (): string =>
     'lib/apk/db/installed': apkDatabase(),
   });
 
+/** The report (dotenv) of each build, by its CIGEN_BUILT_REF: what later jobs get through needs:. */
+const buildReports = new Map<string, Record<string, string>>();
+
+/** The job and runner that build: not those of the jobs that sign and attest afterwards. */
+const BUILD_JOB = { CI_JOB_ID: '4004', CI_JOB_STARTED_AT: '2026-11-29T10:00:00Z', CI_RUNNER_ID: '3', CI_RUNNER_VERSION: '18.6.0' };
+
 /** The buildah component builds the fixture into <registry>/group/<name>: its CIGEN_BUILT_REF. */
 function buildWithComponent(base: string, name: string): string {
   const project = projectWith(base);
   const runner = freshRunner(registry);
   try {
     const { job } = instantiateComponent('buildah', { image: `${registry.host}/group/${name}`, cache: false }, 'classic');
-    const run = runJob(job, project, runner, ciVariables(registry, project));
+    const run = runJob(job, project, runner, { ...ciVariables(registry, project), ...BUILD_JOB });
     logs.push(run);
     if (run.status !== 0 || !run.report?.['CIGEN_BUILT_REF']) throw new Error(`build: ${run.log.slice(-3000)}`);
+    buildReports.set(run.report['CIGEN_BUILT_REF'], run.report);
     return run.report['CIGEN_BUILT_REF'];
   } finally {
     runner.dispose();
@@ -215,7 +222,7 @@ describe('keyless: the buildah component with sign, sbom and provenance switched
     );
     for (const kind of ['sign', 'sbom', 'provenance']) {
       runs[kind] = runSupplyJob(jobs[`build-image:${kind}`] as Record<string, unknown>, {
-        CIGEN_BUILT_REF: built,
+        ...buildReports.get(built),
         SIGSTORE_ID_TOKEN: token,
       });
     }
@@ -257,7 +264,7 @@ describe('keyless: the buildah component with sign, sbom and provenance switched
     expect(listed.map((c) => [c.name, c.version]).sort()).toEqual(PACKAGES.map(([n, v]) => [n, v]).sort());
   });
 
-  it('the provenance names the project, commit, ref, pipeline, job, runner, the component and its inputs', () => {
+  it('the provenance names the project, commit, ref, pipeline, the job and runner that built, the component and its inputs', () => {
     const s = JSON.parse(readFileSync(join(runs['provenance']!.project, 'cigen-provenance.json'), 'utf8'));
     expect(s.predicateType).toBe('https://slsa.dev/provenance/v1');
     expect(s.subject[0].digest.sha256).toBe(built.split('@sha256:')[1]);
@@ -270,9 +277,10 @@ describe('keyless: the buildah component with sign, sbom and provenance switched
     expect(buildDefinition.externalParameters.component).toMatchObject({ name: 'buildah', catalog: 'ci-components/cigen' });
     expect(buildDefinition.externalParameters.inputs).toMatchObject({ image: `${registry.host}/group/app`, cache: 'false' });
     expect(JSON.stringify(s)).not.toContain(registry.password);
-    expect(buildDefinition.internalParameters).toMatchObject({ refProtected: 'true', pipelineId: '1001', jobId: '5005' });
-    expect(runDetails.builder.id).toBe(`${SERVER}/group/app/-/runners/7`);
-    expect(runDetails.metadata.invocationId).toBe(`${SERVER}/group/app/-/jobs/5005`);
+    // The build job's (4004, on runner 3), from its report, not the provenance job's own (5005, on runner 7).
+    expect(buildDefinition.internalParameters).toMatchObject({ refProtected: 'true', pipelineId: '1001', jobId: '4004' });
+    expect(runDetails.builder).toEqual({ id: `${SERVER}/group/app/-/runners/3`, version: { 'gitlab-runner': '18.6.0' } });
+    expect(runDetails.metadata).toMatchObject({ invocationId: `${SERVER}/group/app/-/jobs/4004`, startedOn: '2026-11-29T10:00:00Z' });
   });
 
   it('cigen verify accepts the image with the right identity, and says who signed each part', () => {

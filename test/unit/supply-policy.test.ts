@@ -182,12 +182,31 @@ describe('provenance from GitLab predefined variables', () => {
     CI_COMMIT_REF_PROTECTED: 'true',
     CI_PIPELINE_ID: '9',
     CI_PIPELINE_SOURCE: 'push',
-    CI_JOB_URL: 'https://gitlab.example.com/group/app/-/jobs/3',
-    CI_JOB_STARTED_AT: '2026-11-23T09:00:00Z',
-    CI_RUNNER_ID: '12',
+    // The provenance job's own job and runner, which did not build.
+    CI_JOB_ID: '4',
+    CI_JOB_URL: 'https://gitlab.example.com/group/app/-/jobs/4',
+    CI_JOB_STARTED_AT: '2026-11-23T09:04:00Z',
+    CI_RUNNER_ID: '99',
+    CI_RUNNER_VERSION: '18.0.0',
+    CI_RUNNER_DESCRIPTION: 'signing runner',
+    // The build job's, from its report.
+    CIGEN_BUILT_BY_JOB_ID: '3',
+    CIGEN_BUILT_BY_JOB_STARTED_AT: '2026-11-23T09:00:00Z',
+    CIGEN_BUILT_BY_RUNNER_ID: '12',
+    CIGEN_BUILT_BY_RUNNER_VERSION: '18.6.0',
     CI_CONFIG_PATH: '.gitlab-ci.yml',
   };
-  it('a tag pipeline: the tag as ref, the commit as dependency, the runner as builder', () => {
+  it('without the build report, no job or runner is named (the provenance job did not build)', () => {
+    const bare = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('CIGEN_BUILT_BY_')));
+    const p = provenancePredicate(bare, { component: 'kaniko', inputs: {}, finishedOn: new Date('2026-11-23T09:05:00Z') });
+    expect(p.runDetails).toEqual({
+      builder: { id: 'https://gitlab.example.com/-/runners' },
+      metadata: { finishedOn: '2026-11-23T09:05:00.000Z' },
+    });
+    expect(JSON.stringify(p)).not.toMatch(/jobs\/4|runners\/99|18\.0\.0|signing runner/);
+  });
+
+  it('a tag pipeline: the tag as ref, the commit as dependency, the runner that built as builder', () => {
     const p = provenancePredicate(env, {
       component: 'kaniko',
       inputs: { image: '$CI_REGISTRY_IMAGE' },
@@ -204,9 +223,15 @@ describe('provenance from GitLab predefined variables', () => {
       { uri: `git+${env.CI_PROJECT_URL}@refs/tags/v1.2.3`, digest: { gitCommit: env.CI_COMMIT_SHA } },
     ]);
     expect(p.runDetails).toEqual({
-      builder: { id: 'https://gitlab.example.com/group/app/-/runners/12' },
-      metadata: { invocationId: env.CI_JOB_URL, startedOn: env.CI_JOB_STARTED_AT, finishedOn: '2026-11-23T09:05:00.000Z' },
+      builder: { id: 'https://gitlab.example.com/group/app/-/runners/12', version: { 'gitlab-runner': '18.6.0' } },
+      metadata: {
+        invocationId: 'https://gitlab.example.com/group/app/-/jobs/3',
+        startedOn: '2026-11-23T09:00:00Z',
+        finishedOn: '2026-11-23T09:05:00.000Z',
+      },
     });
+    expect(p.buildDefinition.internalParameters).toMatchObject({ jobId: '3' });
+    expect(JSON.stringify(p)).not.toMatch(/jobs\/4|runners\/99|18\.0\.0|signing runner/);
     expect(fromProtectedRef(p)).toBe(true);
     expect(
       fromProtectedRef(
