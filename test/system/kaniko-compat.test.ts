@@ -525,6 +525,30 @@ describe('credentials, as the job wrote them for Kaniko', () => {
     expect(helper.build?.config).toMatchObject({ auths: { 'harbor.example.com': { auth: auth('robot', 'env-s3cret') } } });
   });
 
+  it("KANIKO_<HOST>_USER/_PASSWORD as Kaniko reads them: after the job's config.json, by domain (split at dots only)", () => {
+    // Kaniko asks its credential helpers only for a host its config.json has no entry for.
+    const both = compat(
+      [`cp "$HARBOR_CONFIG" /kaniko/.docker/config.json`, `/kaniko/executor --context . --destination harbor.example.com/team/app:1`],
+      {
+        env: {
+          HARBOR_CONFIG: `${P}/config/docker.json`,
+          KANIKO_HARBOR_EXAMPLE_COM_USER: 'env-user',
+          KANIKO_HARBOR_EXAMPLE_COM_PASSWORD: 'env-s3cret',
+        },
+      },
+    );
+    ok(both);
+    expect(decodeAuths(both.build?.config)).toMatchObject({ 'harbor.example.com': 'robot:harbor-s3cret' });
+    // my-reg.example.com: MY_REG_EXAMPLE_COM, then EXAMPLE_COM — never REG_EXAMPLE_COM.
+    const destination = '/kaniko/executor --context . --destination my-reg.example.com/team/app:1';
+    const notKaniko = compat([destination], { env: { KANIKO_REG_EXAMPLE_COM_USER: 'u', KANIKO_REG_EXAMPLE_COM_PASSWORD: 'p' } });
+    ok(notKaniko);
+    expect(decodeAuths(notKaniko.build?.config)).not.toHaveProperty(['my-reg.example.com']);
+    const domain = compat([destination], { env: { KANIKO_EXAMPLE_COM_USER: 'u', KANIKO_EXAMPLE_COM_PASSWORD: 'p' } });
+    ok(domain);
+    expect(decodeAuths(domain.build?.config)).toMatchObject({ 'my-reg.example.com': 'u:p' });
+  });
+
   it("trusts what the job adds to Kaniko's CA directory (GitLab's additional-ca-cert-bundle recipe)", () => {
     const run = compat(['cat "$COMPANY_CA" >> /kaniko/ssl/certs/additional-ca-cert-bundle.crt', BASE], {
       env: { COMPANY_CA: `${P}/certs/registry.crt` },
