@@ -15,7 +15,7 @@ import {
   type RawPageInfo,
   type RawProject,
 } from './gitlab-schema.js';
-import { DEFAULT_RETRY, requestHandler, type HttpStats, type RetryPolicy } from './http.js';
+import { DEFAULT_RETRY, requestHandler, UnreachableError, type HttpStats, type RetryPolicy } from './http.js';
 import { masker } from './access.js';
 import {
   PlatformError,
@@ -119,10 +119,18 @@ export class GitLabPlatform implements Platform {
       // gitbeaker's page: { data: the answer, paginationInfo: read from its headers }. A group's
       // projects are its own and its subgroups': GitLab lists projects other groups share with it
       // too unless with_shared=false.
-      const result: unknown =
-        'group' in selection
-          ? await this.api.Groups.allProjects(selection.group, { ...options, includeSubgroups: true, withShared: false })
-          : await this.api.Projects.all({ ...options, orderBy: 'id', sort: 'asc' });
+      let result: unknown;
+      try {
+        result =
+          'group' in selection
+            ? await this.api.Groups.allProjects(selection.group, { ...options, includeSubgroups: true, withShared: false })
+            : await this.api.Projects.all({ ...options, orderBy: 'id', sort: 'asc' });
+      } catch (error) {
+        // Past page 1 the projects listed before stand: the caller reports them, naming the page.
+        if (page > 1 && error instanceof PlatformError && !(error instanceof UnreachableError))
+          throw new PlatformError(`${what}, page ${page}: ${error.message}`, error.status);
+        throw error;
+      }
       for (const raw of check(SCHEMAS.projects, member(result, 'data'), what)) yield toProject(raw);
       const { next = null }: RawPageInfo = check(SCHEMAS.pageInfo, member(result, 'paginationInfo'), `${what}, page ${page}`);
       // A next page that does not move forward would list the same projects for ever.

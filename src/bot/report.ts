@@ -9,13 +9,17 @@ export function reportJson(report: BotReport): string {
     reason: p.reason,
     ...(p.diff !== undefined ? { diff: p.diff } : {}),
   }));
-  return `${JSON.stringify({ projects, counts: report.counts }, null, 2)}\n`;
+  const stopped = report.stopped !== undefined ? { stopped: report.stopped } : {};
+  return `${JSON.stringify({ ...stopped, projects, counts: report.counts }, null, 2)}\n`;
 }
 
 const cell = (text: string | null): string => (text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function reportMarkdown(report: BotReport): string {
-  const lines = ['# cigen bot report', '', '| status | projects |', '| --- | --- |'];
+  const lines = ['# cigen bot report', ''];
+  if (report.stopped !== undefined)
+    lines.push(`**Incomplete:** ${cell(report.stopped)}; only the projects listed before it were handled.`, '');
+  lines.push('| status | projects |', '| --- | --- |');
   for (const status of STATUSES) lines.push(`| ${status} | ${report.counts[status]} |`);
   lines.push('', '| project | status | merge request | reason |', '| --- | --- | --- | --- |');
   for (const p of report.projects)

@@ -79,6 +79,8 @@ export interface BotOptions {
 export interface BotReport {
   projects: ProjectResult[];
   counts: Record<ProjectStatus, number>;
+  /** Why the project listing stopped after its first page: the projects listed before it were handled, the rest not. */
+  stopped?: string;
 }
 
 /** A project belongs to shard i of n when its id says so: stable across runs and listing orders. */
@@ -399,10 +401,25 @@ export async function runBot(platform: Platform, options: BotOptions): Promise<B
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<ProjectStatus, number>;
   // Projects named one by one are looked up one by one: one that cannot be (a typo, no access)
   // fails alone, as any other project's error does, instead of ending the run.
+  // A listing that fails after its first page ends the listing, not the run: the projects already
+  // listed are handled (merge requests may have been opened for them) and the report says where it stopped.
+  let listed = 0;
+  let stopped: string | undefined;
   async function* selected(): AsyncIterable<Project | string> {
     const { selection } = options;
-    if ('projects' in selection) yield* selection.projects;
-    else for await (const project of platform.projects(selection)) if (inShard(project, options.shard)) yield project;
+    if ('projects' in selection) {
+      yield* selection.projects;
+      return;
+    }
+    try {
+      for await (const project of platform.projects(selection)) {
+        listed++;
+        if (inShard(project, options.shard)) yield project;
+      }
+    } catch (error) {
+      if (listed === 0 || !(error instanceof PlatformError)) throw error;
+      stopped = `the project listing stopped after ${listed} project(s): ${error.message}`;
+    }
   }
   await forEachConcurrently(selected(), options.concurrency, async (item) => {
     let outcome: ProjectResult;
@@ -429,5 +446,5 @@ export async function runBot(platform: Platform, options: BotOptions): Promise<B
     options.onResult?.(outcome);
   });
   projects.sort((a, b) => a.path.localeCompare(b.path));
-  return { projects, counts };
+  return { projects, counts, ...(stopped !== undefined ? { stopped } : {}) };
 }

@@ -41,6 +41,8 @@ export interface Fault {
   method?: string;
   /** Matched against the decoded path, e.g. /\/merge_requests$/. */
   path?: RegExp;
+  /** Matched against the query string (without `?`), e.g. /(^|&)page=2(&|$)/. */
+  query?: RegExp;
   /** How many matching requests it affects (default 1). */
   times?: number;
   /** Respond with this status instead of handling. */
@@ -972,13 +974,17 @@ export class FakeGitLab {
     });
   }
 
-  private takeFault(method: string, path: string): Fault | undefined {
+  private takeFault(method: string, path: string, query = ''): Fault | undefined {
     for (const entry of this.faults) {
       if (entry.left <= 0) continue;
       if (entry.fault.method !== undefined && entry.fault.method.toUpperCase() !== method) continue;
       if (entry.fault.path !== undefined) {
         entry.fault.path.lastIndex = 0;
         if (!entry.fault.path.test(path)) continue;
+      }
+      if (entry.fault.query !== undefined) {
+        entry.fault.query.lastIndex = 0;
+        if (!entry.fault.query.test(query)) continue;
       }
       entry.left -= 1;
       return entry.fault;
@@ -1004,7 +1010,7 @@ export class FakeGitLab {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const bodyText = Buffer.concat(chunks).toString('utf8');
-      const fault = this.takeFault(method, path);
+      const fault = this.takeFault(method, path, entry.query);
       const delay = this.latencyMs + (fault?.delayMs ?? 0);
       if (delay > 0) {
         entry.delayedMs = delay;

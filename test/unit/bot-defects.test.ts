@@ -5,6 +5,9 @@
  * migrate" with no reason; a 403 on a read called "no permission to write"; GitLab's status
  * twice in every message; a comment posted twice after a timeout; a port fetch refuses retried.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GitLabPlatform } from '../../src/bot/gitlab.js';
 import { BRANCH, runBot, type BotReport, type ProjectResult } from '../../src/bot/run.js';
@@ -122,5 +125,41 @@ describe('what GitLab refused', () => {
     expect(result).toMatchObject({ status: 1 });
     expect(result.stderr).toContain('cannot reach http://127.0.0.1:10080');
     expect(result.stderr).toContain('Node\'s fetch never connects to port 10080 (a "bad port")');
+  });
+});
+
+describe('a project listing that fails after its first page', () => {
+  it('keeps what was done: the projects listed before are handled and reported, the page named, exit 1', async () => {
+    for (let i = 1; i <= 150; i++)
+      fake.addProject({ path: `acme/p${String(i).padStart(3, '0')}`, files: { '.gitlab-ci.yml': i % 10 === 1 ? KANIKO_CI : NODE_CI } });
+    fake.inject({ method: 'GET', path: /^\/api\/v4\/groups\/acme\/projects$/, query: /(^|&)page=2(&|$)/, status: 500 });
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-bot-listing-'));
+    try {
+      const result = await cli(['bot', '--gitlab-url', fake.url, '--group', 'acme', '--report', join(dir, 'r.json')], {
+        GITLAB_TOKEN: fake.token,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stdout).toMatch(/^100 project\(s\): 10 opened, 90 nothing-to-migrate; \d+ request\(s\)$/m);
+      expect(result.stderr).toBe(
+        `cigen bot: ${fake.url}: the project listing stopped after 100 project(s): projects of group acme, page 2: ` +
+          'GET /api/v4/groups/acme/projects: 500 Internal Server Error; the 100 project(s) handled before it are in the summary ' +
+          'and the report; the rest were not handled\n',
+      );
+      const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { stopped: string; projects: ProjectResult[] };
+      expect(report.stopped).toMatch(/^the project listing stopped after 100 project\(s\): projects of group acme, page 2: /);
+      expect(report.projects.filter((p) => p.status === 'opened').map((p) => p.path)).toEqual(
+        Array.from({ length: 10 }, (_, i) => `acme/p${String(i * 10 + 1).padStart(3, '0')}`),
+      );
+      expect(readFileSync(join(dir, 'r.md'), 'utf8')).toContain('**Incomplete:** the project listing stopped after 100 project(s)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('on its first page is still a run that could not start (nothing was done)', async () => {
+    fake.addProject({ path: 'acme/a', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    fake.inject({ method: 'GET', path: /^\/api\/v4\/groups\/acme\/projects$/, status: 500 });
+    await expect(runGroup('acme')).rejects.toThrow('GET /api/v4/groups/acme/projects: 500 Internal Server Error');
+    expect(fake.mergeRequests('acme/a')).toEqual([]);
   });
 });

@@ -59,7 +59,11 @@ function selectionOf(options: BotCommandOptions): ProjectSelection {
 
 /** The report with the token masked out of everything a server or a project's files could have put in it. */
 function masked(report: BotReport, mask: (text: string) => string): BotReport {
-  return { ...report, projects: report.projects.map((p) => maskedResult(p, mask)) };
+  return {
+    ...report,
+    projects: report.projects.map((p) => maskedResult(p, mask)),
+    ...(report.stopped !== undefined ? { stopped: mask(report.stopped) } : {}),
+  };
 }
 function maskedResult(result: ProjectResult, mask: (text: string) => string): ProjectResult {
   return {
@@ -173,6 +177,13 @@ async function runWith(
   process.stdout.write(
     `${report.projects.length} project(s)${ofShard}: ${summary || 'none'}; ${platform.stats.requests} request(s)${dryRun}\n`,
   );
+  const failed = report.counts.failed > 0 ? `; ${report.counts.failed} of them failed` : '';
+  // What was done before the listing stopped is in the summary and the report; the run is not a success.
+  if (report.stopped !== undefined)
+    throw new InputError(
+      `cigen bot: ${url}: ${report.stopped}; the ${report.projects.length} project(s) handled before it are in the summary` +
+        `${options.report ? ' and the report' : ''}${failed}; the rest were not handled`,
+    );
   // Every project is in the report; a run where any failed is not a success.
   if (report.counts.failed > 0)
     throw new FindingsError(`cigen bot: ${report.counts.failed} of ${report.projects.length} project(s) failed`);
