@@ -34,7 +34,8 @@ const HASH_MARKER = /<!-- cigen:content-hash=([0-9a-f]+) -->/;
 const HEAD_MARKER = /<!-- cigen:head=([0-9a-f]+) -->/;
 const HASH_TRAILER = /^Cigen-Content-Hash: ([0-9a-f]+)$/m;
 const HUMAN_MARKER = '<!-- cigen:human-modified -->';
-const MAX_INCLUDES = 50;
+/** Included files read per project: migrate's own cap, reached the same way (see migrateProject). */
+const MAX_INCLUDES = 100;
 const DEVELOPER = 30;
 
 export const STATUSES = [
@@ -167,22 +168,41 @@ async function migrateProject(ctx: Context, project: Project, ref: string): Prom
   if (/@|^https?:\/\//.test(pipelinePath)) return result('skipped', `the pipeline file lives elsewhere (ci_config_path ${pipelinePath})`);
   const text = await ctx.platform.readFile(project, pipelinePath, ref);
   if (text === undefined) return result('skipped', `no pipeline file (${pipelinePath}) on ${ref}`);
+  // Fetched as migrate reads them — file by file, every include of a file, until it holds
+  // MAX_INCLUDES files — so it asks for none the bot did not fetch: a file not fetched would be
+  // one that "does not exist".
   const files = new Map<string, string>();
-  const queue = ctx.migrator.localIncludes(pipelinePath, text);
+  const seen = new Set([pipelinePath]);
+  const queue = [{ path: pipelinePath, text }];
   while (queue.length > 0 && files.size < MAX_INCLUDES) {
-    const path = queue.shift() as string;
-    if (files.has(path)) continue;
-    const included = await ctx.platform.readFile(project, path, ref);
-    if (included === undefined) continue;
-    files.set(path, included);
-    queue.push(...ctx.migrator.localIncludes(path, included));
+    const file = queue.shift() as { path: string; text: string };
+    for (const path of ctx.migrator.localIncludes(file.path, file.text)) {
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const included = await ctx.platform.readFile(project, path, ref);
+      if (included === undefined) continue;
+      files.set(path, included);
+      queue.push({ path, text: included });
+    }
   }
+  // Past the cap, what the files left in the queue include was read by neither: said, never "does not exist".
+  const capped = queue.filter((f) => ctx.migrator.localIncludes(f.path, f.text).some((path) => !seen.has(path))).map((f) => f.path);
+  const unread =
+    capped.length > 0
+      ? [
+          `${pipelinePath}: the includes of ${capped.join(', ')} were not read (cigen reads at most ${MAX_INCLUDES} included files); ` +
+            'their jobs were not checked',
+        ]
+      : [];
   const migrated = ctx.migrator.migrate(pipelinePath, text, {
     componentRef: ctx.componentRef,
     readProjectFile: (path) => files.get(path),
     ...(ctx.builderImages ? { builderImages: ctx.builderImages } : {}),
   });
-  return Array.isArray(migrated) ? migrated : result('skipped', `not valid YAML: ${migrated.invalid}`);
+  if (!Array.isArray(migrated)) return result('skipped', `not valid YAML: ${migrated.invalid}`);
+  return unread.length > 0
+    ? migrated.map((f) => (f.path === pipelinePath ? { ...f, warnings: [...(f.warnings ?? []), ...unread] } : f))
+    : migrated;
 }
 
 function diffOf(files: readonly MigratedFile[]): string {

@@ -163,3 +163,33 @@ describe('a project listing that fails after its first page', () => {
     expect(fake.mergeRequests('acme/a')).toEqual([]);
   });
 });
+
+describe('a pipeline with many local includes', () => {
+  it('fetches as many as migrate reads: the 55th file is migrated, none is said not to exist', async () => {
+    const files: Record<string, string> = { '.gitlab-ci.yml': 'stages: [build]\ninclude:\n' };
+    for (let i = 1; i <= 55; i++) {
+      files['.gitlab-ci.yml'] += `  - local: ci/f${i}.yml\n`;
+      files[`ci/f${i}.yml`] =
+        i === 55 ? KANIKO_CI.replace('build:', 'build55:').replace('stages:\n  - build\n', '') : `job${i}:\n  script: [echo]\n`;
+    }
+    fake.addProject({ path: 'acme/many', files });
+    const report = byPath(await runGroup('acme'));
+    expect(report['acme/many']).toMatchObject({ status: 'opened', reason: null });
+    expect(fake.mergeRequests('acme/many')[0]?.description).not.toContain('does not exist');
+    expect(fake.file('acme/many', BRANCH, 'ci/f55.yml')).toContain('component:');
+  });
+
+  it('past migrate\'s cap of 100 included files, says which includes were not read (never "does not exist")', async () => {
+    const files: Record<string, string> = { '.gitlab-ci.yml': 'include:\n', 'ci/deep.yml': KANIKO_CI };
+    for (let i = 1; i <= 100; i++) {
+      files['.gitlab-ci.yml'] += `  - local: ci/f${i}.yml\n`;
+      files[`ci/f${i}.yml`] = i === 1 ? 'include: ci/deep.yml\n' : `job${i}:\n  script: [echo]\n`;
+    }
+    fake.addProject({ path: 'acme/capped', files });
+    expect(byPath(await runGroup('acme'))['acme/capped']).toMatchObject({
+      status: 'nothing-to-migrate',
+      reason:
+        '.gitlab-ci.yml: the includes of ci/f1.yml were not read (cigen reads at most 100 included files); their jobs were not checked',
+    });
+  });
+});
