@@ -207,8 +207,8 @@ export class GitLabPlatform implements Platform {
     return toMergeRequest(check(SCHEMAS.mergeRequest, raw, `new merge request of ${project.path}`));
   }
 
-  async updateMergeRequest(project: ProjectRef, iid: number, options: { title: string; description: string }): Promise<MergeRequest> {
-    const raw = await this.api.MergeRequests.edit(project.id, iid, { title: options.title, description: options.description });
+  async updateMergeRequest(project: ProjectRef, iid: number, options: { description: string }): Promise<MergeRequest> {
+    const raw = await this.api.MergeRequests.edit(project.id, iid, { description: options.description });
     return toMergeRequest(check(SCHEMAS.mergeRequest, raw, `merge request !${iid} of ${project.path}`));
   }
 

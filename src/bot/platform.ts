@@ -85,7 +85,8 @@ export interface Platform {
     project: ProjectRef,
     options: { sourceBranch: string; targetBranch: string; title: string; description: string },
   ): Promise<MergeRequest>;
-  updateMergeRequest(project: ProjectRef, iid: number, options: { title: string; description: string }): Promise<MergeRequest>;
+  /** The description only: the title is the people's once the merge request is open (a `Draft:` prefix, their wording). */
+  updateMergeRequest(project: ProjectRef, iid: number, options: { description: string }): Promise<MergeRequest>;
   notes(project: ProjectRef, iid: number): Promise<Note[]>;
   comment(project: ProjectRef, iid: number, body: string): Promise<void>;
 }

@@ -223,9 +223,12 @@ const notByBot = (commits: readonly Commit[], bot: { email: string }) =>
   commits.filter((c) => c.authorEmail !== bot.email || c.committerEmail !== bot.email);
 
 /**
- * Why the branch of an open merge request is no longer the bot's, or undefined while it is. The
- * branch is the bot's when its head is the commit the bot last wrote, as recorded in the merge
- * request; a merge request from before that record falls back to who made each commit.
+ * Why the branch of an open merge request is no longer the bot's, or what the bot finds there while
+ * it is. The branch is the bot's when its head is the commit the bot last wrote, as recorded in the
+ * merge request; a merge request from before that record falls back to who made each commit. A head
+ * the record does not name is still the bot's when the bot authored and committed every commit on
+ * the branch and each carries its content hash: a run whose description update failed after its
+ * commit left it (`headHash`, the hash the head carries). Anything else is a person's.
  */
 async function changedByOthers(
   ctx: Context,
@@ -233,13 +236,17 @@ async function changedByOthers(
   ref: string,
   branch: Branch | undefined,
   open: MergeRequest,
-): Promise<string | undefined> {
+): Promise<string | { headHash?: string }> {
   if (!branch) return `${BRANCH} no longer exists; the bot leaves merge request !${open.iid} to people`;
   const recorded = HEAD_MARKER.exec(open.description)?.[1];
-  if (recorded === branch.commit) return undefined;
+  if (recorded === branch.commit) return {};
   const commits = await ctx.platform.commitsBetween(project, ref, BRANCH);
-  const others = recorded === undefined ? notByBot(commits, ctx.bot) : commits.filter((c) => c.id !== recorded);
-  if (recorded === undefined && others.length === 0) return undefined;
+  const byOthers = notByBot(commits, ctx.bot);
+  if (recorded === undefined && byOthers.length === 0) return {};
+  const hashes = commits.map((c) => HASH_TRAILER.exec(c.message)?.[1]);
+  const headHash = hashes.at(-1);
+  if (commits.length > 0 && byOthers.length === 0 && headHash !== undefined && hashes.every((h) => h !== undefined)) return { headHash };
+  const others = recorded === undefined ? byOthers : commits.filter((c) => c.id !== recorded);
   return `${BRANCH} has changed since the bot's last commit (by ${people(others, ctx.bot)}); the bot leaves it to them`;
 }
 
@@ -304,15 +311,20 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
   const open = requests.find((mr) => mr.state === 'opened');
   if (open) {
     const branch = await platform.branch(project, BRANCH);
-    const changedBy = await changedByOthers(ctx, project, ref, branch, open);
-    if (changedBy !== undefined) return humanModified(ctx, project, open, changedBy, result);
-    if (HASH_MARKER.exec(open.description)?.[1] === hash) return result('unchanged', null, open);
+    const state = await changedByOthers(ctx, project, ref, branch, open);
+    if (typeof state === 'string') return humanModified(ctx, project, open, state, result);
+    if (state.headHash === undefined && HASH_MARKER.exec(open.description)?.[1] === hash) return result('unchanged', null, open);
+    // Only the description: the title is the people's now (a `Draft:` prefix, a better wording).
+    if (state.headHash === hash && branch) {
+      // The bot's own commit already holds this content (a run stopped before the description caught up).
+      if (ctx.dryRun) return result('updated', 'would update the merge request description (dry run)', open, dry);
+      return result('updated', null, await platform.updateMergeRequest(project, open.iid, { description: body(branch.commit) }));
+    }
     const clear = await clearance(ctx, project, branch);
     if (!(clear instanceof Clearance)) return result('skipped', clear, open);
     if (ctx.dryRun) return result('updated', 'would reset the branch and update the merge request (dry run)', open, dry);
     const commit = await write(ctx, project, clear, { force: true, hash, actions });
-    const updated = await platform.updateMergeRequest(project, open.iid, { title: TITLE, description: body(commit.id) });
-    return result('updated', null, updated);
+    return result('updated', null, await platform.updateMergeRequest(project, open.iid, { description: body(commit.id) }));
   }
   const closed = requests.find((mr) => mr.state === 'closed');
   if (closed) return result('declined', `merge request !${closed.iid} was closed without merging; the bot does not open it again`, closed);

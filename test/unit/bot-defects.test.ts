@@ -193,3 +193,49 @@ describe('a pipeline with many local includes', () => {
     });
   });
 });
+
+describe('the update of an open merge request', () => {
+  const KANIKO_LATEST = KANIKO_CI.replace('${CI_COMMIT_SHORT_SHA}', 'latest');
+  const head = (path: string) => fake.branches(path).find((b) => b.name === BRANCH)?.commit;
+
+  it('after its description update failed, takes its own commit for its own: no false comment, the description catches up', async () => {
+    fake.addProject({ path: 'acme/upd', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    expect(byPath(await runGroup('acme'))['acme/upd']?.status).toBe('opened');
+    fake.pushAsHuman('acme/upd', 'main', { '.gitlab-ci.yml': KANIKO_LATEST });
+    fake.inject({ method: 'PUT', path: /\/merge_requests\/1$/, status: 500 });
+    expect(byPath(await runGroup('acme'))['acme/upd']?.status).toBe('failed');
+    const own = head('acme/upd');
+    fake.resetLog();
+
+    expect(byPath(await runGroup('acme'))['acme/upd']).toMatchObject({ status: 'updated', reason: null });
+    expect(fake.notes('acme/upd', 1)).toEqual([]);
+    // The commit already held the content: no new one, the description records it.
+    expect(fake.writes().filter((r) => r.path.endsWith('/repository/commits'))).toEqual([]);
+    expect(head('acme/upd')).toBe(own);
+    expect(fake.mergeRequests('acme/upd')[0]?.description).toContain(`<!-- cigen:head=${own} -->`);
+    expect(byPath(await runGroup('acme'))['acme/upd']?.status).toBe('unchanged');
+  });
+
+  it("a person's commit on the branch is still theirs, whatever the description says", async () => {
+    fake.addProject({ path: 'acme/upd', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    await runGroup('acme');
+    fake.pushAsHuman('acme/upd', BRANCH, { Dockerfile: 'FROM scratch\n' }, 'Cigen-Content-Hash: 0123456789abcdef01234567');
+    expect(byPath(await runGroup('acme'))['acme/upd']?.status).toBe('human-modified');
+  });
+
+  it("keeps the merge request's title: a Draft: prefix stays, the bot changes the description only", async () => {
+    fake.addProject({ path: 'acme/upd', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    await runGroup('acme');
+    const draft = await fetch(`${fake.url}/api/v4/projects/1/merge_requests/1`, {
+      method: 'PUT',
+      headers: { 'PRIVATE-TOKEN': fake.token, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Draft: Buildah, by the platform team' }),
+    });
+    expect(draft.status).toBe(200);
+    fake.pushAsHuman('acme/upd', 'main', { '.gitlab-ci.yml': KANIKO_LATEST });
+    expect(byPath(await runGroup('acme'))['acme/upd']?.status).toBe('updated');
+    const [mr] = fake.mergeRequests('acme/upd');
+    expect(mr?.title).toBe('Draft: Buildah, by the platform team');
+    expect(mr?.description).toContain(`<!-- cigen:head=${head('acme/upd')} -->`);
+  });
+});
