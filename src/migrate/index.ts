@@ -71,12 +71,33 @@ export function localIncludePaths(path: string, text: string): string[] {
     .map((p) => p.replace(/^\/+/, ''));
 }
 
+/** What a file includes from another project or a URL: never read here (only the project's own
+ *  files are), so each is named, as `<file>: <what> was not read ...; its jobs were not checked`. */
+function otherIncludes(file: SourceFile): string[] {
+  const entries = includesOf(file).filter((entry) => entry.kind === 'project' || entry.kind === 'remote');
+  if (entries.length === 0) return [];
+  const include = (file.root?.toJS(file.doc) as Record<string, unknown> | undefined)?.['include'];
+  return entries.map((entry) => {
+    if (entry.kind === 'remote')
+      return `${file.path}: remote include ${entry.target} was not read (cigen reads local includes only); its jobs were not checked`;
+    const index = entry.path[1];
+    const item = (Array.isArray(include) && typeof index === 'number' ? include[index] : include) as Record<string, unknown>;
+    const named = ([] as unknown[]).concat(item['file'] ?? []).filter((f): f is string => typeof f === 'string');
+    const ref = typeof item['ref'] === 'string' ? ` at ${item['ref']}` : '';
+    return (
+      `${file.path}: include of ${named.length > 0 ? named.join(', ') : 'a file'} from project ${entry.target}${ref} was not read ` +
+      '(cigen reads local includes only); its jobs were not checked'
+    );
+  });
+}
+
 function readIncludes(root: SourceFile, host: MigrateHost | undefined, warnings: string[]): SourceFile[] {
   const files: SourceFile[] = [];
   const seen = new Set([root.path]);
   const queue = [root];
   while (queue.length > 0 && files.length < MAX_INCLUDES) {
     const file = queue.shift() as SourceFile;
+    warnings.push(...otherIncludes(file));
     for (const path of localIncludes(file)) {
       const relative = path.replace(/^\/+/, '');
       if (seen.has(relative)) continue;

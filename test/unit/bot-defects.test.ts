@@ -94,6 +94,36 @@ describe('includes the bot could not read', () => {
   });
 });
 
+describe('includes from another project or a URL', () => {
+  it('are named in the reason: the project, its file(s) and ref, or the URL', async () => {
+    const K = KANIKO_CI.replace('stages:\n  - build\n\n', '');
+    fake.addProject({
+      path: 'acme/sameproj',
+      files: { '.gitlab-ci.yml': 'include:\n  - project: acme/sameproj\n    file: ci/a.yml\n', 'ci/a.yml': K },
+    });
+    fake.addProject({
+      path: 'acme/others',
+      files: {
+        '.gitlab-ci.yml':
+          'include:\n  - project: platform/ci\n    ref: v2\n    file: [build.yml, test.yml]\n' +
+          '  - remote: https://example.com/ci.yml\n  - https://example.com/other.yml\n' +
+          NODE_CI,
+      },
+    });
+    const report = byPath(await runGroup('acme'));
+    expect(report['acme/sameproj']).toMatchObject({
+      status: 'nothing-to-migrate',
+      reason:
+        '.gitlab-ci.yml: include of ci/a.yml from project acme/sameproj was not read (cigen reads local includes only); its jobs were not checked',
+    });
+    expect(report['acme/others']?.reason?.split('; its jobs were not checked; ')).toEqual([
+      '.gitlab-ci.yml: include of build.yml, test.yml from project platform/ci at v2 was not read (cigen reads local includes only)',
+      '.gitlab-ci.yml: remote include https://example.com/ci.yml was not read (cigen reads local includes only)',
+      '.gitlab-ci.yml: remote include https://example.com/other.yml was not read (cigen reads local includes only); its jobs were not checked',
+    ]);
+  });
+});
+
 describe('what GitLab refused', () => {
   it('a 403 on a read is no permission to read', async () => {
     fake.addProject({ path: 'acme/a', files: { '.gitlab-ci.yml': KANIKO_CI } });
