@@ -114,8 +114,10 @@ export class GitLabPlatform implements Platform {
 
   async *projects(selection: ListedSelection): AsyncIterable<Project> {
     const what = 'group' in selection ? `projects of group ${selection.group}` : 'projects';
+    // All projects by keyset (id_after the last one listed): GitLab refuses offset pagination of
+    // projects past an offset of 50,000 ("Remaining records can be retrieved using keyset pagination").
+    let idAfter: number | undefined;
     for (let page: number | null = 1; page !== null;) {
-      const options = { perPage: PER_PAGE, page, maxPages: 1, showExpanded: true, pagination: 'offset' } as const;
       // gitbeaker's page: { data: the answer, paginationInfo: read from its headers }. A group's
       // projects are its own and its subgroups': GitLab lists projects other groups share with it
       // too unless with_shared=false.
@@ -123,15 +125,42 @@ export class GitLabPlatform implements Platform {
       try {
         result =
           'group' in selection
-            ? await this.api.Groups.allProjects(selection.group, { ...options, includeSubgroups: true, withShared: false })
-            : await this.api.Projects.all({ ...options, orderBy: 'id', sort: 'asc' });
+            ? await this.api.Groups.allProjects(selection.group, {
+                perPage: PER_PAGE,
+                page,
+                maxPages: 1,
+                showExpanded: true,
+                pagination: 'offset',
+                includeSubgroups: true,
+                withShared: false,
+              })
+            : await this.api.Projects.all({
+                perPage: PER_PAGE,
+                maxPages: 1,
+                showExpanded: true,
+                pagination: 'keyset',
+                orderBy: 'id',
+                sort: 'asc',
+                ...(idAfter !== undefined ? { idAfter } : {}),
+              });
       } catch (error) {
         // Past page 1 the projects listed before stand: the caller reports them, naming the page.
         if (page > 1 && error instanceof PlatformError && !(error instanceof UnreachableError))
           throw new PlatformError(`${what}, page ${page}: ${error.message}`, error.status);
         throw error;
       }
-      for (const raw of check(SCHEMAS.projects, member(result, 'data'), what)) yield toProject(raw);
+      const list = check(SCHEMAS.projects, member(result, 'data'), what);
+      for (const raw of list) yield toProject(raw);
+      if (!('group' in selection)) {
+        // A full page may have a next one; ids that do not move forward would list the same projects for ever.
+        const last = list.at(-1)?.id;
+        if (list.length < PER_PAGE || last === undefined) return;
+        if (idAfter !== undefined && last <= idAfter)
+          throw new ResponseShapeError(`${what}, page ${page}`, `the last id ${last} is not after ${idAfter}`);
+        idAfter = last;
+        page++;
+        continue;
+      }
       const { next = null }: RawPageInfo = check(SCHEMAS.pageInfo, member(result, 'paginationInfo'), `${what}, page ${page}`);
       // A next page that does not move forward would list the same projects for ever.
       if (next !== null && next <= page) throw new ResponseShapeError(`${what}, page ${page}`, `the next page is ${next}`);

@@ -263,6 +263,8 @@ export class FakeGitLab {
   readonly requests: LoggedRequest[] = [];
   /** Every PRIVATE-TOKEN or Authorization header value received, right or wrong, faults included. */
   readonly tokensSeen: string[] = [];
+  /** GET /projects refuses offset pagination past this offset, as GitLab does past 50,000 (settable). */
+  maxProjectOffset = 50_000;
 
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
@@ -1133,6 +1135,13 @@ export class FakeGitLab {
     }
     if (r0 === 'projects' && n === 1) {
       allow('GET');
+      const perPage = Math.min(100, Math.max(1, int(params['per_page']) ?? 20));
+      if (str(params['pagination']) !== 'keyset' && ((int(params['page']) ?? 1) - 1) * perPage > this.maxProjectOffset)
+        fail(
+          405,
+          `Offset pagination has a maximum allowed offset of ${this.maxProjectOffset} for requests that return objects of type Project. ` +
+            'Remaining records can be retrieved using keyset pagination.',
+        );
       return this.listProjects([...this.projectsById.values()], params, url);
     }
     if (r0 !== 'projects' || r1 === undefined) return notFound;

@@ -269,3 +269,25 @@ describe('the update of an open merge request', () => {
     expect(mr?.description).toContain(`<!-- cigen:head=${head('acme/upd')} -->`);
   });
 });
+
+describe('--all', () => {
+  it('lists by keyset (id_after), so no offset cap stops it: every project of the instance is reached', async () => {
+    for (let i = 1; i <= 250; i++)
+      fake.addProject({ path: `team${i % 3}/p${String(i).padStart(3, '0')}`, files: { '.gitlab-ci.yml': NODE_CI } });
+    fake.maxProjectOffset = 150; // GitLab's is 50,000: offset pagination would stop at page 3 here.
+    const report = await runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: FAST_RETRY }), {
+      selection: { all: true },
+      migrator,
+      dryRun: false,
+      concurrency: 2,
+    });
+    expect(report.stopped).toBeUndefined();
+    expect(report.counts['nothing-to-migrate']).toBe(250);
+    const listing = fake.requests.filter((r) => r.path === '/api/v4/projects').map((r) => new URLSearchParams(r.query));
+    expect(listing.map((q) => [q.get('pagination'), q.get('order_by'), q.get('sort'), q.get('id_after')])).toEqual([
+      ['keyset', 'id', 'asc', null],
+      ['keyset', 'id', 'asc', '100'],
+      ['keyset', 'id', 'asc', '200'],
+    ]);
+  });
+});
