@@ -291,3 +291,17 @@ describe('--all', () => {
     ]);
   });
 });
+
+describe('a selection that names nothing', () => {
+  it('--projects with no path and an empty --group are usage errors (exit 2), before any request', async () => {
+    for (const [flag, value, message] of [
+      ['--projects', ',', "--projects ',': expected project paths separated by commas (e.g. platform/shop,platform/cart)\n"],
+      ['--projects', ' ', "--projects ' ': expected project paths separated by commas (e.g. platform/shop,platform/cart)\n"],
+      ['--group', '', "--group '': expected a group's full path (e.g. platform or platform/team)\n"],
+    ] as const) {
+      const result = await cli(['bot', '--gitlab-url', fake.url, flag, value, '--dry-run'], { GITLAB_TOKEN: fake.token });
+      expect([result.status, result.stderr, result.stdout], `${flag} '${value}'`).toEqual([2, message, '']);
+    }
+    expect(fake.requests).toEqual([]);
+  });
+});

@@ -46,14 +46,22 @@ export function parseShard(flag: string | undefined, env: NodeJS.ProcessEnv): Sh
 function selectionOf(options: BotCommandOptions): ProjectSelection {
   const given = [options.group !== undefined, options.projects !== undefined, Boolean(options.all)].filter(Boolean).length;
   if (given !== 1) throw new UsageError('choose the projects with exactly one of --group <full path>, --projects <path,...> or --all');
-  if (options.group !== undefined) return { group: options.group };
-  if (options.projects !== undefined)
-    return {
-      projects: options.projects
-        .split(',')
-        .map((p) => p.trim())
-        .filter(Boolean),
-    };
+  if (options.group !== undefined) {
+    const group = options.group.trim();
+    if (group === '') throw new UsageError("--group '': expected a group's full path (e.g. platform or platform/team)");
+    return { group };
+  }
+  if (options.projects !== undefined) {
+    const projects = options.projects
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    if (projects.length === 0)
+      throw new UsageError(
+        `--projects '${options.projects}': expected project paths separated by commas (e.g. platform/shop,platform/cart)`,
+      );
+    return { projects };
+  }
   return { all: true };
 }
 
