@@ -22,6 +22,8 @@ export interface RawProject {
   id: number;
   path_with_namespace: string;
   default_branch?: string | null;
+  /** True for a repository without a commit: default_branch is then only the name a first push would get. */
+  empty_repo?: boolean | null;
   archived?: boolean | null;
   ci_config_path?: string | null;
   web_url?: string | null;
@@ -91,6 +93,7 @@ const PROJECT: JSONSchemaType<RawProject> = {
     id: { type: 'integer' },
     path_with_namespace: { type: 'string', minLength: 1 },
     default_branch: nullableString,
+    empty_repo: { type: 'boolean', nullable: true },
     archived: { type: 'boolean', nullable: true },
     ci_config_path: nullableString,
     web_url: nullableString,

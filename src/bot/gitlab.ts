@@ -45,7 +45,8 @@ function toProject(raw: RawProject): Project {
     ...(level !== undefined ? { accessLevel: level } : {}),
     id: raw.id,
     path: raw.path_with_namespace,
-    defaultBranch: raw.default_branch ?? null,
+    // An empty repository often names the instance's preferred branch (main) that does not exist yet.
+    defaultBranch: raw.empty_repo === true ? null : (raw.default_branch ?? null),
     archived: raw.archived === true,
     ciConfigPath: raw.ci_config_path ?? '',
     webUrl: raw.web_url ?? '',

@@ -20,6 +20,9 @@ export interface ProjectSeed {
   path: string;
   /** Default 'main'; '' or null means an empty repository (no branches, default_branch null). */
   defaultBranch?: string | null;
+  /** An empty repository as GitLab reports one: default_branch the preferred name ('main' unless
+   *  defaultBranch says), empty_repo true, no branches. */
+  emptyRepo?: boolean;
   archived?: boolean;
   /** Files on the default branch (one initial commit by the user 'seed'). */
   files?: Record<string, string>;
@@ -383,7 +386,7 @@ export class FakeGitLab {
       releases: [],
       sharedWith: seed.sharedWith ?? [],
     };
-    if (defaultBranch !== null) {
+    if (defaultBranch !== null && !seed.emptyRepo) {
       const files = new Map(Object.entries(seed.files ?? {}));
       const commit = this.newCommit(project, [], files, 'Initial commit', SEED, SEED);
       project.branches.set(defaultBranch, commit.id);

@@ -305,3 +305,14 @@ describe('a selection that names nothing', () => {
     expect(fake.requests).toEqual([]);
   });
 });
+
+describe('an empty repository', () => {
+  it('is skipped as one when GitLab names a default branch for it (empty_repo: true, default_branch main)', async () => {
+    fake.addProject({ path: 'acme/fresh', emptyRepo: true });
+    fake.addProject({ path: 'acme/old-style', defaultBranch: null });
+    const report = byPath(await runGroup('acme'));
+    expect(report['acme/fresh']).toMatchObject({ status: 'skipped', reason: 'empty repository' });
+    expect(report['acme/old-style']).toMatchObject({ status: 'skipped', reason: 'empty repository' });
+    expect(fake.requests.filter((r) => r.path.includes('/repository/'))).toEqual([]);
+  });
+});
