@@ -294,7 +294,11 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
       ...(reviews.length > 0 ? [`${reviews.length} job(s) need review: ${reviews.map((j) => j.name).join(', ')}`] : []),
       ...migrated.flatMap((f) => f.warnings ?? []),
     ];
-    return result('nothing-to-migrate', why.length > 0 ? why.join('; ') : null);
+    // A pipeline that already names the catalog was likely moved by people while the bot's merge
+    // request is open: the report links it. Only then is it looked for — a plain project costs no request.
+    const open = usesCatalog(ctx.componentRef, migrated) ? await openMergeRequest(platform, project) : undefined;
+    if (open) why.push(`the bot's merge request !${open.iid} is still open; nothing is left for it to move`);
+    return result('nothing-to-migrate', why.length > 0 ? why.join('; ') : null, open ?? null);
   }
 
   const hash = contentHash(ctx.componentRef, changed);
@@ -306,8 +310,7 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
   // Known not to be writable: say so without a write the instance would refuse.
   if (project.accessLevel !== undefined && project.accessLevel < DEVELOPER)
     return result('skipped', `no permission to push (access level ${project.accessLevel}; the bot needs Developer)`);
-  // Only the project's own branch is the bot's: a fork's merge request may carry the same branch name.
-  const requests = (await platform.mergeRequests(project, BRANCH)).filter((mr) => mr.sourceProjectId === project.id);
+  const requests = await botMergeRequests(platform, project);
   const open = requests.find((mr) => mr.state === 'opened');
   if (open) {
     const branch = await platform.branch(project, BRANCH);
@@ -356,6 +359,20 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     description: body(head),
   });
   return result('opened', null, opened);
+}
+
+/** The bot's merge requests, any state. Only the project's own branch is the bot's: a fork's
+ *  merge request may carry the same branch name. */
+const botMergeRequests = async (platform: Platform, project: Project): Promise<MergeRequest[]> =>
+  (await platform.mergeRequests(project, BRANCH)).filter((mr) => mr.sourceProjectId === project.id);
+
+const openMergeRequest = async (platform: Platform, project: Project): Promise<MergeRequest | undefined> =>
+  (await botMergeRequests(platform, project)).find((mr) => mr.state === 'opened');
+
+/** Whether a file names the catalog project the component comes from (`<server>/<project>/<name>@<version>`). */
+function usesCatalog(componentRef: string, files: readonly MigratedFile[]): boolean {
+  const catalog = /^[^/]+\/(.+)\/[^/@]+@/.exec(componentRef)?.[1];
+  return catalog !== undefined && files.some((f) => f.original.includes(`${catalog}/`));
 }
 
 /** The one call that commits: only with a Clearance for this project, never to its default branch. */

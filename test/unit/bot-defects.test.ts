@@ -316,3 +316,25 @@ describe('an empty repository', () => {
     expect(fake.requests.filter((r) => r.path.includes('/repository/'))).toEqual([]);
   });
 });
+
+describe("a project people migrated while the bot's merge request is open", () => {
+  it('is nothing-to-migrate with the open merge request linked; a plain project costs no request for it', async () => {
+    const id = fake.addProject({ path: 'acme/selfmig', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    fake.addProject({ path: 'acme/plain', files: { '.gitlab-ci.yml': NODE_CI } });
+    await runGroup('acme');
+    const [mr] = fake.mergeRequests('acme/selfmig');
+    // People take the bot's proposal onto the default branch themselves.
+    fake.pushAsHuman('acme/selfmig', 'main', { '.gitlab-ci.yml': fake.file('acme/selfmig', BRANCH, '.gitlab-ci.yml') as string });
+    fake.resetLog();
+    const report = byPath(await runGroup('acme'));
+    expect(report['acme/selfmig']).toMatchObject({
+      status: 'nothing-to-migrate',
+      mergeRequest: `${fake.url}/acme/selfmig/-/merge_requests/${mr?.iid}`,
+      reason: `the bot's merge request !${mr?.iid} is still open; nothing is left for it to move`,
+    });
+    expect(report['acme/plain']).toMatchObject({ status: 'nothing-to-migrate', mergeRequest: null, reason: null });
+    expect(fake.requests.filter((r) => r.path.includes('/merge_requests')).map((r) => r.path)).toEqual([
+      `/api/v4/projects/${id}/merge_requests`,
+    ]);
+  });
+});
