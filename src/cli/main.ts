@@ -156,7 +156,8 @@ program
   .addHelpText(
     'after',
     '\nStatuses: opened, updated, unchanged, nothing-to-migrate, declined, human-modified, skipped, failed.\n' +
-      'Exit codes: 0 done, 1 a project failed (every project is in the report) or the run could not start or list projects,\n' +
+      'Exit codes: 0 done, 1 a project failed (every project is in the report), the run could not start or list projects,\n' +
+      'or the listing stopped on a later page (the projects listed before it are handled and in the report),\n' +
       '2 usage (also a missing or unusable GITLAB_TOKEN, a --gitlab-url that is not http(s)),\n' +
       '74 --report could not be written.\n\nExamples:\n' +
       '  GITLAB_TOKEN=glpat-... cigen bot --gitlab-url https://gitlab.example.com --group platform --dry-run\n' +
