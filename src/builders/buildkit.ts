@@ -6,7 +6,7 @@
 import readme from '../../components/buildkit/README.md.hbs';
 import script from '../../components/buildkit/script.sh.hbs';
 import { builderInputs, type Builder } from './builder.js';
-import type { InputDeclarations } from './inputs.js';
+import { CORE_INPUTS, type InputDeclarations } from './inputs.js';
 import { assembleJob } from './job.js';
 import {
   APPARMOR_NOTE,
@@ -26,7 +26,14 @@ import { inputRef } from './spec.js';
 import { plain } from './variables.js';
 
 export const BUILDKIT_IMAGE = 'moby/buildkit:v0.34.0-rootless';
-const INPUTS = builderInputs(BUILDKIT_IMAGE, 'mirror.example.com/moby/buildkit:v0.34.0-rootless');
+const INPUTS = builderInputs(BUILDKIT_IMAGE, 'mirror.example.com/moby/buildkit:v0.34.0-rootless', {
+  'push-retries': {
+    ...CORE_INPUTS['push-retries'],
+    description:
+      `${CORE_INPUTS['push-retries'].description} BuildKit builds and pushes in one call: the call runs again, ` +
+      'unless a step of the build itself failed (a RUN that exits non-zero, a Dockerfile error, a COPY of a missing file).',
+  },
+});
 const NO_SANDBOX_NOTE =
   'The buildkit component runs BuildKit with --oci-worker-no-process-sandbox, so the masked /proc of a Docker container does not matter.';
 

@@ -28,11 +28,11 @@ for d in ${SSL_CERT_DIR-}; do case $d in /tmp/*) snapshot "$d"/* ;; esac; done
 IFS=$old_ifs
 
 # STUB_FAIL_ON='TOOL ARG': every call of TOOL with ARG among its arguments fails (a registry that
-# refuses one destination).
+# refuses one destination), saying STUB_FAIL_SAYS when set.
 if [ -n "${STUB_FAIL_ON-}" ] && [ "${STUB_FAIL_ON%% *}" = "$tool" ]; then
   for arg do
     if [ "$arg" = "${STUB_FAIL_ON#* }" ]; then
-      echo "stub: $tool: $arg: 403 Forbidden" >&2
+      echo "${STUB_FAIL_SAYS:-stub: $tool: $arg: 403 Forbidden}" >&2
       exit 1
     fi
   done
@@ -44,7 +44,7 @@ if [ -n "${STUB_FAIL-}" ] && [ "${STUB_FAIL%:*}" = "$tool ${1-}" ]; then
   failed=$(cat "$dir/failed.count" 2> /dev/null || echo 0)
   if [ "$failed" -lt "${STUB_FAIL##*:}" ]; then
     echo $((failed + 1)) > "$dir/failed.count"
-    echo "stub: $tool ${1-}: 503 Service Unavailable" >&2
+    echo "${STUB_FAIL_SAYS:-stub: $tool ${1-}: 503 Service Unavailable}" >&2
     exit 1
   fi
 fi

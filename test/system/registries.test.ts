@@ -201,6 +201,41 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(calls).toHaveLength(2);
       expect(stderr).toContain('cigen: error: buildkit build failed (exit 1).');
     });
+
+    it.each([
+      'error: failed to solve: process "/bin/sh -c make" did not complete successfully: exit code: 2',
+      'error: failed to solve: dockerfile parse error on line 3: unknown instruction: RUNN',
+      'error: failed to solve: failed to compute cache key: failed to calculate checksum of ref: "/app.jar": not found',
+    ])('a failure of the build itself is not tried again (only a push would succeed on another try): %s', (says) => {
+      const { status, stderr, calls } = run(
+        'buildkit',
+        mode,
+        { 'push-retries': 3 },
+        { STUB_FAIL: 'buildctl-daemonless.sh build:5', STUB_FAIL_SAYS: says },
+      );
+      expect(status).toBe(1);
+      expect(calls).toHaveLength(1);
+      expect(stderr).toContain(says);
+      expect(stderr).toContain(
+        'cigen: error: buildkit build failed in a step of the build (exit 1; BuildKit says which above): not tried again, push-retries is for the push',
+      );
+      expect(stderr).not.toContain('trying again');
+    });
+
+    it('a failed push (BuildKit fails the same call) is tried again', () => {
+      const { status, stderr, calls } = run(
+        'buildkit',
+        mode,
+        { 'push-retries': 3 },
+        {
+          STUB_FAIL: 'buildctl-daemonless.sh build:1',
+          STUB_FAIL_SAYS: 'error: failed to solve: failed to push registry.example.com/app:1: 502 Bad Gateway',
+        },
+      );
+      expect(status).toBe(0);
+      expect(calls).toHaveLength(2);
+      expect(stderr).toContain('cigen: buildkit build failed (exit 1); trying again (2 more after this)');
+    });
   });
 
   describe('buildah-rootless', () => {
