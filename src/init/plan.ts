@@ -120,8 +120,19 @@ export function proposeBuilds(dockerfiles: readonly Dockerfile[], imageBase = '$
 const REPOSITORY_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
 /** The images a proposal pushes: one, or one per matrix value. */
-const imagesOf = (p: BuildProposal): string[] =>
+export const imagesOf = (p: BuildProposal): string[] =>
   p.matrix ? p.matrix.values.map((value) => p.image.replace(`$${MATRIX_VARIABLE}`, value)) : [p.image];
+
+/** The `n`th build of `base` (-2, -3, ...): its job and image numbered, every image still under the base repository. */
+export function numbered(base: BuildProposal, n: number, imageBase: string): BuildProposal {
+  // $CI_REGISTRY_IMAGE-2 would be another project's repository.
+  const image = base.matrix
+    ? base.image.replace(`/$${MATRIX_VARIABLE}`, `-${n}/$${MATRIX_VARIABLE}`)
+    : base.image === imageBase
+      ? `${imageBase}/image-${n}`
+      : `${base.image}-${n}`;
+  return { ...base, jobName: `${base.jobName}-${n}`, image };
+}
 
 /**
  * Proposals whose job names and images are all distinct: two builds must never push one image
@@ -141,18 +152,25 @@ function distinct(proposals: readonly BuildProposal[], imageBase: string): Build
       chosen = { ...proposal, jobName: `build-${parent}`, image: `${imageBase}/${parent}/$${MATRIX_VARIABLE}` };
     }
     const base = chosen;
-    // Every image stays under the base repository ($CI_REGISTRY_IMAGE-2 would be another project's).
-    const numbered = (n: number): string =>
-      base.matrix
-        ? base.image.replace(`/$${MATRIX_VARIABLE}`, `-${n}/$${MATRIX_VARIABLE}`)
-        : base.image === imageBase
-          ? `${imageBase}/image-${n}`
-          : `${base.image}-${n}`;
-    for (let n = 2; clashes(chosen); n++) chosen = { ...base, jobName: `${base.jobName}-${n}`, image: numbered(n) };
+    for (let n = 2; clashes(chosen); n++) chosen = numbered(base, n, imageBase);
     jobs.add(chosen.jobName);
     for (const image of imagesOf(chosen)) images.add(image);
     return chosen;
   });
+}
+
+/** A path as an input value the component expands as GitLab expands variables: a literal `$` is `$$`. */
+const literal = (path: string): string => path.replace(/\$/g, '$$$$');
+
+/**
+ * The `context` input of a build: its directory with every `$` written `$$` (the component
+ * expands the value, so `d$x` would be `d` plus the variable x), but a matrix's `$IMAGE_DIR`
+ * kept as the variable it is.
+ */
+export function contextInput(build: Pick<BuildProposal, 'context' | 'matrix'>): string {
+  const variable = `$${MATRIX_VARIABLE}`;
+  if (build.matrix && build.context.endsWith(variable)) return literal(build.context.slice(0, -variable.length)) + variable;
+  return literal(build.context);
 }
 
 /** The include entry for a build, with only the inputs that differ from the component's defaults. */
@@ -161,7 +179,7 @@ export function includeEntry(component: string, build: BuildProposal): Component
     component,
     inputs: {
       'job-name': build.jobName,
-      ...(build.context !== '.' ? { context: build.context } : {}),
+      ...(build.context !== '.' ? { context: contextInput(build) } : {}),
       ...(build.dockerfile !== 'Dockerfile' ? { dockerfile: build.dockerfile } : {}),
       image: build.image,
     },

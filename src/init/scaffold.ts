@@ -5,35 +5,99 @@
  */
 import { posix } from 'node:path';
 import { addIncludeEntries, addToTopLevelList, includesOf, renderBlock, renderEntries, type ComponentInclude } from '../ci/splice.js';
-import { applyEdits, contentEnd, keyOf, readSource, type Edit } from '../ci/source.js';
+import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLSeq } from 'yaml';
+import { applyEdits, columnOf, contentEnd, keyOf, lineEnd, readSource, type Edit, type SourceFile } from '../ci/source.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { scalarText } from '../ci/yaml.js';
 import { buildsImage } from '../catalog/registry.js';
-import { includeEntry, type BuildProposal } from './plan.js';
+import { contextInput, imagesOf, includeEntry, MATRIX_VARIABLE, numbered, type BuildProposal } from './plan.js';
 
 export interface Scaffold {
   text: string;
   changed: boolean;
   added: BuildProposal[];
-  /** Builds the file already has, by job name. */
+  /** The jobs of the file that already build proposed images, by job name. */
   present: string[];
   /** Proposals renamed because a job of that name exists: [wanted, given]. */
   renamed: [string, string][];
+  /** Proposals renumbered because a build of the file pushes an image they would: the images. */
+  imageTaken: { jobName: string; images: string[] }[];
+  /** Existing `parallel:matrix` jobs given the directories they did not build yet. */
+  extended: { jobName: string; values: string[] }[];
+}
+
+/** A build the file already has: its job, and the `parallel:matrix` list its context's variable takes, if any. */
+interface ExistingBuild {
+  jobName: string;
+  /** The matrix value list (context `services/$IMAGE_DIR`, `IMAGE_DIR: [api, worker]`) new directories can join. */
+  list?: { node: YAMLSeq; variable: string };
 }
 
 interface Existing {
   jobs: Set<string>;
-  /** context + dockerfile of builds included from a component. */
-  builds: Set<string>;
+  /** Each directory + Dockerfile a cigen build component builds (one per matrix value), by buildKey. */
+  builds: Map<string, ExistingBuild>;
+  /** The builds over a matrix, by their context template and Dockerfile (buildKey of `services/$IMAGE_DIR`). */
+  templates: Map<string, ExistingBuild>;
+  /** The images the builds push (one per matrix value). */
+  images: Set<string>;
 }
 
-const buildKey = (context: unknown, dockerfile: unknown): string =>
-  `${scalarText(context ?? '.')}\0${scalarText(dockerfile ?? 'Dockerfile')}`;
+/**
+ * A context as the component reads it: relative to the project, so `./app`, `app/` and `app`
+ * are one directory (and '' is the project itself).
+ */
+const normalContext = (context: string): string => {
+  const path = posix.normalize(context === '' ? '.' : context).replace(/(.)\/+$/, '$1');
+  return path === '' ? '.' : path;
+};
 
-function existing(path: string, text: string): Existing {
-  const file = readSource(path, text);
+const buildKey = (context: unknown, dockerfile: unknown): string =>
+  `${normalContext(scalarText(context ?? '.'))}\0${posix.normalize(scalarText(dockerfile ?? 'Dockerfile'))}`;
+
+/** The `variable: values` lists of a job's `parallel:matrix` entries (each entry a mapping). */
+function matrixEntries(file: SourceFile, jobName: string): Map<string, YAMLSeq | Scalar>[] {
+  const job = file.root?.items.find((p) => keyOf(p) === jobName)?.value;
+  const parallel = isMap(job) ? job.get('parallel', true) : undefined;
+  const matrix = isMap(parallel) ? parallel.get('matrix', true) : undefined;
+  if (!isSeq(matrix)) return [];
+  return matrix.items.filter(isMap).map((entry) => {
+    const variables = new Map<string, YAMLSeq | Scalar>();
+    for (const pair of entry.items) {
+      const name = keyOf(pair);
+      if (name !== undefined && /^[A-Za-z_]\w*$/.test(name) && (isSeq(pair.value) || isScalar(pair.value))) variables.set(name, pair.value);
+    }
+    return variables;
+  });
+}
+
+/** The directories a context like `services/$IMAGE_DIR` names under each of a job's matrix entries. */
+function expandContext(
+  context: string,
+  entries: readonly Map<string, YAMLSeq | Scalar>[],
+): { context: string; entry?: ExistingBuild['list'] }[] {
+  const expanded: { context: string; entry?: ExistingBuild['list'] }[] = [];
+  for (const variables of entries) {
+    const used = [...variables].filter(([name]) => new RegExp(String.raw`\$(?:${name}\b|\{${name}\})`).test(context));
+    // One variable in the context, alone in its entry: a directory added to its list is one more build.
+    const [only] = used;
+    const joinable = used.length === 1 && variables.size === 1 && only && isSeq(only[1]) ? { node: only[1], variable: only[0] } : undefined;
+    let contexts = [context];
+    for (const [name, node] of used) {
+      const values = isSeq(node) ? node.items.map((item) => (isScalar(item) ? scalarText(item.value) : '')) : [scalarText(node.value)];
+      const pattern = new RegExp(String.raw`\$(?:${name}\b|\{${name}\})`, 'g');
+      contexts = contexts.flatMap((c) => values.map((value) => c.replace(pattern, () => value)));
+    }
+    if (used.length > 0) expanded.push(...contexts.map((c) => ({ context: c, ...(joinable ? { entry: joinable } : {}) })));
+  }
+  return expanded;
+}
+
+function existing(file: SourceFile): Existing {
   const jobs = new Set<string>();
-  const builds = new Set<string>();
+  const builds = new Map<string, ExistingBuild>();
+  const templates = new Map<string, ExistingBuild>();
+  const images = new Set<string>();
   for (const item of file.root?.items ?? []) {
     const key = keyOf(item);
     if (key !== undefined && !GLOBAL_KEYWORDS.has(key)) jobs.add(key);
@@ -47,10 +111,44 @@ function existing(path: string, text: string): Existing {
       if (inputs['job-name'] !== undefined) jobs.add(scalarText(inputs['job-name']));
       continue;
     }
-    jobs.add(scalarText(inputs['job-name'] ?? 'build-image'));
-    builds.add(buildKey(inputs['context'], inputs['dockerfile']));
+    const jobName = scalarText(inputs['job-name'] ?? 'build-image');
+    jobs.add(jobName);
+    const context = scalarText(inputs['context'] ?? '.');
+    builds.set(buildKey(context, inputs['dockerfile']), { jobName });
+    const matrix = matrixEntries(file, jobName);
+    const image = scalarText(inputs['image'] ?? '$CI_REGISTRY_IMAGE');
+    images.add(image);
+    for (const one of expandContext(image, matrix)) images.add(one.context);
+    // A matrix job builds one directory per value: each is a build the file has.
+    for (const one of expandContext(context, matrix)) {
+      builds.set(buildKey(one.context, inputs['dockerfile']), { jobName });
+      if (one.entry) templates.set(buildKey(context, inputs['dockerfile']), { jobName, list: one.entry });
+    }
   }
-  return { jobs, builds };
+  return { jobs, builds, templates, images };
+}
+
+/** The directories a proposal builds, each as its `context` input would name it. */
+const contextsOf = (build: BuildProposal): string[] => {
+  const input = contextInput(build);
+  return build.matrix ? build.matrix.values.map((value) => input.replace(`$${MATRIX_VARIABLE}`, () => value)) : [input];
+};
+
+/** The edit that appends `values` to a matrix value list, in the list's own style. */
+function appendToList(text: string, list: YAMLSeq, values: readonly string[]): Edit | undefined {
+  const items = list.items as Node[];
+  const last = items.at(-1);
+  const rendered = values.map((value) => renderBlock([value]).replace(/^\[|\]\n$/g, ''));
+  if (list.flow) {
+    if (last?.range) return { start: last.range[1], end: last.range[1], text: rendered.map((r) => `, ${r}`).join('') };
+    const open = text.indexOf('[', list.range?.[0] ?? 0);
+    return open < 0 ? undefined : { start: open + 1, end: open + 1, text: rendered.join(', ') };
+  }
+  if (!last?.range) return undefined;
+  const dash = text.lastIndexOf('-', last.range[0]);
+  const at = lineEnd(text, last.range[1] > 0 ? last.range[1] - 1 : 0);
+  const gap = at > 0 && text[at - 1] !== '\n' ? '\n' : '';
+  return { start: at, end: at, text: gap + rendered.map((r) => `${' '.repeat(columnOf(text, dash))}- ${r}\n`).join('') };
 }
 
 function matrixJob(build: BuildProposal): string {
@@ -64,36 +162,75 @@ const BUILD_STAGE = 'build';
 const HEADER = (builder: string) =>
   `# Container images, built by the ${builder} component of the cigen catalog (written by \`cigen init\`).\n`;
 
-export function scaffold(path: string, current: string | undefined, builds: readonly BuildProposal[], component: string): Scaffold {
+export function scaffold(
+  path: string,
+  current: string | undefined,
+  builds: readonly BuildProposal[],
+  component: string,
+  imageBase = '$CI_REGISTRY_IMAGE',
+): Scaffold {
   const builder = posix.basename(component.split('@')[0] ?? component);
-  const have = current === undefined ? { jobs: new Set<string>(), builds: new Set<string>() } : existing(path, current);
-  const present: string[] = [];
+  const file = current === undefined || current.trim() === '' ? undefined : readSource(path, current);
+  const have = file
+    ? existing(file)
+    : {
+        jobs: new Set<string>(),
+        builds: new Map<string, ExistingBuild>(),
+        templates: new Map<string, ExistingBuild>(),
+        images: new Set<string>(),
+      };
+  const present = new Set<string>();
   const renamed: [string, string][] = [];
   const added: BuildProposal[] = [];
-  for (const build of builds) {
-    if (have.builds.has(buildKey(build.context, build.dockerfile))) {
-      present.push(build.jobName);
-      continue;
+  const extended: Scaffold['extended'] = [];
+  const imageTaken: Scaffold['imageTaken'] = [];
+  const listEdits: Edit[] = [];
+  for (const proposal of builds) {
+    const contexts = contextsOf(proposal);
+    const built = contexts.map((context) => have.builds.get(buildKey(context, proposal.dockerfile)));
+    for (const b of built) if (b) present.add(b.jobName);
+    let build = proposal;
+    if (built.some((b) => b !== undefined)) {
+      if (!proposal.matrix || built.every((b) => b !== undefined)) continue;
+      // A matrix some of whose directories are built: the rest join the matrix job of this
+      // context when the file has one, else become a matrix job of their own.
+      const missing = proposal.matrix.values.filter((_, i) => built[i] === undefined);
+      const same = have.templates.get(buildKey(contextInput(proposal), proposal.dockerfile));
+      const edit = same?.list && current !== undefined ? appendToList(current, same.list.node, missing) : undefined;
+      if (same && edit) {
+        listEdits.push(edit);
+        extended.push({ jobName: same.jobName, values: missing });
+        continue;
+      }
+      build = { ...proposal, matrix: { ...proposal.matrix, values: missing } };
     }
-    let name = build.jobName;
-    for (let n = 2; have.jobs.has(name); n++) name = `${build.jobName}-${n}`;
-    if (name !== build.jobName) renamed.push([build.jobName, name]);
-    have.jobs.add(name);
-    added.push({ ...build, jobName: name });
+    // A job of that name exists, or a build that pushes one of its images (from another directory): the next number.
+    const base = build;
+    const clashes = (b: BuildProposal) => have.jobs.has(b.jobName) || imagesOf(b).some((image) => have.images.has(image));
+    for (let n = 2; clashes(build); n++) build = numbered(base, n, imageBase);
+    if (build.jobName !== base.jobName) renamed.push([base.jobName, build.jobName]);
+    const taken = imagesOf(base).filter((image) => have.images.has(image));
+    if (build.jobName !== base.jobName && taken.length > 0) imageTaken.push({ jobName: build.jobName, images: taken });
+    have.jobs.add(build.jobName);
+    for (const image of imagesOf(build)) have.images.add(image);
+    added.push(build);
   }
+  const result = { added, present: [...present], renamed, extended, imageTaken };
   const entries: ComponentInclude[] = added.map((b) => includeEntry(component, b));
   const matrices = added.filter((b) => b.matrix).map((b) => matrixJob(b));
-  if (added.length === 0) return { text: current ?? '', changed: false, added, present, renamed };
+  if (added.length === 0 && listEdits.length === 0) return { text: current ?? '', changed: false, ...result };
   // A file that is empty (or only blank lines) is written as a new one.
-  if (current === undefined || current.trim() === '') {
+  if (current === undefined || file === undefined) {
     const text = `${HEADER(builder)}include:\n${renderEntries(entries).replace(/^(?=.)/gm, '  ')}${matrices.map((m) => `\n${m}`).join('')}`;
-    return { text, changed: true, added, present, renamed };
+    return { text, changed: true, ...result };
   }
-  const file = readSource(path, current);
-  // A pipeline that declares its stages must declare the one the builds run in (GitLab refuses a
-  // job in an undefined stage).
-  const stage = addToTopLevelList(file, 'stages', BUILD_STAGE, ['.pre']);
-  const edits: Edit[] = [addIncludeEntries(file, entries), ...(stage ? [stage] : [])];
+  const edits: Edit[] = [...listEdits];
+  if (added.length > 0) {
+    // A pipeline that declares its stages must declare the one the builds run in (GitLab refuses a
+    // job in an undefined stage).
+    const stage = addToTopLevelList(file, 'stages', BUILD_STAGE, ['.pre']);
+    edits.push(addIncludeEntries(file, entries), ...(stage ? [stage] : []));
+  }
   if (matrices.length > 0) {
     const end = contentEnd(current);
     const before = current.slice(0, end);
@@ -102,5 +239,5 @@ export function scaffold(path: string, current: string | undefined, builds: read
   }
   const text = applyEdits(current, edits);
   readSource(path, text);
-  return { text, changed: text !== current, added, present, renamed };
+  return { text, changed: text !== current, ...result };
 }

@@ -328,3 +328,68 @@ describe('what init proposes, as a review found it', () => {
     expect(() => readFileSync(join(dir, '.gitlab-ci.yml'))).toThrow();
   });
 });
+
+describe('init, as a second review found it', () => {
+  /** The context a build runs in: its input expanded the way the component (and GitLab) does it. */
+  const expandAsComponent = (value: string, variables: Record<string, string>): string =>
+    value.replace(/\$\$|\$\{(\w+)\}|\$(\w+)/g, (all, braced?: string, bare?: string) =>
+      all === '$$' ? '$' : (variables[(braced ?? bare) as string] ?? ''),
+    );
+
+  it('a `$` in a directory name is written `$$`, so the component builds that directory; a matrix keeps its variable', () => {
+    const single = scaffold('.gitlab-ci.yml', undefined, proposeBuilds(findDockerfiles(['d$x/Dockerfile'])), REF);
+    const [entry] = (readAsGitLab(single.text) as { include: { inputs: { context: string } }[] }).include;
+    expect(expandAsComponent(entry?.inputs.context ?? '', { x: 'oops' })).toBe('d$x');
+    const matrix = scaffold('.gitlab-ci.yml', undefined, proposeBuilds(findDockerfiles(['a$b/api/Dockerfile', 'a$b/web/Dockerfile'])), REF);
+    const read = readAsGitLab(matrix.text) as { include: { inputs: { context: string } }[] };
+    expect(read.include[0]?.inputs.context).toBe('a$$b/$IMAGE_DIR');
+    expect(expandAsComponent(read.include[0]?.inputs.context ?? '', { IMAGE_DIR: 'api', b: 'oops' })).toBe('a$b/api');
+    // A second run finds the build it wrote.
+    expect(scaffold('.gitlab-ci.yml', single.text, proposeBuilds(findDockerfiles(['d$x/Dockerfile'])), REF).changed).toBe(false);
+  });
+
+  it('a new sibling directory joins the existing matrix, which was said to build every image', () => {
+    const first = scaffold(
+      '.gitlab-ci.yml',
+      undefined,
+      proposeBuilds(findDockerfiles(['services/api/Dockerfile', 'services/worker/Dockerfile'])),
+      REF,
+    );
+    const builds = proposeBuilds(findDockerfiles(['services/api/Dockerfile', 'services/billing/Dockerfile', 'services/worker/Dockerfile']));
+    const second = scaffold('.gitlab-ci.yml', first.text, builds, REF);
+    expect(second).toMatchObject({ changed: true, added: [], extended: [{ jobName: 'build-services', values: ['billing'] }] });
+    expect(second.text).toBe(first.text.replace('IMAGE_DIR: [api, worker]', 'IMAGE_DIR: [api, worker, billing]'));
+    expect(scaffold('.gitlab-ci.yml', second.text, builds, REF)).toMatchObject({ changed: false, present: ['build-services'] });
+    // A block list gets a line of its own.
+    const block = first.text.replace('IMAGE_DIR: [api, worker]', 'IMAGE_DIR:\n          - api\n          - worker');
+    const extended = scaffold('.gitlab-ci.yml', block, builds, REF);
+    expect(readAsGitLab(extended.text)).toMatchObject({
+      'build-services': { parallel: { matrix: [{ IMAGE_DIR: ['api', 'worker', 'billing'] }] } },
+    });
+    // A matrix job init cannot extend (two variables): the new directory gets a matrix job of its own.
+    const two = first.text.replace('IMAGE_DIR: [api, worker]', 'IMAGE_DIR: [api, worker]\n        ARCH: [amd64]');
+    const own = scaffold('.gitlab-ci.yml', two, builds, REF);
+    expect(own.added.map((b) => [b.jobName, b.matrix?.values])).toEqual([['build-services-2', ['billing']]]);
+  });
+
+  it('`./app`, `app/` and `app` are one build context: no second job pushes the image', () => {
+    const builds = proposeBuilds(findDockerfiles(['app/Dockerfile', 'Dockerfile']));
+    for (const context of ['./app', 'app/', 'app', 'app//']) {
+      const current = `include:\n  - component: ${REF}\n    inputs:\n      job-name: app\n      context: ${context}\n`;
+      const result = scaffold('.gitlab-ci.yml', current, builds, REF);
+      expect(
+        result.added.map((b) => b.context),
+        context,
+      ).toEqual(['.']);
+      expect(result.present).toEqual(['app']);
+    }
+    // A build of another directory that pushes the image already: the proposal takes the next one.
+    const other = `include:\n  - component: ${REF}\n    inputs:\n      job-name: mine\n      context: src\n      image: $CI_REGISTRY_IMAGE/app\n`;
+    const result = scaffold('.gitlab-ci.yml', other, builds, REF);
+    expect(result.added.map((b) => [b.jobName, b.image])).toEqual([
+      ['build-app-2', '$CI_REGISTRY_IMAGE/app-2'],
+      ['build-image', '$CI_REGISTRY_IMAGE'],
+    ]);
+    expect(result.imageTaken).toEqual([{ jobName: 'build-app-2', images: ['$CI_REGISTRY_IMAGE/app'] }]);
+  });
+});

@@ -128,7 +128,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     const current = existsSync(pipelinePath) ? await readUserFile(pipelinePath) : undefined;
     let result;
     try {
-      result = scaffold(options.file, current, builds, component);
+      result = scaffold(options.file, current, builds, component, options.image ?? '$CI_REGISTRY_IMAGE');
     } catch (error) {
       if (error instanceof SourceError)
         throw new InputError(
@@ -137,7 +137,17 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
         );
       throw error;
     }
-    for (const [wanted, given] of result.renamed) out(`  a job named ${wanted} exists already; this build is ${given}`);
+    for (const [wanted, given] of result.renamed) {
+      const taken = result.imageTaken.find((t) => t.jobName === given)?.images;
+      const build = result.added.find((b) => b.jobName === given);
+      out(
+        taken && build
+          ? `  ${taken.join(', ')}: a build of ${options.file} pushes it already; this build is ${given}, pushing ${build.image}`
+          : `  a job named ${wanted} exists already; this build is ${given}`,
+      );
+    }
+    for (const { jobName, values } of result.extended)
+      out(`  ${jobName} builds the other directories already; ${values.join(', ')} join its parallel:matrix`);
     if (!result.changed) {
       out(`${options.file} already builds every image (${result.present.join(', ')}); nothing to add`);
       return;
