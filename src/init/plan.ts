@@ -13,6 +13,9 @@ const DOCKERFILE = new RegExp(String.raw`^(?:${DOCKERFILE_NAMES}(?:\.[\w.-]+)?|[
 /** BuildKit's ignore file for one Dockerfile (Dockerfile.dockerignore, app.Dockerfile.dockerignore): not a Dockerfile. */
 const IGNORE_FILE = /\.dockerignore$/i;
 
+/** Whether a file's name is a Dockerfile's or Containerfile's (not its .dockerignore). */
+export const isDockerfileName = (name: string): boolean => DOCKERFILE.test(name) && !IGNORE_FILE.test(name);
+
 export interface Dockerfile {
   /** Relative to the project root, posix separators. */
   path: string;
@@ -32,13 +35,20 @@ export function findDockerfiles(files: readonly string[], gitignores: string | R
   const matchers = Object.entries(typeof gitignores === 'string' ? { '.': gitignores } : gitignores)
     .map(([dir, text]) => ({ prefix: dir === '.' ? '' : `${dir.replace(/\/+$/, '')}/`, rules: ignore().add(text) }))
     .sort((a, b) => b.prefix.length - a.prefix.length);
-  const ignored = (f: string): boolean => {
+  // What the nearest .gitignore with a rule for `path` (a directory ends in /) says; one in the directory itself is not for it.
+  const decided = (path: string): boolean => {
     for (const { prefix, rules } of matchers) {
-      if (!f.startsWith(prefix)) continue;
-      const { ignored: out, unignored } = rules.test(f.slice(prefix.length));
+      if (!path.startsWith(prefix) || path.length === prefix.length) continue;
+      const { ignored: out, unignored } = rules.test(path.slice(prefix.length));
       if (out || unignored) return out;
     }
     return false;
+  };
+  // As in git, nothing re-includes a file whose directory is excluded (a `!Dockerfile` below `build/`).
+  const ignored = (f: string): boolean => {
+    const parts = f.split('/');
+    for (let i = 1; i < parts.length; i++) if (decided(`${parts.slice(0, i).join('/')}/`)) return true;
+    return decided(f);
   };
   return files
     .map((f) => f.split('\\').join('/').replace(/^\.\//, ''))

@@ -7,7 +7,7 @@
  * values no image path holds, Dockerfile.dockerignore, nested .gitignore files, an include list
  * at the end of a file without a newline, and a --component-ref for another builder.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -391,5 +391,25 @@ describe('init, as a second review found it', () => {
       ['build-image', '$CI_REGISTRY_IMAGE'],
     ]);
     expect(result.imageTaken).toEqual([{ jobName: 'build-app-2', images: ['$CI_REGISTRY_IMAGE/app'] }]);
+  });
+
+  it('a Dockerfile that is a link to a file of the project is one (builders follow it); a link out of it is skipped, saying so', () => {
+    const dir = project({ 'Dockerfile.base': 'FROM scratch\n' });
+    mkdirSync(join(dir, 'api'));
+    symlinkSync('../Dockerfile.base', join(dir, 'api/Dockerfile'));
+    const outside = project({ Dockerfile: 'FROM scratch\n' });
+    mkdirSync(join(dir, 'web'));
+    symlinkSync(join(outside, 'Dockerfile'), join(dir, 'web/Dockerfile'));
+    const result = cigen(['init', dir, '--builder', 'buildah']);
+    expect(result.stdout).toContain('Found 2 image(s): Dockerfile.base, api/Dockerfile\n');
+    expect(result.stderr).toContain('cigen init: warning: web/Dockerfile: skipped, a link to a file outside the project\n');
+  });
+
+  it('a file below a directory .gitignore excludes stays excluded, whatever a deeper .gitignore says (as in git)', () => {
+    const files = ['build/Dockerfile', 'x/Dockerfile'];
+    expect(findDockerfiles(files, { '.': 'build/\n', build: '!Dockerfile\n' }).map((d) => d.path)).toEqual(['x/Dockerfile']);
+    expect(findDockerfiles(['a/b/Dockerfile'], { '.': 'a/\n!a/b/Dockerfile\n' }).map((d) => d.path)).toEqual([]);
+    // A directory's own .gitignore still decides for what is below it.
+    expect(findDockerfiles(files, { '.': '', build: '!Dockerfile\n*\n' }).map((d) => d.path)).toEqual(['x/Dockerfile']);
   });
 });

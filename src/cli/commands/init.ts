@@ -1,6 +1,6 @@
 /** `cigen init [DIR]`: scaffold or extend a project's .gitlab-ci.yml with one build per image. */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, posix, relative, sep } from 'node:path';
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, posix, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { componentRef } from '../../ci/component-ref.js';
 import { unifiedDiff } from '../../ci/unified-diff.js';
@@ -9,10 +9,10 @@ import { BUILDER_IDS, isBuilderId as isBuilder } from '../../builders/index.js';
 import { findComponent } from '../../catalog/registry.js';
 import { REPOSITORY } from '../../builders/inputs.js';
 import { chooseBuilder, QUESTIONS, type Builder, type Choice } from '../../init/decide.js';
-import { findDockerfiles, proposeBuilds, SKIPPED_DIRS } from '../../init/plan.js';
+import { findDockerfiles, isDockerfileName, proposeBuilds, SKIPPED_DIRS } from '../../init/plan.js';
 import { scaffold } from '../../init/scaffold.js';
 import { SourceError } from '../../ci/source.js';
-import { readUserFile, writeFilesAtomically } from '../files.js';
+import { readUserFile, reasonOf, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
 
 export interface InitCommandOptions {
@@ -26,19 +26,52 @@ export interface InitCommandOptions {
 
 const MAX_FILES = 100_000;
 
-/** Every file under `root` (relative paths), not descending into node_modules, vendor or .git. */
-function listFiles(root: string): string[] {
+/** What a Dockerfile that is a symbolic link resolves to: undefined for a regular file inside the project, else why it is skipped. */
+function linkProblem(path: string, root: string): string | undefined {
+  let target: string;
+  try {
+    target = realpathSync(path);
+    if (!statSync(target).isFile()) return 'a link to something that is not a regular file';
+  } catch (error) {
+    return `a link that cannot be followed (${reasonOf(error)})`;
+  }
+  const inside = relative(root, target);
+  return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? 'a link to a file outside the project' : undefined;
+}
+
+/**
+ * Every file under `root` (relative paths), not descending into node_modules, vendor or .git,
+ * and why any directory or linked Dockerfile was skipped (as git warns of a directory it cannot open).
+ */
+function listFiles(root: string): { files: string[]; skipped: string[] } {
   const files: string[] = [];
+  const skipped: string[] = [];
+  const realRoot = realpathSync(root);
+  const rel = (path: string) => relative(root, path).split(sep).join('/');
   const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      skipped.push(`${rel(dir) || '.'}/: skipped, it cannot be listed (${reasonOf(error)})`);
+      return;
+    }
+    for (const entry of entries) {
       if (files.length >= MAX_FILES) return;
+      const path = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) walk(join(dir, entry.name));
-      } else if (entry.isFile()) files.push(relative(root, join(dir, entry.name)).split(sep).join('/'));
+        if (!SKIPPED_DIRS.has(entry.name)) walk(path);
+      } else if (entry.isFile()) files.push(rel(path));
+      else if (entry.isSymbolicLink() && isDockerfileName(entry.name)) {
+        // Buildah and Docker follow a linked Dockerfile: one to a regular file of the project is one.
+        const problem = linkProblem(path, realRoot);
+        if (problem === undefined) files.push(rel(path));
+        else skipped.push(`${rel(path)}: skipped, ${problem}`);
+      }
     }
   };
   walk(root);
-  return files;
+  return { files, skipped };
 }
 
 /** The recommendation a `cigen doctor` report holds. */
@@ -92,14 +125,24 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     );
   }
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  const files = listFiles(dir);
-  // Every .gitignore, each for the paths below its directory, as git reads them.
-  const gitignores = Object.fromEntries(
-    files.filter((f) => posix.basename(f) === '.gitignore').map((f) => [posix.dirname(f), readFileSync(join(dir, f), 'utf8')]),
-  );
+  const { files, skipped } = listFiles(dir);
+  // Every .gitignore, each for the paths below its directory, as git reads them; one that cannot
+  // be read is left out, as git does, saying so.
+  const gitignores: Record<string, string> = {};
+  for (const f of files.filter((f) => posix.basename(f) === '.gitignore')) {
+    try {
+      gitignores[posix.dirname(f)] = readFileSync(join(dir, f), 'utf8');
+    } catch (error) {
+      skipped.push(`${f}: not read, so its rules are not applied (${reasonOf(error)})`);
+    }
+  }
+  for (const note of skipped) process.stderr.write(`cigen init: warning: ${note}\n`);
   const dockerfiles = findDockerfiles(files, gitignores);
   if (dockerfiles.length === 0)
-    throw new InputError(`${dir}: no Dockerfile or Containerfile found (node_modules, vendor, .git and .gitignore'd paths are skipped)`);
+    throw new InputError(
+      `${dir}: no Dockerfile or Containerfile found (node_modules, vendor, .git and .gitignore'd paths are skipped` +
+        `${skipped.length > 0 ? ', and what the warnings above name' : ''})`,
+    );
   const builds = proposeBuilds(dockerfiles, options.image ?? '$CI_REGISTRY_IMAGE');
 
   const out = (text: string) => process.stdout.write(`${text}\n`);
