@@ -3,7 +3,8 @@
  * admin access to the runners means Buildah with chroot isolation; a recent Kubernetes runner
  * allows Buildah rootless; a shared runner without admin rights leaves Kaniko.
  */
-import type { BuilderId } from '../builders/index.js';
+import { builderById, type BuilderId } from '../builders/index.js';
+import { RUNNER_EXECUTORS, type RunnerExecutor } from '../builders/runner.js';
 
 export type Builder = BuilderId;
 
@@ -20,6 +21,8 @@ export const QUESTIONS: readonly Question[] = [
 export interface Choice {
   builder: Builder;
   reason: string;
+  /** The runner's executor, when it is known (a doctor report's, or the answer "Kubernetes"). */
+  executor?: string;
 }
 
 /** Answers in, builder out; `kubernetes` is asked only when `admin` is yes. */
@@ -35,6 +38,7 @@ export function chooseBuilder(answers: { admin: boolean; kubernetes?: boolean })
   if (answers.kubernetes) {
     return {
       builder: 'buildah-rootless',
+      executor: 'kubernetes',
       reason: 'a recent Kubernetes runner with user namespaces allows rootless isolation, the strongest of the daemonless options',
     };
   }
@@ -42,4 +46,31 @@ export function chooseBuilder(answers: { admin: boolean; kubernetes?: boolean })
     builder: 'buildah',
     reason: 'with the runner configuration in hand, Buildah in chroot isolation needs only seccomp/AppArmor to allow mount() and unshare()',
   };
+}
+
+const isRunnerExecutor = (name: string | undefined): name is RunnerExecutor => (RUNNER_EXECUTORS as readonly string[]).includes(name ?? '');
+
+/**
+ * What the runner needs for `builder`, as one sentence, from the runner declaration `cigen
+ * runner-config` prints (src/builders/<id>.ts): the command for the executors the builder runs
+ * on (the executor, when known), nothing to do for a builder that needs nothing, and for a shell
+ * executor what the host itself needs, since no runner setting applies there.
+ */
+export function runnerHint(builder: Builder, executor?: string): string {
+  const runner = builderById(builder).runner;
+  if (executor === 'shell') {
+    const impossible = runner.impossibleOn?.shell;
+    if (impossible) return `${builder} is ${impossible}; use a Docker or Kubernetes runner for these jobs`;
+    const needs = builder.startsWith('buildah')
+      ? 'buildah, unprivileged user namespaces and mounts'
+      : `the tools the ${builder} job runs from its image, which a shell executor does not use`;
+    return `The runner is a shell executor, which runs jobs on the host: no runner setting applies, and the host itself needs ${needs}`;
+  }
+  const executors = isRunnerExecutor(executor) ? [executor] : RUNNER_EXECUTORS;
+  const possible = executors.filter((e) => !runner.impossibleOn?.[e]);
+  const refused = executors.filter((e) => runner.impossibleOn?.[e]);
+  if (possible.length === 0) return `${builder} is ${runner.impossibleOn?.[refused[0] as RunnerExecutor] ?? 'not possible here'}`;
+  const not = refused.length > 0 ? ` (${builder} cannot run on the ${refused.join(' or ')} executor; cigen runner-config says why)` : '';
+  if (runner.needs.length === 0) return `${builder} needs nothing special from a ${possible.join(' or ')} runner${not}`;
+  return `The runner needs: cigen runner-config --builder ${builder} --executor ${possible.join('|')}${not}`;
 }

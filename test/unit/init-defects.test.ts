@@ -7,7 +7,7 @@
  * values no image path holds, Dockerfile.dockerignore, nested .gitignore files, an include list
  * at the end of a file without a newline, and a --component-ref for another builder.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -15,6 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { findDockerfiles, proposeBuilds } from '../../src/init/plan.js';
 import { scaffold } from '../../src/init/scaffold.js';
+import { runnerHint } from '../../src/init/decide.js';
 import { parseYamlStrict } from '../../src/ci/yaml.js';
 import { lintText } from '../../src/lint/lint-text.js';
 import { migrateFile } from '../../src/migrate/index.js';
@@ -411,5 +412,53 @@ describe('init, as a second review found it', () => {
     expect(findDockerfiles(['a/b/Dockerfile'], { '.': 'a/\n!a/b/Dockerfile\n' }).map((d) => d.path)).toEqual([]);
     // A directory's own .gitignore still decides for what is below it.
     expect(findDockerfiles(files, { '.': '', build: '!Dockerfile\n*\n' }).map((d) => d.path)).toEqual(['x/Dockerfile']);
+  });
+
+  it('an absolute --file is refused (exit 2), not written under the project while the message named it', () => {
+    const dir = project({ Dockerfile: 'FROM scratch\n' });
+    const elsewhere = join(dir, 'elsewhere.yml');
+    const result = cigen(['init', dir, '--builder', 'buildah', '--yes', '--file', elsewhere]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`--file ${elsewhere}: a path relative to ${dir} (the project), not an absolute one`);
+    expect(readdirSync(dir)).toEqual(['Dockerfile']);
+  });
+
+  it('the messages name the file under the directory given, the existing jobs, and a --component-ref with a catalog path', () => {
+    const parent = project({});
+    mkdirSync(join(parent, 'p3'));
+    writeFileSync(join(parent, 'p3/Dockerfile'), 'FROM scratch\n');
+    const offTerminal = cigen(['init', 'p3', '--builder', 'buildah'], { cwd: parent });
+    expect(offTerminal.stderr).toContain('add --yes to write p3/.gitlab-ci.yml');
+    const written = cigen(['init', 'p3', '--builder', 'buildah', '--yes'], { cwd: parent });
+    expect(written.stdout).toContain('Wrote p3/.gitlab-ci.yml. ');
+    writeFileSync(join(parent, 'p3/.gitlab-ci.yml'), `include:\n  - component: ${REF}\n    inputs:\n      job-name: ours\n`);
+    expect(cigen(['init', 'p3', '--builder', 'buildah', '--yes'], { cwd: parent }).stdout).toContain(
+      'p3/.gitlab-ci.yml already builds every image (ours); nothing to add',
+    );
+    const short = cigen(['init', 'p3', '--builder', 'buildah', '--component-ref', 'cigen@1'], { cwd: parent });
+    expect(short.status).toBe(2);
+    expect(short.stderr).toContain('--component-ref cigen@1: expected <server>/<catalog path>@<version>');
+  });
+});
+
+describe('the runner hint init prints after writing', () => {
+  it('is what runner-config says for the builder (and the executor a doctor report names)', () => {
+    expect(runnerHint('buildah')).toBe('The runner needs: cigen runner-config --builder buildah --executor docker|kubernetes');
+    expect(runnerHint('buildah-rootless')).toBe(
+      'The runner needs: cigen runner-config --builder buildah-rootless --executor kubernetes ' +
+        '(buildah-rootless cannot run on the docker executor; cigen runner-config says why)',
+    );
+    expect(runnerHint('buildah', 'kubernetes')).toBe('The runner needs: cigen runner-config --builder buildah --executor kubernetes');
+    expect(runnerHint('kaniko')).toBe('kaniko needs nothing special from a docker or kubernetes runner');
+    expect(runnerHint('buildah', 'shell')).toContain(
+      'The runner is a shell executor, which runs jobs on the host: no runner setting applies',
+    );
+    expect(runnerHint('kaniko', 'shell')).toMatch(/^kaniko is not possible on a shell executor/);
+    // Every command it names, runner-config runs.
+    for (const builder of ['buildah', 'buildah-rootless', 'buildkit', 'dind'] as const) {
+      const [, executors] = /--executor ([a-z|]+)/.exec(runnerHint(builder)) ?? [];
+      for (const executor of (executors ?? '').split('|'))
+        expect(cigen(['runner-config', '--builder', builder, '--executor', executor]).status, `${builder} ${executor}`).toBe(0);
+    }
   });
 });

@@ -8,7 +8,7 @@ import { FindingsError, InputError, UsageError } from '../../errors.js';
 import { BUILDER_IDS, isBuilderId as isBuilder } from '../../builders/index.js';
 import { findComponent } from '../../catalog/registry.js';
 import { REPOSITORY } from '../../builders/inputs.js';
-import { chooseBuilder, QUESTIONS, type Builder, type Choice } from '../../init/decide.js';
+import { chooseBuilder, QUESTIONS, runnerHint, type Builder, type Choice } from '../../init/decide.js';
 import { findDockerfiles, isDockerfileName, proposeBuilds, SKIPPED_DIRS } from '../../init/plan.js';
 import { scaffold } from '../../init/scaffold.js';
 import { SourceError } from '../../ci/source.js';
@@ -89,7 +89,7 @@ async function fromDoctorReport(path: string): Promise<Choice> {
   // Typed as a builder, but read from a file: checked as the string it may really be.
   const builder: string = advice.builder;
   if (!isBuilder(builder)) throw new InputError(`${path}: recommends ${builder}, which is not a builder component`);
-  return { builder, reason: `the doctor report from your runner: ${advice.reason}` };
+  return { builder, reason: `the doctor report from your runner: ${advice.reason}`, executor: report.executor };
 }
 
 async function ask(rl: ReturnType<typeof createInterface>, question: string): Promise<boolean> {
@@ -100,7 +100,8 @@ async function ask(rl: ReturnType<typeof createInterface>, question: string): Pr
 /** The component to include: a full ref, or a catalog path@version the builder's name is added to. */
 export function componentFor(builder: Builder, ref: string | undefined): string {
   if (ref === undefined) return componentRef(builder);
-  const match = /^([^\s@]+)@([^\s@/]+)$/.exec(ref);
+  // <server>/<catalog project path>@<version>: a server, then a group and a project at least.
+  const match = /^([^\s@/]+(?:\/[^\s@/]+){2,})@([^\s@/]+)$/.exec(ref);
   if (!match) throw new UsageError(`--component-ref ${ref}: expected <server>/<catalog path>@<version> (or .../<component>@<version>)`);
   const [, path, version] = match as unknown as [string, string, string];
   const named = path.split('/').at(-1) ?? '';
@@ -116,6 +117,9 @@ export function componentFor(builder: Builder, ref: string | undefined): string 
 
 export async function runInit(dir: string, options: InitCommandOptions): Promise<void> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: no such directory`);
+  // The pipeline file is the project's: a path relative to its directory.
+  if (isAbsolute(options.file))
+    throw new UsageError(`--file ${options.file}: a path relative to ${dir} (the project), not an absolute one`);
   if (options.builder !== undefined && !isBuilder(options.builder))
     throw new UsageError(`--builder ${options.builder}: one of ${BUILDER_IDS.join(', ')}`);
   if (options.image !== undefined && !new RegExp(REPOSITORY).test(options.image)) {
@@ -168,6 +172,8 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     const component = componentFor(choice.builder, options.componentRef);
 
     const pipelinePath = join(dir, options.file);
+    // The file as the user names it: under the directory given (p3/.gitlab-ci.yml).
+    const shown = pipelinePath;
     const current = existsSync(pipelinePath) ? await readUserFile(pipelinePath) : undefined;
     let result;
     try {
@@ -185,30 +191,30 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
       const build = result.added.find((b) => b.jobName === given);
       out(
         taken && build
-          ? `  ${taken.join(', ')}: a build of ${options.file} pushes it already; this build is ${given}, pushing ${build.image}`
+          ? `  ${taken.join(', ')}: a build of ${shown} pushes it already; this build is ${given}, pushing ${build.image}`
           : `  a job named ${wanted} exists already; this build is ${given}`,
       );
     }
     for (const { jobName, values } of result.extended)
       out(`  ${jobName} builds the other directories already; ${values.join(', ')} join its parallel:matrix`);
     if (!result.changed) {
-      out(`${options.file} already builds every image (${result.present.join(', ')}); nothing to add`);
+      out(`${shown} already builds every image (${result.present.join(', ')}); nothing to add`);
       return;
     }
     process.stdout.write(
       unifiedDiff(current === undefined ? '/dev/null' : `a/${options.file}`, `b/${options.file}`, current ?? '', result.text),
     );
-    const write = options.yes || (rl ? await ask(rl, `Write ${options.file}?`) : false);
+    const write = options.yes || (rl ? await ask(rl, `Write ${shown}?`) : false);
     if (!write) {
       // Declining at the prompt is a choice; off a terminal nothing could be asked.
       if (rl) {
         out('Nothing written.');
         return;
       }
-      throw new FindingsError(`cigen init: nothing written (not a terminal): add --yes to write ${options.file}`);
+      throw new FindingsError(`cigen init: nothing written (not a terminal): add --yes to write ${shown}`);
     }
     await writeFilesAtomically([{ path: pipelinePath, text: result.text }]);
-    out(`Wrote ${options.file}. The runner needs: cigen runner-config --builder ${choice.builder} --executor docker|kubernetes`);
+    out(`Wrote ${shown}. ${runnerHint(choice.builder, choice.executor)}.`);
   } finally {
     rl?.close();
   }
