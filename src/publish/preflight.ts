@@ -48,7 +48,20 @@ function templateProblem(path: string, text: string): string | undefined {
   const docs = parseAllDocuments(text);
   if (!Array.isArray(docs) || docs.length !== 2)
     return `${path}: expected a spec: header, ---, then the jobs (found ${Array.isArray(docs) ? docs.length : 0} document(s))`;
-  const header = docs[0]?.toJS() as { spec?: { inputs?: unknown } } | null;
+  // A header GitLab could not read has nothing to check: say where it breaks (a duplicate key,
+  // which GitLab's parser takes, is for lint to warn about; the jobs' errors are lint's too).
+  const error = docs[0]?.errors.find((e) => e.code !== 'DUPLICATE_KEY');
+  if (error) {
+    const at = error.linePos?.[0];
+    return `${path}${at ? `:${at.line}:${at.col}` : ''}: not valid YAML (${error.message.split('\n')[0] ?? ''})`;
+  }
+  let header: { spec?: { inputs?: unknown } } | null;
+  try {
+    header = docs[0]?.toJS() as { spec?: { inputs?: unknown } } | null;
+  } catch (thrown) {
+    // An alias to no anchor, or one that expands past the limit, reads as no value at all.
+    return `${path}: the spec: header cannot be read (${(thrown as Error).message.split('\n')[0] ?? ''})`;
+  }
   if (!header || typeof header !== 'object' || !('spec' in header)) return `${path}: the first document has no spec: header`;
   const inputs = header.spec?.inputs;
   if (header.spec && 'inputs' in header.spec && (inputs === null || (typeof inputs === 'object' && Object.keys(inputs).length === 0))) {
@@ -67,7 +80,9 @@ export function preflight(snapshot: CatalogSnapshot): Check[] {
     tag === snapshot.version,
     tag === snapshot.version
       ? `version ${snapshot.version}`
-      : `package.json says ${snapshot.version}; the usage snippets pin its major version`,
+      : snapshot.version === ''
+        ? 'package.json has no "version"; the usage snippets pin its major version'
+        : `package.json says ${snapshot.version}; the usage snippets pin its major version`,
   );
   const count = snapshot.templates.size;
   check(

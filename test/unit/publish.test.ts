@@ -54,6 +54,19 @@ describe('preflight', () => {
     [{ changelog: '## 1.2.0\n\n## 1.1.0\n- old\n' }, 'the "## 1.2.0" section of CHANGELOG.md is empty'],
     [{ templateErrors: ['templates/a.yml:5:1 yaml/syntax Flow sequence'] }, 'templates/a.yml:5:1 yaml/syntax Flow sequence'],
     [{ changelog: undefined }, 'CHANGELOG.md is missing'],
+    [{ version: '' }, 'package.json has no "version"; the usage snippets pin its major version'],
+    [
+      { templates: new Map([['templates/a.yml', 'spec: *nope\n---\njob:\n  script: [echo]\n']]) },
+      'templates/a.yml: the spec: header cannot be read (Unresolved alias',
+    ],
+    [
+      { templates: new Map([['templates/a.yml', 'spec:\n  inputs:\n    a: {default: *x}\n---\njob:\n  script: [echo]\n']]) },
+      'templates/a.yml: the spec: header cannot be read (Unresolved alias',
+    ],
+    [
+      { templates: new Map([['templates/a.yml', 'spec: [\n---\njob:\n  script: [echo]\n']]) },
+      'every template has a spec: header and no empty spec:inputs: templates/a.yml:2:1: not valid YAML (Flow sequence',
+    ],
   ])('refuses %j', (snapshot, reason) => {
     expect(failed(snapshot as Partial<CatalogSnapshot>).join('\n')).toContain(reason);
   });
@@ -197,18 +210,23 @@ describe('the CLI', () => {
       status: 1,
       stderr: 'cigen publish: --ref nowhere names nothing in platform/cigen\n',
     });
+    // A file the preflight does not read (the notes of publish --dry-run --notes) is no reason to refuse.
+    writeFileSync(join(dir, 'release-notes.md'), 'not committed\n');
+    const notes = await cli(args(dir, '--ref', 'main'), env);
+    expect(notes).toMatchObject({ status: 1, stderr: expect.stringContaining('but the release would be made at --ref main') });
+    expect(notes.stderr).not.toContain('uncommitted');
     // Changes the preflight read that no commit holds.
-    writeFileSync(join(dir, 'extra.md'), 'not committed\n');
+    writeFileSync(join(dir, 'README.md'), `${readFileSync(join(dir, 'README.md'), 'utf8')}\nnot committed\n`);
     const dirty = await cli(args(dir, '--ref', 'main'), env);
     expect(dirty).toMatchObject({
       status: 1,
-      stderr: expect.stringContaining('has uncommitted changes (?? extra.md): the preflight read them'),
+      stderr: expect.stringContaining('has uncommitted changes (M README.md): the preflight read them'),
     });
     // Not a checkout at all.
     const plain = await cli(args(copy(), '--ref', 'main'), env);
     expect(plain).toMatchObject({ status: 1, stderr: expect.stringContaining('is not a git checkout (or has no commit)') });
     // The same commit pushed: released at it.
-    rmSync(join(dir, 'extra.md'));
+    git(dir, 'checkout', '-q', '--', 'README.md');
     gitlab.pushCommit('platform/cigen', 'main', head);
     expect(await cli(args(dir, '--ref', 'main'), env)).toMatchObject({ status: 0, stderr: '' });
     expect(gitlab.releases('platform/cigen')).toHaveLength(1);
@@ -272,5 +290,22 @@ describe('the CLI', () => {
     expect(fake.releases('platform/cigen')).toEqual([]);
     expect((await cli(['publish', '--root', dir])).status).toBe(2);
     expect((await cli(releaseArgs(dir, fake.url))).stderr).toContain('needs GITLAB_TOKEN');
+  });
+
+  it('a package.json whose description or version is not a string is refused naming the field (exit 1)', async () => {
+    const dir = copy();
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    for (const [field, value, kind] of [
+      ['description', 42, 'a number'],
+      ['description', ['a'], 'an array'],
+      ['version', 1, 'a number'],
+    ] as const) {
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...pkg, [field]: value }));
+      const result = await cli(['publish', '--dry-run', '--tag', version, '--root', dir]);
+      expect(result).toMatchObject({
+        status: 1,
+        stderr: `${join(dir, 'package.json')}: "${field}" is ${kind}; package.json gives it as a string\n`,
+      });
+    }
   });
 });

@@ -43,8 +43,15 @@ async function lintErrors(texts: ReadonlyMap<string, string>): Promise<string[]>
   return errors;
 }
 
-/** package.json's version and description; a file that is not a JSON object is refused, naming it. */
-function parsePackageJson(text: string, path: string): { version?: string; description?: string } {
+/** What a JSON value is, in words: "a number", "an array". */
+const jsonKind = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+
+/**
+ * package.json's version and description; a file that is not a JSON object, or whose version or
+ * description is not a string, is refused, naming it.
+ */
+function parsePackageJson(text: string, path: string): { version: string | undefined; description: string | undefined } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -52,7 +59,13 @@ function parsePackageJson(text: string, path: string): { version?: string; descr
     throw new InputError(`${path}: not valid JSON (${(error as Error).message})`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InputError(`${path}: not a JSON object`);
-  return value;
+  const fields = value as Record<string, unknown>;
+  for (const field of ['version', 'description'] as const) {
+    const given = fields[field];
+    if (given !== undefined && typeof given !== 'string')
+      throw new InputError(`${path}: "${field}" is ${jsonKind(given)}; package.json gives it as a string`);
+  }
+  return { version: fields['version'] as string | undefined, description: fields['description'] as string | undefined };
 }
 
 export async function runPublish(options: PublishOptions): Promise<void> {
@@ -137,6 +150,9 @@ export async function runPublish(options: PublishOptions): Promise<void> {
   }
 }
 
+/** The paths under --root the preflight reads (planBuild compares templates/, docs/components/ and README.md). */
+const PREFLIGHT_READS = ['package.json', 'README.md', 'CHANGELOG.md', 'templates', 'docs/components'];
+
 /** The commit of the checkout at `root`; refused when it is none, or has changes the release would not hold. */
 function checkedOutCommit(root: string): string {
   const git = (...args: string[]) => spawnSync('git', ['-C', root, ...args], { encoding: 'utf8' });
@@ -146,7 +162,11 @@ function checkedOutCommit(root: string): string {
       `cigen publish: ${root} is not a git checkout (or has no commit): --create-release releases a commit, ` +
         'and cigen checks that it is the one the preflight read',
     );
-  const changed = git('status', '--porcelain').stdout.split('\n').filter(Boolean);
+  // Only the files the preflight read: an untracked release-notes.md (publish --notes) is none of them.
+  const changed = git('status', '--porcelain', '--untracked-files=all', '--', ...PREFLIGHT_READS)
+    .stdout.split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   if (changed.length > 0)
     throw new InputError(
       `cigen publish: ${root} has uncommitted changes (${changed.slice(0, 3).join(', ').replace(/\s+/g, ' ')}` +
