@@ -292,6 +292,21 @@ describe('the CLI', () => {
     expect((await cli(releaseArgs(dir, fake.url))).stderr).toContain('needs GITLAB_TOKEN');
   });
 
+  it('a pre-release tag passes the preflight, and publish does not say the tag pipeline releases it (its rule takes x.y.z only)', async () => {
+    const dir = copy();
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...pkg, version: '9.9.9-rc.1' }));
+    writeFileSync(join(dir, 'CHANGELOG.md'), `## 9.9.9-rc.1\n\n- a candidate\n\n${readFileSync(join(dir, 'CHANGELOG.md'), 'utf8')}`);
+    const dry = await cli(['publish', '--dry-run', '--tag', '9.9.9-rc.1', '--root', dir]);
+    expect(dry).toMatchObject({ status: 0, stderr: '' });
+    expect(dry.stdout).toContain('would not release 9.9.9-rc.1 through the tag pipeline, whose release: job runs for x.y.z tags only');
+    const run = await cli(['publish', '--tag', '9.9.9-rc.1', '--root', dir]);
+    expect(run.stdout).toContain('The tag pipeline releases x.y.z tags only, not the pre-release 9.9.9-rc.1');
+    expect(run.stdout).not.toContain('release: job of the 9.9.9-rc.1 tag pipeline creates');
+    const pipeline = readFileSync(join(ROOT, '.gitlab-ci.yml'), 'utf8');
+    expect(pipeline).toContain('- if: $CI_COMMIT_TAG =~ /^[0-9]+\\.[0-9]+\\.[0-9]+$/');
+  });
+
   it('a package.json whose description or version is not a string is refused naming the field (exit 1)', async () => {
     const dir = copy();
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;

@@ -43,6 +43,9 @@ async function lintErrors(texts: ReadonlyMap<string, string>): Promise<string[]>
   return errors;
 }
 
+/** The tags the catalog's own pipeline releases (its release: job's rule in .gitlab-ci.yml): no pre-release. */
+const RELEASED_BY_PIPELINE = /^[0-9]+\.[0-9]+\.[0-9]+$/;
+
 /** What a JSON value is, in words: "a number", "an array". */
 const jsonKind = (value: unknown): string =>
   value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
@@ -122,17 +125,24 @@ export async function runPublish(options: PublishOptions): Promise<void> {
 
   const notes = changelogSection(snapshot.changelog as string, tag) as string;
   if (options.notes) await writeFilesAtomically([{ path: options.notes, text: `${notes}\n` }]);
+  // The catalog's .gitlab-ci.yml runs its release: job for x.y.z tags only, not for a pre-release.
+  const byPipeline = RELEASED_BY_PIPELINE.test(tag);
   const how = api
     ? `create release ${tag} of ${api.project} through the Releases API`
-    : `release ${tag} through the release: job of the tag pipeline`;
+    : byPipeline
+      ? `release ${tag} through the release: job of the tag pipeline`
+      : `not release ${tag} through the tag pipeline, whose release: job runs for x.y.z tags only (--create-release can)`;
   if (options.dryRun) {
     process.stdout.write(`preflight passed; would ${how}${options.notes ? `, with the notes in ${options.notes}` : ''} (dry run)\n`);
     return;
   }
   if (!api) {
     process.stdout.write(
-      `preflight passed. The release: job of the ${tag} tag pipeline creates the release; ` +
-        '--create-release does it through the API for a mirror that cannot run that job.\n',
+      byPipeline
+        ? `preflight passed. The release: job of the ${tag} tag pipeline creates the release; ` +
+            '--create-release does it through the API for a mirror that cannot run that job.\n'
+        : `preflight passed. The tag pipeline releases x.y.z tags only, not the pre-release ${tag}; ` +
+            '--create-release releases it through the API.\n',
     );
     return;
   }
