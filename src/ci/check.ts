@@ -10,9 +10,10 @@ import type { Diagnostic, Finding, PathSegment } from './diagnostics.js';
 import { interpolateClassic } from './interpolation/classic.js';
 import { resolveInputs, type InputSpecs } from './interpolation/inputs.js';
 import { locate } from './positions.js';
-import { validateSchema } from './schema.js';
+import { isUnder, resolveReferences } from './references.js';
+import { validateSchema, type SchemaResult } from './schema.js';
 import { checkContent, checkHeader } from './spec-rules.js';
-import { DuplicateKeyError, LeanDocument, MAX_ALIASES, parseLeanDocument, parseYamlDocuments, scalarText } from './yaml.js';
+import { DuplicateKeyError, LeanDocument, MAX_ALIASES, parseLeanDocument, parseYamlDocuments, referencesIn, scalarText } from './yaml.js';
 
 export interface ParsedFile {
   file: string;
@@ -132,6 +133,32 @@ const empty = (file: string): Diagnostic => ({
   message: 'Please provide content of .gitlab-ci.yml',
 });
 
+/**
+ * The schema findings of a content value as GitLab validates it: with its `!reference` tags
+ * resolved first (a tag is a list until then, where `variables:` takes a hash). A tag whose
+ * target this file does not hold (it may come from an include) is left alone: no finding at or
+ * under it. Clean content is validated once; the tags are read only when something failed.
+ */
+async function schemaOfResolved(
+  content: Document,
+  contentValue: unknown,
+  resolveKey: ((key: string) => string) | undefined,
+): Promise<SchemaResult> {
+  const schema = await validateSchema(contentValue);
+  if (schema.valid) return schema;
+  const sites = content instanceof LeanDocument ? content.references : referencesIn(content.contents);
+  if (sites.length === 0) return schema;
+  const key = resolveKey ?? ((text: string) => text);
+  const references = sites.map(({ path, target }) => ({
+    path: path.map((segment) => (typeof segment === 'string' ? key(segment) : segment)),
+    target: target.map(key),
+  }));
+  const resolved = resolveReferences(contentValue, references);
+  const again = await validateSchema(resolved.value);
+  const findings = again.findings.filter((finding) => !isUnder(finding.path, resolved.unresolved));
+  return { valid: findings.length === 0, findings };
+}
+
 export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}): Promise<FileCheck> {
   const { file, header, content, lineCounter } = parsed;
   const diagnostics = [...parsed.diagnostics];
@@ -209,7 +236,7 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
     diagnostics.push(...contentCheck.issues.map((issue) => toDiagnostic({ document: 'content', ...issue })));
   }
   if (contentValue === null || contentValue === undefined) return { diagnostics: [...diagnostics, empty(file)] };
-  const schema = await validateSchema(contentValue);
+  const schema = await schemaOfResolved(content, contentValue, resolveKey);
   // As written, `parallel: $[[ inputs.n ]]` is a string where an integer belongs; GitLab puts the
   // typed value there, and the catalog build validates every instantiation, so skip those.
   const findings = options.contentAsWritten ? schema.findings.filter((finding) => !isWholeBlock(content, finding.path)) : schema.findings;

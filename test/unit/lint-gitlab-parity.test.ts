@@ -1,0 +1,59 @@
+/**
+ * Where `cigen lint` disagreed with GitLab (a review against GitLab's own code and docs), each
+ * case reproduced here before it was fixed: `!reference` values checked by the schema before they
+ * were resolved, and the semantic checks GitLab runs differently.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../src/ci/diagnostics.js';
+import { lintText, type LintOptions } from '../../src/lint/lint-text.js';
+import { catalogHost } from '../helpers/lint-host.js';
+
+const lint = (text: string, files: Record<string, string> = {}, options: Partial<LintOptions> = {}): Promise<Diagnostic[]> =>
+  lintText(text, { file: '.gitlab-ci.yml', host: catalogHost((path) => files[path]), ...options });
+const brief = (d: Diagnostic) => `${d.file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`;
+const briefs = async (...args: Parameters<typeof lint>) => (await lint(...args)).map(brief);
+
+describe('!reference is resolved before the schema checks the value (GitLab: Tags::Resolver, then the entries)', () => {
+  it("GitLab's own example (yaml_optimization.md): variables and a variable from !reference are clean", async () => {
+    const text = [
+      '.vars:',
+      '  variables:',
+      '    URL: "http://my-url.internal"',
+      '    IMPORTANT_VAR: "the details"',
+      'test-vars-1:',
+      '  variables: !reference [.vars, variables]',
+      '  script: [printenv]',
+      'test-vars-2:',
+      '  variables:',
+      '    MY_VAR: !reference [.vars, variables, IMPORTANT_VAR]',
+      '  script: [printenv]',
+      '.defaults:',
+      '  image: { name: alpine, entrypoint: [""] }',
+      '  artifacts: { paths: [out/] }',
+      'job:',
+      '  image: !reference [.defaults, image]',
+      '  artifacts: !reference [.defaults, artifacts]',
+      '  script: [x]',
+      '',
+    ].join('\n');
+    expect(await briefs(text)).toEqual([]);
+  });
+
+  it('the resolved value is what is checked: a wrong one is reported at the tag', async () => {
+    const text = '.vars:\n  variables:\n    A: [1, 2]\njob:\n  variables: !reference [.vars, variables]\n  script: [x]\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:5:25 error schema/type jobs:job:variables:A config should be a boolean, a number, a string or a hash',
+    ]);
+  });
+
+  it('tags inside the target are resolved too', async () => {
+    const text =
+      '.a:\n  v:\n    X: "1"\n.b:\n  variables: !reference [.a, v]\njob:\n  variables: !reference [.b, variables]\n  script: [x]\n';
+    expect(await briefs(text)).toEqual([]);
+  });
+
+  it('a target in a file cigen cannot read: no schema finding, the reference only a warning', async () => {
+    const text = 'include:\n  - remote: https://example.com/x.yml\njob:\n  image: !reference [.elsewhere, image]\n  script: [x]\n';
+    expect((await lint(text)).map((d) => `${d.severity} ${d.code}`)).toEqual(['warning semantic/reference']);
+  });
+});
