@@ -291,14 +291,25 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
     }
     const stage = stageOf(job.name);
     if (!stages.includes(stage)) {
+      // A component or an included file does not own `stages:`: the pipeline that includes it
+      // does (its own `stages:` wins the merge), so there the stage may well exist.
       out.push(
-        diagnostic(
-          job.origin,
-          where('stage'),
-          undefinedSeverity,
-          'semantic/undefined-stage',
-          `${job.name} job: chosen stage ${stage} does not exist; available stages are ${stages.join(', ')}${maybeIncluded}`,
-        ),
+        options.pipeline
+          ? diagnostic(
+              job.origin,
+              where('stage'),
+              undefinedSeverity,
+              'semantic/undefined-stage',
+              `${job.name} job: chosen stage ${stage} does not exist; available stages are ${stages.join(', ')}${maybeIncluded}`,
+            )
+          : diagnostic(
+              job.origin,
+              where('stage'),
+              'warning',
+              'semantic/undefined-stage',
+              `${job.name} job: chosen stage ${stage} is not one of the stages this file knows (${stages.join(', ')}); ` +
+                'the pipeline that includes it must define it',
+            ),
       );
     }
     if (!options.pipeline) continue;

@@ -57,3 +57,29 @@ describe('!reference is resolved before the schema checks the value (GitLab: Tag
     expect((await lint(text)).map((d) => `${d.severity} ${d.code}`)).toEqual(['warning semantic/reference']);
   });
 });
+
+describe('semantic/undefined-stage in a component or an included file: the including pipeline owns stages:', () => {
+  const component =
+    'spec:\n  inputs:\n    stage:\n      default: lint\n      options: [lint, test]\n---\nlint-job:\n  stage: $[[ inputs.stage ]]\n  script: [x]\n';
+
+  it('a component whose stage is not a default one: a warning, not an error', async () => {
+    expect(await briefs(component, {}, { file: 'templates/c.yml' })).toEqual([
+      'templates/c.yml:8:10 warning semantic/undefined-stage lint-job job: chosen stage lint is not one of the stages this file knows ' +
+        '(.pre, build, test, deploy, .post); the pipeline that includes it must define it',
+    ]);
+  });
+
+  it('an included file linted on its own: a warning; the pipeline that includes it with stages: [lint] is clean', async () => {
+    const fragment = 'j:\n  stage: lint\n  script: [x]\n';
+    expect((await lint(fragment, {}, { file: 'frag2.yml' })).map((d) => `${d.severity} ${d.code}`)).toEqual([
+      'warning semantic/undefined-stage',
+    ]);
+    expect(await briefs('stages: [lint]\ninclude:\n  - local: frag2.yml\n', { 'frag2.yml': fragment })).toEqual([]);
+  });
+
+  it('a whole pipeline still gets the error', async () => {
+    expect((await lint('j:\n  stage: lint\n  script: [x]\n')).map((d) => `${d.severity} ${d.code}`)).toEqual([
+      'error semantic/undefined-stage',
+    ]);
+  });
+});

@@ -113,7 +113,12 @@ export async function runLint(paths: string[], options: LintCommandOptions): Pro
     diagnostics.push(...result.diagnostics);
     if (result.as === 'fragment' && !options.schemaOnly) fragments.push(file);
   }
-  const unique = [...new Map(diagnostics.map((d) => [`${d.file}:${d.line}:${d.column}:${d.code}:${d.message}`, d])).values()];
+  const distinct = [...new Map(diagnostics.map((d) => [`${d.file}:${d.line}:${d.column}:${d.code}:${d.message}`, d])).values()];
+  // A file linted on its own (a fragment) and as part of a pipeline that includes it can be judged
+  // at the same place twice: the pipeline, which sees the whole, is the one to show.
+  const place = (d: Diagnostic) => `${d.file}:${d.line}:${d.column}:${d.code}`;
+  const erred = new Set(distinct.filter((d) => d.severity === 'error').map(place));
+  const unique = distinct.filter((d) => d.severity === 'error' || !erred.has(place(d)));
   const errors = unique.filter((d) => d.severity === 'error').length;
   if (options.format === 'json') {
     process.stdout.write(`${JSON.stringify(unique.map(diagnosticJson))}\n`);
