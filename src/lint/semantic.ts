@@ -109,6 +109,38 @@ function needsOf(value: Record<string, unknown>): Need[] | undefined {
   return needs;
 }
 
+/** GitLab's parallel jobs are named by its Normalizer: `name i/n` (NumberStrategy), `name: [v1, v2]` (MatrixStrategy). */
+const MAX_PARALLEL = 200;
+
+/** The names of the jobs `parallel:` makes of a job (none for a value GitLab refuses). */
+function parallelNames(name: string, parallel: unknown): string[] {
+  const number = isHash(parallel) ? parallel['number'] : parallel;
+  if (typeof number === 'number')
+    return Number.isInteger(number) && number > 0 && number <= MAX_PARALLEL
+      ? Array.from({ length: number }, (_, i) => `${name} ${i + 1}/${number}`)
+      : [];
+  if (!isHash(parallel) || !Array.isArray(parallel['matrix'])) return [];
+  const names: string[] = [];
+  for (const entry of parallel['matrix']) {
+    if (!isHash(entry) || Object.keys(entry).length === 0) continue;
+    let combinations: unknown[][] = [[]];
+    for (const value of Object.values(entry)) {
+      const options: unknown[] = Array.isArray(value) ? (value as unknown[]) : [value];
+      combinations = combinations.flatMap((combination) => options.map((option) => [...combination, option]));
+      if (combinations.length > MAX_PARALLEL) return names;
+    }
+    for (const combination of combinations)
+      names.push(
+        `${name}: [${combination
+          .filter((v) => v !== null && v !== undefined)
+          .map(String)
+          .join(', ')}]`,
+      );
+    if (names.length > MAX_PARALLEL) return names;
+  }
+  return names;
+}
+
 /**
  * Strongly connected components (Tarjan), each in the order its members were reached; a node
  * alone is a component of its own. Without recursion: a 5,000-job `needs` chain would overflow
@@ -218,6 +250,20 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
       ? model.globals['types'].map(String)
       : DEFAULT_STAGES;
   const stages = ['.pre', ...declared.filter((s) => s !== '.pre' && s !== '.post'), '.post'];
+  /** The names of the jobs `parallel:` makes, each to its job; built the first time a name is not a job. */
+  let parallelJobs: Map<string, string> | undefined;
+  /** The visible job a `needs`/`dependencies` name means, whether the job itself or one `parallel:` makes of it. */
+  const jobNamed = (name: string): string | undefined => {
+    if (model.jobs.has(name)) return isHidden(name) ? undefined : name;
+    if (!parallelJobs) {
+      parallelJobs = new Map();
+      for (const job of visible) {
+        const parallel = resolved.get(job.name)?.value['parallel'];
+        if (parallel !== undefined) for (const expanded of parallelNames(job.name, parallel)) parallelJobs.set(expanded, job.name);
+      }
+    }
+    return parallelJobs.get(name);
+  };
   const stageOf = (name: string): string => {
     const stage = resolved.get(name)?.value['stage'];
     return typeof stage === 'string' ? stage : 'test';
@@ -331,8 +377,8 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
         );
       for (const need of needs) {
         const at = 'needs' in own ? ['needs', need.index] : [];
-        const target = model.jobs.get(need.name);
-        if (!target || isHidden(need.name)) {
+        const target = jobNamed(need.name);
+        if (!target) {
           if (!need.optional)
             out.push(
               diagnostic(
@@ -343,7 +389,7 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
                 `${job.name} job: undefined need: ${need.name}${maybeIncluded}`,
               ),
             );
-        } else if (stages.indexOf(stageOf(need.name)) > stageIndex && stageIndex >= 0) {
+        } else if (stages.indexOf(stageOf(target)) > stageIndex && stageIndex >= 0) {
           out.push(
             diagnostic(
               job.origin,
@@ -359,8 +405,8 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
     asList(value['dependencies']).forEach((dependency, index) => {
       const name = String(dependency);
       const at = 'dependencies' in own ? ['dependencies', index] : [];
-      const target = model.jobs.get(name);
-      if (!target || isHidden(name)) {
+      const target = jobNamed(name);
+      if (!target) {
         out.push(
           diagnostic(
             job.origin,
@@ -370,7 +416,7 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
             `${job.name} job: undefined dependency: ${name}${maybeIncluded}`,
           ),
         );
-      } else if (stages.indexOf(stageOf(name)) > stageIndex && stageIndex >= 0) {
+      } else if (stages.indexOf(stageOf(target)) > stageIndex && stageIndex >= 0) {
         out.push(
           diagnostic(
             job.origin,
@@ -380,7 +426,7 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
             `${job.name} job: dependency ${name} is not defined in current or prior stages`,
           ),
         );
-      } else if (needs && !needs.some((n) => n.name === name)) {
+      } else if (needs && !needs.some((n) => n.name === name || n.name === target)) {
         out.push(
           diagnostic(
             job.origin,
@@ -399,7 +445,7 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
     for (const job of visible)
       graph.set(
         job.name,
-        (needsOf(resolved.get(job.name)?.value ?? job.value) ?? []).map((n) => n.name),
+        (needsOf(resolved.get(job.name)?.value ?? job.value) ?? []).map((n) => jobNamed(n.name) ?? n.name),
       );
     for (const job of visible) {
       if (graph.get(job.name)?.includes(job.name))

@@ -83,3 +83,43 @@ describe('semantic/undefined-stage in a component or an included file: the inclu
     ]);
   });
 });
+
+describe('needs and dependencies name the jobs parallel: makes (GitLab checks against its normalized jobs)', () => {
+  it('parallel: n makes `name i/n`; parallel: matrix makes `name: [v1, v2]`', async () => {
+    const text = [
+      'build:',
+      '  stage: build',
+      '  parallel: 2',
+      '  script: [x]',
+      'pack:',
+      '  stage: build',
+      '  parallel:',
+      '    matrix:',
+      '      - ARCH: [amd64, arm64]',
+      '        OS: linux',
+      '  script: [x]',
+      'test:',
+      '  stage: test',
+      '  needs: ["build 1/2", "pack: [arm64, linux]"]',
+      '  dependencies: ["build 1/2", "pack: [arm64, linux]"]',
+      '  script: [x]',
+      'all:',
+      '  stage: test',
+      '  needs: [build]',
+      '  dependencies: ["build 2/2"]',
+      '  script: [x]',
+      '',
+    ].join('\n');
+    expect(await briefs(text)).toEqual([]);
+  });
+
+  it('a name parallel: does not make is still undefined, and the stage of the parallel job counts', async () => {
+    const text =
+      'build:\n  stage: deploy\n  parallel: 2\n  script: [x]\n' +
+      'test:\n  stage: test\n  needs: ["build 3/2", "build 1/2"]\n  script: [x]\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:7:11 error semantic/undefined-need test job: undefined need: build 3/2',
+      '.gitlab-ci.yml:7:24 error semantic/need-later-stage test job: need build 1/2 is not defined in current or prior stages',
+    ]);
+  });
+});
