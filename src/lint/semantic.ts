@@ -289,10 +289,14 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
     const own = job.value;
     const value = resolved.get(job.name)?.value ?? own;
     const where = (key: string): PathSegment[] => (key in own ? [key] : []);
+    // A hidden job is a template: GitLab (Entry::Hidden) checks only that it has content.
+    if (isHidden(job.name)) continue;
     if (job.name.length > 255)
       out.push(diagnostic(job.origin, [], 'error', 'semantic/job-name', 'job name is too long (maximum is 255 characters)', 'key'));
-    if ('rules' in value) {
-      const clash = ['only', 'except'].filter((key) => key in value);
+    // GitLab ignores a null `only:`/`except:` beside `rules:` (ignore_nil): the way to drop an inherited one.
+    const given = (key: string) => value[key] !== undefined && value[key] !== null;
+    if (given('rules')) {
+      const clash = ['only', 'except'].filter(given);
       if (clash.length > 0)
         out.push(
           diagnostic(
@@ -321,7 +325,6 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
           ),
         );
     }
-    if (isHidden(job.name)) continue;
 
     if (!('script' in value) && !('run' in value) && !('trigger' in value) && resolved.get(job.name)?.ok !== false) {
       out.push(

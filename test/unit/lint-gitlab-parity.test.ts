@@ -123,3 +123,26 @@ describe('needs and dependencies name the jobs parallel: makes (GitLab checks ag
     ]);
   });
 });
+
+describe('job checks GitLab runs on jobs only, as it runs them', () => {
+  it('a hidden job is a template: rules with only, script with trigger are not findings there (Entry::Hidden)', async () => {
+    const text = '.tmpl:\n  rules: [{ if: $X }]\n  only: [main]\n  script: [x]\n  trigger: a/b\njob:\n  script: [x]\n';
+    expect(await briefs(text)).toEqual([]);
+  });
+
+  it('a job that extends such a template gets them, at its own name', async () => {
+    const text = '.tmpl:\n  rules: [{ if: $X }]\n  only: [main]\n  script: [x]\njob:\n  extends: .tmpl\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:5:1 error semantic/rules-with-only-except jobs:job config key may not be used with `rules`: only',
+    ]);
+  });
+
+  it('only: null and except: ~ beside rules: are ignored (ignore_nil), the usual way to drop an inherited only:', async () => {
+    const text =
+      '.base:\n  only: [main]\n  script: [x]\njob:\n  extends: .base\n  only: null\n  except: ~\n  rules:\n    - if: $CI_COMMIT_BRANCH\n';
+    expect(await briefs(text)).toEqual([]);
+    expect(await briefs('job:\n  script: [x]\n  only: [main]\n  rules: [{ if: $X }]\n')).toEqual([
+      '.gitlab-ci.yml:3:3 error semantic/rules-with-only-except jobs:job config key may not be used with `rules`: only',
+    ]);
+  });
+});
