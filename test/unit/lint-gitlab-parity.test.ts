@@ -146,3 +146,25 @@ describe('job checks GitLab runs on jobs only, as it runs them', () => {
     ]);
   });
 });
+
+describe('semantic/extends-depth as GitLab counts it (more than 10 ancestors), whatever the order of the jobs', () => {
+  /** job0 extends .j1, ..., .j<hops - 1> extends .j<hops>: `hops` extends in a row. */
+  const chain = (hops: number, order: 'base-first' | 'derived-first') => {
+    const jobs = Array.from({ length: hops + 1 }, (_, i) => {
+      const name = i === 0 ? 'job0' : `.j${i}`;
+      return i === hops ? `${name}:\n  script: [x]\n` : `${name}:\n  extends: .j${i + 1}\n`;
+    });
+    return (order === 'base-first' ? jobs.reverse() : jobs).join('');
+  };
+
+  it.each(['base-first', 'derived-first'] as const)(
+    '%s: 11 extends in a row pass, 12 fail at the key reached with 11 ancestors',
+    async (order) => {
+      expect(await briefs(chain(10, order))).toEqual([]);
+      expect(await briefs(chain(11, order))).toEqual([]);
+      expect((await lint(chain(12, order))).map((d) => `${d.severity} ${d.code} ${d.message}`)).toEqual([
+        'error semantic/extends-depth .j11: nesting too deep in `extends`',
+      ]);
+    },
+  );
+});
