@@ -199,7 +199,11 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
     return diagnostics;
   }
   if (resolution.kind === 'error') {
-    report(resolution.code, resolution.message);
+    // GitLab filters includes by their `rules:` before it reads or verifies them: one they
+    // exclude is never looked at, so what is wrong with it is wrong only when they include it.
+    const conditional = at.doc.hasIn([...at.path, 'rules']);
+    const why = ' (this include has `rules:`: GitLab reads it only when they include it)';
+    report(resolution.code, `${resolution.message}${conditional ? why : ''}`, [], conditional ? 'warning' : 'error');
     return diagnostics;
   }
   if (context.depth >= MAX_INCLUDE_DEPTH) {

@@ -168,3 +168,15 @@ describe('semantic/extends-depth as GitLab counts it (more than 10 ancestors), w
     },
   );
 });
+
+describe('a local include its rules: may exclude is not required to exist (GitLab filters by rules first)', () => {
+  it('missing with rules: a warning saying why; missing without rules: still an error', async () => {
+    const text =
+      'include:\n  - local: ci/missing.yml\n    rules:\n      - if: $NEVER_SET == "yes"\n  - local: ci/gone.yml\njob:\n  script: [x]\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:2:5 warning include/not-found Local file `ci/missing.yml` does not exist! ' +
+        '(this include has `rules:`: GitLab reads it only when they include it)',
+      '.gitlab-ci.yml:5:5 error include/not-found Local file `ci/gone.yml` does not exist!',
+    ]);
+  });
+});
