@@ -29,6 +29,9 @@ export interface PipelineModel {
   jobs: Map<string, JobDefinition>;
   globals: Record<string, unknown>;
   globalOrigins: Map<string, Origin>;
+  /** Top-level keys that are neither global keywords nor jobs (a hidden key holding a list, say):
+   *  not jobs, but a `!reference` may point at them. */
+  others: Map<string, unknown>;
   /** `!reference` tags, as written. */
   references: { target: string[]; origin: Origin }[];
   /** An include cigen cannot read (remote, project, template, a foreign component, a variable
@@ -36,7 +39,14 @@ export interface PipelineModel {
   partial: boolean;
 }
 
-export const emptyModel = (): PipelineModel => ({ jobs: new Map(), globals: {}, globalOrigins: new Map(), references: [], partial: false });
+export const emptyModel = (): PipelineModel => ({
+  jobs: new Map(),
+  globals: {},
+  globalOrigins: new Map(),
+  others: new Map(),
+  references: [],
+  partial: false,
+});
 
 export const isHidden = (name: string): boolean => name.startsWith('.');
 
@@ -51,7 +61,10 @@ export function mergeContent(model: PipelineModel, content: unknown, origin: Omi
       model.globalOrigins.set(key, at);
       continue;
     }
-    if (!isHash(value)) continue;
+    if (!isHash(value)) {
+      model.others.set(key, value);
+      continue;
+    }
     const existing = model.jobs.get(key);
     model.jobs.set(key, { name: key, value: (existing ? deepMerge(existing.value, value) : value) as Record<string, unknown>, origin: at });
   }

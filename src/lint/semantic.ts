@@ -512,7 +512,7 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
   out.push(...referenceCycles(model));
   for (const reference of model.references) {
     const [head, ...rest] = reference.target;
-    let node: unknown = head === undefined ? undefined : (resolved.get(head)?.value ?? model.globals[head]);
+    let node: unknown = head === undefined ? undefined : (resolved.get(head)?.value ?? model.globals[head] ?? model.others.get(head));
     for (const key of rest) node = isHash(node) ? node[key] : undefined;
     if (node === undefined) {
       out.push(

@@ -180,3 +180,16 @@ describe('a local include its rules: may exclude is not required to exist (GitLa
     ]);
   });
 });
+
+describe('!reference to a top-level key that is not a job (GitLab digs the whole configuration)', () => {
+  it('a hidden key holding a list is found', async () => {
+    const text = '.setup: &setup [echo hi]\njob:\n  script:\n    - !reference [.setup]\n    - echo done\n';
+    expect(await briefs(text)).toEqual([]);
+  });
+
+  it('a key that is not there is still reported', async () => {
+    expect(await briefs('job:\n  script:\n    - !reference [.nothing]\n')).toEqual([
+      '.gitlab-ci.yml:3:18 error semantic/reference !reference [".nothing"] could not be found',
+    ]);
+  });
+});
