@@ -159,6 +159,24 @@ async function schemaOfResolved(
   return { valid: findings.length === 0, findings };
 }
 
+/**
+ * The header as GitLab's entries read it: a key given no value (`spec:`, `spec: inputs:`) is
+ * unspecified, the same as absent (Entry::Factory; the header's `spec` then defaults to `{}`),
+ * where GitLab's ci.json would ask for a hash.
+ */
+function unspecifiedDropped(header: unknown): unknown {
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) return header;
+  const root = header as Record<string, unknown>;
+  if (!Object.hasOwn(root, 'spec')) return header;
+  const spec = root['spec'];
+  if (spec === null) return { ...root, spec: {} };
+  if (spec !== null && typeof spec === 'object' && !Array.isArray(spec) && (spec as Record<string, unknown>)['inputs'] === null) {
+    const { inputs: _dropped, ...rest } = spec as Record<string, unknown>;
+    return { ...root, spec: rest };
+  }
+  return header;
+}
+
 export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}): Promise<FileCheck> {
   const { file, header, content, lineCounter } = parsed;
   const diagnostics = [...parsed.diagnostics];
@@ -219,7 +237,7 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
         );
       }
     }
-    const headerSchema = await validateSchema(headerValue);
+    const headerSchema = await validateSchema(unspecifiedDropped(headerValue));
     diagnostics.push(...headerSchema.findings.map((finding) => toDiagnostic({ document: 'header', ...finding })));
     if (!options.contentAsWritten) {
       // As GitLab sees it: with the values an include gave, else the defaults.

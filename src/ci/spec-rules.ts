@@ -201,7 +201,7 @@ export function checkHeader(header: unknown): { issues: Issue[]; inputs: Map<str
         at: 'key',
         severity: 'error',
         code: 'spec/empty-inputs',
-        message: 'spec:inputs is empty, which breaks catalog releases; write an empty `spec:` instead',
+        message: 'spec:inputs is empty, which breaks catalog releases; write `spec: {}` instead',
       });
     } else if (!isObject(declared)) {
       issues.push({

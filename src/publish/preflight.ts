@@ -65,7 +65,7 @@ function templateProblem(path: string, text: string): string | undefined {
   if (!header || typeof header !== 'object' || !('spec' in header)) return `${path}: the first document has no spec: header`;
   const inputs = header.spec?.inputs;
   if (header.spec && 'inputs' in header.spec && (inputs === null || (typeof inputs === 'object' && Object.keys(inputs).length === 0))) {
-    return `${path}: an empty spec:inputs: breaks the catalog release; write an empty spec: instead`;
+    return `${path}: an empty spec:inputs: breaks the catalog release; write spec: {} instead`;
   }
   return undefined;
 }
