@@ -151,15 +151,21 @@ function prune(groups: readonly Group[]): Group[] {
     .map((group) => (concrete(group).length > 0 ? { ...group, errors: concrete(group) } : group));
 }
 
-async function describeGroup(group: Group): Promise<Omit<Finding, 'document'>> {
+type GroupFinding = Omit<Finding, 'document'> & { knownKeys?: true };
+
+async function describeGroup(group: Group): Promise<GroupFinding> {
   const where = describePath(group.path);
   const byKeyword = (keyword: string) => group.errors.filter((e) => e.keyword === keyword);
   const unknown = byKeyword('additionalProperties');
   if (unknown.length > 0) {
     const keys = [...new Set(unknown.map((e) => String(e.params['additionalProperty'])))];
     const allowed = allowedKeys(await loadSchemaJson(), group.path);
-    const hints = keys.map((key) => suggest(key, allowed)).map((hint, i) => (hint ? `${keys[i]} (did you mean ${hint}?)` : keys[i]));
+    // A key some alternative takes is known; only its value failed (reported where it is).
+    const hints = keys
+      .map((key) => suggest(key, allowed))
+      .map((hint, i) => (hint && hint !== keys[i] ? `${keys[i]} (did you mean ${hint}?)` : keys[i]));
     return {
+      ...(keys.every((key) => allowed.includes(key)) ? { knownKeys: true } : {}),
       path: [...group.path, keys[0] as string],
       at: 'key',
       severity: 'error',
@@ -196,6 +202,10 @@ async function describeGroup(group: Group): Promise<Omit<Finding, 'document'>> {
   return { path: group.path, severity: 'error', code, message: `${where} ${message}` };
 }
 
+/** Whether `path` starts with `prefix`. */
+const samePrefix = (path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean =>
+  prefix.every((segment, i) => path[i] === segment);
+
 export interface SchemaResult {
   valid: boolean;
   findings: Omit<Finding, 'document'>[];
@@ -204,7 +214,16 @@ export interface SchemaResult {
 export async function validateSchema(value: unknown): Promise<SchemaResult> {
   if (validate(value)) return { valid: true, findings: [] };
   const groups = prune(groupErrors(validate.errors ?? []));
-  const findings = await Promise.all(groups.map(describeGroup));
+  const described = await Promise.all(groups.map(describeGroup));
+  // `include: [{local: [x]}]`: the branch for `local` failed on its value, the others call `local`
+  // unknown; the value's finding says what is wrong, the "unknown" one would not be true.
+  const findings = described
+    .filter(
+      (finding) =>
+        !finding.knownKeys ||
+        !described.some((other) => other !== finding && other.path.length >= finding.path.length && samePrefix(other.path, finding.path)),
+    )
+    .map(({ knownKeys: _known, ...finding }) => finding);
   return { valid: false, findings };
 }
 

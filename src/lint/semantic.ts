@@ -34,6 +34,10 @@ function diagnostic(
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
 
+/** The names `extends` gives; anything else there is the schema's to report (it is no name). */
+const basesOf = (value: Record<string, unknown>): string[] =>
+  asList(value['extends']).filter((base): base is string => typeof base === 'string');
+
 interface Resolved {
   value: Record<string, unknown>;
   ok: boolean;
@@ -46,7 +50,7 @@ function resolveExtends(model: PipelineModel, out: Diagnostic[]): Map<string, Re
   const resolve = (job: JobDefinition, chain: string[]): Resolved => {
     const done = resolved.get(job.name);
     if (done) return done;
-    const bases = asList(job.value['extends']).map(String);
+    const bases = basesOf(job.value);
     if (bases.length === 0) return { value: job.value, ok: true };
     const report = (code: string, message: string) => {
       if (!reported.has(`${job.name}:${code}`)) out.push(diagnostic(job.origin, ['extends'], 'error', code, message));
@@ -93,7 +97,7 @@ function resolveExtends(model: PipelineModel, out: Diagnostic[]): Map<string, Re
   const heightOf = (job: JobDefinition, visiting: Set<string>): number => {
     const known = height.get(job.name);
     if (known !== undefined) return known;
-    const bases = asList(job.value['extends']).map(String);
+    const bases = basesOf(job.value);
     if (bases.length === 0 || visiting.has(job.name)) return 0; // a cycle is reported as one
     visiting.add(job.name);
     let below = 0;
@@ -110,8 +114,8 @@ function resolveExtends(model: PipelineModel, out: Diagnostic[]): Map<string, Re
     // The key GitLab names: the one reached with 11 ancestors, on the longest chain.
     let deep = job;
     for (let hop = 0; hop <= MAX_EXTENDS_DEPTH; hop++) {
-      const next = asList(deep.value['extends'])
-        .map((base) => model.jobs.get(String(base)))
+      const next = basesOf(deep.value)
+        .map((base) => model.jobs.get(base))
         .find((base) => base !== undefined && height.get(base.name) === (height.get(deep.name) ?? 0) - 1);
       if (!next) break;
       deep = next;
@@ -439,7 +443,9 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
       }
     }
     asList(value['dependencies']).forEach((dependency, index) => {
-      const name = String(dependency);
+      // Only a name names a job; the schema reports anything else written there.
+      if (typeof dependency !== 'string') return;
+      const name = dependency;
       const at = 'dependencies' in own ? ['dependencies', index] : [];
       const target = jobNamed(name);
       if (!target) {

@@ -193,3 +193,19 @@ describe('!reference to a top-level key that is not a job (GitLab digs the whole
     ]);
   });
 });
+
+describe('messages that say what is wrong', () => {
+  it('include: [{local: [x]}]: the value is wrong, `local` is no unknown key (no "did you mean local?")', async () => {
+    expect(await briefs('include:\n  - local: [x]\njob:\n  script: [x]\n')).toEqual([
+      '.gitlab-ci.yml:2:12 error schema/type include:0:local config should be a string',
+    ]);
+  });
+
+  it('a hash in dependencies or extends is the schema finding alone, never "[object Object]"', async () => {
+    const text = 'a:\n  script: [x]\nb:\n  script: [x]\n  dependencies: [{a: 1}]\nc:\n  extends: {a: 1}\n  script: [x]\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:5:18 error schema/type jobs:b:dependencies:0 config should be a string',
+      '.gitlab-ci.yml:7:12 error schema/type jobs:c:extends config should be a string or an array',
+    ]);
+  });
+});
