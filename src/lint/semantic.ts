@@ -402,21 +402,22 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
 
     const needs = needsOf(value);
     const stageIndex = stages.indexOf(stage);
-    if (needs) {
-      const names = needs.map((n) => n.name);
+    /** One `needs:` list (the job's, or a rule's: GitLab checks both alike), `path` where it is written. */
+    const checkNeeds = (list: Need[], path: PathSegment[] | undefined) => {
+      const names = list.map((n) => n.name);
       const duplicated = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
       if (duplicated.length > 0)
         out.push(
           diagnostic(
             job.origin,
-            where('needs'),
+            path ?? [],
             'error',
             'semantic/needs-duplicated',
             `${job.name} has the following needs duplicated: ${duplicated.join(', ')}.`,
           ),
         );
-      for (const need of needs) {
-        const at = 'needs' in own ? ['needs', need.index] : [];
+      for (const need of list) {
+        const at = path ? [...path, need.index] : [];
         const target = jobNamed(need.name);
         if (!target) {
           if (!need.optional)
@@ -441,12 +442,16 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
           );
         }
       }
-    }
-    asList(value['dependencies']).forEach((dependency, index) => {
-      // Only a name names a job; the schema reports anything else written there.
-      if (typeof dependency !== 'string') return;
-      const name = dependency;
-      const at = 'dependencies' in own ? ['dependencies', index] : [];
+    };
+    if (needs) checkNeeds(needs, 'needs' in own ? ['needs'] : undefined);
+    if (Array.isArray(value['rules']))
+      value['rules'].forEach((rule, index) => {
+        const ruleNeeds = isHash(rule) ? needsOf(rule) : undefined;
+        if (ruleNeeds) checkNeeds(ruleNeeds, 'rules' in own ? ['rules', index, 'needs'] : undefined);
+      });
+    /** A job GitLab requires to exist in this or an earlier stage (a dependency, the job of a
+     *  child pipeline's `artifact` include), `at` where it is named. */
+    const checkDependency = (name: string, at: PathSegment[]): string | undefined => {
       const target = jobNamed(name);
       if (!target) {
         out.push(
@@ -468,14 +473,31 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
             `${job.name} job: dependency ${name} is not defined in current or prior stages`,
           ),
         );
-      } else if (needs && !needs.some((n) => n.name === name || n.name === target)) {
+      } else return target;
+      return undefined;
+    };
+    const trigger = value['trigger'];
+    if (isHash(trigger) && trigger['include'] !== undefined) {
+      const includes = trigger['include'];
+      asList(includes).forEach((included, index) => {
+        if (!isHash(included) || typeof included['job'] !== 'string') return;
+        const at = 'trigger' in own ? ['trigger', 'include', ...(Array.isArray(includes) ? [index] : []), 'job'] : [];
+        checkDependency(included['job'], at);
+      });
+    }
+    asList(value['dependencies']).forEach((dependency, index) => {
+      // Only a name names a job; the schema reports anything else written there.
+      if (typeof dependency !== 'string') return;
+      const at = 'dependencies' in own ? ['dependencies', index] : [];
+      const target = checkDependency(dependency, at);
+      if (target && needs && !needs.some((n) => n.name === dependency || n.name === target)) {
         out.push(
           diagnostic(
             job.origin,
             at,
             'error',
             'semantic/dependency-not-needed',
-            `jobs:${job.name} dependencies the ${name} should be part of needs`,
+            `jobs:${job.name} dependencies the ${dependency} should be part of needs`,
           ),
         );
       }

@@ -209,3 +209,36 @@ describe('messages that say what is wrong', () => {
     ]);
   });
 });
+
+describe('needs in rules: and the job of a child pipeline artifact include are checked as GitLab checks them', () => {
+  it('rules[].needs: undefined and later-stage jobs; trigger:include:job: an undefined dependency', async () => {
+    const text = [
+      'build:',
+      '  stage: build',
+      '  script: [x]',
+      'deploy:',
+      '  stage: build',
+      '  script: [x]',
+      '  rules:',
+      '    - if: $CI_COMMIT_BRANCH',
+      '      needs: [nonexistent, late, build]',
+      'late:',
+      '  stage: deploy',
+      '  script: [x]',
+      'child:',
+      '  stage: test',
+      '  trigger:',
+      '    include:',
+      '      - artifact: gen.yml',
+      '        job: generator-missing',
+      '      - artifact: gen.yml',
+      '        job: build',
+      '',
+    ].join('\n');
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:9:15 error semantic/undefined-need deploy job: undefined need: nonexistent',
+      '.gitlab-ci.yml:9:28 error semantic/need-later-stage deploy job: need late is not defined in current or prior stages',
+      '.gitlab-ci.yml:18:14 error semantic/undefined-dependency child job: undefined dependency: generator-missing',
+    ]);
+  });
+});
