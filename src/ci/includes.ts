@@ -12,8 +12,28 @@ export interface IncludeEntry {
   kind: IncludeKind;
   target: string;
   inputs?: Record<string, unknown>;
+  /** Its `rules:`, when it has some. */
+  rules?: unknown;
   /** Where the entry is in the file's content document. */
   path: PathSegment[];
+}
+
+/**
+ * Whether an include's `rules:` include it in every pipeline: GitLab takes the first rule that
+ * matches, and a rule without `if`, `exists` or `changes` always does. So they surely include it
+ * when such a rule does not say `when: never` and no rule before it could (a rule with a
+ * condition and `when: never` may match). An include without rules is always read.
+ */
+export function surelyIncluded(entry: IncludeEntry): boolean {
+  if (entry.rules === undefined) return true;
+  if (!Array.isArray(entry.rules)) return false;
+  for (const rule of entry.rules) {
+    if (!isHash(rule)) return false;
+    const never = rule['when'] === 'never';
+    if (!['if', 'exists', 'changes'].some((key) => rule[key] !== undefined)) return !never;
+    if (never) return false;
+  }
+  return false;
 }
 
 /** The entries of an `include:` value (a string, a hash or a list of them), in order. */
@@ -25,7 +45,12 @@ export function includeEntries(include: unknown): IncludeEntry[] {
     if (typeof item === 'string') return { kind: /^https?:\/\//.test(item) ? 'remote' : 'local', target: item, path };
     if (!isHash(item)) return { kind: 'invalid', target: '', path };
     const inputs = isHash(item['inputs']) ? item['inputs'] : undefined;
-    const withInputs = (entry: IncludeEntry): IncludeEntry => (inputs ? { ...entry, inputs } : entry);
+    const rules = item['rules'];
+    const withInputs = (entry: IncludeEntry): IncludeEntry => ({
+      ...entry,
+      ...(inputs ? { inputs } : {}),
+      ...(rules !== undefined ? { rules } : {}),
+    });
     if (typeof item['local'] === 'string') return withInputs({ kind: 'local', target: item['local'], path });
     if (typeof item['component'] === 'string') return withInputs({ kind: 'component', target: item['component'], path });
     if (typeof item['remote'] === 'string') return withInputs({ kind: 'remote', target: item['remote'], path });

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { checkFile, parseFile, type ParsedFile } from '../ci/check.js';
 import { LeanDocument, referencesIn } from '../ci/yaml.js';
 import { byPosition, type Diagnostic, type PathSegment } from '../ci/diagnostics.js';
-import { includeEntries, type IncludeEntry } from '../ci/includes.js';
+import { includeEntries, surelyIncluded, type IncludeEntry } from '../ci/includes.js';
 import { instantiate, splitComponentFile } from '../ci/interpolation/index.js';
 import { inputOfError, resolveInputs, type InputSpecs } from '../ci/interpolation/inputs.js';
 import { locate } from '../ci/positions.js';
@@ -201,7 +201,7 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   if (resolution.kind === 'error') {
     // GitLab filters includes by their `rules:` before it reads or verifies them: one they
     // exclude is never looked at, so what is wrong with it is wrong only when they include it.
-    const conditional = at.doc.hasIn([...at.path, 'rules']);
+    const conditional = !surelyIncluded(entry);
     const why = ' (this include has `rules:`: GitLab reads it only when they include it)';
     report(resolution.code, `${resolution.message}${conditional ? why : ''}`, [], conditional ? 'warning' : 'error');
     return diagnostics;
@@ -257,7 +257,7 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
     // GitLab merges two component jobs of one name into one, silently: one build never runs.
     // Includes with `rules:` may never be included together, so there it is a warning.
     const here = locate(at.doc, at.lineCounter, at.path, 'value', at.resolveKey);
-    const conditional = at.doc.hasIn([...at.path, 'rules']);
+    const conditional = !surelyIncluded(entry);
     for (const [name, value] of Object.entries(analysis.content)) {
       if (GLOBAL_KEYWORDS.has(name) || isHidden(name) || !isHash(value)) continue;
       const first = context.componentJobs.get(name);

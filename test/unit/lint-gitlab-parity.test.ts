@@ -179,6 +179,18 @@ describe('a local include its rules: may exclude is not required to exist (GitLa
       '.gitlab-ci.yml:5:5 error include/not-found Local file `ci/gone.yml` does not exist!',
     ]);
   });
+
+  it.each([
+    ['a rule without a condition', '      - when: always\n', 'error'],
+    ['an empty rule after one that includes', '      - if: $A\n      - {}\n', 'error'],
+    ['a condition that may exclude before it', '      - if: $A\n        when: never\n      - when: always\n', 'warning'],
+    ['only a rule that never includes', '      - when: never\n', 'warning'],
+  ])('rules that surely include it are no rules at all: %s', async (_name, rules, severity) => {
+    const text = `include:\n  - local: ci/missing.yml\n    rules:\n${rules}job:\n  script: [x]\n`;
+    const [brief] = await briefs(text);
+    expect(brief).toMatch(new RegExp(`^\\.gitlab-ci\\.yml:2:5 ${severity} include/not-found `));
+    expect(brief?.endsWith('(this include has `rules:`: GitLab reads it only when they include it)')).toBe(severity === 'warning');
+  });
 });
 
 describe('!reference to a top-level key that is not a job (GitLab digs the whole configuration)', () => {
