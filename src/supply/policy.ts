@@ -94,9 +94,18 @@ export function gitlabIdentityRegExp(issuer: string, project: string, refPattern
   return `^${escapeRegExp(issuer.replace(/\/+$/, ''))}/${escapeRegExp(project)}//[^@]+@(?:${refPattern})$`;
 }
 
-/** The ref of a GitLab pipeline identity (`https://<server>/<project>//<config path>@refs/heads/main`), or undefined for another kind of identity. */
-export function gitlabIdentityRef(identity: string): string | undefined {
-  return /^https?:\/\/[^@]+\/\/[^@]+@(refs\/.+)$/.exec(identity)?.[1];
+/**
+ * A GitLab pipeline identity (`https://<server>/<project>//<config path>@<ref>`) and its ref, or
+ * undefined for another kind of identity (ref `null`: a GitLab identity whose ref cannot be read).
+ * The config path may hold `@` (`.gitlab-ci.yml@compliance/pipelines`, a config in another
+ * project) and so may a branch name; the ref starts at the first `@refs/` after the `//`, as the
+ * project's maintainers set the config path and anyone who pushes a branch names it.
+ */
+export function gitlabIdentityRef(identity: string): { ref: string | null } | undefined {
+  const match = /^https?:\/\/[^@/]+(?:\/[^@/]+)+\/\/(.+)$/.exec(identity);
+  if (!match) return undefined;
+  const at = (match[1] as string).indexOf('@refs/');
+  return { ref: at < 0 ? null : (match[1] as string).slice(at + 1) };
 }
 
 export type Identity = { issuer: string; subject?: string; subjectRegExp?: string };
@@ -150,10 +159,13 @@ export function identityOf(input: PolicyInput): Identity | undefined {
       throw new UsageError(`${pattern} is not a regular expression: ${(error as Error).message}`);
     }
   }
-  if (input.protectedRef && input.project !== undefined && input.refPattern === undefined)
+  // An exact identity names its ref, --project with --ref-pattern names the refs; a regular
+  // expression may or may not, and cigen cannot tell which.
+  if (input.protectedRef && (input.subjectRegExp !== undefined || (input.project !== undefined && input.refPattern === undefined)))
     throw new UsageError(
-      '--protected-ref goes with --ref-pattern: that the ref was protected is what the signing pipeline says of itself ' +
-        '(CI_COMMIT_REF_PROTECTED, which a job can set on any branch); the certificate proves the ref, so name the protected refs',
+      '--protected-ref goes with --project and --ref-pattern, or an exact --certificate-identity: that the ref was protected ' +
+        'is what the signing pipeline says of itself (CI_COMMIT_REF_PROTECTED, which a job can set on any branch); ' +
+        'the certificate proves the ref, so name the protected refs',
     );
   if (input.project !== undefined)
     return { issuer: input.issuer, subjectRegExp: gitlabIdentityRegExp(input.issuer, input.project, input.refPattern) };

@@ -109,10 +109,11 @@ export function checkBundle(json: unknown, digest: string, trust: TrustMaterial,
   if (!claimed) return refuse(`an attestation of type ${s.predicateType}, which cigen does not check`, who);
   if (claimed === 'provenance' && expected.mode === 'identity') {
     // The ref a provenance names is the signing job's word; the certificate's is GitLab's.
-    const signedRef = gitlabIdentityRef(signer.identity?.subjectAlternativeName ?? '');
+    const signed = gitlabIdentityRef(signer.identity?.subjectAlternativeName ?? '');
     const said = sourceRef(s.predicate);
-    if (signedRef !== undefined && said !== signedRef)
-      return refuse(`it says the image was built from ${said ?? 'no ref'}, but a pipeline of ${signedRef} signed it`, who);
+    if (signed?.ref === null) return refuse("its signer's identity names no ref (refs/...), so the ref it says cannot be checked", who);
+    if (signed && said !== signed.ref)
+      return refuse(`it says the image was built from ${said ?? 'no ref'}, but a pipeline of ${signed.ref} signed it`, who);
   }
   return { kind: claimed, signer: who, predicate: s.predicate };
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildInputs } from '../../src/supply/attest.js';
-import { gitlabIdentityRegExp, identityOf, parsePolicy, withFlags, type PolicyInput } from '../../src/supply/policy.js';
+import { gitlabIdentityRef, gitlabIdentityRegExp, identityOf, parsePolicy, withFlags, type PolicyInput } from '../../src/supply/policy.js';
 import { BUILD_TYPE, fromProtectedRef, provenancePredicate } from '../../src/supply/provenance.js';
 import { parseDigestReference } from '../../src/supply/reference.js';
 import { RegistryReader } from '../../src/supply/registry.js';
@@ -120,14 +120,30 @@ describe('who must have signed', () => {
     [{ issuer: 'https://g', subjectRegExp: '(' }, '( is not a regular expression: '],
     [
       { issuer: 'https://g', project: 'group/app', protectedRef: true },
-      '--protected-ref goes with --ref-pattern: that the ref was protected is what the signing pipeline says of itself',
+      '--protected-ref goes with --project and --ref-pattern, or an exact --certificate-identity: that the ref was protected',
+    ],
+    [
+      { issuer: 'https://g', subjectRegExp: 'https://g/group/app//[^@]+@refs/heads/.+', protectedRef: true },
+      '--protected-ref goes with --project and --ref-pattern, or an exact --certificate-identity',
     ],
   ])('refuses %j', (input, message) => expect(() => identityOf(input)).toThrow(message));
 
-  it('--protected-ref with --project and --ref-pattern, or with a key, is taken', () => {
+  it('--protected-ref with --project and --ref-pattern, an exact identity, or a key, is taken', () => {
     expect(identityOf({ issuer: 'https://g', project: 'group/app', refPattern: 'refs/heads/main', protectedRef: true })).toBeDefined();
+    expect(
+      identityOf({ issuer: 'https://g', subject: 'https://g/group/app//.gitlab-ci.yml@refs/heads/main', protectedRef: true }),
+    ).toBeDefined();
     expect(identityOf({ key: 'k.pub', protectedRef: true })).toBeUndefined();
   });
+
+  it.each([
+    ['https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/heads/main', { ref: 'refs/heads/main' }],
+    ['https://gitlab.example.com/group/app//.gitlab-ci.yml@compliance/pipelines@refs/heads/evil', { ref: 'refs/heads/evil' }],
+    ['https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/heads/x@refs/heads/main', { ref: 'refs/heads/x@refs/heads/main' }],
+    ['https://gitlab.example.com/group/app//.gitlab-ci.yml', { ref: null }],
+    ['https://github.com/o/r/.github/workflows/build.yml@refs/heads/main', undefined],
+    ['someone@example.com', undefined],
+  ])('the ref of the identity %s', (identity, expected) => expect(gitlabIdentityRef(identity)).toEqual(expected));
 
   it('the command line: usage errors exit 2 with the reason, nothing is fetched', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cigen-verify-usage-'));

@@ -220,6 +220,24 @@ describe('the policy, over every bundle found', () => {
     });
   });
 
+  it('the ref is read after the config path, even one in another project (`@` in it)', async () => {
+    const anyRef: Expected = { mode: 'identity', issuer: SERVER, subjectRegExp: `^${SERVER}/group/app//.+$` };
+    const predicate = provenancePredicate({ CI_COMMIT_REF_NAME: 'main' }, { component: 'buildah', inputs: {}, finishedOn: new Date(0) });
+    const options = {
+      ...services(),
+      identityToken: gitlabIdToken({
+        server: SERVER,
+        project: 'group/app',
+        ref: 'evil',
+        configPath: '.gitlab-ci.yml@compliance/pipelines',
+      }),
+    };
+    expect(checkBundle(await sign(options, 'provenance', DIGEST, predicate), DIGEST, trust(), anyRef)).toMatchObject({
+      kind: 'provenance',
+      problem: 'it says the image was built from refs/heads/main, but a pipeline of refs/heads/evil signed it',
+    });
+  });
+
   it('provenance from a ref that was not protected, when the policy asks for a protected one', async () => {
     const found = await verdicts(['signature', 'provenance'], { CI_COMMIT_REF_PROTECTED: 'false', CI_COMMIT_REF_NAME: 'main' });
     expect(decide(IMAGE, DIGEST, found, policy({ require: ['provenance'], protectedRef: true })).reasons).toEqual([
