@@ -62,16 +62,18 @@ export function parseCycloneDx(text: string, what: string): CycloneDxBom {
  */
 function applyLayer(layer: string, root: string): void {
   const entries = readdirSync(layer, { withFileTypes: true });
+  // Whiteouts first: they hide what the layers below left, never what this layer adds.
   if (entries.some((entry) => entry.name === '.wh..wh..opq')) {
     for (const name of readdirSync(root)) rmSync(join(root, name), { recursive: true, force: true });
   }
   for (const entry of entries) {
-    if (entry.name.startsWith('.wh.')) {
-      // `.wh..` and `.wh...` would name the directory itself and its parent.
-      const hidden = entry.name.slice(4);
-      if (entry.name !== '.wh..wh..opq' && hidden !== '.' && hidden !== '..') rmSync(join(root, hidden), { recursive: true, force: true });
-      continue;
-    }
+    // `.wh.`, `.wh..` and `.wh...` would name the directory itself or its parent.
+    const hidden = entry.name.slice(4);
+    if (entry.name.startsWith('.wh.') && entry.name !== '.wh..wh..opq' && !['', '.', '..'].includes(hidden))
+      rmSync(join(root, hidden), { recursive: true, force: true });
+  }
+  for (const entry of entries) {
+    if (entry.name.startsWith('.wh.')) continue;
     const from = join(layer, entry.name);
     const to = join(root, entry.name);
     const there = lstatIfAny(to);
@@ -110,7 +112,11 @@ export async function unpackImage(reader: RegistryReader, digest: string, rootfs
     if (untar.status !== 0)
       throw new InputError(`cannot unpack layer ${layer.digest}: ${(untar.stderr || String(untar.error)).trim().split('\n')[0]}`);
     rmSync(file, { force: true });
-    applyLayer(unpacked, rootfs);
+    try {
+      applyLayer(unpacked, rootfs);
+    } catch (error) {
+      throw new InputError(`cannot unpack layer ${layer.digest}: ${(error as Error).message}`);
+    }
     rmSync(unpacked, { recursive: true, force: true });
   }
 }

@@ -104,6 +104,7 @@ describe('unpacking an image never writes outside its root', () => {
       tarOf([
         { name: 'a/.wh.b', file: '' },
         { name: '.wh.d', file: '' },
+        { name: '.wh.', file: '' },
         { name: '.wh..', file: '' },
         { name: '.wh...', file: '' },
         { name: 'o/.wh..wh..opq', file: '' },
@@ -116,6 +117,23 @@ describe('unpacking an image never writes outside its root', () => {
     expect(readdirSync(join(rootfs, 'o'))).toEqual(['new']);
     expect(existsSync(scratch)).toBe(true);
   });
+});
+
+it('a whiteout hides what the layers below left, not what its own layer adds (whatever the names sort as)', async () => {
+  const { rootfs, scratch } = sandbox();
+  const layers = [
+    tarOf([
+      { name: '+pkg/', dir: true },
+      { name: '+pkg/old', file: 'old' },
+    ]),
+    tarOf([
+      { name: '.wh.+pkg', file: '' },
+      { name: '+pkg', file: 'new' },
+    ]),
+  ];
+  await unpackImage(readerOf(layers), IMAGE, rootfs, scratch);
+  expect(readdirSync(rootfs)).toEqual(['+pkg']);
+  expect(readFileSync(join(rootfs, '+pkg'), 'utf8')).toBe('new');
 });
 
 describe('the SBOM generator', () => {
