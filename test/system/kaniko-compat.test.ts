@@ -495,7 +495,7 @@ describe('credentials, as the job wrote them for Kaniko', () => {
     const run = compat([BASE], { env: { STUB_FAIL: 'buildah push:9', CIGEN_PUSH_RETRIES: '0' } });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(
-      'the registry refused the credentials the job gave (its config.json, KANIKO_<HOST>_USER/_PASSWORD, $DOCKER_AUTH_CONFIG, ' +
+      'a registry refused the job, which had the credentials it gave (its config.json, KANIKO_<HOST>_USER/_PASSWORD, $DOCKER_AUTH_CONFIG, ' +
         'the job token for registry.example.com)',
     );
     expect(run.stderr).not.toContain('registry-user');

@@ -287,8 +287,23 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(status).toBe(1);
       expect(stderr.trimEnd().split('\n').at(-1)).toBe(
         'cigen: error: buildah push registry.example.com/group/app:b failed (exit 1). If the log above says 401, unauthorized or ' +
-          'denied, the registry refused the credentials from registry-user and registry-password (registry registry.example.com) ' +
+          'denied, a registry refused the job, which had the credentials from registry-user and registry-password, ' +
+          'for registry.example.com only ' +
           '(already pushed, and left there: registry.example.com/group/app:a)',
+      );
+    });
+
+    it('a job without credentials says it had none, not that registry-user was refused', () => {
+      const { status, stderr } = run(
+        'buildah-rootless',
+        mode,
+        { 'push-retries': 0, cache: false, 'registry-user': '', tags: ['1'] },
+        { STUB_FAIL_ON: 'buildah registry.example.com/group/app:1' },
+      );
+      expect(status).toBe(1);
+      expect(stderr.trimEnd().split('\n').at(-1)).toBe(
+        'cigen: error: buildah push registry.example.com/group/app:1 failed (exit 1). If the log above says 401, unauthorized or ' +
+          'denied, a registry refused the job, which had no credentials from registry-user, registries or registry-login',
       );
     });
 

@@ -225,8 +225,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         // The host that refused may be either side of the copy: the line names what the job had for each.
         expect(refused(r)).toBe(
           'skopeo copy to prod.example.com:5000/team/app:1.2 failed (exit 1). If the log above says 401, unauthorized or denied, ' +
-            'the registry refused the credentials the job has for it: from registry-user and registry-password for ' +
-            'registry.example.com, from registries (or registry-login) for prod.example.com:5000 ' +
+            'a registry refused the job, which had credentials from registry-user and registry-password for ' +
+            'registry.example.com, from registries (or registry-login) for prod.example.com:5000, for no other host ' +
             '(already pushed, and left there: prod.example.com:5000/team/app:1.2.3)',
         );
         expect(r.stderr).not.toContain('prod-token-Zq9');
@@ -251,7 +251,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         });
         expect(refused(r)).toBe(
           'skopeo copy to prod.example.com:5000/team/app:x failed (exit 1). If the log above says 401, unauthorized or denied, ' +
-            'the registry refused the credentials the job has for it: from registries (or registry-login) for prod.example.com:5000',
+            'a registry refused the job, which had credentials from registries (or registry-login) for prod.example.com:5000 only',
         );
       });
 
@@ -406,8 +406,9 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           STUB_FAIL_ON: `buildah docker://${IMG}:t2`,
         });
         expect(refused(r)).toBe(
-          `buildah manifest push ${IMG}:t2 failed (exit 1). If the log above says 401, unauthorized or denied, the registry ` +
-            `refused the credentials from registry-user and registry-password (registry registry.example.com) (already pushed, and left there: ${IMG}:t1)`,
+          `buildah manifest push ${IMG}:t2 failed (exit 1). If the log above says 401, unauthorized or denied, a registry refused ` +
+            `the job, which had the credentials from registry-user and registry-password, for registry.example.com only ` +
+            `(already pushed, and left there: ${IMG}:t1)`,
         );
         expect(r.report).toEqual({});
       });
