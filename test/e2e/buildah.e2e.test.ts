@@ -39,13 +39,14 @@ describe.each(INTERPOLATION_MODES)('buildah component, %s interpolation', (mode)
   /** Runs the component's job with inputs; every job writes its own repository (group/app-N). */
   function build(
     inputs: Record<string, unknown>,
-    options: { runner?: RunnerOptions; variables?: Record<string, string>; repository?: string } = {},
+    options: { runner?: RunnerOptions; variables?: Record<string, string>; repository?: string; beforeScript?: string[] } = {},
   ) {
     const repository = options.repository ?? `group/app-${++counter}`;
     const project = projectWith(base);
     const runner = freshRunner(registry, options.runner);
     try {
       const { job } = instantiateComponent('buildah', inputs, mode);
+      if (options.beforeScript) job['before_script'] = options.beforeScript;
       const variables = ciVariables(registry, project, { CI_REGISTRY_IMAGE: `${registry.host}/${repository}`, ...options.variables });
       const run = runJob(job, project, runner, variables);
       logs.push(run);
@@ -156,6 +157,21 @@ describe.each(INTERPOLATION_MODES)('buildah component, %s interpolation', (mode)
   it('tls-verify: false reaches a plain-HTTP registry without any registries.conf', async () => {
     const { run, repository } = build({ 'tls-verify': false }, { runner: { registryIsHttp: false } });
     expect(run.status).toBe(0);
+    expect(await registry.tags(repository)).toEqual([SHORT_SHA]);
+  });
+
+  it("a `buildah login` in before_script is the job's: its credentials are kept (GitLab's own Buildah example logs in so)", async () => {
+    const { run, repository } = build(
+      { 'registry-user': '' },
+      {
+        beforeScript: [
+          'printf \'%s\' "$CI_REGISTRY_PASSWORD" | buildah login --tls-verify=false -u "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"',
+        ],
+      },
+    );
+    expect(run.status, run.log.slice(-3000)).toBe(0);
+    expect(run.log).toContain('Login Succeeded');
+    expect(run.log).not.toContain(registry.password);
     expect(await registry.tags(repository)).toEqual([SHORT_SHA]);
   });
 

@@ -58,9 +58,12 @@ export function freshRunner(registry: Registry, options: RunnerOptions = {}): Ru
     join(dir, 'registries.conf'),
     options.registryIsHttp === false ? '' : `[[registry]]\nlocation = "${registry.host}"\ninsecure = true\n`,
   );
+  // A runtime directory of its own: `buildah login` writes there, and the job reads it, never the host's.
+  mkdirSync(join(dir, 'xdg'), { mode: 0o700 });
   const env = {
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     HOME: join(dir, 'home'),
+    XDG_RUNTIME_DIR: join(dir, 'xdg'),
     CONTAINERS_STORAGE_CONF: join(dir, 'storage.conf'),
     CONTAINERS_REGISTRIES_CONF: join(dir, 'registries.conf'),
   };
