@@ -144,6 +144,11 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     ['kaniko', { annotations: ['a=b'] }, 'input annotations: Kaniko writes no manifest annotations; use buildah or buildkit'],
     ['dind', { reproducible: true }, 'input reproducible: not supported by the dind component; use buildah, buildkit or kaniko'],
     ['dind', { annotations: ['a=b'] }, 'input annotations: not supported by the dind component; use buildah or buildkit'],
+    [
+      'buildah',
+      { annotations: ['a=b'], format: 'docker' },
+      'input annotations: the docker image format (format: docker) has no annotations, and buildah would drop them; use format: oci',
+    ],
   ])('%s refuses %j before any work, naming the input', (component, inputs, message) => {
     const { status, stderr, calls } = run(component, mode, inputs, SECRETS_ENV, { files: FILES });
     expect(stderr.trim()).toBe(`cigen: error: ${message}`);
