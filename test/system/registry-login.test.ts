@@ -115,6 +115,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           'set -eu',
           'out=/cigen-stub/login; mkdir -p "$out"',
           'cp "$DOCKER_CONFIG/config.json" "$out/config.json"',
+          '[ -z "${STUB_EXECUTOR_FAILS-}" ] || { echo "UNAUTHORIZED: authentication required" >&2; exit 1; }',
           'env > "$out/env"',
           'for f in "${AWS_WEB_IDENTITY_TOKEN_FILE-}" "${GOOGLE_APPLICATION_CREDENTIALS-}" "${AZURE_FEDERATED_TOKEN_FILE-}"; do',
           '  [ -n "$f" ] || continue',
@@ -194,6 +195,21 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         expect(env).toMatchObject({ AZURE_CLIENT_ID: CLIENT, AZURE_TENANT_ID: TENANT, AZURE_FEDERATED_TOKEN_FILE: '<tmp>/login/id-token' });
         expect([read('id-token'), read('id-token.mode').trim()]).toEqual([idToken, '600']);
       }
+    });
+
+    it("a failed push names the credential helper's host among those the job had credentials for", async () => {
+      box.reset();
+      const job = await runJob(
+        box,
+        'kaniko',
+        mode,
+        { image: LOGINS.gar.image, ...LOGINS.gar.inputs, 'registry-user': '' },
+        { CIGEN_ID_TOKEN: fakeIdToken(), STUB_EXECUTOR_FAILS: '1' },
+      );
+      expect(job.status).toBe(1);
+      expect(job.stderr.trimEnd().split('\n').at(-1)).toMatch(
+        new RegExp(`which had credentials from registries \\(or registry-login\\) for ${GAR_HOST} only$`),
+      );
     });
 
     it('without the helper in the image, stops before the build with one line', async () => {
