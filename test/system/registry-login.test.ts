@@ -476,6 +476,22 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         `cigen: error: input registry-login: the registry input names ${ECR_HOST} too, with registry-user; ` +
           "set registry to '' (or to another registry)",
       ],
+      [
+        'a setting of another login',
+        'buildah',
+        'ecr',
+        { 'azure-client-id': '00000000-0000-0000-0000-000000000002' },
+        {},
+        'cigen: error: input azure-client-id is set, but registry-login is ecr: azure-client-id is read only with registry-login: acr',
+      ],
+      [
+        'a setting without a login (registry-login forgotten)',
+        'kaniko',
+        'ecr',
+        { 'registry-login': 'none' },
+        {},
+        'cigen: error: input aws-role-arn is set, but registry-login is none: aws-role-arn is read only with registry-login: ecr',
+      ],
     ];
     it('curl, in an image whose user cannot install it (BuildKit rootless, uid 1000): a builder-image with curl', async () => {
       box.reset();
