@@ -477,6 +477,24 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           "set registry to '' (or to another registry)",
       ],
       [
+        "a host that is not Google's",
+        'buildkit',
+        'gar',
+        { image: 'registry.example.org/group/app' },
+        { CIGEN_GCP_STS_ENDPOINT: '' },
+        "cigen: error: input registry-login: gar gives a Google access token to the image's registry, and registry.example.org " +
+          "is not Google's (gcr.io, *.gcr.io, REGION-docker.pkg.dev)",
+      ],
+      [
+        'a host that is not an Azure registry',
+        'buildah',
+        'acr',
+        { image: 'localhost:9/group/app' },
+        {},
+        "cigen: error: input registry-login: acr gives a Microsoft Entra token to the image's registry, and localhost:9 " +
+          'is not an Azure container registry (NAME.azurecr.io)',
+      ],
+      [
         'a setting of another login',
         'buildah',
         'ecr',
