@@ -192,7 +192,10 @@ export const isKanikoImage = (value: unknown, variable?: (name: string) => strin
 /** Security findings for jobs that build with the Docker daemon: privileged dind or the host's socket. */
 function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
   const found: string[] = [];
-  const services = valueOf(sourceOf(pipeline, job, 'services'));
+  // What the job does not set itself it takes from `default:` or the top level (the old Docker template).
+  const inherited = (key: 'image' | 'services' | 'before_script') =>
+    sourceOf(pipeline, job, key) ?? (key === 'before_script' ? pipeline.defaultBeforeScript : pipeline.defaultSources?.get(key));
+  const services = valueOf(inherited('services'));
   const serviceNames = (Array.isArray(services) ? services : []).map((s) =>
     typeof s === 'string' ? s : s && typeof s === 'object' ? scalarText((s as { name?: unknown }).name ?? '') : '',
   );
@@ -205,7 +208,7 @@ function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
   const text = JSON.stringify([
     valueOf(sourceOf(pipeline, job, 'variables')),
     valueOf(sourceOf(pipeline, job, 'script')),
-    valueOf(sourceOf(pipeline, job, 'before_script')),
+    valueOf(inherited('before_script')),
   ]);
   if (DOCKER_SOCKET.test(text)) {
     found.push(
@@ -213,7 +216,7 @@ function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
         'the buildah component needs no daemon',
     );
   }
-  const image = imageName(valueOf(sourceOf(pipeline, job, 'image')));
+  const image = imageName(valueOf(inherited('image')));
   if (found.length === 0 && image !== undefined && /(^|\/)docker$/.test(image) && /docker (?:(?:image|buildx) )?build\b/.test(text)) {
     found.push(
       "docker build against a Docker daemon, which a runner provides as privileged Docker-in-Docker or by mounting the host's " +

@@ -54,6 +54,8 @@ export interface Pipeline {
   /** Where the default before_script is written: under `default:` (which `!reference [default, before_script]`
    *  reaches), or at the top level (deprecated). */
   defaultBeforeScript?: KeySource & { global: boolean };
+  /** Where the default image and services are written (`default:` over the deprecated top level). */
+  defaultSources?: Map<'image' | 'services', KeySource>;
 }
 
 export function buildPipeline(files: SourceFile[]): Pipeline {
@@ -62,6 +64,8 @@ export function buildPipeline(files: SourceFile[]): Pipeline {
   let beforeScript = false;
   let services = false;
   let defaultBeforeScript: Pipeline['defaultBeforeScript'];
+  const defaultSources = new Map<'image' | 'services', KeySource>();
+  const fromDefault = new Set<string>();
   for (const file of files) {
     for (const item of file.root?.items ?? []) {
       const name = keyOf(item);
@@ -83,7 +87,15 @@ export function buildPipeline(files: SourceFile[]): Pipeline {
         if (file.root) defaultBeforeScript = { key: name, pair: item, file, via: 'base', holder: file.root, global: true };
       }
       if (name === 'services') services = true;
+      if ((name === 'services' || name === 'image') && file.root && !fromDefault.has(name))
+        defaultSources.set(name, { key: name, pair: item, file, via: 'base', holder: file.root });
       if (name === 'default' && isMap(item.value)) {
+        for (const key of ['image', 'services'] as const) {
+          const pair = item.value.items.find((p) => keyOf(p) === key);
+          if (!pair) continue;
+          defaultSources.set(key, { key, pair, file, via: 'base', holder: item.value });
+          fromDefault.add(key);
+        }
         const pair = item.value.items.find((p) => keyOf(p) === 'before_script');
         if (pair) {
           beforeScript = true;
@@ -96,7 +108,14 @@ export function buildPipeline(files: SourceFile[]): Pipeline {
       jobs.set(name, { name, file, pair: item, map });
     }
   }
-  return { files, jobs, variables, defaults: { beforeScript, services }, ...(defaultBeforeScript ? { defaultBeforeScript } : {}) };
+  return {
+    files,
+    jobs,
+    variables,
+    defaults: { beforeScript, services },
+    defaultSources,
+    ...(defaultBeforeScript ? { defaultBeforeScript } : {}),
+  };
 }
 
 /** Each document's anchored nodes by anchor, in document order: read once per document. */

@@ -564,6 +564,19 @@ describe('what is not migrated', () => {
       `default:\n  services: [docker:dind]\n${DIND.replace('  services: [docker:27.3-dind]\n', '')}`,
       'default:',
     ],
+    [
+      'image and dind service from default: (the job sets neither)',
+      'default:\n  image: docker:27\n  services: [docker:27-dind]\nbuild:\n  stage: build\n' +
+        '  script:\n    - docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n',
+      'services come from default: or the top level',
+    ],
+    [
+      "image, dind service and docker login at the top level (GitLab's old Docker template)",
+      'image: docker:27\nservices:\n  - docker:27-dind\nbefore_script:\n' +
+        '  - docker login -u $CI_REGISTRY_USER -p $CI_REGISTRY_PASSWORD $CI_REGISTRY\nbuild:\n  stage: build\n' +
+        '  script:\n    - docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n',
+      'services come from default: or the top level',
+    ],
     ['other services beside dind', DIND.replace('[docker:27.3-dind]', '[docker:27.3-dind, postgres:16]'), 'postgres:16'],
     [
       'a docker.sock job that does not build',
