@@ -208,10 +208,16 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
       ),
     );
   } else {
+    // As the Kaniko path decides: the cache sits beside the pushed image, on the registry the job
+    // logs in to ($CI_REGISTRY_IMAGE/cache, the component's default, only for the project's image).
+    const image = typeof inputs['image'] === 'string' ? inputs['image'] : undefined;
+    const cacheRepo = image === undefined ? '$CI_REGISTRY_IMAGE/cache' : `${image}/cache`;
+    if (cacheRepo !== '$CI_REGISTRY_IMAGE/cache') inputs['cache-repo'] = cacheRepo;
     notes.push(
       note(
         'docker-cache',
-        `--cache-from ${cacheFrom.join(', ')}: the component caches layers in cache-repo instead of pulling a previous image`,
+        `--cache-from ${cacheFrom.join(', ')}: the component caches layers in cache-repo (${cacheRepo}) ` +
+          'instead of pulling a previous image',
       ),
     );
   }

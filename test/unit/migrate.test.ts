@@ -404,6 +404,21 @@ describe('a Docker-in-Docker build', () => {
     const out = root(dind('    - echo "$T" | docker login -u "$U" --password-stdin harbor.example.com\n'));
     expect(job(out, 'build')?.inputs).toMatchObject({ registry: 'harbor.example.com', 'registry-user': '$U', 'registry-password': '$T' });
   });
+  it('--cache-from pushing to another registry: the cache goes beside the image there, where the job has credentials', () => {
+    const harbor =
+      'build:\n  stage: build\n  image: docker:27\n  services: [docker:27-dind]\n  script:\n' +
+      '    - docker login -u "$U" -p "$P" harbor.example.com\n' +
+      '    - docker build --cache-from harbor.example.com/team/app:latest -t harbor.example.com/team/app:1 .\n' +
+      '    - docker push harbor.example.com/team/app:1\n';
+    const report = job(root(harbor), 'build');
+    expect(report?.status).toBe('migrated');
+    expect(report?.inputs).toMatchObject({ 'cache-repo': 'harbor.example.com/team/app/cache', registry: 'harbor.example.com' });
+    expect(report?.notes.join('\n')).toContain('cache-repo (harbor.example.com/team/app/cache)');
+    // The project's own image keeps the component's default cache repository.
+    const own = job(root(dind('').replace('docker build -t', 'docker build --cache-from $CI_REGISTRY_IMAGE:1 -t')), 'build');
+    expect(own?.inputs).not.toHaveProperty('cache-repo');
+    expect(own?.inputs).not.toHaveProperty('cache');
+  });
   it('commands the Buildah image cannot run (apk, docker pull, git) before the build: review, naming each', () => {
     const out = root(
       dind('    - apk add --no-cache git\n    - docker pull $CI_REGISTRY_IMAGE:latest || true\n    - export V=$(git describe)\n'),
