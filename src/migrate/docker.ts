@@ -8,10 +8,11 @@ import { registryHost } from './auth.js';
 import { destinationInputs, projectRelative, unbrace, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
 import { note, reason, type Note, type Reason } from './notes.js';
 import type { DockerLogin, ItemReading } from './scripts.js';
-import { commandLine, programsOf, type Command } from './shell.js';
+import { commandLine, programIndex, programsOf, type Command } from './shell.js';
 
-/** The words as component inputs hold them (a literal `$` as `$$`). */
-const words = (command: Command | undefined): string[] => command?.words.map((w) => w.value) ?? [];
+/** The words as component inputs hold them (a literal `$` as `$$`), from the program on: the
+ *  assignments and prefixes before it (`DOCKER_BUILDKIT=0`, `do`, `then`, `exec`) are not its words. */
+const words = (command: Command | undefined): string[] => (command ? command.words.slice(programIndex(command)).map((w) => w.value) : []);
 
 /** `docker build`, `docker image build`, `docker buildx build`: the words after the subcommand. */
 export function buildArguments(command: Command): string[] | undefined {
@@ -164,7 +165,9 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
   }
   if (context !== '.') inputs['context'] = context;
   const file = one('file');
-  if (file !== undefined) {
+  if (file === '-')
+    reviews.push('--file -: docker build read the Dockerfile from its standard input; the component reads a Dockerfile of the project');
+  else if (file !== undefined) {
     // docker build reads -f relative to the working directory ($CI_PROJECT_DIR), not the context.
     const relative = projectRelative(file);
     if (relative === undefined) reviews.push(`--file ${file} is outside $CI_PROJECT_DIR`);

@@ -459,6 +459,54 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
   };
 }
 
+const LOOPS = new Set(['for', 'while', 'until', 'select']);
+const BLOCK_OPENERS = new Set([...LOOPS, 'if', 'case']);
+
+/** How the docker build line runs, beside its arguments: in a block, a subshell, with its input or
+ *  output redirected, or with variables of its own (DOCKER_BUILDKIT only picks the daemon's builder). */
+function dockerCallReviews(item: ScriptItem, notes: Note[]): string[] {
+  const build = item.build as Command;
+  const reviews: string[] = [];
+  if (build.nested) {
+    const at = item.commands.indexOf(build);
+    const opener = item.commands
+      .slice(0, at)
+      .reverse()
+      .find((c) => BLOCK_OPENERS.has(c.words[0]?.text ?? ''));
+    const kind = LOOPS.has(opener?.words[0]?.text ?? '') ? 'a loop' : 'an if or case block';
+    reviews.push(
+      (opener ? `docker build runs inside ${kind} (\`${commandLine(opener)}\`)` : 'docker build runs inside a block, group or function') +
+        ': whether and how often it runs is decided when the job runs; the component builds once, with the tags given to it',
+    );
+  }
+  if (build.subshell)
+    reviews.push('docker build runs in a subshell `( ... )`, in the directory and with the variables that subshell gives it');
+  const redirects = build.redirects
+    // `2>&1` duplicates a descriptor (the output still reaches the log); `2>&-` closes it.
+    .filter(({ op, target }) => !(op.endsWith('&') && /^[0-9]+$/.test(target)))
+    .map(({ op, target }) => (op.endsWith('&') && target === '-' ? 'a closed descriptor' : `${op} ${target}`));
+  if (redirects.length > 0)
+    reviews.push(
+      `docker build's input or output is redirected (${redirects.join(', ')}); ` +
+        "the component's build reads nothing from its input and writes to the job log",
+    );
+  const assignments = build.words
+    .slice(0, programIndex(build))
+    .map((w) => w.text)
+    .filter((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
+  for (const assignment of assignments)
+    if (assignment.startsWith('DOCKER_BUILDKIT='))
+      notes.push(
+        note(
+          'docker-flag-dropped',
+          `${assignment} dropped: it picks the Docker daemon's builder (BuildKit or the classic one); Buildah builds the Dockerfile itself`,
+        ),
+      );
+    else
+      reviews.push(`docker build is given ${assignment.split('=')[0] ?? ''} of its own on its command line; the component's build is not`);
+  return reviews;
+}
+
 function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem[]): Analysis {
   const notes: Note[] = [];
   const reviews: string[] = [];
@@ -469,7 +517,10 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
       `the job builds ${builds.length} times (docker build); the component builds one image per job: split it into one job per image`,
     );
   const executor = items[at];
-  if (executor?.mixed) reviews.push('docker build shares one script item with other commands; put them in items of their own');
+  // A build in a block shares its item with the block's words: the block is the reason, not the item.
+  if (executor?.mixed && !executor.build?.nested)
+    reviews.push('docker build shares one script item with other commands; put them in items of their own');
+  if (executor?.build) reviews.push(...dockerCallReviews(executor, notes));
   // What the job ran besides docker runs in the Buildah image (Fedora) now, before the build.
   reviews.push(...missingTools(items).map((r) => r.text));
   const moves = directoryChange(items, at);

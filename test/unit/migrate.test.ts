@@ -419,6 +419,46 @@ describe('a Docker-in-Docker build', () => {
     expect(own?.inputs).not.toHaveProperty('cache-repo');
     expect(own?.inputs).not.toHaveProperty('cache');
   });
+  const job1 = (script: string) => `build:\n  stage: build\n  image: docker:27\n  services: [docker:27-dind]\n  script:\n${script}`;
+  it.each([
+    [
+      'the Dockerfile from standard input (-f - < file)',
+      '    - docker build -f - -t $CI_REGISTRY_IMAGE:1 . < Dockerfile.ci\n    - docker push $CI_REGISTRY_IMAGE:1\n',
+      ['redirected (< Dockerfile.ci)', '--file -: docker build read the Dockerfile from its standard input'],
+    ],
+    [
+      'the build log written to a file',
+      '    - docker build -t $CI_REGISTRY_IMAGE:1 . > build.log 2>&1\n    - docker push $CI_REGISTRY_IMAGE:1\n',
+      ['redirected (> build.log)'],
+    ],
+    [
+      'docker build in a for loop',
+      '    - for t in $CI_COMMIT_SHA latest; do docker build -t $CI_REGISTRY_IMAGE:$t .; done\n',
+      ['docker build runs inside a loop (`for t in $CI_COMMIT_SHA latest`)'],
+    ],
+    [
+      'a variable of its own before docker build',
+      '    - FOO=1 docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n',
+      ['docker build is given FOO of its own'],
+    ],
+  ])('how the build line runs needs review: %s', (_name, script, reasons) => {
+    const report = job(root(job1(script)), 'build');
+    expect(report?.status).toBe('needs-review');
+    const text = report?.notes.join('\n') ?? '';
+    for (const expected of reasons) expect(text).toContain(expected);
+    expect(text).not.toContain('no script line runs docker build');
+    expect(text).not.toContain('shares one script item');
+    expect(report?.inputs?.['dockerfile']).not.toBe('-');
+  });
+  it('DOCKER_BUILDKIT=0 before docker build: the build is found and migrated, the variable dropped with a note', () => {
+    const report = job(
+      root(job1('    - DOCKER_BUILDKIT=0 docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n')),
+      'build',
+    );
+    expect(report?.status).toBe('migrated');
+    expect(report?.inputs).toMatchObject({ image: '$CI_REGISTRY_IMAGE', tags: ['1'] });
+    expect(report?.notes.join('\n')).toContain("DOCKER_BUILDKIT=0 dropped: it picks the Docker daemon's builder");
+  });
   it('commands the Buildah image cannot run (apk, docker pull, git) before the build: review, naming each', () => {
     const out = root(
       dind('    - apk add --no-cache git\n    - docker pull $CI_REGISTRY_IMAGE:latest || true\n    - export V=$(git describe)\n'),
