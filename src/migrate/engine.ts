@@ -507,6 +507,55 @@ function dockerCallReviews(item: ScriptItem, notes: Note[]): string[] {
   return reviews;
 }
 
+/** Daemon flags that only set how the docker client reaches the daemon: without a daemon they have nothing to set. */
+const DAEMON_CONNECTION = new Set(['tls', 'tlsverify', 'host', 'tlscacert', 'tlscert', 'tlskey']);
+const HOST_PORT = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?$/;
+
+/** The dind service's daemon flags (its `command:`): --insecure-registry and --registry-mirror as
+ *  the component's inputs where they map exactly, the daemon's connection flags dropped, anything
+ *  else for review (a push to a plain-HTTP registry fails without its flag). */
+function daemonFlags(pipeline: Pipeline, job: JobDefinition, inputs: Inputs, notes: Note[]): string[] {
+  const services = valueOf(sourceOf(pipeline, job, 'services') ?? pipeline.defaultSources?.get('services'));
+  const reviews: string[] = [];
+  const insecure: string[] = [];
+  const mirrors: string[] = [];
+  for (const service of Array.isArray(services) ? services : []) {
+    if (!service || typeof service !== 'object') continue;
+    const { name, command } = service as { name?: unknown; command?: unknown };
+    if (command === undefined || command === null || !DIND_SERVICE.test(scalarText(name ?? ''))) continue;
+    if (!Array.isArray(command)) {
+      reviews.push(`the dind service's command (${scalarText(command)}) is not a list of words; cigen cannot read the daemon's flags`);
+      continue;
+    }
+    const args = command.map((arg) => scalarText(arg));
+    const shown = `the dind service's command [${args.join(', ')}]`;
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i] as string;
+      const flag = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
+      const valued = flag?.[1] === 'insecure-registry' || flag?.[1] === 'registry-mirror';
+      const value = valued ? (flag?.[2] ?? args[++i] ?? '') : '';
+      if (flag?.[1] === 'insecure-registry' && HOST_PORT.test(value)) insecure.push(value);
+      else if (flag?.[1] === 'registry-mirror' && /^https:\/\/[^/\s]+\/?$/.test(value) && HOST_PORT.test(value.slice(8).replace(/\/$/, '')))
+        mirrors.push(value.slice(8).replace(/\/$/, ''));
+      else if (flag && DAEMON_CONNECTION.has(flag[1] as string))
+        notes.push(
+          note(
+            'docker-flag-dropped',
+            `${arg} (${shown}) dropped: it sets how the docker client reaches the daemon; there is no daemon now`,
+          ),
+        );
+      else
+        reviews.push(
+          `${shown} passes ${valued ? `--${flag?.[1] ?? ''} ${value}` : arg} to the Docker daemon; ` +
+            'the component has no daemon, and cigen cannot map this flag to its inputs exactly',
+        );
+    }
+  }
+  if (insecure.length > 0) inputs['insecure-registries'] = [...new Set(insecure)];
+  if (mirrors.length > 0) inputs['registry-mirrors'] = [...new Set(mirrors)];
+  return reviews;
+}
+
 function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem[]): Analysis {
   const notes: Note[] = [];
   const reviews: string[] = [];
@@ -537,6 +586,7 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
     notes.push(...translation.notes);
     reviews.push(...translation.reasons.map((r) => r.text));
   }
+  reviews.push(...daemonFlags(pipeline, job, inputs, notes));
   const logins: DockerLogin[] = items.flatMap((item) => item.reading.logins ?? []);
   const credentials = logins.filter((a): a is Extract<DockerLogin, { kind: 'credentials' }> => a.kind === 'credentials');
   for (const login of logins) if (login.kind === 'unknown') reviews.push(login.reason);

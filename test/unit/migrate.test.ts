@@ -450,6 +450,21 @@ describe('a Docker-in-Docker build', () => {
     expect(text).not.toContain('shares one script item');
     expect(report?.inputs?.['dockerfile']).not.toBe('-');
   });
+  it("the dind service's daemon flags: --insecure-registry and --registry-mirror become inputs, others go to review", () => {
+    const withCommand = (command: string) =>
+      `build:\n  stage: build\n  image: docker:27\n  services:\n    - name: docker:27-dind\n      command: ${command}\n` +
+      '  script:\n    - docker build -t 192.168.1.5:5000/app:1 .\n    - docker push 192.168.1.5:5000/app:1\n';
+    const mapped = job(
+      root(withCommand('["--insecure-registry", "192.168.1.5:5000", "--registry-mirror=https://mirror.example.com"]')),
+      'build',
+    );
+    expect(mapped?.status).toBe('migrated');
+    expect(mapped?.inputs).toMatchObject({ 'insecure-registries': ['192.168.1.5:5000'], 'registry-mirrors': ['mirror.example.com'] });
+    const other = job(root(withCommand('["--mtu=1400", "--insecure-registry=10.0.0.0/8"]')), 'build');
+    expect(other?.status).toBe('needs-review');
+    expect(other?.notes.join('\n')).toContain("the dind service's command [--mtu=1400, --insecure-registry=10.0.0.0/8] passes --mtu=1400");
+    expect(other?.notes.join('\n')).toContain('passes --insecure-registry 10.0.0.0/8 to the Docker daemon');
+  });
   it('DOCKER_BUILDKIT=0 before docker build: the build is found and migrated, the variable dropped with a note', () => {
     const report = job(
       root(job1('    - DOCKER_BUILDKIT=0 docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n')),
