@@ -34,7 +34,7 @@ import { includesOf } from '../ci/splice.js';
 import { scalarText } from '../ci/yaml.js';
 import { itemsOf, kanikoClassifier, type Classifier, type DockerLogin, type ScriptItem, type Unreadable } from './scripts.js';
 import { buildArguments, classifyDocker, translateDockerBuild } from './docker.js';
-import { commandLine, programIndex, programOf, type Command } from './shell.js';
+import { commandLine, programIndex, programOf, programsOf, type Command } from './shell.js';
 import { translateExecutor, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
 import { note, reason, type Note, type Reason } from './notes.js';
 import { builderImageFor, missingCredentials, readCredentials, type BuilderImageMap } from './registries.js';
@@ -556,6 +556,24 @@ function daemonFlags(pipeline: Pipeline, job: JobDefinition, inputs: Inputs, not
   return reviews;
 }
 
+/** Every program a command runs, for reading lines that keep running as written (after_script). */
+const runsPrograms: Classifier = (commands) => ({
+  builds: 0,
+  others: commands.length,
+  auth: [],
+  pushes: [],
+  programs: commands.flatMap((command) => programsOf(command).map((program) => ({ program, line: commandLine(command) }))),
+});
+
+/** The job's after_script (its own, a base's, or the default) runs in the Buildah image now, after the
+ *  component's script: what it runs that the image lacks (docker above all) fails there. */
+function afterScriptTools(pipeline: Pipeline, job: JobDefinition): string[] {
+  const source = sourceOf(pipeline, job, 'after_script') ?? pipeline.defaultSources?.get('after_script');
+  const items = itemsOf(pipeline, source, 'script', runsPrograms);
+  if (!Array.isArray(items)) return [`after_script uses ${items.what}; cigen cannot tell what it runs in the Buildah image`];
+  return missingTools(items).map((r) => `after_script runs in the Buildah image now: ${r.text}`);
+}
+
 function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem[]): Analysis {
   const notes: Note[] = [];
   const reviews: string[] = [];
@@ -572,6 +590,7 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
   if (executor?.build) reviews.push(...dockerCallReviews(executor, notes));
   // What the job ran besides docker runs in the Buildah image (Fedora) now, before the build.
   reviews.push(...missingTools(items).map((r) => r.text));
+  reviews.push(...afterScriptTools(pipeline, job));
   const moves = directoryChange(items, at);
   if (moves) reviews.push(moves);
   const inputs: Inputs = { 'job-name': job.name };
@@ -611,7 +630,7 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
     const first = after[0]?.commands[0] ? commandLine(after[0].commands[0]) : '';
     reviews.push(
       `commands run after docker build (\`${first}\`); the component's script ends with the build: ` +
-        `move them to a later job with needs: [${job.name}] (it can read CIGEN_BUILT_REF) or to after_script`,
+        `move them to a later job with needs: [${job.name}] (it can read CIGEN_BUILT_REF), which runs in an image that has what they need`,
     );
   }
   if (pipeline.defaults.beforeScript && extras.length === 0 && !sourceOf(pipeline, job, 'before_script'))

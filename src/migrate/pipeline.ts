@@ -54,9 +54,12 @@ export interface Pipeline {
   /** Where the default before_script is written: under `default:` (which `!reference [default, before_script]`
    *  reaches), or at the top level (deprecated). */
   defaultBeforeScript?: KeySource & { global: boolean };
-  /** Where the default image and services are written (`default:` over the deprecated top level). */
-  defaultSources?: Map<'image' | 'services', KeySource>;
+  /** Where the default image, services and after_script are written (`default:` over the deprecated top level). */
+  defaultSources?: Map<DefaultKey, KeySource>;
 }
+
+export type DefaultKey = 'image' | 'services' | 'after_script';
+const DEFAULT_KEYS: readonly DefaultKey[] = ['image', 'services', 'after_script'];
 
 export function buildPipeline(files: SourceFile[]): Pipeline {
   const jobs = new Map<string, JobDefinition>();
@@ -64,7 +67,7 @@ export function buildPipeline(files: SourceFile[]): Pipeline {
   let beforeScript = false;
   let services = false;
   let defaultBeforeScript: Pipeline['defaultBeforeScript'];
-  const defaultSources = new Map<'image' | 'services', KeySource>();
+  const defaultSources = new Map<DefaultKey, KeySource>();
   const fromDefault = new Set<string>();
   for (const file of files) {
     for (const item of file.root?.items ?? []) {
@@ -87,10 +90,10 @@ export function buildPipeline(files: SourceFile[]): Pipeline {
         if (file.root) defaultBeforeScript = { key: name, pair: item, file, via: 'base', holder: file.root, global: true };
       }
       if (name === 'services') services = true;
-      if ((name === 'services' || name === 'image') && file.root && !fromDefault.has(name))
-        defaultSources.set(name, { key: name, pair: item, file, via: 'base', holder: file.root });
+      if ((DEFAULT_KEYS as readonly string[]).includes(name) && file.root && !fromDefault.has(name))
+        defaultSources.set(name as DefaultKey, { key: name, pair: item, file, via: 'base', holder: file.root });
       if (name === 'default' && isMap(item.value)) {
-        for (const key of ['image', 'services'] as const) {
+        for (const key of DEFAULT_KEYS) {
           const pair = item.value.items.find((p) => keyOf(p) === key);
           if (!pair) continue;
           defaultSources.set(key, { key, pair, file, via: 'base', holder: item.value });

@@ -465,6 +465,22 @@ describe('a Docker-in-Docker build', () => {
     expect(other?.notes.join('\n')).toContain("the dind service's command [--mtu=1400, --insecure-registry=10.0.0.0/8] passes --mtu=1400");
     expect(other?.notes.join('\n')).toContain('passes --insecure-registry 10.0.0.0/8 to the Docker daemon');
   });
+  it('after_script that runs docker (own or from default:): review, since after_script runs in the Buildah image now', () => {
+    const save = '  after_script:\n    - docker save $CI_REGISTRY_IMAGE:1 | gzip > image.tar.gz\n';
+    const own = job(root(dind('') + save), 'build');
+    expect(own?.status).toBe('needs-review');
+    expect(own?.notes.join('\n')).toContain('after_script runs in the Buildah image now: `docker save $CI_REGISTRY_IMAGE:1` runs docker');
+    const fromDefault = job(root(`default:\n${save.replace(/^ {2}/gm, '  ')}${dind('')}`), 'build');
+    expect(fromDefault?.status).toBe('needs-review');
+    expect(fromDefault?.notes.join('\n')).toContain('after_script runs in the Buildah image now');
+    // Portable commands in after_script stay.
+    expect(job(root(`${dind('')}  after_script: [echo done]\n`), 'build')?.status).toBe('migrated');
+  });
+  it('docker run after the build: the reason does not send it to after_script, which has no docker', () => {
+    const text = job(root(`${dind('')}    - docker run --rm $CI_REGISTRY_IMAGE:1 npm test\n`), 'build')?.notes.join('\n') ?? '';
+    expect(text).toContain('commands run after docker build');
+    expect(text).not.toContain('after_script');
+  });
   it('DOCKER_BUILDKIT=0 before docker build: the build is found and migrated, the variable dropped with a note', () => {
     const report = job(
       root(job1('    - DOCKER_BUILDKIT=0 docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n')),
