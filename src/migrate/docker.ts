@@ -73,12 +73,11 @@ export function classifyDocker(commands: readonly Command[]): ItemReading {
     }
     if (program === 'docker' && sub === 'login') reading.logins?.push(readLogin([...rest], undefined));
     else if (program === 'docker' && DIAGNOSTIC.has(sub ?? '')) continue;
-    else if (program === 'docker' && sub === 'push')
-      reading.pushes.push(
-        ...rest.filter((w) => !w.startsWith('-')).map(unbrace),
-        ...(rest.some((w) => w === '-a' || w === '--all-tags') ? ['*'] : []),
-      );
-    else if (buildArguments(command)) {
+    else if (program === 'docker' && sub === 'push') {
+      // `docker push --all-tags REPO` names a repository, whose every local tag it pushes: `REPO:*`.
+      const all = rest.some((w) => w === '-a' || w === '--all-tags');
+      reading.pushes.push(...rest.filter((w) => !w.startsWith('-')).map((w) => (all ? `${unbrace(w)}:*` : unbrace(w))));
+    } else if (buildArguments(command)) {
       reading.builds++;
       reading.build = command;
     } else {
@@ -184,9 +183,21 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
   reviews.push(...destination.reasons.map((r) => r.text));
   const normalized = (ref: string) => (/:[^/]*$/.test(ref) ? ref : `${ref}:latest`);
   const tagged = new Set(tags.map(normalized));
-  const pushedAll = pushes.includes('*') || one('push') === 'true';
-  const pushed = new Set(pushes.filter((p) => p !== '*').map(normalized));
+  const pushedAll = one('push') === 'true';
+  const repositoryOf = (ref: string) => ref.replace(/:[^/]*$/, '');
+  const allTags = pushes.filter((p) => p.endsWith(':*')).map((p) => p.slice(0, -2));
+  const pushed = new Set([
+    ...pushes.filter((p) => !p.endsWith(':*')).map(normalized),
+    // The build's tags are the local tags of their repositories (the daemon starts empty).
+    ...[...tagged].filter((ref) => allTags.includes(repositoryOf(ref))),
+  ]);
   const strays = [...pushed].filter((ref) => !tagged.has(ref));
+  const emptyRepositories = allTags.filter((repository) => ![...tagged].some((ref) => repositoryOf(ref) === repository));
+  if (emptyRepositories.length > 0)
+    reviews.push(
+      `docker push --all-tags ${emptyRepositories.join(', ')}: no tag of the build is in that repository (a docker tag in between?); ` +
+        "the component pushes the build's own tags",
+    );
   if (strays.length > 0)
     reviews.push(
       `docker push ${strays.join(', ')}: not a tag of the build (a docker tag in between?); the component pushes the build's own tags`,

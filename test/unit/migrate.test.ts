@@ -481,6 +481,20 @@ describe('a Docker-in-Docker build', () => {
     expect(text).toContain('commands run after docker build');
     expect(text).not.toContain('after_script');
   });
+  it.each(['--all-tags', '-a'])('docker push %s REPO pushes the build tags of that repository: migrated', (flag) => {
+    const report = job(
+      root(
+        job1(`    - docker build -t $CI_REGISTRY_IMAGE:1 -t $CI_REGISTRY_IMAGE:stable .\n    - docker push ${flag} $CI_REGISTRY_IMAGE\n`),
+      ),
+      'build',
+    );
+    expect(report?.status).toBe('migrated');
+    expect(report?.inputs).toMatchObject({ image: '$CI_REGISTRY_IMAGE', tags: ['1', 'stable'] });
+    expect(report?.inputs).not.toHaveProperty('push');
+    const other = job(root(job1(`    - docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push ${flag} r.io/other\n`)), 'build');
+    expect(other?.status).toBe('needs-review');
+    expect(other?.notes.join('\n')).toContain('docker push --all-tags r.io/other: no tag of the build is in that repository');
+  });
   it('DOCKER_BUILDKIT=0 before docker build: the build is found and migrated, the variable dropped with a note', () => {
     const report = job(
       root(job1('    - DOCKER_BUILDKIT=0 docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n')),
