@@ -210,7 +210,25 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
   if (buildArgs.length > 0) inputs['build-args'] = buildArgs;
   if (one('target')) inputs['target'] = one('target') as string;
   if (list('label').length > 0) inputs['labels'] = list('label');
-  if (one('platform')) inputs['platform'] = one('platform') as string;
+  // buildx takes --platform more than once and comma lists: several platforms build one index.
+  const platforms = [
+    ...new Set(
+      list('platform')
+        .flatMap((p) => p.split(','))
+        .filter(Boolean),
+    ),
+  ];
+  if (platforms.length === 1) inputs['platform'] = platforms[0] as string;
+  else if (platforms.length > 1) {
+    inputs['platforms'] = platforms;
+    notes.push(
+      note(
+        'docker-platforms',
+        `--platform ${platforms.join(',')}: platforms builds one image per platform and pushes them as one index, as buildx did; ` +
+          "RUN steps for a platform other than the runner's need QEMU (binfmt_misc) on the runner",
+      ),
+    );
+  }
   const cacheFrom = list('cache-from');
   if (one('no-cache') === 'true' || cacheFrom.length === 0) {
     inputs['cache'] = false;

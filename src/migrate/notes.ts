@@ -39,6 +39,7 @@ export const NOTE_KINDS = [
   'docker-cache',
   'docker-flag-dropped',
   'docker-auth-none',
+  'docker-platforms',
 ] as const;
 
 /** The kinds kaniko-compat resolves: the job keeps its script, which decides them when it runs. */

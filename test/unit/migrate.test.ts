@@ -495,6 +495,23 @@ describe('a Docker-in-Docker build', () => {
     expect(other?.status).toBe('needs-review');
     expect(other?.notes.join('\n')).toContain('docker push --all-tags r.io/other: no tag of the build is in that repository');
   });
+  it('buildx --platform with a list (comma or repeated): platforms, one index, not the platform input', () => {
+    const report = job(
+      root(job1('    - docker buildx build --push --platform linux/amd64,linux/arm64 -t $CI_REGISTRY_IMAGE:1 .\n')),
+      'build',
+    );
+    expect(report?.status).toBe('migrated');
+    expect(report?.inputs).toMatchObject({ platforms: ['linux/amd64', 'linux/arm64'] });
+    expect(report?.inputs).not.toHaveProperty('platform');
+    expect(report?.notes.join('\n')).not.toContain('does not match');
+    const repeated = job(
+      root(job1('    - docker buildx build --push --platform linux/amd64 --platform linux/arm64 -t $CI_REGISTRY_IMAGE:1 .\n')),
+      'build',
+    );
+    expect(repeated?.inputs).toMatchObject({ platforms: ['linux/amd64', 'linux/arm64'] });
+    const one = job(root(job1('    - docker buildx build --push --platform linux/arm64 -t $CI_REGISTRY_IMAGE:1 .\n')), 'build');
+    expect(one?.inputs).toMatchObject({ platform: 'linux/arm64' });
+  });
   it('DOCKER_BUILDKIT=0 before docker build: the build is found and migrated, the variable dropped with a note', () => {
     const report = job(
       root(job1('    - DOCKER_BUILDKIT=0 docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n')),
