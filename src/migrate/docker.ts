@@ -120,6 +120,7 @@ const FLAGS: Record<string, { kind: Kind; short?: string; drop?: string; review?
   squash: { kind: 'bool', review: 'squash: the component keeps layers' },
   iidfile: { kind: 'string', drop: 'the component reports the pushed digest in its dotenv report (CIGEN_BUILT_DIGEST)' },
 };
+const CONTEXTUAL_DROPS = new Set(['load', 'cache-to']);
 const SHORT = Object.fromEntries(Object.entries(FLAGS).flatMap(([name, flag]) => (flag.short ? [[flag.short, name]] : [])));
 
 /** Translates one `docker build` and the pushes beside it into component inputs. */
@@ -146,7 +147,8 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
     const inline = long ? long[2] : short?.[2] ? short[2].replace(/^=/, '') : undefined;
     const value = flag.kind === 'bool' ? (inline ?? 'true') : (inline ?? unbrace(args[++i] ?? ''));
     values.set(name, [...(values.get(name) ?? []), value]);
-    if (flag.drop) notes.push(note('docker-flag-dropped', `--${name} dropped: ${flag.drop}`));
+    // --load and --cache-to: what replaces them depends on push and cache, decided below.
+    if (flag.drop && !CONTEXTUAL_DROPS.has(name)) notes.push(note('docker-flag-dropped', `--${name} dropped: ${flag.drop}`));
     if (flag.review) reviews.push(flag.review);
   }
   const one = (name: string) => values.get(name)?.at(-1);
@@ -202,9 +204,21 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
     reviews.push(
       `docker push ${strays.join(', ')}: not a tag of the build (a docker tag in between?); the component pushes the build's own tags`,
     );
+  const pushedTags = [...pushed].filter((ref) => tagged.has(ref));
   if (!pushedAll && pushed.size === 0) inputs['push'] = false;
+  else if (!pushedAll && pushedTags.length === 0 && tagged.size > 0)
+    reviews.push(`no tag of the build is pushed (its tags: ${[...tagged].join(', ')}); the component pushes every tag`);
   else if (!pushedAll && [...tagged].some((ref) => !pushed.has(ref)))
-    reviews.push(`only some tags are pushed (${[...pushed].join(', ')}); the component pushes every tag`);
+    reviews.push(`only some tags are pushed (${pushedTags.join(', ')}); the component pushes every tag`);
+  if (values.has('load'))
+    notes.push(
+      note(
+        'docker-flag-dropped',
+        inputs['push'] === false
+          ? '--load dropped: there is no daemon to load the image into; as before, the image is not pushed (push: false)'
+          : `--load dropped: ${FLAGS['load']?.drop ?? ''}`,
+      ),
+    );
 
   const buildArgs = list('build-arg').map((arg) => (arg.includes('=') ? arg : `${arg}=$${arg}`));
   if (buildArgs.length > 0) inputs['build-args'] = buildArgs;
@@ -230,16 +244,29 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
     );
   }
   const cacheFrom = list('cache-from');
-  if (one('no-cache') === 'true' || cacheFrom.length === 0) {
+  const noCache = one('no-cache') === 'true';
+  if (noCache || cacheFrom.length === 0) {
     inputs['cache'] = false;
     notes.push(
       note(
         'docker-cache',
-        'the Docker daemon of a CI job starts empty, so without --cache-from the build had no cache; ' +
-          'the component runs without its registry cache too (set cache: true to use it)',
+        noCache
+          ? `--no-cache: the build used no cache${cacheFrom.length > 0 ? ' (--no-cache overrides --cache-from)' : ''}; ` +
+              'the component runs without its registry cache too (cache: false)'
+          : 'the Docker daemon of a CI job starts empty, so without --cache-from the build had no cache; ' +
+              'the component runs without its registry cache too (set cache: true to use it)',
       ),
     );
+    if (values.has('cache-to'))
+      notes.push(
+        note(
+          'docker-flag-dropped',
+          `--cache-to dropped: the build wrote a cache but ${noCache ? 'used none (--no-cache)' : 'read none (no --cache-from)'}; ` +
+            'with cache: false the component neither reads nor writes one',
+        ),
+      );
   } else {
+    if (values.has('cache-to')) notes.push(note('docker-flag-dropped', `--cache-to dropped: ${FLAGS['cache-to']?.drop ?? ''}`));
     // As the Kaniko path decides: the cache sits beside the pushed image, on the registry the job
     // logs in to ($CI_REGISTRY_IMAGE/cache, the component's default, only for the project's image).
     const image = typeof inputs['image'] === 'string' ? inputs['image'] : undefined;

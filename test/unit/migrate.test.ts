@@ -512,6 +512,42 @@ describe('a Docker-in-Docker build', () => {
     const one = job(root(job1('    - docker buildx build --push --platform linux/arm64 -t $CI_REGISTRY_IMAGE:1 .\n')), 'build');
     expect(one?.inputs).toMatchObject({ platform: 'linux/arm64' });
   });
+  it.each([
+    [
+      '--cache-to without --cache-from',
+      '    - docker buildx build --push --cache-to type=inline -t $CI_REGISTRY_IMAGE:1 .\n',
+      ['--cache-to dropped: the build wrote a cache but read none (no --cache-from)'],
+      ['writes its registry cache to cache-repo'],
+    ],
+    [
+      '--load with nothing pushed',
+      '    - docker buildx build --load -t $CI_REGISTRY_IMAGE:1 .\n',
+      ['--load dropped: there is no daemon to load the image into; as before, the image is not pushed (push: false)'],
+      ['pushed from Buildah storage'],
+    ],
+    [
+      '--no-cache beside --cache-from',
+      '    - docker build --no-cache --cache-from $CI_REGISTRY_IMAGE:0 -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n',
+      ['--no-cache: the build used no cache (--no-cache overrides --cache-from)'],
+      ['without --cache-from'],
+    ],
+  ])('every note is true: %s', (_name, script, present, absent) => {
+    const report = job(root(job1(script)), 'build');
+    expect(report?.status).toBe('migrated');
+    expect(report?.inputs).toMatchObject({ cache: false });
+    const text = report?.notes.join('\n') ?? '';
+    for (const expected of present) expect(text).toContain(expected);
+    for (const wrong of absent) expect(text).not.toContain(wrong);
+  });
+  it('a build tag retagged before the push: the reasons list only true tags', () => {
+    const report = job(
+      root(job1('    - docker build -t app .\n    - docker tag app $CI_REGISTRY_IMAGE:1\n    - docker push $CI_REGISTRY_IMAGE:1\n')),
+      'build',
+    );
+    const text = report?.notes.join('\n') ?? '';
+    expect(text).toContain('no tag of the build is pushed (its tags: app:latest)');
+    expect(text).not.toContain('only some tags are pushed ($CI_REGISTRY_IMAGE:1)');
+  });
   it('DOCKER_BUILDKIT=0 before docker build: the build is found and migrated, the variable dropped with a note', () => {
     const report = job(
       root(job1('    - DOCKER_BUILDKIT=0 docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n')),
