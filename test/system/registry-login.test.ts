@@ -197,6 +197,22 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       }
     });
 
+    it('ecr: the region of a dual-stack host (ACCOUNT.dkr-ecr.REGION.on.aws) is read from it too', async () => {
+      box.reset();
+      const host = '123456789012.dkr-ecr.eu-central-1.on.aws';
+      const job = await runJob(
+        box,
+        'kaniko',
+        mode,
+        { image: `${host}/group/app`, ...LOGINS.ecr.inputs },
+        { CIGEN_ID_TOKEN: fakeIdToken() },
+      );
+      expect(job.stderr).toBe('');
+      expect(job.status).toBe(0);
+      expect((JSON.parse(read('config.json')) as Record<string, unknown>)['credHelpers']).toEqual({ [host]: 'ecr-login' });
+      expect(environment()['AWS_REGION']).toBe('eu-central-1');
+    });
+
     it("a failed push names the credential helper's host among those the job had credentials for", async () => {
       box.reset();
       const job = await runJob(
@@ -440,7 +456,16 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         { image: 'registry.example.net/group/app' },
         {},
         'cigen: error: input aws-region is empty, and the image host registry.example.net is not an ECR registry ' +
-          '(ACCOUNT.dkr.ecr.REGION.amazonaws.com): give aws-region',
+          '(ACCOUNT.dkr.ecr.REGION.amazonaws.com, ACCOUNT.dkr-ecr.REGION.on.aws): give aws-region',
+      ],
+      [
+        'ECR Public, which takes another token',
+        'buildkit',
+        'ecr',
+        { image: 'public.ecr.aws/team/app', 'aws-region': 'us-east-1' },
+        {},
+        'cigen: error: input registry-login: ecr logs in to private ECR registries; public.ecr.aws (ECR Public) takes another token ' +
+          '(ecr-public:GetAuthorizationToken), which cigen does not get',
       ],
       [
         'the workload identity provider',
