@@ -20,6 +20,7 @@ import { KANIKO_COMPAT, KANIKO_COMPAT_JOB } from '../catalog/kaniko-compat.js';
 import { checkBuildInputValues } from '../catalog/values.js';
 import {
   basesOf,
+  defaultFor,
   extendsOf,
   isBlockJob,
   resolveAlias,
@@ -193,8 +194,7 @@ export const isKanikoImage = (value: unknown, variable?: (name: string) => strin
 function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
   const found: string[] = [];
   // What the job does not set itself it takes from `default:` or the top level (the old Docker template).
-  const inherited = (key: 'image' | 'services' | 'before_script') =>
-    sourceOf(pipeline, job, key) ?? (key === 'before_script' ? pipeline.defaultBeforeScript : pipeline.defaultSources?.get(key));
+  const inherited = (key: 'image' | 'services' | 'before_script') => sourceOf(pipeline, job, key) ?? defaultFor(pipeline, job, key);
   const services = valueOf(inherited('services'));
   const serviceNames = (Array.isArray(services) ? services : []).map((s) =>
     typeof s === 'string' ? s : s && typeof s === 'object' ? scalarText((s as { name?: unknown }).name ?? '') : '',
@@ -515,7 +515,7 @@ const HOST_PORT = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?$/;
  *  the component's inputs where they map exactly, the daemon's connection flags dropped, anything
  *  else for review (a push to a plain-HTTP registry fails without its flag). */
 function daemonFlags(pipeline: Pipeline, job: JobDefinition, inputs: Inputs, notes: Note[]): string[] {
-  const services = valueOf(sourceOf(pipeline, job, 'services') ?? pipeline.defaultSources?.get('services'));
+  const services = valueOf(sourceOf(pipeline, job, 'services') ?? defaultFor(pipeline, job, 'services'));
   const reviews: string[] = [];
   const insecure: string[] = [];
   const mirrors: string[] = [];
@@ -568,7 +568,7 @@ const runsPrograms: Classifier = (commands) => ({
 /** The job's after_script (its own, a base's, or the default) runs in the Buildah image now, after the
  *  component's script: what it runs that the image lacks (docker above all) fails there. */
 function afterScriptTools(pipeline: Pipeline, job: JobDefinition): string[] {
-  const source = sourceOf(pipeline, job, 'after_script') ?? pipeline.defaultSources?.get('after_script');
+  const source = sourceOf(pipeline, job, 'after_script') ?? defaultFor(pipeline, job, 'after_script');
   const items = itemsOf(pipeline, source, 'script', runsPrograms);
   if (!Array.isArray(items)) return [`after_script uses ${items.what}; cigen cannot tell what it runs in the Buildah image`];
   return missingTools(items).map((r) => `after_script runs in the Buildah image now: ${r.text}`);

@@ -194,6 +194,17 @@ export function valueOf(source: KeySource | undefined): unknown {
   return (node as { toJS?: (doc: unknown) => unknown }).toJS?.(source?.file.doc) ?? (isScalar(node) ? node.value : undefined);
 }
 
+/**
+ * What a job takes from `default:` (or the deprecated top level) for `key`, when it does not set
+ * the key itself: nothing when its `inherit: default:` is false, or a list without the key.
+ */
+export function defaultFor(pipeline: Pipeline, job: JobDefinition, key: DefaultKey | 'before_script'): KeySource | undefined {
+  const inherit = valueOf(sourceOf(pipeline, job, 'inherit'));
+  const setting = inherit !== null && typeof inherit === 'object' ? (inherit as Record<string, unknown>)['default'] : undefined;
+  if (setting === false || (Array.isArray(setting) && !setting.includes(key))) return undefined;
+  return key === 'before_script' ? pipeline.defaultBeforeScript : pipeline.defaultSources?.get(key);
+}
+
 /** Every base a job extends, nearest last (GitLab's order of precedence: the job over its bases,
  *  a later base over an earlier one), at most 10 levels deep. */
 export function basesOf(pipeline: Pipeline, job: JobDefinition, depth = 0, seen = new Set<string>()): JobDefinition[] {

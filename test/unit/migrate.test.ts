@@ -745,6 +745,20 @@ describe('what is not migrated', () => {
     expect(out.result).toBe(text);
   });
 
+  it('inherit: default: — a job that takes none of the defaults (or not that one) is not given them', () => {
+    const top = 'image: docker:27\nservices: [docker:27-dind]\nafter_script: [docker logout $CI_REGISTRY]\n';
+    const own =
+      '  image: docker:27\n  services: [docker:27-dind]\n  stage: build\n' +
+      '  script:\n    - docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n';
+    const none = root(`${top}test:\n  inherit: {default: false}\n  image: node:20\n  script: [npm test]\n`);
+    expect(none.jobs.map((j) => [j.name, j.status])).toEqual([['test', 'unchanged']]);
+    // The default after_script (docker logout) is not the job's: it migrates.
+    const some = root(`${top}build:\n  inherit:\n    default: [image]\n${own}`);
+    expect(some.jobs.map((j) => [j.name, j.status])).toEqual([['build', 'migrated']]);
+    const all = root(`${top}build:\n${own}`);
+    expect(all.jobs[0]?.notes.join('\n')).toContain('after_script runs in the Buildah image now');
+  });
+
   it('is idempotent: a migrated file migrates to itself', () => {
     const once = root(`${KANIKO_JOB('a')}\n${KANIKO_JOB('b', '  needs: [a]\n')}`).result;
     const twice = root(once);
