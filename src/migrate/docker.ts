@@ -238,7 +238,8 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
     notes.push(
       note(
         'docker-platforms',
-        `--platform ${platforms.join(',')}: platforms builds one image per platform and pushes them as one index, as buildx did; ` +
+        `--platform ${platforms.join(',')}: platforms builds one image per platform and ` +
+          (inputs['push'] === false ? 'makes them one index (not pushed: push: false); ' : 'pushes them as one index, as buildx did; ') +
           "RUN steps for a platform other than the runner's need QEMU (binfmt_misc) on the runner",
       ),
     );
@@ -271,15 +272,34 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
     // logs in to ($CI_REGISTRY_IMAGE/cache, the component's default, only for the project's image).
     const image = typeof inputs['image'] === 'string' ? inputs['image'] : undefined;
     const cacheRepo = image === undefined ? '$CI_REGISTRY_IMAGE/cache' : `${image}/cache`;
-    if (cacheRepo !== '$CI_REGISTRY_IMAGE/cache') inputs['cache-repo'] = cacheRepo;
-    notes.push(
-      note(
-        'docker-cache',
-        `--cache-from ${cacheFrom.join(', ')}: the component caches layers in cache-repo (${cacheRepo}) ` +
-          'instead of pulling a previous image',
-      ),
-    );
+    if (image !== undefined && onDockerHub(image)) {
+      // Docker Hub takes NAMESPACE/NAME only: no repository beside the image for a cache.
+      inputs['cache'] = false;
+      notes.push(
+        note(
+          'docker-cache',
+          `--cache-from ${cacheFrom.join(', ')}: Docker Hub has no nested repository (${cacheRepo}) for the component's ` +
+            'registry cache, so it runs without one (cache: false); give cache-repo a repository of its own to use one',
+        ),
+      );
+    } else {
+      if (cacheRepo !== '$CI_REGISTRY_IMAGE/cache') inputs['cache-repo'] = cacheRepo;
+      notes.push(
+        note(
+          'docker-cache',
+          `--cache-from ${cacheFrom.join(', ')}: the component caches layers in cache-repo (${cacheRepo}) ` +
+            'instead of pulling a previous image',
+        ),
+      );
+    }
   }
   const reasons: Reason[] = reviews.map((text) => ({ ...reason('docker-review', text), compat: false }));
   return { inputs, notes, reasons, pushes: [] };
+}
+
+/** Whether a written image name is on Docker Hub: no registry host in it (`team/app`), or Docker Hub's own. */
+function onDockerHub(image: string): boolean {
+  const first = image.split('/')[0] as string;
+  if (['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(first)) return true;
+  return image.includes('/') && !/[.:$]/.test(first) && first !== 'localhost';
 }

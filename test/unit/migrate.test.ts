@@ -418,6 +418,33 @@ describe('a Docker-in-Docker build', () => {
     const own = job(root(dind('').replace('docker build -t', 'docker build --cache-from $CI_REGISTRY_IMAGE:1 -t')), 'build');
     expect(own?.inputs).not.toHaveProperty('cache-repo');
     expect(own?.inputs).not.toHaveProperty('cache');
+    // Docker Hub takes NAMESPACE/NAME only: no cache repository beside the image.
+    const hub = job(
+      root(
+        'build:\n  stage: build\n  image: docker:27\n  services: [docker:27-dind]\n  script:\n' +
+          '    - echo "$HUB_TOKEN" | docker login -u myuser --password-stdin\n' +
+          '    - docker build --cache-from myuser/app:latest -t myuser/app:latest .\n    - docker push myuser/app:latest\n',
+      ),
+      'build',
+    );
+    expect(hub?.status).toBe('migrated');
+    expect(hub?.inputs).toMatchObject({ cache: false });
+    expect(hub?.inputs).not.toHaveProperty('cache-repo');
+    expect(hub?.notes.join('\n')).toContain('Docker Hub has no nested repository (myuser/app/cache)');
+  });
+
+  it('a buildx platform list with --load: the note says the index is not pushed', () => {
+    const report = job(
+      root(
+        'build:\n  stage: build\n  image: docker:27\n  services: [docker:27-dind]\n  script:\n' +
+          '    - docker buildx build --platform linux/amd64 --platform linux/arm64 --load -t $CI_REGISTRY_IMAGE:1 .\n',
+      ),
+      'build',
+    );
+    expect(report?.inputs).toMatchObject({ platforms: ['linux/amd64', 'linux/arm64'], push: false });
+    const notes = report?.notes.join('\n') ?? '';
+    expect(notes).toContain('makes them one index (not pushed: push: false)');
+    expect(notes).not.toContain('pushes them as one index');
   });
   const job1 = (script: string) => `build:\n  stage: build\n  image: docker:27\n  services: [docker:27-dind]\n  script:\n${script}`;
   it.each([
