@@ -459,6 +459,15 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           '(ACCOUNT.dkr.ecr.REGION.amazonaws.com, ACCOUNT.dkr-ecr.REGION.on.aws): give aws-region',
       ],
       [
+        'a host that is not ECR, with a region given',
+        'buildkit',
+        'ecr',
+        { image: 'registry.example.org/group/app', 'aws-region': 'eu-west-1' },
+        { AWS_ENDPOINT_URL: '' },
+        "cigen: error: input registry-login: ecr gives an ECR token to the image's registry, and registry.example.org " +
+          'is not an ECR registry (ACCOUNT.dkr.ecr.REGION.amazonaws.com)',
+      ],
+      [
         'ECR Public, which takes another token',
         'buildkit',
         'ecr',
