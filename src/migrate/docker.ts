@@ -5,7 +5,15 @@
  */
 import { posix } from 'node:path';
 import { registryHost } from './auth.js';
-import { destinationInputs, projectRelative, unbrace, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
+import {
+  destinationInputs,
+  projectRelative,
+  repositoryHost,
+  unbrace,
+  type Inputs,
+  type TranslateContext,
+  type Translation,
+} from './kaniko.js';
 import { note, reason, type Note, type Reason } from './notes.js';
 import type { DockerLogin, ItemReading } from './scripts.js';
 import { commandLine, programIndex, programsOf, type Command } from './shell.js';
@@ -272,7 +280,7 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
     // logs in to ($CI_REGISTRY_IMAGE/cache, the component's default, only for the project's image).
     const image = typeof inputs['image'] === 'string' ? inputs['image'] : undefined;
     const cacheRepo = image === undefined ? '$CI_REGISTRY_IMAGE/cache' : `${image}/cache`;
-    if (image !== undefined && onDockerHub(image)) {
+    if (image !== undefined && repositoryHost(image, env) === 'docker.io') {
       // Docker Hub takes NAMESPACE/NAME only: no repository beside the image for a cache.
       inputs['cache'] = false;
       notes.push(
@@ -295,11 +303,4 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
   }
   const reasons: Reason[] = reviews.map((text) => ({ ...reason('docker-review', text), compat: false }));
   return { inputs, notes, reasons, pushes: [] };
-}
-
-/** Whether a written image name is on Docker Hub: no registry host in it (`team/app`), or Docker Hub's own. */
-function onDockerHub(image: string): boolean {
-  const first = image.split('/')[0] as string;
-  if (['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(first)) return true;
-  return image.includes('/') && !/[.:$]/.test(first) && first !== 'localhost';
 }
