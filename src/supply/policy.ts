@@ -82,6 +82,9 @@ export function parsePolicy(text: string, name: string): PolicyInput {
   return out;
 }
 
+/** An issuer URL without its trailing slashes: `https://gitlab.com/` and `https://gitlab.com` are one issuer. */
+export const issuerKey = (issuer: string): string => issuer.replace(/\/+$/, '');
+
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -91,7 +94,7 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
  * that could take one would let such a branch pass for main.
  */
 export function gitlabIdentityRegExp(issuer: string, project: string, refPattern = 'refs/(?:heads|tags)/.+'): string {
-  return `^${escapeRegExp(issuer.replace(/\/+$/, ''))}/${escapeRegExp(project)}//[^@]+@(?:${refPattern})$`;
+  return `^${escapeRegExp(issuerKey(issuer))}/${escapeRegExp(project)}//[^@]+@(?:${refPattern})$`;
 }
 
 /**

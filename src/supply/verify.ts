@@ -8,7 +8,8 @@
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import { bundleFromJSON, isBundleWithDsseEnvelope } from '@sigstore/bundle';
 import { toSignedEntity, Verifier, type TrustMaterial } from '@sigstore/verify';
-import { gitlabIdentityRef } from './policy.js';
+import { gitlabIdentityRef, issuerKey } from './policy.js';
+import type { PlatformImage } from './sbom.js';
 import { fromProtectedRef, sourceRef } from './provenance.js';
 import { IN_TOTO_PAYLOAD_TYPE, KIND_NAMES, KINDS, kindOf, parseStatement, subjectDigests, type AttestationKind } from './statement.js';
 
@@ -45,9 +46,6 @@ export interface Verdict {
 
 export const describeExpected = (e: Expected): string =>
   e.mode === 'key' ? `the key ${e.name}` : `${e.subject ?? `an identity matching /${e.subjectRegExp ?? '.*'}/`} (issuer ${e.issuer})`;
-
-/** An issuer URL without its trailing slashes: `https://gitlab.com/` and `https://gitlab.com` are one issuer. */
-const issuerKey = (issuer: string): string => issuer.replace(/\/+$/, '');
 
 function identityProblem(subject: string, issuer: string, e: Expected & { mode: 'identity' }): string | undefined {
   // The whole identity must match a regular expression (cosign's search would let `...@refs/heads/main`
@@ -134,13 +132,6 @@ function certificateIdentity(bundle: ReturnType<typeof bundleFromJSON>): string 
   }
 }
 
-/** An image an SBOM must be attached to: the image itself, or each platform image of an index. */
-export interface SbomSubject {
-  digest: string;
-  /** `linux/arm64`; empty for the image itself. */
-  platform: string;
-}
-
 /** Every bundle found for the image, and the policy: the verdict. An SBOM is required of each of
  *  `sbomSubjects` (each platform of an index: one platform's says nothing of another's packages). */
 export function decide(
@@ -148,7 +139,7 @@ export function decide(
   digest: string,
   verdicts: readonly BundleVerdict[],
   policy: Policy,
-  sbomSubjects: readonly SbomSubject[] = [{ digest, platform: '' }],
+  sbomSubjects: readonly PlatformImage[] = [{ digest, platform: '' }],
 ): Verdict {
   const accepted: Verdict['accepted'] = {};
   for (const v of verdicts) if (v.kind && !v.problem && !accepted[v.kind]) accepted[v.kind] = v;
@@ -181,7 +172,7 @@ export function decide(
 }
 
 /** Why an SBOM is missing for some of `subjects`: none found, or each one found refused. */
-function sbomReasons(image: string, digest: string, verdicts: readonly BundleVerdict[], subjects: readonly SbomSubject[]): string[] {
+function sbomReasons(image: string, digest: string, verdicts: readonly BundleVerdict[], subjects: readonly PlatformImage[]): string[] {
   const reasons: string[] = [];
   for (const subject of subjects) {
     const tried = verdicts.filter((v) => v.kind === 'sbom' && (v.subject ?? digest) === subject.digest);
