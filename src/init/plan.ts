@@ -5,6 +5,7 @@
 import { posix } from 'node:path';
 import ignore from 'ignore';
 import type { ComponentInclude } from '../ci/splice.js';
+import { literalDollars } from '../ci/variables.js';
 
 /** The directories init never looks in, whatever .gitignore says. */
 export const SKIPPED_DIRS = new Set(['node_modules', 'vendor', '.git']);
@@ -169,9 +170,6 @@ function distinct(proposals: readonly BuildProposal[], imageBase: string): Build
   });
 }
 
-/** A path as an input value the component expands as GitLab expands variables: a literal `$` is `$$`. */
-const literal = (path: string): string => path.replace(/\$/g, '$$$$');
-
 /**
  * The `context` input of a build: its directory with every `$` written `$$` (the component
  * expands the value, so `d$x` would be `d` plus the variable x), but a matrix's `$IMAGE_DIR`
@@ -179,8 +177,8 @@ const literal = (path: string): string => path.replace(/\$/g, '$$$$');
  */
 export function contextInput(build: Pick<BuildProposal, 'context' | 'matrix'>): string {
   const variable = `$${MATRIX_VARIABLE}`;
-  if (build.matrix && build.context.endsWith(variable)) return literal(build.context.slice(0, -variable.length)) + variable;
-  return literal(build.context);
+  if (build.matrix && build.context.endsWith(variable)) return literalDollars(build.context.slice(0, -variable.length)) + variable;
+  return literalDollars(build.context);
 }
 
 /** The include entry for a build, with only the inputs that differ from the component's defaults. */

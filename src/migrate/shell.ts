@@ -5,6 +5,7 @@
  * word remembers what would make its meaning depend on a shell: command substitution, parameter
  * operators — and which of its dollars are literal (single-quoted or escaped).
  */
+import { literalDollars } from '../ci/variables.js';
 
 export interface Word {
   /** The word with quotes removed and escapes resolved, `$VAR` and `$(...)` left as written. */
@@ -233,7 +234,7 @@ export function parseShell(source: string): Command[] {
       const end = source.indexOf("'", i + 1);
       const inner = source.slice(i + 1, end < 0 ? source.length : end);
       w.text += inner;
-      w.value += literal(inner);
+      w.value += literalDollars(inner);
       i = end < 0 ? source.length : end + 1;
     } else if (c === '"') {
       let j = i + 1;
@@ -245,7 +246,7 @@ export function parseShell(source: string): Command[] {
           else {
             const kept = '$`"\\'.includes(next) ? next : `\\${next}`;
             w.text += kept;
-            w.value += literal(kept);
+            w.value += literalDollars(kept);
             j += 2;
           }
         } else if (startsExpansion(source, j)) {
@@ -259,7 +260,7 @@ export function parseShell(source: string): Command[] {
       i = j + 1;
     } else if (c === '\\') {
       w.text += source[i + 1] ?? '';
-      w.value += literal(source[i + 1] ?? '');
+      w.value += literalDollars(source[i + 1] ?? '');
       i += 2;
     } else if (startsExpansion(source, i)) {
       i = appendExpansion(w, source, i);
@@ -300,9 +301,6 @@ function appendExpansion(word: Word, source: string, i: number): number {
   word.value += source.slice(i, end);
   return end;
 }
-
-/** Text the shell keeps as it is, as a component input holds it: every `$` doubled. */
-const literal = (text: string): string => text.replace(/\$/g, '$$$$');
 
 function noteExpansion(word: Word, expansion: string): void {
   if (expansion.startsWith('$(') || expansion.startsWith('`')) word.substitution = true;
