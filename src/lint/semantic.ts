@@ -60,6 +60,9 @@ function resolveExtends(model: PipelineModel, out: Diagnostic[]): Map<string, Re
       report('semantic/extends-cycle', `${job.name}: circular dependency detected in \`extends\``);
       return { value: job.value, ok: false };
     }
+    // A key that still extends with more than 10 ancestors is refused (reported below, once): the
+    // walk stops there, so a chain of 20,000 links neither overflows the stack nor costs its square.
+    if (chain.length > MAX_EXTENDS_DEPTH) return { value: job.value, ok: false };
     const unknown = bases.filter((base) => !model.jobs.has(base));
     if (unknown.length > 0) {
       out.push(
@@ -94,23 +97,40 @@ function resolveExtends(model: PipelineModel, out: Diagnostic[]): Map<string, Re
   // order of the keys: a chain of 11 `extends` passes, 12 fail. Measured once per job (the
   // longest chain below it), not per path.
   const height = new Map<string, number>();
-  const heightOf = (job: JobDefinition, visiting: Set<string>): number => {
-    const known = height.get(job.name);
+  // Post-order without recursion (a chain of 20,000 links); a base being walked (a cycle, reported
+  // as one) counts 0, an unknown base nothing.
+  type Frame = { job: JobDefinition; names: string[]; next: number; below: number };
+  const frameOf = (job: JobDefinition): Frame => ({ job, names: basesOf(job.value), next: 0, below: 0 });
+  const heightOf = (start: JobDefinition): number => {
+    const known = height.get(start.name);
     if (known !== undefined) return known;
-    const bases = basesOf(job.value);
-    if (bases.length === 0 || visiting.has(job.name)) return 0; // a cycle is reported as one
-    visiting.add(job.name);
-    let below = 0;
-    for (const base of bases) {
-      const definition = model.jobs.get(base);
-      if (definition) below = Math.max(below, heightOf(definition, visiting));
+    const stack = [frameOf(start)];
+    const visiting = new Set([start.name]);
+    let last = 0;
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as Frame;
+      if (top.next < top.names.length) {
+        const base = model.jobs.get(top.names[top.next++] as string);
+        if (!base) continue;
+        const done = height.get(base.name);
+        if (done !== undefined) top.below = Math.max(top.below, done);
+        else if (!visiting.has(base.name)) {
+          visiting.add(base.name);
+          stack.push(frameOf(base));
+        }
+        continue;
+      }
+      stack.pop();
+      visiting.delete(top.job.name);
+      last = top.names.length === 0 ? 0 : top.below + 1;
+      if (top.names.length > 0) height.set(top.job.name, last);
+      const parent = stack[stack.length - 1];
+      if (parent) parent.below = Math.max(parent.below, last);
     }
-    visiting.delete(job.name);
-    height.set(job.name, below + 1);
-    return below + 1;
+    return last;
   };
   for (const job of model.jobs.values()) {
-    if (heightOf(job, new Set()) <= MAX_EXTENDS_DEPTH + 1) continue;
+    if (heightOf(job) <= MAX_EXTENDS_DEPTH + 1) continue;
     // The key GitLab names: the one reached with 11 ancestors, on the longest chain.
     let deep = job;
     for (let hop = 0; hop <= MAX_EXTENDS_DEPTH; hop++) {

@@ -157,6 +157,13 @@ describe('semantic/extends-depth as GitLab counts it (more than 10 ancestors), w
     return (order === 'base-first' ? jobs.reverse() : jobs).join('');
   };
 
+  it('a chain of 5,000 extends is refused as too deep, not an overflowed stack', async () => {
+    const found = await lint(chain(5000, 'derived-first'));
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((d) => d.code === 'semantic/extends-depth')).toBe(true);
+    expect(found[0]?.message).toBe('.j11: nesting too deep in `extends`');
+  });
+
   it.each(['base-first', 'derived-first'] as const)(
     '%s: 11 extends in a row pass, 12 fail at the key reached with 11 ancestors',
     async (order) => {
