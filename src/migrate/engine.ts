@@ -134,12 +134,35 @@ function missingTools(items: readonly ScriptItem[]): Reason[] {
   for (const item of items)
     for (const { program, line } of item.reading.programs ?? [])
       if (!isPortable(program, functions) && !missing.has(program)) missing.set(program, line);
-  return [...missing].map(([program, line]) =>
-    reason(
-      'missing-tool',
-      `\`${line}\` runs ${program}, which the Buildah image (Fedora: bash, coreutils, curl, dnf) does not have; ` +
-        'install it there (dnf) or run it in another job',
-    ),
+  return [...missing].map(([program, line]) => reason('missing-tool', missingToolMessage(program, line)));
+}
+
+/** Clients of a Docker daemon: installing them in the Buildah image would not help, the job has no daemon. */
+const DAEMON_CLIENTS = new Set(['docker', 'docker-compose']);
+
+/** Package managers of other distributions: the advice is dnf itself, not installing them with it. */
+const OTHER_PACKAGE_MANAGERS = new Map([
+  ['apk', 'Alpine'],
+  ['apt', 'Debian'],
+  ['apt-get', 'Debian'],
+]);
+
+function missingToolMessage(program: string, line: string): string {
+  const name = program.slice(program.lastIndexOf('/') + 1);
+  if (DAEMON_CLIENTS.has(name))
+    return (
+      `\`${line}\` runs ${program}, a client of a Docker daemon, and the buildah component's job has neither the client ` +
+      'nor a daemon (it builds without one): run it in another job'
+    );
+  const manager = OTHER_PACKAGE_MANAGERS.get(name);
+  if (manager)
+    return (
+      `\`${line}\` runs ${program}, ${manager}'s package manager, which the Buildah image (Fedora) does not have: ` +
+      'install the packages with `dnf install -y` there, under their Fedora names, or run it in another job'
+    );
+  return (
+    `\`${line}\` runs ${program}, which the Buildah image (Fedora: bash, coreutils, curl, dnf) does not have; ` +
+    'install it there (dnf) or run it in another job'
   );
 }
 

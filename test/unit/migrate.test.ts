@@ -331,6 +331,18 @@ describe('subshells and case statements', () => {
     });
   });
 
+  it('docker needs a daemon the job has none of, apk is dnf there: the advice is what would work, not installing them', () => {
+    const out = root(kaniko('    - docker version\n    - kubectl version --client\n'));
+    const notes = job(out, 'build')?.notes ?? [];
+    expect(notes).toContainEqual(
+      expect.stringMatching(/^`docker version` runs docker, a client of a Docker daemon, .*: run it in another job$/),
+    );
+    expect(notes.join('\n')).not.toMatch(/runs docker, which .*install it there/);
+    expect(notes).toContainEqual(expect.stringMatching(/^`kubectl version --client` runs kubectl, .* install it there \(dnf\)/));
+    const apk = job(root(kaniko('    - apk add --no-cache jq\n')), 'build')?.notes ?? [];
+    expect(apk).toEqual([expect.stringMatching(/^`apk add --no-cache jq` runs apk, Alpine's package manager, .*`dnf install -y` there/)]);
+  });
+
   it('an executor in a subshell keeps its script on kaniko-compat, and the reason says so', () => {
     const text =
       'build:\n  stage: build\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n' +
