@@ -228,6 +228,24 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       );
     });
 
+    it("acr: the helper exchanges at the image's registry whatever CIGEN_ACR_EXCHANGE_URL says, so the host is checked anyway", async () => {
+      box.reset();
+      const job = await runJob(
+        box,
+        'kaniko',
+        mode,
+        { image: 'images.example.net/group/app', ...LOGINS.acr.inputs },
+        { CIGEN_ID_TOKEN: fakeIdToken(), CIGEN_ACR_EXCHANGE_URL: `${CLOSED}/oauth2/exchange` },
+      );
+      expect(job.status).toBe(1);
+      expect(job.stderr).toBe(
+        "cigen: error: input registry-login: acr gives a Microsoft Entra token to the image's registry, and images.example.net " +
+          "is not an Azure container registry (NAME.azurecr.io); Kaniko's acr-env helper exchanges it there and does not read " +
+          'CIGEN_ACR_EXCHANGE_URL\n',
+      );
+      expect(existsSync(box.path('/cigen-stub/login'))).toBe(false);
+    });
+
     it('without the helper in the image, stops before the build with one line', async () => {
       box.reset();
       const helper = box.path('/kaniko/docker-credential-gcr');
