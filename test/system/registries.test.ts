@@ -335,7 +335,9 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     const DOCKERFILE = {
       Dockerfile:
         'ARG BASE=quay.io/org/base:1\n' +
-        'FROM --platform=$BUILDPLATFORM harbor.example.com/lib/tool:2 AS tool\nFROM ${BASE}\nfrom lab.example.com:5000/x\n',
+        'FROM --platform=$BUILDPLATFORM harbor.example.com/lib/tool:2 AS tool\nFROM ${BASE}\nfrom lab.example.com:5000/x\n' +
+        // A FROM continued on the next line, as the Dockerfile reads it.
+        'FROM \\\n  --platform=linux/amd64 \\\n  ghcr.io/org/continued:1 AS continued\n',
     };
 
     it('writes the CA into the certs.d the service shares, for every registry host the build names; credentials to config.json', () => {
@@ -345,7 +347,14 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(status).toBe(0);
       const hosts = readdir(box, CERTS).filter((name) => name !== '.cigen-dind');
       // quay.io: the default of the ARG that FROM uses
-      expect(hosts.sort()).toEqual(['docker.io', 'harbor.example.com', 'lab.example.com:5000', 'quay.io', 'registry.example.com']);
+      expect(hosts.sort()).toEqual([
+        'docker.io',
+        'ghcr.io',
+        'harbor.example.com',
+        'lab.example.com:5000',
+        'quay.io',
+        'registry.example.com',
+      ]);
       for (const host of hosts) expect(readFileSync(box.path(`${CERTS}/${host}/ca.crt`), 'utf8')).toBe(`${PEM}\n`);
       const build = calls.find((c) => c.argv[0] === 'build');
       const { 'registry.example.com': _loggedIn, ...others } = ALL_CREDENTIALS;
