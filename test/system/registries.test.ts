@@ -384,6 +384,27 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(calls).toEqual([]);
     });
 
+    // The value becomes a config.json key: a quote in it would rewrite the file (a credsStore of its choosing).
+    it.each(['buildah', 'promote', 'manifest'])(
+      '%s refuses a registry that expands to something other than a host before writing any config.json',
+      (component) => {
+        const forged = 'r":{}},"credsStore":"evil","x":{"y';
+        const BUILT = `registry.example.com/group/app@sha256:${'a'.repeat(64)}`;
+        const { status, stderr, calls } = run(
+          component,
+          mode,
+          { registry: '$FORGED', ...(component === 'promote' ? { tags: ['x'] } : {}) },
+          {
+            FORGED: forged,
+            CIGEN_BUILT_REF: BUILT,
+          },
+        );
+        expect(stderr).toBe(`cigen: error: input registry: '${forged}' is not a registry host\n`);
+        expect(status).toBe(1);
+        expect(calls).toEqual([]);
+      },
+    );
+
     it('tries a failed push again, push-retries times, and reports the digest of the push that worked', () => {
       const { status, stdout, calls } = run('dind', mode, { 'push-retries': 1, cache: false }, { STUB_FAIL: 'docker push:1' });
       expect(status).toBe(0);

@@ -430,3 +430,17 @@ describe('hostile input values', () => {
     }
   });
 });
+
+describe('a registry input that expands to something other than a host', () => {
+  // It becomes a config.json key: a quote would rewrite the file (a credsStore of its choosing).
+  it.each(['sign', 'verify'])('%s refuses it before writing a config.json or running cigen', (component) => {
+    const forged = 'r":{}},"credsStore":"evil","x":{"y';
+    for (const mode of INTERPOLATION_MODES) {
+      const { jobs } = jobsOf(component, { registry: '$FORGED' }, mode);
+      const r = run(Object.values(jobs)[0]!, ['bash'], { CIGEN_BUILT_REF: BUILT, FORGED: forged });
+      expect(r.stderr).toBe(`cigen: error: input registry: '${forged}' is not a registry host\n`);
+      expect(r.status).toBe(1);
+      expect(r.argv).toEqual([]);
+    }
+  });
+});
