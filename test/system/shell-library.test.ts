@@ -127,6 +127,9 @@ describe.each(SHELLS)('shell library under $name', (shell) => {
     ['list:[{"host": "a"', 'objects', 'must be a list'],
     ['list:[{"host" "a"}]', 'objects', 'element 1 is not an object of strings'],
     ['list:[{"host": "a", "token": "b"}]', 'objects', "element 1 has a key 'token'; it takes: host user password"],
+    // A key of several known words matched the list of keys, then ran as a command (exit 127).
+    ['list:[{"host": "a", "user password": "b"}]', 'objects', "element 1 has a key 'user password'; it takes: host user password"],
+    ['list:[{"host": "a", "": "b"}]', 'objects', "element 1 has a key ''; it takes: host user password"],
   ])('refuses %s (%s)', (value, objects, message) => {
     const script =
       `cigen_list L registries ${objects}\neval "set -- $CIGEN_LIST"\n` +
