@@ -368,6 +368,12 @@ describe('the rest of the command line', () => {
     ['an upper-case repository', '--destination registry.example.com/Group/App:1', 'repository names must be lowercase'],
     ['a cache without a cache repository and no push', '--no-push --cache', 'specify cache repo with --cache-repo'],
     [
+      'a tarball path with a colon (Buildah cuts docker-archive:PATH:REFERENCE at the first)',
+      '--tar-path out/a:b.tar',
+      "--tar-path: 'out/a:b.tar' holds a colon",
+    ],
+    ['an OCI layout path with a colon', '--oci-layout-path out/a:b', "--oci-layout-path: 'out/a:b' holds a colon"],
+    [
       'a build argument whose KEY is not a name (its value, often a token, not shown)',
       '--build-arg NPM-TOKEN=npm-canary-secret',
       "--build-arg: expected KEY=VALUE with KEY a variable name; got a KEY of 'NPM-TOKEN'",
