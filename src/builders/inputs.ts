@@ -186,7 +186,8 @@ export const CORE_INPUTS = {
     regex: SINGLE_LINE,
     variable: 'CIGEN_SSH',
     description:
-      "SSH for `RUN --mount=type=ssh`: `true` forwards the job's agent (`$SSH_AUTH_SOCK`); a variable holding a private key " +
+      "SSH for `RUN --mount=type=ssh`: `'true'` (quoted: the input is a string) forwards the job's agent (`$SSH_AUTH_SOCK`); " +
+      'a variable holding a private key ' +
       '(PEM text, or a file-type variable; no passphrase) starts an agent with it for the build. buildah, buildkit, dind.',
     sample: '$DEPLOY_KEY',
   },
