@@ -98,6 +98,23 @@ async function destination(path: string): Promise<{ target: string; mode?: numbe
   return info ? { target, mode: info.mode & 0o7777 } : { target };
 }
 
+/** mkdir -p. Not Node's recursive mkdir: where mkdir answers ENOENT with the parent present
+ *  (procfs, sysfs) it tries again forever; here a second ENOENT is the error. */
+async function makeDirectories(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw error;
+    await makeDirectories(parent);
+    await mkdir(dir).catch((again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST') throw again;
+    });
+  }
+}
+
 /** Writes every file, or none: all temporaries first, then the renames. */
 export async function writeFilesAtomically(writes: readonly PendingWrite[]): Promise<void> {
   const staged: { temp: string; target: string; path: string }[] = [];
@@ -110,7 +127,7 @@ export async function writeFilesAtomically(writes: readonly PendingWrite[]): Pro
       // A file without any write bit was made read-only on purpose (root could still write it).
       if (mode !== undefined && (mode & 0o222) === 0)
         throw new OutputError(`cannot write ${path}: the file is read-only; nothing was written`);
-      await mkdir(dirname(target), { recursive: true });
+      await makeDirectories(dirname(target));
       const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
       staged.push({ temp, target, path });
       await writeFile(temp, text, { flag: 'wx' });

@@ -167,3 +167,25 @@ describe('init --yes', () => {
     ]);
   });
 });
+
+describe('directories made for a new file', () => {
+  it('are made, nested, where they can be', async () => {
+    const dir = scratch();
+    await writeFilesAtomically([{ path: join(dir, 'a/b/c/job.yml'), text: 'x: 1\n' }]);
+    expect(readFileSync(join(dir, 'a/b/c/job.yml'), 'utf8')).toBe('x: 1\n');
+  });
+
+  // Node's recursive mkdir retries forever where mkdir answers ENOENT with the parent present.
+  it('where the file system refuses one (procfs): one line, exit 74, instead of never returning', () => {
+    // A stop for the hang this was (status null), not a measure of time.
+    const result = spawnSync(process.execPath, ['bin/cigen.cjs', 'render', 'buildah', '-o', '/proc/cigen-no-such-dir/job.yml'], {
+      cwd: join(import.meta.dirname, '../..'),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(result.status).toBe(74);
+    expect(oneLine(result.stderr)).toEqual([
+      expect.stringMatching(/^cannot write \/proc\/cigen-no-such-dir\/job\.yml: .*; nothing was written$/),
+    ]);
+  });
+});
