@@ -177,6 +177,11 @@ describe('parseDoctorReport', () => {
     expect(parseDoctorReport(JSON.stringify(good))).toEqual(good);
   });
 
+  it('leaves out a check this cigen does not know (a newer doctor job may add one within version 1)', () => {
+    expect(parseDoctorReport(text((d) => (d['checks']['newer'] = { ok: true, detail: 'x' })))).toEqual(good);
+    expect(parseDoctorReport(text((d) => (d['checks']['newer'] = null))).checks).toEqual(good.checks);
+  });
+
   it('reads a report an older doctor job wrote, before the binfmt check, as binfmt not probed', () => {
     const read = parseDoctorReport(text((d) => delete d['checks']['binfmt']));
     expect(read.checks.binfmt).toEqual({ ok: false, detail: 'not probed: the report was written by an older cigen doctor job' });
@@ -329,6 +334,18 @@ describe('cigen doctor --report', () => {
     await expect(runDoctor({ report: broken, format: 'text' })).rejects.toThrow(
       new RegExp(`^${broken}: not a cigen doctor report: not valid JSON`),
     );
+  });
+
+  it.each([
+    ['an object', { ok: true }],
+    ['a wrong detail', { ok: true, detail: 5 }],
+    ['null', null],
+  ])('a check this cigen does not know (%s) is left out, not a crash: the advice of the known ones', async (_, extra) => {
+    const probed = report('docker', ['userns', 'mount']);
+    const out = capture();
+    await runDoctor({ report: reportFile(JSON.stringify({ ...probed, checks: { ...probed.checks, extra } })), format: 'text' });
+    expect(out.output()).toBe(adviceText(probed));
+    expect(out.output()).not.toContain('extra');
   });
 
   it('a missing report file: a usage error', async () => {

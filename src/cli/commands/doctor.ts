@@ -2,6 +2,7 @@
 import { InputError, UsageError } from '../../errors.js';
 import { readUserFile } from '../files.js';
 import { escapeControl } from '../output.js';
+import { CHECK_NAMES } from '../../builders/runner.js';
 import { adviceText } from '../../runner/advice.js';
 import { recommend, verdicts } from '../../runner/capabilities.js';
 import { NewerReportError, parseDoctorReport, type DoctorReport } from '../../runner/report.js';
@@ -36,7 +37,7 @@ function printable(report: DoctorReport): DoctorReport {
     ...report,
     reason: text(report.reason),
     checks: Object.fromEntries(
-      Object.entries(report.checks).map(([name, check]) => [name, { ...check, detail: text(check.detail) }]),
+      CHECK_NAMES.map((name) => [name, { ...report.checks[name], detail: text(report.checks[name].detail) }]),
     ) as DoctorReport['checks'],
   };
 }
