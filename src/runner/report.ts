@@ -109,6 +109,13 @@ export class NewerReportError extends Error {
   }
 }
 
+/** What parseDoctorReport found wrong with the report at `path`, in one line for the user: a newer
+ *  report is a report all the same, and is not called "not a cigen doctor report". */
+export function reportProblem(path: string, error: unknown): string {
+  if (error instanceof NewerReportError) return `${path}: ${error.message}`;
+  return `${path}: not a cigen doctor report: ${(error as Error).message}`;
+}
+
 /** The report a doctor job wrote. Throws an Error that names the first thing wrong with it (a
  *  NewerReportError for a report of a later version). Checks it does not know are left out. */
 export function parseDoctorReport(text: string): DoctorReport {

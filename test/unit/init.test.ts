@@ -218,6 +218,12 @@ describe('the CLI without a terminal', () => {
       status: 1,
       stderr: expect.stringContaining('bad.json: not a cigen doctor report'),
     });
+    // A newer doctor job's report is a report all the same: it asks for a newer cigen, as `cigen doctor` does.
+    writeFileSync(join(dir, 'v2.json'), JSON.stringify({ ...report, version: 2 }));
+    const newer = cigen(['init', '--yes', '--doctor-report', 'v2.json'], dir);
+    expect(newer.status).toBe(1);
+    expect(newer.stderr).toContain('v2.json: a cigen doctor report of version 2, newer than this cigen reads (version 1): update cigen');
+    expect(newer.stderr).not.toContain('not a cigen doctor report');
   });
 
   it('without --yes it shows the diff and writes nothing', () => {

@@ -5,7 +5,7 @@ import { escapeControl } from '../output.js';
 import { CHECK_NAMES } from '../../builders/runner.js';
 import { adviceText } from '../../runner/advice.js';
 import { recommend, verdicts } from '../../runner/capabilities.js';
-import { NewerReportError, parseDoctorReport, type DoctorReport } from '../../runner/report.js';
+import { parseDoctorReport, reportProblem, type DoctorReport } from '../../runner/report.js';
 
 export interface DoctorOptions {
   /** The cigen-doctor.json a doctor job left as an artifact. */
@@ -24,8 +24,7 @@ async function readReport(path: string): Promise<DoctorReport> {
   try {
     return parseDoctorReport(text);
   } catch (error) {
-    if (error instanceof NewerReportError) throw new InputError(`${path}: ${error.message}`);
-    throw new InputError(`${path}: not a cigen doctor report: ${(error as Error).message}`);
+    throw new InputError(reportProblem(path, error));
   }
 }
 

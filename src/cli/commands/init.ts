@@ -77,13 +77,13 @@ function listFiles(root: string): { files: string[]; skipped: string[] } {
 /** The recommendation a `cigen doctor` report holds. */
 async function fromDoctorReport(path: string): Promise<Choice> {
   const text = await readUserFile(path, `--doctor-report ${path}`);
-  const { parseDoctorReport } = await import('../../runner/report.js');
+  const { parseDoctorReport, reportProblem } = await import('../../runner/report.js');
   const { recommend } = await import('../../runner/capabilities.js');
   let report;
   try {
     report = parseDoctorReport(text);
   } catch (error) {
-    throw new InputError(`${path}: not a cigen doctor report: ${(error as Error).message}`);
+    throw new InputError(reportProblem(path, error));
   }
   const advice = recommend(report);
   // Typed as a builder, but read from a file: checked as the string it may really be.
