@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import { runRunnerConfig } from '../../src/cli/commands/runner-config.js';
-import { BUILDER_IDS as VERDICT_BUILDERS, type BuilderId as BuilderName } from '../../src/builders/index.js';
+import { BUILDER_IDS as VERDICT_BUILDERS, builderById, type BuilderId as BuilderName } from '../../src/builders/index.js';
 import { RUNNER_EXECUTORS, runnerConfig, runnerConfigProblem, type RunnerExecutor } from '../../src/runner/config.js';
 import { InputError, UsageError } from '../../src/errors.js';
 
@@ -223,9 +223,17 @@ describe('cigen runner-config', () => {
     expect(() => runRunnerConfig({ builder: 'buildah', executor: 'shell' })).toThrow(
       /nothing in config\.toml applies; the host itself needs buildah, unprivileged user namespaces and mounts\)$/,
     );
-    expect(() => runRunnerConfig({ builder: 'kaniko', executor: 'shell' })).toThrow(
-      /nothing in config\.toml applies; the job's image is not used, so the host itself needs the tools the kaniko job runs from it\)$/,
-    );
+    // A builder the doctor calls impossible on a shell executor is said to be impossible there, in the doctor's words.
+    for (const builder of ['kaniko', 'buildkit', 'dind'] as const) {
+      const impossible = builderById(builder).runner.impossibleOn?.shell as string;
+      expect(impossible).toMatch(/^not possible on a shell executor: /);
+      expect(() => runRunnerConfig({ builder, executor: 'shell' })).toThrow(
+        new UsageError(
+          `--executor shell: runner-config writes settings for docker, kubernetes only (a shell executor: nothing in config.toml applies, ` +
+            `and ${builder} is ${impossible})`,
+        ),
+      );
+    }
     expect(() => runRunnerConfig({ builder: 'buildah', executor: 'virtualbox' })).toThrow(
       /^--executor virtualbox: unknown executor; one of docker, kubernetes$/,
     );

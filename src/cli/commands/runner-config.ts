@@ -1,6 +1,6 @@
 /** `cigen runner-config --builder B --executor E`: the runner settings a builder component needs. */
 import { InputError, UsageError } from '../../errors.js';
-import { BUILDER_IDS, isBuilderId } from '../../builders/index.js';
+import { BUILDER_IDS, builderById, isBuilderId } from '../../builders/index.js';
 import { RUNNER_EXECUTORS, runnerConfig, runnerConfigProblem, type RunnerExecutor } from '../../runner/config.js';
 
 export interface RunnerConfigOptions {
@@ -13,13 +13,19 @@ const isExecutor = (name: string): name is RunnerExecutor => (RUNNER_EXECUTORS a
 export function runRunnerConfig(options: RunnerConfigOptions): void {
   const { builder, executor } = options;
   if (!isBuilderId(builder)) throw new UsageError(`--builder ${builder}: unknown builder; one of ${BUILDER_IDS.join(', ')}`);
+  if (executor === 'shell') {
+    // Nothing in config.toml applies; whether the builder can run on the host at all is what
+    // cigen doctor's verdict says (the builder's impossibleOn.shell), in the same words.
+    const impossible = builderById(builder).runner.impossibleOn?.shell;
+    const why = impossible
+      ? `nothing in config.toml applies, and ${builder} is ${impossible}`
+      : 'it runs jobs on the host: nothing in config.toml applies; the host itself needs buildah, unprivileged user namespaces and mounts';
+    throw new UsageError(
+      `--executor shell: runner-config writes settings for ${RUNNER_EXECUTORS.join(', ')} only (a shell executor: ${why})`,
+    );
+  }
   if (!isExecutor(executor)) {
-    // The job's image is not used on a shell executor: what the host needs is what that image held.
-    const needs = builder.startsWith('buildah')
-      ? 'the host itself needs buildah, unprivileged user namespaces and mounts'
-      : `the job's image is not used, so the host itself needs the tools the ${builder} job runs from it`;
-    const hint = executor === 'shell' ? ` (a shell executor runs jobs on the host: nothing in config.toml applies; ${needs})` : '';
-    throw new UsageError(`--executor ${executor}: unknown executor; one of ${RUNNER_EXECUTORS.join(', ')}${hint}`);
+    throw new UsageError(`--executor ${executor}: unknown executor; one of ${RUNNER_EXECUTORS.join(', ')}`);
   }
   const problem = runnerConfigProblem(builder, executor);
   if (problem) throw new InputError(problem);
