@@ -3,6 +3,8 @@
  * smol-toml; Helm values.yml with yaml, then the TOML in `runners.config`, then each pod_spec
  * patch as JSON or YAML), and holds the settings the builder needs on that executor.
  */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
@@ -237,6 +239,28 @@ describe('cigen runner-config', () => {
     expect(() => runRunnerConfig({ builder: 'buildah', executor: 'virtualbox' })).toThrow(
       /^--executor virtualbox: unknown executor; one of docker, kubernetes$/,
     );
+  });
+
+  it('every runner-config command the docs give runs as written: --executor is required', () => {
+    const root = resolve(import.meta.dirname, '../..');
+    const files = [
+      'README.md',
+      ...readdirSync(join(root, 'docs'))
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => `docs/${name}`),
+      ...readdirSync(join(root, 'docs/commands')).map((name) => `docs/commands/${name}`),
+    ];
+    const commands = files.flatMap((file) =>
+      [...readFileSync(join(root, file), 'utf8').matchAll(/cigen runner-config --builder ([a-z-]+)(?: --executor ([a-z]+))?/g)].map(
+        (match) => ({ where: `${file}: ${match[0]}`, builder: match[1] as string, executor: match[2] }),
+      ),
+    );
+    expect(commands.map((command) => command.where)).toContain('docs/registries.md: cigen runner-config --builder dind --executor docker');
+    capture();
+    for (const { where, builder, executor } of commands) {
+      expect(executor, where).toBeDefined();
+      expect(() => runRunnerConfig({ builder, executor: executor as string }), where).not.toThrow();
+    }
   });
 
   it('buildah-rootless on docker: an InputError with the reason, nothing printed', () => {
