@@ -55,8 +55,8 @@ ${SECCOMP_COMMENT}${buildContainerPatch(`            procMount: Unmasked\n${SECC
 ${CONTAINER_STORAGE}`,
     ),
     notes: [
-      'Needs Kubernetes 1.33+ (user namespaces GA), Linux 6.3+ on the nodes (ID-mapped tmpfs mounts) and containerd 2.0+ ' +
-        '(or CRI-O with user namespace support).',
+      'Needs Kubernetes 1.33+ (user namespaces on by default there, beta; stable since 1.36), ' +
+        'Linux 6.3+ on the nodes (ID-mapped tmpfs mounts) and containerd 2.0+ (or CRI-O with user namespace support).',
       "The seccomp patch needs <profile-name>.json (Docker's default profile plus unshare and mount) in /var/lib/kubelet/seccomp " +
         'on every node.',
       APPARMOR_NOTE,

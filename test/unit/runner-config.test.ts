@@ -116,6 +116,9 @@ describe('Kubernetes executor: Helm values.yml', () => {
     ]);
     expect(emptyDirs(runner)).toEqual(['/var/lib/containers', '/home/build/.local/share/containers']);
     expect(config.notes.join(' ')).toMatch(/Kubernetes 1\.33\+.*Linux 6\.3\+.*containerd 2\.0\+/);
+    // Kubernetes 1.33 turned user namespaces on by default (beta); they became stable (GA) in 1.36.
+    expect(config.notes.join(' ')).toContain('Kubernetes 1.33+ (user namespaces on by default there, beta; stable since 1.36)');
+    expect(config.notes.join(' ')).not.toMatch(/\bGA\b/);
   });
 
   it('buildah: the seccomp patch and storage volumes, no user namespace or /proc changes', () => {
