@@ -7,7 +7,18 @@
  *    verdicts() and recommend() in TypeScript;
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -111,11 +122,13 @@ const HOST = (() => {
     `mount -t overlay overlay -o lowerdir=${scratch}/lower,upperdir=${scratch}/upper,workdir=${scratch}/work ${scratch}/merged`,
   ]);
   rmSync(scratch, { recursive: true, force: true });
+  // /dev/fuse as fuse-overlayfs uses it: a character device this process can open for reading and writing.
   let fuse = false;
   try {
+    closeSync(openSync('/dev/fuse', 'r+'));
     fuse = statSync('/dev/fuse').isCharacterDevice();
   } catch {
-    // no /dev/fuse
+    // no /dev/fuse, or not ours to open
   }
   return {
     executor: (process.env['KUBERNETES_SERVICE_HOST'] || existsSync('/var/run/secrets/kubernetes.io')
@@ -275,7 +288,8 @@ interface FakeRunner {
   /** ... or /proc/self/attr/current */
   attrCurrent?: string | undefined;
   mountinfo?: string;
-  fuse?: boolean;
+  /** /dev/fuse: the real device's numbers, or a character device no driver serves (it does not open). */
+  fuse?: boolean | 'unopenable';
   dockerenv?: boolean;
   secrets?: boolean;
   env?: Record<string, string>;
@@ -309,7 +323,8 @@ function fakeRoot(fake: FakeRunner): string {
   writeFileSync(join(root, 'proc/self/mountinfo'), fake.mountinfo ?? DOCKER_MOUNTINFO);
   mkdirSync(join(root, 'dev'));
   if (fake.fuse) {
-    const mknod = spawnSync('mknod', [join(root, 'dev/fuse'), 'c', '10', '229'], { encoding: 'utf8' });
+    const [major, minor] = fake.fuse === 'unopenable' ? ['240', '77'] : ['10', '229'];
+    const mknod = spawnSync('mknod', [join(root, 'dev/fuse'), 'c', major, minor], { encoding: 'utf8' });
     if (mknod.status !== 0) throw new Error(`mknod: ${mknod.stderr}`);
   }
   if (fake.binfmt) {
@@ -525,6 +540,20 @@ describe('fake runners: the details', () => {
       'Buildah cannot run here (missing: userns, mount): Kaniko needs nothing from the runner; ' +
         'a runner admin can enable Buildah (cigen runner-config)',
     );
+  });
+
+  it('fuse: a device node is not enough, /dev/fuse must open for reading and writing', () => {
+    expect(runFake({ ...DOCKER_UNCONFINED, fuse: true }).report.checks.fuse).toEqual({
+      ok: true,
+      detail: '/dev/fuse opens for reading and writing',
+    });
+    // A character device no driver serves stands in for one the job may not open (a non-root job, the device cgroup).
+    for (const shell of Object.keys(SHELLS) as ShellName[]) {
+      expect(runFake({ ...DOCKER_UNCONFINED, fuse: 'unopenable' }, shell).report.checks.fuse, shell).toEqual({
+        ok: false,
+        detail: '/dev/fuse is a character device, but this job cannot open it: No such device or address',
+      });
+    }
   });
 
   it('overlay: the filesystem beneath the storage directory comes from mountinfo', () => {
