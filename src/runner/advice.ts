@@ -106,9 +106,15 @@ export function adviceText(report: DoctorReport): string {
     );
   }
   if (!report.checks.overlay.ok && (v.buildah.ok || v['buildah-rootless'].ok)) {
+    // The probe's own words when it could not get as far as trying a mount (components/doctor/script.sh.hbs).
+    const unwritable = /^cannot (?:create|write in) /.test(report.checks.overlay.detail);
     notes.push(
-      `overlay: ${report.checks.overlay.detail}. Builds still work on vfs, slower and with more disk. When the storage sits on ` +
-        "overlayfs (the container's own root filesystem), give it a volume of its own to get kernel overlay back.",
+      unwritable
+        ? `overlay: ${report.checks.overlay.detail}. The probe could not try overlay: this job's user cannot write in the storage ` +
+            'directory. If your builds keep their container storage there, give them one they can write (a volume); if they keep it ' +
+            "elsewhere (Buildah as a non-root user: ~/.local/share/containers), set the doctor's storage input to it and run it again."
+        : `overlay: ${report.checks.overlay.detail}. Builds still work on vfs, slower and with more disk. When the storage sits on ` +
+            "overlayfs (the container's own root filesystem), give it a volume of its own to get kernel overlay back.",
     );
   }
   if (notes.length > 0) out.push('', ...notes.map((note) => `- ${note}`));

@@ -275,6 +275,22 @@ describe('adviceText', () => {
     expect(text).toContain('cigen runner-config --builder buildah-rootless --executor kubernetes');
   });
 
+  it.each(['cannot write in /var/lib/containers: Permission denied', 'cannot create /var/lib/containers: Permission denied'])(
+    'overlay not tried, the storage directory not writable (%s): the note names that, not vfs or overlayfs',
+    (detail) => {
+      const probed = report('docker', ['seccomp', 'apparmor', 'privileged']);
+      const text = adviceText({ ...probed, checks: { ...probed.checks, overlay: { ok: false, detail } } });
+      expect(text).toContain(
+        `- overlay: ${detail}. The probe could not try overlay: this job's user cannot write in the storage directory.`,
+      );
+      expect(text).toContain("set the doctor's storage input to it");
+      expect(text).not.toMatch(/vfs|overlayfs/);
+      // The probe's own words, which the advice recognises.
+      const probe = readFileSync(join(import.meta.dirname, '../../components/doctor/script.sh.hbs'), 'utf8');
+      expect(probe).toContain(`cigen_fact overlay false "${detail.split(' /')[0]} $cigen_storage: $CIGEN_REPLY"`);
+    },
+  );
+
   it('overlay refused: a note about vfs, not a blocker', () => {
     const text = adviceText(report('kubernetes', ['overlay', 'privileged']));
     expect(text).toContain('Recommended: buildah-rootless');
