@@ -70,6 +70,18 @@ describe('the component', () => {
     expect(readme).toContain('**Runner requirements**');
     expect(readme).toContain('**Security notes**');
   });
+
+  it('says how to run it alone: GitLab creates no pipeline whose only jobs are in .pre, the default stage', () => {
+    const alone = '    inputs:\n      stage: test # a default stage, as long as the project declares no stages: of its own\n';
+    expect(componentPage(DOCTOR)).toContain('GitLab\ndoes not create a pipeline whose only jobs are in `.pre` or `.post`');
+    expect(componentPage(DOCTOR)).toContain(alone);
+    expect(instantiateComponent('doctor', { stage: 'test' }, 'classic', TEXT).job['stage']).toBe('test');
+    const root = join(import.meta.dirname, '../..');
+    expect(readFileSync(join(root, 'docs/commands/doctor.md'), 'utf8')).toContain('alone in a pipeline, with inputs: {stage: test}');
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toMatch(
+      /`doctor` component once \(in a pipeline with\nother jobs, or with `inputs: \{stage: test\}`/,
+    );
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
