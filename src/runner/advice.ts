@@ -82,6 +82,29 @@ function enableBuildah(report: DoctorReport, missing: readonly CheckName[]): str
   return lines;
 }
 
+/**
+ * The warning for a job that ran privileged. Privileged (Docker's --privileged, a pod's privileged:
+ * true) switches off seccomp, AppArmor and the masking of /proc, and its capabilities let user
+ * namespaces through a host that restricts them to CAP_SYS_ADMIN: what the probe saw of those is
+ * what a privileged job may do, not what a job may do once privileged is off.
+ */
+function privilegedWarning(report: DoctorReport): string {
+  if (report.executor === 'shell')
+    return (
+      'WARNING: this job ran with every capability: the shell executor runs jobs as root on the host, so every job on it controls ' +
+      'the host. Run the runner as an unprivileged user unless something else truly needs root; the facts above are those of root.'
+    );
+  const lifted =
+    'Privileged also switches off seccomp, AppArmor and the masking of /proc, and its capabilities let user namespaces through ' +
+    'a host that restricts them: userns, mount, seccomp, apparmor and proc-unmasked above say what a privileged job may do, ' +
+    'not what a job may do once privileged is off.';
+  return (
+    'WARNING: this job ran privileged. dind would work, but a privileged runner gives every job on it control of the host. ' +
+    `${lifted} Build with the recommended component, and turn privileged off (privileged = false) unless something else truly ` +
+    `needs it${report.executor === 'unknown' ? '' : ', with the settings below so that the build keeps working'}.`
+  );
+}
+
 /** The human report: facts, verdicts, the recommendation, warnings and what to change on the runner. */
 export function adviceText(report: DoctorReport): string {
   const v = verdicts(report.checks, report.executor);
@@ -99,10 +122,13 @@ export function adviceText(report: DoctorReport): string {
   out.push(`Recommended: ${choice.builder}`, `  ${choice.reason}`);
 
   const notes: string[] = [];
-  if (report.checks.privileged.ok) {
+  const privileged = report.checks.privileged.ok;
+  const configurable = report.executor === 'docker' || report.executor === 'kubernetes';
+  if (privileged) notes.push(privilegedWarning(report));
+  if (privileged && report.executor === 'docker' && report.checks['proc-unmasked'].ok) {
     notes.push(
-      'WARNING: this job ran privileged. dind would work, but a privileged runner gives every job on it control of the host. ' +
-        'Build with the recommended component, and turn privileged off (privileged = false) unless something else truly needs it.',
+      'proc-unmasked says yes because privileged unmasks /proc; without privileged the Docker executor cannot unmask it, ' +
+        'which is why buildah-rootless is not possible there (its verdict above).',
     );
   }
   if (!report.checks.overlay.ok && (v.buildah.ok || v['buildah-rootless'].ok)) {
@@ -120,6 +146,24 @@ export function adviceText(report: DoctorReport): string {
   if (notes.length > 0) out.push('', ...notes.map((note) => `- ${note}`));
 
   const changes: string[] = [];
+  // The recommended builder works on this runner as it is set now; once privileged is off, what it
+  // needs must be allowed on its own (the facts above were seen with privileged's lifts).
+  if (privileged && configurable && choice.builder !== 'kaniko' && v[choice.builder].ok) {
+    const executor = report.executor as 'docker' | 'kubernetes';
+    const rootless = choice.builder === 'buildah-rootless';
+    const needs = rootless
+      ? '/proc is masked again, and rootless isolation needs it unmasked: procMount: Unmasked, ' +
+        'with the pod in a user namespace (hostUsers: false)'
+      : executor === 'docker'
+        ? "Docker's default seccomp profile (and its AppArmor profile, on hosts with AppArmor) comes back and refuses " +
+          'unshare() and mount(), which Buildah needs'
+        : 'a seccomp or AppArmor profile of the cluster may refuse unshare() and mount(), which Buildah needs';
+    const recheck = rootless ? 'userns, mount and proc-unmasked' : 'userns and mount';
+    changes.push(
+      `Before turning privileged off: with privileged = false, ${needs}. The settings: ${runnerConfigCommand(choice.builder, executor)}; ` +
+        `then run the doctor component again (${recheck} should still say yes, and privileged no).`,
+    );
+  }
   if (choice.builder === 'kaniko') {
     changes.push(...enableBuildah(report, v.buildah.missing));
     changes.push(

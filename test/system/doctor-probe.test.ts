@@ -495,6 +495,10 @@ describe.each(SCENARIOS)('a fake runner: %s', (_, fake, expected) => {
     }
     expect(stdout).toContain('is faked (for tests only)');
     expect(stdout.includes('warning: this job runs privileged')).toBe(report.checks.privileged.ok);
+    // Privileged lifted seccomp, AppArmor and /proc masking: the log says the facts are a privileged job's.
+    expect(stdout.includes('so the checks above show what a privileged job may do, not what a job may do once privileged is off')).toBe(
+      report.checks.privileged.ok,
+    );
   });
 });
 
@@ -561,6 +565,15 @@ describe('fake runners: the details', () => {
       /^overlay does not mount on \S+ \(overlay\) \(faked\): builds fall back to vfs$/,
     );
     expect(runFake(DOCKER_UNCONFINED).report.checks.overlay.detail).toMatch(/^overlay mounts on \S+ \(overlay\) \(faked\)$/);
+  });
+
+  it('every capability on a shell executor: root on the host, said so, and no dind', () => {
+    const { stdout } = runFake({ ...DOCKER_PRIVILEGED, dockerenv: false, env: { CI_RUNNER_EXECUTABLE_ARCH: 'linux/amd64' } });
+    expect(stdout).toContain(
+      'doctor: warning: this job runs privileged (every capability: a shell executor running jobs as root on the host): ' +
+        'every job on this runner can take over the host',
+    );
+    expect(stdout).not.toContain('dind would work');
   });
 
   it('privileged: every capability, with or without the capabilities newer kernels add', () => {

@@ -281,6 +281,61 @@ describe('adviceText', () => {
     expect(text).toContain('GitLab Runner issue 36810');
   });
 
+  // What a probe sees in a privileged container: privileged lifts seccomp, AppArmor and /proc
+  // masking, and user namespaces and mounts work with them lifted.
+  const PRIVILEGED_FAILING: CheckName[] = ['binfmt'];
+
+  it("a privileged runner: the facts privileged lifted are said to be a privileged job's, not proof for privileged = false", () => {
+    for (const executor of ['docker', 'kubernetes'] as const) {
+      const text = adviceText(report(executor, PRIVILEGED_FAILING));
+      expect(text, executor).toContain(
+        'userns, mount, seccomp, apparmor and proc-unmasked above say what a privileged job may do, not what a job may do once ' +
+          'privileged is off.',
+      );
+      expect(text, executor).toContain(
+        'turn privileged off (privileged = false) unless something else truly needs it, with the settings below',
+      );
+    }
+  });
+
+  it('a privileged Docker runner: buildah, and the runner-config step to keep it working with privileged = false', () => {
+    const text = adviceText(report('docker', PRIVILEGED_FAILING));
+    expect(text).toContain('Recommended: buildah\n');
+    expect(text).toContain('To change on the runner:');
+    expect(text).toContain(
+      "- Before turning privileged off: with privileged = false, Docker's default seccomp profile (and its AppArmor profile, on hosts " +
+        'with AppArmor) comes back and refuses unshare() and mount(), which Buildah needs. The settings: ' +
+        'cigen runner-config --builder buildah --executor docker; then run the doctor component again',
+    );
+    // proc-unmasked yes beside "buildah-rootless not possible": the note says why both hold.
+    expect(text).toContain(
+      'proc-unmasked says yes because privileged unmasks /proc; without privileged the Docker executor cannot unmask it',
+    );
+  });
+
+  it('a privileged Kubernetes runner: buildah-rootless, and the settings it needs once privileged is off', () => {
+    const text = adviceText(report('kubernetes', PRIVILEGED_FAILING));
+    expect(text).toContain('Recommended: buildah-rootless\n');
+    expect(text).toContain(
+      '- Before turning privileged off: with privileged = false, /proc is masked again, and rootless isolation needs it unmasked: ' +
+        'procMount: Unmasked, with the pod in a user namespace (hostUsers: false). The settings: ' +
+        'cigen runner-config --builder buildah-rootless --executor kubernetes; then run the doctor component again ' +
+        '(userns, mount and proc-unmasked should still say yes, and privileged no).',
+    );
+    expect(text).not.toContain('proc-unmasked says yes because');
+  });
+
+  it('every capability on a shell executor: root on the host, no privileged = false or dind to speak of', () => {
+    const text = adviceText(report('shell', PRIVILEGED_FAILING));
+    expect(text).toContain('WARNING: this job ran with every capability: the shell executor runs jobs as root on the host');
+    expect(text).not.toMatch(/dind would work|privileged = false|Before turning privileged off/);
+  });
+
+  it('not privileged: no word of it', () => {
+    const text = adviceText(report('docker', ['seccomp', 'apparmor', 'proc-unmasked', 'privileged']));
+    expect(text).not.toMatch(/WARNING|Before turning privileged off|privileged unmasks/);
+  });
+
   it('Kubernetes with masked /proc: buildah now, and how to get rootless', () => {
     const text = adviceText(report('kubernetes', ['proc-unmasked', 'privileged']));
     expect(text).toContain('Recommended: buildah');
