@@ -440,7 +440,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         { 'ca-certificates': '$COMPANY_CA' },
         { COMPANY_CA: PEM },
         'cigen: error: input ca-certificates: the docker:dind service does not share /certs/client/cigen-certs.d with this job: ' +
-          'the runner needs the /certs/client volume (cigen runner-config --builder dind)',
+          'the runner needs the /certs/client volume (cigen runner-config --builder dind --executor docker, or kubernetes)',
       ],
     ])('refuses what the daemon cannot do, before anything runs: %j', (inputs, env, message) => {
       const { status, stderr, calls } = run('dind', mode, inputs, env);

@@ -252,6 +252,11 @@ describe('cigen runner-config', () => {
         .filter((name) => name.endsWith('.md'))
         .map((name) => `docs/${name}`),
       ...readdirSync(join(root, 'docs/commands')).map((name) => `docs/commands/${name}`),
+      ...readdirSync(join(root, 'docs/components')).map((name) => `docs/components/${name}`),
+      // What a job prints when it stops (the dind job without the shared certs volume).
+      ...readdirSync(join(root, 'components'))
+        .flatMap((dir) => readdirSync(join(root, 'components', dir)).map((name) => `components/${dir}/${name}`))
+        .filter((file) => file.endsWith('.hbs')),
     ];
     const commands = files.flatMap((file) =>
       [...readFileSync(join(root, file), 'utf8').matchAll(/cigen runner-config --builder ([a-z-]+)(?: --executor ([a-z]+))?/g)].map(
