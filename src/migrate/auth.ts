@@ -21,8 +21,27 @@ export const bareVariable = (text: string): string | undefined => {
   return match ? `$${match[1] ?? match[2]}` : undefined;
 };
 
-/** One entry of `auths`, read: a user and a password (variable references or literal user). */
-export type Entry = { host: string; user: string; password: string } | { host: string; unreadable: string };
+/** One entry of `auths`, read: a user and a password (variable references or literal user);
+ *  `written` is the key as the file wrote it, when the host was read from a command. */
+export type Entry = { host: string; user: string; password: string; written?: string } | { host: string; unreadable: string };
+
+const DEPENDENCY_PROXY_SERVER = '$CI_DEPENDENCY_PROXY_SERVER';
+/** A key the shell computes: a command substitution, backquotes, or a ${X...} expansion with an operator. */
+const COMPUTED = /\$\(|`|\$\{[A-Za-z_][A-Za-z0-9_]*[^A-Za-z0-9_}]/;
+const PORT_CUT = new Set(['echo', 'printf', 'awk', 'cut', 'sed', 'tr']);
+
+/** GitLab's Kaniko example keys the Dependency Proxy by its server without the port:
+ *  `$(echo -n $CI_DEPENDENCY_PROXY_SERVER | awk -F[:] '{print $1}')`, or `${CI_DEPENDENCY_PROXY_SERVER%:*}`:
+ *  text commands whose only reference is that server. */
+function isDependencyProxyKey(key: string): boolean {
+  const text = key.trim();
+  if (/^\$\{CI_DEPENDENCY_PROXY_SERVER%{1,2}:(?:\*|[0-9]+)\}$/.test(text)) return true;
+  const inner = /^\$\((.*)\)$/s.exec(text)?.[1];
+  if (inner === undefined || /\$\(|`|[;&<>]/.test(inner)) return false;
+  const references = [...inner.matchAll(REFERENCE)].map((m) => m[1]);
+  const programs = inner.split('|').map((part) => part.trim().split(/\s+/)[0] ?? '');
+  return references.length === 1 && references[0] === 'CI_DEPENDENCY_PROXY_SERVER' && programs.every((p) => PORT_CUT.has(p));
+}
 
 export type AuthFinding =
   /** A config.json whose text cigen read. */
@@ -148,7 +167,15 @@ export function readConfigText(text: string): AuthFinding {
   const helpers: { host: string; helper: string }[] = [];
   const auths = root['auths'];
   if (auths && typeof auths === 'object' && !Array.isArray(auths)) {
-    for (const [key, value] of Object.entries(auths)) entries.push(readEntry(registryHost(key), value));
+    for (const [key, value] of Object.entries(auths)) {
+      if (isDependencyProxyKey(key)) {
+        const entry = readEntry(DEPENDENCY_PROXY_SERVER, value);
+        entries.push('user' in entry ? { ...entry, written: key } : entry);
+      } else if (COMPUTED.test(key)) {
+        // What the shell prints is the host: known only when the job runs, never an input.
+        entries.push({ host: key, unreadable: `its key ${key} is computed by the shell when the job runs` });
+      } else entries.push(readEntry(registryHost(key), value));
+    }
   }
   const credHelpers = root['credHelpers'];
   if (credHelpers && typeof credHelpers === 'object' && !Array.isArray(credHelpers))

@@ -103,7 +103,10 @@ export function readCredentials(findings: readonly AuthFinding[], dockerConfig: 
       notes.push(
         note(
           'auth-dependency-proxy',
-          `config.json entry for ${entry.host}: the components write the Dependency Proxy's credentials themselves`,
+          entry.written === undefined
+            ? `config.json entry for ${entry.host}: the components write the Dependency Proxy's credentials themselves`
+            : `config.json entry for ${entry.written} (the Dependency Proxy's server without its port): the components write ` +
+                "the Dependency Proxy's credentials themselves, under $CI_DEPENDENCY_PROXY_SERVER",
         ),
       );
     else if (!others.some((o) => o.host === entry.host)) others.push(entry);

@@ -386,6 +386,35 @@ describe('credentials and pushes, as Kaniko used them', () => {
     expect(JSON.stringify(job(out, 'build'))).not.toContain('wrote no credentials');
   });
 
+  it("a config.json key the shell computes is never a host input: GitLab's Dependency Proxy key is the proxy, others run on kaniko-compat", () => {
+    // GitLab's Kaniko example: the Dependency Proxy's server with its port cut by awk.
+    const proxyKey = String.raw`$(echo -n $CI_DEPENDENCY_PROXY_SERVER | awk -F[:] '{print $1}')`;
+    const q = '\\"';
+    const config = (key: string, user: string, password: string) =>
+      `    - echo "{${q}auths${q}:{${q}$CI_REGISTRY${q}:{${q}auth${q}:${q}$(printf "%s:%s" "$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD" ` +
+      `| base64 | tr -d '\\n')${q}},${q}${key}${q}:{${q}auth${q}:${q}$(printf "%s:%s" ${user} "${password}" | base64 | tr -d '\\n')` +
+      `${q}}}}" > /kaniko/.docker/config.json\n    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:1\n`;
+    const proxy = job(root(kaniko(config(proxyKey, '${CI_DEPENDENCY_PROXY_USER}', '${CI_DEPENDENCY_PROXY_PASSWORD}'))), 'build');
+    expect(proxy).toMatchObject({ status: 'migrated', component: '$CI_SERVER_FQDN/ci-components/cigen/buildah@1' });
+    expect(proxy?.inputs).not.toHaveProperty('registries');
+    expect(proxy?.inputs).not.toHaveProperty('registry');
+    expect(proxy?.kinds).toContain('auth-dependency-proxy');
+    expect(proxy?.notes).toContainEqual(expect.stringContaining(`${proxyKey} (the Dependency Proxy's server without its port)`));
+    const cut = job(
+      root(kaniko(config('${CI_DEPENDENCY_PROXY_SERVER%:443}', '$CI_DEPENDENCY_PROXY_USER', '$CI_DEPENDENCY_PROXY_PASSWORD'))),
+      'build',
+    );
+    expect(cut?.kinds).toContain('auth-dependency-proxy');
+    expect(cut?.inputs).not.toHaveProperty('registries');
+    // Any other computed key: its host is known when the job runs, and kaniko-compat reads it then.
+    const other = job(root(kaniko(config('$(cat /etc/registry-host)', '$U', '$P'))), 'build');
+    expect(other).toMatchObject({ status: 'migrated', component: '$CI_SERVER_FQDN/ci-components/cigen/kaniko-compat@1' });
+    expect(other?.notes).toContainEqual(
+      expect.stringContaining('its key $(cat /etc/registry-host) is computed by the shell when the job runs'),
+    );
+    expect(JSON.stringify(other?.inputs ?? {})).not.toContain('$(');
+  });
+
   it('--no-push with --cache: Kaniko still wrote its cache; the note says the component only reads it', () => {
     const out = root(kaniko('    - /kaniko/executor --context . --no-push --cache --destination $CI_REGISTRY_IMAGE:1\n'));
     expect(job(out, 'build')?.notes).toContainEqual(expect.stringContaining('--no-push with --cache: Kaniko still wrote its cache layers'));
