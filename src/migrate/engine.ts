@@ -389,6 +389,8 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
   if (kanikoVariables.length > 0)
     reasons.push(reason('executor-environment', `the job sets ${kanikoVariables.join(', ')}, which Kaniko reads from its environment`));
   reasons.push(...missingTools(items));
+  // after_script runs in the Buildah image too (the component's job, or kaniko-compat's).
+  reasons.push(...afterScriptTools(pipeline, job));
 
   const moves = directoryChange(items, at);
   if (moves) reasons.push(reason('working-directory', moves));
@@ -590,11 +592,12 @@ const runsPrograms: Classifier = (commands) => ({
 
 /** The job's after_script (its own, a base's, or the default) runs in the Buildah image now, after the
  *  component's script: what it runs that the image lacks (docker above all) fails there. */
-function afterScriptTools(pipeline: Pipeline, job: JobDefinition): string[] {
+function afterScriptTools(pipeline: Pipeline, job: JobDefinition): Reason[] {
   const source = sourceOf(pipeline, job, 'after_script') ?? defaultFor(pipeline, job, 'after_script');
   const items = itemsOf(pipeline, source, 'script', runsPrograms);
-  if (!Array.isArray(items)) return [`after_script uses ${items.what}; cigen cannot tell what it runs in the Buildah image`];
-  return missingTools(items).map((r) => `after_script runs in the Buildah image now: ${r.text}`);
+  if (!Array.isArray(items))
+    return [reason('missing-tool', `after_script uses ${items.what}; cigen cannot tell what it runs in the Buildah image`)];
+  return missingTools(items).map((r) => ({ ...r, text: `after_script runs in the Buildah image now: ${r.text}` }));
 }
 
 function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem[]): Analysis {
@@ -613,7 +616,7 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
   if (executor?.build) reviews.push(...dockerCallReviews(executor, notes));
   // What the job ran besides docker runs in the Buildah image (Fedora) now, before the build.
   reviews.push(...missingTools(items).map((r) => r.text));
-  reviews.push(...afterScriptTools(pipeline, job));
+  reviews.push(...afterScriptTools(pipeline, job).map((r) => r.text));
   const moves = directoryChange(items, at);
   if (moves) reviews.push(moves);
   const inputs: Inputs = { 'job-name': job.name };

@@ -343,6 +343,29 @@ describe('subshells and case statements', () => {
     expect(apk).toEqual([expect.stringMatching(/^`apk add --no-cache jq` runs apk, Alpine's package manager, .*`dnf install -y` there/)]);
   });
 
+  it("after_script runs in the Buildah image now: what it runs that the image lacks is a review, as in script (own or default:'s)", () => {
+    const build =
+      'build:\n  stage: build\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n' +
+      '    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:2\n';
+    const own = job(
+      root(
+        `${build}  after_script:\n    - wget -q -O- "https://hooks.example.com/notify?job=$CI_JOB_ID"\n    - /busybox/sh -c 'echo done'\n`,
+      ),
+      'build',
+    );
+    expect(own?.status).toBe('needs-review');
+    expect(own?.notes).toContainEqual(expect.stringMatching(/^after_script runs in the Buildah image now: `wget -q -O- .*` runs wget, /));
+    expect(own?.notes).toContainEqual(
+      expect.stringMatching(/^after_script runs in the Buildah image now: `\/busybox\/sh -c .*` runs \/busybox\/sh, /),
+    );
+    const fromDefault = job(root(`default:\n  after_script:\n    - wget -q https://hooks.example.com\n${build}`), 'build');
+    expect(fromDefault?.status).toBe('needs-review');
+    // What the Buildah image has (curl, echo) stays migrated.
+    expect(job(root(`${build}  after_script:\n    - curl -fsS https://hooks.example.com\n    - echo done\n`), 'build')?.status).toBe(
+      'migrated',
+    );
+  });
+
   it('an executor in a subshell keeps its script on kaniko-compat, and the reason says so', () => {
     const text =
       'build:\n  stage: build\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n' +
