@@ -199,30 +199,47 @@ function hiddenTag(repository: string, env: TranslateContext, depth = 0): string
   return undefined;
 }
 
+/** A repository as Kaniko (go-containerregistry) and Buildah both name it: Docker Hub's forms
+ *  (`app`, `library/app`, `docker.io/app`, `index.docker.io/library/app`) are one repository.
+ *  Where a variable may hide the registry or a slash, the repository stays as written. */
+export function canonicalRepository(repository: string): string {
+  const text = unbrace(repository);
+  const slash = text.indexOf('/');
+  const first = slash < 0 ? text : text.slice(0, slash);
+  if (first.includes('$')) return text;
+  const domain = slash >= 0 && (/[.:]/.test(first) || first === 'localhost') ? first : undefined;
+  if (domain !== undefined && domain !== 'docker.io' && domain !== 'index.docker.io') return text;
+  const path = domain === undefined ? text : text.slice(slash + 1);
+  if (path.includes('/')) return `docker.io/${path}`;
+  return path.includes('$') ? text : `docker.io/library/${path}`;
+}
+
 /** Image references (`repo:tag`, as --destination or docker -t give them) as `image` + `tags`. */
 export function destinationInputs(destinations: readonly string[], env: TranslateContext): { inputs: Inputs; reasons: Reason[] } {
   const inputs: Inputs = {};
   const reasons: Reason[] = [];
-  const repositories = new Set<string>();
+  // The first spelling of each repository, by its canonical name.
+  const repositories = new Map<string, string>();
   const tags: string[] = [];
   for (const destination of destinations) {
     const { repository, tag, digest } = splitDestination(destination);
     if (digest) reasons.push(reason('destination-digest', `destination ${destination} names a digest; images are pushed by tag`));
     const hidden = tag === undefined ? hiddenTag(repository, env) : undefined;
     if (hidden !== undefined) reasons.push(reason('run-time-destination', `destination ${destination}: ${hidden}`));
-    repositories.add(repository);
+    const canonical = canonicalRepository(repository);
+    if (!repositories.has(canonical)) repositories.set(canonical, repository);
     tags.push(tag ?? 'latest');
   }
   if (repositories.size > 1) {
     reasons.push(
       reason(
         'several-repositories',
-        `destinations on several repositories (${[...repositories].join(', ')}): the component pushes one repository`,
+        `destinations on several repositories (${[...repositories.values()].join(', ')}): the component pushes one repository`,
       ),
     );
   }
   // Written out even when they equal the defaults: they are what a reviewer checks first.
-  const [repository] = repositories;
+  const [repository] = repositories.values();
   if (repository !== undefined) inputs['image'] = repository;
   if (tags.length > 0) inputs['tags'] = [...new Set(tags)];
   return { inputs, reasons };

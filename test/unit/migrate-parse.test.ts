@@ -352,6 +352,28 @@ describe('several --destination and --custom-platform (issue 17)', () => {
     ]);
   });
 
+  it("Docker Hub's spellings of one repository are one repository, as Kaniko and Buildah read them: one image, both tags", () => {
+    for (const [line, image] of [
+      ['-c . -d index.docker.io/acme/app:1 -d docker.io/acme/app:2', 'index.docker.io/acme/app'],
+      ['-c . -d docker.io/acme/app:1 -d acme/app:2', 'docker.io/acme/app'],
+      ['-c . -d alpine:1 -d docker.io/library/alpine:2 -d index.docker.io/alpine:2', 'alpine'],
+    ] as const) {
+      const { reasons, inputs } = translate(line);
+      expect(reasons, line).toEqual([]);
+      expect(inputs, line).toMatchObject({ image, tags: ['1', '2'] });
+    }
+    // Not one repository: another registry, a Hub name under another namespace, a variable that may hold a registry.
+    for (const line of [
+      '-c . -d registry.example.com/acme/app:1 -d acme/app:2',
+      '-c . -d app:1 -d acme/app:2',
+      '-c . -d $REG/app:1 -d app:2',
+    ])
+      expect(
+        translate(line).reasons.map((r) => r.kind),
+        line,
+      ).toEqual(['several-repositories']);
+  });
+
   it('--custom-platform (either spelling, = or space, a variable) is the platform input: one image, as Kaniko built', () => {
     for (const [flags, platform] of [
       ['--custom-platform linux/arm64', 'linux/arm64'],
