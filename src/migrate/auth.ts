@@ -89,6 +89,17 @@ function writeTargets(command: Command): { target: string; append: boolean; sour
   return targets;
 }
 
+/** Whether a command writes the file `path`: a redirection or tee to it, a copy to it or into its directory under its name. */
+export function writesTo(command: Command, path: string): boolean {
+  const slash = path.lastIndexOf('/');
+  const [dir, name] = [path.slice(0, slash), path.slice(slash + 1)];
+  return writeTargets(command).some(
+    (t) =>
+      t.target === path ||
+      (t.source !== undefined && t.target.replace(/\/+$/, '') === dir && t.source.slice(t.source.lastIndexOf('/') + 1) === name),
+  );
+}
+
 /** The text an echo or printf command prints (shell expansions left as written), or undefined. */
 function printed(command: Command): string | undefined {
   // Values, not texts: a dollar the shell keeps literal ('$X', \$X) is `$$`, never a reference.

@@ -42,7 +42,7 @@ import { builderImageFor, missingCredentials, readCredentials, type BuilderImage
 import { sharedKeyReasons } from './dependents.js';
 import { compatEdits, onCompat } from './compat.js';
 import { retagOf, type Retag } from './retag.js';
-import { readKanikoWrite } from './auth.js';
+import { readKanikoWrite, writesTo } from './auth.js';
 import { columnOf, commentsWithin, itemText, keyOf, pairRange, reindent, indentUnit, type Comment, type Edit } from '../ci/source.js';
 
 export type JobStatus = 'migrated' | 'needs-review' | 'unchanged';
@@ -346,6 +346,7 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
   const env: TranslateContext = {
     ...variableLookup(pipeline, job),
     ...(ctx.projectFileExists ? { projectFileExists: ctx.projectFileExists } : {}),
+    writesFile: (path) => items.some((item) => item.commands.some((command) => writesTo(command, path))),
   };
   const at = items.findIndex((item) => item.kind === 'build');
   const builds = items.filter((item) => item.kind === 'build');

@@ -133,6 +133,8 @@ export interface TranslateContext {
   alternatives?(name: string): readonly string[];
   /** Whether the project holds a file at this root-relative path; absent when that cannot be known. */
   projectFileExists?: (path: string) => boolean;
+  /** Whether the job's own lines write this file (a redirection, tee, cp); absent when that cannot be known. */
+  writesFile?: (path: string) => boolean;
 }
 
 /** The registry a repository (as written) is on: `$CI_REGISTRY` for the project's, undefined when a variable hides it. */
@@ -487,7 +489,29 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   if (mirrors.length > 0) inputs['registry-mirrors'] = [...new Set(mirrors)];
 
   const certificates = list('registry-certificate');
-  if (certificates.length === 1) {
+  // A file under /kaniko/ is the Kaniko image's (built in, or mounted by the runner) unless the job
+  // writes it: the Buildah image has no /kaniko, kaniko-compat has the directories the job writes.
+  const kanikoCertificates = certificates.map((c) => c.replace(/^[^=]*=/, '')).filter((path) => /^\/kaniko(?:\/|$)/.test(unbrace(path)));
+  for (const path of kanikoCertificates) {
+    if (env.writesFile?.(path))
+      reasons.push(
+        reason(
+          'kaniko-files',
+          `--registry-certificate ${path}: the job writes that file under /kaniko/, which the Buildah image does not have; ` +
+            'kaniko-compat runs those writes and reads the file',
+        ),
+      );
+    else
+      reasons.push(
+        reason(
+          'flag-review',
+          `--registry-certificate ${path}: a file under /kaniko/ that the job does not write (built into its Kaniko image, ` +
+            'or mounted by the runner), and the Buildah image has no /kaniko: give that CA with ca-certificates ' +
+            '(PEM text in a CI/CD variable, or a file of the project)',
+        ),
+      );
+  }
+  if (certificates.length === 1 && kanikoCertificates.length === 0) {
     const path = (certificates[0] as string).replace(/^[^=]*=/, '');
     inputs['ca-certificates'] = path;
   } else if (certificates.length > 1)

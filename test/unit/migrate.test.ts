@@ -438,6 +438,37 @@ describe('credentials and pushes, as Kaniko used them', () => {
     expect(JSON.stringify(other?.inputs ?? {})).not.toContain('$(');
   });
 
+  it('--registry-certificate naming a file under /kaniko/ is never a ca-certificates path the Buildah image lacks', () => {
+    const flag = '--registry-certificate "$CI_REGISTRY=/kaniko/ssl/certs/extra.crt"';
+    const build = `    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:b ${flag}\n`;
+    // A file of the Kaniko image (built in, mounted): a person gives the CA.
+    const image = job(root(kaniko(build)), 'build');
+    expect(image?.status).toBe('needs-review');
+    expect(image?.notes).toEqual([
+      expect.stringMatching(
+        /^--registry-certificate \/kaniko\/ssl\/certs\/extra\.crt: a file under \/kaniko\/ that the job does not write/,
+      ),
+    ]);
+    // Written by the job: kaniko-compat runs the write and reads it.
+    const written = job(root(kaniko(`    - cat "$CA_CERT" > /kaniko/ssl/certs/extra.crt\n${build}`)), 'build');
+    expect(written).toMatchObject({ status: 'migrated', component: '$CI_SERVER_FQDN/ci-components/cigen/kaniko-compat@1' });
+    expect(written?.notes.join('\n')).toContain(
+      '--registry-certificate /kaniko/ssl/certs/extra.crt: the job writes that file under /kaniko/',
+    );
+    const copied = job(root(kaniko(`    - cp "$CI_PROJECT_DIR/extra.crt" /kaniko/ssl/certs/\n${build}`)), 'build');
+    expect(copied?.component).toBe('$CI_SERVER_FQDN/ci-components/cigen/kaniko-compat@1');
+    // A file of the project stays the input.
+    const project = job(
+      root(
+        kaniko(
+          '    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:c --registry-certificate "$CI_REGISTRY=$CI_PROJECT_DIR/ca.pem"\n',
+        ),
+      ),
+      'build',
+    );
+    expect(project).toMatchObject({ status: 'migrated', inputs: expect.objectContaining({ 'ca-certificates': '$CI_PROJECT_DIR/ca.pem' }) });
+  });
+
   it('--no-push with --cache: Kaniko still wrote its cache; the note says the component only reads it', () => {
     const out = root(kaniko('    - /kaniko/executor --context . --no-push --cache --destination $CI_REGISTRY_IMAGE:1\n'));
     expect(job(out, 'build')?.notes).toContainEqual(expect.stringContaining('--no-push with --cache: Kaniko still wrote its cache layers'));
