@@ -264,12 +264,18 @@ export function componentJobNames(pipeline: Pipeline): Map<string, string> {
 }
 
 /** The kaniko-compat include already in the pipeline, if any, and the hidden job it defines. */
-export function compatInclude(pipeline: Pipeline): { target: string; job: string; file: string } | undefined {
+export function compatInclude(pipeline: Pipeline): { target: string; job: string; file: string; builderImage?: string } | undefined {
   for (const file of pipeline.files) {
     for (const entry of includesOf(file)) {
       if (entry.kind !== 'component' || !new RegExp(`/${KANIKO_COMPAT}@`).test(entry.target)) continue;
       const jobName = entry.inputs?.['job-name'];
-      return { target: entry.target, job: typeof jobName === 'string' ? jobName : KANIKO_COMPAT_JOB, file: file.path };
+      const builderImage = entry.inputs?.['builder-image'];
+      return {
+        target: entry.target,
+        job: typeof jobName === 'string' ? jobName : KANIKO_COMPAT_JOB,
+        file: file.path,
+        ...(typeof builderImage === 'string' ? { builderImage } : {}),
+      };
     }
   }
   return undefined;

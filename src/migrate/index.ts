@@ -5,6 +5,7 @@
 import { posix } from 'node:path';
 import { componentRef } from '../ci/component-ref.js';
 import { KANIKO_COMPAT, KANIKO_COMPAT_JOB } from '../catalog/kaniko-compat.js';
+import { BUILDAH_IMAGE } from '../builders/buildah.js';
 import {
   compatInclude,
   componentJobNames,
@@ -142,6 +143,41 @@ function commonIncluder(root: SourceFile, included: readonly SourceFile[], files
   return [...files].find((candidate) => [...files].every((other) => reaches(other, candidate))) ?? root.path;
 }
 
+/**
+ * One kaniko-compat include runs every job that extends it, in its builder-image: the existing
+ * include's, else the first that a job on it needs. A job whose Kaniko image came from a mirror
+ * needing another Buildah image cannot share it, so it goes to review; a job that needs none runs
+ * the include's, and its notes say so.
+ */
+function sharedBuilderImage(ctx: EngineContext, existing: ReturnType<typeof compatInclude>, plans: JobPlan[]): void {
+  const onCompat = plans.filter((p) => p.include?.component === ctx.compatRef);
+  const builderOf = (p: JobPlan) => p.include?.inputs['builder-image'] as string | undefined;
+  const first = onCompat.find((p) => builderOf(p) !== undefined);
+  const shared = existing
+    ? { image: existing.builderImage, by: `the kaniko-compat include in ${existing.file}` }
+    : { image: first ? builderOf(first) : undefined, by: `the kaniko-compat include, for ${first?.report.name ?? ''}` };
+  for (const plan of onCompat) {
+    const own = builderOf(plan);
+    if (own === shared.image) continue;
+    if (own === undefined) {
+      const text =
+        `kaniko-compat is included once for the pipeline, with builder-image ${shared.image as string} (${shared.by}): ` +
+        'this job runs it too, which the runner must be able to pull';
+      plan.report = { ...plan.report, notes: [...plan.report.notes, text], kinds: [...plan.report.kinds, 'builder-image'] };
+      continue;
+    }
+    const because = reason(
+      'kaniko-image-mirror',
+      `kaniko-compat is included once for the pipeline, and its builder-image is ${shared.image ?? `the default ${BUILDAH_IMAGE}`} ` +
+        `(${shared.by}); this job ran its Kaniko image from another registry, for which --builder-image names ${own}: ` +
+        `after moving it onto kaniko-compat, give it image: ${own} of its own, or build it in another pipeline`,
+    );
+    plan.report = { ...plan.report, status: 'needs-review', component: ctx.componentRef, notes: [because.text], kinds: [because.kind] };
+    plan.edits = [];
+    delete plan.include;
+  }
+}
+
 /** Migrates `path` (its text given) and its local includes. Throws SourceError on invalid YAML. */
 export function migrateFile(path: string, text: string, options: MigrateOptions = {}): FileMigration[] {
   const buildahRef = options.componentRef ?? defaultComponentRef();
@@ -168,6 +204,7 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
   }
   const converting = templatesToConvert(ctx, hidden, plans);
   const templates = hidden.flatMap((job) => planTemplate(ctx, job, plans, converting) ?? []);
+  sharedBuilderImage(ctx, existing, [...plans, ...templates]);
   // A job whose image comes from a template that could not be converted stays as it is.
   for (const plan of plans) {
     const blocked = (plan.templates ?? []).flatMap((name) =>

@@ -1185,3 +1185,50 @@ describe('a template converted to kaniko-compat', () => {
     expect(job(out, '.build')?.notes[0]).toContain('so build-web and jobs in other projects run on kaniko-compat');
   });
 });
+
+describe('kaniko-compat is included once: its builder-image is every job on it', () => {
+  const mirrored = (name: string, registry: string, flags = ' --reproducible') =>
+    `${name}:\n  stage: build\n  image:\n    name: ${registry}/kaniko-project/executor:debug\n    entrypoint: [""]\n  script:\n` +
+    `    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE/${name}:1${flags}\n`;
+  const builderImages = [
+    'harbor.a.example=harbor.a.example/quay/buildah/stable:v1.43.4',
+    'nexus.b.example=nexus.b.example/buildah/stable:v1.43.4',
+  ];
+  const run = (text: string) => migrateFile('.gitlab-ci.yml', text, { builderImages })[0] as FileMigration;
+
+  it('a job on another mirror needing another Buildah image goes to review; none is told it runs an image it does not', () => {
+    const out = run(mirrored('a', 'harbor.a.example') + mirrored('b', 'nexus.b.example') + mirrored('c', 'nexus.b.example', ''));
+    expect(job(out, 'a')).toMatchObject({
+      status: 'migrated',
+      inputs: { 'builder-image': 'harbor.a.example/quay/buildah/stable:v1.43.4' },
+    });
+    expect(job(out, 'b')?.status).toBe('needs-review');
+    expect(job(out, 'b')?.notes).toEqual([
+      expect.stringMatching(/builder-image is harbor\.a\.example\/quay\/buildah\/stable:v1\.43\.4 \(the kaniko-compat include, for a\)/),
+    ]);
+    expect(out.result).not.toMatch(/^b:\n {2}stage: build\n {2}extends/m);
+    // The buildah component's includes are one per job: c keeps its own builder-image.
+    expect(job(out, 'c')).toMatchObject({
+      status: 'migrated',
+      inputs: expect.objectContaining({ 'builder-image': 'nexus.b.example/buildah/stable:v1.43.4' }),
+    });
+    expect(out.result.match(/builder-image: /g)).toHaveLength(2);
+  });
+
+  it("a job whose Kaniko image is public runs the include's mirror image, and its notes say so", () => {
+    const out = run(mirrored('a', 'harbor.a.example') + mirrored('p', 'gcr.io'));
+    expect(job(out, 'p')).toMatchObject({ status: 'migrated', component: '$CI_SERVER_FQDN/ci-components/cigen/kaniko-compat@1' });
+    expect(job(out, 'p')?.notes).toContainEqual(
+      expect.stringContaining(
+        'with builder-image harbor.a.example/quay/buildah/stable:v1.43.4 (the kaniko-compat include, for a): this job runs it too',
+      ),
+    );
+  });
+
+  it('an existing kaniko-compat include decides: a job needing another builder-image goes to review', () => {
+    const text = `include:\n  - component: $CI_SERVER_FQDN/ci-components/cigen/kaniko-compat@1\n\n${mirrored('b', 'nexus.b.example')}`;
+    const out = run(text);
+    expect(job(out, 'b')?.status).toBe('needs-review');
+    expect(job(out, 'b')?.notes[0]).toContain('its builder-image is the default quay.io/');
+  });
+});
