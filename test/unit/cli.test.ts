@@ -301,6 +301,16 @@ build:
     expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe(KANIKO);
   });
 
+  it('the diff applies where its paths are: from the cwd, or from the project root for a file outside the cwd', () => {
+    const dir = project({ '.git/HEAD': '', '.gitlab-ci.yml': KANIKO, 'sub/keep.txt': '' });
+    const inside = cigen(['migrate', '.gitlab-ci.yml'], { cwd: dir });
+    expect(inside.stdout).toContain('--- a/.gitlab-ci.yml\n+++ b/.gitlab-ci.yml\n');
+    // From a subdirectory: git apply refuses `a/../.gitlab-ci.yml`; git diff would print the root's path.
+    const outside = cigen(['migrate', '../.gitlab-ci.yml'], { cwd: join(dir, 'sub') });
+    expect(outside.stdout).toContain('../.gitlab-ci.yml: changed\n');
+    expect(outside.stdout).toContain('--- a/.gitlab-ci.yml\n+++ b/.gitlab-ci.yml\n');
+  });
+
   it('--write rewrites in place, lints clean, and a second run changes nothing', () => {
     const dir = project({ '.gitlab-ci.yml': KANIKO });
     expect(cigen(['migrate', '--write', '.gitlab-ci.yml'], { cwd: dir }).stdout).toContain('rewrote 1 file(s)');

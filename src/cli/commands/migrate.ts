@@ -1,5 +1,5 @@
 /** `cigen migrate FILE...`: dry run (report + unified diff) by default; `--write` rewrites atomically. */
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { unifiedDiff } from '../../ci/unified-diff.js';
 import { InputError, UsageError } from '../../errors.js';
 import { migrateFile, SourceError, type FileMigration } from '../../migrate/index.js';
@@ -37,15 +37,13 @@ export function checkBuilderImages(values: readonly string[] | undefined): strin
       );
   return [...(values ?? [])];
 }
+/** A migrated file: its path relative to the cwd (as the report names it), absolute, and in its diff. */
+type MigratedFile = FileMigration & { full: string; diffPath: string };
+
 const STATUS_MARK = { migrated: '✓', 'needs-review': '!', unchanged: '·' } as const;
 
 /** Migrates one file and its local includes; paths in the results are relative to the cwd. */
-function migratePath(
-  path: string,
-  text: string,
-  componentRef: string | undefined,
-  builderImages: readonly string[],
-): (FileMigration & { full: string })[] {
+function migratePath(path: string, text: string, componentRef: string | undefined, builderImages: readonly string[]): MigratedFile[] {
   const root = projectRoot(path);
   const inProject = relative(root, resolve(path));
   const results = migrateFile(inProject, text, {
@@ -61,7 +59,11 @@ function migratePath(
   });
   return results.map((result) => {
     const full = join(root, result.path);
-    return { ...result, path: relative(process.cwd(), full) || full, full };
+    const path = relative(process.cwd(), full) || full;
+    // The diff applies where the paths in it are: from the cwd (git apply, patch -p1), or, for a
+    // file outside it (`../ci.yml`, which git apply refuses), from the project root, as git diff prints them.
+    const diffPath = path.startsWith('../') || isAbsolute(path) ? result.path : path;
+    return { ...result, path, full, diffPath };
   });
 }
 
@@ -90,7 +92,7 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
   const texts = new Map<string, string>();
   for (const path of paths) texts.set(path, await readUserFile(path));
   // Everything is computed before anything is written: one bad file leaves every file as it was.
-  const files = new Map<string, FileMigration & { full: string }>();
+  const files = new Map<string, MigratedFile>();
   for (const path of paths) {
     try {
       for (const result of migratePath(path, texts.get(path) ?? '', options.componentRef, builderImages)) {
@@ -131,7 +133,8 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
   }
   for (const file of results) {
     process.stdout.write(`${report(file)}\n`);
-    if (file.changed && !options.write) process.stdout.write(unifiedDiff(`a/${file.path}`, `b/${file.path}`, file.original, file.result));
+    if (file.changed && !options.write)
+      process.stdout.write(unifiedDiff(`a/${file.diffPath}`, `b/${file.diffPath}`, file.original, file.result));
   }
   const counts = { migrated: 0, 'needs-review': 0, unchanged: 0 };
   for (const file of results) for (const job of file.jobs) counts[job.status]++;
