@@ -154,6 +154,11 @@ function missingToolMessage(program: string, line: string): string {
       `\`${line}\` runs ${program}, a client of a Docker daemon, and the buildah component's job has neither the client ` +
       'nor a daemon (it builds without one): run it in another job'
     );
+  // The Kaniko debug image's own busybox: a path no package gives the Buildah image.
+  if (program.startsWith('/busybox/'))
+    return PORTABLE.has(name)
+      ? `\`${line}\` runs ${program}, the Kaniko image's busybox, which the Buildah image does not have: call it ${name} there`
+      : `\`${line}\` runs ${program}, the Kaniko image's busybox, which the Buildah image does not have: run it in another job`;
   const manager = OTHER_PACKAGE_MANAGERS.get(name);
   if (manager)
     return (

@@ -339,6 +339,10 @@ describe('subshells and case statements', () => {
     );
     expect(notes.join('\n')).not.toMatch(/runs docker, which .*install it there/);
     expect(notes).toContainEqual(expect.stringMatching(/^`kubectl version --client` runs kubectl, .* install it there \(dnf\)/));
+    const busybox = job(root(kaniko('    - /busybox/sh ./prepare.sh\n')), 'build')?.notes ?? [];
+    expect(busybox).toEqual([
+      "`/busybox/sh ./prepare.sh` runs /busybox/sh, the Kaniko image's busybox, which the Buildah image does not have: call it sh there",
+    ]);
     const apk = job(root(kaniko('    - apk add --no-cache jq\n')), 'build')?.notes ?? [];
     expect(apk).toEqual([expect.stringMatching(/^`apk add --no-cache jq` runs apk, Alpine's package manager, .*`dnf install -y` there/)]);
   });
