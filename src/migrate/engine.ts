@@ -429,6 +429,16 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
     dockerConfig !== undefined && !/^\/kaniko\/\.docker\/?$/.test(dockerConfig) ? dockerConfig : undefined,
     false,
   );
+  const flagCa = inputs['ca-certificates'];
+  const bundleCa = credentials.inputs['ca-certificates'];
+  // Two CAs, one from --registry-certificate and one added to Kaniko's bundle: the input takes one.
+  if (typeof flagCa === 'string' && typeof bundleCa === 'string' && flagCa !== bundleCa)
+    reasons.push(
+      reason(
+        'ca-several',
+        `the job trusts ${flagCa} (--registry-certificate) and ${bundleCa} (added to Kaniko's bundle); ca-certificates takes one`,
+      ),
+    );
   Object.assign(inputs, credentials.inputs);
   notes.push(...credentials.notes);
   reasons.push(...credentials.reasons);

@@ -370,6 +370,19 @@ describe('subshells and case statements', () => {
     );
   });
 
+  it('a CA from --registry-certificate and another added to the bundle: kaniko-compat, as the input takes one', () => {
+    const out = root(
+      'build:\n  stage: build\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n' +
+        '    - cat "$COMPANY_CA" >> /kaniko/ssl/certs/ca-certificates.crt\n' +
+        '    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:1 --registry-certificate "harbor.example.com=$HARBOR_CA"\n',
+    );
+    expect(job(out, 'build')).toMatchObject({ status: 'migrated', component: expect.stringContaining('/kaniko-compat@') });
+    expect(job(out, 'build')?.notes).toContain(
+      "runs on kaniko-compat, keeping its script: the job trusts $HARBOR_CA (--registry-certificate) and $COMPANY_CA (added to Kaniko's " +
+        'bundle); ca-certificates takes one',
+    );
+  });
+
   it('an executor in a subshell keeps its script on kaniko-compat, and the reason says so', () => {
     const text =
       'build:\n  stage: build\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n' +
