@@ -16,6 +16,8 @@ export const PIPELINE_VARIABLES = [
   'CI_DEFAULT_BRANCH',
   'CI_COMMIT_SHORT_SHA',
   'CI_MERGE_REQUEST_IID',
+  'CI_MERGE_REQUEST_SOURCE_PROJECT_ID',
+  'CI_PROJECT_ID',
   'CI_PIPELINE_SOURCE',
   'CI_PIPELINE_CREATED_AT',
 ] as const;
@@ -93,6 +95,10 @@ function checkPattern(rule: string, pattern: string, allowed: readonly string[],
 const replaceAll = (text: string, values: Readonly<Record<string, string>>): string =>
   text.replace(/\{\{([a-z]+)\}\}/g, (whole, name: string) => values[name] ?? whole);
 
+/** A merge request pipeline whose source branch is another project's (a fork's). */
+export const fromAnotherProject = (vars: PipelineVariables): boolean =>
+  (vars.CI_MERGE_REQUEST_SOURCE_PROJECT_ID ?? '') !== '' && vars.CI_MERGE_REQUEST_SOURCE_PROJECT_ID !== (vars.CI_PROJECT_ID ?? '');
+
 /** What one rule gives in a pipeline: nothing when it does not apply. */
 export function ruleTags(rule: ParsedRule, vars: PipelineVariables, hasSemverRule: boolean): string[] {
   const tag = vars.CI_COMMIT_TAG ?? '';
@@ -101,6 +107,8 @@ export function ruleTags(rule: ParsedRule, vars: PipelineVariables, hasSemverRul
   const some = (value: string | undefined) => (value ? [value] : []);
   switch (rule.kind) {
     case 'ref':
+      // A merge request from a fork: the branch is the fork's (one named main would replace main's image).
+      if (fromAnotherProject(vars)) return [];
       return tag ? (TAG.test(tag) ? [tag] : some(vars.CI_COMMIT_REF_SLUG)) : some(vars.CI_COMMIT_REF_SLUG);
     case 'sha':
       return some(vars.CI_COMMIT_SHORT_SHA);
@@ -186,4 +194,32 @@ export function resolveTags(explicit: readonly string[], rules: readonly string[
     return { tags, empty, error: `no tag to push: input tags gives none and no tag-rules rule applies to this pipeline (${where})` };
   }
   return { tags, empty };
+}
+
+/** A pipeline where a rule of each kind with a pattern or value gives its tag. */
+const PIPELINE_WHERE_IT_APPLIES: Readonly<Record<'semver' | 'schedule' | 'raw', PipelineVariables>> = {
+  semver: { CI_COMMIT_TAG: 'v1.2.3', CI_COMMIT_REF_SLUG: 'v1-2-3', CI_COMMIT_SHORT_SHA: '0123abcd' },
+  schedule: {
+    CI_PIPELINE_SOURCE: 'schedule',
+    CI_PIPELINE_CREATED_AT: '2026-01-02T03:04:05Z',
+    CI_COMMIT_REF_SLUG: 'main',
+    CI_COMMIT_SHORT_SHA: '0123abcd',
+  },
+  raw: { CI_COMMIT_REF_SLUG: 'main', CI_COMMIT_SHORT_SHA: '0123abcd' },
+};
+
+/**
+ * Why a rule's pattern or value can never give a tag, in the job's words and with the pipeline it
+ * was tried in (`semver:{{major}}/{{minor}}` gives `1/2` in a v1.2.3 pipeline); undefined when it
+ * can. The job would stop only in a pipeline where the rule applies — a release, a schedule.
+ */
+export function rulePatternProblem(rule: string): string | undefined {
+  const parsed = parseRule(rule);
+  if ('error' in parsed) return parsed.error;
+  if (parsed.kind !== 'semver' && parsed.kind !== 'schedule' && parsed.kind !== 'raw') return undefined;
+  const vars = PIPELINE_WHERE_IT_APPLIES[parsed.kind];
+  const { error } = resolveTags([], [rule], vars);
+  if (error === undefined || error.startsWith('no tag to push')) return undefined;
+  const where = parsed.kind === 'semver' ? 'a v1.2.3 tag pipeline' : parsed.kind === 'schedule' ? 'a scheduled pipeline' : 'any pipeline';
+  return `${error.replace(/^input tag-rules: /, '')} (in ${where})`;
 }

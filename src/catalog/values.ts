@@ -4,7 +4,7 @@
  * reference variables are checked by the job once they are expanded.
  */
 import { TAG } from '../builders/inputs.js';
-import { parseRule } from '../builders/tag-rules.js';
+import { rulePatternProblem } from '../builders/tag-rules.js';
 import { GENERATED_BANNER } from './document.js';
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -33,8 +33,8 @@ export function checkBuildInputValues(values: Readonly<Record<string, unknown>>)
     errors.push('`tags` input: give at least one tag, or tag-rules');
   for (const rule of rules) {
     if (rule === '' || hasReference(rule)) continue;
-    const parsed = parseRule(rule);
-    if ('error' in parsed) errors.push(`\`tag-rules\` input: ${parsed.error}`);
+    const problem = rulePatternProblem(rule);
+    if (problem) errors.push(`\`tag-rules\` input: ${problem}`);
   }
   for (const tag of tags) {
     if (!hasReference(tag) && !TAG.test(tag))

@@ -41,12 +41,28 @@ const MR = {
   CI_MERGE_REQUEST_IID: '42',
   CI_PIPELINE_SOURCE: 'merge_request_event',
 };
+const FORK_MR = { ...MR, CI_COMMIT_REF_SLUG: 'main', CI_MERGE_REQUEST_SOURCE_PROJECT_ID: '99', CI_PROJECT_ID: '12' };
 const SCHEDULE = { ...BRANCH, CI_PIPELINE_SOURCE: 'schedule', CI_PIPELINE_CREATED_AT: '2026-11-28T03:04:05Z' };
 const RELEASE_RULES = ['ref', 'sha', 'semver:{{version}}', 'semver:{{major}}.{{minor}}', 'semver:{{major}}', 'latest', 'edge', 'mr'];
 
 const CASES: Case[] = [
   { name: 'default branch', vars: BRANCH, tags: [], rules: RELEASE_RULES, expected: ['OK main 0123abcd edge'] },
   { name: 'feature branch', vars: FEATURE, tags: [], rules: RELEASE_RULES, expected: ['OK feature-login 0123abcd'] },
+  {
+    name: 'merge request from the project',
+    vars: { ...MR, CI_MERGE_REQUEST_SOURCE_PROJECT_ID: '12', CI_PROJECT_ID: '12' },
+    tags: [],
+    rules: RELEASE_RULES,
+    expected: ['OK feature-login 0123abcd mr-42'],
+  },
+  // Its branch is the fork's: a branch named main would replace main's image.
+  {
+    name: 'merge request from a fork, its branch named main',
+    vars: FORK_MR,
+    tags: [],
+    rules: RELEASE_RULES,
+    expected: ['OK 0123abcd mr-42'],
+  },
   {
     name: 'version tag v1.2.3',
     vars: TAG('v1.2.3', 'v1-2-3'),
@@ -268,6 +284,8 @@ const pipeline = fc
       CI_DEFAULT_BRANCH: optional(fc.constantFrom('main', 'master')),
       CI_COMMIT_SHORT_SHA: fc.constantFrom('0123abcd', ''),
       CI_MERGE_REQUEST_IID: optional(fc.constantFrom('7', '1234')),
+      CI_MERGE_REQUEST_SOURCE_PROJECT_ID: optional(fc.constantFrom('12', '99', '')),
+      CI_PROJECT_ID: optional(fc.constantFrom('12', '99')),
       CI_PIPELINE_SOURCE: fc.constantFrom('push', 'schedule', 'merge_request_event', 'web'),
       CI_PIPELINE_CREATED_AT: optional(fc.constantFrom('2026-01-02T03:04:05Z', '2026-01-02', 'soon')),
     },

@@ -28,6 +28,17 @@ describe('tag-rules values', () => {
     ]);
   });
 
+  it('a pattern or value that can never be a tag is refused now, not in the release pipeline that first applies it', () => {
+    const rules = ['semver:{{major}}/{{minor}}', 'schedule:nightly {{year}}', 'raw:-x', 'semver:{{version}}-x', 'raw:$MAYBE'];
+    expect(checkBuildInputValues({ 'tag-rules': rules })).toEqual([
+      "`tag-rules` input: 'semver:{{major}}/{{minor}}' gives '1/2', which is not a valid tag ([A-Za-z0-9_][A-Za-z0-9_.-]*) " +
+        '(in a v1.2.3 tag pipeline)',
+      "`tag-rules` input: 'schedule:nightly {{year}}' gives 'nightly 2026', which is not a valid tag ([A-Za-z0-9_][A-Za-z0-9_.-]*) " +
+        '(in a scheduled pipeline)',
+      "`tag-rules` input: 'raw:-x' gives '-x', which is not a valid tag ([A-Za-z0-9_][A-Za-z0-9_.-]*) (in any pipeline)",
+    ]);
+  });
+
   it('takes empty tags only with rules', () => {
     expect(checkBuildInputValues({ tags: [] })).toEqual(['`tags` input: give at least one tag, or tag-rules']);
     expect(checkBuildInputValues({ tags: [], 'tag-rules': ['sha'] })).toEqual([]);
