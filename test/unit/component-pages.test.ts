@@ -1,4 +1,5 @@
 /** Every input on a component's page shows an example: its sample value, as a user writes it in `inputs:`. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CATALOG } from '../../src/catalog/registry.js';
@@ -16,4 +17,29 @@ describe.each(CATALOG.map((component) => [component.name, component] as const))(
       expect(parse(example.replace(/\\\|/g, '|')), name).toEqual({ [name]: component.inputs[name]?.sample });
     }
   });
+});
+
+describe("a builder's Outputs", () => {
+  const ROOT = new URL('../../', import.meta.url);
+  // Every variable the job's report writes (components/_shared/report.sh.hbs), per platform as <PLATFORM>.
+  const written = [...readFileSync(new URL('components/_shared/report.sh.hbs', ROOT), 'utf8').matchAll(/'(CIGEN_BUILT_[A-Z_]+?)(_%s)?=/g)]
+    .map((m) => (m[2] ? `${m[1]}_<PLATFORM>` : (m[1] as string)))
+    .sort();
+  const tableRows = (markdown: string) => {
+    const start = markdown.indexOf('| `CIGEN_BUILT_IMAGE` |');
+    return markdown
+      .slice(start)
+      .split('\n')
+      .filter((line, i, lines) => lines.slice(0, i + 1).every((l) => l.startsWith('| ')));
+  };
+  const named = (rows: string[]) => rows.flatMap((row) => [...(row.split(' | ')[0] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1])).sort();
+
+  it.each(CATALOG.filter((component) => component.builder).map((component) => [component.name, component] as const))(
+    '%s: its page names every variable the report writes, as the README does',
+    (_name, component) => {
+      const rows = tableRows(componentPage(component));
+      expect(named(rows)).toEqual(written);
+      expect(rows).toEqual(tableRows(readFileSync(new URL('README.md', ROOT), 'utf8')));
+    },
+  );
 });
