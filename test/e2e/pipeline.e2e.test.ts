@@ -29,6 +29,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { startRegistry, type Registry } from './lib/registry.js';
 import { ROOT, freshRunner, git, pushBaseImage, runGitlabCiLocal, type Runner } from './lib/runner.js';
 
@@ -139,9 +140,21 @@ describe('the project pipeline under gitlab-ci-local', () => {
     // npm:publish only where NPM_TOKEN is set (a mirror of the project does not publish).
     expect(jobsOn('main', { CI_COMMIT_TAG: '1.2.3' })).toEqual(all);
     expect(jobsOn('main', { CI_COMMIT_TAG: '1.2.3', NPM_TOKEN: 'set' })).toEqual([...all, 'npm:publish']);
+    // A tag pipeline has no CI_COMMIT_BRANCH on GitLab (gitlab-ci-local sets it: cleared here). A
+    // pre-release gets its image, which its components' cli-image names; a tag of another form none.
+    const tagPipeline = (tag: string) => ({ CI_COMMIT_TAG: tag, CI_COMMIT_BRANCH: '', NPM_TOKEN: 'set' });
+    expect(jobsOn('main', tagPipeline('1.2.3'))).toEqual([...all, 'npm:publish']);
+    expect(jobsOn('main', tagPipeline('1.3.0-rc.1'))).toEqual(all);
+    expect(jobsOn('main', tagPipeline('v1.2.3'))).toEqual([]);
     // Before, the component's own rules won over extends: cli-image:sign stayed, needing a cli-image
     // that was not there, and GitLab refused to create the pipeline.
     expect(jobsOn('feature')).toEqual([]);
+  });
+
+  it('npm:publish waits for the release: an npm version can never be published again', () => {
+    const pipeline = parse(readFileSync(join(ROOT, '.gitlab-ci.yml'), 'utf8')) as Record<string, { needs?: string[] }>;
+    expect(pipeline['npm:publish']?.needs).toEqual(['publish:preflight', 'release']);
+    expect(pipeline['release']?.needs).toEqual(expect.arrayContaining(['cli-image:sign', 'cli-image:sbom', 'cli-image:provenance']));
   });
 
   it('npm:publish names this project as the repository before npm publish --provenance', () => {
