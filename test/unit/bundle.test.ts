@@ -6,6 +6,7 @@
  * module log (NODE_DEBUG=module), not inferred.
  */
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -119,5 +120,27 @@ describe('the lint bundle', () => {
     const sources = (JSON.parse(readFileSync(join(ROOT, 'dist/lint-catalog.cjs.map'), 'utf8')) as { sources: string[] }).sources;
     expect(sources.some((source) => source.endsWith('src/catalog/resolve.ts'))).toBe(true);
     expect(sources.filter((source) => source.endsWith('src/errors.ts'))).toEqual([]);
+  });
+});
+
+describe('the Node versions cigen says it runs on', () => {
+  // semver is npm's own, installed with the dev tools; untyped here.
+  const semver = createRequire(import.meta.url)('semver') as { subset: (range: string, superset: string) => boolean };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } };
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean; engines?: { node?: unknown } }>;
+  };
+
+  it('are versions every bundled library runs on (Sigstore needs 20.17, util.styleText 20.12)', () => {
+    const narrower = Object.entries(lock.packages)
+      .filter(([path, entry]) => path !== '' && !entry.dev && typeof entry.engines?.node === 'string')
+      .filter(([, entry]) => !semver.subset(pkg.engines.node, entry.engines?.node as string))
+      .map(([path, entry]) => `${path} ${String(entry.engines?.node)}`);
+    expect(narrower).toEqual([]);
+    expect(semver.subset(pkg.engines.node, '>=20.12.0')).toBe(true);
+  });
+
+  it('are the ones the README says', () => {
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`Node \`${pkg.engines.node}\``);
   });
 });
