@@ -136,6 +136,36 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         expect(job['image']).toEqual({ name: 'quay.io/skopeo/stable:v1.22.2', entrypoint: [''] });
       });
 
+      it("names the build's job and runner, not its own, in the report: a provenance statement names who built", () => {
+        const built = {
+          CIGEN_BUILT_REF: `${IMG}@${INDEX_DIGEST}`,
+          CIGEN_BUILT_DIGEST: INDEX_DIGEST,
+          CIGEN_BUILT_BY_JOB_ID: '41',
+          CIGEN_BUILT_BY_JOB_STARTED_AT: '2024-01-01T00:00:00Z',
+          CIGEN_BUILT_BY_RUNNER_ID: '3',
+          CIGEN_BUILT_BY_RUNNER_VERSION: '17.5.0',
+        };
+        const own = { CI_JOB_ID: '42', CI_JOB_STARTED_AT: '2024-01-01T01:00:00Z', CI_RUNNER_ID: '9', CI_RUNNER_VERSION: '17.6.0' };
+        const r = run(promote({ tags: ['x'], 'tag-rules': [] }), shell, { ...built, ...own, STUB_INSPECT: INDEX });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.report).toMatchObject({
+          CIGEN_BUILT_DIGEST: INDEX_DIGEST,
+          CIGEN_BUILT_BY_JOB_ID: '41',
+          CIGEN_BUILT_BY_JOB_STARTED_AT: '2024-01-01T00:00:00Z',
+          CIGEN_BUILT_BY_RUNNER_ID: '3',
+          CIGEN_BUILT_BY_RUNNER_VERSION: '17.5.0',
+        });
+        // Another image than the build's (source given): no job is named; nor without a build's report.
+        for (const variables of [
+          { ...built, ...own, CIGEN_BUILT_REF: `${IMG}@${SINGLE_DIGEST}`, STUB_INSPECT: SINGLE },
+          { ...own, CIGEN_BUILT_REF: `${IMG}@${INDEX_DIGEST}`, STUB_INSPECT: INDEX },
+        ]) {
+          const other = run(promote({ tags: ['x'], 'tag-rules': [] }), shell, variables);
+          expect(other.status, other.stderr).toBe(0);
+          expect(Object.keys(other.report).filter((key) => key.startsWith('CIGEN_BUILT_BY_'))).toEqual([]);
+        }
+      });
+
       it('resolves a tag once and copies that digest to another registry, with its own credentials and TLS settings', () => {
         const job = promote({
           source: '$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA',
