@@ -65,8 +65,8 @@ export const SOURCES_INPUT: InputDeclarations = {
     variable: 'CIGEN_SOURCES',
     description:
       'The images to merge, by digest (`registry.example.com/app@sha256:...`; items may reference variables). ' +
-      'Empty: the per-platform digests (`CIGEN_BUILT_DIGEST_<PLATFORM>`) the jobs of `build-jobs` reported, ' +
-      'in their repository (`CIGEN_BUILT_IMAGE`).',
+      'Empty: the per-platform images the jobs of `build-jobs` reported (`CIGEN_BUILT_REF_<PLATFORM>`, ' +
+      'each in the repository its build pushed to).',
     sample: [`registry.example.com/group/api@sha256:${'ab'.repeat(32)}`, '$ARM64_REF'],
   },
 };

@@ -128,7 +128,9 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           CIGEN_BUILT_REF: `${IMG}@${INDEX_DIGEST}`,
           CIGEN_BUILT_PLATFORMS: 'linux/amd64 linux/arm64',
           CIGEN_BUILT_DIGEST_LINUX_AMD64: AMD64,
+          CIGEN_BUILT_REF_LINUX_AMD64: `${IMG}@${AMD64}`,
           CIGEN_BUILT_DIGEST_LINUX_ARM64: ARM64,
+          CIGEN_BUILT_REF_LINUX_ARM64: `${IMG}@${ARM64}`,
         });
         expect(job['needs']).toEqual([{ job: 'build-image', artifacts: true, optional: true }]);
         expect(job['rules']).toEqual([{ if: '$CI_COMMIT_TAG' }]);
@@ -378,7 +380,14 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     describe('manifest', () => {
       const manifest = (inputs: Record<string, unknown> = {}) =>
         Object.values(jobsOf('manifest', inputs, mode))[0] as Record<string, unknown>;
-      const REPORTED = { CIGEN_BUILT_IMAGE: IMG, CIGEN_BUILT_DIGEST_LINUX_ARM64: ARM64, CIGEN_BUILT_DIGEST_LINUX_AMD64: AMD64 };
+      // Two builds' reports as GitLab merges them: one value of each variable (CIGEN_BUILT_IMAGE is one build's).
+      const REPORTED = {
+        CIGEN_BUILT_IMAGE: IMG,
+        CIGEN_BUILT_DIGEST_LINUX_ARM64: ARM64,
+        CIGEN_BUILT_REF_LINUX_ARM64: `${IMG}@${ARM64}`,
+        CIGEN_BUILT_DIGEST_LINUX_AMD64: AMD64,
+        CIGEN_BUILT_REF_LINUX_AMD64: `${IMG}@${AMD64}`,
+      };
       const LOCAL = index(entry(AMD64, 'amd64'), entry(ARM64, 'arm64'));
 
       it('merges the digests the build jobs reported into one OCI index pushed under every tag', () => {
@@ -398,10 +407,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         ]);
         expect(r.calls.every((c) => c.environment['STORAGE_DRIVER'] === 'vfs')).toBe(true);
         expect(decodeAuths(r.calls[4]?.config)).toEqual({ 'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}` });
-        expect(r.stdout).toContain(
-          'cigen: merging the images the jobs in needs: reported in CIGEN_BUILT_DIGEST_LINUX_AMD64 CIGEN_BUILT_DIGEST_LINUX_ARM64 ' +
-            `(${IMG})\n`,
-        );
+        expect(r.stdout).toContain(`cigen: merging the images the jobs in needs: reported: ${IMG}@${AMD64} ${IMG}@${ARM64}\n`);
         expect(r.stdout).toContain(`cigen: pushing the index of linux/amd64 linux/arm64 as ${IMG}:latest\n`);
         expect(r.report).toEqual({
           CIGEN_BUILT_IMAGE: IMG,
@@ -410,8 +416,30 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           CIGEN_BUILT_REF: `${IMG}@${STUB_DIGEST}`,
           CIGEN_BUILT_PLATFORMS: 'linux/amd64 linux/arm64',
           CIGEN_BUILT_DIGEST_LINUX_AMD64: AMD64,
+          CIGEN_BUILT_REF_LINUX_AMD64: `${IMG}@${AMD64}`,
           CIGEN_BUILT_DIGEST_LINUX_ARM64: ARM64,
+          CIGEN_BUILT_REF_LINUX_ARM64: `${IMG}@${ARM64}`,
         });
+      });
+
+      it('reads each image in the repository its build pushed to (the builds report one CIGEN_BUILT_IMAGE between them)', () => {
+        const job = manifest({ 'build-jobs': ['build amd64', 'build arm64'], tags: ['x'], 'tag-rules': [] });
+        const amd = 'registry.example.com/group/app/amd64';
+        const r = run(job, shell, { ...REPORTED, CIGEN_BUILT_REF_LINUX_AMD64: `${amd}@${AMD64}`, STUB_INSPECT: LOCAL });
+        expect(r.status, r.stderr).toBe(0);
+        expect(
+          argvs(r, 'buildah')
+            .filter((argv) => argv[1] === 'add')
+            .map((argv) => argv.at(-1)),
+        ).toEqual([`docker://${amd}@${AMD64}`, `docker://${IMG}@${ARM64}`]);
+        // A report of a job of your own, with the digest only: read in CIGEN_BUILT_IMAGE.
+        const own = run(job, shell, { CIGEN_BUILT_IMAGE: IMG, CIGEN_BUILT_DIGEST_LINUX_ARM64: ARM64, STUB_INSPECT: LOCAL });
+        expect(own.status, own.stderr).toBe(0);
+        expect(
+          argvs(own, 'buildah')
+            .find((argv) => argv[1] === 'add')
+            ?.at(-1),
+        ).toBe(`docker://${IMG}@${ARM64}`);
       });
 
       it('tries a push that wrote no digest again (Buildah 1.28 can end a failed one with status 0), saying so', () => {
@@ -482,19 +510,31 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           'no digest reported and no sources',
           {},
           { STUB_INSPECT: LOCAL },
-          "no image to merge: input sources is empty and no job in needs: reported a platform's digest (CIGEN_BUILT_DIGEST_<PLATFORM>, written by a build with a platform or platforms input)",
+          "no image to merge: input sources is empty and no job in needs: reported a platform's image (CIGEN_BUILT_REF_<PLATFORM>, written by a build with a platform or platforms input)",
         ],
         [
           'a digest without its image',
           {},
           { CIGEN_BUILT_DIGEST_LINUX_AMD64: AMD64 },
-          "CIGEN_BUILT_DIGEST_LINUX_AMD64 is set but CIGEN_BUILT_IMAGE is not: the report it came from is not a cigen build's",
+          "CIGEN_BUILT_DIGEST_LINUX_AMD64 is set but neither CIGEN_BUILT_REF_LINUX_AMD64 nor CIGEN_BUILT_IMAGE is: the report it came from is not a cigen build's",
         ],
         [
           'a reported digest that is not one',
           {},
           { CIGEN_BUILT_IMAGE: IMG, CIGEN_BUILT_DIGEST_LINUX_AMD64: 'sha256:$(id)' },
           `input CIGEN_BUILT_DIGEST_LINUX_AMD64 (with CIGEN_BUILT_IMAGE): '${IMG}@sha256:$(id)' has a digest that is not sha256:<64 hex digits>`,
+        ],
+        [
+          'a reported reference that is not one',
+          {},
+          { CIGEN_BUILT_REF_LINUX_AMD64: `${IMG}@sha256:$(id)` },
+          `input CIGEN_BUILT_REF_LINUX_AMD64: '${IMG}@sha256:$(id)' has a digest that is not sha256:<64 hex digits>`,
+        ],
+        [
+          'a reported reference without a digest',
+          {},
+          { CIGEN_BUILT_REF_LINUX_AMD64: `${IMG}:1` },
+          `CIGEN_BUILT_REF_LINUX_AMD64: '${IMG}:1' is not named by digest (IMAGE@sha256:...)`,
         ],
         [
           'a source named by a tag',
