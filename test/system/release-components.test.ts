@@ -29,6 +29,18 @@ const index = (...manifests: unknown[]) =>
 /** What `skopeo inspect --raw` gives for the built index: compact, as a registry serves it. */
 const INDEX = JSON.stringify(JSON.parse(index(entry(AMD64, 'amd64'), entry(ARM64, 'arm64'))));
 const INDEX_DIGEST = `sha256:${spawnSync('sha256sum', { input: INDEX, encoding: 'utf8' }).stdout.slice(0, 64)}`;
+/** An attestation manifest as buildx --push adds one for each image: no platform's image. */
+const attestation = (digest: string, subject: string) => ({
+  ...entry(digest, 'unknown'),
+  platform: { architecture: 'unknown', os: 'unknown' },
+  annotations: { 'vnd.docker.reference.digest': subject, 'vnd.docker.reference.type': 'attestation-manifest' },
+});
+const ATT1 = `sha256:${'c'.repeat(64)}`;
+const ATT2 = `sha256:${'d'.repeat(64)}`;
+const WITH_ATTESTATIONS = JSON.stringify(
+  JSON.parse(index(entry(AMD64, 'amd64'), entry(ARM64, 'arm64'), attestation(ATT1, AMD64), attestation(ATT2, ARM64))),
+);
+const WITH_ATTESTATIONS_DIGEST = `sha256:${spawnSync('sha256sum', { input: WITH_ATTESTATIONS, encoding: 'utf8' }).stdout.slice(0, 64)}`;
 const SINGLE = JSON.stringify({ schemaVersion: 2, mediaType: OCI_IMAGE, config: {}, layers: [] });
 const SINGLE_DIGEST = `sha256:${spawnSync('sha256sum', { input: SINGLE, encoding: 'utf8' }).stdout.slice(0, 64)}`;
 /** The stub's digest for every buildah push. */
@@ -166,6 +178,27 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           expect(other.status, other.stderr).toBe(0);
           expect(Object.keys(other.report).filter((key) => key.startsWith('CIGEN_BUILT_BY_'))).toEqual([]);
         }
+      });
+
+      it("copies an index with buildx's attestation manifests whole; the report lists the platforms' images only", () => {
+        const ref = `${IMG}@${WITH_ATTESTATIONS_DIGEST}`;
+        const r = run(promote({ tags: ['x'], 'tag-rules': [] }), shell, { CIGEN_BUILT_REF: ref, STUB_INSPECT: WITH_ATTESTATIONS });
+        expect(r.status, r.stderr).toBe(0);
+        expect(argvs(r, 'skopeo')[1]?.slice(-2)).toEqual([`docker://${ref}`, `docker://${IMG}:x`]);
+        expect(r.stdout).toContain(
+          `cigen: copying the index of linux/amd64 linux/arm64 (and attestation manifests: 2) ${ref} to ${IMG}:x\n`,
+        );
+        expect(r.report).toEqual({
+          CIGEN_BUILT_IMAGE: IMG,
+          CIGEN_BUILT_TAGS: 'x',
+          CIGEN_BUILT_DIGEST: WITH_ATTESTATIONS_DIGEST,
+          CIGEN_BUILT_REF: ref,
+          CIGEN_BUILT_PLATFORMS: 'linux/amd64 linux/arm64',
+          CIGEN_BUILT_DIGEST_LINUX_AMD64: AMD64,
+          CIGEN_BUILT_REF_LINUX_AMD64: `${IMG}@${AMD64}`,
+          CIGEN_BUILT_DIGEST_LINUX_ARM64: ARM64,
+          CIGEN_BUILT_REF_LINUX_ARM64: `${IMG}@${ARM64}`,
+        });
       });
 
       it('resolves a tag once and copies that digest to another registry, with its own credentials and TLS settings', () => {
@@ -442,6 +475,15 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         ).toBe(`docker://${IMG}@${ARM64}`);
       });
 
+      it('merges an index with attestation manifests: they are no platform, so no second image of one', () => {
+        const source = `other.example.com/team/base@${WITH_ATTESTATIONS_DIGEST}`;
+        const r = run(manifest({ sources: [source], tags: ['x'], 'tag-rules': [] }), shell, { STUB_INSPECT: WITH_ATTESTATIONS });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout).toContain(`cigen: pushing the index of linux/amd64 linux/arm64 (and attestation manifests: 2) as ${IMG}:x\n`);
+        expect(r.report['CIGEN_BUILT_PLATFORMS']).toBe('linux/amd64 linux/arm64');
+        expect(Object.keys(r.report).filter((key) => key.includes('UNKNOWN'))).toEqual([]);
+      });
+
       it('tries a push that wrote no digest again (Buildah 1.28 can end a failed one with status 0), saying so', () => {
         const r = run(manifest({ 'push-retries': 1, tags: ['t1'], 'tag-rules': [] }), shell, {
           ...REPORTED,
@@ -547,6 +589,12 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           {},
           { ...REPORTED, STUB_INSPECT: index(entry(AMD64, 'amd64'), entry(ARM64, 'amd64')) },
           `two images for linux/amd64 (one is ${ARM64}): an index holds one image per platform`,
+        ],
+        [
+          'attestation manifests only',
+          {},
+          { ...REPORTED, STUB_INSPECT: index(attestation(ATT1, AMD64)) },
+          "the images to merge hold no platform's image, only attestation manifests",
         ],
         [
           'OCI and Docker images mixed',
