@@ -9,7 +9,7 @@ import { BUILDAH_IMAGE } from '../builders/buildah.js';
 import { CORE_INPUTS, type InputDeclarations } from '../builders/inputs.js';
 import { jobKey } from '../builders/job.js';
 import { inputRef } from '../builders/spec.js';
-import { plain } from '../builders/variables.js';
+import { listVariable, plain } from '../builders/variables.js';
 import type { Jobs } from '../ci/model.js';
 import type { ComponentDefinition } from './component.js';
 import { INDEX_INPUTS, SOURCES_INPUT, indexJob } from './release.js';
@@ -22,14 +22,19 @@ export const MANIFEST_INPUTS: InputDeclarations = {
     default: [],
     description:
       'The build jobs (their `job-name`) whose per-platform images go in the index: this job `needs:` them and reads ' +
-      'the digests their reports give. Empty: no `needs:`; give `sources`.',
+      'the images their reports give, one platform each at least (fewer platforms than jobs stop the job). ' +
+      'Empty: no `needs:`; give `sources`.',
     sample: ['build app/amd64', 'build app/arm64'],
   },
   ...SOURCES_INPUT,
   ...INDEX_INPUTS,
 };
 
-const manifestJobs = (): Jobs => ({ [jobKey()]: indexJob('manifest', MANIFEST_INPUTS, plain(inputRef('build-jobs'))) });
+function manifestJobs(): Jobs {
+  const job = indexJob('manifest', MANIFEST_INPUTS, plain(inputRef('build-jobs')));
+  // The jobs, counted against the platforms their reports give (two builds of one platform leave one).
+  return { [jobKey()]: { ...job, variables: { ...job.variables, CIGEN_BUILD_JOBS: listVariable(inputRef('build-jobs')) } } };
+}
 
 export const manifestComponent: ComponentDefinition = {
   name: 'manifest',

@@ -466,7 +466,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
             .map((argv) => argv.at(-1)),
         ).toEqual([`docker://${amd}@${AMD64}`, `docker://${IMG}@${ARM64}`]);
         // A report of a job of your own, with the digest only: read in CIGEN_BUILT_IMAGE.
-        const own = run(job, shell, { CIGEN_BUILT_IMAGE: IMG, CIGEN_BUILT_DIGEST_LINUX_ARM64: ARM64, STUB_INSPECT: LOCAL });
+        const one = manifest({ 'build-jobs': ['build arm64'], tags: ['x'], 'tag-rules': [] });
+        const own = run(one, shell, { CIGEN_BUILT_IMAGE: IMG, CIGEN_BUILT_DIGEST_LINUX_ARM64: ARM64, STUB_INSPECT: LOCAL });
         expect(own.status, own.stderr).toBe(0);
         expect(
           argvs(own, 'buildah')
@@ -482,6 +483,21 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         expect(r.stdout).toContain(`cigen: pushing the index of linux/amd64 linux/arm64 (and attestation manifests: 2) as ${IMG}:x\n`);
         expect(r.report['CIGEN_BUILT_PLATFORMS']).toBe('linux/amd64 linux/arm64');
         expect(Object.keys(r.report).filter((key) => key.includes('UNKNOWN'))).toEqual([]);
+      });
+
+      it('stops when the build jobs report fewer platforms than they are: two built one platform, GitLab kept one report', () => {
+        const job = manifest({ 'build-jobs': ['build amd64', 'build arm64', 'build arm64 again'], tags: ['x'], 'tag-rules': [] });
+        // Three reports as GitLab merges them: one CIGEN_BUILT_REF_LINUX_ARM64 of the two.
+        const r = run(job, shell, { ...REPORTED, STUB_INSPECT: LOCAL });
+        expect(refused(r)).toBe(
+          "input build-jobs names 3 jobs but their reports give 2 platforms' images (LINUX_AMD64 LINUX_ARM64): two jobs built one " +
+            "platform (GitLab keeps one report's CIGEN_BUILT_REF_<PLATFORM>: an image would be left out), or a job reported none " +
+            '(a build without a platform or platforms input, or that did not push)',
+        );
+        expect(argvs(r, 'buildah')).toEqual([]);
+        // needs: entries given as objects are not counted; the index job of buildah-native has no build-jobs.
+        const objects = manifest({ 'build-jobs': [{ job: 'build amd64' }, { job: 'b' }, { job: 'c' }], tags: ['x'], 'tag-rules': [] });
+        expect(run(objects, shell, { ...REPORTED, STUB_INSPECT: LOCAL }).status).toBe(0);
       });
 
       it('tries a push that wrote no digest again (Buildah 1.28 can end a failed one with status 0), saying so', () => {
