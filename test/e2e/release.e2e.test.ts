@@ -96,10 +96,19 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     const image = `${registry.host}/${repository}`;
     const variables = ciVariables(registry, project, { CI_REGISTRY_IMAGE: image });
     const reports: Record<string, string>[] = [];
-    for (const arch of ['amd64', 'arm64']) {
+    // The amd64 build pushes to a repository of its own: the reports GitLab merges give one
+    // CIGEN_BUILT_IMAGE, and each image is read where its build pushed it (CIGEN_BUILT_REF_<PLATFORM>).
+    const pushedTo = { amd64: `${repository}/amd64`, arm64: repository };
+    for (const arch of ['amd64', 'arm64'] as const) {
       const { name, job } = instantiateComponent(
         'buildah',
-        { 'job-name': `build-${arch}`, platform: `linux/${arch}`, tags: [`$CI_COMMIT_SHORT_SHA-${arch}`], cache: false },
+        {
+          'job-name': `build-${arch}`,
+          image: `${registry.host}/${pushedTo[arch]}`,
+          platform: `linux/${arch}`,
+          tags: [`$CI_COMMIT_SHORT_SHA-${arch}`],
+          cache: false,
+        },
         mode,
       );
       expect(name).toBe(`build-${arch}`);
@@ -107,7 +116,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       const run = runJob(job, project, runner, variables);
       runner.dispose();
       expectPassed(run);
-      expect(run.report?.['CIGEN_BUILT_DIGEST']).toBe(await registry.digest(repository, `${SHA}-${arch}`));
+      expect(run.report?.['CIGEN_BUILT_DIGEST']).toBe(await registry.digest(pushedTo[arch], `${SHA}-${arch}`));
       expect(run.report?.[`CIGEN_BUILT_DIGEST_LINUX_${arch.toUpperCase()}`]).toBe(run.report?.['CIGEN_BUILT_DIGEST']);
       reports.push(run.report ?? {});
     }
@@ -139,9 +148,13 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       CIGEN_BUILT_REF: `${image}@${await registry.digest(repository, SHA)}`,
       CIGEN_BUILT_PLATFORMS: 'linux/amd64 linux/arm64',
       CIGEN_BUILT_DIGEST_LINUX_AMD64: amd64['CIGEN_BUILT_DIGEST'],
+      CIGEN_BUILT_REF_LINUX_AMD64: `${image}@${amd64['CIGEN_BUILT_DIGEST']}`,
       CIGEN_BUILT_DIGEST_LINUX_ARM64: arm64['CIGEN_BUILT_DIGEST'],
+      CIGEN_BUILT_REF_LINUX_ARM64: `${image}@${arm64['CIGEN_BUILT_DIGEST']}`,
     });
     expect(run.report?.['CIGEN_BUILT_DIGEST']).toBe(sha256(raw));
+    // The amd64 image was copied into the index's repository.
+    expect(sha256(rawManifest(`${image}@${amd64['CIGEN_BUILT_DIGEST']}`))).toBe(amd64['CIGEN_BUILT_DIGEST']);
     // Each job built its own platform: the arm64 image's RUN step ran as aarch64.
     for (const [report, machine] of [
       [amd64, 'x86_64'],
@@ -254,7 +267,9 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       CIGEN_BUILT_REF: `${destination}@${digest}`,
       CIGEN_BUILT_PLATFORMS: 'linux/amd64 linux/arm64',
       CIGEN_BUILT_DIGEST_LINUX_AMD64: report['CIGEN_BUILT_DIGEST_LINUX_AMD64'],
+      CIGEN_BUILT_REF_LINUX_AMD64: `${destination}@${report['CIGEN_BUILT_DIGEST_LINUX_AMD64']}`,
       CIGEN_BUILT_DIGEST_LINUX_ARM64: report['CIGEN_BUILT_DIGEST_LINUX_ARM64'],
+      CIGEN_BUILT_REF_LINUX_ARM64: `${destination}@${report['CIGEN_BUILT_DIGEST_LINUX_ARM64']}`,
     });
     for (const secret of [registry.password, production.password]) expect(built.log + promoted.log).not.toContain(secret);
 
