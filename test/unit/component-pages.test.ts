@@ -21,9 +21,12 @@ describe.each(CATALOG.map((component) => [component.name, component] as const))(
 
 describe("a builder's Outputs", () => {
   const ROOT = new URL('../../', import.meta.url);
-  // Every variable the job's report writes (components/_shared/report.sh.hbs), per platform as <PLATFORM>.
-  const written = [...readFileSync(new URL('components/_shared/report.sh.hbs', ROOT), 'utf8').matchAll(/'(CIGEN_BUILT_[A-Z_]+?)(_%s)?=/g)]
-    .map((m) => (m[2] ? `${m[1]}_<PLATFORM>` : (m[1] as string)))
+  // Every variable the job's report writes (components/_shared/report.sh.hbs): its printf formats,
+  // CIGEN_BUILT_BY_%s for each key of its loop, and the per-platform ones as _<PLATFORM>.
+  const report = readFileSync(new URL('components/_shared/report.sh.hbs', ROOT), 'utf8');
+  const byKeys = (/for _rep_key in ([A-Z_ ]+); do/.exec(report)?.[1] ?? '').split(' ');
+  const written = [...report.matchAll(/printf '(CIGEN_BUILT_[A-Z_]*?)(_%s)?=/g)]
+    .flatMap((m) => (!m[2] ? [m[1] as string] : m[1] === 'CIGEN_BUILT_BY' ? byKeys.map((key) => `${m[1]}_${key}`) : [`${m[1]}_<PLATFORM>`]))
     .sort();
   const tableRows = (markdown: string) => {
     const start = markdown.indexOf('| `CIGEN_BUILT_IMAGE` |');
