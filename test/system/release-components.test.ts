@@ -695,7 +695,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           expect(build?.filter((a) => a.startsWith('--tag'))).toEqual([`--tag=${IMG}:01234567-linux-${name}`]);
           expect(push).toEqual(['push', '--digestfile=<tmp>/digest', '--retry=0', `${IMG}:01234567-linux-${name}`]);
           expect(r.stdout).toContain(
-            `cigen: linux/${name}: pushed as ${IMG}:01234567-linux-${name}; the index of every architecture goes under: 01234567 latest\n`,
+            `cigen: linux/${name}: to push as ${IMG}:01234567-linux-${name}; the index of every architecture goes under: 01234567 latest\n`,
           );
           expect(r.report['CIGEN_BUILT_TAGS']).toBe(`01234567-linux-${name}`);
           expect(r.report[`CIGEN_BUILT_DIGEST_LINUX_${name.toUpperCase()}`]).toBe(pushed[name]);
