@@ -2,7 +2,7 @@
 // with esbuild. Runs from `npm ci` (prepare), `npm run build` and before tests. Idempotent and
 // quick when nothing changed.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -153,6 +153,42 @@ function startupPlugin() {
   };
 }
 
+/**
+ * The licences of what dist/ holds besides cigen's own code: GitLab's CI schema (copied whole, and
+ * compiled into the validator), and each npm package a bundle took a file from — its name,
+ * version, declared licence and its licence files as the package ships them. The MIT and Apache
+ * licences ask for their notices to go with every copy; the bundles carry none of them.
+ */
+function thirdPartyNotices(inputs) {
+  const packages = new Map();
+  for (const path of inputs) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(path);
+    if (match) packages.set(match[1], undefined);
+  }
+  const rule = '-'.repeat(78);
+  const sections = [
+    ['gitlab-ci.schema.json (GitLab CI/CD configuration schema), from GitLab FOSS', readFileSync(join(schemaDir, 'LICENSE'), 'utf8')],
+  ];
+  const seen = new Set();
+  for (const dir of [...packages.keys()].sort()) {
+    const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
+    const id = `${manifest.name}@${manifest.version}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const files = readdirSync(join(root, dir))
+      .filter((name) => /^(licen[cs]e|copying|notice)/i.test(name))
+      .sort();
+    const texts = files.map((name) => readFileSync(join(root, dir, name), 'utf8').trim());
+    const declared = typeof manifest.license === 'string' ? manifest.license : JSON.stringify(manifest.license ?? 'none declared');
+    sections.push([
+      `${id} (${declared})`,
+      texts.length > 0 ? texts.join('\n\n') : `Licence: ${declared} (the package ships no licence file).`,
+    ]);
+  }
+  const body = sections.map(([title, text]) => `${rule}\n${title}\n${rule}\n\n${text.trim()}\n`).join('\n');
+  return `cigen bundles the following third-party software in dist/. Their licences and notices follow.\n\n${body}`;
+}
+
 async function bundle() {
   const esbuild = await import('esbuild');
   const { handlebarsPlugin } = await import('./run-ts.mjs');
@@ -169,6 +205,13 @@ async function bundle() {
     sourcemap: 'linked',
     legalComments: 'linked',
     logLevel: 'warning',
+    metafile: true,
+  };
+  // Every file each bundle holds, for the notices of the packages they came from.
+  const inputs = new Set();
+  const note = (result) => {
+    for (const path of Object.keys(result.metafile.inputs)) inputs.add(path);
+    return result.outputFiles;
   };
   // The entry bundles bin/cigen.cjs runs through V8's code cache (see there), and the files they require.
   const plugins = [handlebars, vendorPlugin(seen), startupPlugin()];
@@ -178,10 +221,8 @@ async function bundle() {
     ['src/cli/main.ts', 'dist/cli.cjs', []],
     ['src/cli/lint-main.ts', 'dist/lint.cjs', [lazyCatalogPlugin(catalogNames)]],
   ])
-    entryBundles.push(...(await esbuild.build({ ...common, entryPoints: [entry], outfile, plugins: [...plugins, ...extra] })).outputFiles);
-  const required = [
-    ...(await esbuild.build({ ...common, entryPoints: [LAZY_CATALOG], outfile: 'dist/lint-catalog.cjs', plugins })).outputFiles,
-  ];
+    entryBundles.push(...note(await esbuild.build({ ...common, entryPoints: [entry], outfile, plugins: [...plugins, ...extra] })));
+  const required = [...note(await esbuild.build({ ...common, entryPoints: [LAZY_CATALOG], outfile: 'dist/lint-catalog.cjs', plugins }))];
   for (const [group, packages] of Object.entries(seen)) {
     // Each package is loaded when first used, not when the bundle is.
     const contents = [...packages]
@@ -196,9 +237,10 @@ async function bundle() {
       stdin: { contents, resolveDir: root, loader: 'js' },
       outfile: `dist/vendor-${group}.cjs`,
     });
-    required.push(...built.outputFiles);
+    required.push(...note(built));
   }
   required.push({ path: join(root, 'dist/gitlab-ci.schema.json'), contents: readFileSync(schemaFile) });
+  required.push({ path: join(root, 'dist/THIRD-PARTY-NOTICES.txt'), contents: thirdPartyNotices(inputs) });
   // Each output replaces the old file by a rename, so a cigen started during a build runs one
   // bundle or the other, never a missing or half-written one. The files the entry bundles require
   // are renamed first, so a new entry bundle never finds the old ones (an old one may find new).

@@ -144,3 +144,25 @@ describe('the Node versions cigen says it runs on', () => {
     expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`Node \`${pkg.engines.node}\``);
   });
 });
+
+describe('what ships with the bundles', () => {
+  const notices = readFileSync(join(ROOT, 'dist/THIRD-PARTY-NOTICES.txt'), 'utf8');
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string; dependencies: Record<string, string> };
+
+  it("the notices of GitLab's schema and of every runtime dependency, with its licence text", () => {
+    expect(notices).toContain('gitlab-ci.schema.json (GitLab CI/CD configuration schema), from GitLab FOSS');
+    expect(notices).toContain('Copyright (c) 2011-present GitLab B.V.');
+    for (const name of Object.keys(pkg.dependencies)) {
+      const { version, license } = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
+        version: string;
+        license: string;
+      };
+      expect(notices, name).toContain(`\n${name}@${version} (${license})\n`);
+    }
+  });
+
+  it("cigen's own licence, which package.json names, is in the repository (npm packs it)", () => {
+    expect(pkg.license).toBe('MIT');
+    expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n/);
+  });
+});
