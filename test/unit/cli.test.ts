@@ -302,13 +302,18 @@ build:
   });
 
   it('the diff applies where its paths are: from the cwd, or from the project root for a file outside the cwd', () => {
-    const dir = project({ '.git/HEAD': '', '.gitlab-ci.yml': KANIKO, 'sub/keep.txt': '' });
+    const included = KANIKO.replace('build:', 'sub-build:');
+    const dir = project({ '.git/HEAD': '', '.gitlab-ci.yml': `include:\n  - local: sub/jobs.yml\n${KANIKO}`, 'sub/jobs.yml': included });
     const inside = cigen(['migrate', '.gitlab-ci.yml'], { cwd: dir });
     expect(inside.stdout).toContain('--- a/.gitlab-ci.yml\n+++ b/.gitlab-ci.yml\n');
-    // From a subdirectory: git apply refuses `a/../.gitlab-ci.yml`; git diff would print the root's path.
+    expect(inside.stdout).toContain('--- a/sub/jobs.yml\n+++ b/sub/jobs.yml\n');
+    // From a subdirectory: git apply refuses `a/../.gitlab-ci.yml`, and one diff has one base: the
+    // project root for every file, the included one too.
     const outside = cigen(['migrate', '../.gitlab-ci.yml'], { cwd: join(dir, 'sub') });
     expect(outside.stdout).toContain('../.gitlab-ci.yml: changed\n');
     expect(outside.stdout).toContain('--- a/.gitlab-ci.yml\n+++ b/.gitlab-ci.yml\n');
+    expect(outside.stdout).toContain('jobs.yml: changed\n');
+    expect(outside.stdout).toContain('--- a/sub/jobs.yml\n+++ b/sub/jobs.yml\n');
   });
 
   it('--write rewrites in place, lints clean, and a second run changes nothing', () => {

@@ -37,8 +37,8 @@ export function checkBuilderImages(values: readonly string[] | undefined): strin
       );
   return [...(values ?? [])];
 }
-/** A migrated file: its path relative to the cwd (as the report names it), absolute, and in its diff. */
-type MigratedFile = FileMigration & { full: string; diffPath: string };
+/** A migrated file: its path relative to the cwd (as the report names it), absolute, and in its project. */
+type MigratedFile = FileMigration & { full: string; inProject: string };
 
 const STATUS_MARK = { migrated: '✓', 'needs-review': '!', unchanged: '·' } as const;
 
@@ -59,11 +59,7 @@ function migratePath(path: string, text: string, componentRef: string | undefine
   });
   return results.map((result) => {
     const full = join(root, result.path);
-    const path = relative(process.cwd(), full) || full;
-    // The diff applies where the paths in it are: from the cwd (git apply, patch -p1), or, for a
-    // file outside it (`../ci.yml`, which git apply refuses), from the project root, as git diff prints them.
-    const diffPath = path.startsWith('../') || isAbsolute(path) ? result.path : path;
-    return { ...result, path, full, diffPath };
+    return { ...result, path: relative(process.cwd(), full) || full, full, inProject: result.path };
   });
 }
 
@@ -131,10 +127,13 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return;
   }
+  // One diff, one base for its paths: the cwd (git apply, patch -p1 there), or, when a file it
+  // changes lies outside the cwd (`../ci.yml`, which git apply refuses), the project root for all.
+  const outside = results.some((f) => f.changed && (f.path.startsWith('../') || isAbsolute(f.path)));
   for (const file of results) {
     process.stdout.write(`${report(file)}\n`);
-    if (file.changed && !options.write)
-      process.stdout.write(unifiedDiff(`a/${file.diffPath}`, `b/${file.diffPath}`, file.original, file.result));
+    const diffPath = outside ? file.inProject : file.path;
+    if (file.changed && !options.write) process.stdout.write(unifiedDiff(`a/${diffPath}`, `b/${diffPath}`, file.original, file.result));
   }
   const counts = { migrated: 0, 'needs-review': 0, unchanged: 0 };
   for (const file of results) for (const job of file.jobs) counts[job.status]++;
