@@ -415,12 +415,14 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
     notes.push(note('stage-default', "the job had no stage, so it ran in GitLab's default stage test; stage: test keeps it there"));
 
   let pushes: string[] = [];
+  let kanikoReads: readonly string[] = [];
   if (executor?.build) {
     const translation = KANIKO.translate(executor, items, env);
     Object.assign(inputs, KEEPS_IMAGE_CONFIG, translation.inputs);
     notes.push(...translation.notes);
     reasons.push(...translation.reasons);
     pushes = translation.pushes;
+    kanikoReads = translation.kanikoReads ?? [];
   }
 
   const dockerConfig = env.variable('DOCKER_CONFIG');
@@ -428,6 +430,7 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
     items.flatMap((item) => item.auth),
     dockerConfig !== undefined && !/^\/kaniko\/\.docker\/?$/.test(dockerConfig) ? dockerConfig : undefined,
     false,
+    kanikoReads,
   );
   const flagCa = inputs['ca-certificates'];
   const bundleCa = credentials.inputs['ca-certificates'];

@@ -21,6 +21,8 @@ export interface Translation {
   reasons: Reason[];
   /** The repositories the build pushes to (destinations, the cache), as written. */
   pushes: string[];
+  /** Files under /kaniko/ the executor reads (--registry-certificate): what the job writes there has a reader. */
+  kanikoReads?: string[];
 }
 
 const PROJECT_DIR = /^(?:\$CI_PROJECT_DIR|\$\{CI_PROJECT_DIR\})(?=\/|$)/;
@@ -505,7 +507,7 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
       reasons.push(
         reason(
           'flag-review',
-          `--registry-certificate ${path}: a file under /kaniko/ that the job does not write (built into its Kaniko image, ` +
+          `--registry-certificate ${path}: a file under /kaniko/ cigen does not see the job write (built into its Kaniko image, ` +
             'or mounted by the runner), and the Buildah image has no /kaniko: give that CA with ca-certificates ' +
             '(PEM text in a CI/CD variable, or a file of the project)',
         ),
@@ -555,5 +557,5 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     else if ('compat' in rule) reasons.push(reason('flag-compat', `${shown}: ${rule.compat}`));
     else if ('review' in rule) reasons.push(reason('flag-review', rule.review));
   }
-  return { inputs, notes, reasons, pushes: pushes.filter((p) => p !== '/cache') };
+  return { inputs, notes, reasons, pushes: pushes.filter((p) => p !== '/cache'), kanikoReads: kanikoCertificates.map(unbrace) };
 }

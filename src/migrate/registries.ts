@@ -28,7 +28,13 @@ export interface Credentials {
 const CI_REGISTRY = '$CI_REGISTRY';
 
 /** Reads the job's writes into Kaniko's files (config.json, CAs) as component inputs. */
-export function readCredentials(findings: readonly AuthFinding[], dockerConfig: string | undefined, kanikoFiles: boolean): Credentials {
+/** `kanikoReads`: files under /kaniko/ the executor itself reads (the translation speaks of those). */
+export function readCredentials(
+  findings: readonly AuthFinding[],
+  dockerConfig: string | undefined,
+  kanikoFiles: boolean,
+  kanikoReads: readonly string[] = [],
+): Credentials {
   const inputs: Inputs = {};
   const notes: Note[] = [];
   const reasons: Reason[] = [];
@@ -71,6 +77,7 @@ export function readCredentials(findings: readonly AuthFinding[], dockerConfig: 
         cas.add(unbrace(finding.value));
         break;
       case 'kaniko-path':
+        if (kanikoReads.includes(finding.path)) break;
         if (finding.certs || /^\/kaniko\/\.docker\//.test(finding.path)) {
           runTime = true;
           reasons.push(

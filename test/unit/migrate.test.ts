@@ -463,7 +463,7 @@ describe('credentials and pushes, as Kaniko used them', () => {
     expect(image?.status).toBe('needs-review');
     expect(image?.notes).toEqual([
       expect.stringMatching(
-        /^--registry-certificate \/kaniko\/ssl\/certs\/extra\.crt: a file under \/kaniko\/ that the job does not write/,
+        /^--registry-certificate \/kaniko\/ssl\/certs\/extra\.crt: a file under \/kaniko\/ cigen does not see the job write/,
       ),
     ]);
     // Written by the job: kaniko-compat runs the write and reads it.
@@ -474,6 +474,18 @@ describe('credentials and pushes, as Kaniko used them', () => {
     );
     const copied = job(root(kaniko(`    - cp "$CI_PROJECT_DIR/extra.crt" /kaniko/ssl/certs/\n${build}`)), 'build');
     expect(copied?.component).toBe('$CI_SERVER_FQDN/ci-components/cigen/kaniko-compat@1');
+    // Elsewhere under /kaniko/: the executor reads it, so no reason says nothing does.
+    const elsewhere = job(
+      root(
+        kaniko(
+          '    - echo "$REG_CA" > /kaniko/reg-ca.crt\n' +
+            '    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:d --registry-certificate "$CI_REGISTRY=/kaniko/reg-ca.crt"\n',
+        ),
+      ),
+      'build',
+    );
+    expect(elsewhere).toMatchObject({ status: 'migrated', component: '$CI_SERVER_FQDN/ci-components/cigen/kaniko-compat@1' });
+    expect(elsewhere?.notes.join('\n')).not.toContain('which no Buildah job reads');
     // A file of the project stays the input.
     const project = job(
       root(
