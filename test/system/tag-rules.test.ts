@@ -55,6 +55,14 @@ const CASES: Case[] = [
     rules: RELEASE_RULES,
     expected: ['OK feature-login 0123abcd mr-42'],
   },
+  // Whatever else the pipeline holds (a generated case found the shell giving the tag here).
+  {
+    name: 'merge request variables of another project beside a tag',
+    vars: { ...TAG('v1.2.3', 'v1-2-3'), CI_MERGE_REQUEST_SOURCE_PROJECT_ID: '99', CI_PROJECT_ID: '12' },
+    tags: [],
+    rules: ['ref', 'sha'],
+    expected: ['OK 0123abcd'],
+  },
   // Its branch is the fork's: a branch named main would replace main's image.
   {
     name: 'merge request from a fork, its branch named main',
