@@ -25,8 +25,54 @@ function items(name: string, value: unknown, errors: string[]): string[] {
 
 const hasReference = (text: string): boolean => /\$(\{?[A-Za-z_])/.test(text);
 
+/** The array inputs a generated job reads as `list:$[[ inputs.NAME ]]` (cigen_list). */
+export const LIST_INPUTS: ReadonlySet<string> = new Set([
+  'annotations',
+  'build-args',
+  'build-jobs',
+  'insecure-registries',
+  'labels',
+  'platforms',
+  'registries',
+  'registry-mirrors',
+  'require',
+  'secrets',
+  'sources',
+  'tag-rules',
+  'tags',
+]);
+
+const holdsBackslash = (value: unknown): boolean =>
+  typeof value === 'string'
+    ? value.includes('\\')
+    : value !== null &&
+      typeof value === 'object' &&
+      Object.entries(value).some(([key, item]) => key.includes('\\') || holdsBackslash(item));
+
+/**
+ * Under classic interpolation GitLab writes `list:$[[ inputs.NAME ]]` with Ruby's
+ * `string.gsub(block, list.inspect)`: inspect doubles a backslash and gsub halves it again, so an
+ * item of a backslash and an `n` arrives as the escape of a line break, and a backslash ending an
+ * item escapes its closing quote. No decoding can tell them apart: such an item is refused.
+ */
+function checkListBackslashes(values: Readonly<Record<string, unknown>>, errors: string[]): void {
+  for (const name of LIST_INPUTS) {
+    const value = values[name];
+    if (!Array.isArray(value)) continue;
+    value.forEach((item: unknown, index) => {
+      if (!holdsBackslash(item)) return;
+      errors.push(
+        `\`${name}\` input: item ${index + 1} holds a backslash, which GitLab's classic interpolation of ` +
+          `list:$[[ inputs.${name} ]] (Ruby's gsub) halves, so the job would read another value; ` +
+          'put the text in a CI/CD variable and write $NAME',
+      );
+    });
+  }
+}
+
 export function checkBuildInputValues(values: Readonly<Record<string, unknown>>): string[] {
   const errors: string[] = [];
+  checkListBackslashes(values, errors);
   const tags = items('tags', values['tags'], errors);
   const rules = items('tag-rules', values['tag-rules'], errors);
   if (Array.isArray(values['tags']) && tags.length === 0 && rules.length === 0)

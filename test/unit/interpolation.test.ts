@@ -105,6 +105,23 @@ describe('classic interpolation (T)', () => {
     );
     expect(result.value).toEqual({ script: ['before', 'a', 'b"c', 'after'], x: 'v=["a", "b\\"c"]' });
   });
+  it("blocks inside a string are replaced by Ruby's gsub, one after another (template.rb)", () => {
+    const run = (text: string, inputs: Record<string, unknown>) => interpolateClassic({ x: text }, ctx(inputs));
+    // An array's to_s is inspect, which doubles a backslash; gsub reads `\\` as one again.
+    expect(run('list:$[[ inputs.a ]]', { a: ['A=x\\y', 'B=1\\n2', 'C\\'] }).value).toEqual({ x: 'list:["A=x\\y", "B=1\\n2", "C\\"]' });
+    expect(run('v=$[[ inputs.a ]]', { a: 'p\\\\q\\&r\\0s\\1t\\+u\\zv\\' }).value).toEqual({
+      x: 'v=p\\q$[[ inputs.a ]]r$[[ inputs.a ]]stu\\zv\\',
+    });
+    expect(run('<$[[ inputs.a ]]>', { a: "\\`|\\'" }).value).toEqual({ x: '<<|>>' });
+    // The second block's gsub runs on the first one's result, value included.
+    expect(run('job-$[[ inputs.a ]]-$[[ inputs.b ]]', { a: '$[[ inputs.b ]]', b: 'x' }).value).toEqual({ x: 'job-x-x' });
+    expect(run('job-$[[ inputs.a ]]-$[[ inputs.b ]]', { a: 'p\\&q', b: 'y' }).value).toEqual({ x: 'job-p$[[ inputs.a ]]q-y' });
+    // Keys go the same way; a whole-block string keeps its value untouched.
+    expect(interpolateClassic({ 'k-$[[ inputs.a ]]': '$[[ inputs.a ]]' }, ctx({ a: 'a\\\\b' })).value).toEqual({ 'k-a\\b': 'a\\\\b' });
+    expect(run('v=$[[ inputs.a ]]', { a: 'x\\k<n>' }).errors).toEqual([
+      'a value put inside a string fails GitLab\'s interpolation: Ruby\'s gsub raises "undefined group name reference: n" on its \\k<...>',
+    ]);
+  });
   it('18: too many blocks', () => {
     const many = Array.from({ length: 10_001 }, () => '$[[ inputs.a ]]');
     expect(interpolateClassic(many, ctx({ a: 'x' })).errors).toEqual(['too many interpolation blocks']);

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { findComponent } from '../../src/catalog/registry.js';
 import { renderInstance } from '../../src/catalog/instantiate.js';
-import { checkBuildInputValues } from '../../src/catalog/values.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { checkBuildInputValues, LIST_INPUTS } from '../../src/catalog/values.js';
 
 describe('registry-mirrors and insecure-registries', () => {
   it.each([
@@ -97,5 +98,37 @@ describe('registry-password', () => {
         '`registry-password` input: the password is written out in the file; put it in a masked CI/CD variable and give `$NAME`',
       ]);
     }
+  });
+});
+
+describe('backslashes in list inputs', () => {
+  const refusal = (name: string, item: number) =>
+    `\`${name}\` input: item ${item} holds a backslash, which GitLab's classic interpolation of list:$[[ inputs.${name} ]] ` +
+    "(Ruby's gsub) halves, so the job would read another value; put the text in a CI/CD variable and write $NAME";
+
+  it('names every array input the templates write as list:$[[ inputs.NAME ]]', () => {
+    const used = new Set<string>();
+    for (const file of readdirSync('templates').filter((name) => name.endsWith('.yml')))
+      for (const match of readFileSync(`templates/${file}`, 'utf8').matchAll(/list:\$\[\[ inputs\.([a-z-]+) \]\]/g))
+        used.add(match[1] as string);
+    expect([...used].sort()).toEqual([...LIST_INPUTS].sort());
+  });
+
+  it('refuses an item holding a backslash, in a string or an object, and takes $NAME', () => {
+    expect(checkBuildInputValues({ 'build-args': ['A=1', 'B=C:\\dir', 'C=$WIN_PATH'], labels: ['x=a\\nb'] })).toEqual([
+      refusal('build-args', 2),
+      refusal('labels', 1),
+    ]);
+    expect(checkBuildInputValues({ registries: [{ host: 'docker.io', user: 'dom\\ci', password: '$T' }] })).toEqual([
+      refusal('registries', 1),
+    ]);
+  });
+
+  it('is what cigen render refuses: GitLab would hand the job list:["A=x\\y"], an escape it cannot read back', () => {
+    const buildah = findComponent('buildah');
+    if (!buildah) throw new Error('no buildah component');
+    const rendered = renderInstance(buildah, { 'build-args': ['A=x\\y', 'B=1\\n2'] }, 'classic');
+    expect(rendered.text).toBeUndefined();
+    expect(rendered.errors).toEqual([refusal('build-args', 1), refusal('build-args', 2)]);
   });
 });

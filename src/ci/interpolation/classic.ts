@@ -1,11 +1,14 @@
 /**
  * Classic interpolation (lib/gitlab/ci/config/interpolation/template.rb): walk the parsed YAML;
  * only strings holding `$[[` are touched, keys and values alike. A string that is exactly one
- * block takes the block's typed value; otherwise each block becomes `to_s` inside the string.
+ * block takes the block's typed value; otherwise GitLab replaces the blocks one after another,
+ * each with `string.gsub(block, value.to_s)` on what the blocks before it left: Ruby reads
+ * backslash sequences in the replacement (`\\` is one backslash, `\&` the block's own text), and a
+ * value holding a later block's text is replaced in turn.
  * An array item that turns into an array is spliced into its parent.
  */
 import { MAX_BLOCKS, evaluateBlock, findBlocks, type InterpolationContext } from './block.js';
-import { rubyToS } from './ruby.js';
+import { RubyReplacementError, rubyGsubString, rubyToS } from './ruby.js';
 
 export const MAX_NODES = 500_000;
 
@@ -30,15 +33,24 @@ export function interpolateClassic(content: unknown, context: InterpolationConte
       if (!result.ok) errors.push(result.error);
       return { value: result.ok ? result.value : text, whole: true };
     }
-    let out = '';
-    let last = 0;
+    const values: string[] = [];
     for (const block of found) {
       const result = evaluateBlock(block, context);
-      if (!result.ok) errors.push(result.error);
-      out += text.slice(last, block.start) + (result.ok ? rubyToS(result.value) : block.raw);
-      last = block.end;
+      if (result.ok) values.push(rubyToS(result.value));
+      else errors.push(result.error);
     }
-    return { value: out + text.slice(last), whole: false };
+    if (values.length < found.length) return { value: text, whole: false };
+    let out = text;
+    try {
+      found.forEach((block, index) => {
+        out = rubyGsubString(out, block.raw, values[index] as string);
+      });
+    } catch (error) {
+      if (!(error instanceof RubyReplacementError)) throw error;
+      errors.push(`a value put inside a string fails GitLab's interpolation: Ruby's gsub raises "${error.message}" on its \\k<...>`);
+      return { value: text, whole: false };
+    }
+    return { value: out, whole: false };
   };
 
   const walk = (node: unknown): unknown => {

@@ -77,3 +77,51 @@ export function rubyToS(value: unknown): string {
 export function rubyJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
+
+/** What Ruby raises where GitLab's interpolation would fail on a value (no error text of GitLab's). */
+export class RubyReplacementError extends Error {}
+
+/**
+ * Ruby's `text.gsub(pattern, replacement)` with a String pattern and a String replacement
+ * (rb_reg_regsub): every occurrence of `pattern`, left to right, becomes `replacement` read with
+ * Ruby's backslash sequences: `\\` is one backslash, `\0` and `\&` the matched text, `` \` `` the
+ * text before the match, `\'` the text after it; `\1`-`\9` and `\+` name groups a String pattern
+ * has not, so they give nothing; `\k<name>` raises; any other backslash is kept as written.
+ */
+export function rubyGsubString(text: string, pattern: string, replacement: string): string {
+  if (pattern === '') throw new RubyReplacementError('empty pattern');
+  let out = '';
+  let from = 0;
+  for (let at = text.indexOf(pattern); at !== -1; at = text.indexOf(pattern, from)) {
+    out += text.slice(from, at) + regsub(replacement, text, at, at + pattern.length);
+    from = at + pattern.length;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+function regsub(replacement: string, source: string, start: number, end: number): string {
+  if (!replacement.includes('\\')) return replacement;
+  let out = '';
+  for (let i = 0; i < replacement.length; i++) {
+    const char = replacement[i] as string;
+    // A backslash that ends the replacement stays.
+    if (char !== '\\' || i === replacement.length - 1) {
+      out += char;
+      continue;
+    }
+    const next = replacement.codePointAt(i + 1) as number;
+    const nextChar = String.fromCodePoint(next);
+    i += nextChar.length;
+    if (/^[1-9+]$/.test(nextChar)) continue;
+    if (nextChar === '0' || nextChar === '&') out += source.slice(start, end);
+    else if (nextChar === '`') out += source.slice(0, start);
+    else if (nextChar === "'") out += source.slice(end);
+    else if (nextChar === '\\') out += '\\';
+    else if (nextChar === 'k' && replacement[i + 1] === '<') {
+      const close = replacement.indexOf('>', i + 2);
+      if (close === -1) throw new RubyReplacementError('invalid group name reference format');
+      throw new RubyReplacementError(`undefined group name reference: ${replacement.slice(i + 2, close)}`);
+    } else out += `\\${nextChar}`;
+  }
+  return out;
+}
