@@ -178,6 +178,29 @@ describe('inputs (I, N)', () => {
       '`c_input` input: default value is not a string',
     ]);
   });
+  it('default: null makes an input optional, and its nil default then fails the type check (base_input.rb)', () => {
+    for (const given of [{}, { foo: 'x' }, { foo: null }])
+      expect(resolveInputs({ foo: { default: null } as unknown as InputSpec }, given).errors).toEqual([
+        '`foo` input: default value is not a string',
+      ]);
+    expect(resolveInputs({ n: { type: 'number', default: null } as unknown as InputSpec }, { n: 'x' }).errors).toEqual([
+      '`n` input: default value is not a number',
+      '`n` input: provided value is not a number',
+    ]);
+    const file = splitComponentFile('spec:\n  inputs:\n    name:\n      default:\n---\njob:\n  script: echo $[[ inputs.name ]]\n');
+    expect(instantiate(file, {}, 'classic').errors).toEqual(['`name` input: default value is not a string']);
+  });
+  it("a provided value does not spare the default its options and regex checks (base_input.rb's run_validations)", () => {
+    expect(resolveInputs({ foo: { default: 'coop', options: ['one', 'two'] } }, { foo: 'two' }).errors).toEqual([
+      '`foo` input: `coop` cannot be used because it is not in the list of allowed options',
+    ]);
+    expect(resolveInputs({ t: { regex: '^v', default: 'x' } }, { t: 'v1' }).errors).toEqual([
+      '`t` input: default value does not match required RegEx pattern',
+    ]);
+    expect(resolveInputs({ t: { regex: '^v', default: 'v0' } }, { t: 'x' }).errors).toEqual([
+      '`t` input: provided value does not match required RegEx pattern',
+    ]);
+  });
   it('35-43: numbers, booleans, arrays, regex', () => {
     expect(resolveInputs({ integer: { type: 'number' }, float: { type: 'number' } }, { integer: 6, float: 6.6 })).toEqual({
       values: { integer: 6, float: 6.6 },

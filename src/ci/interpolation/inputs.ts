@@ -76,7 +76,9 @@ export function specErrors(specs: InputSpecs): string[] {
   return errors;
 }
 
-function valueErrors(name: string, spec: InputSpec, value: unknown, origin: 'provided' | 'default'): string[] {
+/** GitLab's run_validations (inputs/base_input.rb): type, options, regex; `length` adds cigen's limit
+ *  on the string used. */
+function valueErrors(name: string, spec: InputSpec, value: unknown, origin: 'provided' | 'default', length = true): string[] {
   const type = spec.type ?? 'string';
   if (!hasType(type, value)) return [`\`${name}\` input: ${origin} value is not ${ARTICLE[type]}`];
   const errors: string[] = [];
@@ -90,7 +92,7 @@ function valueErrors(name: string, spec: InputSpec, value: unknown, origin: 'pro
       errors.push(`\`${name}\` input: ${origin} value does not match required RegEx pattern`);
     }
   }
-  if (type === 'string' && (value as string).length > MAX_STRING_INPUT) {
+  if (length && type === 'string' && (value as string).length > MAX_STRING_INPUT) {
     errors.push(`\`${name}\` input: ${origin} value is longer than ${MAX_STRING_INPUT} characters`);
   }
   return errors;
@@ -106,22 +108,19 @@ export function resolveInputs(specs: InputSpecs, given: Readonly<Record<string, 
   for (const [name, raw] of Object.entries(specs)) {
     const spec: InputSpec = raw ?? {};
     if (typeof spec !== 'object' || (spec.type !== undefined && !INPUT_TYPES.includes(spec.type))) continue;
-    const hasDefault = spec.default !== undefined && spec.default !== null;
+    // GitLab's required_input? is `!spec.key?(:default)`: `default: null` (or `default:` with nothing
+    // after it) makes the input optional, and its nil default then fails the type check below.
+    const hasDefault = Object.hasOwn(spec, 'default');
     // A null value (`dockerfile:` with nothing after it) is not one: GitLab takes the default.
     const provided = Object.hasOwn(given, name) && given[name] !== null && given[name] !== undefined;
-    // GitLab checks the default's type even when a value is provided.
-    if (hasDefault && provided && !hasType(spec.type ?? 'string', spec.default)) {
-      errors.push(`\`${name}\` input: default value is not ${ARTICLE[spec.type ?? 'string']}`);
-    }
-    if (provided) {
-      errors.push(...valueErrors(name, spec, given[name], 'provided'));
-      values[name] = given[name] as InputValue;
-    } else if (hasDefault) {
-      errors.push(...valueErrors(name, spec, spec.default, 'default'));
-      values[name] = spec.default as InputValue;
-    } else {
+    if (!hasDefault && !provided) {
       errors.push(`\`${name}\` input: required value has not been provided`);
+      continue;
     }
+    // GitLab validates the default (type, options, regex) even when a value is provided, then the value.
+    if (hasDefault) errors.push(...valueErrors(name, spec, spec.default ?? null, 'default', !provided));
+    if (provided) errors.push(...valueErrors(name, spec, given[name], 'provided'));
+    values[name] = (provided ? given[name] : spec.default) as InputValue;
   }
   return { values, errors };
 }
