@@ -271,6 +271,24 @@ describe('functions (F)', () => {
   });
 });
 
+describe('split as functions/split.rb', () => {
+  it("split(' ') splits at runs of whitespace, as Ruby's awk-style split does; items are stripped as by Ruby's strip", () => {
+    expect(evalData("inputs.a | split(' ')", { a: ' a\tb  c\nd\r\n' })).toEqual({ ok: true, value: ['a', 'b', 'c', 'd'] });
+    // A no-break space is not whitespace to Ruby's strip.
+    expect(evalData("inputs.a | split(',')", { a: '\u00a0a ,\0b\0' })).toEqual({ ok: true, value: ['\u00a0a', 'b'] });
+  });
+  it('a separator holding a quote matches no function; the input type is checked before the separator', () => {
+    expect(evalData("inputs.a | split('a','b')", { a: 'x' })).toEqual({
+      ok: false,
+      error: "no function matching `split('a','b')`: check that the function name, arguments, and types are correct",
+    });
+    expect(evalData("inputs.a | split('')", { a: 5 })).toEqual({
+      ok: false,
+      error: 'error in `split` function: invalid input type: split can only be used with string inputs',
+    });
+  });
+});
+
 describe('Ruby formatting', () => {
   it('to_s and inspect', () => {
     expect(rubyToS(['a', 'b'])).toBe('["a", "b"]');

@@ -43,6 +43,10 @@ function expandVars(value: string, context: FunctionContext): string {
   });
 }
 
+const RUBY_SPACE_RUN = /[\t\n\v\f\r ]+/;
+/** Ruby's String#strip: NUL, tab, line feed, vertical tab, form feed, carriage return and space only. */
+const rubyStrip = (text: string): string => text.replace(/^[\0\t\n\v\f\r ]+|[\0\t\n\v\f\r ]+$/g, '');
+
 export const FUNCTIONS: readonly InterpolationFunction[] = [
   {
     name: 'truncate',
@@ -71,14 +75,14 @@ export const FUNCTIONS: readonly InterpolationFunction[] = [
   },
   {
     name: 'split',
-    pattern: /^split\('(.*)'\)$/,
+    // functions/split.rb: the separator holds no quote, so `split('a','b')` matches no function.
+    pattern: /^split\('([^']*)'\)$/,
     apply: (value, match) => {
       const separator = match[1] ?? '';
+      const text = requireString('split', value);
       if (separator === '') throw new FunctionError('error in `split` function: invalid argument: separator cannot be empty');
-      return requireString('split', value)
-        .split(separator)
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
+      // Ruby's split(' ') splits at runs of ASCII whitespace (awk's way), not at single spaces.
+      return (separator === ' ' ? text.split(RUBY_SPACE_RUN) : text.split(separator)).map(rubyStrip).filter((item) => item !== '');
     },
   },
 ];
