@@ -94,6 +94,10 @@ export function checkBuildInputValues(values: Readonly<Record<string, unknown>>)
   for (const label of items('labels', values['labels'], errors)) {
     if (!/^[^=]+=/.test(label)) errors.push(`\`labels\` input: ${JSON.stringify(label)} is not KEY=VALUE`);
   }
+  // The job reads it as digits only (cigen_number), at most 100: anything else stops it at its start.
+  const retries = values['push-retries'];
+  if (typeof retries === 'number' && !(Number.isInteger(retries) && retries >= 0 && retries <= 100))
+    errors.push(`\`push-retries\` input: ${retries} is not a whole number from 0 to 100: the job would stop at its start`);
   checkRegistryValues(values, errors);
   return errors;
 }

@@ -132,3 +132,13 @@ describe('backslashes in list inputs', () => {
     expect(rendered.errors).toEqual([refusal('build-args', 1), refusal('build-args', 2)]);
   });
 });
+
+describe('push-retries', () => {
+  it('takes what the job reads (digits, at most 100) and refuses a fraction, a sign or more, as the job would at its start', () => {
+    for (const retries of [0, 3, 100]) expect(checkBuildInputValues({ 'push-retries': retries })).toEqual([]);
+    for (const retries of [2.5, -1, 101])
+      expect(checkBuildInputValues({ 'push-retries': retries })).toEqual([
+        `\`push-retries\` input: ${retries} is not a whole number from 0 to 100: the job would stop at its start`,
+      ]);
+  });
+});
