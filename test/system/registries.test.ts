@@ -337,7 +337,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         'ARG BASE=quay.io/org/base:1\n' +
         'FROM --platform=$BUILDPLATFORM harbor.example.com/lib/tool:2 AS tool\nFROM ${BASE}\nfrom lab.example.com:5000/x\n' +
         // A FROM continued on the next line, a comment line inside it, as the Dockerfile reads it.
-        'FROM \\\n  --platform=linux/amd64 \\\n# the base\n  ghcr.io/org/continued:1 AS continued\n' +
+        'FROM \\\n  --platform=linux/amd64 \\\n\t# the base\n  ghcr.io/org/continued:1 AS continued\n' +
         // A comment ending in \ continues nothing: the FROM after it is read.
         '# tools go in C:\\tools\\\nFROM gcr.io/org/after-comment:1\n',
     };
