@@ -138,7 +138,8 @@ const NOT_PLAIN_START = new Set([...'-?:,[]{}#&*!|>\'"%@`'].map((c) => c.charCod
 /**
  * The first characters of a plain scalar that a YAML 1.1 tag other than str can match: null (`~`,
  * `null`), bool (`yes`, `no`, `true`, `false`, `on`, `off`, any case), int, float and sexagesimal
- * (a sign, a digit, `.`, and `e` or `E`: `e3` is a float), timestamp (a digit), merge (`<`). The
+ * (a sign, a digit, `.`; `e` and `E` too, for the 1.1 spec's `e3`, which Psych reads as a string),
+ * timestamp (a digit), merge (`<`). The
  * empty scalar is looked up like any other; the tags' tests are case-insensitive only for ASCII.
  * test/unit/yaml-fast.test.ts checks every tag of the schema against this table.
  */

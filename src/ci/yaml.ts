@@ -43,21 +43,119 @@ export const referenceTag: CollectionTag = {
   resolve: (seq) => seq,
 };
 
-/** YAML 1.1 as Ruby's Psych reads it: `yes`/`on`/`true` and `no`/`off`/`false` in any case are
- *  booleans, but (unlike the 1.1 spec) `y` and `n` stay strings. */
+/*
+ * Plain scalars as Ruby's Psych reads them (Psych::ScalarScanner#tokenize, Psych 5), not as the
+ * YAML 1.1 spec (the yaml library's 1.1 schema) does:
+ * - `yes`/`true`/`on` and `no`/`false`/`off` in any case are booleans, `y` and `n` strings;
+ *   `~` and `null` in any case null;
+ * - an integer may hold `_` and `,` (`1,000` is 1000), a leading 0 is octal (`09` is a string),
+ *   `0b` binary, `0x` hex;
+ * - a float needs a `.`, and its exponent a sign: `1e3`, `1.0e3` and `e3` are strings, `1.0e+3`
+ *   is 1000; `.inf`, `-.inf` and `.nan` in any case;
+ * - base 60 has two or three parts, the first worth 3600 (`1:30` is 5400, as Psych computes it).
+ * Each replaces the test (and the reading) of the library's tag, keeping how it writes a number;
+ * the library's other 1.1 number forms get no test, so never match. Timestamps, the merge key and
+ * the explicit tags stay the library's.
+ */
 const PSYCH_BOOLEANS: [RegExp, RegExp] = [/^(?:yes|true|on)$/i, /^(?:no|false|off)$/i];
+const PSYCH_NULL = /^(?:~|null)?$/i;
+const PSYCH_INTEGER = /^[-+]?(?:0b[0-1_,]+|0[0-7_,]+|0|[1-9][0-9_,]*|0x[0-9a-fA-F_,]+)$/;
+/** Psych's FLOAT, less `.`, `+.` and a `.` before the exponent with no digit (which Psych's Float() raises on). */
+const PSYCH_FLOAT = /^(?![-+]?\.(?:[eE]|$))[-+]?(?:[0-9][0-9_,]*)?\.[0-9]*(?:[eE][-+][0-9]+)?$/;
+const PSYCH_SPECIAL_FLOAT = /^(?:[-+]?\.inf|\.nan)$/i;
+const PSYCH_BASE60_INT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9]){1,2}$/;
+const PSYCH_BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9]){1,2}\.[0-9_]*$/;
+
+/** Psych's Integer() of a scalar PSYCH_INTEGER matches, without its `_` and `,`. */
+function psychInteger(text: string): number {
+  const digits = text.replace(/[,_]/g, '');
+  const sign = digits.startsWith('-') ? -1 : 1;
+  const unsigned = digits.replace(/^[-+]/, '');
+  const [radix, body] =
+    unsigned.startsWith('0b') || unsigned.startsWith('0x')
+      ? [unsigned[1] === 'b' ? 2 : 16, unsigned.slice(2)]
+      : unsigned.length > 1 && unsigned.startsWith('0')
+        ? [8, unsigned.slice(1)]
+        : [10, unsigned];
+  const value = body === '' ? 0 : parseInt(body, radix);
+  return value === 0 ? 0 : sign * value;
+}
+
+/** Psych's Float() of a scalar PSYCH_FLOAT matches: without `_` and `,`, as the library keeps `2.0`'s fraction digits. */
+function psychFloat(text: string): Scalar {
+  const node = new Scalar(parseFloat(text.replace(/[,_]/g, '')));
+  const fraction = /\.([0-9]*)/.exec(text)?.[1] ?? '';
+  if (fraction.endsWith('0')) node.minFractionDigits = fraction.length;
+  return node;
+}
+
+/** Psych's base 60: each part times 60 ** |index - 2| (Ruby's to_i or to_f of the part). */
+function psychBase60(text: string, float: boolean): number {
+  let sum = 0;
+  text.split(':').forEach((part, index) => {
+    const value = (float ? parseFloat : parseInt)(part.replace(/_/g, ''));
+    sum += value * 60 ** Math.abs(index - 2);
+  });
+  return sum;
+}
+
+type ScalarTagLike = { tag: string; default?: unknown; format?: string; test?: RegExp };
+
+/** A tag that no plain scalar matches (it still writes the numbers of its format). */
+const withoutTest = <T extends { test?: RegExp }>(tag: T): T => {
+  const copy = { ...tag };
+  delete copy.test;
+  return copy;
+};
 
 const psychTags = (tags: Tags): Tags => {
   let bool = 0;
   return tags.map((tag) => {
-    if (typeof tag === 'object' && tag.tag === 'tag:yaml.org,2002:bool' && 'test' in tag && tag.test)
-      return { ...tag, test: PSYCH_BOOLEANS[Math.min(bool++, 1)] as RegExp };
+    if (typeof tag !== 'object' || !('test' in tag) || !tag.test || tag.default !== true) return tag;
+    const { tag: name, format } = tag as ScalarTagLike;
+    if (name === 'tag:yaml.org,2002:null') return { ...tag, test: PSYCH_NULL };
+    if (name === 'tag:yaml.org,2002:bool') return { ...tag, test: PSYCH_BOOLEANS[Math.min(bool++, 1)] as RegExp };
+    if (name === 'tag:yaml.org,2002:int') {
+      if (format === 'TIME') return { ...tag, test: PSYCH_BASE60_INT, resolve: (text: string) => psychBase60(text, false) };
+      if (format === undefined) return { ...tag, test: PSYCH_INTEGER, resolve: psychInteger };
+      return withoutTest(tag);
+    }
+    if (name === 'tag:yaml.org,2002:float') {
+      if (format === 'TIME') return { ...tag, test: PSYCH_BASE60_FLOAT, resolve: (text: string) => psychBase60(text, true) };
+      if (format === 'EXP') return withoutTest(tag);
+      if (tag.test.test('.nan')) return { ...tag, test: PSYCH_SPECIAL_FLOAT };
+      return { ...tag, test: PSYCH_FLOAT, resolve: psychFloat };
+    }
     return tag;
   });
 };
 
-/** The tags of a CI file: Psych's booleans and GitLab's `!reference`. */
+/** The tags of a CI file: Psych's plain scalars and GitLab's `!reference`. */
 export const customTags = (tags: Tags): Tags => [...psychTags(tags), referenceTag];
+
+let compatTags: Tags | undefined;
+/**
+ * Written strings are quoted where Psych would read them as anything but a string, and also where
+ * the library's 1.1 schema would (`1e3`, `09`: the yaml library's `compat`), as cigen quoted them
+ * before it read scalars as Psych does: a YAML 1.1 reader other than Psych reads them as strings too.
+ */
+function writerCompat(): Tags {
+  compatTags ??= new Document(null, {
+    version: '1.1',
+    customTags: (tags: Tags) => {
+      let bool = 0;
+      return tags.map((tag) =>
+        typeof tag === 'object' && tag.tag === 'tag:yaml.org,2002:bool' && 'test' in tag && tag.test
+          ? { ...tag, test: PSYCH_BOOLEANS[Math.min(bool++, 1)] as RegExp }
+          : tag,
+      );
+    },
+  }).schema.tags;
+  return compatTags;
+}
+
+/** The options of a Document cigen writes. */
+export const writeOptions = () => ({ customTags, version: YAML_VERSION, compat: writerCompat() });
 
 const TO_STRING: ToStringOptions = {
   lineWidth: 0,
@@ -163,7 +261,7 @@ export function stringifyYaml(value: unknown): string {
 }
 
 function writeWithDocument(value: unknown): string {
-  const doc = new Document(null, { customTags, version: YAML_VERSION });
+  const doc = new Document(null, writeOptions());
   doc.contents = toNode(doc, value, { repeated: repeatedAnchors(value), written: new Set() }) as Node;
   return doc.toString(TO_STRING);
 }
@@ -183,7 +281,7 @@ let writeContext: StringifyContext | undefined;
 /** The context the library's writers get for TO_STRING (its defaults, then TO_STRING). */
 function baseContext(): StringifyContext {
   if (writeContext) return writeContext;
-  const doc = new Document(null, { customTags, version: YAML_VERSION });
+  const doc = new Document(null, writeOptions());
   const options = {
     blockQuote: true,
     commentString: (comment: string) => comment.replace(/^(?!$)(?: $)?/gm, '#'),

@@ -261,3 +261,27 @@ describe('needs in rules: and the job of a child pipeline artifact include are c
     ]);
   });
 });
+
+describe("plain scalars are read as GitLab's Psych reads them (Psych::ScalarScanner), on both YAML paths", () => {
+  const included =
+    'spec:\n  inputs:\n    s: {}\n    n: {type: number}\n---\njob-$[[ inputs.n ]]:\n  stage: test\n  script: [echo $[[ inputs.s ]]]\n';
+  const pipeline = (s: string, n: string) => `include:\n  - local: ci/t.yml\n    inputs:\n      s: ${s}\n      n: ${n}\n`;
+  const inputFindings = async (s: string, n: string) =>
+    (await briefs(pipeline(s, n), { 'ci/t.yml': included })).filter((line) => line.includes('include/inputs'));
+  for (const fast of ['1', '0'])
+    it(`1e3 and 1.0e3 are strings, 1,000 and 1.0e+3 numbers (CIGEN_YAML_FAST=${fast})`, async () => {
+      const saved = process.env['CIGEN_YAML_FAST'];
+      process.env['CIGEN_YAML_FAST'] = fast;
+      try {
+        expect(await inputFindings('1e3', '1,000')).toEqual([]);
+        expect(await inputFindings('1.0e3', '1.0e+3')).toEqual([]);
+        expect(await inputFindings('1,000', '1e3')).toEqual([
+          '.gitlab-ci.yml:4:10 error include/inputs `ci/t.yml`: `s` input: provided value is not a string',
+          '.gitlab-ci.yml:5:10 error include/inputs `ci/t.yml`: `n` input: provided value is not a number',
+        ]);
+      } finally {
+        if (saved === undefined) delete process.env['CIGEN_YAML_FAST'];
+        else process.env['CIGEN_YAML_FAST'] = saved;
+      }
+    });
+});

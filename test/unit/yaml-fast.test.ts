@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { Document, LineCounter, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { TYPED_START, parseFast } from '../../src/ci/yaml-fast.js';
-import { customTags, lastWriter, parseYamlDocuments, stringifyYaml, withYaml11Breaks } from '../../src/ci/yaml.js';
+import { customTags, lastWriter, parseUserYaml, parseYamlDocuments, stringifyYaml, withYaml11Breaks } from '../../src/ci/yaml.js';
 import { Literal, Reference } from '../../src/ci/model.js';
 import { CATALOG, sampleInputs } from '../../src/catalog/registry.js';
 import { componentHeader, renderComponent } from '../../src/catalog/document.js';
@@ -412,6 +412,61 @@ describe('stringifyYaml writes what the yaml library writes, without a Document'
         expect(fast).toBe(library);
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('plain scalars as Psych reads them (Psych::ScalarScanner#tokenize), on both paths', () => {
+  // [plain scalar, what Psych 5 gives]
+  const TABLE: [string, unknown][] = [
+    ['1e3', '1e3'],
+    ['1.0e3', '1.0e3'],
+    ['e3', 'e3'],
+    ['1.0e+3', 1000],
+    ['1.e-1', 0.1],
+    ['1,000', 1000],
+    ['1_000', 1000],
+    ['1,000.5', 1000.5],
+    ['09', '09'],
+    ['017', 15],
+    ['0x1F', 31],
+    ['0b101', 5],
+    ['-12', -12],
+    ['1.5_', '1.5_'],
+    ['.5', 0.5],
+    ['.', '.'],
+    ['1:30', 5400],
+    ['1:30:15', 5415],
+    ['1:2:3:4', '1:2:3:4'],
+    ['.Inf', Infinity],
+    ['-.iNF', -Infinity],
+    ['.nAn', NaN],
+    ['nULL', null],
+    ['~', null],
+    ['oN', true],
+    ['OFF', false],
+    ['y', 'y'],
+    ['n', 'n'],
+  ];
+  const text = `${TABLE.map(([scalar], i) => `k${i}: ${scalar}`).join('\n')}\n`;
+  for (const fast of ['1', '0'])
+    it(`reads each scalar as Psych does (CIGEN_YAML_FAST=${fast})`, () => {
+      const saved = process.env['CIGEN_YAML_FAST'];
+      process.env['CIGEN_YAML_FAST'] = fast;
+      try {
+        const value = parseYamlDocuments(text).documents[0]?.toJS() as Record<string, unknown>;
+        expect(TABLE.map(([scalar], i) => [scalar, value[`k${i}`]])).toEqual(TABLE);
+      } finally {
+        if (saved === undefined) delete process.env['CIGEN_YAML_FAST'];
+        else process.env['CIGEN_YAML_FAST'] = saved;
+      }
+    });
+  it('a value a person gives (-i, --inputs) is read the same way', () => {
+    expect(parseUserYaml('a: 1e3\nb: 1,000\nc: 1.0e+3\n')).toEqual({ a: '1e3', b: 1000, c: 1000 });
+  });
+  it('a string either reading takes for a number stays quoted when written', () => {
+    expect(stringifyYaml({ a: '1e3', b: '1,000', c: '09', d: '1.0e+3', e: 'plain' })).toBe(
+      'a: "1e3"\nb: "1,000"\nc: "09"\nd: "1.0e+3"\ne: plain\n',
     );
   });
 });
