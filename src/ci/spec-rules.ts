@@ -113,7 +113,15 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
       error('spec/regex', `\`${name}\` input: regex must be a string`, [...path, 'regex']);
     } else {
       const compiled = compileRe2(regex);
-      if (!compiled.ok) {
+      if (!compiled.ok && compiled.unsupported) {
+        issues.push({
+          path: [...path, 'regex'],
+          at: 'value',
+          severity: 'warning',
+          code: 'spec/regex-unchecked',
+          message: `\`${name}\` input: cigen cannot check values against this regex (${compiled.error}); GitLab's RE2 can`,
+        });
+      } else if (!compiled.ok) {
         error('spec/regex', `\`${name}\` input: invalid regular expression (${compiled.error})`, [...path, 'regex']);
       } else if (typeof defaultValue === 'string' && !compiled.regex.test(defaultValue)) {
         error('spec/regex', `\`${name}\` input: default value does not match required RegEx pattern`, [...path, 'default']);

@@ -103,6 +103,37 @@ describe('component spec layer', () => {
     expect(found).toContainEqual(expect.stringContaining('10:7 error spec/too-many-functions too many functions in interpolation block'));
     expect(found).toContainEqual(expect.stringContaining('4:5 warning spec/unused-input input `unused` is declared but never used'));
   });
+  it("RE2's flag groups, (?U) and \\Q...\\E are valid and match as RE2 matches (GitLab: UntrustedRegexp)", async () => {
+    const header = (regex: string, value: string) =>
+      `spec:\n  inputs:\n    a:\n      regex: ${JSON.stringify(regex)}\n      default: ${JSON.stringify(value)}`;
+    for (const [regex, value] of <[string, string][]>[
+      ['(?U)^a+$', 'aaa'],
+      ['^x(?i:abc)$', 'xABC'],
+      ['^\\Qa.b\\E$', 'a.b'],
+      ['^(?i)ab(?-i)c$', 'ABc'],
+      ['(?m)^b$', 'a\nb'],
+      ['^a.b$', 'a\rb'],
+    ])
+      expect(
+        (await component(header(regex, value))).filter((d) => d.code.startsWith('spec/regex')),
+        regex,
+      ).toEqual([]);
+    // As RE2 refuses them: outside its group the flag is off, \Q quotes the dot, (?m) breaks at \n only.
+    for (const [regex, value] of <[string, string][]>[
+      ['^x(?i:a)b$', 'XaB'],
+      ['^\\Qa.b\\E$', 'axb'],
+      ['(?m)^b$', 'a\rb'],
+    ])
+      expect((await component(header(regex, value))).filter((d) => d.code.startsWith('spec/regex')).map(brief), regex).toEqual([
+        'templates/x.yml:5:16 error spec/regex `a` input: default value does not match required RegEx pattern',
+      ]);
+  });
+  it('a valid RE2 construct JavaScript cannot match exactly is said to be unchecked, not invalid or unmatched', async () => {
+    expect((await component("spec:\n  inputs:\n    a:\n      regex: '^(?i:é)$'\n      default: 'É'")).map(brief)).toEqual([
+      'templates/x.yml:4:14 warning spec/regex-unchecked `a` input: cigen cannot check values against this regex ' +
+        '(case-insensitive matching of "é" under a scoped (?i) has no exact JavaScript equivalent on Node 20); GitLab\'s RE2 can',
+    ]);
+  });
   it('a block in the spec header is not interpolated by GitLab', async () => {
     expect((await component('spec:\n  inputs:\n    a:\n      default: $[[ inputs.b ]]')).map(brief)).toContainEqual(
       'templates/x.yml:4:16 warning spec/header-interpolation $[[ inputs.b ]] is in the spec: header, ' +
