@@ -131,13 +131,48 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
   return { issues, declared: { name, type, ...(typeof regex === 'string' ? { regex } : {}), hasOptions: Array.isArray(options) } };
 }
 
+/** The input names a `spec:inputs:*:rules:*:if` reads (GitLab's expression Lexeme::Input). */
+const RULE_INPUT = /\$\[\[\s*inputs\.(\w+)\s*\]\]/g;
+
+/** Whether a header path is a `spec:inputs:<name>:rules:<i>:if`, which GitLab reads as an expression. */
+const isRuleCondition = (at: PathSegment[]): boolean =>
+  at.length === 6 && at[0] === 'spec' && at[1] === 'inputs' && at[3] === 'rules' && typeof at[4] === 'number' && at[5] === 'if';
+
+/**
+ * GitLab's Header::Inputs::Validator: each `if` of an input's rules may read only declared inputs
+ * (`rule[i] references undefined inputs: a, b`). An expression GitLab's lexer would refuse (a block
+ * it does not read as an input) is left to GitLab, which skips it here too.
+ */
+function ruleReferences(name: string, spec: Record<string, unknown>, declared: ReadonlySet<string>, path: PathSegment[]): Issue[] {
+  const rules = spec['rules'];
+  if (!Array.isArray(rules)) return [];
+  const issues: Issue[] = [];
+  rules.forEach((rule: unknown, index) => {
+    if (!isObject(rule) || typeof rule['if'] !== 'string') return;
+    const condition = rule['if'];
+    const names = [...condition.matchAll(RULE_INPUT)].map((match) => match[1] as string);
+    if (names.length !== condition.split('$[[').length - 1) return;
+    const undefinedNames = [...new Set(names.filter((input) => !declared.has(input)))];
+    if (undefinedNames.length > 0)
+      issues.push({
+        path: [...path, 'rules', index, 'if'],
+        severity: 'error',
+        code: 'spec/rules',
+        message: `\`${name}\` input: rule[${index}] references undefined inputs: ${undefinedNames.join(', ')}`,
+      });
+  });
+  return issues;
+}
+
 /** GitLab interpolates only the content document: a block in the header (a default that
- *  reads `$[[ inputs.other ]]`, say) stays as text, which is never what its author meant. */
+ *  reads `$[[ inputs.other ]]`, say) stays as text, which is never what its author meant. The
+ *  `if` of an input's rules is the exception: GitLab evaluates its blocks as expressions. */
 function headerBlocks(value: unknown, path: PathSegment[]): Issue[] {
   const found: Issue[] = [];
   const visit = (node: unknown, at: PathSegment[], depth: number) => {
     if (depth > 64) return;
     if (typeof node === 'string') {
+      if (isRuleCondition(at)) return;
       const [block] = findBlocks(node);
       if (block)
         found.push({
@@ -219,10 +254,12 @@ export function checkHeader(header: unknown): { issues: Issue[]; inputs: Map<str
         message: 'header:spec:inputs config should be a hash',
       });
     } else {
+      const names = new Set(Object.keys(declared));
       for (const [name, input] of Object.entries(declared)) {
         const checked = checkInput(name, input, ['spec', 'inputs', name]);
         issues.push(...checked.issues);
         if (checked.declared) inputs.set(name, checked.declared);
+        if (isObject(input)) issues.push(...ruleReferences(name, input, names, ['spec', 'inputs', name]));
       }
     }
   }

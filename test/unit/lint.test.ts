@@ -140,6 +140,18 @@ describe('component spec layer', () => {
         'which GitLab does not interpolate; it stays as text',
     );
   });
+  it('the if: of an input rule is an expression GitLab evaluates, not text; it may read declared inputs only', async () => {
+    const header = (condition: string) =>
+      'spec:\n  inputs:\n    env:\n      options: [dev, prod]\n      default: dev\n    size:\n      rules:\n' +
+      `        - if: ${condition}\n          options: [small, large]\n          default: large\n        - options: [small]\n          default: small`;
+    const content = 'job:\n  script:\n    - echo $[[ inputs.env ]] $[[ inputs.size ]]\n';
+    const rulesFindings = async (condition: string) =>
+      (await component(header(condition), content)).filter((d) => d.code !== 'spec/text-interpolation').map(brief);
+    expect(await rulesFindings("$[[ inputs.env ]] == 'prod'")).toEqual([]);
+    expect(await rulesFindings("$[[ inputs.envs ]] == 'prod' && $[[ inputs.zone ]] == 'x'")).toEqual([
+      'templates/x.yml:8:15 error spec/rules `size` input: rule[0] references undefined inputs: envs, zone',
+    ]);
+  });
   it('a block in a file without a spec header is left as text by GitLab', async () => {
     expect(await briefs('job:\n  script:\n    - echo $[[ inputs.a ]]\n')).toEqual([
       expect.stringContaining('3:7 warning spec/no-header $[[ inputs.a ]] is in a file without a spec: header; GitLab leaves it as text'),
