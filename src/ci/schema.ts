@@ -190,6 +190,18 @@ async function describeGroup(group: Group): Promise<GroupFinding> {
     const values = [...new Set(allowedValues.map((v) => JSON.stringify(v)))];
     return { path: group.path, severity: 'error', code: 'schema/enum', message: `${where} config should be one of: ${values.join(', ')}` };
   }
+  // In an alternative (oneOf/anyOf), a branch whose type the value has failed on a constraint
+  // (`maxLength` of the string branch, say); the other branches' type errors are not the problem.
+  const longer = byKeyword('maxLength');
+  if (longer.length > 0) {
+    const limit = Math.min(...longer.map((e) => Number(e.params['limit'])));
+    return {
+      path: group.path,
+      severity: 'error',
+      code: 'schema/max-length',
+      message: `${where} config is longer than ${limit} characters`,
+    };
+  }
   const types = byKeyword('type').flatMap((e) => String(e.params['type']).split(','));
   if (types.length > 0) {
     const words = [...new Set(types.map((t) => TYPE_WORDS[t] ?? t))];
@@ -216,13 +228,14 @@ export async function validateSchema(value: unknown): Promise<SchemaResult> {
   const groups = prune(groupErrors(validate.errors ?? []));
   const described = await Promise.all(groups.map(describeGroup));
   // `include: [{local: [x]}]`: the branch for `local` failed on its value, the others call `local`
-  // unknown; the value's finding says what is wrong, the "unknown" one would not be true.
+  // unknown; the value's finding says what is wrong, the "unknown" one would not be true. So too
+  // when the branch failed on another key's value (`inputs:` of a `component:` include).
   const findings = described
-    .filter(
-      (finding) =>
-        !finding.knownKeys ||
-        !described.some((other) => other !== finding && other.path.length >= finding.path.length && samePrefix(other.path, finding.path)),
-    )
+    .filter((finding) => {
+      if (!finding.knownKeys) return true;
+      const parent = finding.path.slice(0, -1);
+      return !described.some((other) => other !== finding && other.path.length > parent.length && samePrefix(other.path, parent));
+    })
     .map(({ knownKeys: _known, ...finding }) => finding);
   return { valid: false, findings };
 }

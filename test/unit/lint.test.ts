@@ -219,6 +219,16 @@ describe('include layer', () => {
       expect.stringContaining('`ci/deploy.yml`: `version` input: provided value is longer than 1024 characters'),
     );
   });
+  it('an input longer than 1024 characters is that finding only: no unknown include key, no wrong type', async () => {
+    const long = 'a'.repeat(1100);
+    expect(await briefs(pipeline(`      env: dev\n      version: v${long.replace(/a/g, '1')}`), { 'ci/deploy.yml': included })).toEqual([
+      '.gitlab-ci.yml:5:16 error include/inputs `ci/deploy.yml`: `version` input: provided value is longer than 1024 characters',
+    ]);
+    // A component cigen cannot read: GitLab's schema (ci.json) alone knows the limit.
+    expect(await briefs(`include:\n  - component: $CI_SERVER_FQDN/g/p/c@1.0\n    inputs:\n      msg: ${long}\n`)).toEqual([
+      '.gitlab-ci.yml:4:12 error schema/max-length include:0:inputs:msg config is longer than 1024 characters',
+    ]);
+  });
   it('inputs to a file without a spec, a missing file, a file that is not YAML', async () => {
     expect(await briefs(pipeline('      a: 1'), { 'ci/deploy.yml': 'job:\n  script: [echo]\n' })).toContainEqual(
       expect.stringContaining(
