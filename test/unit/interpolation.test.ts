@@ -4,7 +4,7 @@ import { evaluateBlock, findBlocks, type InterpolationContext } from '../../src/
 import { interpolateClassic } from '../../src/ci/interpolation/classic.js';
 import { shellescape } from '../../src/ci/interpolation/functions.js';
 import { instantiate, splitComponentFile } from '../../src/ci/interpolation/index.js';
-import { resolveInputs, type InputSpec } from '../../src/ci/interpolation/inputs.js';
+import { resolveInputs, specErrors, type InputSpec } from '../../src/ci/interpolation/inputs.js';
 import { rubyInspect, rubyToS } from '../../src/ci/interpolation/ruby.js';
 import { interpolateText } from '../../src/ci/interpolation/text.js';
 
@@ -314,5 +314,14 @@ describe('text interpolation', () => {
     const hostile = 'build\n  when: manual';
     expect(instantiate(file, { v: hostile }, 'classic').content).toEqual({ job: { script: ['echo'], stage: hostile } });
     expect(instantiate(file, { v: hostile }, 'text').content).toEqual({ job: { script: ['echo'], stage: 'build', when: 'manual' } });
+  });
+});
+
+describe('a regex RE2 takes that JavaScript cannot match exactly', () => {
+  it('is no invalid regular expression (lint says it is unchecked), and no value is refused by it', () => {
+    const specs = { a: { regex: '^(?i:é)$', default: 'É' } } as const;
+    expect(specErrors(specs)).toEqual([]);
+    expect(resolveInputs(specs, { a: 'x' }).errors).toEqual([]);
+    expect(specErrors({ a: { regex: '(' } })).toEqual(['`a` input: invalid regular expression']);
   });
 });
