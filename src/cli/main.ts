@@ -58,7 +58,11 @@ program
   .description('move Kaniko jobs onto the buildah component; a dry run (report + unified diff) unless --write')
   .argument('<files...>', 'pipeline files (their local includes are read and migrated too)')
   .option('--write', 'rewrite the files in place, atomically (all of them or none)')
-  .option('--component-ref <ref>', 'the component to include, <server>/<project path>/buildah@<version>', undefined)
+  .option(
+    '--component-ref <ref>',
+    'the buildah component, <server>/<project path>/buildah@<version>, or the catalog <server>/<path>@<version>',
+    undefined,
+  )
   .option(
     '--builder-image <[registry=]image>',
     'the Buildah image for jobs whose Kaniko image comes from a company registry (that registry, or any); repeat per registry',
@@ -146,7 +150,10 @@ program
   .option('--shard <i/n>', 'only shard i of n (default: $CI_NODE_INDEX/$CI_NODE_TOTAL of a parallel job)')
   .option('--dry-run', 'change nothing; report what would happen and print the diffs')
   .option('--report <file.json>', 'write the report as JSON, and a Markdown twin beside it')
-  .option('--component-ref <ref>', 'the component to include, <server>/<project path>/buildah@<version>')
+  .option(
+    '--component-ref <ref>',
+    'the buildah component, <server>/<project path>/buildah@<version>, or the catalog <server>/<path>@<version>',
+  )
   .option(
     '--builder-image <[registry=]image>',
     'the Buildah image for jobs whose Kaniko image comes from a company registry (that registry, or any); repeat per registry',

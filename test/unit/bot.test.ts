@@ -330,9 +330,7 @@ describe('the CLI', () => {
     }
     fake.resetLog();
     const ref = await cli(['bot', '--gitlab-url', fake.url, '--group', 'a', '--component-ref', 'foo'], env);
-    expect(ref.stderr).toBe(
-      '--component-ref foo: expected <server>/<project path>/<component>@<version>, e.g. $CI_SERVER_FQDN/ci-components/cigen/buildah@1\n',
-    );
+    expect(ref.stderr).toBe('--component-ref foo: expected <server>/<catalog path>@<version> (or .../<component>@<version>)\n');
     expect(fake.requests).toEqual([]);
     const missing = await cli(['bot', '--gitlab-url', fake.url, '--group', 'nope'], env);
     expect(missing.status).toBe(1);

@@ -369,4 +369,19 @@ build:
       stderr: expect.stringContaining('--component-ref buildah: expected'),
     });
   });
+
+  it('--component-ref: the catalog path@version gets buildah added (as init does); another component is refused', () => {
+    const dir = project({ '.gitlab-ci.yml': KANIKO });
+    const catalog = cigen(['migrate', '--component-ref', 'gitlab.example.com/platform/cigen@1.2.0', '.gitlab-ci.yml'], { cwd: dir });
+    expect(catalog.status).toBe(0);
+    expect(catalog.stdout).toContain('+  - component: gitlab.example.com/platform/cigen/buildah@1.2.0\n');
+    // An include of kaniko with buildah's inputs: GitLab would refuse the pipeline.
+    expect(cigen(['migrate', '--component-ref', '$CI_SERVER_FQDN/ci-components/cigen/kaniko@1', '.gitlab-ci.yml'], { cwd: dir })).toEqual({
+      status: 2,
+      stdout: '',
+      stderr:
+        '--component-ref $CI_SERVER_FQDN/ci-components/cigen/kaniko@1 is the kaniko component, but jobs move onto buildah ' +
+        '(and kaniko-compat): pass .../buildah@<version>, or the catalog path@version\n',
+    });
+  });
 });

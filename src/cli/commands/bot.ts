@@ -9,7 +9,7 @@ import { runBot, STATUSES, type BotReport, type ProjectResult, type Shard } from
 import { gitlabToken, instanceUrl } from '../../bot/access.js';
 import { writeFilesAtomically } from '../files.js';
 import { migrator } from '../wiring/bot.js';
-import { checkBuilderImages, checkComponentRef } from './migrate.js';
+import { buildahRef, checkBuilderImages } from './migrate.js';
 import { paint } from '../output.js';
 import { debug, isVerbose } from '../verbose.js';
 
@@ -118,14 +118,14 @@ export async function runBotCommand(options: BotCommandOptions): Promise<void> {
   const concurrency = Number(options.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
     throw new UsageError(`--concurrency ${options.concurrency}: expected a whole number from 1 to 64`);
-  checkComponentRef(options.componentRef);
+  const componentRef = buildahRef(options.componentRef);
   const builderImages = options.builderImage && options.builderImage.length > 0 ? checkBuilderImages(options.builderImage) : undefined;
   const selection = selectionOf(options);
   const shard = parseShard(options.shard, process.env);
   const platform = new GitLabPlatform({ url, token, ...(isVerbose() ? { log: debug } : {}) });
   const { mask } = platform;
   try {
-    await runWith(platform, url, options, { selection, concurrency, shard, builderImages });
+    await runWith(platform, url, options, { selection, concurrency, shard, builderImages, componentRef });
   } catch (error) {
     // Whatever the failure, its words leave here with the token masked out of them.
     if (error instanceof Error) {
@@ -140,7 +140,13 @@ async function runWith(
   platform: GitLabPlatform,
   url: string,
   options: BotCommandOptions,
-  run: { selection: ProjectSelection; concurrency: number; shard: Shard | undefined; builderImages: string[] | undefined },
+  run: {
+    selection: ProjectSelection;
+    concurrency: number;
+    shard: Shard | undefined;
+    builderImages: string[] | undefined;
+    componentRef: string | undefined;
+  },
 ): Promise<void> {
   const { mask } = platform;
   const { shard } = run;
@@ -153,7 +159,7 @@ async function runWith(
       dryRun: Boolean(options.dryRun),
       concurrency: run.concurrency,
       ...(shard ? { shard } : {}),
-      ...(options.componentRef ? { componentRef: options.componentRef } : {}),
+      ...(run.componentRef ? { componentRef: run.componentRef } : {}),
       ...(run.builderImages ? { builderImages: run.builderImages } : {}),
       onResult: (result) => bar.onResult(maskedResult(result, mask)),
     });

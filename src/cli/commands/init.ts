@@ -6,12 +6,12 @@ import { componentRef } from '../../ci/component-ref.js';
 import { unifiedDiff } from '../../ci/unified-diff.js';
 import { FindingsError, InputError, UsageError } from '../../errors.js';
 import { BUILDER_IDS, isBuilderId as isBuilder } from '../../builders/index.js';
-import { findComponent } from '../../catalog/registry.js';
 import { REPOSITORY } from '../../builders/inputs.js';
 import { chooseBuilder, QUESTIONS, runnerHint, type Builder, type Choice } from '../../init/decide.js';
 import { findDockerfiles, isDockerfileName, proposeBuilds, SKIPPED_DIRS } from '../../init/plan.js';
 import { scaffold } from '../../init/scaffold.js';
 import { SourceError } from '../../ci/source.js';
+import { refFor } from '../component-ref.js';
 import { readUserFile, reasonOf, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
 
@@ -100,19 +100,13 @@ async function ask(rl: ReturnType<typeof createInterface>, question: string): Pr
 /** The component to include: a full ref, or a catalog path@version the builder's name is added to. */
 export function componentFor(builder: Builder, ref: string | undefined): string {
   if (ref === undefined) return componentRef(builder);
-  // <server>/<catalog project path>@<version>: a server, then a group and a project at least.
-  const match = /^([^\s@/]+(?:\/[^\s@/]+){2,})@([^\s@/]+)$/.exec(ref);
-  if (!match) throw new UsageError(`--component-ref ${ref}: expected <server>/<catalog path>@<version> (or .../<component>@<version>)`);
-  const [, path, version] = match as unknown as [string, string, string];
-  const named = path.split('/').at(-1) ?? '';
-  if (named === builder) return ref;
-  // Another of the catalog's components (a builder, buildah-native, doctor...): not the builder chosen.
-  if (findComponent(named))
-    throw new UsageError(
-      `--component-ref ${ref} is the ${named} component, but the builder is ${builder}: ` +
-        `${isBuilder(named) ? `pass --builder ${named}, or ` : 'pass '}the catalog path@version (init adds the builder)`,
-    );
-  return `${path}/${builder}@${version}`;
+  return refFor(
+    builder,
+    ref,
+    (named) =>
+      `the builder is ${builder}: ${isBuilder(named) ? `pass --builder ${named}, or ` : 'pass '}` +
+      'the catalog path@version (init adds the builder)',
+  );
 }
 
 export async function runInit(dir: string, options: InitCommandOptions): Promise<void> {

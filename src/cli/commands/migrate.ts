@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { unifiedDiff } from '../../ci/unified-diff.js';
 import { InputError, UsageError } from '../../errors.js';
 import { migrateFile, SourceError, type FileMigration } from '../../migrate/index.js';
+import { refFor } from '../component-ref.js';
 import { readUserFile, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
 import { projectRoot, readProjectPath, resolveProjectPath } from '../project.js';
@@ -15,17 +16,16 @@ export interface MigrateCommandOptions {
   builderImage?: string[];
 }
 
-const COMPONENT_REF = /^[^\s/@]+\/[^\s@]+\/[a-z0-9][a-z0-9_-]*@[^\s@]+$/;
 /** `[REGISTRY=]IMAGE`: a registry host, and an image reference as the builder-image input takes it. */
 const BUILDER_IMAGE = /^(?:[A-Za-z0-9.-]+(?::[0-9]+)?=)?[a-z0-9][a-z0-9._/:@-]*$/;
 
-/** `--component-ref`, shared with the bot: refused before anything is read or asked of GitLab. */
-export function checkComponentRef(value: string | undefined): void {
-  if (value !== undefined && !COMPONENT_REF.test(value))
-    throw new UsageError(
-      `--component-ref ${value}: expected <server>/<project path>/<component>@<version>, e.g. ` +
-        '$CI_SERVER_FQDN/ci-components/cigen/buildah@1',
-    );
+/** `--component-ref`, shared with the bot, checked before anything is read or asked of GitLab: the
+ *  buildah component's ref, or the catalog's path@version (buildah added). Jobs move onto buildah
+ *  (and kaniko-compat beside it), whose inputs another component does not take. */
+export function buildahRef(value: string | undefined): string | undefined {
+  return value === undefined
+    ? undefined
+    : refFor('buildah', value, () => 'jobs move onto buildah (and kaniko-compat): pass .../buildah@<version>, or the catalog path@version');
 }
 
 /** Checks each --builder-image value; the messages name the flag. */
@@ -83,7 +83,7 @@ function report(file: FileMigration): string {
 
 export async function runMigrate(paths: string[], options: MigrateCommandOptions): Promise<void> {
   if (paths.length === 0) throw new UsageError('cigen migrate: give at least one pipeline file, e.g. cigen migrate .gitlab-ci.yml');
-  checkComponentRef(options.componentRef);
+  const componentRef = buildahRef(options.componentRef);
   const builderImages = checkBuilderImages(options.builderImage);
   const texts = new Map<string, string>();
   for (const path of paths) texts.set(path, await readUserFile(path));
@@ -91,7 +91,7 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
   const files = new Map<string, MigratedFile>();
   for (const path of paths) {
     try {
-      for (const result of migratePath(path, texts.get(path) ?? '', options.componentRef, builderImages)) {
+      for (const result of migratePath(path, texts.get(path) ?? '', componentRef, builderImages)) {
         if (!files.has(result.full)) files.set(result.full, result);
       }
     } catch (error) {
