@@ -52,3 +52,19 @@ describe('documented snippets', () => {
     expect(diagnostics.map((d) => d.message)).toContainEqual(expect.stringContaining('unknown input arguments: image, tags'));
   });
 });
+
+describe('commands a user runs in their own project', () => {
+  // Outside this repository `npx cigen` fetches whatever an unscoped `cigen` package is (README).
+  it('name the package, @cigen/cli, never a bare npx cigen', () => {
+    const userFacing = [
+      ...markdownFiles(join(ROOT, 'docs')).filter((file) => !/docs\/commands\/(build|publish)\.md$/.test(file)),
+      ...readdirSync(join(ROOT, 'templates')).map((name) => join(ROOT, 'templates', name)),
+    ];
+    const bare = userFacing.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .flatMap((line, index) => (/npx cigen\b/.test(line) ? [`${relative(ROOT, file)}:${index + 1}: ${line.trim()}`] : [])),
+    );
+    expect(bare).toEqual([]);
+  });
+});
