@@ -72,5 +72,13 @@ export function runnerHint(builder: Builder, executor?: string): string {
   if (possible.length === 0) return `${builder} is ${runner.impossibleOn?.[refused[0] as RunnerExecutor] ?? 'not possible here'}`;
   const not = refused.length > 0 ? ` (${builder} cannot run on the ${refused.join(' or ')} executor; cigen runner-config says why)` : '';
   if (runner.needs.length === 0) return `${builder} needs nothing special from a ${possible.join(' or ')} runner${not}`;
-  return `The runner needs: cigen runner-config --builder ${builder} --executor ${possible.join('|')}${not}`;
+  // A command to paste: one executor, the others named beside it (a `|` would be a shell pipe).
+  const others =
+    possible.length > 1
+      ? ` (or ${possible
+          .slice(1)
+          .map((e) => `--executor ${e}`)
+          .join(', or ')})`
+      : '';
+  return `The runner needs: cigen runner-config --builder ${builder} --executor ${possible[0] as string}${others}${not}`;
 }

@@ -443,7 +443,10 @@ describe('init, as a second review found it', () => {
 
 describe('the runner hint init prints after writing', () => {
   it('is what runner-config says for the builder (and the executor a doctor report names)', () => {
-    expect(runnerHint('buildah')).toBe('The runner needs: cigen runner-config --builder buildah --executor docker|kubernetes');
+    // A command to paste as it is: `--executor docker|kubernetes` would pipe into a command named kubernetes.
+    expect(runnerHint('buildah')).toBe(
+      'The runner needs: cigen runner-config --builder buildah --executor docker (or --executor kubernetes)',
+    );
     expect(runnerHint('buildah-rootless')).toBe(
       'The runner needs: cigen runner-config --builder buildah-rootless --executor kubernetes ' +
         '(buildah-rootless cannot run on the docker executor; cigen runner-config says why)',
