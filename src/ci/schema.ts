@@ -96,7 +96,8 @@ function allowedKeys(root: SchemaNode, path: readonly PathSegment[]): string[] {
   return [...keys];
 }
 
-function suggest(unknownKey: string, allowed: readonly string[]): string | undefined {
+/** The allowed name nearest to a misspelt one, when it is near enough to be meant. */
+export function suggest(unknownKey: string, allowed: readonly string[]): string | undefined {
   if (allowed.length === 0) return undefined;
   const best = closest(unknownKey, [...allowed]);
   const limit = Math.max(2, Math.floor(unknownKey.length / 3));

@@ -12,6 +12,7 @@ import { includeEntries, surelyIncluded, type IncludeEntry } from '../ci/include
 import { instantiate, splitComponentFile } from '../ci/interpolation/index.js';
 import { inputOfError, resolveInputs, type InputSpecs } from '../ci/interpolation/inputs.js';
 import { locate } from '../ci/positions.js';
+import { suggest } from '../ci/schema.js';
 import { resolveInclude, type LintHost } from './includes.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { isHash } from '../ci/merge.js';
@@ -185,8 +186,14 @@ function reshapedByTextInterpolation(text: string, inputs: Record<string, unknow
 async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisContext): Promise<Diagnostic[]> {
   const resolution = resolveInclude(entry, context.options.host);
   const diagnostics: Diagnostic[] = [];
-  const report = (code: string, message: string, sub: PathSegment[] = [], severity: 'error' | 'warning' = 'error') => {
-    const pos = locate(at.doc, at.lineCounter, [...at.path, ...sub], 'value', at.resolveKey);
+  const report = (
+    code: string,
+    message: string,
+    sub: PathSegment[] = [],
+    severity: 'error' | 'warning' = 'error',
+    place: 'key' | 'value' = 'value',
+  ) => {
+    const pos = locate(at.doc, at.lineCounter, [...at.path, ...sub], place, at.resolveKey);
     diagnostics.push({
       file: at.file,
       line: pos.line,
@@ -233,7 +240,12 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
     const specs = (parsed.header.toJS() as { spec?: { inputs?: InputSpecs } } | null)?.spec?.inputs ?? {};
     for (const error of resolveInputs(specs, inputs).errors) {
       const name = inputOfError(error);
-      report('include/inputs', `\`${entry.target}\`: ${error}`, name && name in inputs ? ['inputs', name] : entry.inputs ? ['inputs'] : []);
+      const where = name && name in inputs ? ['inputs', name] : entry.inputs ? ['inputs'] : [];
+      if (name && error.startsWith('unknown input arguments: ')) {
+        // A misspelt name: at its key, with the declared input it is nearest to.
+        const near = suggest(name, Object.keys(specs));
+        report('include/inputs', `\`${entry.target}\`: ${error}${near ? ` (did you mean \`${near}\`?)` : ''}`, where, 'error', 'key');
+      } else report('include/inputs', `\`${entry.target}\`: ${error}`, where);
     }
   }
   for (const error of resolution.valueErrors?.(inputs) ?? []) {

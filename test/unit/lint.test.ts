@@ -194,13 +194,20 @@ describe('include layer', () => {
       ),
     ).toEqual([]);
   });
+  it('a misspelt input is named at its key, with the declared input it is nearest to', async () => {
+    const found = await briefs(pipeline('      env: prod\n      version: v2\n      replica: 2'), { 'ci/deploy.yml': included });
+    expect(found).toContainEqual(
+      expect.stringContaining('6:7 error include/inputs `ci/deploy.yml`: unknown input arguments: replica (did you mean `replicas`?)'),
+    );
+  });
   it('checks the inputs against the included spec, worded as GitLab words them', async () => {
     const found = await briefs(pipeline('      env: staging\n      version: 2\n      replicas: two\n      colour: red'), {
       'ci/deploy.yml': included,
     });
     expect(found).toEqual(
       expect.arrayContaining([
-        expect.stringContaining('7:15 error include/inputs `ci/deploy.yml`: unknown input arguments: colour'),
+        // At the key, where the misspelling is.
+        expect.stringContaining('7:7 error include/inputs `ci/deploy.yml`: unknown input arguments: colour'),
         expect.stringContaining(
           '4:12 error include/inputs `ci/deploy.yml`: `env` input: ' +
             '`staging` cannot be used because it is not in the list of allowed options',
