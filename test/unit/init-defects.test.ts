@@ -465,3 +465,21 @@ describe('the runner hint init prints after writing', () => {
     }
   });
 });
+
+describe('init on a pipeline that builds with Kaniko', () => {
+  it('names those jobs and the command that moves them, instead of leaving a second build unexplained', () => {
+    const kaniko =
+      'build-branch:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +
+      '    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_REF_SLUG\n' +
+      'test:\n  script: [make test]\n';
+    const dir = project({ '.gitlab-ci.yml': kaniko, Dockerfile: 'FROM scratch\n' });
+    const result = cigen(['init', dir, '--builder', 'buildah']);
+    expect(result.stdout).toContain(
+      `  build-branch builds with Kaniko: \`cigen migrate ${join(dir, '.gitlab-ci.yml')}\` moves it onto the catalog ` +
+        'instead of adding builds beside it\n',
+    );
+    // Without Kaniko jobs, no such line.
+    const plain = project({ '.gitlab-ci.yml': 'test:\n  script: [make test]\n', Dockerfile: 'FROM scratch\n' });
+    expect(cigen(['init', plain, '--builder', 'buildah']).stdout).not.toContain('with Kaniko');
+  });
+});

@@ -10,6 +10,7 @@ import { REPOSITORY } from '../../builders/inputs.js';
 import { chooseBuilder, QUESTIONS, runnerHint, type Builder, type Choice } from '../../init/decide.js';
 import { findDockerfiles, isDockerfileName, proposeBuilds, SKIPPED_DIRS } from '../../init/plan.js';
 import { scaffold } from '../../init/scaffold.js';
+import { migrateFile } from '../../migrate/index.js';
 import { SourceError } from '../../ci/source.js';
 import { refFor } from '../component-ref.js';
 import { readUserFile, reasonOf, writeFilesAtomically } from '../files.js';
@@ -95,6 +96,19 @@ async function fromDoctorReport(path: string): Promise<Choice> {
 async function ask(rl: ReturnType<typeof createInterface>, question: string): Promise<boolean> {
   const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();
   return answer === 'y' || answer === 'yes';
+}
+
+/** The jobs of the file (its local includes not read) that build with Kaniko, as migrate finds them. */
+function kanikoJobs(file: string, text: string): string[] {
+  try {
+    return migrateFile(file, text)
+      .flatMap((migration) => migration.jobs)
+      .filter((job) => job.from === 'kaniko')
+      .map((job) => job.name);
+  } catch {
+    // Invalid YAML: scaffold has said so already.
+    return [];
+  }
 }
 
 /** The component to include: a full ref, or a catalog path@version the builder's name is added to. */
@@ -191,6 +205,13 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     }
     for (const { jobName, values } of result.extended)
       out(`  ${jobName} builds the other directories already; ${values.join(', ')} join its parallel:matrix`);
+    // Kaniko jobs are no builds of the catalog: init adds beside them; migrate moves them instead.
+    const kaniko = current === undefined ? [] : kanikoJobs(options.file, current);
+    if (kaniko.length > 0)
+      out(
+        `  ${kaniko.join(', ')} ${kaniko.length === 1 ? 'builds' : 'build'} with Kaniko: \`cigen migrate ${shown}\` moves ` +
+          `${kaniko.length === 1 ? 'it' : 'them'} onto the catalog instead of adding builds beside ${kaniko.length === 1 ? 'it' : 'them'}`,
+      );
     if (!result.changed) {
       out(`${shown} already builds every image (${result.present.join(', ')}); nothing to add`);
       return;
