@@ -325,3 +325,18 @@ describe('a regex RE2 takes that JavaScript cannot match exactly', () => {
     expect(specErrors({ a: { regex: '(' } })).toEqual(['`a` input: invalid regular expression']);
   });
 });
+
+describe('a matrix expression', () => {
+  // GitLab's Block skips the matrix context: needs:parallel:matrix resolves it later.
+  it('is left as written by both interpolation modes', () => {
+    const file = splitComponentFile(
+      'spec:\n  inputs:\n    a:\n      default: x\n---\njob-$[[ inputs.a ]]:\n  needs:\n    - job: b\n      parallel:\n' +
+        "        matrix:\n          - OS: ['$[[ matrix.OS ]]']\n",
+    );
+    for (const mode of ['classic', 'text'] as const) {
+      const instance = instantiate(file, {}, mode);
+      expect(instance.errors, mode).toEqual([]);
+      expect(instance.content, mode).toEqual({ 'job-x': { needs: [{ job: 'b', parallel: { matrix: [{ OS: ['$[[ matrix.OS ]]'] }] } }] } });
+    }
+  });
+});

@@ -395,3 +395,14 @@ describe('semantic layer (GitLab wording)', () => {
     ]);
   });
 });
+
+describe('matrix expressions ($[[ matrix.X ]], GitLab 18.6+)', () => {
+  const pipeline =
+    'linux:build:\n  stage: build\n  script: echo build\n  parallel:\n    matrix:\n      - PROVIDER: [aws, gcp]\n' +
+    'linux:test:\n  stage: test\n  script: echo test\n  parallel:\n    matrix:\n      - PROVIDER: [aws, gcp]\n' +
+    "  needs:\n    - job: linux:build\n      parallel:\n        matrix:\n          - PROVIDER: ['$[[ matrix.PROVIDER ]]']\n";
+  it('are no input blocks: not text GitLab leaves, nor an unknown interpolation key under a spec: header', async () => {
+    expect(await briefs(pipeline)).toEqual([]);
+    expect(await briefs(`spec: {}\n---\n${pipeline}`)).toEqual([]);
+  });
+});

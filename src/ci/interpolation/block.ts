@@ -65,7 +65,12 @@ function splitLimit(text: string, separator: string, limit: number): string[] {
   return [...parts.slice(0, limit - 1), parts.slice(limit - 1).join(separator)];
 }
 
-export function evaluateBlock(block: Pick<Block, 'access' | 'functions'>, context: InterpolationContext): Evaluation {
+/** Contexts input interpolation leaves as written (GitLab's Block::SKIP_INTERPOLATION_CONTEXTS):
+ *  `$[[ matrix.X ]]` is a matrix expression, resolved later in needs:parallel:matrix. */
+export const isSkippedContext = (access: string): boolean => access.split('.')[0] === 'matrix';
+
+export function evaluateBlock(block: Pick<Block, 'access' | 'functions'> & { raw?: string }, context: InterpolationContext): Evaluation {
+  if (isSkippedContext(block.access)) return { ok: true, value: block.raw ?? `$[[ ${block.access} ]]` };
   if (block.functions.length > MAX_FUNCTIONS) return { ok: false, error: 'too many functions in interpolation block' };
   const accessed = access(block.access, context);
   if (!accessed.ok) return accessed;
