@@ -48,18 +48,20 @@ export const referenceTag: CollectionTag = {
  * YAML 1.1 spec (the yaml library's 1.1 schema) does:
  * - `yes`/`true`/`on` and `no`/`false`/`off` in any case are booleans, `y` and `n` strings;
  *   `~` and `null` in any case null;
- * - an integer may hold `_` and `,` (`1,000` is 1000), a leading 0 is octal (`09` is a string),
- *   `0b` binary, `0x` hex;
+ * - an integer may hold `_` and `,` (`1,000` is 1000), in base 10 each followed by a digit
+ *   (Psych's INTEGER_LEGACY: `1_`, `1,,0` and `1__0` are strings), a leading 0 is octal (`09` is
+ *   a string), `0b` binary, `0x` hex;
  * - a float needs a `.`, and its exponent a sign: `1e3`, `1.0e3` and `e3` are strings, `1.0e+3`
  *   is 1000; `.inf`, `-.inf` and `.nan` in any case;
- * - base 60 has two or three parts, the first worth 3600 (`1:30` is 5400, as Psych computes it).
+ * - base 60 has two or three parts, the first worth 3600 (`1:30` is 5400, as Psych computes it,
+ *   each part by Ruby's to_i or to_f: `1__0:30` is 1 * 3600 + 30 * 60).
  * Each replaces the test (and the reading) of the library's tag, keeping how it writes a number;
  * the library's other 1.1 number forms get no test, so never match. Timestamps, the merge key and
  * the explicit tags stay the library's.
  */
 const PSYCH_BOOLEANS: [RegExp, RegExp] = [/^(?:yes|true|on)$/i, /^(?:no|false|off)$/i];
 const PSYCH_NULL = /^(?:~|null)?$/i;
-const PSYCH_INTEGER = /^[-+]?(?:0b[0-1_,]+|0[0-7_,]+|0|[1-9][0-9_,]*|0x[0-9a-fA-F_,]+)$/;
+const PSYCH_INTEGER = /^[-+]?(?:0b[0-1_,]+|0[0-7_,]+|0|[1-9](?:[_,]?[0-9])*|0x[0-9a-fA-F_,]+)$/;
 /** Psych's FLOAT, less `.`, `+.` and a `.` before the exponent with no digit (which Psych's Float() raises on). */
 const PSYCH_FLOAT = /^(?![-+]?\.(?:[eE]|$))[-+]?(?:[0-9][0-9_,]*)?\.[0-9]*(?:[eE][-+][0-9]+)?$/;
 const PSYCH_SPECIAL_FLOAT = /^(?:[-+]?\.inf|\.nan)$/i;
@@ -89,11 +91,16 @@ function psychFloat(text: string): Scalar {
   return node;
 }
 
+/** The number at the start of a text as Ruby's to_i or to_f reads it: a `_` only between two digits. */
+const RUBY_TO_I = /^[-+]?[0-9]+(?:_[0-9]+)*/;
+const RUBY_TO_F = /^[-+]?[0-9]+(?:_[0-9]+)*(?:\.[0-9]+(?:_[0-9]+)*)?/;
+
 /** Psych's base 60: each part times 60 ** |index - 2| (Ruby's to_i or to_f of the part). */
 function psychBase60(text: string, float: boolean): number {
   let sum = 0;
   text.split(':').forEach((part, index) => {
-    const value = (float ? parseFloat : parseInt)(part.replace(/_/g, ''));
+    const digits = ((float ? RUBY_TO_F : RUBY_TO_I).exec(part)?.[0] ?? '0').replace(/_/g, '');
+    const value = (float ? parseFloat : parseInt)(digits);
     sum += value * 60 ** Math.abs(index - 2);
   });
   return sum;

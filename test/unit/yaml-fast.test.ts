@@ -426,6 +426,15 @@ describe('plain scalars as Psych reads them (Psych::ScalarScanner#tokenize), on 
     ['1.e-1', 0.1],
     ['1,000', 1000],
     ['1_000', 1000],
+    ['1_0,0_0', 1000],
+    // Base 10: each `_` or `,` is followed by a digit (Psych's INTEGER_LEGACY); else a string.
+    ['1_', '1_'],
+    ['1,', '1,'],
+    ['1__0', '1__0'],
+    ['1,,000', '1,,000'],
+    ['-1_,0', '-1_,0'],
+    ['0_7', 7],
+    ['0x1_f,', 31],
     ['1,000.5', 1000.5],
     ['09', '09'],
     ['017', 15],
@@ -437,6 +446,10 @@ describe('plain scalars as Psych reads them (Psych::ScalarScanner#tokenize), on 
     ['.', '.'],
     ['1:30', 5400],
     ['1:30:15', 5415],
+    // Each part by Ruby's to_i: `1__0` is 1.
+    ['1_0:30', 37800],
+    ['1__0:30', 5400],
+    ['1__0:30.5', 5430],
     ['1:2:3:4', '1:2:3:4'],
     ['.Inf', Infinity],
     ['-.iNF', -Infinity],
@@ -461,6 +474,21 @@ describe('plain scalars as Psych reads them (Psych::ScalarScanner#tokenize), on 
         else process.env['CIGEN_YAML_FAST'] = saved;
       }
     });
+  it('`1_` and `1` are two keys, as for Psych (`1_` is a string)', () => {
+    for (const fast of ['1', '0']) {
+      const saved = process.env['CIGEN_YAML_FAST'];
+      process.env['CIGEN_YAML_FAST'] = fast;
+      try {
+        const [doc] = parseYamlDocuments('1_: a\n1: b\n1,,0: c\n').documents;
+        expect(doc?.errors).toEqual([]);
+        expect(doc?.toJS()).toEqual({ '1_': 'a', 1: 'b', '1,,0': 'c' });
+      } finally {
+        if (saved === undefined) delete process.env['CIGEN_YAML_FAST'];
+        else process.env['CIGEN_YAML_FAST'] = saved;
+      }
+    }
+    expect(parseUserYaml('1_: a\n1: b\n')).toEqual({ '1_': 'a', 1: 'b' });
+  });
   it('a value a person gives (-i, --inputs) is read the same way', () => {
     expect(parseUserYaml('a: 1e3\nb: 1,000\nc: 1.0e+3\n')).toEqual({ a: '1e3', b: 1000, c: 1000 });
   });
