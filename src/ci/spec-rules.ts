@@ -68,7 +68,9 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
   }
   const has = (key: string) => Object.hasOwn(spec, key);
   const defaultValue = spec['default'];
-  if (has('default') && defaultValue !== null && typeOf(defaultValue) !== type) {
+  // GitLab's run_validations checks the type of every default it has (spec.key?(:default)), `null`
+  // too: `default: null` or `default:` fails every include of the component.
+  if (has('default') && typeOf(defaultValue) !== type) {
     error('spec/default-type', `\`${name}\` input: default value is not ${type === 'array' ? 'an array' : `a ${type}`}`, [
       ...path,
       'default',

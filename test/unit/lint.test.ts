@@ -90,6 +90,18 @@ describe('component spec layer', () => {
     );
     expect(found).toContainEqual(expect.stringContaining('error spec/value-size `d` input: the default is longer than 1024 characters'));
   });
+  it('a null default (`default: null`, `default:`) fails its type check, as on every include of the component', async () => {
+    const found = (
+      await component(
+        'spec:\n  inputs:\n    a: {default: null}\n    n:\n      type: number\n      default:',
+        'job:\n  script:\n    - echo $[[ inputs.a ]] $[[ inputs.n ]]\n',
+      )
+    ).map(brief);
+    expect(found.filter((line) => line.includes('spec/default-type'))).toEqual([
+      'templates/x.yml:3:18 error spec/default-type `a` input: default value is not a string',
+      'templates/x.yml:6:15 error spec/default-type `n` input: default value is not a number',
+    ]);
+  });
   it('blocks: undeclared inputs, unknown functions, too many functions, unused inputs', async () => {
     const found = (
       await component(
