@@ -18,7 +18,7 @@ export function renderInstance(
   mode: InterpolationMode,
 ): RenderedInstance {
   const instance = instantiate(splitComponentFile(renderComponent(component)), inputs, mode);
-  const errors = [...instance.errors, ...(instance.errors.length === 0 ? checkBuildInputValues(instance.values) : [])];
+  const errors = [...instance.errors, ...(instance.errors.length === 0 ? checkBuildInputValues(instance.values, mode) : [])];
   if (errors.length > 0 || instance.content === undefined) return { errors };
   return { text: stringifyYaml(instance.content), jobs: instance.content, errors: [] };
 }

@@ -4,6 +4,7 @@
  * reference variables are checked by the job once they are expanded.
  */
 import { TAG } from '../builders/inputs.js';
+import type { InterpolationMode } from '../ci/interpolation/index.js';
 import { rulePatternProblem } from '../builders/tag-rules.js';
 import { GENERATED_BANNER } from './document.js';
 
@@ -53,7 +54,9 @@ const holdsBackslash = (value: unknown): boolean =>
  * Under classic interpolation GitLab writes `list:$[[ inputs.NAME ]]` with Ruby's
  * `string.gsub(block, list.inspect)`: inspect doubles a backslash and gsub halves it again, so an
  * item of a backslash and an `n` arrives as the escape of a line break, and a backslash ending an
- * item escapes its closing quote. No decoding can tell them apart: such an item is refused.
+ * item escapes its closing quote. No decoding can tell them apart: such an item is refused. Text
+ * interpolation (TextTemplate) writes the list's to_json in place of the block, backslashes
+ * doubled, into a plain scalar: the job decodes each item as it was given.
  */
 function checkListBackslashes(values: Readonly<Record<string, unknown>>, errors: string[]): void {
   for (const name of LIST_INPUTS) {
@@ -70,9 +73,13 @@ function checkListBackslashes(values: Readonly<Record<string, unknown>>, errors:
   }
 }
 
-export function checkBuildInputValues(values: Readonly<Record<string, unknown>>): string[] {
+/**
+ * cigen's checks of a build component's input values. `mode` is GitLab's interpolation, when it
+ * is known (render, instantiate); unknown (lint, migrate: an instance setting), it may be classic.
+ */
+export function checkBuildInputValues(values: Readonly<Record<string, unknown>>, mode?: InterpolationMode): string[] {
   const errors: string[] = [];
-  checkListBackslashes(values, errors);
+  if (mode !== 'text') checkListBackslashes(values, errors);
   const tags = items('tags', values['tags'], errors);
   const rules = items('tag-rules', values['tag-rules'], errors);
   if (Array.isArray(values['tags']) && tags.length === 0 && rules.length === 0)

@@ -133,6 +133,18 @@ describe('backslashes in list inputs', () => {
   });
 });
 
+describe('backslashes in list inputs under text interpolation', () => {
+  it('are taken: GitLab writes the list as JSON (to_json) into a plain scalar, and the job decodes each item as given', () => {
+    const buildah = findComponent('buildah');
+    if (!buildah) throw new Error('no buildah component');
+    const rendered = renderInstance(buildah, { 'build-args': ['A=x\\y', 'B=1\\n2', 'C=end\\'] }, 'text');
+    expect(rendered.errors).toEqual([]);
+    expect(rendered.text).toContain('value: list:["A=x\\\\y","B=1\\\\n2","C=end\\\\"]\n');
+    expect(checkBuildInputValues({ 'build-args': ['A=x\\y'] }, 'text')).toEqual([]);
+    expect(checkBuildInputValues({ 'build-args': ['A=x\\y'] }, 'classic')).toHaveLength(1);
+  });
+});
+
 describe('push-retries', () => {
   it('takes what the job reads (digits, at most 100) and refuses a fraction, a sign or more, as the job would at its start', () => {
     for (const retries of [0, 3, 100]) expect(checkBuildInputValues({ 'push-retries': retries })).toEqual([]);
