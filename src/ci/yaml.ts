@@ -56,8 +56,9 @@ export const referenceTag: CollectionTag = {
  * - base 60 has two or three parts, the first worth 3600 (`1:30` is 5400, as Psych computes it,
  *   each part by Ruby's to_i or to_f: `1__0:30` is 1 * 3600 + 30 * 60).
  * Each replaces the test (and the reading) of the library's tag, keeping how it writes a number;
- * the library's other 1.1 number forms get no test, so never match. Timestamps, the merge key and
- * the explicit tags stay the library's.
+ * the library's other 1.1 number forms get no test, so never match. A timestamp or a date (Psych's
+ * forms) is an error: GitLab refuses the file (see psychTimestamp). The merge key and the explicit
+ * tags stay the library's.
  */
 const PSYCH_BOOLEANS: [RegExp, RegExp] = [/^(?:yes|true|on)$/i, /^(?:no|false|off)$/i];
 const PSYCH_NULL = /^(?:~|null)?$/i;
@@ -67,6 +68,24 @@ const PSYCH_FLOAT = /^(?![-+]?\.(?:[eE]|$))[-+]?(?:[0-9][0-9_,]*)?\.[0-9]*(?:[eE
 const PSYCH_SPECIAL_FLOAT = /^(?:[-+]?\.inf|\.nan)$/i;
 const PSYCH_BASE60_INT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9]){1,2}$/;
 const PSYCH_BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9]){1,2}\.[0-9_]*$/;
+/** Psych's TIME and its date (Ruby's `\s`: no other space). */
+const RUBY_SPACE = '[ \\t\\n\\v\\f\\r]';
+const PSYCH_TIME = new RegExp(
+  `^-?[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|${RUBY_SPACE}+)[0-9]{1,2}:[0-9][0-9]:[0-9][0-9](?:\\.[0-9]*)?` +
+    `(?:${RUBY_SPACE}*(?:Z|[-+][0-9]{1,2}:?(?:[0-9][0-9])?))?$`,
+);
+const PSYCH_DATE = /^[0-9]{4}-(?:1[012]|0[0-9]|[0-9])-(?:[12][0-9]|3[01]|0[0-9]|[0-9])$/;
+const PSYCH_TIMESTAMP = new RegExp(`${PSYCH_TIME.source}|${PSYCH_DATE.source}`);
+
+/**
+ * Psych reads these plain scalars as a Time or a Date, classes GitLab's YAML.safe_load does not
+ * permit (only Symbol): the whole file is refused, with Psych's DisallowedClass message. An error
+ * on the scalar, as the library reports a tag it cannot resolve; the value stays the text.
+ */
+function psychTimestamp(text: string, onError: (message: string) => void): string {
+  onError(`Tried to load unspecified class: ${PSYCH_TIME.test(text) ? 'Time' : 'Date'}`);
+  return text;
+}
 
 /** Psych's Integer() of a scalar PSYCH_INTEGER matches, without its `_` and `,`. */
 function psychInteger(text: string): number {
@@ -121,6 +140,7 @@ const psychTags = (tags: Tags): Tags => {
     if (typeof tag !== 'object' || !('test' in tag) || !tag.test || tag.default !== true) return tag;
     const { tag: name, format } = tag as ScalarTagLike;
     if (name === 'tag:yaml.org,2002:null') return { ...tag, test: PSYCH_NULL };
+    if (name === 'tag:yaml.org,2002:timestamp') return { ...tag, test: PSYCH_TIMESTAMP, resolve: psychTimestamp };
     if (name === 'tag:yaml.org,2002:bool') return { ...tag, test: PSYCH_BOOLEANS[Math.min(bool++, 1)] as RegExp };
     if (name === 'tag:yaml.org,2002:int') {
       if (format === 'TIME') return { ...tag, test: PSYCH_BASE60_INT, resolve: (text: string) => psychBase60(text, false) };

@@ -285,3 +285,23 @@ describe("plain scalars are read as GitLab's Psych reads them (Psych::ScalarScan
       }
     });
 });
+
+describe('a plain date or timestamp: GitLab refuses the file (YAML.safe_load permits no Date, no Time)', () => {
+  for (const fast of ['1', '0'])
+    it(`one error at the scalar, in Psych's words, and nothing after it (CIGEN_YAML_FAST=${fast})`, async () => {
+      const saved = process.env['CIGEN_YAML_FAST'];
+      process.env['CIGEN_YAML_FAST'] = fast;
+      try {
+        expect(await briefs('variables:\n  D: 2024-01-01\njob:\n  script: [x]\n')).toEqual([
+          '.gitlab-ci.yml:2:6 error yaml/unknown-tag Tried to load unspecified class: Date',
+        ]);
+        const included = 'spec:\n  inputs:\n    stage: {}\n---\njob:\n  stage: $[[ inputs.stage ]]\n  script: [x]\n';
+        expect(
+          await briefs('include:\n  - local: ci/t.yml\n    inputs:\n      stage: 2024-01-01 10:00:00\n', { 'ci/t.yml': included }),
+        ).toEqual(['.gitlab-ci.yml:4:14 error yaml/unknown-tag Tried to load unspecified class: Time']);
+      } finally {
+        if (saved === undefined) delete process.env['CIGEN_YAML_FAST'];
+        else process.env['CIGEN_YAML_FAST'] = saved;
+      }
+    });
+});

@@ -489,6 +489,32 @@ describe('plain scalars as Psych reads them (Psych::ScalarScanner#tokenize), on 
     }
     expect(parseUserYaml('1_: a\n1: b\n')).toEqual({ '1_': 'a', 1: 'b' });
   });
+  it("a timestamp or a date is an error at its scalar, with Psych's words (GitLab permits no Time, no Date)", () => {
+    const text =
+      'variables:\n  D: 2024-01-01\n  T: 2024-1-1 10:00:00 +01:00\n  M: 2024-13-01\n  Q: "2024-01-01"\n  -2024-01-01t1:00:00Z: x\n';
+    for (const fast of ['1', '0']) {
+      const saved = process.env['CIGEN_YAML_FAST'];
+      process.env['CIGEN_YAML_FAST'] = fast;
+      try {
+        const [doc] = parseYamlDocuments(text).documents;
+        expect(doc?.errors.map((error) => [error.message.split('\n')[0], error.pos[0]])).toEqual([
+          ['Tried to load unspecified class: Date', text.indexOf('2024-01-01')],
+          ['Tried to load unspecified class: Time', text.indexOf('2024-1-1')],
+          ['Tried to load unspecified class: Time', text.indexOf('-2024')],
+        ]);
+        // Psych's date has a month of at most 12: `2024-13-01` is a string.
+        expect((doc?.toJS() as { variables: Record<string, unknown> }).variables['M']).toBe('2024-13-01');
+      } finally {
+        if (saved === undefined) delete process.env['CIGEN_YAML_FAST'];
+        else process.env['CIGEN_YAML_FAST'] = saved;
+      }
+    }
+    expect(() => parseUserYaml('stage: 2024-01-01\n')).toThrow('1:8: Tried to load unspecified class: Date');
+    // Written quoted (`2024-13-01` as well: the 1.1 spec's timestamp, which the writer quotes too).
+    expect(stringifyYaml({ a: '2024-01-01', b: '-2024-01-01 1:00:00', c: '2024-13-01' })).toBe(
+      'a: "2024-01-01"\nb: "-2024-01-01 1:00:00"\nc: "2024-13-01"\n',
+    );
+  });
   it('a value a person gives (-i, --inputs) is read the same way', () => {
     expect(parseUserYaml('a: 1e3\nb: 1,000\nc: 1.0e+3\n')).toEqual({ a: '1e3', b: 1000, c: 1000 });
   });
