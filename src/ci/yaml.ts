@@ -21,6 +21,7 @@ import {
   type CollectionTag,
   type Node,
   type Pair,
+  type ScalarTag,
   type Schema,
   type Tags,
   type ToStringOptions,
@@ -160,11 +161,24 @@ const psychTags = (tags: Tags): Tags => {
 /** The tags of a CI file: Psych's plain scalars and GitLab's `!reference`. */
 export const customTags = (tags: Tags): Tags => [...psychTags(tags), referenceTag];
 
+/**
+ * Psych reads a plain scalar of `:` and at least one more character as a Ruby Symbol (`:ctx` is
+ * :ctx, whose to_s drops the colon), and GitLab's YAML.safe_load permits Symbol: a string written
+ * so must be quoted. A test for the writer only (reading, such a scalar is still the string).
+ */
+const psychSymbolTest: ScalarTag = {
+  tag: '!ruby/symbol',
+  default: true,
+  test: /^:./,
+  resolve: (text: string) => text,
+};
+
 let compatTags: Tags | undefined;
 /**
- * Written strings are quoted where Psych would read them as anything but a string, and also where
- * the library's 1.1 schema would (`1e3`, `09`: the yaml library's `compat`), as cigen quoted them
- * before it read scalars as Psych does: a YAML 1.1 reader other than Psych reads them as strings too.
+ * Written strings are quoted where Psych would read them as anything but a string (a Symbol too),
+ * and also where the library's 1.1 schema would (`1e3`, `09`: the yaml library's `compat`), as
+ * cigen quoted them before it read scalars as Psych does: a YAML 1.1 reader other than Psych reads
+ * them as strings too.
  */
 function writerCompat(): Tags {
   compatTags ??= new Document(null, {
@@ -177,7 +191,7 @@ function writerCompat(): Tags {
           : tag,
       );
     },
-  }).schema.tags;
+  }).schema.tags.concat(psychSymbolTest);
   return compatTags;
 }
 

@@ -515,6 +515,12 @@ describe('plain scalars as Psych reads them (Psych::ScalarScanner#tokenize), on 
       'a: "2024-01-01"\nb: "-2024-01-01 1:00:00"\nc: "2024-13-01"\n',
     );
   });
+  it('a string Psych would read as a Symbol (`:` and one more character) is written quoted', () => {
+    const value = { a: ':ctx', b: ':8080', c: ':/path', d: ':a b', e: ':"q"', f: ':', g: 'a:b' };
+    const text = stringifyYaml(value);
+    expect(text).toBe('a: ":ctx"\nb: ":8080"\nc: ":/path"\nd: ":a b"\ne: \':"q"\'\nf: ":"\ng: a:b\n');
+    expect(parseUserYaml(text)).toEqual(value);
+  });
   it('a value a person gives (-i, --inputs) is read the same way', () => {
     expect(parseUserYaml('a: 1e3\nb: 1,000\nc: 1.0e+3\n')).toEqual({ a: '1e3', b: 1000, c: 1000 });
   });
