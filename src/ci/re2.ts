@@ -1,25 +1,103 @@
 /**
  * GitLab checks `spec:inputs:*:regex` with RE2. This translates the RE2 syntax a GitLab user
  * writes into a JavaScript RegExp that accepts the same strings, and refuses what RE2 refuses
- * (backreferences, lookaround, possessive quantifiers), so a pattern that passes here compiles there.
+ * (backreferences, lookaround, possessive quantifiers, escapes RE2 does not know), so a pattern that
+ * passes here compiles there. It follows RE2's parser (re2/parse.cc) and doc/syntax.txt.
  */
 
-const POSIX_CLASSES: Record<string, string> = {
-  alnum: '0-9A-Za-z',
-  alpha: 'A-Za-z',
-  ascii: '\\x00-\\x7F',
-  blank: '\\t ',
-  cntrl: '\\x00-\\x1F\\x7F',
-  digit: '0-9',
-  graph: '!-~',
-  lower: 'a-z',
-  print: ' -~',
-  punct: '!-\\/:-@\\[-`{-~',
-  space: '\\t\\n\\v\\f\\r ',
-  upper: 'A-Z',
-  word: '0-9A-Za-z_',
-  xdigit: '0-9A-Fa-f',
+/** Inclusive code point ranges, sorted and disjoint. */
+type Ranges = [number, number][];
+
+const MAX_CODE = 0x10ffff;
+
+/** RE2's ASCII classes (doc/syntax.txt), `[:name:]` inside brackets. */
+const POSIX_CLASSES: Record<string, Ranges> = {
+  alnum: [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+  ],
+  alpha: [
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+  ],
+  ascii: [[0, 0x7f]],
+  blank: [
+    [0x09, 0x09],
+    [0x20, 0x20],
+  ],
+  cntrl: [
+    [0, 0x1f],
+    [0x7f, 0x7f],
+  ],
+  digit: [[0x30, 0x39]],
+  graph: [[0x21, 0x7e]],
+  lower: [[0x61, 0x7a]],
+  print: [[0x20, 0x7e]],
+  punct: [
+    [0x21, 0x2f],
+    [0x3a, 0x40],
+    [0x5b, 0x60],
+    [0x7b, 0x7e],
+  ],
+  space: [
+    [0x09, 0x0d],
+    [0x20, 0x20],
+  ],
+  upper: [[0x41, 0x5a]],
+  word: [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x5f, 0x5f],
+    [0x61, 0x7a],
+  ],
+  xdigit: [
+    [0x30, 0x39],
+    [0x41, 0x46],
+    [0x61, 0x66],
+  ],
 };
+
+/** RE2's Perl classes: ASCII only (`\s` is `[\t\n\f\r ]`, no `\v`, no Unicode spaces). */
+const PERL_CLASSES: Record<string, Ranges> = {
+  d: POSIX_CLASSES['digit'] as Ranges,
+  s: [
+    [0x09, 0x0a],
+    [0x0c, 0x0d],
+    [0x20, 0x20],
+  ],
+  w: POSIX_CLASSES['word'] as Ranges,
+};
+
+/** RE2's general categories (Cn, LC and L& are not among them). RE2's `C` has no unassigned code points. */
+const CATEGORIES = new Set(
+  'C Cc Cf Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'.split(' '),
+);
+
+/** Script names RE2 knows with its Unicode 15 data (the long names of Scripts.txt; RE2 takes no aliases). */
+const SCRIPTS = new Set(
+  (
+    'Adlam Ahom Anatolian_Hieroglyphs Arabic Armenian Avestan Balinese Bamum Bassa_Vah Batak Bengali Bhaiksuki Bopomofo ' +
+    'Brahmi Braille Buginese Buhid Canadian_Aboriginal Carian Caucasian_Albanian Chakma Cham Cherokee Chorasmian Common ' +
+    'Coptic Cuneiform Cypriot Cypro_Minoan Cyrillic Deseret Devanagari Dives_Akuru Dogra Duployan Egyptian_Hieroglyphs ' +
+    'Elbasan Elymaic Ethiopic Georgian Glagolitic Gothic Grantha Greek Gujarati Gunjala_Gondi Gurmukhi Han Hangul ' +
+    'Hanifi_Rohingya Hanunoo Hatran Hebrew Hiragana Imperial_Aramaic Inherited Inscriptional_Pahlavi Inscriptional_Parthian ' +
+    'Javanese Kaithi Kannada Katakana Kawi Kayah_Li Kharoshthi Khitan_Small_Script Khmer Khojki Khudawadi Lao Latin Lepcha ' +
+    'Limbu Linear_A Linear_B Lisu Lycian Lydian Mahajani Makasar Malayalam Mandaic Manichaean Marchen Masaram_Gondi ' +
+    'Medefaidrin Meetei_Mayek Mende_Kikakui Meroitic_Cursive Meroitic_Hieroglyphs Miao Modi Mongolian Mro Multani Myanmar ' +
+    'Nabataean Nag_Mundari Nandinagari New_Tai_Lue Newa Nko Nushu Nyiakeng_Puachue_Hmong Ogham Ol_Chiki Old_Hungarian ' +
+    'Old_Italic Old_North_Arabian Old_Permic Old_Persian Old_Sogdian Old_South_Arabian Old_Turkic Old_Uyghur Oriya Osage ' +
+    'Osmanya Pahawh_Hmong Palmyrene Pau_Cin_Hau Phags_Pa Phoenician Psalter_Pahlavi Rejang Runic Samaritan Saurashtra ' +
+    'Sharada Shavian Siddham SignWriting Sinhala Sogdian Sora_Sompeng Soyombo Sundanese Syloti_Nagri Syriac Tagalog ' +
+    'Tagbanwa Tai_Le Tai_Tham Tai_Viet Takri Tamil Tangsa Tangut Telugu Thaana Thai Tibetan Tifinagh Tirhuta Toto Ugaritic ' +
+    'Vai Vithkuqi Wancho Warang_Citi Yezidi Yi Zanabazar_Square'
+  ).split(' '),
+);
+
+/** Scripts of Unicode 16 and 17: an RE2 built with older Unicode data refuses them. */
+const NEWER_SCRIPTS = new Set(
+  'Garay Gurung_Khema Kirat_Rai Ol_Onal Sunuwar Todhri Tulu_Tigalari Beria_Erfe Chisoi Sidetic Tai_Yo Tolong_Siki'.split(' '),
+);
 
 /**
  * A pattern RE2 accepts may still hold a construct this translation cannot give JavaScript (Node 20)
@@ -53,233 +131,462 @@ interface Flags {
 }
 
 /** ASCII letters whose case-folding orbit in RE2 (Unicode simple folding) holds a third character. */
-const FOLD_EXTRA: Record<string, string> = { k: '\u212a', s: '\u017f' };
+const FOLD_EXTRA: Record<string, number> = { k: 0x212a, s: 0x17f };
 
-/** The characters an ASCII letter matches case-insensitively. */
-function foldedAscii(char: string): string {
-  const lower = char.toLowerCase();
-  return `${lower}${lower.toUpperCase()}${FOLD_EXTRA[lower] ?? ''}`;
-}
-
-const isAsciiLetter = (char: string): boolean => /^[A-Za-z]$/.test(char);
 /** A character with a case, or in a case-folding orbit with one. */
-const hasCase = (char: string): boolean => char.toLowerCase() !== char.toUpperCase() || char === '\u212a' || char === '\u017f';
+const hasCase = (code: number): boolean => {
+  const char = String.fromCodePoint(code);
+  return char.toLowerCase() !== char.toUpperCase() || code === 0x212a || code === 0x17f;
+};
 
 /** Thrown (and returned) for a construct RE2 takes that JavaScript on Node 20 cannot match exactly. */
 class Unsupported extends Error {
   readonly result: Re2Result;
-  constructor(construct: string) {
+  constructor(construct: string, why = 'has no exact JavaScript equivalent on Node 20') {
     super(construct);
-    this.result = {
-      ok: false,
-      unsupported: true,
-      error: `${construct} has no exact JavaScript equivalent on Node 20`,
-    };
+    this.result = { ok: false, unsupported: true, error: `${construct} ${why}` };
   }
 }
+
+/** Thrown for what RE2 refuses; the message is RE2's reason. */
+class Invalid extends Error {}
+
+/** Thrown when JavaScript's `i` flag cannot stand for RE2's `(?i)`: translate again, spelling out cases. */
+class NeedsExplicitFolding extends Error {}
 
 /** RE2's largest repetition count. */
 const MAX_REPEAT = 1000;
 
-/** Characters escaped when they stand for themselves (valid escapes with and without the `u` flag). */
-const SYNTAX = /[\\^$.|?*+()[\]{}/]/;
+function normalize(ranges: Ranges): Ranges {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const out: Ranges = [];
+  for (const [lo, hi] of sorted) {
+    const last = out[out.length - 1];
+    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
+    else out.push([lo, hi]);
+  }
+  return out;
+}
+
+function complement(ranges: Ranges): Ranges {
+  const out: Ranges = [];
+  let next = 0;
+  for (const [lo, hi] of normalize(ranges)) {
+    if (lo > next) out.push([next, lo - 1]);
+    next = hi + 1;
+  }
+  if (next <= MAX_CODE) out.push([next, MAX_CODE]);
+  return out;
+}
 
 /**
- * The pattern as a JavaScript RegExp (flags `i` and `u` only). RE2's flags — `(?flags)` for the
- * rest of the group, `(?flags:re)` for a group, `-` to clear — are applied while translating, since
- * Node 20 has no inline modifiers: `.` becomes `[^\n]` or `[\s\S]`, `^` and `$` under `m` break at
- * `\n` only (as RE2's do), `U` swaps each quantifier's greediness, and `i` over part of a pattern
- * spells out each ASCII letter's cases. `\Q...\E` is literal text.
+ * The ranges with every ASCII letter's RE2 case-folding orbit; a non-ASCII character with a case is
+ * not spelled out here (`construct` names what then has no exact equivalent).
+ */
+function fold(ranges: Ranges, construct: string): Ranges {
+  const out: Ranges = [...ranges];
+  for (const [lo, hi] of ranges) {
+    for (let code = lo; code <= Math.min(hi, 0x7f); code++) {
+      const char = String.fromCharCode(code);
+      if (!/[A-Za-z]/.test(char)) continue;
+      const lower = char.toLowerCase();
+      for (const c of [lower.charCodeAt(0), lower.toUpperCase().charCodeAt(0), FOLD_EXTRA[lower]]) if (c !== undefined) out.push([c, c]);
+    }
+    for (let code = Math.max(lo, 0x80); code <= hi; code++) if (hasCase(code)) throw new Unsupported(construct);
+  }
+  return normalize(out);
+}
+
+const hex = (code: number): string => `\\u{${code.toString(16)}}`;
+
+/** A class's contents for ranges: every endpoint escaped, valid under the `u` flag. */
+const rangesText = (ranges: Ranges): string =>
+  normalize(ranges)
+    .map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`))
+    .join('');
+
+/** A JavaScript literal for one code point (pattern syntax escaped; valid under the `u` flag). */
+function literalText(code: number): string {
+  const char = String.fromCodePoint(code);
+  if (/[0-9A-Za-z _,:;<>=!@#%&'"~`-]/.test(char)) return char;
+  if (/[\\^$.|?*+()[\]{}/]/.test(char)) return `\\${char}`;
+  return hex(code);
+}
+
+/** What a `\p`/`\P` (or a Perl or POSIX class) stands for: ranges this module knows, or a JavaScript property. */
+type Group = { ranges: Ranges } | { property: string; negatedText: string; cased: boolean };
+
+/** RE2's Unicode class `name` (without a leading `^`) as JavaScript, or why not. */
+function unicodeGroup(name: string, seq: string): Group {
+  if (name === 'Any') return { ranges: [[0, MAX_CODE]] };
+  // RE2's C is Cc Cf Co Cs; JavaScript's \p{C} holds the unassigned code points (Cn) too.
+  if (name === 'C') return { property: '\\p{Cc}\\p{Cf}\\p{Co}\\p{Cs}', negatedText: '\\P{C}\\p{Cn}', cased: false };
+  if (CATEGORIES.has(name)) return { property: `\\p{${name}}`, negatedText: `\\P{${name}}`, cased: true };
+  if (SCRIPTS.has(name) || NEWER_SCRIPTS.has(name)) {
+    const property = `\\p{Script=${name}}`;
+    try {
+      new RegExp(property, 'u');
+    } catch {
+      throw new Unsupported(`the script ${seq}`, 'is unknown to the Unicode data of this Node.js');
+    }
+    if (NEWER_SCRIPTS.has(name))
+      throw new Unsupported(
+        `the script ${seq}`,
+        'is known to RE2 only with Unicode 16 or later data, so it depends on GitLab’s RE2 release',
+      );
+    return { property, negatedText: `\\P{Script=${name}}`, cased: true };
+  }
+  throw new Invalid(`invalid character class range: ${seq}`);
+}
+
+/**
+ * The pattern as a JavaScript RegExp (flag `u`, and `i` when RE2's `(?i)` covers the whole pattern).
+ * RE2's flags — `(?flags)` for the rest of the group, `(?flags:re)` for a group, `-` to clear — are
+ * applied while translating, since Node 20 has no inline modifiers: `.` becomes `[^\n]` or any code
+ * point, `^` and `$` under `m` break at `\n` only (as RE2's do), `U` swaps each quantifier's
+ * greediness, and `i` over part of a pattern spells out each ASCII letter's cases. `\Q...\E` is
+ * literal text. Classes are RE2's ASCII ones (`\s`, `\w`, `[:space:]`...), `\pL`/`\p{Greek}` its
+ * Unicode ones.
  */
 function translateRe2(body: string): Re2Result {
   try {
-    return translate(body);
+    try {
+      return new Translator(body, true).run();
+    } catch (error) {
+      if (error instanceof NeedsExplicitFolding) return new Translator(body, false).run();
+      throw error;
+    }
   } catch (error) {
     if (error instanceof Unsupported) return error.result;
+    if (error instanceof Invalid) return { ok: false, error: error.message };
     throw error;
   }
 }
 
-function translate(body: string): Re2Result {
-  // `i` over the whole pattern (a leading `(?i)` nothing clears) is JavaScript's `i` flag.
-  const everywhere = /^\(\?[msU]*i[msU]*\)/.test(body) && !/\(\?[imsU]*-[imsU]*i/.test(body);
-  let flags: Flags = { i: false, m: false, s: false, U: false };
-  const stack: Flags[] = [];
-  let out = '';
-  let unicode = false;
-  const literal = (char: string): string => {
-    if (flags.i && hasCase(char)) {
-      if (isAsciiLetter(char)) return everywhere && !(char.toLowerCase() in FOLD_EXTRA) ? char : `[${foldedAscii(char)}]`;
-      if (!everywhere) throw new Unsupported(`case-insensitive matching of ${JSON.stringify(char)} under a scoped (?i)`);
-    }
-    if (SYNTAX.test(char)) return `\\${char}`;
-    const code = char.codePointAt(0) as number;
-    if (code < 0x20 || (code >= 0x7f && code <= 0xffff)) return `\\u${code.toString(16).padStart(4, '0')}`;
-    if (code > 0xffff) {
-      unicode = true;
-      return `\\u{${code.toString(16)}}`;
-    }
-    return char;
-  };
-  for (let i = 0; i < body.length; i++) {
-    const char = body[i] as string;
-    const next = body[i + 1] ?? '';
-    if (char === '\\') {
-      if (next === 'Q') {
-        const close = body.indexOf('\\E', i + 2);
-        for (const c of close < 0 ? body.slice(i + 2) : body.slice(i + 2, close)) out += literal(c);
-        i = close < 0 ? body.length : close + 1;
-        continue;
-      }
-      if (/[1-9]/.test(next)) return { ok: false, error: 'backreferences are not supported by RE2' };
-      if (next === 'Z') return { ok: false, error: '\\Z is not supported by RE2' };
-      if (next === 'C') throw new Unsupported('\\C (any byte)');
-      i++;
-      if (next === 'E') continue; // a lone \E: RE2 ignores it
-      if (next === 'A') out += '^';
-      else if (next === 'z') out += '$';
-      else if (next === 'a') out += '\\x07';
-      else if (next === 'x') {
-        const hex = body[i + 1] === '{' ? /^\{([0-9A-Fa-f]+)\}/.exec(body.slice(i + 1)) : /^[0-9A-Fa-f]{2}/.exec(body.slice(i + 1));
-        if (!hex) return { ok: false, error: 'invalid escape sequence \\x' };
-        const code = Number.parseInt(hex[1] ?? hex[0], 16);
-        if (code > 0x10ffff) return { ok: false, error: 'invalid escape sequence \\x' };
-        out += literal(String.fromCodePoint(code));
-        i += hex[0].length;
-      } else if (next === 'p' || next === 'P') {
-        if (flags.i && !everywhere) throw new Unsupported(`\\${next} under a scoped (?i)`);
-        unicode = true;
-        if (body[i + 1] === '{') out += `\\${next}`;
-        else {
-          out += `\\${next}{${body[i + 1] ?? ''}}`;
-          i++;
-        }
-      } else if (/[A-Za-z0-9]/.test(next)) out += `\\${next}`;
-      else out += literal(next);
-      continue;
-    }
-    if (char === '[') {
-      const cls = translateClass(body, i, flags.i, everywhere);
-      if ('ok' in cls) return cls;
-      out += cls.text;
-      i = cls.end;
-      continue;
-    }
-    if (char === '(') {
-      stack.push({ ...flags });
-      if (next !== '?') {
-        out += '(';
-        continue;
-      }
-      const rest = body.slice(i + 2);
-      if (/^[=!]|^<[=!]/.test(rest)) return { ok: false, error: 'lookaround assertions are not supported by RE2' };
-      if (rest.startsWith('>')) return { ok: false, error: 'atomic groups are not supported by RE2' };
-      if (rest.startsWith('P<') || rest.startsWith('<')) {
-        out += '(?<';
-        i += rest.startsWith('P<') ? 3 : 2;
-        continue;
-      }
-      const group = /^([imsU]*)(?:(-)([imsU]*))?([:)])/.exec(rest);
-      const [, set = '', minus, cleared = '', end] = group ?? [];
-      if (!group || (minus && cleared === '') || (set === '' && !minus && end === ')'))
-        return { ok: false, error: 'invalid or unsupported Perl syntax after (?' };
-      const changed: Flags = { ...flags };
-      for (const f of set) changed[f as keyof Flags] = true;
-      for (const f of cleared) changed[f as keyof Flags] = false;
-      flags = changed;
-      i += 1 + group[0].length;
-      if (end === ')')
-        stack.pop(); // (?flags): for the rest of the enclosing group
-      else out += '(?:';
-      continue;
-    }
-    if (char === ')') {
-      flags = stack.pop() ?? flags;
-      out += ')';
-      continue;
-    }
-    if (char === '|') out += '|';
-    else if (char === '.') out += flags.s ? '[\\s\\S]' : '[^\\n]';
-    else if (char === '^') out += flags.m ? '(?<![^\\n])' : '^';
-    else if (char === '$') out += flags.m ? '(?![^\\n])' : '$';
-    else {
-      const count = char === '{' ? /^\{(\d+)(?:,(\d*))?\}/.exec(body.slice(i)) : null;
-      if (!'*+?'.includes(char) && !count) {
-        out += literal(char);
-        continue;
-      }
-      if (count && (Number(count[1]) > MAX_REPEAT || Number(count[2] ?? 0) > MAX_REPEAT))
-        return { ok: false, error: `bad repetition operator: ${count[0]}` };
-      const end = count ? i + count[0].length - 1 : i;
-      out += body.slice(i, end + 1);
-      const after = body[end + 1];
-      if (after === '+') return { ok: false, error: 'possessive quantifiers are not supported by RE2' };
-      const lazy = after === '?';
-      // Under U, `x*` is the lazy one and `x*?` the greedy one.
-      if (lazy !== flags.U) out += '?';
-      i = lazy ? end + 1 : end;
-    }
-  }
-  try {
-    return { ok: true, regex: new RegExp(out, `${everywhere ? 'i' : ''}${unicode ? 'u' : ''}`) };
-  } catch (error) {
-    return { ok: false, error: (error as Error).message };
-  }
-}
+class Translator {
+  private readonly cps: string[];
+  /** `i` over the whole pattern (a leading `(?i)` nothing clears), given to JavaScript as its `i` flag. */
+  private readonly jsFold: boolean;
+  private flags: Flags = { i: false, m: false, s: false, U: false };
+  private readonly names = new Set<string>();
+  private pos = 0;
 
-/**
- * A character class at `start` (its `[`): POSIX classes spelled out, a `]` first taken literally,
- * and under `i` (when not JavaScript's flag) each ASCII letter and range with its other cases.
- */
-function translateClass(body: string, start: number, caseless: boolean, everywhere: boolean): { text: string; end: number } | Re2Result {
-  let i = start + 1;
-  let out = '[';
-  if (body[i] === '^') {
-    out += '^';
-    i++;
+  constructor(body: string, allowJsFold: boolean) {
+    this.cps = [...body];
+    this.jsFold = allowJsFold && /^\(\?[msU]*i[msU]*\)/.test(body) && !/\(\?[imsU]*-[imsU]*i/.test(body);
   }
-  const fold = caseless && !everywhere;
-  const folded = new Set<string>();
-  for (let first = true; i < body.length; i++, first = false) {
-    const char = body[i] as string;
-    if (char === ']' && !first) return { text: `${out}${[...folded].join('')}]`, end: i };
-    if (char === '[' && body[i + 1] === ':') {
-      const close = body.indexOf(':]', i + 2);
-      const name = close > 0 ? body.slice(i + 2, close) : '';
-      const negated = name.startsWith('^');
-      const range = POSIX_CLASSES[negated ? name.slice(1) : name];
-      if (range === undefined) return { ok: false, error: `invalid character class range [:${name}:]` };
-      if (negated) throw new Unsupported(`a negated POSIX class [:${name}:] inside brackets`);
-      out += range;
-      if (caseless && (name === 'lower' || name === 'upper')) out += 'A-Za-z';
-      i = close + 1;
-      continue;
-    }
-    if (char === '\\') {
-      const next = body[i + 1] ?? '';
-      if (fold && (next === 'p' || next === 'P' || next === 'x')) throw new Unsupported(`\\${next} in brackets under a scoped (?i)`);
-      if (next === 'a') out += '\\x07';
-      else out += `\\${next}`;
-      i++;
-      continue;
-    }
-    const to = body[i + 1] === '-' && body[i + 2] !== undefined && body[i + 2] !== ']' && body[i + 2] !== '\\' ? body[i + 2] : undefined;
-    if (caseless) {
-      const lo = char.codePointAt(0) as number;
-      const hi = (to ?? char).codePointAt(0) as number;
-      // Under JavaScript's `i` only `k` and `s` need their third character.
-      for (let code = lo, last = fold ? hi : Math.min(hi, 0x7f); code <= last; code++) {
-        const c = String.fromCodePoint(code);
-        if (isAsciiLetter(c)) {
-          if (fold || c.toLowerCase() in FOLD_EXTRA) folded.add(foldedAscii(c));
-        } else if (fold && hasCase(c)) throw new Unsupported('a case-insensitive class of non-ASCII letters under a scoped (?i)');
+
+  private at(offset = 0): string {
+    return this.cps[this.pos + offset] ?? '';
+  }
+
+  private text(from: number, to: number): string {
+    return this.cps.slice(from, to).join('');
+  }
+
+  /** Case folding this translation must spell out itself (a scoped `(?i)`). */
+  private get explicitFold(): boolean {
+    return this.flags.i && !this.jsFold;
+  }
+
+  run(): Re2Result {
+    const stack: Flags[] = [];
+    let out = '';
+    while (this.pos < this.cps.length) {
+      const char = this.at();
+      const next = this.at(1);
+      if (char === '\\') {
+        out += this.escape();
+        continue;
       }
+      if (char === '[') {
+        out += this.charClass();
+        continue;
+      }
+      if (char === '(') {
+        stack.push({ ...this.flags });
+        if (next !== '?') {
+          out += '(';
+          this.pos++;
+          continue;
+        }
+        out += this.groupOpen(stack);
+        continue;
+      }
+      this.pos++;
+      if (char === ')') {
+        this.flags = stack.pop() ?? this.flags;
+        out += ')';
+      } else if (char === '|') out += '|';
+      else if (char === '.') out += this.flags.s ? `[${hex(0)}-${hex(MAX_CODE)}]` : '[^\\n]';
+      // Assertions are wrapped, since RE2 lets a quantifier follow them and JavaScript's `u` mode does not.
+      else if (char === '^') out += this.flags.m ? '(?:(?<![^\\n]))' : '(?:^)';
+      else if (char === '$') out += this.flags.m ? '(?:(?![^\\n]))' : '(?:$)';
+      else if ('*+?'.includes(char)) out += this.quantifier(char);
+      else if (char === '{') {
+        const count = this.repetition();
+        out += count === undefined ? literalText(0x7b) : this.quantifier(count);
+      } else out += this.literal(char.codePointAt(0) as number);
     }
-    out += char === '[' || char === ']' ? `\\${char}` : char;
-    if (to !== undefined) {
-      out += `-${to}`;
-      i += 2;
+    try {
+      return { ok: true, regex: new RegExp(out, this.jsFold ? 'iu' : 'u') };
+    } catch (error) {
+      // JavaScript's reason (an unmatched parenthesis, nothing to repeat), without the translated source.
+      return { ok: false, error: (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') };
     }
   }
-  return { ok: false, error: 'missing closing ]' };
+
+  /** `{n}`, `{n,}` or `{n,m}` at `pos - 1` as RE2 reads it (no leading zeros), or undefined: then `{` is literal. */
+  private repetition(): string | undefined {
+    const match = /^\{(0|[1-9][0-9]{0,8})(?:(,)(0|[1-9][0-9]{0,8})?)?\}/.exec(this.text(this.pos - 1, this.pos + 22));
+    if (!match) return undefined;
+    const [whole, lo = '', comma, hi] = match;
+    if (Number(lo) > MAX_REPEAT || Number(hi ?? 0) > MAX_REPEAT || (hi !== undefined && Number(hi) < Number(lo)))
+      throw new Invalid(`bad repetition operator: ${whole}`);
+    this.pos += whole.length - 1;
+    return `{${lo}${comma ?? ''}${hi ?? ''}}`;
+  }
+
+  private quantifier(operator: string): string {
+    if (this.at() === '+') throw new Invalid('possessive quantifiers are not supported by RE2');
+    const lazy = this.at() === '?';
+    if (lazy) this.pos++;
+    // Under U, `x*` is the lazy one and `x*?` the greedy one.
+    return lazy !== this.flags.U ? `${operator}?` : operator;
+  }
+
+  private literal(code: number): string {
+    if (this.flags.i && hasCase(code)) {
+      if (this.jsFold) return literalText(code);
+      const char = JSON.stringify(String.fromCodePoint(code));
+      const folded = fold([[code, code]], `case-insensitive matching of ${char} under a scoped (?i)`);
+      return folded.length === 1 && folded[0]?.[0] === folded[0]?.[1] ? literalText(code) : `[${rangesText(folded)}]`;
+    }
+    return literalText(code);
+  }
+
+  /** `(?` at `pos`: a named group, flags, or what RE2 refuses. */
+  private groupOpen(stack: Flags[]): string {
+    const rest = this.text(this.pos + 2, this.pos + 4);
+    if (/^[=!]|^<[=!]/.test(rest)) throw new Invalid('lookaround assertions are not supported by RE2');
+    if (rest.startsWith('>')) throw new Invalid('atomic groups are not supported by RE2');
+    if (rest.startsWith('P<') || rest.startsWith('<')) {
+      const start = this.pos + (rest.startsWith('P<') ? 4 : 3);
+      const end = this.cps.indexOf('>', start);
+      const name = end < 0 ? '' : this.text(start, end);
+      if (end < 0 || name === '')
+        throw new Invalid(`invalid named capture group: ${this.text(this.pos, end < 0 ? this.cps.length : end + 1)}`);
+      if (!/^[0-9A-Za-z_]+$/.test(name)) {
+        if (!/^[\p{Lu}\p{Ll}\p{Lt}\p{Lm}\p{Lo}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]+$/u.test(name))
+          throw new Invalid(`invalid named capture group: ${this.text(this.pos, end + 1)}`);
+        throw new Unsupported(
+          `the capture group name ${JSON.stringify(name)}`,
+          'has non-ASCII letters, which only RE2 releases from 2023 on accept, so it depends on GitLab’s RE2 release',
+        );
+      }
+      if (this.names.has(name)) throw new Invalid(`duplicate capture group name: ${name}`);
+      this.names.add(name);
+      this.pos = end + 1;
+      // The name is not used for matching, and JavaScript refuses some RE2 takes (`1a`): a plain group.
+      return '(';
+    }
+    const group = /^\(\?([imsU]*)(?:(-)([imsU]*))?([:)])/.exec(this.text(this.pos, this.pos + 16));
+    const [, set = '', minus, cleared = '', end] = group ?? [];
+    if (!group || (minus && cleared === '')) {
+      const close = this.cps.indexOf(')', this.pos);
+      throw new Invalid(`invalid or unsupported Perl syntax: ${this.text(this.pos, close < 0 ? this.pos + 2 : close + 1)}`);
+    }
+    const changed: Flags = { ...this.flags };
+    for (const f of set) changed[f as keyof Flags] = true;
+    for (const f of cleared) changed[f as keyof Flags] = false;
+    this.flags = changed;
+    this.pos += group[0].length;
+    if (end === ')') {
+      stack.pop(); // (?flags): for the rest of the enclosing group
+      return '';
+    }
+    return '(?:';
+  }
+
+  /** A `\` outside brackets, in RE2's order: assertions, \C, \Q...\E, \p, Perl classes, then single characters. */
+  private escape(): string {
+    const next = this.at(1);
+    if (next === 'b' || next === 'B') {
+      // JavaScript's \b under `iu` takes ſ and K (U+212A) for word characters; RE2's \b is ASCII only.
+      if (this.jsFold) throw new NeedsExplicitFolding();
+      this.pos += 2;
+      return `(?:\\${next})`;
+    }
+    if (next === 'A' || next === 'z') {
+      this.pos += 2;
+      return next === 'A' ? '(?:^)' : '(?:$)';
+    }
+    if (next === 'C') throw new Unsupported('\\C (any byte)');
+    if (next === 'Q') {
+      let out = '';
+      this.pos += 2;
+      while (this.pos < this.cps.length && !(this.at() === '\\' && this.at(1) === 'E')) {
+        out += this.literal(this.at().codePointAt(0) as number);
+        this.pos++;
+      }
+      if (this.pos < this.cps.length) this.pos += 2;
+      return out;
+    }
+    const group = this.group(false);
+    if (group !== undefined) return group;
+    return this.literal(this.singleEscape());
+  }
+
+  /**
+   * `\p`, `\P` or a Perl class (`\d \s \w \D \S \W`) at `pos`, as a JavaScript atom (or, `inClass`,
+   * a class's contents), or undefined when `pos` holds neither.
+   */
+  private group(inClass: boolean): string | undefined {
+    const next = this.at(1);
+    let group: Group;
+    let negated: boolean;
+    if ((next === 'p' || next === 'P') && this.pos + 2 < this.cps.length) {
+      negated = next === 'P';
+      const start = this.pos;
+      let name: string;
+      if (this.at(2) === '{') {
+        const close = this.cps.indexOf('}', this.pos + 3);
+        if (close < 0) throw new Invalid(`invalid character class range: ${this.text(start, this.cps.length)}`);
+        name = this.text(this.pos + 3, close);
+        this.pos = close + 1;
+      } else {
+        name = this.at(2);
+        this.pos += 3;
+      }
+      if (name.startsWith('^')) {
+        negated = !negated;
+        name = name.slice(1);
+      }
+      const seq = this.text(start, this.pos);
+      if (this.explicitFold) throw new Unsupported(`${seq} under a scoped (?i)`);
+      group = unicodeGroup(name, seq);
+    } else if (next === 'p' || next === 'P') {
+      throw new Invalid(`invalid character class range: \\${next}`);
+    } else if (/^[dswDSW]$/.test(next)) {
+      negated = next !== next.toLowerCase();
+      group = { ranges: PERL_CLASSES[next.toLowerCase()] as Ranges };
+      this.pos += 2;
+    } else return undefined;
+    return this.groupText(group, negated, inClass, this.text(this.pos - 2, this.pos));
+  }
+
+  private groupText(group: Group, negated: boolean, inClass: boolean, construct: string): string {
+    if ('ranges' in group) {
+      // Under RE2's (?i) a group holds its characters' case orbits, and a negated group excludes them:
+      // a set closed under folding means the same with JavaScript's `i` flag.
+      const base = this.flags.i ? fold(group.ranges, construct) : group.ranges;
+      const text = rangesText(negated ? complement(base) : base);
+      return inClass ? text : `[${text}]`;
+    }
+    if (!negated) return inClass ? group.property : `[${group.property}]`;
+    // JavaScript's `iu` folds \P{..} after complementing it, RE2 before; [^\p{..}] is RE2's order.
+    if (!inClass) return `[^${group.property}]`;
+    if (this.flags.i && group.cased) throw new Unsupported(`a negated Unicode class in brackets under (?i)`);
+    return group.negatedText;
+  }
+
+  /** RE2's ParseEscape at `pos` (a `\`): one code point, or what RE2 refuses. */
+  private singleEscape(): number {
+    const start = this.pos;
+    const c = this.at(1);
+    this.pos += 2;
+    if (c === '') throw new Invalid('trailing \\');
+    const bad = (): never => {
+      throw new Invalid(`invalid escape sequence: ${this.text(start, this.pos)}`);
+    };
+    if (/^[0-7]$/.test(c)) {
+      // \1 to \7 alone are backreferences; with a second octal digit they start an octal escape (up to 3 digits).
+      if (c !== '0' && !/^[0-7]$/.test(this.at())) throw new Invalid(`backreferences are not supported by RE2: \\${c}`);
+      let code = Number(c);
+      for (let n = 1; n < 3 && /^[0-7]$/.test(this.at()); n++, this.pos++) code = code * 8 + Number(this.at());
+      return code;
+    }
+    if (c === 'x') {
+      if (this.at() === '{') {
+        const close = this.cps.indexOf('}', this.pos);
+        const digits = close < 0 ? '' : this.text(this.pos + 1, close);
+        if (!/^[0-9A-Fa-f]+$/.test(digits) || Number.parseInt(digits, 16) > MAX_CODE) {
+          this.pos = close < 0 ? this.cps.length : close + 1;
+          bad();
+        }
+        this.pos = close + 1;
+        return Number.parseInt(digits, 16);
+      }
+      const digits = this.text(this.pos, this.pos + 2);
+      this.pos = Math.min(this.pos + 2, this.cps.length);
+      if (!/^[0-9A-Fa-f]{2}$/.test(digits)) bad();
+      return Number.parseInt(digits, 16);
+    }
+    const simple: Record<string, number> = { n: 0x0a, r: 0x0d, t: 0x09, a: 0x07, f: 0x0c, v: 0x0b };
+    if (simple[c] !== undefined) return simple[c];
+    if (c === 'Z') throw new Invalid('\\Z is not supported by RE2');
+    // Any other ASCII character but a letter or digit (`\.`, `\_`, `\ `) stands for itself; non-ASCII is refused.
+    if (c.charCodeAt(0) < 0x80 && !/^[0-9A-Za-z]$/.test(c)) return c.charCodeAt(0);
+    return bad();
+  }
+
+  /** A character class at `pos` (its `[`), as RE2's ParseCharClass reads it. */
+  private charClass(): string {
+    const start = this.pos;
+    this.pos++;
+    let negated = false;
+    if (this.at() === '^') {
+      negated = true;
+      this.pos++;
+    }
+    const ranges: Ranges = [];
+    let extra = '';
+    for (let first = true; this.pos < this.cps.length && (this.at() !== ']' || first); first = false) {
+      if (this.at() === '[' && this.at(1) === ':') {
+        let close = -1;
+        for (let i = this.pos + 2; i + 1 < this.cps.length; i++)
+          if (this.cps[i] === ':' && this.cps[i + 1] === ']') {
+            close = i;
+            break;
+          }
+        if (close >= 0) {
+          const name = this.text(this.pos + 2, close);
+          const posix = POSIX_CLASSES[name.startsWith('^') ? name.slice(1) : name];
+          const seq = this.text(this.pos, close + 2);
+          if (posix === undefined) throw new Invalid(`invalid character class range: ${seq}`);
+          this.pos = close + 2;
+          extra += this.groupText({ ranges: posix }, name.startsWith('^'), true, seq);
+          continue;
+        }
+      }
+      if (this.at() === '\\') {
+        const group = this.group(true);
+        if (group !== undefined) {
+          extra += group;
+          continue;
+        }
+      }
+      const itemStart = this.pos;
+      const lo = this.classChar();
+      let hi = lo;
+      if (this.at() === '-' && this.at(1) !== ']' && this.pos + 1 < this.cps.length) {
+        this.pos++;
+        hi = this.classChar();
+        if (hi < lo) throw new Invalid(`invalid character class range: ${this.text(itemStart, this.pos)}`);
+      }
+      ranges.push([lo, hi]);
+    }
+    if (this.pos >= this.cps.length) throw new Invalid(`missing closing ]: ${this.text(start, this.cps.length)}`);
+    this.pos++;
+    const own = this.explicitFold ? fold(ranges, 'a case-insensitive class of non-ASCII letters under a scoped (?i)') : ranges;
+    return `[${negated ? '^' : ''}${rangesText(own)}${extra}]`;
+  }
+
+  /** One character inside brackets: an escape (RE2's ParseEscape) or the code point itself. */
+  private classChar(): number {
+    if (this.at() === '\\') return this.singleEscape();
+    const code = this.at().codePointAt(0) as number;
+    this.pos++;
+    return code;
+  }
 }

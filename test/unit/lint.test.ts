@@ -146,6 +146,26 @@ describe('component spec layer', () => {
         '(case-insensitive matching of "é" under a scoped (?i) has no exact JavaScript equivalent on Node 20); GitLab\'s RE2 can',
     ]);
   });
+  it("RE2's own verdict: code points, ASCII \\s, \\pL in brackets, \\p{Greek}, \\x{..}, octal, any group name; \\e and \\cK refused", async () => {
+    const header = (regex: string, value: string) =>
+      `spec:\n  inputs:\n    a:\n      regex: ${JSON.stringify(regex)}\n      default: ${JSON.stringify(value)}`;
+    for (const [regex, value] of <[string, string][]>[
+      ['^[\\pL]+$', 'é'],
+      ['^.$', '😀'],
+      ['^.{1,3}$', '😀😀'],
+      ['^[^a]$', '😀'],
+      ['^\\S+$', 'a\u00a0b'],
+      ['^\\p{Greek}+$', 'αβ'],
+      ['^[\\x{41}-\\x{5A}]+$', 'ABC'],
+      ['^\\101$', 'A'],
+      ['^(?P<1a>x)$', 'x'],
+    ])
+      expect((await component(header(regex, value))).filter((d) => d.code.startsWith('spec/regex')).map(brief), regex).toEqual([]);
+    for (const regex of ['^\\e$', '^\\k<x>$', '^a\\Rb$', '^\\X$', '^\\G$', '^\\h$', '^\\cK$'])
+      expect((await component(header(regex, 'x'))).filter((d) => d.code.startsWith('spec/regex')).map(brief), regex).toEqual([
+        `templates/x.yml:4:14 error spec/regex \`a\` input: invalid regular expression (invalid escape sequence: ${/\\./.exec(regex)?.[0]})`,
+      ]);
+  });
   it('a block in the spec header is not interpolated by GitLab', async () => {
     expect((await component('spec:\n  inputs:\n    a:\n      default: $[[ inputs.b ]]')).map(brief)).toContainEqual(
       'templates/x.yml:4:16 warning spec/header-interpolation $[[ inputs.b ]] is in the spec: header, ' +
