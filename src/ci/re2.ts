@@ -270,6 +270,8 @@ class Translator {
   private flags: Flags = { i: false, m: false, s: false, U: false };
   private readonly names = new Set<string>();
   private pos = 0;
+  /** The first construct JavaScript cannot match exactly: reported once the whole pattern is known to be valid. */
+  private unsupported: Unsupported | undefined;
 
   constructor(body: string, allowJsFold: boolean) {
     this.cps = [...body];
@@ -289,47 +291,88 @@ class Translator {
     return this.flags.i && !this.jsFold;
   }
 
+  /** Notes a construct JavaScript cannot match exactly, and goes on parsing (RE2 may still refuse the pattern). */
+  private unchecked(error: unknown, placeholder: string): string {
+    if (!(error instanceof Unsupported)) throw error;
+    this.unsupported ??= error;
+    return placeholder;
+  }
+
   run(): Re2Result {
     const stack: Flags[] = [];
+    const groupStarts: number[] = [];
     let out = '';
+    // Where the last item (an atom, a group, or either repeated) starts in `out`, and whether it is repeated.
+    let itemStart = -1;
+    let repeated = false;
+    let afterFlags = false;
+    const item = (text: string): void => {
+      itemStart = out.length;
+      out += text;
+      repeated = false;
+      afterFlags = false;
+    };
+    const repeat = (text: string): void => {
+      // RE2 reads `x*(?i)+` as `(?:x*)+` (a flag group ends the rule against stacked repetition); JavaScript refuses `x*+`.
+      if (repeated && afterFlags && itemStart >= 0) out = `${out.slice(0, itemStart)}(?:${out.slice(itemStart)})`;
+      out += text;
+      repeated = true;
+      afterFlags = false;
+    };
     while (this.pos < this.cps.length) {
       const char = this.at();
       const next = this.at(1);
       if (char === '\\') {
-        out += this.escape();
+        item(this.escape());
         continue;
       }
       if (char === '[') {
-        out += this.charClass();
+        item(this.charClass());
         continue;
       }
       if (char === '(') {
         stack.push({ ...this.flags });
+        groupStarts.push(out.length);
         if (next !== '?') {
           out += '(';
           this.pos++;
-          continue;
+        } else {
+          const open = this.groupOpen(stack);
+          if (open === '') {
+            groupStarts.pop();
+            afterFlags = true;
+            continue;
+          }
+          out += open;
         }
-        out += this.groupOpen(stack);
+        itemStart = -1;
         continue;
       }
       this.pos++;
       if (char === ')') {
         this.flags = stack.pop() ?? this.flags;
+        const groupStart = groupStarts.pop() ?? -1;
         out += ')';
-      } else if (char === '|') out += '|';
-      else if (char === '.') out += this.flags.s ? `[${hex(0)}-${hex(MAX_CODE)}]` : '[^\\n]';
+        itemStart = groupStart;
+        repeated = false;
+        afterFlags = false;
+      } else if (char === '|') {
+        out += '|';
+        itemStart = -1;
+      } else if (char === '.') item(this.flags.s ? `[${hex(0)}-${hex(MAX_CODE)}]` : '[^\\n]');
       // Assertions are wrapped, since RE2 lets a quantifier follow them and JavaScript's `u` mode does not.
-      else if (char === '^') out += this.flags.m ? '(?:(?<![^\\n]))' : '(?:^)';
-      else if (char === '$') out += this.flags.m ? '(?:(?![^\\n]))' : '(?:$)';
-      else if ('*+?'.includes(char)) out += this.quantifier(char);
+      else if (char === '^') item(this.flags.m ? '(?:(?<![^\\n]))' : '(?:^)');
+      else if (char === '$') item(this.flags.m ? '(?:(?![^\\n]))' : '(?:$)');
+      else if ('*+?'.includes(char)) repeat(this.quantifier(char));
       else if (char === '{') {
         const count = this.repetition();
-        out += count === undefined ? literalText(0x7b) : this.quantifier(count);
-      } else out += this.literal(char.codePointAt(0) as number);
+        if (count === undefined) item(literalText(0x7b));
+        else repeat(this.quantifier(count));
+      } else item(this.literal(char.codePointAt(0) as number));
     }
     try {
-      return { ok: true, regex: new RegExp(out, this.jsFold ? 'iu' : 'u') };
+      const regex = new RegExp(out, this.jsFold ? 'iu' : 'u');
+      return this.unsupported?.result ?? { ok: true, regex };
     } catch (error) {
       // JavaScript's reason (an unmatched parenthesis, nothing to repeat), without the translated source.
       return { ok: false, error: (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') };
@@ -359,7 +402,12 @@ class Translator {
     if (this.flags.i && hasCase(code)) {
       if (this.jsFold) return literalText(code);
       const char = JSON.stringify(String.fromCodePoint(code));
-      const folded = fold([[code, code]], `case-insensitive matching of ${char} under a scoped (?i)`);
+      let folded: Ranges;
+      try {
+        folded = fold([[code, code]], `case-insensitive matching of ${char} under a scoped (?i)`);
+      } catch (error) {
+        return this.unchecked(error, '(?:)');
+      }
       return folded.length === 1 && folded[0]?.[0] === folded[0]?.[1] ? literalText(code) : `[${rangesText(folded)}]`;
     }
     return literalText(code);
@@ -379,10 +427,8 @@ class Translator {
       if (!/^[0-9A-Za-z_]+$/.test(name)) {
         if (!/^[\p{Lu}\p{Ll}\p{Lt}\p{Lm}\p{Lo}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]+$/u.test(name))
           throw new Invalid(`invalid named capture group: ${this.text(this.pos, end + 1)}`);
-        throw new Unsupported(
-          `the capture group name ${JSON.stringify(name)}`,
-          'has non-ASCII letters, which only RE2 releases from 2023 on accept, so it depends on GitLab’s RE2 release',
-        );
+        const why = 'has non-ASCII letters, which only RE2 releases from 2023 on accept, so it depends on GitLab’s RE2 release';
+        this.unchecked(new Unsupported(`the capture group name ${JSON.stringify(name)}`, why), '');
       }
       if (this.names.has(name)) throw new Invalid(`duplicate capture group name: ${name}`);
       this.names.add(name);
@@ -421,7 +467,10 @@ class Translator {
       this.pos += 2;
       return next === 'A' ? '(?:^)' : '(?:$)';
     }
-    if (next === 'C') throw new Unsupported('\\C (any byte)');
+    if (next === 'C') {
+      this.pos += 2;
+      return this.unchecked(new Unsupported('\\C (any byte)'), '(?:)');
+    }
     if (next === 'Q') {
       let out = '';
       this.pos += 2;
@@ -463,8 +512,12 @@ class Translator {
         name = name.slice(1);
       }
       const seq = this.text(start, this.pos);
-      if (this.explicitFold) throw new Unsupported(`${seq} under a scoped (?i)`);
-      group = unicodeGroup(name, seq);
+      try {
+        group = unicodeGroup(name, seq);
+        if (this.explicitFold) throw new Unsupported(`${seq} under a scoped (?i)`);
+      } catch (error) {
+        return this.unchecked(error, inClass ? '' : '(?:)');
+      }
     } else if (next === 'p' || next === 'P') {
       throw new Invalid(`invalid character class range: \\${next}`);
     } else if (/^[dswDSW]$/.test(next)) {
@@ -486,7 +539,7 @@ class Translator {
     if (!negated) return inClass ? group.property : `[${group.property}]`;
     // JavaScript's `iu` folds \P{..} after complementing it, RE2 before; [^\p{..}] is RE2's order.
     if (!inClass) return `[^${group.property}]`;
-    if (this.flags.i && group.cased) throw new Unsupported(`a negated Unicode class in brackets under (?i)`);
+    if (this.flags.i && group.cased) return this.unchecked(new Unsupported('a negated Unicode class in brackets under (?i)'), '');
     return group.negatedText;
   }
 
@@ -578,7 +631,13 @@ class Translator {
     }
     if (this.pos >= this.cps.length) throw new Invalid(`missing closing ]: ${this.text(start, this.cps.length)}`);
     this.pos++;
-    const own = this.explicitFold ? fold(ranges, 'a case-insensitive class of non-ASCII letters under a scoped (?i)') : ranges;
+    let own = ranges;
+    try {
+      if (this.explicitFold) own = fold(ranges, 'a case-insensitive class of non-ASCII letters under a scoped (?i)');
+    } catch (error) {
+      own = [];
+      this.unchecked(error, '');
+    }
     return `[${negated ? '^' : ''}${rangesText(own)}${extra}]`;
   }
 

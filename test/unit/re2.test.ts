@@ -110,12 +110,26 @@ describe('RE2 patterns (doc/syntax.txt, re2/parse.cc)', () => {
       ['(?i)^\\bFOO\\b$', 'foo', 'match'],
     ]);
   });
+  it('a repetition after a (?flags) group repeats what came before it, even a repetition', () => {
+    table([
+      ['^a*(?i)+$', 'aa', 'match'],
+      ['^ab(?i)*$', 'abbb', 'match'],
+      ['^ab(?i)*$', 'abab', 'no match'],
+      ['^a**$', 'a', 'invalid: Nothing to repeat'],
+    ]);
+  });
   it('what RE2 takes and JavaScript cannot match exactly is unchecked, never invalid', () => {
     table([
       ['^(?i:é)$', 'É', 'unchecked'],
       ['^\\C$', 'a', 'unchecked'],
       ['^\\p{Garay}$', 'a', 'unchecked'],
       ['^(?P<ä>x)$', 'x', 'unchecked'],
+    ]);
+    // ... but a pattern RE2 refuses is invalid, whatever it holds before the fault.
+    table([
+      ['^(?i:é$', 'É', 'invalid: Unterminated group'],
+      ['^\\C\\e$', 'a', 'invalid: invalid escape sequence: \\e'],
+      ['^(?i:\\p{Bogus})$', 'a', 'invalid: invalid character class range: \\p{Bogus}'],
     ]);
   });
 });
