@@ -265,17 +265,21 @@ function translateRe2(body: string): Re2Result {
 
 class Translator {
   private readonly cps: string[];
-  /** `i` over the whole pattern (a leading `(?i)` nothing clears), given to JavaScript as its `i` flag. */
+  /** `i` over the whole pattern (a top-level `(?i)` nothing clears), given to JavaScript as its `i` flag. */
   private readonly jsFold: boolean;
   private flags: Flags = { i: false, m: false, s: false, U: false };
   private readonly names = new Set<string>();
   private pos = 0;
   /** The first construct JavaScript cannot match exactly: reported once the whole pattern is known to be valid. */
   private unsupported: Unsupported | undefined;
+  /** Negated Unicode classes under (?i) met in the class being read, each `[^\p{..}]`. */
+  private classAlternatives: string[] = [];
 
   constructor(body: string, allowJsFold: boolean) {
     this.cps = [...body];
-    this.jsFold = allowJsFold && /^\(\?[msU]*i[msU]*\)/.test(body) && !/\(\?[imsU]*-[imsU]*i/.test(body);
+    // Only ^, \A and other flags, which no case affects, may come before that (?i): `^(?i)abc` is common.
+    const leading = /^(?:\^|\\A|\(\?[msU]*\))*\(\?[msU]*i[msU]*\)/;
+    this.jsFold = allowJsFold && leading.test(body) && !/\(\?[imsU]*-[imsU]*i/.test(body);
   }
 
   private at(offset = 0): string {
@@ -539,7 +543,11 @@ class Translator {
     if (!negated) return inClass ? group.property : `[${group.property}]`;
     // JavaScript's `iu` folds \P{..} after complementing it, RE2 before; [^\p{..}] is RE2's order.
     if (!inClass) return `[^${group.property}]`;
-    if (this.flags.i && group.cased) return this.unchecked(new Unsupported('a negated Unicode class in brackets under (?i)'), '');
+    if (this.flags.i && group.cased) {
+      // Inside brackets JavaScript's `iu` would fold \P{..} after complementing it: it joins the class as an alternative.
+      this.classAlternatives.push(`[^${group.property}]`);
+      return '';
+    }
     return group.negatedText;
   }
 
@@ -594,6 +602,7 @@ class Translator {
     }
     const ranges: Ranges = [];
     let extra = '';
+    this.classAlternatives = [];
     for (let first = true; this.pos < this.cps.length && (this.at() !== ']' || first); first = false) {
       if (this.at() === '[' && this.at(1) === ':') {
         let close = -1;
@@ -638,7 +647,10 @@ class Translator {
       own = [];
       this.unchecked(error, '');
     }
-    return `[${negated ? '^' : ''}${rangesText(own)}${extra}]`;
+    if (this.classAlternatives.length === 0) return `[${negated ? '^' : ''}${rangesText(own)}${extra}]`;
+    // One code point in any of the parts, or (negated) in none of them.
+    const parts = `[${rangesText(own)}${extra}]|${this.classAlternatives.join('|')}`;
+    return negated ? `(?:(?!${parts})[${hex(0)}-${hex(MAX_CODE)}])` : `(?:${parts})`;
   }
 
   /** One character inside brackets: an escape (RE2's ParseEscape) or the code point itself. */

@@ -105,6 +105,13 @@ describe('RE2 patterns (doc/syntax.txt, re2/parse.cc)', () => {
       ['(?i)^[[:upper:]]$', 'a', 'match'],
       ['(?i)^\\P{Lu}$', 'a', 'no match'],
       ['(?i)^é$', 'É', 'match'],
+      // A (?i) after ^ covers the whole pattern too; a negated Unicode class in brackets excludes the folded class.
+      ['^(?i)é$', 'É', 'match'],
+      ['^(?i)[a-z]+$', 'ABC', 'match'],
+      ['(?i)^[\\P{Ll}]$', 'A', 'no match'],
+      ['(?i)^[\\P{Ll}]$', '1', 'match'],
+      ['(?i)^[^\\P{Ll}]$', 'A', 'match'],
+      ['(?i)^[^\\P{Ll}]$', '1', 'no match'],
       // RE2's \b: ſ is no word character, so there is a boundary between s and ſ.
       ['(?i)^s\\b', 'sſ', 'match'],
       ['(?i)^\\bFOO\\b$', 'foo', 'match'],
