@@ -192,7 +192,8 @@ function fold(ranges: Ranges, construct: string): Ranges {
       const lower = char.toLowerCase();
       for (const c of [lower.charCodeAt(0), lower.toUpperCase().charCodeAt(0), FOLD_EXTRA[lower]]) if (c !== undefined) out.push([c, c]);
     }
-    for (let code = Math.max(lo, 0x80); code <= hi; code++) if (hasCase(code)) throw new Unsupported(construct);
+    // No character above U+1FFFF has a case.
+    for (let code = Math.max(lo, 0x80); code <= Math.min(hi, 0x1ffff); code++) if (hasCase(code)) throw new Unsupported(construct);
   }
   return normalize(out);
 }
@@ -232,7 +233,7 @@ function unicodeGroup(name: string, seq: string): Group {
     if (NEWER_SCRIPTS.has(name))
       throw new Unsupported(
         `the script ${seq}`,
-        'is known to RE2 only with Unicode 16 or later data, so it depends on GitLab’s RE2 release',
+        "is known to RE2 only with Unicode 16 or later data, so the verdict depends on GitLab's RE2 release",
       );
     return { property, negatedText: `\\P{Script=${name}}`, cased: true };
   }
@@ -431,7 +432,7 @@ class Translator {
       if (!/^[0-9A-Za-z_]+$/.test(name)) {
         if (!/^[\p{Lu}\p{Ll}\p{Lt}\p{Lm}\p{Lo}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]+$/u.test(name))
           throw new Invalid(`invalid named capture group: ${this.text(this.pos, end + 1)}`);
-        const why = 'has non-ASCII letters, which only RE2 releases from 2023 on accept, so it depends on GitLab’s RE2 release';
+        const why = "has non-ASCII letters, which older RE2 releases refuse, so the verdict depends on GitLab's RE2 release";
         this.unchecked(new Unsupported(`the capture group name ${JSON.stringify(name)}`, why), '');
       }
       if (this.names.has(name)) throw new Invalid(`duplicate capture group name: ${name}`);
