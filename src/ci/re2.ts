@@ -311,11 +311,17 @@ class Translator {
     let itemStart = -1;
     let repeated = false;
     let afterFlags = false;
+    // RE2 refuses counted repetitions nested deeper than 1000 in all ((a{100}){100}): the product of the counts
+    // in the last item, the largest such product in the group being read, and in each enclosing group.
+    let lastProduct = 1;
+    let groupProduct = 1;
+    const groupProducts: number[] = [];
     const item = (text: string): void => {
       itemStart = out.length;
       out += text;
       repeated = false;
       afterFlags = false;
+      lastProduct = 1;
     };
     const repeat = (text: string): void => {
       // RE2 reads `x*(?i)+` as `(?:x*)+` (a flag group ends the rule against stacked repetition); JavaScript refuses `x*+`.
@@ -351,6 +357,8 @@ class Translator {
           out += open;
         }
         itemStart = -1;
+        groupProducts.push(groupProduct);
+        groupProduct = 1;
         continue;
       }
       this.pos++;
@@ -361,6 +369,8 @@ class Translator {
         itemStart = groupStart;
         repeated = false;
         afterFlags = false;
+        lastProduct = groupProduct;
+        groupProduct = Math.max(groupProducts.pop() ?? 1, lastProduct);
       } else if (char === '|') {
         out += '|';
         itemStart = -1;
@@ -372,7 +382,14 @@ class Translator {
       else if (char === '{') {
         const count = this.repetition();
         if (count === undefined) item(literalText(0x7b));
-        else repeat(this.quantifier(count));
+        else {
+          const [, lo = '', hi] = /^\{(\d+)(?:,(\d*))?\}$/.exec(count) ?? [];
+          const times = hi === undefined || hi === '' ? Number(lo) : Number(hi);
+          lastProduct *= Math.max(times, 1);
+          if (lastProduct > MAX_REPEAT) throw new Invalid(`bad repetition operator: ${count}`);
+          groupProduct = Math.max(groupProduct, lastProduct);
+          repeat(this.quantifier(count));
+        }
       } else item(this.literal(char.codePointAt(0) as number));
     }
     try {

@@ -93,6 +93,14 @@ describe('RE2 patterns (doc/syntax.txt, re2/parse.cc)', () => {
       ['^a{2,1}$', 'a', 'invalid: bad repetition operator: {2,1}'],
       ['^*a$', 'a', 'match'],
     ]);
+    // RE2 refuses nested counted repetitions whose counts multiply past 1000.
+    table([
+      ['^(a{10}){100}$', 'a', 'no match'],
+      ['^(a{100}){100}$', 'a', 'invalid: bad repetition operator: {100}'],
+      ['^(?:a{10}|b){101}$', 'b', 'invalid: bad repetition operator: {101}'],
+      ['^(a{2,}){501}$', 'a', 'invalid: bad repetition operator: {501}'],
+      ['^a{10}(b){101}$', 'a', 'no match'],
+    ]);
   });
   it('(?i) folds as RE2 does (Unicode simple folding), and \\b stays ASCII under it', () => {
     table([
