@@ -121,7 +121,7 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
           at: 'value',
           severity: 'warning',
           code: 'spec/regex-unchecked',
-          message: `\`${name}\` input: cigen cannot check values against this regex (${compiled.error}); GitLab's RE2 can`,
+          message: `\`${name}\` input: cigen cannot check values against this regex (${compiled.error}); GitLab checks them with its RE2`,
         });
       } else if (!compiled.ok) {
         error('spec/regex', `\`${name}\` input: invalid regular expression (${compiled.error})`, [...path, 'regex']);

@@ -143,7 +143,7 @@ describe('component spec layer', () => {
   it('a valid RE2 construct JavaScript cannot match exactly is said to be unchecked, not invalid or unmatched', async () => {
     expect((await component("spec:\n  inputs:\n    a:\n      regex: '^(?i:é)$'\n      default: 'É'")).map(brief)).toEqual([
       'templates/x.yml:4:14 warning spec/regex-unchecked `a` input: cigen cannot check values against this regex ' +
-        '(case-insensitive matching of "é" under a scoped (?i) has no exact JavaScript equivalent on Node 20); GitLab\'s RE2 can',
+        '(case-insensitive matching of "é" under a scoped (?i) has no exact JavaScript equivalent on Node 20); GitLab checks them with its RE2',
     ]);
   });
   it("RE2's own verdict: code points, ASCII \\s, \\pL in brackets, \\p{Greek}, \\x{..}, octal, any group name; \\e and \\cK refused", async () => {
