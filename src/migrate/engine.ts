@@ -20,7 +20,7 @@ import { KANIKO_COMPAT, KANIKO_COMPAT_JOB } from '../catalog/kaniko-compat.js';
 import { checkBuildInputValues } from '../catalog/values.js';
 import {
   basesOf,
-  defaultFor,
+  effectiveSource,
   extendsOf,
   isBlockJob,
   resolveAlias,
@@ -222,8 +222,7 @@ export const isKanikoImage = (value: unknown, variable?: (name: string) => strin
 function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
   const found: string[] = [];
   // What the job does not set itself it takes from `default:` or the top level (the old Docker template).
-  const inherited = (key: 'image' | 'services' | 'before_script') => sourceOf(pipeline, job, key) ?? defaultFor(pipeline, job, key);
-  const services = valueOf(inherited('services'));
+  const services = valueOf(effectiveSource(pipeline, job, 'services'));
   const serviceNames = (Array.isArray(services) ? services : []).map((s) =>
     typeof s === 'string' ? s : s && typeof s === 'object' ? scalarText((s as { name?: unknown }).name ?? '') : '',
   );
@@ -236,7 +235,7 @@ function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
   const text = JSON.stringify([
     valueOf(sourceOf(pipeline, job, 'variables')),
     valueOf(sourceOf(pipeline, job, 'script')),
-    valueOf(inherited('before_script')),
+    valueOf(effectiveSource(pipeline, job, 'before_script')),
   ]);
   if (DOCKER_SOCKET.test(text)) {
     found.push(
@@ -244,7 +243,7 @@ function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
         'the buildah component needs no daemon',
     );
   }
-  const image = imageName(valueOf(inherited('image')));
+  const image = imageName(valueOf(effectiveSource(pipeline, job, 'image')));
   if (found.length === 0 && image !== undefined && /(^|\/)docker$/.test(image) && /docker (?:(?:image|buildx) )?build\b/.test(text)) {
     found.push(
       "docker build against a Docker daemon, which a runner provides as privileged Docker-in-Docker or by mounting the host's " +
@@ -565,7 +564,7 @@ const HOST_PORT = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?$/;
  *  the component's inputs where they map exactly, the daemon's connection flags dropped, anything
  *  else for review (a push to a plain-HTTP registry fails without its flag). */
 function daemonFlags(pipeline: Pipeline, job: JobDefinition, inputs: Inputs, notes: Note[]): string[] {
-  const services = valueOf(sourceOf(pipeline, job, 'services') ?? defaultFor(pipeline, job, 'services'));
+  const services = valueOf(effectiveSource(pipeline, job, 'services'));
   const reviews: string[] = [];
   const insecure: string[] = [];
   const mirrors: string[] = [];
@@ -618,7 +617,7 @@ const runsPrograms: Classifier = (commands) => ({
 /** The job's after_script (its own, a base's, or the default) runs in the Buildah image now, after the
  *  component's script: what it runs that the image lacks (docker above all) fails there. */
 function afterScriptTools(pipeline: Pipeline, job: JobDefinition): Reason[] {
-  const source = sourceOf(pipeline, job, 'after_script') ?? defaultFor(pipeline, job, 'after_script');
+  const source = effectiveSource(pipeline, job, 'after_script');
   const items = itemsOf(pipeline, source, 'script', runsPrograms);
   if (!Array.isArray(items))
     return [reason('missing-tool', `after_script uses ${items.what}; cigen cannot tell what it runs in the Buildah image`)];

@@ -195,10 +195,13 @@ export function valueOf(source: KeySource | undefined): unknown {
 }
 
 /**
- * What a job takes from `default:` (or the deprecated top level) for `key`, when it does not set
- * the key itself: nothing when its `inherit: default:` is false, or a list without the key.
+ * Where a job's `key` comes from: the job (or a base it extends), else `default:` (or the
+ * deprecated top level) — nothing from there when its `inherit: default:` is false, or a list
+ * without the key.
  */
-export function defaultFor(pipeline: Pipeline, job: JobDefinition, key: DefaultKey | 'before_script'): KeySource | undefined {
+export function effectiveSource(pipeline: Pipeline, job: JobDefinition, key: DefaultKey | 'before_script'): KeySource | undefined {
+  const own = sourceOf(pipeline, job, key);
+  if (own) return own;
   const inherit = valueOf(sourceOf(pipeline, job, 'inherit'));
   const setting = inherit !== null && typeof inherit === 'object' ? (inherit as Record<string, unknown>)['default'] : undefined;
   if (setting === false || (Array.isArray(setting) && !setting.includes(key))) return undefined;
