@@ -135,14 +135,22 @@ const withoutTest = <T extends { test?: RegExp }>(tag: T): T => {
   return copy;
 };
 
-const psychTags = (tags: Tags): Tags => {
+/** The 1.1 schema's two bool tags (true, then false) with Psych's tests: `y` and `n` are strings. */
+const psychBooleans = (tags: Tags): Tags => {
   let bool = 0;
-  return tags.map((tag) => {
+  return tags.map((tag) =>
+    typeof tag === 'object' && tag.tag === 'tag:yaml.org,2002:bool' && 'test' in tag && tag.test
+      ? { ...tag, test: PSYCH_BOOLEANS[Math.min(bool++, 1)] as RegExp }
+      : tag,
+  );
+};
+
+const psychTags = (tags: Tags): Tags =>
+  psychBooleans(tags).map((tag) => {
     if (typeof tag !== 'object' || !('test' in tag) || !tag.test || tag.default !== true) return tag;
     const { tag: name, format } = tag as ScalarTagLike;
     if (name === 'tag:yaml.org,2002:null') return { ...tag, test: PSYCH_NULL };
     if (name === 'tag:yaml.org,2002:timestamp') return { ...tag, test: PSYCH_TIMESTAMP, resolve: psychTimestamp };
-    if (name === 'tag:yaml.org,2002:bool') return { ...tag, test: PSYCH_BOOLEANS[Math.min(bool++, 1)] as RegExp };
     if (name === 'tag:yaml.org,2002:int') {
       if (format === 'TIME') return { ...tag, test: PSYCH_BASE60_INT, resolve: (text: string) => psychBase60(text, false) };
       if (format === undefined) return { ...tag, test: PSYCH_INTEGER, resolve: psychInteger };
@@ -156,7 +164,6 @@ const psychTags = (tags: Tags): Tags => {
     }
     return tag;
   });
-};
 
 /** The tags of a CI file: Psych's plain scalars and GitLab's `!reference`. */
 export const customTags = (tags: Tags): Tags => [...psychTags(tags), referenceTag];
@@ -181,17 +188,7 @@ let compatTags: Tags | undefined;
  * them as strings too.
  */
 function writerCompat(): Tags {
-  compatTags ??= new Document(null, {
-    version: '1.1',
-    customTags: (tags: Tags) => {
-      let bool = 0;
-      return tags.map((tag) =>
-        typeof tag === 'object' && tag.tag === 'tag:yaml.org,2002:bool' && 'test' in tag && tag.test
-          ? { ...tag, test: PSYCH_BOOLEANS[Math.min(bool++, 1)] as RegExp }
-          : tag,
-      );
-    },
-  }).schema.tags.concat(psychSymbolTest);
+  compatTags ??= new Document(null, { version: '1.1', customTags: psychBooleans }).schema.tags.concat(psychSymbolTest);
   return compatTags;
 }
 
