@@ -490,10 +490,11 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     for (const item of map.split(';').filter(Boolean)) mirrors.push(item.replace(/^(?:index|registry-1)\.docker\.io=/, 'docker.io='));
   if (mirrors.length > 0) inputs['registry-mirrors'] = [...new Set(mirrors)];
 
-  const certificates = list('registry-certificate');
+  // `REGISTRY=PATH`: the files.
+  const certificates = list('registry-certificate').map((c) => c.replace(/^[^=]*=/, ''));
   // A file under /kaniko/ is the Kaniko image's (built in, or mounted by the runner) unless the job
   // writes it: the Buildah image has no /kaniko, kaniko-compat has the directories the job writes.
-  const kanikoCertificates = certificates.map((c) => c.replace(/^[^=]*=/, '')).filter((path) => /^\/kaniko(?:\/|$)/.test(unbrace(path)));
+  const kanikoCertificates = certificates.filter((path) => /^\/kaniko(?:\/|$)/.test(unbrace(path)));
   for (const path of kanikoCertificates) {
     if (env.writesFile?.(path))
       reasons.push(
@@ -513,10 +514,8 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
         ),
       );
   }
-  if (certificates.length === 1 && kanikoCertificates.length === 0) {
-    const path = (certificates[0] as string).replace(/^[^=]*=/, '');
-    inputs['ca-certificates'] = path;
-  } else if (certificates.length > 1)
+  if (certificates.length === 1 && kanikoCertificates.length === 0) inputs['ca-certificates'] = certificates[0] as string;
+  else if (certificates.length > 1)
     reasons.push(reason('ca-several', `${certificates.length} --registry-certificate files: the component takes one ca-certificates`));
 
   const retries = one('push-retry');

@@ -27,8 +27,8 @@ export interface Credentials {
 
 const CI_REGISTRY = '$CI_REGISTRY';
 
-/** Reads the job's writes into Kaniko's files (config.json, CAs) as component inputs. */
-/** `kanikoReads`: files under /kaniko/ the executor itself reads (the translation speaks of those). */
+/** Reads the job's writes into Kaniko's files (config.json, CAs) as component inputs; `kanikoReads`
+ *  are files under /kaniko/ the executor itself reads (the translation speaks of those). */
 export function readCredentials(
   findings: readonly AuthFinding[],
   dockerConfig: string | undefined,
