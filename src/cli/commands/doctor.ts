@@ -2,7 +2,6 @@
 import { InputError, UsageError } from '../../errors.js';
 import { readUserFile } from '../files.js';
 import { escapeControl } from '../output.js';
-import { CHECK_NAMES } from '../../builders/runner.js';
 import { adviceText } from '../../runner/advice.js';
 import { recommend, verdicts } from '../../runner/capabilities.js';
 import { parseDoctorReport, reportProblem, type DoctorReport } from '../../runner/report.js';
@@ -36,7 +35,7 @@ function printable(report: DoctorReport): DoctorReport {
     ...report,
     reason: text(report.reason),
     checks: Object.fromEntries(
-      CHECK_NAMES.map((name) => [name, { ...report.checks[name], detail: text(report.checks[name].detail) }]),
+      Object.entries(report.checks).map(([name, check]) => [name, { ...check, detail: text(check.detail) }]),
     ) as DoctorReport['checks'],
   };
 }
