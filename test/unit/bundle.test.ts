@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -123,17 +123,57 @@ describe('the lint bundle', () => {
   });
 });
 
+/** The packages the bundles hold, as dist/THIRD-PARTY-NOTICES.txt names them (the bundle step
+ *  writes it from what esbuild took in): `name@version`. */
+const bundledPackages = (): Set<string> => {
+  const notices = readFileSync(join(ROOT, 'dist/THIRD-PARTY-NOTICES.txt'), 'utf8');
+  return new Set([...notices.matchAll(/^-{78}\n((?:@[^/\s]+\/)?[^@\s]+@[^\s]+) \(/gm)].map((m) => m[1] ?? ''));
+};
+
+/** The npm packages cigen's source imports at run time (type-only imports and the build tooling aside). */
+function importedPackages(): Set<string> {
+  const names = new Set<string>();
+  const visit = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'tooling') visit(path);
+      } else if (entry.name.endsWith('.ts')) {
+        const text = readFileSync(path, 'utf8');
+        for (const m of text.matchAll(/^import (?!type )[^;]*? from '([^'.][^']*)'|\bimport\('([^'.][^']*)'\)/gm)) {
+          const specifier = m[1] ?? m[2] ?? '';
+          if (specifier.startsWith('node:')) continue;
+          names.add(
+            specifier
+              .split('/')
+              .slice(0, specifier.startsWith('@') ? 2 : 1)
+              .join('/'),
+          );
+        }
+      }
+    }
+  };
+  visit(join(ROOT, 'src'));
+  return names;
+}
+
 describe('the Node versions cigen says it runs on', () => {
   // semver is npm's own, installed with the dev tools; untyped here.
   const semver = createRequire(import.meta.url)('semver') as { subset: (range: string, superset: string) => boolean };
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } };
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
-    packages: Record<string, { dev?: boolean; engines?: { node?: unknown } }>;
+    packages: Record<string, { version?: string; engines?: { node?: unknown } }>;
   };
 
   it('are versions every bundled library runs on (Sigstore needs 20.17, util.styleText 20.12)', () => {
-    const narrower = Object.entries(lock.packages)
-      .filter(([path, entry]) => path !== '' && !entry.dev && typeof entry.engines?.node === 'string')
+    const bundled = bundledPackages();
+    const entries = Object.entries(lock.packages).filter(([path, entry]) =>
+      bundled.has(`${path.replace(/^.*node_modules\//, '')}@${entry.version ?? ''}`),
+    );
+    // Every bundled package is one the lock file holds (a name the pattern above misread would drop out).
+    expect(new Set(entries.map(([path, entry]) => `${path.replace(/^.*node_modules\//, '')}@${entry.version ?? ''}`))).toEqual(bundled);
+    const narrower = entries
+      .filter(([, entry]) => typeof entry.engines?.node === 'string')
       .filter(([, entry]) => !semver.subset(pkg.engines.node, entry.engines?.node as string))
       .map(([path, entry]) => `${path} ${String(entry.engines?.node)}`);
     expect(narrower).toEqual([]);
@@ -147,18 +187,24 @@ describe('the Node versions cigen says it runs on', () => {
 
 describe('what ships with the bundles', () => {
   const notices = readFileSync(join(ROOT, 'dist/THIRD-PARTY-NOTICES.txt'), 'utf8');
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string; dependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string; dependencies?: Record<string, string> };
 
-  it("the notices of GitLab's schema and of every runtime dependency, with its licence text", () => {
+  it("the notices of GitLab's schema and of every package cigen's source imports, with its licence text", () => {
     expect(notices).toContain('gitlab-ci.schema.json (GitLab CI/CD configuration schema), from GitLab FOSS');
     expect(notices).toContain('Copyright (c) 2011-present GitLab B.V.');
-    for (const name of Object.keys(pkg.dependencies)) {
+    const imported = importedPackages();
+    for (const name of ['yaml', 'ajv', 'commander', 'handlebars', '@gitbeaker/rest', '@sigstore/sign']) expect(imported).toContain(name);
+    for (const name of imported) {
       const { version, license } = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
         version: string;
         license: string;
       };
       expect(notices, name).toContain(`\n${name}@${version} (${license})\n`);
     }
+  });
+
+  it('the npm package depends on nothing: every library it runs is in dist/ (an install downloads only cigen)', () => {
+    expect(pkg.dependencies).toBeUndefined();
   });
 
   it("cigen's own licence, which package.json names, is in the repository (npm packs it)", () => {
