@@ -669,6 +669,18 @@ export class FakeGitLab {
     return commit;
   }
 
+  /**
+   * As GitLab's MergeRequests::RefreshService#close_upon_missing_source_branch_ref does after a push
+   * that deletes a branch: every open merge request from it (into this project or another) is closed.
+   */
+  private closeUponMissingSourceBranch(project: Project, branch: string): void {
+    const now = new Date().toISOString();
+    for (const target of this.projectsById.values())
+      for (const mr of target.mergeRequests)
+        if (mr.state === 'opened' && mr.sourceProjectId === project.id && mr.sourceBranch === branch)
+          Object.assign(mr, { state: 'closed', closedAt: now, closedBy: this.botUser, updatedAt: now });
+  }
+
   private isProtected(project: Project, branch: string): boolean {
     return project.protectedPatterns.some((p) => wildcardMatch(p.name, branch));
   }
@@ -1254,6 +1266,7 @@ export class FakeGitLab {
         this.requireLevel(project, 30);
         if (this.isProtected(project, r4) || r4 === project.defaultBranch) fail(403, '403 Forbidden');
         project.branches.delete(r4);
+        this.closeUponMissingSourceBranch(project, r4);
         return { status: 204 };
       }
       if (r3 === 'compare' && n === 4) {

@@ -1,0 +1,53 @@
+/**
+ * `cigen bot` where a real GitLab behaves in ways the fake once did not: the fake now does as
+ * GitLab does (the source it follows is named at each test), and the bot is held to it.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GitLabPlatform } from '../../src/bot/gitlab.js';
+import { BRANCH, runBot, type BotOptions, type BotReport, type ProjectResult } from '../../src/bot/run.js';
+import { migrator } from '../../src/cli/wiring/bot.js';
+import { FakeGitLab, KANIKO_CI } from '../helpers/fake-gitlab.js';
+
+const FAST_RETRY = { attempts: 4, baseMs: 5, maxMs: 50, timeoutMs: 5000 };
+
+let fake: FakeGitLab;
+beforeEach(async () => {
+  fake = await FakeGitLab.start();
+});
+afterEach(async () => {
+  await fake.stop();
+});
+
+const run = (options: Partial<BotOptions> = {}): Promise<BotReport> =>
+  runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: FAST_RETRY }), {
+    selection: { group: 'acme' },
+    migrator,
+    dryRun: false,
+    concurrency: 2,
+    ...options,
+  });
+const byPath = (report: BotReport): Record<string, ProjectResult> => Object.fromEntries(report.projects.map((p) => [p.path, p]));
+/** A request to the fake's API with the token, as a person's script (or the web UI) would send it. */
+const api = (method: string, path: string, body?: Record<string, unknown>) =>
+  fetch(`${fake.url}/api/v4${path}`, {
+    method,
+    headers: { 'private-token': fake.token, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+const commitWrites = () => fake.writes().filter((w) => w.path.endsWith('/repository/commits'));
+
+describe('a deleted bot branch (GitLab closes the merge request: RefreshService#close_upon_missing_source_branch_ref)', () => {
+  it('closes the open merge request from it, so the next run reports declined and posts no comment', async () => {
+    const id = fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    expect(byPath(await run())['acme/shop']?.status).toBe('opened');
+    expect((await api('DELETE', `/projects/${id}/repository/branches/${encodeURIComponent(BRANCH)}`)).status).toBe(204);
+    expect(fake.mergeRequests('acme/shop').map((mr) => mr.state)).toEqual(['closed']);
+
+    expect(byPath(await run())['acme/shop']).toMatchObject({
+      status: 'declined',
+      reason: expect.stringContaining('closed without merging'),
+    });
+    expect(fake.notes('acme/shop', 1)).toEqual([]);
+    expect(commitWrites()).toHaveLength(1);
+  });
+});
