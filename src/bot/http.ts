@@ -1,7 +1,8 @@
 /**
  * The one place HTTP happens: a request handler for @gitbeaker/rest that retries what is worth
  * retrying — 429 (after Retry-After or RateLimit-Reset), 502/503/504, 409 "Resource lock",
- * timeouts and dropped connections — with capped exponential backoff, and counts requests.
+ * timeouts and dropped connections — with capped exponential backoff (never a comment GitLab may
+ * have posted), and counts requests.
  * gitbeaker's own handler retries 429/502 after a fraction of a millisecond and ignores
  * Retry-After, which hammers a rate-limited instance.
  *
@@ -52,6 +53,18 @@ export class UnreachableError extends PlatformError {
   }
 }
 
+/** The gateway errors: Workhorse or a proxy in front of GitLab gave up waiting, or could not reach it. */
+const GATEWAY_ERRORS = new Set([502, 503, 504]);
+
+/**
+ * A write whose answer did not come back may have been done: a comment sent again would be there
+ * twice. (GitLab itself refuses a second commit that creates the branch, or a second open merge
+ * request from it, and a description set twice is set once, so those are sent again.)
+ */
+const notSentTwice = (method: string, path: string): boolean => method === 'POST' && /\/notes$/.test(path);
+
+const NOT_SENT_AGAIN = 'not sent again, since GitLab may have done it (run the bot again to go on from there)';
+
 /** How long to wait before the next attempt, or undefined to give up. Pure. */
 export function retryDelay(
   attempt: number,
@@ -68,7 +81,7 @@ export function retryDelay(
     const told = retryAfter(headers, now);
     return Math.min(policy.maxMs, told ?? backoff);
   }
-  if (status === 502 || status === 503 || status === 504) return Math.min(policy.maxMs, retryAfter(headers, now) ?? backoff);
+  if (GATEWAY_ERRORS.has(status)) return Math.min(policy.maxMs, retryAfter(headers, now) ?? backoff);
   if (status === 409 && /resource lock/i.test(outcome.body ?? '')) return backoff;
   return undefined;
 }
@@ -260,15 +273,10 @@ export function requestHandler(policy: RetryPolicy, stats: HttpStats, options: H
           log(`${method} ${path} ${what}`);
           throw new UnreachableError(request.base, unreachable);
         }
-        // A comment that timed out or lost its connection may have been posted: sent again, it would
-        // be there twice. (GitLab itself refuses a second commit that creates the branch, or a
-        // second open merge request from it, so those are sent again.) One that never connected is.
-        if (method === 'POST' && /\/notes$/.test(path) && connectionFailure(error) === undefined) {
+        // A comment that timed out or lost its connection may have been posted. One that never connected was not.
+        if (notSentTwice(method, path) && connectionFailure(error) === undefined) {
           log(`${method} ${path} ${what}`);
-          throw new PlatformError(
-            `${method} ${path}: ${what}; not sent again, since GitLab may have done it (run the bot again to go on from there)`,
-            undefined,
-          );
+          throw new PlatformError(`${method} ${path}: ${what}; ${NOT_SENT_AGAIN}`, undefined);
         }
         const wait = retryDelay(attempt, { error: kind }, policy, Date.now(), Math.random());
         log(`${method} ${path} ${what}${wait === undefined ? '' : retrying(attempt, wait)}`);
@@ -278,6 +286,14 @@ export function requestHandler(policy: RetryPolicy, stats: HttpStats, options: H
         continue;
       }
       const { response, path, text } = answer;
+      // A gateway error says nothing of whether GitLab, behind it, did the work: the same as a timeout.
+      if (GATEWAY_ERRORS.has(response.status) && notSentTwice(method, path)) {
+        log(`${method} ${path} ${response.status}`);
+        throw new PlatformError(
+          mask(`${method} ${path}: ${withStatus(response.status, describe(mask(text)))}; ${NOT_SENT_AGAIN}`),
+          response.status,
+        );
+      }
       if (response.ok) {
         log(`${method} ${path} ${response.status}`);
         return {

@@ -50,6 +50,8 @@ export interface Fault {
   times?: number;
   /** Respond with this status instead of handling. */
   status?: number;
+  /** Handle the request as usual, then answer `status` all the same: a gateway (Workhorse, a proxy) that gave up while GitLab went on. */
+  handle?: boolean;
   /** E.g. {'retry-after': '1'}. */
   headers?: Record<string, string>;
   /** JSON body for the faulty response (default {message: '<status> <reason>'}). */
@@ -1040,6 +1042,7 @@ export class FakeGitLab {
       }
       let reply: Reply;
       if (fault?.status !== undefined) {
+        if (fault.handle) this.dispatch(method, segments, url, bodyText, req);
         reply = { status: fault.status, json: fault.body ?? { message: `${fault.status} ${STATUS_CODES[fault.status] ?? 'Error'}` } };
         if (fault.headers) reply.headers = fault.headers;
       } else {

@@ -51,3 +51,22 @@ describe('a deleted bot branch (GitLab closes the merge request: RefreshService#
     expect(commitWrites()).toHaveLength(1);
   });
 });
+
+describe('a gateway error (502/503/504) on a comment GitLab may have posted (Workhorse or a proxy gives up, Rails goes on)', () => {
+  it('is not sent again: one comment, the project fails saying so, and the next run finds it', async () => {
+    fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    await run();
+    fake.pushAsHuman('acme/shop', BRANCH, { Dockerfile: 'FROM scratch\n' }, 'mine');
+    fake.inject({ method: 'POST', path: /\/notes$/, status: 504, handle: true });
+
+    expect(byPath(await run())['acme/shop']).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(
+        /^POST \/api\/v4\/projects\/\d+\/merge_requests\/1\/notes: 504 .*; not sent again, since GitLab may have done it/,
+      ),
+    });
+    expect(fake.notes('acme/shop', 1)).toHaveLength(1);
+    expect(byPath(await run())['acme/shop']?.status).toBe('human-modified');
+    expect(fake.notes('acme/shop', 1)).toHaveLength(1);
+  });
+});
