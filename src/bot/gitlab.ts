@@ -15,7 +15,7 @@ import {
   type RawPageInfo,
   type RawProject,
 } from './gitlab-schema.js';
-import { DEFAULT_RETRY, requestHandler, UnreachableError, type HttpStats, type RetryPolicy } from './http.js';
+import { DEFAULT_RETRY, requestHandler, UnreachableError, utf8Text, type HttpStats, type RetryPolicy } from './http.js';
 import { masker } from './access.js';
 import {
   PlatformError,
@@ -178,7 +178,7 @@ export class GitLabPlatform implements Platform {
       throw error;
     }
     if (typeof body === 'string') return body;
-    if (body instanceof Blob) return body.text();
+    if (body instanceof Blob) return utf8Text(body);
     throw new ResponseShapeError(`${path} at ${ref} in ${project.path}`, 'expected the file as text');
   }
 

@@ -53,6 +53,13 @@ export class UnreachableError extends PlatformError {
   }
 }
 
+/**
+ * UTF-8 as it was sent: a leading byte order mark kept (Response.text() and Blob.text() drop it,
+ * so a file read with them and written back would lose it).
+ */
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+export const utf8Text = async (body: Response | Blob): Promise<string> => UTF8.decode(await body.arrayBuffer());
+
 /** The gateway errors: Workhorse or a proxy in front of GitLab gave up waiting, or could not reach it. */
 const GATEWAY_ERRORS = new Set([502, 503, 504]);
 
@@ -249,7 +256,7 @@ export function requestHandler(policy: RetryPolicy, stats: HttpStats, options: H
       let answer: { response: Response; path: string; text: string };
       try {
         const { response, path } = await send(request);
-        answer = { response, path, text: await response.text() };
+        answer = { response, path, text: await utf8Text(response) };
       } catch (error) {
         if (error instanceof PlatformError) throw error;
         const name = error instanceof Error ? error.name : '';

@@ -70,3 +70,24 @@ describe('a gateway error (502/503/504) on a comment GitLab may have posted (Wor
     expect(fake.notes('acme/shop', 1)).toHaveLength(1);
   });
 });
+
+describe('a pipeline file that starts with a UTF-8 byte order mark', () => {
+  it('keeps it: the commit changes only the jobs, and the dry-run diff shows the mark where it stays', async () => {
+    fake.addProject({ path: 'acme/bom', files: { '.gitlab-ci.yml': `\uFEFF${KANIKO_CI}` } });
+    fake.addProject({ path: 'acme/plain', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    const dry = byPath(await run({ dryRun: true }));
+    // The mark starts the file before and after: on the first line of each side of the diff, on no other.
+    const diff = dry['acme/bom']?.diff ?? '';
+    for (const sign of ['-', '+']) {
+      const side = diff.split('\n').filter((line) => /^@@ /.test(line) || line[0] === sign || line[0] === ' ');
+      const lines = side.slice(side.findIndex((line) => line.startsWith('@@ ')) + 1);
+      expect(lines.map((line) => line.includes('\uFEFF'))).toEqual(lines.map((_, n) => n === 0));
+      expect(lines[0]?.[1]).toBe('\uFEFF');
+    }
+
+    await run();
+    const committed = fake.file('acme/bom', BRANCH, '.gitlab-ci.yml') ?? '';
+    expect(committed.startsWith('\uFEFF')).toBe(true);
+    expect(committed.slice(1)).toBe(fake.file('acme/plain', BRANCH, '.gitlab-ci.yml'));
+  });
+});
