@@ -31,11 +31,6 @@ export interface RawProject {
   permissions?: { project_access?: RawAccess | null; group_access?: RawAccess | null } | null;
 }
 
-export interface RawPageInfo {
-  /** gitbeaker's reading of x-next-page: null on the last page. */
-  next?: number | null;
-}
-
 export interface RawBranch {
   name: string;
   protected: boolean;
@@ -105,12 +100,6 @@ const PROJECT: JSONSchemaType<RawProject> = {
       properties: { project_access: { ...ACCESS, nullable: true }, group_access: { ...ACCESS, nullable: true } },
     },
   },
-};
-
-const PAGE_INFO: JSONSchemaType<RawPageInfo> = {
-  type: 'object',
-  required: [],
-  properties: { next: { type: 'integer', nullable: true, minimum: 1 } },
 };
 
 const BRANCH: JSONSchemaType<RawBranch> = {
@@ -192,7 +181,6 @@ export const SCHEMAS = {
   user: lazy(USER),
   project: lazy(PROJECT),
   projects: lazy(list(PROJECT)),
-  pageInfo: lazy(PAGE_INFO),
   branch: lazy(BRANCH),
   protectedBranches: lazy(list(PROTECTED_BRANCH)),
   commit: lazy(COMMIT),

@@ -6,15 +6,7 @@
  */
 import { Gitlab } from '@gitbeaker/rest';
 import { createRequesterFn, type RequestOptions } from '@gitbeaker/requester-utils';
-import {
-  check,
-  ResponseShapeError,
-  SCHEMAS,
-  type RawCommit,
-  type RawMergeRequest,
-  type RawPageInfo,
-  type RawProject,
-} from './gitlab-schema.js';
+import { check, ResponseShapeError, SCHEMAS, type RawCommit, type RawMergeRequest, type RawProject } from './gitlab-schema.js';
 import { DEFAULT_RETRY, requestHandler, UnreachableError, utf8Text, type HttpStats, type RetryPolicy } from './http.js';
 import { masker } from './access.js';
 import {
@@ -115,10 +107,14 @@ export class GitLabPlatform implements Platform {
 
   async *projects(selection: ListedSelection): AsyncIterable<Project> {
     const what = 'group' in selection ? `projects of group ${selection.group}` : 'projects';
-    // All projects by keyset (id_after the last one listed): GitLab refuses offset pagination of
-    // projects past an offset of 50,000 ("Remaining records can be retrieved using keyset pagination").
+    // By id, each page the projects after the last one listed (id_after): a project created or
+    // removed while the bot works neither shifts a later page (GitLab's default order is newest
+    // first, so an offset would list one twice or skip one) nor is it past an offset cap (GitLab
+    // refuses offset pagination of /projects past 50,000). GET /projects has keyset pagination; a
+    // group's listing has offset pagination only, so it is always asked for its first page.
     let idAfter: number | undefined;
-    for (let page: number | null = 1; page !== null;) {
+    for (let page = 1; ; page++) {
+      const after = idAfter !== undefined ? { idAfter } : {};
       // gitbeaker's page: { data: the answer, paginationInfo: read from its headers }. A group's
       // projects are its own and its subgroups': GitLab lists projects other groups share with it
       // too unless with_shared=false.
@@ -128,12 +124,13 @@ export class GitLabPlatform implements Platform {
           'group' in selection
             ? await this.api.Groups.allProjects(selection.group, {
                 perPage: PER_PAGE,
-                page,
                 maxPages: 1,
                 showExpanded: true,
-                pagination: 'offset',
+                orderBy: 'id',
+                sort: 'asc',
                 includeSubgroups: true,
                 withShared: false,
+                ...after,
               })
             : await this.api.Projects.all({
                 perPage: PER_PAGE,
@@ -142,7 +139,7 @@ export class GitLabPlatform implements Platform {
                 pagination: 'keyset',
                 orderBy: 'id',
                 sort: 'asc',
-                ...(idAfter !== undefined ? { idAfter } : {}),
+                ...after,
               });
       } catch (error) {
         // Past page 1 the projects listed before stand: the caller reports them, naming the page.
@@ -152,20 +149,12 @@ export class GitLabPlatform implements Platform {
       }
       const list = check(SCHEMAS.projects, member(result, 'data'), what);
       for (const raw of list) yield toProject(raw);
-      if (!('group' in selection)) {
-        // A full page may have a next one; ids that do not move forward would list the same projects for ever.
-        const last = list.at(-1)?.id;
-        if (list.length < PER_PAGE || last === undefined) return;
-        if (idAfter !== undefined && last <= idAfter)
-          throw new ResponseShapeError(`${what}, page ${page}`, `the last id ${last} is not after ${idAfter}`);
-        idAfter = last;
-        page++;
-        continue;
-      }
-      const { next = null }: RawPageInfo = check(SCHEMAS.pageInfo, member(result, 'paginationInfo'), `${what}, page ${page}`);
-      // A next page that does not move forward would list the same projects for ever.
-      if (next !== null && next <= page) throw new ResponseShapeError(`${what}, page ${page}`, `the next page is ${next}`);
-      page = next;
+      // A full page may have a next one; ids that do not move forward would list the same projects for ever.
+      const last = list.at(-1)?.id;
+      if (list.length < PER_PAGE || last === undefined) return;
+      if (idAfter !== undefined && last <= idAfter)
+        throw new ResponseShapeError(`${what}, page ${page}`, `the last id ${last} is not after ${idAfter}`);
+      idAfter = last;
     }
   }
 

@@ -398,6 +398,13 @@ export class FakeGitLab {
     return project.id;
   }
 
+  /** The project is gone (deleted, or moved to another group), as far as every later request can tell. */
+  removeProject(projectPath: string): void {
+    const project = this.mustProject(projectPath);
+    this.projects.delete(project.fullPath.toLowerCase());
+    this.projectsById.delete(project.id);
+  }
+
   inject(fault: Fault): void {
     this.faults.push({ fault, left: fault.times ?? 1 });
   }
@@ -1147,7 +1154,7 @@ export class FakeGitLab {
               : p.namespace.id === group.id) ||
             (shared && p.sharedWith.includes(group.fullPath)),
         );
-        return this.listProjects(projects, params, url);
+        return this.listProjects(projects, params, url, { keyset: false });
       }
       return notFound;
     }
@@ -1160,7 +1167,7 @@ export class FakeGitLab {
           `Offset pagination has a maximum allowed offset of ${this.maxProjectOffset} for requests that return objects of type Project. ` +
             'Remaining records can be retrieved using keyset pagination.',
         );
-      return this.listProjects([...this.projectsById.values()], params, url);
+      return this.listProjects([...this.projectsById.values()], params, url, { keyset: true });
     }
     if (r0 !== 'projects' || r1 === undefined) return notFound;
     const project = this.findProject(r1);
@@ -1379,36 +1386,40 @@ export class FakeGitLab {
   }
 
   /**
-   * Project lists: archived/search filters, order_by id|name|path|created_at (default id asc),
-   * offset or keyset (order_by=id) pagination.
+   * Project lists as GitLab's ProjectsFinder makes them: archived/search/id_after/id_before filters,
+   * order_by id|name|path|created_at (GitLab's default: created_at desc), offset pagination — and
+   * keyset (order_by=id) where the endpoint has it: GET /projects, not GET /groups/:id/projects
+   * (gitlabhq lib/api/groups.rb pages a group's projects with `paginate`, by offset only).
    */
-  private listProjects(projects: Project[], params: Params, url: URL): Reply {
+  private listProjects(projects: Project[], params: Params, url: URL, { keyset }: { keyset: boolean }): Reply {
     const archived = bool(params['archived']);
     const search = str(params['search'])?.toLowerCase();
+    const after = int(params['id_after']);
+    const before = int(params['id_before']);
     let list = projects.filter(
       (p) =>
         (archived === undefined || p.archived === archived) &&
-        (search === undefined || p.name.toLowerCase().includes(search) || p.fullPath.toLowerCase().includes(search)),
+        (search === undefined || p.name.toLowerCase().includes(search) || p.fullPath.toLowerCase().includes(search)) &&
+        (after === undefined || p.id > after) &&
+        (before === undefined || p.id < before),
     );
-    const orderBy = str(params['order_by']) ?? 'id';
-    const desc = str(params['sort']) === 'desc';
-    const key = (p: Project): string | number => (orderBy === 'name' ? p.name : orderBy === 'path' ? p.fullPath : p.id);
+    const orderBy = str(params['order_by']) ?? 'created_at';
+    const desc = (str(params['sort']) ?? 'desc') === 'desc';
+    const key = (p: Project): string | number =>
+      orderBy === 'name' ? p.name : orderBy === 'path' ? p.fullPath : orderBy === 'created_at' ? p.createdAt : p.id;
     list = [...list].sort((a, b) => {
       const ka = key(a);
       const kb = key(b);
       const c = ka < kb ? -1 : ka > kb ? 1 : a.id - b.id;
       return desc ? -c : c;
     });
-    if (str(params['pagination']) === 'keyset') {
+    if (keyset && str(params['pagination']) === 'keyset') {
       if (orderBy !== 'id') fail(405, '405 Method Not Allowed');
       const perPage = Math.min(100, Math.max(1, int(params['per_page']) ?? 20));
-      const after = int(params['id_after']);
-      const before = int(params['id_before']);
-      const rest = list.filter((p) => (after === undefined || p.id > after) && (before === undefined || p.id < before));
-      const pageItems = rest.slice(0, perPage);
+      const pageItems = list.slice(0, perPage);
       const headers: Record<string, string> = { 'x-per-page': String(perPage) };
       const last = pageItems[pageItems.length - 1];
-      if (rest.length > perPage && last) {
+      if (list.length > perPage && last) {
         const q = new URLSearchParams(url.searchParams);
         q.delete('id_before');
         q.set(desc ? 'id_before' : 'id_after', String(last.id));

@@ -162,7 +162,7 @@ describe('a project listing that fails after its first page', () => {
   it('keeps what was done: the projects listed before are handled and reported, the page named, exit 1', async () => {
     for (let i = 1; i <= 150; i++)
       fake.addProject({ path: `acme/p${String(i).padStart(3, '0')}`, files: { '.gitlab-ci.yml': i % 10 === 1 ? KANIKO_CI : NODE_CI } });
-    fake.inject({ method: 'GET', path: /^\/api\/v4\/groups\/acme\/projects$/, query: /(^|&)page=2(&|$)/, status: 500 });
+    fake.inject({ method: 'GET', path: /^\/api\/v4\/groups\/acme\/projects$/, query: /(^|&)id_after=100(&|$)/, status: 500 });
     const dir = mkdtempSync(join(tmpdir(), 'cigen-bot-listing-'));
     try {
       const result = await cli(['bot', '--gitlab-url', fake.url, '--group', 'acme', '--report', join(dir, 'r.json')], {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitLabPlatform } from '../../src/bot/gitlab.js';
 import { BRANCH, runBot, type BotOptions, type BotReport, type ProjectResult } from '../../src/bot/run.js';
 import { migrator } from '../../src/cli/wiring/bot.js';
-import { FakeGitLab, KANIKO_CI } from '../helpers/fake-gitlab.js';
+import { FakeGitLab, KANIKO_CI, NODE_CI } from '../helpers/fake-gitlab.js';
 
 const FAST_RETRY = { attempts: 4, baseMs: 5, maxMs: 50, timeoutMs: 5000 };
 
@@ -89,5 +89,45 @@ describe('a pipeline file that starts with a UTF-8 byte order mark', () => {
     const committed = fake.file('acme/bom', BRANCH, '.gitlab-ci.yml') ?? '';
     expect(committed.startsWith('\uFEFF')).toBe(true);
     expect(committed.slice(1)).toBe(fake.file('acme/plain', BRANCH, '.gitlab-ci.yml'));
+  });
+});
+
+describe("--group while the group changes (GitLab lists a group's projects newest first by default)", () => {
+  const seedGroup = () => {
+    for (let i = 0; i < 150; i++) fake.addProject({ path: `acme/p${String(i).padStart(3, '0')}`, files: { '.gitlab-ci.yml': NODE_CI } });
+  };
+  const once = (change: (result: ProjectResult) => void) => {
+    let done = false;
+    return (result: ProjectResult) => {
+      if (!done) change(result);
+      done = true;
+    };
+  };
+
+  it('a project created during the run does not make another be handled twice', async () => {
+    seedGroup();
+    const report = await run({
+      concurrency: 1,
+      onResult: once(() => fake.addProject({ path: 'acme/late', files: { '.gitlab-ci.yml': NODE_CI } })),
+    });
+    const paths = report.projects.map((p) => p.path);
+    expect(paths.filter((path, i) => paths.indexOf(path) !== i)).toEqual([]);
+    expect(report.stopped).toBeUndefined();
+  });
+
+  it('a project removed during the run does not make another be missed', async () => {
+    seedGroup();
+    const report = await run({ concurrency: 1, onResult: once((result) => fake.removeProject(result.path)) });
+    expect(report.projects.map((p) => p.path)).toEqual(Array.from({ length: 150 }, (_, i) => `acme/p${String(i).padStart(3, '0')}`));
+  });
+
+  it('is listed by id, each page after the last id listed (id_after), as --all is', async () => {
+    seedGroup();
+    await run();
+    const listing = fake.requests.filter((r) => r.path === '/api/v4/groups/acme/projects').map((r) => new URLSearchParams(r.query));
+    expect(listing.map((q) => [q.get('order_by'), q.get('sort'), q.get('id_after'), q.get('page')])).toEqual([
+      ['id', 'asc', null, null],
+      ['id', 'asc', '100', null],
+    ]);
   });
 });

@@ -49,7 +49,8 @@ describe('FakeGitLab: listing and pagination', () => {
 
     const all = (await api.Groups.allProjects('g', { includeSubgroups: true, perPage: 100 })) as unknown as Json[];
     expect(all).toHaveLength(250);
-    expect(all.map((p) => p['id'])).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+    // GitLab's default order: created_at desc, the newest first.
+    expect(all.map((p) => p['id'])).toEqual(Array.from({ length: 250 }, (_, i) => 250 - i));
     // gitbeaker followed rel="next" twice, carrying the original query along.
     const pages = fake.requests.filter((r) => r.path === '/api/v4/groups/g/projects');
     expect(pages).toHaveLength(3);
@@ -116,7 +117,7 @@ describe('FakeGitLab: listing and pagination', () => {
     fake.addProject({ path: 'g/live' });
     fake.addProject({ path: 'g/old', archived: true });
     const all = (await api.Projects.all({ perPage: 100 })) as unknown as Json[];
-    expect(all.map((p) => p['path_with_namespace'])).toEqual(['g/live', 'g/old']);
+    expect(all.map((p) => p['path_with_namespace'])).toEqual(['g/old', 'g/live']);
     const live = (await api.Projects.all({ perPage: 100, archived: false })) as unknown as Json[];
     expect(live.map((p) => p['path_with_namespace'])).toEqual(['g/live']);
     const grouped = (await api.Groups.allProjects('g', { archived: true })) as unknown as Json[];
@@ -129,6 +130,13 @@ describe('FakeGitLab: listing and pagination', () => {
     const all = (await api.Projects.all({ pagination: 'keyset', orderBy: 'id', sort: 'asc', perPage: 3 })) as unknown as Json[];
     expect(all.map((p) => p['id'])).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(fake.requests.map((r) => new URLSearchParams(r.query).get('id_after'))).toEqual([null, '3', '6']);
+  });
+
+  it("filters a group's projects by id_after and orders them by id, but pages them by offset only, as GitLab does", async () => {
+    for (let i = 1; i <= 7; i += 1) fake.addProject({ path: `g/p${i}` });
+    const page = await get('/groups/g/projects?order_by=id&sort=asc&id_after=2&per_page=3&pagination=keyset');
+    expect(((await page.json()) as Json[]).map((p) => p['id'])).toEqual([3, 4, 5]);
+    expect([page.headers.get('x-total'), page.headers.get('x-next-page')]).toEqual(['5', '2']);
   });
 });
 
@@ -582,10 +590,10 @@ describe('seedInstance', () => {
     seedInstance(fake, 20, 5);
     const all = (await api.Groups.allProjects('bench', { includeSubgroups: true, perPage: 100 })) as unknown as Json[];
     expect(all.map((p) => p['path_with_namespace'])).toEqual(
-      Array.from({ length: 20 }, (_, i) => `bench/p${String(i + 1).padStart(4, '0')}`),
+      Array.from({ length: 20 }, (_, i) => `bench/p${String(20 - i).padStart(4, '0')}`),
     );
     const kaniko = all.filter((p) => fake.file(p['path_with_namespace'] as string, 'main', '.gitlab-ci.yml')?.includes('/kaniko/executor'));
-    expect(kaniko.map((p) => p['path'])).toEqual(['p0005', 'p0010', 'p0015', 'p0020']);
+    expect(kaniko.map((p) => p['path'])).toEqual(['p0020', 'p0015', 'p0010', 'p0005']);
     expect(KANIKO_CI).toContain('gcr.io/kaniko-project/executor:v1.23.2-debug');
     expect(KANIKO_CI).toContain('--destination "${CI_REGISTRY_IMAGE}:${CI_COMMIT_SHORT_SHA}"');
     expect(await api.RepositoryFiles.showRaw('bench/p0001', '.gitlab-ci.yml', 'main')).toContain('npm test');
