@@ -24,11 +24,17 @@ import {
 
 const PER_PAGE = 100;
 
-function accessLevel(raw: RawProject): number | undefined {
-  const levels = [raw.permissions?.project_access?.access_level, raw.permissions?.group_access?.access_level].filter(
+/**
+ * What `permissions` say of the token's access (GET /projects and GET /projects/:id have them, a
+ * group's listing not): the higher of project and group access, null when both are null (no
+ * membership: an admin, a public project), undefined when there are none to read.
+ */
+function accessLevel(raw: RawProject): number | null | undefined {
+  if (!raw.permissions) return undefined;
+  const levels = [raw.permissions.project_access?.access_level, raw.permissions.group_access?.access_level].filter(
     (l): l is number => typeof l === 'number',
   );
-  return levels.length > 0 ? Math.max(...levels) : undefined;
+  return levels.length > 0 ? Math.max(...levels) : null;
 }
 
 function toProject(raw: RawProject): Project {
@@ -103,6 +109,10 @@ export class GitLabPlatform implements Platform {
 
   async project(path: string): Promise<Project> {
     return toProject(check(SCHEMAS.project, await this.api.Projects.show(path), `project ${path}`));
+  }
+
+  async accessLevel(project: ProjectRef): Promise<number | null> {
+    return accessLevel(check(SCHEMAS.project, await this.api.Projects.show(project.id), `project ${project.path}`)) ?? null;
   }
 
   async *projects(selection: ListedSelection): AsyncIterable<Project> {

@@ -12,8 +12,11 @@ export interface Project {
   /** The project's custom pipeline file, or '' for .gitlab-ci.yml. */
   ciConfigPath: string;
   webUrl: string;
-  /** The token's access level (30 developer, 40 maintainer), when the listing says; writes need 30. */
-  accessLevel?: number;
+  /**
+   * The token's access level (30 developer, 40 maintainer; writes need 30) when the listing says;
+   * null when it says the token's user is no member (an admin, a public project), whatever it may do.
+   */
+  accessLevel?: number | null;
 }
 
 /** A project as the platform's calls name it: by id, and by path in what they report. */
@@ -66,6 +69,8 @@ export interface Platform {
   projects(selection: ListedSelection): AsyncIterable<Project>;
   /** One project, by its full path. */
   project(path: string): Promise<Project>;
+  /** The token's access level on a project, as the project itself says (a group's listing does not): see Project.accessLevel. */
+  accessLevel(project: ProjectRef): Promise<number | null>;
   /** A file at a ref, or undefined when it does not exist. */
   readFile(project: ProjectRef, path: string, ref: string): Promise<string | undefined>;
   /** A branch, or undefined when it does not exist. */

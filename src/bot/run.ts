@@ -37,6 +37,10 @@ const HUMAN_MARKER = '<!-- cigen:human-modified -->';
 /** Included files read per project: migrate's own cap, reached the same way (see migrateProject). */
 const MAX_INCLUDES = 100;
 const DEVELOPER = 30;
+/** A dry run's word on a project whose `permissions` say nothing of the token's user. */
+const UNKNOWN_ACCESS =
+  'the token is not a member of the project (an admin, or a public or internal project), ' +
+  'so whether it may write is known only when it tries';
 
 export const STATUSES = [
   'opened',
@@ -307,9 +311,14 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
   const actions = changed.map((f) => ({ action: 'update' as const, path: f.path, content: f.result }));
   const dry = ctx.dryRun ? { diff: diffOf(migrated) } : {};
 
-  // Known not to be writable: say so without a write the instance would refuse.
-  if (project.accessLevel !== undefined && project.accessLevel < DEVELOPER)
-    return result('skipped', `no permission to push (access level ${project.accessLevel}; the bot needs Developer)`);
+  // Known not to be writable: say so without a write the instance would refuse. A group's listing
+  // does not say, the project does — asked only now, so a project with nothing to move costs nothing.
+  const access = project.accessLevel === undefined ? await platform.accessLevel(project) : project.accessLevel;
+  if (access !== null && access < DEVELOPER)
+    return result('skipped', `no permission to push (access level ${access}; the bot needs Developer)`);
+  /** What a dry run would do; where GitLab does not say what the token may do, that it is not known. */
+  const wouldDo = (status: ProjectStatus, what: string, mergeRequest: MergeRequest | null = null): ProjectResult =>
+    result(status, `would ${what} (dry run${access === null ? `; ${UNKNOWN_ACCESS}` : ''})`, mergeRequest, dry);
   const requests = await botMergeRequests(platform, project);
   const open = requests.find((mr) => mr.state === 'opened');
   if (open) {
@@ -320,12 +329,12 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     // Only the description: the title is the people's now (a `Draft:` prefix, a better wording).
     if (state.headHash === hash && branch) {
       // The bot's own commit already holds this content (a run stopped before the description caught up).
-      if (ctx.dryRun) return result('updated', 'would update the merge request description (dry run)', open, dry);
+      if (ctx.dryRun) return wouldDo('updated', 'update the merge request description', open);
       return result('updated', null, await platform.updateMergeRequest(project, open.iid, { description: body(branch.commit) }));
     }
     const clear = await clearance(ctx, project, branch);
     if (!(clear instanceof Clearance)) return result('skipped', clear, open);
-    if (ctx.dryRun) return result('updated', 'would reset the branch and update the merge request (dry run)', open, dry);
+    if (ctx.dryRun) return wouldDo('updated', 'reset the branch and update the merge request', open);
     const commit = await write(ctx, project, clear, { force: true, hash, actions });
     return result('updated', null, await platform.updateMergeRequest(project, open.iid, { description: body(commit.id) }));
   }
@@ -346,10 +355,10 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
       );
     // The bot's own branch from a run that stopped before opening the MR: reuse it.
     const current = HASH_TRAILER.exec(commits.at(-1)?.message ?? '')?.[1] === hash;
-    if (ctx.dryRun) return result('opened', `would ${current ? '' : 'reset the branch and '}open the merge request (dry run)`, null, dry);
+    if (ctx.dryRun) return wouldDo('opened', `${current ? '' : 'reset the branch and '}open the merge request`);
     head = current ? branch.commit : (await write(ctx, project, clear, { force: true, hash, actions })).id;
   } else {
-    if (ctx.dryRun) return result('opened', 'would create the branch and open the merge request (dry run)', null, dry);
+    if (ctx.dryRun) return wouldDo('opened', 'create the branch and open the merge request');
     head = (await write(ctx, project, clear, { force: false, hash, actions })).id;
   }
   const opened = await platform.createMergeRequest(project, {

@@ -28,6 +28,9 @@ export interface ProjectSeed {
   files?: Record<string, string>;
   /** The bot user's access level on this project, default 40 (maintainer); 20 = reporter (writes get 403). */
   accessLevel?: number;
+  /** False when the bot user is no member of the project (an admin, a public project): GitLab's
+   *  `permissions` then say null for both accesses, whatever it may do. Default true. */
+  member?: boolean;
   /** Protected branch name patterns ('release/*', '*'); default [defaultBranch] ([] for an empty repository). */
   protectedBranches?: string[];
   /** The project's ci_config_path, default ''; null is reported as null. */
@@ -171,6 +174,7 @@ interface Project {
   defaultBranch: string | null;
   archived: boolean;
   accessLevel: number;
+  member: boolean;
   protectedPatterns: { id: number; name: string }[];
   ciConfigPath: string | null;
   createdAt: string;
@@ -377,6 +381,7 @@ export class FakeGitLab {
       defaultBranch,
       archived: seed.archived ?? false,
       accessLevel: seed.accessLevel ?? 40,
+      member: seed.member ?? true,
       protectedPatterns: patterns.map((p) => ({ id: (this.protectedSeq += 1), name: p })),
       ciConfigPath: seed.ciConfigPath === undefined ? '' : seed.ciConfigPath,
       createdAt: new Date().toISOString(),
@@ -844,8 +849,17 @@ export class FakeGitLab {
       archived: project.archived,
       visibility: 'private',
       ci_config_path: project.ciConfigPath,
-      permissions: { project_access: { access_level: project.accessLevel, notification_level: 3 }, group_access: null },
     };
+  }
+
+  /**
+   * GitLab's Entities::ProjectWithAccess, which GET /projects and GET /projects/:id answer with
+   * (gitlabhq lib/api/projects.rb); GET /groups/:id/projects answers with Entities::Project, which
+   * has no `permissions` (lib/api/groups.rb present_projects).
+   */
+  private projectWithAccessJson(project: Project): Json {
+    const access = project.member ? { access_level: project.accessLevel, notification_level: 3 } : null;
+    return { ...this.projectJson(project), permissions: { project_access: access, group_access: null } };
   }
 
   private commitJson(project: Project, commit: Commit): Json {
@@ -1154,7 +1168,7 @@ export class FakeGitLab {
               : p.namespace.id === group.id) ||
             (shared && p.sharedWith.includes(group.fullPath)),
         );
-        return this.listProjects(projects, params, url, { keyset: false });
+        return this.listProjects(projects, params, url, { keyset: false, json: (p) => this.projectJson(p) });
       }
       return notFound;
     }
@@ -1167,13 +1181,13 @@ export class FakeGitLab {
           `Offset pagination has a maximum allowed offset of ${this.maxProjectOffset} for requests that return objects of type Project. ` +
             'Remaining records can be retrieved using keyset pagination.',
         );
-      return this.listProjects([...this.projectsById.values()], params, url, { keyset: true });
+      return this.listProjects([...this.projectsById.values()], params, url, { keyset: true, json: (p) => this.projectWithAccessJson(p) });
     }
     if (r0 !== 'projects' || r1 === undefined) return notFound;
     const project = this.findProject(r1);
     if (n === 2) {
       allow('GET');
-      return { status: 200, json: this.projectJson(project) };
+      return { status: 200, json: this.projectWithAccessJson(project) };
     }
     if (r2 === 'releases' && n === 3) {
       allow('GET', 'POST');
@@ -1391,7 +1405,12 @@ export class FakeGitLab {
    * keyset (order_by=id) where the endpoint has it: GET /projects, not GET /groups/:id/projects
    * (gitlabhq lib/api/groups.rb pages a group's projects with `paginate`, by offset only).
    */
-  private listProjects(projects: Project[], params: Params, url: URL, { keyset }: { keyset: boolean }): Reply {
+  private listProjects(
+    projects: Project[],
+    params: Params,
+    url: URL,
+    { keyset, json }: { keyset: boolean; json: (project: Project) => Json },
+  ): Reply {
     const archived = bool(params['archived']);
     const search = str(params['search'])?.toLowerCase();
     const after = int(params['id_after']);
@@ -1427,13 +1446,9 @@ export class FakeGitLab {
         q.set('per_page', String(perPage));
         headers['link'] = `<${this.url}${url.pathname}?${q.toString()}>; rel="next"`;
       }
-      return { status: 200, json: pageItems.map((p) => this.projectJson(p)), headers };
+      return { status: 200, json: pageItems.map(json), headers };
     }
-    return this.paginate(
-      list.map((p) => this.projectJson(p)),
-      params,
-      url,
-    );
+    return this.paginate(list.map(json), params, url);
   }
 
   private compare(project: Project, params: Params): Reply {

@@ -131,3 +131,48 @@ describe("--group while the group changes (GitLab lists a group's projects newes
     ]);
   });
 });
+
+describe("the token's access (a group's listing has no `permissions`: GitLab renders it with Entities::Project)", () => {
+  it('a Reporter project with something to move is skipped before any write, in a dry run too; a plain one costs no extra request', async () => {
+    const ro = fake.addProject({ path: 'acme/ro', accessLevel: 20, files: { '.gitlab-ci.yml': KANIKO_CI } });
+    const plain = fake.addProject({ path: 'acme/plain', accessLevel: 20, files: { '.gitlab-ci.yml': NODE_CI } });
+    for (const dryRun of [true, false]) {
+      fake.resetLog();
+      expect(byPath(await run({ dryRun }))['acme/ro']).toEqual({
+        path: 'acme/ro',
+        status: 'skipped',
+        mergeRequest: null,
+        reason: 'no permission to push (access level 20; the bot needs Developer)',
+      });
+      expect(fake.writes()).toEqual([]);
+      expect(fake.requests.filter((r) => r.path === `/api/v4/projects/${ro}`)).toHaveLength(1);
+      expect(fake.requests.filter((r) => r.path.startsWith(`/api/v4/projects/${plain}`)).map((r) => r.path)).toEqual([
+        `/api/v4/projects/${plain}/repository/files/.gitlab-ci.yml/raw`,
+      ]);
+    }
+  });
+
+  it('where GitLab says nothing (no membership: an admin, a public project), a dry run says the access is not known', async () => {
+    const ids = [
+      fake.addProject({ path: 'acme/public', member: false, accessLevel: 10, files: { '.gitlab-ci.yml': KANIKO_CI } }),
+      fake.addProject({ path: 'acme/admin', member: false, accessLevel: 60, files: { '.gitlab-ci.yml': KANIKO_CI } }),
+    ];
+    // A group's listing does not say, so each project is asked; GET /projects says (null), so none is.
+    for (const [selection, asked] of [
+      [{ group: 'acme' }, 1],
+      [{ all: true as const }, 0],
+    ] as const) {
+      fake.resetLog();
+      const dry = byPath(await run({ dryRun: true, selection }));
+      for (const id of ids) expect(fake.requests.filter((r) => r.path === `/api/v4/projects/${id}`)).toHaveLength(asked);
+      for (const path of ['acme/public', 'acme/admin'])
+        expect(dry[path]).toMatchObject({
+          status: 'opened',
+          reason: expect.stringMatching(/^would create .*\(dry run; .*not a member.*\)$/),
+        });
+    }
+    const real = byPath(await run());
+    expect(real['acme/admin']?.status).toBe('opened');
+    expect(real['acme/public']).toMatchObject({ status: 'skipped', reason: expect.stringContaining('no permission to write (403)') });
+  });
+});

@@ -295,6 +295,16 @@ describe('FakeGitLab: projects, files, branches', () => {
       project_access: { access_level: 20, notification_level: 3 },
       group_access: null,
     });
+    // As GitLab renders them: ProjectWithAccess for /projects and /projects/:id, Project (no permissions) for a group's.
+    const listed = (await api.Projects.all({ perPage: 100 })) as unknown as Json[];
+    expect(listed.find((p) => p['path_with_namespace'] === 'g/rep')?.['permissions']).toMatchObject({
+      project_access: { access_level: 20 },
+    });
+    const grouped = (await api.Groups.allProjects('g', { perPage: 100 })) as unknown as Json[];
+    expect(grouped.map((p) => 'permissions' in p)).toEqual(grouped.map(() => false));
+    // No membership (an admin, a public project): both accesses null, whatever the user may do.
+    fake.addProject({ path: 'g/admin', accessLevel: 60, member: false });
+    expect(((await api.Projects.show('g/admin')) as unknown as Json)['permissions']).toEqual({ project_access: null, group_access: null });
 
     // Maintainers may push to the protected default branch.
     await api.Commits.create('g/p', 'main', 'm', action);
