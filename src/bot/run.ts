@@ -32,6 +32,10 @@ export const TITLE = 'Build container images with Buildah instead of Kaniko';
 const HASH_MARKER = /<!-- cigen:content-hash=([0-9a-f]+) -->/;
 /** The commit the bot last wrote to its branch: anything else at the branch head was not the bot. */
 const HEAD_MARKER = /<!-- cigen:head=([0-9a-f]+) -->/;
+/** The hidden record at the end of the bot's description, read back by HASH_MARKER and HEAD_MARKER. */
+const record = (hash: string, head: string): string => `<!-- cigen:content-hash=${hash} -->\n<!-- cigen:head=${head} -->`;
+/** A description with neither marker: people rewrote it (the bot's own always ends with its record). */
+const recordLost = (description: string): boolean => !HASH_MARKER.test(description) && !HEAD_MARKER.test(description);
 const HASH_TRAILER = /^Cigen-Content-Hash: ([0-9a-f]+)$/m;
 const HUMAN_MARKER = '<!-- cigen:human-modified -->';
 /** Included files read per project: migrate's own cap, reached the same way (see migrateProject). */
@@ -146,8 +150,7 @@ export function renderBody(componentRef: string, files: readonly MigratedFile[],
     notes: moved.flatMap((j) => j.notes.map((text) => ({ name: j.name, text }))),
     promote: jobs.flatMap((j) => (j.promote ? [{ name: j.name, text: j.promote.text }] : [])),
     promoteRef: componentRef.replace(/\/[a-z0-9][a-z0-9_-]*@/, '/promote@'),
-    hash,
-    head,
+    record: record(hash, head),
   });
 }
 
@@ -232,7 +235,9 @@ const notByBot = (commits: readonly Commit[], bot: { email: string }) =>
  * merge request; a merge request from before that record falls back to who made each commit. A head
  * the record does not name is still the bot's when the bot authored and committed every commit on
  * the branch and each carries its content hash: a run whose description update failed after its
- * commit left it (`headHash`, the hash the head carries). Anything else is a person's.
+ * commit left it (`headHash`, the hash the head carries). A description without any record (people
+ * rewrote it) falls back to who made each commit, and says what the head holds by its trailer
+ * (`headHash`) too. Anything else is a person's.
  */
 async function changedByOthers(
   ctx: Context,
@@ -246,9 +251,10 @@ async function changedByOthers(
   if (recorded === branch.commit) return {};
   const commits = await ctx.platform.commitsBetween(project, ref, BRANCH);
   const byOthers = notByBot(commits, ctx.bot);
-  if (recorded === undefined && byOthers.length === 0) return {};
   const hashes = commits.map((c) => HASH_TRAILER.exec(c.message)?.[1]);
   const headHash = hashes.at(-1);
+  // No record at all: what the head holds is read from its trailer, as people left no hash to compare.
+  if (recorded === undefined && byOthers.length === 0) return recordLost(open.description) && headHash !== undefined ? { headHash } : {};
   if (commits.length > 0 && byOthers.length === 0 && headHash !== undefined && hashes.every((h) => h !== undefined)) return { headHash };
   const others = recorded === undefined ? byOthers : commits.filter((c) => c.id !== recorded);
   return `${BRANCH} has changed since the bot's last commit (by ${people(others, ctx.bot)}); the bot leaves it to them`;
@@ -328,7 +334,15 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     if (state.headHash === undefined && HASH_MARKER.exec(open.description)?.[1] === hash) return result('unchanged', null, open);
     // Only the description: the title is the people's now (a `Draft:` prefix, a better wording).
     if (state.headHash === hash && branch) {
-      // The bot's own commit already holds this content (a run stopped before the description caught up).
+      // The bot's own commit already holds this content. People rewrote the description, record and
+      // all: their text stays, the record goes back after it, and nothing else changes (no commit).
+      if (recordLost(open.description)) {
+        if (ctx.dryRun) return wouldDo('unchanged', 'put the hidden record back at the end of the description people rewrote', open);
+        const description = [open.description.trimEnd(), record(hash, branch.commit)].filter((part) => part !== '').join('\n\n');
+        await platform.updateMergeRequest(project, open.iid, { description });
+        return result('unchanged', 'the description people rewrote had lost the hidden record; put back at its end, their text kept', open);
+      }
+      // A run stopped before the description caught up.
       if (ctx.dryRun) return wouldDo('updated', 'update the merge request description', open);
       return result('updated', null, await platform.updateMergeRequest(project, open.iid, { description: body(branch.commit) }));
     }

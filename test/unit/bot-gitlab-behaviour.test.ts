@@ -176,3 +176,30 @@ describe("the token's access (a group's listing has no `permissions`: GitLab ren
     expect(real['acme/public']).toMatchObject({ status: 'skipped', reason: expect.stringContaining('no permission to write (403)') });
   });
 });
+
+describe('a merge request whose description people rewrote, dropping the hidden record', () => {
+  it('gets no new commit when the branch holds the content already: the record is put back after their text, kept', async () => {
+    const id = fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    await run();
+    const head = fake.branches('acme/shop').find((b) => b.name === BRANCH)?.commit;
+    const theirs = 'Closes #12. We will merge this after the freeze.';
+    expect((await api('PUT', `/projects/${id}/merge_requests/1`, { description: theirs })).status).toBe(200);
+
+    fake.resetLog();
+    expect(byPath(await run({ dryRun: true }))['acme/shop']).toMatchObject({
+      status: 'unchanged',
+      reason: expect.stringMatching(/^would put /),
+    });
+    expect(fake.writes()).toEqual([]);
+    expect(byPath(await run())['acme/shop']).toMatchObject({ status: 'unchanged', reason: expect.stringContaining('hidden record') });
+    expect(commitWrites()).toEqual([]);
+    expect(fake.branches('acme/shop').find((b) => b.name === BRANCH)?.commit).toBe(head);
+    const description = fake.mergeRequests('acme/shop')[0]?.description ?? '';
+    expect(description.startsWith(`${theirs}\n\n<!-- cigen:content-hash=`)).toBe(true);
+    expect(description.endsWith(`<!-- cigen:head=${head} -->`)).toBe(true);
+
+    fake.resetLog();
+    expect(byPath(await run())['acme/shop']).toMatchObject({ status: 'unchanged', reason: null });
+    expect(fake.writes()).toEqual([]);
+  });
+});
