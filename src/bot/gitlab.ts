@@ -236,8 +236,15 @@ export class GitLabPlatform implements Platform {
     return toMergeRequest(check(SCHEMAS.mergeRequest, raw, `new merge request of ${project.path}`));
   }
 
-  async updateMergeRequest(project: ProjectRef, iid: number, options: { description: string }): Promise<MergeRequest> {
-    const raw = await this.api.MergeRequests.edit(project.id, iid, { description: options.description });
+  async updateMergeRequest(
+    project: ProjectRef,
+    iid: number,
+    options: { description: string; targetBranch?: string },
+  ): Promise<MergeRequest> {
+    const raw = await this.api.MergeRequests.edit(project.id, iid, {
+      description: options.description,
+      ...(options.targetBranch !== undefined ? { targetBranch: options.targetBranch } : {}),
+    });
     return toMergeRequest(check(SCHEMAS.mergeRequest, raw, `merge request !${iid} of ${project.path}`));
   }
 

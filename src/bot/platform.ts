@@ -90,8 +90,11 @@ export interface Platform {
     project: ProjectRef,
     options: { sourceBranch: string; targetBranch: string; title: string; description: string },
   ): Promise<MergeRequest>;
-  /** The description only: the title is the people's once the merge request is open (a `Draft:` prefix, their wording). */
-  updateMergeRequest(project: ProjectRef, iid: number, options: { description: string }): Promise<MergeRequest>;
+  /**
+   * The description, and the target branch when the default branch changed; never the title: it is
+   * the people's once the merge request is open (a `Draft:` prefix, their wording).
+   */
+  updateMergeRequest(project: ProjectRef, iid: number, options: { description: string; targetBranch?: string }): Promise<MergeRequest>;
   notes(project: ProjectRef, iid: number): Promise<Note[]>;
   comment(project: ProjectRef, iid: number, body: string): Promise<void>;
 }

@@ -6,6 +6,7 @@
  *                                                -> human-modified (commented once), left alone
  *   an open MR with the same content hash        -> unchanged
  *   an open MR, the branch where the bot left it -> updated (branch reset, description)
+ *   an open MR into a former default branch      -> updated (retargeted, branch rebuilt on the default)
  *   an MR closed without merging                 -> declined, never opened again
  *   otherwise                                    -> branch + commit in one call, then the MR
  * A branch the bot created before a crash is reused (when the bot authored and committed all of
@@ -331,9 +332,13 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     const branch = await platform.branch(project, BRANCH);
     const state = await changedByOthers(ctx, project, ref, branch, open);
     if (typeof state === 'string') return humanModified(ctx, project, open, state, result);
-    if (state.headHash === undefined && HASH_MARKER.exec(open.description)?.[1] === hash) return result('unchanged', null, open);
+    // The branch is built on the default branch only, and only for a merge request into it: one into
+    // a branch that is no longer the default (the default changed) is retargeted and rebuilt.
+    const retarget = open.targetBranch !== ref ? { from: open.targetBranch, to: ref } : undefined;
+    if (!retarget && state.headHash === undefined && HASH_MARKER.exec(open.description)?.[1] === hash)
+      return result('unchanged', null, open);
     // Only the description: the title is the people's now (a `Draft:` prefix, a better wording).
-    if (state.headHash === hash && branch) {
+    if (!retarget && state.headHash === hash && branch) {
       // The bot's own commit already holds this content. People rewrote the description, record and
       // all: their text stays, the record goes back after it, and nothing else changes (no commit).
       if (recordLost(open.description)) {
@@ -348,9 +353,19 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     }
     const clear = await clearance(ctx, project, branch);
     if (!(clear instanceof Clearance)) return result('skipped', clear, open);
-    if (ctx.dryRun) return wouldDo('updated', 'reset the branch and update the merge request', open);
+    const retargeting = retarget && `retarget the merge request from ${retarget.from} to ${retarget.to}, `;
+    if (ctx.dryRun) return wouldDo('updated', `${retargeting || ''}reset the branch and update the merge request`, open);
+    // The commit first: a run that stops before the update leaves a head the next run takes for its own and finishes.
     const commit = await write(ctx, project, clear, { force: true, hash, actions });
-    return result('updated', null, await platform.updateMergeRequest(project, open.iid, { description: body(commit.id) }));
+    const updated = await platform.updateMergeRequest(project, open.iid, {
+      description: body(commit.id),
+      ...(retarget ? { targetBranch: retarget.to } : {}),
+    });
+    return result(
+      'updated',
+      retarget ? `retargeted from ${retarget.from} to ${retarget.to}, the default branch now; the branch rebuilt on it` : null,
+      updated,
+    );
   }
   const closed = requests.find((mr) => mr.state === 'closed');
   if (closed) return result('declined', `merge request !${closed.iid} was closed without merging; the bot does not open it again`, closed);

@@ -466,6 +466,13 @@ export class FakeGitLab {
     project.branches.set(branch, commit.id);
   }
 
+  /** Makes an existing branch the default one, as a maintainer would in the settings (open merge requests keep their target). */
+  setDefaultBranch(projectPath: string, branch: string): void {
+    const project = this.mustProject(projectPath);
+    if (!project.branches.has(branch)) throw new Error(`setDefaultBranch: no branch ${branch}`);
+    project.defaultBranch = branch;
+  }
+
   /** Protects a branch name or wildcard pattern ('cigen/*'), as a maintainer would in the settings. */
   protectBranch(projectPath: string, pattern: string): void {
     const project = this.mustProject(projectPath);

@@ -203,3 +203,47 @@ describe('a merge request whose description people rewrote, dropping the hidden 
     expect(fake.writes()).toEqual([]);
   });
 });
+
+describe('a project whose default branch changed after the merge request was opened (GitLab leaves the MR on its target)', () => {
+  const head = (path: string, branch: string) => fake.branches(path).find((b) => b.name === branch)?.commit;
+  /** `trunk` made from main with a commit of its own, then made the default branch. */
+  const moveDefault = (path: string, files: Record<string, string>) => {
+    fake.pushAsHuman(path, 'trunk', files, 'trunk only');
+    fake.setDefaultBranch(path, 'trunk');
+  };
+
+  for (const [what, files] of [
+    ['its pipeline the same', { 'README.md': 'trunk only\n' }],
+    ['its pipeline changed there', { '.gitlab-ci.yml': `${KANIKO_CI}\n# trunk\n` }],
+  ] as const)
+    it(`is retargeted to the new default and its branch rebuilt there, never on another base (${what})`, async () => {
+      const id = fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO_CI } });
+      await run();
+      moveDefault('acme/shop', files);
+
+      fake.resetLog();
+      expect(byPath(await run({ dryRun: true }))['acme/shop']).toMatchObject({
+        status: 'updated',
+        reason: expect.stringMatching(/^would retarget the merge request from main to trunk/),
+      });
+      expect(fake.writes()).toEqual([]);
+
+      expect(byPath(await run())['acme/shop']).toMatchObject({
+        status: 'updated',
+        reason: 'retargeted from main to trunk, the default branch now; the branch rebuilt on it',
+      });
+      expect(fake.writes().map((w) => `${w.method} ${w.path}`)).toEqual([
+        `POST /api/v4/projects/${id}/repository/commits`,
+        `PUT /api/v4/projects/${id}/merge_requests/1`,
+      ]);
+      const [mr] = fake.mergeRequests('acme/shop');
+      expect(mr?.target_branch).toBe('trunk');
+      // The branch is trunk and the bot's one commit: nothing of another branch rides along.
+      expect(fake.commits('acme/shop', BRANCH)[1]?.id).toBe(head('acme/shop', 'trunk'));
+      expect(mr?.description).toContain(`<!-- cigen:head=${head('acme/shop', BRANCH)} -->`);
+
+      fake.resetLog();
+      expect(byPath(await run())['acme/shop']).toMatchObject({ status: 'unchanged' });
+      expect(fake.writes()).toEqual([]);
+    });
+});
