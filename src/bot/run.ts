@@ -7,6 +7,7 @@
  *   an open MR with the same content hash        -> unchanged
  *   an open MR, the branch where the bot left it -> updated (branch reset, description)
  *   an open MR into a former default branch      -> updated (retargeted, branch rebuilt on the default)
+ *   an MR being merged (locked)                  -> skipped, left alone
  *   an MR closed without merging                 -> declined, never opened again
  *   otherwise                                    -> branch + commit in one call, then the MR
  * A branch the bot created before a crash is reused (when the bot authored and committed all of
@@ -327,6 +328,9 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
   const wouldDo = (status: ProjectStatus, what: string, mergeRequest: MergeRequest | null = null): ProjectResult =>
     result(status, `would ${what} (dry run${access === null ? `; ${UNKNOWN_ACCESS}` : ''})`, mergeRequest, dry);
   const requests = await botMergeRequests(platform, project);
+  // GitLab is merging it (opened -> locked -> merged): a reset now would change what it merges.
+  const merging = requests.find((mr) => mr.state === 'locked');
+  if (merging) return result('skipped', `merge request !${merging.iid} is being merged (locked); the bot leaves it`, merging);
   const open = requests.find((mr) => mr.state === 'opened');
   if (open) {
     const branch = await platform.branch(project, BRANCH);

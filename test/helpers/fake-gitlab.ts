@@ -522,6 +522,13 @@ export class FakeGitLab {
     return mr.iid;
   }
 
+  /** Puts an open merge request in the state GitLab keeps it in while it merges it (MergeRequest#lock_mr: opened -> locked). */
+  lockMergeRequest(projectPath: string, iid: number): void {
+    const mr = this.mustMr(this.mustProject(projectPath), iid);
+    if (mr.state !== 'opened') throw new Error(`lockMergeRequest: !${iid} is ${mr.state}`);
+    mr.state = 'locked';
+  }
+
   closeMergeRequest(projectPath: string, iid: number): void {
     const mr = this.mustMr(this.mustProject(projectPath), iid);
     if (mr.state !== 'opened') throw new Error(`closeMergeRequest: !${iid} is ${mr.state}`);

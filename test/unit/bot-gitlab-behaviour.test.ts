@@ -247,3 +247,24 @@ describe('a project whose default branch changed after the merge request was ope
       expect(fake.writes()).toEqual([]);
     });
 });
+
+describe('a merge request GitLab is merging (state locked: MergeRequest#lock_mr, opened -> locked -> merged)', () => {
+  it('is left alone: no reset of its branch, no second merge request', async () => {
+    fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    await run();
+    const head = fake.branches('acme/shop').find((b) => b.name === BRANCH)?.commit;
+    fake.pushAsHuman('acme/shop', 'main', { '.gitlab-ci.yml': `${KANIKO_CI}\n# changed\n` });
+    fake.lockMergeRequest('acme/shop', 1);
+
+    fake.resetLog();
+    for (const dryRun of [true, false])
+      expect(byPath(await run({ dryRun }))['acme/shop']).toMatchObject({
+        status: 'skipped',
+        reason: 'merge request !1 is being merged (locked); the bot leaves it',
+        mergeRequest: expect.stringMatching(/\/merge_requests\/1$/),
+      });
+    expect(fake.writes()).toEqual([]);
+    expect(fake.branches('acme/shop').find((b) => b.name === BRANCH)?.commit).toBe(head);
+    expect(fake.mergeRequests('acme/shop')).toHaveLength(1);
+  });
+});
