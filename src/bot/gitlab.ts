@@ -19,10 +19,13 @@ import {
   type Platform,
   type Project,
   type ProjectRef,
+  type ProtectedBranches,
   type ListedSelection,
 } from './platform.js';
 
 const PER_PAGE = 100;
+/** GitLab lists at most this many protected branch rules, whatever the page (gitlabhq ProtectedBranchesFinder::LIMIT). */
+const PROTECTED_BRANCHES_LIMIT = 100;
 
 /**
  * What `permissions` say of the token's access (GET /projects and GET /projects/:id have them, a
@@ -193,13 +196,14 @@ export class GitLabPlatform implements Platform {
     return { name: raw.name, protected: raw.protected, commit: raw.commit.id };
   }
 
-  async protectedBranches(project: ProjectRef): Promise<string[]> {
+  async protectedBranches(project: ProjectRef): Promise<ProtectedBranches> {
     const list = check(
       SCHEMAS.protectedBranches,
       await this.api.ProtectedBranches.all(project.id, { perPage: PER_PAGE }),
       `protected branches of ${project.path}`,
     );
-    return list.map((raw) => raw.name);
+    // As many as GitLab lists at most: there may be more it does not show.
+    return { patterns: list.map((raw) => raw.name), complete: list.length < PROTECTED_BRANCHES_LIMIT };
   }
 
   async commitsBetween(project: ProjectRef, from: string, to: string): Promise<Commit[]> {

@@ -28,6 +28,13 @@ export interface Branch {
   commit: string;
 }
 
+export interface ProtectedBranches {
+  /** Exact names, or `*` wildcards. */
+  patterns: string[];
+  /** False when the instance may have more rules than it listed (it lists a limited number). */
+  complete: boolean;
+}
+
 export interface Commit {
   id: string;
   message: string;
@@ -76,7 +83,7 @@ export interface Platform {
   /** A branch, or undefined when it does not exist. */
   branch(project: ProjectRef, name: string): Promise<Branch | undefined>;
   /** Protected branch name patterns (exact names, or `*` wildcards). */
-  protectedBranches(project: ProjectRef): Promise<string[]>;
+  protectedBranches(project: ProjectRef): Promise<ProtectedBranches>;
   /** Commits on `to` that are not on `from`, oldest first. */
   commitsBetween(project: ProjectRef, from: string, to: string): Promise<Commit[]>;
   /** Merge requests into the project from a branch named `sourceBranch`, in any state, forks' included (see sourceProjectId). */

@@ -276,11 +276,17 @@ class Clearance {
 /** A Clearance to write the bot's branch, or why the bot may not. */
 async function clearance(ctx: Context, project: Project, branch: Branch | undefined): Promise<Clearance | string> {
   if (BRANCH === project.defaultBranch) return `the default branch is ${BRANCH}; the bot never writes to a default branch`;
-  const patterns = await ctx.platform.protectedBranches(project);
+  const { patterns, complete } = await ctx.platform.protectedBranches(project);
   const pattern = patterns.includes(BRANCH) ? undefined : patterns.find((p) => matchesPattern(BRANCH, p));
   if (pattern !== undefined) return `${BRANCH} matches the protected pattern '${pattern}'; the bot never writes to a protected branch`;
-  // An exact name, or what GitLab itself says of the branch (a rule this listing may not show).
+  // An exact name, or what GitLab itself says of the branch (every rule, those this listing does not show too).
   if (patterns.includes(BRANCH) || branch?.protected) return `${BRANCH} is a protected branch; the bot never writes to one`;
+  // A branch not there yet has no flag: with rules unlisted, one of them could protect the name.
+  if (!complete && !branch)
+    return (
+      `the project has more protected branch rules than GitLab lists (${patterns.length}); whether ${BRANCH} would be ` +
+      'protected cannot be checked, so the bot does not create it'
+    );
   return new Clearance(project.id);
 }
 

@@ -189,6 +189,9 @@ interface Project {
   sharedWith: string[];
 }
 
+/** GitLab lists at most this many protected branch rules (gitlabhq app/finders/protected_branches_finder.rb, LIMIT). */
+const PROTECTED_BRANCHES_LIMIT = 100;
+
 const HUMAN: FakeUser = { id: 2, username: 'human', name: 'Human Developer', email: 'human@example.com' };
 const SEED: FakeUser = { id: 3, username: 'seed', name: 'Seed', email: 'seed@example.com' };
 
@@ -1231,8 +1234,9 @@ export class FakeGitLab {
     }
     if (r2 === 'protected_branches' && n === 3) {
       allow('GET');
+      // No more than ProtectedBranchesFinder::LIMIT (100) rules, however many there are and whatever the page.
       return this.paginate(
-        project.protectedPatterns.map((p) => {
+        project.protectedPatterns.slice(0, PROTECTED_BRANCHES_LIMIT).map((p) => {
           const level = [
             { id: p.id, access_level: 40, access_level_description: 'Maintainers', deploy_key_id: null, user_id: null, group_id: null },
           ];

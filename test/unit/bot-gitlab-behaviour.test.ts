@@ -268,3 +268,29 @@ describe('a merge request GitLab is merging (state locked: MergeRequest#lock_mr,
     expect(fake.mergeRequests('acme/shop')).toHaveLength(1);
   });
 });
+
+describe('a project with more protected branch rules than GitLab lists (ProtectedBranchesFinder::LIMIT, 100)', () => {
+  const rules = Array.from({ length: 100 }, (_, i) => `release/${i}`);
+
+  it('gets no new bot branch: a rule past the hundredth (cigen/*) could protect it, and the list does not show it', async () => {
+    fake.addProject({ path: 'acme/shop', protectedBranches: ['main', ...rules, 'cigen/*'], files: { '.gitlab-ci.yml': KANIKO_CI } });
+    for (const dryRun of [true, false])
+      expect(byPath(await run({ dryRun }))['acme/shop']).toMatchObject({
+        status: 'skipped',
+        reason: expect.stringContaining('more protected branch rules than GitLab lists'),
+      });
+    expect(fake.writes()).toEqual([]);
+    expect(fake.branches('acme/shop').map((b) => b.name)).toEqual(['main']);
+  });
+
+  it("still updates its existing branch, which GitLab itself says is not protected (the branch's own flag weighs every rule)", async () => {
+    fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    await run();
+    for (const rule of rules) fake.protectBranch('acme/shop', rule);
+    fake.pushAsHuman('acme/shop', 'main', { '.gitlab-ci.yml': `${KANIKO_CI}\n# changed\n` });
+    expect(byPath(await run())['acme/shop']?.status).toBe('updated');
+    fake.protectBranch('acme/shop', 'cigen/*');
+    fake.pushAsHuman('acme/shop', 'main', { '.gitlab-ci.yml': `${KANIKO_CI}\n# changed again\n` });
+    expect(byPath(await run())['acme/shop']).toMatchObject({ status: 'skipped', reason: expect.stringContaining('is a protected branch') });
+  });
+});
