@@ -87,6 +87,33 @@ async function reach(url: string | URL, init: RequestInit, host: string): Promis
   }
 }
 
+/**
+ * A response's body, at most `limit` bytes: a declared Content-Length past it is refused before
+ * the body is read, and reading stops (the body cancelled) at the first chunk past it, so a
+ * registry that streams forever costs no more memory than the limit.
+ */
+async function boundedBody(response: Response, what: string, limit: number = MAX_BYTES): Promise<Buffer> {
+  const declared = Number(response.headers.get('content-length') ?? '');
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel();
+    throw new InputError(`${what} is larger than ${limit} bytes (Content-Length ${declared})`);
+  }
+  if (!response.body) return Buffer.alloc(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return Buffer.concat(chunks, length);
+    length += value.byteLength;
+    if (length > limit) {
+      await reader.cancel();
+      throw new InputError(`${what} is larger than ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+}
+
 /** A small read client for one repository: the token dance of the distribution spec, no more. */
 export class RegistryReader {
   private readonly base: string;
@@ -132,16 +159,16 @@ export class RegistryReader {
     url.searchParams.set('scope', challenge.params['scope'] ?? `repository:${this.ref.repository}:pull`);
     const reply = await reach(url, { headers: basic ? { Authorization: basic } : {} }, url.host);
     if (!reply.ok) throw new InputError(`${this.ref.registry}: the token service refused the credentials (HTTP ${reply.status})`);
-    const body = (await reply.json()) as { token?: string; access_token?: string };
-    const token = body.token ?? body.access_token;
-    if (!token) throw new InputError(`${this.ref.registry}: the token service answered without a token`);
+    let body: { token?: unknown; access_token?: unknown } | null;
+    try {
+      body = JSON.parse((await boundedBody(reply, `${url.host}: the token`)).toString('utf8')) as typeof body;
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      body = null;
+    }
+    const token = body?.token ?? body?.access_token;
+    if (typeof token !== 'string' || !token) throw new InputError(`${this.ref.registry}: the token service answered without a token`);
     return `Bearer ${token}`;
-  }
-
-  private async bytes(response: Response, what: string): Promise<Buffer> {
-    const body = Buffer.from(await response.arrayBuffer());
-    if (body.length > MAX_BYTES) throw new InputError(`${what} is larger than ${MAX_BYTES} bytes`);
-    return body;
   }
 
   /** A manifest by digest or tag, its bytes checked against the digest asked for. */
@@ -152,7 +179,7 @@ export class RegistryReader {
       return undefined;
     }
     if (!response.ok) throw new InputError(`${this.ref.registry}/${this.ref.repository}: manifest ${reference}: HTTP ${response.status}`);
-    const bytes = await this.bytes(response, `manifest ${reference}`);
+    const bytes = await boundedBody(response, `manifest ${reference}`);
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     if (reference.startsWith('sha256:') && digest !== reference)
       throw new InputError(`${this.ref.registry}/${this.ref.repository}: the registry served manifest ${digest} for ${reference}`);
@@ -165,7 +192,7 @@ export class RegistryReader {
   async blob(digest: string): Promise<Buffer> {
     const response = await this.fetch(`/blobs/${digest}`, '*/*');
     if (!response.ok) throw new InputError(`${this.ref.registry}/${this.ref.repository}: blob ${digest}: HTTP ${response.status}`);
-    const bytes = await this.bytes(response, `blob ${digest}`);
+    const bytes = await boundedBody(response, `blob ${digest}`);
     if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== digest)
       throw new InputError(`${this.ref.registry}/${this.ref.repository}: blob ${digest} does not have that digest`);
     return bytes;
@@ -192,7 +219,7 @@ export class RegistryReader {
   async referrers(digest: string): Promise<Descriptor[]> {
     const api = await this.fetch(`/referrers/${digest}`, INDEX_TYPE);
     if (api.ok && (api.headers.get('content-type') ?? '').includes('index')) {
-      const index = JSON.parse((await this.bytes(api, 'the referrers index')).toString('utf8')) as { manifests?: Descriptor[] };
+      const index = JSON.parse((await boundedBody(api, 'the referrers index')).toString('utf8')) as { manifests?: Descriptor[] };
       return index.manifests ?? [];
     }
     await api.body?.cancel();
