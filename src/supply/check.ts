@@ -20,8 +20,8 @@ export async function verifyImage(
   const digests = [ref.digest, ...platforms.map((p) => p.digest).filter((d) => d !== ref.digest)];
   const verdicts: BundleVerdict[] = [];
   for (const digest of digests) {
-    for (const { bundle } of await reader.bundles(digest)) {
-      const verdict = checkBundle(bundle, digest, trust, policy.expected);
+    for (const found of await reader.bundles(digest)) {
+      const verdict = 'problem' in found ? { problem: found.problem } : checkBundle(found.bundle, digest, trust, policy.expected);
       // Signatures and provenance are about the image named; SBOMs about each platform image.
       if (digest !== ref.digest && verdict.kind !== 'sbom') continue;
       verdicts.push(digest === ref.digest ? verdict : { ...verdict, subject: digest });

@@ -183,7 +183,8 @@ export class RegistryReader {
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     if (reference.startsWith('sha256:') && digest !== reference)
       throw new InputError(`${this.ref.registry}/${this.ref.repository}: the registry served manifest ${digest} for ${reference}`);
-    const body = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+    const body = jsonObject(bytes);
+    if (!body) throw new InputError(`${this.ref.registry}/${this.ref.repository}: manifest ${reference} is not a JSON object`);
     const mediaType = (typeof body['mediaType'] === 'string' ? body['mediaType'] : response.headers.get('content-type')) ?? '';
     return { body, mediaType, digest };
   }
@@ -219,27 +220,64 @@ export class RegistryReader {
   async referrers(digest: string): Promise<Descriptor[]> {
     const api = await this.fetch(`/referrers/${digest}`, INDEX_TYPE);
     if (api.ok && (api.headers.get('content-type') ?? '').includes('index')) {
-      const index = JSON.parse((await boundedBody(api, 'the referrers index')).toString('utf8')) as { manifests?: Descriptor[] };
-      return index.manifests ?? [];
+      const index = jsonObject(await boundedBody(api, 'the referrers index'));
+      if (!index)
+        throw new InputError(`${this.ref.registry}/${this.ref.repository}: the referrers index of ${digest} is not a JSON object`);
+      return descriptors(index['manifests']);
     }
     await api.body?.cancel();
     const tagged = await this.manifest(digest.replace(':', '-'));
-    return ((tagged?.body['manifests'] as Descriptor[] | undefined) ?? []).filter((d) => typeof d?.digest === 'string');
+    return descriptors(tagged?.body['manifests']);
   }
 
-  /** The Sigstore bundles attached to a digest, each with the annotations of its referrer. */
-  async bundles(digest: string): Promise<{ descriptor: Descriptor; bundle: unknown }[]> {
-    const found: { descriptor: Descriptor; bundle: unknown }[] = [];
+  /**
+   * The Sigstore bundles attached to a digest, each with its referrer's descriptor. A referrer
+   * that cannot be read, or holds no JSON, is that referrer's problem only: anyone who can push
+   * can attach one, and it must not keep the others from being judged.
+   */
+  async bundles(digest: string): Promise<FoundBundle[]> {
+    const found: FoundBundle[] = [];
     for (const descriptor of await this.referrers(digest)) {
       if (descriptor.artifactType !== BUNDLE_MEDIA_TYPE) continue;
-      const manifest = await this.manifest(descriptor.digest);
-      const layer = (manifest?.body['layers'] as Descriptor[] | undefined)?.find((l) => l.mediaType === BUNDLE_MEDIA_TYPE);
-      if (!layer) continue;
-      found.push({ descriptor, bundle: JSON.parse((await this.blob(layer.digest)).toString('utf8')) as unknown });
+      try {
+        found.push(await this.bundleOf(descriptor));
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        found.push({ descriptor, problem: `the referrer ${descriptor.digest} cannot be read: ${error.message}` });
+      }
     }
     return found;
   }
+
+  private async bundleOf(descriptor: Descriptor): Promise<FoundBundle> {
+    const notBundle = (why: string): FoundBundle => ({ descriptor, problem: `not a Sigstore bundle: ${why}` });
+    const manifest = await this.manifest(descriptor.digest);
+    if (!manifest) return notBundle(`the referrer manifest ${descriptor.digest} is not in the registry`);
+    const layer = descriptors(manifest.body['layers']).find((l) => l.mediaType === BUNDLE_MEDIA_TYPE);
+    if (!layer) return notBundle(`the referrer manifest ${descriptor.digest} has no bundle layer`);
+    const bundle = jsonObject(await this.blob(layer.digest));
+    return bundle ? { descriptor, bundle } : notBundle(`the layer of ${descriptor.digest} is not a JSON object`);
+  }
 }
+
+/** A referrer's bundle (its JSON, not yet checked), or why it could not be read. */
+export type FoundBundle = { descriptor: Descriptor; bundle: Record<string, unknown> } | { descriptor: Descriptor; problem: string };
+
+/** Bytes that hold a JSON object, parsed; else undefined. */
+function jsonObject(bytes: Buffer): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(bytes.toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The descriptors of a manifests or layers list: the entries that name a digest. */
+const descriptors = (list: unknown): Descriptor[] =>
+  Array.isArray(list)
+    ? list.filter((d): d is Descriptor => typeof d === 'object' && d !== null && typeof (d as Descriptor).digest === 'string')
+    : [];
 
 /**
  * Attaches a bundle to the image as an OCI 1.1 referrer (cosign's bundle spec), through

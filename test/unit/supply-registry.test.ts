@@ -3,12 +3,22 @@
  * `node:http` server per test): what a hostile or odd registry can make it do. The real registry
  * (CNCF distribution) is the e2e tier's.
  */
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
+import { verifyImage } from '../../src/supply/check.js';
 import { parseDigestReference } from '../../src/supply/reference.js';
-import { RegistryReader } from '../../src/supply/registry.js';
+import { RegistryReader, type Descriptor } from '../../src/supply/registry.js';
+import { signStatement } from '../../src/supply/signing.js';
+import { BUNDLE_MEDIA_TYPE, statement } from '../../src/supply/statement.js';
+import { parseTrustedRoot, trustMaterial } from '../../src/supply/trust.js';
+import type { Policy } from '../../src/supply/verify.js';
+import { startSigstoreStandIn, type SigstoreStandIn } from '../e2e/lib/sigstore-standin.js';
 
 const DIGEST = `sha256:${'3'.repeat(64)}`;
 const MiB = 1024 * 1024;
@@ -80,5 +90,123 @@ describe('a registry that answers with more than any manifest or bundle', () => 
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toBe(`blob ${DIGEST} is larger than ${16 * MiB} bytes (Content-Length ${200 * MiB})`);
     expect(sent.bytes).toBeLessThan(32 * MiB);
+  });
+});
+
+const INDEX = 'application/vnd.oci.image.index.v1+json';
+const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const sha256 = (bytes: Buffer | string): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+/** What a fake registry holds: manifests and blobs by digest, the referrers of each digest. */
+class Store {
+  readonly manifests = new Map<string, { type: string; bytes: Buffer }>();
+  readonly blobs = new Map<string, Buffer>();
+  readonly referrers = new Map<string, Descriptor[]>();
+
+  manifest(body: unknown, type = MANIFEST): Descriptor {
+    const bytes = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const digest = sha256(bytes);
+    this.manifests.set(digest, { type, bytes });
+    return { mediaType: type, digest, size: bytes.length };
+  }
+
+  blob(bytes: Buffer | string): Descriptor {
+    const buffer = Buffer.from(bytes);
+    this.blobs.set(sha256(buffer), buffer);
+    return { mediaType: 'application/octet-stream', digest: sha256(buffer), size: buffer.length };
+  }
+
+  /** A referrer manifest holding `layer` as its bundle, attached to `subject`, as @sigstore/oci writes it. */
+  attach(subject: string, layer: Buffer | string): Descriptor {
+    const descriptor = this.manifest({
+      schemaVersion: 2,
+      mediaType: MANIFEST,
+      artifactType: BUNDLE_MEDIA_TYPE,
+      config: this.blob('{}'),
+      layers: [{ ...this.blob(layer), mediaType: BUNDLE_MEDIA_TYPE }],
+    });
+    const entry = { ...descriptor, artifactType: BUNDLE_MEDIA_TYPE };
+    this.referrers.set(subject, [...(this.referrers.get(subject) ?? []), entry]);
+    return entry;
+  }
+
+  /** Serves the OCI distribution API for repository group/app: manifests, blobs, the referrers API. */
+  handler(pageSize = Infinity): Handler {
+    return (request, response) => {
+      const url = new URL(request.url ?? '/', 'http://registry');
+      const match = /^\/v2\/group\/app\/(manifests|blobs|referrers)\/([^/]+)$/.exec(url.pathname);
+      const [, kind, reference] = match ?? [];
+      if (kind === 'manifests' && this.manifests.has(reference as string)) {
+        const { type, bytes } = this.manifests.get(reference as string)!;
+        response.writeHead(200, { 'Content-Type': type }).end(bytes);
+      } else if (kind === 'blobs' && this.blobs.has(reference as string)) {
+        response.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(this.blobs.get(reference as string));
+      } else if (kind === 'referrers') {
+        const all = this.referrers.get(reference as string) ?? [];
+        const from = Number(url.searchParams.get('page') ?? '0');
+        const page = all.slice(from, from + pageSize);
+        const next = from + pageSize < all.length ? { Link: `<${url.pathname}?page=${from + pageSize}>; rel="next"` } : {};
+        response
+          .writeHead(200, { 'Content-Type': INDEX, ...next })
+          .end(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: page }));
+      } else {
+        response.writeHead(404).end();
+      }
+    };
+  }
+}
+
+describe('bundles the registry holds that are not bundles', () => {
+  let dir: string;
+  let sigstore: SigstoreStandIn;
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cigen-supply-registry-'));
+    sigstore = await startSigstoreStandIn(dir);
+  });
+  afterAll(async () => {
+    await sigstore?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const policy: Policy = { expected: { mode: 'key', key: key.publicKey, name: 'cosign.pub' }, require: [], protectedRef: false };
+  const trust = () => trustMaterial(parseTrustedRoot(readFileSync(sigstore.trustedRoot, 'utf8'), 'root'), key.publicKey);
+  /** An image, and a valid signature of it by the key, attached. */
+  async function signedImage(store: Store): Promise<string> {
+    const image = store.manifest({ schemaVersion: 2, mediaType: MANIFEST, config: store.blob('{"os":"linux"}'), layers: [] }).digest;
+    const bundle = await signStatement(statement('127.0.0.1/group/app', image, 'signature', {}), {
+      fulcioUrl: sigstore.fulcioUrl,
+      rekorUrl: sigstore.rekorUrl,
+      tsaUrl: sigstore.tsaUrl,
+      key: { pem: key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), password: '', name: 'cosign.key' },
+    });
+    store.attach(image, JSON.stringify(bundle));
+    return image;
+  }
+
+  it('a referrer whose bundle is not JSON, beside a valid signature: that one is refused, the image verified', async () => {
+    const store = new Store();
+    const image = await signedImage(store);
+    store.attach(image, 'not json');
+    const host = await serve(store.handler());
+    const verdict = await verifyImage(`${host}/group/app@${image}`, policy, trust(), {});
+    expect(verdict.reasons).toEqual([]);
+    expect(verdict.ok).toBe(true);
+    expect(verdict.bundles.map((b) => b.problem)).toContainEqual(expect.stringMatching(/^not a Sigstore bundle: .*not a JSON object/));
+  });
+
+  it('alone, it is a reason to refuse (exit 1), not an internal error; so is a referrer manifest that is not JSON', async () => {
+    const store = new Store();
+    const image = store.manifest({ schemaVersion: 2, mediaType: MANIFEST, config: store.blob('{}'), layers: [] }).digest;
+    const junk = store.attach(image, 'not json');
+    const broken = store.manifest('{ not json');
+    store.referrers.get(image)!.push({ ...broken, artifactType: BUNDLE_MEDIA_TYPE });
+    const host = await serve(store.handler());
+    const verdict = await verifyImage(`${host}/group/app@${image}`, policy, trust(), {});
+    expect(verdict.ok).toBe(false);
+    expect(verdict.reasons).toEqual([
+      `signature: not a Sigstore bundle: the layer of ${junk.digest} is not a JSON object`,
+      `signature: the referrer ${broken.digest} cannot be read: ${host}/group/app: manifest ${broken.digest} is not a JSON object`,
+    ]);
   });
 });
