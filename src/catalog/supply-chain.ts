@@ -328,8 +328,8 @@ export const VERIFY_INPUTS: InputDeclarations = {
     default: false,
     variable: 'CIGEN_PROTECTED_REF',
     description:
-      'The provenance must say the image was built from a protected branch or tag; keyless, it needs `ref-pattern` ' +
-      '(a job can claim protection for itself; the certificate proves the ref).',
+      'The provenance must say the image was built from a protected branch or tag; it needs `ref-pattern` ' +
+      '(a job can claim protection for itself; the certificate proves the ref), and is refused with `key` (a key proves no ref).',
     sample: true,
   },
   policy: {

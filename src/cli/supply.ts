@@ -83,7 +83,7 @@ export function registerSupplyCommands(program: Command): void {
     .option(
       '--protected-ref',
       'the provenance must say the image was built from a protected branch or tag ' +
-        '(needs --project with --ref-pattern, or --certificate-identity)',
+        '(needs --project with --ref-pattern, or --certificate-identity; refused with --key, which proves no ref)',
     )
     .option('--policy <file>', 'a policy file (YAML or JSON: identity, key, require, protected-ref); a flag replaces its part of it')
     .option('--trusted-root <file>', "a private Sigstore's trusted root (JSON); default: the public Sigstore's, through TUF")

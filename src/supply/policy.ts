@@ -144,6 +144,12 @@ export function identityOf(input: PolicyInput): Identity | undefined {
     if (named > 0 || input.issuer !== undefined)
       throw new UsageError('give a key or an identity (issuer with subject, subject-regexp or project), not both');
     if (input.refPattern !== undefined) throw new UsageError('--ref-pattern goes with --project; a key names no ref');
+    if (input.protectedRef)
+      throw new UsageError(
+        '--protected-ref needs a keyless identity that names the refs (--project with --ref-pattern, or --certificate-identity): ' +
+          'a key proves no ref, and that the ref was protected would be only what the signing pipeline says of itself ' +
+          '(CI_COMMIT_REF_PROTECTED, which a job can set on any branch); keep the key in a protected variable instead',
+      );
     return undefined;
   }
   if (input.issuer === undefined)

@@ -126,14 +126,16 @@ describe('who must have signed', () => {
       { issuer: 'https://g', subjectRegExp: 'https://g/group/app//[^@]+@refs/heads/.+', protectedRef: true },
       '--protected-ref goes with --project and --ref-pattern, or an exact --certificate-identity',
     ],
+    // A key proves no ref: the provenance's CI_COMMIT_REF_PROTECTED would be the only word for it.
+    [{ key: 'k.pub', protectedRef: true }, '--protected-ref needs a keyless identity that names the refs'],
   ])('refuses %j', (input, message) => expect(() => identityOf(input)).toThrow(message));
 
-  it('--protected-ref with --project and --ref-pattern, an exact identity, or a key, is taken', () => {
+  it('--protected-ref with --project and --ref-pattern, or an exact identity, is taken', () => {
     expect(identityOf({ issuer: 'https://g', project: 'group/app', refPattern: 'refs/heads/main', protectedRef: true })).toBeDefined();
     expect(
       identityOf({ issuer: 'https://g', subject: 'https://g/group/app//.gitlab-ci.yml@refs/heads/main', protectedRef: true }),
     ).toBeDefined();
-    expect(identityOf({ key: 'k.pub', protectedRef: true })).toBeUndefined();
+    expect(identityOf({ key: 'k.pub' })).toBeUndefined();
   });
 
   it.each([
@@ -163,6 +165,10 @@ describe('who must have signed', () => {
         [
           ['verify', `registry.example.com/app@${DIGEST}`, '--key', 'k.pub', '--require', 'sbom,vex'],
           '--require: vex is not one of signature, sbom, provenance',
+        ],
+        [
+          ['verify', `registry.example.com/app@${DIGEST}`, '--key', join(dir, 'none.pub'), '--protected-ref'],
+          '--protected-ref needs a keyless identity that names the refs',
         ],
         [
           ['sign', `registry.example.com/app@${DIGEST}`],
