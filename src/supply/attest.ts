@@ -78,6 +78,10 @@ export async function attest(kind: AttestationKind, image: string, options: Atte
   const ref = parseDigestReference(image);
   // Before the registry is read or an SBOM generated: a missing identity is found at once.
   checkSigning(options.signing);
+  const reader = new RegistryReader(ref, registryCredentials(ref.registry, options.env));
+  // Before anything is signed: the image is there and the job's credentials read it. A signature
+  // stays in the transparency log for good, one of a mistyped digest too (cosign resolves first).
+  await reader.requiredManifest(ref.digest);
   if (kind === 'signature')
     return [{ kind, platform: '', subject: ref.digest, referrer: await attach(ref, ref.digest, kind, {}, options.signing, options.env) }];
   if (kind === 'provenance') {
@@ -97,7 +101,6 @@ export async function attest(kind: AttestationKind, image: string, options: Atte
       },
     ];
   }
-  const reader = new RegistryReader(ref, registryCredentials(ref.registry, options.env));
   const attached: Attached[] = [];
   for (const platform of await platformImages(reader, ref.digest)) {
     const { text, bom } = await generateSbom(options.generator ?? 'trivy', reader, platform, options.env);

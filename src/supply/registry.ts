@@ -189,6 +189,13 @@ export class RegistryReader {
     return { body, mediaType, digest };
   }
 
+  /** The manifest of an image that must be there (read with the job's credentials, so they are tried too). */
+  async requiredManifest(digest: string): Promise<{ body: Record<string, unknown>; mediaType: string; digest: string }> {
+    const manifest = await this.manifest(digest);
+    if (!manifest) throw new InputError(`the registry has no manifest ${digest}`);
+    return manifest;
+  }
+
   /** A blob by digest, checked against it. */
   async blob(digest: string): Promise<Buffer> {
     const response = await this.fetch(`/blobs/${digest}`, '*/*');

@@ -22,8 +22,7 @@ const INDEX_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd
 
 /** The images an SBOM is made for: the image itself, or each platform of an index (attestation manifests left out). */
 export async function platformImages(reader: RegistryReader, digest: string): Promise<PlatformImage[]> {
-  const manifest = await reader.manifest(digest);
-  if (!manifest) throw new InputError(`the registry has no manifest ${digest}`);
+  const manifest = await reader.requiredManifest(digest);
   if (!INDEX_TYPES.includes(manifest.mediaType)) return [{ platform: '', digest }];
   const platforms = ((manifest.body['manifests'] as Descriptor[] | undefined) ?? [])
     .filter((d) => d.platform && d.platform.os !== 'unknown')

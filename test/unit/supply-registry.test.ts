@@ -4,13 +4,14 @@
  * (CNCF distribution) is the e2e tier's.
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
+import { attest } from '../../src/supply/attest.js';
 import { verifyImage } from '../../src/supply/check.js';
 import { parseDigestReference } from '../../src/supply/reference.js';
 import { RegistryReader, type Descriptor } from '../../src/supply/registry.js';
@@ -208,5 +209,52 @@ describe('bundles the registry holds that are not bundles', () => {
       `signature: not a Sigstore bundle: the layer of ${junk.digest} is not a JSON object`,
       `signature: the referrer ${broken.digest} cannot be read: ${host}/group/app: manifest ${broken.digest} is not a JSON object`,
     ]);
+  });
+});
+
+describe('signing checks the image first: nothing goes to the transparency log for an image that is not there', () => {
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+  /** A registry (with `answer` for the image's manifest) that is also the Sigstore services; the requests these got. */
+  async function registryAndServices(answer: (request: IncomingMessage, response: ServerResponse) => void) {
+    const services: string[] = [];
+    const host = await serve((request, response) => {
+      if ((request.url ?? '').startsWith('/v2/')) return answer(request, response);
+      services.push(request.url ?? '');
+      response.writeHead(500).end();
+    });
+    const signing = { fulcioUrl: `http://${host}/fulcio`, rekorUrl: `http://${host}/rekor`, tsaUrl: '' };
+    return { host, services, signing };
+  }
+
+  it.each(['signature', 'provenance'] as const)('%s: an image the registry does not have', async (kind) => {
+    const { host, services, signing } = await registryAndServices((_request, response) => response.writeHead(404).end());
+    const error = await attest(kind, `${host}/group/nope@${DIGEST}`, {
+      signing: { ...signing, key: { pem: key, password: '', name: 'cosign.key' } },
+      env: {},
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toBe(`the registry has no manifest ${DIGEST}`);
+    expect(services).toEqual([]);
+  });
+
+  it('credentials the registry refuses', async () => {
+    const { host, services, signing } = await registryAndServices((_request, response) =>
+      response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="registry"' }).end(),
+    );
+    const auth = mkdtempSync(join(tmpdir(), 'cigen-supply-auth-'));
+    try {
+      const config = { auths: { [host]: { auth: Buffer.from('user:wrong').toString('base64') } } };
+      writeFileSync(join(auth, 'config.json'), JSON.stringify(config));
+      const error = await attest('signature', `${host}/group/app@${DIGEST}`, {
+        signing: { ...signing, key: { pem: key, password: '', name: 'cosign.key' } },
+        env: { DOCKER_CONFIG: auth },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as Error).message).toBe(`${host}/group/app: manifest ${DIGEST}: HTTP 401`);
+      expect(services).toEqual([]);
+    } finally {
+      rmSync(auth, { recursive: true, force: true });
+    }
   });
 });
