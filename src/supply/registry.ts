@@ -225,16 +225,21 @@ export class RegistryReader {
 
   /** The referrers of a digest: the referrers API, else the `sha256-<hex>` tag. */
   async referrers(digest: string): Promise<Descriptor[]> {
+    return (await this.referrersListing(digest)).descriptors;
+  }
+
+  /** The referrers of a digest, and whether the registry's referrers API listed them (else the tag's index did). */
+  async referrersListing(digest: string): Promise<{ descriptors: Descriptor[]; api: boolean }> {
     const api = await this.fetch(`/referrers/${digest}`, INDEX_TYPE);
     if (api.ok && (api.headers.get('content-type') ?? '').includes('index')) {
       const index = jsonObject(await boundedBody(api, 'the referrers index'));
       if (!index)
         throw new InputError(`${this.ref.registry}/${this.ref.repository}: the referrers index of ${digest} is not a JSON object`);
-      return descriptors(index['manifests']);
+      return { descriptors: descriptors(index['manifests']), api: true };
     }
     await api.body?.cancel();
     const tagged = await this.manifest(digest.replace(':', '-'));
-    return descriptors(tagged?.body['manifests']);
+    return { descriptors: descriptors(tagged?.body['manifests']), api: false };
   }
 
   /**
@@ -286,11 +291,32 @@ const descriptors = (list: unknown): Descriptor[] =>
     ? list.filter((d): d is Descriptor => typeof d === 'object' && d !== null && typeof (d as Descriptor).digest === 'string')
     : [];
 
+/** How attaching retries: see attachBundle. */
+export interface AttachPacing {
+  /** Attachments tried before giving up. */
+  attempts: number;
+  /** How long an entry of a tag's index must stay listed: longer than another job takes from reading that index to writing it back. */
+  settleMs: number;
+  /** The pause before another attempt: random, so that jobs that collided drift apart. */
+  pauseMs: () => number;
+}
+
+const PACING: AttachPacing = { attempts: 6, settleMs: 3000, pauseMs: () => 200 + Math.floor(Math.random() * 800) };
+
+/** A registry answer worth another attempt: its own trouble, a timeout, a rate limit, a lost If-Match race. */
+const retryableStatus = (status: number): boolean => status >= 500 || [408, 409, 412, 429].includes(status);
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * Attaches a bundle to the image as an OCI 1.1 referrer (cosign's bundle spec), through
- * @sigstore/oci. A registry without the referrers API keeps one index per digest under a tag, which
- * two jobs attaching at once could each rewrite without the other's entry (most such registries
- * ignore If-Match): the referrer is looked for afterwards and attached again until it is listed.
+ * @sigstore/oci; the referrer manifest's digest. A registry with the referrers API lists it by
+ * itself. One without keeps one index per digest under a tag, which every job attaching rewrites
+ * whole (most such registries ignore If-Match), so a job that read the index before this entry was
+ * added can write it back without it — even after this job read its entry back. So the entry must
+ * still be listed `settleMs` after it was written, longer than any job takes from reading the index
+ * to writing it; if it is not, it is attached again (the same manifest: the same digest). Answers
+ * such as HTTP 500 (distribution's, to concurrent writes of one tag) are tried again too.
  */
 export async function attachBundle(
   ref: DigestReference,
@@ -298,25 +324,44 @@ export async function attachBundle(
   bundle: unknown,
   annotations: Record<string, string>,
   credentials: Credentials | undefined,
-  attempts = 5,
+  pacing: Partial<AttachPacing> = {},
 ): Promise<string> {
+  const { attempts, settleMs, pauseMs } = { ...PACING, ...pacing };
   const reader = new RegistryReader(ref, credentials);
-  for (let attempt = 1; ; attempt++) {
-    const descriptor = await attachArtifactToImage({
-      imageName: `${ref.registry === 'docker.io' ? 'registry-1.docker.io' : ref.registry}/${ref.repository}`,
-      imageDigest: subjectDigest,
-      artifact: Buffer.from(JSON.stringify(bundle)),
-      mediaType: BUNDLE_MEDIA_TYPE,
-      annotations,
-      // No credentials for a registry that asks for none: @sigstore/oci signs in whenever it is
-      // given any (empty ones too), and a registry that sends no challenge fails that sign-in.
-      credentials: credentials as Credentials,
-    });
-    if ((await reader.referrers(subjectDigest)).some((d) => d.digest === descriptor.digest)) return descriptor.digest;
-    if (attempt >= attempts)
-      throw new InputError(
-        `the registry does not list the attached ${descriptor.digest} among the referrers of ${subjectDigest} after ${attempts} attempts`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 200 + Math.floor(Math.random() * 800)));
+  const listed = async (digest: string): Promise<{ listed: boolean; api: boolean }> => {
+    const listing = await reader.referrersListing(subjectDigest);
+    return { listed: listing.descriptors.some((d) => d.digest === digest), api: listing.api };
+  };
+  let why = '';
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (attempt > 1) await sleep(pauseMs());
+    let digest: string;
+    try {
+      digest = (
+        await attachArtifactToImage({
+          imageName: `${ref.registry === 'docker.io' ? 'registry-1.docker.io' : ref.registry}/${ref.repository}`,
+          imageDigest: subjectDigest,
+          artifact: Buffer.from(JSON.stringify(bundle)),
+          mediaType: BUNDLE_MEDIA_TYPE,
+          annotations,
+          // No credentials for a registry that asks for none: @sigstore/oci signs in whenever it is
+          // given any (empty ones too), and a registry that sends no challenge fails that sign-in.
+          credentials: credentials as Credentials,
+        })
+      ).digest;
+    } catch (error) {
+      const status = (error as { cause?: { statusCode?: unknown } }).cause?.statusCode;
+      if (typeof status !== 'number' || !retryableStatus(status)) throw error;
+      why = `the registry answered HTTP ${status}`;
+      continue;
+    }
+    const now = await listed(digest);
+    if (now.listed && now.api) return digest;
+    if (now.listed) {
+      await sleep(settleMs);
+      if ((await listed(digest)).listed) return digest;
+    }
+    why = `the registry does not keep ${digest} among the referrers of ${subjectDigest}`;
   }
+  throw new InputError(`${why} (${attempts} attempts)`);
 }

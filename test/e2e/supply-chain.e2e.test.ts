@@ -8,7 +8,7 @@
  * with its reason, a wrong identity, a wrong key, a signature copied onto another digest, and a
  * missing attestation. What is stored is checked against cosign's bundle spec.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -447,6 +447,62 @@ describe('a registry that asks for no credentials', () => {
       expect(verified.stdout).toContain(`✓ signature: signed by ${APP_IDENTITY} (issuer ${SERVER})`);
     } finally {
       await open.stop();
+    }
+  });
+});
+
+/** `cigen` run without waiting, so that several run at once. */
+function cigenAsync(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/cigen.cjs'), ...args], { env: cliEnv(env), cwd: work });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, out }));
+  });
+}
+
+describe('jobs attaching to one image at once (the tag schema: one index per digest, rewritten whole)', () => {
+  it('every signature a job reported attached is listed in the end', async () => {
+    const keyDir = mkdtempSync(join(tmpdir(), 'cigen-race-keys-'));
+    try {
+      const key = join(keyDir, 'race.key');
+      const gen = spawnSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key], {
+        encoding: 'utf8',
+      });
+      expect(gen.status, gen.stderr).toBe(0);
+      const [, digest] = bare.split('@') as [string, string];
+      for (const trial of [1, 2, 3]) {
+        // A repository of its own per trial: an image with an empty index.
+        const copy = spawnSync(
+          'skopeo',
+          [
+            'copy',
+            '--all',
+            '--preserve-digests',
+            '--src-tls-verify=false',
+            '--dest-tls-verify=false',
+            `docker://${bare}`,
+            `docker://${registry.host}/group/race${trial}:1`,
+          ],
+          { env: { ...process.env, REGISTRY_AUTH_FILE: harnessAuthFile(registry, work) }, encoding: 'utf8' },
+        );
+        expect(copy.status, copy.stderr).toBe(0);
+        const image = `${registry.host}/group/race${trial}@${digest}`;
+        const reports = [1, 2, 3, 4, 5, 6].map((n) => join(work, `race${trial}-${n}.env`));
+        const runs = await Promise.all(reports.map((report) => cigenAsync(['sign', ...stand(), '--key', key, '--report', report, image])));
+        for (const run of runs) expect(run.status, run.out).toBe(0);
+        const attached = reports.map((report) => readReport(work, report.slice(work.length + 1))['CIGEN_SIGNATURE_REF']?.split('@')[1]);
+        const index = await send(`http://${registry.host}/v2/group/race${trial}/manifests/${digest.replace(':', '-')}`, {
+          headers: { Authorization: registry.authorization, Accept: 'application/vnd.oci.image.index.v1+json' },
+        });
+        const listed = (JSON.parse(index.body) as { manifests: { digest: string }[] }).manifests.map((m) => m.digest);
+        expect(new Set(attached).size, `trial ${trial}`).toBe(6);
+        for (const referrer of attached) expect(listed, `trial ${trial}`).toContain(referrer);
+      }
+    } finally {
+      rmSync(keyDir, { recursive: true, force: true });
     }
   });
 });

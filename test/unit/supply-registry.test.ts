@@ -14,7 +14,7 @@ import { InputError } from '../../src/errors.js';
 import { attest } from '../../src/supply/attest.js';
 import { verifyImage } from '../../src/supply/check.js';
 import { parseDigestReference } from '../../src/supply/reference.js';
-import { RegistryReader, type Descriptor } from '../../src/supply/registry.js';
+import { attachBundle, RegistryReader, type Descriptor } from '../../src/supply/registry.js';
 import { signStatement } from '../../src/supply/signing.js';
 import { BUNDLE_MEDIA_TYPE, statement } from '../../src/supply/statement.js';
 import { parseTrustedRoot, trustMaterial } from '../../src/supply/trust.js';
@@ -256,5 +256,115 @@ describe('signing checks the image first: nothing goes to the transparency log f
     } finally {
       rmSync(auth, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * A registry without the referrers API (as CNCF distribution 2.x): blobs, manifests by digest and
+ * by tag, and the push API @sigstore/oci uses. `onIndexPut` and `onIndexGet` let a test play
+ * another job writing the same `sha256-<hex>` index at a chosen moment.
+ */
+class TagSchemaRegistry {
+  readonly manifests = new Map<string, { type: string; bytes: Buffer }>();
+  readonly blobs = new Map<string, Buffer>();
+  private uploads = 0;
+  /** Before an index PUT is stored: a status to answer instead (the PUT is then not stored). */
+  onIndexPut: () => number | undefined = () => undefined;
+  /** After an index GET was answered. */
+  onIndexGet: () => void = () => undefined;
+
+  image(): string {
+    const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: { digest: sha256('{}') }, layers: [] }));
+    this.manifests.set(sha256(bytes), { type: MANIFEST, bytes });
+    return sha256(bytes);
+  }
+
+  /** The digests the `sha256-<hex>` index of `subject` lists. */
+  listed(subject: string): string[] {
+    const index = this.manifests.get(subject.replace(':', '-'));
+    return index ? (JSON.parse(index.bytes.toString()) as { manifests: Descriptor[] }).manifests.map((d) => d.digest) : [];
+  }
+
+  handler(): Handler {
+    return (request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => this.answer(request, Buffer.concat(chunks), response));
+    };
+  }
+
+  private answer(request: IncomingMessage, body: Buffer, response: ServerResponse): void {
+    const url = new URL(request.url ?? '/', 'http://registry');
+    const [, kind, reference] = /^\/v2\/group\/app\/(manifests|blobs|referrers|blobs\/uploads)\/([^/]*)$/.exec(url.pathname) ?? [];
+    const method = request.method ?? 'GET';
+    const isIndex = reference?.startsWith('sha256-') ?? false;
+    if (kind === 'blobs/uploads' && method === 'POST') {
+      response.writeHead(202, { Location: `/v2/group/app/blobs/uploads/${++this.uploads}` }).end();
+    } else if (kind === 'blobs/uploads' && method === 'PUT') {
+      this.blobs.set(url.searchParams.get('digest') ?? '', body);
+      response.writeHead(201).end();
+    } else if (kind === 'blobs') {
+      const blob = this.blobs.get(reference as string);
+      response.writeHead(blob ? 200 : 404).end(method === 'HEAD' ? undefined : blob);
+    } else if (kind === 'manifests' && method === 'PUT') {
+      const status = isIndex ? this.onIndexPut() : undefined;
+      if (status !== undefined) {
+        response.writeHead(status).end();
+        return;
+      }
+      const type = request.headers['content-type'] ?? MANIFEST;
+      this.manifests.set(reference as string, { type, bytes: body });
+      this.manifests.set(sha256(body), { type, bytes: body });
+      response.writeHead(201, { 'Docker-Content-Digest': sha256(body) }).end();
+    } else if (kind === 'manifests' && this.manifests.has(reference as string)) {
+      const { type, bytes } = this.manifests.get(reference as string)!;
+      const headers = { 'Content-Type': type, 'Docker-Content-Digest': sha256(bytes), 'Content-Length': String(bytes.length) };
+      response.writeHead(200, headers).end(method === 'HEAD' ? undefined : bytes);
+      if (isIndex && method === 'GET') this.onIndexGet();
+    } else {
+      response.writeHead(404).end();
+    }
+  }
+}
+
+describe('attaching where the referrers are one index under a tag, which other jobs rewrite too', () => {
+  const bundle = { mediaType: BUNDLE_MEDIA_TYPE, note: 'the bundle is not read here' };
+  const quick = { settleMs: 20, pauseMs: () => 5 };
+
+  it('an entry another job drops after it was read back is found missing later and attached again', async () => {
+    const registry = new TagSchemaRegistry();
+    const image = registry.image();
+    const host = await serve(registry.handler());
+    // Another job read the index before this one's entry was added, and writes it back (without
+    // the entry) once this job has read its entry back.
+    let before: { type: string; bytes: Buffer } | undefined;
+    let puts = 0;
+    registry.onIndexPut = () => {
+      if (++puts === 1) before = registry.manifests.get(image.replace(':', '-'));
+      return undefined;
+    };
+    let dropped = false;
+    registry.onIndexGet = () => {
+      // The read-back after this job's PUT: then the other job's PUT lands.
+      if (puts !== 1 || dropped) return;
+      dropped = true;
+      if (before) registry.manifests.set(image.replace(':', '-'), before);
+      else registry.manifests.delete(image.replace(':', '-'));
+    };
+    const ref = parseDigestReference(`${host}/group/app@${image}`);
+    const referrer = await attachBundle(ref, image, bundle, {}, undefined, quick);
+    expect(dropped).toBe(true);
+    expect(registry.listed(image)).toEqual([referrer]);
+  });
+
+  it('a server error while the index is updated (distribution answers 500 to concurrent tag writes) is retried', async () => {
+    const registry = new TagSchemaRegistry();
+    const image = registry.image();
+    const host = await serve(registry.handler());
+    let puts = 0;
+    registry.onIndexPut = () => (++puts === 1 ? 500 : undefined);
+    const referrer = await attachBundle(parseDigestReference(`${host}/group/app@${image}`), image, bundle, {}, undefined, quick);
+    expect(puts).toBe(2);
+    expect(registry.listed(image)).toEqual([referrer]);
   });
 });
