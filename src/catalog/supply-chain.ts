@@ -5,6 +5,7 @@
  * hands its inputs to `cigen sign|sbom|provenance|verify` as data; the signing itself is
  * src/supply's, at run time.
  */
+import caScript from '../../components/sign/ca.sh.hbs';
 import attestScript from '../../components/sign/script.sh.hbs';
 import verifyScript from '../../components/verify/script.sh.hbs';
 import { CORE_INPUTS, IMAGE_REFERENCE, SINGLE_LINE, type InputDeclaration, type InputDeclarations } from '../builders/inputs.js';
@@ -92,14 +93,26 @@ const REGISTRY_INPUTS = {
   'registry-password': CORE_INPUTS['registry-password'],
   registries: CORE_INPUTS.registries,
   'docker-config': CORE_INPUTS['docker-config'],
+  'ca-certificates': {
+    ...CORE_INPUTS['ca-certificates'],
+    description:
+      "Certificates (PEM) cigen trusts beside the system ones, for the registry and a private Sigstore's services: " +
+      'a variable holding the PEM text, or a file-type variable (its path). E.g. `$COMPANY_CA`.',
+  },
 } as const satisfies InputDeclarations;
 
 /** A builder's inputs its sign, sbom and provenance jobs read: the credentials the build pushed with,
- *  and registry-login, whose short-lived credentials only the build job has (refused there). */
+ *  the CA it trusted, and what cannot work there: registry-login, whose short-lived credentials only
+ *  the build job has, and a registry reached without TLS checks (insecure-registries, tls-verify). */
 const BUILDER_REGISTRY_INPUTS = {
   ...REGISTRY_INPUTS,
   'registry-login': CORE_INPUTS['registry-login'],
+  'insecure-registries': CORE_INPUTS['insecure-registries'],
+  'tls-verify': CORE_INPUTS['tls-verify'],
 } as const satisfies InputDeclarations;
+
+/** The shell that hands the ca-certificates input to cigen (NODE_EXTRA_CA_CERTS), in every supply-chain job. */
+const caCertificates = (): string => renderScript(caScript);
 
 const imageRef = (description: string): InputDeclaration => ({
   type: 'string',
@@ -151,6 +164,7 @@ export function attestScriptFor(kind: AttestKind, reads: InputDeclarations, buil
     sbomDir: SBOM_DIR,
     provenanceFile: PROVENANCE_FILE,
     reads: readLines(withVariables(reads)),
+    caCertificates: caCertificates(),
   });
 }
 
@@ -367,6 +381,7 @@ export const verifyJobs = (): Jobs => ({
         renderScript(verifyScript, {
           component: 'verify',
           reads: readLines(withVariables(VERIFY_INPUTS)),
+          caCertificates: caCertificates(),
           // A policy file's identity is replaced only by inputs set to something else than these.
           issuerDefault: singleQuoted(VERIFY_INPUTS['certificate-oidc-issuer']?.default),
           projectDefault: singleQuoted(VERIFY_INPUTS.project?.default),

@@ -6,10 +6,16 @@ import { Option, type Command } from 'commander';
 import type { AttestCommandOptions } from './commands/attest.js';
 import type { VerifyCommandOptions } from './commands/verify.js';
 
+/** Where a private CA goes: Node.js reads it when it starts, for the registry and the Sigstore services alike. */
+const TLS_HELP =
+  'A registry (or a private Sigstore) whose certificate a private CA signed: give that CA (PEM file) in NODE_EXTRA_CA_CERTS.\n' +
+  'Registries are spoken to over HTTPS, certificates checked; plain HTTP only on the loopback interface (localhost, 127.x).\n';
+
 const SIGNING_HELP =
   '\nKeyless signing takes the OIDC token from SIGSTORE_ID_TOKEN (a GitLab id_tokens entry with aud: sigstore); with --key,\n' +
   'the key password comes from CIGEN_KEY_PASSWORD. Registry credentials come from the docker config.json\n' +
   '($DOCKER_CONFIG, $REGISTRY_AUTH_FILE or ~/.docker). Nothing secret is read from the command line.\n' +
+  TLS_HELP +
   'Exit codes: 0 attached, 1 refused (a service or the registry said no), 2 usage, 74 a file could not be written.';
 
 function signingOptions(command: Command): Command {
@@ -90,7 +96,8 @@ export function registerSupplyCommands(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
-      '\nExit codes: 0 verified, 1 refused (each reason on a line), 2 usage.\n\nExamples:\n' +
+      `\nRegistry credentials come from the docker config.json ($DOCKER_CONFIG, $REGISTRY_AUTH_FILE or ~/.docker).\n${TLS_HELP}` +
+        'Exit codes: 0 verified, 1 refused (each reason on a line), 2 usage.\n\nExamples:\n' +
         '  cigen verify registry.example.com/group/app@sha256:<digest> --certificate-oidc-issuer https://gitlab.example.com \\\n' +
         "      --project group/app --ref-pattern 'refs/heads/main' --require sbom,provenance --protected-ref\n" +
         '  cigen verify registry.example.com/group/app@sha256:<digest> --key cosign.pub\n' +

@@ -75,6 +75,16 @@ function parseChallenge(header: string): Challenge {
   return { scheme, params };
 }
 
+/** What Node.js says of a certificate no CA it trusts signed. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+]);
+
 /** fetch, with a registry that cannot be reached said in one line (exit 1), not as an internal error. */
 async function reach(url: string | URL, init: RequestInit, host: string): Promise<Response> {
   try {
@@ -83,7 +93,11 @@ async function reach(url: string | URL, init: RequestInit, host: string): Promis
     const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
     const why =
       typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : (error as Error).message;
-    throw new InputError(`cannot reach ${host}: ${why}`);
+    const hint = UNTRUSTED_CERTIFICATE.has(why)
+      ? ': its TLS certificate is not signed by a CA cigen trusts; give that CA (PEM) in NODE_EXTRA_CA_CERTS ' +
+        '(the ca-certificates input of the cigen components)'
+      : '';
+    throw new InputError(`cannot reach ${host}: ${why}${hint}`);
   }
 }
 

@@ -10,6 +10,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +32,7 @@ import {
   type JobRun,
 } from './lib/runner.js';
 import { gitlabIdToken, startSigstoreStandIn, type SigstoreStandIn } from './lib/sigstore-standin.js';
+import { throwawayCertificateAuthority } from './lib/tls.js';
 
 const SERVER = 'https://gitlab.example.com';
 /**
@@ -503,6 +506,37 @@ describe('jobs attaching to one image at once (the tag schema: one index per dig
       }
     } finally {
       rmSync(keyDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a registry whose certificate a private CA signed', () => {
+  it('is reached with that CA in NODE_EXTRA_CA_CERTS, and refused without it with a line that says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-private-ca-'));
+    const ca = throwawayCertificateAuthority(dir, 'IP:::1');
+    // A registry on ::1 (the IPv4 loopback is spoken to over plain HTTP) that has no image at all.
+    const server = createServer({ cert: readFileSync(ca.certificate), key: readFileSync(ca.key) }, (_request, response) =>
+      response.writeHead(404).end(),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '::1', resolve));
+    try {
+      const host = `[::1]:${(server.address() as AddressInfo).port}`;
+      const gen = spawnSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', join(dir, 'k.key')]);
+      expect(gen.status).toBe(0);
+      const image = `${host}/group/app@sha256:${'3'.repeat(64)}`;
+      const args = ['sign', ...stand(), '--key', join(dir, 'k.key'), image];
+      const [untrusted, trusted] = await Promise.all([cigenAsync(args), cigenAsync(args, { NODE_EXTRA_CA_CERTS: ca.caFile })]);
+      expect(untrusted.status).toBe(1);
+      expect(untrusted.out).toContain(
+        `cannot reach ${host}: UNABLE_TO_VERIFY_LEAF_SIGNATURE: its TLS certificate is not signed by a CA cigen trusts; ` +
+          'give that CA (PEM) in NODE_EXTRA_CA_CERTS',
+      );
+      expect(trusted.out).toBe(`the registry has no manifest sha256:${'3'.repeat(64)}\n`);
+      expect(trusted.status).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -49,7 +49,8 @@ function run(job: Record<string, unknown>, shell: readonly string[], variables: 
     join(dir, 'cigen'),
     `#!/bin/sh\nfor a do printf '%s\\n' "$a"; done > "${dir}/argv"\n` +
       `printf 'token=%s\\npassword=%s\\n' "\${SIGSTORE_ID_TOKEN:+set}" "\${CIGEN_KEY_PASSWORD-}" > "${dir}/env"\n` +
-      `cat "$DOCKER_CONFIG/config.json" > "${dir}/docker-config" 2>/dev/null || true\n`,
+      `cat "$DOCKER_CONFIG/config.json" > "${dir}/docker-config" 2>/dev/null || true\n` +
+      `cat "\${NODE_EXTRA_CA_CERTS-}" > "${dir}/node-ca" 2>/dev/null || true\n`,
   );
   chmodSync(join(dir, 'cigen'), 0o755);
   writeFileSync(join(dir, 'cosign.key'), '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n');
@@ -270,6 +271,71 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       });
       expect(given.status, given.log).toBe(0);
       expect(readFileSync(join(given.dir, 'docker-config'), 'utf8')).toContain(Buffer.from('AWS:token').toString('base64'));
+    });
+
+    it("ca-certificates reaches cigen as NODE_EXTRA_CA_CERTS: the switches' jobs (the build's CA) and the components", () => {
+      const ca = '-----BEGIN CERTIFICATE-----\nMIIBcompanyCA\n-----END CERTIFICATE-----';
+      const runner = '-----BEGIN CERTIFICATE-----\nMIIBrunnerCA\n-----END CERTIFICATE-----\n';
+      const { jobs } = jobsOf('buildah', { sign: true, sbom: true, provenance: true, 'ca-certificates': '$COMPANY_CA' }, mode);
+      const file = join(mkdtempSync(join(tmpdir(), 'cigen-supply-ca-')), 'ca.crt');
+      dirs.push(join(file, '..'));
+      writeFileSync(file, `${ca}\n`);
+      const runnerFile = join(file, '..', 'runner.crt');
+      writeFileSync(runnerFile, runner);
+      const jobsWithCa = [
+        ...['sign', 'sbom', 'provenance'].map((kind) => jobs[`build-image:${kind}`] as Record<string, unknown>),
+        ...['sign', 'verify'].map((component) => Object.values(jobsOf(component, { 'ca-certificates': '$COMPANY_CA' }, mode).jobs)[0]!),
+      ];
+      for (const job of jobsWithCa) {
+        // PEM text in a variable, and a file-type variable's path.
+        for (const value of [ca, file]) {
+          const r = run(job, shell, { CIGEN_BUILT_REF: BUILT, COMPANY_CA: value });
+          expect(r.status, r.log).toBe(0);
+          expect(readFileSync(join(r.dir, 'node-ca'), 'utf8')).toBe(`${ca}\n`);
+        }
+        // A NODE_EXTRA_CA_CERTS the runner already sets is kept beside it.
+        const both = run(job, shell, { CIGEN_BUILT_REF: BUILT, COMPANY_CA: ca, NODE_EXTRA_CA_CERTS: runnerFile });
+        expect(both.status, both.log).toBe(0);
+        expect(readFileSync(join(both.dir, 'node-ca'), 'utf8')).toBe(`${ca}\n${runner}`);
+        const none = run(job, shell, { CIGEN_BUILT_REF: BUILT, COMPANY_CA: 'not a certificate' });
+        expect(none.stderr).toBe(
+          'cigen: error: input ca-certificates: neither PEM text nor a readable file (a file-type variable holds a path)\n',
+        );
+        expect(none.argv).toEqual([]);
+      }
+      const without = run(jobs['build-image:sign'] as Record<string, unknown>, shell, { CIGEN_BUILT_REF: BUILT, COMPANY_CA: '' });
+      expect(without.status, without.log).toBe(0);
+      expect(readFileSync(join(without.dir, 'node-ca'), 'utf8')).toBe('');
+    });
+
+    it("insecure-registries naming the image's registry: the switches' jobs stop at once (cigen checks every certificate)", () => {
+      const { jobs } = jobsOf('buildah', { sign: true, 'insecure-registries': ['registry.example.com', 'lab.example.com:5000'] }, mode);
+      const r = run(jobs['build-image:sign'] as Record<string, unknown>, shell, { CIGEN_BUILT_REF: BUILT });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(
+        'cigen: error: input insecure-registries: the sign job reaches registry.example.com over HTTPS with its certificate checked ' +
+          '(cigen has no way around it): give the CA that signed it in ca-certificates, or set sign to false\n',
+      );
+      expect(r.argv).toEqual([]);
+      // Another registry in the list, or a registry on the loopback interface (plain HTTP): the job goes on.
+      for (const image of [`quay.io/group/app@${DIGEST}`, `127.0.0.1:5000/group/app@${DIGEST}`]) {
+        const other = run(jobs['build-image:sign'] as Record<string, unknown>, shell, { CIGEN_BUILT_REF: image });
+        expect(other.status, other.log).toBe(0);
+      }
+      const local = jobsOf('buildah', { sign: true, 'insecure-registries': ['127.0.0.1:5000'] }, mode).jobs;
+      const loopback = run(local['build-image:sign'] as Record<string, unknown>, shell, {
+        CIGEN_BUILT_REF: `127.0.0.1:5000/group/app@${DIGEST}`,
+      });
+      expect(loopback.status, loopback.log).toBe(0);
+    });
+
+    it("tls-verify: false: the switches' jobs say that cigen still checks the certificate, and go on", () => {
+      const { jobs } = jobsOf('buildah', { sign: true, 'tls-verify': false }, mode);
+      const r = run(jobs['build-image:sign'] as Record<string, unknown>, shell, { CIGEN_BUILT_REF: BUILT });
+      expect(r.status, r.log).toBe(0);
+      expect(r.log).toContain(
+        'input tls-verify is false: the sign job still checks the certificate of registry.example.com; give the CA that signed it in ca-certificates if it is not a public one',
+      );
     });
 
     it('the verify component refuses an image-ref that would be an option of the cigen command', () => {

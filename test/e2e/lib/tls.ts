@@ -1,5 +1,5 @@
 /**
- * A throwaway certificate authority (openssl) and a server certificate it signs for 127.0.0.1,
+ * A throwaway certificate authority (openssl) and a server certificate it signs (for 127.0.0.1 unless told),
  * as a company CA signs its Harbor: nothing on this machine trusts it until a job is told to.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,11 @@ function openssl(args: string[], cwd: string): void {
   if (result.status !== 0) throw new Error(`openssl ${args[0]}: ${result.stderr}`);
 }
 
-export function throwawayCertificateAuthority(dir: string): ServerCertificate & { caFile: string } {
+export function throwawayCertificateAuthority(
+  dir: string,
+  /** The names the server certificate is for (its subjectAltName). */
+  names = 'IP:127.0.0.1, DNS:localhost',
+): ServerCertificate & { caFile: string } {
   openssl(
     [
       'req',
@@ -32,7 +36,7 @@ export function throwawayCertificateAuthority(dir: string): ServerCertificate & 
     dir,
   );
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr'], dir);
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName = IP:127.0.0.1, DNS:localhost\nextendedKeyUsage = serverAuth\n');
+  writeFileSync(join(dir, 'server.ext'), `subjectAltName = ${names}\nextendedKeyUsage = serverAuth\n`);
   openssl(
     [
       'x509',
