@@ -242,16 +242,21 @@ export const TOGGLE_INPUTS: InputDeclarations = notForTheBuild({
 
 const TOGGLE_ORDER: readonly AttestKind[] = ['sign', 'sbom', 'provenance'];
 
-/** The build inputs a provenance statement records: what shapes the image, never a credential. */
+/** The build inputs a provenance statement records: what shapes the image (and where it goes), as
+ *  written; never a credential, nor secrets or ssh (what a build may read but must not keep). */
 export const PROVENANCE_INPUTS: readonly string[] = [
   'image',
   'tags',
+  'tag-rules',
   'context',
   'dockerfile',
   'build-args',
   'target',
   'labels',
+  'annotations',
   'platform',
+  'platforms',
+  'reproducible',
   'push',
   'cache',
   'cache-repo',

@@ -3,12 +3,15 @@
  * mistake refused by name, exit 2), the GitLab identity pattern, image references by digest, and
  * the SLSA provenance built from GitLab's predefined variables.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CORE_INPUTS } from '../../src/builders/inputs.js';
+import { findComponent } from '../../src/catalog/registry.js';
+import { PROVENANCE_INPUTS } from '../../src/catalog/supply-chain.js';
 import { buildInputs } from '../../src/supply/attest.js';
 import { gitlabIdentityRef, gitlabIdentityRegExp, identityOf, parsePolicy, withFlags, type PolicyInput } from '../../src/supply/policy.js';
 import { BUILD_TYPE, fromProtectedRef, provenancePredicate } from '../../src/supply/provenance.js';
@@ -272,6 +275,43 @@ describe('provenance from GitLab predefined variables', () => {
         CIGEN_REGISTRIES: 'list:[]',
       }),
     ).toEqual({ image: '$CI_REGISTRY_IMAGE', tags: '["v1", "$CI_COMMIT_SHORT_SHA"]', push: 'true' });
+  });
+
+  it("a multi-platform, reproducible, annotated build: its platforms, timestamps, annotations and tag rules, not only 'platform'", () => {
+    expect(
+      buildInputs({
+        CIGEN_PLATFORM: '',
+        CIGEN_PLATFORMS: 'list:["linux/amd64", "linux/arm64"]',
+        CIGEN_REPRODUCIBLE: 'true',
+        CIGEN_ANNOTATIONS: 'list:["org.opencontainers.image.description=The app"]',
+        CIGEN_TAG_RULES: 'list:["ref", "semver:{{version}}"]',
+        CIGEN_SECRETS: 'list:["id=npmrc,src=$NPMRC"]',
+        CIGEN_SSH: '$DEPLOY_KEY',
+      }),
+    ).toEqual({
+      platform: '',
+      platforms: '["linux/amd64", "linux/arm64"]',
+      reproducible: 'true',
+      annotations: '["org.opencontainers.image.description=The app"]',
+      'tag-rules': '["ref", "semver:{{version}}"]',
+    });
+  });
+
+  it('docs/supply-chain.md lists the inputs recorded, all of them', () => {
+    const docs = readFileSync(new URL('../../docs/supply-chain.md', import.meta.url), 'utf8');
+    const listed = /\| `externalParameters\.inputs` \| the build's inputs that shape the image \(([^)]*)\)/.exec(docs)?.[1];
+    expect(listed?.split(', ')).toEqual(PROVENANCE_INPUTS);
+  });
+
+  it('the builder switch hands the provenance job every input it records', () => {
+    const buildah = findComponent('buildah')!;
+    const jobs = buildah.jobs() as Record<string, { variables?: Record<string, unknown> }>;
+    const provenance = Object.entries(jobs).find(([name]) => name.endsWith(':provenance'))![1];
+    const variables = Object.keys(provenance.variables ?? {});
+    for (const name of PROVENANCE_INPUTS)
+      expect(variables, name).toContain((CORE_INPUTS as Record<string, { variable?: string }>)[name]?.variable);
+    expect(variables).not.toContain('CIGEN_SECRETS');
+    expect(variables).not.toContain('CIGEN_SSH');
   });
 });
 
