@@ -29,12 +29,24 @@ describe('image references', () => {
     [`registry.example.com/group/app:v1@${DIGEST}`, { registry: 'registry.example.com', repository: 'group/app', digest: DIGEST }],
     [`alpine@${DIGEST}`, { registry: 'docker.io', repository: 'library/alpine', digest: DIGEST }],
     [`localhost/app@${DIGEST}`, { registry: 'localhost', repository: 'app', digest: DIGEST }],
+    // Docker's normalisation: index.docker.io is docker.io, and a one-component name there is library/<name>.
+    [`index.docker.io/foo@${DIGEST}`, { registry: 'docker.io', repository: 'library/foo', digest: DIGEST }],
+    [`index.docker.io/group/foo:1@${DIGEST}`, { registry: 'docker.io', repository: 'group/foo', digest: DIGEST }],
+    [`docker.io/foo@${DIGEST}`, { registry: 'docker.io', repository: 'library/foo', digest: DIGEST }],
+    [`alpine:3.22@${DIGEST}`, { registry: 'docker.io', repository: 'library/alpine', digest: DIGEST }],
+    [`[::1]:5000/group/app@${DIGEST}`, { registry: '[::1]:5000', repository: 'group/app', digest: DIGEST }],
   ])('%s', (text, expected) => expect(parseDigestReference(text)).toEqual(expected));
 
   it.each([
     ['registry.example.com/group/app:v1', 'name the image by digest, IMAGE@sha256:<64 hex digits> (a tag can move; a digest cannot)'],
     ['registry.example.com/group/app@sha256:abc', 'sha256:abc is not a sha256 digest (sha256:<64 lowercase hex digits>)'],
     [`registry.example.com/Group/app@${DIGEST}`, 'Group/app is not an image repository (lowercase components: a-z 0-9 . _ -)'],
+    // The grammar of distribution/reference: one '@', a tag that is one, a port that is a number.
+    [`reg.io/app:tag@x@${DIGEST}`, "more than one '@': IMAGE[:TAG]@sha256:<64 hex digits>"],
+    [`reg.io/app:@${DIGEST}`, 'the tag after ":" is empty'],
+    [`reg.io/app:-x@${DIGEST}`, '-x is not a tag (a letter, digit or _, then up to 127 of those, . and -)'],
+    [`reg.io:/app@${DIGEST}`, 'reg.io: is not a registry host (host or host:port)'],
+    [`reg.io:50a/app@${DIGEST}`, 'reg.io:50a is not a registry host (host or host:port)'],
   ])('refuses %s', (text, message) => expect(() => parseDigestReference(text)).toThrow(`${text}: ${message}`));
 });
 
