@@ -141,10 +141,11 @@ export class RegistryReader {
     this.base = `${isLoopback(ref.registry) ? 'http' : 'https'}://${host}/v2/${ref.repository}`;
   }
 
-  private async fetch(path: string, accept: string): Promise<Response> {
+  /** A path under the repository (`/manifests/...`), or a URL of the registry itself (a Link). */
+  private async fetch(path: string | URL, accept: string): Promise<Response> {
     const request = () =>
       reach(
-        `${this.base}${path}`,
+        typeof path === 'string' ? `${this.base}${path}` : path,
         { headers: { Accept: accept, ...(this.authorization ? { Authorization: this.authorization } : {}) } },
         this.ref.registry,
       );
@@ -244,12 +245,24 @@ export class RegistryReader {
 
   /** The referrers of a digest, and whether the registry's referrers API listed them (else the tag's index did). */
   async referrersListing(digest: string): Promise<{ descriptors: Descriptor[]; api: boolean }> {
+    const where = `${this.ref.registry}/${this.ref.repository}`;
     const api = await this.fetch(`/referrers/${digest}`, INDEX_TYPE);
     if (api.ok && (api.headers.get('content-type') ?? '').includes('index')) {
-      const index = jsonObject(await boundedBody(api, 'the referrers index'));
-      if (!index)
-        throw new InputError(`${this.ref.registry}/${this.ref.repository}: the referrers index of ${digest} is not a JSON object`);
-      return { descriptors: descriptors(index['manifests']), api: true };
+      // The API may answer page by page, each naming the next in a Link header (the distribution spec).
+      const found: Descriptor[] = [];
+      let page: Response = api;
+      for (let pages = 1; ; pages++) {
+        const index = jsonObject(await boundedBody(page, 'the referrers index'));
+        if (!index) throw new InputError(`${where}: the referrers index of ${digest} is not a JSON object`);
+        found.push(...descriptors(index['manifests']));
+        const next = nextPage(page, this.base);
+        if (!next) return { descriptors: found, api: true };
+        if (next.origin !== new URL(this.base).origin)
+          throw new InputError(`${where}: the referrers of ${digest} continue on another host (${next.origin})`);
+        if (pages >= MAX_PAGES) throw new InputError(`${where}: the referrers of ${digest} go on past ${MAX_PAGES} pages`);
+        page = await this.fetch(next, INDEX_TYPE);
+        if (!page.ok) throw new InputError(`${where}: the referrers of ${digest}, page ${pages + 1}: HTTP ${page.status}`);
+      }
     }
     await api.body?.cancel();
     const tagged = await this.manifest(digest.replace(':', '-'));
@@ -288,6 +301,20 @@ export class RegistryReader {
 
 /** A referrer's bundle (its JSON, not yet checked), or why it could not be read. */
 export type FoundBundle = { descriptor: Descriptor; bundle: Record<string, unknown> } | { descriptor: Descriptor; problem: string };
+
+/** More pages than any image's referrers take: a guard against a registry whose Links go round. */
+const MAX_PAGES = 100;
+
+/** The URL a response's `Link: <url>; rel="next"` header names (relative to the request), if any. */
+function nextPage(response: Response, base: string): URL | undefined {
+  const link = /<([^>]*)>\s*;\s*rel="?next"?/i.exec(response.headers.get('link') ?? '')?.[1];
+  if (link === undefined) return undefined;
+  try {
+    return new URL(link, response.url || base);
+  } catch {
+    throw new InputError(`the registry's Link header names no URL: ${link}`);
+  }
+}
 
 /** Bytes that hold a JSON object, parsed; else undefined. */
 function jsonObject(bytes: Buffer): Record<string, unknown> | undefined {

@@ -157,6 +157,27 @@ class Store {
   }
 }
 
+describe('the referrers API, page by page', () => {
+  it('follows the Link header to every page (the distribution spec lets a registry paginate)', async () => {
+    const store = new Store();
+    const image = store.manifest({ schemaVersion: 2, mediaType: MANIFEST, config: store.blob('{}'), layers: [] }).digest;
+    const referrers = [1, 2, 3, 4, 5].map((n) => store.attach(image, `{"n": ${n}}`));
+    const host = await serve(store.handler(2));
+    expect((await readerFor(host).referrers(image)).map((d) => d.digest)).toEqual(referrers.map((d) => d.digest));
+  });
+
+  it('a Link to another host is not followed with the credentials: refused', async () => {
+    const host = await serve((_request, response) =>
+      response
+        .writeHead(200, { 'Content-Type': INDEX, Link: '<https://elsewhere.example.com/v2/group/app/referrers/x?page=2>; rel="next"' })
+        .end(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: [] })),
+    );
+    await expect(readerFor(host).referrers(DIGEST)).rejects.toThrow(
+      new InputError(`${host}/group/app: the referrers of ${DIGEST} continue on another host (https://elsewhere.example.com)`),
+    );
+  });
+});
+
 describe('bundles the registry holds that are not bundles', () => {
   let dir: string;
   let sigstore: SigstoreStandIn;
