@@ -407,3 +407,13 @@ describe('what signing needs, and a registry that cannot be reached', () => {
     );
   });
 });
+
+describe('what the supply-chain docs promise', () => {
+  const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+
+  it("for an index, the cosign SBOM check is shown against a platform's digest, where the SBOM is attached", () => {
+    const docs = read('docs/supply-chain.md');
+    const sbomChecks = [...docs.matchAll(/cosign verify-attestation --type cyclonedx[^`]*?\n\s*("?\S+"?)\n/g)].map((m) => m[1]);
+    expect(sbomChecks).toContain('"$CIGEN_BUILT_REF_LINUX_AMD64"');
+  });
+});
