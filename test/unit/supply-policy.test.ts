@@ -411,6 +411,14 @@ describe('what signing needs, and a registry that cannot be reached', () => {
 describe('what the supply-chain docs promise', () => {
   const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
+  it('the verify page promises no cluster policy the docs do not give', () => {
+    const page = read('components/verify/README.md.hbs');
+    const docs = read('docs/supply-chain.md');
+    const promised = /\bpolicies\b/.test(page.replace(/no cluster policies/g, ''));
+    const given = /kind: Cluster(?:Image)?Policy/.test(docs);
+    expect(!promised || given).toBe(true);
+  });
+
   it("for an index, the cosign SBOM check is shown against a platform's digest, where the SBOM is attached", () => {
     const docs = read('docs/supply-chain.md');
     const sbomChecks = [...docs.matchAll(/cosign verify-attestation --type cyclonedx[^`]*?\n\s*("?\S+"?)\n/g)].map((m) => m[1]);
