@@ -1,5 +1,5 @@
 /** Maps a path into a parsed YAML document back to a line and column. */
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { PathSegment } from './diagnostics.js';
 
 export interface Position {
@@ -11,6 +11,11 @@ function keyText(key: unknown): string | undefined {
   if (isScalar(key)) return String(key.value);
   return undefined;
 }
+
+/** The pair of a mapping whose key is `segment`, as written or as it reads after interpolation. */
+const pairOf = (node: YAMLMap, segment: PathSegment, resolveKey: (key: string) => string): Pair | undefined =>
+  node.items.find((item) => isPair(item) && keyText(item.key) === String(segment)) ??
+  node.items.find((item) => isPair(item) && resolveKey(keyText(item.key) ?? '') === String(segment));
 
 /** The position of the node at `path`, or of the deepest node on the way when the rest is
  *  missing (a key that arrived through a merge key, say). */
@@ -25,12 +30,10 @@ export function locate(
   let node: unknown = doc.contents;
   let anchor: unknown = node;
   for (let i = 0; i < path.length; i++) {
-    const segment = path[i];
+    const segment = path[i] as PathSegment;
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair =
-        node.items.find((item) => isPair(item) && keyText(item.key) === String(segment)) ??
-        node.items.find((item) => isPair(item) && resolveKey(keyText(item.key) ?? '') === String(segment));
+      const pair = pairOf(node, segment, resolveKey);
       if (!pair) break;
       anchor = last && at === 'key' ? pair.key : (pair.value ?? pair.key);
       node = pair.value;
@@ -44,4 +47,20 @@ export function locate(
   const range = (anchor as Node | null)?.range ?? doc.contents?.range;
   const pos = lineCounter.linePos(range ? range[0] : 0);
   return { line: pos.line, column: pos.col };
+}
+
+/**
+ * The node written at `path`, aliases followed (an interpolated document's value at that path may
+ * have come from an interpolation block: the written node says), or undefined when the path leaves
+ * the nodes (a merge key, or a whole collection put there by a block).
+ */
+export function nodeAt(doc: Document, path: readonly PathSegment[], resolveKey: (key: string) => string = (key) => key): unknown {
+  let node: unknown = doc.contents;
+  for (const segment of path) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) node = pairOf(node, segment, resolveKey)?.value;
+    else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
+    else return undefined;
+  }
+  return isAlias(node) ? node.resolve(doc) : node;
 }

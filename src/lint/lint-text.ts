@@ -18,6 +18,7 @@ import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { isHash } from '../ci/merge.js';
 import { emptyModel, isHidden, mergeContent, type Origin, type PipelineModel } from './model.js';
 import { checkPipeline } from './semantic.js';
+import { checkExpressions } from './expressions.js';
 
 export type { LintHost } from './includes.js';
 export { parseFile } from '../ci/check.js';
@@ -142,6 +143,7 @@ async function analyzeFile(
   if (options.schemaOnly || options.contentAsWritten || !content || !check.content) return { diagnostics };
 
   const origin: Omit<Origin, 'path'> = { file, doc: content, lineCounter, ...(check.resolveKey ? { resolveKey: check.resolveKey } : {}) };
+  diagnostics.push(...checkExpressions(check.content, origin));
   for (const entry of includeEntries(check.content['include'])) {
     diagnostics.push(...(await includeOne(entry, { ...origin, path: entry.path }, context)));
   }
