@@ -10,6 +10,7 @@ import type { Diagnostic, Finding, PathSegment } from './diagnostics.js';
 import { interpolateClassic } from './interpolation/classic.js';
 import { resolveInputs, type InputSpecs } from './interpolation/inputs.js';
 import { locate } from './positions.js';
+import { contentAsEntriesRead, headerAsEntriesRead } from './entries-read.js';
 import { isUnder, resolveReferences } from './references.js';
 import { validateSchema, type SchemaResult } from './schema.js';
 import { checkContent, checkHeader } from './spec-rules.js';
@@ -144,7 +145,7 @@ async function schemaOfResolved(
   contentValue: unknown,
   resolveKey: ((key: string) => string) | undefined,
 ): Promise<SchemaResult> {
-  const schema = await validateSchema(contentValue);
+  const schema = await validateSchema(contentAsEntriesRead(contentValue));
   if (schema.valid) return schema;
   const sites = content instanceof LeanDocument ? content.references : referencesIn(content.contents);
   if (sites.length === 0) return schema;
@@ -154,27 +155,9 @@ async function schemaOfResolved(
     target: target.map(key),
   }));
   const resolved = resolveReferences(contentValue, references);
-  const again = await validateSchema(resolved.value);
+  const again = await validateSchema(contentAsEntriesRead(resolved.value));
   const findings = again.findings.filter((finding) => !isUnder(finding.path, resolved.unresolved));
   return { valid: findings.length === 0, findings };
-}
-
-/**
- * The header as GitLab's entries read it: a key given no value (`spec:`, `spec: inputs:`) is
- * unspecified, the same as absent (Entry::Factory; the header's `spec` then defaults to `{}`),
- * where GitLab's ci.json would ask for a hash.
- */
-function unspecifiedDropped(header: unknown): unknown {
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) return header;
-  const root = header as Record<string, unknown>;
-  if (!Object.hasOwn(root, 'spec')) return header;
-  const spec = root['spec'];
-  if (spec === null) return { ...root, spec: {} };
-  if (spec !== null && typeof spec === 'object' && !Array.isArray(spec) && (spec as Record<string, unknown>)['inputs'] === null) {
-    const { inputs: _dropped, ...rest } = spec as Record<string, unknown>;
-    return { ...root, spec: rest };
-  }
-  return header;
 }
 
 export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}): Promise<FileCheck> {
@@ -237,7 +220,7 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
         );
       }
     }
-    const headerSchema = await validateSchema(unspecifiedDropped(headerValue));
+    const headerSchema = await validateSchema(headerAsEntriesRead(headerValue));
     diagnostics.push(...headerSchema.findings.map((finding) => toDiagnostic({ document: 'header', ...finding })));
     if (!options.contentAsWritten) {
       // As GitLab sees it: with the values an include gave, else the defaults.

@@ -1,4 +1,5 @@
-/** GitLab's deep merge (extends, includes): hashes merge key by key, anything else is replaced. */
+/** Plain values as GitLab's YAML gives them: hashes, GitLab's deep merge (extends, includes: hashes merge key by key, anything else is replaced), and reading a value at a path. */
+import type { PathSegment } from './diagnostics.js';
 
 export const isHash = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -8,4 +9,15 @@ export function deepMerge(base: unknown, override: unknown): unknown {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(override)) out[key] = key in base ? deepMerge(base[key], value) : value;
   return out;
+}
+
+/** The value at `path` (keys of hashes, indexes of lists), undefined where there is none. */
+export function valueAt(value: unknown, path: readonly PathSegment[]): unknown {
+  let node = value;
+  for (const segment of path) {
+    if (Array.isArray(node) && typeof segment === 'number') node = node[segment];
+    else if (isHash(node) && Object.hasOwn(node, String(segment))) node = node[String(segment)];
+    else return undefined;
+  }
+  return node;
 }

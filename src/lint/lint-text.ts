@@ -15,7 +15,7 @@ import { locate } from '../ci/positions.js';
 import { suggest } from '../ci/schema.js';
 import { resolveInclude, type LintHost } from './includes.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
-import { isHash } from '../ci/merge.js';
+import { isHash, valueAt } from '../ci/merge.js';
 import { emptyModel, isHidden, mergeContent, type Origin, type PipelineModel } from './model.js';
 import { checkPipeline } from './semantic.js';
 import { checkExpressions } from './expressions.js';
@@ -148,8 +148,14 @@ async function analyzeFile(
     diagnostics.push(...(await includeOne(entry, { ...origin, path: entry.path }, context)));
   }
   mergeContent(context.model, check.content, origin);
-  for (const reference of content instanceof LeanDocument ? content.references : referencesIn(content.contents))
-    context.model.references.push({ target: reference.target, origin: { ...origin, path: reference.path } });
+  const key = check.resolveKey ?? ((text: string) => text);
+  for (const reference of content instanceof LeanDocument ? content.references : referencesIn(content.contents)) {
+    const node = valueAt(
+      check.content,
+      reference.path.map((segment) => (typeof segment === 'string' ? key(segment) : segment)),
+    );
+    context.model.references.push({ target: reference.target, origin: { ...origin, path: reference.path }, node });
+  }
   return { diagnostics, content: check.content };
 }
 

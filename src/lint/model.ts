@@ -32,8 +32,9 @@ export interface PipelineModel {
   /** Top-level keys that are neither global keywords nor jobs (a hidden key holding a list, say):
    *  not jobs, but a `!reference` may point at them. */
   others: Map<string, unknown>;
-  /** `!reference` tags, as written. */
-  references: { target: string[]; origin: Origin }[];
+  /** `!reference` tags, as written, each with the list it is in the file's value (where the pipeline
+   *  holds it, through merges and `extends`, it is that same list: how it is found to be resolved). */
+  references: { target: string[]; origin: Origin; node: unknown }[];
   /** An include cigen cannot read (remote, project, template, a foreign component, a variable
    *  path): jobs and stages may come from there, so "undefined" findings are only warnings. */
   partial: boolean;

@@ -294,18 +294,104 @@ function referenceCycles(model: PipelineModel): Diagnostic[] {
   return out;
 }
 
+/** GitLab's `!reference` lookup: the value at the target's keys in the whole configuration, as it
+ *  is after `extends` (its own tags still in it), dug through hashes only. */
+function referenceLookup(model: PipelineModel, extended: ReadonlyMap<string, Resolved>): (target: readonly string[]) => unknown {
+  return ([head, ...rest]) => {
+    if (head === undefined) return undefined;
+    let node: unknown = extended.has(head)
+      ? extended.get(head)?.value
+      : Object.hasOwn(model.globals, head)
+        ? model.globals[head]
+        : model.others.get(head);
+    for (const key of rest) node = isHash(node) && Object.hasOwn(node, key) ? node[key] : undefined;
+    return node;
+  };
+}
+
+/**
+ * Values with their `!reference` tags resolved, as GitLab resolves them over the whole pipeline
+ * after `extends` (Config#build_config: Extendable, then Tags::Resolver), so that the checks below
+ * read what GitLab reads. A tag is known by its list (a PipelineModel reference's node), wherever
+ * merges and `extends` carried it. One that cannot be resolved (missing, circular, nested deeper
+ * than 10: reported on their own) stays as written. Each list and hash is walked once.
+ */
+function tagResolver(model: PipelineModel, lookup: (target: readonly string[]) => unknown): (value: unknown) => unknown {
+  const targets = new Map<unknown, string[]>();
+  for (const reference of model.references) if (Array.isArray(reference.node)) targets.set(reference.node, reference.target);
+  if (targets.size === 0) return (value) => value;
+  const done = new WeakMap<object, { value: unknown }>();
+  const resolving = new Set<object>();
+  const untag = (value: unknown, depth: number): unknown => {
+    if (value === null || typeof value !== 'object') return value;
+    const known = done.get(value);
+    if (known) return known.value;
+    let result: unknown = value;
+    const target = targets.get(value);
+    if (target) {
+      if (resolving.has(value) || depth > MAX_TAG_NESTING) return value;
+      const found = lookup(target);
+      if (found === undefined) return value;
+      resolving.add(value);
+      result = untag(found, depth + 1);
+      resolving.delete(value);
+    } else if (Array.isArray(value)) {
+      const items = value.map((item) => untag(item, depth));
+      if (items.some((item, i) => item !== value[i])) result = items;
+    } else if (isHash(value)) {
+      const entries = Object.entries(value).map(([key, item]) => [key, untag(item, depth)] as const);
+      if (entries.some(([key, item]) => item !== value[key])) result = Object.fromEntries(entries);
+    }
+    done.set(value, { value: result });
+    return result;
+  };
+  return (value) => untag(value, 1);
+}
+
+const MAX_TAG_NESTING = 10;
+
+/** How deep lists nest in a value: a string 0, `[a]` 1, `[[a]]` 2. */
+export function listDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (!Array.isArray(node)) continue;
+    deepest = Math.max(deepest, depth + 1);
+    for (const item of node) stack.push([item, depth + 1]);
+  }
+  return deepest;
+}
+
+/** GitLab's nested_array_of_strings and string_or_nested_array_of_strings: at most 10 levels. */
+export const MAX_LIST_NESTING = 10;
+
 export function checkPipeline(model: PipelineModel, options: SemanticOptions): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const resolved = resolveExtends(model, out);
+  const extended = resolveExtends(model, out);
+  const lookup = referenceLookup(model, extended);
+  const untag = tagResolver(model, lookup);
+  const resolved = new Map([...extended].map(([name, job]) => [name, { ...job, value: untag(job.value) as Record<string, unknown> }]));
   const visible = [...model.jobs.values()].filter((job) => !isHidden(job.name));
   const undefinedSeverity: Severity = model.partial ? 'warning' : 'error';
   const maybeIncluded = model.partial ? ' (it may come from an include cigen cannot read)' : '';
 
-  const declared = Array.isArray(model.globals['stages'])
-    ? model.globals['stages'].map(String)
-    : Array.isArray(model.globals['types'])
-      ? model.globals['types'].map(String)
-      : DEFAULT_STAGES;
+  // GitLab flattens `stages:` (Entry::Stages#value): nested lists, a list from a !reference.
+  const stagesKey = Array.isArray(model.globals['stages']) ? 'stages' : Array.isArray(model.globals['types']) ? 'types' : undefined;
+  const written = stagesKey === undefined ? undefined : untag(model.globals[stagesKey]);
+  const declared = Array.isArray(written) ? (written.flat(Infinity) as unknown[]).map(String) : DEFAULT_STAGES;
+  const stagesOrigin = stagesKey === undefined ? undefined : model.globalOrigins.get(stagesKey);
+  if (stagesOrigin && listDepth(written) > MAX_LIST_NESTING)
+    out.push(
+      diagnostic(
+        stagesOrigin,
+        [],
+        'error',
+        'semantic/nesting',
+        `${stagesKey} config should be an array of strings or a nested array of strings up to ${MAX_LIST_NESTING} levels deep`,
+        'value',
+      ),
+    );
   const stages = ['.pre', ...declared.filter((s) => s !== '.pre' && s !== '.post'), '.post'];
   /** The names of the jobs `parallel:` makes, each to its job; built the first time a name is not a job. */
   let parallelJobs: Map<string, string> | undefined;
@@ -559,10 +645,7 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
 
   out.push(...referenceCycles(model));
   for (const reference of model.references) {
-    const [head, ...rest] = reference.target;
-    let node: unknown = head === undefined ? undefined : (resolved.get(head)?.value ?? model.globals[head] ?? model.others.get(head));
-    for (const key of rest) node = isHash(node) ? node[key] : undefined;
-    if (node === undefined) {
+    if (lookup(reference.target) === undefined) {
       out.push(
         diagnostic(
           reference.origin,

@@ -1,0 +1,85 @@
+/**
+ * Where GitLab's ci.json is stricter than GitLab itself: the editor's schema refuses values its
+ * server's entries (lib/gitlab/ci/config/entry) accept. The schema is given the value as those
+ * entries read it, so it says nothing GitLab would not; a value the entry refuses is left as
+ * written, for the schema to report where it is. Limits an entry has that ci.json does not
+ * express (how deep lists may nest, say) are the semantic layer's to check.
+ */
+import { isHash } from './merge.js';
+
+/** A list whose items are strings or lists of the same, however deep. */
+export function nestedStrings(value: unknown): value is unknown[] {
+  if (!Array.isArray(value)) return false;
+  const stack: unknown[] = [...value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (Array.isArray(item)) stack.push(...item);
+    else if (typeof item !== 'string') return false;
+  }
+  return true;
+}
+
+/** Any key of a hash, any index of a list. */
+const ANY = Symbol('any');
+/** A reading that removes the key (in a hash; a list keeps the item). */
+const ABSENT = Symbol('absent');
+
+interface Reading {
+  path: readonly (string | typeof ANY)[];
+  /** The value as the entry reads it when it accepts it; the value itself otherwise. */
+  read(value: unknown): unknown;
+}
+
+const READINGS: readonly Reading[] = [
+  // Entry::Stages: nested_array_of_strings, read flattened; no uniqueness, no minimum.
+  {
+    path: ['stages'],
+    read: (value) => {
+      if (!nestedStrings(value)) return value;
+      const flat = [...new Set(value.flat(Infinity) as string[])];
+      return flat.length > 0 ? flat : ABSENT;
+    },
+  },
+];
+
+/** `value` with `read` applied at every place `path` matches, copying only what changes. */
+function readAt(value: unknown, path: Reading['path'], read: Reading['read']): unknown {
+  const [head, ...rest] = path;
+  if (head === undefined) return read(value);
+  if (Array.isArray(value)) {
+    if (head !== ANY) return value;
+    const items = value.map((item) => readAt(item, rest, read));
+    return items.every((item, i) => item === value[i]) ? value : items.map((item, i) => (item === ABSENT ? value[i] : item));
+  }
+  if (!isHash(value)) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of head === ANY ? Object.keys(value) : Object.hasOwn(value, head) ? [head] : []) {
+    const after = readAt(value[key], rest, read);
+    if (after === value[key]) continue;
+    copy ??= { ...value };
+    if (after === ABSENT) delete copy[key];
+    else copy[key] = after;
+  }
+  return copy ?? value;
+}
+
+/** The content as GitLab's entries read it, where ci.json would refuse what they accept. */
+export function contentAsEntriesRead(content: unknown): unknown {
+  return READINGS.reduce((value, reading) => readAt(value, reading.path, reading.read), content);
+}
+
+/**
+ * The header as GitLab's entries read it: a key given no value (`spec:`, `spec: inputs:`) is
+ * unspecified, the same as absent (Entry::Factory; the header's `spec` then defaults to `{}`),
+ * where GitLab's ci.json would ask for a hash.
+ */
+export function headerAsEntriesRead(header: unknown): unknown {
+  if (!isHash(header) || !Object.hasOwn(header, 'spec')) return header;
+  const spec = header['spec'];
+  if (spec === null) return { ...header, spec: {} };
+  if (isHash(spec) && spec['inputs'] === null) {
+    const { inputs: _dropped, ...rest } = spec;
+    return { ...header, spec: rest };
+  }
+  return header;
+}

@@ -1,0 +1,47 @@
+/**
+ * Where `cigen lint`'s verdict differed from GitLab's entries (lib/gitlab/ci/config/entry) and
+ * YamlProcessor (a second review against GitLab's code), each case reproduced here before it was
+ * fixed: ci.json refusing what GitLab accepts, and rules GitLab enforces that ci.json does not express.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../src/ci/diagnostics.js';
+import { lintText, type LintOptions } from '../../src/lint/lint-text.js';
+import { catalogHost } from '../helpers/lint-host.js';
+
+const lint = (text: string, files: Record<string, string> = {}, options: Partial<LintOptions> = {}): Promise<Diagnostic[]> =>
+  lintText(text, { file: '.gitlab-ci.yml', host: catalogHost((path) => files[path]), ...options });
+const brief = (d: Diagnostic) => `${d.file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`;
+const briefs = async (...args: Parameters<typeof lint>) => (await lint(...args)).map(brief);
+
+describe('stages: GitLab flattens the list (Entry::Stages: nested arrays of strings, 10 levels, no uniqueness)', () => {
+  it('a !reference in stages: is resolved and flattened, here and from an included file', async () => {
+    const text = '.common:\n  stages: [build, test]\nstages:\n  - !reference [.common, stages]\n  - deploy\njob:\n  stage: test\n  script: echo\n';
+    expect(await briefs(text)).toEqual([]);
+    const root = 'include:\n  - local: common.yml\nstages:\n  - !reference [.common, stages]\n  - deploy\njob:\n  stage: test\n  script: echo\n';
+    expect(await briefs(root, { 'common.yml': '.common:\n  stages: [build, test]\n' })).toEqual([]);
+  });
+
+  it('nested lists are flattened; a stage missing from the flat list is still reported, with the flat list', async () => {
+    expect(await briefs('stages:\n  - [build, test]\n  - [[lint]]\n  - deploy\njob:\n  stage: lint\n  script: echo\n')).toEqual([]);
+    expect(await briefs('stages:\n  - [build, test]\n  - deploy\njob:\n  stage: qa\n  script: echo\n')).toEqual([
+      '.gitlab-ci.yml:5:10 error semantic/undefined-stage job job: chosen stage qa does not exist; available stages are .pre, build, test, deploy, .post',
+    ]);
+  });
+
+  it('a stage named twice is no finding (ci.json has uniqueItems, GitLab does not)', async () => {
+    expect(await briefs('stages: [build, build, test]\njob:\n  stage: test\n  script: echo\n')).toEqual([]);
+  });
+
+  it('nesting deeper than 10 levels, or something other than a string, is still refused', async () => {
+    const deep = `stages:\n  - ${'['.repeat(10)}build${']'.repeat(10)}\njob:\n  stage: build\n  script: echo\n`;
+    expect(await briefs(deep)).toEqual([
+      '.gitlab-ci.yml:2:3 error semantic/nesting stages config should be an array of strings or a nested array of strings up to 10 levels deep',
+    ]);
+    expect((await lint('stages: [build, {a: 1}]\njob:\n  stage: build\n  script: echo\n')).map((d) => d.code)).toEqual(['schema/type']);
+  });
+
+  it('!reference in needs: is resolved before needs are checked', async () => {
+    const text = '.a:\n  needs: [b]\nb:\n  script: x\nc:\n  script: x\n  needs: !reference [.a, needs]\n';
+    expect(await briefs(text)).toEqual([]);
+  });
+});
