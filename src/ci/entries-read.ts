@@ -19,6 +19,11 @@ export function nestedStrings(value: unknown): value is unknown[] {
   return true;
 }
 
+/** A need GitLab (EE Need::BridgeHash) reads as mirroring an upstream pipeline: a hash with
+ *  `pipeline:` and no `job:` or `project:`. */
+export const bridgeNeed = (need: unknown): need is Record<string, unknown> =>
+  isHash(need) && typeof need['pipeline'] === 'string' && !Object.hasOwn(need, 'job') && !Object.hasOwn(need, 'project');
+
 /** Any key of a hash, any index of a list. */
 const ANY = Symbol('any');
 /** A reading that removes the key (in a hash; a list keeps the item). */
@@ -40,6 +45,9 @@ const READINGS: readonly Reading[] = [
       return flat.length > 0 ? flat : ABSENT;
     },
   },
+  // EE Need::BridgeHash: `needs: {pipeline: other/project}`, the documented upstream-status
+  // job; ci.json takes needs as a list only (and a pipeline only beside a job).
+  { path: [ANY, 'needs'], read: (value) => (bridgeNeed(value) ? ABSENT : value) },
 ];
 
 /** `value` with `read` applied at every place `path` matches, copying only what changes. */

@@ -9,6 +9,7 @@ import { deepMerge, isHash } from '../ci/merge.js';
 import { DEFAULT_STAGES } from '../ci/keywords.js';
 import { isHidden, type JobDefinition, type Origin, type PipelineModel } from './model.js';
 import { locate } from '../ci/positions.js';
+import { bridgeNeed } from '../ci/entries-read.js';
 
 const MAX_EXTENDS_DEPTH = 10;
 
@@ -469,17 +470,19 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
         );
     }
 
-    if (!('script' in value) && !('run' in value) && !('trigger' in value) && resolved.get(job.name)?.ok !== false) {
-      out.push(
-        diagnostic(
-          job.origin,
-          [],
-          undefinedSeverity,
-          'semantic/no-script',
-          `jobs ${job.name} config should implement the script:, run:, or trigger: keyword${maybeIncluded}`,
-          'key',
-        ),
-      );
+    if (!('script' in value) && !('run' in value) && resolved.get(job.name)?.ok !== false) {
+      // GitLab's Jobs entry: a job with `trigger:` or `needs:` is a Bridge, which needs a trigger or
+      // a needs:pipeline (at most one); any other is no job at all.
+      const bridgeNeeds = asList(value['needs']).filter(bridgeNeed).length;
+      const problem =
+        !('trigger' in value) && !('needs' in value)
+          ? `jobs ${job.name} config should implement the script:, run:, or trigger: keyword`
+          : !('trigger' in value) && bridgeNeeds === 0
+            ? `jobs:${job.name} config should contain either a trigger or a needs:pipeline`
+            : bridgeNeeds > 1
+              ? `jobs:${job.name} config should contain at most one bridge need`
+              : undefined;
+      if (problem) out.push(diagnostic(job.origin, [], undefinedSeverity, 'semantic/no-script', `${problem}${maybeIncluded}`, 'key'));
     }
     const stage = stageOf(job.name);
     if (!stages.includes(stage)) {

@@ -45,3 +45,21 @@ describe('stages: GitLab flattens the list (Entry::Stages: nested arrays of stri
     expect(await briefs(text)).toEqual([]);
   });
 });
+
+describe('needs:pipeline, the documented upstream-status job (a Bridge: GitLab matches a job with trigger: or needs:)', () => {
+  it('`needs: pipeline: other/project` is clean', async () => {
+    expect(await briefs('upstream_status:\n  stage: test\n  needs:\n    pipeline: other/project\n')).toEqual([]);
+  });
+
+  it('a job with needs: but neither script, trigger nor needs:pipeline gets the Bridge message GitLab gives', async () => {
+    expect(await briefs('a:\n  script: x\nb:\n  needs: [a]\n')).toEqual([
+      '.gitlab-ci.yml:3:1 error semantic/no-script jobs:b config should contain either a trigger or a needs:pipeline',
+    ]);
+  });
+
+  it('a job with neither needs nor script nor trigger keeps the Jobs message', async () => {
+    expect(await briefs('a:\n  script: x\nb:\n  stage: test\n')).toEqual([
+      '.gitlab-ci.yml:3:1 error semantic/no-script jobs b config should implement the script:, run:, or trigger: keyword',
+    ]);
+  });
+});
