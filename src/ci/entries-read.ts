@@ -48,6 +48,11 @@ const READINGS: readonly Reading[] = [
   // EE Need::BridgeHash: `needs: {pipeline: other/project}`, the documented upstream-status
   // job; ci.json takes needs as a list only (and a pipeline only beside a job).
   { path: [ANY, 'needs'], read: (value) => (bridgeNeed(value) ? ABSENT : value) },
+  // Variable::ComplexVariable: `value:` is any scalar (scalar: true), read as a string (to_s);
+  // ci.json asks for a string.
+  ...[['variables', ANY, 'value'] as const, [ANY, 'variables', ANY, 'value'] as const].map(
+    (path): Reading => ({ path, read: (value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value) }),
+  ),
 ];
 
 /** `value` with `read` applied at every place `path` matches, copying only what changes. */

@@ -63,3 +63,16 @@ describe('needs:pipeline, the documented upstream-status job (a Bridge: GitLab m
     ]);
   });
 });
+
+describe('variables: a value: GitLab takes any scalar (ComplexVariable: scalar: true)', () => {
+  it('an integer, a float or a boolean value: is clean, globally and in a job', async () => {
+    const text = 'variables:\n  B:\n    value: 1\n  G:\n    value: true\n    description: d\njob:\n  script: echo\n  variables:\n    H:\n      value: 2.5\n      expand: false\n';
+    expect(await briefs(text)).toEqual([]);
+  });
+
+  it('a list or a hash as value: is still refused where it is written', async () => {
+    expect(await briefs('variables:\n  B:\n    value: [1]\njob:\n  script: echo\n')).toEqual([
+      '.gitlab-ci.yml:3:12 error schema/type variables:B:value config should be a string',
+    ]);
+  });
+});
