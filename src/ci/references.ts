@@ -21,6 +21,10 @@ export interface ResolvedReferences {
 }
 
 const MAX_NESTING = 10;
+
+/** Whether a tag's target holds what GitLab takes for a value: it raises MissingReferenceError
+ *  ("could not be found") `unless value`, so for false and null too (Tags::Reference#_resolve). */
+export const referenceFound = (value: unknown): boolean => value !== undefined && value !== null && value !== false;
 const UNRESOLVED = Symbol('unresolved');
 
 const startsWith = (path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean =>
@@ -78,7 +82,7 @@ export function resolveReferences(value: unknown, references: readonly Reference
     const { target } = references[i] as ReferenceAt;
     if (stack.has(i) || depth > MAX_NESTING || target.length === 0) return UNRESOLVED;
     let found = dig(value, target);
-    if (found === undefined) return UNRESOLVED;
+    if (!referenceFound(found)) return UNRESOLVED;
     const inner = (byHead.get(target[0] as string) ?? []).filter((j) => startsWith((references[j] as ReferenceAt).path, target));
     const fresh = new WeakSet<object>();
     stack.add(i);

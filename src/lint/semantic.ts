@@ -10,6 +10,7 @@ import { DEFAULT_STAGES } from '../ci/keywords.js';
 import { isHidden, type JobDefinition, type Origin, type PipelineModel } from './model.js';
 import { locate } from '../ci/positions.js';
 import { bridgeNeed } from '../ci/entries-read.js';
+import { referenceFound } from '../ci/references.js';
 
 const MAX_EXTENDS_DEPTH = 10;
 
@@ -332,7 +333,7 @@ function tagResolver(model: PipelineModel, lookup: (target: readonly string[]) =
     if (target) {
       if (resolving.has(value) || depth > MAX_TAG_NESTING) return value;
       const found = lookup(target);
-      if (found === undefined) return value;
+      if (!referenceFound(found)) return value;
       resolving.add(value);
       result = untag(found, depth + 1);
       resolving.delete(value);
@@ -648,7 +649,7 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
 
   out.push(...referenceCycles(model));
   for (const reference of model.references) {
-    if (lookup(reference.target) === undefined) {
+    if (!referenceFound(lookup(reference.target))) {
       out.push(
         diagnostic(
           reference.origin,

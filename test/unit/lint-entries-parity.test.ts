@@ -76,3 +76,20 @@ describe('variables: a value: GitLab takes any scalar (ComplexVariable: scalar: 
     ]);
   });
 });
+
+describe('!reference to a value that is false or null: GitLab cannot find it (Tags::Reference: `unless value`)', () => {
+  it('false and an empty key are "could not be found", at the tag', async () => {
+    const text = '.base:\n  allow_failure: false\n  after_script:\njob:\n  script: echo\n  allow_failure: !reference [.base, allow_failure]\n  after_script: !reference [.base, after_script]\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:6:3 error semantic/reference !reference [".base", "allow_failure"] could not be found',
+      '.gitlab-ci.yml:7:3 error semantic/reference !reference [".base", "after_script"] could not be found',
+    ]);
+  });
+
+  it('0, an empty list or hash are values GitLab finds', async () => {
+    const text =
+      '.base:\n  retry: 0\n  variables: {}\n  before_script: []\njob:\n  script: echo\n' +
+      '  retry: !reference [.base, retry]\n  variables: !reference [.base, variables]\n  before_script: !reference [.base, before_script]\n';
+    expect(await briefs(text)).toEqual([]);
+  });
+});
