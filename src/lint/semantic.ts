@@ -5,12 +5,13 @@
  */
 import { rubyInspect } from '../ci/interpolation/ruby.js';
 import type { Diagnostic, PathSegment, Severity } from '../ci/diagnostics.js';
-import { deepMerge, isHash } from '../ci/merge.js';
+import { deepMerge, isHash, valueAt } from '../ci/merge.js';
 import { DEFAULT_STAGES } from '../ci/keywords.js';
 import { isHidden, type JobDefinition, type Origin, type PipelineModel } from './model.js';
 import { locate } from '../ci/positions.js';
 import { bridgeNeed } from '../ci/entries-read.js';
 import { referenceFound } from '../ci/references.js';
+import { jobEntryFindings } from './entries.js';
 
 const MAX_EXTENDS_DEPTH = 10;
 
@@ -32,6 +33,13 @@ function diagnostic(
   const path = [...origin.path, ...sub];
   const pos = locate(origin.doc, origin.lineCounter, path, at, origin.resolveKey);
   return { file: origin.file, line: pos.line, column: pos.column, severity, code, message, document: 'content', path };
+}
+
+/** The part of `path` written in `own` (a job's own value): where a finding about it is shown. */
+function writtenPart(own: Record<string, unknown>, path: readonly PathSegment[]): PathSegment[] {
+  let length = 0;
+  while (length < path.length && valueAt(own, path.slice(0, length + 1)) !== undefined) length++;
+  return path.slice(0, length);
 }
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
@@ -438,6 +446,8 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
     if (isHidden(job.name)) continue;
     if (job.name.length > 255)
       out.push(diagnostic(job.origin, [], 'error', 'semantic/job-name', 'job name is too long (maximum is 255 characters)', 'key'));
+    for (const finding of jobEntryFindings(job.name, value))
+      out.push(diagnostic(job.origin, writtenPart(own, finding.path), 'error', finding.code, finding.message));
     // GitLab ignores a null `only:`/`except:` beside `rules:` (ignore_nil): the way to drop an inherited one.
     const given = (key: string) => value[key] !== undefined && value[key] !== null;
     if (given('rules')) {

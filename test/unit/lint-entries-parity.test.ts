@@ -93,3 +93,24 @@ describe('!reference to a value that is false or null: GitLab cannot find it (Ta
     expect(await briefs(text)).toEqual([]);
   });
 });
+
+describe('parallel:matrix as GitLab checks it (Product::Variables, Product::Matrix)', () => {
+  it('a float or a boolean value is refused, at the value (PYTHON: [3.10, 3.11] reads as floats)', async () => {
+    const text = 'job:\n  script: echo\n  parallel:\n    matrix:\n      - PYTHON: [3.10, "3.12"]\n        DEBUG: [true]\n        RATIO: 0.5\n      - OK: [1, a]\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:5:18 error semantic/matrix jobs:job:parallel:matrix:0 config should be a hash of key value pairs, value can be an array',
+      '.gitlab-ci.yml:6:17 error semantic/matrix jobs:job:parallel:matrix:0 config should be a hash of key value pairs, value can be an array',
+      '.gitlab-ci.yml:7:16 error semantic/matrix jobs:job:parallel:matrix:0 config should be a hash of key value pairs, value can be an array',
+    ]);
+  });
+
+  it('more than 200 jobs over all entries is refused; 200 is not', async () => {
+    const ten = (p: string) => `[${Array.from({ length: 10 }, (_, i) => `${p}${i}`).join(', ')}]`;
+    const entry = `      - A: ${ten('a')}\n        B: ${ten('b')}\n`;
+    const job = (extra: string) => `job:\n  script: echo\n  parallel:\n    matrix:\n${entry}${entry}${extra}`;
+    expect(await briefs(job(''))).toEqual([]);
+    expect(await briefs(job('      - C: x\n'))).toEqual([
+      '.gitlab-ci.yml:5:7 error semantic/matrix jobs:job:parallel:matrix config generates too many jobs (maximum is 200)',
+    ]);
+  });
+});
