@@ -62,8 +62,8 @@ async function lintParsedFile(parsed: ParsedFile, options: LintOptions): Promise
   const context: AnalysisContext = {
     options,
     model,
-    seen: new Set([options.file]),
-    depth: 0,
+    includes: { all: 0, sure: 0, capped: false },
+    conditional: false,
     componentJobs: new Map(),
     includedAt: new Map(),
   };
@@ -82,7 +82,7 @@ function atInclude(diagnostic: Diagnostic, includedAt: ReadonlyMap<string, Site>
   let site = includedAt.get(diagnostic.file);
   if (!site) return diagnostic;
   let shown = diagnostic;
-  for (let hops = 0; site && hops < MAX_INCLUDE_DEPTH; hops++, site = includedAt.get(site.file))
+  for (let hops = 0; site && hops <= MAX_INCLUDES; hops++, site = includedAt.get(site.file))
     shown = { ...shown, file: site.file, line: site.line, column: site.column };
   return { ...shown, message: `${diagnostic.message} (in the jobs this component adds)` };
 }
@@ -110,8 +110,11 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
 interface AnalysisContext {
   options: LintOptions;
   model: PipelineModel;
-  seen: Set<string>;
-  depth: number;
+  /** Every include followed so far, repeats too (GitLab's expandset), of them those no `rules:`
+   *  could leave out, and whether the limit was passed: one count for the whole pipeline. */
+  includes: { all: number; sure: number; capped: boolean };
+  /** The file was included under `rules:` (so is everything it includes). */
+  conditional: boolean;
   /** The visible jobs component includes defined so far, and the include that defined each. */
   componentJobs: Map<string, { file: string; line: number; conditional: boolean }>;
   /** Components made in memory, by their file label: the include entry that brought each in. */
@@ -159,7 +162,8 @@ async function analyzeFile(
   return { diagnostics, content: check.content };
 }
 
-const MAX_INCLUDE_DEPTH = 100;
+/** GitLab's default ci_max_includes: files included in all, at any depth, repeats too (Mapper::Verifier). */
+const MAX_INCLUDES = 150;
 
 /** The shape of a value: its keys and nesting, not its scalars (the two modes write lists apart). */
 function shape(value: unknown): unknown {
@@ -192,7 +196,6 @@ function reshapedByTextInterpolation(text: string, inputs: Record<string, unknow
 }
 
 async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisContext): Promise<Diagnostic[]> {
-  const resolution = resolveInclude(entry, context.options.host);
   const diagnostics: Diagnostic[] = [];
   const report = (
     code: string,
@@ -213,6 +216,21 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
       path: [...at.path, ...sub],
     });
   };
+  // GitLab counts each file it includes before it reads it, with no depth limit and no check for
+  // a file included before: a file that includes itself is followed until the limit refuses it.
+  const { includes } = context;
+  if (includes.capped) return diagnostics;
+  const conditional = context.conditional || !surelyIncluded(entry);
+  includes.all++;
+  if (!conditional) includes.sure++;
+  if (includes.all > MAX_INCLUDES) {
+    includes.capped = true;
+    const sure = includes.sure > MAX_INCLUDES;
+    const why = ' (counting includes with `rules:`: GitLab counts one only when its rules include it)';
+    report('include/max-includes', `Maximum of ${MAX_INCLUDES} nested includes are allowed!${sure ? '' : why}`, [], sure ? 'error' : 'warning');
+    return diagnostics;
+  }
+  const resolution = resolveInclude(entry, context.options.host);
   if (resolution.kind === 'unreadable') {
     context.model.partial = true;
     return diagnostics;
@@ -225,11 +243,6 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
     report(resolution.code, `${resolution.message}${conditional ? why : ''}`, [], conditional ? 'warning' : 'error');
     return diagnostics;
   }
-  if (context.depth >= MAX_INCLUDE_DEPTH) {
-    report('include/depth', `Maximum of ${MAX_INCLUDE_DEPTH} nested includes are allowed!`);
-    return diagnostics;
-  }
-  if (context.seen.has(resolution.file)) return diagnostics;
   // A rendered component is named by the include that brought it in: two includes of one
   // component (two builds) are two files, each shown at its own entry.
   let file = resolution.file;
@@ -274,7 +287,7 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
       );
     }
   }
-  const nested: AnalysisContext = { ...context, seen: new Set([...context.seen, resolution.file]), depth: context.depth + 1 };
+  const nested: AnalysisContext = { ...context, conditional };
   const analysis = await analyzeFile(parsed, nested, inputs);
   diagnostics.push(...analysis.diagnostics);
   if (entry.kind === 'component' && analysis.content) {

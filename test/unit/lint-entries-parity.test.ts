@@ -114,3 +114,39 @@ describe('parallel:matrix as GitLab checks it (Product::Variables, Product::Matr
     ]);
   });
 });
+
+describe('includes: GitLab counts every included file, repeats too, against ci_max_includes (150); no depth limit', () => {
+  const chain = (n: number): Record<string, string> =>
+    Object.fromEntries(
+      Array.from({ length: n }, (_, i) => [`c${i}.yml`, `${i + 1 < n ? `include: [{local: c${i + 1}.yml}]\n` : ''}.t${i}: {script: echo}\n`]),
+    );
+
+  it('a chain of 101 nested includes is clean', async () => {
+    expect(await briefs('include: [{local: c0.yml}]\njob: {script: echo}\n', chain(101))).toEqual([]);
+  });
+
+  it('150 included files are clean; the 151st is refused where it is included', async () => {
+    const files = Object.fromEntries(Array.from({ length: 151 }, (_, i) => [`f${i}.yml`, `.t${i}: {script: echo}\n`]));
+    const root = (n: number) => `include:\n${Array.from({ length: n }, (_, i) => `  - local: f${i}.yml\n`).join('')}job: {script: echo}\n`;
+    expect(await briefs(root(150), files)).toEqual([]);
+    expect(await briefs(root(151), files)).toEqual([
+      '.gitlab-ci.yml:152:5 error include/max-includes Maximum of 150 nested includes are allowed!',
+    ]);
+  });
+
+  it('a file that includes itself, and two that include each other, are refused (GitLab follows them until the limit)', async () => {
+    expect(await briefs('include:\n  - local: .gitlab-ci.yml\njob:\n  script: echo\n', { '.gitlab-ci.yml': 'include:\n  - local: .gitlab-ci.yml\njob:\n  script: echo\n' })).toEqual([
+      '.gitlab-ci.yml:2:5 error include/max-includes Maximum of 150 nested includes are allowed!',
+    ]);
+    const mutual = { 'a.yml': 'include: [{local: b.yml}]\n.a: {script: echo}\n', 'b.yml': 'include: [{local: a.yml}]\n.b: {script: echo}\n' };
+    expect((await lint('include: [{local: a.yml}]\njob: {script: echo}\n', mutual)).map((d) => `${d.severity} ${d.code}`)).toEqual([
+      'error include/max-includes',
+    ]);
+  });
+
+  it('over the limit only through includes with rules: a warning (GitLab counts only the files their rules include)', async () => {
+    const text = 'include:\n  - local: a.yml\n    rules: [{if: $X}]\njob: {script: echo}\n';
+    const files = { 'a.yml': 'include: [{local: a.yml}]\n.a: {script: echo}\n' };
+    expect((await lint(text, files)).map((d) => `${d.severity} ${d.code}`)).toEqual(['warning include/max-includes']);
+  });
+});
