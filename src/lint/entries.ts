@@ -54,7 +54,86 @@ function matrixFindings(name: string, parallel: unknown): EntryFinding[] {
   return findings;
 }
 
+/** ChronicDuration's units, in seconds (GitLab's patch: a month is 30 days). */
+const DURATION_UNITS: Record<string, number> = {
+  ...Object.fromEntries(['seconds', 'second', 'secs', 'sec', 's'].map((unit) => [unit, 1])),
+  ...Object.fromEntries(['minutes', 'minute', 'mins', 'min', 'm'].map((unit) => [unit, 60])),
+  ...Object.fromEntries(['hours', 'hour', 'hrs', 'hr', 'h'].map((unit) => [unit, 3600])),
+  ...Object.fromEntries(['days', 'day', 'dy', 'd'].map((unit) => [unit, 86_400])),
+  ...Object.fromEntries(['weeks', 'week', 'w'].map((unit) => [unit, 604_800])),
+  ...Object.fromEntries(['months', 'month', 'mos', 'mo'].map((unit) => [unit, 2_592_000])),
+  ...Object.fromEntries(['years', 'year', 'yrs', 'yr', 'y'].map((unit) => [unit, 31_557_600])),
+};
+
+/**
+ * The seconds a duration such as `1 week`, `2h 30m` or `1 day and 3 hours` stands for, as
+ * ChronicDuration reads it; undefined for anything else (ChronicDuration reads more, number words
+ * and `3:41:59` among them: those are not judged here).
+ */
+export function durationSeconds(text: string): number | undefined {
+  const words = text.toLowerCase().replace(/\b(?:and|with|plus)\b|,/g, ' ');
+  const term = /(\d*\.?\d+)\s*([a-z]*)/g;
+  let seconds = 0;
+  let rest = words;
+  for (const [whole, number, unit] of words.matchAll(term)) {
+    const factor = unit === '' ? 1 : DURATION_UNITS[unit as string];
+    if (factor === undefined) return undefined;
+    seconds += Number(number) * factor;
+    rest = rest.replace(whole, ' ');
+  }
+  return rest.trim() === '' && /\d/.test(words) ? seconds : undefined;
+}
+
+/** The limit GitLab puts on `start_in` (duration: { limit: '1 week' }). */
+const START_IN_LIMIT = 604_800;
+
+const tooLate = (startIn: unknown): boolean => typeof startIn === 'string' && (durationSeconds(startIn) ?? 0) > START_IN_LIMIT;
+
+/** The hashes of a `rules:` list (GitLab flattens nested lists, a !reference's), each with its path. */
+function rulesOf(rules: unknown, path: PathSegment[] = ['rules']): { rule: Record<string, unknown>; path: PathSegment[] }[] {
+  if (!Array.isArray(rules)) return [];
+  return rules.flatMap((rule, index) =>
+    Array.isArray(rule) ? rulesOf(rule, [...path, index]) : isHash(rule) ? [{ rule, path: [...path, index] }] : [],
+  );
+}
+
+/** Entry::Job: start_in only with `when: delayed` and without `rules:`, at most a week; Rules::Rule:
+ *  start_in only in a delayed rule, which must have one, at most a week. */
+function startInFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
+  const findings: EntryFinding[] = [];
+  const at = (path: PathSegment[], message: string) => findings.push({ path, code: 'semantic/start-in', message });
+  const jobs = describePath([name]);
+  const given = (value: unknown) => value !== undefined && value !== null;
+  // With rules:, start_in is one of the keys Processable refuses beside them (reported there).
+  if (given(job['start_in']) && !given(job['rules'])) {
+    if (job['when'] !== 'delayed') at(['start_in'], `${jobs} start_in must be blank`);
+    else if (tooLate(job['start_in'])) at(['start_in'], `${jobs} start_in should not exceed the limit`);
+  }
+  for (const { rule, path } of rulesOf(job['rules'])) {
+    const rules = `${describePath([name, 'rules'])}:rule`;
+    if (rule['when'] !== 'delayed') {
+      if (given(rule['start_in'])) at([...path, 'start_in'], `${rules} config contains disallowed keys: start_in`);
+    } else if (!given(rule['start_in'])) at([...path, 'when'], `${rules} start_in can't be blank`);
+    else if (tooLate(rule['start_in'])) at([...path, 'start_in'], `${rules} start_in should not exceed the limit`);
+  }
+  return findings;
+}
+
+/** Entry::Job: `publish` only in a pages job (named `pages` unless `pages: false`, or with `pages:`). */
+function publishFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
+  if (job['publish'] === undefined || job['publish'] === null) return [];
+  const pages = job['pages'];
+  const present = pages !== undefined && pages !== null && pages !== false && !(isHash(pages) && Object.keys(pages).length === 0);
+  if (present || (name === 'pages' && pages !== false)) return [];
+  return [{ path: ['publish'], code: 'semantic/publish', message: `${describePath([name])} publish can only be used within a \`pages\` job` }];
+}
+
 /** What GitLab's entries refuse in a visible job, `job` as GitLab reads it. */
 export function jobEntryFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
-  return [...matrixFindings(name, job['parallel'])];
+  // Entry::Job's own rules hold for a job with script: or run: (the others are trigger jobs).
+  const isJob = 'script' in job || 'run' in job;
+  return [
+    ...matrixFindings(name, job['parallel']),
+    ...(isJob ? [...startInFindings(name, job), ...publishFindings(name, job)] : []),
+  ];
 }

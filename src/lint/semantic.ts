@@ -451,7 +451,7 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
     // GitLab ignores a null `only:`/`except:` beside `rules:` (ignore_nil): the way to drop an inherited one.
     const given = (key: string) => value[key] !== undefined && value[key] !== null;
     if (given('rules')) {
-      const clash = ['only', 'except'].filter(given);
+      const clash = ['only', 'except', 'start_in'].filter(given);
       if (clash.length > 0)
         out.push(
           diagnostic(

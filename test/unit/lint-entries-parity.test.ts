@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/ci/diagnostics.js';
+import { durationSeconds } from '../../src/lint/entries.js';
 import { lintText, type LintOptions } from '../../src/lint/lint-text.js';
 import { catalogHost } from '../helpers/lint-host.js';
 
@@ -148,5 +149,42 @@ describe('includes: GitLab counts every included file, repeats too, against ci_m
     const text = 'include:\n  - local: a.yml\n    rules: [{if: $X}]\njob: {script: echo}\n';
     const files = { 'a.yml': 'include: [{local: a.yml}]\n.a: {script: echo}\n' };
     expect((await lint(text, files)).map((d) => `${d.severity} ${d.code}`)).toEqual(['warning include/max-includes']);
+  });
+});
+
+describe('start_in and publish as Entry::Job, Processable and Rules::Rule check them', () => {
+  it('start_in without when: delayed, and over a week with it, are refused', async () => {
+    const text = 'job:\n  script: echo\n  start_in: 1 minute\njob2:\n  script: echo\n  when: delayed\n  start_in: 3 weeks\njob3:\n  script: echo\n  when: delayed\n  start_in: 1 week\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:3:13 error semantic/start-in jobs:job start_in must be blank',
+      '.gitlab-ci.yml:7:13 error semantic/start-in jobs:job2 start_in should not exceed the limit',
+    ]);
+  });
+
+  it('a job-level start_in beside rules: is refused as only/except are', async () => {
+    expect(await briefs('job:\n  script: echo\n  rules:\n    - when: delayed\n      start_in: 1 minute\n  start_in: 1 minute\n')).toEqual([
+      '.gitlab-ci.yml:6:3 error semantic/rules-with-only-except jobs:job config key may not be used with `rules`: start_in',
+    ]);
+  });
+
+  it('a rule: when: delayed needs a start_in of at most a week, and only a delayed rule may have one', async () => {
+    const text =
+      'job:\n  script: echo\n  rules:\n    - if: $A\n      when: delayed\n    - if: $B\n      start_in: 1 minute\n' +
+      '    - if: $C\n      when: delayed\n      start_in: 2 weeks\n    - if: $D\n      when: delayed\n      start_in: 30 minutes\n';
+    expect(await briefs(text)).toEqual([
+      ".gitlab-ci.yml:5:13 error semantic/start-in jobs:job:rules:rule start_in can't be blank",
+      '.gitlab-ci.yml:7:17 error semantic/start-in jobs:job:rules:rule config contains disallowed keys: start_in',
+      '.gitlab-ci.yml:10:17 error semantic/start-in jobs:job:rules:rule start_in should not exceed the limit',
+    ]);
+  });
+
+  it('durations are read as ChronicDuration reads them; what it reads and cigen does not is not judged', () => {
+    const texts = ['1 week', '2h 30m', '1 day and 3 hours', '1.5 days', '1 month', '10', '1 fortnight', 'in 1 hour', 'soon'];
+    expect(texts.map(durationSeconds)).toEqual([604_800, 9000, 97_200, 129_600, 2_592_000, 10, undefined, undefined, undefined]);
+  });
+
+  it('publish: outside a pages job is refused; in a job named pages, or one with pages:, it is not', async () => {
+    const text = 'job:\n  script: echo\n  publish: public\npages:\n  script: echo\n  publish: public\nsite:\n  script: echo\n  pages: true\n  publish: public\n';
+    expect(await briefs(text)).toEqual(['.gitlab-ci.yml:3:12 error semantic/publish jobs:job publish can only be used within a `pages` job']);
   });
 });
