@@ -8,7 +8,7 @@ import { isHash } from '../ci/merge.js';
 import { describePath } from '../ci/schema.js';
 
 export interface EntryFinding {
-  /** Within the job (or the global keyword) checked. */
+  /** Within the job checked; from the top for a global keyword. */
   path: PathSegment[];
   code: string;
   message: string;
@@ -128,12 +128,47 @@ function publishFindings(name: string, job: Record<string, unknown>): EntryFindi
   return [{ path: ['publish'], code: 'semantic/publish', message: `${describePath([name])} publish can only be used within a \`pages\` job` }];
 }
 
+/** Entry::Caches::MULTIPLE_CACHE_LIMIT. */
+const MULTIPLE_CACHE_LIMIT = 4;
+
+/** CGI.unescape, as far as these checks need it (`%XX` bytes, `+` a space). */
+const unescape = (text: string): string =>
+  text.replace(/\+/g, ' ').replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+
+/** Entry::Caches (at most 4) and KeyValidator (a key that unescapes to a path) on the `cache:` at
+ *  `path`; a key that is already a path as written is ci.json's to report. */
+function cacheFindings(path: PathSegment[], cache: unknown): EntryFinding[] {
+  const findings: EntryFinding[] = [];
+  const at = (sub: PathSegment[], message: string) =>
+    findings.push({ path: [...path, ...sub], code: 'semantic/cache', message: `${describePath([...path, ...sub])} config ${message}` });
+  if (Array.isArray(cache) && cache.length > MULTIPLE_CACHE_LIMIT) at([], `no more than ${MULTIPLE_CACHE_LIMIT} caches can be created`);
+  const items = Array.isArray(cache) ? cache.map((item, index) => [[index], item] as const) : [[[], cache] as const];
+  for (const [sub, item] of items) {
+    const key = isHash(item) ? item['key'] : undefined;
+    if (typeof key !== 'string' || key.includes('/') || key === '.' || key === '..') continue;
+    const read = unescape(key);
+    if (read.includes('/')) at([...sub, 'key'], 'cannot contain the "/" character');
+    else if (read === '.' || read === '..') at([...sub, 'key'], 'cannot be "." or ".."');
+  }
+  return findings;
+}
+
+/** What GitLab's entries refuse in the global keywords (`default:`, the global `cache:`). */
+export function globalEntryFindings(globals: Record<string, unknown>): EntryFinding[] {
+  const defaults = globals['default'];
+  return [
+    ...(isHash(defaults) && defaults['cache'] !== undefined ? cacheFindings(['default', 'cache'], defaults['cache']) : []),
+    ...(globals['cache'] !== undefined ? cacheFindings(['cache'], globals['cache']) : []),
+  ];
+}
+
 /** What GitLab's entries refuse in a visible job, `job` as GitLab reads it. */
 export function jobEntryFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
   // Entry::Job's own rules hold for a job with script: or run: (the others are trigger jobs).
   const isJob = 'script' in job || 'run' in job;
   return [
     ...matrixFindings(name, job['parallel']),
+    ...(job['cache'] !== undefined ? cacheFindings([name, 'cache'], job['cache']).map((f) => ({ ...f, path: f.path.slice(1) })) : []),
     ...(isJob ? [...startInFindings(name, job), ...publishFindings(name, job)] : []),
   ];
 }

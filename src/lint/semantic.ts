@@ -11,7 +11,7 @@ import { isHidden, type JobDefinition, type Origin, type PipelineModel } from '.
 import { locate } from '../ci/positions.js';
 import { bridgeNeed } from '../ci/entries-read.js';
 import { referenceFound } from '../ci/references.js';
-import { jobEntryFindings } from './entries.js';
+import { globalEntryFindings, jobEntryFindings } from './entries.js';
 
 const MAX_EXTENDS_DEPTH = 10;
 
@@ -403,6 +403,10 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
       ),
     );
   const stages = ['.pre', ...declared.filter((s) => s !== '.pre' && s !== '.post'), '.post'];
+  for (const finding of globalEntryFindings(untag(model.globals) as Record<string, unknown>)) {
+    const origin = model.globalOrigins.get(String(finding.path[0]));
+    if (origin) out.push(diagnostic(origin, finding.path.slice(1), 'error', finding.code, finding.message));
+  }
   /** The names of the jobs `parallel:` makes, each to its job; built the first time a name is not a job. */
   let parallelJobs: Map<string, string> | undefined;
   /** The visible job a `needs`/`dependencies` name means, whether the job itself or one `parallel:` makes of it. */

@@ -188,3 +188,27 @@ describe('start_in and publish as Entry::Job, Processable and Rules::Rule check 
     expect(await briefs(text)).toEqual(['.gitlab-ci.yml:3:12 error semantic/publish jobs:job publish can only be used within a `pages` job']);
   });
 });
+
+describe('caches as GitLab checks them (Entry::Caches, KeyValidator)', () => {
+  it('more than 4 caches are refused, in a job and in default:', async () => {
+    const five = `  cache:\n${['a', 'b', 'c', 'd', 'e'].map((k) => `    - {key: ${k}, paths: [x]}\n`).join('')}`;
+    expect(await briefs(`default:\n${five}job:\n  script: echo\n${five}`)).toEqual([
+      '.gitlab-ci.yml:3:5 error semantic/cache default:cache config no more than 4 caches can be created',
+      '.gitlab-ci.yml:11:5 error semantic/cache jobs:job:cache config no more than 4 caches can be created',
+    ]);
+  });
+
+  it('a key that reads as "/", "." or ".." once unescaped is refused (GitLab unescapes it: CGI.unescape)', async () => {
+    const text = 'job:\n  script: echo\n  cache:\n    - key: "a%2Fb"\n      paths: [x]\n    - key: "%2e%2E"\n      paths: [x]\n    - key: "a%20b"\n      paths: [x]\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:4:12 error semantic/cache jobs:job:cache:0:key config cannot contain the "/" character',
+      '.gitlab-ci.yml:6:12 error semantic/cache jobs:job:cache:1:key config cannot be "." or ".."',
+    ]);
+  });
+
+  it('key:files takes up to 10 files (GitLab raised it from 2; ci.json says the same)', async () => {
+    const files = (n: number) => `job:\n  script: echo\n  cache:\n    key:\n      files: [${Array.from({ length: n }, (_, i) => `f${i}`).join(', ')}]\n    paths: [x]\n`;
+    expect(await briefs(files(10))).toEqual([]);
+    expect((await lint(files(11))).map((d) => d.code)).toEqual(['schema/max-items']);
+  });
+});
