@@ -162,6 +162,46 @@ export function globalEntryFindings(globals: Record<string, unknown>): EntryFind
   ];
 }
 
+/** Entry::Environment's value: a name alone is `{name}`; the action is `start` unless given. */
+function environmentOf(value: unknown): { name: unknown; action: unknown } | undefined {
+  if (typeof value === 'string') return { name: value, action: 'start' };
+  if (!isHash(value)) return undefined;
+  return { name: value['name'], action: value['action'] ?? 'start' };
+}
+
+/**
+ * YamlProcessor#validate_on_stop_job!: the job `environment:on_stop` names must exist and stop
+ * the same environment. `jobNamed` gives the visible job a name means, as GitLab reads it.
+ */
+export function onStopFinding(
+  name: string,
+  job: Record<string, unknown>,
+  jobNamed: (name: string) => Record<string, unknown> | undefined,
+): (EntryFinding & { undefinedJob: boolean }) | undefined {
+  const environment = job['environment'];
+  if (!isHash(environment) || typeof environment['on_stop'] !== 'string') return undefined;
+  const onStop = environment['on_stop'];
+  const stopper = jobNamed(onStop);
+  const stops = stopper ? environmentOf(stopper['environment']) : undefined;
+  const problem = !stopper
+    ? 'is not defined'
+    : !stops
+      ? 'does not have environment defined'
+      : stops.name !== environment['name']
+        ? 'have different environment name'
+        : stops.action !== 'stop'
+          ? 'needs to have action stop defined'
+          : undefined;
+  return problem === undefined
+    ? undefined
+    : {
+        path: ['environment', 'on_stop'],
+        code: 'semantic/on-stop',
+        message: `${name} job: on_stop job ${onStop} ${problem}`,
+        undefinedJob: !stopper,
+      };
+}
+
 /** What GitLab's entries refuse in a visible job, `job` as GitLab reads it. */
 export function jobEntryFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
   // Entry::Job's own rules hold for a job with script: or run: (the others are trigger jobs).

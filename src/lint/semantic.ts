@@ -11,7 +11,7 @@ import { isHidden, type JobDefinition, type Origin, type PipelineModel } from '.
 import { locate } from '../ci/positions.js';
 import { bridgeNeed } from '../ci/entries-read.js';
 import { referenceFound } from '../ci/references.js';
-import { globalEntryFindings, jobEntryFindings } from './entries.js';
+import { globalEntryFindings, jobEntryFindings, onStopFinding } from './entries.js';
 
 const MAX_EXTENDS_DEPTH = 10;
 
@@ -523,6 +523,16 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
       );
     }
     if (!options.pipeline) continue;
+
+    const onStop = onStopFinding(job.name, value, (name) => {
+      const target = jobNamed(name);
+      return target === undefined ? undefined : resolved.get(target)?.value;
+    });
+    if (onStop) {
+      // A job that is not there may come from an include cigen cannot read.
+      const [severity, note] = onStop.undefinedJob ? [undefinedSeverity, maybeIncluded] : ['error' as const, ''];
+      out.push(diagnostic(job.origin, writtenPart(own, onStop.path), severity, onStop.code, `${onStop.message}${note}`));
+    }
 
     const needs = needsOf(value);
     const stageIndex = stages.indexOf(stage);

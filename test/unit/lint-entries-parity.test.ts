@@ -212,3 +212,24 @@ describe('caches as GitLab checks them (Entry::Caches, KeyValidator)', () => {
     expect((await lint(files(11))).map((d) => d.code)).toEqual(['schema/max-items']);
   });
 });
+
+describe('environment:on_stop as YamlProcessor checks it', () => {
+  const deploy = (onStop: string) => `deploy:\n  script: echo\n  environment:\n    name: review\n    on_stop: ${onStop}\n`;
+
+  it('a missing job, one without an environment, with another name, without action: stop: refused, at on_stop', async () => {
+    expect(await briefs(deploy('stop_review'))).toEqual(['.gitlab-ci.yml:5:14 error semantic/on-stop deploy job: on_stop job stop_review is not defined']);
+    expect(await briefs(`${deploy('stopper')}stopper:\n  script: echo\n`)).toEqual([
+      '.gitlab-ci.yml:5:14 error semantic/on-stop deploy job: on_stop job stopper does not have environment defined',
+    ]);
+    expect(await briefs(`${deploy('stopper')}stopper:\n  script: echo\n  environment: {name: other, action: stop}\n`)).toEqual([
+      '.gitlab-ci.yml:5:14 error semantic/on-stop deploy job: on_stop job stopper have different environment name',
+    ]);
+    expect(await briefs(`${deploy('stopper')}stopper:\n  script: echo\n  environment: review\n`)).toEqual([
+      '.gitlab-ci.yml:5:14 error semantic/on-stop deploy job: on_stop job stopper needs to have action stop defined',
+    ]);
+  });
+
+  it('a stop job with the same environment and action: stop is clean', async () => {
+    expect(await briefs(`${deploy('stopper')}stopper:\n  script: echo\n  environment: {name: review, action: stop}\n`)).toEqual([]);
+  });
+});
