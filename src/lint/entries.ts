@@ -12,6 +12,8 @@ export interface EntryFinding {
   path: PathSegment[];
   code: string;
   message: string;
+  /** Shown at the key rather than its value (a key that is not allowed). */
+  at?: 'key';
 }
 
 /** Product::Parallel::PARALLEL_LIMIT. */
@@ -202,13 +204,63 @@ export function onStopFinding(
       };
 }
 
+/** The keys only a job with a script has (Entry::Job::ALLOWED_KEYS, EE's too, less those
+ *  Entry::Bridge shares): a trigger job with one is refused. A key neither knows is ci.json's. */
+const JOB_ONLY_KEYS: ReadonlySet<string> = new Set([
+  'tags',
+  'image',
+  'services',
+  'start_in',
+  'artifacts',
+  'cache',
+  'dependencies',
+  'before_script',
+  'after_script',
+  'hooks',
+  'coverage',
+  'retry',
+  'timeout',
+  'release',
+  'id_tokens',
+  'publish',
+  'pages',
+  'manual_confirmation',
+  'secrets',
+  'dast_configuration',
+  'identity',
+]);
+
+/** Entry::Bridge::ALLOWED_WHEN. */
+const BRIDGE_WHEN = ['on_success', 'on_failure', 'always', 'manual'];
+
+/** Entry::Bridge: the keys and `when:` values a trigger job (or a needs:pipeline job) may have. */
+function bridgeFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
+  const findings: EntryFinding[] = [];
+  const when = job['when'];
+  if (typeof when === 'string' && !BRIDGE_WHEN.includes(when))
+    findings.push({
+      path: ['when'],
+      code: 'semantic/trigger-job',
+      message: `${describePath([name])} when should be one of: ${BRIDGE_WHEN.join(', ')}`,
+    });
+  const unknown = Object.keys(job).filter((key) => JOB_ONLY_KEYS.has(key));
+  if (unknown.length > 0)
+    findings.push({
+      path: [unknown[0] as string],
+      at: 'key',
+      code: 'semantic/trigger-job',
+      message: `${describePath([name])} config contains unknown keys: ${unknown.join(', ')}`,
+    });
+  return findings;
+}
+
 /** What GitLab's entries refuse in a visible job, `job` as GitLab reads it. */
 export function jobEntryFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
-  // Entry::Job's own rules hold for a job with script: or run: (the others are trigger jobs).
+  // GitLab's Jobs entry: a job with script: or run: is a Job, one with trigger: or needs: a Bridge.
   const isJob = 'script' in job || 'run' in job;
   return [
     ...matrixFindings(name, job['parallel']),
     ...(job['cache'] !== undefined ? cacheFindings([name, 'cache'], job['cache']).map((f) => ({ ...f, path: f.path.slice(1) })) : []),
-    ...(isJob ? [...startInFindings(name, job), ...publishFindings(name, job)] : []),
+    ...(isJob ? [...startInFindings(name, job), ...publishFindings(name, job)] : 'trigger' in job || 'needs' in job ? bridgeFindings(name, job) : []),
   ];
 }

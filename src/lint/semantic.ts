@@ -451,7 +451,7 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
     if (job.name.length > 255)
       out.push(diagnostic(job.origin, [], 'error', 'semantic/job-name', 'job name is too long (maximum is 255 characters)', 'key'));
     for (const finding of jobEntryFindings(job.name, value))
-      out.push(diagnostic(job.origin, writtenPart(own, finding.path), 'error', finding.code, finding.message));
+      out.push(diagnostic(job.origin, writtenPart(own, finding.path), 'error', finding.code, finding.message, finding.at));
     // GitLab ignores a null `only:`/`except:` beside `rules:` (ignore_nil): the way to drop an inherited one.
     const given = (key: string) => value[key] !== undefined && value[key] !== null;
     if (given('rules')) {

@@ -233,3 +233,23 @@ describe('environment:on_stop as YamlProcessor checks it', () => {
     expect(await briefs(`${deploy('stopper')}stopper:\n  script: echo\n  environment: {name: review, action: stop}\n`)).toEqual([]);
   });
 });
+
+describe('trigger jobs take only the keys and when: values Entry::Bridge allows', () => {
+  it('job keys a trigger job cannot have are refused, named as GitLab names them', async () => {
+    const text = 'tr:\n  image: alpine\n  tags: [x]\n  before_script: [echo]\n  artifacts: {paths: [x]}\n  trigger: {include: child.yml}\n  stage: test\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:2:3 error semantic/trigger-job jobs:tr config contains unknown keys: image, tags, before_script, artifacts',
+    ]);
+  });
+
+  it('when: delayed (and its start_in) are refused; the keys GitLab allows are clean', async () => {
+    expect(await briefs('tr:\n  trigger: {include: child.yml}\n  when: delayed\n  start_in: 1 minute\n')).toEqual([
+      '.gitlab-ci.yml:3:9 error semantic/trigger-job jobs:tr when should be one of: on_success, on_failure, always, manual',
+      '.gitlab-ci.yml:4:3 error semantic/trigger-job jobs:tr config contains unknown keys: start_in',
+    ]);
+    const allowed =
+      '.base:\n  stage: test\ntr:\n  extends: .base\n  trigger: {project: a/b}\n  variables: {A: b}\n  rules: [{when: manual}]\n  allow_failure: true\n' +
+      '  needs: []\n  resource_group: r\n  environment: production\n  interruptible: true\n  inherit: {default: false}\n  parallel: {matrix: [{A: [a, b]}]}\n';
+    expect(await briefs(allowed)).toEqual([]);
+  });
+});
