@@ -155,10 +155,31 @@ function cacheFindings(path: PathSegment[], cache: unknown): EntryFinding[] {
   return findings;
 }
 
-/** What GitLab's entries refuse in the global keywords (`default:`, the global `cache:`). */
+/** Variable::ComplexVariable: a variable with `options:` must have a `value:` among them (compared
+ *  as written: the value 1 is not the option "1"). */
+function optionsFindings(variables: unknown): EntryFinding[] {
+  if (!isHash(variables)) return [];
+  return Object.entries(variables).flatMap(([name, variable]): EntryFinding[] => {
+    if (!isHash(variable) || !Array.isArray(variable['options']) || variable['options'].length === 0) return [];
+    const value = variable['value'];
+    if (variable['options'].includes(value)) return [];
+    const given = value !== undefined && value !== null;
+    return [
+      {
+        path: ['variables', name, ...(given ? ['value'] : [])],
+        ...(given ? {} : { at: 'key' as const }),
+        code: 'semantic/variable-options',
+        message: `${describePath(['variables', name])} config value must be present in options`,
+      },
+    ];
+  });
+}
+
+/** What GitLab's entries refuse in the global keywords (`variables:`, `default:`, the global `cache:`). */
 export function globalEntryFindings(globals: Record<string, unknown>): EntryFinding[] {
   const defaults = globals['default'];
   return [
+    ...optionsFindings(globals['variables']),
     ...(isHash(defaults) && defaults['cache'] !== undefined ? cacheFindings(['default', 'cache'], defaults['cache']) : []),
     ...(globals['cache'] !== undefined ? cacheFindings(['cache'], globals['cache']) : []),
   ];

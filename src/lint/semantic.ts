@@ -405,7 +405,7 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
   const stages = ['.pre', ...declared.filter((s) => s !== '.pre' && s !== '.post'), '.post'];
   for (const finding of globalEntryFindings(untag(model.globals) as Record<string, unknown>)) {
     const origin = model.globalOrigins.get(String(finding.path[0]));
-    if (origin) out.push(diagnostic(origin, finding.path.slice(1), 'error', finding.code, finding.message));
+    if (origin) out.push(diagnostic(origin, finding.path.slice(1), 'error', finding.code, finding.message, finding.at));
   }
   /** The names of the jobs `parallel:` makes, each to its job; built the first time a name is not a job. */
   let parallelJobs: Map<string, string> | undefined;

@@ -253,3 +253,16 @@ describe('trigger jobs take only the keys and when: values Entry::Bridge allows'
     expect(await briefs(allowed)).toEqual([]);
   });
 });
+
+describe('variables: a value: must be one of its options: (ComplexVariable)', () => {
+  it('a value outside options, a value of another type than the options, and no value are refused', async () => {
+    const text =
+      'variables:\n  A:\n    value: x\n    options: [y, z]\n  B:\n    value: 1\n    options: ["1", "2"]\n  C:\n    options: [a]\n' +
+      '  D:\n    value: y\n    options: [x, y]\njob:\n  script: echo\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:3:12 error semantic/variable-options variables:A config value must be present in options',
+      '.gitlab-ci.yml:6:12 error semantic/variable-options variables:B config value must be present in options',
+      '.gitlab-ci.yml:8:3 error semantic/variable-options variables:C config value must be present in options',
+    ]);
+  });
+});
