@@ -121,6 +121,25 @@ function startInFindings(name: string, job: Record<string, unknown>): EntryFindi
   return findings;
 }
 
+/** Rules::Rule::Changes: at most 50 paths, as a list or under `paths:`. */
+const MAX_CHANGES = 50;
+
+/** The `changes:` of the rules at `path` (a job's `rules`, `workflow:rules`), `where` naming them as GitLab does. */
+function changesFindings(where: string, rules: unknown, path: PathSegment[]): EntryFinding[] {
+  return rulesOf(rules, path).flatMap(({ rule, path: at }): EntryFinding[] => {
+    const changes = rule['changes'];
+    const [list, sub, attribute] = isHash(changes) ? [changes['paths'], ['paths'], 'paths'] : [changes, [], 'config'];
+    if (!Array.isArray(list) || list.length <= MAX_CHANGES) return [];
+    return [
+      {
+        path: [...at, 'changes', ...sub],
+        code: 'semantic/changes',
+        message: `${where}:rule:changes ${attribute} has too many entries (maximum ${MAX_CHANGES})`,
+      },
+    ];
+  });
+}
+
 /** Entry::Job: `publish` only in a pages job (named `pages` unless `pages: false`, or with `pages:`). */
 function publishFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
   if (job['publish'] === undefined || job['publish'] === null) return [];
@@ -178,8 +197,10 @@ function optionsFindings(variables: unknown): EntryFinding[] {
 /** What GitLab's entries refuse in the global keywords (`variables:`, `default:`, the global `cache:`). */
 export function globalEntryFindings(globals: Record<string, unknown>): EntryFinding[] {
   const defaults = globals['default'];
+  const workflow = globals['workflow'];
   return [
     ...optionsFindings(globals['variables']),
+    ...(isHash(workflow) ? changesFindings('workflow:rules', workflow['rules'], ['workflow', 'rules']) : []),
     ...(isHash(defaults) && defaults['cache'] !== undefined ? cacheFindings(['default', 'cache'], defaults['cache']) : []),
     ...(globals['cache'] !== undefined ? cacheFindings(['cache'], globals['cache']) : []),
   ];
@@ -281,6 +302,7 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>): En
   const isJob = 'script' in job || 'run' in job;
   return [
     ...matrixFindings(name, job['parallel']),
+    ...changesFindings(describePath([name, 'rules']), job['rules'], ['rules']),
     ...(job['cache'] !== undefined ? cacheFindings([name, 'cache'], job['cache']).map((f) => ({ ...f, path: f.path.slice(1) })) : []),
     ...(isJob ? [...startInFindings(name, job), ...publishFindings(name, job)] : 'trigger' in job || 'needs' in job ? bridgeFindings(name, job) : []),
   ];

@@ -266,3 +266,18 @@ describe('variables: a value: must be one of its options: (ComplexVariable)', ()
     ]);
   });
 });
+
+describe('rules:changes takes at most 50 paths (Rules::Rule::Changes)', () => {
+  const paths = (n: number) => `[${Array.from({ length: n }, (_, i) => `f${i}`).join(', ')}]`;
+
+  it('51 paths, as a list or under paths:, in a job and in workflow:, are refused; 50 are not', async () => {
+    const text =
+      `workflow:\n  rules:\n    - changes: ${paths(51)}\njob:\n  script: echo\n  rules:\n    - changes: ${paths(50)}\n` +
+      `    - changes: ${paths(51)}\n    - changes:\n        paths: ${paths(51)}\n`;
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:3:16 error semantic/changes workflow:rules:rule:changes config has too many entries (maximum 50)',
+      '.gitlab-ci.yml:8:16 error semantic/changes jobs:job:rules:rule:changes config has too many entries (maximum 50)',
+      '.gitlab-ci.yml:10:16 error semantic/changes jobs:job:rules:rule:changes paths has too many entries (maximum 50)',
+    ]);
+  });
+});
