@@ -57,6 +57,16 @@ interface Resolved {
 function resolveExtends(model: PipelineModel, out: Diagnostic[]): Map<string, Resolved> {
   const resolved = new Map<string, Resolved>();
   const reported = new Set<string>();
+  // GitLab's Extendable reads every top-level key: any that holds a hash is a base (`default`,
+  // `workflow`, a job), one that holds anything else an invalid one.
+  const baseNamed = (name: string): JobDefinition | undefined => {
+    const job = model.jobs.get(name);
+    if (job) return job;
+    const value = Object.hasOwn(model.globals, name) ? model.globals[name] : undefined;
+    const origin = model.globalOrigins.get(name);
+    return isHash(value) && origin ? { name, value, origin } : undefined;
+  };
+  const isKey = (name: string) => model.jobs.has(name) || Object.hasOwn(model.globals, name) || model.others.has(name);
   const resolve = (job: JobDefinition, chain: string[]): Resolved => {
     const done = resolved.get(job.name);
     if (done) return done;
@@ -73,7 +83,18 @@ function resolveExtends(model: PipelineModel, out: Diagnostic[]): Map<string, Re
     // A key that still extends with more than 10 ancestors is refused (reported below, once): the
     // walk stops there, so a chain of 20,000 links neither overflows the stack nor costs its square.
     if (chain.length > MAX_EXTENDS_DEPTH) return { value: job.value, ok: false };
-    const unknown = bases.filter((base) => !model.jobs.has(base));
+    const unknown = bases.filter((base) => !isKey(base));
+    const invalid = bases.filter((base) => isKey(base) && !baseNamed(base));
+    if (invalid.length > 0)
+      out.push(
+        diagnostic(
+          job.origin,
+          ['extends'],
+          'error',
+          'semantic/extends-invalid',
+          `${job.name}: invalid base hashes in \`extends\` (${invalid.join(', ')})`,
+        ),
+      );
     if (unknown.length > 0) {
       out.push(
         diagnostic(
@@ -87,9 +108,9 @@ function resolveExtends(model: PipelineModel, out: Diagnostic[]): Map<string, Re
       );
     }
     let merged: unknown = {};
-    let ok = unknown.length === 0;
+    let ok = unknown.length === 0 && invalid.length === 0;
     for (const base of bases) {
-      const definition = model.jobs.get(base);
+      const definition = baseNamed(base);
       if (!definition) continue;
       const inner = resolve(definition, [...chain, job.name]);
       ok &&= inner.ok;

@@ -281,3 +281,20 @@ describe('rules:changes takes at most 50 paths (Rules::Rule::Changes)', () => {
     ]);
   });
 });
+
+describe('extends: any top-level key holding a hash is a base (Extendable::Entry), not only a job', () => {
+  it('extends: default and extends: workflow are clean, and the job gets what they hold', async () => {
+    expect(await briefs('default:\n  image: alpine\n  before_script: [echo hi]\njob:\n  extends: default\n  script: echo\n')).toEqual([]);
+    // workflow's rules: reach the job, where only: beside them is refused as it is in the job itself.
+    expect(await briefs('workflow:\n  rules:\n    - if: $X\njob:\n  extends: workflow\n  script: echo\n  only: [main]\n')).toEqual([
+      '.gitlab-ci.yml:7:3 error semantic/rules-with-only-except jobs:job config key may not be used with `rules`: only',
+    ]);
+  });
+
+  it('a key that holds no hash is an invalid base; one that is not there is still unknown', async () => {
+    expect(await briefs('stages: [build]\n.list: [a]\njob:\n  extends: [stages, .list, nope]\n  stage: build\n  script: echo\n')).toEqual([
+      '.gitlab-ci.yml:4:12 error semantic/extends-invalid job: invalid base hashes in `extends` (stages, .list)',
+      '.gitlab-ci.yml:4:12 error semantic/extends-unknown job: unknown keys in `extends` (nope)',
+    ]);
+  });
+});
