@@ -48,6 +48,11 @@ const READINGS: readonly Reading[] = [
   // EE Need::BridgeHash: `needs: {pipeline: other/project}`, the documented upstream-status
   // job; ci.json takes needs as a list only (and a pipeline only beside a job).
   { path: [ANY, 'needs'], read: (value) => (bridgeNeed(value) ? ABSENT : value) },
+  // Entry::Commands: a string or lists of strings nested up to 10 levels, read flattened; ci.json
+  // takes 2 levels.
+  ...[['before_script'], ['after_script'], ...['script', 'before_script', 'after_script'].map((key) => [ANY, key])].map(
+    (path): Reading => ({ path: path as Reading['path'], read: (value) => (nestedStrings(value) ? value.flat(Infinity) : value) }),
+  ),
   // Variable::ComplexVariable: `value:` is any scalar (scalar: true), read as a string (to_s);
   // ci.json asks for a string.
   ...[['variables', ANY, 'value'] as const, [ANY, 'variables', ANY, 'value'] as const].map(

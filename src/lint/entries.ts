@@ -16,6 +16,38 @@ export interface EntryFinding {
   at?: 'key';
 }
 
+/** How deep lists nest in a value: a string 0, `[a]` 1, `[[a]]` 2. */
+export function listDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (!Array.isArray(node)) continue;
+    deepest = Math.max(deepest, depth + 1);
+    for (const item of node) stack.push([item, depth + 1]);
+  }
+  return deepest;
+}
+
+/** GitLab's nested_array_of_strings and string_or_nested_array_of_strings: at most 10 levels. */
+const MAX_LIST_NESTING = 10;
+
+/** Entry::Stages and Entry::Commands (`script`, `before_script`, `after_script`): lists nested at
+ *  most 10 levels (what the lists hold is ci.json's to check). */
+function nestingFindings(path: PathSegment[], value: unknown, what: string): EntryFinding[] {
+  if (listDepth(value) <= MAX_LIST_NESTING) return [];
+  return [
+    {
+      path,
+      code: 'semantic/nesting',
+      message: `${describePath(path)} config should be ${what} up to ${MAX_LIST_NESTING} levels deep`,
+    },
+  ];
+}
+
+const COMMANDS = 'a string or a nested array of strings';
+const SCRIPTS = ['script', 'before_script', 'after_script'];
+
 /** Product::Parallel::PARALLEL_LIMIT. */
 export const PARALLEL_LIMIT = 200;
 
@@ -199,6 +231,11 @@ export function globalEntryFindings(globals: Record<string, unknown>): EntryFind
   const defaults = globals['default'];
   const workflow = globals['workflow'];
   return [
+    ...nestingFindings(['stages'], globals['stages'], 'an array of strings or a nested array of strings'),
+    ...SCRIPTS.flatMap((key) => [
+      ...nestingFindings([key], globals[key], COMMANDS),
+      ...(isHash(defaults) ? nestingFindings(['default', key], defaults[key], COMMANDS) : []),
+    ]),
     ...optionsFindings(globals['variables']),
     ...(isHash(workflow) ? changesFindings('workflow:rules', workflow['rules'], ['workflow', 'rules']) : []),
     ...(isHash(defaults) && defaults['cache'] !== undefined ? cacheFindings(['default', 'cache'], defaults['cache']) : []),
@@ -301,6 +338,7 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>): En
   // GitLab's Jobs entry: a job with script: or run: is a Job, one with trigger: or needs: a Bridge.
   const isJob = 'script' in job || 'run' in job;
   return [
+    ...SCRIPTS.flatMap((key) => nestingFindings([name, key], job[key], COMMANDS).map((f) => ({ ...f, path: f.path.slice(1) }))),
     ...matrixFindings(name, job['parallel']),
     ...changesFindings(describePath([name, 'rules']), job['rules'], ['rules']),
     ...(job['cache'] !== undefined ? cacheFindings([name, 'cache'], job['cache']).map((f) => ({ ...f, path: f.path.slice(1) })) : []),

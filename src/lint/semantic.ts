@@ -381,22 +381,6 @@ function tagResolver(model: PipelineModel, lookup: (target: readonly string[]) =
 
 const MAX_TAG_NESTING = 10;
 
-/** How deep lists nest in a value: a string 0, `[a]` 1, `[[a]]` 2. */
-export function listDepth(value: unknown): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (!Array.isArray(node)) continue;
-    deepest = Math.max(deepest, depth + 1);
-    for (const item of node) stack.push([item, depth + 1]);
-  }
-  return deepest;
-}
-
-/** GitLab's nested_array_of_strings and string_or_nested_array_of_strings: at most 10 levels. */
-export const MAX_LIST_NESTING = 10;
-
 export function checkPipeline(model: PipelineModel, options: SemanticOptions): Diagnostic[] {
   const out: Diagnostic[] = [];
   const extended = resolveExtends(model, out);
@@ -411,22 +395,10 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
   const stagesKey = Array.isArray(model.globals['stages']) ? 'stages' : Array.isArray(model.globals['types']) ? 'types' : undefined;
   const written = stagesKey === undefined ? undefined : untag(model.globals[stagesKey]);
   const declared = Array.isArray(written) ? (written.flat(Infinity) as unknown[]).map(String) : DEFAULT_STAGES;
-  const stagesOrigin = stagesKey === undefined ? undefined : model.globalOrigins.get(stagesKey);
-  if (stagesOrigin && listDepth(written) > MAX_LIST_NESTING)
-    out.push(
-      diagnostic(
-        stagesOrigin,
-        [],
-        'error',
-        'semantic/nesting',
-        `${stagesKey} config should be an array of strings or a nested array of strings up to ${MAX_LIST_NESTING} levels deep`,
-        'value',
-      ),
-    );
   const stages = ['.pre', ...declared.filter((s) => s !== '.pre' && s !== '.post'), '.post'];
   for (const finding of globalEntryFindings(untag(model.globals) as Record<string, unknown>)) {
     const origin = model.globalOrigins.get(String(finding.path[0]));
-    if (origin) out.push(diagnostic(origin, finding.path.slice(1), 'error', finding.code, finding.message, finding.at));
+    if (origin) out.push(diagnostic(origin, finding.path.slice(1), 'error', finding.code, finding.message, finding.at ?? 'value'));
   }
   /** The names of the jobs `parallel:` makes, each to its job; built the first time a name is not a job. */
   let parallelJobs: Map<string, string> | undefined;

@@ -298,3 +298,24 @@ describe('extends: any top-level key holding a hash is a base (Extendable::Entry
     ]);
   });
 });
+
+describe('script: lists nest up to 10 levels (Entry::Commands), written out or through !reference alike', () => {
+  const nested = (levels: number) => `${'['.repeat(levels)}echo${']'.repeat(levels)}`;
+
+  it('3 and 10 levels are clean, in a job, default: and the global before_script:', async () => {
+    expect(await briefs(`job:\n  script: ${nested(3)}\n`)).toEqual([]);
+    expect(await briefs(`default:\n  before_script: ${nested(4)}\nbefore_script: ${nested(3)}\njob:\n  script: ${nested(10)}\n`)).toEqual([]);
+  });
+
+  it('11 levels are refused, written out or reached through chained !reference tags', async () => {
+    expect(await briefs(`job:\n  script: ${nested(11)}\n`)).toEqual([
+      '.gitlab-ci.yml:2:11 error semantic/nesting jobs:job:script config should be a string or a nested array of strings up to 10 levels deep',
+    ]);
+    // .s1's script nests 2 levels, each .sN one more: .s9's nests 10.
+    const chain = Array.from({ length: 9 }, (_, i) => `.s${i + 1}:\n  script:\n    - ${i === 0 ? '[echo]' : `!reference [.s${i}, script]`}\n`).join('');
+    expect(await briefs(`${chain}job:\n  script:\n    - !reference [.s9, script]\n`)).toEqual([
+      '.gitlab-ci.yml:30:5 error semantic/nesting jobs:job:script config should be a string or a nested array of strings up to 10 levels deep',
+    ]);
+    expect(await briefs(`${chain}job:\n  script: !reference [.s9, script]\n`)).toEqual([]);
+  });
+});
