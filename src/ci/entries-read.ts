@@ -5,6 +5,7 @@
  * written, for the schema to report where it is. Limits an entry has that ci.json does not
  * express (how deep lists may nest, say) are the semantic layer's to check.
  */
+import { hasYamlExtension } from './includes.js';
 import { isHash } from './merge.js';
 
 /** A list whose items are strings or lists of the same, however deep. */
@@ -52,6 +53,14 @@ const READINGS: readonly Reading[] = [
   // takes 2 levels.
   ...[['before_script'], ['after_script'], ...['script', 'before_script', 'after_script'].map((key) => [ANY, key])].map(
     (path): Reading => ({ path: path as Reading['path'], read: (value) => (nestedStrings(value) ? value.flat(Infinity) : value) }),
+  ),
+  // External::File::Base: a local file's extension in any case (`Build.YML`); ci.json's pattern
+  // is lower-case. Read with the extension lower-cased.
+  ...[['include'], ['include', ANY], ['include', 'local'], ['include', ANY, 'local']].map(
+    (path): Reading => ({
+      path: path as Reading['path'],
+      read: (value) => (typeof value === 'string' && hasYamlExtension(value) ? value.replace(/\.ya?ml$/i, (ext) => ext.toLowerCase()) : value),
+    }),
   ),
   // Variable::ComplexVariable: `value:` is any scalar (scalar: true), read as a string (to_s);
   // ci.json asks for a string.

@@ -18,6 +18,10 @@ export interface IncludeEntry {
   path: PathSegment[];
 }
 
+/** Whether GitLab takes an included file's name for YAML (External::File::Base:
+ *  YAML_ALLOWLIST_EXTENSION = /.+\.(yml|yaml)$/i, on the file's base name). */
+export const hasYamlExtension = (path: string): boolean => /.+\.(?:yml|yaml)$/i.test(path.slice(path.lastIndexOf('/') + 1));
+
 /**
  * Whether an include's `rules:` include it in every pipeline: GitLab takes the first rule that
  * matches, and a rule without `if`, `exists` or `changes` always does. So they surely include it

@@ -5,7 +5,7 @@
  * Remote, project and template includes cannot be read offline.
  */
 import { posix } from 'node:path';
-import { parseComponentRef, type ComponentRef, type IncludeEntry } from '../ci/includes.js';
+import { hasYamlExtension, parseComponentRef, type ComponentRef, type IncludeEntry } from '../ci/includes.js';
 
 /** A component file the host found, and checks of the values given to it beyond its spec. */
 export interface ComponentFile {
@@ -45,7 +45,7 @@ function readLocal(path: string, host: LintHost | undefined): Resolution {
   // Checked before anything else, so nothing outside the project is ever asked for.
   if (leavesRoot(relative)) return outside(path);
   if (!host) return { kind: 'unreadable' };
-  if (!/\.ya?ml$/.test(path))
+  if (!hasYamlExtension(path))
     return { kind: 'error', code: 'include/extension', message: `Included file \`${path}\` does not have YAML extension!` };
   const read = host.readProjectFile(relative);
   if (read && 'outside' in read) return outside(path);

@@ -319,3 +319,15 @@ describe('script: lists nest up to 10 levels (Entry::Commands), written out or t
     expect(await briefs(`${chain}job:\n  script: !reference [.s9, script]\n`)).toEqual([]);
   });
 });
+
+describe('an included file\'s YAML extension in any case (External::File::Base: /.+\\.(yml|yaml)$/i on the file name)', () => {
+  it('local: Build.YML is read and clean; a name that is only an extension, or another extension, is still refused', async () => {
+    const files = { 'Build.YML': '.x: {script: echo}\n', 'ci/.yml': '.y: {script: echo}\n' };
+    expect(await briefs('include:\n  - local: Build.YML\njob: {script: echo}\n', files)).toEqual([]);
+    expect((await lint('include:\n  - local: ci/.yml\n  - local: b.txt\njob: {script: echo}\n', files)).map((d) => d.code)).toEqual([
+      'include/extension',
+      'include/extension',
+      'schema/pattern',
+    ]);
+  });
+});
