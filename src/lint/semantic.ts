@@ -441,7 +441,8 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
     const where = (key: string): PathSegment[] => (key in own ? [key] : []);
     // A hidden job is a template: GitLab (Entry::Hidden) checks only that it has content.
     if (isHidden(job.name)) continue;
-    if (job.name.length > 255)
+    // Counted in characters, as Ruby counts a name (an emoji is one), not in UTF-16 units.
+    if ([...job.name].length > 255)
       out.push(diagnostic(job.origin, [], 'error', 'semantic/job-name', 'job name is too long (maximum is 255 characters)', 'key'));
     for (const finding of jobEntryFindings(job.name, value))
       out.push(diagnostic(job.origin, writtenPart(own, finding.path), 'error', finding.code, finding.message, finding.at));

@@ -331,3 +331,10 @@ describe('an included file\'s YAML extension in any case (External::File::Base: 
     ]);
   });
 });
+
+describe('a job name is at most 255 characters, counted as GitLab counts them (characters, not UTF-16 units)', () => {
+  it('200 emoji are 200 characters: clean; 256 are too many', async () => {
+    expect(await briefs(`"${'😀'.repeat(200)}":\n  script: echo\n`)).toEqual([]);
+    expect((await lint(`"${'😀'.repeat(256)}":\n  script: echo\n`)).map((d) => d.code)).toEqual(['semantic/job-name']);
+  });
+});
