@@ -72,6 +72,12 @@ export interface RawRelease {
   _links?: { self?: string | null } | null;
 }
 
+/** GraphQL's answer to `ciCatalogResource(fullPath:) { versions(name:) { nodes { name } } }`. */
+export interface RawCatalogAnswer {
+  data?: { ciCatalogResource?: { versions?: { nodes: { name?: string | null }[] } | null } | null } | null;
+  errors?: { message: string }[] | null;
+}
+
 const ACCESS: JSONSchemaType<RawAccess> = { type: 'object', required: ['access_level'], properties: { access_level: { type: 'integer' } } };
 const nullableString = { type: 'string', nullable: true } as const;
 
@@ -167,6 +173,40 @@ const RELEASE: JSONSchemaType<RawRelease> = {
   },
 };
 
+const CATALOG_ANSWER: JSONSchemaType<RawCatalogAnswer> = {
+  type: 'object',
+  required: [],
+  properties: {
+    data: {
+      type: 'object',
+      nullable: true,
+      required: [],
+      properties: {
+        ciCatalogResource: {
+          type: 'object',
+          nullable: true,
+          required: [],
+          properties: {
+            versions: {
+              type: 'object',
+              nullable: true,
+              required: ['nodes'],
+              properties: {
+                nodes: { type: 'array', items: { type: 'object', required: [], properties: { name: nullableString } } },
+              },
+            },
+          },
+        },
+      },
+    },
+    errors: {
+      type: 'array',
+      nullable: true,
+      items: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } },
+    },
+  },
+};
+
 const list = <T>(items: JSONSchemaType<T>): JSONSchemaType<T[]> => ({ type: 'array', items });
 
 /** Compiled on first use: a command that never talks to GitLab never pays for it. */
@@ -189,6 +229,7 @@ export const SCHEMAS = {
   mergeRequests: lazy(list(MERGE_REQUEST)),
   notes: lazy(list(NOTE)),
   release: lazy(RELEASE),
+  catalogAnswer: lazy(CATALOG_ANSWER),
 };
 
 /** GitLab answered, but not with what the API promises. */

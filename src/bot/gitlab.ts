@@ -27,6 +27,10 @@ const PER_PAGE = 100;
 /** GitLab lists at most this many protected branch rules, whatever the page (gitlabhq ProtectedBranchesFinder::LIMIT). */
 const PROTECTED_BRANCHES_LIMIT = 100;
 
+/** A project's CI/CD Catalog resource and its version of one name (GraphQL: CiCatalogResource.versions). */
+const CATALOG_VERSION_QUERY =
+  'query($path: ID!, $name: String) { ciCatalogResource(fullPath: $path) { versions(name: $name) { nodes { name } } } }';
+
 /**
  * What `permissions` say of the token's access (GET /projects and GET /projects/:id have them, a
  * group's listing not): the higher of project and group access, null when both are null (no
@@ -280,7 +284,13 @@ export class GitLabPlatform implements Platform {
     }
   }
 
-  /** Creates a release through the Releases API (for mirrors that cannot run the release: job). */
+  /**
+   * Creates a release through the Releases API (for mirrors that cannot run the release: job), asking
+   * GitLab to publish it to the CI/CD Catalog: `legacy_catalog_publish`, which Releases::CreateService
+   * reads when the ci_release_cli_catalog_publish_option flag is on (without it, such a release is no
+   * Catalog version); with the flag off GitLab publishes every release of a Catalog project anyway.
+   * GitLab calls the parameter internal: catalogVersion tells whether it published.
+   */
   async createRelease(
     path: string,
     options: { tagName: string; name: string; description: string; ref?: string },
@@ -289,8 +299,28 @@ export class GitLabPlatform implements Platform {
       tagName: options.tagName,
       name: options.name,
       description: options.description,
+      legacyCatalogPublish: true,
       ...(options.ref ? { ref: options.ref } : {}),
     });
     return { url: check(SCHEMAS.release, raw, `release ${options.tagName} of ${path}`)._links?.self ?? '' };
+  }
+
+  /**
+   * Whether a project is a CI/CD Catalog project, and whether `version` is published in its Catalog.
+   * GraphQL only: no REST answer says either. GitLab's resolver answers null (with an error) for a
+   * project that is no Catalog project, or that the token cannot read.
+   */
+  async catalogVersion(path: string, version: string): Promise<{ catalog: boolean; published: boolean }> {
+    const what = `the CI/CD Catalog resource of ${path}`;
+    // gitbeaker's requester (the token, this platform's handler) at /api/graphql, beside /api/v4/.
+    // The variables' names are lower case: gitbeaker snake-cases a body's keys.
+    const { body } = await this.api.Projects.requester.post('../graphql', {
+      body: { query: CATALOG_VERSION_QUERY, variables: { path, name: version } },
+    });
+    const answer = check(SCHEMAS.catalogAnswer, body, what);
+    if (!answer.data) throw new PlatformError(`${what}: ${answer.errors?.[0]?.message ?? 'GitLab answered no data'}`, undefined);
+    const resource = answer.data.ciCatalogResource;
+    if (!resource) return { catalog: false, published: false };
+    return { catalog: true, published: (resource.versions?.nodes ?? []).some((node) => node.name === version) };
   }
 }

@@ -177,14 +177,15 @@ program
 
 program
   .command('publish')
-  .description('release preflight for the GitLab CI/CD Catalog, release notes, and (for mirrors) the release through the API')
+  .description('release preflight for the GitLab CI/CD Catalog, release notes, and (for mirrors) the Catalog release through the API')
   .option('--tag <version>', 'the version to release, x.y.z without v (default: $CI_COMMIT_TAG)')
   .option('--root <dir>', 'catalog project directory', process.cwd())
   .option('--dry-run', 'only the preflight; say what would be released')
   .option('--notes <file>', "write the version's CHANGELOG section to a file (the release: job's description)")
   .option(
     '--create-release',
-    'create the release through the Releases API (a mirror that cannot run the release: job); token from $GITLAB_TOKEN',
+    'create the release through the Releases API and publish it to the CI/CD Catalog, then check the Catalog lists it ' +
+      '(a mirror that cannot run the release: job); token from $GITLAB_TOKEN',
   )
   .option('--gitlab-url <url>', 'GitLab instance for --create-release (default: $CI_SERVER_URL)')
   .option('--project <path>', 'the catalog project for --create-release (default: $CI_PROJECT_PATH)')
@@ -193,8 +194,9 @@ program
     'after',
     '\nChecks: tag is semver without v and matches package.json; at most 30 components; every template has a spec: ' +
       'header and no empty spec:inputs: and no lint error; README.md and a project description; templates and docs current; ' +
-      'a CHANGELOG.md entry for the version; with --create-release, a clean git checkout at the commit the tag (or --ref) ' +
-      'names on GitLab.\nExit codes: 0 passed (and released, when asked), 1 a check failed or the API refused, ' +
+      'a CHANGELOG.md entry for the version; with --create-release, a CI/CD Catalog project and a clean git checkout at the ' +
+      'commit the tag (or --ref) names on GitLab.\nExit codes: 0 passed (and released to the Catalog, when asked), 1 a check ' +
+      'failed, the API refused, or the Catalog does not list the release, ' +
       '2 usage, 74 --notes could not be written.\n\nExamples:\n  cigen publish --dry-run --tag 1.2.0\n' +
       '  cigen publish --dry-run --tag "$CI_COMMIT_TAG" --notes release-notes.md\n' +
       '  GITLAB_TOKEN=... cigen publish --tag 1.2.0 --create-release --gitlab-url https://gitlab.example.com --project platform/cigen',

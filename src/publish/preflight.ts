@@ -2,8 +2,9 @@
  * What the GitLab CI/CD Catalog requires of a release, checked before one exists: a semver tag
  * without `v` that matches the catalog's version, at most 30 components, every template with a
  * `spec:` header and no empty `spec:inputs:`, every template without lint errors, a README and a project description, templates and
- * docs that `cigen build` would not change, and a CHANGELOG entry for the version. Pure: the
- * caller reads the project into a snapshot.
+ * docs that `cigen build` would not change, a CHANGELOG entry for the version, and (for a release
+ * through the API) a GitLab project that is a CI/CD Catalog project. Pure: the caller reads the
+ * project into a snapshot.
  */
 import { parseAllDocuments } from 'yaml';
 
@@ -25,6 +26,8 @@ export interface CatalogSnapshot {
   /** Paths `cigen build --check` reports as stale, and the problems it found. */
   drift: readonly string[];
   buildProblems: readonly string[];
+  /** With --create-release: the GitLab project, and whether it is a CI/CD Catalog project (GraphQL says). */
+  catalogProject?: { path: string; isCatalog: boolean };
 }
 
 export interface Check {
@@ -120,6 +123,17 @@ export function preflight(snapshot: CatalogSnapshot): Check[] {
       ? 'cigen build would change nothing'
       : [...snapshot.buildProblems, ...snapshot.drift.map((p) => `${p} is stale: run cigen build`)].join('; '),
   );
+  if (snapshot.catalogProject) {
+    const { path, isCatalog } = snapshot.catalogProject;
+    check(
+      'a CI/CD Catalog project',
+      isCatalog,
+      isCatalog
+        ? path
+        : `${path} is none (or the token cannot read it): GitLab publishes no release of it to the Catalog; ` +
+            'turn on Settings > General > Visibility, project features, permissions > CI/CD Catalog project',
+    );
+  }
   const entry = snapshot.changelog === undefined ? undefined : changelogSection(snapshot.changelog, tag);
   check(
     `CHANGELOG entry for ${tag}`,

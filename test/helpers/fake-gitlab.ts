@@ -3,8 +3,10 @@
  * and benchmarks: node:http on 127.0.0.1, state in memory, snake_case JSON shaped like GitLab's
  * API documentation, offset (and keyset) pagination headers, GitLab's permission and branch rules
  * for commits and merge requests, injectable faults (status, Retry-After, latency, dropped
- * connections, redirects, bodies of the wrong shape), merge requests from forks, and a log of every
- * request with the status it got and of every token it was sent.
+ * connections, redirects, bodies of the wrong shape), merge requests from forks, CI/CD Catalog
+ * projects (a release publishes a Catalog version as GitLab's Releases::CreateService decides, and
+ * the one GraphQL query cigen sends reads them back), and a log of every request with the status it
+ * got and of every token it was sent.
  *
  * Paths arrive as gitbeaker sends them: project ids, file paths and branch names URL-encoded as
  * single path segments (`group%2Fsub%2Fproject`, `ci%2Fbuild.yml`); each segment is decoded on its
@@ -40,6 +42,14 @@ export interface ProjectSeed {
   /** Groups (full paths) the project is shared with: GET /groups/:id/projects lists it there too,
    *  unless with_shared=false (GitLab's default is true). */
   sharedWith?: string[];
+  /** A CI/CD Catalog project (Settings > General > "CI/CD Catalog project"), default false. */
+  catalog?: boolean;
+  /**
+   * GitLab's feature flag ci_release_cli_catalog_publish_option for this project (an ops flag,
+   * default_enabled: false). Off: every release of a Catalog project is published to the Catalog.
+   * On: only a release created with legacy_catalog_publish: true is (Releases::CreateService#publish_catalog?).
+   */
+  catalogPublishOption?: boolean;
 }
 
 export interface Fault {
@@ -187,10 +197,21 @@ interface Project {
   releases: { tag_name: string; name: string; description: string; created_at: string; commit: string }[];
   /** Full paths of the groups it is shared with. */
   sharedWith: string[];
+  /** The CI/CD Catalog resource: the versions published to it (release tags), or null for a project that is none. */
+  catalog: { versions: string[] } | null;
+  catalogPublishOption: boolean;
 }
 
 /** GitLab lists at most this many protected branch rules (gitlabhq app/finders/protected_branches_finder.rb, LIMIT). */
 const PROTECTED_BRANCHES_LIMIT = 100;
+/** GitLab's Ci::Catalog::ComponentsProject::TEMPLATE_PATH_REGEX and COMPONENTS_LIMIT. */
+const TEMPLATE_PATH = /^templates\/[\w-]+(?:\/template)?\.yml$/;
+const COMPONENTS_LIMIT = 30;
+/** Gitlab::Regex::SemVer.optional_prefixed, which a Catalog version's semver is validated with. */
+const PRERELEASE_PART = '(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)';
+const CATALOG_SEMVER = new RegExp(
+  `^v?(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-${PRERELEASE_PART}(?:\\.${PRERELEASE_PART})*)?(?:\\+[0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*)?$`,
+);
 
 const HUMAN: FakeUser = { id: 2, username: 'human', name: 'Human Developer', email: 'human@example.com' };
 const SEED: FakeUser = { id: 3, username: 'seed', name: 'Seed', email: 'seed@example.com' };
@@ -395,6 +416,8 @@ export class FakeGitLab {
       tags: new Map(),
       releases: [],
       sharedWith: seed.sharedWith ?? [],
+      catalog: seed.catalog ? { versions: [] } : null,
+      catalogPublishOption: seed.catalogPublishOption ?? false,
     };
     if (defaultBranch !== null && !seed.emptyRepo) {
       const files = new Map(Object.entries(seed.files ?? {}));
@@ -635,6 +658,11 @@ export class FakeGitLab {
     return this.mustProject(projectPath).releases.map(({ tag_name, name, description }) => ({ tag_name, name, description }));
   }
 
+  /** The versions published to the project's CI/CD Catalog resource; undefined for a project that is none. */
+  catalogVersions(projectPath: string): string[] | undefined {
+    return this.mustProject(projectPath).catalog?.versions.slice();
+  }
+
   /** Requests whose method is not GET (nor HEAD). */
   writes(): LoggedRequest[] {
     return this.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
@@ -757,6 +785,58 @@ export class FakeGitLab {
       for (const commit of project.commits.values()) if (commit.id.startsWith(lower)) return commit;
     }
     return undefined;
+  }
+
+  /**
+   * Why GitLab would not publish `release` to the project's Catalog, with the status its Releases API
+   * answers (422 from Ci::Catalog::Resources::ValidateService and Versions::CreateService; 400 for the
+   * version's semver validation, raised on save), or undefined.
+   */
+  private catalogProblem(project: Project, release: Project['releases'][number]): { status: number; message: string } | undefined {
+    const files = (project.commits.get(release.commit) as Commit).files;
+    const components = [...files.keys()].filter((path) => TEMPLATE_PATH.test(path));
+    const errors = [
+      ...(files.has('README.md') ? [] : ['Project must have a README']),
+      ...((project.description ?? '').trim() !== '' ? [] : ['Project must have a description']),
+      ...(components.length > 0 ? [] : ['Project must contain components. Ensure you are using the correct directory structure']),
+    ];
+    if (errors.length > 0) return { status: 422, message: errors.join(', ') };
+    if (components.length > COMPONENTS_LIMIT)
+      return { status: 422, message: `Release cannot contain more than ${COMPONENTS_LIMIT} components` };
+    if (!CATALOG_SEMVER.test(release.tag_name)) return { status: 400, message: 'Validation failed: Semver must follow semantic version' };
+    return undefined;
+  }
+
+  /**
+   * POST /api/graphql, for the one query cigen sends: a project's CI/CD Catalog resource and its
+   * versions (`ciCatalogResource(fullPath: $path) { versions(name: $name) { nodes { name } } }`).
+   * A project that is no Catalog project (or not readable) answers as GitLab's resolver does: the
+   * field null, with an error, status 200.
+   */
+  private graphql(method: string, params: Params): Reply {
+    if (method !== 'POST') return { status: 405, json: { errors: [{ message: 'Only POST requests are supported' }] } };
+    const query = str(params['query']) ?? '';
+    const variables = (params['variables'] ?? {}) as Params;
+    if (!/ciCatalogResource\(fullPath: \$path\)/.test(query))
+      return { status: 200, json: { errors: [{ message: 'the fake GitLab answers only ciCatalogResource(fullPath: $path)' }] } };
+    const path = str(variables['path']) ?? '';
+    const project = this.projects.get(path.toLowerCase());
+    if (!project?.catalog)
+      return {
+        status: 200,
+        json: {
+          data: { ciCatalogResource: null },
+          errors: [
+            {
+              message: "The resource that you are attempting to access does not exist or you don't have permission to perform this action",
+              path: ['ciCatalogResource'],
+            },
+          ],
+        },
+      };
+    const name = /versions\(name: \$name\)/.test(query) ? str(variables['name']) : undefined;
+    const versions = project.catalog.versions.filter((v) => name === undefined || v === name);
+    return { status: 200, json: { data: { ciCatalogResource: { versions: { nodes: versions.map((v) => ({ name: v })) } } } } };
   }
 
   private findProject(id: string): Project {
@@ -1139,6 +1219,7 @@ export class FakeGitLab {
           if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) Object.assign(params, parsed);
         }
       }
+      if (segments[0] === 'api' && segments[1] === 'graphql' && segments.length === 2) return this.graphql(method, params);
       if (segments[0] !== 'api' || segments[1] !== 'v4') return { status: 404, json: { error: '404 Not Found' } };
       return this.route(method === 'HEAD' ? 'GET' : method, segments.slice(2), params, url);
     } catch (error) {
@@ -1229,6 +1310,14 @@ export class FakeGitLab {
         created_at: new Date().toISOString(),
         commit,
       };
+      // Releases::CreateService#create_release: a Catalog version first, and no release when it fails.
+      const catalog = project.catalog;
+      const publish = catalog !== null && (project.catalogPublishOption ? bool(params['legacy_catalog_publish']) === true : true);
+      if (publish) {
+        const problem = this.catalogProblem(project, release);
+        if (problem !== undefined) fail(problem.status, problem.message);
+        catalog.versions.push(release.tag_name);
+      }
       project.releases.push(release);
       return { status: 201, json: this.releaseJson(project, release) };
     }

@@ -618,3 +618,62 @@ describe('seedInstance', () => {
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(100 * 1024 * 1024);
   });
 });
+
+describe('FakeGitLab: the CI/CD Catalog, as Releases::CreateService#publish_catalog? decides', () => {
+  const COMPONENT = 'spec:\n  inputs:\n    stage: {default: test}\n---\njob:\n  script: [echo]\n';
+  const catalogProject = (path: string, extra: Partial<Parameters<FakeGitLab['addProject']>[0]> = {}) =>
+    fake.addProject({
+      path,
+      description: 'Components',
+      files: { 'README.md': '# c\n', 'templates/a.yml': COMPONENT },
+      catalog: true,
+      ...extra,
+    });
+  const graphql = async (path: string, name?: string) => {
+    const response = await fetch(`${fake.url}/api/graphql`, {
+      method: 'POST',
+      headers: { 'private-token': fake.token, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'query($path: ID!, $name: String) { ciCatalogResource(fullPath: $path) { versions(name: $name) { nodes { name } } } }',
+        variables: { path, name },
+      }),
+    });
+    return { status: response.status, body: (await response.json()) as Json };
+  };
+
+  it('the flag off (GitLab default): every release of a Catalog project is a Catalog version', async () => {
+    catalogProject('c/on');
+    fake.addProject({ path: 'c/plain', description: 'x', files: { 'README.md': '# p\n', 'templates/a.yml': COMPONENT } });
+    await api.ProjectReleases.create('c/on', { tagName: '1.0.0', ref: 'main' });
+    await api.ProjectReleases.create('c/plain', { tagName: '1.0.0', ref: 'main' });
+    expect(fake.catalogVersions('c/on')).toEqual(['1.0.0']);
+    expect(fake.catalogVersions('c/plain')).toBeUndefined();
+    expect((await graphql('c/on', '1.0.0')).body).toEqual({ data: { ciCatalogResource: { versions: { nodes: [{ name: '1.0.0' }] } } } });
+    expect((await graphql('c/on', '2.0.0')).body).toEqual({ data: { ciCatalogResource: { versions: { nodes: [] } } } });
+    const none = await graphql('c/plain', '1.0.0');
+    expect(none.status).toBe(200);
+    expect(none.body).toMatchObject({ data: { ciCatalogResource: null }, errors: [{ path: ['ciCatalogResource'] }] });
+  });
+
+  it('the flag on: only a release with legacy_catalog_publish is published', async () => {
+    catalogProject('c/on', { catalogPublishOption: true });
+    await api.ProjectReleases.create('c/on', { tagName: '1.0.0', ref: 'main' });
+    await api.ProjectReleases.create('c/on', { tagName: '1.1.0', ref: 'main', legacyCatalogPublish: true });
+    expect(fake.releases('c/on').map((r) => r.tag_name)).toEqual(['1.0.0', '1.1.0']);
+    expect(fake.catalogVersions('c/on')).toEqual(['1.1.0']);
+  });
+
+  it('a release GitLab cannot publish is not created: 422 with ValidateService words, 400 for a tag that is no semver', async () => {
+    catalogProject('c/bare', { description: '', files: { 'README.md': '# c\n', 'templates/a.b.yml': COMPONENT } });
+    expect(await statusOf(api.ProjectReleases.create('c/bare', { tagName: '1.0.0', ref: 'main' }))).toBe(422);
+    expect(await errorBody(api.ProjectReleases.create('c/bare', { tagName: '1.0.0', ref: 'main' }))).toBe(
+      'Project must have a description, Project must contain components. Ensure you are using the correct directory structure',
+    );
+    catalogProject('c/ok');
+    expect(await statusOf(api.ProjectReleases.create('c/ok', { tagName: 'release-1', ref: 'main' }))).toBe(400);
+    expect(fake.releases('c/bare')).toEqual([]);
+    expect(fake.releases('c/ok')).toEqual([]);
+    await api.ProjectReleases.create('c/ok', { tagName: 'v1.0.0', ref: 'main' });
+    expect(fake.catalogVersions('c/ok')).toEqual(['v1.0.0']);
+  });
+});

@@ -118,6 +118,13 @@ describe('the CLI', () => {
     ...more,
   ];
   const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  /** platform/cigen as a CI/CD Catalog project: a description, a README and a component on main. */
+  const CATALOG_PROJECT = {
+    path: 'platform/cigen',
+    description: 'Container builds for GitLab CI',
+    files: { 'README.md': '# cigen\n', 'templates/buildah.yml': TEMPLATE },
+    catalog: true,
+  };
 
   it('this repository passes its own preflight, and --notes writes the release notes', async () => {
     const dir = copy();
@@ -167,22 +174,26 @@ describe('the CLI', () => {
 
   it('--create-release: the project description GitLab shows is checked, then one release with the notes', async () => {
     fake = await FakeGitLab.start();
-    fake.addProject({ path: 'platform/cigen', description: 'Container builds for GitLab CI', files: { 'README.md': '# cigen\n' } });
+    fake.addProject(CATALOG_PROJECT);
     const { dir, head } = checkout();
     fake.pushCommit('platform/cigen', 'main', head);
     fake.addTag('platform/cigen', version, 'main');
     const env = { GITLAB_TOKEN: fake.token };
     const args = releaseArgs(dir, fake.url);
     const dry = await cli([...args, '--dry-run'], env);
-    expect(dry.stdout).toContain(`would create release ${version} of platform/cigen through the Releases API`);
-    expect(fake.writes()).toEqual([]);
+    expect(dry.stdout).toContain(
+      `would create release ${version} of platform/cigen through the Releases API and publish it to the CI/CD Catalog`,
+    );
+    expect(dry.stdout).toContain('✓ a CI/CD Catalog project: platform/cigen');
+    expect(fake.writes().filter((w) => w.path !== '/api/graphql')).toEqual([]);
     const result = await cli(args, env);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(
       new RegExp(
-        `released ${version.replace(/\./g, '\\.')}: http://127\\.0\\.0\\.1:\\d+/platform/cigen/-/releases/${version.replace(/\./g, '\\.')}`,
+        `released ${version.replace(/\./g, '\\.')} to the CI/CD Catalog: http://127\\.0\\.0\\.1:\\d+/platform/cigen/-/releases/${version.replace(/\./g, '\\.')}`,
       ),
     );
+    expect(fake.catalogVersions('platform/cigen')).toEqual([version]);
     expect(fake.releases('platform/cigen')).toEqual([
       { tag_name: version, name: `cigen ${version}`, description: expect.stringContaining('First release of the catalog.') },
     ]);
@@ -194,7 +205,7 @@ describe('the CLI', () => {
   it('--create-release: the release is made at the commit the preflight read, or not at all', async () => {
     const gitlab = await FakeGitLab.start();
     fake = gitlab;
-    gitlab.addProject({ path: 'platform/cigen', description: 'Container builds for GitLab CI', files: { 'README.md': '# cigen\n' } });
+    gitlab.addProject(CATALOG_PROJECT);
     const env = { GITLAB_TOKEN: gitlab.token };
     const args = (dir: string, ...more: string[]) => releaseArgs(dir, gitlab.url, ...more);
     // --ref main: main on GitLab is not the commit checked out here.
@@ -237,7 +248,7 @@ describe('the CLI', () => {
     fake = await FakeGitLab.start();
     const elsewhere = await FakeGitLab.start();
     try {
-      fake.addProject({ path: 'platform/cigen', description: 'Container builds for GitLab CI', files: { 'README.md': '# cigen\n' } });
+      fake.addProject(CATALOG_PROJECT);
       const { dir, head } = checkout();
       fake.pushCommit('platform/cigen', 'main', head);
       fake.addTag('platform/cigen', version, 'main');
@@ -278,6 +289,60 @@ describe('the CLI', () => {
     expect(result.stderr).toContain('GITLAB_TOKEN contains a line break');
     for (const part of token.split('\n')) expect(result.stdout + result.stderr).not.toContain(part);
     expect(fake.requests).toEqual([]);
+  });
+
+  it.each([false, true])(
+    '--create-release publishes to the CI/CD Catalog, with GitLab flag ci_release_cli_catalog_publish_option %s',
+    async (flag) => {
+      fake = await FakeGitLab.start();
+      fake.addProject({ ...CATALOG_PROJECT, catalogPublishOption: flag });
+      const { dir, head } = checkout();
+      fake.pushCommit('platform/cigen', 'main', head);
+      fake.addTag('platform/cigen', version, 'main');
+      const result = await cli(releaseArgs(dir, fake.url), { GITLAB_TOKEN: fake.token });
+      expect(result).toMatchObject({ status: 0, stderr: '' });
+      expect(result.stdout).toContain(`released ${version} to the CI/CD Catalog: `);
+      expect(fake.releases('platform/cigen')).toHaveLength(1);
+      expect(fake.catalogVersions('platform/cigen')).toEqual([version]);
+    },
+  );
+
+  it('--create-release refuses a project that is no CI/CD Catalog project before any release exists', async () => {
+    fake = await FakeGitLab.start();
+    fake.addProject({ ...CATALOG_PROJECT, catalog: false });
+    const { dir, head } = checkout();
+    fake.pushCommit('platform/cigen', 'main', head);
+    fake.addTag('platform/cigen', version, 'main');
+    const result = await cli(releaseArgs(dir, fake.url), { GITLAB_TOKEN: fake.token });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('✗ a CI/CD Catalog project: platform/cigen is none (or the token cannot read it)');
+    expect(result.stderr).toContain('preflight check(s) failed; nothing released');
+    expect(fake.releases('platform/cigen')).toEqual([]);
+  });
+
+  it('--create-release fails (exit 1) when GitLab made the release but the Catalog does not list it', async () => {
+    fake = await FakeGitLab.start();
+    fake.addProject(CATALOG_PROJECT);
+    const { dir, head } = checkout();
+    fake.pushCommit('platform/cigen', 'main', head);
+    fake.addTag('platform/cigen', version, 'main');
+    // An instance that takes the release but publishes nothing: its Catalog resource lists no version.
+    fake.inject({
+      method: 'POST',
+      path: /^\/api\/graphql$/,
+      status: 200,
+      body: { data: { ciCatalogResource: { versions: { nodes: [] } } } },
+      times: 2,
+    });
+    const result = await cli(releaseArgs(dir, fake.url), { GITLAB_TOKEN: fake.token });
+    expect(result.status).toBe(1);
+    expect(result.stdout).not.toContain('released');
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^cigen publish: GitLab created release ${version.replace(/\./g, '\\.')} \\(http://.+\\) but did not publish it to the CI/CD Catalog of platform/cigen`,
+      ),
+    );
+    expect(fake.releases('platform/cigen')).toHaveLength(1);
   });
 
   it('--create-release refuses a project without a description, and usage errors exit 2', async () => {

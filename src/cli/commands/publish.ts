@@ -1,6 +1,7 @@
 /**
  * `cigen publish`: the Catalog release preflight, the release notes, and — for a mirror that
- * cannot run the `release:` job — the release itself through the Releases API.
+ * cannot run the `release:` job — the release itself through the Releases API, published to the
+ * CI/CD Catalog and checked to be there.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -90,12 +91,15 @@ export async function runPublish(options: PublishOptions): Promise<void> {
     buildProblems = [error.message.split('\n')[0] as string];
   }
 
-  // A mirror's release goes through the API: check the description GitLab shows, not package.json's.
+  // A mirror's release goes through the API: check the description GitLab shows, not package.json's,
+  // and that GitLab takes the project's releases into the Catalog at all.
   const api = options.createRelease ? apiFor(options) : undefined;
   let description = pkg.description;
+  let catalogProject: CatalogSnapshot['catalogProject'];
   if (api) {
     try {
       description = await api.platform.projectDescription(api.project);
+      catalogProject = { path: api.project, isCatalog: (await api.platform.catalogVersion(api.project, tag)).catalog };
     } catch (error) {
       if (error instanceof PlatformError) throw new InputError(`cigen publish: ${api.project}: ${error.message}`);
       throw error;
@@ -112,6 +116,7 @@ export async function runPublish(options: PublishOptions): Promise<void> {
     templateErrors: await lintErrors(templateTexts),
     drift,
     buildProblems,
+    ...(catalogProject ? { catalogProject } : {}),
   };
   const checks = preflight(snapshot);
   for (const check of checks)
@@ -128,7 +133,7 @@ export async function runPublish(options: PublishOptions): Promise<void> {
   // The catalog's .gitlab-ci.yml runs its release: job for x.y.z tags only, not for a pre-release.
   const byPipeline = RELEASED_BY_PIPELINE.test(tag);
   const how = api
-    ? `create release ${tag} of ${api.project} through the Releases API`
+    ? `create release ${tag} of ${api.project} through the Releases API and publish it to the CI/CD Catalog`
     : byPipeline
       ? `release ${tag} through the release: job of the tag pipeline`
       : `not release ${tag} through the tag pipeline, whose release: job runs for x.y.z tags only (--create-release can)`;
@@ -139,25 +144,50 @@ export async function runPublish(options: PublishOptions): Promise<void> {
   if (!api) {
     process.stdout.write(
       byPipeline
-        ? `preflight passed. The release: job of the ${tag} tag pipeline creates the release; ` +
-            '--create-release does it through the API for a mirror that cannot run that job.\n'
+        ? `preflight passed. The release: job of the ${tag} tag pipeline creates the release and publishes it to the ` +
+            'CI/CD Catalog; --create-release does both through the API for a mirror that cannot run that job.\n'
         : `preflight passed. The tag pipeline releases x.y.z tags only, not the pre-release ${tag}; ` +
-            '--create-release releases it through the API.\n',
+            '--create-release releases it to the CI/CD Catalog through the API.\n',
     );
     return;
   }
+  let release: { url: string };
   try {
-    const release = await api.platform.createRelease(api.project, {
+    release = await api.platform.createRelease(api.project, {
       tagName: tag,
       name: `cigen ${tag}`,
       description: notes,
       ...(options.ref ? { ref: options.ref } : {}),
     });
-    process.stdout.write(`released ${tag}: ${release.url}\n`);
   } catch (error) {
     if (error instanceof PlatformError) throw new InputError(`cigen publish: creating release ${tag}: ${error.message}`);
     throw error;
   }
+  await requirePublished(api, tag, release.url);
+  process.stdout.write(`released ${tag} to the CI/CD Catalog: ${release.url}\n`);
+}
+
+/**
+ * Refuses to call a release published that the project's Catalog does not list: GitLab documents
+ * the release: keyword as the way to publish, and an API release is a Catalog version only as long
+ * as GitLab reads legacy_catalog_publish (or publishes every release, its feature flag off).
+ */
+async function requirePublished(api: { platform: GitLabPlatform; project: string }, tag: string, url: string): Promise<void> {
+  let published: boolean;
+  try {
+    published = (await api.platform.catalogVersion(api.project, tag)).published;
+  } catch (error) {
+    if (error instanceof PlatformError)
+      throw new InputError(
+        `cigen publish: release ${tag} was created (${url}), but whether the Catalog lists it is unknown: ${error.message}`,
+      );
+    throw error;
+  }
+  if (!published)
+    throw new InputError(
+      `cigen publish: GitLab created release ${tag} (${url}) but did not publish it to the CI/CD Catalog of ${api.project}; ` +
+        'delete that release and let the release: job of a tag pipeline create it (the way GitLab documents)',
+    );
 }
 
 /** The paths under --root the preflight reads (planBuild compares templates/, docs/components/ and README.md). */
