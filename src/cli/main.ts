@@ -193,7 +193,9 @@ program
   .addHelpText(
     'after',
     '\nChecks: tag is semver without v and matches package.json; at most 30 components; every template has a spec: ' +
-      'header and no empty spec:inputs: and no lint error; README.md and a project description; templates and docs current; ' +
+      "header and no empty spec:inputs: and no lint error; README.md and a project description (the GitLab project's: " +
+      "CI_PROJECT_DESCRIPTION in a pipeline, the API with --create-release; package.json's outside GitLab CI); " +
+      'templates and docs current; ' +
       'a CHANGELOG.md entry for the version; with --create-release, a CI/CD Catalog project and a clean git checkout at the ' +
       'commit the tag (or --ref) names on GitLab.\nExit codes: 0 passed (and released to the Catalog, when asked), 1 a check ' +
       'failed, the API refused, or the Catalog does not list the release, ' +

@@ -15,8 +15,10 @@ export interface CatalogSnapshot {
   tag: string;
   /** package.json version, the version the docs' usage snippets pin. */
   version: string;
-  /** package.json description, or the GitLab project's when the API is asked. */
+  /** The project description: the GitLab project's (through the API, or CI_PROJECT_DESCRIPTION), else package.json's. */
   description: string | undefined;
+  /** Where `description` was read, in words the preflight shows. */
+  descriptionFrom: string;
   readme: string | undefined;
   changelog: string | undefined;
   /** templates/<name>.yml and templates/<name>/template.yml, path -> text. */
@@ -113,7 +115,9 @@ export function preflight(snapshot: CatalogSnapshot): Check[] {
   check(
     'project description',
     describedOk,
-    describedOk ? (snapshot.description as string) : 'missing: the Catalog lists projects by their description',
+    describedOk
+      ? `${snapshot.description as string} (${snapshot.descriptionFrom})`
+      : `missing (${snapshot.descriptionFrom}): GitLab refuses to publish a project without one ("Project must have a description")`,
   );
   const current = snapshot.drift.length === 0 && snapshot.buildProblems.length === 0;
   check(

@@ -17,6 +17,7 @@ const GOOD: CatalogSnapshot = {
   tag: '1.2.0',
   version: '1.2.0',
   description: 'Builds images',
+  descriptionFrom: 'package.json',
   readme: '# cigen\n',
   changelog: '# Changelog\n\n## 1.2.0\n\n- new things\n\n## 1.1.0\n\n- old things\n',
   templates: new Map([['templates/a.yml', TEMPLATE]]),
@@ -48,7 +49,7 @@ describe('preflight', () => {
     ],
     [{ templates: new Map([['templates/a.yml', 'job:\n  script: [echo]\n']]) }, 'expected a spec: header'],
     [{ readme: undefined }, 'README.md: missing'],
-    [{ description: '  ' }, 'project description: missing'],
+    [{ description: '  ' }, 'project description: missing (package.json)'],
     [{ drift: ['templates/a.yml'] }, 'templates/a.yml is stale: run cigen build'],
     [{ changelog: '## 1.1.0\n- old\n' }, 'no "## 1.2.0" section in CHANGELOG.md'],
     [{ changelog: '## 1.2.0\n\n## 1.1.0\n- old\n' }, 'the "## 1.2.0" section of CHANGELOG.md is empty'],
@@ -185,6 +186,7 @@ describe('the CLI', () => {
       `would create release ${version} of platform/cigen through the Releases API and publish it to the CI/CD Catalog`,
     );
     expect(dry.stdout).toContain('✓ a CI/CD Catalog project: platform/cigen');
+    expect(dry.stdout).toContain('✓ project description: Container builds for GitLab CI (the GitLab project platform/cigen)');
     expect(fake.writes().filter((w) => w.path !== '/api/graphql')).toEqual([]);
     const result = await cli(args, env);
     expect(result.stderr).toBe('');
@@ -370,6 +372,27 @@ describe('the CLI', () => {
     expect(run.stdout).not.toContain('release: job of the 9.9.9-rc.1 tag pipeline creates');
     const pipeline = readFileSync(join(ROOT, '.gitlab-ci.yml'), 'utf8');
     expect(pipeline).toContain('- if: $CI_COMMIT_TAG =~ /^[0-9]+\\.[0-9]+\\.[0-9]+$/');
+  });
+
+  it("in a GitLab pipeline the project description checked is the GitLab project's (CI_PROJECT_DESCRIPTION), not package.json's", async () => {
+    const dir = copy();
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { description: string };
+    const run = (env: Record<string, string>) => cli(['publish', '--dry-run', '--tag', version, '--root', dir], env);
+    // A project (a mirror, say) without a description: GitLab refuses its Catalog release.
+    for (const env of [{ GITLAB_CI: 'true', CI_PROJECT_DESCRIPTION: '' }, { GITLAB_CI: 'true' }, { CI_PROJECT_DESCRIPTION: ' ' }]) {
+      const empty = await run(env);
+      expect(empty.status).toBe(1);
+      expect(empty.stdout).toContain("✗ project description: missing (CI_PROJECT_DESCRIPTION, the GitLab project's): GitLab refuses");
+      expect(empty.stdout).toContain('GitLab refuses to publish a project without one');
+    }
+    const described = await run({ GITLAB_CI: 'true', CI_PROJECT_DESCRIPTION: 'Builds for GitLab CI' });
+    expect(described).toMatchObject({ status: 0, stderr: '' });
+    expect(described.stdout).toContain("✓ project description: Builds for GitLab CI (CI_PROJECT_DESCRIPTION, the GitLab project's)");
+    // Outside GitLab CI: package.json's, and said to be only that.
+    const outside = await run({});
+    expect(outside.stdout).toContain(
+      `✓ project description: ${pkg.description} (package.json, outside GitLab CI; the Catalog checks the GitLab project's own)`,
+    );
   });
 
   it('a package.json whose description or version is not a string is refused naming the field (exit 1)', async () => {

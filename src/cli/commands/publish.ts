@@ -72,6 +72,22 @@ function parsePackageJson(text: string, path: string): { version: string | undef
   return { version: fields['version'] as string | undefined, description: fields['description'] as string | undefined };
 }
 
+/**
+ * The project description the preflight checks, and where it was read. GitLab checks the project's
+ * own (Ci::Catalog::Resources::ValidateService), never package.json: in a GitLab pipeline that is
+ * CI_PROJECT_DESCRIPTION (unset or empty when the project has none); package.json's stands in only
+ * outside one.
+ */
+export function descriptionToCheck(
+  env: NodeJS.ProcessEnv,
+  packageDescription: string | undefined,
+): { description: string | undefined; from: string } {
+  const fromCi = env['CI_PROJECT_DESCRIPTION'];
+  if (fromCi !== undefined || env['GITLAB_CI'] === 'true')
+    return { description: fromCi, from: `CI_PROJECT_DESCRIPTION, the GitLab project's` };
+  return { description: packageDescription, from: "package.json, outside GitLab CI; the Catalog checks the GitLab project's own" };
+}
+
 export async function runPublish(options: PublishOptions): Promise<void> {
   const tag = options.tag ?? process.env['CI_COMMIT_TAG'];
   if (!tag) throw new UsageError('no version: pass --tag <x.y.z> (or run in a tag pipeline, where CI_COMMIT_TAG is set)');
@@ -94,11 +110,12 @@ export async function runPublish(options: PublishOptions): Promise<void> {
   // A mirror's release goes through the API: check the description GitLab shows, not package.json's,
   // and that GitLab takes the project's releases into the Catalog at all.
   const api = options.createRelease ? apiFor(options) : undefined;
-  let description = pkg.description;
+  let { description, from: descriptionFrom } = descriptionToCheck(process.env, pkg.description);
   let catalogProject: CatalogSnapshot['catalogProject'];
   if (api) {
     try {
       description = await api.platform.projectDescription(api.project);
+      descriptionFrom = `the GitLab project ${api.project}`;
       catalogProject = { path: api.project, isCatalog: (await api.platform.catalogVersion(api.project, tag)).catalog };
     } catch (error) {
       if (error instanceof PlatformError) throw new InputError(`cigen publish: ${api.project}: ${error.message}`);
@@ -110,6 +127,7 @@ export async function runPublish(options: PublishOptions): Promise<void> {
     tag,
     version: pkg.version ?? '',
     description,
+    descriptionFrom,
     readme: read(join(root, 'README.md')),
     changelog: read(join(root, 'CHANGELOG.md')),
     templates: templateTexts,
