@@ -15,6 +15,16 @@ export interface ComponentFile {
   /** Made in memory (cigen's own catalog, rendered): no file to show a finding in, so its findings
    *  are shown at the include entry. */
   rendered?: boolean;
+  /** Not necessarily the file GitLab reads (a partial version resolved to the one the host has):
+   *  what was checked instead. Its findings are warnings that say this. */
+  approximation?: string;
+}
+
+/** What is wrong with an include, as the host words it (`approximation`: as for ComponentFile). */
+export interface IncludeProblem {
+  code: string;
+  message: string;
+  approximation?: string;
 }
 
 /** Reads what the linted file includes; paths are relative to the project root. */
@@ -23,12 +33,12 @@ export interface LintHost {
    *  project (through `..` or a symlink): the host refuses to read it. */
   readProjectFile(path: string): { text: string; file: string } | { outside: true } | undefined;
   /** A component outside the project, when the host knows it; an error says why it is wrong. */
-  resolveComponent?(ref: ComponentRef, target: string): ComponentFile | { code: string; message: string } | undefined;
+  resolveComponent?(ref: ComponentRef, target: string): ComponentFile | IncludeProblem | undefined;
   /** Extra checks of the values given to a component of this project (read from its text). */
   componentValueChecks?(text: string): ComponentFile['valueErrors'];
 }
 
-export type Resolution = ({ kind: 'file' } & ComponentFile) | { kind: 'unreadable' } | { kind: 'error'; code: string; message: string };
+export type Resolution = ({ kind: 'file' } & ComponentFile) | { kind: 'unreadable' } | ({ kind: 'error' } & IncludeProblem);
 
 const outside = (path: string): Resolution => ({
   kind: 'error',

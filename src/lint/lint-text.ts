@@ -77,20 +77,27 @@ async function lintParsedFile(parsed: ParsedFile, options: LintOptions): Promise
 }
 
 /** A finding in a component made in memory (cigen's catalog, rendered), shown at the include entry
- *  that brought it in — the place the user can change — instead of a line of a file that is not there. */
+ *  that brought it in — the place the user can change — instead of a line of a file that is not there.
+ *  One from a component that may not be what GitLab reads (a partial version) is a warning saying so. */
 function atInclude(diagnostic: Diagnostic, includedAt: ReadonlyMap<string, Site>): Diagnostic {
   let site = includedAt.get(diagnostic.file);
   if (!site) return diagnostic;
   let shown = diagnostic;
-  for (let hops = 0; site && hops <= MAX_INCLUDES; hops++, site = includedAt.get(site.file))
+  let approximation: string | undefined;
+  for (let hops = 0; site && hops <= MAX_INCLUDES; hops++, site = includedAt.get(site.file)) {
     shown = { ...shown, file: site.file, line: site.line, column: site.column };
-  return { ...shown, message: `${diagnostic.message} (in the jobs this component adds)` };
+    approximation ??= site.approximation;
+  }
+  const where = `(in the jobs this component adds${approximation ? `; ${approximation}` : ''})`;
+  return { ...shown, ...(approximation ? { severity: 'warning' as const } : {}), message: `${diagnostic.message} ${where}` };
 }
 
 interface Site {
   file: string;
   line: number;
   column: number;
+  /** The include's component may not be what GitLab reads: what was checked instead. */
+  approximation?: string;
 }
 
 /** Each finding once; an include input's length is the include check's (it names the input and the
@@ -116,7 +123,7 @@ interface AnalysisContext {
   /** The file was included under `rules:` (so is everything it includes). */
   conditional: boolean;
   /** The visible jobs component includes defined so far, and the include that defined each. */
-  componentJobs: Map<string, { file: string; line: number; conditional: boolean }>;
+  componentJobs: Map<string, { file: string; line: number; conditional: boolean; approximation?: string }>;
   /** Components made in memory, by their file label: the include entry that brought each in. */
   includedAt: Map<string, Site>;
 }
@@ -196,6 +203,9 @@ function reshapedByTextInterpolation(text: string, inputs: Record<string, unknow
 }
 
 async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisContext): Promise<Diagnostic[]> {
+  // A component that may not be the one GitLab reads: its findings are warnings that say what was
+  // checked (known once the include is resolved, below).
+  let approximation: string | undefined;
   const diagnostics: Diagnostic[] = [];
   const report = (
     code: string,
@@ -203,15 +213,16 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
     sub: PathSegment[] = [],
     severity: 'error' | 'warning' = 'error',
     place: 'key' | 'value' = 'value',
+    checkedInstead: string | undefined = approximation,
   ) => {
     const pos = locate(at.doc, at.lineCounter, [...at.path, ...sub], place, at.resolveKey);
     diagnostics.push({
       file: at.file,
       line: pos.line,
       column: pos.column,
-      severity,
+      severity: checkedInstead ? 'warning' : severity,
       code,
-      message,
+      message: checkedInstead ? `${message} (${checkedInstead})` : message,
       document: 'content',
       path: [...at.path, ...sub],
     });
@@ -227,10 +238,16 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
     includes.capped = true;
     const sure = includes.sure > MAX_INCLUDES;
     const why = ' (counting includes with `rules:`: GitLab counts one only when its rules include it)';
-    report('include/max-includes', `Maximum of ${MAX_INCLUDES} nested includes are allowed!${sure ? '' : why}`, [], sure ? 'error' : 'warning');
+    report(
+      'include/max-includes',
+      `Maximum of ${MAX_INCLUDES} nested includes are allowed!${sure ? '' : why}`,
+      [],
+      sure ? 'error' : 'warning',
+    );
     return diagnostics;
   }
   const resolution = resolveInclude(entry, context.options.host);
+  approximation = resolution.kind === 'unreadable' ? undefined : resolution.approximation;
   if (resolution.kind === 'unreadable') {
     context.model.partial = true;
     return diagnostics;
@@ -249,7 +266,7 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   if (resolution.rendered) {
     const { line, column } = locate(at.doc, at.lineCounter, at.path, 'value', at.resolveKey);
     file = `${resolution.file} included at ${at.file}:${line}:${column}`;
-    context.includedAt.set(file, { file: at.file, line, column });
+    context.includedAt.set(file, { file: at.file, line, column, ...(approximation ? { approximation } : {}) });
   }
   const parsed = parseFile(resolution.text, file, { lean: true });
   const inputs = entry.inputs ?? {};
@@ -299,7 +316,7 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
       if (GLOBAL_KEYWORDS.has(name) || isHidden(name) || !isHash(value)) continue;
       const first = context.componentJobs.get(name);
       if (!first) {
-        context.componentJobs.set(name, { file: at.file, line: here.line, conditional });
+        context.componentJobs.set(name, { file: at.file, line: here.line, conditional, ...(approximation ? { approximation } : {}) });
         continue;
       }
       const where = first.file === at.file ? `line ${first.line}` : `${first.file}:${first.line}`;
@@ -310,6 +327,8 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
           `GitLab merges the two jobs silently and only one of them runs${either ? ' (unless their `rules:` never include both)' : ''}`,
         [],
         either ? 'warning' : 'error',
+        'value',
+        approximation ?? first.approximation,
       );
     }
   }

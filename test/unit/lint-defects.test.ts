@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/ci/diagnostics.js';
+import { CATALOG_VERSION } from '../../src/ci/component-ref.js';
 import { escapeControl } from '../../src/cli/output.js';
 import { readProjectFile } from '../../src/cli/project.js';
 import { findDockerfiles, proposeBuilds } from '../../src/init/plan.js';
@@ -71,8 +72,8 @@ const SWITCH_JOBS = (job: string) => [`${job}:sign`, `${job}:sbom`, `${job}:prov
 describe('include/duplicate-job: two component includes that define the same job', () => {
   it('is an error at the second include entry, naming the job and the first include', async () => {
     const text =
-      `include:\n  - component: ${REF}/buildah@1\n    inputs:\n      tags: [v1]\n` +
-      `  - component: ${REF}/buildah@1\n    inputs:\n      context: api\n`;
+      `include:\n  - component: ${REF}/buildah@${CATALOG_VERSION}\n    inputs:\n      tags: [v1]\n` +
+      `  - component: ${REF}/buildah@${CATALOG_VERSION}\n    inputs:\n      context: api\n`;
     // The switches' jobs are named after the build job, so they collide with it.
     expect(await briefs(text)).toEqual(
       ['build-image', ...SWITCH_JOBS('build-image')].map(
@@ -83,18 +84,29 @@ describe('include/duplicate-job: two component includes that define the same job
     );
   });
   it('any two readable components: two builders with the same default job name, this project’s own component', async () => {
-    expect(await codes(`include:\n  - component: ${REF}/kaniko@1\n  - component: ${REF}/buildah@1\n`)).toEqual(
-      Array(4).fill('include/duplicate-job'),
-    );
+    expect(
+      await codes(`include:\n  - component: ${REF}/kaniko@${CATALOG_VERSION}\n  - component: ${REF}/buildah@${CATALOG_VERSION}\n`),
+    ).toEqual(Array(4).fill('include/duplicate-job'));
     const own = 'spec:\n  inputs:\n    name: {default: deploy, regex: "^[a-z-]+$"}\n---\n$[[ inputs.name ]]:\n  script: [echo]\n';
     const deploy = '  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/deploy@main\n';
     expect(await codes(`include:\n${deploy}${deploy}    inputs: {name: deploy}\n`, { 'templates/deploy.yml': own })).toEqual([
       'include/duplicate-job',
     ]);
   });
+  it('through a partial version (@1) is a warning naming what was checked: GitLab may read a later 1.x', async () => {
+    const text = `include:\n  - component: ${REF}/buildah@1\n  - component: ${REF}/buildah@1\n    inputs:\n      context: api\n`;
+    expect(await briefs(text)).toEqual(
+      ['build-image', ...SWITCH_JOBS('build-image')].map(
+        (job) =>
+          `.gitlab-ci.yml:3:5 warning include/duplicate-job job \`${job}\` is already defined by the component included at line 2; ` +
+          `GitLab merges the two jobs silently and only one of them runs (checked against the specs of cigen ${CATALOG_VERSION}, ` +
+          'which this CLI ships: GitLab resolves `@1` to the latest published 1.*.*, which may be a later one)',
+      ),
+    );
+  });
   it('names the file of the first include when it is another file', async () => {
-    const found = await briefs(`include:\n  - local: ci/images.yml\n  - component: ${REF}/buildah@1\n`, {
-      'ci/images.yml': `include:\n  - component: ${REF}/buildkit@1\n`,
+    const found = await briefs(`include:\n  - local: ci/images.yml\n  - component: ${REF}/buildah@${CATALOG_VERSION}\n`, {
+      'ci/images.yml': `include:\n  - component: ${REF}/buildkit@${CATALOG_VERSION}\n`,
     });
     expect(found).toEqual(
       ['build-image', ...SWITCH_JOBS('build-image')].map(
@@ -107,8 +119,8 @@ describe('include/duplicate-job: two component includes that define the same job
   it('is a warning when either include has rules: (they may never be included together)', async () => {
     expect(
       await briefs(
-        `include:\n  - component: ${REF}/buildah@1\n    rules: [{if: $RELEASE}]\n` +
-          `  - component: ${REF}/buildah@1\n    inputs: {context: api}\n`,
+        `include:\n  - component: ${REF}/buildah@${CATALOG_VERSION}\n    rules: [{if: $RELEASE}]\n` +
+          `  - component: ${REF}/buildah@${CATALOG_VERSION}\n    inputs: {context: api}\n`,
       ),
     ).toEqual(
       ['build-image', ...SWITCH_JOBS('build-image')].map(
@@ -422,7 +434,7 @@ describe('code frames count lines as GitLab does (YAML 1.1: NEL, LS and PS break
 });
 
 describe('13.17: an input value that reshapes the job under text interpolation', () => {
-  const REF = '$CI_SERVER_FQDN/ci-components/cigen/buildah@1';
+  const REF = `$CI_SERVER_FQDN/ci-components/cigen/buildah@${CATALOG_VERSION}`;
   const pipeline = (labels: string) => `include:\n  - component: ${REF}\n    inputs:\n      labels: ${labels}\n`;
 
   it('is an error at the input, naming it; plain values are not', async () => {
@@ -430,8 +442,8 @@ describe('13.17: an input value that reshapes the job under text interpolation',
       file: '.gitlab-ci.yml',
       host: catalogHost(),
     });
-    expect(findings.map((d) => `${d.line}:${d.column} ${d.code} ${d.message.split(';')[0]}`)).toEqual([
-      `4:15 include/text-interpolation \`${REF}\`: under text interpolation (GitLab pastes input values into the YAML before parsing it) ` +
+    expect(findings.map((d) => `${d.line}:${d.column} ${d.severity} ${d.code} ${d.message.split(';')[0]}`)).toEqual([
+      `4:15 error include/text-interpolation \`${REF}\`: under text interpolation (GitLab pastes input values into the YAML before parsing it) ` +
         'the value of `labels` changes the structure of the job (a line break YAML 1.1 reads, NEL, LS or PS, in an array item, for one)',
     ]);
     expect(await lintText(pipeline('["team=platform", "a=b c: d"]'), { file: '.gitlab-ci.yml', host: catalogHost() })).toEqual([]);

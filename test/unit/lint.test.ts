@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/ci/diagnostics.js';
 import { lintText, type LintHost } from '../../src/lint/lint-text.js';
+import { CATALOG_MAJOR, CATALOG_VERSION } from '../../src/ci/component-ref.js';
 import { catalogHost } from '../helpers/lint-host.js';
 
 const host = (files: Record<string, string>): LintHost => catalogHost((path) => files[path]);
@@ -290,24 +291,24 @@ describe('include layer', () => {
     const ref = '$CI_SERVER_FQDN/ci-components/cigen';
     expect(
       await briefs(
-        `include:\n  - component: ${ref}/buildah@1\n    inputs:\n      tags: [v1, latest]\n` +
+        `include:\n  - component: ${ref}/buildah@${CATALOG_VERSION}\n    inputs:\n      tags: [v1, latest]\n` +
           'push:\n  stage: deploy\n  needs: [build-image]\n  script: [echo]\n',
       ),
     ).toEqual([]);
     const found = await briefs(
-      `include:\n  - component: ${ref}/buildah@1\n    inputs:\n      storage-driver: btrfs\n` +
+      `include:\n  - component: ${ref}/buildah@${CATALOG_VERSION}\n    inputs:\n      storage-driver: btrfs\n` +
         '      tags: [v1, "not a tag"]\n      colour: red\n',
     );
     expect(found).toEqual(
       expect.arrayContaining([
-        expect.stringContaining('error include/inputs `$CI_SERVER_FQDN/ci-components/cigen/buildah@1`: unknown input arguments: colour'),
+        expect.stringContaining(`error include/inputs \`${ref}/buildah@${CATALOG_VERSION}\`: unknown input arguments: colour`),
         expect.stringContaining('`storage-driver` input: `btrfs` cannot be used because it is not in the list of allowed options'),
       ]),
     );
-    expect(await briefs(`include:\n  - component: ${ref}/buildah@1\n    inputs:\n      tags: [v1, "not a tag"]\n`)).toContainEqual(
-      expect.stringContaining('`tags` input: "not a tag" is not a valid image tag'),
-    );
-    expect(await briefs(`include:\n  - component: ${ref}/podman@1\n`)).toContainEqual(
+    expect(
+      await briefs(`include:\n  - component: ${ref}/buildah@${CATALOG_VERSION}\n    inputs:\n      tags: [v1, "not a tag"]\n`),
+    ).toContainEqual(expect.stringContaining('`tags` input: "not a tag" is not a valid image tag'));
+    expect(await briefs(`include:\n  - component: ${ref}/podman@${CATALOG_VERSION}\n`)).toContainEqual(
       expect.stringContaining(
         'error include/unknown-component the cigen catalog has no component `podman`; it has: buildah, buildah-rootless, kaniko, ' +
           'buildkit, dind',
@@ -316,8 +317,8 @@ describe('include layer', () => {
   });
   it('a finding in a rendered catalog component is shown at the include that brought it in, each include at its own', async () => {
     const found = await briefs(
-      `stages: [test]\ninclude:\n  - component: ${CATALOG}/buildah@1\n    inputs: {job-name: a}\n` +
-        `  - component: ${CATALOG}/buildah@1\n    inputs: {job-name: b}\n`,
+      `stages: [test]\ninclude:\n  - component: ${CATALOG}/buildah@${CATALOG_VERSION}\n    inputs: {job-name: a}\n` +
+        `  - component: ${CATALOG}/buildah@${CATALOG_VERSION}\n    inputs: {job-name: b}\n`,
     );
     expect(found).toContainEqual(
       '.gitlab-ci.yml:3:5 error semantic/undefined-stage a job: chosen stage build does not exist; ' +
@@ -328,6 +329,43 @@ describe('include layer', () => {
         'available stages are .pre, test, .post (in the jobs this component adds)',
     );
     expect(found.every((f) => f.startsWith('.gitlab-ci.yml:'))).toBe(true);
+    // Through @1 GitLab may read a later 1.x: the same finding, a warning that says what was checked.
+    const partial = await briefs(`stages: [test]\ninclude:\n  - component: ${CATALOG}/buildah@1\n    inputs: {job-name: a}\n`);
+    expect(partial.every((f) => f.includes(' warning '))).toBe(true);
+    expect(partial).toContainEqual(
+      '.gitlab-ci.yml:3:5 warning semantic/undefined-stage a job: chosen stage build does not exist; ' +
+        'available stages are .pre, test, .post (in the jobs this component adds; checked against the specs of cigen ' +
+        `${CATALOG_VERSION}, which this CLI ships: GitLab resolves \`@1\` to the latest published 1.*.*, which may be a later one)`,
+    );
+  });
+  it('a partial version (@1, @1.0) is checked against the specs this cigen ships as warnings that say so; the exact one strictly', async () => {
+    const include = (version: string, inputs = '{some-v2-input: x}') =>
+      `include:\n  - component: ${CATALOG}/buildah@${version}\n    inputs: ${inputs}\n`;
+    // GitLab resolves @1 to the latest published 1.*.*: a later 1.x may have the input.
+    for (const [version, latest] of [
+      [CATALOG_MAJOR, `${CATALOG_MAJOR}.*.*`],
+      [CATALOG_VERSION.split('.').slice(0, 2).join('.'), `${CATALOG_VERSION.split('.').slice(0, 2).join('.')}.*`],
+    ] as const) {
+      const note =
+        `(checked against the specs of cigen ${CATALOG_VERSION}, which this CLI ships: GitLab resolves \`@${version}\` ` +
+        `to the latest published ${latest}, which may be a later one)`;
+      expect(await briefs(include(version))).toEqual([
+        `.gitlab-ci.yml:3:14 warning include/inputs \`${CATALOG}/buildah@${version}\`: unknown input arguments: some-v2-input ${note}`,
+      ]);
+      // Found in the jobs it adds (an input value the bundled spec refuses), a warning too.
+      expect(await briefs(include(version, '{storage-driver: btrfs}'))).toEqual([
+        expect.stringMatching(
+          new RegExp(`^\\.gitlab-ci\\.yml:\\d+:\\d+ warning include/inputs .*btrfs.*${note.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+        ),
+      ]);
+      expect(await briefs(`include:\n  - component: ${CATALOG}/podman@${version}\n`)).toEqual([
+        expect.stringMatching(/^\.gitlab-ci\.yml:2:5 warning include\/unknown-component the cigen catalog has no component `podman`/),
+      ]);
+    }
+    // The exact version this cigen ships: its specs are the ones GitLab reads.
+    expect(await briefs(include(CATALOG_VERSION))).toEqual([
+      `.gitlab-ci.yml:3:14 error include/inputs \`${CATALOG}/buildah@${CATALOG_VERSION}\`: unknown input arguments: some-v2-input`,
+    ]);
   });
   it('a version of the catalog other than the one this cigen ships is not checked against its spec', async () => {
     for (const version of ['2', '1.9', '~latest', 'main'])
