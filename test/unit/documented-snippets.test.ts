@@ -68,3 +68,23 @@ describe('commands a user runs in their own project', () => {
     expect(bare).toEqual([]);
   });
 });
+
+describe('the release path: npm:publish runs only where NPM_TOKEN reaches the tag pipeline', () => {
+  // GitLab passes a protected variable only to pipelines of protected branches or protected tags
+  // (doc/ci/variables: "Protect variable"): on an unprotected x.y.z tag NPM_TOKEN is empty and the
+  // rule `$CI_COMMIT_TAG =~ ... && $NPM_TOKEN` leaves npm:publish out without an error.
+  const pipeline = readFileSync(join(ROOT, '.gitlab-ci.yml'), 'utf8');
+  it('the pipeline keys npm:publish on NPM_TOKEN, a protected variable', () => {
+    expect(pipeline).toMatch(/^npm:publish:\n(?: .*\n)*? {4}- if: \$CI_COMMIT_TAG =~ .* && \$NPM_TOKEN$/m);
+    expect(pipeline).toMatch(/NPM_TOKEN: a masked, protected CI\/CD variable/);
+  });
+  it('the README, publish.md and the pipeline say to protect the release tags (*.*.*) wherever they name NPM_TOKEN', () => {
+    const files = [join(ROOT, 'README.md'), join(ROOT, '.gitlab-ci.yml'), ...markdownFiles(join(ROOT, 'docs'))];
+    const naming = files.filter((file) => readFileSync(file, 'utf8').includes('NPM_TOKEN')).map((file) => relative(ROOT, file));
+    expect(naming).toEqual(expect.arrayContaining(['README.md', 'docs/commands/publish.md', '.gitlab-ci.yml']));
+    for (const file of naming) {
+      const text = readFileSync(join(ROOT, file), 'utf8').replace(/\n#? */g, ' ');
+      expect(text, file).toMatch(/protect(?:ed)? (?:the )?release tags \(`?\*\.\*\.\*`?/i);
+    }
+  });
+});
