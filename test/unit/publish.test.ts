@@ -7,6 +7,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { pinningProblem } from '../../src/generate/pinning.js';
 import { changelogSection, preflight, type CatalogSnapshot } from '../../src/publish/preflight.js';
 import { cigenAsync as cli } from '../helpers/cli.js';
 import { FakeGitLab } from '../helpers/fake-gitlab.js';
@@ -410,5 +412,31 @@ describe('the CLI', () => {
         stderr: `${join(dir, 'package.json')}: "${field}" is ${kind}; package.json gives it as a string\n`,
       });
     }
+  });
+});
+
+describe("the catalog's own release job (.gitlab-ci.yml)", () => {
+  const pipeline = parse(readFileSync(join(ROOT, '.gitlab-ci.yml'), 'utf8'), { logLevel: 'error' }) as Record<
+    string,
+    { image?: string | { name: string } }
+  >;
+  const images = Object.entries(pipeline).flatMap(([job, value]) => {
+    const image = typeof value === 'object' && value !== null ? value.image : undefined;
+    return image === undefined ? [] : [[job, typeof image === 'string' ? image : image.name] as const];
+  });
+
+  it('runs glab, not the deprecated release-cli: the release: keyword uses glab >= 1.58.0 when the image has it', () => {
+    // lib/gitlab/ci/build/releaser.rb: GLAB_REQUIRED_VERSION = '1.58.0'; below it, or without glab,
+    // the job warns "release-cli will not be supported after 20.0" and falls back to release-cli.
+    const image = images.find(([job]) => job === 'release')?.[1] ?? '';
+    const match = /^registry\.gitlab\.com\/gitlab-org\/cli:v(\d+)\.(\d+)\.(\d+)$/.exec(image);
+    expect(match, image).not.toBeNull();
+    const [major, minor] = (match as RegExpExecArray).slice(1, 3).map(Number) as [number, number];
+    expect(major > 1 || (major === 1 && minor >= 58), image).toBe(true);
+  });
+
+  it('pins every image of the pipeline to a full version, as the components pin theirs', () => {
+    expect(images.length).toBeGreaterThan(1);
+    for (const [job, image] of images) expect(pinningProblem(image), job).toBeUndefined();
   });
 });
