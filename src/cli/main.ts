@@ -192,7 +192,8 @@ program
   .option('--ref <ref>', 'with --create-release: create the tag at this ref when it does not exist yet')
   .addHelpText(
     'after',
-    '\nChecks: tag is semver without v and matches package.json; at most 30 components; every template has a spec: ' +
+    '\nChecks: tag is semver without v and matches package.json; at most 30 components, each named as GitLab takes ' +
+      'components; every template has a spec: ' +
       "header and no empty spec:inputs: and no lint error; README.md and a project description (the GitLab project's: " +
       "CI_PROJECT_DESCRIPTION in a pipeline, the API with --create-release; package.json's outside GitLab CI); " +
       'templates and docs current; ' +

@@ -1,6 +1,7 @@
 /**
  * What the GitLab CI/CD Catalog requires of a release, checked before one exists: a semver tag
- * without `v` that matches the catalog's version, at most 30 components, every template with a
+ * without `v` that matches the catalog's version, at most 30 components, every template file named
+ * as GitLab takes a component, every template with a
  * `spec:` header and no empty `spec:inputs:`, every template without lint errors, a README and a project description, templates and
  * docs that `cigen build` would not change, a CHANGELOG entry for the version, and (for a release
  * through the API) a GitLab project that is a CI/CD Catalog project. Pure: the caller reads the
@@ -9,6 +10,8 @@
 import { parseAllDocuments } from 'yaml';
 
 export const MAX_COMPONENTS = 30;
+/** The files GitLab publishes as components: Ci::Catalog::ComponentsProject::TEMPLATE_PATH_REGEX. */
+const COMPONENT_PATH = /^templates\/[\w-]+(?:\/template)?\.yml$/;
 export const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
 export interface CatalogSnapshot {
@@ -89,11 +92,21 @@ export function preflight(snapshot: CatalogSnapshot): Check[] {
         ? 'package.json has no "version"; the usage snippets pin its major version'
         : `package.json says ${snapshot.version}; the usage snippets pin its major version`,
   );
-  const count = snapshot.templates.size;
+  const paths = [...snapshot.templates.keys()];
+  const count = paths.filter((path) => COMPONENT_PATH.test(path)).length;
   check(
     `at most ${MAX_COMPONENTS} components`,
     count > 0 && count <= MAX_COMPONENTS,
     count === 0 ? 'no templates/<name>.yml at all' : `${count} component(s)`,
+  );
+  const ignored = paths.filter((path) => !COMPONENT_PATH.test(path));
+  check(
+    'every template file is a component GitLab publishes',
+    ignored.length === 0,
+    ignored.length === 0
+      ? `${count} component(s)`
+      : `${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} not: GitLab publishes templates/<name>.yml and ` +
+          'templates/<name>/template.yml, <name> of letters, digits, _ and - (its TEMPLATE_PATH_REGEX), and no other file',
   );
   const problems = [...snapshot.templates].flatMap(([path, text]) => templateProblem(path, text) ?? []);
   check(

@@ -46,6 +46,11 @@ describe('preflight', () => {
     ],
     [{ templates: new Map() }, 'no templates'],
     [
+      { templates: new Map([['templates/a.b.yml', TEMPLATE]]) },
+      'every template file is a component GitLab publishes: templates/a.b.yml is not: GitLab publishes templates/<name>.yml',
+    ],
+    [{ templates: new Map([['templates/a.b/template.yml', TEMPLATE]]) }, 'no templates/<name>.yml at all'],
+    [
       { templates: new Map([['templates/a.yml', 'spec:\n  inputs:\n---\njob:\n  script: [echo]\n']]) },
       'an empty spec:inputs: breaks the catalog release',
     ],
