@@ -52,7 +52,41 @@ fi
 case $tool in
   sleep) ;;
   executor)
-    copy_config "${DOCKER_CONFIG:-/kaniko/.docker}/config.json"
+    # STUB_KANIKO_STAGES=N: a Dockerfile of N stages. After each stage but the last Kaniko deletes
+    # the filesystem (DeleteFilesystem): everything but its ignore list (/kaniko, /var/run, each
+    # --ignore-path, mount points), emulated here for /tmp and $HOME. The push then resolves its
+    # credentials afresh: $DOCKER_CONFIG/config.json and the files the credential helpers read.
+    ignored=' /kaniko /var/run '
+    for arg do case $arg in --ignore-path=*) ignored="$ignored${arg#*=} " ;; esac; done
+    delete_fs() { # DIR: what Kaniko removes in DIR
+      local entry path keep descend
+      for entry in "$1"/* "$1"/.[!.]*; do
+        [ -e "$entry" ] || [ -L "$entry" ] || continue
+        keep='' descend=''
+        for path in $ignored; do
+          case $entry in "$path" | "$path"/*) keep=1 ;; esac
+          case $path in "$entry"/*) descend=1 ;; esac
+        done
+        if [ -n "$keep" ]; then continue; fi
+        if [ -n "$descend" ]; then delete_fs "$entry"; else rm -rf "$entry"; fi
+      done
+    }
+    config=${DOCKER_CONFIG:-/kaniko/.docker}/config.json had_config=''
+    if [ -f "$config" ]; then had_config=1; fi
+    stage=1
+    while [ "$stage" -lt "${STUB_KANIKO_STAGES:-1}" ]; do
+      delete_fs /tmp
+      delete_fs "$HOME"
+      stage=$((stage + 1))
+    done
+    copy_config "$config"
+    if [ -n "$had_config" ] && [ ! -f "$config" ]; then
+      echo "stub: executor: push: 401 Unauthorized ($config is gone)" >&2
+      exit 1
+    fi
+    for f in "${AWS_WEB_IDENTITY_TOKEN_FILE-}" "${GOOGLE_APPLICATION_CREDENTIALS-}" "${AZURE_FEDERATED_TOKEN_FILE-}"; do
+      [ -z "$f" ] || [ -f "$f" ] || { echo "stub: executor: push: 401 Unauthorized (the credential helper's $f is gone)" >&2; exit 1; }
+    done
     for arg do
       case $arg in
         --digest-file=*) printf '%s' "$digest" > "${arg#*=}" ;;

@@ -6,8 +6,8 @@
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
-import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { REGISTRY_PASSWORD, instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
+import { createSandbox, decodeAuths, type Sandbox } from '../helpers/sandbox.js';
 
 let sandbox: Sandbox | undefined;
 afterEach(() => sandbox?.dispose());
@@ -84,6 +84,47 @@ describe('buildah', () => {
     const build = box.calls('buildah').find((c) => c.argv[0] === 'build');
     expect(build?.argv).toContain('--isolation=rootless');
     expect(build?.env).toContain('BUILDAH_ISOLATION=rootless');
+  });
+});
+
+describe('kaniko', () => {
+  const report = (box: Sandbox) => readFileSync(box.path(`${box.projectDir}/cigen-build.env`), 'utf8');
+
+  // Kaniko deletes the filesystem after every stage but the last, all but its ignore list, and
+  // reads the credentials again for the push (the stub does both: STUB_KANIKO_STAGES).
+  it('a multi-stage build still has its config.json when it pushes', () => {
+    const { result, box } = run('kaniko', {}, { env: { STUB_KANIKO_STAGES: '3' } });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const [executor] = box.calls('executor');
+    expect(decodeAuths(executor?.config)).toEqual({ 'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}` });
+    expect(report(box)).toContain(`CIGEN_BUILT_DIGEST=sha256:${'1'.repeat(64)}\n`);
+  });
+
+  it('a multi-stage build still has the OIDC token file of registry-login when it pushes', () => {
+    const { result, box } = run(
+      'kaniko',
+      {
+        image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/group/app',
+        'registry-login': 'ecr',
+        'aws-role-arn': 'arn:aws:iam::123456789012:role/ci',
+        'ca-certificates': '$COMPANY_CA',
+      },
+      {
+        env: {
+          STUB_KANIKO_STAGES: '2',
+          CIGEN_ID_TOKEN: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm9qZWN0In0.c2lnbmF0dXJl',
+          COMPANY_CA: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
+        },
+        setup: (b) => {
+          writeFileSync(b.path('/kaniko/docker-credential-ecr-login'), '#!/bin/sh\nexit 1\n');
+          chmodSync(b.path('/kaniko/docker-credential-ecr-login'), 0o755);
+        },
+      },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(box.calls('executor')[0]?.config?.['credHelpers']).toEqual({ '123456789012.dkr.ecr.eu-west-1.amazonaws.com': 'ecr-login' });
   });
 });
 
