@@ -139,12 +139,24 @@ case $tool in
   buildctl-daemonless.sh)
     copy_config "${DOCKER_CONFIG:-$HOME/.docker}/config.json"
     env | grep -E '^BUILDKITD_FLAGS=' > "$dir/$tool.$n.env" || true
-    prev=''
+    # Each --output exports its own manifest (an image's is STUB_PUSH_DIGEST, a tarball's another);
+    # buildkitd merges the exporters' responses in --output order, the last one's digest winning
+    # (solver/llbsolver/solver.go runExporters), and buildctl writes that to --metadata-file.
+    prev='' exported=''
     for arg do
       case $prev in
-        --metadata-file) printf '{\n  "containerimage.digest": "%s"\n}\n' "$digest" > "$arg" ;;
-        --output) case $arg in *dest=*) printf 'tarball\n' > "${arg##*dest=}" ;; esac ;;
+        --output)
+          case $arg in
+            type=image,*) exported=$digest ;;
+            *) exported=${STUB_TARBALL_DIGEST:-sha256:2222222222222222222222222222222222222222222222222222222222222222} ;;
+          esac
+          case $arg in *dest=*) path=${arg##*dest=}; printf 'tarball\n' > "${path%%,*}" ;; esac ;;
       esac
+      prev=$arg
+    done
+    prev=''
+    for arg do
+      case $prev in --metadata-file) printf '{\n  "containerimage.digest": "%s"\n}\n' "$exported" > "$arg" ;; esac
       prev=$arg
     done ;;
   docker)

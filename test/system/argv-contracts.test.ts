@@ -123,10 +123,10 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         `dockerfile=${P}`,
         '--opt',
         'filename=Dockerfile',
-        '--output',
-        `type=image,"name=${names}",push=${push}`,
       ];
+      // The image last: BuildKit's metadata file holds the digest of the last output.
       if (!push) argv.push('--output', `type=docker,"name=${names}",dest=${P}/out/image.tar`);
+      argv.push('--output', `type=image,"name=${names}",push=${push}`);
       if (c.inputs['cache'] !== false) {
         argv.push('--import-cache', `type=registry,ref=${IMG}/cache:buildkit`);
         if (push) argv.push('--export-cache', `type=registry,ref=${IMG}/cache:buildkit,mode=max`);

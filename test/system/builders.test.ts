@@ -129,10 +129,31 @@ describe('kaniko', () => {
 });
 
 describe('buildkit', () => {
+  const outputs = (argv: string[] | undefined) => (argv ?? []).filter((_arg, i, all) => all[i - 1] === '--output');
+
   it('runs the daemonless buildctl without a process sandbox', () => {
     const { result, box } = run('buildkit');
     expect(result.status).toBe(0);
     expect(box.calls('buildctl-daemonless.sh')[0]?.env).toBe('BUILDKITD_FLAGS=--oci-worker-no-process-sandbox\n');
+  });
+
+  // BuildKit merges its exporters' responses in --output order, the last digest winning (the
+  // stub does the same, with another digest for a tarball): the pushed image's must be last.
+  it('pushes and saves a tarball: reports the pushed image, and the tarball is the same image', () => {
+    const { result, box } = run('buildkit', {
+      tarball: 'out/image.tar',
+      annotations: ['org.opencontainers.image.description=The app'],
+      reproducible: true,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const report = readFileSync(box.path(`${box.projectDir}/cigen-build.env`), 'utf8');
+    expect(report).toContain(`CIGEN_BUILT_DIGEST=sha256:${'1'.repeat(64)}\n`);
+    const same = ',"annotation.org.opencontainers.image.description=The app",rewrite-timestamp=true';
+    expect(outputs(box.calls('buildctl-daemonless.sh')[0]?.argv)).toEqual([
+      `type=docker,"name=registry.example.com/group/app:01234567",dest=${box.projectDir}/out/image.tar${same}`,
+      `type=image,"name=registry.example.com/group/app:01234567",push=true${same}`,
+    ]);
   });
 });
 
