@@ -221,7 +221,10 @@ export const CORE_INPUTS = {
     default: '$CI_REGISTRY_IMAGE/cache',
     regex: REPOSITORY,
     variable: 'CIGEN_CACHE_REPO',
-    description: 'Repository that holds the layer cache.',
+    description:
+      'Repository that holds the layer cache. buildah and kaniko name an entry by its content; buildkit writes one tag per ' +
+      "image (and `platform`) and branch, `buildkit-<image>-<branch>`, and reads the default branch's too; dind pushes " +
+      '`<cache-repo>:buildcache`.',
     sample: 'registry.example.com/group/api/cache',
   },
   registry: {

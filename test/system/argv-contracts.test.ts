@@ -128,8 +128,10 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       if (!push) argv.push('--output', `type=docker,"name=${names}",dest=${P}/out/image.tar`);
       argv.push('--output', `type=image,"name=${names}",push=${push}`);
       if (c.inputs['cache'] !== false) {
-        argv.push('--import-cache', `type=registry,ref=${IMG}/cache:buildkit`);
-        if (push) argv.push('--export-cache', `type=registry,ref=${IMG}/cache:buildkit,mode=max`);
+        // One cache tag per image (and platform) and branch (CI_COMMIT_REF_SLUG main, no other default branch known).
+        const tag = name === 'platform' ? 'buildkit-group-app-linux-arm64-main' : 'buildkit-group-app-main';
+        argv.push('--import-cache', `type=registry,ref=${IMG}/cache:${tag}`);
+        if (push) argv.push('--export-cache', `type=registry,ref=${IMG}/cache:${tag},mode=max`);
       }
       if (name === 'build args and target')
         argv.push(

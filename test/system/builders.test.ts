@@ -137,6 +137,47 @@ describe('buildkit', () => {
     expect(box.calls('buildctl-daemonless.sh')[0]?.env).toBe('BUILDKITD_FLAGS=--oci-worker-no-process-sandbox\n');
   });
 
+  // A registry cache export replaces the whole tag: every image (and platform) and every branch
+  // writes its own, and a branch reads the default branch's as well.
+  const cacheRefs = (argv: string[] | undefined, flag: string) =>
+    (argv ?? []).filter((_arg, i, all) => all[i - 1] === flag).map((arg) => /ref=([^,]*)/.exec(arg)?.[1]);
+  const CACHE = 'registry.example.com/group/app/cache';
+  const matrixJob = (imageDir: string, ref: string, platform = '') =>
+    run(
+      'buildkit',
+      { image: '$CI_REGISTRY_IMAGE/$IMAGE_DIR', platform },
+      { env: { IMAGE_DIR: imageDir, CI_COMMIT_REF_NAME: ref, CI_COMMIT_REF_SLUG: ref.replace(/\//g, '-'), CI_DEFAULT_BRANCH: 'main' } },
+    );
+
+  it.each([
+    ['api', 'main', '', ['buildkit-group-app-api-main'], 'buildkit-group-app-api-main'],
+    ['web', 'main', '', ['buildkit-group-app-web-main'], 'buildkit-group-app-web-main'],
+    ['api', 'feature/x', '', ['buildkit-group-app-api-feature-x', 'buildkit-group-app-api-main'], 'buildkit-group-app-api-feature-x'],
+    ['api', 'main', 'linux/arm64', ['buildkit-group-app-api-linux-arm64-main'], 'buildkit-group-app-api-linux-arm64-main'],
+  ])('cache tags: image %s on %s (platform %s)', (imageDir, ref, platform, imports, exported) => {
+    const { result, box } = matrixJob(imageDir, ref, platform);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const argv = box.calls('buildctl-daemonless.sh')[0]?.argv;
+    expect(cacheRefs(argv, '--import-cache')).toEqual(imports.map((tag) => `${CACHE}:${tag}`));
+    expect(cacheRefs(argv, '--export-cache')).toEqual([`${CACHE}:${exported}`]);
+  });
+
+  it('cache tags stay valid tags (at most 128 characters) for long image paths, and distinct', () => {
+    const long = 'a-very-long-service-directory-name-that-goes-on-and-on/and-on-further';
+    const tags = ['one', 'two'].map((last) => {
+      const { result, box } = matrixJob(`${long}/${last}`, `feature/${'x'.repeat(70)}`, 'linux/arm64/v8');
+      expect(result.status).toBe(0);
+      const argv = box.calls('buildctl-daemonless.sh')[0]?.argv;
+      const [tag] = cacheRefs(argv, '--export-cache').map((ref) => ref?.slice(CACHE.length + 1));
+      box.dispose();
+      return tag as string;
+    });
+    for (const tag of tags) expect(tag).toMatch(/^buildkit-[a-z0-9-]+$/);
+    for (const tag of tags) expect(tag.length).toBeLessThanOrEqual(128);
+    expect(tags[0]).not.toBe(tags[1]);
+  });
+
   // BuildKit merges its exporters' responses in --output order, the last digest winning (the
   // stub does the same, with another digest for a tarball): the pushed image's must be last.
   it('pushes and saves a tarball: reports the pushed image, and the tarball is the same image', () => {
