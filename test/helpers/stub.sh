@@ -156,7 +156,12 @@ case $tool in
     done
     prev=''
     for arg do
-      case $prev in --metadata-file) printf '{\n  "containerimage.digest": "%s"\n}\n' "$exported" > "$arg" ;; esac
+      # STUB_NO_METADATA: no metadata file; STUB_METADATA: this text in it instead.
+      case $prev in
+        --metadata-file)
+          if [ -n "${STUB_METADATA-}" ]; then printf '%s\n' "$STUB_METADATA" > "$arg"
+          elif [ -z "${STUB_NO_METADATA-}" ]; then printf '{\n  "containerimage.digest": "%s"\n}\n' "$exported" > "$arg"; fi ;;
+      esac
       prev=$arg
     done ;;
   docker)

@@ -3,7 +3,7 @@
  * overlay-to-vfs fallback (Buildah), isolation, formats, the BuildKit daemon flags, and a
  * Docker-in-Docker job that cannot reach its daemon.
  */
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REGISTRY_PASSWORD, instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
@@ -176,6 +176,23 @@ describe('buildkit', () => {
     for (const tag of tags) expect(tag).toMatch(/^buildkit-[a-z0-9-]+$/);
     for (const tag of tags) expect(tag.length).toBeLessThanOrEqual(128);
     expect(tags[0]).not.toBe(tags[1]);
+  });
+
+  it.each([
+    ['no metadata file', { STUB_NO_METADATA: '1' }],
+    ['a metadata file without the digest', { STUB_METADATA: '{"buildx.build.ref": "x"}' }],
+  ])('fails after a push that left %s, rather than report no digest', (_what, env) => {
+    const { result, box } = run('buildkit', {}, { env });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('cigen: error: buildkit build: buildctl gave no containerimage.digest in its metadata file');
+    expect(result.stdout).not.toContain('(not pushed)');
+    expect(existsSync(box.path(`${box.projectDir}/cigen-build.env`))).toBe(false);
+  });
+
+  it('needs no metadata file when it does not push', () => {
+    const { result } = run('buildkit', { push: false }, { env: { STUB_NO_METADATA: '1' } });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
   });
 
   // BuildKit merges its exporters' responses in --output order, the last digest winning (the
