@@ -197,8 +197,8 @@ export const CORE_INPUTS = {
     variable: 'CIGEN_REPRODUCIBLE',
     description:
       "Timestamps from the commit (`SOURCE_DATE_EPOCH` from `$CI_COMMIT_TIMESTAMP`, or the job's own `SOURCE_DATE_EPOCH`): " +
-      'the same commit builds the same digest. buildah `--timestamp`, kaniko `--reproducible`, buildkit `rewrite-timestamp`; ' +
-      'all pass `SOURCE_DATE_EPOCH` as a build argument.',
+      'the same commit builds the same digest. buildah `--timestamp`, buildkit `rewrite-timestamp`; kaniko `--reproducible` ' +
+      'sets every timestamp to zero instead, not the commit time. All pass `SOURCE_DATE_EPOCH` as a build argument.',
     sample: true,
   },
   push: {

@@ -1,7 +1,9 @@
 /** Every input on a component's page shows an example: its sample value, as a user writes it in `inputs:`. */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { CORE_INPUTS } from '../../src/builders/inputs.js';
 import { CATALOG } from '../../src/catalog/registry.js';
 import { componentPage } from '../../src/generate/docs.js';
 
@@ -45,4 +47,19 @@ describe("a builder's Outputs", () => {
       expect(rows).toEqual(tableRows(readFileSync(new URL('README.md', ROOT), 'utf8')));
     },
   );
+});
+
+// Kaniko's --reproducible is go-containerregistry's mutate.Canonical: every timestamp becomes the
+// zero time, whatever SOURCE_DATE_EPOCH says; Buildah's --timestamp and BuildKit's
+// rewrite-timestamp use SOURCE_DATE_EPOCH.
+describe('reproducible, as each builder does it', () => {
+  const building = readFileSync(join(import.meta.dirname, '../../docs/building.md'), 'utf8');
+  const texts = [
+    ['docs/building.md', building.slice(building.indexOf('## Reproducible images'), building.indexOf('## Annotations'))],
+    ['the reproducible input', CORE_INPUTS.reproducible.description],
+  ] as const;
+  it.each(texts)('%s: Kaniko zero timestamps, not the commit time', (_where, text) => {
+    expect(text).toMatch(/[Kk]aniko[^.;]*`--reproducible`[^.;]*zero/);
+    expect(text).not.toMatch(/SOURCE_DATE_EPOCH[^.]*every timestamp[^.]*Kaniko/);
+  });
 });
