@@ -15,13 +15,14 @@ afterEach(() => sandbox?.dispose());
 function run(
   component: string,
   inputs: Record<string, unknown> = {},
-  options: { env?: Record<string, string>; setup?: (box: Sandbox) => void } = {},
+  options: { env?: Record<string, string>; setup?: (box: Sandbox) => void; beforeScript?: string } = {},
 ) {
   sandbox = createSandbox();
   options.setup?.(sandbox);
   const { job } = instantiateComponent(component, inputs, 'classic');
   const env = { ...jobEnvironment(job, predefinedVariables(sandbox.projectDir)), ...options.env };
-  return { result: sandbox.run(jobScript(job), env, component.startsWith('buildah') ? 'bash' : 'busybox'), box: sandbox };
+  const script = `${options.beforeScript ?? ''}\n${jobScript(job)}`;
+  return { result: sandbox.run(script, env, component.startsWith('buildah') ? 'bash' : 'busybox'), box: sandbox };
 }
 
 const QUAY_STORAGE_CONF = `[storage]
@@ -241,5 +242,34 @@ describe('dind', () => {
       'input tls-verify: false: the Docker daemon checks TLS per registry; name the hosts in insecure-registries instead',
     );
     expect(box.calls()).toEqual([]);
+  });
+});
+
+// A proxy URL may hold a password: Kaniko (--build-arg NAME, GoogleContainerTools/kaniko#993) and
+// the docker CLI read a build argument's value from their environment when only its name is given.
+// BuildKit's --opt build-arg: needs the value.
+describe('the job proxy as build arguments', () => {
+  const PROXY = 'http://user:pr0xy-s3cret@proxy.example.com:3128';
+  const TOOL = { kaniko: 'executor', dind: 'docker' } as const;
+  it.each([
+    ['kaniko', 'an exported variable', { env: { HTTPS_PROXY: PROXY } }],
+    ['dind', 'an exported variable', { env: { HTTPS_PROXY: PROXY } }],
+    ['kaniko', "a shell variable of the job's before_script", { beforeScript: `HTTPS_PROXY='${PROXY}'` }],
+    ['dind', "a shell variable of the job's before_script", { beforeScript: `HTTPS_PROXY='${PROXY}'` }],
+  ] as const)('%s: %s goes by name, its value in the environment', (component, _what, options) => {
+    const { result, box } = run(component, {}, options);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const calls = box.calls(TOOL[component]);
+    const build = component === 'dind' ? calls.find((c) => c.argv[0] === 'build') : calls[0];
+    expect(build?.argv).toContain('--build-arg=HTTPS_PROXY');
+    expect(build?.environment['HTTPS_PROXY']).toBe(PROXY);
+    for (const call of calls) expect(call.argv.join(' ')).not.toContain('pr0xy-s3cret');
+  });
+
+  it('buildkit: the value, which --opt build-arg: needs', () => {
+    const { result, box } = run('buildkit', {}, { env: { HTTPS_PROXY: PROXY } });
+    expect(result.status).toBe(0);
+    expect(box.calls('buildctl-daemonless.sh')[0]?.argv).toContain(`build-arg:HTTPS_PROXY=${PROXY}`);
   });
 });
