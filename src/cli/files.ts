@@ -2,7 +2,8 @@
  * The CLI's file I/O, in one place, so that every command fails the same clean way.
  *
  * Reads: a missing file, a directory where a file belongs, an unreadable or oversized file is a
- * usage error naming the flag or argument (exit 2), never a stack trace.
+ * usage error naming the flag or argument (exit 2), never a stack trace; a file cigen reads on its
+ * own account (a project's README, a local include) fails the same way (`cannotRead`).
  *
  * Writes never leave a half-written file and never surprise (a write that fails is exit 74): every file is written to a
  * temporary sibling first and renamed over the target only when all temporaries are complete;
@@ -10,6 +11,7 @@
  * fails, the temporaries are removed and nothing is renamed.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { chmod, lstat, mkdir, readFile, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OutputError, UsageError } from '../errors.js';
@@ -36,6 +38,37 @@ export const reasonOf = (error: unknown): string => {
   return (code && REASONS[code]) ?? (error instanceof Error ? error.message.split('\n')[0] : String(error)) ?? 'unknown error';
 };
 
+/** A file that exists but cannot be read (permission denied, a directory...): one line naming it, exit 2. */
+export const cannotRead = (what: string, error: unknown): UsageError => new UsageError(`${what}: cannot read it (${reasonOf(error)})`);
+
+/** A file cigen reads on its own account, synchronously: its text; any failure is `cannotRead`. */
+export function readFileText(path: string, what: string = path): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw cannotRead(what, error);
+  }
+}
+
+/** The entries of a directory cigen reads on its own account, sorted; any failure is `cannotRead`. */
+export function listDirectory(path: string, what: string = path): string[] {
+  try {
+    return readdirSync(path).sort();
+  } catch (error) {
+    throw cannotRead(what, error);
+  }
+}
+
+/** A file cigen reads on its own account that may be missing: undefined then; any other failure is `cannotRead`. */
+export async function readOptionalFile(path: string, what: string = path): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw cannotRead(what, error);
+  }
+}
+
 /**
  * A text file the user named: `what` says how (`--inputs x.yml`, `x.yml`), for the message.
  * Every way it cannot be read is a usage error (exit 2).
@@ -52,7 +85,7 @@ export async function readUserFile(path: string, what: string = path): Promise<s
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`${what}: cannot read it (${reasonOf(error)})`);
+    throw cannotRead(what, error);
   }
 }
 

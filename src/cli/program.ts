@@ -48,8 +48,9 @@ export function registerLintCommand(program: Command): void {
     .addOption(formatOption())
     .addHelpText(
       'after',
-      '\nExit codes: 0 clean or warnings only, 1 errors, 2 usage.\n\nExamples:\n  cigen lint .gitlab-ci.yml\n' +
-        '  cigen lint . --format json\n  cigen lint templates/ --schema-only\n  cigen lint --pipeline ci/main.yml',
+      '\nExit codes: 0 clean or warnings only, 1 errors, 2 usage (or a file that cannot be read).\n\n' +
+        'Examples:\n  cigen lint .gitlab-ci.yml\n  cigen lint . --format json\n' +
+        '  cigen lint templates/ --schema-only\n  cigen lint --pipeline ci/main.yml',
     )
     .action(async (paths: string[], options: { format: 'text' | 'json'; schemaOnly?: boolean; pipeline?: boolean }) => {
       const { runLint } = await import('./commands/lint.js');

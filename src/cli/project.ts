@@ -4,8 +4,9 @@
  * the root: GitLab reads `local:` includes from the repository only, so a path that climbs out
  * with `..`, or a symlink that leads out, is refused rather than read (or, by migrate, written).
  */
-import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { cannotRead, listDirectory, readFileText } from './files.js';
 
 /** The nearest directory with .git above the file, else the file's own directory. */
 export function projectRoot(file: string): string {
@@ -20,13 +21,18 @@ export function projectRoot(file: string): string {
 
 const within = (root: string, path: string): boolean => path === root || path.startsWith(root.endsWith(sep) ? root : `${root}${sep}`);
 
-/** The real path of `path`, or of its nearest existing ancestor when it cannot be resolved. */
+/** Whether a file-system error says the path is not there (rather than that it cannot be read). */
+const absent = (error: unknown): boolean => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
+
+/** The real path of `path`, or of its nearest existing ancestor when it does not exist; a path
+ *  that cannot be resolved for another reason (a directory it may not search) is `cannotRead`. */
 function realOrAncestor(path: string): { real: string; exists: boolean } {
   let at = path;
   for (;;) {
     try {
       return { real: realpathSync(at), exists: at === path };
-    } catch {
+    } catch (error) {
+      if (!absent(error)) throw cannotRead(relative(process.cwd(), path) || path, error);
       const parent = dirname(at);
       if (parent === at) return { real: at, exists: false };
       at = parent;
@@ -58,7 +64,7 @@ export function readProjectPath(
   const found = resolveProjectPath(root, path);
   if (found.kind !== 'file') return found;
   // The resolved path is read, so a link swapped in after the check is not followed.
-  return { kind: 'file', text: readFileSync(found.real, 'utf8'), full: found.full };
+  return { kind: 'file', text: readFileText(found.real, relative(process.cwd(), found.full) || found.full), full: found.full };
 }
 
 /** A file of the project by its root-relative path, or undefined when there is none in the
@@ -74,7 +80,7 @@ export function templateFiles(root: string, flat: RegExp = /\.yml$/): string[] {
   const dir = join(root, 'templates');
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
   const found: string[] = [];
-  for (const entry of readdirSync(dir).sort()) {
+  for (const entry of listDirectory(dir)) {
     const path = join(dir, entry);
     if (flat.test(entry) && statSync(path).isFile()) found.push(path);
     else if (statSync(path).isDirectory() && existsSync(join(path, 'template.yml'))) found.push(join(path, 'template.yml'));

@@ -31,3 +31,22 @@ export function cigen(args: string[], options: { cwd?: string; input?: string; e
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/**
+ * The cigen CLI, synchronously, as a user that file permissions hold for (root reads a mode-000
+ * file): as nobody (uid and gid 65534, no groups) through setpriv when the tests run as root, else
+ * as the user they run as. `cwd` and the files it reads must be open to that user.
+ */
+export function cigenUnprivileged(args: string[], options: { cwd: string; env?: Record<string, string> }) {
+  const asRoot = process.getuid?.() === 0;
+  const [command, prefix] = asRoot
+    ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath]]
+    : [process.execPath, []];
+  const result = spawnSync(command, [...prefix, BIN, ...args], {
+    cwd: options.cwd,
+    encoding: 'utf8',
+    input: '',
+    env: { PATH: process.env['PATH'] ?? '', HOME: options.cwd, NO_COLOR: '1', ...options.env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}

@@ -4,7 +4,7 @@
  * is wrong (malformed YAML, an alias bomb, a second document) is exit 1; never a stack trace. Internal errors are exit 70; output that
  * cannot be written is exit 74, a reader gone 141.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { outputErrorLine, reportError } from '../../src/cli/program.js';
 import { setVerbose } from '../../src/cli/verbose.js';
 import { InputError, UsageError } from '../../src/errors.js';
-import { cigen } from '../helpers/cli.js';
+import { cigen, cigenUnprivileged } from '../helpers/cli.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -89,6 +89,84 @@ describe('a file the user named that cannot be read is a usage error (exit 2, on
       Dockerfile: 'FROM alpine\n',
     });
     expectOneCleanLine(cigen(args(dir)), 2, message);
+  });
+});
+
+describe('a file cigen cannot read (permission denied) is a usage error: exit 2, one line naming it, never "a bug in cigen"', () => {
+  const KANIKO = 'build:\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n    - /kaniko/executor --context . --destination x\n';
+  /** A project open to the unprivileged user, but for the files named in `locked` (mode 000). */
+  function project(files: Record<string, string>, locked: readonly string[]): string {
+    const dir = scratch();
+    chmodSync(dir, 0o755);
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(join(dir, name, '..'), { recursive: true, mode: 0o755 });
+      writeFileSync(join(dir, name), text, { mode: 0o644 });
+    }
+    for (const name of locked) chmodSync(join(dir, name), 0o000);
+    return dir;
+  }
+  const INCLUDES = 'include:\n  - local: inc.yml\ntest:\n  script: [echo]\n';
+
+  it.each([
+    [
+      'lint, a file named',
+      { 'secret.gitlab-ci.yml': 'test:\n  script: [echo]\n' },
+      ['secret.gitlab-ci.yml'],
+      ['lint', 'secret.gitlab-ci.yml'],
+      'secret.gitlab-ci.yml',
+    ],
+    [
+      'lint, a directory holding one',
+      { '.gitlab-ci.yml': 'test:\n  script: [echo]\n', 'other.yml': 'a: 1\n' },
+      ['other.yml'],
+      ['lint', '.'],
+      'other.yml',
+    ],
+    [
+      'lint, a local include',
+      { '.gitlab-ci.yml': INCLUDES, 'inc.yml': 'x:\n  script: [echo]\n' },
+      ['inc.yml'],
+      ['lint', '.gitlab-ci.yml'],
+      'inc.yml',
+    ],
+    [
+      'lint, a local include in a directory it may not enter (not "does not exist")',
+      { '.gitlab-ci.yml': INCLUDES.replace('inc.yml', 'sub/inc.yml'), 'sub/inc.yml': 'x:\n  script: [echo]\n' },
+      ['sub'],
+      ['lint', '.gitlab-ci.yml'],
+      'sub/inc.yml',
+    ],
+    [
+      'migrate, a local include',
+      { '.gitlab-ci.yml': INCLUDES + KANIKO, 'inc.yml': 'x:\n  script: [echo]\n' },
+      ['inc.yml'],
+      ['migrate', '.gitlab-ci.yml'],
+      'inc.yml',
+    ],
+    ['build, the README', { 'README.md': '# x\n' }, ['README.md'], ['build', '--root', '.', '--check'], 'README.md'],
+    [
+      'publish, the CHANGELOG',
+      { 'package.json': '{"version": "1.0.0", "description": "x"}', 'CHANGELOG.md': '## 1.0.0\n' },
+      ['CHANGELOG.md'],
+      ['publish', '--dry-run', '--tag', '1.0.0', '--root', '.'],
+      'CHANGELOG.md',
+    ],
+    [
+      'publish, a template',
+      {
+        'package.json': '{"version": "1.0.0", "description": "x"}',
+        'templates/kaniko.yml': 'spec:\n  inputs: {}\n---\nx:\n  script: [echo]\n',
+      },
+      ['templates/kaniko.yml'],
+      ['publish', '--dry-run', '--tag', '1.0.0', '--root', '.'],
+      'templates/kaniko.yml',
+    ],
+  ])('%s', (_name, files, locked, args, named) => {
+    const dir = project(files, locked);
+    const result = cigenUnprivileged(args, { cwd: dir });
+    // Open again, so that the scratch directory can be removed by a user who is not root.
+    for (const name of locked) chmodSync(join(dir, name), 0o755);
+    expectOneCleanLine(result, 2, new RegExp(`^(\\./)?${named.replace(/\./g, '\\.')}: cannot read it \\(permission denied\\)$`));
   });
 });
 

@@ -1,11 +1,12 @@
 /** `cigen lint FILE|DIR...`: GitLab CI files and component templates, with file:line:col. */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { FindingsError, UsageError } from '../../errors.js';
 import type { Diagnostic } from '../../ci/diagnostics.js';
 import { lintFile, parseFile, type LintHost } from '../../lint/lint-text.js';
 import { lintHost } from '../wiring/lint.js';
 import { diagnosticJson, escapeControl, formatDiagnostic, paint } from '../output.js';
+import { listDirectory, readFileText, readUserFile } from '../files.js';
 import { projectRoot, readProjectPath, templateFiles } from '../project.js';
 
 export interface LintCommandOptions {
@@ -23,7 +24,7 @@ const isDirectory = (path: string): boolean => existsSync(path) && statSync(path
 
 /** Whether a file opens with a component's `spec:` header (its own document, then `---`). */
 function hasSpecHeader(path: string): boolean {
-  return parseFile(readFileSync(path, 'utf8'), path).header?.has('spec') === true;
+  return parseFile(readFileText(path), path).header?.has('spec') === true;
 }
 
 /**
@@ -33,7 +34,7 @@ function hasSpecHeader(path: string): boolean {
  */
 function filesIn(dir: string): string[] {
   const found: string[] = [];
-  const entries = readdirSync(dir).sort();
+  const entries = listDirectory(dir);
   for (const entry of entries) if (CI_FILE.test(entry) && isFile(join(dir, entry))) found.push(join(dir, entry));
   found.push(...templateFiles(dir, YAML_FILE));
   for (const entry of entries) {
@@ -102,7 +103,7 @@ export async function runLint(paths: string[], options: LintCommandOptions): Pro
   const diagnostics: Diagnostic[] = [];
   const fragments: string[] = [];
   for (const [file, { named }] of files) {
-    const text = readFileSync(file, 'utf8');
+    const text = await readUserFile(file);
     sources.set(file, text);
     const result = await lintFile(text, {
       file,

@@ -4,7 +4,7 @@
  * CI/CD Catalog and checked to be there.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { FindingsError, InputError, UsageError } from '../../errors.js';
 import { gitlabToken, instanceUrl } from '../../bot/access.js';
@@ -12,7 +12,7 @@ import { GitLabPlatform } from '../../bot/gitlab.js';
 import { PlatformError } from '../../bot/platform.js';
 import { changelogSection, preflight, type CatalogSnapshot } from '../../publish/preflight.js';
 import { lintText } from '../../lint/lint-text.js';
-import { requireDirectory, writeFilesAtomically } from '../files.js';
+import { readFileText, requireDirectory, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
 import { templateFiles } from '../project.js';
 import { debug, isVerbose } from '../verbose.js';
@@ -29,10 +29,10 @@ export interface PublishOptions {
   ref?: string;
 }
 
-const read = (path: string): string | undefined => (existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined);
+const read = (path: string): string | undefined => (existsSync(path) && statSync(path).isFile() ? readFileText(path) : undefined);
 
 function templates(root: string): Map<string, string> {
-  return new Map(templateFiles(root).map((path) => [relative(root, path), readFileSync(path, 'utf8')]));
+  return new Map(templateFiles(root).map((path) => [relative(root, path), readFileText(path)]));
 }
 
 /** The errors `cigen lint` finds in each template (a file GitLab could not read, a schema error), one line each. */
