@@ -1,12 +1,12 @@
 /** `cigen build [--check]`: render and validate the catalog, then write templates/, the component pages and the README section. */
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { FindingsError, InputError } from '../../errors.js';
+import { FindingsError, InputError, OutputError } from '../../errors.js';
 import { buildCatalog, templatePath, type BuildProblem } from '../../generate/build.js';
 import { componentPagePath, replaceComponentsSection } from '../../generate/docs.js';
 import { GENERATED_BANNER } from '../../catalog/document.js';
 import { paint } from '../output.js';
-import { readOptionalFile, requireDirectory, writeFilesAtomically, type PendingWrite } from '../files.js';
+import { readOptionalFile, reasonOf, requireDirectory, writeFilesAtomically, type PendingWrite } from '../files.js';
 
 export interface BuildOptions {
   check?: boolean;
@@ -71,6 +71,14 @@ export async function planBuild(root: string): Promise<BuildPlan> {
   return { build, changed, stale };
 }
 
+/** One component's line: its template, inputs and images, and what became of its files. */
+function componentLine(c: BuildPlan['build']['components'][number], state: string): string {
+  const unsafe = c.component.unsafe ? paint('yellow', ' (unsafe: privileged)') : '';
+  const inputs = String(Object.keys(c.component.inputs).length).padStart(2);
+  const images = c.component.images.join(' + ');
+  return `${paint('green', '✓')} ${c.component.name.padEnd(17)} ${c.path.padEnd(32)} ${inputs} inputs  ${images}  ${state}${unsafe}\n`;
+}
+
 export async function runBuild(options: BuildOptions): Promise<void> {
   await requireDirectory(options.root, `--root ${options.root}`);
   const { build, changed, stale } = await planBuild(options.root);
@@ -78,6 +86,14 @@ export async function runBuild(options: BuildOptions): Promise<void> {
   // reported per component, in the JSON, and by --check.
   const changedPaths = changed.map((w) => relative(options.root, w.path));
   const isChanged = (path: string) => changedPaths.includes(path);
+  // Written only once it is true: after the files are (without --check), the drift (with it).
+  if (!options.check) {
+    await writeFilesAtomically(changed);
+    for (const path of stale)
+      await rm(join(options.root, path)).catch((error: unknown) => {
+        throw new OutputError(`cannot remove the stale ${path}: ${reasonOf(error)}; the ${changed.length} changed file(s) were written`);
+      });
+  }
   if (options.format === 'json') {
     process.stdout.write(
       `${JSON.stringify({
@@ -103,12 +119,7 @@ export async function runBuild(options: BuildOptions): Promise<void> {
           : options.check
             ? paint('red', `stale (${files.join(', ')})`)
             : paint('green', `written (${files.join(', ')})`);
-      const unsafe = c.component.unsafe ? paint('yellow', ' (unsafe: privileged)') : '';
-      const inputs = String(Object.keys(c.component.inputs).length).padStart(2);
-      const images = c.component.images.join(' + ');
-      process.stdout.write(
-        `${paint('green', '✓')} ${c.component.name.padEnd(17)} ${c.path.padEnd(32)} ${inputs} inputs  ${images}  ${state}${unsafe}\n`,
-      );
+      process.stdout.write(componentLine(c, state));
     }
   }
 
@@ -121,8 +132,6 @@ export async function runBuild(options: BuildOptions): Promise<void> {
       process.stdout.write(`templates/, docs/components/ and README.md are current (${build.components.length} components)\n`);
     return;
   }
-  await writeFilesAtomically(changed);
-  await Promise.all(stale.map((path) => rm(join(options.root, path))));
   if (options.format === 'text') {
     const removed = stale.length ? `, ${stale.length} stale generated file(s) removed` : '';
     process.stdout.write(`${build.components.length} components validated; ${changed.length} file(s) written${removed}\n`);
