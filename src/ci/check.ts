@@ -14,7 +14,16 @@ import { contentAsEntriesRead, headerAsEntriesRead } from './entries-read.js';
 import { isUnder, resolveReferences } from './references.js';
 import { validateSchema, type SchemaResult } from './schema.js';
 import { checkContent, checkHeader } from './spec-rules.js';
-import { DuplicateKeyError, LeanDocument, MAX_ALIASES, parseLeanDocument, parseYamlDocuments, referencesIn, scalarText } from './yaml.js';
+import {
+  DuplicateKeyError,
+  duplicateKeyMessage,
+  LeanDocument,
+  MAX_ALIASES,
+  parseLeanDocument,
+  parseYamlDocuments,
+  referencesIn,
+  scalarText,
+} from './yaml.js';
 
 export interface ParsedFile {
   file: string;
@@ -50,9 +59,7 @@ export function parseFile(text: string, file: string, options: { lean?: boolean 
         column,
         severity: error && !duplicate ? 'error' : 'warning',
         code: YAML_CODES[problem.code] ?? 'yaml/syntax',
-        message: duplicate
-          ? `${key === undefined ? problem.message.split('\n')[0] : `duplicate key \`${key}\``}; GitLab keeps the last one`
-          : (problem.message.split('\n')[0] ?? problem.message),
+        message: duplicate ? duplicateKeyMessage(key, problem.message.split('\n')[0]) : (problem.message.split('\n')[0] ?? problem.message),
       });
     }
   }

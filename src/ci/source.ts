@@ -3,8 +3,22 @@
  * engine never re-serialises a file: it splices new text into ranges it computed from the
  * nodes, so every byte it has no reason to touch stays as it was.
  */
-import { Parser, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import { MAX_ALIASES, parseYamlDocument, parseYamlDocuments } from './yaml.js';
+import {
+  Parser,
+  isAlias,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  visit,
+  type Document,
+  type Node,
+  type Pair,
+  type Scalar,
+  type YAMLMap,
+} from 'yaml';
+import { DuplicateKeyError, duplicateKeyMessage, MAX_ALIASES, parseYamlDocument, parseYamlDocuments } from './yaml.js';
 
 export interface SourceFile {
   path: string;
@@ -12,6 +26,9 @@ export interface SourceFile {
   doc: Document.Parsed;
   /** The top-level mapping of the file's last document (the pipeline; after a spec header). */
   root: YAMLMap | undefined;
+  /** Keys written again later in their mapping, where `cigen lint` reports them: GitLab keeps the
+   *  last value, so they do not make the file invalid (see lastKeysOnly). */
+  duplicates: readonly DuplicateKey[];
   /** Offsets of every comment token, for carrying comments out of removed ranges (read on
    *  first use: most files have nothing removed). */
   readonly comments: readonly Comment[];
@@ -23,15 +40,28 @@ export interface Comment {
   text: string;
 }
 
+/** A key written again at `line`:`column` (1-based) of its mapping; GitLab keeps this later one. */
+export interface DuplicateKey {
+  key: string;
+  line: number;
+  column: number;
+}
+
 export class SourceError extends Error {
   constructor(
     readonly path: string,
     readonly line: number,
     readonly column: number,
     message: string,
+    /** false: the file is valid YAML, but cigen cannot rewrite it (the message says why). */
+    readonly invalidYaml = true,
   ) {
     super(`${path}:${line}:${column}: ${message}`);
+    this.reason = `${invalidYaml ? 'invalid YAML: ' : ''}${message}`;
   }
+
+  /** What is wrong, without the place: `invalid YAML: ...`, or why cigen cannot rewrite the file. */
+  readonly reason: string;
 }
 
 function commentsOf(text: string): Comment[] {
@@ -51,13 +81,21 @@ function commentsOf(text: string): Comment[] {
   return found.sort((a, b) => a.offset - b.offset);
 }
 
-/** Parses a pipeline file; a YAML error is a SourceError naming its line and column. */
+/**
+ * Parses a pipeline file; a YAML error is a SourceError naming its line and column. A key written
+ * twice in a mapping is none: GitLab (Ruby's Psych) reads the file, keeping the last value, and so
+ * does `cigen lint` (a warning); each is in `duplicates`.
+ */
 export function readSource(path: string, text: string): SourceFile {
   const { documents, lineCounter } = parseYamlDocuments(text);
+  const duplicates: DuplicateKey[] = [];
   for (const doc of documents) {
-    const [error] = doc.errors;
-    if (error) {
+    for (const error of doc.errors) {
       const { line, col } = lineCounter.linePos(error.pos[0]);
+      if (error instanceof DuplicateKeyError) {
+        duplicates.push({ key: error.key, line, column: col });
+        continue;
+      }
       throw new SourceError(path, line, col, error.message.split('\n')[0] ?? error.message);
     }
   }
@@ -77,11 +115,104 @@ export function readSource(path: string, text: string): SourceFile {
     text,
     doc,
     root,
+    duplicates,
     get comments() {
       return (comments ??= commentsOf(text));
     },
   };
 }
+
+/**
+ * The pairs GitLab does not read: each one whose key its mapping writes again later (the key
+ * equality of duplicateKeys: the same scalar value). Not looked into: a pair removed goes whole.
+ */
+function overriddenPairs(documents: readonly Document.Parsed[]): { pair: Pair; map: YAMLMap; next: Pair }[] {
+  const found: { pair: Pair; map: YAMLMap; next: Pair }[] = [];
+  const stack: unknown[] = documents.map((doc) => doc.contents);
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isSeq(node)) {
+      for (const item of node.items) stack.push(isPair(item) ? item.value : item);
+    } else if (isMap(node)) {
+      const last = new Map<unknown, number>();
+      node.items.forEach((pair, index) => {
+        if (isScalar(pair.key) && !Number.isNaN(pair.key.value)) last.set(pair.key.value, index);
+      });
+      node.items.forEach((pair, index) => {
+        const key = pair.key;
+        const overridden = isScalar(key) && !Number.isNaN(key.value) && (last.get(key.value) as number) > index;
+        if (overridden) found.push({ pair, map: node, next: node.items[index + 1] as Pair });
+        else stack.push(pair.key, pair.value);
+      });
+    }
+  }
+  return found;
+}
+
+/** Whether a pair holds an anchor (in its key or its value). */
+function holdsAnchor(pair: Pair): boolean {
+  let anchored = false;
+  for (const node of [pair.key, pair.value])
+    if (isNode(node))
+      visit(node, {
+        Node(_key, item) {
+          if (!isAlias(item) && item.anchor) anchored = true;
+        },
+      });
+  return anchored;
+}
+
+/**
+ * The file as GitLab reads it, for a rewrite: each key that its mapping writes again later is
+ * removed (with its value), so that only the value GitLab keeps is left — a rewrite that removes
+ * or moves that one cannot bring the overridden one back to life. Comments in what is removed are
+ * kept where it was. The file itself when it has no such key. A removal cigen cannot make safely
+ * (the overridden pair holds an anchor an alias may name, its key carries a tag or sits where a
+ * line cannot be cut) is a SourceError that says so.
+ */
+export function lastKeysOnly(file: SourceFile): SourceFile {
+  if (file.duplicates.length === 0) return file;
+  const { documents, lineCounter } = parseYamlDocuments(file.text);
+  const { text } = file;
+  const edits: Edit[] = [];
+  for (const { pair, map, next } of overriddenPairs(documents)) {
+    const key = pair.key as Scalar;
+    const start = key.range?.[0];
+    const end = (next.key as Node | null)?.range?.[0];
+    const { line, col } = lineCounter.linePos(start ?? 0);
+    const refuse = (why: string) =>
+      new SourceError(
+        file.path,
+        line,
+        col,
+        `duplicate key \`${String(key.value)}\` (GitLab keeps the later one): ${why}; remove this one and run cigen again`,
+        false,
+      );
+    if (start === undefined || end === undefined) throw refuse('cigen cannot tell where it ends');
+    if (key.tag !== undefined || holdsAnchor(pair)) throw refuse('it holds a tag or an anchor, which cigen does not remove');
+    // Only blanks (or a block sequence's dash) before the key on its line, or a flow mapping's `{` or `,`.
+    const before = map.flow ? text.slice(0, start).trimEnd().at(-1) : text.slice(lineStart(text, start), start);
+    if (map.flow ? before !== '{' && before !== ',' : !/^[ \t]*(?:-[ \t]+)*$/.test(before ?? ''))
+      throw refuse('it does not start its line');
+    // From the key to the next key: what stays before it (indentation, a dash) is the next key's.
+    const comments = map.flow ? [] : file.comments.filter((c) => c.offset >= start && c.offset < end);
+    const indent = `\n${' '.repeat(columnOf(text, start))}`;
+    edits.push({ start, end, text: comments.map((c) => `${c.text}${indent}`).join('') });
+  }
+  const result = readSource(file.path, applyEdits(text, edits));
+  if (result.duplicates.length > 0) {
+    const [left] = result.duplicates as [DuplicateKey];
+    throw new SourceError(file.path, left.line, left.column, `duplicate key \`${left.key}\`: cigen could not leave one of them`, false);
+  }
+  return result;
+}
+
+/** Each key a file writes twice, as `cigen lint` words it, at `shown:line:column`; `rewritten`
+ *  when the file is (lastKeysOnly: the rewrite holds only the key GitLab keeps). */
+export const duplicateWarnings = (file: SourceFile, shown: string, rewritten: boolean): string[] =>
+  file.duplicates.map(
+    (d) => `${shown}:${d.line}:${d.column}: ${duplicateKeyMessage(d.key)}${rewritten ? ', the only one the rewritten file holds' : ''}`,
+  );
 
 /** Where text added at the end of the pipeline goes: before the document end marker (`...`) that
  *  closes the file's last document, if one does (after it, the text would be a document of its

@@ -563,6 +563,11 @@ export class DuplicateKeyError extends YAMLParseError {
   }
 }
 
+/** What cigen says of a key written twice in one mapping, wherever it says it (lint, migrate,
+ *  init): the key by name, or the parser's words when it has none. */
+export const duplicateKeyMessage = (key: string | undefined, parserMessage = 'Map keys must be unique'): string =>
+  `${key === undefined ? parserMessage : `duplicate key \`${key}\``}; GitLab keeps the last one`;
+
 /**
  * Keys written twice in one mapping, with a Set per mapping: linear in the document. (The parser's
  * own check, `uniqueKeys: true`, compares each key with every earlier key of its mapping, which is

@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import { addIncludeEntries, addToTopLevelList, includesOf, renderBlock, renderEntries, type ComponentInclude } from '../ci/splice.js';
 import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLSeq } from 'yaml';
-import { applyEdits, columnOf, contentEnd, keyOf, lineEnd, readSource, type Edit, type SourceFile } from '../ci/source.js';
+import { applyEdits, columnOf, contentEnd, keyOf, lastKeysOnly, lineEnd, readSource, type Edit, type SourceFile } from '../ci/source.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { scalarText } from '../ci/yaml.js';
 import { buildsImage } from '../catalog/registry.js';
@@ -24,6 +24,8 @@ export interface Scaffold {
   imageTaken: { jobName: string; images: string[] }[];
   /** Existing `parallel:matrix` jobs given the directories they did not build yet. */
   extended: { jobName: string; values: string[] }[];
+  /** The file as it was read (its `duplicates` for the warnings), when there was one. */
+  written: SourceFile | undefined;
 }
 
 /** A build the file already has: its job, and the `parallel:matrix` list its context's variable takes, if any. */
@@ -170,7 +172,10 @@ export function scaffold(
   imageBase = '$CI_REGISTRY_IMAGE',
 ): Scaffold {
   const builder = posix.basename(component.split('@')[0] ?? component);
-  const file = current === undefined || current.trim() === '' ? undefined : readSource(path, current);
+  const written = current === undefined || current.trim() === '' ? undefined : readSource(path, current);
+  // Read and edited as GitLab reads it: a key written twice counts once, the last.
+  const file = written && lastKeysOnly(written);
+  const source = file?.text ?? current ?? '';
   const have = file
     ? existing(file)
     : {
@@ -196,7 +201,7 @@ export function scaffold(
       // context when the file has one, else become a matrix job of their own.
       const missing = proposal.matrix.values.filter((_, i) => built[i] === undefined);
       const same = have.templates.get(buildKey(contextInput(proposal), proposal.dockerfile));
-      const edit = same?.list && current !== undefined ? appendToList(current, same.list.node, missing) : undefined;
+      const edit = same?.list && file !== undefined ? appendToList(source, same.list.node, missing) : undefined;
       if (same && edit) {
         listEdits.push(edit);
         extended.push({ jobName: same.jobName, values: missing });
@@ -215,7 +220,7 @@ export function scaffold(
     for (const image of imagesOf(build)) have.images.add(image);
     added.push(build);
   }
-  const result = { added, present: [...present], renamed, extended, imageTaken };
+  const result = { added, present: [...present], renamed, extended, imageTaken, written };
   const entries: ComponentInclude[] = added.map((b) => includeEntry(component, b));
   const matrices = added.filter((b) => b.matrix).map((b) => matrixJob(b));
   if (added.length === 0 && listEdits.length === 0) return { text: current ?? '', changed: false, ...result };
@@ -232,12 +237,12 @@ export function scaffold(
     edits.push(addIncludeEntries(file, entries), ...(stage ? [stage] : []));
   }
   if (matrices.length > 0) {
-    const end = contentEnd(current);
-    const before = current.slice(0, end);
+    const end = contentEnd(source);
+    const before = source.slice(0, end);
     const gap = before.endsWith('\n\n') || before === '' ? '' : before.endsWith('\n') ? '\n' : '\n\n';
     edits.push({ start: end, end, text: gap + matrices.join('\n') });
   }
-  const text = applyEdits(current, edits);
+  const text = applyEdits(source, edits);
   readSource(path, text);
   return { text, changed: text !== current, ...result };
 }

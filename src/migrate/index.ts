@@ -22,7 +22,7 @@ import { sameBuilds } from './retag.js';
 import { parseBuilderImages } from './registries.js';
 import { reason } from './notes.js';
 import { addIncludeEntries, includesOf, type ComponentInclude } from '../ci/splice.js';
-import { applyEdits, readSource, type SourceFile } from '../ci/source.js';
+import { applyEdits, duplicateWarnings, lastKeysOnly, readSource, type SourceFile } from '../ci/source.js';
 
 export { SourceError } from '../ci/source.js';
 export type { JobReport, JobStatus } from './engine.js';
@@ -67,7 +67,7 @@ function localIncludes(file: SourceFile): string[] {
 
 /** The local includes a pipeline file names (for callers that must fetch them before migrating). */
 export function localIncludePaths(path: string, text: string): string[] {
-  return localIncludes(readSource(path, text))
+  return localIncludes(lastKeysOnly(readSource(path, text)))
     .filter((p) => !/[*$]/.test(p))
     .map((p) => p.replace(/^\/+/, ''));
 }
@@ -92,7 +92,24 @@ function otherIncludes(file: SourceFile): string[] {
   });
 }
 
-function readIncludes(root: SourceFile, host: MigrateHost | undefined, warnings: string[]): SourceFile[] {
+/** The file as GitLab reads it (each key once, the last: lastKeysOnly), which the migration reads
+ *  and edits, and the file as it is written, which it reports on. */
+interface ReadFile {
+  file: SourceFile;
+  written: SourceFile;
+}
+
+const readFile = (path: string, text: string): ReadFile => {
+  const written = readSource(path, text);
+  return { file: lastKeysOnly(written), written };
+};
+
+function readIncludes(
+  root: SourceFile,
+  host: MigrateHost | undefined,
+  warnings: string[],
+  written: Map<SourceFile, SourceFile>,
+): SourceFile[] {
   const files: SourceFile[] = [];
   const seen = new Set([root.path]);
   const queue = [root];
@@ -120,7 +137,8 @@ function readIncludes(root: SourceFile, host: MigrateHost | undefined, warnings:
       }
       // An include that is not valid YAML stops the migration as the file itself would: GitLab
       // refuses the pipeline, and its jobs (a template a Kaniko job extends, say) cannot be read.
-      const included = readSource(relative, text);
+      const { file: included, written: asWritten } = readFile(relative, text);
+      written.set(included, asWritten);
       files.push(included);
       queue.push(included);
     }
@@ -181,9 +199,10 @@ function sharedBuilderImage(ctx: EngineContext, existing: ReturnType<typeof comp
 /** Migrates `path` (its text given) and its local includes. Throws SourceError on invalid YAML. */
 export function migrateFile(path: string, text: string, options: MigrateOptions = {}): FileMigration[] {
   const buildahRef = options.componentRef ?? defaultComponentRef();
-  const root = readSource(path, text);
+  const { file: root, written: rootWritten } = readFile(path, text);
+  const written = new Map([[root, rootWritten]]);
   const warnings: string[] = [];
-  const included = readIncludes(root, options.host, warnings);
+  const included = readIncludes(root, options.host, warnings, written);
   // GitLab merges included files first and the including file on top.
   const pipeline = buildPipeline([...included, root]);
   const existing = compatInclude(pipeline);
@@ -262,8 +281,11 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
           : { component: ctx.compatRef }) as ComponentInclude,
       );
     if (entries.length > 0) edits.push(addIncludeEntries(file, entries));
-    const result = edits.length > 0 ? applyEdits(file.text, edits) : file.text;
-    if (result !== file.text) {
+    // A file the migration leaves as GitLab reads it is left as it is written (keys twice and all).
+    const original = (written.get(file) as SourceFile).text;
+    const edited = edits.length > 0 ? applyEdits(file.text, edits) : file.text;
+    const result = edited === file.text ? original : edited;
+    if (result !== original) {
       try {
         readSource(file.path, result);
       } catch (error) {
@@ -274,6 +296,8 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
       }
     }
     const jobs = mine.map((p) => p.report);
-    return { path: file.path, changed: result !== file.text, jobs, original: file.text, result, warnings: file === root ? warnings : [] };
+    const changed = result !== original;
+    const own = duplicateWarnings(written.get(file) as SourceFile, file.path, changed);
+    return { path: file.path, changed, jobs, original, result, warnings: [...(file === root ? warnings : []), ...own] };
   });
 }

@@ -91,10 +91,9 @@ describe('duplicate keys, found with a Set per mapping', () => {
     expect(doc?.errors).toHaveLength(10_000);
   });
 
-  it('migrate still refuses a file with a duplicate key, naming its place', () => {
-    expect(() => migrateFile('.gitlab-ci.yml', 'build:\n  script: [a]\n  script: [b]\n')).toThrow(
-      /^\.gitlab-ci\.yml:3:3: Map keys must be unique$/,
-    );
+  it('migrate reads a file with a duplicate key as GitLab does (the last one), naming its place in a warning', () => {
+    const [file] = migrateFile('.gitlab-ci.yml', 'build:\n  script: [a]\n  script: [b]\n');
+    expect(file?.warnings).toEqual(['.gitlab-ci.yml:3:3: duplicate key `script`; GitLab keeps the last one']);
   });
 });
 

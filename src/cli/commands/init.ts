@@ -11,7 +11,7 @@ import { chooseBuilder, QUESTIONS, runnerHint, type Builder, type Choice } from 
 import { findDockerfiles, isDockerfileName, proposeBuilds, SKIPPED_DIRS } from '../../init/plan.js';
 import { scaffold } from '../../init/scaffold.js';
 import { migrateFile } from '../../migrate/index.js';
-import { SourceError } from '../../ci/source.js';
+import { duplicateWarnings, SourceError } from '../../ci/source.js';
 import { refFor } from '../component-ref.js';
 import { readUserFile, reasonOf, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
@@ -189,11 +189,13 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     } catch (error) {
       if (error instanceof SourceError)
         throw new InputError(
-          `${relative(process.cwd(), pipelinePath) || pipelinePath}:${error.line}:${error.column}: ` +
-            `invalid YAML: ${error.message.replace(/^[^:]+:\d+:\d+: /, '')}; nothing was written`,
+          `${relative(process.cwd(), pipelinePath) || pipelinePath}:${error.line}:${error.column}: ${error.reason}; nothing was written`,
         );
       throw error;
     }
+    if (result.written)
+      for (const warning of duplicateWarnings(result.written, shown, result.changed))
+        process.stderr.write(`cigen init: warning: ${warning}\n`);
     for (const [wanted, given] of result.renamed) {
       const taken = result.imageTaken.find((t) => t.jobName === given)?.images;
       const build = result.added.find((b) => b.jobName === given);

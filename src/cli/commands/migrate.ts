@@ -98,7 +98,7 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
       if (error instanceof SourceError)
         throw new InputError(
           `${relative(process.cwd(), resolve(projectRoot(path), error.path)) || error.path}:${error.line}:${error.column}: ` +
-            `invalid YAML: ${error.message.replace(/^[^:]+:\d+:\d+: /, '')}; nothing was written`,
+            `${error.reason}; nothing was written`,
         );
       throw error;
     }
