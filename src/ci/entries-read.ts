@@ -11,10 +11,10 @@ import { isHash } from './merge.js';
 /** A list whose items are strings or lists of the same, however deep. */
 export function nestedStrings(value: unknown): value is unknown[] {
   if (!Array.isArray(value)) return false;
-  const stack: unknown[] = [...value];
+  const stack: unknown[] = [...(value as unknown[])];
   while (stack.length > 0) {
     const item = stack.pop();
-    if (Array.isArray(item)) stack.push(...item);
+    if (Array.isArray(item)) stack.push(...(item as unknown[]));
     else if (typeof item !== 'string') return false;
   }
   return true;
@@ -33,7 +33,7 @@ const ABSENT = Symbol('absent');
 interface Reading {
   path: readonly (string | typeof ANY)[];
   /** The value as the entry reads it when it accepts it; the value itself otherwise. */
-  read(value: unknown): unknown;
+  read: (value: unknown) => unknown;
 }
 
 const READINGS: readonly Reading[] = [
@@ -56,17 +56,17 @@ const READINGS: readonly Reading[] = [
   ),
   // External::File::Base: a local file's extension in any case (`Build.YML`); ci.json's pattern
   // is lower-case. Read with the extension lower-cased.
-  ...[['include'], ['include', ANY], ['include', 'local'], ['include', ANY, 'local']].map(
-    (path): Reading => ({
-      path: path as Reading['path'],
-      read: (value) => (typeof value === 'string' && hasYamlExtension(value) ? value.replace(/\.ya?ml$/i, (ext) => ext.toLowerCase()) : value),
-    }),
-  ),
+  ...[['include'], ['include', ANY], ['include', 'local'], ['include', ANY, 'local']].map((path): Reading => ({
+    path: path as Reading['path'],
+    read: (value) =>
+      typeof value === 'string' && hasYamlExtension(value) ? value.replace(/\.ya?ml$/i, (ext) => ext.toLowerCase()) : value,
+  })),
   // Variable::ComplexVariable: `value:` is any scalar (scalar: true), read as a string (to_s);
   // ci.json asks for a string.
-  ...[['variables', ANY, 'value'] as const, [ANY, 'variables', ANY, 'value'] as const].map(
-    (path): Reading => ({ path, read: (value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value) }),
-  ),
+  ...[['variables', ANY, 'value'] as const, [ANY, 'variables', ANY, 'value'] as const].map((path): Reading => ({
+    path,
+    read: (value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value),
+  })),
 ];
 
 /** `value` with `read` applied at every place `path` matches, copying only what changes. */
@@ -74,9 +74,10 @@ function readAt(value: unknown, path: Reading['path'], read: Reading['read']): u
   const [head, ...rest] = path;
   if (head === undefined) return read(value);
   if (Array.isArray(value)) {
-    if (head !== ANY) return value;
-    const items = value.map((item) => readAt(item, rest, read));
-    return items.every((item, i) => item === value[i]) ? value : items.map((item, i) => (item === ABSENT ? value[i] : item));
+    const list = value as unknown[];
+    if (head !== ANY) return list;
+    const items = list.map((item) => readAt(item, rest, read));
+    return items.every((item, i) => item === list[i]) ? list : items.map((item, i) => (item === ABSENT ? list[i] : item));
   }
   if (!isHash(value)) return value;
   let copy: Record<string, unknown> | undefined;

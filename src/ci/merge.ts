@@ -1,4 +1,5 @@
-/** Plain values as GitLab's YAML gives them: hashes, GitLab's deep merge (extends, includes: hashes merge key by key, anything else is replaced), and reading a value at a path. */
+/** Plain values as GitLab's YAML gives them: hashes, GitLab's deep merge (extends, includes: hashes
+ *  merge key by key, anything else is replaced), and reading a value at a path. */
 import type { PathSegment } from './diagnostics.js';
 
 export const isHash = (value: unknown): value is Record<string, unknown> =>

@@ -178,7 +178,9 @@ function publishFindings(name: string, job: Record<string, unknown>): EntryFindi
   const pages = job['pages'];
   const present = pages !== undefined && pages !== null && pages !== false && !(isHash(pages) && Object.keys(pages).length === 0);
   if (present || (name === 'pages' && pages !== false)) return [];
-  return [{ path: ['publish'], code: 'semantic/publish', message: `${describePath([name])} publish can only be used within a \`pages\` job` }];
+  return [
+    { path: ['publish'], code: 'semantic/publish', message: `${describePath([name])} publish can only be used within a \`pages\` job` },
+  ];
 }
 
 /** Entry::Caches::MULTIPLE_CACHE_LIMIT. */
@@ -342,6 +344,10 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>): En
     ...matrixFindings(name, job['parallel']),
     ...changesFindings(describePath([name, 'rules']), job['rules'], ['rules']),
     ...(job['cache'] !== undefined ? cacheFindings([name, 'cache'], job['cache']).map((f) => ({ ...f, path: f.path.slice(1) })) : []),
-    ...(isJob ? [...startInFindings(name, job), ...publishFindings(name, job)] : 'trigger' in job || 'needs' in job ? bridgeFindings(name, job) : []),
+    ...(isJob
+      ? [...startInFindings(name, job), ...publishFindings(name, job)]
+      : 'trigger' in job || 'needs' in job
+        ? bridgeFindings(name, job)
+        : []),
   ];
 }

@@ -205,7 +205,7 @@ function reshapedByTextInterpolation(text: string, inputs: Record<string, unknow
 async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisContext): Promise<Diagnostic[]> {
   // A component that may not be the one GitLab reads: its findings are warnings that say what was
   // checked (known once the include is resolved, below).
-  let approximation: string | undefined;
+  let approximation: string | undefined = undefined;
   const diagnostics: Diagnostic[] = [];
   const report = (
     code: string,

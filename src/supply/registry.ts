@@ -113,7 +113,7 @@ async function boundedBody(response: Response, what: string, limit: number = MAX
     throw new InputError(`${what} is larger than ${limit} bytes (Content-Length ${declared})`);
   }
   if (!response.body) return Buffer.alloc(0);
-  const reader = response.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;
   for (;;) {

@@ -86,12 +86,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       // The job's proxy comes first, as a build argument: Kaniko's RUN steps do not see the job's
       // environment. By name only: Kaniko reads the value from its environment (a proxy URL may hold a password).
       if (name === 'build args and target')
-        argv.push(
-          '--build-arg=HTTP_PROXY',
-          '--build-arg=VERSION=1.2.3',
-          '--build-arg=PROXY=http://proxy:3128',
-          '--target=test',
-        );
+        argv.push('--build-arg=HTTP_PROXY', '--build-arg=VERSION=1.2.3', '--build-arg=PROXY=http://proxy:3128', '--target=test');
       if (name === 'platform') argv.push('--custom-platform=linux/arm64');
       argv.push(...OCI.map((l) => `--label=${l}`));
       if (name === 'labels') argv.push('--label=org.example.team=platform');
@@ -174,12 +169,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         );
       // The proxy by name only: the docker CLI reads its value from its environment.
       if (name === 'build args and target')
-        build.push(
-          '--build-arg=HTTP_PROXY',
-          '--build-arg=VERSION=1.2.3',
-          '--build-arg=PROXY=http://proxy:3128',
-          '--target=test',
-        );
+        build.push('--build-arg=HTTP_PROXY', '--build-arg=VERSION=1.2.3', '--build-arg=PROXY=http://proxy:3128', '--target=test');
       if (name === 'platform') build.push('--platform=linux/arm64');
       build.push(...OCI.map((l) => `--label=${l}`), ...(name === 'labels' ? ['--label=org.example.team=platform'] : []), P);
       const calls = [['info'], ['login', '--username', user as string, '--password-stdin', 'registry.example.com'], build];

@@ -16,9 +16,11 @@ const briefs = async (...args: Parameters<typeof lint>) => (await lint(...args))
 
 describe('stages: GitLab flattens the list (Entry::Stages: nested arrays of strings, 10 levels, no uniqueness)', () => {
   it('a !reference in stages: is resolved and flattened, here and from an included file', async () => {
-    const text = '.common:\n  stages: [build, test]\nstages:\n  - !reference [.common, stages]\n  - deploy\njob:\n  stage: test\n  script: echo\n';
+    const text =
+      '.common:\n  stages: [build, test]\nstages:\n  - !reference [.common, stages]\n  - deploy\njob:\n  stage: test\n  script: echo\n';
     expect(await briefs(text)).toEqual([]);
-    const root = 'include:\n  - local: common.yml\nstages:\n  - !reference [.common, stages]\n  - deploy\njob:\n  stage: test\n  script: echo\n';
+    const root =
+      'include:\n  - local: common.yml\nstages:\n  - !reference [.common, stages]\n  - deploy\njob:\n  stage: test\n  script: echo\n';
     expect(await briefs(root, { 'common.yml': '.common:\n  stages: [build, test]\n' })).toEqual([]);
   });
 
@@ -67,7 +69,8 @@ describe('needs:pipeline, the documented upstream-status job (a Bridge: GitLab m
 
 describe('variables: a value: GitLab takes any scalar (ComplexVariable: scalar: true)', () => {
   it('an integer, a float or a boolean value: is clean, globally and in a job', async () => {
-    const text = 'variables:\n  B:\n    value: 1\n  G:\n    value: true\n    description: d\njob:\n  script: echo\n  variables:\n    H:\n      value: 2.5\n      expand: false\n';
+    const text =
+      'variables:\n  B:\n    value: 1\n  G:\n    value: true\n    description: d\njob:\n  script: echo\n  variables:\n    H:\n      value: 2.5\n      expand: false\n';
     expect(await briefs(text)).toEqual([]);
   });
 
@@ -80,7 +83,8 @@ describe('variables: a value: GitLab takes any scalar (ComplexVariable: scalar: 
 
 describe('!reference to a value that is false or null: GitLab cannot find it (Tags::Reference: `unless value`)', () => {
   it('false and an empty key are "could not be found", at the tag', async () => {
-    const text = '.base:\n  allow_failure: false\n  after_script:\njob:\n  script: echo\n  allow_failure: !reference [.base, allow_failure]\n  after_script: !reference [.base, after_script]\n';
+    const text =
+      '.base:\n  allow_failure: false\n  after_script:\njob:\n  script: echo\n  allow_failure: !reference [.base, allow_failure]\n  after_script: !reference [.base, after_script]\n';
     expect(await briefs(text)).toEqual([
       '.gitlab-ci.yml:6:3 error semantic/reference !reference [".base", "allow_failure"] could not be found',
       '.gitlab-ci.yml:7:3 error semantic/reference !reference [".base", "after_script"] could not be found',
@@ -97,7 +101,8 @@ describe('!reference to a value that is false or null: GitLab cannot find it (Ta
 
 describe('parallel:matrix as GitLab checks it (Product::Variables, Product::Matrix)', () => {
   it('a float or a boolean value is refused, at the value (PYTHON: [3.10, 3.11] reads as floats)', async () => {
-    const text = 'job:\n  script: echo\n  parallel:\n    matrix:\n      - PYTHON: [3.10, "3.12"]\n        DEBUG: [true]\n        RATIO: 0.5\n      - OK: [1, a]\n';
+    const text =
+      'job:\n  script: echo\n  parallel:\n    matrix:\n      - PYTHON: [3.10, "3.12"]\n        DEBUG: [true]\n        RATIO: 0.5\n      - OK: [1, a]\n';
     expect(await briefs(text)).toEqual([
       '.gitlab-ci.yml:5:18 error semantic/matrix jobs:job:parallel:matrix:0 config should be a hash of key value pairs, value can be an array',
       '.gitlab-ci.yml:6:17 error semantic/matrix jobs:job:parallel:matrix:0 config should be a hash of key value pairs, value can be an array',
@@ -119,7 +124,10 @@ describe('parallel:matrix as GitLab checks it (Product::Variables, Product::Matr
 describe('includes: GitLab counts every included file, repeats too, against ci_max_includes (150); no depth limit', () => {
   const chain = (n: number): Record<string, string> =>
     Object.fromEntries(
-      Array.from({ length: n }, (_, i) => [`c${i}.yml`, `${i + 1 < n ? `include: [{local: c${i + 1}.yml}]\n` : ''}.t${i}: {script: echo}\n`]),
+      Array.from({ length: n }, (_, i) => [
+        `c${i}.yml`,
+        `${i + 1 < n ? `include: [{local: c${i + 1}.yml}]\n` : ''}.t${i}: {script: echo}\n`,
+      ]),
     );
 
   it('a chain of 101 nested includes is clean', async () => {
@@ -136,10 +144,15 @@ describe('includes: GitLab counts every included file, repeats too, against ci_m
   });
 
   it('a file that includes itself, and two that include each other, are refused (GitLab follows them until the limit)', async () => {
-    expect(await briefs('include:\n  - local: .gitlab-ci.yml\njob:\n  script: echo\n', { '.gitlab-ci.yml': 'include:\n  - local: .gitlab-ci.yml\njob:\n  script: echo\n' })).toEqual([
-      '.gitlab-ci.yml:2:5 error include/max-includes Maximum of 150 nested includes are allowed!',
-    ]);
-    const mutual = { 'a.yml': 'include: [{local: b.yml}]\n.a: {script: echo}\n', 'b.yml': 'include: [{local: a.yml}]\n.b: {script: echo}\n' };
+    expect(
+      await briefs('include:\n  - local: .gitlab-ci.yml\njob:\n  script: echo\n', {
+        '.gitlab-ci.yml': 'include:\n  - local: .gitlab-ci.yml\njob:\n  script: echo\n',
+      }),
+    ).toEqual(['.gitlab-ci.yml:2:5 error include/max-includes Maximum of 150 nested includes are allowed!']);
+    const mutual = {
+      'a.yml': 'include: [{local: b.yml}]\n.a: {script: echo}\n',
+      'b.yml': 'include: [{local: a.yml}]\n.b: {script: echo}\n',
+    };
     expect((await lint('include: [{local: a.yml}]\njob: {script: echo}\n', mutual)).map((d) => `${d.severity} ${d.code}`)).toEqual([
       'error include/max-includes',
     ]);
@@ -154,7 +167,8 @@ describe('includes: GitLab counts every included file, repeats too, against ci_m
 
 describe('start_in and publish as Entry::Job, Processable and Rules::Rule check them', () => {
   it('start_in without when: delayed, and over a week with it, are refused', async () => {
-    const text = 'job:\n  script: echo\n  start_in: 1 minute\njob2:\n  script: echo\n  when: delayed\n  start_in: 3 weeks\njob3:\n  script: echo\n  when: delayed\n  start_in: 1 week\n';
+    const text =
+      'job:\n  script: echo\n  start_in: 1 minute\njob2:\n  script: echo\n  when: delayed\n  start_in: 3 weeks\njob3:\n  script: echo\n  when: delayed\n  start_in: 1 week\n';
     expect(await briefs(text)).toEqual([
       '.gitlab-ci.yml:3:13 error semantic/start-in jobs:job start_in must be blank',
       '.gitlab-ci.yml:7:13 error semantic/start-in jobs:job2 start_in should not exceed the limit',
@@ -184,8 +198,11 @@ describe('start_in and publish as Entry::Job, Processable and Rules::Rule check 
   });
 
   it('publish: outside a pages job is refused; in a job named pages, or one with pages:, it is not', async () => {
-    const text = 'job:\n  script: echo\n  publish: public\npages:\n  script: echo\n  publish: public\nsite:\n  script: echo\n  pages: true\n  publish: public\n';
-    expect(await briefs(text)).toEqual(['.gitlab-ci.yml:3:12 error semantic/publish jobs:job publish can only be used within a `pages` job']);
+    const text =
+      'job:\n  script: echo\n  publish: public\npages:\n  script: echo\n  publish: public\nsite:\n  script: echo\n  pages: true\n  publish: public\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:3:12 error semantic/publish jobs:job publish can only be used within a `pages` job',
+    ]);
   });
 });
 
@@ -199,7 +216,8 @@ describe('caches as GitLab checks them (Entry::Caches, KeyValidator)', () => {
   });
 
   it('a key that reads as "/", "." or ".." once unescaped is refused (GitLab unescapes it: CGI.unescape)', async () => {
-    const text = 'job:\n  script: echo\n  cache:\n    - key: "a%2Fb"\n      paths: [x]\n    - key: "%2e%2E"\n      paths: [x]\n    - key: "a%20b"\n      paths: [x]\n';
+    const text =
+      'job:\n  script: echo\n  cache:\n    - key: "a%2Fb"\n      paths: [x]\n    - key: "%2e%2E"\n      paths: [x]\n    - key: "a%20b"\n      paths: [x]\n';
     expect(await briefs(text)).toEqual([
       '.gitlab-ci.yml:4:12 error semantic/cache jobs:job:cache:0:key config cannot contain the "/" character',
       '.gitlab-ci.yml:6:12 error semantic/cache jobs:job:cache:1:key config cannot be "." or ".."',
@@ -207,7 +225,8 @@ describe('caches as GitLab checks them (Entry::Caches, KeyValidator)', () => {
   });
 
   it('key:files takes up to 10 files (GitLab raised it from 2; ci.json says the same)', async () => {
-    const files = (n: number) => `job:\n  script: echo\n  cache:\n    key:\n      files: [${Array.from({ length: n }, (_, i) => `f${i}`).join(', ')}]\n    paths: [x]\n`;
+    const files = (n: number) =>
+      `job:\n  script: echo\n  cache:\n    key:\n      files: [${Array.from({ length: n }, (_, i) => `f${i}`).join(', ')}]\n    paths: [x]\n`;
     expect(await briefs(files(10))).toEqual([]);
     expect((await lint(files(11))).map((d) => d.code)).toEqual(['schema/max-items']);
   });
@@ -217,7 +236,9 @@ describe('environment:on_stop as YamlProcessor checks it', () => {
   const deploy = (onStop: string) => `deploy:\n  script: echo\n  environment:\n    name: review\n    on_stop: ${onStop}\n`;
 
   it('a missing job, one without an environment, with another name, without action: stop: refused, at on_stop', async () => {
-    expect(await briefs(deploy('stop_review'))).toEqual(['.gitlab-ci.yml:5:14 error semantic/on-stop deploy job: on_stop job stop_review is not defined']);
+    expect(await briefs(deploy('stop_review'))).toEqual([
+      '.gitlab-ci.yml:5:14 error semantic/on-stop deploy job: on_stop job stop_review is not defined',
+    ]);
     expect(await briefs(`${deploy('stopper')}stopper:\n  script: echo\n`)).toEqual([
       '.gitlab-ci.yml:5:14 error semantic/on-stop deploy job: on_stop job stopper does not have environment defined',
     ]);
@@ -236,7 +257,8 @@ describe('environment:on_stop as YamlProcessor checks it', () => {
 
 describe('trigger jobs take only the keys and when: values Entry::Bridge allows', () => {
   it('job keys a trigger job cannot have are refused, named as GitLab names them', async () => {
-    const text = 'tr:\n  image: alpine\n  tags: [x]\n  before_script: [echo]\n  artifacts: {paths: [x]}\n  trigger: {include: child.yml}\n  stage: test\n';
+    const text =
+      'tr:\n  image: alpine\n  tags: [x]\n  before_script: [echo]\n  artifacts: {paths: [x]}\n  trigger: {include: child.yml}\n  stage: test\n';
     expect(await briefs(text)).toEqual([
       '.gitlab-ci.yml:2:3 error semantic/trigger-job jobs:tr config contains unknown keys: image, tags, before_script, artifacts',
     ]);
@@ -304,7 +326,9 @@ describe('script: lists nest up to 10 levels (Entry::Commands), written out or t
 
   it('3 and 10 levels are clean, in a job, default: and the global before_script:', async () => {
     expect(await briefs(`job:\n  script: ${nested(3)}\n`)).toEqual([]);
-    expect(await briefs(`default:\n  before_script: ${nested(4)}\nbefore_script: ${nested(3)}\njob:\n  script: ${nested(10)}\n`)).toEqual([]);
+    expect(await briefs(`default:\n  before_script: ${nested(4)}\nbefore_script: ${nested(3)}\njob:\n  script: ${nested(10)}\n`)).toEqual(
+      [],
+    );
   });
 
   it('11 levels are refused, written out or reached through chained !reference tags', async () => {
@@ -312,7 +336,10 @@ describe('script: lists nest up to 10 levels (Entry::Commands), written out or t
       '.gitlab-ci.yml:2:11 error semantic/nesting jobs:job:script config should be a string or a nested array of strings up to 10 levels deep',
     ]);
     // .s1's script nests 2 levels, each .sN one more: .s9's nests 10.
-    const chain = Array.from({ length: 9 }, (_, i) => `.s${i + 1}:\n  script:\n    - ${i === 0 ? '[echo]' : `!reference [.s${i}, script]`}\n`).join('');
+    const chain = Array.from(
+      { length: 9 },
+      (_, i) => `.s${i + 1}:\n  script:\n    - ${i === 0 ? '[echo]' : `!reference [.s${i}, script]`}\n`,
+    ).join('');
     expect(await briefs(`${chain}job:\n  script:\n    - !reference [.s9, script]\n`)).toEqual([
       '.gitlab-ci.yml:30:5 error semantic/nesting jobs:job:script config should be a string or a nested array of strings up to 10 levels deep',
     ]);
@@ -320,7 +347,7 @@ describe('script: lists nest up to 10 levels (Entry::Commands), written out or t
   });
 });
 
-describe('an included file\'s YAML extension in any case (External::File::Base: /.+\\.(yml|yaml)$/i on the file name)', () => {
+describe("an included file's YAML extension in any case (External::File::Base: /.+\\.(yml|yaml)$/i on the file name)", () => {
   it('local: Build.YML is read and clean; a name that is only an extension, or another extension, is still refused', async () => {
     const files = { 'Build.YML': '.x: {script: echo}\n', 'ci/.yml': '.y: {script: echo}\n' };
     expect(await briefs('include:\n  - local: Build.YML\njob: {script: echo}\n', files)).toEqual([]);
