@@ -52,7 +52,6 @@ async function attach(
       {
         'dev.sigstore.bundle.content': 'dsse-envelope',
         'dev.sigstore.bundle.predicateType': PREDICATE_TYPES[kind],
-        'org.opencontainers.image.created': new Date().toISOString(),
       },
       registryCredentials(ref.registry, env),
     );

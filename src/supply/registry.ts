@@ -128,6 +128,16 @@ async function boundedBody(response: Response, what: string, limit: number = MAX
   }
 }
 
+/** A registry's answer that was not what was asked for: its HTTP status, for a caller that may try again. */
+export class RegistryStatusError extends InputError {
+  constructor(
+    what: string,
+    readonly status: number,
+  ) {
+    super(`${what}: HTTP ${status}`);
+  }
+}
+
 /** A small read client for one repository: the token dance of the distribution spec, no more. */
 export class RegistryReader {
   private readonly base: string;
@@ -193,7 +203,7 @@ export class RegistryReader {
       await response.body?.cancel();
       return undefined;
     }
-    if (!response.ok) throw new InputError(`${this.ref.registry}/${this.ref.repository}: manifest ${reference}: HTTP ${response.status}`);
+    if (!response.ok) throw new RegistryStatusError(`${this.ref.registry}/${this.ref.repository}: manifest ${reference}`, response.status);
     const bytes = await boundedBody(response, `manifest ${reference}`);
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     if (reference.startsWith('sha256:') && digest !== reference)
@@ -214,7 +224,7 @@ export class RegistryReader {
   /** A blob by digest, checked against it. */
   async blob(digest: string): Promise<Buffer> {
     const response = await this.fetch(`/blobs/${digest}`, '*/*');
-    if (!response.ok) throw new InputError(`${this.ref.registry}/${this.ref.repository}: blob ${digest}: HTTP ${response.status}`);
+    if (!response.ok) throw new RegistryStatusError(`${this.ref.registry}/${this.ref.repository}: blob ${digest}`, response.status);
     const bytes = await boundedBody(response, `blob ${digest}`);
     if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== digest)
       throw new InputError(`${this.ref.registry}/${this.ref.repository}: blob ${digest} does not have that digest`);
@@ -261,7 +271,7 @@ export class RegistryReader {
           throw new InputError(`${where}: the referrers of ${digest} continue on another host (${next.origin})`);
         if (pages >= MAX_PAGES) throw new InputError(`${where}: the referrers of ${digest} go on past ${MAX_PAGES} pages`);
         page = await this.fetch(next, INDEX_TYPE);
-        if (!page.ok) throw new InputError(`${where}: the referrers of ${digest}, page ${pages + 1}: HTTP ${page.status}`);
+        if (!page.ok) throw new RegistryStatusError(`${where}: the referrers of ${digest}, page ${pages + 1}`, page.status);
       }
     }
     await api.body?.cancel();
@@ -344,8 +354,16 @@ export interface AttachPacing {
 
 const PACING: AttachPacing = { attempts: 6, settleMs: 3000, pauseMs: () => 200 + Math.floor(Math.random() * 800) };
 
-/** A registry answer worth another attempt: its own trouble, a timeout, a rate limit, a lost If-Match race. */
-const retryableStatus = (status: number): boolean => status >= 500 || [408, 409, 412, 429].includes(status);
+/** A registry answer worth reading again: its own trouble, a timeout, a rate limit. */
+const retryableRead = (status: number): boolean => status >= 500 || [408, 429].includes(status);
+
+/**
+ * An answer to attaching worth another attempt: those, a lost If-Match race (409, 412), and 400,
+ * which distribution gives (MANIFEST_BLOB_UNKNOWN, or a blob's "digest did not match") while jobs
+ * upload the same blob (the empty config) at once: the attempt uploaded every blob it names itself,
+ * so the next one finds them. A manifest that is truly wrong fails as often as it is tried.
+ */
+const retryableAttach = (status: number): boolean => retryableRead(status) || [400, 409, 412].includes(status);
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -357,7 +375,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * added can write it back without it — even after this job read its entry back. So the entry must
  * still be listed `settleMs` after it was written, longer than any job takes from reading the index
  * to writing it; if it is not, it is attached again (the same manifest: the same digest). Answers
- * such as HTTP 500 (distribution's, to concurrent writes of one tag) are tried again too.
+ * such as HTTP 500 (distribution's, to concurrent writes of one tag) are tried again too
+ * (retryableAttach, retryableRead).
  */
 export async function attachBundle(
   ref: DigestReference,
@@ -369,11 +388,21 @@ export async function attachBundle(
 ): Promise<string> {
   const { attempts, settleMs, pauseMs } = { ...PACING, ...pacing };
   const reader = new RegistryReader(ref, credentials);
-  const listed = async (digest: string): Promise<{ listed: boolean; api: boolean }> => {
-    const listing = await reader.referrersListing(subjectDigest);
-    return { listed: listing.descriptors.some((d) => d.digest === digest), api: listing.api };
+  // Fixed once (@sigstore/oci would stamp each attempt): every attempt attaches the same manifest.
+  const fixed = { 'org.opencontainers.image.created': new Date().toISOString(), ...annotations };
+  // An answer such as HTTP 500 to a read of the index (distribution's, while another job writes
+  // its tag) says nothing of the entry: not listed yet, try again.
+  const listed = async (digest: string): Promise<{ listed: boolean; api: boolean; error?: RegistryStatusError }> => {
+    try {
+      const listing = await reader.referrersListing(subjectDigest);
+      return { listed: listing.descriptors.some((d) => d.digest === digest), api: listing.api };
+    } catch (error) {
+      if (!(error instanceof RegistryStatusError) || !retryableRead(error.status)) throw error;
+      return { listed: false, api: false, error };
+    }
   };
-  let why = '';
+  // Why the last attempt failed, thrown when none is left.
+  let failure: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (attempt > 1) await sleep(pauseMs());
     let digest: string;
@@ -384,7 +413,7 @@ export async function attachBundle(
           imageDigest: subjectDigest,
           artifact: Buffer.from(JSON.stringify(bundle)),
           mediaType: BUNDLE_MEDIA_TYPE,
-          annotations,
+          annotations: fixed,
           // No credentials for a registry that asks for none: @sigstore/oci signs in whenever it is
           // given any (empty ones too), and a registry that sends no challenge fails that sign-in.
           credentials: credentials as Credentials,
@@ -392,17 +421,16 @@ export async function attachBundle(
       ).digest;
     } catch (error) {
       const status = (error as { cause?: { statusCode?: unknown } }).cause?.statusCode;
-      if (typeof status !== 'number' || !retryableStatus(status)) throw error;
-      why = `the registry answered HTTP ${status}`;
+      if (typeof status !== 'number' || !retryableAttach(status)) throw error;
+      failure = error;
       continue;
     }
     const now = await listed(digest);
     if (now.listed && now.api) return digest;
-    if (now.listed) {
-      await sleep(settleMs);
-      if ((await listed(digest)).listed) return digest;
-    }
-    why = `the registry does not keep ${digest} among the referrers of ${subjectDigest}`;
+    const later = now.listed ? (await sleep(settleMs), await listed(digest)) : now;
+    if (later.listed) return digest;
+    failure =
+      later.error ?? new InputError(`the registry does not keep ${digest} among the referrers of ${subjectDigest} (${attempts} attempts)`);
   }
-  throw new InputError(`${why} (${attempts} attempts)`);
+  throw failure;
 }

@@ -291,8 +291,12 @@ class TagSchemaRegistry {
   private uploads = 0;
   /** Before an index PUT is stored: a status to answer instead (the PUT is then not stored). */
   onIndexPut: () => number | undefined = () => undefined;
+  /** The same for the PUT of a referrer manifest (by digest). */
+  onReferrerPut: () => number | undefined = () => undefined;
   /** After an index GET was answered. */
   onIndexGet: () => void = () => undefined;
+  /** Before an index GET is answered: a status to answer instead. */
+  onIndexGetStatus: () => number | undefined = () => undefined;
 
   image(): string {
     const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: { digest: sha256('{}') }, layers: [] }));
@@ -328,7 +332,7 @@ class TagSchemaRegistry {
       const blob = this.blobs.get(reference as string);
       response.writeHead(blob ? 200 : 404).end(method === 'HEAD' ? undefined : blob);
     } else if (kind === 'manifests' && method === 'PUT') {
-      const status = isIndex ? this.onIndexPut() : undefined;
+      const status = isIndex ? this.onIndexPut() : this.onReferrerPut();
       if (status !== undefined) {
         response.writeHead(status).end();
         return;
@@ -337,6 +341,8 @@ class TagSchemaRegistry {
       this.manifests.set(reference as string, { type, bytes: body });
       this.manifests.set(sha256(body), { type, bytes: body });
       response.writeHead(201, { 'Docker-Content-Digest': sha256(body) }).end();
+    } else if (kind === 'manifests' && isIndex && method === 'GET' && this.onIndexGetStatus() !== undefined) {
+      response.writeHead(500).end();
     } else if (kind === 'manifests' && this.manifests.has(reference as string)) {
       const { type, bytes } = this.manifests.get(reference as string)!;
       const headers = { 'Content-Type': type, 'Docker-Content-Digest': sha256(bytes), 'Content-Length': String(bytes.length) };
@@ -375,6 +381,29 @@ describe('attaching where the referrers are one index under a tag, which other j
     const ref = parseDigestReference(`${host}/group/app@${image}`);
     const referrer = await attachBundle(ref, image, bundle, {}, undefined, quick);
     expect(dropped).toBe(true);
+    expect(registry.listed(image)).toEqual([referrer]);
+  });
+
+  it('a server error when the entry is read back (distribution answers 500 to reads of a tag being written) is retried', async () => {
+    const registry = new TagSchemaRegistry();
+    const image = registry.image();
+    const host = await serve(registry.handler());
+    let failed = 0;
+    // Once the index exists (this job's PUT), its first read answers 500.
+    registry.onIndexGetStatus = () => (registry.listed(image).length > 0 && ++failed === 1 ? 500 : undefined);
+    const referrer = await attachBundle(parseDigestReference(`${host}/group/app@${image}`), image, bundle, {}, undefined, quick);
+    expect(failed).toBeGreaterThan(1);
+    expect(registry.listed(image)).toEqual([referrer]);
+  });
+
+  it('a manifest naming a blob the registry has not settled yet (distribution: 400 when jobs upload one blob at once) is retried', async () => {
+    const registry = new TagSchemaRegistry();
+    const image = registry.image();
+    const host = await serve(registry.handler());
+    let puts = 0;
+    registry.onReferrerPut = () => (++puts === 1 ? 400 : undefined);
+    const referrer = await attachBundle(parseDigestReference(`${host}/group/app@${image}`), image, bundle, {}, undefined, quick);
+    expect(puts).toBe(2);
     expect(registry.listed(image)).toEqual([referrer]);
   });
 
