@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_COMPONENT_PREFIX } from '../../src/ci/component-ref.js';
+import { CATALOG_VERSION, DEFAULT_COMPONENT_PREFIX } from '../../src/ci/component-ref.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'cigen-npm-package-'));
@@ -36,7 +36,7 @@ beforeAll(() => {
   mkdirSync(join(dir, 'project'));
   writeFileSync(
     join(dir, 'project', '.gitlab-ci.yml'),
-    `include:\n  - component: ${DEFAULT_COMPONENT_PREFIX}/buildah@1\n    inputs:\n      tags: ["not a tag!"]\nbuild:\n  scirpt: [make]\n`,
+    `include:\n  - component: ${DEFAULT_COMPONENT_PREFIX}/buildah@${CATALOG_VERSION}\n    inputs:\n      tags: ["not a tag!"]\nbuild:\n  scirpt: [make]\n`,
   );
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
