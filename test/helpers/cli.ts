@@ -1,5 +1,7 @@
 /** The cigen CLI as a child process, asynchronously: for tests whose fake server lives in this process. */
 import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const BIN = join(resolve(import.meta.dirname, '../..'), 'bin/cigen.cjs');
@@ -42,11 +44,27 @@ export function cigenUnprivileged(args: string[], options: { cwd: string; env?: 
   const [command, prefix] = asRoot
     ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath]]
     : [process.execPath, []];
-  const result = spawnSync(command, [...prefix, BIN, ...args], {
+  const result = spawnSync(command, [...prefix, asRoot ? binOpenToAll() : BIN, ...args], {
     cwd: options.cwd,
     encoding: 'utf8',
     input: '',
     env: { PATH: process.env['PATH'] ?? '', HOME: options.cwd, NO_COLOR: '1', ...options.env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+let openBin: string | undefined;
+/** bin/ and dist/ copied once into a directory every user may read: the checkout may sit under a
+ *  directory nobody cannot enter (a CI job's build directory, a 0700 temp directory), and then
+ *  nobody could not load the CLI at all. Removed when the test process exits. */
+function binOpenToAll(): string {
+  if (openBin) return openBin;
+  const root = resolve(import.meta.dirname, '../..');
+  const dir = mkdtempSync(join(tmpdir(), 'cigen-open-bin-'));
+  chmodSync(dir, 0o755);
+  cpSync(join(root, 'bin'), join(dir, 'bin'), { recursive: true });
+  cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true, filter: (source) => !source.endsWith('.map') });
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  openBin = join(dir, 'bin/cigen.cjs');
+  return openBin;
 }
