@@ -6,6 +6,7 @@
 import Handlebars from 'handlebars/runtime.js';
 import auth from '../../components/_shared/auth.sh.hbs';
 import buildOptions from '../../components/_shared/build-options.sh.hbs';
+import caFile from '../../components/_shared/ca-file.sh.hbs';
 import cache from '../../components/_shared/cache.sh.hbs';
 import credentials from '../../components/_shared/credentials.sh.hbs';
 import inputs from '../../components/_shared/inputs.sh.hbs';
@@ -28,6 +29,7 @@ for (const [name, partial] of Object.entries({
   tags,
   buildOptions,
   credentials,
+  caFile,
   registries,
   login,
   cache,
