@@ -124,7 +124,7 @@ const START_IN_LIMIT = 604_800;
 const tooLate = (startIn: unknown): boolean => typeof startIn === 'string' && (durationSeconds(startIn) ?? 0) > START_IN_LIMIT;
 
 /** The hashes of a `rules:` list (GitLab flattens nested lists, a !reference's), each with its path. */
-function rulesOf(rules: unknown, path: PathSegment[] = ['rules']): { rule: Record<string, unknown>; path: PathSegment[] }[] {
+export function rulesOf(rules: unknown, path: PathSegment[] = ['rules']): { rule: Record<string, unknown>; path: PathSegment[] }[] {
   if (!Array.isArray(rules)) return [];
   return rules.flatMap((rule, index) =>
     Array.isArray(rule) ? rulesOf(rule, [...path, index]) : isHash(rule) ? [{ rule, path: [...path, index] }] : [],

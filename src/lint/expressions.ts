@@ -14,25 +14,8 @@ import { includeEntries } from '../ci/includes.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { isHash } from '../ci/merge.js';
 import { locate, nodeAt } from '../ci/positions.js';
+import { rulesOf } from './entries.js';
 import type { Origin } from './model.js';
-
-/** Calls `visit` with each `if:` of a `rules:` list (nested lists flattened, as GitLab flattens
- *  them), the path of the list holding it and its index there. */
-function eachRuleCondition(
-  rules: unknown,
-  path: readonly PathSegment[],
-  visit: (text: string, list: readonly PathSegment[], index: number) => void,
-): void {
-  if (!Array.isArray(rules)) return;
-  const stack: { list: unknown[]; path: readonly PathSegment[] }[] = [{ list: rules, path }];
-  for (let top = stack.pop(); top; top = stack.pop()) {
-    const { list, path: at } = top;
-    list.forEach((rule, i) => {
-      if (Array.isArray(rule)) stack.push({ list: rule, path: [...at, i] });
-      else if (isHash(rule) && typeof rule['if'] === 'string') visit(rule['if'], at, i);
-    });
-  }
-}
 
 const snippet = (text: string, at: number): string => {
   const word = /^[^ \t\n\v\f\r]*/.exec(text.slice(at))?.[0] ?? '';
@@ -81,7 +64,8 @@ function explain(problem: ExpressionProblem, text: string): string {
 /**
  * The expressions of one file's content (as GitLab assembles it: a component interpolated) that
  * GitLab refuses, each at its value, in GitLab's words (which it downcases, a job's name too).
- * Only a refused expression costs more than reading it: its path, its message, its position.
+ * Rules are walked as the entry checks walk them (rulesOf); only a refused expression costs its
+ * message and position.
  */
 export function checkExpressions(content: Record<string, unknown>, origin: Omit<Origin, 'path'>): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -107,8 +91,10 @@ export function checkExpressions(content: Record<string, unknown>, origin: Omit<
       path: at,
     });
   };
-  const rules = (value: unknown, path: PathSegment[], location: string) =>
-    eachRuleCondition(value, path, (text, list, i) => check(text, location, 'if', () => [...list, i, 'if']));
+  const rules = (value: unknown, path: PathSegment[], location: string) => {
+    for (const { rule, path: at } of rulesOf(value, path))
+      if (typeof rule['if'] === 'string') check(rule['if'], location, 'if', () => [...at, 'if']);
+  };
   const policy = (value: unknown, path: PathSegment[], location: string) => {
     if (!isHash(value) || !Array.isArray(value['variables'])) return;
     value['variables'].forEach((text, i) => {
