@@ -163,8 +163,10 @@ export async function writeFilesAtomically(writes: readonly PendingWrite[]): Pro
       await makeDirectories(dirname(target));
       const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
       staged.push({ temp, target, path });
-      await writeFile(temp, text, { flag: 'wx' });
-      // A rewritten file keeps its permissions (an executable script stays executable).
+      // Made with the file's own mode (the umask may narrow it, never widen it): the new content of a
+      // private file is never readable by others, not even before the rename.
+      await writeFile(temp, text, { flag: 'wx', ...(mode !== undefined ? { mode } : {}) });
+      // A rewritten file keeps its permissions (an executable script stays executable), whatever the umask took.
       if (mode !== undefined) await chmod(temp, mode);
     }
     for (const { temp, target, path } of staged) {

@@ -1,0 +1,58 @@
+/**
+ * writeFilesAtomically and a file's permissions: the new content of a private (0600) file is never
+ * readable by others, not even for the moment between writing the temporary file and renaming it
+ * over the target. The temporary file's mode is read where the write would chmod it (fs mocked
+ * only to look, every call goes through).
+ */
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type * as FSP from 'node:fs/promises';
+
+/** The mode of each temporary file when it is complete: just before it is chmod-ed or renamed. */
+const seen: { path: string; mode: number }[] = [];
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const fs = await importOriginal<typeof FSP>();
+  const look = (path: unknown) => {
+    if (/\.tmp$/.test(String(path))) seen.push({ path: String(path), mode: statSync(String(path)).mode & 0o777 });
+  };
+  return {
+    ...fs,
+    chmod: (async (path: string, mode: number) => (look(path), fs.chmod(path, mode))) as typeof fs.chmod,
+    rename: (async (from: string, to: string) => (look(from), fs.rename(from, to))) as typeof fs.rename,
+  };
+});
+
+const { writeFilesAtomically } = await import('../../src/cli/files.js');
+
+const dirs: string[] = [];
+afterEach(() => {
+  seen.length = 0;
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('writeFilesAtomically keeps a file private while it writes it', () => {
+  it('a 0600 file: its temporary file is never readable by group or others, and the file stays 0600', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-modes-'));
+    dirs.push(dir);
+    const file = join(dir, 'secret.yml');
+    writeFileSync(file, 'token: old\n');
+    chmodSync(file, 0o600);
+    await writeFilesAtomically([{ path: file, text: 'token: new\n' }]);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const { mode } of seen) expect(mode & 0o077).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toBe('token: new\n');
+  });
+
+  it('an executable 0755 file stays 0755 (the mode is kept, not only narrowed)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-modes-'));
+    dirs.push(dir);
+    const file = join(dir, 'run.sh');
+    writeFileSync(file, 'old\n');
+    chmodSync(file, 0o755);
+    await writeFilesAtomically([{ path: file, text: 'new\n' }]);
+    expect(statSync(file).mode & 0o777).toBe(0o755);
+  });
+});
