@@ -25,6 +25,9 @@ export function nestedStrings(value: unknown): value is unknown[] {
 export const bridgeNeed = (need: unknown): need is Record<string, unknown> =>
   isHash(need) && typeof need['pipeline'] === 'string' && !Object.hasOwn(need, 'job') && !Object.hasOwn(need, 'project');
 
+/** Strings in lists nested more than one level (a plain list of strings is read as it is). */
+const nestedLists = (value: unknown): value is unknown[] => Array.isArray(value) && value.some(Array.isArray) && nestedStrings(value);
+
 /** Any key of a hash, any index of a list. */
 const ANY = Symbol('any');
 /** A reading that removes the key (in a hash; a list keeps the item). */
@@ -43,7 +46,7 @@ const READINGS: readonly Reading[] = [
     read: (value) => {
       if (!nestedStrings(value)) return value;
       const flat = [...new Set(value.flat(Infinity) as string[])];
-      return flat.length > 0 ? flat : ABSENT;
+      return flat.length === 0 ? ABSENT : flat.length === value.length && !value.some(Array.isArray) ? value : flat;
     },
   },
   // EE Need::BridgeHash: `needs: {pipeline: other/project}`, the documented upstream-status
@@ -52,7 +55,7 @@ const READINGS: readonly Reading[] = [
   // Entry::Commands: a string or lists of strings nested up to 10 levels, read flattened; ci.json
   // takes 2 levels.
   ...[['before_script'], ['after_script'], ...['script', 'before_script', 'after_script'].map((key) => [ANY, key])].map(
-    (path): Reading => ({ path: path as Reading['path'], read: (value) => (nestedStrings(value) ? value.flat(Infinity) : value) }),
+    (path): Reading => ({ path: path as Reading['path'], read: (value) => (nestedLists(value) ? value.flat(Infinity) : value) }),
   ),
   // External::File::Base: a local file's extension in any case (`Build.YML`); ci.json's pattern
   // is lower-case. Read with the extension lower-cased.

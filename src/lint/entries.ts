@@ -136,19 +136,19 @@ export function rulesOf(rules: unknown, path: PathSegment[] = ['rules']): { rule
 function startInFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
   const findings: EntryFinding[] = [];
   const at = (path: PathSegment[], message: string) => findings.push({ path, code: 'semantic/start-in', message });
-  const jobs = describePath([name]);
+  const jobs = () => describePath([name]);
   const given = (value: unknown) => value !== undefined && value !== null;
   // With rules:, start_in is one of the keys Processable refuses beside them (reported there).
   if (given(job['start_in']) && !given(job['rules'])) {
-    if (job['when'] !== 'delayed') at(['start_in'], `${jobs} start_in must be blank`);
-    else if (tooLate(job['start_in'])) at(['start_in'], `${jobs} start_in should not exceed the limit`);
+    if (job['when'] !== 'delayed') at(['start_in'], `${jobs()} start_in must be blank`);
+    else if (tooLate(job['start_in'])) at(['start_in'], `${jobs()} start_in should not exceed the limit`);
   }
+  const rules = () => `${describePath([name, 'rules'])}:rule`;
   for (const { rule, path } of rulesOf(job['rules'])) {
-    const rules = `${describePath([name, 'rules'])}:rule`;
     if (rule['when'] !== 'delayed') {
-      if (given(rule['start_in'])) at([...path, 'start_in'], `${rules} config contains disallowed keys: start_in`);
-    } else if (!given(rule['start_in'])) at([...path, 'when'], `${rules} start_in can't be blank`);
-    else if (tooLate(rule['start_in'])) at([...path, 'start_in'], `${rules} start_in should not exceed the limit`);
+      if (given(rule['start_in'])) at([...path, 'start_in'], `${rules()} config contains disallowed keys: start_in`);
+    } else if (!given(rule['start_in'])) at([...path, 'when'], `${rules()} start_in can't be blank`);
+    else if (tooLate(rule['start_in'])) at([...path, 'start_in'], `${rules()} start_in should not exceed the limit`);
   }
   return findings;
 }
@@ -157,7 +157,7 @@ function startInFindings(name: string, job: Record<string, unknown>): EntryFindi
 const MAX_CHANGES = 50;
 
 /** The `changes:` of the rules at `path` (a job's `rules`, `workflow:rules`), `where` naming them as GitLab does. */
-function changesFindings(where: string, rules: unknown, path: PathSegment[]): EntryFinding[] {
+function changesFindings(where: () => string, rules: unknown, path: PathSegment[]): EntryFinding[] {
   return rulesOf(rules, path).flatMap(({ rule, path: at }): EntryFinding[] => {
     const changes = rule['changes'];
     const [list, sub, attribute] = isHash(changes) ? [changes['paths'], ['paths'], 'paths'] : [changes, [], 'config'];
@@ -166,7 +166,7 @@ function changesFindings(where: string, rules: unknown, path: PathSegment[]): En
       {
         path: [...at, 'changes', ...sub],
         code: 'semantic/changes',
-        message: `${where}:rule:changes ${attribute} has too many entries (maximum ${MAX_CHANGES})`,
+        message: `${where()}:rule:changes ${attribute} has too many entries (maximum ${MAX_CHANGES})`,
       },
     ];
   });
@@ -239,7 +239,7 @@ export function globalEntryFindings(globals: Record<string, unknown>): EntryFind
       ...(isHash(defaults) ? nestingFindings(['default', key], defaults[key], COMMANDS) : []),
     ]),
     ...optionsFindings(globals['variables']),
-    ...(isHash(workflow) ? changesFindings('workflow:rules', workflow['rules'], ['workflow', 'rules']) : []),
+    ...(isHash(workflow) ? changesFindings(() => 'workflow:rules', workflow['rules'], ['workflow', 'rules']) : []),
     ...(isHash(defaults) && defaults['cache'] !== undefined ? cacheFindings(['default', 'cache'], defaults['cache']) : []),
     ...(globals['cache'] !== undefined ? cacheFindings(['cache'], globals['cache']) : []),
   ];
@@ -342,7 +342,7 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>): En
   return [
     ...SCRIPTS.flatMap((key) => nestingFindings([name, key], job[key], COMMANDS).map((f) => ({ ...f, path: f.path.slice(1) }))),
     ...matrixFindings(name, job['parallel']),
-    ...changesFindings(describePath([name, 'rules']), job['rules'], ['rules']),
+    ...changesFindings(() => describePath([name, 'rules']), job['rules'], ['rules']),
     ...(job['cache'] !== undefined ? cacheFindings([name, 'cache'], job['cache']).map((f) => ({ ...f, path: f.path.slice(1) })) : []),
     ...(isJob
       ? [...startInFindings(name, job), ...publishFindings(name, job)]

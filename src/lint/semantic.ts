@@ -367,11 +367,23 @@ function tagResolver(model: PipelineModel, lookup: (target: readonly string[]) =
       result = untag(found, depth + 1);
       resolving.delete(value);
     } else if (Array.isArray(value)) {
-      const items = value.map((item) => untag(item, depth));
-      if (items.some((item, i) => item !== value[i])) result = items;
+      let copy: unknown[] | undefined;
+      value.forEach((item, i) => {
+        const read = untag(item, depth);
+        if (read === item) return;
+        copy ??= [...value];
+        copy[i] = read;
+      });
+      if (copy) result = copy;
     } else if (isHash(value)) {
-      const entries = Object.entries(value).map(([key, item]) => [key, untag(item, depth)] as const);
-      if (entries.some(([key, item]) => item !== value[key])) result = Object.fromEntries(entries);
+      let copy: Record<string, unknown> | undefined;
+      for (const key of Object.keys(value)) {
+        const item = untag(value[key], depth);
+        if (item === value[key]) continue;
+        copy ??= { ...value };
+        copy[key] = item;
+      }
+      if (copy) result = copy;
     }
     done.set(value, { value: result });
     return result;
