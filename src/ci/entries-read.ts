@@ -64,6 +64,16 @@ const READINGS: readonly Reading[] = [
     read: (value) =>
       typeof value === 'string' && hasYamlExtension(value) ? value.replace(/\.ya?ml$/i, (ext) => ext.toLowerCase()) : value,
   })),
+  // Entry::Rules (a ComposableArray): rules in nested lists, as a !reference among them gives, are
+  // read flattened ([@config].flatten); ci.json takes a rule or a tag's list of strings.
+  {
+    path: [ANY, 'rules'],
+    read: (value) => {
+      if (!Array.isArray(value) || !value.some(Array.isArray)) return value;
+      const flat = value.flat(Infinity);
+      return flat.every(isHash) ? flat : value;
+    },
+  },
   // Variable::ComplexVariable: `value:` is any scalar (scalar: true), read as a string (to_s);
   // ci.json asks for a string.
   ...[['variables', ANY, 'value'] as const, [ANY, 'variables', ANY, 'value'] as const].map((path): Reading => ({

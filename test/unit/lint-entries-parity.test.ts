@@ -365,3 +365,16 @@ describe('a job name is at most 255 characters, counted as GitLab counts them (c
     expect((await lint(`"${'😀'.repeat(256)}":\n  script: echo\n`)).map((d) => d.code)).toEqual(['semantic/job-name']);
   });
 });
+
+describe('rules: a !reference among the rules is read flattened (Entry::Rules: ComposableArray, [@config].flatten)', () => {
+  it("GitLab's documented pattern is clean even when another tag makes the schema resolve them", async () => {
+    const text =
+      '.rules:\n  rules:\n    - if: $X\n.vars:\n  variables: {A: b}\njob:\n  script: echo\n  variables: !reference [.vars, variables]\n' +
+      '  rules:\n    - !reference [.rules, rules]\n    - when: manual\nworkflow:\n  rules:\n    - !reference [.rules, rules]\n';
+    expect(await briefs(text)).toEqual([]);
+  });
+
+  it('a rule that is no hash is still refused where it is written', async () => {
+    expect((await lint('job:\n  script: echo\n  rules:\n    - [1]\n')).map((d) => d.code)).toEqual(['schema/type']);
+  });
+});
