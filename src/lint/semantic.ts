@@ -1,7 +1,9 @@
 /**
  * The checks GitLab runs after the schema (YamlProcessor and the job entries), worded as GitLab
  * words them: stages, needs (undefined, later stage, duplicated, cycles), dependencies, extends,
- * keys that cannot go together, visible jobs, !reference targets.
+ * keys that cannot go together, visible jobs, !reference targets, environment:on_stop, and the
+ * entry rules ci.json does not express (entries.ts). Values are read as GitLab reads them:
+ * `extends` merged, then `!reference` tags resolved.
  */
 import { rubyInspect } from '../ci/interpolation/ruby.js';
 import type { Diagnostic, PathSegment, Severity } from '../ci/diagnostics.js';
