@@ -1,7 +1,8 @@
 /**
- * Rootless BuildKit through buildctl-daemonless.sh. --oci-worker-no-process-sandbox keeps the
- * build in the job's PID namespace (like Buildah's chroot isolation), so /proc need not be
- * unmasked; seccomp and AppArmor must still allow unshare and mount.
+ * Rootless BuildKit through buildctl-daemonless.sh. --oci-worker-no-process-sandbox (added to
+ * BUILDKITD_FLAGS by the script, which a CI/CD variable of that name cannot drop) keeps the build
+ * in the job's PID namespace (like Buildah's chroot isolation), so /proc need not be unmasked;
+ * seccomp and AppArmor must still allow unshare and mount.
  */
 import readme from '../../components/buildkit/README.md.hbs';
 import script from '../../components/buildkit/script.sh.hbs';
@@ -86,7 +87,6 @@ export const buildkit = {
       inputs,
       // The image's entrypoint starts a daemon; an empty one lets the runner run the script.
       image: { name: plain(inputRef('builder-image')), entrypoint: [''] },
-      environment: { BUILDKITD_FLAGS: '--oci-worker-no-process-sandbox' },
       script: renderBuildScript(script, 'buildkit', inputs),
     }),
 } as const satisfies Builder<'buildkit'>;

@@ -138,6 +138,16 @@ describe('buildkit', () => {
     expect(box.calls('buildctl-daemonless.sh')[0]?.env).toBe('BUILDKITD_FLAGS=--oci-worker-no-process-sandbox\n');
   });
 
+  // A project or group CI/CD variable takes precedence over the job's own variables.
+  it.each([
+    ['--debug', '--oci-worker-no-process-sandbox --debug'],
+    ['--debug --oci-worker-no-process-sandbox', '--debug --oci-worker-no-process-sandbox'],
+  ])('keeps --oci-worker-no-process-sandbox when a CI/CD variable sets BUILDKITD_FLAGS=%s', (flags, expected) => {
+    const { result, box } = run('buildkit', {}, { env: { BUILDKITD_FLAGS: flags } });
+    expect(result.status).toBe(0);
+    expect(box.calls('buildctl-daemonless.sh')[0]?.env).toBe(`BUILDKITD_FLAGS=${expected}\n`);
+  });
+
   // A registry cache export replaces the whole tag: every image (and platform) and every branch
   // writes its own, and a branch reads the default branch's as well.
   const cacheRefs = (argv: string[] | undefined, flag: string) =>
