@@ -82,7 +82,18 @@ export function preflight(snapshot: CatalogSnapshot): Check[] {
   const checks: Check[] = [];
   const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   const { tag } = snapshot;
-  check('tag is semver without a v', SEMVER.test(tag), SEMVER.test(tag) ? tag : `${tag}: the Catalog takes tags like 1.2.3 (no v prefix)`);
+  // GitLab (17.0 on) would take a v-prefixed semver tag too (SemanticVersionable, optional_prefixed):
+  // the v is this catalog's rule, not the Catalog's.
+  const semver = SEMVER.test(tag);
+  check(
+    'tag is semver without a v',
+    semver,
+    semver
+      ? tag
+      : SEMVER.test(tag.replace(/^v/, ''))
+        ? `${tag}: this catalog's release tags are package.json's version, without the v (the tag pipeline's release: job takes x.y.z)`
+        : `${tag}: not a semantic version; the Catalog publishes only semver tags (1.2.3, 1.2.3-rc.1)`,
+  );
   check(
     'tag matches package.json',
     tag === snapshot.version,

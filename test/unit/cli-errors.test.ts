@@ -283,7 +283,7 @@ describe('a file whose content is wrong is exit 1', () => {
   it('publish --tag with regex characters: a failed check, not a crash', () => {
     const result = cigen(['publish', '--dry-run', '--tag', '1.0.0(']);
     expect(result.status).toBe(1);
-    expect(result.stdout + result.stderr).toContain('1.0.0(: the Catalog takes tags like 1.2.3');
+    expect(result.stdout + result.stderr).toContain('1.0.0(: not a semantic version; the Catalog publishes only semver tags');
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 });

@@ -37,8 +37,8 @@ describe('preflight', () => {
     expect(failed({})).toEqual([]);
   });
   it.each([
-    [{ tag: 'v1.2.0' }, 'no v prefix'],
-    [{ tag: '1.2' }, 'no v prefix'],
+    [{ tag: 'v1.2.0' }, "v1.2.0: this catalog's release tags are package.json's version, without the v"],
+    [{ tag: '1.2' }, '1.2: not a semantic version; the Catalog publishes only semver tags'],
     [{ version: '1.1.0' }, 'package.json says 1.1.0'],
     [
       { templates: new Map(Array.from({ length: 31 }, (_, i) => [`templates/c${i}.yml`, TEMPLATE] as [string, string])) },
