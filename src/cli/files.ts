@@ -116,19 +116,67 @@ async function missingTarget(path: string): Promise<string> {
   throw Object.assign(new Error(`${path}: too many symbolic links`), { code: 'ELOOP' });
 }
 
-/** Where a write really goes: through a symlink to its target; a new file stays where it is named. */
-async function destination(path: string): Promise<{ target: string; mode?: number }> {
+/** A file that cannot be written: which, why, and what was written (or done) all the same. */
+export class WriteError extends OutputError {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+    readonly outcome: string,
+  ) {
+    super(`cannot write ${path}: ${reason}; ${outcome}`);
+  }
+}
+
+/**
+ * Where a write really goes: through a symlink to its target; a new file stays where it is named.
+ * A directory, a device and a read-only file are refused (WriteError, with `outcome`).
+ */
+async function destination(path: string, outcome: string): Promise<{ target: string; mode?: number }> {
   const target = await realpath(path).catch((error: unknown) => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return missingTarget(path);
     throw error;
   });
   const info = await stat(target).catch(() => undefined);
-  if (info?.isDirectory()) throw new OutputError(`cannot write ${path}: it is a directory; nothing was written`);
+  if (info?.isDirectory()) throw new WriteError(path, 'it is a directory', outcome);
   // A device, a FIFO or a socket (`-o /dev/stdout`, a named pipe): renaming a file over it would
   // replace the node itself (as root, /dev/full with a regular file). Standard output is the way.
-  if (info && !info.isFile())
-    throw new OutputError(`cannot write ${path}: not a regular file (a device, a FIFO or a socket); nothing was written`);
-  return info ? { target, mode: info.mode & 0o7777 } : { target };
+  if (info && !info.isFile()) throw new WriteError(path, 'not a regular file (a device, a FIFO or a socket)', outcome);
+  const mode = info ? info.mode & 0o7777 : undefined;
+  // A file without any write bit was made read-only on purpose (root could still write it).
+  if (mode !== undefined && (mode & 0o222) === 0) throw new WriteError(path, 'the file is read-only', outcome);
+  return mode === undefined ? { target } : { target, mode };
+}
+
+/** The directory a file would be written in, or the nearest one above it that exists (which
+ *  writeFilesAtomically creates the rest in). */
+async function nearestDirectory(dir: string): Promise<string> {
+  for (let at = dir; ; at = dirname(at)) {
+    const info = await stat(at).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' && dirname(at) !== at) return undefined;
+      throw error;
+    });
+    if (info) return at;
+  }
+}
+
+/**
+ * Whether writeFilesAtomically could write each file, found out before a command does anything
+ * it cannot take back (the bot opening merge requests): what it refuses (a directory, a device, a
+ * read-only file), and a temporary file created and removed where it would write (a permission, a
+ * read-only file system). A WriteError saying `outcome` otherwise. A full disk shows only then.
+ */
+export async function checkWritable(paths: readonly string[], outcome: string): Promise<void> {
+  for (const path of paths) {
+    try {
+      const { target } = await destination(path, outcome);
+      const probe = join(await nearestDirectory(dirname(target)), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+      await writeFile(probe, '', { flag: 'wx', mode: 0o600 });
+      await rm(probe, { force: true });
+    } catch (error) {
+      if (error instanceof WriteError) throw error;
+      throw new WriteError(path, reasonOf(error), outcome);
+    }
+  }
 }
 
 /** mkdir -p. Not Node's recursive mkdir: where mkdir answers ENOENT with the parent present
@@ -148,6 +196,9 @@ async function makeDirectories(dir: string): Promise<void> {
   }
 }
 
+/** What a write that failed says when it left every file as it was. */
+export const NOTHING_WRITTEN = 'nothing was written';
+
 /** Writes every file, or none: all temporaries first, then the renames. */
 export async function writeFilesAtomically(writes: readonly PendingWrite[]): Promise<void> {
   const staged: { temp: string; target: string; path: string }[] = [];
@@ -156,10 +207,7 @@ export async function writeFilesAtomically(writes: readonly PendingWrite[]): Pro
   try {
     for (const { path, text } of writes) {
       current = path;
-      const { target, mode } = await destination(path);
-      // A file without any write bit was made read-only on purpose (root could still write it).
-      if (mode !== undefined && (mode & 0o222) === 0)
-        throw new OutputError(`cannot write ${path}: the file is read-only; nothing was written`);
+      const { target, mode } = await destination(path, NOTHING_WRITTEN);
       await makeDirectories(dirname(target));
       const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
       staged.push({ temp, target, path });
@@ -179,8 +227,7 @@ export async function writeFilesAtomically(writes: readonly PendingWrite[]): Pro
     if (error instanceof OutputError) throw error;
     // Renames in one directory practically never fail once the temporaries are written; if one
     // does, say exactly what was written.
-    const outcome =
-      renamed.length === 0 ? 'nothing was written' : `only ${renamed.join(', ')} ${renamed.length === 1 ? 'was' : 'were'} written`;
-    throw new OutputError(`cannot write ${current}: ${reasonOf(error)}; ${outcome}`);
+    const outcome = renamed.length === 0 ? NOTHING_WRITTEN : `only ${renamed.join(', ')} ${renamed.length === 1 ? 'was' : 'were'} written`;
+    throw new WriteError(current, reasonOf(error), outcome);
   }
 }

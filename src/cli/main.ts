@@ -166,7 +166,8 @@ program
       'Exit codes: 0 done, 1 a project failed (every project is in the report), the run could not start or list projects,\n' +
       'or the listing stopped on a later page (the projects listed before it are handled and in the report),\n' +
       '2 usage (also a missing or unusable GITLAB_TOKEN, a --gitlab-url that is not http(s)),\n' +
-      '74 --report could not be written.\n\nExamples:\n' +
+      '74 --report cannot be written (checked before the first request; a full disk after the run: the summary is printed).\n' +
+      '\nExamples:\n' +
       '  GITLAB_TOKEN=glpat-... cigen bot --gitlab-url https://gitlab.example.com --group platform --dry-run\n' +
       '  cigen bot --projects team/shop,team/cart --report bot-report.json\n  cigen bot --all --concurrency 8 --shard 1/4',
   )

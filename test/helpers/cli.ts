@@ -9,9 +9,11 @@ export const BIN = join(resolve(import.meta.dirname, '../..'), 'bin/cigen.cjs');
 export function cigenAsync(
   args: string[],
   env: Record<string, string> = {},
+  options: { unprivileged?: boolean } = {},
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const [command, prefix] = options.unprivileged ? unprivileged() : [process.execPath, []];
   return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(command, [...prefix, options.unprivileged ? unprivilegedBin() : BIN, ...args], {
       env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -34,17 +36,21 @@ export function cigen(args: string[], options: { cwd?: string; input?: string; e
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+const asRoot = process.getuid?.() === 0;
+/** Node as a user that file permissions hold for: nobody through setpriv when the tests run as root. */
+const unprivileged = (): [string, string[]] =>
+  asRoot ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath]] : [process.execPath, []];
+/** The CLI that user can load: as nobody, a copy every user may read. */
+const unprivilegedBin = (): string => (asRoot ? binOpenToAll() : BIN);
+
 /**
  * The cigen CLI, synchronously, as a user that file permissions hold for (root reads a mode-000
  * file): as nobody (uid and gid 65534, no groups) through setpriv when the tests run as root, else
  * as the user they run as. `cwd` and the files it reads must be open to that user.
  */
 export function cigenUnprivileged(args: string[], options: { cwd: string; env?: Record<string, string> }) {
-  const asRoot = process.getuid?.() === 0;
-  const [command, prefix] = asRoot
-    ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath]]
-    : [process.execPath, []];
-  const result = spawnSync(command, [...prefix, asRoot ? binOpenToAll() : BIN, ...args], {
+  const [command, prefix] = unprivileged();
+  const result = spawnSync(command, [...prefix, unprivilegedBin(), ...args], {
     cwd: options.cwd,
     encoding: 'utf8',
     input: '',

@@ -22,7 +22,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeFilesAtomically } from '../../src/cli/files.js';
 import { OutputError } from '../../src/errors.js';
-import { cigen } from '../helpers/cli.js';
+import { cigen, cigenAsync } from '../helpers/cli.js';
+import { FakeGitLab } from '../helpers/fake-gitlab.js';
 
 const KANIKO = `build:
   image: gcr.io/kaniko-project/executor:debug
@@ -151,6 +152,32 @@ describe('a target that is not a regular file', () => {
     expect(statSync('/dev/full').isCharacterDevice()).toBe(true);
     expect(lstatSync(fifo).isFIFO()).toBe(true);
     expect(readdirSync(dir)).toEqual(['pipe']);
+  });
+});
+
+describe('bot --report on a full disk (the check before the run passes, the write after it fails)', () => {
+  it('prints the summary line, exits 74, and says the run itself completed (merge requests were opened)', async () => {
+    const fake = await FakeGitLab.start();
+    try {
+      fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO } });
+      const dir = join(scratch(), 'full');
+      tmpfs(dir, 'size=64k');
+      // Every block taken: an empty file can still be made (the check), a report cannot be written.
+      spawnSync('dd', ['if=/dev/zero', `of=${join(dir, 'filler')}`, 'bs=4k'], { encoding: 'utf8' });
+      const result = await cigenAsync(['bot', '--gitlab-url', fake.url, '--group', 'acme', '--report', join(dir, 'r.json')], {
+        GITLAB_TOKEN: fake.token,
+      });
+      expect(result.stdout).toMatch(/^1 project\(s\): 1 opened; \d+ request\(s\)$/m);
+      expect(oneLine(result.stderr)).toEqual([
+        `cannot write ${join(dir, 'r.json')}: no space left on the device; the report was not written, but the run itself completed: ` +
+          'the summary line says what it did',
+      ]);
+      expect(result.status).toBe(74);
+      expect(fake.mergeRequests('acme/shop')).toHaveLength(1);
+      expect(readdirSync(dir)).toEqual(['filler']);
+    } finally {
+      await fake.stop();
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 /** `cigen bot`: migration merge requests across a GitLab instance. */
-import { FindingsError, InputError, UsageError } from '../../errors.js';
+import { FindingsError, InputError, OutputError, UsageError } from '../../errors.js';
 import { PlatformError } from '../../bot/platform.js';
 import { GitLabPlatform } from '../../bot/gitlab.js';
 import { UnreachableError } from '../../bot/http.js';
@@ -7,7 +7,7 @@ import type { ProjectSelection } from '../../bot/platform.js';
 import { reportJson, reportMarkdown } from '../../bot/report.js';
 import { runBot, STATUSES, type BotReport, type ProjectResult, type Shard } from '../../bot/run.js';
 import { gitlabToken, instanceUrl } from '../../bot/access.js';
-import { writeFilesAtomically } from '../files.js';
+import { checkWritable, NOTHING_WRITTEN, writeFilesAtomically, WriteError } from '../files.js';
 import { migrator } from '../wiring/bot.js';
 import { buildahRef, checkBuilderImages } from './migrate.js';
 import { paint } from '../output.js';
@@ -83,6 +83,9 @@ function maskedResult(result: ProjectResult, mask: (text: string) => string): Pr
   };
 }
 
+/** `--report FILE.json` and its Markdown twin beside it, `FILE.md`. */
+const reportPaths = (report: string): [string, string] => [report, `${report.replace(/\.json$/, '')}.md`];
+
 /** A progress bar on a TTY; one line per project otherwise (CI logs). */
 function progress(): { onResult: (r: ProjectResult) => void; done: () => void } {
   const tty = Boolean(process.stderr.isTTY);
@@ -122,6 +125,8 @@ export async function runBotCommand(options: BotCommandOptions): Promise<void> {
   const builderImages = options.builderImage && options.builderImage.length > 0 ? checkBuilderImages(options.builderImage) : undefined;
   const selection = selectionOf(options);
   const shard = parseShard(options.shard, process.env);
+  // A report that cannot be written is found now, before anything is asked of GitLab (or changed there).
+  if (options.report) await checkWritable(reportPaths(options.report), 'nothing was asked of GitLab');
   const platform = new GitLabPlatform({ url, token, ...(isVerbose() ? { log: debug } : {}) });
   const { mask } = platform;
   try {
@@ -176,13 +181,7 @@ async function runWith(
     for (const project of report.projects)
       if (project.diff) process.stdout.write(`\n# ${project.path} (${project.status}, dry run)\n${project.diff}`);
   }
-  if (options.report) {
-    const markdown = options.report.replace(/\.json$/, '') + '.md';
-    await writeFilesAtomically([
-      { path: options.report, text: reportJson(report) },
-      { path: markdown, text: reportMarkdown(report) },
-    ]);
-  }
+  // The summary first: what the run did is said whatever becomes of the report.
   const summary = STATUSES.filter((s) => report.counts[s] > 0)
     .map((s) => `${report.counts[s]} ${s}`)
     .join(', ');
@@ -192,6 +191,24 @@ async function runWith(
     `${report.projects.length} project(s)${ofShard}: ${summary || 'none'}; ${platform.stats.requests} request(s)${dryRun}\n`,
   );
   const failed = report.counts.failed > 0 ? `; ${report.counts.failed} of them failed` : '';
+  if (options.report) {
+    const [json, markdown] = reportPaths(options.report);
+    try {
+      await writeFilesAtomically([
+        { path: json, text: reportJson(report) },
+        { path: markdown, text: reportMarkdown(report) },
+      ]);
+    } catch (error) {
+      if (!(error instanceof WriteError)) throw error;
+      // Checked before the run, it failed after it (a full disk): the run itself is done.
+      const written = error.outcome === NOTHING_WRITTEN ? 'the report was not written' : `of the report, ${error.outcome}`;
+      const failures = report.counts.failed > 0 ? `; ${report.counts.failed} project(s) failed` : '';
+      throw new OutputError(
+        `cannot write ${error.path}: ${error.reason}; ${written}, but the run itself completed: ` +
+          `the summary line says what it did${failures}`,
+      );
+    }
+  }
   // What was done before the listing stopped is in the summary and the report; the run is not a success.
   if (report.stopped !== undefined)
     throw new InputError(
