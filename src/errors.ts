@@ -2,13 +2,18 @@
  * Typed errors. Every failure the CLI reports is one of these; `cli/program.ts` maps them to exit
  * codes in one place: 1 = findings or refused input (nothing written), 2 = usage (a bad flag, a
  * missing or unreadable file), 70 = an internal error (a bug in cigen: anything not typed here);
- * 74 when the output (a file, or standard output) cannot be written, 141 when its reader went away.
+ * 74 when the output (a file, or standard output) cannot be written, 141 when its reader went away,
+ * 130 when the user interrupted a question (Ctrl+C).
  */
 /** sysexits.h EX_IOERR: the output cannot be written — a file a command writes, or standard
  *  output or standard error (a full disk, a read-only file system, a device error). */
 export const OUTPUT_ERROR = 74;
 
-export type ExitCode = 1 | 2 | typeof OUTPUT_ERROR;
+/** 128 + SIGINT: the status a shell reports for a process Ctrl+C ended, and cigen's when the user
+ *  interrupts a question with Ctrl+C (the terminal sends it to the question, not as a signal). */
+export const INTERRUPTED = 130;
+
+export type ExitCode = 1 | 2 | typeof OUTPUT_ERROR | typeof INTERRUPTED;
 
 export abstract class CigenError extends Error {
   abstract readonly exitCode: ExitCode;
@@ -45,6 +50,11 @@ export class FindingsError extends CigenError {
  *  was). Exit 74, as when standard output cannot be written. */
 export class OutputError extends CigenError {
   readonly exitCode = OUTPUT_ERROR;
+}
+
+/** The user stopped the command (Ctrl+C at a question); nothing was written. Exit 130. */
+export class InterruptedError extends CigenError {
+  readonly exitCode = INTERRUPTED;
 }
 
 /** sysexits.h EX_SOFTWARE: cigen itself went wrong. */

@@ -10,7 +10,7 @@ import { isVerbose, setVerbose } from './verbose.js';
 
 const HELP_AFTER =
   '\nExit codes: 0 success, 1 findings or refused input (nothing written), 2 usage error, 70 internal error,\n' +
-  '74 the output (a file, stdout) cannot be written (a full disk, a read-only file),\n' +
+  '74 the output (a file, stdout) cannot be written (a full disk, a read-only file), 130 interrupted at a question (Ctrl+C),\n' +
   '141 the reader of the output went away (cigen ... | head).\n' +
   'Each command has --help.\n';
 

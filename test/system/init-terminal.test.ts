@@ -90,4 +90,67 @@ describe('on a terminal (tmux, as a person would)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  /** A tmux session running `cigen init` in a project with a Dockerfile (and `files`); its name. */
+  function initSession(dir: string, name: string, files: Record<string, string> = {}): string {
+    const session = `cigen-init-${name}-${process.pid}`;
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine\n');
+    for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '200',
+      '-y',
+      '50',
+      '-c',
+      dir,
+      `NO_COLOR=1 ${process.execPath} ${BIN} init; echo EXIT=$?; sleep 30`,
+    );
+    return session;
+  }
+
+  it.each([
+    ['at the first question', undefined],
+    ['at the question before writing', 'Write .gitlab-ci.yml? [y/N]'],
+  ])('Ctrl+C %s: exit 130 (as for SIGINT), nothing written, not "a bug in cigen"', async (_when, second) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-init-tty-'));
+    const session = initSession(dir, second ? 'ctrl-c-write' : 'ctrl-c-first', { '.gitlab-ci.yml': '# ours\n' });
+    try {
+      await waitFor(session, 'Can you change the configuration');
+      if (second) {
+        tmux('send-keys', '-t', session, 'n', 'Enter');
+        await waitFor(session, second);
+      }
+      tmux('send-keys', '-t', session, 'C-c');
+      const screen = await waitFor(session, 'EXIT=');
+      expect(screen).toContain('EXIT=130');
+      expect(screen).toContain('cigen init: interrupted; nothing written');
+      expect(screen).not.toContain('bug in cigen');
+      expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe('# ours\n');
+    } finally {
+      tmux('kill-session', '-t', session);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('Ctrl+D (end of input) is No: at the first question, and then at the question before writing; nothing written, exit 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-init-tty-'));
+    const session = initSession(dir, 'ctrl-d');
+    try {
+      await waitFor(session, 'Can you change the configuration');
+      tmux('send-keys', '-t', session, 'C-d');
+      const screen = await waitFor(session, 'EXIT=');
+      // (readline ends the line itself when the input ends, or not: either way the answer is said.)
+      expect(screen).toMatch(/\(config\.toml or the Helm values\)\? \[y\/N\] \s*\(end of input: no\)\nBuilder: kaniko/);
+      expect(screen).toContain('Write .gitlab-ci.yml? [y/N] (end of input: no)\nNothing written.');
+      expect(screen).toContain('EXIT=0');
+      expect(screen).not.toContain('bug in cigen');
+      expect(spawnSync('ls', [dir], { encoding: 'utf8' }).stdout.trim()).toBe('Dockerfile');
+    } finally {
+      tmux('kill-session', '-t', session);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

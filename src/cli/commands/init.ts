@@ -1,10 +1,10 @@
 /** `cigen init [DIR]`: scaffold or extend a project's .gitlab-ci.yml with one build per image. */
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, sep } from 'node:path';
-import { createInterface } from 'node:readline/promises';
+import { createInterface, type Interface } from 'node:readline/promises';
 import { componentRef } from '../../ci/component-ref.js';
 import { unifiedDiff } from '../../ci/unified-diff.js';
-import { FindingsError, InputError, UsageError } from '../../errors.js';
+import { FindingsError, InputError, InterruptedError, UsageError } from '../../errors.js';
 import { BUILDER_IDS, isBuilderId as isBuilder } from '../../builders/index.js';
 import { REPOSITORY } from '../../builders/inputs.js';
 import { chooseBuilder, QUESTIONS, runnerHint, type Builder, type Choice } from '../../init/decide.js';
@@ -93,9 +93,50 @@ async function fromDoctorReport(path: string): Promise<Choice> {
   return { builder, reason: `the doctor report from your runner: ${advice.reason}`, executor: report.executor };
 }
 
-async function ask(rl: ReturnType<typeof createInterface>, question: string): Promise<boolean> {
-  const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();
-  return answer === 'y' || answer === 'yes';
+/**
+ * The yes/no questions on a terminal. Ctrl+C at one stops init (exit 130, as SIGINT would),
+ * writing nothing; the end of input (Ctrl+D) answers No, to that question and every later one.
+ */
+function questions(rl: Interface): (question: string) => Promise<boolean> {
+  let asking: AbortController | undefined;
+  let interrupted = false;
+  let ended = false;
+  // With a listener, readline passes Ctrl+C here rather than rejecting the question as an error.
+  rl.on('SIGINT', () => {
+    interrupted = true;
+    asking?.abort();
+  });
+  rl.on('close', () => {
+    ended = true;
+    asking?.abort();
+  });
+  const noMore = '(end of input: no)\n';
+  const interruption = () => new InterruptedError('cigen init: interrupted; nothing written');
+  return async (question) => {
+    const prompt = `${question} [y/N] `;
+    // Ctrl+C between two questions stops init at the next one.
+    if (interrupted) throw interruption();
+    if (ended) {
+      process.stdout.write(`${prompt}${noMore}`);
+      return false;
+    }
+    asking = new AbortController();
+    try {
+      const answer = (await rl.question(prompt, { signal: asking.signal })).trim().toLowerCase();
+      return answer === 'y' || answer === 'yes';
+    } catch (error) {
+      if (!interrupted && !ended) throw error;
+      // The cursor is still after the question.
+      if (interrupted) {
+        process.stdout.write('\n');
+        throw interruption();
+      }
+      process.stdout.write(noMore);
+      return false;
+    } finally {
+      asking = undefined;
+    }
+  };
 }
 
 /** The jobs of the file (its local includes not read) that build with Kaniko, as migrate finds them. */
@@ -166,13 +207,14 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
   }
 
   const rl = interactive ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
+  const ask = rl && questions(rl);
   try {
     let choice: Choice;
     if (options.builder !== undefined) choice = { builder: options.builder, reason: 'chosen with --builder' };
     else if (options.doctorReport !== undefined) choice = await fromDoctorReport(options.doctorReport);
-    else if (rl) {
-      const admin = await ask(rl, QUESTIONS[0]?.text ?? '');
-      choice = chooseBuilder(admin ? { admin, kubernetes: await ask(rl, QUESTIONS[1]?.text ?? '') } : { admin });
+    else if (ask) {
+      const admin = await ask(QUESTIONS[0]?.text ?? '');
+      choice = chooseBuilder(admin ? { admin, kubernetes: await ask(QUESTIONS[1]?.text ?? '') } : { admin });
     } else {
       throw new UsageError('no builder chosen: pass --builder <name> or --doctor-report <cigen-doctor.json> (on a terminal, init asks)');
     }
@@ -221,10 +263,10 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     process.stdout.write(
       unifiedDiff(current === undefined ? '/dev/null' : `a/${options.file}`, `b/${options.file}`, current ?? '', result.text),
     );
-    const write = options.yes || (rl ? await ask(rl, `Write ${shown}?`) : false);
+    const write = options.yes || (ask ? await ask(`Write ${shown}?`) : false);
     if (!write) {
       // Declining at the prompt is a choice; off a terminal nothing could be asked.
-      if (rl) {
+      if (ask) {
         out('Nothing written.');
         return;
       }
