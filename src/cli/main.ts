@@ -88,7 +88,7 @@ program
   .description("scaffold or extend a project's .gitlab-ci.yml: one build per Dockerfile, with the builder the runner allows")
   .argument('[dir]', 'project directory', '.')
   .option('--builder <name>', 'buildah, buildah-rootless, buildkit, kaniko or dind (otherwise asked on a terminal)')
-  .option('--doctor-report <file>', 'take the builder a cigen doctor job recommended (its cigen-doctor.json)')
+  .option('--doctor-report <file>', 'take the builder a cigen doctor job recommended (its cigen-doctor.json); not with --builder')
   .option('--component-ref <ref>', 'catalog <server>/<path>@<version> (the builder name is added), or a full component ref')
   .option('--image <repository>', 'base repository for the images', '$CI_REGISTRY_IMAGE')
   .option('--file <path>', 'pipeline file, relative to the directory', '.gitlab-ci.yml')

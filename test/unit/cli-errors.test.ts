@@ -4,7 +4,7 @@
  * is wrong (malformed YAML, an alias bomb, a second document) is exit 1; never a stack trace. Internal errors are exit 70; output that
  * cannot be written is exit 74, a reader gone 141.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -167,6 +167,30 @@ describe('a file cigen cannot read (permission denied) is a usage error: exit 2,
     // Open again, so that the scratch directory can be removed by a user who is not root.
     for (const name of locked) chmodSync(join(dir, name), 0o755);
     expectOneCleanLine(result, 2, new RegExp(`^(\\./)?${named.replace(/\./g, '\\.')}: cannot read it \\(permission denied\\)$`));
+  });
+});
+
+describe('options that do not go together are refused (exit 2, one line), never silently ignored', () => {
+  it.each([
+    [
+      'init --builder with --doctor-report (the report would never be opened)',
+      (d: string) => ['init', d, '--builder', 'kaniko', '--doctor-report', join(d, 'missing.json'), '--yes'],
+      /^--builder and --doctor-report both choose the builder: give one of them$/,
+    ],
+    [
+      'publish --ref without --create-release',
+      (d: string) => ['publish', '--dry-run', '--tag', '1.0.0', '--root', d, '--ref', 'nonexistent-ref'],
+      /^--ref goes with --create-release \(the release through the API\); without it, it does nothing$/,
+    ],
+    [
+      'publish --project and --gitlab-url without --create-release',
+      (d: string) => ['publish', '--tag', '1.0.0', '--root', d, '--project', 'x/y', '--gitlab-url', 'https://gitlab.example.com'],
+      /^--gitlab-url and --project go with --create-release \(the release through the API\); without it, they do nothing$/,
+    ],
+  ])('%s', (_name, args, message) => {
+    const dir = scratch({ Dockerfile: 'FROM alpine\n', 'package.json': '{"version": "1.0.0", "description": "x"}' });
+    expectOneCleanLine(cigen(args(dir)), 2, message);
+    expect(existsSync(join(dir, '.gitlab-ci.yml'))).toBe(false);
   });
 });
 

@@ -169,6 +169,9 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
   // The pipeline file is the project's: a path relative to its directory.
   if (isAbsolute(options.file))
     throw new UsageError(`--file ${options.file}: a path relative to ${dir} (the project), not an absolute one`);
+  // Two ways to choose the builder: taking one would leave the other unread (a missing report unnoticed).
+  if (options.builder !== undefined && options.doctorReport !== undefined)
+    throw new UsageError('--builder and --doctor-report both choose the builder: give one of them');
   if (options.builder !== undefined && !isBuilder(options.builder))
     throw new UsageError(`--builder ${options.builder}: one of ${BUILDER_IDS.join(', ')}`);
   if (options.image !== undefined && !new RegExp(REPOSITORY).test(options.image)) {

@@ -88,7 +88,27 @@ export function descriptionToCheck(
   return { description: packageDescription, from: "package.json, outside GitLab CI; the Catalog checks the GitLab project's own" };
 }
 
+/** The options only --create-release reads, as they are written. */
+const API_OPTIONS = [
+  ['gitlabUrl', '--gitlab-url'],
+  ['project', '--project'],
+  ['ref', '--ref'],
+] as const;
+
+/** Refuses options given without --create-release, which alone reads them (they would do nothing). */
+function requireCreateRelease(options: PublishOptions): void {
+  if (options.createRelease) return;
+  const given = API_OPTIONS.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
+  if (given.length === 0) return;
+  const named = given.length === 1 ? given[0] : `${given.slice(0, -1).join(', ')} and ${given.at(-1)}`;
+  throw new UsageError(
+    `${named} ${given.length === 1 ? 'goes' : 'go'} with --create-release (the release through the API); ` +
+      `without it, ${given.length === 1 ? 'it does' : 'they do'} nothing`,
+  );
+}
+
 export async function runPublish(options: PublishOptions): Promise<void> {
+  requireCreateRelease(options);
   const tag = options.tag ?? process.env['CI_COMMIT_TAG'];
   if (!tag) throw new UsageError('no version: pass --tag <x.y.z> (or run in a tag pipeline, where CI_COMMIT_TAG is set)');
   const root = options.root;
