@@ -12,6 +12,17 @@ export function paint(style: Style, text: string, stream: NodeJS.WriteStream = p
   return useColor(stream) ? styleText(style, text) : text;
 }
 
+let jsonWritten = false;
+
+/** The JSON document of a `--format json` command on standard output: one per run. */
+export function writeJson(value: unknown, indent?: number): void {
+  jsonWritten = true;
+  process.stdout.write(`${JSON.stringify(value, null, indent)}\n`);
+}
+
+/** Whether the run has printed its JSON document (program.ts prints an error one otherwise). */
+export const jsonDocumentWritten = (): boolean => jsonWritten;
+
 /** Control characters a terminal would act on (C0 but tab and newline, DEL, C1) and the line and
  *  paragraph separators. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point

@@ -6,12 +6,14 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CATALOG_VERSION } from '../ci/component-ref.js';
 import { BROKEN_PIPE, CigenError, exitCodeOf, INTERNAL_ERROR, OUTPUT_ERROR } from '../errors.js';
+import { jsonDocumentWritten, writeJson } from './output.js';
 import { isVerbose, setVerbose } from './verbose.js';
 
 const HELP_AFTER =
   '\nExit codes: 0 success, 1 findings or refused input (nothing written), 2 usage error, 70 internal error,\n' +
   '74 the output (a file, stdout) cannot be written (a full disk, a read-only file), 130 interrupted at a question (Ctrl+C),\n' +
   '141 the reader of the output went away (cigen ... | head).\n' +
+  'With --format json, stdout holds one JSON document whatever the exit code: the result, or {"error":{"exitCode","message"}}.\n' +
   'Each command has --help.\n';
 
 export function createProgram(): Command {
@@ -23,7 +25,10 @@ export function createProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) })
     .exitOverride()
-    .hook('preAction', (command) => setVerbose(Boolean(command.opts<{ verbose?: boolean }>().verbose)))
+    .hook('preAction', (command, action) => {
+      setVerbose(Boolean(command.opts<{ verbose?: boolean }>().verbose));
+      jsonOutput = action.opts<{ format?: string }>().format === 'json';
+    })
     .addHelpText('after', HELP_AFTER);
 }
 
@@ -56,6 +61,22 @@ export function registerLintCommand(program: Command): void {
       const { runLint } = await import('./commands/lint.js');
       await runLint(paths, options);
     });
+}
+
+/** Whether the command running was asked for `--format json` (its options read). */
+let jsonOutput = false;
+
+/** A failure as the JSON document of a `--format json` run: its exit code and what stderr says. */
+export function errorJson(error: unknown, exitCode: number): { error: { exitCode: number; message: string; details?: string[] } } {
+  if (!(error instanceof CigenError))
+    return {
+      error: {
+        exitCode,
+        message: `cigen: internal error: ${(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''}`,
+      },
+    };
+  const details = [...((error as { details?: readonly string[] }).details ?? [])];
+  return { error: { exitCode, message: error.message, ...(details.length > 0 ? { details } : {}) } };
 }
 
 /** What a failure prints: one line for the user's errors; for cigen's own, one line asking for a
@@ -126,6 +147,9 @@ async function exitCodeFor(program: Command, argv: readonly string[]): Promise<n
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
       return 2;
     }
-    return reportError(error);
+    const code = reportError(error);
+    // Under --format json, stdout holds one JSON document whatever happens: the command's, or this.
+    if (jsonOutput && !jsonDocumentWritten()) writeJson(errorJson(error, code));
+    return code;
   }
 }

@@ -7,6 +7,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { outputErrorLine, reportError } from '../../src/cli/program.js';
@@ -309,6 +310,76 @@ describe('a file whose content is wrong is exit 1', () => {
     expect(result.status).toBe(1);
     expect(result.stdout + result.stderr).toContain('1.0.0(: not a semantic version; the Catalog publishes only semver tags');
     expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('--format json: standard output holds one JSON document whatever the exit code', () => {
+  const KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  it.each([
+    [
+      'migrate, an include that is not valid YAML',
+      (d: string) => ['migrate', join(d, 'p.yml'), '--format', 'json'],
+      1,
+      /inc\.yml:2:1: invalid YAML: .*; nothing was written$/,
+    ],
+    [
+      'doctor, a report of the wrong shape',
+      (d: string) => ['doctor', '--report', join(d, 'bad.json'), '--format', 'json'],
+      1,
+      /not a cigen doctor report/,
+    ],
+    ['build, a README without the markers', (d: string) => ['build', '--root', d, '--format', 'json'], 1, /no components section markers/],
+    [
+      'verify, a registry that cannot be reached',
+      (d: string) => [
+        'verify',
+        `127.0.0.1:9/x@sha256:${'a'.repeat(64)}`,
+        '--key',
+        join(d, 'k.pub'),
+        '--trusted-root',
+        join(d, 'root.json'),
+        '--format',
+        'json',
+      ],
+      1,
+      /^cannot reach 127\.0\.0\.1:9: /,
+    ],
+    [
+      'lint, a file that is not there',
+      (d: string) => ['lint', join(d, 'nope.yml'), '--format', 'json'],
+      2,
+      /nope\.yml: no such file or directory$/,
+    ],
+    [
+      'doctor, a report that is not there',
+      (d: string) => ['doctor', '--report', join(d, 'nope.json'), '--format', 'json'],
+      2,
+      /no such file/,
+    ],
+  ])('%s: {"error": {"exitCode", "message"}}, the message also on stderr', (_name, args, status, message) => {
+    const dir = scratch({
+      'p.yml': 'include:\n  - local: inc.yml\ntest:\n  script: [echo]\n',
+      'inc.yml': 'a: [\n',
+      'bad.json': '{"version": 1}',
+      'README.md': '# no markers\n',
+      'k.pub': KEY,
+      'root.json': '{}',
+    });
+    mkdirSync(join(dir, '.git'));
+    const result = cigen(args(dir));
+    expect(result.status, result.stderr).toBe(status);
+    const document = JSON.parse(result.stdout) as { error: { exitCode: number; message: string } };
+    expect(Object.keys(document)).toEqual(['error']);
+    expect(document.error.exitCode).toBe(status);
+    expect(document.error.message).toMatch(message);
+    expect(result.stderr).toBe(`${document.error.message}\n`);
+  });
+
+  it("findings are the command's own document (lint's array), not an error one", () => {
+    const dir = scratch({ '.gitlab-ci.yml': 'job:\n  script: [x]\n  scirpt: x\n' });
+    const lint = cigen(['lint', join(dir, '.gitlab-ci.yml'), '--format', 'json']);
+    expect(lint.status).toBe(1);
+    expect(JSON.parse(lint.stdout)).toEqual([expect.objectContaining({ severity: 'error' })]);
   });
 });
 

@@ -5,7 +5,7 @@ import { FindingsError, InputError, OutputError } from '../../errors.js';
 import { buildCatalog, templatePath, type BuildProblem } from '../../generate/build.js';
 import { componentPagePath, replaceComponentsSection } from '../../generate/docs.js';
 import { GENERATED_BANNER } from '../../catalog/document.js';
-import { paint } from '../output.js';
+import { paint, writeJson } from '../output.js';
 import { readOptionalFile, reasonOf, requireDirectory, writeFilesAtomically, type PendingWrite } from '../files.js';
 
 export interface BuildOptions {
@@ -95,20 +95,18 @@ export async function runBuild(options: BuildOptions): Promise<void> {
       });
   }
   if (options.format === 'json') {
-    process.stdout.write(
-      `${JSON.stringify({
-        check: Boolean(options.check),
-        components: build.components.map((c) => ({
-          name: c.component.name,
-          path: c.path,
-          inputs: Object.keys(c.component.inputs).length,
-          images: c.component.images,
-          changed: isChanged(c.path),
-        })),
-        changed: changedPaths,
-        stale,
-      })}\n`,
-    );
+    writeJson({
+      check: Boolean(options.check),
+      components: build.components.map((c) => ({
+        name: c.component.name,
+        path: c.path,
+        inputs: Object.keys(c.component.inputs).length,
+        images: c.component.images,
+        changed: isChanged(c.path),
+      })),
+      changed: changedPaths,
+      stale,
+    });
   } else {
     for (const c of build.components) {
       // A component's files: its template and its page.

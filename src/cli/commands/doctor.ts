@@ -1,7 +1,7 @@
 /** `cigen doctor --report cigen-doctor.json`: what a doctor job found, and what to do about it. */
 import { InputError, UsageError } from '../../errors.js';
 import { readUserFile } from '../files.js';
-import { escapeControl } from '../output.js';
+import { escapeControl, writeJson } from '../output.js';
 import { adviceText } from '../../runner/advice.js';
 import { recommend, verdicts } from '../../runner/capabilities.js';
 import { parseDoctorReport, reportProblem, type DoctorReport } from '../../runner/report.js';
@@ -45,7 +45,7 @@ export async function runDoctor(options: DoctorOptions): Promise<void> {
   if (options.format === 'json') {
     const { builder, reason } = recommend(report);
     const json = { executor: report.executor, recommendation: builder, reason, verdicts: verdicts(report.checks, report.executor) };
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    writeJson(json, 2);
     return;
   }
   process.stdout.write(adviceText(printable(report)));

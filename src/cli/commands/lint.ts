@@ -5,7 +5,7 @@ import { FindingsError, UsageError } from '../../errors.js';
 import type { Diagnostic } from '../../ci/diagnostics.js';
 import { lintFile, parseFile, type LintHost } from '../../lint/lint-text.js';
 import { lintHost } from '../wiring/lint.js';
-import { diagnosticJson, escapeControl, formatDiagnostic, paint } from '../output.js';
+import { diagnosticJson, escapeControl, formatDiagnostic, paint, writeJson } from '../output.js';
 import { listDirectory, readFileText, readUserFile } from '../files.js';
 import { projectRoot, readProjectPath, templateFiles } from '../project.js';
 
@@ -122,7 +122,7 @@ export async function runLint(paths: string[], options: LintCommandOptions): Pro
   const unique = distinct.filter((d) => d.severity === 'error' || !erred.has(place(d)));
   const errors = unique.filter((d) => d.severity === 'error').length;
   if (options.format === 'json') {
-    process.stdout.write(`${JSON.stringify(unique.map(diagnosticJson))}\n`);
+    writeJson(unique.map(diagnosticJson));
   } else {
     for (const d of unique) process.stdout.write(`${formatDiagnostic(d)}\n${codeFrame(d, sources)}\n`);
     for (const file of fragments)

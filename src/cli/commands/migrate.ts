@@ -5,7 +5,7 @@ import { InputError, UsageError } from '../../errors.js';
 import { migrateFile, SourceError, type FileMigration } from '../../migrate/index.js';
 import { refFor } from '../component-ref.js';
 import { readUserFile, writeFilesAtomically } from '../files.js';
-import { paint } from '../output.js';
+import { paint, writeJson } from '../output.js';
 import { projectRoot, readProjectPath, resolveProjectPath } from '../project.js';
 
 export interface MigrateCommandOptions {
@@ -124,7 +124,7 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
         result: f.result,
       })),
     };
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    writeJson(json, 2);
     return;
   }
   // One diff, one base for its paths: the cwd (git apply, patch -p1 there), or, when a file it

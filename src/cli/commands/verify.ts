@@ -8,7 +8,7 @@ import { KIND_NAMES, KINDS } from '../../supply/statement.js';
 import { parseTrustedRoot, publicTrustedRoot, readPublicKey, trustMaterial } from '../../supply/trust.js';
 import type { Expected, Policy } from '../../supply/verify.js';
 import { readUserFile } from '../files.js';
-import { escapeControl } from '../output.js';
+import { escapeControl, writeJson } from '../output.js';
 
 export interface VerifyCommandOptions {
   certificateOidcIssuer?: string;
@@ -58,17 +58,14 @@ export async function runVerify(image: string, options: VerifyCommandOptions): P
     : await publicTrustedRoot();
   const verdict = await verifyImage(image, policy, trustMaterial(root, expected.mode === 'key' ? expected.key : undefined), process.env);
   if (options.format === 'json') {
-    process.stdout.write(
-      `${JSON.stringify(
-        {
-          image: verdict.image,
-          verified: verdict.ok,
-          reasons: verdict.reasons,
-          accepted: Object.fromEntries(Object.entries(verdict.accepted).map(([k, v]) => [k, { signer: v.signer }])),
-        },
-        null,
-        2,
-      )}\n`,
+    writeJson(
+      {
+        image: verdict.image,
+        verified: verdict.ok,
+        reasons: verdict.reasons,
+        accepted: Object.fromEntries(Object.entries(verdict.accepted).map(([k, v]) => [k, { signer: v.signer }])),
+      },
+      2,
     );
   } else {
     for (const kind of KINDS) {
