@@ -109,10 +109,17 @@ export function renderComponentsSection(components: readonly ComponentDefinition
   return [SECTION_START, '', '| component | | |', '| --- | --- | --- |', ...rows, '', SECTION_END].join('\n');
 }
 
-/** The README with its components section replaced, or undefined when the markers are missing. */
+/** The start marker as a README may write it: `<!-- cigen:components:start`, then anything up to
+ *  `-->` on its line (`cigen build` writes SECTION_START there). */
+const START_MARKER = /<!-- cigen:components:start(?:[ \t][^\n]*?)?-->/;
+
+/** The two markers as a person writes them (what `cigen build` says when they are missing). */
+export const SECTION_MARKERS = `<!-- cigen:components:start --> and ${SECTION_END}`;
+
+/** The README with its components section replaced (markers included), or undefined when the markers are missing. */
 export function replaceComponentsSection(readme: string, section: string): string | undefined {
-  const start = readme.indexOf(SECTION_START.slice(0, 30));
+  const start = START_MARKER.exec(readme)?.index;
   const end = readme.indexOf(SECTION_END);
-  if (start < 0 || end < start) return undefined;
+  if (start === undefined || end < start) return undefined;
   return readme.slice(0, start) + section + readme.slice(end + SECTION_END.length);
 }

@@ -144,13 +144,29 @@ describe('cigen build', () => {
     expect(existsSync(join(dir, 'templates/old.yml'))).toBe(true);
   });
 
+  it.each([['<!-- cigen:components:start -->'], ['<!-- cigen:components:start ... -->'], ['<!-- cigen:components:start (x) -->']])(
+    'takes the start marker as its message shows it (%s): the section is written between the markers',
+    (marker) => {
+      const dir = catalogCopy();
+      writeFileSync(join(dir, 'README.md'), `# catalog\n\n${marker}\n<!-- cigen:components:end -->\n\nafter\n`);
+      const result = cigen(['build', '--root', dir]);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe(
+        `# catalog\n\n${readFileSync(join(ROOT, 'README.md'), 'utf8').match(/<!-- cigen:components:start[^]*?<!-- cigen:components:end -->/)?.[0]}\n\nafter\n`,
+      );
+    },
+  );
+
   it('refuses a README without the components markers and writes no template', () => {
     const dir = catalogCopy();
     writeFileSync(join(dir, 'README.md'), '# no markers\n');
     writeFileSync(join(dir, 'templates/buildah.yml'), 'stale');
     const result = cigen(['build', '--root', dir]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/README\.md: no components section markers/);
+    expect(result.stderr).toMatch(
+      /README\.md: no components section markers \(<!-- cigen:components:start --> and <!-- cigen:components:end -->\)/,
+    );
     expect(readFileSync(join(dir, 'templates/buildah.yml'), 'utf8')).toBe('stale');
   });
 

@@ -3,7 +3,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { FindingsError, InputError, OutputError } from '../../errors.js';
 import { buildCatalog, templatePath, type BuildProblem } from '../../generate/build.js';
-import { componentPagePath, replaceComponentsSection } from '../../generate/docs.js';
+import { componentPagePath, replaceComponentsSection, SECTION_MARKERS } from '../../generate/docs.js';
 import { GENERATED_BANNER } from '../../catalog/document.js';
 import { paint, writeJson } from '../output.js';
 import { readOptionalFile, reasonOf, requireDirectory, writeFilesAtomically, type PendingWrite } from '../files.js';
@@ -43,9 +43,7 @@ export async function planBuild(root: string): Promise<BuildPlan> {
   if (readme === undefined) throw new InputError(`${readmePath}: not found; run cigen build in the catalog project`);
   const newReadme = replaceComponentsSection(readme, build.readmeSection);
   if (newReadme === undefined) {
-    throw new InputError(
-      `${readmePath}: no components section markers (<!-- cigen:components:start ... --> and <!-- cigen:components:end -->)`,
-    );
+    throw new InputError(`${readmePath}: no components section markers (${SECTION_MARKERS})`);
   }
 
   const wanted: PendingWrite[] = [
