@@ -423,6 +423,18 @@ describe('init, as a second review found it', () => {
     expect(readdirSync(dir)).toEqual(['Dockerfile']);
   });
 
+  it('DIR that is a file is "not a directory"; one that is not there, "no such directory" (exit 2)', () => {
+    const dir = project({ Dockerfile: 'FROM scratch\n' });
+    expect(cigen(['init', join(dir, 'Dockerfile'), '--builder', 'buildah', '--yes'])).toMatchObject({
+      status: 2,
+      stderr: `${join(dir, 'Dockerfile')}: not a directory\n`,
+    });
+    expect(cigen(['init', join(dir, 'nope'), '--builder', 'buildah', '--yes'])).toMatchObject({
+      status: 2,
+      stderr: `${join(dir, 'nope')}: no such directory\n`,
+    });
+  });
+
   it('the messages name the file under the directory given, the existing jobs, and a --component-ref with a catalog path', () => {
     const parent = project({});
     mkdirSync(join(parent, 'p3'));

@@ -165,7 +165,8 @@ export function componentFor(builder: Builder, ref: string | undefined): string 
 }
 
 export async function runInit(dir: string, options: InitCommandOptions): Promise<void> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: no such directory`);
+  if (!existsSync(dir)) throw new UsageError(`${dir}: no such directory`);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${dir}: not a directory`);
   // The pipeline file is the project's: a path relative to its directory.
   if (isAbsolute(options.file))
     throw new UsageError(`--file ${options.file}: a path relative to ${dir} (the project), not an absolute one`);
