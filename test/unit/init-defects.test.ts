@@ -423,6 +423,21 @@ describe('init, as a second review found it', () => {
     expect(readdirSync(dir)).toEqual(['Dockerfile']);
   });
 
+  it.each([['../escape.yml'], ['sub/../../escape.yml'], ['..']])(
+    'a --file that leads out of the project (%s) is refused as an absolute one is (exit 2), nothing written outside',
+    (file) => {
+      const parent = project({});
+      const dir = join(parent, 'app');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+      const result = cigen(['init', dir, '--builder', 'buildah', '--yes', '--file', file]);
+      expect(result.stderr).toBe(`--file ${file}: a path inside ${dir} (the project), not one that leads out of it\n`);
+      expect(result.status).toBe(2);
+      expect(readdirSync(parent)).toEqual(['app']);
+      expect(readdirSync(dir)).toEqual(['Dockerfile']);
+    },
+  );
+
   it('DIR that is a file is "not a directory"; one that is not there, "no such directory" (exit 2)', () => {
     const dir = project({ Dockerfile: 'FROM scratch\n' });
     expect(cigen(['init', join(dir, 'Dockerfile'), '--builder', 'buildah', '--yes'])).toMatchObject({

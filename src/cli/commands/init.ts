@@ -1,6 +1,6 @@
 /** `cigen init [DIR]`: scaffold or extend a project's .gitlab-ci.yml with one build per image. */
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, posix, relative, sep } from 'node:path';
+import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { createInterface, type Interface } from 'node:readline/promises';
 import { componentRef } from '../../ci/component-ref.js';
 import { unifiedDiff } from '../../ci/unified-diff.js';
@@ -167,9 +167,13 @@ export function componentFor(builder: Builder, ref: string | undefined): string 
 export async function runInit(dir: string, options: InitCommandOptions): Promise<void> {
   if (!existsSync(dir)) throw new UsageError(`${dir}: no such directory`);
   if (!statSync(dir).isDirectory()) throw new UsageError(`${dir}: not a directory`);
-  // The pipeline file is the project's: a path relative to its directory.
+  // The pipeline file is the project's: a path relative to its directory, inside it (the contexts
+  // init writes are relative to DIR, and GitLab reads the file from the repository).
   if (isAbsolute(options.file))
     throw new UsageError(`--file ${options.file}: a path relative to ${dir} (the project), not an absolute one`);
+  const inside = relative(resolve(dir), resolve(dir, options.file));
+  if (inside === '..' || inside.startsWith(`..${sep}`))
+    throw new UsageError(`--file ${options.file}: a path inside ${dir} (the project), not one that leads out of it`);
   // Two ways to choose the builder: taking one would leave the other unread (a missing report unnoticed).
   if (options.builder !== undefined && options.doctorReport !== undefined)
     throw new UsageError('--builder and --doctor-report both choose the builder: give one of them');
