@@ -3,12 +3,14 @@
  * clean through `cigen lint` with cigen's catalog: a snippet that passes inputs a component does
  * not have, or an invalid value, is a defect in the docs.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../../src/catalog/registry.js';
 import { componentPage } from '../../src/generate/docs.js';
 import { lintText } from '../../src/lint/lint-text.js';
+import { cigen } from '../helpers/cli.js';
 import { catalogHost } from '../helpers/lint-host.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -85,6 +87,34 @@ describe('the release path: npm:publish runs only where NPM_TOKEN reaches the ta
     for (const file of naming) {
       const text = readFileSync(join(ROOT, file), 'utf8').replace(/\n#? */g, ' ');
       expect(text, file).toMatch(/protect(?:ed)? (?:the )?release tags \(`?\*\.\*\.\*`?/i);
+    }
+  });
+});
+
+describe('the JSON shapes the docs give', () => {
+  it("migrate --format json: each job's keys are docs/commands/migrate.md's, those not marked optional in every job", () => {
+    const docs = readFileSync(join(ROOT, 'docs/commands/migrate.md'), 'utf8');
+    const list = /"jobs":\[\{([^}]*)\}\]/.exec(docs)?.[1] ?? '';
+    const keys = [...list.matchAll(/"([a-z]+)"(\??)/g)].map((m) => ({ name: m[1] as string, optional: m[2] === '?' }));
+    // A Docker-daemon job (its security finding), and a job left as it is.
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-documented-json-'));
+    try {
+      writeFileSync(
+        join(dir, '.gitlab-ci.yml'),
+        'dind:\n  image: docker:27\n  services: [docker:27-dind]\n  script:\n' +
+          '    - docker build -t $CI_REGISTRY_IMAGE:$CI_COMMIT_SHA .\n    - docker push $CI_REGISTRY_IMAGE:$CI_COMMIT_SHA\n' +
+          'test:\n  script: [echo]\n',
+      );
+      const result = cigen(['migrate', '.gitlab-ci.yml', '--format', 'json'], { cwd: dir });
+      expect(result.status, result.stderr).toBe(0);
+      const jobs = (JSON.parse(result.stdout) as { files: { jobs: Record<string, unknown>[] }[] }).files.flatMap((f) => f.jobs);
+      expect(jobs.map((job) => Object.keys(job))).toContainEqual(expect.arrayContaining(['finding']));
+      for (const job of jobs) {
+        expect(Object.keys(job).filter((key) => !keys.some((k) => k.name === key))).toEqual([]);
+        for (const key of keys.filter((k) => !k.optional)) expect(Object.keys(job)).toContain(key.name);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
