@@ -4,8 +4,9 @@ import type { Diagnostic } from '../ci/diagnostics.js';
 
 type Style = Parameters<typeof styleText>[0];
 
+/** Colour on a terminal, unless NO_COLOR is set to a value (no-color.org: present and not empty) or TERM is dumb. */
 export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env['TERM'] !== 'dumb';
+  return Boolean(stream.isTTY) && !process.env['NO_COLOR'] && process.env['TERM'] !== 'dumb';
 }
 
 export function paint(style: Style, text: string, stream: NodeJS.WriteStream = process.stdout): string {

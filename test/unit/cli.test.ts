@@ -3,8 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CATALOG } from '../../src/catalog/registry.js';
+import { useColor } from '../../src/cli/output.js';
 import { cigenUnprivileged } from '../helpers/cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -422,5 +423,21 @@ build:
         '--component-ref $CI_SERVER_FQDN/ci-components/cigen/kaniko@1 is the kaniko component, but jobs move onto buildah ' +
         '(and kaniko-compat): pass .../buildah@<version>, or the catalog path@version\n',
     });
+  });
+});
+
+describe('colour', () => {
+  afterEach(() => vi.unstubAllEnvs());
+  const terminal = { isTTY: true } as NodeJS.WriteStream;
+
+  it('NO_COLOR set to a value turns it off; set but empty it does not (no-color.org: "present and not an empty string")', () => {
+    vi.stubEnv('TERM', 'xterm');
+    vi.stubEnv('NO_COLOR', '1');
+    expect(useColor(terminal)).toBe(false);
+    vi.stubEnv('NO_COLOR', '');
+    expect(useColor(terminal)).toBe(true);
+    vi.stubEnv('NO_COLOR', undefined);
+    expect(useColor(terminal)).toBe(true);
+    expect(useColor({ isTTY: false } as NodeJS.WriteStream)).toBe(false);
   });
 });
