@@ -69,9 +69,10 @@ const READINGS: readonly Reading[] = [
   {
     path: [ANY, 'rules'],
     read: (value) => {
-      if (!Array.isArray(value) || !value.some(Array.isArray)) return value;
-      const flat = value.flat(Infinity);
-      return flat.every(isHash) ? flat : value;
+      const rules = Array.isArray(value) ? (value as unknown[]) : undefined;
+      if (!rules?.some(Array.isArray)) return value;
+      const flat: unknown[] = rules.flat(Infinity);
+      return flat.every(isHash) ? flat : rules;
     },
   },
   // Variable::ComplexVariable: `value:` is any scalar (scalar: true), read as a string (to_s);

@@ -369,11 +369,12 @@ function tagResolver(model: PipelineModel, lookup: (target: readonly string[]) =
       result = untag(found, depth + 1);
       resolving.delete(value);
     } else if (Array.isArray(value)) {
+      const list = value as unknown[];
       let copy: unknown[] | undefined;
-      value.forEach((item, i) => {
+      list.forEach((item, i) => {
         const read = untag(item, depth);
         if (read === item) return;
-        copy ??= [...value];
+        copy ??= [...list];
         copy[i] = read;
       });
       if (copy) result = copy;
