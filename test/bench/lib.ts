@@ -34,6 +34,15 @@ export interface Spread {
   max: number;
 }
 
+/**
+ * A command's CPU time above the floor's, for growth factors: the minimums of the rounds. Noise on
+ * a shared machine (other tenants, frequency, GNU time's 10 ms ticks) only ever adds CPU time to
+ * deterministic work, so the minimum is its least noisy estimate (Chen and Revels, "Robust
+ * benchmarking in noisy environments", 2016); medians near the floor made a 20 ms difference of
+ * two noisy medians the denominator of a growth factor.
+ */
+export const cpuAboveFloor = (s: { cpu: Spread }, floor: { cpu: Spread }): number => s.cpu.min - floor.cpu.min;
+
 export interface Stats {
   runs: number;
   wall: Spread;
