@@ -21,25 +21,31 @@ describe('on a terminal (tmux, as a person would)', () => {
     }
   }
 
+  /** A tmux session running `cigen init` in a project with a Dockerfile (and `files`); its name. */
+  function initSession(dir: string, name: string, files: Record<string, string> = {}): string {
+    const session = `cigen-init-${name}-${process.pid}`;
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine\n');
+    for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '200',
+      '-y',
+      '50',
+      '-c',
+      dir,
+      `NO_COLOR=1 ${process.execPath} ${BIN} init; echo EXIT=$?; sleep 30`,
+    );
+    return session;
+  }
+
   it('asks the decision-guide questions, shows the diff, asks before writing, and writes on yes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cigen-init-tty-'));
-    const session = `cigen-init-${process.pid}`;
+    const session = initSession(dir, 'yes', { '.gitlab-ci.yml': '# ours\ntest:\n  script: [make test]\n' });
     try {
-      writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine\n');
-      writeFileSync(join(dir, '.gitlab-ci.yml'), '# ours\ntest:\n  script: [make test]\n');
-      tmux(
-        'new-session',
-        '-d',
-        '-s',
-        session,
-        '-x',
-        '200',
-        '-y',
-        '50',
-        '-c',
-        dir,
-        `NO_COLOR=1 ${process.execPath} ${BIN} init; echo EXIT=$?; sleep 30`,
-      );
       await waitFor(session, 'Can you change the configuration of the GitLab runners');
       tmux('send-keys', '-t', session, 'y', 'Enter');
       await waitFor(session, 'Are they Kubernetes runners');
@@ -62,22 +68,8 @@ describe('on a terminal (tmux, as a person would)', () => {
 
   it('answering no to the first question picks the Kaniko fork, and no to writing leaves the file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cigen-init-tty-'));
-    const session = `cigen-init-no-${process.pid}`;
+    const session = initSession(dir, 'no');
     try {
-      writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine\n');
-      tmux(
-        'new-session',
-        '-d',
-        '-s',
-        session,
-        '-x',
-        '200',
-        '-y',
-        '50',
-        '-c',
-        dir,
-        `NO_COLOR=1 ${process.execPath} ${BIN} init; echo EXIT=$?; sleep 30`,
-      );
       await waitFor(session, 'Can you change the configuration');
       tmux('send-keys', '-t', session, 'n', 'Enter');
       const screen = await waitFor(session, 'Write .gitlab-ci.yml? [y/N]');
@@ -90,26 +82,6 @@ describe('on a terminal (tmux, as a person would)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-  /** A tmux session running `cigen init` in a project with a Dockerfile (and `files`); its name. */
-  function initSession(dir: string, name: string, files: Record<string, string> = {}): string {
-    const session = `cigen-init-${name}-${process.pid}`;
-    writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine\n');
-    for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
-    tmux(
-      'new-session',
-      '-d',
-      '-s',
-      session,
-      '-x',
-      '200',
-      '-y',
-      '50',
-      '-c',
-      dir,
-      `NO_COLOR=1 ${process.execPath} ${BIN} init; echo EXIT=$?; sleep 30`,
-    );
-    return session;
-  }
 
   it.each([
     ['at the first question', undefined],
