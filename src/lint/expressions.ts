@@ -4,8 +4,9 @@
  * entries (Entry::Include::Rules::Rule, composed on its own: "include:rule ..."), and the
  * `variables:` of `only:`/`except:` (Entry::Policy, variables_expressions_syntax). Each file is
  * checked as written, hidden jobs (templates) too: an expression GitLab cannot read is refused in
- * every job that uses it. An expression written with an interpolation block is not checked: GitLab
- * reads it only once the block is replaced, with whatever value an include gives.
+ * every job that uses it, and the finding says so (GitLab never validates a hidden job alone). An
+ * expression written with an interpolation block is not checked: GitLab reads it only once the
+ * block is replaced, with whatever value an include gives.
  */
 import { isScalar } from 'yaml';
 import type { Diagnostic, PathSegment } from '../ci/diagnostics.js';
@@ -70,7 +71,7 @@ function explain(problem: ExpressionProblem, text: string): string {
 export function checkExpressions(content: Record<string, unknown>, origin: Omit<Origin, 'path'>): Diagnostic[] {
   const out: Diagnostic[] = [];
   /** `location` and `attribute`: GitLab's message up to "invalid expression syntax". */
-  const check = (text: string, location: string, attribute: 'if' | 'variables', path: () => PathSegment[]) => {
+  const check = (text: string, location: string, attribute: 'if' | 'variables', path: () => PathSegment[], hiddenJob?: string) => {
     const problem = expressionProblem(text);
     if (!problem || text.includes('$[[')) return;
     const at = path();
@@ -86,19 +87,23 @@ export function checkExpressions(content: Record<string, unknown>, origin: Omit<
       column: pos.column,
       severity: 'error',
       code: 'semantic/expression',
-      message: `${location} ${attribute} invalid expression syntax`.toLowerCase() + ` (${explain(problem, text)})`,
+      message:
+        `${location} ${attribute} invalid expression syntax`.toLowerCase() +
+        ` (${explain(problem, text)})` +
+        // GitLab validates a hidden job only as part of the jobs that take it in.
+        (hiddenJob === undefined ? '' : `; ${hiddenJob} is hidden: GitLab refuses it in each job that extends or references it`),
       document: 'content',
       path: at,
     });
   };
-  const rules = (value: unknown, path: PathSegment[], location: string) => {
+  const rules = (value: unknown, path: PathSegment[], location: string, hiddenJob?: string) => {
     for (const { rule, path: at } of rulesOf(value, path))
-      if (typeof rule['if'] === 'string') check(rule['if'], location, 'if', () => [...at, 'if']);
+      if (typeof rule['if'] === 'string') check(rule['if'], location, 'if', () => [...at, 'if'], hiddenJob);
   };
-  const policy = (value: unknown, path: PathSegment[], location: string) => {
+  const policy = (value: unknown, path: PathSegment[], location: string, hiddenJob?: string) => {
     if (!isHash(value) || !Array.isArray(value['variables'])) return;
     value['variables'].forEach((text, i) => {
-      if (typeof text === 'string') check(text, location, 'variables', () => [...path, 'variables', i]);
+      if (typeof text === 'string') check(text, location, 'variables', () => [...path, 'variables', i], hiddenJob);
     });
   };
   for (const [key, value] of Object.entries(content)) {
@@ -108,9 +113,10 @@ export function checkExpressions(content: Record<string, unknown>, origin: Omit<
       for (const entry of includeEntries(value)) rules(entry.rules, [...entry.path, 'rules'], 'include:rule');
     } else if (!GLOBAL_KEYWORDS.has(key) && isHash(value)) {
       // Most jobs have none of the three: nothing is made for them.
-      if (value['rules'] !== undefined) rules(value['rules'], [key, 'rules'], `jobs:${key}:rules:rule`);
-      if (value['only'] !== undefined) policy(value['only'], [key, 'only'], `jobs:${key}:only`);
-      if (value['except'] !== undefined) policy(value['except'], [key, 'except'], `jobs:${key}:except`);
+      const hidden = key.startsWith('.') ? key : undefined;
+      if (value['rules'] !== undefined) rules(value['rules'], [key, 'rules'], `jobs:${key}:rules:rule`, hidden);
+      if (value['only'] !== undefined) policy(value['only'], [key, 'only'], `jobs:${key}:only`, hidden);
+      if (value['except'] !== undefined) policy(value['except'], [key, 'except'], `jobs:${key}:except`, hidden);
     }
   }
   return out;
