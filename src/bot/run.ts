@@ -527,6 +527,10 @@ export async function runBot(platform: Platform, options: BotOptions): Promise<B
       outcome = await processProject(ctx, found);
     } catch (error) {
       const status = error instanceof PlatformError ? error.status : undefined;
+      // A named project GitLab says is missing or unreadable has no id, so no shard can tell it is
+      // its own: every shard would fail on it. GitLab gives each shard that answer, so shard 1 alone
+      // reports it; a lookup that failed otherwise (5xx, the network) may be this shard's project.
+      if (typeof item === 'string' && options.shard && options.shard.index !== 1 && (status === 404 || status === 403)) return;
       const { message } = error as Error;
       outcome =
         status === 403

@@ -273,6 +273,28 @@ describe('dry run and shards', () => {
     for (let index = 1; index <= 3; index++) seen.push(...(await run({ shard: { index, total: 3 } })).projects.map((p) => p.path));
     expect(seen.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `acme/p${i}`).sort());
   });
+
+  it('with --projects and shards, a path GitLab does not know fails in shard 1 only; every project is still handled once', async () => {
+    for (let i = 0; i < 6; i++) fake.addProject({ path: `acme/p${i}`, files: { '.gitlab-ci.yml': PLAIN } });
+    const named = [...Array.from({ length: 6 }, (_, i) => `acme/p${i}`), 'acme/typo'];
+    const shards = [];
+    for (let index = 1; index <= 3; index++) shards.push(await run({ selection: { projects: named }, shard: { index, total: 3 } }));
+    expect(shards.map((r) => r.projects.filter((p) => p.path === 'acme/typo').map((p) => p.status))).toEqual([['failed'], [], []]);
+    expect(shards.map((r) => r.counts.failed)).toEqual([1, 0, 0]);
+    const handled = shards.flatMap((r) => r.projects.filter((p) => p.status === 'nothing-to-migrate').map((p) => p.path));
+    expect(handled.sort()).toEqual(named.slice(0, 6).sort());
+  });
+
+  it('with --projects and shards, a lookup that failed otherwise (a 500) is reported by every shard: it may be its project', async () => {
+    fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': PLAIN } });
+    const statuses = [];
+    for (let index = 1; index <= 2; index++) {
+      fake.inject({ method: 'GET', path: /\/projects\/acme\/shop$/, status: 500, times: 20 });
+      const report = await run({ selection: { projects: ['acme/shop'] }, shard: { index, total: 2 } });
+      statuses.push(report.projects.map((p) => `${p.path} ${p.status}`));
+    }
+    expect(statuses).toEqual([['acme/shop failed'], ['acme/shop failed']]);
+  });
 });
 
 describe('the CLI', () => {
