@@ -521,16 +521,19 @@ export async function runBot(platform: Platform, options: BotOptions): Promise<B
   await forEachConcurrently(selected(), options.concurrency, async (item) => {
     let outcome: ProjectResult;
     const path = typeof item === 'string' ? item : item.path;
+    let found: Project | undefined;
     try {
-      const found = typeof item === 'string' ? await platform.project(item) : item;
+      found = typeof item === 'string' ? await platform.project(item) : item;
       if (!inShard(found, options.shard)) return;
       outcome = await processProject(ctx, found);
     } catch (error) {
       const status = error instanceof PlatformError ? error.status : undefined;
-      // A named project GitLab says is missing or unreadable has no id, so no shard can tell it is
+      // A named project whose lookup GitLab answers 404 or 403 has no id, so no shard can tell it is
       // its own: every shard would fail on it. GitLab gives each shard that answer, so shard 1 alone
-      // reports it; a lookup that failed otherwise (5xx, the network) may be this shard's project.
-      if (typeof item === 'string' && options.shard && options.shard.index !== 1 && (status === 404 || status === 403)) return;
+      // reports it; a lookup that failed otherwise (5xx, the network) may be this shard's project,
+      // and a project that was found is its shard's whatever then fails.
+      const lookupRefused = found === undefined && (status === 404 || status === 403);
+      if (lookupRefused && options.shard && options.shard.index !== 1) return;
       const { message } = error as Error;
       outcome =
         status === 403

@@ -285,6 +285,18 @@ describe('dry run and shards', () => {
     expect(handled.sort()).toEqual(named.slice(0, 6).sort());
   });
 
+  it('with --projects and shards, a project found but refused a write (403) is reported by its own shard, whichever it is', async () => {
+    fake.addProject({ path: 'acme/one', files: { '.gitlab-ci.yml': KANIKO } });
+    fake.addProject({ path: 'acme/two', files: { '.gitlab-ci.yml': KANIKO } });
+    const reported = [];
+    for (let index = 1; index <= 2; index++) {
+      fake.inject({ method: 'POST', status: 403, times: 50 });
+      const report = await run({ selection: { projects: ['acme/one', 'acme/two'] }, shard: { index, total: 2 } });
+      reported.push(...report.projects.map((p) => `${p.path} ${p.status}`));
+    }
+    expect(reported.sort()).toEqual(['acme/one skipped', 'acme/two skipped']);
+  });
+
   it('with --projects and shards, a lookup that failed otherwise (a 500) is reported by every shard: it may be its project', async () => {
     fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': PLAIN } });
     const statuses = [];
