@@ -179,6 +179,34 @@ describe('bot --report on a full disk (the check before the run passes, the writ
       await fake.stop();
     }
   });
+
+  it('when the listing also stopped partway, it says the run did not complete, naming where it stopped', async () => {
+    const fake = await FakeGitLab.start();
+    try {
+      for (let i = 1; i <= 150; i++)
+        fake.addProject({ path: `acme/p${String(i).padStart(3, '0')}`, files: { '.gitlab-ci.yml': 'test:\n  script: [echo]\n' } });
+      fake.inject({ method: 'GET', path: /^\/api\/v4\/groups\/acme\/projects$/, query: /(^|&)id_after=100(&|$)/, status: 500, times: 10 });
+      const dir = join(scratch(), 'full');
+      tmpfs(dir, 'size=64k');
+      spawnSync('dd', ['if=/dev/zero', `of=${join(dir, 'filler')}`, 'bs=4k'], { encoding: 'utf8' });
+      const result = await cigenAsync(['bot', '--gitlab-url', fake.url, '--group', 'acme', '--report', join(dir, 'r.json')], {
+        GITLAB_TOKEN: fake.token,
+      });
+      expect(result.stdout).toMatch(/^100 project\(s\): 100 nothing-to-migrate; \d+ request\(s\)$/m);
+      expect(oneLine(result.stderr)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^cannot write ${join(dir, 'r\\.json')}: no space left on the device; the report was not written, and the run did not ` +
+              'complete \\(the project listing stopped after 100 project\\(s\\): projects of group acme, page 2: .*\\): ' +
+              'the summary line says what it did before$',
+          ),
+        ),
+      ]);
+      expect(result.status).toBe(74);
+    } finally {
+      await fake.stop();
+    }
+  });
 });
 
 describe('init --yes', () => {

@@ -200,13 +200,14 @@ async function runWith(
       ]);
     } catch (error) {
       if (!(error instanceof WriteError)) throw error;
-      // Checked before the run, it failed after it (a full disk): the run itself is done.
+      // Checked before the run, it failed after it (a full disk): the run itself is over.
       const written = error.outcome === NOTHING_WRITTEN ? 'the report was not written' : `of the report, ${error.outcome}`;
       const failures = report.counts.failed > 0 ? `; ${report.counts.failed} project(s) failed` : '';
-      throw new OutputError(
-        `cannot write ${error.path}: ${error.reason}; ${written}, but the run itself completed: ` +
-          `the summary line says what it did${failures}`,
-      );
+      const ended =
+        report.stopped === undefined
+          ? 'but the run itself completed: the summary line says what it did'
+          : `and the run did not complete (${report.stopped}): the summary line says what it did before`;
+      throw new OutputError(`cannot write ${error.path}: ${error.reason}; ${written}, ${ended}${failures}`);
     }
   }
   // What was done before the listing stopped is in the summary and the report; the run is not a success.
