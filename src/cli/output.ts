@@ -17,8 +17,10 @@ let jsonWritten = false;
 
 /** The JSON document of a `--format json` command on standard output: one per run. */
 export function writeJson(value: unknown, indent?: number): void {
+  // Serialised first: a value that cannot be leaves the error document to program.ts.
+  const text = `${JSON.stringify(value, null, indent)}\n`;
   jsonWritten = true;
-  process.stdout.write(`${JSON.stringify(value, null, indent)}\n`);
+  process.stdout.write(text);
 }
 
 /** Whether the run has printed its JSON document (program.ts prints an error one otherwise). */

@@ -441,3 +441,21 @@ describe('colour', () => {
     expect(useColor({ isTTY: false } as NodeJS.WriteStream)).toBe(false);
   });
 });
+
+describe('the --format json document', () => {
+  it('a value that cannot be serialised is not counted as written, and nothing reaches stdout (program.ts then prints the error document)', async () => {
+    vi.resetModules();
+    const output = await import('../../src/cli/output.js');
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(() => output.writeJson({ size: 1n })).toThrow(TypeError);
+      expect(output.jsonDocumentWritten()).toBe(false);
+      expect(write).not.toHaveBeenCalled();
+      output.writeJson({ size: 1 });
+      expect(output.jsonDocumentWritten()).toBe(true);
+      expect(write).toHaveBeenCalledWith('{"size":1}\n');
+    } finally {
+      write.mockRestore();
+    }
+  });
+});
