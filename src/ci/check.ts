@@ -10,7 +10,7 @@ import type { Diagnostic, Finding, PathSegment } from './diagnostics.js';
 import { interpolateClassic } from './interpolation/classic.js';
 import { resolveInputs, type InputSpecs } from './interpolation/inputs.js';
 import { locate } from './positions.js';
-import { contentAsEntriesRead, headerAsEntriesRead } from './entries-read.js';
+import { contentAsEntriesRead, headerAsEntriesRead, pathAsWritten } from './entries-read.js';
 import { isUnder, resolveReferences } from './references.js';
 import { validateSchema, type SchemaResult } from './schema.js';
 import { checkContent, checkHeader } from './spec-rules.js';
@@ -141,6 +141,12 @@ const empty = (file: string): Diagnostic => ({
   message: 'Please provide content of .gitlab-ci.yml',
 });
 
+/** Findings about the content as read, at the paths where it is written (see pathAsWritten). */
+const asWritten = (read: unknown, result: SchemaResult): SchemaResult =>
+  result.valid
+    ? result
+    : { ...result, findings: result.findings.map((finding) => ({ ...finding, path: pathAsWritten(read, finding.path) })) };
+
 /**
  * The schema findings of a content value as GitLab validates it: with its `!reference` tags
  * resolved first (a tag is a list until then, where `variables:` takes a hash). A tag whose
@@ -152,7 +158,8 @@ async function schemaOfResolved(
   contentValue: unknown,
   resolveKey: ((key: string) => string) | undefined,
 ): Promise<SchemaResult> {
-  const schema = await validateSchema(contentAsEntriesRead(contentValue));
+  const asRead = contentAsEntriesRead(contentValue);
+  const schema = asWritten(asRead, await validateSchema(asRead));
   if (schema.valid) return schema;
   const sites = content instanceof LeanDocument ? content.references : referencesIn(content.contents);
   if (sites.length === 0) return schema;
@@ -162,7 +169,8 @@ async function schemaOfResolved(
     target: target.map(key),
   }));
   const resolved = resolveReferences(contentValue, references);
-  const again = await validateSchema(contentAsEntriesRead(resolved.value));
+  const read = contentAsEntriesRead(resolved.value);
+  const again = asWritten(read, await validateSchema(read));
   const findings = again.findings.filter((finding) => !isUnder(finding.path, resolved.unresolved));
   return { valid: findings.length === 0, findings };
 }

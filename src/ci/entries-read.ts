@@ -25,8 +25,29 @@ export function nestedStrings(value: unknown): value is unknown[] {
 export const bridgeNeed = (need: unknown): need is Record<string, unknown> =>
   isHash(need) && typeof need['pipeline'] === 'string' && !Object.hasOwn(need, 'job') && !Object.hasOwn(need, 'project');
 
+/** A list of strings only (as an unresolved `!reference` reads). */
+const stringList = (value: unknown): boolean => Array.isArray(value) && (value as unknown[]).every((item) => typeof item === 'string');
+
 /** Strings in lists nested more than one level (a plain list of strings is read as it is). */
 const nestedLists = (value: unknown): value is unknown[] => Array.isArray(value) && value.some(Array.isArray) && nestedStrings(value);
+
+/** A list read flattened, and where each of its items is written: indices into the nested lists. */
+const FLATTENED = new WeakMap<readonly unknown[], readonly (readonly number[])[]>();
+
+/**
+ * A path into the content as read (contentAsEntriesRead) as a path into the content as written:
+ * an index into a flattened list becomes the indices of the nested lists its item is written in.
+ */
+export function pathAsWritten(read: unknown, path: readonly (string | number)[]): (string | number)[] {
+  const out: (string | number)[] = [];
+  let node = read;
+  for (const segment of path) {
+    const origin = Array.isArray(node) && typeof segment === 'number' ? FLATTENED.get(node as unknown[])?.[segment] : undefined;
+    out.push(...(origin ?? [segment]));
+    node = isHash(node) || Array.isArray(node) ? (node as Record<string | number, unknown>)[segment] : undefined;
+  }
+  return out;
+}
 
 /** Any key of a hash, any index of a list. */
 const ANY = Symbol('any');
@@ -70,9 +91,18 @@ const READINGS: readonly Reading[] = [
     path: [ANY, 'rules'],
     read: (value) => {
       const rules = Array.isArray(value) ? (value as unknown[]) : undefined;
-      if (!rules?.some(Array.isArray)) return value;
-      const flat: unknown[] = rules.flat(Infinity);
-      return flat.every(isHash) ? flat : rules;
+      if (!rules?.some((item) => Array.isArray(item) && !stringList(item))) return value;
+      // A list of strings stays an item: a `!reference` this file cannot resolve (ci.json takes it).
+      const flat: unknown[] = [];
+      const origins: number[][] = [];
+      const walk = (items: unknown[], at: number[]) =>
+        items.forEach((item, i) =>
+          Array.isArray(item) && !stringList(item) ? walk(item as unknown[], [...at, i]) : (flat.push(item), origins.push([...at, i])),
+        );
+      walk(rules, []);
+      if (!flat.every((item) => isHash(item) || stringList(item))) return rules;
+      FLATTENED.set(flat, origins);
+      return flat;
     },
   },
   // Variable::ComplexVariable: `value:` is any scalar (scalar: true), read as a string (to_s);

@@ -377,4 +377,23 @@ describe('rules: a !reference among the rules is read flattened (Entry::Rules: C
   it('a rule that is no hash is still refused where it is written', async () => {
     expect((await lint('job:\n  script: echo\n  rules:\n    - [1]\n')).map((d) => d.code)).toEqual(['schema/type']);
   });
+
+  it('a finding in a rule read flattened is placed where the rule is written, not at the flat index', async () => {
+    const text = 'job:\n  script: echo\n  rules:\n    - if: $A\n    - - if: $B\n      - when: sometimes\n';
+    expect((await lint(text)).map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(['6:15 schema/enum']);
+  });
+
+  it('a finding in a rule a !reference brings is placed at that !reference', async () => {
+    const text =
+      '.local:\n  rules:\n    - when: sometimes\njob:\n  script: echo\n  variables: !reference [.ext, variables]\n' +
+      '  rules:\n    - if: $A\n    - !reference [.local, rules]\n';
+    expect((await lint(text)).filter((d) => d.code.startsWith('schema/')).map((d) => `${d.line} ${d.code}`)).toEqual(['9 schema/enum']);
+  });
+
+  it('rules from this file and from a !reference this file cannot resolve: no false schema finding', async () => {
+    const text =
+      '.local:\n  rules:\n    - if: $A\njob:\n  script: echo\n  image: 5\n' +
+      '  rules:\n    - !reference [.local, rules]\n    - !reference [.external, rules]\n';
+    expect((await lint(text)).filter((d) => d.code.startsWith('schema/')).map((d) => `${d.line} ${d.code}`)).toEqual(['6 schema/type']);
+  });
 });
