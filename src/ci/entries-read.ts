@@ -5,6 +5,7 @@
  * written, for the schema to report where it is. Limits an entry has that ci.json does not
  * express (how deep lists may nest, say) are the semantic layer's to check.
  */
+import type { PathSegment } from './diagnostics.js';
 import { hasYamlExtension } from './includes.js';
 import { isHash } from './merge.js';
 
@@ -28,11 +29,22 @@ export const bridgeNeed = (need: unknown): need is Record<string, unknown> =>
 /** A list of strings only (as an unresolved `!reference` reads). */
 const stringList = (value: unknown): boolean => Array.isArray(value) && (value as unknown[]).every((item) => typeof item === 'string');
 
+/**
+ * The items of a `rules:` list as Entry::Rules reads them, flattened ([@config].flatten), each with
+ * its path under `path`: a hash is a rule; a list of strings stays one item (a `!reference` not
+ * resolved, which GitLab would have replaced); anything else is as written, for the schema.
+ */
+export function ruleItems(rules: readonly unknown[], path: readonly PathSegment[]): { item: unknown; path: PathSegment[] }[] {
+  return rules.flatMap((item, index) =>
+    Array.isArray(item) && !stringList(item) ? ruleItems(item as unknown[], [...path, index]) : [{ item, path: [...path, index] }],
+  );
+}
+
 /** Strings in lists nested more than one level (a plain list of strings is read as it is). */
 const nestedLists = (value: unknown): value is unknown[] => Array.isArray(value) && value.some(Array.isArray) && nestedStrings(value);
 
 /** A list read flattened, and where each of its items is written: indices into the nested lists. */
-const FLATTENED = new WeakMap<readonly unknown[], readonly (readonly number[])[]>();
+const FLATTENED = new WeakMap<readonly unknown[], readonly (readonly PathSegment[])[]>();
 
 /**
  * A path into the content as read (contentAsEntriesRead) as a path into the content as written:
@@ -92,16 +104,13 @@ const READINGS: readonly Reading[] = [
     read: (value) => {
       const rules = Array.isArray(value) ? (value as unknown[]) : undefined;
       if (!rules?.some((item) => Array.isArray(item) && !stringList(item))) return value;
-      // A list of strings stays an item: a `!reference` this file cannot resolve (ci.json takes it).
-      const flat: unknown[] = [];
-      const origins: number[][] = [];
-      const walk = (items: unknown[], at: number[]) =>
-        items.forEach((item, i) =>
-          Array.isArray(item) && !stringList(item) ? walk(item as unknown[], [...at, i]) : (flat.push(item), origins.push([...at, i])),
-        );
-      walk(rules, []);
-      if (!flat.every((item) => isHash(item) || stringList(item))) return rules;
-      FLATTENED.set(flat, origins);
+      const items = ruleItems(rules, []);
+      if (!items.every(({ item }) => isHash(item) || stringList(item))) return rules;
+      const flat = items.map(({ item }) => item);
+      FLATTENED.set(
+        flat,
+        items.map(({ path }) => path),
+      );
       return flat;
     },
   },

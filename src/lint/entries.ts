@@ -4,6 +4,7 @@
  * words. Each finding names the path, within the job, of what it is about.
  */
 import type { PathSegment } from '../ci/diagnostics.js';
+import { ruleItems } from '../ci/entries-read.js';
 import { isHash } from '../ci/merge.js';
 import { describePath } from '../ci/schema.js';
 
@@ -126,9 +127,7 @@ const tooLate = (startIn: unknown): boolean => typeof startIn === 'string' && (d
 /** The hashes of a `rules:` list (GitLab flattens nested lists, a !reference's), each with its path. */
 export function rulesOf(rules: unknown, path: PathSegment[] = ['rules']): { rule: Record<string, unknown>; path: PathSegment[] }[] {
   if (!Array.isArray(rules)) return [];
-  return rules.flatMap((rule, index) =>
-    Array.isArray(rule) ? rulesOf(rule, [...path, index]) : isHash(rule) ? [{ rule, path: [...path, index] }] : [],
-  );
+  return ruleItems(rules, path).flatMap(({ item, path: at }) => (isHash(item) ? [{ rule: item, path: at }] : []));
 }
 
 /** Entry::Job: start_in only with `when: delayed` and without `rules:`, at most a week; Rules::Rule:
