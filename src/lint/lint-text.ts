@@ -231,7 +231,9 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   // a file included before: a file that includes itself is followed until the limit refuses it.
   const { includes } = context;
   if (includes.capped) return diagnostics;
-  const conditional = context.conditional || !surelyIncluded(entry);
+  // Under `rules:` of its own, and (conditional) of its own or of a file that included it.
+  const ruled = !surelyIncluded(entry);
+  const conditional = context.conditional || ruled;
   includes.all++;
   if (!conditional) includes.sure++;
   if (includes.all > MAX_INCLUDES) {
@@ -255,9 +257,8 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   if (resolution.kind === 'error') {
     // GitLab filters includes by their `rules:` before it reads or verifies them: one they
     // exclude is never looked at, so what is wrong with it is wrong only when they include it.
-    const conditional = !surelyIncluded(entry);
     const why = ' (this include has `rules:`: GitLab reads it only when they include it)';
-    report(resolution.code, `${resolution.message}${conditional ? why : ''}`, [], conditional ? 'warning' : 'error');
+    report(resolution.code, `${resolution.message}${ruled ? why : ''}`, [], ruled ? 'warning' : 'error');
     return diagnostics;
   }
   // A rendered component is named by the include that brought it in: two includes of one
@@ -311,16 +312,20 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
     // GitLab merges two component jobs of one name into one, silently: one build never runs.
     // Includes with `rules:` may never be included together, so there it is a warning.
     const here = locate(at.doc, at.lineCounter, at.path, 'value', at.resolveKey);
-    const conditional = !surelyIncluded(entry);
     for (const [name, value] of Object.entries(analysis.content)) {
       if (GLOBAL_KEYWORDS.has(name) || isHidden(name) || !isHash(value)) continue;
       const first = context.componentJobs.get(name);
       if (!first) {
-        context.componentJobs.set(name, { file: at.file, line: here.line, conditional, ...(approximation ? { approximation } : {}) });
+        context.componentJobs.set(name, {
+          file: at.file,
+          line: here.line,
+          conditional: ruled,
+          ...(approximation ? { approximation } : {}),
+        });
         continue;
       }
       const where = first.file === at.file ? `line ${first.line}` : `${first.file}:${first.line}`;
-      const either = first.conditional || conditional;
+      const either = first.conditional || ruled;
       report(
         'include/duplicate-job',
         `job \`${name}\` is already defined by the component included at ${where}; ` +
