@@ -116,6 +116,10 @@ async function missingTarget(path: string): Promise<string> {
   throw Object.assign(new Error(`${path}: too many symbolic links`), { code: 'ELOOP' });
 }
 
+/** A new temporary file's name for `target`, in `dir` (its own directory by default): hidden, unique. */
+const temporaryFor = (target: string, dir: string = dirname(target)): string =>
+  join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+
 /** A file that cannot be written: which, why, and what was written (or done) all the same. */
 export class WriteError extends OutputError {
   constructor(
@@ -169,7 +173,7 @@ export async function checkWritable(paths: readonly string[], outcome: string): 
   for (const path of paths) {
     try {
       const { target } = await destination(path, outcome);
-      const probe = join(await nearestDirectory(dirname(target)), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+      const probe = temporaryFor(target, await nearestDirectory(dirname(target)));
       await writeFile(probe, '', { flag: 'wx', mode: 0o600 });
       await rm(probe, { force: true });
     } catch (error) {
@@ -209,7 +213,7 @@ export async function writeFilesAtomically(writes: readonly PendingWrite[]): Pro
       current = path;
       const { target, mode } = await destination(path, NOTHING_WRITTEN);
       await makeDirectories(dirname(target));
-      const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+      const temp = temporaryFor(target);
       staged.push({ temp, target, path });
       // Made with the file's own mode (the umask may narrow it, never widen it): the new content of a
       // private file is never readable by others, not even before the rename.
