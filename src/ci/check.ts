@@ -23,6 +23,7 @@ import {
   parseYamlDocuments,
   referencesIn,
   scalarText,
+  wholeFloatCount,
 } from './yaml.js';
 
 export interface ParsedFile {
@@ -31,6 +32,8 @@ export interface ParsedFile {
   content?: Document.Parsed;
   lineCounter: LineCounter;
   diagnostics: Diagnostic[];
+  /** The parse read a whole number written as a float (`1.0`): where GitLab wants an Integer, it is refused. */
+  wholeFloats?: true;
 }
 
 const YAML_CODES: Record<string, string> = {
@@ -45,7 +48,9 @@ const YAML_CODES: Record<string, string> = {
  *  key, for readers of the JSON output, who have no code frame. */
 export function parseFile(text: string, file: string, options: { lean?: boolean } = {}): ParsedFile {
   // lean: a plain pipeline file may come back as a LeanDocument (its nodes composed only if read).
+  const floatsBefore = wholeFloatCount();
   const { documents, lineCounter } = (options.lean ? parseLeanDocument(text) : undefined) ?? parseYamlDocuments(text);
+  const wholeFloats = wholeFloatCount() !== floatsBefore;
   const diagnostics: Diagnostic[] = [];
   for (const doc of documents) {
     for (const problem of [...doc.errors, ...doc.warnings]) {
@@ -65,7 +70,14 @@ export function parseFile(text: string, file: string, options: { lean?: boolean 
   }
   const content = documents.at(-1);
   const header = documents.length > 1 ? documents[0] : undefined;
-  return { file, ...(header ? { header } : {}), ...(content ? { content } : {}), lineCounter, diagnostics };
+  return {
+    file,
+    ...(header ? { header } : {}),
+    ...(content ? { content } : {}),
+    lineCounter,
+    diagnostics,
+    ...(wholeFloats ? { wholeFloats: true as const } : {}),
+  };
 }
 
 /** Values to instantiate a component with for schema checks: defaults, else a typed stand-in. */

@@ -103,12 +103,31 @@ function psychInteger(text: string): number {
   return value === 0 ? 0 : sign * value;
 }
 
+/**
+ * Scalars Psych reads as a Float whose value is whole (`1.0`, `2.`, `1:30.0`): to JavaScript, and
+ * so to ci.json, an integer; to GitLab no Integer (`retry: 1.0` is refused). Kept by node, and
+ * counted, so that a parse can tell whether it made any (almost none does).
+ */
+const WHOLE_FLOATS = new WeakSet<Scalar>();
+let wholeFloatsMade = 0;
+export const isWholeFloat = (node: unknown): node is Scalar => isScalar(node) && WHOLE_FLOATS.has(node);
+/** How many whole floats the parses so far have made: compared before and after one. */
+export const wholeFloatCount = (): number => wholeFloatsMade;
+
+function markIfWhole(node: Scalar): Scalar {
+  if (typeof node.value === 'number' && Number.isInteger(node.value)) {
+    WHOLE_FLOATS.add(node);
+    wholeFloatsMade++;
+  }
+  return node;
+}
+
 /** Psych's Float() of a scalar PSYCH_FLOAT matches: without `_` and `,`, as the library keeps `2.0`'s fraction digits. */
 function psychFloat(text: string): Scalar {
   const node = new Scalar(parseFloat(text.replace(/[,_]/g, '')));
   const fraction = /\.([0-9]*)/.exec(text)?.[1] ?? '';
   if (fraction.endsWith('0')) node.minFractionDigits = fraction.length;
-  return node;
+  return markIfWhole(node);
 }
 
 /** The number at the start of a text as Ruby's to_i or to_f reads it: a `_` only between two digits. */
@@ -125,6 +144,9 @@ function psychBase60(text: string, float: boolean): number {
   });
   return sum;
 }
+
+/** A base-60 float (`1:30.0`): a Float to Psych, whole or not. */
+const psychBase60Float = (text: string): Scalar => markIfWhole(new Scalar(psychBase60(text, true)));
 
 type ScalarTagLike = { tag: string; default?: unknown; format?: string; test?: RegExp };
 
@@ -157,7 +179,7 @@ const psychTags = (tags: Tags): Tags =>
       return withoutTest(tag);
     }
     if (name === 'tag:yaml.org,2002:float') {
-      if (format === 'TIME') return { ...tag, test: PSYCH_BASE60_FLOAT, resolve: (text: string) => psychBase60(text, true) };
+      if (format === 'TIME') return { ...tag, test: PSYCH_BASE60_FLOAT, resolve: psychBase60Float };
       if (format === 'EXP') return withoutTest(tag);
       if (tag.test.test('.nan')) return { ...tag, test: PSYCH_SPECIAL_FLOAT };
       return { ...tag, test: PSYCH_FLOAT, resolve: psychFloat };

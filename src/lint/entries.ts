@@ -55,6 +55,10 @@ export const PARALLEL_LIMIT = 200;
 /** AlphanumericValidator: what a matrix value may be (a String, a Symbol, an Integer). */
 const alphanumeric = (value: unknown): boolean => typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value));
 
+/** What GitLab says of a `parallel:matrix` entry holding a value it does not take. */
+export const matrixValueMessage = (name: string, index: number): string =>
+  `${describePath([name, 'parallel', 'matrix', index])} config should be a hash of key value pairs, value can be an array`;
+
 /** Product::Matrix and Product::Variables: each value a string or an integer (or a list of them),
  *  and at most 200 jobs over all entries. */
 function matrixFindings(name: string, parallel: unknown): EntryFinding[] {
@@ -75,7 +79,7 @@ function matrixFindings(name: string, parallel: unknown): EntryFinding[] {
         findings.push({
           path: [...at, key, ...(Array.isArray(value) ? [wrong] : [])],
           code: 'semantic/matrix',
-          message: `${describePath([name, ...at])} config should be a hash of key value pairs, value can be an array`,
+          message: matrixValueMessage(name, index),
         });
     }
     jobs += product;

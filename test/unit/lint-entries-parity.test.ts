@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/ci/diagnostics.js';
+import { parseFile } from '../../src/ci/check.js';
 import { durationSeconds } from '../../src/lint/entries.js';
 import { lintText, type LintOptions } from '../../src/lint/lint-text.js';
 import { catalogHost } from '../helpers/lint-host.js';
@@ -395,5 +396,83 @@ describe('rules: a !reference among the rules is read flattened (Entry::Rules: C
       '.local:\n  rules:\n    - if: $A\njob:\n  script: echo\n  image: 5\n' +
       '  rules:\n    - !reference [.local, rules]\n    - !reference [.external, rules]\n';
     expect((await lint(text)).filter((d) => d.code.startsWith('schema/')).map((d) => `${d.line} ${d.code}`)).toEqual(['6 schema/type']);
+  });
+});
+
+describe('whole numbers written as floats where GitLab takes only an Integer (Psych reads `1.0` as a Float)', () => {
+  // Each place, written with a whole float, and what cigen says of `1.5` at the same place.
+  const places: { yaml: (n: string) => string; line: number }[] = [
+    { yaml: (n) => `a:\n  script: x\n  retry: ${n}\n`, line: 3 },
+    { yaml: (n) => `a:\n  script: x\n  retry:\n    max: ${n}\n`, line: 4 },
+    { yaml: (n) => `a:\n  script: x\n  retry:\n    exit_codes: ${n}\n`, line: 4 },
+    { yaml: (n) => `a:\n  script: x\n  retry:\n    exit_codes: [1, ${n}]\n`, line: 4 },
+    { yaml: (n) => `a:\n  script: x\n  parallel: ${n}\n`, line: 3 },
+    { yaml: (n) => `a:\n  script: x\n  parallel:\n    matrix:\n      - A: ${n}\n`, line: 5 },
+    { yaml: (n) => `a:\n  script: x\n  parallel:\n    matrix:\n      - A: [x, ${n}]\n`, line: 5 },
+    { yaml: (n) => `default:\n  retry: ${n}\na:\n  script: x\n`, line: 2 },
+  ];
+
+  it('each is refused with what cigen says of `1.5` there, and what to write instead; an integer or a string is clean', async () => {
+    for (const { yaml, line } of places) {
+      const [fraction] = await lint(yaml('1.5'));
+      expect(fraction?.line).toBe(line);
+      const findings = await lint(yaml('2.0'));
+      const hint =
+        fraction?.code === 'semantic/matrix'
+          ? '(`2.0` is a float to GitLab: write `"2.0"` or `2`)'
+          : '(`2.0` is a float to GitLab: write `2`)';
+      expect(findings.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`)).toEqual([
+        `${fraction?.line}:${fraction?.column} ${fraction?.code} ${fraction?.message} ${hint}`,
+      ]);
+      expect(await lint(yaml('2'))).toEqual([]);
+      expect(await lint(yaml('"2.0"')).then((ds) => ds.filter((d) => d.message.includes('float')))).toEqual([]);
+    }
+  });
+
+  it('every form Psych reads as a whole Float: `2.`, `2.00`, `-0.0`, `1_0.0`, base 60 `0:1.0`', async () => {
+    for (const [written, instead] of [
+      ['1.', '1'],
+      ['2.00', '2'],
+      ['-0.0', '0'],
+      ['1_0.0', '10'],
+      ['0:1.0', '60'],
+    ])
+      expect(await briefs(`a:\n  script: x\n  parallel: ${written}\n`)).toContainEqual(
+        expect.stringContaining(`(\`${written}\` is a float to GitLab: write \`${instead}\`)`),
+      );
+    // `1e3` is a string to Psych (a float needs a `.`), `.inf` no whole number: the schema's own findings.
+    for (const written of ['1e3', '.inf'])
+      expect((await lint(`a:\n  script: x\n  parallel: ${written}\n`)).filter((d) => d.message.includes('float'))).toEqual([]);
+  });
+
+  it('a hidden job is checked where it is written, and says that GitLab refuses it in the jobs that take it in', async () => {
+    expect(await briefs('.base:\n  retry: 1.0\njob:\n  extends: .base\n  script: x\n')).toEqual([
+      '.gitlab-ci.yml:2:10 error schema/type jobs:.base:retry config should be an integer or a hash (`1.0` is a float to GitLab: write `1`); ' +
+        '.base is hidden: GitLab refuses it in each job that extends or references it',
+    ]);
+  });
+
+  it('the same in a file with anchors (not read lean), in an included file, and in a component as written', async () => {
+    const expected = 'error schema/type jobs:a:retry:max config should be an integer (`1.0` is a float to GitLab: write `1`)';
+    expect(await briefs('.x: &x\n  when: always\na:\n  script: x\n  retry:\n    max: 1.0\n  <<: *x\n')).toEqual([
+      `.gitlab-ci.yml:6:10 ${expected}`,
+    ]);
+    expect(await briefs('include: inc.yml\n', { 'inc.yml': 'a:\n  script: x\n  retry:\n    max: 1.0\n' })).toEqual([
+      `inc.yml:4:10 ${expected}`,
+    ]);
+    const component =
+      'spec:\n  inputs:\n    name:\n      default: a\n      regex: ^[a-z]+$\n---\n$[[ inputs.name ]]:\n  script: x\n  retry:\n    max: 1.0\n';
+    expect(await briefs(component, {}, { file: 'templates/c.yml' })).toEqual([`templates/c.yml:10:10 ${expected}`]);
+  });
+
+  it('a parse says whether it read a whole float at all (lean or not): the check runs only then', () => {
+    for (const lean of [true, false]) {
+      expect(parseFile('a: 1.0\n', 'f.yml', { lean }).wholeFloats).toBe(true);
+      expect(parseFile('a: [1, 1.5, "2.0", 1e3]\n', 'f.yml', { lean }).wholeFloats).toBeUndefined();
+    }
+  });
+
+  it('a float elsewhere is no finding: GitLab takes one as a variable, and a key as its text', async () => {
+    expect(await briefs('variables:\n  X: 1.0\na:\n  script: x\n  variables:\n    Y: 2.0\n  retry: 1\n')).toEqual([]);
   });
 });
