@@ -760,6 +760,10 @@ Object.defineProperty(LeanDocument.prototype, 'contents', {
   configurable: true,
 });
 
+/** The schema every parsed CI document shares, made once: the library would make one per
+ *  document (its tag lists built, customTags run again), a cost each small file paid. */
+let parseSchema: Schema | undefined;
+
 const parseOptions = () => ({
   version: YAML_VERSION,
   customTags,
@@ -767,6 +771,7 @@ const parseOptions = () => ({
   // Duplicates are found by duplicateKeys() instead: the parser's check is quadratic.
   uniqueKeys: false,
   merge: true,
+  schema: (parseSchema ??= new Document(null, { version: YAML_VERSION, customTags, merge: true }).schema),
 });
 
 /** What makes a text a document with anchors or aliases, or interpolation blocks, more or less:
