@@ -164,6 +164,18 @@ async function nearestDirectory(dir: string): Promise<string> {
 }
 
 /**
+ * A file the rename cannot replace although the directory is writable: in a sticky directory
+ * (/tmp) only the file's owner, the directory's owner or root may (Linux, for rename as for
+ * unlink), so the probe below would pass and the write fail.
+ */
+async function ownedElsewhereInStickyDirectory(target: string): Promise<boolean> {
+  const uid = process.geteuid?.();
+  if (uid === undefined || uid === 0) return false;
+  const [file, dir] = await Promise.all([stat(target), stat(dirname(target))]);
+  return (dir.mode & 0o1000) !== 0 && file.uid !== uid && dir.uid !== uid;
+}
+
+/**
  * Whether writeFilesAtomically could write each file, found out before a command does anything
  * it cannot take back (the bot opening merge requests): what it refuses (a directory, a device, a
  * read-only file), and a temporary file created and removed where it would write (a permission, a
@@ -172,7 +184,9 @@ async function nearestDirectory(dir: string): Promise<string> {
 export async function checkWritable(paths: readonly string[], outcome: string): Promise<void> {
   for (const path of paths) {
     try {
-      const { target } = await destination(path, outcome);
+      const { target, mode } = await destination(path, outcome);
+      if (mode !== undefined && (await ownedElsewhereInStickyDirectory(target)))
+        throw new WriteError(path, 'another user owns it, in a sticky directory: only its owner can replace it', outcome);
       const probe = temporaryFor(target, await nearestDirectory(dirname(target)));
       await writeFile(probe, '', { flag: 'wx', mode: 0o600 });
       await rm(probe, { force: true });

@@ -36,6 +36,13 @@ describe('--report that cannot be written is refused before the first request', 
       (d: string) => `cannot write ${d}/r.json: permission denied; nothing was asked of GitLab\n`,
     ],
     [
+      "another user's file in a sticky directory (/tmp): the directory is writable, the rename over that file is not",
+      () => (chmodSync(dir, 0o1777), writeFileSync(join(dir, 'r.json'), '{}', { mode: 0o666 }), join(dir, 'r.json')),
+      { unprivileged: true },
+      (d: string) =>
+        `cannot write ${d}/r.json: another user owns it, in a sticky directory: only its owner can replace it; nothing was asked of GitLab\n`,
+    ],
+    [
       'a read-only file',
       () => (writeFileSync(join(dir, 'r.json'), '{}', { mode: 0o444 }), join(dir, 'r.json')),
       {},
