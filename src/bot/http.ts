@@ -7,13 +7,14 @@
  * Retry-After, which hammers a rate-limited instance.
  *
  * It also keeps the token where it belongs: redirects are followed only within the instance's
- * origin (fetch would carry PRIVATE-TOKEN to any host a redirect names), an instance that cannot
+ * origin (a client following them would carry PRIVATE-TOKEN to any host a redirect names), an instance that cannot
  * be reached at all fails the first request at once instead of being retried, and every message it
  * builds from a server's answer goes through the caller's mask. The --verbose log gets method, path,
  * status and wait, never a header.
  */
 import type { FormattedResponse, RequestHandlerFn, ResponseBodyTypes } from '@gitbeaker/requester-utils';
 import { PlatformError } from './platform.js';
+import { exchange, ExchangeError, type Exchange, type HeaderReader } from './transport.js';
 
 export interface RetryPolicy {
   /** Attempts per request, the first included. */
@@ -75,7 +76,7 @@ const NOT_SENT_AGAIN = 'not sent again, since GitLab may have done it (run the b
 /** How long to wait before the next attempt, or undefined to give up. Pure. */
 export function retryDelay(
   attempt: number,
-  outcome: { status: number; headers: Headers; body?: string } | { error: 'timeout' | 'network' },
+  outcome: { status: number; headers: HeaderReader; body?: string } | { error: 'timeout' | 'network' },
   policy: RetryPolicy,
   now: number,
   random: number,
@@ -94,7 +95,7 @@ export function retryDelay(
 }
 
 /** Retry-After (seconds or an HTTP date) or GitLab's RateLimit-Reset (epoch seconds), in ms from now. */
-export function retryAfter(headers: Headers, now: number): number | undefined {
+export function retryAfter(headers: HeaderReader, now: number): number | undefined {
   const value = headers.get('retry-after');
   if (value !== null) {
     if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
@@ -106,7 +107,7 @@ export function retryAfter(headers: Headers, now: number): number | undefined {
   return undefined;
 }
 
-/** The system error codes under a fetch failure (undici puts them in `cause`, an AggregateError for several addresses). */
+/** The system error codes under a failure (in `cause`, an AggregateError when several addresses were tried). */
 function errorCodes(error: unknown): string[] {
   if (!(error instanceof Error)) return [];
   const own = 'code' in error && typeof error.code === 'string' ? [error.code] : [];
@@ -183,6 +184,16 @@ function asBody(json: unknown, text: string): ResponseBodyTypes {
   return text;
 }
 
+/** The body as bytes on the wire: a FormData encoded as fetch encodes it (multipart, its boundary in content-type). */
+async function payload(request: { headers: Record<string, string>; body: string | FormData | undefined }) {
+  if (!(request.body instanceof FormData))
+    return { headers: request.headers, ...(request.body !== undefined ? { body: request.body } : {}) };
+  const encoded = new Response(request.body);
+  const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name.toLowerCase() !== 'content-type'));
+  headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
+  return { headers, body: Buffer.from(await encoded.arrayBuffer()) };
+}
+
 /** The request gitbeaker built (see @gitbeaker/requester-utils defaultOptionsHandler), read without trusting its types. */
 function requestOf(endpoint: string, options: Record<string, unknown> = {}) {
   const prefix = typeof options['prefixUrl'] === 'string' ? options['prefixUrl'] : undefined;
@@ -206,39 +217,39 @@ export function requestHandler(policy: RetryPolicy, stats: HttpStats, options: H
   /** Until the instance has answered once, a connection-level failure means it cannot be reached: no retries. */
   let reached = false;
 
-  /** One attempt: a fetch, and same-origin redirects followed by hand (a cross-origin one refused). */
-  async function send(request: ReturnType<typeof requestOf>): Promise<{ response: Response; path: string }> {
-    let { url, method, body } = request;
+  /** One attempt: an exchange, and same-origin redirects followed by hand (a cross-origin one refused). */
+  async function send(request: ReturnType<typeof requestOf>): Promise<{ answer: Exchange; path: string }> {
+    let { url, method } = request;
+    const encoded = await payload(request);
+    let body = encoded.body;
     for (let hop = 0; ; hop++) {
       stats.requests++;
-      const response = await fetch(url, {
+      const answer = await exchange(url, {
         method,
-        headers: request.headers,
+        headers: encoded.headers,
         ...(body !== undefined ? { body } : {}),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(policy.timeoutMs),
+        timeoutMs: policy.timeoutMs,
+        fresh: notSentTwice(method, url.pathname),
       });
       reached = true;
-      const location = response.headers.get('location');
-      if (response.status < 300 || response.status > 399 || response.status === 304 || location === null)
-        return { response, path: url.pathname };
-      await response.body?.cancel();
+      const location = answer.headers.get('location');
+      if (answer.status < 300 || answer.status > 399 || answer.status === 304 || location === null) return { answer, path: url.pathname };
       const next = new URL(location, url);
       if (next.origin !== request.url.origin) {
-        log(`${method} ${url.pathname} ${response.status}; redirect to another origin refused`);
+        log(`${method} ${url.pathname} ${answer.status}; redirect to another origin refused`);
         throw new PlatformError(
           mask(
             `${request.method} ${request.url.pathname}: redirected to another origin (${next.origin}); the token is not sent there` +
               ` (if the instance moved, use that address as --gitlab-url)`,
           ),
-          response.status,
+          answer.status,
         );
       }
       if (hop + 1 >= MAX_REDIRECTS)
-        throw new PlatformError(`${request.method} ${request.url.pathname}: more than ${MAX_REDIRECTS} redirects`, response.status);
-      log(`${method} ${url.pathname} ${response.status}; redirected to ${next.pathname}`);
+        throw new PlatformError(`${request.method} ${request.url.pathname}: more than ${MAX_REDIRECTS} redirects`, answer.status);
+      log(`${method} ${url.pathname} ${answer.status}; redirected to ${next.pathname}`);
       // As fetch does: 303, and 301/302 after a POST, become a GET without a body.
-      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+      if (answer.status === 303 || ((answer.status === 301 || answer.status === 302) && method === 'POST')) {
         method = method === 'HEAD' ? 'HEAD' : 'GET';
         body = undefined;
       }
@@ -253,26 +264,20 @@ export function requestHandler(policy: RetryPolicy, stats: HttpStats, options: H
       throw new PlatformError(`${method} ${request.url.origin}: not the instance's origin; the token is not sent there`, undefined);
     const retrying = (attempt: number, wait: number) => `; retry ${attempt + 1} of ${policy.attempts - 1} in ${Math.round(wait)} ms`;
     for (let attempt = 0; ; attempt++) {
-      let answer: { response: Response; path: string; text: string };
+      let answer: { response: Exchange; path: string; text: string };
       try {
-        const { response, path } = await send(request);
-        answer = { response, path, text: await utf8Text(response) };
+        const { answer: response, path } = await send(request);
+        answer = { response, path, text: UTF8.decode(response.body) };
       } catch (error) {
-        if (error instanceof PlatformError) throw error;
-        const name = error instanceof Error ? error.name : '';
-        const kind = name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network';
+        // A redirect refused, say: the policy's own errors, and anything that is no exchange's failure.
+        if (!(error instanceof ExchangeError)) throw error;
+        const kind = error.kind;
         const path = request.url.pathname;
-        if (kind === 'network' && !(error instanceof Error && error.cause !== undefined)) {
-          // Not the network: fetch refused to build the request. Its message may quote a header: never shown.
+        if (kind === 'not-sent') {
+          // Not the network: Node refused to build the request. Its message may quote a header: never shown.
+          const name = error.cause instanceof Error ? error.cause.name : 'error';
           log(`${method} ${path} not sent`);
-          throw new PlatformError(`${method} ${path}: the request could not be sent (${name || 'error'})`, undefined);
-        }
-        if (kind === 'network' && error instanceof Error && error.cause instanceof Error && error.cause.message === 'bad port') {
-          log(`${method} ${path} not sent`);
-          throw new UnreachableError(
-            request.base,
-            `Node's fetch never connects to port ${request.url.port} (a "bad port"); serve GitLab on another`,
-          );
+          throw new PlatformError(`${method} ${path}: the request could not be sent (${name})`, undefined);
         }
         const unreachable = reached ? undefined : connectionFailure(error);
         const what = kind === 'timeout' ? 'timed out' : networkFailure(error);
@@ -301,7 +306,7 @@ export function requestHandler(policy: RetryPolicy, stats: HttpStats, options: H
           response.status,
         );
       }
-      if (response.ok) {
+      if (response.status >= 200 && response.status < 300) {
         log(`${method} ${path} ${response.status}`);
         return {
           body: parseBody(response, text, `${method} ${path}`),
@@ -325,7 +330,7 @@ export function requestHandler(policy: RetryPolicy, stats: HttpStats, options: H
     }
   };
 
-  function parseBody(response: Response, text: string, what: string): ResponseBodyTypes {
+  function parseBody(response: Exchange, text: string, what: string): ResponseBodyTypes {
     if (response.status === 204) return null;
     if (!(response.headers.get('content-type') ?? '').includes('application/json')) return text;
     if (text === '') return {};

@@ -147,15 +147,6 @@ describe('what GitLab refused', () => {
     expect(byPath(await runGroup('acme'))['acme/a']?.status).toBe('human-modified');
     expect(fake.notes('acme/a', 1)).toHaveLength(1);
   });
-
-  it("an instance on a port Node's fetch refuses stops at once, saying so", async () => {
-    const result = await cli(['bot', '--gitlab-url', 'http://127.0.0.1:10080', '--group', 'acme', '--dry-run'], {
-      GITLAB_TOKEN: fake.token,
-    });
-    expect(result).toMatchObject({ status: 1 });
-    expect(result.stderr).toContain('cannot reach http://127.0.0.1:10080');
-    expect(result.stderr).toContain('Node\'s fetch never connects to port 10080 (a "bad port")');
-  });
 });
 
 describe('a project listing that fails after its first page', () => {
