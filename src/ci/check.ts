@@ -23,6 +23,7 @@ import {
   parseYamlDocuments,
   referencesIn,
   scalarText,
+  noteWholeFloats,
   wholeFloatCount,
 } from './yaml.js';
 
@@ -32,8 +33,6 @@ export interface ParsedFile {
   content?: Document.Parsed;
   lineCounter: LineCounter;
   diagnostics: Diagnostic[];
-  /** The parse read a whole number written as a float (`1.0`): where GitLab wants an Integer, it is refused. */
-  wholeFloats?: true;
 }
 
 const YAML_CODES: Record<string, string> = {
@@ -50,7 +49,9 @@ export function parseFile(text: string, file: string, options: { lean?: boolean 
   // lean: a plain pipeline file may come back as a LeanDocument (its nodes composed only if read).
   const floatsBefore = wholeFloatCount();
   const { documents, lineCounter } = (options.lean ? parseLeanDocument(text) : undefined) ?? parseYamlDocuments(text);
-  const wholeFloats = wholeFloatCount() !== floatsBefore;
+  // A whole number written as a float (`1.0`) is refused where GitLab wants an Integer: only the
+  // documents that hold one are searched for it.
+  if (wholeFloatCount() !== floatsBefore) for (const doc of documents) noteWholeFloats(doc);
   const diagnostics: Diagnostic[] = [];
   for (const doc of documents) {
     for (const problem of [...doc.errors, ...doc.warnings]) {
@@ -76,7 +77,6 @@ export function parseFile(text: string, file: string, options: { lean?: boolean 
     ...(content ? { content } : {}),
     lineCounter,
     diagnostics,
-    ...(wholeFloats ? { wholeFloats: true as const } : {}),
   };
 }
 

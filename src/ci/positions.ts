@@ -64,3 +64,60 @@ export function nodeAt(doc: Document, path: readonly PathSegment[], resolveKey: 
   }
   return isAlias(node) ? node.resolve(doc) : node;
 }
+
+/** A key as written: one function, so that the readings below are kept for it. */
+const asWritten = (key: string): string => key;
+
+/** Each mapping's keys as Psych reads them, to the value node each ends with (per key reading). */
+const READINGS = new WeakMap<YAMLMap, Map<(key: string) => string, Map<string, unknown>>>();
+let readingsBuilt = 0;
+/** How many mappings have been read key by key so far (tests: each once). */
+export const keyReadingsBuilt = (): number => readingsBuilt;
+
+/**
+ * A mapping's keys to their value nodes as Psych builds the hash (Psych::Visitors::ToRuby
+ * #revive_hash), in order: a key written again replaces the value (the last one wins), and a
+ * merge key (`<<`) merges its mapping — or its list of mappings, the first winning — over the
+ * keys before it, under the keys after it. Built once per mapping.
+ */
+function keysAsRead(doc: Document, map: YAMLMap, resolveKey: (key: string) => string, depth = 0): Map<string, unknown> {
+  let byReading = READINGS.get(map);
+  const known = byReading?.get(resolveKey);
+  if (known) return known;
+  readingsBuilt++;
+  const keys = new Map<string, unknown>();
+  for (const pair of map.items) {
+    const key: unknown = pair.key;
+    if (isScalar(key) && typeof key.value === 'symbol' && key.value.description === '<<') {
+      const value = isAlias(pair.value) ? pair.value.resolve(doc) : pair.value;
+      const sources = isSeq(value) ? [...value.items].reverse() : [value];
+      for (const source of sources) {
+        const merged = isAlias(source) ? source.resolve(doc) : source;
+        // Aliases nest at most as deep as the text: the guard is for a cycle the library let through.
+        if (isMap(merged) && depth < 64) for (const [name, node] of keysAsRead(doc, merged, resolveKey, depth + 1)) keys.set(name, node);
+      }
+    } else {
+      const text = keyText(key);
+      if (text !== undefined) keys.set(resolveKey(text), pair.value);
+    }
+  }
+  if (!byReading) READINGS.set(map, (byReading = new Map<(key: string) => string, Map<string, unknown>>()));
+  byReading.set(resolveKey, keys);
+  return keys;
+}
+
+/**
+ * The node GitLab reads at `path` (as Psych builds the value): aliases followed, the last of keys
+ * written twice, a key a merge key brings in; undefined when nothing is written there (or the path
+ * leaves the nodes: a `!reference` tag, an interpolation block holding a whole collection).
+ */
+export function nodeAsRead(doc: Document, path: readonly PathSegment[], resolveKey: (key: string) => string = asWritten): unknown {
+  let node: unknown = doc.contents;
+  for (const segment of path) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) node = keysAsRead(doc, node, resolveKey).get(String(segment));
+    else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
+    else return undefined;
+  }
+  return isAlias(node) ? node.resolve(doc) : node;
+}

@@ -114,6 +114,11 @@ export const isWholeFloat = (node: unknown): node is Scalar => isScalar(node) &&
 /** How many whole floats the parses so far have made: compared before and after one. */
 export const wholeFloatCount = (): number => wholeFloatsMade;
 
+/** Documents whose parse made a whole float: the only ones where one is looked for. */
+const FLOAT_DOCUMENTS = new WeakSet<Document>();
+export const noteWholeFloats = (doc: Document): void => void FLOAT_DOCUMENTS.add(doc);
+export const holdsWholeFloats = (doc: Document): boolean => FLOAT_DOCUMENTS.has(doc);
+
 function markIfWhole(node: Scalar): Scalar {
   if (typeof node.value === 'number' && Number.isInteger(node.value)) {
     WHOLE_FLOATS.add(node);

@@ -3,24 +3,26 @@
  * 2.0}`, `exit_codes: [137.0]`, `parallel: 2.0`, a `parallel:matrix` value `3.0`. Psych reads `1.0`
  * as a Float; GitLab's entries test `is_a?(Integer)` (Retry, AlphanumericValidator) or validate
  * `only_integer` (`retry:max`, Parallel), and refuse it. JavaScript, and so ci.json, reads it as the
- * integer 1: the parse marks such scalars (isWholeFloat), and this looks at those places only.
+ * integer 1: the parse marks such scalars (isWholeFloat) and the documents holding any.
  *
- * Each file is checked as written, as checkExpressions checks it: hidden jobs too (a finding there
- * says GitLab refuses it in each job that takes it in), a value brought by a merge key or a
- * `!reference` where it is written. The messages are what ci.json and the matrix check say of `1.5`
- * at the same place (a test holds them to it), with what to write instead.
+ * Checked where GitLab checks it: in each visible job as it reads it, and in `default:`. A job's
+ * value at such a place is traced to where it is written — the job itself, else the bases it
+ * `extends`, last first — and the node Psych reads there (the last of a key written twice, a key
+ * a merge key brings in) is looked at. Not traced, so not reported: a value a `!reference` or an
+ * interpolation block brings (a component's number input), a job that several files define (its
+ * value is from more than one of them). The messages are what ci.json and the matrix check say of
+ * `1.5` at the same place (a test holds them to it), with what to write instead.
  */
 import type { Diagnostic, PathSegment } from '../ci/diagnostics.js';
-import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
-import { isHash } from '../ci/merge.js';
-import { locate, nodeAt } from '../ci/positions.js';
+import { isHash, valueAt } from '../ci/merge.js';
+import { nodeAsRead } from '../ci/positions.js';
 import { describePath } from '../ci/schema.js';
-import { isWholeFloat } from '../ci/yaml.js';
+import { holdsWholeFloats, isWholeFloat } from '../ci/yaml.js';
 import { matrixValueMessage } from './entries.js';
-import type { Origin } from './model.js';
+import { isHidden, type JobDefinition, type PipelineModel } from './model.js';
 
 interface IntegerPlace {
-  /** From the top of the file. */
+  /** Within the job. */
   path: PathSegment[];
   code: string;
   /** What is said of a value that is not an integer there. */
@@ -31,11 +33,11 @@ interface IntegerPlace {
 
 const isWholeNumber = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
 
-/** The places of one job (or of `default:`) where GitLab takes only an Integer and a whole number is written. */
-function integerPlaces(key: string, job: Record<string, unknown>): IntegerPlace[] {
+/** The places of one job (or of `default:`) where GitLab takes only an Integer and a whole number is read. */
+function integerPlaces(name: string, job: Record<string, unknown>): IntegerPlace[] {
   const places: IntegerPlace[] = [];
-  const schema = (sub: PathSegment[], expected: string) =>
-    places.push({ path: [key, ...sub], code: 'schema/type', message: `${describePath([key, ...sub])} config should be ${expected}` });
+  const schema = (path: PathSegment[], expected: string) =>
+    places.push({ path, code: 'schema/type', message: `${describePath([name, ...path])} config should be ${expected}` });
   const retry = job['retry'];
   if (isWholeNumber(retry)) schema(['retry'], 'an integer or a hash');
   else if (isHash(retry)) {
@@ -44,7 +46,7 @@ function integerPlaces(key: string, job: Record<string, unknown>): IntegerPlace[
     if (isWholeNumber(codes)) schema(['retry', 'exit_codes'], 'an array or an integer');
     else if (Array.isArray(codes)) codes.forEach((code, i) => isWholeNumber(code) && schema(['retry', 'exit_codes', i], 'an integer'));
   }
-  if (key === 'default') return places;
+  if (name === 'default') return places;
   const parallel = job['parallel'];
   if (isWholeNumber(parallel)) schema(['parallel'], 'an integer or a hash');
   else if (isHash(parallel) && Array.isArray(parallel['matrix'])) {
@@ -52,46 +54,92 @@ function integerPlaces(key: string, job: Record<string, unknown>): IntegerPlace[
       if (!isHash(entry)) return;
       const matrix = (sub: PathSegment[]) =>
         places.push({
-          path: [key, 'parallel', 'matrix', index, ...sub],
+          path: ['parallel', 'matrix', index, ...sub],
           code: 'semantic/matrix',
-          message: matrixValueMessage(key, index),
+          message: matrixValueMessage(name, index),
           string: true,
         });
-      for (const [name, value] of Object.entries(entry)) {
-        if (isWholeNumber(value)) matrix([name]);
-        else if (Array.isArray(value)) value.forEach((item, i) => isWholeNumber(item) && matrix([name, i]));
+      for (const [key, value] of Object.entries(entry)) {
+        if (isWholeNumber(value)) matrix([key]);
+        else if (Array.isArray(value)) value.forEach((item, i) => isWholeNumber(item) && matrix([key, i]));
       }
     });
   }
   return places;
 }
 
-/** `1.0` as an integer is written: its digits up to the point (`-0.0` is 0). */
-const asInteger = (value: number): string => String(value === 0 ? 0 : value);
+/** `1.0` as an integer is written: its digits (`-0.0` is 0, `1.0e+21` is 1000000000000000000000). */
+const asInteger = (value: number): string => (value === 0 ? '0' : BigInt(value).toString());
 
-/** The whole floats of one file's content (`content` its value, as checkExpressions takes it) at places that take only an Integer. */
-export function checkWholeFloats(content: Record<string, unknown>, origin: Omit<Origin, 'path'>): Diagnostic[] {
+/** A node as written, and where. */
+interface Written {
+  node: unknown;
+  file: string;
+  lineCounter: JobDefinition['origin']['lineCounter'];
+}
+
+/** Past this many `extends` links GitLab refuses the job anyway (reported elsewhere). */
+const MAX_EXTENDS_DEPTH = 10;
+
+/**
+ * The node Psych reads at `path` of `job` as GitLab reads the job: written in the job (its own
+ * value has the place), else in the bases it extends, the last first (GitLab deep-merges them in
+ * order, the job on top). Undefined when the place is not traced to one written node.
+ */
+function writtenNode(model: PipelineModel, job: JobDefinition, path: PathSegment[], depth = 0): Written | undefined {
+  if (valueAt(job.value, path) !== undefined) {
+    const { doc, lineCounter, resolveKey } = job.origin;
+    if (!holdsWholeFloats(doc)) return undefined;
+    const node = nodeAsRead(doc, [...job.origin.path, ...path], resolveKey);
+    // Not there: the job's value at that place came from another file that defines it too.
+    return node === undefined ? undefined : { node, lineCounter, file: job.origin.file };
+  }
+  // A list or a value on the way (a `!reference` is a list until it is resolved) replaces what
+  // the bases have there: the place is not traced.
+  for (let i = 1; i < path.length; i++) {
+    const on = valueAt(job.value, path.slice(0, i));
+    if (on !== undefined && !isHash(on)) return undefined;
+  }
+  if (depth >= MAX_EXTENDS_DEPTH) return undefined;
+  const bases = job.value['extends'];
+  for (const base of (Array.isArray(bases) ? bases : [bases]).reverse()) {
+    if (typeof base !== 'string') continue;
+    const definition = model.jobs.get(base);
+    const found = definition ? writtenNode(model, definition, path, depth + 1) : undefined;
+    if (found !== undefined) return found;
+    // The first base (from the last) that has the place is what GitLab reads, whatever it holds.
+    if (definition && valueAt(definition.value, path) !== undefined) return undefined;
+  }
+  return undefined;
+}
+
+/** Whole floats where GitLab takes only an Integer: in `default:` and in every visible job (`values`: each job as GitLab reads it). */
+export function checkWholeFloats(model: PipelineModel, values: ReadonlyMap<string, { value: Record<string, unknown> }>): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const [key, value] of Object.entries(content)) {
-    if ((key !== 'default' && GLOBAL_KEYWORDS.has(key)) || !isHash(value)) continue;
-    for (const place of integerPlaces(key, value)) {
-      const node = nodeAt(origin.doc, place.path, origin.resolveKey);
-      if (!isWholeFloat(node)) continue;
-      const pos = locate(origin.doc, origin.lineCounter, place.path, 'value', origin.resolveKey);
+  const jobs: [string, JobDefinition, Record<string, unknown>][] = [];
+  const defaults = model.globals['default'];
+  const defaultOrigin = model.globalOrigins.get('default');
+  if (isHash(defaults) && defaultOrigin) jobs.push(['default', { name: 'default', value: defaults, origin: defaultOrigin }, defaults]);
+  for (const job of model.jobs.values()) if (!isHidden(job.name)) jobs.push([job.name, job, values.get(job.name)?.value ?? job.value]);
+  for (const [name, job, value] of jobs) {
+    for (const place of integerPlaces(name, value)) {
+      const found = writtenNode(model, job, place.path) as
+        { node: unknown; lineCounter: JobDefinition['origin']['lineCounter']; file: string } | undefined;
+      if (!found || !isWholeFloat(found.node)) continue;
+      const { node } = found;
+      const { line, col } = found.lineCounter.linePos(node.range?.[0] ?? 0);
       const written = node.source ?? String(node.value);
-      const instead = `\`${asInteger(node.value as number)}\``;
+      const integer = `\`${asInteger(node.value as number)}\``;
+      const instead = place.string ? `\`"${written}"\` or ${integer}` : integer;
       out.push({
-        file: origin.file,
-        line: pos.line,
-        column: pos.column,
+        file: found.file,
+        line,
+        column: col,
         severity: 'error',
         code: place.code,
-        message:
-          `${place.message} (\`${written}\` is a float to GitLab: write ${place.string ? `\`"${written}"\` or ${instead}` : instead})` +
-          // GitLab validates a hidden job only as part of the jobs that take it in.
-          (key.startsWith('.') ? `; ${key} is hidden: GitLab refuses it in each job that extends or references it` : ''),
+        message: `${place.message} (\`${written}\` is a float to GitLab: write ${instead})`,
         document: 'content',
-        path: place.path,
+        path: [name, ...place.path],
       });
     }
   }

@@ -19,7 +19,6 @@ import { isHash, valueAt } from '../ci/merge.js';
 import { emptyModel, isHidden, mergeContent, type Origin, type PipelineModel } from './model.js';
 import { checkPipeline } from './semantic.js';
 import { checkExpressions } from './expressions.js';
-import { checkWholeFloats } from './floats.js';
 
 export type { LintHost } from './includes.js';
 export { parseFile } from '../ci/check.js';
@@ -155,8 +154,6 @@ async function analyzeFile(
 
   const origin: Omit<Origin, 'path'> = { file, doc: content, lineCounter, ...(check.resolveKey ? { resolveKey: check.resolveKey } : {}) };
   diagnostics.push(...checkExpressions(check.content, origin));
-  // Only a file whose parse read a whole float (`1.0`) can have one where GitLab wants an Integer.
-  if (parsed.wholeFloats) diagnostics.push(...checkWholeFloats(check.content, origin));
   for (const entry of includeEntries(check.content['include'])) {
     diagnostics.push(...(await includeOne(entry, { ...origin, path: entry.path }, context)));
   }

@@ -14,6 +14,7 @@ import { locate } from '../ci/positions.js';
 import { bridgeNeed } from '../ci/entries-read.js';
 import { referenceFound } from '../ci/references.js';
 import { globalEntryFindings, jobEntryFindings, onStopFinding } from './entries.js';
+import { checkWholeFloats } from './floats.js';
 
 const MAX_EXTENDS_DEPTH = 10;
 
@@ -694,5 +695,7 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
       );
     }
   }
+  // Whole numbers written as floats (`retry: 1.0`), traced to where each job's value is written.
+  out.push(...checkWholeFloats(model, resolved));
   return out;
 }

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { parseAllDocuments, type Document } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseFile } from '../../src/ci/check.js';
-import { locate } from '../../src/ci/positions.js';
+import { keyReadingsBuilt, locate } from '../../src/ci/positions.js';
 import { LeanDocument, customTags, duplicateKeys, parseYamlDocuments } from '../../src/ci/yaml.js';
 import { chainPipeline } from '../bench/generate.js';
 import { lintText } from '../../src/lint/lint-text.js';
@@ -168,5 +168,16 @@ describe('start-up: the V8 code cache', () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  });
+});
+
+describe('whole floats: each mapping read once, whatever the jobs', () => {
+  it('a file with one whole float (a variable) and 2,000 jobs with integer retry and parallel: the top level is read once', async () => {
+    const jobs = Array.from({ length: 2000 }, (_, i) => `j${i}:\n  script: x\n  retry: 2\n  parallel: 3\n`).join('');
+    const before = keyReadingsBuilt();
+    const findings = await lintText(`variables: {V: 1.0}\n${jobs}`, { file: '.gitlab-ci.yml' });
+    expect(findings).toEqual([]);
+    // The top-level mapping, and each job's (its retry and parallel are looked at there): one reading each.
+    expect(keyReadingsBuilt() - before).toBe(1 + 2000);
   });
 });

@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/ci/diagnostics.js';
+import type { Document } from 'yaml';
 import { parseFile } from '../../src/ci/check.js';
+import { holdsWholeFloats } from '../../src/ci/yaml.js';
 import { durationSeconds } from '../../src/lint/entries.js';
 import { lintText, type LintOptions } from '../../src/lint/lint-text.js';
 import { catalogHost } from '../helpers/lint-host.js';
@@ -445,11 +447,40 @@ describe('whole numbers written as floats where GitLab takes only an Integer (Ps
       expect((await lint(`a:\n  script: x\n  parallel: ${written}\n`)).filter((d) => d.message.includes('float'))).toEqual([]);
   });
 
-  it('a hidden job is checked where it is written, and says that GitLab refuses it in the jobs that take it in', async () => {
-    expect(await briefs('.base:\n  retry: 1.0\njob:\n  extends: .base\n  script: x\n')).toEqual([
-      '.gitlab-ci.yml:2:10 error schema/type jobs:.base:retry config should be an integer or a hash (`1.0` is a float to GitLab: write `1`); ' +
-        '.base is hidden: GitLab refuses it in each job that extends or references it',
+  it('a hidden job is checked in the jobs that extend it, at the place it is written, unless the job writes its own', async () => {
+    const text =
+      '.base:\n  retry: 1.0\n  parallel: 2.0\na:\n  extends: .base\n  script: x\nb:\n  extends: .base\n  script: x\n  retry: 2\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:2:10 error schema/type jobs:a:retry config should be an integer or a hash (`1.0` is a float to GitLab: write `1`)',
+      '.gitlab-ci.yml:3:13 error schema/type jobs:a:parallel config should be an integer or a hash (`2.0` is a float to GitLab: write `2`)',
+      '.gitlab-ci.yml:3:13 error schema/type jobs:b:parallel config should be an integer or a hash (`2.0` is a float to GitLab: write `2`)',
     ]);
+    // GitLab never validates a hidden job alone: one no job takes in, or whose values every job overrides, is clean.
+    const overridden = '.base:\n  retry: 1.0\njob:\n  extends: .base\n  script: x\n  retry: 2\n.unused:\n  retry: {max: 1.0}\n';
+    expect(await briefs(overridden)).toEqual([]);
+  });
+
+  it('the value Psych reads: the last of a key written twice, a key a merge key brings in (over the keys before it)', async () => {
+    expect((await lint('job:\n  script: x\n  retry: 1.0\n  retry: 2\n')).map((d) => d.code)).toEqual(['yaml/duplicate-key']);
+    expect(await briefs('job:\n  script: x\n  retry: 2\n  retry: 1.0\n')).toContainEqual(
+      '.gitlab-ci.yml:4:10 error schema/type jobs:job:retry config should be an integer or a hash (`1.0` is a float to GitLab: write `1`)',
+    );
+    const merged =
+      '.settings:\n  common: &c {script: echo, retry: 1.0}\n  r: &r {max: 2.0}\njob: {<<: *c}\njob2: {script: echo, retry: {<<: *r}}\n';
+    expect(await briefs(merged)).toEqual([
+      '.gitlab-ci.yml:2:36 error schema/type jobs:job:retry config should be an integer or a hash (`1.0` is a float to GitLab: write `1`)',
+      '.gitlab-ci.yml:3:15 error schema/type jobs:job2:retry:max config should be an integer (`2.0` is a float to GitLab: write `2`)',
+    ]);
+    // Psych merges `<<` over the keys written before it, under those written after.
+    const before = '.c: &c {retry: 1.0}\njob:\n  script: echo\n  retry: 2\n  <<: *c\n';
+    expect((await lint(before)).map((d) => `${d.line}:${d.column} ${d.path?.join(':')}`)).toEqual(['1:16 job:retry']);
+    expect(await briefs('.c: &c {retry: 1.0}\njob:\n  script: echo\n  <<: *c\n  retry: 2\n')).toEqual([]);
+  });
+
+  it('a whole float too large for digits in JavaScript is still written out in full', async () => {
+    expect(await briefs('a:\n  script: x\n  parallel:\n    matrix:\n      - A: 1.0e+21\n')).toContainEqual(
+      expect.stringContaining('(`1.0e+21` is a float to GitLab: write `"1.0e+21"` or `1000000000000000000000`)'),
+    );
   });
 
   it('the same in a file with anchors (not read lean), in an included file, and in a component as written', async () => {
@@ -467,8 +498,8 @@ describe('whole numbers written as floats where GitLab takes only an Integer (Ps
 
   it('a parse says whether it read a whole float at all (lean or not): the check runs only then', () => {
     for (const lean of [true, false]) {
-      expect(parseFile('a: 1.0\n', 'f.yml', { lean }).wholeFloats).toBe(true);
-      expect(parseFile('a: [1, 1.5, "2.0", 1e3]\n', 'f.yml', { lean }).wholeFloats).toBeUndefined();
+      expect(holdsWholeFloats(parseFile('a: 1.0\n', 'f.yml', { lean }).content as Document)).toBe(true);
+      expect(holdsWholeFloats(parseFile('a: [1, 1.5, "2.0", 1e3]\n', 'f.yml', { lean }).content as Document)).toBe(false);
     }
   });
 
