@@ -6,6 +6,7 @@
  * express (how deep lists may nest, say) are the semantic layer's to check.
  */
 import type { PathSegment } from './diagnostics.js';
+import { rubyRegexpProblem } from './expression.js';
 import { hasYamlExtension } from './includes.js';
 import { isHash } from './merge.js';
 
@@ -35,8 +36,17 @@ const stringList = (value: unknown): boolean => Array.isArray(value) && (value a
  * resolved, which GitLab would have replaced); anything else is as written, for the schema.
  */
 export function ruleItems(rules: readonly unknown[], path: readonly PathSegment[]): { item: unknown; path: PathSegment[] }[] {
-  return rules.flatMap((item, index) =>
-    Array.isArray(item) && !stringList(item) ? ruleItems(item as unknown[], [...path, index]) : [{ item, path: [...path, index] }],
+  return flatItems(rules, path, stringList);
+}
+
+/** A list's items flattened ([@config].flatten), each with its path; a list `whole` says is one item stays one. */
+function flatItems(
+  list: readonly unknown[],
+  path: readonly PathSegment[],
+  whole: (item: unknown) => boolean = () => false,
+): { item: unknown; path: PathSegment[] }[] {
+  return list.flatMap((item, index) =>
+    Array.isArray(item) && !whole(item) ? flatItems(item as unknown[], [...path, index], whole) : [{ item, path: [...path, index] }],
   );
 }
 
@@ -60,6 +70,23 @@ export function pathAsWritten(read: unknown, path: readonly (string | number)[])
   }
   return out;
 }
+
+/** A list read flattened, its items' places kept for the findings (see pathAsWritten). */
+function flattened(list: readonly unknown[], items: { item: unknown; path: PathSegment[] }[]): unknown[] {
+  const flat = items.map(({ item }) => item);
+  FLATTENED.set(
+    flat,
+    items.map(({ path }) => path),
+  );
+  return flat;
+}
+
+/** A variable as a location holds one (`$NAME`, `${NAME}`): GitLab expands it before it reads the location. */
+const HAS_VARIABLE = /\$(?:[A-Za-z_]|\{[A-Za-z_])/;
+/** `${NAME}` as `$NAME`: the same variable, in characters a URI reference may hold. */
+const plainVariables = (text: string): string => text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$$$1');
+/** An empty list where an entry takes any list of strings (array_of_strings: `[]` too); ci.json asks for one item. */
+const emptyAllowed = (value: unknown): unknown => (Array.isArray(value) && value.length === 0 ? ABSENT : value);
 
 /** Any key of a hash, any index of a list. */
 const ANY = Symbol('any');
@@ -106,14 +133,71 @@ const READINGS: readonly Reading[] = [
       if (!rules?.some((item) => Array.isArray(item) && !stringList(item))) return value;
       const items = ruleItems(rules, []);
       if (!items.every(({ item }) => isHash(item) || stringList(item))) return rules;
-      const flat = items.map(({ item }) => item);
-      FLATTENED.set(
-        flat,
-        items.map(({ path }) => path),
-      );
-      return flat;
+      return flattened(rules, items);
     },
   },
+  // Entry::Services and Entry::Caches (ComposableArrays): lists nested by a `!reference` or an
+  // alias among the items are read flattened; ci.json takes one level.
+  ...[['services'], [ANY, 'services'], ['cache'], [ANY, 'cache']].map((path): Reading => ({
+    path: path as Reading['path'],
+    read: (value) => (Array.isArray(value) && value.some(Array.isArray) ? flattened(value, flatItems(value, [])) : value),
+  })),
+  // Entry::Environment: `url` is any String of up to 255 characters, expanded when the job runs
+  // (`$DYNAMIC_ENVIRONMENT_URL`, `https://$CI_COMMIT_REF_SLUG.example.com`); ci.json asks for a URI.
+  { path: [ANY, 'environment', 'url'], read: (value) => (typeof value === 'string' && [...value].length <= 255 ? ABSENT : value) },
+  // Entry::Coverage (RegexpValidator): `/pattern/flags` as UntrustedRegexp::RubySyntax reads it,
+  // compiled by RE2, so `(?i)` too; ci.json asks for a JavaScript RegExp.
+  { path: [ANY, 'coverage'], read: (value) => (typeof value === 'string' && rubyRegexpProblem(value) === undefined ? ABSENT : value) },
+  // Entry::Tags, Artifacts (paths, exclude), Image and Service (entrypoint, command):
+  // array_of_strings, `[]` too (`tags: []` clears the default's tags).
+  ...[
+    [ANY, 'tags'],
+    [ANY, 'artifacts', 'paths'],
+    [ANY, 'artifacts', 'exclude'],
+    ['image', 'entrypoint'],
+    [ANY, 'image', 'entrypoint'],
+    ['services', ANY, 'entrypoint'],
+    [ANY, 'services', ANY, 'entrypoint'],
+    ['services', ANY, 'command'],
+    [ANY, 'services', ANY, 'command'],
+  ].map((path): Reading => ({ path: path as Reading['path'], read: emptyAllowed })),
+  // Entry::Workflow's rules take `start_in`, `allow_failure` and `needs` too (kept, GitLab's
+  // comment says, so as not to break pipelines); ci.json refuses them.
+  {
+    path: ['workflow', 'rules', ANY],
+    read: (value) => {
+      if (!isHash(value) || !['start_in', 'allow_failure', 'needs'].some((key) => Object.hasOwn(value, key))) return value;
+      const { start_in: _start, allow_failure: _allow, needs: _needs, ...rest } = value;
+      return rest;
+    },
+  },
+  // External::Mapper::VariablesExpander: an include's location is expanded before it is read
+  // (`$CI_SERVER_URL/x/ci.yml`, `https://${CI_SERVER_HOST}/ci.yml`); ci.json checks it as written.
+  // A remote URL is then whatever the variables hold; any other location keeps its shape.
+  ...[
+    ['include', 'remote'],
+    ['include', ANY, 'remote'],
+  ].map((path): Reading => ({
+    path: path as Reading['path'],
+    read: (value) => (typeof value === 'string' && HAS_VARIABLE.test(value) ? 'https://expanded.invalid/include.yml' : value),
+  })),
+  ...[
+    ['include'],
+    ['include', ANY],
+    ...['local', 'template', 'component', 'file'].flatMap((key) => [
+      ['include', key],
+      ['include', ANY, key],
+    ]),
+  ].map((path): Reading => ({
+    path: path as Reading['path'],
+    read: (value) => {
+      const expanded = (text: unknown) => (typeof text === 'string' && HAS_VARIABLE.test(text) ? plainVariables(text) : text);
+      if (!Array.isArray(value)) return expanded(value);
+      const list = value as unknown[];
+      const items = list.map(expanded);
+      return items.every((item, i) => item === list[i]) ? list : items;
+    },
+  })),
   // Variable::ComplexVariable: `value:` is any scalar (scalar: true), read as a string (to_s);
   // ci.json asks for a string.
   ...[['variables', ANY, 'value'] as const, [ANY, 'variables', ANY, 'value'] as const].map((path): Reading => ({

@@ -125,8 +125,11 @@ export function tokenize(text: string): { tokens: Token[]; error?: LexError } {
 const RUBY_SYNTAX = /(?<![^\n])\/([^\n]*)\/([ismU]*)(?![^\n])/u;
 
 /** Why RE2 refuses a pattern token (Lexeme::Pattern.new: `\/` unescaped, then RubySyntax.fabricate!), if it does. */
-function patternError(token: string): string | undefined {
-  const match = RUBY_SYNTAX.exec(token.replace(/\\\//g, '/'));
+const patternError = (token: string): string | undefined => rubyRegexpProblem(token.replace(/\\\//g, '/'));
+
+/** Why UntrustedRegexp::RubySyntax.fabricate! refuses a `/pattern/flags` text (RE2 compiles the pattern), if it does. */
+export function rubyRegexpProblem(text: string): string | undefined {
+  const match = RUBY_SYNTAX.exec(text);
   if (!match) return 'it is not of the form /pattern/flags';
   const [, source = '', flags = ''] = match;
   const compiled = compileRe2(flags === '' ? source : `(?${flags})${source}`);

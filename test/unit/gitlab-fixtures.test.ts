@@ -15,6 +15,11 @@ const ROOT = join(import.meta.dirname, '../fixtures/gitlab-schema-tests');
 const GLOBAL_FILES = ['workflow/auto_cancel/on_job_failure.yml', 'workflow/auto_cancel/on_new_commit.yml'];
 /** Stale upstream: the newest schema dropped the `action:` step form this fixture still uses. */
 const KNOWN_STALE = new Set(['positive/run.yml :: step_using_action']);
+/** Negative fixtures of the editor's schema that GitLab's server accepts: cigen lints as the server reads. */
+const SERVER_ACCEPTS = new Map([
+  ['negative/services.yml :: empty_entrypoint', 'Entry::Service: entrypoint is array_of_strings, and [] is one'],
+  ['negative/services.yml :: empty_command', 'Entry::Service: command is array_of_strings, and [] is one'],
+]);
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
@@ -43,7 +48,9 @@ function units(kind: 'positive' | 'negative'): Unit[] {
 const score = { positive: { pass: 0, total: 0 }, negative: { pass: 0, total: 0 }, known: [] as string[] };
 afterAll(() => {
   const line = (k: 'positive' | 'negative') => `${k} ${score[k].pass}/${score[k].total}`;
-  console.log(`GitLab schema fixtures: ${line('positive')}, ${line('negative')}; known stale: ${score.known.join(', ') || 'none'}`);
+  console.log(
+    `GitLab schema fixtures: ${line('positive')}, ${line('negative')}; known stale or accepted by the server: ${score.known.join(', ') || 'none'}`,
+  );
 });
 
 describe('positive fixtures lint clean with --schema-only', () => {
@@ -65,6 +72,12 @@ describe('negative fixtures are rejected', () => {
   it.each(units('negative').map((u) => [u.id, u] as const))('%s', async (id, unit) => {
     const diagnostics = (await lintText(unit.text, { file: id, schemaOnly: true })).filter((d) => d.severity === 'error');
     score.negative.total++;
+    if (SERVER_ACCEPTS.has(id)) {
+      // Listed with the entry that accepts it: it must lint clean, or this list is stale.
+      expect(diagnostics).toEqual([]);
+      score.known.push(`${id} (${SERVER_ACCEPTS.get(id)})`);
+      return;
+    }
     expect(diagnostics.length).toBeGreaterThan(0);
     expect(diagnostics.every((d) => d.line >= 1 && d.column >= 1 && /^(yaml|schema)\//.test(d.code))).toBe(true);
     score.negative.pass++;

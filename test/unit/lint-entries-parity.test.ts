@@ -507,3 +507,55 @@ describe('whole numbers written as floats where GitLab takes only an Integer (Ps
     expect(await briefs('variables:\n  X: 1.0\na:\n  script: x\n  variables:\n    Y: 2.0\n  retry: 1\n')).toEqual([]);
   });
 });
+
+describe("ci.json stricter than GitLab's entries (a second review): each read as the entry reads it", () => {
+  const clean = async (text: string, files: Record<string, string> = {}) => expect(await briefs(text, files)).toEqual([]);
+
+  it('environment:url is any string (Entry::Environment): a variable, or one inside a URL', async () => {
+    await clean('review:\n  script: x\n  environment:\n    name: review/$CI_COMMIT_REF_SLUG\n    url: $DYNAMIC_ENVIRONMENT_URL\n');
+    await clean('review:\n  script: x\n  environment:\n    name: r\n    url: https://${CI_COMMIT_REF_SLUG}.example.com\n');
+  });
+
+  it("coverage is a /pattern/flags RE2 compiles (RegexpValidator): GitLab's documented `(?i)` example; an unclosed group is still refused", async () => {
+    await clean("test:\n  script: pytest\n  coverage: '/(?i)total.*? (100(?:\\.0+)?\\%|[1-9]?\\d(?:\\.\\d+)?\\%)$/'\n");
+    expect((await lint("test:\n  script: x\n  coverage: '/a(/'\n")).map((d) => d.code)).toEqual(['schema/format']);
+  });
+
+  it('an include location is expanded before it is read (VariablesExpander): variables in remote, local and string forms', async () => {
+    await clean(
+      "include:\n  - remote: '$CI_SERVER_URL/x/-/raw/main/ci.yml'\n  - remote: 'https://${CI_SERVER_HOST}/x/ci.yml'\njob:\n  script: x\n",
+    );
+    await clean("include:\n  - local: '${DIR}/ci.yml'\n  - '${CI_SERVER_URL}/y/ci.yml'\njob:\n  script: x\n", {
+      'ci.yml': 'a:\n  script: x\n',
+    });
+    expect((await lint("include:\n  - remote: 'ftp://example.com/ci.yml'\njob:\n  script: x\n")).length).toBeGreaterThan(0);
+  });
+
+  it('services: and cache: nested by a !reference or an alias are read flattened (ComposableArray); a wrong item is still placed', async () => {
+    await clean(
+      '.s:\n  services: [{name: postgres:16, alias: db}]\njob:\n  script: echo\n  services: [!reference [.s, services], redis]\n',
+    );
+    await clean('.pg: &pg {name: postgres:16}\njob:\n  script: echo\n  services: [[*pg], redis]\n');
+    await clean('.c:\n  cache: [{key: a, paths: [a]}]\njob:\n  script: echo\n  cache: [!reference [.c, cache], {key: b, paths: [b]}]\n');
+    expect((await lint('job:\n  script: echo\n  services: [[redis, 5]]\n')).map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual([
+      '3:22 schema/type',
+    ]);
+  });
+
+  it('an empty list where the entry takes any list of strings: tags, artifacts paths and exclude, an entrypoint, a command', async () => {
+    await clean('default:\n  tags: [docker]\njob:\n  script: x\n  tags: []\n');
+    await clean('job:\n  script: x\n  artifacts:\n    paths: []\n    exclude: []\n    untracked: true\n');
+    await clean(
+      'job:\n  script: x\n  image:\n    name: alpine\n    entrypoint: []\n  services:\n    - name: redis\n      entrypoint: []\n      command: []\n',
+    );
+  });
+
+  it('workflow:rules take start_in, allow_failure and needs (Entry::Workflow keeps them); an unknown key is still refused', async () => {
+    await clean(
+      'workflow:\n  rules:\n    - if: $X\n      allow_failure: true\n      needs: [a]\n      start_in: 1 day\njob:\n  script: x\n',
+    );
+    expect((await lint('workflow:\n  rules:\n    - if: $X\n      nope: 1\njob:\n  script: x\n')).map((d) => d.code)).toEqual([
+      'schema/unknown-key',
+    ]);
+  });
+});
