@@ -227,6 +227,22 @@ describe('--pipeline, and a file linted as a fragment says so', () => {
     const json = JSON.parse(cigen(['lint', 'p.yml', '--pipeline', '--format', 'json'], dir).stdout) as { code: string }[];
     expect(json.map((d) => d.code)).toEqual(['semantic/undefined-need']);
   });
+  it("a directory's *.gitlab-ci.yml that its .gitlab-ci.yml includes is a piece of that pipeline: linted as part of it, saying so", () => {
+    const dir = scratch({
+      '.gitlab-ci.yml': 'stages: [build, release]\ninclude:\n  - local: deploy.gitlab-ci.yml\nbuild:\n  stage: build\n  script: echo\n',
+      'deploy.gitlab-ci.yml': 'release:\n  stage: release\n  script: echo\n  needs: [build]\n',
+    });
+    const result = cigen(['lint', '.'], dir);
+    expect(result.stdout).toBe(
+      'deploy.gitlab-ci.yml: linted as part of .gitlab-ci.yml, which includes it; name it on the command line to check it as a whole pipeline\n' +
+        '2 file(s) clean\n',
+    );
+    expect(result.status).toBe(0);
+    // Named, it is what its name says: a pipeline of its own, whose stage and need are not there.
+    const named = cigen(['lint', 'deploy.gitlab-ci.yml'], dir);
+    expect(named.status).toBe(1);
+    expect(named.stdout).toContain('deploy.gitlab-ci.yml:4:11 error semantic/undefined-need');
+  });
   it('a component template is not called a fragment', () => {
     const result = cigen(['lint', 'templates/buildah.yml']);
     expect(result.status).toBe(0);

@@ -1,6 +1,6 @@
 /** `cigen lint FILE|DIR...`: GitLab CI files and component templates, with file:line:col. */
 import { existsSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { FindingsError, UsageError } from '../../errors.js';
 import type { Diagnostic } from '../../ci/diagnostics.js';
 import { lintFile, parseFile, type LintHost } from '../../lint/lint-text.js';
@@ -47,26 +47,33 @@ function filesIn(dir: string): string[] {
 }
 
 /** The host for one linted file: its project's files (never one outside it), recording each
- *  text it reads so code frames quote what was linted and nothing else. */
-function hostFor(file: string, sources: Map<string, string>): LintHost {
+ *  text it reads so code frames quote what was linted and nothing else, and each file it read. */
+function hostFor(file: string, sources: Map<string, string>, read: Set<string>): LintHost {
   const root = projectRoot(file);
   return lintHost((path) => {
-    const read = readProjectPath(root, path);
-    if (read.kind === 'outside') return { outside: true };
-    if (read.kind === 'missing') return undefined;
-    const name = relative(process.cwd(), read.full) || read.full;
-    sources.set(name, read.text);
-    return { text: read.text, file: name };
+    const found = readProjectPath(root, path);
+    if (found.kind === 'outside') return { outside: true };
+    if (found.kind === 'missing') return undefined;
+    const name = relative(process.cwd(), found.full) || found.full;
+    sources.set(name, found.text);
+    read.add(name);
+    return { text: found.text, file: name };
   });
 }
+
+/** A project's root pipeline file, linted first: the pipeline-named files it includes are pieces of it. */
+const isRootPipeline = (file: string): boolean => /^\.?gitlab-ci\.ya?ml$/.test(basename(file));
+
+/** Each file's lines as GitLab's parser counts them (NEL, LS and PS break lines in YAML 1.1), split once. */
+const LINES = new Map<string, string[]>();
 
 /** The lines around a finding, escaped (a control character in the file is shown, not acted on),
  *  the caret under the column as the escaped line shows it. */
 function codeFrame(diagnostic: Diagnostic, sources: Map<string, string>): string {
   const text = sources.get(diagnostic.file);
   if (text === undefined) return '';
-  // Lines as GitLab's parser counts them: NEL, LS and PS break lines in YAML 1.1.
-  const lines = text.split(/\n|[\u0085\u2028\u2029]/);
+  let lines = LINES.get(diagnostic.file);
+  if (!lines) LINES.set(diagnostic.file, (lines = text.split(/\n|[\u0085\u2028\u2029]/)));
   const out: string[] = [];
   const width = String(Math.min(lines.length, diagnostic.line + 1)).length;
   for (let n = Math.max(1, diagnostic.line - 1); n <= Math.min(lines.length, diagnostic.line + 1); n++) {
@@ -100,19 +107,47 @@ export async function runLint(paths: string[], options: LintCommandOptions): Pro
     }
   }
   const sources = new Map<string, string>();
-  const diagnostics: Diagnostic[] = [];
-  const fragments: string[] = [];
-  for (const [file, { named }] of files) {
+  // Root pipelines first: a pipeline-named file one of them includes, found in a directory
+  // (`deploy.gitlab-ci.yml`, GitLab's own naming for pieces), is a piece of that pipeline, linted
+  // as part of it; alone, as the pipeline its name says, its stages and needs would be missing.
+  // Shown in the order the files were found.
+  const order = [...files.keys()].sort((a, b) => Number(!isRootPipeline(a)) - Number(!isRootPipeline(b)));
+  const includedBy = new Map<string, string>();
+  const results = new Map<string, { diagnostics: Diagnostic[]; fragment: boolean; partOf?: string }>();
+  for (const file of order) {
+    const { named } = files.get(file) as { named: boolean };
+    const partOf = named || !CI_FILE.test(basename(file)) ? undefined : includedBy.get(file);
+    if (partOf !== undefined) {
+      results.set(file, { diagnostics: [], fragment: false, partOf });
+      continue;
+    }
     const text = await readUserFile(file);
     sources.set(file, text);
+    const read = new Set<string>();
     const result = await lintFile(text, {
       file,
       schemaOnly: Boolean(options.schemaOnly),
-      host: hostFor(file, sources),
+      host: hostFor(file, sources, read),
       ...(options.pipeline && named ? { pipeline: true } : {}),
     });
-    diagnostics.push(...result.diagnostics);
-    if (result.as === 'fragment' && !options.schemaOnly) fragments.push(file);
+    for (const included of read) if (included !== file && !includedBy.has(included)) includedBy.set(included, file);
+    results.set(file, { diagnostics: result.diagnostics, fragment: result.as === 'fragment' && !options.schemaOnly });
+  }
+  const diagnostics: Diagnostic[] = [];
+  const notes: string[] = [];
+  for (const file of files.keys()) {
+    const { diagnostics: found, fragment, partOf } = results.get(file) as NonNullable<ReturnType<typeof results.get>>;
+    diagnostics.push(...found);
+    if (partOf !== undefined)
+      notes.push(
+        `${escapeControl(file)}: linted as part of ${escapeControl(partOf)}, which includes it; ` +
+          'name it on the command line to check it as a whole pipeline',
+      );
+    else if (fragment)
+      notes.push(
+        `${escapeControl(file)}: linted as a fragment (not named .gitlab-ci.yml, gitlab-ci.yml or *.gitlab-ci.yml); ` +
+          'add --pipeline to check it as a whole pipeline',
+      );
   }
   const distinct = [...new Map(diagnostics.map((d) => [`${d.file}:${d.line}:${d.column}:${d.code}:${d.message}`, d])).values()];
   // A file linted on its own (a fragment) and as part of a pipeline that includes it can be judged
@@ -125,11 +160,7 @@ export async function runLint(paths: string[], options: LintCommandOptions): Pro
     writeJson(unique.map(diagnosticJson));
   } else {
     for (const d of unique) process.stdout.write(`${formatDiagnostic(d)}\n${codeFrame(d, sources)}\n`);
-    for (const file of fragments)
-      process.stdout.write(
-        `${escapeControl(file)}: linted as a fragment (not named .gitlab-ci.yml, gitlab-ci.yml or *.gitlab-ci.yml); ` +
-          'add --pipeline to check it as a whole pipeline\n',
-      );
+    for (const note of notes) process.stdout.write(`${note}\n`);
     const warnings = unique.length - errors;
     const summary =
       unique.length === 0 ? `${files.size} file(s) clean` : `${errors} error(s), ${warnings} warning(s) in ${files.size} file(s)`;
