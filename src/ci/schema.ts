@@ -152,6 +152,14 @@ function prune(groups: readonly Group[]): Group[] {
     .map((group) => (concrete(group).length > 0 ? { ...group, errors: concrete(group) } : group));
 }
 
+/** How GitLab's numericality validations word a bound. */
+const BOUND_WORDS: Readonly<Record<string, string>> = {
+  maximum: 'less than or equal to',
+  minimum: 'greater than or equal to',
+  exclusiveMaximum: 'less than',
+  exclusiveMinimum: 'greater than',
+};
+
 type GroupFinding = Omit<Finding, 'document'> & { knownKeys?: true };
 
 async function describeGroup(group: Group): Promise<GroupFinding> {
@@ -201,6 +209,17 @@ async function describeGroup(group: Group): Promise<GroupFinding> {
       severity: 'error',
       code: 'schema/max-length',
       message: `${where} config is longer than ${limit} characters`,
+    };
+  }
+  // The number branch's bound (`retry: 3`, `parallel: 201`), in GitLab's words (numericality).
+  const [bound] = ['maximum', 'minimum', 'exclusiveMaximum', 'exclusiveMinimum'].flatMap(byKeyword);
+  if (bound) {
+    const relation = BOUND_WORDS[bound.keyword] as string;
+    return {
+      path: group.path,
+      severity: 'error',
+      code: `schema/${bound.keyword.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+      message: `${where} config must be ${relation} ${String(bound.params['limit'])}`,
     };
   }
   const types = byKeyword('type').flatMap((e) => String(e.params['type']).split(','));

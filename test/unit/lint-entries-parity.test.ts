@@ -559,3 +559,16 @@ describe("ci.json stricter than GitLab's entries (a second review): each read as
     ]);
   });
 });
+
+describe('a number out of its bounds is said in GitLab\'s words (numericality), not as "should be a hash"', () => {
+  it('retry, retry:max and parallel: the bound, whichever side', async () => {
+    const text =
+      'a:\n  script: x\n  retry: 3\nb:\n  script: x\n  parallel: 201\nc:\n  script: x\n  parallel: 0\nd:\n  script: x\n  retry: {max: -1}\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:3:10 error schema/maximum jobs:a:retry config must be less than or equal to 2',
+      '.gitlab-ci.yml:6:13 error schema/maximum jobs:b:parallel config must be less than or equal to 200',
+      '.gitlab-ci.yml:9:13 error schema/minimum jobs:c:parallel config must be greater than or equal to 1',
+      '.gitlab-ci.yml:12:16 error schema/minimum jobs:d:retry:max config must be greater than or equal to 0',
+    ]);
+  });
+});
