@@ -228,9 +228,38 @@ function readAt(value: unknown, path: Reading['path'], read: Reading['read']): u
   return copy ?? value;
 }
 
-/** The content as GitLab's entries read it, where ci.json would refuse what they accept. */
+/** The readings below one top-level key, in their order (those for any key, and that key's own), each from below that key. */
+type KeyReading = { rest: Reading['path']; read: Reading['read'] };
+const below = (readings: readonly Reading[]): KeyReading[] => readings.map((r) => ({ rest: r.path.slice(1), read: r.read }));
+const ANY_KEY_READINGS = below(READINGS.filter((reading) => reading.path[0] === ANY));
+const KEY_READINGS = new Map<string, KeyReading[]>();
+for (const { path } of READINGS) {
+  const head = path[0];
+  if (typeof head === 'string' && !KEY_READINGS.has(head))
+    KEY_READINGS.set(head, below(READINGS.filter((r) => r.path[0] === ANY || r.path[0] === head)));
+}
+
+/**
+ * The content as GitLab's entries read it, where ci.json would refuse what they accept. One pass
+ * over the top-level keys, each value read by its readings in order (a reading below one key
+ * never changes another's), so a pipeline of many jobs is walked once, not once per reading.
+ */
 export function contentAsEntriesRead(content: unknown): unknown {
-  return READINGS.reduce((value, reading) => readAt(value, reading.path, reading.read), content);
+  if (!isHash(content)) return READINGS.reduce((value, reading) => readAt(value, reading.path, reading.read), content);
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(content)) {
+    const before = content[key];
+    let after = before;
+    for (const { rest, read } of KEY_READINGS.get(key) ?? ANY_KEY_READINGS) {
+      after = readAt(after, rest, read);
+      if (after === ABSENT) break;
+    }
+    if (after === before) continue;
+    copy ??= { ...content };
+    if (after === ABSENT) delete copy[key];
+    else copy[key] = after;
+  }
+  return copy ?? content;
 }
 
 /**

@@ -14,12 +14,13 @@
  * `1.5` at the same place (a test holds them to it), with what to write instead.
  */
 import type { Diagnostic, PathSegment } from '../ci/diagnostics.js';
-import { isHash, valueAt } from '../ci/merge.js';
+import { isHash } from '../ci/merge.js';
 import { nodeAsRead } from '../ci/positions.js';
 import { describePath } from '../ci/schema.js';
 import { holdsWholeFloats, isWholeFloat } from '../ci/yaml.js';
 import { matrixValueMessage } from './entries.js';
 import { isHidden, type JobDefinition, type PipelineModel } from './model.js';
+import { definerOf } from './provenance.js';
 
 interface IntegerPlace {
   /** Within the job. */
@@ -71,61 +72,34 @@ function integerPlaces(name: string, job: Record<string, unknown>): IntegerPlace
 /** `1.0` as an integer is written: its digits (`-0.0` is 0, `1.0e+21` is 1000000000000000000000). */
 const asInteger = (value: number): string => (value === 0 ? '0' : BigInt(value).toString());
 
-/** A node as written, and where. */
-interface Written {
-  node: unknown;
-  file: string;
-  lineCounter: JobDefinition['origin']['lineCounter'];
-}
-
-/** Past this many `extends` links GitLab refuses the job anyway (reported elsewhere). */
-const MAX_EXTENDS_DEPTH = 10;
-
 /**
- * The node Psych reads at `path` of `job` as GitLab reads the job: written in the job (its own
- * value has the place), else in the bases it extends, the last first (GitLab deep-merges them in
- * order, the job on top). Undefined when the place is not traced to one written node.
+ * The node Psych reads at `path` of `job` as GitLab reads the job (see definerOf), in a document
+ * that holds whole floats; undefined otherwise, or when the job's value there came from another
+ * file that defines the same job.
  */
-function writtenNode(model: PipelineModel, job: JobDefinition, path: PathSegment[], depth = 0): Written | undefined {
-  if (valueAt(job.value, path) !== undefined) {
-    const { doc, lineCounter, resolveKey } = job.origin;
-    if (!holdsWholeFloats(doc)) return undefined;
-    const node = nodeAsRead(doc, [...job.origin.path, ...path], resolveKey);
-    // Not there: the job's value at that place came from another file that defines it too.
-    return node === undefined ? undefined : { node, lineCounter, file: job.origin.file };
-  }
-  // A list or a value on the way (a `!reference` is a list until it is resolved) replaces what
-  // the bases have there: the place is not traced.
-  for (let i = 1; i < path.length; i++) {
-    const on = valueAt(job.value, path.slice(0, i));
-    if (on !== undefined && !isHash(on)) return undefined;
-  }
-  if (depth >= MAX_EXTENDS_DEPTH) return undefined;
-  const bases = job.value['extends'];
-  for (const base of (Array.isArray(bases) ? bases : [bases]).reverse()) {
-    if (typeof base !== 'string') continue;
-    const definition = model.jobs.get(base);
-    const found = definition ? writtenNode(model, definition, path, depth + 1) : undefined;
-    if (found !== undefined) return found;
-    // The first base (from the last) that has the place is what GitLab reads, whatever it holds.
-    if (definition && valueAt(definition.value, path) !== undefined) return undefined;
-  }
-  return undefined;
+function wholeFloatAt(model: PipelineModel, job: JobDefinition, path: PathSegment[]) {
+  const definer = definerOf(model, job, path);
+  if (!definer || !holdsWholeFloats(definer.origin.doc)) return undefined;
+  const { doc, resolveKey, lineCounter, file } = definer.origin;
+  const node = nodeAsRead(doc, [...definer.origin.path, ...path], resolveKey);
+  return isWholeFloat(node) ? { node, lineCounter, file } : undefined;
 }
 
 /** Whole floats where GitLab takes only an Integer: in `default:` and in every visible job (`values`: each job as GitLab reads it). */
 export function checkWholeFloats(model: PipelineModel, values: ReadonlyMap<string, { value: Record<string, unknown> }>): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // Almost no pipeline has one: then nothing is traced.
+  const floatsIn = (job: { origin: { doc: JobDefinition['origin']['doc'] } }) => holdsWholeFloats(job.origin.doc);
+  const defaultOrigin = model.globalOrigins.get('default');
+  if (![...model.jobs.values()].some(floatsIn) && !(defaultOrigin && floatsIn({ origin: defaultOrigin }))) return out;
   const jobs: [string, JobDefinition, Record<string, unknown>][] = [];
   const defaults = model.globals['default'];
-  const defaultOrigin = model.globalOrigins.get('default');
   if (isHash(defaults) && defaultOrigin) jobs.push(['default', { name: 'default', value: defaults, origin: defaultOrigin }, defaults]);
   for (const job of model.jobs.values()) if (!isHidden(job.name)) jobs.push([job.name, job, values.get(job.name)?.value ?? job.value]);
   for (const [name, job, value] of jobs) {
     for (const place of integerPlaces(name, value)) {
-      const found = writtenNode(model, job, place.path) as
-        { node: unknown; lineCounter: JobDefinition['origin']['lineCounter']; file: string } | undefined;
-      if (!found || !isWholeFloat(found.node)) continue;
+      const found = wholeFloatAt(model, job, place.path);
+      if (!found) continue;
       const { node } = found;
       const { line, col } = found.lineCounter.linePos(node.range?.[0] ?? 0);
       const written = node.source ?? String(node.value);

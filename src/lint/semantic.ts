@@ -15,6 +15,7 @@ import { bridgeNeed } from '../ci/entries-read.js';
 import { referenceFound } from '../ci/references.js';
 import { globalEntryFindings, jobEntryFindings, onStopFinding } from './entries.js';
 import { checkWholeFloats } from './floats.js';
+import { inheritedFindings } from './inherited.js';
 
 const MAX_EXTENDS_DEPTH = 10;
 
@@ -397,7 +398,7 @@ function tagResolver(model: PipelineModel, lookup: (target: readonly string[]) =
 
 const MAX_TAG_NESTING = 10;
 
-export function checkPipeline(model: PipelineModel, options: SemanticOptions): Diagnostic[] {
+export async function checkPipeline(model: PipelineModel, options: SemanticOptions): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   const extended = resolveExtends(model, out);
   const lookup = referenceLookup(model, extended);
@@ -697,5 +698,7 @@ export function checkPipeline(model: PipelineModel, options: SemanticOptions): D
   }
   // Whole numbers written as floats (`retry: 1.0`), traced to where each job's value is written.
   out.push(...checkWholeFloats(model, resolved));
+  // What ci.json says of the places each job inherits through `extends` (GitLab never checks a base alone).
+  out.push(...(await inheritedFindings(model, resolved)));
   return out;
 }

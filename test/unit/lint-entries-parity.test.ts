@@ -572,3 +572,23 @@ describe('a number out of its bounds is said in GitLab\'s words (numericality), 
     ]);
   });
 });
+
+describe('a value a job inherits through extends is checked in the job, as GitLab reads it', () => {
+  it("a base's value GitLab refuses is an error in each job that takes it in, shown where the base writes it", async () => {
+    const text =
+      '.b:\n  scirpt: x\n  retry: 5\n.c:\n  extends: .b\n  parallel: 300\nj:\n  extends: .c\n  script: x\nk:\n  extends: .b\n  script: y\n  retry: 1\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:2:3 error schema/unknown-key jobs:j config contains unknown keys: scirpt (did you mean script?) (inherited from .b through extends)',
+      '.gitlab-ci.yml:2:3 error schema/unknown-key jobs:k config contains unknown keys: scirpt (did you mean script?) (inherited from .b through extends)',
+      '.gitlab-ci.yml:3:10 error schema/maximum jobs:j:retry config must be less than or equal to 2 (inherited from .b through extends)',
+      '.gitlab-ci.yml:6:13 error schema/maximum jobs:j:parallel config must be less than or equal to 200 (inherited from .c through extends)',
+    ]);
+  });
+
+  it('a base no job extends, a value every job overrides, and a !reference cigen cannot resolve are no finding', async () => {
+    expect(await briefs('.unused:\n  retry: 5\n.b:\n  retry: 5\nj:\n  extends: .b\n  script: x\n  retry: 2\n')).toEqual([]);
+    const partial =
+      'include:\n  - remote: https://example.com/ci.yml\n.b:\n  variables: !reference [.remote, variables]\nj:\n  extends: .b\n  script: x\n';
+    expect((await lint(partial)).filter((d) => d.severity === 'error')).toEqual([]);
+  });
+});
