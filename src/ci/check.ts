@@ -11,6 +11,7 @@ import { interpolateClassic } from './interpolation/classic.js';
 import { resolveInputs, type InputSpecs } from './interpolation/inputs.js';
 import { locate } from './positions.js';
 import { contentAsEntriesRead, headerAsEntriesRead, pathAsWritten } from './entries-read.js';
+import { setTwinsAside, withHiddenTwins } from './hidden-twins.js';
 import { isUnder, resolveReferences } from './references.js';
 import { validateSchema, type SchemaResult } from './schema.js';
 import { checkContent, checkHeader } from './spec-rules.js';
@@ -170,21 +171,25 @@ async function schemaOfResolved(
   contentValue: unknown,
   resolveKey: ((key: string) => string) | undefined,
 ): Promise<SchemaResult> {
-  const asRead = contentAsEntriesRead(contentValue);
+  // Hidden jobs are read as jobs too (their twins): what is found there is set aside for the jobs that extend them.
+  const aside = (result: SchemaResult): SchemaResult => {
+    const findings = setTwinsAside(result.findings, contentValue);
+    return { valid: findings.length === 0, findings };
+  };
+  const asRead = contentAsEntriesRead(withHiddenTwins(contentValue));
   const schema = asWritten(asRead, await validateSchema(asRead));
   if (schema.valid) return schema;
   const sites = content instanceof LeanDocument ? content.references : referencesIn(content.contents);
-  if (sites.length === 0) return schema;
+  if (sites.length === 0) return aside(schema);
   const key = resolveKey ?? ((text: string) => text);
   const references = sites.map(({ path, target }) => ({
     path: path.map((segment) => (typeof segment === 'string' ? key(segment) : segment)),
     target: target.map(key),
   }));
   const resolved = resolveReferences(contentValue, references);
-  const read = contentAsEntriesRead(resolved.value);
+  const read = contentAsEntriesRead(withHiddenTwins(resolved.value));
   const again = asWritten(read, await validateSchema(read));
-  const findings = again.findings.filter((finding) => !isUnder(finding.path, resolved.unresolved));
-  return { valid: findings.length === 0, findings };
+  return aside({ valid: false, findings: again.findings.filter((finding) => !isUnder(finding.path, resolved.unresolved)) });
 }
 
 export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}): Promise<FileCheck> {
