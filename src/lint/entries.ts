@@ -314,6 +314,16 @@ const JOB_ONLY_KEYS: ReadonlySet<string> = new Set([
   'identity',
 ]);
 
+/** Entry::Job::ALLOWED_WHEN: ci.json's `when` also takes `never`, which only a rule may say. */
+const JOB_WHEN = ['on_success', 'on_failure', 'always', 'manual', 'delayed'];
+
+/** A job's `when:` that ci.json takes and Entry::Job refuses (`never`, GitLab's rules-only value). */
+function jobWhenFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
+  const when = job['when'];
+  if (when !== 'never') return [];
+  return [{ path: ['when'], code: 'semantic/job-when', message: `${describePath([name])} when should be one of: ${JOB_WHEN.join(', ')}` }];
+}
+
 /** Entry::Bridge::ALLOWED_WHEN. */
 const BRIDGE_WHEN = ['on_success', 'on_failure', 'always', 'manual'];
 
@@ -348,7 +358,7 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>): En
     ...changesFindings(() => describePath([name, 'rules']), job['rules'], ['rules']),
     ...(job['cache'] !== undefined ? cacheFindings([name, 'cache'], job['cache']).map((f) => ({ ...f, path: f.path.slice(1) })) : []),
     ...(isJob
-      ? [...startInFindings(name, job), ...publishFindings(name, job)]
+      ? [...startInFindings(name, job), ...publishFindings(name, job), ...jobWhenFindings(name, job)]
       : 'trigger' in job || 'needs' in job
         ? bridgeFindings(name, job)
         : []),

@@ -592,3 +592,12 @@ describe('a value a job inherits through extends is checked in the job, as GitLa
     expect((await lint(partial)).filter((d) => d.severity === 'error')).toEqual([]);
   });
 });
+
+describe("a job's `when: never`, which only a rule may say (Entry::Job::ALLOWED_WHEN)", () => {
+  it("is refused in a job, in GitLab's words; in a rule it is what rules say", async () => {
+    expect(await briefs('job:\n  script: x\n  when: never\n')).toEqual([
+      '.gitlab-ci.yml:3:9 error semantic/job-when jobs:job when should be one of: on_success, on_failure, always, manual, delayed',
+    ]);
+    expect(await briefs('job:\n  script: x\n  rules:\n    - if: $X\n      when: never\n    - when: on_success\n')).toEqual([]);
+  });
+});
