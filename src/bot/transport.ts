@@ -61,8 +61,12 @@ function headerReader(headers: IncomingHttpHeaders): Exchange['headers'] {
   };
 }
 
+/** Statuses that carry no body whatever their headers say (fetch's null-body statuses), and a HEAD's answer. */
+const hasNoBody = (method: string, status: number): boolean => method === 'HEAD' || status < 200 || status === 204 || status === 304;
+
 /** The body as sent, decoded from the content codings fetch would decode (any other left as it is). */
-function decoded(response: IncomingMessage): Readable {
+function decoded(response: IncomingMessage, method: string): Readable {
+  if (hasNoBody(method, response.statusCode ?? 0)) return response;
   switch ((response.headers['content-encoding'] ?? '').trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
@@ -108,7 +112,7 @@ export function exchange(url: URL, request: ExchangeRequest): Promise<Exchange> 
     outgoing.on('error', (error) => fail('network', error));
     outgoing.on('response', (response) => {
       const chunks: Buffer[] = [];
-      const body = decoded(response);
+      const body = decoded(response, request.method);
       // A connection lost midway through the body (Node: "aborted", ECONNRESET).
       response.on('error', (error) => fail('network', error));
       body.on('error', (error) => fail('network', error));

@@ -161,14 +161,21 @@ const READINGS: readonly Reading[] = [
     ['services', ANY, 'command'],
     [ANY, 'services', ANY, 'command'],
   ].map((path): Reading => ({ path: path as Reading['path'], read: emptyAllowed })),
-  // Entry::Workflow's rules take `start_in`, `allow_failure` and `needs` too (kept, GitLab's
-  // comment says, so as not to break pipelines); ci.json refuses them.
+  // Entry::Workflow's rules take `allow_failure` and `needs` too (kept, GitLab's comment says, so as
+  // not to break pipelines; each still validated by Rules::Rule: a boolean, job names); ci.json
+  // refuses them. `start_in` stays refused: a rule takes it only beside `when: delayed`, which a
+  // workflow rule may not say.
   {
     path: ['workflow', 'rules', ANY],
     read: (value) => {
-      if (!isHash(value) || !['start_in', 'allow_failure', 'needs'].some((key) => Object.hasOwn(value, key))) return value;
-      const { start_in: _start, allow_failure: _allow, needs: _needs, ...rest } = value;
-      return rest;
+      if (!isHash(value)) return value;
+      const allow = typeof value['allow_failure'] === 'boolean';
+      const needs = Array.isArray(value['needs']) && (value['needs'] as unknown[]).every((need) => typeof need === 'string');
+      if (!allow && !needs) return value;
+      const copy = { ...value };
+      if (allow) delete copy['allow_failure'];
+      if (needs) delete copy['needs'];
+      return copy;
     },
   },
   // External::Mapper::VariablesExpander: an include's location is expanded before it is read
@@ -214,7 +221,12 @@ function readAt(value: unknown, path: Reading['path'], read: Reading['read']): u
     const list = value as unknown[];
     if (head !== ANY) return list;
     const items = list.map((item) => readAt(item, rest, read));
-    return items.every((item, i) => item === list[i]) ? list : items.map((item, i) => (item === ABSENT ? list[i] : item));
+    if (items.every((item, i) => item === list[i])) return list;
+    const copy = items.map((item, i) => (item === ABSENT ? list[i] : item));
+    // A list read flattened keeps where its items are written, in its copy too.
+    const origins = FLATTENED.get(list);
+    if (origins) FLATTENED.set(copy, origins);
+    return copy;
   }
   if (!isHash(value)) return value;
   let copy: Record<string, unknown> | undefined;

@@ -3,15 +3,17 @@
  * GitLab validates a job as it reads it, its bases merged in, and never a hidden job alone: a
  * template's value it refuses (`.base: {retry: 5}`) is refused in each job that takes it in. The
  * schema read each hidden job as a job already (ci/hidden-twins.ts, in the file's one validation);
- * here each such finding is reported in every visible job whose value at that place is the
- * template's (the job does not write its own, nor a later base), shown where the template writes
- * it. The job as a whole (`script` or `trigger` missing) is the semantic checks'.
+ * a visible job that reads a place from a template that failed there is checked as GitLab reads it
+ * (its bases merged in), and what fails at a place a template gives is reported in that job, shown
+ * where the template writes it. The job as a whole (`script` or `trigger` missing) is the semantic
+ * checks'. Two templates valid alone that make an invalid hash together are not found.
  */
 import type { Diagnostic, PathSegment } from '../ci/diagnostics.js';
+import { contentAsEntriesRead, pathAsWritten } from '../ci/entries-read.js';
 import { hiddenJobFindings } from '../ci/hidden-twins.js';
 import { valueAt } from '../ci/merge.js';
 import { locate } from '../ci/positions.js';
-import { describePath } from '../ci/schema.js';
+import { validateSchema } from '../ci/schema.js';
 import { isHidden, type JobDefinition, type PipelineModel } from './model.js';
 import { definerOf } from './provenance.js';
 
@@ -42,10 +44,10 @@ function hiddenBases(model: PipelineModel, job: JobDefinition): JobDefinition[] 
 }
 
 /** `values`: each job as GitLab reads it (`extends` merged, `!reference` tags resolved). */
-export function inheritedFindings(
+export async function inheritedFindings(
   model: PipelineModel,
   values: ReadonlyMap<string, { value: Record<string, unknown>; ok: boolean }>,
-): Diagnostic[] {
+): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   // Almost every pipeline's templates are clean: then there is nothing to trace.
   if (![...model.jobs.values()].some((job) => isHidden(job.name) && hiddenJobFindings(job.value).length > 0)) return out;
@@ -54,25 +56,33 @@ export function inheritedFindings(
     if (isHidden(job.name) || job.value['extends'] === undefined) continue;
     const merged = values.get(job.name);
     if (!merged?.ok) continue;
-    for (const base of hiddenBases(model, job)) {
-      for (const finding of hiddenJobFindings(base.value)) {
-        const { path } = finding;
-        if (path.length === 0 || throughUnresolved(merged.value, path, tags)) continue;
-        // The template's place only where the job reads the template's value there.
-        if (definerOf(model, job, path) !== base) continue;
-        const { doc, lineCounter, resolveKey, file } = base.origin;
-        const pos = locate(doc, lineCounter, [...base.origin.path, ...path], finding.at ?? 'value', resolveKey);
-        out.push({
-          file,
-          line: pos.line,
-          column: pos.column,
-          severity: 'error',
-          code: finding.code,
-          message: `${describePath([job.name])}${finding.rest} (inherited from ${base.name} through extends)`,
-          document: 'content',
-          path: [job.name, ...path],
-        });
-      }
+    // A template's finding only says where to look: a template may be valid only with what the job
+    // or another base adds (`when: delayed` and the job's `start_in`, a hash split between bases).
+    // The job as GitLab reads it is checked when one of its templates failed at a place it gives.
+    const suspect = hiddenBases(model, job).some((base) =>
+      hiddenJobFindings(base.value).some(({ path }) => path.length > 0 && definerOf(model, job, path) === base),
+    );
+    if (!suspect) continue;
+    const read = contentAsEntriesRead({ [job.name]: merged.value });
+    const { findings } = await validateSchema(read);
+    for (const finding of findings) {
+      const path = pathAsWritten(read, finding.path).slice(1);
+      if (path.length === 0 || throughUnresolved(merged.value, path, tags)) continue;
+      const definer = definerOf(model, job, path);
+      // Only what a template gives: the job's own places are checked where they are written.
+      if (!definer || definer === job || !isHidden(definer.name)) continue;
+      const { doc, lineCounter, resolveKey, file } = definer.origin;
+      const pos = locate(doc, lineCounter, [...definer.origin.path, ...path], finding.at ?? 'value', resolveKey);
+      out.push({
+        file,
+        line: pos.line,
+        column: pos.column,
+        severity: 'error',
+        code: finding.code,
+        message: `${finding.message} (inherited from ${definer.name} through extends)`,
+        document: 'content',
+        path: [job.name, ...path],
+      });
     }
   }
   return out;

@@ -70,7 +70,7 @@ async function lintParsedFile(parsed: ParsedFile, options: LintOptions): Promise
   const diagnostics = await analyze(parsed, context, undefined);
   const pipeline = options.pipeline ?? (!parsed.header && /(^|\.)gitlab-ci\.ya?ml$/.test(basename(options.file)));
   if (!options.schemaOnly && !options.contentAsWritten && !diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('yaml/'))) {
-    diagnostics.push(...checkPipeline(model, { pipeline }));
+    diagnostics.push(...(await checkPipeline(model, { pipeline })));
   }
   const shown = diagnostics.map((d) => atInclude(d, context.includedAt));
   return { diagnostics: dedupe(shown).sort(byPosition), as: pipeline ? 'pipeline' : parsed.header ? 'component' : 'fragment' };

@@ -29,6 +29,9 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, body: s
   '/plain': (_req, res) => res.writeHead(200, { 'content-type': 'text/plain', 'x-total': '7' }).end('\ufeffwith a BOM'),
   '/json': (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":1}'),
   '/never': () => undefined,
+  // Headers that name a coding, and no body: a HEAD's answer, a 204, a 304.
+  '/bodiless': (req, res) =>
+    res.writeHead(req.method === 'DELETE' ? 204 : req.method === 'GET' ? 304 : 200, { 'content-encoding': 'gzip' }).end(),
   '/cut': (_req, res) => {
     res.writeHead(200, { 'content-length': '100' });
     res.write('ten bytes.');
@@ -74,6 +77,13 @@ describe('exchange', () => {
     expect(plain.headers.get('X-Total')).toBe('7');
     expect(plain.headers.get('absent')).toBeNull();
     expect(plain.headers.entries()).toContainEqual(['content-type', 'text/plain']);
+  });
+
+  it('an answer without a body (HEAD, 204, 304) is not decoded, whatever its Content-Encoding says', async () => {
+    for (const method of ['HEAD', 'DELETE', 'GET']) {
+      const answer = await exchange(new URL('/bodiless', base), { method, headers: {}, timeoutMs: 5000 });
+      expect(answer.body.length).toBe(0);
+    }
   });
 
   it('keeps the connection alive between exchanges; `fresh` opens one of its own', async () => {

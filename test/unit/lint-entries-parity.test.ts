@@ -537,6 +537,10 @@ describe("ci.json stricter than GitLab's entries (a second review): each read as
     );
     await clean('.pg: &pg {name: postgres:16}\njob:\n  script: echo\n  services: [[*pg], redis]\n');
     await clean('.c:\n  cache: [{key: a, paths: [a]}]\njob:\n  script: echo\n  cache: [!reference [.c, cache], {key: b, paths: [b]}]\n');
+    // Placed where written though a later reading (an empty command) copied the flattened list.
+    const anchored =
+      '.svc: &svc\n  - name: postgres\n    command: []\n  - name: redis\njob:\n  script: x\n  services:\n    - *svc\n    - name: 12\n';
+    expect((await lint(anchored)).map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual(['9:13 schema/type']);
     expect((await lint('job:\n  script: echo\n  services: [[redis, 5]]\n')).map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual([
       '3:22 schema/type',
     ]);
@@ -550,10 +554,11 @@ describe("ci.json stricter than GitLab's entries (a second review): each read as
     );
   });
 
-  it('workflow:rules take start_in, allow_failure and needs (Entry::Workflow keeps them); an unknown key is still refused', async () => {
-    await clean(
-      'workflow:\n  rules:\n    - if: $X\n      allow_failure: true\n      needs: [a]\n      start_in: 1 day\njob:\n  script: x\n',
-    );
+  it('workflow:rules take allow_failure (a boolean) and needs (Entry::Workflow keeps them); start_in or another value is refused', async () => {
+    await clean('workflow:\n  rules:\n    - if: $X\n      allow_failure: true\n      needs: [a]\njob:\n  script: x\n');
+    const refused =
+      'workflow:\n  rules:\n    - if: $X\n      start_in: 1 day\n    - if: $Y\n      allow_failure: maybe\njob:\n  script: x\n';
+    expect((await lint(refused)).map((d) => d.line)).toEqual([4, 6]);
     expect((await lint('workflow:\n  rules:\n    - if: $X\n      nope: 1\njob:\n  script: x\n')).map((d) => d.code)).toEqual([
       'schema/unknown-key',
     ]);
@@ -583,6 +588,22 @@ describe('a value a job inherits through extends is checked in the job, as GitLa
       '.gitlab-ci.yml:3:10 error schema/maximum jobs:j:retry config must be less than or equal to 2 (inherited from .b through extends)',
       '.gitlab-ci.yml:6:13 error schema/maximum jobs:j:parallel config must be less than or equal to 200 (inherited from .c through extends)',
     ]);
+  });
+
+  it('a template valid only with what the job or another base adds is no finding (GitLab checks the merged job)', async () => {
+    // when: delayed and the job's start_in; hashes split between bases; a template extending another.
+    await expect(briefs('.a:\n  when: delayed\njob:\n  extends: .a\n  start_in: 1 hour\n  script: echo\n')).resolves.toEqual([]);
+    await expect(
+      briefs('.a:\n  trigger:\n    project: grp/proj\n.b:\n  trigger:\n    branch: main\ndeploy:\n  extends: [.a, .b]\n'),
+    ).resolves.toEqual([]);
+    await expect(
+      briefs('.a:\n  image:\n    entrypoint: [""]\n.b:\n  image:\n    name: alpine\njob:\n  extends: [.b, .a]\n  script: echo\n'),
+    ).resolves.toEqual([]);
+    await expect(
+      briefs(
+        '.a: {environment: {name: review/$CI_COMMIT_REF_SLUG}}\n.b: {extends: .a, environment: {action: stop}}\nstop: {extends: .b, script: echo}\n',
+      ),
+    ).resolves.toEqual([]);
   });
 
   it('a base no job extends, a value every job overrides, and a !reference cigen cannot resolve are no finding', async () => {
