@@ -14,8 +14,9 @@ function keyText(key: unknown): string | undefined {
 
 /** The pair of a mapping whose key is `segment`, as written or as it reads after interpolation. */
 const pairOf = (node: YAMLMap, segment: PathSegment, resolveKey: (key: string) => string): Pair | undefined =>
-  node.items.find((item) => isPair(item) && keyText(item.key) === String(segment)) ??
-  node.items.find((item) => isPair(item) && resolveKey(keyText(item.key) ?? '') === String(segment));
+  // The last of a key written twice: the one whose value is read (Psych, and the value cigen checks).
+  node.items.findLast((item) => isPair(item) && keyText(item.key) === String(segment)) ??
+  node.items.findLast((item) => isPair(item) && resolveKey(keyText(item.key) ?? '') === String(segment));
 
 /** The position of the node at `path`, or of the deepest node on the way when the rest is
  *  missing (a key that arrived through a merge key, say). */

@@ -622,3 +622,12 @@ describe("a job's `when: never`, which only a rule may say (Entry::Job::ALLOWED_
     expect(await briefs('job:\n  script: x\n  rules:\n    - if: $X\n      when: never\n    - when: on_success\n')).toEqual([]);
   });
 });
+
+describe('a key written twice: the finding is at the one GitLab reads, the last', () => {
+  it('a schema finding about retry points at the second retry', async () => {
+    expect((await lint('job:\n  script: x\n  retry: 1\n  retry: 8\n')).map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual([
+      '4:3 yaml/duplicate-key',
+      '4:10 schema/maximum',
+    ]);
+  });
+});
