@@ -14,11 +14,8 @@ import { hiddenJobFindings } from '../ci/hidden-twins.js';
 import { valueAt } from '../ci/merge.js';
 import { locate } from '../ci/positions.js';
 import { validateSchema } from '../ci/schema.js';
-import { isHidden, type JobDefinition, type PipelineModel } from './model.js';
+import { isHidden, MAX_EXTENDS_DEPTH, type JobDefinition, type PipelineModel } from './model.js';
 import { definerOf } from './provenance.js';
-
-/** Past this many `extends` links GitLab refuses the job anyway (reported elsewhere). */
-const MAX_EXTENDS_DEPTH = 10;
 
 /** Whether a place, or one on the way to it, still holds a `!reference` GitLab would have replaced (one cigen cannot resolve). */
 function throughUnresolved(value: unknown, path: readonly PathSegment[], tags: ReadonlySet<unknown>): boolean {

@@ -51,6 +51,9 @@ export const emptyModel = (): PipelineModel => ({
 
 export const isHidden = (name: string): boolean => name.startsWith('.');
 
+/** GitLab's Extendable::Entry::MAX_NESTING_LEVELS: a job may extend through at most 10 levels. */
+export const MAX_EXTENDS_DEPTH = 10;
+
 /** Adds one file's content on top of the model: later files win, hashes merge deeply. */
 export function mergeContent(model: PipelineModel, content: unknown, origin: Omit<Origin, 'path'>): void {
   if (!isHash(content)) return;

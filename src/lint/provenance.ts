@@ -5,10 +5,7 @@
  */
 import type { PathSegment } from '../ci/diagnostics.js';
 import { isHash, valueAt } from '../ci/merge.js';
-import type { JobDefinition, PipelineModel } from './model.js';
-
-/** Past this many `extends` links GitLab refuses the job anyway (reported elsewhere). */
-const MAX_EXTENDS_DEPTH = 10;
+import { MAX_EXTENDS_DEPTH, type JobDefinition, type PipelineModel } from './model.js';
 
 type Trace = { definer: JobDefinition } | 'blocked' | undefined;
 

@@ -9,15 +9,13 @@ import { rubyInspect } from '../ci/interpolation/ruby.js';
 import type { Diagnostic, PathSegment, Severity } from '../ci/diagnostics.js';
 import { deepMerge, isHash, valueAt } from '../ci/merge.js';
 import { DEFAULT_STAGES } from '../ci/keywords.js';
-import { isHidden, type JobDefinition, type Origin, type PipelineModel } from './model.js';
+import { isHidden, MAX_EXTENDS_DEPTH, type JobDefinition, type Origin, type PipelineModel } from './model.js';
 import { locate } from '../ci/positions.js';
 import { bridgeNeed } from '../ci/entries-read.js';
 import { referenceFound } from '../ci/references.js';
 import { globalEntryFindings, jobEntryFindings, onStopFinding } from './entries.js';
 import { checkWholeFloats } from './floats.js';
 import { inheritedFindings } from './inherited.js';
-
-const MAX_EXTENDS_DEPTH = 10;
 
 export interface SemanticOptions {
   /** A whole pipeline (the root .gitlab-ci.yml) rather than a fragment (a component, an included
