@@ -14,7 +14,7 @@ import { hiddenJobFindings } from '../ci/hidden-twins.js';
 import { valueAt } from '../ci/merge.js';
 import { locate } from '../ci/positions.js';
 import { validateSchema } from '../ci/schema.js';
-import { isHidden, MAX_EXTENDS_DEPTH, type JobDefinition, type PipelineModel } from './model.js';
+import { basesOf, isHidden, MAX_EXTENDS_DEPTH, type JobDefinition, type PipelineModel } from './model.js';
 import { definerOf } from './provenance.js';
 
 /** Whether a place, or one on the way to it, still holds a `!reference` GitLab would have replaced (one cigen cannot resolve). */
@@ -28,9 +28,8 @@ function hiddenBases(model: PipelineModel, job: JobDefinition): JobDefinition[] 
   const found = new Map<string, JobDefinition>();
   const walk = (definition: JobDefinition, depth: number) => {
     if (depth > MAX_EXTENDS_DEPTH) return;
-    const bases = definition.value['extends'];
-    for (const base of Array.isArray(bases) ? (bases as unknown[]) : [bases]) {
-      const next = typeof base === 'string' ? model.jobs.get(base) : undefined;
+    for (const base of basesOf(definition.value)) {
+      const next = model.jobs.get(base);
       if (!next || found.has(next.name) || next === job) continue;
       if (isHidden(next.name)) found.set(next.name, next);
       walk(next, depth + 1);

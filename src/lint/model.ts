@@ -51,6 +51,12 @@ export const emptyModel = (): PipelineModel => ({
 
 export const isHidden = (name: string): boolean => name.startsWith('.');
 
+/** The names a job's `extends` gives; anything else there is the schema's to report (it is no name). */
+export const basesOf = (value: Record<string, unknown>): string[] => {
+  const bases = value['extends'];
+  return (Array.isArray(bases) ? (bases as unknown[]) : [bases]).filter((base): base is string => typeof base === 'string');
+};
+
 /** GitLab's Extendable::Entry::MAX_NESTING_LEVELS: a job may extend through at most 10 levels. */
 export const MAX_EXTENDS_DEPTH = 10;
 

@@ -5,7 +5,7 @@
  */
 import type { PathSegment } from '../ci/diagnostics.js';
 import { isHash, valueAt } from '../ci/merge.js';
-import { MAX_EXTENDS_DEPTH, type JobDefinition, type PipelineModel } from './model.js';
+import { basesOf, MAX_EXTENDS_DEPTH, type JobDefinition, type PipelineModel } from './model.js';
 
 type Trace = { definer: JobDefinition } | 'blocked' | undefined;
 
@@ -18,9 +18,8 @@ function trace(model: PipelineModel, job: JobDefinition, path: readonly PathSegm
     if (on !== undefined && !isHash(on)) return 'blocked';
   }
   if (depth >= MAX_EXTENDS_DEPTH) return 'blocked';
-  const bases = job.value['extends'];
-  for (const base of (Array.isArray(bases) ? [...(bases as unknown[])] : [bases]).reverse()) {
-    const definition = typeof base === 'string' ? model.jobs.get(base) : undefined;
+  for (const base of basesOf(job.value).reverse()) {
+    const definition = model.jobs.get(base);
     if (!definition) continue;
     const found = trace(model, definition, path, depth + 1);
     if (found !== undefined) return found;

@@ -9,7 +9,7 @@ import { rubyInspect } from '../ci/interpolation/ruby.js';
 import type { Diagnostic, PathSegment, Severity } from '../ci/diagnostics.js';
 import { deepMerge, isHash, valueAt } from '../ci/merge.js';
 import { DEFAULT_STAGES } from '../ci/keywords.js';
-import { isHidden, MAX_EXTENDS_DEPTH, type JobDefinition, type Origin, type PipelineModel } from './model.js';
+import { basesOf, isHidden, MAX_EXTENDS_DEPTH, type JobDefinition, type Origin, type PipelineModel } from './model.js';
 import { locate } from '../ci/positions.js';
 import { bridgeNeed } from '../ci/entries-read.js';
 import { referenceFound } from '../ci/references.js';
@@ -45,10 +45,6 @@ function writtenPart(own: Record<string, unknown>, path: readonly PathSegment[])
 }
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
-
-/** The names `extends` gives; anything else there is the schema's to report (it is no name). */
-const basesOf = (value: Record<string, unknown>): string[] =>
-  asList(value['extends']).filter((base): base is string => typeof base === 'string');
 
 interface Resolved {
   value: Record<string, unknown>;
