@@ -45,6 +45,8 @@ function flatItems(
   path: readonly PathSegment[],
   whole: (item: unknown) => boolean = () => false,
 ): { item: unknown; path: PathSegment[] }[] {
+  // Most lists are flat (no list in them): read as they are, without flatMap's arrays per item.
+  if (!list.some(Array.isArray)) return list.map((item, index) => ({ item, path: [...path, index] }));
   return list.flatMap((item, index) =>
     Array.isArray(item) && !whole(item) ? flatItems(item as unknown[], [...path, index], whole) : [{ item, path: [...path, index] }],
   );

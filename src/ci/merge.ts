@@ -5,10 +5,16 @@ import type { PathSegment } from './diagnostics.js';
 export const isHash = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
-export function deepMerge(base: unknown, override: unknown): unknown {
+/** GitLab's deep_merge: `override`'s keys over `base`'s, hashes merged key by key; `omit` is a
+ *  top-level key of `override` left out (a job's `extends`, merged over its bases). */
+export function deepMerge(base: unknown, override: unknown, omit?: string): unknown {
   if (!isHash(base) || !isHash(override)) return override;
   const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) out[key] = key in base ? deepMerge(base[key], value) : value;
+  for (const key in override) {
+    if (!Object.hasOwn(override, key) || key === omit) continue;
+    const value = override[key];
+    out[key] = key in base ? deepMerge(base[key], value) : value;
+  }
   return out;
 }
 

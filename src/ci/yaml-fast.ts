@@ -83,41 +83,70 @@ const rangeProperty: PropertyDescriptor = {
   },
   configurable: true,
 };
-class FastScalar extends Scalar implements Ranged {
-  declare [START]: number;
-  declare [VALUE_END]: number;
-  declare [END]: number;
-  constructor(value: unknown) {
-    super(value);
-    this[START] = 0;
-    this[VALUE_END] = 0;
-    this[END] = 0;
-  }
+/*
+ * The library's constructors put each node's type on the node (Object.defineProperty of a symbol,
+ * a slow path in V8, paid for every scalar and pair: a tenth of parsing a large file). These
+ * classes do not call them: the type is on each class's prototype, where the library's isScalar,
+ * isMap, isSeq and isPair read it the same way (`node[NODE_TYPE]`), and each prototype's own
+ * prototype is the library's, so a node is an instance of Scalar, YAMLMap, YAMLSeq or Pair with
+ * every method. The fields are the ones the library's constructors set.
+ */
+const NODE_TYPE = Symbol.for('yaml.node.type');
+class ScalarNode {
+  [START] = 0;
+  [VALUE_END] = 0;
+  [END] = 0;
+  constructor(public value: unknown) {}
 }
-class FastMap extends YAMLMap implements Ranged {
-  declare [START]: number;
-  declare [VALUE_END]: number;
-  declare [END]: number;
+const SCHEMA = Symbol('schema');
+class CollectionNode {
+  items: unknown[] = [];
+  [START] = 0;
+  [VALUE_END] = 0;
+  [END] = 0;
+  [SCHEMA]: Schema | undefined;
   constructor(schema?: Schema) {
-    super(schema);
-    this[START] = 0;
-    this[VALUE_END] = 0;
-    this[END] = 0;
+    this[SCHEMA] = schema;
   }
 }
-class FastSeq extends YAMLSeq implements Ranged {
-  declare [START]: number;
-  declare [VALUE_END]: number;
-  declare [END]: number;
-  constructor(schema?: Schema) {
-    super(schema);
-    this[START] = 0;
-    this[VALUE_END] = 0;
-    this[END] = 0;
-  }
+// `schema` is not an own enumerable property of a collection, as in the library's Collection
+// (which defines it on each node): kept under a symbol, read and written through the prototype.
+const schemaProperty: PropertyDescriptor = {
+  get(this: CollectionNode) {
+    return this[SCHEMA];
+  },
+  set(this: CollectionNode, schema: Schema | undefined) {
+    this[SCHEMA] = schema;
+  },
+  configurable: true,
+};
+// Each takes CollectionNode's constructor; its prototype chain is the library's (set below).
+class MapNode extends CollectionNode {}
+class SeqNode extends CollectionNode {}
+class PairNode {
+  constructor(
+    public key: unknown,
+    public value: unknown = null,
+  ) {}
 }
-for (const Class of [FastScalar, FastMap, FastSeq]) Object.defineProperty(Class.prototype, 'range', rangeProperty);
-const PairClass = Pair;
+type FastScalar = Scalar & Ranged;
+type FastMap = YAMLMap & Ranged;
+type FastSeq = YAMLSeq & Ranged;
+const FastScalar = ScalarNode as unknown as new (value: unknown) => FastScalar;
+const FastMap = MapNode as unknown as new (schema?: Schema) => FastMap;
+const FastSeq = SeqNode as unknown as new (schema?: Schema) => FastSeq;
+const PairClass = PairNode as unknown as typeof Pair;
+for (const [Class, Library, type] of [
+  [ScalarNode, Scalar, 'yaml.scalar'],
+  [MapNode, YAMLMap, 'yaml.map'],
+  [SeqNode, YAMLSeq, 'yaml.seq'],
+  [PairNode, Pair, 'yaml.pair'],
+] as const) {
+  Object.setPrototypeOf(Class.prototype, Library.prototype);
+  Object.defineProperty(Class.prototype, NODE_TYPE, { value: Symbol.for(type) });
+  if (Class !== PairNode) Object.defineProperty(Class.prototype, 'range', rangeProperty);
+  if (Class === MapNode || Class === SeqNode) Object.defineProperty(Class.prototype, 'schema', schemaProperty);
+}
 const AliasClass = Alias;
 const isScalarNode = isScalar;
 const { PLAIN, QUOTE_SINGLE, QUOTE_DOUBLE, BLOCK_LITERAL, BLOCK_FOLDED } = Scalar;

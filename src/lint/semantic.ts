@@ -105,18 +105,20 @@ function resolveExtends(model: PipelineModel, out: Diagnostic[]): Map<string, Re
         ),
       );
     }
+    // The first base as it is (merging it into {} would only copy it); the job's own keys over
+    // them, without its `extends`.
     let merged: unknown = {};
+    let first = true;
     let ok = unknown.length === 0 && invalid.length === 0;
     for (const base of bases) {
       const definition = baseNamed(base);
       if (!definition) continue;
       const inner = resolve(definition, [...chain, job.name]);
       ok &&= inner.ok;
-      merged = deepMerge(merged, inner.value);
+      merged = first ? inner.value : deepMerge(merged, inner.value);
+      first = false;
     }
-    const own = { ...job.value };
-    delete own['extends'];
-    const value = deepMerge(merged, own) as Record<string, unknown>;
+    const value = deepMerge(merged, job.value, 'extends') as Record<string, unknown>;
     return { value, ok };
   };
   for (const job of model.jobs.values()) resolved.set(job.name, resolve(job, []));

@@ -8,7 +8,21 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import fc from 'fast-check';
-import { Document, LineCounter, parseAllDocuments } from 'yaml';
+import {
+  Document,
+  LineCounter,
+  Pair,
+  Scalar,
+  YAMLMap,
+  YAMLSeq,
+  isCollection,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+} from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { TYPED_START, parseFast } from '../../src/ci/yaml-fast.js';
 import { customTags, lastWriter, parseUserYaml, parseYamlDocuments, stringifyYaml, withYaml11Breaks } from '../../src/ci/yaml.js';
@@ -300,6 +314,51 @@ describe('the fast composer builds what the yaml library builds', () => {
     const { documents } = parseYamlDocuments('a: 1\nb: 2\na: 3\n');
     expect(documents[0]?.errors.map((e) => [e.code, e.pos[0]])).toEqual([['DUPLICATE_KEY', 10]]);
     expect(parseFast('a: 1\nb: 2\na: 3\n', options(new LineCounter()))).toBeDefined();
+  });
+
+  it("its nodes are the library's: classes, identity checks, own keys, clone and methods", () => {
+    const text = 'a: [x, {k: 1}]\nb:\n  - c\n';
+    const [fast] = parseFast(text, options(new LineCounter())) ?? [];
+    const [library] = parseAllDocuments(text, options(new LineCounter())) as Document.Parsed[];
+    const a = fast?.contents as YAMLMap<Scalar, YAMLSeq>;
+    const pair = a.items[0] as Pair<Scalar, YAMLSeq>;
+    const seq = pair.value as YAMLSeq;
+    const scalar = seq.items[0] as Scalar;
+    const flowMap = seq.items[1] as YAMLMap;
+    expect([a instanceof YAMLMap, pair instanceof Pair, seq instanceof YAMLSeq, scalar instanceof Scalar]).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect([isMap(a), isPair(pair), isSeq(seq), isScalar(scalar), isNode(pair), isCollection(flowMap)]).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+      true,
+    ]);
+    expect([isMap(seq), isSeq(a), isScalar(pair), isPair(scalar)]).toEqual([false, false, false, false]);
+    // The same enumerable own keys as the library's nodes (`schema` is not one of them; `range` is
+    // an accessor over three numbers), and the same schema.
+    const libraryMap = library?.contents as YAMLMap<Scalar, YAMLSeq>;
+    const libraryPair = libraryMap.items[0] as Pair<Scalar, YAMLSeq>;
+    const keys = (node: object) =>
+      Object.keys(node)
+        .filter((key) => key !== 'range')
+        .sort();
+    expect(keys(a)).toEqual(keys(libraryMap));
+    expect(keys(pair)).toEqual(keys(libraryPair));
+    expect(keys(scalar)).toEqual(keys(libraryPair.value?.items[0] as Scalar));
+    expect(a.schema).toBe(fast?.schema);
+    // The library's methods work on them: clone (a copy with its own range), get, toJSON, toString.
+    const copy = a.clone();
+    expect(isMap(copy) && copy !== a && copy.get('b') !== undefined).toBe(true);
+    expect(copy.range).toEqual(a.range);
+    expect(a.get('a')).toBe(seq);
+    expect(scalar.toString()).toBe('x');
+    expect(JSON.stringify(fast)).toBe(JSON.stringify(library));
   });
 });
 
