@@ -20,6 +20,7 @@ import {
   duplicateKeyMessage,
   LeanDocument,
   MAX_ALIASES,
+  documentValue,
   parseLeanDocument,
   parseYamlDocuments,
   referencesIn,
@@ -217,8 +218,8 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
   let headerValue: unknown;
   let contentValue: unknown;
   try {
-    headerValue = header?.toJS({ maxAliasCount: MAX_ALIASES });
-    contentValue = content.toJS({ maxAliasCount: MAX_ALIASES });
+    headerValue = header === undefined ? undefined : documentValue(header, MAX_ALIASES);
+    contentValue = documentValue(content, MAX_ALIASES);
   } catch (error) {
     diagnostics.push({
       file,

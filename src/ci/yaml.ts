@@ -10,7 +10,6 @@ import {
   Scalar,
   YAMLParseError,
   YAMLSeq,
-  isAlias,
   isMap,
   isPair,
   isScalar,
@@ -578,7 +577,6 @@ const isMapNode = isMap;
 const isSeqNode = isSeq;
 const isPairNode = isPair;
 const isScalarNode = isScalar;
-const isAliasNode = isAlias;
 
 /** A key written twice in one mapping; `key` is the key as it reads. */
 export class DuplicateKeyError extends YAMLParseError {
@@ -802,12 +800,14 @@ export function parseLeanDocument(text: string): ParsedYaml | undefined {
       source,
       { ...parseOptions(), lineCounter },
       {
-        entry(pair, doc) {
+        entry(pair) {
           const key = pair.key;
-          if (typeof key.value !== 'string' || !leanSubtree(pair.value)) throw ABORT_LEAN;
+          // A merge key, or a value with an anchor, an alias or an interpolation block, needs its nodes.
+          if (typeof key.value !== 'string' || key.value === MERGE_KEY_TEXT) throw ABORT_LEAN;
+          const item = plainValue(pair.value, true);
+          if (item === NOT_PLAIN) throw ABORT_LEAN;
           referencesIn(pair.value, [key.value], references);
           errors.push(...duplicateKeysIn(pair.value));
-          const item: unknown = pair.value === null ? null : pair.value.toJS(doc, { maxAliasCount: MAX_ALIASES });
           // As the yaml library adds a pair to a plain object (a key such as `constructor` too).
           if (key.value in value)
             Object.defineProperty(value, key.value, { value: item, writable: true, enumerable: true, configurable: true });
@@ -832,20 +832,68 @@ export function parseLeanDocument(text: string): ParsedYaml | undefined {
   return { documents: [lean as unknown as Document.Parsed], lineCounter };
 }
 
-/** Whether a node holds no anchor, alias or interpolation block (keys included). */
-function leanSubtree(node: unknown): boolean {
-  const stack: unknown[] = [node];
-  while (stack.length > 0) {
-    const item = stack.pop();
-    if (item === null || item === undefined) continue;
-    if (isAliasNode(item) || (item as { anchor?: string }).anchor !== undefined) return false;
-    if (isMapNode(item)) for (const pair of item.items) stack.push(pair.key, pair.value);
-    else if (isSeqNode(item)) for (const entry of item.items) stack.push(entry);
-    else if (isScalarNode(item)) {
-      if (typeof item.value === 'string' && item.value.includes('$[[')) return false;
-    } else return false;
+/** What plainValue gives for a node that is not a plain tree. */
+const NOT_PLAIN = Symbol('not plain');
+/** Deeper than the fast composer nests (its MAX_DEPTH); a library-composed tree may be. */
+const MAX_PLAIN_DEPTH = 1000;
+const MERGE_KEY_TEXT = '<<';
+
+/** A key the library's toJS turns into a string with String() (or '' for null). */
+const isPlainKey = (value: unknown): value is string | number | boolean | null =>
+  value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+
+/**
+ * A node's JavaScript value as the library's toJS gives it (Document#toJS: a scalar's value as it
+ * is, a key as a string, a key such as `constructor` defined on the object) when the node is a
+ * plain tree — no anchor, alias, merge key, collection key or explicit tag other than
+ * `!reference`, what CI files are mostly made of — else NOT_PLAIN. One walk, without the context
+ * the library's toJS keeps for every node. `noBlocks`: a string holding an interpolation block is
+ * NOT_PLAIN too (the lean path keeps none). test/unit/yaml-fast.test.ts compares it with toJS.
+ */
+function plainValue(node: unknown, noBlocks: boolean, depth = 0): unknown {
+  if (node === null || node === undefined) return node;
+  const { anchor, tag } = node as { anchor?: string; tag?: string };
+  if (anchor !== undefined || (tag !== undefined && tag !== referenceTag.tag) || depth > MAX_PLAIN_DEPTH) return NOT_PLAIN;
+  if (isScalarNode(node)) {
+    const value = node.value;
+    return noBlocks && typeof value === 'string' && value.includes('$[[') ? NOT_PLAIN : value;
   }
-  return true;
+  if (isMapNode(node)) {
+    const out: Record<string, unknown> = {};
+    for (const { key, value } of node.items) {
+      const keyValue = plainValue(key, noBlocks, depth + 1);
+      if (!isScalarNode(key) || !isPlainKey(keyValue) || keyValue === MERGE_KEY_TEXT) return NOT_PLAIN;
+      const item = plainValue(value, noBlocks, depth + 1);
+      if (item === NOT_PLAIN) return NOT_PLAIN;
+      const name = keyValue === null ? '' : String(keyValue);
+      if (name in out) Object.defineProperty(out, name, { value: item, writable: true, enumerable: true, configurable: true });
+      else out[name] = item;
+    }
+    return out;
+  }
+  if (isSeqNode(node)) {
+    const out: unknown[] = [];
+    for (const entry of node.items) {
+      const item = plainValue(entry, noBlocks, depth + 1);
+      if (item === NOT_PLAIN) return NOT_PLAIN;
+      out.push(item);
+    }
+    return out;
+  }
+  return NOT_PLAIN;
+}
+
+/**
+ * A document's value, as `doc.toJS({ maxAliasCount })` gives it: on one walk of its nodes when
+ * they are a plain tree (see plainValue), else by the library (aliases counted against
+ * maxAliasCount, merge keys merged). A LeanDocument holds its value already.
+ */
+export function documentValue(doc: Document, maxAliasCount?: number): unknown {
+  if (!(doc instanceof LeanDocument)) {
+    const value = plainValue(doc.contents, false);
+    if (value !== NOT_PLAIN) return value;
+  }
+  return doc.toJS(maxAliasCount === undefined ? {} : { maxAliasCount });
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import {
   Document,
@@ -25,7 +26,15 @@ import {
 } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { TYPED_START, parseFast } from '../../src/ci/yaml-fast.js';
-import { customTags, lastWriter, parseUserYaml, parseYamlDocuments, stringifyYaml, withYaml11Breaks } from '../../src/ci/yaml.js';
+import {
+  customTags,
+  documentValue,
+  lastWriter,
+  parseUserYaml,
+  parseYamlDocuments,
+  stringifyYaml,
+  withYaml11Breaks,
+} from '../../src/ci/yaml.js';
 import { Literal, Reference } from '../../src/ci/model.js';
 import { CATALOG, sampleInputs } from '../../src/catalog/registry.js';
 import { componentHeader, renderComponent } from '../../src/catalog/document.js';
@@ -108,15 +117,37 @@ const options = (lineCounter: LineCounter) => ({
   merge: true,
 });
 
+/** documentValue gives what the library's toJS gives (or throws what it throws), own keys and prototypes alike. */
+function expectValueAsToJS(doc: Document, raw: string): void {
+  const outcome = (read: () => unknown): unknown => {
+    try {
+      return { value: read() };
+    } catch (error) {
+      return { threw: (error as Error).message };
+    }
+  };
+  const expected = outcome(() => doc.toJS({ maxAliasCount: 100 }));
+  expect(
+    isDeepStrictEqual(
+      outcome(() => documentValue(doc, 100)),
+      expected,
+    ),
+    JSON.stringify(raw),
+  ).toBe(true);
+}
+
 /** 'fast' when the fast composer took the text (and agrees with the library), 'library' when it left it. */
 function compare(raw: string): 'fast' | 'library' {
   const text = withYaml11Breaks(raw);
   const libraryLines = new LineCounter();
   const fastLines = new LineCounter();
   const library = parseAllDocuments(text, options(libraryLines));
+  const libraryDocuments = Array.isArray(library) ? library : [];
+  for (const doc of libraryDocuments) expectValueAsToJS(doc, raw);
   const fast = parseFast(text, options(fastLines));
   if (!fast) return 'library';
-  const difference = documentsDifference(Array.isArray(library) ? library : [], fast);
+  for (const doc of fast) expectValueAsToJS(doc, raw);
+  const difference = documentsDifference(libraryDocuments, fast);
   expect(difference, JSON.stringify(raw)).toBeUndefined();
   expect(fastLines.lineStarts).toEqual(libraryLines.lineStarts);
   return 'fast';
@@ -200,6 +231,26 @@ describe('the fast composer builds what the yaml library builds', () => {
     'args: [-c, "a:b", \'c\']\n$[[ inputs.job-name ]]:\n  script: [echo]\n',
     'a: "\\x41\\u00e9\\t\\"q\\""\nb: \'it\'\'s\'\n',
   ])('%j', (text) => {
+    compare(text);
+  });
+
+  it.each([
+    'a: &x {k: 1}\nb: *x\n',
+    'base: &b {k: 1, j: 2}\njob:\n  <<: *b\n  j: 3\n',
+    'job:\n  "<<": {k: 1}\n',
+    'job:\n  <<: {k: 1}\n  m: 2\n',
+    's: !!set {a, b}\no: !!omap [{a: 1}]\n',
+    '? [a, b]\n: c\n',
+    '? {a: 1}\n: c\n',
+    'constructor: 1\ntoString: [x]\n__proto__: {polluted: true}\n',
+    'a: 1\na: 2\n',
+    '1: a\ntrue: b\n~: c\n.nan: d\n1.0: e\n0x1F: f\n',
+    'r: !reference [.base, script]\n',
+    's: !!str 1\nb: !!binary aGVsbG8=\n',
+    '',
+    '# only a comment\n',
+    '- [1, [2, [3]]]\n',
+  ])('documentValue is toJS, or leaves it to toJS: %j', (text) => {
     compare(text);
   });
 

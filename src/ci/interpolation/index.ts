@@ -3,7 +3,7 @@
  * header, then interpolate the content in one of GitLab's two modes.
  */
 import type { Document } from 'yaml';
-import { parseYamlDocument, parseYamlDocuments } from '../yaml.js';
+import { documentValue, parseYamlDocument, parseYamlDocuments } from '../yaml.js';
 import type { InterpolationContext } from './block.js';
 import { interpolateClassic } from './classic.js';
 import { resolveInputs, type InputSpecs, type InputValue } from './inputs.js';
@@ -27,11 +27,12 @@ export function splitComponentFile(text: string, documents: readonly Document.Pa
   }
   const last = documents.at(-1);
   if (!last) throw new Error('empty file');
-  if (documents.length < 2) return { header: undefined, contentText: text, content: last.toJS() };
+  if (documents.length < 2) return { header: undefined, contentText: text, content: documentValue(last) };
   const start = last.range[0];
   const markerStart = text.lastIndexOf('---', start);
   const contentText = text.slice(markerStart >= 0 ? text.indexOf('\n', markerStart) + 1 : start);
-  return { header: documents[0]?.toJS(), contentText, content: last.toJS() };
+  const [header] = documents;
+  return { header: header === undefined ? undefined : documentValue(header), contentText, content: documentValue(last) };
 }
 
 export interface Instance {
@@ -67,7 +68,7 @@ export function instantiate(
   if (yamlError) {
     return { content: undefined, values: resolved.values, errors: [`Invalid configuration format: ${yamlError?.message ?? 'empty'}`] };
   }
-  return { content: doc.toJS(), values: resolved.values, errors: [] };
+  return { content: documentValue(doc), values: resolved.values, errors: [] };
 }
 
 export { inputOfError, resolveInputs, type InputSpec, type InputSpecs, type InputValue, type InputType } from './inputs.js';
