@@ -1,6 +1,7 @@
 /** Maps a path into a parsed YAML document back to a line and column. */
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { PathSegment } from './diagnostics.js';
+import { isMergeKey, mergeSources } from './yaml.js';
 
 export interface Position {
   line: number;
@@ -8,6 +9,7 @@ export interface Position {
 }
 
 function keyText(key: unknown): string | undefined {
+  if (isMergeKey(key)) return '<<';
   if (isScalar(key)) return String(key.value);
   return undefined;
 }
@@ -17,6 +19,34 @@ const pairOf = (node: YAMLMap, segment: PathSegment, resolveKey: (key: string) =
   // The last of a key written twice: the one whose value is read (Psych, and the value cigen checks).
   node.items.findLast((item) => isPair(item) && keyText(item.key) === String(segment)) ??
   node.items.findLast((item) => isPair(item) && resolveKey(keyText(item.key) ?? '') === String(segment));
+
+/** Aliases nest at most as deep as the text: the guard is for a cycle the library let through. */
+const MAX_MERGE_DEPTH = 64;
+
+/**
+ * The pair whose value GitLab reads for `segment` in a mapping (as Psych builds the hash; see
+ * keysAsRead): the last one written, unless a merge key after it brings the key in, from the
+ * pair its map reads (a merge key's maps: the first that has it).
+ */
+function pairAsRead(doc: Document, map: YAMLMap, matches: (key: unknown) => boolean, depth = 0): Pair | undefined {
+  let read: Pair | undefined;
+  for (const pair of map.items) {
+    // A merge key whose value is no map (nor list of maps) is a key `<<` to Psych.
+    const sources = isMergeKey(pair.key) ? mergeSources(pair.value, (node) => (isAlias(node) ? node.resolve(doc) : node)) : undefined;
+    if (!sources) {
+      if (matches(pair.key)) read = pair;
+      continue;
+    }
+    for (const source of sources) {
+      const found = depth < MAX_MERGE_DEPTH ? pairAsRead(doc, source, matches, depth + 1) : undefined;
+      if (found) {
+        read = found;
+        break;
+      }
+    }
+  }
+  return read;
+}
 
 /** The position of the node at `path`, or of the deepest node on the way when the rest is
  *  missing (a key that arrived through a merge key, say). */
@@ -34,7 +64,10 @@ export function locate(
     const segment = path[i] as PathSegment;
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = pairOf(node, segment, resolveKey);
+      const written = String(segment);
+      const pair =
+        pairAsRead(doc, node, (key) => keyText(key) === written) ??
+        pairAsRead(doc, node, (key) => resolveKey(keyText(key) ?? '') === written);
       if (!pair) break;
       anchor = last && at === 'key' ? pair.key : (pair.value ?? pair.key);
       node = pair.value;
@@ -89,14 +122,10 @@ function keysAsRead(doc: Document, map: YAMLMap, resolveKey: (key: string) => st
   const keys = new Map<string, unknown>();
   for (const pair of map.items) {
     const key: unknown = pair.key;
-    if (isScalar(key) && typeof key.value === 'symbol' && key.value.description === '<<') {
-      const value = isAlias(pair.value) ? pair.value.resolve(doc) : pair.value;
-      const sources = isSeq(value) ? [...value.items].reverse() : [value];
-      for (const source of sources) {
-        const merged = isAlias(source) ? source.resolve(doc) : source;
-        // Aliases nest at most as deep as the text: the guard is for a cycle the library let through.
-        if (isMap(merged) && depth < 64) for (const [name, node] of keysAsRead(doc, merged, resolveKey, depth + 1)) keys.set(name, node);
-      }
+    const sources = isMergeKey(key) ? mergeSources(pair.value, (node) => (isAlias(node) ? node.resolve(doc) : node)) : undefined;
+    if (sources) {
+      for (const source of sources.reverse())
+        if (depth < MAX_MERGE_DEPTH) for (const [name, node] of keysAsRead(doc, source, resolveKey, depth + 1)) keys.set(name, node);
     } else {
       const text = keyText(key);
       if (text !== undefined) keys.set(resolveKey(text), pair.value);

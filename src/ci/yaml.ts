@@ -10,6 +10,7 @@ import {
   Scalar,
   YAMLParseError,
   YAMLSeq,
+  isAlias,
   isMap,
   isPair,
   isScalar,
@@ -23,9 +24,10 @@ import {
   type ScalarTag,
   type Schema,
   type Tags,
+  type YAMLMap,
   type ToStringOptions,
 } from 'yaml';
-import { stringifyNumber, stringTag, type StringifyContext } from 'yaml/util';
+import { stringifyNumber, stringTag, toJS, type StringifyContext, type ToJSContext } from 'yaml/util';
 import { Literal, Reference } from './model.js';
 import { UNTAKEN_CHARACTERS, parseFast } from './yaml-fast.js';
 
@@ -171,8 +173,54 @@ const psychBooleans = (tags: Tags): Tags => {
   );
 };
 
+/** The merge key, `<<`. */
+const MERGE_KEY = '<<';
+
+type MapLike = Map<unknown, unknown> | Set<unknown> | Record<string, unknown>;
+
+/** A key set in a map as the library's toJS sets one (a key such as `constructor` or `__proto__` too). */
+function setKey(map: MapLike, key: unknown, value: unknown): void {
+  if (map instanceof Map) map.set(key, value);
+  else if (map instanceof Set) map.add(key);
+  else Object.defineProperty(map, String(key), { value, writable: true, enumerable: true, configurable: true });
+}
+
+/** Whether a key node is the merge key (a plain `<<`, as the schema's merge tag reads it). */
+export const isMergeKey = (key: unknown): boolean => isScalar(key) && typeof key.value === 'symbol' && key.value.description === MERGE_KEY;
+
+/**
+ * The maps a merge key's value brings in, in the order written (the first wins), as Psych takes
+ * them: a map or an alias to one, or a list written there (not an alias to one) of those;
+ * undefined for anything else, which Psych keeps as the key `<<`. `resolve` follows an alias.
+ */
+export function mergeSources(value: unknown, resolve: (node: unknown) => unknown): YAMLMap[] | undefined {
+  const sources = isSeq(value) ? value.items.map(resolve) : [resolve(value)];
+  return sources.every((source): source is YAMLMap => isMap(source)) ? sources : undefined;
+}
+
+/**
+ * Psych's merge key (Psych::Visitors::ToRuby#revive_hash), where the yaml library's differs: what
+ * `<<` brings in replaces the keys written before it (the library keeps those; keys after it win
+ * in both); a list of maps merges with the first winning, as in both; a value that is anything
+ * else — a scalar, an alias to a list, a list holding anything but maps — is kept as the key `<<`
+ * (Psych rescues the TypeError; the library throws).
+ */
+function addPsychMerge(ctx: ToJSContext | undefined, map: MapLike, value: unknown): void {
+  const sources = mergeSources(value, (node) => (ctx && isAlias(node) ? node.resolve(ctx.doc, ctx) : node));
+  if (!sources) {
+    setKey(map, MERGE_KEY, toJS(value, MERGE_KEY, ctx));
+    return;
+  }
+  const merged = new Map<unknown, unknown>();
+  for (const source of sources.reverse()) for (const [key, item] of source.toJSON(null, ctx, Map)) merged.set(key, item);
+  for (const [key, item] of merged) setKey(map, key, item);
+}
+
+const psychMergeKey = () => Object.assign(new Scalar(Symbol(MERGE_KEY)), { addToJSMap: addPsychMerge });
+
 const psychTags = (tags: Tags): Tags =>
   psychBooleans(tags).map((tag) => {
+    if (typeof tag === 'object' && tag.tag === 'tag:yaml.org,2002:merge') return { ...tag, resolve: psychMergeKey };
     if (typeof tag !== 'object' || !('test' in tag) || !tag.test || tag.default !== true) return tag;
     const { tag: name, format } = tag as ScalarTagLike;
     if (name === 'tag:yaml.org,2002:null') return { ...tag, test: PSYCH_NULL };
@@ -339,7 +387,6 @@ function writeWithDocument(value: unknown): string {
  * the library. test/unit/yaml-fast.test.ts compares the two on every component and on random values.
  */
 const GIVE_UP_WRITING = new Error('not written here');
-const MERGE_KEY = '<<';
 let writeContext: StringifyContext | undefined;
 
 /** The context the library's writers get for TO_STRING (its defaults, then TO_STRING). */
@@ -803,7 +850,7 @@ export function parseLeanDocument(text: string): ParsedYaml | undefined {
         entry(pair) {
           const key = pair.key;
           // A merge key, or a value with an anchor, an alias or an interpolation block, needs its nodes.
-          if (typeof key.value !== 'string' || key.value === MERGE_KEY_TEXT) throw ABORT_LEAN;
+          if (typeof key.value !== 'string' || key.value === MERGE_KEY) throw ABORT_LEAN;
           const item = plainValue(pair.value, true);
           if (item === NOT_PLAIN) throw ABORT_LEAN;
           referencesIn(pair.value, [key.value], references);
@@ -836,7 +883,6 @@ export function parseLeanDocument(text: string): ParsedYaml | undefined {
 const NOT_PLAIN = Symbol('not plain');
 /** Deeper than the fast composer nests (its MAX_DEPTH); a library-composed tree may be. */
 const MAX_PLAIN_DEPTH = 1000;
-const MERGE_KEY_TEXT = '<<';
 
 /** A key the library's toJS turns into a string with String() (or '' for null). */
 const isPlainKey = (value: unknown): value is string | number | boolean | null =>
@@ -862,7 +908,7 @@ function plainValue(node: unknown, noBlocks: boolean, depth = 0): unknown {
     const out: Record<string, unknown> = {};
     for (const { key, value } of node.items) {
       const keyValue = plainValue(key, noBlocks, depth + 1);
-      if (!isScalarNode(key) || !isPlainKey(keyValue) || keyValue === MERGE_KEY_TEXT) return NOT_PLAIN;
+      if (!isScalarNode(key) || !isPlainKey(keyValue) || keyValue === MERGE_KEY) return NOT_PLAIN;
       const item = plainValue(value, noBlocks, depth + 1);
       if (item === NOT_PLAIN) return NOT_PLAIN;
       const name = keyValue === null ? '' : String(keyValue);

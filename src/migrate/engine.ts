@@ -722,6 +722,19 @@ function slimJobEdits(
     const aliases = isSeq(merge.value) ? merge.value.items : [merge.value];
     const kept: string[] = [];
     const seen = new Set(ownKeys);
+    // Psych merges over the keys written before `<<`: each such key (not written again after it)
+    // is read from the first map that brings it, which must stay.
+    const mergeAt = map.items.indexOf(merge);
+    const readFrom = new Map<string, unknown>();
+    for (const pair of map.items.slice(0, mergeAt)) {
+      const key = keyOf(pair);
+      if (key === undefined || replaced.has(key) || map.items.slice(mergeAt + 1).some((p) => keyOf(p) === key)) continue;
+      const from = aliases.find((alias) => {
+        const target = isAlias(alias) ? resolveAlias(alias, file.doc) : undefined;
+        return isMap(target) && target.items.some((p) => keyOf(p) === key);
+      });
+      if (from) readFrom.set(key, from);
+    }
     for (const alias of aliases) {
       const target = isAlias(alias) ? resolveAlias(alias, file.doc) : undefined;
       if (!isMap(target) || !isAlias(alias)) {
@@ -736,6 +749,15 @@ function slimJobEdits(
       }
       if (target.items.some((p) => keyOf(p) === '<<'))
         reasons.push(reason('merge-key', `the anchor &${alias.source} itself uses a merge key; cigen does not unfold nested merges`));
+      for (const [key, from] of readFrom)
+        if (from === alias)
+          reasons.push(
+            reason(
+              'merge-key',
+              `${key} is written before the merge key (<<), so the job reads &${alias.source}'s ${key}; ` +
+                'without the merge key its own would win',
+            ),
+          );
       for (const pair of target.items) {
         const key = keyOf(pair) ?? '';
         if (replaced.has(key) || key === '<<' || seen.has(key)) continue;

@@ -145,9 +145,11 @@ export function resolveAlias(alias: Alias, doc: Document.Parsed | Document): Nod
   return target;
 }
 
+const MERGE_KEY = '<<';
+
 /** The maps a `<<` value merges in, first one winning (YAML 1.1 merge). */
 function mergeSources(job: JobDefinition): { map: YAMLMap; file: SourceFile }[] {
-  const merge = job.map?.items.find((p) => keyOf(p) === '<<');
+  const merge = job.map?.items.find((p) => keyOf(p) === MERGE_KEY);
   if (!merge) return [];
   const values = isSeq(merge.value) ? merge.value.items : [merge.value];
   const maps: { map: YAMLMap; file: SourceFile }[] = [];
@@ -166,18 +168,25 @@ export function extendsOf(job: JobDefinition): string[] {
 }
 
 /**
- * Where `key` comes from for `job`: the job, then its merge keys, then its extends bases (the
+ * Where `key` comes from for `job`: the job or its merge key, as Psych reads them (the job's key,
+ * unless it is written before a merge key that brings the key in), then its extends bases (the
  * last base winning, each resolved the same way, at most 10 levels deep as in GitLab).
  */
 export function sourceOf(pipeline: Pipeline, job: JobDefinition, key: string, depth = 0, base?: JobDefinition): KeySource | undefined {
   if (depth > 10) return undefined;
-  const own = job.map?.items.find((p) => keyOf(p) === key);
-  if (own && job.map)
-    return { key, pair: own, file: job.file, via: depth === 0 ? 'own' : 'base', holder: job.map, ...(base ? { base } : {}) };
+  const items = job.map?.items ?? [];
+  const ownAt = items.findLastIndex((p) => keyOf(p) === key);
+  const own = items[ownAt];
+  const ownSource = (): KeySource | undefined =>
+    own && job.map
+      ? { key, pair: own, file: job.file, via: depth === 0 ? 'own' : 'base', holder: job.map, ...(base ? { base } : {}) }
+      : undefined;
+  if (ownAt >= 0 && ownAt > items.findIndex((p) => keyOf(p) === MERGE_KEY)) return ownSource();
   for (const source of mergeSources(job)) {
     const pair = source.map.items.find((p) => keyOf(p) === key);
     if (pair) return { key, pair, file: source.file, via: depth === 0 ? 'merge' : 'base', holder: source.map, ...(base ? { base } : {}) };
   }
+  if (own) return ownSource();
   for (const name of extendsOf(job).reverse()) {
     const definition = pipeline.jobs.get(name);
     if (!definition || definition === job) continue;

@@ -477,6 +477,22 @@ describe('whole numbers written as floats where GitLab takes only an Integer (Ps
     expect(await briefs('.c: &c {retry: 1.0}\njob:\n  script: echo\n  <<: *c\n  retry: 2\n')).toEqual([]);
   });
 
+  it('a merge key brings its keys in as Psych does: over the keys written before it, and a value it cannot merge is the key `<<`', async () => {
+    // GitLab reads retry: 5 (refused); the yaml library would have kept retry: 1. The finding is where 5 is written.
+    const expected = '.gitlab-ci.yml:1:16 error schema/maximum jobs:job:retry config must be less than or equal to 2';
+    expect(await briefs('.c: &c {retry: 5}\njob:\n  script: echo\n  retry: 1\n  <<: *c\n')).toEqual([expected]);
+    expect(await briefs('.c: &c {retry: 5}\njob:\n  script: echo\n  retry: 1\n  <<: [*c]\n')).toEqual([expected]);
+    expect(await briefs('.c: &c {retry: 5}\njob:\n  script: echo\n  <<: *c\n  retry: 1\n')).toEqual([]);
+    // In a list of maps the first wins; the job's keys written after `<<` win over both.
+    expect(await briefs('.a: &a {retry: 1}\n.b: &b {retry: 5}\njob:\n  script: echo\n  <<: [*a, *b]\n')).toEqual([]);
+    // Psych rescues the TypeError and keeps the value under the key `<<`, which GitLab then refuses
+    // as an unknown key (the yaml library threw: cigen said the file expanded too far through aliases).
+    for (const value of ['1', '[{retry: 1}, 2]', '*l'])
+      expect(await briefs(`.l: &l [1]\njob:\n  script: echo\n  <<: ${value}\n`)).toEqual([
+        '.gitlab-ci.yml:4:3 error schema/unknown-key jobs:job config contains unknown keys: <<',
+      ]);
+  });
+
   it('a whole float too large for digits in JavaScript is still written out in full', async () => {
     expect(await briefs('a:\n  script: x\n  parallel:\n    matrix:\n      - A: 1.0e+21\n')).toContainEqual(
       expect.stringContaining('(`1.0e+21` is a float to GitLab: write `"1.0e+21"` or `1000000000000000000000`)'),

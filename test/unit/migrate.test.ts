@@ -235,6 +235,31 @@ build:
     expect(await lintErrors(out.result)).toEqual([]);
   });
 
+  it('a key written before the merge key is read from the merge key, as Psych reads it', () => {
+    const kaniko = `.kaniko: &kaniko
+  image: gcr.io/kaniko-project/executor:debug
+  stage: build
+  script:
+    - /kaniko/executor --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA
+`;
+    // The job reads stage: build from the anchor; dropping the merge key would leave its stage: test.
+    const stage = root(`${kaniko}build:\n  stage: test\n  <<: *kaniko\n`);
+    expect(job(stage, 'build')?.status).toBe('needs-review');
+    expect(job(stage, 'build')?.notes.join('\n')).toContain(
+      "stage is written before the merge key (<<), so the job reads &kaniko's stage; without the merge key its own would win",
+    );
+    expect(stage.changed).toBe(false);
+    // Written after it, the job's own stage wins: the merge key goes, the stage stays the job's.
+    const after = root(`${kaniko}build:\n  <<: *kaniko\n  stage: test\n`);
+    expect(job(after, 'build')?.status).toBe('migrated');
+    expect(after.result).toContain('      stage: test\n');
+    // Read from a map the merge key keeps (the first in its list): nothing changes for it.
+    const runner = root(`${kaniko}.runner: &runner\n  stage: deploy\nbuild:\n  stage: test\n  <<: [*runner, *kaniko]\n`);
+    expect(job(runner, 'build')?.status).toBe('migrated');
+    expect(runner.result).toContain('build:\n  stage: test\n  <<: *runner\n');
+    expect(runner.result).not.toContain('      stage: test\n');
+  });
+
   it('!reference: the referenced config.json lines are recognised and dropped', () => {
     const out = root(`.auth:
   script:
