@@ -6,7 +6,6 @@
  * express (how deep lists may nest, say) are the semantic layer's to check.
  */
 import type { PathSegment } from './diagnostics.js';
-import { rubyRegexpProblem } from './expression.js';
 import { hasYamlExtension } from './includes.js';
 import { isHash } from './merge.js';
 
@@ -146,10 +145,11 @@ const READINGS: readonly Reading[] = [
   })),
   // Entry::Environment: `url` is any String of up to 255 characters, expanded when the job runs
   // (`$DYNAMIC_ENVIRONMENT_URL`, `https://$CI_COMMIT_REF_SLUG.example.com`); ci.json asks for a URI.
-  { path: [ANY, 'environment', 'url'], read: (value) => (typeof value === 'string' && [...value].length <= 255 ? ABSENT : value) },
   // Entry::Coverage (RegexpValidator): `/pattern/flags` as UntrustedRegexp::RubySyntax reads it,
-  // compiled by RE2, so `(?i)` too; ci.json asks for a JavaScript RegExp.
-  { path: [ANY, 'coverage'], read: (value) => (typeof value === 'string' && rubyRegexpProblem(value) === undefined ? ABSENT : value) },
+  // compiled by RE2, so `(?i)` too; ci.json asks for a JavaScript RegExp. A string is GitLab's to
+  // judge in both: the linter does (lint/entries.ts), with GitLab's words.
+  { path: [ANY, 'environment', 'url'], read: (value) => (typeof value === 'string' ? ABSENT : value) },
+  { path: [ANY, 'coverage'], read: (value) => (typeof value === 'string' ? ABSENT : value) },
   // Entry::Tags, Artifacts (paths, exclude), Image and Service (entrypoint, command):
   // array_of_strings, `[]` too (`tags: []` clears the default's tags).
   ...[

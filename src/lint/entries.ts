@@ -5,6 +5,7 @@
  */
 import type { PathSegment } from '../ci/diagnostics.js';
 import { ruleItems } from '../ci/entries-read.js';
+import { rubyRegexpProblem } from '../ci/expression.js';
 import { isHash } from '../ci/merge.js';
 import { describePath } from '../ci/schema.js';
 
@@ -317,6 +318,35 @@ const JOB_ONLY_KEYS: ReadonlySet<string> = new Set([
 /** Entry::Job::ALLOWED_WHEN: ci.json's `when` also takes `never`, which only a rule may say. */
 const JOB_WHEN = ['on_success', 'on_failure', 'always', 'manual', 'delayed'];
 
+/** Entry::Environment: `url` is a String of at most 255 characters (ActiveModel's length validation). */
+const MAX_ENVIRONMENT_URL = 255;
+
+/**
+ * Values GitLab reads otherwise than ci.json (entries-read.ts keeps them from the schema):
+ * `coverage`, `/pattern/flags` compiled by RE2 (RegexpValidator: lookaround and backreferences
+ * are refused, `(?i)` taken), and `environment:url`, any text of at most 255 characters (counted
+ * as Ruby counts them).
+ */
+function readAsGitLabFindings(name: string, job: Record<string, unknown>, isJob: boolean): EntryFinding[] {
+  const findings: EntryFinding[] = [];
+  const coverage = job['coverage'];
+  if (isJob && typeof coverage === 'string' && rubyRegexpProblem(coverage) !== undefined)
+    findings.push({
+      path: ['coverage'],
+      code: 'semantic/coverage',
+      message: `${describePath([name, 'coverage'])} config must be a regular expression with re2 syntax`,
+    });
+  const environment = job['environment'];
+  const url = isHash(environment) ? environment['url'] : undefined;
+  if (typeof url === 'string' && [...url].length > MAX_ENVIRONMENT_URL)
+    findings.push({
+      path: ['environment', 'url'],
+      code: 'semantic/environment-url',
+      message: `${describePath([name, 'environment'])} url is too long (maximum is ${MAX_ENVIRONMENT_URL} characters)`,
+    });
+  return findings;
+}
+
 /** A job's `when:` that ci.json takes and Entry::Job refuses (`never`, GitLab's rules-only value). */
 function jobWhenFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
   const when = job['when'];
@@ -357,6 +387,7 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>): En
     ...matrixFindings(name, job['parallel']),
     ...changesFindings(() => describePath([name, 'rules']), job['rules'], ['rules']),
     ...(job['cache'] !== undefined ? cacheFindings([name, 'cache'], job['cache']).map((f) => ({ ...f, path: f.path.slice(1) })) : []),
+    ...readAsGitLabFindings(name, job, isJob),
     ...(isJob
       ? [...startInFindings(name, job), ...publishFindings(name, job), ...jobWhenFindings(name, job)]
       : 'trigger' in job || 'needs' in job

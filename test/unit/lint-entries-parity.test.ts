@@ -527,14 +527,25 @@ describe('whole numbers written as floats where GitLab takes only an Integer (Ps
 describe("ci.json stricter than GitLab's entries (a second review): each read as the entry reads it", () => {
   const clean = async (text: string, files: Record<string, string> = {}) => expect(await briefs(text, files)).toEqual([]);
 
-  it('environment:url is any string (Entry::Environment): a variable, or one inside a URL', async () => {
+  it('environment:url is any string (Entry::Environment) of at most 255 characters: a variable, or one inside a URL', async () => {
     await clean('review:\n  script: x\n  environment:\n    name: review/$CI_COMMIT_REF_SLUG\n    url: $DYNAMIC_ENVIRONMENT_URL\n');
     await clean('review:\n  script: x\n  environment:\n    name: r\n    url: https://${CI_COMMIT_REF_SLUG}.example.com\n');
+    // 255 characters as Ruby counts them (an emoji is one), then one more.
+    const url = (length: number) => `https://${'é'.repeat(length - 12)}.com`;
+    await clean(`review:\n  script: x\n  environment:\n    name: r\n    url: ${url(255)}\n`);
+    expect(await briefs(`review:\n  script: x\n  environment:\n    name: r\n    url: ${url(256)}\n`)).toEqual([
+      '.gitlab-ci.yml:5:10 error semantic/environment-url jobs:review:environment url is too long (maximum is 255 characters)',
+    ]);
   });
 
-  it("coverage is a /pattern/flags RE2 compiles (RegexpValidator): GitLab's documented `(?i)` example; an unclosed group is still refused", async () => {
+  it("coverage is a /pattern/flags RE2 compiles (RegexpValidator): GitLab's documented `(?i)` example; what RE2 refuses is refused", async () => {
     await clean("test:\n  script: pytest\n  coverage: '/(?i)total.*? (100(?:\\.0+)?\\%|[1-9]?\\d(?:\\.\\d+)?\\%)$/'\n");
-    expect((await lint("test:\n  script: x\n  coverage: '/a(/'\n")).map((d) => d.code)).toEqual(['schema/format']);
+    // An unclosed group, a lookbehind and a backreference (JavaScript takes the last two), no slashes.
+    for (const pattern of ["'/a(/'", "'/(?<=a)b/'", "'/(a)\\1/'", 'total'])
+      expect(await briefs(`test:\n  script: x\n  coverage: ${pattern}\n`)).toEqual([
+        '.gitlab-ci.yml:3:13 error semantic/coverage jobs:test:coverage config must be a regular expression with re2 syntax',
+      ]);
+    expect((await lint('test:\n  script: x\n  coverage: [a]\n')).map((d) => d.code)).toEqual(['schema/type']);
   });
 
   it('an include location is expanded before it is read (VariablesExpander): variables in remote, local and string forms', async () => {
