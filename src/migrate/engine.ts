@@ -796,6 +796,13 @@ function slimJobEdits(
     }
   }
 
+  // A merge key that stays brings its keys over those written before it (Psych): what is copied
+  // from the maps it drops won over the maps it keeps, so it goes after it.
+  if (merge && !removals.includes(merge) && additions !== '') {
+    const after = pairRange(text, merge)[1];
+    edits.push({ start: after, end: after, text: additions });
+    additions = '';
+  }
   removals.sort((a, b) => ((a.key as Node).range?.[0] ?? 0) - ((b.key as Node).range?.[0] ?? 0));
   const remaining = map.items.length - removals.length;
   if (remaining === 0 && additions === '' && mergeReplacement === undefined) {

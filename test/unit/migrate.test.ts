@@ -231,8 +231,29 @@ build:
 `;
     const out = root(text);
     expect(job(out, 'build')?.status).toBe('migrated');
-    expect(out.result).toContain('build:\n  <<: *runner\n  stage: build\n  retry: 2\n');
+    // What the dropped map brought goes after the merge key that stays, which would bring its keys over it.
+    expect(out.result).toContain('build:\n  <<: *runner\n  retry: 2\n  stage: build\n');
     expect(await lintErrors(out.result)).toEqual([]);
+  });
+
+  it('a key copied from a dropped map stays over the maps the merge key keeps (the first map in the list won)', () => {
+    const text = `.kaniko: &kaniko
+  image: gcr.io/kaniko-project/executor:debug
+  stage: build
+  script:
+    - /kaniko/executor --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA
+.runner: &runner
+  stage: deploy
+  tags: [docker]
+stages: [build, deploy]
+build:
+  image: alpine
+  <<: [*kaniko, *runner]
+`;
+    const out = root(text);
+    expect(job(out, 'build')?.status).toBe('migrated');
+    // Psych reads stage: build before and after (written after `<<: *runner`, it wins over runner's deploy).
+    expect(out.result).toContain('build:\n  <<: *runner\n  stage: build\n');
   });
 
   it('a key written before the merge key is read from the merge key, as Psych reads it', () => {
