@@ -180,7 +180,7 @@ async function schemaOfResolved(
   const asRead = contentAsEntriesRead(withHiddenTwins(contentValue));
   const schema = asWritten(asRead, await validateSchema(asRead));
   if (schema.valid) return schema;
-  const sites = content instanceof LeanDocument ? content.references : referencesIn(content.contents);
+  const sites = content instanceof LeanDocument ? content.references : referencesIn(content.contents, [], [], content);
   if (sites.length === 0) return aside(schema);
   const key = resolveKey ?? ((text: string) => text);
   const references = sites.map(({ path, target }) => ({

@@ -65,9 +65,11 @@ export function locate(
     const last = i === path.length - 1;
     if (isMap(node)) {
       const written = String(segment);
+      // The pair GitLab reads; else the one written there (a path through a merge key's own map).
       const pair =
         pairAsRead(doc, node, (key) => keyText(key) === written) ??
-        pairAsRead(doc, node, (key) => resolveKey(keyText(key) ?? '') === written);
+        pairAsRead(doc, node, (key) => resolveKey(keyText(key) ?? '') === written) ??
+        pairOf(node, segment, resolveKey);
       if (!pair) break;
       anchor = last && at === 'key' ? pair.key : (pair.value ?? pair.key);
       node = pair.value;

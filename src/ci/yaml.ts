@@ -186,7 +186,10 @@ function setKey(map: MapLike, key: unknown, value: unknown): void {
 }
 
 /** Whether a key node is the merge key (a plain `<<`, as the schema's merge tag reads it). */
-export const isMergeKey = (key: unknown): boolean => isScalar(key) && typeof key.value === 'symbol' && key.value.description === MERGE_KEY;
+export const isMergeKey = (key: unknown): boolean =>
+  isScalar(key) &&
+  ((typeof key.value === 'symbol' && key.value.description === MERGE_KEY) ||
+    (key as { addToJSMap?: unknown }).addToJSMap === addPsychMerge);
 
 /**
  * The maps a merge key's value brings in, in the order written (the first wins), as Psych takes
@@ -212,11 +215,50 @@ function addPsychMerge(ctx: ToJSContext | undefined, map: MapLike, value: unknow
     return;
   }
   const merged = new Map<unknown, unknown>();
-  for (const source of sources.reverse()) for (const [key, item] of source.toJSON(null, ctx, Map)) merged.set(key, item);
+  for (const source of sources.reverse()) {
+    // A map merging itself (through an alias to the map it is in) adds nothing: Psych merges the
+    // hash it is building into itself.
+    if (MERGING.has(source)) continue;
+    MERGING.add(source);
+    try {
+      for (const [key, item] of source.toJSON(null, ctx, Map)) merged.set(key, item);
+    } finally {
+      MERGING.delete(source);
+    }
+  }
   for (const [key, item] of merged) setKey(map, key, item);
 }
+/** The maps addPsychMerge is reading, to stop at one that merges itself. */
+const MERGING = new Set<YAMLMap>();
 
 const psychMergeKey = () => Object.assign(new Scalar(Symbol(MERGE_KEY)), { addToJSMap: addPsychMerge });
+
+/** A key `<<` that is a string to Psych (`!!str <<`): set as it is, where the library would merge. */
+function addStringKey(ctx: ToJSContext | undefined, map: MapLike, value: unknown): void {
+  setKey(map, MERGE_KEY, toJS(value, MERGE_KEY, ctx));
+}
+
+/** What makes a `<<` key other than a plain one: quoted, or tagged `!!str`. */
+const WRITTEN_MERGE_KEY = /(["'])<<\1|!!str[ \t]+<</;
+
+/**
+ * Psych's merge key is any `<<` key without the str tag (ToRuby#revive_hash: `key == '<<' &&
+ * k.tag != "tag:yaml.org,2002:str"`), so a quoted `"<<"` merges too, and `!!str <<` does not;
+ * the yaml library merges a plain `<<` only, whatever its tag. Such keys get Psych's reading.
+ */
+function readMergeKeysAsPsych(source: string, documents: readonly Document[]): void {
+  if (!WRITTEN_MERGE_KEY.test(source)) return;
+  for (const doc of documents)
+    visit(doc, {
+      Pair(_key, pair) {
+        const key = pair.key;
+        if (!isScalarNode(key) || key.value !== MERGE_KEY) return;
+        if (key.tag === undefined && (key.type === Scalar.QUOTE_DOUBLE || key.type === Scalar.QUOTE_SINGLE))
+          Object.assign(key, { addToJSMap: addPsychMerge });
+        else if (key.tag === 'tag:yaml.org,2002:str') Object.assign(key, { addToJSMap: addStringKey });
+      },
+    });
+}
 
 const psychTags = (tags: Tags): Tags =>
   psychBooleans(tags).map((tag) => {
@@ -723,6 +765,7 @@ export function parseYamlDocuments(text: string): ParsedYaml {
     list = Array.isArray(documents) ? documents : [];
   }
   for (const doc of list) addErrors(doc, duplicateKeys(doc));
+  readMergeKeysAsPsych(source, list);
   return { documents: list, lineCounter };
 }
 
@@ -732,8 +775,65 @@ export interface ReferenceSite {
   path: (string | number)[];
 }
 
-/** `!reference` tags under a node (whose path is `path`); a path is copied only for a tag found. */
-export function referencesIn(node: unknown, path: (string | number)[] = [], found: ReferenceSite[] = []): ReferenceSite[] {
+/** A key's text as a path segment: `<<` for the merge key. */
+const segmentOf = (key: Scalar): string => (isMergeKey(key) ? MERGE_KEY : String(key.value));
+
+/**
+ * The keys of a mapping as Psych reads it: its own and those its merge keys bring in. Each map's
+ * keys are found once (`known`), and a map merging itself (an alias to the map it is in) brings
+ * nothing more, as in Psych.
+ */
+function keysRead(map: YAMLMap, resolve: (node: unknown) => unknown, known: Map<YAMLMap, Set<string>>): Set<string> {
+  const done = known.get(map);
+  if (done) return done;
+  const keys = new Set<string>();
+  known.set(map, keys);
+  for (const { key, value } of map.items) {
+    if (!isScalarNode(key)) continue;
+    const sources = isMergeKey(key) ? mergeSources(value, resolve) : undefined;
+    if (sources) for (const source of sources) for (const name of keysRead(source, resolve, known)) keys.add(name);
+    else keys.add(segmentOf(key));
+  }
+  return keys;
+}
+
+/**
+ * The pairs of a mapping whose value Psych does not keep, added to `unread`: a key written again
+ * later, or brought in by a merge key after it; in a map written inside a merge key (not an
+ * alias: that map is read where it is written), a key the job writes after the merge key, or an
+ * earlier map of the merge key's list brings.
+ */
+function markUnread(map: YAMLMap, resolve: (node: unknown) => unknown, unread: Set<unknown>, known: Map<YAMLMap, Set<string>>): void {
+  const later = new Set<string>();
+  for (let i = map.items.length - 1; i >= 0; i--) {
+    const { key, value } = map.items[i] as Pair;
+    if (!isScalarNode(key)) continue;
+    const sources = isMergeKey(key) ? mergeSources(value, resolve) : undefined;
+    if (!sources) {
+      const name = segmentOf(key);
+      if (later.has(name)) unread.add(map.items[i]);
+      later.add(name);
+      continue;
+    }
+    const brought = new Set<string>();
+    const written = isSeqNode(value) ? value.items : [value];
+    sources.forEach((source, index) => {
+      if (!isAlias(written[index]))
+        for (const pair of source.items)
+          if (isScalarNode(pair.key) && (later.has(segmentOf(pair.key)) || brought.has(segmentOf(pair.key)))) unread.add(pair);
+      for (const name of keysRead(source, resolve, known)) brought.add(name);
+    });
+    for (const name of brought) later.add(name);
+  }
+}
+
+/** `!reference` tags under a node (whose path is `path`); a path is copied only for a tag found.
+ *  A tag in a value Psych does not keep (see markUnread) is never resolved by GitLab: not found.
+ *  `doc` resolves the aliases of merge keys. */
+export function referencesIn(node: unknown, path: (string | number)[] = [], found: ReferenceSite[] = [], doc?: Document): ReferenceSite[] {
+  const resolve = (item: unknown): unknown => (doc && isAlias(item) ? item.resolve(doc) : item);
+  const unread = new Set<unknown>();
+  const known = new Map<YAMLMap, Set<string>>();
   const visit = (item: unknown, depth: number) => {
     if (depth > 200) return;
     if (isSeqNode(item)) {
@@ -747,9 +847,10 @@ export function referencesIn(node: unknown, path: (string | number)[] = [], foun
         path.pop();
       }
     } else if (isMapNode(item)) {
+      markUnread(item, resolve, unread, known);
       for (const pair of item.items) {
-        if (!isPairNode(pair) || !isScalarNode(pair.key)) continue;
-        path.push(String(pair.key.value));
+        if (!isPairNode(pair) || !isScalarNode(pair.key) || unread.has(pair)) continue;
+        path.push(segmentOf(pair.key));
         visit(pair.value, depth + 1);
         path.pop();
       }
@@ -951,12 +1052,11 @@ export function documentValue(doc: Document, maxAliasCount?: number): unknown {
 export function parseYamlDocument(text: string): Document.Parsed {
   const { source, clean } = prepare(text);
   const fast = process.env['CIGEN_YAML_FAST'] === '0' || !clean ? undefined : parseFast(source, parseOptions(), undefined, true);
-  if (fast?.length === 1) {
-    const [doc] = fast as [Document.Parsed];
-    addErrors(doc, duplicateKeys(doc));
-    return doc;
-  }
-  return parseDocument(source, { version: YAML_VERSION, customTags, uniqueKeys: true });
+  const doc =
+    fast?.length === 1 ? (fast[0] as Document.Parsed) : parseDocument(source, { version: YAML_VERSION, customTags, uniqueKeys: true });
+  if (fast?.length === 1) addErrors(doc, duplicateKeys(doc));
+  readMergeKeysAsPsych(source, [doc]);
+  return doc;
 }
 
 /** Parses one YAML text into plain JS, throwing on the first error. For trusted inputs

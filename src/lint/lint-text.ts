@@ -159,7 +159,7 @@ async function analyzeFile(
   }
   mergeContent(context.model, check.content, origin);
   const key = check.resolveKey ?? ((text: string) => text);
-  for (const reference of content instanceof LeanDocument ? content.references : referencesIn(content.contents)) {
+  for (const reference of content instanceof LeanDocument ? content.references : referencesIn(content.contents, [], [], content)) {
     const node = valueAt(
       check.content,
       reference.path.map((segment) => (typeof segment === 'string' ? key(segment) : segment)),

@@ -493,6 +493,28 @@ describe('whole numbers written as floats where GitLab takes only an Integer (Ps
       ]);
   });
 
+  it('the merge key is any `<<` without the str tag (Psych): a quoted one merges, `!!str <<` is a key; a map merging itself adds nothing', async () => {
+    expect(await briefs('.base: &base\n  image: alpine\n  script: [echo hi]\njob:\n  "<<": *base\n  stage: test\n')).toEqual([]);
+    expect(await briefs(".base: &base\n  script: [echo hi]\njob:\n  '<<': *base\n")).toEqual([]);
+    expect(await briefs('.base: &base\n  image: alpine\njob:\n  script: [echo hi]\n  !!str <<: *base\n')).toEqual([
+      '.gitlab-ci.yml:5:9 error schema/unknown-key jobs:job config contains unknown keys: <<',
+    ]);
+    expect(await briefs('job: &a\n  script: [x]\n  <<: *a\n')).toEqual([]);
+    expect(await briefs('job: &a\n  script: [x]\n  <<: [*a, *a]\n')).toEqual([]);
+  });
+
+  it('a !reference in a value Psych does not keep is never resolved; one in the map of a merge key is placed there', async () => {
+    // Overridden by the merge key after it, by the first map of the list, by the key written again.
+    expect(await briefs('.m: &m\n  script: [echo m]\njob:\n  script: !reference [.nope, script]\n  <<: *m\n')).toEqual([]);
+    expect(await briefs('job:\n  <<: [{script: [a]}, {script: !reference [.nope, script]}]\n')).toEqual([]);
+    expect(await briefs('job:\n  <<: {script: !reference [.nope, script]}\n  script: [x]\n')).toEqual([]);
+    expect((await lint('job:\n  script: !reference [.nope, script]\n  script: [x]\n')).map((d) => d.code)).toEqual(['yaml/duplicate-key']);
+    // Kept: reported where it is written.
+    expect(await briefs('job:\n  stage: test\n  <<: {script: !reference [.nope, script]}\n')).toEqual([
+      '.gitlab-ci.yml:3:8 error semantic/reference !reference [".nope", "script"] could not be found',
+    ]);
+  });
+
   it('a whole float too large for digits in JavaScript is still written out in full', async () => {
     expect(await briefs('a:\n  script: x\n  parallel:\n    matrix:\n      - A: 1.0e+21\n')).toContainEqual(
       expect.stringContaining('(`1.0e+21` is a float to GitLab: write `"1.0e+21"` or `1000000000000000000000`)'),
