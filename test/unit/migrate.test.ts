@@ -236,13 +236,16 @@ build:
     expect(await lintErrors(out.result)).toEqual([]);
   });
 
-  it('a key copied from a dropped map stays over the maps the merge key keeps (the first map in the list won)', () => {
-    const text = `.kaniko: &kaniko
+  /** A Kaniko template that also sets the stage. */
+  const stagedKaniko = `.kaniko: &kaniko
   image: gcr.io/kaniko-project/executor:debug
   stage: build
   script:
     - /kaniko/executor --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA
-.runner: &runner
+`;
+
+  it('a key copied from a dropped map stays over the maps the merge key keeps (the first map in the list won)', () => {
+    const text = `${stagedKaniko}.runner: &runner
   stage: deploy
   tags: [docker]
 stages: [build, deploy]
@@ -257,12 +260,7 @@ build:
   });
 
   it('a key written before the merge key is read from the merge key, as Psych reads it', () => {
-    const kaniko = `.kaniko: &kaniko
-  image: gcr.io/kaniko-project/executor:debug
-  stage: build
-  script:
-    - /kaniko/executor --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA
-`;
+    const kaniko = stagedKaniko;
     // The job reads stage: build from the anchor; dropping the merge key would leave its stage: test.
     const stage = root(`${kaniko}build:\n  stage: test\n  <<: *kaniko\n`);
     expect(job(stage, 'build')?.status).toBe('needs-review');
