@@ -146,10 +146,10 @@ const READINGS: readonly Reading[] = [
   // Entry::Environment: `url` is any String of up to 255 characters, expanded when the job runs
   // (`$DYNAMIC_ENVIRONMENT_URL`, `https://$CI_COMMIT_REF_SLUG.example.com`); ci.json asks for a URI.
   // Entry::Coverage (RegexpValidator): `/pattern/flags` as UntrustedRegexp::RubySyntax reads it,
-  // compiled by RE2, so `(?i)` too; ci.json asks for a JavaScript RegExp. A string is GitLab's to
-  // judge in both: the linter does (lint/entries.ts), with GitLab's words.
+  // compiled by RE2, so `(?i)` too; ci.json asks for a JavaScript RegExp. A url string and any
+  // coverage are GitLab's to judge: the linter does (lint/entries.ts), with GitLab's words.
   { path: [ANY, 'environment', 'url'], read: (value) => (typeof value === 'string' ? ABSENT : value) },
-  { path: [ANY, 'coverage'], read: (value) => (typeof value === 'string' ? ABSENT : value) },
+  { path: [ANY, 'coverage'], read: (value) => (value === null ? value : ABSENT) },
   // Entry::Tags, Artifacts (paths, exclude), Image and Service (entrypoint, command):
   // array_of_strings, `[]` too (`tags: []` clears the default's tags).
   ...[

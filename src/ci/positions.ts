@@ -1,7 +1,7 @@
 /** Maps a path into a parsed YAML document back to a line and column. */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { PathSegment } from './diagnostics.js';
-import { isMergeKey, mergeSources } from './yaml.js';
+import { aliasTarget, isMergeKey, mergeSources } from './yaml.js';
 
 export interface Position {
   line: number;
@@ -20,31 +20,38 @@ const pairOf = (node: YAMLMap, segment: PathSegment, resolveKey: (key: string) =
   node.items.findLast((item) => isPair(item) && keyText(item.key) === String(segment)) ??
   node.items.findLast((item) => isPair(item) && resolveKey(keyText(item.key) ?? '') === String(segment));
 
-/** Aliases nest at most as deep as the text: the guard is for a cycle the library let through. */
-const MAX_MERGE_DEPTH = 64;
-
 /**
  * The pair whose value GitLab reads for `segment` in a mapping (as Psych builds the hash; see
  * keysAsRead): the last one written, unless a merge key after it brings the key in, from the
- * pair its map reads (a merge key's maps: the first that has it).
+ * pair its map reads (a merge key's maps: the first that has it). Each map is searched once per
+ * call (`searched`): merge keys may name one map many times, and a map merging itself brings
+ * nothing (Psych merges the hash it is building into itself).
  */
-function pairAsRead(doc: Document, map: YAMLMap, matches: (key: unknown) => boolean, depth = 0): Pair | undefined {
+function pairAsRead(
+  doc: Document,
+  map: YAMLMap,
+  matches: (key: unknown) => boolean,
+  searched = new Map<YAMLMap, Pair | undefined>(),
+): Pair | undefined {
+  if (searched.has(map)) return searched.get(map);
+  searched.set(map, undefined);
   let read: Pair | undefined;
   for (const pair of map.items) {
     // A merge key whose value is no map (nor list of maps) is a key `<<` to Psych.
-    const sources = isMergeKey(pair.key) ? mergeSources(pair.value, (node) => (isAlias(node) ? node.resolve(doc) : node)) : undefined;
+    const sources = isMergeKey(pair.key) ? mergeSources(pair.value, (node) => aliasTarget(doc, node)) : undefined;
     if (!sources) {
       if (matches(pair.key)) read = pair;
       continue;
     }
     for (const source of sources) {
-      const found = depth < MAX_MERGE_DEPTH ? pairAsRead(doc, source, matches, depth + 1) : undefined;
+      const found = pairAsRead(doc, source, matches, searched);
       if (found) {
         read = found;
         break;
       }
     }
   }
+  searched.set(map, read);
   return read;
 }
 
@@ -93,12 +100,12 @@ export function locate(
 export function nodeAt(doc: Document, path: readonly PathSegment[], resolveKey: (key: string) => string = (key) => key): unknown {
   let node: unknown = doc.contents;
   for (const segment of path) {
-    if (isAlias(node)) node = node.resolve(doc);
+    node = aliasTarget(doc, node);
     if (isMap(node)) node = pairOf(node, segment, resolveKey)?.value;
     else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
     else return undefined;
   }
-  return isAlias(node) ? node.resolve(doc) : node;
+  return aliasTarget(doc, node);
 }
 
 /** A key as written: one function, so that the readings below are kept for it. */
@@ -116,25 +123,26 @@ export const keyReadingsBuilt = (): number => readingsBuilt;
  * merge key (`<<`) merges its mapping — or its list of mappings, the first winning — over the
  * keys before it, under the keys after it. Built once per mapping.
  */
-function keysAsRead(doc: Document, map: YAMLMap, resolveKey: (key: string) => string, depth = 0): Map<string, unknown> {
+function keysAsRead(doc: Document, map: YAMLMap, resolveKey: (key: string) => string): Map<string, unknown> {
   let byReading = READINGS.get(map);
   const known = byReading?.get(resolveKey);
   if (known) return known;
   readingsBuilt++;
+  // Set before it is filled: a map merging itself reads the keys written so far (the hash Psych
+  // is building), and merge keys naming one map many times read it once.
   const keys = new Map<string, unknown>();
+  if (!byReading) READINGS.set(map, (byReading = new Map<(key: string) => string, Map<string, unknown>>()));
+  byReading.set(resolveKey, keys);
   for (const pair of map.items) {
     const key: unknown = pair.key;
-    const sources = isMergeKey(key) ? mergeSources(pair.value, (node) => (isAlias(node) ? node.resolve(doc) : node)) : undefined;
+    const sources = isMergeKey(key) ? mergeSources(pair.value, (node) => aliasTarget(doc, node)) : undefined;
     if (sources) {
-      for (const source of sources.reverse())
-        if (depth < MAX_MERGE_DEPTH) for (const [name, node] of keysAsRead(doc, source, resolveKey, depth + 1)) keys.set(name, node);
+      for (const source of sources.reverse()) for (const [name, node] of keysAsRead(doc, source, resolveKey)) keys.set(name, node);
     } else {
       const text = keyText(key);
       if (text !== undefined) keys.set(resolveKey(text), pair.value);
     }
   }
-  if (!byReading) READINGS.set(map, (byReading = new Map<(key: string) => string, Map<string, unknown>>()));
-  byReading.set(resolveKey, keys);
   return keys;
 }
 
@@ -146,10 +154,10 @@ function keysAsRead(doc: Document, map: YAMLMap, resolveKey: (key: string) => st
 export function nodeAsRead(doc: Document, path: readonly PathSegment[], resolveKey: (key: string) => string = asWritten): unknown {
   let node: unknown = doc.contents;
   for (const segment of path) {
-    if (isAlias(node)) node = node.resolve(doc);
+    node = aliasTarget(doc, node);
     if (isMap(node)) node = keysAsRead(doc, node, resolveKey).get(String(segment));
     else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
     else return undefined;
   }
-  return isAlias(node) ? node.resolve(doc) : node;
+  return aliasTarget(doc, node);
 }

@@ -185,6 +185,31 @@ function setKey(map: MapLike, key: unknown, value: unknown): void {
   else Object.defineProperty(map, String(key), { value, writable: true, enumerable: true, configurable: true });
 }
 
+/** Each document's aliases to the nodes they name, found in one walk (see aliasTarget). */
+const ALIAS_TARGETS = new WeakMap<Document, Map<unknown, unknown>>();
+
+/**
+ * The node an alias names (the last node with its anchor before it), as the library's
+ * Alias#resolve finds it; that walks the whole document on every call, once per alias per lookup
+ * (a 10 MB file with a hundred merge keys took minutes). Here one walk per document.
+ */
+export function aliasTarget(doc: Document, node: unknown): unknown {
+  if (!isAlias(node)) return node;
+  let targets = ALIAS_TARGETS.get(doc);
+  if (!targets) {
+    const found = new Map<unknown, unknown>();
+    const anchors = new Map<string, unknown>();
+    visit(doc, {
+      Node(_key, item) {
+        if (isAlias(item)) found.set(item, anchors.get(item.source));
+        else if (item.anchor) anchors.set(item.anchor, item);
+      },
+    });
+    ALIAS_TARGETS.set(doc, (targets = found));
+  }
+  return targets.get(node);
+}
+
 /** Whether a key node is the merge key (a plain `<<`, as the schema's merge tag reads it). */
 export const isMergeKey = (key: unknown): boolean =>
   isScalar(key) &&
@@ -238,8 +263,8 @@ function addStringKey(ctx: ToJSContext | undefined, map: MapLike, value: unknown
   setKey(map, MERGE_KEY, toJS(value, MERGE_KEY, ctx));
 }
 
-/** What makes a `<<` key other than a plain one: quoted, or tagged `!!str`. */
-const WRITTEN_MERGE_KEY = /(["'])<<\1|!!str[ \t]+<</;
+/** What makes a `<<` key other than a plain one: quoted, or tagged str (`!!str`, or verbatim). */
+const WRITTEN_MERGE_KEY = /(["'])<<\1|(?:!!str|!<tag:yaml\.org,2002:str>)[ \t]+<</;
 
 /**
  * Psych's merge key is any `<<` key without the str tag (ToRuby#revive_hash: `key == '<<' &&
@@ -693,6 +718,10 @@ export const duplicateKeyMessage = (key: string | undefined, parserMessage = 'Ma
 export const duplicateKeys = (doc: Document): DuplicateKeyError[] => duplicateKeysIn(doc.contents);
 
 /** duplicateKeys, under one node. */
+/** A quoted `"<<"` key, a merge key to Psych (each merges; none is a duplicate). A plain one's
+ *  value is a symbol of its own, never equal to another. */
+const isQuotedMergeKey = (key: Scalar): boolean => key.value === MERGE_KEY && isMergeKey(key);
+
 export function duplicateKeysIn(root: unknown): DuplicateKeyError[] {
   const found: DuplicateKeyError[] = [];
   const stack: unknown[] = [root];
@@ -705,7 +734,7 @@ export function duplicateKeysIn(root: unknown): DuplicateKeyError[] {
         // A few keys: comparing each with the ones before costs less than a Set.
         for (let i = 0; i < items.length; i++) {
           const key: unknown = (items[i] as Pair).key;
-          if (isScalarNode(key) && !Number.isNaN(key.value))
+          if (isScalarNode(key) && !Number.isNaN(key.value) && !isQuotedMergeKey(key))
             for (let j = 0; j < i; j++) {
               const earlier: unknown = (items[j] as Pair).key;
               if (isScalarNode(earlier) && earlier.value === key.value) {
@@ -718,7 +747,7 @@ export function duplicateKeysIn(root: unknown): DuplicateKeyError[] {
         const seen = new Set<unknown>();
         for (const pair of items) {
           const key: unknown = pair.key;
-          if (isScalarNode(key) && !Number.isNaN(key.value)) {
+          if (isScalarNode(key) && !Number.isNaN(key.value) && !isQuotedMergeKey(key)) {
             if (seen.has(key.value)) report(key);
             else seen.add(key.value);
           }
@@ -764,8 +793,8 @@ export function parseYamlDocuments(text: string): ParsedYaml {
     const documents = parseAllDocuments(source, { ...options, lineCounter });
     list = Array.isArray(documents) ? documents : [];
   }
-  for (const doc of list) addErrors(doc, duplicateKeys(doc));
   readMergeKeysAsPsych(source, list);
+  for (const doc of list) addErrors(doc, duplicateKeys(doc));
   return { documents: list, lineCounter };
 }
 
@@ -804,6 +833,10 @@ function keysRead(map: YAMLMap, resolve: (node: unknown) => unknown, known: Map<
  * earlier map of the merge key's list brings.
  */
 function markUnread(map: YAMLMap, resolve: (node: unknown) => unknown, unread: Set<unknown>, known: Map<YAMLMap, Set<string>>): void {
+  // A value with an anchor is read wherever an alias names it: its tags are kept.
+  const drop = (pair: unknown) => {
+    if (!holdsAnchor((pair as Pair).value)) unread.add(pair);
+  };
   const later = new Set<string>();
   for (let i = map.items.length - 1; i >= 0; i--) {
     const { key, value } = map.items[i] as Pair;
@@ -811,27 +844,42 @@ function markUnread(map: YAMLMap, resolve: (node: unknown) => unknown, unread: S
     const sources = isMergeKey(key) ? mergeSources(value, resolve) : undefined;
     if (!sources) {
       const name = segmentOf(key);
-      if (later.has(name)) unread.add(map.items[i]);
+      if (later.has(name)) drop(map.items[i]);
       later.add(name);
       continue;
     }
     const brought = new Set<string>();
     const written = isSeqNode(value) ? value.items : [value];
     sources.forEach((source, index) => {
-      if (!isAlias(written[index]))
+      // The map itself (through an alias to it): Psych merges the hash it is building, which
+      // holds only what is written before the merge key: nothing new.
+      if (source === map) return;
+      if (!isAlias(written[index]) && !source.anchor)
         for (const pair of source.items)
-          if (isScalarNode(pair.key) && (later.has(segmentOf(pair.key)) || brought.has(segmentOf(pair.key)))) unread.add(pair);
+          if (isScalarNode(pair.key) && (later.has(segmentOf(pair.key)) || brought.has(segmentOf(pair.key)))) drop(pair);
       for (const name of keysRead(source, resolve, known)) brought.add(name);
     });
     for (const name of brought) later.add(name);
   }
 }
 
+/** Whether a node or any node under it has an anchor. */
+function holdsAnchor(node: unknown): boolean {
+  const stack: unknown[] = [node];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if ((item as { anchor?: string } | null)?.anchor) return true;
+    if (isMapNode(item)) for (const pair of item.items) stack.push(pair.key, pair.value);
+    else if (isSeqNode(item)) stack.push(...item.items);
+  }
+  return false;
+}
+
 /** `!reference` tags under a node (whose path is `path`); a path is copied only for a tag found.
  *  A tag in a value Psych does not keep (see markUnread) is never resolved by GitLab: not found.
  *  `doc` resolves the aliases of merge keys. */
 export function referencesIn(node: unknown, path: (string | number)[] = [], found: ReferenceSite[] = [], doc?: Document): ReferenceSite[] {
-  const resolve = (item: unknown): unknown => (doc && isAlias(item) ? item.resolve(doc) : item);
+  const resolve = (item: unknown): unknown => (doc ? aliasTarget(doc, item) : item);
   const unread = new Set<unknown>();
   const known = new Map<YAMLMap, Set<string>>();
   const visit = (item: unknown, depth: number) => {
@@ -1054,8 +1102,8 @@ export function parseYamlDocument(text: string): Document.Parsed {
   const fast = process.env['CIGEN_YAML_FAST'] === '0' || !clean ? undefined : parseFast(source, parseOptions(), undefined, true);
   const doc =
     fast?.length === 1 ? (fast[0] as Document.Parsed) : parseDocument(source, { version: YAML_VERSION, customTags, uniqueKeys: true });
-  if (fast?.length === 1) addErrors(doc, duplicateKeys(doc));
   readMergeKeysAsPsych(source, [doc]);
+  if (fast?.length === 1) addErrors(doc, duplicateKeys(doc));
   return doc;
 }
 
@@ -1137,7 +1185,7 @@ export function readUserYaml(text: string): UserYaml {
   let recursive: number | undefined;
   visit(doc, {
     Alias(_key, node, path) {
-      const target: unknown = node.resolve(doc);
+      const target: unknown = aliasTarget(doc, node);
       if (recursive === undefined && (path as readonly unknown[]).includes(target)) recursive = node.range?.[0] ?? 0;
     },
   });

@@ -323,14 +323,15 @@ const MAX_ENVIRONMENT_URL = 255;
 
 /**
  * Values GitLab reads otherwise than ci.json (entries-read.ts keeps them from the schema):
- * `coverage`, `/pattern/flags` compiled by RE2 (RegexpValidator: lookaround and backreferences
- * are refused, `(?i)` taken), and `environment:url`, any text of at most 255 characters (counted
+ * `coverage`, a `/pattern/flags` string compiled by RE2 (RegexpValidator: lookaround and
+ * backreferences are refused, `(?i)` taken), and `environment:url`, any text of at most 255 characters (counted
  * as Ruby counts them).
  */
 function readAsGitLabFindings(name: string, job: Record<string, unknown>, isJob: boolean): EntryFinding[] {
   const findings: EntryFinding[] = [];
   const coverage = job['coverage'];
-  if (isJob && typeof coverage === 'string' && rubyRegexpProblem(coverage) !== undefined)
+  // Not a string: RubySyntax.fabricate! raises 'Pattern is not string!', the same finding.
+  if (isJob && coverage !== undefined && coverage !== null && (typeof coverage !== 'string' || rubyRegexpProblem(coverage) !== undefined))
     findings.push({
       path: ['coverage'],
       code: 'semantic/coverage',

@@ -22,6 +22,7 @@ import {
   basesOf,
   effectiveSource,
   extendsOf,
+  keysThrough,
   isBlockJob,
   resolveAlias,
   sourceOf,
@@ -731,7 +732,7 @@ function slimJobEdits(
       if (key === undefined || replaced.has(key) || map.items.slice(mergeAt + 1).some((p) => keyOf(p) === key)) continue;
       const from = aliases.find((alias) => {
         const target = isAlias(alias) ? resolveAlias(alias, file.doc) : undefined;
-        return isMap(target) && target.items.some((p) => keyOf(p) === key);
+        return isMap(target) && keysThrough(target, file.doc).has(key);
       });
       if (from) readFrom.set(key, from);
     }
@@ -744,7 +745,8 @@ function slimJobEdits(
       const brings = target.items.some((p) => replaced.has(keyOf(p) ?? ''));
       if (!brings) {
         kept.push(`*${alias.source}`);
-        for (const p of target.items) seen.add(keyOf(p) ?? '');
+        // What it brings through a merge key of its own too: that stays with it.
+        for (const key of keysThrough(target, file.doc)) seen.add(key);
         continue;
       }
       if (target.items.some((p) => keyOf(p) === '<<'))

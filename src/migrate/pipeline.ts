@@ -147,17 +147,54 @@ export function resolveAlias(alias: Alias, doc: Document.Parsed | Document): Nod
 
 const MERGE_KEY = '<<';
 
-/** The maps a `<<` value merges in, first one winning (YAML 1.1 merge). */
-function mergeSources(job: JobDefinition): { map: YAMLMap; file: SourceFile }[] {
-  const merge = job.map?.items.find((p) => keyOf(p) === MERGE_KEY);
+/** The maps a mapping's merge key (`<<`) brings in, first one winning (YAML 1.1 merge). */
+function mergedMaps(map: YAMLMap | undefined, doc: Document.Parsed | Document): YAMLMap[] {
+  const merge = map?.items.find((p) => keyOf(p) === MERGE_KEY);
   if (!merge) return [];
   const values = isSeq(merge.value) ? merge.value.items : [merge.value];
-  const maps: { map: YAMLMap; file: SourceFile }[] = [];
+  const maps: YAMLMap[] = [];
   for (const value of values) {
-    const target = isAlias(value) ? resolveAlias(value, job.file.doc) : value;
-    if (isMap(target)) maps.push({ map: target, file: job.file });
+    const target = isAlias(value) ? resolveAlias(value, doc) : value;
+    if (isMap(target)) maps.push(target);
   }
   return maps;
+}
+
+/** The maps a job's `<<` value merges in, first one winning. */
+function mergeSources(job: JobDefinition): { map: YAMLMap; file: SourceFile }[] {
+  return mergedMaps(job.map, job.file.doc).map((map) => ({ map, file: job.file }));
+}
+
+/** The pair a merged map gives `key` from, and the map it is written in: its own, else what its
+ *  own merge key brings (each map once). */
+function pairThrough(
+  map: YAMLMap,
+  key: string,
+  doc: Document.Parsed | Document,
+  seen = new Set<YAMLMap>(),
+): { pair: Pair; holder: YAMLMap } | undefined {
+  if (seen.has(map)) return undefined;
+  seen.add(map);
+  const own = map.items.findLast((p) => keyOf(p) === key);
+  if (own) return { pair: own, holder: map };
+  for (const source of mergedMaps(map, doc)) {
+    const found = pairThrough(source, key, doc, seen);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The keys a merged map gives: its own and those its merge key brings (each map once). */
+export function keysThrough(map: YAMLMap, doc: Document.Parsed | Document, seen = new Set<YAMLMap>()): Set<string> {
+  const keys = new Set<string>();
+  if (seen.has(map)) return keys;
+  seen.add(map);
+  for (const pair of map.items) {
+    const key = keyOf(pair);
+    if (key !== undefined && key !== MERGE_KEY) keys.add(key);
+  }
+  for (const source of mergedMaps(map, doc)) for (const key of keysThrough(source, doc, seen)) keys.add(key);
+  return keys;
 }
 
 export function extendsOf(job: JobDefinition): string[] {
@@ -183,8 +220,8 @@ export function sourceOf(pipeline: Pipeline, job: JobDefinition, key: string, de
       : undefined;
   if (ownAt >= 0 && ownAt > items.findIndex((p) => keyOf(p) === MERGE_KEY)) return ownSource();
   for (const source of mergeSources(job)) {
-    const pair = source.map.items.find((p) => keyOf(p) === key);
-    if (pair) return { key, pair, file: source.file, via: depth === 0 ? 'merge' : 'base', holder: source.map, ...(base ? { base } : {}) };
+    const found = pairThrough(source.map, key, source.file.doc);
+    if (found) return { key, ...found, file: source.file, via: depth === 0 ? 'merge' : 'base', ...(base ? { base } : {}) };
   }
   if (own) return ownSource();
   for (const name of extendsOf(job).reverse()) {

@@ -3,9 +3,9 @@
  * YamlProcessor (a second review against GitLab's code), each case reproduced here before it was
  * fixed: ci.json refusing what GitLab accepts, and rules GitLab enforces that ci.json does not express.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Diagnostic } from '../../src/ci/diagnostics.js';
-import type { Document } from 'yaml';
+import { Alias, type Document } from 'yaml';
 import { parseFile } from '../../src/ci/check.js';
 import { holdsWholeFloats } from '../../src/ci/yaml.js';
 import { durationSeconds } from '../../src/lint/entries.js';
@@ -515,6 +515,42 @@ describe('whole numbers written as floats where GitLab takes only an Integer (Ps
     ]);
   });
 
+  it('a second review: anchored values Psych drops in one place are read where an alias names them; a map merging itself is read at once', async () => {
+    const missing = 'error semantic/reference !reference [".missing", "script"] could not be found';
+    expect(await briefs('j:\n  <<: [{script: [echo a]}, &b {script: !reference [.missing, script]}]\nk:\n  <<: *b\n')).toEqual([
+      `.gitlab-ci.yml:2:32 ${missing}`,
+    ]);
+    const dropped = 'j:\n  script: [echo j]\n  after_script: &v [!reference [.missing, script]]\n  after_script: [echo b]\n';
+    expect((await lint(`${dropped}k:\n  script: [echo k]\n  after_script: *v\n`)).map((d) => d.code)).toEqual([
+      'yaml/duplicate-key',
+      'semantic/reference',
+    ]);
+    // Quoted merge keys are merge keys, not duplicates; a verbatim str tag makes `<<` a key.
+    expect(
+      await briefs('.a: &a {script: [echo a], stage: build}\n.b: &b {script: [echo b], retry: 1}\nj3: {"<<": *a, "<<": *b}\n'),
+    ).toEqual([]);
+    expect(await briefs('j:\n  script: [x]\n  !<tag:yaml.org,2002:str> <<: [1]\n')).toEqual([
+      '.gitlab-ci.yml:3:28 error schema/unknown-key jobs:j config contains unknown keys: <<',
+    ]);
+    // A map merging itself, twice (each alias would otherwise double the search): read at once, as Psych reads it.
+    expect(await briefs('job: &a\n  <<: [*a, *a]\n  script: [echo]\n  retry: bad\n')).toEqual([
+      '.gitlab-ci.yml:4:10 error schema/type jobs:job:retry config should be an integer or a hash',
+    ]);
+  });
+
+  it("merge keys resolve each alias from one walk of the document, never the library's walk per alias", async () => {
+    const resolve = vi.spyOn(Alias.prototype, 'resolve');
+    try {
+      const jobs = Array.from({ length: 50 }, (_, i) => `j${i}:\n  <<: [*d, *r]\n  script: [echo]\n  nope${i}: 1\n`).join('');
+      const findings = await lint(`.d: &d {stage: test}\n.r: &r {retry: 1}\n${jobs}`);
+      expect(findings.filter((d) => d.code === 'schema/unknown-key')).toHaveLength(50);
+      // The library's toJS passes its context (and its cache); a call without one walks the document.
+      expect(resolve.mock.calls.filter((args) => args[1] === undefined)).toEqual([]);
+    } finally {
+      resolve.mockRestore();
+    }
+  });
+
   it('a whole float too large for digits in JavaScript is still written out in full', async () => {
     expect(await briefs('a:\n  script: x\n  parallel:\n    matrix:\n      - A: 1.0e+21\n')).toContainEqual(
       expect.stringContaining('(`1.0e+21` is a float to GitLab: write `"1.0e+21"` or `1000000000000000000000`)'),
@@ -567,7 +603,11 @@ describe("ci.json stricter than GitLab's entries (a second review): each read as
       expect(await briefs(`test:\n  script: x\n  coverage: ${pattern}\n`)).toEqual([
         '.gitlab-ci.yml:3:13 error semantic/coverage jobs:test:coverage config must be a regular expression with re2 syntax',
       ]);
-    expect((await lint('test:\n  script: x\n  coverage: [a]\n')).map((d) => d.code)).toEqual(['schema/type']);
+    // Not a string: RubySyntax.fabricate! raises, and the finding is the same.
+    for (const value of ['[a]', '5'])
+      expect(await briefs(`test:\n  script: x\n  coverage: ${value}\n`)).toEqual([
+        '.gitlab-ci.yml:3:13 error semantic/coverage jobs:test:coverage config must be a regular expression with re2 syntax',
+      ]);
   });
 
   it('an include location is expanded before it is read (VariablesExpander): variables in remote, local and string forms', async () => {

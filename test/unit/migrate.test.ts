@@ -259,6 +259,25 @@ build:
     expect(out.result).toContain('build:\n  <<: *runner\n  stage: build\n');
   });
 
+  it('a kept map that merges a map of its own keeps what that brings (nothing is copied over it)', () => {
+    const text = `${stagedKaniko}.base: &base
+  stage: deploy
+  retry: 2
+.runner: &runner
+  <<: *base
+  tags: [docker]
+stages: [build, deploy]
+a-build:
+  <<: [*runner, *kaniko]
+`;
+    const out = root(text);
+    expect(job(out, 'a-build')?.status).toBe('migrated');
+    // Psych reads stage deploy (runner's, through base) before and after; the component is told so.
+    expect(out.result).toContain('a-build:\n  <<: *runner\n');
+    expect(out.result).not.toContain('a-build:\n  <<: *runner\n  stage');
+    expect(out.result).toContain('      stage: deploy\n');
+  });
+
   it('a key written before the merge key is read from the merge key, as Psych reads it', () => {
     const kaniko = stagedKaniko;
     // The job reads stage: build from the anchor; dropping the merge key would leave its stage: test.
