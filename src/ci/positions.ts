@@ -1,18 +1,14 @@
 /** Maps a path into a parsed YAML document back to a line and column. */
 import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { PathSegment } from './diagnostics.js';
-import { aliasTarget, isMergeKey, mergeSources } from './yaml.js';
+import { aliasTarget, isMergeKey, mergeSources, segmentOf } from './yaml.js';
 
 export interface Position {
   line: number;
   column: number;
 }
 
-function keyText(key: unknown): string | undefined {
-  if (isMergeKey(key)) return '<<';
-  if (isScalar(key)) return String(key.value);
-  return undefined;
-}
+const keyText = (key: unknown): string | undefined => (isScalar(key) ? segmentOf(key) : undefined);
 
 /** The pair of a mapping whose key is `segment`, as written or as it reads after interpolation. */
 const pairOf = (node: YAMLMap, segment: PathSegment, resolveKey: (key: string) => string): Pair | undefined =>

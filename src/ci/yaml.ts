@@ -804,8 +804,8 @@ export interface ReferenceSite {
   path: (string | number)[];
 }
 
-/** A key's text as a path segment: `<<` for the merge key. */
-const segmentOf = (key: Scalar): string => (isMergeKey(key) ? MERGE_KEY : String(key.value));
+/** A key's text as a path segment: `<<` for the merge key (positions.ts reads paths so too). */
+export const segmentOf = (key: Scalar): string => (isMergeKey(key) ? MERGE_KEY : String(key.value));
 
 /**
  * The keys of a mapping as Psych reads it: its own and those its merge keys bring in. Each map's
