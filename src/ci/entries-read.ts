@@ -100,6 +100,16 @@ interface Reading {
   read: (value: unknown) => unknown;
 }
 
+/** A need as a rule's `needs:` takes it (ci.json's rulesNeeds): a job name, or `{job:}` with
+ *  optional `artifacts:` and `optional:` booleans. */
+function ruleNeed(need: unknown): boolean {
+  if (typeof need === 'string') return true;
+  if (!isHash(need) || typeof need['job'] !== 'string' || need['job'] === '') return false;
+  return Object.entries(need).every(
+    ([key, value]) => key === 'job' || ((key === 'artifacts' || key === 'optional') && typeof value === 'boolean'),
+  );
+}
+
 const READINGS: readonly Reading[] = [
   // Entry::Stages: nested_array_of_strings, read flattened; no uniqueness, no minimum.
   {
@@ -164,15 +174,17 @@ const READINGS: readonly Reading[] = [
     [ANY, 'services', ANY, 'command'],
   ].map((path): Reading => ({ path: path as Reading['path'], read: emptyAllowed })),
   // Entry::Workflow's rules take `allow_failure` and `needs` too (kept, GitLab's comment says, so as
-  // not to break pipelines; each still validated by Rules::Rule: a boolean, job names); ci.json
-  // refuses them. `start_in` stays refused: a rule takes it only beside `when: delayed`, which a
-  // workflow rule may not say.
+  // not to break pipelines; each still validated by Rules::Rule); ci.json refuses them. A rule's
+  // `allow_failure` of any value is the linter's to judge (lint/entries.ts: GitLab's words for one
+  // that is not a boolean); `needs` as a rule's (job names, `{job:}` hashes) is read as allowed.
+  // `start_in` stays refused: a rule takes it only beside `when: delayed`, which a workflow rule
+  // may not say.
   {
     path: ['workflow', 'rules', ANY],
     read: (value) => {
       if (!isHash(value)) return value;
-      const allow = typeof value['allow_failure'] === 'boolean';
-      const needs = Array.isArray(value['needs']) && (value['needs'] as unknown[]).every((need) => typeof need === 'string');
+      const allow = Object.hasOwn(value, 'allow_failure');
+      const needs = Array.isArray(value['needs']) && (value['needs'] as unknown[]).every(ruleNeed);
       if (!allow && !needs) return value;
       const copy = { ...value };
       if (allow) delete copy['allow_failure'];

@@ -157,6 +157,22 @@ function startInFindings(name: string, job: Record<string, unknown>): EntryFindi
   return findings;
 }
 
+/** Rules::Rule in `workflow:rules` (Entry::Workflow keeps `allow_failure` there; ci.json refuses
+ *  the key, entries-read.ts reads it as allowed): a boolean or null (`allow_nil`). */
+function workflowAllowFailureFindings(rules: unknown): EntryFinding[] {
+  return rulesOf(rules, ['workflow', 'rules']).flatMap(({ rule, path }): EntryFinding[] => {
+    const value = rule['allow_failure'];
+    if (value === undefined || value === null || typeof value === 'boolean') return [];
+    return [
+      {
+        path: [...path, 'allow_failure'],
+        code: 'semantic/workflow-rule',
+        message: 'workflow:rules:rule allow failure should be a boolean value',
+      },
+    ];
+  });
+}
+
 /** Rules::Rule::Changes: at most 50 paths, as a list or under `paths:`. */
 const MAX_CHANGES = 50;
 
@@ -244,6 +260,7 @@ export function globalEntryFindings(globals: Record<string, unknown>): EntryFind
     ]),
     ...optionsFindings(globals['variables']),
     ...(isHash(workflow) ? changesFindings(() => 'workflow:rules', workflow['rules'], ['workflow', 'rules']) : []),
+    ...(isHash(workflow) ? workflowAllowFailureFindings(workflow['rules']) : []),
     ...(isHash(defaults) && defaults['cache'] !== undefined ? cacheFindings(['default', 'cache'], defaults['cache']) : []),
     ...(globals['cache'] !== undefined ? cacheFindings(['cache'], globals['cache']) : []),
   ];

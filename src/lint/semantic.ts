@@ -13,7 +13,8 @@ import { basesOf, isHidden, MAX_EXTENDS_DEPTH, type JobDefinition, type Origin, 
 import { locate } from '../ci/positions.js';
 import { bridgeNeed } from '../ci/entries-read.js';
 import { referenceFound } from '../ci/references.js';
-import { globalEntryFindings, jobEntryFindings, onStopFinding } from './entries.js';
+import { globalEntryFindings, jobEntryFindings, onStopFinding, type EntryFinding } from './entries.js';
+import { definerOf } from './provenance.js';
 import { checkWholeFloats } from './floats.js';
 import { inheritedFindings } from './inherited.js';
 
@@ -42,6 +43,19 @@ function writtenPart(own: Record<string, unknown>, path: readonly PathSegment[])
   let length = 0;
   while (length < path.length && valueAt(own, path.slice(0, length + 1)) !== undefined) length++;
   return path.slice(0, length);
+}
+
+/**
+ * An entry finding about a job, shown where the job writes the place; where a base it extends
+ * writes it when the job takes the place from there (saying so, as the schema's inherited findings
+ * do); at the part the job writes (its key at least) when the place is not traced to one definition.
+ */
+function entryDiagnostic(model: PipelineModel, job: JobDefinition, finding: EntryFinding): Diagnostic {
+  const written = writtenPart(job.value, finding.path);
+  const definer = written.length < finding.path.length ? definerOf(model, job, finding.path) : undefined;
+  if (!definer || definer === job) return diagnostic(job.origin, written, 'error', finding.code, finding.message, finding.at);
+  const message = `${finding.message} (inherited from ${definer.name} through extends)`;
+  return { ...diagnostic(definer.origin, finding.path, 'error', finding.code, message, finding.at), path: [job.name, ...finding.path] };
 }
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
@@ -457,8 +471,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     // Counted in characters, as Ruby counts a name (an emoji is one), not in UTF-16 units.
     if ([...job.name].length > 255)
       out.push(diagnostic(job.origin, [], 'error', 'semantic/job-name', 'job name is too long (maximum is 255 characters)', 'key'));
-    for (const finding of jobEntryFindings(job.name, value))
-      out.push(diagnostic(job.origin, writtenPart(own, finding.path), 'error', finding.code, finding.message, finding.at));
+    for (const finding of jobEntryFindings(job.name, value)) out.push(entryDiagnostic(model, job, finding));
     // GitLab ignores a null `only:`/`except:` beside `rules:` (ignore_nil): the way to drop an inherited one.
     const given = (key: string) => value[key] !== undefined && value[key] !== null;
     if (given('rules')) {

@@ -648,6 +648,13 @@ describe("ci.json stricter than GitLab's entries (a second review): each read as
     const refused =
       'workflow:\n  rules:\n    - if: $X\n      start_in: 1 day\n    - if: $Y\n      allow_failure: maybe\njob:\n  script: x\n';
     expect((await lint(refused)).map((d) => d.line)).toEqual([4, 6]);
+    // Rules::Rule's BooleanValidator, in its words: the key is GitLab's, its value is not.
+    expect(
+      await briefs('workflow:\n  rules:\n    - if: $X\n      allow_failure: maybe\n    - allow_failure: null\njob:\n  script: x\n'),
+    ).toEqual(['.gitlab-ci.yml:4:22 error semantic/workflow-rule workflow:rules:rule allow failure should be a boolean value']);
+    // needs as a rule takes them: `{job:}` hashes too; a hash with another key is still refused.
+    await clean('workflow:\n  rules:\n    - if: $X\n      needs: [a, {job: b, artifacts: false, optional: true}]\njob:\n  script: x\n');
+    expect((await lint('workflow:\n  rules:\n    - if: $X\n      needs: [{job: b, nope: 1}]\njob:\n  script: x\n')).length).toBe(1);
     expect((await lint('workflow:\n  rules:\n    - if: $X\n      nope: 1\njob:\n  script: x\n')).map((d) => d.code)).toEqual([
       'schema/unknown-key',
     ]);
@@ -668,6 +675,19 @@ describe('a number out of its bounds is said in GitLab\'s words (numericality), 
 });
 
 describe('a value a job inherits through extends is checked in the job, as GitLab reads it', () => {
+  it("an entry rule's finding about a place a base gives is shown where the base writes it, and says so", async () => {
+    const url = `https://example.com/${'a'.repeat(260)}`;
+    const text = `.b:\n  coverage: total\n  environment:\n    name: prod\n    url: ${url}\njob:\n  extends: .b\n  script: x\n  environment:\n    name: prod\n`;
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:2:13 error semantic/coverage jobs:job:coverage config must be a regular expression with re2 syntax (inherited from .b through extends)',
+      '.gitlab-ci.yml:5:10 error semantic/environment-url jobs:job:environment url is too long (maximum is 255 characters) (inherited from .b through extends)',
+    ]);
+    // The job's own value is shown where the job writes it, with no such note.
+    expect(await briefs('.b:\n  coverage: /a/\njob:\n  extends: .b\n  script: x\n  coverage: total\n')).toEqual([
+      '.gitlab-ci.yml:6:13 error semantic/coverage jobs:job:coverage config must be a regular expression with re2 syntax',
+    ]);
+  });
+
   it("a base's value GitLab refuses is an error in each job that takes it in, shown where the base writes it", async () => {
     const text =
       '.b:\n  scirpt: x\n  retry: 5\n.c:\n  extends: .b\n  parallel: 300\nj:\n  extends: .c\n  script: x\nk:\n  extends: .b\n  script: y\n  retry: 1\n';
