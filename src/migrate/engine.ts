@@ -717,7 +717,21 @@ function slimJobEdits(
   const copyFrom = new Map<Pair, number>();
 
   // Merge keys whose maps bring image/script/before_script back: drop them, keep their other keys.
-  const merge = map.items.find((p) => keyOf(p) === '<<');
+  // One merge key per job: with more, which of them (or the job) gives a key depends on their order.
+  const merges = map.items.filter((p) => keyOf(p) === '<<');
+  if (merges.length > 1) {
+    // In one list the first map wins: the merge key written last goes first.
+    const aliases = merges.map((p) => (isAlias(p.value) ? `*${p.value.source}` : undefined)).reverse();
+    const joined = aliases.every((alias) => alias !== undefined) ? `<<: [${aliases.join(', ')}]` : 'one list, the last first';
+    reasons.push(
+      reason(
+        'merge-key',
+        `the job has ${merges.length} merge keys (<<), each merged over what is written before it; ` +
+          `cigen rewrites a job with one: join them as ${joined} (in a list the first wins)`,
+      ),
+    );
+  }
+  const merge = merges[0];
   let mergeReplacement: string | undefined;
   if (merge) {
     const aliases = isSeq(merge.value) ? merge.value.items : [merge.value];

@@ -147,11 +147,10 @@ export function resolveAlias(alias: Alias, doc: Document.Parsed | Document): Nod
 
 const MERGE_KEY = '<<';
 
-/** The maps a mapping's merge key (`<<`) brings in, first one winning (YAML 1.1 merge). */
-function mergedMaps(map: YAMLMap | undefined, doc: Document.Parsed | Document): YAMLMap[] {
-  const merge = map?.items.find((p) => keyOf(p) === MERGE_KEY);
-  if (!merge) return [];
-  const values = isSeq(merge.value) ? merge.value.items : [merge.value];
+/** The maps one pair brings in when it is a merge key (`<<`), the first winning; [] for any other pair. */
+function mergedBy(pair: Pair, doc: Document.Parsed | Document): YAMLMap[] {
+  if (keyOf(pair) !== MERGE_KEY) return [];
+  const values = isSeq(pair.value) ? pair.value.items : [pair.value];
   const maps: YAMLMap[] = [];
   for (const value of values) {
     const target = isAlias(value) ? resolveAlias(value, doc) : value;
@@ -160,13 +159,12 @@ function mergedMaps(map: YAMLMap | undefined, doc: Document.Parsed | Document): 
   return maps;
 }
 
-/** The maps a job's `<<` value merges in, first one winning. */
-function mergeSources(job: JobDefinition): { map: YAMLMap; file: SourceFile }[] {
-  return mergedMaps(job.map, job.file.doc).map((map) => ({ map, file: job.file }));
-}
-
-/** The pair a merged map gives `key` from, and the map it is written in: its own, else what its
- *  own merge key brings (each map once). */
+/**
+ * The pair a mapping gives `key` from as Psych reads it (ToRuby#revive_hash: the pairs in order,
+ * each merge key merging over what is written before it), and the map it is written in: the last
+ * pair that writes the key, an own pair or a merge key whose maps bring it (the first of them that
+ * has it, each read the same way). Each map once: a map merging itself adds nothing.
+ */
 function pairThrough(
   map: YAMLMap,
   key: string,
@@ -175,16 +173,18 @@ function pairThrough(
 ): { pair: Pair; holder: YAMLMap } | undefined {
   if (seen.has(map)) return undefined;
   seen.add(map);
-  const own = map.items.findLast((p) => keyOf(p) === key);
-  if (own) return { pair: own, holder: map };
-  for (const source of mergedMaps(map, doc)) {
-    const found = pairThrough(source, key, doc, seen);
-    if (found) return found;
+  for (let i = map.items.length - 1; i >= 0; i--) {
+    const pair = map.items[i] as Pair;
+    if (keyOf(pair) === key) return { pair, holder: map };
+    for (const source of mergedBy(pair, doc)) {
+      const found = pairThrough(source, key, doc, seen);
+      if (found) return found;
+    }
   }
   return undefined;
 }
 
-/** The keys a merged map gives: its own and those its merge key brings (each map once). */
+/** The keys a merged map gives: its own and those its merge keys bring (each map once). */
 export function keysThrough(map: YAMLMap, doc: Document.Parsed | Document, seen = new Set<YAMLMap>()): Set<string> {
   const keys = new Set<string>();
   if (seen.has(map)) return keys;
@@ -192,10 +192,14 @@ export function keysThrough(map: YAMLMap, doc: Document.Parsed | Document, seen 
   for (const pair of map.items) {
     const key = keyOf(pair);
     if (key !== undefined && key !== MERGE_KEY) keys.add(key);
+    for (const source of mergedBy(pair, doc)) for (const brought of keysThrough(source, doc, seen)) keys.add(brought);
   }
-  for (const source of mergedMaps(map, doc)) for (const key of keysThrough(source, doc, seen)) keys.add(key);
   return keys;
 }
+
+/** The value a definition's own mapping gives `key` (its merge keys read as Psych does), or undefined. */
+const readThrough = (definition: JobDefinition, key: string): unknown =>
+  definition.map ? pairThrough(definition.map, key, definition.file.doc)?.pair.value : undefined;
 
 export function extendsOf(job: JobDefinition): string[] {
   const value = job.map?.items.find((p) => keyOf(p) === 'extends')?.value;
@@ -205,25 +209,17 @@ export function extendsOf(job: JobDefinition): string[] {
 }
 
 /**
- * Where `key` comes from for `job`: the job or its merge key, as Psych reads them (the job's key,
- * unless it is written before a merge key that brings the key in), then its extends bases (the
- * last base winning, each resolved the same way, at most 10 levels deep as in GitLab).
+ * Where `key` comes from for `job`: the job's mapping, its merge keys read as Psych reads them
+ * (pairThrough), then its extends bases (the last base winning, each resolved the same way, at
+ * most 10 levels deep as in GitLab).
  */
 export function sourceOf(pipeline: Pipeline, job: JobDefinition, key: string, depth = 0, base?: JobDefinition): KeySource | undefined {
   if (depth > 10) return undefined;
-  const items = job.map?.items ?? [];
-  const ownAt = items.findLastIndex((p) => keyOf(p) === key);
-  const own = items[ownAt];
-  const ownSource = (): KeySource | undefined =>
-    own && job.map
-      ? { key, pair: own, file: job.file, via: depth === 0 ? 'own' : 'base', holder: job.map, ...(base ? { base } : {}) }
-      : undefined;
-  if (ownAt >= 0 && ownAt > items.findIndex((p) => keyOf(p) === MERGE_KEY)) return ownSource();
-  for (const source of mergeSources(job)) {
-    const found = pairThrough(source.map, key, source.file.doc);
-    if (found) return { key, ...found, file: source.file, via: depth === 0 ? 'merge' : 'base', ...(base ? { base } : {}) };
+  const found = job.map ? pairThrough(job.map, key, job.file.doc) : undefined;
+  if (found) {
+    const via = depth > 0 ? 'base' : found.holder === job.map ? 'own' : 'merge';
+    return { key, ...found, file: job.file, via, ...(base ? { base } : {}) };
   }
-  if (own) return ownSource();
   for (const name of extendsOf(job).reverse()) {
     const definition = pipeline.jobs.get(name);
     if (!definition || definition === job) continue;
@@ -340,9 +336,9 @@ function workflowAlternatives(pipeline: Pipeline): Map<string, string[]> {
 export function variableAlternativesOf(pipeline: Pipeline, job: JobDefinition): Map<string, string[]> {
   const found = new Map<string, string[]>();
   const add = (name: string | undefined, value: unknown) => addAlternative(found, name, value);
-  const read = (map: YAMLMap | undefined, file: SourceFile) => {
-    ruleVariables(pipeline, map?.items.find((p) => keyOf(p) === 'rules')?.value, file, found);
-    const parallel = map?.items.find((p) => keyOf(p) === 'parallel')?.value;
+  const read = (definition: JobDefinition) => {
+    ruleVariables(pipeline, readThrough(definition, 'rules'), definition.file, found);
+    const parallel = readThrough(definition, 'parallel');
     const matrix = isMap(parallel) ? parallel.items.find((p) => keyOf(p) === 'matrix')?.value : undefined;
     if (isSeq(matrix))
       for (const entry of matrix.items) {
@@ -354,20 +350,18 @@ export function variableAlternativesOf(pipeline: Pipeline, job: JobDefinition): 
       }
   };
   for (const [name, values] of workflowAlternatives(pipeline)) found.set(name, [...values]);
-  for (const definition of [...basesOf(pipeline, job), job]) {
-    for (const source of mergeSources(definition).reverse()) read(source.map, source.file);
-    read(definition.map, definition.file);
-  }
+  for (const definition of [...basesOf(pipeline, job), job]) read(definition);
   return found;
 }
 
-/** A job's variables as the file writes them: the pipeline's, then its bases', merge keys' and its own, later winning. */
+/** A job's variables as the file writes them: the pipeline's, then each base's and the job's own
+ *  `variables:` (the one a merge key gives when it wins: Psych merges shallowly), later winning. */
 export function variablesOf(pipeline: Pipeline, job: JobDefinition): Map<string, string> {
   const values = new Map(pipeline.variables);
-  const read = (map: YAMLMap | undefined) => {
-    const pair = map?.items.find((p) => keyOf(p) === 'variables');
-    if (!pair || !isMap(pair.value)) return;
-    for (const variable of pair.value.items) {
+  const read = (definition: JobDefinition) => {
+    const variables = readThrough(definition, 'variables');
+    if (!isMap(variables)) return;
+    for (const variable of variables.items) {
       const key = keyOf(variable);
       const value = variable.value;
       if (key === undefined) continue;
@@ -378,9 +372,6 @@ export function variablesOf(pipeline: Pipeline, job: JobDefinition): Map<string,
       }
     }
   };
-  for (const definition of [...basesOf(pipeline, job), job]) {
-    for (const source of mergeSources(definition).reverse()) read(source.map);
-    read(definition.map);
-  }
+  for (const definition of [...basesOf(pipeline, job), job]) read(definition);
   return values;
 }

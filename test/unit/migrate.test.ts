@@ -278,6 +278,37 @@ a-build:
     expect(out.result).toContain('      stage: deploy\n');
   });
 
+  it('two merge keys in one job: each merges over what is written before it (Psych); the job is left for review', () => {
+    const image = '.img: &img\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n';
+    const staged = '.st: &st\n  stage: build\n';
+    const script = '  script:\n    - /kaniko/executor --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA\n';
+    // The later merge key's stage is read: no stage input, and no note that the job had none.
+    const later = root(`${image}${staged}stages: [build]\nbuild:\n  <<: *img\n  <<: *st\n${script}`);
+    expect(job(later, 'build')?.status).toBe('needs-review');
+    expect(job(later, 'build')?.notes.join('\n')).toContain(
+      'the job has 2 merge keys (<<), each merged over what is written before it; cigen rewrites a job with one: ' +
+        'join them as <<: [*st, *img] (in a list the first wins)',
+    );
+    expect(job(later, 'build')?.notes.join('\n')).not.toContain('no stage');
+    expect(later.changed).toBe(false);
+    // Joined as advised, the job migrates and keeps the merge key that brings its stage.
+    const joined = root(`${image}${staged}stages: [build]\nbuild:\n  <<: [*st, *img]\n${script}`);
+    expect(job(joined, 'build')?.status).toBe('migrated');
+    expect(joined.result).toContain('build:\n  <<: *st\n');
+  });
+
+  it("a merge key's variables are the job's only when no variables: is written after it (Psych merges shallowly)", () => {
+    const vars = '.vars: &vars\n  variables:\n    KANIKO_NO_PUSH: "true"\n';
+    const body =
+      '  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n  script:\n    - /kaniko/executor --destination $CI_REGISTRY_IMAGE:1\n';
+    const build = (own: string) => root(`${vars}build:\n${own}  stage: build\n${body}`);
+    const reason = 'the job sets KANIKO_NO_PUSH, which Kaniko reads from its environment';
+    // Written after the merge key, the job's variables replace the merged ones: Kaniko never saw KANIKO_NO_PUSH.
+    expect(job(build('  <<: *vars\n  variables:\n    OTHER: x\n'), 'build')?.notes.join('\n')).not.toContain(reason);
+    // Written before it, the merge key's variables win.
+    expect(job(build('  variables:\n    OTHER: x\n  <<: *vars\n'), 'build')?.notes.join('\n')).toContain(reason);
+  });
+
   it('a key written before the merge key is read from the merge key, as Psych reads it', () => {
     const kaniko = stagedKaniko;
     // The job reads stage: build from the anchor; dropping the merge key would leave its stage: test.
