@@ -14,7 +14,7 @@
  */
 import type { FormattedResponse, RequestHandlerFn, ResponseBodyTypes } from '@gitbeaker/requester-utils';
 import { PlatformError } from './platform.js';
-import { exchange, ExchangeError, type Exchange, type HeaderReader } from './transport.js';
+import { exchange, ExchangeError, type Exchange, type ExchangeFailure, type HeaderReader } from './transport.js';
 
 export interface RetryPolicy {
   /** Attempts per request, the first included. */
@@ -76,7 +76,7 @@ const NOT_SENT_AGAIN = 'not sent again, since GitLab may have done it (run the b
 /** How long to wait before the next attempt, or undefined to give up. Pure. */
 export function retryDelay(
   attempt: number,
-  outcome: { status: number; headers: HeaderReader; body?: string } | { error: 'timeout' | 'network' },
+  outcome: { status: number; headers: HeaderReader; body?: string } | { error: ExchangeFailure },
   policy: RetryPolicy,
   now: number,
   random: number,
@@ -143,10 +143,12 @@ export function connectionFailure(error: unknown): string | undefined {
   return undefined;
 }
 
-/** A network failure in a few words: its code, never its message (which may quote a request). */
-function networkFailure(error: unknown): string {
+/** A failed exchange in a few words: its code, never its message (which may quote a request). */
+function failureWords(error: ExchangeError): string {
+  if (error.kind === 'timeout') return 'timed out';
   const code = errorCodes(error)[0];
-  return `connection failed${code ? ` (${code})` : ''}`;
+  const what = error.kind === 'undecodable' ? "the answer's body could not be decompressed" : 'connection failed';
+  return `${what}${code ? ` (${code})` : ''}`;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -280,7 +282,7 @@ export function requestHandler(policy: RetryPolicy, stats: HttpStats, options: H
           throw new PlatformError(`${method} ${path}: the request could not be sent (${name})`, undefined);
         }
         const unreachable = reached ? undefined : connectionFailure(error);
-        const what = kind === 'timeout' ? 'timed out' : networkFailure(error);
+        const what = failureWords(error);
         if (unreachable !== undefined) {
           log(`${method} ${path} ${what}`);
           throw new UnreachableError(request.base, unreachable);

@@ -24,15 +24,24 @@ export interface Exchange {
 
 /**
  * Why an exchange failed: `timeout` (no whole answer in time), `network` (the connection failed
- * or was lost; `cause` holds the system error and its code), or `not-sent` (Node refused to build
- * the request, a header value with a newline, say: nothing left the process).
+ * or was lost; `cause` holds the system error and its code), `undecodable` (the whole answer came,
+ * but its body is not what its Content-Encoding says: `cause` holds zlib's error and code), or
+ * `not-sent` (Node refused to build the request, a header value with a newline, say: nothing left
+ * the process).
  */
+export type ExchangeFailure = 'timeout' | 'network' | 'undecodable';
+const FAILURE_WORDS: Record<ExchangeFailure | 'not-sent', string> = {
+  timeout: 'timed out',
+  network: 'connection failed',
+  undecodable: 'answer not decodable',
+  'not-sent': 'not sent',
+};
 export class ExchangeError extends Error {
   constructor(
-    readonly kind: 'timeout' | 'network' | 'not-sent',
+    readonly kind: ExchangeFailure | 'not-sent',
     options?: { cause?: unknown },
   ) {
-    super(kind === 'timeout' ? 'timed out' : kind === 'network' ? 'connection failed' : 'not sent', options);
+    super(FAILURE_WORDS[kind], options);
     this.name = 'ExchangeError';
   }
 }
@@ -101,7 +110,7 @@ export function exchange(url: URL, request: ExchangeRequest): Promise<Exchange> 
       return;
     }
     let settled = false;
-    const fail = (kind: 'timeout' | 'network', cause?: unknown) => {
+    const fail = (kind: ExchangeFailure, cause?: unknown) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -115,7 +124,8 @@ export function exchange(url: URL, request: ExchangeRequest): Promise<Exchange> 
       const body = decoded(response, request.method);
       // A connection lost midway through the body (Node: "aborted", ECONNRESET).
       response.on('error', (error) => fail('network', error));
-      body.on('error', (error) => fail('network', error));
+      // The decompressor's own error: the body came, and is not gzip, deflate or br as it says.
+      if (body !== response) body.on('error', (error) => fail('undecodable', error));
       body.on('data', (chunk: Buffer) => chunks.push(chunk));
       body.on('end', () => {
         if (settled) return;

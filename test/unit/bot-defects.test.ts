@@ -134,6 +134,17 @@ describe('what GitLab refused', () => {
     });
   });
 
+  it('an answer whose body is not the gzip it names is said so, not as a failed connection; retried, then the project fails', async () => {
+    fake.addProject({ path: 'acme/a', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    fake.inject({ method: 'GET', path: /\/repository\/files\//, status: 200, headers: { 'content-encoding': 'gzip' }, times: 3 });
+    const reason = byPath(await runGroup('acme'))['acme/a']?.reason ?? '';
+    expect(reason).toMatch(
+      /^GET \/api\/v4\/projects\/\d+\/repository\/files\/.*: the answer's body could not be decompressed \(Z_DATA_ERROR\)$/,
+    );
+    expect(reason).not.toContain('connection');
+    expect(fake.requests.filter((r) => r.method === 'GET' && r.path.includes('/repository/files/'))).toHaveLength(3);
+  });
+
   it('a comment whose answer timed out is not posted again (it was posted); the next run does not post it either', async () => {
     fake.addProject({ path: 'acme/a', files: { '.gitlab-ci.yml': KANIKO_CI } });
     await runGroup('acme');

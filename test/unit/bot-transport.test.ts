@@ -29,6 +29,7 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse, body: s
   '/plain': (_req, res) => res.writeHead(200, { 'content-type': 'text/plain', 'x-total': '7' }).end('\ufeffwith a BOM'),
   '/json': (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":1}'),
   '/never': () => undefined,
+  '/not-gzip': (_req, res) => res.writeHead(200, { 'content-encoding': 'gzip' }).end('{"id":1}'),
   // Headers that name a coding, and no body: a HEAD's answer, a 204, a 304.
   '/bodiless': (req, res) =>
     res.writeHead(req.method === 'DELETE' ? 204 : req.method === 'GET' ? 304 : 200, { 'content-encoding': 'gzip' }).end(),
@@ -106,6 +107,10 @@ describe('exchange', () => {
     // Listening again, so afterEach has a server to close.
     server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+
+  it('an answer whose body is not the gzip it names is undecodable, not a network failure', async () => {
+    await expect(get('/not-gzip')).rejects.toMatchObject({ name: 'ExchangeError', kind: 'undecodable', cause: { code: 'Z_DATA_ERROR' } });
   });
 
   it('a request Node will not build (a newline in a header) is not sent: nothing reaches the server', async () => {
