@@ -97,6 +97,17 @@ export function sampleInputs(specs: InputSpecs): Record<string, unknown> {
   return values;
 }
 
+/**
+ * What `$[[ component.* ]]` reads, where GitLab gives the values of the include that names the
+ * component: its name from its path (templates/<name>.yml, templates/<name>/template.yml), and
+ * stand-ins for the version, reference and commit. Only the fields spec:component declares.
+ */
+export function componentStandIn(file: string, fields: ReadonlySet<string>): Record<string, string> {
+  const name = /(?:^|\/)templates\/([^/]+?)(?:\/template)?\.ya?ml$/.exec(file)?.[1] ?? 'component';
+  const all: Record<string, string> = { name, version: '1.0.0', reference: '1.0.0', sha: '0'.repeat(40) };
+  return Object.fromEntries(Object.entries(all).filter(([field]) => fields.has(field)));
+}
+
 export interface CheckOptions {
   /** Only the YAML and schema layers. */
   schemaOnly?: boolean;
@@ -258,7 +269,10 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
     if (!options.contentAsWritten) {
       // As GitLab sees it: with the values an include gave, else the defaults.
       const values = options.given ? resolveInputs(specs, options.given).values : sampleInputs(specs);
-      const interpolation = { inputs: { ...sampleInputs(specs), ...values } };
+      const interpolation = {
+        inputs: { ...sampleInputs(specs), ...values },
+        component: componentStandIn(file, headerCheck.componentFields),
+      };
       const interpolated = interpolateClassic(contentValue, interpolation);
       if (interpolated.value !== undefined) {
         contentValue = interpolated.value;

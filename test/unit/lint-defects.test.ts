@@ -470,3 +470,21 @@ describe('13.17: an input value that reshapes the job under text interpolation',
     expect(findings.map((d) => d.message)).toEqual([expect.stringContaining('the value of `labels` makes the YAML invalid')]);
   });
 });
+
+describe('a component that reads $[[ component.* ]] is still read interpolated', () => {
+  const component = (fields: string) =>
+    `spec:\n  component: ${fields}\n  inputs:\n    allow_failure: {type: boolean, default: false}\n    n: {type: number, default: 2}\n---\n` +
+    '$[[ component.name ]]-job:\n  image: registry.example.com/linter:$[[ component.version ]]\n  script: lint\n' +
+    '  allow_failure: $[[ inputs.allow_failure ]]\n  parallel: $[[ inputs.n ]]\n';
+
+  it('typed inputs keep their types beside component fields: no schema finding about them', async () => {
+    expect(await briefs(component('[version, name]'), {}, 'templates/lint.yml')).toEqual([]);
+    expect(await briefs(component('[version, name]'), {}, 'templates/lint/template.yml')).toEqual([]);
+  });
+
+  it('a field spec:component does not declare is still refused', async () => {
+    expect((await briefs(component('[version]'), {}, 'templates/lint.yml'))[0]).toBe(
+      'templates/lint.yml:7:1 error spec/component-field $[[ component.name ]] needs `name` listed in spec:component',
+    );
+  });
+});
