@@ -129,11 +129,16 @@ const READINGS: readonly Reading[] = [
     (path): Reading => ({ path: path as Reading['path'], read: (value) => (nestedLists(value) ? value.flat(Infinity) : value) }),
   ),
   // External::File::Base: a local file's extension in any case (`Build.YML`); ci.json's pattern
-  // is lower-case. Read with the extension lower-cased.
+  // is lower-case. Read with the extension lower-cased. A location written as a string needs only
+  // that extension too (`configs/*.yml`, the documented wildcard; `ci/a-.yml`), where ci.json asks
+  // for a word character before it: read with one there.
   ...[['include'], ['include', ANY], ['include', 'local'], ['include', ANY, 'local']].map((path): Reading => ({
     path: path as Reading['path'],
-    read: (value) =>
-      typeof value === 'string' && hasYamlExtension(value) ? value.replace(/\.ya?ml$/i, (ext) => ext.toLowerCase()) : value,
+    read: (value) => {
+      if (typeof value !== 'string' || !hasYamlExtension(value)) return value;
+      const wordBefore = path.at(-1) === 'local' || /\w\.ya?ml$/i.test(value) || /^\w+:\/\//.test(value);
+      return value.replace(/\.ya?ml$/i, (ext) => `${wordBefore ? '' : 'x'}${ext.toLowerCase()}`);
+    },
   })),
   // Entry::Rules (a ComposableArray): rules in nested lists, as a !reference among them gives, are
   // read flattened ([@config].flatten); ci.json takes a rule or a tag's list of strings.

@@ -610,6 +610,15 @@ describe("ci.json stricter than GitLab's entries (a second review): each read as
       ]);
   });
 
+  it('an include written as a string needs only the YAML extension: the documented wildcard, a name ending in a dash', async () => {
+    await clean("include: 'configs/*.yml'\njob:\n  script: x\n");
+    await clean("include:\n  - 'configs/**.yml'\n  - ci/a-.yml\n  - local: 'ci/*.yaml'\njob:\n  script: x\n", {
+      'ci/a-.yml': 'a:\n  script: x\n',
+    });
+    // Without the extension it is still refused.
+    expect((await lint("include: 'configs/*'\njob:\n  script: x\n")).length).toBeGreaterThan(0);
+  });
+
   it('an include location is expanded before it is read (VariablesExpander): variables in remote, local and string forms', async () => {
     await clean(
       "include:\n  - remote: '$CI_SERVER_URL/x/-/raw/main/ci.yml'\n  - remote: 'https://${CI_SERVER_HOST}/x/ci.yml'\njob:\n  script: x\n",
