@@ -224,6 +224,16 @@ const READINGS: readonly Reading[] = [
       return items.every((item, i) => item === list[i]) ? list : items;
     },
   })),
+  // Entry::Variables (a ComposableHash) reads each variable as `config || {}`: a null (`VAR:`)
+  // is a variable with no value, which ComplexVariable takes; ci.json refuses null.
+  ...[
+    ['variables', ANY],
+    [ANY, 'variables', ANY],
+    [ANY, 'rules', ANY, 'variables', ANY],
+  ].map((path): Reading => ({
+    path: path as Reading['path'],
+    read: (value) => (value === null ? '' : value),
+  })),
   // Variable::ComplexVariable: `value:` is any scalar (scalar: true), read as a string (to_s);
   // ci.json asks for a string.
   ...[['variables', ANY, 'value'] as const, [ANY, 'variables', ANY, 'value'] as const].map((path): Reading => ({

@@ -610,6 +610,14 @@ describe("ci.json stricter than GitLab's entries (a second review): each read as
       ]);
   });
 
+  it('a variable written with no value (null) is a variable without one: global, job, rule and workflow rule', async () => {
+    await clean(
+      'variables:\n  C: null\nworkflow:\n  rules:\n    - if: $B\n      variables: {W: }\nj:\n  script: x\n  variables:\n    EMPTY:\n  rules:\n    - if: $A\n      variables: {R: }\n',
+    );
+    // A list is still not a variable.
+    expect((await lint('j:\n  script: x\n  variables:\n    L: [a]\n')).map((d) => d.code)).toEqual(['schema/type']);
+  });
+
   it('an include written as a string needs only the YAML extension: the documented wildcard, a name ending in a dash', async () => {
     await clean("include: 'configs/*.yml'\njob:\n  script: x\n");
     await clean("include:\n  - 'configs/**.yml'\n  - ci/a-.yml\n  - local: 'ci/*.yaml'\njob:\n  script: x\n", {
