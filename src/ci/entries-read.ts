@@ -158,6 +158,18 @@ const READINGS: readonly Reading[] = [
     path: path as Reading['path'],
     read: (value) => (Array.isArray(value) && value.some(Array.isArray) ? flattened(value, flatItems(value, [])) : value),
   })),
+  // Entry::Key (KeyValidator): a string key is refused only when, unescaped, it holds a `/` or is
+  // `.` or `..` (`""` and `...` are keys); ci.json's pattern refuses more, in words about a hash.
+  // A string key is the linter's to judge (lint/entries.ts, in GitLab's words).
+  ...[
+    ['cache', 'key'],
+    ['cache', ANY, 'key'],
+    [ANY, 'cache', 'key'],
+    [ANY, 'cache', ANY, 'key'],
+  ].map((path): Reading => ({
+    path: path as Reading['path'],
+    read: (value) => (typeof value === 'string' ? ABSENT : value),
+  })),
   // Entry::Environment: `url` is any String of up to 255 characters, expanded when the job runs
   // (`$DYNAMIC_ENVIRONMENT_URL`, `https://$CI_COMMIT_REF_SLUG.example.com`); ci.json asks for a URI.
   // Entry::Coverage (RegexpValidator): `/pattern/flags` as UntrustedRegexp::RubySyntax reads it,

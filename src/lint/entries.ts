@@ -210,8 +210,8 @@ const MULTIPLE_CACHE_LIMIT = 4;
 const unescape = (text: string): string =>
   text.replace(/\+/g, ' ').replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 
-/** Entry::Caches (at most 4) and KeyValidator (a key that unescapes to a path) on the `cache:` at
- *  `path`; a key that is already a path as written is ci.json's to report. */
+/** Entry::Caches (at most 4) and KeyValidator (a string key that, unescaped, holds a `/` or is
+ *  `.` or `..`) on the `cache:` at `path`. */
 function cacheFindings(path: PathSegment[], cache: unknown): EntryFinding[] {
   const findings: EntryFinding[] = [];
   const at = (sub: PathSegment[], message: string) =>
@@ -220,7 +220,7 @@ function cacheFindings(path: PathSegment[], cache: unknown): EntryFinding[] {
   const items = Array.isArray(cache) ? cache.map((item, index) => [[index], item] as const) : [[[], cache] as const];
   for (const [sub, item] of items) {
     const key = isHash(item) ? item['key'] : undefined;
-    if (typeof key !== 'string' || key.includes('/') || key === '.' || key === '..') continue;
+    if (typeof key !== 'string') continue;
     const read = unescape(key);
     if (read.includes('/')) at([...sub, 'key'], 'cannot contain the "/" character');
     else if (read === '.' || read === '..') at([...sub, 'key'], 'cannot be "." or ".."');

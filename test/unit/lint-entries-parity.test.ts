@@ -227,6 +227,17 @@ describe('caches as GitLab checks them (Entry::Caches, KeyValidator)', () => {
     ]);
   });
 
+  it('a key written as a path, "." or ".." is refused in the same words; "" and "..." are keys (ci.json refuses them)', async () => {
+    const text =
+      'job:\n  script: echo\n  cache: [{key: "${CI_JOB_NAME}/x", paths: [a]}, {key: "..", paths: [b]}, {key: "", paths: [c]}, {key: "...", paths: [d]}]\n' +
+      'default:\n  cache:\n    key: .\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:3:17 error semantic/cache jobs:job:cache:0:key config cannot contain the "/" character',
+      '.gitlab-ci.yml:3:56 error semantic/cache jobs:job:cache:1:key config cannot be "." or ".."',
+      '.gitlab-ci.yml:6:10 error semantic/cache default:cache:key config cannot be "." or ".."',
+    ]);
+  });
+
   it('key:files takes up to 10 files (GitLab raised it from 2; ci.json says the same)', async () => {
     const files = (n: number) =>
       `job:\n  script: echo\n  cache:\n    key:\n      files: [${Array.from({ length: n }, (_, i) => `f${i}`).join(', ')}]\n    paths: [x]\n`;
