@@ -170,6 +170,17 @@ const READINGS: readonly Reading[] = [
     path: path as Reading['path'],
     read: (value) => (typeof value === 'string' ? ABSENT : value),
   })),
+  // Entry::Job: a delayed job without `start_in` is refused by its DurationValidator, in its words
+  // (lint/entries.ts); ci.json's oneOf would call `when` not allowed. Read without `when` (and a
+  // null `start_in`) then.
+  {
+    path: [ANY],
+    read: (value) => {
+      if (!isHash(value) || value['when'] !== 'delayed' || (value['start_in'] !== undefined && value['start_in'] !== null)) return value;
+      const { when: _when, start_in: _startIn, ...rest } = value;
+      return rest;
+    },
+  },
   // Entry::Environment: `url` is any String of up to 255 characters, expanded when the job runs
   // (`$DYNAMIC_ENVIRONMENT_URL`, `https://$CI_COMMIT_REF_SLUG.example.com`); ci.json asks for a URI.
   // Entry::Coverage (RegexpValidator): `/pattern/flags` as UntrustedRegexp::RubySyntax reads it,

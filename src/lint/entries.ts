@@ -143,16 +143,19 @@ function startInFindings(name: string, job: Record<string, unknown>): EntryFindi
   const jobs = () => describePath([name]);
   const given = (value: unknown) => value !== undefined && value !== null;
   // With rules:, start_in is one of the keys Processable refuses beside them (reported there).
+  // Rails words an attribute humanized: `start in`.
   if (given(job['start_in']) && !given(job['rules'])) {
-    if (job['when'] !== 'delayed') at(['start_in'], `${jobs()} start_in must be blank`);
-    else if (tooLate(job['start_in'])) at(['start_in'], `${jobs()} start_in should not exceed the limit`);
+    if (job['when'] !== 'delayed') at(['start_in'], `${jobs()} start in must be blank`);
+    else if (tooLate(job['start_in'])) at(['start_in'], `${jobs()} start in should not exceed the limit`);
   }
+  // A delayed job's DurationValidator, given nothing (ci.json says `when` is not allowed).
+  if (job['when'] === 'delayed' && !given(job['start_in'])) at(['when'], `${jobs()} start in should be a duration`);
   const rules = () => `${describePath([name, 'rules'])}:rule`;
   for (const { rule, path } of rulesOf(job['rules'])) {
     if (rule['when'] !== 'delayed') {
       if (given(rule['start_in'])) at([...path, 'start_in'], `${rules()} config contains disallowed keys: start_in`);
-    } else if (!given(rule['start_in'])) at([...path, 'when'], `${rules()} start_in can't be blank`);
-    else if (tooLate(rule['start_in'])) at([...path, 'start_in'], `${rules()} start_in should not exceed the limit`);
+    } else if (!given(rule['start_in'])) at([...path, 'when'], `${rules()} start in can't be blank`);
+    else if (tooLate(rule['start_in'])) at([...path, 'start_in'], `${rules()} start in should not exceed the limit`);
   }
   return findings;
 }

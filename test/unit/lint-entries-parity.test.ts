@@ -173,8 +173,15 @@ describe('start_in and publish as Entry::Job, Processable and Rules::Rule check 
     const text =
       'job:\n  script: echo\n  start_in: 1 minute\njob2:\n  script: echo\n  when: delayed\n  start_in: 3 weeks\njob3:\n  script: echo\n  when: delayed\n  start_in: 1 week\n';
     expect(await briefs(text)).toEqual([
-      '.gitlab-ci.yml:3:13 error semantic/start-in jobs:job start_in must be blank',
-      '.gitlab-ci.yml:7:13 error semantic/start-in jobs:job2 start_in should not exceed the limit',
+      '.gitlab-ci.yml:3:13 error semantic/start-in jobs:job start in must be blank',
+      '.gitlab-ci.yml:7:13 error semantic/start-in jobs:job2 start in should not exceed the limit',
+    ]);
+  });
+
+  it('a delayed job without start_in: its DurationValidator, in its words (ci.json would call `when` not allowed)', async () => {
+    expect(await briefs('j:\n  script: x\n  when: delayed\nk:\n  script: x\n  when: delayed\n  start_in: null\n')).toEqual([
+      '.gitlab-ci.yml:3:9 error semantic/start-in jobs:j start in should be a duration',
+      '.gitlab-ci.yml:6:9 error semantic/start-in jobs:k start in should be a duration',
     ]);
   });
 
@@ -189,9 +196,9 @@ describe('start_in and publish as Entry::Job, Processable and Rules::Rule check 
       'job:\n  script: echo\n  rules:\n    - if: $A\n      when: delayed\n    - if: $B\n      start_in: 1 minute\n' +
       '    - if: $C\n      when: delayed\n      start_in: 2 weeks\n    - if: $D\n      when: delayed\n      start_in: 30 minutes\n';
     expect(await briefs(text)).toEqual([
-      ".gitlab-ci.yml:5:13 error semantic/start-in jobs:job:rules:rule start_in can't be blank",
+      ".gitlab-ci.yml:5:13 error semantic/start-in jobs:job:rules:rule start in can't be blank",
       '.gitlab-ci.yml:7:17 error semantic/start-in jobs:job:rules:rule config contains disallowed keys: start_in',
-      '.gitlab-ci.yml:10:17 error semantic/start-in jobs:job:rules:rule start_in should not exceed the limit',
+      '.gitlab-ci.yml:10:17 error semantic/start-in jobs:job:rules:rule start in should not exceed the limit',
     ]);
   });
 
