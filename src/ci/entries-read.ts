@@ -181,6 +181,16 @@ const READINGS: readonly Reading[] = [
       return rest;
     },
   },
+  // Entry::Artifacts: `access` beside `public` is MutuallyExclusiveKeysValidator's, in its words
+  // (lint/entries.ts); ci.json's if/then would say `artifacts` is not allowed, at another key.
+  {
+    path: [ANY, 'artifacts'],
+    read: (value) => {
+      if (!isHash(value) || !Object.hasOwn(value, 'access') || !Object.hasOwn(value, 'public')) return value;
+      const { public: _public, ...rest } = value;
+      return rest;
+    },
+  },
   // Entry::Environment: `url` is any String of up to 255 characters, expanded when the job runs
   // (`$DYNAMIC_ENVIRONMENT_URL`, `https://$CI_COMMIT_REF_SLUG.example.com`); ci.json asks for a URI.
   // Entry::Coverage (RegexpValidator): `/pattern/flags` as UntrustedRegexp::RubySyntax reads it,

@@ -400,6 +400,21 @@ function bridgeFindings(name: string, job: Record<string, unknown>): EntryFindin
 }
 
 /** What GitLab's entries refuse in a visible job, `job` as GitLab reads it. */
+/** Entry::Artifacts: `access` and `public` are mutually exclusive (named in the order written). */
+function artifactsFindings(name: string, artifacts: unknown): EntryFinding[] {
+  if (!isHash(artifacts)) return [];
+  const together = Object.keys(artifacts).filter((key) => key === 'access' || key === 'public');
+  if (together.length < 2) return [];
+  return [
+    {
+      path: ['artifacts', together[1] as string],
+      at: 'key',
+      code: 'semantic/keys-together',
+      message: `${describePath([name, 'artifacts'])} config these keys cannot be used together: ${together.join(', ')}`,
+    },
+  ];
+}
+
 export function jobEntryFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
   // GitLab's Jobs entry: a job with script: or run: is a Job, one with trigger: or needs: a Bridge.
   const isJob = 'script' in job || 'run' in job;
@@ -409,6 +424,7 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>): En
     ...changesFindings(() => describePath([name, 'rules']), job['rules'], ['rules']),
     ...(job['cache'] !== undefined ? cacheFindings([name, 'cache'], job['cache']).map((f) => ({ ...f, path: f.path.slice(1) })) : []),
     ...readAsGitLabFindings(name, job, isJob),
+    ...artifactsFindings(name, job['artifacts']),
     ...(isJob
       ? [...startInFindings(name, job), ...publishFindings(name, job), ...jobWhenFindings(name, job)]
       : 'trigger' in job || 'needs' in job

@@ -178,6 +178,16 @@ describe('start_in and publish as Entry::Job, Processable and Rules::Rule check 
     ]);
   });
 
+  it('artifacts:access beside artifacts:public: MutuallyExclusiveKeysValidator, in its words and the order written', async () => {
+    const text =
+      'k:\n  script: x\n  artifacts: {paths: [a], public: true, access: all}\nj:\n  script: x\n  artifacts:\n    access: none\n    public: false\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:3:41 error semantic/keys-together jobs:k:artifacts config these keys cannot be used together: public, access',
+      '.gitlab-ci.yml:8:5 error semantic/keys-together jobs:j:artifacts config these keys cannot be used together: access, public',
+    ]);
+    expect(await briefs('k:\n  script: x\n  artifacts: {paths: [a], access: developer}\n')).toEqual([]);
+  });
+
   it('a delayed job without start_in: its DurationValidator, in its words (ci.json would call `when` not allowed)', async () => {
     expect(await briefs('j:\n  script: x\n  when: delayed\nk:\n  script: x\n  when: delayed\n  start_in: null\n')).toEqual([
       '.gitlab-ci.yml:3:9 error semantic/start-in jobs:j start in should be a duration',
