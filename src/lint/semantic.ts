@@ -197,6 +197,8 @@ interface Need {
   name: string;
   optional: boolean;
   index: number;
+  /** `parallel:` of a need written as a hash: which of a parallel job's jobs it needs. */
+  parallel?: unknown;
 }
 
 function needsOf(value: Record<string, unknown>): Need[] | undefined {
@@ -205,7 +207,12 @@ function needsOf(value: Record<string, unknown>): Need[] | undefined {
   value['needs'].forEach((need, index) => {
     if (typeof need === 'string') needs.push({ name: need, optional: false, index });
     else if (isHash(need) && typeof need['job'] === 'string' && need['pipeline'] === undefined && need['project'] === undefined) {
-      needs.push({ name: need['job'], optional: need['optional'] === true, index });
+      needs.push({
+        name: need['job'],
+        optional: need['optional'] === true,
+        index,
+        ...(need['parallel'] !== undefined ? { parallel: need['parallel'] } : {}),
+      });
     }
   });
   return needs;
@@ -441,6 +448,17 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     }
     return parallelJobs.get(name);
   };
+  /** GitLab's Normalizer#expand_needs, before it checks needs: a need of a parallel job is a need
+   *  of each of its jobs, or of those the need's own `parallel:` names (`build: [linux]`). A need
+   *  naming values through a matrix expression stays one need of the job. */
+  const expandNeed = (need: Need): Need[] => {
+    const parallel = model.jobs.has(need.name) && !isHidden(need.name) ? resolved.get(need.name)?.value['parallel'] : undefined;
+    if (parallel === undefined || parallelNames(need.name, parallel).length === 0) return [need];
+    // A value from the needing job's own matrix (`$[[ matrix.X ]]`, GitLab 18.6) differs per job: not expanded here.
+    if (need.parallel !== undefined && JSON.stringify(need.parallel).includes('$[[')) return [need];
+    const names = parallelNames(need.name, need.parallel ?? parallel);
+    return names.length > 0 ? names.map((name) => ({ ...need, name })) : [need];
+  };
   const stageOf = (name: string): string => {
     const stage = resolved.get(name)?.value['stage'];
     return typeof stage === 'string' ? stage : 'test';
@@ -557,7 +575,8 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     const needs = needsOf(value);
     const stageIndex = stages.indexOf(stage);
     /** One `needs:` list (the job's, or a rule's: GitLab checks both alike), `path` where it is written. */
-    const checkNeeds = (list: Need[], path: PathSegment[] | undefined) => {
+    const checkNeeds = (written: Need[], path: PathSegment[] | undefined) => {
+      const list = written.flatMap(expandNeed);
       const names = list.map((n) => n.name);
       const duplicated = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
       if (duplicated.length > 0)

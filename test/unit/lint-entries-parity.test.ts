@@ -188,6 +188,18 @@ describe('start_in and publish as Entry::Job, Processable and Rules::Rule check 
     expect(await briefs('k:\n  script: x\n  artifacts: {paths: [a], access: developer}\n')).toEqual([]);
   });
 
+  it('needs of a parallel job are its jobs, as Normalizer#expand_needs makes them, before duplicates and names are checked', async () => {
+    const build = 'stages: [build, test]\nbuild:\n  stage: build\n  script: x\n  parallel: {matrix: [{OS: [linux, mac]}]}\n';
+    const need = (os: string) => `    - {job: build, parallel: {matrix: [{OS: ${os}}]}}\n`;
+    // Two values of one matrix job: two needs, not one named twice.
+    expect(await briefs(`${build}test:\n  stage: test\n  script: x\n  needs:\n${need('linux')}${need('mac')}`)).toEqual([]);
+    // A value the matrix does not make is a job that is not there; the whole job and one of its values overlap.
+    expect(await briefs(`${build}test:\n  stage: test\n  script: x\n  needs:\n${need('windows')}    - build\n${need('mac')}`)).toEqual([
+      '.gitlab-ci.yml:10:5 error semantic/needs-duplicated test has the following needs duplicated: build: [mac].',
+      '.gitlab-ci.yml:10:7 error semantic/undefined-need test job: undefined need: build: [windows]',
+    ]);
+  });
+
   it('a delayed job without start_in: its DurationValidator, in its words (ci.json would call `when` not allowed)', async () => {
     expect(await briefs('j:\n  script: x\n  when: delayed\nk:\n  script: x\n  when: delayed\n  start_in: null\n')).toEqual([
       '.gitlab-ci.yml:3:9 error semantic/start-in jobs:j start in should be a duration',
