@@ -251,7 +251,7 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
       diagnostics.push(...headerCheck.issues.map((issue) => toDiagnostic({ document: 'header', ...issue })));
       const contentCheck = contentRules(content, headerCheck.inputs, headerCheck.componentFields, { hasHeader: true });
       diagnostics.push(...contentCheck.issues.map((issue) => toDiagnostic({ document: 'content', ...issue })));
-      for (const name of contentCheck.unused) {
+      for (const name of contentCheck.unused.filter((unused) => !headerCheck.readByRules.has(unused))) {
         diagnostics.push(
           toDiagnostic({
             document: 'header',

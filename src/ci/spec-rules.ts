@@ -130,7 +130,19 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
       }
     }
   }
-  return { issues, declared: { name, type, ...(typeof regex === 'string' ? { regex } : {}), hasOptions: Array.isArray(options) } };
+  return {
+    issues,
+    declared: { name, type, ...(typeof regex === 'string' ? { regex } : {}), hasOptions: Array.isArray(options) || ruledOptions(spec) },
+  };
+}
+
+/** Whether an input's rules hold its value to options whatever they match: each rule names some,
+ *  and one without `if` (the fallback) applies when no other does. */
+function ruledOptions(spec: Record<string, unknown>): boolean {
+  const rules = spec['rules'];
+  if (!Array.isArray(rules) || rules.length === 0) return false;
+  const named = (rule: unknown) => isObject(rule) && Array.isArray(rule['options']) && rule['options'].length > 0;
+  return rules.every(named) && rules.some((rule) => isObject(rule) && rule['if'] === undefined);
 }
 
 /** The input names a `spec:inputs:*:rules:*:if` reads (GitLab's expression Lexeme::Input). */
@@ -193,14 +205,23 @@ function headerBlocks(value: unknown, path: PathSegment[]): Issue[] {
   return found;
 }
 
+export interface HeaderCheck {
+  issues: Issue[];
+  inputs: Map<string, DeclaredInput>;
+  componentFields: Set<string>;
+  /** The inputs the `if` of another input's rules reads: used, though the content may not name them. */
+  readByRules: Set<string>;
+}
+
 /** Rules for the header document. Returns the declared inputs for the content rules. */
-export function checkHeader(header: unknown): { issues: Issue[]; inputs: Map<string, DeclaredInput>; componentFields: Set<string> } {
+export function checkHeader(header: unknown): HeaderCheck {
   const issues: Issue[] = [];
   const inputs = new Map<string, DeclaredInput>();
   const componentFields = new Set<string>();
+  const readByRules = new Set<string>();
   if (!isObject(header)) {
     issues.push({ path: [], severity: 'error', code: 'spec/header', message: 'the header document must be a hash with a `spec:` key' });
-    return { issues, inputs, componentFields };
+    return { issues, inputs, componentFields, readByRules };
   }
   for (const key of Object.keys(header)) {
     if (key !== 'spec')
@@ -213,10 +234,10 @@ export function checkHeader(header: unknown): { issues: Issue[]; inputs: Map<str
       });
   }
   const spec = header['spec'];
-  if (spec === null || spec === undefined) return { issues, inputs, componentFields };
+  if (spec === null || spec === undefined) return { issues, inputs, componentFields, readByRules };
   if (!isObject(spec)) {
     issues.push({ path: ['spec'], severity: 'error', code: 'spec/header', message: 'header:spec config should be a hash' });
-    return { issues, inputs, componentFields };
+    return { issues, inputs, componentFields, readByRules };
   }
   for (const key of Object.keys(spec)) {
     if (!SPEC_KEYS.includes(key)) {
@@ -262,13 +283,17 @@ export function checkHeader(header: unknown): { issues: Issue[]; inputs: Map<str
         issues.push(...checked.issues);
         if (checked.declared) inputs.set(name, checked.declared);
         if (isObject(input)) issues.push(...ruleReferences(name, input, names, ['spec', 'inputs', name]));
+        if (isObject(input) && Array.isArray(input['rules']))
+          for (const rule of input['rules'] as unknown[])
+            if (isObject(rule) && typeof rule['if'] === 'string')
+              for (const match of rule['if'].matchAll(RULE_INPUT)) readByRules.add(match[1] as string);
       }
     }
   }
   issues.push(...headerBlocks(spec, ['spec']));
   const fields = spec['component'];
   if (Array.isArray(fields)) for (const field of fields) if (COMPONENT_FIELDS.includes(String(field))) componentFields.add(String(field));
-  return { issues, inputs, componentFields };
+  return { issues, inputs, componentFields, readByRules };
 }
 
 interface ScalarSite {

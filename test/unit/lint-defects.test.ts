@@ -488,3 +488,19 @@ describe('a component that reads $[[ component.* ]] is still read interpolated',
     );
   });
 });
+
+describe("an input's rules: what they read and what they allow", () => {
+  const header = (fallback: string) =>
+    'spec:\n  inputs:\n    env: {options: [dev, prod], default: dev}\n    size:\n      rules:\n' +
+    '        - if: $[[ inputs.env ]] == "prod"\n          options: [large, xlarge]\n          default: large\n' +
+    fallback +
+    '---\njob:\n  script: echo $[[ inputs.size ]]\n';
+
+  it('an input read only by another input\'s rules is used; one held to options by every rule takes no "a: b"', async () => {
+    expect(await briefs(header('        - options: [small, medium]\n          default: small\n'), {}, 'templates/s.yml')).toEqual([]);
+  });
+
+  it('without a fallback rule, a value no rule matches is not held to options: the warning stays', async () => {
+    expect(await codes(header(''), {}, 'templates/s.yml')).toEqual(['spec/text-interpolation']);
+  });
+});
