@@ -267,8 +267,11 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
     const headerSchema = await validateSchema(headerAsEntriesRead(headerValue));
     diagnostics.push(...headerSchema.findings.map((finding) => toDiagnostic({ document: 'header', ...finding })));
     if (!options.contentAsWritten) {
-      // As GitLab sees it: with the values an include gave, else the defaults.
-      const values = options.given ? resolveInputs(specs, options.given).values : sampleInputs(specs);
+      // As GitLab sees it: with the values an include gave, else the defaults. Given values GitLab
+      // refuses (the include's finding) stop it before it interpolates: read with the defaults then,
+      // so that no finding follows from a value it never puts there.
+      const given = options.given ? resolveInputs(specs, options.given) : undefined;
+      const values = given && given.errors.length === 0 ? given.values : sampleInputs(specs);
       const interpolation = {
         inputs: { ...sampleInputs(specs), ...values },
         component: componentStandIn(file, headerCheck.componentFields),

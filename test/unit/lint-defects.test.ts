@@ -504,3 +504,13 @@ describe("an input's rules: what they read and what they allow", () => {
     expect(await codes(header(''), {}, 'templates/s.yml')).toEqual(['spec/text-interpolation']);
   });
 });
+
+describe('an include whose inputs GitLab refuses', () => {
+  it('is one finding at the include: the file is read with its defaults, not the value GitLab never puts there', async () => {
+    const template = 'spec:\n  inputs:\n    n: {type: number, default: 2}\n---\njob:\n  script: x\n  parallel: $[[ inputs.n ]]\n';
+    const text = 'include:\n  - local: templates/s.yml\n    inputs: {n: "3"}\nmain: {script: x}\n';
+    expect(await briefs(text, { 'templates/s.yml': template })).toEqual([
+      '.gitlab-ci.yml:3:17 error include/inputs `templates/s.yml`: `n` input: provided value is not a number',
+    ]);
+  });
+});
