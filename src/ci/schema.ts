@@ -179,7 +179,8 @@ async function describeGroup(group: Group): Promise<GroupFinding> {
       at: 'key',
       severity: 'error',
       code: 'schema/unknown-key',
-      message: `${where} config contains unknown keys: ${hints.join(', ')}`,
+      // Variable::ComplexVariable checks a variable's keys against the data keys it allows there.
+      message: `${where} config ${group.path.at(-2) === 'variables' ? 'uses invalid data keys' : 'contains unknown keys'}: ${hints.join(', ')}`,
     };
   }
   const required = byKeyword('required').map((e) => String(e.params['missingProperty']));

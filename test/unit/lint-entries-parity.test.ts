@@ -200,6 +200,14 @@ describe('start_in and publish as Entry::Job, Processable and Rules::Rule check 
     ]);
   });
 
+  it("a variable's key it does not take is an invalid data key (ComplexVariable), not an unknown one", async () => {
+    const text = 'variables:\n  G:\n    valu: a\nj:\n  script: x\n  variables:\n    V:\n      value: a\n      description: hi\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:3:5 error schema/unknown-key variables:G config uses invalid data keys: valu (did you mean value?)',
+      '.gitlab-ci.yml:9:7 error schema/unknown-key jobs:j:variables:V config uses invalid data keys: description',
+    ]);
+  });
+
   it('a delayed job without start_in: its DurationValidator, in its words (ci.json would call `when` not allowed)', async () => {
     expect(await briefs('j:\n  script: x\n  when: delayed\nk:\n  script: x\n  when: delayed\n  start_in: null\n')).toEqual([
       '.gitlab-ci.yml:3:9 error semantic/start-in jobs:j start in should be a duration',
