@@ -173,14 +173,15 @@ async function describeGroup(group: Group): Promise<GroupFinding> {
     const hints = keys
       .map((key) => suggest(key, allowed))
       .map((hint, i) => (hint && hint !== keys[i] ? `${keys[i]} (did you mean ${hint}?)` : keys[i]));
+    // Variable::ComplexVariable checks a variable's keys against the data keys it allows there.
+    const what = group.path.at(-2) === 'variables' ? 'uses invalid data keys' : 'contains unknown keys';
     return {
       ...(keys.every((key) => allowed.includes(key)) ? { knownKeys: true } : {}),
       path: [...group.path, keys[0] as string],
       at: 'key',
       severity: 'error',
       code: 'schema/unknown-key',
-      // Variable::ComplexVariable checks a variable's keys against the data keys it allows there.
-      message: `${where} config ${group.path.at(-2) === 'variables' ? 'uses invalid data keys' : 'contains unknown keys'}: ${hints.join(', ')}`,
+      message: `${where} config ${what}: ${hints.join(', ')}`,
     };
   }
   const required = byKeyword('required').map((e) => String(e.params['missingProperty']));
