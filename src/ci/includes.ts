@@ -18,6 +18,20 @@ export interface IncludeEntry {
   path: PathSegment[];
 }
 
+/**
+ * The files a wildcard `local:` location names, as GitLab finds them
+ * (Repository#search_files_by_wildcard_path): its leading slashes removed, `**` any characters,
+ * `*` any but a slash, everything else as written, matched against each root-relative path.
+ */
+export function wildcardPathPattern(location: string): RegExp {
+  const path = location.replace(/^\/+/, '');
+  const source = path
+    .split(/(\*\*|\*)/)
+    .map((part) => (part === '**' ? '.*?' : part === '*' ? '[^/]*?' : part.replace(/[.*+?^${}()|[\]\\/]/g, (c) => `\\${c}`)))
+    .join('');
+  return new RegExp(`^${source}$`, 'u');
+}
+
 /** Whether GitLab takes an included file's name for YAML (External::File::Base:
  *  YAML_ALLOWLIST_EXTENSION = /.+\.(yml|yaml)$/i, on the file's base name). */
 export const hasYamlExtension = (path: string): boolean => /.+\.(?:yml|yaml)$/i.test(path.slice(path.lastIndexOf('/') + 1));

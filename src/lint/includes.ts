@@ -36,6 +36,9 @@ export interface LintHost {
   resolveComponent?(ref: ComponentRef, target: string): ComponentFile | IncludeProblem | undefined;
   /** Extra checks of the values given to a component of this project (read from its text). */
   componentValueChecks?(text: string): ComponentFile['valueErrors'];
+  /** The project's files whose root-relative path `pattern` matches, sorted: what a wildcard
+   *  `local:` include names. Without it such an include is unreadable. */
+  matchProjectFiles?(pattern: RegExp): string[];
 }
 
 export type Resolution = ({ kind: 'file' } & ComponentFile) | { kind: 'unreadable' } | ({ kind: 'error' } & IncludeProblem);

@@ -4,11 +4,11 @@
  * components the host can read, checked against their specs) and the semantic checks GitLab
  * runs on the assembled pipeline. Pure: files are read through the host the caller gives.
  */
-import { basename } from 'node:path';
+import { basename, posix } from 'node:path';
 import { checkFile, parseFile, type ParsedFile } from '../ci/check.js';
 import { LeanDocument, referencesIn } from '../ci/yaml.js';
 import { byPosition, type Diagnostic, type PathSegment } from '../ci/diagnostics.js';
-import { includeEntries, surelyIncluded, type IncludeEntry } from '../ci/includes.js';
+import { includeEntries, surelyIncluded, wildcardPathPattern, type IncludeEntry } from '../ci/includes.js';
 import { instantiate, splitComponentFile } from '../ci/interpolation/index.js';
 import { inputOfError, resolveInputs, type InputSpecs } from '../ci/interpolation/inputs.js';
 import { locate } from '../ci/positions.js';
@@ -202,6 +202,10 @@ function reshapedByTextInterpolation(text: string, inputs: Record<string, unknow
   return { names: names.length > 0 ? names : Object.keys(inputs), invalid: all.invalid };
 }
 
+/** Whether the host's file is the file named `file` (as the linter names files: `./a.yml` is `a.yml`). */
+const sameFile = (found: ReturnType<LintHost['readProjectFile']>, file: string): boolean =>
+  found !== undefined && 'file' in found && posix.normalize(found.file) === posix.normalize(file);
+
 async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisContext): Promise<Diagnostic[]> {
   // A component that may not be the one GitLab reads: its findings are warnings that say what was
   // checked (known once the include is resolved, below).
@@ -231,6 +235,16 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   // a file included before: a file that includes itself is followed until the limit refuses it.
   const { includes } = context;
   if (includes.capped) return diagnostics;
+  // A wildcard `local:` is each file it names, with the entry's rules and inputs; none is none
+  // (Mapper::Matcher#expand_wildcard_paths), and the file that includes it is left out.
+  const match = context.options.host?.matchProjectFiles;
+  if (entry.kind === 'local' && entry.target.includes('*') && match) {
+    for (const path of match(wildcardPathPattern(entry.target))) {
+      if (sameFile(context.options.host?.readProjectFile(path), at.file)) continue;
+      diagnostics.push(...(await includeOne({ ...entry, target: path }, at, context)));
+    }
+    return diagnostics;
+  }
   // Under `rules:` of its own, and (conditional) of its own or of a file that included it.
   const ruled = !surelyIncluded(entry);
   const conditional = context.conditional || ruled;

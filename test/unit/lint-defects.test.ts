@@ -14,6 +14,8 @@ import type { Diagnostic } from '../../src/ci/diagnostics.js';
 import { CATALOG_VERSION } from '../../src/ci/component-ref.js';
 import { escapeControl } from '../../src/cli/output.js';
 import { readProjectFile } from '../../src/cli/project.js';
+import { lintHost } from '../../src/cli/wiring/lint.js';
+import { wildcardPathPattern } from '../../src/ci/includes.js';
 import { findDockerfiles, proposeBuilds } from '../../src/init/plan.js';
 import { scaffold } from '../../src/init/scaffold.js';
 import { lintText } from '../../src/lint/lint-text.js';
@@ -512,5 +514,47 @@ describe('an include whose inputs GitLab refuses', () => {
     expect(await briefs(text, { 'templates/s.yml': template })).toEqual([
       '.gitlab-ci.yml:3:17 error include/inputs `templates/s.yml`: `n` input: provided value is not a number',
     ]);
+  });
+});
+
+describe('a wildcard local include is each file it names (Repository#search_files_by_wildcard_path)', () => {
+  it('* stays within a directory, ** crosses them; a leading slash is dropped; the rest is literal', () => {
+    const matches = (location: string, path: string) => wildcardPathPattern(location).test(path);
+    expect(matches('configs/*.yml', 'configs/a.yml')).toBe(true);
+    expect(matches('configs/*.yml', 'configs/x/a.yml')).toBe(false);
+    expect(matches('/configs/**.yml', 'configs/x/a.yml')).toBe(true);
+    expect(matches('ci/(a)+b.yml', 'ci/(a)+b.yml')).toBe(true);
+    expect(matches('ci/(a)+b.yml', 'ci/aab.yml')).toBe(false);
+  });
+
+  it('each named file is linted where it is, with the entry; none named is no include; the including file is left out', async () => {
+    const files: Record<string, string> = {
+      '.gitlab-ci.yml': "include:\n  - local: '*.yml'\n  - local: 'none/*.yml'\nmain: {script: x}\n",
+      'a.yml': 'a:\n  scirpt: x\n',
+      'ci/b.yml': 'b:\n  script: x\n',
+    };
+    const host = lintHost(
+      (path) => (files[path] === undefined ? undefined : { text: files[path] as string, file: path }),
+      () => Object.keys(files).sort(),
+    );
+    const found = await lintText(files['.gitlab-ci.yml'] as string, { file: '.gitlab-ci.yml', host });
+    expect(found.map(brief)).toEqual([
+      'a.yml:1:1 error semantic/no-script jobs a config should implement the script:, run:, or trigger: keyword',
+      'a.yml:2:3 error schema/unknown-key jobs:a config contains unknown keys: scirpt (did you mean script?)',
+    ]);
+  });
+
+  it('cigen lint in a git project: tracked and new files, not ignored ones', () => {
+    const dir = scratch({
+      '.gitlab-ci.yml': "include: '**.yml'\nmain: {script: x}\n",
+      '.gitignore': 'vendor/\n',
+      'ci/b.yml': 'b:\n  scirpt: x\n',
+      'vendor/c.yml': 'c:\n  scirpt: x\n',
+    });
+    expect(spawnSync('git', ['init', '-q'], { cwd: dir }).status).toBe(0);
+    const result = cigen(['lint', '.gitlab-ci.yml'], dir);
+    expect(result.stdout).toContain('ci/b.yml:2:3 error schema/unknown-key');
+    expect(result.stdout).not.toContain('vendor/');
+    expect(result.status).toBe(1);
   });
 });
