@@ -237,10 +237,10 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   if (includes.capped) return diagnostics;
   // A wildcard `local:` is each file it names, with the entry's rules and inputs; none is none
   // (Mapper::Matcher#expand_wildcard_paths), and the file that includes it is left out.
-  const match = context.options.host?.matchProjectFiles;
-  if (entry.kind === 'local' && entry.target.includes('*') && match) {
-    for (const path of match(wildcardPathPattern(entry.target))) {
-      if (sameFile(context.options.host?.readProjectFile(path), at.file)) continue;
+  const host = context.options.host;
+  if (entry.kind === 'local' && entry.target.includes('*') && host?.matchProjectFiles) {
+    for (const path of host.matchProjectFiles(wildcardPathPattern(entry.target))) {
+      if (sameFile(host.readProjectFile(path), at.file)) continue;
       diagnostics.push(...(await includeOne({ ...entry, target: path }, at, context)));
     }
     return diagnostics;

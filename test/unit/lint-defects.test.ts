@@ -534,7 +534,10 @@ describe('a wildcard local include is each file it names (Repository#search_file
       'ci/b.yml': 'b:\n  script: x\n',
     };
     const host = lintHost(
-      (path) => (files[path] === undefined ? undefined : { text: files[path] as string, file: path }),
+      (path) => {
+        const text = files[path];
+        return text === undefined ? undefined : { text, file: path };
+      },
       () => Object.keys(files).sort(),
     );
     const found = await lintText(files['.gitlab-ci.yml'] as string, { file: '.gitlab-ci.yml', host });
