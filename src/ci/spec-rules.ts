@@ -22,6 +22,8 @@ const MAX_OPTIONS = 50;
  *  literal block, to be safe under text interpolation. */
 const PLAIN_PROBES = ['a: b', 'a #b', "a'b", 'a"b', '[a]', '{a}', '*a', '&a', '!a', '|a', '>a', '%a', '@a', '`a', '- a', 'a\nb'];
 const BLOCK_PROBES = ['a\nb', 'a\rb', 'a\u0085b', 'a\u2028b', 'a\u2029b'];
+/** What breaks out of a quoted scalar: its quote, a backslash (an escape in double quotes), a line break. */
+const QUOTED_PROBES = { '"': ['a"b', 'a\\b', 'a\nb'], "'": ["a'b", 'a\nb'] };
 
 type Issue = Omit<Finding, 'document'>;
 
@@ -302,7 +304,12 @@ interface ScalarSite {
   at: 'key' | 'value';
   /** Literal and folded blocks hold any single-line value as text; other styles can be broken. */
   block: boolean;
+  /** A quoted scalar's quote: inside it only that quote, an escape or a line break can break out. */
+  quote?: '"' | "'";
 }
+
+const quoteOf = (node: Scalar): { quote?: '"' | "'" } =>
+  node.type === Scalar.QUOTE_DOUBLE ? { quote: '"' } : node.type === Scalar.QUOTE_SINGLE ? { quote: "'" } : {};
 
 /** Every string scalar (keys too) in a parsed document, with its path and style. */
 function stringSites(doc: Document): ScalarSite[] {
@@ -313,7 +320,7 @@ function stringSites(doc: Document): ScalarSite[] {
         if (!isPair(item)) continue;
         const key = isScalar(item.key) ? String(item.key.value) : '';
         if (isScalar(item.key) && typeof item.key.value === 'string') {
-          sites.push({ text: item.key.value, path: [...path, key], at: 'key', block: false });
+          sites.push({ text: item.key.value, path: [...path, key], at: 'key', block: false, ...quoteOf(item.key) });
         }
         visit(item.value, [...path, key]);
       }
@@ -321,7 +328,7 @@ function stringSites(doc: Document): ScalarSite[] {
       node.items.forEach((item, index) => visit(item, [...path, index]));
     } else if (isScalar(node) && typeof node.value === 'string') {
       const block = node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
-      sites.push({ text: node.value, path, at: 'value', block });
+      sites.push({ text: node.value, path, at: 'value', block, ...quoteOf(node) });
     }
   };
   visit(doc.contents, []);
@@ -420,7 +427,7 @@ export function checkContent(
       // Text interpolation pastes the value into the raw file before parsing it.
       if (input && input.type === 'string' && !input.hasOptions && block.functions.length === 0) {
         const whole = block.start === 0 && block.end === site.text.length;
-        const probe = acceptsAny(input.regex, site.block && whole ? BLOCK_PROBES : PLAIN_PROBES);
+        const probe = acceptsAny(input.regex, site.block && whole ? BLOCK_PROBES : site.quote ? QUOTED_PROBES[site.quote] : PLAIN_PROBES);
         if (probe !== undefined) {
           issues.push({
             ...about,

@@ -561,3 +561,22 @@ describe('a wildcard local include is each file it names (Repository#search_file
     expect(result.status).toBe(1);
   });
 });
+
+describe('text interpolation into a quoted scalar', () => {
+  const component = (regex: string, site: string) =>
+    `spec:\n  inputs:\n    name:\n      default: app\n${regex}---\njob:\n  script: ${site}\n`;
+
+  it('is judged by what breaks out of those quotes: the quote, a backslash, a line break', async () => {
+    // "a: b" reshapes a plain scalar, not a double-quoted one.
+    const words = "      regex: '^[a-z: ]+$'\n";
+    expect(await briefs(component(words, '"echo $[[ inputs.name ]]"'), {}, 'templates/c.yml')).toEqual([]);
+    expect(await briefs(component(words, "'echo $[[ inputs.name ]]'"), {}, 'templates/c.yml')).toEqual([]);
+    expect((await lint(component(words, 'echo $[[ inputs.name ]]'), {}, 'templates/c.yml')).map((d) => d.message)).toEqual([
+      expect.stringContaining('accepts "a: b"'),
+    ]);
+    // Without a regex, the quote itself is named.
+    expect((await lint(component('', '"echo $[[ inputs.name ]]"'), {}, 'templates/c.yml')).map((d) => d.message)).toEqual([
+      expect.stringContaining('accepts "a\\"b"'),
+    ]);
+  });
+});
