@@ -50,12 +50,12 @@ function writtenPart(own: Record<string, unknown>, path: readonly PathSegment[])
  * writes it when the job takes the place from there (saying so, as the schema's inherited findings
  * do); at the part the job writes (its key at least) when the place is not traced to one definition.
  */
-function entryDiagnostic(model: PipelineModel, job: JobDefinition, finding: EntryFinding): Diagnostic {
+function entryDiagnostic(model: PipelineModel, job: JobDefinition, finding: EntryFinding, severity: Severity = 'error'): Diagnostic {
   const written = writtenPart(job.value, finding.path);
   const definer = written.length < finding.path.length ? definerOf(model, job, finding.path) : undefined;
-  if (!definer || definer === job) return diagnostic(job.origin, written, 'error', finding.code, finding.message, finding.at);
+  if (!definer || definer === job) return diagnostic(job.origin, written, severity, finding.code, finding.message, finding.at);
   const message = `${finding.message} (inherited from ${definer.name} through extends)`;
-  return { ...diagnostic(definer.origin, finding.path, 'error', finding.code, message, finding.at), path: [job.name, ...finding.path] };
+  return { ...diagnostic(definer.origin, finding.path, severity, finding.code, message, finding.at), path: [job.name, ...finding.path] };
 }
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
@@ -569,58 +569,37 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     if (onStop) {
       // A job that is not there may come from an include cigen cannot read.
       const [severity, note] = onStop.undefinedJob ? [undefinedSeverity, maybeIncluded] : ['error' as const, ''];
-      out.push(diagnostic(job.origin, writtenPart(own, onStop.path), severity, onStop.code, `${onStop.message}${note}`));
+      out.push(entryDiagnostic(model, job, { path: onStop.path, code: onStop.code, message: `${onStop.message}${note}` }, severity));
     }
 
     const needs = needsOf(value);
     const stageIndex = stages.indexOf(stage);
-    /** One `needs:` list (the job's, or a rule's: GitLab checks both alike), `path` where it is written. */
-    const checkNeeds = (written: Need[], path: PathSegment[] | undefined) => {
+    /** One `needs:` list (the job's, or a rule's: GitLab checks both alike) at `path` of the job as
+     *  GitLab reads it: shown where the job writes it, or the base it inherits it from. */
+    const checkNeeds = (written: Need[], path: PathSegment[]) => {
       const list = written.flatMap(expandNeed);
       const names = list.map((n) => n.name);
       const duplicated = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+      const report = (at: PathSegment[], code: string, message: string, severity: Severity = 'error') =>
+        out.push(entryDiagnostic(model, job, { path: at, code, message }, severity));
       if (duplicated.length > 0)
-        out.push(
-          diagnostic(
-            job.origin,
-            path ?? [],
-            'error',
-            'semantic/needs-duplicated',
-            `${job.name} has the following needs duplicated: ${duplicated.join(', ')}.`,
-          ),
-        );
+        report(path, 'semantic/needs-duplicated', `${job.name} has the following needs duplicated: ${duplicated.join(', ')}.`);
       for (const need of list) {
-        const at = path ? [...path, need.index] : [];
+        const at = [...path, need.index];
         const target = jobNamed(need.name);
         if (!target) {
           if (!need.optional)
-            out.push(
-              diagnostic(
-                job.origin,
-                at,
-                undefinedSeverity,
-                'semantic/undefined-need',
-                `${job.name} job: undefined need: ${need.name}${maybeIncluded}`,
-              ),
-            );
+            report(at, 'semantic/undefined-need', `${job.name} job: undefined need: ${need.name}${maybeIncluded}`, undefinedSeverity);
         } else if (stages.indexOf(stageOf(target)) > stageIndex && stageIndex >= 0) {
-          out.push(
-            diagnostic(
-              job.origin,
-              at,
-              'error',
-              'semantic/need-later-stage',
-              `${job.name} job: need ${need.name} is not defined in current or prior stages`,
-            ),
-          );
+          report(at, 'semantic/need-later-stage', `${job.name} job: need ${need.name} is not defined in current or prior stages`);
         }
       }
     };
-    if (needs) checkNeeds(needs, 'needs' in own ? ['needs'] : undefined);
+    if (needs) checkNeeds(needs, ['needs']);
     if (Array.isArray(value['rules']))
       value['rules'].forEach((rule, index) => {
         const ruleNeeds = isHash(rule) ? needsOf(rule) : undefined;
-        if (ruleNeeds) checkNeeds(ruleNeeds, 'rules' in own ? ['rules', index, 'needs'] : undefined);
+        if (ruleNeeds) checkNeeds(ruleNeeds, ['rules', index, 'needs']);
       });
     /** A job GitLab requires to exist in this or an earlier stage (a dependency, the job of a
      *  child pipeline's `artifact` include), `at` where it is named. */

@@ -580,3 +580,14 @@ describe('text interpolation into a quoted scalar', () => {
     ]);
   });
 });
+
+describe('needs and on_stop a job inherits through extends', () => {
+  it('are shown where the base writes them, in its file, saying so', async () => {
+    const base = '.deploy:\n  needs: [nope]\n  environment:\n    name: prod\n    on_stop: gone\n';
+    const text = 'include:\n  - local: ci/base.yml\nship:\n  extends: .deploy\n  script: x\n';
+    expect(await briefs(text, { 'ci/base.yml': base })).toEqual([
+      'ci/base.yml:2:11 error semantic/undefined-need ship job: undefined need: nope (inherited from .deploy through extends)',
+      'ci/base.yml:5:14 error semantic/on-stop ship job: on_stop job gone is not defined (inherited from .deploy through extends)',
+    ]);
+  });
+});
