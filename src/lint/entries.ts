@@ -264,6 +264,7 @@ export function globalEntryFindings(globals: Record<string, unknown>): EntryFind
     ...optionsFindings(globals['variables']),
     ...(isHash(workflow) ? changesFindings(() => 'workflow:rules', workflow['rules'], ['workflow', 'rules']) : []),
     ...(isHash(workflow) ? workflowAllowFailureFindings(workflow['rules']) : []),
+    ...(isHash(workflow) ? blankRuleFindings(workflow['rules'], ['workflow', 'rules'], 'workflow:rules') : []),
     ...(isHash(defaults) && defaults['cache'] !== undefined ? cacheFindings(['default', 'cache'], defaults['cache']) : []),
     ...(globals['cache'] !== undefined ? cacheFindings(['cache'], globals['cache']) : []),
   ];
@@ -365,7 +366,24 @@ function readAsGitLabFindings(name: string, job: Record<string, unknown>, isJob:
       code: 'semantic/environment-url',
       message: `${describePath([name, 'environment'])} url is too long (maximum is ${MAX_ENVIRONMENT_URL} characters)`,
     });
+  const tier = isHash(environment) ? environment['deployment_tier'] : undefined;
+  if (typeof tier === 'string' && !DEPLOYMENT_TIERS.includes(tier))
+    findings.push({
+      path: ['environment', 'deployment_tier'],
+      code: 'semantic/environment-tier',
+      message: `${describePath([name, 'environment'])} deployment tier must be one of ${DEPLOYMENT_TIERS.join(', ')}`,
+    });
   return findings;
+}
+
+/** Environment.tiers, in their order: what Entry::Environment takes as `deployment_tier`. */
+const DEPLOYMENT_TIERS = ['production', 'staging', 'testing', 'development', 'other'];
+
+/** Rules::Rule: a rule must say something (`validates :config, presence: true`); `- {}` is blank. */
+function blankRuleFindings(rules: unknown, path: PathSegment[], where: string): EntryFinding[] {
+  return rulesOf(rules, path).flatMap(({ rule, path: at }): EntryFinding[] =>
+    Object.keys(rule).length === 0 ? [{ path: at, code: 'semantic/blank-rule', message: `${where}:rule config can't be blank` }] : [],
+  );
 }
 
 /** A job's `when:` that ci.json takes and Entry::Job refuses (`never`, GitLab's rules-only value). */
@@ -425,6 +443,7 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>): En
     ...(job['cache'] !== undefined ? cacheFindings([name, 'cache'], job['cache']).map((f) => ({ ...f, path: f.path.slice(1) })) : []),
     ...readAsGitLabFindings(name, job, isJob),
     ...artifactsFindings(name, job['artifacts']),
+    ...blankRuleFindings(job['rules'], ['rules'], describePath([name, 'rules'])),
     ...(isJob
       ? [...startInFindings(name, job), ...publishFindings(name, job), ...jobWhenFindings(name, job)]
       : 'trigger' in job || 'needs' in job

@@ -208,6 +208,17 @@ describe('start_in and publish as Entry::Job, Processable and Rules::Rule check 
     ]);
   });
 
+  it('a blank rule and an unknown deployment tier are refused in GitLab words (ci.json takes both)', async () => {
+    const text =
+      'workflow:\n  rules:\n    - {}\nj:\n  script: x\n  rules:\n    - if: $A\n    - {}\n  environment:\n    name: prod\n    deployment_tier: prod\n';
+    expect(await briefs(text)).toEqual([
+      ".gitlab-ci.yml:3:7 error semantic/blank-rule workflow:rules:rule config can't be blank",
+      ".gitlab-ci.yml:8:7 error semantic/blank-rule jobs:j:rules:rule config can't be blank",
+      '.gitlab-ci.yml:11:22 error semantic/environment-tier jobs:j:environment deployment tier must be one of production, staging, testing, development, other',
+    ]);
+    expect(await briefs('j:\n  script: x\n  environment: {name: prod, deployment_tier: production}\n')).toEqual([]);
+  });
+
   it('a delayed job without start_in: its DurationValidator, in its words (ci.json would call `when` not allowed)', async () => {
     expect(await briefs('j:\n  script: x\n  when: delayed\nk:\n  script: x\n  when: delayed\n  start_in: null\n')).toEqual([
       '.gitlab-ci.yml:3:9 error semantic/start-in jobs:j start in should be a duration',
