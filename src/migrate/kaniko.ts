@@ -298,6 +298,13 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   const one = (name: string): string | undefined => values.get(name)?.at(-1);
   const list = (name: string): string[] => values.get(name) ?? [];
   const on = (name: string): boolean => truthy(one(name) ?? 'false') === true;
+  // A boolean flag given a value known only when the job runs (`--no-push=$DRY_RUN`, set by a
+  // rule): which way it goes is not cigen's to guess, for any of them.
+  const runTime = new Set(
+    [...values.keys()].filter((name) => KANIKO_FLAGS[name]?.kind === 'bool' && truthy(one(name) ?? 'true') === undefined),
+  );
+  for (const name of runTime)
+    reasons.push(reason('run-time-argument', `--${name}=${one(name)}: whether it is true or false is known only when the job runs`));
   for (const flag of unknown) reasons.push(reason('unknown-flag', `${flag}: not a flag of the Kaniko executor`));
   for (const arg of positional) {
     if (isBareVariable(arg))
@@ -417,7 +424,9 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   }
 
   const cache = on('cache');
-  if (!cache) {
+  if (runTime.has('cache')) {
+    // Said above: whether Kaniko cached is known only when the job runs.
+  } else if (!cache) {
     inputs['cache'] = false;
     notes.push(
       note('cache-off', 'Kaniko ran without --cache, so the component runs without its registry cache too; set cache: true to use it'),
@@ -528,22 +537,13 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   if (values.has('image-download-retry') && downloadRetry && 'drop' in downloadRetry)
     notes.push(note('image-download-retry', `--image-download-retry dropped: ${downloadRetry.drop}`));
   // Kaniko builds every stage up to the target unless told to skip the unused ones; Buildah skips them.
-  const skipUnused = one('skip-unused-stages');
-  if (skipUnused !== undefined && truthy(skipUnused) === undefined)
-    reasons.push(
-      reason('run-time-argument', `--skip-unused-stages=${skipUnused}: whether it is true or false is known only when the job runs`),
-    );
-  else if (!on('skip-unused-stages')) inputs['skip-unused-stages'] = false;
+  if (!runTime.has('skip-unused-stages') && !on('skip-unused-stages')) inputs['skip-unused-stages'] = false;
 
   for (const [name, flag] of Object.entries(KANIKO_FLAGS)) {
     // --image-download-retry has its own note above.
     if (flag.alias || !values.has(name) || 'map' in flag.migrate || name === 'image-download-retry') continue;
-    const value = one(name) ?? 'true';
-    if (flag.kind === 'bool' && flag.migrateWhenFalse && truthy(value) === undefined) {
-      // `--cache-run-layers=$RUN_CACHE`: which of the two it asks is known only when the job runs.
-      reasons.push(reason('run-time-argument', `--${name}=${value}: whether it is true or false is known only when the job runs`));
-      continue;
-    }
+    // `--cache-run-layers=$RUN_CACHE`: said above; which of the two it asks is known only when the job runs.
+    if (runTime.has(name)) continue;
     const asked = flag.kind === 'bool' && flag.migrateWhenFalse && !on(name) ? false : undefined;
     const rule = asked === false && flag.migrateWhenFalse ? flag.migrateWhenFalse : flag.migrate;
     const shown = `${written.get(name) ?? `--${name}`}${asked === false ? '=false' : ''}`;

@@ -245,6 +245,19 @@ describe('executor flags', () => {
     ]);
   });
 
+  it('any boolean flag given a variable is known only when the job runs: never read as false (--no-push=$DRY_RUN pushed nothing)', () => {
+    for (const flag of ['no-push', 'cache', 'skip-tls-verify', 'insecure-pull', 'no-push-cache']) {
+      const translated = translate(`-d r.io/app:1 --cache --${flag}=$X`);
+      expect(translated.reviews).toContain(`--${flag}=$X: whether it is true or false is known only when the job runs`);
+    }
+    // No note that Kaniko ran without a cache: whether it did is not known.
+    expect(
+      translate('-d r.io/app:1 --cache=$KANIKO_CACHE')
+        .notes.map((n) => n.text)
+        .join('\n'),
+    ).not.toContain('without --cache');
+  });
+
   it("keeps Kaniko's behaviour: no --cache means no cache, and its default cache repository", () => {
     expect(translate('--destination r.io/app:1').inputs).toMatchObject({ cache: false });
     expect(translate('--destination r.io/app:1 --cache').inputs['cache-repo']).toBe('r.io/app/cache');
