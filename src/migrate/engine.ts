@@ -698,6 +698,17 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
   return { inputs: given, notes, reasons: reviews.map((text) => ({ ...reason('docker-review', text), compat: false })), extras };
 }
 
+/** The buildah component's job names, `$[[ inputs.job-name ]]` as written. */
+let buildahJobNames: string[] | undefined;
+
+/** The jobs the buildah component adds beside the build job (`<job-name>:sign`, ...), for `jobName`. */
+function addedJobs(jobName: string): string[] {
+  const buildah = findComponent('buildah');
+  if (!buildah) throw new Error('the catalog has no buildah component');
+  buildahJobNames ??= Object.keys(buildah.jobs());
+  return buildahJobNames.map((name) => name.replace(/\$\[\[\s*inputs\.job-name\s*\]\]/g, () => jobName)).filter((name) => name !== jobName);
+}
+
 /** The edits that turn a migrated job into the slim job GitLab merges with the component's. */
 function slimJobEdits(
   pipeline: Pipeline,
@@ -710,6 +721,15 @@ function slimJobEdits(
   const text = file.text;
   // Keys another job reads (an alias, a !reference) would change under it.
   const reasons: Reason[] = sharedKeyReasons(pipeline, job, replaced);
+  // GitLab merges a job the component adds into the pipeline's job of that name (kaniko-compat adds none).
+  for (const name of addedJobs(job.name))
+    if (pipeline.jobs.has(name))
+      reasons.push(
+        reason(
+          'job-name-taken',
+          `the buildah component adds a job ${name}, and the pipeline has one of that name: GitLab would merge the two`,
+        ),
+      );
   const edits: Edit[] = [];
   const ownKeys = new Set(map.items.map((p) => keyOf(p)).filter((k): k is string => k !== undefined));
   const removals: Pair[] = map.items.filter((p) => replaced.has(keyOf(p) ?? ''));

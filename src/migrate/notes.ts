@@ -66,6 +66,7 @@ const COMPAT_REASON_KINDS = [
   'unresolved-reference',
   'inputs-refused',
   'working-directory',
+  'job-name-taken',
 ] as const;
 
 export const REASON_KINDS = [

@@ -309,6 +309,18 @@ a-build:
     expect(job(build('  variables:\n    OTHER: x\n  <<: *vars\n'), 'build')?.notes.join('\n')).toContain(reason);
   });
 
+  it('a job named as one the buildah component adds (<job>:sign) would merge with it: the job keeps its script on kaniko-compat', () => {
+    const text =
+      'build:\n  stage: build\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +
+      '    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:1\n' +
+      'build:sign:\n  stage: test\n  script: [cosign sign $CI_REGISTRY_IMAGE:1]\n  only: [main]\n';
+    const out = root(text);
+    expect(job(out, 'build')?.component).toContain('/kaniko-compat@');
+    expect(job(out, 'build')?.notes.join('\n')).toContain(
+      'the buildah component adds a job build:sign, and the pipeline has one of that name: GitLab would merge the two',
+    );
+  });
+
   it('a key written before the merge key is read from the merge key, as Psych reads it', () => {
     const kaniko = stagedKaniko;
     // The job reads stage: build from the anchor; dropping the merge key would leave its stage: test.
