@@ -4,8 +4,7 @@
  * the root: GitLab reads `local:` includes from the repository only, so a path that climbs out
  * with `..`, or a symlink that leads out, is refused rather than read (or, by migrate, written).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { cannotRead, listDirectory, readFileText } from './files.js';
 
@@ -74,41 +73,6 @@ export function readProjectFile(root: string, path: string): { text: string; ful
   const read = readProjectPath(root, path);
   return read.kind === 'file' ? { text: read.text, full: read.full } : undefined;
 }
-
-/**
- * A project's files, root-relative with `/`, sorted: what GitLab's repository holds, as near as the
- * working tree tells. In a git work tree, the files git tracks and those it would add (not the
- * ignored ones: a node_modules/ is not the repository's); elsewhere, every file below the root
- * but .git/. Symbolic links are left out (a link to a directory would make a walk endless).
- */
-export function projectFiles(root: string): string[] {
-  const listed = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
-    cwd: root,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  if (listed.status === 0 && existsSync(join(root, '.git')))
-    return [...new Set(listed.stdout.split('\0').filter((path) => path !== '' && isPlainFile(join(root, path))))].sort();
-  const found: string[] = [];
-  const walk = (dir: string, prefix: string) => {
-    for (const entry of listDirectory(dir)) {
-      const path = join(dir, entry);
-      const stat = lstatSync(path);
-      if (stat.isDirectory() && entry !== '.git') walk(path, `${prefix}${entry}/`);
-      else if (stat.isFile()) found.push(`${prefix}${entry}`);
-    }
-  };
-  walk(root, '');
-  return found.sort();
-}
-
-const isPlainFile = (path: string): boolean => {
-  try {
-    return lstatSync(path).isFile();
-  } catch {
-    return false;
-  }
-};
 
 /** A catalog project's component files: templates/<name>.yml and templates/<name>/template.yml,
  *  sorted; `flat` says which flat file names count (the Catalog takes .yml). */

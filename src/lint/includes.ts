@@ -38,7 +38,7 @@ export interface LintHost {
   componentValueChecks?(text: string): ComponentFile['valueErrors'];
   /** The project's files whose root-relative path `pattern` matches, sorted: what a wildcard
    *  `local:` include names. Without it such an include is unreadable. */
-  matchProjectFiles?(pattern: RegExp): string[];
+  matchProjectFiles?(pattern: RegExp): Promise<string[]>;
 }
 
 export type Resolution = ({ kind: 'file' } & ComponentFile) | { kind: 'unreadable' } | ({ kind: 'error' } & IncludeProblem);

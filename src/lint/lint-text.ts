@@ -239,7 +239,7 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   // (Mapper::Matcher#expand_wildcard_paths), and the file that includes it is left out.
   const host = context.options.host;
   if (entry.kind === 'local' && entry.target.includes('*') && host?.matchProjectFiles) {
-    for (const path of host.matchProjectFiles(wildcardPathPattern(entry.target))) {
+    for (const path of await host.matchProjectFiles(wildcardPathPattern(entry.target))) {
       if (sameFile(host.readProjectFile(path), at.file)) continue;
       diagnostics.push(...(await includeOne({ ...entry, target: path }, at, context)));
     }

@@ -538,7 +538,7 @@ describe('a wildcard local include is each file it names (Repository#search_file
         const text = files[path];
         return text === undefined ? undefined : { text, file: path };
       },
-      () => Object.keys(files).sort(),
+      () => Promise.resolve(Object.keys(files).sort()),
     );
     const found = await lintText(files['.gitlab-ci.yml'] as string, { file: '.gitlab-ci.yml', host });
     expect(found.map(brief)).toEqual([

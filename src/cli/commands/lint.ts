@@ -7,7 +7,7 @@ import { lintFile, parseFile, type LintHost } from '../../lint/lint-text.js';
 import { lintHost } from '../wiring/lint.js';
 import { diagnosticJson, escapeControl, formatDiagnostic, paint, writeJson } from '../output.js';
 import { listDirectory, readFileText, readUserFile } from '../files.js';
-import { projectFiles, projectRoot, readProjectPath, templateFiles } from '../project.js';
+import { projectRoot, readProjectPath, templateFiles } from '../project.js';
 
 export interface LintCommandOptions {
   format: 'text' | 'json';
@@ -50,8 +50,8 @@ function filesIn(dir: string): string[] {
  *  text it reads so code frames quote what was linted and nothing else, and each file it read. */
 function hostFor(file: string, sources: Map<string, string>, read: Set<string>): LintHost {
   const root = projectRoot(file);
-  let files: string[] | undefined;
-  const listed = () => (files ??= projectFiles(root));
+  let files: Promise<string[]> | undefined;
+  const listed = () => (files ??= import('../project-files.js').then(({ projectFiles }) => projectFiles(root)));
   return lintHost((path) => {
     const found = readProjectPath(root, path);
     if (found.kind === 'outside') return { outside: true };

@@ -8,10 +8,10 @@ import { CATALOG_PATH } from '../../ci/component-ref.js';
 import type { LintHost } from '../../lint/lint-text.js';
 
 /** The linter's host: project files through `read` (and `files`, for wildcard includes), cigen's own components offline. */
-export function lintHost(read: LintHost['readProjectFile'], files?: () => readonly string[]): LintHost {
+export function lintHost(read: LintHost['readProjectFile'], files?: () => Promise<readonly string[]>): LintHost {
   return {
     readProjectFile: read,
-    ...(files ? { matchProjectFiles: (pattern: RegExp) => files().filter((path) => pattern.test(path)) } : {}),
+    ...(files ? { matchProjectFiles: async (pattern: RegExp) => (await files()).filter((path) => pattern.test(path)) } : {}),
     // Another project's component is not cigen's to answer for; asked here, before the catalog is
     // loaded (the lint bundle holds it apart).
     resolveComponent: (ref, target) => (ref.project === CATALOG_PATH ? resolveCatalogComponent(ref, target) : undefined),

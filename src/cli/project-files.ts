@@ -1,0 +1,43 @@
+/**
+ * The files of a project, for wildcard `local:` includes. Apart from project.ts: it runs git, and
+ * only a pipeline with such an include loads it (the lint bundle starts without node:child_process).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync } from 'node:fs';
+import { join } from 'node:path';
+import { listDirectory } from './files.js';
+
+/**
+ * A project's files, root-relative with `/`, sorted: what GitLab's repository holds, as near as the
+ * working tree tells. In a git work tree, the files git tracks and those it would add (not the
+ * ignored ones: a node_modules/ is not the repository's); elsewhere, every file below the root
+ * but .git/. Symbolic links are left out (a link to a directory would make a walk endless).
+ */
+export function projectFiles(root: string): string[] {
+  const listed = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (listed.status === 0 && existsSync(join(root, '.git')))
+    return [...new Set(listed.stdout.split('\0').filter((path) => path !== '' && isPlainFile(join(root, path))))].sort();
+  const found: string[] = [];
+  const walk = (dir: string, prefix: string) => {
+    for (const entry of listDirectory(dir)) {
+      const path = join(dir, entry);
+      const stat = lstatSync(path);
+      if (stat.isDirectory() && entry !== '.git') walk(path, `${prefix}${entry}/`);
+      else if (stat.isFile()) found.push(`${prefix}${entry}`);
+    }
+  };
+  walk(root, '');
+  return found.sort();
+}
+
+const isPlainFile = (path: string): boolean => {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+};
