@@ -37,7 +37,7 @@ import { scalarText } from '../ci/yaml.js';
 import { itemsOf, kanikoClassifier, type Classifier, type DockerLogin, type ScriptItem, type Unreadable } from './scripts.js';
 import { buildArguments, classifyDocker, translateDockerBuild } from './docker.js';
 import { commandLine, programIndex, programOf, programsOf, type Command } from './shell.js';
-import { translateExecutor, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
+import { shellComputedReasons, translateExecutor, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
 import { note, reason, type Note, type Reason } from './notes.js';
 import { builderImageFor, missingCredentials, readCredentials, type BuilderImageMap } from './registries.js';
 import { sharedKeyReasons } from './dependents.js';
@@ -317,12 +317,16 @@ const KANIKO: BuildKind = {
 const DOCKER: BuildKind = {
   id: 'docker',
   call: 'docker build',
-  translate: (build, items, env) =>
-    translateDockerBuild(
-      buildArguments(build.build as Command) ?? [],
+  translate: (build, items, env) => {
+    const command = build.build as Command;
+    const translation = translateDockerBuild(
+      buildArguments(command) ?? [],
       items.flatMap((item) => item.pushes),
       env,
-    ),
+    );
+    // As for Kaniko: a tag, build arg or label the shell computes is no input.
+    return { ...translation, reasons: [...shellComputedReasons(command.words.slice(programIndex(command) + 1)), ...translation.reasons] };
+  },
   replaced: new Set([...REPLACED_KEYS, 'services']),
 };
 

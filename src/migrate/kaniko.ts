@@ -263,6 +263,28 @@ function joinBlocks(words: readonly Word[]): Word[] {
   return out;
 }
 
+/** The arguments whose value the shell computes when the job runs (a command substitution, a
+ *  parameter operator): a component input is data, expanded only as plain $VAR and ${VAR}. */
+export function shellComputedReasons(words: readonly Word[]): Reason[] {
+  return words.flatMap((word): Reason[] => {
+    if (word.substitution)
+      return [
+        reason(
+          'run-time-argument',
+          `the argument \`${word.text}\` runs a command when the job runs (a command substitution); component inputs are data`,
+        ),
+      ];
+    if (word.parameterOperator)
+      return [
+        reason(
+          'run-time-argument',
+          `the argument \`${word.text}\` uses a shell parameter operator (\${VAR:-...}); component inputs expand only plain $VAR and \${VAR}`,
+        ),
+      ];
+    return [];
+  });
+}
+
 /** Translates the words after the executor into component inputs. */
 export function translateExecutor(words: readonly Word[], env: TranslateContext): Translation {
   const inputs: Inputs = {};
@@ -279,20 +301,7 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
         `the argument \`${word.text}\` holds an interpolation block, which GitLab fills in from the include's inputs`,
       ),
     );
-  for (const word of words) {
-    if (word.substitution)
-      reasons.push(
-        reason('run-time-argument', `the argument \`${word.text}\` runs a command ($(...)) when the job runs; component inputs are data`),
-      );
-    else if (word.parameterOperator)
-      reasons.push(
-        reason(
-          'run-time-argument',
-          `the argument \`${word.text}\` uses a shell parameter operator (\${VAR:-...}); ` +
-            'component inputs expand only plain $VAR and ${VAR}',
-        ),
-      );
-  }
+  reasons.push(...shellComputedReasons(words));
   // `value`: a literal dollar (single-quoted or escaped) stays literal in the input as `$$`.
   const { values, written, unknown, positional } = parseFlags(words.map((w) => unbrace(w.value)));
   const one = (name: string): string | undefined => values.get(name)?.at(-1);

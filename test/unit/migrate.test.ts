@@ -630,6 +630,19 @@ describe('a Docker-in-Docker build', () => {
     expect(inputs['registries']).toEqual([{ host: 'docker.io', user: '$HUB_USER', password: '$HUB_TOKEN' }]);
     expect(inputs).not.toHaveProperty('registry');
   });
+  it('a tag, build arg or label the shell computes (${X:-y}, $(...), backquotes) is no input: the job is left for review', () => {
+    const script =
+      'build:\n  stage: build\n  image: docker:27\n  services: [docker:27-dind]\n  script:\n' +
+      '    - docker build -t "$CI_REGISTRY_IMAGE:${CI_COMMIT_TAG:-latest}" --build-arg COMMIT=`git rev-parse HEAD` ' +
+      '--label "created=$(date -u +%FT%TZ)" .\n    - docker push "$CI_REGISTRY_IMAGE:${CI_COMMIT_TAG:-latest}"\n';
+    const report = job(root(script), 'build');
+    expect(report?.status).toBe('needs-review');
+    expect(report?.notes.filter((n) => n.includes('component inputs'))).toEqual([
+      'the argument `$CI_REGISTRY_IMAGE:${CI_COMMIT_TAG:-latest}` uses a shell parameter operator (${VAR:-...}); component inputs expand only plain $VAR and ${VAR}',
+      'the argument `COMMIT=`git rev-parse HEAD`` runs a command when the job runs (a command substitution); component inputs are data',
+      'the argument `created=$(date -u +%FT%TZ)` runs a command when the job runs (a command substitution); component inputs are data',
+    ]);
+  });
   it("one registry that is not the project's: the registry inputs", () => {
     const out = root(dind('    - echo "$T" | docker login -u "$U" --password-stdin harbor.example.com\n'));
     expect(job(out, 'build')?.inputs).toMatchObject({ registry: 'harbor.example.com', 'registry-user': '$U', 'registry-password': '$T' });
