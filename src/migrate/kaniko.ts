@@ -278,7 +278,8 @@ export function shellComputedReasons(words: readonly Word[]): Reason[] {
       return [
         reason(
           'run-time-argument',
-          `the argument \`${word.text}\` uses a shell parameter operator (\${VAR:-...}); component inputs expand only plain $VAR and \${VAR}`,
+          `the argument \`${word.text}\` uses a shell parameter operator (\${VAR:-...}); ` +
+            'component inputs expand only plain $VAR and ${VAR}',
         ),
       ];
     return [];
