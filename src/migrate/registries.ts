@@ -188,7 +188,8 @@ export function missingCredentials(pushes: readonly string[], credentials: Crede
     reasons.push(
       reason(
         'credentials-missing',
-        `the job pushes to ${host} but wrote no credentials for it, so Kaniko got them from ${ambient(host)}; ` + 'cigen cannot see them',
+        `the job pushes to ${host} but wrote no credentials for it: if the registry asked for any, Kaniko had them from ` +
+          `${ambient(host)}; cigen cannot see them`,
       ),
     );
   }

@@ -1380,3 +1380,15 @@ describe('kaniko-compat is included once: its builder-image is every job on it',
     expect(job(out, 'b')?.notes[0]).toContain('its builder-image is the default quay.io/');
   });
 });
+
+describe('a push to another registry with no credentials written', () => {
+  it('says where Kaniko would have had them if the registry asked: not that it did', () => {
+    const text =
+      'build:\n  stage: build\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n  script:\n' +
+      '    - /kaniko/executor -c $CI_PROJECT_DIR -d registry.local:5000/team/app:1.0\n';
+    expect(job(root(text), 'build')?.notes.join('\n')).toContain(
+      'the job pushes to registry.local:5000 but wrote no credentials for it: if the registry asked for any, Kaniko had them from ' +
+        'a config.json the runner mounts into /kaniko/.docker',
+    );
+  });
+});
