@@ -262,8 +262,12 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
         noCache
           ? `--no-cache: the build used no cache${cacheFrom.length > 0 ? ' (--no-cache overrides --cache-from)' : ''}; ` +
               'the component runs without its registry cache too (cache: false)'
-          : 'the Docker daemon of a CI job starts empty, so without --cache-from the build had no cache; ' +
-              'the component runs without its registry cache too (set cache: true to use it)',
+          : env.daemon === 'job'
+            ? 'the Docker daemon of a CI job starts empty, so without --cache-from the build had no cache; ' +
+              'the component runs without its registry cache too (set cache: true to use it)'
+            : "the build ran on a Docker daemon that is not the job's own (the host's docker.sock, or one the runner provides), " +
+              'which may have kept layers from earlier builds; the component starts from none and runs without its registry cache ' +
+              '(set cache: true to cache in the registry)',
       ),
     );
     if (values.has('cache-to'))

@@ -219,15 +219,19 @@ export const isKanikoImage = (value: unknown, variable?: (name: string) => strin
   return /kaniko/i.test(resolved) && !/\/warmer(?:[:@]|$)/i.test(resolved);
 };
 
+/** The images of a job's services; what the job does not set itself it takes from `default:` or
+ *  the top level (the old Docker template). */
+function serviceNamesOf(pipeline: Pipeline, job: JobDefinition): string[] {
+  const services = valueOf(effectiveSource(pipeline, job, 'services'));
+  return (Array.isArray(services) ? services : []).map((s) =>
+    typeof s === 'string' ? s : s && typeof s === 'object' ? scalarText((s as { name?: unknown }).name ?? '') : '',
+  );
+}
+
 /** Security findings for jobs that build with the Docker daemon: privileged dind or the host's socket. */
 function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
   const found: string[] = [];
-  // What the job does not set itself it takes from `default:` or the top level (the old Docker template).
-  const services = valueOf(effectiveSource(pipeline, job, 'services'));
-  const serviceNames = (Array.isArray(services) ? services : []).map((s) =>
-    typeof s === 'string' ? s : s && typeof s === 'object' ? scalarText((s as { name?: unknown }).name ?? '') : '',
-  );
-  if (serviceNames.some((name) => DIND_SERVICE.test(name))) {
+  if (serviceNamesOf(pipeline, job).some((name) => DIND_SERVICE.test(name))) {
     found.push(
       'privileged Docker-in-Docker: the docker:dind service only runs privileged, ' +
         'which gives every job on that runner control of the host and its other jobs; the buildah component builds without privileges',
@@ -655,7 +659,8 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
   if (typeof stage !== 'string')
     notes.push(note('stage-default', "the job had no stage, so it ran in GitLab's default stage test; stage: test keeps it there"));
   if (executor?.build) {
-    const translation = DOCKER.translate(executor, items, variableLookup(pipeline, job));
+    const daemon = serviceNamesOf(pipeline, job).some((name) => DIND_SERVICE.test(name)) ? 'job' : 'shared';
+    const translation = DOCKER.translate(executor, items, { ...variableLookup(pipeline, job), daemon });
     Object.assign(inputs, KEEPS_IMAGE_CONFIG, translation.inputs);
     notes.push(...translation.notes);
     reviews.push(...translation.reasons.map((r) => r.text));

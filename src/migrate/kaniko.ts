@@ -137,6 +137,9 @@ export interface TranslateContext {
   projectFileExists?: (path: string) => boolean;
   /** Whether the job's own lines write this file (a redirection, tee, cp); absent when that cannot be known. */
   writesFile?: (path: string) => boolean;
+  /** A docker build's daemon: the job's own (a dind service: it starts empty), or one that may
+   *  outlive the job (the host's docker.sock, one the runner provides). */
+  daemon?: 'job' | 'shared';
 }
 
 /** The registry a repository (as written) is on: `$CI_REGISTRY` for the project's, undefined when a variable hides it. */

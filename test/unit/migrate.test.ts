@@ -643,6 +643,15 @@ describe('a Docker-in-Docker build', () => {
       'the argument `created=$(date -u +%FT%TZ)` runs a command when the job runs (a command substitution); component inputs are data',
     ]);
   });
+  it("without --cache-from: a dind daemon started empty; the host's docker.sock may have kept layers, and the note says which", () => {
+    const notes = (text: string) => (job(root(text), 'build')?.notes ?? []).join('\n');
+    expect(notes(dind(''))).toContain('the Docker daemon of a CI job starts empty, so without --cache-from the build had no cache');
+    const socket =
+      'build:\n  stage: build\n  image: docker:27-cli\n  variables: {DOCKER_HOST: unix:///var/run/docker.sock}\n  script:\n' +
+      '    - docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n';
+    expect(notes(socket)).not.toContain('starts empty');
+    expect(notes(socket)).toContain("the build ran on a Docker daemon that is not the job's own (the host's docker.sock");
+  });
   it("one registry that is not the project's: the registry inputs", () => {
     const out = root(dind('    - echo "$T" | docker login -u "$U" --password-stdin harbor.example.com\n'));
     expect(job(out, 'build')?.inputs).toMatchObject({ registry: 'harbor.example.com', 'registry-user': '$U', 'registry-password': '$T' });
