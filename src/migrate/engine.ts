@@ -565,6 +565,26 @@ function dockerCallReviews(item: ScriptItem, notes: Note[]): string[] {
   return reviews;
 }
 
+/**
+ * Why a docker build ran on the classic builder rather than BuildKit, or undefined: DOCKER_BUILDKIT
+ * turned off on its line or in the job's variables, or a docker CLI before 23.0 (BuildKit became
+ * the default there) without it turned on. `docker buildx build` is BuildKit.
+ */
+function classicBuilder(pipeline: Pipeline, job: JobDefinition, build: Command): string | undefined {
+  const [program, sub] = build.words.slice(programIndex(build)).map((w) => w.text);
+  if (program !== 'docker' || sub === 'buildx') return undefined;
+  const prefix = build.words
+    .slice(0, programIndex(build))
+    .map((w) => w.text)
+    .findLast((w) => w.startsWith('DOCKER_BUILDKIT='));
+  const setting = prefix?.slice('DOCKER_BUILDKIT='.length) ?? variablesOf(pipeline, job).get('DOCKER_BUILDKIT');
+  if (setting !== undefined) return /^(0|false)$/i.test(setting) ? `DOCKER_BUILDKIT=${setting}` : undefined;
+  const image = valueOf(effectiveSource(pipeline, job, 'image'));
+  const name = typeof image === 'string' ? image : image && typeof image === 'object' ? (image as { name?: unknown }).name : undefined;
+  const major = typeof name === 'string' ? /(?:^|\/)docker:(\d+)(?:[.-]|$)/.exec(name)?.[1] : undefined;
+  return major !== undefined && Number(major) < 23 ? `the docker ${major} CLI (image ${String(name)})` : undefined;
+}
+
 /** Daemon flags that only set how the docker client reaches the daemon: without a daemon they have nothing to set. */
 const DAEMON_CONNECTION = new Set(['tls', 'tlsverify', 'host', 'tlscacert', 'tlscert', 'tlskey']);
 const HOST_PORT = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?$/;
@@ -664,6 +684,17 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
     Object.assign(inputs, KEEPS_IMAGE_CONFIG, translation.inputs);
     notes.push(...translation.notes);
     reviews.push(...translation.reasons.map((r) => r.text));
+    const classic = classicBuilder(pipeline, job, executor.build as Command);
+    if (classic) {
+      // As Kaniko does: the classic builder builds every stage up to the target; Buildah skips unused ones.
+      inputs['skip-unused-stages'] = false;
+      notes.push(
+        note(
+          'docker-classic-builder',
+          `${classic}: the classic builder built every stage up to the target; skip-unused-stages: false keeps that`,
+        ),
+      );
+    }
   }
   reviews.push(...daemonFlags(pipeline, job, inputs, notes));
   const logins: DockerLogin[] = items.flatMap((item) => item.reading.logins ?? []);

@@ -38,6 +38,7 @@ export const NOTE_KINDS = [
   // Docker daemon builds (see docker.ts).
   'docker-cache',
   'docker-flag-dropped',
+  'docker-classic-builder',
   'docker-auth-none',
   'docker-platforms',
 ] as const;

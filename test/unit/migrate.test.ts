@@ -652,6 +652,26 @@ describe('a Docker-in-Docker build', () => {
     expect(notes(socket)).not.toContain('starts empty');
     expect(notes(socket)).toContain("the build ran on a Docker daemon that is not the job's own (the host's docker.sock");
   });
+  it('the classic builder (DOCKER_BUILDKIT=0, a docker CLI before 23) built every stage up to the target: skip-unused-stages: false', () => {
+    const classic = (image: string, line: string, variables = '') =>
+      job(
+        root(
+          `build:\n  stage: build\n  image: ${image}\n  services: [docker:24.0-dind]\n${variables}  script:\n` +
+            `    - ${line} -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n`,
+        ),
+        'build',
+      );
+    const off = classic('docker:24.0', 'DOCKER_BUILDKIT=0 docker build --target production');
+    expect(off?.inputs?.['skip-unused-stages']).toBe(false);
+    expect(off?.notes.join('\n')).toContain(
+      'DOCKER_BUILDKIT=0: the classic builder built every stage up to the target; skip-unused-stages: false keeps that',
+    );
+    expect(classic('docker:24.0', 'docker build', '  variables: {DOCKER_BUILDKIT: "0"}\n')?.inputs?.['skip-unused-stages']).toBe(false);
+    expect(classic('docker:20.10.16', 'docker build')?.notes.join('\n')).toContain('the docker 20 CLI (image docker:20.10.16)');
+    // BuildKit (the default since 23.0, or turned on, or buildx) skips unused stages, as Buildah does.
+    expect(classic('docker:24.0', 'docker build')?.inputs).not.toHaveProperty('skip-unused-stages');
+    expect(classic('docker:20.10.16', 'DOCKER_BUILDKIT=1 docker build')?.inputs).not.toHaveProperty('skip-unused-stages');
+  });
   it("one registry that is not the project's: the registry inputs", () => {
     const out = root(dind('    - echo "$T" | docker login -u "$U" --password-stdin harbor.example.com\n'));
     expect(job(out, 'build')?.inputs).toMatchObject({ registry: 'harbor.example.com', 'registry-user': '$U', 'registry-password': '$T' });
