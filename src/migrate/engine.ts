@@ -684,7 +684,7 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
     Object.assign(inputs, KEEPS_IMAGE_CONFIG, translation.inputs);
     notes.push(...translation.notes);
     reviews.push(...translation.reasons.map((r) => r.text));
-    const classic = classicBuilder(pipeline, job, executor.build as Command);
+    const classic = classicBuilder(pipeline, job, executor.build);
     if (classic) {
       // As Kaniko does: the classic builder builds every stage up to the target; Buildah skips unused ones.
       inputs['skip-unused-stages'] = false;
