@@ -233,9 +233,11 @@ export function destinationInputs(destinations: readonly string[], env: Translat
     if (digest) reasons.push(reason('destination-digest', `destination ${destination} names a digest; images are pushed by tag`));
     const hidden = tag === undefined ? hiddenTag(repository, env) : undefined;
     if (hidden !== undefined) reasons.push(reason('run-time-destination', `destination ${destination}: ${hidden}`));
+    tags.push(tag ?? 'latest');
+    // A variable that may carry a tag hides which repository it names: not counted as one.
+    if (hidden !== undefined) continue;
     const canonical = canonicalRepository(repository);
     if (!repositories.has(canonical)) repositories.set(canonical, repository);
-    tags.push(tag ?? 'latest');
   }
   if (repositories.size > 1) {
     reasons.push(

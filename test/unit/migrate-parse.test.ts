@@ -359,6 +359,11 @@ describe('several --destination and --custom-platform (issue 17)', () => {
       ).toEqual([['several-repositories', true]]);
       expect(reasons[0]?.text).toMatch(/^destinations on several repositories \(.+, .+\): the component pushes one repository$/);
     }
+    // Variables that may carry a tag hide their repositories: said as that, not as several repositories.
+    expect(translate('-c . -d $IMAGE_TAG -d $IMAGE_LATEST').reasons.map((r) => r.kind)).toEqual([
+      'run-time-destination',
+      'run-time-destination',
+    ]);
     // A digest is not a tag the component can push: a person decides.
     expect(translate('-c . -d r.io/app@sha256:abc').blocking).toEqual([
       'destination r.io/app@sha256:abc names a digest; images are pushed by tag',
