@@ -146,6 +146,8 @@ export interface TranslateContext {
 export function repositoryHost(repository: string, env: TranslateContext, depth = 0): string | undefined {
   const text = unbrace(repository);
   if (/^\$CI_REGISTRY_IMAGE(?:\/|$)/.test(text) || /^\$CI_REGISTRY(?:\/|$)/.test(text)) return '$CI_REGISTRY';
+  // An interpolation block (a component's `$[[ inputs.image ]]`) is filled in from the include's inputs.
+  if (text.startsWith('$[[')) return undefined;
   const head = /^\$([A-Za-z_][A-Za-z0-9_]*)/.exec(text);
   if (head) {
     const value = depth < 3 ? env.variable(head[1] as string) : undefined;

@@ -1421,3 +1421,15 @@ describe('a push to another registry with no credentials written', () => {
     );
   });
 });
+
+describe('a component template whose destination is an interpolation block', () => {
+  it('is not said to push to docker.io: the block is filled in from the include, and the job keeps its script', () => {
+    const text =
+      'spec:\n  inputs:\n    image: {default: $CI_REGISTRY_IMAGE}\n    tag: {default: latest}\n---\n' +
+      'build-image:\n  stage: build\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +
+      '    - /kaniko/executor --context "$CI_PROJECT_DIR" --destination "$[[ inputs.image ]]:$[[ inputs.tag ]]"\n';
+    const report = job(root(text), 'build-image');
+    expect(report?.notes.join('\n')).not.toContain('docker.io');
+    expect(report?.component).toContain('/kaniko-compat@');
+  });
+});
