@@ -933,21 +933,39 @@ const report = (job: JobDefinition, status: JobStatus, entries: readonly (Note |
 const compatNote = (reasons: readonly Reason[]): Note =>
   note('compat', `runs on kaniko-compat, keeping its script: ${[...new Set(reasons.map((r) => r.text))].join('; ')}`);
 
+/** The bases a job extends, however far, that are not in the file or its local includes (an
+ *  include of another project, a template: cigen does not read them). */
+function unknownBases(pipeline: Pipeline, job: JobDefinition): string[] {
+  const seen = new Set<string>();
+  const unknown: string[] = [];
+  const walk = (definition: JobDefinition, depth: number) => {
+    if (depth > 10) return;
+    for (const name of extendsOf(definition)) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const base = pipeline.jobs.get(name);
+      if (base) walk(base, depth + 1);
+      else unknown.push(name);
+    }
+  };
+  walk(job, 0);
+  return unknown;
+}
+
+/** A base cigen cannot read may set what the build depends on, and the component's job would override it. */
+const externalBaseReason = (names: readonly string[]): Reason =>
+  reason(
+    'external-base',
+    `the job extends ${names.join(', ')}, which is not in this file or its local includes: ` +
+      'cigen cannot see what it sets (its image, before_script, variables)',
+  );
+
 /** Where a Kaniko job's image comes from: the job itself, a hidden template to convert, or a place cigen cannot edit. */
 function imageOwner(pipeline: Pipeline, job: JobDefinition): { template?: JobDefinition; reason?: Reason; own: boolean } {
   const source = sourceOf(pipeline, job, 'image');
   if (!source) {
-    const unknown = extendsOf(job).filter((name) => !pipeline.jobs.has(name));
-    if (unknown.length > 0)
-      return {
-        own: false,
-        reason: reason(
-          'external-base',
-          `the job extends ${unknown.join(', ')}, which is not in this file or its local includes: ` +
-            'cigen cannot see its image and before_script',
-        ),
-      };
-    return { own: false };
+    const unknown = unknownBases(pipeline, job);
+    return unknown.length > 0 ? { own: false, reason: externalBaseReason(unknown) } : { own: false };
   }
   if (source.via !== 'base') return { own: true };
   const holder = [...pipeline.jobs.values()].find((candidate) => candidate.map === source.holder);
@@ -997,6 +1015,8 @@ export function planJob(ctx: EngineContext, job: JobDefinition): JobPlan {
   const analysis = analyzeDocker(pipeline, job, read.items);
   const services = servicesReview(pipeline, job);
   const reasons = [...(services ? [finding(services)] : []), ...analysis.reasons];
+  const external = unknownBases(pipeline, job);
+  if (external.length > 0) reasons.push(externalBaseReason(external));
   if (reasons.length === 0 && isBlockJob(job)) {
     const slim = slimJobEdits(pipeline, job, analysis.extras, DOCKER.replaced);
     if (slim.reasons.length === 0)
@@ -1036,6 +1056,8 @@ function planKaniko(ctx: EngineContext, job: JobDefinition, read: { items: Scrip
     if (builder.note) analysis.notes.push(builder.note);
     if (builder.image) analysis.builderImage = builder.image;
   } else analysis = analyzeKaniko(ctx, job, read.items, read.fromDefault);
+  const external = unknownBases(pipeline, job);
+  if (external.length > 0) analysis.reasons.push(externalBaseReason(external));
 
   // 1. Exact: the buildah component.
   if (analysis.reasons.length === 0 && isBlockJob(job)) {
@@ -1090,9 +1112,10 @@ function planKaniko(ctx: EngineContext, job: JobDefinition, read: { items: Scrip
     blocking.push(...problems);
   }
 
-  // 3. A person decides: only what a person must decide is listed.
+  // 3. A person decides: only what a person must decide is listed, each once.
+  const decide = [...new Map(blocking.map((r) => [r.text, r])).values()];
   return {
-    report: report(job, 'needs-review', blocking, { component: componentRef, inputs: analysis.inputs, from: 'kaniko' }),
+    report: report(job, 'needs-review', decide, { component: componentRef, inputs: analysis.inputs, from: 'kaniko' }),
     edits: [],
   };
 }
