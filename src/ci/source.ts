@@ -99,6 +99,23 @@ export function readSource(path: string, text: string): SourceFile {
       throw new SourceError(path, line, col, error.message.split('\n')[0] ?? error.message);
     }
   }
+  // Of two documents GitLab reads the first as the header (spec:): one with other keys is refused
+  // (as `cigen lint` words it), so the file is no pipeline to rewrite.
+  const header = documents.length === 2 ? documents[0]?.contents : undefined;
+  if (isMap(header)) {
+    const others = header.items.filter((pair) => keyOf(pair) !== 'spec');
+    if (others.length > 0) {
+      const { line, col } = lineCounter.linePos(others[0]?.key && isNode(others[0].key) ? (others[0].key.range?.[0] ?? 0) : 0);
+      const keys = others.map((pair) => keyOf(pair)).join(', ');
+      throw new SourceError(
+        path,
+        line,
+        col,
+        `GitLab reads the first of two documents as the header: header config contains unknown keys: ${keys}`,
+        false,
+      );
+    }
+  }
   // An empty or comment-only file is valid YAML with no content: no jobs, nothing to read.
   const doc = documents.at(-1) ?? parseYamlDocument(text);
   // Aliases are checked once, here: an alias to no anchor, or a file that expands too far

@@ -1433,3 +1433,24 @@ describe('a component template whose destination is an interpolation block', () 
     expect(report?.component).toContain('/kaniko-compat@');
   });
 });
+
+describe('a file of two documents whose first is no spec: header', () => {
+  it('is refused as GitLab refuses it, at the first key, and nothing is rewritten', () => {
+    const text =
+      'build:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script: [/kaniko/executor -d $CI_REGISTRY_IMAGE:1]\n' +
+      '---\nbuild2:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script: [/kaniko/executor -d $CI_REGISTRY_IMAGE:2]\n';
+    let error: unknown;
+    try {
+      root(text);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as SourceError).reason).toBe(
+      'GitLab reads the first of two documents as the header: header config contains unknown keys: build',
+    );
+    expect([(error as SourceError).line, (error as SourceError).column]).toEqual([1, 1]);
+    // A spec: header is read as one.
+    expect(root(`spec:\n  inputs: {}\n---\n${text.split('---\n')[1] ?? ''}`).changed).toBe(true);
+  });
+});
