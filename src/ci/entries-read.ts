@@ -100,6 +100,44 @@ interface Reading {
   read: (value: unknown) => unknown;
 }
 
+/**
+ * Failure reasons of GitLab's builds (Enums::Ci::CommitStatus.failure_reasons) that ci.json's
+ * retry_errors does not list: `retry:when` takes them (FullRetry.possible_retry_when_values).
+ */
+const UNDOCUMENTED_FAILURE_REASONS = new Set([
+  'missing_dependency_failure',
+  'forward_deployment_failure',
+  'user_blocked',
+  'project_deleted',
+  'ci_quota_exceeded',
+  'pipeline_loop_detected',
+  'no_matching_runner',
+  'trace_size_exceeded',
+  'builds_disabled',
+  'environment_creation_failure',
+  'deployment_rejected',
+  'failed_outdated_deployment_job',
+  'job_execution_server_timeout',
+  'protected_environment_failure',
+  'insufficient_bridge_permissions',
+  'downstream_bridge_project_not_found',
+  'invalid_bridge_trigger',
+  'upstream_bridge_project_not_found',
+  'insufficient_upstream_permissions',
+  'bridge_pipeline_is_child_pipeline',
+  'downstream_pipeline_creation_failed',
+  'secrets_provider_not_found',
+  'reached_max_descendant_pipelines_depth',
+  'ip_restriction_failure',
+  'reached_max_pipeline_hierarchy_size',
+  'reached_downstream_pipeline_trigger_rate_limit',
+  'duo_workflow_not_allowed',
+  'job_router_failure',
+  'job_token_expired',
+  'id_token_burned_project_path',
+  'downstream_project_trigger_resolved_to_empty',
+]);
+
 /** A need as a rule's `needs:` takes it (ci.json's rulesNeeds): a job name, or `{job:}` with
  *  optional `artifacts:` and `optional:` booleans. */
 function ruleNeed(need: unknown): boolean {
@@ -179,6 +217,18 @@ const READINGS: readonly Reading[] = [
       if (!isHash(value) || value['when'] !== 'delayed' || (value['start_in'] !== undefined && value['start_in'] !== null)) return value;
       const { when: _when, start_in: _startIn, ...rest } = value;
       return rest;
+    },
+  },
+  // Retry (FullRetry.possible_retry_when_values): `when` takes every failure reason a build can
+  // have, and `always`; ci.json lists the documented ones. Another of GitLab's is read as `always`.
+  {
+    path: [ANY, 'retry', 'when'],
+    read: (value: unknown): unknown => {
+      const read = (item: unknown): unknown => (typeof item === 'string' && UNDOCUMENTED_FAILURE_REASONS.has(item) ? 'always' : item);
+      if (!Array.isArray(value)) return read(value);
+      const list: unknown[] = value;
+      const items = list.map(read);
+      return items.every((item, i) => item === list[i]) ? list : items;
     },
   },
   // Entry::Artifacts: `access` beside `public` is MutuallyExclusiveKeysValidator's, in its words

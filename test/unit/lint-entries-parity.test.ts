@@ -219,6 +219,15 @@ describe('start_in and publish as Entry::Job, Processable and Rules::Rule check 
     expect(await briefs('j:\n  script: x\n  environment: {name: prod, deployment_tier: production}\n')).toEqual([]);
   });
 
+  it('retry:when takes every failure reason a build can have (FullRetry), not only those ci.json lists', async () => {
+    expect(
+      await briefs(
+        'j:\n  script: x\n  retry:\n    max: 2\n    when: missing_dependency_failure\nk:\n  script: x\n  retry: {when: [script_failure, job_token_expired]}\n',
+      ),
+    ).toEqual([]);
+    expect((await lint('j:\n  script: x\n  retry: {when: [no_such_failure]}\n')).map((d) => d.code)).toEqual(['schema/enum']);
+  });
+
   it('a delayed job without start_in: its DurationValidator, in its words (ci.json would call `when` not allowed)', async () => {
     expect(await briefs('j:\n  script: x\n  when: delayed\nk:\n  script: x\n  when: delayed\n  start_in: null\n')).toEqual([
       '.gitlab-ci.yml:3:9 error semantic/start-in jobs:j start in should be a duration',
