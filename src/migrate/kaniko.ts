@@ -37,8 +37,10 @@ interface ParsedFlags {
   positional: string[];
 }
 
-const truthy = (value: string): boolean | undefined =>
-  /^(true|1|t|yes)$/i.test(value) ? true : /^(false|0|f|no)$/i.test(value) ? false : undefined;
+/** A boolean flag's value as Kaniko's flag parser reads it (Go's strconv.ParseBool), or undefined. */
+const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const GO_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+const truthy = (value: string): boolean | undefined => (GO_TRUE.has(value) ? true : GO_FALSE.has(value) ? false : undefined);
 
 /** Reads `--flag value`, `--flag=value`, `-d value`, `-dvalue`, `-d=value` and bare booleans, as pflag does. */
 export function parseFlags(args: readonly string[]): ParsedFlags {
@@ -321,7 +323,14 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     [...values.keys()].filter((name) => KANIKO_FLAGS[name]?.kind === 'bool' && truthy(one(name) ?? 'true') === undefined),
   );
   for (const name of runTime)
-    reasons.push(reason('run-time-argument', `--${name}=${one(name)}: whether it is true or false is known only when the job runs`));
+    reasons.push(
+      (one(name) ?? '').includes('$')
+        ? reason('run-time-argument', `--${name}=${one(name)}: whether it is true or false is known only when the job runs`)
+        : reason(
+            'flag-review',
+            `--${name}=${one(name)}: Kaniko refuses the value (Go's ParseBool takes 1, t, T, true, True, TRUE and 0, f, F, false, False, FALSE), so the job fails as written`,
+          ),
+    );
   for (const flag of unknown) reasons.push(reason('unknown-flag', `${flag}: not a flag of the Kaniko executor`));
   for (const arg of positional) {
     if (isBareVariable(arg))

@@ -258,6 +258,15 @@ describe('executor flags', () => {
     ).not.toContain('without --cache');
   });
 
+  it("a boolean flag's value is read as Kaniko's flag parser reads it (Go's ParseBool): =yes fails there, =True does not", () => {
+    expect(translate('-d r.io/app:1 --cache=yes').blocking).toEqual([
+      "--cache=yes: Kaniko refuses the value (Go's ParseBool takes 1, t, T, true, True, TRUE and 0, f, F, false, False, FALSE), " +
+        'so the job fails as written',
+    ]);
+    expect(translate('-d r.io/app:1 --cache=True').inputs).not.toHaveProperty('cache');
+    expect(translate('-d r.io/app:1 --cache=F').inputs).toMatchObject({ cache: false });
+  });
+
   it("keeps Kaniko's behaviour: no --cache means no cache, and its default cache repository", () => {
     expect(translate('--destination r.io/app:1').inputs).toMatchObject({ cache: false });
     expect(translate('--destination r.io/app:1 --cache').inputs['cache-repo']).toBe('r.io/app/cache');
