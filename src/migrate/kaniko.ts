@@ -328,7 +328,8 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
         ? reason('run-time-argument', `--${name}=${one(name)}: whether it is true or false is known only when the job runs`)
         : reason(
             'flag-review',
-            `--${name}=${one(name)}: Kaniko refuses the value (Go's ParseBool takes 1, t, T, true, True, TRUE and 0, f, F, false, False, FALSE), so the job fails as written`,
+            `--${name}=${one(name)}: Kaniko refuses the value ` +
+              "(Go's ParseBool takes 1, t, T, true, True, TRUE and 0, f, F, false, False, FALSE), so the job fails as written",
           ),
     );
   for (const flag of unknown) reasons.push(reason('unknown-flag', `${flag}: not a flag of the Kaniko executor`));
