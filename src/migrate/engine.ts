@@ -15,6 +15,7 @@ import { isAlias, isMap, isSeq, type Node, type Pair, type YAMLMap } from 'yaml'
 import { VOCABULARY_ORDER } from '../builders/inputs.js';
 import { resolveInputs, type InputSpecs } from '../ci/interpolation/inputs.js';
 import { buildsImage, findComponent } from '../catalog/registry.js';
+import type { ComponentDefinition } from '../catalog/component.js';
 import { componentHeader } from '../catalog/document.js';
 import { KANIKO_COMPAT, KANIKO_COMPAT_JOB } from '../catalog/kaniko-compat.js';
 import { checkBuildInputValues } from '../catalog/values.js';
@@ -194,18 +195,29 @@ export function sortInputs(inputs: Inputs): Inputs {
   return Object.fromEntries(Object.entries(inputs).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)));
 }
 
-let buildahSpecs: InputSpecs | undefined;
-function componentSpecs(): InputSpecs {
+/** The component a job migrates onto. */
+function buildahComponent(): ComponentDefinition {
   const buildah = findComponent('buildah');
   if (!buildah) throw new Error('the catalog has no buildah component');
-  buildahSpecs ??= componentHeader(buildah).spec.inputs as InputSpecs;
+  return buildah;
+}
+
+let buildahSpecs: InputSpecs | undefined;
+function componentSpecs(): InputSpecs {
+  buildahSpecs ??= componentHeader(buildahComponent()).spec.inputs as InputSpecs;
   return buildahSpecs;
+}
+
+/** The image reference as written, from `image: x` or `image: {name: x}`. */
+function imageReference(value: unknown): string | undefined {
+  const name = typeof value === 'string' ? value : value && typeof value === 'object' ? (value as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? name : undefined;
 }
 
 /** Image name without tag or digest, from `image: x` or `image: {name: x}`. */
 function imageName(value: unknown): string | undefined {
-  const name = typeof value === 'string' ? value : value && typeof value === 'object' ? (value as { name?: unknown }).name : undefined;
-  if (typeof name !== 'string') return undefined;
+  const name = imageReference(value);
+  if (name === undefined) return undefined;
   const withoutDigest = name.split('@')[0] as string;
   const slash = withoutDigest.lastIndexOf('/');
   const colon = withoutDigest.lastIndexOf(':');
@@ -579,10 +591,9 @@ function classicBuilder(pipeline: Pipeline, job: JobDefinition, build: Command):
     .findLast((w) => w.startsWith('DOCKER_BUILDKIT='));
   const setting = prefix?.slice('DOCKER_BUILDKIT='.length) ?? variablesOf(pipeline, job).get('DOCKER_BUILDKIT');
   if (setting !== undefined) return /^(0|false)$/i.test(setting) ? `DOCKER_BUILDKIT=${setting}` : undefined;
-  const image = valueOf(effectiveSource(pipeline, job, 'image'));
-  const name = typeof image === 'string' ? image : image && typeof image === 'object' ? (image as { name?: unknown }).name : undefined;
-  const major = typeof name === 'string' ? /(?:^|\/)docker:(\d+)(?:[.-]|$)/.exec(name)?.[1] : undefined;
-  return major !== undefined && Number(major) < 23 ? `the docker ${major} CLI (image ${String(name)})` : undefined;
+  const name = imageReference(valueOf(effectiveSource(pipeline, job, 'image')));
+  const major = name === undefined ? undefined : /(?:^|\/)docker:(\d+)(?:[.-]|$)/.exec(name)?.[1];
+  return major !== undefined && Number(major) < 23 ? `the docker ${major} CLI (image ${name})` : undefined;
 }
 
 /** Daemon flags that only set how the docker client reaches the daemon: without a daemon they have nothing to set. */
@@ -743,9 +754,7 @@ let buildahJobNames: string[] | undefined;
 
 /** The jobs the buildah component adds beside the build job (`<job-name>:sign`, ...), for `jobName`. */
 function addedJobs(jobName: string): string[] {
-  const buildah = findComponent('buildah');
-  if (!buildah) throw new Error('the catalog has no buildah component');
-  buildahJobNames ??= Object.keys(buildah.jobs());
+  buildahJobNames ??= Object.keys(buildahComponent().jobs());
   return buildahJobNames.map((name) => name.replace(/\$\[\[\s*inputs\.job-name\s*\]\]/g, () => jobName)).filter((name) => name !== jobName);
 }
 
@@ -1112,10 +1121,9 @@ function planKaniko(ctx: EngineContext, job: JobDefinition, read: { items: Scrip
     blocking.push(...problems);
   }
 
-  // 3. A person decides: only what a person must decide is listed, each once.
-  const decide = [...new Map(blocking.map((r) => [r.text, r])).values()];
+  // 3. A person decides: only what a person must decide is listed.
   return {
-    report: report(job, 'needs-review', decide, { component: componentRef, inputs: analysis.inputs, from: 'kaniko' }),
+    report: report(job, 'needs-review', blocking, { component: componentRef, inputs: analysis.inputs, from: 'kaniko' }),
     edits: [],
   };
 }

@@ -317,12 +317,13 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   const one = (name: string): string | undefined => values.get(name)?.at(-1);
   const list = (name: string): string[] => values.get(name) ?? [];
   const on = (name: string): boolean => truthy(one(name) ?? 'false') === true;
-  // A boolean flag given a value known only when the job runs (`--no-push=$DRY_RUN`, set by a
-  // rule): which way it goes is not cigen's to guess, for any of them.
-  const runTime = new Set(
+  // A boolean flag whose value is neither true nor false as Kaniko reads it: one known only when
+  // the job runs (`--no-push=$DRY_RUN`, set by a rule), which way it goes is not cigen's to guess;
+  // any other Kaniko refuses.
+  const undecided = new Set(
     [...values.keys()].filter((name) => KANIKO_FLAGS[name]?.kind === 'bool' && truthy(one(name) ?? 'true') === undefined),
   );
-  for (const name of runTime)
+  for (const name of undecided)
     reasons.push(
       (one(name) ?? '').includes('$')
         ? reason('run-time-argument', `--${name}=${one(name)}: whether it is true or false is known only when the job runs`)
@@ -451,8 +452,8 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   }
 
   const cache = on('cache');
-  if (runTime.has('cache')) {
-    // Said above: whether Kaniko cached is known only when the job runs.
+  if (undecided.has('cache')) {
+    // Said above: whether Kaniko cached is not known.
   } else if (!cache) {
     inputs['cache'] = false;
     notes.push(
@@ -564,13 +565,13 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   if (values.has('image-download-retry') && downloadRetry && 'drop' in downloadRetry)
     notes.push(note('image-download-retry', `--image-download-retry dropped: ${downloadRetry.drop}`));
   // Kaniko builds every stage up to the target unless told to skip the unused ones; Buildah skips them.
-  if (!runTime.has('skip-unused-stages') && !on('skip-unused-stages')) inputs['skip-unused-stages'] = false;
+  if (!undecided.has('skip-unused-stages') && !on('skip-unused-stages')) inputs['skip-unused-stages'] = false;
 
   for (const [name, flag] of Object.entries(KANIKO_FLAGS)) {
     // --image-download-retry has its own note above.
     if (flag.alias || !values.has(name) || 'map' in flag.migrate || name === 'image-download-retry') continue;
     // `--cache-run-layers=$RUN_CACHE`: said above; which of the two it asks is known only when the job runs.
-    if (runTime.has(name)) continue;
+    if (undecided.has(name)) continue;
     const asked = flag.kind === 'bool' && flag.migrateWhenFalse && !on(name) ? false : undefined;
     const rule = asked === false && flag.migrateWhenFalse ? flag.migrateWhenFalse : flag.migrate;
     const shown = `${written.get(name) ?? `--${name}`}${asked === false ? '=false' : ''}`;
