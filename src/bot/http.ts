@@ -143,12 +143,11 @@ export function connectionFailure(error: unknown): string | undefined {
   return undefined;
 }
 
-/** A failed exchange in a few words: its code, never its message (which may quote a request). */
+/** A failed exchange in a few words (its own, which name the kind) and the code of its cause, never
+ *  the cause's message (which may quote a request). */
 function failureWords(error: ExchangeError): string {
-  if (error.kind === 'timeout') return 'timed out';
   const code = errorCodes(error)[0];
-  const what = error.kind === 'undecodable' ? "the answer's body could not be decompressed" : 'connection failed';
-  return `${what}${code ? ` (${code})` : ''}`;
+  return `${error.message}${code ? ` (${code})` : ''}`;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

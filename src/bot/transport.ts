@@ -33,7 +33,7 @@ export type ExchangeFailure = 'timeout' | 'network' | 'undecodable';
 const FAILURE_WORDS: Record<ExchangeFailure | 'not-sent', string> = {
   timeout: 'timed out',
   network: 'connection failed',
-  undecodable: 'answer not decodable',
+  undecodable: "the answer's body could not be decompressed",
   'not-sent': 'not sent',
 };
 export class ExchangeError extends Error {
