@@ -159,15 +159,10 @@ const isRuleCondition = (at: PathSegment[]): boolean =>
  * (`rule[i] references undefined inputs: a, b`). An expression GitLab's lexer would refuse (a block
  * it does not read as an input) is left to GitLab, which skips it here too.
  */
-function ruleReferences(name: string, spec: Record<string, unknown>, declared: ReadonlySet<string>, path: PathSegment[]): Issue[] {
-  const rules = spec['rules'];
-  if (!Array.isArray(rules)) return [];
+function ruleReferences(name: string, conditions: readonly RuleCondition[], declared: ReadonlySet<string>, path: PathSegment[]): Issue[] {
   const issues: Issue[] = [];
-  rules.forEach((rule: unknown, index) => {
-    if (!isObject(rule) || typeof rule['if'] !== 'string') return;
-    const condition = rule['if'];
-    const names = [...condition.matchAll(RULE_INPUT)].map((match) => match[1] as string);
-    if (names.length !== condition.split('$[[').length - 1) return;
+  for (const { index, condition, names } of conditions) {
+    if (names.length !== condition.split('$[[').length - 1) continue;
     const undefinedNames = [...new Set(names.filter((input) => !declared.has(input)))];
     if (undefinedNames.length > 0)
       issues.push({
@@ -176,8 +171,26 @@ function ruleReferences(name: string, spec: Record<string, unknown>, declared: R
         code: 'spec/rules',
         message: `\`${name}\` input: rule[${index}] references undefined inputs: ${undefinedNames.join(', ')}`,
       });
-  });
+  }
   return issues;
+}
+
+interface RuleCondition {
+  index: number;
+  condition: string;
+  /** The inputs its blocks read. */
+  names: string[];
+}
+
+/** Each `if` of an input's rules, with the input names its blocks read. */
+function ruleConditions(spec: Record<string, unknown>): RuleCondition[] {
+  const rules = spec['rules'];
+  if (!Array.isArray(rules)) return [];
+  return rules.flatMap((rule: unknown, index) => {
+    if (!isObject(rule) || typeof rule['if'] !== 'string') return [];
+    const condition = rule['if'];
+    return [{ index, condition, names: [...condition.matchAll(RULE_INPUT)].map((match) => match[1] as string) }];
+  });
 }
 
 /** GitLab interpolates only the content document: a block in the header (a default that
@@ -284,11 +297,10 @@ export function checkHeader(header: unknown): HeaderCheck {
         const checked = checkInput(name, input, ['spec', 'inputs', name]);
         issues.push(...checked.issues);
         if (checked.declared) inputs.set(name, checked.declared);
-        if (isObject(input)) issues.push(...ruleReferences(name, input, names, ['spec', 'inputs', name]));
-        if (isObject(input) && Array.isArray(input['rules']))
-          for (const rule of input['rules'] as unknown[])
-            if (isObject(rule) && typeof rule['if'] === 'string')
-              for (const match of rule['if'].matchAll(RULE_INPUT)) readByRules.add(match[1] as string);
+        if (!isObject(input)) continue;
+        const conditions = ruleConditions(input);
+        issues.push(...ruleReferences(name, conditions, names, ['spec', 'inputs', name]));
+        for (const condition of conditions) for (const read of condition.names) readByRules.add(read);
       }
     }
   }

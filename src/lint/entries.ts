@@ -417,7 +417,6 @@ function bridgeFindings(name: string, job: Record<string, unknown>): EntryFindin
   return findings;
 }
 
-/** What GitLab's entries refuse in a visible job, `job` as GitLab reads it. */
 /** Entry::Artifacts: `access` and `public` are mutually exclusive (named in the order written). */
 function artifactsFindings(name: string, artifacts: unknown): EntryFinding[] {
   if (!isHash(artifacts)) return [];
@@ -433,6 +432,7 @@ function artifactsFindings(name: string, artifacts: unknown): EntryFinding[] {
   ];
 }
 
+/** What GitLab's entries refuse in a visible job, `job` as GitLab reads it. */
 export function jobEntryFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
   // GitLab's Jobs entry: a job with script: or run: is a Job, one with trigger: or needs: a Bridge.
   const isJob = 'script' in job || 'run' in job;
