@@ -44,16 +44,30 @@ export function gitlabToken(env: NodeJS.ProcessEnv, missing: string): string {
   return reading.token;
 }
 
-/** The instance's address (--gitlab-url or CI_SERVER_URL): http(s), without credentials (the token travels in GITLAB_TOKEN only). */
+/** An address as it may be shown: without what could be a credential (user information, a query, a fragment). */
+export function shownAddress(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1[credentials]@').replace(/[?#][^]*$/, '?[query]');
+}
+
+/**
+ * The instance's address (--gitlab-url or CI_SERVER_URL): http(s), without credentials, a query or a
+ * fragment (the token travels in GITLAB_TOKEN only). A refused address is shown without them.
+ */
 export function instanceUrl(raw: string, source: string): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new UsageError(`${source} ${JSON.stringify(raw)}: expected the instance's address, like https://gitlab.example.com`);
+    throw new UsageError(
+      `${source} ${JSON.stringify(shownAddress(raw))}: expected the instance's address, like https://gitlab.example.com`,
+    );
   }
   if (url.username !== '' || url.password !== '')
     throw new UsageError(`${source}: the address carries credentials; leave them out (the token goes in GITLAB_TOKEN)`);
+  if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#'))
+    throw new UsageError(
+      `${source}: the address carries a query or a fragment; give the instance's address only, like https://gitlab.example.com`,
+    );
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw new UsageError(`${source} ${raw}: expected an http:// or https:// address, like https://gitlab.example.com`);
   return raw;

@@ -28,6 +28,9 @@ export interface RawProject {
   ci_config_path?: string | null;
   web_url?: string | null;
   description?: string | null;
+  /** 'enabled', 'private' or 'disabled' (ProjectFeature); older instances say only merge_requests_enabled. */
+  merge_requests_access_level?: string | null;
+  merge_requests_enabled?: boolean | null;
   permissions?: { project_access?: RawAccess | null; group_access?: RawAccess | null } | null;
 }
 
@@ -99,6 +102,8 @@ const PROJECT: JSONSchemaType<RawProject> = {
     ci_config_path: nullableString,
     web_url: nullableString,
     description: nullableString,
+    merge_requests_access_level: nullableString,
+    merge_requests_enabled: { type: 'boolean', nullable: true },
     permissions: {
       type: 'object',
       nullable: true,

@@ -55,6 +55,9 @@ function toProject(raw: RawProject): Project {
     archived: raw.archived === true,
     ciConfigPath: raw.ci_config_path ?? '',
     webUrl: raw.web_url ?? '',
+    mergeRequestsEnabled: raw.merge_requests_access_level
+      ? raw.merge_requests_access_level !== 'disabled'
+      : raw.merge_requests_enabled !== false,
   };
 }
 
@@ -175,17 +178,23 @@ export class GitLabPlatform implements Platform {
     }
   }
 
-  async readFile(project: ProjectRef, path: string, ref: string): Promise<string | undefined> {
-    let body: unknown;
+  async readFile(project: ProjectRef, path: string, ref: string): Promise<{ text: string; commit: string } | undefined> {
+    let answer: unknown;
     try {
-      body = await this.api.RepositoryFiles.showRaw(project.id, path, ref);
+      answer = await this.api.RepositoryFiles.showRaw(project.id, path, ref, { showExpanded: true });
     } catch (error) {
       if (notFound(error)) return undefined;
       throw error;
     }
-    if (typeof body === 'string') return body;
-    if (body instanceof Blob) return utf8Text(body);
-    throw new ResponseShapeError(`${path} at ${ref} in ${project.path}`, 'expected the file as text');
+    const what = `${path} at ${ref} in ${project.path}`;
+    // GitLab names the commit the ref resolved to in X-Gitlab-Commit-Id (API::Files#blob_data).
+    const headers = member(answer, 'headers');
+    const commit = member(headers, 'x-gitlab-commit-id') ?? member(headers, 'X-Gitlab-Commit-Id');
+    if (typeof commit !== 'string' || !/^[0-9a-f]{7,64}$/i.test(commit)) throw new ResponseShapeError(what, 'no X-Gitlab-Commit-Id header');
+    const body = member(answer, 'data');
+    if (typeof body === 'string') return { text: body, commit };
+    if (body instanceof Blob) return { text: await utf8Text(body), commit };
+    throw new ResponseShapeError(what, 'expected the file as text');
   }
 
   async branch(project: ProjectRef, name: string): Promise<Branch | undefined> {
@@ -223,11 +232,11 @@ export class GitLabPlatform implements Platform {
 
   async commit(
     project: ProjectRef,
-    options: { branch: string; startBranch: string; force: boolean; message: string; actions: FileAction[] },
+    options: { branch: string; startSha: string; force: boolean; message: string; actions: FileAction[] },
   ): Promise<Commit> {
     const actions = options.actions.map((a) => ({ action: a.action, filePath: a.path, content: a.content }));
     const raw = await this.api.Commits.create(project.id, options.branch, options.message, actions, {
-      startBranch: options.startBranch,
+      startSha: options.startSha,
       ...(options.force ? { force: true } : {}),
     });
     return toCommit(check(SCHEMAS.commit, raw, `new commit on ${options.branch} of ${project.path}`));
@@ -238,6 +247,8 @@ export class GitLabPlatform implements Platform {
     options: { sourceBranch: string; targetBranch: string; title: string; description: string },
   ): Promise<MergeRequest> {
     const raw = await this.api.MergeRequests.create(project.id, options.sourceBranch, options.targetBranch, options.title, {
+      // Into the project itself: without it GitLab opens a fork's merge request in the upstream project.
+      targetProjectId: project.id,
       description: options.description,
       removeSourceBranch: true,
     });

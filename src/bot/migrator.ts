@@ -23,7 +23,9 @@ export interface MigratedFile {
   result: string;
   jobs: readonly MigratedJob[];
   /** What could not be checked (an include with a glob, one that does not exist): the pipeline file's. */
-  warnings?: readonly string[];
+  unchecked?: readonly string[];
+  /** Keys written twice in the file (GitLab reads the last; a rewritten file keeps only that one). */
+  duplicates?: readonly string[];
 }
 
 export interface Migrator {

@@ -12,6 +12,8 @@ export interface Project {
   /** The project's custom pipeline file, or '' for .gitlab-ci.yml. */
   ciConfigPath: string;
   webUrl: string;
+  /** False when the project has merge requests turned off (the bot can open none there). */
+  mergeRequestsEnabled: boolean;
   /**
    * The token's access level (30 developer, 40 maintainer; writes need 30) when the listing says;
    * null when it says the token's user is no member (an admin, a public project), whatever it may do.
@@ -78,8 +80,8 @@ export interface Platform {
   project(path: string): Promise<Project>;
   /** The token's access level on a project, as the project itself says (a group's listing does not): see Project.accessLevel. */
   accessLevel(project: ProjectRef): Promise<number | null>;
-  /** A file at a ref, or undefined when it does not exist. */
-  readFile(project: ProjectRef, path: string, ref: string): Promise<string | undefined>;
+  /** A file at a ref (a branch, or a commit), with the commit the ref named when it was read; undefined when it does not exist. */
+  readFile(project: ProjectRef, path: string, ref: string): Promise<{ text: string; commit: string } | undefined>;
   /** A branch, or undefined when it does not exist. */
   branch(project: ProjectRef, name: string): Promise<Branch | undefined>;
   /** Protected branch name patterns (exact names, or `*` wildcards). */
@@ -88,10 +90,14 @@ export interface Platform {
   commitsBetween(project: ProjectRef, from: string, to: string): Promise<Commit[]>;
   /** Merge requests into the project from a branch named `sourceBranch`, in any state, forks' included (see sourceProjectId). */
   mergeRequests(project: ProjectRef, sourceBranch: string): Promise<MergeRequest[]>;
-  /** One Commits API call: creates `branch` from `startBranch` (or resets it there with `force`) and commits. */
+  /**
+   * One Commits API call: creates `branch` from the commit `startSha` (or resets it there with
+   * `force`) and commits: the commit the files were read at, so a push to the default branch since
+   * is neither in the bot's branch nor undone by it.
+   */
   commit(
     project: ProjectRef,
-    options: { branch: string; startBranch: string; force: boolean; message: string; actions: FileAction[] },
+    options: { branch: string; startSha: string; force: boolean; message: string; actions: FileAction[] },
   ): Promise<Commit>;
   createMergeRequest(
     project: ProjectRef,

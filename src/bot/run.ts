@@ -30,7 +30,8 @@ import {
 } from './platform.js';
 
 export const BRANCH = 'cigen/migrate-off-kaniko';
-export const TITLE = 'Build container images with Buildah instead of Kaniko';
+/** The merge request's title, by what the jobs built with before. */
+export const titleFor = (from: string): string => `Build container images with Buildah instead of ${from}`;
 const HASH_MARKER = /<!-- cigen:content-hash=([0-9a-f]+) -->/;
 /** The commit the bot last wrote to its branch: anything else at the branch head was not the bot. */
 const HEAD_MARKER = /<!-- cigen:head=([0-9a-f]+) -->/;
@@ -115,9 +116,20 @@ export function matchesPattern(name: string, pattern: string): boolean {
   return regex.test(name);
 }
 
+/** The jobs a merge request speaks of: hidden templates count once they change (converted in place) or need a person. */
+const reportedJobs = (files: readonly MigratedFile[]): MigratedJob[] =>
+  files.flatMap((f) => f.jobs.filter((j) => !j.name.startsWith('.') || j.status !== 'unchanged'));
+
+/** What the moved jobs built with before: the words of the title, the commit and the description. */
+export function movedFrom(files: readonly MigratedFile[]): string {
+  const moved = reportedJobs(files).filter((j) => j.status === 'migrated');
+  const docker = moved.some((j) => j.from === 'docker');
+  const kaniko = moved.some((j) => j.from === 'kaniko');
+  return docker && kaniko ? 'Kaniko and Docker daemon builds' : docker ? 'Docker daemon builds' : 'Kaniko';
+}
+
 export function renderBody(componentRef: string, files: readonly MigratedFile[], hash: string, head: string): string {
-  // Hidden templates count once they change (converted in place) or need a person.
-  const jobs = files.flatMap((f) => f.jobs.filter((j) => !j.name.startsWith('.') || j.status !== 'unchanged'));
+  const jobs = reportedJobs(files);
   const moved = jobs.filter((j) => j.status === 'migrated');
   const onCompat = (j: MigratedJob) => j.component !== undefined && j.component !== componentRef && /\/kaniko-compat@/.test(j.component);
   const compat = moved.filter(onCompat);
@@ -125,7 +137,7 @@ export function renderBody(componentRef: string, files: readonly MigratedFile[],
   const docker = moved.some((j) => j.from === 'docker');
   const kaniko = moved.some((j) => j.from === 'kaniko');
   return mergeRequestBody({
-    from: docker && kaniko ? 'Kaniko and Docker daemon builds' : docker ? 'Docker daemon builds' : 'Kaniko',
+    from: movedFrom(files),
     kaniko,
     docker,
     componentRef,
@@ -148,7 +160,8 @@ export function renderBody(componentRef: string, files: readonly MigratedFile[],
               : 'moved to the component',
       })),
     reviews: jobs.filter((j) => j.status === 'needs-review').map((j) => ({ name: j.name, notes: j.notes })),
-    unchecked: files.flatMap((f) => f.warnings ?? []),
+    unchecked: files.flatMap((f) => f.unchecked ?? []),
+    duplicates: files.flatMap((f) => f.duplicates ?? []),
     notes: moved.flatMap((j) => j.notes.map((text) => ({ name: j.name, text }))),
     promote: jobs.flatMap((j) => (j.promote ? [{ name: j.name, text: j.promote.text }] : [])),
     promoteRef: componentRef.replace(/\/[a-z0-9][a-z0-9_-]*@/, '/promote@'),
@@ -156,8 +169,8 @@ export function renderBody(componentRef: string, files: readonly MigratedFile[],
   });
 }
 
-const commitMessage = (hash: string): string =>
-  'ci: build images with the buildah component instead of Kaniko\n\n' +
+const commitMessage = (hash: string, from: string): string =>
+  `ci: build images with the buildah component instead of ${from}\n\n` +
   'Moved by cigen bot; see the merge request for what changed and why.\n\n' +
   `Cigen-Content-Hash: ${hash}\n`;
 
@@ -170,13 +183,20 @@ interface Context {
   dryRun: boolean;
 }
 
-/** The project's pipeline file and its local includes, fetched, then migrated. */
-async function migrateProject(ctx: Context, project: Project, ref: string): Promise<MigratedFile[] | ProjectResult> {
+/** The project's pipeline file and its local includes, fetched at one commit, then migrated. */
+async function migrateProject(
+  ctx: Context,
+  project: Project,
+  ref: string,
+): Promise<{ files: MigratedFile[]; commit: string } | ProjectResult> {
   const result = (status: ProjectStatus, reason: string): ProjectResult => ({ path: project.path, status, mergeRequest: null, reason });
   const pipelinePath = project.ciConfigPath || '.gitlab-ci.yml';
   if (/@|^https?:\/\//.test(pipelinePath)) return result('skipped', `the pipeline file lives elsewhere (ci_config_path ${pipelinePath})`);
-  const text = await ctx.platform.readFile(project, pipelinePath, ref);
-  if (text === undefined) return result('skipped', `no pipeline file (${pipelinePath}) on ${ref}`);
+  const pipeline = await ctx.platform.readFile(project, pipelinePath, ref);
+  if (pipeline === undefined) return result('skipped', `no pipeline file (${pipelinePath}) on ${ref}`);
+  // Every include is read at the commit the pipeline file was read at, and the bot's branch starts
+  // there: a push to the default branch meanwhile is neither mixed in nor undone by the change.
+  const { text, commit } = pipeline;
   // Fetched as migrate reads them — file by file, every include of a file, until it holds
   // MAX_INCLUDES files — so it asks for none the bot did not fetch: a file not fetched would be
   // one that "does not exist".
@@ -188,10 +208,10 @@ async function migrateProject(ctx: Context, project: Project, ref: string): Prom
     for (const path of ctx.migrator.localIncludes(file.path, file.text)) {
       if (seen.has(path)) continue;
       seen.add(path);
-      const included = await ctx.platform.readFile(project, path, ref);
+      const included = await ctx.platform.readFile(project, path, commit);
       if (included === undefined) continue;
-      files.set(path, included);
-      queue.push({ path, text: included });
+      files.set(path, included.text);
+      queue.push({ path, text: included.text });
     }
   }
   // Past the cap, what the files left in the queue include was read by neither: said, never "does not exist".
@@ -209,9 +229,11 @@ async function migrateProject(ctx: Context, project: Project, ref: string): Prom
     ...(ctx.builderImages ? { builderImages: ctx.builderImages } : {}),
   });
   if (!Array.isArray(migrated)) return result('skipped', `not valid YAML: ${migrated.invalid}`);
-  return unread.length > 0
-    ? migrated.map((f) => (f.path === pipelinePath ? { ...f, warnings: [...(f.warnings ?? []), ...unread] } : f))
-    : migrated;
+  const withUnread =
+    unread.length > 0
+      ? migrated.map((f) => (f.path === pipelinePath ? { ...f, unchecked: [...(f.unchecked ?? []), ...unread] } : f))
+      : migrated;
+  return { files: withUnread, commit };
 }
 
 function diffOf(files: readonly MigratedFile[]): string {
@@ -299,18 +321,20 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     extra: Partial<ProjectResult> = {},
   ): ProjectResult => ({ path: project.path, status, mergeRequest: mergeRequest?.webUrl ?? null, reason, ...extra });
   if (project.archived) return result('skipped', 'archived');
+  if (!project.mergeRequestsEnabled) return result('skipped', 'merge requests are turned off in this project; the bot can open none');
   const ref = project.defaultBranch;
   if (!ref) return result('skipped', 'empty repository');
   if (ref === BRANCH) return result('skipped', `the default branch is ${BRANCH}; the bot never writes to a default branch`);
 
-  const migrated = await migrateProject(ctx, project, ref);
-  if (!Array.isArray(migrated)) return migrated;
+  const read = await migrateProject(ctx, project, ref);
+  if (!('files' in read)) return read;
+  const { files: migrated, commit: base } = read;
   const changed = migrated.filter((f) => f.changed);
   const reviews = migrated.flatMap((f) => f.jobs).filter((j) => j.status === 'needs-review');
   if (changed.length === 0) {
     const why = [
       ...(reviews.length > 0 ? [`${reviews.length} job(s) need review: ${reviews.map((j) => j.name).join(', ')}`] : []),
-      ...migrated.flatMap((f) => f.warnings ?? []),
+      ...migrated.flatMap((f) => [...(f.unchecked ?? []), ...(f.duplicates ?? [])]),
     ];
     // A pipeline that already names the catalog was likely moved by people while the bot's merge
     // request is open: the report links it. Only then is it looked for — a plain project costs no request.
@@ -323,6 +347,15 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
   /** The description, recording the commit the branch must still point at for the bot to touch it again. */
   const body = (head: string) => renderBody(ctx.componentRef, migrated, hash, head);
   const actions = changed.map((f) => ({ action: 'update' as const, path: f.path, content: f.result }));
+  const from = movedFrom(migrated);
+  const change = (force: boolean, expectedHead?: string): Change => ({
+    force,
+    hash,
+    from,
+    base,
+    actions,
+    ...(expectedHead ? { expectedHead } : {}),
+  });
   const dry = ctx.dryRun ? { diff: diffOf(migrated) } : {};
 
   // Known not to be writable: say so without a write the instance would refuse. A group's listing
@@ -366,7 +399,8 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     const retargeting = retarget && `retarget the merge request from ${retarget.from} to ${retarget.to}, `;
     if (ctx.dryRun) return wouldDo('updated', `${retargeting || ''}reset the branch and update the merge request`, open);
     // The commit first: a run that stops before the update leaves a head the next run takes for its own and finishes.
-    const commit = await write(ctx, project, clear, { force: true, hash, actions });
+    const commit = await write(ctx, project, clear, change(true, branch?.commit));
+    if (typeof commit === 'string') return humanModified(ctx, project, open, commit, result);
     const updated = await platform.updateMergeRequest(project, open.iid, {
       description: body(commit.id),
       ...(retarget ? { targetBranch: retarget.to } : {}),
@@ -395,17 +429,33 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     // The bot's own branch from a run that stopped before opening the MR: reuse it.
     const current = HASH_TRAILER.exec(commits.at(-1)?.message ?? '')?.[1] === hash;
     if (ctx.dryRun) return wouldDo('opened', `${current ? '' : 'reset the branch and '}open the merge request`);
-    head = current ? branch.commit : (await write(ctx, project, clear, { force: true, hash, actions })).id;
+    if (current) head = branch.commit;
+    else {
+      const written = await write(ctx, project, clear, change(true, branch.commit));
+      if (typeof written === 'string') return result('human-modified', `${written}; left alone`);
+      head = written.id;
+    }
   } else {
     if (ctx.dryRun) return wouldDo('opened', 'create the branch and open the merge request');
-    head = (await write(ctx, project, clear, { force: false, hash, actions })).id;
+    head = ((await write(ctx, project, clear, change(false))) as Commit).id;
   }
-  const opened = await platform.createMergeRequest(project, {
-    sourceBranch: BRANCH,
-    targetBranch: ref,
-    title: TITLE,
-    description: body(head),
-  });
+  let opened: MergeRequest;
+  try {
+    opened = await platform.createMergeRequest(project, {
+      sourceBranch: BRANCH,
+      targetBranch: ref,
+      title: titleFor(from),
+      description: body(head),
+    });
+  } catch (error) {
+    // The branch is written: whatever GitLab answered, the project is not as the bot found it.
+    if (!(error instanceof PlatformError)) throw error;
+    return result(
+      'failed',
+      `${BRANCH} is written (commit ${head.slice(0, 12)}); opening the merge request failed: ${error.message}; ` +
+        'the next run reuses the branch',
+    );
+  }
   return result('opened', null, opened);
 }
 
@@ -423,20 +473,37 @@ function usesCatalog(componentRef: string, files: readonly MigratedFile[]): bool
   return catalog !== undefined && files.some((f) => f.original.includes(`${catalog}/`));
 }
 
-/** The one call that commits: only with a Clearance for this project, never to its default branch. */
-async function write(
-  ctx: Context,
-  project: Project,
-  clear: Clearance,
-  change: { force: boolean; hash: string; actions: { action: 'update'; path: string; content: string }[] },
-): Promise<Commit> {
+interface Change {
+  force: boolean;
+  hash: string;
+  /** What the moved jobs built with (the commit message says it). */
+  from: string;
+  /** The commit the files were read at: the branch starts there. */
+  base: string;
+  actions: { action: 'update'; path: string; content: string }[];
+  /** For a reset: the head the branch had when it was found to be the bot's. */
+  expectedHead?: string;
+}
+
+/**
+ * The one call that commits: only with a Clearance for this project, never to its default branch.
+ * A reset (force) first reads the branch again: GitLab's Commits API has no compare-and-set, so a
+ * push since the branch was checked would be lost. The reason is returned instead of writing.
+ */
+async function write(ctx: Context, project: Project, clear: Clearance, change: Change): Promise<Commit | string> {
   if (clear.projectId !== project.id) throw new Error(`no protection check for ${project.path} before writing`);
   if (BRANCH === project.defaultBranch) throw new Error('refusing to write to the default branch');
+  if (change.force) {
+    const now = await ctx.platform.branch(project, BRANCH);
+    const short = (sha: string | undefined, none: string) => sha?.slice(0, 12) ?? none;
+    if (now?.commit !== change.expectedHead)
+      return `${BRANCH} moved while the bot worked (${short(change.expectedHead, 'none')} -> ${short(now?.commit, 'deleted')})`;
+  }
   return ctx.platform.commit(project, {
     branch: BRANCH,
-    startBranch: project.defaultBranch as string,
+    startSha: change.base,
     force: change.force,
-    message: commitMessage(change.hash),
+    message: commitMessage(change.hash, change.from),
     actions: change.actions,
   });
 }
@@ -505,7 +572,8 @@ export async function runBot(platform: Platform, options: BotOptions): Promise<B
   async function* selected(): AsyncIterable<Project | string> {
     const { selection } = options;
     if ('projects' in selection) {
-      yield* selection.projects;
+      // A project named twice is handled once (GitLab's paths ignore case): two at once would race for its branch.
+      yield* new Map(selection.projects.map((path) => [path.toLowerCase(), path])).values();
       return;
     }
     try {

@@ -56,6 +56,10 @@ export interface FileMigration {
   result: string;
   /** Problems that did not stop the migration (a local include that is missing, say). */
   warnings: string[];
+  /** Of the warnings, the includes that were not read (their jobs were not checked): the pipeline file's. */
+  unchecked: string[];
+  /** Of the warnings, the keys written twice in the file. */
+  duplicates: string[];
 }
 
 const MAX_INCLUDES = 100;
@@ -298,6 +302,7 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
     const jobs = mine.map((p) => p.report);
     const changed = result !== original;
     const own = duplicateWarnings(written.get(file) as SourceFile, file.path, changed);
-    return { path: file.path, changed, jobs, original, result, warnings: [...(file === root ? warnings : []), ...own] };
+    const unchecked = file === root ? warnings : [];
+    return { path: file.path, changed, jobs, original, result, warnings: [...unchecked, ...own], unchecked, duplicates: own };
   });
 }

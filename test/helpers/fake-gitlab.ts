@@ -44,6 +44,11 @@ export interface ProjectSeed {
   sharedWith?: string[];
   /** A CI/CD Catalog project (Settings > General > "CI/CD Catalog project"), default false. */
   catalog?: boolean;
+  /** The merge requests feature (ProjectFeature): 'disabled' makes POST merge_requests answer 403. Default 'enabled'. */
+  mergeRequests?: 'enabled' | 'private' | 'disabled';
+  /** The project is a fork of this one (added before it). As GitLab's default for a fork
+   *  (mr_default_target_self false), a merge request created without target_project_id goes into it. */
+  forkOf?: string;
   /**
    * GitLab's feature flag ci_release_cli_catalog_publish_option for this project (an ops flag,
    * default_enabled: false). Off: every release of a Catalog project is published to the Catalog.
@@ -73,6 +78,8 @@ export interface Fault {
   delayMs?: number;
   /** Destroy the socket without answering (a dropped connection). */
   drop?: boolean;
+  /** Runs before the request is handled: what someone else did meanwhile (a push between the bot's read and its write). */
+  before?: () => void;
 }
 
 export interface LoggedRequest {
@@ -200,6 +207,9 @@ interface Project {
   /** The CI/CD Catalog resource: the versions published to it (release tags), or null for a project that is none. */
   catalog: { versions: string[] } | null;
   catalogPublishOption: boolean;
+  mergeRequestsLevel: 'enabled' | 'private' | 'disabled';
+  /** The project this one is a fork of. */
+  forkOf: Project | null;
 }
 
 /** GitLab lists at most this many protected branch rules (gitlabhq app/finders/protected_branches_finder.rb, LIMIT). */
@@ -418,6 +428,8 @@ export class FakeGitLab {
       sharedWith: seed.sharedWith ?? [],
       catalog: seed.catalog ? { versions: [] } : null,
       catalogPublishOption: seed.catalogPublishOption ?? false,
+      mergeRequestsLevel: seed.mergeRequests ?? 'enabled',
+      forkOf: seed.forkOf === undefined ? null : this.mustProject(seed.forkOf),
     };
     if (defaultBranch !== null && !seed.emptyRepo) {
       const files = new Map(Object.entries(seed.files ?? {}));
@@ -946,6 +958,9 @@ export class FakeGitLab {
       archived: project.archived,
       visibility: 'private',
       ci_config_path: project.ciConfigPath,
+      merge_requests_enabled: project.mergeRequestsLevel !== 'disabled',
+      merge_requests_access_level: project.mergeRequestsLevel,
+      ...(project.forkOf ? { forked_from_project: { id: project.forkOf.id, path_with_namespace: project.forkOf.fullPath } } : {}),
     };
   }
 
@@ -1154,6 +1169,7 @@ export class FakeGitLab {
         await this.sleep(delay);
       }
       if (this.stopped) return;
+      fault?.before?.();
       if (fault?.drop) {
         req.socket.destroy();
         return;
@@ -1741,10 +1757,19 @@ export class FakeGitLab {
     ];
     if (absent.length > 0) missing(...absent);
     this.requireLevel(project, 30);
-    if (source === target) throw new HttpError(422, { message: ["You can't use same project/branch for source and target"] });
+    // MergeRequests::CreateService authorizes create_merge_request_from: not with the feature off.
+    if (project.mergeRequestsLevel === 'disabled') fail(403, '403 Forbidden');
+    // MergeRequests::BuildService#find_target_project: the given target, else the project's default
+    // target (a fork's upstream unless mr_default_target_self).
+    const targetId = int(params['target_project_id']);
+    const into = targetId === undefined ? (project.forkOf ?? project) : this.projectsById.get(targetId);
+    if (into === undefined || (into !== project && into !== project.forkOf)) fail(404, '404 Project Not Found');
+    const targetProject = into as Project;
+    if (targetProject === project && source === target)
+      throw new HttpError(422, { message: ["You can't use same project/branch for source and target"] });
     if (!project.branches.has(source as string)) throw new HttpError(400, { message: { source_branch: ['does not exist'] } });
-    if (!project.branches.has(target as string)) throw new HttpError(400, { message: { target_branch: ['does not exist'] } });
-    const conflict = project.mergeRequests.find(
+    if (!targetProject.branches.has(target as string)) throw new HttpError(400, { message: { target_branch: ['does not exist'] } });
+    const conflict = targetProject.mergeRequests.find(
       (m) => m.state === 'opened' && m.sourceProjectId === project.id && m.sourceBranch === source && m.targetBranch === target,
     );
     if (conflict)
@@ -1752,7 +1777,7 @@ export class FakeGitLab {
     const now = new Date().toISOString();
     const mr: MergeRequest = {
       id: (this.mrSeq += 1),
-      iid: project.mergeRequests.length + 1,
+      iid: targetProject.mergeRequests.length + 1,
       title: title as string,
       description: str(params['description']) ?? '',
       state: 'opened',
@@ -1772,8 +1797,8 @@ export class FakeGitLab {
       lastSha: project.branches.get(source as string) ?? null,
       notes: [],
     };
-    project.mergeRequests.push(mr);
-    return { status: 201, json: this.mrJson(project, mr) };
+    targetProject.mergeRequests.push(mr);
+    return { status: 201, json: this.mrJson(targetProject, mr) };
   }
 
   private editMr(project: Project, mr: MergeRequest, params: Params): Reply {
