@@ -4,6 +4,7 @@
  * else the referrers tag schema `sha256-<hex>` that registries without the API keep), and
  * attaching a bundle through @sigstore/oci, which follows cosign's bundle spec.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
@@ -34,7 +35,71 @@ export interface Descriptor {
   platform?: { os: string; architecture: string; variant?: string };
 }
 
-/** Credentials for a registry host from the docker config.json a job uses (DOCKER_CONFIG, REGISTRY_AUTH_FILE, ~/.docker). */
+interface DockerConfig {
+  auths?: Record<string, { auth?: string; username?: string; password?: string } | null>;
+  credHelpers?: Record<string, string>;
+  credsStore?: string;
+}
+
+/** A credential helper's name: docker-credential-<name> on PATH. */
+const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * What a docker credential helper says of a host (`docker-credential-NAME get`, the host on stdin,
+ * `{"Username", "Secret"}` on stdout): Docker's credential helper protocol. A helper that does not
+ * know the host answers with an error and "credentials not found"; that is no credentials.
+ */
+function fromHelper(name: string, host: string, env: NodeJS.ProcessEnv): Credentials | undefined {
+  if (!HELPER_NAME.test(name)) throw new InputError(`docker config.json names the credential helper '${name}', which is no helper name`);
+  const program = `docker-credential-${name}`;
+  const answer = spawnSync(program, ['get'], { input: host, env, encoding: 'utf8', maxBuffer: 1024 * 1024 });
+  // EPIPE: a helper that answered without reading the host; its answer still counts.
+  if (answer.error && (answer.error as NodeJS.ErrnoException).code !== 'EPIPE') {
+    const missing = (answer.error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new InputError(
+      missing
+        ? `docker config.json has ${host} answered by the credential helper ${program}, which is not in this image: ` +
+            'use an image that has it (input cli-image), or give the credentials in the job'
+        : `the credential helper ${program} did not run: ${answer.error.message}`,
+    );
+  }
+  if (answer.status !== 0) {
+    if (/credentials not found/i.test(answer.stdout + answer.stderr)) return undefined;
+    // A helper's own words may hold anything it read; only its exit status is said.
+    throw new InputError(`the credential helper ${program} failed for ${host} (exit ${answer.status ?? 'by a signal'})`);
+  }
+  let reply: { Username?: unknown; Secret?: unknown };
+  try {
+    reply = JSON.parse(answer.stdout) as typeof reply;
+  } catch {
+    throw new InputError(`the credential helper ${program} answered for ${host} with something other than JSON`);
+  }
+  if (typeof reply.Username !== 'string' || typeof reply.Secret !== 'string' || reply.Secret === '')
+    throw new InputError(`the credential helper ${program} answered for ${host} without a user name and a secret`);
+  // "<token>" is Docker's word for an identity token (an OAuth refresh token), which this client does not exchange.
+  if (reply.Username === '<token>')
+    throw new InputError(
+      `the credential helper ${program} gave an identity token for ${host}, which cigen cannot use; give a user name and password`,
+    );
+  return { username: reply.Username, password: reply.Secret };
+}
+
+/** The user name and password of an `auths` entry: its `auth` (base64 of user:password), or `username` and `password`. */
+function fromEntry(entry: { auth?: string; username?: string; password?: string } | null | undefined): Credentials | undefined {
+  if (entry?.auth) {
+    const pair = Buffer.from(entry.auth, 'base64').toString('utf8');
+    const colon = pair.indexOf(':');
+    return colon > 0 ? { username: pair.slice(0, colon), password: pair.slice(colon + 1) } : undefined;
+  }
+  return entry?.username && entry.password ? { username: entry.username, password: entry.password } : undefined;
+}
+
+/**
+ * Credentials for a registry host from the docker config.json files a job uses, in the order
+ * containers-auth.json(5) reads them (REGISTRY_AUTH_FILE, DOCKER_CONFIG, ~/.docker); in each, as
+ * Docker reads one: the host's credential helper (credHelpers), its `auths` entry, the default
+ * credential store (credsStore).
+ */
 export function registryCredentials(registry: string, env: NodeJS.ProcessEnv = process.env): Credentials | undefined {
   const files = [
     env['REGISTRY_AUTH_FILE'],
@@ -44,18 +109,21 @@ export function registryCredentials(registry: string, env: NodeJS.ProcessEnv = p
   const keys =
     registry === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [registry, `https://${registry}`];
   for (const file of files) {
-    let config: { auths?: Record<string, { auth?: string }> };
+    let config: DockerConfig;
     try {
-      config = JSON.parse(readFileSync(file, 'utf8')) as typeof config;
+      config = JSON.parse(readFileSync(file, 'utf8')) as DockerConfig;
     } catch {
       continue;
     }
+    if (typeof config !== 'object' || config === null) continue;
     for (const key of keys) {
-      const auth = config.auths?.[key]?.auth;
-      if (!auth) continue;
-      const pair = Buffer.from(auth, 'base64').toString('utf8');
-      const colon = pair.indexOf(':');
-      if (colon > 0) return { username: pair.slice(0, colon), password: pair.slice(colon + 1) };
+      const helper = config.credHelpers?.[key];
+      const credentials = typeof helper === 'string' && helper !== '' ? fromHelper(helper, key, env) : fromEntry(config.auths?.[key]);
+      if (credentials) return credentials;
+    }
+    if (typeof config.credsStore === 'string' && config.credsStore !== '') {
+      const stored = fromHelper(config.credsStore, keys[0] as string, env);
+      if (stored) return stored;
     }
   }
   return undefined;

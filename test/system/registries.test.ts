@@ -105,6 +105,23 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(executor?.config?.['credHelpers']).toEqual(START_CONFIG.credHelpers);
     });
 
+    it("drops the docker-config's credential helper for a host the inputs give credentials for: a helper is asked first", () => {
+      const { status, calls } = run(
+        'kaniko',
+        mode,
+        { 'docker-config': '$DOCKER_CONFIG_FILE', registries: [{ host: 'harbor.example.com', user: 'robot', password: '$HARBOR_TOKEN' }] },
+        { ...ALL_ENV },
+        (box) =>
+          writeFileSync(
+            box.path(CONFIG_FILE),
+            JSON.stringify({ credHelpers: { 'harbor.example.com': 'harbor-helper', 'other.example.com': 'other-helper' } }),
+          ),
+      );
+      expect(status).toBe(0);
+      expect(calls[0]?.config?.['credHelpers']).toEqual({ 'other.example.com': 'other-helper' });
+      expect(decodeAuths(calls[0]?.config)['harbor.example.com']).toBe('robot:harbor-token-s3cret');
+    });
+
     it('keeps the image CA directory in SSL_CERT_DIR and adds its own after it', () => {
       const { status, calls } = run(
         'kaniko',

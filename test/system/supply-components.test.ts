@@ -50,6 +50,8 @@ function run(job: Record<string, unknown>, shell: readonly string[], variables: 
     `#!/bin/sh\nfor a do printf '%s\\n' "$a"; done > "${dir}/argv"\n` +
       `printf 'token=%s\\npassword=%s\\n' "\${SIGSTORE_ID_TOKEN:+set}" "\${CIGEN_KEY_PASSWORD-}" > "${dir}/env"\n` +
       `cat "$DOCKER_CONFIG/config.json" > "${dir}/docker-config" 2>/dev/null || true\n` +
+      `printf '%s' "\${REGISTRY_AUTH_FILE-}" > "${dir}/registry-auth-file"\n` +
+      `printf '%s' "$DOCKER_CONFIG/config.json" > "${dir}/docker-config-file"\n` +
       `cat "\${NODE_EXTRA_CA_CERTS-}" > "${dir}/node-ca" 2>/dev/null || true\n`,
   );
   chmodSync(join(dir, 'cigen'), 0o755);
@@ -249,6 +251,26 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       const auths = (JSON.parse(readFileSync(join(r.dir, 'docker-config'), 'utf8')) as { auths: Record<string, { auth: string }> }).auths;
       expect(auths['harbor.example.com']?.auth).toBe(Buffer.from('robot:harbor-secret-Zq9').toString('base64'));
     });
+
+    it.each(['sign', 'verify'])(
+      "the %s component: the inputs' credentials win over a project's REGISTRY_AUTH_FILE, which cigen reads first",
+      (component) => {
+        const { jobs } = jobsOf(component, {}, mode);
+        const dir = mkdtempSync(join(tmpdir(), 'cigen-supply-raf-'));
+        dirs.push(dir);
+        const raf = join(dir, 'auth.json');
+        const pull = Buffer.from('pull-deploy-token:readonly').toString('base64');
+        const quay = Buffer.from('q:quay-secret').toString('base64');
+        writeFileSync(raf, JSON.stringify({ auths: { 'registry.example.com': { auth: pull }, 'quay.io': { auth: quay } } }));
+        const r = run(Object.values(jobs)[0] as Record<string, unknown>, shell, { CIGEN_BUILT_REF: BUILT, REGISTRY_AUTH_FILE: raf });
+        expect(r.status, r.log).toBe(0);
+        const auths = (JSON.parse(readFileSync(join(r.dir, 'docker-config'), 'utf8')) as { auths: Record<string, { auth: string }> }).auths;
+        expect(auths['registry.example.com']?.auth).toBe(Buffer.from(`gitlab-ci-token:${REGISTRY_PASSWORD}`).toString('base64'));
+        expect(auths['quay.io']?.auth).toBe(quay);
+        // cigen reads REGISTRY_AUTH_FILE before DOCKER_CONFIG: both name the merged file.
+        expect(readFileSync(join(r.dir, 'registry-auth-file'), 'utf8')).toBe(readFileSync(join(r.dir, 'docker-config-file'), 'utf8'));
+      },
+    );
 
     it("with registry-login, the switches' jobs stop at once with what to do: its credentials are the build job's", () => {
       const { jobs } = jobsOf(
