@@ -466,6 +466,56 @@ describe('semantic layer (GitLab wording)', () => {
   });
 });
 
+describe('a need that rules can leave out of a pipeline', () => {
+  const job = (name: string, rest: string) => `${name}:\n  stage: build\n  script: [echo]\n${rest}`;
+  const WARNING =
+    'warning semantic/need-left-out a needs b, whose rules can leave it out of a pipeline, while the rules of a keep it in every ' +
+    "pipeline: where b is left out, GitLab refuses to create the pipeline ('b' does not exist in the pipeline). Give a rules " +
+    'that leave it out too, or make the need optional (needs:optional)';
+
+  it.each([
+    ['no rule of b matches always', '  rules: [{if: $CI_COMMIT_TAG}]\n', '  rules: [{when: always}]\n'],
+    [
+      'a rule of b that may match says when: never',
+      '  rules: [{if: $X, when: never}, {when: on_success}]\n',
+      '  rules: [{when: on_success}]\n',
+    ],
+    [
+      "a's first rule compares two equal strings (a component's boolean input)",
+      '  rules: [{changes: [a]}]\n',
+      `  rules: [{if: '"true" == "true"'}]\n`,
+    ],
+  ])('warned when %s and the rules of a keep it in', async (_, bRules, aRules) => {
+    expect(await briefs(`${job('b', bRules)}${job('a', `${aRules}  needs: [b]\n`)}`)).toEqual([`.gitlab-ci.yml:9:11 ${WARNING}`]);
+  });
+
+  it.each([
+    ['b has no rules', '', '  rules: [{when: always}]\n', '  needs: [b]\n'],
+    [
+      'b has a rule that matches always first',
+      '  rules: [{when: always}, {if: $X, when: never}]\n',
+      '  rules: [{when: always}]\n',
+      '  needs: [b]\n',
+    ],
+    ['a has no rules (its default only: can leave it out where b is)', '  rules: [{if: $CI_COMMIT_TAG}]\n', '', '  needs: [b]\n'],
+    ['the rules of a may leave it out', '  rules: [{if: $CI_COMMIT_TAG}]\n', '  rules: [{if: $CI_COMMIT_TAG}]\n', '  needs: [b]\n'],
+    ["a's first rule compares different strings", '  rules: [{if: $X}]\n', `  rules: [{if: '"false" == "true"'}]\n`, '  needs: [b]\n'],
+    ['the need is optional', '  rules: [{if: $X}]\n', '  rules: [{when: always}]\n', '  needs: [{job: b, optional: true}]\n'],
+  ])('not warned when %s', async (_, bRules, aRules, needs) => {
+    expect(await briefs(`${job('b', bRules)}${job('a', `${aRules}${needs}`)}`)).toEqual([]);
+  });
+
+  it("a build component's switch jobs and a build job people gave rules: warned at the include", async () => {
+    const text =
+      `include:\n  - component: ${CATALOG}/buildah@1\n    inputs:\n      sign: true\n` +
+      'build-image:\n  rules:\n    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\n';
+    const found = await briefs(text);
+    expect(found).toEqual([
+      expect.stringMatching(/^\.gitlab-ci\.yml:2:5 warning semantic\/need-left-out build-image:sign needs build-image, /),
+    ]);
+  });
+});
+
 describe('matrix expressions ($[[ matrix.X ]], GitLab 18.6+)', () => {
   const pipeline =
     'linux:build:\n  stage: build\n  script: echo build\n  parallel:\n    matrix:\n      - PROVIDER: [aws, gcp]\n' +
