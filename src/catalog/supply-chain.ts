@@ -324,7 +324,9 @@ export const VERIFY_INPUTS: InputDeclarations = {
     default: '',
     regex: SINGLE_LINE,
     variable: 'CIGEN_REF_PATTERN',
-    description: 'The refs allowed to have signed, a regular expression (`refs/heads/main`, `refs/tags/v.*`); empty: any branch or tag.',
+    description:
+      'The refs allowed to have signed, a regular expression matched against the whole ref (`refs/heads/main`, `refs/tags/v.*`; ' +
+      'a leading `^` and a trailing `$` may be written); empty: any branch or tag.',
     sample: 'refs/heads/main',
   },
   key: {

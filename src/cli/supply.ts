@@ -78,7 +78,7 @@ export function registerSupplyCommands(program: Command): void {
     .option('--certificate-identity <uri>', 'the exact identity: <server>/<project>//<CI config path>@<ref>')
     .option('--certificate-identity-regexp <regexp>', 'the identity as a regular expression the whole identity must match')
     .option('--project <path>', 'the project that must have signed (with the issuer): any CI config, any ref unless --ref-pattern')
-    .option('--ref-pattern <regexp>', 'with --project: the refs allowed, e.g. refs/heads/main or refs/tags/v.*')
+    .option('--ref-pattern <regexp>', 'with --project: the refs allowed (the whole ref), e.g. refs/heads/main or refs/tags/v.*')
     .option('--key <file>', 'a public key (PEM) the image must be signed with, instead of an identity')
     .option(
       '--require <kinds>',

@@ -94,7 +94,19 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
  * that could take one would let such a branch pass for main.
  */
 export function gitlabIdentityRegExp(issuer: string, project: string, refPattern = 'refs/(?:heads|tags)/.+'): string {
-  return `^${escapeRegExp(issuerKey(issuer))}/${escapeRegExp(project)}//[^@]+@(?:${refPattern})$`;
+  return `^${escapeRegExp(issuerKey(issuer))}/${escapeRegExp(project)}//[^@]+@(?:${wholeRef(refPattern)})$`;
+}
+
+/**
+ * A ref pattern without the anchors people write out of habit (`^refs/heads/main$`, as for cosign):
+ * it is always matched against the whole ref, and inside the identity a `^` or `$` of its own would
+ * never match. A `$` escaped (`\$`) is a character, and stays.
+ */
+function wholeRef(pattern: string): string {
+  const start = pattern.startsWith('^') ? 1 : 0;
+  const trailing = /(\\*)\$$/.exec(pattern);
+  const end = trailing && (trailing[1] as string).length % 2 === 0 ? pattern.length - 1 : pattern.length;
+  return pattern.slice(start, Math.max(start, end));
 }
 
 /**

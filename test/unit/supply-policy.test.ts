@@ -107,6 +107,19 @@ describe('who must have signed', () => {
     expect(any.test('https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/heads/feature@x')).toBe(true);
   });
 
+  it('a ref pattern written with anchors, as for cosign, matches the whole ref as one without them does', () => {
+    const identity = 'https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/heads/main';
+    for (const pattern of ['^refs/heads/main$', '^refs/heads/main', 'refs/heads/main$']) {
+      const re = new RegExp(gitlabIdentityRegExp('https://gitlab.example.com', 'group/app', pattern));
+      expect(re.test(identity), pattern).toBe(true);
+      expect(re.test(`${identity}-evil`), pattern).toBe(false);
+    }
+    // An escaped dollar is a character of the ref, not an anchor.
+    const dollar = new RegExp(gitlabIdentityRegExp('https://gitlab.example.com', 'group/app', 'refs/tags/v1\\$'));
+    expect(dollar.test('https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/tags/v1$')).toBe(true);
+    expect(dollar.test('https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/tags/v1')).toBe(false);
+  });
+
   it('a --ref-pattern over a policy that names a key is refused as such; a file that names the signer twice names itself', () => {
     expect(() => identityOf(withFlags({ key: 'keys/cosign.pub' }, { refPattern: 'main' }))).toThrow(
       '--ref-pattern goes with --project; a key names no ref',
