@@ -49,8 +49,9 @@ export const BUILDAH_INPUTS: InputDeclarations = builderInputs(BUILDAH_IMAGE, BU
     default: true,
     variable: 'CIGEN_SKIP_UNUSED_STAGES',
     description:
-      "Build only the stages the target needs (Buildah's default). `false` builds every stage up to the target, as Kaniko does " +
-      'by default: a stage nothing copies from (tests, say) still runs and can fail the build.',
+      "Build only the stages the target needs (Buildah's default, and the osscontainertools Kaniko fork's). `false` builds every " +
+      'stage up to the target, as the archived Kaniko executor does by default: a stage nothing copies from (tests, say) still ' +
+      'runs and can fail the build.',
     sample: false,
   },
   format: {

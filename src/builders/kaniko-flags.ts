@@ -336,8 +336,8 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
     kind: 'bool',
     migrate: {
       map:
-        'skip-unused-stages: false when the flag is absent or false (Kaniko builds every stage up to the target by default); ' +
-        'nothing when true',
+        'skip-unused-stages: false when the flag is false, or absent with the archived executor (which builds every stage up to the ' +
+        'target by default); nothing when true, or absent with the osscontainertools fork (which skips unused stages by default)',
     },
     compat: { store: 'skip_unused_stages' },
     buildah: '--skip-unused-stages',
@@ -423,3 +423,11 @@ export const canonicalFlag = (name: string): string => KANIKO_FLAGS[name]?.alias
 
 /** Kaniko's own default for --cache-ttl (two weeks). */
 export const KANIKO_CACHE_TTL = '336h';
+
+/**
+ * Kaniko images whose executor skips unused stages when the command line does not say: the
+ * maintained fork (osscontainertools, the kaniko component's image), whose root.go defaults
+ * --skip-unused-stages to true. The archived executor (gcr.io/kaniko-project) and its other builds
+ * default to false: every stage up to the target. Matched against the image's name, without tag.
+ */
+export const SKIPS_UNUSED_STAGES_BY_DEFAULT = /(?:^|\/)osscontainertools\/kaniko$/;

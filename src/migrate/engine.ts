@@ -13,6 +13,7 @@
  */
 import { isAlias, isMap, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import { VOCABULARY_ORDER } from '../builders/inputs.js';
+import { SKIPS_UNUSED_STAGES_BY_DEFAULT } from '../builders/kaniko-flags.js';
 import { resolveInputs, type InputSpecs } from '../ci/interpolation/inputs.js';
 import { buildsImage, findComponent } from '../catalog/registry.js';
 import type { ComponentDefinition } from '../catalog/component.js';
@@ -224,9 +225,15 @@ function imageName(value: unknown): string | undefined {
   return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
 }
 
-export const isKanikoImage = (value: unknown, variable?: (name: string) => string | undefined): boolean => {
+/** An image's name without tag or digest, a leading variable replaced by its value when the file gives one. */
+function resolvedImageName(value: unknown, variable?: (name: string) => string | undefined): string {
   const name = imageName(value) ?? '';
   const resolved = variable ? name.replace(/^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/, (whole, v: string) => variable(v) ?? whole) : name;
+  return imageName(resolved) ?? resolved;
+}
+
+export const isKanikoImage = (value: unknown, variable?: (name: string) => string | undefined): boolean => {
+  const resolved = resolvedImageName(value, variable);
   // Kaniko's cache warmer (kaniko-project/warmer) builds nothing: its job is not a build.
   return /kaniko/i.test(resolved) && !/\/warmer(?:[:@]|$)/i.test(resolved);
 };
@@ -374,10 +381,12 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
   const { pipeline } = ctx;
   const notes: Note[] = [];
   const reasons: Reason[] = [];
+  const kanikoImage = resolvedImageName(valueOf(sourceOf(pipeline, job, 'image')), (name) => variablesOf(pipeline, job).get(name));
   const env: TranslateContext = {
     ...variableLookup(pipeline, job),
     ...(ctx.projectFileExists ? { projectFileExists: ctx.projectFileExists } : {}),
     writesFile: (path) => items.some((item) => item.commands.some((command) => writesTo(command, path))),
+    ...(SKIPS_UNUSED_STAGES_BY_DEFAULT.test(kanikoImage) ? { skipsUnusedStages: true } : {}),
   };
   const at = items.findIndex((item) => item.kind === 'build');
   const builds = items.filter((item) => item.kind === 'build');
@@ -1073,7 +1082,8 @@ function planKaniko(ctx: EngineContext, job: JobDefinition, read: { items: Scrip
     const slim = slimJobEdits(pipeline, job, analysis.extras, KANIKO.replaced);
     if (slim.reasons.length === 0) {
       const moved = analysis.extras.length;
-      const notes = [...analysis.notes];
+      // The component skips unused stages, as the fork did: that note is kaniko-compat's.
+      const notes = analysis.notes.filter((n) => n.kind !== 'fork-stages');
       if (moved > 0)
         notes.push(
           note(
@@ -1110,7 +1120,7 @@ function planKaniko(ctx: EngineContext, job: JobDefinition, read: { items: Scrip
             `its before_script starts with the installer (!reference [${ctx.compatJob}, before_script]), then runs what it ran before`,
           ),
         );
-      notes.push(...analysis.notes.filter((n) => n.kind === 'builder-image'));
+      notes.push(...analysis.notes.filter((n) => n.kind === 'builder-image' || n.kind === 'fork-stages'));
       return {
         report: report(job, 'migrated', notes, { component: ctx.compatRef, inputs: compatInputs, from: 'kaniko' }),
         edits: edits.edits,
@@ -1220,7 +1230,7 @@ export function planTemplate(
         `!reference [${ctx.compatJob}, before_script]`,
     ),
   ];
-  notes.push(...analysis.notes.filter((n) => n.kind === 'builder-image'));
+  notes.push(...analysis.notes.filter((n) => n.kind === 'builder-image' || n.kind === 'fork-stages'));
   return {
     report: report(template, 'migrated', notes, { component: ctx.compatRef, inputs: compatInputs, from: 'kaniko' }),
     edits: edits.edits,

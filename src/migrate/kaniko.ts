@@ -142,6 +142,8 @@ export interface TranslateContext {
   /** A docker build's daemon: the job's own (a dind service: it starts empty), or one that may
    *  outlive the job (the host's docker.sock, one the runner provides). */
   daemon?: 'job' | 'shared';
+  /** The job's Kaniko skips unused stages when the command line does not say (the osscontainertools fork). */
+  skipsUnusedStages?: boolean;
 }
 
 /** The registry a repository (as written) is on: `$CI_REGISTRY` for the project's, undefined when a variable hides it. */
@@ -564,8 +566,20 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
   const downloadRetry = KANIKO_FLAGS['image-download-retry']?.migrate;
   if (values.has('image-download-retry') && downloadRetry && 'drop' in downloadRetry)
     notes.push(note('image-download-retry', `--image-download-retry dropped: ${downloadRetry.drop}`));
-  // Kaniko builds every stage up to the target unless told to skip the unused ones; Buildah skips them.
-  if (!undecided.has('skip-unused-stages') && !on('skip-unused-stages')) inputs['skip-unused-stages'] = false;
+  // The archived Kaniko builds every stage up to the target unless told to skip the unused ones; the
+  // osscontainertools fork, like Buildah, skips them unless told not to.
+  const skipsStages = values.has('skip-unused-stages') ? on('skip-unused-stages') : env.skipsUnusedStages === true;
+  if (!undecided.has('skip-unused-stages') && !skipsStages) inputs['skip-unused-stages'] = false;
+  // kaniko-compat reads the command line when the job runs, with the archived executor's default.
+  if (!values.has('skip-unused-stages') && env.skipsUnusedStages === true)
+    notes.push(
+      note(
+        'fork-stages',
+        'the osscontainertools fork this job ran skips unused stages when the command line does not say; kaniko-compat, ' +
+          "like the archived Kaniko, builds every stage up to the target then: add --skip-unused-stages=true to the executor's " +
+          'command line to keep skipping them',
+      ),
+    );
 
   for (const [name, flag] of Object.entries(KANIKO_FLAGS)) {
     // --image-download-retry has its own note above.

@@ -33,6 +33,8 @@ export const NOTE_KINDS = [
   'compat',
   'compat-template',
   'compat-before-script',
+  // The fork's default: kaniko-compat keeps the archived executor's unless the command line says.
+  'fork-stages',
   // Templates.
   'template-kept',
   // Docker daemon builds (see docker.ts).

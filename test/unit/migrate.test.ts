@@ -672,6 +672,41 @@ describe('a Docker-in-Docker build', () => {
     expect(classic('docker:24.0', 'docker build')?.inputs).not.toHaveProperty('skip-unused-stages');
     expect(classic('docker:20.10.16', 'DOCKER_BUILDKIT=1 docker build')?.inputs).not.toHaveProperty('skip-unused-stages');
   });
+  it("Kaniko's default for unused stages is the executor's: the archived one builds them, the osscontainertools fork skips them", () => {
+    const kaniko = (image: string, flags = '', after = '') =>
+      job(
+        root(
+          `build:\n  stage: build\n  image:\n    name: ${image}\n    entrypoint: [""]\n  script:\n` +
+            `    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:1${flags}\n${after}`,
+        ),
+        'build',
+      );
+    // A script that goes on after the build runs on kaniko-compat.
+    const goesOn = '    - echo pushed\n';
+    expect(kaniko('gcr.io/kaniko-project/executor:v1.23.2-debug')?.inputs?.['skip-unused-stages']).toBe(false);
+    expect(kaniko('cgr.dev/chainguard/kaniko:latest-dev')?.inputs?.['skip-unused-stages']).toBe(false);
+    const fork = kaniko('ghcr.io/osscontainertools/kaniko:v1.28.5-debug');
+    expect(fork?.status).toBe('migrated');
+    expect(fork?.inputs).not.toHaveProperty('skip-unused-stages');
+    // The component skips them as the fork did: nothing to say there.
+    expect(fork?.notes.join('\n')).not.toContain('unused stages');
+    expect(kaniko('ghcr.io/osscontainertools/kaniko:v1.28.5-debug', ' --skip-unused-stages=false')?.inputs?.['skip-unused-stages']).toBe(
+      false,
+    );
+    // On kaniko-compat, the archived executor's default applies: the note says how to keep the fork's.
+    const compat = kaniko('ghcr.io/osscontainertools/kaniko:v1.28.5-debug', '', goesOn);
+    expect(compat?.component).toMatch(/\/kaniko-compat@/);
+    expect(compat?.notes).toContain(
+      'the osscontainertools fork this job ran skips unused stages when the command line does not say; kaniko-compat, like the ' +
+        "archived Kaniko, builds every stage up to the target then: add --skip-unused-stages=true to the executor's command line " +
+        'to keep skipping them',
+    );
+    const said = kaniko('ghcr.io/osscontainertools/kaniko:v1.28.5-debug', ' --skip-unused-stages', goesOn);
+    expect(said?.notes.join('\n')).not.toContain('unused stages');
+    const archived = kaniko('gcr.io/kaniko-project/executor:debug', '', goesOn);
+    expect(archived?.component).toMatch(/\/kaniko-compat@/);
+    expect(archived?.notes.join('\n')).not.toContain('unused stages');
+  });
   it("one registry that is not the project's: the registry inputs", () => {
     const out = root(dind('    - echo "$T" | docker login -u "$U" --password-stdin harbor.example.com\n'));
     expect(job(out, 'build')?.inputs).toMatchObject({ registry: 'harbor.example.com', 'registry-user': '$U', 'registry-password': '$T' });
