@@ -8,7 +8,7 @@ import script from '../../components/dind/script.sh.hbs';
 import serviceScript from '../../components/dind/service.sh.hbs';
 import { Literal } from '../ci/model.js';
 import { builderInputs, type Builder } from './builder.js';
-import { IMAGE_REFERENCE, type InputDeclarations } from './inputs.js';
+import { CORE_INPUTS, IMAGE_REFERENCE, type InputDeclarations } from './inputs.js';
 import { assembleJob } from './job.js';
 import { dockerRunners, helmValues, K8S_KUBERNETES, type RunnerConfig, type RunnerExecutor } from './runner.js';
 import { readLines, renderBuildScript, renderScript } from './script.js';
@@ -20,6 +20,28 @@ export const DOCKER_CLI_IMAGE = `docker:${DOCKER_VERSION}-cli`;
 export const DOCKER_DIND_IMAGE = `docker:${DOCKER_VERSION}-dind`;
 
 const INPUTS = builderInputs(DOCKER_CLI_IMAGE, 'mirror.example.com/docker:29.9.0-cli', {
+  // What the shared inputs offer that the daemon cannot do: the job refuses it, and says so here.
+  reproducible: {
+    ...CORE_INPUTS.reproducible,
+    description:
+      'Not on dind: the job stops when it is `true` (the Docker daemon does not set build timestamps from the commit); ' +
+      'buildah, buildkit and kaniko take it.',
+    sample: false,
+  },
+  'tls-verify': {
+    ...CORE_INPUTS['tls-verify'],
+    description:
+      'Stays `true` on dind: the Docker daemon checks TLS per registry, so the job stops on `false`; name test registries ' +
+      'in `insecure-registries` instead.',
+    sample: true,
+  },
+  'dependency-proxy': {
+    ...CORE_INPUTS['dependency-proxy'],
+    description:
+      'Not on dind: the job stops when it is `true` (the Docker daemon takes mirrors without a path, and the Dependency Proxy ' +
+      'has one); write `FROM $CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX/...` in the Dockerfile, or use buildah.',
+    sample: false,
+  },
   'dind-image': {
     type: 'string',
     default: DOCKER_DIND_IMAGE,

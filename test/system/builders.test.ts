@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REGISTRY_PASSWORD, instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
 import { createSandbox, decodeAuths, type Sandbox } from '../helpers/sandbox.js';
+import { CATALOG } from '../../src/catalog/registry.js';
 
 let sandbox: Sandbox | undefined;
 afterEach(() => sandbox?.dispose());
@@ -281,5 +282,28 @@ describe('the job proxy as build arguments', () => {
     const { result, box } = run('buildkit', {}, { env: { HTTPS_PROXY: PROXY } });
     expect(result.status).toBe(0);
     expect(box.calls('buildctl-daemonless.sh')[0]?.argv).toContain(`build-arg:HTTPS_PROXY=${PROXY}`);
+  });
+});
+
+describe("each boolean input's example on a builder's page, alone", () => {
+  const BUILDERS = CATALOG.filter((component) => component.builder !== undefined);
+  const cases = BUILDERS.flatMap((component) =>
+    Object.entries(component.inputs)
+      .filter(([, input]) => input.type === 'boolean' && input.sample !== undefined && input.sample !== input.default)
+      .map(([name, input]) => [component.name, name, input.sample] as const),
+  );
+
+  // What GitLab sets in every job of a project in a group (the dependency proxy's address and credentials).
+  const PREDEFINED = {
+    CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX: 'gitlab.example.com:443/group/dependency_proxy/containers',
+    CI_DEPENDENCY_PROXY_SERVER: 'gitlab.example.com:443',
+    CI_DEPENDENCY_PROXY_USER: 'gitlab-ci-token',
+    CI_DEPENDENCY_PROXY_PASSWORD: 'proxy-s3cret',
+  };
+
+  it.each(cases)('%s with %s: %j runs: a page never shows a value the job refuses', (component, name, sample) => {
+    const { result } = run(component, { [name]: sample }, { env: PREDEFINED });
+    expect(result.stderr).not.toMatch(/cigen: error/);
+    expect(result.status).toBe(0);
   });
 });
