@@ -44,13 +44,20 @@ const NAME_CHAR = `[^:# '"\\t${NOT_IN_NAMES}]`;
 export const NAME = `^${NAME_FIRST}(?:${NAME_CHAR}|#|:${NAME_CHAR}| +(?:${NAME_CHAR}|:${NAME_CHAR}))*$`;
 
 const VARIABLE = String.raw`\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\}`;
-/** An image repository without a tag, possibly through variables ($CI_REGISTRY_IMAGE/app):
- *  lowercase path components (the reference grammar), a registry port (`:5000/`) but no tag. */
-export const REPOSITORY = String.raw`^(?:[a-z0-9]|${VARIABLE})(?:[a-z0-9._/-]|${VARIABLE}|:[0-9]+/)*$`;
+/** A path component of the reference grammar (distribution's `path-component`: lowercase letters
+ *  and digits, one `.` or `_`, `__` or dashes between them), a variable standing for any part of
+ *  it. Each repetition takes one character or one variable: no backtracking blow-up, and RE2 (GitLab
+ *  checks a `regex:` with it) has no lookaround to need. */
+const UNIT = String.raw`(?:[a-z0-9]|${VARIABLE})+`;
+const COMPONENT = String.raw`${UNIT}(?:(?:[._]|__|-+)${UNIT})*`;
+/** Components joined by `/`, the first of which may carry a registry port (`:5000/`): no empty
+ *  component (`a//b`, a trailing `/`), none of `.`, `..` or a separator alone. */
+const PATH = String.raw`${COMPONENT}(?::[0-9]+/${COMPONENT})?(?:/${COMPONENT})*`;
+/** An image repository without a tag, possibly through variables ($CI_REGISTRY_IMAGE/app). */
+export const REPOSITORY = String.raw`^${PATH}$`;
 /** An image reference: a repository as above with an optional tag and digest. */
 export const IMAGE_REFERENCE =
-  String.raw`^(?:[a-z0-9]|${VARIABLE})(?:[a-z0-9._/-]|${VARIABLE}|:[0-9]+/)*` +
-  String.raw`(?::(?:[A-Za-z0-9_]|${VARIABLE})(?:[A-Za-z0-9_.-]|${VARIABLE})*)?(?:@sha256:[0-9a-f]{64})?$`;
+  String.raw`^${PATH}` + String.raw`(?::(?:[A-Za-z0-9_]|${VARIABLE})(?:[A-Za-z0-9_.-]|${VARIABLE})*)?(?:@sha256:[0-9a-f]{64})?$`;
 
 /** A tag as registries take it: the rule is data so that TypeScript and the job's shell check
  *  the same thing (the shell's case pattern is built from the same classes). */

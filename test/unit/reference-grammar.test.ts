@@ -1,0 +1,67 @@
+/**
+ * The repository and image-reference rules the `image`, `cache-repo` and image inputs take (and
+ * `cigen init --image`): distribution's reference grammar — path components of lowercase letters
+ * and digits with one `.` or `_`, `__` or dashes between them, a registry port on the first — with
+ * variables standing for any part. The same text is the inputs' `regex:`, which GitLab runs in RE2.
+ */
+import { describe, expect, it } from 'vitest';
+import { IMAGE_REFERENCE, REPOSITORY } from '../../src/builders/inputs.js';
+import { compileRe2 } from '../../src/ci/re2.js';
+
+const repository = new RegExp(REPOSITORY);
+const reference = new RegExp(IMAGE_REFERENCE);
+
+describe('a repository', () => {
+  it.each([
+    '$CI_REGISTRY_IMAGE',
+    '$CI_REGISTRY_IMAGE/app',
+    '${CI_REGISTRY_IMAGE}/app',
+    'registry.example.com:5000/group/app',
+    '$CI_REGISTRY/group/my_app__v2/web-api',
+    'docker.io/library/alpine',
+    'a.b-c/x--y/z',
+    '$REGISTRY:5000/$GROUP/app',
+  ])('takes %s', (value) => {
+    expect(repository.test(value)).toBe(true);
+  });
+
+  it.each([
+    ['$CI_REGISTRY_IMAGE/', 'a trailing slash'],
+    ['$CI_REGISTRY_IMAGE//app', 'an empty component'],
+    ['a/../b', 'a component of dots'],
+    ['a/./b', 'a component of one dot'],
+    ['a/.-b', 'a component that starts with a separator'],
+    ['a/b-', 'a component that ends with a separator'],
+    ['a/b___c', 'three underscores'],
+    ['a/b._c', 'two separators'],
+    ['a:5000', 'a port with no path after it (a tag, to a registry)'],
+    ['a/b:5000/c', 'a port after the first component'],
+    ['App/web', 'upper case'],
+    ['/app', 'a leading slash'],
+  ])('refuses %s (%s)', (value) => {
+    expect(repository.test(value)).toBe(false);
+  });
+});
+
+describe('an image reference', () => {
+  it.each([
+    'quay.io/buildah/stable:v1.38.1',
+    'registry.example.com:5000/group/app:1.0@sha256:' + 'a'.repeat(64),
+    '$CI_REGISTRY_IMAGE/app:$CI_COMMIT_SHORT_SHA',
+    'alpine',
+  ])('takes %s', (value) => {
+    expect(reference.test(value)).toBe(true);
+  });
+
+  it.each(['quay.io//buildah:1', 'quay.io/buildah/:1', 'quay.io/buildah:-1'])('refuses %s', (value) => {
+    expect(reference.test(value)).toBe(false);
+  });
+});
+
+it('both compile in RE2, as GitLab reads a regex: in a spec, and stay linear on a long near-miss', () => {
+  expect(compileRe2(REPOSITORY).ok).toBe(true);
+  expect(compileRe2(IMAGE_REFERENCE).ok).toBe(true);
+  // Each repetition takes one character or one variable: a long value that fails at its end fails at once.
+  expect(repository.test(`${'a-'.repeat(5000)}/`)).toBe(false);
+  expect(reference.test(`${'a.b'.repeat(5000)}//`)).toBe(false);
+});
