@@ -42,9 +42,16 @@ function enableBuildah(report: DoctorReport, missing: readonly CheckName[]): str
   const allowSeccomp = kubernetes
     ? 'seccompProfile type: Localhost with a profile that adds just those calls (or Unconfined)'
     : 'seccomp=unconfined, or better a custom profile that adds just those calls';
-  const allowAppArmor = kubernetes
-    ? 'appArmorProfile type: Unconfined (or Localhost with a profile loaded on every node)'
-    : 'apparmor=unconfined, or a custom profile loaded with apparmor_parser';
+  // The probe says which confines the job: an SELinux label (its detail starts so), else AppArmor.
+  const selinux = /^SELinux label /.test(checks.apparmor.detail);
+  const confinement = selinux ? 'SELinux' : 'AppArmor';
+  const allowConfinement = selinux
+    ? kubernetes
+      ? 'seLinuxOptions type: spc_t, or an SELinux policy that allows the mounts'
+      : 'label=disable in security_opt, or an SELinux policy that allows the mounts'
+    : kubernetes
+      ? 'appArmorProfile type: Unconfined (or Localhost with a profile loaded on every node)'
+      : 'apparmor=unconfined, or a custom profile loaded with apparmor_parser';
   if (seccompFilters && failed.length > 0)
     lines.push(
       `seccomp is filtering (${checks.seccomp.detail}) and ${failed.join(' and ')} failed, which the container runtime's default ` +
@@ -52,12 +59,13 @@ function enableBuildah(report: DoctorReport, missing: readonly CheckName[]): str
     );
   if (apparmorBlocks && missing.includes('mount'))
     lines.push(
-      `AppArmor/SELinux confines the job (${checks.apparmor.detail}) and mount() failed, which the default profile refuses. ` +
-        `Use ${allowAppArmor}.`,
+      `${confinement} confines the job (${checks.apparmor.detail}) and mount() failed, which the default ` +
+        `${selinux ? 'policy' : 'profile'} refuses. Use ${allowConfinement}.`,
     );
   if (missing.includes('userns') && !seccompFilters) {
+    const neither = apparmorBlocks ? 'seccomp does not filter' : `neither seccomp nor ${confinement} confines the job`;
     lines.push(
-      `user namespaces fail although ${apparmorBlocks ? 'seccomp does not filter' : 'neither seccomp nor AppArmor confines the job'} ` +
+      `user namespaces fail although ${neither} ` +
         `(${checks.userns.detail}): the host refuses them. Check user.max_user_namespaces (> 0), ` +
         'kernel.unprivileged_userns_clone=1 (Debian) and kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 23.10+).',
     );

@@ -121,7 +121,8 @@ export function reportProblem(path: string, error: unknown): string {
 export function parseDoctorReport(text: string): DoctorReport {
   let data: unknown;
   try {
-    data = JSON.parse(text) as unknown;
+    // A byte order mark (a file saved by an editor on Windows) is no part of the JSON.
+    data = JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
   } catch (error) {
     throw new Error(`not valid JSON${jsonErrorPlace(text, (error as Error).message)}`);
   }

@@ -240,6 +240,11 @@ describe('parseDoctorReport', () => {
   });
 });
 
+it('a report saved with a byte order mark reads as the report', () => {
+  const saved = JSON.stringify(report('docker', ['userns']));
+  expect(parseDoctorReport(`\uFEFF${saved}`)).toEqual(parseDoctorReport(saved));
+});
+
 describe('adviceText', () => {
   it('a default Docker runner: the facts, kaniko, and what the admin changes to get buildah', () => {
     const docker = report('docker', ['userns', 'mount', 'seccomp', 'apparmor', 'proc-unmasked', 'privileged']);
@@ -258,16 +263,36 @@ describe('adviceText', () => {
   it('names only the calls that failed: a filter that let unshare() through is not said to refuse it', () => {
     const both = adviceText(report('docker', ['userns', 'mount', 'seccomp', 'apparmor']));
     expect(both).toContain('seccomp is filtering (seccomp blocked) and unshare() and mount() failed');
-    expect(both).toContain('AppArmor/SELinux confines the job (apparmor blocked) and mount() failed');
+    expect(both).toContain('AppArmor confines the job (apparmor blocked) and mount() failed');
     const mountOnly = adviceText(report('docker', ['mount', 'seccomp', 'apparmor', 'privileged']));
     expect(mountOnly).toContain('seccomp is filtering (seccomp blocked) and mount() failed, which');
     expect(mountOnly).not.toContain('unshare()');
     // userns alone failed: AppArmor did not refuse a mount that worked.
     const usernsOnly = adviceText(report('docker', ['userns', 'apparmor', 'privileged']));
-    expect(usernsOnly).not.toContain('AppArmor/SELinux confines');
+    expect(usernsOnly).not.toContain('AppArmor confines');
     // ...and the userns failure still gets its cause (Ubuntu's AppArmor restriction among them).
     expect(usernsOnly).toContain('user namespaces fail although seccomp does not filter (userns blocked): the host refuses them');
     expect(usernsOnly).toContain('kernel.apparmor_restrict_unprivileged_userns=0');
+  });
+
+  it('an SELinux label that confines the job: the SELinux setting of each executor, never an AppArmor one', () => {
+    const selinux = (executor: Executor) => {
+      const confined = report(executor, ['mount', 'apparmor', 'privileged']);
+      confined.checks.apparmor = { ok: false, detail: 'SELinux label system_u:system_r:container_t:s0:c12,c34' };
+      return adviceText(confined);
+    };
+    const docker = selinux('docker');
+    expect(docker).toContain(
+      'SELinux confines the job (SELinux label system_u:system_r:container_t:s0:c12,c34) and mount() failed, which the default ' +
+        'policy refuses. Use label=disable in security_opt, or an SELinux policy that allows the mounts.',
+    );
+    expect(docker).not.toContain('apparmor=unconfined');
+    const kubernetes = selinux('kubernetes');
+    expect(kubernetes).toContain('Use seLinuxOptions type: spc_t, or an SELinux policy that allows the mounts.');
+    expect(kubernetes).not.toContain('appArmorProfile');
+    // The advice knows SELinux by the words the probe writes for a confining label.
+    const probe = readFileSync(new URL('../../components/doctor/script.sh.hbs', import.meta.url), 'utf8');
+    expect(probe).toContain('*:*:*) cigen_fact apparmor false "SELinux label $_p_label" ;;');
   });
 
   it('user namespaces refused by the kernel itself: the sysctls', () => {
