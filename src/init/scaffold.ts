@@ -130,6 +130,40 @@ function existing(file: SourceFile): Existing {
   return { jobs, builds, templates, images };
 }
 
+/** Included files read at most, as migrate reads them. */
+const MAX_INCLUDES = 100;
+
+/**
+ * What the pipeline's local includes define (GitLab merges them into the file, so a job of the same
+ * name there would take the component's keys): read through `readProjectFile`, include by include,
+ * every file once. A glob, a variable, a file that is not there or not valid YAML is not read.
+ */
+function includedExisting(file: SourceFile, readProjectFile: (path: string) => string | undefined): Existing[] {
+  const found: Existing[] = [];
+  const seen = new Set([file.path]);
+  const queue = [file];
+  while (queue.length > 0 && seen.size <= MAX_INCLUDES) {
+    const current = queue.shift() as SourceFile;
+    for (const entry of includesOf(current)) {
+      if (entry.kind !== 'local') continue;
+      const path = entry.target.replace(/^\/+/, '');
+      if (/[*$]/.test(path) || seen.has(path)) continue;
+      seen.add(path);
+      const text = readProjectFile(path);
+      if (text === undefined) continue;
+      let included: SourceFile;
+      try {
+        included = lastKeysOnly(readSource(path, text));
+      } catch {
+        continue;
+      }
+      found.push(existing(included));
+      queue.push(included);
+    }
+  }
+  return found;
+}
+
 /** The directories a proposal builds, each as its `context` input would name it. */
 const contextsOf = (build: BuildProposal): string[] => {
   const input = contextInput(build);
@@ -170,6 +204,7 @@ export function scaffold(
   builds: readonly BuildProposal[],
   component: string,
   imageBase = '$CI_REGISTRY_IMAGE',
+  readProjectFile: (path: string) => string | undefined = () => undefined,
 ): Scaffold {
   const builder = posix.basename(component.split('@')[0] ?? component);
   const written = current === undefined || current.trim() === '' ? undefined : readSource(path, current);
@@ -184,6 +219,13 @@ export function scaffold(
         templates: new Map<string, ExistingBuild>(),
         images: new Set<string>(),
       };
+  // Jobs, builds and images of the local includes count as the file's own (the file's matrix lists
+  // stay the only ones init extends: it edits this file only).
+  for (const included of file ? includedExisting(file, readProjectFile) : []) {
+    for (const job of included.jobs) have.jobs.add(job);
+    for (const [key, build] of included.builds) if (!have.builds.has(key)) have.builds.set(key, { jobName: build.jobName });
+    for (const image of included.images) have.images.add(image);
+  }
   const present = new Set<string>();
   const renamed: [string, string][] = [];
   const added: BuildProposal[] = [];

@@ -510,3 +510,48 @@ describe('init on a pipeline that builds with Kaniko', () => {
     expect(cigen(['init', plain, '--builder', 'buildah']).stdout).not.toContain('with Kaniko');
   });
 });
+
+describe("a job or build the pipeline's local includes define", () => {
+  const APP = proposeBuilds(findDockerfiles(['app/Dockerfile']));
+
+  it("takes a name the included file does not use: GitLab merges a job of the same name with the component's", () => {
+    const files: Record<string, string> = {
+      'ci/jobs.yml': 'include: ci/more.yml\nbuild-app:\n  stage: test\n  script: make app\n',
+      'ci/more.yml': 'build-app-2:\n  script: make more\n',
+    };
+    const result = scaffold('.gitlab-ci.yml', 'include: [{local: ci/jobs.yml}]\n', APP, REF, '$CI_REGISTRY_IMAGE', (path) => files[path]);
+    expect(result.renamed).toEqual([['build-app', 'build-app-3']]);
+    expect(result.text).toContain('job-name: build-app-3');
+  });
+
+  it('a build an included file has already is not added again', () => {
+    const files: Record<string, string> = {
+      'ci/build.yml': `include:\n  - component: ${REF}\n    inputs:\n      job-name: images\n      context: app\n`,
+    };
+    const result = scaffold('.gitlab-ci.yml', "include: '/ci/build.yml'\n", APP, REF, '$CI_REGISTRY_IMAGE', (path) => files[path]);
+    expect(result.changed).toBe(false);
+    expect(result.present).toEqual(['images']);
+  });
+
+  it('an include that is not there, not YAML, a glob or a variable is not read, and nothing else changes', () => {
+    const read: string[] = [];
+    const files: Record<string, string> = { 'broken.yml': 'a: [\n' };
+    const text = "include:\n  - local: missing.yml\n  - local: broken.yml\n  - local: 'ci/*.yml'\n  - local: $FILE\n";
+    const result = scaffold('.gitlab-ci.yml', text, APP, REF, '$CI_REGISTRY_IMAGE', (path) => {
+      read.push(path);
+      return files[path];
+    });
+    expect(read).toEqual(['missing.yml', 'broken.yml']);
+    expect(result.added.map((b) => b.jobName)).toEqual(['build-app']);
+  });
+
+  it('cigen init reads them from the project', () => {
+    const dir = project({ '.gitlab-ci.yml': 'include: [{local: ci-jobs.yml}]\n', 'ci-jobs.yml': 'build-app:\n  script: make app\n' });
+    mkdirSync(join(dir, 'app'));
+    writeFileSync(join(dir, 'app', 'Dockerfile'), 'FROM scratch\n');
+    const result = cigen(['init', dir, '--builder', 'buildah', '--yes']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('a job named build-app exists already; this build is build-app-2');
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toContain('job-name: build-app-2');
+  });
+});

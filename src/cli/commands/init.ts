@@ -13,6 +13,7 @@ import { scaffold } from '../../init/scaffold.js';
 import { migrateFile } from '../../migrate/index.js';
 import { duplicateWarnings, SourceError } from '../../ci/source.js';
 import { refFor } from '../component-ref.js';
+import { readProjectPath } from '../project.js';
 import { readUserFile, reasonOf, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
 
@@ -235,7 +236,12 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     const current = existsSync(pipelinePath) ? await readUserFile(pipelinePath) : undefined;
     let result;
     try {
-      result = scaffold(options.file, current, builds, component, options.image ?? '$CI_REGISTRY_IMAGE');
+      // Local includes are read from the project, as GitLab reads them: their jobs are the pipeline's.
+      const readProjectFile = (file: string) => {
+        const read = readProjectPath(dir, file);
+        return read.kind === 'file' ? read.text : undefined;
+      };
+      result = scaffold(options.file, current, builds, component, options.image ?? '$CI_REGISTRY_IMAGE', readProjectFile);
     } catch (error) {
       if (error instanceof SourceError)
         throw new InputError(
