@@ -3,8 +3,8 @@
  * first one, appending to a block list, or widening a single entry or a flow list into a block
  * list that keeps each entry's own text. Shared by `migrate` and `init`.
  */
-import { Document, isMap, isScalar, isSeq, visit, type Node, type Pair } from 'yaml';
-import { YAML_VERSION, customTags } from './yaml.js';
+import { Document, isScalar, isSeq, visit, type Node, type Pair } from 'yaml';
+import { YAML_VERSION, customTags, scalarText } from './yaml.js';
 import { includeEntries, type IncludeEntry as IncludeRef } from './includes.js';
 import {
   columnOf,
@@ -116,9 +116,16 @@ export function addIncludeEntries(file: SourceFile, entries: readonly ComponentI
   for (const item of items as Node[]) {
     const range = item.range as [number, number, number];
     const source = text.slice(range[0], range[1]).replace(/\s+$/, '');
-    existing.push(
-      `${' '.repeat(itemIndent)}- ${isMap(item) && !item.flow ? reindent(source, columnOf(text, range[0]), itemIndent + 2) : source}\n`,
-    );
+    // A scalar written over several lines (`>-`, a folded plain or quoted one) reads otherwise at
+    // another indentation: written again as one double-quoted line (JSON's escapes are YAML's).
+    // A collection keeps its text, its lines moved with it.
+    const shown =
+      isScalar(item) && source.includes('\n')
+        ? JSON.stringify(scalarText(item.value))
+        : isScalar(item)
+          ? source
+          : reindent(source, columnOf(text, range[0]), itemIndent + 2);
+    existing.push(`${' '.repeat(itemIndent)}- ${shown}\n`);
   }
   const comments = commentsWithin(file, start, end, itemIndent);
   return { start, end, text: `${' '.repeat(column)}include:\n${comments}${existing.join('')}${indentLines(rendered, itemIndent)}` };

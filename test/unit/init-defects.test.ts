@@ -555,3 +555,19 @@ describe("a job or build the pipeline's local includes define", () => {
     expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toContain('job-name: build-app-2');
   });
 });
+
+describe('an include: written as a scalar over several lines', () => {
+  it.each([
+    ['folded (>-)', 'include: >-\n  local.yml\n', 'local.yml'],
+    ['a double-quoted scalar folded over two lines', 'include: "local\n  .yml"\n', 'local .yml'],
+    ['a plain scalar folded over two lines', 'include: ci/\n  build.yml\n', 'ci/ build.yml'],
+  ])('%s: written again as one line that reads the same, beside the new entry', (_, include, value) => {
+    const current = `${include}test:\n  script: echo hi\n`;
+    const result = scaffold('.gitlab-ci.yml', current, ONE, REF);
+    expect(result.changed).toBe(true);
+    const read = readAsGitLab(result.text) as { include: unknown[]; test: unknown };
+    expect(read.include[0]).toBe(value);
+    expect(read.include[1]).toMatchObject({ component: REF });
+    expect(read.test).toEqual({ script: 'echo hi' });
+  });
+});
