@@ -98,6 +98,24 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     expect(agents).toBe('');
   });
 
+  it('a key file with Windows line ends and no last line break (as variable forms leave it): ssh-add takes it', () => {
+    const key = mkdtempSync(join(tmpdir(), 'cigen-ssh-'));
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(key, 'id')]);
+    const pem = readFileSync(join(key, 'id'), 'utf8');
+    rmSync(key, { recursive: true, force: true });
+    const windows = pem.trimEnd().replace(/\n/g, '\r\n');
+    const { status, stderr, stdout } = run(
+      'buildah',
+      mode,
+      { ssh: '$DEPLOY_KEY' },
+      { DEPLOY_KEY: `${P}/deploy-key` },
+      { programs: ['/usr/bin/ssh-agent', '/usr/bin/ssh-add'], files: { 'deploy-key': windows } },
+    );
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    expect(stdout).toContain('cigen: ssh-agent started for the build with the key from input ssh');
+  });
+
   it('kaniko: --reproducible with SOURCE_DATE_EPOCH as a build argument', () => {
     const { status, calls } = run('kaniko', mode, { reproducible: true });
     expect(status).toBe(0);
@@ -139,7 +157,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
   });
 
   it.each([
-    ['kaniko', SECRETS, 'input secrets: Kaniko has no build secrets (RUN --mount=type=secret); use buildah, buildkit or dind'],
+    ['kaniko', SECRETS, 'input secrets: not supported by the kaniko component (RUN --mount=type=secret); use buildah, buildkit or dind'],
     ['kaniko', { ssh: 'true' }, 'input ssh: Kaniko cannot forward SSH (RUN --mount=type=ssh); use buildah, buildkit or dind'],
     ['kaniko', { annotations: ['a=b'] }, 'input annotations: Kaniko writes no manifest annotations; use buildah or buildkit'],
     ['dind', { reproducible: true }, 'input reproducible: not supported by the dind component; use buildah, buildkit or kaniko'],
