@@ -121,6 +121,9 @@ case $tool in
           skipped=$(cat "$dir/no-digest.count" 2> /dev/null || echo 0)
           if [ -n "${STUB_NO_DIGEST-}" ]; then :
           elif [ "$skipped" -lt "${STUB_NO_DIGEST_TIMES:-0}" ]; then echo $((skipped + 1)) > "$dir/no-digest.count"
+          # STUB_OTHER_DIGEST_ON=TEXT: a push whose arguments hold TEXT stores another digest (a registry that converted it).
+          elif [ -n "${STUB_OTHER_DIGEST_ON-}" ] && case " $* " in *"$STUB_OTHER_DIGEST_ON"*) true ;; *) false ;; esac; then
+            printf 'sha256:%s' 2222222222222222222222222222222222222222222222222222222222222222 > "${arg#*=}"
           else printf '%s' "$digest" > "${arg#*=}"; fi ;;
         docker-archive:*) path=${arg#docker-archive:}; printf 'tarball\n' > "${path%%:*}" ;;
         inspect) printf '%s' "${STUB_INSPECT-}" ;;

@@ -515,6 +515,19 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         expect(r.report['CIGEN_BUILT_DIGEST']).toBe(STUB_DIGEST);
       });
 
+      it('stops when a later tag got another digest than the first: the report names one digest for every tag', () => {
+        const r = run(manifest({ tags: ['t1', 't2'], 'tag-rules': [] }), shell, {
+          ...REPORTED,
+          STUB_INSPECT: LOCAL,
+          STUB_OTHER_DIGEST_ON: `docker://${IMG}:t2`,
+        });
+        expect(refused(r)).toBe(
+          `the index pushed as ${IMG}:t2 has the digest sha256:${'2'.repeat(64)}, not ${STUB_DIGEST} (the first push's): ` +
+            `the registry changed it (already pushed, and left there: ${IMG}:t1 ${IMG}:t2)`,
+        );
+        expect(r.report).toEqual({});
+      });
+
       it('names the tags it pushed before one failed: they stay in the registry', () => {
         const r = run(manifest({ 'push-retries': 0, tags: ['t1', 't2', 't3'], 'tag-rules': [] }), shell, {
           ...REPORTED,
