@@ -194,3 +194,30 @@ describe('the instance address', () => {
     expect(shownAddress('https://h/?private_token=t#f')).toBe('https://h/?[query]');
   });
 });
+
+describe('--format json', () => {
+  it('stdout holds the report, as --report writes it, and nothing else; the summary goes to stderr', async () => {
+    fake.addProject({ path: 'acme/app', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    const result = await cli(['bot', '--gitlab-url', fake.url, '--projects', 'acme/app', '--dry-run', '--format', 'json'], {
+      GITLAB_TOKEN: fake.token,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      projects: { path: string; status: string; diff?: string }[];
+      counts: Record<string, number>;
+    };
+    expect(report.projects).toHaveLength(1);
+    expect(report.projects[0]).toMatchObject({ path: 'acme/app', status: 'opened' });
+    expect(report.projects[0]?.diff).toContain('+  - component: ');
+    expect(report.counts['opened']).toBe(1);
+    expect(result.stderr).toMatch(/^1 project\(s\): 1 opened; \d+ request\(s\) \(dry run: nothing written\)$/m);
+  });
+
+  it('a failure of the run is one JSON document too', async () => {
+    const result = await cli(['bot', '--gitlab-url', 'ftp://example.com', '--projects', 'a/b', '--format', 'json'], {
+      GITLAB_TOKEN: 'glpat-x',
+    });
+    expect(result.status).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { exitCode: 2 } });
+  });
+});

@@ -10,7 +10,7 @@ import { gitlabToken, instanceUrl } from '../../bot/access.js';
 import { checkWritable, NOTHING_WRITTEN, writeFilesAtomically, WriteError } from '../files.js';
 import { migrator } from '../wiring/bot.js';
 import { buildahRef, checkBuilderImages } from './migrate.js';
-import { paint } from '../output.js';
+import { paint, writeJson } from '../output.js';
 import { debug, isVerbose } from '../verbose.js';
 
 export interface BotCommandOptions {
@@ -25,6 +25,8 @@ export interface BotCommandOptions {
   componentRef?: string;
   /** `--builder-image [REGISTRY=]IMAGE`, repeated. */
   builderImage?: string[];
+  /** json: stdout holds the report, as --report writes it, and nothing else. */
+  format?: 'text' | 'json';
 }
 
 /** --shard i/n, else GitLab's CI_NODE_INDEX/CI_NODE_TOTAL (a job with `parallel: N`). */
@@ -87,8 +89,10 @@ function maskedResult(result: ProjectResult, mask: (text: string) => string): Pr
 const reportPaths = (report: string): [string, string] => [report, `${report.replace(/\.json$/, '')}.md`];
 
 /** A progress bar on a TTY; one line per project otherwise (CI logs). */
-function progress(): { onResult: (r: ProjectResult) => void; done: () => void } {
+function progress(json: boolean): { onResult: (r: ProjectResult) => void; done: () => void } {
   const tty = Boolean(process.stderr.isTTY);
+  // A line per project goes to stdout, unless stdout holds the JSON report.
+  const lines = json ? process.stderr : process.stdout;
   let seen = 0;
   const counts = new Map<string, number>();
   return {
@@ -98,7 +102,7 @@ function progress(): { onResult: (r: ProjectResult) => void; done: () => void } 
       if (!tty) {
         const link = result.mergeRequest ? ` ${result.mergeRequest}` : '';
         const why = result.reason ? ` — ${result.reason}` : '';
-        process.stdout.write(`${result.status.padEnd(18)} ${result.path}${link}${why}\n`);
+        lines.write(`${result.status.padEnd(18)} ${result.path}${link}${why}\n`);
         return;
       }
       const summary = [...counts].map(([status, n]) => `${status} ${n}`).join(', ');
@@ -155,7 +159,8 @@ async function runWith(
 ): Promise<void> {
   const { mask } = platform;
   const { shard } = run;
-  const bar = progress();
+  const json = options.format === 'json';
+  const bar = progress(json);
   let report: BotReport;
   try {
     report = await runBot(platform, {
@@ -177,7 +182,10 @@ async function runWith(
     bar.done();
   }
   report = masked(report, mask);
-  if (options.dryRun) {
+  // The report as --report writes it (a dry run's diffs in it), the summary line on stderr.
+  const say = json ? process.stderr : process.stdout;
+  if (json) writeJson(JSON.parse(reportJson(report)), 2);
+  else if (options.dryRun) {
     for (const project of report.projects)
       if (project.diff) process.stdout.write(`\n# ${project.path} (${project.status}, dry run)\n${project.diff}`);
   }
@@ -187,9 +195,7 @@ async function runWith(
     .join(', ');
   const ofShard = shard ? ` (shard ${shard.index}/${shard.total})` : '';
   const dryRun = options.dryRun ? ' (dry run: nothing written)' : '';
-  process.stdout.write(
-    `${report.projects.length} project(s)${ofShard}: ${summary || 'none'}; ${platform.stats.requests} request(s)${dryRun}\n`,
-  );
+  say.write(`${report.projects.length} project(s)${ofShard}: ${summary || 'none'}; ${platform.stats.requests} request(s)${dryRun}\n`);
   const failed = report.counts.failed > 0 ? `; ${report.counts.failed} of them failed` : '';
   if (options.report) {
     const [json, markdown] = reportPaths(options.report);
