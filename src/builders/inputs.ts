@@ -44,20 +44,32 @@ const NAME_CHAR = `[^:# '"\\t${NOT_IN_NAMES}]`;
 export const NAME = `^${NAME_FIRST}(?:${NAME_CHAR}|#|:${NAME_CHAR}| +(?:${NAME_CHAR}|:${NAME_CHAR}))*$`;
 
 const VARIABLE = String.raw`\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\}`;
-/** A path component of the reference grammar (distribution's `path-component`: lowercase letters
- *  and digits, one `.` or `_`, `__` or dashes between them), a variable standing for any part of
- *  it. Each repetition takes one character or one variable: no backtracking blow-up, and RE2 (GitLab
- *  checks a `regex:` with it) has no lookaround to need. */
-const UNIT = String.raw`(?:[a-z0-9]|${VARIABLE})+`;
-const COMPONENT = String.raw`${UNIT}(?:(?:[._]|__|-+)${UNIT})*`;
+/** `${NAME}`, and `$NAME`, whose name GitLab reads as far as name characters go: so a bare variable
+ *  is never followed by a letter, a digit or `_` of the text (each would be its name's). */
+const BRACED = String.raw`\$\{[A-Za-z_][A-Za-z0-9_]*\}`;
+const BARE = String.raw`(?:\$[A-Za-z_][A-Za-z0-9_]*)+`;
+/**
+ * A path component of the reference grammar (distribution's `path-component`: lowercase letters and
+ * digits, one `.` or `_`, `__` or dashes between them), variables standing for any part of it. Read
+ * the way GitLab reads the variables, there is one way to split any text: a run of bare variables is
+ * followed by a braced one, a separator other than `_` (which would be a name's), or the end. So a
+ * value that does not match fails without trying splits one by one (no backtracking blow-up), and
+ * RE2 (GitLab checks a `regex:` with it) needs no lookaround.
+ */
+const PIECE = String.raw`(?:[a-z0-9]|${BRACED}|${BARE}${BRACED})`;
+const UNIT_ENDS_PLAIN = String.raw`${PIECE}+`;
+const UNIT_ENDS_BARE = String.raw`${PIECE}*${BARE}`;
+const COMPONENT = String.raw`(?:${UNIT_ENDS_PLAIN}(?:[._]|__|-+)|${UNIT_ENDS_BARE}(?:\.|-+))*(?:${UNIT_ENDS_PLAIN}|${UNIT_ENDS_BARE})`;
 /** Components joined by `/`, the first of which may carry a registry port (`:5000/`): no empty
  *  component (`a//b`, a trailing `/`), none of `.`, `..` or a separator alone. */
 const PATH = String.raw`${COMPONENT}(?::[0-9]+/${COMPONENT})?(?:/${COMPONENT})*`;
+/** A tag (a letter, digit or `_` first, then `.` and `-` too), variables read as above. */
+const TAG_PIECE = String.raw`(?:[A-Za-z0-9_.-]|${BRACED}|${BARE}(?:${BRACED}|[.-]))`;
+const TAG_TEXT = String.raw`(?:(?:[A-Za-z0-9_]|${BRACED}|${BARE}(?:${BRACED}|[.-]))${TAG_PIECE}*(?:${BARE})?|${BARE})`;
 /** An image repository without a tag, possibly through variables ($CI_REGISTRY_IMAGE/app). */
 export const REPOSITORY = String.raw`^${PATH}$`;
 /** An image reference: a repository as above with an optional tag and digest. */
-export const IMAGE_REFERENCE =
-  String.raw`^${PATH}` + String.raw`(?::(?:[A-Za-z0-9_]|${VARIABLE})(?:[A-Za-z0-9_.-]|${VARIABLE})*)?(?:@sha256:[0-9a-f]{64})?$`;
+export const IMAGE_REFERENCE = String.raw`^${PATH}(?::${TAG_TEXT})?(?:@sha256:[0-9a-f]{64})?$`;
 
 /** A tag as registries take it: the rule is data so that TypeScript and the job's shell check
  *  the same thing (the shell's case pattern is built from the same classes). */
@@ -137,7 +149,7 @@ export const CORE_INPUTS = {
     type: 'string',
     default: '',
     // A stage name, or variable references expanded when the job runs (`$TARGET`).
-    regex: `^(?:[A-Za-z0-9_.-]|${VARIABLE})*$`,
+    regex: `^${TAG_PIECE}*(?:${BARE})?$`,
     variable: 'CIGEN_TARGET',
     description: 'Multi-stage target to build (may reference variables: `$TARGET`); empty builds the last stage.',
     sample: 'runtime',

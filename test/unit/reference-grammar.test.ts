@@ -5,7 +5,7 @@
  * variables standing for any part. The same text is the inputs' `regex:`, which GitLab runs in RE2.
  */
 import { describe, expect, it } from 'vitest';
-import { IMAGE_REFERENCE, REPOSITORY } from '../../src/builders/inputs.js';
+import { CORE_INPUTS, IMAGE_REFERENCE, REPOSITORY } from '../../src/builders/inputs.js';
 import { compileRe2 } from '../../src/ci/re2.js';
 
 const repository = new RegExp(REPOSITORY);
@@ -21,6 +21,8 @@ describe('a repository', () => {
     'docker.io/library/alpine',
     'a.b-c/x--y/z',
     '$REGISTRY:5000/$GROUP/app',
+    '$CI_REGISTRY_IMAGE/${CI_COMMIT_REF_SLUG}',
+    '$A.b/x-$B/${C}d',
   ])('takes %s', (value) => {
     expect(repository.test(value)).toBe(true);
   });
@@ -61,7 +63,14 @@ describe('an image reference', () => {
 it('both compile in RE2, as GitLab reads a regex: in a spec, and stay linear on a long near-miss', () => {
   expect(compileRe2(REPOSITORY).ok).toBe(true);
   expect(compileRe2(IMAGE_REFERENCE).ok).toBe(true);
-  // Each repetition takes one character or one variable: a long value that fails at its end fails at once.
+  // One way to split any value: a long value that fails at its end fails at once. Variables read as
+  // GitLab reads them (`$a_` is the variable a_) leave no split to try one by one either.
   expect(repository.test(`${'a-'.repeat(5000)}/`)).toBe(false);
   expect(reference.test(`${'a.b'.repeat(5000)}//`)).toBe(false);
+  expect(repository.test(`${'$a_'.repeat(200)}!`)).toBe(false);
+  expect(repository.test(`${'$aa'.repeat(200)}!`)).toBe(false);
+  expect(reference.test(`x:${'$aa'.repeat(200)}!`)).toBe(false);
+  const target = new RegExp(CORE_INPUTS.target.regex);
+  expect(target.test(`${'$aa'.repeat(200)}!`)).toBe(false);
+  expect(['runtime', '$TARGET', '${T}x', 'a-$T', ''].map((value) => target.test(value))).toEqual([true, true, true, true, true]);
 });
