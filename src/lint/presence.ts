@@ -52,3 +52,10 @@ export function rulesKeepIn(job: Record<string, unknown>): boolean {
   const [first] = rulesOf(job) ?? [];
   return first !== undefined && matchesAlways(first) && first['when'] !== 'never';
 }
+
+/** The rule that always decides the job (its first, when that matches always) gives needs of its own:
+ *  they replace the job's `needs:` in every pipeline. */
+export function ruleNeedsReplaceJobNeeds(job: Record<string, unknown>): boolean {
+  const [first] = rulesOf(job) ?? [];
+  return first !== undefined && matchesAlways(first) && first['needs'] !== undefined;
+}

@@ -16,7 +16,7 @@ import { referenceFound } from '../ci/references.js';
 import { globalEntryFindings, jobEntryFindings, onStopFinding, type EntryFinding } from './entries.js';
 import { definerOf } from './provenance.js';
 import { checkWholeFloats } from './floats.js';
-import { rulesCanLeaveOut, rulesKeepIn } from './presence.js';
+import { ruleNeedsReplaceJobNeeds, rulesCanLeaveOut, rulesKeepIn } from './presence.js';
 import { inheritedFindings } from './inherited.js';
 
 export interface SemanticOptions {
@@ -593,7 +593,13 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
             report(at, 'semantic/undefined-need', `${job.name} job: undefined need: ${need.name}${maybeIncluded}`, undefinedSeverity);
         } else if (stages.indexOf(stageOf(target)) > stageIndex && stageIndex >= 0) {
           report(at, 'semantic/need-later-stage', `${job.name} job: need ${need.name} is not defined in current or prior stages`);
-        } else if (!need.optional && path.length === 1 && rulesKeepIn(value) && rulesCanLeaveOut(resolved.get(target)?.value ?? {})) {
+        } else if (
+          !need.optional &&
+          path.length === 1 &&
+          rulesKeepIn(value) &&
+          !ruleNeedsReplaceJobNeeds(value) &&
+          rulesCanLeaveOut(resolved.get(target)?.value ?? {})
+        ) {
           report(
             at,
             'semantic/need-left-out',

@@ -501,6 +501,12 @@ describe('a need that rules can leave out of a pipeline', () => {
     ['the rules of a may leave it out', '  rules: [{if: $CI_COMMIT_TAG}]\n', '  rules: [{if: $CI_COMMIT_TAG}]\n', '  needs: [b]\n'],
     ["a's first rule compares different strings", '  rules: [{if: $X}]\n', `  rules: [{if: '"false" == "true"'}]\n`, '  needs: [b]\n'],
     ['the need is optional', '  rules: [{if: $X}]\n', '  rules: [{when: always}]\n', '  needs: [{job: b, optional: true}]\n'],
+    [
+      "a's first rule gives needs of its own, which replace the job's",
+      '  rules: [{if: $X}]\n',
+      '  rules: [{needs: []}]\n',
+      '  needs: [b]\n',
+    ],
   ])('not warned when %s', async (_, bRules, aRules, needs) => {
     expect(await briefs(`${job('b', bRules)}${job('a', `${aRules}${needs}`)}`)).toEqual([]);
   });
