@@ -46,7 +46,11 @@ export function gitlabToken(env: NodeJS.ProcessEnv, missing: string): string {
 
 /** An address as it may be shown: without what could be a credential (user information, a query, a fragment). */
 export function shownAddress(raw: string): string {
-  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1[credentials]@').replace(/[?#][^]*$/, '?[query]');
+  // Everything up to the last `@` may be user information (a password may hold `/`, `?` or `#`).
+  const at = raw.lastIndexOf('@');
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(raw)?.[0] ?? '';
+  const rest = at < 0 ? raw : `${scheme}[credentials]@${raw.slice(at + 1)}`;
+  return rest.replace(/[?#][^]*$/, '?[query]');
 }
 
 /**

@@ -169,7 +169,7 @@ program
       'or the listing stopped on a later page (the projects listed before it are handled and in the report),\n' +
       '2 usage (also a missing or unusable GITLAB_TOKEN, a --gitlab-url that is not http(s)),\n' +
       '74 --report cannot be written (checked before the first request; a full disk after the run: the summary is printed).\n' +
-      'With --format json, stdout holds the report (as --report writes it, a dry run\'s diffs in it); the summary goes to stderr.\n' +
+      "With --format json, stdout holds the report (as --report writes it, a dry run's diffs in it); the summary goes to stderr.\n" +
       '\nExamples:\n' +
       '  GITLAB_TOKEN=glpat-... cigen bot --gitlab-url https://gitlab.example.com --group platform --dry-run\n' +
       '  cigen bot --projects team/shop,team/cart --report bot-report.json\n  cigen bot --all --concurrency 8 --shard 1/4',

@@ -98,15 +98,38 @@ export function gitlabIdentityRegExp(issuer: string, project: string, refPattern
 }
 
 /**
- * A ref pattern without the anchors people write out of habit (`^refs/heads/main$`, as for cosign):
- * it is always matched against the whole ref, and inside the identity a `^` or `$` of its own would
- * never match. A `$` escaped (`\$`) is a character, and stays.
+ * A ref pattern without the anchors people write out of habit (`^refs/heads/main$`, as for cosign,
+ * on each alternative: `^refs/heads/main$|^refs/tags/v.*$`): it is always matched against the whole
+ * ref, and inside the identity a `^` or `$` of its own would never match. An escaped `\$` is a
+ * character, and stays; so does anything inside a group or a class.
  */
 function wholeRef(pattern: string): string {
-  const start = pattern.startsWith('^') ? 1 : 0;
-  const trailing = /(\\*)\$$/.exec(pattern);
-  const end = trailing && (trailing[1] as string).length % 2 === 0 ? pattern.length - 1 : pattern.length;
-  return pattern.slice(start, Math.max(start, end));
+  const alternatives: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let from = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      alternatives.push(pattern.slice(from, i));
+      from = i + 1;
+    }
+  }
+  alternatives.push(pattern.slice(from));
+  return alternatives.map(unanchored).join('|');
+}
+
+/** One alternative without a leading `^` and a trailing unescaped `$`. */
+function unanchored(alternative: string): string {
+  const start = alternative.startsWith('^') ? 1 : 0;
+  const trailing = /(\\*)\$$/.exec(alternative);
+  const end = trailing && (trailing[1] as string).length % 2 === 0 ? alternative.length - 1 : alternative.length;
+  return alternative.slice(start, Math.max(start, end));
 }
 
 /**

@@ -159,7 +159,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
   it.each([
     ['kaniko', SECRETS, 'input secrets: not supported by the kaniko component (RUN --mount=type=secret); use buildah, buildkit or dind'],
     ['kaniko', { ssh: 'true' }, 'input ssh: Kaniko cannot forward SSH (RUN --mount=type=ssh); use buildah, buildkit or dind'],
-    ['kaniko', { annotations: ['a=b'] }, 'input annotations: Kaniko writes no manifest annotations; use buildah or buildkit'],
+    ['kaniko', { annotations: ['a=b'] }, 'input annotations: not supported by the kaniko component; use buildah or buildkit'],
     ['dind', { reproducible: true }, 'input reproducible: not supported by the dind component; use buildah, buildkit or kaniko'],
     ['dind', { annotations: ['a=b'] }, 'input annotations: not supported by the dind component; use buildah or buildkit'],
     [

@@ -192,6 +192,9 @@ describe('the instance address', () => {
     expect(shownAddress('https://gitlab.example.com/sub')).toBe('https://gitlab.example.com/sub');
     expect(shownAddress('https://u:p@h:1/x')).toBe('https://[credentials]@h:1/x');
     expect(shownAddress('https://h/?private_token=t#f')).toBe('https://h/?[query]');
+    // A password holding `/`, `?` or `#`: everything up to the last `@` goes.
+    expect(shownAddress('https://oauth2:glpat-abc/def@gitlab.example.com')).toBe('https://[credentials]@gitlab.example.com');
+    expect(shownAddress('https://u:p#ss@gitlab.example.com/x')).toBe('https://[credentials]@gitlab.example.com/x');
   });
 });
 

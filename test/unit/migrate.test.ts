@@ -685,6 +685,8 @@ describe('a Docker-in-Docker build', () => {
     const goesOn = '    - echo pushed\n';
     expect(kaniko('gcr.io/kaniko-project/executor:v1.23.2-debug')?.inputs?.['skip-unused-stages']).toBe(false);
     expect(kaniko('cgr.dev/chainguard/kaniko:latest-dev')?.inputs?.['skip-unused-stages']).toBe(false);
+    // The fork's first name on Docker Hub, martizih/kaniko, is the fork too.
+    expect(kaniko('martizih/kaniko:v1.26.0-debug')?.inputs).not.toHaveProperty('skip-unused-stages');
     const fork = kaniko('ghcr.io/osscontainertools/kaniko:v1.28.5-debug');
     expect(fork?.status).toBe('migrated');
     expect(fork?.inputs).not.toHaveProperty('skip-unused-stages');

@@ -114,6 +114,15 @@ describe('who must have signed', () => {
       expect(re.test(identity), pattern).toBe(true);
       expect(re.test(`${identity}-evil`), pattern).toBe(false);
     }
+    // Anchors on each alternative, as the alternation is written for cosign.
+    const either = new RegExp(gitlabIdentityRegExp('https://gitlab.example.com', 'group/app', '^refs/heads/main$|^refs/tags/v.*$'));
+    expect(either.test(identity)).toBe(true);
+    expect(either.test('https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/tags/v1')).toBe(true);
+    expect(either.test('https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/heads/feature')).toBe(false);
+    // A `|` inside a group or a class is not an alternative of the whole.
+    const grouped = new RegExp(gitlabIdentityRegExp('https://gitlab.example.com', 'group/app', '^refs/(heads|tags)/[a|b]$'));
+    expect(grouped.test('https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/tags/a')).toBe(true);
+    expect(grouped.test('https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/tags/|')).toBe(true);
     // An escaped dollar is a character of the ref, not an anchor.
     const dollar = new RegExp(gitlabIdentityRegExp('https://gitlab.example.com', 'group/app', 'refs/tags/v1\\$'));
     expect(dollar.test('https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/tags/v1$')).toBe(true);
