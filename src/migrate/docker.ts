@@ -33,6 +33,60 @@ export function buildArguments(command: Command): string[] | undefined {
 
 const DIAGNOSTIC = new Set(['info', 'version']);
 
+/** `docker buildx create --use` and the like: a BuildKit builder set up for the build, which the
+ *  component replaces. A builder given a configuration (`--config`, driver or daemon options) is
+ *  not one of them: what it configures (mirrors, registries) would be lost. */
+function builderSetup(sub: string | undefined, rest: readonly string[]): boolean {
+  if (sub !== 'buildx') return false;
+  const [action, ...args] = rest;
+  if (action === 'use' || action === 'ls' || action === 'version' || action === 'inspect') return true;
+  if (action !== 'create') return false;
+  for (let i = 0; i < args.length; i++) {
+    const [flag] = (args[i] as string).split('=', 1);
+    if (flag === '--use' || flag === '--bootstrap') continue;
+    if (flag === '--name' || flag === '--driver' || flag === '--platform') {
+      if (!(args[i] as string).includes('=')) i++;
+      if (flag === '--driver' && !/^(docker-container|docker)$/.test((args[i] as string).replace(/^--driver=/, ''))) return false;
+      continue;
+    }
+    if (!flag?.startsWith('-') && i === args.length - 1) continue;
+    return false;
+  }
+  return true;
+}
+
+/** Predefined variables GitLab sets in every job (a tag's, a merge request's are not among them). */
+const ALWAYS_SET = new Set([
+  'CI',
+  'GITLAB_CI',
+  'CI_COMMIT_SHA',
+  'CI_COMMIT_SHORT_SHA',
+  'CI_COMMIT_REF_NAME',
+  'CI_COMMIT_REF_SLUG',
+  'CI_COMMIT_TIMESTAMP',
+  'CI_COMMIT_MESSAGE',
+  'CI_COMMIT_TITLE',
+  'CI_DEFAULT_BRANCH',
+  'CI_JOB_ID',
+  'CI_JOB_NAME',
+  'CI_JOB_STAGE',
+  'CI_JOB_URL',
+  'CI_PIPELINE_ID',
+  'CI_PIPELINE_IID',
+  'CI_PIPELINE_SOURCE',
+  'CI_PIPELINE_URL',
+  'CI_PROJECT_DIR',
+  'CI_PROJECT_ID',
+  'CI_PROJECT_NAME',
+  'CI_PROJECT_NAMESPACE',
+  'CI_PROJECT_PATH',
+  'CI_PROJECT_PATH_SLUG',
+  'CI_PROJECT_URL',
+  'CI_SERVER_URL',
+  'CI_SERVER_HOST',
+  'GITLAB_USER_LOGIN',
+]);
+
 function readLogin(args: readonly string[], stdin: string | undefined): DockerLogin {
   let user: string | undefined;
   let password: string | undefined;
@@ -52,13 +106,22 @@ function readLogin(args: readonly string[], stdin: string | undefined): DockerLo
       reason: 'cigen cannot tell the user and password of this docker login; pass them as registry-user and registry-password',
     };
   const [u, p] = [unbrace(user), unbrace(password)];
+  // A password a command prints when the job runs (a cloud CLI's token): inputs are data, no shell runs them.
+  if (/\$\(|`/.test(p) || /\$\(|`/.test(u))
+    return {
+      kind: 'unknown',
+      reason:
+        `the ${/\$\(|`/.test(p) ? 'password' : 'user'} of the docker login to ${registry} comes from a command the job runs ` +
+        '(a command substitution); component inputs are data: for ECR, Artifact Registry or ACR, registry-login gets ' +
+        "short-lived credentials from the job's OIDC token; else keep the value in a masked CI/CD variable",
+    };
   if (registry === '$CI_REGISTRY' && u === '$CI_REGISTRY_USER' && p === '$CI_REGISTRY_PASSWORD') return { kind: 'defaults' };
   return { kind: 'credentials', registry, user: u, password: p };
 }
 
 /** Reads the commands of one script item of a Docker job. */
 export function classifyDocker(commands: readonly Command[]): ItemReading {
-  const reading: ItemReading = { builds: 0, others: 0, auth: [], pushes: [], logins: [], programs: [] };
+  const reading: ItemReading = { builds: 0, others: 0, auth: [], pushes: [], logins: [], programs: [], pulls: [] };
   for (let i = 0; i < commands.length; i++) {
     const command = commands[i] as Command;
     const [program, sub, ...rest] = words(command);
@@ -80,11 +143,18 @@ export function classifyDocker(commands: readonly Command[]): ItemReading {
       continue;
     }
     if (program === 'docker' && sub === 'login') reading.logins?.push(readLogin([...rest], undefined));
-    else if (program === 'docker' && DIAGNOSTIC.has(sub ?? '')) continue;
-    else if (program === 'docker' && sub === 'push') {
+    else if (program === 'docker' && (DIAGNOSTIC.has(sub ?? '') || builderSetup(sub, rest))) continue;
+    else if (program === 'docker' && (sub === 'push' || (sub === 'image' && rest[0] === 'push'))) {
+      const args = sub === 'push' ? rest : rest.slice(1);
       // `docker push --all-tags REPO` names a repository, whose every local tag it pushes: `REPO:*`.
-      const all = rest.some((w) => w === '-a' || w === '--all-tags');
-      reading.pushes.push(...rest.filter((w) => !w.startsWith('-')).map((w) => (all ? `${unbrace(w)}:*` : unbrace(w))));
+      const all = args.some((w) => w === '-a' || w === '--all-tags');
+      reading.pushes.push(...args.filter((w) => !w.startsWith('-')).map((w) => (all ? `${unbrace(w)}:*` : unbrace(w))));
+    } else if (program === 'docker' && (sub === 'pull' || (sub === 'image' && rest[0] === 'pull'))) {
+      const args = sub === 'pull' ? rest : rest.slice(1);
+      reading.pulls?.push(...args.filter((w) => !w.startsWith('-')).map(unbrace));
+      // `docker pull X || true`: the `true` only keeps a missing image from failing the job.
+      const after = words(next);
+      if (command.terminator === '||' && after.length === 1 && (after[0] === 'true' || after[0] === ':')) i++;
     } else if (buildArguments(command)) {
       reading.builds++;
       reading.build = command;
@@ -132,7 +202,12 @@ const CONTEXTUAL_DROPS = new Set(['load', 'cache-to']);
 const SHORT = Object.fromEntries(Object.entries(FLAGS).flatMap(([name, flag]) => (flag.short ? [[flag.short, name]] : [])));
 
 /** Translates one `docker build` and the pushes beside it into component inputs. */
-export function translateDockerBuild(args: readonly string[], pushes: readonly string[], env: TranslateContext): Translation {
+export function translateDockerBuild(
+  args: readonly string[],
+  pushes: readonly string[],
+  env: TranslateContext,
+  pulls: readonly string[] = [],
+): Translation {
   const inputs: Inputs = {};
   const notes: Note[] = [];
   const reviews: string[] = [];
@@ -228,6 +303,16 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
       ),
     );
 
+  // A bare --build-arg NAME: Docker passes NAME's value only when NAME is set, and the Dockerfile's
+  // ARG default stands otherwise; the component always passes NAME=$NAME (empty when unset). Exact
+  // for a variable every job has: one the file defines, or one GitLab sets in every job.
+  const maybeUnset = list('build-arg').filter((arg) => !arg.includes('=') && env.variable(arg) === undefined && !ALWAYS_SET.has(arg));
+  for (const name of maybeUnset)
+    reviews.push(
+      `--build-arg ${name}: Docker passed it only when ${name} was set, keeping the Dockerfile's ARG default otherwise; the ` +
+        `component's build-args always pass a value (${name}=$${name}, empty when ${name} is unset): give ${name}=$${name} ` +
+        'if every pipeline sets it, or leave it out',
+    );
   const buildArgs = list('build-arg').map((arg) => (arg.includes('=') ? arg : `${arg}=$${arg}`));
   if (buildArgs.length > 0) inputs['build-args'] = buildArgs;
   if (one('target')) inputs['target'] = one('target') as string;
@@ -254,6 +339,23 @@ export function translateDockerBuild(args: readonly string[], pushes: readonly s
   }
   const cacheFrom = list('cache-from');
   const noCache = one('no-cache') === 'true';
+  // `docker pull X || true` before `--cache-from X`: it only put X in the daemon for the build to read layers from.
+  const cacheRefs = cacheFrom.map((entry) => /(?:^|,)ref=([^,]+)/.exec(entry)?.[1] ?? entry);
+  for (const pulled of pulls) {
+    if (cacheRefs.includes(pulled))
+      notes.push(
+        note(
+          'docker-cache',
+          `docker pull ${pulled} dropped: it put the image in the daemon for --cache-from` +
+            (noCache ? ', which --no-cache overrode' : '; the component reads its cache from cache-repo, without a daemon'),
+        ),
+      );
+    else
+      reviews.push(
+        `docker pull ${pulled}: the build does not read its cache from that image (--cache-from), and the buildah component's job ` +
+          'has no Docker client nor daemon: run it in another job',
+      );
+  }
   if (noCache || cacheFrom.length === 0) {
     inputs['cache'] = false;
     notes.push(

@@ -346,6 +346,7 @@ const DOCKER: BuildKind = {
       buildArguments(command) ?? [],
       items.flatMap((item) => item.pushes),
       env,
+      items.flatMap((item) => item.reading.pulls ?? []),
     );
     // As for Kaniko: a tag, build arg or label the shell computes is no input.
     return { ...translation, reasons: [...shellComputedReasons(command.words.slice(programIndex(command) + 1)), ...translation.reasons] };

@@ -84,6 +84,8 @@ export interface ItemReading {
   pushes: string[];
   /** Docker: what its `docker login`s say. */
   logins?: DockerLogin[];
+  /** Docker: images `docker pull` fetched (a warm-up of `--cache-from`, often). */
+  pulls?: string[];
   /** Kaniko: a command that may run the executor by another name (a variable, a script file). */
   indirect?: string[];
   /** Kaniko: the programs the item runs besides the executor (in `$(...)` too), with the line that runs each. */

@@ -618,6 +618,56 @@ describe('a Docker-in-Docker build', () => {
   const dind = (script: string) =>
     `build:\n  stage: build\n  image: docker:27\n  services: [docker:27-dind]\n  script:\n${script}` +
     '    - docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n';
+  it('a second review of Docker builds: what Docker does that the component does not, and setup it replaces', () => {
+    const build = (script: string, buildLine = 'docker build -t $CI_REGISTRY_IMAGE:1 .', push = 'docker push $CI_REGISTRY_IMAGE:1') =>
+      job(
+        root(
+          `build:\n  stage: build\n  image: docker:27\n  services: [docker:27-dind]\n  variables: {FROM_FILE: "x"}\n  script:\n` +
+            `${script}    - ${buildLine}\n    - ${push}\n`,
+        ),
+        'build',
+      );
+    // A bare --build-arg: Docker skipped it when unset (the Dockerfile's default stood); the component always passes a value.
+    const bare = build('', 'docker build --build-arg NPM_TOKEN --build-arg FROM_FILE --build-arg CI_COMMIT_SHA -t $CI_REGISTRY_IMAGE:1 .');
+    expect(bare?.status).toBe('needs-review');
+    expect(bare?.notes).toContain(
+      "--build-arg NPM_TOKEN: Docker passed it only when NPM_TOKEN was set, keeping the Dockerfile's ARG default otherwise; the " +
+        "component's build-args always pass a value (NPM_TOKEN=$NPM_TOKEN, empty when NPM_TOKEN is unset): give " +
+        'NPM_TOKEN=$NPM_TOKEN if every pipeline sets it, or leave it out',
+    );
+    expect(bare?.notes.join('\n')).not.toMatch(/--build-arg (FROM_FILE|CI_COMMIT_SHA):/);
+    const set = build('', 'docker build --build-arg FROM_FILE --build-arg CI_COMMIT_SHA -t $CI_REGISTRY_IMAGE:1 .');
+    expect(set?.status).toBe('migrated');
+    expect(set?.inputs?.['build-args']).toEqual(['FROM_FILE=$FROM_FILE', 'CI_COMMIT_SHA=$CI_COMMIT_SHA']);
+    // A password a command prints: said as such, not as a password written out in the file.
+    const ecr = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+    const substituted = build(
+      `    - docker login -u AWS -p "$(aws ecr get-login-password --region eu-west-1)" ${ecr}\n`,
+      `docker build -t ${ecr}/app:1 .`,
+      `docker push ${ecr}/app:1`,
+    );
+    expect(substituted?.notes.join('\n')).toContain(
+      `the password of the docker login to ${ecr} comes from a command the job runs (a command substitution)`,
+    );
+    expect(substituted?.notes.join('\n')).not.toContain('written out in the file');
+    // GitLab's documented warm-up for --cache-from, a BuildKit builder set up, `docker image push`: nothing a person must decide.
+    const documented = build(
+      '    - docker pull $CI_REGISTRY_IMAGE:latest || true\n    - docker buildx create --use\n',
+      'docker build --cache-from $CI_REGISTRY_IMAGE:latest -t $CI_REGISTRY_IMAGE:1 .',
+      'docker image push $CI_REGISTRY_IMAGE:1',
+    );
+    expect(documented?.status).toBe('migrated');
+    expect(documented?.notes).toContain(
+      'docker pull $CI_REGISTRY_IMAGE:latest dropped: it put the image in the daemon for --cache-from; the component reads its ' +
+        'cache from cache-repo, without a daemon',
+    );
+    // A pull of another image, a builder with a configuration of its own: a person decides.
+    expect(build('    - docker pull alpine:3\n')?.notes.join('\n')).toContain(
+      "docker pull alpine:3: the build does not read its cache from that image (--cache-from), and the buildah component's job",
+    );
+    expect(build('    - docker buildx create --use --config buildkitd.toml\n')?.status).toBe('needs-review');
+  });
+
   it("logged in to Docker Hub and to the project's registry: Hub joins in registries, the project's login stays", () => {
     const out = root(
       dind(
@@ -899,7 +949,9 @@ describe('a Docker-in-Docker build', () => {
     );
     expect(job(out, 'build')?.status).toBe('needs-review');
     const text = JSON.stringify(job(out, 'build'));
-    for (const program of ['runs apk', 'runs docker', 'runs git']) expect(text).toContain(program);
+    for (const program of ['runs apk', 'runs git']) expect(text).toContain(program);
+    // A pull the build does not read its cache from is said as such.
+    expect(text).toContain('docker pull $CI_REGISTRY_IMAGE:latest: the build does not read its cache from that image (--cache-from)');
     expect(out.changed).toBe(false);
   });
 });
