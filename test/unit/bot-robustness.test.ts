@@ -176,7 +176,10 @@ describe('issue 12', () => {
     expect(result['acme/site']).toMatchObject({
       status: 'failed',
       reason: expect.stringMatching(
-        /^cigen\/migrate-off-kaniko is written \(commit [0-9a-f]{12}\); opening the merge request failed: unexpected response from GitLab \(new merge request of acme\/site\): must be object/,
+        new RegExp(
+          String.raw`^cigen/migrate-off-kaniko is written \(commit [0-9a-f]{12}\); opening the merge request failed: ` +
+            String.raw`unexpected response from GitLab \(new merge request of acme/site\): must be object`,
+        ),
       ),
     });
     expect(result['acme/docs']?.status).toBe('nothing-to-migrate');
