@@ -14,6 +14,11 @@ export interface RawUser {
   commit_email?: string | null;
 }
 
+/** GET /personal_access_tokens/self (personal, project and group access tokens). */
+export interface RawTokenSelf {
+  scopes: string[];
+}
+
 interface RawAccess {
   access_level: number;
 }
@@ -88,6 +93,12 @@ const USER: JSONSchemaType<RawUser> = {
   type: 'object',
   required: ['username'],
   properties: { username: { type: 'string' }, email: nullableString, commit_email: nullableString },
+};
+
+const TOKEN_SELF: JSONSchemaType<RawTokenSelf> = {
+  type: 'object',
+  required: ['scopes'],
+  properties: { scopes: { type: 'array', items: { type: 'string' } } },
 };
 
 const PROJECT: JSONSchemaType<RawProject> = {
@@ -224,6 +235,7 @@ const ajv = (): Ajv => (instance ??= new Ajv({ allErrors: false }));
 
 export const SCHEMAS = {
   user: lazy(USER),
+  tokenSelf: lazy(TOKEN_SELF),
   project: lazy(PROJECT),
   projects: lazy(list(PROJECT)),
   branch: lazy(BRANCH),

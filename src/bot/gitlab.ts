@@ -117,6 +117,21 @@ export class GitLabPlatform implements Platform {
     return { username: user.username, email: user.commit_email || user.email || '' };
   }
 
+  /**
+   * The scopes of the token, when it is an access token (personal, project or group); undefined for
+   * another kind (OAuth, a job token), which this endpoint does not answer for.
+   */
+  async tokenScopes(): Promise<string[] | undefined> {
+    let body: unknown;
+    try {
+      body = await this.api.PersonalAccessTokens.show();
+    } catch (error) {
+      if (error instanceof PlatformError && (error.status === 401 || error.status === 403 || error.status === 404)) return undefined;
+      throw error;
+    }
+    return check(SCHEMAS.tokenSelf, body, 'the token').scopes;
+  }
+
   async project(path: string): Promise<Project> {
     return toProject(check(SCHEMAS.project, await this.api.Projects.show(path), `project ${path}`));
   }

@@ -299,6 +299,8 @@ function unifiedDiff(before: string, after: string): { diff: string; additions: 
 export class FakeGitLab {
   readonly url: string;
   readonly token: string;
+  /** What GET /personal_access_tokens/self says of the token's scopes; null: it is no access token (404). */
+  tokenScopes: string[] | null = ['api'];
   readonly botUser: FakeUser;
   /** Added to every response (setTimeout); settable at any time. */
   latencyMs: number;
@@ -1251,6 +1253,23 @@ export class FakeGitLab {
     };
     const [r0, r1, r2, r3, r4, r5] = s;
     const n = s.length;
+    // GET /personal_access_tokens/self: the token's own record, its scopes among it.
+    if (r0 === 'personal_access_tokens' && r1 === 'self' && n === 2) {
+      allow('GET');
+      if (this.tokenScopes === null) return notFound;
+      return {
+        status: 200,
+        json: {
+          id: 1,
+          name: 'bot',
+          revoked: false,
+          created_at: '2026-01-01T00:00:00Z',
+          scopes: this.tokenScopes,
+          user_id: this.botUser.id,
+          active: true,
+        },
+      };
+    }
     if (r0 === 'user' && n === 1) {
       allow('GET');
       return {

@@ -224,3 +224,27 @@ describe('--format json', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ error: { exitCode: 2 } });
   });
 });
+
+describe('a token that may only read', () => {
+  it('is refused once, before any write, naming its scopes; a dry run takes it', async () => {
+    fake.addProject({ path: 'acme/app', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    fake.tokenScopes = ['read_api', 'read_repository'];
+    const args = ['bot', '--gitlab-url', fake.url, '--projects', 'acme/app'];
+    const refused = await cli(args, { GITLAB_TOKEN: fake.token });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain(
+      'GITLAB_TOKEN has the scopes read_api, read_repository, without api, which commits and merge requests need; ' +
+        'nothing was written (a --dry-run needs only read_api)',
+    );
+    expect(fake.writes()).toEqual([]);
+    expect((await cli([...args, '--dry-run'], { GITLAB_TOKEN: fake.token })).status).toBe(0);
+  });
+
+  it('a token the endpoint does not describe (OAuth, a job token) is not judged: the run goes on', async () => {
+    fake.addProject({ path: 'acme/app', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    fake.tokenScopes = null;
+    const result = await cli(['bot', '--gitlab-url', fake.url, '--projects', 'acme/app'], { GITLAB_TOKEN: fake.token });
+    expect(result.status, result.stderr).toBe(0);
+    expect(fake.mergeRequests('acme/app')).toHaveLength(1);
+  });
+});

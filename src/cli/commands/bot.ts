@@ -159,6 +159,22 @@ async function runWith(
 ): Promise<void> {
   const { mask } = platform;
   const { shard } = run;
+  // A token that may only read would be refused every write, project by project: said once, before any.
+  if (!options.dryRun) {
+    let scopes: string[] | undefined;
+    try {
+      scopes = await platform.tokenScopes();
+    } catch (error) {
+      if (error instanceof UnreachableError) throw new InputError(`cigen bot: cannot reach ${url}: ${error.reason}`);
+      if (error instanceof PlatformError) throw new InputError(`cigen bot: ${url}: ${error.message}`);
+      throw error;
+    }
+    if (scopes !== undefined && !scopes.includes('api'))
+      throw new UsageError(
+        `GITLAB_TOKEN has the scopes ${scopes.join(', ') || '(none)'}, without api, which commits and merge requests need; ` +
+          'nothing was written (a --dry-run needs only read_api)',
+      );
+  }
   const json = options.format === 'json';
   const bar = progress(json);
   let report: BotReport;
