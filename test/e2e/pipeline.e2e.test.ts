@@ -138,15 +138,17 @@ describe('the project pipeline under gitlab-ci-local', () => {
       }
     };
     const all = ['cli-image', 'cli-image:sign', 'cli-image:sbom', 'cli-image:provenance'];
+    // A version tag promotes the digest built to the version's tags.
+    const tagged = [...all, 'cli-image:promote'];
     expect(jobsOn('main')).toEqual(all);
     // npm:publish only where NPM_TOKEN is set (a mirror of the project does not publish).
-    expect(jobsOn('main', { CI_COMMIT_TAG: '1.2.3' })).toEqual(all);
-    expect(jobsOn('main', { CI_COMMIT_TAG: '1.2.3', NPM_TOKEN: 'set' })).toEqual([...all, 'npm:publish']);
+    expect(jobsOn('main', { CI_COMMIT_TAG: '1.2.3' })).toEqual(tagged);
+    expect(jobsOn('main', { CI_COMMIT_TAG: '1.2.3', NPM_TOKEN: 'set' })).toEqual([...tagged, 'npm:publish']);
     // A tag pipeline has no CI_COMMIT_BRANCH on GitLab (gitlab-ci-local sets it: cleared here). A
     // pre-release gets its image, which its components' cli-image names; a tag of another form none.
     const tagPipeline = (tag: string) => ({ CI_COMMIT_TAG: tag, CI_COMMIT_BRANCH: '', NPM_TOKEN: 'set' });
-    expect(jobsOn('main', tagPipeline('1.2.3'))).toEqual([...all, 'npm:publish']);
-    expect(jobsOn('main', tagPipeline('1.3.0-rc.1'))).toEqual(all);
+    expect(jobsOn('main', tagPipeline('1.2.3'))).toEqual([...tagged, 'npm:publish']);
+    expect(jobsOn('main', tagPipeline('1.3.0-rc.1'))).toEqual(tagged);
     expect(jobsOn('main', tagPipeline('v1.2.3'))).toEqual([]);
     // Before, the component's own rules won over extends: cli-image:sign stayed, needing a cli-image
     // that was not there, and GitLab refused to create the pipeline.
@@ -159,7 +161,28 @@ describe('the project pipeline under gitlab-ci-local', () => {
       { needs?: string[] }
     >;
     expect(pipeline['npm:publish']?.needs).toEqual(['publish:preflight', 'release']);
-    expect(pipeline['release']?.needs).toEqual(expect.arrayContaining(['cli-image:sign', 'cli-image:sbom', 'cli-image:provenance']));
+    expect(pipeline['release']?.needs).toEqual(
+      expect.arrayContaining(['cli-image:sign', 'cli-image:sbom', 'cli-image:provenance', 'cli-image:promote']),
+    );
+  });
+
+  it('the CLI image is built by commit, reproducibly, and a version tag promotes that digest once it is signed and attested', () => {
+    const text = readFileSync(join(ROOT, '.gitlab-ci.yml'), 'utf8');
+    const pipeline = parse(text.split(/^---$/m).at(-1) ?? text, { logLevel: 'error' }) as Record<string, unknown> & {
+      include: { component: string; inputs?: Record<string, unknown> }[];
+    };
+    const build = pipeline.include.find((entry) => entry.inputs?.['job-name'] === 'cli-image');
+    expect(build?.inputs).toMatchObject({ tags: ['$CI_COMMIT_SHORT_SHA'], reproducible: true });
+    const promote = pipeline.include.find((entry) => entry.inputs?.['job-name'] === 'cli-image:promote');
+    expect(promote?.component).toMatch(/\/promote@\$CI_COMMIT_SHA$/);
+    expect(promote?.inputs).toMatchObject({ 'build-job': 'cli-image' });
+    expect((pipeline['cli-image:promote'] as { needs: { job: string }[] }).needs.map((n) => n.job)).toEqual([
+      'cli-image',
+      'cli-image:sign',
+      'cli-image:sbom',
+      'cli-image:provenance',
+      'publish:preflight',
+    ]);
   });
 
   it('npm:publish names this project as the repository before npm publish --provenance', () => {
