@@ -12,7 +12,13 @@ import { parseAllDocuments } from 'yaml';
 export const MAX_COMPONENTS = 30;
 /** The files GitLab publishes as components: Ci::Catalog::ComponentsProject::TEMPLATE_PATH_REGEX. */
 const COMPONENT_PATH = /^templates\/[\w-]+(?:\/template)?\.yml$/;
-export const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+/** A pre-release identifier of semver.org's grammar: a number without a leading zero, or alphanumerics with a letter or `-`. */
+const PRERELEASE_ID = String.raw`(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)`;
+/** semver.org's grammar, as GitLab checks a Catalog version (Gitlab::Regex::SemVer): no empty identifier, no leading zero. */
+const BUILD = String.raw`[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*`;
+export const SEMVER = new RegExp(
+  String.raw`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-${PRERELEASE_ID}(?:\.${PRERELEASE_ID})*)?(?:\+${BUILD})?$`,
+);
 
 export interface CatalogSnapshot {
   tag: string;
@@ -39,6 +45,18 @@ export interface Check {
   name: string;
   ok: boolean;
   detail: string;
+}
+
+/** Whether an `## Unreleased` section with entries comes before the version's own section. */
+export function unreleasedAbove(changelog: string, version: string): boolean {
+  const unreleased = /^##[ \t]+\[?Unreleased\]?[ \t]*$/im.exec(changelog);
+  if (!unreleased) return false;
+  const rest = changelog.slice(unreleased.index + unreleased[0].length);
+  const next = /^##[ \t]/m.exec(rest);
+  const body = rest.slice(0, next ? next.index : undefined);
+  const escaped = version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const own = new RegExp(`^##[ \\t]+\\[?v?${escaped}\\]?(?:[ \\t].*)?$`, 'm').exec(changelog);
+  return body.trim() !== '' && (own === null || own.index > unreleased.index);
 }
 
 /** The CHANGELOG section of `version` (`## 1.2.0`, `## [1.2.0] - date`, `## v1.2.0`), without its heading. */
@@ -162,6 +180,16 @@ export function preflight(snapshot: CatalogSnapshot): Check[] {
             'turn on Settings > General > Visibility, project features, permissions > CI/CD Catalog project',
     );
   }
+  // Entries under `## Unreleased` above the version's section would be released without being in its notes.
+  const unreleased = snapshot.changelog === undefined ? undefined : unreleasedAbove(snapshot.changelog, tag);
+  check(
+    'nothing left under Unreleased',
+    !unreleased,
+    unreleased
+      ? `CHANGELOG.md has entries under "## Unreleased" above "## ${tag}": this release holds them, but its notes would not; ` +
+          `name that section ${tag} (or move its entries into it)`
+      : 'no entries under Unreleased',
+  );
   const entry = snapshot.changelog === undefined ? undefined : changelogSection(snapshot.changelog, tag);
   check(
     `CHANGELOG entry for ${tag}`,

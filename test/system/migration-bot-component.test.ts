@@ -55,7 +55,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
   it.each([['bash'], ['busybox sh']])('%s: defaults run a dry run of the bot over nothing chosen yet', (shell) => {
     const { name, job, result, argv, registryCalls } = run({ group: 'platform' }, mode, shell === 'bash' ? ['bash'] : ['busybox', 'sh']);
     expect(name).toBe('cigen-migration-bot');
-    expect(job['image']).toEqual({ name: '$CI_REGISTRY/ci-components/cigen/cli:1.0.0', entrypoint: [''] });
+    expect(job['image']).toEqual({ name: '$CI_REGISTRY/ci-components/cigen/cli:1.1.0', entrypoint: [''] });
     expect(registryCalls).toBe('');
     expect(jobScript(job)).not.toMatch(/\bnpx\b|\bnpm\b/);
     expect(job['stage']).toBe('.post');

@@ -66,7 +66,7 @@ describe('the npm package, unpacked with nothing beside it', () => {
   });
 
   it('runs the whole CLI (dist/cli.cjs): --version and a component rendered', () => {
-    expect(cigen(['--version'])).toMatchObject({ status: 0, stdout: '1.0.0\n' });
+    expect(cigen(['--version'])).toMatchObject({ status: 0, stdout: '1.1.0\n' });
     const rendered = cigen(['render', 'buildah', '-i', 'tags=[v1]']);
     expect(rendered.stderr).toBe('');
     expect(rendered.status).toBe(0);

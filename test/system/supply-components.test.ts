@@ -103,7 +103,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(name).toBe(`${kind}-image`);
       expect(job['needs']).toEqual([{ job: 'build-image', artifacts: true, optional: true }]);
       expect(job['id_tokens']).toEqual({ SIGSTORE_ID_TOKEN: { aud: 'sigstore' } });
-      expect(job['image']).toEqual({ name: '$CI_REGISTRY/ci-components/cigen/cli:1.0.0', entrypoint: [''] });
+      expect(job['image']).toEqual({ name: '$CI_REGISTRY/ci-components/cigen/cli:1.1.0', entrypoint: [''] });
       const r = run(job, shell, { CIGEN_BUILT_REF: BUILT });
       expect(r.status, r.log).toBe(0);
       expect(r.argv).toEqual([

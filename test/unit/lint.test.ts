@@ -370,7 +370,8 @@ describe('include layer', () => {
   it('a version of the catalog other than the one this cigen ships is not checked against its spec', async () => {
     for (const version of ['2', '1.9', '~latest', 'main'])
       expect(await briefs(`include:\n  - component: ${CATALOG}/buildah@${version}\n    inputs: {some-v2-input: x}\n`)).toEqual([]);
-    expect(await briefs(`include:\n  - component: ${CATALOG}/buildah@1.0\n    inputs: {some-v2-input: x}\n`)).toContainEqual(
+    const minor = CATALOG_VERSION.split('.').slice(0, 2).join('.');
+    expect(await briefs(`include:\n  - component: ${CATALOG}/buildah@${minor}\n    inputs: {some-v2-input: x}\n`)).toContainEqual(
       expect.stringContaining('unknown input arguments: some-v2-input'),
     );
   });

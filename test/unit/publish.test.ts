@@ -62,6 +62,12 @@ describe('preflight', () => {
     [{ changelog: '## 1.2.0\n\n## 1.1.0\n- old\n' }, 'the "## 1.2.0" section of CHANGELOG.md is empty'],
     [{ templateErrors: ['templates/a.yml:5:1 yaml/syntax Flow sequence'] }, 'templates/a.yml:5:1 yaml/syntax Flow sequence'],
     [{ changelog: undefined }, 'CHANGELOG.md is missing'],
+    // semver.org's grammar, as GitLab checks a Catalog version: no leading zero, no empty identifier.
+    ...['1.2.0-01', '1.2.0-rc..1', '1.2.0-.', '1.2.0+a..b'].map((tag) => [{ tag, version: tag }, `${tag}: not a semantic version`]),
+    [
+      { changelog: '# Changelog\n\n## Unreleased\n\n- the new component\n\n## 1.2.0\n\n- new things\n' },
+      'CHANGELOG.md has entries under "## Unreleased" above "## 1.2.0": this release holds them, but its notes would not',
+    ],
     [{ version: '' }, 'package.json has no "version"; the usage snippets pin its major version'],
     [
       { templates: new Map([['templates/a.yml', 'spec: *nope\n---\njob:\n  script: [echo]\n']]) },
@@ -77,6 +83,11 @@ describe('preflight', () => {
     ],
   ])('refuses %j', (snapshot, reason) => {
     expect(failed(snapshot as Partial<CatalogSnapshot>).join('\n')).toContain(reason);
+  });
+  it('takes semver pre-releases and builds, and an empty Unreleased section above the version', () => {
+    for (const tag of ['1.2.0-rc.1', '1.2.0-0', '1.2.0-x-y.2', '1.2.0+build.7', '1.2.0-alpha.10+exp.sha.5114f85'])
+      expect(failed({ tag, version: tag, changelog: `## ${tag}\n- x\n` }), tag).toEqual([]);
+    expect(failed({ changelog: '## Unreleased\n\n## 1.2.0\n\n- new things\n' })).toEqual([]);
   });
   it('reads the version section of a CHANGELOG in the usual spellings', () => {
     expect(changelogSection(GOOD.changelog as string, '1.2.0')).toBe('- new things');
@@ -140,7 +151,7 @@ describe('the CLI', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(`preflight passed; would release ${version} through the release: job of the tag pipeline`);
-    expect(readFileSync(join(dir, 'notes.md'), 'utf8')).toContain('First release of the catalog.');
+    expect(readFileSync(join(dir, 'notes.md'), 'utf8')).toContain('Components `promote` (copy by digest, indexes whole)');
   });
 
   it('a package.json that is not JSON is refused naming it (exit 1), a --root that is no directory is a usage error', async () => {
@@ -204,7 +215,7 @@ describe('the CLI', () => {
     );
     expect(fake.catalogVersions('platform/cigen')).toEqual([version]);
     expect(fake.releases('platform/cigen')).toEqual([
-      { tag_name: version, name: `cigen ${version}`, description: expect.stringContaining('First release of the catalog.') },
+      { tag_name: version, name: `cigen ${version}`, description: expect.stringContaining('Components `promote` (copy by digest') },
     ]);
     const again = await cli(args, env);
     expect(again).toMatchObject({ status: 1, stderr: expect.stringContaining('Release already exists') });
@@ -345,7 +356,7 @@ describe('the CLI', () => {
     });
     const result = await cli(releaseArgs(dir, fake.url), { GITLAB_TOKEN: fake.token });
     expect(result.status).toBe(1);
-    expect(result.stdout).not.toContain('released');
+    expect(result.stdout).not.toContain('released ');
     expect(result.stderr).toMatch(
       new RegExp(
         `^cigen publish: GitLab created release ${version.replace(/\./g, '\\.')} \\(http://.+\\) but did not publish it to the CI/CD Catalog of platform/cigen`,

@@ -277,7 +277,7 @@ describe('provenance from GitLab predefined variables', () => {
       ref: 'refs/tags/v1.2.3',
       revision: env.CI_COMMIT_SHA,
     });
-    expect(p.buildDefinition.externalParameters['component']).toEqual({ name: 'kaniko', catalog: 'ci-components/cigen', version: '1.0.0' });
+    expect(p.buildDefinition.externalParameters['component']).toEqual({ name: 'kaniko', catalog: 'ci-components/cigen', version: '1.1.0' });
     expect(p.buildDefinition.resolvedDependencies).toEqual([
       { uri: `git+${env.CI_PROJECT_URL}@refs/tags/v1.2.3`, digest: { gitCommit: env.CI_COMMIT_SHA } },
     ]);
