@@ -148,6 +148,9 @@ function ruleNeed(need: unknown): boolean {
   );
 }
 
+/** Keys of `default:` (ci.json's own `default` properties) that its `inherit:default` list does not name. */
+export const INHERITABLE_BEYOND_SCHEMA: ReadonlySet<string> = new Set(['hooks', 'id_tokens', 'identity']);
+
 const READINGS: readonly Reading[] = [
   // Entry::Stages: nested_array_of_strings, read flattened; no uniqueness, no minimum.
   {
@@ -307,6 +310,15 @@ const READINGS: readonly Reading[] = [
       return items.every((item, i) => item === list[i]) ? list : items;
     },
   })),
+  // Inherit::Default: `inherit: default: [...]` takes every key `default:` takes (its
+  // ALLOWED_VALUES are Default::ALLOWED_KEYS); ci.json's list lacks the newer ones. Read without them.
+  {
+    path: [ANY, 'inherit', 'default'],
+    read: (value) =>
+      Array.isArray(value) && value.some((key) => INHERITABLE_BEYOND_SCHEMA.has(key as string))
+        ? value.filter((key) => !INHERITABLE_BEYOND_SCHEMA.has(key as string))
+        : value,
+  },
   // Entry::Variables (a ComposableHash) reads each variable as `config || {}`: a null (`VAR:`)
   // is a variable with no value, which ComplexVariable takes; ci.json refuses null.
   ...[

@@ -7,6 +7,7 @@ import type { ErrorObject } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import validate from './schema/validate.generated.cjs';
 import type { Finding, PathSegment } from './diagnostics.js';
+import { INHERITABLE_BEYOND_SCHEMA } from './entries-read.js';
 
 const GLOBAL_KEYS = new Set([
   '$schema',
@@ -198,7 +199,11 @@ async function describeGroup(group: Group): Promise<GroupFinding> {
     ...byKeyword('const').map((e): unknown => e.params['allowedValue']),
   ];
   if (allowedValues.length > 0) {
-    const values = [...new Set(allowedValues.map((v) => JSON.stringify(v)))];
+    // inherit:default takes more keys than ci.json lists there (entries-read.ts reads them as allowed): all are named.
+    const inheritDefault = group.path.at(-3) === 'inherit' && group.path.at(-2) === 'default';
+    const values = [
+      ...new Set([...allowedValues, ...(inheritDefault ? [...INHERITABLE_BEYOND_SCHEMA] : [])].map((v) => JSON.stringify(v))),
+    ];
     return { path: group.path, severity: 'error', code: 'schema/enum', message: `${where} config should be one of: ${values.join(', ')}` };
   }
   // In an alternative (oneOf/anyOf), a branch whose type the value has failed on a constraint

@@ -6,7 +6,7 @@
 import type { PathSegment } from '../ci/diagnostics.js';
 import { ruleItems } from '../ci/entries-read.js';
 import { rubyRegexpProblem } from '../ci/expression.js';
-import { isHash } from '../ci/merge.js';
+import { isHash, valueAt } from '../ci/merge.js';
 import { describePath } from '../ci/schema.js';
 
 export interface EntryFinding {
@@ -100,7 +100,7 @@ const DURATION_UNITS: Record<string, number> = {
   ...Object.fromEntries(['minutes', 'minute', 'mins', 'min', 'm'].map((unit) => [unit, 60])),
   ...Object.fromEntries(['hours', 'hour', 'hrs', 'hr', 'h'].map((unit) => [unit, 3600])),
   ...Object.fromEntries(['days', 'day', 'dy', 'd'].map((unit) => [unit, 86_400])),
-  ...Object.fromEntries(['weeks', 'week', 'w'].map((unit) => [unit, 604_800])),
+  ...Object.fromEntries(['weeks', 'week', 'wks', 'wk', 'w'].map((unit) => [unit, 604_800])),
   ...Object.fromEntries(['months', 'month', 'mos', 'mo'].map((unit) => [unit, 2_592_000])),
   ...Object.fromEntries(['years', 'year', 'yrs', 'yr', 'y'].map((unit) => [unit, 31_557_600])),
 };
@@ -122,6 +122,64 @@ export function durationSeconds(text: string): number | undefined {
     rest = rest.replace(whole, ' ');
   }
   return rest.trim() === '' && /\d/.test(words) ? seconds : undefined;
+}
+
+/** Words ChronicDuration reads beside its units: joining words, and what Numerizer turns into numbers. */
+const DURATION_WORDS = new Set([
+  ...['and', 'with', 'plus', 'a', 'an', 'half', 'quarter', 'quarters', 'halves'],
+  ...['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'],
+  ...['thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty', 'thirty', 'forty'],
+  ...['fifty', 'sixty', 'seventy', 'eighty', 'ninety', 'hundred', 'thousand', 'million', 'billion', 'trillion'],
+  ...['first', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth', 'eleventh', 'twelfth'],
+]);
+
+/**
+ * Whether ChronicDuration (raise_exceptions, as GitLab sets it) refuses a text outright: a word
+ * that is neither a unit, nor a joining or number word, nor a number (`7 elephants`, `${KEEP}`,
+ * `forever`). What it may or may not read (colons, dashes) is not judged.
+ */
+export function surelyNotADuration(text: string): boolean {
+  if (/[:-]/.test(text)) return false;
+  const words = text
+    .toLowerCase()
+    .replace(/,/g, ' ')
+    .replace(/(\d*\.?\d+)/g, ' $1 ')
+    .split(/\s+/)
+    .filter(Boolean);
+  return words.some((word) => !/^\d*\.?\d+$/.test(word) && DURATION_UNITS[word] === undefined && !DURATION_WORDS.has(word));
+}
+
+/** Project::MAX_BUILD_TIMEOUT, one month as ActiveSupport counts it: the limit of `timeout`. */
+const TIMEOUT_LIMIT = 2_629_746;
+
+/** Entry::Artifacts, Pages, Environment, Timeout: their DurationValidators (`never` is DurationParser's). */
+function durationFindings(
+  entry: Record<string, unknown>,
+  { named, at: base }: { named: PathSegment[]; at: PathSegment[] },
+): EntryFinding[] {
+  const findings: EntryFinding[] = [];
+  /** `key` of the entry at `path` (none: the entry itself is the value), worded as GitLab words its attribute. */
+  const judge = (path: PathSegment[], key: string | undefined, words: string, never: boolean, limit?: number) => {
+    const holder = path.length === 0 ? entry : valueAt(entry, path);
+    const value = key === undefined ? holder : isHash(holder) ? holder[key] : undefined;
+    if (typeof value !== 'string' || (never && value.trim().toLowerCase() === 'never')) return;
+    const problem = surelyNotADuration(value)
+      ? 'should be a duration'
+      : limit !== undefined && (durationSeconds(value) ?? 0) > limit
+        ? 'should not exceed the limit'
+        : undefined;
+    if (problem)
+      findings.push({
+        path: [...base, ...path, ...(key === undefined ? [] : [key])],
+        code: 'semantic/duration',
+        message: `${describePath([...named, ...path])} ${words} ${problem}`,
+      });
+  };
+  judge(['artifacts'], 'expire_in', 'expire in', true);
+  judge(['pages'], 'expire_in', 'expire in', true);
+  judge(['environment'], 'auto_stop_in', 'auto stop in', true);
+  judge(['timeout'], undefined, 'config', false, TIMEOUT_LIMIT);
+  return findings;
 }
 
 /** The limit GitLab puts on `start_in` (duration: { limit: '1 week' }). */
@@ -266,6 +324,7 @@ export function globalEntryFindings(globals: Record<string, unknown>): EntryFind
     ...(isHash(workflow) ? workflowAllowFailureFindings(workflow['rules']) : []),
     ...(isHash(workflow) ? blankRuleFindings(workflow['rules'], ['workflow', 'rules'], 'workflow:rules') : []),
     ...(isHash(defaults) && defaults['cache'] !== undefined ? cacheFindings(['default', 'cache'], defaults['cache']) : []),
+    ...(isHash(defaults) ? durationFindings(defaults, { named: ['default'], at: ['default'] }) : []),
     ...(globals['cache'] !== undefined ? cacheFindings(['cache'], globals['cache']) : []),
   ];
 }
@@ -414,6 +473,18 @@ function bridgeFindings(name: string, job: Record<string, unknown>): EntryFindin
       code: 'semantic/trigger-job',
       message: `${describePath([name])} config contains unknown keys: ${unknown.join(', ')}`,
     });
+  // Trigger::ComplexTrigger: a hash without `include` is a CrossProjectTrigger, which needs a
+  // project (ci.json's include branch takes any hash without one).
+  const trigger = job['trigger'];
+  if (isHash(trigger) && !Object.hasOwn(trigger, 'include')) {
+    const empty = Object.keys(trigger).length === 0;
+    if (empty || trigger['project'] === undefined || trigger['project'] === null || trigger['project'] === '')
+      findings.push({
+        path: ['trigger'],
+        code: 'semantic/trigger-job',
+        message: `${describePath([name, 'trigger'])} ${empty ? "config can't be blank" : "project can't be blank"}`,
+      });
+  }
   return findings;
 }
 
@@ -445,7 +516,12 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>): En
     ...artifactsFindings(name, job['artifacts']),
     ...blankRuleFindings(job['rules'], ['rules'], describePath([name, 'rules'])),
     ...(isJob
-      ? [...startInFindings(name, job), ...publishFindings(name, job), ...jobWhenFindings(name, job)]
+      ? [
+          ...startInFindings(name, job),
+          ...publishFindings(name, job),
+          ...jobWhenFindings(name, job),
+          ...durationFindings(job, { named: [name], at: [] }),
+        ]
       : 'trigger' in job || 'needs' in job
         ? bridgeFindings(name, job)
         : []),

@@ -524,6 +524,21 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
         );
     }
 
+    // Entry::Job's MutuallyExclusiveKeysValidator on script and run: the keys in the order written, at the second.
+    if ('script' in value && 'run' in value) {
+      const written = Object.keys(value).filter((key) => key === 'script' || key === 'run');
+      out.push(
+        diagnostic(
+          job.origin,
+          where(written[1] as string),
+          'error',
+          'semantic/keys-together',
+          `jobs:${job.name} config these keys cannot be used together: ${written.join(', ')}`,
+          'key',
+        ),
+      );
+    }
+
     if (!('script' in value) && !('run' in value) && resolved.get(job.name)?.ok !== false) {
       // GitLab's Jobs entry: a job with `trigger:` or `needs:` is a Bridge, which needs a trigger or
       // a needs:pipeline (at most one); any other is no job at all.

@@ -467,6 +467,44 @@ describe('semantic layer (GitLab wording)', () => {
   });
 });
 
+describe('a third review of lint: durations, triggers, script beside run, inherit:default', () => {
+  it.each([
+    ['a:\n  script: [echo]\n  timeout: 3 elephants\n', '3:12 error semantic/duration jobs:a:timeout config should be a duration'],
+    ['a:\n  script: [echo]\n  timeout: 2 months\n', '3:12 error semantic/duration jobs:a:timeout config should not exceed the limit'],
+    [
+      'a:\n  script: [echo]\n  artifacts:\n    paths: [x]\n    expire_in: ${KEEP}\n',
+      '5:16 error semantic/duration jobs:a:artifacts expire in should be a duration',
+    ],
+    [
+      'a:\n  script: [echo]\n  environment: {name: review, auto_stop_in: bogus}\n',
+      '3:45 error semantic/duration jobs:a:environment auto stop in should be a duration',
+    ],
+    ['default:\n  timeout: forever\na:\n  script: [echo]\n', '2:12 error semantic/duration default:timeout config should be a duration'],
+    [
+      'a:\n  script: [echo]\n  run:\n    - name: x\n      script: echo\n',
+      '3:3 error semantic/keys-together jobs:a config these keys cannot be used together: script, run',
+    ],
+    ['a:\n  trigger: {}\n', "2:12 error semantic/trigger-job jobs:a:trigger config can't be blank"],
+    ['a:\n  trigger: {strategy: depend}\n', "2:12 error semantic/trigger-job jobs:a:trigger project can't be blank"],
+  ])('%j', async (text, expected) => {
+    expect(await briefs(text)).toEqual([`.gitlab-ci.yml:${expected}`]);
+  });
+
+  it('durations GitLab reads are taken: units, number words, never where DurationParser takes it, a month of timeout', async () => {
+    const text =
+      'a:\n  script: [echo]\n  timeout: 1 month\n  artifacts: {paths: [x], expire_in: never}\n' +
+      '  environment: {name: review, auto_stop_in: two days and 3 hrs}\nb:\n  script: [echo]\n  timeout: 1h 30m\n' +
+      '  artifacts: {paths: [x], expire_in: 3 wks}\n  inherit:\n    default: [hooks, id_tokens, identity, retry]\n';
+    expect(await briefs(text)).toEqual([]);
+  });
+
+  it('inherit:default names the keys ci.json leaves out of its list when it refuses one', async () => {
+    expect(await briefs('a:\n  script: [echo]\n  inherit:\n    default: [hoks]\n')).toEqual([
+      expect.stringContaining('"timeout", "hooks", "id_tokens", "identity"'),
+    ]);
+  });
+});
+
 describe('a need that rules can leave out of a pipeline', () => {
   const job = (name: string, rest: string) => `${name}:\n  stage: build\n  script: [echo]\n${rest}`;
   const WARNING =
