@@ -425,6 +425,16 @@ function readAsGitLabFindings(name: string, job: Record<string, unknown>, isJob:
       code: 'semantic/environment-url',
       message: `${describePath([name, 'environment'])} url is too long (maximum is ${MAX_ENVIRONMENT_URL} characters)`,
     });
+  // Gitlab::Regex.environment_name_regex: these characters, and no `/` first or last.
+  const environmentName = typeof environment === 'string' ? environment : isHash(environment) ? environment['name'] : undefined;
+  if (typeof environmentName === 'string' && environmentName !== '' && !ENVIRONMENT_NAME.test(environmentName))
+    findings.push({
+      path: typeof environment === 'string' ? ['environment'] : ['environment', 'name'],
+      code: 'semantic/environment-name',
+      message:
+        `${describePath([name, 'environment'])} name can contain only letters, digits, '-', '_', '/', '$', '{', '}', '.', ` +
+        "and spaces, but it cannot start or end with '/'",
+    });
   const tier = isHash(environment) ? environment['deployment_tier'] : undefined;
   if (typeof tier === 'string' && !DEPLOYMENT_TIERS.includes(tier))
     findings.push({
@@ -434,6 +444,9 @@ function readAsGitLabFindings(name: string, job: Record<string, unknown>, isJob:
     });
   return findings;
 }
+
+/** Gitlab::Regex.environment_name_regex. */
+const ENVIRONMENT_NAME = /^[a-zA-Z0-9_${}. -](?:[a-zA-Z0-9_/${}. -]*[a-zA-Z0-9_${}. -])?$/;
 
 /** Environment.tiers, in their order: what Entry::Environment takes as `deployment_tier`. */
 const DEPLOYMENT_TIERS = ['production', 'staging', 'testing', 'development', 'other'];
@@ -488,12 +501,37 @@ function bridgeFindings(name: string, job: Record<string, unknown>): EntryFindin
   return findings;
 }
 
+/** Entry::Artifacts::EXPOSE_AS_REGEX (Ruby's `\w` is ASCII, as JavaScript's) and its limit. */
+const EXPOSE_AS = /^\w[-\w ]*$/;
+const MAX_EXPOSE_AS = 100;
+
+/** Entry::Artifacts with `expose_as`: a name of its characters, paths given, none with a `*`. */
+function exposeAsFindings(name: string, artifacts: Record<string, unknown>): EntryFinding[] {
+  const exposeAs = artifacts['expose_as'];
+  if (exposeAs === undefined || exposeAs === null) return [];
+  const findings: EntryFinding[] = [];
+  const where = describePath([name, 'artifacts']);
+  const at = (path: PathSegment[], message: string) => findings.push({ path, code: 'semantic/expose-as', message: `${where} ${message}` });
+  if (typeof exposeAs === 'string') {
+    if ([...exposeAs].length > MAX_EXPOSE_AS)
+      at(['artifacts', 'expose_as'], `expose as is too long (maximum is ${MAX_EXPOSE_AS} characters)`);
+    if (!EXPOSE_AS.test(exposeAs)) at(['artifacts', 'expose_as'], "expose as can contain only letters, digits, '-', '_' and spaces");
+  }
+  const paths = artifacts['paths'];
+  if (paths === undefined || paths === null || (Array.isArray(paths) && paths.length === 0)) at(['artifacts'], "paths can't be blank");
+  else if (Array.isArray(paths) && paths.some((path) => typeof path === 'string' && path.includes('*')))
+    at(['artifacts', 'paths'], "paths can't contain '*' when used with 'expose_as'");
+  return findings;
+}
+
 /** Entry::Artifacts: `access` and `public` are mutually exclusive (named in the order written). */
 function artifactsFindings(name: string, artifacts: unknown): EntryFinding[] {
   if (!isHash(artifacts)) return [];
+  const exposed = exposeAsFindings(name, artifacts);
   const together = Object.keys(artifacts).filter((key) => key === 'access' || key === 'public');
-  if (together.length < 2) return [];
+  if (together.length < 2) return exposed;
   return [
+    ...exposed,
     {
       path: ['artifacts', together[1] as string],
       at: 'key',

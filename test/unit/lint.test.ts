@@ -485,6 +485,25 @@ describe('a third review of lint: durations, triggers, script beside run, inheri
       '3:3 error semantic/keys-together jobs:a config these keys cannot be used together: script, run',
     ],
     ['a:\n  trigger: {}\n', "2:12 error semantic/trigger-job jobs:a:trigger config can't be blank"],
+    [
+      'a:\n  script: [echo]\n  environment: "prod:eu"\n',
+      "3:16 error semantic/environment-name jobs:a:environment name can contain only letters, digits, '-', '_', '/', '$', '{', '}', " +
+        "'.', and spaces, but it cannot start or end with '/'",
+    ],
+    [
+      'a:\n  script: [echo]\n  environment: {name: review/}\n',
+      "3:23 error semantic/environment-name jobs:a:environment name can contain only letters, digits, '-', '_', '/', '$', '{', '}', " +
+        "'.', and spaces, but it cannot start or end with '/'",
+    ],
+    [
+      'a:\n  script: [echo]\n  artifacts:\n    expose_as: "My report!"\n    paths: [out/r.html]\n',
+      "4:16 error semantic/expose-as jobs:a:artifacts expose as can contain only letters, digits, '-', '_' and spaces",
+    ],
+    [
+      'a:\n  script: [echo]\n  artifacts:\n    expose_as: Report\n    paths: ["out/*.html"]\n',
+      "5:12 error semantic/expose-as jobs:a:artifacts paths can't contain '*' when used with 'expose_as'",
+    ],
+    ['a:\n  script: [echo]\n  artifacts:\n    expose_as: Report\n', "4:5 error semantic/expose-as jobs:a:artifacts paths can't be blank"],
     ['a:\n  trigger: {strategy: depend}\n', "2:12 error semantic/trigger-job jobs:a:trigger project can't be blank"],
   ])('%j', async (text, expected) => {
     expect(await briefs(text)).toEqual([`.gitlab-ci.yml:${expected}`]);
@@ -494,7 +513,8 @@ describe('a third review of lint: durations, triggers, script beside run, inheri
     const text =
       'a:\n  script: [echo]\n  timeout: 1 month\n  artifacts: {paths: [x], expire_in: never}\n' +
       '  environment: {name: review, auto_stop_in: two days and 3 hrs}\nb:\n  script: [echo]\n  timeout: 1h 30m\n' +
-      '  artifacts: {paths: [x], expire_in: 3 wks}\n  inherit:\n    default: [hooks, id_tokens, identity, retry]\n';
+      '  artifacts: {paths: [x], expire_in: 3 wks, expose_as: Test results-2}\n  inherit:\n    default: [hooks, id_tokens, identity, retry]\n' +
+      'c:\n  script: [echo]\n  environment: review/${CI_COMMIT_REF_SLUG}.$CI_JOB_ID\n';
     expect(await briefs(text)).toEqual([]);
   });
 
