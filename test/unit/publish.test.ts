@@ -63,9 +63,10 @@ describe('preflight', () => {
     [{ templateErrors: ['templates/a.yml:5:1 yaml/syntax Flow sequence'] }, 'templates/a.yml:5:1 yaml/syntax Flow sequence'],
     [{ changelog: undefined }, 'CHANGELOG.md is missing'],
     // semver.org's grammar, as GitLab checks a Catalog version: no leading zero, no empty identifier.
-    ...['1.2.0-01', '1.2.0-rc..1', '1.2.0-.', '1.2.0+a..b'].map(
-      (tag): [Partial<CatalogSnapshot>, string] => [{ tag, version: tag }, `${tag}: not a semantic version`],
-    ),
+    ...['1.2.0-01', '1.2.0-rc..1', '1.2.0-.', '1.2.0+a..b'].map((tag): [Partial<CatalogSnapshot>, string] => [
+      { tag, version: tag },
+      `${tag}: not a semantic version`,
+    ]),
     [
       { changelog: '# Changelog\n\n## Unreleased\n\n- the new component\n\n## 1.2.0\n\n- new things\n' },
       'CHANGELOG.md has entries under "## Unreleased" above "## 1.2.0": this release holds them, but its notes would not',
