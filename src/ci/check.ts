@@ -5,7 +5,7 @@
  * Shared by `cigen lint` (which goes on to includes and the assembled pipeline) and by the
  * catalog build (which checks each rendered component).
  */
-import { isMap, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type LineCounter } from 'yaml';
 import type { Diagnostic, Finding, PathSegment } from './diagnostics.js';
 import { interpolateClassic } from './interpolation/classic.js';
 import { resolveInputs, type InputSpecs } from './interpolation/inputs.js';
@@ -43,6 +43,28 @@ const YAML_CODES: Record<string, string> = {
   BAD_ALIAS: 'yaml/alias',
   MULTIPLE_ANCHORS: 'yaml/anchor',
 };
+
+/** The first alias of these documents whose anchor is not set before it in its own document. */
+function unresolvedAlias(documents: readonly (Document.Parsed | undefined)[]): Alias | undefined {
+  for (const doc of documents) {
+    if (!doc) continue;
+    const anchors = new Set<string>();
+    let found: Alias | undefined;
+    visit(doc, {
+      Node(_, node) {
+        if (isAlias(node)) {
+          if (!anchors.has(node.source)) {
+            found = node;
+            return visit.BREAK;
+          }
+        } else if (node.anchor) anchors.add(node.anchor);
+        return undefined;
+      },
+    });
+    if (found) return found;
+  }
+  return undefined;
+}
 
 /** Parses a file into its header and content documents, reporting YAML problems. Duplicate
  *  keys are a warning: GitLab (Ruby's Psych) silently keeps the last one. The message names the
@@ -232,13 +254,19 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
     headerValue = header === undefined ? undefined : documentValue(header, MAX_ALIASES);
     contentValue = documentValue(content, MAX_ALIASES);
   } catch (error) {
+    // An alias to an anchor its document does not set (Psych: "An alias referenced an unknown
+    // anchor"), shown at the alias; else the file expands too far (a billion laughs).
+    const unresolved = unresolvedAlias([header, content]);
+    const at = unresolved?.range ? lineCounter.linePos(unresolved.range[0]) : { line: 1, col: 1 };
     diagnostics.push({
       file,
-      line: 1,
-      column: 1,
+      line: at.line,
+      column: at.col,
       severity: 'error',
       code: 'yaml/alias',
-      message: `the file expands too far through aliases (${(error as Error).message})`,
+      message: unresolved
+        ? `the alias *${unresolved.source} refers to no anchor of its document (GitLab's YAML parser refuses it)`
+        : `the file expands too far through aliases (${(error as Error).message})`,
     });
     return { diagnostics };
   }

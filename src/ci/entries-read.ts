@@ -148,6 +148,9 @@ function ruleNeed(need: unknown): boolean {
   );
 }
 
+/** Trigger::SameProjectTrigger::INCLUDE_MAX_SIZE: the files a child pipeline's trigger includes. */
+export const TRIGGER_INCLUDE_MAX = 3;
+
 /** Keys of `default:` (ci.json's own `default` properties) that its `inherit:default` list does not name. */
 export const INHERITABLE_BEYOND_SCHEMA: ReadonlySet<string> = new Set(['hooks', 'id_tokens', 'identity']);
 
@@ -310,6 +313,12 @@ const READINGS: readonly Reading[] = [
       return items.every((item, i) => item === list[i]) ? list : items;
     },
   })),
+  // Trigger::SameProjectTrigger: at most INCLUDE_MAX_SIZE includes, Includes' own words past it
+  // (lint/entries.ts); ci.json's oneOf would fault each item. Read as its first ones.
+  {
+    path: [ANY, 'trigger', 'include'],
+    read: (value) => (Array.isArray(value) && value.length > TRIGGER_INCLUDE_MAX ? value.slice(0, TRIGGER_INCLUDE_MAX) : value),
+  },
   // Inherit::Default: `inherit: default: [...]` takes every key `default:` takes (its
   // ALLOWED_VALUES are Default::ALLOWED_KEYS); ci.json's list lacks the newer ones. Read without them.
   {

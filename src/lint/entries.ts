@@ -4,7 +4,7 @@
  * words. Each finding names the path, within the job, of what it is about.
  */
 import type { PathSegment } from '../ci/diagnostics.js';
-import { ruleItems } from '../ci/entries-read.js';
+import { ruleItems, TRIGGER_INCLUDE_MAX } from '../ci/entries-read.js';
 import { rubyRegexpProblem } from '../ci/expression.js';
 import { isHash, valueAt } from '../ci/merge.js';
 import { describePath } from '../ci/schema.js';
@@ -489,6 +489,13 @@ function bridgeFindings(name: string, job: Record<string, unknown>): EntryFindin
   // Trigger::ComplexTrigger: a hash without `include` is a CrossProjectTrigger, which needs a
   // project (ci.json's include branch takes any hash without one).
   const trigger = job['trigger'];
+  const included = isHash(trigger) ? trigger['include'] : undefined;
+  if (Array.isArray(included) && included.length > TRIGGER_INCLUDE_MAX)
+    findings.push({
+      path: ['trigger', 'include'],
+      code: 'semantic/trigger-job',
+      message: `${describePath([name, 'trigger', 'include'])} config is too long (maximum is ${TRIGGER_INCLUDE_MAX})`,
+    });
   if (isHash(trigger) && !Object.hasOwn(trigger, 'include')) {
     const empty = Object.keys(trigger).length === 0;
     if (empty || trigger['project'] === undefined || trigger['project'] === null || trigger['project'] === '')

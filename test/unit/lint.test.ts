@@ -486,6 +486,14 @@ describe('a third review of lint: durations, triggers, script beside run, inheri
     ],
     ['a:\n  trigger: {}\n', "2:12 error semantic/trigger-job jobs:a:trigger config can't be blank"],
     [
+      'a:\n  trigger:\n    include: [{local: a.yml}, {local: b.yml}, {local: c.yml}, {local: d.yml}]\n',
+      '3:14 error semantic/trigger-job jobs:a:trigger:include config is too long (maximum is 3)',
+    ],
+    [
+      'a:\n  script:\n    - *nope\n',
+      "3:7 error yaml/alias the alias *nope refers to no anchor of its document (GitLab's YAML parser refuses it)",
+    ],
+    [
       'a:\n  script: [echo]\n  environment: "prod:eu"\n',
       "3:16 error semantic/environment-name jobs:a:environment name can contain only letters, digits, '-', '_', '/', '$', '{', '}', " +
         "'.', and spaces, but it cannot start or end with '/'",
