@@ -202,9 +202,9 @@ export class GitLabPlatform implements Platform {
       throw error;
     }
     const what = `${path} at ${ref} in ${project.path}`;
-    // GitLab names the commit the ref resolved to in X-Gitlab-Commit-Id (API::Files#blob_data).
-    const headers = member(answer, 'headers');
-    const commit = member(headers, 'x-gitlab-commit-id') ?? member(headers, 'X-Gitlab-Commit-Id');
+    // GitLab names the commit the ref resolved to in X-Gitlab-Commit-Id (API::Files#blob_data); the
+    // handler hands gitbeaker the headers by their lower-cased names.
+    const commit = member(member(answer, 'headers'), 'x-gitlab-commit-id');
     if (typeof commit !== 'string' || !/^[0-9a-f]{7,64}$/i.test(commit)) throw new ResponseShapeError(what, 'no X-Gitlab-Commit-Id header');
     const body = member(answer, 'data');
     if (typeof body === 'string') return { text: body, commit };

@@ -17,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { unifiedDiff } from '../ci/unified-diff.js';
+import { MAX_READ_INCLUDES } from '../ci/includes.js';
 import mergeRequestBody from './merge-request.md.hbs';
 import type { MigratedFile, MigratedJob, Migrator } from './migrator.js';
 import {
@@ -41,8 +42,6 @@ const record = (hash: string, head: string): string => `<!-- cigen:content-hash=
 const recordLost = (description: string): boolean => !HASH_MARKER.test(description) && !HEAD_MARKER.test(description);
 const HASH_TRAILER = /^Cigen-Content-Hash: ([0-9a-f]+)$/m;
 const HUMAN_MARKER = '<!-- cigen:human-modified -->';
-/** Included files read per project: migrate's own cap, reached the same way (see migrateProject). */
-const MAX_INCLUDES = 100;
 const DEVELOPER = 30;
 /** A dry run's word on a project whose `permissions` say nothing of the token's user. */
 const UNKNOWN_ACCESS =
@@ -120,13 +119,17 @@ export function matchesPattern(name: string, pattern: string): boolean {
 const reportedJobs = (files: readonly MigratedFile[]): MigratedJob[] =>
   files.flatMap((f) => f.jobs.filter((j) => !j.name.startsWith('.') || j.status !== 'unchanged'));
 
-/** What the moved jobs built with before: the words of the title, the commit and the description. */
-export function movedFrom(files: readonly MigratedFile[]): string {
-  const moved = reportedJobs(files).filter((j) => j.status === 'migrated');
+/** What moved jobs built with before: whether Kaniko, whether a Docker daemon, and the words of the
+ *  title, the commit and the description. */
+function builtWith(moved: readonly MigratedJob[]): { kaniko: boolean; docker: boolean; words: string } {
   const docker = moved.some((j) => j.from === 'docker');
   const kaniko = moved.some((j) => j.from === 'kaniko');
-  return docker && kaniko ? 'Kaniko and Docker daemon builds' : docker ? 'Docker daemon builds' : 'Kaniko';
+  return { kaniko, docker, words: docker && kaniko ? 'Kaniko and Docker daemon builds' : docker ? 'Docker daemon builds' : 'Kaniko' };
 }
+
+/** What the jobs a merge request moves built with before, in words. */
+export const movedFrom = (files: readonly MigratedFile[]): string =>
+  builtWith(reportedJobs(files).filter((j) => j.status === 'migrated')).words;
 
 export function renderBody(componentRef: string, files: readonly MigratedFile[], hash: string, head: string): string {
   const jobs = reportedJobs(files);
@@ -134,10 +137,9 @@ export function renderBody(componentRef: string, files: readonly MigratedFile[],
   const onCompat = (j: MigratedJob) => j.component !== undefined && j.component !== componentRef && /\/kaniko-compat@/.test(j.component);
   const compat = moved.filter(onCompat);
   const buildah = moved.some((j) => !onCompat(j)) || compat.length === 0;
-  const docker = moved.some((j) => j.from === 'docker');
-  const kaniko = moved.some((j) => j.from === 'kaniko');
+  const { kaniko, docker, words: from } = builtWith(moved);
   return mergeRequestBody({
-    from: movedFrom(files),
+    from,
     kaniko,
     docker,
     componentRef,
@@ -198,12 +200,12 @@ async function migrateProject(
   // there: a push to the default branch meanwhile is neither mixed in nor undone by the change.
   const { text, commit } = pipeline;
   // Fetched as migrate reads them — file by file, every include of a file, until it holds
-  // MAX_INCLUDES files — so it asks for none the bot did not fetch: a file not fetched would be
+  // MAX_READ_INCLUDES files — so it asks for none the bot did not fetch: a file not fetched would be
   // one that "does not exist".
   const files = new Map<string, string>();
   const seen = new Set([pipelinePath]);
   const queue = [{ path: pipelinePath, text }];
-  while (queue.length > 0 && files.size < MAX_INCLUDES) {
+  while (queue.length > 0 && files.size < MAX_READ_INCLUDES) {
     const file = queue.shift() as { path: string; text: string };
     for (const path of ctx.migrator.localIncludes(file.path, file.text)) {
       if (seen.has(path)) continue;
@@ -219,8 +221,8 @@ async function migrateProject(
   const unread =
     capped.length > 0
       ? [
-          `${pipelinePath}: the includes of ${capped.join(', ')} were not read (cigen reads at most ${MAX_INCLUDES} included files); ` +
-            'their jobs were not checked',
+          `${pipelinePath}: the includes of ${capped.join(', ')} were not read ` +
+            `(cigen reads at most ${MAX_READ_INCLUDES} included files); their jobs were not checked`,
         ]
       : [];
   const migrated = ctx.migrator.migrate(pipelinePath, text, {

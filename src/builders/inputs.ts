@@ -43,11 +43,12 @@ const NAME_FIRST = `[^-?:,\\[\\]{}#&*!|>'"%@\`< \\t${NOT_IN_NAMES}]`;
 const NAME_CHAR = `[^:# '"\\t${NOT_IN_NAMES}]`;
 export const NAME = `^${NAME_FIRST}(?:${NAME_CHAR}|#|:${NAME_CHAR}| +(?:${NAME_CHAR}|:${NAME_CHAR}))*$`;
 
-const VARIABLE = String.raw`\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\}`;
 /** `${NAME}`, and `$NAME`, whose name GitLab reads as far as name characters go: so a bare variable
  *  is never followed by a letter, a digit or `_` of the text (each would be its name's). */
 const BRACED = String.raw`\$\{[A-Za-z_][A-Za-z0-9_]*\}`;
-const BARE = String.raw`(?:\$[A-Za-z_][A-Za-z0-9_]*)+`;
+const ONE_BARE = String.raw`\$[A-Za-z_][A-Za-z0-9_]*`;
+const BARE = `(?:${ONE_BARE})+`;
+const VARIABLE = `${ONE_BARE}|${BRACED}`;
 /**
  * A path component of the reference grammar (distribution's `path-component`: lowercase letters and
  * digits, one `.` or `_`, `__` or dashes between them), variables standing for any part of it. Read

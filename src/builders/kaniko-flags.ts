@@ -427,8 +427,8 @@ export const KANIKO_CACHE_TTL = '336h';
 /**
  * Kaniko images whose executor skips unused stages when the command line does not say: the
  * maintained fork (osscontainertools, the kaniko component's image; martizih/kaniko on Docker Hub,
- * its first name), whose root.go defaults
- * --skip-unused-stages to true. The archived executor (gcr.io/kaniko-project) and its other builds
- * default to false: every stage up to the target. Matched against the image's name, without tag.
+ * its first name), whose root.go defaults --skip-unused-stages to true. The archived executor
+ * (gcr.io/kaniko-project) and its other builds default to false: every stage up to the target.
+ * Matched against the image's name, without tag.
  */
 export const SKIPS_UNUSED_STAGES_BY_DEFAULT = /(?:^|\/)(?:osscontainertools\/kaniko|martizih\/kaniko)$/;

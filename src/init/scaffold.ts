@@ -8,6 +8,7 @@ import { addIncludeEntries, addToTopLevelList, includesOf, renderBlock, renderEn
 import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLSeq } from 'yaml';
 import { applyEdits, columnOf, contentEnd, keyOf, lastKeysOnly, lineEnd, readSource, type Edit, type SourceFile } from '../ci/source.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
+import { MAX_READ_INCLUDES } from '../ci/includes.js';
 import { scalarText } from '../ci/yaml.js';
 import { buildsImage } from '../catalog/registry.js';
 import { contextInput, imagesOf, includeEntry, MATRIX_VARIABLE, numbered, type BuildProposal } from './plan.js';
@@ -130,9 +131,6 @@ function existing(file: SourceFile): Existing {
   return { jobs, builds, templates, images };
 }
 
-/** Included files read at most, as migrate reads them. */
-const MAX_INCLUDES = 100;
-
 /**
  * What the pipeline's local includes define (GitLab merges them into the file, so a job of the same
  * name there would take the component's keys): read through `readProjectFile`, include by include,
@@ -142,7 +140,7 @@ function includedExisting(file: SourceFile, readProjectFile: (path: string) => s
   const found: Existing[] = [];
   const seen = new Set([file.path]);
   const queue = [file];
-  while (queue.length > 0 && seen.size <= MAX_INCLUDES) {
+  while (queue.length > 0 && seen.size <= MAX_READ_INCLUDES) {
     const current = queue.shift() as SourceFile;
     for (const entry of includesOf(current)) {
       if (entry.kind !== 'local') continue;

@@ -7,7 +7,7 @@
  * `"true" == "true"`). Anything else may or may not match.
  */
 import { tokenize } from '../ci/expression.js';
-import { isHash } from '../ci/merge.js';
+import { rulesOf as ruleHashes } from './entries.js';
 
 const CONDITIONS = ['if', 'changes', 'exists'] as const;
 
@@ -30,11 +30,8 @@ const matchesAlways = (rule: Record<string, unknown>): boolean =>
   CONDITIONS.every((key) => rule[key] === undefined || (key === 'if' && alwaysTrue(rule[key])));
 
 /** The rules of a job as GitLab reads them (nested lists flattened), or undefined when it has none. */
-function rulesOf(job: Record<string, unknown>): Record<string, unknown>[] | undefined {
-  const rules = job['rules'];
-  if (!Array.isArray(rules)) return undefined;
-  return (rules.flat(Infinity) as unknown[]).filter(isHash);
-}
+const rulesOf = (job: Record<string, unknown>): Record<string, unknown>[] | undefined =>
+  Array.isArray(job['rules']) ? ruleHashes(job['rules']).map(({ rule }) => rule) : undefined;
 
 /** The job's rules can leave it out of a pipeline: a rule that may match says `when: never`, or no rule matches always. */
 export function rulesCanLeaveOut(job: Record<string, unknown>): boolean {

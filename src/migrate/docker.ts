@@ -107,11 +107,12 @@ function readLogin(args: readonly string[], stdin: string | undefined): DockerLo
     };
   const [u, p] = [unbrace(user), unbrace(password)];
   // A password a command prints when the job runs (a cloud CLI's token): inputs are data, no shell runs them.
-  if (/\$\(|`/.test(p) || /\$\(|`/.test(u))
+  const computed = [p, u].findIndex((value) => /\$\(|`/.test(value));
+  if (computed >= 0)
     return {
       kind: 'unknown',
       reason:
-        `the ${/\$\(|`/.test(p) ? 'password' : 'user'} of the docker login to ${registry} comes from a command the job runs ` +
+        `the ${computed === 0 ? 'password' : 'user'} of the docker login to ${registry} comes from a command the job runs ` +
         '(a command substitution); component inputs are data: for ECR, Artifact Registry or ACR, registry-login gets ' +
         "short-lived credentials from the job's OIDC token; else keep the value in a masked CI/CD variable",
     };

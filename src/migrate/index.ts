@@ -23,6 +23,7 @@ import { parseBuilderImages } from './registries.js';
 import { reason } from './notes.js';
 import { addIncludeEntries, includesOf, type ComponentInclude } from '../ci/splice.js';
 import { applyEdits, duplicateWarnings, lastKeysOnly, readSource, type SourceFile } from '../ci/source.js';
+import { MAX_READ_INCLUDES } from '../ci/includes.js';
 
 export { SourceError } from '../ci/source.js';
 export type { JobReport, JobStatus } from './engine.js';
@@ -61,8 +62,6 @@ export interface FileMigration {
   /** Of the warnings, the keys written twice in the file. */
   duplicates: string[];
 }
-
-const MAX_INCLUDES = 100;
 
 /** Local include paths of a file (string entries and `local:` entries; no globs or variables). */
 function localIncludes(file: SourceFile): string[] {
@@ -117,7 +116,7 @@ function readIncludes(
   const files: SourceFile[] = [];
   const seen = new Set([root.path]);
   const queue = [root];
-  while (queue.length > 0 && files.length < MAX_INCLUDES) {
+  while (queue.length > 0 && files.length < MAX_READ_INCLUDES) {
     const file = queue.shift() as SourceFile;
     warnings.push(...otherIncludes(file));
     for (const path of localIncludes(file)) {

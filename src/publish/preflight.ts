@@ -54,16 +54,19 @@ export function unreleasedAbove(changelog: string, version: string): boolean {
   const rest = changelog.slice(unreleased.index + unreleased[0].length);
   const next = /^##[ \t]/m.exec(rest);
   const body = rest.slice(0, next ? next.index : undefined);
-  const escaped = version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const own = new RegExp(`^##[ \\t]+\\[?v?${escaped}\\]?(?:[ \\t].*)?$`, 'm').exec(changelog);
+  const own = versionHeading(version).exec(changelog);
   return body.trim() !== '' && (own === null || own.index > unreleased.index);
+}
+
+/** The heading of `version`'s section: `## 1.2.0`, `## [1.2.0] - date`, `## v1.2.0`. */
+function versionHeading(version: string): RegExp {
+  const escaped = version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^##[ \\t]+\\[?v?${escaped}\\]?(?:[ \\t].*)?$`, 'm');
 }
 
 /** The CHANGELOG section of `version` (`## 1.2.0`, `## [1.2.0] - date`, `## v1.2.0`), without its heading. */
 export function changelogSection(changelog: string, version: string): string | undefined {
-  const escaped = version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const heading = new RegExp(`^##[ \\t]+\\[?v?${escaped}\\]?(?:[ \\t].*)?$`, 'm');
-  const match = heading.exec(changelog);
+  const match = versionHeading(version).exec(changelog);
   if (!match) return undefined;
   const rest = changelog.slice(match.index + match[0].length);
   const next = /^##[ \t]/m.exec(rest);

@@ -1,5 +1,7 @@
 /** `cigen lint`, layer by layer: positions, codes, and GitLab's own wording. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { INHERITABLE_BEYOND_SCHEMA } from '../../src/ci/entries-read.js';
 import type { Diagnostic } from '../../src/ci/diagnostics.js';
 import { lintText, type LintHost } from '../../src/lint/lint-text.js';
 import { CATALOG_MAJOR, CATALOG_VERSION } from '../../src/ci/component-ref.js';
@@ -524,6 +526,18 @@ describe('a third review of lint: durations, triggers, script beside run, inheri
       '  artifacts: {paths: [x], expire_in: 3 wks, expose_as: Test results-2}\n  inherit:\n    default: [hooks, id_tokens, identity, retry]\n' +
       'c:\n  script: [echo]\n  environment: review/${CI_COMMIT_REF_SLUG}.$CI_JOB_ID\n';
     expect(await briefs(text)).toEqual([]);
+  });
+
+  it("the keys inherit:default takes beyond ci.json's list are exactly the keys of ci.json's default: that list lacks", () => {
+    const schema = JSON.parse(readFileSync(new URL('../../src/ci/schema/gitlab-ci.schema.json', import.meta.url), 'utf8')) as {
+      properties: { default: { properties: Record<string, unknown> } };
+      definitions: { job_template: { properties: { inherit: { properties: { default: { oneOf: { items?: { enum: string[] } }[] } } } } } };
+    };
+    const listed = schema.definitions.job_template.properties.inherit.properties.default.oneOf.flatMap(
+      (branch) => branch.items?.enum ?? [],
+    );
+    const keys = Object.keys(schema.properties.default.properties).filter((key) => key !== '!reference');
+    expect([...INHERITABLE_BEYOND_SCHEMA].sort()).toEqual(keys.filter((key) => !listed.includes(key)).sort());
   });
 
   it('inherit:default names the keys ci.json leaves out of its list when it refuses one', async () => {

@@ -145,6 +145,13 @@ export async function runBotCommand(options: BotCommandOptions): Promise<void> {
   }
 }
 
+/** A failure of the run itself (not of one project) as the error the CLI reports. */
+function runError(url: string, error: unknown): unknown {
+  if (error instanceof UnreachableError) return new InputError(`cigen bot: cannot reach ${url}: ${error.reason}`);
+  if (error instanceof PlatformError) return new InputError(`cigen bot: ${url}: ${error.message}`);
+  return error;
+}
+
 async function runWith(
   platform: GitLabPlatform,
   url: string,
@@ -165,9 +172,7 @@ async function runWith(
     try {
       scopes = await platform.tokenScopes();
     } catch (error) {
-      if (error instanceof UnreachableError) throw new InputError(`cigen bot: cannot reach ${url}: ${error.reason}`);
-      if (error instanceof PlatformError) throw new InputError(`cigen bot: ${url}: ${error.message}`);
-      throw error;
+      throw runError(url, error);
     }
     if (scopes !== undefined && !scopes.includes('api'))
       throw new UsageError(
@@ -191,9 +196,7 @@ async function runWith(
     });
   } catch (error) {
     // Only the run itself (who am I, which projects) fails here; a project's failure is in the report.
-    if (error instanceof UnreachableError) throw new InputError(`cigen bot: cannot reach ${url}: ${error.reason}`);
-    if (error instanceof PlatformError) throw new InputError(`cigen bot: ${url}: ${error.message}`);
-    throw error;
+    throw runError(url, error);
   } finally {
     bar.done();
   }
