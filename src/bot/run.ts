@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { unifiedDiff } from '../ci/unified-diff.js';
-import { MAX_READ_INCLUDES } from '../ci/includes.js';
+import { fetchLocalIncludes } from '../ci/include-walk.js';
 import mergeRequestBody from './merge-request.md.hbs';
 import type { MigratedFile, MigratedJob, Migrator } from './migrator.js';
 import {
@@ -199,43 +199,25 @@ async function migrateProject(
   // Every include is read at the commit the pipeline file was read at, and the bot's branch starts
   // there: a push to the default branch meanwhile is neither mixed in nor undone by the change.
   const { text, commit } = pipeline;
-  // Fetched as migrate reads them — file by file, every include of a file, until it holds
-  // MAX_READ_INCLUDES files — so it asks for none the bot did not fetch: a file not fetched would be
-  // one that "does not exist".
+  // Fetched by the walk migrate reads them with — so it asks for none the bot did not fetch (a file
+  // not fetched would be one that "does not exist"), and says what the cap left unread itself.
   const files = new Map<string, string>();
-  const seen = new Set([pipelinePath]);
-  const queue = [{ path: pipelinePath, text }];
-  while (queue.length > 0 && files.size < MAX_READ_INCLUDES) {
-    const file = queue.shift() as { path: string; text: string };
-    for (const path of ctx.migrator.localIncludes(file.path, file.text)) {
-      if (seen.has(path)) continue;
-      seen.add(path);
+  await fetchLocalIncludes({ path: pipelinePath, text }, pipelinePath, {
+    includes: (file) => ctx.migrator.localIncludes(file.path, file.text),
+    read: async ({ path }) => {
       const included = await ctx.platform.readFile(project, path, commit);
-      if (included === undefined) continue;
+      if (included === undefined) return undefined;
       files.set(path, included.text);
-      queue.push({ path, text: included.text });
-    }
-  }
-  // Past the cap, what the files left in the queue include was read by neither: said, never "does not exist".
-  const capped = queue.filter((f) => ctx.migrator.localIncludes(f.path, f.text).some((path) => !seen.has(path))).map((f) => f.path);
-  const unread =
-    capped.length > 0
-      ? [
-          `${pipelinePath}: the includes of ${capped.join(', ')} were not read ` +
-            `(cigen reads at most ${MAX_READ_INCLUDES} included files); their jobs were not checked`,
-        ]
-      : [];
+      return { path, text: included.text };
+    },
+  });
   const migrated = ctx.migrator.migrate(pipelinePath, text, {
     componentRef: ctx.componentRef,
     readProjectFile: (path) => files.get(path),
     ...(ctx.builderImages ? { builderImages: ctx.builderImages } : {}),
   });
   if (!Array.isArray(migrated)) return result('skipped', `not valid YAML: ${migrated.invalid}`);
-  const withUnread =
-    unread.length > 0
-      ? migrated.map((f) => (f.path === pipelinePath ? { ...f, unchecked: [...(f.unchecked ?? []), ...unread] } : f))
-      : migrated;
-  return { files: withUnread, commit };
+  return { files: migrated, commit };
 }
 
 function diffOf(files: readonly MigratedFile[]): string {

@@ -6,9 +6,6 @@ import type { PathSegment } from './diagnostics.js';
 import { isHash } from './merge.js';
 import { scalarText } from './yaml.js';
 
-/** Included files cigen's own readers (migrate, the bot, init) read at most, each file once. */
-export const MAX_READ_INCLUDES = 100;
-
 export type IncludeKind = 'local' | 'remote' | 'template' | 'project' | 'component' | 'invalid';
 
 export interface IncludeEntry {

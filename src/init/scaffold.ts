@@ -4,11 +4,19 @@
  * another name), and builds already included are not added again, so a second run adds nothing.
  */
 import { posix } from 'node:path';
-import { addIncludeEntries, addToTopLevelList, includesOf, renderBlock, renderEntries, type ComponentInclude } from '../ci/splice.js';
+import {
+  addIncludeEntries,
+  addToTopLevelList,
+  includesOf,
+  localIncludeTargets,
+  renderBlock,
+  renderEntries,
+  type ComponentInclude,
+} from '../ci/splice.js';
 import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLSeq } from 'yaml';
 import { applyEdits, columnOf, contentEnd, keyOf, lastKeysOnly, lineEnd, readSource, type Edit, type SourceFile } from '../ci/source.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
-import { MAX_READ_INCLUDES } from '../ci/includes.js';
+import { readLocalIncludes } from '../ci/include-walk.js';
 import { scalarText } from '../ci/yaml.js';
 import { buildsImage } from '../catalog/registry.js';
 import { contextInput, imagesOf, includeEntry, MATRIX_VARIABLE, numbered, type BuildProposal } from './plan.js';
@@ -137,29 +145,19 @@ function existing(file: SourceFile): Existing {
  * every file once. A glob, a variable, a file that is not there or not valid YAML is not read.
  */
 function includedExisting(file: SourceFile, readProjectFile: (path: string) => string | undefined): Existing[] {
-  const found: Existing[] = [];
-  const seen = new Set([file.path]);
-  const queue = [file];
-  while (queue.length > 0 && seen.size <= MAX_READ_INCLUDES) {
-    const current = queue.shift() as SourceFile;
-    for (const entry of includesOf(current)) {
-      if (entry.kind !== 'local') continue;
-      const path = entry.target.replace(/^\/+/, '');
-      if (/[*$]/.test(path) || seen.has(path)) continue;
-      seen.add(path);
-      const text = readProjectFile(path);
-      if (text === undefined) continue;
-      let included: SourceFile;
+  const { files } = readLocalIncludes(file, file.path, {
+    includes: localIncludeTargets,
+    read: ({ path, pattern }) => {
+      const text = pattern ? undefined : readProjectFile(path);
+      if (text === undefined) return undefined;
       try {
-        included = lastKeysOnly(readSource(path, text));
+        return lastKeysOnly(readSource(path, text));
       } catch {
-        continue;
+        return undefined;
       }
-      found.push(existing(included));
-      queue.push(included);
-    }
-  }
-  return found;
+    },
+  });
+  return files.map(existing);
 }
 
 /** The directories a proposal builds, each as its `context` input would name it. */

@@ -21,9 +21,9 @@ import type { Inputs } from './kaniko.js';
 import { sameBuilds } from './retag.js';
 import { parseBuilderImages } from './registries.js';
 import { reason } from './notes.js';
-import { addIncludeEntries, includesOf, type ComponentInclude } from '../ci/splice.js';
+import { addIncludeEntries, includesOf, localIncludeTargets, type ComponentInclude } from '../ci/splice.js';
 import { applyEdits, duplicateWarnings, lastKeysOnly, readSource, type SourceFile } from '../ci/source.js';
-import { MAX_READ_INCLUDES } from '../ci/includes.js';
+import { cappedWarning, includePath, readLocalIncludes } from '../ci/include-walk.js';
 
 export { SourceError } from '../ci/source.js';
 export type { JobReport, JobStatus } from './engine.js';
@@ -63,16 +63,11 @@ export interface FileMigration {
   duplicates: string[];
 }
 
-/** Local include paths of a file (string entries and `local:` entries; no globs or variables). */
-function localIncludes(file: SourceFile): string[] {
-  return includesOf(file).flatMap((entry) => (entry.kind === 'local' ? [entry.target] : []));
-}
-
 /** The local includes a pipeline file names (for callers that must fetch them before migrating). */
 export function localIncludePaths(path: string, text: string): string[] {
-  return localIncludes(lastKeysOnly(readSource(path, text)))
+  return localIncludeTargets(lastKeysOnly(readSource(path, text)))
     .filter((p) => !/[*$]/.test(p))
-    .map((p) => p.replace(/^\/+/, ''));
+    .map(includePath);
 }
 
 /** What a file includes from another project or a URL: never read here (only the project's own
@@ -113,39 +108,33 @@ function readIncludes(
   warnings: string[],
   written: Map<SourceFile, SourceFile>,
 ): SourceFile[] {
-  const files: SourceFile[] = [];
-  const seen = new Set([root.path]);
-  const queue = [root];
-  while (queue.length > 0 && files.length < MAX_READ_INCLUDES) {
-    const file = queue.shift() as SourceFile;
-    warnings.push(...otherIncludes(file));
-    for (const path of localIncludes(file)) {
-      const relative = path.replace(/^\/+/, '');
-      if (seen.has(relative)) continue;
-      seen.add(relative);
-      if (/[*$]/.test(relative)) {
-        warnings.push(`${file.path}: local include ${path} uses a glob or a variable; its jobs were not checked`);
-        continue;
+  const { files, capped } = readLocalIncludes(root, root.path, {
+    includes: localIncludeTargets,
+    visit: (file) => warnings.push(...otherIncludes(file)),
+    read: ({ path, written: target, from, pattern }) => {
+      if (pattern) {
+        warnings.push(`${from.path}: local include ${target} uses a glob or a variable; its jobs were not checked`);
+        return undefined;
       }
-      const text = host?.readProjectFile(relative);
+      const text = host?.readProjectFile(path);
       if (text === undefined || typeof text === 'object') {
         // GitLab reads local includes from the repository only: a path that climbs out with `..`,
         // or that the host finds leading out (through a symlink), is not read.
         const where =
-          typeof text === 'object' || posix.normalize(relative).startsWith('../')
+          typeof text === 'object' || posix.normalize(path).startsWith('../')
             ? 'is outside the project (GitLab reads local includes from the repository only)'
             : 'does not exist';
-        warnings.push(`${file.path}: local include ${path} ${where}; its jobs were not checked`);
-        continue;
+        warnings.push(`${from.path}: local include ${target} ${where}; its jobs were not checked`);
+        return undefined;
       }
       // An include that is not valid YAML stops the migration as the file itself would: GitLab
       // refuses the pipeline, and its jobs (a template a Kaniko job extends, say) cannot be read.
-      const { file: included, written: asWritten } = readFile(relative, text);
+      const { file: included, written: asWritten } = readFile(path, text);
       written.set(included, asWritten);
-      files.push(included);
-      queue.push(included);
-    }
-  }
+      return included;
+    },
+  });
+  if (capped.length > 0) warnings.push(cappedWarning(root.path, capped));
   return files;
 }
 
@@ -159,7 +148,7 @@ function commonIncluder(root: SourceFile, included: readonly SourceFile[], files
     if (seen.has(from)) return false;
     seen.add(from);
     const file = byPath.get(from);
-    return file !== undefined && localIncludes(file).some((path) => reaches(path.replace(/^\/+/, ''), to, seen));
+    return file !== undefined && localIncludeTargets(file).some((path) => reaches(includePath(path), to, seen));
   };
   return [...files].find((candidate) => [...files].every((other) => reaches(other, candidate))) ?? root.path;
 }

@@ -1,0 +1,93 @@
+/**
+ * The walk over a pipeline's local includes that cigen's readers share (migrate, the bot, init):
+ * breadth first from the pipeline file, each include in the order its file lists it, every path
+ * once, until MAX_READ_INCLUDES files are read. What a reader does with a miss (warn, fetch, stay
+ * silent) is its own; the order, the paths and the cap are this one walk's.
+ *
+ * A generator, so that the same walk serves readers that read a file at once (migrate, init) and
+ * one that fetches it over the network (the bot): it yields each include to read and takes back
+ * the file read, or undefined when there is none.
+ */
+/** Included files cigen's own readers read at most, each file once. */
+export const MAX_READ_INCLUDES = 100;
+
+/** One local include to read: its path from the project root, as written, and the file naming it. */
+export interface IncludeToRead<F> {
+  path: string;
+  written: string;
+  from: F;
+  /** A glob or a variable: no one file, so cigen's readers read none. */
+  pattern: boolean;
+}
+
+export interface IncludeWalk<F> {
+  /** The files read, in the order they were read (the pipeline file not among them). */
+  files: F[];
+  /** Files read whose own includes were left unread because the walk reached its cap. */
+  capped: F[];
+}
+
+export interface WalkOptions<F> {
+  /** The local include targets a file names, as written. */
+  includes: (file: F) => readonly string[];
+  /** Called as each file's includes are about to be read (the pipeline file first). */
+  visit?: (file: F) => void;
+}
+
+/** A local include's path from the project root: GitLab reads `/ci/a.yml` and `ci/a.yml` alike. */
+export const includePath = (target: string): string => target.replace(/^\/+/, '');
+
+export function* walkLocalIncludes<F>(
+  root: F,
+  rootPath: string,
+  options: WalkOptions<F>,
+): Generator<IncludeToRead<F>, IncludeWalk<F>, F | undefined> {
+  const files: F[] = [];
+  const seen = new Set([rootPath]);
+  const queue = [root];
+  while (queue.length > 0 && files.length < MAX_READ_INCLUDES) {
+    const file = queue.shift() as F;
+    options.visit?.(file);
+    for (const written of options.includes(file)) {
+      const path = includePath(written);
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const pattern = /[*$]/.test(path);
+      const read = yield { path, written, from: file, pattern };
+      if (read === undefined || pattern) continue;
+      files.push(read);
+      queue.push(read);
+    }
+  }
+  const capped = queue.filter((file) => options.includes(file).some((written) => !seen.has(includePath(written))));
+  return { files, capped };
+}
+
+/** The walk with a reader that answers at once. */
+export function readLocalIncludes<F>(
+  root: F,
+  rootPath: string,
+  options: WalkOptions<F> & { read: (include: IncludeToRead<F>) => F | undefined },
+): IncludeWalk<F> {
+  const walk = walkLocalIncludes(root, rootPath, options);
+  let step = walk.next();
+  while (!step.done) step = walk.next(options.read(step.value));
+  return step.value;
+}
+
+/** The walk with a reader that fetches. */
+export async function fetchLocalIncludes<F>(
+  root: F,
+  rootPath: string,
+  options: WalkOptions<F> & { read: (include: IncludeToRead<F>) => Promise<F | undefined> },
+): Promise<IncludeWalk<F>> {
+  const walk = walkLocalIncludes(root, rootPath, options);
+  let step = walk.next();
+  while (!step.done) step = walk.next(await options.read(step.value));
+  return step.value;
+}
+
+/** What a reader says about the files whose includes the cap left unread (`where`: the pipeline file). */
+export const cappedWarning = (where: string, capped: readonly { path: string }[]): string =>
+  `${where}: the includes of ${capped.map((file) => file.path).join(', ')} were not read ` +
+  `(cigen reads at most ${MAX_READ_INCLUDES} included files); their jobs were not checked`;
