@@ -109,8 +109,13 @@ describe.each(SHELLS)('shell library under $name', (shell) => {
       { host: 'docker.io', user: '$U', password: 'p "w" $(id)' },
       { host: 'harbor.example.com:5000', user: 'robot$ci', password: '' },
     ];
-    const ruby34 = rubyInspect(items).replace(/"=>/g, '" => ');
-    for (const text of [JSON.stringify(items), rubyInspect(items), ruby34]) {
+    // GitLab symbolizes the keys of what it reads: Ruby 3.3 inspects them `:host=>`, Ruby 3.4 `host: `.
+    const ruby33 = rubyInspect(items);
+    expect(ruby33).toContain('{:host=>"docker.io", :user=>"$U"');
+    const ruby34 = ruby33.replace(/:(\w+)=>/g, '$1: ');
+    const stringKeys = ruby33.replace(/:(\w+)=>/g, '"$1"=>');
+    const stringKeys34 = ruby33.replace(/:(\w+)=>/g, '"$1" => ');
+    for (const text of [JSON.stringify(items), ruby33, ruby34, stringKeys, stringKeys34]) {
       const script =
         'cigen_list L registries objects\neval "set -- $CIGEN_LIST"\nn=0\nfor w do n=$((n + 1))\n' +
         'cigen_object "$w" registries "$n" host user password\n' +
@@ -130,6 +135,11 @@ describe.each(SHELLS)('shell library under $name', (shell) => {
     // A key of several known words matched the list of keys, then ran as a command (exit 127).
     ['list:[{"host": "a", "user password": "b"}]', 'objects', "element 1 has a key 'user password'; it takes: host user password"],
     ['list:[{"host": "a", "": "b"}]', 'objects', "element 1 has a key ''; it takes: host user password"],
+    ['list:[{:host=>"a", :"user-name"=>"b"}]', 'objects', "element 1 has a key 'user-name'; it takes: host user password"],
+    ['list:[{:host "a"}]', 'objects', 'element 1 is not an object of strings'],
+    ['list:[{host-name: "a"}]', 'objects', 'element 1 is not an object of strings'],
+    ['list:[{1host: "a"}]', 'objects', 'element 1 is not an object of strings'],
+    ['list:[{:host=>"a"}]', '', 'element 1 is not a string'],
   ])('refuses %s (%s)', (value, objects, message) => {
     const script =
       `cigen_list L registries ${objects}\neval "set -- $CIGEN_LIST"\n` +

@@ -297,7 +297,9 @@ describe('Ruby formatting', () => {
     expect(rubyToS(true)).toBe('true');
     expect(rubyToS(null)).toBe('');
     expect(rubyInspect('q"\\\n\t#{x}#$y#@z#a\x01')).toBe('"q\\"\\\\\\n\\t\\#{x}\\#$y\\#@z#a\\u0001"');
-    expect(rubyInspect({ a: [1, null] })).toBe('{"a"=>[1, nil]}');
+    // Keys are Symbols: GitLab reads files with deep_symbolize_keys.
+    expect(rubyInspect({ a: [1, null] })).toBe('{:a=>[1, nil]}');
+    expect(rubyInspect({ 'a-b': 'x', 'ok?': 1, é_1: 2, '': 3 })).toBe('{:"a-b"=>"x", :ok?=>1, :é_1=>2, :""=>3}');
   });
 });
 

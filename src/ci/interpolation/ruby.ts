@@ -50,7 +50,14 @@ function rubyNumber(value: number): string {
   return text.includes('.') ? text : `${text}.0`;
 }
 
-/** Ruby's `inspect` (Ruby 3.3: hashes as `{"a"=>1}`). */
+/** A Symbol's `inspect`: `:name` when the name reads as an identifier, else `:"quoted"`. */
+const inspectSymbol = (name: string): string => (/^[\p{L}_][\p{L}\p{N}_]*[?!=]?$/u.test(name) ? `:${name}` : `:${inspectString(name)}`);
+
+/**
+ * Ruby's `inspect` (Ruby 3.3). A hash's keys are Symbols: GitLab reads every pipeline and
+ * component file with `deep_symbolize_keys` (Config::Loader::Yaml#load!), which reaches the
+ * hashes inside `include: inputs:` and input defaults, so `[{host: a}]` is `[{:host=>"a"}]`.
+ */
 export function rubyInspect(value: unknown): string {
   if (value === null || value === undefined) return 'nil';
   if (typeof value === 'string') return inspectString(value);
@@ -60,7 +67,7 @@ export function rubyInspect(value: unknown): string {
   // No YAML value is one of these, but JavaScript's own text is as good as any for them.
   if (typeof value === 'bigint' || typeof value === 'symbol' || typeof value === 'function') return String(value);
   // What is left is an object: a hash.
-  const pairs = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${inspectString(k)}=>${rubyInspect(v)}`);
+  const pairs = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${inspectSymbol(k)}=>${rubyInspect(v)}`);
   return `{${pairs.join(', ')}}`;
 }
 
