@@ -3,10 +3,11 @@
  * one `docker build` and the `docker push`es of its tags, translated into the same inputs as a
  * Kaniko job — when, and only when, the translation is exact.
  */
-import { posix } from 'node:path';
 import { registryHost } from './auth.js';
 import {
   destinationInputs,
+  dockerfileInput,
+  isBareVariable,
   projectRelative,
   repositoryHost,
   unbrace,
@@ -188,8 +189,9 @@ const FLAGS: Record<string, { kind: Kind; short?: string; drop?: string; review?
   'force-rm': { kind: 'bool', drop: 'intermediate containers are a daemon concept; Buildah leaves none' },
   network: { kind: 'string', review: 'network: the component builds with the job network; check that the build needs nothing else' },
   'add-host': { kind: 'list', review: 'add-host: the component has no input for extra hosts' },
-  secret: { kind: 'list', review: 'secret: build secrets are not an input of the component yet' },
-  ssh: { kind: 'list', review: 'ssh: SSH agent forwarding is not an input of the component' },
+  // Mapped onto the secrets and ssh inputs where they say the same (secretInputs, sshInput).
+  secret: { kind: 'list' },
+  ssh: { kind: 'list' },
   'build-context': { kind: 'list', review: 'build-context: extra named contexts are not an input of the component' },
   output: {
     kind: 'list',
@@ -257,7 +259,7 @@ export function translateDockerBuild(
     const relative = projectRelative(file);
     if (relative === undefined) reviews.push(`--file ${file} is outside $CI_PROJECT_DIR`);
     else {
-      const dockerfile = posix.relative(context, relative);
+      const dockerfile = dockerfileInput(context, relative);
       if (dockerfile !== 'Dockerfile') inputs['dockerfile'] = dockerfile;
     }
   }
@@ -316,16 +318,37 @@ export function translateDockerBuild(
     );
   const buildArgs = list('build-arg').map((arg) => (arg.includes('=') ? arg : `${arg}=$${arg}`));
   if (buildArgs.length > 0) inputs['build-args'] = buildArgs;
+  const secrets = secretInputs(list('secret'));
+  if (secrets.inputs.length > 0) inputs['secrets'] = secrets.inputs;
+  reviews.push(...secrets.reviews);
+  const ssh = sshInput(list('ssh'));
+  if (typeof ssh === 'string') inputs['ssh'] = ssh;
+  else if (ssh) reviews.push(ssh.review);
   if (one('target')) inputs['target'] = one('target') as string;
   if (list('label').length > 0) inputs['labels'] = list('label');
   // buildx takes --platform more than once and comma lists: several platforms build one index.
+  // A variable the file defines is read for its list; one it does not may hold a list too.
+  const platformOf = (value: string) => {
+    const name = isBareVariable(value);
+    return name === undefined ? value : (env.variable(name) ?? value);
+  };
   const platforms = [
     ...new Set(
       list('platform')
-        .flatMap((p) => p.split(','))
+        .flatMap((p) => platformOf(p).split(','))
+        .map((p) => p.trim())
         .filter(Boolean),
     ),
   ];
+  const unknown = platforms.length === 1 && (platforms[0] as string).includes('$') ? platforms[0] : undefined;
+  if (unknown)
+    notes.push(
+      note(
+        'docker-platform-variable',
+        `--platform ${unknown}: the platform input takes one platform; if the variable holds a comma list, ` +
+          'as buildx takes, give the list to the platforms input instead (a list in platform stops the job at its start)',
+      ),
+    );
   if (platforms.length === 1) inputs['platform'] = platforms[0] as string;
   else if (platforms.length > 1) {
     inputs['platforms'] = platforms;
@@ -410,4 +433,33 @@ export function translateDockerBuild(
   }
   const reasons: Reason[] = reviews.map((text) => ({ ...reason('docker-review', text), compat: false }));
   return { inputs, notes, reasons, pushes: [] };
+}
+
+/**
+ * `--secret` as the secrets input takes it: `id=NAME,env=VARIABLE` or `id=NAME,src=PATH` (a path
+ * from the working directory, $CI_PROJECT_DIR, as the component reads it); `source=` is `src=`.
+ * Any other form (type=, only an id, a target) is for review.
+ */
+function secretInputs(values: readonly string[]): { inputs: string[]; reviews: string[] } {
+  const inputs: string[] = [];
+  const reviews: string[] = [];
+  for (const value of values) {
+    const fields = value.split(',');
+    const id = /^id=([A-Za-z0-9._-]+)$/.exec(fields[0] ?? '')?.[1];
+    const from = /^(env|src|source)=([^,"]+)$/.exec(fields[1] ?? '');
+    if (id !== undefined && from && fields.length === 2) inputs.push(`id=${id},${from[1] === 'env' ? 'env' : 'src'}=${from[2] as string}`);
+    else reviews.push(`--secret ${value}: the secrets input takes id=NAME,env=VARIABLE or id=NAME,src=FILE; write this one in that form`);
+  }
+  return { inputs, reviews };
+}
+
+/** `--ssh default` (or `default=$SSH_AUTH_SOCK`) forwards the job's agent: ssh 'true'. Keys or other ids are for review. */
+function sshInput(values: readonly string[]): string | { review: string } | undefined {
+  if (values.length === 0) return undefined;
+  if (values.every((value) => /^default(?:=\$(?:SSH_AUTH_SOCK|\{SSH_AUTH_SOCK\}))?$/.test(value))) return 'true';
+  return {
+    review:
+      `--ssh ${values.join(' --ssh ')}: the ssh input forwards the job's agent ('true') or starts one with a key a variable holds; ` +
+      'give it the variable that holds the key',
+  };
 }

@@ -41,7 +41,7 @@ import { buildArguments, classifyDocker, translateDockerBuild } from './docker.j
 import { commandLine, programIndex, programOf, programsOf, type Command } from './shell.js';
 import { shellComputedReasons, translateExecutor, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
 import { note, reason, type Note, type Reason } from './notes.js';
-import { builderImageFor, missingCredentials, readCredentials, type BuilderImageMap } from './registries.js';
+import { builderImageFor, credentialInputs, missingCredentials, readCredentials, type BuilderImageMap } from './registries.js';
 import { sharedKeyReasons } from './dependents.js';
 import { compatEdits, onCompat } from './compat.js';
 import { retagOf, type Retag } from './retag.js';
@@ -257,7 +257,7 @@ function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
     );
   }
   const text = JSON.stringify([
-    valueOf(sourceOf(pipeline, job, 'variables')),
+    [...variablesOf(pipeline, job)],
     valueOf(sourceOf(pipeline, job, 'script')),
     valueOf(effectiveSource(pipeline, job, 'before_script')),
   ]);
@@ -592,6 +592,8 @@ function dockerCallReviews(item: ScriptItem, notes: Note[]): string[] {
  * turned off on its line or in the job's variables, or a docker CLI before 23.0 (BuildKit became
  * the default there) without it turned on. `docker buildx build` is BuildKit.
  */
+const FROZEN_DOCKER_TAGS = /^(?:stable|stable-git|test|edge)$/;
+
 function classicBuilder(pipeline: Pipeline, job: JobDefinition, build: Command): string | undefined {
   const [program, sub] = build.words.slice(programIndex(build)).map((w) => w.text);
   if (program !== 'docker' || sub === 'buildx') return undefined;
@@ -602,7 +604,10 @@ function classicBuilder(pipeline: Pipeline, job: JobDefinition, build: Command):
   const setting = prefix?.slice('DOCKER_BUILDKIT='.length) ?? variablesOf(pipeline, job).get('DOCKER_BUILDKIT');
   if (setting !== undefined) return /^(0|false)$/i.test(setting) ? `DOCKER_BUILDKIT=${setting}` : undefined;
   const name = imageReference(valueOf(effectiveSource(pipeline, job, 'image')));
-  const major = name === undefined ? undefined : /(?:^|\/)docker:(\d+)(?:[.-]|$)/.exec(name)?.[1];
+  const tag = name === undefined ? undefined : /(?:^|\/)docker:([^@]+)/.exec(name)?.[1];
+  // docker:stable, stable-git, test and edge were retired by docker-library before 23.0 and stay there.
+  if (tag !== undefined && FROZEN_DOCKER_TAGS.test(tag)) return `the docker CLI of image ${name as string}, from before 23.0`;
+  const major = tag === undefined ? undefined : /^(\d+)(?:[.-]|$)/.exec(tag)?.[1];
   return major !== undefined && Number(major) < 23 ? `the docker ${major} CLI (image ${name})` : undefined;
 }
 
@@ -721,17 +726,17 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
   const logins: DockerLogin[] = items.flatMap((item) => item.reading.logins ?? []);
   const credentials = logins.filter((a): a is Extract<DockerLogin, { kind: 'credentials' }> => a.kind === 'credentials');
   for (const login of logins) if (login.kind === 'unknown') reviews.push(login.reason);
-  // As for Kaniko's config.json: one registry and not the project's is the registry inputs;
-  // with the project's login (the component's own) or several, they join it in `registries`.
+  // As for Kaniko's config.json (credentialInputs).
   const others = credentials.filter((c, i) => credentials.findIndex((d) => JSON.stringify(d) === JSON.stringify(c)) === i);
   if (new Set(others.map((c) => c.registry)).size < others.length)
     reviews.push('the job logs in to one registry with two sets of credentials; the component takes one per registry');
-  const [credential] = others;
-  if (credential && others.length === 1 && !logins.some((l) => l.kind === 'defaults')) {
-    inputs['registry'] = credential.registry;
-    inputs['registry-user'] = credential.user;
-    inputs['registry-password'] = credential.password;
-  } else if (others.length > 0) inputs['registries'] = others.map((c) => ({ host: c.registry, user: c.user, password: c.password }));
+  Object.assign(
+    inputs,
+    credentialInputs(
+      others.map((c) => ({ host: c.registry, user: c.user, password: c.password })),
+      logins.some((l) => l.kind === 'defaults'),
+    ),
+  );
   if (logins.length === 0)
     notes.push(
       note('docker-auth-none', 'the job ran no docker login; the component logs in to $CI_REGISTRY with the job token credentials'),

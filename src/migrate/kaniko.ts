@@ -119,6 +119,19 @@ export function projectRelative(path: string): string | undefined {
   return normalized === '' ? '.' : normalized;
 }
 
+/**
+ * The `dockerfile` input for a Dockerfile at `path` (relative to $CI_PROJECT_DIR), which the
+ * component reads relative to the `context` input: as written under the context when it is; from
+ * $CI_PROJECT_DIR when the context holds a variable (`../` over `$APP` would climb as many
+ * directories as its value has, which is not known here); else the relative path.
+ */
+export function dockerfileInput(context: string, path: string): string {
+  if (context === '.') return path;
+  if (path.startsWith(`${context}/`)) return path.slice(context.length + 1);
+  if (context.includes('$')) return `$CI_PROJECT_DIR/${path}`;
+  return posix.relative(context, path) || 'Dockerfile';
+}
+
 /** `${VAR}` where the braces change nothing becomes `$VAR`: shorter, and plain in a YAML flow list.
  *  A `$$` (a literal dollar) is not the start of a reference and is left alone. */
 export const unbrace = (text: string): string =>
@@ -127,7 +140,7 @@ export const unbrace = (text: string): string =>
     (_all, pairs: string, name: string) => `${pairs}$${name}`,
   );
 
-const isBareVariable = (text: string): string | undefined =>
+export const isBareVariable = (text: string): string | undefined =>
   /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/.exec(text)?.slice(1).find(Boolean);
 
 export interface TranslateContext {
@@ -238,10 +251,12 @@ export function destinationInputs(destinations: readonly string[], env: Translat
     const { repository, tag, digest } = splitDestination(destination);
     if (digest) reasons.push(reason('destination-digest', `destination ${destination} names a digest; images are pushed by tag`));
     const hidden = tag === undefined ? hiddenTag(repository, env) : undefined;
-    if (hidden !== undefined) reasons.push(reason('run-time-destination', `destination ${destination}: ${hidden}`));
+    // A variable that may carry a tag hides which repository and tag it names: neither is counted.
+    if (hidden !== undefined) {
+      reasons.push(reason('run-time-destination', `destination ${destination}: ${hidden}`));
+      continue;
+    }
     tags.push(tag ?? 'latest');
-    // A variable that may carry a tag hides which repository it names: not counted as one.
-    if (hidden !== undefined) continue;
     const canonical = canonicalRepository(repository);
     if (!repositories.has(canonical)) repositories.set(canonical, repository);
   }
@@ -383,7 +398,7 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     const relative = projectRelative(rawDockerfile);
     let dockerfile: string | undefined;
     if (relative === undefined) reasons.push(reason('path-outside', `dockerfile ${rawDockerfile} is outside $CI_PROJECT_DIR`));
-    else if (absolute || context === '.') dockerfile = posix.relative(context, relative) || 'Dockerfile';
+    else if (absolute || context === '.') dockerfile = dockerfileInput(context, relative);
     else if (relative.startsWith(`${context}/`)) dockerfile = relative.slice(context.length + 1);
     // Not in the working directory ($CI_PROJECT_DIR): Kaniko takes it from the context.
     // (A path a variable names is not known here: the project is not asked about it.)
@@ -451,6 +466,16 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
         reason('path-outside', `tar-path ${tarPath} is outside $CI_PROJECT_DIR; the component writes the tarball inside the project`),
       );
     else inputs['tarball'] = relative;
+    const tags = Array.isArray(inputs['tags']) ? inputs['tags'] : [];
+    if (tags.length > 1)
+      reasons.push(
+        reason(
+          'flag-review',
+          `tar-path ${tarPath} with ${tags.length} destinations: Kaniko named the image in the tarball by every destination; ` +
+            `the component names it by the first tag only (${tags[0] as string}): ` +
+            'a job that loads the tarball by another tag needs changing',
+        ),
+      );
   }
 
   const cache = on('cache');
@@ -468,12 +493,25 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     if (cacheRepo?.startsWith('oci:'))
       reasons.push(reason('flag-review', `cache-repo ${cacheRepo}: a cache in an OCI layout; the components cache in a registry`));
     else if (cacheRepo !== undefined && cacheRepo !== '$CI_REGISTRY_IMAGE/cache') inputs['cache-repo'] = cacheRepo;
-    if (cacheRepo === undefined && repository !== undefined) {
+    const hubDefault = cacheRepo === undefined && repository !== undefined && repositoryHost(repository, env) === 'docker.io';
+    if (hubDefault) {
+      // Docker Hub takes NAMESPACE/NAME only: Kaniko's default cache repository there could be
+      // neither written nor read (Kaniko only warns), so the build ran without a cache.
+      inputs['cache'] = false;
+      notes.push(
+        note(
+          'cache-off',
+          `--cache: Kaniko's cache repository ${repository}/cache cannot exist on Docker Hub (no nested repositories), so ` +
+            'Kaniko built without a cache and the component runs without its registry cache too (cache: false); ' +
+            'give cache-repo a repository of its own to use one',
+        ),
+      );
+    } else if (cacheRepo === undefined && repository !== undefined) {
       // Kaniko's default cache repository is <destination repository>/cache.
       const kanikoDefault = `${repository}/cache`;
       if (kanikoDefault !== '$CI_REGISTRY_IMAGE/cache') inputs['cache-repo'] = kanikoDefault;
     }
-    pushes.push(cacheRepo ?? `${repository ?? ''}/cache`);
+    if (!hubDefault) pushes.push(cacheRepo ?? `${repository ?? ''}/cache`);
     if (!push && !on('no-push-cache'))
       notes.push(
         note(

@@ -43,6 +43,7 @@ export const NOTE_KINDS = [
   'docker-classic-builder',
   'docker-auth-none',
   'docker-platforms',
+  'docker-platform-variable',
 ] as const;
 
 /** The kinds kaniko-compat resolves: the job keeps its script, which decides them when it runs. */

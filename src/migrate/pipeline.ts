@@ -357,7 +357,13 @@ export function variableAlternativesOf(pipeline: Pipeline, job: JobDefinition): 
 /** A job's variables as the file writes them: the pipeline's, then each base's and the job's own
  *  `variables:` (the one a merge key gives when it wins: Psych merges shallowly), later winning. */
 export function variablesOf(pipeline: Pipeline, job: JobDefinition): Map<string, string> {
-  const values = new Map(pipeline.variables);
+  // The top level's, as the job inherits them: none with `inherit: variables: false`, only those
+  // named with a list.
+  const inherit = valueOf(sourceOf(pipeline, job, 'inherit'));
+  const inherited = inherit !== null && typeof inherit === 'object' ? (inherit as Record<string, unknown>)['variables'] : undefined;
+  const values = new Map(
+    [...pipeline.variables].filter(([name]) => inherited !== false && (!Array.isArray(inherited) || inherited.includes(name))),
+  );
   const read = (definition: JobDefinition) => {
     const variables = readThrough(definition, 'variables');
     if (!isMap(variables)) return;

@@ -104,7 +104,7 @@ export function readCredentials(
     hosts.add(entry.host);
     if ('unreadable' in entry) {
       runTime = true;
-      reasons.push(reason('auth-unreadable-entry', `config.json entry for ${entry.host}: ${entry.unreadable}`));
+      reasons.push(reason('auth-unreadable-entry', `config.json entry for ${shownHost(entry.host)}: ${entry.unreadable}`));
     } else if (isDefaults(entry)) continue;
     else if (isDependencyProxy(entry))
       notes.push(
@@ -118,17 +118,7 @@ export function readCredentials(
       );
     else if (!others.some((o) => o.host === entry.host)) others.push(entry);
   }
-  if (others.length > 0) {
-    const [first, ...rest] = others as [(typeof others)[number], ...(typeof others)[number][]];
-    const writesDefaults = entries.some(isDefaults);
-    // One registry and not the project's: its credentials are the registry inputs; otherwise the
-    // project's stay as they are and the others join them.
-    if (!writesDefaults && rest.length === 0) {
-      inputs['registry'] = first.host;
-      inputs['registry-user'] = first.user;
-      inputs['registry-password'] = first.password;
-    } else inputs['registries'] = others.map((o) => ({ host: o.host, user: o.user, password: o.password }));
-  }
+  Object.assign(inputs, credentialInputs(others, entries.some(isDefaults)));
   if (dockerConfig !== undefined && findings.every((f) => f.kind !== 'config' && f.kind !== 'file' && f.kind !== 'docker-auth-config')) {
     opaque = true;
     notes.push(note('auth-docker-config', `DOCKER_CONFIG is ${dockerConfig}: the component reads the config.json there, as Kaniko did`));
@@ -142,6 +132,34 @@ export function readCredentials(
       ),
     );
   return { inputs, notes, reasons, hosts, opaque, runTime };
+}
+
+/** A config.json key as the job wrote it: `$$` is how cigen keeps a dollar the shell left as it is
+ *  (single quotes), so the key is that text, not a variable's value. */
+const shownHost = (host: string): string =>
+  host.includes('$$') ? `${host.replace(/\$\$/g, '$')} (the text itself: the shell did not expand it)` : host;
+
+const isProjectRegistry = (host: string): boolean => /^\$(?:CI_REGISTRY|\{CI_REGISTRY\})$/.test(host);
+
+/**
+ * The registry inputs for the credentials a job gave, each host once (`withDefaults`: it also
+ * gave the job token's for $CI_REGISTRY, which the component writes itself). Credentials of its
+ * own for $CI_REGISTRY (a deploy token) take the job token's place: the component keeps the first
+ * entry per host, and `registry` is written first. One registry that is not the project's takes
+ * the registry inputs; any others join the project's in `registries`.
+ */
+export function credentialInputs(others: readonly { host: string; user: string; password: string }[], withDefaults: boolean): Inputs {
+  const inputs: Inputs = {};
+  if (others.length === 0) return inputs;
+  const main = withDefaults ? undefined : (others.find((o) => isProjectRegistry(o.host)) ?? (others.length === 1 ? others[0] : undefined));
+  if (main) {
+    inputs['registry'] = main.host;
+    inputs['registry-user'] = main.user;
+    inputs['registry-password'] = main.password;
+  }
+  const rest = others.filter((o) => o !== main);
+  if (rest.length > 0) inputs['registries'] = rest.map((o) => ({ host: o.host, user: o.user, password: o.password }));
+  return inputs;
 }
 
 /** What a registry's credentials come from when a Kaniko job writes none. */

@@ -1,0 +1,194 @@
+/**
+ * `cigen migrate` on job shapes a review of public pipelines found it got wrong: each case is a
+ * pattern real pipelines use, written here as a minimal job.
+ */
+import { describe, expect, it } from 'vitest';
+import { migrateFile, type FileMigration } from '../../src/migrate/index.js';
+
+const KANIKO_IMAGE = '  image: {name: gcr.io/kaniko-project/executor:v1.23.2-debug, entrypoint: [""]}\n';
+
+function migrate(text: string, files: Record<string, string> = {}): FileMigration {
+  return migrateFile('.gitlab-ci.yml', text, {
+    host: { readProjectFile: (path) => files[path], projectFileExists: (path) => path in files },
+  })[0] as FileMigration;
+}
+const jobOf = (text: string, name = 'build', files?: Record<string, string>) => {
+  const job = migrate(text, files).jobs.find((j) => j.name === name);
+  if (!job) throw new Error(`no job ${name}`);
+  return job;
+};
+const kaniko = (args: string, extra = '') => `build:\n${KANIKO_IMAGE}${extra}  script:\n    - /kaniko/executor ${args}\n`;
+const docker = (lines: string[], image = 'docker:27', extra = '') =>
+  `build:\n  image: ${image}\n  services: [docker:27-dind]\n${extra}  script:\n${lines.map((l) => `    - ${l}\n`).join('')}`;
+const LOGIN = 'docker login -u "$CI_REGISTRY_USER" -p "$CI_REGISTRY_PASSWORD" "$CI_REGISTRY"';
+const PUSH = 'docker push "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA"';
+
+describe('a Dockerfile beside a context a variable names', () => {
+  it('Kaniko: is named from $CI_PROJECT_DIR, not climbed to with ../ over a value of unknown depth', () => {
+    const job = jobOf(
+      kaniko(
+        '--context "$CI_PROJECT_DIR/$APP" --dockerfile "$CI_PROJECT_DIR/docker/app.Dockerfile" --destination "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA"',
+      ),
+    );
+    expect(job.status).toBe('migrated');
+    expect(job.inputs).toMatchObject({ context: '$APP', dockerfile: '$CI_PROJECT_DIR/docker/app.Dockerfile' });
+  });
+
+  it('Kaniko: a Dockerfile a variable names under a context another names, likewise', () => {
+    const job = jobOf(
+      kaniko('--context "$CI_PROJECT_DIR/$CONTEXT" --dockerfile "$CI_PROJECT_DIR/$DOCKERFILE" --destination "$CI_REGISTRY_IMAGE:x"'),
+    );
+    expect(job.inputs).toMatchObject({ context: '$CONTEXT', dockerfile: '$CI_PROJECT_DIR/$DOCKERFILE' });
+  });
+
+  it('Kaniko: one under the context is still written from the context', () => {
+    const job = jobOf(
+      kaniko('--context "$CI_PROJECT_DIR/$APP" --dockerfile "$CI_PROJECT_DIR/$APP/Dockerfile.prod" --destination a.io/b:c'),
+    );
+    expect(job.inputs).toMatchObject({ context: '$APP', dockerfile: 'Dockerfile.prod' });
+  });
+
+  it('docker build: -f from the working directory, likewise', () => {
+    const job = jobOf(docker([LOGIN, 'docker build -f docker/app.Dockerfile -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" "$APP"', PUSH]));
+    expect(job.inputs).toMatchObject({ context: '$APP', dockerfile: '$CI_PROJECT_DIR/docker/app.Dockerfile' });
+  });
+});
+
+describe('credentials of its own for $CI_REGISTRY (a deploy token)', () => {
+  it("Kaniko: take the job token's place (registry inputs); another registry joins in registries", () => {
+    const config =
+      String.raw`    - echo "{\"auths\":{\"$CI_REGISTRY\":{\"username\":\"$DEPLOY_USER\",\"password\":\"$DEPLOY_TOKEN\"},` +
+      String.raw`\"https://index.docker.io/v1/\":{\"username\":\"$HUB_USER\",\"password\":\"$HUB_TOKEN\"}}}" > /kaniko/.docker/config.json` +
+      '\n';
+    const text =
+      `build:\n${KANIKO_IMAGE}  script:\n${config}` +
+      '    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY/platform/shared/app:$CI_COMMIT_SHA\n';
+    const job = jobOf(text);
+    expect(job.inputs).toMatchObject({
+      registry: '$CI_REGISTRY',
+      'registry-user': '$DEPLOY_USER',
+      'registry-password': '$DEPLOY_TOKEN',
+      registries: [{ host: 'docker.io', user: '$HUB_USER', password: '$HUB_TOKEN' }],
+    });
+  });
+
+  it('docker login: likewise', () => {
+    const job = jobOf(
+      docker([
+        'docker login -u "$HUB_USER" -p "$HUB_TOKEN"',
+        'docker login -u "$CI_DEPLOY_USER" -p "$CI_DEPLOY_PASSWORD" "$CI_REGISTRY"',
+        'docker build -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .',
+        PUSH,
+      ]),
+    );
+    expect(job.inputs).toMatchObject({ registry: '$CI_REGISTRY', 'registry-user': '$CI_DEPLOY_USER' });
+    expect(job.inputs?.['registries']).toEqual([{ host: 'docker.io', user: '$HUB_USER', password: '$HUB_TOKEN' }]);
+  });
+});
+
+describe('docker buildx --platform with a variable', () => {
+  const build = (platform: string) => `docker buildx build --platform ${platform} --push -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .`;
+
+  it('that the file defines as a comma list: the platforms input, one index as buildx built', () => {
+    const job = jobOf(docker([LOGIN, build('$PLATFORMS')], 'docker:27', '  variables:\n    PLATFORMS: linux/amd64,linux/arm64\n'));
+    expect(job.inputs?.['platforms']).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(job.inputs?.['platform']).toBeUndefined();
+  });
+
+  it('that the file does not define: the platform input, and a note that a list belongs in platforms', () => {
+    const job = jobOf(docker([LOGIN, build('$PLATFORM')]));
+    expect(job.inputs?.['platform']).toBe('$PLATFORM');
+    expect(job.kinds).toContain('docker-platform-variable');
+    expect(job.notes.join('\n')).toContain('--platform $PLATFORM: the platform input takes one platform');
+  });
+});
+
+it('Kaniko --cache pushing to Docker Hub: no cache repository there, so none (cache: false), said', () => {
+  const hubAuth =
+    String.raw`    - echo "{\"auths\":{\"https://index.docker.io/v1/\":{\"username\":\"$HUB_USER\",\"password\":\"$HUB_TOKEN\"}}}"` +
+    ' > /kaniko/.docker/config.json\n';
+  const job = jobOf(
+    `build:\n${KANIKO_IMAGE}  script:\n${hubAuth}` +
+      '    - /kaniko/executor --context "$CI_PROJECT_DIR" --destination "myorg/app:$CI_COMMIT_SHORT_SHA" --cache=true\n',
+  );
+  expect(job.status).toBe('migrated');
+  expect(job.inputs?.['cache']).toBe(false);
+  expect(job.inputs?.['cache-repo']).toBeUndefined();
+  expect(job.notes.join('\n')).toContain("Kaniko's cache repository myorg/app/cache cannot exist on Docker Hub");
+});
+
+it.each(['docker:stable', 'docker:stable-git', 'docker:edge', 'docker:test', 'docker:19.03.12'])(
+  '%s ran the classic builder, which built every stage: skip-unused-stages: false',
+  (image) => {
+    const job = jobOf(docker([LOGIN, 'docker build -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .', PUSH], image));
+    expect(job.inputs?.['skip-unused-stages']).toBe(false);
+  },
+);
+
+it('docker:27 and docker:latest run BuildKit: stages nothing uses are skipped, as the component does', () => {
+  for (const image of ['docker:27', 'docker:latest', 'docker'])
+    expect(
+      jobOf(docker([LOGIN, 'docker build -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .', PUSH], image)).inputs?.['skip-unused-stages'],
+    ).toBe(undefined);
+});
+
+it('Kaniko --tar-path with two destinations: the tarball would name one, so a person decides', () => {
+  const job = jobOf(
+    kaniko(
+      '--context $CI_PROJECT_DIR --no-push --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_SHA --destination $CI_REGISTRY_IMAGE:latest --tar-path image.tar',
+    ),
+  );
+  expect(job.status).toBe('needs-review');
+  expect(job.notes.join('\n')).toContain('tar-path image.tar with 2 destinations');
+});
+
+describe("the host's docker.sock set in the top-level variables", () => {
+  const text = (inherit = '') =>
+    'variables:\n  DOCKER_HOST: unix:///var/run/docker.sock\n' +
+    `build:\n  image: docker:27\n${inherit}  script:\n    - ${LOGIN}\n    - docker build -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .\n    - ${PUSH}\n`;
+
+  it('is found, as in the job', () => {
+    expect(jobOf(text()).finding).toContain('a job that can reach the Docker socket');
+  });
+
+  it('is not, for a job that does not inherit it', () => {
+    expect(jobOf(text('  inherit:\n    variables: false\n')).finding ?? '').not.toContain('a job that can reach the Docker socket');
+    expect(jobOf(text('  inherit:\n    variables: [OTHER]\n')).finding ?? '').not.toContain('a job that can reach the Docker socket');
+  });
+});
+
+describe('docker build --secret and --ssh', () => {
+  const build = (flags: string) => [LOGIN, `docker build ${flags} -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .`, PUSH];
+
+  it('map onto the secrets and ssh inputs where they say the same', () => {
+    const job = jobOf(docker(build('--secret id=npm_token,env=NPM_TOKEN --secret id=netrc,src=.netrc --ssh default')));
+    expect(job.status).toBe('migrated');
+    expect(job.inputs).toMatchObject({ secrets: ['id=npm_token,env=NPM_TOKEN', 'id=netrc,src=.netrc'], ssh: 'true' });
+  });
+
+  it('other forms go to a person, told what the inputs take', () => {
+    const job = jobOf(docker(build('--secret id=npm_token --ssh deploy=/keys/id')));
+    expect(job.status).toBe('needs-review');
+    const notes = job.notes.join('\n');
+    expect(notes).toContain('--secret id=npm_token: the secrets input takes id=NAME,env=VARIABLE or id=NAME,src=FILE');
+    expect(notes).toContain("--ssh deploy=/keys/id: the ssh input forwards the job's agent");
+    expect(notes).not.toContain('not an input of the component');
+  });
+});
+
+describe('what the report says', () => {
+  it('a destination whose variable may carry the tag adds no tag of its own to the inputs', () => {
+    const job = jobOf(kaniko('--context $CI_PROJECT_DIR --destination $IMAGE_REF'));
+    expect(job.inputs?.['tags']).toBeUndefined();
+  });
+
+  it('a config.json key written in single quotes is shown as the text it is, not as cigen escapes it', () => {
+    const text =
+      `build:\n${KANIKO_IMAGE}  script:\n` +
+      `    - echo '{"auths":{"$CI_REGISTRY":{"username":"u","password":"p"}}}' > /kaniko/.docker/config.json\n` +
+      '    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:x\n';
+    const notes = jobOf(text).notes.join('\n');
+    expect(notes).toContain('config.json entry for $CI_REGISTRY (the text itself: the shell did not expand it)');
+    expect(notes).not.toContain('$$');
+  });
+});
