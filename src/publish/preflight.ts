@@ -55,8 +55,16 @@ export function unreleasedAbove(changelog: string, version: string): boolean {
   const next = /^##[ \t]/m.exec(rest);
   const body = rest.slice(0, next ? next.index : undefined);
   const own = versionHeading(version).exec(changelog);
-  return body.trim() !== '' && (own === null || own.index > unreleased.index);
+  return hasEntries(body) && (own === null || own.index > unreleased.index);
 }
+
+/** Whether a section's body holds any entry: a line other than a heading, an HTML comment or a blank
+ *  (Keep a Changelog's empty `### Added` sub-headings wait for entries, they are none). */
+const hasEntries = (body: string): boolean =>
+  body
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .split('\n')
+    .some((line) => line.trim() !== '' && !/^\s{0,3}#{1,6}(?:\s|$)/.test(line));
 
 /** The heading of `version`'s section: `## 1.2.0`, `## [1.2.0] - date`, `## v1.2.0`. */
 function versionHeading(version: string): RegExp {

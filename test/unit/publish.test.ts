@@ -91,6 +91,12 @@ describe('preflight', () => {
     for (const tag of ['1.2.0-rc.1', '1.2.0-0', '1.2.0-x-y.2', '1.2.0+build.7', '1.2.0-alpha.10+exp.sha.5114f85'])
       expect(failed({ tag, version: tag, changelog: `## ${tag}\n- x\n` }), tag).toEqual([]);
     expect(failed({ changelog: '## Unreleased\n\n## 1.2.0\n\n- new things\n' })).toEqual([]);
+    // Keep a Changelog's sub-headings waiting for entries, and comments, are no entries.
+    const waiting = '## [Unreleased]\n\n### Added\n\n### Fixed\n<!-- one line\nper change -->\n\n## [1.2.0] - 2026-11-01\n\n- new things\n';
+    expect(failed({ changelog: waiting })).toEqual([]);
+    expect(failed({ changelog: waiting.replace('### Fixed\n', '### Fixed\n\n- a fix\n') })).toEqual([
+      expect.stringContaining('CHANGELOG.md has entries under "## Unreleased"'),
+    ]);
   });
   it('reads the version section of a CHANGELOG in the usual spellings', () => {
     expect(changelogSection(GOOD.changelog as string, '1.2.0')).toBe('- new things');
@@ -244,6 +250,13 @@ describe('the CLI', () => {
       status: 1,
       stderr: 'cigen publish: --ref nowhere names nothing in platform/cigen\n',
     });
+    // No tag and no --ref: GitLab's Releases API would refuse; a dry run does not say it "would create".
+    for (const dry of [[], ['--dry-run']])
+      expect(await cli([...args(dir), ...dry], env)).toMatchObject({
+        status: 1,
+        stdout: expect.not.stringContaining('would create'),
+        stderr: expect.stringContaining(`platform/cigen has no tag ${version}, and without --ref GitLab cannot create it`),
+      });
     // A file the preflight does not read (the notes of publish --dry-run --notes) is no reason to refuse.
     writeFileSync(join(dir, 'release-notes.md'), 'not committed\n');
     const notes = await cli(args(dir, '--ref', 'main'), env);

@@ -266,8 +266,12 @@ async function requireSameCommit(root: string, api: { platform: GitLabPlatform; 
     if (error instanceof PlatformError) throw new InputError(`cigen publish: ${api.project}: ${error.message}`);
     throw error;
   }
-  // No tag and no --ref: GitLab refuses the release itself, saying so.
-  if (!made.commit && ref === undefined) return;
+  // No tag and no --ref: GitLab's Releases API needs a ref to create the tag at, and refuses.
+  if (!made.commit && ref === undefined)
+    throw new InputError(
+      `cigen publish: ${api.project} has no tag ${tag}, and without --ref GitLab cannot create it: ` +
+        'push the tag, or give --ref (the commit checked out here); nothing released',
+    );
   if (!made.commit) throw new InputError(`cigen publish: --ref ${ref} names nothing in ${api.project}`);
   if (made.commit !== local)
     throw new InputError(
