@@ -91,10 +91,21 @@ function enableBuildah(report: DoctorReport, missing: readonly CheckName[]): str
 }
 
 /**
+ * Every capability up to CAP_AUDIT_READ (bits 0-37), from the CapEff the probe names at the start of
+ * the privileged check's detail (components/doctor/script.sh.hbs): with them, a job on a shell
+ * executor is root on the host, and a container job without privileged has had them added.
+ */
+export function everyCapability(detail: string): boolean {
+  const capEff = /^CapEff ([0-9A-Fa-f]{1,16})\b/.exec(detail)?.[1];
+  return capEff !== undefined && (BigInt(`0x${capEff}`) & 0x3fffffffffn) === 0x3fffffffffn;
+}
+
+/**
  * The warning for a job that ran privileged. Privileged (Docker's --privileged, a pod's privileged:
  * true) switches off seccomp, AppArmor and the masking of /proc, and its capabilities let user
  * namespaces through a host that restricts them to CAP_SYS_ADMIN: what the probe saw of those is
- * what a privileged job may do, not what a job may do once privileged is off.
+ * what a privileged job may do, not what a job may do once privileged is off. The probe calls a job
+ * privileged only when all of that holds together, not from its capabilities alone.
  */
 function privilegedWarning(report: DoctorReport): string {
   if (report.executor === 'shell')
@@ -110,6 +121,16 @@ function privilegedWarning(report: DoctorReport): string {
     'WARNING: this job ran privileged. dind would work, but a privileged runner gives every job on it control of the host. ' +
     `${lifted} Build with the recommended component, and turn privileged off (privileged = false) unless something else truly ` +
     `needs it${report.executor === 'unknown' ? '' : ', with the settings below so that the build keeps working'}.`
+  );
+}
+
+/** Every capability without privileged (cap_add = ["ALL"]): seccomp, AppArmor and /proc masking still apply. */
+function everyCapabilityWarning(): string {
+  return (
+    'WARNING: this job ran with every capability (cap_add = ["ALL"] in config.toml, or the like), but not privileged: ' +
+    'seccomp, AppArmor and the masking of /proc still apply, so the checks above are what this job may do (privileged above ' +
+    'says what of privileged it lacks), and privileged = false is not what to change. Every capability is more than the cigen ' +
+    'builders need (cigen runner-config adds none): drop them unless something else truly needs them.'
   );
 }
 
@@ -132,7 +153,9 @@ export function adviceText(report: DoctorReport): string {
   const notes: string[] = [];
   const privileged = report.checks.privileged.ok;
   const configurable = report.executor === 'docker' || report.executor === 'kubernetes';
-  if (privileged) notes.push(privilegedWarning(report));
+  const allCapabilities = everyCapability(report.checks.privileged.detail);
+  if (privileged || (allCapabilities && report.executor === 'shell')) notes.push(privilegedWarning(report));
+  else if (allCapabilities) notes.push(everyCapabilityWarning());
   if (privileged && report.executor === 'docker' && report.checks['proc-unmasked'].ok) {
     notes.push(
       'proc-unmasked says yes because privileged unmasks /proc; without privileged the Docker executor cannot unmask it, ' +

@@ -138,7 +138,24 @@ const HOST = (() => {
         : 'unknown') as Executor,
     seccomp: field('Seccomp'),
     capEff,
-    privileged: (BigInt(`0x${capEff || '0'}`) & 0x3fffffffffn) === 0x3fffffffffn,
+    // What privileged always brings together, not capabilities alone: CAP_SYS_ADMIN, seccomp off,
+    // nothing masked or read-only under /proc, and devices in /dev beyond a runtime's default set.
+    privileged:
+      (BigInt(`0x${capEff || '0'}`) & (1n << 21n)) !== 0n &&
+      (field('Seccomp') ?? '0') === '0' &&
+      !readFileSync('/proc/self/mountinfo', 'utf8')
+        .split('\n')
+        .some((line) => {
+          const [, , , , point = '', options = ''] = line.split(' ');
+          return (
+            (point === '/proc' && /(^|,)ro(,|$)/.test(options)) || (point.startsWith('/proc/') && point !== '/proc/sys/fs/binfmt_misc')
+          );
+        }) &&
+      readdirSync('/dev', { withFileTypes: true }).some(
+        (entry) =>
+          (entry.isCharacterDevice() || entry.isBlockDevice()) &&
+          !['console', 'full', 'null', 'ptmx', 'random', 'tty', 'urandom', 'zero'].includes(entry.name),
+      ),
     userns: works(['unshare', '--user', '--map-root-user', 'true']),
     mount: works(['unshare', '--user', '--map-root-user', '--mount', 'sh', '-c', `mount -t tmpfs none ${tmpdir()}`]),
     overlay,
@@ -579,10 +596,11 @@ describe('fake runners: the details', () => {
   it('privileged: every capability, with or without the capabilities newer kernels add', () => {
     expect(runFake({ ...DOCKER_PRIVILEGED, capEff: '0000003fffffffff' }).report.checks.privileged).toEqual({
       ok: true,
-      detail: 'CapEff 0000003fffffffff (every capability)',
+      detail: 'CapEff 0000003fffffffff (every capability), seccomp off, /proc unmasked: privileged',
     });
-    expect(runFake({ ...DOCKER_PRIVILEGED, capEff: '000001fffeffffff' }).report.checks.privileged.ok).toBe(false);
-    expect(runFake({ ...DOCKER_PRIVILEGED, capEff: '0000001fffffffff' }).report.checks.privileged.ok).toBe(false);
+    // Privileged with a capability dropped is privileged all the same (CAP_SYS_ADMIN, seccomp off, /proc unmasked).
+    expect(runFake({ ...DOCKER_PRIVILEGED, capEff: '000001fffeffffff' }).report.checks.privileged.ok).toBe(true);
+    expect(runFake({ ...DOCKER_PRIVILEGED, capEff: '0000001fffffffff' }).report.checks.privileged.ok).toBe(true);
   });
 
   it('AppArmor and SELinux labels', () => {
@@ -664,7 +682,9 @@ describe('fake runners: the details', () => {
           },
           'busybox sh',
         );
-        for (const check of flips) expect(report.checks[check].ok, check).toBe(on(check));
+        // Every capability with /proc masked is not privileged: privileged unmasks /proc.
+        for (const check of flips)
+          expect(report.checks[check].ok, check).toBe(on(check) && (check !== 'privileged' || on('proc-unmasked')));
         expectAgreement(report);
         expect(report.recommendation).not.toBe('dind');
       }
