@@ -132,10 +132,18 @@ export const CONTAINER_STORAGE = `    # Kubernetes ignores the image's VOLUMEs, 
 
 export const FF_ADVANCED_POD_SPEC = '  environment = ["FF_USE_ADVANCED_POD_SPEC_CONFIGURATION=true"]\n';
 
+/** The pod annotation that leaves the build container without an AppArmor profile, on every GitLab
+ *  Runner version, as [runners.kubernetes.pod_annotations] takes it. */
+export const APPARMOR_ANNOTATION = '"container.apparmor.security.beta.kubernetes.io/build" = "unconfined"';
+
+// GitLab Runner before 18.7.0 built with client-go 0.26, which has no AppArmorProfile type: a
+// pod_spec patch that sets appArmorProfile was dropped without a word (gitlab-runner!6512).
 export const APPARMOR_NOTE =
-  'On nodes with AppArmor (Ubuntu, Debian), the container runtime applies its default profile, which refuses mount(): ' +
-  'if `cigen doctor` reports an enforced AppArmor profile, add appArmorProfile: ' +
-  '{type: Unconfined} (Kubernetes 1.30+) next to seccompProfile in the patch, or a custom profile.';
+  'On nodes with AppArmor (Ubuntu, Debian), the container runtime applies its default profile to every pod that names none, ' +
+  'and it refuses mount(): if `cigen doctor` reports an enforced AppArmor profile, add the annotation ' +
+  `${APPARMOR_ANNOTATION} under [runners.kubernetes.pod_annotations] (any GitLab Runner version), or, with GitLab Runner 18.7 ` +
+  'or later, appArmorProfile: {type: Unconfined} (Kubernetes 1.30+) next to seccompProfile in the patch (earlier runners drop ' +
+  'that field from the patch silently), or a custom profile loaded on every node.';
 
 export const POLICY_NOTE =
   'Pod Security Standards (restricted or baseline) or an admission controller (Kyverno, OPA Gatekeeper) may refuse these settings ' +
