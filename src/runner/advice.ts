@@ -3,7 +3,7 @@
  * recommendation, warnings, and what to change on the runner.
  */
 import { BUILDER_IDS, type BuilderId } from '../builders/index.js';
-import { CHECK_NAMES, type CheckName } from '../builders/runner.js';
+import { APPARMOR_ANNOTATION, CHECK_NAMES, type CheckName } from '../builders/runner.js';
 import { recommend, verdicts, verdictText, type Executor } from './capabilities.js';
 import type { DoctorReport } from './report.js';
 const EXECUTOR_TEXT: Record<Executor, string> = {
@@ -25,6 +25,56 @@ function table(rows: readonly (readonly string[])[]): string[] {
 
 const runnerConfigCommand = (builder: BuilderId, executor: 'docker' | 'kubernetes') =>
   `cigen runner-config --builder ${builder} --executor ${executor}`;
+
+/**
+ * The line naming `cigen runner-config --builder buildah`, or undefined when its snippet holds
+ * nothing this runner lacks (only the host is at fault). The snippet changes seccomp (Docker:
+ * security_opt seccomp=unconfined; Kubernetes: a seccompProfile Localhost patch) and, on Docker
+ * only, AppArmor (apparmor=unconfined): where only part of it is the fix, the line says which,
+ * and where the fix is not in it (SELinux; AppArmor on Kubernetes), what to add.
+ */
+function snippetLine(
+  executor: 'docker' | 'kubernetes',
+  fix: { seccomp: boolean; confinement: boolean; selinux: boolean },
+): string | undefined {
+  const command = runnerConfigCommand('buildah', executor);
+  if (executor === 'docker') {
+    if (fix.confinement && fix.selinux) {
+      const seccomp = fix.seccomp ? ', and keep its seccomp entry' : ' (its seccomp entry is not needed here: seccomp does not filter)';
+      return (
+        `The config.toml snippet (${command}) sets AppArmor, not SELinux: put label=disable in its security_opt in place of ` +
+        `its AppArmor entry${seccomp}.`
+      );
+    }
+    if (fix.seccomp && fix.confinement) return `The config.toml snippet: ${command}`;
+    if (fix.seccomp) return `The config.toml snippet: ${command} (of its security_opt, seccomp=unconfined is what this runner lacks)`;
+    if (fix.confinement) return `The config.toml snippet: ${command} (of its security_opt, apparmor=unconfined is what this runner lacks)`;
+    return undefined;
+  }
+  const confinement = fix.selinux
+    ? {
+        name: 'SELinux',
+        add: "seLinuxOptions: {type: spc_t} to the build container's securityContext in a pod_spec patch",
+      }
+    : {
+        name: 'AppArmor',
+        add:
+          `${APPARMOR_ANNOTATION} under [runners.kubernetes.pod_annotations] (any GitLab Runner version), ` +
+          'or appArmorProfile: {type: Unconfined} in a pod_spec patch (GitLab Runner 18.7 or later)',
+      };
+  if (fix.seccomp && fix.confinement)
+    return (
+      `The Helm values.yml snippet: ${command} (its seccompProfile patch); ` +
+      `it has no ${confinement.name} setting: add ${confinement.add}.`
+    );
+  if (fix.seccomp) return `The Helm values.yml snippet: ${command} (its seccompProfile patch)`;
+  if (fix.confinement)
+    return (
+      `The Helm values.yml snippet (${command}) has no ${confinement.name} setting, and its seccompProfile patch is not needed ` +
+      `here (seccomp does not filter): add ${confinement.add}.`
+    );
+  return undefined;
+}
 
 /** What the runner admin would change to move from Kaniko to Buildah (chroot isolation). */
 function enableBuildah(report: DoctorReport, missing: readonly CheckName[]): string[] {
@@ -77,7 +127,12 @@ function enableBuildah(report: DoctorReport, missing: readonly CheckName[]): str
     );
   }
   if (executor === 'docker' || executor === 'kubernetes') {
-    lines.push(`The ${executor === 'docker' ? 'config.toml' : 'Helm values.yml'} snippet: ${runnerConfigCommand('buildah', executor)}`);
+    const snippet = snippetLine(executor, {
+      seccomp: seccompFilters && failed.length > 0,
+      confinement: apparmorBlocks && missing.includes('mount'),
+      selinux,
+    });
+    if (snippet) lines.push(snippet);
   } else {
     const where =
       executor === 'shell'
