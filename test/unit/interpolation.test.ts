@@ -39,6 +39,11 @@ describe('blocks (B, A)', () => {
       ok: false,
       error: 'too many functions in interpolation block',
     });
+    // Block#evaluate! reads the access before it counts the functions.
+    expect(evalData('inputs.nope | posix_escape | posix_escape | posix_escape | posix_escape', { data: 'x' })).toEqual({
+      ok: false,
+      error: 'unknown interpolation key: `nope`',
+    });
   });
   it('9-12: access paths', () => {
     const deep = { a: { b: { c: { d: { 'e.f.g.h': 'deep' } } } } };

@@ -71,9 +71,10 @@ export const isSkippedContext = (access: string): boolean => access.split('.')[0
 
 export function evaluateBlock(block: Pick<Block, 'access' | 'functions'> & { raw?: string }, context: InterpolationContext): Evaluation {
   if (isSkippedContext(block.access)) return { ok: true, value: block.raw ?? `$[[ ${block.access} ]]` };
-  if (block.functions.length > MAX_FUNCTIONS) return { ok: false, error: 'too many functions in interpolation block' };
+  // GitLab's Block#evaluate! reads the access first, then counts the functions.
   const accessed = access(block.access, context);
   if (!accessed.ok) return accessed;
+  if (block.functions.length > MAX_FUNCTIONS) return { ok: false, error: 'too many functions in interpolation block' };
   let value = accessed.value;
   for (const expression of block.functions) {
     const applied = applyFunction(expression, value, context.functions ?? {});
