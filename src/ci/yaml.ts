@@ -157,6 +157,9 @@ const psychBase60Float = (text: string): Scalar => markIfWhole(new Scalar(psychB
 type ScalarTagLike = { tag: string; default?: unknown; format?: string; test?: RegExp };
 
 /** A tag that no plain scalar matches (it still writes the numbers of its format). */
+/** A test that matches no text. */
+const NEVER = /(?!)/;
+
 const withoutTest = <T extends { test?: RegExp }>(tag: T): T => {
   const copy = { ...tag };
   delete copy.test;
@@ -295,7 +298,10 @@ const psychTags = (tags: Tags): Tags =>
     if (name === 'tag:yaml.org,2002:int') {
       if (format === 'TIME') return { ...tag, test: PSYCH_BASE60_INT, resolve: (text: string) => psychBase60(text, false) };
       if (format === undefined) return { ...tag, test: PSYCH_INTEGER, resolve: psychInteger };
-      return withoutTest(tag);
+      // PSYCH_INTEGER reads every base; this one matches nothing. A test it keeps, not none: for an
+      // explicit `!!int "7"` the yaml library takes the first int tag without a test (this binary
+      // one, which read NaN), else the first whose test matches (Psych's, 7).
+      return { ...tag, test: NEVER };
     }
     if (name === 'tag:yaml.org,2002:float') {
       if (format === 'TIME') return { ...tag, test: PSYCH_BASE60_FLOAT, resolve: psychBase60Float };

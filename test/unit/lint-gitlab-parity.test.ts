@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/ci/diagnostics.js';
+import { documentValue, parseYamlDocument } from '../../src/ci/yaml.js';
 import { lintText, type LintOptions } from '../../src/lint/lint-text.js';
 import { catalogHost } from '../helpers/lint-host.js';
 
@@ -284,6 +285,18 @@ describe("plain scalars are read as GitLab's Psych reads them (Psych::ScalarScan
         else process.env['CIGEN_YAML_FAST'] = saved;
       }
     });
+});
+
+it('an explicit !!int is read as Psych reads it, in every base (it was the binary tag: NaN)', async () => {
+  const value = (text: string) => documentValue(parseYamlDocument(`a: ${text}`));
+  expect(['!!int "7"', '!!int "0x1f"', '!!int 010', '!!int "0b101"', '!!int 1_000'].map((text) => value(text))).toEqual([
+    { a: 7 },
+    { a: 31 },
+    { a: 8 },
+    { a: 5 },
+    { a: 1000 },
+  ]);
+  expect(await briefs('job:\n  script: [x]\n  retry: !!int "2"\n')).toEqual([]);
 });
 
 describe('a plain date or timestamp: GitLab refuses the file (YAML.safe_load permits no Date, no Time)', () => {
