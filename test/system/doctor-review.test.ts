@@ -7,10 +7,10 @@
  *  - the job log and `cigen doctor` (adviceText on the probe's own report) say the same.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findComponent, type ComponentDefinition } from '../../src/catalog/registry.js';
 import { renderComponent } from '../../src/catalog/document.js';
 import { DOCTOR_REPORT } from '../../src/catalog/doctor.js';
@@ -18,18 +18,11 @@ import { adviceText } from '../../src/runner/advice.js';
 import { recommend, verdicts } from '../../src/runner/capabilities.js';
 import { parseDoctorReport, type DoctorReport } from '../../src/runner/report.js';
 import { instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
 const TEXT = renderComponent(findComponent('doctor') as ComponentDefinition);
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
+const tempDir = tempDirs();
 
 /** Docker's masks and read-only paths under /proc (a container that is not privileged). */
 const MASKED_MOUNTINFO = `600 550 0:50 / / rw,relatime - overlay overlay rw,lowerdir=/l,upperdir=/u,workdir=/w

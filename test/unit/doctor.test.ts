@@ -3,7 +3,7 @@
  *  - the component renders and validates like every catalog component (both interpolation modes);
  *  - parseDoctorReport names what is wrong; adviceText and the CLI handler say what to do.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -19,19 +19,12 @@ import { EXECUTORS, recommend, verdicts, type Executor } from '../../src/runner/
 import { parseDoctorReport, type DoctorReport } from '../../src/runner/report.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { instantiateComponent, jobScript } from '../helpers/job.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
 const DOCTOR = findComponent('doctor') as ComponentDefinition;
 const TEXT = renderComponent(DOCTOR);
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
+const tempDir = tempDirs();
 
 describe('the component', () => {
   it('renders and validates like every catalog component (schema, spec rules, both interpolation modes)', async () => {
