@@ -47,6 +47,8 @@ export interface KanikoFlag {
   /** A bool flag given `=false` asks the opposite; when that is not covered by `migrate`, its rule. */
   migrateWhenFalse?: StaticRule;
   compat: CompatRule;
+  /** A bool flag given `=false` asks the opposite; when kaniko-compat must then do something else, its rule. */
+  compatWhenFalse?: CompatRule;
   /** What Buildah does instead, in words (docs). */
   buildah: string;
 }
@@ -128,7 +130,8 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
         'set cache: false, or accept RUN steps from the cache, then remove the flag',
     },
     compat: { accept: 'Buildah caches every layer, RUN included' },
-    buildah: '--layers',
+    compatWhenFalse: { store: 'cache_run_layers' },
+    buildah: '--layers; with =false, no --cache-from/--cache-to (Buildah caches every step or none)',
   },
   'compressed-caching': {
     kind: 'bool',

@@ -75,6 +75,22 @@ export function flagParser(): { flags: Record<string, string>[]; stores: string[
       stores.add(flag.compat.store);
     } else if ('accept' in flag.compat) branch['accept'] = shellQuoted(flag.compat.accept);
     else branch['refuse'] = shellQuoted(flag.compat.refuse);
+    // `--flag=false`: the parser takes this rule instead, once it has read the value.
+    const whenFalse = flag.compatWhenFalse;
+    if (whenFalse) {
+      if (flag.kind !== 'bool') throw new Error(`--${name}: a rule for =false on a flag that is not a boolean`);
+      if ('store' in whenFalse) {
+        branch['falseKind'] = 'store';
+        branch['falseText'] = whenFalse.store;
+        stores.add(whenFalse.store);
+      } else if ('accept' in whenFalse) {
+        branch['falseKind'] = 'accept';
+        branch['falseText'] = shellQuoted(whenFalse.accept);
+      } else {
+        branch['falseKind'] = 'refuse';
+        branch['falseText'] = shellQuoted(whenFalse.refuse);
+      }
+    }
     return branch;
   });
   return { flags, stores: [...stores] };

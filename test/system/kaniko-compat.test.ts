@@ -163,7 +163,15 @@ const CONTRACTS: Record<string, Contract> = {
   'cache-ttl': inBuild('--cache --cache-ttl=24h', '--cache-ttl=24h'),
   'cache-dir': accepted('--cache-dir /cache'),
   'cache-copy-layers': accepted('--cache-copy-layers'),
-  'cache-run-layers': accepted('--cache-run-layers=false'),
+  'cache-run-layers': {
+    // Kaniko cached no RUN step; Buildah caches every step or none: none.
+    args: '--cache --cache-run-layers=false',
+    check: (run) => {
+      ok(run);
+      expect(run.stdout).toContain('cigen: kaniko-compat: --cache-run-layers=false: Kaniko cached no RUN step');
+      expect(run.build?.argv.some((arg) => arg.startsWith('--cache-'))).toBe(false);
+    },
+  },
   'compressed-caching': accepted('--compressed-caching=false'),
   'no-push': {
     args: '--no-push',

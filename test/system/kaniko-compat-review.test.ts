@@ -1,0 +1,89 @@
+/**
+ * kaniko-compat's /kaniko/executor against what Kaniko does, where a review running it with a
+ * stub buildah (and real Buildah) found the executor saying one thing and doing another:
+ * --single-snapshot, --annotation and --oci-layout-path in the default Docker format,
+ * --reproducible with --cache, config.json keys written HOST/v1/, --cache-run-layers=false,
+ * --cache --no-push --no-push-cache without --cache-repo, tar:// contexts, --git with a directory
+ * context, --secret. The same harness as kaniko-compat.test.ts: the component's job in the
+ * sandbox, a stub buildah that records its argv and the auth file it is given.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REGISTRY_PASSWORD, instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
+import { createSandbox, decodeAuths, type Sandbox, type StubCall } from '../helpers/sandbox.js';
+
+const P = '/builds/group/app';
+const IMG = 'registry.example.com/group/app';
+const BASE = `/kaniko/executor --context "$CI_PROJECT_DIR" --destination ${IMG}:1`;
+
+let box: Sandbox;
+beforeAll(() => {
+  box = createSandbox({ projectFiles: { Dockerfile: 'FROM scratch\n' } });
+});
+afterAll(() => box.dispose());
+
+interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+  build: StubCall | undefined;
+  pushes: StubCall[];
+}
+
+function compat(
+  lines: readonly string[],
+  options: { inputs?: Record<string, unknown>; env?: Record<string, string>; shell?: 'bash' | 'busybox' } = {},
+): Run {
+  box.reset();
+  rmSync(box.path('/kaniko'), { recursive: true, force: true });
+  mkdirSync(box.path('/kaniko'));
+  const { job } = instantiateComponent('kaniko-compat', options.inputs ?? {}, 'classic');
+  const env = options.env ?? {};
+  const result = box.run(
+    [jobScript(job), ...lines].join('\n'),
+    { ...jobEnvironment(job, predefinedVariables(P, env)), ...env },
+    options.shell ?? 'busybox',
+  );
+  const calls = box.calls('buildah').filter((call) => call.argv[0] !== '--storage-driver=overlay');
+  return { ...result, build: calls.find((call) => call.argv[0] === 'build'), pushes: calls.filter((call) => call.argv[0] === 'push') };
+}
+
+const ok = (run: Run) => {
+  expect(run.stderr, run.stdout).toBe('');
+  expect(run.status).toBe(0);
+  expect(run.stdout).not.toContain(REGISTRY_PASSWORD);
+};
+const refused = (run: Run, text: string) => {
+  expect(run.status).toBe(1);
+  expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^cigen: error: kaniko-compat: /)]);
+  expect(run.stderr).toContain(text);
+  expect(run.build).toBeUndefined();
+};
+const cacheArgs = (run: Run) => run.build?.argv.filter((arg) => arg.startsWith('--cache-')) ?? [];
+
+describe('--cache-run-layers', () => {
+  it('=false with --cache: no cache read or written (Buildah caches every step or none), said so', () => {
+    const run = compat([`${BASE} --cache --cache-run-layers=false`]);
+    ok(run);
+    expect(cacheArgs(run)).toEqual([]);
+    expect(run.stdout).toContain(
+      'cigen: kaniko-compat: --cache-run-layers=false: Kaniko cached no RUN step; Buildah caches every step or none',
+    );
+    expect(run.stdout).not.toContain('--cache-run-layers: nothing to do: Buildah caches every layer, RUN included');
+  });
+
+  it('=false without --cache: nothing to do', () => {
+    const run = compat([`${BASE} --cache-run-layers=false`]);
+    ok(run);
+    expect(run.stdout).toContain('cigen: kaniko-compat: --cache-run-layers=false: nothing to do: without --cache no step is cached');
+  });
+
+  it('true (or true after =false: the last counts): the cache, RUN layers included', () => {
+    for (const args of ['--cache --cache-run-layers', '--cache --cache-run-layers=false --cache-run-layers=true']) {
+      const run = compat([`${BASE} ${args}`]);
+      ok(run);
+      expect(cacheArgs(run)).toEqual([`--cache-from=${IMG}/cache`, `--cache-to=${IMG}/cache`, '--cache-ttl=336h']);
+      expect(run.stdout).toContain('cigen: kaniko-compat: --cache-run-layers: nothing to do: Buildah caches every layer, RUN included');
+    }
+  });
+});
