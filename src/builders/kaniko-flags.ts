@@ -283,8 +283,8 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   'single-snapshot': {
     kind: 'bool',
     migrate: { drop: 'Kaniko wrote one layer for the whole build; Buildah writes one per step, with the same files in the image' },
-    compat: { accept: 'the image holds the same files; Buildah writes one layer per step' },
-    buildah: 'one layer per step',
+    compat: { store: 'single_snapshot' },
+    buildah: 'buildah build without --layers: one new layer on the base image (and no layer cache)',
   },
   'snapshot-mode': { kind: 'string', migrate: { drop: SNAPSHOT }, compat: { accept: SNAPSHOT }, buildah: 'none needed' },
   snapshotMode: {

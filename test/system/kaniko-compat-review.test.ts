@@ -61,6 +61,31 @@ const refused = (run: Run, text: string) => {
 };
 const cacheArgs = (run: Run) => run.build?.argv.filter((arg) => arg.startsWith('--cache-')) ?? [];
 
+describe('--single-snapshot: one layer for the build, as Kaniko takes one snapshot', () => {
+  it('builds without --layers, and says so', () => {
+    const run = compat([`${BASE} --single-snapshot`]);
+    ok(run);
+    expect(run.build?.argv).not.toContain('--layers');
+    expect(run.build?.argv.slice(0, 3)).toEqual(['build', '--isolation=chroot', '--format=docker']);
+    expect(run.stdout).toContain('cigen: kaniko-compat: --single-snapshot: one layer for the build (buildah build without --layers)');
+    expect(run.stdout).not.toContain('--single-snapshot: nothing to do');
+  });
+
+  it('=false is the default: a layer per step', () => {
+    const run = compat([`${BASE} --single-snapshot=false`]);
+    ok(run);
+    expect(run.build?.argv).toContain('--layers');
+  });
+
+  it('with --cache: no cache (Buildah caches layer by layer), said in the log', () => {
+    const run = compat([`${BASE} --single-snapshot --cache`]);
+    ok(run);
+    expect(run.build?.argv).not.toContain('--layers');
+    expect(cacheArgs(run)).toEqual([]);
+    expect(run.stdout).toContain('cigen: kaniko-compat: --cache: not applied with --single-snapshot');
+  });
+});
+
 describe('--cache-run-layers', () => {
   it('=false with --cache: no cache read or written (Buildah caches every step or none), said so', () => {
     const run = compat([`${BASE} --cache --cache-run-layers=false`]);

@@ -271,7 +271,11 @@ const CONTRACTS: Record<string, Contract> = {
   'ignore-var-run': accepted('--ignore-var-run=false'),
   'whitelist-var-run': accepted('--whitelist-var-run'),
   reproducible: inBuild('--reproducible', '--timestamp=0'),
-  'single-snapshot': accepted('--single-snapshot'),
+  'single-snapshot': {
+    // One new layer for the build: Buildah without --layers.
+    args: '--single-snapshot',
+    check: (run) => (ok(run), expect(run.build?.argv).not.toContain('--layers')),
+  },
   'snapshot-mode': accepted('--snapshot-mode=redo'),
   snapshotMode: accepted('--snapshotMode redo'),
   'use-new-run': accepted('--use-new-run'),
