@@ -88,7 +88,7 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
     kind: 'list',
     migrate: { compat: 'the component sets labels, not manifest annotations; kaniko-compat passes them to buildah --annotation' },
     compat: { store: 'annotations' },
-    buildah: '--annotation',
+    buildah: '--annotation (with --format=oci: the Docker format has no annotations)',
   },
   'custom-platform': { kind: 'string', migrate: { map: 'platform' }, compat: { store: 'platform' }, buildah: '--platform' },
   customPlatform: {
@@ -158,7 +158,7 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
     kind: 'string',
     migrate: { compat: 'the component writes a docker-archive tarball, not an OCI layout; kaniko-compat pushes to oci:PATH' },
     compat: { store: 'oci_layout_path' },
-    buildah: 'buildah push oci:PATH',
+    buildah: 'buildah push oci:PATH (built with --format=oci, so that the layout holds the image pushed)',
   },
   'skip-tls-verify': {
     kind: 'bool',

@@ -86,6 +86,35 @@ describe('--single-snapshot: one layer for the build, as Kaniko takes one snapsh
   });
 });
 
+describe('the OCI format where the Docker format would lose what Kaniko writes', () => {
+  it('--annotation: built in the OCI format (Buildah drops annotations in the Docker format), said in the log', () => {
+    const run = compat([`${BASE} --annotation org.opencontainers.image.description=app`]);
+    ok(run);
+    expect(run.build?.argv).toEqual(expect.arrayContaining(['--format=oci', '--annotation=org.opencontainers.image.description=app']));
+    expect(run.build?.argv).not.toContain('--format=docker');
+    expect(run.stdout).toContain('cigen: kaniko-compat: building in the OCI format, not docker, for --annotation');
+  });
+
+  it('--oci-layout-path: built in the OCI format, the layout written with the push compression (the digest pushed)', () => {
+    const run = compat([`${BASE} --oci-layout-path out/oci --compression zstd --digest-file out/digest`]);
+    ok(run);
+    expect(run.build?.argv).toContain('--format=oci');
+    expect(run.stdout).toContain('building in the OCI format, not docker, for --oci-layout-path');
+    const layout = run.pushes.find((push) => push.argv.at(-1) === 'oci:out/oci');
+    expect(layout?.argv).toContain('--compression-format=zstd');
+  });
+
+  it('neither: the Docker format; format: oci: no log line', () => {
+    const plain = compat([BASE]);
+    ok(plain);
+    expect(plain.build?.argv).toContain('--format=docker');
+    const oci = compat([`${BASE} --annotation a=b`], { inputs: { format: 'oci' } });
+    ok(oci);
+    expect(oci.build?.argv).toContain('--format=oci');
+    expect(oci.stdout).not.toContain('building in the OCI format');
+  });
+});
+
 describe('--cache-run-layers', () => {
   it('=false with --cache: no cache read or written (Buildah caches every step or none), said so', () => {
     const run = compat([`${BASE} --cache --cache-run-layers=false`]);
