@@ -115,6 +115,23 @@ describe('the OCI format where the Docker format would lose what Kaniko writes',
   });
 });
 
+describe('--reproducible with --cache', () => {
+  it('passes no --cache-ttl (images dated 1970 would all be expired), and says so', () => {
+    const run = compat([`${BASE} --reproducible --cache --cache-ttl 24h`]);
+    ok(run);
+    expect(run.build?.argv).toContain('--timestamp=0');
+    expect(cacheArgs(run)).toEqual([`--cache-from=${IMG}/cache`, `--cache-to=${IMG}/cache`]);
+    expect(run.stdout).toContain('cigen: kaniko-compat: --cache-ttl: not applied with --reproducible');
+  });
+
+  it('without --reproducible the TTL is passed', () => {
+    const run = compat([`${BASE} --cache --cache-ttl 24h`]);
+    ok(run);
+    expect(cacheArgs(run)).toContain('--cache-ttl=24h');
+    expect(run.stdout).not.toContain('not applied with --reproducible');
+  });
+});
+
 describe('--cache-run-layers', () => {
   it('=false with --cache: no cache read or written (Buildah caches every step or none), said so', () => {
     const run = compat([`${BASE} --cache --cache-run-layers=false`]);
