@@ -132,6 +132,52 @@ describe('--reproducible with --cache', () => {
   });
 });
 
+describe('config.json keys, read as Kaniko reads them (http(s):// stripped, cut at the first /)', () => {
+  const write = (auths: Record<string, [string, string]>) => {
+    const json = JSON.stringify({
+      auths: Object.fromEntries(Object.entries(auths).map(([k, [u, p]]) => [k, { username: u, password: p }])),
+    });
+    return `printf '%s' '${json}' > /kaniko/.docker/config.json`;
+  };
+
+  it('HOST/v1/ is that host: Buildah gets it under HOST, and the job token is not added beside it', () => {
+    const run = compat([write({ 'registry.example.com/v1/': ['deployer', 'dpw'] }), BASE]);
+    ok(run);
+    expect(decodeAuths(run.build?.config)).toEqual({ 'registry.example.com': 'deployer:dpw' });
+  });
+
+  it("another host's HOST/v1/ entry: that host, and the job token still for the job's registry", () => {
+    const run = compat([write({ 'harbor.example.com/v1/': ['robot', 'hpw'] }), BASE]);
+    ok(run);
+    expect(decodeAuths(run.build?.config)).toEqual({
+      'harbor.example.com': 'robot:hpw',
+      'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}`,
+    });
+  });
+
+  it('one entry per host: the key written as the host wins, else the first', () => {
+    const exact = compat([write({ 'https://registry.example.com': ['a', 'apw'], 'registry.example.com': ['b', 'bpw'] }), BASE]);
+    ok(exact);
+    expect(decodeAuths(exact.build?.config)).toEqual({ 'registry.example.com': 'b:bpw' });
+    const first = compat([write({ 'registry.example.com/v1/': ['a', 'apw'], 'http://registry.example.com/v2/': ['b', 'bpw'] }), BASE]);
+    ok(first);
+    expect(decodeAuths(first.build?.config)).toEqual({ 'registry.example.com': 'a:apw' });
+  });
+
+  it("Docker Hub's key stays https://index.docker.io/v1/, which Kaniko and Buildah both read", () => {
+    const run = compat([write({ 'https://index.docker.io/v1/': ['hub', 'hubpw'] }), BASE]);
+    ok(run);
+    expect(decodeAuths(run.build?.config)).toMatchObject({ 'https://index.docker.io/v1/': 'hub:hubpw' });
+  });
+
+  it('a $DOCKER_AUTH_CONFIG key HOST/v1/ names no registry for Buildah: the job token is added for the job registry', () => {
+    const auth = Buffer.from('runner:rpw').toString('base64');
+    const run = compat([BASE], { env: { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { 'registry.example.com/v1/': { auth } } }) } });
+    ok(run);
+    expect(decodeAuths(run.build?.config)).toMatchObject({ 'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}` });
+  });
+});
+
 describe('--cache-run-layers', () => {
   it('=false with --cache: no cache read or written (Buildah caches every step or none), said so', () => {
     const run = compat([`${BASE} --cache --cache-run-layers=false`]);

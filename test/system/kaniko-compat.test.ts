@@ -497,7 +497,7 @@ describe('credentials, as the job wrote them for Kaniko', () => {
       {},
     );
     ok(run);
-    expect(decodeAuths(run.build?.config)).toEqual({ 'https://registry.example.com': 'deployer:dpw' });
+    expect(decodeAuths(run.build?.config)).toEqual({ 'registry.example.com': 'deployer:dpw' });
   });
 
   it('no credentials at all (a --no-push build, no job token): an empty auth file, not a missing one', () => {
