@@ -204,3 +204,9 @@ describe('--cache-run-layers', () => {
     }
   });
 });
+
+describe('what Kaniko refuses, and what it ignores', () => {
+  it('--cache --no-push --no-push-cache without --cache-repo: refused, as Kaniko refuses it', () => {
+    refused(compat([`${BASE} --cache --no-push --no-push-cache`]), 'if using cache with --no-push, specify cache repo with --cache-repo');
+  });
+});
