@@ -86,7 +86,12 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   label: { kind: 'list', migrate: { map: 'labels' }, compat: { store: 'labels' }, buildah: '--label' },
   annotation: {
     kind: 'list',
-    migrate: { compat: 'the component sets labels, not manifest annotations; kaniko-compat passes them to buildah --annotation' },
+    migrate: {
+      compat:
+        "cigen migrate does not move them onto the buildah component's annotations input, which takes them with format: oci only " +
+        '(the OCI format keeps no HEALTHCHECK, SHELL or STOPSIGNAL); kaniko-compat passes them to buildah --annotation, ' +
+        'building in the OCI format',
+    },
     compat: { store: 'annotations' },
     buildah: '--annotation (with --format=oci: the Docker format has no annotations)',
   },
@@ -405,13 +410,23 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   git: {
     kind: 'string',
     migrate: { review: `git: ${REMOTE}; check it out in before_script and point --context at it` },
-    compat: { refuse: `${REMOTE} (a git repository); clone it first and give --context a directory` },
-    buildah: 'none',
+    compat: {
+      accept: 'Kaniko reads it for a git:// context only, which kaniko-compat refuses; a directory context takes no branch',
+    },
+    buildah: 'none needed',
   },
   secret: {
     kind: 'list',
-    migrate: { review: 'secret: build secrets are not an input of the components yet' },
-    compat: { refuse: 'build secrets are not supported by kaniko-compat yet' },
+    migrate: {
+      review:
+        "secret: cigen migrate does not translate build secrets yet; the buildah component's secrets input takes them " +
+        '(id=NAME,env=VARIABLE or id=NAME,src=FILE items): move each there, then remove the flag',
+    },
+    compat: {
+      refuse:
+        "kaniko-compat does not pass build secrets yet; the buildah component's secrets input takes them " +
+        '(id=NAME,env=VARIABLE or id=NAME,src=FILE)',
+    },
     buildah: '--secret',
   },
 };

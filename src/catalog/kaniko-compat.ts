@@ -97,8 +97,12 @@ export function flagParser(): { flags: Record<string, string>[]; stores: string[
 }
 
 const REMOTE_CONTEXT =
-  'a remote build context (git, s3, gs, az, tar, https); kaniko-compat builds a directory of the job: ' +
+  'a remote build context (git, s3, gs, az, https); kaniko-compat builds a directory of the job: ' +
   'fetch it first and give --context the directory';
+/** tar://PATH is a tar archive (gzip'ed or not) in the job, which Kaniko unpacks: nothing remote. */
+const TAR_CONTEXT =
+  'a tar archive of the context, which Kaniko unpacks; kaniko-compat builds a directory of the job: ' +
+  'extract the archive first (mkdir DIR && tar -xf ARCHIVE -C DIR) and give --context the directory';
 
 /** The executor, as the shell file it becomes. */
 export function executorScript(): string {
@@ -109,6 +113,7 @@ export function executorScript(): string {
     tagRule: TAG_RULE,
     cacheTtl: KANIKO_CACHE_TTL,
     remote: REMOTE_CONTEXT,
+    tarContext: TAR_CONTEXT,
     ...flagParser(),
   });
   if (text.split('\n').includes(DELIMITER)) throw new Error(`the executor holds its own heredoc delimiter ${DELIMITER}`);

@@ -209,4 +209,23 @@ describe('what Kaniko refuses, and what it ignores', () => {
   it('--cache --no-push --no-push-cache without --cache-repo: refused, as Kaniko refuses it', () => {
     refused(compat([`${BASE} --cache --no-push --no-push-cache`]), 'if using cache with --no-push, specify cache repo with --cache-repo');
   });
+
+  it('--context tar://: a local archive to extract, not a remote context', () => {
+    const run = compat([`${BASE.replace('"$CI_PROJECT_DIR"', 'tar:///local/ctx.tar.gz')}`]);
+    refused(run, '--context tar:///local/ctx.tar.gz: a tar archive of the context');
+    expect(run.stderr).toContain('extract the archive first');
+    expect(run.stderr).not.toContain('remote');
+  });
+
+  it('--git with a directory context: nothing to do (Kaniko reads it for git:// contexts only)', () => {
+    const run = compat([`${BASE} --git branch=main`]);
+    ok(run);
+    expect(run.stdout).toContain('cigen: kaniko-compat: --git: nothing to do: Kaniko reads it for a git:// context only');
+    expect(run.build?.argv.at(-1)).toBe(P);
+  });
+
+  it("--secret: refused, naming the buildah component's secrets input", () => {
+    const run = compat([`${BASE} --secret id=npm,env=NPM_TOKEN`]);
+    refused(run, "--secret: kaniko-compat does not pass build secrets yet; the buildah component's secrets input takes them");
+  });
 });

@@ -330,7 +330,7 @@ const CONTRACTS: Record<string, Contract> = {
     args: '--compression-level=9',
     check: (run) => (ok(run), expect(run.pushes[0]?.argv).toContain('--compression-level=9')),
   },
-  git: refusal('--git branch=main'),
+  git: accepted('--git branch=main'),
   secret: refusal('--secret id=npm,env=NPM_TOKEN'),
 };
 

@@ -22,3 +22,30 @@ describe('compat rules for =false', () => {
     expect(executorScript()).toContain("--cache-run-layers) k_kind=bool k_accept='Buildah caches every layer, RUN included' k_false=store");
   });
 });
+
+describe('the reasons name what the buildah component has', () => {
+  it('--annotation: the component has an annotations input (it is not "labels only")', () => {
+    expect(BUILDAH_INPUTS).toHaveProperty('annotations');
+    const annotation = KANIKO_FLAGS['annotation'];
+    expect(text(annotation?.migrate ?? {})).toContain("buildah component's annotations input");
+    expect(text(annotation?.migrate ?? {})).not.toContain('not manifest annotations');
+  });
+
+  it('--secret: the component has a secrets input, in the form the reason gives', () => {
+    expect(BUILDAH_INPUTS).toHaveProperty('secrets');
+    const description = (BUILDAH_INPUTS['secrets'] as { description: string }).description;
+    expect(description).toContain('id=NAME,env=VARIABLE');
+    expect(description).toContain('id=NAME,src=');
+    const secret = KANIKO_FLAGS['secret'];
+    for (const rule of [secret?.migrate ?? {}, secret?.compat ?? {}]) {
+      expect(text(rule)).toContain("buildah component's secrets input");
+      expect(text(rule)).toContain('id=NAME,env=VARIABLE or id=NAME,src=FILE');
+      expect(text(rule)).not.toContain('not an input');
+    }
+  });
+
+  it('--single-snapshot and --git are not accepted with a reason that is untrue', () => {
+    expect(KANIKO_FLAGS['single-snapshot']?.compat).toEqual({ store: 'single_snapshot' });
+    expect(KANIKO_FLAGS['git']?.compat).toHaveProperty('accept');
+  });
+});
