@@ -206,8 +206,18 @@ describe('--cache-run-layers', () => {
 });
 
 describe('what Kaniko refuses, and what it ignores', () => {
-  it('--cache --no-push --no-push-cache without --cache-repo: refused, as Kaniko refuses it', () => {
-    refused(compat([`${BASE} --cache --no-push --no-push-cache`]), 'if using cache with --no-push, specify cache repo with --cache-repo');
+  it('--cache --no-push --no-push-cache without --cache-repo: refused without a destination to name a cache after', () => {
+    const bare = '/kaniko/executor --context "$CI_PROJECT_DIR"';
+    refused(compat([`${bare} --cache --no-push --no-push-cache`]), 'if using cache with --no-push, specify cache repo with --cache-repo');
+    refused(compat([`${bare} --cache --no-push`]), 'if using cache with --no-push, specify cache repo with --cache-repo');
+    refused(compat([`${BASE} --cache --no-push`]), 'if using cache with --no-push, specify cache repo with --cache-repo');
+  });
+
+  it('--cache --no-push --no-push-cache with a destination: its cache read, as the maintained fork reads it', () => {
+    const run = compat([`${BASE} --cache --no-push --no-push-cache`]);
+    ok(run);
+    expect(cacheArgs(run)).toContain(`--cache-from=${IMG}/cache`);
+    expect(cacheArgs(run).some((arg) => arg.startsWith('--cache-to'))).toBe(false);
   });
 
   it('--context tar://: a local archive to extract, not a remote context', () => {
