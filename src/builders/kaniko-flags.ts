@@ -287,7 +287,11 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   },
   'single-snapshot': {
     kind: 'bool',
-    migrate: { drop: 'Kaniko wrote one layer for the whole build; Buildah writes one per step, with the same files in the image' },
+    migrate: {
+      compat:
+        'Kaniko wrote one layer for the whole build, so a file one step wrote and a later one deleted is in no layer; the ' +
+        'component writes a layer per step, where it stays; kaniko-compat builds without --layers, one layer',
+    },
     compat: { store: 'single_snapshot' },
     buildah: 'buildah build without --layers: one new layer on the base image (and no layer cache)',
   },
@@ -409,7 +413,9 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   },
   git: {
     kind: 'string',
-    migrate: { review: `git: ${REMOTE}; check it out in before_script and point --context at it` },
+    migrate: {
+      drop: 'Kaniko reads it for a git:// context only (which goes to review of its own); with a directory context it did nothing',
+    },
     compat: {
       accept: 'Kaniko reads it for a git:// context only, which kaniko-compat refuses; a directory context takes no branch',
     },

@@ -192,3 +192,17 @@ describe('what the report says', () => {
     expect(notes).not.toContain('$$');
   });
 });
+
+describe('Kaniko flags whose meaning depends on the build', () => {
+  it('--git with a directory context did nothing in Kaniko: dropped, said', () => {
+    const job = jobOf(kaniko('--context "$CI_PROJECT_DIR" --git branch=main --destination "$CI_REGISTRY_IMAGE:x"'));
+    expect(job.status).toBe('migrated');
+    expect(job.notes.join('\n')).toContain('--git dropped: Kaniko reads it for a git:// context only');
+  });
+
+  it('--single-snapshot keeps a deleted file out of every layer: kaniko-compat, which builds one layer', () => {
+    const job = jobOf(kaniko('--context "$CI_PROJECT_DIR" --single-snapshot --destination "$CI_REGISTRY_IMAGE:x"'));
+    expect(job.component).toContain('kaniko-compat');
+    expect(job.notes.join('\n')).toContain('kaniko-compat builds without --layers, one layer');
+  });
+});
