@@ -205,7 +205,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       build.push(...tagsFor(name).map((t) => `--tag=${IMG}:${t}`), ...(name === 'platform' ? ['--platform=linux/arm64'] : []), P);
       const calls = [['--storage-driver=overlay', 'info'], build];
       // A build for a platform is checked to be that platform's (Buildah 1.28's cache may give another's).
-      if (name === 'platform') calls.push(['inspect', '--type=image', '--format={{.OCIv1.OS}}/{{.OCIv1.Architecture}}', `${IMG}:${SHA}`]);
+      if (name === 'platform')
+        calls.push(['inspect', '--type=image', '--format={{.OCIv1.OS}}/{{.OCIv1.Architecture}}/{{.OCIv1.Variant}}', `${IMG}:${SHA}`]);
       if (push) calls.push(...tagsFor(name).map((t) => ['push', '--digestfile=<tmp>/digest', '--retry=0', `${IMG}:${t}`]));
       else calls.push(['push', `${IMG}:${SHA}`, `docker-archive:${P}/out/image.tar:${IMG}:${SHA}`]);
       return calls;
