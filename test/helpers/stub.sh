@@ -105,9 +105,18 @@ case $tool in
       platform=linux/amd64
       for arg do case $arg in --platform=*) platform=${arg#*=} ;; esac; done
       for arg do case $arg in --tag=*) printf '%s' "$platform" > "$dir/platform.$(printf '%s' "${arg#*=}" | tr '/:' '__')" ;; esac; done
+      # And its --annotation items, which inspect of .ImageAnnotations prints back as KEY=VALUE lines.
+      for arg do
+        case $arg in --tag=*)
+          tagfile=$dir/annotations.$(printf '%s' "${arg#*=}" | tr '/:' '__')
+          : > "$tagfile"
+          for a do case $a in --annotation=*) printf '%s\n' "${a#*=}" >> "$tagfile" ;; esac; done ;;
+        esac
+      done
     fi
     if [ "${1-}" = inspect ] && [ "${2-}" = --type=image ]; then
       for image do :; done
+      case $* in *.ImageAnnotations*) cat "$dir/annotations.$(printf '%s' "$image" | tr '/:' '__')" 2> /dev/null || true; exit 0 ;; esac
       built=$(cat "$dir/platform.$(printf '%s' "$image" | tr '/:' '__')" 2> /dev/null || echo linux/amd64)
       case $built in */*/*) printf '%s\n' "${built%/*}" ;; *) printf '%s\n' "$built" ;; esac
       exit 0

@@ -30,6 +30,8 @@ export const list = (...entries: [string, string][]) =>
 
 /**
  * In front of the shared stub (moved to /cigen-orig/buildah, where it still records every call):
+ * - inspect of .ImageAnnotations drops them from an image built with the cache when
+ *   STUB_CACHE_DROPS_ANNOTATIONS is set, from every image when STUB_NEVER_ANNOTATES is;
  * - build records the platform Buildah 1.28 makes of --platform (STUB_BUILDS_AS='ASKED=BUILT ...'),
  *   which inspect --type=image prints as its --format asks: OS/ARCH, or OS/ARCH/VARIANT (the variant
  *   empty when there is none);
@@ -49,11 +51,25 @@ if [ "\${1-}" = build ]; then
   for pair in \${STUB_BUILDS_AS-}; do [ "\${pair%%=*}" != "$platform" ] || built=\${pair#*=}; done
   case $built in */*/*) ;; *) built=$built/ ;; esac
   for arg do case $arg in --tag=*) printf '%s\\n' "$built" > "$dir/variant.$(key "\${arg#*=}")" ;; esac; done
+  cached=1
+  for arg do case $arg in --no-cache) cached='' ;; esac; done
+  for arg do case $arg in --tag=*) printf '%s' "$cached" > "$dir/cached.$(key "\${arg#*=}")" ;; esac; done
   exec "$real" "$@"
 fi
 if [ "\${1-}" = inspect ] && [ "\${2-}" = --type=image ]; then
-  "$real" "$@" > /dev/null
   for image do :; done
+  case $* in
+    *.ImageAnnotations*)
+      # STUB_CACHE_DROPS_ANNOTATIONS: an image from the layer cache has none of the build's annotations
+      # (Buildah 1.28 with cache-from); STUB_NEVER_ANNOTATES: no image has them.
+      if [ -n "\${STUB_NEVER_ANNOTATES-}" ]; then "$real" "$@" > /dev/null; exit 0; fi
+      if [ -n "\${STUB_CACHE_DROPS_ANNOTATIONS-}" ] && [ -n "$(cat "$dir/cached.$(key "$image")" 2> /dev/null)" ]; then
+        "$real" "$@" > /dev/null
+        exit 0
+      fi
+      exec "$real" "$@" ;;
+  esac
+  "$real" "$@" > /dev/null
   built=$(cat "$dir/variant.$(key "$image")" 2> /dev/null || echo linux/amd64/)
   # What the --format asks for: OS/ARCH alone, or with /VARIANT.
   case $* in *.OCIv1.Variant*) printf '%s\n' "$built" ;; *) printf '%s\n' "\${built%/*}" ;; esac

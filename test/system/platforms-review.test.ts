@@ -62,3 +62,39 @@ describe.each(SHELLS)('buildah platforms (%s)', (shell) => {
     expect(fits.status, fits.stderr).toBe(0);
   });
 });
+
+describe.each(SHELLS)('buildah annotations on a layer-cache hit (%s)', (shell) => {
+  const ANNOTATIONS = ['org.example.a=1', 'org.example.b=two words, one comma'];
+  const noCache = (r: ReturnType<typeof run>) => builds(r).filter((argv) => argv.includes('--no-cache'));
+
+  it('builds each platform again without the cache when its image came back without the annotations', () => {
+    const inputs = { platforms: ['linux/amd64', 'linux/arm64'], tags: ['v1'], annotations: ANNOTATIONS };
+    const r = run('buildah', inputs, shell, { STUB_CACHE_DROPS_ANNOTATIONS: '1' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(builds(r)).toHaveLength(4);
+    expect(noCache(r)).toHaveLength(2);
+    expect(r.stdout).toContain(
+      'cigen: the image built for linux/arm64 lacks the annotations org.example.a org.example.b (Buildah reused an image from its ' +
+        'layer cache without them); building it again without the cache\n',
+    );
+  });
+
+  it('checks one image too; an image that has them (a key given twice: its last value) is not built again', () => {
+    const dropped = run('buildah', { tags: ['v1'], annotations: ANNOTATIONS }, shell, { STUB_CACHE_DROPS_ANNOTATIONS: '1' });
+    expect(dropped.status, dropped.stderr).toBe(0);
+    expect(noCache(dropped)).toHaveLength(1);
+    const kept = run('buildah', { tags: ['v1'], annotations: ['org.example.a=old', ...ANNOTATIONS] }, shell);
+    expect(kept.status, kept.stderr).toBe(0);
+    expect(builds(kept)).toHaveLength(1);
+  });
+
+  it('stops when the image lacks them even without the cache; nothing is pushed', () => {
+    const r = run('buildah', { platforms: ['linux/amd64', 'linux/arm64'], tags: ['v1'], annotations: ANNOTATIONS }, shell, {
+      STUB_NEVER_ANNOTATES: '1',
+    });
+    expect(refused(r)).toBe(
+      'buildah built the image for linux/amd64 without the annotations org.example.a org.example.b, even without the cache',
+    );
+    expect(pushes(r)).toEqual([]);
+  });
+});
