@@ -10,6 +10,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTRY_PASSWORD, instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
+import { ok, refused } from '../helpers/compat-run.js';
 import { createSandbox, decodeAuths, type Sandbox, type StubCall } from '../helpers/sandbox.js';
 
 const P = '/builds/group/app';
@@ -48,17 +49,6 @@ function compat(
   return { ...result, build: calls.find((call) => call.argv[0] === 'build'), pushes: calls.filter((call) => call.argv[0] === 'push') };
 }
 
-const ok = (run: Run) => {
-  expect(run.stderr, run.stdout).toBe('');
-  expect(run.status).toBe(0);
-  expect(run.stdout).not.toContain(REGISTRY_PASSWORD);
-};
-const refused = (run: Run, text: string) => {
-  expect(run.status).toBe(1);
-  expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^cigen: error: kaniko-compat: /)]);
-  expect(run.stderr).toContain(text);
-  expect(run.build).toBeUndefined();
-};
 const cacheArgs = (run: Run) => run.build?.argv.filter((arg) => arg.startsWith('--cache-')) ?? [];
 
 describe('--single-snapshot: one layer for the build, as Kaniko takes one snapshot', () => {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KANIKO_FLAGS } from '../../src/builders/kaniko-flags.js';
 import { INTERPOLATION_MODES, type InterpolationMode } from '../../src/ci/interpolation/index.js';
 import { REGISTRY_PASSWORD, instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
+import { ok, refused } from '../helpers/compat-run.js';
 import { createSandbox, decodeAuths, type Sandbox, type StubCall } from '../helpers/sandbox.js';
 
 const P = '/builds/group/app';
@@ -74,18 +75,6 @@ function compat(
   };
 }
 
-const ok = (run: Run) => {
-  expect(run.stderr, run.stdout).toBe('');
-  expect(run.status).toBe(0);
-  expect(run.stdout).not.toContain(REGISTRY_PASSWORD);
-};
-/** One line on stderr naming what stopped the job, and no build. */
-const refused = (run: Run, text: string) => {
-  expect(run.status).toBe(1);
-  expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^cigen: error: kaniko-compat: /)]);
-  expect(run.stderr).toContain(text);
-  expect(run.build).toBeUndefined();
-};
 const dropIn = (call: StubCall | undefined) =>
   Object.entries(call?.files ?? {}).find(([path]) => path.includes('registries.conf.d'))?.[1] ?? '';
 const pushedTo = (run: Run) => run.pushes.map((call) => call.argv.at(-1));
