@@ -13,6 +13,7 @@ import inputs from '../../components/_shared/inputs.sh.hbs';
 import labels from '../../components/_shared/labels.sh.hbs';
 import library from '../../components/_shared/library.sh.hbs';
 import login from '../../components/_shared/login.sh.hbs';
+import platform from '../../components/_shared/platform.sh.hbs';
 import prelude from '../../components/_shared/prelude.sh.hbs';
 import read from '../../components/_shared/read.sh.hbs';
 import registries from '../../components/_shared/registries.sh.hbs';
@@ -36,6 +37,7 @@ for (const [name, partial] of Object.entries({
   auth,
   labels,
   report,
+  platform,
 })) {
   Handlebars.registerPartial(name, partial);
 }
