@@ -156,10 +156,10 @@ const psychBase60Float = (text: string): Scalar => markIfWhole(new Scalar(psychB
 
 type ScalarTagLike = { tag: string; default?: unknown; format?: string; test?: RegExp };
 
-/** A tag that no plain scalar matches (it still writes the numbers of its format). */
 /** A test that matches no text. */
 const NEVER = /(?!)/;
 
+/** A tag that no plain scalar matches (it still writes the numbers of its format). */
 const withoutTest = <T extends { test?: RegExp }>(tag: T): T => {
   const copy = { ...tag };
   delete copy.test;

@@ -587,13 +587,14 @@ function dockerCallReviews(item: ScriptItem, notes: Note[]): string[] {
   return reviews;
 }
 
+/** docker:stable, stable-git, test and edge: tags docker-library retired before the 23.0 CLI. */
+const FROZEN_DOCKER_TAGS = /^(?:stable|stable-git|test|edge)$/;
+
 /**
  * Why a docker build ran on the classic builder rather than BuildKit, or undefined: DOCKER_BUILDKIT
  * turned off on its line or in the job's variables, or a docker CLI before 23.0 (BuildKit became
  * the default there) without it turned on. `docker buildx build` is BuildKit.
  */
-const FROZEN_DOCKER_TAGS = /^(?:stable|stable-git|test|edge)$/;
-
 function classicBuilder(pipeline: Pipeline, job: JobDefinition, build: Command): string | undefined {
   const [program, sub] = build.words.slice(programIndex(build)).map((w) => w.text);
   if (program !== 'docker' || sub === 'buildx') return undefined;
@@ -605,7 +606,6 @@ function classicBuilder(pipeline: Pipeline, job: JobDefinition, build: Command):
   if (setting !== undefined) return /^(0|false)$/i.test(setting) ? `DOCKER_BUILDKIT=${setting}` : undefined;
   const name = imageReference(valueOf(effectiveSource(pipeline, job, 'image')));
   const tag = name === undefined ? undefined : /(?:^|\/)docker:([^@]+)/.exec(name)?.[1];
-  // docker:stable, stable-git, test and edge were retired by docker-library before 23.0 and stay there.
   if (tag !== undefined && FROZEN_DOCKER_TAGS.test(tag)) return `the docker CLI of image ${name as string}, from before 23.0`;
   const major = tag === undefined ? undefined : /^(\d+)(?:[.-]|$)/.exec(tag)?.[1];
   return major !== undefined && Number(major) < 23 ? `the docker ${major} CLI (image ${name})` : undefined;

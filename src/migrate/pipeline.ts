@@ -236,6 +236,12 @@ export function valueOf(source: KeySource | undefined): unknown {
   return (node as { toJS?: (doc: unknown) => unknown }).toJS?.(source?.file.doc) ?? (isScalar(node) ? node.value : undefined);
 }
 
+/** A job's `inherit:default` or `inherit:variables` (its own or a base's): true, false, a list of names, or undefined. */
+function inheritOf(pipeline: Pipeline, job: JobDefinition, what: 'default' | 'variables'): unknown {
+  const inherit = valueOf(sourceOf(pipeline, job, 'inherit'));
+  return inherit !== null && typeof inherit === 'object' ? (inherit as Record<string, unknown>)[what] : undefined;
+}
+
 /**
  * Where a job's `key` comes from: the job (or a base it extends), else `default:` (or the
  * deprecated top level) — nothing from there when its `inherit: default:` is false, or a list
@@ -244,8 +250,7 @@ export function valueOf(source: KeySource | undefined): unknown {
 export function effectiveSource(pipeline: Pipeline, job: JobDefinition, key: DefaultKey | 'before_script'): KeySource | undefined {
   const own = sourceOf(pipeline, job, key);
   if (own) return own;
-  const inherit = valueOf(sourceOf(pipeline, job, 'inherit'));
-  const setting = inherit !== null && typeof inherit === 'object' ? (inherit as Record<string, unknown>)['default'] : undefined;
+  const setting = inheritOf(pipeline, job, 'default');
   if (setting === false || (Array.isArray(setting) && !setting.includes(key))) return undefined;
   return key === 'before_script' ? pipeline.defaultBeforeScript : pipeline.defaultSources?.get(key);
 }
@@ -359,8 +364,7 @@ export function variableAlternativesOf(pipeline: Pipeline, job: JobDefinition): 
 export function variablesOf(pipeline: Pipeline, job: JobDefinition): Map<string, string> {
   // The top level's, as the job inherits them: none with `inherit: variables: false`, only those
   // named with a list.
-  const inherit = valueOf(sourceOf(pipeline, job, 'inherit'));
-  const inherited = inherit !== null && typeof inherit === 'object' ? (inherit as Record<string, unknown>)['variables'] : undefined;
+  const inherited = inheritOf(pipeline, job, 'variables');
   const values = new Map(
     [...pipeline.variables].filter(([name]) => inherited !== false && (!Array.isArray(inherited) || inherited.includes(name))),
   );
