@@ -360,7 +360,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     };
 
     it('writes the CA into the certs.d the service shares, for every registry host the build names; credentials to config.json', () => {
-      const inputs = { ...ALL, 'registry-mirrors': ['mirror.example.com'], 'insecure-registries': ['mirror.example.com'] };
+      const inputs = { ...ALL, 'registry-mirrors': ['mirror.example.com:5000'], 'insecure-registries': ['plain.example.com'] };
       const { status, stderr, calls, box } = run('dind', mode, inputs, ALL_ENV, shared, DOCKERFILE);
       expect(stderr).toBe('');
       expect(status).toBe(0);
@@ -372,6 +372,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         'ghcr.io',
         'harbor.example.com',
         'lab.example.com:5000',
+        // the mirror: the daemon checks its certificate against certs.d/<mirror> too
+        'mirror.example.com:5000',
         'quay.io',
         'registry.example.com',
       ]);
