@@ -94,6 +94,10 @@ function fromEntry(entry: { auth?: string; username?: string; password?: string 
   return entry?.username && entry.password ? { username: entry.username, password: entry.password } : undefined;
 }
 
+/** An `auths` key as a host name, as Docker's ConvertToHostname reads one: without the scheme,
+ *  cut at the first `/`. */
+const hostOfAuthsKey = (key: string): string => key.replace(/^https?:\/\//, '').split('/')[0] ?? '';
+
 /**
  * Credentials for a registry host from the docker config.json files a job uses, in the order
  * containers-auth.json(5) reads them (REGISTRY_AUTH_FILE, DOCKER_CONFIG, ~/.docker); in each, as
@@ -119,6 +123,12 @@ export function registryCredentials(registry: string, env: NodeJS.ProcessEnv = p
     for (const key of keys) {
       const helper = config.credHelpers?.[key];
       const credentials = typeof helper === 'string' && helper !== '' ? fromHelper(helper, key, env) : fromEntry(config.auths?.[key]);
+      if (credentials) return credentials;
+    }
+    // No key is the host itself: as Docker's file store, an `auths` key read as a host name
+    // (`https://host/v1/`, `host/`, `http://host`).
+    for (const [key, entry] of Object.entries(config.auths ?? {})) {
+      const credentials = keys.includes(hostOfAuthsKey(key)) ? fromEntry(entry) : undefined;
       if (credentials) return credentials;
     }
     if (typeof config.credsStore === 'string' && config.credsStore !== '') {

@@ -48,6 +48,20 @@ describe('registryCredentials', () => {
     expect(registryCredentials('c.example', env)).toBeUndefined();
   });
 
+  it('an auths key written as a URL (`https://host/v1/`, `host/`, `http://host`) names its host, as in Docker', () => {
+    for (const key of ['https://a.example/v1/', 'a.example/', 'http://a.example', 'https://a.example']) {
+      const env = home({
+        'docker/config.json': { auths: { [key]: { auth: b64('u:p') }, 'https://a.example.org/v1/': { auth: b64('x:y') } } },
+      });
+      expect(registryCredentials('a.example', env), key).toEqual({ username: 'u', password: 'p' });
+    }
+    const hub = home({ 'docker/config.json': { auths: { 'https://index.docker.io/v2/': { auth: b64('hub:pw') } } } });
+    expect(registryCredentials('docker.io', hub)).toEqual({ username: 'hub', password: 'pw' });
+    // The host exactly: another host that starts with it, or one with a port, is not it.
+    const near = home({ 'docker/config.json': { auths: { 'https://a.example.org/v1/': { auth: b64('x:y') }, 'a.example:5000': {} } } });
+    expect(registryCredentials('a.example', near)).toBeUndefined();
+  });
+
   it("the host's credential helper, asked with the host on stdin, before the auths entry", () => {
     const env = home(
       { 'docker/config.json': { credHelpers: { [HOST]: 'ecr-login' }, auths: { [HOST]: { auth: b64('stale:x') } } } },
