@@ -265,6 +265,20 @@ describe('provenance from GitLab predefined variables', () => {
     expect(JSON.stringify(p)).not.toMatch(/jobs\/4|runners\/99|18\.0\.0|signing runner/);
   });
 
+  it('the buildType opens the section of docs/supply-chain.md that explains the fields (GitLab slugs headings)', () => {
+    const [page, anchor] = BUILD_TYPE.replace(/^.*\/-\/blob\/main\//, '').split('#') as [string, string];
+    const slug = (heading: string) =>
+      heading
+        .toLowerCase()
+        .replace(/[^a-z0-9 _-]/g, '')
+        .replace(/ /g, '-');
+    const headings = readFileSync(page, 'utf8')
+      .split('\n')
+      .filter((line) => /^#{1,6} /.test(line))
+      .map((line) => slug(line.replace(/^#+ /, '')));
+    expect(headings).toContain(anchor);
+  });
+
   it('a tag pipeline: the tag as ref, the commit as dependency, the runner that built as builder', () => {
     const p = provenancePredicate(env, {
       component: 'kaniko',
