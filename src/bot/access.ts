@@ -4,6 +4,7 @@
  * --verbose log). No part of a token is ever printed: a token that cannot be sent is refused by
  * what is wrong with it, never by showing it.
  */
+import { shownAddress } from '../ci/address.js';
 import { UsageError } from '../errors.js';
 
 /** What a token may be made of: one line of visible ASCII (GitLab's tokens are [A-Za-z0-9_-]). */
@@ -44,15 +45,6 @@ export function gitlabToken(env: NodeJS.ProcessEnv, missing: string): string {
   return reading.token;
 }
 
-/** An address as it may be shown: without what could be a credential (user information, a query, a fragment). */
-export function shownAddress(raw: string): string {
-  // Everything up to the last `@` may be user information (a password may hold `/`, `?` or `#`).
-  const at = raw.lastIndexOf('@');
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(raw)?.[0] ?? '';
-  const rest = at < 0 ? raw : `${scheme}[credentials]@${raw.slice(at + 1)}`;
-  return rest.replace(/[?#][^]*$/, '?[query]');
-}
-
 /**
  * The instance's address (--gitlab-url or CI_SERVER_URL): http(s), without credentials, a query or a
  * fragment (the token travels in GITLAB_TOKEN only). A refused address is shown without them.
@@ -74,5 +66,6 @@ export function instanceUrl(raw: string, source: string): string {
     );
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw new UsageError(`${source} ${raw}: expected an http:// or https:// address, like https://gitlab.example.com`);
-  return raw;
+  // Without a trailing `/`: requests go to <address>/api/v4/..., and `//api` is a 404 behind many proxies.
+  return raw.replace(/\/+$/, '');
 }

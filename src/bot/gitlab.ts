@@ -52,6 +52,8 @@ function toProject(raw: RawProject): Project {
     path: raw.path_with_namespace,
     // An empty repository often names the instance's preferred branch (main) that does not exist yet.
     defaultBranch: raw.empty_repo === true ? null : (raw.default_branch ?? null),
+    // GitLab leaves default_branch out of its answer for a token that may not read the code.
+    ...(raw.empty_repo !== true && raw.default_branch === undefined ? { codeHidden: true } : {}),
     archived: raw.archived === true,
     ciConfigPath: raw.ci_config_path ?? '',
     webUrl: raw.web_url ?? '',

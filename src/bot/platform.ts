@@ -8,6 +8,8 @@ export interface Project {
   path: string;
   /** null for an empty repository. */
   defaultBranch: string | null;
+  /** True when the listing hid the default branch: the token may not read this project's code. */
+  codeHidden?: boolean;
   archived: boolean;
   /** The project's custom pipeline file, or '' for .gitlab-ci.yml. */
   ciConfigPath: string;

@@ -307,6 +307,12 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
   if (project.archived) return result('skipped', 'archived');
   if (!project.mergeRequestsEnabled) return result('skipped', 'merge requests are turned off in this project; the bot can open none');
   const ref = project.defaultBranch;
+  if (!ref && project.codeHidden)
+    return result(
+      'skipped',
+      "the token may not read this project's code (GitLab gave no default branch: below Reporter in a private project, " +
+        'or a repository for project members only)',
+    );
   if (!ref) return result('skipped', 'empty repository');
   if (ref === BRANCH) return result('skipped', `the default branch is ${BRANCH}; the bot never writes to a default branch`);
 

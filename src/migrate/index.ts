@@ -3,6 +3,7 @@
  * job out. Pure: files are read through the host the caller gives, nothing is written here.
  */
 import { posix } from 'node:path';
+import { shownAddress } from '../ci/address.js';
 import { componentRef } from '../ci/component-ref.js';
 import { KANIKO_COMPAT, KANIKO_COMPAT_JOB } from '../catalog/kaniko-compat.js';
 import { BUILDAH_IMAGE } from '../builders/buildah.js';
@@ -78,7 +79,7 @@ function otherIncludes(file: SourceFile): string[] {
   const include = (file.root?.toJS(file.doc) as Record<string, unknown> | undefined)?.['include'];
   return entries.map((entry) => {
     if (entry.kind === 'remote')
-      return `${file.path}: remote include ${entry.target} was not read (cigen reads local includes only); its jobs were not checked`;
+      return `${file.path}: remote include ${shownAddress(entry.target)} was not read (cigen reads local includes only); its jobs were not checked`;
     const index = entry.path[1];
     const item = (Array.isArray(include) && typeof index === 'number' ? include[index] : include) as Record<string, unknown>;
     const named = ([] as unknown[]).concat(item['file'] ?? []).filter((f): f is string => typeof f === 'string');

@@ -924,6 +924,14 @@ export class FakeGitLab {
   }
 
   private projectJson(project: Project): Json {
+    const json = this.projectFields(project);
+    // BasicProjectDetails exposes default_branch only to who may read the code: in a private
+    // project, Reporter and above (a Guest gets the project without it).
+    if (project.member && project.accessLevel < 20) delete json['default_branch'];
+    return json;
+  }
+
+  private projectFields(project: Project): Record<string, unknown> {
     const web = this.webUrl(project);
     const head = project.defaultBranch === null ? undefined : project.branches.get(project.defaultBranch);
     const lastActivity = head === undefined ? project.createdAt : (project.commits.get(head)?.createdAt ?? project.createdAt);

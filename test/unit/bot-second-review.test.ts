@@ -8,7 +8,7 @@
  * the instance's address printed.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { shownAddress } from '../../src/bot/access.js';
+import { shownAddress } from '../../src/ci/address.js';
 import { GitLabPlatform } from '../../src/bot/gitlab.js';
 import { BRANCH, runBot, type BotReport, type ProjectResult } from '../../src/bot/run.js';
 import { migrator } from '../../src/cli/wiring/bot.js';
