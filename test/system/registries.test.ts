@@ -5,7 +5,18 @@
  * registries.conf drop-in, certs.d, daemon.json — recorded by stub executables in the sandbox,
  * in both interpolation modes. Buildah itself runs for real in test/e2e/registries.e2e.test.ts.
  */
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INTERPOLATION_MODES, type InterpolationMode } from '../../src/ci/interpolation/index.js';
@@ -84,6 +95,17 @@ const tail = (argv: string[], first: string): string[] => argv.slice(argv.indexO
 
 describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
   describe('kaniko', () => {
+    // Kaniko's debug image is built FROM scratch: busybox, /kaniko, no /tmp.
+    it('runs in an image without /tmp: the directory is made for the scratch directory', () => {
+      const { status, stderr, calls, box } = run('kaniko', mode, {}, {}, (b) => rmSync(b.path('/tmp'), { recursive: true, force: true }));
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      expect(calls.map((c) => c.argv.find((a) => a.startsWith('--digest-file=')))).toEqual([
+        expect.stringMatching(/^--digest-file=\/tmp\/tmp\.[A-Za-z0-9]+\/digest$/),
+      ]);
+      expect(statSync(box.path('/tmp')).mode & 0o7777).toBe(0o1777);
+    });
+
     it('takes mirrors as --registry-mirror/--registry-map, per-host TLS flags, --push-retry, the CA in SSL_CERT_DIR, credentials', () => {
       const { status, stderr, calls } = run('kaniko', mode, ALL, ALL_ENV);
       expect(stderr).toBe('');
