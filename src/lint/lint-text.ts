@@ -266,6 +266,7 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   approximation = resolution.kind === 'unreadable' ? undefined : resolution.approximation;
   if (resolution.kind === 'unreadable') {
     context.model.partial = true;
+    context.model.partialBecause.unreadable = true;
     return diagnostics;
   }
   if (resolution.kind === 'error') {
@@ -285,13 +286,17 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   }
   const parsed = parseFile(resolution.text, file, { lean: true });
   const inputs = entry.inputs ?? {};
+  // Inputs GitLab refuses stop it before it interpolates the file (Interpolator): it merges nothing of it.
+  let refused = false;
   if (!parsed.header && entry.inputs !== undefined) {
+    refused = true;
     report('include/inputs', `\`${entry.target}\`: Given inputs not defined in the \`spec\` section of the included configuration file`, [
       'inputs',
     ]);
   } else if (parsed.header) {
     const specs = (parsed.header.toJS() as { spec?: { inputs?: InputSpecs } } | null)?.spec?.inputs ?? {};
     for (const error of resolveInputs(specs, inputs).errors) {
+      refused = true;
       const name = inputOfError(error);
       const where = name && name in inputs ? ['inputs', name] : entry.inputs ? ['inputs'] : [];
       if (name && error.startsWith('unknown input arguments: ')) {
@@ -318,6 +323,15 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
         reshaped.names.length === 1 ? ['inputs', reshaped.names[0] as string] : ['inputs'],
       );
     }
+  }
+  if (refused) {
+    // The file is still linted on its own (with its defaults), into a model of its own: none of its
+    // jobs is the pipeline's, and the pipeline's model is partial, as for an include cigen cannot read.
+    context.model.partial = true;
+    context.model.partialBecause.refused = true;
+    const apart: AnalysisContext = { ...context, conditional, model: emptyModel(), componentJobs: new Map() };
+    diagnostics.push(...(await analyze(parsed, apart, inputs)));
+    return diagnostics;
   }
   const nested: AnalysisContext = { ...context, conditional };
   const analysis = await analyzeFile(parsed, nested, inputs);

@@ -36,8 +36,11 @@ export interface PipelineModel {
    *  holds it, through merges and `extends`, it is that same list: how it is found to be resolved). */
   references: { target: string[]; origin: Origin; node: unknown }[];
   /** An include cigen cannot read (remote, project, template, a foreign component, a variable
-   *  path): jobs and stages may come from there, so "undefined" findings are only warnings. */
+   *  path), or one whose inputs GitLab refuses (it stops there, and merges none of the file): jobs
+   *  and stages may come from there, so "undefined" findings are only warnings. */
   partial: boolean;
+  /** Why the model is partial: which of the two kinds of include it holds. */
+  partialBecause: { unreadable: boolean; refused: boolean };
 }
 
 export const emptyModel = (): PipelineModel => ({
@@ -47,7 +50,17 @@ export const emptyModel = (): PipelineModel => ({
   others: new Map(),
   references: [],
   partial: false,
+  partialBecause: { unreadable: false, refused: false },
 });
+
+/** What a finding about something the model lacks adds when the model is partial: where it may be. */
+export function mayComeFrom(model: PipelineModel): string {
+  if (!model.partial) return '';
+  const { unreadable, refused } = model.partialBecause;
+  if (refused && !unreadable) return ' (it may come from an include whose inputs GitLab refuses: it merges nothing of that file)';
+  if (refused) return ' (it may come from an include cigen cannot read, or from one whose inputs GitLab refuses)';
+  return ' (it may come from an include cigen cannot read)';
+}
 
 export const isHidden = (name: string): boolean => name.startsWith('.');
 

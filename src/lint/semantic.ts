@@ -9,7 +9,7 @@ import { rubyInspect } from '../ci/interpolation/ruby.js';
 import type { Diagnostic, PathSegment, Severity } from '../ci/diagnostics.js';
 import { deepMerge, isHash, valueAt } from '../ci/merge.js';
 import { DEFAULT_STAGES } from '../ci/keywords.js';
-import { basesOf, isHidden, MAX_EXTENDS_DEPTH, type JobDefinition, type Origin, type PipelineModel } from './model.js';
+import { basesOf, isHidden, mayComeFrom, MAX_EXTENDS_DEPTH, type JobDefinition, type Origin, type PipelineModel } from './model.js';
 import { locate } from '../ci/positions.js';
 import { bridgeNeed } from '../ci/entries-read.js';
 import { referenceFound } from '../ci/references.js';
@@ -115,8 +115,7 @@ function resolveExtends(model: PipelineModel, out: Diagnostic[]): Map<string, Re
           ['extends'],
           model.partial ? 'warning' : 'error',
           'semantic/extends-unknown',
-          `${job.name}: unknown keys in \`extends\` (${unknown.join(', ')})` +
-            `${model.partial ? ' (it may come from an include cigen cannot read)' : ''}`,
+          `${job.name}: unknown keys in \`extends\` (${unknown.join(', ')})` + mayComeFrom(model),
         ),
       );
     }
@@ -424,7 +423,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
   const resolved = new Map([...extended].map(([name, job]) => [name, { ...job, value: untag(job.value) as Record<string, unknown> }]));
   const visible = [...model.jobs.values()].filter((job) => !isHidden(job.name));
   const undefinedSeverity: Severity = model.partial ? 'warning' : 'error';
-  const maybeIncluded = model.partial ? ' (it may come from an include cigen cannot read)' : '';
+  const maybeIncluded = mayComeFrom(model);
 
   // GitLab flattens `stages:` (Entry::Stages#value): nested lists, a list from a !reference.
   const stagesKey = Array.isArray(model.globals['stages']) ? 'stages' : Array.isArray(model.globals['types']) ? 'types' : undefined;

@@ -95,6 +95,26 @@ describe('include/duplicate-job: two component includes that define the same job
       'include/duplicate-job',
     ]);
   });
+  it('is not reported for an include whose inputs GitLab refuses: it merges nothing of that file', async () => {
+    const own =
+      'spec:\n  inputs:\n    job-name: {default: build, regex: "^[a-z-]+$"}\n    platform: {default: amd64, options: [amd64, arm64]}\n' +
+      '---\n$[[ inputs.job-name ]]:\n  stage: build\n  script: ["echo $[[ inputs.platform ]]"]\n';
+    const build = '  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/build@main\n';
+    const text =
+      `stages: [build, test]\ninclude:\n${build}${build}    inputs:\n      job-name: build-arm\n      platform: aarch64\n` +
+      'test:\n  stage: test\n  needs: [build-arm]\n  script: [echo]\n';
+    // The one true error; the need of a job that file would have made is only a warning, saying why.
+    expect(await briefs(text, { 'templates/build.yml': own })).toEqual([
+      '.gitlab-ci.yml:7:17 error include/inputs `$CI_SERVER_FQDN/$CI_PROJECT_PATH/build@main`: `platform` input: ' +
+        '`aarch64` cannot be used because it is not in the list of allowed options',
+      '.gitlab-ci.yml:10:11 warning semantic/undefined-need test job: undefined need: build-arm ' +
+        '(it may come from an include whose inputs GitLab refuses: it merges nothing of that file)',
+    ]);
+    // A local file given inputs it has no spec for is refused the same way: its job is not merged.
+    const local = 'include:\n  - local: ci/a.yml\n    inputs: {x: 1}\ntest:\n  needs: [a]\n  script: [echo]\n';
+    expect(await codes(local, { 'ci/a.yml': 'a:\n  script: [echo]\n' })).toEqual(['include/inputs', 'semantic/undefined-need']);
+    expect((await lint(local, { 'ci/a.yml': 'a:\n  script: [echo]\n' }))[1]?.severity).toBe('warning');
+  });
   it('through a partial version (@1) is a warning naming what was checked: GitLab may read a later 1.x', async () => {
     const text = `include:\n  - component: ${REF}/buildah@1\n  - component: ${REF}/buildah@1\n    inputs:\n      context: api\n`;
     expect(await briefs(text)).toEqual(
