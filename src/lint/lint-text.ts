@@ -32,7 +32,8 @@ export interface LintOptions {
   contentAsWritten?: boolean;
   /** Where local includes are read from; without one they count as unreadable. */
   host?: LintHost;
-  /** A whole pipeline (default: a file named .gitlab-ci.yml without a spec header). */
+  /** A whole pipeline (default: a file named .gitlab-ci.yml, gitlab-ci.yml or *.gitlab-ci.yml,
+   *  with a spec header or without: a pipeline may declare inputs). */
   pipeline?: boolean;
 }
 
@@ -68,7 +69,8 @@ async function lintParsedFile(parsed: ParsedFile, options: LintOptions): Promise
     includedAt: new Map(),
   };
   const diagnostics = await analyze(parsed, context, undefined);
-  const pipeline = options.pipeline ?? (!parsed.header && /(^|\.)gitlab-ci\.ya?ml$/.test(basename(options.file)));
+  // The name says pipeline, header or not: a root pipeline may declare inputs of its own (spec:inputs).
+  const pipeline = options.pipeline ?? /(^|\.)gitlab-ci\.ya?ml$/.test(basename(options.file));
   if (!options.schemaOnly && !options.contentAsWritten && !diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('yaml/'))) {
     diagnostics.push(...(await checkPipeline(model, { pipeline })));
   }

@@ -83,6 +83,20 @@ describe('semantic/undefined-stage in a component or an included file: the inclu
       'error semantic/undefined-stage',
     ]);
   });
+
+  it('a whole pipeline with inputs of its own (a spec:inputs header) is a pipeline all the same: stages and needs are errors', async () => {
+    const text =
+      'spec:\n  inputs:\n    env:\n      default: prod\n      options: [prod, dev]\n---\nj:\n  stage: lint\n  needs: [nope]\n  script: ["echo $[[ inputs.env ]]"]\n';
+    for (const file of ['.gitlab-ci.yml', 'deploy.gitlab-ci.yml'])
+      expect((await lint(text, {}, { file })).map((d) => `${d.severity} ${d.code}`)).toEqual([
+        'error semantic/undefined-stage',
+        'error semantic/undefined-need',
+      ]);
+    // Under another name it is a component, as before.
+    expect((await lint(text, {}, { file: 'templates/c.yml' })).map((d) => `${d.severity} ${d.code}`)).toEqual([
+      'warning semantic/undefined-stage',
+    ]);
+  });
 });
 
 describe('needs and dependencies name the jobs parallel: makes (GitLab checks against its normalized jobs)', () => {
