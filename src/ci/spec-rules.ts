@@ -175,6 +175,59 @@ function ruleReferences(name: string, conditions: readonly RuleCondition[], decl
   return issues;
 }
 
+/**
+ * GitLab's Header::Inputs::Validator#validate_circular_dependencies: the inputs the rules of each
+ * input read make a graph (an expression it cannot parse, or an undeclared input, adds no edge),
+ * and one cycle in it, an input whose rules read itself too (Dag: `self-dependency`), is one error
+ * for the whole header: `circular dependency detected`. Shown at the rule that starts the first cycle.
+ */
+function ruleCycle(reads: ReadonlyMap<string, readonly RuleCondition[]>): Issue | undefined {
+  /** Each input's edges: the inputs its rules read, each with the rule that reads it. */
+  const edges = new Map<string, { to: string; index: number }[]>();
+  for (const [name, conditions] of reads) {
+    const out: { to: string; index: number }[] = [];
+    for (const { index, condition, names } of conditions) {
+      if (names.length !== condition.split('$[[').length - 1) continue;
+      for (const to of names) if (reads.has(to)) out.push({ to, index });
+    }
+    edges.set(name, out);
+  }
+  const done = new Set<string>();
+  for (const start of edges.keys()) {
+    if (done.has(start)) continue;
+    // An iterative depth-first walk: the path from `start`, each input with the next edge to follow.
+    const path: { name: string; next: number }[] = [{ name: start, next: 0 }];
+    const onPath = new Set([start]);
+    while (path.length > 0) {
+      const top = path[path.length - 1] as { name: string; next: number };
+      const edge = edges.get(top.name)?.[top.next++];
+      if (!edge) {
+        done.add(top.name);
+        onPath.delete(top.name);
+        path.pop();
+        continue;
+      }
+      if (onPath.has(edge.to)) {
+        const loop = path.slice(path.findIndex((step) => step.name === edge.to)).map((step) => step.name);
+        const first = loop[0] as string;
+        const second = loop[1] ?? first;
+        const rule = (edges.get(first) ?? []).find((e) => e.to === second)?.index ?? 0;
+        const circle = [...loop, first].map((n) => `\`${n}\``).join(' → ');
+        return {
+          path: ['spec', 'inputs', first, 'rules', rule, 'if'],
+          severity: 'error',
+          code: 'spec/rules',
+          message: `circular dependency detected (${circle}: the rules of each input read the next)`,
+        };
+      }
+      if (done.has(edge.to)) continue;
+      onPath.add(edge.to);
+      path.push({ name: edge.to, next: 0 });
+    }
+  }
+  return undefined;
+}
+
 interface RuleCondition {
   index: number;
   condition: string;
@@ -293,15 +346,19 @@ export function checkHeader(header: unknown): HeaderCheck {
       });
     } else {
       const names = new Set(Object.keys(declared));
+      const reads = new Map<string, RuleCondition[]>();
       for (const [name, input] of Object.entries(declared)) {
         const checked = checkInput(name, input, ['spec', 'inputs', name]);
         issues.push(...checked.issues);
         if (checked.declared) inputs.set(name, checked.declared);
         if (!isObject(input)) continue;
         const conditions = ruleConditions(input);
+        reads.set(name, conditions);
         issues.push(...ruleReferences(name, conditions, names, ['spec', 'inputs', name]));
         for (const condition of conditions) for (const read of condition.names) readByRules.add(read);
       }
+      const cycle = ruleCycle(reads);
+      if (cycle) issues.push(cycle);
     }
   }
   issues.push(...headerBlocks(spec, ['spec']));

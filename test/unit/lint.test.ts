@@ -187,6 +187,25 @@ describe('component spec layer', () => {
       'templates/x.yml:8:15 error spec/rules `size` input: rule[0] references undefined inputs: envs, zone',
     ]);
   });
+  it('input rules that read one another, or an input whose rules read itself, are circular: one error (GitLab: Inputs::Validator)', async () => {
+    const header = (a: string, b: string) =>
+      `spec:\n  inputs:\n    a:\n      rules:\n        - if: ${a}\n          options: ['1', '2']\n        - options: ['1']\n` +
+      `    b:\n      rules:\n        - if: ${b}\n          options: [x, y]\n        - options: [x]\n`;
+    const content = 'job:\n  script:\n    - echo $[[ inputs.a ]] $[[ inputs.b ]]\n';
+    const rulesFindings = async (a: string, b: string) =>
+      (await component(header(a, b), content)).filter((d) => d.code === 'spec/rules').map(brief);
+    expect(await rulesFindings('$[[ inputs.b ]] == "x"', '$[[ inputs.a ]] == "1"')).toEqual([
+      'templates/x.yml:5:15 error spec/rules circular dependency detected (`a` → `b` → `a`: the rules of each input read the next)',
+    ]);
+    expect(await rulesFindings('$[[ inputs.a ]] == "1"', '$CI_COMMIT_BRANCH == "main"')).toEqual([
+      'templates/x.yml:5:15 error spec/rules circular dependency detected (`a` → `a`: the rules of each input read the next)',
+    ]);
+    // A chain is no cycle; an undeclared input adds no edge (it is its own finding).
+    expect(await rulesFindings('$[[ inputs.b ]] == "x"', '$CI_COMMIT_BRANCH == "main"')).toEqual([]);
+    expect(await rulesFindings('$[[ inputs.b ]] == "x"', '$[[ inputs.c ]] == "1"')).toEqual([
+      'templates/x.yml:10:15 error spec/rules `b` input: rule[0] references undefined inputs: c',
+    ]);
+  });
   it('a block in a file without a spec header is left as text by GitLab', async () => {
     expect(await briefs('job:\n  script:\n    - echo $[[ inputs.a ]]\n')).toEqual([
       expect.stringContaining('3:7 warning spec/no-header $[[ inputs.a ]] is in a file without a spec: header; GitLab leaves it as text'),
