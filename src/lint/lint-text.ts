@@ -290,7 +290,8 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   const inputs = entry.inputs ?? {};
   // Inputs GitLab refuses stop it before it interpolates the file (Interpolator): it merges nothing of it.
   let refused = false;
-  if (!parsed.header && entry.inputs !== undefined) {
+  // Only inputs given: GitLab's Interpolator#inputs_without_header? asks `args.any?`, so `inputs: {}` is none.
+  if (!parsed.header && Object.keys(inputs).length > 0) {
     refused = true;
     report('include/inputs', `\`${entry.target}\`: Given inputs not defined in the \`spec\` section of the included configuration file`, [
       'inputs',

@@ -296,6 +296,10 @@ describe('include layer', () => {
         'error include/inputs `ci/deploy.yml`: Given inputs not defined in the `spec` section of the included configuration file',
       ),
     );
+    // No input given (`inputs: {}`) is none: GitLab asks `args.any?`.
+    expect(await briefs('include:\n  - local: ci/deploy.yml\n    inputs: {}\n', { 'ci/deploy.yml': 'job:\n  script: [echo]\n' })).toEqual(
+      [],
+    );
     expect(await briefs('include: ci/missing.yml\n')).toEqual([
       '.gitlab-ci.yml:1:10 error include/not-found Local file `ci/missing.yml` does not exist!',
     ]);
