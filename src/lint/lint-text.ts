@@ -6,7 +6,7 @@
  */
 import { basename, posix } from 'node:path';
 import { checkFile, parseFile, type ParsedFile } from '../ci/check.js';
-import { LeanDocument, referencesIn } from '../ci/yaml.js';
+import { documentValue, LeanDocument, MAX_ALIASES, referencesIn } from '../ci/yaml.js';
 import { byPosition, type Diagnostic, type PathSegment } from '../ci/diagnostics.js';
 import { includeEntries, surelyIncluded, wildcardPathPattern, type IncludeEntry } from '../ci/includes.js';
 import { instantiate, splitComponentFile } from '../ci/interpolation/index.js';
@@ -204,6 +204,22 @@ function reshapedByTextInterpolation(text: string, inputs: Record<string, unknow
   return { names: names.length > 0 ? names : Object.keys(inputs), invalid: all.invalid };
 }
 
+/** Whether a file's YAML holds no configuration: no header, and a content that Ruby calls blank
+ *  (none, `null`, `false`, `{}`, `[]`, an empty string). Not for YAML in error: that is its own finding. */
+function blankContent(parsed: ParsedFile): boolean {
+  if (parsed.header || parsed.diagnostics.some((d) => d.severity === 'error')) return false;
+  if (!parsed.content) return true;
+  let value: unknown;
+  try {
+    value = documentValue(parsed.content, MAX_ALIASES);
+  } catch {
+    return false;
+  }
+  if (value === null || value === undefined || value === false || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return isHash(value) && Object.keys(value).length === 0;
+}
+
 /** Whether the host's file is the file named `file` (as the linter names files: `./a.yml` is `a.yml`). */
 const sameFile = (found: ReturnType<LintHost['readProjectFile']>, file: string): boolean =>
   found !== undefined && 'file' in found && posix.normalize(found.file) === posix.normalize(file);
@@ -271,13 +287,18 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
     context.model.partialBecause.unreadable = true;
     return diagnostics;
   }
-  if (resolution.kind === 'error') {
-    // GitLab filters includes by their `rules:` before it reads or verifies them: one they
-    // exclude is never looked at, so what is wrong with it is wrong only when they include it.
+  // GitLab filters includes by their `rules:` before it reads or verifies them: one they
+  // exclude is never looked at, so what is wrong with it is wrong only when they include it.
+  const refuse = (code: string, message: string) => {
     const why = ' (this include has `rules:`: GitLab reads it only when they include it)';
-    report(resolution.code, `${resolution.message}${ruled ? why : ''}`, [], ruled ? 'warning' : 'error');
+    report(code, `${message}${ruled ? why : ''}`, [], ruled ? 'warning' : 'error');
     return diagnostics;
-  }
+  };
+  if (resolution.kind === 'error') return refuse(resolution.code, resolution.message);
+  // A local file with nothing in it, or nothing but comments, is the include's error (File::Local,
+  // File::Base), not the root pipeline's "Please provide content"; GitLab merges nothing of it.
+  if (entry.kind === 'local' && /^\s*$/.test(resolution.text))
+    return refuse('include/empty', `Local file \`${entry.target.replace(/^\/+/, '')}\` is empty!`);
   // A rendered component is named by the include that brought it in: two includes of one
   // component (two builds) are two files, each shown at its own entry.
   let file = resolution.file;
@@ -287,6 +308,8 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
     context.includedAt.set(file, { file: at.file, line, column, ...(approximation ? { approximation } : {}) });
   }
   const parsed = parseFile(resolution.text, file, { lean: true });
+  if (entry.kind === 'local' && blankContent(parsed))
+    return refuse('include/empty', `Included file \`${entry.target.replace(/^\/+/, '')}\` contains no configuration!`);
   const inputs = entry.inputs ?? {};
   // Inputs GitLab refuses stop it before it interpolates the file (Interpolator): it merges nothing of it.
   let refused = false;

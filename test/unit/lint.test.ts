@@ -307,6 +307,17 @@ describe('include layer', () => {
       '.gitlab-ci.yml:1:11 error include/extension Included file `ci/jobs.json` does not have YAML extension!',
     );
   });
+  it('an empty local file, or one with nothing but comments, is the include entry’s error, in GitLab’s words (File::Local, File::Base)', async () => {
+    const text =
+      'include:\n  - local: ci/empty.yml\n  - local: /ci/comments.yml\n  - local: ci/empty.yml\n    rules: [{if: $X}]\njob:\n  script: [x]\n';
+    expect(await briefs(text, { 'ci/empty.yml': ' \n', 'ci/comments.yml': '# nothing yet\n' })).toEqual([
+      '.gitlab-ci.yml:2:5 error include/empty Local file `ci/empty.yml` is empty!',
+      '.gitlab-ci.yml:3:5 error include/empty Included file `ci/comments.yml` contains no configuration!',
+      '.gitlab-ci.yml:4:5 warning include/empty Local file `ci/empty.yml` is empty! (this include has `rules:`: GitLab reads it only when they include it)',
+    ]);
+    // The root pipeline keeps GitLab's own message.
+    expect(await briefs('# nothing yet\n')).toEqual(['.gitlab-ci.yml:1:1 error yaml/empty Please provide content of .gitlab-ci.yml']);
+  });
   it('reports problems inside an included file, in that file', async () => {
     expect(await briefs('include: ci/jobs.yml\n', { 'ci/jobs.yml': 'build:\n  scirpt: [echo]\n' })).toContainEqual(
       'ci/jobs.yml:2:3 error schema/unknown-key jobs:build config contains unknown keys: scirpt (did you mean script?)',
