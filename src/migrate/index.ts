@@ -79,7 +79,10 @@ function otherIncludes(file: SourceFile): string[] {
   const include = (file.root?.toJS(file.doc) as Record<string, unknown> | undefined)?.['include'];
   return entries.map((entry) => {
     if (entry.kind === 'remote')
-      return `${file.path}: remote include ${shownAddress(entry.target)} was not read (cigen reads local includes only); its jobs were not checked`;
+      return (
+        `${file.path}: remote include ${shownAddress(entry.target)} was not read (cigen reads local includes only); ` +
+        'its jobs were not checked'
+      );
     const index = entry.path[1];
     const item = (Array.isArray(include) && typeof index === 'number' ? include[index] : include) as Record<string, unknown>;
     const named = ([] as unknown[]).concat(item['file'] ?? []).filter((f): f is string => typeof f === 'string');
