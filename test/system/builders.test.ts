@@ -103,7 +103,12 @@ describe('kaniko', () => {
     expect(report(box)).toContain(`CIGEN_BUILT_DIGEST=sha256:${'1'.repeat(64)}\n`);
   });
 
-  it('a multi-stage build still has the OIDC token file of registry-login when it pushes', () => {
+  // Upstream's images carry docker-credential-ecr-login (named in credHelpers); the maintained
+  // fork's carry none and build the helper into the executor (no credHelpers entry).
+  it.each([
+    ['with the helper binary', true, { '123456789012.dkr.ecr.eu-west-1.amazonaws.com': 'ecr-login' }],
+    ["without it (the executor's built-in helper)", false, undefined],
+  ])('a multi-stage build still has the OIDC token file of registry-login when it pushes, %s', (_name, binary, credHelpers) => {
     const { result, box } = run(
       'kaniko',
       {
@@ -119,6 +124,7 @@ describe('kaniko', () => {
           COMPANY_CA: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
         },
         setup: (b) => {
+          if (!binary) return;
           writeFileSync(b.path('/kaniko/docker-credential-ecr-login'), '#!/bin/sh\nexit 1\n');
           chmodSync(b.path('/kaniko/docker-credential-ecr-login'), 0o755);
         },
@@ -126,7 +132,7 @@ describe('kaniko', () => {
     );
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(box.calls('executor')[0]?.config?.['credHelpers']).toEqual({ '123456789012.dkr.ecr.eu-west-1.amazonaws.com': 'ecr-login' });
+    expect(box.calls('executor')[0]?.config?.['credHelpers']).toEqual(credHelpers);
   });
 });
 

@@ -3,12 +3,14 @@
  * builder image, stub builders):
  *  - the HMAC-SHA256 the ECR signature is built from, written in POSIX sh, equals node's under
  *    bash, dash and busybox sh, for keys and messages of any bytes and length;
- *  - Kaniko (no curl in its image) gets its own credential helper for the image's host in the
- *    private config.json's credHelpers, the variables that helper reads, and the OIDC token in a
- *    mode-600 file; the token is not in the executor's environment;
+ *  - Kaniko (no curl in its image) gets the variables the clouds' credential helpers read and the
+ *    OIDC token in a mode-600 file; the helper binary, when the image has it, is named for the
+ *    image's host in the private config.json's credHelpers, and when it has none (the maintained
+ *    fork builds the helpers into the executor) no credHelpers entry is written; the token is in
+ *    the executor's environment only for acr (AZURE_FEDERATED_TOKEN, what acr-env reads);
  *  - BuildKit and Docker (busybox images, curl installed) get the credentials the fakes issue
  *    into the private config.json, and no token in the log;
- *  - what is missing (a setting, the OIDC token, curl, Kaniko's helper) stops the job before any
+ *  - what is missing (a setting, the OIDC token, curl) stops the job before any
  *    builder runs, with one line naming the input.
  */
 import { spawnSync } from 'node:child_process';
@@ -162,10 +164,13 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(config['credHelpers']).toEqual({ [host]: helper });
       // The job's own registry keeps its entry beside it.
       expect(decodeAuths(config)).toEqual({ 'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}` });
-      expect(job.stdout).toContain(`cigen: registry-login ${kind}: Kaniko's credential helper ${helper} for ${host}`);
+      expect(job.stdout).toContain(
+        `cigen: registry-login ${kind}: Kaniko's credential helper ${helper} for ${host} (docker-credential-${helper}, named in config.json credHelpers)`,
+      );
       const env = environment();
       expect(env['CIGEN_ID_TOKEN']).toBeUndefined();
       expect(job.log).not.toContain(idToken);
+      if (kind !== 'acr') expect(read('env')).not.toContain(idToken);
       if (kind === 'ecr') {
         expect(env).toMatchObject({
           AWS_ROLE_ARN: ROLE,
@@ -192,7 +197,12 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         expect([read('json-token'), read('json-token.mode').trim()]).toEqual([idToken, '600']);
       }
       if (kind === 'acr') {
-        expect(env).toMatchObject({ AZURE_CLIENT_ID: CLIENT, AZURE_TENANT_ID: TENANT, AZURE_FEDERATED_TOKEN_FILE: '<tmp>/login/id-token' });
+        expect(env).toMatchObject({
+          AZURE_CLIENT_ID: CLIENT,
+          AZURE_TENANT_ID: TENANT,
+          AZURE_FEDERATED_TOKEN_FILE: '<tmp>/login/id-token',
+          AZURE_FEDERATED_TOKEN: idToken,
+        });
         expect([read('id-token'), read('id-token.mode').trim()]).toEqual([idToken, '600']);
       }
     });
@@ -246,22 +256,113 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(existsSync(box.path('/cigen-stub/login'))).toBe(false);
     });
 
-    it('without the helper in the image, stops before the build with one line', async () => {
-      box.reset();
-      const helper = box.path('/kaniko/docker-credential-gcr');
-      spawnSync('mv', [helper, `${helper}.away`]);
+    /** Runs the job with the image's helper binaries moved away (the maintained fork's images). */
+    async function withoutBinaries<T>(work: () => Promise<T>): Promise<T> {
+      const helpers = ['ecr-login', 'gcr', 'acr-env'].map((helper) => box.path(`/kaniko/docker-credential-${helper}`));
+      for (const helper of helpers) spawnSync('mv', [helper, `${helper}.away`]);
       try {
-        const job = await runJob(box, 'kaniko', mode, { image: LOGINS.gar.image, ...LOGINS.gar.inputs }, { CIGEN_ID_TOKEN: fakeIdToken() });
+        return await work();
+      } finally {
+        for (const helper of helpers) spawnSync('mv', [`${helper}.away`, helper]);
+      }
+    }
+
+    it.each([
+      ['ecr', 'ecr-login', 'ecr'],
+      ['gar', 'gcr', 'google'],
+      ['acr', 'acr-env', 'acr'],
+    ] as const)(
+      "%s without the %s binary: no credHelpers entry, the variables for the executor's built-in %s helper",
+      async (kind, helper, builtin) => {
+        box.reset();
+        const idToken = fakeIdToken();
+        const login = LOGINS[kind];
+        const host = login.image.split('/')[0] as string;
+        const job = await withoutBinaries(() =>
+          runJob(box, 'kaniko', mode, { image: login.image, ...login.inputs }, { CIGEN_ID_TOKEN: idToken }),
+        );
+        expect(job.stderr).toBe('');
+        expect(job.status).toBe(0);
+        const config = JSON.parse(read('config.json')) as Record<string, unknown>;
+        expect(config['credHelpers']).toBeUndefined();
+        expect(decodeAuths(config)).toEqual({ 'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}` });
+        expect(job.stdout).toContain(
+          `cigen: registry-login ${kind}: the image has no docker-credential-${helper}, so no credHelpers entry: ` +
+            `the Kaniko executor's built-in ${builtin} credential helper is relied on for ${host}, with the OIDC token in `,
+        );
+        expect(job.stdout).not.toContain(`Kaniko's credential helper ${helper} for`);
+        expect(job.log).not.toContain(idToken);
+        const env = environment();
+        expect(env['CIGEN_ID_TOKEN']).toBeUndefined();
+        if (kind === 'ecr') {
+          expect(env).toMatchObject({
+            AWS_ROLE_ARN: ROLE,
+            AWS_WEB_IDENTITY_TOKEN_FILE: '<tmp>/login/id-token',
+            AWS_REGION: 'eu-west-1',
+            AWS_ECR_DISABLE_CACHE: 'true',
+          });
+          expect([read('id-token'), read('id-token.mode').trim()]).toEqual([idToken, '600']);
+        }
+        if (kind === 'gar') {
+          expect(env['GOOGLE_APPLICATION_CREDENTIALS']).toBe('<tmp>/login/gcp-credentials.json');
+          expect([read('json-token'), read('json-token.mode').trim()]).toEqual([idToken, '600']);
+        }
+        if (kind === 'acr') {
+          expect(env).toMatchObject({
+            AZURE_CLIENT_ID: CLIENT,
+            AZURE_TENANT_ID: TENANT,
+            AZURE_FEDERATED_TOKEN_FILE: '<tmp>/login/id-token',
+            AZURE_FEDERATED_TOKEN: idToken,
+          });
+          expect(job.stdout).toContain('(mode 600, removed at exit) and in AZURE_FEDERATED_TOKEN');
+          expect([read('id-token'), read('id-token.mode').trim()]).toEqual([idToken, '600']);
+        } else {
+          expect(read('env')).not.toContain(idToken);
+        }
+      },
+    );
+
+    it('without the binary, a failed push still names the host the built-in helper was relied on for', async () => {
+      box.reset();
+      const job = await withoutBinaries(() =>
+        runJob(
+          box,
+          'kaniko',
+          mode,
+          { image: LOGINS.ecr.image, ...LOGINS.ecr.inputs, 'registry-user': '' },
+          { CIGEN_ID_TOKEN: fakeIdToken(), STUB_EXECUTOR_FAILS: '1' },
+        ),
+      );
+      expect(job.status).toBe(1);
+      expect(job.stderr.trimEnd().split('\n').at(-1)).toMatch(
+        new RegExp(`which had credentials from registries \\(or registry-login\\) for ${ECR_HOST.replace(/\./g, '\\.')} only$`),
+      );
+    });
+
+    it.each([
+      ['auths', `{"auths":{"https://${ECR_HOST}/v2/":{"auth":"dXNlcjpwYXNz"}}}`],
+      ['credHelpers', `{"credHelpers":{"${ECR_HOST}":"ecr-login"}}`],
+    ])(
+      'without the binary, a %s entry for the host in DOCKER_AUTH_CONFIG would answer first: stops before the build',
+      async (member, dockerAuthConfig) => {
+        box.reset();
+        const job = await withoutBinaries(() =>
+          runJob(
+            box,
+            'kaniko',
+            mode,
+            { image: LOGINS.ecr.image, ...LOGINS.ecr.inputs },
+            { CIGEN_ID_TOKEN: fakeIdToken(), DOCKER_AUTH_CONFIG: dockerAuthConfig },
+          ),
+        );
         expect(job.status).toBe(1);
         expect(job.stderr).toBe(
-          "cigen: error: input registry-login: gar: Kaniko's credential helper docker-credential-gcr is not on PATH; " +
-            'use a Kaniko debug image (builder-image)\n',
+          `cigen: error: input registry-login: ecr: config.json has a ${member} entry for ${ECR_HOST} (from DOCKER_AUTH_CONFIG, ` +
+            "the docker-config input or the image's config.json), which Kaniko would use before its built-in ecr helper; remove it\n",
         );
         expect(existsSync(box.path('/cigen-stub/login'))).toBe(false);
-      } finally {
-        spawnSync('mv', [`${helper}.away`, helper]);
-      }
-    });
+      },
+    );
   });
 
   describe('buildkit and dind (busybox, curl installed): the credentials the services issue, in the private config.json', () => {
