@@ -346,7 +346,7 @@ export const CORE_INPUTS = {
     variable: 'CIGEN_DOCKER_CONFIG',
     description:
       'A docker config.json to start from: the path a file-type variable holds (`$DOCKER_CONFIG_FILE`). ' +
-      'Its credentials, credHelpers and proxies are kept; the inputs above win for the same host.',
+      'Its credentials, credHelpers and proxies are kept (a credsStore is not); the inputs above win for the same host.',
     sample: '$DOCKER_CONFIG_FILE',
   },
   'registry-login': {

@@ -144,6 +144,19 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(decodeAuths(calls[0]?.config)['harbor.example.com']).toBe('robot:harbor-token-s3cret');
     });
 
+    it("leaves DOCKER_AUTH_CONFIG's credsStore out, which Kaniko would ask in place of every auths entry", () => {
+      const { status, calls, stdout } = run('kaniko', mode, ALL, {
+        ...ALL_ENV,
+        DOCKER_AUTH_CONFIG: JSON.stringify({ credsStore: 'ecr-login' }),
+      });
+      expect(status).toBe(0);
+      const [executor] = calls;
+      expect(executor?.config).not.toHaveProperty('credsStore');
+      expect(decodeAuths(executor?.config)).toEqual(ALL_CREDENTIALS);
+      expect(executor?.config?.['credHelpers']).toEqual(START_CONFIG.credHelpers);
+      expect(stdout.split('\n').filter((line) => line.includes('credsStore'))).toHaveLength(1);
+    });
+
     it('keeps the image CA directory in SSL_CERT_DIR and adds its own after it', () => {
       const { status, calls } = run(
         'kaniko',

@@ -276,6 +276,39 @@ describe.each(SHELLS)('shell library under $name', (shell) => {
       expect(() => statSync(skipped.file)).toThrow();
     });
 
+    const b64 = (pair: string) => Buffer.from(pair).toString('base64');
+    it("leaves DOCKER_AUTH_CONFIG's credsStore out, saying so: it would be asked for every registry in place of auths", () => {
+      const dockerAuthConfig = JSON.stringify({
+        credsStore: 'ecr-login',
+        credHelpers: { '123.dkr.ecr.eu-west-1.amazonaws.com': 'ecr-login' },
+        auths: { 'other.example.com': { auth: b64('other:s3cret-other') } },
+        proxies: { default: { httpProxy: 'http://proxy:3128' } },
+      });
+      const { result, file } = write({ R: 'registry.example.com', U: 'ci-user', P: 's3cret-pw', DOCKER_AUTH_CONFIG: dockerAuthConfig });
+      expect(result.status).toBe(0);
+      const { config, decoded } = auths(file);
+      expect(config).not.toHaveProperty('credsStore');
+      expect(decoded).toEqual({ 'registry.example.com': 'ci-user:s3cret-pw', 'other.example.com': 'other:s3cret-other' });
+      // what a user can write instead is kept
+      expect(config['credHelpers']).toEqual({ '123.dkr.ecr.eu-west-1.amazonaws.com': 'ecr-login' });
+      expect(config['proxies']).toEqual({ default: { httpProxy: 'http://proxy:3128' } });
+      const said = result.stdout.split('\n').filter((line) => line.includes('credsStore'));
+      expect(said).toEqual([expect.stringMatching(/^cigen: DOCKER_AUTH_CONFIG: its credsStore is left out of .*credHelpers/)]);
+      expect(result.stdout + result.stderr).not.toContain('s3cret');
+      expect(result.stdout + result.stderr).not.toContain('ecr-login');
+    });
+
+    it('leaves a credsStore out of a config file it starts from too', () => {
+      const { result, file } = write({
+        R: 'registry.example.com',
+        U: 'ci-user',
+        P: 'pw',
+        DOCKER_AUTH_CONFIG: JSON.stringify({ auths: {}, credsStore: 'desktop' }),
+      });
+      expect(result.status).toBe(0);
+      expect(auths(file).config).toEqual({ auths: { 'registry.example.com': { auth: b64('ci-user:pw') } } });
+    });
+
     it('refuses a DOCKER_AUTH_CONFIG that is not JSON, naming it', () => {
       const { result } = write({ R: '', U: '', P: '', DOCKER_AUTH_CONFIG: '{"auths": {"x": {"auth": "y"}' });
       expect(result.status).toBe(1);
