@@ -587,7 +587,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation: the registry inputs join w
       '[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\n[[registry.mirror]]\nlocation = "mirror.gcr.io"\n',
     );
     expect(dropIn(run.build)).toContain('[[registry]]\nlocation = "lab.example.com:5000"\ninsecure = true\n');
-    expect(decodeAuths(run.build?.config)).toMatchObject({ 'https://index.docker.io/v1/': 'hubuser:hub-s3cret' });
+    // Buildah reads the file: Docker Hub's key is docker.io, the one it looks up first.
+    expect(decodeAuths(run.build?.config)).toMatchObject({ 'docker.io': 'hubuser:hub-s3cret' });
     expect(run.build?.argv).toEqual(expect.arrayContaining(['--format=oci', '--retry=0']));
   });
 });

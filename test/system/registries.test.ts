@@ -5,6 +5,7 @@
  * registries.conf drop-in, certs.d, daemon.json — recorded by stub executables in the sandbox,
  * in both interpolation modes. Buildah itself runs for real in test/e2e/registries.e2e.test.ts.
  */
+import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -54,6 +55,16 @@ const ALL_CREDENTIALS = {
   'harbor.example.com': 'robot$ci:harbor-token-s3cret',
   'other.example.com': 'other:other-s3cret',
 };
+
+/** Buildah's auth file (containers-auth.json(5)) keys Docker Hub docker.io, the key it reads first. */
+const { 'https://index.docker.io/v1/': HUB, ...OTHERS } = ALL_CREDENTIALS;
+const BUILDAH_CREDENTIALS = { ...OTHERS, 'docker.io': HUB };
+/** The runner's DOCKER_AUTH_CONFIG as GitLab documents it for ECR, with the runner's own Docker Hub account. */
+const RUNNER_AUTH_CONFIG = JSON.stringify({
+  credsStore: 'ecr-login',
+  auths: { 'docker.io': { auth: Buffer.from('runner-hub:runner-hub-s3cret').toString('base64') } },
+  credHelpers: { 'docker.io': 'runner-helper' },
+});
 
 let sandbox: Sandbox | undefined;
 afterEach(() => sandbox?.dispose());
@@ -145,10 +156,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     });
 
     it("leaves DOCKER_AUTH_CONFIG's credsStore out, which Kaniko would ask in place of every auths entry", () => {
-      const { status, calls, stdout } = run('kaniko', mode, ALL, {
-        ...ALL_ENV,
-        DOCKER_AUTH_CONFIG: JSON.stringify({ credsStore: 'ecr-login' }),
-      });
+      const { status, calls, stdout } = run('kaniko', mode, ALL, { ...ALL_ENV, DOCKER_AUTH_CONFIG: RUNNER_AUTH_CONFIG });
       expect(status).toBe(0);
       const [executor] = calls;
       expect(executor?.config).not.toHaveProperty('credsStore');
@@ -323,10 +331,33 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       );
       expect(build?.files['<tmp>/ca/ca.crt']).toBe(`${PEM}\n`);
       for (const push of calls.filter((c) => c.argv[0] === 'push')) expect(push.argv).toContain('--retry=0');
-      expect(decodeAuths(build?.config)).toEqual(ALL_CREDENTIALS);
+      expect(decodeAuths(build?.config)).toEqual(BUILDAH_CREDENTIALS);
       // removed at exit, with the private directory
       expect(readdir(box, '/root/.config/containers/registries.conf.d')).toEqual([]);
       expect(readdir(box, '/tmp')).toEqual([]);
+    });
+
+    it("the registries input's Docker Hub account wins over DOCKER_AUTH_CONFIG's, as Buildah reads the file", () => {
+      const { status, calls, stdout, stderr, box } = run('buildah-rootless', mode, ALL, {
+        ...ALL_ENV,
+        DOCKER_AUTH_CONFIG: RUNNER_AUTH_CONFIG,
+      });
+      expect(stdout + stderr).not.toContain('runner-hub-s3cret');
+      expect(status).toBe(0);
+      const build = calls.find((c) => c.argv[0] === 'build');
+      expect(decodeAuths(build?.config)).toEqual(BUILDAH_CREDENTIALS);
+      expect(build?.config).not.toHaveProperty('credsStore');
+      expect(build?.config?.['credHelpers']).toEqual(START_CONFIG.credHelpers);
+      expect(stdout).toContain("cigen: DOCKER_AUTH_CONFIG: its credsStore is left out of the job's config.json");
+      // containers/image's own lookup, on the file the build read
+      const file = box.path('/builds/group/app.tmp/buildah-auth.json');
+      writeFileSync(file, JSON.stringify(build?.config));
+      const login = spawnSync('buildah', ['login', '--get-login', 'docker.io'], {
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', REGISTRY_AUTH_FILE: file, HOME: dirname(file) },
+        encoding: 'utf8',
+      });
+      expect(login.stderr).toBe('');
+      expect(login.stdout.trim()).toBe('hubuser');
     });
 
     it('names the tags it pushed before one failed: they stay in the registry', () => {

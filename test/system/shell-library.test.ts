@@ -3,9 +3,10 @@
  * from classic), GitLab-style expansion as data, quoting, and the config.json writer — under
  * bash, dash and busybox sh.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rubyInspect } from '../../src/ci/interpolation/ruby.js';
@@ -277,6 +278,13 @@ describe.each(SHELLS)('shell library under $name', (shell) => {
     });
 
     const b64 = (pair: string) => Buffer.from(pair).toString('base64');
+    /** What Buildah would log in with for a host, reading FILE as its auth file (containers/image itself). */
+    const buildahLogin = (file: string, host: string) =>
+      spawnSync('buildah', ['login', '--get-login', host], {
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', REGISTRY_AUTH_FILE: file, HOME: dirname(file) },
+        encoding: 'utf8',
+      });
+
     it("leaves DOCKER_AUTH_CONFIG's credsStore out, saying so: it would be asked for every registry in place of auths", () => {
       const dockerAuthConfig = JSON.stringify({
         credsStore: 'ecr-login',
@@ -307,6 +315,109 @@ describe.each(SHELLS)('shell library under $name', (shell) => {
       });
       expect(result.status).toBe(0);
       expect(auths(file).config).toEqual({ auths: { 'registry.example.com': { auth: b64('ci-user:pw') } } });
+    });
+
+    it("keeps one entry for Docker Hub however it is spelled: the input's, and no helper for it", () => {
+      const dockerAuthConfig = JSON.stringify({
+        auths: {
+          'docker.io': { auth: b64('runner:r1') },
+          'index.docker.io': { auth: b64('runner:r2') },
+          'registry-1.docker.io': { auth: b64('runner:r3') },
+          'https://index.docker.io/v1/': { auth: b64('runner:r4') },
+          'docker.io/acme': { auth: b64('runner:r5') },
+          'https://registry.example.com/v1/': { auth: b64('runner:r6') },
+          'quay.io/acme': { auth: b64('quay:q1') },
+        },
+        credHelpers: { 'docker.io': 'hub-helper', 'https://index.docker.io/v1/': 'hub-helper', 'quay.io': 'quay-helper' },
+      });
+      const { result, file } = write({ R: 'docker.io', U: 'me', P: 'pw', DOCKER_AUTH_CONFIG: dockerAuthConfig });
+      expect(result.status).toBe(0);
+      const { config, decoded } = auths(file);
+      expect(decoded).toEqual({
+        'https://index.docker.io/v1/': 'me:pw',
+        'https://registry.example.com/v1/': 'runner:r6',
+        'quay.io/acme': 'quay:q1',
+      });
+      expect(config['credHelpers']).toEqual({ 'quay.io': 'quay-helper' });
+    });
+
+    it('keeps the first entry for a host among the files it merges, however each spells it', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cigen-auth-'));
+      dirs.push(dir);
+      const base = join(dir, 'base.json');
+      writeFileSync(
+        base,
+        JSON.stringify({ auths: { 'docker.io': { auth: b64('base:b1') }, 'registry.example.com': { auth: b64('base:b2') } } }),
+      );
+      const dockerAuthConfig = JSON.stringify({
+        auths: { 'https://index.docker.io/v1/': { auth: b64('runner:r1') }, 'http://registry.example.com': { auth: b64('runner:r2') } },
+      });
+      const { result, file } = write({ R: '', U: '', P: '', DOCKER_AUTH_CONFIG: dockerAuthConfig, B: base }, '\'\' "$B"');
+      expect(result.status).toBe(0);
+      expect(auths(file).decoded).toEqual({ 'https://index.docker.io/v1/': 'runner:r1', 'http://registry.example.com': 'runner:r2' });
+    });
+
+    it('leaves the registry input to docker login with no other entry or helper for its host, which docker login would write into', () => {
+      const dockerAuthConfig = JSON.stringify({
+        auths: { 'https://index.docker.io/v1/': { auth: b64('runner:r1') }, 'other.example.com': { auth: b64('other:o1') } },
+        credHelpers: { 'https://index.docker.io/v1/': 'hub-helper' },
+      });
+      const { result, file } = write({ R: 'docker.io', U: 'me', P: 'pw', DOCKER_AUTH_CONFIG: dockerAuthConfig }, 'skip-registry');
+      expect(result.status).toBe(0);
+      expect(auths(file).config).toEqual({ auths: { 'other.example.com': { auth: b64('other:o1') } } });
+    });
+
+    describe('the containers auth file (Buildah, Skopeo)', () => {
+      const containers = (env: Record<string, string>, base: object) => {
+        const dir = mkdtempSync(join(tmpdir(), 'cigen-auth-'));
+        dirs.push(dir);
+        const file = join(dir, 'out/auth.json');
+        const login = join(dir, 'login.json');
+        writeFileSync(login, JSON.stringify(base));
+        const result = runShell(
+          shell,
+          'cigen_registry=$R cigen_registry_user=$U cigen_registry_password=$P\ncigen_write_containers_auth "$F"\nprintf "%s\\n" "reader=${cigen_auth_reader-}"',
+          { F: file, REGISTRY_AUTH_FILE: login, HOME: dir, ...env },
+        );
+        return { result, file };
+      };
+
+      it.each([
+        ['docker.io', { 'docker.io': { auth: b64('runner:rpw') } }, {}],
+        ['index.docker.io', { 'index.docker.io': { auth: b64('runner:rpw') } }, {}],
+        ['a docker.io namespace', { 'docker.io/group': { auth: b64('runner:rpw') } }, {}],
+        ['a docker.io credential helper', {}, { 'docker.io': 'runner-helper' }],
+      ])("writes the input's Docker Hub entry under docker.io, the one Buildah reads, over the job's own for %s", (_, theirs, helpers) => {
+        const { result, file } = containers(
+          { R: 'docker.io', U: 'hubuser', P: 'hubpw' },
+          { auths: { ...theirs, 'quay.io': { auth: b64('quay:qpw') } }, credHelpers: helpers },
+        );
+        expect(result.status).toBe(0);
+        expect(result.stdout).toContain('reader=\n');
+        const { config, decoded } = auths(file);
+        expect(decoded).toEqual({ 'docker.io': 'hubuser:hubpw', 'quay.io': 'quay:qpw' });
+        expect(config['credHelpers']).toBeUndefined();
+        const login = buildahLogin(file, 'docker.io');
+        expect(login.stderr).toBe('');
+        expect(login.stdout.trim()).toBe('hubuser');
+        expect(buildahLogin(file, 'docker.io/group/app').stdout.trim()).toBe('hubuser');
+        expect(buildahLogin(file, 'quay.io').stdout.trim()).toBe('quay');
+      });
+
+      it("the job's Docker Hub entry stays when the inputs give none: one, the first", () => {
+        const { result, file } = containers(
+          {
+            R: 'registry.example.com',
+            U: 'ci',
+            P: 'cipw',
+            DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { 'index.docker.io': { auth: b64('runner:r1') } } }),
+          },
+          { auths: { 'docker.io': { auth: b64('login:l1') } } },
+        );
+        expect(result.status).toBe(0);
+        expect(auths(file).decoded).toEqual({ 'registry.example.com': 'ci:cipw', 'index.docker.io': 'runner:r1' });
+        expect(buildahLogin(file, 'docker.io').stdout.trim()).toBe('runner');
+      });
     });
 
     it('refuses a DOCKER_AUTH_CONFIG that is not JSON, naming it', () => {
