@@ -456,6 +456,66 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       ]);
     });
 
+    // The forms a Dockerfile names its base registry in: a bare host in an ARG, a quoted ARG default
+    // (Docker drops the quotes), a build-arg, a default in the reference; as Docker reads them.
+    it('writes the CA for the hosts FROM lines reach through ARG defaults and build-args', () => {
+      const dockerfile = {
+        Dockerfile:
+          'ARG BASE_REGISTRY=harbor.corp.example\n' +
+          'ARG BASE="quoted.example.com/library/node:22"\n' +
+          "ARG SINGLE='single.example.com'\n" +
+          'ARG REGISTRY\n' +
+          'ARG OVERRIDDEN=default.not-used.example\n' +
+          'ARG CHAINED=${BASE_REGISTRY}/chained\n' +
+          'FROM ${BASE_REGISTRY}/library/node:22 AS a\n' +
+          'FROM ${BASE} AS b\n' +
+          'FROM $SINGLE/library/node:22 AS c\n' +
+          'FROM ${REGISTRY}/library/node:22 AS d\n' +
+          'FROM --platform=$BUILDPLATFORM $OVERRIDDEN/x AS e\n' +
+          'FROM ${UNSET:-fallback.example.com}/x AS f\n' +
+          'FROM "$UNDECLARED/x" AS g\n' +
+          // A stage's ARG is not the FROM lines': the global default stays.
+          'ARG BASE_REGISTRY=stage.not-used.example\n' +
+          'FROM ${BASE_REGISTRY}/y\n',
+      };
+      const inputs = {
+        'ca-certificates': '$COMPANY_CA',
+        'build-args': ['REGISTRY=buildarg.example.com', 'OVERRIDDEN=override.example.com', 'UNDECLARED'],
+      };
+      const env = { COMPANY_CA: PEM, UNDECLARED: 'from-env.example.com' };
+      const { status, stderr, box } = run('dind', mode, inputs, env, shared, dockerfile);
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      expect(
+        readdir(box, CERTS)
+          .filter((name) => name !== '.cigen-dind')
+          .sort(),
+      ).toEqual([
+        'buildarg.example.com',
+        'fallback.example.com',
+        'from-env.example.com',
+        'harbor.corp.example',
+        'override.example.com',
+        'quoted.example.com',
+        'registry.example.com',
+        'single.example.com',
+      ]);
+    });
+
+    // Recent daemons with the BuildKit builder read a mirror's TLS settings from the certs.d of the
+    // registry it mirrors (moby daemon/hosts.go), docker.io; older ones from the mirror's own.
+    it('writes the CA for docker.io too when there are mirrors', () => {
+      const inputs = { 'ca-certificates': '$COMPANY_CA', 'registry-mirrors': ['mirror.example.com'] };
+      const { status, stderr, box } = run('dind', mode, inputs, { COMPANY_CA: PEM }, shared);
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      expect(
+        readdir(box, CERTS)
+          .filter((name) => name !== '.cigen-dind')
+          .sort(),
+      ).toEqual(['docker.io', 'mirror.example.com', 'registry.example.com']);
+    });
+
     it('a refused docker login stops the job with a line that names the inputs to check', () => {
       const { status, stderr, calls } = run('dind', mode, {}, { STUB_FAIL: 'docker login:1' });
       expect(status).toBe(1);
