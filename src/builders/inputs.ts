@@ -242,9 +242,9 @@ export const CORE_INPUTS = {
     regex: REPOSITORY,
     variable: 'CIGEN_CACHE_REPO',
     description:
-      'Repository that holds the layer cache. buildah and kaniko name an entry by its content; buildkit writes one tag per ' +
-      "image (and `platform`) and branch, `buildkit-<image>-<branch>`, and reads the default branch's too; dind pushes " +
-      '`<cache-repo>:buildcache`.',
+      'Repository that holds the layer cache. buildah and kaniko name an entry by its content; buildkit and dind write one ' +
+      'tag per image (and `platform`) and branch, `buildkit-<image>-<branch>` and `dind-<image>-<branch>`, and read the ' +
+      "default branch's too.",
     sample: 'registry.example.com/group/api/cache',
   },
   registry: {

@@ -7,6 +7,7 @@ import Handlebars from 'handlebars/runtime.js';
 import auth from '../../components/_shared/auth.sh.hbs';
 import buildOptions from '../../components/_shared/build-options.sh.hbs';
 import caFile from '../../components/_shared/ca-file.sh.hbs';
+import cacheTag from '../../components/_shared/cache-tag.sh.hbs';
 import cache from '../../components/_shared/cache.sh.hbs';
 import credentials from '../../components/_shared/credentials.sh.hbs';
 import inputs from '../../components/_shared/inputs.sh.hbs';
@@ -34,6 +35,7 @@ for (const [name, partial] of Object.entries({
   registries,
   login,
   cache,
+  cacheTag,
   auth,
   labels,
   report,

@@ -161,11 +161,13 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       const cache = c.inputs['cache'] !== false;
       const [user] = credentialsFor(name)['registry.example.com'].split(':');
       const build = ['build', `--file=${P}/Dockerfile`, ...tagsFor(name).map((t) => `--tag=${IMG}:${t}`)];
+      // The inline cache's keys are per platform: a tag per image, platform and branch, as buildkit's.
+      const cacheTag = name === 'platform' ? 'dind-group-app-linux-arm64-main' : 'dind-group-app-main';
       if (cache)
         build.push(
-          `--cache-from=${IMG}/cache:buildcache`,
+          `--cache-from=${IMG}/cache:${cacheTag}`,
           '--build-arg=BUILDKIT_INLINE_CACHE=1',
-          ...(push ? [`--tag=${IMG}/cache:buildcache`] : []),
+          ...(push ? [`--tag=${IMG}/cache:${cacheTag}`] : []),
         );
       // The proxy by name only: the docker CLI reads its value from its environment.
       if (name === 'build args and target')
@@ -175,7 +177,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       const calls = [['info'], ['login', '--username', user as string, '--password-stdin', 'registry.example.com'], build];
       if (push) {
         calls.push(...tagsFor(name).map((t) => ['push', `${IMG}:${t}`]));
-        if (cache) calls.push(['push', `${IMG}/cache:buildcache`]);
+        if (cache) calls.push(['push', `${IMG}/cache:${cacheTag}`]);
       } else {
         calls.push(['save', `--output=${P}/out/image.tar`, `${IMG}:${SHA}`]);
       }

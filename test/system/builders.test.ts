@@ -252,6 +252,57 @@ describe('dind', () => {
     expect(box.calls('docker').every((c) => c.argv[0] === 'info')).toBe(true);
   });
 
+  // The inline cache is one image per tag, its keys per platform: the jobs of one image per
+  // platform (then the manifest component), and the images of a matrix, each write their own tag,
+  // and a branch reads the default branch's as well; the same tags as buildkit's, dind- first.
+  const CACHE = 'registry.example.com/group/app/cache';
+  const cacheJob = (imageDir: string, ref: string, platform = '', inputs: Record<string, unknown> = {}) =>
+    run(
+      'dind',
+      { image: '$CI_REGISTRY_IMAGE/$IMAGE_DIR', platform, ...inputs },
+      { env: { IMAGE_DIR: imageDir, CI_COMMIT_REF_NAME: ref, CI_COMMIT_REF_SLUG: ref.replace(/\//g, '-'), CI_DEFAULT_BRANCH: 'main' } },
+    );
+  const cacheArgs = (box: Sandbox) => {
+    const argv = box.calls('docker').find((c) => c.argv[0] === 'build')?.argv ?? [];
+    const cacheTags = argv.filter((arg) => arg.startsWith(`--tag=${CACHE}:`)).map((arg) => arg.slice(`--tag=${CACHE}:`.length));
+    const pushed = box
+      .calls('docker')
+      .filter((c) => c.argv[0] === 'push' && c.argv[1]?.startsWith(`${CACHE}:`))
+      .map((c) => c.argv[1]?.slice(CACHE.length + 1));
+    const from = argv.filter((arg) => arg.startsWith('--cache-from=')).map((arg) => arg.slice('--cache-from='.length));
+    return { from, cacheTags, pushed };
+  };
+
+  it.each([
+    ['api', 'main', '', ['dind-group-app-api-main'], 'dind-group-app-api-main'],
+    ['web', 'main', '', ['dind-group-app-web-main'], 'dind-group-app-web-main'],
+    ['api', 'feature/x', '', ['dind-group-app-api-feature-x', 'dind-group-app-api-main'], 'dind-group-app-api-feature-x'],
+    ['api', 'main', 'linux/amd64', ['dind-group-app-api-linux-amd64-main'], 'dind-group-app-api-linux-amd64-main'],
+    ['api', 'main', 'linux/arm64', ['dind-group-app-api-linux-arm64-main'], 'dind-group-app-api-linux-arm64-main'],
+    [
+      'api',
+      'feature/x',
+      'linux/arm64',
+      ['dind-group-app-api-linux-arm64-feature-x', 'dind-group-app-api-linux-arm64-main'],
+      'dind-group-app-api-linux-arm64-feature-x',
+    ],
+  ])('cache tags: image %s on %s (platform %s)', (imageDir, ref, platform, from, written) => {
+    const { result, box } = cacheJob(imageDir, ref, platform);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(cacheArgs(box)).toEqual({ from: from.map((tag) => `${CACHE}:${tag}`), cacheTags: [written], pushed: [written] });
+  });
+
+  it('a build that does not push reads the cache and writes none', () => {
+    const { result, box } = cacheJob('api', 'feature/x', '', { push: false });
+    expect(result.status).toBe(0);
+    expect(cacheArgs(box)).toEqual({
+      from: [`${CACHE}:dind-group-app-api-feature-x`, `${CACHE}:dind-group-app-api-main`],
+      cacheTags: [],
+      pushed: [],
+    });
+  });
+
   it('refuses tls-verify: false, which the service would have to be started for', () => {
     const { result, box } = run('dind', { 'tls-verify': false });
     expect(result.status).toBe(1);

@@ -43,7 +43,7 @@ describe('BuildKit cache tags: the ref slug counts characters, as CI_COMMIT_REF_
   });
 
   // The function itself, under dash and busybox sh, with GNU tr and busybox's.
-  const script = readFileSync(join(import.meta.dirname, '../../components/buildkit/script.sh.hbs'), 'utf8');
+  const script = readFileSync(join(import.meta.dirname, '../../components/_shared/cache-tag.sh.hbs'), 'utf8');
   const slugFunction = /^cigen_slug\(\) \{\n[\s\S]*?\n\}\n/m.exec(script)?.[0] ?? '';
   const bin = mkdtempSync(join(tmpdir(), 'cigen-busybox-tr-'));
   for (const applet of ['tr', 'printf']) symlinkSync('/bin/busybox', join(bin, applet));
