@@ -15,6 +15,7 @@ import { setTwinsAside, withHiddenTwins } from './hidden-twins.js';
 import { isUnder, resolveReferences } from './references.js';
 import { validateSchema, type SchemaResult } from './schema.js';
 import { checkContent, checkHeader } from './spec-rules.js';
+import { headerInputs, type HeaderFileReader } from './spec-include.js';
 import {
   DuplicateKeyError,
   duplicateKeyMessage,
@@ -104,6 +105,21 @@ export function parseFile(text: string, file: string, options: { lean?: boolean 
   };
 }
 
+/** A string for each input the blocks of a value read that `specs` does not declare. */
+function standIns(value: unknown, specs: InputSpecs): Record<string, string> {
+  const found: Record<string, string> = {};
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node === 'string') {
+      for (const [, name] of node.matchAll(/\$\[\[\s*inputs\.([A-Za-z0-9_-]+)/g))
+        if (name !== undefined && !Object.hasOwn(specs, name)) found[name] = 'value';
+    } else if (Array.isArray(node)) stack.push(...(node as unknown[]));
+    else if (node !== null && typeof node === 'object') for (const [key, item] of Object.entries(node)) stack.push(key, item);
+  }
+  return found;
+}
+
 /** Values to instantiate a component with for schema checks: defaults, else a typed stand-in. */
 export function sampleInputs(specs: InputSpecs): Record<string, unknown> {
   const values: Record<string, unknown> = {};
@@ -138,6 +154,10 @@ export interface CheckOptions {
   contentAsWritten?: boolean;
   /** What an include passed as inputs; undefined for a file read on its own (defaults then). */
   given?: Record<string, unknown>;
+  /** Reads the project's files a header's `spec:include` names; without it they count as unreadable. */
+  readHeaderFile?: HeaderFileReader;
+  /** The file is a CI/CD component, where GitLab refuses `spec:include`. */
+  component?: boolean;
 }
 
 export interface FileCheck {
@@ -146,7 +166,13 @@ export interface FileCheck {
   content?: Record<string, unknown>;
   /** How keys of the content document read after interpolation (component files). */
   resolveKey?: (key: string) => string;
+  /** The header's `spec:include` names files cigen could not read: its inputs are not all known. */
+  inputsIncomplete?: boolean;
 }
+
+/** Without the unknown-argument error when the inputs are not all known: a name given may be one of those. */
+export const knownInputErrors = (errors: readonly string[], complete: boolean): string[] =>
+  complete ? [...errors] : errors.filter((error) => !error.startsWith('unknown input arguments: '));
 
 /** Whether any string in a document, key or value, holds `$[[` (aliases not followed, as the
  *  content rules read it). Without one the content rules have nothing to check: no issue, and
@@ -169,7 +195,7 @@ function hasBlocks(doc: Document): boolean {
 /** checkContent, skipped when there is no block to check (the same result); a LeanDocument has none. */
 const contentRules = (
   content: Document,
-  ...rest: [Parameters<typeof checkContent>[1], Parameters<typeof checkContent>[2], { hasHeader: boolean }]
+  ...rest: [Parameters<typeof checkContent>[1], Parameters<typeof checkContent>[2], Parameters<typeof checkContent>[3]]
 ) =>
   !(content instanceof LeanDocument) && hasBlocks(content) ? checkContent(content, ...rest) : { issues: [], unused: [...rest[0].keys()] };
 
@@ -271,15 +297,26 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
     return { diagnostics };
   }
   let resolveKey: ((key: string) => string) | undefined;
+  let inputsIncomplete = false;
 
   if (header) {
-    const headerCheck = checkHeader(headerValue);
-    const specs = (headerValue as { spec?: { inputs?: InputSpecs } } | null)?.spec?.inputs ?? {};
+    // The inputs as GitLab reads them: with those of `spec:include` files.
+    const read = headerInputs(headerValue, {
+      ...(options.readHeaderFile ? { read: options.readHeaderFile } : {}),
+      ...(options.component ? { component: true } : {}),
+    });
+    inputsIncomplete = !read.complete;
+    const headerCheck = checkHeader(headerValue, read);
+    const specs: InputSpecs = read.specs;
     if (!options.schemaOnly) {
       diagnostics.push(...headerCheck.issues.map((issue) => toDiagnostic({ document: 'header', ...issue })));
-      const contentCheck = contentRules(content, headerCheck.inputs, headerCheck.componentFields, { hasHeader: true });
+      const contentCheck = contentRules(content, headerCheck.inputs, headerCheck.componentFields, {
+        hasHeader: true,
+        complete: read.complete,
+      });
       diagnostics.push(...contentCheck.issues.map((issue) => toDiagnostic({ document: 'content', ...issue })));
-      for (const name of contentCheck.unused.filter((unused) => !headerCheck.readByRules.has(unused))) {
+      // An input a shared `spec:include` file declares may serve other pipelines: not unused here.
+      for (const name of contentCheck.unused.filter((unused) => !headerCheck.readByRules.has(unused) && !read.included.has(unused))) {
         diagnostics.push(
           toDiagnostic({
             document: 'header',
@@ -299,9 +336,11 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
       // refuses (the include's finding) stop it before it interpolates: read with the defaults then,
       // so that no finding follows from a value it never puts there.
       const given = options.given ? resolveInputs(specs, options.given) : undefined;
-      const values = given && given.errors.length === 0 ? given.values : sampleInputs(specs);
+      const values = given && knownInputErrors(given.errors, read.complete).length === 0 ? given.values : sampleInputs(specs);
+      // Inputs cigen could not read: what the include gives them stands in, else a string.
+      const unread = read.complete ? {} : { ...standIns(contentValue, specs), ...options.given };
       const interpolation = {
-        inputs: { ...sampleInputs(specs), ...values },
+        inputs: { ...unread, ...sampleInputs(specs), ...values },
         component: componentStandIn(file, headerCheck.componentFields),
       };
       const interpolated = interpolateClassic(contentValue, interpolation);
@@ -324,5 +363,10 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
     contentValue !== null && typeof contentValue === 'object' && !Array.isArray(contentValue)
       ? (contentValue as Record<string, unknown>)
       : undefined;
-  return { diagnostics, ...(value ? { content: value } : {}), ...(resolveKey ? { resolveKey } : {}) };
+  return {
+    diagnostics,
+    ...(value ? { content: value } : {}),
+    ...(resolveKey ? { resolveKey } : {}),
+    ...(inputsIncomplete ? { inputsIncomplete } : {}),
+  };
 }

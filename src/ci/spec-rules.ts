@@ -11,6 +11,7 @@ import { INPUT_TYPES, MAX_STRING_INPUT, type InputType } from './interpolation/i
 import { compileRe2 } from './re2.js';
 import type { Finding, PathSegment } from './diagnostics.js';
 import { scalarText } from './yaml.js';
+import type { HeaderInputs } from './spec-include.js';
 
 const SPEC_KEYS = ['inputs', 'include', 'component', 'description'];
 const INPUT_KEYS = ['default', 'description', 'options', 'regex', 'type', 'rules'];
@@ -281,8 +282,9 @@ export interface HeaderCheck {
   readByRules: Set<string>;
 }
 
-/** Rules for the header document. Returns the declared inputs for the content rules. */
-export function checkHeader(header: unknown): HeaderCheck {
+/** Rules for the header document. Returns the declared inputs for the content rules. `effective`: its
+ *  inputs as GitLab reads them (spec-include.ts), when `spec:include` brings in more. */
+export function checkHeader(header: unknown, effective?: HeaderInputs): HeaderCheck {
   const issues: Issue[] = [];
   const inputs = new Map<string, DeclaredInput>();
   const componentFields = new Set<string>();
@@ -307,6 +309,16 @@ export function checkHeader(header: unknown): HeaderCheck {
     issues.push({ path: ['spec'], severity: 'error', code: 'spec/header', message: 'header:spec config should be a hash' });
     return { issues, inputs, componentFields, readByRules };
   }
+  // The inputs `spec:include` files declare: checked as GitLab checks them, shown at the entry that names the file.
+  for (const [name, input] of effective?.included ?? []) {
+    const checked = checkInput(name, input.spec, input.entry);
+    for (const issue of checked.issues)
+      issues.push({ ...issue, path: input.entry, at: 'value', message: `\`${input.file}\`: ${issue.message}`, input: name });
+    if (checked.declared) inputs.set(name, checked.declared);
+    if (isObject(input.spec))
+      for (const condition of ruleConditions(input.spec)) for (const other of condition.names) readByRules.add(other);
+  }
+  issues.push(...(effective?.issues ?? []));
   for (const key of Object.keys(spec)) {
     if (!SPEC_KEYS.includes(key)) {
       issues.push({
@@ -345,7 +357,7 @@ export function checkHeader(header: unknown): HeaderCheck {
         message: 'header:spec:inputs config should be a hash',
       });
     } else {
-      const names = new Set(Object.keys(declared));
+      const names = new Set([...Object.keys(declared), ...(effective?.included.keys() ?? [])]);
       const reads = new Map<string, RuleCondition[]>();
       for (const [name, input] of Object.entries(declared)) {
         const checked = checkInput(name, input, ['spec', 'inputs', name]);
@@ -354,7 +366,8 @@ export function checkHeader(header: unknown): HeaderCheck {
         if (!isObject(input)) continue;
         const conditions = ruleConditions(input);
         reads.set(name, conditions);
-        issues.push(...ruleReferences(name, conditions, names, ['spec', 'inputs', name]));
+        // An input cigen could not read (a remote `spec:include`) may be the one a rule reads.
+        if (effective?.complete !== false) issues.push(...ruleReferences(name, conditions, names, ['spec', 'inputs', name]));
         for (const condition of conditions) for (const read of condition.names) readByRules.add(read);
       }
       const cycle = ruleCycle(reads);
@@ -416,7 +429,7 @@ export function checkContent(
   content: Document,
   inputs: ReadonlyMap<string, DeclaredInput>,
   componentFields: ReadonlySet<string>,
-  options: { hasHeader: boolean },
+  options: { hasHeader: boolean; complete?: boolean },
 ): { issues: Issue[]; unused: string[] } {
   const issues: Issue[] = [];
   const used = new Set<string>();
@@ -458,6 +471,8 @@ export function checkContent(
       if (root === 'inputs') {
         input = inputs.get(name as string);
         if (!input) {
+          // Inputs cigen could not read (a remote `spec:include`) may declare it.
+          if (options.complete === false) continue;
           error(
             'spec/undeclared-input',
             `unknown interpolation key: \`${name}\` (${block.raw}; declared inputs: ${[...inputs.keys()].join(', ') || 'none'})`,

@@ -5,12 +5,13 @@
  * runs on the assembled pipeline. Pure: files are read through the host the caller gives.
  */
 import { basename, posix } from 'node:path';
-import { checkFile, parseFile, type ParsedFile } from '../ci/check.js';
+import { checkFile, knownInputErrors, parseFile, type ParsedFile } from '../ci/check.js';
 import { documentValue, LeanDocument, MAX_ALIASES, referencesIn } from '../ci/yaml.js';
 import { byPosition, type Diagnostic, type PathSegment } from '../ci/diagnostics.js';
 import { includeEntries, surelyIncluded, wildcardPathPattern, type IncludeEntry } from '../ci/includes.js';
 import { instantiate, splitComponentFile } from '../ci/interpolation/index.js';
-import { inputOfError, resolveInputs, type InputSpecs } from '../ci/interpolation/inputs.js';
+import { inputOfError, resolveInputs } from '../ci/interpolation/inputs.js';
+import { headerInputs, type HeaderFileReader } from '../ci/spec-include.js';
 import { locate } from '../ci/positions.js';
 import { suggest } from '../ci/schema.js';
 import { resolveInclude, type LintHost } from './includes.js';
@@ -42,6 +43,9 @@ export interface LintResult {
   /** How the file was checked: as a whole pipeline (needs, a visible job), as a component (it
    *  has a spec header), or as a fragment of a pipeline (an included file, say). */
   as: 'pipeline' | 'component' | 'fragment';
+  /** The files (this one, or one it includes) whose `spec:include` names files cigen cannot read
+   *  (remote, another project's): their inputs are not all known, so a name they lack is not reported. */
+  inputsUnread: string[];
 }
 
 export async function lintText(text: string, options: LintOptions): Promise<Diagnostic[]> {
@@ -67,16 +71,29 @@ async function lintParsedFile(parsed: ParsedFile, options: LintOptions): Promise
     conditional: false,
     componentJobs: new Map(),
     includedAt: new Map(),
+    inputsUnread: new Set(),
   };
-  const diagnostics = await analyze(parsed, context, undefined);
   // The name says pipeline, header or not: a root pipeline may declare inputs of its own (spec:inputs).
   const pipeline = options.pipeline ?? /(^|\.)gitlab-ci\.ya?ml$/.test(basename(options.file));
+  // A CI/CD component is a project's templates/<name>.yml or templates/<name>/template.yml.
+  const component = !pipeline && Boolean(parsed.header) && COMPONENT_FILE.test(options.file);
+  const diagnostics = await analyze(parsed, context, undefined, component);
   if (!options.schemaOnly && !options.contentAsWritten && !diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('yaml/'))) {
     diagnostics.push(...(await checkPipeline(model, { pipeline })));
   }
   const shown = diagnostics.map((d) => atInclude(d, context.includedAt));
-  return { diagnostics: dedupe(shown).sort(byPosition), as: pipeline ? 'pipeline' : parsed.header ? 'component' : 'fragment' };
+  return {
+    diagnostics: dedupe(shown).sort(byPosition),
+    as: pipeline ? 'pipeline' : parsed.header ? 'component' : 'fragment',
+    inputsUnread: [...context.inputsUnread].filter((file) => !context.includedAt.has(file)),
+  };
 }
+
+const COMPONENT_FILE = /(?:^|\/)templates\/(?:[^/]+\.ya?ml|[^/]+\/template\.ya?ml)$/;
+
+/** The host's project files, as a `spec:include` header reads them. */
+const headerReader = (host: LintHost | undefined): HeaderFileReader | undefined =>
+  host ? (path) => host.readProjectFile(path) : undefined;
 
 /** A finding in a component made in memory (cigen's catalog, rendered), shown at the include entry
  *  that brought it in — the place the user can change — instead of a line of a file that is not there.
@@ -128,30 +145,43 @@ interface AnalysisContext {
   componentJobs: Map<string, { file: string; line: number; conditional: boolean; approximation?: string }>;
   /** Components made in memory, by their file label: the include entry that brought each in. */
   includedAt: Map<string, Site>;
+  /** Files whose `spec:include` names files cigen cannot read (see LintResult). */
+  inputsUnread: Set<string>;
 }
 
 /**
  * One file: its own layers, then its includes (merged first, as GitLab does), then its content
  * on top. `given` is what an include passed as inputs; undefined for a file linted on its own.
  */
-async function analyze(parsed: ParsedFile, context: AnalysisContext, given: Record<string, unknown> | undefined): Promise<Diagnostic[]> {
-  return (await analyzeFile(parsed, context, given)).diagnostics;
+async function analyze(
+  parsed: ParsedFile,
+  context: AnalysisContext,
+  given: Record<string, unknown> | undefined,
+  component: boolean,
+): Promise<Diagnostic[]> {
+  return (await analyzeFile(parsed, context, given, component)).diagnostics;
 }
 
-/** `analyze`, also giving the file's content as GitLab assembles it (when it could be read). */
+/** `analyze`, also giving the file's content as GitLab assembles it (when it could be read).
+ *  `component`: the file is a CI/CD component (GitLab refuses `spec:include` there). */
 async function analyzeFile(
   parsed: ParsedFile,
   context: AnalysisContext,
   given: Record<string, unknown> | undefined,
+  component: boolean,
 ): Promise<{ diagnostics: Diagnostic[]; content?: Record<string, unknown> }> {
   const { options } = context;
   const { file, content, lineCounter } = parsed;
+  const readHeaderFile = headerReader(options.host);
   const check = await checkFile(parsed, {
     ...(options.schemaOnly ? { schemaOnly: true } : {}),
     ...(options.contentAsWritten ? { contentAsWritten: true } : {}),
     ...(given ? { given } : {}),
+    ...(readHeaderFile ? { readHeaderFile } : {}),
+    ...(component ? { component } : {}),
   });
   const diagnostics = check.diagnostics;
+  if (check.inputsIncomplete && !component) context.inputsUnread.add(file);
   if (options.schemaOnly || options.contentAsWritten || !content || !check.content) return { diagnostics };
 
   const origin: Omit<Origin, 'path'> = { file, doc: content, lineCounter, ...(check.resolveKey ? { resolveKey: check.resolveKey } : {}) };
@@ -320,8 +350,15 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
       'inputs',
     ]);
   } else if (parsed.header) {
-    const specs = (parsed.header.toJS() as { spec?: { inputs?: InputSpecs } } | null)?.spec?.inputs ?? {};
-    for (const error of resolveInputs(specs, inputs).errors) {
+    // Its inputs as GitLab reads them, `spec:include` files' too: a name given that cigen cannot
+    // find among them is no error when some of those files cannot be read.
+    const reader = headerReader(context.options.host);
+    const read = headerInputs(parsed.header.toJS(), {
+      ...(reader ? { read: reader } : {}),
+      ...(entry.kind === 'component' ? { component: true } : {}),
+    });
+    const specs = read.specs;
+    for (const error of knownInputErrors(resolveInputs(specs, inputs).errors, read.complete)) {
       refused = true;
       const name = inputOfError(error);
       const where = name && name in inputs ? ['inputs', name] : entry.inputs ? ['inputs'] : [];
@@ -356,11 +393,11 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
     context.model.partial = true;
     context.model.partialBecause.refused = true;
     const apart: AnalysisContext = { ...context, conditional, model: emptyModel(), componentJobs: new Map() };
-    diagnostics.push(...(await analyze(parsed, apart, inputs)));
+    diagnostics.push(...(await analyze(parsed, apart, inputs, entry.kind === 'component')));
     return diagnostics;
   }
   const nested: AnalysisContext = { ...context, conditional };
-  const analysis = await analyzeFile(parsed, nested, inputs);
+  const analysis = await analyzeFile(parsed, nested, inputs, entry.kind === 'component');
   diagnostics.push(...analysis.diagnostics);
   if (entry.kind === 'component' && analysis.content) {
     // GitLab merges two component jobs of one name into one, silently: one build never runs.

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { INHERITABLE_BEYOND_SCHEMA } from '../../src/ci/entries-read.js';
 import type { Diagnostic } from '../../src/ci/diagnostics.js';
-import { lintText, type LintHost } from '../../src/lint/lint-text.js';
+import { lintFile, lintText, type LintHost } from '../../src/lint/lint-text.js';
 import { CATALOG_MAJOR, CATALOG_VERSION } from '../../src/ci/component-ref.js';
 import { catalogHost } from '../helpers/lint-host.js';
 
@@ -645,5 +645,60 @@ describe('matrix expressions ($[[ matrix.X ]], GitLab 18.6+)', () => {
   it('are no input blocks: not text GitLab leaves, nor an unknown interpolation key under a spec: header', async () => {
     expect(await briefs(pipeline)).toEqual([]);
     expect(await briefs(`spec: {}\n---\n${pipeline}`)).toEqual([]);
+  });
+});
+
+describe('spec:include (GitLab 18.9): input specs read from other files', () => {
+  // External::Header::Processor: the files hold only `inputs:`; theirs come first, then the inline ones.
+  const shared = 'inputs:\n  region:\n    options: [eu, us]\n    default: eu\n';
+  const header = (include: string, inline = '') =>
+    `spec:\n  include:\n${include}${inline ? `  inputs:\n${inline}` : ''}---\n` +
+    'deploy:\n  script: [echo]\n  environment: $[[ inputs.region ]]\n';
+  it("a local file's inputs are declared inputs: usable, and no undeclared-input", async () => {
+    const inline = '    tier:\n      options: [a, b]\n      default: a\n';
+    const text = header('    - local: /shared-inputs.yml\n', inline).replace('region ]]', 'region ]]-$[[ inputs.tier ]]');
+    expect(await briefs(text, { 'shared-inputs.yml': shared })).toEqual([]);
+  });
+  it('an input declared in a file and inline, or in two files, is GitLab’s duplicate error', async () => {
+    const inline = '    region:\n      options: [us]\n      default: us\n';
+    expect(await briefs(header('    - local: /shared-inputs.yml\n', inline), { 'shared-inputs.yml': shared })).toEqual([
+      '.gitlab-ci.yml:5:5 error spec/duplicate-input Duplicate input keys found: region. ' +
+        'Input keys must be unique across all included files and inline specifications.',
+    ]);
+    const files = { 'a.yml': shared, 'b.yml': shared };
+    expect(await briefs(header('    - local: a.yml\n    - local: b.yml\n'), files)).toEqual([
+      '.gitlab-ci.yml:4:14 error spec/duplicate-input Duplicate input keys found: region. ' +
+        'Input keys must be unique across all included files and inline specifications.',
+    ]);
+  });
+  it('a file with a key other than inputs: is refused, in GitLab’s words (File::Base#validate_content_keys!)', async () => {
+    const files = { 'shared-inputs.yml': `${shared}test:\n  script: echo\n` };
+    expect(await briefs(header('    - local: /shared-inputs.yml\n'), files)).toEqual([
+      '.gitlab-ci.yml:3:14 error spec/include Header include file `shared-inputs.yml` contains unknown keys: [:test]',
+    ]);
+  });
+  it('a missing file is GitLab’s error, and what it would declare is not reported missing', async () => {
+    expect(await briefs(header('    - local: /missing.yml\n'))).toEqual([
+      '.gitlab-ci.yml:3:14 error spec/include Local file `missing.yml` does not exist!',
+    ]);
+  });
+  it('a remote (or project) file is not read: its inputs are unknown, no undeclared-input', async () => {
+    expect(await briefs(header('    - remote: https://example.com/inputs.yml\n'))).toEqual([]);
+    expect(await briefs(header("    - project: group/shared\n      file: '/inputs.yml'\n"))).toEqual([]);
+    const text = header('    - remote: https://example.com/inputs.yml\n', '    tier:\n      default: a\n      options: [a]\n');
+    const result = await lintFile(text, { file: '.gitlab-ci.yml', host: host({}) });
+    expect(result.inputsUnread).toEqual(['.gitlab-ci.yml']);
+  });
+  it('a local include of a file that uses spec:include takes the inputs its files declare', async () => {
+    const files = { 'shared-inputs.yml': shared, 'ci/deploy.yml': header('    - local: /shared-inputs.yml\n') };
+    expect(await briefs('include:\n  - local: ci/deploy.yml\n    inputs:\n      region: us\n', files)).toEqual([]);
+    expect(await briefs('include:\n  - local: ci/deploy.yml\n    inputs:\n      regoin: us\n', files)).toEqual([
+      '.gitlab-ci.yml:4:7 error include/inputs `ci/deploy.yml`: unknown input arguments: regoin (did you mean `region`?)',
+    ]);
+  });
+  it('a component cannot use spec:include', async () => {
+    expect(await briefs(header('    - local: /shared-inputs.yml\n'), { 'shared-inputs.yml': shared }, 'templates/deploy.yml')).toEqual([
+      'templates/deploy.yml:2:3 error spec/include cannot use `spec:include`. This keyword is not supported in components',
+    ]);
   });
 });

@@ -115,7 +115,7 @@ export async function runLint(paths: string[], options: LintCommandOptions): Pro
   // Shown in the order the files were found.
   const order = [...files.keys()].sort((a, b) => Number(!isRootPipeline(a)) - Number(!isRootPipeline(b)));
   const includedBy = new Map<string, string>();
-  const results = new Map<string, { diagnostics: Diagnostic[]; fragment: boolean; partOf?: string }>();
+  const results = new Map<string, { diagnostics: Diagnostic[]; fragment: boolean; partOf?: string; inputsUnread?: string[] }>();
   for (const file of order) {
     const { named } = files.get(file) as { named: boolean };
     const partOf = named || !CI_FILE.test(basename(file)) ? undefined : includedBy.get(file);
@@ -133,13 +133,27 @@ export async function runLint(paths: string[], options: LintCommandOptions): Pro
       ...(options.pipeline && named ? { pipeline: true } : {}),
     });
     for (const included of read) if (included !== file && !includedBy.has(included)) includedBy.set(included, file);
-    results.set(file, { diagnostics: result.diagnostics, fragment: result.as === 'fragment' && !options.schemaOnly });
+    results.set(file, {
+      diagnostics: result.diagnostics,
+      fragment: result.as === 'fragment' && !options.schemaOnly,
+      inputsUnread: result.inputsUnread,
+    });
   }
   const diagnostics: Diagnostic[] = [];
   const notes: string[] = [];
+  const unread = new Set<string>();
   for (const file of files.keys()) {
-    const { diagnostics: found, fragment, partOf } = results.get(file) as NonNullable<ReturnType<typeof results.get>>;
+    const { diagnostics: found, fragment, partOf, inputsUnread } = results.get(file) as NonNullable<ReturnType<typeof results.get>>;
     diagnostics.push(...found);
+    for (const header of inputsUnread ?? []) {
+      if (unread.has(header)) continue;
+      unread.add(header);
+      notes.push(
+        `${escapeControl(header)}: its spec:include names files whose inputs cigen could not read ` +
+          "(remote, another project's, a local one in error); inputs they may declare are not known, " +
+          'so undeclared inputs and unknown input arguments are not reported',
+      );
+    }
     if (partOf !== undefined)
       notes.push(
         `${escapeControl(file)}: linted as part of ${escapeControl(partOf)}, which includes it; ` +
