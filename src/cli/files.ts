@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { chmod, lstat, mkdir, readFile, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { OutputError, UsageError } from '../errors.js';
+import { InputError, OutputError, UsageError } from '../errors.js';
 
 /** Larger than any pipeline or inputs file a person writes; a guard against reading a disk image. */
 export const MAX_INPUT_FILE_BYTES = 64 * 1024 * 1024;
@@ -41,13 +41,96 @@ export const reasonOf = (error: unknown): string => {
 /** A file that exists but cannot be read (permission denied, a directory...): one line naming it, exit 2. */
 export const cannotRead = (what: string, error: unknown): UsageError => new UsageError(`${what}: cannot read it (${reasonOf(error)})`);
 
-/** A file cigen reads on its own account, synchronously: its text; any failure is `cannotRead`. */
-export function readFileText(path: string, what: string = path): string {
+/** Where the first byte is that does not begin a well-formed UTF-8 sequence (as the WHATWG
+ *  decoder reads one: no overlong forms, no surrogates, nothing above U+10FFFF), or -1. */
+function firstInvalidByte(bytes: Uint8Array): number {
+  for (let at = 0; at < bytes.length;) {
+    const lead = bytes[at] as number;
+    if (lead < 0x80) {
+      at++;
+      continue;
+    }
+    let more: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) more = 1;
+    else if (lead >= 0xe0 && lead <= 0xef) {
+      more = 2;
+      if (lead === 0xe0) low = 0xa0;
+      if (lead === 0xed) high = 0x9f;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      more = 3;
+      if (lead === 0xf0) low = 0x90;
+      if (lead === 0xf4) high = 0x8f;
+    } else return at;
+    for (let k = 1; k <= more; k++) {
+      const next = bytes[at + k];
+      if (next === undefined || next < (k === 1 ? low : 0x80) || next > (k === 1 ? high : 0xbf)) return at;
+    }
+    at += more + 1;
+  }
+  return -1;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+// ignoreBOM: a byte-order mark stays in the text, as it is in the file (the splicer keeps it first).
+const LOSSY = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * A file that is not UTF-8 text: where its first invalid byte is (line and column as the file's
+ * text counts them, the line's bytes before it being valid). `text` is the file decoded with each
+ * invalid sequence replaced by U+FFFD, for a reader that goes on (lint); a command that edits the
+ * file must not write it back. Exit 1: the file's content is the problem.
+ */
+export class NotUtf8Error extends InputError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    readonly byte: number,
+    readonly text: string,
+  ) {
+    super(`${file}:${line}:${column}: byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')} is not UTF-8 (save the file as UTF-8)`);
+    this.reason = `byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')} is not UTF-8`;
+  }
+
+  /** What is wrong, without the place. */
+  readonly reason: string;
+}
+
+/** What a command that edits files says of one that is not UTF-8 (`why`: why it needs UTF-8);
+ *  it writes nothing. */
+export const refuseNotUtf8 = (error: NotUtf8Error, why: string): InputError =>
+  new InputError(`${error.file}:${error.line}:${error.column}: ${error.reason}: ${why} (save the file as UTF-8); ${NOTHING_WRITTEN}`);
+
+/** A file's bytes as text: UTF-8, a byte-order mark kept; anything else is a NotUtf8Error naming
+ *  `file` (what the messages call it) at the first invalid byte. Never a U+FFFD in place of a byte. */
+export function decodeUtf8(bytes: Uint8Array, file: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return UTF8.decode(bytes);
+  } catch {
+    const at = Math.max(0, firstInvalidByte(bytes));
+    const lineStart = at === 0 ? 0 : bytes.lastIndexOf(0x0a, at - 1) + 1;
+    let line = 1;
+    for (let i = 0; i < lineStart; i++) if (bytes[i] === 0x0a) line++;
+    // The column as an editor shows it: characters (UTF-16 units, as the YAML positions count), a
+    // byte-order mark not one of them.
+    const from = lineStart === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : lineStart;
+    const column = LOSSY.decode(bytes.subarray(from, at)).length + 1;
+    throw new NotUtf8Error(file, line, column, bytes[at] as number, LOSSY.decode(bytes));
+  }
+}
+
+/** A file cigen reads on its own account, synchronously: its text; any failure is `cannotRead`,
+ *  bytes that are not UTF-8 a NotUtf8Error naming `what`. */
+export function readFileText(path: string, what: string = path): string {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
   } catch (error) {
     throw cannotRead(what, error);
   }
+  return decodeUtf8(bytes, what);
 }
 
 /** The entries of a directory cigen reads on its own account, sorted; any failure is `cannotRead`. */
@@ -71,7 +154,8 @@ export async function readOptionalFile(path: string, what: string = path): Promi
 
 /**
  * A text file the user named: `what` says how (`--inputs x.yml`, `x.yml`), for the message.
- * Every way it cannot be read is a usage error (exit 2).
+ * Every way it cannot be read is a usage error (exit 2); bytes that are not UTF-8, a NotUtf8Error
+ * naming `path` (exit 1).
  */
 export async function readUserFile(path: string, what: string = path): Promise<string> {
   const info = await stat(path).catch((error: unknown) => {
@@ -82,11 +166,13 @@ export async function readUserFile(path: string, what: string = path): Promise<s
   if (info.size > MAX_INPUT_FILE_BYTES) {
     throw new UsageError(`${what}: ${info.size} bytes is more than cigen reads (${MAX_INPUT_FILE_BYTES} bytes)`);
   }
+  let bytes: Uint8Array;
   try {
-    return await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     throw cannotRead(what, error);
   }
+  return decodeUtf8(bytes, path);
 }
 
 /** A directory the user named (`--root DIR`): missing, or a file there, is a usage error (exit 2). */

@@ -571,3 +571,79 @@ describe('an include: written as a scalar over several lines', () => {
     expect(read.test).toEqual({ script: 'echo hi' });
   });
 });
+
+describe('a pipeline file holding bytes that are not UTF-8 (Latin-1, say)', () => {
+  const LATIN1 = Buffer.from('# caf\xe9 pipeline\nunit:\n  script:\n    - echo "r\xe9sum\xe9"\n', 'latin1');
+  const latin1Project = (files: Record<string, string | Buffer> = {}): string => {
+    const dir = project({ Dockerfile: 'FROM alpine\n' });
+    for (const [name, content] of Object.entries({ '.gitlab-ci.yml': LATIN1, ...files })) {
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), content);
+    }
+    return dir;
+  };
+
+  it('init refuses it, naming the first such byte, and writes nothing (it wrote U+FFFD for each)', () => {
+    const dir = latin1Project();
+    const result = cigen(['init', '--builder', 'buildah', '--yes'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      '.gitlab-ci.yml:1:6: byte 0xE9 is not UTF-8: init edits the file as UTF-8 text and would not write this byte back as it is ' +
+        '(save the file as UTF-8); nothing was written',
+    );
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'))).toEqual(LATIN1);
+  });
+
+  it('init refuses a local include that is not UTF-8, saying why it reads it', () => {
+    const dir = latin1Project({ '.gitlab-ci.yml': 'include: [{local: ci/jobs.yml}]\n', 'ci/jobs.yml': LATIN1 });
+    const result = cigen(['init', '--builder', 'buildah', '--yes'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      "ci/jobs.yml:1:6: byte 0xE9 is not UTF-8: init reads the pipeline's local includes as UTF-8 text, for the jobs and images they define",
+    );
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe('include: [{local: ci/jobs.yml}]\n');
+  });
+
+  it('migrate refuses it, and a local include, dry run or --write', () => {
+    const kaniko =
+      'build:\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n' +
+      '    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA\n';
+    const main = Buffer.concat([LATIN1, Buffer.from(kaniko)]);
+    const dir = latin1Project({ '.gitlab-ci.yml': main });
+    for (const args of [[], ['--write']]) {
+      const result = cigen(['migrate', ...args, '.gitlab-ci.yml'], { cwd: dir });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/^\.gitlab-ci\.yml:1:6: byte 0xE9 is not UTF-8: .*; nothing was written$/m);
+    }
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'))).toEqual(main);
+    const included = latin1Project({ '.gitlab-ci.yml': `include: [{local: ci/jobs.yml}]\n${kaniko}`, 'ci/jobs.yml': LATIN1 });
+    const result = cigen(['migrate', '--write', '.gitlab-ci.yml'], { cwd: included });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^ci\/jobs\.yml:1:6: byte 0xE9 is not UTF-8: .*; nothing was written$/m);
+    expect(readFileSync(join(included, '.gitlab-ci.yml'), 'utf8')).toBe(`include: [{local: ci/jobs.yml}]\n${kaniko}`);
+  });
+
+  it('a byte-order mark stays, and counts for no column; a byte of the second line is found there', () => {
+    const text = Buffer.concat([Buffer.from('\ufeffunit:\n  script: ["caf'), Buffer.from([0xc3, 0x28]), Buffer.from('"]\n')]);
+    const dir = latin1Project({ '.gitlab-ci.yml': text });
+    const result = cigen(['init', '--builder', 'buildah', '--yes'], { cwd: dir });
+    expect(result.stderr).toContain('.gitlab-ci.yml:2:16: byte 0xC3 is not UTF-8');
+    // Valid UTF-8 with a mark: written, the mark first.
+    const valid = latin1Project({ '.gitlab-ci.yml': '\ufeffunit:\n  script: ["café"]\n' });
+    expect(cigen(['init', '--builder', 'buildah', '--yes'], { cwd: valid }).status).toBe(0);
+    const written = readFileSync(join(valid, '.gitlab-ci.yml'), 'utf8');
+    expect(written.startsWith('\ufeffinclude:')).toBe(true);
+    expect(written).toContain('script: ["café"]');
+  });
+
+  it('lint warns of it at the byte, in the file and in a local include, rather than calling it clean', () => {
+    const dir = latin1Project({ 'ci/jobs.yml': Buffer.from('x:\n  script: ["\xe9"]\n', 'latin1') });
+    let result = cigen(['lint', '.gitlab-ci.yml'], { cwd: dir });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('.gitlab-ci.yml:1:6 warning yaml/encoding byte 0xE9 is not UTF-8: GitLab reads a CI file');
+    expect(result.stdout).not.toContain('clean');
+    writeFileSync(join(dir, '.gitlab-ci.yml'), 'include: [{local: ci/jobs.yml}]\nunit:\n  script: [make]\n');
+    result = cigen(['lint', '.gitlab-ci.yml'], { cwd: dir });
+    expect(result.stdout).toContain('ci/jobs.yml:2:13 warning yaml/encoding byte 0xE9 is not UTF-8');
+  });
+});

@@ -14,7 +14,7 @@ import { migrateFile } from '../../migrate/index.js';
 import { duplicateWarnings, SourceError } from '../../ci/source.js';
 import { refFor } from '../component-ref.js';
 import { readProjectPath } from '../project.js';
-import { readUserFile, reasonOf, writeFilesAtomically } from '../files.js';
+import { NotUtf8Error, readUserFile, reasonOf, refuseNotUtf8, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
 
 export interface InitCommandOptions {
@@ -233,9 +233,10 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     const pipelinePath = join(dir, options.file);
     // The file as the user names it: under the directory given (p3/.gitlab-ci.yml).
     const shown = pipelinePath;
-    const current = existsSync(pipelinePath) ? await readUserFile(pipelinePath) : undefined;
     let result;
+    let current: string | undefined;
     try {
+      current = existsSync(pipelinePath) ? await readUserFile(pipelinePath) : undefined;
       // Local includes are read from the project, as GitLab reads them: their jobs are the pipeline's.
       const readProjectFile = (file: string) => {
         const read = readProjectPath(dir, file);
@@ -243,6 +244,15 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
       };
       result = scaffold(options.file, current, builds, component, options.image ?? '$CI_REGISTRY_IMAGE', readProjectFile);
     } catch (error) {
+      // The file or a local include holds bytes that are not UTF-8: decoded anyway, the file's would
+      // be written back as U+FFFD.
+      if (error instanceof NotUtf8Error)
+        throw refuseNotUtf8(
+          error,
+          error.file === pipelinePath
+            ? 'init edits the file as UTF-8 text and would not write this byte back as it is'
+            : "init reads the pipeline's local includes as UTF-8 text, for the jobs and images they define",
+        );
       if (error instanceof SourceError)
         throw new InputError(
           `${relative(process.cwd(), pipelinePath) || pipelinePath}:${error.line}:${error.column}: ${error.reason}; nothing was written`,

@@ -2,11 +2,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { FindingsError, UsageError } from '../../errors.js';
-import type { Diagnostic } from '../../ci/diagnostics.js';
+import { byPosition, type Diagnostic } from '../../ci/diagnostics.js';
 import { lintFile, parseFile, type LintHost } from '../../lint/lint-text.js';
 import { lintHost } from '../wiring/lint.js';
 import { diagnosticJson, escapeControl, formatDiagnostic, paint, writeJson } from '../output.js';
-import { listDirectory, readFileText, readUserFile } from '../files.js';
+import { listDirectory, NotUtf8Error, readFileText, readUserFile } from '../files.js';
 import { projectRoot, readProjectPath, templateFiles } from '../project.js';
 
 export interface LintCommandOptions {
@@ -22,9 +22,39 @@ const YAML_FILE = /\.ya?ml$/;
 const isFile = (path: string): boolean => existsSync(path) && statSync(path).isFile();
 const isDirectory = (path: string): boolean => existsSync(path) && statSync(path).isDirectory();
 
+/**
+ * A file that is not UTF-8 is read all the same, each invalid byte U+FFFD, and says so: GitLab
+ * does not refuse such a file but guesses its encoding and converts it (bytes it cannot convert
+ * are replaced), so what its jobs run may differ from what the file holds; init and migrate refuse
+ * to edit it. Where cigen finds the byte, a warning.
+ */
+function readingAnyway<T>(read: () => T, lossy: (error: NotUtf8Error) => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof NotUtf8Error) return lossy(error);
+    throw error;
+  }
+}
+
+const notUtf8 = (error: NotUtf8Error): Diagnostic => ({
+  file: error.file,
+  line: error.line,
+  column: error.column,
+  severity: 'warning',
+  code: 'yaml/encoding',
+  message:
+    `${error.reason}: GitLab reads a CI file that is not UTF-8 by guessing its encoding and converting it, ` +
+    'so the pipeline may not run these bytes; cigen init and migrate refuse to edit it. Save the file as UTF-8',
+});
+
 /** Whether a file opens with a component's `spec:` header (its own document, then `---`). */
 function hasSpecHeader(path: string): boolean {
-  return parseFile(readFileText(path), path).header?.has('spec') === true;
+  const text = readingAnyway(
+    () => readFileText(path),
+    (error) => error.text,
+  );
+  return parseFile(text, path).header?.has('spec') === true;
 }
 
 /**
@@ -48,12 +78,18 @@ function filesIn(dir: string): string[] {
 
 /** The host for one linted file: its project's files (never one outside it), recording each
  *  text it reads so code frames quote what was linted and nothing else, and each file it read. */
-function hostFor(file: string, sources: Map<string, string>, read: Set<string>): LintHost {
+function hostFor(file: string, sources: Map<string, string>, read: Set<string>, encoding: Diagnostic[]): LintHost {
   const root = projectRoot(file);
   let files: Promise<string[]> | undefined;
   const listed = () => (files ??= import('../project-files.js').then(({ projectFiles }) => projectFiles(root)));
   return lintHost((path) => {
-    const found = readProjectPath(root, path);
+    const found = readingAnyway(
+      () => readProjectPath(root, path),
+      (error) => {
+        encoding.push(notUtf8(error));
+        return { kind: 'file' as const, text: error.text, full: resolve(root, path) };
+      },
+    );
     if (found.kind === 'outside') return { outside: true };
     if (found.kind === 'missing') return undefined;
     const name = relative(process.cwd(), found.full) || found.full;
@@ -123,18 +159,23 @@ export async function runLint(paths: string[], options: LintCommandOptions): Pro
       results.set(file, { diagnostics: [], fragment: false, partOf });
       continue;
     }
-    const text = await readUserFile(file);
+    const encoding: Diagnostic[] = [];
+    const text = await readUserFile(file).catch((error: unknown) => {
+      if (!(error instanceof NotUtf8Error)) throw error;
+      encoding.push(notUtf8(error));
+      return error.text;
+    });
     sources.set(file, text);
     const read = new Set<string>();
     const result = await lintFile(text, {
       file,
       schemaOnly: Boolean(options.schemaOnly),
-      host: hostFor(file, sources, read),
+      host: hostFor(file, sources, read, encoding),
       ...(options.pipeline && named ? { pipeline: true } : {}),
     });
     for (const included of read) if (included !== file && !includedBy.has(included)) includedBy.set(included, file);
     results.set(file, {
-      diagnostics: result.diagnostics,
+      diagnostics: [...encoding, ...result.diagnostics].sort(byPosition),
       fragment: result.as === 'fragment' && !options.schemaOnly,
       inputsUnread: result.inputsUnread,
     });

@@ -4,7 +4,7 @@ import { unifiedDiff } from '../../ci/unified-diff.js';
 import { InputError, UsageError } from '../../errors.js';
 import { migrateFile, SourceError, type FileMigration } from '../../migrate/index.js';
 import { refFor } from '../component-ref.js';
-import { readUserFile, writeFilesAtomically } from '../files.js';
+import { NotUtf8Error, readUserFile, refuseNotUtf8, writeFilesAtomically } from '../files.js';
 import { paint, writeJson } from '../output.js';
 import { projectRoot, readProjectPath, resolveProjectPath } from '../project.js';
 
@@ -37,6 +37,9 @@ export function checkBuilderImages(values: readonly string[] | undefined): strin
       );
   return [...(values ?? [])];
 }
+/** Why migrate refuses a file (the pipeline, a local include) that is not UTF-8. */
+const NOT_UTF8 = 'migrate edits the pipeline and its local includes as UTF-8 text and would not write this byte back as it is';
+
 /** A migrated file: its path relative to the cwd (as the report names it), absolute, and in its project. */
 type MigratedFile = FileMigration & { full: string; inProject: string };
 
@@ -86,7 +89,13 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
   const componentRef = buildahRef(options.componentRef);
   const builderImages = checkBuilderImages(options.builderImage);
   const texts = new Map<string, string>();
-  for (const path of paths) texts.set(path, await readUserFile(path));
+  for (const path of paths)
+    texts.set(
+      path,
+      await readUserFile(path).catch((error: unknown) => {
+        throw error instanceof NotUtf8Error ? refuseNotUtf8(error, NOT_UTF8) : error;
+      }),
+    );
   // Everything is computed before anything is written: one bad file leaves every file as it was.
   const files = new Map<string, MigratedFile>();
   for (const path of paths) {
@@ -95,6 +104,8 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
         if (!files.has(result.full)) files.set(result.full, result);
       }
     } catch (error) {
+      // A local include that is not UTF-8: decoded, it would be written back with U+FFFD for its bytes.
+      if (error instanceof NotUtf8Error) throw refuseNotUtf8(error, NOT_UTF8);
       if (error instanceof SourceError)
         throw new InputError(
           `${relative(process.cwd(), resolve(projectRoot(path), error.path)) || error.path}:${error.line}:${error.column}: ` +
