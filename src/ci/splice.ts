@@ -3,7 +3,7 @@
  * first one, appending to a block list, or widening a single entry or a flow list into a block
  * list that keeps each entry's own text. Shared by `migrate` and `init`.
  */
-import { Document, isScalar, isSeq, visit, type Node, type Pair } from 'yaml';
+import { Document, isScalar, isSeq, visit, type Node, type Pair, type YAMLSeq } from 'yaml';
 import { YAML_VERSION, customTags, scalarText } from './yaml.js';
 import { includeEntries, type IncludeEntry as IncludeRef } from './includes.js';
 import {
@@ -50,12 +50,26 @@ export const renderEntries = (entries: readonly ComponentInclude[]): string => r
 /**
  * The edit that adds `item` to the top-level list `key` (`stages:`) when the list exists and
  * lacks it: before the first entry that is not one of `after` (`.pre`), in the list's own style;
- * undefined when nothing needs adding or the key holds no list.
+ * undefined when nothing needs adding or the key holds no list (an alias, a `!reference`).
  */
 export function addToTopLevelList(file: SourceFile, key: string, item: string, after: readonly string[] = []): Edit | undefined {
   const pair = file.root?.items.find((p) => keyOf(p) === key);
   const list = pair?.value;
-  if (!isSeq(list)) return undefined;
+  if (!isSeq(list) || list.tag === '!reference') return undefined;
+  return addToList(file, list, pair, item, after);
+}
+
+/**
+ * The same for any list of the file written as a list (the one an anchor names): `pair`, the
+ * pair whose value it is, is needed only to append to a block list (undefined then without it).
+ */
+export function addToList(
+  file: SourceFile,
+  list: YAMLSeq,
+  pair: Pair | undefined,
+  item: string,
+  after: readonly string[] = [],
+): Edit | undefined {
   const items = list.items as Node[];
   if (items.some((node) => isScalar(node) && node.value === item)) return undefined;
   const rendered = renderBlock([item]).replace(/^\[|\]\n$/g, '');
@@ -73,8 +87,24 @@ export function addToTopLevelList(file: SourceFile, key: string, item: string, a
   const dash = text.lastIndexOf('-', anchor.range[0]);
   const line = `${' '.repeat(columnOf(text, dash))}- ${rendered}\n`;
   if (next) return { start: lineStart(text, dash), end: lineStart(text, dash), text: line };
-  const end = pairRange(text, pair as Pair)[1];
+  if (!pair) return undefined;
+  const end = pairRange(text, pair)[1];
   return { start: end, end, text: afterLine(text, end) + line };
+}
+
+/** Where a new top-level key goes: above the first key and the comment lines that touch it
+ *  (they are about that key), or at the end of an empty file's content. */
+export function topKeyOffset(file: SourceFile): number {
+  const text = file.text;
+  const first = file.root?.items[0];
+  const keyAt = first ? lineStart(text, (first.key as Node).range?.[0] ?? 0) : contentEnd(text);
+  let at = keyAt;
+  while (at > 0) {
+    const previous = lineStart(text, at - 1);
+    if (!text.slice(previous, at).trimStart().startsWith('#')) break;
+    at = previous;
+  }
+  return at;
 }
 
 /** What text inserted at `at` needs first to start a line of its own: a newline after a last line without one. */
@@ -93,15 +123,7 @@ export function addIncludeEntries(file: SourceFile, entries: readonly ComponentI
   const rendered = renderEntries(entries);
   const include = file.root?.items.find((p) => keyOf(p) === 'include');
   if (!include) {
-    const first = file.root?.items[0];
-    const keyAt = first ? lineStart(text, (first.key as Node).range?.[0] ?? 0) : contentEnd(text);
-    // Above the comment lines that touch the first key: they are about that key.
-    let at = keyAt;
-    while (at > 0) {
-      const previous = lineStart(text, at - 1);
-      if (!text.slice(previous, at).trimStart().startsWith('#')) break;
-      at = previous;
-    }
+    const at = topKeyOffset(file);
     return { start: at, end: at, text: `include:\n${indentLines(rendered, unit)}\n` };
   }
   const value = include.value as Node | null;

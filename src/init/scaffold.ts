@@ -6,18 +6,31 @@
 import { posix } from 'node:path';
 import {
   addIncludeEntries,
+  addToList,
   addToTopLevelList,
   includesOf,
   localIncludeTargets,
   renderBlock,
   renderEntries,
+  topKeyOffset,
   type ComponentInclude,
 } from '../ci/splice.js';
-import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLSeq } from 'yaml';
-import { applyEdits, columnOf, contentEnd, keyOf, lastKeysOnly, lineEnd, readSource, type Edit, type SourceFile } from '../ci/source.js';
+import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Node, type Pair, type Scalar, type YAMLSeq } from 'yaml';
+import {
+  applyEdits,
+  columnOf,
+  contentEnd,
+  keyOf,
+  lastKeysOnly,
+  lineEnd,
+  pairRange,
+  readSource,
+  type Edit,
+  type SourceFile,
+} from '../ci/source.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
-import { readLocalIncludes } from '../ci/include-walk.js';
-import { scalarText } from '../ci/yaml.js';
+import { includePath, MAX_READ_INCLUDES, readLocalIncludes } from '../ci/include-walk.js';
+import { aliasTarget, scalarText } from '../ci/yaml.js';
 import { buildsImage } from '../catalog/registry.js';
 import { contextInput, imagesOf, includeEntry, MATRIX_VARIABLE, numbered, type BuildProposal } from './plan.js';
 
@@ -35,7 +48,23 @@ export interface Scaffold {
   extended: { jobName: string; values: string[] }[];
   /** The file as it was read (its `duplicates` for the warnings), when there was one. */
   written: SourceFile | undefined;
+  /** What init did, or could not do, about a `stages:` list that lacks the builds' stage where
+   *  adding it to the file's own list was not the whole story (undefined: nothing to say). */
+  stages?: StagesNote;
 }
+
+/**
+ * `anchor`: build was added to the list anchored `&anchor` that `stages: *anchor` reads;
+ * `written`: the stages came from the local include `from`, which lacks build: the file now
+ * declares `stages` (that list, build added), which GitLab reads instead;
+ * `missing`: the stages GitLab reads lack build and init could not add it (`why`);
+ * `unchecked`: init cannot tell whether they have it (`why`).
+ */
+export type StagesNote =
+  | { kind: 'anchor'; anchor: string }
+  | { kind: 'written'; from: string; stages: string[] }
+  | { kind: 'missing'; why: string }
+  | { kind: 'unchecked'; why: string };
 
 /** A build the file already has: its job, and the `parallel:matrix` list its context's variable takes, if any. */
 interface ExistingBuild {
@@ -144,20 +173,118 @@ function existing(file: SourceFile): Existing {
  * name there would take the component's keys): read through `readProjectFile`, include by include,
  * every file once. A glob, a variable, a file that is not there or not valid YAML is not read.
  */
-function includedExisting(file: SourceFile, readProjectFile: (path: string) => string | undefined): Existing[] {
+function includedExisting(file: SourceFile, read: ReadIncluded): Existing[] {
   const { files } = readLocalIncludes(file, file.path, {
     includes: localIncludeTargets,
-    read: ({ path, pattern }) => {
-      const text = pattern ? undefined : readProjectFile(path);
-      if (text === undefined) return undefined;
-      try {
-        return lastKeysOnly(readSource(path, text));
-      } catch {
-        return undefined;
-      }
-    },
+    read: ({ path, pattern }) => (pattern ? undefined : read(path)),
   });
   return files.map(existing);
+}
+
+/** A local include, parsed (undefined: not there, or not valid YAML), read as GitLab reads it. */
+type ReadIncluded = (path: string) => SourceFile | undefined;
+
+const parsedIncludes = (readProjectFile: (path: string) => string | undefined): ReadIncluded => {
+  const parsed = new Map<string, SourceFile | undefined>();
+  return (path) => {
+    if (!parsed.has(path)) {
+      const text = readProjectFile(path);
+      let file: SourceFile | undefined;
+      try {
+        file = text === undefined ? undefined : lastKeysOnly(readSource(path, text));
+      } catch {
+        file = undefined;
+      }
+      parsed.set(path, file);
+    }
+    return parsed.get(path);
+  };
+};
+
+/** A file's own `stages:` as GitLab reads it (an alias followed, nested lists flattened), or
+ *  undefined when it has none. */
+function ownStages(file: SourceFile): string[] | undefined {
+  const pair = file.root?.items.find((p) => keyOf(p) === 'stages');
+  if (!pair) return undefined;
+  const value = (pair.value as { toJS?: (doc: unknown) => unknown } | null)?.toJS?.(file.doc);
+  return Array.isArray(value) ? value.flat(10).map((stage) => scalarText(stage)) : [];
+}
+
+/**
+ * The `stages:` a file's local includes give it, as GitLab merges them (each include over the
+ * ones before it, a file over its own includes): that of the last include that has one, found
+ * the same way in an include that has none. A glob, a variable or a file not read gives nothing.
+ */
+function includedStages(file: SourceFile, read: ReadIncluded, seen: Set<string>): { stages: string[]; from: string } | undefined {
+  let found: { stages: string[]; from: string } | undefined;
+  for (const target of localIncludeTargets(file)) {
+    const path = includePath(target);
+    if (/[*$]/.test(path) || seen.has(path) || seen.size >= MAX_READ_INCLUDES) continue;
+    seen.add(path);
+    const included = read(path);
+    if (!included) continue;
+    const own = ownStages(included);
+    const stages = own !== undefined ? { stages: own, from: path } : includedStages(included, read, seen);
+    if (stages) found = stages;
+  }
+  return found;
+}
+
+/** `stages` with `stage` before the first of them that is not `.pre`. */
+function withStage(stages: readonly string[], stage: string): string[] {
+  const at = stages.findIndex((s) => s !== '.pre');
+  return at < 0 ? [...stages, stage] : [...stages.slice(0, at), stage, ...stages.slice(at)];
+}
+
+/**
+ * What makes the stage the builds run in one of the pipeline's stages (GitLab refuses a job in a
+ * stage it does not declare): added to the file's list, written or aliased; or, when the file has
+ * no `stages:` and a local include's list lacks it, a `stages:` of the file's own (that list with
+ * the stage), which GitLab reads instead of the include's. Nothing when no list lacks it.
+ */
+function stageEdit(file: SourceFile, read: ReadIncluded): { edit?: Edit; note?: StagesNote } {
+  const pair = file.root?.items.find((p) => keyOf(p) === 'stages');
+  if (pair) {
+    const value = pair.value;
+    if (isSeq(value) && value.tag === '!reference')
+      return { note: { kind: 'unchecked', why: '`stages:` is a `!reference`, which init does not follow' } };
+    if (!isAlias(value)) {
+      const edit = addToTopLevelList(file, 'stages', BUILD_STAGE, ['.pre']);
+      if (edit || ownStages(file)?.includes(BUILD_STAGE)) return edit ? { edit } : {};
+      return { note: { kind: 'missing', why: '`stages:` is not a list init can add to' } };
+    }
+    const list = aliasTarget(file.doc, value);
+    if (!isSeq(list)) return { note: { kind: 'missing', why: `\`stages: *${value.source}\` names no list` } };
+    if (ownStages(file)?.includes(BUILD_STAGE)) return {};
+    // The list the anchor names is changed for every alias of it: only when stages: is the one.
+    let aliases = 0;
+    let holder: Pair | undefined;
+    visit(file.doc, {
+      Alias: (_key, node) => void (node.source === value.source ? aliases++ : undefined),
+      Pair: (_key, node) => void (node.value === list ? (holder = node) : undefined),
+    });
+    if (aliases > 1)
+      return {
+        note: { kind: 'missing', why: `\`stages: *${value.source}\` reads a list other keys alias too, which init does not change` },
+      };
+    const edit =
+      list.tag === '!reference' ? undefined : addToList(file, list, holder && isPair(holder) ? holder : undefined, BUILD_STAGE, ['.pre']);
+    if (!edit) return { note: { kind: 'missing', why: `init cannot add to the list anchored \`&${value.source}\`` } };
+    return { edit, note: { kind: 'anchor', anchor: value.source } };
+  }
+  const included = includedStages(file, read, new Set([file.path]));
+  if (!included || included.stages.includes(BUILD_STAGE)) return {};
+  const stages = withStage(included.stages, BUILD_STAGE);
+  // After the `include:` the list came through (the file has one: the list came from there), its new entries first.
+  const include = file.root?.items.find((p) => keyOf(p) === 'include');
+  const at = include ? pairRange(file.text, include)[1] : topKeyOffset(file);
+  const gap = at > 0 && file.text[at - 1] !== '\n' ? '\n\n' : at > 0 ? '\n' : '';
+  const comment =
+    `# The stages of ${included.from}, with ${BUILD_STAGE} for the image builds (cigen init): ` + 'GitLab reads this list instead.\n';
+  return {
+    edit: { start: at, end: at, text: `${gap}${comment}${renderBlock({ stages })}${include ? '' : '\n'}` },
+    note: { kind: 'written', from: included.from, stages },
+  };
 }
 
 /** The directories a proposal builds, each as its `context` input would name it. */
@@ -217,7 +344,8 @@ export function scaffold(
       };
   // Jobs, builds and images of the local includes count as the file's own (the file's matrix lists
   // stay the only ones init extends: it edits this file only).
-  for (const included of file ? includedExisting(file, readProjectFile) : []) {
+  const read = parsedIncludes(readProjectFile);
+  for (const included of file ? includedExisting(file, read) : []) {
     for (const job of included.jobs) have.jobs.add(job);
     for (const [key, build] of included.builds) if (!have.builds.has(key)) have.builds.set(key, { jobName: build.jobName });
     for (const image of included.images) have.images.add(image);
@@ -268,11 +396,13 @@ export function scaffold(
     return { text, changed: true, ...result };
   }
   const edits: Edit[] = [...listEdits];
+  let stages: StagesNote | undefined;
   if (added.length > 0) {
     // A pipeline that declares its stages must declare the one the builds run in (GitLab refuses a
     // job in an undefined stage).
-    const stage = addToTopLevelList(file, 'stages', BUILD_STAGE, ['.pre']);
-    edits.push(addIncludeEntries(file, entries), ...(stage ? [stage] : []));
+    const stage = stageEdit(file, read);
+    stages = stage.note;
+    edits.push(addIncludeEntries(file, entries), ...(stage.edit ? [stage.edit] : []));
   }
   if (matrices.length > 0) {
     const end = contentEnd(source);
@@ -282,5 +412,5 @@ export function scaffold(
   }
   const text = applyEdits(source, edits);
   readSource(path, text);
-  return { text, changed: text !== current, ...result };
+  return { text, changed: text !== current, ...result, ...(stages ? { stages } : {}) };
 }

@@ -93,6 +93,76 @@ describe('init on a pipeline whose stages: lacks build', () => {
     const current = 'stages: [build, test]\n\ntest:\n  stage: test\n  script: [make test]\n';
     expect(scaffold('.gitlab-ci.yml', current, ONE, REF).text).toContain('stages: [build, test]\n');
   });
+
+  it.each([
+    ['a flow list', '.s: &s [test]\nstages: *s\n', '.s: &s [build, test]\nstages: *s\n'],
+    ['a block list', '.s: &s\n  - .pre\n  - test\nstages: *s\n', '.s: &s\n  - .pre\n  - build\n  - test\nstages: *s\n'],
+  ])('stages: an alias of %s: build is added to the anchored list (it stayed in no stage GitLab has)', async (_name, stages, want) => {
+    const current = `${stages}unit:\n  stage: test\n  script: [make test]\n`;
+    const result = scaffold('.gitlab-ci.yml', current, ONE, REF);
+    expect(result.text).toContain(want);
+    expect(result.stages).toEqual({ kind: 'anchor', anchor: 's' });
+    expect((readAsGitLab(result.text) as { stages: string[] }).stages).toContain('build');
+    expect(await lintFindings(result.text)).toEqual([]);
+  });
+
+  it('an anchored list other keys alias too is left as it was, with a warning', () => {
+    const current = '.s: &s [test]\nstages: *s\n.other: {list: *s}\nunit:\n  stage: test\n  script: [make test]\n';
+    const result = scaffold('.gitlab-ci.yml', current, ONE, REF);
+    expect(result.text).toContain('.s: &s [test]\n');
+    expect(result.stages).toMatchObject({ kind: 'missing' });
+    // A !reference is not followed, and build is not written into its path.
+    const reference = '.base:\n  stages: [test]\nstages: !reference [.base, stages]\nunit:\n  stage: test\n  script: [make test]\n';
+    const referenced = scaffold('.gitlab-ci.yml', reference, ONE, REF);
+    expect(referenced.text).toContain('stages: !reference [.base, stages]\n');
+    expect(referenced.stages).toMatchObject({ kind: 'unchecked' });
+  });
+
+  it("stages: from a local include (the last that has one; a file's own over its includes'): the file gets a stages: of its own", () => {
+    const files: Record<string, string> = {
+      'ci/a.yml': 'include: ci/nested.yml\nstages: [.pre, test, deploy]\n',
+      'ci/nested.yml': 'stages: [nested]\n',
+      'ci/b.yml': 'include: ci/nested.yml\n',
+      'ci/jobs.yml': 'unit:\n  stage: test\n  script: [make test]\n',
+    };
+    const current =
+      '# the pipeline\ninclude:\n  - local: ci/a.yml\n  - local: ci/jobs.yml\n\nlint:\n  stage: test\n  script: [make lint]\n';
+    const result = scaffold('.gitlab-ci.yml', current, ONE, REF, '$CI_REGISTRY_IMAGE', (path) => files[path]);
+    expect(result.stages).toEqual({ kind: 'written', from: 'ci/a.yml', stages: ['.pre', 'build', 'test', 'deploy'] });
+    expect(result.text).toContain(
+      '\n\n# The stages of ci/a.yml, with build for the image builds (cigen init): GitLab reads this list instead.\n' +
+        'stages: [.pre, build, test, deploy]\n\nlint:\n',
+    );
+    expect(result.text.startsWith('# the pipeline\ninclude:\n  - local: ci/a.yml\n')).toBe(true);
+    // A later include with stages of its own (through its own include) is the one GitLab reads.
+    const later = current.replace('  - local: ci/jobs.yml\n', '  - local: ci/b.yml\n');
+    const second = scaffold('.gitlab-ci.yml', later, ONE, REF, '$CI_REGISTRY_IMAGE', (path) => files[path]);
+    expect(second.stages).toEqual({ kind: 'written', from: 'ci/nested.yml', stages: ['build', 'nested'] });
+    // An include whose list has build: nothing written.
+    files['ci/a.yml'] = 'stages: [build, test]\n';
+    const fine = scaffold('.gitlab-ci.yml', current, ONE, REF, '$CI_REGISTRY_IMAGE', (path) => files[path]);
+    expect(fine.stages).toBeUndefined();
+    expect(fine.text).not.toContain('stages:');
+  });
+
+  it('cigen init says what it did about the stages, and the result lints clean with its include', () => {
+    const dir = project({
+      '.gitlab-ci.yml': 'include:\n  - local: ci-stages.yml\n\nunit:\n  stage: test\n  script: [make]\n',
+      'ci-stages.yml': 'stages: [test]\n',
+      Dockerfile: 'FROM scratch\n',
+    });
+    const result = cigen(['init', dir, '--builder', 'buildah', '--yes']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      `  stages: comes from ci-stages.yml, which lacks build: ${join(dir, '.gitlab-ci.yml')} now declares stages: [build, test], ` +
+        "which GitLab reads instead (keep it in step with ci-stages.yml's)\n",
+    );
+    expect(cigen(['lint', join(dir, '.gitlab-ci.yml')]).status).toBe(0);
+    writeFileSync(join(dir, '.gitlab-ci.yml'), '.s: &s [test]\nstages: *s\nunit:\n  stage: test\n  script: [make]\n');
+    const alias = cigen(['init', dir, '--builder', 'buildah', '--yes']);
+    expect(alias.stdout).toContain('  stages: reads the list anchored &s, which lacked build: build is added to that list\n');
+    expect(cigen(['lint', join(dir, '.gitlab-ci.yml')]).status).toBe(0);
+  });
 });
 
 describe('init --image', () => {

@@ -271,6 +271,24 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
           : `  a job named ${wanted} exists already; this build is ${given}`,
       );
     }
+    const stages = result.stages;
+    if (stages?.kind === 'anchor')
+      out(`  stages: reads the list anchored &${stages.anchor}, which lacked build: build is added to that list`);
+    else if (stages?.kind === 'written')
+      out(
+        `  stages: comes from ${stages.from}, which lacks build: ${shown} now declares stages: [${stages.stages.join(', ')}], ` +
+          `which GitLab reads instead (keep it in step with ${stages.from}'s)`,
+      );
+    else if (stages?.kind === 'missing')
+      process.stderr.write(
+        `cigen init: warning: the stages GitLab reads lack build, the builds' stage, and init does not add it: ${stages.why}; ` +
+          'add build to them, or GitLab refuses the pipeline\n',
+      );
+    else if (stages?.kind === 'unchecked')
+      process.stderr.write(
+        `cigen init: warning: ${stages.why}: if the stages it names lack build, the builds' stage, ` +
+          'add it, or GitLab refuses the pipeline\n',
+      );
     for (const { jobName, values } of result.extended)
       out(`  ${jobName} builds the other directories already; ${values.join(', ')} join its parallel:matrix`);
     // Kaniko jobs are no builds of the catalog: init adds beside them; migrate moves them instead.
