@@ -563,7 +563,7 @@ describe('the runner hint init prints after writing', () => {
   });
 });
 
-describe('init on a pipeline that builds with Kaniko', () => {
+describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => {
   it('names those jobs and the command that moves them, instead of leaving a second build unexplained', () => {
     const kaniko =
       'build-branch:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +
@@ -578,6 +578,26 @@ describe('init on a pipeline that builds with Kaniko', () => {
     // Without Kaniko jobs, no such line.
     const plain = project({ '.gitlab-ci.yml': 'test:\n  script: [make test]\n', Dockerfile: 'FROM scratch\n' });
     expect(cigen(['init', plain, '--builder', 'buildah']).stdout).not.toContain('with Kaniko');
+  });
+
+  it('names the jobs that build with a Docker daemon too: migrate moves those as well', () => {
+    const docker =
+      'docker-build:\n  image: docker:27\n  services: [docker:27-dind]\n  script:\n' +
+      '    - docker build -t $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA .\n    - docker push $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA\n';
+    const kaniko =
+      'build-branch:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +
+      '    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_REF_SLUG\n';
+    expect(migrateFile('.gitlab-ci.yml', docker)[0]?.jobs).toMatchObject([{ name: 'docker-build', from: 'docker' }]);
+    const dir = project({ '.gitlab-ci.yml': docker, Dockerfile: 'FROM scratch\n' });
+    expect(cigen(['init', dir, '--builder', 'buildah']).stdout).toContain(
+      `  docker-build builds with a Docker daemon: \`cigen migrate ${join(dir, '.gitlab-ci.yml')}\` moves it onto the catalog ` +
+        'instead of adding builds beside it\n',
+    );
+    const both = project({ '.gitlab-ci.yml': kaniko + docker, Dockerfile: 'FROM scratch\n' });
+    expect(cigen(['init', both, '--builder', 'buildah']).stdout).toContain(
+      `  build-branch builds with Kaniko; docker-build builds with a Docker daemon: \`cigen migrate ${join(both, '.gitlab-ci.yml')}\` ` +
+        'moves them onto the catalog instead of adding builds beside them\n',
+    );
   });
 });
 

@@ -140,17 +140,30 @@ function questions(rl: Interface): (question: string) => Promise<boolean> {
   };
 }
 
-/** The jobs of the file (its local includes not read) that build with Kaniko, as migrate finds them. */
-function kanikoJobs(file: string, text: string): string[] {
+/** The jobs of the file (its local includes not read) that build with Kaniko or with a Docker
+ *  daemon, as migrate finds them: what it would move onto the catalog. */
+function jobsToMigrate(file: string, text: string): { kaniko: string[]; docker: string[] } {
   try {
-    return migrateFile(file, text)
-      .flatMap((migration) => migration.jobs)
-      .filter((job) => job.from === 'kaniko')
-      .map((job) => job.name);
+    const jobs = migrateFile(file, text).flatMap((migration) => migration.jobs);
+    const from = (builder: 'kaniko' | 'docker') => jobs.filter((job) => job.from === builder).map((job) => job.name);
+    return { kaniko: from('kaniko'), docker: from('docker') };
   } catch {
     // Invalid YAML: scaffold has said so already.
-    return [];
+    return { kaniko: [], docker: [] };
   }
+}
+
+/** The line naming them, and the command that moves them; undefined when there are none. */
+function migrateHint(jobs: { kaniko: string[]; docker: string[] }, shown: string): string | undefined {
+  const builds = (names: string[], how: string) =>
+    names.length === 0 ? [] : [`${names.join(', ')} ${names.length === 1 ? 'builds' : 'build'} ${how}`];
+  const parts = [...builds(jobs.kaniko, 'with Kaniko'), ...builds(jobs.docker, 'with a Docker daemon')];
+  if (parts.length === 0) return undefined;
+  const one = jobs.kaniko.length + jobs.docker.length === 1;
+  return (
+    `  ${parts.join('; ')}: \`cigen migrate ${shown}\` moves ${one ? 'it' : 'them'} onto the catalog ` +
+    `instead of adding builds beside ${one ? 'it' : 'them'}`
+  );
 }
 
 /** The component to include: a full ref, or a catalog path@version the builder's name is added to. */
@@ -291,13 +304,10 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
       );
     for (const { jobName, values } of result.extended)
       out(`  ${jobName} builds the other directories already; ${values.join(', ')} join its parallel:matrix`);
-    // Kaniko jobs are no builds of the catalog: init adds beside them; migrate moves them instead.
-    const kaniko = current === undefined ? [] : kanikoJobs(options.file, current);
-    if (kaniko.length > 0)
-      out(
-        `  ${kaniko.join(', ')} ${kaniko.length === 1 ? 'builds' : 'build'} with Kaniko: \`cigen migrate ${shown}\` moves ` +
-          `${kaniko.length === 1 ? 'it' : 'them'} onto the catalog instead of adding builds beside ${kaniko.length === 1 ? 'it' : 'them'}`,
-      );
+    // Kaniko and Docker-daemon jobs are no builds of the catalog: init adds beside them (a second
+    // build of the same image); migrate moves them instead.
+    const hint = current === undefined ? undefined : migrateHint(jobsToMigrate(options.file, current), shown);
+    if (hint) out(hint);
     if (!result.changed) {
       out(`${shown} already builds every image (${result.present.join(', ')}); nothing to add`);
       return;
