@@ -7,12 +7,19 @@
 import { findComponent } from '../catalog/registry.js';
 import { UsageError } from '../errors.js';
 
-/** The ref to write for `component`, from `ref`; `instead` says what to pass when ref names another component. */
-export function refFor(component: string, ref: string, instead: (named: string) => string): string {
+/** `--component-ref`'s syntax: the path and the version; a UsageError when it is not one. Checked
+ *  before anything is read or asked (init learns the component only once the builder is chosen). */
+export function checkComponentRef(ref: string): { path: string; version: string } {
   // <server>/<catalog project path>@<version>: a server, then a group and a project at least.
   const match = /^([^\s@/]+(?:\/[^\s@/]+){2,})@([^\s@/]+)$/.exec(ref);
   if (!match) throw new UsageError(`--component-ref ${ref}: expected <server>/<catalog path>@<version> (or .../<component>@<version>)`);
   const [, path, version] = match as unknown as [string, string, string];
+  return { path, version };
+}
+
+/** The ref to write for `component`, from `ref`; `instead` says what to pass when ref names another component. */
+export function refFor(component: string, ref: string, instead: (named: string) => string): string {
+  const { path, version } = checkComponentRef(ref);
   const named = path.split('/').at(-1) ?? '';
   if (named === component) return ref;
   // Another of the catalog's components (a builder, buildah-native, doctor...).

@@ -165,6 +165,22 @@ describe('init on a pipeline whose stages: lacks build', () => {
   });
 });
 
+describe('init --component-ref', () => {
+  it('a value that is no component ref is refused first (exit 2), before the scan, the output and the questions', () => {
+    // No Dockerfile and no builder: either used to be what init said, the ref refused only after both.
+    const dir = project({ 'README.md': 'nothing to build\n' });
+    const result = cigen(['init', dir, '--component-ref', 'not-a-ref']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--component-ref not-a-ref: expected <server>/<catalog path>@<version>');
+    expect(result.stdout).toBe('');
+    // One that names another builder is refused once the builder is chosen, as before.
+    const other = project({ Dockerfile: 'FROM scratch\n' });
+    const named = cigen(['init', other, '--builder', 'buildah', '--component-ref', 'gitlab.example.com/ci/cigen/kaniko@1']);
+    expect(named.status).toBe(2);
+    expect(named.stderr).toContain('is the kaniko component, but the builder is buildah');
+  });
+});
+
 describe('init --image', () => {
   it('refuses an image reference that is not a repository (uppercase, a tag): exit 2, nothing written', () => {
     for (const image of ['UPPER/Case:tag', 'registry.example.com/app:1.0', 'Registry/app']) {

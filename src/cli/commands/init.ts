@@ -12,7 +12,7 @@ import { findDockerfiles, isDockerfileName, proposeBuilds, SKIPPED_DIRS } from '
 import { scaffold } from '../../init/scaffold.js';
 import { migrateFile } from '../../migrate/index.js';
 import { duplicateWarnings, SourceError } from '../../ci/source.js';
-import { refFor } from '../component-ref.js';
+import { checkComponentRef, refFor } from '../component-ref.js';
 import { readProjectPath } from '../project.js';
 import { NotUtf8Error, readUserFile, reasonOf, refuseNotUtf8, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
@@ -199,6 +199,9 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
         '(e.g. $CI_REGISTRY_IMAGE or registry.example.com/group/app); init adds the tags',
     );
   }
+  // Its syntax now, before the scan and the questions; whether it names another builder's
+  // component, once the builder is chosen.
+  if (options.componentRef !== undefined) checkComponentRef(options.componentRef);
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const { files, skipped } = listFiles(dir);
   // Every .gitignore, each for the paths below its directory, as git reads them; one that cannot
