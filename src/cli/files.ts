@@ -217,11 +217,18 @@ export class WriteError extends OutputError {
   }
 }
 
+const NOT_REGULAR = 'not a regular file (a device, a FIFO or a socket)';
+
 /**
  * Where a write really goes: through a symlink to its target; a new file stays where it is named.
  * A directory, a device and a read-only file are refused (WriteError, with `outcome`).
  */
 async function destination(path: string, outcome: string): Promise<{ target: string; mode?: number }> {
+  // What the path names now, links followed by the kernel: /dev/stdout into a pipe links to
+  // `pipe:[N]`, which realpath cannot resolve (ENOENT), and which is no file to be created.
+  const named = await stat(path).catch(() => undefined);
+  if (named?.isDirectory()) throw new WriteError(path, 'it is a directory', outcome);
+  if (named && !named.isFile()) throw new WriteError(path, NOT_REGULAR, outcome);
   const target = await realpath(path).catch((error: unknown) => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return missingTarget(path);
     throw error;
@@ -230,7 +237,7 @@ async function destination(path: string, outcome: string): Promise<{ target: str
   if (info?.isDirectory()) throw new WriteError(path, 'it is a directory', outcome);
   // A device, a FIFO or a socket (`-o /dev/stdout`, a named pipe): renaming a file over it would
   // replace the node itself (as root, /dev/full with a regular file). Standard output is the way.
-  if (info && !info.isFile()) throw new WriteError(path, 'not a regular file (a device, a FIFO or a socket)', outcome);
+  if (info && !info.isFile()) throw new WriteError(path, NOT_REGULAR, outcome);
   const mode = info ? info.mode & 0o7777 : undefined;
   // A file without any write bit was made read-only on purpose (root could still write it).
   if (mode !== undefined && (mode & 0o222) === 0) throw new WriteError(path, 'the file is read-only', outcome);
