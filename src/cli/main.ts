@@ -55,7 +55,7 @@ registerLintCommand(program);
 
 program
   .command('migrate')
-  .description('move Kaniko jobs onto the buildah component; a dry run (report + unified diff) unless --write')
+  .description('move Kaniko and Docker-daemon build jobs onto the catalog; a dry run (report + unified diff) unless --write')
   .argument('<files...>', 'pipeline files (their local includes are read and migrated too)')
   .option('--write', 'rewrite the files in place, atomically (all of them or none)')
   .option(

@@ -42,6 +42,16 @@ describe('cigen', () => {
     expect(result.stdout).toMatch(/render/);
   });
 
+  it('migrate --help says what it moves as the README and its page do: Kaniko and Docker-daemon build jobs', () => {
+    const help = cigen(['migrate', '--help']);
+    expect(help.status).toBe(0);
+    const what = /^move (.+?);/m.exec(help.stdout)?.[1];
+    expect(what).toBe('Kaniko and Docker-daemon build jobs onto the catalog');
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(`| \`cigen migrate FILE...\` | move ${what}:`);
+    expect(readFileSync(join(ROOT, 'docs/commands/migrate.md'), 'utf8')).toContain(`Move ${what?.replace(/ onto the catalog$/, '')}`);
+  });
+
   it('an unknown command or flag is a usage error: exit 2', () => {
     expect(cigen(['frobnicate']).status).toBe(2);
     expect(cigen(['build', '--bogus']).status).toBe(2);
