@@ -7,6 +7,8 @@ import { BUILDERS, type Builder, type BuilderId } from '../builders/index.js';
 import { sampleValues } from '../builders/inputs.js';
 import { jobKey } from '../builders/job.js';
 import { parseComponentRef } from '../ci/includes.js';
+import type { SourceFile } from '../ci/source.js';
+import { includesOf } from '../ci/splice.js';
 import type { InputValue } from '../ci/interpolation/inputs.js';
 import type { ComponentDefinition } from './component.js';
 import { buildahNativeComponent } from './buildah-native.js';
@@ -61,6 +63,26 @@ export const buildsImage = (target: string): boolean => IMAGE_BUILDER_COMPONENTS
 
 export function findComponent(name: string): ComponentDefinition | undefined {
   return CATALOG.find((component) => component.name === name);
+}
+
+/** Where a pipeline includes this catalog's components from already: `catalog` (server/path) and
+ *  `version` of `target`, the first component include naming one of them, in `file`. */
+export interface IncludedCatalog {
+  catalog: string;
+  version: string;
+  target: string;
+  file: string;
+}
+
+/** The first include of one of this catalog's components in `files`, each file's entries in order. */
+export function includedCatalog(files: readonly SourceFile[]): IncludedCatalog | undefined {
+  for (const file of files)
+    for (const entry of includesOf(file)) {
+      const ref = entry.kind === 'component' ? parseComponentRef(entry.target) : undefined;
+      if (ref && findComponent(ref.name))
+        return { catalog: `${ref.server}/${ref.project}`, version: ref.version, target: entry.target, file: file.path };
+    }
+  return undefined;
 }
 
 /** A full set of non-default inputs, used to prove the component under both interpolation modes. */

@@ -31,7 +31,7 @@ import {
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { includePath, MAX_READ_INCLUDES, readLocalIncludes } from '../ci/include-walk.js';
 import { aliasTarget, scalarText } from '../ci/yaml.js';
-import { buildsImage } from '../catalog/registry.js';
+import { buildsImage, includedCatalog, type IncludedCatalog } from '../catalog/registry.js';
 import { contextInput, imagesOf, includeEntry, MATRIX_VARIABLE, numbered, type BuildProposal } from './plan.js';
 
 export interface Scaffold {
@@ -285,6 +285,25 @@ function stageEdit(file: SourceFile, read: ReadIncluded): { edit?: Edit; note?: 
     edit: { start: at, end: at, text: `${gap}${comment}${renderBlock({ stages })}${include ? '' : '\n'}` },
     note: { kind: 'written', from: included.from, stages },
   };
+}
+
+/** The catalog the pipeline (the file, then its local includes) includes cigen's components
+ *  from already, if any: where init takes the component from when no --component-ref says. */
+export function catalogIncluded(
+  path: string,
+  current: string | undefined,
+  readProjectFile: (path: string) => string | undefined = () => undefined,
+): IncludedCatalog | undefined {
+  if (current === undefined || current.trim() === '') return undefined;
+  const file = lastKeysOnly(readSource(path, current));
+  const read = parsedIncludes(readProjectFile);
+  return includedCatalog([
+    file,
+    ...readLocalIncludes(file, file.path, {
+      includes: localIncludeTargets,
+      read: ({ path: p, pattern }) => (pattern ? undefined : read(p)),
+    }).files,
+  ]);
 }
 
 /** The directories a proposal builds, each as its `context` input would name it. */

@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import { shownAddress } from '../ci/address.js';
 import { componentRef } from '../ci/component-ref.js';
 import { KANIKO_COMPAT, KANIKO_COMPAT_JOB } from '../catalog/kaniko-compat.js';
+import { includedCatalog, type IncludedCatalog } from '../catalog/registry.js';
 import { BUILDAH_IMAGE } from '../builders/buildah.js';
 import {
   compatInclude,
@@ -62,6 +63,9 @@ export interface FileMigration {
   unchecked: string[];
   /** Of the warnings, the keys written twice in the file. */
   duplicates: string[];
+  /** The pipeline file's: the catalog its jobs move onto, taken from an include of it the
+   *  pipeline has (no --component-ref given), when it is not the default one. */
+  catalog?: IncludedCatalog;
 }
 
 /** The local includes a pipeline file names (for callers that must fetch them before migrating). */
@@ -194,11 +198,13 @@ function sharedBuilderImage(ctx: EngineContext, existing: ReturnType<typeof comp
 
 /** Migrates `path` (its text given) and its local includes. Throws SourceError on invalid YAML. */
 export function migrateFile(path: string, text: string, options: MigrateOptions = {}): FileMigration[] {
-  const buildahRef = options.componentRef ?? defaultComponentRef();
   const { file: root, written: rootWritten } = readFile(path, text);
   const written = new Map([[root, rootWritten]]);
   const warnings: string[] = [];
   const included = readIncludes(root, options.host, warnings, written);
+  // Without --component-ref, the catalog the pipeline includes cigen's components from already.
+  const catalog = options.componentRef === undefined ? includedCatalog([root, ...included]) : undefined;
+  const buildahRef = options.componentRef ?? (catalog ? `${catalog.catalog}/buildah@${catalog.version}` : defaultComponentRef());
   // GitLab merges included files first and the including file on top.
   const pipeline = buildPipeline([...included, root]);
   const existing = compatInclude(pipeline);
@@ -295,6 +301,7 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
     const changed = result !== original;
     const own = duplicateWarnings(written.get(file) as SourceFile, file.path, changed);
     const unchecked = file === root ? warnings : [];
-    return { path: file.path, changed, jobs, original, result, warnings: [...unchecked, ...own], unchecked, duplicates: own };
+    const from = file === root && catalog && buildahRef !== defaultComponentRef() ? { catalog } : {};
+    return { path: file.path, changed, jobs, original, result, warnings: [...unchecked, ...own], unchecked, duplicates: own, ...from };
   });
 }

@@ -753,3 +753,47 @@ describe('a pipeline file holding bytes that are not UTF-8 (Latin-1, say)', () =
     expect(result.stdout).toContain('ci/jobs.yml:2:13 warning yaml/encoding byte 0xE9 is not UTF-8');
   });
 });
+
+describe('a pipeline that includes cigen components from another catalog path already', () => {
+  const OTHER =
+    'include:\n  - component: gitlab.example.com/platform/cigen/kaniko@1.0.0\n    inputs:\n      job-name: build-app\n      context: app\n';
+  const KANIKO_JOB =
+    'build-old:\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n' +
+    '    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE/old:$CI_COMMIT_SHORT_SHA\n';
+
+  it('init takes the component from that catalog and version (it added the default one beside it), and says so', () => {
+    const dir = project({ '.gitlab-ci.yml': 'include: [{local: ci/build.yml}]\n', Dockerfile: 'FROM scratch\n' });
+    mkdirSync(join(dir, 'ci'));
+    writeFileSync(join(dir, 'ci', 'build.yml'), OTHER);
+    const result = cigen(['init', dir, '--builder', 'buildah', '--yes']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      'Catalog: gitlab.example.com/platform/cigen@1.0.0, which ci/build.yml includes already ' +
+        '(gitlab.example.com/platform/cigen/kaniko@1.0.0); --component-ref names another\n',
+    );
+    const written = readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8');
+    expect(written).toContain('component: gitlab.example.com/platform/cigen/buildah@1.0.0');
+    expect(written).not.toContain('ci-components/cigen');
+    // --component-ref still decides.
+    writeFileSync(join(dir, '.gitlab-ci.yml'), 'include: [{local: ci/build.yml}]\n');
+    const given = cigen(['init', dir, '--builder', 'buildah', '--yes', '--component-ref', 'gitlab.example.com/ci/cigen@2.0.0']);
+    expect(given.stdout).not.toContain('Catalog:');
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toContain('component: gitlab.example.com/ci/cigen/buildah@2.0.0');
+  });
+
+  it('migrate moves jobs onto that catalog, and says so', () => {
+    const [file] = migrateFile('.gitlab-ci.yml', OTHER + KANIKO_JOB);
+    expect(file?.catalog).toMatchObject({ catalog: 'gitlab.example.com/platform/cigen', version: '1.0.0', file: '.gitlab-ci.yml' });
+    expect(file?.jobs[0]?.component).toBe('gitlab.example.com/platform/cigen/buildah@1.0.0');
+    expect(file?.result).not.toContain('ci-components/cigen');
+    const dir = project({ '.gitlab-ci.yml': OTHER + KANIKO_JOB });
+    const result = cigen(['migrate', '.gitlab-ci.yml'], { cwd: dir });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      '  catalog: gitlab.example.com/platform/cigen@1.0.0, which .gitlab-ci.yml includes already ' +
+        '(gitlab.example.com/platform/cigen/kaniko@1.0.0); --component-ref names another\n',
+    );
+    // With the default catalog, or none, nothing is said.
+    expect(migrateFile('.gitlab-ci.yml', KANIKO_JOB)[0]?.catalog).toBeUndefined();
+  });
+});

@@ -9,7 +9,7 @@ import { BUILDER_IDS, isBuilderId as isBuilder } from '../../builders/index.js';
 import { REPOSITORY } from '../../builders/inputs.js';
 import { chooseBuilder, QUESTIONS, runnerHint, type Builder, type Choice } from '../../init/decide.js';
 import { findDockerfiles, isDockerfileName, proposeBuilds, SKIPPED_DIRS } from '../../init/plan.js';
-import { scaffold } from '../../init/scaffold.js';
+import { catalogIncluded, scaffold } from '../../init/scaffold.js';
 import { migrateFile } from '../../migrate/index.js';
 import { duplicateWarnings, SourceError } from '../../ci/source.js';
 import { checkComponentRef, refFor } from '../component-ref.js';
@@ -244,7 +244,6 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
       throw new UsageError('no builder chosen: pass --builder <name> or --doctor-report <cigen-doctor.json> (on a terminal, init asks)');
     }
     out(`Builder: ${paint('bold', choice.builder)} — ${choice.reason}`);
-    const component = componentFor(choice.builder, options.componentRef);
 
     const pipelinePath = join(dir, options.file);
     // The file as the user names it: under the directory given (p3/.gitlab-ci.yml).
@@ -258,6 +257,16 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
         const read = readProjectPath(dir, file);
         return read.kind === 'file' ? read.text : undefined;
       };
+      // Without --component-ref, from the catalog the pipeline includes cigen's components from already.
+      const catalog = options.componentRef === undefined ? catalogIncluded(options.file, current, readProjectFile) : undefined;
+      const component = catalog
+        ? `${catalog.catalog}/${choice.builder}@${catalog.version}`
+        : componentFor(choice.builder, options.componentRef);
+      if (catalog && component !== componentFor(choice.builder, undefined))
+        out(
+          `Catalog: ${catalog.catalog}@${catalog.version}, which ${catalog.file} includes already (${catalog.target}); ` +
+            '--component-ref names another',
+        );
       result = scaffold(options.file, current, builds, component, options.image ?? '$CI_REGISTRY_IMAGE', readProjectFile);
     } catch (error) {
       // The file or a local include holds bytes that are not UTF-8: decoded anyway, the file's would

@@ -68,6 +68,11 @@ function migratePath(path: string, text: string, componentRef: string | undefine
 
 function report(file: FileMigration): string {
   const lines = [`${paint('bold', file.path)}: ${file.changed ? 'changed' : 'unchanged'}`];
+  if (file.catalog)
+    lines.push(
+      `  catalog: ${file.catalog.catalog}@${file.catalog.version}, which ${file.catalog.file} includes already ` +
+        `(${file.catalog.target}); --component-ref names another`,
+    );
   for (const job of file.jobs) {
     const mark =
       job.status === 'migrated'
@@ -132,6 +137,7 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
           ...(j.promote ? { promote: j.promote } : {}),
         })),
         warnings: f.warnings,
+        ...(f.catalog ? { catalog: `${f.catalog.catalog}@${f.catalog.version}` } : {}),
         result: f.result,
       })),
     };
