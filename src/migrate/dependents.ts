@@ -6,7 +6,7 @@
 import { isPair, isScalar, visit, type Node, type Pair } from 'yaml';
 import { keyOf } from '../ci/source.js';
 import { reason, type Reason } from './notes.js';
-import { resolveAlias, type JobDefinition, type Pipeline } from './pipeline.js';
+import { resolveAlias, sourceOf, type JobDefinition, type Pipeline } from './pipeline.js';
 
 interface AliasSite {
   source: string;
@@ -87,4 +87,35 @@ export function sharedKeyReasons(pipeline: Pipeline, job: JobDefinition, keys: R
   return [...readers.values()].map((text) =>
     reason('shared-keys', `${text}, which the migration would change: move the shared part into a hidden job both extend`),
   );
+}
+
+/**
+ * Why a job other visible jobs extend cannot move onto the buildah component alone, one reason per
+ * such job (`users`, none of them moving onto it too). GitLab merges the component's job into the
+ * local job of the same name before it resolves `extends`, so each of them would inherit what the
+ * component's job sets and they do not: its image and script, its variables; and, for a Docker
+ * job, the dind service it no longer has.
+ */
+export function extendedByReasons(pipeline: Pipeline, job: JobDefinition, users: readonly JobDefinition[], docker: boolean): Reason[] {
+  return users.map((user) => {
+    // The user's key is the job's (or one of its bases') as it is written now, or neither sets it.
+    const fromJob = (key: string) => {
+      const own = sourceOf(pipeline, user, key);
+      const base = sourceOf(pipeline, job, key);
+      return own === undefined || (base !== undefined && own.pair === base.pair);
+    };
+    const inherited = [...(fromJob('image') ? ["the component's image"] : []), ...(fromJob('script') ? ["the component's script"] : [])];
+    const service = sourceOf(pipeline, job, 'services');
+    const losesDind = docker && service !== undefined && sourceOf(pipeline, user, 'services')?.pair === service.pair;
+    const what =
+      (inherited.length > 0
+        ? `inherit ${inherited.join(' and ')}`
+        : "inherit the keys of the component's job it does not set itself (its CIGEN_* variables among them)") +
+      (losesDind ? ' and lose the dind service' : '');
+    return reason(
+      'extended-by',
+      `${user.name} extends it and would ${what}: GitLab merges the component's job into ${job.name} before it resolves extends; ` +
+        `${job.name} can move together with ${user.name}, or once what they share is in a hidden job both extend`,
+    );
+  });
 }

@@ -23,6 +23,7 @@ import { checkBuildInputValues } from '../catalog/values.js';
 import {
   basesOf,
   effectiveSource,
+  extendsJob,
   extendsOf,
   keysThrough,
   isBlockJob,
@@ -42,7 +43,7 @@ import { commandLine, programIndex, programOf, programsOf, type Command } from '
 import { shellComputedReasons, translateExecutor, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
 import { note, reason, type Note, type Reason } from './notes.js';
 import { builderImageFor, credentialInputs, missingCredentials, readCredentials, type BuilderImageMap } from './registries.js';
-import { sharedKeyReasons } from './dependents.js';
+import { extendedByReasons, sharedKeyReasons } from './dependents.js';
 import { compatEdits, onCompat } from './compat.js';
 import { retagOf, type Retag } from './retag.js';
 import { readKanikoWrite, writesTo } from './auth.js';
@@ -1004,8 +1005,35 @@ function imageOwner(pipeline: Pipeline, job: JobDefinition): { template?: JobDef
   };
 }
 
-/** Plans one visible job: its report and, when it moves, its edits and include entry. */
-export function planJob(ctx: EngineContext, job: JobDefinition): JobPlan {
+/**
+ * Plans the visible jobs. A job that moves onto the buildah component while another visible job
+ * extends it and does not move onto it too stays as it is, for review (extendedByReasons): the
+ * other would inherit the component's job. Leaving one where it is can leave its own base so
+ * extended, hence the repetition.
+ */
+export function planJobs(ctx: EngineContext, jobs: readonly JobDefinition[]): JobPlan[] {
+  const { pipeline, componentRef } = ctx;
+  const plans = jobs.map((job) => planJob(ctx, job));
+  const moves = (plan: JobPlan) => plan.report.status === 'migrated' && plan.report.component === componentRef;
+  // A job a build component's include already defines sets image and script of its own.
+  const onComponent = (plan: JobPlan) => moves(plan) || (plan.report.kinds.includes('already') && ctx.onComponent.has(plan.report.name));
+  for (let changed = true; changed;) {
+    changed = false;
+    jobs.forEach((job, i) => {
+      const plan = plans[i] as JobPlan;
+      if (!moves(plan)) return;
+      const users = jobs.filter((other, j) => j !== i && !onComponent(plans[j] as JobPlan) && extendsJob(pipeline, other, job.name));
+      if (users.length === 0) return;
+      plans[i] = planJob(ctx, job, extendedByReasons(pipeline, job, users, plan.report.from === 'docker'));
+      changed = true;
+    });
+  }
+  return plans;
+}
+
+/** Plans one visible job: its report and, when it moves, its edits and include entry; `blocked`:
+ *  reasons found beyond the job itself (planJobs), which keep it from moving. */
+export function planJob(ctx: EngineContext, job: JobDefinition, blocked: readonly Reason[] = []): JobPlan {
   const { pipeline, componentRef } = ctx;
   const already = ctx.onComponent.get(job.name);
   if (already) return { report: report(job, 'unchanged', [], { notes: [`already built by ${already}`], kinds: ['already'] }), edits: [] };
@@ -1016,7 +1044,7 @@ export function planJob(ctx: EngineContext, job: JobDefinition): JobPlan {
   const callsExecutor =
     Array.isArray((kaniko as { items?: unknown }).items) && (kaniko as { items: ScriptItem[] }).items.some((item) => item.kind === 'build');
   if (kanikoImage || callsExecutor) {
-    const plan = planKaniko(ctx, job, kaniko);
+    const plan = planKaniko(ctx, job, kaniko, blocked);
     const retag = 'items' in kaniko ? retagOf(kaniko.items) : undefined;
     if (retag) plan.report.promote = retag;
     return plan;
@@ -1038,7 +1066,7 @@ export function planJob(ctx: EngineContext, job: JobDefinition): JobPlan {
     };
   const analysis = analyzeDocker(pipeline, job, read.items);
   const services = servicesReview(pipeline, job);
-  const reasons = [...(services ? [finding(services)] : []), ...analysis.reasons];
+  const reasons = [...(services ? [finding(services)] : []), ...analysis.reasons, ...blocked];
   const external = unknownBases(pipeline, job);
   if (external.length > 0) reasons.push(externalBaseReason(external));
   if (reasons.length === 0 && isBlockJob(job)) {
@@ -1066,7 +1094,12 @@ export function planJob(ctx: EngineContext, job: JobDefinition): JobPlan {
   };
 }
 
-function planKaniko(ctx: EngineContext, job: JobDefinition, read: { items: ScriptItem[]; fromDefault: boolean } | Unreadable): JobPlan {
+function planKaniko(
+  ctx: EngineContext,
+  job: JobDefinition,
+  read: { items: ScriptItem[]; fromDefault: boolean } | Unreadable,
+  blocked: readonly Reason[] = [],
+): JobPlan {
   const { pipeline, componentRef } = ctx;
   let analysis: Analysis;
   if (!('items' in read)) {
@@ -1082,6 +1115,7 @@ function planKaniko(ctx: EngineContext, job: JobDefinition, read: { items: Scrip
   } else analysis = analyzeKaniko(ctx, job, read.items, read.fromDefault);
   const external = unknownBases(pipeline, job);
   if (external.length > 0) analysis.reasons.push(externalBaseReason(external));
+  analysis.reasons.push(...blocked);
 
   // 1. Exact: the buildah component.
   if (analysis.reasons.length === 0 && isBlockJob(job)) {

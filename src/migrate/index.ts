@@ -11,7 +11,7 @@ import { BUILDAH_IMAGE } from '../builders/buildah.js';
 import {
   compatInclude,
   componentJobNames,
-  planJob,
+  planJobs,
   planTemplate,
   templatesToConvert,
   type EngineContext,
@@ -217,12 +217,10 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
     onComponent: componentJobNames(pipeline),
     ...(options.host?.projectFileExists ? { projectFileExists: options.host.projectFileExists.bind(options.host) } : {}),
   };
-  const plans: JobPlan[] = [];
+  const visible: JobDefinition[] = [];
   const hidden: JobDefinition[] = [];
-  for (const job of pipeline.jobs.values()) {
-    if (job.name.startsWith('.')) hidden.push(job);
-    else plans.push(planJob(ctx, job));
-  }
+  for (const job of pipeline.jobs.values()) (job.name.startsWith('.') ? hidden : visible).push(job);
+  const plans: JobPlan[] = planJobs(ctx, visible);
   const converting = templatesToConvert(ctx, hidden, plans);
   const templates = hidden.flatMap((job) => planTemplate(ctx, job, plans, converting) ?? []);
   sharedBuilderImage(ctx, existing, [...plans, ...templates]);

@@ -89,6 +89,7 @@ export const REASON_KINDS = [
   'flow-style',
   'merge-key',
   'shared-keys',
+  'extended-by',
   'external-base',
   'template-review',
   'compat-before-script-source',

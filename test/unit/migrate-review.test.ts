@@ -206,3 +206,45 @@ describe('Kaniko flags whose meaning depends on the build', () => {
     expect(job.notes.join('\n')).toContain('kaniko-compat builds without --layers, one layer');
   });
 });
+
+describe('a job other jobs extend', () => {
+  const base = docker([LOGIN, 'docker build -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .', PUSH]);
+
+  it('Docker: stays, for review, while one that extends it stays (it would inherit the Buildah image and lose dind)', () => {
+    const text =
+      base +
+      'build-arm:\n  extends: build\n  script:\n    - docker build --platform linux/arm64 -t "$CI_REGISTRY_IMAGE:arm" .\n' +
+      '    - docker push "$CI_REGISTRY_IMAGE:arm"\n    - docker run --rm "$CI_REGISTRY_IMAGE:arm" true\n' +
+      'scan:\n  extends: build\n  script:\n    - docker pull "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA"\n    - docker run --rm "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA"\n';
+    const out = migrate(text);
+    expect(out.changed).toBe(false);
+    const build = out.jobs.find((j) => j.name === 'build');
+    expect(build?.status).toBe('needs-review');
+    expect(build?.kinds).toContain('extended-by');
+    const notes = build?.notes.join('\n') ?? '';
+    expect(notes).toContain("build-arm extends it and would inherit the component's image and lose the dind service");
+    expect(notes).toContain("scan extends it and would inherit the component's image and lose the dind service");
+  });
+
+  it('Kaniko: likewise', () => {
+    const text =
+      kaniko('--context "$CI_PROJECT_DIR" --destination "$CI_REGISTRY_IMAGE:x"') +
+      'build-arm:\n  extends: build\n  script:\n    - /kaniko/executor --context "$CI_PROJECT_DIR" --destination "$CI_REGISTRY_IMAGE:arm"\n    - wget x\n';
+    const out = migrate(text);
+    expect(out.changed).toBe(false);
+    expect(out.jobs.find((j) => j.name === 'build')?.notes.join('\n')).toContain(
+      "build-arm extends it and would inherit the component's image: GitLab merges the component's job into build",
+    );
+  });
+
+  it('moves with them when they move too', () => {
+    const text =
+      base +
+      'build-2:\n  extends: build\n  services: [docker:27-dind]\n  script:\n    - docker build -t "$CI_REGISTRY_IMAGE:2" .\n    - docker push "$CI_REGISTRY_IMAGE:2"\n';
+    const out = migrate(text);
+    expect(out.jobs.map((j) => [j.name, j.status])).toEqual([
+      ['build', 'migrated'],
+      ['build-2', 'migrated'],
+    ]);
+  });
+});
