@@ -65,7 +65,8 @@ program
   )
   .option(
     '--builder-image <[registry=]image>',
-    'the Buildah image for jobs whose Kaniko image comes from a company registry (that registry, or any); repeat per registry',
+    'the Buildah image for jobs whose Kaniko image, or docker image or dind service, comes from a company registry ' +
+      '(that registry, or any); repeat per registry',
     collect,
     [],
   )
@@ -158,7 +159,8 @@ program
   )
   .option(
     '--builder-image <[registry=]image>',
-    'the Buildah image for jobs whose Kaniko image comes from a company registry (that registry, or any); repeat per registry',
+    'the Buildah image for jobs whose Kaniko image, or docker image or dind service, comes from a company registry ' +
+      '(that registry, or any); repeat per registry',
     collect,
     [],
   )

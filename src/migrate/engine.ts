@@ -42,7 +42,7 @@ import { buildArguments, classifyDocker, translateDockerBuild } from './docker.j
 import { commandLine, programIndex, programOf, programsOf, type Command } from './shell.js';
 import { shellComputedReasons, translateExecutor, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
 import { note, reason, type Note, type Reason } from './notes.js';
-import { builderImageFor, credentialInputs, missingCredentials, readCredentials, type BuilderImageMap } from './registries.js';
+import { builderImageFor, credentialInputs, imageHost, missingCredentials, readCredentials, type BuilderImageMap } from './registries.js';
 import { extendedByReasons, sharedKeyReasons } from './dependents.js';
 import { compatEdits, onCompat } from './compat.js';
 import { retagOf, type Retag } from './retag.js';
@@ -680,7 +680,51 @@ function afterScriptTools(pipeline: Pipeline, job: JobDefinition): Reason[] {
   return missingTools(items).map((r) => ({ ...r, text: `after_script runs in the Buildah image now: ${r.text}` }));
 }
 
-function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem[]): Analysis {
+/**
+ * As for a Kaniko image (builderImageFor): a docker image or dind service from a company registry
+ * suggests the runner pulls only from there, so the Buildah image must come from there too: the
+ * one --builder-image names for that registry, else a person chooses. Returns what to review.
+ */
+function dockerBuilderImage(ctx: EngineContext, job: JobDefinition, inputs: Inputs, notes: Note[]): string[] {
+  const { pipeline } = ctx;
+  const env = variableLookup(pipeline, job);
+  // By registry: what the job pulls from it (its docker image, its dind service), and one image of it.
+  const byHost = new Map<string, { what: string[]; image: string }>();
+  const pulled = [
+    { image: imageName(valueOf(effectiveSource(pipeline, job, 'image'))), what: 'docker image' },
+    ...serviceNamesOf(pipeline, job)
+      .filter((name) => DIND_SERVICE.test(name))
+      .map((name) => ({ image: imageName(name), what: 'dind service' })),
+  ];
+  for (const { image, what } of pulled) {
+    const host = imageHost(image, env);
+    if (host === undefined || image === undefined) continue;
+    const entry = byHost.get(host) ?? { what: [], image };
+    if (!entry.what.includes(what)) entry.what.push(what);
+    byHost.set(host, entry);
+  }
+  const reviews: string[] = [];
+  const chosen = new Map<string, string>();
+  for (const [host, { what, image }] of byHost) {
+    const builder = builderImageFor(image, env, ctx.builderImages, what.join(' and '));
+    if (builder.reason) reviews.push(builder.reason.text);
+    if (builder.image && builder.note) {
+      chosen.set(host, builder.image);
+      notes.push(builder.note);
+    }
+  }
+  const images = [...new Set(chosen.values())];
+  if (images.length === 1) inputs['builder-image'] = images[0] as string;
+  else if (images.length > 1)
+    reviews.push(
+      `the job pulls from ${[...chosen.keys()].join(' and ')}, for which --builder-image names different Buildah images ` +
+        `(${images.join(', ')}); the component runs one`,
+    );
+  return reviews;
+}
+
+function analyzeDocker(ctx: EngineContext, job: JobDefinition, items: ScriptItem[]): Analysis {
+  const { pipeline } = ctx;
   const notes: Note[] = [];
   const reviews: string[] = [];
   const at = items.findIndex((item) => item.kind === 'build');
@@ -724,6 +768,7 @@ function analyzeDocker(pipeline: Pipeline, job: JobDefinition, items: ScriptItem
     }
   }
   reviews.push(...daemonFlags(pipeline, job, inputs, notes));
+  reviews.push(...dockerBuilderImage(ctx, job, inputs, notes));
   const logins: DockerLogin[] = items.flatMap((item) => item.reading.logins ?? []);
   const credentials = logins.filter((a): a is Extract<DockerLogin, { kind: 'credentials' }> => a.kind === 'credentials');
   for (const login of logins) if (login.kind === 'unknown') reviews.push(login.reason);
@@ -1064,7 +1109,7 @@ export function planJob(ctx: EngineContext, job: JobDefinition, blocked: readonl
       }),
       edits: [],
     };
-  const analysis = analyzeDocker(pipeline, job, read.items);
+  const analysis = analyzeDocker(ctx, job, read.items);
   const services = servicesReview(pipeline, job);
   const reasons = [...(services ? [finding(services)] : []), ...analysis.reasons, ...blocked];
   const external = unknownBases(pipeline, job);

@@ -47,7 +47,8 @@ export interface MigrateHost {
 export interface MigrateOptions {
   componentRef?: string;
   host?: MigrateHost;
-  /** `--builder-image [REGISTRY=]IMAGE`: the Buildah image for jobs whose Kaniko image comes from a mirror. */
+  /** `--builder-image [REGISTRY=]IMAGE`: the Buildah image for jobs whose Kaniko image (a Docker job's image or dind
+   *  service) comes from a mirror. */
   builderImages?: readonly string[];
 }
 

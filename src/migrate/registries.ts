@@ -226,7 +226,8 @@ const PUBLIC_REGISTRIES = new Set([
   'mirror.gcr.io',
 ]);
 
-/** `--builder-image [REGISTRY=]IMAGE`: the Buildah image for jobs whose Kaniko image comes from REGISTRY (or any mirror). */
+/** `--builder-image [REGISTRY=]IMAGE`: the Buildah image for jobs whose Kaniko image (docker image, dind service) comes
+ *  from REGISTRY (or any mirror). */
 export interface BuilderImageMap {
   /** For a Kaniko image from any registry that is not public. */
   any?: string;
@@ -243,30 +244,37 @@ export function parseBuilderImages(values: readonly string[]): BuilderImageMap {
   return map;
 }
 
-/** The Buildah image for a job whose Kaniko image is `image`: undefined for the default, or why a person must choose. */
+/** The registry an image reference (as written) is pulled from, a leading variable read from the
+ *  file; undefined for none. */
+export function imageHost(image: string | undefined, env: TranslateContext): string | undefined {
+  if (image === undefined) return undefined;
+  const resolved = unbrace(image).replace(/^\$([A-Za-z_][A-Za-z0-9_]*)/, (whole, name: string) => env.variable(name) ?? whole);
+  const first = resolved.split('/')[0] as string;
+  return !resolved.includes('/') || !/[.:$]|^localhost$/.test(first) ? 'docker.io' : first;
+}
+
+/**
+ * The Buildah image for a job whose Kaniko image (or, for a Docker job, `what` names it: its
+ * docker image, its dind service) is `image`: undefined for the default, or why a person must choose.
+ */
 export function builderImageFor(
   image: string | undefined,
   env: TranslateContext,
   map: BuilderImageMap | undefined,
+  what = 'Kaniko image',
 ): { image?: string; note?: Note; reason?: Reason } {
-  if (image === undefined) return {};
-  const resolved = unbrace(image).replace(/^\$([A-Za-z_][A-Za-z0-9_]*)/, (whole, name: string) => env.variable(name) ?? whole);
-  const first = resolved.split('/')[0] as string;
-  const host = !resolved.includes('/') || !/[.:$]|^localhost$/.test(first) ? 'docker.io' : first;
-  if (PUBLIC_REGISTRIES.has(host)) return {};
+  const host = imageHost(image, env);
+  if (host === undefined || PUBLIC_REGISTRIES.has(host)) return {};
   const chosen = map?.byRegistry[host] ?? map?.any;
   if (chosen)
     return {
       image: chosen,
-      note: note(
-        'builder-image',
-        `the job ran its Kaniko image from ${host}; it now runs ${chosen}, which the runner must be able to pull`,
-      ),
+      note: note('builder-image', `the job ran its ${what} from ${host}; it now runs ${chosen}, which the runner must be able to pull`),
     };
   return {
     reason: reason(
       'kaniko-image-mirror',
-      `the job runs its Kaniko image from ${host.includes('$') ? `a registry a variable names (${image})` : host}, ` +
+      `the job runs its ${what} from ${host.includes('$') ? `a registry a variable names (${image ?? ''})` : host}, ` +
         `so its runner may pull only from there; the components run ${BUILDAH_IMAGE}: give cigen migrate ` +
         '--builder-image with a Buildah image that registry serves',
     ),

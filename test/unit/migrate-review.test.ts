@@ -248,3 +248,30 @@ describe('a job other jobs extend', () => {
     ]);
   });
 });
+
+describe('a Docker job whose images come from a company registry', () => {
+  const mirrored =
+    'build:\n  image: harbor.example.com/proxy/library/docker:27\n  services: [harbor.example.com/proxy/library/docker:27-dind]\n' +
+    `  script:\n    - ${LOGIN}\n    - docker build -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .\n    - ${PUSH}\n`;
+
+  it('goes to review, as a Kaniko image from one does: its runner may pull only from there', () => {
+    const job = jobOf(mirrored);
+    expect(job.status).toBe('needs-review');
+    expect(job.notes.join('\n')).toContain(
+      'the job runs its docker image and dind service from harbor.example.com, so its runner may pull only from there',
+    );
+  });
+
+  it('runs the Buildah image --builder-image names for that registry', () => {
+    const [file] = migrateFile('.gitlab-ci.yml', mirrored, {
+      builderImages: ['harbor.example.com=harbor.example.com/quay/buildah/stable:v1.43.4'],
+    });
+    const job = file?.jobs[0];
+    expect(job?.status).toBe('migrated');
+    expect(job?.inputs?.['builder-image']).toBe('harbor.example.com/quay/buildah/stable:v1.43.4');
+    expect(job?.notes.join('\n')).toContain(
+      'the job ran its docker image and dind service from harbor.example.com; it now runs harbor.example.com/quay/buildah/stable:v1.43.4',
+    );
+    expect(file?.result).toContain('builder-image: harbor.example.com/quay/buildah/stable:v1.43.4');
+  });
+});
