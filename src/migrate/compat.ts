@@ -8,7 +8,7 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import { columnOf, commentsWithin, indentUnit, itemText, keyOf, lineStart, pairRange, type Edit } from '../ci/source.js';
 import { reason, type Reason } from './notes.js';
-import { extendsOf, holderOf, sourceOf, type JobDefinition, type Pipeline } from './pipeline.js';
+import { effectiveSource, extendsOf, holderOf, sourceOf, type JobDefinition, type Pipeline } from './pipeline.js';
 import { sharedKeyReasons } from './dependents.js';
 
 export interface CompatEdits {
@@ -125,7 +125,8 @@ export function compatEdits(
       additions += `${' '.repeat(indent + unit)}- !reference [${holder.name}, before_script]\n`;
       installer = true;
     }
-  } else if (pipeline.defaultBeforeScript) {
+  } else if (pipeline.defaultBeforeScript && effectiveSource(pipeline, definition, 'before_script')) {
+    // The default's, which the job runs unless its `inherit: default:` says otherwise.
     const fallback = pipeline.defaultBeforeScript;
     additions += `${' '.repeat(indent)}before_script:\n${' '.repeat(indent + unit)}- ${ref}\n`;
     if (fallback.global) {

@@ -33,6 +33,7 @@ import {
   variableAlternativesOf,
   variablesOf,
   type JobDefinition,
+  type KeySource,
   type Pipeline,
 } from './pipeline.js';
 import { includesOf } from '../ci/splice.js';
@@ -364,14 +365,18 @@ interface Analysis {
   builderImage?: string;
 }
 
-/** The job's items: before_script (its own, a base's, or the default) and script. */
+/** The default before_script, when the job runs it: it writes none (nor a base) and inherits `default:`'s. */
+const defaultBeforeScriptOf = (pipeline: Pipeline, job: JobDefinition): KeySource | undefined =>
+  sourceOf(pipeline, job, 'before_script') ? undefined : effectiveSource(pipeline, job, 'before_script');
+
+/** The job's items: before_script (its own, a base's, or the default as it inherits it) and script. */
 function readItems(
   pipeline: Pipeline,
   job: JobDefinition,
   classify: Classifier,
 ): { items: ScriptItem[]; fromDefault: boolean } | Unreadable {
   const own = sourceOf(pipeline, job, 'before_script');
-  const fallback = own ? undefined : pipeline.defaultBeforeScript;
+  const fallback = defaultBeforeScriptOf(pipeline, job);
   const before = itemsOf(pipeline, own ?? fallback, 'before_script', classify);
   if (!Array.isArray(before)) return before;
   const script = itemsOf(pipeline, sourceOf(pipeline, job, 'script'), 'script', classify);
@@ -517,7 +522,7 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
           "the default before_script (Kaniko's files only) no longer runs in this job: the component logs in itself",
         ),
       );
-  } else if (pipeline.defaults.beforeScript && extras.length === 0 && !sourceOf(pipeline, job, 'before_script'))
+  } else if (defaultBeforeScriptOf(pipeline, job) && extras.length === 0)
     notes.push(
       note(
         'default-before-script',
@@ -796,7 +801,7 @@ function analyzeDocker(ctx: EngineContext, job: JobDefinition, items: ScriptItem
         `move them to a later job with needs: [${job.name}] (it can read CIGEN_BUILT_REF), which runs in an image that has what they need`,
     );
   }
-  if (pipeline.defaults.beforeScript && extras.length === 0 && !sourceOf(pipeline, job, 'before_script'))
+  if (defaultBeforeScriptOf(pipeline, job) && extras.length === 0)
     notes.push(
       note(
         'default-before-script',
@@ -973,7 +978,7 @@ function slimJobEdits(
 /** A Docker job's services must be its own and all dind, or the privileged service stays. */
 function servicesReview(pipeline: Pipeline, job: JobDefinition): string | undefined {
   const source = sourceOf(pipeline, job, 'services');
-  if (pipeline.defaults.services && (!source || source.via === 'base'))
+  if (!source && effectiveSource(pipeline, job, 'services'))
     return 'services come from default: or the top level; remove the dind service there, or the job keeps asking for a privileged runner';
   if (!source) return undefined;
   if (source.via === 'base')

@@ -275,3 +275,49 @@ describe('a Docker job whose images come from a company registry', () => {
     expect(file?.result).toContain('builder-image: harbor.example.com/quay/buildah/stable:v1.43.4');
   });
 });
+
+describe('a job that does not inherit default:', () => {
+  const defaults =
+    'default:\n  before_script:\n    - apt-get update && apt-get install -y jq\n    - docker login -u "$HUB_USER" -p "$HUB_PASS"\n' +
+    '    - export TAG=from-default\n';
+
+  it.each(['false', '[image]'])(
+    'Docker: runs none of the default before_script, so nothing of it is translated (inherit: default: %s)',
+    (inherit) => {
+      const out = migrate(
+        defaults +
+          docker(
+            [LOGIN, 'docker build -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .', PUSH],
+            'docker:27',
+            `  inherit:\n    default: ${inherit}\n`,
+          ),
+      );
+      const job = out.jobs[0];
+      expect(job?.status).toBe('migrated');
+      expect(job?.inputs?.['registries']).toBeUndefined();
+      expect(job?.inputs?.['registry']).toBeUndefined();
+      expect(job?.notes.join('\n')).not.toContain('default before_script');
+      expect(out.result).not.toContain('TAG=from-default\n    - export');
+      expect(out.result.match(/export TAG=from-default/g)).toHaveLength(1);
+    },
+  );
+
+  it('Kaniko: likewise', () => {
+    const out = migrate(
+      defaults + kaniko('--context "$CI_PROJECT_DIR" --destination "$CI_REGISTRY_IMAGE:x"', '  inherit:\n    default: false\n'),
+    );
+    const job = out.jobs[0];
+    expect(job?.status).toBe('migrated');
+    expect(job?.notes.join('\n')).not.toContain('default before_script');
+  });
+
+  it('kaniko-compat: its before_script gets the installer only, not the default lines', () => {
+    const out = migrate(
+      defaults +
+        kaniko('--context "$CI_PROJECT_DIR" --reproducible --destination "$CI_REGISTRY_IMAGE:x"', '  inherit:\n    default: false\n'),
+    );
+    expect(out.jobs[0]?.component).toContain('kaniko-compat');
+    expect(out.result.match(/export TAG=from-default/g)).toHaveLength(1);
+    expect(out.result).not.toContain('!reference [default, before_script]');
+  });
+});
