@@ -596,25 +596,166 @@ function dockerCallReviews(item: ScriptItem, notes: Note[]): string[] {
 /** docker:stable, stable-git, test and edge: tags docker-library retired before the 23.0 CLI. */
 const FROZEN_DOCKER_TAGS = /^(?:stable|stable-git|test|edge)$/;
 
+/** The docker CLI a job runs, as far as its image (`docker:TAG`) tells: the image as written, and its tag. */
+export interface DockerCli {
+  image?: string;
+  /** The tag of a `docker` image (`latest` when none is written), undefined for another image. */
+  tag?: string;
+  /** The version the tag names (`27`, `20.10.16`, `27-cli`): major and minor, when it names one. */
+  major?: number;
+  minor?: number;
+}
+
+function dockerCliOf(pipeline: Pipeline, job: JobDefinition): DockerCli {
+  const image = imageReference(valueOf(effectiveSource(pipeline, job, 'image')));
+  if (image === undefined || !/(?:^|\/)docker$/.test(imageName(image) ?? '')) return image === undefined ? {} : { image };
+  const tag = /(?:^|\/)docker:([^@]+)/.exec(image)?.[1] ?? 'latest';
+  const version = /^(\d+)(?:\.(\d+))?(?:[.-]|$)/.exec(tag);
+  return {
+    image,
+    tag,
+    ...(version ? { major: Number(version[1]), ...(version[2] !== undefined ? { minor: Number(version[2]) } : {}) } : {}),
+  };
+}
+
+/** Why the docker CLI ran the classic builder by default (before 23.0, BuildKit's), or undefined. */
+function classicByDefault(cli: DockerCli): string | undefined {
+  if (cli.tag !== undefined && FROZEN_DOCKER_TAGS.test(cli.tag)) return `the docker CLI of image ${cli.image ?? ''}, from before 23.0`;
+  return cli.major !== undefined && cli.major < 23 ? `the docker ${cli.major} CLI (image ${cli.image ?? ''})` : undefined;
+}
+
+const BUILDKIT_DEFAULT = 'BuildKit, the default since docker 23.0';
+
+/** A DOCKER_BUILDKIT value docker build may see, and where it comes from. */
+interface BuildkitSetting {
+  value: string | undefined;
+  where: string;
+}
+
 /**
- * Why a docker build ran on the classic builder rather than BuildKit, or undefined: DOCKER_BUILDKIT
- * turned off on its line or in the job's variables, or a docker CLI before 23.0 (BuildKit became
- * the default there) without it turned on. `docker buildx build` is BuildKit.
+ * What the job's shell does to DOCKER_BUILDKIT before docker build runs (`export DOCKER_BUILDKIT=0`,
+ * a bare `DOCKER_BUILDKIT=0`, `unset`): the value docker build sees, `shell` for a value set but not
+ * exported (docker build sees it only if a variable cigen cannot see exports it), `unknown` for one
+ * set in a block, or undefined when the shell leaves it alone.
  */
-function classicBuilder(pipeline: Pipeline, job: JobDefinition, build: Command): string | undefined {
+function scriptBuildkit(
+  commands: readonly Command[],
+  exported: boolean,
+): { kind: 'exported' | 'shell'; value: string | undefined; where: string } | { kind: 'unknown'; where: string } | undefined {
+  let state: ReturnType<typeof scriptBuildkit>;
+  let allExport = false;
+  for (const command of commands) {
+    if (command.subshell) continue;
+    const words = command.words.map((w) => w.text);
+    const at = programIndex(command);
+    const program = words[at];
+    const args = words.slice(at + 1);
+    if (program === 'set' && args.some((a) => /^-[a-z]*a/.test(a) || a === 'allexport')) allExport = true;
+    const assigned = words
+      .slice(0, at)
+      .filter((w) => w.startsWith('DOCKER_BUILDKIT='))
+      .at(-1);
+    const touched =
+      (program === undefined && assigned !== undefined) ||
+      ((program === 'export' || program === 'unset' || program === 'readonly') && args.some((a) => /^DOCKER_BUILDKIT(=|$)/.test(a)));
+    if (!touched) continue;
+    const where = `\`${commandLine(command)}\``;
+    if (command.nested) {
+      state = { kind: 'unknown', where };
+      continue;
+    }
+    if (program === undefined && assigned !== undefined) {
+      const value = assigned.slice('DOCKER_BUILDKIT='.length);
+      const inEnvironment = allExport || exported || state?.kind === 'exported';
+      state = { kind: inEnvironment ? 'exported' : 'shell', value, where };
+    } else if (program === 'unset') state = { kind: 'exported', value: undefined, where };
+    else {
+      const given = args.filter((a) => a.startsWith('DOCKER_BUILDKIT=')).at(-1);
+      if (given !== undefined) state = { kind: 'exported', value: given.slice('DOCKER_BUILDKIT='.length), where };
+      else if (state?.kind === 'shell') state = { kind: 'exported', value: state.value, where };
+    }
+  }
+  return state;
+}
+
+/**
+ * Whether a docker build ran on the classic builder rather than BuildKit: `classic` says why, or
+ * `review` why cigen cannot tell. DOCKER_BUILDKIT decides — on the build's line, else as the
+ * job's shell left it before the build, else as the job's variables, its rules' `variables:` and
+ * its `parallel: matrix:` give it — and without it the docker CLI's default (the classic builder
+ * before 23.0). `docker buildx build` is BuildKit.
+ */
+function classicBuilder(
+  pipeline: Pipeline,
+  job: JobDefinition,
+  items: readonly ScriptItem[],
+  at: number,
+): { classic?: string; review?: string } {
+  const build = items[at]?.build as Command;
   const [program, sub] = build.words.slice(programIndex(build)).map((w) => w.text);
-  if (program !== 'docker' || sub === 'buildx') return undefined;
+  if (program !== 'docker' || sub === 'buildx') return {};
+  const cli = dockerCliOf(pipeline, job);
+  const byDefault = classicByDefault(cli);
   const prefix = build.words
     .slice(0, programIndex(build))
     .map((w) => w.text)
     .findLast((w) => w.startsWith('DOCKER_BUILDKIT='));
-  const setting = prefix?.slice('DOCKER_BUILDKIT='.length) ?? variablesOf(pipeline, job).get('DOCKER_BUILDKIT');
-  if (setting !== undefined) return /^(0|false)$/i.test(setting) ? `DOCKER_BUILDKIT=${setting}` : undefined;
-  const name = imageReference(valueOf(effectiveSource(pipeline, job, 'image')));
-  const tag = name === undefined ? undefined : /(?:^|\/)docker:([^@]+)/.exec(name)?.[1];
-  if (tag !== undefined && FROZEN_DOCKER_TAGS.test(tag)) return `the docker CLI of image ${name as string}, from before 23.0`;
-  const major = tag === undefined ? undefined : /^(\d+)(?:[.-]|$)/.exec(tag)?.[1];
-  return major !== undefined && Number(major) < 23 ? `the docker ${major} CLI (image ${name})` : undefined;
+  const variable = variablesOf(pipeline, job).get('DOCKER_BUILDKIT');
+  const alternatives = variableAlternativesOf(pipeline, job).get('DOCKER_BUILDKIT') ?? [];
+  const before = [
+    ...items.slice(0, at).flatMap((item) => item.commands),
+    ...(items[at]?.commands ?? []).slice(0, items[at]?.commands.indexOf(build)),
+  ];
+  const script = prefix === undefined ? scriptBuildkit(before, variable !== undefined || alternatives.length > 0) : undefined;
+  const fromVariables: BuildkitSetting[] = [
+    { value: variable, where: "the job's variables" },
+    ...alternatives.map((value) => ({ value, where: 'rules: variables or parallel: matrix' })),
+  ];
+  let settings: BuildkitSetting[];
+  if (prefix !== undefined) settings = [{ value: prefix.slice('DOCKER_BUILDKIT='.length), where: 'its line' }];
+  else if (script?.kind === 'unknown')
+    return {
+      review:
+        `DOCKER_BUILDKIT is set inside a block (${script.where}): ` +
+        'whether the classic builder or BuildKit ran is decided when the job runs',
+    };
+  else if (script?.kind === 'exported') settings = [{ value: script.value, where: script.where }];
+  // A value the shell does not export reaches docker build only if a CI/CD variable cigen cannot see already does.
+  else if (script?.kind === 'shell')
+    settings = [{ value: script.value, where: `${script.where}, if a CI/CD variable exports it` }, ...fromVariables];
+  else settings = fromVariables;
+  const verdicts = settings.map((setting) => {
+    const value = setting.value ?? '';
+    if (value.includes('$')) return { ...setting, builder: 'unknown' as const };
+    if (value === '') return { ...setting, builder: byDefault ? ('classic' as const) : ('buildkit' as const) };
+    return { ...setting, builder: /^(0|f|false)$/i.test(value) ? ('classic' as const) : ('buildkit' as const) };
+  });
+  const builderName = (v: (typeof verdicts)[number]) => (v.builder === 'classic' ? 'the classic builder' : 'BuildKit');
+  const shown = (v: (typeof verdicts)[number]) =>
+    v.value === undefined || v.value === ''
+      ? `unset (${v.where}), so ${byDefault ? `the classic builder, the default of ${byDefault}` : BUILDKIT_DEFAULT}`
+      : `${v.value} (${v.where})${v.builder === 'unknown' ? '' : `, so ${builderName(v)}`}`;
+  const unknown = verdicts.find((v) => v.builder === 'unknown');
+  if (unknown)
+    return {
+      review:
+        `DOCKER_BUILDKIT is ${shown(unknown)}, known only when the job runs: ` +
+        'cigen cannot tell whether the classic builder or BuildKit ran',
+    };
+  const builders = new Set(verdicts.map((v) => v.builder));
+  if (builders.size > 1)
+    return {
+      review:
+        "DOCKER_BUILDKIT, which picks docker build's builder, takes several values in this job: " +
+        `${[...new Set(verdicts.map(shown))].join('; ')}. The classic builder built every stage up to the target, ` +
+        'BuildKit only the stages the target needs, and skip-unused-stages takes one value',
+    };
+  if (!builders.has('classic')) return {};
+  const classic = verdicts.find((v) => v.builder === 'classic') as (typeof verdicts)[number];
+  if ((classic.value ?? '') === '') return { classic: byDefault as string };
+  return {
+    classic: prefix !== undefined ? `DOCKER_BUILDKIT=${classic.value ?? ''}` : `DOCKER_BUILDKIT=${classic.value ?? ''} (${classic.where})`,
+  };
 }
 
 /** Daemon flags that only set how the docker client reaches the daemon: without a daemon they have nothing to set. */
@@ -760,7 +901,8 @@ function analyzeDocker(ctx: EngineContext, job: JobDefinition, items: ScriptItem
     Object.assign(inputs, KEEPS_IMAGE_CONFIG, translation.inputs);
     notes.push(...translation.notes);
     reviews.push(...translation.reasons.map((r) => r.text));
-    const classic = classicBuilder(pipeline, job, executor.build);
+    const { classic, review } = classicBuilder(pipeline, job, items, at);
+    if (review) reviews.push(review);
     if (classic) {
       // As Kaniko does: the classic builder builds every stage up to the target; Buildah skips unused ones.
       inputs['skip-unused-stages'] = false;

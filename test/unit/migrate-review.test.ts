@@ -321,3 +321,47 @@ describe('a job that does not inherit default:', () => {
     expect(out.result).not.toContain('!reference [default, before_script]');
   });
 });
+
+describe('DOCKER_BUILDKIT set before docker build, or by rules and matrices', () => {
+  const build = (lines: string[], image = 'docker:27', extra = '') =>
+    jobOf(docker([LOGIN, ...lines, 'docker build --target prod -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .', PUSH], image, extra));
+
+  it('export DOCKER_BUILDKIT=0 ran the classic builder: skip-unused-stages: false', () => {
+    const job = build(['export DOCKER_BUILDKIT=0']);
+    expect(job.status).toBe('migrated');
+    expect(job.inputs?.['skip-unused-stages']).toBe(false);
+    expect(job.notes.join('\n')).toContain('DOCKER_BUILDKIT=0 (`export DOCKER_BUILDKIT=0`): the classic builder built every stage');
+  });
+
+  it('a bare DOCKER_BUILDKIT=0 item sets the variable the job exports', () => {
+    const job = build(['DOCKER_BUILDKIT=0'], 'docker:27', '  variables:\n    DOCKER_BUILDKIT: "1"\n');
+    expect(job.inputs?.['skip-unused-stages']).toBe(false);
+  });
+
+  it('a bare DOCKER_BUILDKIT=0 the file does not export reaches docker build only through a CI/CD variable: review', () => {
+    const job = build(['DOCKER_BUILDKIT=0']);
+    expect(job.status).toBe('needs-review');
+    expect(job.notes.join('\n')).toContain('0 (`DOCKER_BUILDKIT=0`, if a CI/CD variable exports it), so the classic builder');
+  });
+
+  it('export DOCKER_BUILDKIT=1 on a docker 20 CLI ran BuildKit: nothing of the classic builder said', () => {
+    const job = build(['export DOCKER_BUILDKIT=1'], 'docker:20.10.16');
+    expect(job.status).toBe('migrated');
+    expect(job.inputs?.['skip-unused-stages']).toBeUndefined();
+    expect(job.kinds).not.toContain('docker-classic-builder');
+  });
+
+  it('values from rules: variables or parallel: matrix that pick both builders: review, saying which', () => {
+    const rules = '  rules:\n    - if: $LEGACY\n      variables:\n        DOCKER_BUILDKIT: "0"\n    - when: on_success\n';
+    const job = build([], 'docker:27', rules);
+    expect(job.status).toBe('needs-review');
+    expect(job.notes.join('\n')).toContain(
+      "DOCKER_BUILDKIT, which picks docker build's builder, takes several values in this job: unset (the job's variables), " +
+        'so BuildKit, the default since docker 23.0; 0 (rules: variables or parallel: matrix), so the classic builder.',
+    );
+    const matrix = '  parallel:\n    matrix:\n      - DOCKER_BUILDKIT: ["0", "1"]\n';
+    expect(build([], 'docker:27', matrix).status).toBe('needs-review');
+    // Every value picks the same builder: nothing to decide.
+    expect(build([], 'docker:27', '  parallel:\n    matrix:\n      - DOCKER_BUILDKIT: ["1", "true"]\n').status).toBe('migrated');
+  });
+});
