@@ -88,9 +88,12 @@ const ALWAYS_SET = new Set([
   'GITLAB_USER_LOGIN',
 ]);
 
-function readLogin(args: readonly string[], stdin: string | undefined): DockerLogin {
+/** A docker login's credentials; `stdin` is what `echo`/`printf` pipe into it, `piped` the command
+ *  that prints its password otherwise (`aws ecr get-login-password | docker login --password-stdin`). */
+function readLogin(args: readonly string[], stdin: string | undefined, piped?: string): DockerLogin {
   let user: string | undefined;
   let password: string | undefined;
+  let fromStdin = false;
   let registry = 'docker.io';
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
@@ -98,24 +101,35 @@ function readLogin(args: readonly string[], stdin: string | undefined): DockerLo
       arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     if (flag === '-u' || flag === '--username') user = inline ?? args[++i];
     else if (flag === '-p' || flag === '--password') password = inline ?? args[++i];
-    else if (flag === '--password-stdin') password = stdin;
-    else if (!flag.startsWith('-')) registry = registryHost(unbrace(arg));
+    else if (flag === '--password-stdin') {
+      password = stdin;
+      fromStdin = true;
+    } else if (!flag.startsWith('-')) registry = registryHost(unbrace(arg));
   }
+  // A password a command prints when the job runs (a cloud CLI's token): inputs are data, no shell runs them.
+  const registryLogin =
+    'component inputs are data: for ECR, Artifact Registry or ACR, registry-login gets ' +
+    "short-lived credentials from the job's OIDC token; else keep the value in a masked CI/CD variable";
+  if (fromStdin && piped !== undefined)
+    return {
+      kind: 'unknown',
+      reason:
+        `the password of the docker login to ${registry} comes from a command the job runs ` +
+        `(\`${piped}\`, piped into it); ${registryLogin}`,
+    };
   if (user === undefined || password === undefined)
     return {
       kind: 'unknown',
       reason: 'cigen cannot tell the user and password of this docker login; pass them as registry-user and registry-password',
     };
   const [u, p] = [unbrace(user), unbrace(password)];
-  // A password a command prints when the job runs (a cloud CLI's token): inputs are data, no shell runs them.
   const computed = [p, u].findIndex((value) => /\$\(|`/.test(value));
   if (computed >= 0)
     return {
       kind: 'unknown',
       reason:
         `the ${computed === 0 ? 'password' : 'user'} of the docker login to ${registry} comes from a command the job runs ` +
-        '(a command substitution); component inputs are data: for ECR, Artifact Registry or ACR, registry-login gets ' +
-        "short-lived credentials from the job's OIDC token; else keep the value in a masked CI/CD variable",
+        `(a command substitution); ${registryLogin}`,
     };
   if (registry === '$CI_REGISTRY' && u === '$CI_REGISTRY_USER' && p === '$CI_REGISTRY_PASSWORD') return { kind: 'defaults' };
   return { kind: 'credentials', registry, user: u, password: p };
@@ -135,12 +149,13 @@ export function classifyDocker(commands: readonly Command[]): ItemReading {
       words(next)[1] === 'login' &&
       words(next).includes('--password-stdin')
     ) {
-      const stdin = ['echo', 'printf'].includes(program ?? '')
+      const echoes = ['echo', 'printf'].includes(program ?? '');
+      const stdin = echoes
         ? words(command)
             .filter((w) => !w.startsWith('-'))
             .at(-1)
         : undefined;
-      reading.logins?.push(readLogin(words(next).slice(2), stdin));
+      reading.logins?.push(readLogin(words(next).slice(2), stdin, echoes ? undefined : commandLine(command)));
       i++;
       continue;
     }

@@ -365,3 +365,20 @@ describe('DOCKER_BUILDKIT set before docker build, or by rules and matrices', ()
     expect(build([], 'docker:27', '  parallel:\n    matrix:\n      - DOCKER_BUILDKIT: ["1", "true"]\n').status).toBe('migrated');
   });
 });
+
+it('a docker login whose password a command pipes in (ECR): for review, with registry-login named', () => {
+  const job = jobOf(
+    docker([
+      'aws ecr get-login-password --region eu-west-1 | docker login --username AWS --password-stdin "$ECR"',
+      'docker build -t "$ECR/app:1" .',
+      'docker push "$ECR/app:1"',
+    ]),
+  );
+  expect(job.status).toBe('needs-review');
+  const notes = job.notes.join('\n');
+  expect(notes).toContain(
+    'the password of the docker login to $ECR comes from a command the job runs (`aws ecr get-login-password --region eu-west-1`, ' +
+      'piped into it); component inputs are data: for ECR, Artifact Registry or ACR, registry-login gets',
+  );
+  expect(notes).not.toContain('cigen cannot tell the user and password');
+});
