@@ -288,9 +288,22 @@ export function translateDockerBuild(
   const tagged = new Set(tags.map(normalized));
   const pushedAll = one('push') === 'true';
   const repositoryOf = (ref: string) => ref.replace(/:[^/]*$/, '');
-  const allTags = pushes.filter((p) => p.endsWith(':*')).map((p) => p.slice(0, -2));
+  // `docker push REPO`: every local tag of REPO before docker 20.10 (docker/cli#2220), REPO:latest since.
+  const tagless = (ref: string) => !ref.endsWith(':*') && !ref.includes('@') && !/:[^/]*$/.test(ref);
+  const everyTag = (ref: string) => {
+    if (!tagless(ref) || env.taglessPush === undefined || env.taglessPush === 'latest') return false;
+    if (env.taglessPush === 'all') return true;
+    // Either reading pushes the same when the build tags nothing but REPO:latest there.
+    if ([...tagged].every((t) => repositoryOf(t) !== ref || t === `${ref}:latest`)) return false;
+    reviews.push(
+      `docker push ${ref} names no tag: a docker CLI before 20.10 pushed every tag of ${ref}, 20.10 and later only ${ref}:latest, ` +
+        `and cigen cannot tell which docker CLI ${env.taglessPush.unknown} is`,
+    );
+    return true;
+  };
+  const allTags = pushes.filter((p) => p.endsWith(':*') || everyTag(p)).map((p) => (p.endsWith(':*') ? p.slice(0, -2) : p));
   const pushed = new Set([
-    ...pushes.filter((p) => !p.endsWith(':*')).map(normalized),
+    ...pushes.filter((p) => !p.endsWith(':*') && !allTags.includes(p)).map(normalized),
     // The build's tags are the local tags of their repositories (the daemon starts empty).
     ...[...tagged].filter((ref) => allTags.includes(repositoryOf(ref))),
   ]);

@@ -626,6 +626,19 @@ function classicByDefault(cli: DockerCli): string | undefined {
 
 const BUILDKIT_DEFAULT = 'BuildKit, the default since docker 23.0';
 
+/** Tags of docker-library's docker image that follow its latest release. */
+const CURRENT_DOCKER_TAGS = /^(?:latest|cli|git|dind|dind-rootless|rootless)$/;
+
+/** What `docker push REPO` (no tag) pushed: every tag of REPO with a docker CLI before 20.10
+ *  (docker/cli#2220 changed it), REPO:latest since; unknown for a CLI the image does not date. */
+function taglessPush(pipeline: Pipeline, job: JobDefinition): NonNullable<TranslateContext['taglessPush']> {
+  const cli = dockerCliOf(pipeline, job);
+  if (cli.tag !== undefined && /^(?:stable|stable-git)$/.test(cli.tag)) return 'all';
+  if (cli.major !== undefined) return cli.major < 20 || (cli.major === 20 && cli.minor !== undefined && cli.minor < 10) ? 'all' : 'latest';
+  if (cli.tag !== undefined && CURRENT_DOCKER_TAGS.test(cli.tag)) return 'latest';
+  return { unknown: cli.image === undefined ? 'the job runs' : `image ${cli.image} runs` };
+}
+
 /** A DOCKER_BUILDKIT value docker build may see, and where it comes from. */
 interface BuildkitSetting {
   value: string | undefined;
@@ -897,7 +910,11 @@ function analyzeDocker(ctx: EngineContext, job: JobDefinition, items: ScriptItem
     notes.push(note('stage-default', "the job had no stage, so it ran in GitLab's default stage test; stage: test keeps it there"));
   if (executor?.build) {
     const daemon = serviceNamesOf(pipeline, job).some((name) => DIND_SERVICE.test(name)) ? 'job' : 'shared';
-    const translation = DOCKER.translate(executor, items, { ...variableLookup(pipeline, job), daemon });
+    const translation = DOCKER.translate(executor, items, {
+      ...variableLookup(pipeline, job),
+      daemon,
+      taglessPush: taglessPush(pipeline, job),
+    });
     Object.assign(inputs, KEEPS_IMAGE_CONFIG, translation.inputs);
     notes.push(...translation.notes);
     reviews.push(...translation.reasons.map((r) => r.text));

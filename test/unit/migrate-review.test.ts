@@ -382,3 +382,34 @@ it('a docker login whose password a command pipes in (ECR): for review, with reg
   );
   expect(notes).not.toContain('cigen cannot tell the user and password');
 });
+
+describe('docker push of a repository without a tag', () => {
+  const lines = [
+    LOGIN,
+    'docker build -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" -t "$CI_REGISTRY_IMAGE:latest" .',
+    'docker push "$CI_REGISTRY_IMAGE"',
+  ];
+
+  it.each(['docker:stable', 'docker:19.03.12', 'docker:18.09-dind'])('pushed every tag with a docker CLI before 20.10 (%s)', (image) => {
+    const job = jobOf(docker(lines, image));
+    expect(job.status).toBe('migrated');
+    expect(job.inputs?.['tags']).toEqual(['$CI_COMMIT_SHA', 'latest']);
+  });
+
+  it('pushed only :latest from 20.10 on: only some tags are pushed', () => {
+    const job = jobOf(docker(lines, 'docker:20.10.16'));
+    expect(job.status).toBe('needs-review');
+    expect(job.notes.join('\n')).toContain('only some tags are pushed ($CI_REGISTRY_IMAGE:latest)');
+  });
+
+  it('with a docker CLI cigen cannot date: review, saying why', () => {
+    const job = jobOf(docker(lines, 'registry.example.com/ci/docker-tools:3'));
+    expect(job.status).toBe('needs-review');
+    const notes = job.notes.join('\n');
+    expect(notes).toContain(
+      'docker push $CI_REGISTRY_IMAGE names no tag: a docker CLI before 20.10 pushed every tag of $CI_REGISTRY_IMAGE, ' +
+        '20.10 and later only $CI_REGISTRY_IMAGE:latest, and cigen cannot tell which docker CLI image registry.example.com/ci/docker-tools:3 runs',
+    );
+    expect(notes).not.toContain('only some tags are pushed');
+  });
+});
