@@ -214,7 +214,8 @@ const FLAGS: Record<string, { kind: Kind; short?: string; drop?: string; review?
     review: 'output: the component pushes or writes a docker-archive tarball; other outputs need review',
   },
   squash: { kind: 'bool', review: 'squash: the component keeps layers' },
-  iidfile: { kind: 'string', drop: 'the component reports the pushed digest in its dotenv report (CIGEN_BUILT_DIGEST)' },
+  // Dropped or reviewed as what the job does with the file decides (below).
+  iidfile: { kind: 'string' },
 };
 const CONTEXTUAL_DROPS = new Set(['load', 'cache-to']);
 const SHORT = Object.fromEntries(Object.entries(FLAGS).flatMap(([name, flag]) => (flag.short ? [[flag.short, name]] : [])));
@@ -333,6 +334,24 @@ export function translateDockerBuild(
           : `--load dropped: ${FLAGS['load']?.drop ?? ''}`,
       ),
     );
+
+  const iidfile = one('iidfile');
+  if (iidfile !== undefined) {
+    const iid =
+      `--iidfile ${iidfile}: docker build wrote the image ID (the digest of the image's configuration) there, ` +
+      "and the component writes no image ID (its dotenv report's CIGEN_BUILT_DIGEST is the digest of the pushed manifest, " +
+      'another value)';
+    const kept = env.keeps?.(iidfile);
+    if (kept !== undefined) reviews.push(`${iid}; ${kept}: what reads it would not find it`);
+    else
+      notes.push(
+        note(
+          'docker-flag-dropped',
+          `${iid.replace(/^--iidfile ([^:]*):/, '--iidfile $1 dropped:')}; ` +
+            "neither the job's artifacts nor its cache keep the file, nor does its after_script read it",
+        ),
+      );
+  }
 
   // A bare --build-arg NAME: Docker passes NAME's value only when NAME is set, and the Dockerfile's
   // ARG default stands otherwise; the component always passes NAME=$NAME (empty when unset). Exact

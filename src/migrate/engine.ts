@@ -41,7 +41,15 @@ import { scalarText } from '../ci/yaml.js';
 import { itemsOf, kanikoClassifier, type Classifier, type DockerLogin, type ScriptItem, type Unreadable } from './scripts.js';
 import { buildArguments, classifyDocker, translateDockerBuild } from './docker.js';
 import { commandLine, programIndex, programOf, programsOf, type Command } from './shell.js';
-import { shellComputedReasons, translateExecutor, type Inputs, type TranslateContext, type Translation } from './kaniko.js';
+import {
+  projectRelative,
+  shellComputedReasons,
+  translateExecutor,
+  unbrace,
+  type Inputs,
+  type TranslateContext,
+  type Translation,
+} from './kaniko.js';
 import { note, reason, type Note, type Reason } from './notes.js';
 import { builderImageFor, credentialInputs, imageHost, missingCredentials, readCredentials, type BuilderImageMap } from './registries.js';
 import { extendedByReasons, sharedKeyReasons } from './dependents.js';
@@ -626,6 +634,57 @@ function classicByDefault(cli: DockerCli): string | undefined {
 
 const BUILDKIT_DEFAULT = 'BuildKit, the default since docker 23.0';
 
+/** A glob of `artifacts:paths` or `cache:paths` (relative to $CI_PROJECT_DIR) as a regular expression. */
+const globPattern = (glob: string): RegExp => {
+  const part = (text: string) =>
+    text
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]');
+  return new RegExp(
+    `^${glob
+      .split(/\*\*\/?/)
+      .map(part)
+      .join('.*')}$`,
+  );
+};
+
+/**
+ * What keeps a file a job's build writes for later, or reads it after the build: a path of its
+ * artifacts (reports too) or cache that is the file or a directory holding it, untracked files,
+ * or its after_script naming the file. Conservative: a path or pattern holding a variable may be it.
+ */
+function keptBy(pipeline: Pipeline, job: JobDefinition, file: string): string | undefined {
+  const relative = projectRelative(unbrace(file));
+  const strings = (value: unknown): string[] => (typeof value === 'string' ? [value] : Array.isArray(value) ? value.flatMap(strings) : []);
+  const holds = (path: string): boolean => {
+    if (relative === undefined) return false;
+    const pattern = projectRelative(unbrace(path));
+    if (pattern === undefined) return false;
+    if (pattern.includes('$') || relative.includes('$') || pattern === '.') return true;
+    const glob = globPattern(pattern);
+    const parts = relative.split('/');
+    return parts.some((_, i) => glob.test(parts.slice(0, i + 1).join('/')));
+  };
+  const caches = valueOf(effectiveSource(pipeline, job, 'cache'));
+  const holders: [string, unknown][] = [
+    ['artifacts', valueOf(effectiveSource(pipeline, job, 'artifacts'))],
+    ...(Array.isArray(caches) ? caches : [caches]).map((cache): [string, unknown] => ['cache', cache]),
+  ];
+  for (const [what, value] of holders) {
+    if (!value || typeof value !== 'object') continue;
+    const record = value as Record<string, unknown>;
+    if (record['untracked'] === true && relative !== undefined) return `its ${what} (untracked: true) keeps the file for later`;
+    const reports = record['reports'] && typeof record['reports'] === 'object' ? Object.values(record['reports']) : [];
+    const path = [...strings(record['paths']), ...strings(reports)].find(holds);
+    if (path !== undefined) return `its ${what} (${path}) keeps the file for later`;
+  }
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  const after = JSON.stringify(valueOf(effectiveSource(pipeline, job, 'after_script')) ?? '');
+  if (base !== '' && after.includes(base)) return 'its after_script names the file';
+  return undefined;
+}
+
 /** Tags of docker-library's docker image that follow its latest release. */
 const CURRENT_DOCKER_TAGS = /^(?:latest|cli|git|dind|dind-rootless|rootless)$/;
 
@@ -914,6 +973,7 @@ function analyzeDocker(ctx: EngineContext, job: JobDefinition, items: ScriptItem
       ...variableLookup(pipeline, job),
       daemon,
       taglessPush: taglessPush(pipeline, job),
+      keeps: (path) => keptBy(pipeline, job, path),
     });
     Object.assign(inputs, KEEPS_IMAGE_CONFIG, translation.inputs);
     notes.push(...translation.notes);

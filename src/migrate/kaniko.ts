@@ -155,6 +155,9 @@ export interface TranslateContext {
   /** A docker build's daemon: the job's own (a dind service: it starts empty), or one that may
    *  outlive the job (the host's docker.sock, one the runner provides). */
   daemon?: 'job' | 'shared';
+  /** What keeps a file the build writes for later (artifacts, cache) or reads it after the build
+   *  (after_script), said as `artifacts:paths (dist/)`; undefined when nothing does. */
+  keeps?: (path: string) => string | undefined;
   /** A docker push without a tag: every tag of the repository (a docker CLI before 20.10), only
    *  `:latest` (20.10 and later), or unknown (the docker CLI the job runs cannot be dated: the image is named). */
   taglessPush?: 'all' | 'latest' | { unknown: string };

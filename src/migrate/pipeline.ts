@@ -54,12 +54,12 @@ export interface Pipeline {
   /** Where the default before_script is written: under `default:` (which `!reference [default, before_script]`
    *  reaches), or at the top level (deprecated). */
   defaultBeforeScript?: KeySource & { global: boolean };
-  /** Where the default image, services and after_script are written (`default:` over the deprecated top level). */
+  /** Where the default image, services, after_script, artifacts and cache are written (`default:` over the deprecated top level). */
   defaultSources?: Map<DefaultKey, KeySource>;
 }
 
-export type DefaultKey = 'image' | 'services' | 'after_script';
-const DEFAULT_KEYS: readonly DefaultKey[] = ['image', 'services', 'after_script'];
+export type DefaultKey = 'image' | 'services' | 'after_script' | 'artifacts' | 'cache';
+const DEFAULT_KEYS: readonly DefaultKey[] = ['image', 'services', 'after_script', 'artifacts', 'cache'];
 
 export function buildPipeline(files: SourceFile[]): Pipeline {
   const jobs = new Map<string, JobDefinition>();

@@ -413,3 +413,27 @@ describe('docker push of a repository without a tag', () => {
     expect(notes).not.toContain('only some tags are pushed');
   });
 });
+
+describe('docker build --iidfile', () => {
+  const build = (extra = '', file = 'image-id.txt') =>
+    jobOf(docker([LOGIN, `docker build --iidfile ${file} -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .`, PUSH], 'docker:27', extra));
+
+  it('that an artifact keeps for later jobs: review, as the component writes no image ID', () => {
+    for (const paths of ['[image-id.txt]', '["$CI_PROJECT_DIR/image-id.txt"]', '["*.txt"]', '[build/]']) {
+      const job = build(`  artifacts:\n    paths: ${paths}\n`, paths === '[build/]' ? 'build/iid' : 'image-id.txt');
+      expect(job.status, paths).toBe('needs-review');
+      expect(job.notes.join('\n')).toContain(
+        "docker build wrote the image ID (the digest of the image's configuration) there, and the component writes no image ID " +
+          "(its dotenv report's CIGEN_BUILT_DIGEST is the digest of the pushed manifest, another value)",
+      );
+    }
+  });
+
+  it('that nothing keeps: dropped, saying what it was', () => {
+    const job = build('  artifacts:\n    paths: [dist/]\n');
+    expect(job.status).toBe('migrated');
+    const notes = job.notes.join('\n');
+    expect(notes).toContain('--iidfile image-id.txt dropped: docker build wrote the image ID');
+    expect(notes).not.toContain('the component reports the pushed digest');
+  });
+});
