@@ -415,6 +415,11 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       mkdirSync(box.path(CERTS), { recursive: true });
       writeFileSync(box.path(`${CERTS}/.cigen-dind`), '');
     };
+    /** The hosts the job wrote the CA for, in the certs.d it shares with the daemon. */
+    const caHosts = (box: Sandbox) =>
+      readdir(box, CERTS)
+        .filter((name) => name !== '.cigen-dind')
+        .sort();
     const DOCKERFILE = {
       Dockerfile:
         'ARG BASE=quay.io/org/base:1\n' +
@@ -430,9 +435,9 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       const { status, stderr, calls, box } = run('dind', mode, inputs, ALL_ENV, shared, DOCKERFILE);
       expect(stderr).toBe('');
       expect(status).toBe(0);
-      const hosts = readdir(box, CERTS).filter((name) => name !== '.cigen-dind');
+      const hosts = caHosts(box);
       // quay.io: the default of the ARG that FROM uses
-      expect(hosts.sort()).toEqual([
+      expect(hosts).toEqual([
         'docker.io',
         'gcr.io',
         'ghcr.io',
@@ -486,11 +491,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       const { status, stderr, box } = run('dind', mode, inputs, env, shared, dockerfile);
       expect(stderr).toBe('');
       expect(status).toBe(0);
-      expect(
-        readdir(box, CERTS)
-          .filter((name) => name !== '.cigen-dind')
-          .sort(),
-      ).toEqual([
+      expect(caHosts(box)).toEqual([
         'buildarg.example.com',
         'fallback.example.com',
         'from-env.example.com',
@@ -509,11 +510,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       const { status, stderr, box } = run('dind', mode, inputs, { COMPANY_CA: PEM }, shared);
       expect(stderr).toBe('');
       expect(status).toBe(0);
-      expect(
-        readdir(box, CERTS)
-          .filter((name) => name !== '.cigen-dind')
-          .sort(),
-      ).toEqual(['docker.io', 'mirror.example.com', 'registry.example.com']);
+      expect(caHosts(box)).toEqual(['docker.io', 'mirror.example.com', 'registry.example.com']);
     });
 
     it('a refused docker login stops the job with a line that names the inputs to check', () => {

@@ -148,28 +148,12 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           ]),
       );
 
-    it.each([
-      ['ecr', 'ecr-login'],
-      ['gar', 'gcr'],
-      ['acr', 'acr-env'],
-    ] as const)('%s: credHelpers names %s for the host', async (kind, helper) => {
-      box.reset();
-      const idToken = fakeIdToken();
-      const login = LOGINS[kind];
-      const job = await runJob(box, 'kaniko', mode, { image: login.image, ...login.inputs }, { CIGEN_ID_TOKEN: idToken });
-      expect(job.stderr).toBe('');
-      expect(job.status).toBe(0);
-      const host = login.image.split('/')[0] as string;
-      const config = JSON.parse(read('config.json')) as Record<string, unknown>;
-      expect(config['credHelpers']).toEqual({ [host]: helper });
-      // The job's own registry keeps its entry beside it.
-      expect(decodeAuths(config)).toEqual({ 'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}` });
-      expect(job.stdout).toContain(
-        `cigen: registry-login ${kind}: Kaniko's credential helper ${helper} for ${host} (docker-credential-${helper}, named in config.json credHelpers)`,
-      );
+    /** What the executor's environment and the job's scratch files hold for a registry-login kind
+     *  (the same with the helper binary as with the executor's built-in helper). */
+    const expectHelperVariables = (kind: Kind, idToken: string, log: string) => {
       const env = environment();
       expect(env['CIGEN_ID_TOKEN']).toBeUndefined();
-      expect(job.log).not.toContain(idToken);
+      expect(log).not.toContain(idToken);
       if (kind !== 'acr') expect(read('env')).not.toContain(idToken);
       if (kind === 'ecr') {
         expect(env).toMatchObject({
@@ -205,6 +189,28 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         });
         expect([read('id-token'), read('id-token.mode').trim()]).toEqual([idToken, '600']);
       }
+    };
+
+    it.each([
+      ['ecr', 'ecr-login'],
+      ['gar', 'gcr'],
+      ['acr', 'acr-env'],
+    ] as const)('%s: credHelpers names %s for the host', async (kind, helper) => {
+      box.reset();
+      const idToken = fakeIdToken();
+      const login = LOGINS[kind];
+      const job = await runJob(box, 'kaniko', mode, { image: login.image, ...login.inputs }, { CIGEN_ID_TOKEN: idToken });
+      expect(job.stderr).toBe('');
+      expect(job.status).toBe(0);
+      const host = login.image.split('/')[0] as string;
+      const config = JSON.parse(read('config.json')) as Record<string, unknown>;
+      expect(config['credHelpers']).toEqual({ [host]: helper });
+      // The job's own registry keeps its entry beside it.
+      expect(decodeAuths(config)).toEqual({ 'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}` });
+      expect(job.stdout).toContain(
+        `cigen: registry-login ${kind}: Kaniko's credential helper ${helper} for ${host} (docker-credential-${helper}, named in config.json credHelpers)`,
+      );
+      expectHelperVariables(kind, idToken, job.log);
     });
 
     it('ecr: the region of a dual-stack host (ACCOUNT.dkr-ecr.REGION.on.aws) is read from it too', async () => {
@@ -291,34 +297,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
             `the Kaniko executor's built-in ${builtin} credential helper is relied on for ${host}, with the OIDC token in `,
         );
         expect(job.stdout).not.toContain(`Kaniko's credential helper ${helper} for`);
-        expect(job.log).not.toContain(idToken);
-        const env = environment();
-        expect(env['CIGEN_ID_TOKEN']).toBeUndefined();
-        if (kind === 'ecr') {
-          expect(env).toMatchObject({
-            AWS_ROLE_ARN: ROLE,
-            AWS_WEB_IDENTITY_TOKEN_FILE: '<tmp>/login/id-token',
-            AWS_REGION: 'eu-west-1',
-            AWS_ECR_DISABLE_CACHE: 'true',
-          });
-          expect([read('id-token'), read('id-token.mode').trim()]).toEqual([idToken, '600']);
-        }
-        if (kind === 'gar') {
-          expect(env['GOOGLE_APPLICATION_CREDENTIALS']).toBe('<tmp>/login/gcp-credentials.json');
-          expect([read('json-token'), read('json-token.mode').trim()]).toEqual([idToken, '600']);
-        }
-        if (kind === 'acr') {
-          expect(env).toMatchObject({
-            AZURE_CLIENT_ID: CLIENT,
-            AZURE_TENANT_ID: TENANT,
-            AZURE_FEDERATED_TOKEN_FILE: '<tmp>/login/id-token',
-            AZURE_FEDERATED_TOKEN: idToken,
-          });
-          expect(job.stdout).toContain('(mode 600, removed at exit) and in AZURE_FEDERATED_TOKEN');
-          expect([read('id-token'), read('id-token.mode').trim()]).toEqual([idToken, '600']);
-        } else {
-          expect(read('env')).not.toContain(idToken);
-        }
+        expectHelperVariables(kind, idToken, job.log);
+        if (kind === 'acr') expect(job.stdout).toContain('(mode 600, removed at exit) and in AZURE_FEDERATED_TOKEN');
       },
     );
 
