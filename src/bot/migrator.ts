@@ -40,7 +40,7 @@ export interface Migrator {
     options: {
       componentRef: string;
       readProjectFile: (path: string) => string | undefined;
-      /** `--builder-image [REGISTRY=]IMAGE` values: the Buildah image for jobs whose Kaniko image comes from a mirror. */
+      /** `--builder-image [REGISTRY=]IMAGE` values: the Buildah image for jobs whose Kaniko or Docker images come from a mirror. */
       builderImages?: readonly string[];
     },
   ): MigratedFile[] | { invalid: string };

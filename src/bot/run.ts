@@ -79,7 +79,7 @@ export interface BotOptions {
   selection: ProjectSelection;
   migrator: Migrator;
   componentRef?: string;
-  /** `--builder-image [REGISTRY=]IMAGE` values, for jobs whose Kaniko image comes from a mirror. */
+  /** `--builder-image [REGISTRY=]IMAGE` values, for jobs whose Kaniko or Docker images come from a mirror. */
   builderImages?: readonly string[];
   dryRun: boolean;
   concurrency: number;
