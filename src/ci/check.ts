@@ -135,13 +135,17 @@ export function sampleInputs(specs: InputSpecs): Record<string, unknown> {
   return values;
 }
 
+/** A CI/CD component's file in its project, its name captured: templates/<name>.yml or
+ *  templates/<name>/template.yml. */
+export const COMPONENT_FILE = /(?:^|\/)templates\/([^/]+?)(?:\/template)?\.ya?ml$/;
+
 /**
  * What `$[[ component.* ]]` reads, where GitLab gives the values of the include that names the
  * component: its name from its path (templates/<name>.yml, templates/<name>/template.yml), and
  * stand-ins for the version, reference and commit. Only the fields spec:component declares.
  */
 export function componentStandIn(file: string, fields: ReadonlySet<string>): Record<string, string> {
-  const name = /(?:^|\/)templates\/([^/]+?)(?:\/template)?\.ya?ml$/.exec(file)?.[1] ?? 'component';
+  const name = COMPONENT_FILE.exec(file)?.[1] ?? 'component';
   const all: Record<string, string> = { name, version: '1.0.0', reference: '1.0.0', sha: '0'.repeat(40) };
   return Object.fromEntries(Object.entries(all).filter(([field]) => fields.has(field)));
 }

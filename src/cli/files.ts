@@ -90,8 +90,9 @@ export class NotUtf8Error extends InputError {
     readonly byte: number,
     readonly text: string,
   ) {
-    super(`${file}:${line}:${column}: byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')} is not UTF-8 (save the file as UTF-8)`);
-    this.reason = `byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')} is not UTF-8`;
+    const reason = `byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')} is not UTF-8`;
+    super(`${file}:${line}:${column}: ${reason} (save the file as UTF-8)`);
+    this.reason = reason;
   }
 
   /** What is wrong, without the place. */

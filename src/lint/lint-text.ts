@@ -5,7 +5,7 @@
  * runs on the assembled pipeline. Pure: files are read through the host the caller gives.
  */
 import { basename, posix } from 'node:path';
-import { checkFile, knownInputErrors, parseFile, type ParsedFile } from '../ci/check.js';
+import { checkFile, COMPONENT_FILE, knownInputErrors, parseFile, type ParsedFile } from '../ci/check.js';
 import { documentValue, LeanDocument, MAX_ALIASES, referencesIn } from '../ci/yaml.js';
 import { byPosition, type Diagnostic, type PathSegment } from '../ci/diagnostics.js';
 import { includeEntries, surelyIncluded, wildcardPathPattern, type IncludeEntry } from '../ci/includes.js';
@@ -75,7 +75,7 @@ async function lintParsedFile(parsed: ParsedFile, options: LintOptions): Promise
   };
   // The name says pipeline, header or not: a root pipeline may declare inputs of its own (spec:inputs).
   const pipeline = options.pipeline ?? /(^|\.)gitlab-ci\.ya?ml$/.test(basename(options.file));
-  // A CI/CD component is a project's templates/<name>.yml or templates/<name>/template.yml.
+  // A CI/CD component: a project's templates/<name>.yml or templates/<name>/template.yml.
   const component = !pipeline && Boolean(parsed.header) && COMPONENT_FILE.test(options.file);
   const diagnostics = await analyze(parsed, context, undefined, component);
   if (!options.schemaOnly && !options.contentAsWritten && !diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('yaml/'))) {
@@ -88,8 +88,6 @@ async function lintParsedFile(parsed: ParsedFile, options: LintOptions): Promise
     inputsUnread: [...context.inputsUnread].filter((file) => !context.includedAt.has(file)),
   };
 }
-
-const COMPONENT_FILE = /(?:^|\/)templates\/(?:[^/]+\.ya?ml|[^/]+\/template\.ya?ml)$/;
 
 /** The host's project files, as a `spec:include` header reads them. */
 const headerReader = (host: LintHost | undefined): HeaderFileReader | undefined =>
