@@ -615,6 +615,26 @@ describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => 
         'moves them onto the catalog instead of adding builds beside them\n',
     );
   });
+  it('says which jobs migrate moves and which it only reports as needing review: "moves" is not promised for those', () => {
+    const job = (name: string, flags: string) =>
+      `${name}:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n` +
+      `    - /kaniko/executor --context $CI_PROJECT_DIR ${flags}--destination $CI_REGISTRY_IMAGE/${name}:$CI_COMMIT_REF_SLUG\n`;
+    const held = job('build-ecr', '--credential-helpers ecr ');
+    const moved = job('build-branch', '');
+    expect(migrateFile('.gitlab-ci.yml', moved + held)[0]?.jobs).toMatchObject([
+      { name: 'build-branch', status: 'migrated' },
+      { name: 'build-ecr', status: 'needs-review' },
+    ]);
+    const both = project({ '.gitlab-ci.yml': moved + held, Dockerfile: 'FROM scratch\n' });
+    expect(cigen(['init', both, '--builder', 'buildah']).stdout).toContain(
+      `  build-branch, build-ecr build with Kaniko: \`cigen migrate ${join(both, '.gitlab-ci.yml')}\` moves build-branch onto the ` +
+        'catalog instead of adding builds beside it, and lists why build-ecr needs review instead of moving it\n',
+    );
+    const only = project({ '.gitlab-ci.yml': held, Dockerfile: 'FROM scratch\n' });
+    expect(cigen(['init', only, '--builder', 'buildah']).stdout).toContain(
+      `  build-ecr builds with Kaniko: \`cigen migrate ${join(only, '.gitlab-ci.yml')}\` lists why it needs review instead of moving it\n`,
+    );
+  });
 });
 
 describe("a job or build the pipeline's local includes define", () => {

@@ -140,30 +140,52 @@ function questions(rl: Interface): (question: string) => Promise<boolean> {
   };
 }
 
+interface JobToMigrate {
+  name: string;
+  builder: 'kaniko' | 'docker';
+  /** migrate would rewrite it; otherwise it reports the job as needing review, with the reasons. */
+  moves: boolean;
+}
+
 /** The jobs of the file (its local includes not read) that build with Kaniko or with a Docker
- *  daemon, as migrate finds them: what it would move onto the catalog. */
-function jobsToMigrate(file: string, text: string): { kaniko: string[]; docker: string[] } {
+ *  daemon, as migrate finds them, and whether migrate would move each onto the catalog. */
+function jobsToMigrate(file: string, text: string): JobToMigrate[] {
   try {
-    const jobs = migrateFile(file, text).flatMap((migration) => migration.jobs);
-    const from = (builder: 'kaniko' | 'docker') => jobs.filter((job) => job.from === builder).map((job) => job.name);
-    return { kaniko: from('kaniko'), docker: from('docker') };
+    return migrateFile(file, text)
+      .flatMap((migration) => migration.jobs)
+      .flatMap((job) =>
+        job.from === undefined || job.status === 'unchanged'
+          ? []
+          : [{ name: job.name, builder: job.from, moves: job.status === 'migrated' }],
+      );
   } catch {
     // Invalid YAML: scaffold has said so already.
-    return { kaniko: [], docker: [] };
+    return [];
   }
 }
 
-/** The line naming them, and the command that moves them; undefined when there are none. */
-function migrateHint(jobs: { kaniko: string[]; docker: string[] }, shown: string): string | undefined {
-  const builds = (names: string[], how: string) =>
-    names.length === 0 ? [] : [`${names.join(', ')} ${names.length === 1 ? 'builds' : 'build'} ${how}`];
-  const parts = [...builds(jobs.kaniko, 'with Kaniko'), ...builds(jobs.docker, 'with a Docker daemon')];
+/** The line naming them, and what the migrate command does with them; undefined when there are none. */
+function migrateHint(jobs: readonly JobToMigrate[], shown: string): string | undefined {
+  const names = (list: readonly JobToMigrate[]) => list.map((job) => job.name);
+  const builds = (builder: JobToMigrate['builder'], how: string) => {
+    const list = names(jobs.filter((job) => job.builder === builder));
+    return list.length === 0 ? [] : [`${list.join(', ')} ${list.length === 1 ? 'builds' : 'build'} ${how}`];
+  };
+  const parts = [...builds('kaniko', 'with Kaniko'), ...builds('docker', 'with a Docker daemon')];
   if (parts.length === 0) return undefined;
-  const one = jobs.kaniko.length + jobs.docker.length === 1;
-  return (
-    `  ${parts.join('; ')}: \`cigen migrate ${shown}\` moves ${one ? 'it' : 'them'} onto the catalog ` +
-    `instead of adding builds beside ${one ? 'it' : 'them'}`
-  );
+  // Named again only when migrate treats the jobs differently.
+  const which = (list: readonly JobToMigrate[]) => (list.length < jobs.length ? names(list).join(', ') : list.length === 1 ? 'it' : 'them');
+  const moved = jobs.filter((job) => job.moves);
+  const held = jobs.filter((job) => !job.moves);
+  const does = [
+    ...(moved.length === 0
+      ? []
+      : [`moves ${which(moved)} onto the catalog instead of adding builds beside ${moved.length === 1 ? 'it' : 'them'}`]),
+    ...(held.length === 0
+      ? []
+      : [`lists why ${which(held)} ${held.length === 1 ? 'needs' : 'need'} review instead of moving ${held.length === 1 ? 'it' : 'them'}`]),
+  ];
+  return `  ${parts.join('; ')}: \`cigen migrate ${shown}\` ${does.join(', and ')}`;
 }
 
 /** The component to include: a full ref, or a catalog path@version the builder's name is added to. */
