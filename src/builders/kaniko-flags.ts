@@ -242,7 +242,8 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
     migrate: {
       review:
         "credential-helpers: Kaniko's built-in credential helpers (ecr, google, acr) read the runner's cloud credentials, which " +
-        'Buildah has no helper for; give the credentials with registries, docker-config or registry-login',
+        'Buildah has no helper for; give the credentials with registries, a docker-config that holds them (not the helper), ' +
+        "or registry-login (ecr, gar, acr: short-lived credentials from the job's OIDC token)",
     },
     compat: { refuse: "Kaniko's built-in credential helpers have no Buildah equivalent in this image; use registry inputs" },
     buildah: 'none',

@@ -27,6 +27,17 @@ export interface Credentials {
 
 const CI_REGISTRY = '$CI_REGISTRY';
 
+/** The registry-login that gets, with the job's OIDC token, what a helper got from the runner's cloud
+ *  identity (docker-credential-ecr-login, -gcr / gcloud, -acr-env). */
+const LOGIN_FOR_HELPER: Readonly<Record<string, string>> = { 'ecr-login': 'ecr', gcr: 'gar', gcloud: 'gar', 'acr-env': 'acr' };
+
+function loginFor(helper: string): string {
+  const login = LOGIN_FOR_HELPER[helper];
+  return login === undefined
+    ? "registry-login (short-lived credentials from the job's OIDC token)"
+    : `registry-login: ${login} (short-lived credentials from the job's OIDC token)`;
+}
+
 /** Reads the job's writes into Kaniko's files (config.json, CAs) as component inputs; `kanikoReads`
  *  are files under /kaniko/ the executor itself reads (the translation speaks of those). */
 export function readCredentials(
@@ -53,7 +64,7 @@ export function readCredentials(
               'credential-helper',
               `config.json names the credential helper ${helper.helper} for ${helper.host === '*' ? 'every registry' : helper.host}, ` +
                 "which reads the runner's cloud credentials; the Buildah image has no such helper: give the credentials with " +
-                'registries, docker-config or registry-login',
+                `registries, a docker-config that holds them (not the helper), or ${loginFor(helper.helper)}`,
             ),
           );
         }

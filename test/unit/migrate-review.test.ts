@@ -193,6 +193,30 @@ describe('what the report says', () => {
   });
 });
 
+describe('a credential helper in config.json', () => {
+  it('names the registry-login that replaces it, and a docker-config only as one that holds the credentials', () => {
+    const helper = (name: string) =>
+      `build:\n${KANIKO_IMAGE}  script:\n` +
+      `    - echo "{\\"credHelpers\\":{\\"$ECR\\":\\"${name}\\"}}" > /kaniko/.docker/config.json\n` +
+      '    - /kaniko/executor --context $CI_PROJECT_DIR --destination $ECR/app:x\n';
+    for (const [name, login] of [
+      ['ecr-login', 'registry-login: ecr'],
+      ['gcr', 'registry-login: gar'],
+      ['acr-env', 'registry-login: acr'],
+    ] as const) {
+      const job = jobOf(helper(name));
+      expect(job.status).toBe('needs-review');
+      expect(job.notes.join('\n')).toContain(
+        `config.json names the credential helper ${name} for $ECR, which reads the runner's cloud credentials; the Buildah image ` +
+          `has no such helper: give the credentials with registries, a docker-config that holds them (not the helper), or ${login} ` +
+          "(short-lived credentials from the job's OIDC token)",
+      );
+    }
+    // A helper cigen knows no registry-login for: the input, without a value it cannot name.
+    expect(jobOf(helper('pass')).notes.join('\n')).toContain("or registry-login (short-lived credentials from the job's OIDC token)");
+  });
+});
+
 describe('Kaniko flags whose meaning depends on the build', () => {
   it('--git with a directory context did nothing in Kaniko: dropped, said', () => {
     const job = jobOf(kaniko('--context "$CI_PROJECT_DIR" --git branch=main --destination "$CI_REGISTRY_IMAGE:x"'));
