@@ -5,9 +5,15 @@
 // rest of cigen) through V8's code cache, so that a run does not parse and compile a megabyte of
 // JavaScript again: Node 22+ has this built in (module.enableCompileCache, for every module); on
 // Node 20 cigen keeps the cache itself, for the bundle (what the bundle requires, such as
-// dist/lint-catalog.cjs or a vendor bundle, Node compiles each time), in the OS temp directory,
-// one per command (each holds what that command compiles), keyed by Node version and bundle,
-// written once a command has run twice; V8 itself refuses a cache that does not fit.
+// dist/lint-catalog.cjs or a vendor bundle, Node compiles each time), one per command (each holds
+// what that command compiles), keyed by Node version and bundle, written once a command has run
+// twice; V8 itself refuses a cache that does not fit.
+//
+// A code cache is code: V8 checks only that it was made for a source of the same length, so a
+// cache another user could write would run their code as whoever runs cigen (on a shell runner,
+// with the job's token). Both caches live in a directory of the user's own in the OS temp
+// directory, `cigen-cache-<uid>`, mode 0700; when that name is taken by anything else (another
+// owner, other permissions, a symlink), cigen runs without a cache.
 const fs = require('node:fs');
 const Module = require('node:module');
 const os = require('node:os');
@@ -24,12 +30,33 @@ try {
   process.exit(2);
 }
 
-if (typeof Module.enableCompileCache === 'function') {
-  Module.enableCompileCache();
+/** The user's own cache directory, made if missing; undefined when it cannot be trusted. */
+function privateCacheDir() {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  const dir = path.join(os.tmpdir(), uid === undefined ? 'cigen-cache' : `cigen-cache-${uid}`);
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    if (error.code !== 'EEXIST') return undefined;
+  }
+  try {
+    const info = fs.lstatSync(dir);
+    if (!info.isDirectory()) return undefined;
+    if (uid !== undefined && (info.uid !== uid || (info.mode & 0o077) !== 0)) return undefined;
+  } catch {
+    return undefined;
+  }
+  return dir;
+}
+
+const dir = privateCacheDir();
+if (dir === undefined) {
+  require(bundle);
+} else if (typeof Module.enableCompileCache === 'function') {
+  Module.enableCompileCache(path.join(dir, 'node'));
   require(bundle);
 } else {
   const command = /^[a-z][a-z-]{0,19}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
-  const dir = os.tmpdir();
   const stamp = `${stat.size}-${Math.trunc(stat.mtimeMs)}`;
   const cacheFile = path.join(dir, `cigen-${process.version}-${stamp}-${command}.v8cache`);
   let cachedData;
@@ -45,16 +72,16 @@ if (typeof Module.enableCompileCache === 'function') {
     const mark = `${cacheFile}.seen`;
     if (!fs.existsSync(mark)) {
       try {
-        fs.writeFileSync(mark, '');
+        fs.writeFileSync(mark, '', { mode: 0o600 });
       } catch {
-        // No writable temp directory: run without a cache.
+        // No writable cache directory: run without a cache.
       }
     } else {
       // Written at exit, so it holds the functions this run compiled; a failed write only costs speed.
       process.once('exit', () => {
         try {
           const temp = `${cacheFile}.${process.pid}`;
-          fs.writeFileSync(temp, script.createCachedData());
+          fs.writeFileSync(temp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
           fs.renameSync(temp, cacheFile);
           fs.rmSync(mark, { force: true });
           // Caches of this command for bundles that are gone (a rebuild, an upgrade).
@@ -64,7 +91,7 @@ if (typeof Module.enableCompileCache === 'function') {
             if (name.startsWith(prefix) && (name.endsWith(suffix) || name.endsWith(`${suffix}.seen`)) && !name.includes(`-${stamp}-`))
               fs.rmSync(path.join(dir, name), { force: true });
         } catch {
-          // No writable temp directory: run without a cache.
+          // No writable cache directory: run without a cache.
         }
       });
     }

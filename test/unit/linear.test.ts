@@ -5,9 +5,11 @@
  * work done and the findings.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import vm from 'node:vm';
 import fc from 'fast-check';
 import { parseAllDocuments, type Document } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -141,30 +143,87 @@ describe('lint on the fast path and the lean document', () => {
 });
 
 describe('start-up: the V8 code cache', () => {
+  const ROOT = resolve(import.meta.dirname, '../..');
+  const FIXTURE = join(ROOT, 'test/bench/fixtures/lint/small.gitlab-ci.yml');
+  const lint = (tmp: string) =>
+    spawnSync(process.execPath, [join(ROOT, 'bin/cigen.cjs'), 'lint', FIXTURE], { env: { ...process.env, TMPDIR: tmp }, encoding: 'utf8' });
+  const ownDir = (tmp: string) => join(tmp, `cigen-cache-${process.getuid?.() ?? ''}`);
+
   it('is written by the second run without one, read by the runs after it, and replaces the caches of older bundles', () => {
-    const ROOT = resolve(import.meta.dirname, '../..');
     const tmp = mkdtempSync(join(tmpdir(), 'cigen-cache-'));
     try {
-      writeFileSync(join(tmp, `cigen-${process.version}-1-2-lint.v8cache`), 'an older bundle');
+      mkdirSync(ownDir(tmp), { mode: 0o700 });
+      writeFileSync(join(ownDir(tmp), `cigen-${process.version}-1-2-lint.v8cache`), 'an older bundle');
       const run = () => {
-        const result = spawnSync(
-          process.execPath,
-          [join(ROOT, 'bin/cigen.cjs'), 'lint', join(ROOT, 'test/bench/fixtures/lint/small.gitlab-ci.yml')],
-          {
-            env: { ...process.env, TMPDIR: tmp },
-            encoding: 'utf8',
-          },
-        );
-        expect(result.status).toBe(0);
-        return readdirSync(tmp)
+        expect(lint(tmp).status).toBe(0);
+        return readdirSync(ownDir(tmp))
           .filter((name) => name.startsWith('cigen-'))
           .sort();
       };
+      const cached = typeof (Module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+      if (cached) {
+        // Node 22+: Node's own compile cache, in the same private directory.
+        run();
+        expect(readdirSync(ownDir(tmp))).toContain('node');
+        return;
+      }
       expect(run()).toEqual([`cigen-${process.version}-1-2-lint.v8cache`, expect.stringMatching(/-lint\.v8cache\.seen$/)]);
       const second = run();
       expect(second).toEqual([expect.stringMatching(/-lint\.v8cache$/)]);
       expect(second[0]).not.toContain('-1-2-');
       expect(run()).toEqual(second);
+      // Nothing of the cache outside the private directory, which only its owner may enter.
+      expect(readdirSync(tmp)).toEqual([basename(ownDir(tmp))]);
+      expect(statSync(ownDir(tmp)).mode & 0o777).toBe(0o700);
+      for (const name of second) expect(statSync(join(ownDir(tmp), name)).mode & 0o777).toBe(0o600);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('never reads a cache others can write: a directory of that name open to others, or a symlink, means no cache', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'cigen-cache-'));
+    try {
+      // A cache V8 accepts for dist/lint.cjs (it checks the source length only) that runs other code.
+      const bundle = join(ROOT, 'dist/lint.cjs');
+      const wrapped = Module.wrap(readFileSync(bundle, 'utf8'));
+      const payload = "process.stdout.write('PLANTED CODE RAN\\n');";
+      const head = Module.wrap(payload);
+      const planted = `${head.slice(0, -'\n});'.length)}/*${'x'.repeat(wrapped.length - head.length - 4)}*/\n});`;
+      expect(planted.length).toBe(wrapped.length);
+      const poison = new vm.Script(planted, { filename: bundle }).createCachedData();
+      const { size, mtimeMs } = statSync(bundle);
+      const name = `cigen-${process.version}-${size}-${Math.trunc(mtimeMs)}-lint.v8cache`;
+      // In the temp directory itself, which every user may write to.
+      writeFileSync(join(tmp, name), poison);
+      for (let run = 0; run < 3; run++) expect(lint(tmp).stdout).not.toContain('PLANTED');
+      rmSync(join(tmp, name));
+      rmSync(ownDir(tmp), { recursive: true, force: true });
+      // Open to others (as another user would leave it, made before cigen ran).
+      mkdirSync(ownDir(tmp), { mode: 0o700 });
+      chmodSync(ownDir(tmp), 0o777);
+      writeFileSync(join(ownDir(tmp), name), poison);
+      for (let run = 0; run < 3; run++) {
+        const result = lint(tmp);
+        expect(result.stdout).not.toContain('PLANTED');
+        expect(result.status).toBe(0);
+      }
+      // Nothing written into it either: no mark, no cache of its own.
+      expect(readdirSync(ownDir(tmp))).toEqual([name]);
+      // A symlink to a directory of the user's own is not followed.
+      rmSync(ownDir(tmp), { recursive: true });
+      const elsewhere = join(tmp, 'elsewhere');
+      mkdirSync(elsewhere, { mode: 0o700 });
+      writeFileSync(join(elsewhere, name), poison);
+      symlinkSync(elsewhere, ownDir(tmp));
+      for (let run = 0; run < 3; run++) expect(lint(tmp).stdout).not.toContain('PLANTED');
+      expect(readdirSync(elsewhere)).toEqual([name]);
+      // The same cache in the private directory does run: the test's poison is real.
+      rmSync(ownDir(tmp));
+      mkdirSync(ownDir(tmp), { mode: 0o700 });
+      writeFileSync(join(ownDir(tmp), name), poison);
+      const cached = typeof (Module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+      if (!cached) expect(lint(tmp).stdout).toContain('PLANTED CODE RAN');
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
