@@ -8,15 +8,18 @@
  * one that fetches it over the network (the bot): it yields each include to read and takes back
  * the file read, or undefined when there is none.
  */
+import { wildcardPathPattern } from './includes.js';
+
 /** Included files cigen's own readers read at most, each file once. */
 export const MAX_READ_INCLUDES = 100;
 
-/** One local include to read: its path from the project root, as written, and the file naming it. */
+/** One local include to read: its path from the project root, as written (a file a wildcard names:
+ *  its path), and the file naming it. */
 export interface IncludeToRead<F> {
   path: string;
   written: string;
   from: F;
-  /** A glob or a variable: no one file, so cigen's readers read none. */
+  /** A glob not expanded (no project files given) or a variable: no one file, so cigen's readers read none. */
   pattern: boolean;
 }
 
@@ -32,10 +35,25 @@ export interface WalkOptions<F> {
   includes: (file: F) => readonly string[];
   /** Called as each file's includes are about to be read (the pipeline file first). */
   visit?: (file: F) => void;
+  /** The project's files, root-relative and sorted by path: a wildcard location is then read as
+   *  each file it names (see localIncludePaths); without them it is a pattern, read as none. */
+  files?: () => readonly string[];
 }
 
 /** A local include's path from the project root: GitLab reads `/ci/a.yml` and `ci/a.yml` alike. */
 export const includePath = (target: string): string => target.replace(/^\/+/, '');
+
+/**
+ * The local include targets one target stands for: itself, or, for a wildcard location
+ * (`ci/*.yml`; `**` crosses directories) when the project's `files` are known, each of them it
+ * names, in their order (GitLab's: the repository's, by path), none when it names none
+ * (Mapper::LocationExpander, before variables are expanded).
+ */
+export const localIncludePaths = (target: string, files: (() => readonly string[]) | undefined): readonly string[] => {
+  if (!target.includes('*') || files === undefined) return [target];
+  const pattern = wildcardPathPattern(target);
+  return files().filter((path) => pattern.test(path));
+};
 
 export function* walkLocalIncludes<F>(
   root: F,
@@ -48,7 +66,7 @@ export function* walkLocalIncludes<F>(
   while (queue.length > 0 && files.length < MAX_READ_INCLUDES) {
     const file = queue.shift() as F;
     options.visit?.(file);
-    for (const written of options.includes(file)) {
+    for (const written of options.includes(file).flatMap((target) => localIncludePaths(target, options.files))) {
       const path = includePath(written);
       if (seen.has(path)) continue;
       seen.add(path);
@@ -59,7 +77,12 @@ export function* walkLocalIncludes<F>(
       queue.push(read);
     }
   }
-  const capped = queue.filter((file) => options.includes(file).some((written) => !seen.has(includePath(written))));
+  const capped = queue.filter((file) =>
+    options
+      .includes(file)
+      .flatMap((target) => localIncludePaths(target, options.files))
+      .some((written) => !seen.has(includePath(written))),
+  );
   return { files, capped };
 }
 

@@ -59,6 +59,31 @@ describe('the walk over local includes', () => {
     expect(result.files.map((f) => f.path)).toEqual(['ci/a.yml']);
   });
 
+  it("given the project's files, reads a wildcard as each file it names, in their order, and none when it names none", () => {
+    const graph: Graph = {
+      'root.yml': ['/ci/*.yml', 'none/*.yml', 'ci/b.yml', '$DIR/x.yml'],
+      'ci/a.yml': ['deep/**.yml'],
+      'ci/b.yml': [],
+      'deep/x/y.yml': [],
+    };
+    const asked: IncludeToRead<File>[] = [];
+    const result = readLocalIncludes<File>({ path: 'root.yml' }, 'root.yml', {
+      includes: (file) => graph[file.path] ?? [],
+      files: () => ['ci/a.yml', 'ci/b.yml', 'ci/sub/c.yml', 'deep/x/y.yml', 'root.yml'],
+      read: (include) => {
+        asked.push(include);
+        return include.path in graph ? { path: include.path } : undefined;
+      },
+    });
+    expect(asked.map((a) => [a.path, a.pattern])).toEqual([
+      ['ci/a.yml', false],
+      ['ci/b.yml', false],
+      ['$DIR/x.yml', true],
+      ['deep/x/y.yml', false],
+    ]);
+    expect(result.files.map((f) => f.path)).toEqual(['ci/a.yml', 'ci/b.yml', 'deep/x/y.yml']);
+  });
+
   it(`stops at ${MAX_READ_INCLUDES} files read and names the files whose includes were left unread`, () => {
     const graph: Graph = { 'root.yml': [] };
     for (let i = 1; i <= MAX_READ_INCLUDES; i++) {
