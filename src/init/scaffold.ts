@@ -29,9 +29,10 @@ import {
   type SourceFile,
 } from '../ci/source.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
-import { includePath, MAX_READ_INCLUDES, readLocalIncludes } from '../ci/include-walk.js';
+import { includePath, localIncludePaths, readLocalIncludes } from '../ci/include-walk.js';
+import { parseComponentRef } from '../ci/includes.js';
 import { aliasTarget, scalarText } from '../ci/yaml.js';
-import { buildsImage, includedCatalog, type IncludedCatalog } from '../catalog/registry.js';
+import { buildsImage, findComponent, includedCatalog, type IncludedCatalog } from '../catalog/registry.js';
 import { contextInput, imagesOf, includeEntry, MATRIX_VARIABLE, numbered, type BuildProposal } from './plan.js';
 
 export interface Scaffold {
@@ -58,13 +59,14 @@ export interface Scaffold {
  * `written`: the stages came from the local include `from`, which lacks build: the file now
  * declares `stages` (that list, build added), which GitLab reads instead;
  * `missing`: the stages GitLab reads lack build and init could not add it (`why`);
- * `unchecked`: init cannot tell whether they have it (`why`).
+ * `unchecked`: init cannot tell whether they have it (`why`); `includes`, when the file declares
+ * none: the includes they may come from, which init cannot read.
  */
 export type StagesNote =
   | { kind: 'anchor'; anchor: string }
   | { kind: 'written'; from: string; stages: string[] }
   | { kind: 'missing'; why: string }
-  | { kind: 'unchecked'; why: string };
+  | { kind: 'unchecked'; why: string; includes?: string[] };
 
 /** A build the file already has: its job, and the `parallel:matrix` list its context's variable takes, if any. */
 interface ExistingBuild {
@@ -168,17 +170,32 @@ function existing(file: SourceFile): Existing {
   return { jobs, builds, templates, images };
 }
 
+/** The project's files, root-relative and sorted by path, for wildcard `local:` includes. */
+export type ProjectFiles = () => readonly string[];
+
 /**
- * What the pipeline's local includes define (GitLab merges them into the file, so a job of the same
- * name there would take the component's keys): read through `readProjectFile`, include by include,
- * every file once. A glob, a variable, a file that is not there or not valid YAML is not read.
+ * The pipeline's local includes, read through `read` as the shared walk reads them (include by
+ * include, every file once, a wildcard as each project file it names): `files` in the order read,
+ * `read` each path the walk came to (undefined: a variable, not there, or not valid YAML; a path it
+ * never came to, past its cap, is absent).
  */
-function includedExisting(file: SourceFile, read: ReadIncluded): Existing[] {
-  const { files } = readLocalIncludes(file, file.path, {
+interface IncludesRead {
+  files: SourceFile[];
+  read: Map<string, SourceFile | undefined>;
+}
+
+function readIncludes(file: SourceFile, read: ReadIncluded, files: ProjectFiles | undefined): IncludesRead {
+  const found = new Map<string, SourceFile | undefined>();
+  const walk = readLocalIncludes(file, file.path, {
     includes: localIncludeTargets,
-    read: ({ path, pattern }) => (pattern ? undefined : read(path)),
+    ...(files ? { files } : {}),
+    read: ({ path, pattern }) => {
+      const included = pattern ? undefined : read(path);
+      found.set(path, included);
+      return included;
+    },
   });
-  return files.map(existing);
+  return { files: walk.files, read: found };
 }
 
 /** A local include, parsed (undefined: not there, or not valid YAML), read as GitLab reads it. */
@@ -210,24 +227,75 @@ function ownStages(file: SourceFile): string[] | undefined {
   return Array.isArray(value) ? value.flat(10).map((stage) => scalarText(stage)) : [];
 }
 
+/** Whether a file's own `stages:` is a `!reference` (resolved by GitLab after the merge; init does not follow it). */
+function referencedStages(file: SourceFile): boolean {
+  const value = file.root?.items.find((p) => keyOf(p) === 'stages')?.value;
+  return isSeq(value) && value.tag === '!reference';
+}
+
 /**
- * The `stages:` a file's local includes give it, as GitLab merges them (each include over the
- * ones before it, a file over its own includes): that of the last include that has one, found
- * the same way in an include that has none. A glob, a variable or a file not read gives nothing.
+ * The `stages:` GitLab reads from a file's includes: `list`, that of `from`; `none`, no include
+ * declares one; `unread`, one may come from the includes named there, which init cannot read
+ * (another project's, a remote, a template, a component, a local file not there or not YAML, a
+ * variable, one past the walk's cap, a `stages: !reference`).
  */
-function includedStages(file: SourceFile, read: ReadIncluded, seen: Set<string>): { stages: string[]; from: string } | undefined {
-  let found: { stages: string[]; from: string } | undefined;
-  for (const target of localIncludeTargets(file)) {
-    const path = includePath(target);
-    if (/[*$]/.test(path) || seen.has(path) || seen.size >= MAX_READ_INCLUDES) continue;
-    seen.add(path);
-    const included = read(path);
-    if (!included) continue;
-    const own = ownStages(included);
-    const stages = own !== undefined ? { stages: own, from: path } : includedStages(included, read, seen);
-    if (stages) found = stages;
+type IncludedStages = { kind: 'none' } | { kind: 'list'; stages: string[]; from: string } | { kind: 'unread'; includes: string[] };
+
+/**
+ * As GitLab merges includes (External::Processor: each included file deep-merged over the ones
+ * before it, then the file's own keys over them all, a list replaced whole; an included file
+ * expanded the same way first): the last include that declares `stages:` gives them, a file's own
+ * over its includes'. An include init cannot read may declare them: then, unless a later one
+ * declares them, init cannot tell. A component of the catalog init includes from declares none
+ * (cigen's templates hold no `stages:`).
+ */
+function includedStages(file: SourceFile, context: StagesContext, chain: readonly string[]): IncludedStages {
+  let found: IncludedStages = { kind: 'none' };
+  const unread = (name: string) => {
+    found = { kind: 'unread', includes: [...(found.kind === 'unread' ? found.includes : []), name] };
+  };
+  for (const entry of includesOf(file)) {
+    if (entry.kind === 'invalid') continue;
+    if (entry.kind !== 'local') {
+      const ref = entry.kind === 'component' ? parseComponentRef(entry.target) : undefined;
+      if (!(ref && `${ref.server}/${ref.project}` === context.catalog && findComponent(ref.name))) unread(`${entry.kind}: ${entry.target}`);
+      continue;
+    }
+    for (const target of localIncludePaths(entry.target, context.files)) {
+      const path = includePath(target);
+      // GitLab follows a file that includes itself until its include limit refuses the pipeline.
+      if (chain.includes(path)) continue;
+      const included = context.read.get(path);
+      const stages = included ? stagesOf(included, path, context, [...chain, path]) : undefined;
+      if (stages === undefined) unread(`local: ${path}`);
+      else if (stages.kind !== 'none') found = stages;
+    }
   }
   return found;
+}
+
+/** The stages an included file gives (its own, else its includes'), once per file. */
+function stagesOf(file: SourceFile, path: string, context: StagesContext, chain: readonly string[]): IncludedStages {
+  let stages = context.given.get(path);
+  if (stages === undefined) {
+    const own = ownStages(file);
+    stages = referencedStages(file)
+      ? { kind: 'unread', includes: [`${path}'s \`stages: !reference\``] }
+      : own !== undefined
+        ? { kind: 'list', stages: own, from: path }
+        : includedStages(file, context, chain);
+    context.given.set(path, stages);
+  }
+  return stages;
+}
+
+/** What the stages are read with: the includes the walk read (by path), the project's files for
+ *  wildcards, the catalog (`server/path`) of the component init adds, and what each file gives. */
+interface StagesContext {
+  read: IncludesRead['read'];
+  files: ProjectFiles | undefined;
+  catalog: string | undefined;
+  given: Map<string, IncludedStages>;
 }
 
 /** `stages` with `stage` before the first of them that is not `.pre`. */
@@ -240,14 +308,14 @@ function withStage(stages: readonly string[], stage: string): string[] {
  * What makes the stage the builds run in one of the pipeline's stages (GitLab refuses a job in a
  * stage it does not declare): added to the file's list, written or aliased; or, when the file has
  * no `stages:` and a local include's list lacks it, a `stages:` of the file's own (that list with
- * the stage), which GitLab reads instead of the include's. Nothing when no list lacks it.
+ * the stage), which GitLab reads instead of the include's. Nothing when no list lacks it; a note
+ * only when the list is not the file's own, or init cannot tell.
  */
-function stageEdit(file: SourceFile, read: ReadIncluded): { edit?: Edit; note?: StagesNote } {
+function stageEdit(file: SourceFile, context: StagesContext): { edit?: Edit; note?: StagesNote } {
   const pair = file.root?.items.find((p) => keyOf(p) === 'stages');
   if (pair) {
     const value = pair.value;
-    if (isSeq(value) && value.tag === '!reference')
-      return { note: { kind: 'unchecked', why: '`stages:` is a `!reference`, which init does not follow' } };
+    if (referencedStages(file)) return { note: { kind: 'unchecked', why: '`stages:` is a `!reference`, which init does not follow' } };
     if (!isAlias(value)) {
       const edit = addToTopLevelList(file, 'stages', BUILD_STAGE, ['.pre']);
       if (edit || ownStages(file)?.includes(BUILD_STAGE)) return edit ? { edit } : {};
@@ -272,8 +340,12 @@ function stageEdit(file: SourceFile, read: ReadIncluded): { edit?: Edit; note?: 
     if (!edit) return { note: { kind: 'missing', why: `init cannot add to the list anchored \`&${value.source}\`` } };
     return { edit, note: { kind: 'anchor', anchor: value.source } };
   }
-  const included = includedStages(file, read, new Set([file.path]));
-  if (!included || included.stages.includes(BUILD_STAGE)) return {};
+  const included = includedStages(file, context, [file.path]);
+  if (included.kind === 'unread') {
+    const names = included.includes.join(', ');
+    return { note: { kind: 'unchecked', why: `\`stages:\` may come from ${names}, which init cannot read`, includes: included.includes } };
+  }
+  if (included.kind === 'none' || included.stages.includes(BUILD_STAGE)) return {};
   const stages = withStage(included.stages, BUILD_STAGE);
   // After the `include:` the list came through (the file has one: the list came from there), its new entries first.
   const include = file.root?.items.find((p) => keyOf(p) === 'include');
@@ -293,17 +365,11 @@ export function catalogIncluded(
   path: string,
   current: string | undefined,
   readProjectFile: (path: string) => string | undefined = () => undefined,
+  files?: ProjectFiles,
 ): IncludedCatalog | undefined {
   if (current === undefined || current.trim() === '') return undefined;
   const file = lastKeysOnly(readSource(path, current));
-  const read = parsedIncludes(readProjectFile);
-  return includedCatalog([
-    file,
-    ...readLocalIncludes(file, file.path, {
-      includes: localIncludeTargets,
-      read: ({ path: p, pattern }) => (pattern ? undefined : read(p)),
-    }).files,
-  ]);
+  return includedCatalog([file, ...readIncludes(file, parsedIncludes(readProjectFile), files).files]);
 }
 
 /** The directories a proposal builds, each as its `context` input would name it. */
@@ -347,6 +413,7 @@ export function scaffold(
   component: string,
   imageBase = '$CI_REGISTRY_IMAGE',
   readProjectFile: (path: string) => string | undefined = () => undefined,
+  files?: ProjectFiles,
 ): Scaffold {
   const builder = posix.basename(component.split('@')[0] ?? component);
   const written = current === undefined || current.trim() === '' ? undefined : readSource(path, current);
@@ -361,10 +428,11 @@ export function scaffold(
         templates: new Map<string, ExistingBuild>(),
         images: new Set<string>(),
       };
-  // Jobs, builds and images of the local includes count as the file's own (the file's matrix lists
-  // stay the only ones init extends: it edits this file only).
-  const read = parsedIncludes(readProjectFile);
-  for (const included of file ? includedExisting(file, read) : []) {
+  // Jobs, builds and images of the local includes count as the file's own (GitLab merges them into
+  // the file, so a job of the same name there would take the component's keys); the file's matrix
+  // lists stay the only ones init extends: it edits this file only.
+  const walk = file ? readIncludes(file, parsedIncludes(readProjectFile), files) : undefined;
+  for (const included of (walk?.files ?? []).map(existing)) {
     for (const job of included.jobs) have.jobs.add(job);
     for (const [key, build] of included.builds) if (!have.builds.has(key)) have.builds.set(key, { jobName: build.jobName });
     for (const image of included.images) have.images.add(image);
@@ -419,7 +487,13 @@ export function scaffold(
   if (added.length > 0) {
     // A pipeline that declares its stages must declare the one the builds run in (GitLab refuses a
     // job in an undefined stage).
-    const stage = stageEdit(file, read);
+    const ref = parseComponentRef(component);
+    const stage = stageEdit(file, {
+      read: walk?.read ?? new Map<string, SourceFile | undefined>(),
+      files,
+      catalog: ref && `${ref.server}/${ref.project}`,
+      given: new Map(),
+    });
     stages = stage.note;
     edits.push(addIncludeEntries(file, entries), ...(stage.edit ? [stage.edit] : []));
   }

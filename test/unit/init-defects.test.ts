@@ -12,9 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { findDockerfiles, proposeBuilds } from '../../src/init/plan.js';
 import { scaffold } from '../../src/init/scaffold.js';
+import { MAX_READ_INCLUDES } from '../../src/ci/include-walk.js';
 import { runnerHint } from '../../src/init/decide.js';
 import { parseYamlStrict } from '../../src/ci/yaml.js';
 import { lintText } from '../../src/lint/lint-text.js';
@@ -145,6 +146,108 @@ describe('init on a pipeline whose stages: lacks build', () => {
     expect(fine.text).not.toContain('stages:');
   });
 
+  // As GitLab merges includes (External::Processor): each over the ones before it, the file's own keys over them all.
+  const stagesFrom = (current: string, files: Record<string, string>, component = REF) =>
+    scaffold(
+      '.gitlab-ci.yml',
+      current,
+      ONE,
+      component,
+      '$CI_REGISTRY_IMAGE',
+      (path) => files[path],
+      () => Object.keys(files).sort(),
+    );
+  const JOB = 'unit:\n  stage: test\n  script: [make test]\n';
+
+  it('stages: from a wildcard local include: the last file it names that has one, as GitLab expands it', () => {
+    const files = { 'ci/a.yml': 'stages: [test]\n', 'ci/b.yml': 'stages: [lint, test]\n', 'ci/c.yml': JOB, 'other.yml': 'stages: [x]\n' };
+    const result = stagesFrom(`include:\n  - local: 'ci/*.yml'\n${JOB}`, files);
+    expect(result.stages).toEqual({ kind: 'written', from: 'ci/b.yml', stages: ['build', 'lint', 'test'] });
+    expect(readAsGitLab(result.text)).toMatchObject({ stages: ['build', 'lint', 'test'] });
+    // A job a file it names defines is one of the pipeline's too.
+    const named = stagesFrom("include: '/ci/*.yml'\n", { ...files, 'ci/c.yml': 'build-image:\n  script: [make]\n' });
+    expect(named.renamed).toEqual([['build-image', 'build-image-2']]);
+  });
+
+  it('a file included twice counts where GitLab reads it last', () => {
+    const files = { 'a.yml': 'stages: [test]\n', 'b.yml': 'stages: [build, test]\n' };
+    const result = stagesFrom(`include: [a.yml, b.yml, a.yml]\n${JOB}`, files);
+    expect(result.stages).toEqual({ kind: 'written', from: 'a.yml', stages: ['build', 'test'] });
+  });
+
+  it.each([
+    ['a template', 'template: Auto-DevOps.gitlab-ci.yml', 'template: Auto-DevOps.gitlab-ci.yml'],
+    ["another project's file", '{project: group/ci, file: stages.yml}', 'project: group/ci'],
+    ['a remote file', "'https://example.com/ci/stages.yml'", 'remote: https://example.com/ci/stages.yml'],
+    [
+      "another catalog's component",
+      'component: gitlab.example.com/components/deploy/deploy@1',
+      'component: gitlab.example.com/components/deploy/deploy@1',
+    ],
+    ['a local file that is not there', 'missing.yml', 'local: missing.yml'],
+    ['a local file that is not YAML', 'broken.yml', 'local: broken.yml'],
+    ['a variable', "'$CI_DIR/stages.yml'", 'local: $CI_DIR/stages.yml'],
+    ['an included stages: !reference', 'ref.yml', "ref.yml's `stages: !reference`"],
+    ['an include of an included file', 'nested.yml', 'template: Jobs/SAST.gitlab-ci.yml'],
+  ])('stages: that may come from %s, which init cannot read: a warning naming it, nothing written', (_name, include, named) => {
+    const files = {
+      'a.yml': 'stages: [build, test]\n',
+      'broken.yml': 'a: [\n',
+      'ref.yml': '.s: {stages: [test]}\nstages: !reference [.s, stages]\n',
+      'nested.yml': 'include: [{template: Jobs/SAST.gitlab-ci.yml}]\n',
+    };
+    const current = `include:\n  - a.yml\n  - ${include}\n${JOB}`;
+    const result = stagesFrom(current, files);
+    expect(result.stages).toEqual({
+      kind: 'unchecked',
+      why: `\`stages:\` may come from ${named}, which init cannot read`,
+      includes: [named],
+    });
+    expect(result.text).not.toMatch(/^stages:/m);
+    // A later include that declares stages: decides: GitLab reads its list over the earlier ones.
+    const decided = stagesFrom(`include:\n  - ${include}\n  - a.yml\n${JOB}`, files);
+    expect(decided.stages).toBeUndefined();
+    const lacking = stagesFrom(`include:\n  - ${include}\n  - a.yml\n${JOB}`, { ...files, 'a.yml': 'stages: [test]\n' });
+    expect(lacking.stages).toEqual({ kind: 'written', from: 'a.yml', stages: ['build', 'test'] });
+    // So does the file's own stages:, which GitLab reads over every include's.
+    const own = stagesFrom(`include:\n  - ${include}\nstages: [test]\n${JOB}`, files);
+    expect(own.stages).toBeUndefined();
+    expect(readAsGitLab(own.text)).toMatchObject({ stages: ['build', 'test'] });
+  });
+
+  it('names every include that may decide, and none that an include declaring stages: after it overrides', () => {
+    const current =
+      'include:\n  - template: A.gitlab-ci.yml\n  - a.yml\n  - template: B.gitlab-ci.yml\n  - remote: https://x.example/c.yml\n' + JOB;
+    expect(stagesFrom(current, { 'a.yml': 'stages: [build]\n' }).stages).toMatchObject({
+      kind: 'unchecked',
+      includes: ['template: B.gitlab-ci.yml', 'remote: https://x.example/c.yml'],
+    });
+  });
+
+  it(`an include past the ${MAX_READ_INCLUDES} included files init reads is one it cannot read`, () => {
+    const files: Record<string, string> = { 'deep.yml': 'stages: [test]\n', 'f1.yml': 'include: deep.yml\n' };
+    for (let i = 2; i <= MAX_READ_INCLUDES; i++) files[`f${i}.yml`] = JOB;
+    const current = `include:\n${Object.keys(files)
+      .filter((f) => f !== 'deep.yml')
+      .map((f) => `  - ${f}\n`)
+      .join('')}`;
+    expect(stagesFrom(current, files).stages).toMatchObject({ kind: 'unchecked', includes: ['local: deep.yml'] });
+  });
+
+  it("a component of the catalog init includes from declares no stages: (no template of cigen's has one)", () => {
+    const current = `include:\n  - a.yml\n  - component: $CI_SERVER_FQDN/ci-components/cigen/doctor@1\n${JOB}`;
+    expect(stagesFrom(current, { 'a.yml': 'stages: [build, test]\n' }).stages).toBeUndefined();
+    expect(stagesFrom(current, { 'a.yml': 'stages: [build, test]\n' }, 'gitlab.example.com/ci/cigen/buildah@1').stages).toMatchObject({
+      kind: 'unchecked',
+      includes: ['component: $CI_SERVER_FQDN/ci-components/cigen/doctor@1'],
+    });
+    const templates = join(import.meta.dirname, '../../templates');
+    for (const name of readdirSync(templates)) {
+      const [, content] = parseAllDocuments(readFileSync(join(templates, name), 'utf8'));
+      expect([name, content?.has('stages')]).toEqual([name, false]);
+    }
+  });
+
   it('cigen init says what it did about the stages, and the result lints clean with its include', () => {
     const dir = project({
       '.gitlab-ci.yml': 'include:\n  - local: ci-stages.yml\n\nunit:\n  stage: test\n  script: [make]\n',
@@ -162,6 +265,44 @@ describe('init on a pipeline whose stages: lacks build', () => {
     const alias = cigen(['init', dir, '--builder', 'buildah', '--yes']);
     expect(alias.stdout).toContain('  stages: reads the list anchored &s, which lacked build: build is added to that list\n');
     expect(cigen(['lint', join(dir, '.gitlab-ci.yml')]).status).toBe(0);
+  });
+});
+
+describe('cigen init on stages: from includes it reads as GitLab does, or cannot read', () => {
+  it('a wildcard local include is read from the project: the pipeline it writes declares build (GitLab refused it)', () => {
+    const dir = project({
+      '.gitlab-ci.yml': "include:\n  - local: 'ci/*.yml'\nx:\n  stage: test\n  script: [echo]\n",
+      Dockerfile: 'FROM busybox\n',
+    });
+    mkdirSync(join(dir, 'ci'));
+    writeFileSync(join(dir, 'ci', 'a.yml'), 'stages: [test]\n');
+    const result = cigen(['init', dir, '--builder', 'buildah', '--yes']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain(
+      `  stages: comes from ci/a.yml, which lacks build: ${join(dir, '.gitlab-ci.yml')} now declares stages: [build, test], ` +
+        "which GitLab reads instead (keep it in step with ci/a.yml's)\n",
+    );
+    expect(readAsGitLab(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8'))).toMatchObject({ stages: ['build', 'test'] });
+    expect(cigen(['lint', join(dir, '.gitlab-ci.yml')]).status).toBe(0);
+  });
+
+  it('warns, naming the include it cannot read, and what to do; a stages: !reference as before', () => {
+    const file = (include: string) => `include:\n  - ${include}\nx:\n  stage: test\n  script: [echo]\n`;
+    const dir = project({ '.gitlab-ci.yml': file('template: Auto-DevOps.gitlab-ci.yml'), Dockerfile: 'FROM busybox\n' });
+    const shown = join(dir, '.gitlab-ci.yml');
+    const result = cigen(['init', dir, '--builder', 'buildah', '--yes']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toBe(
+      'cigen init: warning: `stages:` may come from template: Auto-DevOps.gitlab-ci.yml, which init cannot read: ' +
+        `if those stages lack build, the builds' stage, declare stages: in ${shown}, theirs with build ` +
+        "(GitLab reads the file's own instead of its includes'), or GitLab refuses the pipeline\n",
+    );
+    writeFileSync(shown, '.base:\n  stages: [test]\nstages: !reference [.base, stages]\nx:\n  stage: test\n  script: [echo]\n');
+    expect(cigen(['init', dir, '--builder', 'buildah', '--yes']).stderr).toBe(
+      'cigen init: warning: `stages:` is a `!reference`, which init does not follow: ' +
+        "if the stages it names lack build, the builds' stage, add it, or GitLab refuses the pipeline\n",
+    );
   });
 });
 
@@ -659,16 +800,21 @@ describe("a job or build the pipeline's local includes define", () => {
     expect(result.present).toEqual(['images']);
   });
 
-  it('an include that is not there, not YAML, a glob or a variable is not read, and nothing else changes', () => {
+  it('an include that is not there, not YAML or a variable is not read, a glob is each project file it names, and nothing else changes', () => {
     const read: string[] = [];
-    const files: Record<string, string> = { 'broken.yml': 'a: [\n' };
+    const files: Record<string, string> = { 'broken.yml': 'a: [\n', 'ci/a.yml': 'a:\n  script: [a]\n' };
     const text = "include:\n  - local: missing.yml\n  - local: broken.yml\n  - local: 'ci/*.yml'\n  - local: $FILE\n";
-    const result = scaffold('.gitlab-ci.yml', text, APP, REF, '$CI_REGISTRY_IMAGE', (path) => {
+    const reader = (path: string) => {
       read.push(path);
       return files[path];
-    });
-    expect(read).toEqual(['missing.yml', 'broken.yml']);
+    };
+    const result = scaffold('.gitlab-ci.yml', text, APP, REF, '$CI_REGISTRY_IMAGE', reader, () => ['ci/a.yml', 'ci/b.txt', 'cid/c.yml']);
+    expect(read).toEqual(['missing.yml', 'broken.yml', 'ci/a.yml']);
     expect(result.added.map((b) => b.jobName)).toEqual(['build-app']);
+    // Without the project's files, a glob is read as none.
+    read.length = 0;
+    scaffold('.gitlab-ci.yml', text, APP, REF, '$CI_REGISTRY_IMAGE', reader);
+    expect(read).toEqual(['missing.yml', 'broken.yml']);
   });
 
   it('cigen init reads them from the project', () => {

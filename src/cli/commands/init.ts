@@ -14,6 +14,7 @@ import { migrateFile } from '../../migrate/index.js';
 import { duplicateWarnings, SourceError } from '../../ci/source.js';
 import { checkComponentRef, refFor } from '../component-ref.js';
 import { readProjectPath } from '../project.js';
+import { projectFiles } from '../project-files.js';
 import { NotUtf8Error, readUserFile, reasonOf, refuseNotUtf8, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
 
@@ -279,8 +280,11 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
         const read = readProjectPath(dir, file);
         return read.kind === 'file' ? read.text : undefined;
       };
+      // A wildcard include is each project file it names (listed once, when there is one).
+      let listed: readonly string[] | undefined;
+      const files = () => (listed ??= projectFiles(dir));
       // Without --component-ref, from the catalog the pipeline includes cigen's components from already.
-      const catalog = options.componentRef === undefined ? catalogIncluded(options.file, current, readProjectFile) : undefined;
+      const catalog = options.componentRef === undefined ? catalogIncluded(options.file, current, readProjectFile, files) : undefined;
       const component = catalog
         ? `${catalog.catalog}/${choice.builder}@${catalog.version}`
         : componentFor(choice.builder, options.componentRef);
@@ -289,7 +293,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
           `Catalog: ${catalog.catalog}@${catalog.version}, which ${catalog.file} includes already (${catalog.target}); ` +
             '--component-ref names another',
         );
-      result = scaffold(options.file, current, builds, component, options.image ?? '$CI_REGISTRY_IMAGE', readProjectFile);
+      result = scaffold(options.file, current, builds, component, options.image ?? '$CI_REGISTRY_IMAGE', readProjectFile, files);
     } catch (error) {
       // The file or a local include holds bytes that are not UTF-8: decoded anyway, the file's would
       // be written back as U+FFFD.
@@ -333,8 +337,12 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
       );
     else if (stages?.kind === 'unchecked')
       process.stderr.write(
-        `cigen init: warning: ${stages.why}: if the stages it names lack build, the builds' stage, ` +
-          'add it, or GitLab refuses the pipeline\n',
+        `cigen init: warning: ${stages.why}: if ${stages.includes ? 'those stages lack' : 'the stages it names lack'} build, ` +
+          `the builds' stage, ${
+            stages.includes
+              ? `declare stages: in ${shown}, theirs with build (GitLab reads the file's own instead of its includes')`
+              : 'add it'
+          }, or GitLab refuses the pipeline\n`,
       );
     for (const { jobName, values } of result.extended)
       out(`  ${jobName} builds the other directories already; ${values.join(', ')} join its parallel:matrix`);
