@@ -34,6 +34,8 @@ import { startRegistry, type Registry } from './lib/registry.js';
 import { ROOT, freshRunner, git, pushBaseImage, runGitlabCiLocal, type Runner } from './lib/runner.js';
 
 const STUB = join(ROOT, 'test/helpers/stub.sh');
+/** The jobs of a version tag's pipeline besides the CLI image's. */
+const RELEASE_JOBS = ['publish:preflight', 'release', 'npm:publish'];
 
 /** The working tree as a fresh repository at gitlab.example.com/ci-components/cigen. */
 function checkout(): string {
@@ -119,6 +121,8 @@ describe('the project pipeline under gitlab-ci-local', () => {
   }, 1_600_000);
 
   it('the CLI image jobs are in default-branch and tag pipelines, a branch pipeline has none of them, npm:publish needs NPM_TOKEN', () => {
+    /** The CLI image and release jobs of the pipeline on `branch`; every job they need is in it (GitLab
+     *  refuses to create a pipeline where a job needs one that is not there). */
     const jobsOn = (branch: string, variables: Record<string, string> = {}) => {
       const copy = checkout();
       try {
@@ -129,25 +133,30 @@ describe('the project pipeline under gitlab-ci-local', () => {
           { cwd: copy, env: { ...process.env, ...runner.env }, encoding: 'utf8', timeout: 300_000 },
         );
         expect(result.status, result.stdout + result.stderr).toBe(0);
-        return result.stdout
-          .split('\n')
-          .map((line) => line.split(/\s+/)[0] ?? '')
-          .filter((name) => name.startsWith('cli-image') || name === 'npm:publish');
+        const rows = result.stdout.split('\n').map((line) => ({
+          name: line.split(/\s+/)[0] ?? '',
+          needs: (/\[([^\]]*)\]\s*$/.exec(line)?.[1] ?? '').split(',').filter(Boolean),
+        }));
+        const names = rows.map((row) => row.name);
+        for (const { name, needs } of rows) for (const need of needs) expect(names, `${name} needs ${need}`).toContain(need);
+        return names.filter((name) => name.startsWith('cli-image') || RELEASE_JOBS.includes(name));
       } finally {
         rmSync(copy, { recursive: true, force: true });
       }
     };
     const all = ['cli-image', 'cli-image:sign', 'cli-image:sbom', 'cli-image:provenance'];
-    // A version tag promotes the digest built to the version's tags.
-    const tagged = [...all, 'cli-image:promote'];
+    // A version tag promotes the digest built to the version's tags, once the preflight passes.
+    const tagged = [...all, 'cli-image:promote', 'publish:preflight'];
     expect(jobsOn('main')).toEqual(all);
     // npm:publish only where NPM_TOKEN is set (a mirror of the project does not publish).
-    expect(jobsOn('main', { CI_COMMIT_TAG: '1.2.3' })).toEqual(tagged);
-    expect(jobsOn('main', { CI_COMMIT_TAG: '1.2.3', NPM_TOKEN: 'set' })).toEqual([...tagged, 'npm:publish']);
+    expect(jobsOn('main', { CI_COMMIT_TAG: '1.2.3' })).toEqual([...tagged, 'release']);
+    expect(jobsOn('main', { CI_COMMIT_TAG: '1.2.3', NPM_TOKEN: 'set' })).toEqual([...tagged, 'release', 'npm:publish']);
     // A tag pipeline has no CI_COMMIT_BRANCH on GitLab (gitlab-ci-local sets it: cleared here). A
-    // pre-release gets its image, which its components' cli-image names; a tag of another form none.
+    // pre-release gets its image, which its components' cli-image names, checked by the preflight
+    // as a release is (before, its image was promoted with no check), but no release; a tag of
+    // another form none of them.
     const tagPipeline = (tag: string) => ({ CI_COMMIT_TAG: tag, CI_COMMIT_BRANCH: '', NPM_TOKEN: 'set' });
-    expect(jobsOn('main', tagPipeline('1.2.3'))).toEqual([...tagged, 'npm:publish']);
+    expect(jobsOn('main', tagPipeline('1.2.3'))).toEqual([...tagged, 'release', 'npm:publish']);
     expect(jobsOn('main', tagPipeline('1.3.0-rc.1'))).toEqual(tagged);
     expect(jobsOn('main', tagPipeline('v1.2.3'))).toEqual([]);
     // Before, the component's own rules won over extends: cli-image:sign stayed, needing a cli-image
@@ -176,13 +185,10 @@ describe('the project pipeline under gitlab-ci-local', () => {
     const promote = pipeline.include.find((entry) => entry.inputs?.['job-name'] === 'cli-image:promote');
     expect(promote?.component).toMatch(/\/promote@\$CI_COMMIT_SHA$/);
     expect(promote?.inputs).toMatchObject({ 'build-job': 'cli-image' });
-    expect((pipeline['cli-image:promote'] as { needs: { job: string }[] }).needs.map((n) => n.job)).toEqual([
-      'cli-image',
-      'cli-image:sign',
-      'cli-image:sbom',
-      'cli-image:provenance',
-      'publish:preflight',
-    ]);
+    const needs = (pipeline['cli-image:promote'] as { needs: { job: string; optional?: boolean }[] }).needs;
+    expect(needs.map((n) => n.job)).toEqual(['cli-image', 'cli-image:sign', 'cli-image:sbom', 'cli-image:provenance', 'publish:preflight']);
+    // None optional: a promote without any of them would tag an image nothing checked.
+    expect(needs.filter((n) => n.optional)).toEqual([]);
   });
 
   it('npm:publish names this project as the repository before npm publish --provenance', () => {
