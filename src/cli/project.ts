@@ -4,8 +4,8 @@
  * the root: GitLab reads `local:` includes from the repository only, so a path that climbs out
  * with `..`, or a symlink that leads out, is refused rather than read (or, by migrate, written).
  */
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { cannotRead, listDirectory, readFileText } from './files.js';
 
 /** The nearest directory with .git above the file, else the file's own directory. */
@@ -72,6 +72,23 @@ export function readProjectPath(
 export function readProjectFile(root: string, path: string): { text: string; full: string } | undefined {
   const read = readProjectPath(root, path);
   return read.kind === 'file' ? { text: read.text, full: read.full } : undefined;
+}
+
+/** Every file under the project's templates/, at any depth and of any name, root-relative
+ *  (`templates/a.yml`) and sorted: what the Catalog preflight weighs against GitLab's component
+ *  paths. A symbolic link is listed as the entry it is, never followed. */
+export function filesUnderTemplates(root: string): string[] {
+  const found: string[] = [];
+  const walk = (path: string) => {
+    for (const entry of listDirectory(join(root, path))) {
+      const child = posix.join(path, entry);
+      if (lstatSync(join(root, child)).isDirectory()) walk(child);
+      else found.push(child);
+    }
+  };
+  const dir = join(root, 'templates');
+  if (existsSync(dir) && lstatSync(dir).isDirectory()) walk('templates');
+  return found;
 }
 
 /** A catalog project's component files: templates/<name>.yml and templates/<name>/template.yml,

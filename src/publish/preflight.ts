@@ -1,7 +1,7 @@
 /**
  * What the GitLab CI/CD Catalog requires of a release, checked before one exists: a semver tag
- * without `v` that matches the catalog's version, at most 30 components, every template file named
- * as GitLab takes a component, every template with a
+ * without `v` that matches the catalog's version, at most 30 components, every file under
+ * templates/ named as GitLab takes a component, every template with a
  * `spec:` header and no empty `spec:inputs:`, every template without lint errors, a README and a project description, templates and
  * docs that `cigen build` would not change, a CHANGELOG entry for the version, and (for a release
  * through the API) a GitLab project that is a CI/CD Catalog project. Pure: the caller reads the
@@ -12,6 +12,9 @@ import { parseAllDocuments } from 'yaml';
 export const MAX_COMPONENTS = 30;
 /** The files GitLab publishes as components: Ci::Catalog::ComponentsProject::TEMPLATE_PATH_REGEX. */
 const COMPONENT_PATH = /^templates\/[\w-]+(?:\/template)?\.yml$/;
+/** Whether GitLab publishes the file at this root-relative path as a component. */
+export const isComponentFile = (path: string): boolean => COMPONENT_PATH.test(path);
+
 /** A pre-release identifier of semver.org's grammar: a number without a leading zero, or alphanumerics with a letter or `-`. */
 const PRERELEASE_ID = String.raw`(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)`;
 /** semver.org's grammar, as GitLab checks a Catalog version (Gitlab::Regex::SemVer): no empty identifier, no leading zero. */
@@ -30,9 +33,10 @@ export interface CatalogSnapshot {
   descriptionFrom: string;
   readme: string | undefined;
   changelog: string | undefined;
-  /** templates/<name>.yml and templates/<name>/template.yml, path -> text. */
-  templates: ReadonlyMap<string, string>;
-  /** Each template's lint errors (`path:line:col code message`), as `cigen lint` finds them. */
+  /** Every file under templates/ (any depth, any name), root-relative path -> its text, read for
+   *  the component files only (`isComponentFile`); undefined for every other file. */
+  templates: ReadonlyMap<string, string | undefined>;
+  /** Each component file's lint errors (`path:line:col code message`), as `cigen lint` finds them. */
   templateErrors: readonly string[];
   /** Paths `cigen build --check` reports as stale, and the problems it found. */
   drift: readonly string[];
@@ -132,23 +136,27 @@ export function preflight(snapshot: CatalogSnapshot): Check[] {
         ? 'package.json has no "version"; the usage snippets pin its major version'
         : `package.json says ${snapshot.version}; the usage snippets pin its major version`,
   );
-  const paths = [...snapshot.templates.keys()];
-  const count = paths.filter((path) => COMPONENT_PATH.test(path)).length;
+  const components = [...snapshot.templates].filter(([path]) => isComponentFile(path));
+  const count = components.length;
   check(
     `at most ${MAX_COMPONENTS} components`,
     count > 0 && count <= MAX_COMPONENTS,
     count === 0 ? 'no templates/<name>.yml at all' : `${count} component(s)`,
   );
-  const ignored = paths.filter((path) => !COMPONENT_PATH.test(path));
+  // GitLab ignores any other file (templates/a.yaml, templates/a.b.yml, templates/a/b/template.yml):
+  // one there is almost certainly a component that would silently not be published.
+  const ignored = [...snapshot.templates.keys()].filter((path) => !isComponentFile(path));
   check(
-    'every template file is a component GitLab publishes',
+    'every file under templates/ is a component GitLab publishes',
     ignored.length === 0,
     ignored.length === 0
       ? `${count} component(s)`
-      : `${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} not: GitLab publishes templates/<name>.yml and ` +
+      : `${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? ` and ${ignored.length - 5} more` : ''} ` +
+          `${ignored.length === 1 ? 'is' : 'are'} not: GitLab publishes templates/<name>.yml and ` +
           'templates/<name>/template.yml, <name> of letters, digits, _ and - (its TEMPLATE_PATH_REGEX), and no other file',
   );
-  const problems = [...snapshot.templates].flatMap(([path, text]) => templateProblem(path, text) ?? []);
+  // The component files only: every count below is of the files checked.
+  const problems = components.flatMap(([path, text]) => templateProblem(path, text ?? '') ?? []);
   check(
     'every template has a spec: header and no empty spec:inputs',
     problems.length === 0,

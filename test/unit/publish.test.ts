@@ -3,7 +3,7 @@
  * notes from CHANGELOG.md, and the release through the Releases API against the fake GitLab.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -47,7 +47,7 @@ describe('preflight', () => {
     [{ templates: new Map() }, 'no templates'],
     [
       { templates: new Map([['templates/a.b.yml', TEMPLATE]]) },
-      'every template file is a component GitLab publishes: templates/a.b.yml is not: GitLab publishes templates/<name>.yml',
+      'every file under templates/ is a component GitLab publishes: templates/a.b.yml is not: GitLab publishes templates/<name>.yml',
     ],
     [{ templates: new Map([['templates/a.b/template.yml', TEMPLATE]]) }, 'no templates/<name>.yml at all'],
     [
@@ -86,6 +86,43 @@ describe('preflight', () => {
     ],
   ])('refuses %j', (snapshot, reason) => {
     expect(failed(snapshot as Partial<CatalogSnapshot>).join('\n')).toContain(reason);
+  });
+  it('names every file under templates/ GitLab would not publish, at any depth and of any name, and counts the templates it checked', () => {
+    // GitLab's TEMPLATE_PATH_REGEX: templates/<name>.yml or templates/<name>/template.yml, nothing else.
+    const ignored = ['templates/extra.yaml', 'templates/nested/deeper/template.yml', 'templates/x.y/template.yml', 'templates/a/notes.md'];
+    const templates = new Map<string, string | undefined>([
+      ['templates/a.yml', TEMPLATE],
+      ['templates/b/template.yml', TEMPLATE],
+      // Not components: named, never read, never checked as templates.
+      ...ignored.map((path): [string, undefined] => [path, undefined]),
+    ]);
+    const checks = preflight({ ...GOOD, templates });
+    expect(checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`)).toEqual([
+      `every file under templates/ is a component GitLab publishes: ${ignored.join(', ')} are not: GitLab publishes ` +
+        'templates/<name>.yml and templates/<name>/template.yml, <name> of letters, digits, _ and - (its TEMPLATE_PATH_REGEX), and no other file',
+    ]);
+    // Each count counts what it says: 2 components, 2 templates checked.
+    expect(checks.filter((c) => c.ok && /^(at most|every template)/.test(c.name)).map((c) => `${c.name}: ${c.detail}`)).toEqual([
+      'at most 30 components: 2 component(s)',
+      'every template has a spec: header and no empty spec:inputs: 2 template(s)',
+      'every template lints without errors: 2 template(s)',
+    ]);
+    // A file GitLab does not publish is not checked as a template (before, its header was, and counted as none).
+    const headerless = new Map([...templates, ['templates/x.y/template.yml', 'job:\n  script: [echo]\n']]);
+    expect(preflight({ ...GOOD, templates: headerless }).find((c) => c.name.startsWith('every template has'))).toMatchObject({
+      ok: true,
+      detail: '2 template(s)',
+    });
+    // Many: the first five, and how many more.
+    const many = new Map([
+      ['templates/a.yml', TEMPLATE],
+      ...Array.from({ length: 7 }, (_, i): [string, undefined] => [`templates/${i}.yaml`, undefined]),
+    ]);
+    expect(failed({ templates: many })).toEqual([
+      expect.stringMatching(
+        /^every file under templates\/ is a component GitLab publishes: templates\/0\.yaml, .*, templates\/4\.yaml and 2 more are not: /,
+      ),
+    ]);
   });
   it('takes semver pre-releases and builds, and an empty Unreleased section above the version', () => {
     for (const tag of ['1.2.0-rc.1', '1.2.0-0', '1.2.0-x-y.2', '1.2.0+build.7', '1.2.0-alpha.10+exp.sha.5114f85'])
@@ -184,6 +221,28 @@ describe('the CLI', () => {
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('✗ templates and docs are current: templates/buildah.yml is stale');
     expect(result.stderr).toContain('preflight check(s) failed; nothing released');
+  });
+
+  it('every file under templates/ that GitLab would not publish fails the preflight, named; the counts are of the templates checked', async () => {
+    const dir = copy();
+    const components = readdirSync(join(dir, 'templates')).length;
+    const sign = readFileSync(join(dir, 'templates/sign.yml'), 'utf8');
+    mkdirSync(join(dir, 'templates/nested/deeper'), { recursive: true });
+    mkdirSync(join(dir, 'templates/x.y'));
+    writeFileSync(join(dir, 'templates/extra.yaml'), sign);
+    writeFileSync(join(dir, 'templates/nested/deeper/template.yml'), sign);
+    writeFileSync(join(dir, 'templates/x.y/template.yml'), sign);
+    // Not text at all: named, not read.
+    writeFileSync(join(dir, 'templates/logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff, 0xfe]));
+    const result = await cli(['publish', '--dry-run', '--tag', version, '--root', dir]);
+    expect(result).toMatchObject({ status: 1, stderr: 'cigen publish: 1 preflight check(s) failed; nothing released\n' });
+    expect(result.stdout).toContain(
+      '✗ every file under templates/ is a component GitLab publishes: templates/extra.yaml, templates/logo.png, ' +
+        'templates/nested/deeper/template.yml, templates/x.y/template.yml are not: GitLab publishes templates/<name>.yml',
+    );
+    expect(result.stdout).toContain(`✓ at most 30 components: ${components} component(s)\n`);
+    expect(result.stdout).toContain(`✓ every template has a spec: header and no empty spec:inputs: ${components} template(s)\n`);
+    expect(result.stdout).toContain(`✓ every template lints without errors: ${components} template(s)\n`);
   });
 
   it('a template GitLab could not read fails the preflight, naming its line; its lint warnings do not', async () => {

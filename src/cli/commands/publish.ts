@@ -10,11 +10,11 @@ import { FindingsError, InputError, UsageError } from '../../errors.js';
 import { gitlabToken, instanceUrl } from '../../bot/access.js';
 import { GitLabPlatform } from '../../bot/gitlab.js';
 import { PlatformError } from '../../bot/platform.js';
-import { changelogSection, preflight, type CatalogSnapshot } from '../../publish/preflight.js';
+import { changelogSection, isComponentFile, preflight, type CatalogSnapshot } from '../../publish/preflight.js';
 import { lintText } from '../../lint/lint-text.js';
 import { readFileText, requireDirectory, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
-import { templateFiles } from '../project.js';
+import { filesUnderTemplates } from '../project.js';
 import { debug, isVerbose } from '../verbose.js';
 import { planBuild } from './build.js';
 
@@ -31,16 +31,18 @@ export interface PublishOptions {
 
 const read = (path: string): string | undefined => (existsSync(path) && statSync(path).isFile() ? readFileText(path) : undefined);
 
-function templates(root: string): Map<string, string> {
-  return new Map(templateFiles(root).map((path) => [relative(root, path), readFileText(path)]));
+/** Every file under templates/, with the text of each component file (the others are only named). */
+function templates(root: string): Map<string, string | undefined> {
+  return new Map(filesUnderTemplates(root).map((path) => [path, isComponentFile(path) ? readFileText(join(root, path)) : undefined]));
 }
 
-/** The errors `cigen lint` finds in each template (a file GitLab could not read, a schema error), one line each. */
-async function lintErrors(texts: ReadonlyMap<string, string>): Promise<string[]> {
+/** The errors `cigen lint` finds in each component file (a file GitLab could not read, a schema error), one line each. */
+async function lintErrors(texts: ReadonlyMap<string, string | undefined>): Promise<string[]> {
   const errors: string[] = [];
   for (const [path, text] of texts)
-    for (const d of await lintText(text, { file: path }))
-      if (d.severity === 'error') errors.push(`${path}:${d.line}:${d.column} ${d.code} ${d.message}`);
+    if (text !== undefined)
+      for (const d of await lintText(text, { file: path }))
+        if (d.severity === 'error') errors.push(`${path}:${d.line}:${d.column} ${d.code} ${d.message}`);
   return errors;
 }
 
