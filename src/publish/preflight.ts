@@ -144,8 +144,14 @@ export function preflight(snapshot: CatalogSnapshot): Check[] {
     count === 0 ? 'no templates/<name>.yml at all' : `${count} component(s)`,
   );
   // GitLab ignores any other file (templates/a.yaml, templates/a.b.yml, templates/a/b/template.yml):
-  // one there is almost certainly a component that would silently not be published.
-  const ignored = [...snapshot.templates.keys()].filter((path) => !isComponentFile(path));
+  // one there is almost certainly a component that would silently not be published. A directory
+  // component's directory may hold other files it uses (GitLab's design allows them): not named.
+  const componentDirectories = components.flatMap(([path]) =>
+    path.endsWith('/template.yml') ? [path.slice(0, -'template.yml'.length)] : [],
+  );
+  const ignored = [...snapshot.templates.keys()].filter(
+    (path) => !isComponentFile(path) && !componentDirectories.some((directory) => path.startsWith(directory)),
+  );
   check(
     'every file under templates/ is a component GitLab publishes',
     ignored.length === 0,

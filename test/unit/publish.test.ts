@@ -93,6 +93,8 @@ describe('preflight', () => {
     const templates = new Map<string, string | undefined>([
       ['templates/a.yml', TEMPLATE],
       ['templates/b/template.yml', TEMPLATE],
+      // A file a directory component uses, beside its template.yml: GitLab allows it, not named.
+      ['templates/b/build.sh', undefined],
       // Not components: named, never read, never checked as templates.
       ...ignored.map((path): [string, undefined] => [path, undefined]),
     ]);
