@@ -31,7 +31,9 @@ export const DOCTOR_INPUTS: InputDeclarations = {
     default: DOCTOR_IMAGE,
     regex: IMAGE_REFERENCE,
     description:
-      'Image the probe runs in; pinned. Keep it the image your builds run in (a mirror of it is fine), so the probe sees what they would.',
+      'Image the probe runs in; pinned. Keep it the image your builds run in (a mirror of it is fine), so the probe sees what ' +
+      "they would. The userns, mount and overlay checks run unshare (util-linux): in an image without it (Kaniko's) they say " +
+      'could not test.',
     sample: 'mirror.example.com/buildah/stable:v1.43.4',
   },
   storage: {

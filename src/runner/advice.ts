@@ -4,7 +4,7 @@
  */
 import { BUILDER_IDS, type BuilderId } from '../builders/index.js';
 import { APPARMOR_ANNOTATION, CHECK_NAMES, type CheckName } from '../builders/runner.js';
-import { recommend, verdicts, verdictText, type Executor } from './capabilities.js';
+import { recommend, UNTESTED, verdicts, verdictText, type Executor, type Verdict } from './capabilities.js';
 import type { DoctorReport } from './report.js';
 const EXECUTOR_TEXT: Record<Executor, string> = {
   docker: 'Docker executor',
@@ -76,10 +76,30 @@ function snippetLine(
   return undefined;
 }
 
+/**
+ * What to do about the checks Buildah needs that the probe could not run: their reasons, and how to
+ * run them (unshare, which the probe names when it is missing, where this executor takes it from).
+ */
+function untestedLine(report: DoctorReport, untested: readonly CheckName[]): string {
+  const reasons = [...new Set(untested.map((check) => report.checks[check].detail.slice(UNTESTED.length)))];
+  // The probe's words for a missing unshare (components/doctor/script.sh.hbs).
+  const noUnshare = untested.some((check) => report.checks[check].detail.startsWith(`${UNTESTED}unshare is not `));
+  const remedy = !noUnshare
+    ? 'fix what stops the probe, and run the doctor component again'
+    : report.executor === 'shell'
+      ? 'install unshare (util-linux) on the host and run the doctor component again'
+      : report.executor === 'unknown'
+        ? 'run the doctor component again where unshare (util-linux) is in the PATH'
+        : 'run the doctor component again with a probe-image that has unshare (util-linux), such as its default';
+  const unknown = 'so what Buildah lacks here, if anything, is not known';
+  return `${untested.join(' and ')} could not be tested (${reasons.join('; ')}), ${unknown}: ${remedy}.`;
+}
+
 /** What the runner admin would change to move from Kaniko to Buildah (chroot isolation). */
-function enableBuildah(report: DoctorReport, missing: readonly CheckName[]): string[] {
+function enableBuildah(report: DoctorReport, verdict: Verdict): string[] {
   const { checks, executor } = report;
-  const lines: string[] = [];
+  const { missing } = verdict;
+  const lines: string[] = verdict.untested ? [untestedLine(report, verdict.untested)] : [];
   const seccompFilters = !checks.seccomp.ok;
   const apparmorBlocks = !checks.apparmor.ok;
   // Only calls that failed are named: a filter or a confinement that let them through (a custom
@@ -162,7 +182,7 @@ export function everyCapability(detail: string): boolean {
  * what a privileged job may do, not what a job may do once privileged is off. The probe calls a job
  * privileged only when all of that holds together, not from its capabilities alone.
  */
-function privilegedWarning(report: DoctorReport): string {
+function privilegedWarning(report: DoctorReport, builder: BuilderId, settingsBelow: boolean): string {
   if (report.executor === 'shell')
     return (
       'WARNING: this job ran with every capability: the shell executor runs jobs as root on the host, so every job on it controls ' +
@@ -172,10 +192,17 @@ function privilegedWarning(report: DoctorReport): string {
     'Privileged also switches off seccomp, AppArmor and the masking of /proc, and its capabilities let user namespaces through ' +
     'a host that restricts them: userns, mount, seccomp, apparmor and proc-unmasked above say what a privileged job may do, ' +
     'not what a job may do once privileged is off.';
+  // Only what holds for the recommended builder: Buildah's settings where they are listed below,
+  // and none for Kaniko, which needs nothing from the runner.
+  const then = settingsBelow
+    ? ', with the settings below so that the build keeps working'
+    : builder === 'kaniko'
+      ? ': kaniko needs nothing from the runner, so the build keeps working without it'
+      : '';
   return (
     'WARNING: this job ran privileged. dind would work, but a privileged runner gives every job on it control of the host. ' +
     `${lifted} Build with the recommended component, and turn privileged off (privileged = false) unless something else truly ` +
-    `needs it${report.executor === 'unknown' ? '' : ', with the settings below so that the build keeps working'}.`
+    `needs it${then}.`
   );
 }
 
@@ -186,6 +213,39 @@ function everyCapabilityWarning(): string {
     'seccomp, AppArmor and the masking of /proc still apply, so the checks above are what this job may do (privileged above ' +
     'says what of privileged it lacks), and privileged = false is not what to change. Every capability is more than the cigen ' +
     'builders need (cigen runner-config adds none): drop them unless something else truly needs them.'
+  );
+}
+
+/**
+ * The note on overlay where Buildah can run. A mount refused means vfs. A storage directory the
+ * probe could not write in (its words: components/doctor/script.sh.hbs; a report of an older
+ * doctor job has them without the UNTESTED prefix) means overlay was never tried: the note says
+ * why, a read-only file system apart from a write refused. Any other reason is the check's row.
+ */
+function overlayNote(detail: string): string | undefined {
+  const why = detail.startsWith(UNTESTED) ? detail.slice(UNTESTED.length) : detail;
+  if (!/^cannot (?:create|write in) /.test(why)) {
+    if (why !== detail) return undefined;
+    return (
+      `overlay: ${detail}. Builds still work on vfs, slower and with more disk. When the storage sits on ` +
+      "overlayfs (the container's own root filesystem), give it a volume of its own to get kernel overlay back."
+    );
+  }
+  const elsewhere =
+    "if they keep it elsewhere (Buildah as a non-root user: ~/.local/share/containers), set the doctor's storage input to it " +
+    'and run it again.';
+  if (/: it is on a read-only file system \([^)]*\)$/.test(why))
+    return (
+      `overlay: ${detail}. The probe could not try overlay: the storage directory is on a read-only file system. If your builds ` +
+      `keep their container storage there, mount a writable volume there; ${elsewhere}`
+    );
+  // EACCES in the tool's own words; any other error (a full disk, a quota) is only named.
+  const cause = /: Permission denied$/.test(why)
+    ? "this job's user may not write in the storage directory"
+    : 'it cannot write in the storage directory';
+  return (
+    `overlay: ${detail}. The probe could not try overlay: ${cause}. If your builds keep their container storage there, give ` +
+    `them one they can write (a volume); ${elsewhere}`
   );
 }
 
@@ -208,8 +268,11 @@ export function adviceText(report: DoctorReport): string {
   const notes: string[] = [];
   const privileged = report.checks.privileged.ok;
   const configurable = report.executor === 'docker' || report.executor === 'kubernetes';
+  // The recommended builder works on this runner as it is set now; once privileged is off, what it
+  // needs must be allowed on its own (the facts above were seen with privileged's lifts).
+  const beforeOff = privileged && configurable && choice.builder !== 'kaniko' && v[choice.builder].ok;
   const allCapabilities = everyCapability(report.checks.privileged.detail);
-  if (privileged || (allCapabilities && report.executor === 'shell')) notes.push(privilegedWarning(report));
+  if (privileged || (allCapabilities && report.executor === 'shell')) notes.push(privilegedWarning(report, choice.builder, beforeOff));
   else if (allCapabilities) notes.push(everyCapabilityWarning());
   if (privileged && report.executor === 'docker' && report.checks['proc-unmasked'].ok) {
     notes.push(
@@ -218,23 +281,13 @@ export function adviceText(report: DoctorReport): string {
     );
   }
   if (!report.checks.overlay.ok && (v.buildah.ok || v['buildah-rootless'].ok)) {
-    // The probe's own words when it could not get as far as trying a mount (components/doctor/script.sh.hbs).
-    const unwritable = /^cannot (?:create|write in) /.test(report.checks.overlay.detail);
-    notes.push(
-      unwritable
-        ? `overlay: ${report.checks.overlay.detail}. The probe could not try overlay: this job's user cannot write in the storage ` +
-            'directory. If your builds keep their container storage there, give them one they can write (a volume); if they keep it ' +
-            "elsewhere (Buildah as a non-root user: ~/.local/share/containers), set the doctor's storage input to it and run it again."
-        : `overlay: ${report.checks.overlay.detail}. Builds still work on vfs, slower and with more disk. When the storage sits on ` +
-            "overlayfs (the container's own root filesystem), give it a volume of its own to get kernel overlay back.",
-    );
+    const note = overlayNote(report.checks.overlay.detail);
+    if (note) notes.push(note);
   }
   if (notes.length > 0) out.push('', ...notes.map((note) => `- ${note}`));
 
   const changes: string[] = [];
-  // The recommended builder works on this runner as it is set now; once privileged is off, what it
-  // needs must be allowed on its own (the facts above were seen with privileged's lifts).
-  if (privileged && configurable && choice.builder !== 'kaniko' && v[choice.builder].ok) {
+  if (beforeOff) {
     const executor = report.executor as 'docker' | 'kubernetes';
     const rootless = choice.builder === 'buildah-rootless';
     const needs = rootless
@@ -251,13 +304,13 @@ export function adviceText(report: DoctorReport): string {
     );
   }
   if (choice.builder === 'kaniko') {
-    changes.push(...enableBuildah(report, v.buildah.missing));
+    changes.push(...enableBuildah(report, v.buildah));
     changes.push(
       'Until then kaniko is the way: it needs nothing from the runner (and a shared runner without admin rights leaves no other).',
     );
   } else if (choice.builder === 'buildah' && !v.buildah.ok) {
     // A shell executor: Buildah on the host is the only way, once the host allows it.
-    changes.push(...enableBuildah(report, v.buildah.missing));
+    changes.push(...enableBuildah(report, v.buildah));
   } else if (choice.builder === 'buildah' && report.executor === 'kubernetes') {
     const missing = v['buildah-rootless'].missing;
     changes.push(

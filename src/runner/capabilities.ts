@@ -14,25 +14,51 @@ export interface Verdict {
   ok: boolean;
   /** The checks the builder needs that failed, in check order. */
   missing: CheckName[];
+  /** The checks the builder needs that the probe could not run (see UNTESTED), in check order;
+   *  absent when there are none. */
+  untested?: CheckName[];
   /** Why it cannot run on this executor whatever the runner's settings. */
   impossible?: string;
 }
 export type Verdicts = Record<BuilderId, Verdict>;
 
+/**
+ * How the probe's detail of a check begins when it could not run that check (unshare not
+ * installed, no user namespace to mount in, a storage directory it cannot write): no verdict on
+ * the runner, so neither a missing capability nor a cause is read from it. The probe's shell gets
+ * it from probeRules().
+ */
+export const UNTESTED = 'could not test: ';
+
+/** A check the probe could not run. */
+export const untested = (check: { ok: boolean; detail: string }): boolean => !check.ok && check.detail.startsWith(UNTESTED);
+
 /** Which builders can run, from the facts and the executor. */
-export function verdicts(checks: Readonly<Record<CheckName, { ok: boolean }>>, executor: Executor): Verdicts {
+export function verdicts(checks: Readonly<Record<CheckName, { ok: boolean; detail: string }>>, executor: Executor): Verdicts {
   const result = {} as Verdicts;
   for (const builder of BUILDERS) {
     const impossible = executor === 'unknown' ? undefined : builder.runner.impossibleOn?.[executor];
-    const missing = builder.runner.needs.filter((check) => !checks[check].ok);
-    result[builder.id] = { ok: missing.length === 0 && !impossible, missing, ...(impossible ? { impossible } : {}) };
+    const missing = builder.runner.needs.filter((check) => !checks[check].ok && !untested(checks[check]));
+    const unknown = builder.runner.needs.filter((check) => untested(checks[check]));
+    result[builder.id] = {
+      ok: missing.length === 0 && unknown.length === 0 && !impossible,
+      missing,
+      ...(unknown.length > 0 ? { untested: unknown } : {}),
+      ...(impossible ? { impossible } : {}),
+    };
   }
   return result;
 }
 
 /** One verdict as the probe's log and `cigen doctor` word it. */
 export const verdictText = (verdict: Verdict): string =>
-  verdict.impossible ?? (verdict.ok ? 'ok' : `missing: ${verdict.missing.join(', ')}`);
+  verdict.impossible ??
+  (verdict.ok
+    ? 'ok'
+    : [
+        ...(verdict.missing.length > 0 ? [`missing: ${verdict.missing.join(', ')}`] : []),
+        ...(verdict.untested ? [`untested: ${verdict.untested.join(', ')}`] : []),
+      ].join('; '));
 
 /** The reasons, word for word as the probe prints them. */
 export const REASONS = {
@@ -44,10 +70,15 @@ export const REASONS = {
   kaniko:
     'Buildah cannot run here (missing: MISSING): Kaniko needs nothing from the runner; ' +
     'a runner admin can enable Buildah (cigen runner-config)',
+  /** Nothing Buildah needs failed, but some of it could not be tested (UNTESTED: their list). */
+  'kaniko-untested': 'what Buildah needs could not be tested here (untested: UNTESTED): Kaniko needs nothing from the runner',
   /** A shell executor runs the host's own tools: only Buildah installed there builds. */
   shell:
     'a shell executor runs jobs on the host and ignores image:, so only Buildah installed on the host can build; it still lacks ' +
     'MISSING there (or use a Docker or Kubernetes runner)',
+  'shell-untested':
+    'a shell executor runs jobs on the host and ignores image:, so only Buildah installed on the host can build; whether the host ' +
+    'allows it could not be tested (untested: UNTESTED) (or use a Docker or Kubernetes runner)',
 } as const;
 
 /**
@@ -56,7 +87,7 @@ export const REASONS = {
  * administer); else Kaniko, which needs nothing (the quick way, and the way on a shared runner
  * without admin rights). Never dind: a privileged runner is reported as a warning only.
  */
-export function recommend(report: { checks: Readonly<Record<CheckName, { ok: boolean }>>; executor: Executor }): {
+export function recommend(report: { checks: Readonly<Record<CheckName, { ok: boolean; detail: string }>>; executor: Executor }): {
   builder: BuilderId;
   reason: string;
 } {
@@ -64,8 +95,15 @@ export function recommend(report: { checks: Readonly<Record<CheckName, { ok: boo
   if (v['buildah-rootless'].ok && report.executor === 'kubernetes')
     return { builder: 'buildah-rootless', reason: REASONS['buildah-rootless'] };
   if (v.buildah.ok) return { builder: 'buildah', reason: REASONS.buildah };
-  if (report.executor === 'shell') return { builder: 'buildah', reason: REASONS.shell.replace('MISSING', v.buildah.missing.join(', ')) };
-  return { builder: 'kaniko', reason: REASONS.kaniko.replace('MISSING', v.buildah.missing.join(', ')) };
+  // What failed is said when something did; else what could not be tested (never as a failure).
+  const reason =
+    v.buildah.missing.length > 0
+      ? REASONS[report.executor === 'shell' ? 'shell' : 'kaniko'].replace('MISSING', v.buildah.missing.join(', '))
+      : REASONS[report.executor === 'shell' ? 'shell-untested' : 'kaniko-untested'].replace(
+          'UNTESTED',
+          (v.buildah.untested ?? []).join(', '),
+        );
+  return { builder: report.executor === 'shell' ? 'buildah' : 'kaniko', reason };
 }
 
 /** A string as one single-quoted shell word. */
@@ -90,11 +128,14 @@ export function probeRules(): Record<string, unknown> {
         reason: shellWord(reason ?? ''),
       })),
     ),
+    untested: shellWord(UNTESTED),
     reasons: {
       rootless: shellWord(REASONS['buildah-rootless']),
       buildah: shellWord(REASONS.buildah),
       kaniko: doubleQuoted(REASONS.kaniko, 'MISSING', '$cigen_missing_list'),
+      kanikoUntested: doubleQuoted(REASONS['kaniko-untested'], 'UNTESTED', '$cigen_untested_list'),
       shell: doubleQuoted(REASONS.shell, 'MISSING', '$cigen_missing_list'),
+      shellUntested: doubleQuoted(REASONS['shell-untested'], 'UNTESTED', '$cigen_untested_list'),
     },
   };
 }

@@ -30,7 +30,12 @@ const object = (properties: Record<string, unknown>) => ({ type: 'object', requi
 const VERDICT_SCHEMA = {
   type: 'object',
   required: ['ok', 'missing'],
-  properties: { ok: { type: 'boolean' }, missing: { type: 'array', items: { enum: CHECK_NAMES } }, impossible: { type: 'string' } },
+  properties: {
+    ok: { type: 'boolean' },
+    missing: { type: 'array', items: { enum: CHECK_NAMES } },
+    untested: { type: 'array', items: { enum: CHECK_NAMES } },
+    impossible: { type: 'string' },
+  },
 };
 /** Checks added after version 1 of the report: a report written by an older doctor job lacks them. */
 const LATER_CHECKS: readonly CheckName[] = ['binfmt'];

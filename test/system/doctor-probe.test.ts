@@ -17,6 +17,7 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ import { findComponent, type ComponentDefinition } from '../../src/catalog/regis
 import { renderComponent } from '../../src/catalog/document.js';
 import { DOCTOR_REPORT } from '../../src/catalog/doctor.js';
 import { type CheckName } from '../../src/builders/runner.js';
+import { adviceText } from '../../src/runner/advice.js';
 import { recommend, verdicts, verdictText, type Executor } from '../../src/runner/capabilities.js';
 import { parseDoctorReport, type DoctorReport } from '../../src/runner/report.js';
 import { instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
@@ -67,6 +69,8 @@ function runProbe(
     env?: Record<string, string>;
     mode?: InterpolationMode;
     project?: string;
+    /** A command the shell runs under (its arguments end with the shell's). */
+    wrap?: readonly string[];
   } = {},
 ): ProbeRun {
   const { job } = instantiateComponent('doctor', options.inputs ?? {}, options.mode ?? 'classic', TEXT);
@@ -77,7 +81,7 @@ function runProbe(
     TMPDIR: tmpdir(),
     ...options.env,
   };
-  const [command, ...args] = SHELLS[options.shell ?? 'bash'];
+  const [command, ...args] = [...(options.wrap ?? []), ...SHELLS[options.shell ?? 'bash']];
   const result = spawnSync(command, [...args, '-c', jobScript(job)], { env, cwd: project, encoding: 'utf8' });
   const path = join(project, DOCTOR_REPORT);
   const text = existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
@@ -690,6 +694,173 @@ describe('fake runners: the details', () => {
       }
     }
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// What the probe could not test: never a verdict on the runner.
+
+const STANDARD_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+/** A PATH with every command of the standard one but unshare (a probe image without util-linux). */
+function pathWithoutUnshare(): string {
+  const dir = tempDir('cigen-doctor-bin-');
+  const linked = new Set<string>(['unshare']);
+  for (const from of STANDARD_PATH) {
+    if (!existsSync(from)) continue;
+    for (const name of readdirSync(from)) {
+      if (linked.has(name)) continue;
+      linked.add(name);
+      symlinkSync(join(from, name), join(dir, name));
+    }
+  }
+  return dir;
+}
+
+describe('the probe where it cannot test', () => {
+  // busybox sh runs its own unshare applet whatever PATH holds: the shells that look unshare up.
+  const LOOKING_UP: ShellName[] = ['bash', 'dash'];
+  const WHERE = {
+    docker: { fake: { dockerenv: true }, where: 'in the probe image' },
+    shell: { fake: { env: { CI_RUNNER_EXECUTABLE_ARCH: 'linux/amd64' } }, where: 'on the host' },
+    unknown: { fake: {}, where: "in this job's PATH" },
+  } as const;
+
+  describe.each(Object.entries(WHERE))('unshare missing, %s executor', (executor, { fake, where }) => {
+    it.each(LOOKING_UP)('%s: userns, mount and overlay could not be tested, and nothing blames the host', (shell) => {
+      const path = pathWithoutUnshare();
+      const env = { ...('env' in fake ? fake.env : {}), PATH: path };
+      const { report, stdout } = runFake({ seccomp: '0', apparmor: 'unconfined', ...fake, env }, shell);
+      expect(report.executor).toBe(executor);
+      const untested = { ok: false, detail: `could not test: unshare is not ${where}` };
+      expect({ userns: report.checks.userns, mount: report.checks.mount, overlay: report.checks.overlay }).toEqual({
+        userns: untested,
+        mount: untested,
+        overlay: untested,
+      });
+      expect(report.verdicts.buildah).toEqual({ ok: false, missing: [], untested: ['userns', 'mount'] });
+      expectAgreement(report);
+      expect(stdout.split('\n')).toContain(`${'buildah'.padEnd(17)} untested: userns, mount`);
+      expect(stdout).not.toMatch(/command not found|: not found|fall back to vfs/);
+      const advice = adviceText(report);
+      expect(advice).toContain(`- userns and mount could not be tested (unshare is not ${where}), so what Buildah lacks here`);
+      expect(advice).not.toMatch(/host refuses|failed/);
+      if (executor === 'shell') expect(advice).not.toContain('probe image');
+    });
+  });
+
+  it('user namespaces really refused (user.max_user_namespaces=0): mount failed, overlay not tried, no vfs', () => {
+    // The premise: this machine lets a user namespace set the limit of the ones inside it.
+    const refused = ['unshare', '--user', '--map-root-user', 'sh', '-c', 'echo 0 >/proc/sys/user/max_user_namespaces && exec "$@"', 'sh'];
+    expect(spawnSync(refused[0] as string, [...refused.slice(1), 'true']).status).toBe(0);
+    for (const shell of Object.keys(SHELLS) as ShellName[]) {
+      const storage = join(tempDir('cigen-doctor-storage-'), 'containers');
+      const run = runProbe({ shell, wrap: refused, inputs: { storage } });
+      expect(run.status, run.stderr).toBe(0);
+      const report = run.report as DoctorReport;
+      expect(report.checks.userns, shell).toEqual({ ok: false, detail: expect.stringMatching(/^unshare --user --map-root-user fails: /) });
+      expect(report.checks.mount.ok, shell).toBe(false);
+      expect(report.checks.overlay, shell).toEqual({
+        ok: false,
+        detail: 'could not test: overlay mounts in a user namespace, and user namespaces fail (userns)',
+      });
+      expect(report.verdicts.buildah, shell).toEqual({ ok: false, missing: ['userns', 'mount'] });
+      expect(run.stdout, shell).not.toContain('fall back to vfs');
+      expect(existsSync(storage), shell).toBe(false);
+      expectAgreement(report);
+    }
+  });
+
+  it('mounts refused in a user namespace: overlay not tried (faked userns and mount, overlay for real)', () => {
+    const { report } = runFake({ dockerenv: true, seccomp: '0', apparmor: 'unconfined', userns: 'ok', mount: 'fail' });
+    expect(report.checks.overlay).toEqual({
+      ok: false,
+      detail: 'could not test: overlay mounts in a user namespace, and mounts fail in one (mount)',
+    });
+    // The overlay switch stands in for the mount only: it does not outvote the user namespace.
+    expect(runFake({ ...DOCKER_UNCONFINED, userns: 'fail', mount: 'fail', overlay: 'fail' }).report.checks.overlay.detail).toBe(
+      'could not test: overlay mounts in a user namespace, and user namespaces fail (userns)',
+    );
+  });
+
+  it('a read-only storage directory: said to be on a read-only file system, no user blamed', () => {
+    expect({ root: HOST.root, userns: HOST.userns, mount: HOST.mount }).toEqual({ root: true, userns: true, mount: true });
+    const readonly = join(tempDir('cigen-doctor-readonly-'), 'ro');
+    mkdirSync(readonly);
+    for (const args of [
+      ['--bind', readonly, readonly],
+      ['-o', 'remount,bind,ro', readonly],
+    ]) {
+      const mount = spawnSync('mount', args, { encoding: 'utf8' });
+      expect(mount.status, mount.stderr).toBe(0);
+      if (args[0] === '--bind') mounts.push(readonly);
+    }
+    for (const shell of Object.keys(SHELLS) as ShellName[]) {
+      for (const [storage, verb] of [
+        [readonly, 'write in'],
+        [join(readonly, 'containers'), 'create'],
+      ] as const) {
+        const run = runProbe({ shell, inputs: { storage } });
+        expect(run.status, run.stderr).toBe(0);
+        const report = run.report as DoctorReport;
+        expect(report.checks.overlay.detail, `${shell} ${verb}`).toMatch(
+          new RegExp(`^could not test: cannot ${verb} ${storage}: it is on a read-only file system \\(\\S+\\)$`),
+        );
+        const advice = adviceText(report);
+        expect(advice).toContain('The probe could not try overlay: the storage directory is on a read-only file system.');
+        expect(advice).not.toMatch(/user may not|vfs/);
+      }
+    }
+  });
+
+  it('a storage directory this job may not write in: its user named', () => {
+    expect(HOST.root).toBe(true);
+    const base = tempDir('cigen-doctor-denied-');
+    // uid 65534 (nobody) may enter the project and TMPDIR, not the storage directory's parent.
+    const project = tempDir('cigen-doctor-project-');
+    const tmp = tempDir('cigen-doctor-tmp-');
+    for (const dir of [project, tmp]) spawnSync('chmod', ['777', dir]);
+    const storage = join(base, 'containers');
+    const run = runProbe({
+      project,
+      wrap: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
+      inputs: { storage },
+      env: { TMPDIR: tmp },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const report = run.report as DoctorReport;
+    // The premise: user namespaces and mounts in them work for this user too, so overlay gets as far as the directory.
+    expect({ userns: report.checks.userns.ok, mount: report.checks.mount.ok }).toEqual({ userns: true, mount: true });
+    expect(report.checks.overlay.detail).toMatch(new RegExp(`^could not test: cannot create ${storage}: .*Permission denied$`));
+    expect(adviceText(report)).toContain("The probe could not try overlay: this job's user may not write in the storage directory.");
+  });
+});
+
+describe('a privileged runner where kaniko is recommended', () => {
+  it.each(Object.keys(SHELLS) as ShellName[])(
+    '%s: the job log promises settings to set first only where cigen doctor has them',
+    (shell) => {
+      const { report, stdout } = runFake({ ...DOCKER_PRIVILEGED, userns: 'fail', mount: 'fail' }, shell);
+      expect({ privileged: report.checks.privileged.ok, recommendation: report.recommendation }).toEqual({
+        privileged: true,
+        recommendation: 'kaniko',
+      });
+      expect(stdout).toContain(
+        'not what a job may do once privileged is off: kaniko, recommended above, needs nothing from the runner and keeps working ' +
+          'without privileged',
+      );
+      expect(stdout).not.toContain('cigen doctor says what to set first');
+      expect(adviceText(report)).toContain(': kaniko needs nothing from the runner, so the build keeps working without it.');
+      // Buildah recommended: cigen doctor has the settings, and the log says so; on an executor it has
+      // no settings for, the log promises none.
+      expect(runFake(DOCKER_PRIVILEGED, shell).stdout).toContain('once privileged is off: cigen doctor says what to set first');
+      const unknown = runFake({ ...DOCKER_PRIVILEGED, dockerenv: false }, shell);
+      expect({ executor: unknown.report.executor, recommendation: unknown.report.recommendation }).toEqual({
+        executor: 'unknown',
+        recommendation: 'buildah',
+      });
+      expect(unknown.stdout).toContain('not what a job may do once privileged is off\n');
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------

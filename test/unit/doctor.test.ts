@@ -15,7 +15,7 @@ import { componentPage } from '../../src/generate/docs.js';
 import { runDoctor } from '../../src/cli/commands/doctor.js';
 import { CHECK_NAMES, type CheckName } from '../../src/builders/runner.js';
 import { adviceText } from '../../src/runner/advice.js';
-import { EXECUTORS, recommend, verdicts, type Executor } from '../../src/runner/capabilities.js';
+import { EXECUTORS, recommend, verdicts, verdictText, type Executor } from '../../src/runner/capabilities.js';
 import { parseDoctorReport, type DoctorReport } from '../../src/runner/report.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { instantiateComponent, jobScript } from '../helpers/job.js';
@@ -360,27 +360,185 @@ describe('adviceText', () => {
     expect(text).toContain('cigen runner-config --builder buildah-rootless --executor kubernetes');
   });
 
-  it.each(['cannot write in /var/lib/containers: Permission denied', 'cannot create /var/lib/containers: Permission denied'])(
-    'overlay not tried, the storage directory not writable (%s): the note names that, not vfs or overlayfs',
-    (detail) => {
-      const probed = report('docker', ['seccomp', 'apparmor', 'privileged']);
-      const text = adviceText({ ...probed, checks: { ...probed.checks, overlay: { ok: false, detail } } });
+  // The probe's words when it could not write in the storage directory, as the advice recognises them.
+  const PROBE = readFileSync(join(import.meta.dirname, '../../components/doctor/script.sh.hbs'), 'utf8');
+  const withOverlay = (detail: string): string => {
+    const probed = report('docker', ['seccomp', 'apparmor', 'privileged']);
+    return adviceText({ ...probed, checks: { ...probed.checks, overlay: { ok: false, detail } } });
+  };
+
+  it.each(['write in', 'create'])('overlay not tried, the storage directory refused to this job (cannot %s): its user named', (verb) => {
+    const detail = `could not test: cannot ${verb} /var/lib/containers: mkdir: cannot create directory '/var/lib/containers': Permission denied`;
+    const text = withOverlay(detail);
+    expect(text).toContain(
+      `- overlay: ${detail}. The probe could not try overlay: this job's user may not write in the storage directory. ` +
+        'If your builds keep their container storage there, give them one they can write (a volume);',
+    );
+    expect(text).toContain("set the doctor's storage input to it");
+    expect(text).not.toMatch(/vfs|overlayfs|read-only/);
+    expect(PROBE).toContain(`cigen_fact overlay false "\${cigen_untested}cannot ${verb} $cigen_storage: $CIGEN_REPLY"`);
+  });
+
+  it.each(['write in', 'create'])(
+    'overlay not tried, the storage directory on a read-only file system (cannot %s): said so, no user blamed',
+    (verb) => {
+      const detail = `could not test: cannot ${verb} /var/lib/containers: it is on a read-only file system (ext4)`;
+      const text = withOverlay(detail);
       expect(text).toContain(
-        `- overlay: ${detail}. The probe could not try overlay: this job's user cannot write in the storage directory.`,
+        `- overlay: ${detail}. The probe could not try overlay: the storage directory is on a read-only file system. ` +
+          'If your builds keep their container storage there, mount a writable volume there;',
       );
-      expect(text).toContain("set the doctor's storage input to it");
-      expect(text).not.toMatch(/vfs|overlayfs/);
-      // The probe's own words, which the advice recognises.
-      const probe = readFileSync(join(import.meta.dirname, '../../components/doctor/script.sh.hbs'), 'utf8');
-      expect(probe).toContain(`cigen_fact overlay false "${detail.split(' /')[0]} $cigen_storage: $CIGEN_REPLY"`);
+      expect(text).not.toMatch(/user may not|user cannot|vfs/);
+      expect(PROBE).toContain(
+        `cigen_fact overlay false "\${cigen_untested}cannot ${verb} $cigen_storage: it is on a read-only file system ($_p_fs)"`,
+      );
     },
   );
+
+  it('overlay not tried for another error (a full disk): the directory cannot be written, no cause guessed', () => {
+    const detail =
+      'could not test: cannot write in /var/lib/containers: mktemp: failed to create directory via template: No space left on device';
+    const text = withOverlay(detail);
+    expect(text).toContain(`- overlay: ${detail}. The probe could not try overlay: it cannot write in the storage directory. If your`);
+    expect(text).not.toMatch(/user may not|read-only|vfs/);
+  });
+
+  it("a report of an older doctor job (no 'could not test:' before the storage error) still gets the storage note, not vfs", () => {
+    const text = withOverlay('cannot write in /var/lib/containers: Permission denied');
+    expect(text).toContain("The probe could not try overlay: this job's user may not write in the storage directory.");
+    expect(text).not.toContain('vfs');
+  });
 
   it('overlay refused: a note about vfs, not a blocker', () => {
     const text = adviceText(report('kubernetes', ['overlay', 'privileged']));
     expect(text).toContain('Recommended: buildah-rootless');
     expect(text).toMatch(/- overlay: overlay blocked\. Builds still work on vfs/);
     expect(text).not.toContain('To change on the runner');
+  });
+});
+
+describe('checks the probe could not run: no verdict on the runner', () => {
+  const NO_UNSHARE = {
+    docker: 'in the probe image',
+    kubernetes: 'in the probe image',
+    shell: 'on the host',
+    unknown: "in this job's PATH",
+  };
+  /** unshare missing where the probe ran: userns, mount and overlay not tested (the probe's words). */
+  function withoutUnshare(executor: Executor, failing: CheckName[] = []): DoctorReport {
+    const probed = report(executor, failing);
+    const untested = { ok: false, detail: `could not test: unshare is not ${NO_UNSHARE[executor]}` };
+    const checks = { ...probed.checks, userns: untested, mount: untested, overlay: untested };
+    const choice = recommend({ checks, executor });
+    return { ...probed, checks, verdicts: verdicts(checks, executor), recommendation: choice.builder, reason: choice.reason };
+  }
+
+  it('the probe says where unshare is missing, in the words the advice reads', () => {
+    const probe = readFileSync(join(import.meta.dirname, '../../components/doctor/script.sh.hbs'), 'utf8');
+    for (const [executor, where] of Object.entries(NO_UNSHARE))
+      expect(probe).toContain(executor === 'unknown' ? `*) cigen_where="${where}" ;;` : `) cigen_where='${where}' ;;`);
+    expect(probe.match(/cigen_fact (?:userns|mount|overlay) false "\$\{cigen_untested\}unshare is not \$cigen_where"/g)).toHaveLength(3);
+  });
+
+  it('verdicts: untested apart from missing, in the JSON and in the words of the table', () => {
+    const v = verdicts(withoutUnshare('docker').checks, 'docker');
+    expect(v.buildah).toEqual({ ok: false, missing: [], untested: ['userns', 'mount'] });
+    expect(verdictText(v.buildah)).toBe('untested: userns, mount');
+    expect(v.kaniko).toEqual({ ok: true, missing: [] });
+    const both = report('docker', ['userns']);
+    both.checks.mount = { ok: false, detail: 'could not test: cannot create a directory to mount on: mktemp: Permission denied' };
+    const mixed = verdicts(both.checks, 'docker');
+    expect(mixed.buildah).toEqual({ ok: false, missing: ['userns'], untested: ['mount'] });
+    expect(verdictText(mixed.buildah)).toBe('missing: userns; untested: mount');
+    // A failed check that happens to say "could not test" later on is a failure.
+    both.checks.mount = { ok: false, detail: 'mount failed: could not test: x' };
+    expect(verdicts(both.checks, 'docker').buildah).toEqual({ ok: false, missing: ['userns', 'mount'] });
+  });
+
+  it('recommend: kaniko (or Buildah on the host) without saying that Buildah cannot run', () => {
+    expect(recommend(withoutUnshare('docker'))).toEqual({
+      builder: 'kaniko',
+      reason: 'what Buildah needs could not be tested here (untested: userns, mount): Kaniko needs nothing from the runner',
+    });
+    expect(recommend(withoutUnshare('shell'))).toEqual({
+      builder: 'buildah',
+      reason:
+        'a shell executor runs jobs on the host and ignores image:, so only Buildah installed on the host can build; whether the ' +
+        'host allows it could not be tested (untested: userns, mount) (or use a Docker or Kubernetes runner)',
+    });
+  });
+
+  it.each([
+    ['docker', 'run the doctor component again with a probe-image that has unshare (util-linux), such as its default'],
+    ['kubernetes', 'run the doctor component again with a probe-image that has unshare (util-linux), such as its default'],
+    ['shell', 'install unshare (util-linux) on the host and run the doctor component again'],
+    ['unknown', 'run the doctor component again where unshare (util-linux) is in the PATH'],
+  ] as const)('%s, unshare missing: how to test, never "the host refuses them", no snippet', (executor, remedy) => {
+    // The probe ran under Docker's seccomp filter and AppArmor: still nothing was seen to fail.
+    const text = adviceText(withoutUnshare(executor, ['seccomp', 'apparmor', 'privileged']));
+    expect(text).toContain(
+      `- userns and mount could not be tested (unshare is not ${NO_UNSHARE[executor]}), so what Buildah lacks here, if anything, ` +
+        `is not known: ${remedy}.`,
+    );
+    expect(text).toMatch(/^buildah +untested: userns, mount$/m);
+    expect(text).not.toMatch(/host refuses|failed|mounts fail|snippet|security_opt|seccompProfile|vfs/);
+    if (executor !== 'shell') expect(text).toContain('Until then kaniko is the way');
+  });
+
+  it('a check not tested for another reason: the reason, and no remedy for unshare', () => {
+    const probed = report('docker', ['privileged']);
+    probed.checks.mount = { ok: false, detail: 'could not test: cannot create a directory to mount on: mktemp: Permission denied' };
+    const text = adviceText(probed);
+    expect(text).toContain('Recommended: kaniko');
+    expect(text).toContain(
+      '- mount could not be tested (cannot create a directory to mount on: mktemp: Permission denied), so what Buildah lacks here, ' +
+        'if anything, is not known: fix what stops the probe, and run the doctor component again.',
+    );
+    expect(text).not.toMatch(/unshare|mounts fail inside/);
+  });
+
+  it('user namespaces failed and mount could not be tested: the host named for what failed, the rest untested', () => {
+    const probed = report('docker', ['userns', 'privileged']);
+    probed.checks.mount = { ok: false, detail: 'could not test: cannot create a directory to mount on: mktemp: Permission denied' };
+    const text = adviceText(probed);
+    expect(text).toContain('Buildah cannot run here (missing: userns)');
+    expect(text).toContain(
+      'user namespaces fail although neither seccomp nor AppArmor confines the job (userns blocked): the host refuses them',
+    );
+    expect(text).toContain('- mount could not be tested (');
+    expect(text).not.toContain('mounts fail inside');
+  });
+
+  it('a report with untested verdicts reads back; an unknown check in them is named', () => {
+    const saved = withoutUnshare('docker');
+    expect(parseDoctorReport(JSON.stringify(saved))).toEqual(saved);
+    const data = JSON.parse(JSON.stringify(saved)) as { verdicts: { buildah: { untested: string[] } } };
+    data.verdicts.buildah.untested = ['root'];
+    expect(() => parseDoctorReport(JSON.stringify(data))).toThrow(
+      /^verdicts\.buildah\.untested\[0\] must be one of userns, .*, got "root"$/,
+    );
+  });
+});
+
+describe('a privileged runner: turning privileged off is said to keep the build working only with what it really needs', () => {
+  // Privileged, but the host refuses user namespaces even so (user.max_user_namespaces=0): kaniko.
+  const KANIKO_PRIVILEGED: CheckName[] = ['userns', 'mount', 'binfmt'];
+
+  it.each(['docker', 'kubernetes'] as const)('%s, kaniko recommended: kaniko needs no settings, none are promised', (executor) => {
+    const text = adviceText(report(executor, KANIKO_PRIVILEGED));
+    expect(text).toContain('Recommended: kaniko');
+    expect(text).toContain(
+      'turn privileged off (privileged = false) unless something else truly needs it: kaniko needs nothing from the runner, so the ' +
+        'build keeps working without it.\n',
+    );
+    expect(text).not.toMatch(/settings below|Before turning privileged off/);
+  });
+
+  it('an executor cigen has no settings for, Buildah recommended: no settings promised, and no kaniko', () => {
+    const text = adviceText(report('unknown', ['binfmt']));
+    expect(text).toContain('Recommended: buildah');
+    expect(text).toContain('turn privileged off (privileged = false) unless something else truly needs it.\n');
+    expect(text).not.toMatch(/settings below|Before turning privileged off|kaniko needs nothing/);
   });
 });
 
