@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rubyInspect } from '../../src/ci/interpolation/ruby.js';
+import { rubyInspect, rubyJson } from '../../src/ci/interpolation/ruby.js';
 import { runnerExpand } from '../helpers/job.js';
 import { SHELLS, runShell } from '../helpers/shells.js';
 
@@ -36,7 +36,9 @@ function decodeOutput(stdout: string): string[][] {
     });
 }
 
-// Characters a list item may hold: printable text, quotes, backslashes, #{, $ references, tab, newline, CR.
+// Characters a list item may hold: printable text, quotes, backslashes, #{, $ references, tab,
+// newline, CR; <, > and & (GitLab's to_json writes them as \u escapes); characters Ruby's inspect
+// writes as \u escapes (U+00AD, and U+E0001 past U+FFFF as \u{E0001}).
 const itemChar = fc.constantFrom(
   'a',
   'Z',
@@ -65,16 +67,26 @@ const itemChar = fc.constantFrom(
   '😀',
   'V',
   '_',
+  '<',
+  '>',
+  '&',
+  '\u00ad',
+  '\u{e0001}',
 );
 const item = fc.array(itemChar, { maxLength: 12 }).map((chars) => chars.join(''));
 const lists = fc.array(fc.array(item, { maxLength: 5 }), { minLength: 1, maxLength: 8 });
 
+/** JSON written ASCII-only (Python's json.dumps, Oj's :ascii mode): every other character as \uXXXX,
+ *  past U+FFFF as a surrogate pair. GitLab does not write this; a variable set by other means may. */
+const asciiJson = (value: unknown) =>
+  JSON.stringify(value).replace(/[\u007f-\uffff]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 describe.each(SHELLS)('shell library under $name', (shell) => {
-  it('decodes any list written as JSON or as Ruby inspect, item for item, expanding $VAR as GitLab does', () => {
+  it('decodes any list written as JSON (as GitLab writes it, or ASCII-only) or as Ruby inspect, item for item, expanding $VAR as GitLab does', () => {
     const env = { VAR: 'value', OTHER: 'x y' };
     fc.assert(
       fc.property(lists, (input) => {
-        for (const encode of [JSON.stringify, rubyInspect]) {
+        for (const encode of [rubyJson, asciiJson, rubyInspect]) {
           const vars: Record<string, string> = { N: String(input.length), ...env };
           input.forEach((list, i) => (vars[`L${i}`] = `list:${encode(list)}`));
           const result = runShell(shell, PRINT_LIST, vars);
@@ -150,6 +162,17 @@ describe.each(SHELLS)('shell library under $name', (shell) => {
     expect(result.stderr).toContain(message);
   });
 
+  it('decodes the \\u escapes GitLab writes under text interpolation: <, >, & as everyday text', () => {
+    const result = runShell(shell, PRINT_LIST, {
+      N: '1',
+      L0: 'list:["org.opencontainers.image.authors=Jane Doe \\u003cjane@example.com\\u003e", "URL=https://example.com/?a=1\\u0026b=2", "\\u00e9\\u6F22\\ud83d\\ude00\\u{1F600}"]',
+    });
+    expect(result.stderr).toBe('');
+    expect(decodeOutput(result.stdout)).toEqual([
+      ['org.opencontainers.image.authors=Jane Doe <jane@example.com>', 'URL=https://example.com/?a=1&b=2', 'é漢😀😀'],
+    ]);
+  });
+
   it('reads an empty value as an empty list and bare numbers as items', () => {
     const result = runShell(shell, PRINT_LIST, { N: '3', L0: '', L1: 'list:[]', L2: 'list:[1, 2.5,true]' });
     expect(decodeOutput(result.stdout)).toEqual([[], [], ['1', '2.5', 'true']]);
@@ -157,7 +180,18 @@ describe.each(SHELLS)('shell library under $name', (shell) => {
 
   it.each([
     ['list:["a\\u0001"]', 'element 1 holds a control character'],
-    ['list:["a\\u2028"]', 'element 1 holds a control character'],
+    ['list:["a\\u001E"]', 'element 1 holds a control character'],
+    ['list:["a\\e"]', 'element 1 holds a control character'],
+    // Decoded first, then refused as the character it is.
+    ['list:["a\\u2028"]', 'element 1 holds a line break that YAML 1.1 (GitLab) reads as one'],
+    ['list:["a\\u{85}"]', 'element 1 holds a line break that YAML 1.1 (GitLab) reads as one'],
+    ['list:["a\\q"]', 'element 1 holds an escape the job does not decode: \\q'],
+    ['list:["a\\u12"]', 'element 1 holds a \\u escape that is neither \\uXXXX nor \\u{X...} (hexadecimal digits)'],
+    ['list:["a\\u{12"]', 'element 1 holds a \\u escape that is neither \\uXXXX nor \\u{X...} (hexadecimal digits)'],
+    ['list:["a\\u{110000}"]', 'element 1 holds a \\u escape past U+10FFFF, the last Unicode character'],
+    ['list:["a\\ud83d"]', 'element 1 holds a UTF-16 surrogate (\\uD800-\\uDFFF) that is not half of a pair'],
+    ['list:["a\\ud83d\\n"]', 'element 1 holds a UTF-16 surrogate (\\uD800-\\uDFFF) that is not half of a pair'],
+    ['list:["a\\ude00"]', 'element 1 holds a UTF-16 surrogate (\\uD800-\\uDFFF) that is not half of a pair'],
     ['list:["a",', 'must be a list'],
     ['list:["a" "b"]', "expected ',' or ']' after element 1"],
     ['list:["a",,"b"]', 'element 2 is empty'],
