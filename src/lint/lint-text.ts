@@ -379,7 +379,7 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
         `\`${entry.target}\`: under text interpolation (GitLab pastes input values into the YAML before parsing it) ` +
           `the value of ${reshaped.names.map((n) => `\`${n}\``).join(', ')} ` +
           (reshaped.invalid ? 'makes the YAML invalid' : 'changes the structure of the job') +
-          ' (a line break YAML 1.1 reads, NEL, LS or PS, in an array item, for one); ' +
+          " (NEL in an array item, for one: YAML 1.1 reads it as a line break, and GitLab's JSON leaves it as it is); " +
           'cigen render --mode text shows what GitLab would parse',
         reshaped.names.length === 1 ? ['inputs', reshaped.names[0] as string] : ['inputs'],
       );

@@ -138,9 +138,9 @@ describe('16: a malformed $DOCKER_AUTH_CONFIG fails the job with one line', () =
 });
 
 describe('17: an array item with a line break YAML 1.1 reads (text interpolation)', () => {
-  // GitLab has no regex for arrays, and Ruby's JSON leaves U+2028 raw: pasted into the YAML by
-  // text interpolation, it breaks the line for Psych (YAML 1.1), and what follows becomes YAML.
-  const INJECTION = ['team=platform', 'a=x\u2028      extra: y'];
+  // GitLab has no regex for arrays, and its to_json (ActiveSupport) leaves NEL raw: pasted into the
+  // YAML by text interpolation, it breaks the line for Psych (YAML 1.1), and what follows becomes YAML.
+  const INJECTION = ['team=platform', 'a=x\u0085      extra: y'];
   const labelsVariable = (jobs: unknown) =>
     Object.values(jobs as Record<string, { variables: Record<string, object> }>)[0]?.variables['CIGEN_LABELS'];
 
@@ -153,9 +153,58 @@ describe('17: an array item with a line break YAML 1.1 reads (text interpolation
     expect(Object.keys(labelsVariable(classic.jobs) ?? {})).toEqual(['value', 'expand']);
   });
 
-  it.each(COMPONENTS)('%s: an element that still holds one when the job runs is refused', (component) => {
-    const { result } = run(component, {}, { env: { CIGEN_BUILD_ARGS: 'list:["A=\u2028B"]' } });
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain('input build-args: element 1 holds a line break that YAML 1.1 (GitLab) reads as one');
+  it('LS and PS cannot: GitLab writes them as \\u2028 and \\u2029, and the YAML keeps its shape', () => {
+    const buildah = findComponent('buildah') as ComponentDefinition;
+    const text = renderInstance(buildah, { labels: ['a=x\u2028      extra: y', 'b=x\u2029      extra: y'] }, 'text');
+    expect(text.errors).toEqual([]);
+    expect(labelsVariable(text.jobs)).toEqual({
+      value: 'list:["a=x\\u2028      extra: y","b=x\\u2029      extra: y"]',
+      expand: false,
+    });
+  });
+
+  it.each(COMPONENTS)('%s: an element that still holds one when the job runs is refused, raw or escaped', (component) => {
+    for (const value of ['list:["A=\u2028B"]', 'list:["A=\\u2028B"]', 'list:["A=\u0085B"]']) {
+      const { result } = run(component, {}, { env: { CIGEN_BUILD_ARGS: value } });
+      expect(result.status, value).toBe(1);
+      expect(result.stderr).toContain('input build-args: element 1 holds a line break that YAML 1.1 (GitLab) reads as one');
+    }
+  });
+});
+
+describe('18: array items holding <, > or & (text interpolation writes them as \\u003c, \\u003e, \\u0026)', () => {
+  // GitLab's to_json is ActiveSupport's, with escape_html_entities_in_json on.
+  const INPUTS = {
+    labels: ['org.opencontainers.image.authors=Jane Doe <jane@example.com>'],
+    'build-args': ['URL=https://example.com/?a=1&b=2'],
+    registries: [{ host: 'harbor.example.com', user: 'robot', password: 'p&ss<w>rd' }],
+  };
+  // What GitLab writes into the job's variables, character for character.
+  const GITLAB_WRITES = {
+    CIGEN_LABELS: 'list:["org.opencontainers.image.authors=Jane Doe \\u003cjane@example.com\\u003e"]',
+    CIGEN_BUILD_ARGS: 'list:["URL=https://example.com/?a=1\\u0026b=2"]',
+    CIGEN_REGISTRIES: 'list:[{"host":"harbor.example.com","user":"robot","password":"p\\u0026ss\\u003cw\\u003erd"}]',
+  };
+
+  it.each([...COMPONENTS, 'buildah-native'])('%s: the job reads them as written, under its shell', (component) => {
+    box = createSandbox();
+    const { job } = instantiateComponent(component, INPUTS, 'text');
+    // buildah-native's job runs once per architecture, in CIGEN_ARCH.
+    const env = jobEnvironment(job, predefinedVariables(box.projectDir, { CIGEN_ARCH: 'amd64' }));
+    expect(env).toMatchObject(GITLAB_WRITES);
+    const result = box.run(jobScript(job), env, shellFor(component));
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    const calls = box.calls(TOOL[component.replace('-native', '')]);
+    const argv = calls.flatMap((call) => call.argv);
+    expect(
+      argv.some((arg) => arg.endsWith('org.opencontainers.image.authors=Jane Doe <jane@example.com>')),
+      argv.join(' '),
+    ).toBe(true);
+    expect(
+      argv.some((arg) => arg.endsWith('URL=https://example.com/?a=1&b=2')),
+      argv.join(' '),
+    ).toBe(true);
+    const config = calls.find((call) => call.config !== undefined)?.config;
+    expect(decodeAuths(config)['harbor.example.com']).toBe('robot:p&ss<w>rd');
   });
 });

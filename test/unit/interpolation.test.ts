@@ -5,7 +5,7 @@ import { interpolateClassic } from '../../src/ci/interpolation/classic.js';
 import { shellescape } from '../../src/ci/interpolation/functions.js';
 import { instantiate, splitComponentFile } from '../../src/ci/interpolation/index.js';
 import { resolveInputs, specErrors, type InputSpec } from '../../src/ci/interpolation/inputs.js';
-import { rubyInspect, rubyToS } from '../../src/ci/interpolation/ruby.js';
+import { rubyInspect, rubyJson, rubyToS } from '../../src/ci/interpolation/ruby.js';
 import { interpolateText } from '../../src/ci/interpolation/text.js';
 
 const ctx = (inputs: Record<string, unknown>, extra: Partial<InterpolationContext> = {}): InterpolationContext => ({ inputs, ...extra });
@@ -315,6 +315,14 @@ describe('text interpolation', () => {
       ctx({ s: 'hello: world', l: ['x', 'y'], n: 6 }),
     );
     expect(result.text).toBe('a: hello: world\nb: ["x","y"]\nc: x6\n');
+  });
+  it("writes JSON as GitLab's to_json does (ActiveSupport): <, >, &, LS and PS escaped, in keys too; NEL as it is", () => {
+    expect(rubyJson(['Jane <jane@example.com>', 'a=1&b=2', 'x\u2028y\u2029z', 'n\u0085l', '"\\\n\u001b'])).toBe(
+      '["Jane \\u003cjane@example.com\\u003e","a=1\\u0026b=2","x\\u2028y\\u2029z","n\u0085l","\\"\\\\\\n\\u001b"]',
+    );
+    expect(rubyJson([{ '<k>': '&' }])).toBe('[{"\\u003ck\\u003e":"\\u0026"}]');
+    const result = interpolateText('b: $[[ inputs.l ]]\n', ctx({ l: ['x\u2028  c: d'] }));
+    expect(result.text).toBe('b: ["x\\u2028  c: d"]\n');
   });
   it('a value can reshape the YAML, which classic interpolation cannot', () => {
     const file = splitComponentFile('spec:\n  inputs:\n    v: {}\n---\njob:\n  script: [echo]\n  stage: $[[ inputs.v ]]\n');

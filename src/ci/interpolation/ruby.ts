@@ -80,9 +80,21 @@ export function rubyToS(value: unknown): string {
   return rubyInspect(value);
 }
 
-/** Ruby's `to_json` (JSON.generate defaults). */
+/** What ActiveSupport writes as `\uXXXX` over what the JSON generator writes (ESCAPED_CHARS). */
+const ACTIVE_SUPPORT_ESCAPED = /[<>&\u2028\u2029]/g;
+
+/**
+ * `value.to_json` as GitLab runs it: ActiveSupport's JSON encoder (GitLab's Gitlab::Json::RailsEncoder
+ * only swaps the generator under it), with `escape_html_entities_in_json` on (GitLab's
+ * config/application.rb, and Rails' default). Over plain JSON, ActiveSupport then writes `<`, `>`
+ * and `&` as `\u003c`, `\u003e`, `\u0026`, and U+2028 and U+2029 (whatever that setting) as
+ * `\u2028`, `\u2029`, in keys too. NEL (U+0085) stays as it is.
+ */
 export function rubyJson(value: unknown): string {
-  return JSON.stringify(value ?? null);
+  return JSON.stringify(value ?? null).replace(
+    ACTIVE_SUPPORT_ESCAPED,
+    (char) => `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** What Ruby raises where GitLab's interpolation would fail on a value (no error text of GitLab's). */
