@@ -201,6 +201,11 @@ interface Need {
   parallel?: unknown;
 }
 
+/** A need of another pipeline's job (Need::CrossPipelineDependency, CrossProjectDependency): a
+ *  hash naming a `job:` with `pipeline:` or `project:`. */
+const crossPipelineNeed = (need: unknown): boolean =>
+  isHash(need) && typeof need['job'] === 'string' && (need['pipeline'] !== undefined || need['project'] !== undefined);
+
 function needsOf(value: Record<string, unknown>): Need[] | undefined {
   if (!Array.isArray(value['needs'])) return undefined;
   const needs: Need[] = [];
@@ -667,12 +672,29 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
         checkDependency(included['job'], at);
       });
     }
-    asList(value['dependencies']).forEach((dependency, index) => {
+    // Entry::Job (on composed): with `needs` present (not `needs: []`, which is no needs) the
+    // dependencies must be among the needed jobs, compared by the names written (`par 1/2` is not
+    // `par`); when every need is another pipeline's, none can be.
+    const dependencies = asList(value['dependencies']);
+    const crossPipelineOnly =
+      needs !== undefined && needs.length === 0 && Array.isArray(value['needs']) && value['needs'].some(crossPipelineNeed);
+    if (crossPipelineOnly && dependencies.length > 0)
+      out.push(
+        diagnostic(
+          job.origin,
+          'needs' in own ? ['needs'] : [],
+          'error',
+          'semantic/dependency-not-needed',
+          `jobs:${job.name} needs corresponding to dependencies must be from the same pipeline`,
+          'key',
+        ),
+      );
+    dependencies.forEach((dependency, index) => {
       // Only a name names a job; the schema reports anything else written there.
       if (typeof dependency !== 'string') return;
       const at = 'dependencies' in own ? ['dependencies', index] : [];
       const target = checkDependency(dependency, at);
-      if (target && needs && !needs.some((n) => n.name === dependency || n.name === target)) {
+      if (target && needs && needs.length > 0 && !needs.some((n) => n.name === dependency)) {
         out.push(
           diagnostic(
             job.origin,

@@ -303,6 +303,45 @@ describe('caches as GitLab checks them (Entry::Caches, KeyValidator)', () => {
   });
 });
 
+describe('dependencies beside needs, as Entry::Job checks them (only when needs are present)', () => {
+  const jobs = 'stages: [a, b]\nj4:\n  stage: a\n  script: x\nj5:\n  stage: b\n  script: x\n';
+
+  it('needs: [] is no needs: any dependency of an earlier stage is clean', async () => {
+    expect(await briefs(`${jobs}  needs: []\n  dependencies: [j4]\n`)).toEqual([]);
+  });
+
+  it("when every need is another pipeline's, GitLab's words for that, at needs", async () => {
+    const parent = `${jobs}  needs: [{pipeline: $PARENT_PIPELINE_ID, job: j4}]\n  dependencies: [j4]\n`;
+    expect(await briefs(parent)).toEqual([
+      '.gitlab-ci.yml:8:3 error semantic/dependency-not-needed jobs:j5 needs corresponding to dependencies must be from the same pipeline',
+    ]);
+    const project = `${jobs}  needs: [{project: g/p, job: j4, ref: main}]\n  dependencies: [j4]\n`;
+    expect((await lint(project)).map((d) => d.message)).toContain(
+      'jobs:j5 needs corresponding to dependencies must be from the same pipeline',
+    );
+  });
+
+  it("beside a need of this pipeline's job, the dependencies are compared with those needs", async () => {
+    const both = `${jobs}x:\n  stage: a\n  script: x\n`;
+    expect(
+      await briefs(
+        both.replace(
+          'j5:\n  stage: b\n  script: x\n',
+          'j5:\n  stage: b\n  script: x\n  needs: [x, {pipeline: $P, job: j4}]\n  dependencies: [x]\n',
+        ),
+      ),
+    ).toEqual([]);
+    expect(
+      await briefs(
+        both.replace(
+          'j5:\n  stage: b\n  script: x\n',
+          'j5:\n  stage: b\n  script: x\n  needs: [x, {pipeline: $P, job: j4}]\n  dependencies: [j4]\n',
+        ),
+      ),
+    ).toEqual(['.gitlab-ci.yml:9:18 error semantic/dependency-not-needed jobs:j5 dependencies the j4 should be part of needs']);
+  });
+});
+
 describe('environment:on_stop as YamlProcessor checks it', () => {
   const deploy = (onStop: string) => `deploy:\n  script: echo\n  environment:\n    name: review\n    on_stop: ${onStop}\n`;
 

@@ -121,11 +121,16 @@ describe('needs and dependencies name the jobs parallel: makes (GitLab checks ag
       'all:',
       '  stage: test',
       '  needs: [build]',
-      '  dependencies: ["build 2/2"]',
+      '  dependencies: [build]',
       '  script: [x]',
       '',
     ].join('\n');
     expect(await briefs(text)).toEqual([]);
+    // Entry::Job compares dependencies with needs by the names written, before the jobs are
+    // normalized: `build 2/2` is not `build`, though the need of `build` is a need of `build 2/2`.
+    expect(await briefs(text.replace('dependencies: [build]', 'dependencies: ["build 2/2"]'))).toEqual([
+      '.gitlab-ci.yml:20:18 error semantic/dependency-not-needed jobs:all dependencies the build 2/2 should be part of needs',
+    ]);
   });
 
   it('a name parallel: does not make is still undefined, and the stage of the parallel job counts', async () => {

@@ -464,7 +464,7 @@ describe('semantic layer (GitLab wording)', () => {
       '4:18 error semantic/dependency-later-stage a job: dependency b is not defined in current or prior stages',
     ],
     [
-      'a:\n  stage: test\n  script: [echo]\n  needs: []\n  dependencies: [b]\nb:\n  stage: build\n  script: [echo]\n',
+      'a:\n  stage: test\n  script: [echo]\n  needs: [c]\n  dependencies: [b]\nb:\n  stage: build\n  script: [echo]\nc:\n  stage: build\n  script: [echo]\n',
       '5:18 error semantic/dependency-not-needed jobs:a dependencies the b should be part of needs',
     ],
     ['a:\n  extends: .nope\n  script: [echo]\n', '2:12 error semantic/extends-unknown a: unknown keys in `extends` (.nope)'],
