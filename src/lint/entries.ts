@@ -7,7 +7,7 @@ import type { PathSegment } from '../ci/diagnostics.js';
 import { ruleItems, TRIGGER_INCLUDE_MAX } from '../ci/entries-read.js';
 import { rubyRegexpProblem } from '../ci/expression.js';
 import { isHash, valueAt } from '../ci/merge.js';
-import { describePath } from '../ci/schema.js';
+import { describePath, suggest } from '../ci/schema.js';
 
 export interface EntryFinding {
   /** Within the job checked; from the top for a global keyword. */
@@ -264,6 +264,47 @@ function publishFindings(name: string, job: Record<string, unknown>): EntryFindi
   ];
 }
 
+/**
+ * The keys GitLab's entries allow (`validates :config, allowed_keys:`) where ci.json leaves the
+ * hash open (no `additionalProperties: false`), so a key GitLab refuses passes the schema. One
+ * list per entry, as its ALLOWED_KEYS in lib/gitlab/ci/config/entry.
+ */
+export const ENTRY_ALLOWED_KEYS = {
+  /** Entry::Cache::ALLOWED_KEYS. */
+  cache: ['key', 'untracked', 'paths', 'when', 'policy', 'unprotect', 'fallback_keys'],
+  /** Entry::Key::ComplexKey::ALLOWED_KEYS (a `key:` written as a hash). */
+  cacheKey: ['files', 'files_commits', 'prefix'],
+  /** Entry::Workflow::ALLOWED_KEYS. */
+  workflow: ['rules', 'name', 'auto_cancel'],
+  /** Entry::Kubernetes::ALLOWED_KEYS (`environment:kubernetes`). */
+  kubernetes: ['namespace', 'agent', 'flux_resource_path', 'managed_resources', 'dashboard'],
+  /** Entry::Reports::CoverageReport::ALLOWED_KEYS (`artifacts:reports:coverage_report`). */
+  coverageReport: ['coverage_format', 'path'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** Entry::Key::ComplexKey: `only_one_of_keys: { in: %i[files files_commits] }`. */
+const CACHE_KEY_SOURCES = ['files', 'files_commits'];
+
+/** AllowedKeysValidator on the hash at `path` (`at` within the job checked, `named` as GitLab
+ *  names it): the keys it does not allow, in GitLab's words, each with the nearest it allows. */
+function unknownKeysFindings(value: unknown, allowed: readonly string[], named: PathSegment[], at: PathSegment[] = named): EntryFinding[] {
+  if (!isHash(value)) return [];
+  const unknown = Object.keys(value).filter((key) => !allowed.includes(key));
+  if (unknown.length === 0) return [];
+  const hints = unknown.map((key) => {
+    const hint = suggest(key, allowed);
+    return hint ? `${key} (did you mean ${hint}?)` : key;
+  });
+  return [
+    {
+      path: [...at, unknown[0] as string],
+      at: 'key',
+      code: 'semantic/unknown-key',
+      message: `${describePath(named)} config contains unknown keys: ${hints.join(', ')}`,
+    },
+  ];
+}
+
 /** Entry::Caches::MULTIPLE_CACHE_LIMIT. */
 const MULTIPLE_CACHE_LIMIT = 4;
 
@@ -280,7 +321,13 @@ function cacheFindings(path: PathSegment[], cache: unknown): EntryFinding[] {
   if (Array.isArray(cache) && cache.length > MULTIPLE_CACHE_LIMIT) at([], `no more than ${MULTIPLE_CACHE_LIMIT} caches can be created`);
   const items = Array.isArray(cache) ? cache.map((item, index) => [[index], item] as const) : [[[], cache] as const];
   for (const [sub, item] of items) {
+    findings.push(...unknownKeysFindings(item, ENTRY_ALLOWED_KEYS.cache, [...path, ...sub]));
     const key = isHash(item) ? item['key'] : undefined;
+    if (isHash(key)) {
+      findings.push(...unknownKeysFindings(key, ENTRY_ALLOWED_KEYS.cacheKey, [...path, ...sub, 'key']));
+      if (CACHE_KEY_SOURCES.filter((source) => Object.hasOwn(key, source)).length !== 1)
+        at([...sub, 'key'], `must use exactly one of these keys: ${CACHE_KEY_SOURCES.join(', ')}`);
+    }
     if (typeof key !== 'string') continue;
     const read = unescape(key);
     if (read.includes('/')) at([...sub, 'key'], 'cannot contain the "/" character');
@@ -323,6 +370,7 @@ export function globalEntryFindings(globals: Record<string, unknown>): EntryFind
     ...(isHash(workflow) ? changesFindings(() => 'workflow:rules', workflow['rules'], ['workflow', 'rules']) : []),
     ...(isHash(workflow) ? workflowAllowFailureFindings(workflow['rules']) : []),
     ...(isHash(workflow) ? blankRuleFindings(workflow['rules'], ['workflow', 'rules'], 'workflow:rules') : []),
+    ...unknownKeysFindings(workflow, ENTRY_ALLOWED_KEYS.workflow, ['workflow']),
     ...(isHash(defaults) && defaults['cache'] !== undefined ? cacheFindings(['default', 'cache'], defaults['cache']) : []),
     ...(isHash(defaults) ? durationFindings(defaults, { named: ['default'], at: ['default'] }) : []),
     ...(globals['cache'] !== undefined ? cacheFindings(['cache'], globals['cache']) : []),
@@ -435,6 +483,15 @@ function readAsGitLabFindings(name: string, job: Record<string, unknown>, isJob:
         `${describePath([name, 'environment'])} name can contain only letters, digits, '-', '_', '/', '$', '{', '}', '.', ` +
         "and spaces, but it cannot start or end with '/'",
     });
+  if (isHash(environment))
+    findings.push(
+      ...unknownKeysFindings(
+        environment['kubernetes'],
+        ENTRY_ALLOWED_KEYS.kubernetes,
+        [name, 'environment', 'kubernetes'],
+        ['environment', 'kubernetes'],
+      ),
+    );
   const tier = isHash(environment) ? environment['deployment_tier'] : undefined;
   if (typeof tier === 'string' && !DEPLOYMENT_TIERS.includes(tier))
     findings.push({
@@ -534,7 +591,18 @@ function exposeAsFindings(name: string, artifacts: Record<string, unknown>): Ent
 /** Entry::Artifacts: `access` and `public` are mutually exclusive (named in the order written). */
 function artifactsFindings(name: string, artifacts: unknown): EntryFinding[] {
   if (!isHash(artifacts)) return [];
-  const exposed = exposeAsFindings(name, artifacts);
+  const reports = artifacts['reports'];
+  const exposed = [
+    ...exposeAsFindings(name, artifacts),
+    ...(isHash(reports)
+      ? unknownKeysFindings(
+          reports['coverage_report'],
+          ENTRY_ALLOWED_KEYS.coverageReport,
+          [name, 'artifacts', 'reports', 'coverage_report'],
+          ['artifacts', 'reports', 'coverage_report'],
+        )
+      : []),
+  ];
   const together = Object.keys(artifacts).filter((key) => key === 'access' || key === 'public');
   if (together.length < 2) return exposed;
   return [

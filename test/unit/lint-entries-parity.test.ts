@@ -3,12 +3,13 @@
  * YamlProcessor (a second review against GitLab's code), each case reproduced here before it was
  * fixed: ci.json refusing what GitLab accepts, and rules GitLab enforces that ci.json does not express.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import type { Diagnostic } from '../../src/ci/diagnostics.js';
 import { Alias, type Document } from 'yaml';
 import { parseFile } from '../../src/ci/check.js';
 import { holdsWholeFloats } from '../../src/ci/yaml.js';
-import { durationSeconds } from '../../src/lint/entries.js';
+import { durationSeconds, ENTRY_ALLOWED_KEYS } from '../../src/lint/entries.js';
 import { lintText, type LintOptions } from '../../src/lint/lint-text.js';
 import { catalogHost } from '../helpers/lint-host.js';
 
@@ -300,6 +301,73 @@ describe('caches as GitLab checks them (Entry::Caches, KeyValidator)', () => {
       `job:\n  script: echo\n  cache:\n    key:\n      files: [${Array.from({ length: n }, (_, i) => `f${i}`).join(', ')}]\n    paths: [x]\n`;
     expect(await briefs(files(10))).toEqual([]);
     expect((await lint(files(11))).map((d) => d.code)).toEqual(['schema/max-items']);
+  });
+});
+
+describe('keys GitLab refuses where ci.json leaves the hash open (allowed_keys of Cache, ComplexKey, Workflow, Kubernetes, CoverageReport)', () => {
+  it('an unknown key in cache:, cache:key:, workflow:, environment:kubernetes and a coverage_report, at the key, in GitLab words', async () => {
+    const text =
+      'workflow:\n  rules:\n    - when: always\n  nme: x\n' +
+      'b:\n  script: x\n  cache:\n    key:\n      files: [a]\n      prefx: y\n    path: [node_modules]\n' +
+      '  environment:\n    name: x\n    kubernetes:\n      namespace: x\n      agnt: y\n' +
+      '  artifacts:\n    reports:\n      coverage_report: {coverage_format: cobertura, path: c.xml, pth: y}\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:4:3 error semantic/unknown-key workflow config contains unknown keys: nme (did you mean name?)',
+      '.gitlab-ci.yml:10:7 error semantic/unknown-key jobs:b:cache:key config contains unknown keys: prefx (did you mean prefix?)',
+      '.gitlab-ci.yml:11:5 error semantic/unknown-key jobs:b:cache config contains unknown keys: path (did you mean paths?)',
+      '.gitlab-ci.yml:16:7 error semantic/unknown-key jobs:b:environment:kubernetes config contains unknown keys: agnt (did you mean agent?)',
+      '.gitlab-ci.yml:19:66 error semantic/unknown-key jobs:b:artifacts:reports:coverage_report config contains unknown keys: pth (did you mean path?)',
+    ]);
+  });
+
+  it('the global cache:, default:cache and a cache a job inherits through extends; every key named, a hint only when one is near', async () => {
+    const text =
+      'cache:\n  path: [a]\n  zzz: 1\ndefault:\n  cache: [{key: k, paths: [a]}, {key: l, polcy: pull}]\n' +
+      '.base:\n  cache: {paths: [a], untracked: true, fallback: [x]}\nj:\n  extends: .base\n  script: x\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:2:3 error semantic/unknown-key cache config contains unknown keys: path (did you mean paths?), zzz',
+      '.gitlab-ci.yml:5:42 error semantic/unknown-key default:cache:1 config contains unknown keys: polcy (did you mean policy?)',
+      '.gitlab-ci.yml:7:40 error semantic/unknown-key jobs:j:cache config contains unknown keys: fallback (inherited from .base through extends)',
+    ]);
+  });
+
+  it('cache:key as a hash takes exactly one of files and files_commits (ComplexKey: only_one_of_keys)', async () => {
+    const cache = (key: string) => `j:\n  script: x\n  cache:\n    key: ${key}\n    paths: [a]\n`;
+    const exactlyOne = 'must use exactly one of these keys: files, files_commits';
+    expect(await briefs(cache('{prefix: x}'))).toEqual([`.gitlab-ci.yml:4:10 error semantic/cache jobs:j:cache:key config ${exactlyOne}`]);
+    expect(await briefs(cache('{files: [a], files_commits: [b]}'))).toEqual([
+      `.gitlab-ci.yml:4:10 error semantic/cache jobs:j:cache:key config ${exactlyOne}`,
+    ]);
+    expect(await briefs(cache('{}'))).toEqual([`.gitlab-ci.yml:4:10 error semantic/cache jobs:j:cache:key config ${exactlyOne}`]);
+    expect(await briefs(cache('{files: [a], prefix: x}'))).toEqual([]);
+    expect(await briefs(cache('{files_commits: [a], prefix: x}'))).toEqual([]);
+  });
+
+  it('the keys GitLab allows are clean, in every form', async () => {
+    const text =
+      'workflow:\n  name: n\n  auto_cancel: {on_new_commit: interruptible}\n  rules: [{when: always}]\n' +
+      'cache: {key: k, untracked: true, paths: [a], when: always, policy: pull, unprotect: true, fallback_keys: [x]}\n' +
+      'j:\n  script: x\n  environment:\n    name: review\n    kubernetes:\n      agent: g/p:a\n      namespace: n\n' +
+      '  artifacts:\n    reports:\n      coverage_report: {coverage_format: cobertura, path: c.xml}\n';
+    expect(await briefs(text)).toEqual([]);
+  });
+
+  it("each list is GitLab's, and names the keys ci.json lists there (which leaves the hash open)", () => {
+    type Node = { properties?: Record<string, Node>; oneOf?: Node[]; additionalProperties?: unknown; definitions?: Record<string, Node> };
+    const schema = JSON.parse(readFileSync(new URL('../../src/ci/schema/gitlab-ci.schema.json', import.meta.url), 'utf8')) as Node;
+    const definitions = schema.definitions as Record<string, Node>;
+    const environment = definitions['job_template']?.properties?.['environment']?.oneOf?.find((node) => node.properties);
+    const open = {
+      cache: definitions['cache_item'],
+      cacheKey: definitions['cache_item']?.properties?.['key']?.oneOf?.find((node) => node.properties),
+      workflow: schema.properties?.['workflow'],
+      kubernetes: environment?.properties?.['kubernetes'],
+      coverageReport: definitions['artifacts']?.properties?.['reports']?.properties?.['coverage_report'],
+    };
+    for (const [entry, node] of Object.entries(open)) {
+      expect(node?.additionalProperties, entry).toBeUndefined();
+      expect(Object.keys(node?.properties ?? {}).sort(), entry).toEqual([...ENTRY_ALLOWED_KEYS[entry as keyof typeof open]].sort());
+    }
   });
 });
 
