@@ -8,6 +8,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import validate from './schema/validate.generated.cjs';
 import type { Finding, PathSegment } from './diagnostics.js';
 import { INHERITABLE_BEYOND_SCHEMA } from './entries-read.js';
+import { isHash, valueAt } from './merge.js';
 
 const GLOBAL_KEYS = new Set([
   '$schema',
@@ -70,9 +71,10 @@ function branches(root: SchemaNode, node: SchemaNode, depth = 0): SchemaNode[] {
   return out;
 }
 
-/** The keys the schema allows at an instance path (for "did you mean"). ajv reports schema
- *  paths relative to the definition it was in, so walk from the root along the instance path. */
-function allowedKeys(root: SchemaNode, path: readonly PathSegment[]): string[] {
+/** The schemas that apply at an instance path, each branch of every alternative (oneOf/anyOf)
+ *  among them. ajv reports schema paths relative to the definition it was in, so walk from the
+ *  root along the instance path. */
+function schemasAt(root: SchemaNode, path: readonly PathSegment[]): SchemaNode[] {
   let nodes: SchemaNode[] = [root];
   for (const segment of path) {
     const next: SchemaNode[] = [];
@@ -91,10 +93,24 @@ function allowedKeys(root: SchemaNode, path: readonly PathSegment[]): string[] {
     }
     nodes = next;
   }
+  return nodes.flatMap((n) => branches(root, n));
+}
+
+/** The keys the schema allows at an instance path, in any of its alternatives (for "did you mean"). */
+function allowedKeys(schemas: readonly SchemaNode[]): string[] {
   const keys = new Set<string>();
-  for (const node of nodes.flatMap((n) => branches(root, n)))
-    for (const key of Object.keys((node['properties'] as object | undefined) ?? {})) keys.add(key);
+  for (const node of schemas) for (const key of Object.keys((node['properties'] as object | undefined) ?? {})) keys.add(key);
   return [...keys];
+}
+
+/** Whether one closed alternative (`additionalProperties: false`) at the place takes every key written there. */
+function oneAlternativeTakes(schemas: readonly SchemaNode[], keys: readonly string[]): boolean {
+  return schemas.some((node) => {
+    if (node['additionalProperties'] !== false) return false;
+    const properties = (node['properties'] as object | undefined) ?? {};
+    const patterns = Object.keys((node['patternProperties'] as object | undefined) ?? {});
+    return keys.every((key) => Object.hasOwn(properties, key) || patterns.some((pattern) => new RegExp(pattern, 'u').test(key)));
+  });
 }
 
 /** The allowed name nearest to a misspelt one, when it is near enough to be meant. */
@@ -161,29 +177,58 @@ const BOUND_WORDS: Readonly<Record<string, string>> = {
   exclusiveMinimum: 'greater than',
 };
 
+/** `knownKeys`: a place whose keys an alternative takes, failed deeper: the deeper finding says
+ *  what is wrong, and this one is left out when there is one. */
 type GroupFinding = Omit<Finding, 'document'> & { knownKeys?: true };
 
-async function describeGroup(group: Group): Promise<GroupFinding> {
+async function describeGroup(group: Group, instance: unknown): Promise<GroupFinding | undefined> {
   const where = describePath(group.path);
   const byKeyword = (keyword: string) => group.errors.filter((e) => e.keyword === keyword);
   const unknown = byKeyword('additionalProperties');
   if (unknown.length > 0) {
-    const keys = [...new Set(unknown.map((e) => String(e.params['additionalProperty'])))];
-    const allowed = allowedKeys(await loadSchemaJson(), group.path);
-    // A key some alternative takes is known; only its value failed (reported where it is).
-    const hints = keys
-      .map((key) => suggest(key, allowed))
-      .map((hint, i) => (hint && hint !== keys[i] ? `${keys[i]} (did you mean ${hint}?)` : keys[i]));
-    // Variable::ComplexVariable checks a variable's keys against the data keys it allows there.
-    const what = group.path.at(-2) === 'variables' ? 'uses invalid data keys' : 'contains unknown keys';
-    return {
-      ...(keys.every((key) => allowed.includes(key)) ? { knownKeys: true } : {}),
-      path: [...group.path, keys[0] as string],
-      at: 'key',
-      severity: 'error',
-      code: 'schema/unknown-key',
-      message: `${where} config ${what}: ${hints.join(', ')}`,
-    };
+    // Each alternative (oneOf/anyOf) refuses the keys only the others take: a key is unknown
+    // when no alternative takes it, as GitLab's entries (allowed_keys) name only those.
+    const refused = [...new Set(unknown.map((e) => String(e.params['additionalProperty'])))];
+    const schemas = schemasAt(await loadSchemaJson(), group.path);
+    const allowed = allowedKeys(schemas);
+    const keys = refused.filter((key) => !allowed.includes(key));
+    if (keys.length > 0) {
+      const hints = keys.map((key) => {
+        const hint = suggest(key, allowed);
+        return hint && hint !== key ? `${key} (did you mean ${hint}?)` : key;
+      });
+      // Variable::ComplexVariable checks a variable's keys against the data keys it allows there.
+      const what = group.path.at(-2) === 'variables' ? 'uses invalid data keys' : 'contains unknown keys';
+      return {
+        path: [...group.path, keys[0] as string],
+        at: 'key',
+        severity: 'error',
+        code: 'schema/unknown-key',
+        message: `${where} config ${what}: ${hints.join(', ')}`,
+      };
+    }
+    // Every key is one some alternative takes. When no one alternative takes them all, they
+    // cannot be written together (`local:` with `remote:`); the keys named, in the order written,
+    // are each refused by an alternative, so no alternative takes them all either.
+    const written = isHash(instance) ? Object.keys(instance) : refused;
+    if (!oneAlternativeTakes(schemas, written)) {
+      const together = written.filter((key) => refused.includes(key));
+      return {
+        path: [...group.path, together.at(-1) as string],
+        at: 'key',
+        severity: 'error',
+        code: 'schema/keys-together',
+        message: `${where} config these keys cannot be used together: ${together.join(', ')}`,
+      };
+    }
+    // An alternative takes every key and failed on something else: a key's value (reported
+    // deeper, where it is), or a key it requires. The other alternatives' "unknown" keys are not
+    // the problem; what remains here is said only when nothing deeper says more. Nothing remains
+    // when the alternative failed only deeper: the deeper place's finding is the one.
+    const rest = group.errors.filter((e) => e.keyword !== 'additionalProperties');
+    if (rest.length === 0) return undefined;
+    const finding = await describeGroup({ ...group, errors: rest }, instance);
+    return finding && { ...finding, knownKeys: true };
   }
   const required = byKeyword('required').map((e) => String(e.params['missingProperty']));
   if (required.length > 0) {
@@ -253,15 +298,16 @@ export interface SchemaResult {
 export async function validateSchema(value: unknown): Promise<SchemaResult> {
   if (validate(value)) return { valid: true, findings: [] };
   const groups = prune(groupErrors(validate.errors ?? []));
-  const described = await Promise.all(groups.map(describeGroup));
+  const described = await Promise.all(groups.map((group) => describeGroup(group, valueAt(value, group.path))));
   // `include: [{local: [x]}]`: the branch for `local` failed on its value, the others call `local`
-  // unknown; the value's finding says what is wrong, the "unknown" one would not be true. So too
-  // when the branch failed on another key's value (`inputs:` of a `component:` include).
+  // unknown and ask for their own keys; the value's finding says what is wrong. So too when the
+  // branch failed on another key's value (`inputs:` of a `component:` include).
   const findings = described
-    .filter((finding) => {
+    .filter((finding): finding is GroupFinding => finding !== undefined)
+    .filter((finding, _i, all) => {
       if (!finding.knownKeys) return true;
-      const parent = finding.path.slice(0, -1);
-      return !described.some((other) => other !== finding && other.path.length > parent.length && samePrefix(other.path, parent));
+      const place = finding.path;
+      return !all.some((other) => other !== finding && other.path.length > place.length && samePrefix(other.path, place));
     })
     .map(({ knownKeys: _known, ...finding }) => finding);
   return { valid: false, findings };

@@ -371,6 +371,47 @@ describe('keys GitLab refuses where ci.json leaves the hash open (allowed_keys o
   });
 });
 
+describe('unknown keys where ci.json has alternatives (oneOf): only the keys no alternative takes, as allowed_keys names them', () => {
+  const schemaBriefs = async (text: string) =>
+    (await lint(text, { 'a.yml': 'a:\n  script: x\n', 'i.yml': 'spec:\n  inputs:\n    x:\n      default: y\n---\n' }))
+      .filter((d) => d.code.startsWith('schema/'))
+      .map(brief);
+
+  it('include entries and trigger hashes name the misspelt key alone, with the nearest one', async () => {
+    const text =
+      'include:\n  - local: a.yml\n    rulez: []\n  - remote: https://example.com/y.yml\n    integrity: sha256-abc\n    foo: 1\n' +
+      't:\n  trigger: {project: g/p, brnch: y}\nu:\n  trigger: {include: a.yml, strateg: depend}\n';
+    expect(await schemaBriefs(text)).toEqual([
+      '.gitlab-ci.yml:3:5 error schema/unknown-key include:0 config contains unknown keys: rulez (did you mean rules?)',
+      '.gitlab-ci.yml:5:16 error schema/pattern include:1:integrity must match pattern "^sha256-[A-Za-z0-9+/]{43}=$"',
+      '.gitlab-ci.yml:6:5 error schema/unknown-key include:1 config contains unknown keys: foo',
+      '.gitlab-ci.yml:8:27 error schema/unknown-key jobs:t:trigger config contains unknown keys: brnch (did you mean branch?)',
+      '.gitlab-ci.yml:10:29 error schema/unknown-key jobs:u:trigger config contains unknown keys: strateg (did you mean strategy?)',
+    ]);
+  });
+
+  it('a spec:include entry: the key it does not take, not its `local:`', async () => {
+    const text = 'spec:\n  include:\n    - local: i.yml\n      rules: [{if: $X}]\n---\njob:\n  script: echo $[[ inputs.x ]]\n';
+    expect(await schemaBriefs(text)).toEqual([
+      '.gitlab-ci.yml:4:7 error schema/unknown-key spec:include:0 config contains unknown keys: rules',
+    ]);
+  });
+
+  it('keys each known to one alternative and written together: named as keys that cannot be used together', async () => {
+    const text = 'include:\n  - local: a.yml\n    remote: https://example.com/y.yml\nt:\n  trigger: {project: g/p, include: a.yml}\n';
+    expect(await schemaBriefs(text)).toEqual([
+      '.gitlab-ci.yml:3:5 error schema/keys-together include:0 config these keys cannot be used together: local, remote',
+      '.gitlab-ci.yml:5:27 error schema/keys-together jobs:t:trigger config these keys cannot be used together: project, include',
+    ]);
+  });
+
+  it('keys one alternative takes together: what that alternative lacks, not the other alternatives\' "unknown" keys', async () => {
+    expect(await schemaBriefs('t:\n  trigger: {branch: main}\n')).toEqual([
+      '.gitlab-ci.yml:2:12 error schema/required jobs:t:trigger config is missing required keys: project',
+    ]);
+  });
+});
+
 describe('dependencies beside needs, as Entry::Job checks them (only when needs are present)', () => {
   const jobs = 'stages: [a, b]\nj4:\n  stage: a\n  script: x\nj5:\n  stage: b\n  script: x\n';
 
