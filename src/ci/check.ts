@@ -40,6 +40,7 @@ export interface ParsedFile {
 
 const YAML_CODES: Record<string, string> = {
   DUPLICATE_KEY: 'yaml/duplicate-key',
+  COLLECTION_KEY: 'yaml/collection-key',
   TAG_RESOLVE_FAILED: 'yaml/unknown-tag',
   BAD_ALIAS: 'yaml/alias',
   MULTIPLE_ANCHORS: 'yaml/anchor',

@@ -708,6 +708,24 @@ export class DuplicateKeyError extends YAMLParseError {
   }
 }
 
+/**
+ * A key written as a mapping or a list (`? {include: 1}`): Psych keeps it as a hash or an array,
+ * and GitLab takes none as the name of a keyword (allowed_keys are symbols), a job (Processable:
+ * `validates :name, type: Symbol`) or a variable (AlphanumericValidator: a String, a Symbol or an
+ * Integer). `written` is the key as JSON, shortened.
+ */
+export class CollectionKeyError extends YAMLParseError {
+  constructor(offset: number, written: string, list: boolean) {
+    const text = written.length > 40 ? `${written.slice(0, 39)}…` : written;
+    super(
+      [offset, offset + 1],
+      'COLLECTION_KEY' as YAMLParseError['code'],
+      `key ${text} is a ${list ? 'list' : 'mapping'}: GitLab's YAML reader keeps it as ${list ? 'an array' : 'a hash'}, ` +
+        `and GitLab names no keyword, job or variable with ${list ? 'an array' : 'a hash'}`,
+    );
+  }
+}
+
 /** What cigen says of a key written twice in one mapping, wherever it says it (lint, migrate,
  *  init): the key by name, or the parser's words when it has none. */
 export const duplicateKeyMessage = (key: string | undefined, parserMessage = 'Map keys must be unique'): string =>
@@ -723,19 +741,33 @@ export const duplicateKeyMessage = (key: string | undefined, parserMessage = 'Ma
  */
 export const duplicateKeys = (doc: Document): DuplicateKeyError[] => duplicateKeysIn(doc.contents);
 
-/** duplicateKeys, under one node. */
+/** Keys written as a mapping or a list (an alias to one too), each a CollectionKeyError, and keys
+ *  written twice (duplicateKeys): one walk of the document, for the documents read with nodes. */
+export const keyErrors = (doc: Document): (DuplicateKeyError | CollectionKeyError)[] =>
+  duplicateKeysIn(doc.contents, (node) => aliasTarget(doc, node));
+
 /** A quoted `"<<"` key, a merge key to Psych (each merges; none is a duplicate). A plain one's
  *  value is a symbol of its own, never equal to another. */
 const isQuotedMergeKey = (key: Scalar): boolean => key.value === MERGE_KEY && isMergeKey(key);
 
-export function duplicateKeysIn(root: unknown): DuplicateKeyError[] {
-  const found: DuplicateKeyError[] = [];
+/** duplicateKeys, under one node; with `resolve` (an alias's node), collection keys too (keyErrors). */
+export function duplicateKeysIn(root: unknown): DuplicateKeyError[];
+export function duplicateKeysIn(root: unknown, resolve: (node: unknown) => unknown): (DuplicateKeyError | CollectionKeyError)[];
+export function duplicateKeysIn(root: unknown, resolve?: (node: unknown) => unknown): (DuplicateKeyError | CollectionKeyError)[] {
+  const found: (DuplicateKeyError | CollectionKeyError)[] = [];
   const stack: unknown[] = [root];
   const report = (key: Scalar) => found.push(new DuplicateKeyError(key.range?.[0] ?? 0, String(key.value)));
   while (stack.length > 0) {
     const node = stack.pop();
     if (isMapNode(node)) {
       const items = node.items;
+      if (resolve)
+        for (const { key } of items) {
+          if (isScalarNode(key) || key === null) continue;
+          const read = isAlias(key) ? resolve(key) : key;
+          if (isMapNode(read) || isSeqNode(read))
+            found.push(new CollectionKeyError((key as Node).range?.[0] ?? 0, JSON.stringify(read.toJSON()), isSeqNode(read)));
+        }
       if (items.length <= SMALL_MAP) {
         // A few keys: comparing each with the ones before costs less than a Set.
         for (let i = 0; i < items.length; i++) {
@@ -800,7 +832,7 @@ export function parseYamlDocuments(text: string): ParsedYaml {
     list = Array.isArray(documents) ? documents : [];
   }
   readMergeKeysAsPsych(source, list);
-  for (const doc of list) addErrors(doc, duplicateKeys(doc));
+  for (const doc of list) addErrors(doc, keyErrors(doc));
   return { documents: list, lineCounter };
 }
 
@@ -975,6 +1007,9 @@ const parseOptions = () => ({
   prettyErrors: false,
   // Duplicates are found by duplicateKeys() instead: the parser's check is quadratic.
   uniqueKeys: false,
+  // The library's warnings (a collection key stringified, "Set mapAsMap: true") are about its own
+  // reading, printed on stderr: what they concern is a finding of cigen's own (keyErrors).
+  logLevel: 'error' as const,
   merge: true,
   schema: (parseSchema ??= new Document(null, { version: YAML_VERSION, customTags, merge: true }).schema),
 });
@@ -1107,9 +1142,13 @@ export function parseYamlDocument(text: string): Document.Parsed {
   const { source, clean } = prepare(text);
   const fast = process.env['CIGEN_YAML_FAST'] === '0' || !clean ? undefined : parseFast(source, parseOptions(), undefined, true);
   const doc =
-    fast?.length === 1 ? (fast[0] as Document.Parsed) : parseDocument(source, { version: YAML_VERSION, customTags, uniqueKeys: true });
+    fast?.length === 1
+      ? (fast[0] as Document.Parsed)
+      : parseDocument(source, { version: YAML_VERSION, customTags, uniqueKeys: true, logLevel: 'error' });
   readMergeKeysAsPsych(source, [doc]);
-  if (fast?.length === 1) addErrors(doc, duplicateKeys(doc));
+  // The library's own check (uniqueKeys) has found the duplicates off the fast path.
+  const found = keyErrors(doc);
+  addErrors(doc, fast?.length === 1 ? found : found.filter((error) => error instanceof CollectionKeyError));
   return doc;
 }
 

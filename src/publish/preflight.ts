@@ -86,7 +86,8 @@ export function changelogSection(changelog: string, version: string): string | u
 }
 
 function templateProblem(path: string, text: string): string | undefined {
-  const docs = parseAllDocuments(text);
+  // The library's warnings (a collection key stringified) are no business of the user's terminal.
+  const docs = parseAllDocuments(text, { logLevel: 'error' });
   if (!Array.isArray(docs) || docs.length !== 2)
     return `${path}: expected a spec: header, ---, then the jobs (found ${Array.isArray(docs) ? docs.length : 0} document(s))`;
   // A header GitLab could not read has nothing to check: say where it breaks (a duplicate key,

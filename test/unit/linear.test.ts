@@ -126,6 +126,29 @@ describe('lint on the fast path and the lean document', () => {
     }
   });
 
+  it('gives the findings the yaml library gives on keys GitLab refuses, dependencies beside needs, and collection keys', async () => {
+    const texts = [
+      'workflow:\n  rules: [{when: always}]\n  nme: x\nb:\n  script: x\n  cache:\n    key: {files: [a], prefx: y}\n    path: [a]\n' +
+        '  environment: {name: x, kubernetes: {namespace: x, agnt: y}}\nc:\n  script: x\n  cache: [{key: {prefix: x}, paths: [a]}]\n',
+      'include:\n  - local: a.yml\n    rulez: []\n  - local: a.yml\n    remote: https://example.com/y.yml\n' +
+        't:\n  trigger: {project: g/p, brnch: y}\nu:\n  trigger: {branch: main}\n',
+      'stages: [a, b]\nj4:\n  stage: a\n  script: x\nj5:\n  stage: b\n  script: x\n  needs: []\n  dependencies: [j4]\n' +
+        'j6:\n  stage: b\n  script: x\n  needs: [{pipeline: $P, job: j4}]\n  dependencies: [j4]\n',
+      'job:\n  script: x\n? {include: 1}\n: x\n',
+      'job:\n  script: x\n  variables:\n    [a, b]: x\n',
+    ];
+    for (const text of texts) {
+      const fast = await lintText(text, { file: '.gitlab-ci.yml' });
+      expect(fast.length, text).toBeGreaterThan(0);
+      process.env['CIGEN_YAML_FAST'] = '0';
+      try {
+        expect(fast, text).toEqual(await lintText(text, { file: '.gitlab-ci.yml' }));
+      } finally {
+        delete process.env['CIGEN_YAML_FAST'];
+      }
+    }
+  });
+
   it('a pipeline that lints clean never has its nodes composed; a finding composes them once, to place it', () => {
     const clean = parseFile(chainPipeline(100), '.gitlab-ci.yml', { lean: true });
     expect(clean.content).toBeInstanceOf(LeanDocument);

@@ -9,13 +9,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Diagnostic } from '../../src/ci/diagnostics.js';
 import { CATALOG_VERSION } from '../../src/ci/component-ref.js';
 import { escapeControl } from '../../src/cli/output.js';
 import { readProjectFile } from '../../src/cli/project.js';
 import { lintHost } from '../../src/cli/wiring/lint.js';
 import { wildcardPathPattern } from '../../src/ci/includes.js';
+import { parseYamlDocument, parseYamlDocuments } from '../../src/ci/yaml.js';
 import { findDockerfiles, proposeBuilds } from '../../src/init/plan.js';
 import { scaffold } from '../../src/init/scaffold.js';
 import { lintText } from '../../src/lint/lint-text.js';
@@ -612,6 +613,47 @@ describe('needs and on_stop a job inherits through extends', () => {
     expect(await briefs(text, { 'ci/base.yml': base })).toEqual([
       'ci/base.yml:2:11 error semantic/undefined-need ship job: undefined need: nope (inherited from .deploy through extends)',
       'ci/base.yml:5:14 error semantic/on-stop ship job: on_stop job gone is not defined (inherited from .deploy through extends)',
+    ]);
+  });
+});
+
+describe('a key written as a mapping or a list (`? {include: 1}`)', () => {
+  const mapping = (key: string) =>
+    `key ${key} is a mapping: GitLab's YAML reader keeps it as a hash, and GitLab names no keyword, job or variable with a hash`;
+  const list = (key: string) =>
+    `key ${key} is a list: GitLab's YAML reader keeps it as an array, and GitLab names no keyword, job or variable with an array`;
+
+  it('is an error at the key, in a job, at the top and through an alias; the yaml library prints nothing on stderr', () => {
+    const dir = scratch({
+      '.gitlab-ci.yml': 'job:\n  script: x\n? {include: 1}\n: x\n.a: &k [a, b]\nb:\n  script: x\n  variables:\n    ? *k\n    : x\n',
+    });
+    const result = cigen(['lint', '.gitlab-ci.yml', '--format', 'json'], dir);
+    expect(result.stderr).toBe('');
+    expect((JSON.parse(result.stdout) as Diagnostic[]).map(brief)).toEqual([
+      `.gitlab-ci.yml:3:3 error yaml/collection-key ${mapping('{"include":1}')}`,
+      `.gitlab-ci.yml:9:7 error yaml/collection-key ${list('["a","b"]')}`,
+    ]);
+    expect(result.status).toBe(1);
+  });
+
+  it('a document read with one is converted without the yaml library\'s warning ("Set mapAsMap: true")', () => {
+    const warned = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const text = 'job:\n  script: x\n? {include: 1}\n: x\n';
+      const [doc] = parseYamlDocuments(text).documents;
+      expect([doc?.errors.map((e) => e.code), doc?.toJS()]).toEqual([['COLLECTION_KEY'], { job: { script: 'x' }, '{ include: 1 }': 'x' }]);
+      expect(parseYamlDocument(text).toJS()).toEqual({ job: { script: 'x' }, '{ include: 1 }': 'x' });
+      expect(warned).not.toHaveBeenCalled();
+    } finally {
+      warned.mockRestore();
+    }
+  });
+
+  it('a flow collection written as a key, and a long one shortened', async () => {
+    const long = `{${Array.from({ length: 12 }, (_, i) => `k${i}: ${i}`).join(', ')}}`;
+    expect((await lintText(`job:\n  script: x\n[a, b]: x\n${long}: y\n`, { file: '.gitlab-ci.yml' })).map(brief)).toEqual([
+      `.gitlab-ci.yml:3:1 error yaml/collection-key ${list('["a","b"]')}`,
+      `.gitlab-ci.yml:4:1 error yaml/collection-key ${mapping('{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5…')}`,
     ]);
   });
 });

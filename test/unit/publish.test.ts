@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { pinningProblem } from '../../src/generate/pinning.js';
 import { changelogSection, preflight, type CatalogSnapshot } from '../../src/publish/preflight.js';
@@ -136,6 +136,16 @@ describe('preflight', () => {
     expect(failed({ changelog: waiting.replace('### Fixed\n', '### Fixed\n\n- a fix\n') })).toEqual([
       expect.stringContaining('CHANGELOG.md has entries under "## Unreleased"'),
     ]);
+  });
+  it("reads a header holding a key written as a mapping without the yaml library's warning on stderr", () => {
+    const warned = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const template = 'spec:\n  inputs:\n    ? {a: 1}\n    : {default: x}\n---\njob:\n  script: [echo]\n';
+      expect(failed({ templates: new Map([['templates/a.yml', template]]) })).toEqual([]);
+      expect(warned).not.toHaveBeenCalled();
+    } finally {
+      warned.mockRestore();
+    }
   });
   it('reads the version section of a CHANGELOG in the usual spellings', () => {
     expect(changelogSection(GOOD.changelog as string, '1.2.0')).toBe('- new things');
