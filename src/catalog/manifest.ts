@@ -1,6 +1,6 @@
 /**
  * The `manifest` component: one index (manifest list) of per-platform images, named by digest —
- * the digests build jobs reported (`CIGEN_BUILT_DIGEST_<PLATFORM>`, through `needs:`) or an
+ * the images build jobs reported (`CIGEN_BUILT_REF_<PLATFORM>`, through `needs:`) or an
  * explicit list — pushed under the tags with Buildah. The same job ends the `buildah-native`
  * fan-out (./buildah-native.ts); its shell is components/manifest/script.sh.hbs.
  */

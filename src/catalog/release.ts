@@ -65,8 +65,8 @@ export const SOURCES_INPUT: InputDeclarations = {
     variable: 'CIGEN_SOURCES',
     description:
       'The images to merge, by digest (`registry.example.com/app@sha256:...`; items may reference variables). ' +
-      'Empty: the per-platform images the jobs of `build-jobs` reported (`CIGEN_BUILT_REF_<PLATFORM>`, ' +
-      'each in the repository its build pushed to).',
+      'Empty: the per-platform images the jobs of `build-jobs` reported (`CIGEN_BUILT_REF_<PLATFORM>` of a build with ' +
+      '`platform`, each in the repository its build pushed to; `CIGEN_BUILT_PLATFORM_REFS` of one with `platforms`).',
     sample: [`registry.example.com/group/api@sha256:${'ab'.repeat(32)}`, '$ARM64_REF'],
   },
 };

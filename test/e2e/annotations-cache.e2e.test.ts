@@ -55,9 +55,11 @@ describe('buildah: annotations on a layer-cache hit', () => {
     const run = buildJob(project, repository, { platforms, tags: ['second'], annotations: ['org.example.review=annotated'] });
     expect(run.stderr).not.toMatch(/cigen: error/);
     expect(run.status, run.log.slice(-3000)).toBe(0);
-    for (const platform of platforms) {
-      const key = `CIGEN_BUILT_REF_${platform.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-      expect(annotationsOf(run.report?.[key] as string), platform).toMatchObject({ 'org.example.review': 'annotated' });
+    // Each platform's image, as the report lists them: PLATFORM=IMAGE@DIGEST.
+    const refs = (run.report?.['CIGEN_BUILT_PLATFORM_REFS'] ?? '').split(' ').map((item) => item.split('='));
+    expect(refs.map(([platform]) => platform)).toEqual(platforms);
+    for (const [platform, ref] of refs) {
+      expect(annotationsOf(ref as string), platform).toMatchObject({ 'org.example.review': 'annotated' });
     }
   });
 });

@@ -71,8 +71,9 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     expect(run.report?.['CIGEN_BUILT_DIGEST']).toBe(await registry.digest(repository, SHA));
     expect(run.report?.['CIGEN_BUILT_DIGEST']).toBe(await registry.digest(repository, 'latest'));
     expect(run.report?.['CIGEN_BUILT_PLATFORMS']).toBe('linux/amd64 linux/arm64');
-    expect(run.report?.['CIGEN_BUILT_DIGEST_LINUX_AMD64']).toBe(platforms['linux/amd64']);
-    expect(run.report?.['CIGEN_BUILT_DIGEST_LINUX_ARM64']).toBe(platforms['linux/arm64']);
+    expect(run.report?.['CIGEN_BUILT_PLATFORM_REFS']).toBe(
+      `linux/amd64=${image}@${platforms['linux/amd64']} linux/arm64=${image}@${platforms['linux/arm64']}`,
+    );
     // Each platform's image also under <first tag>-<os>-<arch>; no tag of the build names one platform.
     expect((await registry.tags(repository)).sort()).toEqual([`${SHA}`, `${SHA}-linux-amd64`, `${SHA}-linux-arm64`, 'latest']);
 
@@ -120,7 +121,7 @@ describe('a FROM scratch image the same on every platform', () => {
     const platforms = Object.fromEntries(index.manifests.map((m) => [`${m.platform.os}/${m.platform.architecture}`, m.digest]));
     expect(Object.keys(platforms).sort()).toEqual(['linux/amd64', 'linux/arm64']);
     expect(platforms['linux/amd64']).not.toBe(platforms['linux/arm64']);
-    expect(run.report?.['CIGEN_BUILT_DIGEST_LINUX_ARM64']).toBe(platforms['linux/arm64']);
+    expect(run.report?.['CIGEN_BUILT_PLATFORM_REFS']).toContain(`linux/arm64=${registry.host}/${repository}@${platforms['linux/arm64']}`);
     for (const platform of ['linux/amd64', 'linux/arm64']) {
       const unpacked = unpackImage(registry, `${registry.host}/${repository}@${platforms[platform]}`);
       try {

@@ -117,7 +117,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       runner.dispose();
       expectPassed(run);
       expect(run.report?.['CIGEN_BUILT_DIGEST']).toBe(await registry.digest(pushedTo[arch], `${SHA}-${arch}`));
-      expect(run.report?.[`CIGEN_BUILT_DIGEST_LINUX_${arch.toUpperCase()}`]).toBe(run.report?.['CIGEN_BUILT_DIGEST']);
+      expect(run.report?.[`CIGEN_BUILT_REF_LINUX_${arch.toUpperCase()}`]).toBe(run.report?.['CIGEN_BUILT_REF']);
       reports.push(run.report ?? {});
     }
     const [amd64, arm64] = reports as [Record<string, string>, Record<string, string>];
@@ -147,10 +147,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       CIGEN_BUILT_DIGEST: await registry.digest(repository, SHA),
       CIGEN_BUILT_REF: `${image}@${await registry.digest(repository, SHA)}`,
       CIGEN_BUILT_PLATFORMS: 'linux/amd64 linux/arm64',
-      CIGEN_BUILT_DIGEST_LINUX_AMD64: amd64['CIGEN_BUILT_DIGEST'],
-      CIGEN_BUILT_REF_LINUX_AMD64: `${image}@${amd64['CIGEN_BUILT_DIGEST']}`,
-      CIGEN_BUILT_DIGEST_LINUX_ARM64: arm64['CIGEN_BUILT_DIGEST'],
-      CIGEN_BUILT_REF_LINUX_ARM64: `${image}@${arm64['CIGEN_BUILT_DIGEST']}`,
+      CIGEN_BUILT_PLATFORM_REFS: `linux/amd64=${image}@${amd64['CIGEN_BUILT_DIGEST']} linux/arm64=${image}@${arm64['CIGEN_BUILT_DIGEST']}`,
     });
     expect(run.report?.['CIGEN_BUILT_DIGEST']).toBe(sha256(raw));
     // The amd64 image was copied into the index's repository.
@@ -191,7 +188,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       const run = runJob(jobs['build-image:arch'] as Record<string, unknown>, project, runner, { ...variables, CIGEN_ARCH: arch });
       runner.dispose();
       expectPassed(run);
-      digests[arch] = run.report?.[`CIGEN_BUILT_DIGEST_LINUX_${arch.toUpperCase()}`] as string;
+      expect(run.report?.[`CIGEN_BUILT_REF_LINUX_${arch.toUpperCase()}`]).toBe(run.report?.['CIGEN_BUILT_REF']);
+      digests[arch] = run.report?.['CIGEN_BUILT_DIGEST'] as string;
       expect(digests[arch]).toBe(await registry.digest(repository, `${SHA}-linux-${arch}`));
       Object.assign(reported, run.report);
     }
@@ -266,11 +264,10 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       CIGEN_BUILT_DIGEST: digest,
       CIGEN_BUILT_REF: `${destination}@${digest}`,
       CIGEN_BUILT_PLATFORMS: 'linux/amd64 linux/arm64',
-      CIGEN_BUILT_DIGEST_LINUX_AMD64: report['CIGEN_BUILT_DIGEST_LINUX_AMD64'],
-      CIGEN_BUILT_REF_LINUX_AMD64: `${destination}@${report['CIGEN_BUILT_DIGEST_LINUX_AMD64']}`,
-      CIGEN_BUILT_DIGEST_LINUX_ARM64: report['CIGEN_BUILT_DIGEST_LINUX_ARM64'],
-      CIGEN_BUILT_REF_LINUX_ARM64: `${destination}@${report['CIGEN_BUILT_DIGEST_LINUX_ARM64']}`,
+      // The build's list of its platforms' images, in the repository copied to.
+      CIGEN_BUILT_PLATFORM_REFS: report['CIGEN_BUILT_PLATFORM_REFS']?.replaceAll(`=${image}@`, `=${destination}@`),
     });
+    expect(report['CIGEN_BUILT_PLATFORM_REFS']).toBe(`linux/amd64=${image}@${platforms[0]} linux/arm64=${image}@${platforms[1]}`);
     for (const secret of [registry.password, production.password]) expect(built.log + promoted.log).not.toContain(secret);
 
     // A source written IMAGE:TAG@DIGEST (as tools print them), which skopeo refuses: the digest names it.

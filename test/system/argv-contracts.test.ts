@@ -250,7 +250,14 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       local.box.dispose();
       // One platform: the image pushed is that platform's, named in the report for a manifest job.
       const arm = run(component, mode, { inputs: { platform: 'linux/arm64/v8' } });
-      expect(report(arm.report)).toMatchObject({ CIGEN_BUILT_PLATFORMS: 'linux/arm64/v8', CIGEN_BUILT_DIGEST_LINUX_ARM64_V8: DIGEST });
+      expect(report(arm.report)).toEqual({
+        CIGEN_BUILT_IMAGE: IMG,
+        CIGEN_BUILT_TAGS: SHA,
+        CIGEN_BUILT_DIGEST: DIGEST,
+        CIGEN_BUILT_REF: `${IMG}@${DIGEST}`,
+        CIGEN_BUILT_PLATFORMS: 'linux/arm64/v8',
+        CIGEN_BUILT_REF_LINUX_ARM64_V8: `${IMG}@${DIGEST}`,
+      });
     },
   );
 });

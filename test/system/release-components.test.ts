@@ -139,10 +139,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           CIGEN_BUILT_DIGEST: INDEX_DIGEST,
           CIGEN_BUILT_REF: `${IMG}@${INDEX_DIGEST}`,
           CIGEN_BUILT_PLATFORMS: 'linux/amd64 linux/arm64',
-          CIGEN_BUILT_DIGEST_LINUX_AMD64: AMD64,
-          CIGEN_BUILT_REF_LINUX_AMD64: `${IMG}@${AMD64}`,
-          CIGEN_BUILT_DIGEST_LINUX_ARM64: ARM64,
-          CIGEN_BUILT_REF_LINUX_ARM64: `${IMG}@${ARM64}`,
+          CIGEN_BUILT_PLATFORM_REFS: `linux/amd64=${IMG}@${AMD64} linux/arm64=${IMG}@${ARM64}`,
         });
         expect(job['needs']).toEqual([{ job: 'build-image', artifacts: true, optional: true }]);
         expect(job['rules']).toEqual([{ if: '$CI_COMMIT_TAG' }]);
@@ -194,10 +191,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           CIGEN_BUILT_DIGEST: WITH_ATTESTATIONS_DIGEST,
           CIGEN_BUILT_REF: ref,
           CIGEN_BUILT_PLATFORMS: 'linux/amd64 linux/arm64',
-          CIGEN_BUILT_DIGEST_LINUX_AMD64: AMD64,
-          CIGEN_BUILT_REF_LINUX_AMD64: `${IMG}@${AMD64}`,
-          CIGEN_BUILT_DIGEST_LINUX_ARM64: ARM64,
-          CIGEN_BUILT_REF_LINUX_ARM64: `${IMG}@${ARM64}`,
+          CIGEN_BUILT_PLATFORM_REFS: `linux/amd64=${IMG}@${AMD64} linux/arm64=${IMG}@${ARM64}`,
         });
       });
 
@@ -416,9 +410,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       // Two builds' reports as GitLab merges them: one value of each variable (CIGEN_BUILT_IMAGE is one build's).
       const REPORTED = {
         CIGEN_BUILT_IMAGE: IMG,
-        CIGEN_BUILT_DIGEST_LINUX_ARM64: ARM64,
         CIGEN_BUILT_REF_LINUX_ARM64: `${IMG}@${ARM64}`,
-        CIGEN_BUILT_DIGEST_LINUX_AMD64: AMD64,
         CIGEN_BUILT_REF_LINUX_AMD64: `${IMG}@${AMD64}`,
       };
       const LOCAL = index(entry(AMD64, 'amd64'), entry(ARM64, 'arm64'));
@@ -448,10 +440,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           CIGEN_BUILT_DIGEST: STUB_DIGEST,
           CIGEN_BUILT_REF: `${IMG}@${STUB_DIGEST}`,
           CIGEN_BUILT_PLATFORMS: 'linux/amd64 linux/arm64',
-          CIGEN_BUILT_DIGEST_LINUX_AMD64: AMD64,
-          CIGEN_BUILT_REF_LINUX_AMD64: `${IMG}@${AMD64}`,
-          CIGEN_BUILT_DIGEST_LINUX_ARM64: ARM64,
-          CIGEN_BUILT_REF_LINUX_ARM64: `${IMG}@${ARM64}`,
+          CIGEN_BUILT_PLATFORM_REFS: `linux/amd64=${IMG}@${AMD64} linux/arm64=${IMG}@${ARM64}`,
         });
       });
 
@@ -490,14 +479,51 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         // Three reports as GitLab merges them: one CIGEN_BUILT_REF_LINUX_ARM64 of the two.
         const r = run(job, shell, { ...REPORTED, STUB_INSPECT: LOCAL });
         expect(refused(r)).toBe(
-          "input build-jobs names 3 jobs but their reports give 2 platforms' images (LINUX_AMD64 LINUX_ARM64): two jobs built one " +
-            "platform (GitLab keeps one report's CIGEN_BUILT_REF_<PLATFORM>: an image would be left out), or a job reported none " +
+          'input build-jobs names 3 jobs but their reports name images in fewer variables (CIGEN_BUILT_REF_LINUX_AMD64 ' +
+            "CIGEN_BUILT_REF_LINUX_ARM64): two jobs built one platform (GitLab keeps one report's CIGEN_BUILT_REF_<PLATFORM>: an " +
+            'image would be left out), two built with platforms (it keeps one CIGEN_BUILT_PLATFORM_REFS), or a job reported none ' +
             '(a build without a platform or platforms input, or that did not push)',
         );
         expect(argvs(r, 'buildah')).toEqual([]);
         // needs: entries given as objects are not counted; the index job of buildah-native has no build-jobs.
         const objects = manifest({ 'build-jobs': [{ job: 'build amd64' }, { job: 'b' }, { job: 'c' }], tags: ['x'], 'tag-rules': [] });
         expect(run(objects, shell, { ...REPORTED, STUB_INSPECT: LOCAL }).status).toBe(0);
+      });
+
+      it('merges a build with platforms (its CIGEN_BUILT_PLATFORM_REFS) and one with a platform, each read where it pushed', () => {
+        const S390X = `sha256:${HEX('3')}`;
+        const multi = 'registry.example.com/group/app/multi';
+        const job = manifest({ 'build-jobs': ['build multi', 'build s390x'], tags: ['x'], 'tag-rules': [] });
+        const r = run(job, shell, {
+          CIGEN_BUILT_IMAGE: IMG,
+          CIGEN_BUILT_PLATFORM_REFS: `linux/amd64=${multi}@${AMD64} linux/arm64=${multi}@${ARM64}`,
+          CIGEN_BUILT_REF_LINUX_S390X: `${IMG}@${S390X}`,
+          STUB_INSPECT: index(entry(AMD64, 'amd64'), entry(ARM64, 'arm64'), entry(S390X, 's390x')),
+        });
+        expect(r.status, r.stderr).toBe(0);
+        expect(
+          argvs(r, 'buildah')
+            .filter((argv) => argv[1] === 'add')
+            .map((argv) => argv.at(-1)),
+        ).toEqual([`docker://${IMG}@${S390X}`, `docker://${multi}@${AMD64}`, `docker://${multi}@${ARM64}`]);
+        expect(r.report['CIGEN_BUILT_PLATFORM_REFS']).toBe(
+          `linux/amd64=${IMG}@${AMD64} linux/arm64=${IMG}@${ARM64} linux/s390x=${IMG}@${S390X}`,
+        );
+      });
+
+      it('stops when two builds with platforms left one list: GitLab kept one report', () => {
+        const job = manifest({ 'build-jobs': ['build a', 'build b'], tags: ['x'], 'tag-rules': [] });
+        const r = run(job, shell, {
+          CIGEN_BUILT_PLATFORM_REFS: `linux/amd64=${IMG}@${AMD64} linux/arm64=${IMG}@${ARM64}`,
+          STUB_INSPECT: LOCAL,
+        });
+        expect(refused(r)).toBe(
+          'input build-jobs names 2 jobs but their reports name images in fewer variables (CIGEN_BUILT_PLATFORM_REFS): two jobs ' +
+            "built one platform (GitLab keeps one report's CIGEN_BUILT_REF_<PLATFORM>: an image would be left out), two built with " +
+            'platforms (it keeps one CIGEN_BUILT_PLATFORM_REFS), or a job reported none (a build without a platform or platforms ' +
+            'input, or that did not push)',
+        );
+        expect(argvs(r, 'buildah')).toEqual([]);
       });
 
       it('tries a push that wrote no digest again (Buildah 1.28 can end a failed one with status 0), saying so', () => {
@@ -573,7 +599,9 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         ]);
         expect(r.stdout).toContain('cigen: merging the images of input sources\n');
         expect(r.report['CIGEN_BUILT_PLATFORMS']).toBe('linux/amd64 linux/arm/v7');
-        expect(r.report['CIGEN_BUILT_DIGEST_LINUX_ARM_V7']).toBe(ARM64);
+        expect(r.report['CIGEN_BUILT_PLATFORM_REFS']).toBe(
+          `linux/amd64=registry.example.com/group/multi@${AMD64} linux/arm/v7=registry.example.com/group/multi@${ARM64}`,
+        );
       });
 
       it.each([
@@ -581,7 +609,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           'no digest reported and no sources',
           {},
           { STUB_INSPECT: LOCAL },
-          "no image to merge: input sources is empty and no job in needs: reported a platform's image (CIGEN_BUILT_REF_<PLATFORM>, written by a build with a platform or platforms input)",
+          "no image to merge: input sources is empty and no job in needs: reported a platform's image (CIGEN_BUILT_REF_<PLATFORM>, written by a build with a platform input, or CIGEN_BUILT_PLATFORM_REFS, by one with platforms)",
         ],
         [
           'a digest without its image',
@@ -606,6 +634,37 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           {},
           { CIGEN_BUILT_REF_LINUX_AMD64: `${IMG}:1` },
           `CIGEN_BUILT_REF_LINUX_AMD64: '${IMG}:1' is not named by digest (IMAGE@sha256:...)`,
+        ],
+        [
+          'a list item that is not PLATFORM=IMAGE@DIGEST',
+          {},
+          { CIGEN_BUILT_PLATFORM_REFS: `linux/amd64=${IMG}@${AMD64} *` },
+          "CIGEN_BUILT_PLATFORM_REFS: '*' is not PLATFORM=IMAGE@DIGEST",
+        ],
+        [
+          'a list item whose platform is not one',
+          {},
+          { CIGEN_BUILT_PLATFORM_REFS: `Linux/amd64=${IMG}@${AMD64}` },
+          `CIGEN_BUILT_PLATFORM_REFS: 'Linux/amd64=${IMG}@${AMD64}' is not PLATFORM=IMAGE@DIGEST`,
+        ],
+        [
+          'a list item whose reference is not one',
+          {},
+          { CIGEN_BUILT_PLATFORM_REFS: `linux/amd64=${IMG}@sha256:$(id)` },
+          `input CIGEN_BUILT_PLATFORM_REFS (linux/amd64): '${IMG}@sha256:$(id)' has a digest that is not sha256:<64 hex digits>`,
+        ],
+        [
+          'a list item without a digest',
+          {},
+          { CIGEN_BUILT_PLATFORM_REFS: `linux/amd64=${IMG}:1` },
+          `CIGEN_BUILT_PLATFORM_REFS (linux/amd64): '${IMG}:1' is not named by digest (IMAGE@sha256:...)`,
+        ],
+        [
+          "a list item that is another platform's image",
+          {},
+          { CIGEN_BUILT_PLATFORM_REFS: `linux/arm64=${IMG}@${AMD64}`, STUB_INSPECT: index(entry(AMD64, 'amd64')) },
+          `the reports name ${IMG}@${AMD64} as the image for LINUX_ARM64 (CIGEN_BUILT_PLATFORM_REFS), but it is an image for ` +
+            "linux/amd64: two jobs reported one image, or a build pushed another platform's",
         ],
         [
           'a source named by a tag',
@@ -711,7 +770,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
             `cigen: linux/${name}: to push as ${IMG}:01234567-linux-${name}; the index of every architecture goes under: 01234567 latest\n`,
           );
           expect(r.report['CIGEN_BUILT_TAGS']).toBe(`01234567-linux-${name}`);
-          expect(r.report[`CIGEN_BUILT_DIGEST_LINUX_${name.toUpperCase()}`]).toBe(pushed[name]);
+          expect(r.report[`CIGEN_BUILT_REF_LINUX_${name.toUpperCase()}`]).toBe(`${IMG}@${pushed[name]}`);
           Object.assign(reported, r.report);
         }
         const r = run(merge, shell, {
