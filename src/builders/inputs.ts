@@ -61,16 +61,24 @@ const PIECE = String.raw`(?:[a-z0-9]|${BRACED}|${BARE}${BRACED})`;
 const UNIT_ENDS_PLAIN = String.raw`${PIECE}+`;
 const UNIT_ENDS_BARE = String.raw`${PIECE}*${BARE}`;
 const COMPONENT = String.raw`(?:${UNIT_ENDS_PLAIN}(?:[._]|__|-+)|${UNIT_ENDS_BARE}(?:\.|-+))*(?:${UNIT_ENDS_PLAIN}|${UNIT_ENDS_BARE})`;
-/** Components joined by `/`, the first of which may carry a registry port (`:5000/`): no empty
- *  component (`a//b`, a trailing `/`), none of `.`, `..` or a separator alone. */
-const PATH = String.raw`${COMPONENT}(?::[0-9]+/${COMPONENT})?(?:/${COMPONENT})*`;
+/** A label of a registry host written as it is, in any case (distribution's `domain-component`:
+ *  letters and digits, dashes between them); split one way, as COMPONENT is. */
+const HOST_LABEL = String.raw`[A-Za-z0-9]+(?:-+[A-Za-z0-9]+)*`;
+/** A registry host in any case (`Registry.Example.com`: the reference grammar's `domain`; only the
+ *  path must be lower case) with a `.` or a port, which every tool (containers/image, Docker,
+ *  go-containerregistry) reads as a host: `Registry/app` is a path to Kaniko's and crane's. */
+const HOST = String.raw`${HOST_LABEL}(?:\.${HOST_LABEL})+(?::[0-9]+)?|${HOST_LABEL}:[0-9]+`;
+/** Components joined by `/`, the first of which may carry a registry port (`:5000/`) or be a host
+ *  in upper case: no empty component (`a//b`, a trailing `/`), none of `.`, `..` or a separator alone. */
+const PATH = String.raw`(?:${COMPONENT}(?::[0-9]+/${COMPONENT})?|(?:${HOST})/${COMPONENT})(?:/${COMPONENT})*`;
 /** A tag (a letter, digit or `_` first, then `.` and `-` too), variables read as above. */
 const TAG_PIECE = String.raw`(?:[A-Za-z0-9_.-]|${BRACED}|${BARE}(?:${BRACED}|[.-]))`;
 const TAG_TEXT = String.raw`(?:(?:[A-Za-z0-9_]|${BRACED}|${BARE}(?:${BRACED}|[.-]))${TAG_PIECE}*(?:${BARE})?|${BARE})`;
 /** An image repository without a tag, possibly through variables ($CI_REGISTRY_IMAGE/app). */
 export const REPOSITORY = String.raw`^${PATH}$`;
-/** An image reference: a repository as above with an optional tag and digest. */
-export const IMAGE_REFERENCE = String.raw`^${PATH}(?::${TAG_TEXT})?(?:@sha256:[0-9a-f]{64})?$`;
+/** An image reference: a repository as above with an optional tag and digest, the digest written
+ *  out or a variable (`$CIGEN_BUILT_IMAGE@$CIGEN_BUILT_DIGEST`: the job checks it once expanded). */
+export const IMAGE_REFERENCE = String.raw`^${PATH}(?::${TAG_TEXT})?(?:@(?:sha256:[0-9a-f]{64}|${VARIABLE}))?$`;
 
 /** A tag as registries take it: the rule is data so that TypeScript and the job's shell check
  *  the same thing (the shell's case pattern is built from the same classes). */

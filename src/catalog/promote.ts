@@ -40,7 +40,8 @@ export const PROMOTE_INPUTS: InputDeclarations = {
     regex: IMAGE_REFERENCE,
     variable: 'CIGEN_SOURCE',
     description:
-      "The image to promote: `IMAGE@sha256:...` (the build job's `CIGEN_BUILT_REF`), or `IMAGE:TAG`, resolved to its digest once " +
+      "The image to promote: `IMAGE@sha256:...` (the build job's `CIGEN_BUILT_REF`; `$IMAGE@$DIGEST` when a report gives them " +
+      'apart), or `IMAGE:TAG`, resolved to its digest once ' +
       '(`$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA`: what the branch pipeline built for this commit). Every tag gets that digest.',
     sample: 'registry.example.com/group/api:$CI_COMMIT_SHORT_SHA',
   },

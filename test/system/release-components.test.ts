@@ -195,6 +195,40 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         });
       });
 
+      it("takes the references manifest's sources take: IMAGE@DIGEST through variables, a registry host in upper case", () => {
+        const host = 'Registry.Example.com/group/app';
+        const forms = [
+          ['$BUILT_IMAGE@$BUILT_DIGEST', IMG],
+          ['${BUILT_IMAGE}@${BUILT_DIGEST}', IMG],
+          [`${host}@${SINGLE_DIGEST}`, host],
+        ] as const;
+        const variables = { BUILT_IMAGE: IMG, BUILT_DIGEST: SINGLE_DIGEST };
+        for (const [form, repository] of forms) {
+          const expanded = `${repository}@${SINGLE_DIGEST}`;
+          const promoted = run(promote({ source: form, tags: ['x'], 'tag-rules': [] }), shell, { ...variables, STUB_INSPECT: SINGLE });
+          expect(promoted.status, promoted.stderr).toBe(0);
+          const [inspect, copy] = argvs(promoted, 'skopeo');
+          expect(inspect).toEqual(['inspect', '--raw', `docker://${expanded}`]);
+          expect(copy?.slice(-2)).toEqual([`docker://${expanded}`, `docker://${repository}:x`]);
+          expect(promoted.report['CIGEN_BUILT_REF']).toBe(expanded);
+          const merge = Object.values(jobsOf('manifest', { sources: [form], tags: ['x'], 'tag-rules': [] }, mode))[0] as Record<
+            string,
+            unknown
+          >;
+          const merged = run(merge, shell, { ...variables, STUB_INSPECT: index(entry(SINGLE_DIGEST, 'amd64')) });
+          expect(merged.status, merged.stderr).toBe(0);
+          expect(
+            argvs(merged, 'buildah')
+              .find((argv) => argv[1] === 'add')
+              ?.at(-1),
+          ).toBe(`docker://${expanded}`);
+        }
+        // By tag, the host in upper case: resolved once, then copied by digest.
+        const tagged = run(promote({ source: `${host}:1`, tags: ['x'], 'tag-rules': [] }), shell, { STUB_INSPECT: SINGLE });
+        expect(tagged.status, tagged.stderr).toBe(0);
+        expect(argvs(tagged, 'skopeo')[1]?.slice(-2)).toEqual([`docker://${host}@${SINGLE_DIGEST}`, `docker://${host}:x`]);
+      });
+
       it('resolves a tag once and copies that digest to another registry, with its own credentials and TLS settings', () => {
         const job = promote({
           source: '$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA',
