@@ -34,6 +34,13 @@ const SEMVER = new RegExp(
   `^v?${NUMBER}\\.${NUMBER}\\.${NUMBER}(?:-(${PRE_ID}(?:\\.${PRE_ID})*))?(?:\\+(${BUILD_ID}(?:\\.${BUILD_ID})*))?$`,
 );
 
+/**
+ * The pipelines of a version tag (`v1.2.3`, `1.2.3-rc.1`: the tags a semver rule reads) as a GitLab
+ * `rules: if:` expression: the same pattern, which GitLab runs in RE2. In no other pipeline does a
+ * semver rule, or latest beside one, give a tag.
+ */
+export const VERSION_TAG_PIPELINE = `$CI_COMMIT_TAG =~ /${SEMVER.source}/`;
+
 export interface Version {
   /** The version without the v, build metadata's + as - (a tag cannot hold +). */
   version: string;

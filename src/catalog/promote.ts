@@ -11,6 +11,7 @@ import { CORE_INPUTS, IMAGE_REFERENCE, REPOSITORY, type InputDeclarations } from
 import { assembleJob, jobKey } from '../builders/job.js';
 import { renderBuildScript } from '../builders/script.js';
 import { inputRef } from '../builders/spec.js';
+import { VERSION_TAG_PIPELINE } from '../builders/tag-rules.js';
 import { plain } from '../builders/variables.js';
 import type { Jobs } from '../ci/model.js';
 import type { ComponentDefinition } from './component.js';
@@ -76,8 +77,13 @@ export const PROMOTE_INPUTS: InputDeclarations = {
   },
   rules: {
     type: 'array',
-    default: [{ if: '$CI_COMMIT_TAG' }],
-    description: 'When the job runs, as GitLab `rules:` (`[{if: $CI_COMMIT_TAG, when: manual}]`). Default: in tag pipelines.',
+    // Where the default tag-rules give tags: a version tag's pipeline (a pre-release gets {{version}}),
+    // and no other, where the job would stop with no tag to push.
+    default: [{ if: VERSION_TAG_PIPELINE }],
+    description:
+      'When the job runs, as GitLab `rules:` (`[{if: $CI_COMMIT_TAG, when: manual}]`). Default: in the pipelines of a ' +
+      'version tag (`v1.2.3`, `1.2.3`, `v1.3.0-rc.1`), where the default `tag-rules` give tags; a tag that is no version ' +
+      '(`deploy-2026-12`) runs no job. A pipeline where `tags` and `tag-rules` give no tag stops the job.',
     sample: [{ if: '$CI_COMMIT_TAG =~ /^v/', when: 'manual' }],
   },
   'skopeo-image': {

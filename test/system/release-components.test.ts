@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VERSION_TAG_PIPELINE } from '../../src/builders/tag-rules.js';
 import { INTERPOLATION_MODES, instantiate, splitComponentFile, type InterpolationMode } from '../../src/ci/interpolation/index.js';
 import { REGISTRY_PASSWORD, componentText, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
 import { createSandbox, decodeAuths, type Sandbox, type Shell, type StubCall } from '../helpers/sandbox.js';
@@ -142,7 +143,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           CIGEN_BUILT_PLATFORM_REFS: `linux/amd64=${IMG}@${AMD64} linux/arm64=${IMG}@${ARM64}`,
         });
         expect(job['needs']).toEqual([{ job: 'build-image', artifacts: true, optional: true }]);
-        expect(job['rules']).toEqual([{ if: '$CI_COMMIT_TAG' }]);
+        // Where the default tag-rules give tags: a version tag's pipeline (test/unit/promote-rules.test.ts).
+        expect(job['rules']).toEqual([{ if: VERSION_TAG_PIPELINE }]);
         expect(job['environment']).toBe('release');
         expect(job['image']).toEqual({ name: 'quay.io/skopeo/stable:v1.22.2', entrypoint: [''] });
       });
