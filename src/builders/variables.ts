@@ -4,7 +4,7 @@
  * script itself, as data, after any list has been decoded; a referenced input sits alone in a
  * literal block, where text interpolation cannot reshape the YAML around it.
  */
-import { Literal, type VariableValue, type Variables } from '../ci/model.js';
+import { Literal, Quoted, type VariableValue, type Variables } from '../ci/model.js';
 import type { InputDeclaration, InputDeclarations } from './inputs.js';
 import { inputRef, type InputRef } from './spec.js';
 
@@ -38,3 +38,5 @@ export function inputVariables(inputs: InputDeclarations): Variables {
 
 /** A value placed directly in a YAML key or plain scalar; its input's regex keeps it safe there. */
 export const plain = (ref: InputRef): string => ref.block;
+/** A value placed in a double-quoted scalar: its input's regex refuses `"`, `\` and line breaks. */
+export const quoted = (ref: InputRef): Quoted => new Quoted(ref.block);

@@ -12,7 +12,7 @@ import { assembleJob, jobKey } from '../builders/job.js';
 import { renderBuildScript } from '../builders/script.js';
 import { inputRef } from '../builders/spec.js';
 import { VERSION_TAG_PIPELINE } from '../builders/tag-rules.js';
-import { plain } from '../builders/variables.js';
+import { plain, quoted } from '../builders/variables.js';
 import type { Jobs } from '../ci/model.js';
 import type { ComponentDefinition } from './component.js';
 import { REGISTRY_INPUTS, afterStage } from './release.js';
@@ -21,8 +21,13 @@ import { REGISTRY_INPUTS, afterStage } from './release.js';
 export const SKOPEO_IMAGE = 'quay.io/skopeo/stable:v1.22.2';
 export const SKOPEO_IMAGE_SAMPLE = 'mirror.example.com/skopeo/stable:v1.22.2';
 
-/** An environment name as GitLab takes it (letters, digits, spaces, `- _ / $ { } .`), one plain scalar. */
-const ENVIRONMENT = '^[A-Za-z0-9_/$.](?:[A-Za-z0-9 _/${}.-]*[A-Za-z0-9_/${}.-])?$';
+/**
+ * An environment name as GitLab takes it (Gitlab::Regex.environment_name_regex: letters, digits,
+ * spaces and `- _ $ { } .`, and `/` but neither first nor last), of at most 255 characters (the
+ * Environment model's limit). The job writes it double-quoted, where none of them is special.
+ */
+const ENVIRONMENT_END = 'a-zA-Z0-9_${}. -';
+export const ENVIRONMENT = `^[${ENVIRONMENT_END}](?:[/${ENVIRONMENT_END}]{0,253}[${ENVIRONMENT_END}])?$`;
 
 export const PROMOTE_INPUTS: InputDeclarations = {
   'job-name': { ...CORE_INPUTS['job-name'], default: 'promote-image', sample: 'promote:production' },
@@ -106,7 +111,7 @@ function promoteJobs(): Jobs {
   const promote = afterStage(job, {
     needs: [{ job: plain(inputRef('build-job')), artifacts: true, optional: true }],
     rules: plain(inputRef('rules')),
-    environment: plain(inputRef('environment')),
+    environment: quoted(inputRef('environment')),
   });
   return { [jobKey()]: promote };
 }

@@ -15,6 +15,13 @@ export class Literal {
   ) {}
 }
 
+/** A string written double-quoted, whatever it holds: under text interpolation a value pasted in
+ *  there stays one string, spaces at its ends and characters YAML reads as indicators (`{`, `- `)
+ *  included, as long as it holds no `"`, `\` or line break (its input's regex refuses them). */
+export class Quoted {
+  constructor(readonly text: string) {}
+}
+
 /** GitLab's `!reference [job, key]` tag. */
 export class Reference {
   constructor(readonly path: readonly string[]) {}

@@ -28,7 +28,7 @@ import {
   type ToStringOptions,
 } from 'yaml';
 import { stringifyNumber, stringTag, toJS, type StringifyContext, type ToJSContext } from 'yaml/util';
-import { Literal, Reference } from './model.js';
+import { Literal, Quoted, Reference } from './model.js';
 import { UNTAKEN_CHARACTERS, parseFast } from './yaml-fast.js';
 
 export const referenceTag: CollectionTag = {
@@ -402,6 +402,11 @@ function toNode(doc: Document, value: unknown, anchors: WrittenAnchors): unknown
     scalar.type = Scalar.QUOTE_DOUBLE;
     return scalar;
   }
+  if (value instanceof Quoted) {
+    const scalar = new Scalar(value.text);
+    scalar.type = Scalar.QUOTE_DOUBLE;
+    return scalar;
+  }
   if (value instanceof Literal) {
     const shared = anchorOf(value, anchors);
     if (shared && 'alias' in shared) return new Alias(shared.alias);
@@ -562,8 +567,13 @@ function writeString(value: string, context: StringifyContext, asWritten: boolea
   return stringTag.stringify?.(scalar, context) ?? '';
 }
 
-/** Any other scalar: a Literal (block or quoted), a number, a boolean, null. */
+/** Any other scalar: a Literal (block or quoted), a Quoted, a number, a boolean, null. */
 function writeOther(value: unknown, context: StringifyContext): string {
+  if (value instanceof Quoted) {
+    const scalar = new Scalar(value.text);
+    scalar.type = Scalar.QUOTE_DOUBLE;
+    return stringTag.stringify?.(scalar, context) ?? '';
+  }
   if (value instanceof Literal) {
     if (value.text === MERGE_KEY) throw GIVE_UP_WRITING;
     const block = literalBlock(value.text, context);
