@@ -43,11 +43,19 @@ export interface KanikoFlag {
   short?: string;
   /** A deprecated spelling of another flag (`tarPath` is `tar-path`): same rules as that one. */
   alias?: string;
+  /**
+   * A bool flag's value when the command line does not give it, as Kaniko's root.go declares it:
+   * false unless said. Given that value, the flag asks nothing (`--single-snapshot=false`). The
+   * one exception, --skip-unused-stages (true in the osscontainertools fork, false in the archived
+   * executor: SKIPS_UNUSED_STAGES_BY_DEFAULT), is mapped, and the translator reads it itself.
+   */
+  default?: boolean;
+  /** The rule for the flag as it asks something: given, or `=true`; and `=false` too when that is not Kaniko's default. */
   migrate: StaticRule;
-  /** A bool flag given `=false` asks the opposite; when that is not covered by `migrate`, its rule. */
+  /** A bool flag whose default is true asks the opposite with `=false`; when that is not covered by `migrate`, its rule. */
   migrateWhenFalse?: StaticRule;
   compat: CompatRule;
-  /** A bool flag given `=false` asks the opposite; when kaniko-compat must then do something else, its rule. */
+  /** A bool flag whose default is true asks the opposite with `=false`; when kaniko-compat must then do something else, its rule. */
   compatWhenFalse?: CompatRule;
   /** What Buildah does instead, in words (docs). */
   buildah: string;
@@ -128,6 +136,7 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   },
   'cache-run-layers': {
     kind: 'bool',
+    default: true,
     migrate: { drop: 'Buildah caches every layer, RUN included' },
     migrateWhenFalse: {
       review:
@@ -140,6 +149,7 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   },
   'compressed-caching': {
     kind: 'bool',
+    default: true,
     migrate: { drop: 'a Kaniko memory setting; Buildah does not compress while caching' },
     compat: { accept: 'a Kaniko memory setting; Buildah does not compress while caching' },
     buildah: 'none needed',
@@ -260,6 +270,7 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   },
   'ignore-var-run': {
     kind: 'bool',
+    default: true,
     migrateWhenFalse: {
       drop:
         "Kaniko was told to keep /var/run in the image; Buildah keeps what the image's steps put there, " +
@@ -272,6 +283,7 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   'whitelist-var-run': {
     kind: 'bool',
     alias: 'ignore-var-run',
+    default: true,
     migrate: { drop: 'Kaniko kept its own /var/run out of the image; Buildah never puts files of the job container into it' },
     compat: { accept: 'Buildah never puts files of the job container into the image' },
     buildah: 'none needed',
@@ -445,6 +457,32 @@ export const KANIKO_SHORT_FLAGS: Readonly<Record<string, string>> = Object.fromE
 
 /** The flag a name stands for: itself, or the one it is a deprecated spelling of. */
 export const canonicalFlag = (name: string): string => KANIKO_FLAGS[name]?.alias ?? name;
+
+/** Why a bool flag given its default (`--reproducible=false`) is dropped: it asks nothing. */
+export const asksNothing = (value: boolean): string => `${value} is Kaniko's default, so the flag asks nothing`;
+
+/**
+ * The rule `cigen migrate` follows for a bool flag given `value`: the flag's own rule (what it asks),
+ * its rule for `=false` when it has one, or none when the value is Kaniko's default and the flag
+ * asks nothing. A flag whose default is true keeps its own rule for both values unless it has
+ * one for `=false` (its rule then says what holds either way: --compressed-caching).
+ */
+export function staticRuleFor(flag: KanikoFlag, value: boolean): StaticRule | undefined {
+  if (value) return flag.migrate;
+  if (flag.migrateWhenFalse) return flag.migrateWhenFalse;
+  return flag.default === true ? flag.migrate : undefined;
+}
+
+/**
+ * What kaniko-compat's executor does with a bool flag given `=false`, when that differs from the
+ * flag's own rule: its rule for `=false`, or, for a flag it refuses for what it asks, nothing to
+ * refuse when `=false` is Kaniko's default and the flag asks nothing.
+ */
+export function compatRuleWhenFalse(flag: KanikoFlag): CompatRule | undefined {
+  if (flag.compatWhenFalse) return flag.compatWhenFalse;
+  if (flag.kind === 'bool' && flag.default !== true && 'refuse' in flag.compat) return { accept: asksNothing(false) };
+  return undefined;
+}
 
 /** Kaniko's own default for --cache-ttl (two weeks). */
 export const KANIKO_CACHE_TTL = '336h';

@@ -13,7 +13,7 @@ import readme from '../../components/kaniko-compat/README.md.hbs';
 import { BUILDAH_IMAGE, BUILDAH_IMAGE_SAMPLE, BUILDAH_INPUTS } from '../builders/buildah.js';
 import { CORE_INPUTS, TAG_RULE, builderImageInput, type InputDeclaration, type InputDeclarations } from '../builders/inputs.js';
 import { jobKey } from '../builders/job.js';
-import { KANIKO_CACHE_TTL, KANIKO_FLAGS } from '../builders/kaniko-flags.js';
+import { KANIKO_CACHE_TTL, KANIKO_FLAGS, compatRuleWhenFalse } from '../builders/kaniko-flags.js';
 import { readLines, renderScript } from '../builders/script.js';
 import { inputRef } from '../builders/spec.js';
 import { inputVariables, plain } from '../builders/variables.js';
@@ -76,9 +76,9 @@ export function flagParser(): { flags: Record<string, string>[]; stores: string[
     } else if ('accept' in flag.compat) branch['accept'] = shellQuoted(flag.compat.accept);
     else branch['refuse'] = shellQuoted(flag.compat.refuse);
     // `--flag=false`: the parser takes this rule instead, once it has read the value.
-    const whenFalse = flag.compatWhenFalse;
+    if (flag.compatWhenFalse && flag.kind !== 'bool') throw new Error(`--${name}: a rule for =false on a flag that is not a boolean`);
+    const whenFalse = compatRuleWhenFalse(flag);
     if (whenFalse) {
-      if (flag.kind !== 'bool') throw new Error(`--${name}: a rule for =false on a flag that is not a boolean`);
       if ('store' in whenFalse) {
         branch['falseKind'] = 'store';
         branch['falseText'] = whenFalse.store;

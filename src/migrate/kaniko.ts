@@ -5,7 +5,7 @@
  * an unknown flag always goes to a person.
  */
 import { posix } from 'node:path';
-import { KANIKO_FLAGS, KANIKO_SHORT_FLAGS, canonicalFlag } from '../builders/kaniko-flags.js';
+import { KANIKO_FLAGS, KANIKO_SHORT_FLAGS, asksNothing, canonicalFlag, staticRuleFor } from '../builders/kaniko-flags.js';
 import { note, reason, type Note, type Reason } from './notes.js';
 import { registryHost } from './auth.js';
 import type { Word } from './shell.js';
@@ -35,6 +35,9 @@ interface ParsedFlags {
   written: Map<string, string>;
   unknown: string[];
   positional: string[];
+  /** `--flag false`: a bare boolean flag (read as true), then a word Go's ParseBool reads, which
+   *  pflag leaves as an argument; by the flag as written, that word. */
+  spaced: { flag: string; word: string }[];
 }
 
 /** A boolean flag's value as Kaniko's flag parser reads it (Go's strconv.ParseBool), or undefined. */
@@ -48,6 +51,7 @@ export function parseFlags(args: readonly string[]): ParsedFlags {
   const written = new Map<string, string>();
   const unknown: string[] = [];
   const positional: string[] = [];
+  const spaced: { flag: string; word: string }[] = [];
   const add = (name: string, value: string) => values.set(name, [...(values.get(name) ?? []), value]);
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
@@ -78,12 +82,15 @@ export function parseFlags(args: readonly string[]): ParsedFlags {
     }
     const canonical = canonicalFlag(name);
     written.set(canonical, arg.startsWith('--') ? `--${name}` : arg.slice(0, 2));
-    if (flag.kind === 'bool') add(canonical, inline ?? 'true');
-    else if (inline !== undefined) add(canonical, inline);
+    if (flag.kind === 'bool') {
+      add(canonical, inline ?? 'true');
+      const next = args[i + 1];
+      if (inline === undefined && next !== undefined && truthy(next) !== undefined) spaced.push({ flag: arg, word: args[++i] as string });
+    } else if (inline !== undefined) add(canonical, inline);
     else if (i + 1 < args.length) add(canonical, args[++i] as string);
     else unknown.push(arg);
   }
-  return { values, written, unknown, positional };
+  return { values, written, unknown, positional, spaced };
 }
 
 /** Splits `repo[:tag][@digest]` at the tag's colon, ignoring colons inside `${...}` and in a registry port. */
@@ -336,7 +343,7 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     );
   reasons.push(...shellComputedReasons(words));
   // `value`: a literal dollar (single-quoted or escaped) stays literal in the input as `$$`.
-  const { values, written, unknown, positional } = parseFlags(words.map((w) => unbrace(w.value)));
+  const { values, written, unknown, positional, spaced } = parseFlags(words.map((w) => unbrace(w.value)));
   const one = (name: string): string | undefined => values.get(name)?.at(-1);
   const list = (name: string): string[] => values.get(name) ?? [];
   const on = (name: string): boolean => truthy(one(name) ?? 'false') === true;
@@ -357,6 +364,15 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
           ),
     );
   for (const flag of unknown) reasons.push(reason('unknown-flag', `${flag}: not a flag of the Kaniko executor`));
+  // Kaniko's command has subcommands (version), so cobra refuses any argument that is not a flag.
+  for (const { flag, word } of spaced)
+    reasons.push(
+      reason(
+        'flag-review',
+        `${flag} ${word}: Kaniko reads a boolean flag's value only after = (${flag}=${word}); it reads ${flag} as true ` +
+          `and refuses \`${word}\` as an argument (unknown command "${word}" for "executor"), so the job fails as written`,
+      ),
+    );
   for (const arg of positional) {
     if (isBareVariable(arg))
       reasons.push(reason('run-time-arguments', `${arg} passes executor arguments that are known only when the job runs`));
@@ -630,15 +646,17 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     if (flag.alias || !values.has(name) || 'map' in flag.migrate || name === 'image-download-retry') continue;
     // `--cache-run-layers=$RUN_CACHE`: said above; which of the two it asks is known only when the job runs.
     if (undecided.has(name)) continue;
-    const asked = flag.kind === 'bool' && flag.migrateWhenFalse && !on(name) ? false : undefined;
-    const rule = asked === false && flag.migrateWhenFalse ? flag.migrateWhenFalse : flag.migrate;
-    const shown = `${written.get(name) ?? `--${name}`}${asked === false ? '=false' : ''}`;
+    // A bool flag is read as Kaniko reads it: `--reproducible=false` is not `--reproducible`.
+    const value = flag.kind === 'bool' ? on(name) : undefined;
+    const shown = `${written.get(name) ?? `--${name}`}${value === false ? '=false' : ''}`;
     // Without --cache nothing was cached: a cache setting changed nothing.
     if (name === 'cache-run-layers' && !on('cache')) {
       notes.push(note('flag-dropped', `${shown} dropped: Kaniko ran without --cache, so it cached no step either`));
       continue;
     }
-    if ('drop' in rule) notes.push(note('flag-dropped', `${shown} dropped: ${rule.drop}`));
+    const rule = value === undefined ? flag.migrate : staticRuleFor(flag, value);
+    if (rule === undefined) notes.push(note('flag-dropped', `${shown} dropped: ${asksNothing(false)}`));
+    else if ('drop' in rule) notes.push(note('flag-dropped', `${shown} dropped: ${rule.drop}`));
     else if ('compat' in rule) reasons.push(reason('flag-compat', `${shown}: ${rule.compat}`));
     else if ('review' in rule) reasons.push(reason('flag-review', rule.review));
   }

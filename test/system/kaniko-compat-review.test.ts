@@ -76,6 +76,21 @@ describe('--single-snapshot: one layer for the build, as Kaniko takes one snapsh
   });
 });
 
+describe("a flag kaniko-compat refuses, given =false (Kaniko's default)", () => {
+  it('asks nothing: the build runs, and the log says why the flag was accepted', () => {
+    const run = compat([`${BASE} --push-ignore-immutable-tag-errors=false`]);
+    ok(run);
+    expect(run.stdout).toContain(
+      "cigen: kaniko-compat: --push-ignore-immutable-tag-errors: nothing to do: false is Kaniko's default, so the flag asks nothing",
+    );
+    expect(run.pushes).toHaveLength(1);
+  });
+
+  it('given true it is still refused', () => {
+    refused(compat([`${BASE} --push-ignore-immutable-tag-errors`]), 'Buildah fails a push that a registry refuses');
+  });
+});
+
 describe('the OCI format where the Docker format would lose what Kaniko writes', () => {
   it('--annotation: built in the OCI format (Buildah drops annotations in the Docker format), said in the log', () => {
     const run = compat([`${BASE} --annotation org.opencontainers.image.description=app`]);

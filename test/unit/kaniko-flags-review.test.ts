@@ -23,6 +23,30 @@ describe('compat rules for =false', () => {
   });
 });
 
+describe("a bool flag's default", () => {
+  it("is true only where Kaniko's root.go says so, and only such a flag asks something with =false", () => {
+    const defaultTrue = Object.entries(KANIKO_FLAGS)
+      .filter(([, flag]) => flag.default === true)
+      .map(([name]) => name);
+    expect(defaultTrue).toEqual(['cache-run-layers', 'compressed-caching', 'ignore-var-run', 'whitelist-var-run']);
+    for (const [name, flag] of Object.entries(KANIKO_FLAGS)) {
+      if (flag.default !== undefined) expect(flag.kind, name).toBe('bool');
+      if (flag.migrateWhenFalse || flag.compatWhenFalse) expect(flag.default, name).toBe(true);
+    }
+  });
+
+  it('kaniko-compat refuses a flag for what it asks, not for =false, which asks nothing', () => {
+    const { flags } = flagParser();
+    expect(flags.find((branch) => branch['names'] === '--push-ignore-immutable-tag-errors')).toMatchObject({
+      refuse: "'Buildah fails a push that a registry refuses, immutable tags included'",
+      falseKind: 'accept',
+      falseText: String.raw`'false is Kaniko'\''s default, so the flag asks nothing'`,
+    });
+    // A flag kaniko-compat stores keeps its value, false too (the last one given counts).
+    expect(flags.find((branch) => branch['names'] === '--reproducible')).not.toHaveProperty('falseKind');
+  });
+});
+
 describe('the reasons name what the buildah component has', () => {
   it('--annotation: the component has an annotations input (it is not "labels only")', () => {
     expect(BUILDAH_INPUTS).toHaveProperty('annotations');

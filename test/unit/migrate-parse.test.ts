@@ -282,7 +282,8 @@ describe('executor flags', () => {
       '-d r.io/a:1 --cache --cleanup --snapshot-mode=redo --use-new-run --verbosity debug --force --compressed-caching=false',
     );
     expect(reviews).toEqual([]);
-    for (const flag of ['cleanup', 'snapshot-mode', 'use-new-run', 'verbosity', 'force', 'compressed-caching'])
+    // The flag as Kaniko read it: --compressed-caching=false (its default is true) is shown so.
+    for (const flag of ['cleanup', 'snapshot-mode', 'use-new-run', 'verbosity', 'force', 'compressed-caching=false'])
       expect(
         notes.some((n) => n.kind === 'flag-dropped' && n.text.startsWith(`--${flag} dropped: `)),
         flag,
@@ -547,6 +548,56 @@ describe("Kaniko's flag table, row by row, as cigen migrate reads it", () => {
         compat: true,
       },
     ]);
+  });
+
+  // A bool flag given Kaniko's own default (root.go: false for all but a few) asks nothing: no
+  // rule of its row applies (`--single-snapshot=false` builds a layer per step, as the component does).
+  const defaultFalse = rows.filter(([, flag]) => flag.kind === 'bool' && !flag.alias && flag.default !== true && !('map' in flag.migrate));
+  it.each(defaultFalse)("%s=false is Kaniko's default: dropped, saying so, whatever the row asks of the flag", (name) => {
+    const { notes, reasons } = translate(`${BASE} --cache --${name}=false`);
+    expect(reasons).toEqual([]);
+    expect(notes.filter((n) => n.text.startsWith(`--${name}`))).toEqual([
+      { kind: 'flag-dropped', text: `--${name}=false dropped: false is Kaniko's default, so the flag asks nothing` },
+    ]);
+  });
+
+  it('=false on the flags whose rows send a job elsewhere (reported by a review of public pipelines)', () => {
+    expect(defaultFalse.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['single-snapshot', 'reproducible', 'skip-default-registry-fallback', 'push-ignore-immutable-tag-errors']),
+    );
+    const { reasons, notes } = translate(
+      `${BASE} --cache=true --single-snapshot=false --reproducible=0 --push-ignore-immutable-tag-errors=F --skip-default-registry-fallback=false`,
+    );
+    expect(reasons).toEqual([]);
+    expect(notes.filter((n) => n.kind === 'flag-dropped').map((n) => n.text.split(' dropped')[0])).toEqual([
+      '--skip-default-registry-fallback=false',
+      '--reproducible=false',
+      '--single-snapshot=false',
+      '--push-ignore-immutable-tag-errors=false',
+    ]);
+  });
+
+  // A mapped bool flag given =false is the flag left out (Kaniko's default); --skip-unused-stages,
+  // whose default is the executor's, has tests of its own.
+  const mappedBools = rows.filter(
+    ([name, flag]) => flag.kind === 'bool' && !flag.alias && 'map' in flag.migrate && name !== 'skip-unused-stages',
+  );
+  it.each(mappedBools)('%s=false is the flag left out', (name) => {
+    for (const line of name === 'cache' ? [BASE] : [BASE, `${BASE} --cache`]) {
+      const without = translate(line);
+      const given = translate(`${line} --${name}=false`);
+      expect(given.inputs, line).toEqual(without.inputs);
+      expect(given.reasons, line).toEqual(without.reasons);
+    }
+  });
+
+  it('--flag false (a space): Kaniko reads the flag as true and refuses the word as an argument, so the job fails as written', () => {
+    expect(translate(`${BASE} --single-snapshot false`).blocking).toEqual([
+      "--single-snapshot false: Kaniko reads a boolean flag's value only after = (--single-snapshot=false); it reads " +
+        '--single-snapshot as true and refuses `false` as an argument (unknown command "false" for "executor"), so the job fails as written',
+    ]);
+    // A word that is no boolean is an argument of its own, as before.
+    expect(translate(`${BASE} --cache extra`).blocking).toEqual(['unexpected argument to the executor: extra']);
   });
 
   it('the rows that answer =false apart: cache-run-layers (a review) and ignore-var-run (a different reason)', () => {
