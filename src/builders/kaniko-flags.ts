@@ -50,6 +50,9 @@ export interface KanikoFlag {
    * executor: SKIPS_UNUSED_STAGES_BY_DEFAULT), is mapped, and the translator reads it itself.
    */
   default?: boolean;
+  /** A setting of Kaniko's layer cache, which it uses only with --cache: without it, there was no
+   *  cache for the flag to change, whatever its own rule says. */
+  withCache?: true;
   /** The rule for the flag as it asks something: given, or `=true`; and `=false` too when that is not Kaniko's default. */
   migrate: StaticRule;
   /** A bool flag whose default is true asks the opposite with `=false`; when that is not covered by `migrate`, its rule. */
@@ -112,9 +115,16 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
     buildah: '--platform',
   },
   cache: { kind: 'bool', migrate: { map: 'cache' }, compat: { store: 'cache' }, buildah: '--layers --cache-from/--cache-to' },
-  'cache-repo': { kind: 'string', migrate: { map: 'cache-repo' }, compat: { store: 'cache_repo' }, buildah: '--cache-from, --cache-to' },
+  'cache-repo': {
+    kind: 'string',
+    withCache: true,
+    migrate: { map: 'cache-repo' },
+    compat: { store: 'cache_repo' },
+    buildah: '--cache-from, --cache-to',
+  },
   'cache-ttl': {
     kind: 'string',
+    withCache: true,
     migrate: {
       compat:
         'Kaniko reused cached layers for this long only; the component has no cache TTL, kaniko-compat passes it to buildah --cache-ttl',
@@ -130,6 +140,7 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   },
   'cache-copy-layers': {
     kind: 'bool',
+    withCache: true,
     migrate: { drop: 'Buildah caches every layer, COPY included' },
     compat: { accept: 'Buildah caches every layer, COPY included' },
     buildah: '--layers',
@@ -137,6 +148,7 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   'cache-run-layers': {
     kind: 'bool',
     default: true,
+    withCache: true,
     migrate: { drop: 'Buildah caches every layer, RUN included' },
     migrateWhenFalse: {
       review:
@@ -157,6 +169,7 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   'no-push': { kind: 'bool', migrate: { map: 'push: false' }, compat: { store: 'no_push' }, buildah: 'no buildah push' },
   'no-push-cache': {
     kind: 'bool',
+    withCache: true,
     migrate: { map: 'nothing without --cache; with it, only kaniko-compat reads a cache without writing it' },
     compat: { store: 'no_push_cache' },
     buildah: '--cache-from without --cache-to',

@@ -508,8 +508,6 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     notes.push(
       note('cache-off', 'Kaniko ran without --cache, so the component runs without its registry cache too; set cache: true to use it'),
     );
-    if (values.has('no-push-cache'))
-      notes.push(note('flag-dropped', '--no-push-cache dropped: Kaniko ran without --cache, so it had no cache to write either'));
   } else {
     const cacheRepo = one('cache-repo');
     if (cacheRepo?.startsWith('oci:'))
@@ -641,19 +639,21 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
       ),
     );
 
+  // Known to be off (not `--cache=$CACHE`): Kaniko used no cache.
+  const withoutCache = !cache && !undecided.has('cache');
   for (const [name, flag] of Object.entries(KANIKO_FLAGS)) {
-    // --image-download-retry has its own note above.
-    if (flag.alias || !values.has(name) || 'map' in flag.migrate || name === 'image-download-retry') continue;
     // `--cache-run-layers=$RUN_CACHE`: said above; which of the two it asks is known only when the job runs.
-    if (undecided.has(name)) continue;
+    if (flag.alias || !values.has(name) || undecided.has(name)) continue;
     // A bool flag is read as Kaniko reads it: `--reproducible=false` is not `--reproducible`.
     const value = flag.kind === 'bool' ? on(name) : undefined;
     const shown = `${written.get(name) ?? `--${name}`}${value === false ? '=false' : ''}`;
-    // Without --cache nothing was cached: a cache setting changed nothing.
-    if (name === 'cache-run-layers' && !on('cache')) {
-      notes.push(note('flag-dropped', `${shown} dropped: Kaniko ran without --cache, so it cached no step either`));
+    // Without --cache nothing was cached: a setting of the cache changed nothing, mapped or not.
+    if (flag.withCache && withoutCache) {
+      notes.push(note('flag-dropped', `${shown} dropped: Kaniko ran without --cache, so there was no cache for it to change`));
       continue;
     }
+    // --image-download-retry has its own note above.
+    if ('map' in flag.migrate || name === 'image-download-retry') continue;
     const rule = value === undefined ? flag.migrate : staticRuleFor(flag, value);
     if (rule === undefined) notes.push(note('flag-dropped', `${shown} dropped: ${asksNothing(false)}`));
     else if ('drop' in rule) notes.push(note('flag-dropped', `${shown} dropped: ${rule.drop}`));

@@ -35,6 +35,13 @@ describe("a bool flag's default", () => {
     }
   });
 
+  it('the settings of the layer cache, which Kaniko uses only with --cache, are marked so', () => {
+    const withCache = Object.entries(KANIKO_FLAGS)
+      .filter(([, flag]) => flag.withCache)
+      .map(([name]) => name);
+    expect(withCache).toEqual(['cache-repo', 'cache-ttl', 'cache-copy-layers', 'cache-run-layers', 'no-push-cache']);
+  });
+
   it('kaniko-compat refuses a flag for what it asks, not for =false, which asks nothing', () => {
     const { flags } = flagParser();
     expect(flags.find((branch) => branch['names'] === '--push-ignore-immutable-tag-errors')).toMatchObject({

@@ -498,7 +498,7 @@ describe("Kaniko's flag table, row by row, as cigen migrate reads it", () => {
     }
     const args = flag.kind === 'bool' ? `--${name}` : `--${name} x`;
     // A cache setting matters only with the cache on.
-    const line = name === 'cache-run-layers' ? `${BASE} --cache` : BASE;
+    const line = flag.withCache ? `${BASE} --cache` : BASE;
     const { notes, reasons } = translate(`${line} ${args}`);
     if ('drop' in rule) {
       expect(reasons).toEqual([]);
@@ -516,7 +516,7 @@ describe("Kaniko's flag table, row by row, as cigen migrate reads it", () => {
   // table says so, and the report quotes the flag as written.
   it.each(rows.filter(([, flag]) => flag.migrateWhenFalse && !flag.alias))('%s=false', (name, flag) => {
     const rule = flag.migrateWhenFalse;
-    const line = name === 'cache-run-layers' ? `${BASE} --cache` : BASE;
+    const line = flag.withCache ? `${BASE} --cache` : BASE;
     const { notes, reasons } = translate(`${line} --${name}=false`);
     if (rule && 'drop' in rule) {
       expect(reasons).toEqual([]);
@@ -534,11 +534,41 @@ describe("Kaniko's flag table, row by row, as cigen migrate reads it", () => {
     expect(yes.notes).toEqual(bare.notes);
   });
 
+  // Kaniko uses its layer cache only with --cache: a setting of it changed nothing without, whatever its row.
+  it.each(rows.filter(([, flag]) => flag.withCache))('%s without --cache: there was no cache for it to change', (name, flag) => {
+    const args = flag.kind === 'bool' ? `--${name}` : `--${name} x`;
+    for (const line of [`${BASE} ${args}`, `${BASE} --cache=false ${args}`]) {
+      const { notes, reasons, inputs } = translate(line);
+      expect(reasons, line).toEqual([]);
+      expect(inputs, line).toEqual(base.inputs);
+      expect(notes.filter((n) => n.text.startsWith(`--${name} `))).toEqual([
+        { kind: 'flag-dropped', text: `--${name} dropped: Kaniko ran without --cache, so there was no cache for it to change` },
+      ]);
+    }
+  });
+
+  it('the settings of a cache switched off with --cache=false (reported by a review of public pipelines): buildah, cache: false', () => {
+    const { reasons, notes, inputs } = translate(
+      `${BASE} --cache=false --cache-ttl=24h --cache-repo=$CI_REGISTRY_IMAGE/kcache --no-push-cache --cache-copy-layers`,
+    );
+    expect(reasons).toEqual([]);
+    expect(inputs).toMatchObject({ cache: false });
+    expect(notes.filter((n) => n.kind === 'flag-dropped').map((n) => n.text.split(' dropped')[0])).toEqual([
+      '--cache-repo',
+      '--cache-ttl',
+      '--cache-copy-layers',
+      '--no-push-cache',
+    ]);
+  });
+
   it('--cache-run-layers without --cache changed nothing; =$VAR is known only when the job runs', () => {
     expect(translate(`${BASE} --cache-run-layers=false`)).toMatchObject({
       reasons: [],
       notes: expect.arrayContaining([
-        { kind: 'flag-dropped', text: '--cache-run-layers=false dropped: Kaniko ran without --cache, so it cached no step either' },
+        {
+          kind: 'flag-dropped',
+          text: '--cache-run-layers=false dropped: Kaniko ran without --cache, so there was no cache for it to change',
+        },
       ]),
     });
     expect(translate(`${BASE} --cache --cache-run-layers=$RUN_CACHE`).reasons).toEqual([
