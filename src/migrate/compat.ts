@@ -34,10 +34,10 @@ export function compatEdits(
   definition: JobDefinition,
   compatJob: string,
   converted: ReadonlySet<string>,
-  options: { removeImage: boolean; appendCompat: boolean },
+  options: { removeImage: boolean; appendCompat: boolean; gone?: ReadonlySet<Node> },
 ): CompatEdits {
-  // What this edits (its image, before_script, extends), another job may read.
-  const reasons: Reason[] = sharedKeyReasons(pipeline, definition, COMPAT_EDITED_KEYS);
+  // What this edits (its image, before_script, extends), another job may read, unless it moves too.
+  const reasons: Reason[] = sharedKeyReasons(pipeline, definition, COMPAT_EDITED_KEYS, options.gone);
   const map = definition.map;
   if (!map || map.flow)
     return {

@@ -100,6 +100,9 @@ export interface EngineContext {
   onComponent: Map<string, string>;
   /** Whether the project holds a file (root-relative); absent when the host cannot tell. */
   projectFileExists?: (path: string) => boolean;
+  /** Aliases and `!reference`s of jobs' keys that the edits of the jobs moving in this run remove
+   *  (their readers then read nothing of those keys): see migrateFile. */
+  gone?: ReadonlySet<Node>;
 }
 
 const REPLACED_KEYS = new Set(['image', 'script', 'before_script']);
@@ -1049,12 +1052,13 @@ function slimJobEdits(
   job: JobDefinition,
   extras: ScriptItem[],
   replaced: ReadonlySet<string>,
+  gone: ReadonlySet<Node> | undefined,
 ): { edits: Edit[]; reasons: Reason[] } {
   const map = job.map as YAMLMap;
   const file = job.file;
   const text = file.text;
   // Keys another job reads (an alias, a !reference) would change under it.
-  const reasons: Reason[] = sharedKeyReasons(pipeline, job, replaced);
+  const reasons: Reason[] = sharedKeyReasons(pipeline, job, replaced, gone);
   // GitLab merges a job the component adds into the pipeline's job of that name (kaniko-compat adds none).
   for (const name of addedJobs(job.name))
     if (pipeline.jobs.has(name))
@@ -1339,7 +1343,7 @@ export function planJob(ctx: EngineContext, job: JobDefinition, blocked: readonl
   const external = unknownBases(pipeline, job);
   if (external.length > 0) reasons.push(externalBaseReason(external));
   if (reasons.length === 0 && isBlockJob(job)) {
-    const slim = slimJobEdits(pipeline, job, analysis.extras, DOCKER.replaced);
+    const slim = slimJobEdits(pipeline, job, analysis.extras, DOCKER.replaced, ctx.gone);
     if (slim.reasons.length === 0)
       return {
         report: report(job, 'migrated', analysis.notes, {
@@ -1388,7 +1392,7 @@ function planKaniko(
 
   // 1. Exact: the buildah component.
   if (analysis.reasons.length === 0 && isBlockJob(job)) {
-    const slim = slimJobEdits(pipeline, job, analysis.extras, KANIKO.replaced);
+    const slim = slimJobEdits(pipeline, job, analysis.extras, KANIKO.replaced, ctx.gone);
     if (slim.reasons.length === 0) {
       const moved = analysis.extras.length;
       // The component skips unused stages, as the fork did: that note is kaniko-compat's.
@@ -1418,7 +1422,11 @@ function planKaniko(
     const converted = new Set(owner.template ? [owner.template.name] : []);
     const edits = owner.reason
       ? undefined
-      : compatEdits(pipeline, job, ctx.compatJob, converted, { removeImage: owner.own, appendCompat: owner.template === undefined });
+      : compatEdits(pipeline, job, ctx.compatJob, converted, {
+          removeImage: owner.own,
+          appendCompat: owner.template === undefined,
+          ...(ctx.gone ? { gone: ctx.gone } : {}),
+        });
     const problems = [...(owner.reason ? [owner.reason] : []), ...(edits?.reasons ?? [])];
     if (problems.length === 0 && edits) {
       const notes: Note[] = [compatNote(analysis.reasons)];
@@ -1519,6 +1527,7 @@ export function planTemplate(
       ? compatEdits(pipeline, template, ctx.compatJob, new Set(through ? [through.name] : []), {
           removeImage: owner.own,
           appendCompat: through === undefined,
+          ...(ctx.gone ? { gone: ctx.gone } : {}),
         })
       : undefined;
   blocking.push(...(edits?.reasons ?? []));

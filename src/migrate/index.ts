@@ -23,6 +23,8 @@ import type { Inputs } from './kaniko.js';
 import { sameBuilds } from './retag.js';
 import { parseBuilderImages } from './registries.js';
 import { reason } from './notes.js';
+import { readerSites, sitesRemoved } from './dependents.js';
+import type { Node } from 'yaml';
 import { addIncludeEntries, includesOf, localIncludeTargets, type ComponentInclude } from '../ci/splice.js';
 import { applyEdits, duplicateWarnings, lastKeysOnly, readSource, type SourceFile } from '../ci/source.js';
 import { cappedWarning, includePath, readLocalIncludes } from '../ci/include-walk.js';
@@ -197,6 +199,35 @@ function sharedBuilderImage(ctx: EngineContext, existing: ReturnType<typeof comp
   }
 }
 
+/** The plans of the visible jobs and of the hidden templates, each as it ends up once the others are planned. */
+function planAll(
+  ctx: EngineContext,
+  existing: ReturnType<typeof compatInclude>,
+  visible: readonly JobDefinition[],
+  hidden: readonly JobDefinition[],
+): { plans: JobPlan[]; templates: JobPlan[] } {
+  const plans: JobPlan[] = planJobs(ctx, visible);
+  const converting = templatesToConvert(ctx, hidden, plans);
+  const templates = hidden.flatMap((job) => planTemplate(ctx, job, plans, converting) ?? []);
+  sharedBuilderImage(ctx, existing, [...plans, ...templates]);
+  // A job whose image comes from a template that could not be converted stays as it is.
+  for (const plan of plans) {
+    const blocked = (plan.templates ?? []).flatMap((name) =>
+      templates.filter((t) => t.report.name === name && t.report.status !== 'migrated'),
+    );
+    if (blocked.length === 0) continue;
+    const because = reason(
+      'template-review',
+      `its Kaniko image comes from ${blocked.map((t) => t.report.name).join(', ')}, which needs review: ` +
+        blocked.flatMap((t) => t.report.notes).join('; '),
+    );
+    plan.report = { ...plan.report, status: 'needs-review', component: ctx.componentRef, notes: [because.text], kinds: [because.kind] };
+    plan.edits = [];
+    delete plan.include;
+  }
+  return { plans, templates };
+}
+
 /** Migrates `path` (its text given) and its local includes. Throws SourceError on invalid YAML. */
 export function migrateFile(path: string, text: string, options: MigrateOptions = {}): FileMigration[] {
   const { file: root, written: rootWritten } = readFile(path, text);
@@ -221,25 +252,25 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
   const visible: JobDefinition[] = [];
   const hidden: JobDefinition[] = [];
   for (const job of pipeline.jobs.values()) (job.name.startsWith('.') ? hidden : visible).push(job);
-  const plans: JobPlan[] = planJobs(ctx, visible);
-  const converting = templatesToConvert(ctx, hidden, plans);
-  const templates = hidden.flatMap((job) => planTemplate(ctx, job, plans, converting) ?? []);
-  sharedBuilderImage(ctx, existing, [...plans, ...templates]);
-  // A job whose image comes from a template that could not be converted stays as it is.
-  for (const plan of plans) {
-    const blocked = (plan.templates ?? []).flatMap((name) =>
-      templates.filter((t) => t.report.name === name && t.report.status !== 'migrated'),
+  // A job whose keys another job reads (an alias, a !reference) moves only when that reader moves
+  // too and loses what it reads: planned first as if every reader did, then again with only the
+  // readers whose edits do remove it, until each one counted as gone is (a migrated file then
+  // migrates to itself: the first run moves the whole group).
+  let gone: ReadonlySet<Node> = readerSites(pipeline);
+  let planned = planAll({ ...ctx, gone }, existing, visible, hidden);
+  for (;;) {
+    const removed = sitesRemoved(
+      pipeline,
+      [...planned.plans, ...planned.templates]
+        .filter((plan) => plan.report.status === 'migrated')
+        .map((plan) => ({ file: plan.report.file, edits: plan.edits })),
     );
-    if (blocked.length === 0) continue;
-    const because = reason(
-      'template-review',
-      `its Kaniko image comes from ${blocked.map((t) => t.report.name).join(', ')}, which needs review: ` +
-        blocked.flatMap((t) => t.report.notes).join('; '),
-    );
-    plan.report = { ...plan.report, status: 'needs-review', component: ctx.componentRef, notes: [because.text], kinds: [because.kind] };
-    plan.edits = [];
-    delete plan.include;
+    const still = new Set([...gone].filter((site) => removed.has(site)));
+    if (still.size === gone.size) break;
+    gone = still;
+    planned = planAll({ ...ctx, gone }, existing, visible, hidden);
   }
+  const { plans, templates } = planned;
   const all = [...plans, ...templates];
   // Jobs that build again what an earlier job builds, under other tags: the promote component's case.
   // Not parallel jobs, nor jobs whose before_script now runs commands of theirs: a matrix or an

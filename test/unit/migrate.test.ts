@@ -1352,23 +1352,94 @@ describe('keys another job reads are not changed under it (it goes to review, na
     return Object.fromEntries(out.jobs.map((j) => [j.name, { status: j.status, notes: j.notes }]));
   };
 
+  /** The file migrated, and migrated again: the second run changes nothing. */
+  const twice = (text: string) => {
+    const out = root(text);
+    const again = root(out.result);
+    expect(again.result).toBe(out.result);
+    return out;
+  };
+
   it('a job another merges in whole (<<: *build): removing its image and script would leave the other without them', async () => {
     const amd64 = `build-amd64: &build\n  stage: build\n${KANIKO_IMAGE}  script:\n    - ${EXECUTOR}\n`;
-    const jobs = await statusOf(`${amd64}build-arm64:\n  <<: *build\n  tags: [arm64]\n`, amd64);
+    // The other job stays as it is (it runs apk, which the Buildah image lacks): it keeps its merge key.
+    const jobs = await statusOf(`${amd64}build-arm64:\n  <<: *build\n  tags: [arm64]\n  after_script:\n    - apk add jq\n`, amd64);
     expect(jobs['build-amd64']).toEqual({
       status: 'needs-review',
       notes: [
         'build-arm64 reads its keys through *build, which the migration would change: move the shared part into a hidden job both extend',
       ],
     });
-    // The other job itself can move: it takes the keys it merged in (stage) as its own.
-    expect(jobs['build-arm64']?.status).toBe('migrated');
+    expect(jobs['build-arm64']?.status).toBe('needs-review');
+  });
+
+  it('…and moves with it when it moves too, taking the keys it merged in (stage) as its own: a second run changes nothing', async () => {
+    const amd64 = `build-amd64: &build\n  stage: build\n${KANIKO_IMAGE}  script:\n    - ${EXECUTOR}\n`;
+    const out = twice(`${amd64}build-arm64:\n  <<: *build\n  tags: [arm64]\n`);
+    expect(out.jobs.map((j) => [j.name, j.status])).toEqual([
+      ['build-amd64', 'migrated'],
+      ['build-arm64', 'migrated'],
+    ]);
+    expect(out.result).toContain('build-amd64: &build\n  stage: build\nbuild-arm64:\n  stage: build\n  tags: [arm64]\n');
+    expect(await lintErrors(out.result)).toEqual([]);
+  });
+
+  it('a script anchor another job aliases (script: &kaniko, script: *kaniko): both move in one run, the second changes nothing', async () => {
+    const job = (name: string, app: string, script: string) =>
+      `${name}:\n  stage: build\n  variables:\n    APP: ${app}\n${KANIKO_IMAGE}  script: ${script}\n`;
+    const executor = '/kaniko/executor --context $CI_PROJECT_DIR/$APP --destination $CI_REGISTRY_IMAGE/$APP:$CI_COMMIT_SHA';
+    const out = twice(
+      `${job('build-a', 'a', `&kaniko\n    - ${executor}`)}\n${job('build-b', 'b', '*kaniko')}\n${job('build-c', 'c', '*kaniko')}`,
+    );
+    expect(out.jobs.map((j) => [j.name, j.status, j.inputs?.['context']])).toEqual([
+      ['build-a', 'migrated', '$APP'],
+      ['build-b', 'migrated', '$APP'],
+      ['build-c', 'migrated', '$APP'],
+    ]);
+    expect(await lintErrors(out.result)).toEqual([]);
+  });
+
+  it('a script another job reads through !reference [job, script] while moving too: both move, once', async () => {
+    const a = `build-a:\n  stage: build\n${KANIKO_IMAGE}  script:\n    - ${EXECUTOR}\n`;
+    const b = `build-b:\n  stage: build\n${KANIKO_IMAGE}  script:\n    - !reference [build-a, script]\n`;
+    const out = twice(`${a}${b}`);
+    expect(out.jobs.map((j) => [j.name, j.status])).toEqual([
+      ['build-a', 'migrated'],
+      ['build-b', 'migrated'],
+    ]);
+    expect(await lintErrors(out.result)).toEqual([]);
+  });
+
+  it('…but stays, for review, while one of them keeps the alias (kaniko-compat keeps its script)', async () => {
+    const a = `build-a:\n  stage: build\n${KANIKO_IMAGE}  script: &kaniko\n    - ${EXECUTOR}\n`;
+    const b = `build-b:\n  stage: build\n  variables:\n    KANIKO_REGISTRY_MIRROR: mirror.example.com\n${KANIKO_IMAGE}  script: *kaniko\n`;
+    const out = twice(`${a}${b}`);
+    expect(out.result).toContain(a);
+    expect(out.jobs.map((j) => [j.name, j.status, j.component])).toEqual([
+      ['build-a', 'needs-review', '$CI_SERVER_FQDN/ci-components/cigen/buildah@1'],
+      ['build-b', 'migrated', '$CI_SERVER_FQDN/ci-components/cigen/kaniko-compat@1'],
+    ]);
+    expect(out.jobs[0]?.notes).toEqual([
+      'build-b reads its script through *kaniko, which the migration would change: move the shared part into a hidden job both extend',
+    ]);
+    expect(await lintErrors(out.result)).toEqual([]);
+  });
+
+  it('an image anchor another Kaniko job aliases that moves onto kaniko-compat (its image goes): both move, once', async () => {
+    const api = `build-api:\n  stage: build\n  image: &kaniko\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n`;
+    const out = twice(`${api}  script:\n    - ${EXECUTOR}\ntest-web:\n  stage: test\n  image: *kaniko\n  script:\n    - ls\n`);
+    expect(out.jobs.map((j) => [j.name, j.status, j.component])).toEqual([
+      ['build-api', 'migrated', '$CI_SERVER_FQDN/ci-components/cigen/buildah@1'],
+      ['test-web', 'migrated', '$CI_SERVER_FQDN/ci-components/cigen/kaniko-compat@1'],
+    ]);
+    expect(await lintErrors(out.result)).toEqual([]);
   });
 
   it('an anchor inside a key the migration removes (image: &kaniko), aliased by another job: no invalid YAML, no crash', async () => {
     const api = `build-api:\n  stage: build\n  image: &kaniko\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n`;
+    // The other job stays as it is (apk is not in the Buildah image), its alias too.
     const jobs = await statusOf(
-      `${api}  script:\n    - ${EXECUTOR}\ntest-web:\n  stage: test\n  image: *kaniko\n  script:\n    - ls\n`,
+      `${api}  script:\n    - ${EXECUTOR}\ntest-web:\n  stage: test\n  image: *kaniko\n  script:\n    - apk add jq\n`,
       api,
     );
     expect(jobs['build-api']).toEqual({
