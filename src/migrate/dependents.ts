@@ -22,7 +22,8 @@ interface AliasSite {
 interface ReferenceSite {
   node: YAMLSeq;
   file: string;
-  key: string;
+  /** The job's key it reads; undefined for `!reference [job]`, which reads them all. */
+  key: string | undefined;
   reader: string | undefined;
   /** `[job, key, ...]`, as GitLab reads it. */
   parts: string[];
@@ -60,7 +61,7 @@ function readIndex(pipeline: Pipeline): ReadIndex {
         if (seq.tag !== '!reference') return;
         const parts = seq.items.map((item) => (isScalar(item) ? String(item.value) : undefined));
         const [name, key] = parts;
-        if (name === undefined || key === undefined) return;
+        if (name === undefined) return;
         const sites = index.references.get(name) ?? [];
         sites.push({ node: seq, file: file.path, key, reader: jobAt(path), parts: parts.map((part) => part ?? '') });
         index.references.set(name, sites);
@@ -143,9 +144,10 @@ export function sharedKeyReasons(
       readers.set(reader, `${reader} reads ${site.key ? `its ${site.key}` : 'its keys'} through *${alias.source}`);
     }
   for (const reference of index.references.get(job.name) ?? []) {
-    if (!keys.has(reference.key) || reference.reader === job.name || gone.has(reference.node)) continue;
+    const read = reference.key === undefined || keys.has(reference.key);
+    if (!read || reference.reader === job.name || gone.has(reference.node)) continue;
     const reader = reference.reader ?? 'another part of the pipeline';
-    readers.set(reader, `${reader} reads its ${reference.key} through !reference [${job.name}, ${reference.key}]`);
+    readers.set(reader, `${reader} reads its ${reference.key ?? 'keys'} through !reference [${reference.parts.join(', ')}]`);
   }
   return [...readers.values()].map((text) =>
     reason('shared-keys', `${text}, which the migration would change: move the shared part into a hidden job both extend`),

@@ -1378,7 +1378,10 @@ function planKaniko(
   if (!('items' in read)) {
     const unreadable =
       read.unreadable === 'reference'
-        ? reason('unresolved-reference', `the script uses ${read.what}, which GitLab resolves when it runs the job`)
+        ? reason(
+            'unresolved-reference',
+            `the script uses ${read.what}, which GitLab resolves when it creates the pipeline, with every include merged`,
+          )
         : reason('script-item-shape', `the script holds ${read.what}, which GitLab does not run`);
     analysis = { inputs: { 'job-name': job.name }, notes: [], reasons: [unreadable], extras: [] };
     const builder = builderImageFor(imageName(valueOf(sourceOf(pipeline, job, 'image'))), variableLookup(pipeline, job), ctx.builderImages);

@@ -269,6 +269,45 @@ export function basesOf(pipeline: Pipeline, job: JobDefinition, depth = 0, seen 
   return bases;
 }
 
+/**
+ * What `!reference [head, ...keys]` names, as GitLab digs it (`config.dig(*location)`) out of the
+ * configuration with every include merged and `extends` resolved: any top-level key (a job, a
+ * hidden key holding a list, `default`), then a key of each mapping in turn — a job's, or a
+ * base's where the job does not set it. Or why it is not in these files.
+ */
+export function referenceTarget(pipeline: Pipeline, path: readonly string[]): { value: unknown; file: SourceFile } | { missing: string } {
+  const [head, ...keys] = path;
+  if (head === undefined) return { missing: 'a reference to nothing' };
+  const job = pipeline.jobs.get(head);
+  const top = job
+    ? { pair: job.pair, file: job.file }
+    : [...pipeline.files]
+        .reverse()
+        .map((file) => ({ pair: file.root?.items.find((p) => keyOf(p) === head), file }))
+        .find((found) => found.pair !== undefined);
+  if (!top?.pair) return { missing: `no key ${head} at the top level of this file or its local includes` };
+  const dig = (value: unknown, file: SourceFile, rest: readonly string[]): unknown => {
+    for (const key of rest) {
+      const map = isAlias(value) ? resolveAlias(value, file.doc) : value;
+      value = isMap(map) ? map.items.find((p) => keyOf(p) === key)?.value : undefined;
+      if (value === undefined) return undefined;
+    }
+    return value;
+  };
+  const [first, ...rest] = keys;
+  if (job?.map && first !== undefined)
+    for (const definition of [job, ...basesOf(pipeline, job).reverse()]) {
+      const source = sourceOf(pipeline, definition, first);
+      const value = source ? dig(source.pair.value, source.file, rest) : undefined;
+      if (value !== undefined && source) return { value, file: source.file };
+    }
+  else {
+    const value = dig(top.pair.value, top.file, keys);
+    if (value !== undefined) return { value, file: top.file };
+  }
+  return { missing: `${head} has no ${keys.join('.')}${job && extendsOf(job).length > 0 ? ', nor do the jobs it extends' : ''}` };
+}
+
 /** Whether `job` extends `name`, directly or through its bases. */
 export const extendsJob = (pipeline: Pipeline, job: JobDefinition, name: string): boolean =>
   extendsOf(job).includes(name) || basesOf(pipeline, job).some((base) => extendsOf(base).includes(name));
@@ -277,28 +316,17 @@ export const extendsJob = (pipeline: Pipeline, job: JobDefinition, name: string)
 export const holderOf = (pipeline: Pipeline, source: KeySource): JobDefinition | undefined =>
   [...pipeline.jobs.values()].find((job) => job.map === source.holder);
 
-/** What `!reference [job, key, ...]` points to, with the file it is written in. */
-function referenced(pipeline: Pipeline, reference: Node): { node: unknown; file: SourceFile } | undefined {
-  if (!isSeq(reference)) return undefined;
-  const [name, ...keys] = reference.items.map((item) => (isScalar(item) ? scalarText(item.value) : undefined));
-  const target = name === undefined ? undefined : pipeline.jobs.get(name);
-  if (!target?.map) return undefined;
-  let node: unknown = target.map;
-  for (const key of keys) {
-    if (key === undefined || !isMap(node)) return undefined;
-    node = node.items.find((p) => keyOf(p) === key)?.value;
-  }
-  return { node, file: target.file };
-}
-
 /** The rules a `rules:` value holds: its mappings, through aliases and `!reference` items (GitLab flattens them). */
 function ruleMaps(pipeline: Pipeline, node: unknown, file: SourceFile, depth = 0): YAMLMap[] {
   if (depth > 10) return [];
   if (isAlias(node)) return ruleMaps(pipeline, resolveAlias(node, file.doc), file, depth + 1);
   if (isMap(node)) return [node];
   if (isSeq(node) && node.tag === '!reference') {
-    const target = referenced(pipeline, node);
-    return target ? ruleMaps(pipeline, target.node, target.file, depth + 1) : [];
+    const target = referenceTarget(
+      pipeline,
+      node.items.map((item) => (isScalar(item) ? scalarText(item.value) : '')),
+    );
+    return 'missing' in target ? [] : ruleMaps(pipeline, target.value, target.file, depth + 1);
   }
   if (isSeq(node)) return node.items.flatMap((item) => ruleMaps(pipeline, item, file, depth + 1));
   return [];

@@ -5,9 +5,9 @@
  */
 import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { isAuthPreparation, readKanikoWrite, type AuthFinding } from './auth.js';
-import { resolveAlias, type KeySource, type Pipeline } from './pipeline.js';
+import { referenceTarget, resolveAlias, type KeySource, type Pipeline } from './pipeline.js';
 import { commandLine, parseShell, programIndex, programOf, programsOf, type Command } from './shell.js';
-import { keyOf, type SourceFile } from '../ci/source.js';
+import type { SourceFile } from '../ci/source.js';
 import { scalarText } from '../ci/yaml.js';
 
 /** What a `docker login` says about credentials (read in docker.ts; a script item carries it). */
@@ -47,14 +47,9 @@ export function linesOf(pipeline: Pipeline, node: unknown, file: SourceFile, dep
   if (isSeq(node)) {
     if (node.tag === '!reference') {
       const path = node.items.map((item) => (isScalar(item) ? String(item.value) : ''));
-      const [head, ...rest] = path;
-      const job = head === undefined ? undefined : pipeline.jobs.get(head);
-      const shown = `!reference [${path.join(', ')}]`;
-      if (!job?.map) return { unreadable: 'reference', what: `${shown} (no job ${head ?? ''} in this file or its local includes)` };
-      let target: unknown = job.map;
-      for (const key of rest) target = isMap(target) ? target.items.find((p) => keyOf(p) === key)?.value : undefined;
-      if (target === undefined) return { unreadable: 'reference', what: `${shown} (${head ?? ''} has no ${rest.join('.')})` };
-      return linesOf(pipeline, target, job.file, depth + 1);
+      const target = referenceTarget(pipeline, path);
+      if ('missing' in target) return { unreadable: 'reference', what: `!reference [${path.join(', ')}] (${target.missing})` };
+      return linesOf(pipeline, target.value, target.file, depth + 1);
     }
     const lines: string[] = [];
     for (const item of node.items) {

@@ -357,6 +357,50 @@ build:
     expect(out.result).not.toContain('!reference [.auth, script]\n    - /kaniko');
   });
 
+  // GitLab digs a !reference out of the whole configuration (`config.dig(*location)`), includes
+  // merged and extends resolved, when it creates the pipeline.
+  describe('!reference to any top-level key, as GitLab digs it', () => {
+    const EXECUTOR = '/kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:1';
+    const build = (script: string, extra = '') =>
+      `build:\n  stage: build\n  image: gcr.io/kaniko-project/executor:debug\n${extra}  script:\n    - ${script}\n`;
+
+    it.each([
+      ['a hidden key holding a list (one element)', `.build-script: &build-script\n  - ${EXECUTOR}\n`, '!reference [.build-script]'],
+      ['a list in a hidden mapping', `.snippets:\n  kaniko:\n    - ${EXECUTOR}\n`, '!reference [.snippets, kaniko]'],
+      [
+        "a job's script it takes from the job it extends",
+        `.base:\n  script:\n    - ${EXECUTOR}\nbuild-base:\n  extends: .base\n  stage: test\n`,
+        '!reference [build-base, script]',
+      ],
+    ])('%s is read, and the job moves onto buildah', (_what, defined, reference) => {
+      const out = root(`${defined}${build(reference)}`);
+      expect(job(out, 'build')).toMatchObject({ status: 'migrated', component: '$CI_SERVER_FQDN/ci-components/cigen/buildah@1' });
+      expect(root(out.result).result).toBe(out.result);
+    });
+
+    it('one this file and its local includes do not hold runs on kaniko-compat, saying when GitLab resolves it', () => {
+      const out = root(build('!reference [.remote-script]') + build('!reference [.snippets, nope]').replace('build:', 'build-2:'));
+      expect(out.jobs.map((j) => [j.name, j.component, j.notes[0]])).toEqual([
+        [
+          'build',
+          '$CI_SERVER_FQDN/ci-components/cigen/kaniko-compat@1',
+          'runs on kaniko-compat, keeping its script: the script uses !reference [.remote-script] (no key .remote-script at the ' +
+            'top level of this file or its local includes), which GitLab resolves when it creates the pipeline, with every include merged',
+        ],
+        [
+          'build-2',
+          '$CI_SERVER_FQDN/ci-components/cigen/kaniko-compat@1',
+          'runs on kaniko-compat, keeping its script: the script uses !reference [.snippets, nope] (no key .snippets at the ' +
+            'top level of this file or its local includes), which GitLab resolves when it creates the pipeline, with every include merged',
+        ],
+      ]);
+      const missing = root(`.snippets:\n  kaniko: [echo]\n${build('!reference [.snippets, nope]')}`);
+      expect(job(missing, 'build')?.notes[0]).toContain('the script uses !reference [.snippets, nope] (.snippets has no nope), which');
+      const base = root(`.base:\n  stage: build\nbuild-base:\n  extends: .base\n${build('!reference [build-base, script]')}`);
+      expect(job(base, 'build')?.notes[0]).toContain('(build-base has no script, nor do the jobs it extends)');
+    });
+  });
+
   it.each([
     [
       'a list',
@@ -1326,6 +1370,11 @@ ${extra}  script:
     const anchored =
       '.rule: &on-tag\n  if: $CI_COMMIT_TAG\n  variables:\n    IMAGE: $CI_REGISTRY_IMAGE:$CI_COMMIT_TAG\nvariables:\n  IMAGE: $CI_REGISTRY_IMAGE\n';
     expect(compatNote(kaniko('$IMAGE', '  rules:\n    - *on-tag\n', anchored))).toContain('carries a tag');
+    // A hidden key holding the list of rules, which GitLab's !reference reaches as any top-level key.
+    const list = '.on-tag:\n  - if: $CI_COMMIT_TAG\n    variables:\n      IMAGE: $CI_REGISTRY_IMAGE:$CI_COMMIT_TAG\n';
+    expect(
+      compatNote(kaniko('$IMAGE', '  rules:\n    - !reference [.on-tag]\n', `${list}variables:\n  IMAGE: $CI_REGISTRY_IMAGE\n`)),
+    ).toContain('carries a tag');
   });
 
   it('a predefined variable that never holds a colon, or a value without a tag, is migrated', () => {
@@ -1464,6 +1513,20 @@ describe('keys another job reads are not changed under it (it goes to review, na
           'move the shared part into a hidden job both extend',
       ],
     });
+  });
+});
+
+it('!reference [job] (one element) reads every key of the job: it stays as it is, naming the reader', () => {
+  const api =
+    'build-api:\n  stage: build\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n' +
+    '    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:1\n';
+  const out = root(`${api}.copy: !reference [build-api]\n`);
+  expect(out.jobs.find((j) => j.name === 'build-api')).toMatchObject({
+    status: 'needs-review',
+    notes: [
+      '.copy reads its keys through !reference [build-api], which the migration would change: ' +
+        'move the shared part into a hidden job both extend',
+    ],
   });
 });
 
