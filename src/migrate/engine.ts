@@ -11,7 +11,7 @@
  * local job would win). Commands the Kaniko job ran before the build move to the local job's
  * before_script, which runs in the same shell as the component's script.
  */
-import { isAlias, isMap, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, Scalar, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { VOCABULARY_ORDER } from '../builders/inputs.js';
 import { SKIPS_UNUSED_STAGES_BY_DEFAULT } from '../builders/kaniko-flags.js';
 import { resolveInputs, type InputSpecs } from '../ci/interpolation/inputs.js';
@@ -25,6 +25,7 @@ import {
   effectiveSource,
   extendsJob,
   extendsOf,
+  holderOf,
   keysThrough,
   isBlockJob,
   resolveAlias,
@@ -56,7 +57,19 @@ import { extendedByReasons, sharedKeyReasons } from './dependents.js';
 import { compatEdits, onCompat } from './compat.js';
 import { retagOf, type Retag } from './retag.js';
 import { readKanikoWrite, writesTo } from './auth.js';
-import { columnOf, commentsWithin, itemText, keyOf, pairRange, reindent, indentUnit, type Comment, type Edit } from '../ci/source.js';
+import {
+  columnOf,
+  commentsWithin,
+  itemText,
+  keyOf,
+  lineEnd,
+  pairRange,
+  reindent,
+  indentUnit,
+  type Comment,
+  type Edit,
+  type SourceFile,
+} from '../ci/source.js';
 
 export type JobStatus = 'migrated' | 'needs-review' | 'unchanged';
 
@@ -1040,10 +1053,128 @@ function analyzeDocker(ctx: EngineContext, job: JobDefinition, items: ScriptItem
 /** The buildah component's job names, `$[[ inputs.job-name ]]` as written. */
 let buildahJobNames: string[] | undefined;
 
+/** A component job's name with the job-name input filled in. */
+const named = (name: string, jobName: string): string => name.replace(/\$\[\[\s*inputs\.job-name\s*\]\]/g, () => jobName);
+
 /** The jobs the buildah component adds beside the build job (`<job-name>:sign`, ...), for `jobName`. */
 function addedJobs(jobName: string): string[] {
   buildahJobNames ??= Object.keys(buildahComponent().jobs());
-  return buildahJobNames.map((name) => name.replace(/\$\[\[\s*inputs\.job-name\s*\]\]/g, () => jobName)).filter((name) => name !== jobName);
+  return buildahJobNames.map((name) => named(name, jobName)).filter((name) => name !== jobName);
+}
+
+/** The dotenv report files the buildah component's job declares (artifacts:reports:dotenv), as it declares them. */
+let componentReports: string[] | undefined;
+function componentReportFiles(): string[] {
+  if (componentReports === undefined) {
+    // The build job: the one named by the job-name input alone, which GitLab merges into the local job.
+    const build = Object.entries(buildahComponent().jobs()).find(([name]) => named(name, 'x') === 'x');
+    const dotenv = build?.[1].artifacts?.reports?.dotenv;
+    componentReports = dotenv === undefined ? [] : [dotenv].flat();
+  }
+  return componentReports;
+}
+
+/** A scalar written as a plain or quoted string, with no anchor or tag: its text can go into a flow list. */
+const literalScalar = (node: unknown): node is Scalar<string> =>
+  isScalar(node) &&
+  typeof node.value === 'string' &&
+  !node.anchor &&
+  !node.tag &&
+  node.range !== undefined &&
+  node.range !== null &&
+  (node.type === Scalar.PLAIN || node.type === Scalar.QUOTE_SINGLE || node.type === Scalar.QUOTE_DOUBLE);
+
+/**
+ * What the job's `artifacts:reports:dotenv` and the component's do to each other. GitLab merges
+ * the component's job under the local job of the same name (hashes deeply, a string or a list
+ * replaced), then resolves extends (the job over its bases). So a dotenv the job writes itself, or
+ * through a merge key, replaces the component's report (the CIGEN_BUILT_* variables later jobs and
+ * the component's :sign, :sbom and :provenance jobs read): a list or string written in the job is
+ * rewritten to list both, its comments kept; one written otherwise (an alias, a !reference, a
+ * merge key's) gets a note. A base's dotenv loses to the component's, and the default artifacts
+ * (which reach a job that sets none) are lost: a note says so.
+ */
+function reportEdits(pipeline: Pipeline, job: JobDefinition): { edits: Edit[]; notes: Note[] } {
+  const reports = componentReportFiles();
+  const none = { edits: [], notes: [] };
+  if (reports.length === 0) return none;
+  const shown = reports.join(', ');
+  const lookup = (node: unknown, file: SourceFile, key: string): { value: unknown; shared: boolean } | undefined => {
+    const map = isAlias(node) ? resolveAlias(node, file.doc) : node;
+    const pair = isMap(map) ? map.items.find((p) => keyOf(p) === key) : undefined;
+    return pair ? { value: pair.value, shared: isAlias(node) || Boolean((map as Node).anchor) } : undefined;
+  };
+  // The dotenv report the job has now: its own (or a merge key's), else its nearest base's.
+  for (const definition of [job, ...basesOf(pipeline, job).reverse()]) {
+    const source = sourceOf(pipeline, definition, 'artifacts');
+    const found = source && lookup(source.pair.value, source.file, 'reports');
+    const dotenv = found && source && lookup(found.value, source.file, 'dotenv');
+    if (!source || !found || !dotenv) continue;
+    const { file } = source;
+    const value = dotenv.value as Node | null;
+    const items = isSeq(value) && !value.tag && !value.anchor ? value.items : [value];
+    const files = items.every(literalScalar) ? items.map((item) => String(item.value)) : undefined;
+    // As written for a string or what is no list of strings (an alias), on one line; a list as its files.
+    const text = value?.range ? file.text.slice(value.range[0], value.range[1]) : '';
+    const written = files && isSeq(value) ? `[${files.join(', ')}]` : text.replace(/\s+/g, ' ');
+    const both = `[${[...(files ?? [written]), ...reports].join(', ')}]`;
+    const base = definition !== job || source.via === 'base' ? (holderOf(pipeline, source) ?? definition) : undefined;
+    if (base) {
+      const lost = files ? files.filter((f) => !reports.includes(f)) : [written];
+      if (lost.length === 0) return none;
+      const why =
+        `the artifacts:reports:dotenv ${base.name} gives it (${written}) no longer counts: GitLab merges the component's job ` +
+        `into this one before it resolves extends, and the component's ${shown} wins; to keep both, give the job ` +
+        `artifacts:reports:dotenv: ${both}`;
+      return { edits: [], notes: [note('dotenv-report', why)] };
+    }
+    const missing = files ? reports.filter((r) => !files.includes(r)) : reports;
+    if (missing.length === 0) return none;
+    const replaces = (verb: string) =>
+      `${verb} the component's ${shown} (GitLab merges the component's job under this one), and with it the ` +
+      'CIGEN_BUILT_* variables later jobs read';
+    if (source.via === 'merge' || found.shared || dotenv.shared || !files || !value?.range) {
+      const what = source.via === 'merge' ? `${written}, which a merge key (<<) brings` : written;
+      return {
+        edits: [],
+        notes: [note('dotenv-report', `its artifacts:reports:dotenv (${what}) ${replaces('replaces')}: list both, ${both}`)],
+      };
+    }
+    const range = value.range;
+    let edit: Edit;
+    if (isScalar(value)) {
+      // A plain scalar that holds what a flow list reads as its own syntax is quoted there.
+      const item = value.type === Scalar.PLAIN && /[\n,[\]{}#]|: /.test(text) ? JSON.stringify(value.value) : text;
+      edit = { start: range[0], end: range[1], text: `[${[item, ...missing].join(', ')}]` };
+    } else if ((value as YAMLSeq).flow) {
+      const close = file.text.lastIndexOf(']', range[1]);
+      const comma = file.text.slice(range[0], close).trimEnd().endsWith(',');
+      edit = { start: close, end: close, text: `${items.length === 0 ? '' : comma ? ' ' : ', '}${missing.join(', ')}` };
+    } else {
+      const last = items.at(-1) as Node;
+      const dash = file.text.lastIndexOf('-', (items[0] as Node).range?.[0] ?? 0);
+      const at = lineEnd(file.text, last.range?.[1] ?? range[1]);
+      const newline = file.text.slice(0, at).endsWith('\n') ? '' : '\n';
+      const indent = ' '.repeat(columnOf(file.text, dash));
+      edit = { start: at, end: at, text: newline + missing.map((r) => `${indent}- ${r}\n`).join('') };
+    }
+    const added = missing.join(', ');
+    const why = `artifacts:reports:dotenv now lists ${added} beside ${written}: the job's own value would ${replaces('replace')}`;
+    return { edits: [edit], notes: [note('dotenv-report', why)] };
+  }
+  // The default artifacts (default:, or the deprecated top-level key) reach only a job that sets none.
+  if (!sourceOf(pipeline, job, 'artifacts') && effectiveSource(pipeline, job, 'artifacts'))
+    return {
+      edits: [],
+      notes: [
+        note(
+          'default-artifacts',
+          `the default artifacts no longer reach this job: the component's job sets artifacts of its own (its ${shown} report), ` +
+            'and GitLab gives a job the default only where it sets none; write in the job those it needs',
+        ),
+      ],
+    };
+  return none;
 }
 
 /** The edits that turn a migrated job into the slim job GitLab merges with the component's. */
@@ -1053,7 +1184,7 @@ function slimJobEdits(
   extras: ScriptItem[],
   replaced: ReadonlySet<string>,
   gone: ReadonlySet<Node> | undefined,
-): { edits: Edit[]; reasons: Reason[] } {
+): { edits: Edit[]; reasons: Reason[]; notes: Note[] } {
   const map = job.map as YAMLMap;
   const file = job.file;
   const text = file.text;
@@ -1183,7 +1314,7 @@ function slimJobEdits(
     // Nothing of the job is left: the component's job is the whole job.
     const [start, end] = pairRange(text, job.pair);
     edits.push({ start, end, text: commentsWithin(file, start, end, 0) });
-    return { edits, reasons };
+    return { edits, reasons, notes: [] };
   }
   removals.forEach((pair, i) => {
     const [start, end] = pairRange(text, pair);
@@ -1195,7 +1326,8 @@ function slimJobEdits(
     const end = pairRange(text, last)[1];
     edits.push({ start: end, end, text: additions });
   }
-  return { edits, reasons };
+  const dotenv = reportEdits(pipeline, job);
+  return { edits: [...edits, ...dotenv.edits], reasons, notes: dotenv.notes };
 }
 
 /** A Docker job's services must be its own and all dind, or the privileged service stays. */
@@ -1346,7 +1478,7 @@ export function planJob(ctx: EngineContext, job: JobDefinition, blocked: readonl
     const slim = slimJobEdits(pipeline, job, analysis.extras, DOCKER.replaced, ctx.gone);
     if (slim.reasons.length === 0)
       return {
-        report: report(job, 'migrated', analysis.notes, {
+        report: report(job, 'migrated', [...analysis.notes, ...slim.notes], {
           component: componentRef,
           inputs: analysis.inputs,
           from: 'docker',
@@ -1408,6 +1540,7 @@ function planKaniko(
               "which runs in the same shell as the component's script",
           ),
         );
+      notes.push(...slim.notes);
       return {
         report: report(job, 'migrated', notes, { component: componentRef, inputs: analysis.inputs, from: 'kaniko' }),
         edits: slim.edits,

@@ -28,6 +28,9 @@ export const NOTE_KINDS = [
   'ca-certificates',
   'moved-to-before-script',
   'default-before-script',
+  // The job's artifacts:reports:dotenv and the component's: GitLab keeps one (engine.ts, reportEdits).
+  'dotenv-report',
+  'default-artifacts',
   'builder-image',
   // kaniko-compat.
   'compat',

@@ -7,6 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { lintText } from '../../src/lint/lint-text.js';
 import { migrateFile, SourceError, type FileMigration } from '../../src/migrate/index.js';
 import { catalogHost } from '../helpers/lint-host.js';
+import { findComponent } from '../../src/catalog/registry.js';
+
+/** The dotenv report the buildah component's build job declares, read from the component. */
+const componentReport = (): string => {
+  const jobs = findComponent('buildah')?.jobs() ?? {};
+  return String(jobs['$[[ inputs.job-name ]]']?.artifacts?.reports?.dotenv);
+};
 
 const AUTH =
   String.raw`    - echo "{\"auths\":{\"$CI_REGISTRY\":{\"auth\":\"$(printf "%s:%s" "$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD" ` +
@@ -1527,6 +1534,101 @@ it('!reference [job] (one element) reads every key of the job: it stays as it is
       '.copy reads its keys through !reference [build-api], which the migration would change: ' +
         'move the shared part into a hidden job both extend',
     ],
+  });
+});
+
+// GitLab merges the component's job under the local job of the same name: hashes deeply, a string
+// or a list replaced. The job's own dotenv would replace the component's report (CIGEN_BUILT_*).
+describe("a migrated job's own artifacts:reports:dotenv", () => {
+  const REPORT = componentReport();
+  const build = (artifacts: string, before = '') =>
+    `${before}build:\n  stage: build\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n` +
+    '    - echo "IMAGE=$CI_REGISTRY_IMAGE:1" > build.env\n' +
+    '    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:1\n' +
+    artifacts;
+  const migrated = async (text: string) => {
+    const out = root(text);
+    expect(job(out, 'build')?.status).toBe('migrated');
+    expect(root(out.result).result).toBe(out.result);
+    expect(await lintErrors(out.result)).toEqual([]);
+    return { out, notes: (job(out, 'build')?.notes ?? []).filter((n) => n.includes('dotenv')) };
+  };
+
+  it("is the component's report file: the buildah component's job declares it", () => {
+    expect(REPORT).toBe('cigen-build.env');
+  });
+
+  it.each([
+    ['a string', '      dotenv: build.env   # for deploy\n', `      dotenv: [build.env, ${REPORT}]   # for deploy\n`, 'build.env'],
+    ['a quoted string', "      dotenv: 'build.env'\n", `      dotenv: ['build.env', ${REPORT}]\n`, "'build.env'"],
+    ['a flow list', '      dotenv: [build.env, more.env]\n', `      dotenv: [build.env, more.env, ${REPORT}]\n`, '[build.env, more.env]'],
+    ['a flow list ending in a comma', '      dotenv: [build.env,]\n', `      dotenv: [build.env, ${REPORT}]\n`, '[build.env]'],
+    [
+      'a block list',
+      '      dotenv:\n        - build.env   # for deploy\n        # more\n        - more.env\n    expire_in: 1 day\n',
+      `      dotenv:\n        - build.env   # for deploy\n        # more\n        - more.env\n        - ${REPORT}\n    expire_in: 1 day\n`,
+      '[build.env, more.env]',
+    ],
+  ])('written as %s in the job: rewritten to list both, comments kept', async (_what, dotenv, expected, written) => {
+    const { out, notes } = await migrated(build(`  artifacts:\n    reports:\n${dotenv}`));
+    expect(out.result).toContain(`  artifacts:\n    reports:\n${expected}`);
+    expect(notes).toEqual([
+      `artifacts:reports:dotenv now lists ${REPORT} beside ${written}: the job's own value would replace the component's ${REPORT} ` +
+        "(GitLab merges the component's job under this one), and with it the CIGEN_BUILT_* variables later jobs read",
+    ]);
+  });
+
+  it("that lists the component's report already, or none at all (GitLab keeps the component's): left as it is, nothing said", async () => {
+    for (const artifacts of [`  artifacts:\n    reports:\n      dotenv: [build.env, ${REPORT}]\n`, '  artifacts:\n    paths: [dist/]\n']) {
+      const { out, notes } = await migrated(build(artifacts));
+      expect(out.result).toContain(artifacts);
+      expect(notes).toEqual([]);
+    }
+  });
+
+  it("written otherwise (an alias, a merge key), or a base's (which the component's overrides): a note says what to write", async () => {
+    const alias = await migrated(build('  artifacts:\n    reports:\n      dotenv: *env\n', '.files:\n  env: &env build.env\n'));
+    expect(alias.notes).toEqual([
+      `its artifacts:reports:dotenv (*env) replaces the component's ${REPORT} (GitLab merges the component's job under this one), ` +
+        `and with it the CIGEN_BUILT_* variables later jobs read: list both, [*env, ${REPORT}]`,
+    ]);
+    const merged = await migrated(
+      build('  <<: *reports\n', '.reports: &reports\n  artifacts:\n    reports:\n      dotenv: build.env\n').replace(
+        'build:\n',
+        'build:\n  when: always\n',
+      ),
+    );
+    expect(merged.notes).toEqual([
+      `its artifacts:reports:dotenv (build.env, which a merge key (<<) brings) replaces the component's ${REPORT} (GitLab merges ` +
+        `the component's job under this one), and with it the CIGEN_BUILT_* variables later jobs read: list both, [build.env, ${REPORT}]`,
+    ]);
+    const base = await migrated(build('  extends: .reports\n', '.reports:\n  artifacts:\n    reports:\n      dotenv: build.env\n'));
+    expect(base.notes).toEqual([
+      `the artifacts:reports:dotenv .reports gives it (build.env) no longer counts: GitLab merges the component's job into this one ` +
+        `before it resolves extends, and the component's ${REPORT} wins; to keep both, give the job artifacts:reports:dotenv: ` +
+        `[build.env, ${REPORT}]`,
+    ]);
+  });
+
+  it("none, with default artifacts: they no longer reach the job (the component's job sets artifacts), and the note says so", async () => {
+    const defaults = 'default:\n  artifacts:\n    expire_in: 1 week\n';
+    const { out } = await migrated(build('', defaults));
+    expect(job(out, 'build')?.notes).toContain(
+      `the default artifacts no longer reach this job: the component's job sets artifacts of its own (its ${REPORT} report), ` +
+        'and GitLab gives a job the default only where it sets none; write in the job those it needs',
+    );
+    // A job that sets artifacts of its own never took the default's.
+    const own = root(build('  artifacts:\n    paths: [dist/]\n', defaults));
+    expect(job(own, 'build')?.kinds).not.toContain('default-artifacts');
+  });
+
+  it('a Docker build moved onto the component: likewise', async () => {
+    const text =
+      'build:\n  image: docker:27\n  services: [docker:27-dind]\n  script:\n' +
+      '    - docker build -t "$CI_REGISTRY_IMAGE:1" .\n    - docker push "$CI_REGISTRY_IMAGE:1"\n' +
+      '  artifacts:\n    reports:\n      dotenv: build.env\n';
+    const { out } = await migrated(text);
+    expect(out.result).toContain(`      dotenv: [build.env, ${REPORT}]\n`);
   });
 });
 
