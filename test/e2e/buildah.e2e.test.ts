@@ -180,7 +180,7 @@ describe.each(INTERPOLATION_MODES)('buildah component, %s interpolation', (mode)
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain('cigen: error: buildah build failed');
     expect(run.stderr).toContain(
-      `a registry refused the job, which had the credentials from registry-user and registry-password, for ${registry.host} only`,
+      `a registry refused the job, which had credentials from registry-user and registry-password for ${registry.host} only`,
     );
     expect(run.log).toMatch(/unauthorized|authentication required/i);
     expect(await registry.catalog()).not.toContain(repository);

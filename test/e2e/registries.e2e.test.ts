@@ -148,23 +148,41 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     expect(await c.tags(`team/app-${mode}`)).toEqual([SHA]);
   });
 
-  it('starts from a docker config.json given as a file (a file-type variable), and pushes with what it holds', async () => {
-    const file = join(work, `config-${mode}.json`);
-    const auth = (r: Registry) => ({ auth: Buffer.from(`${r.user}:${r.password}`).toString('base64') });
-    writeFileSync(file, JSON.stringify({ auths: { [c.host]: auth(c), [b.host]: auth(b) } }, null, 2));
-    chmodSync(file, 0o600);
+  // Docker and Kaniko read both forms of an entry; Buildah reads "auth" only, and gets it.
+  const entryForms = [
+    ['"auth"', (r: Registry) => ({ auth: Buffer.from(`${r.user}:${r.password}`).toString('base64') })],
+    ['"username" and "password"', (r: Registry) => ({ username: r.user, password: r.password })],
+  ] as const;
+
+  it.each(entryForms)(
+    'starts from a docker config.json given as a file (a file-type variable) with %s entries, and pushes with what it holds',
+    async (form, entry) => {
+      const file = join(work, `config-${mode}-${form.length}.json`);
+      writeFileSync(file, JSON.stringify({ auths: { [c.host]: entry(c), [b.host]: entry(b) } }, null, 2));
+      chmodSync(file, 0o600);
+      const repository = `from-file/app-${mode}-${form.length}`;
+      const { run } = build(
+        { image: `${c.host}/${repository}`, cache: false, 'docker-config': '$DOCKER_CONFIG_FILE', 'insecure-registries': [b.host, c.host] },
+        { base: `${b.host}/e2e/base:1`, variables: { DOCKER_CONFIG_FILE: file } },
+      );
+      expect(run.stderr).not.toMatch(/cigen: error/);
+      expect(run.status).toBe(0);
+      expect(await c.tags(repository)).toEqual([SHA]);
+    },
+  );
+
+  it('pushes with DOCKER_AUTH_CONFIG entries written as "username" and "password"', async () => {
+    const entry = entryForms[1][1];
     const { run } = build(
+      { image: `${c.host}/runner-auth/app-${mode}`, cache: false, 'insecure-registries': [b.host, c.host] },
       {
-        image: `${c.host}/from-file/app-${mode}`,
-        cache: false,
-        'docker-config': '$DOCKER_CONFIG_FILE',
-        'insecure-registries': [b.host, c.host],
+        base: `${b.host}/e2e/base:1`,
+        variables: { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [c.host]: entry(c), [b.host]: entry(b) } }) },
       },
-      { base: `${b.host}/e2e/base:1`, variables: { DOCKER_CONFIG_FILE: file } },
     );
     expect(run.stderr).not.toMatch(/cigen: error/);
     expect(run.status).toBe(0);
-    expect(await c.tags(`from-file/app-${mode}`)).toEqual([SHA]);
+    expect(await c.tags(`runner-auth/app-${mode}`)).toEqual([SHA]);
   });
 
   it.each([

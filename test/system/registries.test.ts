@@ -370,7 +370,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(status).toBe(1);
       expect(stderr.trimEnd().split('\n').at(-1)).toBe(
         'cigen: error: buildah push registry.example.com/group/app:b failed (exit 1). If the log above says 401, unauthorized or ' +
-          'denied, a registry refused the job, which had the credentials from registry-user and registry-password, ' +
+          'denied, a registry refused the job, which had credentials from registry-user and registry-password ' +
           'for registry.example.com only ' +
           '(already pushed, and left there: registry.example.com/group/app:a)',
       );
@@ -386,7 +386,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(status).toBe(1);
       expect(stderr.trimEnd().split('\n').at(-1)).toBe(
         'cigen: error: buildah push registry.example.com/group/app:1 failed (exit 1). If the log above says 401, unauthorized or ' +
-          'denied, a registry refused the job, which had no credentials from registry-user, registries or registry-login',
+          'denied, a registry refused the job, which had no credentials from registry-user, registries, registry-login, ' +
+          'DOCKER_AUTH_CONFIG, docker-config or its own config files',
       );
     });
 

@@ -598,7 +598,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         });
         expect(refused(r)).toBe(
           `buildah manifest push ${IMG}:t2 failed (exit 1). If the log above says 401, unauthorized or denied, a registry refused ` +
-            `the job, which had the credentials from registry-user and registry-password, for registry.example.com only ` +
+            `the job, which had credentials from registry-user and registry-password for registry.example.com only ` +
             `(already pushed, and left there: ${IMG}:t1)`,
         );
         expect(r.report).toEqual({});

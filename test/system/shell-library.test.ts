@@ -454,6 +454,90 @@ describe.each(SHELLS)('shell library under $name', (shell) => {
       });
     });
 
+    describe('username and password entries (Docker, Kaniko and BuildKit read them; the containers library reads auth only)', () => {
+      const merge = (env: Record<string, string>, containers: boolean) => {
+        const dir = mkdtempSync(join(tmpdir(), 'cigen-auth-'));
+        dirs.push(dir);
+        const file = join(dir, 'out/auth.json');
+        const config = join(dir, 'docker-config.json');
+        writeFileSync(config, env['DOCKER_CONFIG_TEXT'] ?? '{}');
+        const reader = containers ? 'cigen_auth_reader=containers\n' : '';
+        const result = runShell(
+          shell,
+          `cigen_registry='' cigen_registry_user='' cigen_registry_password='' cigen_docker_config_file=$C\n${reader}` +
+            'cigen_write_auth "$F" \'\'\nprintf "said=%s\\n" "$(cigen_credentials_said)"',
+          { F: file, C: config, HOME: dir, ...env },
+        );
+        return { result, file };
+      };
+      const entry = (user: string, password: string) => ({ username: user, password, email: 'ci@example.com' });
+      // What a user may type: quotes, backslashes, $, non-ASCII (raw and as \u escapes), a surrogate pair, a lone surrogate.
+      const text = fc.string({
+        unit: fc.constantFrom('a', 'Z', '0', ' ', '"', '\\', '/', '$', ':', '\n', '\t', 'é', '漢', '😀', '\ud800'),
+        maxLength: 10,
+      });
+
+      it('become the "auth" Buildah reads (base64 of user:password, as Docker makes it), other members kept, values never printed', () => {
+        fc.assert(
+          fc.property(text, text, (user, password) => {
+            const escaped = JSON.stringify({ auths: { 'quay.io': entry(user, password) } }).replace(/[^\x20-\x7e]/gu, (c) =>
+              c
+                .split('')
+                .map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`)
+                .join(''),
+            );
+            const { result, file } = merge({ DOCKER_AUTH_CONFIG: escaped }, true);
+            expect(result.status, result.stderr).toBe(0);
+            const written = JSON.parse(readFileSync(file, 'utf8')) as { auths: Record<string, Record<string, string>> };
+            expect(Object.keys(written.auths['quay.io'] ?? {})).toEqual(['auth', 'email']);
+            expect(Buffer.from(written.auths['quay.io']?.['auth'] ?? '', 'base64')).toEqual(Buffer.from(`${user}:${password}`));
+            if (password.length > 2) expect(result.stdout + result.stderr).not.toContain(password);
+          }),
+          { numRuns: 15 },
+        );
+      });
+
+      it('Buildah logs in with them, from DOCKER_AUTH_CONFIG and from docker-config; a failed step names both', () => {
+        const { result, file } = merge(
+          {
+            DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { 'quay.io': entry('robot', 'S3cr3t-pa$$ "w0rd"') } }),
+            DOCKER_CONFIG_TEXT: JSON.stringify({ auths: { 'https://harbor.example.com:5000/v1/': entry('team', 'pw\\2') } }),
+          },
+          true,
+        );
+        expect(result.status).toBe(0);
+        expect(buildahLogin(file, 'quay.io').stdout.trim()).toBe('robot');
+        expect(buildahLogin(file, 'harbor.example.com:5000').stdout.trim()).toBe('team');
+        expect(auths(file).decoded).toEqual({ 'quay.io': 'robot:S3cr3t-pa$$ "w0rd"', 'https://harbor.example.com:5000/v1/': 'team:pw\\2' });
+        expect(result.stdout).toContain(
+          'said=credentials from DOCKER_AUTH_CONFIG for quay.io, from docker-config for harbor.example.com:5000, for no other host\n',
+        );
+        expect(result.stdout + result.stderr).not.toContain('w0rd');
+      });
+
+      it('stay as written for the other builders, which read them, and an entry with an auth keeps it', () => {
+        const config = {
+          auths: { 'quay.io': entry('robot', 'pw'), 'ghcr.io': { auth: b64('gh:token'), username: 'ignored', password: 'x' } },
+        };
+        for (const containers of [false, true]) {
+          const { result, file } = merge({ DOCKER_AUTH_CONFIG: JSON.stringify(config) }, containers);
+          expect(result.status).toBe(0);
+          const written = JSON.parse(readFileSync(file, 'utf8')) as { auths: Record<string, unknown> };
+          expect(written.auths['ghcr.io']).toEqual(config.auths['ghcr.io']);
+          expect(written.auths['quay.io']).toEqual(
+            containers ? { auth: b64('robot:pw'), email: 'ci@example.com' } : config.auths['quay.io'],
+          );
+        }
+      });
+
+      it('a failed step with no credentials from anywhere says so, naming every source it looked at', () => {
+        const { result } = merge({}, true);
+        expect(result.stdout).toContain(
+          'said=no credentials from registry-user, registries, registry-login, DOCKER_AUTH_CONFIG, docker-config or its own config files\n',
+        );
+      });
+    });
+
     it('refuses a DOCKER_AUTH_CONFIG that is not JSON, naming it', () => {
       const { result } = write({ R: '', U: '', P: '', DOCKER_AUTH_CONFIG: '{"auths": {"x": {"auth": "y"}' });
       expect(result.status).toBe(1);
