@@ -225,7 +225,8 @@ export const CORE_INPUTS = {
     variable: 'CIGEN_REPRODUCIBLE',
     description:
       "Timestamps from the commit (`SOURCE_DATE_EPOCH` from `$CI_COMMIT_TIMESTAMP`, or the job's own `SOURCE_DATE_EPOCH`): " +
-      'the same commit builds the same digest. buildah `--timestamp`, buildkit `rewrite-timestamp`; kaniko `--reproducible` ' +
+      'the same commit builds the same digest. buildah `--timestamp`, and no layer cache (`cache-repo` neither read nor ' +
+      "written: a cached layer keeps another build's timestamps); buildkit `rewrite-timestamp`; kaniko `--reproducible` " +
       'sets every timestamp to zero instead, not the commit time. All pass `SOURCE_DATE_EPOCH` as a build argument.',
     sample: true,
   },
@@ -241,7 +242,7 @@ export const CORE_INPUTS = {
     type: 'boolean',
     default: true,
     variable: 'CIGEN_CACHE',
-    description: 'Registry layer cache in `cache-repo`: read on every build, written when pushing.',
+    description: 'Registry layer cache in `cache-repo`: read on every build, written when pushing (buildah: not with `reproducible`).',
     sample: false,
   },
   'cache-repo': {

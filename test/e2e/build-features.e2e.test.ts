@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTERPOLATION_MODES } from '../../src/ci/interpolation/index.js';
 import { instantiateComponent } from '../helpers/job.js';
 import { startRegistry, type Registry } from './lib/registry.js';
-import { ciVariables, freshRunner, pushBaseImage, runJob, unpackImage, type JobRun } from './lib/runner.js';
+import { ciVariables, freshRunner, harnessAuthFile, pushBaseImage, runJob, unpackImage, type JobRun } from './lib/runner.js';
 
 const SHA = '01234567';
 const SECRET = 'npm_t0ken-never-in-a-layer-4f1c';
@@ -226,6 +226,70 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     expect(b).toBe(a);
     const [c, d] = digests['false'] ?? [];
     expect(c).not.toBe(d);
+  });
+
+  it('reproducible with the cache on: a cache filled by builds of other timestamps changes nothing, and the log says it is not used', async () => {
+    const dir = project('FROM BASE\nCOPY payload.txt /app/payload.txt\nRUN echo built > /app/built.txt\n', { 'payload.txt': 'cached\n' });
+    const cacheRepo = `${registry.host}/group/repro-cache-${mode}`;
+    const TIME = '2024-07-01T00:00:00+00:00';
+    const commit = (time: string, repository: string) => ({
+      CI_COMMIT_TIMESTAMP: time,
+      CI_REGISTRY_IMAGE: `${registry.host}/${repository}`,
+    });
+    // The cache filled by a build stamped with the previous commit's time (as this job wrote it
+    // before it left the cache out), then by the job not reproducible (wall-clock times).
+    const runner = freshRunner(registry);
+    try {
+      const stamped = spawnSync(
+        'buildah',
+        [
+          'build',
+          '--isolation=chroot',
+          '--format=oci',
+          '--layers',
+          '--timestamp=1717200000',
+          `--cache-to=${cacheRepo}`,
+          '--tls-verify=false',
+          dir,
+        ],
+        { env: { ...process.env, ...runner.env, REGISTRY_AUTH_FILE: harnessAuthFile(registry, runner.dir) }, encoding: 'utf8' },
+      );
+      expect(stamped.status, stamped.stderr).toBe(0);
+    } finally {
+      runner.dispose();
+    }
+    const filler = build(dir, mode, { cache: true, 'cache-repo': cacheRepo }, commit(TIME, `group/filler-${mode}`));
+    expect(filler.status).toBe(0);
+    expect(await registry.tags(`group/repro-cache-${mode}`)).not.toEqual([]);
+    const cached = build(
+      dir,
+      mode,
+      { reproducible: true, cache: true, 'cache-repo': cacheRepo },
+      commit(TIME, `group/repro-cached-${mode}`),
+    );
+    const fresh = build(dir, mode, { reproducible: true, cache: false }, commit(TIME, `group/repro-fresh-${mode}`));
+    for (const run of [cached, fresh]) {
+      expect(run.stderr).not.toMatch(/cigen: error/);
+      expect(run.status).toBe(0);
+    }
+    // The digest and the times of a build without the cache: the commit's, not the fillers'.
+    const digest = await registry.digest(`group/repro-cached-${mode}`, SHA);
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(digest).toBe(await registry.digest(`group/repro-fresh-${mode}`, SHA));
+    const image = unpackImage(registry, `${registry.host}/group/repro-cached-${mode}:${SHA}`);
+    try {
+      const config = image.config as { created: string; history: { created: string }[] };
+      expect(config.created).toBe('2024-07-01T00:00:00Z');
+      expect(new Set(config.history.slice(-2).map((entry) => entry.created))).toEqual(new Set(['2024-07-01T00:00:00Z']));
+    } finally {
+      image.dispose();
+    }
+    const said =
+      `cigen: reproducible: the layer cache is not used (${cacheRepo} neither read nor written): ` +
+      "layers it holds could carry another build's timestamps and change the digest";
+    expect(cached.log.split('\n').filter((line) => line === said)).toHaveLength(1);
+    expect(cached.log).not.toContain('Cache pulled from remote');
+    expect(fresh.log).not.toContain('the layer cache is not used');
   });
 });
 

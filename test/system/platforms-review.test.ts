@@ -88,6 +88,23 @@ describe.each(SHELLS)('buildah annotations on a layer-cache hit (%s)', (shell) =
     expect(builds(kept)).toHaveLength(1);
   });
 
+  it('reproducible: built without the cache from the start (its only build), so a wrong image stops the job at once', () => {
+    const inputs = { platforms: ['linux/amd64', 'linux/arm/v6'], tags: ['v1'], annotations: ANNOTATIONS, reproducible: true };
+    const wrong = run('buildah', inputs, shell, { STUB_BUILDS_AS: 'linux/arm/v6=linux/arm/v7' });
+    expect(refused(wrong)).toBe('buildah built an image for linux/arm/v7, not for linux/arm/v6');
+    const bare = run('buildah', inputs, shell, { STUB_NEVER_ANNOTATES: '1' });
+    expect(refused(bare)).toBe(
+      'buildah built the image for linux/amd64 without the annotations org.example.a org.example.b, even without the cache',
+    );
+    for (const r of [wrong, bare]) {
+      expect(builds(r).every((argv) => argv.includes('--no-cache') && !argv.some((arg) => arg.startsWith('--cache-')))).toBe(true);
+      expect(r.stdout).not.toContain('building it again without the cache');
+      expect(pushes(r)).toEqual([]);
+    }
+    expect(builds(wrong)).toHaveLength(2);
+    expect(builds(bare)).toHaveLength(1);
+  });
+
   it('stops when the image lacks them even without the cache; nothing is pushed', () => {
     const r = run('buildah', { platforms: ['linux/amd64', 'linux/arm64'], tags: ['v1'], annotations: ANNOTATIONS }, shell, {
       STUB_NEVER_ANNOTATES: '1',
