@@ -7,7 +7,7 @@ import readme from '../../components/buildah/README.md.hbs';
 import script from '../../components/buildah/script.sh.hbs';
 import type { Job } from '../ci/model.js';
 import { builderInputs, type Builder } from './builder.js';
-import type { InputDeclarations } from './inputs.js';
+import { CORE_INPUTS, type InputDeclarations } from './inputs.js';
 import { assembleJob } from './job.js';
 import {
   APPARMOR_NOTE,
@@ -35,6 +35,12 @@ export type BuildahIsolation = 'chroot' | 'rootless';
 
 /** Buildah's own inputs, shared by both isolation modes. */
 export const BUILDAH_INPUTS: InputDeclarations = builderInputs(BUILDAH_IMAGE, BUILDAH_IMAGE_SAMPLE, {
+  'push-retries': {
+    ...CORE_INPUTS['push-retries'],
+    description:
+      `${CORE_INPUTS['push-retries'].description} In all: the retries \`buildah push\` makes by itself (up to 3 for a ` +
+      'network error, whatever it is asked) count among them, and the job runs a failed push again only while some are left.',
+  },
   'storage-driver': {
     type: 'string',
     default: 'overlay',

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTERPOLATION_MODES } from '../../src/ci/interpolation/index.js';
 import { instantiateComponent } from '../helpers/job.js';
 import { startFlakyProxy } from './lib/flaky-proxy.js';
-import { send, startRegistry, type Registry } from './lib/registry.js';
+import { freePort, send, startRegistry, type Registry } from './lib/registry.js';
 import {
   FIXTURE,
   ciVariables,
@@ -209,7 +209,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       if (status === 0) {
         expect((await proxy.stats()).puts).toBe(2);
         expect(run.log).toContain(
-          `cigen: buildah push ${proxy.host}/flaky/app-${mode}-${retries}:${SHA} failed (exit 125); trying again (1 more after this)`,
+          `cigen: buildah push ${proxy.host}/flaky/app-${mode}-${retries}:${SHA} failed (exit 125); trying again (at most 1 more after this)`,
         );
         expect(await c.tags(`flaky/app-${mode}-${retries}`)).toEqual([SHA]);
       } else {
@@ -220,6 +220,35 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       await proxy.stop();
     }
   });
+
+  it.each([
+    [1, 1],
+    [4, 2],
+  ])(
+    "push-retries %i against a registry that is down: Buildah's own 3 retries of each push count among them, %i push(es)",
+    async (retries, pushes) => {
+      const down = `127.0.0.1:${await freePort()}`;
+      const image = `${down}/down/app-${mode}-${retries}`;
+      const { run } = build(
+        { image, cache: false, 'push-retries': retries, registries: mirrorInputs.registries, 'insecure-registries': [b.host, down] },
+        { base: `${b.host}/e2e/base:1`, variables: mirrorVariables() },
+      );
+      expect(run.status).toBe(1);
+      // Buildah's own, whatever --retry=0 asks: 3 in each push.
+      expect(run.log.match(/Failed, retrying in /g)).toHaveLength(3 * pushes);
+      const again = run.log.split('\n').filter((line) => line.startsWith(`cigen: buildah push ${image}:${SHA} failed`));
+      expect(again).toEqual([
+        ...Array.from(
+          { length: pushes - 1 },
+          (_, n) =>
+            `cigen: buildah push ${image}:${SHA} failed (exit 125) after retrying 3 times itself; trying again (at most ${retries - 3 * (n + 1) - 1} more after this)`,
+        ),
+      ]);
+      expect(run.stderr).toContain(
+        `cigen: error: buildah push ${image}:${SHA} failed (exit 125) after retrying 3 times itself. If the log above says 401, unauthorized or denied`,
+      );
+    },
+  );
 
   it("dependency-proxy: Docker Hub's images come through the group's Dependency Proxy, with its job credentials", async () => {
     const before = pulls(b, `${PROXY_PATH}/library/base`);

@@ -287,7 +287,7 @@ const CONTRACTS: Record<string, Contract> = {
       // The stub says 503 on stderr for each refused push.
       expect(run.status, run.stderr).toBe(0);
       expect(run.pushes).toHaveLength(3);
-      expect(run.stderr).toContain(`buildah push ${IMG}:1 failed (exit 1); trying again (1 more after this)`);
+      expect(run.stderr).toContain(`buildah push ${IMG}:1 failed (exit 1); trying again (at most 1 more after this)`);
     },
   },
   'push-ignore-immutable-tag-errors': refusal('--push-ignore-immutable-tag-errors'),

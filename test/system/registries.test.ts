@@ -251,8 +251,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(status).toBe(0);
       expect(calls.map((c) => c.tool)).toEqual(['buildctl-daemonless.sh', 'buildctl-daemonless.sh', 'buildctl-daemonless.sh']);
       // On stderr, beside the builder's own message: a step's standard output may be what the job reads.
-      expect(stderr).toContain('cigen: buildkit build failed (exit 1); trying again (1 more after this)');
-      expect(stderr).toContain('cigen: buildkit build failed (exit 1); trying again (0 more after this)');
+      expect(stderr).toContain('cigen: buildkit build failed (exit 1); trying again (at most 1 more after this)');
+      expect(stderr).toContain('cigen: buildkit build failed (exit 1); trying again (at most 0 more after this)');
     });
 
     it('gives up after push-retries, naming the step', () => {
@@ -294,7 +294,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       );
       expect(status).toBe(0);
       expect(calls).toHaveLength(2);
-      expect(stderr).toContain('cigen: buildkit build failed (exit 1); trying again (2 more after this)');
+      expect(stderr).toContain('cigen: buildkit build failed (exit 1); trying again (at most 2 more after this)');
     });
   });
 
@@ -396,7 +396,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(status).toBe(0);
       expect(calls.filter((c) => c.argv[0] === 'push')).toHaveLength(2);
       expect(stderr).toContain(
-        'cigen: buildah push registry.example.com/group/app:01234567 failed (exit 1); trying again (0 more after this)',
+        'cigen: buildah push registry.example.com/group/app:01234567 failed (exit 1); trying again (at most 0 more after this)',
       );
     });
 

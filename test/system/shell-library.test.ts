@@ -235,6 +235,63 @@ describe.each(SHELLS)('shell library under $name', (shell) => {
     );
   });
 
+  describe('cigen_run_retry', () => {
+    // A step that fails FAILS times, retrying OWN times by itself each time (as `buildah push` does,
+    // whatever its --retry says), its standard output and error its own; sleep made instant.
+    const STEP = `
+step() {
+  n=$((n + 1))
+  echo "out $n"
+  i=0
+  while [ "$i" -lt "$OWN" ]; do i=$((i + 1)); echo "level=warning msg=\\"Failed, retrying in 2s ... ($i/3). Error: refused\\"" >&2; done
+  echo "err $n" >&2
+  CIGEN_STEP_SAID=$SAID
+  [ "$n" -gt "$FAILS" ]
+}
+sleep() { :; }
+n=0 CIGEN_ARGV=step
+cigen_run_retry "$N" 'the step'
+echo "done after $n"`;
+    const retry = (vars: Record<string, string>) => {
+      const result = runShell(shell, STEP, { SAID: '', ...vars });
+      return { ...result, runs: result.stdout.split('\n').filter((line) => line.startsWith('out ')).length };
+    };
+    const refused = 'If the log above says 401, unauthorized or denied, a registry refused the job, which had no credentials from';
+
+    it("runs a failed step again N times when it does not retry by itself; what it prints reaches the job's output", () => {
+      const r = retry({ N: '2', OWN: '0', FAILS: '2' });
+      expect(r.status).toBe(0);
+      expect(r.runs).toBe(3);
+      expect(r.stdout).toContain('out 1\nout 2\nout 3\ndone after 3\n');
+      expect(r.stderr).toContain('err 1\ncigen: the step failed (exit 1); trying again (at most 1 more after this)\nerr 2\n');
+      expect(r.stderr).toContain('cigen: the step failed (exit 1); trying again (at most 0 more after this)\nerr 3\n');
+    });
+
+    it('counts the retries the step made itself among the N: never runs it again once they are spent', () => {
+      const spent = retry({ N: '3', OWN: '3', FAILS: '9' });
+      expect(spent.status).toBe(1);
+      expect(spent.runs).toBe(1);
+      expect(spent.stderr).toContain(`cigen: error: the step failed (exit 1) after retrying 3 times itself. ${refused}`);
+      expect(spent.stderr).not.toContain('trying again');
+      const left = retry({ N: '5', OWN: '3', FAILS: '9' });
+      expect(left.status).toBe(1);
+      expect(left.runs).toBe(2);
+      expect(left.stderr).toContain(
+        'cigen: the step failed (exit 1) after retrying 3 times itself; trying again (at most 1 more after this)\n',
+      );
+      expect(left.stderr).toContain(`cigen: error: the step failed (exit 1) after retrying 3 times itself. ${refused}`);
+      const recovered = retry({ N: '5', OWN: '3', FAILS: '1' });
+      expect(recovered.status).toBe(0);
+      expect(recovered.runs).toBe(2);
+    });
+
+    it("runs the step in the job's shell: what it says of its failure is the job's", () => {
+      const r = retry({ N: '0', OWN: '0', FAILS: '9', SAID: 'ended without writing its digest' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('cigen: error: the step ended without writing its digest\n');
+    });
+  });
+
   describe('config.json writer', () => {
     const dirs: string[] = [];
     afterAll(() => {
