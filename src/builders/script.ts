@@ -19,6 +19,7 @@ import prelude from '../../components/_shared/prelude.sh.hbs';
 import read from '../../components/_shared/read.sh.hbs';
 import registries from '../../components/_shared/registries.sh.hbs';
 import report from '../../components/_shared/report.sh.hbs';
+import storage from '../../components/_shared/storage.sh.hbs';
 import tags from '../../components/_shared/tags.sh.hbs';
 import { Literal } from '../ci/model.js';
 import { shellName, TAG_RULE, type InputDeclaration, type InputDeclarations } from './inputs.js';
@@ -40,6 +41,7 @@ for (const [name, partial] of Object.entries({
   labels,
   report,
   platform,
+  storage,
 })) {
   Handlebars.registerPartial(name, partial);
 }

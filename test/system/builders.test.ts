@@ -48,10 +48,50 @@ describe('buildah', () => {
       },
     );
     expect(result.status).toBe(0);
-    const conf = readFileSync(box.path('/etc/containers/storage.conf'), 'utf8');
-    expect(conf).toContain('#mount_program = "/usr/bin/fuse-overlayfs"');
-    expect(conf).toContain('#mountopt = "nodev,fsync=0"');
-    expect(conf).toContain('driver = "overlay"');
+    // Buildah reads a patched copy; the file itself (on a shell executor, the host's) is unchanged.
+    expect(readFileSync(box.path('/etc/containers/storage.conf'), 'utf8')).toBe(QUAY_STORAGE_CONF);
+    for (const call of box.calls('buildah')) {
+      const path = call.environment['CONTAINERS_STORAGE_CONF'];
+      expect(path).toMatch(/^\/tmp\/tmp\.[A-Za-z0-9]+\/storage\.conf$/);
+      const conf = call.files['<tmp>/storage.conf'] ?? '';
+      expect(conf).toContain('#mount_program = "/usr/bin/fuse-overlayfs"');
+      expect(conf).toContain('#mountopt = "nodev,fsync=0"');
+      expect(conf).toContain('driver = "overlay"');
+    }
+    expect(box.calls('buildah').map((c) => c.argv[0])).toEqual(['--storage-driver=overlay', 'build', 'push']);
+  });
+
+  it('patches the storage.conf CONTAINERS_STORAGE_CONF names, and none when not root (the file is not its to read that way)', () => {
+    const custom = run(
+      'buildah',
+      {},
+      {
+        env: { CONTAINERS_STORAGE_CONF: '/etc/custom-storage.conf' },
+        setup: (b) => writeFileSync(b.path('/etc/custom-storage.conf'), QUAY_STORAGE_CONF),
+      },
+    );
+    expect(custom.result.status).toBe(0);
+    const build = custom.box.calls('buildah').find((c) => c.argv[0] === 'build');
+    expect(build?.environment['CONTAINERS_STORAGE_CONF']).toMatch(/\/storage\.conf$/);
+    expect(build?.files['<tmp>/storage.conf']).toContain('#mount_program =');
+    expect(readFileSync(custom.box.path('/etc/custom-storage.conf'), 'utf8')).toBe(QUAY_STORAGE_CONF);
+    custom.box.dispose();
+    // A job that is not root (a shell executor's gitlab-runner user): nothing patched, nothing changed.
+    const user = run(
+      'buildah',
+      {},
+      {
+        setup: (b) => {
+          mkdirSync(b.path('/etc/containers'), { recursive: true });
+          writeFileSync(b.path('/etc/containers/storage.conf'), QUAY_STORAGE_CONF);
+          writeFileSync(b.path('/usr/local/bin/id'), '#!/bin/sh\necho 999\n');
+          chmodSync(b.path('/usr/local/bin/id'), 0o755);
+        },
+      },
+    );
+    expect(user.result.status).toBe(0);
+    expect(user.box.calls('buildah').every((c) => c.environment['CONTAINERS_STORAGE_CONF'] === undefined)).toBe(true);
+    expect(readFileSync(user.box.path('/etc/containers/storage.conf'), 'utf8')).toBe(QUAY_STORAGE_CONF);
   });
 
   it('runs without a storage.conf (Debian ships none)', () => {
