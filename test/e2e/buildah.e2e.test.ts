@@ -3,6 +3,7 @@
  * mode, run by bash with the variables a GitLab job has, on fresh container storage, against a
  * real registry with htpasswd auth. What arrived is asked of the registry (HTTP API and skopeo).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,12 +46,14 @@ describe.each(INTERPOLATION_MODES)('buildah component, %s interpolation', (mode)
     const project = projectWith(base);
     const runner = freshRunner(registry, options.runner);
     try {
+      // Whether Buildah's overlay driver starts on this storage, asked of buildah itself, apart from the job.
+      const overlay = spawnSync('buildah', ['--storage-driver=overlay', 'info'], { env: { ...process.env, ...runner.env } });
       const { job } = instantiateComponent('buildah', inputs, mode);
       if (options.beforeScript) job['before_script'] = options.beforeScript;
       const variables = ciVariables(registry, project, { CI_REGISTRY_IMAGE: `${registry.host}/${repository}`, ...options.variables });
       const run = runJob(job, project, runner, variables);
       logs.push(run);
-      return { run, repository, image: `${registry.host}/${repository}` };
+      return { run, repository, image: `${registry.host}/${repository}`, overlayStarts: overlay.status === 0 };
     } finally {
       runner.dispose();
       rmSync(project, { recursive: true, force: true });
@@ -146,11 +149,18 @@ describe.each(INTERPOLATION_MODES)('buildah component, %s interpolation', (mode)
     expect(readImage(`${image}:${SHORT_SHA}`).config.Healthcheck).toMatchObject({ Test: ['CMD', '/bin/cat', '/app/run.txt'] });
   });
 
-  it('falls back to vfs by itself where overlay cannot mount (storage on overlayfs)', async () => {
-    const { run, repository } = build({}, { runner: { overlayOnOverlay: true } });
+  it('storage on overlayfs: falls back to vfs by itself where overlay cannot mount there, keeps overlay where it can', async () => {
+    // Kernels differ: older ones refuse overlay on overlayfs, 6.x lets containers/storage mount it
+    // (the fallback's own logic is tested with a stub buildah in test/system/builders.test.ts).
+    const { run, repository, overlayStarts } = build({}, { runner: { overlayOnOverlay: true } });
     expect(run.status).toBe(0);
-    expect(run.log).toMatch(/overlay storage cannot mount here \(.*not supported over overlayfs.*\); falling back to vfs/);
-    expect(run.log).toContain('storage driver vfs');
+    if (overlayStarts) {
+      expect(run.log).not.toContain('overlay storage cannot mount here');
+      expect(run.log).toContain('storage driver overlay');
+    } else {
+      expect(run.log).toMatch(/overlay storage cannot mount here \(.*not supported over overlayfs.*\); falling back to vfs/);
+      expect(run.log).toContain('storage driver vfs');
+    }
     expect(await registry.tags(repository)).toEqual([SHORT_SHA]);
   });
 
