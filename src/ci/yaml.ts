@@ -288,9 +288,14 @@ function readMergeKeysAsPsych(source: string, documents: readonly Document[]): v
     });
 }
 
+const psychBinary = (text: string): string => Buffer.from(text, 'base64').toString('utf8');
+
 const psychTags = (tags: Tags): Tags =>
   psychBooleans(tags).map((tag) => {
     if (typeof tag === 'object' && tag.tag === 'tag:yaml.org,2002:merge') return { ...tag, resolve: psychMergeKey };
+    // Psych reads `!!binary` as the String its base64 holds (`unpack('m')`, which skips what is
+    // not base64), not a byte array: `!!binary aGk=` is "hi".
+    if (typeof tag === 'object' && tag.tag === 'tag:yaml.org,2002:binary') return { ...(tag as ScalarTag), resolve: psychBinary };
     if (typeof tag !== 'object' || !('test' in tag) || !tag.test || tag.default !== true) return tag;
     const { tag: name, format } = tag as ScalarTagLike;
     if (name === 'tag:yaml.org,2002:null') return { ...tag, test: PSYCH_NULL };

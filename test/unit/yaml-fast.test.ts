@@ -625,6 +625,22 @@ describe('plain scalars as Psych reads them (Psych::ScalarScanner#tokenize), on 
       'a: "2024-01-01"\nb: "-2024-01-01 1:00:00"\nc: "2024-13-01"\n',
     );
   });
+  it("`!!binary` is the string its base64 holds, as Psych's unpack('m') reads it", () => {
+    const text = 'a: !!binary aGVsbG8=\nb: !!binary |\n  aGVs\n  bG8gd29y\n  bGQ=\n';
+    for (const fast of ['1', '0']) {
+      const saved = process.env['CIGEN_YAML_FAST'];
+      process.env['CIGEN_YAML_FAST'] = fast;
+      try {
+        const [doc] = parseYamlDocuments(text).documents;
+        expect(doc?.errors).toEqual([]);
+        expect(doc?.toJS()).toEqual({ a: 'hello', b: 'hello world' });
+      } finally {
+        if (saved === undefined) delete process.env['CIGEN_YAML_FAST'];
+        else process.env['CIGEN_YAML_FAST'] = saved;
+      }
+    }
+    expect(parseUserYaml('a: !!binary aGk=\n')).toEqual({ a: 'hi' });
+  });
   it('a string Psych would read as a Symbol (`:` and one more character) is written quoted', () => {
     const value = { a: ':ctx', b: ':8080', c: ':/path', d: ':a b', e: ':"q"', f: ':', g: 'a:b' };
     const text = stringifyYaml(value);
