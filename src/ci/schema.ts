@@ -5,7 +5,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
-import validate from './schema/validate.generated.cjs';
+import validate from './schema/validate.generated.mjs';
 import type { Finding, PathSegment } from './diagnostics.js';
 import { INHERITABLE_BEYOND_SCHEMA } from './entries-read.js';
 import { isHash, valueAt } from './merge.js';

@@ -4,14 +4,13 @@
  * nothing reads and which the build drops from the code every lint compiles.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateSchema } from '../../src/ci/schema.js';
 
-const validatorFile = join(import.meta.dirname, '../../src/ci/schema/validate.generated.cjs');
-const validate = createRequire(import.meta.url)(validatorFile) as ((value: unknown) => boolean) & {
-  errors?: Record<string, unknown>[] | null;
+const validatorFile = join(import.meta.dirname, '../../src/ci/schema/validate.generated.mjs');
+const { default: validate } = (await import(validatorFile)) as {
+  default: ((value: unknown) => boolean) & { errors?: Record<string, unknown>[] | null };
 };
 
 describe('the generated schema validator', () => {
