@@ -399,19 +399,18 @@ function anchorOf(value: Literal, anchors: WrittenAnchors): { alias: string } | 
   return { anchor: name };
 }
 
+/** A scalar written double-quoted. */
+function doubleQuoted(text: string): Scalar {
+  const scalar = new Scalar(text);
+  scalar.type = Scalar.QUOTE_DOUBLE;
+  return scalar;
+}
+
 /** Turns model values into yaml nodes: Literal becomes a literal block scalar. */
 function toNode(doc: Document, value: unknown, anchors: WrittenAnchors): unknown {
-  if (typeof value === 'string' && YAML11_BREAKS.test(value)) {
-    // Plain, they would break the line in YAML 1.1; double-quoted, they are escapes.
-    const scalar = new Scalar(value);
-    scalar.type = Scalar.QUOTE_DOUBLE;
-    return scalar;
-  }
-  if (value instanceof Quoted) {
-    const scalar = new Scalar(value.text);
-    scalar.type = Scalar.QUOTE_DOUBLE;
-    return scalar;
-  }
+  // Plain, YAML 1.1 line breaks would break the line; double-quoted, they are escapes.
+  if (typeof value === 'string' && YAML11_BREAKS.test(value)) return doubleQuoted(value);
+  if (value instanceof Quoted) return doubleQuoted(value.text);
   if (value instanceof Literal) {
     const shared = anchorOf(value, anchors);
     if (shared && 'alias' in shared) return new Alias(shared.alias);
@@ -574,11 +573,7 @@ function writeString(value: string, context: StringifyContext, asWritten: boolea
 
 /** Any other scalar: a Literal (block or quoted), a Quoted, a number, a boolean, null. */
 function writeOther(value: unknown, context: StringifyContext): string {
-  if (value instanceof Quoted) {
-    const scalar = new Scalar(value.text);
-    scalar.type = Scalar.QUOTE_DOUBLE;
-    return stringTag.stringify?.(scalar, context) ?? '';
-  }
+  if (value instanceof Quoted) return stringTag.stringify?.(doubleQuoted(value.text), context) ?? '';
   if (value instanceof Literal) {
     if (value.text === MERGE_KEY) throw GIVE_UP_WRITING;
     const block = literalBlock(value.text, context);
