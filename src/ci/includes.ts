@@ -18,16 +18,21 @@ export interface IncludeEntry {
   path: PathSegment[];
 }
 
+/** What each wildcard of a `local:` location stands for, in the order GitLab replaces them. */
+const WILDCARDS: Readonly<Record<string, string>> = { '**/': '(?:.*?/)?', '**': '.*?', '*': '[^/]*?' };
+
 /**
  * The files a wildcard `local:` location names, as GitLab finds them
- * (Repository#search_files_by_wildcard_path): its leading slashes removed, `**` any characters,
- * `*` any but a slash, everything else as written, matched against each root-relative path.
+ * (Repository#search_files_by_wildcard_path): its leading slashes removed, `**` and a slash any
+ * directories or none (so `ci/**` + `/*.yml` names `ci/a.yml` too, as GitLab has since it stopped
+ * a file including itself), `**` any characters, `*` any but a slash, everything else as written,
+ * matched against each root-relative path.
  */
 export function wildcardPathPattern(location: string): RegExp {
   const path = location.replace(/^\/+/, '');
   const source = path
-    .split(/(\*\*|\*)/)
-    .map((part) => (part === '**' ? '.*?' : part === '*' ? '[^/]*?' : part.replace(/[.*+?^${}()|[\]\\/]/g, (c) => `\\${c}`)))
+    .split(/(\*\*\/|\*\*|\*)/)
+    .map((part) => WILDCARDS[part] ?? part.replace(/[.*+?^${}()|[\]\\/]/g, (c) => `\\${c}`))
     .join('');
   return new RegExp(`^${source}$`, 'u');
 }

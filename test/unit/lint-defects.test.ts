@@ -548,6 +548,12 @@ describe('a wildcard local include is each file it names (Repository#search_file
     expect(matches('configs/*.yml', 'configs/a.yml')).toBe(true);
     expect(matches('configs/*.yml', 'configs/x/a.yml')).toBe(false);
     expect(matches('/configs/**.yml', 'configs/x/a.yml')).toBe(true);
+    // `**/` is any directories or none.
+    expect(matches('ci/**/*.yml', 'ci/a.yml')).toBe(true);
+    expect(matches('ci/**/*.yml', 'ci/x/y/a.yml')).toBe(true);
+    expect(matches('**/ci.yml', 'ci.yml')).toBe(true);
+    expect(matches('**/ci.yml', 'lib/ci.yml')).toBe(true);
+    expect(matches('ci/**/*.yml', 'cia.yml')).toBe(false);
     expect(matches('ci/(a)+b.yml', 'ci/(a)+b.yml')).toBe(true);
     expect(matches('ci/(a)+b.yml', 'ci/aab.yml')).toBe(false);
   });
