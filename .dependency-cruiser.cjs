@@ -31,7 +31,7 @@ module.exports = {
       name: 'no-orphans',
       severity: 'error',
       comment: 'A module nothing imports is dead code (entry points and declarations excepted).',
-      from: { orphan: true, pathNot: ['^src/cli/(main|lint-main)\\.ts$', '\\.d\\.c?ts$', '^src/tooling/'] },
+      from: { orphan: true, pathNot: ['^src/cli/(main|lint-main)\\.ts$', '\\.d\\.[cm]?ts$', '^src/tooling/'] },
       to: {},
     },
     ...Object.entries(LOWER).map(([layer, allowed]) => ({
