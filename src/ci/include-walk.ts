@@ -45,7 +45,7 @@ export const includePath = (target: string): string => target.replace(/^\/+/, ''
 
 /**
  * The local include targets one target stands for: itself, or, for a wildcard location
- * (`ci/*.yml`; `**` crosses directories) when the project's `files` are known, each of them it
+ * (`ci/*.yml`; see wildcardPathPattern) when the project's `files` are known, each of them it
  * names, in their order (GitLab's: the repository's, by path), none when it names none
  * (Mapper::LocationExpander, before variables are expanded).
  */
