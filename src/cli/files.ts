@@ -143,14 +143,22 @@ export function listDirectory(path: string, what: string = path): string[] {
   }
 }
 
-/** A file cigen reads on its own account that may be missing: undefined then; any other failure is `cannotRead`. */
-export async function readOptionalFile(path: string, what: string = path): Promise<string | undefined> {
+/** A file cigen reads on its own account that may be missing: its bytes, undefined then; any
+ *  other failure is `cannotRead`. */
+export async function readOptionalBytes(path: string, what: string = path): Promise<Buffer | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw cannotRead(what, error);
   }
+}
+
+/** The same as text: bytes that are not UTF-8 are a NotUtf8Error naming `what`, never a U+FFFD
+ *  in place of a byte (which a command that edits the file would write back). */
+export async function readOptionalFile(path: string, what: string = path): Promise<string | undefined> {
+  const bytes = await readOptionalBytes(path, what);
+  return bytes === undefined ? undefined : decodeUtf8(bytes, what);
 }
 
 /**

@@ -181,6 +181,42 @@ describe('cigen build', () => {
     expect(readFileSync(join(dir, 'templates/buildah.yml'), 'utf8')).toBe('stale');
   });
 
+  it('refuses a README that is not UTF-8 at its first bad byte, --check too, and writes nothing (no U+FFFD for its bytes)', () => {
+    const dir = catalogCopy();
+    const readmePath = join(dir, 'README.md');
+    const readme = readFileSync(readmePath, 'utf8');
+    // A Latin-1 byte outside the generated section, and the section stale: build has something to write.
+    const bytes = Buffer.concat([Buffer.from(readme.replace('| [`kaniko`]', '| [`kaniko2`]')), Buffer.from('Caf\xe9 notes\n', 'latin1')]);
+    writeFileSync(readmePath, bytes);
+    writeFileSync(join(dir, 'templates/buildah.yml'), 'stale');
+    const line = readme.split('\n').length;
+    for (const check of [[], ['--check']]) {
+      const result = cigen(['build', '--root', dir, ...check]);
+      expect(result.status, result.stderr).toBe(1);
+      expect(result.stderr).toBe(
+        `${readmePath}:${line}:4: byte 0xE9 is not UTF-8: build rewrites the components section of the file as UTF-8 text ` +
+          'and would not write this byte back as it is (save the file as UTF-8); nothing was written\n',
+      );
+      expect(readFileSync(readmePath)).toEqual(bytes);
+      expect(readFileSync(join(dir, 'templates/buildah.yml'), 'utf8')).toBe('stale');
+    }
+  });
+
+  it('a template or a page holding bytes that are not UTF-8: out of date, and replaced whole by what cigen renders', () => {
+    const dir = catalogCopy();
+    const template = join(dir, 'templates/kaniko.yml');
+    const page = join(dir, 'docs/components/sign.md');
+    for (const file of [template, page]) writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from('# caf\xe9\n', 'latin1')]));
+    const check = cigen(['build', '--check', '--root', dir]);
+    expect(check.status).toBe(1);
+    expect(check.stderr).toBe(
+      'cigen build --check: out of date: templates/kaniko.yml, docs/components/sign.md; run `cigen build` and commit the result\n',
+    );
+    expect(cigen(['build', '--root', dir]).status).toBe(0);
+    expect(readFileSync(template)).toEqual(readFileSync(join(ROOT, 'templates/kaniko.yml')));
+    expect(readFileSync(page)).toEqual(readFileSync(join(ROOT, 'docs/components/sign.md')));
+  });
+
   it('--format json describes each component', () => {
     const result = cigen(['build', '--check', '--format', 'json']);
     const report = JSON.parse(result.stdout) as { components: { name: string; inputs: number; changed: boolean }[] };

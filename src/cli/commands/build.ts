@@ -6,7 +6,16 @@ import { buildCatalog, templatePath, type BuildProblem } from '../../generate/bu
 import { componentPagePath, replaceComponentsSection, SECTION_MARKERS } from '../../generate/docs.js';
 import { GENERATED_BANNER } from '../../catalog/document.js';
 import { paint, writeJson } from '../output.js';
-import { readOptionalFile, reasonOf, requireDirectory, writeFilesAtomically, type PendingWrite } from '../files.js';
+import {
+  NotUtf8Error,
+  readOptionalBytes,
+  readOptionalFile,
+  reasonOf,
+  refuseNotUtf8,
+  requireDirectory,
+  writeFilesAtomically,
+  type PendingWrite,
+} from '../files.js';
 
 export interface BuildOptions {
   check?: boolean;
@@ -39,7 +48,12 @@ export async function planBuild(root: string): Promise<BuildPlan> {
   }
 
   const readmePath = join(root, 'README.md');
-  const readme = await readOptionalFile(readmePath);
+  // Spliced, not replaced: a byte that is not UTF-8, decoded anyway, would be written back as U+FFFD.
+  const readme = await readOptionalFile(readmePath).catch((error: unknown) => {
+    throw error instanceof NotUtf8Error
+      ? refuseNotUtf8(error, 'build rewrites the components section of the file as UTF-8 text and would not write this byte back as it is')
+      : error;
+  });
   if (readme === undefined) throw new InputError(`${readmePath}: not found; run cigen build in the catalog project`);
   const newReadme = replaceComponentsSection(readme, build.readmeSection);
   if (newReadme === undefined) {
@@ -51,8 +65,12 @@ export async function planBuild(root: string): Promise<BuildPlan> {
     ...build.pages.map((page) => ({ path: join(root, page.path), text: page.text })),
     { path: readmePath, text: newReadme },
   ];
+  // Compared as bytes: a template or a page is replaced whole by what cigen renders, whatever bytes it held.
   const changed: PendingWrite[] = [];
-  for (const write of wanted) if ((await readOptionalFile(write.path)) !== write.text) changed.push(write);
+  for (const write of wanted) {
+    const current = await readOptionalBytes(write.path);
+    if (current === undefined || !current.equals(Buffer.from(write.text))) changed.push(write);
+  }
 
   const names = new Set([...build.components.map((c) => templatePath(c.component.name)), ...build.pages.map((page) => page.path)]);
   const stale: string[] = [];
@@ -63,7 +81,8 @@ export async function planBuild(root: string): Promise<BuildPlan> {
     for (const entry of await readdir(join(root, dir)).catch(() => [] as string[])) {
       const path = `${dir}/${entry}`;
       if (!entry.endsWith(suffix) || names.has(path)) continue;
-      if ((await readOptionalFile(join(root, path)))?.startsWith(banner)) stale.push(path);
+      const prefix = Buffer.from(banner);
+      if ((await readOptionalBytes(join(root, path)))?.subarray(0, prefix.length).equals(prefix)) stale.push(path);
     }
   }
   return { build, changed, stale };
