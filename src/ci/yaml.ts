@@ -12,6 +12,7 @@ import {
   YAMLSeq,
   isAlias,
   isMap,
+  isNode,
   isPair,
   isScalar,
   isSeq,
@@ -1182,12 +1183,15 @@ export const scalarText = (value: unknown): string => String(value);
 
 export { isMap, isScalar, isSeq };
 
+/** Where something is written in a person's YAML: line and column, 1-based. */
+type Place = { line: number; column: number };
+
 /** Why a value a person gave as YAML (`-i name=value`, an --inputs or policy file) is refused,
- *  at its line and column (1-based) when it has one. */
+ *  at its line and column when it has one. */
 export class UserYamlError extends Error {
   constructor(
     readonly reason: string,
-    readonly at?: { line: number; column: number },
+    readonly at?: Place,
   ) {
     super(at ? `${at.line}:${at.column}: ${reason}` : reason);
   }
@@ -1202,10 +1206,11 @@ export function parseUserYaml(text: string): unknown {
   return readUserYaml(text).value;
 }
 
-/** A person's YAML document (see parseUserYaml) with the line (1-based) of each key of its top-level mapping. */
+/** A person's YAML document (see parseUserYaml) with where each key of its top-level mapping is written. */
 export interface UserYaml {
   value: unknown;
-  keyLines: ReadonlyMap<string, number>;
+  /** Per key: where it is written, and its value (a value with nothing written, `name:`, at its key). */
+  places: ReadonlyMap<string, { key: Place; value: Place }>;
 }
 
 export function readUserYaml(text: string): UserYaml {
@@ -1224,7 +1229,7 @@ export function readUserYaml(text: string): UserYaml {
     return { line, column: col };
   };
   const [doc, ...rest] = Array.isArray(documents) ? documents : [];
-  if (!doc) return { value: null, keyLines: new Map() };
+  if (!doc) return { value: null, places: new Map() };
   // The yaml library's parseDocument says nothing of a second document at logLevel 'silent', and
   // whatever follows `---` (or `...`) would be dropped without a word. An empty one (a file that
   // ends with `---`) drops nothing.
@@ -1251,11 +1256,13 @@ export function readUserYaml(text: string): UserYaml {
   } catch (error) {
     throw new UserYamlError((error as Error).message.split('\n')[0] ?? 'invalid aliases');
   }
-  const keyLines = new Map<string, number>();
+  const places = new Map<string, { key: Place; value: Place }>();
   if (isMap(doc.contents)) {
-    for (const { key } of doc.contents.items) {
-      if (isScalarNode(key) && key.range) keyLines.set(String(key.value), at(key.range[0]).line);
+    for (const { key, value: node } of doc.contents.items) {
+      if (!isScalarNode(key) || !key.range) continue;
+      const written = isNode(node) && node.range && node.range[1] > node.range[0] ? node.range[0] : key.range[0];
+      places.set(String(key.value), { key: at(key.range[0]), value: at(written) });
     }
   }
-  return { value, keyLines };
+  return { value, places };
 }

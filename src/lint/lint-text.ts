@@ -10,7 +10,7 @@ import { documentValue, LeanDocument, MAX_ALIASES, referencesIn } from '../ci/ya
 import { byPosition, type Diagnostic, type PathSegment } from '../ci/diagnostics.js';
 import { includeEntries, surelyIncluded, wildcardPathPattern, type IncludeEntry } from '../ci/includes.js';
 import { instantiate, splitComponentFile } from '../ci/interpolation/index.js';
-import { inputOfError, resolveInputs } from '../ci/interpolation/inputs.js';
+import { inputOfError, isUnknownInputError, resolveInputs } from '../ci/interpolation/inputs.js';
 import { headerInputs, type HeaderFileReader } from '../ci/spec-include.js';
 import { locate } from '../ci/positions.js';
 import { suggest } from '../ci/schema.js';
@@ -360,7 +360,7 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
       refused = true;
       const name = inputOfError(error);
       const where = name && name in inputs ? ['inputs', name] : entry.inputs ? ['inputs'] : [];
-      if (name && error.startsWith('unknown input arguments: ')) {
+      if (name && isUnknownInputError(error)) {
         // A misspelt name: at its key, with the declared input it is nearest to.
         const near = suggest(name, Object.keys(specs));
         report('include/inputs', `\`${entry.target}\`: ${error}${near ? ` (did you mean \`${near}\`?)` : ''}`, where, 'error', 'key');

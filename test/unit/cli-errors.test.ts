@@ -248,23 +248,45 @@ describe('a file whose content is wrong is exit 1', () => {
     }
   });
 
-  it('render --inputs: a refused value names the file and the line it is written on; one from -i names none', () => {
+  it('render --inputs: a refused value names the file, line and column it is written at; one from -i names none', () => {
     const dir = scratch({
-      'in.yml': '# inputs\nimage: registry.example/app\n\ntags: [ok, "b c"]\nregistry-password: hunter2\n',
-      'unknown.yml': 'image: registry.example/app\nmystery: 1\n',
+      'in.yml': '# inputs\nimage: registry.example/app\n\ntags: [ok, "b c"]\nregistry-password:   hunter2\n',
+      'unknown.yml': 'image: registry.example/app\n  # indented comment\n"mystery": 1\n',
     });
     const file = join(dir, 'in.yml');
     const result = cigen(['render', 'buildah', '--inputs', file]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`${file}:4: \`tags\` input: "b c" is not a valid image tag`);
-    expect(result.stderr).toContain(`${file}:5: \`registry-password\` input: the password is written out`);
+    // At the value: what the message is about.
+    expect(result.stderr).toContain(`${file}:4:7: \`tags\` input: "b c" is not a valid image tag`);
+    expect(result.stderr).toContain(`${file}:5:22: \`registry-password\` input: the password is written out`);
     expect(result.stderr).not.toContain('hunter2');
+    // At the key: the name is what is wrong.
     const unknown = cigen(['render', 'buildah', '--inputs', join(dir, 'unknown.yml')]);
-    expect(unknown.stderr).toContain(`${join(dir, 'unknown.yml')}:2: unknown input arguments: mystery`);
+    expect(unknown.stderr).toContain(`${join(dir, 'unknown.yml')}:3:1: unknown input arguments: mystery`);
     // Given again with -i, the value is the flag's: the file's line would point at a value not used.
     const overridden = cigen(['render', 'buildah', '--inputs', file, '-i', 'tags=[x, "y z"]']);
     expect(overridden.status).toBe(1);
     expect(overridden.stderr).toMatch(/^ {2}`tags` input: "y z" is not a valid image tag/m);
+  });
+
+  it('render --inputs: every refusal from the file at file:line:col, as its YAML errors are', () => {
+    const dir = scratch({ 'in.yml': 'push: false\ntags: [a, b]\nfoo: 1\nbuild-args: 5\n  # x\n"push-retries": &n   101\n' });
+    const file = join(dir, 'in.yml');
+    const result = cigen(['render', 'buildah', '--inputs', file]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      [
+        'buildah: the inputs were refused',
+        `  ${file}:3:1: unknown input arguments: foo`,
+        `  ${file}:4:13: \`build-args\` input: provided value is not an array`,
+        '',
+      ].join('\n'),
+    );
+    // Once the names and types are right, cigen's own checks of the values: at the value, after its anchor.
+    writeFileSync(file, 'tags: [a]\n"push-retries": &n   101\n');
+    expect(cigen(['render', 'buildah', '--inputs', file]).stderr).toContain(
+      `  ${file}:2:22: \`push-retries\` input: 101 is not a whole number`,
+    );
   });
 
   it.each([

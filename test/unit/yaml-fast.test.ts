@@ -32,6 +32,7 @@ import {
   lastWriter,
   parseUserYaml,
   parseYamlDocuments,
+  readUserYaml,
   stringifyYaml,
   withYaml11Breaks,
 } from '../../src/ci/yaml.js';
@@ -654,5 +655,21 @@ describe('plain scalars as Psych reads them (Psych::ScalarScanner#tokenize), on 
     expect(stringifyYaml({ a: '1e3', b: '1,000', c: '09', d: '1.0e+3', e: 'plain' })).toBe(
       'a: "1e3"\nb: "1,000"\nc: "09"\nd: "1.0e+3"\ne: plain\n',
     );
+  });
+});
+
+describe('readUserYaml', () => {
+  it("where a person's file writes each top-level key and its value (for render --inputs' file:line:col)", () => {
+    const { places } = readUserYaml('# x\na: 1\n"b":   [x]\nc:\nd: &n !!str 5\ne: *n\nf: ~\ng:\n  - y\n');
+    expect(Object.fromEntries(places)).toEqual({
+      a: { key: { line: 2, column: 1 }, value: { line: 2, column: 4 } },
+      b: { key: { line: 3, column: 1 }, value: { line: 3, column: 8 } },
+      // Nothing written: the value is at its key, not past the end of the line.
+      c: { key: { line: 4, column: 1 }, value: { line: 4, column: 1 } },
+      d: { key: { line: 5, column: 1 }, value: { line: 5, column: 13 } },
+      e: { key: { line: 6, column: 1 }, value: { line: 6, column: 4 } },
+      f: { key: { line: 7, column: 1 }, value: { line: 7, column: 4 } },
+      g: { key: { line: 8, column: 1 }, value: { line: 9, column: 3 } },
+    });
   });
 });

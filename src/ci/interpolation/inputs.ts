@@ -21,10 +21,17 @@ export type InputSpecs = Readonly<Record<string, InputSpec | null>>;
 
 export const MAX_STRING_INPUT = 1024;
 
+/** How GitLab begins its error on names the spec does not declare. */
+const UNKNOWN_INPUTS = 'unknown input arguments: ';
+
 /** The input an error about one input names: GitLab words those `` `name` input: ... `` (and so
  *  do cigen's own checks of input values); of `unknown input arguments: a, b`, the first. */
 export const inputOfError = (error: string): string | undefined =>
-  /^`([^`]+)` input: /.exec(error)?.[1] ?? /^unknown input arguments: ([^,]+)/.exec(error)?.[1];
+  /^`([^`]+)` input: /.exec(error)?.[1] ??
+  (error.startsWith(UNKNOWN_INPUTS) ? /^[^,]+/.exec(error.slice(UNKNOWN_INPUTS.length))?.[0] : undefined);
+
+/** Whether an error is about input names (unknown ones), not about the value of one: it belongs at a key. */
+export const isUnknownInputError = (error: string): boolean => error.startsWith(UNKNOWN_INPUTS);
 
 const ARTICLE: Record<InputType, string> = {
   array: 'an array',
@@ -106,7 +113,7 @@ function valueErrors(name: string, spec: InputSpec, value: unknown, origin: 'pro
 export function resolveInputs(specs: InputSpecs, given: Readonly<Record<string, unknown>>): ResolvedInputs {
   const errors: string[] = [];
   const unknown = Object.keys(given).filter((name) => !Object.hasOwn(specs, name));
-  if (unknown.length > 0) errors.push(`unknown input arguments: ${unknown.join(', ')}`);
+  if (unknown.length > 0) errors.push(`${UNKNOWN_INPUTS}${unknown.join(', ')}`);
   errors.push(...specErrors(specs));
   const values: Record<string, InputValue> = {};
   for (const [name, raw] of Object.entries(specs)) {

@@ -1,8 +1,8 @@
 /** `cigen render <component>`: the job GitLab would run for given inputs. */
 import { InputError, UsageError } from '../../errors.js';
 import type { InterpolationMode } from '../../ci/interpolation/index.js';
-import { parseUserYaml, readUserYaml, UserYamlError } from '../../ci/yaml.js';
-import { inputOfError } from '../../ci/interpolation/inputs.js';
+import { parseUserYaml, readUserYaml, UserYamlError, type UserYaml } from '../../ci/yaml.js';
+import { inputOfError, isUnknownInputError } from '../../ci/interpolation/inputs.js';
 import { CATALOG, findComponent } from '../../catalog/registry.js';
 import { renderInstance } from '../../catalog/instantiate.js';
 import { readUserFile, writeFilesAtomically } from '../files.js';
@@ -34,14 +34,14 @@ export async function runRender(name: string, options: RenderOptions): Promise<v
   const component = findComponent(name);
   if (!component) throw new UsageError(`unknown component ${name}; the catalog has: ${CATALOG.map((c) => c.name).join(', ')}`);
   let inputs: Record<string, unknown> = {};
-  // Where each input the --inputs file gives is written, so that a refusal names file:line.
-  let fileLines: ReadonlyMap<string, number> = new Map();
+  // Where each input the --inputs file gives is written, so that a refusal names file:line:col.
+  let filePlaces: UserYaml['places'] = new Map();
   if (options.inputs) {
     const text = await readUserFile(options.inputs, `--inputs ${options.inputs}`);
     let loaded: unknown;
     try {
       // GitLab's own parser refuses more than a few aliases; an alias bomb stops here.
-      ({ value: loaded, keyLines: fileLines } = readUserYaml(text));
+      ({ value: loaded, places: filePlaces } = readUserYaml(text));
     } catch (error) {
       if (!(error instanceof UserYamlError)) throw error;
       const where = error.at ? `${options.inputs}:${error.at.line}:${error.at.column}` : options.inputs;
@@ -62,8 +62,10 @@ export async function runRender(name: string, options: RenderOptions): Promise<v
   if (rendered.text === undefined) {
     const located = rendered.errors.map((error) => {
       const input = inputOfError(error);
-      const line = input === undefined || fromFlags.has(input) ? undefined : fileLines.get(input);
-      return line === undefined ? error : `${options.inputs}:${line}: ${error}`;
+      const places = input === undefined || fromFlags.has(input) ? undefined : filePlaces.get(input);
+      // An unknown input at its name; any other refusal is of the value.
+      const at = places && (isUnknownInputError(error) ? places.key : places.value);
+      return at === undefined ? error : `${options.inputs}:${at.line}:${at.column}: ${error}`;
     });
     throw new InputError(`${name}: the inputs were refused${options.out ? `; ${options.out} not written` : ''}`, located);
   }
