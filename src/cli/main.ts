@@ -19,7 +19,11 @@ const program = createProgram();
 program
   .command('build')
   .description('render every component into templates/, its page into docs/components/ and the README table, validating each first')
-  .option('--check', 'write nothing; exit 1 when templates/ or README.md differ from what src/ renders')
+  .option(
+    '--check',
+    'write nothing; exit 1 when templates/, docs/components/ or README.md differ from what src/ renders, ' +
+      'or a generated file no component renders is left there',
+  )
   .option('--root <dir>', 'catalog project directory', process.cwd())
   .addOption(formatOption())
   .addHelpText('after', '\nExamples:\n  cigen build\n  cigen build --check')
