@@ -34,7 +34,8 @@ const CATALOG_VERSION_QUERY =
 /**
  * What `permissions` say of the token's access (GET /projects and GET /projects/:id have them, a
  * group's listing not): the higher of project and group access, null when both are null (no
- * membership: an admin, a public project), undefined when there are none to read.
+ * membership of the project, or of its group or the groups above it: an admin, a public or internal
+ * project, access through a shared group), undefined when there are none to read.
  */
 function accessLevel(raw: RawProject): number | null | undefined {
   if (!raw.permissions) return undefined;
@@ -120,15 +121,16 @@ export class GitLabPlatform implements Platform {
   }
 
   /**
-   * The scopes of the token, when it is an access token (personal, project or group); undefined for
-   * another kind (OAuth, a job token), which this endpoint does not answer for.
+   * The scopes of the token (the token is sent as PRIVATE-TOKEN, which GitLab takes for personal,
+   * project and group access tokens only); undefined when GitLab does not answer for it (403, or 404:
+   * an instance older than this endpoint). A token GitLab refuses (401) is an error, as on any request.
    */
   async tokenScopes(): Promise<string[] | undefined> {
     let body: unknown;
     try {
       body = await this.api.PersonalAccessTokens.show();
     } catch (error) {
-      if (error instanceof PlatformError && (error.status === 401 || error.status === 403 || error.status === 404)) return undefined;
+      if (error instanceof PlatformError && (error.status === 403 || error.status === 404)) return undefined;
       throw error;
     }
     return check(SCHEMAS.tokenSelf, body, 'the token').scopes;
@@ -196,6 +198,10 @@ export class GitLabPlatform implements Platform {
   }
 
   async readFile(project: ProjectRef, path: string, ref: string): Promise<{ text: string; commit: string } | undefined> {
+    // A path with a `..` segment names no file in a repository (git takes no `..` entry), and GitLab's
+    // Files API refuses to look (400 "file_path should be a valid file path", Gitlab::PathTraversal):
+    // not asked for. Migrate calls one that climbs out of the project outside it, as `cigen migrate` does.
+    if (path.split('/').includes('..')) return undefined;
     let answer: unknown;
     try {
       answer = await this.api.RepositoryFiles.showRaw(project.id, path, ref, { showExpanded: true });

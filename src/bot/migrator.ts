@@ -28,9 +28,18 @@ export interface MigratedFile {
   duplicates?: readonly string[];
 }
 
+/** A pipeline migrated: its files, and the component its jobs move onto. */
+export interface Migration {
+  files: MigratedFile[];
+  /** The buildah component: the run's, else the one of the catalog the pipeline includes already
+   *  (as `cigen migrate` takes it), else the default. */
+  componentRef: string;
+  /** The catalog (`<server>/<path>`) the pipeline includes one of cigen's components from, if it does
+   *  (whichever component the run names). */
+  includedCatalog?: string;
+}
+
 export interface Migrator {
-  /** The component a merge request moves jobs onto when the run names none. */
-  defaultComponentRef: string;
   /** The local includes a pipeline file names (fetched before it is migrated); [] when unreadable. */
   localIncludes(path: string, text: string): string[];
   /** The pipeline file and its includes migrated, or why the pipeline cannot be read. */
@@ -38,10 +47,11 @@ export interface Migrator {
     path: string,
     text: string,
     options: {
-      componentRef: string;
+      /** The run's --component-ref; without it, the migration takes the catalog the pipeline includes. */
+      componentRef?: string;
       readProjectFile: (path: string) => string | undefined;
       /** `--builder-image [REGISTRY=]IMAGE` values: the Buildah image for jobs whose Kaniko or Docker images come from a mirror. */
       builderImages?: readonly string[];
     },
-  ): MigratedFile[] | { invalid: string };
+  ): Migration | { invalid: string };
 }

@@ -18,7 +18,9 @@ export interface Project {
   mergeRequestsEnabled: boolean;
   /**
    * The token's access level (30 developer, 40 maintainer; writes need 30) when the listing says;
-   * null when it says the token's user is no member (an admin, a public project), whatever it may do.
+   * null when it names no membership of the token's user: GitLab names only one of the project, or
+   * of its group or the groups above it — not an admin's access, a public or internal project's, or
+   * access through a shared group — whatever it may do.
    */
   accessLevel?: number | null;
 }

@@ -11,7 +11,8 @@
  *   an MR closed without merging                 -> declined, never opened again
  *   otherwise                                    -> branch + commit in one call, then the MR
  * A branch the bot created before a crash is reused (when the bot authored and committed all of
- * it), so a re-run yields one branch, one commit and one MR. The bot never writes to the default
+ * it), so a re-run yields one branch, one commit and one MR; so is one, or an MR, GitLab created
+ * while its answer was lost (the resend refused as a duplicate). The bot never writes to the default
  * branch or to a protected one (its flag, an exact name or a wildcard): every commit needs a
  * Clearance, checked in the same pass.
  */
@@ -19,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { unifiedDiff } from '../ci/unified-diff.js';
 import { fetchLocalIncludes } from '../ci/include-walk.js';
 import mergeRequestBody from './merge-request.md.hbs';
-import type { MigratedFile, MigratedJob, Migrator } from './migrator.js';
+import type { MigratedFile, MigratedJob, Migration, Migrator } from './migrator.js';
 import {
   PlatformError,
   type Branch,
@@ -43,10 +44,12 @@ const recordLost = (description: string): boolean => !HASH_MARKER.test(descripti
 const HASH_TRAILER = /^Cigen-Content-Hash: ([0-9a-f]+)$/m;
 const HUMAN_MARKER = '<!-- cigen:human-modified -->';
 const DEVELOPER = 30;
-/** A dry run's word on a project whose `permissions` say nothing of the token's user. */
+/** A dry run's word on a project whose `permissions` say nothing of the token's user: GitLab names
+ *  there only a membership of the project and of its group or the groups above it
+ *  (Entities::ProjectWithAccess: project_access, group_access). */
 const UNKNOWN_ACCESS =
-  'the token is not a member of the project (an admin, or a public or internal project), ' +
-  'so whether it may write is known only when it tries';
+  'GitLab does not say what this token may do here, as for an admin, a public or internal project, or access through a ' +
+  'shared group: whether it may write is known only when it tries';
 
 export const STATUSES = [
   'opened',
@@ -78,6 +81,8 @@ export interface Shard {
 export interface BotOptions {
   selection: ProjectSelection;
   migrator: Migrator;
+  /** --component-ref; without it each project's jobs move onto the catalog its pipeline includes
+   *  already, else the default one, as `cigen migrate` takes it. */
   componentRef?: string;
   /** `--builder-image [REGISTRY=]IMAGE` values, for jobs whose Kaniko or Docker images come from a mirror. */
   builderImages?: readonly string[];
@@ -180,17 +185,14 @@ interface Context {
   platform: Platform;
   migrator: Migrator;
   bot: { username: string; email: string };
-  componentRef: string;
+  /** The run's --component-ref, if it names one. */
+  componentRef: string | undefined;
   builderImages: readonly string[] | undefined;
   dryRun: boolean;
 }
 
 /** The project's pipeline file and its local includes, fetched at one commit, then migrated. */
-async function migrateProject(
-  ctx: Context,
-  project: Project,
-  ref: string,
-): Promise<{ files: MigratedFile[]; commit: string } | ProjectResult> {
+async function migrateProject(ctx: Context, project: Project, ref: string): Promise<(Migration & { commit: string }) | ProjectResult> {
   const result = (status: ProjectStatus, reason: string): ProjectResult => ({ path: project.path, status, mergeRequest: null, reason });
   const pipelinePath = project.ciConfigPath || '.gitlab-ci.yml';
   if (/@|^https?:\/\//.test(pipelinePath)) return result('skipped', `the pipeline file lives elsewhere (ci_config_path ${pipelinePath})`);
@@ -212,12 +214,12 @@ async function migrateProject(
     },
   });
   const migrated = ctx.migrator.migrate(pipelinePath, text, {
-    componentRef: ctx.componentRef,
+    ...(ctx.componentRef !== undefined ? { componentRef: ctx.componentRef } : {}),
     readProjectFile: (path) => files.get(path),
     ...(ctx.builderImages ? { builderImages: ctx.builderImages } : {}),
   });
-  if (!Array.isArray(migrated)) return result('skipped', `not valid YAML: ${migrated.invalid}`);
-  return { files: migrated, commit };
+  if ('invalid' in migrated) return result('skipped', `not valid YAML: ${migrated.invalid}`);
+  return { ...migrated, commit };
 }
 
 function diffOf(files: readonly MigratedFile[]): string {
@@ -318,7 +320,8 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
 
   const read = await migrateProject(ctx, project, ref);
   if (!('files' in read)) return read;
-  const { files: migrated, commit: base } = read;
+  // The component the jobs move onto: the run's, else the catalog's the pipeline includes already.
+  const { files: migrated, commit: base, componentRef } = read;
   const changed = migrated.filter((f) => f.changed);
   const reviews = migrated.flatMap((f) => f.jobs).filter((j) => j.status === 'needs-review');
   if (changed.length === 0) {
@@ -328,14 +331,14 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     ];
     // A pipeline that already names the catalog was likely moved by people while the bot's merge
     // request is open: the report links it. Only then is it looked for — a plain project costs no request.
-    const open = usesCatalog(ctx.componentRef, migrated) ? await openMergeRequest(platform, project) : undefined;
+    const open = usesCatalog(read) ? await openMergeRequest(platform, project) : undefined;
     if (open) why.push(`the bot's merge request !${open.iid} is still open; nothing is left for it to move`);
     return result('nothing-to-migrate', why.length > 0 ? why.join('; ') : null, open ?? null);
   }
 
-  const hash = contentHash(ctx.componentRef, changed);
+  const hash = contentHash(componentRef, changed);
   /** The description, recording the commit the branch must still point at for the bot to touch it again. */
-  const body = (head: string) => renderBody(ctx.componentRef, migrated, hash, head);
+  const body = (head: string) => renderBody(componentRef, migrated, hash, head);
   const actions = changed.map((f) => ({ action: 'update' as const, path: f.path, content: f.result }));
   const from = movedFrom(migrated);
   const change = (force: boolean, expectedHead?: string): Change => ({
@@ -440,6 +443,11 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
   } catch (error) {
     // The branch is written: whatever GitLab answered, the project is not as the bot found it.
     if (!(error instanceof PlatformError)) throw error;
+    // A create GitLab did but whose answer was lost (a gateway's 502, a timeout) is sent again, and
+    // GitLab refuses the second: 409 "Another open merge request already exists for this source
+    // branch". The one open is this run's when its description records the commit just written.
+    const mine = error.status === 409 ? await openMergeRequest(platform, project) : undefined;
+    if (mine && mine.targetBranch === ref && HEAD_MARKER.exec(mine.description)?.[1] === head) return result('opened', null, mine);
     return result(
       'failed',
       `${BRANCH} is written (commit ${head.slice(0, 12)}); opening the merge request failed: ${error.message}; ` +
@@ -457,10 +465,12 @@ const botMergeRequests = async (platform: Platform, project: Project): Promise<M
 const openMergeRequest = async (platform: Platform, project: Project): Promise<MergeRequest | undefined> =>
   (await botMergeRequests(platform, project)).find((mr) => mr.state === 'opened');
 
-/** Whether a file names the catalog project the component comes from (`<server>/<project>/<name>@<version>`). */
-function usesCatalog(componentRef: string, files: readonly MigratedFile[]): boolean {
-  const catalog = /^[^/]+\/(.+)\/[^/@]+@/.exec(componentRef)?.[1];
-  return catalog !== undefined && files.some((f) => f.original.includes(`${catalog}/`));
+/** Whether the pipeline includes one of cigen's components from a catalog, or a file names the catalog
+ *  project the component comes from (`<server>/<project>/<name>@<version>`). */
+function usesCatalog(migration: Migration): boolean {
+  if (migration.includedCatalog !== undefined) return true;
+  const catalog = /^[^/]+\/(.+)\/[^/@]+@/.exec(migration.componentRef)?.[1];
+  return catalog !== undefined && migration.files.some((f) => f.original.includes(`${catalog}/`));
 }
 
 interface Change {
@@ -489,13 +499,39 @@ async function write(ctx: Context, project: Project, clear: Clearance, change: C
     if (now?.commit !== change.expectedHead)
       return `${BRANCH} moved while the bot worked (${short(change.expectedHead, 'none')} -> ${short(now?.commit, 'deleted')})`;
   }
-  return ctx.platform.commit(project, {
-    branch: BRANCH,
-    startSha: change.base,
-    force: change.force,
-    message: commitMessage(change.hash, change.from),
-    actions: change.actions,
-  });
+  try {
+    return await ctx.platform.commit(project, {
+      branch: BRANCH,
+      startSha: change.base,
+      force: change.force,
+      message: commitMessage(change.hash, change.from),
+      actions: change.actions,
+    });
+  } catch (error) {
+    // A branch GitLab created but whose answer was lost (a gateway's 502, a timeout) is sent again,
+    // and GitLab refuses the second: 400 "A branch called ... already exists". The branch is this
+    // write's when it holds one commit on the base, the bot's, with this content: the bot goes on with it.
+    if (change.force || !(error instanceof PlatformError) || error.status !== 400) throw error;
+    const written = await ownBranch(ctx, project, change);
+    if (!written) throw error;
+    return written;
+  }
+}
+
+/** The bot's branch when it holds exactly the commit `change` makes: one commit on its base, made by
+ *  the bot, carrying its content hash. */
+async function ownBranch(ctx: Context, project: Project, change: Change): Promise<Commit | undefined> {
+  const branch = await ctx.platform.branch(project, BRANCH);
+  if (!branch) return undefined;
+  const commits = await ctx.platform.commitsBetween(project, change.base, BRANCH);
+  const [only] = commits;
+  const mine =
+    commits.length === 1 &&
+    only !== undefined &&
+    only.id === branch.commit &&
+    notByBot(commits, ctx.bot).length === 0 &&
+    HASH_TRAILER.exec(only.message)?.[1] === change.hash;
+  return mine ? only : undefined;
 }
 
 async function humanModified(
@@ -547,7 +583,7 @@ export async function runBot(platform: Platform, options: BotOptions): Promise<B
     platform,
     migrator: options.migrator,
     bot: await platform.currentUser(),
-    componentRef: options.componentRef ?? options.migrator.defaultComponentRef,
+    componentRef: options.componentRef,
     builderImages: options.builderImages,
     dryRun: options.dryRun,
   };

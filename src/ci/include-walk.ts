@@ -8,6 +8,7 @@
  * one that fetches it over the network (the bot): it yields each include to read and takes back
  * the file read, or undefined when there is none.
  */
+import { posix } from 'node:path';
 import { wildcardPathPattern } from './includes.js';
 
 /** Included files cigen's own readers read at most, each file once. */
@@ -42,6 +43,10 @@ export interface WalkOptions<F> {
 
 /** A local include's path from the project root: GitLab reads `/ci/a.yml` and `ci/a.yml` alike. */
 export const includePath = (target: string): string => target.replace(/^\/+/, '');
+
+/** Whether a root-relative path climbs out of the project with `..` (`../x.yml`, `ci/../../x.yml`):
+ *  GitLab reads local includes from the repository only. */
+export const leavesProject = (path: string): boolean => /^\.\.(\/|$)/.test(posix.normalize(path));
 
 /**
  * The local include targets one target stands for: itself, or, for a wildcard location

@@ -5,6 +5,7 @@
  * (bin/cigen.cjs chooses); otherwise, as with `cigen --verbose lint`, from this one.
  */
 import { Option } from 'commander';
+import { componentRef } from '../ci/component-ref.js';
 import { createProgram, formatOption, registerLintCommand, run } from './program.js';
 import { registerSupplyCommands } from './supply.js';
 // Types only: erased from the bundle, so each command's module still loads on demand.
@@ -14,6 +15,10 @@ import type { PublishOptions } from './commands/publish.js';
 
 /** A repeatable option's values, in order. */
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** migrate's and the bot's --component-ref, and where the component comes from without it. */
+const COMPONENT_REF_HELP =
+  'the buildah component, <server>/<project path>/buildah@<version>, or the catalog <server>/<path>@<version> ' +
+  `(default: the catalog the pipeline already includes one of cigen's components from, else ${componentRef('buildah')})`;
 const program = createProgram();
 
 program
@@ -62,11 +67,7 @@ program
   .description('move Kaniko and Docker-daemon build jobs onto the catalog; a dry run (report + unified diff) unless --write')
   .argument('<files...>', 'pipeline files (their local includes are read and migrated too)')
   .option('--write', 'rewrite the files in place, atomically (all of them or none)')
-  .option(
-    '--component-ref <ref>',
-    'the buildah component, <server>/<project path>/buildah@<version>, or the catalog <server>/<path>@<version>',
-    undefined,
-  )
+  .option('--component-ref <ref>', COMPONENT_REF_HELP, undefined)
   .option(
     '--builder-image <[registry=]image>',
     'the Buildah image for jobs whose Kaniko image, or docker image or dind service, comes from a company registry ' +
@@ -157,10 +158,7 @@ program
   .option('--dry-run', 'change nothing; report what would happen and print the diffs')
   .option('--report <file.json>', 'write the report as JSON, and a Markdown twin beside it')
   .addOption(formatOption())
-  .option(
-    '--component-ref <ref>',
-    'the buildah component, <server>/<project path>/buildah@<version>, or the catalog <server>/<path>@<version>',
-  )
+  .option('--component-ref <ref>', COMPONENT_REF_HELP)
   .option(
     '--builder-image <[registry=]image>',
     'the Buildah image for jobs whose Kaniko image, or docker image or dind service, comes from a company registry ' +

@@ -4,7 +4,7 @@
  * any other component only if the host can resolve it (the CLI wires in cigen's own catalog).
  * Remote, project and template includes cannot be read offline.
  */
-import { posix } from 'node:path';
+import { leavesProject } from '../ci/include-walk.js';
 import { hasYamlExtension, parseComponentRef, type ComponentRef, type IncludeEntry } from '../ci/includes.js';
 
 /** A component file the host found, and checks of the values given to it beyond its spec. */
@@ -49,14 +49,11 @@ const outside = (path: string): Resolution => ({
   message: `\`${path}\` is outside the project: GitLab reads local includes from the repository only`,
 });
 
-/** Whether a root-relative path climbs out of the root. */
-const leavesRoot = (path: string): boolean => /^\.\.(\/|$)/.test(posix.normalize(path));
-
 function readLocal(path: string, host: LintHost | undefined): Resolution {
   if (/[$*]/.test(path)) return { kind: 'unreadable' };
   const relative = path.replace(/^\/+/, '');
   // Checked before anything else, so nothing outside the project is ever asked for.
-  if (leavesRoot(relative)) return outside(path);
+  if (leavesProject(relative)) return outside(path);
   if (!host) return { kind: 'unreadable' };
   if (!hasYamlExtension(path))
     return { kind: 'error', code: 'include/extension', message: `Included file \`${path}\` does not have YAML extension!` };

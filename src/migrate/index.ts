@@ -2,7 +2,6 @@
  * `migrate`: a pipeline file and its local includes in, the rewritten texts and a report per
  * job out. Pure: files are read through the host the caller gives, nothing is written here.
  */
-import { posix } from 'node:path';
 import { shownAddress } from '../ci/address.js';
 import { componentRef } from '../ci/component-ref.js';
 import { KANIKO_COMPAT, KANIKO_COMPAT_JOB } from '../catalog/kaniko-compat.js';
@@ -27,7 +26,7 @@ import { readerSites, sitesRemoved } from './dependents.js';
 import type { Node } from 'yaml';
 import { addIncludeEntries, includesOf, localIncludeTargets, type ComponentInclude } from '../ci/splice.js';
 import { applyEdits, duplicateWarnings, lastKeysOnly, readSource, type SourceFile } from '../ci/source.js';
-import { cappedWarning, includePath, readLocalIncludes } from '../ci/include-walk.js';
+import { cappedWarning, includePath, leavesProject, readLocalIncludes } from '../ci/include-walk.js';
 
 export { SourceError } from '../ci/source.js';
 export type { JobReport, JobStatus } from './engine.js';
@@ -69,6 +68,12 @@ export interface FileMigration {
   /** The pipeline file's: the catalog its jobs move onto, taken from an include of it the
    *  pipeline has (no --component-ref given), when it is not the default one. */
   catalog?: IncludedCatalog;
+  /** The buildah component the jobs move onto: --component-ref's, else the one of the catalog the
+   *  pipeline includes already (`catalog`), else the default. */
+  componentRef: string;
+  /** The pipeline file's: the catalog the pipeline includes one of cigen's components from, whether
+   *  or not its jobs move onto it (--component-ref may name another). */
+  includedCatalog?: IncludedCatalog;
 }
 
 /** The local includes a pipeline file names (for callers that must fetch them before migrating). */
@@ -132,7 +137,7 @@ function readIncludes(
         // GitLab reads local includes from the repository only: a path that climbs out with `..`,
         // or that the host finds leading out (through a symlink), is not read.
         const where =
-          typeof text === 'object' || posix.normalize(path).startsWith('../')
+          typeof text === 'object' || leavesProject(path)
             ? 'is outside the project (GitLab reads local includes from the repository only)'
             : 'does not exist';
         warnings.push(`${from.path}: local include ${target} ${where}; its jobs were not checked`);
@@ -235,7 +240,8 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
   const warnings: string[] = [];
   const included = readIncludes(root, options.host, warnings, written);
   // Without --component-ref, the catalog the pipeline includes cigen's components from already.
-  const catalog = options.componentRef === undefined ? includedCatalog([root, ...included]) : undefined;
+  const includes = includedCatalog([root, ...included]);
+  const catalog = options.componentRef === undefined ? includes : undefined;
   const buildahRef = options.componentRef ?? (catalog ? `${catalog.catalog}/buildah@${catalog.version}` : defaultComponentRef());
   // GitLab merges included files first and the including file on top.
   const pipeline = buildPipeline([...included, root]);
@@ -332,6 +338,19 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
     const own = duplicateWarnings(written.get(file) as SourceFile, file.path, changed);
     const unchecked = file === root ? warnings : [];
     const from = file === root && catalog && buildahRef !== defaultComponentRef() ? { catalog } : {};
-    return { path: file.path, changed, jobs, original, result, warnings: [...unchecked, ...own], unchecked, duplicates: own, ...from };
+    const catalogs = file === root && includes ? { includedCatalog: includes } : {};
+    return {
+      path: file.path,
+      changed,
+      jobs,
+      original,
+      result,
+      warnings: [...unchecked, ...own],
+      unchecked,
+      duplicates: own,
+      componentRef: buildahRef,
+      ...from,
+      ...catalogs,
+    };
   });
 }

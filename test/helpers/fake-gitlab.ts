@@ -30,8 +30,9 @@ export interface ProjectSeed {
   files?: Record<string, string>;
   /** The bot user's access level on this project, default 40 (maintainer); 20 = reporter (writes get 403). */
   accessLevel?: number;
-  /** False when the bot user is no member of the project (an admin, a public project): GitLab's
-   *  `permissions` then say null for both accesses, whatever it may do. Default true. */
+  /** False when the bot user is no member of the project or of its groups (an admin, a public
+   *  project, access through a shared group): GitLab's `permissions` then say null for both
+   *  accesses, whatever it may do. Default true. */
   member?: boolean;
   /** Protected branch name patterns ('release/*', '*'); default [defaultBranch] ([] for an empty repository). */
   protectedBranches?: string[];
@@ -123,6 +124,11 @@ class HttpError extends Error {
 }
 const fail = (status: number, message: unknown): never => {
   throw new HttpError(status, { message });
+};
+/** Gitlab::PathTraversal's PATH_TRAVERSAL_REGEX: a `file_path` the Files API refuses (API::Validations::Validators::FilePath). */
+const PATH_TRAVERSAL = /(^\.{1,2}$|^\.\.[/\\]|[/\\]\.\.$|[/\\]\.\.[/\\]|\n)/;
+const checkFilePath = (path: string): void => {
+  if (PATH_TRAVERSAL.test(path)) throw new HttpError(400, { error: 'file_path should be a valid file path' });
 };
 const missing = (...names: string[]): never => {
   throw new HttpError(400, { error: names.map((n) => `${n} is missing`).join(', ') });
@@ -1390,6 +1396,7 @@ export class FakeGitLab {
     if (r2 === 'repository') {
       if (r3 === 'files' && r4 !== undefined && n === 6 && r5 === 'raw') {
         allow('GET');
+        checkFilePath(r4);
         const file = this.readFile(project, r4, str(params['ref']));
         return {
           status: 200,
@@ -1399,6 +1406,7 @@ export class FakeGitLab {
       }
       if (r3 === 'files' && r4 !== undefined && n === 5) {
         allow('GET');
+        checkFilePath(r4);
         const ref = str(params['ref']);
         if (ref === undefined) missing('ref');
         const file = this.readFile(project, r4, ref);

@@ -242,7 +242,7 @@ describe('a token that may only read', () => {
     expect((await cli([...args, '--dry-run'], { GITLAB_TOKEN: fake.token })).status).toBe(0);
   });
 
-  it('a token the endpoint does not describe (OAuth, a job token) is not judged: the run goes on', async () => {
+  it('an instance that does not answer for the token (404: older than GET /personal_access_tokens/self) does not judge it: the run goes on', async () => {
     fake.addProject({ path: 'acme/app', files: { '.gitlab-ci.yml': KANIKO_CI } });
     fake.tokenScopes = null;
     const result = await cli(['bot', '--gitlab-url', fake.url, '--projects', 'acme/app'], { GITLAB_TOKEN: fake.token });

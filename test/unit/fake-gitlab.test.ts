@@ -192,6 +192,14 @@ describe('FakeGitLab: projects, files, branches', () => {
     expect(Buffer.from(shown['content'] as string, 'base64').toString()).toBe('build: {}\n');
   });
 
+  it("refuses a file path with a `..` segment, as GitLab's FilePath validator does (400), whether or not a file is there", async () => {
+    for (const path of ['../ci/build.yml', 'ci/../ci/build.yml', 'ci/..'])
+      expect([path, await statusOf(api.RepositoryFiles.showRaw('g/p', path, 'main'))]).toEqual([path, 400]);
+    expect(await errorBody(api.RepositoryFiles.show('g/p', 'ci/../.gitlab-ci.yml', 'main'))).toBe('file_path should be a valid file path');
+    // A name that only starts with dots is a file name like any other.
+    expect(await statusOf(api.RepositoryFiles.showRaw('g/p', 'ci/..build.yml', 'main'))).toBe(404);
+  });
+
   it('creates a commit on a new branch, shows the branch, compares it with main', async () => {
     const commit = (await api.Commits.create(
       'g/p',

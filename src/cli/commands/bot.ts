@@ -145,10 +145,19 @@ export async function runBotCommand(options: BotCommandOptions): Promise<void> {
   }
 }
 
+/**
+ * What a 401 on the first requests means for the token: gitbeaker sends it as PRIVATE-TOKEN, which
+ * GitLab looks up as an access token only (auth_finders.rb, find_personal_access_token).
+ */
+const TOKEN_KINDS =
+  'the bot sends GITLAB_TOKEN as a PRIVATE-TOKEN header, which GitLab takes only for a personal, project or group access ' +
+  'token that is neither expired nor revoked (not an OAuth token, not a CI job token)';
+
 /** A failure of the run itself (not of one project) as the error the CLI reports. */
 function runError(url: string, error: unknown): unknown {
   if (error instanceof UnreachableError) return new InputError(`cigen bot: cannot reach ${url}: ${error.reason}`);
-  if (error instanceof PlatformError) return new InputError(`cigen bot: ${url}: ${error.message}`);
+  if (error instanceof PlatformError)
+    return new InputError(`cigen bot: ${url}: ${error.message}${error.status === 401 ? `; ${TOKEN_KINDS}` : ''}`);
   return error;
 }
 

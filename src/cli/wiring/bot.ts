@@ -4,13 +4,10 @@
  * lint.ts, apart, so that the `cigen lint` bundle does not load the migrator.
  */
 import type { Migrator } from '../../bot/migrator.js';
-import { defaultComponentRef, localIncludePaths, migrateFile, SourceError } from '../../migrate/index.js';
+import { localIncludePaths, migrateFile, SourceError } from '../../migrate/index.js';
 
 /** `cigen migrate` as the bot's migrator. */
 export const migrator: Migrator = {
-  get defaultComponentRef() {
-    return defaultComponentRef();
-  },
   localIncludes(path, text) {
     try {
       return localIncludePaths(path, text);
@@ -21,11 +18,19 @@ export const migrator: Migrator = {
   },
   migrate(path, text, options) {
     try {
-      return migrateFile(path, text, {
-        componentRef: options.componentRef,
+      const files = migrateFile(path, text, {
+        ...(options.componentRef !== undefined ? { componentRef: options.componentRef } : {}),
         host: { readProjectFile: options.readProjectFile },
         ...(options.builderImages ? { builderImages: options.builderImages } : {}),
       });
+      // The pipeline file comes first, and says what the whole migration moved onto.
+      const [root] = files;
+      if (!root) throw new Error(`migrate returned no file for ${path}`);
+      return {
+        files,
+        componentRef: root.componentRef,
+        ...(root.includedCatalog ? { includedCatalog: root.includedCatalog.catalog } : {}),
+      };
     } catch (error) {
       if (error instanceof SourceError) return { invalid: error.message };
       throw error;
