@@ -11,7 +11,7 @@ import { jobKey } from '../builders/job.js';
 import { readLines, renderScript } from '../builders/script.js';
 import { inputRef } from '../builders/spec.js';
 import { inputVariables, plain } from '../builders/variables.js';
-import { CATALOG_MAJOR } from '../ci/component-ref.js';
+import { componentRef } from '../ci/component-ref.js';
 import { Literal, type Jobs } from '../ci/model.js';
 import type { ComponentDefinition } from './component.js';
 import { CLI_IMAGE, SIGNING_INPUTS } from './supply-chain.js';
@@ -54,10 +54,14 @@ export const MIGRATION_BOT_INPUTS: InputDeclarations = {
   },
   'component-ref': {
     type: 'string',
-    default: `$CI_SERVER_FQDN/ci-components/cigen/buildah@${CATALOG_MAJOR}`,
+    // Empty: `cigen bot` without --component-ref, which takes each project's catalog as `cigen migrate` does.
+    default: '',
     regex: String.raw`^[A-Za-z0-9$_{}./:@-]*$`,
     variable: 'CIGEN_COMPONENT_REF',
-    description: 'The component the merge requests include, <server>/<project path>/buildah@<version>.',
+    description:
+      'The component the merge requests include, <server>/<project path>/buildah@<version>, or the catalog ' +
+      "<server>/<path>@<version>; empty: for each project, the catalog its pipeline already includes one of cigen's " +
+      `components from, else ${componentRef('buildah')}.`,
     sample: 'gitlab.example.com/platform/cigen/buildah@1.2.0',
   },
   concurrency: { type: 'number', default: 4, variable: 'CIGEN_CONCURRENCY', description: 'Projects each job handles at once.', sample: 8 },

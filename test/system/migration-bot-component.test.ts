@@ -67,8 +67,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       'cigen-bot-report.json',
       '--group',
       'platform',
-      '--component-ref',
-      'gitlab.example.com/ci-components/cigen/buildah@1',
+      // No --component-ref: the bot takes each project's catalog as `cigen migrate` does.
       '--concurrency',
       '4',
       '--dry-run',
