@@ -310,6 +310,8 @@ export class FakeGitLab {
   readonly botUser: FakeUser;
   /** Added to every response (setTimeout); settable at any time. */
   latencyMs: number;
+  /** When set, every request is answered only once it settles: requests held at once, without timing. */
+  hold: Promise<void> | undefined;
   /** Every request, in order of arrival, with the status answered. */
   readonly requests: LoggedRequest[] = [];
   /** Every PRIVATE-TOKEN or Authorization header value received, right or wrong, faults included. */
@@ -1178,6 +1180,7 @@ export class FakeGitLab {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const bodyText = Buffer.concat(chunks).toString('utf8');
+      if (this.hold) await this.hold;
       const fault = this.takeFault(method, path, entry.query);
       const delay = this.latencyMs + (fault?.delayMs ?? 0);
       if (delay > 0) {

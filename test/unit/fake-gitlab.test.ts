@@ -1,6 +1,6 @@
 /** The fake GitLab, driven by the real @gitbeaker/rest client (and plain fetch where gitbeaker would retry). */
 import { Gitlab, GitbeakerRequestError, type AllMergeRequestsOptions } from '@gitbeaker/rest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeGitLab, KANIKO_CI, seedInstance } from '../helpers/fake-gitlab.js';
 
 type Json = Record<string, unknown>;
@@ -498,8 +498,14 @@ describe('FakeGitLab: other users, faults, latency, log', () => {
   });
 
   it('tracks concurrency', async () => {
-    fake.latencyMs = 50;
-    await Promise.all([get('/user'), get('/user'), get('/user')]);
+    let release = () => {};
+    fake.hold = new Promise((resolve) => (release = resolve));
+    const answers = Promise.all([get('/user'), get('/user'), get('/user')]);
+    // Held until all three are in: no timing decides the count.
+    await vi.waitFor(() => expect(fake.inFlight).toBe(3), { timeout: 30_000 });
+    release();
+    fake.hold = undefined;
+    expect((await answers).map((answer) => answer.status)).toEqual([200, 200, 200]);
     expect(fake.maxInFlight).toBe(3);
     expect(fake.inFlight).toBe(0);
   });
