@@ -169,10 +169,15 @@ describe('config.json keys, read as Kaniko reads them (http(s):// stripped, cut 
     expect(decodeAuths(first.build?.config)).toEqual({ 'registry.example.com': 'a:apw' });
   });
 
-  it("Docker Hub's key stays https://index.docker.io/v1/, which Kaniko and Buildah both read", () => {
-    const run = compat([write({ 'https://index.docker.io/v1/': ['hub', 'hubpw'] }), BASE]);
-    ok(run);
-    expect(decodeAuths(run.build?.config)).toMatchObject({ 'https://index.docker.io/v1/': 'hub:hubpw' });
+  it("Docker Hub's entry, however Kaniko's file keys it, is written docker.io: the key Buildah looks up first", () => {
+    for (const key of ['https://index.docker.io/v1/', 'index.docker.io']) {
+      const run = compat([write({ [key]: ['hub', 'hubpw'] }), BASE]);
+      ok(run);
+      expect(decodeAuths(run.build?.config)).toEqual({
+        'docker.io': 'hub:hubpw',
+        'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}`,
+      });
+    }
   });
 
   it('a $DOCKER_AUTH_CONFIG key HOST/v1/ names no registry for Buildah: the job token is added for the job registry', () => {

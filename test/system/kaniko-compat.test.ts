@@ -458,6 +458,8 @@ describe('credentials, as the job wrote them for Kaniko', () => {
     );
     ok(run);
     expect(decodeAuths(run.build?.config)).toEqual({ 'registry.example.com': 'pusher:push-token', 'quay.io': 'q:q-token' });
+    // read into the auth file, not left for what runs the build
+    expect(run.build?.environment).not.toHaveProperty('DOCKER_AUTH_CONFIG');
   });
 
   it.each(['bash', 'busybox'] as const)('%s: a username or password with JSON escapes is read as JSON reads it', (shell) => {

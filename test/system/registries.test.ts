@@ -634,6 +634,35 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(status).toBe(1);
     });
 
+    // docker/cli 28.3 and later read DOCKER_AUTH_CONFIG before config.json: left in the builder's
+    // environment, the runner's read-only token would be used for the push in place of the job's.
+    it.each([
+      ['kaniko', 'executor', 'https://index.docker.io/v1/'],
+      ['buildkit', 'buildctl-daemonless.sh', 'https://index.docker.io/v1/'],
+      ['dind', 'docker', 'https://index.docker.io/v1/'],
+      ['buildah-rootless', 'buildah', 'docker.io'],
+    ])(
+      "%s: DOCKER_AUTH_CONFIG goes into the job's config.json, Docker Hub under the key %s looks up, and reaches no builder process",
+      (component, tool, hub) => {
+        const b64 = (pair: string) => Buffer.from(pair).toString('base64');
+        const runner = JSON.stringify({
+          auths: { 'registry.example.com': { auth: b64('deploy-read:readonly') }, 'docker.io': { auth: b64('runner-hub:hub-pw') } },
+        });
+        const { status, stdout, calls } = run(component, mode, {}, { DOCKER_AUTH_CONFIG: runner });
+        expect(status).toBe(0);
+        expect(calls.filter((c) => c.tool === tool).length).toBeGreaterThan(0);
+        for (const call of calls) expect(call.environment).not.toHaveProperty('DOCKER_AUTH_CONFIG');
+        const build = calls.find(
+          (c) => c.tool === tool && (c.tool === 'executor' || c.tool.startsWith('buildctl') || c.argv[0] === 'build'),
+        );
+        // dind: the registry input goes through docker login, into the same config.json
+        const ours = component === 'dind' ? {} : { 'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}` };
+        expect(decodeAuths(build?.config)).toEqual({ ...ours, [hub]: 'runner-hub:hub-pw' });
+        if (component === 'dind') expect(calls.find((c) => c.argv[0] === 'login')?.stdin).toBe(REGISTRY_PASSWORD);
+        expect(stdout).toContain(`cigen: registry credentials for ${component === 'dind' ? '' : '"registry.example.com" '}"${hub}" in`);
+      },
+    );
+
     it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless'])('%s refuses more than 100 push retries', (component) => {
       const { status, stderr } = run(component, mode, { 'push-retries': 101 });
       expect(stderr.trim()).toBe('cigen: error: input push-retries: 101 is more than 100');

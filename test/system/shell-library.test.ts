@@ -4,7 +4,7 @@
  * bash, dash and busybox sh.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
@@ -506,9 +506,143 @@ echo "done after $n"`;
           { auths: { 'docker.io': { auth: b64('login:l1') } } },
         );
         expect(result.status).toBe(0);
-        expect(auths(file).decoded).toEqual({ 'registry.example.com': 'ci:cipw', 'index.docker.io': 'runner:r1' });
+        expect(auths(file).decoded).toEqual({ 'registry.example.com': 'ci:cipw', 'docker.io': 'runner:r1' });
         expect(buildahLogin(file, 'docker.io').stdout.trim()).toBe('runner');
       });
+    });
+
+    describe("Docker Hub's entries from DOCKER_AUTH_CONFIG, docker-config and the job's own files", () => {
+      /** cigen_write_auth with no inputs, DOCKER_AUTH_CONFIG, the docker-config input's file and a base file. */
+      const merged = (texts: { runner?: object; dockerConfig?: object; base?: object }, containers: boolean) => {
+        const dir = mkdtempSync(join(tmpdir(), 'cigen-auth-'));
+        dirs.push(dir);
+        const file = join(dir, 'out/config.json');
+        const [config, base] = [join(dir, 'docker-config.json'), join(dir, 'base.json')];
+        writeFileSync(config, JSON.stringify(texts.dockerConfig ?? {}));
+        writeFileSync(base, JSON.stringify(texts.base ?? {}));
+        const result = runShell(
+          shell,
+          `cigen_registry='' cigen_registry_user='' cigen_registry_password='' cigen_docker_config_file=$C\n` +
+            `${containers ? 'cigen_auth_reader=containers\n' : ''}cigen_write_auth "$F" '' "$B"\nprintf "said=%s\\n" "$(cigen_credentials_said)"`,
+          { F: file, C: config, B: base, HOME: dir, ...(texts.runner ? { DOCKER_AUTH_CONFIG: JSON.stringify(texts.runner) } : {}) },
+        );
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
+        return { result, file, ...auths(file) };
+      };
+      const SPELLINGS = [
+        'docker.io',
+        'index.docker.io',
+        'registry-1.docker.io',
+        'https://index.docker.io/v1/',
+        'https://registry-1.docker.io/v2/',
+      ];
+
+      it.each(SPELLINGS)(
+        "%s is written under the key each reader looks up: https://index.docker.io/v1/ in Docker's config.json, docker.io for Buildah",
+        (key) => {
+          for (const [containers, hub] of [
+            [false, 'https://index.docker.io/v1/'],
+            [true, 'docker.io'],
+          ] as const) {
+            const texts = {
+              runner: { auths: { [key]: { auth: b64('runner:r1') } } },
+              dockerConfig: { auths: { 'quay.io': { auth: b64('quay:q1') } }, credHelpers: { [key]: 'hub-helper' } },
+            };
+            const { result, config, decoded } = merged(texts, containers);
+            expect(decoded).toEqual({ [hub]: 'runner:r1', 'quay.io': 'quay:q1' });
+            // the helper is for a host DOCKER_AUTH_CONFIG gave credentials for: dropped
+            expect(config['credHelpers']).toBeUndefined();
+            expect(result.stdout).toContain(`cigen: registry credentials for "${hub}" "quay.io" in ${file(result)}`);
+            expect(result.stdout).toContain(
+              'said=credentials from DOCKER_AUTH_CONFIG for docker.io, from docker-config for quay.io, for no other host\n',
+            );
+          }
+          const helper = merged({ base: { credHelpers: { [key]: 'hub-helper' } } }, false);
+          expect(helper.config['credHelpers']).toEqual({ 'https://index.docker.io/v1/': 'hub-helper' });
+          expect(helper.result.stdout).toContain('credential helpers for "https://index.docker.io/v1/" in');
+        },
+      );
+      const file = (result: { stdout: string }) => /in (\S+config\.json) \(mode 600/.exec(result.stdout)?.[1];
+
+      it('a namespace of Docker Hub is written index.docker.io/NAMESPACE (what Kaniko looks up), docker.io/NAMESPACE for Buildah', () => {
+        const runner = { auths: { 'registry-1.docker.io/acme': { auth: b64('acme:a1') }, 'docker.io': { auth: b64('hub:h1') } } };
+        expect(merged({ runner }, false).decoded).toEqual({ 'index.docker.io/acme': 'acme:a1', 'https://index.docker.io/v1/': 'hub:h1' });
+        const buildah = merged({ runner }, true);
+        expect(buildah.decoded).toEqual({ 'docker.io/acme': 'acme:a1', 'docker.io': 'hub:h1' });
+        expect(buildahLogin(buildah.file, 'docker.io/acme/app').stdout.trim()).toBe('acme');
+        expect(buildahLogin(buildah.file, 'docker.io/other/app').stdout.trim()).toBe('hub');
+      });
+
+      it("two entries of one text for a host: the one under the reader's own key wins, as the builder reading the text would take it; else the first", () => {
+        const runner = {
+          auths: {
+            'index.docker.io': { auth: b64('first:f1') },
+            'https://index.docker.io/v1/': { auth: b64('docker-key:d1') },
+            'docker.io': { auth: b64('containers-key:c1') },
+            'http://registry.example.com': { auth: b64('scheme:s1') },
+            'registry.example.com': { auth: b64('host:h1') },
+            'https://quay.io/v1/': { auth: b64('quay-first:q1') },
+            'https://quay.io': { auth: b64('quay-second:q2') },
+          },
+          credHelpers: {
+            'registry-1.docker.io': 'first-helper',
+            'https://index.docker.io/v1/': 'docker-helper',
+            'docker.io': 'containers-helper',
+          },
+        };
+        const docker = merged({ runner }, false);
+        expect(docker.decoded).toEqual({
+          'https://index.docker.io/v1/': 'docker-key:d1',
+          'registry.example.com': 'host:h1',
+          'https://quay.io/v1/': 'quay-first:q1',
+        });
+        expect(merged({ runner }, true).decoded).toEqual({
+          'docker.io': 'containers-key:c1',
+          'registry.example.com': 'host:h1',
+          'https://quay.io/v1/': 'quay-first:q1',
+        });
+        // no entry under the reader's key: the first
+        const first = merged(
+          { base: { auths: { 'registry-1.docker.io': { auth: b64('one:1') }, 'index.docker.io': { auth: b64('two:2') } } } },
+          false,
+        );
+        expect(first.decoded).toEqual({ 'https://index.docker.io/v1/': 'one:1' });
+        // credHelpers: the same rule (with credentials for the host given, no helper stays)
+        const helpers = merged({ base: { credHelpers: runner.credHelpers } }, false);
+        expect(helpers.config['credHelpers']).toEqual({ 'https://index.docker.io/v1/': 'docker-helper' });
+        expect(merged({ base: { credHelpers: runner.credHelpers } }, true).config['credHelpers']).toEqual({
+          'docker.io': 'containers-helper',
+        });
+      });
+    });
+
+    it('takes DOCKER_AUTH_CONFIG out of the environment once merged, also when it writes nothing; a later call still merges it', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cigen-auth-'));
+      dirs.push(dir);
+      const [first, second] = [join(dir, 'first/config.json'), join(dir, 'second/config.json')];
+      const script =
+        'cigen_registry=$R cigen_registry_user=$U cigen_registry_password=$P\ncigen_write_auth "$F" skip-registry\n' +
+        'printf "exported=%s set=%s\\n" "$(env | grep -c ^DOCKER_AUTH_CONFIG=)" "${DOCKER_AUTH_CONFIG+set}"\ncigen_write_auth "$G" \'\'';
+      for (const [runner, written] of [
+        [{ auths: { 'registry.example.com': { auth: b64('runner:readonly') } } }, false],
+        [{ auths: { 'quay.io': { auth: b64('quay:q1') } } }, true],
+      ] as const) {
+        const result = runShell(shell, script, {
+          F: first,
+          G: second,
+          R: 'registry.example.com',
+          U: 'ci-user',
+          P: 'pw',
+          DOCKER_AUTH_CONFIG: JSON.stringify(runner),
+        });
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
+        expect(result.stdout).toContain('exported=0 set=\n');
+        expect(existsSync(first)).toBe(written);
+        expect(auths(second).decoded).toEqual({ 'registry.example.com': 'ci-user:pw', ...(written ? { 'quay.io': 'quay:q1' } : {}) });
+        rmSync(first, { force: true });
+      }
     });
 
     describe('username and password entries (Docker, Kaniko and BuildKit read them; the containers library reads auth only)', () => {
