@@ -42,6 +42,15 @@ const INPUTS = builderInputs(DOCKER_CLI_IMAGE, 'mirror.example.com/docker:29.9.0
       'has one); write `FROM $CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX/...` in the Dockerfile, or use buildah.',
     sample: false,
   },
+  'registry-mirrors': {
+    ...CORE_INPUTS['registry-mirrors'],
+    description:
+      'Docker Hub mirrors for the daemon, tried before Docker Hub itself: `MIRROR` or `docker.io=MIRROR` items, each a ' +
+      '`host[:port]` without a path (the Docker daemon mirrors `docker.io` only, and takes a mirror without a path), ' +
+      "written literally: the docker:dind service reads them when it starts, without the project's CI/CD variables. " +
+      'A mirror also in `insecure-registries` is reached over plain HTTP.',
+    sample: ['mirror.example.com'],
+  },
   'dind-image': {
     type: 'string',
     default: DOCKER_DIND_IMAGE,

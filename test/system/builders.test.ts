@@ -382,11 +382,16 @@ describe('the job proxy as build arguments', () => {
   });
 });
 
-describe("each boolean input's example on a builder's page, alone", () => {
+describe("each boolean input's example on a builder's page, and each registry input's, alone", () => {
   const BUILDERS = CATALOG.filter((component) => component.builder !== undefined);
+  // The registry inputs a builder's daemon may take less of than the shared wording says (dind's mirrors).
+  const REGISTRY_INPUTS = new Set(['registry-mirrors', 'insecure-registries']);
   const cases = BUILDERS.flatMap((component) =>
     Object.entries(component.inputs)
-      .filter(([, input]) => input.type === 'boolean' && input.sample !== undefined && input.sample !== input.default)
+      .filter(
+        ([name, input]) =>
+          (input.type === 'boolean' || REGISTRY_INPUTS.has(name)) && input.sample !== undefined && input.sample !== input.default,
+      )
       .map(([name, input]) => [component.name, name, input.sample] as const),
   );
 
