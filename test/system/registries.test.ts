@@ -239,6 +239,83 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(calls[0]?.argv.join(' ')).toContain('registry.insecure=true');
     });
 
+    describe('a buildkitd.toml of its own named in a BUILDKITD_FLAGS CI/CD variable (buildkitd reads the last --config only)', () => {
+      const COMPANY = '/etc/company/buildkitd.toml';
+      const COMPANY_TOML = '[worker.oci]\n  gc = false\n[registry."docker.io"]\n  mirrors = ["hub-mirror.company.example"]';
+      const company = (text: string) => (box: Sandbox) => {
+        mkdirSync(box.path('/etc/company'), { recursive: true });
+        writeFileSync(box.path(COMPANY), text);
+      };
+
+      it.each([`--config=${COMPANY}`, `--config ${COMPANY}`, `-config=${COMPANY}`])(
+        '%s: its text first in the file the daemon is started with, the tables for the inputs after it; said so',
+        (flag) => {
+          const flags = `--oci-worker-no-process-sandbox ${flag}`;
+          const { status, stderr, stdout, calls, box } = run(
+            'buildkit',
+            mode,
+            { 'insecure-registries': ['lab.example.com:5000'] },
+            { BUILDKITD_FLAGS: flags },
+            company(COMPANY_TOML),
+          );
+          expect(stderr).toBe('');
+          expect(status).toBe(0);
+          const flagsSeen = calls[0]?.environment['BUILDKITD_FLAGS'] ?? '';
+          expect(flagsSeen.startsWith(`${flags} --config=/tmp/tmp.`)).toBe(true);
+          expect(calls[0]?.files['<tmp>/buildkitd.toml']).toBe(
+            `${COMPANY_TOML}\n[registry."lab.example.com:5000"]\n  http = true\n  insecure = true\n`,
+          );
+          expect(stdout).toContain(
+            `cigen: buildkitd.toml: the one BUILDKITD_FLAGS names (${COMPANY}), with registries lab.example.com:5000 added\n`,
+          );
+          // the company's file itself is left as it was
+          expect(readFileSync(box.path(COMPANY), 'utf8')).toBe(COMPANY_TOML);
+        },
+      );
+
+      it('left to the daemon as it is when the job writes no tables', () => {
+        const flags = `--oci-worker-no-process-sandbox --config=${COMPANY}`;
+        const { status, calls } = run('buildkit', mode, {}, { BUILDKITD_FLAGS: flags }, company(COMPANY_TOML));
+        expect(status).toBe(0);
+        expect(calls[0]?.environment['BUILDKITD_FLAGS']).toBe(flags);
+      });
+
+      it.each([
+        ['registry."docker.io"', { 'registry-mirrors': ['mirror.example.com'] }],
+        ["registry.'lab.example.com:5000'", { 'insecure-registries': ['lab.example.com:5000'] }],
+      ])('a registry with a table there too ([%s]) stops the job, naming both: TOML defines a table once', (table, inputs) => {
+        const host = table.includes('docker.io') ? 'docker.io' : 'lab.example.com:5000';
+        const { status, stderr, calls } = run(
+          'buildkit',
+          mode,
+          inputs,
+          { BUILDKITD_FLAGS: `--config=${COMPANY}` },
+          company(`[worker.oci]\n  gc = false\n  [${table}]\n  http = true\n`),
+        );
+        expect(status).toBe(1);
+        expect(stderr).toBe(
+          `cigen: error: BUILDKITD_FLAGS (a CI/CD variable): the buildkitd.toml its --config names (${COMPANY}) has a table for ${host}, ` +
+            'and the job adds one for its registry inputs: buildkitd reads one file, in which a table is defined once; set that ' +
+            'registry in one of the two\n',
+        );
+        expect(calls).toEqual([]);
+      });
+
+      it('a --config that names no readable file stops the job, naming the variable', () => {
+        const { status, stderr, calls } = run(
+          'buildkit',
+          mode,
+          { 'insecure-registries': ['lab.example.com:5000'] },
+          { BUILDKITD_FLAGS: '--config=/etc/company/missing.toml' },
+        );
+        expect(status).toBe(1);
+        expect(stderr).toBe(
+          'cigen: error: BUILDKITD_FLAGS (a CI/CD variable): its --config /etc/company/missing.toml is not a readable file\n',
+        );
+        expect(calls).toEqual([]);
+      });
+    });
+
     it('writes no buildkitd.toml when no registry input asks for one', () => {
       const { status, calls } = run('buildkit', mode, {});
       expect(status).toBe(0);
