@@ -250,7 +250,7 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
     kind: 'list',
     migrate: { map: 'ca-certificates (one certificate file)' },
     compat: { store: 'registry_certificates' },
-    buildah: '--cert-dir',
+    buildah: 'the certificate added to SSL_CERT_DIR, for every registry',
   },
   'registry-client-cert': {
     kind: 'list',

@@ -9,13 +9,15 @@
  * so nothing is installed on this machine.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTERPOLATION_MODES, type InterpolationMode } from '../../src/ci/interpolation/index.js';
 import { instantiateComponent, jobEnvironment, jobScript } from '../helpers/job.js';
 import { startRegistry, type Registry } from './lib/registry.js';
 import { ciVariables, freshRunner, projectWith, pushBaseImage, unpackImage } from './lib/runner.js';
+import { throwawayCertificateAuthority, trustThroughCertsD } from './lib/tls.js';
 
 const SHA = '01234567';
 let registry: Registry;
@@ -333,5 +335,52 @@ describe.each(INTERPOLATION_MODES)('%s interpolation: Kaniko command lines, buil
     expect(run.log).toContain('cigen: error: kaniko-compat: unknown flag --frobnicate: not a flag of the Kaniko executor');
     expect(run.log).not.toContain('buildah build');
     expect(await registry.tags('e2e/unknown')).toEqual([]);
+  });
+});
+
+// Certificates the job gives (--registry-certificate, the ca-certificates input) are trusted for every
+// registry beside what the runner trusts: here the FROM registry, through /etc/containers/certs.d/<host>.
+describe('--registry-certificate for the destination; the FROM registry trusted by the runner through certs.d', () => {
+  let dir: string;
+  let from: Registry;
+  let undoCertsD: () => void = () => undefined;
+  let caFile: string;
+
+  beforeAll(async () => {
+    mode = 'classic';
+    dir = mkdtempSync(join(tmpdir(), 'cigen-compat-tls-'));
+    mkdirSync(join(dir, 'destination'));
+    mkdirSync(join(dir, 'from'));
+    const destinationCa = throwawayCertificateAuthority(join(dir, 'destination'));
+    const fromCa = throwawayCertificateAuthority(join(dir, 'from'));
+    caFile = destinationCa.caFile;
+    registry = await startRegistry({ tls: destinationCa });
+    from = await startRegistry({ tls: fromCa });
+    base = pushBaseImage(from);
+    undoCertsD = trustThroughCertsD(from.host, fromCa.ca);
+  });
+  afterAll(async () => {
+    undoCertsD();
+    await Promise.all([registry?.stop(), from?.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('pulls FROM the registry certs.d vouches for and pushes over HTTPS verified with the certificate given', async () => {
+    const run = job(
+      [
+        'echo "{\\"auths\\":{\\"$REG\\":{\\"auth\\":\\"$AUTH\\"},\\"$FROM\\":{\\"auth\\":\\"$FROM_AUTH\\"}}}" > /kaniko/.docker/config.json',
+        '/kaniko/executor --context . --destination $REG/e2e/tls:1 --registry-certificate "$REG=$DESTINATION_CA"',
+      ],
+      {
+        variables: {
+          FROM: from.host,
+          FROM_AUTH: Buffer.from(`${from.user}:${from.password}`).toString('base64'),
+          DESTINATION_CA: caFile,
+        },
+      },
+    );
+    built(run);
+    expect(run.log).not.toContain(from.password);
+    expect(await registry.tags('e2e/tls')).toEqual(['1']);
   });
 });

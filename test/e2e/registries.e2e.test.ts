@@ -5,8 +5,10 @@
  *   A: HTTPS with a certificate from a throwaway CA (the company CA), the project's registry.
  *   B: plain HTTP, holds the base images (the mirror, the Dependency Proxy).
  *   C: plain HTTP, a second registry to push to with other credentials.
+ *   D: HTTPS with a certificate from a second throwaway CA, which the runner trusts the containers
+ *      way (/etc/containers/certs.d/<D>/ca.crt, made by the test and removed after it).
  */
-import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +28,7 @@ import {
   unpackImage,
   type JobRun,
 } from './lib/runner.js';
-import { throwawayCertificateAuthority } from './lib/tls.js';
+import { throwawayCertificateAuthority, trustThroughCertsD } from './lib/tls.js';
 
 const SHA = '01234567';
 const PROXY_PATH = 'group/dependency_proxy/containers';
@@ -36,6 +38,7 @@ let ca: ReturnType<typeof throwawayCertificateAuthority>;
 let a: Registry;
 let b: Registry;
 let c: Registry;
+let d: Registry | undefined;
 const logs: JobRun[] = [];
 
 beforeAll(async () => {
@@ -321,11 +324,125 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
   });
 });
 
+// The company CA given for A must not take away what the runner already trusts: D, through certs.d.
+// Each component that talks to registries with Buildah or skopeo reaches both in one job.
+describe('ca-certificates for A, and D trusted by the runner through certs.d: one job reaches both', () => {
+  let undoCertsD: () => void = () => undefined;
+  /** The base image on D and on A, by digest (the same image). */
+  let onD: string;
+  let onA: string;
+
+  beforeAll(async () => {
+    mkdirSync(join(work, 'ca-d'));
+    const caD = throwawayCertificateAuthority(join(work, 'ca-d'));
+    const registry = await startRegistry({ tls: caD });
+    d = registry;
+    undoCertsD = trustThroughCertsD(registry.host, caD.ca);
+    // The harness's copies: D verified through certs.d, A with the company CA alone (its own directory).
+    mkdirSync(join(work, 'ca-a'));
+    writeFileSync(join(work, 'ca-a', 'ca.crt'), ca.ca);
+    const auth = (r: Registry) => ({ auth: Buffer.from(`${r.user}:${r.password}`).toString('base64') });
+    const authFile = join(work, 'auth-certs-d.json');
+    writeFileSync(authFile, JSON.stringify({ auths: { [b.host]: auth(b), [registry.host]: auth(registry), [a.host]: auth(a) } }));
+    chmodSync(authFile, 0o600);
+    for (const [host, certDir] of [
+      [registry.host, []],
+      [a.host, [`--dest-cert-dir=${join(work, 'ca-a')}`]],
+    ] as const) {
+      const copy = spawnSync(
+        'skopeo',
+        ['copy', '--src-tls-verify=false', ...certDir, `docker://${b.host}/e2e/base:1`, `docker://${host}/e2e/base:1`],
+        { env: { ...process.env, REGISTRY_AUTH_FILE: authFile }, encoding: 'utf8' },
+      );
+      if (copy.status !== 0) throw new Error(`skopeo copy to ${host}: ${copy.stderr}`);
+    }
+    const digest = await registry.digest('e2e/base', '1');
+    expect(await a.digest('e2e/base', '1')).toBe(digest);
+    onD = `${registry.host}/e2e/base@${digest}`;
+    onA = `${a.host}/e2e/base@${digest}`;
+  });
+
+  afterAll(async () => {
+    undoCertsD();
+    await d?.stop();
+  });
+
+  /** The component's job with the company CA and D's credentials as inputs, in a fresh runner. */
+  function job(component: string, inputs: Record<string, unknown>): JobRun {
+    const registry = d as Registry;
+    const project = projectWith(`${registry.host}/e2e/base:1`);
+    const runner = freshRunner(a, { registryIsHttp: false });
+    try {
+      const { job } = instantiateComponent(
+        component,
+        { 'ca-certificates': '$COMPANY_CA', registries: [{ host: registry.host, user: '$D_USER', password: '$D_PASSWORD' }], ...inputs },
+        'classic',
+      );
+      const run = runJob(
+        job,
+        project,
+        runner,
+        ciVariables(a, project, { COMPANY_CA: ca.ca, D_USER: registry.user, D_PASSWORD: registry.password }),
+      );
+      logs.push(run);
+      return run;
+    } finally {
+      runner.dispose();
+      rmSync(project, { recursive: true, force: true });
+    }
+  }
+  const passed = (run: JobRun) => {
+    expect(run.stderr).not.toMatch(/cigen: error/);
+    expect(run.status, run.log.slice(-3000)).toBe(0);
+  };
+
+  it.each([
+    ['one image (buildah build, buildah push, the layer cache on A)', 'single', {}, [SHA]],
+    [
+      'platforms (buildah push, buildah manifest add and push)',
+      'index',
+      { platforms: ['linux/amd64'], cache: false },
+      [SHA, `${SHA}-linux-amd64`],
+    ],
+  ])('buildah, %s: FROM the image on D, pushed to A', async (_what, name, inputs, tags) => {
+    const before = pulls(d as Registry, 'e2e/base');
+    const run = job('buildah', { image: `${a.host}/certs-d/${name}`, ...inputs });
+    passed(run);
+    expect(pulls(d as Registry, 'e2e/base')).toBeGreaterThan(before);
+    expect((await tagsInA(`certs-d/${name}`)).sort()).toEqual(tags);
+    expect(run.report?.['CIGEN_BUILT_REF']).toMatch(new RegExp(`^${a.host}/certs-d/${name}@sha256:[0-9a-f]{64}$`));
+  });
+
+  it('manifest: the image on D merged into an index pushed to A (buildah manifest add from D, push to A)', async () => {
+    const run = job('manifest', { image: `${a.host}/certs-d/merged`, sources: [onD], tags: ['v1'], 'tag-rules': [] });
+    passed(run);
+    expect(await tagsInA('certs-d/merged')).toEqual(['v1']);
+    const index = await send(
+      `https://${a.host}/v2/certs-d/merged/manifests/v1`,
+      {
+        headers: {
+          Authorization: a.authorization,
+          Accept: 'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json',
+        },
+      },
+      ca.ca,
+    );
+    expect((JSON.parse(index.body) as { manifests: { digest: string }[] }).manifests.map((m) => m.digest)).toEqual([onD.split('@')[1]]);
+  });
+
+  it('promote: the image on A copied to D by skopeo (inspect and read on A, written on D)', async () => {
+    const registry = d as Registry;
+    const run = job('promote', { source: onA, image: `${registry.host}/certs-d/promoted`, tags: ['1'], 'tag-rules': [] });
+    passed(run);
+    expect(await registry.digest('certs-d/promoted', '1')).toBe(onA.split('@')[1]);
+  });
+});
+
 describe('every job log', () => {
   it('holds no registry password, nor its base64 form', () => {
     expect(logs.length).toBeGreaterThan(10);
     for (const run of logs) {
-      for (const registry of [a, b, c]) {
+      for (const registry of [a, b, c, ...(d ? [d] : [])]) {
         expect(run.log).not.toContain(registry.password);
         expect(run.log).not.toContain(Buffer.from(`${registry.user}:${registry.password}`).toString('base64'));
       }

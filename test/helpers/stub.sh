@@ -21,7 +21,6 @@ snapshot() { # FILE...: copies each regular file that exists
   done
 }
 snapshot "$HOME"/.config/containers/registries.conf.d/* ${CONTAINERS_STORAGE_CONF:+"$CONTAINERS_STORAGE_CONF"}
-for arg do case $arg in --cert-dir=* | --src-cert-dir=* | --dest-cert-dir=*) snapshot "${arg#*=}"/* ;; esac; done
 for flag in ${BUILDKITD_FLAGS-}; do case $flag in --config=*) snapshot "${flag#*=}" ;; esac; done
 old_ifs=$IFS; IFS=:
 for d in ${SSL_CERT_DIR-}; do case $d in /tmp/*) snapshot "$d"/* ;; esac; done

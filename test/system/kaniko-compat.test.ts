@@ -2,7 +2,7 @@
  * kaniko-compat's /kaniko/executor, installed by the component's before_script in the sandbox
  * (busybox for its own shell, as POSIX sh; the job's shell bash, as in the Buildah image), with a
  * stub buildah that records every argument, the config.json it is pointed at and the files it
- * would read (registries.conf drop-ins, --cert-dir). The argv contract of every row of Kaniko's
+ * would read (registries.conf drop-ins, the SSL_CERT_DIR it adds). The argv contract of every row of Kaniko's
  * flag table (src/builders/kaniko-flags.ts), read as Kaniko reads it; flags it cannot honour and
  * flags Kaniko does not have stop the job with one line naming them; credentials from every way
  * a job writes them; values stay data. Real Buildah runs it in test/e2e/kaniko-compat.e2e.test.ts.
@@ -78,6 +78,19 @@ function compat(
 const dropIn = (call: StubCall | undefined) =>
   Object.entries(call?.files ?? {}).find(([path]) => path.includes('registries.conf.d'))?.[1] ?? '';
 const pushedTo = (run: Run) => run.pushes.map((call) => call.argv.at(-1));
+/**
+ * The certificates are trusted by the build and every push through SSL_CERT_DIR, after Go's own
+ * directories; never --cert-dir, which would take the place of each host's certs.d (what the runner
+ * trusts per host).
+ */
+const trusted = (run: Run) => {
+  expect(run.build).toBeDefined();
+  expect(run.pushes.length).toBeGreaterThan(0);
+  for (const call of [run.build as StubCall, ...run.pushes]) {
+    expect(call.argv.filter((arg) => arg.startsWith('--cert-dir'))).toEqual([]);
+    expect(call.environment['SSL_CERT_DIR']).toMatch(/^\/etc\/ssl\/certs:\/etc\/pki\/tls\/certs:\/tmp\/tmp\.[A-Za-z0-9]+\/certs$/);
+  }
+};
 
 interface Contract {
   /** What follows the base command line (context, one destination). */
@@ -249,9 +262,8 @@ const CONTRACTS: Record<string, Contract> = {
     args: `--registry-certificate registry.example.com=${P}/certs/registry.crt`,
     check: (run) => {
       ok(run);
-      expect(run.build?.argv).toContain('--cert-dir=<tmp>/certs');
       expect(run.build?.files).toMatchObject({ '<tmp>/certs/registry-1.crt': PEM });
-      expect(run.pushes[0]?.argv).toContain('--cert-dir=<tmp>/certs');
+      trusted(run);
     },
   },
   'registry-client-cert': refusal('--registry-client-cert registry.example.com=/c.pem,/k.pem'),
@@ -563,8 +575,17 @@ describe('credentials, as the job wrote them for Kaniko', () => {
       env: { COMPANY_CA: `${P}/certs/registry.crt` },
     });
     ok(run);
-    expect(run.build?.argv).toContain('--cert-dir=<tmp>/certs');
+    trusted(run);
     expect(run.build?.files).toMatchObject({ '<tmp>/certs/kaniko-additional-ca-cert-bundle.crt': PEM });
+  });
+
+  it('leaves SSL_CERT_DIR as the job has it when there is no certificate to add', () => {
+    const none = compat([BASE]);
+    ok(none);
+    expect(none.build?.environment).not.toHaveProperty('SSL_CERT_DIR');
+    const runners = compat([BASE], { env: { SSL_CERT_DIR: '/etc/runner/certs' } });
+    ok(runners);
+    expect(runners.build?.environment['SSL_CERT_DIR']).toBe('/etc/runner/certs');
   });
 });
 

@@ -352,19 +352,24 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         );
       });
 
-      it('tls-verify false and a CA apply to both sides of every command', () => {
+      // The CA goes to SSL_CERT_DIR, after Go's own directories: --cert-dir would take the place of
+      // each host's certs.d, which the runner may trust other registries through.
+      it('tls-verify false applies to both sides of every command; a CA to both, in SSL_CERT_DIR beside the system directories', () => {
         const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
         const job = promote({ 'tls-verify': false, 'ca-certificates': '$COMPANY_CA', tags: ['x'], 'tag-rules': [] });
         const r = run(job, shell, { COMPANY_CA: ca, CIGEN_BUILT_REF: `${IMG}@${INDEX_DIGEST}`, STUB_INSPECT: INDEX });
         expect(r.status, r.stderr).toBe(0);
         const [inspect, copy] = argvs(r, 'skopeo');
-        expect(inspect).toEqual(['inspect', '--raw', '--tls-verify=false', '--cert-dir=<tmp>/ca', `docker://${IMG}@${INDEX_DIGEST}`]);
-        expect(copy?.slice(5, 9)).toEqual([
-          '--src-tls-verify=false',
-          '--src-cert-dir=<tmp>/ca',
-          '--dest-tls-verify=false',
-          '--dest-cert-dir=<tmp>/ca',
-        ]);
+        expect(inspect).toEqual(['inspect', '--raw', '--tls-verify=false', `docker://${IMG}@${INDEX_DIGEST}`]);
+        expect(copy?.slice(5, 7)).toEqual(['--src-tls-verify=false', '--dest-tls-verify=false']);
+        expect(
+          argvs(r, 'skopeo')
+            .flat()
+            .filter((arg) => arg.includes('cert-dir')),
+        ).toEqual([]);
+        const skopeo = r.calls.filter((c) => c.tool === 'skopeo');
+        expect(skopeo).toHaveLength(2);
+        for (const call of skopeo) expect(tmp(call.environment['SSL_CERT_DIR'] ?? '')).toBe('/etc/ssl/certs:/etc/pki/tls/certs:<tmp>/ca');
         expect(r.calls[1]?.files['<tmp>/ca/ca.crt']).toBe(`${ca}\n`);
       });
 
@@ -547,6 +552,25 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         expect(r.report['CIGEN_BUILT_PLATFORM_REFS']).toBe(
           `linux/amd64=${IMG}@${AMD64} linux/arm64=${IMG}@${ARM64} linux/s390x=${IMG}@${S390X}`,
         );
+      });
+
+      it('a CA: every buildah call trusts it through SSL_CERT_DIR, after the directories the runner names there', () => {
+        const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+        const job = manifest({ 'ca-certificates': '$COMPANY_CA', tags: ['x'], 'tag-rules': [] });
+        const r = run(job, shell, { ...REPORTED, STUB_INSPECT: LOCAL, COMPANY_CA: ca, SSL_CERT_DIR: '/etc/runner/certs' });
+        expect(r.status, r.stderr).toBe(0);
+        const buildah = r.calls.filter((c) => c.tool === 'buildah');
+        expect(buildah.map((c) => c.argv.slice(0, 2))).toEqual([
+          ['manifest', 'create'],
+          ['manifest', 'add'],
+          ['manifest', 'add'],
+          ['manifest', 'inspect'],
+          ['manifest', 'push'],
+        ]);
+        for (const call of buildah) {
+          expect(call.argv.filter((arg) => arg.includes('cert-dir'))).toEqual([]);
+          expect(tmp(call.environment['SSL_CERT_DIR'] ?? '')).toBe('/etc/runner/certs:<tmp>/ca');
+        }
       });
 
       it('stops when two builds with platforms left one list: GitLab kept one report', () => {

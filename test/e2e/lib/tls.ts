@@ -3,8 +3,8 @@
  * as a company CA signs its Harbor: nothing on this machine trusts it until a job is told to.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { ServerCertificate } from './registry.js';
 
 function openssl(args: string[], cwd: string): void {
@@ -62,5 +62,24 @@ export function throwawayCertificateAuthority(
     key: join(dir, 'server.key'),
     ca: readFileSync(join(dir, 'ca.crt'), 'utf8'),
     caFile: join(dir, 'ca.crt'),
+  };
+}
+
+/**
+ * The runner's own trust in one registry, the containers way: `pem` as
+ * /etc/containers/certs.d/<host>/ca.crt (Buildah and skopeo read it for that host only). Returns
+ * the undo, which removes what this made and nothing else: the file, then each directory it
+ * created, so /etc/containers is left exactly as it was.
+ */
+export function trustThroughCertsD(host: string, pem: string): () => void {
+  const dir = join('/etc/containers/certs.d', host);
+  if (existsSync(dir)) throw new Error(`${dir} exists already: it is not this test's to change`);
+  const created: string[] = [];
+  for (let path = dir; !existsSync(path); path = dirname(path)) created.push(path);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'ca.crt'), pem);
+  return () => {
+    rmSync(join(dir, 'ca.crt'), { force: true });
+    for (const path of created) rmdirSync(path);
   };
 }
