@@ -6,7 +6,7 @@
  * registry credentials, and no vulnerability database.
  */
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, type Stats } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
@@ -93,6 +93,25 @@ function applyLayer(layer: string, root: string): void {
 
 const lstatIfAny = (path: string): Stats | undefined => lstatSync(path, { throwIfNoEntry: false });
 
+/**
+ * Gives the owner read, write and search on `dir` and every directory beneath it, links never
+ * followed. tar makes a layer's directories with the image's modes (minus the umask): a read-only
+ * one (`dr-xr-xr-x /usr/bin` in Fedora, UBI and RHEL images) lets only root, which file modes do
+ * not hold back, move its entries out or remove them; cigen may run as any user.
+ */
+function ownerMayChange(dir: string): void {
+  const stats = lstatIfAny(dir);
+  if (!stats?.isDirectory()) return;
+  if ((stats.mode & 0o700) !== 0o700) chmodSync(dir, (stats.mode & 0o7777) | 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) ownerMayChange(join(dir, entry.name));
+}
+
+/** Removes a scratch tree, whatever modes an image gave the directories unpacked into it. */
+function removeTree(path: string): void {
+  ownerMayChange(path);
+  rmSync(path, { recursive: true, force: true });
+}
+
 /** The image's file system: its layers, in order, unpacked into `rootfs`. */
 export async function unpackImage(reader: RegistryReader, digest: string, rootfs: string, scratch: string): Promise<void> {
   const manifest = await reader.manifest(digest);
@@ -112,19 +131,23 @@ export async function unpackImage(reader: RegistryReader, digest: string, rootfs
       throw new InputError(`cannot unpack layer ${layer.digest}: ${(untar.stderr || String(untar.error)).trim().split('\n')[0]}`);
     rmSync(file, { force: true });
     try {
+      // Entries move out of the layer's directories, and the directories of the image's file
+      // system are cigen's own (applyLayer makes them): both writable by the user cigen runs as.
+      ownerMayChange(unpacked);
       applyLayer(unpacked, rootfs);
     } catch (error) {
       throw new InputError(`cannot unpack layer ${layer.digest}: ${(error as Error).message}`);
     }
-    rmSync(unpacked, { recursive: true, force: true });
+    removeTree(unpacked);
   }
 }
 
-/** What the generator sees of the job's environment: where programs and its home are, its own
- *  settings (TRIVY_*), nothing else — not the job's OIDC token, a key password or registry credentials. */
+/** What the generator sees of the job's environment: where programs and its home are, the locale,
+ *  its own settings (TRIVY_*), nothing else — not the job's OIDC token, a key password or registry
+ *  credentials. (Its TMPDIR is cigen's: generateSbom.) */
 export function generatorEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(
-    Object.entries(env).filter(([name]) => ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL'].includes(name) || name.startsWith('TRIVY_')),
+    Object.entries(env).filter(([name]) => ['PATH', 'HOME', 'LANG', 'LC_ALL'].includes(name) || name.startsWith('TRIVY_')),
   );
 }
 
@@ -153,7 +176,15 @@ export async function generateSbom(
       join(dir, 'cache'),
       rootfs,
     ];
-    const run = spawnSync(generator, args, { env: generatorEnv(env), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    // Its temporary files in the scratch directory too, removed with it: Trivy leaves an empty
+    // trivy-<pid> directory in TMPDIR at each run.
+    const temp = join(dir, 'tmp');
+    mkdirSync(temp);
+    const run = spawnSync(generator, args, {
+      env: { ...generatorEnv(env), TMPDIR: temp },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     if (run.error) throw new InputError(`cannot run the SBOM generator ${generator}: ${run.error.message}`);
     if (run.status !== 0)
       throw new InputError(
@@ -168,6 +199,7 @@ export async function generateSbom(
     }
     return { text, bom: parseCycloneDx(text, `the SBOM ${generator} wrote`) };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    // After an error too (a layer tar could not unpack, the generator's), the image's files go.
+    removeTree(dir);
   }
 }

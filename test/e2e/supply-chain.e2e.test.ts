@@ -9,6 +9,7 @@
  * missing attestation. What is stored is checked against cosign's bundle spec.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instantiate, splitComponentFile, type InterpolationMode } from '../../src/ci/interpolation/index.js';
+import { cigenUnprivileged } from '../helpers/cli.js';
 import { componentText, instantiateComponent } from '../helpers/job.js';
 import { send, startRegistry, type Registry } from './lib/registry.js';
 import { parse, stringify } from 'yaml';
@@ -454,6 +456,91 @@ describe('a registry that asks for no credentials', () => {
   });
 });
 
+describe('cigen sbom as a user other than root (a workstation, a runner that forces a user id)', () => {
+  /** nobody's home: its TMPDIR, docker config, Trivy and a generator that fails. */
+  let home: string;
+  let image: string;
+  beforeAll(async () => {
+    // /usr and /usr/bin read-only and /etc/shadow unreadable, as RPM-based images (Fedora, UBI, RHEL) ship them.
+    const ref = pushBaseImage(
+      registry,
+      'read-only:1',
+      { 'usr/bin/tool': '#!/bin/sh\n', 'etc/shadow': 'root:*::0:99999:7:::\n' },
+      { 'usr/bin': 0o555, usr: 0o555, 'etc/shadow': 0o000 },
+    );
+    image = `${ref.slice(0, ref.lastIndexOf(':'))}@${await registry.digest('e2e/read-only', '1')}`;
+    home = mkdtempSync(join(tmpdir(), 'cigen-sbom-nobody-'));
+    for (const dir of ['docker', 'tmp']) mkdirSync(join(home, dir));
+    cpSync(harnessAuthFile(registry, work), join(home, 'docker', 'config.json'));
+    cpSync(TRIVY, join(home, 'trivy'));
+    writeFileSync(join(home, 'failing'), '#!/bin/sh\necho "no space left on device" >&2\nexit 3\n');
+    chmodSync(join(home, 'failing'), 0o755);
+    const chown = spawnSync('chown', ['-R', '65534:65534', home], { encoding: 'utf8' });
+    if (chown.status !== 0) throw new Error(chown.stderr);
+  });
+  afterAll(() => {
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  const sbomAsNobody = (generator: string, target = image) =>
+    cigenUnprivileged(['sbom', ...stand(), '--generator', join(home, generator), '--output-dir', join(home, 'sbom'), target], {
+      cwd: home,
+      env: { TMPDIR: join(home, 'tmp'), DOCKER_CONFIG: join(home, 'docker'), SIGSTORE_ID_TOKEN: token },
+    });
+
+  /** What is in nobody's TMPDIR besides the code cache bin/cigen.cjs keeps there (cigen-cache-<uid>). */
+  const leftInTmp = () => readdirSync(join(home, 'tmp')).filter((name) => name !== 'cigen-cache-65534');
+
+  it('makes and attaches the SBOM of an image with read-only directories, and leaves nothing in TMPDIR', () => {
+    const result = sbomAsNobody('trivy');
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^cigen: SBOM of \S+ attached as \S+@sha256:[0-9a-f]{64}\n$/);
+    expect(result.stdout).toContain(`SBOM of ${image} attached as ${image.split('@')[0]}@sha256:`);
+    expect(JSON.parse(readFileSync(join(home, 'sbom', 'image.cdx.json'), 'utf8'))).toMatchObject({ bomFormat: 'CycloneDX' });
+    expect(leftInTmp()).toEqual([]);
+  });
+
+  it("a generator that fails on it: the generator's failure (exit 1), and the unpacked image removed", () => {
+    const result = sbomAsNobody('failing');
+    expect(result.status, result.stdout + result.stderr).toBe(1);
+    expect(result.stderr).toBe(
+      `the SBOM generator (${join(home, 'failing')}) failed on ${image.split('@')[1]} (exit 3): no space left on device\n`,
+    );
+    expect(leftInTmp()).toEqual([]);
+  });
+
+  it('a layer tar cannot unpack, cut off after a read-only directory: the refusal (exit 1), and the scratch directory removed', async () => {
+    const src = mkdtempSync(join(tmpdir(), 'cigen-cut-layer-'));
+    try {
+      mkdirSync(join(src, 'usr/bin'), { recursive: true });
+      writeFileSync(join(src, 'usr/bin/tool'), randomBytes(64 * 1024));
+      chmodSync(join(src, 'usr/bin'), 0o555);
+      const tar = spawnSync('tar', ['-C', src, '-c', 'usr'], { maxBuffer: 1 << 20 });
+      if (tar.status !== 0) throw new Error(String(tar.stderr));
+      // The directories' entries and half the file: GNU tar makes usr/bin 0555, then stops.
+      const layer = await pushBlob('e2e/cut', (tar.stdout as Buffer).subarray(0, 32 * 1024));
+      const config = await pushBlob(
+        'e2e/cut',
+        Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } })),
+      );
+      const manifest = JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
+      });
+      expect(await putManifest('e2e/cut', '1', manifest, 'application/vnd.oci.image.manifest.v1+json')).toBe(201);
+      const cut = `${registry.host}/e2e/cut@${await registry.digest('e2e/cut', '1')}`;
+      const result = sbomAsNobody('trivy', cut);
+      expect(result.status, result.stdout + result.stderr).toBe(1);
+      expect(result.stderr).toBe(`cannot unpack layer ${layer.digest}: tar: Unexpected EOF in archive\n`);
+      expect(leftInTmp()).toEqual([]);
+    } finally {
+      rmSync(src, { recursive: true, force: true });
+    }
+  });
+});
+
 /** `cigen` run without waiting, so that several run at once. */
 function cigenAsync(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; out: string }> {
   return new Promise((resolve, reject) => {
@@ -689,12 +776,36 @@ describe('the worked pipeline of docs/supply-chain.md under gitlab-ci-local', ()
   });
 });
 
-/** PUT a manifest (the referrers index) under a tag, as anyone who can push could. */
-async function putManifest(path: string, tag: string, body: string): Promise<number> {
+/** PUT a manifest (the referrers index, unless `mediaType` says otherwise) under a tag, as anyone who can push could. */
+async function putManifest(
+  path: string,
+  tag: string,
+  body: string,
+  mediaType = 'application/vnd.oci.image.index.v1+json',
+): Promise<number> {
   const response = await fetch(`http://${registry.host}/v2/${path}/manifests/${tag}`, {
     method: 'PUT',
-    headers: { Authorization: registry.authorization, 'Content-Type': 'application/vnd.oci.image.index.v1+json' },
+    headers: { Authorization: registry.authorization, 'Content-Type': mediaType },
     body,
   });
   return response.status;
+}
+
+/** Uploads a blob (monolithic, as the distribution spec allows): its digest and size, for a manifest. */
+async function pushBlob(path: string, bytes: Buffer): Promise<{ digest: string; size: number }> {
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  const start = await fetch(`http://${registry.host}/v2/${path}/blobs/uploads/`, {
+    method: 'POST',
+    headers: { Authorization: registry.authorization },
+  });
+  if (start.status !== 202) throw new Error(`blob upload of ${path}: ${start.status}`);
+  const location = new URL(start.headers.get('location') ?? '', `http://${registry.host}`);
+  location.searchParams.set('digest', digest);
+  const put = await fetch(location, {
+    method: 'PUT',
+    headers: { Authorization: registry.authorization, 'Content-Type': 'application/octet-stream' },
+    body: bytes,
+  });
+  if (put.status !== 201) throw new Error(`blob upload of ${path}: ${put.status}`);
+  return { digest, size: bytes.length };
 }

@@ -155,9 +155,15 @@ export function harnessAuthFile(registry: Registry, dir: string): string {
 
 /**
  * An offline base image from busybox-static, pushed as <registry>/e2e/<name>; `files` (paths in
- * the image) are written beside it, e.g. a package database for an SBOM to read.
+ * the image) are written beside it, e.g. a package database for an SBOM to read, and `modes` then
+ * given to paths in it (a read-only directory, as RPM-based images ship /usr/bin).
  */
-export function pushBaseImage(registry: Registry, name = 'base:1', files: Record<string, string> = {}): string {
+export function pushBaseImage(
+  registry: Registry,
+  name = 'base:1',
+  files: Record<string, string> = {},
+  modes: Record<string, number> = {},
+): string {
   const runner = freshRunner(registry);
   try {
     const rootfs = join(runner.dir, 'rootfs');
@@ -171,6 +177,7 @@ export function pushBaseImage(registry: Registry, name = 'base:1', files: Record
       mkdirSync(dirname(join(rootfs, path)), { recursive: true });
       writeFileSync(join(rootfs, path), content);
     }
+    for (const [path, mode] of Object.entries(modes)) chmodSync(join(rootfs, path), mode);
     const ref = `${registry.host}/e2e/${name}`;
     const script = `set -eu
 cd "${rootfs}/bin"
