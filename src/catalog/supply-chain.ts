@@ -308,7 +308,9 @@ export const VERIFY_INPUTS: InputDeclarations = {
     default: '$CI_SERVER_URL',
     regex: String.raw`^[A-Za-z0-9$_{}:/.-]*$`,
     variable: 'CIGEN_ISSUER',
-    description: 'The OIDC issuer of a keyless signature: this GitLab (`$CI_SERVER_URL`).',
+    description:
+      'The OIDC issuer of a keyless signature: this GitLab (`$CI_SERVER_URL`). Not with `key`: set to anything else beside it, ' +
+      'the job stops (a key or an identity, not both).',
     sample: 'https://gitlab.example.com',
   },
   project: {
@@ -316,7 +318,9 @@ export const VERIFY_INPUTS: InputDeclarations = {
     default: '$CI_PROJECT_PATH',
     regex: String.raw`^[A-Za-z0-9$_{}./-]*$`,
     variable: 'CIGEN_PROJECT',
-    description: 'The project whose pipelines must have signed (keyless).',
+    description:
+      'The project whose pipelines must have signed (keyless). Not with `key`: set to anything else beside it, the job stops ' +
+      '(a key or an identity, not both).',
     sample: 'platform/api',
   },
   'ref-pattern': {
@@ -326,7 +330,8 @@ export const VERIFY_INPUTS: InputDeclarations = {
     variable: 'CIGEN_REF_PATTERN',
     description:
       'The refs allowed to have signed, a regular expression matched against the whole ref (`refs/heads/main`, `refs/tags/v.*`; ' +
-      'a leading `^` and a trailing `$` may be written); empty: any branch or tag.',
+      'a leading `^` and a trailing `$` may be written); empty: any branch or tag. Not with `key` (a key names no ref): ' +
+      'set beside it, the job stops.',
     sample: 'refs/heads/main',
   },
   key: {
@@ -334,7 +339,10 @@ export const VERIFY_INPUTS: InputDeclarations = {
     default: '',
     regex: FROM_VARIABLE,
     variable: 'CIGEN_VERIFY_KEY',
-    description: 'Verify against a public key instead of an identity: a (file-type) variable holding it (PEM), e.g. `$COSIGN_PUBLIC_KEY`.',
+    description:
+      'Verify against a public key instead of an identity: a (file-type) variable holding it (PEM), e.g. `$COSIGN_PUBLIC_KEY`. ' +
+      'It goes with `require`, `policy` and `trusted-root`; leave `certificate-oidc-issuer` and `project` at their defaults, ' +
+      '`ref-pattern` empty and `protected-ref` false: `cigen verify` refuses them beside a key, and the job stops.',
     sample: '$COSIGN_PUBLIC_KEY',
   },
   require: {

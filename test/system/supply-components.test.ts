@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findComponent } from '../../src/catalog/registry.js';
 import { INTERPOLATION_MODES, instantiate, splitComponentFile, type InterpolationMode } from '../../src/ci/interpolation/index.js';
+import { BIN } from '../helpers/cli.js';
 import { componentText, jobEnvironment, jobScript, predefinedVariables, REGISTRY_PASSWORD } from '../helpers/job.js';
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.c2lnc3RvcmUtdG9rZW4tbmV2ZXItcHJpbnRlZA.c2ln';
@@ -42,17 +43,25 @@ interface Run {
   dir: string;
 }
 
-function run(job: Record<string, unknown>, shell: readonly string[], variables: Record<string, string> = {}): Run {
+/** A job run with `cigen` stubbed (it records its argv and environment), or, `cli: 'real'`, this checkout's CLI. */
+function run(
+  job: Record<string, unknown>,
+  shell: readonly string[],
+  variables: Record<string, string> = {},
+  { cli = 'stub' }: { cli?: 'stub' | 'real' } = {},
+): Run {
   const dir = mkdtempSync(join(tmpdir(), 'cigen-supply-job-'));
   dirs.push(dir);
   writeFileSync(
     join(dir, 'cigen'),
-    `#!/bin/sh\nfor a do printf '%s\\n' "$a"; done > "${dir}/argv"\n` +
-      `printf 'token=%s\\npassword=%s\\n' "\${SIGSTORE_ID_TOKEN:+set}" "\${CIGEN_KEY_PASSWORD-}" > "${dir}/env"\n` +
-      `cat "$DOCKER_CONFIG/config.json" > "${dir}/docker-config" 2>/dev/null || true\n` +
-      `printf '%s' "\${REGISTRY_AUTH_FILE-}" > "${dir}/registry-auth-file"\n` +
-      `printf '%s' "$DOCKER_CONFIG/config.json" > "${dir}/docker-config-file"\n` +
-      `cat "\${NODE_EXTRA_CA_CERTS-}" > "${dir}/node-ca" 2>/dev/null || true\n`,
+    cli === 'real'
+      ? `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`
+      : `#!/bin/sh\nfor a do printf '%s\\n' "$a"; done > "${dir}/argv"\n` +
+          `printf 'token=%s\\npassword=%s\\n' "\${SIGSTORE_ID_TOKEN:+set}" "\${CIGEN_KEY_PASSWORD-}" > "${dir}/env"\n` +
+          `cat "$DOCKER_CONFIG/config.json" > "${dir}/docker-config" 2>/dev/null || true\n` +
+          `printf '%s' "\${REGISTRY_AUTH_FILE-}" > "${dir}/registry-auth-file"\n` +
+          `printf '%s' "$DOCKER_CONFIG/config.json" > "${dir}/docker-config-file"\n` +
+          `cat "\${NODE_EXTRA_CA_CERTS-}" > "${dir}/node-ca" 2>/dev/null || true\n`,
   );
   chmodSync(join(dir, 'cigen'), 0o755);
   writeFileSync(join(dir, 'cosign.key'), '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n');
@@ -423,6 +432,34 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         expect.stringMatching(/\/trusted-root\.json$/),
       ]);
       expect(ok.argv).not.toContain('--require');
+    });
+
+    it('the verify component with a key: an identity or a ref pattern set beside it stops the job, as `cigen verify` refuses it', () => {
+      const pem = '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----';
+      const env = { CIGEN_BUILT_REF: BUILT, CI_PROJECT_PATH: 'group/app', COSIGN_PUBLIC_KEY: pem };
+      const withKey = (inputs: Record<string, unknown>) =>
+        Object.values(jobsOf('verify', { key: '$COSIGN_PUBLIC_KEY', require: [], ...inputs }, mode).jobs)[0]!;
+      // Left at their defaults, the issuer and the project are no identity beside the key.
+      const keyOnly = run(withKey({}), shell, env);
+      expect(keyOnly.status, keyOnly.log).toBe(0);
+      expect(keyOnly.argv).toEqual(['verify', BUILT, '--key', expect.stringMatching(/\/key\.pub$/)]);
+      const identity = 'give a key or an identity (issuer with subject, subject-regexp or project), not both';
+      for (const [inputs, passed, refusal] of [
+        [
+          { 'ref-pattern': 'refs/heads/main' },
+          ['--ref-pattern', 'refs/heads/main'],
+          '--ref-pattern goes with --project; a key names no ref',
+        ],
+        [{ project: 'group/other' }, ['--project', 'group/other'], identity],
+        [{ 'certificate-oidc-issuer': 'https://gitlab.com' }, ['--certificate-oidc-issuer', 'https://gitlab.com'], identity],
+      ] as const) {
+        const job = withKey(inputs);
+        expect(run(job, shell, env).argv).toEqual(['verify', BUILT, '--key', expect.stringMatching(/\/key\.pub$/), ...passed]);
+        const refused = run(job, shell, env, { cli: 'real' });
+        expect(refused.status, refused.log).toBe(1);
+        expect(refused.stderr).toContain(`${refusal}\n`);
+        expect(refused.stderr).toContain('cigen: error: cigen verify failed (exit 2).');
+      }
     });
 
     it('the verify component with a policy file: identity inputs left at their defaults do not replace its signer, ref pattern or key', () => {
