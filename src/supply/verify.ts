@@ -36,9 +36,20 @@ export interface BundleVerdict {
   predicate?: unknown;
 }
 
+/** The SBOM accepted for one image an SBOM is required of: a platform of an index, or the image itself. */
+export interface PlatformSbom {
+  /** `linux/amd64`, or empty for an image that is no index. */
+  platform: string;
+  digest: string;
+  signer: string;
+}
+
 export interface Verdict {
   ok: boolean;
+  /** Each kind accepted for the image: an SBOM only when the SBOM of each platform was (`sboms`). */
   accepted: Partial<Record<AttestationKind, BundleVerdict>>;
+  /** The SBOMs accepted, one for each platform image that has one, in the index's order. */
+  sboms: PlatformSbom[];
   /** The reasons verification failed, one sentence each, most important first. */
   reasons: string[];
   bundles: BundleVerdict[];
@@ -142,7 +153,14 @@ export function decide(
   sbomSubjects: readonly PlatformImage[] = [{ digest, platform: '' }],
 ): Verdict {
   const accepted: Verdict['accepted'] = {};
-  for (const v of verdicts) if (v.kind && !v.problem && !accepted[v.kind]) accepted[v.kind] = v;
+  for (const v of verdicts) if (v.kind && v.kind !== 'sbom' && !v.problem && !accepted[v.kind]) accepted[v.kind] = v;
+  // One platform's SBOM says nothing of another's packages: each is accepted on its own.
+  const sboms = sbomSubjects.flatMap((subject): PlatformSbom[] => {
+    const found = verdicts.find((v) => v.kind === 'sbom' && !v.problem && (v.subject ?? digest) === subject.digest);
+    return found ? [{ platform: subject.platform, digest: subject.digest, signer: found.signer ?? '?' }] : [];
+  });
+  if (sboms.length === sbomSubjects.length)
+    accepted.sbom = { kind: 'sbom', signer: [...new Set(sboms.map((sbom) => sbom.signer))].join(', ') };
   const reasons: string[] = [];
   const required = new Set<AttestationKind>(['signature', ...policy.require]);
   for (const kind of KINDS) {
@@ -168,7 +186,30 @@ export function decide(
   if (policy.protectedRef && !provenance && !policy.require.includes('provenance'))
     reasons.push(`no ${KIND_NAMES.provenance} for ${image}@${digest}, so nothing says it was built from a protected ref`);
   const distinct = [...new Set(reasons)];
-  return { ok: distinct.length === 0, accepted, reasons: distinct, bundles: [...verdicts] };
+  return { ok: distinct.length === 0, accepted, sboms, reasons: distinct, bundles: [...verdicts] };
+}
+
+/** What was accepted, one line each: an SBOM for each platform image it was accepted for. */
+export function acceptedLines(verdict: Verdict): string[] {
+  return KINDS.flatMap((kind) =>
+    kind === 'sbom'
+      ? verdict.sboms.map((sbom) => `✓ ${KIND_NAMES.sbom}${sbom.platform ? ` (${sbom.platform})` : ''}: signed by ${sbom.signer}`)
+      : verdict.accepted[kind]
+        ? [`✓ ${KIND_NAMES[kind]}: signed by ${verdict.accepted[kind].signer ?? '?'}`]
+        : [],
+  );
+}
+
+/** `accepted` of `cigen verify --format json`: each kind's signer; for an index's SBOM, each platform's too. */
+export function acceptedJson(verdict: Verdict): Record<string, { signer: string; platforms?: PlatformSbom[] }> {
+  return Object.fromEntries(
+    KINDS.flatMap((kind) => {
+      const accepted = verdict.accepted[kind];
+      if (!accepted) return [];
+      const platforms = kind === 'sbom' && verdict.sboms.some((sbom) => sbom.platform) ? { platforms: verdict.sboms } : {};
+      return [[kind, { signer: accepted.signer ?? '?', ...platforms }]];
+    }),
+  );
 }
 
 /** Why an SBOM is missing for some of `subjects`: none found, or each one found refused. */

@@ -541,6 +541,80 @@ describe('cigen sbom as a user other than root (a workstation, a runner that for
   });
 });
 
+describe('an index whose platforms do not all have an SBOM', () => {
+  it('verify says which platform has its SBOM, and accepts no SBOM for the index until each has one (text and JSON)', async () => {
+    const repository = `${registry.host}/e2e/two`;
+    const manifests = [];
+    for (const [architecture, tag] of [
+      ['amd64', 'one'],
+      ['arm64', 'other'],
+    ] as const) {
+      pushBaseImage(registry, `two:${tag}`, { 'etc/platform': `${architecture}\n` });
+      const got = await send(`http://${registry.host}/v2/e2e/two/manifests/${tag}`, {
+        headers: {
+          Authorization: registry.authorization,
+          Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json',
+        },
+      });
+      expect(got.status).toBe(200);
+      manifests.push({
+        mediaType: String(got.headers['content-type']),
+        digest: String(got.headers['docker-content-digest']),
+        size: Buffer.byteLength(got.body),
+        platform: { os: 'linux', architecture },
+      });
+    }
+    const index = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests });
+    expect(await putManifest('e2e/two', 'multi', index)).toBe(201);
+    const multi = `${repository}@${await registry.digest('e2e/two', 'multi')}`;
+    const [amd64, arm64] = manifests.map((m) => `${repository}@${m.digest}`) as [string, string];
+    for (const args of [
+      ['sign', multi],
+      ['sbom', amd64],
+    ]) {
+      const attached = cigen([args[0]!, ...stand(), args[1]!], { SIGSTORE_ID_TOKEN: token });
+      expect(attached.status, attached.out).toBe(0);
+    }
+    const verify = (...more: string[]) =>
+      cigen(['verify', multi, ...trust(), '--certificate-oidc-issuer', SERVER, '--project', 'group/app', '--require', 'sbom', ...more]);
+    const signer = `${APP_IDENTITY} (issuer ${SERVER})`;
+    const partly = verify();
+    expect(partly.status).toBe(1);
+    expect(partly.stdout).toBe(`✓ signature: signed by ${signer}\n✓ SBOM attestation (CycloneDX) (linux/amd64): signed by ${signer}\n`);
+    expect(partly.stderr).toBe(`cigen verify: ${multi} refused:\n  no SBOM attestation (CycloneDX) for ${arm64} (linux/arm64)\n`);
+    expect(JSON.parse(verify('--format', 'json').stdout)).toEqual({
+      image: multi,
+      verified: false,
+      reasons: [`no SBOM attestation (CycloneDX) for ${arm64} (linux/arm64)`],
+      accepted: { signature: { signer } },
+    });
+
+    const last = cigen(['sbom', ...stand(), arm64], { SIGSTORE_ID_TOKEN: token });
+    expect(last.status, last.out).toBe(0);
+    const whole = verify();
+    expect(whole.status, whole.out).toBe(0);
+    expect(whole.stdout).toBe(
+      [
+        `✓ signature: signed by ${signer}`,
+        `✓ SBOM attestation (CycloneDX) (linux/amd64): signed by ${signer}`,
+        `✓ SBOM attestation (CycloneDX) (linux/arm64): signed by ${signer}`,
+        `verified ${multi}`,
+        '',
+      ].join('\n'),
+    );
+    expect(JSON.parse(verify('--format', 'json').stdout).accepted).toEqual({
+      signature: { signer },
+      sbom: {
+        signer,
+        platforms: [
+          { platform: 'linux/amd64', digest: amd64.split('@')[1], signer },
+          { platform: 'linux/arm64', digest: arm64.split('@')[1], signer },
+        ],
+      },
+    });
+  });
+});
+
 /** `cigen` run without waiting, so that several run at once. */
 function cigenAsync(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; out: string }> {
   return new Promise((resolve, reject) => {

@@ -13,7 +13,7 @@ import { provenancePredicate } from '../../src/supply/provenance.js';
 import { signStatement, type SigningOptions } from '../../src/supply/signing.js';
 import { statement, type AttestationKind } from '../../src/supply/statement.js';
 import { parseTrustedRoot, trustMaterial } from '../../src/supply/trust.js';
-import { checkBundle, decide, type Expected, type Policy } from '../../src/supply/verify.js';
+import { acceptedJson, acceptedLines, checkBundle, decide, type Expected, type Policy } from '../../src/supply/verify.js';
 import { gitlabIdToken, startSigstoreStandIn, type SigstoreStandIn } from '../e2e/lib/sigstore-standin.js';
 
 const SERVER = 'https://gitlab.example.com';
@@ -204,6 +204,60 @@ describe('the policy, over every bundle found', () => {
         `not by an identity matching /^${SERVER}/group/app//.+@refs/heads/main$/ (issuer ${SERVER})`,
     ]);
     expect(decide(IMAGE, DIGEST, [...one, await sbomOf(arm64)], policy(), platforms).ok).toBe(true);
+  });
+
+  it("an index: the SBOM is accepted for it only when each platform's is; each platform's SBOM is said on its own", async () => {
+    const [amd64, arm64] = [`sha256:${'a'.repeat(64)}`, `sha256:${'b'.repeat(64)}`];
+    const platforms = [
+      { digest: amd64, platform: 'linux/amd64' },
+      { digest: arm64, platform: 'linux/arm64' },
+    ];
+    const [signature, provenance] = await verdicts(['signature', 'provenance']);
+    const sbomOf = async (digest: string) => ({
+      ...checkBundle(await sign(keyless(), 'sbom', digest), digest, trust(), byProject),
+      subject: digest,
+    });
+    const signer = `${IDENTITY} (issuer ${SERVER})`;
+    const partly = decide(IMAGE, DIGEST, [signature!, provenance!, await sbomOf(amd64)], policy(), platforms);
+    expect(partly.ok).toBe(false);
+    expect(Object.keys(partly.accepted).sort()).toEqual(['provenance', 'signature']);
+    expect(acceptedLines(partly)).toEqual([
+      `✓ signature: signed by ${signer}`,
+      `✓ SBOM attestation (CycloneDX) (linux/amd64): signed by ${signer}`,
+      `✓ provenance attestation (SLSA v1): signed by ${signer}`,
+    ]);
+    expect(acceptedJson(partly)).toEqual({ signature: { signer }, provenance: { signer } });
+    // Not required, it is still not said to be accepted for the index.
+    const unrequired = decide(IMAGE, DIGEST, [signature!, await sbomOf(amd64)], policy({ require: [] }), platforms);
+    expect(unrequired.ok).toBe(true);
+    expect(acceptedJson(unrequired)).toEqual({ signature: { signer } });
+
+    const whole = decide(IMAGE, DIGEST, [signature!, provenance!, await sbomOf(arm64), await sbomOf(amd64)], policy(), platforms);
+    expect(whole.ok).toBe(true);
+    expect(acceptedLines(whole)).toEqual([
+      `✓ signature: signed by ${signer}`,
+      `✓ SBOM attestation (CycloneDX) (linux/amd64): signed by ${signer}`,
+      `✓ SBOM attestation (CycloneDX) (linux/arm64): signed by ${signer}`,
+      `✓ provenance attestation (SLSA v1): signed by ${signer}`,
+    ]);
+    expect(acceptedJson(whole)).toEqual({
+      signature: { signer },
+      sbom: {
+        signer,
+        platforms: [
+          { platform: 'linux/amd64', digest: amd64, signer },
+          { platform: 'linux/arm64', digest: arm64, signer },
+        ],
+      },
+      provenance: { signer },
+    });
+  });
+
+  it('an image that is no index: one SBOM line, and `accepted.sbom` as before', async () => {
+    const verdict = decide(IMAGE, DIGEST, await verdicts(['signature', 'sbom']), policy({ require: ['sbom'] }));
+    const signer = `${IDENTITY} (issuer ${SERVER})`;
+    expect(acceptedLines(verdict)).toEqual([`✓ signature: signed by ${signer}`, `✓ SBOM attestation (CycloneDX): signed by ${signer}`]);
+    expect(acceptedJson(verdict)).toEqual({ signature: { signer }, sbom: { signer } });
   });
 
   it("a provenance whose ref is not its signer's: refused, whatever it says of protection", async () => {

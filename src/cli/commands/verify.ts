@@ -4,9 +4,8 @@ import { FindingsError } from '../../errors.js';
 import { verifyImage } from '../../supply/check.js';
 import { identityOf, parsePolicy, parseRequire, withFlags, type PolicyInput } from '../../supply/policy.js';
 import { parseDigestReference } from '../../supply/reference.js';
-import { KIND_NAMES, KINDS } from '../../supply/statement.js';
 import { parseTrustedRoot, publicTrustedRoot, readPublicKey, trustMaterial } from '../../supply/trust.js';
-import type { Expected, Policy } from '../../supply/verify.js';
+import { acceptedJson, acceptedLines, type Expected, type Policy } from '../../supply/verify.js';
 import { readUserFile } from '../files.js';
 import { escapeControl, writeJson } from '../output.js';
 
@@ -63,15 +62,12 @@ export async function runVerify(image: string, options: VerifyCommandOptions): P
         image: verdict.image,
         verified: verdict.ok,
         reasons: verdict.reasons,
-        accepted: Object.fromEntries(Object.entries(verdict.accepted).map(([k, v]) => [k, { signer: v.signer }])),
+        accepted: acceptedJson(verdict),
       },
       2,
     );
   } else {
-    for (const kind of KINDS) {
-      const accepted = verdict.accepted[kind];
-      if (accepted) process.stdout.write(`✓ ${KIND_NAMES[kind]}: signed by ${escapeControl(accepted.signer ?? '?')}\n`);
-    }
+    for (const line of acceptedLines(verdict)) process.stdout.write(`${escapeControl(line)}\n`);
   }
   if (!verdict.ok)
     throw new FindingsError(`cigen verify: ${verdict.image} refused:\n${verdict.reasons.map((r) => `  ${escapeControl(r)}`).join('\n')}`);
