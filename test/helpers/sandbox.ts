@@ -123,8 +123,12 @@ export function createSandbox(
     path: (inside) => join(root, inside),
     run(script, env, shell = 'busybox') {
       const shellPath = shell === 'bash' ? '/bin/bash' : '/bin/sh';
-      // The runner starts the script in the project directory.
-      const result = spawnSync('/usr/sbin/chroot', [root, shellPath, '-c', `cd '${projectDir}' || exit 1\n${script}`], {
+      // The runner starts the script in the project directory, from a file (as the runner's shell
+      // executor does): as one `-c` argument a script over 128 KiB (a job with the shell library)
+      // would be refused by the kernel (E2BIG), which no runner does.
+      const scriptFile = '/cigen-job-script.sh';
+      writeFileSync(join(root, scriptFile), `cd '${projectDir}' || exit 1\n${script}`);
+      const result = spawnSync('/usr/sbin/chroot', [root, shellPath, scriptFile], {
         env: { PATH: '/usr/local/bin:/usr/bin:/bin:/kaniko', HOME: '/root', ...env },
         encoding: 'utf8',
         // A guard against a hung script, far beyond what any run takes on a loaded machine.
