@@ -5,6 +5,7 @@
  */
 import { TAG } from '../builders/inputs.js';
 import type { InterpolationMode } from '../ci/interpolation/index.js';
+import { hasVariableReference as hasReference } from '../ci/variables.js';
 import { rulePatternProblem } from '../builders/tag-rules.js';
 import { GENERATED_BANNER } from './document.js';
 
@@ -23,8 +24,6 @@ function items(name: string, value: unknown, errors: string[]): string[] {
   });
   return out;
 }
-
-const hasReference = (text: string): boolean => /\$(\{?[A-Za-z_])/.test(text);
 
 /** The array inputs a generated job reads as `list:$[[ inputs.NAME ]]` (cigen_list). */
 export const LIST_INPUTS: ReadonlySet<string> = new Set([
@@ -109,6 +108,15 @@ export function checkBuildInputValues(values: Readonly<Record<string, unknown>>,
   return errors;
 }
 
+/**
+ * A password that refers to no variable is in the pipeline file, readable by everyone who can read
+ * the repository. `$$` is how a literal `$` is written (the job reads `$$x` as the text `$x`), so a
+ * password of `$$` escapes only is written out too.
+ */
+const writtenOut = (password: string): string =>
+  `the password is written out in the file${password.includes('$$') ? ' (`$$` is a literal `$`, no variable)' : ''}; ` +
+  'put it in a masked CI/CD variable and give `$NAME`';
+
 function checkRegistryValues(values: Readonly<Record<string, unknown>>, errors: string[]): void {
   for (const mirror of items('registry-mirrors', values['registry-mirrors'], errors)) {
     if (hasReference(mirror)) continue;
@@ -124,10 +132,9 @@ function checkRegistryValues(values: Readonly<Record<string, unknown>>, errors: 
     if (!hasReference(host) && !HOST.test(host))
       errors.push(`\`insecure-registries\` input: ${JSON.stringify(host)} is not a registry host (host or host:port)`);
   }
-  // A password in the pipeline file is readable by everyone who can read the repository.
   const password = values['registry-password'];
   if (typeof password === 'string' && password !== '' && !hasReference(password))
-    errors.push('`registry-password` input: the password is written out in the file; put it in a masked CI/CD variable and give `$NAME`');
+    errors.push(`\`registry-password\` input: ${writtenOut(password)}`);
   const registries = values['registries'];
   if (!Array.isArray(registries)) return;
   registries.forEach((item: unknown, index) => {
@@ -149,9 +156,7 @@ function checkRegistryValues(values: Readonly<Record<string, unknown>>, errors: 
     const { host, password } = entry;
     if (typeof host === 'string' && host !== '' && !hasReference(host) && !HOST.test(host))
       errors.push(`${where}: host ${JSON.stringify(host)} is not a registry host (host or host:port)`);
-    // A password in the pipeline file is readable by everyone who can read the repository.
-    if (typeof password === 'string' && password !== '' && !hasReference(password))
-      errors.push(`${where}: the password is written out in the file; put it in a masked CI/CD variable and give \`$NAME\``);
+    if (typeof password === 'string' && password !== '' && !hasReference(password)) errors.push(`${where}: ${writtenOut(password)}`);
   });
 }
 

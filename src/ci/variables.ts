@@ -3,3 +3,11 @@
  * does (cigen's inputs); `$$` is a literal `$`. Text meant as it is is written with every `$` doubled.
  */
 export const literalDollars = (text: string): string => text.replace(/\$/g, '$$$$');
+
+/**
+ * Whether text refers to a variable as the runner expands it (ExpandValue: a `$$` gives `$`) and a
+ * component's job does (cigen_expand, components/_shared/prelude.sh.hbs): `$NAME` or `${NAME}`,
+ * read from the left, so that no `$` of a `$$` starts one. `$$X` is the text `$X`; `$$$X` is a `$`
+ * and X's value. Text whose only `$` signs are `$$` is a literal, whatever it looks like.
+ */
+export const hasVariableReference = (text: string): boolean => /(?<!\$)(?:\$\$)*\$(?:[A-Za-z_]|\{[A-Za-z_][A-Za-z0-9_]*\})/.test(text);

@@ -351,6 +351,18 @@ describe('include layer', () => {
       ),
     );
   });
+  it('refuses a registry password written with `$$` escapes only: the secret itself, in the file (docs/registries.md)', async () => {
+    const file = (password: string, hub: string) =>
+      `include:\n  - component: ${CATALOG}/buildah@${CATALOG_MAJOR}\n    inputs:\n      registry: harbor.example.com\n` +
+      `      registry-user: robot$$team+ci\n      registry-password: ${password}\n` +
+      `      registries:\n        - { host: docker.io, user: hubuser, password: "${hub}" }\n`;
+    const found = (await briefs(file('$$s3cretPassw0rd', '$$hubS3cret'))).filter((line) => line.includes('include/inputs'));
+    expect(found).toEqual([
+      expect.stringContaining('`registry-password` input: the password is written out in the file (`$$` is a literal `$`, no variable)'),
+      expect.stringContaining('`registries` input: item 1: the password is written out in the file (`$$` is a literal `$`, no variable)'),
+    ]);
+    expect((await briefs(file('$HARBOR_TOKEN', '$$$HUB_TOKEN'))).filter((line) => line.includes('include/inputs'))).toEqual([]);
+  });
   it('a finding in a rendered catalog component is shown at the include that brought it in, each include at its own', async () => {
     const found = await briefs(
       `stages: [test]\ninclude:\n  - component: ${CATALOG}/buildah@${CATALOG_VERSION}\n    inputs: {job-name: a}\n` +

@@ -7,6 +7,9 @@ import { findComponent } from '../../src/catalog/registry.js';
 import { renderInstance } from '../../src/catalog/instantiate.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { checkBuildInputValues, LIST_INPUTS } from '../../src/catalog/values.js';
+import { hasVariableReference } from '../../src/ci/variables.js';
+import fc from 'fast-check';
+import { runnerExpand } from '../helpers/job.js';
 
 describe('registry-mirrors and insecure-registries', () => {
   it.each([
@@ -98,6 +101,79 @@ describe('registry-password', () => {
         '`registry-password` input: the password is written out in the file; put it in a masked CI/CD variable and give `$NAME`',
       ]);
     }
+  });
+});
+
+describe('a password written with `$$` (a literal `$`) and no variable', () => {
+  // docs/registries.md teaches `$$` for a literal `$`: such a password is the secret itself, in the file.
+  const escaped =
+    '`registry-password` input: the password is written out in the file (`$$` is a literal `$`, no variable); ' +
+    'put it in a masked CI/CD variable and give `$NAME`';
+
+  it('is refused as a written-out password, registry-password and registries alike', () => {
+    for (const password of ['$$s3cretPassw0rd', 'pa$$word', '$$HUB_TOKEN', '$${HUB_TOKEN}', '$$$$x'])
+      expect(checkBuildInputValues({ 'registry-password': password }), password).toEqual([escaped]);
+    expect(checkBuildInputValues({ registries: [{ host: 'docker.io', user: 'hubuser', password: '$$hubS3cret' }] })).toEqual([
+      '`registries` input: item 1: the password is written out in the file (`$$` is a literal `$`, no variable); ' +
+        'put it in a masked CI/CD variable and give `$NAME`',
+    ]);
+  });
+
+  it('is taken when a real reference stands beside the `$$`', () => {
+    for (const password of ['$$$TOKEN', '${TOKEN}$$', 'a$$b$TOKEN', '$$${TOKEN}'])
+      expect(checkBuildInputValues({ 'registry-password': password }), password).toEqual([]);
+    expect(checkBuildInputValues({ registries: [{ host: 'docker.io', user: 'robot$$team', password: '$$$HUB_TOKEN' }] })).toEqual([]);
+  });
+
+  it('is the one rule of every check: a tag, host or build-arg key of `$$` escapes only is text, checked as the job reads it', () => {
+    expect(checkBuildInputValues({ tags: ['$$v1'], 'insecure-registries': ['$$LAB'], 'build-args': ['$$A=1'] })).toEqual([
+      '`tags` input: "$$v1" is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-], at most 128 characters)',
+      '`build-args` input: "$$A=1" is not KEY=VALUE with KEY a variable name',
+      '`insecure-registries` input: "$$LAB" is not a registry host (host or host:port)',
+    ]);
+    expect(checkBuildInputValues({ tags: ['$$$V'], 'insecure-registries': ['$$$LAB'], 'build-args': ['$$$A=1'] })).toEqual([]);
+  });
+
+  it('is what cigen render refuses', () => {
+    const buildah = findComponent('buildah');
+    if (!buildah) throw new Error('no buildah component');
+    const rendered = renderInstance(buildah, { 'registry-password': '$$s3cretPassw0rd' }, 'text');
+    expect(rendered.text).toBeUndefined();
+    expect(rendered.errors).toEqual([escaped]);
+  });
+});
+
+describe('hasVariableReference: `$NAME` and `${NAME}` as the job expands them (cigen_expand), `$$` a literal `$`', () => {
+  it.each([
+    ['$X', true],
+    ['${X}', true],
+    ['a$X', true],
+    ['$$$X', true],
+    ['$$${X}', true],
+    ['$$X$Y', true],
+    ['$$X', false],
+    ['$${X}', false],
+    ['$$$$X', false],
+    ['a$$', false],
+    ['${X', false],
+    ['${1}', false],
+    ['$1', false],
+    ['$(cmd)', false],
+    ['plain', false],
+  ])('%s: %s', (text, expected) => {
+    expect(hasVariableReference(text)).toBe(expected);
+  });
+
+  it('is true exactly when the expansion reads a variable (runnerExpand, which test/system/shell-library checks cigen_expand against)', () => {
+    // Every name reads as a marker no text holds: the text refers to a variable when the marker comes out.
+    const marked = new Proxy({}, { get: () => '\u0000' }) as Record<string, string>;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('$', '$$', '{', '}', 'VAR', '_1', '1', '-', 'a', ' '), { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        expect(hasVariableReference(text), text).toBe(runnerExpand(text, marked).includes('\u0000'));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
