@@ -41,6 +41,9 @@ export interface Scaffold {
   added: BuildProposal[];
   /** The jobs of the file that already build proposed images, by job name. */
   present: string[];
+  /** The Dockerfiles (project paths) a job of the file builds without a cigen component (`others`),
+   *  which init adds no build of: by that job. */
+  builtByOthers: { jobName: string; dockerfiles: string[] }[];
   /** Proposals renamed because a job of that name exists: [wanted, given]. */
   renamed: [string, string][];
   /** Proposals renumbered because a build of the file pushes an image they would: the images. */
@@ -68,9 +71,21 @@ export type StagesNote =
   | { kind: 'missing'; why: string }
   | { kind: 'unchecked'; why: string; includes?: string[] };
 
+/**
+ * A job of the file that builds an image without a cigen component (with Kaniko, or a Docker
+ * daemon), as the include of a build component that `cigen migrate` writes for it: its name and
+ * the inputs, which say its context, Dockerfile and image.
+ */
+export interface OtherBuild {
+  jobName: string;
+  inputs: Readonly<Record<string, unknown>>;
+}
+
 /** A build the file already has: its job, and the `parallel:matrix` list its context's variable takes, if any. */
 interface ExistingBuild {
   jobName: string;
+  /** An OtherBuild's: init never edits that job (its matrix list is the Kaniko job's). */
+  other?: true;
   /** The matrix value list (context `services/$IMAGE_DIR`, `IMAGE_DIR: [api, worker]`) new directories can join. */
   list?: { node: YAMLSeq; variable: string };
 }
@@ -135,14 +150,11 @@ function expandContext(
   return expanded;
 }
 
-function existing(file: SourceFile): Existing {
-  const jobs = new Set<string>();
-  const builds = new Map<string, ExistingBuild>();
-  const templates = new Map<string, ExistingBuild>();
-  const images = new Set<string>();
+function existing(file: SourceFile, others: readonly OtherBuild[] = []): Existing {
+  const have: Existing = { jobs: new Set(), builds: new Map(), templates: new Map(), images: new Set() };
   for (const item of file.root?.items ?? []) {
     const key = keyOf(item);
-    if (key !== undefined && !GLOBAL_KEYWORDS.has(key)) jobs.add(key);
+    if (key !== undefined && !GLOBAL_KEYWORDS.has(key)) have.jobs.add(key);
   }
   for (const entry of includesOf(file)) {
     if (entry.kind !== 'component') continue;
@@ -150,24 +162,34 @@ function existing(file: SourceFile): Existing {
     // Only a cigen build component builds context/Dockerfile (by default ./Dockerfile, as build-image);
     // another component (sast, cigen's doctor) builds nothing, and its job name is its own.
     if (!buildsImage(entry.target)) {
-      if (inputs['job-name'] !== undefined) jobs.add(scalarText(inputs['job-name']));
+      if (inputs['job-name'] !== undefined) have.jobs.add(scalarText(inputs['job-name']));
       continue;
     }
-    const jobName = scalarText(inputs['job-name'] ?? 'build-image');
-    jobs.add(jobName);
-    const context = scalarText(inputs['context'] ?? '.');
-    builds.set(buildKey(context, inputs['dockerfile']), { jobName });
-    const matrix = matrixEntries(file, jobName);
-    const image = scalarText(inputs['image'] ?? '$CI_REGISTRY_IMAGE');
-    images.add(image);
-    for (const one of expandContext(image, matrix)) images.add(one.context);
-    // A matrix job builds one directory per value: each is a build the file has.
-    for (const one of expandContext(context, matrix)) {
-      builds.set(buildKey(one.context, inputs['dockerfile']), { jobName });
-      if (one.entry) templates.set(buildKey(context, inputs['dockerfile']), { jobName, list: one.entry });
-    }
+    addBuild(have, file, scalarText(inputs['job-name'] ?? 'build-image'), inputs);
   }
-  return { jobs, builds, templates, images };
+  // A Kaniko or Docker-daemon job builds what the component migrate would move it onto builds.
+  for (const other of others) addBuild(have, file, other.jobName, other.inputs, true);
+  return have;
+}
+
+/** A build component's job (or what another job builds, read as one): its directories, Dockerfile and images. */
+function addBuild(have: Existing, file: SourceFile, jobName: string, inputs: Readonly<Record<string, unknown>>, other = false): void {
+  // A directory a component builds is named by that component's job.
+  const set = (key: string) =>
+    void (other && have.builds.has(key) ? undefined : have.builds.set(key, { jobName, ...(other ? { other } : {}) }));
+  have.jobs.add(jobName);
+  const context = scalarText(inputs['context'] ?? '.');
+  set(buildKey(context, inputs['dockerfile']));
+  const matrix = matrixEntries(file, jobName);
+  const image = scalarText(inputs['image'] ?? '$CI_REGISTRY_IMAGE');
+  have.images.add(image);
+  for (const one of expandContext(image, matrix)) have.images.add(one.context);
+  // A matrix job builds one directory per value: each is a build the file has.
+  for (const one of expandContext(context, matrix)) {
+    set(buildKey(one.context, inputs['dockerfile']));
+    // Only a component's matrix list takes new directories: another job's is its own.
+    if (one.entry && !other) have.templates.set(buildKey(context, inputs['dockerfile']), { jobName, list: one.entry });
+  }
 }
 
 /** The project's files, root-relative and sorted by path, for wildcard `local:` includes. */
@@ -372,6 +394,12 @@ export function catalogIncluded(
   return includedCatalog([file, ...readIncludes(file, parsedIncludes(readProjectFile), files).files]);
 }
 
+/** The Dockerfiles a proposal builds, as paths of the project (`app/Dockerfile`), one per directory. */
+const dockerfilesOf = (build: BuildProposal): string[] =>
+  (build.matrix ? build.matrix.values.map((value) => build.context.replace(`$${MATRIX_VARIABLE}`, () => value)) : [build.context]).map(
+    (context) => (context === '.' ? build.dockerfile : `${context}/${build.dockerfile}`),
+  );
+
 /** The directories a proposal builds, each as its `context` input would name it. */
 const contextsOf = (build: BuildProposal): string[] => {
   const input = contextInput(build);
@@ -414,6 +442,7 @@ export function scaffold(
   imageBase = '$CI_REGISTRY_IMAGE',
   readProjectFile: (path: string) => string | undefined = () => undefined,
   files?: ProjectFiles,
+  others: readonly OtherBuild[] = [],
 ): Scaffold {
   const builder = posix.basename(component.split('@')[0] ?? component);
   const written = current === undefined || current.trim() === '' ? undefined : readSource(path, current);
@@ -421,7 +450,7 @@ export function scaffold(
   const file = written && lastKeysOnly(written);
   const source = file?.text ?? current ?? '';
   const have = file
-    ? existing(file)
+    ? existing(file, others)
     : {
         jobs: new Set<string>(),
         builds: new Map<string, ExistingBuild>(),
@@ -432,12 +461,13 @@ export function scaffold(
   // the file, so a job of the same name there would take the component's keys); the file's matrix
   // lists stay the only ones init extends: it edits this file only.
   const walk = file ? readIncludes(file, parsedIncludes(readProjectFile), files) : undefined;
-  for (const included of (walk?.files ?? []).map(existing)) {
+  for (const included of (walk?.files ?? []).map((one) => existing(one))) {
     for (const job of included.jobs) have.jobs.add(job);
     for (const [key, build] of included.builds) if (!have.builds.has(key)) have.builds.set(key, { jobName: build.jobName });
     for (const image of included.images) have.images.add(image);
   }
   const present = new Set<string>();
+  const builtByOthers = new Map<string, string[]>();
   const renamed: [string, string][] = [];
   const added: BuildProposal[] = [];
   const extended: Scaffold['extended'] = [];
@@ -447,6 +477,10 @@ export function scaffold(
     const contexts = contextsOf(proposal);
     const built = contexts.map((context) => have.builds.get(buildKey(context, proposal.dockerfile)));
     for (const b of built) if (b) present.add(b.jobName);
+    dockerfilesOf(proposal).forEach((dockerfile, i) => {
+      const b = built[i];
+      if (b?.other) builtByOthers.set(b.jobName, [...(builtByOthers.get(b.jobName) ?? []), dockerfile]);
+    });
     let build = proposal;
     if (built.some((b) => b !== undefined)) {
       if (!proposal.matrix || built.every((b) => b !== undefined)) continue;
@@ -473,7 +507,15 @@ export function scaffold(
     for (const image of imagesOf(build)) have.images.add(image);
     added.push(build);
   }
-  const result = { added, present: [...present], renamed, extended, imageTaken, written };
+  const result = {
+    added,
+    present: [...present],
+    builtByOthers: [...builtByOthers].map(([jobName, dockerfiles]) => ({ jobName, dockerfiles })),
+    renamed,
+    extended,
+    imageTaken,
+    written,
+  };
   const entries: ComponentInclude[] = added.map((b) => includeEntry(component, b));
   const matrices = added.filter((b) => b.matrix).map((b) => matrixJob(b));
   if (added.length === 0 && listEdits.length === 0) return { text: current ?? '', changed: false, ...result };

@@ -721,41 +721,105 @@ describe('the runner hint init prints after writing', () => {
 });
 
 describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => {
+  const KANIKO =
+    'build-branch:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +
+    '    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_REF_SLUG\n';
+
   it('names those jobs and the command that moves them, instead of leaving a second build unexplained', () => {
-    const kaniko =
-      'build-branch:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +
-      '    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_REF_SLUG\n' +
-      'test:\n  script: [make test]\n';
-    const dir = project({ '.gitlab-ci.yml': kaniko, Dockerfile: 'FROM scratch\n' });
+    const dir = project({ '.gitlab-ci.yml': `${KANIKO}test:\n  script: [make test]\n`, Dockerfile: 'FROM scratch\n' });
     const result = cigen(['init', dir, '--builder', 'buildah']);
     expect(result.stdout).toContain(
-      `  build-branch builds with Kaniko: \`cigen migrate ${join(dir, '.gitlab-ci.yml')}\` moves it onto the catalog ` +
-        'instead of adding builds beside it\n',
+      `  build-branch builds with Kaniko: \`cigen migrate ${join(dir, '.gitlab-ci.yml')}\` moves it onto the catalog\n`,
     );
     // Without Kaniko jobs, no such line.
     const plain = project({ '.gitlab-ci.yml': 'test:\n  script: [make test]\n', Dockerfile: 'FROM scratch\n' });
     expect(cigen(['init', plain, '--builder', 'buildah']).stdout).not.toContain('with Kaniko');
   });
 
+  // docs/commands/init.md: no two builds push one image. The Kaniko job built ./Dockerfile into
+  // $CI_REGISTRY_IMAGE, and init said migrate moves it "instead of adding builds beside it", then added one.
+  it('adds no build of a Dockerfile a Kaniko job builds, and says so', () => {
+    const pipeline =
+      'stages: [test, deploy]\nkaniko-build:\n  stage: test\n' +
+      '  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +
+      '    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:latest\n';
+    const dir = project({ '.gitlab-ci.yml': pipeline, Dockerfile: 'FROM scratch\n' });
+    const shown = join(dir, '.gitlab-ci.yml');
+    const result = cigen(['init', dir, '--yes', '--builder', 'buildah']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      '  Dockerfile: kaniko-build builds it already; init adds no build of it\n' +
+        `  kaniko-build builds with Kaniko: \`cigen migrate ${shown}\` moves it onto the catalog\n` +
+        `${shown} already builds every image (kaniko-build); nothing to add\n`,
+    );
+    expect(readFileSync(shown, 'utf8')).toBe(pipeline);
+  });
+
+  it('numbers a build whose image a Kaniko job pushes from another Dockerfile, and builds none of what it builds', () => {
+    const pipeline =
+      'kaniko-app:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +
+      '    - /kaniko/executor --context $CI_PROJECT_DIR/app --dockerfile $CI_PROJECT_DIR/app/Dockerfile --destination $CI_REGISTRY_IMAGE:latest\n';
+    const builds = proposeBuilds(findDockerfiles(['Dockerfile', 'app/Dockerfile']));
+    const report = migrateFile('.gitlab-ci.yml', pipeline)[0]?.jobs[0];
+    expect(report).toMatchObject({ status: 'migrated', inputs: { context: 'app', image: '$CI_REGISTRY_IMAGE' } });
+    const result = scaffold('.gitlab-ci.yml', pipeline, builds, REF, '$CI_REGISTRY_IMAGE', undefined, undefined, [
+      { jobName: 'kaniko-app', inputs: report?.inputs ?? {} },
+    ]);
+    expect(result.builtByOthers).toEqual([{ jobName: 'kaniko-app', dockerfiles: ['app/Dockerfile'] }]);
+    expect(result.added.map((b) => [b.jobName, b.context, b.image])).toEqual([['build-image-2', '.', '$CI_REGISTRY_IMAGE/image-2']]);
+    expect(result.imageTaken).toEqual([{ jobName: 'build-image-2', images: ['$CI_REGISTRY_IMAGE'] }]);
+  });
+
+  it("reads a job's parallel:matrix: the directories it builds are left out, the others built, its list never extended", () => {
+    const pipeline =
+      'docker-build:\n  image: docker:27\n  services: [docker:27-dind]\n  parallel:\n    matrix:\n      - SVC: [api, worker]\n  script:\n' +
+      '    - docker build -t $CI_REGISTRY_IMAGE/$SVC:$CI_COMMIT_SHORT_SHA services/$SVC\n' +
+      '    - docker push $CI_REGISTRY_IMAGE/$SVC:$CI_COMMIT_SHORT_SHA\n';
+    const dockerfiles = ['services/api/Dockerfile', 'services/web/Dockerfile', 'services/worker/Dockerfile'];
+    const report = migrateFile('.gitlab-ci.yml', pipeline)[0]?.jobs[0];
+    const result = scaffold(
+      '.gitlab-ci.yml',
+      pipeline,
+      proposeBuilds(findDockerfiles(dockerfiles)),
+      REF,
+      '$CI_REGISTRY_IMAGE',
+      undefined,
+      undefined,
+      [{ jobName: 'docker-build', inputs: report?.inputs ?? {} }],
+    );
+    expect(result.builtByOthers).toEqual([
+      { jobName: 'docker-build', dockerfiles: ['services/api/Dockerfile', 'services/worker/Dockerfile'] },
+    ]);
+    expect(result.extended).toEqual([]);
+    expect(result.added).toMatchObject([{ jobName: 'build-services', matrix: { values: ['web'] } }]);
+    expect(result.text).toContain('      - SVC: [api, worker]\n');
+  });
+
+  it('a directory a cigen build and a Kaniko job both build is named by the cigen build', () => {
+    const pipeline = `include:\n  - component: ${REF}\n    inputs: {job-name: ours}\n${KANIKO}`;
+    const result = scaffold('.gitlab-ci.yml', pipeline, ONE, REF, '$CI_REGISTRY_IMAGE', undefined, undefined, [
+      { jobName: 'build-branch', inputs: { image: '$CI_REGISTRY_IMAGE' } },
+    ]);
+    expect(result).toMatchObject({ changed: false, present: ['ours'], builtByOthers: [] });
+  });
+
   it('names the jobs that build with a Docker daemon too: migrate moves those as well', () => {
     const docker =
       'docker-build:\n  image: docker:27\n  services: [docker:27-dind]\n  script:\n' +
       '    - docker build -t $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA .\n    - docker push $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA\n';
-    const kaniko =
-      'build-branch:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +
-      '    - /kaniko/executor --context $CI_PROJECT_DIR --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_REF_SLUG\n';
     expect(migrateFile('.gitlab-ci.yml', docker)[0]?.jobs).toMatchObject([{ name: 'docker-build', from: 'docker' }]);
     const dir = project({ '.gitlab-ci.yml': docker, Dockerfile: 'FROM scratch\n' });
     expect(cigen(['init', dir, '--builder', 'buildah']).stdout).toContain(
-      `  docker-build builds with a Docker daemon: \`cigen migrate ${join(dir, '.gitlab-ci.yml')}\` moves it onto the catalog ` +
-        'instead of adding builds beside it\n',
+      '  Dockerfile: docker-build builds it already; init adds no build of it\n' +
+        `  docker-build builds with a Docker daemon: \`cigen migrate ${join(dir, '.gitlab-ci.yml')}\` moves it onto the catalog\n`,
     );
-    const both = project({ '.gitlab-ci.yml': kaniko + docker, Dockerfile: 'FROM scratch\n' });
+    const both = project({ '.gitlab-ci.yml': KANIKO + docker, Dockerfile: 'FROM scratch\n' });
     expect(cigen(['init', both, '--builder', 'buildah']).stdout).toContain(
       `  build-branch builds with Kaniko; docker-build builds with a Docker daemon: \`cigen migrate ${join(both, '.gitlab-ci.yml')}\` ` +
-        'moves them onto the catalog instead of adding builds beside them\n',
+        'moves them onto the catalog\n',
     );
   });
+
   it('says which jobs migrate moves and which it only reports as needing review: "moves" is not promised for those', () => {
     const job = (name: string, flags: string) =>
       `${name}:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n` +
@@ -767,14 +831,28 @@ describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => 
       { name: 'build-ecr', status: 'needs-review' },
     ]);
     const both = project({ '.gitlab-ci.yml': moved + held, Dockerfile: 'FROM scratch\n' });
-    expect(cigen(['init', both, '--builder', 'buildah']).stdout).toContain(
+    const out = cigen(['init', both, '--builder', 'buildah']).stdout;
+    expect(out).toContain(
       `  build-branch, build-ecr build with Kaniko: \`cigen migrate ${join(both, '.gitlab-ci.yml')}\` moves build-branch onto the ` +
-        'catalog instead of adding builds beside it, and lists why build-ecr needs review instead of moving it\n',
+        'catalog, and lists why build-ecr needs review instead of moving it\n',
     );
+    // build-branch builds ./Dockerfile: nothing is added, so nothing can repeat build-ecr's build.
+    expect(out).toContain('  Dockerfile: build-branch builds it already; init adds no build of it\n');
+    expect(out).not.toContain('init cannot tell');
+  });
+
+  it('says that a build it adds may repeat one of a job migrate does not translate', () => {
+    const held =
+      'build-ecr:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +
+      '    - /kaniko/executor --context $CI_PROJECT_DIR --credential-helpers ecr --destination $CI_REGISTRY_IMAGE:latest\n';
     const only = project({ '.gitlab-ci.yml': held, Dockerfile: 'FROM scratch\n' });
-    expect(cigen(['init', only, '--builder', 'buildah']).stdout).toContain(
-      `  build-ecr builds with Kaniko: \`cigen migrate ${join(only, '.gitlab-ci.yml')}\` lists why it needs review instead of moving it\n`,
+    const result = cigen(['init', only, '--builder', 'buildah']);
+    expect(result.stdout).toContain(
+      "  init cannot tell what build-ecr builds, which migrate does not translate into a build component's inputs: " +
+        'a build init adds may build the same Dockerfile, or push the same image, as it does\n' +
+        `  build-ecr builds with Kaniko: \`cigen migrate ${join(only, '.gitlab-ci.yml')}\` lists why it needs review instead of moving it\n`,
     );
+    expect(result.stdout).toContain('+      job-name: build-image\n');
   });
 });
 

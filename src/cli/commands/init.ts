@@ -9,7 +9,8 @@ import { BUILDER_IDS, isBuilderId as isBuilder } from '../../builders/index.js';
 import { REPOSITORY } from '../../builders/inputs.js';
 import { chooseBuilder, QUESTIONS, runnerHint, type Builder, type Choice } from '../../init/decide.js';
 import { findDockerfiles, isDockerfileName, proposeBuilds, SKIPPED_DIRS } from '../../init/plan.js';
-import { catalogIncluded, scaffold } from '../../init/scaffold.js';
+import { catalogIncluded, scaffold, type OtherBuild, type Scaffold } from '../../init/scaffold.js';
+import { buildsImage } from '../../catalog/registry.js';
 import { migrateFile } from '../../migrate/index.js';
 import { duplicateWarnings, SourceError } from '../../ci/source.js';
 import { checkComponentRef, refFor } from '../component-ref.js';
@@ -146,6 +147,9 @@ interface JobToMigrate {
   builder: 'kaniko' | 'docker';
   /** migrate would rewrite it; otherwise it reports the job as needing review, with the reasons. */
   moves: boolean;
+  /** The inputs of the build component migrate moves it onto, which say what it builds; absent
+   *  when it translates the job into none (kaniko-compat runs its script, or it needs review). */
+  build?: OtherBuild['inputs'];
 }
 
 /** The jobs of the file (its local includes not read) that build with Kaniko or with a Docker
@@ -157,13 +161,22 @@ function jobsToMigrate(file: string, text: string): JobToMigrate[] {
       .flatMap((job) =>
         job.from === undefined || job.status === 'unchanged'
           ? []
-          : [{ name: job.name, builder: job.from, moves: job.status === 'migrated' }],
+          : [
+              {
+                name: job.name,
+                builder: job.from,
+                moves: job.status === 'migrated',
+                ...(job.status === 'migrated' && job.inputs && job.component && buildsImage(job.component) ? { build: job.inputs } : {}),
+              },
+            ],
       );
   } catch {
-    // Invalid YAML: scaffold has said so already.
+    // Invalid YAML: scaffold says so.
     return [];
   }
 }
+
+const them = (list: readonly unknown[]): string => (list.length === 1 ? 'it' : 'them');
 
 /** The line naming them, and what the migrate command does with them; undefined when there are none. */
 function migrateHint(jobs: readonly JobToMigrate[], shown: string): string | undefined {
@@ -179,14 +192,30 @@ function migrateHint(jobs: readonly JobToMigrate[], shown: string): string | und
   const moved = jobs.filter((job) => job.moves);
   const held = jobs.filter((job) => !job.moves);
   const does = [
-    ...(moved.length === 0
-      ? []
-      : [`moves ${which(moved)} onto the catalog instead of adding builds beside ${moved.length === 1 ? 'it' : 'them'}`]),
+    ...(moved.length === 0 ? [] : [`moves ${which(moved)} onto the catalog`]),
     ...(held.length === 0
       ? []
-      : [`lists why ${which(held)} ${held.length === 1 ? 'needs' : 'need'} review instead of moving ${held.length === 1 ? 'it' : 'them'}`]),
+      : [`lists why ${which(held)} ${held.length === 1 ? 'needs' : 'need'} review instead of moving ${them(held)}`]),
   ];
   return `  ${parts.join('; ')}: \`cigen migrate ${shown}\` ${does.join(', and ')}`;
+}
+
+/** What init did about the builds of those jobs: none of a Dockerfile one builds (as migrate reads
+ *  it); beside a job migrate reads no build of, builds that may repeat its own. */
+function besideHint(jobs: readonly JobToMigrate[], builtByOthers: Scaffold['builtByOthers'], adding: boolean): string[] {
+  const lines = builtByOthers.map(
+    ({ jobName, dockerfiles }) =>
+      `  ${dockerfiles.join(', ')}: ${jobName} builds ${them(dockerfiles)} already; init adds no build of ${them(dockerfiles)}`,
+  );
+  const unread = jobs.filter((job) => job.build === undefined).map((job) => job.name);
+  if (adding && unread.length > 0)
+    lines.push(
+      `  init cannot tell what ${unread.join(', ')} ${unread.length === 1 ? 'builds' : 'build'}, which migrate does not translate into ` +
+        `a build component's inputs: a build init adds may build the same Dockerfile, or push the same image, as ${
+          unread.length === 1 ? 'it does' : 'they do'
+        }`,
+    );
+  return lines;
 }
 
 /** The component to include: a full ref, or a catalog path@version the builder's name is added to. */
@@ -273,8 +302,12 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     const shown = pipelinePath;
     let result;
     let current: string | undefined;
+    // Kaniko and Docker-daemon jobs are no builds of the catalog: migrate moves them onto it. What
+    // one builds, as migrate reads it, init does not build again.
+    let migrating: JobToMigrate[] = [];
     try {
       current = existsSync(pipelinePath) ? await readUserFile(pipelinePath) : undefined;
+      migrating = current === undefined ? [] : jobsToMigrate(options.file, current);
       // Local includes are read from the project, as GitLab reads them: their jobs are the pipeline's.
       const readProjectFile = (file: string) => {
         const read = readProjectPath(dir, file);
@@ -293,7 +326,8 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
           `Catalog: ${catalog.catalog}@${catalog.version}, which ${catalog.file} includes already (${catalog.target}); ` +
             '--component-ref names another',
         );
-      result = scaffold(options.file, current, builds, component, options.image ?? '$CI_REGISTRY_IMAGE', readProjectFile, files);
+      const others = migrating.flatMap((job) => (job.build ? [{ jobName: job.name, inputs: job.build }] : []));
+      result = scaffold(options.file, current, builds, component, options.image ?? '$CI_REGISTRY_IMAGE', readProjectFile, files, others);
     } catch (error) {
       // The file or a local include holds bytes that are not UTF-8: decoded anyway, the file's would
       // be written back as U+FFFD.
@@ -346,9 +380,8 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
       );
     for (const { jobName, values } of result.extended)
       out(`  ${jobName} builds the other directories already; ${values.join(', ')} join its parallel:matrix`);
-    // Kaniko and Docker-daemon jobs are no builds of the catalog: init adds beside them (a second
-    // build of the same image); migrate moves them instead.
-    const hint = current === undefined ? undefined : migrateHint(jobsToMigrate(options.file, current), shown);
+    for (const line of besideHint(migrating, result.builtByOthers, result.added.length > 0)) out(line);
+    const hint = migrateHint(migrating, shown);
     if (hint) out(hint);
     if (!result.changed) {
       out(`${shown} already builds every image (${result.present.join(', ')}); nothing to add`);
