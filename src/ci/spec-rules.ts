@@ -7,10 +7,9 @@
 import { isMap, isPair, isScalar, isSeq, Scalar, type Document } from 'yaml';
 import { MAX_ACCESS_BYTESIZE, MAX_BLOCKS, MAX_FUNCTIONS, findBlocks, isSkippedContext } from './interpolation/block.js';
 import { FUNCTION_NAMES, matchFunction } from './interpolation/functions.js';
-import { INPUT_TYPES, MAX_STRING_INPUT, type InputType } from './interpolation/inputs.js';
+import { INPUT_TYPES, MAX_STRING_INPUT, notInOptions, type InputType } from './interpolation/inputs.js';
 import { compileRe2 } from './re2.js';
 import type { Finding, PathSegment } from './diagnostics.js';
-import { scalarText } from './yaml.js';
 import type { HeaderInputs } from './spec-include.js';
 
 const SPEC_KEYS = ['inputs', 'include', 'component', 'description'];
@@ -101,12 +100,9 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
         error('spec/options', `\`${name}\` input: cannot define more than ${MAX_OPTIONS} options`, [...path, 'options']);
       if (options.some((o) => o === null))
         error('spec/options', `\`${name}\` input: options array cannot contain null values`, [...path, 'options']);
-      if (has('default') && defaultValue !== null && !options.includes(defaultValue)) {
-        error(
-          'spec/options',
-          `\`${name}\` input: \`${scalarText(defaultValue)}\` cannot be used because it is not in the list of allowed options`,
-          [...path, 'default'],
-        );
+      // StringInput#validate_options: `return unless options && value`, so Ruby's falsy nil and false pass.
+      if (has('default') && defaultValue !== null && defaultValue !== false && !options.includes(defaultValue)) {
+        error('spec/options', notInOptions(name, type, defaultValue), [...path, 'default']);
       }
     }
   }

@@ -149,8 +149,10 @@ describe('inputs (I, N)', () => {
     ]);
     expect(resolveInputs({ foo: { default: 'one', options: ['one', 'two', 'three'] } }, { foo: 'two' }).values).toEqual({ foo: 'two' });
     expect(resolveInputs({ foo: { default: 'one', options: ['one', 'two', 'three'] } }, {}).values).toEqual({ foo: 'one' });
+    // run_validations goes on past the type error: the options check runs on the value too.
     expect(resolveInputs({ foo: { default: 1, options: [1, 2, 3, 4, 5], type: 'number' } }, { foo: 'word' }).errors).toEqual([
       '`foo` input: provided value is not a number',
+      '`foo` input: `word` cannot be used because it is not in the list of the allowed options',
     ]);
     expect(resolveInputs({ foo: { default: 1, options: [1, 2, 3, 4, 5], type: 'number' } }, { foo: 7 }).errors).toEqual([
       '`foo` input: `7` cannot be used because it is not in the list of the allowed options',
@@ -227,6 +229,21 @@ describe('inputs (I, N)', () => {
     ]);
     expect(resolveInputs({ t: { regex: '^\\d+$' } }, { t: 999 }).errors).toEqual(['`t` input: provided value is not a string']);
     expect(resolveInputs({ t: { regex: 'a++' } }, { t: 'a' }).errors).toEqual(['`t` input: invalid regular expression']);
+  });
+  it("run_validations goes on past the type error: options are checked on any value but Ruby's nil and false", () => {
+    const spec = { s: { default: 'a', options: ['a', 'b'] } };
+    expect(resolveInputs(spec, { s: 5 }).errors).toEqual([
+      '`s` input: provided value is not a string',
+      '`s` input: `5` cannot be used because it is not in the list of allowed options',
+    ]);
+    // The value as Ruby's to_s writes it.
+    expect(resolveInputs(spec, { s: ['a'] }).errors).toEqual([
+      '`s` input: provided value is not a string',
+      '`s` input: `["a"]` cannot be used because it is not in the list of allowed options',
+    ]);
+    expect(resolveInputs(spec, { s: false }).errors).toEqual(['`s` input: provided value is not a string']);
+    // A regex is checked on a String only.
+    expect(resolveInputs({ r: { regex: '^a$' } }, { r: 5 }).errors).toEqual(['`r` input: provided value is not a string']);
   });
 });
 

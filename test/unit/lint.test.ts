@@ -118,6 +118,20 @@ describe('component spec layer', () => {
     expect(found).toContainEqual(expect.stringContaining('10:7 error spec/too-many-functions too many functions in interpolation block'));
     expect(found).toContainEqual(expect.stringContaining('4:5 warning spec/unused-input input `unused` is declared but never used'));
   });
+  it("a default's options check skips Ruby's falsy false, and a number input's says \"the allowed options\"", async () => {
+    const found = (
+      await component(
+        'spec:\n  inputs:\n    s: {options: [x, y], default: false}\n    n: {type: number, options: [1, 2], default: 3}',
+        'job:\n  script:\n    - echo $[[ inputs.s ]] $[[ inputs.n ]]\n',
+      )
+    )
+      .filter((d) => d.code.startsWith('spec/options') || d.code === 'spec/default-type')
+      .map((d) => `${d.code} ${d.message}`);
+    expect(found).toEqual([
+      'spec/default-type `s` input: default value is not a string',
+      'spec/options `n` input: `3` cannot be used because it is not in the list of the allowed options',
+    ]);
+  });
   it("RE2's flag groups, (?U) and \\Q...\\E are valid and match as RE2 matches (GitLab: UntrustedRegexp)", async () => {
     const header = (regex: string, value: string) =>
       `spec:\n  inputs:\n    a:\n      regex: ${JSON.stringify(regex)}\n      default: ${JSON.stringify(value)}`;
@@ -279,6 +293,16 @@ describe('include layer', () => {
     expect(await briefs(pipeline(`      env: dev\n      version: v${'1'.repeat(1100)}`), { 'ci/deploy.yml': included })).toContainEqual(
       expect.stringContaining('`ci/deploy.yml`: `version` input: provided value is longer than 1024 characters'),
     );
+  });
+  it('a value of the wrong type is checked against the options too, as run_validations does', async () => {
+    expect(
+      (await lint(pipeline('      env: 5\n      version: v2'), { 'ci/deploy.yml': included }))
+        .filter((d) => d.code === 'include/inputs')
+        .map((d) => `${d.line}:${d.column} ${d.message}`),
+    ).toEqual([
+      '4:12 `ci/deploy.yml`: `env` input: provided value is not a string',
+      '4:12 `ci/deploy.yml`: `env` input: `5` cannot be used because it is not in the list of allowed options',
+    ]);
   });
   it('an input longer than 1024 characters is that finding only: no unknown include key, no wrong type', async () => {
     const long = 'a'.repeat(1100);

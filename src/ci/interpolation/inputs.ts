@@ -3,6 +3,7 @@
  * (lib/gitlab/ci/config/interpolation/inputs.rb and inputs/*_input.rb).
  */
 import { compileRe2 } from '../re2.js';
+import { rubyToS } from './ruby.js';
 
 export const INPUT_TYPES = ['array', 'boolean', 'number', 'string'] as const;
 export type InputType = (typeof INPUT_TYPES)[number];
@@ -87,23 +88,36 @@ export function specErrors(specs: InputSpecs): string[] {
   return errors;
 }
 
-/** GitLab's run_validations (inputs/base_input.rb): type, options, regex; `length` adds cigen's limit
- *  on the string used. */
+/** A string or number input's value that is not among its options (String/NumberInput#validate_options;
+ *  a number input's says "the allowed"). The value is written as Ruby's `to_s` writes it. */
+export const notInOptions = (name: string, type: InputType, value: unknown): string =>
+  `\`${name}\` input: \`${rubyToS(value)}\` cannot be used because it is not in ` +
+  `the list of ${type === 'number' ? 'the ' : ''}allowed options`;
+
+/** GitLab's run_validations (inputs/base_input.rb): type, options, regex, each run whatever the one
+ *  before it found; `length` adds cigen's limit on the string used. */
 function valueErrors(name: string, spec: InputSpec, value: unknown, origin: 'provided' | 'default', length = true): string[] {
   const type = spec.type ?? 'string';
-  if (!hasType(type, value)) return [`\`${name}\` input: ${origin} value is not ${ARTICLE[type]}`];
   const errors: string[] = [];
-  if (spec.options !== undefined && (type === 'string' || type === 'number') && !spec.options.includes(value as string | number)) {
-    const list = type === 'number' ? 'the list of the allowed options' : 'the list of allowed options';
-    errors.push(`\`${name}\` input: \`${String(value)}\` cannot be used because it is not in ${list}`);
+  if (!hasType(type, value)) errors.push(`\`${name}\` input: ${origin} value is not ${ARTICLE[type]}`);
+  // `return unless options && value`: Ruby's nil and false are never checked against the options.
+  const checked = value !== null && value !== undefined && value !== false;
+  if (
+    spec.options !== undefined &&
+    (type === 'string' || type === 'number') &&
+    checked &&
+    !spec.options.includes(value as string | number)
+  ) {
+    errors.push(notInOptions(name, type, value));
   }
-  if (spec.regex !== undefined && type === 'string') {
+  // StringInput#validate_regex checks only a String.
+  if (spec.regex !== undefined && type === 'string' && typeof value === 'string') {
     const compiled = compileRe2(spec.regex);
-    if (compiled.ok && !compiled.regex.test(value as string)) {
+    if (compiled.ok && !compiled.regex.test(value)) {
       errors.push(`\`${name}\` input: ${origin} value does not match required RegEx pattern`);
     }
   }
-  if (length && type === 'string' && (value as string).length > MAX_STRING_INPUT) {
+  if (length && type === 'string' && typeof value === 'string' && value.length > MAX_STRING_INPUT) {
     errors.push(`\`${name}\` input: ${origin} value is longer than ${MAX_STRING_INPUT} characters`);
   }
   return errors;
