@@ -5,8 +5,18 @@
  * reshape the YAML under text interpolation.
  */
 import { isMap, isPair, isScalar, isSeq, Scalar, type Document } from 'yaml';
-import { MAX_ACCESS_BYTESIZE, MAX_BLOCKS, MAX_FUNCTIONS, findBlocks, isSkippedContext } from './interpolation/block.js';
-import { FUNCTION_NAMES, matchFunction } from './interpolation/functions.js';
+import {
+  INVALID_ACCESS,
+  MAX_ACCESS_OBJECTS,
+  MAX_BLOCKS,
+  MAX_FUNCTIONS,
+  accessErrors,
+  findBlocks,
+  isSkippedContext,
+  noAccessError,
+} from './interpolation/block.js';
+import { FUNCTION_NAMES, invalidInputType, matchFunction, noFunctionMatching } from './interpolation/functions.js';
+import { rubySplit } from './interpolation/ruby.js';
 import { INPUT_TYPES, MAX_STRING_INPUT, notInOptions, type InputType } from './interpolation/inputs.js';
 import { compileRe2 } from './re2.js';
 import type { Finding, PathSegment } from './diagnostics.js';
@@ -144,8 +154,9 @@ function ruledOptions(spec: Record<string, unknown>): boolean {
   return rules.every(named) && rules.some((rule) => isObject(rule) && rule['if'] === undefined);
 }
 
-/** The input names a `spec:inputs:*:rules:*:if` reads (GitLab's expression Lexeme::Input). */
-const RULE_INPUT = /\$\[\[\s*inputs\.(\w+)\s*\]\]/g;
+/** The input names a `spec:inputs:*:rules:*:if` reads (GitLab's expression Lexeme::Input, a Ruby
+ *  pattern: its `\s` is ASCII, so a no-break space makes the block no input). */
+const RULE_INPUT = /\$\[\[[\t\n\v\f\r ]*inputs\.(\w+)[\t\n\v\f\r ]*\]\]/g;
 
 /** Whether a header path is a `spec:inputs:<name>:rules:<i>:if`, which GitLab reads as an expression. */
 const isRuleCondition = (at: PathSegment[]): boolean =>
@@ -413,6 +424,15 @@ function stringSites(doc: Document): ScalarSite[] {
   return sites;
 }
 
+/** A note naming the Unicode spaces a key holds (a no-break space, say), which GitLab's patterns do
+ *  not take for spaces, so they stay in the key; empty when it holds none. */
+function unseenSpaces(key: string): string {
+  const spaces = [...new Set([...key].filter((char) => /\s/u.test(char) && !/[\t\n\v\f\r ]/.test(char)))];
+  if (spaces.length === 0) return '';
+  const named = spaces.map((char) => `U+${(char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`);
+  return `it holds ${named.join(', ')}, which GitLab does not read as a space`;
+}
+
 function acceptsAny(regex: string | undefined, probes: readonly string[]): string | undefined {
   if (regex === undefined) return probes[0];
   const compiled = compileRe2(regex);
@@ -435,8 +455,8 @@ export function checkContent(
     blockCount += blocks.length;
     for (const block of blocks) {
       // A matrix expression: neither an input nor text GitLab leaves (needs:parallel:matrix resolves it).
-      if (isSkippedContext(block.access)) continue;
-      const parts = block.access.split('.');
+      if (block.access !== undefined && isSkippedContext(block.access)) continue;
+      const parts = block.access === undefined ? [] : rubySplit(block.access, '.', MAX_ACCESS_OBJECTS);
       const [root, name] = parts;
       // Every finding about a block that reads an input carries that input's name.
       const about = root === 'inputs' && name ? { input: name } : {};
@@ -453,54 +473,60 @@ export function checkContent(
         });
         continue;
       }
-      if (Buffer.byteLength(block.access) > MAX_ACCESS_BYTESIZE) {
-        error('spec/access', 'maximum interpolation expression size exceeded');
+      // In GitLab's order (Block#evaluate!): the access, then the count of functions, then the
+      // functions; each step that fails ends the block.
+      if (block.access === undefined) {
+        error('spec/access', noAccessError(block.raw));
         continue;
       }
-      if (block.functions.length > MAX_FUNCTIONS)
-        error('spec/too-many-functions', `too many functions in interpolation block ${block.raw} (at most ${MAX_FUNCTIONS})`);
-      if (parts.length < 2) {
-        error('spec/access', `invalid interpolation access pattern: ${block.raw}`);
-        continue;
-      }
+      const shape = accessErrors(block.access);
+      for (const message of shape) error('spec/access', message === INVALID_ACCESS ? `${message}: ${block.raw}` : message);
+      if (shape.length > 0) continue;
       let input: DeclaredInput | undefined;
       if (root === 'inputs') {
         input = inputs.get(name as string);
         if (!input) {
           // Inputs cigen could not read (a remote `spec:include`) may declare it.
           if (options.complete === false) continue;
+          const note = unseenSpaces(name as string);
           error(
             'spec/undeclared-input',
-            `unknown interpolation key: \`${name}\` (${block.raw}; declared inputs: ${[...inputs.keys()].join(', ') || 'none'})`,
+            `unknown interpolation key: \`${name}\` (${block.raw}; declared inputs: ${[...inputs.keys()].join(', ') || 'none'}` +
+              `${note && `; ${note}`})`,
           );
           continue;
         }
         used.add(input.name);
-        if (parts.length > 2) error('spec/access', `unknown interpolation key: \`${parts[2]}\` (inputs are not hashes)`);
-      } else if (root === 'component') {
-        if (!componentFields.has(name as string))
-          error('spec/component-field', `$[[ component.${name} ]] needs \`${name}\` listed in spec:component`);
-      } else {
-        error('spec/access', `unknown interpolation key: \`${root}\``);
-        continue;
-      }
-      let valueType: string | undefined = input?.type ?? 'string';
-      for (const expression of block.functions) {
-        const found = matchFunction(expression);
-        if (!found) {
-          error(
-            'spec/unknown-function',
-            `no function matching \`${expression}\`: check that the function name, arguments, and types are correct ` +
-              `(known: ${FUNCTION_NAMES.join(', ')})`,
-          );
-          valueType = undefined;
+        if (parts.length > 2) {
+          error('spec/access', `unknown interpolation key: \`${parts[2]}\` (inputs are not hashes)`);
           continue;
         }
-        if (STRING_FUNCTIONS.has(found.fn.name) && valueType !== undefined && valueType !== 'string') {
-          error(
-            'spec/function-type',
-            `error in \`${found.fn.name}\` function: invalid input type: ${found.fn.name} can only be used with string inputs`,
-          );
+      } else if (root === 'component') {
+        if (!componentFields.has(name as string)) {
+          error('spec/component-field', `$[[ component.${name} ]] needs \`${name}\` listed in spec:component`);
+          continue;
+        }
+      } else {
+        const note = unseenSpaces(root as string);
+        error('spec/access', `unknown interpolation key: \`${root}\`${note && ` (${note})`}`);
+        continue;
+      }
+      if (block.functions.length > MAX_FUNCTIONS) {
+        error('spec/too-many-functions', `too many functions in interpolation block ${block.raw} (at most ${MAX_FUNCTIONS})`);
+        continue;
+      }
+      // FunctionsStack: every expression no function matches, before any function runs.
+      const stack = block.functions.map((expression) => ({ expression, found: matchFunction(expression) }));
+      for (const { expression, found } of stack)
+        if (!found) error('spec/unknown-function', `${noFunctionMatching(expression)} (known: ${FUNCTION_NAMES.join(', ')})`);
+      if (stack.some(({ found }) => !found)) continue;
+      // Then they run in turn, and the first one given a value it cannot take stops the chain.
+      let valueType: string = input?.type ?? 'string';
+      for (const { found } of stack) {
+        if (!found) continue;
+        if (STRING_FUNCTIONS.has(found.fn.name) && valueType !== 'string') {
+          error('spec/function-type', invalidInputType(found.fn.name));
+          break;
         }
         valueType = found.fn.name === 'split' ? 'array' : valueType;
       }

@@ -1,4 +1,5 @@
 /** GitLab's own interpolation cases (shared/vendor-data/interpolation-cases.md), by number. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateBlock, findBlocks, type InterpolationContext } from '../../src/ci/interpolation/block.js';
 import { interpolateClassic } from '../../src/ci/interpolation/classic.js';
@@ -25,24 +26,24 @@ describe('blocks (B, A)', () => {
   it('5-8: unknown key, unknown function, bad arguments, too many functions', () => {
     expect(evalData('inputs.undefined | truncate(1,5)', { data: 'x' })).toEqual({
       ok: false,
-      error: 'unknown interpolation key: `undefined`',
+      errors: ['unknown interpolation key: `undefined`'],
     });
     expect(evalData('inputs.data | undefined', { data: 'x' })).toMatchObject({
       ok: false,
-      error: expect.stringContaining('no function matching `undefined`'),
+      errors: [expect.stringContaining('no function matching `undefined`')],
     });
     expect(evalData('inputs.data | truncate(1,5) | truncate(2)', { data: 'abcdef' })).toMatchObject({
       ok: false,
-      error: expect.stringContaining('no function matching `truncate(2)`'),
+      errors: [expect.stringContaining('no function matching `truncate(2)`')],
     });
     expect(evalData('inputs.data | posix_escape | posix_escape | posix_escape | posix_escape', { data: 'x' })).toEqual({
       ok: false,
-      error: 'too many functions in interpolation block',
+      errors: ['too many functions in interpolation block'],
     });
     // Block#evaluate! reads the access before it counts the functions.
     expect(evalData('inputs.nope | posix_escape | posix_escape | posix_escape | posix_escape', { data: 'x' })).toEqual({
       ok: false,
-      error: 'unknown interpolation key: `nope`',
+      errors: ['unknown interpolation key: `nope`'],
     });
   });
   it('9-12: access paths', () => {
@@ -50,20 +51,20 @@ describe('blocks (B, A)', () => {
     expect(evaluateBlock({ access: 'inputs.a.b.c.d.e.f.g.h', functions: [] }, ctx({}))).toMatchObject({ ok: false });
     expect(evaluateBlock({ access: 'a.b.c.d.e.f.g.h', functions: [] }, { inputs: {}, component: {} })).toEqual({
       ok: false,
-      error: 'unknown interpolation key: `a`',
+      errors: ['unknown interpolation key: `a`'],
     });
     expect(evaluateBlock({ access: 'inputs.a.b.c.e.f.g.h', functions: [] }, ctx(deep))).toMatchObject({ ok: false });
     expect(evaluateBlock({ access: `inputs.${'x'.repeat(1100)}`, functions: [] }, ctx({}))).toEqual({
       ok: false,
-      error: 'maximum interpolation expression size exceeded',
+      errors: ['maximum interpolation expression size exceeded'],
     });
     expect(evaluateBlock({ access: 'abc[123]', functions: [] }, ctx({}))).toEqual({
       ok: false,
-      error: 'invalid interpolation access pattern',
+      errors: ['invalid interpolation access pattern'],
     });
     expect(evaluateBlock({ access: 'inputs.nonexistent', functions: [] }, ctx({}))).toEqual({
       ok: false,
-      error: 'unknown interpolation key: `nonexistent`',
+      errors: ['unknown interpolation key: `nonexistent`'],
     });
   });
   it('the block pattern needs two characters of data and stops at a newline', () => {
@@ -253,7 +254,7 @@ describe('functions (F)', () => {
     expect(evalData('inputs.a | truncate( 1 , 2 )', { a: 'test' })).toEqual({ ok: true, value: 'es' });
     expect(evalData('inputs.a | truncate(1,2)', { a: 5 })).toEqual({
       ok: false,
-      error: 'error in `truncate` function: invalid input type: truncate can only be used with string inputs',
+      errors: ['error in `truncate` function: invalid input type: truncate can only be used with string inputs'],
     });
   });
   it('45: expand_vars, one level, masked refused', () => {
@@ -268,7 +269,7 @@ describe('functions (F)', () => {
     const masked = ctx({ a: '$S' }, { functions: { variables: { S: 'x' }, maskedVariables: new Set(['S']) } });
     expect(evaluateBlock({ access: 'inputs.a', functions: ['expand_vars'] }, masked)).toEqual({
       ok: false,
-      error: 'error in `expand_vars` function: variable expansion error: masked variables cannot be expanded',
+      errors: ['error in `expand_vars` function: variable expansion error: masked variables cannot be expanded'],
     });
   });
   it('46: posix_escape is Shellwords.shellescape', () => {
@@ -287,7 +288,7 @@ describe('functions (F)', () => {
     expect(evalData("inputs.a | split(',')", { a: '' })).toEqual({ ok: true, value: [] });
     expect(evalData("inputs.a | split('')", { a: 'x' })).toEqual({
       ok: false,
-      error: 'error in `split` function: invalid argument: separator cannot be empty',
+      errors: ['error in `split` function: invalid argument: separator cannot be empty'],
     });
     expect(evalData('inputs.a | split(",")', { a: 'x' })).toMatchObject({ ok: false });
   });
@@ -302,11 +303,11 @@ describe('split as functions/split.rb', () => {
   it('a separator holding a quote matches no function; the input type is checked before the separator', () => {
     expect(evalData("inputs.a | split('a','b')", { a: 'x' })).toEqual({
       ok: false,
-      error: "no function matching `split('a','b')`: check that the function name, arguments, and types are correct",
+      errors: ["no function matching `split('a','b')`: check that the function name, arguments, and types are correct"],
     });
     expect(evalData("inputs.a | split('')", { a: 5 })).toEqual({
       ok: false,
-      error: 'error in `split` function: invalid input type: split can only be used with string inputs',
+      errors: ['error in `split` function: invalid input type: split can only be used with string inputs'],
     });
   });
 });
@@ -370,5 +371,164 @@ describe('a matrix expression', () => {
       expect(instance.errors, mode).toEqual([]);
       expect(instance.content, mode).toEqual({ 'job-x': { needs: [{ job: 'b', parallel: { matrix: [{ OS: ['$[[ matrix.OS ]]'] }] } }] } });
     }
+  });
+});
+
+/** A component with one string input `x` (default `world`) whose job's script is `line`. */
+const scripted = (line: string) =>
+  splitComponentFile(`spec:\n  inputs:\n    x:\n      default: world\n---\njob:\n  script:\n    - ${JSON.stringify(line)}\n`);
+const inBothModes = (line: string, given: Record<string, unknown> = {}) =>
+  (['classic', 'text'] as const).map((mode) => {
+    const instance = instantiate(scripted(line), given, mode);
+    return instance.errors.length > 0
+      ? { errors: instance.errors }
+      : { script: (instance.content as { job: { script: unknown } }).job.script };
+  });
+const NO_FUNCTION = (expression: string) =>
+  `no function matching \`${expression}\`: check that the function name, arguments, and types are correct`;
+
+describe("the parts of a block, as Ruby's split('|') and strip give them (block.rb)", () => {
+  it('a trailing `|` (or several) leaves no function: GitLab interpolates the block', () => {
+    expect(inBothModes('echo $[[ inputs.x | ]]')).toEqual([{ script: ['echo world'] }, { script: ['echo world'] }]);
+    expect(inBothModes('echo $[[ inputs.x | truncate(0,3) | ]]')).toEqual([{ script: ['echo wor'] }, { script: ['echo wor'] }]);
+    expect(findBlocks('$[[ inputs.x ||| ]]')[0]).toMatchObject({ access: 'inputs.x', functions: [] });
+  });
+  it('an empty field before another one is an expression no function matches; a leading `|` empties the access', () => {
+    expect(evalData('inputs.x || truncate(0,3)', { x: 'world' })).toEqual({ ok: false, errors: [NO_FUNCTION('')] });
+    // `| |`: the field after the second pipe is a space, not empty, so Ruby keeps it.
+    expect(evalData('inputs.x | |', { x: 'world' })).toEqual({ ok: false, errors: [NO_FUNCTION('')] });
+    expect(evalData('| inputs.x', { x: 'world' })).toEqual({ ok: false, errors: ['invalid interpolation access pattern'] });
+  });
+  it('a block of nothing but `|` is no access at all: GitLab fails with a Ruby exception, and cigen says so', () => {
+    const [block] = findBlocks('echo $[[ || ]]');
+    expect(block).toMatchObject({ access: undefined, functions: [] });
+    expect(evaluateBlock(block as NonNullable<typeof block>, ctx({}))).toEqual({
+      ok: false,
+      errors: [
+        "$[[ || ]] holds nothing but `|`: GitLab finds no access in it and fails with an internal error (Ruby's NoMethodError on nil), " +
+          'not a configuration message',
+      ],
+    });
+  });
+});
+
+describe("a block's spaces are ASCII ones, as in GitLab's RE2 pattern and Ruby's strip", () => {
+  it('a no-break space (or another Unicode space) inside the brackets is part of the data', () => {
+    expect(inBothModes('echo $[[ inputs.x\u00a0]]')).toEqual([
+      { errors: ['unknown interpolation key: `x\u00a0`'] },
+      { errors: ['unknown interpolation key: `x\u00a0`'] },
+    ]);
+    expect(inBothModes('echo $[[\u3000inputs.x ]]')[0]).toEqual({ errors: ['unknown interpolation key: `\u3000inputs`'] });
+    expect(evalData('inputs.x | truncate(\u00a00,3)', { x: 'world' })).toEqual({ ok: false, errors: [NO_FUNCTION('truncate(\u00a00,3)')] });
+  });
+  it("every Unicode space JavaScript's \\s knows beyond ASCII stays in the data", () => {
+    const unicodeSpaces = [...Array(0x3001).keys()]
+      .map((code) => String.fromCharCode(code))
+      .filter((char) => /\s/.test(char) && !/[\t\n\v\f\r ]/.test(char));
+    expect(unicodeSpaces.length).toBeGreaterThan(10);
+    for (const space of [...unicodeSpaces, '\ufeff'])
+      expect(evalData(`inputs.x${space}`, { x: 'a' }), space.codePointAt(0)?.toString(16)).toEqual({
+        ok: false,
+        errors: [`unknown interpolation key: \`x${space}\``],
+      });
+  });
+  it('a vertical tab or NUL at an end is stripped (Ruby), while only a line feed ends the data (RE2 `.`)', () => {
+    expect(evalData('inputs.x\v', { x: 'a' })).toEqual({ ok: true, value: 'a' });
+    expect(findBlocks('$[[ inputs.x\0]]')[0]?.access).toBe('inputs.x');
+    // A carriage return, LS or PS inside the data does not end it.
+    expect(inBothModes('echo $[[ inputs.x\r| truncate(0,2) ]]')[0]).toEqual({ script: ['echo wo'] });
+    expect(findBlocks('$[[ inputs.x | truncate(0,2)\u2029]]')[0]?.functions).toEqual(['truncate(0,2)\u2029']);
+    expect(findBlocks('$[[ inputs.x\u2028| truncate(0,2) ]]')[0]?.access).toBe('inputs.x\u2028');
+  });
+  it('RE2 reads code points: one emoji is one character of data, too few for a block', () => {
+    expect(findBlocks('$[[ 😀 ]]')).toEqual([]);
+    expect(findBlocks('$[[ a😀 ]]').map((block) => block.data)).toEqual(['a😀']);
+  });
+});
+
+describe("errors in GitLab's order and number", () => {
+  it('every function is matched before any runs (FunctionsStack#build_stack): all unknown names, and only them', () => {
+    expect(evalData('inputs.n | expand_vars | bogus', { n: 5 })).toEqual({ ok: false, errors: [NO_FUNCTION('bogus')] });
+    expect(evalData('inputs.n | bogus | truncate(1) | posix_escape', { n: 5 })).toEqual({
+      ok: false,
+      errors: [NO_FUNCTION('bogus'), NO_FUNCTION('truncate(1)')],
+    });
+    // Then they run in turn, and the first that fails ends the chain.
+    expect(evalData('inputs.n | truncate(0,1) | posix_escape', { n: 5 })).toEqual({
+      ok: false,
+      errors: ['error in `truncate` function: invalid input type: truncate can only be used with string inputs'],
+    });
+  });
+  it('an access with two problems has both errors (Access#initialize), in its order', () => {
+    expect(evaluateBlock({ access: 'x'.repeat(1100), functions: [] }, ctx({}))).toEqual({
+      ok: false,
+      errors: ['invalid interpolation access pattern', 'maximum interpolation expression size exceeded'],
+    });
+  });
+});
+
+describe('block parsing, for any text (fast-check)', () => {
+  const pieces = fc.constantFrom(
+    '$[[',
+    ']]',
+    '|',
+    '||',
+    ' ',
+    '\t',
+    '\n',
+    '\v',
+    '\r',
+    '\0',
+    '\u00a0',
+    '\u2028',
+    '\u3000',
+    'inputs',
+    '.',
+    'x',
+    'truncate(0,2)',
+    'a',
+  );
+  const texts = fc.array(pieces, { maxLength: 24 }).map((parts) => parts.join(''));
+  const ASCII_SPACE = /^[\t\n\f\r ]|[\t\n\f\r ]$/;
+  const RUBY_STRIPPABLE = /^[\0\t\n\v\f\r ]|[\0\t\n\v\f\r ]$/;
+
+  it("each block is its text, data within one line, and parts as Ruby's split and strip make them", () => {
+    fc.assert(
+      fc.property(texts, (text) => {
+        for (const block of findBlocks(text)) {
+          expect(text.slice(block.start, block.end)).toBe(block.raw);
+          expect(block.data).not.toContain('\n');
+          expect(block.data).not.toMatch(ASCII_SPACE);
+          const parts = block.access === undefined ? block.functions : [block.access, ...block.functions];
+          for (const part of parts) {
+            expect(part).not.toContain('|');
+            expect(part).not.toMatch(RUBY_STRIPPABLE);
+          }
+          // Ruby's split drops only the empty fields at the end: the pipes that end the data.
+          const kept = block.data.replace(/\|+$/, '');
+          expect(parts.length).toBe(kept === '' ? 0 : kept.split('|').length);
+          // Strip never removes a Unicode space.
+          const count = (s: string) => [...s].filter((char) => char === '\u00a0' || char === '\u3000').length;
+          expect(count(parts.join(''))).toBe(count(block.data));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  it('pipes added at the end of a block change nothing GitLab gives', () => {
+    // A chain that ends in an empty expression ends the data in a pipe already: more pipes then make
+    // its field a space, which Ruby keeps.
+    const chains = fc
+      .array(fc.constantFrom('truncate(0,2)', 'posix_escape', 'bogus', '', "split(',')"), { maxLength: 4 })
+      .filter((chain) => chain.at(-1) !== '');
+    fc.assert(
+      fc.property(chains, fc.integer({ min: 1, max: 4 }), fc.constantFrom<unknown>('a,b c', 7), (chain, pipes, value) => {
+        const data = ['inputs.v', ...chain].join(' | ');
+        const [plain] = findBlocks(`$[[ ${data} ]]`);
+        const [piped] = findBlocks(`$[[ ${data}${'|'.repeat(pipes)} ]]`);
+        if (!plain || !piped) throw new Error('no block');
+        expect(evaluateBlock(piped, ctx({ v: value }))).toEqual(evaluateBlock(plain, ctx({ v: value })));
+      }),
+    );
   });
 });

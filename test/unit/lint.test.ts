@@ -118,6 +118,52 @@ describe('component spec layer', () => {
     expect(found).toContainEqual(expect.stringContaining('10:7 error spec/too-many-functions too many functions in interpolation block'));
     expect(found).toContainEqual(expect.stringContaining('4:5 warning spec/unused-input input `unused` is declared but never used'));
   });
+  it("a block's parts as GitLab's split('|') gives them: trailing pipes are no function, `||` is an empty one", async () => {
+    const blockFindings = async (line: string, header = 'spec:\n  inputs:\n    a: {default: x, regex: "^[a-z]*$"}') =>
+      (await component(header, `job:\n  script:\n    - ${line}\n`)).map(brief);
+    expect(await blockFindings('echo $[[ inputs.a | ]] $[[ inputs.a | truncate(0,3) | ]]')).toEqual([]);
+    expect(await blockFindings('echo $[[ inputs.a || truncate(0,3) ]]')).toEqual([
+      'templates/x.yml:7:7 error spec/unknown-function no function matching ``: check that the function name, arguments, and types ' +
+        'are correct (known: truncate, expand_vars, posix_escape, posix_quote, split)',
+    ]);
+    expect(await blockFindings('echo $[[ inputs.a ]] $[[ || ]]')).toEqual([
+      "templates/x.yml:7:7 error spec/access $[[ || ]] holds nothing but `|`: GitLab finds no access in it and fails with an internal error (Ruby's NoMethodError on nil), not a configuration message",
+    ]);
+  });
+  it("block errors in GitLab's order: the access (both of its checks), the count, every unknown function, then the first type error", async () => {
+    const blockFindings = async (line: string) =>
+      (await component('spec:\n  inputs:\n    n: {type: number, default: 1}', `job:\n  script:\n    - ${line}\n`)).map(
+        (d) => `${d.code} ${d.message}`,
+      );
+    expect(await blockFindings('echo $[[ inputs.n | expand_vars | bogus ]]')).toEqual([
+      expect.stringMatching(/^spec\/unknown-function no function matching `bogus`: /),
+    ]);
+    expect(await blockFindings('echo $[[ inputs.n | expand_vars | posix_escape ]]')).toEqual([
+      'spec/function-type error in `expand_vars` function: invalid input type: expand_vars can only be used with string inputs',
+    ]);
+    expect(await blockFindings('echo $[[ inputs.n ]] $[[ inputs.nope | bogus | bogus | bogus | bogus ]]')).toEqual([
+      expect.stringMatching(/^spec\/undeclared-input unknown interpolation key: `nope` /),
+    ]);
+    expect(await blockFindings(`echo $[[ inputs.n ]] $[[ ${'y'.repeat(1100)} ]]`)).toEqual([
+      expect.stringMatching(/^spec\/access invalid interpolation access pattern: \$\[\[ y+ \]\]$/),
+      'spec/access maximum interpolation expression size exceeded',
+    ]);
+  });
+  it('a no-break space inside $[[ ]] is no space to GitLab: the key holds it', async () => {
+    const found = (
+      await component('spec:\n  inputs:\n    a: {default: x, regex: "^[a-z]*$"}', 'job:\n  script:\n    - "echo $[[ inputs.a\u00a0]]"\n')
+    ).map(brief);
+    expect(found).toContainEqual(
+      'templates/x.yml:7:7 error spec/undeclared-input unknown interpolation key: `a\u00a0` ($[[ inputs.a\u00a0]]; declared inputs: a; ' +
+        'it holds U+00A0, which GitLab does not read as a space)',
+    );
+    const before = (await component('spec:\n  inputs:\n    a: {default: x}', 'job:\n  script:\n    - "echo $[[\u2003inputs.a ]]"\n')).map(
+      brief,
+    );
+    expect(before).toContainEqual(
+      'templates/x.yml:7:7 error spec/access unknown interpolation key: `\u2003inputs` (it holds U+2003, which GitLab does not read as a space)',
+    );
+  });
   it("a default's options check skips Ruby's falsy false, and a number input's says \"the allowed options\"", async () => {
     const found = (
       await component(
@@ -200,6 +246,18 @@ describe('component spec layer', () => {
     expect(await rulesFindings("$[[ inputs.envs ]] == 'prod' && $[[ inputs.zone ]] == 'x'")).toEqual([
       'templates/x.yml:8:15 error spec/rules `size` input: rule[0] references undefined inputs: envs, zone',
     ]);
+  });
+  it("a rule's `if` with a no-break space in its block reads no input: GitLab's lexer (ASCII \\s) refuses it", async () => {
+    const header =
+      'spec:\n  inputs:\n    size:\n      rules:\n        - if: \'$[[ inputs.nope\u00a0]] == "a"\'\n          options: [s]\n' +
+      '        - options: [m]\n';
+    const found = (await component(header, 'job:\n  script:\n    - echo $[[ inputs.size ]]\n')).filter((d) => d.code === 'spec/rules');
+    expect(found).toEqual([]);
+    // The same block with an ASCII space reads `nope`, which is not declared.
+    const plain = header.replace('\u00a0', ' ');
+    expect(
+      (await component(plain, 'job:\n  script:\n    - echo $[[ inputs.size ]]\n')).filter((d) => d.code === 'spec/rules'),
+    ).toHaveLength(1);
   });
   it('input rules that read one another, or an input whose rules read itself, are circular: one error (GitLab: Inputs::Validator)', async () => {
     const header = (a: string, b: string) =>

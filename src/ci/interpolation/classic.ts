@@ -30,14 +30,14 @@ export function interpolateClassic(content: unknown, context: InterpolationConte
     const [first] = found;
     if (found.length === 1 && first && first.start === 0 && first.end === text.length) {
       const result = evaluateBlock(first, context);
-      if (!result.ok) errors.push(result.error);
+      if (!result.ok) errors.push(...result.errors);
       return { value: result.ok ? result.value : text, whole: true };
     }
     const values: string[] = [];
     for (const block of found) {
       const result = evaluateBlock(block, context);
       if (result.ok) values.push(rubyToS(result.value));
-      else errors.push(result.error);
+      else errors.push(...result.errors);
     }
     if (values.length < found.length) return { value: text, whole: false };
     let out = text;

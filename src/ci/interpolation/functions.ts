@@ -2,6 +2,7 @@
  * GitLab's interpolation functions (`$[[ inputs.x | fn ]]`). Each matches its own pattern;
  * anything else is "no function matching". Error texts follow GitLab's.
  */
+import { rubyStrip } from './ruby.js';
 
 export interface FunctionContext {
   /** Variables for expand_vars; names not here stay as written. */
@@ -19,10 +20,16 @@ interface InterpolationFunction {
 
 class FunctionError extends Error {}
 
+/** What a function says of a value that is not a string (each of GitLab's functions takes strings only). */
+export const invalidInputType = (name: string): string =>
+  `error in \`${name}\` function: invalid input type: ${name} can only be used with string inputs`;
+
+/** FunctionsStack#build_stack's error for an expression no function's pattern matches. */
+export const noFunctionMatching = (expression: string): string =>
+  `no function matching \`${expression}\`: check that the function name, arguments, and types are correct`;
+
 function requireString(name: string, value: unknown): string {
-  if (typeof value !== 'string') {
-    throw new FunctionError(`error in \`${name}\` function: invalid input type: ${name} can only be used with string inputs`);
-  }
+  if (typeof value !== 'string') throw new FunctionError(invalidInputType(name));
   return value;
 }
 
@@ -44,13 +51,12 @@ function expandVars(value: string, context: FunctionContext): string {
 }
 
 const RUBY_SPACE_RUN = /[\t\n\v\f\r ]+/;
-/** Ruby's String#strip: NUL, tab, line feed, vertical tab, form feed, carriage return and space only. */
-const rubyStrip = (text: string): string => text.replace(/^[\0\t\n\v\f\r ]+|[\0\t\n\v\f\r ]+$/g, '');
 
 export const FUNCTIONS: readonly InterpolationFunction[] = [
   {
     name: 'truncate',
-    pattern: /^truncate\(\s*(\d+)\s*,\s*(\d+)\s*\)?$/,
+    // Ruby's `\s` is ASCII: a no-break space in the parentheses matches no function.
+    pattern: /^truncate\([\t\n\v\f\r ]*(\d+)[\t\n\v\f\r ]*,[\t\n\v\f\r ]*(\d+)[\t\n\v\f\r ]*\)?$/,
     apply: (value, match) => {
       const text = [...requireString('truncate', value)];
       const offset = Number(match[1]);
@@ -98,15 +104,28 @@ export function matchFunction(expression: string): { fn: InterpolationFunction; 
   return undefined;
 }
 
-export function applyFunction(expression: string, value: unknown, context: FunctionContext): { value?: unknown; error?: string } {
-  const found = matchFunction(expression);
-  if (!found) {
-    return { error: `no function matching \`${expression}\`: check that the function name, arguments, and types are correct` };
+/**
+ * GitLab's FunctionsStack: every expression is matched to a function before any runs, so each one
+ * no function matches is an error (all of them, in order) whatever the value; then the functions
+ * run in turn, and the first that fails stops the chain with its error.
+ */
+export function applyFunctions(
+  expressions: readonly string[],
+  value: unknown,
+  context: FunctionContext,
+): { ok: true; value: unknown } | { ok: false; errors: string[] } {
+  const stack = expressions.map((expression) => ({ expression, found: matchFunction(expression) }));
+  const unmatched = stack.filter((entry) => entry.found === undefined).map((entry) => noFunctionMatching(entry.expression));
+  if (unmatched.length > 0) return { ok: false, errors: unmatched };
+  let current = value;
+  for (const { found } of stack) {
+    if (!found) continue;
+    try {
+      current = found.fn.apply(current, found.match, context);
+    } catch (error) {
+      if (error instanceof FunctionError) return { ok: false, errors: [error.message] };
+      throw error;
+    }
   }
-  try {
-    return { value: found.fn.apply(value, found.match, context) };
-  } catch (error) {
-    if (error instanceof FunctionError) return { error: error.message };
-    throw error;
-  }
+  return { ok: true, value: current };
 }

@@ -4,6 +4,28 @@
  * writes non-strings as JSON.
  */
 
+/** Ruby's String#strip: NUL, tab, line feed, vertical tab, form feed, carriage return and space
+ *  only (no Unicode space such as a no-break space). */
+export const rubyStrip = (text: string): string => text.replace(/^[\0\t\n\v\f\r ]+|[\0\t\n\v\f\r ]+$/g, '');
+
+/**
+ * Ruby's `text.split(separator)` and `text.split(separator, limit)` for a separator other than a
+ * single space (that one splits at runs of whitespace, awk's way). Without a limit Ruby drops the
+ * empty fields at the end (`"a|b||".split("|")` is `["a", "b"]`, `"||".split("|")` is `[]`); with
+ * a positive limit it keeps them and leaves the rest of the text in the last field. An empty text
+ * gives no field at all.
+ */
+export function rubySplit(text: string, separator: string, limit?: number): string[] {
+  if (text === '') return [];
+  const parts = text.split(separator);
+  if (limit === undefined) {
+    while (parts.at(-1) === '') parts.pop();
+    return parts;
+  }
+  if (parts.length <= limit) return parts;
+  return [...parts.slice(0, limit - 1), parts.slice(limit - 1).join(separator)];
+}
+
 const NAMED_ESCAPES: Record<string, string> = {
   '"': '\\"',
   '\\': '\\\\',

@@ -19,7 +19,7 @@ export function interpolateText(content: string, context: InterpolationContext):
   let last = 0;
   for (const block of blocks) {
     const result = evaluateBlock(block, context);
-    if (!result.ok) errors.push(result.error);
+    if (!result.ok) errors.push(...result.errors);
     const replacement = result.ok ? (typeof result.value === 'string' ? result.value : rubyJson(result.value)) : block.raw;
     out += content.slice(last, block.start) + replacement;
     last = block.end;
