@@ -338,6 +338,18 @@ const READINGS: readonly Reading[] = [
     path: path as Reading['path'],
     read: (value) => (value === null ? '' : value),
   })),
+  // Interpolation::Inputs (inputs/*_input.rb) and Ci::Inputs check an input value's type, options
+  // and regex, never its length; ci.json caps a string at 1024 characters. Any string is read as
+  // one it takes.
+  ...[
+    ['include', 'inputs', ANY],
+    ['include', ANY, 'inputs', ANY],
+    [ANY, 'trigger', 'inputs', ANY],
+    [ANY, 'trigger', 'include', ANY, 'inputs', ANY],
+  ].map((path): Reading => ({
+    path: path as Reading['path'],
+    read: (value) => (typeof value === 'string' ? '' : value),
+  })),
   // Variable::ComplexVariable: `value:` is any scalar (scalar: true), read as a string (to_s);
   // ci.json asks for a string.
   ...[['variables', ANY, 'value'] as const, [ANY, 'variables', ANY, 'value'] as const].map((path): Reading => ({

@@ -17,7 +17,7 @@ import {
 } from './interpolation/block.js';
 import { FUNCTION_NAMES, invalidInputType, matchFunction, noFunctionMatching } from './interpolation/functions.js';
 import { rubySplit } from './interpolation/ruby.js';
-import { INPUT_TYPES, MAX_STRING_INPUT, notInOptions, type InputType } from './interpolation/inputs.js';
+import { INPUT_TYPES, notInOptions, type InputType } from './interpolation/inputs.js';
 import { compileRe2 } from './re2.js';
 import type { Finding, PathSegment } from './diagnostics.js';
 import type { HeaderInputs } from './spec-include.js';
@@ -87,9 +87,6 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
       ...path,
       'default',
     ]);
-  }
-  if (typeof defaultValue === 'string' && defaultValue.length > MAX_STRING_INPUT) {
-    error('spec/value-size', `\`${name}\` input: the default is longer than ${MAX_STRING_INPUT} characters`, [...path, 'default']);
   }
   if (typeof spec['description'] === 'string' && spec['description'].length > 1024) {
     error('spec/description-size', `\`${name}\` input: the description is longer than 1024 characters`, [...path, 'description']);
