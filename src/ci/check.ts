@@ -7,7 +7,7 @@
  */
 import { isAlias, isMap, isScalar, isSeq, visit, type Alias, type Document, type LineCounter } from 'yaml';
 import type { Diagnostic, Finding, PathSegment } from './diagnostics.js';
-import { interpolateClassic } from './interpolation/classic.js';
+import { classicLimit, interpolateClassic } from './interpolation/classic.js';
 import { resolveInputs, type InputSpecs } from './interpolation/inputs.js';
 import { locate } from './positions.js';
 import { contentAsEntriesRead, headerAsEntriesRead, pathAsWritten } from './entries-read.js';
@@ -320,6 +320,8 @@ export async function checkFile(parsed: ParsedFile, options: CheckOptions = {}):
         complete: read.complete,
       });
       diagnostics.push(...contentCheck.issues.map((issue) => toDiagnostic({ document: 'content', ...issue })));
+      const limit = classicLimit(contentValue);
+      if (limit) diagnostics.push(toDiagnostic({ document: 'content', severity: 'error', ...limit }));
       // An input a shared `spec:include` file declares may serve other pipelines: not unused here.
       for (const name of contentCheck.unused.filter((unused) => !headerCheck.readByRules.has(unused) && !read.included.has(unused))) {
         diagnostics.push(

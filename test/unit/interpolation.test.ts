@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateBlock, findBlocks, type InterpolationContext } from '../../src/ci/interpolation/block.js';
-import { interpolateClassic } from '../../src/ci/interpolation/classic.js';
+import { classicLimit, interpolateClassic } from '../../src/ci/interpolation/classic.js';
 import { shellescape } from '../../src/ci/interpolation/functions.js';
 import { instantiate, splitComponentFile } from '../../src/ci/interpolation/index.js';
 import { resolveInputs, specErrors, type InputSpec } from '../../src/ci/interpolation/inputs.js';
@@ -128,9 +128,58 @@ describe('classic interpolation (T)', () => {
       'a value put inside a string fails GitLab\'s interpolation: Ruby\'s gsub raises "undefined group name reference: n" on its \\k<...>',
     ]);
   });
-  it('18: too many blocks', () => {
-    const many = Array.from({ length: 10_001 }, () => '$[[ inputs.a ]]');
+  it('18: too many blocks, counted as Template keeps them: one per distinct block text', () => {
+    const many = Array.from({ length: 10_001 }, (_, i) => `$[[ inputs.a | truncate(0,${i}) ]]`);
     expect(interpolateClassic(many, ctx({ a: 'x' })).errors).toEqual(['too many interpolation blocks']);
+    expect(interpolateText(many.join('\n'), ctx({ a: 'x' })).errors).toEqual(['too many interpolation blocks']);
+    const same = Array.from({ length: 10_001 }, () => '$[[ inputs.a ]]');
+    expect(interpolateClassic(same, ctx({ a: 'x' }))).toEqual({ value: same.map(() => 'x'), errors: [] });
+    expect(interpolateText(same.join('\n'), ctx({ a: 'x' })).errors).toEqual([]);
+  });
+  it('17: more than MAX_NODES nodes is `config too large`: every key counts twice (a Symbol, then its String), every item once', () => {
+    // 166,667 pairs: a hash, then 3 visits a pair, 500,002 in all.
+    const keys = Object.fromEntries(Array.from({ length: 166_667 }, (_, i) => [`k${i}`, 'v']));
+    expect(interpolateClassic(keys, ctx({})).errors).toEqual(['config too large']);
+    expect(classicLimit(keys)).toEqual({
+      code: 'spec/too-many-nodes',
+      message:
+        'config too large (more than 500000 nodes, as GitLab counts them: each hash, list, item and value, each key twice; ' +
+        'GitLab refuses the file under classic interpolation, whatever its inputs)',
+      path: [],
+      at: 'value',
+    });
+    const fewer = Object.fromEntries(Array.from({ length: 166_666 }, (_, i) => [`k${i}`, 'v']));
+    expect(interpolateClassic(fewer, ctx({})).errors).toEqual([]);
+    expect(classicLimit(fewer)).toBeUndefined();
+    // A list of strings: the hash, its key twice, the list, then each item.
+    expect(interpolateClassic({ script: Array.from({ length: 499_997 }, () => 'echo') }, ctx({})).errors).toEqual(['config too large']);
+    expect(interpolateClassic({ script: Array.from({ length: 499_996 }, () => 'echo') }, ctx({})).errors).toEqual([]);
+  });
+  it('a string over 1 MiB, a key too, is `config node too large`, whatever it holds; text interpolation has no such limit', () => {
+    const mib = 1024 * 1024;
+    const big = (text: string) => ({ job: { script: [`echo $[[ inputs.a ]] ${text}`] } });
+    const fits = 'x'.repeat(mib - 'echo $[[ inputs.a ]] '.length);
+    expect(interpolateClassic(big(fits), ctx({ a: 'a' })).errors).toEqual([]);
+    expect(interpolateClassic(big(`${fits}x`), ctx({ a: 'a' })).errors).toEqual(['config node too large']);
+    // Measured in bytes: 2 a character here.
+    expect(interpolateClassic({ job: 'é'.repeat(mib / 2 + 1) }, ctx({})).errors).toEqual(['config node too large']);
+    expect(classicLimit({ job: { ['k'.repeat(mib + 1)]: 1 } })).toMatchObject({
+      code: 'spec/node-too-large',
+      path: ['job', 'k'.repeat(mib + 1)],
+      at: 'key',
+    });
+    expect(classicLimit({ job: { script: ['a', 'b'.repeat(mib + 1)] } })).toMatchObject({ path: ['job', 'script', 1], at: 'value' });
+    const file = splitComponentFile(`spec:\n  inputs:\n    a:\n---\njob:\n  script: ["echo $[[ inputs.a ]] ${fits}x"]\n`);
+    expect(instantiate(file, { a: 'a' }, 'classic').errors).toEqual(['config node too large']);
+    expect(instantiate(file, { a: 'a' }, 'text').errors).toEqual([]);
+  });
+  it('25: GitLab stops at the first block that fails, and names its error only', () => {
+    const text = 'deploy $[[ inputs.something.abc ]] $[[ inputs.cde ]] $[[ efg ]]';
+    expect(interpolateClassic({ test: text }, ctx({}))).toEqual({ value: undefined, errors: ['unknown interpolation key: `something`'] });
+    expect(interpolateText(`test: ${text}\n`, ctx({}))).toEqual({ text: undefined, errors: ['unknown interpolation key: `something`'] });
+    expect(interpolateClassic({ a: '$[[ inputs.x ]]', b: ['$[[ inputs.y ]]'] }, ctx({})).errors).toEqual([
+      'unknown interpolation key: `x`',
+    ]);
   });
 });
 

@@ -119,6 +119,29 @@ describe('component spec layer', () => {
     expect(found).toContainEqual(expect.stringContaining('10:7 error spec/too-many-functions too many functions in interpolation block'));
     expect(found).toContainEqual(expect.stringContaining('4:5 warning spec/unused-input input `unused` is declared but never used'));
   });
+  it("a string over 1 MiB is GitLab's `config node too large` under classic interpolation, whatever the inputs", async () => {
+    const mib = 1024 * 1024;
+    const text = (size: number) => `echo $[[ inputs.a ]] ${'x'.repeat(size - 'echo $[[ inputs.a ]] '.length)}`;
+    expect(
+      (await component('spec:\n  inputs:\n    a: {default: x, regex: "^[a-z]*$"}', `job:\n  script:\n    - ${text(mib + 1)}\n`)).map(brief),
+    ).toEqual([
+      'templates/x.yml:7:7 error spec/node-too-large config node too large (this string is over 1048576 bytes; ' +
+        'GitLab refuses the file under classic interpolation, whatever its inputs)',
+    ]);
+    expect(await component('spec:\n  inputs:\n    a: {default: x, regex: "^[a-z]*$"}', `job:\n  script:\n    - ${text(mib)}\n`)).toEqual(
+      [],
+    );
+    // A file without a header is not interpolated: no limit.
+    expect(await lint(`job:\n  script:\n    - echo ${'x'.repeat(mib + 1)}\n`)).toEqual([]);
+  });
+  it('more than 10,000 blocks counts distinct block texts, as GitLab keeps them', async () => {
+    const same = Array.from({ length: 10_001 }, () => '    - echo $[[ inputs.a ]]\n').join('');
+    expect(await component('spec:\n  inputs:\n    a: {default: x, regex: "^[a-z]*$"}', `job:\n  script:\n${same}`)).toEqual([]);
+    const distinct = Array.from({ length: 10_001 }, (_, i) => `    - echo $[[ inputs.a | truncate(0,${i}) ]]\n`).join('');
+    expect(
+      (await component('spec:\n  inputs:\n    a: {default: x, regex: "^[a-z]*$"}', `job:\n  script:\n${distinct}`)).map(brief),
+    ).toContainEqual(expect.stringContaining('error spec/too-many-blocks too many interpolation blocks'));
+  });
   it("a block's parts as GitLab's split('|') gives them: trailing pipes are no function, `||` is an empty one", async () => {
     const blockFindings = async (line: string, header = 'spec:\n  inputs:\n    a: {default: x, regex: "^[a-z]*$"}') =>
       (await component(header, `job:\n  script:\n    - ${line}\n`)).map(brief);
