@@ -8,6 +8,7 @@ import type { InterpolationMode } from '../ci/interpolation/index.js';
 import { hasVariableReference as hasReference } from '../ci/variables.js';
 import { rulePatternProblem } from '../builders/tag-rules.js';
 import { GENERATED_BANNER } from './document.js';
+import { isRubyNumber, RubyFloat, rubyToS } from '../ci/interpolation/ruby.js';
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // The job's own grammar for registry hosts and mirror locations (registries.sh.hbs).
@@ -19,7 +20,8 @@ function items(name: string, value: unknown, errors: string[]): string[] {
   if (!Array.isArray(value)) return [];
   const out: string[] = [];
   value.forEach((item, index) => {
-    if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') out.push(String(item));
+    // As GitLab writes the item into the job (a Float as Ruby writes it: `2.0`).
+    if (typeof item === 'string' || isRubyNumber(item) || typeof item === 'boolean') out.push(rubyToS(item));
     else errors.push(`\`${name}\` input: item ${index + 1} is not a string`);
   });
   return out;
@@ -101,9 +103,16 @@ export function checkBuildInputValues(values: Readonly<Record<string, unknown>>,
     if (!/^[^=]+=/.test(label)) errors.push(`\`labels\` input: ${JSON.stringify(label)} is not KEY=VALUE`);
   }
   // The job reads it as digits only (cigen_number), at most 100: anything else stops it at its start.
+  // A whole Float (`2.0`) is written with its point (Float#to_s) into the job's variable.
   const retries = values['push-retries'];
-  if (typeof retries === 'number' && !(Number.isInteger(retries) && retries >= 0 && retries <= 100))
-    errors.push(`\`push-retries\` input: ${retries} is not a whole number from 0 to 100: the job would stop at its start`);
+  if (retries instanceof RubyFloat) {
+    const whole = retries.valueOf();
+    errors.push(
+      `\`push-retries\` input: ${rubyToS(retries)} is a Float, which the job's variable holds as ${rubyToS(retries)}, ` +
+        `not as digits: the job would stop at its start${whole >= 0 && whole <= 100 ? ` (write ${whole})` : ''}`,
+    );
+  } else if (typeof retries === 'number' && !(Number.isInteger(retries) && retries >= 0 && retries <= 100))
+    errors.push(`\`push-retries\` input: ${rubyToS(retries)} is not a whole number from 0 to 100: the job would stop at its start`);
   checkRegistryValues(values, errors);
   return errors;
 }

@@ -29,6 +29,7 @@ import {
   type ToStringOptions,
 } from 'yaml';
 import { stringifyNumber, stringTag, toJS, type StringifyContext, type ToJSContext } from 'yaml/util';
+import { RubyFloat } from './interpolation/ruby.js';
 import { Literal, Quoted, Reference } from './model.js';
 import { UNTAKEN_CHARACTERS, parseFast } from './yaml-fast.js';
 
@@ -120,6 +121,28 @@ export const wholeFloatCount = (): number => wholeFloatsMade;
 const FLOAT_DOCUMENTS = new WeakSet<Document>();
 export const noteWholeFloats = (doc: Document): void => void FLOAT_DOCUMENTS.add(doc);
 export const holdsWholeFloats = (doc: Document): boolean => FLOAT_DOCUMENTS.has(doc);
+
+/**
+ * What `read` gives while each whole Float of `doc` (isWholeFloat) holds a RubyFloat for its value:
+ * `doc.toJS()`, or a node's toJS, with `2.0` as the Float Ruby writes `2.0` (input values, which
+ * interpolation writes as Ruby does), not the 2 JavaScript reads.
+ */
+export function withRubyFloats<T>(doc: Document, read: () => T): T {
+  const floats: Scalar[] = [];
+  visit(doc, {
+    // Values only: a key stays the string the library makes of its number.
+    Scalar(key, node) {
+      if (key !== 'key' && isWholeFloat(node)) floats.push(node);
+    },
+  });
+  if (floats.length === 0) return read();
+  for (const node of floats) node.value = new RubyFloat(node.value as number);
+  try {
+    return read();
+  } finally {
+    for (const node of floats) node.value = (node.value as RubyFloat).valueOf();
+  }
+}
 
 function markIfWhole(node: Scalar): Scalar {
   if (typeof node.value === 'number' && Number.isInteger(node.value)) {
@@ -421,6 +444,7 @@ function toNode(doc: Document, value: unknown, anchors: WrittenAnchors): unknown
     return scalar;
   }
   if (value instanceof Reference) return doc.createNode(value);
+  if (value instanceof RubyFloat) return Object.assign(new Scalar(value.valueOf()), { minFractionDigits: 1 });
   if (Array.isArray(value)) {
     const seq = new YAMLSeq(doc.schema);
     for (const item of value) seq.items.push(toNode(doc, item, anchors));
@@ -584,6 +608,8 @@ function writeOther(value: unknown, context: StringifyContext): string {
     return stringTag.stringify?.(scalar, context) ?? '';
   }
   if (typeof value === 'number') return stringifyNumber({ value } as Scalar);
+  // A whole Float (an input's `2.0`) as one: Psych reads `2.0` as the Float, `2` as the Integer.
+  if (value instanceof RubyFloat) return stringifyNumber({ value: value.valueOf(), minFractionDigits: 1 } as Scalar);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value === null) return 'null';
   throw GIVE_UP_WRITING;
@@ -1202,8 +1228,13 @@ export class UserYamlError extends Error {
  * a key given twice, an unknown tag, an alias bomb or an alias inside the node it names (`&a [*a]`, a value that
  * holds itself) is a UserYamlError, never a warning on stderr or a crash later.
  */
-export function parseUserYaml(text: string): unknown {
-  return readUserYaml(text).value;
+export function parseUserYaml(text: string, options: UserYamlOptions = {}): unknown {
+  return readUserYaml(text, options).value;
+}
+
+export interface UserYamlOptions {
+  /** A whole Float (`2.0`) as a RubyFloat, as GitLab reads an input value (see withRubyFloats). */
+  rubyFloats?: boolean;
 }
 
 /** A person's YAML document (see parseUserYaml) with where each key of its top-level mapping is written. */
@@ -1213,7 +1244,7 @@ export interface UserYaml {
   places: ReadonlyMap<string, { key: Place; value: Place }>;
 }
 
-export function readUserYaml(text: string): UserYaml {
+export function readUserYaml(text: string, options: UserYamlOptions = {}): UserYaml {
   const lineCounter = new LineCounter();
   // Psych's booleans (`push: yes` is true, `n` a string); no `!reference`, which only a CI file takes.
   // A key given twice is refused (one of the two values would be lost without a word).
@@ -1252,7 +1283,8 @@ export function readUserYaml(text: string): UserYaml {
   if (recursive !== undefined) throw new UserYamlError('an alias inside the node it names (a value that holds itself)', at(recursive));
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 100 });
+    const read = (): unknown => doc.toJS({ maxAliasCount: 100 });
+    value = options.rubyFloats ? withRubyFloats(doc, read) : read();
   } catch (error) {
     throw new UserYamlError((error as Error).message.split('\n')[0] ?? 'invalid aliases');
   }

@@ -6,13 +6,14 @@
  */
 import { basename, posix } from 'node:path';
 import { checkFile, COMPONENT_FILE, knownInputErrors, parseFile, type ParsedFile } from '../ci/check.js';
-import { documentValue, LeanDocument, MAX_ALIASES, referencesIn } from '../ci/yaml.js';
+import { documentValue, holdsWholeFloats, isWholeFloat, LeanDocument, MAX_ALIASES, referencesIn } from '../ci/yaml.js';
 import { byPosition, type Diagnostic, type PathSegment } from '../ci/diagnostics.js';
 import { includeEntries, surelyIncluded, wildcardPathPattern, type IncludeEntry } from '../ci/includes.js';
 import { instantiate, splitComponentFile } from '../ci/interpolation/index.js';
 import { inputOfError, isUnknownInputError, resolveInputs } from '../ci/interpolation/inputs.js';
 import { headerInputs, type HeaderFileReader } from '../ci/spec-include.js';
-import { locate } from '../ci/positions.js';
+import { locate, nodeAsRead } from '../ci/positions.js';
+import { RubyFloat } from '../ci/interpolation/ruby.js';
 import { suggest } from '../ci/schema.js';
 import { resolveInclude, type LintHost } from './includes.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
@@ -252,6 +253,20 @@ function blankContent(parsed: ParsedFile): boolean {
 const sameFile = (found: ReturnType<LintHost['readProjectFile']>, file: string): boolean =>
   found !== undefined && 'file' in found && posix.normalize(found.file) === posix.normalize(file);
 
+/**
+ * An include's inputs as GitLab reads them for their checks: a value Psych reads as a whole Float
+ * (`push-retries: 2.0`) is one (a RubyFloat: GitLab writes it `2.0`), where JavaScript reads 2.
+ */
+function inputsAsGitLabReads(at: Origin, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (!holdsWholeFloats(at.doc)) return inputs;
+  let out = inputs;
+  for (const name of Object.keys(inputs)) {
+    const node = nodeAsRead(at.doc, [...at.path, 'inputs', name], at.resolveKey);
+    if (isWholeFloat(node) && node.value === inputs[name]) out = { ...out, [name]: new RubyFloat(node.value as number) };
+  }
+  return out;
+}
+
 async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisContext): Promise<Diagnostic[]> {
   // A component that may not be the one GitLab reads: its findings are warnings that say what was
   // checked (known once the include is resolved, below).
@@ -339,6 +354,7 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   if (entry.kind === 'local' && blankContent(parsed))
     return refuse('include/empty', `Included file \`${entry.target.replace(/^\/+/, '')}\` contains no configuration!`);
   const inputs = entry.inputs ?? {};
+  const asRead = inputsAsGitLabReads(at, inputs);
   // Inputs GitLab refuses stop it before it interpolates the file (Interpolator): it merges nothing of it.
   let refused = false;
   // Only inputs given: GitLab's Interpolator#inputs_without_header? asks `args.any?`, so `inputs: {}` is none.
@@ -356,7 +372,7 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
       ...(entry.kind === 'component' ? { component: true } : {}),
     });
     const specs = read.specs;
-    for (const error of knownInputErrors(resolveInputs(specs, inputs).errors, read.complete)) {
+    for (const error of knownInputErrors(resolveInputs(specs, asRead).errors, read.complete)) {
       refused = true;
       const name = inputOfError(error);
       const where = name && name in inputs ? ['inputs', name] : entry.inputs ? ['inputs'] : [];
@@ -367,7 +383,7 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
       } else report('include/inputs', `\`${entry.target}\`: ${error}`, where);
     }
   }
-  for (const error of resolution.valueErrors?.(inputs) ?? []) {
+  for (const error of resolution.valueErrors?.(asRead) ?? []) {
     const name = inputOfError(error);
     report('include/inputs', `\`${entry.target}\`: ${error}`, name && name in inputs ? ['inputs', name] : []);
   }

@@ -6,7 +6,7 @@ import { classicLimit, interpolateClassic } from '../../src/ci/interpolation/cla
 import { shellescape } from '../../src/ci/interpolation/functions.js';
 import { instantiate, splitComponentFile } from '../../src/ci/interpolation/index.js';
 import { resolveInputs, specErrors, type InputSpec } from '../../src/ci/interpolation/inputs.js';
-import { rubyInspect, rubyJson, rubyToS } from '../../src/ci/interpolation/ruby.js';
+import { RubyFloat, rubyFloatText, rubyInspect, rubyJson, rubyToS } from '../../src/ci/interpolation/ruby.js';
 import { interpolateText } from '../../src/ci/interpolation/text.js';
 
 const ctx = (inputs: Record<string, unknown>, extra: Partial<InterpolationContext> = {}): InterpolationContext => ({ inputs, ...extra });
@@ -372,6 +372,62 @@ describe('Ruby formatting', () => {
     // Keys are Symbols: GitLab reads files with deep_symbolize_keys.
     expect(rubyInspect({ a: [1, null] })).toBe('{:a=>[1, nil]}');
     expect(rubyInspect({ 'a-b': 'x', 'ok?': 1, é_1: 2, '': 3 })).toBe('{:"a-b"=>"x", :ok?=>1, :é_1=>2, :""=>3}');
+  });
+});
+
+describe('Ruby numbers: a Float is not an Integer', () => {
+  // Each from Ruby 3.1: Float#to_s, and to_json with Oj.optimize_rails (GitLab's config/initializers/oj.rb).
+  it('Float#to_s: fixed from 1e-4 to below 1e16 (or while digits run past the point), else d.de+XX', () => {
+    const cases: [number, string][] = [
+      [2, '2.0'],
+      [100, '100.0'],
+      [1e15, '1.0e+15'],
+      [1e16, '1.0e+16'],
+      [1e14, '100000000000000.0'],
+      [1234567890123456.8, '1234567890123456.8'],
+      [9999999999999998, '9.999999999999998e+15'],
+      [0.0001, '0.0001'],
+      [1e-5, '1.0e-05'],
+      [1.5e-7, '1.5e-07'],
+      [0.1 + 0.2, '0.30000000000000004'],
+      [-0, '-0.0'],
+      [5e-324, '5.0e-324'],
+      [Infinity, 'Infinity'],
+      [NaN, 'NaN'],
+    ];
+    for (const [value, text] of cases) expect(rubyFloatText(value), String(value)).toBe(text);
+  });
+  it('a whole Float (RubyFloat) is written as a Float; a whole number is an Integer, however large', () => {
+    expect(rubyToS(new RubyFloat(2))).toBe('2.0');
+    expect(rubyToS(2)).toBe('2');
+    expect(rubyToS(1e16)).toBe('10000000000000000');
+    expect(rubyToS(new RubyFloat(1e16))).toBe('1.0e+16');
+    expect(rubyInspect([new RubyFloat(2), 1.5, 3, { n: new RubyFloat(-0) }])).toBe('[2.0, 1.5, 3, {:n=>-0.0}]');
+    // No property: an access cannot reach into it.
+    expect(evalData('inputs.n.value', { n: new RubyFloat(2) })).toEqual({ ok: false, errors: ['unknown interpolation key: `value`'] });
+  });
+  it('to_json writes a Float as Oj does: whole ones %.1f, others %0.16g, zero 0.0, Infinity null', () => {
+    expect(rubyJson([new RubyFloat(2), 1.5, new RubyFloat(1e16), 1e16, new RubyFloat(1e20), 0.1 + 0.2, 1e-5, new RubyFloat(-0)])).toBe(
+      '[2.0,1.5,10000000000000000.0,10000000000000000,1e+20,0.3,1e-05,0.0]',
+    );
+    expect(rubyJson({ a: Infinity, b: 1234567890123456.8, c: 4497756958007.8125 })).toBe(
+      '{"a":null,"b":1234567890123457,"c":4497756958007.812}',
+    );
+  });
+  it('a whole Float input is interpolated as a Float in both modes, kept whole in a whole block', () => {
+    const file = splitComponentFile(
+      'spec:\n  inputs:\n    n: {type: number, options: [1, 2]}\n---\njob:\n  script: ["echo $[[ inputs.n ]]"]\n  variables:\n    N: $[[ inputs.n ]]\n',
+    );
+    const classic = instantiate(file, { n: new RubyFloat(2) }, 'classic');
+    expect(classic.errors).toEqual([]);
+    expect(rubyToS((classic.content as { job: { variables: { N: unknown } } }).job.variables.N)).toBe('2.0');
+    expect((classic.content as { job: { script: string[] } }).job.script).toEqual(['echo 2.0']);
+    expect(instantiate(file, { n: new RubyFloat(2) }, 'text').content).toMatchObject({ job: { script: ['echo 2.0'] } });
+    expect(interpolateText('a: $[[ inputs.n ]]\n', ctx({ n: new RubyFloat(2) })).text).toBe('a: 2.0\n');
+    // NumberInput takes it (is_a?(Numeric)); Array#include? compares with ==, so 2.0 is the option 2.
+    expect(instantiate(file, { n: new RubyFloat(3) }, 'classic').errors).toEqual([
+      '`n` input: `3.0` cannot be used because it is not in the list of the allowed options',
+    ]);
   });
 });
 

@@ -383,6 +383,20 @@ describe('include layer', () => {
       '4:12 `ci/deploy.yml`: `env` input: `5` cannot be used because it is not in the list of allowed options',
     ]);
   });
+  it("a Float as a variable's value is GitLab's to take (Variable: ScalarValidator, value.to_s)", async () => {
+    expect(
+      await briefs('job:\n  script: [echo]\n  variables:\n    A: 2.0\n    B: 1.5\n    C: {value: 2.0}\nvariables:\n  D: 1.0e+16\n'),
+    ).toEqual([]);
+  });
+  it('a whole Float given to a catalog component is read as GitLab reads it: `2.0` reaches the job as 2.0', async () => {
+    const include = (value: string) =>
+      `stages: [build]\ninclude:\n  - component: ${CATALOG}/buildah@${CATALOG_VERSION}\n    inputs:\n      tags: [v1]\n      push-retries: ${value}\n`;
+    expect(await briefs(include('2.0'))).toEqual([
+      `.gitlab-ci.yml:6:21 error include/inputs \`${CATALOG}/buildah@${CATALOG_VERSION}\`: \`push-retries\` input: 2.0 is a Float, ` +
+        "which the job's variable holds as 2.0, not as digits: the job would stop at its start (write 2)",
+    ]);
+    expect(await briefs(include('2'))).toEqual([]);
+  });
   it('an input of any length is taken, as GitLab takes it: the file merges (its jobs count) and no schema limit applies', async () => {
     // GitLab's inputs check type, options and regex only; ci.json's 1024 characters are the editor's.
     const long = '1'.repeat(1100);

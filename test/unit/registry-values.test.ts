@@ -10,6 +10,9 @@ import { checkBuildInputValues, LIST_INPUTS } from '../../src/catalog/values.js'
 import { hasVariableReference } from '../../src/ci/variables.js';
 import fc from 'fast-check';
 import { runnerExpand } from '../helpers/job.js';
+import { RubyFloat } from '../../src/ci/interpolation/ruby.js';
+import { stringifyYaml } from '../../src/ci/yaml.js';
+import { parseInputFlag } from '../../src/cli/commands/render.js';
 
 describe('registry-mirrors and insecure-registries', () => {
   it.each([
@@ -222,6 +225,29 @@ describe('backslashes in list inputs under text interpolation', () => {
 });
 
 describe('push-retries', () => {
+  it('refuses a whole Float (`2.0`): GitLab writes it `2.0` into the variable the job reads as digits', () => {
+    expect(checkBuildInputValues({ 'push-retries': new RubyFloat(2) })).toEqual([
+      "`push-retries` input: 2.0 is a Float, which the job's variable holds as 2.0, not as digits: the job would stop at its start (write 2)",
+    ]);
+    expect(checkBuildInputValues({ 'push-retries': new RubyFloat(1e16) })).toEqual([
+      "`push-retries` input: 1.0e+16 is a Float, which the job's variable holds as 1.0e+16, not as digits: the job would stop at its start",
+    ]);
+    // cigen render reads `-i push-retries=2.0` as GitLab reads it, a Float.
+    expect(parseInputFlag('push-retries=2.0')).toEqual(['push-retries', new RubyFloat(2)]);
+    expect(parseInputFlag('push-retries=2')).toEqual(['push-retries', 2]);
+    const buildah = findComponent('buildah');
+    if (!buildah) throw new Error('no buildah');
+    for (const mode of ['classic', 'text'] as const)
+      expect(renderInstance(buildah, { tags: ['v1'], 'push-retries': parseInputFlag('push-retries=2.0')[1] }, mode).errors).toHaveLength(1);
+  });
+  it('cigen render writes a whole Float as one (`parallel: 2.0`), as GitLab would hold it', () => {
+    const bot = findComponent('migration-bot');
+    if (!bot) throw new Error('no migration-bot');
+    const rendered = renderInstance(bot, { parallel: new RubyFloat(2) }, 'classic');
+    expect(rendered.errors).toEqual([]);
+    expect(rendered.text).toContain('\n  parallel: 2.0\n');
+    expect(stringifyYaml({ a: new RubyFloat(2), b: [new RubyFloat(1e16)] })).toBe('a: 2.0\nb:\n  - 10000000000000000.0\n');
+  });
   it('takes what the job reads (digits, at most 100) and refuses a fraction, a sign or more, as the job would at its start', () => {
     for (const retries of [0, 3, 100]) expect(checkBuildInputValues({ 'push-retries': retries })).toEqual([]);
     for (const retries of [2.5, -1, 101])

@@ -3,7 +3,7 @@
  * header, then interpolate the content in one of GitLab's two modes.
  */
 import type { Document } from 'yaml';
-import { documentValue, parseYamlDocument, parseYamlDocuments } from '../yaml.js';
+import { documentValue, parseYamlDocument, parseYamlDocuments, wholeFloatCount, withRubyFloats } from '../yaml.js';
 import type { InterpolationContext } from './block.js';
 import { interpolateClassic } from './classic.js';
 import { resolveInputs, type InputSpecs, type InputValue } from './inputs.js';
@@ -27,12 +27,14 @@ export function splitComponentFile(text: string, documents: readonly Document.Pa
   }
   const last = documents.at(-1);
   if (!last) throw new Error('empty file');
-  if (documents.length < 2) return { header: undefined, contentText: text, content: documentValue(last) };
+  // As GitLab holds them: a whole Float (`2.0`) stays one (see withRubyFloats).
+  const value = (doc: Document) => withRubyFloats(doc, () => documentValue(doc));
+  if (documents.length < 2) return { header: undefined, contentText: text, content: value(last) };
   const start = last.range[0];
   const markerStart = text.lastIndexOf('---', start);
   const contentText = text.slice(markerStart >= 0 ? text.indexOf('\n', markerStart) + 1 : start);
   const [header] = documents;
-  return { header: header === undefined ? undefined : documentValue(header), contentText, content: documentValue(last) };
+  return { header: header === undefined ? undefined : value(header), contentText, content: value(last) };
 }
 
 export interface Instance {
@@ -63,12 +65,14 @@ export function instantiate(
   const result = interpolateText(file.contentText, context);
   if (result.text === undefined) return { content: undefined, values: resolved.values, errors: result.errors };
   // GitLab parses the interpolated text with Psych: YAML 1.1, where NEL, LS and PS break lines.
+  const floatsBefore = wholeFloatCount();
   const doc = parseYamlDocument(result.text);
+  const floats = wholeFloatCount() !== floatsBefore;
   const yamlError = doc.errors[0];
   if (yamlError) {
     return { content: undefined, values: resolved.values, errors: [`Invalid configuration format: ${yamlError?.message ?? 'empty'}`] };
   }
-  return { content: documentValue(doc), values: resolved.values, errors: [] };
+  return { content: floats ? withRubyFloats(doc, () => documentValue(doc)) : documentValue(doc), values: resolved.values, errors: [] };
 }
 
 export { inputOfError, resolveInputs, type InputSpec, type InputSpecs, type InputValue, type InputType } from './inputs.js';

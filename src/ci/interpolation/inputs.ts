@@ -3,11 +3,11 @@
  * (lib/gitlab/ci/config/interpolation/inputs.rb and inputs/*_input.rb).
  */
 import { compileRe2 } from '../re2.js';
-import { rubyToS } from './ruby.js';
+import { isRubyNumber, numberOf, rubyToS, type RubyFloat } from './ruby.js';
 
 export const INPUT_TYPES = ['array', 'boolean', 'number', 'string'] as const;
 export type InputType = (typeof INPUT_TYPES)[number];
-export type InputValue = string | number | boolean | unknown[];
+export type InputValue = string | number | RubyFloat | boolean | unknown[];
 
 export interface InputSpec {
   type?: InputType;
@@ -46,7 +46,8 @@ function hasType(type: InputType, value: unknown): boolean {
     case 'boolean':
       return typeof value === 'boolean';
     case 'number':
-      return typeof value === 'number';
+      // NumberInput: is_a?(Numeric), a Float as well as an Integer.
+      return isRubyNumber(value);
     case 'string':
       return typeof value === 'string';
   }
@@ -105,7 +106,8 @@ function valueErrors(name: string, spec: InputSpec, value: unknown, origin: 'pro
     spec.options !== undefined &&
     (type === 'string' || type === 'number') &&
     checked &&
-    !spec.options.includes(value as string | number)
+    // Array#include? compares with ==: the Float 2.0 is the option 2.
+    !spec.options.includes(numberOf(value) as string | number)
   ) {
     errors.push(notInOptions(name, type, value));
   }

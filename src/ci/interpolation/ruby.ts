@@ -59,17 +59,135 @@ function inspectString(value: string): string {
   return `${out}"`;
 }
 
-function rubyNumber(value: number): string {
-  if (Number.isInteger(value) && Math.abs(value) < 1e16) return String(value);
-  if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
-  const text = String(value);
-  if (text.includes('e')) {
-    const [mantissa = '', exponent = ''] = text.split('e');
-    const m = mantissa.includes('.') ? mantissa : `${mantissa}.0`;
-    const e = exponent.startsWith('-') || exponent.startsWith('+') ? exponent : `+${exponent}`;
-    return `${m}e${e.replace(/^([+-])(\d)$/, '$10$2')}`;
+const RUBY_FLOAT = Symbol.for('cigen.RubyFloat');
+
+/**
+ * A Ruby Float whose value is whole: Psych reads `2.0` (or `1.0e+16`) as a Float, which Ruby
+ * writes `2.0` where it writes the Integer 2 as `2`; to JavaScript both are the number 2. Input
+ * values read from YAML hold one in place of such a number (withRubyFloats in ../yaml.ts); a number
+ * that is not whole is a Float already. Its value is `valueOf()`: no property, so an interpolation
+ * block cannot reach into it (`inputs.n.x` is an unknown key, as for any number).
+ */
+export class RubyFloat {
+  readonly #value: number;
+  /** Known by this mark, not by the class: dist/lint.cjs and the catalog bundle it loads
+   *  (dist/lint-catalog.cjs) each hold a copy of the class, and values cross between them. */
+  readonly [RUBY_FLOAT] = true;
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [RUBY_FLOAT]?: unknown })[RUBY_FLOAT] === true;
   }
-  return text.includes('.') ? text : `${text}.0`;
+  constructor(value: number) {
+    this.#value = value;
+  }
+  valueOf(): number {
+    return this.#value;
+  }
+}
+
+/** Whether a value is a Ruby Float or Integer: a number, or a whole Float marked as one. */
+export const isRubyNumber = (value: unknown): value is number | RubyFloat => typeof value === 'number' || value instanceof RubyFloat;
+
+/** A value's number, for a RubyFloat; the value itself otherwise (Ruby's `2 == 2.0`). */
+export const numberOf = (value: unknown): unknown => (value instanceof RubyFloat ? value.valueOf() : value);
+
+/** The shortest digits that read back as `value` (> 0), and where the decimal point goes after the first. */
+function shortestDigits(value: number): { digits: string; exponent: number } {
+  const [mantissa = '', exponent = ''] = value.toExponential().split('e');
+  return { digits: mantissa.replace('.', ''), exponent: Number(exponent) };
+}
+
+/**
+ * Ruby's Float#to_s (flo_to_s): the shortest digits that read back as the value, written
+ * `ddd.ddd` when the decimal exponent is from -4 to 15 or the digits run past the point
+ * (`100.0`, `0.0001`, `1234567890123456.8`), else `d.ddde+XX` with at least two exponent digits
+ * (`1.0e+16`, `1.0e-05`).
+ */
+export function rubyFloatText(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
+  const sign = value < 0 || Object.is(value, -0) ? '-' : '';
+  if (value === 0) return `${sign}0.0`;
+  const { digits, exponent } = shortestDigits(Math.abs(value));
+  const point = exponent + 1;
+  if (point > 0 && (point < digits.length || point <= 15)) {
+    return point < digits.length
+      ? `${sign}${digits.slice(0, point)}.${digits.slice(point)}`
+      : `${sign}${digits}${'0'.repeat(point - digits.length)}.0`;
+  }
+  if (point <= 0 && point > -4) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  const magnitude = Math.abs(exponent).toString().padStart(2, '0');
+  return `${sign}${digits[0] ?? ''}.${digits.slice(1) || '0'}e${exponent < 0 ? '-' : '+'}${magnitude}`;
+}
+
+/** An Integer's digits (a number past 2**53 is no longer the one written: JavaScript's double). */
+const integerText = (value: number): string => (Number.isSafeInteger(value) ? String(value) : BigInt(value).toString());
+
+/** Ruby's `to_s` of a number: the Integer's digits, or the Float's text. */
+function rubyNumber(value: number | RubyFloat): string {
+  if (value instanceof RubyFloat) return rubyFloatText(value.valueOf());
+  return Number.isInteger(value) ? integerText(value) : rubyFloatText(value);
+}
+
+/** A finite value's exact decimal digits (no leading zeros) and where the point goes after them. */
+function exactDecimal(value: number): { digits: string; point: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(value));
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  // value = mantissa * 2 ** exponent, exactly.
+  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
+  const exponent = (biased === 0 ? 1 : biased) - 1075;
+  if (exponent >= 0) {
+    const digits = (mantissa << BigInt(exponent)).toString();
+    return { digits, point: digits.length };
+  }
+  // mantissa / 2 ** k is mantissa * 5 ** k / 10 ** k.
+  const digits = (mantissa * 5n ** BigInt(-exponent)).toString();
+  return { digits, point: digits.length + exponent };
+}
+
+/** C's `%0.16g` (glibc: the exact value, rounded half to even): 16 significant digits, trailing
+ *  zeros dropped, the exponent form below 1e-4 or from 1e16, with at least two exponent digits. */
+function printf16g(value: number): string {
+  const sign = value < 0 ? '-' : '';
+  const exact = exactDecimal(value);
+  let digits = exact.digits.slice(0, 16).padEnd(16, '0');
+  let point = exact.point;
+  const rest = exact.digits.slice(16);
+  const half = rest[0] ?? '0';
+  const roundUp = half > '5' || (half === '5' && (/[1-9]/.test(rest.slice(1)) || Number(digits.at(-1)) % 2 === 1));
+  if (roundUp) {
+    const bumped = (BigInt(digits) + 1n).toString();
+    if (bumped.length > 16) point++;
+    digits = bumped.slice(0, 16);
+  }
+  const exponent = point - 1;
+  const trimmed = digits.replace(/0+$/, '');
+  if (exponent < -4 || exponent >= 16) {
+    const fraction = trimmed.slice(1);
+    const magnitude = Math.abs(exponent).toString().padStart(2, '0');
+    return `${sign}${trimmed[0] ?? '0'}${fraction ? `.${fraction}` : ''}e${exponent < 0 ? '-' : '+'}${magnitude}`;
+  }
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${trimmed}`;
+  const whole = trimmed.slice(0, point).padEnd(point, '0');
+  const fraction = trimmed.slice(point);
+  return `${sign}${whole}${fraction ? `.${fraction}` : ''}`;
+}
+
+/**
+ * A Float as GitLab's `to_json` writes it: Oj's Rails mode (config/initializers/oj.rb,
+ * Oj.optimize_rails), dump_float in rails.c. Zero is `0.0` (`-0.0` too), Infinity and NaN `null`,
+ * a whole value a C long long holds `%.1f` (`2.0`, `10000000000000000.0`), any other `%0.16g` (`1.5`,
+ * `1e+20`, `1e-05`), unless those 16 digits end in 0001 or 9999 (a rounding artefact), when it is
+ * Float#to_s.
+ */
+function ojFloatText(value: number): string {
+  if (value === 0) return '0.0';
+  if (!Number.isFinite(value)) return 'null';
+  if (Number.isInteger(value) && value >= -(2 ** 63) && value < 2 ** 63) return `${integerText(value)}.0`;
+  const text = printf16g(value);
+  return text.length >= 17 && /(?:0001|9999)$/.test(text) ? rubyFloatText(value) : text;
 }
 
 /** A Symbol's `inspect`: `:name` when the name reads as an identifier, else `:"quoted"`. */
@@ -83,7 +201,7 @@ const inspectSymbol = (name: string): string => (/^[\p{L}_][\p{L}\p{N}_]*[?!=]?$
 export function rubyInspect(value: unknown): string {
   if (value === null || value === undefined) return 'nil';
   if (typeof value === 'string') return inspectString(value);
-  if (typeof value === 'number') return rubyNumber(value);
+  if (isRubyNumber(value)) return rubyNumber(value);
   if (typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${value.map(rubyInspect).join(', ')}]`;
   // No YAML value is one of these, but JavaScript's own text is as good as any for them.
@@ -97,7 +215,7 @@ export function rubyInspect(value: unknown): string {
 export function rubyToS(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number') return rubyNumber(value);
+  if (isRubyNumber(value)) return rubyNumber(value);
   if (typeof value === 'boolean') return String(value);
   return rubyInspect(value);
 }
@@ -105,15 +223,31 @@ export function rubyToS(value: unknown): string {
 /** What ActiveSupport writes as `\uXXXX` over what the JSON generator writes (ESCAPED_CHARS). */
 const ACTIVE_SUPPORT_ESCAPED = /[<>&\u2028\u2029]/g;
 
+/** JSON as JSON.stringify writes it, numbers as GitLab's `to_json` writes them (Integers as digits, Floats by ojFloatText). */
+function json(value: unknown): string | undefined {
+  if (value instanceof RubyFloat) return ojFloatText(value.valueOf());
+  if (typeof value === 'number') return Number.isInteger(value) ? integerText(value) : ojFloatText(value);
+  if (Array.isArray(value)) return `[${value.map((item: unknown) => json(item) ?? 'null').join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const pairs = Object.entries(value).flatMap(([key, item]) => {
+      const text = json(item);
+      return text === undefined ? [] : [`${JSON.stringify(key)}:${text}`];
+    });
+    return `{${pairs.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /**
  * `value.to_json` as GitLab runs it: ActiveSupport's JSON encoder (GitLab's Gitlab::Json::RailsEncoder
  * only swaps the generator under it), with `escape_html_entities_in_json` on (GitLab's
  * config/application.rb, and Rails' default). Over plain JSON, ActiveSupport then writes `<`, `>`
  * and `&` as `\u003c`, `\u003e`, `\u0026`, and U+2028 and U+2029 (whatever that setting) as
- * `\u2028`, `\u2029`, in keys too. NEL (U+0085) stays as it is.
+ * `\u2028`, `\u2029`, in keys too. NEL (U+0085) stays as it is. A Float is written as Oj writes it
+ * (ojFloatText: `2.0`, `10000000000000000.0`), which is not always Float#to_s.
  */
 export function rubyJson(value: unknown): string {
-  return JSON.stringify(value ?? null).replace(
+  return (json(value) ?? 'null').replace(
     ACTIVE_SUPPORT_ESCAPED,
     (char) => `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, '0')}`,
   );

@@ -21,8 +21,9 @@ export function parseInputFlag(flag: string): [string, unknown] {
   const name = flag.slice(0, eq);
   const raw = flag.slice(eq + 1);
   try {
-    // As under `inputs:`, where `name:` with nothing after it is null: the input's default.
-    return [name, parseUserYaml(raw)];
+    // As under `inputs:`, where `name:` with nothing after it is null: the input's default; a whole
+    // Float (`2.0`) is one, as GitLab reads it.
+    return [name, parseUserYaml(raw, { rubyFloats: true })];
   } catch (error) {
     if (!(error instanceof UserYamlError)) throw error;
     const where = error.at ? ` (line ${error.at.line}, column ${error.at.column} of the value)` : '';
@@ -41,7 +42,7 @@ export async function runRender(name: string, options: RenderOptions): Promise<v
     let loaded: unknown;
     try {
       // GitLab's own parser refuses more than a few aliases; an alias bomb stops here.
-      ({ value: loaded, places: filePlaces } = readUserYaml(text));
+      ({ value: loaded, places: filePlaces } = readUserYaml(text, { rubyFloats: true }));
     } catch (error) {
       if (!(error instanceof UserYamlError)) throw error;
       const where = error.at ? `${options.inputs}:${error.at.line}:${error.at.column}` : options.inputs;
