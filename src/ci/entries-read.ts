@@ -154,6 +154,10 @@ export const TRIGGER_INCLUDE_MAX = 3;
 /** Keys of `default:` (ci.json's own `default` properties) that its `inherit:default` list does not name. */
 export const INHERITABLE_BEYOND_SCHEMA: ReadonlySet<string> = new Set(['hooks', 'id_tokens', 'identity']);
 
+/** Entry::BaseInput (an input of `spec:inputs`, or of a job's `inputs:`): `description` is any
+ *  alphanumeric value, of any length; ci.json caps it at 1024 characters. Read as one it takes. */
+const anyDescription = (value: unknown): unknown => (typeof value === 'string' ? '' : value);
+
 const READINGS: readonly Reading[] = [
   // Entry::Stages: nested_array_of_strings, read flattened; no uniqueness, no minimum.
   {
@@ -338,6 +342,8 @@ const READINGS: readonly Reading[] = [
     path: path as Reading['path'],
     read: (value) => (value === null ? '' : value),
   })),
+  // A job's `inputs:` descriptions: see anyDescription.
+  { path: [ANY, 'inputs', ANY, 'description'], read: (value) => anyDescription(value) },
   // Interpolation::Inputs (inputs/*_input.rb) and Ci::Inputs check an input value's type, options
   // and regex, never its length; ci.json caps a string at 1024 characters. Any string is read as
   // one it takes.
@@ -431,6 +437,10 @@ export function headerAsEntriesRead(header: unknown): unknown {
   if (isHash(spec) && spec['inputs'] === null) {
     const { inputs: _dropped, ...rest } = spec;
     return { ...header, spec: rest };
+  }
+  if (isHash(spec) && isHash(spec['inputs'])) {
+    const inputs = readAt(spec['inputs'], [ANY, 'description'], anyDescription);
+    if (inputs !== spec['inputs']) return { ...header, spec: { ...spec, inputs } };
   }
   return header;
 }

@@ -88,9 +88,6 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
       'default',
     ]);
   }
-  if (typeof spec['description'] === 'string' && spec['description'].length > 1024) {
-    error('spec/description-size', `\`${name}\` input: the description is longer than 1024 characters`, [...path, 'description']);
-  }
   if (has('rules')) {
     for (const key of ['options', 'default']) {
       if (has(key)) error('spec/rules', `\`${name}\` input: these keys cannot be used together: rules, ${key}`, [...path, key], 'key');

@@ -94,6 +94,11 @@ describe('component spec layer', () => {
     // GitLab sets no limit on the length of a default (nor of a given value).
     expect(found.filter((line) => line.includes('`d`') && line.includes(' error '))).toEqual([]);
   });
+  it("a description of any length: Entry::BaseInput sets no limit (ci.json's 1024 characters are the editor's)", async () => {
+    const long = 'word '.repeat(300).trim();
+    expect(await component(`spec:\n  inputs:\n    a:\n      default: x\n      regex: "^[a-z]*$"\n      description: ${long}`)).toEqual([]);
+    expect(await lint(`job:\n  script: [echo]\n  inputs:\n    a:\n      default: x\n      description: ${long}\n`)).toEqual([]);
+  });
   it('a null default (`default: null`, `default:`) fails its type check, as on every include of the component', async () => {
     const found = (
       await component(
