@@ -18,7 +18,15 @@ import {
   type Scalar,
   type YAMLMap,
 } from 'yaml';
-import { DuplicateKeyError, duplicateKeyMessage, MAX_ALIASES, parseYamlDocument, parseYamlDocuments } from './yaml.js';
+import {
+  DuplicateKeyError,
+  duplicateKeyMessage,
+  MAX_ALIASES,
+  parseYamlDocument,
+  parseYamlDocuments,
+  readingAsPsych,
+  withYaml11Breaks,
+} from './yaml.js';
 
 export interface SourceFile {
   path: string;
@@ -77,7 +85,10 @@ function commentsOf(text: string): Comment[] {
       found.push({ offset: record['offset'] as number, text: record['source'] });
     for (const [key, value] of Object.entries(record)) if (key !== 'source' && typeof value === 'object') walk(value, depth + 1);
   };
-  for (const token of new Parser().parse(text)) walk(token, 0);
+  // Read as parseYamlDocuments reads the file: YAML 1.1's line breaks, quoted scalars as Psych scans them.
+  readingAsPsych(() => {
+    for (const token of new Parser().parse(withYaml11Breaks(text))) walk(token, 0);
+  });
   return found.sort((a, b) => a.offset - b.offset);
 }
 

@@ -6,6 +6,7 @@
 import {
   Alias,
   Document,
+  Lexer,
   LineCounter,
   Scalar,
   YAMLParseError,
@@ -710,21 +711,257 @@ export interface ParsedYaml {
   lineCounter: LineCounter;
 }
 
-/** The text as YAML 1.1 (GitLab's Psych) reads its lines: NEL, LS and PS are line breaks there,
- *  text in YAML 1.2. Each becomes a newline of the same length, so every offset stays valid. */
+/** Line breaks to YAML 1.1 (libyaml, GitLab's Psych) that the yaml library reads as text: NEL, LS
+ *  and PS (text in YAML 1.2), and a carriage return not followed by a line feed (a break in both,
+ *  but the library takes only CRLF). */
+const YAML11_TEXT_BREAKS = /[\u0085\u2028\u2029]|\r(?!\n)/;
+
+/** The text as YAML 1.1 (GitLab's Psych) reads its lines: each of YAML11_TEXT_BREAKS becomes a
+ *  newline of the same length, so every offset stays valid. */
 export const withYaml11Breaks = (text: string): string =>
-  /[\u0085\u2028\u2029]/.test(text) ? text.replace(/[\u0085\u2028\u2029]/g, '\n') : text;
+  YAML11_TEXT_BREAKS.test(text) ? text.replace(new RegExp(YAML11_TEXT_BREAKS.source, 'g'), '\n') : text;
 
-/** YAML 1.1's line breaks and what the fast composer does not take, in one class: most texts hold
- *  none, and one scan of a large text then does for both. */
+/**
+ * Characters libyaml's reader refuses anywhere in a text, comments too ("control characters are
+ * not allowed"): all but tab, LF, CR, NEL, the printable ASCII, U+00A0–U+D7FF, U+E000–U+FFFD and
+ * what lies beyond U+FFFF. GitLab then refuses the whole file.
+ */
 // eslint-disable-next-line no-control-regex
-const SPECIAL_CHARACTERS = /[\u0085\u2028\u2029\t\r\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+const PSYCH_REFUSED = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]/;
 
-/** The text with YAML 1.1's breaks as newlines, and whether it holds nothing the fast composer does not take. */
-function prepare(text: string): { source: string; clean: boolean } {
+/** YAML 1.1's line breaks, what the fast composer does not take and what Psych refuses, in one
+ *  class: most texts hold none, and one scan of a large text then does for all three. */
+// eslint-disable-next-line no-control-regex
+const SPECIAL_CHARACTERS = /[\u0085\u2028\u2029\t\r\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]/;
+
+interface Prepared {
+  source: string;
+  /** Nothing in it the fast composer does not take. */
+  clean: boolean;
+  /** The offset of the first character Psych refuses, if any. */
+  refused?: number;
+}
+
+/** The text with YAML 1.1's breaks as newlines, whether the fast composer may take it, and where
+ *  Psych would refuse it. */
+function prepare(text: string): Prepared {
   if (!SPECIAL_CHARACTERS.test(text)) return { source: text, clean: true };
   const source = withYaml11Breaks(text);
-  return { source, clean: !UNTAKEN_CHARACTERS.test(source) };
+  const refused = PSYCH_REFUSED.exec(text)?.index;
+  return { source, clean: !UNTAKEN_CHARACTERS.test(source), ...(refused === undefined ? {} : { refused }) };
+}
+
+/** A character Psych's reader refuses (see PSYCH_REFUSED): GitLab refuses the whole file. */
+export class RefusedCharacterError extends YAMLParseError {
+  constructor(offset: number, character: string) {
+    const code = `U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    super(
+      [offset, offset + 1],
+      'REFUSED_CHARACTER' as YAMLParseError['code'],
+      `control characters are not allowed (${code}): GitLab's YAML reader refuses the whole file`,
+    );
+  }
+}
+
+/** The error for a refused character, in the document it is written in (else the last; with none,
+ *  a document made for it). */
+function addRefused(text: string, documents: Document.Parsed[], refused: number | undefined): void {
+  if (refused === undefined) return;
+  let doc = documents.find((item) => item.range[2] > refused) ?? documents.at(-1);
+  if (!doc) {
+    doc = new Document(null, parseOptions()) as Document.Parsed;
+    doc.range = [0, 0, text.length];
+    documents.push(doc);
+  }
+  addErrors(doc, [new RefusedCharacterError(refused, text.charAt(refused))]);
+}
+
+/*
+ * libyaml (Psych) reads a quoted scalar up to its closing quote whatever the indentation of the
+ * lines between: only a document marker (`---` or `...` and a space or the end of the line) at the
+ * start of one of them ends it, an error. The yaml library's lexer ends a quoted scalar at a line
+ * indented no deeper than the block it is written in, which then reads `Missing closing "quote`; a
+ * multi-line value pasted into `- "echo $[[ inputs.x ]]"` (text interpolation) writes such lines.
+ * The library has no option for it: while readingAsPsych runs, its lexer scans each quoted scalar
+ * as at the top level of a document (its `indentNext` 0, which keeps the check for a document
+ * marker), then goes on as before. For a quoted scalar whose lines are indented that reads the same;
+ * its value is folded the same way (the leading spaces of each line dropped). Two private members
+ * of the library's Lexer are used: without them (another version of the library) readingAsPsych
+ * reads as the library does, and test/unit/yaml-fast.test.ts fails.
+ */
+type QuotedScan = Generator<string, unknown, unknown>;
+interface LexerInternals {
+  indentNext: number;
+  parseQuotedScalar: (this: LexerInternals) => QuotedScan;
+}
+const libraryQuoted = (Lexer.prototype as unknown as Partial<LexerInternals>).parseQuotedScalar;
+const psychQuoted =
+  typeof libraryQuoted === 'function' && typeof (new Lexer() as unknown as Partial<LexerInternals>).indentNext === 'number'
+    ? function* (this: LexerInternals): QuotedScan {
+        const indentNext = this.indentNext;
+        this.indentNext = 0;
+        const scan = libraryQuoted.call(this);
+        let step: IteratorResult<string, unknown>;
+        try {
+          // The scan looks for the end of the scalar before it yields anything.
+          step = scan.next();
+        } finally {
+          this.indentNext = indentNext;
+        }
+        while (!step.done) {
+          yield step.value;
+          step = scan.next();
+        }
+        return step.value;
+      }
+    : undefined;
+
+/** `read` (a parse with the yaml library, done when it returns) with quoted scalars scanned as Psych scans them. */
+export function readingAsPsych<T>(read: () => T): T {
+  if (!psychQuoted) return read();
+  const lexer = Lexer.prototype as unknown as LexerInternals;
+  const saved = lexer.parseQuotedScalar;
+  lexer.parseQuotedScalar = psychQuoted;
+  try {
+    return read();
+  } finally {
+    lexer.parseQuotedScalar = saved;
+  }
+}
+
+/** libyaml's escapes in a double-quoted scalar (its `\x`, `\u` and `\U` apart). */
+const PSYCH_ESCAPES: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  '\t': '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
+};
+const HEX_ESCAPES: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+/** The line break at `i` as libyaml reads it, and its length: CRLF, CR, LF and NEL are a line feed, LS and PS stay. */
+function breakAt(raw: string, i: number): [string, number] | undefined {
+  const c = raw[i];
+  if (c === '\r') return ['\n', raw[i + 1] === '\n' ? 2 : 1];
+  if (c === '\n' || c === '\u0085') return ['\n', 1];
+  if (c === '\u2028' || c === '\u2029') return [c, 1];
+  return undefined;
+}
+
+/**
+ * The value of a quoted scalar written `raw` (its quotes included, its line breaks as written) as
+ * libyaml reads it (yaml_parser_scan_flow_scalar): in each run of blanks and line breaks, the
+ * blanks before the first break and after each break are dropped; one line feed is a space, else
+ * the breaks after the first are kept, and the first too when it is LS or PS (kept as they are).
+ * An escaped line break keeps the breaks after it. Undefined where libyaml stops with an error (a
+ * document marker at the start of a line, an unknown escape, no closing quote).
+ */
+export function psychQuotedValue(raw: string): string | undefined {
+  const quote = raw[0];
+  if (quote !== '"' && quote !== "'") return undefined;
+  const single = quote === "'";
+  let value = '';
+  let i = 1;
+  for (;;) {
+    // A document marker at the start of a line (after a line break, an escaped one too).
+    if (breakAt(raw, i - 1) && /^(?:---|\.\.\.)(?:[ \t\r\n\u0085\u2028\u2029]|$)/.test(raw.slice(i, i + 4))) return undefined;
+    let leadingBlanks = false;
+    for (;;) {
+      const c = raw[i];
+      if (c === undefined) return undefined;
+      if (c === ' ' || c === '\t' || breakAt(raw, i)) break;
+      if (c === quote) {
+        if (!single || raw[i + 1] !== "'") break;
+        value += "'";
+        i += 2;
+      } else if (!single && c === '\\') {
+        const escapedBreak = breakAt(raw, i + 1);
+        if (escapedBreak) {
+          i += 1 + escapedBreak[1];
+          leadingBlanks = true;
+          break;
+        }
+        const next = raw[i + 1] ?? '';
+        const length = HEX_ESCAPES[next];
+        if (length !== undefined) {
+          const hex = raw.slice(i + 2, i + 2 + length);
+          const point = /^[0-9a-fA-F]+$/.test(hex) && hex.length === length ? parseInt(hex, 16) : -1;
+          if (point < 0 || (point >= 0xd800 && point <= 0xdfff) || point > 0x10ffff) return undefined;
+          value += String.fromCodePoint(point);
+          i += 2 + length;
+        } else {
+          const escaped = PSYCH_ESCAPES[next];
+          if (escaped === undefined) return undefined;
+          value += escaped;
+          i += 2;
+        }
+      } else {
+        value += c;
+        i++;
+      }
+    }
+    if (raw[i] === quote) return i === raw.length - 1 ? value : undefined;
+    let whitespaces = '';
+    let leadingBreak = '';
+    let trailingBreaks = '';
+    for (;;) {
+      const c = raw[i];
+      if (c === ' ' || c === '\t') {
+        if (!leadingBlanks) whitespaces += c;
+        i++;
+        continue;
+      }
+      const found = breakAt(raw, i);
+      if (!found) break;
+      if (leadingBlanks) trailingBreaks += found[0];
+      else [whitespaces, leadingBreak, leadingBlanks] = ['', found[0], true];
+      i += found[1];
+    }
+    if (!leadingBlanks) value += whitespaces;
+    else if (leadingBreak === '\n') value += trailingBreaks === '' ? ' ' : trailingBreaks;
+    else value += leadingBreak + trailingBreaks;
+  }
+}
+
+/** What the yaml library folds otherwise than Psych in a quoted scalar over lines: LS or PS (a
+ *  newline in the prepared text) in the text, or an escaped line break before an empty line. */
+const QUOTED_FOLDS_APART = /[\u2028\u2029]/;
+const ESCAPED_BREAK_BEFORE_EMPTY = /\\\r?\n[ \t]*\r?\n/;
+
+/**
+ * The quoted scalars over several lines of documents the library read from `source` (`text`
+ * prepared), each given the value Psych gives it (psychQuotedValue of its text in `text`), where
+ * the text holds what the library folds otherwise: LS and PS, which are line breaks to Psych but
+ * stay in the value, and an escaped line break before an empty line (the library makes the empty
+ * line a space). A scalar with a tag other than str keeps what its tag made.
+ */
+function readQuotedAsPsych(text: string, source: string, documents: readonly Document[]): void {
+  if (!QUOTED_FOLDS_APART.test(text) && !ESCAPED_BREAK_BEFORE_EMPTY.test(source)) return;
+  for (const doc of documents)
+    visit(doc, {
+      Scalar(_key, node) {
+        const { range, tag } = node;
+        if ((node.type !== Scalar.QUOTE_DOUBLE && node.type !== Scalar.QUOTE_SINGLE) || !range) return;
+        if ((tag !== undefined && tag !== 'tag:yaml.org,2002:str') || !source.slice(range[0], range[1]).includes('\n')) return;
+        const value = psychQuotedValue(text.slice(range[0], range[1]));
+        if (value === undefined) return;
+        node.value = value;
+        node.source = value;
+      },
+    });
 }
 
 /** Up to this many keys, duplicates are found by comparing each key with the earlier ones. */
@@ -858,18 +1095,21 @@ function addErrors(doc: Document.Parsed, errors: readonly YAMLParseError[]): voi
  * library; anything outside what it knows, and every text with an error, goes through the library.
  */
 export function parseYamlDocuments(text: string): ParsedYaml {
-  const { source, clean } = prepare(text);
+  const { source, clean, refused } = prepare(text);
   const options = parseOptions();
   let lineCounter = new LineCounter();
   // CIGEN_YAML_FAST=0: the library only (to compare the two).
   let list = process.env['CIGEN_YAML_FAST'] === '0' || !clean ? undefined : parseFast(source, { ...options, lineCounter }, undefined, true);
   if (!list) {
     lineCounter = new LineCounter();
-    const documents = parseAllDocuments(source, { ...options, lineCounter });
+    const documents = readingAsPsych(() => parseAllDocuments(source, { ...options, lineCounter }));
     list = Array.isArray(documents) ? documents : [];
+    // (The fast composer takes no quoted scalar over several lines.)
+    readQuotedAsPsych(text, source, list);
   }
   readMergeKeysAsPsych(source, list);
   for (const doc of list) addErrors(doc, keyErrors(doc));
+  addRefused(text, list, refused);
   return { documents: list, lineCounter };
 }
 
@@ -1023,7 +1263,7 @@ Object.defineProperty(LeanDocument.prototype, 'contents', {
     if (!state) return null;
     if (!state.full) {
       const options = { ...parseOptions(), lineCounter: new LineCounter() };
-      const [full] = parseFast(state.text, options) ?? parseAllDocuments(state.text, options);
+      const [full] = parseFast(state.text, options) ?? readingAsPsych(() => parseAllDocuments(state.text, options));
       state.full = full as Document.Parsed;
     }
     return state.full.contents;
@@ -1061,8 +1301,9 @@ const NOT_LEAN = /\$\[\[|(?:^|[\s[{,])[&*][A-Za-z0-9_.-]|^---|^\.\.\./m;
  * its value as soon as they are composed, then dropped. Undefined for any other text.
  */
 export function parseLeanDocument(text: string): ParsedYaml | undefined {
-  const { source, clean } = prepare(text);
-  if (process.env['CIGEN_YAML_FAST'] === '0' || !clean || NOT_LEAN.test(source)) return undefined;
+  const { source, clean, refused } = prepare(text);
+  // A refused character is an error, which parseYamlDocuments reports.
+  if (process.env['CIGEN_YAML_FAST'] === '0' || !clean || refused !== undefined || NOT_LEAN.test(source)) return undefined;
   const value: Record<string, unknown> = {};
   const references: ReferenceSite[] = [];
   const errors: DuplicateKeyError[] = [];
@@ -1176,16 +1417,18 @@ export function documentValue(doc: Document, maxAliasCount?: number): unknown {
  * places — else through the library with those very options.
  */
 export function parseYamlDocument(text: string): Document.Parsed {
-  const { source, clean } = prepare(text);
+  const { source, clean, refused } = prepare(text);
   const fast = process.env['CIGEN_YAML_FAST'] === '0' || !clean ? undefined : parseFast(source, parseOptions(), undefined, true);
   const doc =
     fast?.length === 1
       ? (fast[0] as Document.Parsed)
-      : parseDocument(source, { version: YAML_VERSION, customTags, uniqueKeys: true, logLevel: 'error' });
+      : readingAsPsych(() => parseDocument(source, { version: YAML_VERSION, customTags, uniqueKeys: true, logLevel: 'error' }));
+  if (fast?.length !== 1) readQuotedAsPsych(text, source, [doc]);
   readMergeKeysAsPsych(source, [doc]);
   // The library's own check (uniqueKeys) has found the duplicates off the fast path.
   const found = keyErrors(doc);
   addErrors(doc, fast?.length === 1 ? found : found.filter((error) => error instanceof CollectionKeyError));
+  addRefused(text, [doc], refused);
   return doc;
 }
 

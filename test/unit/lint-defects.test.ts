@@ -299,25 +299,39 @@ describe('control characters from a linted file are escaped in text output', () 
     expect(escapeControl('é – ✓')).toBe('é – ✓');
   });
   it('in messages and code frames; the JSON keeps the exact text', () => {
-    const dir = scratch({ '.gitlab-ci.yml': 'build:\n  sc\x1b[2Jript: [x]\n  script: ["echo \x1b]0;owned\x07 \x9b2J \x7f"]\n' });
+    // Written as YAML escapes (Psych takes them): a key and a value that hold control characters.
+    const dir = scratch({ '.gitlab-ci.yml': 'build:\n  "sc\\e[2Jript": [x]\n  script: ["echo \\e]0;owned\\a \\u009b2J \\x7f"]\n' });
     const text = cigen(['lint', '.gitlab-ci.yml'], dir);
     expect(text.status).toBe(1);
     expect(text.stdout).not.toMatch(RAW);
     expect(text.stdout).toContain('unknown keys: sc\\x1b[2Jript');
-    expect(text.stdout).toContain('  > 2 |   sc\\x1b[2Jript: [x]');
-    expect(text.stdout).toContain('    3 |   script: ["echo \\x1b]0;owned\\x07 \\x9b2J \\x7f"]');
-    // The caret stays under the column, counted in the escaped line.
-    expect(text.stdout).toContain('      |   ^\n');
     const json = JSON.parse(cigen(['lint', '.gitlab-ci.yml', '--format', 'json'], dir).stdout) as { message: string }[];
     expect(json[0]?.message).toContain('sc\x1b[2Jript');
+    // Written as they are, Psych refuses the file at the first one: the code frame shows them escaped.
+    const raw = scratch({ '.gitlab-ci.yml': 'build:\n  sc\x1b[2Jript: [x]\n  script: ["echo \x1b]0;owned\x07 \x9b2J \x7f"]\n' });
+    const refused = cigen(['lint', '.gitlab-ci.yml'], raw);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).not.toMatch(RAW);
+    expect(refused.stdout).toContain(
+      ".gitlab-ci.yml:2:5 error yaml/syntax control characters are not allowed (U+001B): GitLab's YAML reader refuses the whole file",
+    );
+    expect(refused.stdout).toContain('  > 2 |   sc\\x1b[2Jript: [x]');
+    expect(refused.stdout).toContain('    3 |   script: ["echo \\x1b]0;owned\\x07 \\x9b2J \\x7f"]');
+    // The caret stays under the column, counted in the escaped line.
+    expect(refused.stdout).toContain('      |     ^\n');
   });
   it('a caret after an escaped character moves with it', () => {
-    const dir = scratch({ '.gitlab-ci.yml': 'build: {script: ["\x1b"], image: 1}\n' });
+    const dir = scratch({ '.gitlab-ci.yml': 'build: {script: ["\x1b"], image: 1}}\n' });
     const lines = cigen(['lint', '.gitlab-ci.yml'], dir).stdout.split('\n');
-    expect(lines.slice(0, 3)).toEqual([
-      '.gitlab-ci.yml:1:31 error schema/type jobs:build:image config should be a string or a hash',
-      '  > 1 | build: {script: ["\\x1b"], image: 1}',
-      `      | ${' '.repeat(33)}^`,
+    // The ESC is refused where it is; the stray `}` after it is an error too, its caret moved by `\x1b`.
+    expect(lines.slice(0, 7)).toEqual([
+      ".gitlab-ci.yml:1:19 error yaml/syntax control characters are not allowed (U+001B): GitLab's YAML reader refuses the whole file",
+      '  > 1 | build: {script: ["\\x1b"], image: 1}}',
+      `      | ${' '.repeat(18)}^`,
+      '    2 | ',
+      '.gitlab-ci.yml:1:33 error yaml/syntax Unexpected flow-map-end token in YAML stream: "}"',
+      '  > 1 | build: {script: ["\\x1b"], image: 1}}',
+      `      | ${' '.repeat(35)}^`,
     ]);
   });
 });
@@ -609,6 +623,41 @@ describe('text interpolation into a quoted scalar', () => {
     expect((await lint(component('', '"echo $[[ inputs.name ]]"'), {}, 'templates/c.yml')).map((d) => d.message)).toEqual([
       expect.stringContaining('accepts "a\\"b"'),
     ]);
+  });
+});
+
+describe('a multi-line value in a quoted scalar, and characters Psych refuses (GitLab reads YAML with Psych)', () => {
+  const component = 'spec:\n  inputs:\n    x:\n      default: a\n---\njob:\n  stage: build\n  script:\n    - "echo $[[ inputs.x ]]"\n';
+  const including = (value: string) => `stages: [build]\ninclude:\n  - local: h.yml\n    inputs:\n      x: ${value}\n`;
+  const includeFindings = async (value: string) =>
+    (await lint(including(value), { 'h.yml': component })).filter((d) => d.code.startsWith('include/')).map(brief);
+
+  it('text interpolation: a line break pasted into quotes folds, as Psych folds it (no finding)', async () => {
+    for (const value of ['"line1\\nline2"', '"a\\u2028b"', '"a\\u0085b"', '"a\\rb"', '"x\\n---y"'])
+      expect(await includeFindings(value), value).toEqual([]);
+  });
+
+  it('text interpolation: a value Psych then refuses makes the YAML invalid', async () => {
+    for (const value of ['"a\\x80b"', '"a\\u0000b"', '"a\\uffffb"', '"x\\n---\\ny"'])
+      expect(await includeFindings(value), value).toEqual([
+        expect.stringMatching(
+          /^\.gitlab-ci\.yml:5:10 error include\/text-interpolation `h\.yml`: .* the value of `x` makes the YAML invalid/,
+        ),
+      ]);
+  });
+
+  it("a pipeline file's quoted scalar over lines at any indentation is read; a refused character is an error where it is", async () => {
+    expect(await briefs('job:\n  stage: build\n  script:\n    - "echo a\nb"\n    - \'c\n\nd\'\n')).toEqual([]);
+    expect(await briefs('job:\n  script: [echo]\n  variables:\n    A: x\u0080y\n')).toEqual([
+      ".gitlab-ci.yml:4:9 error yaml/syntax control characters are not allowed (U+0080): GitLab's YAML reader refuses the whole file",
+    ]);
+  });
+
+  it('a lone CR breaks the line, in the finding and in its code frame', () => {
+    const dir = scratch({ '.gitlab-ci.yml': 'job:\n  script: x\ry\n' });
+    const result = cigen(['lint', '.gitlab-ci.yml'], dir);
+    expect(result.stdout).toContain('.gitlab-ci.yml:3:1 error yaml/syntax');
+    expect(result.stdout).toContain('    2 |   script: x\n  > 3 | y\n');
   });
 });
 

@@ -1,9 +1,11 @@
 /**
- * The fast composer (src/ci/yaml-fast.ts) against the yaml library, node by node: for every text
- * it takes, the same documents (values, types, ranges, anchors, tags, flow flags, the JavaScript
- * value) and the same line starts, and the library reports no error or warning; every other text
- * it leaves to the library. On every YAML file of the repository, on edge cases found while
- * building it, on generated pipelines, and on random mutations of the repository's files.
+ * The fast composer (src/ci/yaml-fast.ts) against the yaml library (as cigen runs it: quoted
+ * scalars scanned as Psych scans them), node by node: for every text it takes, the same documents
+ * (values, types, ranges, anchors, tags, flow flags, the JavaScript value) and the same line
+ * starts, and the library reports no error or warning; every other text it leaves to the library.
+ * On every YAML file of the repository, on edge cases found while building it, on generated
+ * pipelines, and on random mutations of the repository's files. Then quoted scalars over lines,
+ * line breaks and refused characters against what Psych gives.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -31,11 +33,15 @@ import {
   documentValue,
   lastWriter,
   parseUserYaml,
+  parseYamlDocument,
   parseYamlDocuments,
+  psychQuotedValue,
+  readingAsPsych,
   readUserYaml,
   stringifyYaml,
   withYaml11Breaks,
 } from '../../src/ci/yaml.js';
+import { readSource } from '../../src/ci/source.js';
 import { Literal, Reference } from '../../src/ci/model.js';
 import { CATALOG, sampleInputs } from '../../src/catalog/registry.js';
 import { componentHeader, renderComponent } from '../../src/catalog/document.js';
@@ -142,7 +148,7 @@ function compare(raw: string): 'fast' | 'library' {
   const text = withYaml11Breaks(raw);
   const libraryLines = new LineCounter();
   const fastLines = new LineCounter();
-  const library = parseAllDocuments(text, options(libraryLines));
+  const library = readingAsPsych(() => parseAllDocuments(text, options(libraryLines)));
   const libraryDocuments = Array.isArray(library) ? library : [];
   for (const doc of libraryDocuments) expectValueAsToJS(doc, raw);
   const fast = parseFast(text, options(fastLines));
@@ -260,8 +266,20 @@ describe('the fast composer builds what the yaml library builds', () => {
   });
 
   it('leaves to the library what it does not take (a tab, a multi-line flow, a directive, an error)', () => {
-    for (const text of ['a:\t1\n', 'a: [1,\n  2]\n', '%YAML 1.1\n---\na: 1\n', 'a: b: c\n', 'a: "x\n  y"\n', '? a\n: b\n', 'a: !!str 1\n'])
+    for (const text of [
+      'a:\t1\n',
+      'a: [1,\n  2]\n',
+      '%YAML 1.1\n---\na: 1\n',
+      'a: b: c\n',
+      'a: "x\n  y"\n',
+      '? a\n: b\n',
+      'a: !!str 1\n',
+      'a:\n  - "x\ny"\n',
+      "a:\n  - 'x\u2028y'\n",
+    ]) {
       expect(parseFast(withYaml11Breaks(text), options(new LineCounter())), text).toBeUndefined();
+      compare(text);
+    }
   });
 
   it('property: random edits of the repository files', () => {
@@ -654,6 +672,216 @@ describe('plain scalars as Psych reads them (Psych::ScalarScanner#tokenize), on 
   it('a string either reading takes for a number stays quoted when written', () => {
     expect(stringifyYaml({ a: '1e3', b: '1,000', c: '09', d: '1.0e+3', e: 'plain' })).toBe(
       'a: "1e3"\nb: "1,000"\nc: "09"\nd: "1.0e+3"\ne: plain\n',
+    );
+  });
+});
+
+/** Runs `check` on the fast path, then on the library alone (CIGEN_YAML_FAST=0). */
+function onBothPaths(check: () => void): void {
+  for (const fast of ['1', '0']) {
+    const saved = process.env['CIGEN_YAML_FAST'];
+    process.env['CIGEN_YAML_FAST'] = fast;
+    try {
+      check();
+    } finally {
+      if (saved === undefined) delete process.env['CIGEN_YAML_FAST'];
+      else process.env['CIGEN_YAML_FAST'] = saved;
+    }
+  }
+}
+
+const errorsOf = (text: string): string[] => parseYamlDocuments(text).documents.flatMap((doc) => doc.errors.map((error) => error.message));
+
+describe('quoted scalars over lines, line breaks and refused characters, as Psych reads them (Psych 4.0.3, libyaml 0.2.5)', () => {
+  // [text, what GitLab's YAML.safe_load gives]: a quoted scalar's lines need no indentation there.
+  const READ: [string, unknown][] = [
+    ['job:\n  stage: build\n  script:\n    - "echo line1\nline2"\n', { job: { stage: 'build', script: ['echo line1 line2'] } }],
+    ["job:\n  script:\n    - 'echo line1\nline2'\n", { job: { script: ['echo line1 line2'] } }],
+    ['a: "x\ny"\n', { a: 'x y' }],
+    ['a:\n  b: "x\n\ny"\n', { a: { b: 'x\ny' } }],
+    ['a:\n  b: "x\n\n\ny"\n', { a: { b: 'x\n\ny' } }],
+    ['a:\n  b: "x  \n   \n  y  "\n', { a: { b: 'x\ny  ' } }],
+    ['a:\n  b: "x\\\ny"\n', { a: { b: 'xy' } }],
+    // An escaped line break keeps the empty lines after it (the yaml library made them a space).
+    ['a:\n  b: "x\\\n\ny"\n', { a: { b: 'x\ny' } }],
+    ['a:\n  b: "x\n#c\n- y: z"\n', { a: { b: 'x #c - y: z' } }],
+    ['a:\n  b: "x\n"\n  c: 1\n', { a: { b: 'x ', c: 1 } }],
+    ['a:\n  b: "x\ny"\nc: 1\n', { a: { b: 'x y' }, c: 1 }],
+    ['a:\n  - [ "x\ny", z ]\n  - { k: "x\ny" }\n', { a: [['x y', 'z'], { k: 'x y' }] }],
+    ['a:\n  b: "x\n\t\ty"\n', { a: { b: 'x y' } }],
+    ['a:\n  b: "x\r\ny"\n', { a: { b: 'x y' } }],
+    ["a:\n  b: 'it''s\nhere'\n", { a: { b: "it's here" } }],
+    ['a: &q "x\ny"\nb: *q\n', { a: 'x y', b: 'x y' }],
+    ['a:\n  b: "x\n---y"\n', { a: { b: 'x ---y' } }],
+    // LS and PS break lines, and stay in the value; NEL and a lone CR are line feeds.
+    ['a:\n  b: "x\u2028y"\n', { a: { b: 'x\u2028y' } }],
+    ['a:\n  b: "x \u2029 y"\n', { a: { b: 'x\u2029y' } }],
+    ['a:\n  b: "x\u0085  y"\n', { a: { b: 'x y' } }],
+    ["a:\n  b: 'x\u2028y'\n", { a: { b: 'x\u2028y' } }],
+    ['a:\n  b: "x\n\u2028y"\n', { a: { b: 'x\u2028y' } }],
+    ['a:\n  b: "x\u2028\n  y"\n', { a: { b: 'x\u2028\ny' } }],
+    ['a: "x\ry"\n', { a: 'x y' }],
+    ['a: x\r\nb: 1\n', { a: 'x', b: 1 }],
+    // Tab, NEL, NBSP, BOM, U+FFFD and beyond U+FFFF are characters Psych takes.
+    ['a: "x\ty \u0085 \u00a0 \ufeff \ufffd \ud83d\ude00"\n', { a: 'x\ty \u00a0 \ufeff \ufffd \ud83d\ude00' }],
+  ];
+  it.each(READ)('%j', (text, expected) => {
+    onBothPaths(() => {
+      expect(errorsOf(text)).toEqual([]);
+      expect(parseYamlDocuments(text).documents[0]?.toJS()).toEqual(expected);
+      expect(parseYamlDocument(text).toJS()).toEqual(expected);
+    });
+  });
+
+  it.each([
+    // A document marker at the start of a line of a quoted scalar, a key over two lines, a lone CR
+    // that leaves a plain scalar's next line unindented: errors to Psych too.
+    'a:\n  b: "x\n---\ny"\n',
+    'a:\n  b: "x\n...\ny"\n',
+    'a:\n  "x\ny": 1\n',
+    'a: x\ry\n',
+  ])('refused, as by Psych: %j', (text) => {
+    onBothPaths(() => {
+      expect(errorsOf(text)).not.toEqual([]);
+      expect(parseYamlDocument(text).errors).not.toEqual([]);
+    });
+  });
+
+  it.each([
+    ['a: "x\u0000y"\n', 5, 'U+0000'],
+    ['a: "x\u001by"\n', 5, 'U+001B'],
+    ['a: x\u007fy\n', 4, 'U+007F'],
+    ['a: "x\u0080y"\n', 5, 'U+0080'],
+    ['a: "x\u009fy"\n', 5, 'U+009F'],
+    ['a: x\ufffey\n', 4, 'U+FFFE'],
+    ['# \uffff\na: 1\n', 2, 'U+FFFF'],
+    ['a: 1\n---\nb: [x, "y\u0001"]\n', 18, 'U+0001'],
+  ])('a character Psych refuses is an error where it is written: %j', (text, offset, code) => {
+    const message = `control characters are not allowed (${code}): GitLab's YAML reader refuses the whole file`;
+    onBothPaths(() => {
+      const refused = parseYamlDocuments(text).documents.flatMap((doc) =>
+        doc.errors.filter((error) => (error.code as string) === 'REFUSED_CHARACTER'),
+      );
+      expect(refused.map((error) => [error.pos[0], error.message])).toEqual([[offset, message]]);
+      expect(parseYamlDocument(text.replace(/^a: 1\n---\n/, '')).errors.map((error) => error.message)).toContain(message);
+    });
+  });
+
+  it('keeps every position: the lines after a quoted scalar over lines with LS, NEL and a lone CR, and the scalar itself', () => {
+    const text = 'a:\n  b: "x\ny\u2028z\u0085w\rv"\n  b: 2\n';
+    onBothPaths(() => {
+      const { documents, lineCounter } = parseYamlDocuments(text);
+      const [doc] = documents;
+      expect(doc?.errors.map((error) => [error.code, lineCounter.linePos(error.pos[0])])).toEqual([['DUPLICATE_KEY', { line: 7, col: 3 }]]);
+      const scalar = ((doc?.contents as YAMLMap).items[0]?.value as YAMLMap).items[0]?.value as Scalar;
+      expect([scalar.value, scalar.type, scalar.range?.slice(0, 2)]).toEqual([
+        'x y\u2028z w v',
+        Scalar.QUOTE_DOUBLE,
+        [text.indexOf('"'), text.lastIndexOf('"') + 1],
+      ]);
+    });
+  });
+
+  it('the comments cigen migrate carries are those Psych reads: none inside a quoted scalar, one after a lone CR', () => {
+    const source = readSource('ci.yml', 'job:\n  script:\n    - "echo a\n# not a comment\nb"  # one\n  stage: x # two\rb: 1\n');
+    expect(source.comments.map((comment) => comment.text)).toEqual(['# one', '# two']);
+    expect(source.doc.toJS()).toEqual({ job: { script: ['echo a # not a comment b'], stage: 'x' }, b: 1 });
+  });
+
+  it('reads so only while cigen reads: the yaml library is left as it was', () => {
+    const text = 'a:\n  - "x\ny"\n';
+    const errors = () => (parseAllDocuments(text) as Document.Parsed[]).flatMap((doc) => doc.errors.map((error) => error.code));
+    expect(errors()).toContain('MISSING_CHAR');
+    expect(readingAsPsych(errors)).toEqual([]);
+    expect(errors()).toContain('MISSING_CHAR');
+    expect(() =>
+      readingAsPsych(() => {
+        throw new Error('stop');
+      }),
+    ).toThrow('stop');
+    expect(errors()).toContain('MISSING_CHAR');
+  });
+
+  it('property: the indentation of the lines of a quoted scalar changes nothing, and its value is the one Psych folds', () => {
+    const DOUBLE = [
+      'a',
+      'b c',
+      ' ',
+      '\t',
+      '\n',
+      '\n\n',
+      '\r\n',
+      '\r',
+      '\u0085',
+      '\u2028',
+      '\u2029',
+      '\\n',
+      '\\\n',
+      '\\ ',
+      '\\"',
+      '\\\\',
+      '\\L',
+      '\\x41',
+      '#',
+      ': ',
+      '- ',
+      "'",
+      '---',
+      '\n#c',
+      'é',
+    ];
+    const SINGLE = [
+      'a',
+      'b c',
+      ' ',
+      '\t',
+      '\n',
+      '\n\n',
+      '\r\n',
+      '\r',
+      '\u0085',
+      '\u2028',
+      '\u2029',
+      "''",
+      '\\',
+      '"',
+      '#',
+      ': ',
+      '- ',
+      '---',
+      '\n#c',
+      'é',
+    ];
+    const PLACES: [(raw: string) => string, (value: unknown) => unknown][] = [
+      [(raw) => `a:\n  b: ${raw}\nc: 1\n`, (value) => (value as { a: { b: unknown } }).a.b],
+      [(raw) => `a:\n  - ${raw}\n  - z\n`, (value) => (value as { a: unknown[] }).a[0]],
+      [(raw) => `a: [ ${raw}, z ]\n`, (value) => (value as { a: unknown[] }).a[0]],
+    ];
+    const scalar = fc.oneof(
+      fc.array(fc.constantFrom(...DOUBLE), { minLength: 1, maxLength: 8 }).map((parts) => `"${parts.join('')}"`),
+      fc.array(fc.constantFrom(...SINGLE), { minLength: 1, maxLength: 8 }).map((parts) => `'${parts.join('')}'`),
+    );
+    fc.assert(
+      fc.property(scalar, fc.nat({ max: 6 }), fc.nat({ max: PLACES.length - 1 }), (raw, indent, place) => {
+        const [write, read] = PLACES[place] as (typeof PLACES)[number];
+        const indented = raw.replace(/(\r\n|[\n\r\u0085\u2028\u2029])(?=[^\n\r\u0085\u2028\u2029])/g, `$1${' '.repeat(indent)}`);
+        const values = [raw, indented].map((written) => {
+          const expected = psychQuotedValue(written);
+          const text = write(written);
+          const { documents } = parseYamlDocuments(text);
+          const errors = documents.flatMap((doc) => doc.errors);
+          // Refused by Psych: an error, or (where the library ends the scalar at a document marker
+          // just after an escaped quote, as it did before) a second document.
+          if (expected === undefined) expect(errors.length > 0 || documents.length > 1, JSON.stringify(text)).toBe(true);
+          else {
+            expect(errors, JSON.stringify(text)).toEqual([]);
+            expect(read(documents[0]?.toJS()), JSON.stringify(text)).toBe(expected);
+          }
+          return expected;
+        });
+        if (values[0] !== undefined && values[1] !== undefined) expect(values[1]).toBe(values[0]);
+      }),
+      { numRuns: 1500 },
     );
   });
 });

@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { FindingsError, UsageError } from '../../errors.js';
 import { byPosition, type Diagnostic } from '../../ci/diagnostics.js';
+import { withYaml11Breaks } from '../../ci/yaml.js';
 import { lintFile, parseFile, type LintHost } from '../../lint/lint-text.js';
 import { lintHost } from '../wiring/lint.js';
 import { diagnosticJson, escapeControl, formatDiagnostic, paint, writeJson } from '../output.js';
@@ -102,7 +103,7 @@ function hostFor(file: string, sources: Map<string, string>, read: Set<string>, 
 /** A project's root pipeline file, linted first: the pipeline-named files it includes are pieces of it. */
 const isRootPipeline = (file: string): boolean => /^\.?gitlab-ci\.ya?ml$/.test(basename(file));
 
-/** Each file's lines as GitLab's parser counts them (NEL, LS and PS break lines in YAML 1.1), split once. */
+/** Each file's lines as GitLab's parser counts them (NEL, LS, PS and a lone CR break lines in YAML 1.1), split once. */
 const LINES = new Map<string, string[]>();
 
 /** The lines around a finding, escaped (a control character in the file is shown, not acted on),
@@ -111,7 +112,7 @@ function codeFrame(diagnostic: Diagnostic, sources: Map<string, string>): string
   const text = sources.get(diagnostic.file);
   if (text === undefined) return '';
   let lines = LINES.get(diagnostic.file);
-  if (!lines) LINES.set(diagnostic.file, (lines = text.split(/\n|[\u0085\u2028\u2029]/)));
+  if (!lines) LINES.set(diagnostic.file, (lines = withYaml11Breaks(text).split('\n')));
   const out: string[] = [];
   const width = String(Math.min(lines.length, diagnostic.line + 1)).length;
   for (let n = Math.max(1, diagnostic.line - 1); n <= Math.min(lines.length, diagnostic.line + 1); n++) {
