@@ -115,7 +115,12 @@ export interface JobRun {
 export function runJob(job: Record<string, unknown>, projectDir: string, runner: Runner, variables: Record<string, string>): JobRun {
   const env = { ...jobEnvironment(job, variables), ...runner.env };
   const start = process.hrtime.bigint();
-  const result = spawnSync('bash', ['--norc', '--noprofile', '-c', jobScript(job)], {
+  // From a file, as the runner's shell executor runs it: as one `-c` argument a script over 128 KiB
+  // (a buildah-native job, with the shell library) is refused by the kernel (E2BIG).
+  const scriptDir = mkdtempSync(join(tmpdir(), 'cigen-job-'));
+  const scriptFile = join(scriptDir, 'script.sh');
+  writeFileSync(scriptFile, jobScript(job));
+  const result = spawnSync('bash', ['--norc', '--noprofile', scriptFile], {
     cwd: projectDir,
     env,
     encoding: 'utf8',
@@ -123,6 +128,7 @@ export function runJob(job: Record<string, unknown>, projectDir: string, runner:
     timeout: 600_000,
   });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  rmSync(scriptDir, { recursive: true, force: true });
   const reportPath = join(projectDir, 'cigen-build.env');
   const report = existsSync(reportPath)
     ? Object.fromEntries(
