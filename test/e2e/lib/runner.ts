@@ -120,13 +120,19 @@ export function runJob(job: Record<string, unknown>, projectDir: string, runner:
   const scriptDir = mkdtempSync(join(tmpdir(), 'cigen-job-'));
   const scriptFile = join(scriptDir, 'script.sh');
   writeFileSync(scriptFile, jobScript(job));
-  const result = spawnSync('bash', ['--norc', '--noprofile', scriptFile], {
-    cwd: projectDir,
-    env,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 600_000,
-  });
+  const attempt = () =>
+    spawnSync('bash', ['--norc', '--noprofile', scriptFile], {
+      cwd: projectDir,
+      env,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 600_000,
+    });
+  let result = attempt();
+  // Buildah 1.28 under chroot isolation copies itself into a sealed memfd for each RUN; on this
+  // kernel the seal can fail with EBUSY while another process maps the copy (seen once, under a
+  // loaded test run). That is the test machine's buildah, not the job: run the job once more then.
+  if (result.status !== 0 && /sealing memfd copy: Device or resource busy/.test(result.stderr ?? '')) result = attempt();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   rmSync(scriptDir, { recursive: true, force: true });
   const reportPath = join(projectDir, 'cigen-build.env');
