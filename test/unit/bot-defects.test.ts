@@ -14,8 +14,7 @@ import { BRANCH, runBot, type BotReport, type ProjectResult } from '../../src/bo
 import { migrator } from '../../src/cli/wiring/bot.js';
 import { cigenAsync as cli } from '../helpers/cli.js';
 import { FakeGitLab, KANIKO_CI, NODE_CI } from '../helpers/fake-gitlab.js';
-
-const FAST_RETRY = { attempts: 3, baseMs: 5, maxMs: 50, timeoutMs: 5000 };
+import { THREE_ATTEMPTS } from '../helpers/bot-run.js';
 
 let fake: FakeGitLab;
 beforeEach(async () => {
@@ -25,7 +24,7 @@ afterEach(async () => {
   await fake.stop();
 });
 
-const runGroup = (group: string, retry = FAST_RETRY): Promise<BotReport> =>
+const runGroup = (group: string, retry = THREE_ATTEMPTS): Promise<BotReport> =>
   runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry }), {
     selection: { group },
     migrator,
@@ -51,7 +50,7 @@ describe('--projects', () => {
   it('a path that is not a project fails alone: the others are handled, the report lists all, exit 1', async () => {
     fake.addProject({ path: 'acme/a', files: { '.gitlab-ci.yml': KANIKO_CI } });
     fake.addProject({ path: 'acme/z', files: { '.gitlab-ci.yml': KANIKO_CI } });
-    const report = await runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: FAST_RETRY }), {
+    const report = await runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: THREE_ATTEMPTS }), {
       selection: { projects: ['acme/a', 'acme/typo', 'acme/z'] },
       migrator,
       dryRun: false,
@@ -150,7 +149,7 @@ describe('what GitLab refused', () => {
     await runGroup('acme');
     fake.pushAsHuman('acme/a', BRANCH, { Dockerfile: 'FROM scratch\n' }, 'mine');
     fake.inject({ method: 'POST', path: /\/notes$/, delayMs: 1500 });
-    const second = byPath(await runGroup('acme', { ...FAST_RETRY, timeoutMs: 300 }));
+    const second = byPath(await runGroup('acme', { ...THREE_ATTEMPTS, timeoutMs: 300 }));
     expect(second['acme/a']).toMatchObject({ status: 'failed', reason: expect.stringContaining('timed out; not sent again') });
     // Sent once; the fake posts it when its delay ends.
     expect(fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/notes'))).toHaveLength(1);
@@ -277,7 +276,7 @@ describe('--all', () => {
     for (let i = 1; i <= 250; i++)
       fake.addProject({ path: `team${i % 3}/p${String(i).padStart(3, '0')}`, files: { '.gitlab-ci.yml': NODE_CI } });
     fake.maxProjectOffset = 150; // GitLab's is 50,000: offset pagination would stop at page 3 here.
-    const report = await runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: FAST_RETRY }), {
+    const report = await runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: THREE_ATTEMPTS }), {
       selection: { all: true },
       migrator,
       dryRun: false,

@@ -15,8 +15,7 @@ import { migrator } from '../../src/cli/wiring/bot.js';
 import { migrateFile } from '../../src/migrate/index.js';
 import { cigenAsync as cli } from '../helpers/cli.js';
 import { FakeGitLab, KANIKO_CI } from '../helpers/fake-gitlab.js';
-
-const FAST_RETRY = { attempts: 3, baseMs: 5, maxMs: 50, timeoutMs: 5000 };
+import { THREE_ATTEMPTS } from '../helpers/bot-run.js';
 
 let fake: FakeGitLab;
 beforeEach(async () => {
@@ -27,7 +26,7 @@ afterEach(async () => {
 });
 
 const run = (projects: string[], options: { componentRef?: string; dryRun?: boolean } = {}): Promise<BotReport> =>
-  runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: FAST_RETRY }), {
+  runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: THREE_ATTEMPTS }), {
     selection: { projects },
     migrator,
     dryRun: options.dryRun ?? false,

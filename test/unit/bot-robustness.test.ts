@@ -14,8 +14,7 @@ import { BRANCH, runBot, type BotReport, type ProjectResult } from '../../src/bo
 import { migrator } from '../../src/cli/wiring/bot.js';
 import { cigenAsync as cli } from '../helpers/cli.js';
 import { FakeGitLab, KANIKO_CI, NODE_CI } from '../helpers/fake-gitlab.js';
-
-const FAST_RETRY = { attempts: 5, baseMs: 5, maxMs: 2000, timeoutMs: 2000 };
+import { FAST_RETRY } from '../helpers/bot-run.js';
 
 let fake: FakeGitLab;
 const dirs: string[] = [];

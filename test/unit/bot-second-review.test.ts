@@ -16,8 +16,7 @@ import { BRANCH, runBot, type BotReport, type ProjectResult } from '../../src/bo
 import { migrator } from '../../src/cli/wiring/bot.js';
 import { cigenAsync as cli } from '../helpers/cli.js';
 import { FakeGitLab, KANIKO_CI } from '../helpers/fake-gitlab.js';
-
-const FAST_RETRY = { attempts: 3, baseMs: 5, maxMs: 50, timeoutMs: 5000 };
+import { THREE_ATTEMPTS } from '../helpers/bot-run.js';
 
 let fake: FakeGitLab;
 beforeEach(async () => {
@@ -28,7 +27,7 @@ afterEach(async () => {
 });
 
 const run = (projects: string[]): Promise<BotReport> =>
-  runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: FAST_RETRY }), {
+  runBot(new GitLabPlatform({ url: fake.url, token: fake.token, retry: THREE_ATTEMPTS }), {
     selection: { projects },
     migrator,
     dryRun: false,

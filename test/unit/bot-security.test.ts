@@ -12,8 +12,8 @@ import { BRANCH, runBot, type BotOptions, type BotReport, type ProjectResult } f
 import { migrator } from '../../src/cli/wiring/bot.js';
 import { cigenAsync as cli } from '../helpers/cli.js';
 import { FakeGitLab, KANIKO_CI, NODE_CI } from '../helpers/fake-gitlab.js';
+import { FAST_RETRY } from '../helpers/bot-run.js';
 
-const FAST_RETRY = { attempts: 5, baseMs: 5, maxMs: 2000, timeoutMs: 2000 };
 /** The same Kaniko job with a second tag: the bot's proposal for it differs. */
 const KANIKO_TWO_TAGS = KANIKO_CI.replace(
   '--destination "${CI_REGISTRY_IMAGE}:${CI_COMMIT_SHORT_SHA}"',

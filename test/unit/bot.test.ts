@@ -14,6 +14,7 @@ import { migrator } from '../../src/cli/wiring/bot.js';
 import { BRANCH, runBot, type BotOptions, type BotReport, type ProjectResult } from '../../src/bot/run.js';
 import { cigenAsync as cli } from '../helpers/cli.js';
 import { FakeGitLab } from '../helpers/fake-gitlab.js';
+import { FAST_RETRY } from '../helpers/bot-run.js';
 
 const KANIKO =
   `stages: [build, test]
@@ -35,7 +36,6 @@ test:
   script: [npm test]
 `;
 const PLAIN = 'test:\n  image: node:20\n  script: [npm test]\n';
-const FAST_RETRY = { attempts: 5, baseMs: 5, maxMs: 2000, timeoutMs: 2000 };
 
 let fake: FakeGitLab;
 beforeEach(async () => {
