@@ -19,7 +19,11 @@ export interface IncludeEntry {
 }
 
 /** What each wildcard of a `local:` location stands for, in the order GitLab replaces them. */
-const WILDCARDS: Readonly<Record<string, string>> = { '**/': '(?:.*?/)?', '**': '.*?', '*': '[^/]*?' };
+const WILDCARDS: ReadonlyMap<string, string> = new Map([
+  ['**/', '(?:.*?/)?'],
+  ['**', '.*?'],
+  ['*', '[^/]*?'],
+]);
 
 /**
  * The files a wildcard `local:` location names, as GitLab finds them
@@ -32,7 +36,7 @@ export function wildcardPathPattern(location: string): RegExp {
   const path = location.replace(/^\/+/, '');
   const source = path
     .split(/(\*\*\/|\*\*|\*)/)
-    .map((part) => WILDCARDS[part] ?? part.replace(/[.*+?^${}()|[\]\\/]/g, (c) => `\\${c}`))
+    .map((part) => WILDCARDS.get(part) ?? part.replace(/[.*+?^${}()|[\]\\/]/g, (c) => `\\${c}`))
     .join('');
   return new RegExp(`^${source}$`, 'u');
 }

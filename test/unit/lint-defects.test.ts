@@ -568,6 +568,9 @@ describe('a wildcard local include is each file it names (Repository#search_file
     expect(matches('**/ci.yml', 'ci.yml')).toBe(true);
     expect(matches('**/ci.yml', 'lib/ci.yml')).toBe(true);
     expect(matches('ci/**/*.yml', 'cia.yml')).toBe(false);
+    // A part named like an Object member is literal text too.
+    expect(matches('constructor*.yml', 'constructor-a.yml')).toBe(true);
+    expect(matches('toString/*.yml', 'toString/a.yml')).toBe(true);
     expect(matches('ci/(a)+b.yml', 'ci/(a)+b.yml')).toBe(true);
     expect(matches('ci/(a)+b.yml', 'ci/aab.yml')).toBe(false);
   });
