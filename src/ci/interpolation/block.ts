@@ -14,11 +14,17 @@ export const MAX_BLOCKS = 10_000;
 /** GitLab's block pattern as written (Template::BLOCK_REGEXP, an RE2 UntrustedRegexp). RE2's `\s` is
  *  ASCII, `[\t\n\f\r ]`, so a no-break space is part of the data; its `.` stops at a line feed only. */
 const BLOCK_RE2 = String.raw`(?<block>\$\[\[\s*(?<data>\S{1}.*?\S{1})\s*\]\])`;
-const compiledBlock = compileRe2(BLOCK_RE2);
-if (!compiledBlock.ok) throw new Error(`cigen cannot read GitLab's block pattern: ${compiledBlock.error}`);
-/** The pattern in JavaScript (code points, RE2's classes): group 1 is the block, group 2 its data. */
-const BLOCK_SOURCE = compiledBlock.regex.source;
-export const blockPattern = (): RegExp => new RegExp(BLOCK_SOURCE, 'gu');
+/** The pattern in JavaScript (code points, RE2's classes): group 1 is the block, group 2 its data.
+ *  Translated on first use: most pipelines hold no block, and a lint should not pay for it. */
+let blockSource: string | undefined;
+export function blockPattern(): RegExp {
+  if (blockSource === undefined) {
+    const compiled = compileRe2(BLOCK_RE2);
+    if (!compiled.ok) throw new Error(`cigen cannot read GitLab's block pattern: ${compiled.error}`);
+    blockSource = compiled.regex.source;
+  }
+  return new RegExp(blockSource, 'gu');
+}
 
 export interface Block {
   /** The whole `$[[ ... ]]` text. */
