@@ -16,6 +16,7 @@ export default defineConfig({
   plugins: [handlebars],
   test: {
     include: ['test/unit/**/*.test.ts'],
+    setupFiles: ['test/helpers/output-through-streams.ts'],
     // Pure tests: no root, no programs but node. A generous limit: a loaded machine is slow, not wrong.
     testTimeout: 120_000,
     pool: 'forks',

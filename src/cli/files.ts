@@ -11,8 +11,9 @@
  * fails, the temporaries are removed and nothing is renamed.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { chmod, lstat, mkdir, readFile, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+// node:fs/promises is reached through fs.promises, made on first use: a command that reads its
+// files synchronously (a lint) does not load it.
+import { promises as fsp, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError, OutputError, UsageError } from '../errors.js';
 
@@ -147,7 +148,7 @@ export function listDirectory(path: string, what: string = path): string[] {
  *  other failure is `cannotRead`. */
 export async function readOptionalBytes(path: string, what: string = path): Promise<Buffer | undefined> {
   try {
-    return await readFile(path);
+    return await fsp.readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw cannotRead(what, error);
@@ -166,10 +167,16 @@ export async function readOptionalFile(path: string, what: string = path): Promi
  * Every way it cannot be read is a usage error (exit 2); bytes that are not UTF-8, a NotUtf8Error
  * naming `path` (exit 1).
  */
+// Read synchronously, one file before anything else happens (and `cigen lint` then needs no
+// node:fs/promises); a promise still, as its callers take it.
+// eslint-disable-next-line @typescript-eslint/require-await
 export async function readUserFile(path: string, what: string = path): Promise<string> {
-  const info = await stat(path).catch((error: unknown) => {
+  let info;
+  try {
+    info = statSync(path);
+  } catch (error) {
     throw new UsageError(`${what}: ${reasonOf(error)}`);
-  });
+  }
   if (info.isDirectory()) throw new UsageError(`${what}: is a directory, not a file`);
   if (!info.isFile()) throw new UsageError(`${what}: not a regular file`);
   if (info.size > MAX_INPUT_FILE_BYTES) {
@@ -177,7 +184,7 @@ export async function readUserFile(path: string, what: string = path): Promise<s
   }
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = readFileSync(path);
   } catch (error) {
     throw cannotRead(what, error);
   }
@@ -186,7 +193,7 @@ export async function readUserFile(path: string, what: string = path): Promise<s
 
 /** A directory the user named (`--root DIR`): missing, or a file there, is a usage error (exit 2). */
 export async function requireDirectory(path: string, what: string): Promise<void> {
-  const info = await stat(path).catch((error: unknown) => {
+  const info = await fsp.stat(path).catch((error: unknown) => {
     throw new UsageError(`${what}: ${reasonOf(error)}`);
   });
   if (!info.isDirectory()) throw new UsageError(`${what}: not a directory`);
@@ -202,11 +209,11 @@ export interface PendingWrite {
 async function missingTarget(path: string): Promise<string> {
   let current = resolve(path);
   for (let hops = 0; hops < 40; hops++) {
-    const info = await lstat(current).catch(() => undefined);
+    const info = await fsp.lstat(current).catch(() => undefined);
     if (!info?.isSymbolicLink()) return current;
     // Relative to where the link really is: `..` in a link inside a linked directory goes up from there.
-    const directory = await realpath(dirname(current)).catch(() => dirname(current));
-    current = resolve(directory, await readlink(current));
+    const directory = await fsp.realpath(dirname(current)).catch(() => dirname(current));
+    current = resolve(directory, await fsp.readlink(current));
   }
   throw Object.assign(new Error(`${path}: too many symbolic links`), { code: 'ELOOP' });
 }
@@ -235,14 +242,14 @@ const NOT_REGULAR = 'not a regular file (a device, a FIFO or a socket)';
 async function destination(path: string, outcome: string): Promise<{ target: string; mode?: number }> {
   // What the path names now, links followed by the kernel: /dev/stdout into a pipe links to
   // `pipe:[N]`, which realpath cannot resolve (ENOENT), and which is no file to be created.
-  const named = await stat(path).catch(() => undefined);
+  const named = await fsp.stat(path).catch(() => undefined);
   if (named?.isDirectory()) throw new WriteError(path, 'it is a directory', outcome);
   if (named && !named.isFile()) throw new WriteError(path, NOT_REGULAR, outcome);
-  const target = await realpath(path).catch((error: unknown) => {
+  const target = await fsp.realpath(path).catch((error: unknown) => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return missingTarget(path);
     throw error;
   });
-  const info = await stat(target).catch(() => undefined);
+  const info = await fsp.stat(target).catch(() => undefined);
   if (info?.isDirectory()) throw new WriteError(path, 'it is a directory', outcome);
   // A device, a FIFO or a socket (`-o /dev/stdout`, a named pipe): renaming a file over it would
   // replace the node itself (as root, /dev/full with a regular file). Standard output is the way.
@@ -257,7 +264,7 @@ async function destination(path: string, outcome: string): Promise<{ target: str
  *  writeFilesAtomically creates the rest in). */
 async function nearestDirectory(dir: string): Promise<string> {
   for (let at = dir; ; at = dirname(at)) {
-    const info = await stat(at).catch((error: NodeJS.ErrnoException) => {
+    const info = await fsp.stat(at).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT' && dirname(at) !== at) return undefined;
       throw error;
     });
@@ -273,7 +280,7 @@ async function nearestDirectory(dir: string): Promise<string> {
 async function ownedElsewhereInStickyDirectory(target: string): Promise<boolean> {
   const uid = process.geteuid?.();
   if (uid === undefined || uid === 0) return false;
-  const [file, dir] = await Promise.all([stat(target), stat(dirname(target))]);
+  const [file, dir] = await Promise.all([fsp.stat(target), fsp.stat(dirname(target))]);
   return (dir.mode & 0o1000) !== 0 && file.uid !== uid && dir.uid !== uid;
 }
 
@@ -290,8 +297,8 @@ export async function checkWritable(paths: readonly string[], outcome: string): 
       if (mode !== undefined && (await ownedElsewhereInStickyDirectory(target)))
         throw new WriteError(path, 'another user owns it, in a sticky directory: only its owner can replace it', outcome);
       const probe = temporaryFor(target, await nearestDirectory(dirname(target)));
-      await writeFile(probe, '', { flag: 'wx', mode: 0o600 });
-      await rm(probe, { force: true });
+      await fsp.writeFile(probe, '', { flag: 'wx', mode: 0o600 });
+      await fsp.rm(probe, { force: true });
     } catch (error) {
       if (error instanceof WriteError) throw error;
       throw new WriteError(path, reasonOf(error), outcome);
@@ -303,14 +310,14 @@ export async function checkWritable(paths: readonly string[], outcome: string): 
  *  (procfs, sysfs) it tries again forever; here a second ENOENT is the error. */
 async function makeDirectories(dir: string): Promise<void> {
   try {
-    await mkdir(dir);
+    await fsp.mkdir(dir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return;
     const parent = dirname(dir);
     if (code !== 'ENOENT' || parent === dir) throw error;
     await makeDirectories(parent);
-    await mkdir(dir).catch((again: NodeJS.ErrnoException) => {
+    await fsp.mkdir(dir).catch((again: NodeJS.ErrnoException) => {
       if (again.code !== 'EEXIST') throw again;
     });
   }
@@ -333,17 +340,17 @@ export async function writeFilesAtomically(writes: readonly PendingWrite[]): Pro
       staged.push({ temp, target, path });
       // Made with the file's own mode (the umask may narrow it, never widen it): the new content of a
       // private file is never readable by others, not even before the rename.
-      await writeFile(temp, text, { flag: 'wx', ...(mode !== undefined ? { mode } : {}) });
+      await fsp.writeFile(temp, text, { flag: 'wx', ...(mode !== undefined ? { mode } : {}) });
       // A rewritten file keeps its permissions (an executable script stays executable), whatever the umask took.
-      if (mode !== undefined) await chmod(temp, mode);
+      if (mode !== undefined) await fsp.chmod(temp, mode);
     }
     for (const { temp, target, path } of staged) {
       current = path;
-      await rename(temp, target);
+      await fsp.rename(temp, target);
       renamed.push(path);
     }
   } catch (error) {
-    await Promise.all(staged.map(({ temp }) => rm(temp, { force: true })));
+    await Promise.all(staged.map(({ temp }) => fsp.rm(temp, { force: true })));
     if (error instanceof OutputError) throw error;
     // Renames in one directory practically never fail once the temporaries are written; if one
     // does, say exactly what was written.

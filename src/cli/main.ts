@@ -60,7 +60,7 @@ program
     await runRender(component, options);
   });
 
-registerLintCommand(program);
+registerLintCommand(program, async () => (await import('./commands/lint.js')).runLint);
 
 program
   .command('migrate')

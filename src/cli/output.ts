@@ -1,15 +1,18 @@
 /** Human output: short, coloured only on a TTY (and never with NO_COLOR). */
 import { styleText } from 'node:util';
 import type { Diagnostic } from '../ci/diagnostics.js';
+import { isTerminal, writeOut, type StandardStream } from './stdio.js';
 
 type Style = Parameters<typeof styleText>[0];
 
 /** Colour on a terminal, unless NO_COLOR is set to a value (no-color.org: present and not empty) or TERM is dumb. */
-export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return Boolean(stream.isTTY) && !process.env['NO_COLOR'] && process.env['TERM'] !== 'dumb';
+export function colorWanted(terminal: boolean): boolean {
+  return terminal && !process.env['NO_COLOR'] && process.env['TERM'] !== 'dumb';
 }
 
-export function paint(style: Style, text: string, stream: NodeJS.WriteStream = process.stdout): string {
+export const useColor = (stream: StandardStream = 'stdout'): boolean => colorWanted(isTerminal(stream));
+
+export function paint(style: Style, text: string, stream: StandardStream = 'stdout'): string {
   return useColor(stream) ? styleText(style, text) : text;
 }
 
@@ -20,7 +23,7 @@ export function writeJson(value: unknown, indent?: number): void {
   // Serialised first: a value that cannot be leaves the error document to program.ts.
   const text = `${JSON.stringify(value, null, indent)}\n`;
   jsonWritten = true;
-  process.stdout.write(text);
+  writeOut(text);
 }
 
 /** Whether the run has printed its JSON document (program.ts prints an error one otherwise). */
@@ -41,7 +44,7 @@ export function escapeControl(text: string): string {
 }
 
 /** One finding as a line of text; what came from the linted files (its path, its message) is escaped. */
-export function formatDiagnostic(d: Diagnostic, stream: NodeJS.WriteStream = process.stdout): string {
+export function formatDiagnostic(d: Diagnostic, stream: StandardStream = 'stdout'): string {
   const severity = d.severity === 'error' ? paint('red', 'error', stream) : paint('yellow', 'warning', stream);
   return `${escapeControl(d.file)}:${d.line}:${d.column} ${severity} ${paint('dim', d.code, stream)} ${escapeControl(d.message)}`;
 }

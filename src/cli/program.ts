@@ -5,8 +5,10 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { CATALOG_VERSION } from '../ci/component-ref.js';
-import { BROKEN_PIPE, CigenError, exitCodeOf, INTERNAL_ERROR, OUTPUT_ERROR } from '../errors.js';
+import { CigenError, exitCodeOf, INTERNAL_ERROR } from '../errors.js';
 import { jsonDocumentWritten, writeJson } from './output.js';
+import { guardNodeStreams, writeErr, writeOut } from './stdio.js';
+import type { runLint } from './commands/lint.js';
 import { isVerbose, setVerbose } from './verbose.js';
 
 const HELP_AFTER =
@@ -23,7 +25,7 @@ export function createProgram(): Command {
     .version(CATALOG_VERSION)
     .option('--verbose', 'on an internal error, print its stack; the bot also logs each HTTP request (never a token); or CIGEN_DEBUG=1')
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (text, write) => write(text) })
+    .configureOutput({ writeOut, writeErr, outputError: (text, write) => write(text) })
     .exitOverride()
     .hook('preAction', (command, action) => {
       setVerbose(Boolean(command.opts<{ verbose?: boolean }>().verbose));
@@ -34,8 +36,11 @@ export function createProgram(): Command {
 
 export const formatOption = (): Option => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
 
-/** `cigen lint`, registered by both programs. */
-export function registerLintCommand(program: Command): void {
+export type RunLint = typeof runLint;
+
+/** `cigen lint`, registered by both programs; `loadRunLint` gives the command's code (main.ts
+ *  imports it when lint runs, lint-main.ts has it already). */
+export function registerLintCommand(program: Command, loadRunLint: () => Promise<RunLint>): void {
   program
     .command('lint')
     .description('lint .gitlab-ci.yml files and component templates: YAML, GitLab schema, component spec, includes, semantic checks')
@@ -58,7 +63,7 @@ export function registerLintCommand(program: Command): void {
         '  cigen lint templates/ --schema-only\n  cigen lint --pipeline ci/main.yml',
     )
     .action(async (paths: string[], options: { format: 'text' | 'json'; schemaOnly?: boolean; pipeline?: boolean }) => {
-      const { runLint } = await import('./commands/lint.js');
+      const runLint = await loadRunLint();
       await runLint(paths, options);
     });
 }
@@ -81,7 +86,7 @@ export function errorJson(error: unknown, exitCode: number): { error: { exitCode
 
 /** What a failure prints: one line for the user's errors; for cigen's own, one line asking for a
  *  report (the stack with --verbose). Never a stack for a usage error. */
-export function reportError(error: unknown, write: (text: string) => void = (text) => process.stderr.write(text)): number {
+export function reportError(error: unknown, write: (text: string) => void = writeErr): number {
   if (error instanceof CigenError) {
     if (error.message) write(`${error.message}\n`);
     for (const detail of (error as { details?: readonly string[] }).details ?? []) write(`  ${detail}\n`);
@@ -94,40 +99,9 @@ export function reportError(error: unknown, write: (text: string) => void = (tex
   return INTERNAL_ERROR;
 }
 
-/** What an error of the output stream `name` says: `ENOSPC: no space left on device, write` reads
- *  `cannot write to standard output: no space left on device (ENOSPC)`. */
-export function outputErrorLine(name: string, error: NodeJS.ErrnoException): string {
-  const reason = /^[A-Z0-9_]+: (.+?)(?:, [a-z_]+)?$/.exec(error.message)?.[1] ?? error.message;
-  return `cigen: cannot write to ${name}: ${reason}${error.code && !reason.includes(error.code) ? ` (${error.code})` : ''}\n`;
-}
-
-/** Writing the output can fail, and a failed write is an error event on the stream, which would
- *  end the process with a stack trace. Node ignores SIGPIPE, so a closed pipe is EPIPE: nothing
- *  more can be said to a reader that is gone; stop with the status SIGPIPE gives. Any other error
- *  (a full disk, a device error) is said in one line on standard error, when that one still
- *  writes, and ends the process with EX_IOERR. */
-function stopOnOutputError(): void {
-  const streams = [
-    { stream: process.stdout, name: 'standard output' },
-    { stream: process.stderr, name: 'standard error' },
-  ];
-  for (const { stream, name } of streams)
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(BROKEN_PIPE);
-      if (stream !== process.stderr) {
-        try {
-          process.stderr.write(outputErrorLine(name, error));
-        } catch {
-          // Standard error fails as well: the status alone says it.
-        }
-      }
-      process.exit(OUTPUT_ERROR);
-    });
-}
-
 /** Runs the program on `argv` and sets the exit code. */
 export async function run(program: Command, argv: readonly string[]): Promise<number> {
-  stopOnOutputError();
+  guardNodeStreams();
   const code = await exitCodeFor(program, argv);
   process.exitCode = code;
   return code;
@@ -136,7 +110,7 @@ export async function run(program: Command, argv: readonly string[]): Promise<nu
 async function exitCodeFor(program: Command, argv: readonly string[]): Promise<number> {
   // `cigen` alone: the help, and a usage error (there is nothing to do).
   if (argv.length <= 2) {
-    process.stderr.write(program.helpInformation() + HELP_AFTER);
+    writeErr(program.helpInformation() + HELP_AFTER);
     return 2;
   }
   try {

@@ -2,6 +2,8 @@
  * `--verbose` (or CIGEN_DEBUG=1): the stack of an internal error, and what a command does step
  * by step (the bot: each HTTP request, never a token). Set by program.ts (its preAction hook) before a command runs.
  */
+import { writeErr } from './stdio.js';
+
 let verbose = ['1', 'true'].includes(process.env['CIGEN_DEBUG'] ?? '');
 
 export const isVerbose = (): boolean => verbose;
@@ -11,5 +13,5 @@ export const setVerbose = (on: boolean): void => {
 
 /** A line on stderr when verbose; the caller never passes a secret. */
 export function debug(message: string): void {
-  if (verbose) process.stderr.write(`cigen: debug: ${message}\n`);
+  if (verbose) writeErr(`cigen: debug: ${message}\n`);
 }

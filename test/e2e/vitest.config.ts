@@ -6,6 +6,7 @@ export default defineConfig({
   plugins: [handlebars],
   test: {
     include: ['test/e2e/**/*.e2e.test.ts'],
+    setupFiles: ['test/helpers/output-through-streams.ts'],
     testTimeout: 300_000,
     hookTimeout: 300_000,
     fileParallelism: false,

@@ -7,6 +7,7 @@ export default defineConfig({
   plugins: [handlebars],
   test: {
     include: ['test/system/**/*.test.ts', 'test/security/**/*.test.ts'],
+    setupFiles: ['test/helpers/output-through-streams.ts'],
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',

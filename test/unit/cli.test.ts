@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CATALOG } from '../../src/catalog/registry.js';
-import { useColor } from '../../src/cli/output.js';
+import { colorWanted } from '../../src/cli/output.js';
 import { cigenUnprivileged } from '../helpers/cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -508,17 +508,16 @@ build:
 
 describe('colour', () => {
   afterEach(() => vi.unstubAllEnvs());
-  const terminal = { isTTY: true } as NodeJS.WriteStream;
 
   it('NO_COLOR set to a value turns it off; set but empty it does not (no-color.org: "present and not an empty string")', () => {
     vi.stubEnv('TERM', 'xterm');
     vi.stubEnv('NO_COLOR', '1');
-    expect(useColor(terminal)).toBe(false);
+    expect(colorWanted(true)).toBe(false);
     vi.stubEnv('NO_COLOR', '');
-    expect(useColor(terminal)).toBe(true);
+    expect(colorWanted(true)).toBe(true);
     vi.stubEnv('NO_COLOR', undefined);
-    expect(useColor(terminal)).toBe(true);
-    expect(useColor({ isTTY: false } as NodeJS.WriteStream)).toBe(false);
+    expect(colorWanted(true)).toBe(true);
+    expect(colorWanted(false)).toBe(false);
   });
 });
 

@@ -8,20 +8,22 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type * as FSP from 'node:fs/promises';
+import type * as FS from 'node:fs';
 
 /** The mode of each temporary file when it is complete: just before it is chmod-ed or renamed. */
 const seen: { path: string; mode: number }[] = [];
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const fs = await importOriginal<typeof FSP>();
+// files.ts reaches node:fs/promises as fs.promises.
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof FS>();
   const look = (path: unknown) => {
-    if (/\.tmp$/.test(String(path))) seen.push({ path: String(path), mode: statSync(String(path)).mode & 0o777 });
+    if (/\.tmp$/.test(String(path))) seen.push({ path: String(path), mode: fs.statSync(String(path)).mode & 0o777 });
   };
-  return {
-    ...fs,
-    chmod: (async (path: string, mode: number) => (look(path), fs.chmod(path, mode))) as typeof fs.chmod,
-    rename: (async (from: string, to: string) => (look(from), fs.rename(from, to))) as typeof fs.rename,
+  const promises = {
+    ...fs.promises,
+    chmod: (async (path: string, mode: number) => (look(path), fs.promises.chmod(path, mode))) as typeof fs.promises.chmod,
+    rename: (async (from: string, to: string) => (look(from), fs.promises.rename(from, to))) as typeof fs.promises.rename,
   };
+  return { ...fs, promises, default: { ...fs, promises } };
 });
 
 const { writeFilesAtomically } = await import('../../src/cli/files.js');

@@ -5,6 +5,7 @@ import { formatReference, parseDigestReference } from '../../supply/reference.js
 import type { SigningOptions } from '../../supply/signing.js';
 import type { AttestationKind } from '../../supply/statement.js';
 import { readUserFile, writeFilesAtomically, type PendingWrite } from '../files.js';
+import { writeOut } from '../stdio.js';
 
 export interface AttestCommandOptions {
   key?: string;
@@ -62,6 +63,6 @@ export async function runAttest(kind: AttestationKind, image: string, options: A
   await writeFilesAtomically(writes);
   for (const item of attached) {
     const what = kind === 'signature' ? 'signature' : kind === 'sbom' ? `SBOM${item.platform ? ` (${item.platform})` : ''}` : 'provenance';
-    process.stdout.write(`cigen: ${what} of ${formatReference(ref, item.subject)} attached as ${formatReference(ref, item.referrer)}\n`);
+    writeOut(`cigen: ${what} of ${formatReference(ref, item.subject)} attached as ${formatReference(ref, item.referrer)}\n`);
   }
 }

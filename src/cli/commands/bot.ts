@@ -12,6 +12,7 @@ import { migrator } from '../wiring/bot.js';
 import { buildahRef, checkBuilderImages } from './migrate.js';
 import { paint, writeJson } from '../output.js';
 import { debug, isVerbose } from '../verbose.js';
+import { isTerminal, writeErr, writeOut } from '../stdio.js';
 
 export interface BotCommandOptions {
   gitlabUrl?: string;
@@ -90,9 +91,9 @@ const reportPaths = (report: string): [string, string] => [report, `${report.rep
 
 /** A progress bar on a TTY; one line per project otherwise (CI logs). */
 function progress(json: boolean): { onResult: (r: ProjectResult) => void; done: () => void } {
-  const tty = Boolean(process.stderr.isTTY);
+  const tty = isTerminal('stderr');
   // A line per project goes to stdout, unless stdout holds the JSON report.
-  const lines = json ? process.stderr : process.stdout;
+  const line = json ? writeErr : writeOut;
   let seen = 0;
   const counts = new Map<string, number>();
   return {
@@ -102,14 +103,14 @@ function progress(json: boolean): { onResult: (r: ProjectResult) => void; done: 
       if (!tty) {
         const link = result.mergeRequest ? ` ${result.mergeRequest}` : '';
         const why = result.reason ? ` — ${result.reason}` : '';
-        lines.write(`${result.status.padEnd(18)} ${result.path}${link}${why}\n`);
+        line(`${result.status.padEnd(18)} ${result.path}${link}${why}\n`);
         return;
       }
       const summary = [...counts].map(([status, n]) => `${status} ${n}`).join(', ');
-      process.stderr.write(`\r\x1b[K${paint('bold', `${seen} project(s)`, process.stderr)}  ${summary}`);
+      writeErr(`\r\x1b[K${paint('bold', `${seen} project(s)`, 'stderr')}  ${summary}`);
     },
     done() {
-      if (tty && seen > 0) process.stderr.write('\n');
+      if (tty && seen > 0) writeErr('\n');
     },
   };
 }
@@ -211,11 +212,10 @@ async function runWith(
   }
   report = masked(report, mask);
   // The report as --report writes it (a dry run's diffs in it), the summary line on stderr.
-  const say = json ? process.stderr : process.stdout;
+  const say = json ? writeErr : writeOut;
   if (json) writeJson(JSON.parse(reportJson(report)), 2);
   else if (options.dryRun) {
-    for (const project of report.projects)
-      if (project.diff) process.stdout.write(`\n# ${project.path} (${project.status}, dry run)\n${project.diff}`);
+    for (const project of report.projects) if (project.diff) writeOut(`\n# ${project.path} (${project.status}, dry run)\n${project.diff}`);
   }
   // The summary first: what the run did is said whatever becomes of the report.
   const summary = STATUSES.filter((s) => report.counts[s] > 0)
@@ -223,7 +223,7 @@ async function runWith(
     .join(', ');
   const ofShard = shard ? ` (shard ${shard.index}/${shard.total})` : '';
   const dryRun = options.dryRun ? ' (dry run: nothing written)' : '';
-  say.write(`${report.projects.length} project(s)${ofShard}: ${summary || 'none'}; ${platform.stats.requests} request(s)${dryRun}\n`);
+  say(`${report.projects.length} project(s)${ofShard}: ${summary || 'none'}; ${platform.stats.requests} request(s)${dryRun}\n`);
   const failed = report.counts.failed > 0 ? `; ${report.counts.failed} of them failed` : '';
   if (options.report) {
     const [json, markdown] = reportPaths(options.report);

@@ -16,6 +16,7 @@ import {
   writeFilesAtomically,
   type PendingWrite,
 } from '../files.js';
+import { writeOut } from '../stdio.js';
 
 export interface BuildOptions {
   check?: boolean;
@@ -134,7 +135,7 @@ export async function runBuild(options: BuildOptions): Promise<void> {
           : options.check
             ? paint('red', `stale (${files.join(', ')})`)
             : paint('green', `written (${files.join(', ')})`);
-      process.stdout.write(componentLine(c, state));
+      writeOut(componentLine(c, state));
     }
   }
 
@@ -144,11 +145,11 @@ export async function runBuild(options: BuildOptions): Promise<void> {
       throw new FindingsError(`cigen build --check: out of date: ${drift.join(', ')}; run \`cigen build\` and commit the result`);
     }
     if (options.format === 'text')
-      process.stdout.write(`templates/, docs/components/ and README.md are current (${build.components.length} components)\n`);
+      writeOut(`templates/, docs/components/ and README.md are current (${build.components.length} components)\n`);
     return;
   }
   if (options.format === 'text') {
     const removed = stale.length ? `, ${stale.length} stale generated file(s) removed` : '';
-    process.stdout.write(`${build.components.length} components validated; ${changed.length} file(s) written${removed}\n`);
+    writeOut(`${build.components.length} components validated; ${changed.length} file(s) written${removed}\n`);
   }
 }

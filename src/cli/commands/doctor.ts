@@ -5,6 +5,7 @@ import { escapeControl, writeJson } from '../output.js';
 import { adviceText } from '../../runner/advice.js';
 import { recommend, verdicts } from '../../runner/capabilities.js';
 import { parseDoctorReport, reportProblem, type DoctorReport } from '../../runner/report.js';
+import { writeOut } from '../stdio.js';
 
 export interface DoctorOptions {
   /** The cigen-doctor.json a doctor job left as an artifact. */
@@ -48,5 +49,5 @@ export async function runDoctor(options: DoctorOptions): Promise<void> {
     writeJson(json, 2);
     return;
   }
-  process.stdout.write(adviceText(printable(report)));
+  writeOut(adviceText(printable(report)));
 }

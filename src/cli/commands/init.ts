@@ -18,6 +18,7 @@ import { readProjectPath } from '../project.js';
 import { projectFiles } from '../project-files.js';
 import { NotUtf8Error, readUserFile, reasonOf, refuseNotUtf8, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
+import { isTerminal, writeErr, writeOut } from '../stdio.js';
 
 export interface InitCommandOptions {
   builder?: string;
@@ -120,7 +121,7 @@ function questions(rl: Interface): (question: string) => Promise<boolean> {
     // Ctrl+C between two questions stops init at the next one.
     if (interrupted) throw interruption();
     if (ended) {
-      process.stdout.write(`${prompt}${noMore}`);
+      writeOut(`${prompt}${noMore}`);
       return false;
     }
     asking = new AbortController();
@@ -131,10 +132,10 @@ function questions(rl: Interface): (question: string) => Promise<boolean> {
       if (!interrupted && !ended) throw error;
       // The cursor is still after the question.
       if (interrupted) {
-        process.stdout.write('\n');
+        writeOut('\n');
         throw interruption();
       }
-      process.stdout.write(noMore);
+      writeOut(noMore);
       return false;
     } finally {
       asking = undefined;
@@ -254,7 +255,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
   // Its syntax now, before the scan and the questions; whether it names another builder's
   // component, once the builder is chosen.
   if (options.componentRef !== undefined) checkComponentRef(options.componentRef);
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const interactive = Boolean(process.stdin.isTTY) && isTerminal('stdout');
   const { files, skipped } = listFiles(dir);
   // Every .gitignore, each for the paths below its directory, as git reads them; one that cannot
   // be read is left out, as git does, saying so.
@@ -266,7 +267,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
       skipped.push(`${f}: not read, so its rules are not applied (${reasonOf(error)})`);
     }
   }
-  for (const note of skipped) process.stderr.write(`cigen init: warning: ${note}\n`);
+  for (const note of skipped) writeErr(`cigen init: warning: ${note}\n`);
   const dockerfiles = findDockerfiles(files, gitignores);
   if (dockerfiles.length === 0)
     throw new InputError(
@@ -275,7 +276,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     );
   const builds = proposeBuilds(dockerfiles, options.image ?? '$CI_REGISTRY_IMAGE');
 
-  const out = (text: string) => process.stdout.write(`${text}\n`);
+  const out = (text: string) => writeOut(`${text}\n`);
   out(`Found ${dockerfiles.length} image(s): ${dockerfiles.map((d) => d.path).join(', ')}`);
   for (const build of builds) {
     const dockerfileNote = build.dockerfile !== 'Dockerfile' ? ` (${build.dockerfile})` : '';
@@ -345,8 +346,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
       throw error;
     }
     if (result.written)
-      for (const warning of duplicateWarnings(result.written, shown, result.changed))
-        process.stderr.write(`cigen init: warning: ${warning}\n`);
+      for (const warning of duplicateWarnings(result.written, shown, result.changed)) writeErr(`cigen init: warning: ${warning}\n`);
     for (const [wanted, given] of result.renamed) {
       const taken = result.imageTaken.find((t) => t.jobName === given)?.images;
       const build = result.added.find((b) => b.jobName === given);
@@ -365,12 +365,12 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
           `which GitLab reads instead (keep it in step with ${stages.from}'s)`,
       );
     else if (stages?.kind === 'missing')
-      process.stderr.write(
+      writeErr(
         `cigen init: warning: the stages GitLab reads lack build, the builds' stage, and init does not add it: ${stages.why}; ` +
           'add build to them, or GitLab refuses the pipeline\n',
       );
     else if (stages?.kind === 'unchecked')
-      process.stderr.write(
+      writeErr(
         `cigen init: warning: ${stages.why}: if ${stages.includes ? 'those stages lack' : 'the stages it names lack'} build, ` +
           `the builds' stage, ${
             stages.includes
@@ -387,9 +387,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
       out(`${shown} already builds every image (${result.present.join(', ')}); nothing to add`);
       return;
     }
-    process.stdout.write(
-      unifiedDiff(current === undefined ? '/dev/null' : `a/${options.file}`, `b/${options.file}`, current ?? '', result.text),
-    );
+    writeOut(unifiedDiff(current === undefined ? '/dev/null' : `a/${options.file}`, `b/${options.file}`, current ?? '', result.text));
     const write = options.yes || (ask ? await ask(`Write ${shown}?`) : false);
     if (!write) {
       // Declining at the prompt is a choice; off a terminal nothing could be asked.

@@ -9,6 +9,7 @@ import { lintHost } from '../wiring/lint.js';
 import { diagnosticJson, escapeControl, formatDiagnostic, paint, writeJson } from '../output.js';
 import { listDirectory, NotUtf8Error, readFileText, readUserFile } from '../files.js';
 import { projectRoot, readProjectPath, templateFiles } from '../project.js';
+import { writeOut } from '../stdio.js';
 
 export interface LintCommandOptions {
   format: 'text' | 'json';
@@ -217,12 +218,12 @@ export async function runLint(paths: string[], options: LintCommandOptions): Pro
   if (options.format === 'json') {
     writeJson(unique.map(diagnosticJson));
   } else {
-    for (const d of unique) process.stdout.write(`${formatDiagnostic(d)}\n${codeFrame(d, sources)}\n`);
-    for (const note of notes) process.stdout.write(`${note}\n`);
+    for (const d of unique) writeOut(`${formatDiagnostic(d)}\n${codeFrame(d, sources)}\n`);
+    for (const note of notes) writeOut(`${note}\n`);
     const warnings = unique.length - errors;
     const summary =
       unique.length === 0 ? `${files.size} file(s) clean` : `${errors} error(s), ${warnings} warning(s) in ${files.size} file(s)`;
-    process.stdout.write(`${unique.length === 0 ? paint('green', summary) : summary}\n`);
+    writeOut(`${unique.length === 0 ? paint('green', summary) : summary}\n`);
   }
   if (errors > 0) throw new FindingsError('');
 }

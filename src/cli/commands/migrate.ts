@@ -7,6 +7,7 @@ import { refFor } from '../component-ref.js';
 import { NotUtf8Error, readUserFile, refuseNotUtf8, writeFilesAtomically } from '../files.js';
 import { paint, writeJson } from '../output.js';
 import { projectRoot, readProjectPath, resolveProjectPath } from '../project.js';
+import { writeOut } from '../stdio.js';
 
 export interface MigrateCommandOptions {
   write?: boolean;
@@ -148,9 +149,9 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
   // changes lies outside the cwd (`../ci.yml`, which git apply refuses), the project root for all.
   const outside = results.some((f) => f.changed && (f.path.startsWith('../') || isAbsolute(f.path)));
   for (const file of results) {
-    process.stdout.write(`${report(file)}\n`);
+    writeOut(`${report(file)}\n`);
     const diffPath = outside ? file.inProject : file.path;
-    if (file.changed && !options.write) process.stdout.write(unifiedDiff(`a/${diffPath}`, `b/${diffPath}`, file.original, file.result));
+    if (file.changed && !options.write) writeOut(unifiedDiff(`a/${diffPath}`, `b/${diffPath}`, file.original, file.result));
   }
   const counts = { migrated: 0, 'needs-review': 0, unchanged: 0 };
   for (const file of results) for (const job of file.jobs) counts[job.status]++;
@@ -158,5 +159,5 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
   const verb = options.write ? 'rewrote' : 'would rewrite';
   const dryRun = options.write || changed === 0 ? '' : ' (dry run: add --write)';
   const rewritten = `${verb} ${changed} file(s)${dryRun}`;
-  process.stdout.write(`${counts.migrated} migrated, ${counts['needs-review']} need review, ${counts.unchanged} unchanged; ${rewritten}\n`);
+  writeOut(`${counts.migrated} migrated, ${counts['needs-review']} need review, ${counts.unchanged} unchanged; ${rewritten}\n`);
 }

@@ -17,6 +17,7 @@ import { paint } from '../output.js';
 import { filesUnderTemplates } from '../project.js';
 import { debug, isVerbose } from '../verbose.js';
 import { planBuild } from './build.js';
+import { writeOut } from '../stdio.js';
 
 export interface PublishOptions {
   tag?: string;
@@ -159,8 +160,7 @@ export async function runPublish(options: PublishOptions): Promise<void> {
     ...(catalogProject ? { catalogProject } : {}),
   };
   const checks = preflight(snapshot);
-  for (const check of checks)
-    process.stdout.write(`${check.ok ? paint('green', '✓') : paint('red', '✗')} ${check.name}: ${check.detail}\n`);
+  for (const check of checks) writeOut(`${check.ok ? paint('green', '✓') : paint('red', '✗')} ${check.name}: ${check.detail}\n`);
   const failed = checks.filter((c) => !c.ok);
   if (failed.length > 0) throw new FindingsError(`cigen publish: ${failed.length} preflight check(s) failed; nothing released`);
 
@@ -178,11 +178,11 @@ export async function runPublish(options: PublishOptions): Promise<void> {
       ? `release ${tag} through the release: job of the tag pipeline`
       : `not release ${tag} through the tag pipeline, whose release: job runs for x.y.z tags only (--create-release can)`;
   if (options.dryRun) {
-    process.stdout.write(`preflight passed; would ${how}${options.notes ? `, with the notes in ${options.notes}` : ''} (dry run)\n`);
+    writeOut(`preflight passed; would ${how}${options.notes ? `, with the notes in ${options.notes}` : ''} (dry run)\n`);
     return;
   }
   if (!api) {
-    process.stdout.write(
+    writeOut(
       byPipeline
         ? `preflight passed. The release: job of the ${tag} tag pipeline creates the release and publishes it to the ` +
             'CI/CD Catalog; --create-release does both through the API for a mirror that cannot run that job.\n'
@@ -204,7 +204,7 @@ export async function runPublish(options: PublishOptions): Promise<void> {
     throw error;
   }
   await requirePublished(api, tag, release.url);
-  process.stdout.write(`released ${tag} to the CI/CD Catalog: ${release.url}\n`);
+  writeOut(`released ${tag} to the CI/CD Catalog: ${release.url}\n`);
 }
 
 /**

@@ -6,6 +6,7 @@ import { inputOfError, isUnknownInputError } from '../../ci/interpolation/inputs
 import { CATALOG, findComponent } from '../../catalog/registry.js';
 import { renderInstance } from '../../catalog/instantiate.js';
 import { readUserFile, writeFilesAtomically } from '../files.js';
+import { writeOut } from '../stdio.js';
 
 export interface RenderOptions {
   input: string[];
@@ -71,5 +72,5 @@ export async function runRender(name: string, options: RenderOptions): Promise<v
     throw new InputError(`${name}: the inputs were refused${options.out ? `; ${options.out} not written` : ''}`, located);
   }
   if (options.out) await writeFilesAtomically([{ path: options.out, text: rendered.text }]);
-  else process.stdout.write(rendered.text);
+  else writeOut(rendered.text);
 }

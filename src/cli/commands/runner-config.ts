@@ -2,6 +2,7 @@
 import { InputError, UsageError } from '../../errors.js';
 import { BUILDER_IDS, builderById, isBuilderId } from '../../builders/index.js';
 import { RUNNER_EXECUTORS, runnerConfig, runnerConfigProblem, type RunnerExecutor } from '../../runner/config.js';
+import { writeOut } from '../stdio.js';
 
 export interface RunnerConfigOptions {
   builder: string;
@@ -32,5 +33,5 @@ export function runRunnerConfig(options: RunnerConfigOptions): void {
   const config = runnerConfig(builder, executor);
   // Notes as comments: the output stays valid TOML / YAML to paste or redirect into a file.
   const notes = config.notes.map((note) => `# note: ${note.replace(/\n/g, ' ')}`).join('\n');
-  process.stdout.write(`${config.text.replace(/\n*$/, '\n')}${notes ? `\n${notes}\n` : ''}`);
+  writeOut(`${config.text.replace(/\n*$/, '\n')}${notes ? `\n${notes}\n` : ''}`);
 }

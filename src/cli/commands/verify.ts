@@ -8,6 +8,7 @@ import { parseTrustedRoot, publicTrustedRoot, readPublicKey, trustMaterial } fro
 import { acceptedJson, acceptedLines, type Expected, type Policy } from '../../supply/verify.js';
 import { readUserFile } from '../files.js';
 import { escapeControl, writeJson } from '../output.js';
+import { writeOut } from '../stdio.js';
 
 export interface VerifyCommandOptions {
   certificateOidcIssuer?: string;
@@ -67,9 +68,9 @@ export async function runVerify(image: string, options: VerifyCommandOptions): P
       2,
     );
   } else {
-    for (const line of acceptedLines(verdict)) process.stdout.write(`${escapeControl(line)}\n`);
+    for (const line of acceptedLines(verdict)) writeOut(`${escapeControl(line)}\n`);
   }
   if (!verdict.ok)
     throw new FindingsError(`cigen verify: ${verdict.image} refused:\n${verdict.reasons.map((r) => `  ${escapeControl(r)}`).join('\n')}`);
-  if (options.format === 'text') process.stdout.write(`verified ${verdict.image}\n`);
+  if (options.format === 'text') writeOut(`verified ${verdict.image}\n`);
 }
