@@ -456,6 +456,26 @@ describe('a reader that goes away (`| head`)', () => {
   });
 });
 
+describe('output into a pipe something made non-blocking', () => {
+  it('every byte arrives: a full pipe is waited for, not an error', () => {
+    // Node makes a pipe non-blocking when it makes process.stdout on it (the preload does, as a
+    // library would); the reader starts late, so the pipe fills and a write is refused (EAGAIN).
+    const bin = resolve(import.meta.dirname, '../../bin/cigen.cjs');
+    const dir = scratch();
+    writeFileSync(join(dir, 'make-streams.cjs'), 'process.stdout;\n');
+    const expected = spawnSync(process.execPath, [bin, 'render', 'buildah'], { cwd: dir, encoding: 'utf8' });
+    expect(expected.stdout.length).toBeGreaterThan(65_536);
+    const script = `NODE_OPTIONS="--require ./make-streams.cjs" "$0" "$1" render buildah | { sleep 1; cat; }; echo "status=\${PIPESTATUS[0]}" >&2`;
+    const result = spawnSync('bash', ['-c', script, process.execPath, bin], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(result.stderr).toBe('status=0\n');
+    expect(result.stdout).toBe(expected.stdout);
+  });
+});
+
 describe('output that cannot be written (a full disk)', () => {
   // /dev/full: every write fails with ENOSPC, as on a full disk.
   const bin = resolve(import.meta.dirname, '../../bin/cigen.cjs');
@@ -480,6 +500,15 @@ describe('output that cannot be written (a full disk)', () => {
   it('standard error full as well: the status alone says it', () => {
     const result = run(`"$0" "$1" render buildah > /dev/full 2> /dev/full`);
     expect(result.output[3]).toBe('status=74\n');
+  });
+
+  it('a Node stream something else makes (a library, a warning): its write error ends the run the same way', () => {
+    // The preload writes through process.stdout once cigen is done, as a library would.
+    const preload = join(scratch(), 'late-write.cjs');
+    writeFileSync(preload, "process.once('beforeExit', () => process.stdout.write('a line of a library\\n'));\n");
+    const result = run(`NODE_OPTIONS="--require ${preload}" "$0" "$1" render buildah -o job.yml > /dev/full`);
+    expect(result.output[3]).toBe('status=74\n');
+    expect(result.stderr).toBe('cigen: cannot write to standard output: no space left on device (ENOSPC)\n');
   });
 
   it('words a system error as a reason, its code once', () => {
