@@ -13,7 +13,8 @@ export function colorWanted(terminal: boolean): boolean {
 export const useColor = (stream: StandardStream = 'stdout'): boolean => colorWanted(isTerminal(stream));
 
 export function paint(style: Style, text: string, stream: StandardStream = 'stdout'): string {
-  return useColor(stream) ? styleText(style, text) : text;
+  // cigen has decided: Node would otherwise decide again, from process.stdout whatever the stream.
+  return useColor(stream) ? styleText(style, text, { validateStream: false }) : text;
 }
 
 let jsonWritten = false;

@@ -59,8 +59,19 @@ function writeToDescriptor(stream: StandardStream, text: string): void {
  *  captures and tests spy on. A global symbol, so that it holds across vi.resetModules(). */
 export const THROUGH_NODE_STREAMS = Symbol.for('cigen.outputThroughNodeStreams');
 
+let throughNodeStreams = false;
+
+/**
+ * For a long command that talks to a server while it prints (the bot): its output then goes
+ * through Node's streams, which queue what a slow reader has not taken (`cigen bot | less`)
+ * instead of stopping the process, and with it the requests in flight, until the reader reads.
+ */
+export function writeThroughNodeStreams(): void {
+  throughNodeStreams = true;
+}
+
 function write(stream: StandardStream, text: string): void {
-  if ((globalThis as Record<symbol, unknown>)[THROUGH_NODE_STREAMS] === true) process[stream].write(text);
+  if (throughNodeStreams || (globalThis as Record<symbol, unknown>)[THROUGH_NODE_STREAMS] === true) process[stream].write(text);
   else writeToDescriptor(stream, text);
 }
 

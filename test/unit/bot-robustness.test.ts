@@ -3,6 +3,7 @@
  * instance stops the run at once, --verbose shows each request, and GitLab's answers are checked
  * against a schema. Against the in-process fake GitLab (loopback, free port) through @gitbeaker/rest.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,8 +13,8 @@ import { connectionFailure, type HttpStats } from '../../src/bot/http.js';
 import { GitLabPlatform } from '../../src/bot/gitlab.js';
 import { BRANCH, runBot, type BotReport, type ProjectResult } from '../../src/bot/run.js';
 import { migrator } from '../../src/cli/wiring/bot.js';
-import { cigenAsync as cli } from '../helpers/cli.js';
-import { FakeGitLab, KANIKO_CI, NODE_CI } from '../helpers/fake-gitlab.js';
+import { BIN, cigenAsync as cli } from '../helpers/cli.js';
+import { FakeGitLab, KANIKO_CI, NODE_CI, seedInstance } from '../helpers/fake-gitlab.js';
 import { FAST_RETRY } from '../helpers/bot-run.js';
 
 let fake: FakeGitLab;
@@ -203,5 +204,29 @@ describe('issue 12', () => {
     expect(named.status).toBe(1);
     expect(named.stdout).toMatch(/^failed +acme\/shop — .*unexpected response from GitLab \(project acme\/shop\): must be object$/m);
     expect(named.stderr).toBe('cigen bot: 1 of 1 project(s) failed\n');
+  });
+});
+
+describe('a reader that stops reading the output', () => {
+  it('holds up no request: every project is read while the lines wait, and every line arrives', async () => {
+    // More lines than a pipe and the reader's buffer hold (64 KiB each).
+    const projects = 4000;
+    seedInstance(fake, projects, 0);
+    const child = spawn(process.execPath, [BIN, 'bot', '--gitlab-url', fake.url, '--group', 'bench'], {
+      env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', GITLAB_TOKEN: fake.token },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const closed = new Promise<number | null>((done) => child.on('close', done));
+    child.stdout.pause();
+    const ciFilesRead = () =>
+      fake.requests.filter((r) => r.status === 200 && r.path.endsWith('/repository/files/.gitlab-ci.yml/raw')).length;
+    // Written to the descriptor, a full pipe would stop the process, and these requests with it.
+    while (ciFilesRead() < projects) await new Promise((tick) => setTimeout(tick, 50));
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stdout.resume();
+    expect(await closed).toBe(0);
+    const lines = Buffer.concat(chunks).toString().split('\n');
+    expect(lines.filter((line) => / bench\/p\d+/.test(line))).toHaveLength(projects);
   });
 });

@@ -12,7 +12,7 @@ import { migrator } from '../wiring/bot.js';
 import { buildahRef, checkBuilderImages } from './migrate.js';
 import { paint, writeJson } from '../output.js';
 import { debug, isVerbose } from '../verbose.js';
-import { isTerminal, writeErr, writeOut } from '../stdio.js';
+import { isTerminal, writeErr, writeOut, writeThroughNodeStreams } from '../stdio.js';
 
 export interface BotCommandOptions {
   gitlabUrl?: string;
@@ -116,6 +116,8 @@ function progress(json: boolean): { onResult: (r: ProjectResult) => void; done: 
 }
 
 export async function runBotCommand(options: BotCommandOptions): Promise<void> {
+  // A line per project while requests are in flight: a slow reader must not hold them up.
+  writeThroughNodeStreams();
   const raw = options.gitlabUrl ?? process.env['CI_SERVER_URL'];
   if (!raw) throw new UsageError('no GitLab URL: pass --gitlab-url or run where CI_SERVER_URL is set');
   const url = instanceUrl(raw, options.gitlabUrl ? '--gitlab-url' : 'CI_SERVER_URL');
