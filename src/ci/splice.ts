@@ -4,7 +4,7 @@
  * list that keeps each entry's own text. Shared by `migrate` and `init`.
  */
 import { Document, isScalar, isSeq, visit, type Node, type Pair, type YAMLSeq } from 'yaml';
-import { YAML_VERSION, customTags, scalarText } from './yaml.js';
+import { YAML_VERSION, customTags, doubleQuotedScalar, scalarText } from './yaml.js';
 import { includeEntries, type IncludeEntry as IncludeRef } from './includes.js';
 import {
   columnOf,
@@ -147,7 +147,7 @@ export function addIncludeEntries(file: SourceFile, entries: readonly ComponentI
     // A collection keeps its text, its lines moved with it.
     const shown =
       isScalar(item) && source.includes('\n')
-        ? JSON.stringify(scalarText(item.value))
+        ? doubleQuotedScalar(scalarText(item.value))
         : isScalar(item)
           ? source
           : reindent(source, columnOf(text, range[0]), itemIndent + 2);

@@ -468,16 +468,29 @@ export const YAML_VERSION = '1.1' as const;
 
 const BREAK_ESCAPES: Record<string, string> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
 
+/** What the yaml library and JSON.stringify leave raw in a double-quoted scalar that YAML 1.1
+ *  reads otherwise: NEL, LS and PS (line breaks, folded) and DEL and the C1 controls (not
+ *  printable: libyaml stops with "control characters are not allowed"). */
+const RAW_IN_DOUBLE_QUOTES = /[\x7f-\x9f\u2028\u2029]/g;
+
+/** Double-quoted text with those characters as YAML's own escapes. */
+const escapeRawInDoubleQuotes = (text: string): string =>
+  text.replace(RAW_IN_DOUBLE_QUOTES, (c) => BREAK_ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** A string as one double-quoted YAML scalar: JSON's escapes are YAML's. */
+export const doubleQuotedScalar = (text: string): string => escapeRawInDoubleQuotes(JSON.stringify(text));
+
 /** Which writer wrote the last text (tests). */
 export let lastWriter: 'fast' | 'library' = 'fast';
 
 export function stringifyYaml(value: unknown): string {
-  // yaml writes these raw even in double quotes; there YAML 1.1 would still fold them, so they
-  // become YAML's own escapes (only double-quoted scalars hold them: see toNode).
+  // The characters yaml writes raw even in double quotes (RAW_IN_DOUBLE_QUOTES) become YAML's own
+  // escapes: only double-quoted scalars hold them (see toNode; the library double-quotes any
+  // string with a control character).
   const fast = process.env['CIGEN_YAML_FAST'] === '0' ? undefined : writeFast(value);
   lastWriter = fast === undefined ? 'library' : 'fast';
   const text = fast ?? writeWithDocument(value);
-  return text.replace(/[\u0085\u2028\u2029]/g, (c) => BREAK_ESCAPES[c] as string);
+  return escapeRawInDoubleQuotes(text);
 }
 
 function writeWithDocument(value: unknown): string {

@@ -38,7 +38,7 @@ import {
   type Pipeline,
 } from './pipeline.js';
 import { includesOf } from '../ci/splice.js';
-import { scalarText } from '../ci/yaml.js';
+import { doubleQuotedScalar, scalarText } from '../ci/yaml.js';
 import { itemsOf, kanikoClassifier, type Classifier, type DockerLogin, type ScriptItem, type Unreadable } from './scripts.js';
 import { buildArguments, classifyDocker, translateDockerBuild } from './docker.js';
 import { commandLine, programIndex, programOf, programsOf, type Command } from './shell.js';
@@ -1144,7 +1144,7 @@ function reportEdits(pipeline: Pipeline, job: JobDefinition): { edits: Edit[]; n
     let edit: Edit;
     if (isScalar(value)) {
       // A plain scalar that holds what a flow list reads as its own syntax is quoted there.
-      const item = value.type === Scalar.PLAIN && /[\n,[\]{}#]|: /.test(text) ? JSON.stringify(value.value) : text;
+      const item = value.type === Scalar.PLAIN && /[\n,[\]{}#]|: /.test(text) ? doubleQuotedScalar(String(value.value)) : text;
       edit = { start: range[0], end: range[1], text: `[${[item, ...missing].join(', ')}]` };
     } else if ((value as YAMLSeq).flow) {
       const close = file.text.lastIndexOf(']', range[1]);

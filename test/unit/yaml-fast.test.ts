@@ -31,6 +31,7 @@ import { TYPED_START, parseFast } from '../../src/ci/yaml-fast.js';
 import {
   customTags,
   documentValue,
+  doubleQuotedScalar,
   lastWriter,
   parseUserYaml,
   parseYamlDocument,
@@ -542,6 +543,27 @@ describe('stringifyYaml writes what the yaml library writes, without a Document'
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('DEL and the C1 controls, which libyaml refuses raw ("control characters are not allowed"), are escapes; the text reads back', () => {
+    const value = { 'key\x7f': 'x\x7fy', c1: ['\x80', 'a\x9fb', 'p\x85q'], literal: new Literal('echo \x9b\n') };
+    for (const fastPath of [true, false]) {
+      if (!fastPath) process.env['CIGEN_YAML_FAST'] = '0';
+      try {
+        const text = stringifyYaml(value);
+        expect(text).toBe('"key\\x7F": "x\\x7Fy"\nc1:\n  - "\\x80"\n  - "a\\x9Fb"\n  - "p\\Nq"\nliteral: "echo \\x9B\\n"\n');
+        expect(text).not.toMatch(/[\x7f-\x9f]/);
+        expect(parseYamlDocuments(text).documents[0]?.toJS()).toEqual({ ...value, literal: 'echo \x9b\n' });
+      } finally {
+        delete process.env['CIGEN_YAML_FAST'];
+      }
+    }
+  });
+
+  it('doubleQuotedScalar: one double-quoted line, JSON escapes and YAML escapes for what JSON leaves raw', () => {
+    expect(doubleQuotedScalar('a\nb "c" \x7f \x85 \u2028 \u2029 é')).toBe('"a\\nb \\"c\\" \\x7F \\N \\L \\P é"');
+    const [doc] = parseYamlDocuments(`k: ${doubleQuotedScalar('a\nb "c" \x7f \x85 \u2028 é')}\n`).documents;
+    expect(doc?.toJS()).toEqual({ k: 'a\nb "c" \x7f \x85 \u2028 é' });
   });
 });
 
