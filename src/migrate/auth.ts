@@ -5,14 +5,16 @@
  * Kaniko's bundle in /kaniko/ssl/certs, and anything else it writes under /kaniko/. Each line is
  * read as text; nothing is run.
  */
-import { programIndex, programOf, type Command, type Word } from './shell.js';
+import { parseShell, programIndex, programOf, type Command, type Word } from './shell.js';
 
 /** Kaniko's config.json: its own directory, or wherever $DOCKER_CONFIG points. */
 const CONFIG_DIR = /^(?:\/kaniko\/\.docker|\$\{?DOCKER_CONFIG\}?)\/?$/;
 const CONFIG_FILE = /^(?:\/kaniko\/\.docker|\$\{?DOCKER_CONFIG\}?)\/+config\.json$/;
 const CERTS = /^\/kaniko\/ssl\/certs\/?/;
 const KANIKO_DIR = /^\/kaniko(?:\/|$)/;
-const VARIABLE = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/;
+/** A variable reference, `$X` or `${X}`: the name is group 1 or 2. */
+const REF = String.raw`\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))`;
+const VARIABLE = new RegExp(`^${REF}$`);
 const REFERENCE = /\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g;
 
 /** A variable reference standing alone (`$X`, `${X}`), as `$X`, or undefined. */
@@ -110,7 +112,8 @@ function printed(command: Command): string | undefined {
     const [format, ...args] = rest;
     if (format === undefined) return undefined;
     let n = 0;
-    const text = format.replace(/%[sb]/g, () => args[n++] ?? '').replace(/\\n/g, '\n');
+    // printf reads escapes in its format only: an argument's `\n` (`tr -d '\n'`) stays as written.
+    const text = format.replace(/\\n/g, '\n').replace(/%[sb]/g, () => args[n++] ?? '');
     return n === 0 && args.length > 0 ? [text, ...args].join(' ') : text;
   }
   return undefined;
@@ -209,17 +212,52 @@ function readEntry(host: string, value: Loose): Entry {
     const auth = fields['auth'];
     if (auth.includes('$$')) return { host, unreadable: 'its auth holds a dollar the shell keeps literal' };
     if (bareVariable(auth)) return { host, unreadable: `its auth is ${bareVariable(auth)}, already encoded` };
-    // $(printf "%s:%s" "$U" "$P" | base64 ...), $(echo -n $U:$P | base64 -w0): two references, nothing else run.
-    const inner = /^\$\((.*)\)$/s.exec(auth.trim())?.[1];
-    const references = [...auth.matchAll(REFERENCE)].map((m) => `$${m[1] as string}`);
-    const commands = inner?.split('|').map((part) => part.trim().split(/\s+/)[0]) ?? [];
-    const simple = commands.length > 0 && commands.every((c) => ['printf', 'echo', 'base64', 'tr'].includes(c ?? ''));
-    if (inner !== undefined && simple && references.length === 2 && !inner.includes('$(')) {
-      return { host, user: references[0] as string, password: references[1] as string };
-    }
-    return { host, unreadable: 'cigen cannot tell the user and password in its auth' };
+    const read = readAuth(auth);
+    return 'unreadable' in read ? { host, unreadable: read.unreadable } : { host, ...read };
   }
   return { host, unreadable: 'it holds neither auth nor username and password' };
+}
+
+/** Two variable references joined by a colon, as a word's value has them (a literal `$` is `$$` there). */
+const PAIR = new RegExp(`^${REF}:${REF}$`);
+/** base64 without wrapping options, or with wrapping off. */
+const ENCODE = new Set(['base64', 'base64 -w0', 'base64 -w 0', 'base64 --wrap=0']);
+const AUTH_FORMS =
+  "its auth is not $(echo -n $USER:$PASSWORD | base64) or $(printf '%s:%s' $USER $PASSWORD | base64), the forms cigen reads " +
+  "as a user and a password (variables quoted or braced, base64 -w0, a final tr -d '\\n' allowed)";
+
+/**
+ * The user and password an `auth` computed by the shell encodes, when its meaning is certain:
+ * `$(echo -n $U:$P | base64)`, `$(printf '%s:%s' "$U" "$P" | base64 -w0 | tr -d '\n')`. Words are
+ * read by their values, so a quoted or escaped `$` is literal text, never a reference; any other
+ * text, separator, flag or command makes the auth something only the running job knows.
+ */
+function readAuth(auth: string): { user: string; password: string } | { unreadable: string } {
+  const inner = /^\$\((.*)\)$/s.exec(auth.trim())?.[1];
+  if (inner === undefined) return { unreadable: AUTH_FORMS };
+  const commands = parseShell(inner);
+  const plain = commands.every(
+    (c, i) =>
+      (i < commands.length - 1 ? c.terminator === '|' : c.terminator === 'end' || c.terminator === 'newline') &&
+      !c.nested &&
+      !c.subshell &&
+      c.redirects.length === 0 &&
+      programIndex(c) === 0 &&
+      c.words.every((w) => !w.substitution && !w.parameterOperator),
+  );
+  const [source = [], encode = [], ...after] = commands.map((c) => c.words.map((w) => w.value));
+  const pipeline = ENCODE.has(encode.join(' ')) && (after.length === 0 || (after.length === 1 && after[0]?.join(' ') === 'tr -d \\n'));
+  if (!plain || !pipeline) return { unreadable: AUTH_FORMS };
+  const [program, ...args] = source;
+  if (program === 'echo' && args.length === 1 && PAIR.test(args[0] as string))
+    return { unreadable: 'its auth encodes the line break echo prints without -n after the password' };
+  const pair =
+    program === 'echo' && args.length === 2 && args[0] === '-n'
+      ? PAIR.exec(args[1] as string)
+      : program === 'printf' && args.length === 3 && args[0] === '%s:%s'
+        ? PAIR.exec(`${args[1] as string}:${args[2] as string}`)
+        : null;
+  return pair ? { user: `$${pair[1] ?? pair[2]}`, password: `$${pair[3] ?? pair[4]}` } : { unreadable: AUTH_FORMS };
 }
 
 /** A credential entry for the job's own registry and credentials. */

@@ -689,6 +689,63 @@ describe('config.json lines', () => {
     });
   });
 
+  describe('an auth the shell computes', () => {
+    const entry = (command: string) => {
+      const finding = read(
+        String.raw`echo "{\"auths\":{\"r.io\":{\"auth\":\"$(` + command + String.raw`)\"}}}" > /kaniko/.docker/config.json`,
+      );
+      return finding?.kind === 'config' ? finding.entries : finding;
+    };
+    const FORMS =
+      "its auth is not $(echo -n $USER:$PASSWORD | base64) or $(printf '%s:%s' $USER $PASSWORD | base64), " +
+      "the forms cigen reads as a user and a password (variables quoted or braced, base64 -w0, a final tr -d '\\n' allowed)";
+
+    it.each([
+      'echo -n $U:$P | base64',
+      'echo -n ${U}:${P} | base64 -w0',
+      'echo -n "$U:$P" | base64 | tr -d \'\\n\'',
+      'echo -n "$U":"${P}" | base64 --wrap=0',
+      'printf "%s:%s" "$U" "$P" | base64 | tr -d \'\\n\'',
+      'printf %s:%s $U $P | base64 -w 0',
+      'printf \'%s:%s\' "${U}" "${P}" | base64',
+    ])('two variables joined by a colon, printed and encoded, are its user and password: %s', (command) => {
+      expect(entry(command)).toEqual([{ host: 'r.io', user: '$U', password: '$P' }]);
+    });
+
+    it.each([
+      // A Harbor robot account: the single-quoted $ is part of the user's name, not a variable.
+      "echo -n 'robot$proj+ci':$HARBOR_TOKEN | base64",
+      'echo -n "robot\\$proj+ci:$HARBOR_TOKEN" | base64',
+      'echo -n \\$U:$P | base64',
+      // Literal text beside a variable, a separator other than the colon, text after the password.
+      'echo -n ${PREFIX}bot:$HARBOR_TOKEN | base64',
+      'echo -n $HARBOR_USER:$HARBOR_TOKEN-suffix | base64',
+      'echo -n $U $P | base64',
+      'echo -n $U:$P:$X | base64',
+      // Other commands and flags: what they encode is not the user and password as written.
+      'echo -n $U:$P | tr a-z A-Z | base64',
+      'echo -n $U:$P | base64 -d',
+      'echo -n $U:$P | base64 | rev',
+      'echo -ne "$U:$P" | base64',
+      'printf "$U:$P" | base64',
+      'printf "%s:%s\\n" "$U" "$P" | base64',
+      'printf %s "$U:$P" | base64',
+      'echo -n ${U:-bot}:$P | base64',
+      'echo -n $U:$(cat p) | base64',
+      'U=x echo -n $U:$P | base64',
+      'echo -n $U:$P; echo | base64',
+      'echo -n $U:$P',
+    ])('anything else is known only when the job runs, and says what cigen reads: %s', (command) => {
+      expect(entry(command)).toEqual([{ host: 'r.io', unreadable: FORMS }]);
+    });
+
+    it('echo without -n encodes a line break after the password: said', () => {
+      expect(entry('echo "$U:$P" | base64')).toEqual([
+        { host: 'r.io', unreadable: 'its auth encodes the line break echo prints without -n after the password' },
+      ]);
+    });
+  });
+
   it("CAs appended to Kaniko's bundle, and other writes under /kaniko", () => {
     expect(read('cat "$CI_SERVER_TLS_CA_FILE" >> /kaniko/ssl/certs/additional-ca-cert-bundle.crt')).toEqual({
       kind: 'ca',

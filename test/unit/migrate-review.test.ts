@@ -461,3 +461,43 @@ describe('docker build --iidfile', () => {
     expect(notes).not.toContain('the component reports the pushed digest');
   });
 });
+
+describe('credentials computed in an auth of config.json', () => {
+  const job = (auth: string) =>
+    jobOf(
+      `build:\n${KANIKO_IMAGE}  script:\n` +
+        String.raw`    - echo "{\"auths\":{\"harbor.example.com\":{\"auth\":\"$(` +
+        auth +
+        String.raw`)\"}}}" > /kaniko/.docker/config.json` +
+        '\n    - /kaniko/executor --context . --destination harbor.example.com/proj/app:$CI_COMMIT_SHA\n',
+    );
+
+  it.each([
+    "echo -n 'robot$proj+ci':$HARBOR_TOKEN | base64",
+    'echo -n ${PREFIX}bot:$HARBOR_TOKEN | base64',
+    'echo -n $HARBOR_USER:$HARBOR_TOKEN-suffix | base64',
+    'echo -n $HARBOR_USER $HARBOR_TOKEN | base64',
+    'echo -n $HARBOR_USER:$HARBOR_TOKEN | tr a-z A-Z | base64',
+  ])('with text or commands besides $USER:$PASSWORD: kaniko-compat runs the script as written (%s)', (auth) => {
+    const built = job(auth);
+    expect(built.status).toBe('migrated');
+    expect(built.component).toContain('kaniko-compat');
+    expect(built.inputs?.['registry-user']).toBeUndefined();
+    expect(built.notes.join('\n')).toContain(
+      'runs on kaniko-compat, keeping its script: config.json entry for harbor.example.com: its auth is not ' +
+        "$(echo -n $USER:$PASSWORD | base64) or $(printf '%s:%s' $USER $PASSWORD | base64), the forms cigen reads as a user and a password",
+    );
+  });
+
+  it('exactly $USER:$PASSWORD: the registry inputs, as before', () => {
+    for (const auth of ['echo -n $HARBOR_USER:$HARBOR_TOKEN | base64', 'printf "%s:%s" "${HARBOR_USER}" "${HARBOR_TOKEN}" | base64 -w0']) {
+      const built = job(auth);
+      expect(built.component, auth).toContain('/buildah@');
+      expect(built.inputs, auth).toMatchObject({
+        registry: 'harbor.example.com',
+        'registry-user': '$HARBOR_USER',
+        'registry-password': '$HARBOR_TOKEN',
+      });
+    }
+  });
+});
