@@ -1041,3 +1041,73 @@ describe('a pipeline that includes cigen components from another catalog path al
     expect(migrateFile('.gitlab-ci.yml', KANIKO_JOB)[0]?.catalog).toBeUndefined();
   });
 });
+
+describe('the builds init lists are the builds it writes', () => {
+  const KANIKO_IMAGE = '  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n';
+  type Written = Record<string, { parallel?: { matrix: Record<string, string[]>[] } }> & {
+    include?: { component?: string; inputs?: Record<string, string> }[];
+  };
+  /** The plan's lines as the written file says them: one per include entry init added (and its matrix job). */
+  function planOf(before: string, after: string): string[] {
+    const had = new Set(((readAsGitLab(before) as Written).include ?? []).map((e) => e.inputs?.['job-name']));
+    const file = readAsGitLab(after) as Written;
+    return (file.include ?? [])
+      .flatMap((e) => (e.inputs && !had.has(e.inputs['job-name']) ? [e.inputs] : []))
+      .map((inputs) => {
+        const job = inputs['job-name'] as string;
+        const matrix = Object.entries(file[job]?.parallel?.matrix[0] ?? {})
+          .map(([variable, values]) => `, parallel:matrix ${variable} = ${values.join(', ')}`)
+          .join('');
+        const dockerfile = inputs['dockerfile'] ? ` (${inputs['dockerfile']})` : '';
+        return `  ${job}: ${inputs['image']} from ${inputs['context'] ?? '.'}${dockerfile}${matrix}`;
+      });
+  }
+  function init(pipeline: string, dockerfiles: string[]) {
+    const dir = project({ '.gitlab-ci.yml': pipeline });
+    for (const path of dockerfiles) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), 'FROM scratch\n');
+    }
+    const result = cigen(['init', dir, '--builder', 'kaniko', '--yes']);
+    expect(result.status, result.stderr).toBe(0);
+    const written = readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8');
+    const listed = result.stdout.split('\n').filter((line) => /^ {2}\S+: \S+ from /.test(line));
+    return { stdout: result.stdout, listed, plan: planOf(pipeline, written) };
+  }
+
+  it('a build renamed for a job of its name: the job and the image it is written with, and the message names both', () => {
+    const { stdout, listed, plan } = init(
+      'build-image:\n  stage: build\n' +
+        KANIKO_IMAGE +
+        '  script:\n    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_SHA $KANIKO_EXTRA\n',
+      ['Dockerfile', 'app/Dockerfile'],
+    );
+    expect(listed).toEqual(plan);
+    expect(listed).toEqual(['  build-app: $CI_REGISTRY_IMAGE/app from app', '  build-image-2: $CI_REGISTRY_IMAGE/image-2 from .']);
+    expect(stdout).toContain('  a job named build-image exists already; this build is build-image-2, pushing $CI_REGISTRY_IMAGE/image-2\n');
+    expect(stdout).not.toContain('build-image: $CI_REGISTRY_IMAGE from');
+  });
+
+  it('a matrix one of whose directories a Kaniko job builds: the values it is written with', () => {
+    const { stdout, listed, plan } = init(
+      'api:\n  stage: build\n' +
+        KANIKO_IMAGE +
+        '  script:\n    - /kaniko/executor --context $CI_PROJECT_DIR/services/api --dockerfile $CI_PROJECT_DIR/services/api/Dockerfile ' +
+        '--destination $CI_REGISTRY_IMAGE/api:$CI_COMMIT_SHA\n',
+      ['Dockerfile', 'services/api/Dockerfile', 'services/worker/Dockerfile', 'tools/Dockerfile.dev'],
+    );
+    expect(listed).toEqual(plan);
+    expect(listed).toContain(
+      '  build-services: $CI_REGISTRY_IMAGE/$IMAGE_DIR from services/$IMAGE_DIR, parallel:matrix IMAGE_DIR = worker',
+    );
+    expect(listed).toContain('  build-tools-dev: $CI_REGISTRY_IMAGE/tools-dev from tools (Dockerfile.dev)');
+    expect(stdout).toContain('  services/api/Dockerfile: api builds it already; init adds no build of it\n');
+  });
+
+  it('a build a cigen component of the file builds already is not listed', () => {
+    const pipeline = `include:\n  - component: ${REF}\n    inputs:\n      job-name: build-app\n      context: app\n      image: $CI_REGISTRY_IMAGE/app\n`;
+    const { listed, plan } = init(pipeline, ['app/Dockerfile', 'web/Dockerfile.prod']);
+    expect(listed).toEqual(plan);
+    expect(listed).toEqual(['  build-web-prod: $CI_REGISTRY_IMAGE/web-prod from web (Dockerfile.prod)']);
+  });
+});

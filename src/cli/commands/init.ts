@@ -8,7 +8,7 @@ import { FindingsError, InputError, InterruptedError, UsageError } from '../../e
 import { BUILDER_IDS, isBuilderId as isBuilder } from '../../builders/index.js';
 import { REPOSITORY } from '../../builders/inputs.js';
 import { chooseBuilder, QUESTIONS, runnerHint, type Builder, type Choice } from '../../init/decide.js';
-import { findDockerfiles, isDockerfileName, proposeBuilds, SKIPPED_DIRS } from '../../init/plan.js';
+import { findDockerfiles, isDockerfileName, proposeBuilds, SKIPPED_DIRS, type BuildProposal } from '../../init/plan.js';
 import { catalogIncluded, scaffold, type OtherBuild, type Scaffold } from '../../init/scaffold.js';
 import { buildsImage } from '../../catalog/registry.js';
 import { migrateFile } from '../../migrate/index.js';
@@ -219,6 +219,13 @@ function besideHint(jobs: readonly JobToMigrate[], builtByOthers: Scaffold['buil
   return lines;
 }
 
+/** One build init adds, as its include entry (and matrix job) write it. */
+function planLine(build: BuildProposal): string {
+  const dockerfileNote = build.dockerfile !== 'Dockerfile' ? ` (${build.dockerfile})` : '';
+  const matrixNote = build.matrix ? `, parallel:matrix ${build.matrix.variable} = ${build.matrix.values.join(', ')}` : '';
+  return `  ${build.jobName}: ${build.image} from ${build.context}${dockerfileNote}${matrixNote}`;
+}
+
 /** The component to include: a full ref, or a catalog path@version the builder's name is added to. */
 export function componentFor(builder: Builder, ref: string | undefined): string {
   if (ref === undefined) return componentRef(builder);
@@ -278,11 +285,6 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
 
   const out = (text: string) => writeOut(`${text}\n`);
   out(`Found ${dockerfiles.length} image(s): ${dockerfiles.map((d) => d.path).join(', ')}`);
-  for (const build of builds) {
-    const dockerfileNote = build.dockerfile !== 'Dockerfile' ? ` (${build.dockerfile})` : '';
-    const matrixNote = build.matrix ? `, parallel:matrix ${build.matrix.variable} = ${build.matrix.values.join(', ')}` : '';
-    out(`  ${build.jobName}: ${build.image} from ${build.context}${dockerfileNote}${matrixNote}`);
-  }
 
   const rl = interactive ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
   const ask = rl && questions(rl);
@@ -347,14 +349,14 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     }
     if (result.written)
       for (const warning of duplicateWarnings(result.written, shown, result.changed)) writeErr(`cigen init: warning: ${warning}\n`);
-    for (const [wanted, given] of result.renamed) {
-      const taken = result.imageTaken.find((t) => t.jobName === given)?.images;
-      const build = result.added.find((b) => b.jobName === given);
-      out(
-        taken && build
-          ? `  ${taken.join(', ')}: a build of ${shown} pushes it already; this build is ${given}, pushing ${build.image}`
-          : `  a job named ${wanted} exists already; this build is ${given}`,
-      );
+    // The builds as written: their job names, images and matrix values after what the file has already.
+    for (const build of result.added) {
+      out(planLine(build));
+      const wanted = result.renamed.find(([, given]) => given === build.jobName)?.[0];
+      const taken = result.imageTaken.find((t) => t.jobName === build.jobName)?.images;
+      if (taken)
+        out(`  ${taken.join(', ')}: a build of ${shown} pushes it already; this build is ${build.jobName}, pushing ${build.image}`);
+      else if (wanted !== undefined) out(`  a job named ${wanted} exists already; this build is ${build.jobName}, pushing ${build.image}`);
     }
     const stages = result.stages;
     if (stages?.kind === 'anchor')
