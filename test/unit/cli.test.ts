@@ -434,6 +434,29 @@ build:
     expect(outside.stdout).toContain('--- a/.gitlab-ci.yml\n+++ b/.gitlab-ci.yml\n');
     expect(outside.stdout).toContain('jobs.yml: changed\n');
     expect(outside.stdout).toContain('--- a/sub/jobs.yml\n+++ b/sub/jobs.yml\n');
+    expect(outside.stdout).toContain(
+      "the diff's paths are relative to .. (the project root, as a file it changes is outside this directory): apply it there\n",
+    );
+    expect(inside.stdout).not.toContain("the diff's paths are relative to");
+  });
+
+  it('files of two projects, one outside the cwd: paths from the directory that holds both, which it names; the diff applies there', () => {
+    const other = KANIKO.replace('build:', 'other-build:');
+    const parent = project({ 'a/.git/HEAD': '', 'a/.gitlab-ci.yml': KANIKO, 'b/.git/HEAD': '', 'b/.gitlab-ci.yml': other });
+    const dry = cigen(['migrate', '.gitlab-ci.yml', '../b/.gitlab-ci.yml'], { cwd: join(parent, 'a') });
+    expect(dry.stdout).toContain('--- a/a/.gitlab-ci.yml\n+++ b/a/.gitlab-ci.yml\n');
+    expect(dry.stdout).toContain('--- a/b/.gitlab-ci.yml\n+++ b/b/.gitlab-ci.yml\n');
+    expect(dry.stdout).toContain(
+      "the diff's paths are relative to .. (the directory that holds the 2 projects, as a file it changes is outside this directory): apply it there\n",
+    );
+    const applied = spawnSync('git', ['apply', '-'], { cwd: parent, input: dry.stdout, encoding: 'utf8' });
+    expect(applied.status, applied.stderr).toBe(0);
+    const written = [readFileSync(join(parent, 'a/.gitlab-ci.yml'), 'utf8'), readFileSync(join(parent, 'b/.gitlab-ci.yml'), 'utf8')];
+    // The same files --write makes.
+    const again = project({ 'a/.git/HEAD': '', 'a/.gitlab-ci.yml': KANIKO, 'b/.git/HEAD': '', 'b/.gitlab-ci.yml': other });
+    expect(cigen(['migrate', '--write', '.gitlab-ci.yml', '../b/.gitlab-ci.yml'], { cwd: join(again, 'a') }).status).toBe(0);
+    expect(written).toEqual([readFileSync(join(again, 'a/.gitlab-ci.yml'), 'utf8'), readFileSync(join(again, 'b/.gitlab-ci.yml'), 'utf8')]);
+    expect(written[0]).not.toBe(KANIKO);
   });
 
   it('--write rewrites in place, lints clean, and a second run changes nothing', () => {

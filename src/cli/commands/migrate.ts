@@ -1,5 +1,5 @@
 /** `cigen migrate FILE...`: dry run (report + unified diff) by default; `--write` rewrites atomically. */
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { unifiedDiff } from '../../ci/unified-diff.js';
 import { InputError, UsageError } from '../../errors.js';
 import { migrateFile, SourceError, type FileMigration } from '../../migrate/index.js';
@@ -41,8 +41,8 @@ export function checkBuilderImages(values: readonly string[] | undefined): strin
 /** Why migrate refuses a file (the pipeline, a local include) that is not UTF-8. */
 const NOT_UTF8 = 'migrate edits the pipeline and its local includes as UTF-8 text and would not write this byte back as it is';
 
-/** A migrated file: its path relative to the cwd (as the report names it), absolute, and in its project. */
-type MigratedFile = FileMigration & { full: string; inProject: string };
+/** A migrated file: its path relative to the cwd (as the report names it), absolute, and its project's root. */
+type MigratedFile = FileMigration & { full: string; root: string };
 
 const STATUS_MARK = { migrated: '✓', 'needs-review': '!', unchanged: '·' } as const;
 
@@ -63,8 +63,17 @@ function migratePath(path: string, text: string, componentRef: string | undefine
   });
   return results.map((result) => {
     const full = join(root, result.path);
-    return { ...result, path: relative(process.cwd(), full) || full, full, inProject: result.path };
+    return { ...result, path: relative(process.cwd(), full) || full, full, root };
   });
+}
+
+/** The deepest directory that holds every one of `dirs` (absolute). */
+function enclosing(dirs: readonly string[]): string {
+  const [first = process.cwd(), ...rest] = dirs;
+  let common = first;
+  while (!rest.every((dir) => dir === common || dir.startsWith(common.endsWith(sep) ? common : `${common}${sep}`)))
+    common = dirname(common);
+  return common;
 }
 
 function report(file: FileMigration): string {
@@ -146,12 +155,21 @@ export async function runMigrate(paths: string[], options: MigrateCommandOptions
     return;
   }
   // One diff, one base for its paths: the cwd (git apply, patch -p1 there), or, when a file it
-  // changes lies outside the cwd (`../ci.yml`, which git apply refuses), the project root for all.
-  const outside = results.some((f) => f.changed && (f.path.startsWith('../') || isAbsolute(f.path)));
+  // changes lies outside the cwd (`../ci.yml`, which git apply refuses), the project root for all —
+  // for files of several projects, the deepest directory that holds each of their roots.
+  const changedFiles = results.filter((f) => f.changed);
+  const outside = changedFiles.some((f) => f.path === '..' || f.path.startsWith(`..${sep}`) || isAbsolute(f.path));
+  const base = outside ? enclosing(changedFiles.map((f) => f.root)) : process.cwd();
   for (const file of results) {
     writeOut(`${report(file)}\n`);
-    const diffPath = outside ? file.inProject : file.path;
+    const diffPath = relative(base, file.full).split(sep).join('/');
     if (file.changed && !options.write) writeOut(unifiedDiff(`a/${diffPath}`, `b/${diffPath}`, file.original, file.result));
+  }
+  if (outside && !options.write) {
+    const roots = new Set(changedFiles.map((f) => f.root)).size;
+    const what = roots === 1 ? 'the project root' : `the directory that holds the ${roots} projects`;
+    const from = relative(process.cwd(), base) || '.';
+    writeOut(`the diff's paths are relative to ${from} (${what}, as a file it changes is outside this directory): apply it there\n`);
   }
   const counts = { migrated: 0, 'needs-review': 0, unchanged: 0 };
   for (const file of results) for (const job of file.jobs) counts[job.status]++;
