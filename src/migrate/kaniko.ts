@@ -425,13 +425,20 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     // Not in the working directory ($CI_PROJECT_DIR): Kaniko takes it from the context.
     // (A path a variable names is not known here: the project is not asked about it.)
     else if (!relative.includes('$') && env.projectFileExists?.(relative) === false) dockerfile = relative;
-    else
+    else {
+      // A path that starts with a variable ($DF, $DIR/Dockerfile) is absolute or relative as its value is.
+      const lead = /^\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)/.exec(rawDockerfile)?.[0];
+      const looks = `in the working directory first, then in the context ${context}`;
       reasons.push(
         reason(
           'dockerfile-ambiguous',
-          `dockerfile ${rawDockerfile} is relative: Kaniko looks for it in the working directory first, then in the context ${context}`,
+          lead === undefined
+            ? `dockerfile ${rawDockerfile} is relative: Kaniko looks for it ${looks}`
+            : `dockerfile ${rawDockerfile} ${lead === rawDockerfile ? 'is a variable' : `starts with ${lead}`}, whose value is known ` +
+                `only when the job runs: Kaniko reads an absolute path as it is, and looks for a relative one ${looks}`,
         ),
       );
+    }
     if (dockerfile !== undefined && dockerfile !== 'Dockerfile') inputs['dockerfile'] = dockerfile;
   } else if (context !== '.' && env.projectFileExists?.('Dockerfile') !== false)
     // Kaniko's default is the relative path `Dockerfile`, found as any relative --dockerfile is:

@@ -164,6 +164,32 @@ describe('a context below the project without --dockerfile', () => {
     const line = '--context app --dockerfile $DF --destination $CI_REGISTRY_IMAGE:1';
     expect(translate(line, { DF: 'Dockerfile' }, false).reasons.map((r) => r.kind)).toEqual(['dockerfile-ambiguous']);
   });
+  it.each([
+    ['$DF', '$DF is a variable'],
+    ['${DF}', '$DF is a variable'],
+    ['$DOCKER_DIR/Dockerfile', '$DOCKER_DIR/Dockerfile starts with $DOCKER_DIR'],
+  ])(
+    'a --dockerfile that starts with a variable (%s) is not called relative: its value, absolute or not, is set when the job runs',
+    (df, said) => {
+      // As in DF=${DF:-"$BUILD_DIR/Dockerfile"}: an absolute path, which cigen cannot see.
+      const { reasons } = translate(`--context $BUILD_DIR --dockerfile ${df} --destination $CI_REGISTRY_IMAGE:1`);
+      expect(reasons).toEqual([
+        {
+          kind: 'dockerfile-ambiguous',
+          text:
+            `dockerfile ${said}, whose value is known only when the job runs: Kaniko reads an absolute path as it is, ` +
+            'and looks for a relative one in the working directory first, then in the context $BUILD_DIR',
+          compat: true,
+        },
+      ]);
+    },
+  );
+  it('a relative --dockerfile with a variable further on is relative, and said to be', () => {
+    const { reasons } = translate('--context app --dockerfile docker/$NAME.Dockerfile --destination $CI_REGISTRY_IMAGE:1');
+    expect(reasons.map((r) => r.text)).toEqual([
+      'dockerfile docker/$NAME.Dockerfile is relative: Kaniko looks for it in the working directory first, then in the context app',
+    ]);
+  });
   it('a relative --dockerfile is found the same way', () => {
     const line = '--context app --dockerfile docker/Dockerfile.prod --destination $CI_REGISTRY_IMAGE:1';
     expect(translate(line, {}, false)).toMatchObject({ reasons: [], inputs: { context: 'app', dockerfile: 'docker/Dockerfile.prod' } });
