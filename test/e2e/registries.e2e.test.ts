@@ -8,13 +8,14 @@
  *   D: HTTPS with a certificate from a second throwaway CA, which the runner trusts the containers
  *      way (/etc/containers/certs.d/<D>/ca.crt, made by the test and removed after it).
  */
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTERPOLATION_MODES } from '../../src/ci/interpolation/index.js';
 import { instantiateComponent } from '../helpers/job.js';
+import { SHELL_LIBRARY, SHELLS } from '../helpers/shells.js';
 import { startFlakyProxy } from './lib/flaky-proxy.js';
 import { freePort, send, startRegistry, type Registry } from './lib/registry.js';
 import {
@@ -435,6 +436,70 @@ describe('ca-certificates for A, and D trusted by the runner through certs.d: on
     const run = job('promote', { source: onA, image: `${registry.host}/certs-d/promoted`, tags: ['1'], 'tag-rules': [] });
     passed(run);
     expect(await registry.digest('certs-d/promoted', '1')).toBe(onA.split('@')[1]);
+  });
+});
+
+// A `buildah login` or `skopeo login` in before_script, then the shell library's reader of it, the
+// way promote, manifest and the Buildah components run it. Without XDG_RUNTIME_DIR (a CI job's
+// container) containers/image writes /run/containers/<uid>/auth.json: the login runs in a mount
+// namespace of its own with a tmpfs on /run, so the host's is never touched.
+describe.each(SHELLS)('a login in before_script, read where containers/image wrote it (the shell library under $name)', (shell) => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const uid = process.getuid?.() ?? 0;
+
+  it.each([
+    ['buildah', 'unset', `/run/containers/${uid}/auth.json`],
+    ['skopeo', 'unset', `/run/containers/${uid}/auth.json`],
+    ['buildah', 'set', '$XDG_RUNTIME_DIR/containers/auth.json'],
+    ['skopeo', 'set', '$XDG_RUNTIME_DIR/containers/auth.json'],
+  ])('%s login with XDG_RUNTIME_DIR %s writes %s, and the job keeps it', (tool, xdg, written) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-login-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'home'));
+    mkdirSync(join(dir, 'xdg'), { mode: 0o700 });
+    const file = join(dir, 'out/auth.json');
+    const script = [
+      'mount -t tmpfs -o mode=0755 tmpfs /run || exit 99',
+      `printf '%s' "$LOGIN_PASSWORD" | ${tool} login --tls-verify=false -u "$LOGIN_USER" --password-stdin "$LOGIN_HOST" >&2 || exit 98`,
+      `[ -f "${written}" ] && echo 'login wrote ${written}'`,
+      'find /run -name auth.json',
+      SHELL_LIBRARY,
+      // No registry input: the login is the job's only credentials.
+      "cigen_registry='' cigen_registry_user='' cigen_registry_password=''",
+      'cigen_write_containers_auth "$F"',
+    ].join('\n');
+    const [command, ...args] = shell.argv;
+    const result = spawnSync('unshare', ['--mount', '--propagation', 'private', command, ...args, script], {
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        HOME: join(dir, 'home'),
+        ...(xdg === 'set' ? { XDG_RUNTIME_DIR: join(dir, 'xdg') } : {}),
+        F: file,
+        LOGIN_HOST: c.host,
+        LOGIN_USER: c.user,
+        LOGIN_PASSWORD: c.password,
+      },
+      encoding: 'utf8',
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toContain('Login Succeeded');
+    expect(result.stdout).toContain(`login wrote ${written}\n`);
+    // The login wrote nothing else under /run (one file, where containers/image reads it back).
+    expect(result.stdout.split('\n').filter((line) => line.startsWith('/run/'))).toEqual(xdg === 'set' ? [] : [written]);
+    expect(result.stdout).toContain(`cigen: registry credentials for "${c.host}" in ${file} (mode 600)`);
+    const config = JSON.parse(readFileSync(file, 'utf8')) as { auths: Record<string, { auth: string }> };
+    expect(Object.keys(config.auths)).toEqual([c.host]);
+    expect(Buffer.from(config.auths[c.host]?.auth ?? '', 'base64').toString()).toBe(`${c.user}:${c.password}`);
+    // containers/image itself, reading the file the job hands Buildah and Skopeo
+    const login = spawnSync('buildah', ['login', '--get-login', c.host], {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', REGISTRY_AUTH_FILE: file, HOME: join(dir, 'home') },
+      encoding: 'utf8',
+    });
+    expect(login.stdout.trim()).toBe(c.user);
+    expect(result.stdout + result.stderr).not.toContain(c.password);
   });
 });
 

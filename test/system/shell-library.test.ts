@@ -4,7 +4,7 @@
  * bash, dash and busybox sh.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
@@ -493,6 +493,52 @@ echo "done after $n"`;
         expect(login.stdout.trim()).toBe('hubuser');
         expect(buildahLogin(file, 'docker.io/group/app').stdout.trim()).toBe('hubuser');
         expect(buildahLogin(file, 'quay.io').stdout.trim()).toBe('quay');
+      });
+
+      it('without REGISTRY_AUTH_FILE reads the files containers/image reads, in its order (the login file, $XDG_CONFIG_HOME, the docker config.json)', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'cigen-auth-'));
+        dirs.push(dir);
+        const file = join(dir, 'out/auth.json');
+        const files: Record<string, Record<string, string>> = {
+          // where a `buildah login` writes with XDG_RUNTIME_DIR set
+          'xdg/containers/auth.json': { 'login.example.com': 'login:l1', 'shared.example.com': 'login:l2' },
+          'config/containers/auth.json': { 'config.example.com': 'config:c1', 'shared.example.com': 'config:c2' },
+          // not read: XDG_CONFIG_HOME takes its place
+          'home/.config/containers/auth.json': { 'home.example.com': 'home:h1' },
+          'home/.docker/config.json': { 'docker.example.com': 'docker:d1', 'shared.example.com': 'docker:d2' },
+        };
+        for (const [path, entries] of Object.entries(files)) {
+          mkdirSync(dirname(join(dir, path)), { recursive: true });
+          const auths = Object.fromEntries(Object.entries(entries).map(([host, pair]) => [host, { auth: b64(pair) }]));
+          writeFileSync(join(dir, path), JSON.stringify({ auths }));
+        }
+        // No DOCKER_CONFIG: Buildah would take $DOCKER_CONFIG/config.json for its auth file (its --authfile default).
+        const env = { HOME: join(dir, 'home'), XDG_RUNTIME_DIR: join(dir, 'xdg'), XDG_CONFIG_HOME: join(dir, 'config') };
+        const result = runShell(
+          shell,
+          "cigen_registry='' cigen_registry_user='' cigen_registry_password=''\ncigen_write_containers_auth \"$F\"",
+          {
+            F: file,
+            ...env,
+          },
+        );
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
+        const expected = {
+          'login.example.com': 'login:l1',
+          'shared.example.com': 'login:l2',
+          'config.example.com': 'config:c1',
+          'docker.example.com': 'docker:d1',
+        };
+        expect(auths(file).decoded).toEqual(expected);
+        // containers/image itself, reading the job's own files: the same user for every host, none for home.example.com
+        const theirs = (host: string) =>
+          spawnSync('buildah', ['login', '--get-login', host], {
+            env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
+            encoding: 'utf8',
+          });
+        for (const [host, pair] of Object.entries(expected)) expect(theirs(host).stdout.trim()).toBe(pair.split(':')[0]);
+        expect(theirs('home.example.com').status).not.toBe(0);
       });
 
       it("the job's Docker Hub entry stays when the inputs give none: one, the first", () => {
