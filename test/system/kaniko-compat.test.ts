@@ -491,6 +491,24 @@ describe('credentials, as the job wrote them for Kaniko', () => {
     );
   });
 
+  it('both $DOCKER_CONFIG/config.json and /kaniko/.docker/config.json: the first wins for a host, the second fills in', () => {
+    const run = compat(
+      [
+        'mkdir -p "$DOCKER_CONFIG"',
+        `printf '%s' '{"auths":{"quay.io":{"auth":"${auth('mine', 'm-token')}"}}}' > "$DOCKER_CONFIG/config.json"`,
+        `printf '%s' '{"auths":{"quay.io":{"auth":"${auth('image', 'i-token')}"},"ghcr.io":{"auth":"${auth('g', 'g-token')}"}}}' > /kaniko/.docker/config.json`,
+        BASE,
+      ],
+      { env: { DOCKER_CONFIG: `${P}/.docker` } },
+    );
+    ok(run);
+    expect(decodeAuths(run.build?.config)).toEqual({
+      'quay.io': 'mine:m-token',
+      'ghcr.io': 'g:g-token',
+      'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}`,
+    });
+  });
+
   it('a key written https://HOST is that host: the job token is not added beside it', () => {
     const run = compat(
       [
