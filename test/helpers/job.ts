@@ -41,6 +41,26 @@ export function runnerExpand(value: string, env: Readonly<Record<string, string>
 
 export const REGISTRY_PASSWORD = 'glpat-s3cr3t-Pa55w0rd-do-not-log';
 
+/**
+ * The log line of a job that leaves NAME's credsStore out of the file its tools read, for who reads
+ * it (cigen_auth_store_left): Docker, Kaniko or BuildKit, which would ask it in place of `auths`;
+ * Buildah or Skopeo, which never read one; cigen (sign, sbom, provenance, verify), which asks one
+ * only for a registry the file gives no credentials for.
+ */
+export function credsStoreSaid(name: string, reader: 'docker' | 'containers' | 'cigen'): string {
+  const helper = '(the image must then have the helper, docker-credential-<its name>)';
+  const why = {
+    docker:
+      "left out of the job's config.json: the builders would ask that helper for every registry in place of the credentials " +
+      `written there (a registry it does not serve would get none); name the registries it serves in credHelpers instead ${helper}`,
+    containers: "left out of the job's auth file, which changes nothing: Buildah and Skopeo do not read credsStore",
+    cigen:
+      "left out of the job's config.json: cigen would ask that helper only for a registry the file gives no credentials for; " +
+      `to have cigen ask it for the registries it serves, name them in credHelpers ${helper}`,
+  }[reader];
+  return `cigen: ${name}: its credsStore is ${why}\n`;
+}
+
 export function predefinedVariables(projectDir: string, overrides: Record<string, string> = {}): Record<string, string> {
   return {
     CI: 'true',

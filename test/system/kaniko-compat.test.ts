@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KANIKO_FLAGS } from '../../src/builders/kaniko-flags.js';
 import { INTERPOLATION_MODES, type InterpolationMode } from '../../src/ci/interpolation/index.js';
-import { REGISTRY_PASSWORD, instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
+import { REGISTRY_PASSWORD, credsStoreSaid, instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
 import { ok, refused } from '../helpers/compat-run.js';
 import { createSandbox, decodeAuths, type Sandbox, type StubCall } from '../helpers/sandbox.js';
 
@@ -504,6 +504,35 @@ describe('credentials, as the job wrote them for Kaniko', () => {
     ok(run);
     expect(decodeAuths(run.build?.config)).toEqual({
       'quay.io': 'mine:m-token',
+      'ghcr.io': 'g:g-token',
+      'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}`,
+    });
+  });
+
+  it("a credsStore (the job's config.json files', $DOCKER_AUTH_CONFIG's) is left out, said once each, under its own name: Buildah never reads one", () => {
+    const run = compat(
+      [
+        'mkdir -p "$DOCKER_CONFIG"',
+        `printf '%s' '{"credsStore":"ecr-login","auths":{}}' > "$DOCKER_CONFIG/config.json"`,
+        `printf '%s' '{"credsStore":"gcr","auths":{"quay.io":{"auth":"${auth('q', 'q-token')}"}}}' > /kaniko/.docker/config.json`,
+        BASE,
+      ],
+      {
+        env: {
+          DOCKER_CONFIG: `${P}/.docker`,
+          DOCKER_AUTH_CONFIG: JSON.stringify({ credsStore: 'ecr-login', auths: { 'ghcr.io': { auth: auth('g', 'g-token') } } }),
+        },
+      },
+    );
+    ok(run);
+    expect(run.stdout.split('\n').filter((line) => line.includes('credsStore'))).toEqual(
+      ['DOCKER_AUTH_CONFIG', `${P}/.docker/config.json`, '/kaniko/.docker/config.json'].map((name) =>
+        credsStoreSaid(name, 'containers').trimEnd(),
+      ),
+    );
+    expect(run.build?.config).not.toHaveProperty('credsStore');
+    expect(decodeAuths(run.build?.config)).toEqual({
+      'quay.io': 'q:q-token',
       'ghcr.io': 'g:g-token',
       'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}`,
     });

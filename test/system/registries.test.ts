@@ -21,7 +21,7 @@ import {
 import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INTERPOLATION_MODES, type InterpolationMode } from '../../src/ci/interpolation/index.js';
-import { REGISTRY_PASSWORD, instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
+import { REGISTRY_PASSWORD, credsStoreSaid, instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
 import { createSandbox, decodeAuths, type Sandbox, type StubCall } from '../helpers/sandbox.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBcompanyCA\n-----END CERTIFICATE-----';
@@ -163,7 +163,9 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(executor?.config).not.toHaveProperty('credsStore');
       expect(decodeAuths(executor?.config)).toEqual(ALL_CREDENTIALS);
       expect(executor?.config?.['credHelpers']).toEqual(START_CONFIG.credHelpers);
-      expect(stdout.split('\n').filter((line) => line.includes('credsStore'))).toHaveLength(1);
+      expect(stdout.split('\n').filter((line) => line.includes('credsStore'))).toEqual([
+        credsStoreSaid('DOCKER_AUTH_CONFIG', 'docker').trimEnd(),
+      ]);
     });
 
     it('keeps the image CA directory in SSL_CERT_DIR and adds its own after it', () => {
@@ -430,7 +432,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(decodeAuths(build?.config)).toEqual(BUILDAH_CREDENTIALS);
       expect(build?.config).not.toHaveProperty('credsStore');
       expect(build?.config?.['credHelpers']).toEqual(START_CONFIG.credHelpers);
-      expect(stdout).toContain("cigen: DOCKER_AUTH_CONFIG: its credsStore is left out of the job's config.json");
+      expect(stdout).toContain(credsStoreSaid('DOCKER_AUTH_CONFIG', 'containers'));
       // containers/image's own lookup, on the file the build read
       const file = box.path('/builds/group/app.tmp/buildah-auth.json');
       writeFileSync(file, JSON.stringify(build?.config));
@@ -744,6 +746,20 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         expect(stdout).toContain(`cigen: registry credentials for ${component === 'dind' ? '' : '"registry.example.com" '}"${hub}" in`);
       },
     );
+
+    // What each builder would do with a credsStore (GitLab's {"credsStore": "ecr-login"} for pulling the job's image).
+    it.each([
+      ['kaniko', 'docker'],
+      ['buildkit', 'docker'],
+      ['dind', 'docker'],
+      ['buildah-rootless', 'containers'],
+    ] as const)("%s leaves DOCKER_AUTH_CONFIG's credsStore out, saying what its builder (%s) would do with one", (component, reader) => {
+      const { status, stdout } = run(component, mode, {}, { DOCKER_AUTH_CONFIG: JSON.stringify({ credsStore: 'ecr-login' }) });
+      expect(status).toBe(0);
+      expect(stdout.split('\n').filter((line) => line.includes('credsStore'))).toEqual([
+        credsStoreSaid('DOCKER_AUTH_CONFIG', reader).trimEnd(),
+      ]);
+    });
 
     it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless'])('%s refuses more than 100 push retries', (component) => {
       const { status, stderr } = run(component, mode, { 'push-retries': 101 });

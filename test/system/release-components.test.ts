@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VERSION_TAG_PIPELINE } from '../../src/builders/tag-rules.js';
 import { INTERPOLATION_MODES, instantiate, splitComponentFile, type InterpolationMode } from '../../src/ci/interpolation/index.js';
-import { REGISTRY_PASSWORD, componentText, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
+import { REGISTRY_PASSWORD, componentText, credsStoreSaid, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
 import { createSandbox, decodeAuths, type Sandbox, type Shell, type StubCall } from '../helpers/sandbox.js';
 
 const IMG = 'registry.example.com/group/app';
@@ -147,6 +147,20 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         expect(job['rules']).toEqual([{ if: VERSION_TAG_PIPELINE }]);
         expect(job['environment']).toBe('release');
         expect(job['image']).toEqual({ name: 'quay.io/skopeo/stable:v1.22.2', entrypoint: [''] });
+      });
+
+      it("leaves DOCKER_AUTH_CONFIG's credsStore out, saying that Skopeo never reads one", () => {
+        const r = run(promote(), shell, {
+          ...TAG_PIPELINE,
+          CIGEN_BUILT_REF: `${IMG}@${INDEX_DIGEST}`,
+          STUB_INSPECT: INDEX,
+          DOCKER_AUTH_CONFIG: JSON.stringify({ credsStore: 'ecr-login' }),
+        });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout.split('\n').filter((line) => line.includes('credsStore'))).toEqual([
+          credsStoreSaid('DOCKER_AUTH_CONFIG', 'containers').trimEnd(),
+        ]);
+        for (const call of r.calls) expect(call.config).not.toHaveProperty('credsStore');
       });
 
       it("names the build's job and runner, not its own, in the report: a provenance statement names who built", () => {
@@ -487,6 +501,16 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         });
       });
 
+      it("leaves DOCKER_AUTH_CONFIG's credsStore out, saying that Buildah never reads one", () => {
+        const job = manifest({ 'build-jobs': ['build amd64', 'build arm64'] });
+        const r = run(job, shell, { ...REPORTED, STUB_INSPECT: LOCAL, DOCKER_AUTH_CONFIG: JSON.stringify({ credsStore: 'ecr-login' }) });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout.split('\n').filter((line) => line.includes('credsStore'))).toEqual([
+          credsStoreSaid('DOCKER_AUTH_CONFIG', 'containers').trimEnd(),
+        ]);
+        for (const call of r.calls) expect(call.config).not.toHaveProperty('credsStore');
+      });
+
       it('reads each image in the repository its build pushed to (the builds report one CIGEN_BUILT_IMAGE between them)', () => {
         const job = manifest({ 'build-jobs': ['build amd64', 'build arm64'], tags: ['x'], 'tag-rules': [] });
         const amd = 'registry.example.com/group/app/amd64';
@@ -804,6 +828,16 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
 
     describe('buildah-native', () => {
       const jobs = (inputs: Record<string, unknown> = {}) => jobsOf('buildah-native', inputs, mode);
+
+      it("an architecture's job leaves DOCKER_AUTH_CONFIG's credsStore out, saying that Buildah never reads one", () => {
+        const arch = jobs()['build-image:arch'] as Record<string, unknown>;
+        const r = run(arch, shell, { CIGEN_ARCH: 'amd64', DOCKER_AUTH_CONFIG: JSON.stringify({ credsStore: 'ecr-login' }) });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout.split('\n').filter((line) => line.includes('credsStore'))).toEqual([
+          credsStoreSaid('DOCKER_AUTH_CONFIG', 'containers').trimEnd(),
+        ]);
+        for (const call of r.calls) expect(call.config).not.toHaveProperty('credsStore');
+      });
 
       it('one job per architecture on its runners, each the buildah job for linux/<arch>; the index job merges their reports', () => {
         const all = jobs({

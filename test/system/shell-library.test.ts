@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rubyInspect, rubyJson } from '../../src/ci/interpolation/ruby.js';
-import { runnerExpand } from '../helpers/job.js';
+import { credsStoreSaid, runnerExpand } from '../helpers/job.js';
 import { SHELLS, runShell } from '../helpers/shells.js';
 
 const PRINT_LIST = `
@@ -376,26 +376,40 @@ echo "done after $n"`;
         encoding: 'utf8',
       });
 
-    it("leaves DOCKER_AUTH_CONFIG's credsStore out, saying so: it would be asked for every registry in place of auths", () => {
-      const dockerAuthConfig = JSON.stringify({
-        credsStore: 'ecr-login',
-        credHelpers: { '123.dkr.ecr.eu-west-1.amazonaws.com': 'ecr-login' },
-        auths: { 'other.example.com': { auth: b64('other:s3cret-other') } },
-        proxies: { default: { httpProxy: 'http://proxy:3128' } },
-      });
-      const { result, file } = write({ R: 'registry.example.com', U: 'ci-user', P: 's3cret-pw', DOCKER_AUTH_CONFIG: dockerAuthConfig });
-      expect(result.status).toBe(0);
-      const { config, decoded } = auths(file);
-      expect(config).not.toHaveProperty('credsStore');
-      expect(decoded).toEqual({ 'registry.example.com': 'ci-user:s3cret-pw', 'other.example.com': 'other:s3cret-other' });
-      // what a user can write instead is kept
-      expect(config['credHelpers']).toEqual({ '123.dkr.ecr.eu-west-1.amazonaws.com': 'ecr-login' });
-      expect(config['proxies']).toEqual({ default: { httpProxy: 'http://proxy:3128' } });
-      const said = result.stdout.split('\n').filter((line) => line.includes('credsStore'));
-      expect(said).toEqual([expect.stringMatching(/^cigen: DOCKER_AUTH_CONFIG: its credsStore is left out of .*credHelpers/)]);
-      expect(result.stdout + result.stderr).not.toContain('s3cret');
-      expect(result.stdout + result.stderr).not.toContain('ecr-login');
-    });
+    it.each([
+      ['', 'docker'],
+      ['containers', 'containers'],
+      ['cigen', 'cigen'],
+    ] as const)(
+      "leaves DOCKER_AUTH_CONFIG's credsStore out for the reader '%s', saying what that reader would do with it",
+      (reader, said) => {
+        const dockerAuthConfig = JSON.stringify({
+          credsStore: 'ecr-login',
+          credHelpers: { '123.dkr.ecr.eu-west-1.amazonaws.com': 'ecr-login' },
+          auths: { 'other.example.com': { auth: b64('other:s3cret-other') } },
+          proxies: { default: { httpProxy: 'http://proxy:3128' } },
+        });
+        const { result, file } = write({
+          R: 'registry.example.com',
+          U: 'ci-user',
+          P: 's3cret-pw',
+          DOCKER_AUTH_CONFIG: dockerAuthConfig,
+          cigen_auth_reader: reader,
+        });
+        expect(result.status).toBe(0);
+        const { config, decoded } = auths(file);
+        expect(config).not.toHaveProperty('credsStore');
+        expect(decoded).toEqual({ 'registry.example.com': 'ci-user:s3cret-pw', 'other.example.com': 'other:s3cret-other' });
+        // what a user can write instead is kept
+        expect(config['credHelpers']).toEqual({ '123.dkr.ecr.eu-west-1.amazonaws.com': 'ecr-login' });
+        expect(config['proxies']).toEqual({ default: { httpProxy: 'http://proxy:3128' } });
+        expect(result.stdout.split('\n').filter((line) => line.includes('credsStore'))).toEqual([
+          credsStoreSaid('DOCKER_AUTH_CONFIG', said).trimEnd(),
+        ]);
+        expect(result.stdout + result.stderr).not.toContain('s3cret');
+        expect(result.stdout + result.stderr).not.toContain('ecr-login');
+      },
+    );
 
     it('leaves a credsStore out of a config file it starts from too', () => {
       const { result, file } = write({

@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { findComponent } from '../../src/catalog/registry.js';
 import { INTERPOLATION_MODES, instantiate, splitComponentFile, type InterpolationMode } from '../../src/ci/interpolation/index.js';
 import { BIN } from '../helpers/cli.js';
-import { componentText, jobEnvironment, jobScript, predefinedVariables, REGISTRY_PASSWORD } from '../helpers/job.js';
+import { componentText, credsStoreSaid, jobEnvironment, jobScript, predefinedVariables, REGISTRY_PASSWORD } from '../helpers/job.js';
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.c2lnc3RvcmUtdG9rZW4tbmV2ZXItcHJpbnRlZA.c2ln';
 const KEY_PASSWORD = 'key-password-never-printed-Zq9';
@@ -377,6 +377,24 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(r.stderr).toBe(`cigen: error: the image '${option}' is not an image reference (it starts with '-')\n`);
       expect(r.argv).toEqual([]);
     });
+
+    // cigen's own reader asks a credsStore only for a registry without an entry (src/supply/registry.ts).
+    it.each(['sign', 'sbom', 'provenance', 'verify'])(
+      "the %s component leaves DOCKER_AUTH_CONFIG's credsStore out, saying what cigen would do with one",
+      (kind) => {
+        const job = Object.values(jobsOf(kind, {}, mode).jobs)[0]!;
+        const r = run(job, shell, {
+          CIGEN_BUILT_REF: BUILT,
+          CI_PROJECT_PATH: 'group/app',
+          DOCKER_AUTH_CONFIG: JSON.stringify({ credsStore: 'ecr-login' }),
+        });
+        expect(r.status, r.log).toBe(0);
+        expect(r.log.split('\n').filter((line) => line.includes('credsStore'))).toEqual([
+          credsStoreSaid('DOCKER_AUTH_CONFIG', 'cigen').trimEnd(),
+        ]);
+        expect(readFileSync(join(r.dir, 'docker-config'), 'utf8')).not.toContain('credsStore');
+      },
+    );
 
     it('the verify component: this GitLab, this project, SBOM and provenance required by default', () => {
       const { jobs } = jobsOf('verify', {}, mode);
