@@ -254,6 +254,47 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     },
   );
 
+  it.each([0, 2])(
+    'promote, push-retries %i, to a registry that is down: skopeo copy --retry-times=0 retries nothing itself, the job copies N + 1 times',
+    async (retries) => {
+      const down = `127.0.0.1:${await freePort()}`;
+      const image = `${down}/down/promoted-${mode}-${retries}`;
+      const project = projectWith(`${b.host}/e2e/base:1`);
+      const runner = freshRunner(a, { registryIsHttp: false });
+      let run: JobRun;
+      try {
+        const { job } = instantiateComponent(
+          'promote',
+          {
+            source: `${b.host}/e2e/base:1`,
+            image,
+            tags: ['x'],
+            'tag-rules': [],
+            'push-retries': retries,
+            'insecure-registries': [b.host, down],
+            registries: mirrorInputs.registries,
+          },
+          mode,
+        );
+        run = runJob(job, project, runner, ciVariables(a, project, mirrorVariables()));
+        logs.push(run);
+      } finally {
+        runner.dispose();
+        rmSync(project, { recursive: true, force: true });
+      }
+      expect(run.status).toBe(1);
+      expect(run.log).not.toContain('Failed, retrying in');
+      const again = run.log.split('\n').filter((line) => line.startsWith(`cigen: skopeo copy to ${image}:x failed`));
+      expect(again).toEqual(
+        Array.from(
+          { length: retries },
+          (_, n) => `cigen: skopeo copy to ${image}:x failed (exit 1); trying again (at most ${retries - n - 1} more after this)`,
+        ),
+      );
+      expect(run.stderr).toContain(`cigen: error: skopeo copy to ${image}:x failed (exit 1). If the log above says 401`);
+    },
+  );
+
   it("dependency-proxy: Docker Hub's images come through the group's Dependency Proxy, with its job credentials", async () => {
     const before = pulls(b, `${PROXY_PATH}/library/base`);
     const { run } = build(
