@@ -13,6 +13,7 @@ import {
   CONTAINER_STORAGE,
   FF_ADVANCED_POD_SPEC,
   helmValues,
+  HOST_BUILDAH,
   K8S_KUBERNETES,
   POLICY_NOTE,
   SECCOMP_COMMENT,
@@ -78,6 +79,7 @@ export const buildahRootless = {
   runner: {
     needs: ['userns', 'mount', 'proc-unmasked'],
     impossibleOn: { docker: NOT_ON_DOCKER },
+    needsOn: HOST_BUILDAH,
     config: (executor: RunnerExecutor) => {
       if (executor === 'docker') throw new Error(`buildah-rootless is ${NOT_ON_DOCKER}`);
       return kubernetesConfig();

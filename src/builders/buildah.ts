@@ -15,6 +15,7 @@ import {
   CONTAINER_STORAGE,
   FF_ADVANCED_POD_SPEC,
   helmValues,
+  HOST_BUILDAH,
   K8S_KUBERNETES,
   POLICY_NOTE,
   SECCOMP_COMMENT,
@@ -111,6 +112,7 @@ export const buildah = {
   inputs: BUILDAH_INPUTS,
   runner: {
     needs: ['userns', 'mount'],
+    needsOn: HOST_BUILDAH,
     config: (executor: RunnerExecutor) => (executor === 'docker' ? unconfinedDockerConfig('buildah') : kubernetesConfig()),
   },
   readme,

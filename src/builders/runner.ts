@@ -9,7 +9,20 @@
 /** The facts the probe collects, in report order. */
 // binfmt: emulators for other architectures (QEMU) in binfmt_misc, what RUN steps of the other
 // platforms of a multi-platform build need; a fact for `platforms`, needed by no builder.
-export const CHECK_NAMES = ['userns', 'mount', 'seccomp', 'apparmor', 'proc-unmasked', 'overlay', 'fuse', 'privileged', 'binfmt'] as const;
+// buildah: the buildah binary in the PATH of the job (on a shell executor, the host's own, which
+// the buildah components run there: a Docker or Kubernetes job runs the one in their image).
+export const CHECK_NAMES = [
+  'userns',
+  'mount',
+  'seccomp',
+  'apparmor',
+  'proc-unmasked',
+  'overlay',
+  'fuse',
+  'privileged',
+  'binfmt',
+  'buildah',
+] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 export const RUNNER_EXECUTORS = ['docker', 'kubernetes'] as const;
@@ -29,9 +42,17 @@ export interface RunnerRequirements {
   needs: readonly CheckName[];
   /** Executors it cannot run on whatever the settings, and why (a shell executor ignores `image:`). */
   impossibleOn?: Partial<Record<RunnerExecutor | 'shell', string>>;
+  /** The checks that must pass too on one executor (a shell executor runs the host's own tools). */
+  needsOn?: Partial<Record<RunnerExecutor | 'shell', readonly CheckName[]>>;
   /** The runner settings per executor it can run on. */
   config: (executor: RunnerExecutor) => RunnerConfig;
 }
+
+/** What the host of a shell executor needs for the buildah components, which run its own tools. */
+export const SHELL_HOST_NEEDS = 'buildah, unprivileged user namespaces and mounts';
+
+/** What the buildah components need besides on a shell executor: buildah in the PATH of its jobs. */
+export const HOST_BUILDAH: NonNullable<RunnerRequirements['needsOn']> = { shell: ['buildah'] };
 
 export const configHeader = (builder: string, executor: RunnerExecutor): string =>
   `# cigen runner-config --builder ${builder} --executor ${executor}\n`;

@@ -57,6 +57,7 @@ const NEEDS_TEXT: Record<string, string> = {
   mount: 'mounts inside them (`mount()`: seccomp and AppArmor must allow it)',
   'proc-unmasked': 'an unmasked `/proc`',
   privileged: 'a privileged container',
+  buildah: 'Buildah installed on the host, in the PATH of its jobs (a shell executor ignores `image:`)',
 };
 
 function runnerSection(component: ComponentDefinition): Record<string, unknown> | undefined {
@@ -72,6 +73,10 @@ function runnerSection(component: ComponentDefinition): Record<string, unknown> 
   return {
     needs,
     commands,
+    also: Object.entries(runner.needsOn ?? {}).map(([executor, checks]) => ({
+      executor: EXECUTOR_NAMES[executor] ?? executor,
+      needs: (checks ?? []).map((n) => NEEDS_TEXT[n] ?? n).join(', '),
+    })),
     impossible: Object.entries(runner.impossibleOn ?? {}).map(([executor, reason]) => ({
       executor: EXECUTOR_NAMES[executor] ?? executor,
       reason: (reason ?? '').replace(/^not possible on (?:the|a) \w+ executor: /, ''),

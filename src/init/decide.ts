@@ -4,7 +4,7 @@
  * allows Buildah rootless; a shared runner without admin rights leaves Kaniko.
  */
 import { builderById, type BuilderId } from '../builders/index.js';
-import { RUNNER_EXECUTORS, type RunnerExecutor } from '../builders/runner.js';
+import { RUNNER_EXECUTORS, SHELL_HOST_NEEDS, type RunnerExecutor } from '../builders/runner.js';
 
 export type Builder = BuilderId;
 
@@ -62,7 +62,7 @@ export function runnerHint(builder: Builder, executor?: string): string {
     const impossible = runner.impossibleOn?.shell;
     if (impossible) return `${builder} is ${impossible}; use a Docker or Kubernetes runner for these jobs`;
     const needs = builder.startsWith('buildah')
-      ? 'buildah, unprivileged user namespaces and mounts'
+      ? SHELL_HOST_NEEDS
       : `the tools the ${builder} job runs from its image, which a shell executor does not use`;
     return `The runner is a shell executor, which runs jobs on the host: no runner setting applies, and the host itself needs ${needs}`;
   }

@@ -3,8 +3,8 @@
  * recommendation, warnings, and what to change on the runner.
  */
 import { BUILDER_IDS, type BuilderId } from '../builders/index.js';
-import { APPARMOR_ANNOTATION, CHECK_NAMES, type CheckName } from '../builders/runner.js';
-import { recommend, UNTESTED, verdicts, verdictText, type Executor, type Verdict } from './capabilities.js';
+import { APPARMOR_ANNOTATION, CHECK_NAMES, SHELL_HOST_NEEDS, type CheckName } from '../builders/runner.js';
+import { OLDER_REPORT, recommend, UNTESTED, verdicts, verdictText, type Executor, type Verdict } from './capabilities.js';
 import type { DoctorReport } from './report.js';
 const EXECUTOR_TEXT: Record<Executor, string> = {
   docker: 'Docker executor',
@@ -84,8 +84,12 @@ function untestedLine(report: DoctorReport, untested: readonly CheckName[]): str
   const reasons = [...new Set(untested.map((check) => report.checks[check].detail.slice(UNTESTED.length)))];
   // The probe's words for a missing unshare (components/doctor/script.sh.hbs).
   const noUnshare = untested.some((check) => report.checks[check].detail.startsWith(`${UNTESTED}unshare is not `));
+  // A report from before a check: nothing stopped the probe, it did not have the check yet.
+  const older = untested.every((check) => report.checks[check].detail === OLDER_REPORT);
   const remedy = !noUnshare
-    ? 'fix what stops the probe, and run the doctor component again'
+    ? older
+      ? "run the doctor component again, at this cigen's version or later"
+      : 'fix what stops the probe, and run the doctor component again'
     : report.executor === 'shell'
       ? 'install unshare (util-linux) on the host and run the doctor component again'
       : report.executor === 'unknown'
@@ -146,6 +150,12 @@ function enableBuildah(report: DoctorReport, verdict: Verdict): string[] {
         'a runtime such as gVisor) that refuses mount().',
     );
   }
+  // A shell executor runs the host's own buildah (the probe's words: components/doctor/script.sh.hbs).
+  if (missing.includes('buildah'))
+    lines.push(
+      `buildah is not in the PATH of this runner's jobs on the host (${checks.buildah.detail}): install Buildah there ` +
+        "(the buildah package of the host's distribution), then run the doctor component again.",
+    );
   if (executor === 'docker' || executor === 'kubernetes') {
     const snippet = snippetLine(executor, {
       seccomp: seccompFilters && failed.length > 0,
@@ -156,7 +166,7 @@ function enableBuildah(report: DoctorReport, verdict: Verdict): string[] {
   } else {
     const where =
       executor === 'shell'
-        ? 'shell runner the host itself needs unprivileged user namespaces and mounts'
+        ? `shell runner the host itself needs ${SHELL_HOST_NEEDS}`
         : 'runner of another kind, allow unshare() and mount() for the job';
     lines.push(
       `cigen runner-config writes the settings for the Docker and Kubernetes executors (--executor docker|kubernetes); on a ${where}.`,

@@ -5,7 +5,7 @@
  * `cigen doctor` cannot disagree.
  */
 import { BUILDERS, type BuilderId } from '../builders/index.js';
-import { CHECK_NAMES, type CheckName } from '../builders/runner.js';
+import { CHECK_NAMES, type CheckName, type RunnerRequirements } from '../builders/runner.js';
 
 export const EXECUTORS = ['docker', 'kubernetes', 'shell', 'unknown'] as const;
 export type Executor = (typeof EXECUTORS)[number];
@@ -33,13 +33,25 @@ export const UNTESTED = 'could not test: ';
 /** A check the probe could not run. */
 export const untested = (check: { ok: boolean; detail: string }): boolean => !check.ok && check.detail.startsWith(UNTESTED);
 
+/** The detail of a check a report lacks because the doctor job that wrote it did not have the check yet
+ *  (src/runner/report.ts): not tested, like a check the probe could not run. */
+export const OLDER_REPORT = `${UNTESTED}the doctor job that wrote this report is older than this check`;
+
+/** The checks a builder needs on this executor: its own, and those it needs there besides (the
+ *  host's buildah on a shell executor). An executor not recognised adds none. */
+export const needsOn = (runner: RunnerRequirements, executor: Executor): CheckName[] => [
+  ...runner.needs,
+  ...(executor === 'unknown' ? [] : (runner.needsOn?.[executor] ?? [])),
+];
+
 /** Which builders can run, from the facts and the executor. */
 export function verdicts(checks: Readonly<Record<CheckName, { ok: boolean; detail: string }>>, executor: Executor): Verdicts {
   const result = {} as Verdicts;
   for (const builder of BUILDERS) {
     const impossible = executor === 'unknown' ? undefined : builder.runner.impossibleOn?.[executor];
-    const missing = builder.runner.needs.filter((check) => !checks[check].ok && !untested(checks[check]));
-    const unknown = builder.runner.needs.filter((check) => untested(checks[check]));
+    const needs = needsOn(builder.runner, executor);
+    const missing = needs.filter((check) => !checks[check].ok && !untested(checks[check]));
+    const unknown = needs.filter((check) => untested(checks[check]));
     result[builder.id] = {
       ok: missing.length === 0 && unknown.length === 0 && !impossible,
       missing,
@@ -78,7 +90,7 @@ export const REASONS = {
     'MISSING there (or use a Docker or Kubernetes runner)',
   'shell-untested':
     'a shell executor runs jobs on the host and ignores image:, so only Buildah installed on the host can build; whether the host ' +
-    'allows it could not be tested (untested: UNTESTED) (or use a Docker or Kubernetes runner)',
+    'has what it needs could not be tested (untested: UNTESTED) (or use a Docker or Kubernetes runner)',
 } as const;
 
 /**
@@ -121,6 +133,9 @@ export function probeRules(): Record<string, unknown> {
     checks: CHECK_NAMES.join(' '),
     builders: BUILDERS.map((b) => b.id).join(' '),
     needs: BUILDERS.map((b) => ({ builder: b.id, checks: b.runner.needs.join(' ') })),
+    needsOn: BUILDERS.flatMap((b) =>
+      Object.entries(b.runner.needsOn ?? {}).map(([executor, checks]) => ({ builder: b.id, executor, checks: (checks ?? []).join(' ') })),
+    ),
     impossible: BUILDERS.flatMap((b) =>
       Object.entries(b.runner.impossibleOn ?? {}).map(([executor, reason]) => ({
         builder: b.id,

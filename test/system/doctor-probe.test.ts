@@ -173,6 +173,8 @@ const HOST = (() => {
         })
       : false,
     root: process.getuid?.() === 0,
+    // Where the job's shell finds buildah (the standard PATH runProbe gives it), if anywhere.
+    buildah: spawnSync('sh', ['-c', 'command -v buildah'], { encoding: 'utf8' }).stdout.trim(),
   };
 })();
 
@@ -194,6 +196,12 @@ describe('the probe on this machine', () => {
     expect(report.checks.privileged).toEqual({ ok: HOST.privileged, detail: expect.stringContaining(`CapEff ${HOST.capEff}`) });
     expect(report.checks.fuse.ok).toBe(HOST.fuse);
     expect(report.checks.binfmt.ok).toBe(HOST.binfmt);
+    const where = { docker: 'in the probe image', kubernetes: 'in the probe image', shell: 'on the host', unknown: "in this job's PATH" };
+    expect(report.checks.buildah).toEqual(
+      HOST.buildah
+        ? { ok: true, detail: `buildah is ${where[HOST.executor]}: ${HOST.buildah}` }
+        : { ok: false, detail: `buildah is not ${where[HOST.executor]}` },
+    );
     expect(report.checks.overlay.ok).toBe(HOST.overlay);
     if (HOST.overlay) expect(report.checks.overlay.detail).toMatch(new RegExp(`^overlay mounts on ${storage} \\(\\S+\\)$`));
     // The probe cleans up: the storage directory it created and its temporary directories are gone.
@@ -702,9 +710,12 @@ describe('fake runners: the details', () => {
 const STANDARD_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 /** A PATH with every command of the standard one but unshare (a probe image without util-linux). */
-function pathWithoutUnshare(): string {
+const pathWithoutUnshare = (): string => pathWithout('unshare');
+
+/** A PATH with every command of the standard one but those named. */
+function pathWithout(...names: string[]): string {
   const dir = tempDir('cigen-doctor-bin-');
-  const linked = new Set<string>(['unshare']);
+  const linked = new Set<string>(names);
   for (const from of STANDARD_PATH) {
     if (!existsSync(from)) continue;
     for (const name of readdirSync(from)) {
@@ -832,6 +843,52 @@ describe('the probe where it cannot test', () => {
     expect({ userns: report.checks.userns.ok, mount: report.checks.mount.ok }).toEqual({ userns: true, mount: true });
     expect(report.checks.overlay.detail).toMatch(new RegExp(`^could not test: cannot create ${storage}: .*Permission denied$`));
     expect(adviceText(report)).toContain("The probe could not try overlay: this job's user may not write in the storage directory.");
+  });
+});
+
+describe('buildah, which a shell executor runs from the host', () => {
+  const SHELL_RUNNER: FakeRunner = { ...DOCKER_UNCONFINED, dockerenv: false, env: { CI_RUNNER_EXECUTABLE_ARCH: 'linux/amd64' } };
+  // The shells that look buildah up in PATH (busybox sh has no buildah applet either).
+  it.each(Object.keys(SHELLS) as ShellName[])(
+    '%s: a shell runner whose host has no buildah: missing, and no "buildah ok" in the log, the report or cigen doctor',
+    (shell) => {
+      const { report, stdout } = runFake({ ...SHELL_RUNNER, env: { ...SHELL_RUNNER.env, PATH: pathWithout('buildah') } }, shell);
+      expect(report.executor).toBe('shell');
+      expect({ userns: report.checks.userns.ok, mount: report.checks.mount.ok }).toEqual({ userns: true, mount: true });
+      expect(report.checks.buildah).toEqual({ ok: false, detail: 'buildah is not on the host' });
+      expect(report.verdicts.buildah).toEqual({ ok: false, missing: ['buildah'] });
+      // The fake runner's /proc is masked as Docker masks it.
+      expect(report.verdicts['buildah-rootless']).toEqual({ ok: false, missing: ['proc-unmasked', 'buildah'] });
+      expect(report.recommendation).toBe('buildah');
+      expect(report.reason).toBe(
+        'a shell executor runs jobs on the host and ignores image:, so only Buildah installed on the host can build; it still ' +
+          'lacks buildah there (or use a Docker or Kubernetes runner)',
+      );
+      expectAgreement(report);
+      const lines = stdout.split('\n');
+      expect(lines).toContain(`${'buildah'.padEnd(17)} ${'no'.padEnd(4)} buildah is not on the host`);
+      expect(lines).toContain(`${'buildah'.padEnd(17)} missing: buildah`);
+      expect(stdout).not.toMatch(/^buildah +ok$/m);
+      expect(stdout).toContain(`cigen: doctor: recommended component: buildah (${report.reason})`);
+      expect(adviceText(report)).toContain("- buildah is not in the PATH of this runner's jobs on the host (buildah is not on the host)");
+    },
+  );
+
+  it('a shell runner with buildah on the host: ok, its path named', () => {
+    expect(HOST.buildah).not.toBe('');
+    const { report } = runFake(SHELL_RUNNER);
+    expect(report.checks.buildah).toEqual({ ok: true, detail: `buildah is on the host: ${HOST.buildah}` });
+    expect(report.verdicts.buildah).toEqual({ ok: true, missing: [] });
+    expect(report.recommendation).toBe('buildah');
+    expectAgreement(report);
+  });
+
+  it('a Docker runner whose probe image has no buildah: a fact, not a need (the build job runs its own image)', () => {
+    const { report } = runFake({ ...DOCKER_UNCONFINED, env: { PATH: pathWithout('buildah') } });
+    expect(report.checks.buildah).toEqual({ ok: false, detail: 'buildah is not in the probe image' });
+    expect(report.verdicts.buildah).toEqual({ ok: true, missing: [] });
+    expect(report.recommendation).toBe('buildah');
+    expectAgreement(report);
   });
 });
 

@@ -187,9 +187,12 @@ describe('parseDoctorReport', () => {
     expect(parseDoctorReport(text((d) => (d['checks']['newer'] = null))).checks).toEqual(good.checks);
   });
 
-  it('reads a report an older doctor job wrote, before the binfmt check, as binfmt not probed', () => {
-    const read = parseDoctorReport(text((d) => delete d['checks']['binfmt']));
-    expect(read.checks.binfmt).toEqual({ ok: false, detail: 'not probed: the report was written by an older cigen doctor job' });
+  it.each(['binfmt', 'buildah'])('reads a report an older doctor job wrote, before the %s check, as that check not tested', (check) => {
+    const read = parseDoctorReport(text((d) => delete d['checks'][check]));
+    expect(read.checks[check as CheckName]).toEqual({
+      ok: false,
+      detail: 'could not test: the doctor job that wrote this report is older than this check',
+    });
     expect(read.checks.userns).toEqual(good.checks.userns);
   });
 
@@ -464,7 +467,7 @@ describe('checks the probe could not run: no verdict on the runner', () => {
       builder: 'buildah',
       reason:
         'a shell executor runs jobs on the host and ignores image:, so only Buildah installed on the host can build; whether the ' +
-        'host allows it could not be tested (untested: userns, mount) (or use a Docker or Kubernetes runner)',
+        'host has what it needs could not be tested (untested: userns, mount) (or use a Docker or Kubernetes runner)',
     });
   });
 
@@ -539,6 +542,94 @@ describe('a privileged runner: turning privileged off is said to keep the build 
     expect(text).toContain('Recommended: buildah');
     expect(text).toContain('turn privileged off (privileged = false) unless something else truly needs it.\n');
     expect(text).not.toMatch(/settings below|Before turning privileged off|kaniko needs nothing/);
+  });
+});
+
+describe('buildah on the host of a shell executor: the buildah check', () => {
+  const NO_BUILDAH = { ok: false, detail: 'buildah is not on the host' };
+  const withoutBuildah = (executor: Executor, failing: CheckName[] = ['privileged']): DoctorReport => {
+    const probed = report(executor, failing);
+    const checks = { ...probed.checks, buildah: NO_BUILDAH };
+    const choice = recommend({ checks, executor });
+    return { ...probed, checks, verdicts: verdicts(checks, executor), recommendation: choice.builder, reason: choice.reason };
+  };
+
+  it('a shell executor needs it for the buildah components; a Docker, Kubernetes or unknown one does not', () => {
+    const shell = withoutBuildah('shell');
+    expect(shell.verdicts.buildah).toEqual({ ok: false, missing: ['buildah'] });
+    expect(shell.verdicts['buildah-rootless']).toEqual({ ok: false, missing: ['buildah'] });
+    expect(shell.verdicts.kaniko).toEqual({ ok: false, missing: [], impossible: expect.stringMatching(/^not possible on a shell/) });
+    for (const executor of ['docker', 'kubernetes', 'unknown'] as const)
+      expect(withoutBuildah(executor).verdicts.buildah, executor).toEqual({ ok: true, missing: [] });
+    // With the rest failing too, in check order.
+    expect(withoutBuildah('shell', ['userns', 'privileged']).verdicts.buildah).toEqual({ ok: false, missing: ['userns', 'buildah'] });
+  });
+
+  it('the recommendation says the host lacks it, not that Buildah works there', () => {
+    expect(recommend(withoutBuildah('shell'))).toEqual({
+      builder: 'buildah',
+      reason:
+        'a shell executor runs jobs on the host and ignores image:, so only Buildah installed on the host can build; it still lacks ' +
+        'buildah there (or use a Docker or Kubernetes runner)',
+    });
+  });
+
+  it('cigen doctor: no "ok" for buildah, and what to install where', () => {
+    const text = adviceText(withoutBuildah('shell'));
+    expect(text).toMatch(/^buildah +no +buildah is not on the host$/m);
+    expect(text).toMatch(/^buildah +missing: buildah$/m);
+    expect(text).toMatch(/^buildah-rootless +missing: buildah$/m);
+    expect(text).not.toMatch(/^buildah +ok$/m);
+    expect(text).toContain('Recommended: buildah\n  a shell executor runs jobs on the host');
+    expect(text).toContain(
+      "- buildah is not in the PATH of this runner's jobs on the host (buildah is not on the host): install Buildah there " +
+        "(the buildah package of the host's distribution), then run the doctor component again.",
+    );
+    expect(text).toContain('on a shell runner the host itself needs buildah, unprivileged user namespaces and mounts.');
+    // Installed: nothing about it.
+    expect(adviceText(report('shell', ['privileged']))).not.toContain('install Buildah');
+  });
+
+  it('a report written before the check: buildah not tested on a shell executor, never missing, and how to test it', async () => {
+    const older = (executor: Executor): DoctorReport => {
+      const data = JSON.parse(JSON.stringify(report(executor, ['privileged']))) as Record<string, any>;
+      delete data['checks']['buildah'];
+      return parseDoctorReport(JSON.stringify(data));
+    };
+    const shell = older('shell');
+    const v = verdicts(shell.checks, 'shell');
+    expect(v.buildah).toEqual({ ok: false, missing: [], untested: ['buildah'] });
+    expect(recommend(shell)).toEqual({
+      builder: 'buildah',
+      reason:
+        'a shell executor runs jobs on the host and ignores image:, so only Buildah installed on the host can build; whether the ' +
+        'host has what it needs could not be tested (untested: buildah) (or use a Docker or Kubernetes runner)',
+    });
+    const text = adviceText(shell);
+    expect(text).toMatch(/^buildah +untested: buildah$/m);
+    expect(text).toContain(
+      '- buildah could not be tested (the doctor job that wrote this report is older than this check), so what Buildah lacks here, ' +
+        "if anything, is not known: run the doctor component again, at this cigen's version or later.",
+    );
+    expect(text).not.toMatch(/fix what stops the probe|install Buildah/);
+    // --format json: the same verdicts.
+    const path = join(tempDir('cigen-doctor-older-'), 'cigen-doctor.json');
+    const data = JSON.parse(JSON.stringify(shell)) as Record<string, any>;
+    delete data['checks']['buildah'];
+    writeFileSync(path, JSON.stringify(data));
+    let output = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      output += String(chunk);
+      return true;
+    });
+    try {
+      await runDoctor({ report: path, format: 'json' });
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(JSON.parse(output)).toMatchObject({ recommendation: 'buildah', verdicts: { buildah: { ok: false, untested: ['buildah'] } } });
+    // Elsewhere the build job brings its own buildah: an older report's verdicts stand.
+    expect(verdicts(older('docker').checks, 'docker').buildah).toEqual({ ok: true, missing: [] });
   });
 });
 

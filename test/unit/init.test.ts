@@ -226,6 +226,51 @@ describe('the CLI without a terminal', () => {
     expect(newer.stderr).not.toContain('not a cigen doctor report');
   });
 
+  it('--doctor-report from a shell runner without buildah: the buildah job, and that the host still lacks buildah', () => {
+    const ok = (detail: string) => ({ ok: true, detail });
+    const checks: Record<string, { ok: boolean; detail: string }> = {
+      userns: ok('unshare --user --map-root-user works'),
+      mount: ok('mount -t tmpfs works in a user and mount namespace'),
+      seccomp: ok('Seccomp: 0 (disabled)'),
+      apparmor: ok('unconfined'),
+      'proc-unmasked': ok('no masked or read-only paths under /proc'),
+      overlay: ok('overlay mounts on /var/lib/containers (ext4)'),
+      fuse: { ok: false, detail: '/dev/fuse is missing' },
+      privileged: { ok: false, detail: 'CapEff 0000000000000000' },
+      binfmt: { ok: false, detail: 'binfmt_misc is not mounted' },
+      buildah: { ok: false, detail: 'buildah is not on the host' },
+    };
+    // What the probe wrote before it checked for buildah: "ok", and Buildah recommended as working.
+    const report = {
+      version: 1,
+      executor: 'shell',
+      checks,
+      verdicts: {
+        buildah: { ok: true, missing: [] },
+        'buildah-rootless': { ok: true, missing: [] },
+        buildkit: { ok: false, missing: [], impossible: 'not possible on a shell executor' },
+        kaniko: { ok: false, missing: [], impossible: 'not possible on a shell executor' },
+        dind: { ok: false, missing: ['privileged'], impossible: 'not possible on a shell executor' },
+      },
+      recommendation: 'buildah',
+      reason: 'user namespaces and mounts work here: Buildah with chroot isolation builds without a privileged runner',
+    };
+    const dir = project({ Dockerfile: 'FROM alpine\n', 'cigen-doctor.json': JSON.stringify(report) });
+    const result = cigen(['init', '--yes', '--doctor-report', 'cigen-doctor.json'], dir);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain(
+      'Builder: buildah — the doctor report from your runner: a shell executor runs jobs on the host and ignores image:, so only ' +
+        'Buildah installed on the host can build; it still lacks buildah there (or use a Docker or Kubernetes runner)',
+    );
+    expect(result.stdout).not.toContain('user namespaces and mounts work here');
+    expect(result.stdout).toContain('the host itself needs buildah, unprivileged user namespaces and mounts');
+    // A report from before the check: whether the host has buildah is said to be unknown.
+    delete checks['buildah'];
+    writeFileSync(join(dir, 'older.json'), JSON.stringify(report));
+    const older = cigen(['init', '--doctor-report', 'older.json'], dir);
+    expect(older.stdout).toContain('whether the host has what it needs could not be tested (untested: buildah)');
+  });
+
   it('without --yes it shows the diff and writes nothing', () => {
     const dir = project({ Dockerfile: 'FROM alpine\n', '.gitlab-ci.yml': 'test:\n  script: [make test]\n' });
     const result = cigen(['init', '--builder', 'kaniko'], dir);

@@ -1,6 +1,7 @@
 /** `cigen runner-config --builder B --executor E`: the runner settings a builder component needs. */
 import { InputError, UsageError } from '../../errors.js';
 import { BUILDER_IDS, builderById, isBuilderId } from '../../builders/index.js';
+import { SHELL_HOST_NEEDS } from '../../builders/runner.js';
 import { RUNNER_EXECUTORS, runnerConfig, runnerConfigProblem, type RunnerExecutor } from '../../runner/config.js';
 import { writeOut } from '../stdio.js';
 
@@ -20,7 +21,7 @@ export function runRunnerConfig(options: RunnerConfigOptions): void {
     const impossible = builderById(builder).runner.impossibleOn?.shell;
     const why = impossible
       ? `nothing in config.toml applies, and ${builder} is ${impossible}`
-      : 'it runs jobs on the host: nothing in config.toml applies; the host itself needs buildah, unprivileged user namespaces and mounts';
+      : `it runs jobs on the host: nothing in config.toml applies; the host itself needs ${SHELL_HOST_NEEDS}`;
     throw new UsageError(
       `--executor shell: runner-config writes settings for ${RUNNER_EXECUTORS.join(', ')} only (a shell executor: ${why})`,
     );
