@@ -221,7 +221,7 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
   'skip-tls-verify-registry': {
     kind: 'list',
     migrate: { map: 'insecure-registries' },
-    compat: { store: 'insecure_registries' },
+    compat: { store: 'skip_tls_registries' },
     buildah: 'insecure = true for that host (registries.conf)',
   },
   'registry-mirror': {

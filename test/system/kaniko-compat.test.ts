@@ -432,6 +432,38 @@ describe('the rest of the command line', () => {
   });
 });
 
+describe("a value that is not a registry host or location: kaniko-compat's message, naming what the job gave", () => {
+  it.each([
+    [
+      '--skip-tls-verify-registry=127.0.0.1:50227/',
+      {},
+      "--skip-tls-verify-registry: '127.0.0.1:50227/' is not a registry host (host or host:port)",
+    ],
+    ['--insecure-registry=[::1]:5000', {}, "--insecure-registry: '[::1]:5000' is not a registry host (host or host:port)"],
+    [
+      '--registry-mirror=https://mirror.gcr.io',
+      {},
+      "--registry-mirror: 'https://mirror.gcr.io' is not a registry location (host[:port][/path])",
+    ],
+    ['--registry-mirror=mirror.example.com/', {}, "--registry-mirror: 'mirror.example.com/' ends with /"],
+    [
+      '--registry-map=quay.io=harbor.example.com/a//b',
+      {},
+      "--registry-map: 'harbor.example.com/a//b' has a path that is not a repository path",
+    ],
+    ['--registry-map=quay.io:x=harbor.example.com', {}, "--registry-map: 'quay.io:x' is not a registry host (host or host:port)"],
+    ['', { KANIKO_REGISTRY_MIRROR: 'https://mirror.gcr.io' }, "KANIKO_REGISTRY_MIRROR: 'https://mirror.gcr.io' is not a registry location"],
+    ['', { KANIKO_REGISTRY_MAP: 'quay.io' }, "KANIKO_REGISTRY_MAP 'quay.io': expected REGISTRY=MIRROR"],
+    ['', { KANIKO_REGISTRY_MAP: 'quay.io=https://m' }, "KANIKO_REGISTRY_MAP: 'https://m' is not a registry location"],
+    ['-d a:1:2/app:1', {}, "--destination a:1:2/app:1: 'a:1:2' is not a registry host (host or host:port)"],
+    ['--cache --cache-repo reg:x/cache', {}, "--cache-repo reg:x/cache: 'reg:x' is not a registry host (host or host:port)"],
+  ] as const)('%s %j', (args, env, message) => {
+    const run = compat([`${BASE} ${args}`], { env: { ...env } });
+    refused(run, `cigen: error: kaniko-compat: ${message}`);
+    expect(run.stderr).not.toContain('input ');
+  });
+});
+
 describe('credentials, as the job wrote them for Kaniko', () => {
   const auth = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString('base64');
   it.each([

@@ -704,6 +704,26 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(status).toBe(1);
     });
 
+    // The checks kaniko-compat shares with them, which it gives its own words (a flag, not an input).
+    it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless'])('%s names the input a host or location came from', (component) => {
+      for (const [inputs, env, message] of [
+        [
+          { 'insecure-registries': ['$LAB'] },
+          { LAB: 'lab.example.com/x' },
+          "input insecure-registries: 'lab.example.com/x' is not a registry host",
+        ],
+        [
+          { registries: [{ host: '$HOST', user: 'ci', password: '$P' }] },
+          { HOST: 'a:1:2', P: 'p' },
+          "input registries: 'a:1:2' is not a registry host",
+        ],
+      ] as const) {
+        const { status, stderr } = run(component, mode, inputs, env);
+        expect(stderr.trim()).toBe(`cigen: error: ${message} (host or host:port)`);
+        expect(status).toBe(1);
+      }
+    });
+
     it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless'])('%s refuses ca-certificates that hold no certificate', (component) => {
       const { status, stderr } = run(component, mode, { 'ca-certificates': '$COMPANY_CA' }, { COMPANY_CA: '/builds/group/app/Dockerfile' });
       expect(stderr.trim()).toBe('cigen: error: input ca-certificates: no PEM certificate in it');
