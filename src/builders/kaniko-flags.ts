@@ -268,8 +268,10 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
         'Buildah has no helper for; give the credentials with registries, a docker-config that holds them (not the helper), ' +
         "or registry-login (ecr, gar, acr: short-lived credentials from the job's OIDC token)",
     },
-    compat: { refuse: "Kaniko's built-in credential helpers have no Buildah equivalent in this image; use registry inputs" },
-    buildah: 'none',
+    // Which of Kaniko's helpers it names (none, for an empty value) the executor reads itself:
+    // KANIKO_CREDENTIAL_HELPERS.
+    compat: { store: 'credential_helpers' },
+    buildah: 'none (kaniko-compat stands in for env and gitlab; google, ecr and acr stop the job)',
   },
   'ignore-path': {
     kind: 'list',
@@ -462,6 +464,22 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
     buildah: '--secret',
   },
 };
+
+/**
+ * The credential helpers built into Kaniko, in its order (osscontainertools/kaniko pkg/creds
+ * GetKeychain: all of them when --credential-helpers is not given, those it names when it is, none
+ * for an empty value; a name it does not know is skipped with a warning). kaniko-compat's executor
+ * stands in for `env` (KANIKO_<HOST>_USER/_PASSWORD) and `gitlab` (the job token for the job's own
+ * registry), and stops the job at the cloud ones (KANIKO_CLOUD_HELPERS).
+ */
+export const KANIKO_CREDENTIAL_HELPERS = ['env', 'google', 'ecr', 'acr', 'gitlab'] as const;
+/** Those that read the runner's cloud credentials. */
+export const KANIKO_CLOUD_HELPERS: readonly (typeof KANIKO_CREDENTIAL_HELPERS)[number][] = ['google', 'ecr', 'acr'];
+
+/** Why kaniko-compat stops at one of KANIKO_CLOUD_HELPERS. */
+export const CLOUD_HELPER_REFUSED =
+  "this credential helper built into Kaniko reads the runner's cloud credentials, which Buildah has no helper for in this " +
+  'image; give the credentials with the registries input, or in the config.json the job writes';
 
 /** Short forms, from the table. */
 export const KANIKO_SHORT_FLAGS: Readonly<Record<string, string>> = Object.fromEntries(

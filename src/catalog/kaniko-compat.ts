@@ -13,7 +13,14 @@ import readme from '../../components/kaniko-compat/README.md.hbs';
 import { BUILDAH_IMAGE, BUILDAH_IMAGE_SAMPLE, BUILDAH_INPUTS } from '../builders/buildah.js';
 import { CORE_INPUTS, TAG_RULE, builderImageInput, type InputDeclaration, type InputDeclarations } from '../builders/inputs.js';
 import { jobKey } from '../builders/job.js';
-import { KANIKO_CACHE_TTL, KANIKO_FLAGS, compatRuleWhenFalse } from '../builders/kaniko-flags.js';
+import {
+  CLOUD_HELPER_REFUSED,
+  KANIKO_CACHE_TTL,
+  KANIKO_CLOUD_HELPERS,
+  KANIKO_CREDENTIAL_HELPERS,
+  KANIKO_FLAGS,
+  compatRuleWhenFalse,
+} from '../builders/kaniko-flags.js';
 import { readLines, renderScript } from '../builders/script.js';
 import { inputRef } from '../builders/spec.js';
 import { inputVariables, plain } from '../builders/variables.js';
@@ -109,6 +116,9 @@ export function executorScript(): string {
   const text = renderScript(executor, {
     component: KANIKO_COMPAT,
     isolation: 'chroot',
+    cloudHelpers: KANIKO_CLOUD_HELPERS.join(' | '),
+    helpers: KANIKO_CREDENTIAL_HELPERS.join(', '),
+    cloudHelperRefused: shellQuoted(CLOUD_HELPER_REFUSED),
     reads: readLines(KANIKO_COMPAT_INPUTS),
     tagRule: TAG_RULE,
     cacheTtl: KANIKO_CACHE_TTL,

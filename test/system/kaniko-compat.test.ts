@@ -267,7 +267,15 @@ const CONTRACTS: Record<string, Contract> = {
     },
   },
   'registry-client-cert': refusal('--registry-client-cert registry.example.com=/c.pem,/k.pem'),
-  'credential-helpers': refusal('--credential-helpers ecr'),
+  'credential-helpers': {
+    // An empty value turns Kaniko's helpers off: no job token (its gitlab helper).
+    args: '--credential-helpers=',
+    check: (run) => {
+      ok(run);
+      expect(run.stdout).toContain("cigen: kaniko-compat: --credential-helpers: Kaniko's env and gitlab helpers are off");
+      expect(run.build?.config).toEqual({ auths: {} });
+    },
+  },
   'ignore-path': refusal('--ignore-path /var/spool'),
   'ignore-var-run': accepted('--ignore-var-run=false'),
   'whitelist-var-run': accepted('--whitelist-var-run'),
@@ -429,6 +437,82 @@ describe('the rest of the command line', () => {
     const run = compat([BASE, '/kaniko/executor version'], { shell: 'busybox' });
     ok(run);
     expect(run.stdout).toContain('Kaniko version : kaniko-compat');
+  });
+});
+
+describe('--credential-helpers: the helpers built into Kaniko that it asks after config.json', () => {
+  const TOKEN_USER = 'gitlab-ci-token';
+  const env = { KANIKO_REGISTRY_EXAMPLE_COM_USER: 'env-user', KANIKO_REGISTRY_EXAMPLE_COM_PASSWORD: 'env-s3cret' };
+  const hosts = (run: Run) => decodeAuths(run.build?.config);
+
+  it('not given: every one, so KANIKO_<HOST>_USER/_PASSWORD (env), and the job token (gitlab) for another registry', () => {
+    const run = compat([`${BASE} -d quay.io/team/app:1`], {
+      env: { KANIKO_QUAY_IO_USER: 'q', KANIKO_QUAY_IO_PASSWORD: 'q-s3cret' },
+    });
+    ok(run);
+    expect(hosts(run)).toEqual({ 'quay.io': 'q:q-s3cret', 'registry.example.com': `${TOKEN_USER}:${REGISTRY_PASSWORD}` });
+    expect(run.stdout).not.toContain('--credential-helpers');
+  });
+
+  it('empty: none of them, the job config.json still read', () => {
+    const run = compat(
+      [
+        'echo "{\\"auths\\":{\\"quay.io\\":{\\"username\\":\\"robot\\",\\"password\\":\\"cfg\\"}}}" > /kaniko/.docker/config.json',
+        `${BASE} --credential-helpers=`,
+      ],
+      { env },
+    );
+    ok(run);
+    expect(hosts(run)).toEqual({ 'quay.io': 'robot:cfg' });
+    expect(run.stdout).toContain(
+      "cigen: kaniko-compat: --credential-helpers: Kaniko's env and gitlab helpers are off: KANIKO_<HOST>_USER/_PASSWORD are " +
+        'not read, and the job token is not used\n',
+    );
+    expect(run.stdout).not.toContain('env-s3cret');
+  });
+
+  it('gitlab only: the job token, not KANIKO_<HOST>_USER/_PASSWORD; a failed push names what it had', () => {
+    const run = compat([`${BASE} --credential-helpers gitlab`], { env });
+    ok(run);
+    expect(hosts(run)).toEqual({ 'registry.example.com': `${TOKEN_USER}:${REGISTRY_PASSWORD}` });
+    expect(run.stdout).toContain(
+      "cigen: kaniko-compat: --credential-helpers: Kaniko's env helper is off: KANIKO_<HOST>_USER/_PASSWORD are not read\n",
+    );
+    const failed = compat([`${BASE} --credential-helpers gitlab`], {
+      env: { ...env, STUB_FAIL: 'buildah push:9', CIGEN_PUSH_RETRIES: '0' },
+    });
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain(
+      'a registry refused the job, which had the credentials it gave (its config.json, $DOCKER_AUTH_CONFIG, the job token for ' +
+        'registry.example.com)',
+    );
+  });
+
+  it('env only: KANIKO_<HOST>_USER/_PASSWORD, no job token', () => {
+    const run = compat([`${BASE} --credential-helpers=env`], { env });
+    ok(run);
+    expect(hosts(run)).toEqual({ 'registry.example.com': 'env-user:env-s3cret' });
+    expect(run.stdout).toContain("cigen: kaniko-compat: --credential-helpers: Kaniko's gitlab helper is off: the job token is not used\n");
+    const both = compat([`${BASE} --credential-helpers=env --credential-helpers=gitlab`], { env: { CI_REGISTRY_USER: 'x' } });
+    ok(both);
+    expect(both.stdout).not.toContain('--credential-helpers');
+  });
+
+  it('a name Kaniko does not know is skipped, as Kaniko skips it (env,gitlab is one name: the flag takes one a time)', () => {
+    const run = compat([`${BASE} --credential-helpers=env,gitlab`], { env });
+    ok(run);
+    expect(run.stdout).toContain(
+      "cigen: kaniko-compat: --credential-helpers env,gitlab: not a credential helper of Kaniko's (env, google, ecr, acr, gitlab): " +
+        'skipped, as Kaniko skips it\n',
+    );
+    expect(run.build?.config).toEqual({ auths: {} });
+  });
+
+  it.each(['google', 'ecr', 'acr'])('%s, which reads the runner cloud credentials: the job stops, naming it', (helper) => {
+    refused(
+      compat([`${BASE} --credential-helpers= --credential-helpers ${helper}`]),
+      `--credential-helpers ${helper}: this credential helper built into Kaniko reads the runner's cloud credentials`,
+    );
   });
 });
 

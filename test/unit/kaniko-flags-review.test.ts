@@ -1,7 +1,7 @@
 /** Kaniko's flag table says what the components and kaniko-compat do: reasons true to the inputs they name. */
 import { describe, expect, it } from 'vitest';
 import { BUILDAH_INPUTS } from '../../src/builders/buildah.js';
-import { KANIKO_FLAGS } from '../../src/builders/kaniko-flags.js';
+import { KANIKO_CLOUD_HELPERS, KANIKO_CREDENTIAL_HELPERS, KANIKO_FLAGS } from '../../src/builders/kaniko-flags.js';
 import { executorScript, flagParser } from '../../src/catalog/kaniko-compat.js';
 
 const text = (rule: object): string => Object.values(rule).join(' ');
@@ -78,5 +78,21 @@ describe('the reasons name what the buildah component has', () => {
   it('--single-snapshot and --git are not accepted with a reason that is untrue', () => {
     expect(KANIKO_FLAGS['single-snapshot']?.compat).toEqual({ store: 'single_snapshot' });
     expect(KANIKO_FLAGS['git']?.compat).toHaveProperty('accept');
+  });
+});
+
+describe("--credential-helpers: Kaniko's built-in helpers, read by kaniko-compat's executor", () => {
+  it('the flag is stored, not refused whatever its value (an empty one turns the helpers off)', () => {
+    expect(KANIKO_FLAGS['credential-helpers']?.compat).toEqual({ store: 'credential_helpers' });
+    expect(flagParser().stores).toContain('credential_helpers');
+  });
+
+  it("each of Kaniko's helpers has its branch: env and gitlab stood in for, the cloud ones refused", () => {
+    const script = executorScript();
+    const stoodIn = KANIKO_CREDENTIAL_HELPERS.filter((helper) => !KANIKO_CLOUD_HELPERS.includes(helper));
+    expect(stoodIn).toEqual(['env', 'gitlab']);
+    for (const helper of stoodIn) expect(script).toContain(`      ${helper}) k_helper_${helper}=true ;;`);
+    expect(script).toContain(`      google | ecr | acr) cigen_k_die "--credential-helpers $k_item: "'this credential helper`);
+    expect(script).toContain("not a credential helper of Kaniko's (env, google, ecr, acr, gitlab): skipped, as Kaniko skips it");
   });
 });
