@@ -111,11 +111,23 @@ const TAR_CONTEXT =
   'a tar archive of the context, which Kaniko unpacks; kaniko-compat builds a directory of the job: ' +
   'extract the archive first (mkdir DIR && tar -xf ARCHIVE -C DIR) and give --context the directory';
 
+/** What `/kaniko/executor --help` (or -h) prints: Kaniko's command prints its usage for them and exits 0. */
+export const executorUsage = (isolation: string): string =>
+  `Usage: /kaniko/executor [flags]
+       /kaniko/executor version
+
+kaniko-compat (cigen): the Kaniko executor's command line, built and pushed by Buildah (${isolation} isolation).
+Every flag of Kaniko's executor is read: its value goes to Buildah, or Buildah already does what it
+asks (the log says so), or the job stops before building, naming the flag.
+What the flags become: docs/components/kaniko-compat.md in cigen; every flag: src/builders/kaniko-flags.ts.`;
+
 /** The executor, as the shell file it becomes. */
 export function executorScript(): string {
+  const isolation = 'chroot';
   const text = renderScript(executor, {
     component: KANIKO_COMPAT,
-    isolation: 'chroot',
+    isolation,
+    usage: shellQuoted(executorUsage(isolation)),
     cloudHelpers: KANIKO_CLOUD_HELPERS.join(' | '),
     helpers: KANIKO_CREDENTIAL_HELPERS.join(', '),
     cloudHelperRefused: shellQuoted(CLOUD_HELPER_REFUSED),

@@ -440,6 +440,29 @@ describe('the rest of the command line', () => {
   });
 });
 
+describe('-h and --help, which Kaniko answers with its usage', () => {
+  it.each(['-h', '--help', '--help=true', `--context . -d ${IMG}:1 --help`])(
+    '%s: a usage that names kaniko-compat, exit 0, no build',
+    (args) => {
+      const run = compat([`/kaniko/executor ${args}`]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toContain('Usage: /kaniko/executor [flags]');
+      expect(run.stdout).toContain("kaniko-compat (cigen): the Kaniko executor's command line, built and pushed by Buildah");
+      expect(run.stdout).toContain('docs/components/kaniko-compat.md');
+      expect(run.stdout).not.toContain('not a flag of the Kaniko executor');
+      expect(run.calls).toEqual([]);
+    },
+  );
+
+  it('--help=false asks for no usage: the build goes on', () => {
+    const run = compat([`${BASE} --help=false`]);
+    ok(run);
+    expect(run.stdout).not.toContain('Usage:');
+    expect(run.pushes).toHaveLength(1);
+  });
+});
+
 describe('--credential-helpers: the helpers built into Kaniko that it asks after config.json', () => {
   const TOKEN_USER = 'gitlab-ci-token';
   const env = { KANIKO_REGISTRY_EXAMPLE_COM_USER: 'env-user', KANIKO_REGISTRY_EXAMPLE_COM_PASSWORD: 'env-s3cret' };
