@@ -234,23 +234,38 @@ function workflowAllowFailureFindings(rules: unknown): EntryFinding[] {
   });
 }
 
-/** Rules::Rule::Changes: at most 50 paths, as a list or under `paths:`. */
-const MAX_CHANGES = 50;
+/** Rules::Rule::Changes and Rules::Rule::Exists (MAX_PATHS): at most 50 paths, as a list or under `paths:`. */
+const MAX_RULE_PATHS = 50;
 
-/** The `changes:` of the rules at `path` (a job's `rules`, `workflow:rules`), `where` naming them as GitLab does. */
-function changesFindings(where: () => string, rules: unknown, path: PathSegment[]): EntryFinding[] {
-  return rulesOf(rules, path).flatMap(({ rule, path: at }): EntryFinding[] => {
-    const changes = rule['changes'];
-    const [list, sub, attribute] = isHash(changes) ? [changes['paths'], ['paths'], 'paths'] : [changes, [], 'config'];
-    if (!Array.isArray(list) || list.length <= MAX_CHANGES) return [];
-    return [
-      {
-        path: [...at, 'changes', ...sub],
-        code: 'semantic/changes',
-        message: `${where()}:rule:changes ${attribute} has too many entries (maximum ${MAX_CHANGES})`,
-      },
-    ];
-  });
+/**
+ * The `changes:` and `exists:` paths of the rules at `path` (a job's `rules`, `workflow:rules`, an
+ * include's), `where` naming them as GitLab does. An include's rules (Include::Rules::Rule:
+ * `disable_simple_exists_paths_limit`) take any number of `exists:` paths written as a list;
+ * `listedExists: false` says so. A string `exists:` is one path.
+ */
+function rulePathsFindings(where: () => string, rules: unknown, path: PathSegment[], { listedExists = true } = {}): EntryFinding[] {
+  return rulesOf(rules, path).flatMap(({ rule, path: at }) =>
+    (['changes', 'exists'] as const).flatMap((key): EntryFinding[] => {
+      const value = rule[key];
+      const [list, sub, attribute] = isHash(value) ? [value['paths'], ['paths'], 'paths'] : [value, [], 'config'];
+      if (!Array.isArray(list) || list.length <= MAX_RULE_PATHS || (key === 'exists' && !isHash(value) && !listedExists)) return [];
+      return [
+        {
+          path: [...at, key, ...sub],
+          code: `semantic/${key}`,
+          message: `${where()}:rule:${key} ${attribute} has too many entries (maximum ${MAX_RULE_PATHS})`,
+        },
+      ];
+    }),
+  );
+}
+
+/**
+ * The rules of an include entry at `path` (its `rules:` under it), as External::Rules checks them
+ * before the file is read: GitLab's words are the rule entry's, after `include:`.
+ */
+export function includeRulesFindings(rules: unknown, path: PathSegment[]): EntryFinding[] {
+  return rulePathsFindings(() => 'include', rules, [...path, 'rules'], { listedExists: false });
 }
 
 /** Entry::Job: `publish` only in a pages job (named `pages` unless `pages: false`, or with `pages:`). */
@@ -367,7 +382,7 @@ export function globalEntryFindings(globals: Record<string, unknown>): EntryFind
       ...(isHash(defaults) ? nestingFindings(['default', key], defaults[key], COMMANDS) : []),
     ]),
     ...optionsFindings(globals['variables']),
-    ...(isHash(workflow) ? changesFindings(() => 'workflow:rules', workflow['rules'], ['workflow', 'rules']) : []),
+    ...(isHash(workflow) ? rulePathsFindings(() => 'workflow:rules', workflow['rules'], ['workflow', 'rules']) : []),
     ...(isHash(workflow) ? workflowAllowFailureFindings(workflow['rules']) : []),
     ...(isHash(workflow) ? blankRuleFindings(workflow['rules'], ['workflow', 'rules'], 'workflow:rules') : []),
     ...unknownKeysFindings(workflow, ENTRY_ALLOWED_KEYS.workflow, ['workflow']),
@@ -623,7 +638,7 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>): En
   return [
     ...SCRIPTS.flatMap((key) => nestingFindings([name, key], job[key], COMMANDS).map((f) => ({ ...f, path: f.path.slice(1) }))),
     ...matrixFindings(name, job['parallel']),
-    ...changesFindings(() => describePath([name, 'rules']), job['rules'], ['rules']),
+    ...rulePathsFindings(() => describePath([name, 'rules']), job['rules'], ['rules']),
     ...(job['cache'] !== undefined ? cacheFindings([name, 'cache'], job['cache']).map((f) => ({ ...f, path: f.path.slice(1) })) : []),
     ...readAsGitLabFindings(name, job, isJob),
     ...artifactsFindings(name, job['artifacts']),

@@ -21,6 +21,7 @@ import { isHash, valueAt } from '../ci/merge.js';
 import { emptyModel, isHidden, mergeContent, type Origin, type PipelineModel } from './model.js';
 import { checkPipeline } from './semantic.js';
 import { checkExpressions } from './expressions.js';
+import { includeRulesFindings } from './entries.js';
 
 export type { LintHost } from './includes.js';
 export { parseFile } from '../ci/check.js';
@@ -186,6 +187,12 @@ async function analyzeFile(
   const origin: Omit<Origin, 'path'> = { file, doc: content, lineCounter, ...(check.resolveKey ? { resolveKey: check.resolveKey } : {}) };
   diagnostics.push(...checkExpressions(check.content, origin));
   for (const entry of includeEntries(check.content['include'])) {
+    // External::Rules checks an entry's rules before anything is read, whatever they match.
+    for (const finding of includeRulesFindings(entry.rules, entry.path)) {
+      const { line, column } = locate(origin.doc, origin.lineCounter, finding.path, 'value', origin.resolveKey);
+      const { path, code, message } = finding;
+      diagnostics.push({ file, line, column, severity: 'error', code, message, document: 'content', path });
+    }
     diagnostics.push(...(await includeOne(entry, { ...origin, path: entry.path }, context)));
   }
   mergeContent(context.model, check.content, origin);

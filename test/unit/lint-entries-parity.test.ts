@@ -508,7 +508,7 @@ describe('variables: a value: must be one of its options: (ComplexVariable)', ()
   });
 });
 
-describe('rules:changes takes at most 50 paths (Rules::Rule::Changes)', () => {
+describe('rules:changes and rules:exists take at most 50 paths (Rules::Rule::Changes, Rules::Rule::Exists MAX_PATHS)', () => {
   const paths = (n: number) => `[${Array.from({ length: n }, (_, i) => `f${i}`).join(', ')}]`;
 
   it('51 paths, as a list or under paths:, in a job and in workflow:, are refused; 50 are not', async () => {
@@ -519,6 +519,38 @@ describe('rules:changes takes at most 50 paths (Rules::Rule::Changes)', () => {
       '.gitlab-ci.yml:3:16 error semantic/changes workflow:rules:rule:changes config has too many entries (maximum 50)',
       '.gitlab-ci.yml:8:16 error semantic/changes jobs:job:rules:rule:changes config has too many entries (maximum 50)',
       '.gitlab-ci.yml:10:16 error semantic/changes jobs:job:rules:rule:changes paths has too many entries (maximum 50)',
+    ]);
+  });
+
+  it('51 exists: paths, as a list or under paths:, in a job and in workflow:, are refused; 50 are not', async () => {
+    const text =
+      `workflow:\n  rules:\n    - exists: ${paths(51)}\njob:\n  script: echo\n  rules:\n    - exists: ${paths(50)}\n` +
+      `    - exists: ${paths(51)}\n    - exists:\n        paths: ${paths(51)}\n        project: g/p\n` +
+      `    - exists:\n        paths: ${paths(50)}\n`;
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:3:15 error semantic/exists workflow:rules:rule:exists config has too many entries (maximum 50)',
+      '.gitlab-ci.yml:8:15 error semantic/exists jobs:job:rules:rule:exists config has too many entries (maximum 50)',
+      '.gitlab-ci.yml:10:16 error semantic/exists jobs:job:rules:rule:exists paths has too many entries (maximum 50)',
+    ]);
+  });
+
+  it("an include's rules: 51 changes: paths and 51 exists:paths: are refused, a list of 51 exists: paths is not (Include::Rules::Rule)", async () => {
+    const files = {
+      'ci/x.yml': 'x:\n  script: echo\n',
+      'ci/y.yml': `include:\n  - local: ci/x.yml\n    rules:\n      - changes: ${paths(51)}\n`,
+    };
+    const text =
+      `include:\n  - local: ci/x.yml\n    rules:\n      - changes: ${paths(51)}\n` +
+      `  - local: ci/x.yml\n    rules:\n      - changes:\n          paths: ${paths(51)}\n` +
+      `  - local: ci/x.yml\n    rules:\n      - exists:\n          paths: ${paths(51)}\n` +
+      `  - local: ci/x.yml\n    rules:\n      - exists: ${paths(51)}\n        when: never\n` +
+      `  - local: ci/y.yml\njob:\n  script: echo\n`;
+    expect(await briefs(text, files)).toEqual([
+      '.gitlab-ci.yml:4:18 error semantic/changes include:rule:changes config has too many entries (maximum 50)',
+      '.gitlab-ci.yml:8:18 error semantic/changes include:rule:changes paths has too many entries (maximum 50)',
+      '.gitlab-ci.yml:12:18 error semantic/exists include:rule:exists paths has too many entries (maximum 50)',
+      // An included file's own include is checked where that file writes it.
+      'ci/y.yml:4:18 error semantic/changes include:rule:changes config has too many entries (maximum 50)',
     ]);
   });
 });
