@@ -268,6 +268,21 @@ export function includeRulesFindings(rules: unknown, path: PathSegment[]): Entry
   return rulePathsFindings(() => 'include', rules, [...path, 'rules'], { listedExists: false });
 }
 
+/** Entry::Tags::TAGS_LIMIT: a job or `default:` takes fewer than 50 tags (`config.size >= TAGS_LIMIT` is refused). */
+const TAGS_LIMIT = 50;
+
+/** The `tags:` of the entry `named` as GitLab names it, `at` its path within what is checked. */
+function tagsFindings(tags: unknown, named: PathSegment[], at: PathSegment[]): EntryFinding[] {
+  if (!Array.isArray(tags) || tags.length < TAGS_LIMIT) return [];
+  return [
+    {
+      path: [...at, 'tags'],
+      code: 'semantic/tags',
+      message: `${describePath([...named, 'tags'])} config must be less than the limit of ${TAGS_LIMIT} tags`,
+    },
+  ];
+}
+
 /** Entry::Job: `publish` only in a pages job (named `pages` unless `pages: false`, or with `pages:`). */
 function publishFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
   if (job['publish'] === undefined || job['publish'] === null) return [];
@@ -388,6 +403,7 @@ export function globalEntryFindings(globals: Record<string, unknown>): EntryFind
     ...unknownKeysFindings(workflow, ENTRY_ALLOWED_KEYS.workflow, ['workflow']),
     ...(isHash(defaults) && defaults['cache'] !== undefined ? cacheFindings(['default', 'cache'], defaults['cache']) : []),
     ...(isHash(defaults) ? durationFindings(defaults, { named: ['default'], at: ['default'] }) : []),
+    ...(isHash(defaults) ? tagsFindings(defaults['tags'], ['default'], ['default']) : []),
     ...(globals['cache'] !== undefined ? cacheFindings(['cache'], globals['cache']) : []),
   ];
 }
@@ -649,6 +665,7 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>): En
           ...publishFindings(name, job),
           ...jobWhenFindings(name, job),
           ...durationFindings(job, { named: [name], at: [] }),
+          ...tagsFindings(job['tags'], [name], []),
         ]
       : 'trigger' in job || 'needs' in job
         ? bridgeFindings(name, job)

@@ -555,6 +555,24 @@ describe('rules:changes and rules:exists take at most 50 paths (Rules::Rule::Cha
   });
 });
 
+describe('tags: fewer than 50 (Entry::Tags TAGS_LIMIT: `config.size >= TAGS_LIMIT` is refused)', () => {
+  const tags = (n: number) => `[${Array.from({ length: n }, (_, i) => `t${i}`).join(', ')}]`;
+
+  it('50 tags in default: or in a job are refused, in GitLab words; 49 are not', async () => {
+    const text = `default:\n  tags: ${tags(50)}\njob:\n  script: echo\n  tags: ${tags(50)}\nother:\n  script: echo\n  tags: ${tags(49)}\n`;
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:2:9 error semantic/tags default:tags config must be less than the limit of 50 tags',
+      '.gitlab-ci.yml:5:9 error semantic/tags jobs:job:tags config must be less than the limit of 50 tags',
+    ]);
+  });
+
+  it('a job takes them from a base it extends: shown where the base writes them', async () => {
+    expect(await briefs(`.base:\n  tags: ${tags(50)}\njob:\n  extends: .base\n  script: echo\n`)).toEqual([
+      '.gitlab-ci.yml:2:9 error semantic/tags jobs:job:tags config must be less than the limit of 50 tags (inherited from .base through extends)',
+    ]);
+  });
+});
+
 describe('extends: any top-level key holding a hash is a base (Extendable::Entry), not only a job', () => {
   it('extends: default and extends: workflow are clean, and the job gets what they hold', async () => {
     expect(await briefs('default:\n  image: alpine\n  before_script: [echo hi]\njob:\n  extends: default\n  script: echo\n')).toEqual([]);
