@@ -92,6 +92,12 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
     for (const key of ['options', 'default']) {
       if (has(key)) error('spec/rules', `\`${name}\` input: these keys cannot be used together: rules, ${key}`, [...path, key], 'key');
     }
+    const rules = spec['rules'];
+    if (Array.isArray(rules))
+      rules.forEach((rule, index) => {
+        if (fallbackWithoutOptions(rule))
+          error('spec/rules', `\`${name}\` input: fallback rule must define 'options'`, [...path, 'rules', index]);
+      });
   }
   const options = spec['options'];
   if (has('options')) {
@@ -137,6 +143,21 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
     issues,
     declared: { name, type, ...(typeof regex === 'string' ? { regex } : {}), hasOptions: Array.isArray(options) || ruledOptions(spec) },
   };
+}
+
+/** Header::Input::Rules::Rule::ALLOWED_KEYS. */
+const RULE_KEYS = ['if', 'options', 'default'];
+
+/**
+ * Header::Input::Rules::Rule: a rule without `if` (the fallback) must define `options` (`if` and
+ * `options` null are not given). GitLab checks it only on a rule its other validations pass: a
+ * hash, not empty, of its keys, a string `if` and a list of `options`.
+ */
+function fallbackWithoutOptions(rule: unknown): boolean {
+  if (!isObject(rule) || Object.keys(rule).length === 0 || Object.keys(rule).some((key) => !RULE_KEYS.includes(key))) return false;
+  const given = (key: string) => rule[key] !== undefined && rule[key] !== null;
+  if ((given('if') && typeof rule['if'] !== 'string') || (given('options') && !Array.isArray(rule['options']))) return false;
+  return !given('if') && !given('options');
 }
 
 /** Whether an input's rules hold its value to options whatever they match: each rule names some,

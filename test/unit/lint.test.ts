@@ -307,6 +307,24 @@ describe('component spec layer', () => {
       'templates/x.yml:10:15 error spec/rules `b` input: rule[0] references undefined inputs: c',
     ]);
   });
+  it("a fallback rule (no `if`) without options is refused in GitLab's words (Header::Input::Rules::Rule)", async () => {
+    const header = (fallback: string) =>
+      "spec:\n  inputs:\n    size:\n      rules:\n        - if: $CI_COMMIT_BRANCH == 'main'\n          options: [small, large]\n" +
+      `          default: small\n        - ${fallback}\n`;
+    const content = 'job:\n  script:\n    - echo $[[ inputs.size ]]\n';
+    const rulesFindings = async (fallback: string) =>
+      (await component(header(fallback), content)).filter((d) => d.code === 'spec/rules').map(brief);
+    expect(await rulesFindings('default: medium')).toEqual([
+      "templates/x.yml:8:11 error spec/rules `size` input: fallback rule must define 'options'",
+    ]);
+    expect(await rulesFindings('{if: null, options: null, default: medium}')).toEqual([
+      "templates/x.yml:8:11 error spec/rules `size` input: fallback rule must define 'options'",
+    ]);
+    expect(await rulesFindings('{options: [medium], default: medium}')).toEqual([]);
+    // A rule GitLab refuses for another reason first is not also called a fallback without options.
+    expect(await rulesFindings('{default: medium, when: always}')).toEqual([]);
+    expect(await rulesFindings('{if: 1, default: medium}')).toEqual([]);
+  });
   it('a block in a file without a spec header is left as text by GitLab', async () => {
     expect(await briefs('job:\n  script:\n    - echo $[[ inputs.a ]]\n')).toEqual([
       expect.stringContaining('3:7 warning spec/no-header $[[ inputs.a ]] is in a file without a spec: header; GitLab leaves it as text'),
