@@ -21,10 +21,10 @@ export function nestedStrings(value: unknown): value is unknown[] {
   return true;
 }
 
-/** A need GitLab (EE Need::BridgeHash) reads as mirroring an upstream pipeline: a hash with
- *  `pipeline:` and no `job:` or `project:`. */
+/** A need GitLab reads as mirroring an upstream pipeline (EE Need's BridgeHash strategy): a hash
+ *  with neither `job:` nor `project:`, as `{pipeline: other/project}`. */
 export const bridgeNeed = (need: unknown): need is Record<string, unknown> =>
-  isHash(need) && typeof need['pipeline'] === 'string' && !Object.hasOwn(need, 'job') && !Object.hasOwn(need, 'project');
+  isHash(need) && !Object.hasOwn(need, 'job') && !Object.hasOwn(need, 'project');
 
 /** A list of strings only (as an unresolved `!reference` reads). */
 const stringList = (value: unknown): boolean => Array.isArray(value) && (value as unknown[]).every((item) => typeof item === 'string');
@@ -168,9 +168,18 @@ const READINGS: readonly Reading[] = [
       return flat.length === 0 ? ABSENT : flat.length === value.length && !value.some(Array.isArray) ? value : flat;
     },
   },
-  // EE Need::BridgeHash: `needs: {pipeline: other/project}`, the documented upstream-status
-  // job; ci.json takes needs as a list only (and a pipeline only beside a job).
-  { path: [ANY, 'needs'], read: (value) => (bridgeNeed(value) ? ABSENT : value) },
+  // EE Need::BridgeHash: `needs: {pipeline: other/project}`, the documented upstream-status job,
+  // or the same need in a list (Entry::Needs reads `[@config].flatten`); ci.json takes needs as a
+  // list only, and a pipeline only beside a job, so it would ask for keys such a need does not
+  // take. Read without the hash, and each such item of a list as a name, which ci.json takes (the
+  // others keep their places); what GitLab refuses in one is the linter's to judge (lint/entries.ts).
+  {
+    path: [ANY, 'needs'],
+    read: (value) => {
+      if (bridgeNeed(value)) return ABSENT;
+      return Array.isArray(value) && value.some(bridgeNeed) ? (value as unknown[]).map((need) => (bridgeNeed(need) ? '' : need)) : value;
+    },
+  },
   // Entry::Commands: a string or lists of strings nested up to 10 levels, read flattened; ci.json
   // takes 2 levels.
   ...[['before_script'], ['after_script'], ...['script', 'before_script', 'after_script'].map((key) => [ANY, key])].map(

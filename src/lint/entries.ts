@@ -4,7 +4,7 @@
  * words. Each finding names the path, within the job, of what it is about.
  */
 import type { PathSegment } from '../ci/diagnostics.js';
-import { ruleItems, TRIGGER_INCLUDE_MAX } from '../ci/entries-read.js';
+import { bridgeNeed, ruleItems, TRIGGER_INCLUDE_MAX } from '../ci/entries-read.js';
 import { rubyRegexpProblem } from '../ci/expression.js';
 import { isHash, valueAt } from '../ci/merge.js';
 import { describePath, suggest } from '../ci/schema.js';
@@ -596,6 +596,41 @@ function bridgeFindings(name: string, job: Record<string, unknown>): EntryFindin
   return findings;
 }
 
+/** EE Need::BridgeHash::ALLOWED_KEYS. */
+const BRIDGE_NEED_KEYS = ['pipeline'];
+
+/** Rails' `blank?` of a string: nothing but white space. */
+const blankText = (text: string): boolean => /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/.test(text);
+
+/**
+ * The needs of a job that mirror an upstream pipeline (bridgeNeed: entries-read.ts keeps them from
+ * ci.json, in a hash or a list), as EE Need::BridgeHash checks them: not blank, `pipeline:` only,
+ * a string that is not blank; and a job with a script takes none (Entry::Job's allowed_needs are
+ * `job` and `cross_dependency`), in GitLab's words.
+ */
+function bridgeNeedFindings(name: string, needs: unknown, isJob: boolean): EntryFinding[] {
+  const items = Array.isArray(needs)
+    ? (needs as unknown[]).map((need, index) => ({ need, at: ['needs', index] }))
+    : [{ need: needs, at: ['needs'] }];
+  const bridges = items.filter((item): item is { need: Record<string, unknown>; at: PathSegment[] } => bridgeNeed(item.need));
+  const findings: EntryFinding[] = [];
+  const report = (path: PathSegment[], message: string) => findings.push({ path, code: 'semantic/bridge-need', message });
+  if (isJob && bridges.length > 0) report(['needs'], `${describePath([name, 'needs'])} config uses invalid types: bridge`);
+  const named = [name, 'needs', 'need'];
+  for (const { need, at } of bridges) {
+    if (Object.keys(need).length === 0) {
+      report(at, `${describePath(named)} config can't be blank`);
+      continue;
+    }
+    findings.push(...unknownKeysFindings(need, BRIDGE_NEED_KEYS, named, at));
+    const pipeline = need['pipeline'];
+    if (typeof pipeline !== 'string')
+      report(pipeline === undefined ? at : [...at, 'pipeline'], `${describePath(named)} pipeline should be a string`);
+    else if (blankText(pipeline)) report([...at, 'pipeline'], `${describePath(named)} pipeline can't be blank`);
+  }
+  return findings;
+}
+
 /** Entry::Artifacts::EXPOSE_AS_REGEX (Ruby's `\w` is ASCII, as JavaScript's) and its limit. */
 const EXPOSE_AS = /^\w[-\w ]*$/;
 const MAX_EXPOSE_AS = 100;
@@ -659,6 +694,7 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>): En
     ...readAsGitLabFindings(name, job, isJob),
     ...artifactsFindings(name, job['artifacts']),
     ...blankRuleFindings(job['rules'], ['rules'], describePath([name, 'rules'])),
+    ...(job['needs'] !== undefined ? bridgeNeedFindings(name, job['needs'], isJob) : []),
     ...(isJob
       ? [
           ...startInFindings(name, job),

@@ -58,6 +58,40 @@ describe('needs:pipeline, the documented upstream-status job (a Bridge: GitLab m
     expect(await briefs('upstream_status:\n  stage: test\n  needs:\n    pipeline: other/project\n')).toEqual([]);
   });
 
+  it('the same need in a list is clean (Entry::Needs reads [@config].flatten), beside a job need too', async () => {
+    expect(await briefs('upstream_status:\n  stage: test\n  needs:\n    - pipeline: other/project\n')).toEqual([]);
+    const text =
+      'stages: [build, test]\nbuild:\n  stage: build\n  script: x\nstatus:\n  stage: test\n  needs:\n    - build\n    - pipeline: other/project\n';
+    expect(await briefs(text)).toEqual([]);
+    // The other items keep their places: a finding in one is named and shown where it is written.
+    expect(await briefs('a:\n  script: x\nb:\n  needs:\n    - pipeline: other/project\n    - job: a\n      artifact: true\n')).toEqual([
+      '.gitlab-ci.yml:7:7 error schema/unknown-key jobs:b:needs:1 config contains unknown keys: artifact (did you mean artifacts?)',
+    ]);
+  });
+
+  it('what EE Need::BridgeHash refuses, in its words, in a list or a hash: never asking for job, project or ref', async () => {
+    const text =
+      'a:\n  needs:\n    - pipeline: other/project\n      artifacts: true\nb:\n  needs:\n    pipeline: other/project\n    artifacts: true\n' +
+      'c:\n  needs: [{pipeline: 12}]\nd:\n  needs: [{ref: main}]\ne:\n  needs: [{pipeline: " "}]\nf:\n  needs: [{}]\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:4:7 error semantic/unknown-key jobs:a:needs:need config contains unknown keys: artifacts',
+      '.gitlab-ci.yml:8:5 error semantic/unknown-key jobs:b:needs:need config contains unknown keys: artifacts',
+      '.gitlab-ci.yml:10:22 error semantic/bridge-need jobs:c:needs:need pipeline should be a string',
+      '.gitlab-ci.yml:12:11 error semantic/bridge-need jobs:d:needs:need pipeline should be a string',
+      '.gitlab-ci.yml:12:12 error semantic/unknown-key jobs:d:needs:need config contains unknown keys: ref',
+      ".gitlab-ci.yml:14:22 error semantic/bridge-need jobs:e:needs:need pipeline can't be blank",
+      ".gitlab-ci.yml:16:11 error semantic/bridge-need jobs:f:needs:need config can't be blank",
+    ]);
+  });
+
+  it('a job with a script takes no such need (Entry::Job: allowed_needs job, cross_dependency), in a hash or a list', async () => {
+    const text = 'a:\n  script: x\n  needs:\n    pipeline: other/project\nb:\n  script: x\n  needs: [a, {pipeline: other/project}]\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:4:5 error semantic/bridge-need jobs:a:needs config uses invalid types: bridge',
+      '.gitlab-ci.yml:7:10 error semantic/bridge-need jobs:b:needs config uses invalid types: bridge',
+    ]);
+  });
+
   it('a job with needs: but neither script, trigger nor needs:pipeline gets the Bridge message GitLab gives', async () => {
     expect(await briefs('a:\n  script: x\nb:\n  needs: [a]\n')).toEqual([
       '.gitlab-ci.yml:3:1 error semantic/no-script jobs:b config should contain either a trigger or a needs:pipeline',
