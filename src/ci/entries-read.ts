@@ -26,6 +26,32 @@ export function nestedStrings(value: unknown): value is unknown[] {
 export const bridgeNeed = (need: unknown): need is Record<string, unknown> =>
   isHash(need) && !Object.hasOwn(need, 'job') && !Object.hasOwn(need, 'project');
 
+/** Rails' `blank?`: nil, false, text of nothing but white space (Unicode's), an empty list or hash. */
+export const rubyBlank = (value: unknown): boolean =>
+  value === null ||
+  value === undefined ||
+  value === false ||
+  (typeof value === 'string' && /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/.test(value)) ||
+  (Array.isArray(value) && value.length === 0) ||
+  (isHash(value) && Object.keys(value).length === 0);
+
+/**
+ * Entry::Cache::ALLOWED_POLICY as Ruby reads it (`pull-push|push|pull|\$\w{1,255}*`, a format
+ * validation): unanchored, and `\w{1,255}*` a repeated group, so any text holding `pull`, `push` or
+ * a `$` (`${CACHE_POLICY}`) matches. ci.json's pattern drops that last `*`: it asks for a word
+ * character after the `$`.
+ */
+const CACHE_POLICY = /pull-push|push|pull|\$(?:\w{1,255})*/;
+
+/** A cache (a `cache:` hash) read without a `policy` Entry::Cache takes (`allow_blank`, or ALLOWED_POLICY). */
+function cachePolicyRead(cache: unknown): unknown {
+  if (!isHash(cache) || !Object.hasOwn(cache, 'policy')) return cache;
+  const policy = cache['policy'];
+  if (!rubyBlank(policy) && !(typeof policy === 'string' && CACHE_POLICY.test(policy))) return cache;
+  const { policy: _policy, ...rest } = cache;
+  return rest;
+}
+
 /** A list of strings only (as an unresolved `!reference` reads). */
 const stringList = (value: unknown): boolean => Array.isArray(value) && (value as unknown[]).every((item) => typeof item === 'string');
 
@@ -214,6 +240,12 @@ const READINGS: readonly Reading[] = [
   ...[['services'], [ANY, 'services'], ['cache'], [ANY, 'cache']].map((path): Reading => ({
     path: path as Reading['path'],
     read: (value) => (Array.isArray(value) && value.some(Array.isArray) ? flattened(value, flatItems(value, [])) : value),
+  })),
+  // Entry::Cache: `policy` is validated with `allow_blank` and ALLOWED_POLICY (see CACHE_POLICY);
+  // ci.json refuses a blank one and `${CACHE_POLICY}`. Each cache read without a policy it takes.
+  ...[['cache'], [ANY, 'cache']].map((path): Reading => ({
+    path: path as Reading['path'],
+    read: (value) => (Array.isArray(value) ? readAt(value, [ANY], cachePolicyRead) : cachePolicyRead(value)),
   })),
   // Entry::Key (KeyValidator): a string key is refused only when, unescaped, it holds a `/` or is
   // `.` or `..` (`""` and `...` are keys); ci.json's pattern refuses more, in words about a hash.

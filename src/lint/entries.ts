@@ -4,7 +4,7 @@
  * words. Each finding names the path, within the job, of what it is about.
  */
 import type { PathSegment } from '../ci/diagnostics.js';
-import { bridgeNeed, ruleItems, TRIGGER_INCLUDE_MAX } from '../ci/entries-read.js';
+import { bridgeNeed, ruleItems, rubyBlank, TRIGGER_INCLUDE_MAX } from '../ci/entries-read.js';
 import { rubyRegexpProblem } from '../ci/expression.js';
 import { isHash, valueAt } from '../ci/merge.js';
 import { describePath, suggest } from '../ci/schema.js';
@@ -599,9 +599,6 @@ function bridgeFindings(name: string, job: Record<string, unknown>): EntryFindin
 /** EE Need::BridgeHash::ALLOWED_KEYS. */
 const BRIDGE_NEED_KEYS = ['pipeline'];
 
-/** Rails' `blank?` of a string: nothing but white space. */
-const blankText = (text: string): boolean => /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/.test(text);
-
 /**
  * The needs of a job that mirror an upstream pipeline (bridgeNeed: entries-read.ts keeps them from
  * ci.json, in a hash or a list), as EE Need::BridgeHash checks them: not blank, `pipeline:` only,
@@ -626,7 +623,7 @@ function bridgeNeedFindings(name: string, needs: unknown, isJob: boolean): Entry
     const pipeline = need['pipeline'];
     if (typeof pipeline !== 'string')
       report(pipeline === undefined ? at : [...at, 'pipeline'], `${describePath(named)} pipeline should be a string`);
-    else if (blankText(pipeline)) report([...at, 'pipeline'], `${describePath(named)} pipeline can't be blank`);
+    else if (rubyBlank(pipeline)) report([...at, 'pipeline'], `${describePath(named)} pipeline can't be blank`);
   }
   return findings;
 }

@@ -310,6 +310,23 @@ describe('caches as GitLab checks them (Entry::Caches, KeyValidator)', () => {
     ]);
   });
 
+  it('policy: what Entry::Cache takes is clean: a blank one (allow_blank) and any text its unanchored ALLOWED_POLICY matches', async () => {
+    const text =
+      'cache:\n  policy: ""\ndefault:\n  cache:\n    policy: ${CACHE_POLICY}\njob:\n  script: x\n  cache:\n    - key: a\n      policy: $P\n' +
+      '    - key: b\n      policy:\n    - key: c\n      policy: "  "\nother:\n  script: x\n  cache: {key: d, policy: pull}\n';
+    expect(await briefs(text)).toEqual([]);
+  });
+
+  it('policy: what ALLOWED_POLICY does not match, or not a string, is still refused where it is written', async () => {
+    const text =
+      'job:\n  script: x\n  cache:\n    - key: a\n      policy: never\n    - key: b\n      policy: true\nother:\n  script: x\n  cache: {policy: PULL}\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:5:15 error schema/pattern jobs:job:cache:0:policy must match pattern "pull-push|pull|push|\\$\\w{1,255}"',
+      '.gitlab-ci.yml:7:15 error schema/type jobs:job:cache:1:policy config should be a string',
+      '.gitlab-ci.yml:10:19 error schema/pattern jobs:other:cache:policy must match pattern "pull-push|pull|push|\\$\\w{1,255}"',
+    ]);
+  });
+
   it('a key that reads as "/", "." or ".." once unescaped is refused (GitLab unescapes it: CGI.unescape)', async () => {
     const text =
       'job:\n  script: echo\n  cache:\n    - key: "a%2Fb"\n      paths: [x]\n    - key: "%2e%2E"\n      paths: [x]\n    - key: "a%20b"\n      paths: [x]\n';
