@@ -476,6 +476,22 @@ export const KANIKO_CREDENTIAL_HELPERS = ['env', 'google', 'ecr', 'acr', 'gitlab
 /** Those that read the runner's cloud credentials. */
 export const KANIKO_CLOUD_HELPERS: readonly (typeof KANIKO_CREDENTIAL_HELPERS)[number][] = ['google', 'ecr', 'acr'];
 
+/**
+ * How `cigen migrate` reads `--credential-helpers` given these values (one per flag, as Kaniko
+ * takes them): naming only env and gitlab, or none (an empty value), is what kaniko-compat's
+ * executor does as Kaniko does; a cloud helper, another name or a value known only when the job
+ * runs is the table's review.
+ */
+export function credentialHelpersRule(values: readonly string[]): StaticRule | undefined {
+  if (values.every((value) => value === '' || value === 'env' || value === 'gitlab'))
+    return {
+      compat:
+        "it chooses which of Kaniko's credential helpers run (here env and gitlab, or none: an empty value turns them off), " +
+        'and kaniko-compat runs those as Kaniko does; the components have no such choice',
+    };
+  return KANIKO_FLAGS['credential-helpers']?.migrate;
+}
+
 /** Why kaniko-compat stops at one of KANIKO_CLOUD_HELPERS. */
 export const CLOUD_HELPER_REFUSED =
   "this credential helper built into Kaniko reads the runner's cloud credentials, which Buildah has no helper for in this " +

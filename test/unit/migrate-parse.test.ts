@@ -329,6 +329,8 @@ describe('executor flags', () => {
     ['--build-arg V=$(cat VERSION)', 'runs a command'],
     ['--context app --dockerfile Dockerfile', 'relative'],
     ['$KANIKO_ARGS', 'known only when the job runs'],
+    ['--credential-helpers=', "--credential-helpers: it chooses which of Kaniko's credential helpers run"],
+    ['--credential-helpers env --credential-helpers gitlab', 'kaniko-compat runs those as Kaniko does'],
   ])('%s: only kaniko-compat can take it exactly (%s)', (flags, reason) => {
     // A project whose files are not known: a relative Dockerfile may be in the working directory.
     const { reasons } = translate(`-d r.io/a:1 ${flags}`, {}, 'unknown');
@@ -345,6 +347,8 @@ describe('executor flags', () => {
     ['--context tar://ctx.tar.gz', 'tarball context'],
     ['-d r.io/a@sha256:0123', 'digest'],
     ['--registry-client-cert r.io=/c,/k', 'registry-client-cert'],
+    ['--credential-helpers ecr', "Kaniko's built-in credential helpers (ecr, google, acr)"],
+    ['--credential-helpers env --credential-helpers $HELPER', "Kaniko's built-in credential helpers (ecr, google, acr)"],
   ])('%s sends the job to a person (%s)', (flags, reason) => {
     const { blocking } = translate(`-d r.io/a:1 ${flags}`);
     expect(blocking.join('\n')).toContain(reason);
