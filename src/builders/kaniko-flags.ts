@@ -57,6 +57,9 @@ export interface KanikoFlag {
   migrate: StaticRule;
   /** A bool flag whose default is true asks the opposite with `=false`; when that is not covered by `migrate`, its rule. */
   migrateWhenFalse?: StaticRule;
+  /** A list flag whose rule depends on the values given (one per flag, as Kaniko takes them): the
+   *  rule for them, or undefined when `migrate` holds. */
+  migrateFor?: (values: readonly string[]) => StaticRule | undefined;
   compat: CompatRule;
   /** A bool flag whose default is true asks the opposite with `=false`; when kaniko-compat must then do something else, its rule. */
   compatWhenFalse?: CompatRule;
@@ -268,6 +271,16 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
         'Buildah has no helper for; give the credentials with registries, a docker-config that holds them (not the helper), ' +
         "or registry-login (ecr, gar, acr: short-lived credentials from the job's OIDC token)",
     },
+    // Naming only those kaniko-compat stands in for, or none (an empty value): what its executor
+    // does as Kaniko does. A cloud helper, another name or a variable: the review above.
+    migrateFor: (values) =>
+      values.every((value) => value === '' || STAND_IN_HELPERS.includes(value))
+        ? {
+            compat:
+              "it chooses which of Kaniko's credential helpers run (here env and gitlab, or none: an empty value turns them off), " +
+              'and kaniko-compat runs those as Kaniko does; the components have no such choice',
+          }
+        : undefined,
     // Which of Kaniko's helpers it names (none, for an empty value) the executor reads itself:
     // KANIKO_CREDENTIAL_HELPERS.
     compat: { store: 'credential_helpers' },
@@ -476,21 +489,8 @@ export const KANIKO_CREDENTIAL_HELPERS = ['env', 'google', 'ecr', 'acr', 'gitlab
 /** Those that read the runner's cloud credentials. */
 export const KANIKO_CLOUD_HELPERS: readonly (typeof KANIKO_CREDENTIAL_HELPERS)[number][] = ['google', 'ecr', 'acr'];
 
-/**
- * How `cigen migrate` reads `--credential-helpers` given these values (one per flag, as Kaniko
- * takes them): naming only env and gitlab, or none (an empty value), is what kaniko-compat's
- * executor does as Kaniko does; a cloud helper, another name or a value known only when the job
- * runs is the table's review.
- */
-export function credentialHelpersRule(values: readonly string[]): StaticRule | undefined {
-  if (values.every((value) => value === '' || value === 'env' || value === 'gitlab'))
-    return {
-      compat:
-        "it chooses which of Kaniko's credential helpers run (here env and gitlab, or none: an empty value turns them off), " +
-        'and kaniko-compat runs those as Kaniko does; the components have no such choice',
-    };
-  return KANIKO_FLAGS['credential-helpers']?.migrate;
-}
+/** Those kaniko-compat's executor stands in for: env and gitlab. */
+const STAND_IN_HELPERS: readonly string[] = KANIKO_CREDENTIAL_HELPERS.filter((helper) => !KANIKO_CLOUD_HELPERS.includes(helper));
 
 /** Why kaniko-compat stops at one of KANIKO_CLOUD_HELPERS. */
 export const CLOUD_HELPER_REFUSED =

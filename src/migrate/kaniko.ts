@@ -5,14 +5,7 @@
  * an unknown flag always goes to a person.
  */
 import { posix } from 'node:path';
-import {
-  KANIKO_FLAGS,
-  KANIKO_SHORT_FLAGS,
-  asksNothing,
-  canonicalFlag,
-  credentialHelpersRule,
-  staticRuleFor,
-} from '../builders/kaniko-flags.js';
+import { KANIKO_FLAGS, KANIKO_SHORT_FLAGS, asksNothing, canonicalFlag, staticRuleFor } from '../builders/kaniko-flags.js';
 import { note, reason, type Note, type Reason } from './notes.js';
 import { registryHost } from './auth.js';
 import type { Word } from './shell.js';
@@ -668,12 +661,7 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     }
     // --image-download-retry has its own note above.
     if ('map' in flag.migrate || name === 'image-download-retry') continue;
-    const rule =
-      name === 'credential-helpers'
-        ? credentialHelpersRule(values.get(name) ?? [])
-        : value === undefined
-          ? flag.migrate
-          : staticRuleFor(flag, value);
+    const rule = flag.migrateFor?.(values.get(name) ?? []) ?? (value === undefined ? flag.migrate : staticRuleFor(flag, value));
     if (rule === undefined) notes.push(note('flag-dropped', `${shown} dropped: ${asksNothing(false)}`));
     else if ('drop' in rule) notes.push(note('flag-dropped', `${shown} dropped: ${rule.drop}`));
     else if ('compat' in rule) reasons.push(reason('flag-compat', `${shown}: ${rule.compat}`));
