@@ -36,7 +36,7 @@ export function createProgram(): Command {
 
 export const formatOption = (): Option => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
 
-export type RunLint = typeof runLint;
+type RunLint = typeof runLint;
 
 /** `cigen lint`, registered by both programs; `loadRunLint` gives the command's code (main.ts
  *  imports it when lint runs, lint-main.ts has it already). */

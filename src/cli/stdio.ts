@@ -54,24 +54,23 @@ function writeToDescriptor(stream: StandardStream, text: string): void {
   }
 }
 
-/** Set by the test set-up (test/helpers/output-through-streams.ts) for tests that run commands in
- *  their own process: output then goes through process.stdout and process.stderr, which vitest
- *  captures and tests spy on. A global symbol, so that it holds across vi.resetModules(). */
-export const THROUGH_NODE_STREAMS = Symbol.for('cigen.outputThroughNodeStreams');
-
-let throughNodeStreams = false;
+/** Whether the process writes through Node's streams: a property of the process, kept on
+ *  globalThis, so that it holds across vi.resetModules() in the tests that set it. */
+const THROUGH_NODE_STREAMS = Symbol.for('cigen.outputThroughNodeStreams');
 
 /**
  * For a long command that talks to a server while it prints (the bot): its output then goes
  * through Node's streams, which queue what a slow reader has not taken (`cigen bot | less`)
  * instead of stopping the process, and with it the requests in flight, until the reader reads.
+ * The test set-up (test/helpers/output-through-streams.ts) sets it for commands run in the test's
+ * own process, whose output vitest captures and tests spy on.
  */
 export function writeThroughNodeStreams(): void {
-  throughNodeStreams = true;
+  (globalThis as Record<symbol, unknown>)[THROUGH_NODE_STREAMS] = true;
 }
 
 function write(stream: StandardStream, text: string): void {
-  if (throughNodeStreams || (globalThis as Record<symbol, unknown>)[THROUGH_NODE_STREAMS] === true) process[stream].write(text);
+  if ((globalThis as Record<symbol, unknown>)[THROUGH_NODE_STREAMS] === true) process[stream].write(text);
   else writeToDescriptor(stream, text);
 }
 
