@@ -17,7 +17,7 @@ async function compileSchema() {
   const { default: addFormats } = await import('ajv-formats');
   const ajvVersion = JSON.parse(readFileSync(join(root, 'node_modules/ajv/package.json'), 'utf8')).version;
   const source = readFileSync(schemaFile, 'utf8');
-  const stamp = createHash('sha256').update(source).update(ajvVersion).update('v9').digest('hex');
+  const stamp = createHash('sha256').update(source).update(ajvVersion).update('v10').digest('hex');
   if (existsSync(validatorFile) && readFileSync(validatorFile, 'utf8').includes(stamp)) return false;
   // Descriptions do not change what validates; dropping them keeps the generated code small.
   // Only annotations go: a string-valued description. A property *named* description (in
@@ -125,10 +125,13 @@ function slimSchemaConstants(code) {
       if (!parts.has(literal)) parts.set(literal, `schemaPart${parts.size}`);
       return parts.get(literal);
     });
-  const declarations = [...parts].map(([literal, name]) => `const ${name} = ${literal};`).join('');
-  // After the "use strict" prologue and ajv's own declarations at the top, before any function.
-  const at = body.indexOf('function ');
-  return body.slice(0, at) + declarations + body.slice(at);
+  return beforeFirstFunction(body, [...parts].map(([literal, name]) => `const ${name} = ${literal};`).join(''));
+}
+
+/** `code` with `text` after the "use strict" prologue and ajv's own declarations at the top, before any function. */
+function beforeFirstFunction(code, text) {
+  const at = code.indexOf('function ');
+  return code.slice(0, at) + text + code.slice(at);
 }
 
 /**
@@ -146,8 +149,7 @@ function shareErrorCode(code) {
   const helpers =
     'function appendError(list, error) {if (list === null) return [error];list.push(error);return list;}' +
     'function escapePointerKey(key) {return key.replace(/~/g, "~0").replace(/\\//g, "~1");}';
-  const at = shared.indexOf('function ');
-  return shared.slice(0, at) + helpers + shared.slice(at);
+  return beforeFirstFunction(shared, helpers);
 }
 
 /**
