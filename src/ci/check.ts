@@ -13,7 +13,7 @@ import { locate } from './positions.js';
 import { contentAsEntriesRead, headerAsEntriesRead, pathAsWritten } from './entries-read.js';
 import { setTwinsAside, withHiddenTwins } from './hidden-twins.js';
 import { isUnder, resolveReferences } from './references.js';
-import { validateSchema, type SchemaResult } from './schema.js';
+import { describePath, validateSchema, type SchemaResult } from './schema.js';
 import { checkContent, checkHeader } from './spec-rules.js';
 import { headerInputs, type HeaderFileReader } from './spec-include.js';
 import {
@@ -219,11 +219,25 @@ const empty = (file: string): Diagnostic => ({
   message: 'Please provide content of .gitlab-ci.yml',
 });
 
-/** Findings about the content as read, at the paths where it is written (see pathAsWritten). */
+/** Findings about the content as read, at the paths where it is written (see pathAsWritten), and
+ *  named by those: `needs:0:0` for a need in a nested list, `needs` for a need written as a hash. */
 const asWritten = (read: unknown, result: SchemaResult): SchemaResult =>
   result.valid
     ? result
-    : { ...result, findings: result.findings.map((finding) => ({ ...finding, path: pathAsWritten(read, finding.path) })) };
+    : {
+        ...result,
+        findings: result.findings.map((finding) => {
+          const path = pathAsWritten(read, finding.path);
+          // A message names the finding's place, or the hash holding it (an unknown key's).
+          for (let length = finding.path.length; length > 0; length--) {
+            const readName = `${describePath(finding.path.slice(0, length))} `;
+            if (!finding.message.startsWith(readName)) continue;
+            const writtenName = describePath(pathAsWritten(read, finding.path.slice(0, length)));
+            return { ...finding, path, message: `${writtenName} ${finding.message.slice(readName.length)}` };
+          }
+          return { ...finding, path };
+        }),
+      };
 
 /**
  * The schema findings of a content value as GitLab validates it: with its `!reference` tags

@@ -53,7 +53,8 @@ function cachePolicyRead(cache: unknown): unknown {
 }
 
 /** A list of strings only (as an unresolved `!reference` reads). */
-const stringList = (value: unknown): boolean => Array.isArray(value) && (value as unknown[]).every((item) => typeof item === 'string');
+export const stringList = (value: unknown): boolean =>
+  Array.isArray(value) && (value as unknown[]).every((item) => typeof item === 'string');
 
 /**
  * The items of a `rules:` list as Entry::Rules reads them, flattened ([@config].flatten), each with
@@ -106,6 +107,36 @@ function flattened(list: readonly unknown[], items: { item: unknown; path: PathS
     items.map(({ path }) => path),
   );
   return flat;
+}
+
+/**
+ * The needs a `needs:` value holds as Entry::Needs reads them (`[@config].flatten`), each with its
+ * path under `path`: a hash is one need; lists nested in the list (an alias of a list, a resolved
+ * `!reference`) are read flat, except one `whole` says is a single item (a `!reference` that could
+ * not be resolved). Any other value holds none: GitLab refuses it ("can only be a Hash or an Array").
+ */
+export function needItems(
+  needs: unknown,
+  path: readonly PathSegment[] = [],
+  whole?: (item: unknown) => boolean,
+): { item: unknown; path: PathSegment[] }[] {
+  if (isHash(needs)) return [{ item: needs, path: [...path] }];
+  return Array.isArray(needs) ? flatItems(needs, path, whole) : [];
+}
+
+/** `needs:` as ci.json should see it (see READINGS): a list, flat; in a job's, an upstream-pipeline
+ *  need is read as a name (a rule's takes none: ci.json refuses it there, as GitLab does). */
+function needsRead(value: unknown, upstream: boolean): unknown {
+  if (upstream && bridgeNeed(value)) return ABSENT;
+  if (!isHash(value) && !Array.isArray(value)) return value;
+  const items = needItems(value, [], stringList);
+  const read = items.map(({ item }) => (upstream && bridgeNeed(item) ? '' : item));
+  if (Array.isArray(value) && read.length === value.length && read.every((item, i) => item === value[i])) return value;
+  FLATTENED.set(
+    read,
+    items.map(({ path }) => path),
+  );
+  return read;
 }
 
 /** A variable as a location holds one (`$NAME`, `${NAME}`): GitLab expands it before it reads the location. */
@@ -194,18 +225,15 @@ const READINGS: readonly Reading[] = [
       return flat.length === 0 ? ABSENT : flat.length === value.length && !value.some(Array.isArray) ? value : flat;
     },
   },
-  // EE Need::BridgeHash: `needs: {pipeline: other/project}`, the documented upstream-status job,
-  // or the same need in a list (Entry::Needs reads `[@config].flatten`); ci.json takes needs as a
-  // list only, and a pipeline only beside a job, so it would ask for keys such a need does not
-  // take. Read without the hash, and each such item of a list as a name, which ci.json takes (the
-  // others keep their places); what GitLab refuses in one is the linter's to judge (lint/entries.ts).
-  {
-    path: [ANY, 'needs'],
-    read: (value) => {
-      if (bridgeNeed(value)) return ABSENT;
-      return Array.isArray(value) && value.some(bridgeNeed) ? (value as unknown[]).map((need) => (bridgeNeed(need) ? '' : need)) : value;
-    },
-  },
+  // Entry::Needs reads `[@config].flatten` (see needItems), a job's and a rule's alike: a hash is
+  // one need, and needs in nested lists (an alias, a resolved `!reference` of hashes) are read flat;
+  // ci.json takes a list of names and hashes. EE Need::BridgeHash, `needs: {pipeline: x}` (the
+  // documented upstream-status job) or the same need in a list: ci.json takes a pipeline only
+  // beside a job, so it would ask for keys such a need does not take. Read without the hash, and
+  // each such item of a list as a name, which ci.json takes; what GitLab refuses in one is the
+  // linter's to judge (lint/entries.ts).
+  { path: [ANY, 'needs'], read: (value) => needsRead(value, true) },
+  { path: [ANY, 'rules', ANY, 'needs'], read: (value) => needsRead(value, false) },
   // Entry::Commands: a string or lists of strings nested up to 10 levels, read flattened; ci.json
   // takes 2 levels.
   ...[['before_script'], ['after_script'], ...['script', 'before_script', 'after_script'].map((key) => [ANY, key])].map(

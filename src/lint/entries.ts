@@ -4,7 +4,7 @@
  * words. Each finding names the path, within the job, of what it is about.
  */
 import type { PathSegment } from '../ci/diagnostics.js';
-import { bridgeNeed, ruleItems, rubyBlank, TRIGGER_INCLUDE_MAX } from '../ci/entries-read.js';
+import { bridgeNeed, needItems, ruleItems, rubyBlank, stringList, TRIGGER_INCLUDE_MAX } from '../ci/entries-read.js';
 import { rubyRegexpProblem } from '../ci/expression.js';
 import { isHash, valueAt } from '../ci/merge.js';
 import { describePath, suggest } from '../ci/schema.js';
@@ -599,22 +599,38 @@ function bridgeFindings(name: string, job: Record<string, unknown>): EntryFindin
 /** EE Need::BridgeHash::ALLOWED_KEYS. */
 const BRIDGE_NEED_KEYS = ['pipeline'];
 
+type NeedType = 'job' | 'cross_dependency' | 'bridge';
+
+/** The type of the strategy Entry::Need (EE's included, in their order) reads a need with:
+ *  JobString, JobHash, CrossPipelineDependency, BridgeHash, CrossProjectDependency; none for what
+ *  no strategy takes (GitLab: "has an unsupported type", which the schema reports). */
+function needType(need: unknown): NeedType | undefined {
+  if (typeof need === 'string') return 'job';
+  if (!isHash(need)) return undefined;
+  const has = (key: string) => Object.hasOwn(need, key);
+  if (has('job') && !has('project') && !has('ref') && !has('pipeline')) return 'job';
+  if (has('job') && has('pipeline') && !has('project')) return 'cross_dependency';
+  if (!has('job') && !has('project')) return 'bridge';
+  return has('project') || has('ref') ? 'cross_dependency' : undefined;
+}
+
 /**
- * The needs of a job that mirror an upstream pipeline (bridgeNeed: entries-read.ts keeps them from
- * ci.json, in a hash or a list), as EE Need::BridgeHash checks them: not blank, `pipeline:` only,
- * a string that is not blank; and a job with a script takes none (Entry::Job's allowed_needs are
- * `job` and `cross_dependency`), in GitLab's words.
+ * A job's needs as Entry::Needs checks them once composed: only the types its job takes (Entry::Job:
+ * `job` and `cross_dependency`; Entry::Bridge, a trigger job or one with needs and no script: `job`
+ * and `bridge`), named in the order they are first written; and each need mirroring an upstream
+ * pipeline (bridgeNeed: entries-read.ts keeps them from ci.json) as EE Need::BridgeHash checks it:
+ * not blank, `pipeline:` only, a string that is not blank. In GitLab's words.
  */
-function bridgeNeedFindings(name: string, needs: unknown, isJob: boolean): EntryFinding[] {
-  const items = Array.isArray(needs)
-    ? (needs as unknown[]).map((need, index) => ({ need, at: ['needs', index] }))
-    : [{ need: needs, at: ['needs'] }];
-  const bridges = items.filter((item): item is { need: Record<string, unknown>; at: PathSegment[] } => bridgeNeed(item.need));
+function needsFindings(name: string, needs: unknown, isJob: boolean): EntryFinding[] {
+  const items = needItems(needs, ['needs'], stringList);
   const findings: EntryFinding[] = [];
   const report = (path: PathSegment[], message: string) => findings.push({ path, code: 'semantic/bridge-need', message });
-  if (isJob && bridges.length > 0) report(['needs'], `${describePath([name, 'needs'])} config uses invalid types: bridge`);
+  const allowed: readonly NeedType[] = isJob ? ['job', 'cross_dependency'] : ['job', 'bridge'];
+  const refused = [...new Set(items.map(({ item }) => needType(item)))].filter((type) => type !== undefined && !allowed.includes(type));
+  if (refused.length > 0) report(['needs'], `${describePath([name, 'needs'])} config uses invalid types: ${refused.join(', ')}`);
   const named = [name, 'needs', 'need'];
-  for (const { need, at } of bridges) {
+  for (const { item: need, path: at } of items) {
+    if (!bridgeNeed(need)) continue;
     if (Object.keys(need).length === 0) {
       report(at, `${describePath(named)} config can't be blank`);
       continue;
@@ -691,7 +707,7 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>): En
     ...readAsGitLabFindings(name, job, isJob),
     ...artifactsFindings(name, job['artifacts']),
     ...blankRuleFindings(job['rules'], ['rules'], describePath([name, 'rules'])),
-    ...(job['needs'] !== undefined ? bridgeNeedFindings(name, job['needs'], isJob) : []),
+    ...(job['needs'] !== undefined ? needsFindings(name, job['needs'], isJob) : []),
     ...(isJob
       ? [
           ...startInFindings(name, job),

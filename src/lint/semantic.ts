@@ -11,7 +11,7 @@ import { deepMerge, isHash, valueAt } from '../ci/merge.js';
 import { DEFAULT_STAGES } from '../ci/keywords.js';
 import { basesOf, isHidden, mayComeFrom, MAX_EXTENDS_DEPTH, type JobDefinition, type Origin, type PipelineModel } from './model.js';
 import { locate } from '../ci/positions.js';
-import { bridgeNeed } from '../ci/entries-read.js';
+import { bridgeNeed, needItems } from '../ci/entries-read.js';
 import { referenceFound } from '../ci/references.js';
 import { globalEntryFindings, jobEntryFindings, onStopFinding, type EntryFinding } from './entries.js';
 import { definerOf } from './provenance.js';
@@ -196,7 +196,8 @@ function resolveExtends(model: PipelineModel, out: Diagnostic[]): Map<string, Re
 interface Need {
   name: string;
   optional: boolean;
-  index: number;
+  /** Where it is written, under `needs:` (a hash is the one need: no segment). */
+  at: PathSegment[];
   /** `parallel:` of a need written as a hash: which of a parallel job's jobs it needs. */
   parallel?: unknown;
 }
@@ -206,20 +207,23 @@ interface Need {
 const crossPipelineNeed = (need: unknown): boolean =>
   isHash(need) && typeof need['job'] === 'string' && (need['pipeline'] !== undefined || need['project'] !== undefined);
 
-function needsOf(value: Record<string, unknown>): Need[] | undefined {
-  if (!Array.isArray(value['needs'])) return undefined;
+/** The needs of this pipeline's jobs a job (or a rule) names, read as GitLab reads `needs:`
+ *  (needItems); a `!reference` this file cannot resolve (`unresolvedTag`) names none we know. */
+function needsOf(value: Record<string, unknown>, unresolvedTag: (item: unknown) => boolean): Need[] | undefined {
+  const written = value['needs'];
+  if (!Array.isArray(written) && !isHash(written)) return undefined;
   const needs: Need[] = [];
-  value['needs'].forEach((need, index) => {
-    if (typeof need === 'string') needs.push({ name: need, optional: false, index });
+  for (const { item: need, path: at } of needItems(written, [], unresolvedTag)) {
+    if (typeof need === 'string') needs.push({ name: need, optional: false, at });
     else if (isHash(need) && typeof need['job'] === 'string' && need['pipeline'] === undefined && need['project'] === undefined) {
       needs.push({
         name: need['job'],
         optional: need['optional'] === true,
-        index,
+        at,
         ...(need['parallel'] !== undefined ? { parallel: need['parallel'] } : {}),
       });
     }
-  });
+  }
   return needs;
 }
 
@@ -426,6 +430,9 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
   const lookup = referenceLookup(model, extended);
   const untag = tagResolver(model, lookup);
   const resolved = new Map([...extended].map(([name, job]) => [name, { ...job, value: untag(job.value) as Record<string, unknown> }]));
+  // A tag still in a resolved value is one that could not be resolved: a list of its target's keys.
+  const tags = new Set(model.references.map(({ node }) => node));
+  const unresolvedTag = (item: unknown): boolean => tags.has(item);
   const visible = [...model.jobs.values()].filter((job) => !isHidden(job.name));
   const undefinedSeverity: Severity = model.partial ? 'warning' : 'error';
   const maybeIncluded = mayComeFrom(model);
@@ -546,7 +553,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     if (!('script' in value) && !('run' in value) && resolved.get(job.name)?.ok !== false) {
       // GitLab's Jobs entry: a job with `trigger:` or `needs:` is a Bridge, which needs a trigger or
       // a needs:pipeline (at most one); any other is no job at all.
-      const bridgeNeeds = asList(value['needs']).filter(bridgeNeed).length;
+      const bridgeNeeds = needItems(value['needs'], [], unresolvedTag).filter(({ item }) => bridgeNeed(item)).length;
       const problem =
         !('trigger' in value) && !('needs' in value)
           ? `jobs ${job.name} config should implement the script:, run:, or trigger: keyword`
@@ -592,7 +599,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
       out.push(entryDiagnostic(model, job, { path: onStop.path, code: onStop.code, message: `${onStop.message}${note}` }, severity));
     }
 
-    const needs = needsOf(value);
+    const needs = needsOf(value, unresolvedTag);
     const stageIndex = stages.indexOf(stage);
     /** One `needs:` list (the job's, or a rule's: GitLab checks both alike) at `path` of the job as
      *  GitLab reads it: shown where the job writes it, or the base it inherits it from. */
@@ -605,7 +612,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
       if (duplicated.length > 0)
         report(path, 'semantic/needs-duplicated', `${job.name} has the following needs duplicated: ${duplicated.join(', ')}.`);
       for (const need of list) {
-        const at = [...path, need.index];
+        const at = [...path, ...need.at];
         const target = jobNamed(need.name);
         if (!target) {
           if (!need.optional)
@@ -633,7 +640,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     if (needs) checkNeeds(needs, ['needs']);
     if (Array.isArray(value['rules']))
       value['rules'].forEach((rule, index) => {
-        const ruleNeeds = isHash(rule) ? needsOf(rule) : undefined;
+        const ruleNeeds = isHash(rule) ? needsOf(rule, unresolvedTag) : undefined;
         if (ruleNeeds) checkNeeds(ruleNeeds, ['rules', index, 'needs']);
       });
     /** A job GitLab requires to exist in this or an earlier stage (a dependency, the job of a
@@ -677,7 +684,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     // `par`); when every need is another pipeline's, none can be.
     const dependencies = asList(value['dependencies']);
     const crossPipelineOnly =
-      needs !== undefined && needs.length === 0 && Array.isArray(value['needs']) && value['needs'].some(crossPipelineNeed);
+      needs !== undefined && needs.length === 0 && needItems(value['needs'], [], unresolvedTag).some(({ item }) => crossPipelineNeed(item));
     if (crossPipelineOnly && dependencies.length > 0)
       out.push(
         diagnostic(
@@ -713,7 +720,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     for (const job of visible)
       graph.set(
         job.name,
-        (needsOf(resolved.get(job.name)?.value ?? job.value) ?? []).map((n) => jobNamed(n.name) ?? n.name),
+        (needsOf(resolved.get(job.name)?.value ?? job.value, unresolvedTag) ?? []).map((n) => jobNamed(n.name) ?? n.name),
       );
     for (const job of visible) {
       if (graph.get(job.name)?.includes(job.name))

@@ -92,6 +92,44 @@ describe('needs:pipeline, the documented upstream-status job (a Bridge: GitLab m
     ]);
   });
 
+  it('a need written as a hash is one need (Entry::Needs: [@config].flatten), in a job and in a rule, checked as in a list', async () => {
+    const text =
+      'stages: [build, test]\na:\n  stage: build\n  script: x\nb:\n  stage: test\n  script: x\n  needs: {job: a, artifacts: false}\n' +
+      'c:\n  stage: test\n  script: x\n  rules:\n    - needs: {job: a}\n';
+    expect(await briefs(text)).toEqual([]);
+    // What is wrong in it is named where it is written: `needs`, not an index the file does not hold.
+    expect(await briefs('a:\n  script: x\nb:\n  script: x\n  needs: {job: nope, artifact: true}\n')).toEqual([
+      '.gitlab-ci.yml:5:10 error semantic/undefined-need b job: undefined need: nope',
+      '.gitlab-ci.yml:5:22 error schema/unknown-key jobs:b:needs config contains unknown keys: artifact (did you mean artifacts?)',
+    ]);
+  });
+
+  it('needs in nested lists (an alias, a !reference of hashes) are read flat, each named and shown where it is written', async () => {
+    const text =
+      'stages: [build, test]\n.base:\n  needs: [{job: a, artifacts: false}]\na:\n  stage: build\n  script: x\n' +
+      'b:\n  stage: test\n  script: x\n  needs: [!reference [.base, needs], [nope], [{job: a, artifacts: 3}]]\n' +
+      'c:\n  stage: test\n  script: x\n  needs: [!reference [.elsewhere, needs]]\n';
+    expect(await briefs(text, {}, { pipeline: true })).toEqual([
+      // The need of `a` from the tag and the one in the last list are one need twice, as GitLab reads them.
+      '.gitlab-ci.yml:10:10 error semantic/needs-duplicated b has the following needs duplicated: a.',
+      '.gitlab-ci.yml:10:39 error semantic/undefined-need b job: undefined need: nope',
+      '.gitlab-ci.yml:10:67 error schema/type jobs:b:needs:2:0:artifacts config should be a boolean',
+      '.gitlab-ci.yml:14:22 error semantic/reference !reference [".elsewhere", "needs"] could not be found',
+    ]);
+  });
+
+  it("a trigger job takes no need of another pipeline's job (Entry::Bridge: allowed_needs job, bridge), in its words", async () => {
+    const text =
+      'a:\n  needs: [{pipeline: other/project, job: build}]\n  trigger: {project: g/p}\nb:\n  needs: {job: x, project: g/p, ref: main}\n  trigger: {project: g/p}\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:2:10 error semantic/bridge-need jobs:a:needs config uses invalid types: cross_dependency',
+      '.gitlab-ci.yml:5:10 error semantic/bridge-need jobs:b:needs config uses invalid types: cross_dependency',
+    ]);
+    // A job with a script takes them, and names each type it does not take once, in the order written.
+    const mixed = 'c:\n  script: x\n  needs: [{pipeline: other/project, job: build}, {pipeline: up/stream}, {pipeline: up/other}]\n';
+    expect(await briefs(mixed)).toEqual(['.gitlab-ci.yml:3:10 error semantic/bridge-need jobs:c:needs config uses invalid types: bridge']);
+  });
+
   it('a job with needs: but neither script, trigger nor needs:pipeline gets the Bridge message GitLab gives', async () => {
     expect(await briefs('a:\n  script: x\nb:\n  needs: [a]\n')).toEqual([
       '.gitlab-ci.yml:3:1 error semantic/no-script jobs:b config should contain either a trigger or a needs:pipeline',
