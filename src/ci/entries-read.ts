@@ -495,9 +495,17 @@ export function contentAsEntriesRead(content: unknown): unknown {
 }
 
 /**
+ * Header::Input::Rules::Rule takes a rule without `default` when it has `options` (a rule with
+ * `if` needs one of the two, a fallback rule `options`: spec-rules.ts says so, in GitLab's words);
+ * ci.json asks for `default` in every rule. A rule without one is read with a null one, which
+ * ci.json takes.
+ */
+const inputRuleRead = (rule: unknown): unknown => (isHash(rule) && !Object.hasOwn(rule, 'default') ? { ...rule, default: null } : rule);
+
+/**
  * The header as GitLab's entries read it: a key given no value (`spec:`, `spec: inputs:`) is
  * unspecified, the same as absent (Entry::Factory; the header's `spec` then defaults to `{}`),
- * where GitLab's ci.json would ask for a hash.
+ * where GitLab's ci.json would ask for a hash; descriptions and input rules as above.
  */
 export function headerAsEntriesRead(header: unknown): unknown {
   if (!isHash(header) || !Object.hasOwn(header, 'spec')) return header;
@@ -508,7 +516,8 @@ export function headerAsEntriesRead(header: unknown): unknown {
     return { ...header, spec: rest };
   }
   if (isHash(spec) && isHash(spec['inputs'])) {
-    const inputs = readAt(spec['inputs'], [ANY, 'description'], anyDescription);
+    const described = readAt(spec['inputs'], [ANY, 'description'], anyDescription);
+    const inputs = readAt(described, [ANY, 'rules', ANY], inputRuleRead);
     if (inputs !== spec['inputs']) return { ...header, spec: { ...spec, inputs } };
   }
   return header;

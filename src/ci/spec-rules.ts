@@ -95,8 +95,8 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
     const rules = spec['rules'];
     if (Array.isArray(rules))
       rules.forEach((rule, index) => {
-        if (fallbackWithoutOptions(rule))
-          error('spec/rules', `\`${name}\` input: fallback rule must define 'options'`, [...path, 'rules', index]);
+        const problem = ruleProblem(rule);
+        if (problem) error('spec/rules', `\`${name}\` input: ${problem}`, [...path, 'rules', index]);
       });
   }
   const options = spec['options'];
@@ -149,15 +149,18 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
 const RULE_KEYS = ['if', 'options', 'default'];
 
 /**
- * Header::Input::Rules::Rule: a rule without `if` (the fallback) must define `options` (`if` and
- * `options` null are not given). GitLab checks it only on a rule its other validations pass: a
- * hash, not empty, of its keys, a string `if` and a list of `options`.
+ * Header::Input::Rules::Rule: a rule with `if` must define `options` or `default` (a `default` key,
+ * null too), a rule without `if` (the fallback) `options` (`if` and `options` null are not given).
+ * GitLab checks it only on a rule its other validations pass: a hash, not empty, of its keys, a
+ * string `if` and a list of `options`.
  */
-function fallbackWithoutOptions(rule: unknown): boolean {
-  if (!isObject(rule) || Object.keys(rule).length === 0 || Object.keys(rule).some((key) => !RULE_KEYS.includes(key))) return false;
+function ruleProblem(rule: unknown): string | undefined {
+  if (!isObject(rule) || Object.keys(rule).length === 0 || Object.keys(rule).some((key) => !RULE_KEYS.includes(key))) return undefined;
   const given = (key: string) => rule[key] !== undefined && rule[key] !== null;
-  if ((given('if') && typeof rule['if'] !== 'string') || (given('options') && !Array.isArray(rule['options']))) return false;
-  return !given('if') && !given('options');
+  if ((given('if') && typeof rule['if'] !== 'string') || (given('options') && !Array.isArray(rule['options']))) return undefined;
+  if (given('options')) return undefined;
+  if (!given('if')) return "fallback rule must define 'options'";
+  return Object.hasOwn(rule, 'default') ? undefined : "rule with 'if' must define 'options' or 'default'";
 }
 
 /** Whether an input's rules hold its value to options whatever they match: each rule names some,

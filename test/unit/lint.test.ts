@@ -325,6 +325,21 @@ describe('component spec layer', () => {
     expect(await rulesFindings('{default: medium, when: always}')).toEqual([]);
     expect(await rulesFindings('{if: 1, default: medium}')).toEqual([]);
   });
+  it('input rules are judged as Header::Input::Rules::Rule judges them: options without a default are enough, an `if` needs one of the two', async () => {
+    const header = (rules: string) => `spec:\n  inputs:\n    size:\n      rules:\n${rules}`;
+    const content = 'job:\n  script:\n    - echo $[[ inputs.size ]]\n';
+    const errors = async (rules: string) => (await component(header(rules), content)).filter((d) => d.severity === 'error').map(brief);
+    // GitLab's own spec of a valid input: options in each rule, no default (ci.json asks for one in every rule).
+    expect(
+      await errors("        - if: $CI_COMMIT_BRANCH == 'main'\n          options: [large]\n        - options: [small, medium]\n"),
+    ).toEqual([]);
+    expect(await errors('        - if: $CI_COMMIT_BRANCH == "main"\n          default: large\n        - options: [small]\n')).toEqual([]);
+    expect(await errors('        - if: $CI_COMMIT_BRANCH == "main"\n        - options: [small]\n')).toEqual([
+      "templates/x.yml:5:11 error spec/rules `size` input: rule with 'if' must define 'options' or 'default'",
+    ]);
+    // A null default is a default to GitLab (config.key?(:default)).
+    expect(await errors('        - if: $CI_COMMIT_BRANCH == "main"\n          default:\n        - options: [small]\n')).toEqual([]);
+  });
   it('a block in a file without a spec header is left as text by GitLab', async () => {
     expect(await briefs('job:\n  script:\n    - echo $[[ inputs.a ]]\n')).toEqual([
       expect.stringContaining('3:7 warning spec/no-header $[[ inputs.a ]] is in a file without a spec: header; GitLab leaves it as text'),
