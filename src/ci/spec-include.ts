@@ -11,6 +11,7 @@
  * incomplete, and then a name the specs lack is no proof of a mistake.
  */
 import type { Document } from 'yaml';
+import { rubyBlank } from './entries-read.js';
 import { hasYamlExtension } from './includes.js';
 import type { Finding, PathSegment } from './diagnostics.js';
 import type { InputSpecs } from './interpolation/inputs.js';
@@ -47,15 +48,6 @@ const symbol = (name: string): string => (/^[A-Za-z_][A-Za-z0-9_]*[?!]?$/.test(n
 
 /** Whether a string include is a URL (GitLab's Mapper::Normalizer: UrlSanitizer.valid?), else a local path. */
 const isUrl = (text: string): boolean => /^(?:https?|ftp):\/\/\S+$/i.test(text);
-
-/** What Ruby calls blank in a file's YAML value: nothing, `false`, an empty string, hash or list. */
-const blank = (value: unknown): boolean =>
-  value === null ||
-  value === undefined ||
-  value === false ||
-  (typeof value === 'string' && value.trim() === '') ||
-  (Array.isArray(value) && value.length === 0) ||
-  (isObject(value) && Object.keys(value).length === 0);
 
 /** The header's `spec:include` entries, each with its path in the header document. */
 function entriesOf(include: unknown): { entry: unknown; path: PathSegment[] }[] {
@@ -144,7 +136,7 @@ export function headerInputs(header: unknown, options: { read?: HeaderFileReader
       complete = false;
       continue;
     }
-    if (blank(value)) {
+    if (rubyBlank(value)) {
       refuse(at, `Included file \`${location}\` contains no configuration!`);
       continue;
     }

@@ -17,6 +17,7 @@ import { RubyFloat } from '../ci/interpolation/ruby.js';
 import { suggest } from '../ci/schema.js';
 import { resolveInclude, type LintHost } from './includes.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
+import { rubyBlank } from '../ci/entries-read.js';
 import { isHash, valueAt } from '../ci/merge.js';
 import { emptyModel, isHidden, mergeContent, type Origin, type PipelineModel } from './model.js';
 import { checkPipeline } from './semantic.js';
@@ -241,7 +242,7 @@ function reshapedByTextInterpolation(text: string, inputs: Record<string, unknow
 }
 
 /** Whether a file's YAML holds no configuration: no header, and a content that Ruby calls blank
- *  (none, `null`, `false`, `{}`, `[]`, an empty string). Not for YAML in error: that is its own finding. */
+ *  (rubyBlank: none, `null`, `false`, `{}`, `[]`, white space). Not for YAML in error: that is its own finding. */
 function blankContent(parsed: ParsedFile): boolean {
   if (parsed.header || parsed.diagnostics.some((d) => d.severity === 'error')) return false;
   if (!parsed.content) return true;
@@ -251,9 +252,7 @@ function blankContent(parsed: ParsedFile): boolean {
   } catch {
     return false;
   }
-  if (value === null || value === undefined || value === false || value === '') return true;
-  if (Array.isArray(value)) return value.length === 0;
-  return isHash(value) && Object.keys(value).length === 0;
+  return rubyBlank(value);
 }
 
 /** Whether the host's file is the file named `file` (as the linter names files: `./a.yml` is `a.yml`). */

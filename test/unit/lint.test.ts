@@ -481,6 +481,10 @@ describe('include layer', () => {
     ]);
     // The root pipeline keeps GitLab's own message.
     expect(await briefs('# nothing yet\n')).toEqual(['.gitlab-ci.yml:1:1 error yaml/empty Please provide content of .gitlab-ci.yml']);
+    // Blank as Rails' blank? has it: a YAML string of white space (Unicode's) too, a byte-order mark not.
+    expect(await briefs('include: ci/spaces.yml\njob:\n  script: [x]\n', { 'ci/spaces.yml': '"  \\u3000"\n' })).toEqual([
+      '.gitlab-ci.yml:1:10 error include/empty Included file `ci/spaces.yml` contains no configuration!',
+    ]);
   });
   it('reports problems inside an included file, in that file', async () => {
     expect(await briefs('include: ci/jobs.yml\n', { 'ci/jobs.yml': 'build:\n  scirpt: [echo]\n' })).toContainEqual(
