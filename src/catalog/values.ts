@@ -83,7 +83,9 @@ export function checkBuildInputValues(values: Readonly<Record<string, unknown>>,
   if (mode !== 'text') checkListBackslashes(values, errors);
   const tags = items('tags', values['tags'], errors);
   const rules = items('tag-rules', values['tag-rules'], errors);
-  if (Array.isArray(values['tags']) && tags.length === 0 && rules.length === 0)
+  // An empty item is left out by the job (it logs so), as one a variable empties: only a list of
+  // nothing else has no tag to push.
+  if (Array.isArray(values['tags']) && tags.every((tag) => tag === '') && rules.every((rule) => rule === ''))
     errors.push('`tags` input: give at least one tag, or tag-rules');
   for (const rule of rules) {
     if (rule === '' || hasReference(rule)) continue;
@@ -91,7 +93,7 @@ export function checkBuildInputValues(values: Readonly<Record<string, unknown>>,
     if (problem) errors.push(`\`tag-rules\` input: ${problem}`);
   }
   for (const tag of tags) {
-    if (!hasReference(tag) && !TAG.test(tag))
+    if (tag !== '' && !hasReference(tag) && !TAG.test(tag))
       errors.push(`\`tags\` input: ${JSON.stringify(tag)} is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-], at most 128 characters)`);
   }
   for (const arg of items('build-args', values['build-args'], errors)) {

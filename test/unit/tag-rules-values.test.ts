@@ -43,4 +43,11 @@ describe('tag-rules values', () => {
     expect(checkBuildInputValues({ tags: [] })).toEqual(['`tags` input: give at least one tag, or tag-rules']);
     expect(checkBuildInputValues({ tags: [], 'tag-rules': ['sha'] })).toEqual([]);
   });
+
+  it('leaves an empty tag out as the job does (GitLab takes it: an array input has no regex), and refuses only a list of nothing else', () => {
+    expect(checkBuildInputValues({ tags: ['', 'v1'] })).toEqual([]);
+    expect(checkBuildInputValues({ tags: ['', ''] })).toEqual(['`tags` input: give at least one tag, or tag-rules']);
+    expect(checkBuildInputValues({ tags: [''], 'tag-rules': [''] })).toEqual(['`tags` input: give at least one tag, or tag-rules']);
+    expect(checkBuildInputValues({ tags: [''], 'tag-rules': ['sha'] })).toEqual([]);
+  });
 });
