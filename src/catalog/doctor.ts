@@ -9,7 +9,7 @@
 import readme from '../../components/doctor/README.md.hbs';
 import script from '../../components/doctor/script.sh.hbs';
 import { BUILDAH_IMAGE } from '../builders/buildah.js';
-import { CORE_INPUTS, IMAGE_REFERENCE, type InputDeclarations } from '../builders/inputs.js';
+import { CORE_INPUTS, jobNameInput, IMAGE_REFERENCE, type InputDeclarations } from '../builders/inputs.js';
 import { jobKey } from '../builders/job.js';
 import { readLines, renderScript } from '../builders/script.js';
 import { inputRef } from '../builders/spec.js';
@@ -24,7 +24,7 @@ export const DOCTOR_REPORT = 'cigen-doctor.json';
 export const DOCTOR_STORAGE = '/var/lib/containers';
 
 export const DOCTOR_INPUTS: InputDeclarations = {
-  'job-name': { ...CORE_INPUTS['job-name'], default: 'cigen-doctor', sample: 'runner:doctor' },
+  'job-name': jobNameInput('doctor', 'cigen-doctor', 'runner:doctor'),
   stage: { ...CORE_INPUTS.stage, default: '.pre', sample: 'check' },
   'probe-image': {
     type: 'string',

@@ -6,7 +6,7 @@
  */
 import readme from '../../components/manifest/README.md.hbs';
 import { BUILDAH_IMAGE } from '../builders/buildah.js';
-import { CORE_INPUTS, type InputDeclarations } from '../builders/inputs.js';
+import { CORE_INPUTS, jobNameInput, type InputDeclarations } from '../builders/inputs.js';
 import { jobKey } from '../builders/job.js';
 import { inputRef } from '../builders/spec.js';
 import { listVariable, plain } from '../builders/variables.js';
@@ -15,7 +15,7 @@ import type { ComponentDefinition } from './component.js';
 import { INDEX_INPUTS, SOURCES_INPUT, indexJob } from './release.js';
 
 export const MANIFEST_INPUTS: InputDeclarations = {
-  'job-name': { ...CORE_INPUTS['job-name'], default: 'merge-manifest', sample: 'merge:app' },
+  'job-name': jobNameInput('manifest', 'merge-manifest', 'merge:app'),
   stage: CORE_INPUTS.stage,
   'build-jobs': {
     type: 'array',

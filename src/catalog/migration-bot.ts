@@ -6,7 +6,7 @@
  */
 import readme from '../../components/migration-bot/README.md.hbs';
 import script from '../../components/migration-bot/script.sh.hbs';
-import { CORE_INPUTS, type InputDeclarations } from '../builders/inputs.js';
+import { CORE_INPUTS, jobNameInput, type InputDeclarations } from '../builders/inputs.js';
 import { jobKey } from '../builders/job.js';
 import { readLines, renderScript } from '../builders/script.js';
 import { inputRef } from '../builders/spec.js';
@@ -19,7 +19,7 @@ import { CLI_IMAGE, SIGNING_INPUTS } from './supply-chain.js';
 export const BOT_REPORT = 'cigen-bot-report';
 
 export const MIGRATION_BOT_INPUTS: InputDeclarations = {
-  'job-name': { ...CORE_INPUTS['job-name'], default: 'cigen-migration-bot', sample: 'migrate:off-kaniko' },
+  'job-name': jobNameInput('migration bot', 'cigen-migration-bot', 'migrate:off-kaniko'),
   stage: { ...CORE_INPUTS.stage, default: '.post', sample: 'maintenance' },
   group: {
     type: 'string',

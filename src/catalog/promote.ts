@@ -7,7 +7,7 @@
  */
 import readme from '../../components/promote/README.md.hbs';
 import script from '../../components/promote/script.sh.hbs';
-import { CORE_INPUTS, IMAGE_REFERENCE, REPOSITORY, type InputDeclarations } from '../builders/inputs.js';
+import { CORE_INPUTS, jobNameInput, IMAGE_REFERENCE, REPOSITORY, type InputDeclarations } from '../builders/inputs.js';
 import { assembleJob, jobKey } from '../builders/job.js';
 import { renderBuildScript } from '../builders/script.js';
 import { inputRef } from '../builders/spec.js';
@@ -30,7 +30,7 @@ const ENVIRONMENT_END = 'a-zA-Z0-9_${}. -';
 export const ENVIRONMENT = `^[${ENVIRONMENT_END}](?:[/${ENVIRONMENT_END}]{0,253}[${ENVIRONMENT_END}])?$`;
 
 export const PROMOTE_INPUTS: InputDeclarations = {
-  'job-name': { ...CORE_INPUTS['job-name'], default: 'promote-image', sample: 'promote:production' },
+  'job-name': jobNameInput('promote', 'promote-image', 'promote:production'),
   stage: { ...CORE_INPUTS.stage, default: 'deploy', sample: 'release' },
   'build-job': {
     ...CORE_INPUTS['job-name'],

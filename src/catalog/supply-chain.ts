@@ -8,7 +8,14 @@
 import caScript from '../../components/sign/ca.sh.hbs';
 import attestScript from '../../components/sign/script.sh.hbs';
 import verifyScript from '../../components/verify/script.sh.hbs';
-import { CORE_INPUTS, IMAGE_REFERENCE, SINGLE_LINE, type InputDeclaration, type InputDeclarations } from '../builders/inputs.js';
+import {
+  CORE_INPUTS,
+  jobNameInput,
+  IMAGE_REFERENCE,
+  SINGLE_LINE,
+  type InputDeclaration,
+  type InputDeclarations,
+} from '../builders/inputs.js';
 import { shellLibrary, readLines, renderScript } from '../builders/script.js';
 import { inputRef } from '../builders/spec.js';
 import { inputVariables, plain } from '../builders/variables.js';
@@ -134,14 +141,14 @@ const buildJob: InputDeclaration = {
 
 export type AttestKind = 'sign' | 'sbom' | 'provenance';
 
-const ATTEST_TEXT: Record<AttestKind, { job: string; what: string }> = {
-  sign: { job: 'sign-image', what: 'the image to sign, by digest' },
-  sbom: { job: 'sbom-image', what: 'the image to make an SBOM of, by digest' },
-  provenance: { job: 'provenance-image', what: 'the image the provenance is about, by digest' },
+const ATTEST_TEXT: Record<AttestKind, { name: string; job: string; what: string }> = {
+  sign: { name: 'signing', job: 'sign-image', what: 'the image to sign, by digest' },
+  sbom: { name: 'SBOM', job: 'sbom-image', what: 'the image to make an SBOM of, by digest' },
+  provenance: { name: 'provenance', job: 'provenance-image', what: 'the image the provenance is about, by digest' },
 };
 
 export const attestInputs = (kind: AttestKind): InputDeclarations => ({
-  'job-name': { ...CORE_INPUTS['job-name'], default: ATTEST_TEXT[kind].job, sample: `${kind}:app` },
+  'job-name': jobNameInput(ATTEST_TEXT[kind].name, ATTEST_TEXT[kind].job, `${kind}:app`),
   stage: { ...CORE_INPUTS.stage, default: 'build', sample: 'attest' },
   'build-job': buildJob,
   'image-ref': imageRef(`The image: ${ATTEST_TEXT[kind].what} (\`$CIGEN_BUILT_REF\` from the build job's report).`),
@@ -292,7 +299,7 @@ export function toggleJobs(builder: string, buildInputs: InputDeclarations): Job
 }
 
 export const VERIFY_INPUTS: InputDeclarations = {
-  'job-name': { ...CORE_INPUTS['job-name'], default: 'verify-image', sample: 'verify:app' },
+  'job-name': jobNameInput('verification', 'verify-image', 'verify:app'),
   stage: {
     ...CORE_INPUTS.stage,
     default: 'deploy',

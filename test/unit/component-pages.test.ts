@@ -63,3 +63,10 @@ describe('reproducible, as each builder does it', () => {
     expect(text).not.toMatch(/SOURCE_DATE_EPOCH[^.]*every timestamp[^.]*Kaniko/);
   });
 });
+
+describe('job-name', () => {
+  it('is described as the build job only in the components whose job builds (the builders): the others name their own', () => {
+    const buildJob = CATALOG.filter((c) => c.inputs['job-name']?.description?.startsWith('Name of the build job')).map((c) => c.name);
+    expect(buildJob).toEqual(CATALOG.filter((c) => c.builder !== undefined).map((c) => c.name));
+  });
+});
