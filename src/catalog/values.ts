@@ -87,6 +87,9 @@ export function checkBuildInputValues(values: Readonly<Record<string, unknown>>,
   // nothing else has no tag to push.
   if (Array.isArray(values['tags']) && tags.every((tag) => tag === '') && rules.every((rule) => rule === ''))
     errors.push('`tags` input: give at least one tag, or tag-rules');
+  // buildah-native's `parallel: matrix` over it: GitLab refuses a value that is not present?.
+  if (Array.isArray(values['architectures']) && values['architectures'].length === 0)
+    errors.push('`architectures` input: give at least one architecture (GitLab refuses an empty `parallel:matrix` value)');
   for (const rule of rules) {
     if (rule === '' || hasReference(rule)) continue;
     const problem = rulePatternProblem(rule);

@@ -60,8 +60,8 @@ const alphanumeric = (value: unknown): boolean => typeof value === 'string' || (
 export const matrixValueMessage = (name: string, index: number): string =>
   `${describePath([name, 'parallel', 'matrix', index])} config should be a hash of key value pairs, value can be an array`;
 
-/** Product::Matrix and Product::Variables: each value a string or an integer (or a list of them),
- *  and at most 200 jobs over all entries. */
+/** Product::Matrix and Product::Variables: each value present, a string or an integer (or a list
+ *  of them), and at most 200 jobs over all entries. */
 function matrixFindings(name: string, parallel: unknown): EntryFinding[] {
   const matrix = isHash(parallel) ? parallel['matrix'] : undefined;
   if (!Array.isArray(matrix)) return [];
@@ -74,7 +74,12 @@ function matrixFindings(name: string, parallel: unknown): EntryFinding[] {
     for (const [key, value] of Object.entries(entry)) {
       const items = Array.isArray(value) ? value : [value];
       product *= items.length;
-      // A value that is neither a list nor a number (null, true) is ci.json's to report.
+      // validate_array_value_variables: each value present? (`""`, `"  "` and `[]` are not; null and
+      // true, neither a list nor a number, are ci.json's to report), and each item alphanumeric.
+      if (value !== null && rubyBlank(value)) {
+        findings.push({ path: [...at, key], code: 'semantic/matrix', message: matrixValueMessage(name, index) });
+        continue;
+      }
       const wrong = Array.isArray(value) || typeof value === 'number' ? items.findIndex((item) => !alphanumeric(item)) : -1;
       if (wrong >= 0)
         findings.push({

@@ -186,6 +186,15 @@ describe('parallel:matrix as GitLab checks it (Product::Variables, Product::Matr
     ]);
   });
 
+  it('a value that is not present? (an empty list, an empty or blank string) is refused, at the value; an empty string in a list is not', async () => {
+    const text = 'job:\n  script: echo\n  parallel:\n    matrix:\n      - ARCH: []\n        OS: ""\n        TZ: "  "\n      - OK: [""]\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:5:15 error semantic/matrix jobs:job:parallel:matrix:0 config should be a hash of key value pairs, value can be an array',
+      '.gitlab-ci.yml:6:13 error semantic/matrix jobs:job:parallel:matrix:0 config should be a hash of key value pairs, value can be an array',
+      '.gitlab-ci.yml:7:13 error semantic/matrix jobs:job:parallel:matrix:0 config should be a hash of key value pairs, value can be an array',
+    ]);
+  });
+
   it('more than 200 jobs over all entries is refused; 200 is not', async () => {
     const ten = (p: string) => `[${Array.from({ length: 10 }, (_, i) => `${p}${i}`).join(', ')}]`;
     const entry = `      - A: ${ten('a')}\n        B: ${ten('b')}\n`;

@@ -50,4 +50,11 @@ describe('tag-rules values', () => {
     expect(checkBuildInputValues({ tags: [''], 'tag-rules': [''] })).toEqual(['`tags` input: give at least one tag, or tag-rules']);
     expect(checkBuildInputValues({ tags: [''], 'tag-rules': ['sha'] })).toEqual([]);
   });
+
+  it("refuses buildah-native's empty architectures, which GitLab refuses in the job's parallel:matrix", () => {
+    expect(checkBuildInputValues({ tags: ['v1'], architectures: [] })).toEqual([
+      '`architectures` input: give at least one architecture (GitLab refuses an empty `parallel:matrix` value)',
+    ]);
+    expect(checkBuildInputValues({ tags: ['v1'], architectures: ['arm64'] })).toEqual([]);
+  });
 });
