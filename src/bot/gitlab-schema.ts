@@ -56,6 +56,12 @@ export interface RawCommit {
   committer_email: string;
 }
 
+/** GET /projects/:id/repository/commits/:sha/signature (Entities::CommitSignature: a PGP, X.509 or SSH
+ *  signature, each with its verification_status, one of Enums::CommitSignature's). */
+export interface RawSignature {
+  verification_status: string;
+}
+
 export interface RawCompare {
   commits: RawCommit[];
 }
@@ -151,6 +157,12 @@ const COMMIT: JSONSchemaType<RawCommit> = {
   },
 };
 
+const SIGNATURE: JSONSchemaType<RawSignature> = {
+  type: 'object',
+  required: ['verification_status'],
+  properties: { verification_status: { type: 'string' } },
+};
+
 const COMPARE: JSONSchemaType<RawCompare> = {
   type: 'object',
   required: ['commits'],
@@ -242,6 +254,7 @@ export const SCHEMAS = {
   protectedBranches: lazy(list(PROTECTED_BRANCH)),
   commit: lazy(COMMIT),
   compare: lazy(COMPARE),
+  signature: lazy(SIGNATURE),
   mergeRequest: lazy(MERGE_REQUEST),
   mergeRequests: lazy(list(MERGE_REQUEST)),
   notes: lazy(list(NOTE)),

@@ -247,6 +247,21 @@ export class GitLabPlatform implements Platform {
     return raw.commits.map(toCommit);
   }
 
+  async systemSigned(project: ProjectRef, sha: string): Promise<boolean> {
+    let body: unknown;
+    try {
+      body = await this.api.Commits.showGPGSignature(project.id, sha);
+    } catch (error) {
+      // GitLab answers 404 "Signature Not Found" for a commit without a signature.
+      if (notFound(error)) return false;
+      throw error;
+    }
+    // Enums::CommitSignature: verified_system is a signature the instance made with its own key.
+    return (
+      check(SCHEMAS.signature, body, `signature of commit ${sha.slice(0, 12)} of ${project.path}`).verification_status === 'verified_system'
+    );
+  }
+
   async mergeRequests(project: ProjectRef, sourceBranch: string): Promise<MergeRequest[]> {
     // No state: GitLab lists every state by default (and gitbeaker's type has no 'all').
     const list = await this.api.MergeRequests.all({ projectId: project.id, sourceBranch, perPage: PER_PAGE, maxPages: 1 });

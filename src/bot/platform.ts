@@ -92,6 +92,12 @@ export interface Platform {
   protectedBranches(project: ProjectRef): Promise<ProtectedBranches>;
   /** Commits on `to` that are not on `from`, oldest first. */
   commitsBetween(project: ProjectRef, from: string, to: string): Promise<Commit[]>;
+  /**
+   * Whether GitLab itself signed a commit: an instance that signs web commits (those made through
+   * its API too) names itself their committer and signs them, and the commit's signature then says
+   * `verified_system`. False for a commit with no signature or with another's.
+   */
+  systemSigned(project: ProjectRef, sha: string): Promise<boolean>;
   /** Merge requests into the project from a branch named `sourceBranch`, in any state, forks' included (see sourceProjectId). */
   mergeRequests(project: ProjectRef, sourceBranch: string): Promise<MergeRequest[]>;
   /**

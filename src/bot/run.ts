@@ -10,9 +10,9 @@
  *   an MR being merged (locked)                  -> skipped, left alone
  *   an MR closed without merging                 -> declined, never opened again
  *   otherwise                                    -> branch + commit in one call, then the MR
- * A branch the bot created before a crash is reused (when the bot authored and committed all of
- * it), so a re-run yields one branch, one commit and one MR; so is one, or an MR, GitLab created
- * while its answer was lost (the resend refused as a duplicate). The bot never writes to the default
+ * A branch the bot created before a crash is reused (when the bot made all of it: see notByBot),
+ * so a re-run yields one branch, one commit and one MR; so is one, or an MR, GitLab created while
+ * its answer was lost (the resend refused as a duplicate). The bot never writes to the default
  * branch or to a protected one (its flag, an exact name or a wildcard): every commit needs a
  * Clearance, checked in the same pass.
  */
@@ -229,21 +229,38 @@ function diffOf(files: readonly MigratedFile[]): string {
     .join('');
 }
 
-/** Every address that made these commits (author or committer) other than the bot's, each once. */
+/** Who made the commits the bot did not make, each once: a commit's author, or for one the bot
+ *  authored, its committer (who amended or rewrote it). Not every committer: on an instance that
+ *  signs web commits, the committer of a person's web edit is GitLab itself. */
 function people(commits: readonly Commit[], bot: { email: string }): string {
-  const others = new Set(commits.flatMap((c) => [c.authorEmail, c.committerEmail]).filter((email) => email !== bot.email));
+  const others = new Set(commits.map((c) => (c.authorEmail === bot.email ? c.committerEmail : c.authorEmail)));
+  others.delete(bot.email);
   return others.size > 0 ? [...others].join(', ') : 'someone other than the bot';
 }
 
-/** Commits the bot did not make: another author, or another committer (an amend keeps the author). */
-const notByBot = (commits: readonly Commit[], bot: { email: string }) =>
-  commits.filter((c) => c.authorEmail !== bot.email || c.committerEmail !== bot.email);
+/**
+ * The commits the bot did not make. The bot made a commit it authored (the one field its API call
+ * sets) and either committed or GitLab itself signed: an instance that signs web commits, those
+ * made through its API too, names itself their committer and signs them (`verified_system`). A
+ * person's amend keeps the bot as author, but not as committer, and cannot carry the instance's
+ * signature; a person's web edit has that person as author. Only a commit the bot authored and did
+ * not commit costs a request: its signature.
+ */
+async function notByBot(ctx: Context, project: Project, commits: readonly Commit[]): Promise<Commit[]> {
+  const others: Commit[] = [];
+  for (const c of commits) {
+    const mine =
+      c.authorEmail === ctx.bot.email && (c.committerEmail === ctx.bot.email || (await ctx.platform.systemSigned(project, c.id)));
+    if (!mine) others.push(c);
+  }
+  return others;
+}
 
 /**
  * Why the branch of an open merge request is no longer the bot's, or what the bot finds there while
  * it is. The branch is the bot's when its head is the commit the bot last wrote, as recorded in the
  * merge request; a merge request from before that record falls back to who made each commit. A head
- * the record does not name is still the bot's when the bot authored and committed every commit on
+ * the record does not name is still the bot's when the bot made every commit (notByBot) on
  * the branch and each carries its content hash: a run whose description update failed after its
  * commit left it (`headHash`, the hash the head carries). A description without any record (people
  * rewrote it) falls back to who made each commit, and says what the head holds by its trailer
@@ -260,14 +277,13 @@ async function changedByOthers(
   const recorded = HEAD_MARKER.exec(open.description)?.[1];
   if (recorded === branch.commit) return {};
   const commits = await ctx.platform.commitsBetween(project, ref, BRANCH);
-  const byOthers = notByBot(commits, ctx.bot);
+  const byOthers = await notByBot(ctx, project, commits);
   const hashes = commits.map((c) => HASH_TRAILER.exec(c.message)?.[1]);
   const headHash = hashes.at(-1);
   // No record at all: what the head holds is read from its trailer, as people left no hash to compare.
   if (recorded === undefined && byOthers.length === 0) return recordLost(open.description) && headHash !== undefined ? { headHash } : {};
   if (commits.length > 0 && byOthers.length === 0 && headHash !== undefined && hashes.every((h) => h !== undefined)) return { headHash };
-  const others = recorded === undefined ? byOthers : commits.filter((c) => c.id !== recorded);
-  return `${BRANCH} has changed since the bot's last commit (by ${people(others, ctx.bot)}); the bot leaves it to them`;
+  return `${BRANCH} has changed since the bot's last commit (by ${people(byOthers, ctx.bot)}); the bot leaves it to them`;
 }
 
 /**
@@ -413,7 +429,7 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
   let head: string;
   if (branch) {
     const commits = await platform.commitsBetween(project, ref, BRANCH);
-    const others = notByBot(commits, ctx.bot);
+    const others = await notByBot(ctx, project, commits);
     if (others.length > 0)
       return result(
         'human-modified',
@@ -529,7 +545,7 @@ async function ownBranch(ctx: Context, project: Project, change: Change): Promis
     commits.length === 1 &&
     only !== undefined &&
     only.id === branch.commit &&
-    notByBot(commits, ctx.bot).length === 0 &&
+    (await notByBot(ctx, project, commits)).length === 0 &&
     HASH_TRAILER.exec(only.message)?.[1] === change.hash;
   return mine ? only : undefined;
 }

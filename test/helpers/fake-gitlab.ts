@@ -5,8 +5,9 @@
  * for commits and merge requests, injectable faults (status, Retry-After, latency, dropped
  * connections, redirects, bodies of the wrong shape), merge requests from forks, CI/CD Catalog
  * projects (a release publishes a Catalog version as GitLab's Releases::CreateService decides, and
- * the one GraphQL query cigen sends reads them back), and a log of every request with the status it
- * got and of every token it was sent.
+ * the one GraphQL query cigen sends reads them back), commits the instance signs (webCommitSigning,
+ * as GitLab does web and API commits when it signs them) with their signatures, and a log of every
+ * request with the status it got and of every token it was sent.
  *
  * Paths arrive as gitbeaker sends them: project ids, file paths and branch names URL-encoded as
  * single path segments (`group%2Fsub%2Fproject`, `ci%2Fbuild.yml`); each segment is decoded on its
@@ -145,7 +146,12 @@ interface Commit {
   committerEmail: string;
   createdAt: string;
   files: Map<string, string>;
+  /** Its signature's verification_status (Enums::CommitSignature), when it is signed. */
+  signature?: string;
 }
+
+/** Who an instance that signs web commits names as their committer: GitLab's default. */
+export const GITLAB_COMMITTER = { name: 'GitLab', email: 'noreply@gitlab.com' };
 
 interface Group {
   id: number;
@@ -318,6 +324,14 @@ export class FakeGitLab {
   readonly tokensSeen: string[] = [];
   /** GET /projects refuses offset pagination past this offset, as GitLab does past 50,000 (settable). */
   maxProjectOffset = 50_000;
+  /**
+   * Commit signing for GitLab UI commits (on by default on self-managed from 17.0 once a signing key
+   * is set; a setting on GitLab.com). When set, a web commit — one made through the REST API, or
+   * webEditAsHuman — has this committer (the author stays the user) and is signed by the instance:
+   * its signature says verification_status `verified_system`. null (the default): not signed, the
+   * user is the committer too.
+   */
+  webCommitSigning: { name: string; email: string } | null = null;
 
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
@@ -481,6 +495,20 @@ export class FakeGitLab {
     if (project.defaultBranch === null) project.defaultBranch = branch;
   }
 
+  /**
+   * A person's edit in the web UI (or through the API) on a branch: the person is its author and,
+   * with webCommitSigning, the instance its committer and signer; else the person both.
+   */
+  webEditAsHuman(projectPath: string, branch: string, files: Record<string, string>, message?: string): void {
+    const project = this.mustProject(projectPath);
+    const head = project.branches.get(branch);
+    if (head === undefined) throw new Error(`webEditAsHuman: no branch ${branch}`);
+    const next = new Map((project.commits.get(head) as Commit).files);
+    for (const [path, content] of Object.entries(files)) next.set(path, content);
+    const commit = this.webCommit(project, [head], next, message ?? `Edit ${Object.keys(files).join(', ')}`, HUMAN, HUMAN);
+    project.branches.set(branch, commit.id);
+  }
+
   /** A commit pushed from a clone (a mirror's): the branch's head becomes a commit with this id. */
   pushCommit(projectPath: string, branch: string, id: string): void {
     const project = this.mustProject(projectPath);
@@ -494,9 +522,10 @@ export class FakeGitLab {
 
   /**
    * `git commit --amend` by another user on a branch head, pushed with force: same parents, same
-   * author (often the bot), same message unless given; the committer is 'human'.
+   * author (often the bot), same message unless given; the committer is 'human'. `signature`: the
+   * verification_status of the person's own signature on it (e.g. 'verified'), if they sign.
    */
-  amendAsHuman(projectPath: string, branch: string, files: Record<string, string>, message?: string): void {
+  amendAsHuman(projectPath: string, branch: string, files: Record<string, string>, message?: string, signature?: string): void {
     const project = this.mustProject(projectPath);
     const head = project.branches.get(branch);
     if (head === undefined) throw new Error(`amendAsHuman: no branch ${branch}`);
@@ -511,6 +540,7 @@ export class FakeGitLab {
       { name: amended.authorName, email: amended.authorEmail },
       HUMAN,
     );
+    if (signature !== undefined) commit.signature = signature;
     project.branches.set(branch, commit.id);
   }
 
@@ -747,6 +777,23 @@ export class FakeGitLab {
       files,
     };
     project.commits.set(id, commit);
+    return commit;
+  }
+
+  /**
+   * A commit GitLab makes for `user` (through the API, in the web UI), authored by `author` (the API
+   * takes another): committed by the user, or with webCommitSigning by the instance, which signs it.
+   */
+  private webCommit(
+    project: Project,
+    parents: string[],
+    files: Map<string, string>,
+    message: string,
+    author: { name: string; email: string },
+    user: FakeUser,
+  ): Commit {
+    const commit = this.newCommit(project, parents, files, message, author, this.webCommitSigning ?? user);
+    if (this.webCommitSigning) commit.signature = 'verified_system';
     return commit;
   }
 
@@ -1482,6 +1529,16 @@ export class FakeGitLab {
         if (!commit) fail(404, '404 Commit Not Found');
         return { status: 200, json: this.commitJson(project, commit as Commit) };
       }
+      // API::Commits "Get a commit's signature": 404 for an unsigned commit; Entities::CommitSignature
+      // (an SSH signature here: Entities::SshSignature, no user's key for the instance's own).
+      if (r3 === 'commits' && r4 !== undefined && n === 6 && r5 === 'signature') {
+        allow('GET');
+        const commit = this.resolveRef(project, r4);
+        if (!commit) fail(404, '404 Commit Not Found');
+        const { signature } = commit as Commit;
+        if (signature === undefined) fail(404, '404 Signature Not Found');
+        return { status: 200, json: { signature_type: 'SSH', verification_status: signature, key: null, commit_source: 'gitaly' } };
+      }
       return notFound;
     }
     if (r2 === 'merge_requests') {
@@ -1739,14 +1796,8 @@ export class FakeGitLab {
     });
     const authorName = str(params['author_name']) ?? this.botUser.name;
     const authorEmail = str(params['author_email']) ?? this.botUser.email;
-    const commit = this.newCommit(
-      project,
-      parent ? [parent.id] : [],
-      files,
-      message as string,
-      { name: authorName, email: authorEmail },
-      this.botUser,
-    );
+    const author = { name: authorName, email: authorEmail };
+    const commit = this.webCommit(project, parent ? [parent.id] : [], files, message as string, author, this.botUser);
     project.branches.set(target, commit.id);
     if (project.defaultBranch === null) project.defaultBranch = target;
     const { additions, deletions } = this.diffJson(parent?.files ?? new Map(), files);

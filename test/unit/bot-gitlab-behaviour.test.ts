@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitLabPlatform } from '../../src/bot/gitlab.js';
 import { BRANCH, runBot, type BotOptions, type BotReport, type ProjectResult } from '../../src/bot/run.js';
 import { migrator } from '../../src/cli/wiring/bot.js';
-import { FakeGitLab, KANIKO_CI, NODE_CI } from '../helpers/fake-gitlab.js';
+import { FakeGitLab, GITLAB_COMMITTER, KANIKO_CI, NODE_CI } from '../helpers/fake-gitlab.js';
 
 const FAST_RETRY = { attempts: 4, baseMs: 5, maxMs: 50, timeoutMs: 5000 };
 
@@ -297,5 +297,108 @@ describe('a project with more protected branch rules than GitLab lists (Protecte
     fake.protectBranch('acme/shop', 'cigen/*');
     fake.pushAsHuman('acme/shop', 'main', { '.gitlab-ci.yml': `${KANIKO_CI}\n# changed again\n` });
     expect(byPath(await run())['acme/shop']).toMatchObject({ status: 'skipped', reason: expect.stringContaining('is a protected branch') });
+  });
+});
+
+describe('an instance that signs web commits (GitLab takes REST API commits for web ones: the committer is GitLab, the author the user)', () => {
+  const head = () => fake.branches('acme/shop').find((b) => b.name === BRANCH)?.commit;
+  const signatureReads = () => fake.requests.filter((r) => r.path.endsWith('/signature'));
+  const someoneChanged = `${BRANCH} has changed since the bot's last commit (by human@example.com); the bot leaves it to them`;
+  beforeEach(() => {
+    fake.webCommitSigning = GITLAB_COMMITTER;
+    fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO_CI } });
+  });
+
+  it('a branch written by a run whose merge request was not opened is reused by the next: one commit, one merge request', async () => {
+    fake.inject({ method: 'POST', path: /\/merge_requests$/, drop: true, times: FAST_RETRY.attempts });
+    expect(byPath(await run())['acme/shop']).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining('the next run reuses the branch'),
+    });
+    const written = head();
+    expect(byPath(await run())['acme/shop']).toMatchObject({ status: 'opened', reason: null });
+    expect(head()).toBe(written);
+    expect(fake.commits('acme/shop', BRANCH).filter((c) => c.author_email === fake.botUser.email)).toHaveLength(1);
+    expect(fake.mergeRequests('acme/shop')).toHaveLength(1);
+    expect(commitWrites()).toHaveLength(1);
+  });
+
+  it("a branch GitLab created while its answer was lost (the resend refused) is the bot's: it goes on to the merge request", async () => {
+    fake.inject({ method: 'POST', path: /\/repository\/commits$/, status: 502, handle: true });
+    expect(byPath(await run())['acme/shop']).toMatchObject({ status: 'opened', reason: null });
+    expect(fake.mergeRequests('acme/shop')[0]?.description).toContain(`<!-- cigen:head=${head()} -->`);
+  });
+
+  it('a head the record does not name (the description update failed after the commit) is brought up to date, no comment', async () => {
+    await run();
+    fake.pushAsHuman('acme/shop', 'main', { '.gitlab-ci.yml': `${KANIKO_CI}\n# changed\n` });
+    fake.inject({ method: 'PUT', path: /\/merge_requests\/1$/, drop: true, times: FAST_RETRY.attempts });
+    expect(byPath(await run())['acme/shop']?.status).toBe('failed');
+    expect(byPath(await run())['acme/shop']).toMatchObject({ status: 'updated', reason: null });
+    expect(fake.mergeRequests('acme/shop')[0]?.description).toContain(`<!-- cigen:head=${head()} -->`);
+    expect(fake.notes('acme/shop', 1)).toEqual([]);
+    expect(byPath(await run())['acme/shop']?.status).toBe('unchanged');
+  });
+
+  it('a description people rewrote, record and all: the record is put back, no comment', async () => {
+    const id = fake.addProject({ path: 'acme/cart', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    await run();
+    expect((await api('PUT', `/projects/${id}/merge_requests/1`, { description: 'Ours now.' })).status).toBe(200);
+    expect(byPath(await run())['acme/cart']).toMatchObject({ status: 'unchanged', reason: expect.stringContaining('hidden record') });
+    expect(fake.notes('acme/cart', 1)).toEqual([]);
+  });
+
+  it("a person's amend through git keeps the bot as author but is not signed by GitLab: the person's, named", async () => {
+    await run();
+    fake.amendAsHuman('acme/shop', BRANCH, { '.gitlab-ci.yml': 'build:\n  script: [make image]\n' });
+    const amended = head();
+    expect(byPath(await run())['acme/shop']).toMatchObject({ status: 'human-modified', reason: someoneChanged });
+    expect(head()).toBe(amended);
+    expect(fake.notes('acme/shop', 1)).toHaveLength(1);
+  });
+
+  it("a person's amend signed with their own key (verified, not verified_system) is the person's too", async () => {
+    fake.inject({ method: 'POST', path: /\/merge_requests$/, drop: true, times: FAST_RETRY.attempts });
+    await run();
+    fake.amendAsHuman('acme/shop', BRANCH, { '.gitlab-ci.yml': 'build:\n  script: [make image]\n' }, undefined, 'verified');
+    expect(byPath(await run())['acme/shop']).toMatchObject({
+      status: 'human-modified',
+      reason: `${BRANCH} has commits the bot did not make (by human@example.com) and no open merge request; left alone`,
+    });
+    expect(fake.mergeRequests('acme/shop')).toEqual([]);
+  });
+
+  it("a person's web edit (GitLab the committer and signer, the person the author) is the person's, and names the person only", async () => {
+    await run();
+    fake.webEditAsHuman('acme/shop', BRANCH, { 'notes.md': 'mine\n' });
+    fake.resetLog();
+    expect(byPath(await run())['acme/shop']).toMatchObject({ status: 'human-modified', reason: someoneChanged });
+    // The signature is asked of the bot's own commit only: the person's has another author.
+    expect(signatureReads().map((r) => r.path)).toEqual([
+      `/api/v4/projects/1/repository/commits/${fake.commits('acme/shop', BRANCH)[1]?.id}/signature`,
+    ]);
+    expect(commitWrites()).toEqual([]);
+  });
+
+  it('a signature of the wrong shape fails the project, saying where', async () => {
+    fake.inject({ method: 'POST', path: /\/merge_requests$/, drop: true, times: FAST_RETRY.attempts });
+    await run();
+    fake.inject({ method: 'GET', path: /\/signature$/, status: 200, body: { signature_type: 'SSH' } });
+    expect(byPath(await run())['acme/shop']).toMatchObject({
+      status: 'failed',
+      reason: `unexpected response from GitLab (signature of commit ${head()?.slice(0, 12)} of acme/shop): must have required property 'verification_status'`,
+    });
+  });
+
+  it('where GitLab does not sign them, the bot asks for no signature, whatever it does', async () => {
+    fake.webCommitSigning = null;
+    fake.inject({ method: 'POST', path: /\/merge_requests$/, drop: true, times: FAST_RETRY.attempts });
+    await run();
+    expect(byPath(await run())['acme/shop']?.status).toBe('opened');
+    fake.pushAsHuman('acme/shop', 'main', { '.gitlab-ci.yml': `${KANIKO_CI}\n# changed\n` });
+    expect(byPath(await run())['acme/shop']?.status).toBe('updated');
+    fake.pushAsHuman('acme/shop', BRANCH, { 'notes.md': 'mine\n' });
+    expect(byPath(await run())['acme/shop']?.status).toBe('human-modified');
+    expect(signatureReads()).toEqual([]);
   });
 });

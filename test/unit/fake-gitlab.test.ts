@@ -1,7 +1,7 @@
 /** The fake GitLab, driven by the real @gitbeaker/rest client (and plain fetch where gitbeaker would retry). */
 import { Gitlab, GitbeakerRequestError, type AllMergeRequestsOptions } from '@gitbeaker/rest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeGitLab, KANIKO_CI, seedInstance } from '../helpers/fake-gitlab.js';
+import { FakeGitLab, GITLAB_COMMITTER, KANIKO_CI, seedInstance } from '../helpers/fake-gitlab.js';
 
 type Json = Record<string, unknown>;
 
@@ -578,6 +578,38 @@ describe('FakeGitLab: forks, amends, protection, tokens', () => {
     expect(fake.file('g/p', 'topic', 'a')).toBe('fixed by hand');
     const head = (await api.Commits.show('g/p', 'topic')) as unknown as Json;
     expect([head['author_email'], head['committer_email']]).toEqual([fake.botUser.email, 'human@example.com']);
+  });
+
+  it('signs web commits when set: GitLab the committer, the user the author, the signature verified_system; else none (404)', async () => {
+    fake.addProject({ path: 'g/signed' });
+    const create = (branch: string) =>
+      api.Commits.create('g/signed', branch, 'bot change', [{ action: 'create', filePath: branch, content: 'a' }], { startBranch: 'main' });
+    const shown = async (branch: string) => (await api.Commits.show('g/signed', branch)) as unknown as Json;
+    await create('plain');
+    expect([(await shown('plain'))['committer_email'], await statusOf(api.Commits.showGPGSignature('g/signed', 'plain'))]).toEqual([
+      fake.botUser.email,
+      404,
+    ]);
+    fake.webCommitSigning = GITLAB_COMMITTER;
+    await create('signed');
+    expect([(await shown('signed'))['author_email'], (await shown('signed'))['committer_email']]).toEqual([
+      fake.botUser.email,
+      'noreply@gitlab.com',
+    ]);
+    expect(await api.Commits.showGPGSignature('g/signed', 'signed')).toMatchObject({
+      signature_type: 'SSH',
+      verification_status: 'verified_system',
+    });
+    // A person's web edit: the person the author; a person's amend through git: theirs, unsigned unless they sign.
+    fake.webEditAsHuman('g/signed', 'signed', { b: 'b' });
+    expect([(await shown('signed'))['author_email'], (await shown('signed'))['committer_email']]).toEqual([
+      'human@example.com',
+      'noreply@gitlab.com',
+    ]);
+    fake.amendAsHuman('g/signed', 'signed', { b: 'c' });
+    expect(await statusOf(api.Commits.showGPGSignature('g/signed', 'signed'))).toBe(404);
+    fake.amendAsHuman('g/signed', 'signed', { b: 'd' }, undefined, 'verified');
+    expect(await api.Commits.showGPGSignature('g/signed', 'signed')).toMatchObject({ verification_status: 'verified' });
   });
 
   it('protects a branch pattern after the fact', async () => {
