@@ -181,6 +181,20 @@ const commitMessage = (hash: string, from: string): string =>
   'Moved by cigen bot; see the merge request for what changed and why.\n\n' +
   `Cigen-Content-Hash: ${hash}\n`;
 
+/**
+ * Where GitLab reads a pipeline file that is not in the repository at that path, in the order of
+ * Gitlab::Ci::ProjectConfig::SOURCES after Repository: ExternalProject takes
+ * `\A.+(yml|yaml)@.+\z` (`file@group/project[:ref]`; Ruby's `.` is any character but a newline),
+ * Remote any path URI::DEFAULT_PARSER.make_regexp(%w[http https]) finds in it, which is any holding
+ * `http:` or `https:` (the regexp is not anchored, and what may follow the colon may be empty).
+ * undefined: neither, so GitLab has no pipeline file there either.
+ */
+function pipelineElsewhere(path: string): string | undefined {
+  if (/^[^\n]+(?:yml|yaml)@[^\n]+$/.test(path)) return 'GitLab reads the pipeline file from another project';
+  if (/https?:/.test(path)) return 'GitLab reads the pipeline file from a URL';
+  return undefined;
+}
+
 interface Context {
   platform: Platform;
   migrator: Migrator;
@@ -195,9 +209,12 @@ interface Context {
 async function migrateProject(ctx: Context, project: Project, ref: string): Promise<(Migration & { commit: string }) | ProjectResult> {
   const result = (status: ProjectStatus, reason: string): ProjectResult => ({ path: project.path, status, mergeRequest: null, reason });
   const pipelinePath = project.ciConfigPath || '.gitlab-ci.yml';
-  if (/@|^https?:\/\//.test(pipelinePath)) return result('skipped', `the pipeline file lives elsewhere (ci_config_path ${pipelinePath})`);
+  // As GitLab looks for it (Gitlab::Ci::ProjectConfig::SOURCES): the repository first, whatever the path holds.
   const pipeline = await ctx.platform.readFile(project, pipelinePath, ref);
-  if (pipeline === undefined) return result('skipped', `no pipeline file (${pipelinePath}) on ${ref}`);
+  if (pipeline === undefined) {
+    const elsewhere = pipelineElsewhere(pipelinePath);
+    return result('skipped', elsewhere ? `${elsewhere} (ci_config_path ${pipelinePath})` : `no pipeline file (${pipelinePath}) on ${ref}`);
+  }
   // Every include is read at the commit the pipeline file was read at, and the bot's branch starts
   // there: a push to the default branch meanwhile is neither mixed in nor undone by the change.
   const { text, commit } = pipeline;

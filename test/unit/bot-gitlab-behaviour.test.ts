@@ -402,3 +402,28 @@ describe('an instance that signs web commits (GitLab takes REST API commits for 
     expect(signatureReads()).toEqual([]);
   });
 });
+
+describe("a custom ci_config_path, looked for as GitLab does (Gitlab::Ci::ProjectConfig::SOURCES: the repository, then another project's file, then a URL)", () => {
+  it('reads the repository first, whatever the path holds, and says where GitLab reads one that is not there', async () => {
+    const seeds: [string, string, Record<string, string>][] = [
+      ['acme/at-local', 'ci/v1@2/pipeline.yml', { 'ci/v1@2/pipeline.yml': KANIKO_CI }],
+      ['acme/at-in-repo', 'ci.yml@v2', { 'ci.yml@v2': KANIKO_CI }],
+      ['acme/at-missing', 'ci/v1@2/pipeline.yml', { '.gitlab-ci.yml': KANIKO_CI }],
+      ['acme/external', '.gitlab-ci.yml@acme/configs:main', { '.gitlab-ci.yml': KANIKO_CI }],
+      ['acme/remote', 'https://example.com/ci.yml', {}],
+      ['acme/upper', 'HTTPS://example.com/ci.yml', {}],
+    ];
+    for (const [path, ciConfigPath, files] of seeds) fake.addProject({ path, ciConfigPath, files });
+    const report = byPath(await run());
+    expect(Object.fromEntries(seeds.map(([path]) => [path, [report[path]?.status, report[path]?.reason]]))).toEqual({
+      'acme/at-local': ['opened', null],
+      'acme/at-in-repo': ['opened', null],
+      'acme/at-missing': ['skipped', 'no pipeline file (ci/v1@2/pipeline.yml) on main'],
+      'acme/external': ['skipped', 'GitLab reads the pipeline file from another project (ci_config_path .gitlab-ci.yml@acme/configs:main)'],
+      'acme/remote': ['skipped', 'GitLab reads the pipeline file from a URL (ci_config_path https://example.com/ci.yml)'],
+      // URI::DEFAULT_PARSER.make_regexp(%w[http https]) is case-sensitive: GitLab finds no pipeline file there.
+      'acme/upper': ['skipped', 'no pipeline file (HTTPS://example.com/ci.yml) on main'],
+    });
+    expect(fake.file('acme/at-local', BRANCH, 'ci/v1@2/pipeline.yml')).toContain('component:');
+  });
+});
