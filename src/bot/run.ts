@@ -136,12 +136,32 @@ function builtWith(moved: readonly MigratedJob[]): { kaniko: boolean; docker: bo
 export const movedFrom = (files: readonly MigratedFile[]): string =>
   builtWith(reportedJobs(files).filter((j) => j.status === 'migrated')).words;
 
-export function renderBody(componentRef: string, files: readonly MigratedFile[], hash: string, head: string): string {
-  const jobs = reportedJobs(files);
-  const moved = jobs.filter((j) => j.status === 'migrated');
+/** What moved jobs went onto: the buildah component (`componentRef`), kaniko-compat, or both; and the
+ *  words of the commit for it. */
+function builtOn(componentRef: string, moved: readonly MigratedJob[]) {
   const onCompat = (j: MigratedJob) => j.component !== undefined && j.component !== componentRef && /\/kaniko-compat@/.test(j.component);
   const compat = moved.filter(onCompat);
   const buildah = moved.some((j) => !onCompat(j)) || compat.length === 0;
+  const words =
+    buildah && compat.length > 0
+      ? 'the buildah component and kaniko-compat'
+      : buildah
+        ? 'the buildah component'
+        : 'kaniko-compat (Buildah)';
+  return { onCompat, compat, buildah, words };
+}
+
+/** What the jobs a merge request moves went onto, in words. */
+const movedOnto = (componentRef: string, files: readonly MigratedFile[]): string =>
+  builtOn(
+    componentRef,
+    reportedJobs(files).filter((j) => j.status === 'migrated'),
+  ).words;
+
+export function renderBody(componentRef: string, files: readonly MigratedFile[], hash: string, head: string): string {
+  const jobs = reportedJobs(files);
+  const moved = jobs.filter((j) => j.status === 'migrated');
+  const { onCompat, compat, buildah } = builtOn(componentRef, moved);
   const { kaniko, docker, words: from } = builtWith(moved);
   return mergeRequestBody({
     from,
@@ -176,8 +196,8 @@ export function renderBody(componentRef: string, files: readonly MigratedFile[],
   });
 }
 
-const commitMessage = (hash: string, from: string): string =>
-  `ci: build images with the buildah component instead of ${from}\n\n` +
+const commitMessage = (hash: string, from: string, onto: string): string =>
+  `ci: build images with ${onto} instead of ${from}\n\n` +
   'Moved by cigen bot; see the merge request for what changed and why.\n\n' +
   `Cigen-Content-Hash: ${hash}\n`;
 
@@ -374,10 +394,12 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
   const body = (head: string) => renderBody(componentRef, migrated, hash, head);
   const actions = changed.map((f) => ({ action: 'update' as const, path: f.path, content: f.result }));
   const from = movedFrom(migrated);
+  const onto = movedOnto(componentRef, migrated);
   const change = (force: boolean, expectedHead?: string): Change => ({
     force,
     hash,
     from,
+    onto,
     base,
     actions,
     ...(expectedHead ? { expectedHead } : {}),
@@ -509,8 +531,9 @@ function usesCatalog(migration: Migration): boolean {
 interface Change {
   force: boolean;
   hash: string;
-  /** What the moved jobs built with (the commit message says it). */
+  /** What the moved jobs built with, and what they build with now (the commit message says both). */
   from: string;
+  onto: string;
   /** The commit the files were read at: the branch starts there. */
   base: string;
   actions: { action: 'update'; path: string; content: string }[];
@@ -537,7 +560,7 @@ async function write(ctx: Context, project: Project, clear: Clearance, change: C
       branch: BRANCH,
       startSha: change.base,
       force: change.force,
-      message: commitMessage(change.hash, change.from),
+      message: commitMessage(change.hash, change.from, change.onto),
       actions: change.actions,
     });
   } catch (error) {

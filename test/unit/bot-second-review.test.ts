@@ -151,6 +151,29 @@ describe('what the merge request says', () => {
     );
   });
 
+  it('the commit names what the jobs moved onto: kaniko-compat alone, or with the buildah component, as the description does', async () => {
+    const job = (name: string, script: string) =>
+      `${name}:\n  image:\n    name: gcr.io/kaniko-project/executor:v1.23.2-debug\n    entrypoint: [""]\n  script:\n    - ${script}\n`;
+    const args = '/kaniko/executor $KANIKO_ARGS';
+    fake.addProject({ path: 'acme/compat', files: { '.gitlab-ci.yml': job('release', args) } });
+    fake.addProject({ path: 'acme/both', files: { '.gitlab-ci.yml': `${KANIKO_CI}\n${job('release', args)}` } });
+    expect((await run(['acme/compat', 'acme/both'])).projects.map((p) => p.status)).toEqual(['opened', 'opened']);
+    const said = (path: string) => [
+      fake.commits(path, BRANCH)[0]?.message.split('\n', 1)[0],
+      fake.mergeRequests(path)[0]?.description.split('\n', 2).join(' '),
+    ];
+    expect(said('acme/compat')).toEqual([
+      'ci: build images with kaniko-compat (Buildah) instead of Kaniko',
+      'This merge request moves the image builds of this project off **Kaniko** and onto the cigen ' +
+        "catalog: `kaniko-compat` (`$CI_SERVER_FQDN/ci-components/cigen/kaniko-compat@1`), Buildah behind Kaniko's own command line.",
+    ]);
+    expect(said('acme/both')).toEqual([
+      'ci: build images with the buildah component and kaniko-compat instead of Kaniko',
+      'This merge request moves the image builds of this project off **Kaniko** and onto the cigen catalog: the `buildah` component ' +
+        "(`$CI_SERVER_FQDN/ci-components/cigen/buildah@1`), and `kaniko-compat` (`$CI_SERVER_FQDN/ci-components/cigen/kaniko-compat@1`), Buildah behind Kaniko's own command line.",
+    ]);
+  });
+
   it('keys written twice are listed under their own heading, not as includes that were not read', async () => {
     fake.addProject({ path: 'acme/app', files: { '.gitlab-ci.yml': `variables:\n  A: "1"\n${KANIKO_CI}variables:\n  B: "2"\n` } });
     expect(only(await run(['acme/app'])).status).toBe('opened');
