@@ -2,12 +2,15 @@
  * What the GitLab CI/CD Catalog requires of a release, checked before one exists: a semver tag
  * without `v` that matches the catalog's version, at most 30 components, every file under
  * templates/ named as GitLab takes a component, every template with a
- * `spec:` header and no empty `spec:inputs:`, every template without lint errors, a README and a project description, templates and
+ * `spec:` header and no empty `spec:inputs:`, every spec one the Catalog's component spec schema
+ * takes, every template without lint errors, a README and a project description, templates and
  * docs that `cigen build` would not change, a CHANGELOG entry for the version, and (for a release
  * through the API) a GitLab project that is a CI/CD Catalog project. Pure: the caller reads the
  * project into a snapshot.
  */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
+import componentSpecSchema from '../ci/schema/catalog_resource_component_spec.json' with { type: 'json' };
 
 export const MAX_COMPONENTS = 30;
 /** The files GitLab publishes as components: Ci::Catalog::ComponentsProject::TEMPLATE_PATH_REGEX. */
@@ -85,7 +88,66 @@ export function changelogSection(changelog: string, version: string): string | u
   return (next ? rest.slice(0, next.index) : rest).trim();
 }
 
-function templateProblem(path: string, text: string): string | undefined {
+/** GitLab's words when a component's spec fails the schema: JsonSchemaValidator's message, in
+ *  Versions::BuildComponentsService's error, which fails the release. */
+const SPEC_REFUSED = 'Build component error: Spec must be a valid json schema';
+
+/** The keys the Catalog takes at the top of a spec, as its schema lists them. */
+const SPEC_KEYS = Object.keys(componentSpecSchema.properties);
+
+/** A JSON type as YAML writes it. */
+const TYPE_WORDS: Record<string, string> = {
+  object: 'a mapping',
+  null: 'empty',
+  array: 'a list',
+  boolean: 'a boolean',
+  integer: 'an integer',
+  number: 'a number',
+  string: 'a string',
+};
+
+let specValidator: ValidateFunction | undefined;
+/** Ci::Catalog::Resources::Component's `validates :spec, json_schema:` with the vendored schema
+ *  (json_schemer; ajv reads it alike: unanchored patternProperties, integer as a whole number). */
+const validSpec = (): ValidateFunction =>
+  (specValidator ??= new Ajv({ allErrors: true, allowUnionTypes: true }).compile(componentSpecSchema));
+
+/** One schema error in the spec's own terms: where (`spec:inputs:x:default`), and what it must be. */
+function specError(error: ErrorObject): string {
+  const where = [
+    'spec',
+    ...error.instancePath
+      .split('/')
+      .slice(1)
+      .map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~')),
+  ].join(':');
+  const { params } = error;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${where}:${String(params['additionalProperty'])} is not a key the Catalog takes (only ${SPEC_KEYS.join(' and ')})`;
+    case 'type': {
+      const types = [params['type']].flat().map((type) => TYPE_WORDS[String(type)] ?? String(type));
+      return `${where} must be ${types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types.at(-1)}` : types[0]}`;
+    }
+    case 'enum':
+      return `${where} must be one of ${[params['allowedValues']].flat().map(String).join(', ')}`;
+    case 'uniqueItems':
+      return `${where} names an item twice`;
+    default:
+      return `${where} ${error.message ?? 'is invalid'}`;
+  }
+}
+
+/** Why the Catalog refuses a component's spec (GitLab takes a header's spec that is null or false as `{}`:
+ *  Yaml::Result#spec), or undefined. */
+function specProblem(path: string, spec: unknown): string | undefined {
+  const validate = validSpec();
+  if (validate(spec === null || spec === false ? {} : spec)) return undefined;
+  return `${path}: ${(validate.errors ?? []).map(specError).join('; ')}: the Catalog refuses it ("${SPEC_REFUSED}")`;
+}
+
+/** The template's spec, or why its header is not one GitLab reads (a string). */
+function readHeader(path: string, text: string): string | { spec: unknown } {
   // The library's warnings (a collection key stringified) are no business of the user's terminal.
   const docs = parseAllDocuments(text, { logLevel: 'error' });
   if (!Array.isArray(docs) || docs.length !== 2)
@@ -97,19 +159,21 @@ function templateProblem(path: string, text: string): string | undefined {
     const at = error.linePos?.[0];
     return `${path}${at ? `:${at.line}:${at.col}` : ''}: not valid YAML (${error.message.split('\n')[0] ?? ''})`;
   }
-  let header: { spec?: { inputs?: unknown } } | null;
+  let header: { spec?: unknown } | null;
   try {
-    header = docs[0]?.toJS() as { spec?: { inputs?: unknown } } | null;
+    header = docs[0]?.toJS() as { spec?: unknown } | null;
   } catch (thrown) {
     // An alias to no anchor, or one that expands past the limit, reads as no value at all.
     return `${path}: the spec: header cannot be read (${(thrown as Error).message.split('\n')[0] ?? ''})`;
   }
   if (!header || typeof header !== 'object' || !('spec' in header)) return `${path}: the first document has no spec: header`;
-  const inputs = header.spec?.inputs;
-  if (header.spec && 'inputs' in header.spec && (inputs === null || (typeof inputs === 'object' && Object.keys(inputs).length === 0))) {
+  const { spec } = header;
+  // A spec that is no mapping is the schema's to refuse, below.
+  const inputs = typeof spec === 'object' && spec !== null && 'inputs' in spec ? { value: spec.inputs } : undefined;
+  if (inputs && (inputs.value === null || (typeof inputs.value === 'object' && Object.keys(inputs.value).length === 0))) {
     return `${path}: an empty spec:inputs: breaks the catalog release; write spec: {} instead`;
   }
-  return undefined;
+  return { spec };
 }
 
 export function preflight(snapshot: CatalogSnapshot): Check[] {
@@ -163,11 +227,20 @@ export function preflight(snapshot: CatalogSnapshot): Check[] {
           'templates/<name>/template.yml, <name> of letters, digits, _ and - (its TEMPLATE_PATH_REGEX), and no other file',
   );
   // The component files only: every count below is of the files checked.
-  const problems = components.flatMap(([path, text]) => templateProblem(path, text ?? '') ?? []);
+  const headers = components.map(([path, text]) => [path, readHeader(path, text ?? '')] as const);
+  const problems = headers.flatMap(([, header]) => (typeof header === 'string' ? [header] : []));
   check(
     'every template has a spec: header and no empty spec:inputs',
     problems.length === 0,
     problems.length === 0 ? `${count} template(s)` : problems.join('; '),
+  );
+  // Of the headers GitLab reads: one it cannot is named above.
+  const read = headers.flatMap(([path, header]) => (typeof header === 'string' ? [] : [[path, header.spec] as const]));
+  const refused = read.flatMap(([path, spec]) => specProblem(path, spec) ?? []);
+  check(
+    "every spec is one the Catalog's component spec schema takes",
+    refused.length === 0,
+    refused.length === 0 ? `${read.length} template(s)` : refused.join('; '),
   );
   const errors = snapshot.templateErrors;
   check(

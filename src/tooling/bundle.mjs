@@ -266,9 +266,10 @@ function startupPlugin() {
 
 /**
  * The licences of what dist/ holds besides cigen's own code: GitLab's CI schema (copied whole, and
- * compiled into the validator), and each npm package a bundle took a file from — its name,
- * version, declared licence and its licence files as the package ships them. The MIT and Apache
- * licences ask for their notices to go with every copy; the bundles carry none of them.
+ * compiled into the validator) and its Catalog component spec schema (in the bundle), and each npm
+ * package a bundle took a file from — its name, version, declared licence and its licence files as
+ * the package ships them. The MIT and Apache licences ask for their notices to go with every copy;
+ * the bundles carry none of them.
  */
 function thirdPartyNotices(inputs) {
   const packages = new Map();
@@ -278,7 +279,11 @@ function thirdPartyNotices(inputs) {
   }
   const rule = '-'.repeat(78);
   const sections = [
-    ['gitlab-ci.schema.json (GitLab CI/CD configuration schema), from GitLab FOSS', readFileSync(join(schemaDir, 'LICENSE'), 'utf8')],
+    [
+      'gitlab-ci.schema.json (GitLab CI/CD configuration schema) and catalog_resource_component_spec.json ' +
+        '(CI/CD Catalog component spec schema), from GitLab FOSS',
+      readFileSync(join(schemaDir, 'LICENSE'), 'utf8'),
+    ],
   ];
   const seen = new Set();
   for (const dir of [...packages.keys()].sort()) {

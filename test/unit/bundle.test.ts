@@ -190,7 +190,10 @@ describe('what ships with the bundles', () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string; dependencies?: Record<string, string> };
 
   it("the notices of GitLab's schema and of every package cigen's source imports, with its licence text", () => {
-    expect(notices).toContain('gitlab-ci.schema.json (GitLab CI/CD configuration schema), from GitLab FOSS');
+    expect(notices).toContain(
+      'gitlab-ci.schema.json (GitLab CI/CD configuration schema) and catalog_resource_component_spec.json ' +
+        '(CI/CD Catalog component spec schema), from GitLab FOSS',
+    );
     expect(notices).toContain('Copyright (c) 2011-present GitLab B.V.');
     const imported = importedPackages();
     for (const name of ['yaml', 'ajv', 'commander', 'handlebars', '@gitbeaker/rest', '@sigstore/sign']) expect(imported).toContain(name);

@@ -126,6 +126,40 @@ describe('preflight', () => {
       ),
     ]);
   });
+  it("refuses a spec GitLab's Catalog refuses (its component spec schema), naming the file and the input", () => {
+    const spec = (header: string) => new Map([['templates/a.yml', `${header}\n---\njob:\n  script: [echo]\n`]]);
+    const refused = (header: string) => failed({ templates: spec(header) });
+    const why = (...errors: string[]) => [
+      "every spec is one the Catalog's component spec schema takes: templates/a.yml: " +
+        `${errors.join('; ')}: the Catalog refuses it ("Build component error: Spec must be a valid json schema")`,
+    ];
+    const defaultType = 'must be a list, a boolean, an integer or a string';
+    // GitLab's pipelines take a number input's default 2.5; the Catalog takes an integer only.
+    expect(refused('spec:\n  inputs:\n    n: {type: number, default: 2.5}')).toEqual(why(`spec:inputs:n:default ${defaultType}`));
+    expect(refused('spec:\n  inputs:\n    n: {default: ~}\n    m: {default: {a: 1}}')).toEqual(
+      why(`spec:inputs:n:default ${defaultType}`, `spec:inputs:m:default ${defaultType}`),
+    );
+    expect(refused('spec:\n  inputs:\n    a: {default: x}\n  include: x.yml')).toEqual(
+      why('spec:include is not a key the Catalog takes (only inputs and component)'),
+    );
+    expect(refused('spec:\n  inputs:\n    a: build')).toEqual(why('spec:inputs:a must be a mapping or empty'));
+    expect(refused('spec:\n  inputs:\n    a: {regex: 1, type: [string]}')).toEqual(
+      why('spec:inputs:a:regex must be a string', 'spec:inputs:a:type must be a string'),
+    );
+    expect(refused('spec:\n  component: [name, nope, name]')).toEqual(
+      why('spec:component:1 must be one of name, sha, version, reference', 'spec:component names an item twice'),
+    );
+    expect(refused('spec: x')).toEqual(why('spec must be a mapping'));
+    // What it takes: a whole number written 4.0 (an integer to GitLab's json_schemer too), lists,
+    // booleans, strings, an input without a body, a spec GitLab reads as {} (null), the component keys.
+    for (const header of [
+      'spec:\n  inputs:\n    n: {type: number, default: 4.0}\n    l: {type: array, default: [a, 1]}\n    b: {default: false}\n    e:',
+      'spec:\n  inputs:\n    s: {default: x, regex: ^x$, type: string, description: {any: thing}, options: [x, y]}',
+      'spec:',
+      'spec:\n  component: [name, sha, version, reference]',
+    ])
+      expect(refused(header), header).toEqual([]);
+  });
   it('takes semver pre-releases and builds, and an empty Unreleased section above the version', () => {
     for (const tag of ['1.2.0-rc.1', '1.2.0-0', '1.2.0-x-y.2', '1.2.0+build.7', '1.2.0-alpha.10+exp.sha.5114f85'])
       expect(failed({ tag, version: tag, changelog: `## ${tag}\n- x\n` }), tag).toEqual([]);
