@@ -216,10 +216,17 @@ export class RegistryStatusError extends InputError {
   }
 }
 
-/** A small read client for one repository: the token dance of the distribution spec, no more. */
+/**
+ * A small read client for one repository: the token dance of the distribution spec, no more. A
+ * bearer token lasts minutes (GitLab's registry: 5 by default; Docker Hub's: 300 s), less than
+ * `cigen sbom` can take over a large or multi-platform image, so one the registry accepted and
+ * then refuses is renewed, and the request made once more.
+ */
 export class RegistryReader {
   private readonly base: string;
   private authorization: string | undefined;
+  /** Whether the registry has accepted `authorization`: a refusal after that says it expired, not that it is wrong. */
+  private accepted = false;
 
   constructor(
     private readonly ref: DigestReference,
@@ -238,11 +245,16 @@ export class RegistryReader {
         this.ref.registry,
       );
     let response = await request();
-    if (response.status === 401 && this.authorization === undefined) {
+    // None yet, or a token that worked before (expired): a new one, for what the registry's
+    // challenge asks (the same repository, pull), and this request once more. A refusal of a token
+    // just issued, or of Basic credentials, is the registry's answer to the credentials.
+    if (response.status === 401 && (this.authorization === undefined || (this.accepted && this.authorization.startsWith('Bearer ')))) {
       await response.body?.cancel();
       this.authorization = await this.authorize(parseChallenge(response.headers.get('www-authenticate') ?? ''));
+      this.accepted = false;
       response = await request();
     }
+    if (response.status !== 401 && this.authorization !== undefined) this.accepted = true;
     return response;
   }
 

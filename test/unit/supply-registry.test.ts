@@ -14,7 +14,8 @@ import { InputError } from '../../src/errors.js';
 import { attest } from '../../src/supply/attest.js';
 import { verifyImage } from '../../src/supply/check.js';
 import { parseDigestReference } from '../../src/supply/reference.js';
-import { attachBundle, RegistryReader, type Descriptor } from '../../src/supply/registry.js';
+import { attachBundle, RegistryReader, RegistryStatusError, type Descriptor } from '../../src/supply/registry.js';
+import { platformImages } from '../../src/supply/sbom.js';
 import { signStatement } from '../../src/supply/signing.js';
 import { BUNDLE_MEDIA_TYPE, statement } from '../../src/supply/statement.js';
 import { parseTrustedRoot, trustMaterial } from '../../src/supply/trust.js';
@@ -175,6 +176,104 @@ describe('the referrers API, page by page', () => {
     await expect(readerFor(host).referrers(DIGEST)).rejects.toThrow(
       new InputError(`${host}/group/app: the referrers of ${DIGEST} continue on another host (https://elsewhere.example.com)`),
     );
+  });
+});
+
+/**
+ * The Store's registry behind the distribution spec's token dance: a token from /token lasts
+ * `uses[n]` requests (the n-th token issued; the last number for those after it), then the
+ * registry answers 401 as to an expired one. Requests and token grants, in order, in `log`.
+ */
+function tokenRegistry(store: Store, uses: readonly number[]): { handler: Handler; log: string[] } {
+  const log: string[] = [];
+  const left = new Map<string, number>();
+  const registry = store.handler();
+  return {
+    log,
+    handler: (request, response) => {
+      const url = new URL(request.url ?? '/', 'http://registry');
+      if (url.pathname === '/token') {
+        const token = `t${left.size + 1}`;
+        left.set(token, uses[Math.min(left.size, uses.length - 1)] as number);
+        log.push(`${token} for ${url.searchParams.get('scope')}`);
+        response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token }));
+        return;
+      }
+      const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+      const remaining = token === undefined ? 0 : (left.get(token) ?? 0);
+      log.push(`${url.pathname.replace(/sha256:(.{4}).*/, '$1')} ${token ?? '-'}${remaining > 0 ? '' : ' 401'}`);
+      if (remaining <= 0) {
+        const challenge = `Bearer realm="http://${request.headers.host}/token",service="registry",scope="repository:group/app:pull"`;
+        response.writeHead(401, { 'WWW-Authenticate': challenge }).end();
+        return;
+      }
+      left.set(token as string, remaining - 1);
+      registry(request, response);
+    },
+  };
+}
+
+describe('a bearer token that expires during a long read (GitLab: 5 minutes; `cigen sbom` of a large index takes longer)', () => {
+  /** A two-platform index, each platform with two layers; its digest. */
+  function index(store: Store): { index: string; layers: string[] } {
+    const layers: string[] = [];
+    const platforms = ['amd64', 'arm64'].map((architecture) => {
+      const own = [1, 2].map((n) => store.blob(`${architecture} layer ${n}`));
+      layers.push(...own.map((l) => l.digest));
+      const manifest = store.manifest({ schemaVersion: 2, mediaType: MANIFEST, config: store.blob(architecture), layers: own });
+      return { ...manifest, platform: { os: 'linux', architecture } };
+    });
+    return { index: store.manifest({ schemaVersion: 2, mediaType: INDEX, manifests: platforms }, INDEX).digest, layers };
+  }
+
+  /** What `cigen sbom` reads of it, in its order: the index, then each platform's manifest and layers. */
+  async function readAll(reader: RegistryReader, digest: string): Promise<void> {
+    for (const platform of await platformImages(reader, digest)) {
+      const manifest = await reader.requiredManifest(platform.digest);
+      for (const layer of manifest.body['layers'] as Descriptor[]) await reader.blob(layer.digest);
+    }
+  }
+
+  it('a token the registry accepted, then refuses, is renewed (same scope) and the request made again', async () => {
+    const store = new Store();
+    const { index: digest } = index(store);
+    const { handler, log } = tokenRegistry(store, [3]);
+    const host = await serve(handler);
+    await readAll(new RegistryReader(parseDigestReference(`${host}/group/app@${digest}`), undefined), digest);
+    const grants = log.filter((line) => line.includes(' for '));
+    expect(grants).toEqual(['t1 for repository:group/app:pull', 't2 for repository:group/app:pull', 't3 for repository:group/app:pull']);
+    // Each 401 but the first (no token yet) is of a token that had worked, followed by a new one.
+    expect(log.filter((line) => line.endsWith(' 401'))).toEqual([
+      expect.stringMatching(/ - 401$/),
+      expect.stringMatching(/ t1 401$/),
+      expect.stringMatching(/ t2 401$/),
+    ]);
+  });
+
+  it('a token refused as soon as it was issued is the registry refusing the credentials: HTTP 401, one token asked for', async () => {
+    const store = new Store();
+    const { index: digest } = index(store);
+    const { handler, log } = tokenRegistry(store, [0]);
+    const host = await serve(handler);
+    const reader = new RegistryReader(parseDigestReference(`${host}/group/app@${digest}`), { username: 'ci', password: 'wrong' });
+    await expect(readAll(reader, digest)).rejects.toMatchObject({
+      status: 401,
+      message: `${host}/group/app: manifest ${digest}: HTTP 401`,
+    });
+    expect(log.filter((line) => line.includes(' for '))).toHaveLength(1);
+  });
+
+  it('a renewed token refused at once too: HTTP 401 after one renewal, not a loop', async () => {
+    const store = new Store();
+    const { index: digest } = index(store);
+    const { handler, log } = tokenRegistry(store, [2, 0]);
+    const host = await serve(handler);
+    const error = await readAll(new RegistryReader(parseDigestReference(`${host}/group/app@${digest}`), undefined), digest).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RegistryStatusError);
+    expect((error as RegistryStatusError).status).toBe(401);
+    expect(log.filter((line) => line.includes(' for '))).toEqual(['t1 for repository:group/app:pull', 't2 for repository:group/app:pull']);
   });
 });
 
