@@ -6,9 +6,25 @@
  * registry credentials, and no vulnerability database.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, type Stats } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { Descriptor, RegistryReader } from './registry.js';
 
@@ -112,6 +128,51 @@ function removeTree(path: string): void {
   rmSync(path, { recursive: true, force: true });
 }
 
+/**
+ * The compressed layers cigen unpacks, told by their first bytes as tar tells them (a media type
+ * is only what the pusher wrote): GNU tar decompresses each with the program of its row (`tar
+ * --zstd` runs `zstd -d`), which the CLI image installs from the row's Debian package
+ * (image/Dockerfile; a test holds the two together). A layer that starts otherwise goes to tar
+ * without an option: an uncompressed one. zstd layers are OCI's `tar+zstd` (kaniko-compat
+ * `--compression zstd` makes them).
+ */
+export const LAYER_COMPRESSIONS = [
+  { name: 'gzip', magic: [0x1f, 0x8b], tarOption: '--gzip', program: 'gzip', debianPackage: 'gzip' },
+  { name: 'zstd', magic: [0x28, 0xb5, 0x2f, 0xfd], tarOption: '--zstd', program: 'zstd', debianPackage: 'zstd' },
+  { name: 'xz', magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], tarOption: '--xz', program: 'xz', debianPackage: 'xz-utils' },
+] as const;
+
+type LayerCompression = (typeof LAYER_COMPRESSIONS)[number];
+
+/** The compression a layer file starts with, if any. */
+function compressionOf(file: string): LayerCompression | undefined {
+  const head = Buffer.alloc(8);
+  const fd = openSync(file, 'r');
+  let length: number;
+  try {
+    length = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return LAYER_COMPRESSIONS.find((c) => c.magic.length <= length && c.magic.every((byte, i) => head[i] === byte));
+}
+
+/** Whether `program` is an executable file in one of PATH's directories (where tar, started with this PATH, looks for it). */
+function inPath(program: string, path: string): boolean {
+  return path
+    .split(delimiter)
+    .filter(Boolean)
+    .some((dir) => {
+      const file = join(dir, program);
+      try {
+        accessSync(file, constants.X_OK);
+        return statSync(file).isFile();
+      } catch {
+        return false;
+      }
+    });
+}
+
 /** The image's file system: its layers, in order, unpacked into `rootfs`. */
 export async function unpackImage(reader: RegistryReader, digest: string, rootfs: string, scratch: string): Promise<void> {
   const manifest = await reader.manifest(digest);
@@ -122,11 +183,19 @@ export async function unpackImage(reader: RegistryReader, digest: string, rootfs
     const file = join(scratch, 'layer');
     const unpacked = join(scratch, 'unpacked');
     await reader.blobToFile(layer.digest, file);
+    const compression = compressionOf(file);
+    // Said before tar runs: its own words are `zstd: Cannot exec: No such file or directory`.
+    if (compression && !inPath(compression.program, process.env['PATH'] ?? ''))
+      throw new InputError(
+        `cannot unpack layer ${layer.digest}: it is compressed with ${compression.name}, which tar reads with the program ` +
+          `${compression.program}, and there is none in PATH (Debian package ${compression.debianPackage})`,
+      );
     // Each layer into an empty directory of its own: nothing an earlier layer left is in the
-    // way. GNU tar reads gzip and plain layers alike, drops leading slashes, refuses `..`, and
-    // makes a link that leaves the directory only after the members beneath it are written.
+    // way. GNU tar drops leading slashes, refuses `..`, and makes a link that leaves the directory
+    // only after the members beneath it are written.
     mkdirSync(unpacked);
-    const untar = spawnSync('tar', ['-x', '--no-same-owner', '--no-same-permissions', '-C', unpacked, '-f', file], { encoding: 'utf8' });
+    const options = ['-x', ...(compression ? [compression.tarOption] : []), '--no-same-owner', '--no-same-permissions'];
+    const untar = spawnSync('tar', [...options, '-C', unpacked, '-f', file], { encoding: 'utf8' });
     if (untar.status !== 0)
       throw new InputError(`cannot unpack layer ${layer.digest}: ${(untar.stderr || String(untar.error)).trim().split('\n')[0]}`);
     rmSync(file, { force: true });

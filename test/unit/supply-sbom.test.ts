@@ -3,12 +3,24 @@
  * controls — on the job's machine: a layer must not write outside the scratch root, and the
  * generator must not see the job's secrets.
  */
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RegistryReader } from '../../src/supply/registry.js';
-import { generateSbom, generatorEnv, unpackImage } from '../../src/supply/sbom.js';
+import { generateSbom, generatorEnv, LAYER_COMPRESSIONS, unpackImage } from '../../src/supply/sbom.js';
 
 type Member = { name: string; file?: string; dir?: true; symlink?: string };
 
@@ -55,6 +67,7 @@ function readerOf(layers: readonly Buffer[]): RegistryReader {
 
 const dirs: string[] = [];
 afterEach(() => {
+  vi.unstubAllEnvs();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -161,5 +174,56 @@ describe('the SBOM generator', () => {
       exitCode: 1,
       message: `the SBOM generator (${generator}) exited 0 on ${IMAGE} but wrote no SBOM`,
     });
+  });
+});
+
+describe('compressed layers: what tar needs for each, the CLI image has', () => {
+  const layer = tarOf([{ name: 'etc/os-release', file: 'ID=test\n' }]);
+  const compressed = (program: string): Buffer => execFileSync(program, ['-c'], { input: layer });
+
+  it.each(LAYER_COMPRESSIONS.map((c) => [c.name, c] as const))('%s: unpacked', async (_name, compression) => {
+    const { rootfs, scratch } = sandbox();
+    await unpackImage(readerOf([compressed(compression.program)]), IMAGE, rootfs, scratch);
+    expect(readFileSync(join(rootfs, 'etc', 'os-release'), 'utf8')).toBe('ID=test\n');
+  });
+
+  it.each(LAYER_COMPRESSIONS.map((c) => [c.name, c] as const))(
+    '%s without its program in PATH: said so, with the package that has it, before tar runs',
+    async (_name, compression) => {
+      const { rootfs, scratch, outside } = sandbox();
+      const bytes = compressed(compression.program);
+      // PATH as in an image without the program: tar alone.
+      const bin = join(outside, 'bin');
+      mkdirSync(bin);
+      symlinkSync(execFileSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).trim(), join(bin, 'tar'));
+      vi.stubEnv('PATH', bin);
+      const run = unpackImage(readerOf([bytes]), IMAGE, rootfs, scratch);
+      await expect(run).rejects.toMatchObject({
+        exitCode: 1,
+        message:
+          `cannot unpack layer sha256:${'0'.repeat(64)}: it is compressed with ${compression.name}, which tar reads with the ` +
+          `program ${compression.program}, and there is none in PATH (Debian package ${compression.debianPackage})`,
+      });
+    },
+  );
+
+  it('the CLI image (image/Dockerfile) installs the package of each program, and checks the program is there', () => {
+    const dockerfile = readFileSync(new URL('../../image/Dockerfile', import.meta.url), 'utf8');
+    const image = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    const installed = [...image.matchAll(/apt-get install ((?:[^\\\n])*)/g)].flatMap((m) =>
+      (m[1] as string).split(/\s+/).filter((word) => word !== '' && !word.startsWith('-')),
+    );
+    const checked = [...image.matchAll(/command -v (\S+)/g)].map((m) => m[1]);
+    for (const compression of LAYER_COMPRESSIONS) {
+      expect(installed).toContain(compression.debianPackage);
+      expect(checked).toContain(compression.program);
+    }
+  });
+
+  it("each program is its package's (Debian's own file list)", () => {
+    for (const compression of LAYER_COMPRESSIONS) {
+      const files = spawnSync('dpkg-query', ['-L', compression.debianPackage], { encoding: 'utf8' }).stdout.split('\n');
+      expect(files).toContainEqual(expect.stringMatching(new RegExp(`/bin/${compression.program}$`)));
+    }
   });
 });
