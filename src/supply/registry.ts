@@ -216,6 +216,30 @@ export class RegistryStatusError extends InputError {
   }
 }
 
+/** The distribution API's URL of a repository: `http(s)://host/v2/<repository>` (http on loopback only). */
+function repositoryUrl(ref: DigestReference): string {
+  const host = ref.registry === 'docker.io' ? 'registry-1.docker.io' : ref.registry;
+  return `${isLoopback(ref.registry) ? 'http' : 'https'}://${host}/v2/${ref.repository}`;
+}
+
+/**
+ * Whether the registry asks for credentials to push to the repository: the request @sigstore/oci
+ * signs in with (starting a blob upload), made without any, answered 401. A registry open for
+ * pushes answers 202 with no challenge, which @sigstore/oci, given credentials, fails on
+ * (`Invalid challenge: `); the upload it started is cancelled.
+ */
+async function asksForPushCredentials(ref: DigestReference): Promise<boolean> {
+  const uploads = `${repositoryUrl(ref)}/blobs/uploads/`;
+  const probe = await reach(uploads, { method: 'POST' }, ref.registry);
+  await probe.body?.cancel();
+  const location = probe.headers.get('location');
+  if (probe.status === 202 && location) {
+    const cancel = await reach(new URL(location, uploads), { method: 'DELETE' }, ref.registry).catch(() => undefined);
+    await cancel?.body?.cancel();
+  }
+  return probe.status === 401;
+}
+
 /**
  * A small read client for one repository: the token dance of the distribution spec, no more. A
  * bearer token lasts minutes (GitLab's registry: 5 by default; Docker Hub's: 300 s), less than
@@ -232,8 +256,7 @@ export class RegistryReader {
     private readonly ref: DigestReference,
     private readonly credentials: Credentials | undefined,
   ) {
-    const host = ref.registry === 'docker.io' ? 'registry-1.docker.io' : ref.registry;
-    this.base = `${isLoopback(ref.registry) ? 'http' : 'https'}://${host}/v2/${ref.repository}`;
+    this.base = repositoryUrl(ref);
   }
 
   /** A path under the repository (`/manifests/...`), or a URL of the registry itself (a Link). */
@@ -478,6 +501,9 @@ export async function attachBundle(
 ): Promise<string> {
   const { attempts, settleMs, pauseMs } = { ...PACING, ...pacing };
   const reader = new RegistryReader(ref, credentials);
+  // No credentials for a registry that asks for none: @sigstore/oci signs in whenever it is given
+  // any (empty ones too), and a registry that sends no challenge fails that sign-in.
+  const push = credentials && (await asksForPushCredentials(ref)) ? credentials : undefined;
   // Fixed once (@sigstore/oci would stamp each attempt): every attempt attaches the same manifest.
   const fixed = { 'org.opencontainers.image.created': new Date().toISOString(), ...annotations };
   // An answer such as HTTP 500 to a read of the index (distribution's, while another job writes
@@ -504,9 +530,7 @@ export async function attachBundle(
           artifact: Buffer.from(JSON.stringify(bundle)),
           mediaType: BUNDLE_MEDIA_TYPE,
           annotations: fixed,
-          // No credentials for a registry that asks for none: @sigstore/oci signs in whenever it is
-          // given any (empty ones too), and a registry that sends no challenge fails that sign-in.
-          credentials: credentials as Credentials,
+          credentials: push as Credentials,
         })
       ).digest;
     } catch (error) {

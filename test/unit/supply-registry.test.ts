@@ -506,6 +506,33 @@ describe('attaching where the referrers are one index under a tag, which other j
     expect(registry.listed(image)).toEqual([referrer]);
   });
 
+  it('credentials configured for a registry that asks for none are not given to it: attached (it was `Invalid challenge: `)', async () => {
+    const registry = new TagSchemaRegistry();
+    const image = registry.image();
+    const host = await serve(registry.handler());
+    const ref = parseDigestReference(`${host}/group/app@${image}`);
+    const referrer = await attachBundle(ref, image, bundle, {}, { username: 'ci', password: 'secret' }, quick);
+    expect(registry.listed(image)).toEqual([referrer]);
+  });
+
+  it('a registry that asks for credentials to push gets them', async () => {
+    const registry = new TagSchemaRegistry();
+    const image = registry.image();
+    const open = registry.handler();
+    const expected = `Basic ${Buffer.from('ci:secret').toString('base64')}`;
+    const unauthenticated: string[] = [];
+    const host = await serve((request, response) => {
+      if (request.headers.authorization === expected) return open(request, response);
+      unauthenticated.push(`${request.method} ${new URL(request.url ?? '/', 'http://registry').pathname}`);
+      response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="registry"' }).end();
+    });
+    const ref = parseDigestReference(`${host}/group/app@${image}`);
+    const referrer = await attachBundle(ref, image, bundle, {}, { username: 'ci', password: 'secret' }, quick);
+    expect(registry.listed(image)).toEqual([referrer]);
+    // cigen's probe goes without credentials, as every first request does: the challenge says what to send.
+    expect(unauthenticated[0]).toBe('POST /v2/group/app/blobs/uploads/');
+  });
+
   it('a server error while the index is updated (distribution answers 500 to concurrent tag writes) is retried', async () => {
     const registry = new TagSchemaRegistry();
     const image = registry.image();
