@@ -24,16 +24,31 @@ export interface SigningOptions {
   key?: { pem: string; password: string; name: string };
 }
 
+/** An encrypted PEM private key: PKCS#8 (`ENCRYPTED PRIVATE KEY`), or traditional (`EC PRIVATE KEY`) with `Proc-Type: 4,ENCRYPTED`. */
+const ENCRYPTED_PEM = /-----BEGIN ENCRYPTED PRIVATE KEY-----|^Proc-Type:[ \t]*4,ENCRYPTED/m;
+/** cosign's own key format (`cosign generate-key-pair`), which OpenSSL does not read. */
+const COSIGN_PEM = /-----BEGIN ENCRYPTED (SIGSTORE|COSIGN) PRIVATE KEY-----/;
+
+/**
+ * Why a private key cannot be read, from its text, not from the error: Node 20 says
+ * ERR_OSSL_CRYPTO_INTERRUPTED_OR_CANCELLED (not Node's own ERR_MISSING_PASSPHRASE) of an encrypted
+ * key without a password, PKCS#8 or traditional, and a wrong password can get past the decryption
+ * and fail later, as something other than ERR_OSSL_BAD_DECRYPT (ERR_OSSL_UNSUPPORTED, about 1 in 200).
+ */
+function unreadableKey(pem: string, password: string): string {
+  const cosign = COSIGN_PEM.exec(pem);
+  if (cosign)
+    return `it is in cosign's own format (ENCRYPTED ${cosign[1]} PRIVATE KEY), which cigen does not read: export it to PKCS#8 PEM`;
+  if (!ENCRYPTED_PEM.test(pem)) return 'it is not a PEM private key';
+  return password ? 'it is encrypted, and the password given does not decrypt it' : 'it is encrypted and no password was given';
+}
+
 /** The public key (SPKI PEM) of a private key the project keeps, read with its password. */
 export function readPrivateKey(pem: string, password: string, name: string): KeyObject {
   try {
     return createPrivateKey({ key: pem, format: 'pem', ...(password ? { passphrase: password } : {}) });
-  } catch (error) {
-    const reason =
-      (error as { code?: string }).code === 'ERR_MISSING_PASSPHRASE'
-        ? 'it is encrypted and no password was given'
-        : 'it is not a PEM private key, or the password is wrong';
-    throw new InputError(`the signing key ${name} cannot be read: ${reason}`);
+  } catch {
+    throw new InputError(`the signing key ${name} cannot be read: ${unreadableKey(pem, password)}`);
   }
 }
 

@@ -3,6 +3,7 @@
  * mistake refused by name, exit 2), the GitLab identity pattern, image references by digest, and
  * the SLSA provenance built from GitLab's predefined variables.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -420,7 +421,30 @@ describe('what signing needs, and a registry that cannot be reached', () => {
     expect(() => checkSigning({ ...BASE, identityToken: JWT })).not.toThrow();
     // A key is read at once: a wrong one is found before any registry is asked.
     expect(() => checkSigning({ ...BASE, key: { pem: 'not a key', password: '', name: 'k.pem' } })).toThrow(
-      'the signing key k.pem cannot be read: it is not a PEM private key, or the password is wrong',
+      new InputError('the signing key k.pem cannot be read: it is not a PEM private key'),
+    );
+  });
+
+  it("a key that cannot be read: why, told from its text (encrypted, without a password or with a wrong one; not a key; cosign's format)", () => {
+    const read = (pem: string, password: string) => () => checkSigning({ ...BASE, key: { pem, password, name: 'cosign.key' } });
+    const why = (reason: string) => new InputError(`the signing key cosign.key cannot be read: ${reason}`);
+    // openssl genpkey ... -aes256 (the docs' command) writes PKCS#8; openssl ec -aes256 the traditional form.
+    for (const type of ['pkcs8', 'sec1'] as const) {
+      const pem = generateKeyPairSync('ec', {
+        namedCurve: 'P-256',
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type, format: 'pem', cipher: 'aes-256-cbc', passphrase: 'right' },
+      }).privateKey;
+      expect(pem).toMatch(type === 'pkcs8' ? /BEGIN ENCRYPTED PRIVATE KEY/ : /Proc-Type: 4,ENCRYPTED/);
+      expect(read(pem, ''), type).toThrow(why('it is encrypted and no password was given'));
+      expect(read(pem, 'wrong'), type).toThrow(why('it is encrypted, and the password given does not decrypt it'));
+      expect(read(pem, 'right'), type).not.toThrow();
+    }
+    const plain = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    expect(read(plain, ''), 'a public key').toThrow(why('it is not a PEM private key'));
+    const cosign = '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\neyJrZGYiOnt9fQ==\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n';
+    expect(read(cosign, 'pw')).toThrow(
+      why("it is in cosign's own format (ENCRYPTED SIGSTORE PRIVATE KEY), which cigen does not read: export it to PKCS#8 PEM"),
     );
   });
 
