@@ -17,19 +17,41 @@ export const PREDICATE_TYPES = {
 export type AttestationKind = keyof typeof PREDICATE_TYPES;
 export const KINDS: readonly AttestationKind[] = ['signature', 'sbom', 'provenance'];
 
-/** What a reader calls each kind, in messages. */
-export const KIND_NAMES: Record<AttestationKind, string> = {
-  signature: 'signature',
-  sbom: 'SBOM attestation (CycloneDX)',
-  provenance: 'provenance attestation (SLSA v1)',
-};
-
 /** SPDX SBOMs signed by other tools count as SBOMs too. */
 const SPDX_PREDICATE = 'https://spdx.dev/Document';
 
+/** The predicate types read as each kind: what cigen signs, and what other tools sign that counts as the same. */
+const KIND_PREDICATES: Record<AttestationKind, readonly string[]> = {
+  signature: [PREDICATE_TYPES.signature],
+  sbom: [PREDICATE_TYPES.sbom, SPDX_PREDICATE],
+  provenance: [PREDICATE_TYPES.provenance],
+};
+
+/** The format of a predicate type, as messages name it. */
+const FORMATS: Record<string, string> = {
+  [PREDICATE_TYPES.sbom]: 'CycloneDX',
+  [SPDX_PREDICATE]: 'SPDX',
+  [PREDICATE_TYPES.provenance]: 'SLSA v1',
+};
+
+const KIND_NAMES: Record<AttestationKind, string> = {
+  signature: 'signature',
+  sbom: 'SBOM attestation',
+  provenance: 'provenance attestation',
+};
+
 export function kindOf(predicateType: string): AttestationKind | undefined {
-  if (predicateType === SPDX_PREDICATE) return 'sbom';
-  return KINDS.find((kind) => PREDICATE_TYPES[kind] === predicateType);
+  return KINDS.find((kind) => KIND_PREDICATES[kind].includes(predicateType));
+}
+
+/**
+ * What a reader calls an attestation of a kind, in messages: with the format of the predicate type
+ * found (`SBOM attestation (SPDX)`), or, none found, each format that would do
+ * (`SBOM attestation (CycloneDX or SPDX)`).
+ */
+export function kindName(kind: AttestationKind, predicateType?: string): string {
+  const formats = (predicateType !== undefined ? [predicateType] : KIND_PREDICATES[kind]).flatMap((type) => FORMATS[type] ?? []);
+  return formats.length > 0 ? `${KIND_NAMES[kind]} (${formats.join(' or ')})` : KIND_NAMES[kind];
 }
 
 export interface Statement {

@@ -11,7 +11,7 @@ import { toSignedEntity, Verifier, type TrustMaterial } from '@sigstore/verify';
 import { gitlabIdentityRef, issuerKey } from './policy.js';
 import type { PlatformImage } from './sbom.js';
 import { fromProtectedRef, sourceRef } from './provenance.js';
-import { IN_TOTO_PAYLOAD_TYPE, KIND_NAMES, KINDS, kindOf, parseStatement, subjectDigests, type AttestationKind } from './statement.js';
+import { IN_TOTO_PAYLOAD_TYPE, kindName, KINDS, kindOf, parseStatement, subjectDigests, type AttestationKind } from './statement.js';
 
 /** Who must have signed: a keyless identity (Fulcio certificate) or a key. */
 export type Expected =
@@ -27,6 +27,8 @@ export interface Policy {
 
 export interface BundleVerdict {
   kind?: AttestationKind;
+  /** The predicate type of the statement, when it names a kind: which format it is in. */
+  predicateType?: string;
   /** The digest the bundle is attached to, when not the image's own (a platform image of an index). */
   subject?: string;
   /** Who signed: the certificate's identity and issuer, or the key's name. */
@@ -42,6 +44,8 @@ export interface PlatformSbom {
   platform: string;
   digest: string;
   signer: string;
+  /** The SBOM's predicate type: CycloneDX, or SPDX. */
+  predicateType?: string;
 }
 
 export interface Verdict {
@@ -82,7 +86,7 @@ export function checkBundle(json: unknown, digest: string, trust: TrustMaterial,
   const s = envelope.payloadType === IN_TOTO_PAYLOAD_TYPE ? parseStatement(envelope.payload) : undefined;
   const claimed = s ? kindOf(s.predicateType) : undefined;
   const refuse = (problem: string, signer?: string): BundleVerdict => ({
-    ...(claimed ? { kind: claimed } : {}),
+    ...(claimed && s ? { kind: claimed, predicateType: s.predicateType } : {}),
     ...(signer ? { signer } : {}),
     problem,
   });
@@ -124,7 +128,7 @@ export function checkBundle(json: unknown, digest: string, trust: TrustMaterial,
     if (signed && said !== signed.ref)
       return refuse(`it says the image was built from ${said ?? 'no ref'}, but a pipeline of ${signed.ref} signed it`, who);
   }
-  return { kind: claimed, signer: who, predicate: s.predicate };
+  return { kind: claimed, predicateType: s.predicateType, signer: who, predicate: s.predicate };
 }
 
 function certificateIdentity(bundle: ReturnType<typeof bundleFromJSON>): string | undefined {
@@ -157,7 +161,16 @@ export function decide(
   // One platform's SBOM says nothing of another's packages: each is accepted on its own.
   const sboms = sbomSubjects.flatMap((subject): PlatformSbom[] => {
     const found = verdicts.find((v) => v.kind === 'sbom' && !v.problem && (v.subject ?? digest) === subject.digest);
-    return found ? [{ platform: subject.platform, digest: subject.digest, signer: found.signer ?? '?' }] : [];
+    return found
+      ? [
+          {
+            platform: subject.platform,
+            digest: subject.digest,
+            signer: found.signer ?? '?',
+            ...(found.predicateType ? { predicateType: found.predicateType } : {}),
+          },
+        ]
+      : [];
   });
   if (sboms.length === sbomSubjects.length)
     accepted.sbom = { kind: 'sbom', signer: [...new Set(sboms.map((sbom) => sbom.signer))].join(', ') };
@@ -173,18 +186,19 @@ export function decide(
     if (verdicts.length === 0 && kind === 'signature') {
       reasons.push(`no signature: ${image} has no Sigstore bundle attached to ${digest}`);
     } else if (tried.length === 0) {
-      reasons.push(`no ${KIND_NAMES[kind]} for ${image}@${digest}`);
+      reasons.push(`no ${kindName(kind)} for ${image}@${digest}`);
     } else {
-      for (const v of tried) reasons.push(`${KIND_NAMES[kind]}: ${v.problem ?? 'refused'}`);
+      for (const v of tried) reasons.push(`${kindName(kind, v.predicateType)}: ${v.problem ?? 'refused'}`);
     }
   }
   const provenance = accepted.provenance;
   if (policy.protectedRef && provenance && !fromProtectedRef(provenance.predicate))
     reasons.push(
-      `${KIND_NAMES.provenance}: built from ${sourceRef(provenance.predicate) ?? 'an unknown ref'}, which was not a protected ref`,
+      `${kindName('provenance', provenance.predicateType)}: built from ${sourceRef(provenance.predicate) ?? 'an unknown ref'}, ` +
+        'which was not a protected ref',
     );
   if (policy.protectedRef && !provenance && !policy.require.includes('provenance'))
-    reasons.push(`no ${KIND_NAMES.provenance} for ${image}@${digest}, so nothing says it was built from a protected ref`);
+    reasons.push(`no ${kindName('provenance')} for ${image}@${digest}, so nothing says it was built from a protected ref`);
   const distinct = [...new Set(reasons)];
   return { ok: distinct.length === 0, accepted, sboms, reasons: distinct, bundles: [...verdicts] };
 }
@@ -193,20 +207,25 @@ export function decide(
 export function acceptedLines(verdict: Verdict): string[] {
   return KINDS.flatMap((kind) =>
     kind === 'sbom'
-      ? verdict.sboms.map((sbom) => `✓ ${KIND_NAMES.sbom}${sbom.platform ? ` (${sbom.platform})` : ''}: signed by ${sbom.signer}`)
+      ? verdict.sboms.map(
+          (sbom) => `✓ ${kindName('sbom', sbom.predicateType)}${sbom.platform ? ` (${sbom.platform})` : ''}: signed by ${sbom.signer}`,
+        )
       : verdict.accepted[kind]
-        ? [`✓ ${KIND_NAMES[kind]}: signed by ${verdict.accepted[kind].signer ?? '?'}`]
+        ? [`✓ ${kindName(kind, verdict.accepted[kind].predicateType)}: signed by ${verdict.accepted[kind].signer ?? '?'}`]
         : [],
   );
 }
 
 /** `accepted` of `cigen verify --format json`: each kind's signer; for an index's SBOM, each platform's too. */
-export function acceptedJson(verdict: Verdict): Record<string, { signer: string; platforms?: PlatformSbom[] }> {
+export function acceptedJson(verdict: Verdict): Record<string, { signer: string; platforms?: Omit<PlatformSbom, 'predicateType'>[] }> {
   return Object.fromEntries(
     KINDS.flatMap((kind) => {
       const accepted = verdict.accepted[kind];
       if (!accepted) return [];
-      const platforms = kind === 'sbom' && verdict.sboms.some((sbom) => sbom.platform) ? { platforms: verdict.sboms } : {};
+      const platforms =
+        kind === 'sbom' && verdict.sboms.some((sbom) => sbom.platform)
+          ? { platforms: verdict.sboms.map(({ platform, digest, signer }) => ({ platform, digest, signer })) }
+          : {};
       return [[kind, { signer: accepted.signer ?? '?', ...platforms }]];
     }),
   );
@@ -219,8 +238,8 @@ function sbomReasons(image: string, digest: string, verdicts: readonly BundleVer
     const tried = verdicts.filter((v) => v.kind === 'sbom' && (v.subject ?? digest) === subject.digest);
     if (tried.some((v) => !v.problem)) continue;
     const platform = subject.platform ? ` (${subject.platform})` : '';
-    if (tried.length === 0) reasons.push(`no ${KIND_NAMES.sbom} for ${image}@${subject.digest}${platform}`);
-    else for (const v of tried) reasons.push(`${KIND_NAMES.sbom}${platform}: ${v.problem ?? 'refused'}`);
+    if (tried.length === 0) reasons.push(`no ${kindName('sbom')} for ${image}@${subject.digest}${platform}`);
+    else for (const v of tried) reasons.push(`${kindName('sbom', v.predicateType)}${platform}: ${v.problem ?? 'refused'}`);
   }
   return reasons;
 }

@@ -581,11 +581,11 @@ describe('an index whose platforms do not all have an SBOM', () => {
     const partly = verify();
     expect(partly.status).toBe(1);
     expect(partly.stdout).toBe(`✓ signature: signed by ${signer}\n✓ SBOM attestation (CycloneDX) (linux/amd64): signed by ${signer}\n`);
-    expect(partly.stderr).toBe(`cigen verify: ${multi} refused:\n  no SBOM attestation (CycloneDX) for ${arm64} (linux/arm64)\n`);
+    expect(partly.stderr).toBe(`cigen verify: ${multi} refused:\n  no SBOM attestation (CycloneDX or SPDX) for ${arm64} (linux/arm64)\n`);
     expect(JSON.parse(verify('--format', 'json').stdout)).toEqual({
       image: multi,
       verified: false,
-      reasons: [`no SBOM attestation (CycloneDX) for ${arm64} (linux/arm64)`],
+      reasons: [`no SBOM attestation (CycloneDX or SPDX) for ${arm64} (linux/arm64)`],
       accepted: { signature: { signer } },
     });
 
@@ -719,7 +719,7 @@ describe('refusals', () => {
     ]);
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(
-      `cigen verify: ${other} refused:\n  no SBOM attestation (CycloneDX) for ${other}\n` +
+      `cigen verify: ${other} refused:\n  no SBOM attestation (CycloneDX or SPDX) for ${other}\n` +
         `  no provenance attestation (SLSA v1) for ${other}\n`,
     );
     const [repository, digest] = bare.split('@') as [string, string];

@@ -58,6 +58,7 @@ describe('each bundle, checked', () => {
   it('accepts a keyless signature by the expected identity, and names who signed', async () => {
     expect(checkBundle(await sign(keyless()), DIGEST, trust(), byProject)).toEqual({
       kind: 'signature',
+      predicateType: 'https://sigstore.dev/cosign/sign/v1',
       signer: `${IDENTITY} (issuer ${SERVER})`,
       predicate: {},
     });
@@ -162,14 +163,14 @@ describe('the policy, over every bundle found', () => {
     ]);
     expect(decide(IMAGE, DIGEST, [], policy()).reasons).toEqual([
       `no signature: ${IMAGE} has no Sigstore bundle attached to ${DIGEST}`,
-      `no SBOM attestation (CycloneDX) for ${IMAGE}@${DIGEST}`,
+      `no SBOM attestation (CycloneDX or SPDX) for ${IMAGE}@${DIGEST}`,
       `no provenance attestation (SLSA v1) for ${IMAGE}@${DIGEST}`,
     ]);
   });
 
   it('a missing attestation, each named', async () => {
     expect(decide(IMAGE, DIGEST, await verdicts(['signature']), policy()).reasons).toEqual([
-      `no SBOM attestation (CycloneDX) for ${IMAGE}@${DIGEST}`,
+      `no SBOM attestation (CycloneDX or SPDX) for ${IMAGE}@${DIGEST}`,
       `no provenance attestation (SLSA v1) for ${IMAGE}@${DIGEST}`,
     ]);
   });
@@ -179,6 +180,26 @@ describe('the policy, over every bundle found', () => {
     const reasons = decide(IMAGE, DIGEST, [...(await verdicts(['signature', 'provenance'])), wrong], policy()).reasons;
     expect(reasons).toEqual([
       `SBOM attestation (CycloneDX): signed by ${SERVER}/group/other//.gitlab-ci.yml@refs/heads/main (issuer ${SERVER}), ` +
+        `not by an identity matching /^${SERVER}/group/app//.+@refs/heads/main$/ (issuer ${SERVER})`,
+    ]);
+  });
+
+  it('an SPDX SBOM (signed by another tool) is named SPDX, accepted or refused; a missing SBOM may be either', async () => {
+    const spdx = (project = 'group/app') =>
+      signStatement(
+        { ...statement(IMAGE, DIGEST, 'sbom', { spdxVersion: 'SPDX-2.3' }), predicateType: 'https://spdx.dev/Document' },
+        keyless(project),
+      );
+    const found = checkBundle(await spdx(), DIGEST, trust(), byProject);
+    expect(found).toMatchObject({ kind: 'sbom', predicateType: 'https://spdx.dev/Document' });
+    const signer = `${IDENTITY} (issuer ${SERVER})`;
+    const [signature] = await verdicts(['signature']);
+    const accepted = decide(IMAGE, DIGEST, [signature!, found], policy({ require: ['sbom'] }));
+    expect(accepted.ok).toBe(true);
+    expect(acceptedLines(accepted)).toEqual([`✓ signature: signed by ${signer}`, `✓ SBOM attestation (SPDX): signed by ${signer}`]);
+    const wrong = checkBundle(await spdx('group/other'), DIGEST, trust(), byProject);
+    expect(decide(IMAGE, DIGEST, [signature!, wrong], policy({ require: ['sbom'] })).reasons).toEqual([
+      `SBOM attestation (SPDX): signed by ${SERVER}/group/other//.gitlab-ci.yml@refs/heads/main (issuer ${SERVER}), ` +
         `not by an identity matching /^${SERVER}/group/app//.+@refs/heads/main$/ (issuer ${SERVER})`,
     ]);
   });
@@ -196,7 +217,7 @@ describe('the policy, over every bundle found', () => {
     });
     const one = [signature!, provenance!, await sbomOf(amd64)];
     expect(decide(IMAGE, DIGEST, one, policy(), platforms).reasons).toEqual([
-      `no SBOM attestation (CycloneDX) for ${IMAGE}@${arm64} (linux/arm64)`,
+      `no SBOM attestation (CycloneDX or SPDX) for ${IMAGE}@${arm64} (linux/arm64)`,
     ]);
     const wrongSigner = [...one, await sbomOf(arm64, 'group/other')];
     expect(decide(IMAGE, DIGEST, wrongSigner, policy(), platforms).reasons).toEqual([
