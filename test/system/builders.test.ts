@@ -380,6 +380,15 @@ describe('the job proxy as build arguments', () => {
     expect(result.status).toBe(0);
     expect(box.calls('buildctl-daemonless.sh')[0]?.argv).toContain(`build-arg:HTTPS_PROXY=${PROXY}`);
   });
+
+  it('buildkit: a build-args item that is a name alone gets its value from the environment, and is left out when unset', () => {
+    const { result, box } = run('buildkit', { 'build-args': ['VERSION', 'UNSET_ARG', 'PLAIN=1'] }, { env: { VERSION: '1.2 "x" $y' } });
+    expect(result.status).toBe(0);
+    const opts = box.calls('buildctl-daemonless.sh')[0]?.argv.filter((arg) => arg.startsWith('build-arg:'));
+    expect(opts).toContain('build-arg:VERSION=1.2 "x" $y');
+    expect(opts).toContain('build-arg:PLAIN=1');
+    expect(opts?.filter((arg) => arg.startsWith('build-arg:UNSET_ARG'))).toEqual([]);
+  });
 });
 
 describe("each boolean input's example on a builder's page, and each registry input's, alone", () => {
