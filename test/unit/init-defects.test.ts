@@ -9,7 +9,7 @@
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
@@ -40,7 +40,10 @@ afterEach(() => {
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'cigen-init-defects-'));
   dirs.push(dir);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
   return dir;
 }
 
@@ -751,6 +754,23 @@ describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => 
       '  Dockerfile: kaniko-build builds it already; init adds no build of it\n' +
         `  kaniko-build builds with Kaniko: \`cigen migrate ${shown}\` moves it onto the catalog\n` +
         `${shown} already builds every image (kaniko-build); nothing to add\n`,
+    );
+    expect(readFileSync(shown, 'utf8')).toBe(pipeline);
+  });
+
+  // GitLab merges a local include's jobs into the pipeline, and migrate reads them there: init too.
+  it("reads the Kaniko jobs of the pipeline's local includes, as migrate does, and builds none of what they build", () => {
+    const included =
+      'kaniko-build:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +
+      '    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:latest\n';
+    const pipeline = 'include:\n  - local: ci/build.yml\n';
+    const dir = project({ '.gitlab-ci.yml': pipeline, 'ci/build.yml': included, Dockerfile: 'FROM scratch\n' });
+    const shown = join(dir, '.gitlab-ci.yml');
+    const result = cigen(['init', dir, '--yes', '--builder', 'buildah']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      '  Dockerfile: kaniko-build builds it already; init adds no build of it\n' +
+        `  kaniko-build builds with Kaniko: \`cigen migrate ${shown}\` moves it onto the catalog\n`,
     );
     expect(readFileSync(shown, 'utf8')).toBe(pipeline);
   });

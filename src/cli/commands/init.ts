@@ -14,7 +14,7 @@ import { buildsImage } from '../../catalog/registry.js';
 import { migrateFile } from '../../migrate/index.js';
 import { duplicateWarnings, SourceError } from '../../ci/source.js';
 import { checkComponentRef, refFor } from '../component-ref.js';
-import { readProjectPath } from '../project.js';
+import { readProjectPath, resolveProjectPath } from '../project.js';
 import { projectFiles } from '../project-files.js';
 import { NotUtf8Error, readUserFile, reasonOf, refuseNotUtf8, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
@@ -153,11 +153,19 @@ interface JobToMigrate {
   build?: OtherBuild['inputs'];
 }
 
-/** The jobs of the file (its local includes not read) that build with Kaniko or with a Docker
- *  daemon, as migrate finds them, and whether migrate would move each onto the catalog. */
-function jobsToMigrate(file: string, text: string): JobToMigrate[] {
+/** The jobs of the pipeline (the file and its local includes, read from the project at `dir` as
+ *  migrate reads them) that build with Kaniko or with a Docker daemon, as migrate finds them, and
+ *  whether migrate would move each onto the catalog. */
+function jobsToMigrate(dir: string, file: string, text: string): JobToMigrate[] {
+  const host = {
+    readProjectFile: (path: string) => {
+      const read = readProjectPath(dir, path);
+      return read.kind === 'file' ? read.text : read.kind === 'outside' ? { outside: true as const } : undefined;
+    },
+    projectFileExists: (path: string) => resolveProjectPath(dir, path).kind === 'file',
+  };
   try {
-    return migrateFile(file, text)
+    return migrateFile(file, text, { host })
       .flatMap((migration) => migration.jobs)
       .flatMap((job) =>
         job.from === undefined || job.status === 'unchanged'
@@ -310,7 +318,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     let migrating: JobToMigrate[] = [];
     try {
       current = existsSync(pipelinePath) ? await readUserFile(pipelinePath) : undefined;
-      migrating = current === undefined ? [] : jobsToMigrate(options.file, current);
+      migrating = current === undefined ? [] : jobsToMigrate(dir, options.file, current);
       // Local includes are read from the project, as GitLab reads them: their jobs are the pipeline's.
       const readProjectFile = (file: string) => {
         const read = readProjectPath(dir, file);
