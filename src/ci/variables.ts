@@ -11,3 +11,10 @@ export const literalDollars = (text: string): string => text.replace(/\$/g, '$$$
  * and X's value. Text whose only `$` signs are `$$` is a literal, whatever it looks like.
  */
 export const hasVariableReference = (text: string): boolean => /(?<!\$)(?:\$\$)*\$(?:[A-Za-z_]|\{[A-Za-z_][A-Za-z0-9_]*\})/.test(text);
+
+/** The names of the variables text refers to, as hasVariableReference reads them (`$$X` is none). */
+export const variableNames = (text: string): string[] => [
+  ...new Set(
+    [...text.matchAll(/(?<!\$)(?:\$\$)*\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})/g)].map((m) => (m[1] ?? m[2]) as string),
+  ),
+];

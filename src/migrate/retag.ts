@@ -14,6 +14,7 @@
  *    or an `export` sets variables the file does not show): it builds again what that job
  *    builds, to push other tags.
  */
+import { variableNames } from '../ci/variables.js';
 import { parseFlags, unbrace } from './kaniko.js';
 import { commandLine, programIndex, type Command } from './shell.js';
 import type { ScriptItem } from './scripts.js';
@@ -88,10 +89,8 @@ export function retagOf(items: readonly ScriptItem[]): Retag | undefined {
   };
 }
 
-/** The `$VAR` and `${VAR}` names in inputs. */
-function variablesIn(inputs: Inputs): string[] {
-  return [...new Set([...JSON.stringify(inputs).matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] as string))];
-}
+/** The `$VAR` and `${VAR}` names in inputs (`$$X` is the text `$X`). */
+const variablesIn = (inputs: Inputs): string[] => variableNames(JSON.stringify(inputs));
 
 /** What two builds share: their inputs but for the job's name, stage and tags. */
 const buildOf = (inputs: Inputs): string =>

@@ -7,7 +7,7 @@ import { findComponent } from '../../src/catalog/registry.js';
 import { renderInstance } from '../../src/catalog/instantiate.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { checkBuildInputValues, LIST_INPUTS } from '../../src/catalog/values.js';
-import { hasVariableReference } from '../../src/ci/variables.js';
+import { hasVariableReference, variableNames } from '../../src/ci/variables.js';
 import fc from 'fast-check';
 import { runnerExpand } from '../helpers/job.js';
 import { RubyFloat } from '../../src/ci/interpolation/ruby.js';
@@ -174,6 +174,20 @@ describe('hasVariableReference: `$NAME` and `${NAME}` as the job expands them (c
       fc.property(fc.array(fc.constantFrom('$', '$$', '{', '}', 'VAR', '_1', '1', '-', 'a', ' '), { maxLength: 12 }), (parts) => {
         const text = parts.join('');
         expect(hasVariableReference(text), text).toBe(runnerExpand(text, marked).includes('\u0000'));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('variableNames names exactly the variables the expansion reads (`$$X` none)', () => {
+    expect(variableNames('$$X ${Y} $$$Z $Y')).toEqual(['Y', 'Z']);
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('$', '$$', '{', '}', 'VAR', '_1', '1', '-', 'a', ' '), { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        const read = new Set<string>();
+        const recording = new Proxy({}, { get: (_target, name) => (read.add(String(name)), '') }) as Record<string, string>;
+        runnerExpand(text, recording);
+        expect(new Set(variableNames(text)), text).toEqual(read);
       }),
       { numRuns: 500 },
     );
