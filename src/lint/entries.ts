@@ -199,8 +199,9 @@ export function rulesOf(rules: unknown, path: PathSegment[] = ['rules']): { rule
 }
 
 /** Entry::Job: start_in only with `when: delayed` and without `rules:`, at most a week; Rules::Rule:
- *  start_in only in a delayed rule, which must have one, at most a week. */
-function startInFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
+ *  start_in only in a delayed rule, which must have one, at most a week. A job not `complete` (a base
+ *  cigen cannot see) is not judged by the `when:` or `start_in` that base may give it. */
+function startInFindings(name: string, job: Record<string, unknown>, complete: boolean): EntryFinding[] {
   const findings: EntryFinding[] = [];
   const at = (path: PathSegment[], message: string) => findings.push({ path, code: 'semantic/start-in', message });
   const jobs = () => describePath([name]);
@@ -208,11 +209,12 @@ function startInFindings(name: string, job: Record<string, unknown>): EntryFindi
   // With rules:, start_in is one of the keys Processable refuses beside them (reported there).
   // Rails words an attribute humanized: `start in`.
   if (given(job['start_in']) && !given(job['rules'])) {
-    if (job['when'] !== 'delayed') at(['start_in'], `${jobs()} start in must be blank`);
+    if (job['when'] !== 'delayed' && (complete || job['when'] !== undefined)) at(['start_in'], `${jobs()} start in must be blank`);
     else if (tooLate(job['start_in'])) at(['start_in'], `${jobs()} start in should not exceed the limit`);
   }
   // A delayed job's DurationValidator, given nothing (ci.json says `when` is not allowed).
-  if (job['when'] === 'delayed' && !given(job['start_in'])) at(['when'], `${jobs()} start in should be a duration`);
+  if (job['when'] === 'delayed' && !given(job['start_in']) && (complete || job['start_in'] !== undefined))
+    at(['when'], `${jobs()} start in should be a duration`);
   const rules = () => `${describePath([name, 'rules'])}:rule`;
   for (const { rule, path } of rulesOf(job['rules'])) {
     if (rule['when'] !== 'delayed') {
@@ -288,9 +290,10 @@ function tagsFindings(tags: unknown, named: PathSegment[], at: PathSegment[]): E
   ];
 }
 
-/** Entry::Job: `publish` only in a pages job (named `pages` unless `pages: false`, or with `pages:`). */
-function publishFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
-  if (job['publish'] === undefined || job['publish'] === null) return [];
+/** Entry::Job: `publish` only in a pages job (named `pages` unless `pages: false`, or with `pages:`),
+ *  which a job not `complete` may be through the `pages:` of a base cigen cannot see. */
+function publishFindings(name: string, job: Record<string, unknown>, complete: boolean): EntryFinding[] {
+  if (job['publish'] === undefined || job['publish'] === null || (!complete && job['pages'] === undefined)) return [];
   const pages = job['pages'];
   const present = pages !== undefined && pages !== null && pages !== false && !(isHash(pages) && Object.keys(pages).length === 0);
   if (present || (name === 'pages' && pages !== false)) return [];
@@ -348,8 +351,9 @@ const unescape = (text: string): string =>
   text.replace(/\+/g, ' ').replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 
 /** Entry::Caches (at most 4) and KeyValidator (a string key that, unescaped, holds a `/` or is
- *  `.` or `..`) on the `cache:` at `path`. */
-function cacheFindings(path: PathSegment[], cache: unknown): EntryFinding[] {
+ *  `.` or `..`) on the `cache:` at `path`. A `key:` hash with neither `files` nor `files_commits`
+ *  is judged only when `complete`: a base cigen cannot see may merge one into it. */
+function cacheFindings(path: PathSegment[], cache: unknown, complete = true): EntryFinding[] {
   const findings: EntryFinding[] = [];
   const at = (sub: PathSegment[], message: string) =>
     findings.push({ path: [...path, ...sub], code: 'semantic/cache', message: `${describePath([...path, ...sub])} config ${message}` });
@@ -360,7 +364,8 @@ function cacheFindings(path: PathSegment[], cache: unknown): EntryFinding[] {
     const key = isHash(item) ? item['key'] : undefined;
     if (isHash(key)) {
       findings.push(...unknownKeysFindings(key, ENTRY_ALLOWED_KEYS.cacheKey, [...path, ...sub, 'key']));
-      if (CACHE_KEY_SOURCES.filter((source) => Object.hasOwn(key, source)).length !== 1)
+      const sources = CACHE_KEY_SOURCES.filter((source) => Object.hasOwn(key, source)).length;
+      if (sources > 1 || (sources === 0 && complete))
         at([...sub, 'key'], `must use exactly one of these keys: ${CACHE_KEY_SOURCES.join(', ')}`);
     }
     if (typeof key !== 'string') continue;
@@ -422,25 +427,34 @@ function environmentOf(value: unknown): { name: unknown; action: unknown } | und
 
 /**
  * YamlProcessor#validate_on_stop_job!: the job `environment:on_stop` names must exist and stop
- * the same environment. `jobNamed` gives the visible job a name means, as GitLab reads it.
+ * the same environment. `jobNamed` gives the visible job a name means, as GitLab reads it, and
+ * whether it is `complete`: a job that extends a base cigen cannot see (as `complete` says of the
+ * job itself) may take its environment, its name or its action from there, so what that base
+ * may give is not judged, nor what GitLab would check after it.
  */
 export function onStopFinding(
   name: string,
   job: Record<string, unknown>,
-  jobNamed: (name: string) => Record<string, unknown> | undefined,
+  jobNamed: (name: string) => { value: Record<string, unknown>; complete: boolean } | undefined,
+  complete = true,
 ): (EntryFinding & { undefinedJob: boolean }) | undefined {
   const environment = job['environment'];
   if (!isHash(environment) || typeof environment['on_stop'] !== 'string') return undefined;
   const onStop = environment['on_stop'];
   const stopper = jobNamed(onStop);
-  const stops = stopper ? environmentOf(stopper['environment']) : undefined;
+  const written = stopper?.value['environment'];
+  const stops = environmentOf(written);
+  /** Whether the stopper's environment may take `key` from a base cigen cannot see. */
+  const unseen = (key: string) => stopper?.complete === false && (written === undefined || (isHash(written) && written[key] === undefined));
+  if (stopper && !stops && unseen('name')) return undefined;
+  if (stops && ((environment['name'] === undefined && !complete) || unseen('name'))) return undefined;
   const problem = !stopper
     ? 'is not defined'
     : !stops
       ? 'does not have environment defined'
       : stops.name !== environment['name']
         ? 'have different environment name'
-        : stops.action !== 'stop'
+        : stops.action !== 'stop' && !unseen('action')
           ? 'needs to have action stop defined'
           : undefined;
   return problem === undefined
@@ -622,16 +636,20 @@ function needType(need: unknown): NeedType | undefined {
 /**
  * A job's needs as Entry::Needs checks them once composed: only the types its job takes (Entry::Job:
  * `job` and `cross_dependency`; Entry::Bridge, a trigger job or one with needs and no script: `job`
- * and `bridge`), named in the order they are first written; and each need mirroring an upstream
- * pipeline (bridgeNeed: entries-read.ts keeps them from ci.json) as EE Need::BridgeHash checks it:
- * not blank, `pipeline:` only, a string that is not blank. In GitLab's words.
+ * and `bridge`; not judged when its kind is not known), named in the order they are first written;
+ * and each need mirroring an upstream pipeline (bridgeNeed: entries-read.ts keeps them from
+ * ci.json) as EE Need::BridgeHash checks it: not blank, `pipeline:` only, a string that is not
+ * blank. In GitLab's words.
  */
-function needsFindings(name: string, needs: unknown, isJob: boolean): EntryFinding[] {
+function needsFindings(name: string, needs: unknown, kind: JobKind | undefined): EntryFinding[] {
   const items = needItems(needs, ['needs'], stringList);
   const findings: EntryFinding[] = [];
   const report = (path: PathSegment[], message: string) => findings.push({ path, code: 'semantic/bridge-need', message });
-  const allowed: readonly NeedType[] = isJob ? ['job', 'cross_dependency'] : ['job', 'bridge'];
-  const refused = [...new Set(items.map(({ item }) => needType(item)))].filter((type) => type !== undefined && !allowed.includes(type));
+  const allowed: readonly NeedType[] = kind === 'job' ? ['job', 'cross_dependency'] : ['job', 'bridge'];
+  const refused =
+    kind === undefined
+      ? []
+      : [...new Set(items.map(({ item }) => needType(item)))].filter((type) => type !== undefined && !allowed.includes(type));
   if (refused.length > 0) report(['needs'], `${describePath([name, 'needs'])} config uses invalid types: ${refused.join(', ')}`);
   const named = [name, 'needs', 'need'];
   for (const { item: need, path: at } of items) {
@@ -653,8 +671,9 @@ function needsFindings(name: string, needs: unknown, isJob: boolean): EntryFindi
 const EXPOSE_AS = /^\w[-\w ]*$/;
 const MAX_EXPOSE_AS = 100;
 
-/** Entry::Artifacts with `expose_as`: a name of its characters, paths given, none with a `*`. */
-function exposeAsFindings(name: string, artifacts: Record<string, unknown>): EntryFinding[] {
+/** Entry::Artifacts with `expose_as`: a name of its characters, paths given (unless a base cigen
+ *  cannot see may give them: not `complete`), none with a `*`. */
+function exposeAsFindings(name: string, artifacts: Record<string, unknown>, complete: boolean): EntryFinding[] {
   const exposeAs = artifacts['expose_as'];
   if (exposeAs === undefined || exposeAs === null) return [];
   const findings: EntryFinding[] = [];
@@ -666,18 +685,19 @@ function exposeAsFindings(name: string, artifacts: Record<string, unknown>): Ent
     if (!EXPOSE_AS.test(exposeAs)) at(['artifacts', 'expose_as'], "expose as can contain only letters, digits, '-', '_' and spaces");
   }
   const paths = artifacts['paths'];
-  if (paths === undefined || paths === null || (Array.isArray(paths) && paths.length === 0)) at(['artifacts'], "paths can't be blank");
+  if ((paths === undefined && complete) || paths === null || (Array.isArray(paths) && paths.length === 0))
+    at(['artifacts'], "paths can't be blank");
   else if (Array.isArray(paths) && paths.some((path) => typeof path === 'string' && path.includes('*')))
     at(['artifacts', 'paths'], "paths can't contain '*' when used with 'expose_as'");
   return findings;
 }
 
 /** Entry::Artifacts: `access` and `public` are mutually exclusive (named in the order written). */
-function artifactsFindings(name: string, artifacts: unknown): EntryFinding[] {
+function artifactsFindings(name: string, artifacts: unknown, complete: boolean): EntryFinding[] {
   if (!isHash(artifacts)) return [];
   const reports = artifacts['reports'];
   const exposed = [
-    ...exposeAsFindings(name, artifacts),
+    ...exposeAsFindings(name, artifacts, complete),
     ...(isHash(reports)
       ? unknownKeysFindings(
           reports['coverage_report'],
@@ -700,28 +720,39 @@ function artifactsFindings(name: string, artifacts: unknown): EntryFinding[] {
   ];
 }
 
-/** What GitLab's entries refuse in a visible job, `job` as GitLab reads it. */
-export function jobEntryFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
-  // GitLab's Jobs entry: a job with script: or run: is a Job, one with trigger: or needs: a Bridge.
-  const isJob = 'script' in job || 'run' in job;
+/** What GitLab's Jobs entry makes of a job: a Job (it has `script:` or `run:`), or a Bridge (it has
+ *  `trigger:` or `needs:`). */
+type JobKind = 'job' | 'bridge';
+
+/**
+ * What GitLab's entries refuse in a visible job, `job` as GitLab reads it. A job that is not
+ * `complete` extends a base cigen cannot see (an include it cannot read): GitLab merges that base in
+ * before it tells a Job from a Bridge, so such a job without a script of its own is neither here,
+ * and nothing is judged by what the base may add (a `when:`, `paths`, a `pages:`).
+ */
+export function jobEntryFindings(name: string, job: Record<string, unknown>, complete = true): EntryFinding[] {
+  const kind: JobKind | undefined =
+    'script' in job || 'run' in job ? 'job' : complete && ('trigger' in job || 'needs' in job) ? 'bridge' : undefined;
   return [
     ...SCRIPTS.flatMap((key) => nestingFindings([name, key], job[key], COMMANDS).map((f) => ({ ...f, path: f.path.slice(1) }))),
     ...matrixFindings(name, job['parallel']),
     ...rulePathsFindings(() => describePath([name, 'rules']), job['rules'], ['rules']),
-    ...(job['cache'] !== undefined ? cacheFindings([name, 'cache'], job['cache']).map((f) => ({ ...f, path: f.path.slice(1) })) : []),
-    ...readAsGitLabFindings(name, job, isJob),
-    ...artifactsFindings(name, job['artifacts']),
+    ...(job['cache'] !== undefined
+      ? cacheFindings([name, 'cache'], job['cache'], complete).map((f) => ({ ...f, path: f.path.slice(1) }))
+      : []),
+    ...readAsGitLabFindings(name, job, kind === 'job'),
+    ...artifactsFindings(name, job['artifacts'], complete),
     ...blankRuleFindings(job['rules'], ['rules'], describePath([name, 'rules'])),
-    ...(job['needs'] !== undefined ? needsFindings(name, job['needs'], isJob) : []),
-    ...(isJob
+    ...(job['needs'] !== undefined ? needsFindings(name, job['needs'], kind) : []),
+    ...(kind === 'job'
       ? [
-          ...startInFindings(name, job),
-          ...publishFindings(name, job),
+          ...startInFindings(name, job, complete),
+          ...publishFindings(name, job, complete),
           ...jobWhenFindings(name, job),
           ...durationFindings(job, { named: [name], at: [] }),
           ...tagsFindings(job['tags'], [name], []),
         ]
-      : 'trigger' in job || 'needs' in job
+      : kind === 'bridge'
         ? bridgeFindings(name, job)
         : []),
   ];

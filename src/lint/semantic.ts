@@ -471,9 +471,18 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     const names = parallelNames(need.name, need.parallel ?? parallel);
     return names.length > 0 ? names.map((name) => ({ ...need, name })) : [need];
   };
-  const stageOf = (name: string): string => {
+  /** Whether all a job's bases were found: one cigen cannot see may give it any key (GitLab merges
+   *  the includes, then `extends`, then checks the jobs), so what it lacks is not judged. */
+  const complete = (name: string): boolean => resolved.get(name)?.ok !== false;
+  /** A job's stage: `test` unless it says another, or none known when a base cigen cannot see may say one. */
+  const stageOf = (name: string): string | undefined => {
     const stage = resolved.get(name)?.value['stage'];
-    return typeof stage === 'string' ? stage : 'test';
+    return typeof stage === 'string' ? stage : stage === undefined && !complete(name) ? undefined : 'test';
+  };
+  /** Whether the job named `later` is in a stage after `stage`, both known. */
+  const laterStage = (later: string, stage: string | undefined): boolean => {
+    const target = stageOf(later);
+    return stage !== undefined && target !== undefined && stages.includes(stage) && stages.indexOf(target) > stages.indexOf(stage);
   };
 
   if (options.pipeline && visible.length === 0 && !model.partial) {
@@ -501,7 +510,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     // Counted in characters, as Ruby counts a name (an emoji is one), not in UTF-16 units.
     if ([...job.name].length > 255)
       out.push(diagnostic(job.origin, [], 'error', 'semantic/job-name', 'job name is too long (maximum is 255 characters)', 'key'));
-    for (const finding of jobEntryFindings(job.name, value)) out.push(entryDiagnostic(model, job, finding));
+    for (const finding of jobEntryFindings(job.name, value, complete(job.name))) out.push(entryDiagnostic(model, job, finding));
     // GitLab ignores a null `only:`/`except:` beside `rules:` (ignore_nil): the way to drop an inherited one.
     const given = (key: string) => value[key] !== undefined && value[key] !== null;
     if (given('rules')) {
@@ -550,7 +559,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
       );
     }
 
-    if (!('script' in value) && !('run' in value) && resolved.get(job.name)?.ok !== false) {
+    if (!('script' in value) && !('run' in value) && complete(job.name)) {
       // GitLab's Jobs entry: a job with `trigger:` or `needs:` is a Bridge, which needs a trigger or
       // a needs:pipeline (at most one); any other is no job at all.
       const bridgeNeeds = needItems(value['needs'], [], unresolvedTag).filter(({ item }) => bridgeNeed(item)).length;
@@ -565,7 +574,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
       if (problem) out.push(diagnostic(job.origin, [], undefinedSeverity, 'semantic/no-script', `${problem}${maybeIncluded}`, 'key'));
     }
     const stage = stageOf(job.name);
-    if (!stages.includes(stage)) {
+    if (stage !== undefined && !stages.includes(stage)) {
       // A component or an included file does not own `stages:`: the pipeline that includes it
       // does (its own `stages:` wins the merge), so there the stage may well exist.
       out.push(
@@ -589,10 +598,16 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     }
     if (!options.pipeline) continue;
 
-    const onStop = onStopFinding(job.name, value, (name) => {
-      const target = jobNamed(name);
-      return target === undefined ? undefined : resolved.get(target)?.value;
-    });
+    const onStop = onStopFinding(
+      job.name,
+      value,
+      (name) => {
+        const target = jobNamed(name);
+        const stopper = target === undefined ? undefined : resolved.get(target);
+        return stopper && { value: stopper.value, complete: complete(target as string) };
+      },
+      complete(job.name),
+    );
     if (onStop) {
       // A job that is not there may come from an include cigen cannot read.
       const [severity, note] = onStop.undefinedJob ? [undefinedSeverity, maybeIncluded] : ['error' as const, ''];
@@ -600,7 +615,6 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     }
 
     const needs = needsOf(value, unresolvedTag);
-    const stageIndex = stages.indexOf(stage);
     /** One `needs:` list (the job's, or a rule's: GitLab checks both alike) at `path` of the job as
      *  GitLab reads it: shown where the job writes it, or the base it inherits it from. */
     const checkNeeds = (written: Need[], path: PathSegment[]) => {
@@ -617,7 +631,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
         if (!target) {
           if (!need.optional)
             report(at, 'semantic/undefined-need', `${job.name} job: undefined need: ${need.name}${maybeIncluded}`, undefinedSeverity);
-        } else if (stages.indexOf(stageOf(target)) > stageIndex && stageIndex >= 0) {
+        } else if (laterStage(target, stage)) {
           report(at, 'semantic/need-later-stage', `${job.name} job: need ${need.name} is not defined in current or prior stages`);
         } else if (
           !need.optional &&
@@ -657,7 +671,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
             `${job.name} job: undefined dependency: ${name}${maybeIncluded}`,
           ),
         );
-      } else if (stages.indexOf(stageOf(target)) > stageIndex && stageIndex >= 0) {
+      } else if (laterStage(target, stage)) {
         out.push(
           diagnostic(
             job.origin,

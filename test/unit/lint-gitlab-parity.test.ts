@@ -337,3 +337,87 @@ describe('a plain date or timestamp: GitLab refuses the file (YAML.safe_load per
       }
     });
 });
+
+describe('a job that extends a base cigen cannot see is not judged by what the base may give (GitLab merges includes, then extends, then checks)', () => {
+  const unread = 'include:\n  - project: group/ci-templates\n    file: /templates/jobs.yml\nstages: [build, deploy, verify]\n';
+  const unknown = (line: number, job: string, base: string) =>
+    `.gitlab-ci.yml:${line}:12 warning semantic/extends-unknown ${job}: unknown keys in \`extends\` (${base}) ` +
+    '(it may come from an include cigen cannot read)';
+
+  it('no script of its own: neither a trigger job, nor in stage test, nor without an environment; only the base is named', async () => {
+    const text =
+      unread +
+      'migrate:\n  stage: deploy\n  script: [migrate]\n' +
+      'image-build:\n  extends: .kaniko\n  needs: [migrate]\n  tags: [docker]\n  timeout: 1h\n' +
+      'smoke:\n  extends: .verify\n  needs: [migrate]\n' +
+      'review:\n  stage: deploy\n  script: [deploy]\n  environment:\n    name: review\n    on_stop: stop-review\n' +
+      'stop-review:\n  extends: .stop\n  stage: deploy\n';
+    expect(await briefs(text)).toEqual([
+      unknown(9, 'image-build', '.kaniko'),
+      unknown(14, 'smoke', '.verify'),
+      unknown(23, 'stop-review', '.stop'),
+    ]);
+  });
+
+  it('nor by a when:, start_in, pages:, artifacts:paths or cache:key:files the base may give; through a base that extends it too', async () => {
+    const text =
+      unread +
+      '.local:\n  extends: .remote\n' +
+      'a:\n  extends: .local\n  script: [x]\n  start_in: 1 hour\n' +
+      'b:\n  extends: .remote\n  script: [x]\n  when: delayed\n' +
+      'c:\n  extends: .remote\n  script: [x]\n  publish: public\n' +
+      'd:\n  extends: .remote\n  script: [x]\n  artifacts:\n    expose_as: report\n' +
+      'e:\n  extends: .remote\n  script: [x]\n  cache:\n    key:\n      prefix: x\n' +
+      'f:\n  extends: .remote\n  needs: [{ pipeline: $PARENT }]\n  coverage: "/(?<=x)/"\n' +
+      'g:\n  extends: .remote\n  trigger: { include: x.yml }\n  image: alpine\n';
+    expect(await briefs(text)).toEqual([
+      unknown(6, '.local', '.remote'),
+      unknown(12, 'b', '.remote'),
+      unknown(16, 'c', '.remote'),
+      unknown(20, 'd', '.remote'),
+      unknown(25, 'e', '.remote'),
+      unknown(31, 'f', '.remote'),
+      unknown(35, 'g', '.remote'),
+    ]);
+  });
+
+  it('what holds whatever the base adds is still an error: its own when: never, stages both written, an environment it names', async () => {
+    const text =
+      unread +
+      'h:\n  extends: .remote\n  script: [x]\n  when: never\n' +
+      'i:\n  extends: .remote\n  stage: build\n  needs: [j]\n' +
+      'j:\n  stage: deploy\n  script: [x]\n  environment: { name: review, on_stop: k }\n' +
+      'k:\n  extends: .remote\n  stage: deploy\n  environment: { name: other }\n' +
+      'l:\n  stage: deploy\n  script: [x]\n  environment: { name: review, on_stop: m }\n' +
+      'm:\n  extends: .remote\n  stage: deploy\n  environment: { name: review, action: start }\n';
+    expect(await briefs(text)).toEqual([
+      unknown(6, 'h', '.remote'),
+      '.gitlab-ci.yml:8:9 error semantic/job-when jobs:h when should be one of: on_success, on_failure, always, manual, delayed',
+      unknown(10, 'i', '.remote'),
+      '.gitlab-ci.yml:12:11 error semantic/need-later-stage i job: need j is not defined in current or prior stages',
+      '.gitlab-ci.yml:16:41 error semantic/on-stop j job: on_stop job k have different environment name',
+      unknown(18, 'k', '.remote'),
+      '.gitlab-ci.yml:24:41 error semantic/on-stop l job: on_stop job m needs to have action stop defined',
+      unknown(26, 'm', '.remote'),
+    ]);
+  });
+
+  it('an on_stop job whose environment has no action, or a job whose environment has no name, where a base cigen cannot see may give one', async () => {
+    const text =
+      unread +
+      '.deploy:\n  extends: .remote-deploy\n  environment: { name: review, on_stop: stop }\n' +
+      'review:\n  extends: .deploy\n  stage: deploy\n' +
+      'stop:\n  extends: .remote-stop\n  stage: deploy\n  environment: { name: review }\n';
+    expect(await briefs(text)).toEqual([unknown(6, '.deploy', '.remote-deploy'), unknown(12, 'stop', '.remote-stop')]);
+  });
+
+  it('the same jobs with their bases in a local include: judged in full', async () => {
+    const text =
+      'include:\n  - local: ci/jobs.yml\nstages: [build, test, deploy]\njob:\n  extends: .base\n  needs: [late]\n  tags: [x]\nlate:\n  stage: deploy\n  script: [x]\n';
+    expect(await briefs(text, { 'ci/jobs.yml': '.base:\n  variables: { A: a }\n' })).toEqual([
+      '.gitlab-ci.yml:4:1 error semantic/no-script jobs:job config should contain either a trigger or a needs:pipeline',
+      '.gitlab-ci.yml:6:11 error semantic/need-later-stage job job: need late is not defined in current or prior stages',
+      '.gitlab-ci.yml:7:3 error semantic/trigger-job jobs:job config contains unknown keys: tags',
+    ]);
+  });
+});
