@@ -53,13 +53,18 @@ export const emptyModel = (): PipelineModel => ({
   partialBecause: { unreadable: false, refused: false },
 });
 
-/** What a finding about something the model lacks adds when the model is partial: where it may be. */
-export function mayComeFrom(model: PipelineModel): string {
-  if (!model.partial) return '';
-  const { unreadable, refused } = model.partialBecause;
-  if (refused && !unreadable) return ' (it may come from an include whose inputs GitLab refuses: it merges nothing of that file)';
-  if (refused) return ' (it may come from an include cigen cannot read, or from one whose inputs GitLab refuses)';
-  return ' (it may come from an include cigen cannot read)';
+/** What a finding about something the model lacks adds when the model is partial, or is a
+ *  `fragment` (a file a pipeline includes, linted on its own): where it may be. */
+export function mayComeFrom(model: PipelineModel, fragment = false): string {
+  const { unreadable, refused } = model.partial ? model.partialBecause : { unreadable: false, refused: false };
+  const places = [
+    ...(fragment ? ['another file of the pipeline that includes this one'] : []),
+    ...(unreadable ? ['an include cigen cannot read'] : []),
+    ...(refused
+      ? [unreadable ? 'one whose inputs GitLab refuses' : 'an include whose inputs GitLab refuses: it merges nothing of that file']
+      : []),
+  ];
+  return places.length === 0 ? '' : ` (it may come from ${places.join(', or from ')})`;
 }
 
 export const isHidden = (name: string): boolean => name.startsWith('.');

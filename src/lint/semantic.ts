@@ -66,8 +66,10 @@ interface Resolved {
   ok: boolean;
 }
 
-/** Resolves `extends` (GitLab: deep merge, bases in order, the job itself last, at most 10 levels). */
-function resolveExtends(model: PipelineModel, out: Diagnostic[]): Map<string, Resolved> {
+/** Resolves `extends` (GitLab: deep merge, bases in order, the job itself last, at most 10 levels).
+ *  A base that is not there may be in an include cigen cannot read, or, in a fragment, in another
+ *  file of the pipeline: a warning saying so. */
+function resolveExtends(model: PipelineModel, out: Diagnostic[], fragment: boolean): Map<string, Resolved> {
   const resolved = new Map<string, Resolved>();
   const reported = new Set<string>();
   // GitLab's Extendable reads every top-level key: any that holds a hash is a base (`default`,
@@ -113,9 +115,9 @@ function resolveExtends(model: PipelineModel, out: Diagnostic[]): Map<string, Re
         diagnostic(
           job.origin,
           ['extends'],
-          model.partial ? 'warning' : 'error',
+          model.partial || fragment ? 'warning' : 'error',
           'semantic/extends-unknown',
-          `${job.name}: unknown keys in \`extends\` (${unknown.join(', ')})` + mayComeFrom(model),
+          `${job.name}: unknown keys in \`extends\` (${unknown.join(', ')})` + mayComeFrom(model, fragment),
         ),
       );
     }
@@ -426,7 +428,7 @@ const MAX_TAG_NESTING = 10;
 
 export async function checkPipeline(model: PipelineModel, options: SemanticOptions): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
-  const extended = resolveExtends(model, out);
+  const extended = resolveExtends(model, out, !options.pipeline);
   const lookup = referenceLookup(model, extended);
   const untag = tagResolver(model, lookup);
   const resolved = new Map([...extended].map(([name, job]) => [name, { ...job, value: untag(job.value) as Record<string, unknown> }]));
@@ -763,15 +765,17 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
   }
 
   out.push(...referenceCycles(model));
+  // A target that is not there may be in an include cigen cannot read, or, in a fragment, in
+  // another file of the pipeline (GitLab resolves the tags of the whole pipeline).
   for (const reference of model.references) {
     if (!referenceFound(lookup(reference.target))) {
       out.push(
         diagnostic(
           reference.origin,
           [],
-          model.partial ? 'warning' : 'error',
+          model.partial || !options.pipeline ? 'warning' : 'error',
           'semantic/reference',
-          `!reference ${rubyInspect(reference.target)} could not be found${maybeIncluded}`,
+          `!reference ${rubyInspect(reference.target)} could not be found${mayComeFrom(model, !options.pipeline)}`,
         ),
       );
     }

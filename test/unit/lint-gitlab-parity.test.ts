@@ -99,6 +99,43 @@ describe('semantic/undefined-stage in a component or an included file: the inclu
   });
 });
 
+describe('extends bases and !reference targets a fragment does not define: another file of its pipeline may (GitLab checks the whole)', () => {
+  const fragment =
+    'build:\n  extends: .base\n  stage: build\n  needs: [setup]\n  tags: [x]\n  before_script:\n    - !reference [.setup, before_script]\n';
+  const note = '(it may come from another file of the pipeline that includes this one)';
+
+  it("linted alone: warnings in GitLab's words, saying where they may come from; nothing judged by what the base may give", async () => {
+    expect(await briefs(fragment, {}, { file: 'ci/jobs.yml' })).toEqual([
+      `ci/jobs.yml:2:12 warning semantic/extends-unknown build: unknown keys in \`extends\` (.base) ${note}`,
+      `ci/jobs.yml:7:18 warning semantic/reference !reference [".setup", "before_script"] could not be found ${note}`,
+    ]);
+  });
+
+  it('in a component too; beside an include cigen cannot read, both places are named', async () => {
+    const component =
+      'spec:\n  inputs:\n    stage:\n      default: build\n      options: [build, test]\n---\njob:\n  extends: .base\n  stage: $[[ inputs.stage ]]\n';
+    expect(await briefs(component, {}, { file: 'templates/c.yml' })).toEqual([
+      `templates/c.yml:8:12 warning semantic/extends-unknown job: unknown keys in \`extends\` (.base) ${note}`,
+    ]);
+    const unread = 'include:\n  - remote: https://example.com/ci.yml\njob:\n  script:\n    - !reference [.s, script]\n';
+    expect(await briefs(unread, {}, { file: 'ci/jobs.yml' })).toEqual([
+      'ci/jobs.yml:5:18 warning semantic/reference !reference [".s", "script"] could not be found ' +
+        '(it may come from another file of the pipeline that includes this one, or from an include cigen cannot read)',
+    ]);
+  });
+
+  it('a whole pipeline (by its name, or --pipeline) still gets errors; the pipeline that includes the fragment and its bases is clean', async () => {
+    expect((await lint(fragment, {}, { file: 'ci/jobs.yml', pipeline: true })).map((d) => `${d.severity} ${d.code} ${d.message}`)).toEqual([
+      'error semantic/extends-unknown build: unknown keys in `extends` (.base)',
+      'error semantic/undefined-need build job: undefined need: setup',
+      'error semantic/reference !reference [".setup", "before_script"] could not be found',
+    ]);
+    const base = '.base:\n  script: [make]\n.setup:\n  before_script: [echo]\nsetup:\n  stage: build\n  script: [x]\n';
+    const root = 'include:\n  - local: ci/base.yml\n  - local: ci/jobs.yml\nstages: [build]\n';
+    expect(await briefs(root, { 'ci/base.yml': base, 'ci/jobs.yml': fragment })).toEqual([]);
+  });
+});
+
 describe('needs and dependencies name the jobs parallel: makes (GitLab checks against its normalized jobs)', () => {
   it('parallel: n makes `name i/n`; parallel: matrix makes `name: [v1, v2]`', async () => {
     const text = [
