@@ -20,7 +20,8 @@ export interface ResolvedReferences {
   unresolved: PathSegment[][];
 }
 
-const MAX_NESTING = 10;
+/** How deep tags inside a target's value are resolved in turn. */
+export const MAX_REFERENCE_NESTING = 10;
 
 /** Whether a tag's target holds what GitLab takes for a value: it raises MissingReferenceError
  *  ("could not be found") `unless value`, so for false and null too (Tags::Reference#_resolve). */
@@ -80,7 +81,7 @@ export function resolveReferences(value: unknown, references: readonly Reference
     const known = memo.get(i);
     if (known !== undefined) return known;
     const { target } = references[i] as ReferenceAt;
-    if (stack.has(i) || depth > MAX_NESTING || target.length === 0) return UNRESOLVED;
+    if (stack.has(i) || depth > MAX_REFERENCE_NESTING || target.length === 0) return UNRESOLVED;
     let found = dig(value, target);
     if (!referenceFound(found)) return UNRESOLVED;
     const inner = (byHead.get(target[0] as string) ?? []).filter((j) => startsWith((references[j] as ReferenceAt).path, target));

@@ -15,8 +15,10 @@ import { includeEntries } from '../ci/includes.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { isHash } from '../ci/merge.js';
 import { locate, nodeAt } from '../ci/positions.js';
+import { MAX_REFERENCE_NESTING, referenceFound } from '../ci/references.js';
 import { rulesOf } from './entries.js';
-import type { Origin } from './model.js';
+import { isHidden, type Origin, type PipelineModel } from './model.js';
+import { definerOf } from './provenance.js';
 
 const snippet = (text: string, at: number): string => {
   const word = /^[^ \t\n\v\f\r]*/.exec(text.slice(at))?.[0] ?? '';
@@ -62,39 +64,75 @@ function explain(problem: ExpressionProblem, text: string): string {
   }
 }
 
+/** What a finding about a hidden job's expression adds: GitLab validates a hidden job only as part
+ *  of the jobs that take it in. */
+export const hiddenJobNote = (name: string): string => `${name} is hidden: GitLab refuses it in each job that extends or references it`;
+
+/**
+ * The finding for an expression GitLab refuses, written at `at` of `origin`'s file, or undefined.
+ * `location` and `attribute`: GitLab's message up to "invalid expression syntax" (which it
+ * downcases, a job's name too); `note`, what the message adds after the reason.
+ */
+export function expressionFinding(
+  text: string,
+  location: string,
+  attribute: 'if' | 'variables',
+  origin: Omit<Origin, 'path'>,
+  at: () => PathSegment[],
+  note?: string,
+): Diagnostic | undefined {
+  const problem = expressionProblem(text);
+  if (!problem || text.includes('$[[')) return undefined;
+  const path = at();
+  if (origin.resolveKey) {
+    // Interpolated: what was written there may hold a block, which GitLab replaces first.
+    const written = nodeAt(origin.doc, path, origin.resolveKey);
+    if (!isScalar(written) || String(written.value).includes('$[[')) return undefined;
+  }
+  const pos = locate(origin.doc, origin.lineCounter, path, 'value', origin.resolveKey);
+  return {
+    file: origin.file,
+    line: pos.line,
+    column: pos.column,
+    severity: 'error',
+    code: 'semantic/expression',
+    message:
+      `${location} ${attribute} invalid expression syntax`.toLowerCase() +
+      ` (${explain(problem, text)})` +
+      (note === undefined ? '' : `; ${note}`),
+    document: 'content',
+    path,
+  };
+}
+
+/** Whether `path` of a file's content is a place checkExpressions checks as written: the `if:` of
+ *  a rule in a job's (a hidden job's too) or `workflow:`'s `rules:`. */
+export function checkedAsWritten(path: readonly PathSegment[]): boolean {
+  const [key, rules, ...rest] = path;
+  if (typeof key !== 'string' || rules !== 'rules' || rest.at(-1) !== 'if') return false;
+  if (GLOBAL_KEYWORDS.has(key) && key !== 'workflow') return false;
+  return rest.slice(0, -1).every((segment) => typeof segment === 'number');
+}
+
 /**
  * The expressions of one file's content (as GitLab assembles it: a component interpolated) that
  * GitLab refuses, each at its value, in GitLab's words (which it downcases, a job's name too).
  * Rules are walked as the entry checks walk them (rulesOf); only a refused expression costs its
- * message and position.
+ * message and position. Rules and expressions a `!reference` brings in are the semantic checks'
+ * (referencedExpressions), which resolve it.
  */
 export function checkExpressions(content: Record<string, unknown>, origin: Omit<Origin, 'path'>): Diagnostic[] {
   const out: Diagnostic[] = [];
-  /** `location` and `attribute`: GitLab's message up to "invalid expression syntax". */
   const check = (text: string, location: string, attribute: 'if' | 'variables', path: () => PathSegment[], hiddenJob?: string) => {
-    const problem = expressionProblem(text);
-    if (!problem || text.includes('$[[')) return;
-    const at = path();
-    if (origin.resolveKey) {
-      // Interpolated: what was written there may hold a block, which GitLab replaces first.
-      const written = nodeAt(origin.doc, at, origin.resolveKey);
-      if (!isScalar(written) || String(written.value).includes('$[[')) return;
-    }
-    const pos = locate(origin.doc, origin.lineCounter, at, 'value', origin.resolveKey);
-    out.push({
-      file: origin.file,
-      line: pos.line,
-      column: pos.column,
-      severity: 'error',
-      code: 'semantic/expression',
-      message:
-        `${location} ${attribute} invalid expression syntax`.toLowerCase() +
-        ` (${explain(problem, text)})` +
-        // GitLab validates a hidden job only as part of the jobs that take it in.
-        (hiddenJob === undefined ? '' : `; ${hiddenJob} is hidden: GitLab refuses it in each job that extends or references it`),
-      document: 'content',
-      path: at,
-    });
+    const finding = expressionFinding(
+      text,
+      location,
+      attribute,
+      origin,
+      path,
+      hiddenJob === undefined ? undefined : hiddenJobNote(hiddenJob),
+    );
+    if (finding) out.push(finding);
   };
   const rules = (value: unknown, path: PathSegment[], location: string, hiddenJob?: string) => {
     for (const { rule, path: at } of rulesOf(value, path))
@@ -119,5 +157,89 @@ export function checkExpressions(content: Record<string, unknown>, origin: Omit<
       if (value['except'] !== undefined) policy(value['except'], [key, 'except'], `jobs:${key}:except`, hidden);
     }
   }
+  return out;
+}
+
+/** Where a value is written: a file, and the path to it in that file's content. */
+interface Place {
+  origin: Omit<Origin, 'path'>;
+  path: PathSegment[];
+}
+
+/**
+ * The `if:` expressions that a `!reference` brings into the `rules:` of a job (hidden ones too) or
+ * of `workflow:` — a tag standing for the rules, for a rule, or for the `if:` itself — which
+ * checkExpressions, reading each file as written, does not see: GitLab resolves the tags first
+ * (Tags::Resolver), then Rules::Rule validates `if`. `lookup` finds a tag's target as GitLab does.
+ * Each expression is checked once, where it is written (the target's `if:`), named after the first
+ * job whose rules take it in (a visible job before `workflow:` and the hidden ones); one written in
+ * a place checkExpressions checks already is left to it.
+ */
+export function referencedExpressions(model: PipelineModel, lookup: (target: readonly string[]) => unknown): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const tags = new Map<unknown, string[]>();
+  for (const reference of model.references) if (Array.isArray(reference.node)) tags.set(reference.node, reference.target);
+  /** Where the value at `sub` of a tag's target is written: traced through `extends` for a job. */
+  const placeOf = (target: readonly string[], sub: PathSegment[]): Place | undefined => {
+    const [head, ...rest] = target;
+    if (head === undefined) return undefined;
+    const path = [...rest, ...sub];
+    const job = model.jobs.get(head);
+    const definer = job ? definerOf(model, job, path) : undefined;
+    const origin = job ? definer?.origin : (model.globalOrigins.get(head) ?? model.otherOrigins.get(head));
+    return origin && { origin, path: [...origin.path, ...path] };
+  };
+  const checked = new Set<string>();
+  /** `value`, at `sub` of what `place` places, read as rules (a list of them, or one) or as an `if:`. */
+  const walk = (
+    value: unknown,
+    place: (sub: PathSegment[]) => Place | undefined,
+    sub: PathSegment[],
+    kind: 'rules' | 'if',
+    named: { location: string; note: string },
+    through: readonly unknown[],
+  ): void => {
+    const target = tags.get(value);
+    if (target) {
+      if (through.includes(value) || through.length > MAX_REFERENCE_NESTING) return;
+      const found = lookup(target);
+      if (referenceFound(found)) walk(found, (at) => placeOf(target, at), [], kind, named, [...through, value]);
+      return;
+    }
+    if (kind === 'rules') {
+      // GitLab flattens nested lists of rules.
+      if (Array.isArray(value)) value.forEach((item, i) => walk(item, place, [...sub, i], 'rules', named, through));
+      else if (isHash(value)) walk(value['if'], place, [...sub, 'if'], 'if', named, through);
+      return;
+    }
+    if (typeof value !== 'string' || through.length === 0) return;
+    const at = place(sub);
+    if (!at || checkedAsWritten(at.path)) return;
+    const key = `${at.origin.file}\0${JSON.stringify(at.path)}`;
+    if (checked.has(key)) return;
+    checked.add(key);
+    const finding = expressionFinding(value, named.location, 'if', at.origin, () => at.path, named.note);
+    if (finding) out.push(finding);
+  };
+  /** The tags written in `rules:`, each with what it stands for and whose rules they are. */
+  const starts = model.references.flatMap(({ node, origin }) => {
+    const path = origin.path.map((segment) => (typeof segment === 'string' && origin.resolveKey ? origin.resolveKey(segment) : segment));
+    const [key, rules, ...rest] = path;
+    if (typeof key !== 'string' || rules !== 'rules' || (GLOBAL_KEYWORDS.has(key) && key !== 'workflow')) return [];
+    const kind = rest.at(-1) === 'if' ? ('if' as const) : ('rules' as const);
+    if (!(kind === 'if' ? rest.slice(0, -1) : rest).every((segment) => typeof segment === 'number')) return [];
+    const named =
+      key === 'workflow'
+        ? { location: 'workflow:rules:rule', note: 'workflow:rules take it in through !reference' }
+        : {
+            location: `jobs:${key}:rules:rule`,
+            note: isHidden(key)
+              ? `${key} takes it in through !reference; ${hiddenJobNote(key)}`
+              : `${key} takes it in through !reference, and GitLab refuses it in each job that does`,
+          };
+    const order = key === 'workflow' ? 1 : isHidden(key) ? 2 : 0;
+    return [{ node, kind, named, order }];
+  });
+  for (const { node, kind, named } of starts.sort((a, b) => a.order - b.order)) walk(node, () => undefined, [], kind, named, []);
   return out;
 }

@@ -32,6 +32,8 @@ export interface PipelineModel {
   /** Top-level keys that are neither global keywords nor jobs (a hidden key holding a list, say):
    *  not jobs, but a `!reference` may point at them. */
   others: Map<string, unknown>;
+  /** Where each of `others` was written (the last file that did). */
+  otherOrigins: Map<string, Origin>;
   /** `!reference` tags, as written, each with the list it is in the file's value (where the pipeline
    *  holds it, through merges and `extends`, it is that same list: how it is found to be resolved). */
   references: { target: string[]; origin: Origin; node: unknown }[];
@@ -48,6 +50,7 @@ export const emptyModel = (): PipelineModel => ({
   globals: {},
   globalOrigins: new Map(),
   others: new Map(),
+  otherOrigins: new Map(),
   references: [],
   partial: false,
   partialBecause: { unreadable: false, refused: false },
@@ -91,6 +94,7 @@ export function mergeContent(model: PipelineModel, content: unknown, origin: Omi
     }
     if (!isHash(value)) {
       model.others.set(key, value);
+      model.otherOrigins.set(key, at);
       continue;
     }
     const existing = model.jobs.get(key);

@@ -12,12 +12,13 @@ import { DEFAULT_STAGES } from '../ci/keywords.js';
 import { basesOf, isHidden, mayComeFrom, MAX_EXTENDS_DEPTH, type JobDefinition, type Origin, type PipelineModel } from './model.js';
 import { locate } from '../ci/positions.js';
 import { bridgeNeed, needItems } from '../ci/entries-read.js';
-import { referenceFound } from '../ci/references.js';
+import { MAX_REFERENCE_NESTING, referenceFound } from '../ci/references.js';
 import { globalEntryFindings, jobEntryFindings, onStopFinding, type EntryFinding } from './entries.js';
 import { definerOf } from './provenance.js';
 import { checkWholeFloats } from './floats.js';
 import { ruleNeedsReplaceJobNeeds, rulesCanLeaveOut, rulesKeepIn } from './presence.js';
 import { inheritedFindings } from './inherited.js';
+import { referencedExpressions } from './expressions.js';
 
 export interface SemanticOptions {
   /** A whole pipeline (the root .gitlab-ci.yml) rather than a fragment (a component, an included
@@ -392,7 +393,7 @@ function tagResolver(model: PipelineModel, lookup: (target: readonly string[]) =
     let result: unknown = value;
     const target = targets.get(value);
     if (target) {
-      if (resolving.has(value) || depth > MAX_TAG_NESTING) return value;
+      if (resolving.has(value) || depth > MAX_REFERENCE_NESTING) return value;
       const found = lookup(target);
       if (!referenceFound(found)) return value;
       resolving.add(value);
@@ -423,8 +424,6 @@ function tagResolver(model: PipelineModel, lookup: (target: readonly string[]) =
   };
   return (value) => untag(value, 1);
 }
-
-const MAX_TAG_NESTING = 10;
 
 export async function checkPipeline(model: PipelineModel, options: SemanticOptions): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
@@ -780,6 +779,8 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
       );
     }
   }
+  // The `if:` of rules a `!reference` brings in, which the expression check of each file does not see.
+  out.push(...referencedExpressions(model, lookup));
   // Whole numbers written as floats (`retry: 1.0`), traced to where each job's value is written.
   out.push(...checkWholeFloats(model, resolved));
   // What ci.json says of the places each job inherits through `extends` (GitLab never checks a base alone).

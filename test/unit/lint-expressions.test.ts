@@ -190,3 +190,91 @@ describe('interpolation blocks in a component template', () => {
     expect(await expressionFindings('job:\n  script: echo\n  rules:\n    - if: $[[ inputs.x ]] = 1\n')).toEqual([]);
   });
 });
+
+describe('rules:if a !reference brings in (GitLab resolves the tags, then Rules::Rule validates `if`)', () => {
+  const takes = (job: string) => `${job} takes it in through !reference, and GitLab refuses it in each job that does`;
+  const equals = (at: number) => `(GitLab cannot read \`=\` at character ${at}: compare with \`==\`, match with \`=~\`)`;
+
+  it('a rule, an `if:`, or rules from a hidden key: once each, where the expression is written, for the first job that takes it', async () => {
+    const text = [
+      '.if-bad:',
+      '  if: $CI_COMMIT_BRANCH = "main"',
+      '.never-on-tags:',
+      '  if: $CI_COMMIT_TAG = "x"',
+      '  when: never',
+      '.conditions:',
+      '  list:',
+      '    - if: $A = "a"',
+      '    - !reference [.via]',
+      '.via:',
+      '  if: !reference [.deep, if]',
+      '.deep:',
+      '  if: $D = "d"',
+      'job:',
+      '  script: [x]',
+      '  rules:',
+      '    - !reference [.never-on-tags]',
+      '    - if: !reference [.if-bad, if]',
+      'other:',
+      '  script: [x]',
+      '  rules: !reference [.conditions, list]',
+      'third:',
+      '  script: [x]',
+      '  rules:',
+      '    - !reference [.never-on-tags]',
+      '',
+    ].join('\n');
+    expect(await expressionFindings(text)).toEqual([
+      `.gitlab-ci.yml:2:7 error semantic/expression jobs:job:rules:rule if invalid expression syntax ${equals(19)}; ${takes('job')}`,
+      `.gitlab-ci.yml:4:7 error semantic/expression jobs:job:rules:rule if invalid expression syntax ${equals(16)}; ${takes('job')}`,
+      `.gitlab-ci.yml:8:11 error semantic/expression jobs:other:rules:rule if invalid expression syntax ${equals(4)}; ${takes('other')}`,
+      `.gitlab-ci.yml:13:7 error semantic/expression jobs:other:rules:rule if invalid expression syntax ${equals(4)}; ${takes('other')}`,
+    ]);
+  });
+
+  it('in the included file that writes it; workflow:rules; a hidden job that takes it says so', async () => {
+    const text = [
+      'include: ci/rules.yml',
+      'workflow:',
+      '  rules:',
+      '    - if: !reference [.if-workflow, if]',
+      '.tmpl:',
+      '  rules:',
+      '    - !reference [.rule-list]',
+      'job:',
+      '  extends: .tmpl',
+      '  script: [x]',
+      '',
+    ].join('\n');
+    const rules = '.if-workflow:\n  if: $W = "w"\n.rule-list:\n  - if: $R = "r"\n';
+    expect(await expressionFindings(text, { 'ci/rules.yml': rules })).toEqual([
+      `ci/rules.yml:2:7 error semantic/expression workflow:rules:rule if invalid expression syntax ${equals(4)}; ` +
+        'workflow:rules take it in through !reference',
+      `ci/rules.yml:4:9 error semantic/expression jobs:.tmpl:rules:rule if invalid expression syntax ${equals(4)}; ` +
+        '.tmpl takes it in through !reference; .tmpl is hidden: GitLab refuses it in each job that extends or references it',
+    ]);
+  });
+
+  it("rules a tag brings from another job's rules: are checked there, once; a good expression and a block are clean", async () => {
+    const text = [
+      '.base:',
+      '  rules:',
+      '    - if: $E = "e"',
+      '.good:',
+      '  if: $CI_COMMIT_BRANCH == "main"',
+      'job:',
+      '  script: [x]',
+      '  rules:',
+      '    - !reference [.base, rules]',
+      '    - !reference [.good]',
+      '',
+    ].join('\n');
+    expect(await expressionFindings(text)).toEqual([
+      `.gitlab-ci.yml:3:11 error semantic/expression jobs:.base:rules:rule if invalid expression syntax ${equals(4)}; ` +
+        '.base is hidden: GitLab refuses it in each job that extends or references it',
+    ]);
+    const component =
+      'spec:\n  inputs:\n    ref: {}\n---\n.if-ref:\n  if: $[[ inputs.ref ]] = 1\njob:\n  script: [x]\n  rules: [!reference [.if-ref]]\n';
+    expect(await expressionFindings(component, {}, { file: 'templates/c.yml' })).toEqual([]);
+  });
+});
