@@ -775,6 +775,8 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
           model.partial || !options.pipeline ? 'warning' : 'error',
           'semantic/reference',
           `!reference ${rubyInspect(reference.target)} could not be found${mayComeFrom(model, !options.pipeline)}`,
+          // At the tag, whether it is an item of a list or the whole value of a key (`rules: !reference [...]`).
+          'value',
         ),
       );
     }

@@ -162,8 +162,8 @@ describe('!reference to a value that is false or null: GitLab cannot find it (Ta
     const text =
       '.base:\n  allow_failure: false\n  after_script:\njob:\n  script: echo\n  allow_failure: !reference [.base, allow_failure]\n  after_script: !reference [.base, after_script]\n';
     expect(await briefs(text)).toEqual([
-      '.gitlab-ci.yml:6:3 error semantic/reference !reference [".base", "allow_failure"] could not be found',
-      '.gitlab-ci.yml:7:3 error semantic/reference !reference [".base", "after_script"] could not be found',
+      '.gitlab-ci.yml:6:29 error semantic/reference !reference [".base", "allow_failure"] could not be found',
+      '.gitlab-ci.yml:7:28 error semantic/reference !reference [".base", "after_script"] could not be found',
     ]);
   });
 
@@ -875,14 +875,14 @@ describe('whole numbers written as floats where GitLab takes only an Integer (Ps
     expect((await lint('job:\n  script: !reference [.nope, script]\n  script: [x]\n')).map((d) => d.code)).toEqual(['yaml/duplicate-key']);
     // Kept: reported where it is written.
     expect(await briefs('job:\n  stage: test\n  <<: {script: !reference [.nope, script]}\n')).toEqual([
-      '.gitlab-ci.yml:3:8 error semantic/reference !reference [".nope", "script"] could not be found',
+      '.gitlab-ci.yml:3:27 error semantic/reference !reference [".nope", "script"] could not be found',
     ]);
   });
 
   it('a second review: anchored values Psych drops in one place are read where an alias names them; a map merging itself is read at once', async () => {
     const missing = 'error semantic/reference !reference [".missing", "script"] could not be found';
     expect(await briefs('j:\n  <<: [{script: [echo a]}, &b {script: !reference [.missing, script]}]\nk:\n  <<: *b\n')).toEqual([
-      `.gitlab-ci.yml:2:32 ${missing}`,
+      `.gitlab-ci.yml:2:51 ${missing}`,
     ]);
     const dropped = 'j:\n  script: [echo j]\n  after_script: &v [!reference [.missing, script]]\n  after_script: [echo b]\n';
     expect((await lint(`${dropped}k:\n  script: [echo k]\n  after_script: *v\n`)).map((d) => d.code)).toEqual([

@@ -268,6 +268,14 @@ describe('!reference to a top-level key that is not a job (GitLab digs the whole
       '.gitlab-ci.yml:3:18 error semantic/reference !reference [".nothing"] could not be found',
     ]);
   });
+
+  it("is reported at the tag when the tag is a key's whole value, as when it is an item of a list", async () => {
+    const text = 'workflow:\n  rules: !reference [.wf, rules]\njob:\n  script: [x]\n  rules: !reference [.nope, rules]\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:2:21 error semantic/reference !reference [".wf", "rules"] could not be found',
+      '.gitlab-ci.yml:5:21 error semantic/reference !reference [".nope", "rules"] could not be found',
+    ]);
+  });
 });
 
 describe('messages that say what is wrong', () => {
