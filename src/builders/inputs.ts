@@ -85,6 +85,11 @@ export const IMAGE_REFERENCE = String.raw`^${PATH}(?::${TAG_TEXT})?(?:@(?:sha256
 export const TAG_RULE = { first: 'A-Za-z0-9_', rest: 'A-Za-z0-9_.-', max: 128 } as const;
 export const TAG = new RegExp(`^[${TAG_RULE.first}][${TAG_RULE.rest}]{0,${TAG_RULE.max - 1}}$`);
 
+/** What the `registries` input is, before what it says of the `registry` input (kaniko-compat has none). */
+export const REGISTRIES_DESCRIPTION =
+  'More credentials, one `{host, user, password}` item per registry, values as variable references ' +
+  '(`{host: docker.io, user: $HUB_USER, password: $HUB_TOKEN}`); written to the same private config.json.';
+
 export const CORE_INPUTS = {
   'job-name': {
     type: 'string',
@@ -344,8 +349,8 @@ export const CORE_INPUTS = {
     variable: 'CIGEN_REGISTRIES',
     items: 'objects',
     description:
-      'More credentials, one `{host, user, password}` item per registry, values as variable references ' +
-      '(`{host: docker.io, user: $HUB_USER, password: $HUB_TOKEN}`); written to the same private config.json.',
+      `${REGISTRIES_DESCRIPTION} For hosts other than \`registry\`'s, whose credentials are \`registry-user\` and ` +
+      '`registry-password`: an item for that host stops the job.',
     sample: [{ host: 'docker.io', user: '$HUB_USER', password: '$HUB_TOKEN' }],
   },
   'docker-config': {

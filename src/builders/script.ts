@@ -23,6 +23,7 @@ import storage from '../../components/_shared/storage.sh.hbs';
 import tags from '../../components/_shared/tags.sh.hbs';
 import { Literal } from '../ci/model.js';
 import { shellName, TAG_RULE, type InputDeclaration, type InputDeclarations } from './inputs.js';
+import { SAID } from './said.js';
 import { REPORT_FILE } from './spec.js';
 
 for (const [name, partial] of Object.entries({
@@ -45,6 +46,12 @@ for (const [name, partial] of Object.entries({
 })) {
   Handlebars.registerPartial(name, partial);
 }
+// {{said "name"}}: a text cigen says too (src/builders/said.ts); an unknown name stops the rendering.
+Handlebars.registerHelper('said', (name: unknown) => {
+  const text = typeof name === 'string' ? SAID[name] : undefined;
+  if (text === undefined) throw new Error(`{{said}}: no text named ${String(name)}`);
+  return text;
+});
 
 export type Template = (context?: object) => string;
 

@@ -11,7 +11,14 @@ import executor from '../../components/kaniko-compat/executor.sh.hbs';
 import install from '../../components/kaniko-compat/install.sh.hbs';
 import readme from '../../components/kaniko-compat/README.md.hbs';
 import { BUILDAH_IMAGE, BUILDAH_IMAGE_SAMPLE, BUILDAH_INPUTS } from '../builders/buildah.js';
-import { CORE_INPUTS, TAG_RULE, builderImageInput, type InputDeclaration, type InputDeclarations } from '../builders/inputs.js';
+import {
+  CORE_INPUTS,
+  REGISTRIES_DESCRIPTION,
+  TAG_RULE,
+  builderImageInput,
+  type InputDeclaration,
+  type InputDeclarations,
+} from '../builders/inputs.js';
 import { jobKey } from '../builders/job.js';
 import {
   CLOUD_HELPER_REFUSED,
@@ -49,7 +56,7 @@ export const KANIKO_COMPAT_INPUTS: InputDeclarations = {
   'dependency-proxy': registryInput('dependency-proxy'),
   'insecure-registries': registryInput('insecure-registries'),
   'ca-certificates': registryInput('ca-certificates'),
-  registries: registryInput('registries'),
+  registries: { ...registryInput('registries'), description: REGISTRIES_DESCRIPTION },
   'docker-config': registryInput('docker-config'),
   'push-retries': {
     ...registryInput('push-retries'),

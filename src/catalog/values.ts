@@ -6,6 +6,7 @@
 import { TAG } from '../builders/inputs.js';
 import type { InterpolationMode } from '../ci/interpolation/index.js';
 import { hasVariableReference as hasReference } from '../ci/variables.js';
+import { REGISTRY_ITEM_CLASH } from '../builders/said.js';
 import { rulePatternProblem } from '../builders/tag-rules.js';
 import { GENERATED_BANNER } from './document.js';
 import { isRubyNumber, RubyFloat, rubyToS } from '../ci/interpolation/ruby.js';
@@ -151,6 +152,13 @@ function checkRegistryValues(values: Readonly<Record<string, unknown>>, errors: 
     errors.push(`\`registry-password\` input: ${writtenOut(password)}`);
   const registries = values['registries'];
   if (!Array.isArray(registries)) return;
+  // The job writes one entry for a host, the first given: the registry input's (when registry-user
+  // is not empty; not given, it is $CI_REGISTRY_USER), then the items. Where the hosts are known to
+  // be one (written out alike, or the same text), an item that would be left out is refused here as
+  // the job refuses it.
+  const registry = values['registry'];
+  const registryHost = typeof registry === 'string' && registry !== '' && values['registry-user'] !== '' ? hostKey(registry) : undefined;
+  const firstItem = new Map<string, number>();
   registries.forEach((item: unknown, index) => {
     const where = `\`registries\` input: item ${index + 1}`;
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
@@ -170,9 +178,25 @@ function checkRegistryValues(values: Readonly<Record<string, unknown>>, errors: 
     const { host, password } = entry;
     if (typeof host === 'string' && host !== '' && !hasReference(host) && !HOST.test(host))
       errors.push(`${where}: host ${JSON.stringify(host)} is not a registry host (host or host:port)`);
+    else if (typeof host === 'string' && host !== '') {
+      const id = hostKey(host);
+      const first = firstItem.get(id);
+      if (id === registryHost) errors.push(`${where} (${host}): ${REGISTRY_ITEM_CLASH}`);
+      else if (first !== undefined)
+        errors.push(
+          `${where} (${host}) is for the host of item ${first} too, whose credentials would be used alone; give one item per host`,
+        );
+      else firstItem.set(id, index + 1);
+    }
     if (typeof password === 'string' && password !== '' && !hasReference(password)) errors.push(`${where}: ${writtenOut(password)}`);
   });
 }
+
+/** Equal for two registry hosts the job reads as one: written out, as the job's auth file reads them
+ *  (cigen_auth_id, auth.sh.hbs: Docker Hub is one host, however it is spelled); naming variables,
+ *  the same text. */
+const hostKey = (host: string): string =>
+  !hasReference(host) && (host === 'index.docker.io' || host === 'registry-1.docker.io') ? 'docker.io' : host;
 
 /** A component file `cigen build` wrote gets cigen's own checks of its values too. */
 export const generatedValueChecks = (text: string): typeof checkBuildInputValues | undefined =>

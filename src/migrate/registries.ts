@@ -155,14 +155,15 @@ const isProjectRegistry = (host: string): boolean => /^\$(?:CI_REGISTRY|\{CI_REG
 /**
  * The registry inputs for the credentials a job gave, each host once (`withDefaults`: it also
  * gave the job token's for $CI_REGISTRY, which the component writes itself). Credentials of its
- * own for $CI_REGISTRY (a deploy token) take the job token's place: the component keeps the first
- * entry per host, and `registry` is written first. One registry that is not the project's takes
- * the registry inputs; any others join the project's in `registries`.
+ * own for $CI_REGISTRY (a deploy token) take the job token's place, also beside it: they go in the
+ * registry inputs, as the component refuses a `registries` item for the registry input's host.
+ * Without the job token's, one registry that is not the project's takes the registry inputs; any
+ * others join the project's in `registries`.
  */
 export function credentialInputs(others: readonly { host: string; user: string; password: string }[], withDefaults: boolean): Inputs {
   const inputs: Inputs = {};
   if (others.length === 0) return inputs;
-  const main = withDefaults ? undefined : (others.find((o) => isProjectRegistry(o.host)) ?? (others.length === 1 ? others[0] : undefined));
+  const main = others.find((o) => isProjectRegistry(o.host)) ?? (withDefaults || others.length !== 1 ? undefined : others[0]);
   if (main) {
     inputs['registry'] = main.host;
     inputs['registry-user'] = main.user;

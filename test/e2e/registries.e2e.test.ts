@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REGISTRY_ITEM_CLASH } from '../../src/builders/said.js';
 import { INTERPOLATION_MODES } from '../../src/ci/interpolation/index.js';
 import { instantiateComponent } from '../helpers/job.js';
 import { SHELL_LIBRARY, SHELLS } from '../helpers/shells.js';
@@ -150,6 +151,42 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     expect(run.stderr).not.toMatch(/cigen: error/);
     expect(run.status).toBe(0);
     expect(await c.tags(`team/app-${mode}`)).toEqual([SHA]);
+  });
+
+  // Another project's GitLab registry as the job's $CI_REGISTRY, whose job token cannot push there:
+  // the deploy token given in registries was left out (the registry input's entry came first) and
+  // the push went with the job token. The job now stops before the build; given in registry-user
+  // and registry-password, as its message says, the same token pushes.
+  it("a registries item for $CI_REGISTRY's host stops the job before the build; in registry-user/registry-password it pushes", async () => {
+    const repository = `deploy-token/app-${mode}`;
+    const inputs = {
+      image: `${c.host}/${repository}`,
+      cache: false,
+      'insecure-registries': [b.host, c.host],
+    };
+    const variables = {
+      ...mirrorVariables(),
+      CI_REGISTRY: c.host,
+      CI_REGISTRY_USER: 'gitlab-ci-token',
+      CI_REGISTRY_PASSWORD: 'job-token-without-access',
+      DEPLOY_USER: c.user,
+      DEPLOY_TOKEN: c.password,
+    };
+    const mirror = { host: b.host, user: '$MIRROR_USER', password: '$MIRROR_PASSWORD' };
+    const refused = build(
+      { ...inputs, registries: [{ host: '$CI_REGISTRY', user: '$DEPLOY_USER', password: '$DEPLOY_TOKEN' }, mirror] },
+      { base: `${b.host}/e2e/base:1`, variables },
+    ).run;
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.trim()).toBe(`cigen: error: input registries: element 1 (${c.host}): ${REGISTRY_ITEM_CLASH}`);
+    expect(refused.log).not.toContain('cigen: building');
+    const { run } = build(
+      { ...inputs, 'registry-user': '$DEPLOY_USER', 'registry-password': '$DEPLOY_TOKEN', registries: [mirror] },
+      { base: `${b.host}/e2e/base:1`, variables },
+    );
+    expect(run.stderr).not.toMatch(/cigen: error/);
+    expect(run.status).toBe(0);
+    expect(await c.tags(repository)).toEqual([SHA]);
   });
 
   // Docker and Kaniko read both forms of an entry; Buildah reads "auth" only, and gets it.

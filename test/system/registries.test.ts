@@ -23,6 +23,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { INTERPOLATION_MODES, type InterpolationMode } from '../../src/ci/interpolation/index.js';
 import { REGISTRY_PASSWORD, credsStoreSaid, instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
 import { createSandbox, decodeAuths, type Sandbox, type StubCall } from '../helpers/sandbox.js';
+import { REGISTRY_ITEM_CLASH } from '../../src/builders/said.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBcompanyCA\n-----END CERTIFICATE-----';
 const CONFIG_FILE = '/builds/group/app.tmp/DOCKER_CONFIG_FILE';
@@ -779,6 +780,53 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(stdout.split('\n').filter((line) => line.includes('credsStore'))).toEqual([
         credsStoreSaid('DOCKER_AUTH_CONFIG', reader).trimEnd(),
       ]);
+    });
+
+    // The auth file holds one entry for a host, the first given (the registry input's, then the
+    // registries items'): an item that would be left out stops the job before anything is built.
+    const BUILDERS = ['buildah', 'buildah-rootless', 'kaniko', 'buildkit', 'dind'];
+    const DEPLOY = { host: '$DEPLOY_HOST', user: 'deploy', password: '$DEPLOY_TOKEN' };
+    it.each(BUILDERS)("%s refuses a registries item for the registry input's host, once expanded, saying where it goes", (component) => {
+      for (const [inputs, host] of [
+        [{}, 'registry.example.com'],
+        // Docker Hub, however each spells it
+        [{ registry: 'docker.io', 'registry-user': '$HUB_USER', 'registry-password': '$HUB_TOKEN' }, 'index.docker.io'],
+      ] as const) {
+        const { status, stderr, calls } = run(component, mode, { ...inputs, registries: [DEPLOY] }, { ...SECRETS, DEPLOY_HOST: host });
+        expect(stderr.trim()).toBe(`cigen: error: input registries: element 1 (${host}): ${REGISTRY_ITEM_CLASH}`);
+        expect(status).toBe(1);
+        expect(calls).toEqual([]);
+      }
+    });
+
+    it.each(BUILDERS)(
+      '%s takes the item for that host when registry-user is empty: the registry input gives no credentials then',
+      (component) => {
+        const { status, calls } = run(
+          component,
+          mode,
+          { 'registry-user': '', registries: [DEPLOY] },
+          { DEPLOY_HOST: 'registry.example.com', DEPLOY_TOKEN: 'deploy-s3cret' },
+        );
+        expect(status).toBe(0);
+        const config = calls.find((c) => c.config)?.config;
+        expect(decodeAuths(config)).toEqual({ 'registry.example.com': 'deploy:deploy-s3cret' });
+      },
+    );
+
+    it.each(BUILDERS)('%s refuses two registries items for one host', (component) => {
+      const { status, stderr, calls } = run(
+        component,
+        mode,
+        { registries: [{ host: 'docker.io', user: '$HUB_USER', password: '$HUB_TOKEN' }, DEPLOY] },
+        { ...SECRETS, DEPLOY_HOST: 'registry-1.docker.io' },
+      );
+      expect(stderr.trim()).toBe(
+        'cigen: error: input registries: element 2 (registry-1.docker.io) is for the host of element 1 too, ' +
+          'whose credentials would be used alone; give one item per host',
+      );
+      expect(status).toBe(1);
+      expect(calls).toEqual([]);
     });
 
     it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless'])('%s refuses more than 100 push retries', (component) => {

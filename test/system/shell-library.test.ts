@@ -357,6 +357,32 @@ echo "done after $n"`;
       expect(config['odd']).toEqual([1, { s: ']}"\\' }]);
     });
 
+    it('a failed step names the credentials written for each host: not those of an entry left out for a host that had one', () => {
+      // registries (or registry-login) triples, the first for the registry input's host; the job
+      // refuses that for the inputs (credentials.sh), the writer still keeps the first entry.
+      const triples = "cigen_credentials=\"'registry.example.com' 'deploy' 'deploy-pw' 'quay.io' 'q' 'qpw'\"\n";
+      for (const [mode, registry] of [
+        ['', 'ci-user:pw'],
+        ['skip-registry', undefined],
+      ] as const) {
+        const dir = mkdtempSync(join(tmpdir(), 'cigen-auth-'));
+        dirs.push(dir);
+        const file = join(dir, 'docker/config.json');
+        const result = runShell(
+          shell,
+          `cigen_registry=registry.example.com cigen_registry_user=ci-user cigen_registry_password=pw\n${triples}` +
+            `cigen_write_auth "$F" ${mode}\nprintf "said=%s\\n" "$(cigen_credentials_said)"`,
+          { F: file, HOME: dir },
+        );
+        expect(result.stderr).toBe('');
+        expect(auths(file).decoded).toEqual({ ...(registry ? { 'registry.example.com': registry } : {}), 'quay.io': 'q:qpw' });
+        expect(result.stdout).toContain(
+          'said=credentials from registry-user and registry-password for registry.example.com, ' +
+            'from registries (or registry-login) for quay.io, for no other host\n',
+        );
+      }
+    });
+
     it('writes Docker Hub under the key docker expects', () => {
       const { file } = write({ R: 'docker.io', U: 'me', P: 'pw' });
       expect(auths(file).decoded).toEqual({ 'https://index.docker.io/v1/': 'me:pw' });

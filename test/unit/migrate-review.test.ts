@@ -84,6 +84,25 @@ describe('credentials of its own for $CI_REGISTRY (a deploy token)', () => {
     expect(job.inputs).toMatchObject({ registry: '$CI_REGISTRY', 'registry-user': '$CI_DEPLOY_USER' });
     expect(job.inputs?.['registries']).toEqual([{ host: 'docker.io', user: '$HUB_USER', password: '$HUB_TOKEN' }]);
   });
+
+  // The component refuses a registries item for the registry input's host ($CI_REGISTRY by default).
+  it('docker login with the job token too: the deploy token still takes the registry inputs, not a registries item', () => {
+    const job = jobOf(
+      docker([
+        LOGIN,
+        'docker login -u "$CI_DEPLOY_USER" -p "$CI_DEPLOY_PASSWORD" "$CI_REGISTRY"',
+        'docker build -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .',
+        PUSH,
+      ]),
+    );
+    expect(job.status).toBe('migrated');
+    expect(job.inputs).toMatchObject({
+      registry: '$CI_REGISTRY',
+      'registry-user': '$CI_DEPLOY_USER',
+      'registry-password': '$CI_DEPLOY_PASSWORD',
+    });
+    expect(job.inputs).not.toHaveProperty('registries');
+  });
 });
 
 describe('docker buildx --platform with a variable', () => {

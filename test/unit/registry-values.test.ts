@@ -7,6 +7,7 @@ import { findComponent } from '../../src/catalog/registry.js';
 import { renderInstance } from '../../src/catalog/instantiate.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { checkBuildInputValues, LIST_INPUTS } from '../../src/catalog/values.js';
+import { REGISTRY_ITEM_CLASH } from '../../src/builders/said.js';
 import { hasVariableReference, variableNames } from '../../src/ci/variables.js';
 import fc from 'fast-check';
 import { runnerExpand } from '../helpers/job.js';
@@ -65,7 +66,47 @@ describe('registries', () => {
       '`registries` input: item 3 has the key "token": only host, user and password',
       '`registries` input: item 3: host "harbor.example.com/x" is not a registry host (host or host:port)',
       '`registries` input: item 4: user is not a string',
+      '`registries` input: item 4 (docker.io) is for the host of item 2 too, whose credentials would be used alone; give one item per host',
     ]);
+  });
+
+  // The job's auth file holds one entry for a host, the first given: the registry input's (with a
+  // registry-user), then the items'. The job refuses an item that would be left out; so does this
+  // check, where the values say the hosts are one.
+  it("refuses an item for the registry input's host, written out or as the same text, in the job's words", () => {
+    const item = (host: string) => ({ host, user: 'deploy', password: '$DEPLOY_TOKEN' });
+    const refused = (host: string) => [`\`registries\` input: item 1 (${host}): ${REGISTRY_ITEM_CLASH}`];
+    expect(checkBuildInputValues({ registry: 'harbor.example.com', registries: [item('harbor.example.com')] })).toEqual(
+      refused('harbor.example.com'),
+    );
+    expect(checkBuildInputValues({ registry: 'docker.io', registries: [item('index.docker.io')] })).toEqual(refused('index.docker.io'));
+    expect(checkBuildInputValues({ registry: '$CI_REGISTRY', registries: [item('$CI_REGISTRY')] })).toEqual(refused('$CI_REGISTRY'));
+    // registry-user empty: the registry input gives no credentials, the item's are used
+    expect(
+      checkBuildInputValues({ registry: 'harbor.example.com', 'registry-user': '', registries: [item('harbor.example.com')] }),
+    ).toEqual([]);
+    // hosts that may differ once expanded are the job's to compare; so is the registry input's default
+    expect(checkBuildInputValues({ registry: '$CI_REGISTRY', registries: [item('$DEPLOY_HOST'), item('registry.example.com')] })).toEqual(
+      [],
+    );
+    expect(checkBuildInputValues({ registries: [item('registry.example.com')] })).toEqual([]);
+  });
+
+  it('refuses two items for one host, however Docker Hub is spelled', () => {
+    const item = (host: string) => ({ host, user: 'ci', password: '$T' });
+    expect(
+      checkBuildInputValues({ registries: [item('docker.io'), item('quay.io'), item('registry-1.docker.io'), item('$H'), item('$H')] }),
+    ).toEqual([
+      '`registries` input: item 3 (registry-1.docker.io) is for the host of item 1 too, whose credentials would be used alone; give one item per host',
+      '`registries` input: item 5 ($H) is for the host of item 4 too, whose credentials would be used alone; give one item per host',
+    ]);
+  });
+
+  it("is what cigen render refuses with the registry input's default, $CI_REGISTRY", () => {
+    const buildah = findComponent('buildah');
+    if (!buildah) throw new Error('no buildah component');
+    const rendered = renderInstance(buildah, { registries: [{ host: '$CI_REGISTRY', user: 'deploy', password: '$DEPLOY_TOKEN' }] }, 'text');
+    expect(rendered.errors).toEqual([`\`registries\` input: item 1 ($CI_REGISTRY): ${REGISTRY_ITEM_CLASH}`]);
   });
 
   it('refuses a password written out in the pipeline file', () => {
