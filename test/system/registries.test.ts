@@ -461,6 +461,22 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       );
     });
 
+    it("names the Dependency Proxy's credentials among those the job had: GitLab gives them, the job writes them", () => {
+      const { status, stderr } = run(
+        'buildah-rootless',
+        mode,
+        { 'push-retries': 0, cache: false, tags: ['1'] },
+        { ...DEPENDENCY_PROXY, STUB_FAIL_ON: 'buildah registry.example.com/group/app:1' },
+      );
+      expect(status).toBe(1);
+      expect(stderr.trimEnd().split('\n').at(-1)).toBe(
+        'cigen: error: buildah push registry.example.com/group/app:1 failed (exit 1). If the log above says 401, unauthorized or ' +
+          'denied, a registry refused the job, which had credentials from registry-user and registry-password ' +
+          'for registry.example.com, from CI_DEPENDENCY_PROXY_USER and CI_DEPENDENCY_PROXY_PASSWORD for gitlab.example.com:443, ' +
+          'for no other host',
+      );
+    });
+
     it('a job without credentials says it had none, not that registry-user was refused', () => {
       const { status, stderr } = run(
         'buildah-rootless',
@@ -472,7 +488,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(stderr.trimEnd().split('\n').at(-1)).toBe(
         'cigen: error: buildah push registry.example.com/group/app:1 failed (exit 1). If the log above says 401, unauthorized or ' +
           'denied, a registry refused the job, which had no credentials from registry-user, registries, registry-login, ' +
-          'DOCKER_AUTH_CONFIG, docker-config or its own config files',
+          'CI_DEPENDENCY_PROXY_USER, DOCKER_AUTH_CONFIG, docker-config or its own config files',
       );
     });
 

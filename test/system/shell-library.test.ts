@@ -810,7 +810,8 @@ echo "done after $n"`;
       it('a failed step with no credentials from anywhere says so, naming every source it looked at', () => {
         const { result } = merge({}, true);
         expect(result.stdout).toContain(
-          'said=no credentials from registry-user, registries, registry-login, DOCKER_AUTH_CONFIG, docker-config or its own config files\n',
+          'said=no credentials from registry-user, registries, registry-login, CI_DEPENDENCY_PROXY_USER, DOCKER_AUTH_CONFIG, ' +
+            'docker-config or its own config files\n',
         );
       });
     });
