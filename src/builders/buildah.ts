@@ -24,6 +24,7 @@ import {
   type RunnerConfig,
   type RunnerExecutor,
 } from './runner.js';
+import { OCI_DROPPED_WORDS } from './said.js';
 import { renderBuildScript } from './script.js';
 import { inputRef } from './spec.js';
 import { plain } from './variables.js';
@@ -66,7 +67,7 @@ export const BUILDAH_INPUTS: InputDeclarations = builderInputs(BUILDAH_IMAGE, BU
     default: 'oci',
     options: ['oci', 'docker'],
     variable: 'CIGEN_FORMAT',
-    description: 'Image format. `docker` keeps HEALTHCHECK, SHELL and STOPSIGNAL, which the OCI format drops.',
+    description: `Image format. \`docker\` keeps ${OCI_DROPPED_WORDS}, which the OCI format drops.`,
     sample: 'docker',
   },
 });

@@ -14,6 +14,7 @@
  *
  * Nothing else lists Kaniko flags; the tests check every row on both paths.
  */
+import { OCI_DROPPED_WORDS } from './said.js';
 
 export type KanikoFlagKind = 'string' | 'bool' | 'list';
 
@@ -103,7 +104,7 @@ export const KANIKO_FLAGS: Readonly<Record<string, KanikoFlag>> = {
     migrate: {
       compat:
         "cigen migrate does not move them onto the buildah component's annotations input, which takes them with format: oci only " +
-        '(the OCI format keeps no HEALTHCHECK, SHELL or STOPSIGNAL); kaniko-compat passes them to buildah --annotation, ' +
+        `(the OCI format drops ${OCI_DROPPED_WORDS}); kaniko-compat passes them to buildah --annotation, ` +
         'building in the OCI format',
     },
     compat: { store: 'annotations' },

@@ -11,9 +11,17 @@ export const REGISTRY_ITEM_CLASH =
   'the registry input names that host too, with registry-user; credentials for the registry input go in ' +
   'registry-user and registry-password, and registries is for other hosts: put them there and remove the item';
 
-/** The texts a job's shell may say, by the name `{{said "name"}}` gives. */
+/** The Dockerfile instructions whose settings an image in the OCI format has no field for: Buildah
+ *  warns that each "is not supported for OCI image format" and leaves it out of an image built with
+ *  --format=oci (STOPSIGNAL is an OCI config field, kept in both: test/e2e/format.e2e.test.ts). */
+export const OCI_DROPPED = ['HEALTHCHECK', 'SHELL', 'ONBUILD'] as const;
+/** OCI_DROPPED as words: `HEALTHCHECK, SHELL and ONBUILD`. */
+export const OCI_DROPPED_WORDS = `${OCI_DROPPED.slice(0, -1).join(', ')} and ${OCI_DROPPED[OCI_DROPPED.length - 1]}`;
+
+/** The texts a job's shell (or a component's page) may say, by the name `{{said "name"}}` gives. */
 export const SAID: Readonly<Record<string, string>> = {
   registryItemClash: REGISTRY_ITEM_CLASH,
+  ociDropped: OCI_DROPPED_WORDS,
 };
 
 for (const [name, text] of Object.entries(SAID)) {

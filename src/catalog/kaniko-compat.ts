@@ -28,6 +28,7 @@ import {
   KANIKO_FLAGS,
   compatRuleWhenFalse,
 } from '../builders/kaniko-flags.js';
+import { OCI_DROPPED_WORDS } from '../builders/said.js';
 import { readLines, renderScript } from '../builders/script.js';
 import { inputRef } from '../builders/spec.js';
 import { inputVariables, plain } from '../builders/variables.js';
@@ -68,8 +69,7 @@ export const KANIKO_COMPAT_INPUTS: InputDeclarations = {
     default: 'docker',
     sample: 'oci',
     description:
-      'Image format. `docker`, as Kaniko writes images built on Docker-format bases, keeps HEALTHCHECK, SHELL and STOPSIGNAL; ' +
-      '`oci` drops them.',
+      `Image format. \`docker\`, as Kaniko writes images built on Docker-format bases, keeps ${OCI_DROPPED_WORDS}; ` + '`oci` drops them.',
   },
 };
 

@@ -120,8 +120,8 @@ export interface EngineContext {
 
 const REPLACED_KEYS = new Set(['image', 'script', 'before_script']);
 const DIRECTORY_CHANGES = new Set(['cd', 'pushd', 'popd']);
-/** Kaniko and `docker build` keep HEALTHCHECK, SHELL and STOPSIGNAL in every image they write;
- *  Buildah keeps them only in the Docker format (the component's default, OCI, drops them). */
+/** Kaniko and `docker build` keep HEALTHCHECK, SHELL and ONBUILD in every image they write;
+ *  Buildah keeps them only in the Docker format (the component's default, OCI, drops them: OCI_DROPPED). */
 const KEEPS_IMAGE_CONFIG: Inputs = { format: 'docker' };
 const DIND_SERVICE = /(^|\/)docker:[^\s]*dind|(^|\/)dind(:|$)/;
 const DOCKER_SOCKET = /\/var\/run\/docker\.sock/;

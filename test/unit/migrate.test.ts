@@ -63,7 +63,7 @@ unit:
     const out = root(text);
     expect(job(out, 'build-image')).toMatchObject({
       status: 'migrated',
-      // Kaniko keeps HEALTHCHECK, SHELL and STOPSIGNAL; Buildah only in the Docker format.
+      // Kaniko keeps HEALTHCHECK, SHELL and ONBUILD; Buildah only in the Docker format.
       // Kaniko built every stage up to the target: skip-unused-stages false keeps that.
       inputs: {
         'job-name': 'build-image',
