@@ -24,6 +24,9 @@ export interface InputDeclaration extends InputSpec {
   sample: InputValue;
   /** Array inputs whose items are flat objects of strings (`registries`) rather than strings. */
   items?: 'objects';
+  /** A string input that may be left empty, usually given as a variable: what the job goes without
+   *  when the variables its value names are empty or unset, which the job then logs (cigen_empty_input). */
+  withoutIt?: string;
 }
 
 export type InputDeclarations = Readonly<Record<string, InputDeclaration>>;
@@ -223,6 +226,7 @@ export const CORE_INPUTS = {
       'a variable holding a private key ' +
       '(PEM text, or a file-type variable; no passphrase) starts an agent with it for the build. buildah, buildkit, dind.',
     sample: '$DEPLOY_KEY',
+    withoutIt: 'the build gets no SSH agent',
   },
   reproducible: {
     type: 'boolean',
@@ -342,6 +346,7 @@ export const CORE_INPUTS = {
       'Certificates (PEM) to trust for registry connections, beside the system ones: a variable holding the PEM text, ' +
       'or a file-type variable (its path). E.g. `$COMPANY_CA`.',
     sample: '$COMPANY_CA',
+    withoutIt: 'no certificates are trusted beside those trusted already',
   },
   registries: {
     type: 'array',
@@ -362,6 +367,7 @@ export const CORE_INPUTS = {
       'A docker config.json to start from: the path a file-type variable holds (`$DOCKER_CONFIG_FILE`). ' +
       'Its credentials, credHelpers and proxies are kept (a credsStore is not); the inputs above win for the same host.',
     sample: '$DOCKER_CONFIG_FILE',
+    withoutIt: 'no config.json is started from',
   },
   'registry-login': {
     type: 'string',

@@ -68,7 +68,9 @@ export function readLine(name: string, input: InputDeclaration): string {
           ? `cigen_number ${variable} ${name}; ${target}=$CIGEN_REPLY`
           : `cigen_scalar ${variable}; ${target}=$CIGEN_REPLY`;
   const options = input.options ? `\ncigen_one_of "$${target}" ${name} ${input.options.join(' ')}` : '';
-  return line + options;
+  if (input.withoutIt?.includes("'")) throw new Error(`input ${name}: withoutIt holds a single quote`);
+  const empty = input.withoutIt ? `\n[ -n "$${target}" ] || cigen_empty_input ${name} ${variable} '${input.withoutIt}'` : '';
+  return line + options + empty;
 }
 
 /** The reading lines of every input that travels in a variable, in declaration order. */

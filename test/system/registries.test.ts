@@ -845,6 +845,30 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(calls).toEqual([]);
     });
 
+    // A protected variable is unset on an unprotected branch: the input is then not given, which is
+    // legitimate, but the build's later TLS, SSH or 401 error would not say why.
+    it.each(BUILDERS)('%s says which input names a variable that is empty or unset, and goes on without it', (component) => {
+      const { status, stdout, calls, box } = run(
+        component,
+        mode,
+        { 'ca-certificates': '$COMPANY_CA', ssh: '${DEPLOY_KEY}', 'docker-config': '$DOCKER_CONFIG_FILE' },
+        { COMPANY_CA: '' },
+      );
+      box.dispose();
+      expect(status).toBe(0);
+      expect(calls.length).toBeGreaterThan(0);
+      const unset = (input: string, text: string, without: string) =>
+        `cigen: input ${input} is empty: ${text} is empty or unset in this job ` +
+        `(GitLab leaves a protected variable unset on an unprotected branch or tag); ${without}`;
+      expect(stdout.split('\n').filter((line) => line.includes(' is empty or unset in this job'))).toEqual([
+        unset('ssh', '${DEPLOY_KEY}', 'the build gets no SSH agent'),
+        unset('ca-certificates', '$COMPANY_CA', 'no certificates are trusted beside those trusted already'),
+        unset('docker-config', '$DOCKER_CONFIG_FILE', 'no config.json is started from'),
+      ]);
+      // Not given at all: nothing said.
+      expect(run(component, mode, {}).stdout).not.toContain('is empty or unset');
+    });
+
     it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless'])('%s refuses more than 100 push retries', (component) => {
       const { status, stderr } = run(component, mode, { 'push-retries': 101 });
       expect(stderr.trim()).toBe('cigen: error: input push-retries: 101 is more than 100');
