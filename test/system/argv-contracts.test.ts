@@ -35,6 +35,7 @@ const CASES: Record<string, Case> = {
   },
   labels: { inputs: { labels: ['org.example.team=platform'] } },
   'push off, with a tarball': { inputs: { push: false, tarball: 'out/image.tar' } },
+  'push off, a tarball of two tags': { inputs: { push: false, tarball: 'out/image.tar', tags: ['$CI_COMMIT_SHORT_SHA', 'latest'] } },
   'cache off': { inputs: { cache: false } },
   platform: { inputs: { platform: 'linux/arm64' } },
   'other credentials': {
@@ -67,7 +68,7 @@ function run(component: string, mode: 'classic' | 'text', { inputs, env = {} }: 
 }
 
 const credentialsFor = (name: string) => (name === 'other credentials' ? { 'registry.example.com': 'deployer:deploy-token' } : CREDENTIALS);
-const tagsFor = (name: string) => (name === 'two tags' ? [SHA, 'latest'] : [SHA]);
+const tagsFor = (name: string) => ((CASES[name]?.inputs['tags'] as unknown[] | undefined)?.length === 2 ? [SHA, 'latest'] : [SHA]);
 
 describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
   describe('kaniko', () => {
@@ -179,7 +180,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         calls.push(...tagsFor(name).map((t) => ['push', `${IMG}:${t}`]));
         if (cache) calls.push(['push', `${IMG}/cache:${cacheTag}`]);
       } else {
-        calls.push(['save', `--output=${P}/out/image.tar`, `${IMG}:${SHA}`]);
+        calls.push(['save', `--output=${P}/out/image.tar`, ...tagsFor(name).map((t) => `${IMG}:${t}`)]);
       }
       return calls;
     };
