@@ -297,8 +297,9 @@ export const CORE_INPUTS = {
     regex: String.raw`^[A-Za-z0-9$_{}./-]*$`,
     variable: 'CIGEN_TARBALL',
     description:
-      'Also save the image as a docker-archive tarball at this path, relative to `$CI_PROJECT_DIR`; ' +
-      'add it to `artifacts:paths` to keep it. Empty: no tarball.',
+      'Also save the image as a docker-archive tarball at this path, relative to `$CI_PROJECT_DIR`, named by every tag ' +
+      '(buildah: by the first only, the one reference `buildah push` writes into an archive; the report names them, ' +
+      '`CIGEN_BUILT_TARBALL_TAGS`); add it to `artifacts:paths` to keep it. Empty: no tarball.',
     sample: 'out/image.tar',
   },
   'tls-verify': {

@@ -40,7 +40,14 @@ describe.each(INTERPOLATION_MODES)('buildah component, %s interpolation', (mode)
   /** Runs the component's job with inputs; every job writes its own repository (group/app-N). */
   function build(
     inputs: Record<string, unknown>,
-    options: { runner?: RunnerOptions; variables?: Record<string, string>; repository?: string; beforeScript?: string[] } = {},
+    options: {
+      runner?: RunnerOptions;
+      variables?: Record<string, string>;
+      repository?: string;
+      beforeScript?: string[];
+      /** Reads the project directory after the job, before it is removed. */
+      after?: (project: string) => void;
+    } = {},
   ) {
     const repository = options.repository ?? `group/app-${++counter}`;
     const project = projectWith(base);
@@ -53,6 +60,7 @@ describe.each(INTERPOLATION_MODES)('buildah component, %s interpolation', (mode)
       const variables = ciVariables(registry, project, { CI_REGISTRY_IMAGE: `${registry.host}/${repository}`, ...options.variables });
       const run = runJob(job, project, runner, variables);
       logs.push(run);
+      options.after?.(project);
       return { run, repository, image: `${registry.host}/${repository}`, overlayStarts: overlay.status === 0 };
     } finally {
       runner.dispose();
@@ -134,6 +142,25 @@ describe.each(INTERPOLATION_MODES)('buildah component, %s interpolation', (mode)
     expect(catalog).not.toContain(repository);
     expect(catalog).not.toContain(`${repository}/cache`);
     expect(run.report?.['CIGEN_BUILT_DIGEST']).toBe('');
+  });
+
+  // buildah push writes one reference into a docker-archive: the report and the log say which.
+  it('tarball with two tags: the archive names the image by the first, and the report and the log say so', () => {
+    let repoTags: unknown;
+    const { run, image } = build(
+      { push: false, tarball: 'out/image.tar', tags: ['$CI_COMMIT_SHORT_SHA', 'v2'] },
+      {
+        after: (project) => {
+          const manifest = spawnSync('tar', ['-xOf', join(project, 'out/image.tar'), 'manifest.json'], { encoding: 'utf8' });
+          repoTags = (JSON.parse(manifest.stdout) as { RepoTags: string[] }[]).map((entry) => entry.RepoTags);
+        },
+      },
+    );
+    expect(run.status).toBe(0);
+    expect(repoTags).toEqual([[`${image}:${SHORT_SHA}`]]);
+    expect(run.report?.['CIGEN_BUILT_TARBALL_TAGS']).toBe(SHORT_SHA);
+    expect(run.log).toMatch(new RegExp(`cigen: saved \\S+/out/image\\.tar: a docker-archive of ${image} tagged ${SHORT_SHA}\n`));
+    expect(run.log).toContain('does not hold the tags v2\n');
   });
 
   it('storage-driver vfs builds and pushes', async () => {

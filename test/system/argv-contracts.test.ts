@@ -221,6 +221,23 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     });
   });
 
+  // Kaniko's --tar-path, BuildKit's type=docker output and docker save name the image by every
+  // destination; buildah push writes one reference into a docker-archive: the first tag.
+  it.each([
+    ['kaniko', `${SHA} latest`],
+    ['buildkit', `${SHA} latest`],
+    ['dind', `${SHA} latest`],
+    ['buildah-rootless', SHA],
+  ])('%s says which tags its tarball names the image by, in the log and the report: %s', (component, tags) => {
+    const { stdout, report } = run(component, mode, CASES['push off, a tarball of two tags'] as Case);
+    const saved = stdout.split('\n').filter((line) => line.includes(`${P}/out/image.tar`));
+    expect(saved).toEqual([
+      `cigen: saved ${P}/out/image.tar: a docker-archive of ${IMG} tagged ${tags}`,
+      ...(tags === SHA ? [`cigen: Buildah writes one tag into a docker-archive: ${P}/out/image.tar does not hold the tags latest`] : []),
+    ]);
+    expect(readFileSync(report, 'utf8').split('\n')).toContain(`CIGEN_BUILT_TARBALL_TAGS=${tags}`);
+  });
+
   it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless'])(
     '%s reports the digest the builder gave, or none without a push',
     (component) => {
