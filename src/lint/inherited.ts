@@ -83,3 +83,40 @@ export async function inheritedFindings(
   }
   return out;
 }
+
+/**
+ * The schema findings (`written`: the file's, each job as written) of visible jobs that `extends`
+ * bases, which the job as GitLab reads it does not have: GitLab validates a job with its bases
+ * merged in, so `review: {extends: .env, environment: {on_stop: stop}}` takes its environment's
+ * `name` from `.env`. A job whose bases could not all be read (`ok` false) is settled only where a
+ * base may add what is missing (schema/required): a value it writes is wrong whatever they add.
+ */
+export async function settledByBases(
+  model: PipelineModel,
+  values: ReadonlyMap<string, { value: Record<string, unknown>; ok: boolean }>,
+  written: readonly Diagnostic[],
+): Promise<Set<Diagnostic>> {
+  const settled = new Set<Diagnostic>();
+  const byJob = new Map<string, Diagnostic[]>();
+  for (const finding of written) {
+    const name = finding.path?.[0];
+    if (!finding.code.startsWith('schema/') || finding.document !== 'content' || typeof name !== 'string') continue;
+    const job = model.jobs.get(name);
+    if (!job || isHidden(name) || job.value['extends'] === undefined) continue;
+    byJob.set(name, [...(byJob.get(name) ?? []), finding]);
+  }
+  for (const [name, findings] of byJob) {
+    const merged = values.get(name);
+    if (!merged) continue;
+    if (!merged.ok) {
+      for (const finding of findings) if (finding.code === 'schema/required') settled.add(finding);
+      continue;
+    }
+    const read = contentAsEntriesRead({ [name]: merged.value });
+    const kept = new Set(
+      (await validateSchema(read)).findings.map((finding) => `${finding.code}\0${JSON.stringify(pathAsWritten(read, finding.path))}`),
+    );
+    for (const finding of findings) if (!kept.has(`${finding.code}\0${JSON.stringify(finding.path)}`)) settled.add(finding);
+  }
+  return settled;
+}

@@ -80,9 +80,11 @@ async function lintParsedFile(parsed: ParsedFile, options: LintOptions): Promise
   const pipeline = options.pipeline ?? /(^|\.)gitlab-ci\.ya?ml$/.test(basename(options.file));
   // A CI/CD component: a project's templates/<name>.yml or templates/<name>/template.yml.
   const component = !pipeline && Boolean(parsed.header) && COMPONENT_FILE.test(options.file);
-  const diagnostics = await analyze(parsed, context, undefined, component);
+  let diagnostics = await analyze(parsed, context, undefined, component);
   if (!options.schemaOnly && !options.contentAsWritten && !diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('yaml/'))) {
-    diagnostics.push(...(await checkPipeline(model, { pipeline })));
+    const check = await checkPipeline(model, { pipeline, written: diagnostics });
+    // A job's findings that its `extends` bases settle (GitLab validates it with them merged in).
+    diagnostics = [...diagnostics.filter((d) => !check.settled.has(d)), ...check.diagnostics];
   }
   const shown = diagnostics.map((d) => atInclude(d, context.includedAt));
   return {

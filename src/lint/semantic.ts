@@ -17,13 +17,22 @@ import { globalEntryFindings, jobEntryFindings, onStopFinding, type EntryFinding
 import { definerOf } from './provenance.js';
 import { checkWholeFloats } from './floats.js';
 import { ruleNeedsReplaceJobNeeds, rulesCanLeaveOut, rulesKeepIn } from './presence.js';
-import { inheritedFindings } from './inherited.js';
+import { inheritedFindings, settledByBases } from './inherited.js';
 import { referencedExpressions } from './expressions.js';
 
 export interface SemanticOptions {
   /** A whole pipeline (the root .gitlab-ci.yml) rather than a fragment (a component, an included
    *  file): only a pipeline must have a visible job, and only there are needs checked. */
   pipeline: boolean;
+  /** The findings of the files' own checks, of which those GitLab would not give once a job's
+   *  bases are merged in come back as `settled` (settledByBases). */
+  written?: readonly Diagnostic[];
+}
+
+export interface PipelineCheck {
+  diagnostics: Diagnostic[];
+  /** Of `written`, the findings that do not hold for the jobs as GitLab reads them. */
+  settled: ReadonlySet<Diagnostic>;
 }
 
 /** A finding about a whole job (no sub-path) points at the job's name. */
@@ -425,7 +434,7 @@ function tagResolver(model: PipelineModel, lookup: (target: readonly string[]) =
   return (value) => untag(value, 1);
 }
 
-export async function checkPipeline(model: PipelineModel, options: SemanticOptions): Promise<Diagnostic[]> {
+export async function checkPipeline(model: PipelineModel, options: SemanticOptions): Promise<PipelineCheck> {
   const out: Diagnostic[] = [];
   const extended = resolveExtends(model, out, !options.pipeline);
   const lookup = referenceLookup(model, extended);
@@ -787,5 +796,5 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
   out.push(...checkWholeFloats(model, resolved));
   // What ci.json says of the places each job inherits through `extends` (GitLab never checks a base alone).
   out.push(...(await inheritedFindings(model, resolved)));
-  return out;
+  return { diagnostics: out, settled: await settledByBases(model, resolved, options.written ?? []) };
 }

@@ -466,3 +466,32 @@ describe('a job that extends a base cigen cannot see is not judged by what the b
     ]);
   });
 });
+
+describe('a job is validated with its extends bases merged in, as GitLab validates it', () => {
+  it('a hash the job completes from a base is not missing what the base gives (environment: name, then on_stop or action)', async () => {
+    const text =
+      '.env:\n  environment:\n    name: review/$CI_COMMIT_REF_SLUG\n' +
+      'review:\n  extends: .env\n  script: [deploy]\n  environment:\n    on_stop: stop\n' +
+      'stop:\n  extends: .env\n  script: [stop]\n  when: manual\n  environment:\n    action: stop\n';
+    expect(await briefs(text)).toEqual([]);
+  });
+
+  it('what the merged job still lacks, or writes wrong, is still an error where the job writes it', async () => {
+    const text =
+      '.env:\n  environment:\n    url: https://review.example.com\n' +
+      'review:\n  extends: .env\n  script: [deploy]\n  environment:\n    on_stop: stop\n' +
+      'typo:\n  extends: .env\n  script: [deploy]\n  environment:\n    name: x\n    actoin: stop\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:8:5 error schema/required jobs:review:environment config is missing required keys: name',
+      '.gitlab-ci.yml:8:14 error semantic/on-stop review job: on_stop job stop is not defined',
+      '.gitlab-ci.yml:14:5 error schema/unknown-key jobs:typo:environment config contains unknown keys: actoin (did you mean action?)',
+    ]);
+  });
+
+  it('a base cigen cannot see may give a missing key: not reported; a wrong value the job writes still is', async () => {
+    const text = 'review:\n  extends: .elsewhere\n  script: [deploy]\n  environment:\n    on_stop: stop\n  retry: 7\n';
+    expect((await briefs(text, {}, { pipeline: false })).filter((line) => line.includes('schema/'))).toEqual([
+      '.gitlab-ci.yml:6:10 error schema/maximum jobs:review:retry config must be less than or equal to 2',
+    ]);
+  });
+});
