@@ -181,8 +181,11 @@ function checkRegistryValues(values: Readonly<Record<string, unknown>>, errors: 
     else if (typeof host === 'string' && host !== '') {
       const id = hostKey(host);
       const first = firstItem.get(id);
-      if (id === registryHost) errors.push(`${where} (${host}): ${REGISTRY_ITEM_CLASH}`);
-      else if (first !== undefined)
+      // The registry input's own credentials again are its entry already (the job writes them once).
+      if (id === registryHost) {
+        if (entry['user'] !== values['registry-user'] || password !== values['registry-password'])
+          errors.push(`${where} (${host}): ${REGISTRY_ITEM_CLASH}`);
+      } else if (first !== undefined)
         errors.push(
           `${where} (${host}) is for the host of item ${first} too, whose credentials would be used alone; give one item per host`,
         );

@@ -815,6 +815,21 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       }
     });
 
+    // What migrate writes for a config.json that names the project registry by its host
+    // (registry.gitlab.com on GitLab.com): the registry input's own credentials, written once.
+    it.each(BUILDERS)("%s takes an item that gives the registry input's host its own credentials, writing them once", (component) => {
+      const own = { host: 'registry.example.com', user: '$CI_REGISTRY_USER', password: '$CI_REGISTRY_PASSWORD' };
+      const { status, stdout, calls } = run(component, mode, { registries: [own] }, { ...SECRETS });
+      expect(status).toBe(0);
+      expect(stdout).toContain(
+        "cigen: input registries: element 1 (registry.example.com) gives the registry input's own credentials, written once",
+      );
+      if (component !== 'dind') {
+        const auths = decodeAuths(calls.find((c) => c.config)?.config);
+        expect(Object.keys(auths).filter((key) => key.includes('registry.example.com'))).toHaveLength(1);
+      }
+    });
+
     it.each(BUILDERS)(
       '%s takes the item for that host when registry-user is empty: the registry input gives no credentials then',
       (component) => {

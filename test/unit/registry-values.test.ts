@@ -90,6 +90,16 @@ describe('registries', () => {
       [],
     );
     expect(checkBuildInputValues({ registries: [item('registry.example.com')] })).toEqual([]);
+    // The registry input's own credentials again (what migrate writes for a config.json naming the host): its entry already.
+    const own = { host: '$CI_REGISTRY', user: '$CI_REGISTRY_USER', password: '$CI_REGISTRY_PASSWORD' };
+    expect(
+      checkBuildInputValues({
+        registry: '$CI_REGISTRY',
+        'registry-user': '$CI_REGISTRY_USER',
+        'registry-password': '$CI_REGISTRY_PASSWORD',
+        registries: [own],
+      }),
+    ).toEqual([]);
   });
 
   it('refuses two items for one host, however Docker Hub is spelled', () => {
