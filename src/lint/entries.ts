@@ -365,7 +365,9 @@ function cacheFindings(path: PathSegment[], cache: unknown, complete = true): En
     if (isHash(key)) {
       findings.push(...unknownKeysFindings(key, ENTRY_ALLOWED_KEYS.cacheKey, [...path, ...sub, 'key']));
       const sources = CACHE_KEY_SOURCES.filter((source) => Object.hasOwn(key, source)).length;
-      if (sources > 1 || (sources === 0 && complete))
+      // An unseen base may give a cache hash its key's source, never a list's item: extends
+      // merges hashes and replaces lists.
+      if (sources > 1 || (sources === 0 && (complete || sub.length > 0)))
         at([...sub, 'key'], `must use exactly one of these keys: ${CACHE_KEY_SOURCES.join(', ')}`);
     }
     if (typeof key !== 'string') continue;

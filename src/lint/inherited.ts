@@ -109,7 +109,10 @@ export async function settledByBases(
     const merged = values.get(name);
     if (!merged) continue;
     if (!merged.ok) {
-      for (const finding of findings) if (finding.code === 'schema/required') settled.add(finding);
+      // extends merges hashes and replaces lists: a base may give a hash the job writes a missing
+      // key, never an item of a list the job writes.
+      for (const finding of findings)
+        if (finding.code === 'schema/required' && finding.path?.every((segment) => typeof segment === 'string')) settled.add(finding);
       continue;
     }
     const read = contentAsEntriesRead({ [name]: merged.value });

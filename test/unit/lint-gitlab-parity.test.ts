@@ -494,4 +494,12 @@ describe('a job is validated with its extends bases merged in, as GitLab validat
       '.gitlab-ci.yml:6:10 error schema/maximum jobs:review:retry config must be less than or equal to 2',
     ]);
   });
+
+  it('nor an item of a list the job writes: extends replaces lists, so no base completes one', async () => {
+    const text = 'b:\n  extends: .remote\n  script: [x]\n  services: [{alias: db}]\n  cache: [{key: {prefix: x}}]\n';
+    expect((await briefs(text, {}, { pipeline: false })).filter((line) => line.includes('error'))).toEqual([
+      '.gitlab-ci.yml:4:14 error schema/required jobs:b:services:0 config is missing required keys: name',
+      '.gitlab-ci.yml:5:17 error semantic/cache jobs:b:cache:0:key config must use exactly one of these keys: files, files_commits',
+    ]);
+  });
 });
