@@ -202,7 +202,8 @@ program
     'after',
     '\nChecks: tag is semver without v and matches package.json; at most 30 components, each named as GitLab takes ' +
       'components; every template has a spec: ' +
-      "header and no empty spec:inputs: and no lint error; README.md and a project description (the GitLab project's: " +
+      "header, no empty spec:inputs:, a spec the Catalog's component spec schema takes and no lint error; " +
+      "README.md and a project description (the GitLab project's: " +
       "CI_PROJECT_DESCRIPTION in a pipeline, the API with --create-release; package.json's outside GitLab CI); " +
       'templates and docs current; ' +
       'a CHANGELOG.md entry for the version; with --create-release, a CI/CD Catalog project and a clean git checkout at the ' +
