@@ -17,7 +17,7 @@ import { isHash } from '../ci/merge.js';
 import { locate, nodeAt } from '../ci/positions.js';
 import { MAX_REFERENCE_NESTING, referenceFound } from '../ci/references.js';
 import { rulesOf } from './entries.js';
-import { isHidden, type Origin, type PipelineModel } from './model.js';
+import { isHidden, referenceTargets, type Origin, type PipelineModel } from './model.js';
 import { definerOf } from './provenance.js';
 
 const snippet = (text: string, at: number): string => {
@@ -177,8 +177,7 @@ interface Place {
  */
 export function referencedExpressions(model: PipelineModel, lookup: (target: readonly string[]) => unknown): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const tags = new Map<unknown, string[]>();
-  for (const reference of model.references) if (Array.isArray(reference.node)) tags.set(reference.node, reference.target);
+  const tags = referenceTargets(model);
   /** Where the value at `sub` of a tag's target is written: traced through `extends` for a job. */
   const placeOf = (target: readonly string[], sub: PathSegment[]): Place | undefined => {
     const [head, ...rest] = target;

@@ -103,7 +103,9 @@ export async function settledByBases(
     if (!finding.code.startsWith('schema/') || finding.document !== 'content' || typeof name !== 'string') continue;
     const job = model.jobs.get(name);
     if (!job || isHidden(name) || job.value['extends'] === undefined) continue;
-    byJob.set(name, [...(byJob.get(name) ?? []), finding]);
+    const findings = byJob.get(name);
+    if (findings) findings.push(finding);
+    else byJob.set(name, [finding]);
   }
   for (const [name, findings] of byJob) {
     const merged = values.get(name);

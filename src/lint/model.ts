@@ -70,6 +70,11 @@ export function mayComeFrom(model: PipelineModel, fragment = false): string {
   return places.length === 0 ? '' : ` (it may come from ${places.join(', or from ')})`;
 }
 
+/** Each `!reference` tag by its list (the node the values hold, through merges and `extends`),
+ *  with the keys it points to. */
+export const referenceTargets = (model: PipelineModel): Map<unknown, string[]> =>
+  new Map(model.references.filter(({ node }) => Array.isArray(node)).map(({ node, target }) => [node, target]));
+
 export const isHidden = (name: string): boolean => name.startsWith('.');
 
 /** The names a job's `extends` gives; anything else there is the schema's to report (it is no name). */

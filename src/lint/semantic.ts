@@ -9,7 +9,16 @@ import { rubyInspect } from '../ci/interpolation/ruby.js';
 import type { Diagnostic, PathSegment, Severity } from '../ci/diagnostics.js';
 import { deepMerge, isHash, valueAt } from '../ci/merge.js';
 import { DEFAULT_STAGES } from '../ci/keywords.js';
-import { basesOf, isHidden, mayComeFrom, MAX_EXTENDS_DEPTH, type JobDefinition, type Origin, type PipelineModel } from './model.js';
+import {
+  basesOf,
+  isHidden,
+  mayComeFrom,
+  MAX_EXTENDS_DEPTH,
+  referenceTargets,
+  type JobDefinition,
+  type Origin,
+  type PipelineModel,
+} from './model.js';
 import { locate } from '../ci/positions.js';
 import { bridgeNeed, needItems } from '../ci/entries-read.js';
 import { MAX_REFERENCE_NESTING, referenceFound } from '../ci/references.js';
@@ -219,13 +228,10 @@ interface Need {
 const crossPipelineNeed = (need: unknown): boolean =>
   isHash(need) && typeof need['job'] === 'string' && (need['pipeline'] !== undefined || need['project'] !== undefined);
 
-/** The needs of this pipeline's jobs a job (or a rule) names, read as GitLab reads `needs:`
- *  (needItems); a `!reference` this file cannot resolve (`unresolvedTag`) names none we know. */
-function needsOf(value: Record<string, unknown>, unresolvedTag: (item: unknown) => boolean): Need[] | undefined {
-  const written = value['needs'];
-  if (!Array.isArray(written) && !isHash(written)) return undefined;
+/** The needs of this pipeline's jobs among a job's (or a rule's) needs as GitLab reads them (needItems). */
+function needsIn(items: readonly { item: unknown; path: PathSegment[] }[]): Need[] {
   const needs: Need[] = [];
-  for (const { item: need, path: at } of needItems(written, [], unresolvedTag)) {
+  for (const { item: need, path: at } of items) {
     if (typeof need === 'string') needs.push({ name: need, optional: false, at });
     else if (isHash(need) && typeof need['job'] === 'string' && need['pipeline'] === undefined && need['project'] === undefined) {
       needs.push({
@@ -390,8 +396,7 @@ function referenceLookup(model: PipelineModel, extended: ReadonlyMap<string, Res
  * than 10: reported on their own) stays as written. Each list and hash is walked once.
  */
 function tagResolver(model: PipelineModel, lookup: (target: readonly string[]) => unknown): (value: unknown) => unknown {
-  const targets = new Map<unknown, string[]>();
-  for (const reference of model.references) if (Array.isArray(reference.node)) targets.set(reference.node, reference.target);
+  const targets = referenceTargets(model);
   if (targets.size === 0) return (value) => value;
   const done = new WeakMap<object, { value: unknown }>();
   const resolving = new Set<object>();
@@ -441,8 +446,12 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
   const untag = tagResolver(model, lookup);
   const resolved = new Map([...extended].map(([name, job]) => [name, { ...job, value: untag(job.value) as Record<string, unknown> }]));
   // A tag still in a resolved value is one that could not be resolved: a list of its target's keys.
-  const tags = new Set(model.references.map(({ node }) => node));
+  const tags = referenceTargets(model);
   const unresolvedTag = (item: unknown): boolean => tags.has(item);
+  /** The needs a `needs:` value holds, as GitLab reads them (needItems). */
+  const needItemsOf = (value: Record<string, unknown>) => needItems(value['needs'], [], unresolvedTag);
+  /** Each visible job's needs of this pipeline's jobs, as the checks below read them (the cycle check reads them again). */
+  const needsOfJob = new Map<string, Need[]>();
   const visible = [...model.jobs.values()].filter((job) => !isHidden(job.name));
   const undefinedSeverity: Severity = model.partial ? 'warning' : 'error';
   const maybeIncluded = mayComeFrom(model);
@@ -517,6 +526,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     const where = (key: string): PathSegment[] => (key in own ? [key] : []);
     // A hidden job is a template: GitLab (Entry::Hidden) checks only that it has content.
     if (isHidden(job.name)) continue;
+    const jobNeeds = needItemsOf(value);
     // Counted in characters, as Ruby counts a name (an emoji is one), not in UTF-16 units.
     if ([...job.name].length > 255)
       out.push(diagnostic(job.origin, [], 'error', 'semantic/job-name', 'job name is too long (maximum is 255 characters)', 'key'));
@@ -572,7 +582,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     if (!('script' in value) && !('run' in value) && complete(job.name)) {
       // GitLab's Jobs entry: a job with `trigger:` or `needs:` is a Bridge, which needs a trigger or
       // a needs:pipeline (at most one); any other is no job at all.
-      const bridgeNeeds = needItems(value['needs'], [], unresolvedTag).filter(({ item }) => bridgeNeed(item)).length;
+      const bridgeNeeds = jobNeeds.filter(({ item }) => bridgeNeed(item)).length;
       const problem =
         !('trigger' in value) && !('needs' in value)
           ? `jobs ${job.name} config should implement the script:, run:, or trigger: keyword`
@@ -624,7 +634,8 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
       out.push(entryDiagnostic(model, job, { path: onStop.path, code: onStop.code, message: `${onStop.message}${note}` }, severity));
     }
 
-    const needs = needsOf(value, unresolvedTag);
+    const needs = needsIn(jobNeeds);
+    needsOfJob.set(job.name, needs);
     /** One `needs:` list (the job's, or a rule's: GitLab checks both alike) at `path` of the job as
      *  GitLab reads it: shown where the job writes it, or the base it inherits it from. */
     const checkNeeds = (written: Need[], path: PathSegment[]) => {
@@ -664,7 +675,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     if (needs) checkNeeds(needs, ['needs']);
     if (Array.isArray(value['rules']))
       value['rules'].forEach((rule, index) => {
-        const ruleNeeds = isHash(rule) ? needsOf(rule, unresolvedTag) : undefined;
+        const ruleNeeds = isHash(rule) ? needsIn(needItemsOf(rule)) : undefined;
         if (ruleNeeds) checkNeeds(ruleNeeds, ['rules', index, 'needs']);
       });
     /** A job GitLab requires to exist in this or an earlier stage (a dependency, the job of a
@@ -707,8 +718,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     // dependencies must be among the needed jobs, compared by the names written (`par 1/2` is not
     // `par`); when every need is another pipeline's, none can be.
     const dependencies = asList(value['dependencies']);
-    const crossPipelineOnly =
-      needs !== undefined && needs.length === 0 && needItems(value['needs'], [], unresolvedTag).some(({ item }) => crossPipelineNeed(item));
+    const crossPipelineOnly = needs.length === 0 && jobNeeds.some(({ item }) => crossPipelineNeed(item));
     if (crossPipelineOnly && dependencies.length > 0)
       out.push(
         diagnostic(
@@ -725,7 +735,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
       if (typeof dependency !== 'string') return;
       const at = 'dependencies' in own ? ['dependencies', index] : [];
       const target = checkDependency(dependency, at);
-      if (target && needs && needs.length > 0 && !needs.some((n) => n.name === dependency)) {
+      if (target && needs.length > 0 && !needs.some((n) => n.name === dependency)) {
         out.push(
           diagnostic(
             job.origin,
@@ -744,7 +754,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     for (const job of visible)
       graph.set(
         job.name,
-        (needsOf(resolved.get(job.name)?.value ?? job.value, unresolvedTag) ?? []).map((n) => jobNamed(n.name) ?? n.name),
+        (needsOfJob.get(job.name) ?? []).map((n) => jobNamed(n.name) ?? n.name),
       );
     for (const job of visible) {
       if (graph.get(job.name)?.includes(job.name))
