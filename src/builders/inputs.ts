@@ -457,7 +457,6 @@ export const CORE_INPUTS = {
 
 export type CoreInputName = keyof typeof CORE_INPUTS;
 
-/** The image a builder's job runs in: its default is the builder's pinned image. */
 /** The `job-name` input of a component whose job is not a build (the same rule), in its own words:
  *  GitLab's catalog page shows the description. */
 export function jobNameInput(job: string, defaultName: string, sample: string): InputDeclaration {
@@ -469,6 +468,7 @@ export function jobNameInput(job: string, defaultName: string, sample: string): 
   };
 }
 
+/** The image a builder's job runs in: its default is the builder's pinned image. */
 export function builderImageInput(image: string, sample: string): InputDeclaration {
   return {
     type: 'string',

@@ -69,7 +69,7 @@ export const KANIKO_COMPAT_INPUTS: InputDeclarations = {
     default: 'docker',
     sample: 'oci',
     description:
-      `Image format. \`docker\`, as Kaniko writes images built on Docker-format bases, keeps ${OCI_DROPPED_WORDS}; ` + '`oci` drops them.',
+      'Image format. `docker`, as Kaniko writes images built on Docker-format bases, ' + `keeps ${OCI_DROPPED_WORDS}; \`oci\` drops them.`,
   },
 };
 
