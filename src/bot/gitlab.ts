@@ -87,6 +87,16 @@ const member = (value: unknown, key: string): unknown =>
 
 const notFound = (error: unknown): boolean => error instanceof PlatformError && error.status === 404;
 
+/** GitLab's answer to a request, or undefined when it answers 404 (no such file, branch, signature). */
+async function unlessNotFound<T>(request: Promise<T>): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (error) {
+    if (notFound(error)) return undefined;
+    throw error;
+  }
+}
+
 export interface GitLabOptions {
   url: string;
   token: string;
@@ -202,13 +212,8 @@ export class GitLabPlatform implements Platform {
     // Files API refuses to look (400 "file_path should be a valid file path", Gitlab::PathTraversal):
     // not asked for. Migrate calls one that climbs out of the project outside it, as `cigen migrate` does.
     if (path.split('/').includes('..')) return undefined;
-    let answer: unknown;
-    try {
-      answer = await this.api.RepositoryFiles.showRaw(project.id, path, ref, { showExpanded: true });
-    } catch (error) {
-      if (notFound(error)) return undefined;
-      throw error;
-    }
+    const answer: unknown = await unlessNotFound(this.api.RepositoryFiles.showRaw(project.id, path, ref, { showExpanded: true }));
+    if (answer === undefined) return undefined;
     const what = `${path} at ${ref} in ${project.path}`;
     // GitLab names the commit the ref resolved to in X-Gitlab-Commit-Id (API::Files#blob_data); the
     // handler hands gitbeaker the headers by their lower-cased names.
@@ -221,13 +226,8 @@ export class GitLabPlatform implements Platform {
   }
 
   async branch(project: ProjectRef, name: string): Promise<Branch | undefined> {
-    let body: unknown;
-    try {
-      body = await this.api.Branches.show(project.id, name);
-    } catch (error) {
-      if (notFound(error)) return undefined;
-      throw error;
-    }
+    const body: unknown = await unlessNotFound(this.api.Branches.show(project.id, name));
+    if (body === undefined) return undefined;
     const raw = check(SCHEMAS.branch, body, `branch ${name} of ${project.path}`);
     return { name: raw.name, protected: raw.protected, commit: raw.commit.id };
   }
@@ -248,14 +248,9 @@ export class GitLabPlatform implements Platform {
   }
 
   async systemSigned(project: ProjectRef, sha: string): Promise<boolean> {
-    let body: unknown;
-    try {
-      body = await this.api.Commits.showGPGSignature(project.id, sha);
-    } catch (error) {
-      // GitLab answers 404 "Signature Not Found" for a commit without a signature.
-      if (notFound(error)) return false;
-      throw error;
-    }
+    // GitLab answers 404 "Signature Not Found" for a commit without a signature.
+    const body: unknown = await unlessNotFound(this.api.Commits.showGPGSignature(project.id, sha));
+    if (body === undefined) return false;
     // Enums::CommitSignature: verified_system is a signature the instance made with its own key.
     return (
       check(SCHEMAS.signature, body, `signature of commit ${sha.slice(0, 12)} of ${project.path}`).verification_status === 'verified_system'
