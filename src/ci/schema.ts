@@ -113,6 +113,25 @@ function oneAlternativeTakes(schemas: readonly SchemaNode[], keys: readonly stri
   });
 }
 
+/** The keys of a `oneOf` whose every branch only requires one key (`changes:` and `exists:` take
+ *  `paths` or `regexp`), when each hash alternative at the place has that same choice: GitLab's
+ *  only_one_of_keys, which asks for exactly one of them. */
+function exactlyOneOfKeys(schemas: readonly SchemaNode[]): string[] | undefined {
+  const choiceOf = (node: SchemaNode): string[] | undefined => {
+    const list = node['oneOf'];
+    if (!Array.isArray(list) || list.length < 2) return undefined;
+    const keys = list.map((branch: unknown) => {
+      const required = isHash(branch) && Object.keys(branch).length === 1 ? branch['required'] : undefined;
+      return Array.isArray(required) && required.length === 1 ? String(required[0]) : undefined;
+    });
+    return keys.every((key) => key !== undefined) ? keys : undefined;
+  };
+  const hashes = schemas.filter((node) => node['type'] === 'object');
+  const [first, ...others] = hashes.map(choiceOf);
+  if (!first || others.some((keys) => keys?.join() !== first.join())) return undefined;
+  return first;
+}
+
 /** The allowed name nearest to a misspelt one, when it is near enough to be meant. */
 export function suggest(unknownKey: string, allowed: readonly string[]): string | undefined {
   if (allowed.length === 0) return undefined;
@@ -229,6 +248,17 @@ async function describeGroup(group: Group, instance: unknown): Promise<GroupFind
     if (rest.length === 0) return undefined;
     const finding = await describeGroup({ ...group, errors: rest }, instance);
     return finding && { ...finding, knownKeys: true };
+  }
+  // `changes: {compare_to: main}` or `{paths: [..], regexp: ..}`: neither key is required on its
+  // own, and the hash failed for having none or both (ajv's words: required, or a oneOf passed twice).
+  const choice = isHash(instance) ? exactlyOneOfKeys(schemasAt(await loadSchemaJson(), group.path)) : undefined;
+  if (choice && isHash(instance) && choice.filter((key) => Object.hasOwn(instance, key)).length !== 1) {
+    return {
+      path: group.path,
+      severity: 'error',
+      code: 'schema/exactly-one-key',
+      message: `${where} config must use exactly one of these keys: ${choice.join(', ')}`,
+    };
   }
   const required = byKeyword('required').map((e) => String(e.params['missingProperty']));
   if (required.length > 0) {

@@ -508,6 +508,20 @@ describe('unknown keys where ci.json has alternatives (oneOf): only the keys no 
       '.gitlab-ci.yml:2:12 error schema/required jobs:t:trigger config is missing required keys: project',
     ]);
   });
+
+  // Rules::Rule::Changes::ComplexChanges: `only_one_of_keys: %i[paths regexp]` (ci.json: a oneOf of two `required`).
+  it('changes: and exists: as a hash take exactly one of paths and regexp: neither is required on its own', async () => {
+    const text =
+      'j:\n  script: x\n  rules:\n    - changes: {compare_to: main}\n    - changes: {paths: [a], regexp: b}\n' +
+      '    - exists: {paths: [a], regexp: b, project: g/p}\n    - exists: {ref: main}\n' +
+      '    - changes: {regexp: b, compare_to: main}\n    - exists: {paths: [a], project: g/p, ref: main}\n';
+    expect(await schemaBriefs(text)).toEqual([
+      '.gitlab-ci.yml:4:16 error schema/exactly-one-key jobs:j:rules:0:changes config must use exactly one of these keys: paths, regexp',
+      '.gitlab-ci.yml:5:16 error schema/exactly-one-key jobs:j:rules:1:changes config must use exactly one of these keys: paths, regexp',
+      '.gitlab-ci.yml:6:15 error schema/exactly-one-key jobs:j:rules:2:exists config must use exactly one of these keys: paths, regexp',
+      '.gitlab-ci.yml:7:15 error schema/exactly-one-key jobs:j:rules:3:exists config must use exactly one of these keys: paths, regexp',
+    ]);
+  });
 });
 
 describe('dependencies beside needs, as Entry::Job checks them (only when needs are present)', () => {
