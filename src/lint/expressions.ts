@@ -17,7 +17,7 @@ import { isHash } from '../ci/merge.js';
 import { locate, nodeAt } from '../ci/positions.js';
 import { MAX_REFERENCE_NESTING, referenceFound } from '../ci/references.js';
 import { rulesOf } from './entries.js';
-import { isHidden, referenceTargets, type Origin, type PipelineModel } from './model.js';
+import { isHidden, originOf, referenceTargets, type Origin, type PipelineModel } from './model.js';
 import { definerOf } from './provenance.js';
 
 const snippet = (text: string, at: number): string => {
@@ -185,7 +185,7 @@ export function referencedExpressions(model: PipelineModel, lookup: (target: rea
     const path = [...rest, ...sub];
     const job = model.jobs.get(head);
     const definer = job ? definerOf(model, job, path) : undefined;
-    const origin = job ? definer?.origin : (model.globalOrigins.get(head) ?? model.otherOrigins.get(head));
+    const origin = job ? definer && originOf(definer, path) : (model.globalOrigins.get(head) ?? model.otherOrigins.get(head));
     return origin && { origin, path: [...origin.path, ...path] };
   };
   const checked = new Set<string>();

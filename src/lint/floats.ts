@@ -19,7 +19,7 @@ import { nodeAsRead } from '../ci/positions.js';
 import { describePath } from '../ci/schema.js';
 import { holdsWholeFloats, isWholeFloat } from '../ci/yaml.js';
 import { matrixValueMessage } from './entries.js';
-import { isHidden, type JobDefinition, type PipelineModel } from './model.js';
+import { definitionsOf, isHidden, originOf, type JobDefinition, type PipelineModel } from './model.js';
 import { definerOf } from './provenance.js';
 
 interface IntegerPlace {
@@ -74,14 +74,15 @@ const asInteger = (value: number): string => (value === 0 ? '0' : BigInt(value).
 
 /**
  * The node Psych reads at `path` of `job` as GitLab reads the job (see definerOf), in a document
- * that holds whole floats; undefined otherwise, or when the job's value there came from another
- * file that defines the same job.
+ * that holds whole floats (of the files that write the job, the one that writes the place);
+ * undefined otherwise.
  */
 function wholeFloatAt(model: PipelineModel, job: JobDefinition, path: PathSegment[]) {
   const definer = definerOf(model, job, path);
-  if (!definer || !holdsWholeFloats(definer.origin.doc)) return undefined;
-  const { doc, resolveKey, lineCounter, file } = definer.origin;
-  const node = nodeAsRead(doc, [...definer.origin.path, ...path], resolveKey);
+  const origin = definer && originOf(definer, path);
+  if (!origin || !holdsWholeFloats(origin.doc)) return undefined;
+  const { doc, resolveKey, lineCounter, file } = origin;
+  const node = nodeAsRead(doc, [...origin.path, ...path], resolveKey);
   return isWholeFloat(node) ? { node, lineCounter, file } : undefined;
 }
 
@@ -89,9 +90,9 @@ function wholeFloatAt(model: PipelineModel, job: JobDefinition, path: PathSegmen
 export function checkWholeFloats(model: PipelineModel, values: ReadonlyMap<string, { value: Record<string, unknown> }>): Diagnostic[] {
   const out: Diagnostic[] = [];
   // Almost no pipeline has one: then nothing is traced.
-  const floatsIn = (job: { origin: { doc: JobDefinition['origin']['doc'] } }) => holdsWholeFloats(job.origin.doc);
+  const floatsIn = (job: JobDefinition) => definitionsOf(job).some(({ origin }) => holdsWholeFloats(origin.doc));
   const defaultOrigin = model.globalOrigins.get('default');
-  if (![...model.jobs.values()].some(floatsIn) && !(defaultOrigin && floatsIn({ origin: defaultOrigin }))) return out;
+  if (![...model.jobs.values()].some(floatsIn) && !(defaultOrigin && holdsWholeFloats(defaultOrigin.doc))) return out;
   const jobs: [string, JobDefinition, Record<string, unknown>][] = [];
   const defaults = model.globals['default'];
   if (isHash(defaults) && defaultOrigin) jobs.push(['default', { name: 'default', value: defaults, origin: defaultOrigin }, defaults]);

@@ -14,7 +14,7 @@ import { hiddenJobFindings } from '../ci/hidden-twins.js';
 import { valueAt } from '../ci/merge.js';
 import { locate } from '../ci/positions.js';
 import { validateSchema } from '../ci/schema.js';
-import { basesOf, isHidden, MAX_EXTENDS_DEPTH, type JobDefinition, type PipelineModel } from './model.js';
+import { basesOf, isHidden, MAX_EXTENDS_DEPTH, originOf, type JobDefinition, type PipelineModel } from './model.js';
 import { definerOf } from './provenance.js';
 
 /** Whether a place, or one on the way to it, still holds a `!reference` GitLab would have replaced (one cigen cannot resolve). */
@@ -67,8 +67,9 @@ export async function inheritedFindings(
       const definer = definerOf(model, job, path);
       // Only what a template gives: the job's own places are checked where they are written.
       if (!definer || definer === job || !isHidden(definer.name)) continue;
-      const { doc, lineCounter, resolveKey, file } = definer.origin;
-      const pos = locate(doc, lineCounter, [...definer.origin.path, ...path], finding.at ?? 'value', resolveKey);
+      const origin = originOf(definer, path);
+      const { doc, lineCounter, resolveKey, file } = origin;
+      const pos = locate(doc, lineCounter, [...origin.path, ...path], finding.at ?? 'value', resolveKey);
       out.push({
         file,
         line: pos.line,

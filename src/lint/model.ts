@@ -6,7 +6,7 @@
 import type { Document, LineCounter } from 'yaml';
 import type { PathSegment } from '../ci/diagnostics.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
-import { deepMerge, isHash } from '../ci/merge.js';
+import { deepMerge, isHash, valueAt } from '../ci/merge.js';
 
 /** Where something was written: a parsed file and a path into its content document. */
 export interface Origin {
@@ -21,7 +21,33 @@ export interface Origin {
 export interface JobDefinition {
   name: string;
   value: Record<string, unknown>;
+  /** Where the job was written (the last file that did). */
   origin: Origin;
+  /** Each file's own definition, in merge order, when more than one file writes the job. */
+  definitions?: { value: Record<string, unknown>; origin: Origin }[];
+}
+
+/** How deep into `path` a value written in a file goes. */
+function depthWritten(value: Record<string, unknown>, path: readonly PathSegment[]): number {
+  let depth = 0;
+  while (depth < path.length && valueAt(value, path.slice(0, depth + 1)) !== undefined) depth++;
+  return depth;
+}
+
+/** Every file's own definition of a job, in merge order. */
+export const definitionsOf = (job: JobDefinition): { value: Record<string, unknown>; origin: Origin }[] =>
+  job.definitions ?? [{ value: job.value, origin: job.origin }];
+
+/** Where `path` of a job is written: of the files that write the job (merged, later over earlier),
+ *  the one that writes most of the path, the later one when two write as much. */
+export function originOf(job: JobDefinition, path: readonly PathSegment[]): Origin {
+  let best = job.origin;
+  let bestDepth = -1;
+  for (const { value, origin } of definitionsOf(job)) {
+    const depth = depthWritten(value, path);
+    if (depth >= bestDepth) [best, bestDepth] = [origin, depth];
+  }
+  return best;
 }
 
 export interface PipelineModel {
@@ -103,6 +129,11 @@ export function mergeContent(model: PipelineModel, content: unknown, origin: Omi
       continue;
     }
     const existing = model.jobs.get(key);
-    model.jobs.set(key, { name: key, value: (existing ? deepMerge(existing.value, value) : value) as Record<string, unknown>, origin: at });
+    if (!existing) {
+      model.jobs.set(key, { name: key, value, origin: at });
+      continue;
+    }
+    const merged = deepMerge(existing.value, value) as Record<string, unknown>;
+    model.jobs.set(key, { name: key, value: merged, origin: at, definitions: [...definitionsOf(existing), { value, origin: at }] });
   }
 }

@@ -15,6 +15,7 @@ import {
   mayComeFrom,
   MAX_EXTENDS_DEPTH,
   referenceTargets,
+  originOf,
   type JobDefinition,
   type Origin,
   type PipelineModel,
@@ -46,13 +47,15 @@ export interface PipelineCheck {
 
 /** A finding about a whole job (no sub-path) points at the job's name. */
 function diagnostic(
-  origin: Origin,
+  where: Origin | JobDefinition,
   sub: PathSegment[],
   severity: Severity,
   code: string,
   message: string,
   at: 'key' | 'value' = sub.length === 0 ? 'key' : 'value',
 ): Diagnostic {
+  // A job written in two files: the file that writes the place.
+  const origin = 'name' in where ? originOf(where, sub) : where;
   const path = [...origin.path, ...sub];
   const pos = locate(origin.doc, origin.lineCounter, path, at, origin.resolveKey);
   return { file: origin.file, line: pos.line, column: pos.column, severity, code, message, document: 'content', path };
@@ -73,9 +76,9 @@ function writtenPart(own: Record<string, unknown>, path: readonly PathSegment[])
 function entryDiagnostic(model: PipelineModel, job: JobDefinition, finding: EntryFinding, severity: Severity = 'error'): Diagnostic {
   const written = writtenPart(job.value, finding.path);
   const definer = written.length < finding.path.length ? definerOf(model, job, finding.path) : undefined;
-  if (!definer || definer === job) return diagnostic(job.origin, written, severity, finding.code, finding.message, finding.at);
+  if (!definer || definer === job) return diagnostic(job, written, severity, finding.code, finding.message, finding.at);
   const message = `${finding.message} (inherited from ${definer.name} through extends)`;
-  return { ...diagnostic(definer.origin, finding.path, severity, finding.code, message, finding.at), path: [job.name, ...finding.path] };
+  return { ...diagnostic(definer, finding.path, severity, finding.code, message, finding.at), path: [job.name, ...finding.path] };
 }
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
@@ -107,7 +110,7 @@ function resolveExtends(model: PipelineModel, out: Diagnostic[], fragment: boole
     const bases = basesOf(job.value);
     if (bases.length === 0) return { value: job.value, ok: true };
     const report = (code: string, message: string) => {
-      if (!reported.has(`${job.name}:${code}`)) out.push(diagnostic(job.origin, ['extends'], 'error', code, message));
+      if (!reported.has(`${job.name}:${code}`)) out.push(diagnostic(job, ['extends'], 'error', code, message));
       reported.add(`${job.name}:${code}`);
     };
     if (chain.includes(job.name)) {
@@ -122,7 +125,7 @@ function resolveExtends(model: PipelineModel, out: Diagnostic[], fragment: boole
     if (invalid.length > 0)
       out.push(
         diagnostic(
-          job.origin,
+          job,
           ['extends'],
           'error',
           'semantic/extends-invalid',
@@ -132,7 +135,7 @@ function resolveExtends(model: PipelineModel, out: Diagnostic[], fragment: boole
     if (unknown.length > 0) {
       out.push(
         diagnostic(
-          job.origin,
+          job,
           ['extends'],
           model.partial || fragment ? 'warning' : 'error',
           'semantic/extends-unknown',
@@ -207,7 +210,7 @@ function resolveExtends(model: PipelineModel, out: Diagnostic[], fragment: boole
       deep = next;
     }
     if (!reported.has(`${deep.name}:semantic/extends-depth`))
-      out.push(diagnostic(deep.origin, ['extends'], 'error', 'semantic/extends-depth', `${deep.name}: nesting too deep in \`extends\``));
+      out.push(diagnostic(deep, ['extends'], 'error', 'semantic/extends-depth', `${deep.name}: nesting too deep in \`extends\``));
     reported.add(`${deep.name}:semantic/extends-depth`);
     resolved.set(job.name, { ...(resolved.get(job.name) as Resolved), ok: false });
   }
@@ -529,7 +532,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     const jobNeeds = needItemsOf(value);
     // Counted in characters, as Ruby counts a name (an emoji is one), not in UTF-16 units.
     if ([...job.name].length > 255)
-      out.push(diagnostic(job.origin, [], 'error', 'semantic/job-name', 'job name is too long (maximum is 255 characters)', 'key'));
+      out.push(diagnostic(job, [], 'error', 'semantic/job-name', 'job name is too long (maximum is 255 characters)', 'key'));
     for (const finding of jobEntryFindings(job.name, value, complete(job.name))) out.push(entryDiagnostic(model, job, finding));
     // GitLab ignores a null `only:`/`except:` beside `rules:` (ignore_nil): the way to drop an inherited one.
     const given = (key: string) => value[key] !== undefined && value[key] !== null;
@@ -538,7 +541,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
       if (clash.length > 0)
         out.push(
           diagnostic(
-            job.origin,
+            job,
             where(clash[0] as string),
             'error',
             'semantic/rules-with-only-except',
@@ -554,7 +557,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
       if (a in value && b in value)
         out.push(
           diagnostic(
-            job.origin,
+            job,
             where(b),
             'error',
             'semantic/keys-together',
@@ -569,7 +572,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
       const written = Object.keys(value).filter((key) => key === 'script' || key === 'run');
       out.push(
         diagnostic(
-          job.origin,
+          job,
           where(written[1] as string),
           'error',
           'semantic/keys-together',
@@ -591,7 +594,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
             : bridgeNeeds > 1
               ? `jobs:${job.name} config should contain at most one bridge need`
               : undefined;
-      if (problem) out.push(diagnostic(job.origin, [], undefinedSeverity, 'semantic/no-script', `${problem}${maybeIncluded}`, 'key'));
+      if (problem) out.push(diagnostic(job, [], undefinedSeverity, 'semantic/no-script', `${problem}${maybeIncluded}`, 'key'));
     }
     const stage = stageOf(job.name);
     if (stage !== undefined && !stages.includes(stage)) {
@@ -600,14 +603,14 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
       out.push(
         options.pipeline
           ? diagnostic(
-              job.origin,
+              job,
               where('stage'),
               undefinedSeverity,
               'semantic/undefined-stage',
               `${job.name} job: chosen stage ${stage} does not exist; available stages are ${stages.join(', ')}${maybeIncluded}`,
             )
           : diagnostic(
-              job.origin,
+              job,
               where('stage'),
               'warning',
               'semantic/undefined-stage',
@@ -685,7 +688,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
       if (!target) {
         out.push(
           diagnostic(
-            job.origin,
+            job,
             at,
             undefinedSeverity,
             'semantic/undefined-dependency',
@@ -695,7 +698,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
       } else if (laterStage(target, stage)) {
         out.push(
           diagnostic(
-            job.origin,
+            job,
             at,
             'error',
             'semantic/dependency-later-stage',
@@ -722,7 +725,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     if (crossPipelineOnly && dependencies.length > 0)
       out.push(
         diagnostic(
-          job.origin,
+          job,
           'needs' in own ? ['needs'] : [],
           'error',
           'semantic/dependency-not-needed',
@@ -738,7 +741,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
       if (target && needs.length > 0 && !needs.some((n) => n.name === dependency)) {
         out.push(
           diagnostic(
-            job.origin,
+            job,
             at,
             'error',
             'semantic/dependency-not-needed',
@@ -760,7 +763,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
       if (graph.get(job.name)?.includes(job.name))
         out.push(
           diagnostic(
-            job.origin,
+            job,
             ['needs'],
             'error',
             'semantic/needs-cycle',
@@ -772,7 +775,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
       const first = model.jobs.get(component[0] as string) as JobDefinition;
       out.push(
         diagnostic(
-          first.origin,
+          first,
           'needs' in first.value ? ['needs'] : [],
           'error',
           'semantic/needs-cycle',

@@ -467,6 +467,26 @@ describe('a job that extends a base cigen cannot see is not judged by what the b
   });
 });
 
+describe('a job written in two files (GitLab merges them, the later over the earlier): each finding in the file that writes the place', () => {
+  const root = 'include:\n  - local: a.yml\nstages: [build, test]\nlate:\n  stage: test\n  script: x\n';
+
+  it('what the included file writes is shown there, what the root writes in the root', async () => {
+    const included = 'j:\n  script: echo\n  retry: 2.0\n  artifacts:\n    expire_in: 3 parsecs\n';
+    expect(await briefs(`${root}j:\n  stage: build\n  needs: [late]\n  artifacts:\n    paths: [x]\n`, { 'a.yml': included })).toEqual([
+      '.gitlab-ci.yml:9:11 error semantic/need-later-stage j job: need late is not defined in current or prior stages',
+      'a.yml:3:10 error schema/type jobs:j:retry config should be an integer or a hash (`2.0` is a float to GitLab: write `2`)',
+      'a.yml:5:16 error semantic/duration jobs:j:artifacts expire in should be a duration',
+    ]);
+  });
+
+  it('a place both files write: the later file, whose value GitLab keeps', async () => {
+    const included = 'j:\n  script: echo\n  artifacts:\n    expire_in: 1 day\n';
+    expect(await briefs(`${root}j:\n  artifacts:\n    expire_in: 3 parsecs\n`, { 'a.yml': included })).toEqual([
+      '.gitlab-ci.yml:9:16 error semantic/duration jobs:j:artifacts expire in should be a duration',
+    ]);
+  });
+});
+
 describe('a job is validated with its extends bases merged in, as GitLab validates it', () => {
   it('a hash the job completes from a base is not missing what the base gives (environment: name, then on_stop or action)', async () => {
     const text =
