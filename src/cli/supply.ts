@@ -16,7 +16,8 @@ const SIGNING_HELP =
   'the key password comes from CIGEN_KEY_PASSWORD. Registry credentials come from the docker config.json\n' +
   '($DOCKER_CONFIG, $REGISTRY_AUTH_FILE or ~/.docker). Nothing secret is read from the command line.\n' +
   TLS_HELP +
-  'Exit codes: 0 attached, 1 refused (a service or the registry said no), 2 usage, 74 a file could not be written.';
+  'Exit codes: 0 attached, 1 refused (a service or the registry said no), 2 usage, 74 a file could not be written\n' +
+  '(checked before anything is signed; one that still fails after is named, with what was attached).';
 
 function signingOptions(command: Command): Command {
   return command

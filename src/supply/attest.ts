@@ -71,6 +71,10 @@ export interface AttestOptions {
   /** provenance: the component that built the image. */
   component?: string;
   now?: () => Date;
+  /** Called once the image was read and before anything is signed, with its platforms ('' for
+   *  the image itself; an index's each, for an SBOM): what must hold before a signature is made
+   *  that stays in the transparency log for good (the files the command writes can be). */
+  beforeSigning?: (platforms: readonly string[]) => Promise<void>;
 }
 
 export async function attest(kind: AttestationKind, image: string, options: AttestOptions): Promise<Attached[]> {
@@ -81,9 +85,13 @@ export async function attest(kind: AttestationKind, image: string, options: Atte
   // Before anything is signed: the image is there and the job's credentials read it. A signature
   // stays in the transparency log for good, one of a mistyped digest too (cosign resolves first).
   await reader.requiredManifest(ref.digest);
-  if (kind === 'signature')
+  const ready = options.beforeSigning ?? (() => Promise.resolve());
+  if (kind === 'signature') {
+    await ready(['']);
     return [{ kind, platform: '', subject: ref.digest, referrer: await attach(ref, ref.digest, kind, {}, options.signing, options.env) }];
+  }
   if (kind === 'provenance') {
+    await ready(['']);
     const predicate = provenancePredicate(options.env, {
       component: options.component ?? '',
       inputs: buildInputs(options.env),
@@ -101,7 +109,9 @@ export async function attest(kind: AttestationKind, image: string, options: Atte
     ];
   }
   const attached: Attached[] = [];
-  for (const platform of await platformImages(reader, ref.digest)) {
+  const platforms = await platformImages(reader, ref.digest);
+  await ready(platforms.map((p) => p.platform));
+  for (const platform of platforms) {
     const { text, bom } = await generateSbom(options.generator ?? 'trivy', reader, platform, options.env);
     const referrer = await attach(ref, platform.digest, kind, bom, options.signing, options.env);
     attached.push({ kind, platform: platform.platform, subject: platform.digest, referrer, document: text });

@@ -4,7 +4,7 @@
  * (CNCF distribution) is the e2e tier's.
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,7 @@ import { BUNDLE_MEDIA_TYPE, statement } from '../../src/supply/statement.js';
 import { parseTrustedRoot, trustMaterial } from '../../src/supply/trust.js';
 import type { Policy } from '../../src/supply/verify.js';
 import { startSigstoreStandIn, type SigstoreStandIn } from '../e2e/lib/sigstore-standin.js';
+import { cigenAsync } from '../helpers/cli.js';
 
 const DIGEST = `sha256:${'3'.repeat(64)}`;
 const MiB = 1024 * 1024;
@@ -382,9 +383,11 @@ describe('signing checks the image first: nothing goes to the transparency log f
 /**
  * A registry without the referrers API (as CNCF distribution 2.x): blobs, manifests by digest and
  * by tag, and the push API @sigstore/oci uses. `onIndexPut` and `onIndexGet` let a test play
- * another job writing the same `sha256-<hex>` index at a chosen moment.
+ * another job writing the same `sha256-<hex>` index at a chosen moment. With `referrersApi`, one
+ * with it (OCI 1.1): a manifest with a subject is listed by the referrers API, nothing to wait for.
  */
 class TagSchemaRegistry {
+  constructor(readonly referrersApi = false) {}
   readonly manifests = new Map<string, { type: string; bytes: Buffer }>();
   readonly blobs = new Map<string, Buffer>();
   private uploads = 0;
@@ -401,6 +404,17 @@ class TagSchemaRegistry {
     const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: { digest: sha256('{}') }, layers: [] }));
     this.manifests.set(sha256(bytes), { type: MANIFEST, bytes });
     return sha256(bytes);
+  }
+
+  /** With the referrers API: the referrer manifests whose subject is `digest`. */
+  referrersOf(digest: string): Descriptor[] {
+    const found: Descriptor[] = [];
+    for (const [key, { type, bytes }] of this.manifests) {
+      const body = JSON.parse(bytes.toString()) as { subject?: Descriptor; artifactType?: string };
+      if (key === sha256(bytes) && body.subject?.digest === digest)
+        found.push({ mediaType: type, digest: key, size: bytes.length, ...(body.artifactType ? { artifactType: body.artifactType } : {}) });
+    }
+    return found;
   }
 
   /** The digests the `sha256-<hex>` index of `subject` lists. */
@@ -439,7 +453,11 @@ class TagSchemaRegistry {
       const type = request.headers['content-type'] ?? MANIFEST;
       this.manifests.set(reference as string, { type, bytes: body });
       this.manifests.set(sha256(body), { type, bytes: body });
-      response.writeHead(201, { 'Docker-Content-Digest': sha256(body) }).end();
+      const subject = this.referrersApi ? (JSON.parse(body.toString()) as { subject?: Descriptor }).subject : undefined;
+      response.writeHead(201, { 'Docker-Content-Digest': sha256(body), ...(subject ? { 'OCI-Subject': subject.digest } : {}) }).end();
+    } else if (kind === 'referrers' && this.referrersApi && method === 'GET') {
+      const manifests = this.referrersOf(reference as string);
+      response.writeHead(200, { 'Content-Type': INDEX }).end(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests }));
     } else if (kind === 'manifests' && isIndex && method === 'GET' && this.onIndexGetStatus() !== undefined) {
       response.writeHead(500).end();
     } else if (kind === 'manifests' && this.manifests.has(reference as string)) {
@@ -542,5 +560,93 @@ describe('attaching where the referrers are one index under a tag, which other j
     const referrer = await attachBundle(parseDigestReference(`${host}/group/app@${image}`), image, bundle, {}, undefined, quick);
     expect(puts).toBe(2);
     expect(registry.listed(image)).toEqual([referrer]);
+  });
+});
+
+describe('sign, sbom, provenance: the files they write are checked before anything is signed or attached', () => {
+  let dir: string;
+  let sigstore: SigstoreStandIn;
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cigen-supply-outputs-'));
+    writeFileSync(join(dir, 'cosign.key'), key);
+    sigstore = await startSigstoreStandIn(dir);
+  });
+  afterAll(async () => {
+    await sigstore?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** `cigen <command> --key cosign.key` on an image of a registry with the referrers API; what it attached, and Rekor's entries since. */
+  async function run(command: string, args: (at: string) => string[], registry = new TagSchemaRegistry(true)) {
+    const subject = registry.image();
+    const host = await serve(registry.handler());
+    const image = `${host}/group/app@${subject}`;
+    const at = mkdtempSync(join(dir, 'run-'));
+    const before = (await sigstore.stats())['rekor'] ?? 0;
+    const result = await cigenAsync([command, '--key', join(dir, 'cosign.key'), '--rekor-url', sigstore.rekorUrl, image, ...args(at)]);
+    const rekor = ((await sigstore.stats())['rekor'] ?? 0) - before;
+    return { ...result, at, image, attached: registry.referrersOf(subject).map((d) => `${host}/group/app@${d.digest}`), rekor };
+  }
+
+  /** Makes `path` a directory, or a file; `path`. */
+  const directory = (path: string): string => (mkdirSync(path, { recursive: true }), path);
+  const file = (path: string): string => (writeFileSync(path, ''), path);
+
+  it.each([
+    {
+      command: 'sign',
+      target: 'sign.env',
+      reason: 'it is a directory',
+      args: (at: string) => ['--report', directory(join(at, 'sign.env'))],
+    },
+    { command: 'provenance', target: 'out', reason: 'it is a directory', args: (at: string) => ['--output', directory(join(at, 'out'))] },
+    {
+      command: 'sbom',
+      target: 'file/image.cdx.json',
+      reason: 'a part of the path is not a directory',
+      args: (at: string) => ['--output-dir', file(join(at, 'file'))],
+    },
+    {
+      command: 'sbom',
+      target: 'sbom/image.cdx.json',
+      reason: 'it is a directory',
+      args: (at: string) => (directory(join(at, 'sbom/image.cdx.json')), ['--output-dir', join(at, 'sbom')]),
+    },
+  ])(
+    '$command, $target: a target that cannot be written stops it before the registry or Rekor is asked to keep anything (exit 74)',
+    async ({ command, target, reason, args }) => {
+      // The SBOM generator is never run: the files are checked first.
+      const result = await run(command, (at) => [...args(at), ...(command === 'sbom' ? ['--generator', '/bin/false'] : [])]);
+      expect(result.stderr).toBe(`cannot write ${join(result.at, target)}: ${reason}; nothing was signed or attached\n`);
+      expect(result.status).toBe(74);
+      expect(result.attached).toEqual([]);
+      expect(result.rekor).toBe(0);
+    },
+  );
+
+  it('a write that fails once the signature is attached (checked before, a full disk now) names what was attached', async () => {
+    const registry = new TagSchemaRegistry(true);
+    let report = '';
+    // The report's place taken while the signature is attached, as a disk fills up meanwhile.
+    registry.onReferrerPut = () => void mkdirSync(report);
+    const result = await run('sign', (at) => ['--report', (report = join(at, 'sign.env'))], registry);
+    expect(result.attached).toHaveLength(1);
+    expect(result.rekor).toBe(1);
+    expect(result.stderr).toBe(
+      `cannot write ${report}: it is a directory; no file was written, but the signature of ${result.image} was attached as ${result.attached[0]}\n`,
+    );
+    expect(result.status).toBe(74);
+    expect(result.stdout).toBe('');
+  });
+
+  it('written, the files say what was attached, and so does stdout', async () => {
+    const result = await run('provenance', (at) => ['--report', join(at, 'p.env'), '--output', join(at, 'p.json')]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.attached).toHaveLength(1);
+    expect(readFileSync(join(result.at, 'p.env'), 'utf8')).toBe(`CIGEN_PROVENANCE_REF=${result.attached[0]}\n`);
+    expect(JSON.parse(readFileSync(join(result.at, 'p.json'), 'utf8'))).toMatchObject({ predicateType: 'https://slsa.dev/provenance/v1' });
+    expect(result.stdout).toBe(`cigen: provenance of ${result.image} attached as ${result.attached[0]}\n`);
   });
 });

@@ -4,7 +4,7 @@ import { attest, type Attached } from '../../supply/attest.js';
 import { formatReference, parseDigestReference } from '../../supply/reference.js';
 import type { SigningOptions } from '../../supply/signing.js';
 import type { AttestationKind } from '../../supply/statement.js';
-import { readUserFile, writeFilesAtomically, type PendingWrite } from '../files.js';
+import { checkWritable, NOTHING_WRITTEN, readUserFile, writeFilesAtomically, WriteError, type PendingWrite } from '../files.js';
 import { writeOut } from '../stdio.js';
 
 export interface AttestCommandOptions {
@@ -43,26 +43,43 @@ export async function runAttest(kind: AttestationKind, image: string, options: A
         ? { identityToken: process.env['SIGSTORE_ID_TOKEN'] }
         : {}),
   };
+  // The files this run writes are checked before anything is asked of the registry or the
+  // Sigstore services: a signature stays in the transparency log, and one attached stays in the
+  // registry, whatever becomes of the files. An SBOM's are named after the platforms the image's
+  // index lists: checked once the index is read, before anything is signed.
+  const sbomFile = (platform: string): string =>
+    join(options.outputDir ?? 'cigen-sbom', `${(platform || 'image').replace(/\//g, '-')}.cdx.json`);
+  const unsigned = 'nothing was signed or attached';
+  await checkWritable(
+    [...(kind === 'provenance' && options.output ? [options.output] : []), ...(options.report ? [options.report] : [])],
+    unsigned,
+  );
   const attached = await attest(kind, image, {
     signing,
     env: process.env,
     ...(options.generator ? { generator: options.generator } : {}),
     ...(options.component !== undefined ? { component: options.component } : {}),
+    ...(kind === 'sbom' ? { beforeSigning: (platforms: readonly string[]) => checkWritable(platforms.map(sbomFile), unsigned) } : {}),
   });
   const writes: PendingWrite[] = [];
   for (const item of attached) {
-    if (kind === 'sbom' && item.document)
-      writes.push({
-        path: join(options.outputDir ?? 'cigen-sbom', `${(item.platform || 'image').replace(/\//g, '-')}.cdx.json`),
-        text: item.document,
-      });
+    if (kind === 'sbom' && item.document) writes.push({ path: sbomFile(item.platform), text: item.document });
     if (kind === 'provenance' && item.document && options.output) writes.push({ path: options.output, text: `${item.document}\n` });
   }
   const refs = attached.map((item: Attached) => formatReference(ref, item.referrer)).join(' ');
   if (options.report) writes.push({ path: options.report, text: `${REPORT_KEYS[kind]}=${refs}\n` });
-  await writeFilesAtomically(writes);
-  for (const item of attached) {
+  const done = attached.map((item) => {
     const what = kind === 'signature' ? 'signature' : kind === 'sbom' ? `SBOM${item.platform ? ` (${item.platform})` : ''}` : 'provenance';
-    writeOut(`cigen: ${what} of ${formatReference(ref, item.subject)} attached as ${formatReference(ref, item.referrer)}\n`);
+    return { what: `${what} of ${formatReference(ref, item.subject)}`, as: formatReference(ref, item.referrer) };
+  });
+  try {
+    await writeFilesAtomically(writes);
+  } catch (error) {
+    // Checked before, failed now (a full disk): what is attached stays attached, and is said.
+    if (!(error instanceof WriteError)) throw error;
+    const files = error.outcome === NOTHING_WRITTEN ? 'no file was written' : error.outcome;
+    const attachedAs = done.map(({ what, as }) => `the ${what} was attached as ${as}`).join(', ');
+    throw new WriteError(error.path, error.reason, `${files}, but ${attachedAs}`);
   }
+  for (const { what, as } of done) writeOut(`cigen: ${what} attached as ${as}\n`);
 }
