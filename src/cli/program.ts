@@ -118,7 +118,10 @@ async function exitCodeFor(program: Command, argv: readonly string[]): Promise<n
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      // The help asked for (`cigen help`, `cigen help lint`) is a success; the help commander
+      // shows in place of an error (`cigen help nosuch`, options without a command) a usage error.
+      if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
       return 2;
     }
     const code = reportError(error);

@@ -431,6 +431,21 @@ describe('internal errors', () => {
     expect(result.stderr).toContain('Usage: cigen [options] [command]');
     expect(result.stderr).toContain('Exit codes: 0 success');
   });
+
+  it.each(['help nosuch', '--verbose'])('`cigen %s` (no command to run) prints the help on stderr and exits 2', (args) => {
+    const result = cigen(args.split(' '));
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('Usage: cigen [options] [command]');
+    expect(result.stderr).toContain('Exit codes: 0 success');
+  });
+
+  it.each(['help', 'help lint'])('`cigen %s`, the help asked for, exits 0', (args) => {
+    const result = cigen(args.split(' '));
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('Usage: cigen');
+    expect(result.status).toBe(0);
+  });
 });
 
 describe('a reader that goes away (`| head`)', () => {
