@@ -1498,6 +1498,10 @@ export interface UserYaml {
   value: unknown;
   /** Per key: where it is written, and its value (a value with nothing written, `name:`, at its key). */
   places: ReadonlyMap<string, { key: Place; value: Place }>;
+  /** The document and its line counter, for a place deeper than the top level (positions.ts `locate`);
+   *  no document for an empty file. */
+  document?: Document;
+  lineCounter: LineCounter;
 }
 
 export function readUserYaml(text: string, options: UserYamlOptions = {}): UserYaml {
@@ -1516,7 +1520,7 @@ export function readUserYaml(text: string, options: UserYamlOptions = {}): UserY
     return { line, column: col };
   };
   const [doc, ...rest] = Array.isArray(documents) ? documents : [];
-  if (!doc) return { value: null, places: new Map() };
+  if (!doc) return { value: null, places: new Map(), lineCounter };
   // The yaml library's parseDocument says nothing of a second document at logLevel 'silent', and
   // whatever follows `---` (or `...`) would be dropped without a word. An empty one (a file that
   // ends with `---`) drops nothing.
@@ -1552,5 +1556,5 @@ export function readUserYaml(text: string, options: UserYamlOptions = {}): UserY
       places.set(String(key.value), { key: at(key.range[0]), value: at(written) });
     }
   }
-  return { value, places };
+  return { value, places, document: doc, lineCounter };
 }

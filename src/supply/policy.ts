@@ -4,8 +4,9 @@
  * present, and whether the provenance must come from a protected ref. Pure: files are read by the
  * caller.
  */
-import { parseUserYaml, UserYamlError } from '../ci/yaml.js';
-import { UsageError } from '../errors.js';
+import { locate } from '../ci/positions.js';
+import { readUserYaml, UserYamlError, type UserYaml } from '../ci/yaml.js';
+import { InputError, UsageError } from '../errors.js';
 import { KINDS, type AttestationKind } from './statement.js';
 
 export interface PolicyInput {
@@ -28,57 +29,91 @@ const POLICY_KEYS: Record<string, keyof PolicyInput> = {
   'ref-pattern': 'refPattern',
 };
 
-export function parseRequire(values: readonly string[], where: string): AttestationKind[] {
+/** The kinds `values` name (each may list several, comma-separated); an unknown one is refused
+ *  by `refuse` (a usage error: a flag's value). */
+export function parseRequire(
+  values: readonly string[],
+  where: string,
+  refuse: (message: string) => Error = (message) => new UsageError(message),
+): AttestationKind[] {
   const kinds = values
     .flatMap((value) => value.split(','))
     .map((value) => value.trim())
     .filter(Boolean);
   for (const kind of kinds)
-    if (!(KINDS as readonly string[]).includes(kind)) throw new UsageError(`${where}: ${kind} is not one of ${KINDS.join(', ')}`);
+    if (!(KINDS as readonly string[]).includes(kind)) throw refuse(`${where}: ${kind} is not one of ${KINDS.join(', ')}`);
   return kinds as AttestationKind[];
 }
 
-/** A policy file's content; every unknown or mistyped key is refused by name. */
-export function parsePolicy(text: string, name: string): PolicyInput {
-  let doc: unknown;
+/** Why `pattern` is not a regular expression, or undefined. */
+function notRegExp(pattern: string): string | undefined {
   try {
-    doc = parseUserYaml(text);
+    new RegExp(pattern);
+    return undefined;
+  } catch (error) {
+    return `${pattern} is not a regular expression: ${(error as Error).message}`;
+  }
+}
+
+const IDENTITY_KEYS = 'issuer, subject, subject-regexp, project, ref-pattern';
+const TOP_KEYS = 'identity, key, require, protected-ref';
+
+/**
+ * A policy file's content; every unknown or mistyped key is refused by name. The file is at fault,
+ * not the command line: an InputError (exit 1) naming `name:line:column` of what is wrong.
+ */
+export function parsePolicy(text: string, name: string): PolicyInput {
+  let read: UserYaml;
+  try {
+    read = readUserYaml(text);
   } catch (error) {
     if (!(error instanceof UserYamlError)) throw error;
-    throw new UsageError(`${name}${error.at ? `:${error.at.line}:${error.at.column}` : ''}: not YAML or JSON: ${error.reason}`);
+    throw new InputError(`${name}${error.at ? `:${error.at.line}:${error.at.column}` : ''}: not YAML or JSON: ${error.reason}`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
-    throw new UsageError(`${name}: a policy is a mapping (identity, key, require, protected-ref)`);
+  const { value: doc, document, lineCounter } = read;
+  /** The refusal of what is written at `path` (its key, or its value). */
+  const refuse = (path: readonly (string | number)[], at: 'key' | 'value', message: string): InputError => {
+    const place = document ? locate(document, lineCounter, path, at) : { line: 1, column: 1 };
+    return new InputError(`${name}:${place.line}:${place.column}: ${message}`);
+  };
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw refuse([], 'value', `a policy is a mapping (${TOP_KEYS})`);
   const out: PolicyInput = {};
-  const string = (value: unknown, key: string): string => {
-    if (typeof value !== 'string' || value === '') throw new UsageError(`${name}: ${key} must be a non-empty string`);
+  const string = (value: unknown, path: readonly string[]): string => {
+    if (typeof value !== 'string' || value === '') throw refuse(path, 'value', `${path.join('.')} must be a non-empty string`);
     return value;
   };
   for (const [key, value] of Object.entries(doc)) {
     if (key === 'identity') {
-      if (typeof value !== 'object' || value === null)
-        throw new UsageError(`${name}: identity must be a mapping (issuer, subject, subject-regexp, project, ref-pattern)`);
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw refuse([key], 'value', `identity must be a mapping (${IDENTITY_KEYS})`);
       for (const [field, inner] of Object.entries(value as Record<string, unknown>)) {
         const target = POLICY_KEYS[field];
-        if (!target)
-          throw new UsageError(`${name}: identity.${field} is not a policy key (issuer, subject, subject-regexp, project, ref-pattern)`);
-        (out as Record<string, unknown>)[target] = string(inner, `identity.${field}`);
+        if (!target) throw refuse([key, field], 'key', `identity.${field} is not a policy key (${IDENTITY_KEYS})`);
+        const written = string(inner, [key, field]);
+        const problem = target === 'subjectRegExp' || target === 'refPattern' ? notRegExp(written) : undefined;
+        if (problem) throw refuse([key, field], 'value', `identity.${field}: ${problem}`);
+        (out as Record<string, unknown>)[target] = written;
       }
-    } else if (key === 'key') out.key = string(value, 'key');
+    } else if (key === 'key') out.key = string(value, [key]);
     else if (key === 'require') {
-      if (!Array.isArray(value)) throw new UsageError(`${name}: require must be a list (${KINDS.join(', ')})`);
-      out.require = parseRequire(value.map(String), `${name}: require`);
+      if (!Array.isArray(value)) throw refuse([key], 'value', `require must be a list (${KINDS.join(', ')})`);
+      out.require = value.flatMap((item: unknown, i) =>
+        parseRequire([String(item)], 'require', (message) => refuse([key, i], 'value', message)),
+      );
     } else if (key === 'protected-ref') {
-      if (typeof value !== 'boolean') throw new UsageError(`${name}: protected-ref must be true or false`);
+      if (typeof value !== 'boolean') throw refuse([key], 'value', 'protected-ref must be true or false');
       out.protectedRef = value;
-    } else throw new UsageError(`${name}: ${key} is not a policy key (identity, key, require, protected-ref)`);
+    } else throw refuse([key], 'key', `${key} is not a policy key (${TOP_KEYS})`);
   }
-  if (out.key !== undefined && ['issuer', 'subject', 'subjectRegExp', 'project', 'refPattern'].some((k) => k in out))
-    throw new UsageError(`${name}: give a key or an identity, not both`);
-  if ([out.subject, out.subjectRegExp, out.project].filter((v) => v !== undefined).length > 1)
-    throw new UsageError(`${name}: identity names the signer once: subject, subject-regexp or project`);
+  const identity = (doc as Record<string, unknown>)['identity'] as Record<string, unknown> | undefined;
+  if (out.key !== undefined && identity !== undefined && Object.keys(identity).length > 0)
+    throw refuse(['key'], 'key', 'give a key or an identity, not both');
+  // The second written of them, where the file says it again.
+  const signers = Object.keys(identity ?? {}).filter((field) => ['subject', 'subject-regexp', 'project'].includes(field));
+  if (signers.length > 1)
+    throw refuse(['identity', signers[1] as string], 'key', 'identity names the signer once: subject, subject-regexp or project');
   if (out.refPattern !== undefined && out.project === undefined)
-    throw new UsageError(`${name}: identity.ref-pattern goes with identity.project`);
+    throw refuse(['identity', 'ref-pattern'], 'key', 'identity.ref-pattern goes with identity.project');
   return out;
 }
 
@@ -196,12 +231,8 @@ export function identityOf(input: PolicyInput): Identity | undefined {
     throw new UsageError('give exactly one of --certificate-identity, --certificate-identity-regexp, --project (with the issuer)');
   if (input.refPattern !== undefined && input.project === undefined) throw new UsageError('--ref-pattern goes with --project');
   for (const pattern of [input.subjectRegExp, input.refPattern]) {
-    if (pattern === undefined) continue;
-    try {
-      new RegExp(pattern);
-    } catch (error) {
-      throw new UsageError(`${pattern} is not a regular expression: ${(error as Error).message}`);
-    }
+    const problem = pattern === undefined ? undefined : notRegExp(pattern);
+    if (problem) throw new UsageError(problem);
   }
   // An exact identity names its ref, --project with --ref-pattern names the refs; a regular
   // expression may or may not, and cigen cannot tell which.

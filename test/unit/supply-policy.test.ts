@@ -1,6 +1,6 @@
 /**
- * What `cigen verify` expects, and the statements cigen signs: the policy file and flags (each
- * mistake refused by name, exit 2), the GitLab identity pattern, image references by digest, and
+ * What `cigen verify` expects, and the statements cigen signs: the policy file (each mistake
+ * refused by name and place, exit 1) and flags (exit 2), the GitLab identity pattern, image references by digest, and
  * the SLSA provenance built from GitLab's predefined variables.
  */
 import { generateKeyPairSync } from 'node:crypto';
@@ -68,17 +68,43 @@ describe('policy files', () => {
     expect(parsePolicy('{"key": "cosign.pub"}', 'p.json')).toEqual({ key: 'cosign.pub' });
   });
 
+  /** What parsePolicy throws for `text`, named p.yml. */
+  const refusal = (text: string): unknown => {
+    try {
+      parsePolicy(text, 'p.yml');
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  };
+
+  // The file is at fault, not the command line: exit 1, at the line and column of what is wrong.
   it.each([
-    ['a list', '[1]', 'p.yml: a policy is a mapping (identity, key, require, protected-ref)'],
-    ['an unknown key', 'requires: [sbom]', 'p.yml: requires is not a policy key (identity, key, require, protected-ref)'],
+    ['a list', '[1]', 'p.yml:1:1: a policy is a mapping (identity, key, require, protected-ref)'],
+    [
+      'an unknown key',
+      'identity: {issuer: x}\nrequires: [sbom]',
+      'p.yml:2:1: requires is not a policy key (identity, key, require, protected-ref)',
+    ],
     [
       'an unknown identity key',
       'identity: {repo: x}',
-      'p.yml: identity.repo is not a policy key (issuer, subject, subject-regexp, project, ref-pattern)',
+      'p.yml:1:12: identity.repo is not a policy key (issuer, subject, subject-regexp, project, ref-pattern)',
     ],
-    ['an unknown kind', 'require: [sbom, vex]', 'p.yml: require: vex is not one of signature, sbom, provenance'],
-    ['a string for a boolean', 'protected-ref: "yes"', 'p.yml: protected-ref must be true or false'],
-    ['an empty key', 'key: ""', 'p.yml: key must be a non-empty string'],
+    [
+      'a list for the identity',
+      'identity: [x]',
+      'p.yml:1:11: identity must be a mapping (issuer, subject, subject-regexp, project, ref-pattern)',
+    ],
+    ['an unknown kind', 'require:\n  - sbom\n  - vex', 'p.yml:3:5: require: vex is not one of signature, sbom, provenance'],
+    ['a string for a boolean', 'protected-ref: "yes"', 'p.yml:1:16: protected-ref must be true or false'],
+    ['an empty key', 'key: ""', 'p.yml:1:6: key must be a non-empty string'],
+    ['an empty identity value', 'identity:\n  issuer: ""', 'p.yml:2:11: identity.issuer must be a non-empty string'],
+    [
+      'a regular expression that is none',
+      'identity:\n  issuer: https://g\n  subject-regexp: "("',
+      /^p\.yml:3:19: identity\.subject-regexp: \( is not a regular expression: /,
+    ],
     ['not YAML', 'a: [', /^p\.yml:1:5: not YAML or JSON: Flow sequence .*[^:]$/],
     [
       'a value that holds itself',
@@ -88,10 +114,44 @@ describe('policy files', () => {
     ['a key given twice', 'require: [sbom]\nrequire: []', /^p\.yml:2:1: not YAML or JSON: Map keys must be unique/],
     [
       'both a key and an identity',
-      'key: cosign.pub\nidentity: {issuer: https://i, project: g/p}',
-      'p.yml: give a key or an identity, not both',
+      'identity: {issuer: https://i, project: g/p}\nkey: cosign.pub',
+      'p.yml:2:1: give a key or an identity, not both',
     ],
-  ])('refuses %s', (_label, text, message) => expect(() => parsePolicy(text, 'p.yml')).toThrow(message));
+    [
+      'the signer named twice (at the second)',
+      'identity:\n  issuer: https://g\n  project: g/p\n  subject: x\n',
+      'p.yml:4:3: identity names the signer once: subject, subject-regexp or project',
+    ],
+    [
+      'a ref pattern without a project',
+      'identity:\n  issuer: https://g\n  subject: x\n  ref-pattern: main\n',
+      'p.yml:4:3: identity.ref-pattern goes with identity.project',
+    ],
+  ])('refuses %s', (_label, text, message) => {
+    const error = refusal(text);
+    expect(error).toBeInstanceOf(InputError);
+    if (typeof message === 'string') expect((error as Error).message).toBe(message);
+    else expect((error as Error).message).toMatch(message);
+  });
+
+  it('on the command line: exit 1 with file:line:column, in --format json too; nothing is fetched', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-verify-policy-'));
+    try {
+      const policy = join(dir, 'policy.yml');
+      writeFileSync(policy, 'identity:\n  issuer: https://gitlab.com\n  project: a/b\nrequire: [sbom, provenence]\n');
+      const text = cigen(['verify', `registry.example.com/app@${DIGEST}`, '--policy', policy]);
+      expect(text.stderr).toBe(`${policy}:4:17: require: provenence is not one of signature, sbom, provenance\n`);
+      expect(text.status).toBe(1);
+      writeFileSync(policy, 'identity:\n  issuer: x\nfoo: 1\n');
+      const json = cigen(['verify', `registry.example.com/app@${DIGEST}`, '--policy', policy, '--format', 'json']);
+      expect(JSON.parse(json.stdout)).toEqual({
+        error: { exitCode: 1, message: `${policy}:3:1: foo is not a policy key (identity, key, require, protected-ref)` },
+      });
+      expect(json.status).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('who must have signed', () => {
@@ -130,15 +190,9 @@ describe('who must have signed', () => {
     expect(dollar.test('https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/tags/v1')).toBe(false);
   });
 
-  it('a --ref-pattern over a policy that names a key is refused as such; a file that names the signer twice names itself', () => {
+  it('a --ref-pattern over a policy that names a key is refused as such', () => {
     expect(() => identityOf(withFlags({ key: 'keys/cosign.pub' }, { refPattern: 'main' }))).toThrow(
       '--ref-pattern goes with --project; a key names no ref',
-    );
-    expect(() => parsePolicy('identity:\n  issuer: https://g\n  project: g/p\n  subject: x\n', 'p3.yml')).toThrow(
-      'p3.yml: identity names the signer once: subject, subject-regexp or project',
-    );
-    expect(() => parsePolicy('identity:\n  issuer: https://g\n  subject: x\n  ref-pattern: main\n', 'p4.yml')).toThrow(
-      'p4.yml: identity.ref-pattern goes with identity.project',
     );
   });
 
@@ -188,17 +242,12 @@ describe('who must have signed', () => {
   it('the command line: usage errors exit 2 with the reason, nothing is fetched', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cigen-verify-usage-'));
     try {
-      writeFileSync(join(dir, 'policy.yml'), 'require: [everything]\n');
       for (const [args, message] of [
         [['verify', 'registry.example.com/app:latest', '--key', 'k.pub'], 'registry.example.com/app:latest: name the image by digest'],
         [['verify', `registry.example.com/app@${DIGEST}`], 'say who must have signed: --key FILE'],
         [
           ['verify', `registry.example.com/app@${DIGEST}`, '--key', join(dir, 'none.pub')],
           `--key ${join(dir, 'none.pub')}: no such file or directory`,
-        ],
-        [
-          ['verify', `registry.example.com/app@${DIGEST}`, '--policy', join(dir, 'policy.yml')],
-          `${join(dir, 'policy.yml')}: require: everything is not one of signature, sbom, provenance`,
         ],
         [
           ['verify', `registry.example.com/app@${DIGEST}`, '--key', 'k.pub', '--require', 'sbom,vex'],
