@@ -8,12 +8,13 @@
  * Writes never leave a half-written file and never surprise (a write that fails is exit 74): every file is written to a
  * temporary sibling first and renamed over the target only when all temporaries are complete;
  * a symlink is written through (the link stays a link); a read-only file is refused; whatever
- * fails, the temporaries are removed and nothing is renamed.
+ * fails, the temporaries are removed and nothing is renamed. A SIGINT or SIGTERM (a cancelled job)
+ * while they are written removes them too, then ends the process as the signal would have.
  */
 import { randomBytes } from 'node:crypto';
 // node:fs/promises is reached through fs.promises, made on first use: a command that reads its
 // files synchronously (a lint) does not load it.
-import { promises as fsp, readFileSync, readdirSync, statSync } from 'node:fs';
+import { promises as fsp, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError, OutputError, UsageError } from '../errors.js';
 
@@ -284,6 +285,43 @@ async function ownedElsewhereInStickyDirectory(target: string): Promise<boolean>
   return (dir.mode & 0o1000) !== 0 && file.uid !== uid && dir.uid !== uid;
 }
 
+/** The signals that end a command from outside: Ctrl+C, and GitLab cancelling a job or ending
+ *  it at its timeout (SIGTERM); with their numbers, for the status 128 + n a shell reports. */
+const ENDING_SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
+type EndingSignal = keyof typeof ENDING_SIGNALS;
+
+/** Ends the process as `signal` would have: by the signal itself when nothing else listens for
+ *  it (the status a shell reports as 128 + its number), else with that status. */
+function endAs(signal: EndingSignal): never {
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  process.exit(128 + ENDING_SIGNALS[signal]);
+}
+
+/**
+ * Runs `work` with SIGINT and SIGTERM held: the first one is noted (`signalled()` says so, for
+ * `work` to stop where it leaves nothing behind) and, once `work` has settled, ends the process
+ * as it would have. A second one ends it at once, the files `leftovers()` names removed first.
+ * The handlers are there only while `work` runs.
+ */
+async function holdingSignals<T>(leftovers: () => readonly string[], work: (signalled: () => boolean) => Promise<T>): Promise<T> {
+  let received: EndingSignal | undefined;
+  const onSignal = (signal: EndingSignal): void => {
+    if (received === undefined) {
+      received = signal;
+      return;
+    }
+    for (const path of leftovers()) rmSync(path, { force: true });
+    endAs(signal);
+  };
+  for (const signal of Object.keys(ENDING_SIGNALS) as EndingSignal[]) process.on(signal, onSignal);
+  try {
+    return await work(() => received !== undefined);
+  } finally {
+    for (const signal of Object.keys(ENDING_SIGNALS) as EndingSignal[]) process.removeListener(signal, onSignal);
+    if (received !== undefined) endAs(received);
+  }
+}
+
 /**
  * Whether writeFilesAtomically could write each file, found out before a command does anything
  * it cannot take back (the bot opening merge requests): what it refuses (a directory, a device, a
@@ -291,19 +329,28 @@ async function ownedElsewhereInStickyDirectory(target: string): Promise<boolean>
  * read-only file system). A WriteError saying `outcome` otherwise. A full disk shows only then.
  */
 export async function checkWritable(paths: readonly string[], outcome: string): Promise<void> {
-  for (const path of paths) {
-    try {
-      const { target, mode } = await destination(path, outcome);
-      if (mode !== undefined && (await ownedElsewhereInStickyDirectory(target)))
-        throw new WriteError(path, 'another user owns it, in a sticky directory: only its owner can replace it', outcome);
-      const probe = temporaryFor(target, await nearestDirectory(dirname(target)));
-      await fsp.writeFile(probe, '', { flag: 'wx', mode: 0o600 });
-      await fsp.rm(probe, { force: true });
-    } catch (error) {
-      if (error instanceof WriteError) throw error;
-      throw new WriteError(path, reasonOf(error), outcome);
-    }
-  }
+  // A signal while a probe is there (SIGINT, SIGTERM) ends the process once it is removed.
+  let probe: string | undefined;
+  await holdingSignals(
+    () => (probe === undefined ? [] : [probe]),
+    async () => {
+      for (const path of paths) {
+        try {
+          const { target, mode } = await destination(path, outcome);
+          if (mode !== undefined && (await ownedElsewhereInStickyDirectory(target)))
+            throw new WriteError(path, 'another user owns it, in a sticky directory: only its owner can replace it', outcome);
+          probe = temporaryFor(target, await nearestDirectory(dirname(target)));
+          await fsp.writeFile(probe, '', { flag: 'wx', mode: 0o600 });
+          await fsp.rm(probe, { force: true });
+          probe = undefined;
+        } catch (error) {
+          if (probe !== undefined) await fsp.rm(probe, { force: true });
+          if (error instanceof WriteError) throw error;
+          throw new WriteError(path, reasonOf(error), outcome);
+        }
+      }
+    },
+  );
 }
 
 /** mkdir -p. Not Node's recursive mkdir: where mkdir answers ENOENT with the parent present
@@ -326,35 +373,52 @@ async function makeDirectories(dir: string): Promise<void> {
 /** What a write that failed says when it left every file as it was. */
 export const NOTHING_WRITTEN = 'nothing was written';
 
-/** Writes every file, or none: all temporaries first, then the renames. */
+/** What stops the temporaries being written when a signal came (never reported: the signal ends the process). */
+const SIGNALLED = new Error('a signal came');
+
+/**
+ * Writes every file, or none: all temporaries first, then the renames. A SIGINT or SIGTERM (a job
+ * cancelled) while the temporaries are written removes them, nothing written; one during the
+ * renames lets them finish, every file written; then the process ends as the signal ends it.
+ */
 export async function writeFilesAtomically(writes: readonly PendingWrite[]): Promise<void> {
   const staged: { temp: string; target: string; path: string }[] = [];
-  const renamed: string[] = [];
-  let current = '';
-  try {
-    for (const { path, text } of writes) {
-      current = path;
-      const { target, mode } = await destination(path, NOTHING_WRITTEN);
-      await makeDirectories(dirname(target));
-      const temp = temporaryFor(target);
-      staged.push({ temp, target, path });
-      // Made with the file's own mode (the umask may narrow it, never widen it): the new content of a
-      // private file is never readable by others, not even before the rename.
-      await fsp.writeFile(temp, text, { flag: 'wx', ...(mode !== undefined ? { mode } : {}) });
-      // A rewritten file keeps its permissions (an executable script stays executable), whatever the umask took.
-      if (mode !== undefined) await fsp.chmod(temp, mode);
-    }
-    for (const { temp, target, path } of staged) {
-      current = path;
-      await fsp.rename(temp, target);
-      renamed.push(path);
-    }
-  } catch (error) {
-    await Promise.all(staged.map(({ temp }) => fsp.rm(temp, { force: true })));
-    if (error instanceof OutputError) throw error;
-    // Renames in one directory practically never fail once the temporaries are written; if one
-    // does, say exactly what was written.
-    const outcome = renamed.length === 0 ? NOTHING_WRITTEN : `only ${renamed.join(', ')} ${renamed.length === 1 ? 'was' : 'were'} written`;
-    throw new WriteError(current, reasonOf(error), outcome);
-  }
+  await holdingSignals(
+    () => staged.map(({ temp }) => temp),
+    async (signalled) => {
+      const renamed: string[] = [];
+      let current = '';
+      try {
+        for (const { path, text } of writes) {
+          if (signalled()) throw SIGNALLED;
+          current = path;
+          const { target, mode } = await destination(path, NOTHING_WRITTEN);
+          await makeDirectories(dirname(target));
+          const temp = temporaryFor(target);
+          staged.push({ temp, target, path });
+          // Made with the file's own mode (the umask may narrow it, never widen it): the new content of a
+          // private file is never readable by others, not even before the rename.
+          await fsp.writeFile(temp, text, { flag: 'wx', ...(mode !== undefined ? { mode } : {}) });
+          // A rewritten file keeps its permissions (an executable script stays executable), whatever the umask took.
+          if (mode !== undefined) await fsp.chmod(temp, mode);
+        }
+        if (signalled()) throw SIGNALLED;
+        for (const { temp, target, path } of staged) {
+          current = path;
+          await fsp.rename(temp, target);
+          renamed.push(path);
+        }
+      } catch (error) {
+        await Promise.all(staged.map(({ temp }) => fsp.rm(temp, { force: true })));
+        // The signal ends the process once this returns (holdingSignals).
+        if (error === SIGNALLED) return;
+        if (error instanceof OutputError) throw error;
+        // Renames in one directory practically never fail once the temporaries are written; if one
+        // does, say exactly what was written.
+        const outcome =
+          renamed.length === 0 ? NOTHING_WRITTEN : `only ${renamed.join(', ')} ${renamed.length === 1 ? 'was' : 'were'} written`;
+        throw new WriteError(current, reasonOf(error), outcome);
+      }
+    },
+  );
 }
