@@ -100,6 +100,8 @@ export interface JobPlan {
   include?: { component: string; inputs: Inputs };
   /** kaniko-compat: the templates that must be converted with it (its image comes from them). */
   templates?: string[];
+  /** kaniko-compat: why the buildah component could not take the job. */
+  compat?: string[];
 }
 
 export interface EngineContext {
@@ -1359,9 +1361,12 @@ const report = (job: JobDefinition, status: JobStatus, entries: readonly (Note |
   ...extra,
 });
 
+/** Why the buildah component could not take a job, each once. */
+const compatReasons = (reasons: readonly Reason[]): string[] => [...new Set(reasons.map((r) => r.text))];
+
 /** The note that says why a job runs on kaniko-compat, from the reasons the buildah component could not take. */
 const compatNote = (reasons: readonly Reason[]): Note =>
-  note('compat', `runs on kaniko-compat, keeping its script: ${[...new Set(reasons.map((r) => r.text))].join('; ')}`);
+  note('compat', `runs on kaniko-compat, keeping its script: ${compatReasons(reasons).join('; ')}`);
 
 /** The bases a job extends, however far, that are not in the file or its local includes (an
  *  include of another project, a template: cigen does not read them). */
@@ -1579,6 +1584,7 @@ function planKaniko(
         edits: edits.edits,
         include: { component: ctx.compatRef, inputs: compatInputs },
         ...(owner.template ? { templates: [owner.template.name] } : {}),
+        compat: compatReasons(analysis.reasons),
       };
     }
     blocking.push(...problems);
@@ -1700,36 +1706,79 @@ function templateUsers(ctx: EngineContext, template: JobDefinition, plans: reado
   });
 }
 
+/** What happens to the hidden Kaniko templates (templatesToConvert). */
+export interface TemplateDecision {
+  /** The templates converted in place onto kaniko-compat. */
+  converting: Set<string>;
+  /** Jobs that would run on kaniko-compat through a template that stays, since converting it would
+   *  move a job left for review with them: why each stays as it is, by job name. */
+  held: Map<string, Reason>;
+}
+
+/** Why a job that needs kaniko-compat stays: converting `template`, where its image comes from, would move `reviewed` too. */
+function heldReason(plan: JobPlan, template: string, reviewed: readonly string[]): Reason {
+  const them = reviewed.join(', ');
+  const one = reviewed.length === 1;
+  return reason(
+    'template-shared',
+    `it would run on kaniko-compat (${(plan.compat ?? []).join('; ')}), but its Kaniko image comes from ${template}, ` +
+      `which ${them} ${one ? 'uses' : 'use'} too: converting ${template} in place would move ${them} onto kaniko-compat ` +
+      `as well, and ${one ? 'it is' : 'they are'} left for review. Settle ${them} first, then migrate again`,
+  );
+}
+
 /**
  * The hidden Kaniko templates to convert in place: every one, except those whose users in this
  * pipeline all moved onto the buildah component (which overrides the template's image and script)
- * and that no converted template or kaniko-compat job gets its image from.
+ * and that no converted template or kaniko-compat job gets its image from, and those a job left for
+ * review uses: converting one would move that job too. A job that needs such a template converted
+ * stays as it is (`held`), which can leave another template it uses with a job in review: hence
+ * the repetition.
  */
-export function templatesToConvert(ctx: EngineContext, templates: readonly JobDefinition[], plans: readonly JobPlan[]): Set<string> {
+export function templatesToConvert(ctx: EngineContext, templates: readonly JobDefinition[], plans: readonly JobPlan[]): TemplateDecision {
   const { pipeline } = ctx;
   const kaniko = templates.filter((t) => !onCompat(pipeline, t, ctx.compatJob) && isKanikoTemplate(pipeline, t));
-  const converting = new Set<string>();
-  for (const template of kaniko) {
-    const users = templateUsers(ctx, template, plans);
-    const required = users.some((plan) => plan.templates?.includes(template.name));
-    const allStatic = users.length > 0 && users.every((p) => p.report.status === 'migrated' && p.report.component === ctx.componentRef);
-    const inReview = users.some((p) => p.report.status === 'needs-review');
-    // A template nothing here uses is a library's, unless this pipeline already moved onto the
-    // component: then it is what its jobs left behind (converting it now would undo a kept one).
-    const library = users.length === 0 && ctx.onComponent.size === 0;
-    if (required || library || (!allStatic && !inReview && users.some((p) => p.report.component === ctx.compatRef)))
-      converting.add(template.name);
-  }
-  // A converted template whose image comes from another template needs that one converted too.
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const name of [...converting]) {
-      const owner = imageOwner(pipeline, pipeline.jobs.get(name) as JobDefinition).template;
-      if (owner && !converting.has(owner.name) && kaniko.includes(owner) && templateUsers(ctx, owner, plans).length === 0) {
-        converting.add(owner.name);
-        changed = true;
+  const held = new Map<string, Reason>();
+  const inReview = (p: JobPlan) => p.report.status === 'needs-review' || held.has(p.report.name);
+  const onCompatJob = (p: JobPlan) => p.report.status === 'migrated' && p.report.component === ctx.compatRef && !held.has(p.report.name);
+  for (;;) {
+    const converting = new Set<string>();
+    let more = false;
+    for (const template of kaniko) {
+      const users = templateUsers(ctx, template, plans);
+      const requiring = users.filter((plan) => onCompatJob(plan) && plan.templates?.includes(template.name));
+      const reviewed = users.filter(inReview);
+      if (reviewed.length > 0) {
+        for (const plan of requiring)
+          held.set(
+            plan.report.name,
+            heldReason(
+              plan,
+              template.name,
+              reviewed.map((p) => p.report.name),
+            ),
+          );
+        more ||= requiring.length > 0;
+        continue;
+      }
+      const allStatic = users.length > 0 && users.every((p) => p.report.status === 'migrated' && p.report.component === ctx.componentRef);
+      // A template nothing here uses is a library's, unless this pipeline already moved onto the
+      // component: then it is what its jobs left behind (converting it now would undo a kept one).
+      const library = users.length === 0 && ctx.onComponent.size === 0;
+      if (requiring.length > 0 || library || (!allStatic && users.some(onCompatJob))) converting.add(template.name);
+    }
+    if (more) continue;
+    // A converted template whose image comes from another template needs that one converted too.
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const name of [...converting]) {
+        const owner = imageOwner(pipeline, pipeline.jobs.get(name) as JobDefinition).template;
+        if (owner && !converting.has(owner.name) && kaniko.includes(owner) && templateUsers(ctx, owner, plans).length === 0) {
+          converting.add(owner.name);
+          changed = true;
+        }
       }
     }
+    return { converting, held };
   }
-  return converting;
 }

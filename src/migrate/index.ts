@@ -21,7 +21,7 @@ import { buildPipeline, sourceOf, variablesOf, type JobDefinition } from './pipe
 import type { Inputs } from './kaniko.js';
 import { sameBuilds } from './retag.js';
 import { parseBuilderImages } from './registries.js';
-import { reason } from './notes.js';
+import { reason, type Reason } from './notes.js';
 import { readerSites, sitesRemoved } from './dependents.js';
 import type { Node } from 'yaml';
 import { addIncludeEntries, includesOf, localIncludeTargets, type ComponentInclude } from '../ci/splice.js';
@@ -198,10 +198,15 @@ function sharedBuilderImage(ctx: EngineContext, existing: ReturnType<typeof comp
         `(${shared.by}); this job ran its Kaniko image from another registry, for which --builder-image names ${own}: ` +
         `after moving it onto kaniko-compat, give it image: ${own} of its own, or build it in another pipeline`,
     );
-    plan.report = { ...plan.report, status: 'needs-review', component: ctx.componentRef, notes: [because.text], kinds: [because.kind] };
-    plan.edits = [];
-    delete plan.include;
+    leaveForReview(plan, because, ctx.componentRef);
   }
+}
+
+/** A planned move undone: the job stays as it is, for review, for this reason only. */
+function leaveForReview(plan: JobPlan, because: Reason, componentRef: string): void {
+  plan.report = { ...plan.report, status: 'needs-review', component: componentRef, notes: [because.text], kinds: [because.kind] };
+  plan.edits = [];
+  delete plan.include;
 }
 
 /** The plans of the visible jobs and of the hidden templates, each as it ends up once the others are planned. */
@@ -212,11 +217,17 @@ function planAll(
   hidden: readonly JobDefinition[],
 ): { plans: JobPlan[]; templates: JobPlan[] } {
   const plans: JobPlan[] = planJobs(ctx, visible);
-  const converting = templatesToConvert(ctx, hidden, plans);
+  const { converting, held } = templatesToConvert(ctx, hidden, plans);
+  // A job on kaniko-compat through a template that stays, as a job left for review uses it too.
+  for (const plan of plans) {
+    const because = held.get(plan.report.name);
+    if (because) leaveForReview(plan, because, ctx.componentRef);
+  }
   const templates = hidden.flatMap((job) => planTemplate(ctx, job, plans, converting) ?? []);
   sharedBuilderImage(ctx, existing, [...plans, ...templates]);
   // A job whose image comes from a template that could not be converted stays as it is.
   for (const plan of plans) {
+    if (plan.report.status !== 'migrated') continue;
     const blocked = (plan.templates ?? []).flatMap((name) =>
       templates.filter((t) => t.report.name === name && t.report.status !== 'migrated'),
     );
@@ -226,9 +237,7 @@ function planAll(
       `its Kaniko image comes from ${blocked.map((t) => t.report.name).join(', ')}, which needs review: ` +
         blocked.flatMap((t) => t.report.notes).join('; '),
     );
-    plan.report = { ...plan.report, status: 'needs-review', component: ctx.componentRef, notes: [because.text], kinds: [because.kind] };
-    plan.edits = [];
-    delete plan.include;
+    leaveForReview(plan, because, ctx.componentRef);
   }
   return { plans, templates };
 }

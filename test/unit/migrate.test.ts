@@ -1688,6 +1688,55 @@ describe('a template converted to kaniko-compat', () => {
   });
 });
 
+describe('a template a job left for review uses too', () => {
+  const template = '.kaniko:\n  stage: build\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n';
+  const user = (name: string, args: string, base = '.kaniko') =>
+    `${name}:\n  extends: ${base}\n  script:\n    - /kaniko/executor --context . ${args}\n`;
+  // --digest-file: the job needs kaniko-compat, and its image comes from the template.
+  const compat = user('app', '--digest-file digest.txt --destination $CI_REGISTRY_IMAGE/app:1');
+  const held =
+    'it would run on kaniko-compat (--digest-file: the component writes the digest to its dotenv report, not to this file; ' +
+    'kaniko-compat writes the file), but its Kaniko image comes from .kaniko, which base uses too: converting .kaniko in place ' +
+    'would move base onto kaniko-compat as well, and it is left for review. Settle base first, then migrate again';
+
+  it.each([
+    ['--ignore-path, which kaniko-compat refuses', '--ignore-path /var/cache --destination $CI_REGISTRY_IMAGE/base:1'],
+    [
+      'a tarball named by two destinations',
+      '--no-push --tar-path image.tar --destination $CI_REGISTRY_IMAGE:a --destination $CI_REGISTRY_IMAGE:b',
+    ],
+    ['a push to a registry whose credentials cigen cannot see', '--destination harbor.example.com/p/base:1'],
+  ])('is kept, and so is the job that needs it converted (%s): converting it would move the job in review', async (_, args) => {
+    const text = template + user('base', args) + compat;
+    const out = root(text);
+    expect(out.changed).toBe(false);
+    expect(job(out, 'base')?.status).toBe('needs-review');
+    expect(job(out, 'app')).toMatchObject({ status: 'needs-review', kinds: ['template-shared'], notes: [held] });
+    expect(job(out, '.kaniko')).toMatchObject({
+      status: 'unchanged',
+      notes: ['Kaniko template, kept: base, app extend it; of those, base needs-review, app needs-review'],
+    });
+    // Once the job in review is settled, both move in one run, and a second changes nothing.
+    const settled = root(template + user('base', '--destination $CI_REGISTRY_IMAGE/base:1') + compat);
+    expect(['base', 'app', '.kaniko'].map((name) => job(settled, name)?.status)).toEqual(['migrated', 'migrated', 'migrated']);
+    expect(root(settled.result).changed).toBe(false);
+    expect(await lintErrors(settled.result)).toEqual([]);
+  });
+
+  it('through another template: neither is converted (the one planned first is planned again)', () => {
+    // .app, written first, would be converted for app alone; .kaniko, where its image comes from, is kept.
+    const text =
+      '.app:\n  extends: .kaniko\n  variables:\n    APP: x\n' +
+      template +
+      user('base', '--ignore-path /var/cache --destination $CI_REGISTRY_IMAGE/base:1') +
+      user('app', '--digest-file digest.txt --destination $CI_REGISTRY_IMAGE/app:1', '.app');
+    const out = root(text);
+    expect(out.changed).toBe(false);
+    expect(job(out, 'app')).toMatchObject({ status: 'needs-review', notes: [held] });
+    expect([job(out, '.app')?.status, job(out, '.kaniko')?.status]).toEqual(['unchanged', 'unchanged']);
+  });
+});
+
 describe('kaniko-compat is included once: its builder-image is every job on it', () => {
   const mirrored = (name: string, registry: string, flags = ' --reproducible') =>
     `${name}:\n  stage: build\n  image:\n    name: ${registry}/kaniko-project/executor:debug\n    entrypoint: [""]\n  script:\n` +
