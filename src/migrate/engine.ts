@@ -218,6 +218,39 @@ function directoryChange(items: readonly ScriptItem[], build: number): string | 
 
 /** Kaniko reads these from its environment. */
 const KANIKO_ENVIRONMENT = ['KANIKO_REGISTRY_MIRROR', 'KANIKO_REGISTRY_MAP', 'KANIKO_NO_PUSH', 'KANIKO_DIR'];
+const SETS_VARIABLES = new Set(['export', 'unset', 'readonly', 'declare', 'typeset', 'local']);
+
+/**
+ * Where the job gives Kaniko's environment variables a value (KANIKO_ENVIRONMENT), which the
+ * component's inputs do not read: its variables, a rule's `variables:` or its `parallel: matrix:`,
+ * or its shell before the build (`export KANIKO_NO_PUSH=true`, in a block too; an assignment
+ * reaches the executor when the variable is exported already). kaniko-compat reads them when the
+ * job runs. A subshell's assignments end with it.
+ */
+function kanikoEnvironment(env: TranslateContext, items: readonly ScriptItem[], build: number): Reason[] {
+  const reasons: Reason[] = [];
+  const because = (what: string) => reason('executor-environment', `${what}, which Kaniko reads from its environment`);
+  const variables = KANIKO_ENVIRONMENT.filter((name) => env.variable(name) !== undefined);
+  if (variables.length > 0) reasons.push(because(`the job sets ${variables.join(', ')}`));
+  const alternatives = KANIKO_ENVIRONMENT.filter((name) => !variables.includes(name) && (env.alternatives?.(name) ?? []).length > 0);
+  if (alternatives.length > 0)
+    reasons.push(because(`rules: variables or parallel: matrix set ${alternatives.join(', ')} in some of the job's runs`));
+  const before = build < 0 ? items : items.slice(0, build + 1);
+  for (const item of before)
+    for (const command of item.commands) {
+      if (command === item.build) break;
+      if (command.subshell) continue;
+      const at = programIndex(command);
+      const program = programOf(command);
+      const words = command.words.map((w) => w.text);
+      // A bare assignment (`KANIKO_NO_PUSH=true`), or what `export` and its kin name: not `A=1 cmd`, which is cmd's only.
+      const named = program === undefined ? words.slice(0, at) : SETS_VARIABLES.has(program) ? words.slice(at + 1) : [];
+      const set = KANIKO_ENVIRONMENT.filter((name) => named.some((word) => word === name || word.startsWith(`${name}=`)));
+      if (set.length > 0)
+        reasons.push(because(`\`${commandLine(command)}\` ${program === 'unset' ? 'unsets' : 'sets'} ${set.join(', ')} before the build`));
+    }
+  return reasons;
+}
 
 export function sortInputs(inputs: Inputs): Inputs {
   const rank = (key: string) => (VOCABULARY_ORDER.includes(key) ? VOCABULARY_ORDER.indexOf(key) : VOCABULARY_ORDER.length);
@@ -459,9 +492,7 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
     );
   if (builds.some((item) => item.reading.environment))
     reasons.push(reason('executor-environment', 'the executor is given environment variables of its own on its command line'));
-  const kanikoVariables = KANIKO_ENVIRONMENT.filter((name) => env.variable(name) !== undefined);
-  if (kanikoVariables.length > 0)
-    reasons.push(reason('executor-environment', `the job sets ${kanikoVariables.join(', ')}, which Kaniko reads from its environment`));
+  reasons.push(...kanikoEnvironment(env, items, at));
   reasons.push(...missingTools(items));
   // after_script runs in the Buildah image too (the component's job, or kaniko-compat's).
   reasons.push(...afterScriptTools(pipeline, job));

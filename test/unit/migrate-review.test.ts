@@ -409,6 +409,59 @@ describe('DOCKER_BUILDKIT set before docker build, or by rules and matrices', ()
   });
 });
 
+describe("Kaniko's environment (KANIKO_NO_PUSH, KANIKO_REGISTRY_MIRROR, KANIKO_REGISTRY_MAP) given outside the job's variables", () => {
+  const destination = '--context . --destination $CI_REGISTRY_IMAGE:$CI_COMMIT_REF_SLUG';
+  const compat = (what: string) => `runs on kaniko-compat, keeping its script: ${what}, which Kaniko reads from its environment`;
+  const lines = (items: string[], extra = '') => `build:\n${KANIKO_IMAGE}${extra}  script:\n${items.map((l) => `    - ${l}\n`).join('')}`;
+
+  it('by a rule or a parallel matrix: the job runs on kaniko-compat, which reads them when it runs, as Kaniko did', () => {
+    const rules =
+      '  rules:\n    - if: $CI_PIPELINE_SOURCE == "merge_request_event"\n      variables:\n        KANIKO_NO_PUSH: "true"\n    - when: on_success\n';
+    const matrix =
+      '  parallel:\n    matrix:\n      - KANIKO_REGISTRY_MAP: ["index.docker.io=mirror.example.com"]\n        FLAVOR: [a, b]\n';
+    for (const [extra, name] of [
+      [rules, 'KANIKO_NO_PUSH'],
+      [matrix, 'KANIKO_REGISTRY_MAP'],
+    ] as const) {
+      const job = jobOf(kaniko(destination, extra));
+      expect(job.component).toContain('/kaniko-compat@');
+      expect(job.notes).toContain(compat(`rules: variables or parallel: matrix set ${name} in some of the job's runs`));
+    }
+  });
+
+  it('by the shell before the build (in a block, in before_script, a bare assignment, unset): likewise, naming the line', () => {
+    const run = `/kaniko/executor ${destination}`;
+    const cases: [string, string][] = [
+      [
+        lines(['if [ "$CI_PIPELINE_SOURCE" = merge_request_event ]; then export KANIKO_NO_PUSH=true; fi', run]),
+        '`then export KANIKO_NO_PUSH=true` sets KANIKO_NO_PUSH',
+      ],
+      [
+        lines([run], '  before_script:\n    - export KANIKO_REGISTRY_MIRROR=mirror.example.com\n'),
+        '`export KANIKO_REGISTRY_MIRROR=mirror.example.com` sets KANIKO_REGISTRY_MIRROR',
+      ],
+      [lines(['KANIKO_NO_PUSH=true', run]), '`KANIKO_NO_PUSH=true` sets KANIKO_NO_PUSH'],
+      [lines(['unset KANIKO_REGISTRY_MIRROR', run]), '`unset KANIKO_REGISTRY_MIRROR` unsets KANIKO_REGISTRY_MIRROR'],
+    ];
+    for (const [text, what] of cases) {
+      const job = jobOf(text);
+      expect(job.component, text).toContain('/kaniko-compat@');
+      expect(job.notes, text).toContain(compat(`${what} before the build`));
+    }
+  });
+
+  it('but not an assignment that reaches only another command, or a subshell', () => {
+    for (const items of [
+      ['KANIKO_NO_PUSH=true echo built', `/kaniko/executor ${destination}`],
+      ['(export KANIKO_NO_PUSH=true; echo in a subshell)', `/kaniko/executor ${destination}`],
+    ]) {
+      const job = jobOf(lines(items));
+      expect(job.component, items[0]).toContain('/buildah@');
+      expect(job.kinds, items[0]).not.toContain('executor-environment');
+    }
+  });
+});
+
 it('a docker login whose password a command pipes in (ECR): for review, with registry-login named', () => {
   const job = jobOf(
     docker([
