@@ -34,7 +34,7 @@ export function compatEdits(
   definition: JobDefinition,
   compatJob: string,
   converted: ReadonlySet<string>,
-  options: { removeImage: boolean; appendCompat: boolean; gone?: ReadonlySet<Node> },
+  options: { removeImage: boolean; appendCompat: boolean; gone?: ReadonlySet<Node>; needs?: readonly string[] },
 ): CompatEdits {
   // What this edits (its image, before_script, extends), another job may read, unless it moves too.
   const reasons: Reason[] = sharedKeyReasons(pipeline, definition, COMPAT_EDITED_KEYS, options.gone);
@@ -54,13 +54,23 @@ export function compatEdits(
   let additions = '';
   let installer = false;
 
-  // The image: its own goes (kaniko-compat's comes through extends); one from a merge key cannot.
+  // The image: its own goes (kaniko-compat's comes through extends); one from a merge key cannot:
+  // taking a merge key apart (slimJobEdits) is the buildah component's path only.
   const image = map.items.find((p) => keyOf(p) === 'image');
   const imageSource = sourceOf(pipeline, definition, 'image');
-  if (options.removeImage && imageSource?.via === 'merge')
+  if (options.removeImage && imageSource?.via === 'merge') {
+    const needs =
+      options.needs && options.needs.length > 0 ? `needs kaniko-compat (${options.needs.join('; ')})` : 'would move onto kaniko-compat';
     reasons.push(
-      reason('merge-key', `${definition.name} gets its Kaniko image through a merge key (<<); cigen does not unfold merge keys`),
+      reason(
+        'merge-key',
+        `${definition.name} ${needs}, whose image comes through extends, but gets its Kaniko image through a merge key (<<): ` +
+          "YAML makes the merged image a key of the job's own, which wins over extends, and cigen takes a merge key apart only " +
+          'for a job moving onto the buildah component: in place of the merge key, ' +
+          `write in ${definition.name} the keys it brings, all but image`,
+      ),
     );
+  }
 
   // before_script: where it comes from now decides what the job must write.
   const ref = installerReference(compatJob);

@@ -1597,6 +1597,7 @@ function planKaniko(
       : compatEdits(pipeline, job, ctx.compatJob, converted, {
           removeImage: owner.own,
           appendCompat: owner.template === undefined,
+          needs: compatReasons(analysis.reasons),
           ...(ctx.gone ? { gone: ctx.gone } : {}),
         });
     const problems = [...(owner.reason ? [owner.reason] : []), ...(edits?.reasons ?? [])];

@@ -285,6 +285,29 @@ a-build:
     expect(out.result).toContain('      stage: deploy\n');
   });
 
+  it('a job needing kaniko-compat whose image a merge key brings: review, saying why, while a plain one beside it moves', async () => {
+    const template = '.kaniko: &kaniko\n  image: gcr.io/kaniko-project/executor:debug\n  before_script:\n    - echo logged in\n';
+    const build = (name: string, flags = '') =>
+      `  stage: build\n  script:\n    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE/${name}:1${flags}\n`;
+    const out = root(`${template}web:\n  <<: *kaniko\n${build('web')}api:\n  <<: *kaniko\n${build('api', ' --single-snapshot')}`);
+    // The merge key is taken apart for web, which moves onto the buildah component.
+    expect(job(out, 'web')?.component).toContain('/buildah@');
+    expect(out.result).toContain('web:\n  before_script:\n    - echo logged in\n  stage: build\n');
+    expect(job(out, 'api')).toMatchObject({
+      status: 'needs-review',
+      kinds: ['merge-key'],
+      notes: [
+        'api needs kaniko-compat (--single-snapshot: Kaniko wrote one layer for the whole build, so a file one step wrote and a later ' +
+          'one deleted is in no layer; the component writes a layer per step, where it stays; kaniko-compat builds without --layers, ' +
+          "one layer), whose image comes through extends, but gets its Kaniko image through a merge key (<<): YAML makes the merged image a key of the job's own, which wins over extends, and cigen takes a merge key apart only for a job moving onto the buildah component: in place of the merge key, write in api the keys it brings, all but image",
+      ],
+    });
+    // Done as it says, the job moves onto kaniko-compat.
+    const written = root(`${template}api:\n  before_script:\n    - echo logged in\n${build('api', ' --single-snapshot')}`);
+    expect(job(written, 'api')?.component).toContain('/kaniko-compat@');
+    expect(await lintErrors(written.result)).toEqual([]);
+  });
+
   it('two merge keys in one job: each merges over what is written before it (Psych); the job is left for review', () => {
     const image = '.img: &img\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n';
     const staged = '.st: &st\n  stage: build\n';
