@@ -538,7 +538,8 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
       const kanikoDefault = `${repository}/cache`;
       if (kanikoDefault !== '$CI_REGISTRY_IMAGE/cache') inputs['cache-repo'] = kanikoDefault;
     }
-    if (!hubDefault) pushes.push(cacheRepo ?? `${repository ?? ''}/cache`);
+    // A cache in an OCI layout (oci:PATH) is a directory, not a registry pushed to.
+    if (!hubDefault && !cacheRepo?.startsWith('oci:')) pushes.push(cacheRepo ?? `${repository ?? ''}/cache`);
     if (!push && !on('no-push-cache'))
       notes.push(
         note(

@@ -582,6 +582,20 @@ describe('credentials and pushes, as Kaniko used them', () => {
     expect(job(out, 'build')).toMatchObject({ status: 'migrated', inputs: expect.objectContaining({ push: false }) });
   });
 
+  it('--cache-repo oci:PATH is a directory, not a registry: no credentials, nor TLS, asked for a host "oci:"', () => {
+    const out = root(
+      kaniko(
+        '    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:1 --cache=true --cache-repo oci:/cache/kaniko --skip-tls-verify\n',
+      ),
+    );
+    expect(job(out, 'build')).toMatchObject({
+      status: 'needs-review',
+      kinds: ['flag-review'],
+      notes: ['cache-repo oci:/cache/kaniko: a cache in an OCI layout; the components cache in a registry'],
+      inputs: expect.objectContaining({ 'insecure-registries': ['$CI_REGISTRY'] }),
+    });
+  });
+
   it('a config.json key written as a variable the file defines is that registry', () => {
     const out = root(
       kaniko(
