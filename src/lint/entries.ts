@@ -535,15 +535,6 @@ function readAsGitLabFindings(name: string, job: Record<string, unknown>, isJob:
         `${describePath([name, 'environment'])} name can contain only letters, digits, '-', '_', '/', '$', '{', '}', '.', ` +
         "and spaces, but it cannot start or end with '/'",
     });
-  if (isHash(environment))
-    findings.push(
-      ...unknownKeysFindings(
-        environment['kubernetes'],
-        ENTRY_ALLOWED_KEYS.kubernetes,
-        [name, 'environment', 'kubernetes'],
-        ['environment', 'kubernetes'],
-      ),
-    );
   const tier = isHash(environment) ? environment['deployment_tier'] : undefined;
   if (typeof tier === 'string' && !DEPLOYMENT_TIERS.includes(tier))
     findings.push({
@@ -551,6 +542,67 @@ function readAsGitLabFindings(name: string, job: Record<string, unknown>, isJob:
       code: 'semantic/environment-tier',
       message: `${describePath([name, 'environment'])} deployment tier must be one of ${DEPLOYMENT_TIERS.join(', ')}`,
     });
+  return findings;
+}
+
+/** The `dashboard:` of `environment:kubernetes` as GitLab's schemas/kubernetes/dashboard.json
+ *  takes it: `namespace` required, these keys only, each string at most this long. */
+const KUBERNETES_DASHBOARD_LENGTHS: Readonly<Record<string, number>> = { namespace: 63, flux_resource_path: 255 };
+
+/** A key as JSONSchemer names its place (Location.resolve: a JSON pointer, in backquotes). */
+const jsonPointer = (key: string): string => `\`/${key.replace(/~/g, '~0').replace(/\//g, '~1')}\``;
+
+/**
+ * Entry::Kubernetes beyond its keys: not blank; `agent` present when `flux_resource_path`,
+ * `dashboard` or `managed_resources: {enabled: true}` is; `namespace` present with
+ * `flux_resource_path`; `dashboard` as its JSON schema takes it (JsonSchemaValidator with
+ * detail_errors: JSONSchemer's words); and neither `namespace` nor `flux_resource_path` beside
+ * the same key under `dashboard`. In GitLab's words; what ci.json says (a value's type, an empty
+ * `dashboard:namespace`) is left to it. A key a base cigen cannot see may give the hash (not
+ * `complete`) is not called missing.
+ */
+function kubernetesFindings(name: string, environment: unknown, complete: boolean): EntryFinding[] {
+  const kubernetes = isHash(environment) ? environment['kubernetes'] : undefined;
+  if (!isHash(kubernetes)) return [];
+  const at: PathSegment[] = ['environment', 'kubernetes'];
+  const where = describePath([name, ...at]);
+  const findings = unknownKeysFindings(kubernetes, ENTRY_ALLOWED_KEYS.kubernetes, [name, ...at], at);
+  const report = (path: PathSegment[], message: string, key?: 'key') =>
+    findings.push({ path: [...at, ...path], ...(key ? { at: key } : {}), code: 'semantic/kubernetes', message: `${where} ${message}` });
+  if (Object.keys(kubernetes).length === 0) {
+    if (complete) report([], "config can't be blank");
+    return findings;
+  }
+  const written = (key: string) => Object.hasOwn(kubernetes, key);
+  /** An attribute's presence validation: a blank string, or none when nothing may give one. */
+  const blank = (key: string) => {
+    const value = kubernetes[key];
+    return (value === undefined || value === null || typeof value === 'string') && rubyBlank(value) && (complete || written(key));
+  };
+  const missing = (key: string) => report(written(key) ? [key] : [], `${key} can't be blank`);
+  const dashboard = kubernetes['dashboard'];
+  const managed = kubernetes['managed_resources'];
+  const flux = !rubyBlank(kubernetes['flux_resource_path']);
+  if (flux && blank('namespace')) missing('namespace');
+  if ((flux || !rubyBlank(dashboard) || (isHash(managed) && managed['enabled'] === true)) && blank('agent')) missing('agent');
+  if (isHash(dashboard) && Object.keys(dashboard).length > 0) {
+    if (!Object.hasOwn(dashboard, 'namespace') && complete)
+      report(['dashboard'], 'dashboard object at root is missing required properties: namespace');
+    for (const key of Object.keys(dashboard)) {
+      const limit = KUBERNETES_DASHBOARD_LENGTHS[key];
+      const value = dashboard[key];
+      if (limit === undefined)
+        report(['dashboard', key], `dashboard object property at ${jsonPointer(key)} is a disallowed additional property`, 'key');
+      else if (typeof value === 'string' && [...value].length > limit)
+        report(['dashboard', key], `dashboard string length at ${jsonPointer(key)} is greater than: ${limit}`);
+      else if (key === 'flux_resource_path' && value === '')
+        report(['dashboard', key], `dashboard string length at ${jsonPointer(key)} is less than: 1`);
+    }
+    if (!rubyBlank(kubernetes['namespace']) && !rubyBlank(dashboard['namespace']))
+      report(['namespace'], 'namespace cannot be specified when dashboard.namespace is set', 'key');
+    if (flux && !rubyBlank(dashboard['flux_resource_path']))
+      report(['flux_resource_path'], 'flux resource path cannot be specified when dashboard.flux_resource_path is set', 'key');
+  }
   return findings;
 }
 
@@ -743,6 +795,7 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>, com
       ? cacheFindings([name, 'cache'], job['cache'], complete).map((f) => ({ ...f, path: f.path.slice(1) }))
       : []),
     ...readAsGitLabFindings(name, job, kind === 'job'),
+    ...kubernetesFindings(name, job['environment'], complete),
     ...artifactsFindings(name, job['artifacts'], complete),
     ...blankRuleFindings(job['rules'], ['rules'], describePath([name, 'rules'])),
     ...(job['needs'] !== undefined ? needsFindings(name, job['needs'], kind) : []),

@@ -469,6 +469,57 @@ describe('keys GitLab refuses where ci.json leaves the hash open (allowed_keys o
   });
 });
 
+describe('environment:kubernetes as Entry::Kubernetes checks it beyond its keys (ci.json leaves the hash open)', () => {
+  const job = (name: string, kubernetes: string) =>
+    `${name}:\n  script: echo\n  environment:\n    name: prod\n    kubernetes: ${kubernetes}\n`;
+
+  it("blank, an agent for a dashboard, flux_resource_path or enabled managed_resources, a namespace for flux_resource_path: GitLab's words", async () => {
+    const text =
+      job('a', '{}') +
+      job('b', '{dashboard: {namespace: ns}}') +
+      job('c', '{managed_resources: {enabled: true}}') +
+      job('d', '{flux_resource_path: x/y}') +
+      job('e', '{agent: "", namespace: ns, flux_resource_path: x/y}');
+    expect(await briefs(text)).toEqual([
+      ".gitlab-ci.yml:5:17 error semantic/kubernetes jobs:a:environment:kubernetes config can't be blank",
+      ".gitlab-ci.yml:10:17 error semantic/kubernetes jobs:b:environment:kubernetes agent can't be blank",
+      ".gitlab-ci.yml:15:17 error semantic/kubernetes jobs:c:environment:kubernetes agent can't be blank",
+      ".gitlab-ci.yml:20:17 error semantic/kubernetes jobs:d:environment:kubernetes namespace can't be blank",
+      ".gitlab-ci.yml:20:17 error semantic/kubernetes jobs:d:environment:kubernetes agent can't be blank",
+      ".gitlab-ci.yml:25:25 error semantic/kubernetes jobs:e:environment:kubernetes agent can't be blank",
+    ]);
+  });
+
+  it("dashboard as its JSON schema takes it (JSONSchemer's words), and namespace or flux_resource_path beside the same key under it", async () => {
+    const text =
+      job('a', '{agent: g/p:a, dashboard: {flux_resource_path: x}}') +
+      job('b', '{agent: g/p:a, dashboard: {namespace: ns, extra: 1}}') +
+      job('c', `{agent: g/p:a, dashboard: {namespace: ${'n'.repeat(64)}, flux_resource_path: ""}}`) +
+      job('d', '{agent: g/p:a, namespace: ns1, flux_resource_path: x/y, dashboard: {namespace: ns2, flux_resource_path: x/z}}');
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:5:43 error semantic/kubernetes jobs:a:environment:kubernetes dashboard object at root is missing required properties: namespace',
+      '.gitlab-ci.yml:10:59 error semantic/kubernetes jobs:b:environment:kubernetes dashboard object property at `/extra` is a disallowed additional property',
+      '.gitlab-ci.yml:15:55 error semantic/kubernetes jobs:c:environment:kubernetes dashboard string length at `/namespace` is greater than: 63',
+      '.gitlab-ci.yml:15:141 error semantic/kubernetes jobs:c:environment:kubernetes dashboard string length at `/flux_resource_path` is less than: 1',
+      '.gitlab-ci.yml:20:32 error semantic/kubernetes jobs:d:environment:kubernetes namespace cannot be specified when dashboard.namespace is set',
+      '.gitlab-ci.yml:20:48 error semantic/kubernetes jobs:d:environment:kubernetes flux resource path cannot be specified when dashboard.flux_resource_path is set',
+    ]);
+  });
+
+  it('what GitLab takes is clean; a key a base cigen cannot see may give is not called missing', async () => {
+    const text =
+      job('a', '{agent: g/p:a, dashboard: {namespace: ns, flux_resource_path: x/y}, managed_resources: {enabled: false}}') +
+      job('b', '{namespace: ns, dashboard: {}, managed_resources: {enabled: false}}') +
+      job('c', '{agent: g/p:a, namespace: ns, flux_resource_path: x/y}');
+    expect(await briefs(text)).toEqual([]);
+    const unseen =
+      'include:\n  - project: group/ci-templates\n    file: /jobs.yml\n' +
+      'j:\n  extends: .remote\n  script: echo\n  environment:\n    name: prod\n    kubernetes: {dashboard: {flux_resource_path: x}}\n' +
+      'k:\n  extends: .remote\n  script: echo\n  environment:\n    name: prod\n    kubernetes: {}\n';
+    expect((await briefs(unseen)).filter((line) => line.includes('error'))).toEqual([]);
+  });
+});
+
 describe('unknown keys where ci.json has alternatives (oneOf): only the keys no alternative takes, as allowed_keys names them', () => {
   const schemaBriefs = async (text: string) =>
     (await lint(text, { 'a.yml': 'a:\n  script: x\n', 'i.yml': 'spec:\n  inputs:\n    x:\n      default: y\n---\n' }))
