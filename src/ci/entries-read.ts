@@ -211,6 +211,30 @@ export const TRIGGER_INCLUDE_MAX = 3;
 /** Keys of `default:` (ci.json's own `default` properties) that its `inherit:default` list does not name. */
 export const INHERITABLE_BEYOND_SCHEMA: ReadonlySet<string> = new Set(['hooks', 'id_tokens', 'identity']);
 
+/** Entry::Secret::SUPPORTED_PROVIDERS, in its order: the keys of a secret that name where it is
+ *  kept. ci.json lists them without `akeyless`. */
+export const SECRET_PROVIDERS: readonly string[] = [
+  'vault',
+  'azure_key_vault',
+  'gcp_secret_manager',
+  'akeyless',
+  'gitlab_secrets_manager',
+  'aws_secrets_manager',
+];
+
+/**
+ * A secret as Entry::Secret reads it: `akeyless` (Entry::Akeyless::Secret) is one of its providers,
+ * which ci.json does not list. A secret whose one provider is `akeyless` is read with a provider
+ * ci.json takes in its place; what Akeyless::Secret refuses in the value is the linter's to judge
+ * (lint/entries.ts).
+ */
+function secretRead(secret: unknown): unknown {
+  if (!isHash(secret) || !Object.hasOwn(secret, 'akeyless')) return secret;
+  if (SECRET_PROVIDERS.some((key) => key !== 'akeyless' && Object.hasOwn(secret, key))) return secret;
+  const { akeyless: _akeyless, ...rest } = secret;
+  return { ...rest, vault: '' };
+}
+
 /** Entry::BaseInput (an input of `spec:inputs`, or of a job's `inputs:`): `description` is any
  *  alphanumeric value, of any length; ci.json caps it at 1024 characters. Read as one it takes. */
 const anyDescription = (value: unknown): unknown => (typeof value === 'string' ? '' : value);
@@ -411,6 +435,8 @@ const READINGS: readonly Reading[] = [
     path: path as Reading['path'],
     read: (value) => (value === null ? '' : value),
   })),
+  // Entry::Secret: see secretRead.
+  { path: [ANY, 'secrets', ANY], read: secretRead },
   // A job's `inputs:` descriptions: see anyDescription.
   { path: [ANY, 'inputs', ANY, 'description'], read: (value) => anyDescription(value) },
   // Interpolation::Inputs (inputs/*_input.rb) and Ci::Inputs check an input value's type, options

@@ -318,7 +318,48 @@ export const ENTRY_ALLOWED_KEYS = {
   kubernetes: ['namespace', 'agent', 'flux_resource_path', 'managed_resources', 'dashboard'],
   /** Entry::Reports::CoverageReport::ALLOWED_KEYS (`artifacts:reports:coverage_report`). */
   coverageReport: ['coverage_format', 'path'],
+  /** Entry::Akeyless::Secret::ALLOWED_KEYS (a secret's `akeyless:`, which ci.json does not know:
+   *  entries-read.ts reads it as taken). Each a String (or nil). */
+  akeyless: [
+    'name',
+    'data_key',
+    'cert_user_name',
+    'public_key_data',
+    'csr_data',
+    'akeyless_api_url',
+    'akeyless_access_type',
+    'akeyless_token',
+    'uid_token',
+    'gcp_audience',
+    'azure_object_id',
+    'k8s_service_account_token',
+    'k8s_auth_config_name',
+    'akeyless_access_key',
+    'gateway_ca_certificate',
+  ],
 } as const satisfies Record<string, readonly string[]>;
+
+/** An attribute as Rails names it in a message (humanize, which drops an `_id` suffix), lower-cased as GitLab's are. */
+const humanized = (attribute: string): string => attribute.replace(/_id$/, '').replace(/_/g, ' ');
+
+/** Entry::Akeyless::Secret on each secret's `akeyless:` (a hash of its keys, each a string), in GitLab's words. */
+function akeylessFindings(name: string, secrets: unknown): EntryFinding[] {
+  if (!isHash(secrets)) return [];
+  return Object.entries(secrets).flatMap(([secret, value]): EntryFinding[] => {
+    const akeyless = isHash(value) ? value['akeyless'] : undefined;
+    if (akeyless === undefined || akeyless === null) return [];
+    const named = [name, 'secrets', secret, 'akeyless'];
+    const at = ['secrets', secret, 'akeyless'];
+    const where = describePath(named);
+    if (!isHash(akeyless)) return [{ path: at, code: 'semantic/akeyless', message: `${where} config should be a hash` }];
+    return [
+      ...unknownKeysFindings(akeyless, ENTRY_ALLOWED_KEYS.akeyless, named, at),
+      ...ENTRY_ALLOWED_KEYS.akeyless
+        .filter((key) => akeyless[key] !== undefined && akeyless[key] !== null && typeof akeyless[key] !== 'string')
+        .map((key) => ({ path: [...at, key], code: 'semantic/akeyless', message: `${where} ${humanized(key)} should be a string` })),
+    ];
+  });
+}
 
 /** Entry::Key::ComplexKey: `only_one_of_keys: { in: %i[files files_commits] }`. */
 const CACHE_KEY_SOURCES = ['files', 'files_commits'];
@@ -796,6 +837,7 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>, com
       : []),
     ...readAsGitLabFindings(name, job, kind === 'job'),
     ...kubernetesFindings(name, job['environment'], complete),
+    ...akeylessFindings(name, job['secrets']),
     ...artifactsFindings(name, job['artifacts'], complete),
     ...blankRuleFindings(job['rules'], ['rules'], describePath([name, 'rules'])),
     ...(job['needs'] !== undefined ? needsFindings(name, job['needs'], kind) : []),

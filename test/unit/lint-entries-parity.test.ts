@@ -520,6 +520,21 @@ describe('environment:kubernetes as Entry::Kubernetes checks it beyond its keys 
   });
 });
 
+describe('secrets: as Entry::Secret reads them (EE: its SUPPORTED_PROVIDERS, akeyless among them)', () => {
+  it('a secret from Akeyless is clean (ci.json does not list the provider); what Akeyless::Secret refuses, in its words', async () => {
+    const text =
+      'job:\n  script: echo\n  secrets:\n    A:\n      akeyless:\n        name: /x/y\n        data_key: k\n      token: $T\n      file: false\n' +
+      '    B:\n      akeyless: {name: 1, nme: x, azure_object_id: 2}\n    C:\n      akeyless: x\n    D:\n      akeyless: {name: a}\n      extra: 1\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:11:24 error semantic/akeyless jobs:job:secrets:B:akeyless name should be a string',
+      '.gitlab-ci.yml:11:27 error semantic/unknown-key jobs:job:secrets:B:akeyless config contains unknown keys: nme (did you mean name?)',
+      '.gitlab-ci.yml:11:52 error semantic/akeyless jobs:job:secrets:B:akeyless azure object should be a string',
+      '.gitlab-ci.yml:13:17 error semantic/akeyless jobs:job:secrets:C:akeyless config should be a hash',
+      '.gitlab-ci.yml:16:7 error schema/unknown-key jobs:job:secrets:D config contains unknown keys: extra',
+    ]);
+  });
+});
+
 describe('unknown keys where ci.json has alternatives (oneOf): only the keys no alternative takes, as allowed_keys names them', () => {
   const schemaBriefs = async (text: string) =>
     (await lint(text, { 'a.yml': 'a:\n  script: x\n', 'i.yml': 'spec:\n  inputs:\n    x:\n      default: y\n---\n' }))
