@@ -223,14 +223,24 @@ export const SECRET_PROVIDERS: readonly string[] = [
 ];
 
 /**
- * A secret as Entry::Secret reads it: `akeyless` (Entry::Akeyless::Secret) is one of its providers,
- * which ci.json does not list. A secret whose one provider is `akeyless` is read with a provider
- * ci.json takes in its place; what Akeyless::Secret refuses in the value is the linter's to judge
- * (lint/entries.ts).
+ * GitLab's only_one_of_keys lists where ci.json's choice of single required keys (schema.ts:
+ * exactlyOneOfKeys) names fewer of them: its words name GitLab's list, the one holding ci.json's.
+ */
+export const EXACTLY_ONE_OF_BEYOND_SCHEMA: readonly (readonly string[])[] = [SECRET_PROVIDERS];
+
+/**
+ * A secret as Entry::Secret reads it: exactly one provider (only_one_of_keys), `akeyless`
+ * (Entry::Akeyless::Secret) among them, which ci.json does not list. A secret whose one provider
+ * is `akeyless` is read with a provider ci.json takes in its place; what Akeyless::Secret refuses
+ * in the value is the linter's to judge (lint/entries.ts). ci.json's anyOf takes two providers or
+ * more: such a secret is read without them, as one with none, which ci.json refuses in GitLab's
+ * words (schema.ts).
  */
 function secretRead(secret: unknown): unknown {
-  if (!isHash(secret) || !Object.hasOwn(secret, 'akeyless')) return secret;
-  if (SECRET_PROVIDERS.some((key) => key !== 'akeyless' && Object.hasOwn(secret, key))) return secret;
+  if (!isHash(secret)) return secret;
+  const providers = SECRET_PROVIDERS.filter((key) => Object.hasOwn(secret, key));
+  if (providers.length > 1) return Object.fromEntries(Object.entries(secret).filter(([key]) => !SECRET_PROVIDERS.includes(key)));
+  if (providers[0] !== 'akeyless') return secret;
   const { akeyless: _akeyless, ...rest } = secret;
   return { ...rest, vault: '' };
 }

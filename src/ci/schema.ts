@@ -7,7 +7,7 @@ import type { ErrorObject } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import validate from './schema/validate.generated.mjs';
 import type { Finding, PathSegment } from './diagnostics.js';
-import { INHERITABLE_BEYOND_SCHEMA } from './entries-read.js';
+import { EXACTLY_ONE_OF_BEYOND_SCHEMA, INHERITABLE_BEYOND_SCHEMA } from './entries-read.js';
 import { isHash, valueAt } from './merge.js';
 
 const GLOBAL_KEYS = new Set([
@@ -113,12 +113,13 @@ function oneAlternativeTakes(schemas: readonly SchemaNode[], keys: readonly stri
   });
 }
 
-/** The keys of a `oneOf` whose every branch only requires one key (`changes:` and `exists:` take
- *  `paths` or `regexp`), when each hash alternative at the place has that same choice: GitLab's
- *  only_one_of_keys, which asks for exactly one of them. */
-function exactlyOneOfKeys(schemas: readonly SchemaNode[]): string[] | undefined {
+/** The keys of a `oneOf` or `anyOf` whose every branch only requires one key (`changes:` and
+ *  `exists:` take `paths` or `regexp`, a secret one provider), when each hash alternative at the
+ *  place has that same choice: GitLab's only_one_of_keys, which asks for exactly one of them (the
+ *  list named as GitLab names it where ci.json's lacks keys: EXACTLY_ONE_OF_BEYOND_SCHEMA). */
+function exactlyOneOfKeys(schemas: readonly SchemaNode[]): readonly string[] | undefined {
   const choiceOf = (node: SchemaNode): string[] | undefined => {
-    const list = node['oneOf'];
+    const list = node['oneOf'] ?? node['anyOf'];
     if (!Array.isArray(list) || list.length < 2) return undefined;
     const keys = list.map((branch: unknown) => {
       const required = isHash(branch) && Object.keys(branch).length === 1 ? branch['required'] : undefined;
@@ -129,7 +130,12 @@ function exactlyOneOfKeys(schemas: readonly SchemaNode[]): string[] | undefined 
   const hashes = schemas.filter((node) => node['type'] === 'object');
   const [first, ...others] = hashes.map(choiceOf);
   if (!first || others.some((keys) => keys?.join() !== first.join())) return undefined;
-  return first;
+  return EXACTLY_ONE_OF_BEYOND_SCHEMA.find((list) => first.every((key) => list.includes(key))) ?? first;
+}
+
+/** The keys GitLab asks exactly one of in the hash at an instance path (see exactlyOneOfKeys), if it asks so. */
+export async function exactlyOneOfKeysAt(path: readonly PathSegment[]): Promise<readonly string[] | undefined> {
+  return exactlyOneOfKeys(schemasAt(await loadSchemaJson(), path));
 }
 
 /** The allowed name nearest to a misspelt one, when it is near enough to be meant. */
@@ -249,8 +255,9 @@ async function describeGroup(group: Group, instance: unknown): Promise<GroupFind
     const finding = await describeGroup({ ...group, errors: rest }, instance);
     return finding && { ...finding, knownKeys: true };
   }
-  // `changes: {compare_to: main}` or `{paths: [..], regexp: ..}`: neither key is required on its
-  // own, and the hash failed for having none or both (ajv's words: required, or a oneOf passed twice).
+  // `changes: {compare_to: main}` or `{paths: [..], regexp: ..}`, a secret with no provider: no key
+  // is required on its own, and the hash failed for having none or two (ajv's words: required, or a
+  // oneOf passed twice; a secret with two is read as one with none, entries-read.ts).
   const choice = isHash(instance) ? exactlyOneOfKeys(schemasAt(await loadSchemaJson(), group.path)) : undefined;
   if (choice && isHash(instance) && choice.filter((key) => Object.hasOwn(instance, key)).length !== 1) {
     return {

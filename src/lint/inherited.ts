@@ -11,9 +11,9 @@
 import type { Diagnostic, PathSegment } from '../ci/diagnostics.js';
 import { contentAsEntriesRead, pathAsWritten } from '../ci/entries-read.js';
 import { hiddenJobFindings } from '../ci/hidden-twins.js';
-import { valueAt } from '../ci/merge.js';
+import { isHash, valueAt } from '../ci/merge.js';
 import { locate } from '../ci/positions.js';
-import { validateSchema } from '../ci/schema.js';
+import { exactlyOneOfKeysAt, validateSchema } from '../ci/schema.js';
 import { basesOf, isHidden, MAX_EXTENDS_DEPTH, originOf, type JobDefinition, type PipelineModel } from './model.js';
 import { definerOf } from './provenance.js';
 
@@ -114,8 +114,18 @@ export async function settledByBases(
     if (!merged.ok) {
       // extends merges hashes and replaces lists: a base may give a hash the job writes a missing
       // key, never an item of a list the job writes.
-      for (const finding of findings)
-        if (finding.code === 'schema/required' && finding.path?.every((segment) => typeof segment === 'string')) settled.add(finding);
+      // So too a hash without any of the keys it must hold exactly one of (a secret without a
+      // provider); one with two holds them whatever a base adds.
+      for (const finding of findings) {
+        const path = finding.path;
+        if (!path?.every((segment) => typeof segment === 'string')) continue;
+        if (finding.code === 'schema/required') settled.add(finding);
+        else if (finding.code === 'schema/exactly-one-key') {
+          const keys = await exactlyOneOfKeysAt(path);
+          const value = valueAt(merged.value, path.slice(1));
+          if (keys && isHash(value) && !keys.some((key) => Object.hasOwn(value, key))) settled.add(finding);
+        }
+      }
       continue;
     }
     const read = contentAsEntriesRead({ [name]: merged.value });

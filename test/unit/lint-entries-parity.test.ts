@@ -533,6 +533,31 @@ describe('secrets: as Entry::Secret reads them (EE: its SUPPORTED_PROVIDERS, ake
       '.gitlab-ci.yml:16:7 error schema/unknown-key jobs:job:secrets:D config contains unknown keys: extra',
     ]);
   });
+
+  // Entry::Secret: `only_one_of_keys: SUPPORTED_PROVIDERS` (ci.json: an anyOf of single `required`s, which takes two).
+  const exactlyOne =
+    'config must use exactly one of these keys: vault, azure_key_vault, gcp_secret_manager, akeyless, gitlab_secrets_manager, aws_secrets_manager';
+
+  it("a secret with two providers, or none, is refused in GitLab's words, its list of providers in GitLab's order", async () => {
+    const text =
+      'job:\n  script: echo\n  secrets:\n    A:\n      vault: a/b@c\n      azure_key_vault: {name: x}\n' +
+      '    B:\n      file: true\n    C:\n      akeyless: {name: x}\n      gitlab_secrets_manager: {name: y}\n      token: $T\n' +
+      '    D:\n      vault: a/b@c\n      file: false\n';
+    expect(await briefs(text)).toEqual([
+      `.gitlab-ci.yml:5:7 error schema/exactly-one-key jobs:job:secrets:A ${exactlyOne}`,
+      `.gitlab-ci.yml:8:7 error schema/exactly-one-key jobs:job:secrets:B ${exactlyOne}`,
+      `.gitlab-ci.yml:10:7 error schema/exactly-one-key jobs:job:secrets:C ${exactlyOne}`,
+    ]);
+  });
+
+  it('a base cigen cannot see may give a secret its provider: none is not reported; two still are', async () => {
+    const text =
+      'include:\n  - project: group/ci-templates\n    file: /jobs.yml\n' +
+      'j:\n  extends: .remote\n  script: echo\n  secrets:\n    A:\n      file: true\n    B:\n      vault: a/b@c\n      aws_secrets_manager: x\n';
+    expect((await briefs(text)).filter((line) => line.includes('error'))).toEqual([
+      `.gitlab-ci.yml:11:7 error schema/exactly-one-key jobs:j:secrets:B ${exactlyOne}`,
+    ]);
+  });
 });
 
 describe('unknown keys where ci.json has alternatives (oneOf): only the keys no alternative takes, as allowed_keys names them', () => {
