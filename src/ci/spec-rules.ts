@@ -23,10 +23,18 @@ import type { Finding, PathSegment } from './diagnostics.js';
 import type { HeaderInputs } from './spec-include.js';
 
 const SPEC_KEYS = ['inputs', 'include', 'component', 'description'];
-const INPUT_KEYS = ['default', 'description', 'options', 'regex', 'type', 'rules'];
+/** Entry::BaseInput::COMMON_ALLOWED_KEYS: the keys of a job's input (Entry::JobInput); an input of
+ *  `spec:inputs` (Header::Input) takes `rules` too. */
+export const BASE_INPUT_KEYS: readonly string[] = ['default', 'description', 'options', 'regex', 'type'];
+const INPUT_KEYS = [...BASE_INPUT_KEYS, 'rules'];
 const COMPONENT_FIELDS = ['name', 'sha', 'version', 'reference'];
 const STRING_FUNCTIONS = new Set(['truncate', 'expand_vars', 'posix_escape', 'posix_quote', 'split']);
+/** Entry::BaseInput::ALLOWED_OPTIONS_LIMIT. */
 const MAX_OPTIONS = 50;
+
+/** Entry::BaseInput (a `spec:inputs` input, a job's input): more `options` than it allows, in its words. */
+export const tooManyOptions = (options: unknown): string | undefined =>
+  Array.isArray(options) && options.length > MAX_OPTIONS ? `cannot define more than ${MAX_OPTIONS} options` : undefined;
 
 /** Values a regex must refuse for a string input placed in a plain or quoted scalar, and in a
  *  literal block, to be safe under text interpolation. */
@@ -106,8 +114,8 @@ function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues:
     } else if (!Array.isArray(options) || options.length === 0) {
       error('spec/options', `\`${name}\` input: options must be a non-empty list`, [...path, 'options']);
     } else {
-      if (options.length > MAX_OPTIONS)
-        error('spec/options', `\`${name}\` input: cannot define more than ${MAX_OPTIONS} options`, [...path, 'options']);
+      const tooMany = tooManyOptions(options);
+      if (tooMany) error('spec/options', `\`${name}\` input: ${tooMany}`, [...path, 'options']);
       if (options.some((o) => o === null))
         error('spec/options', `\`${name}\` input: options array cannot contain null values`, [...path, 'options']);
       // StringInput#validate_options: `return unless options && value`, so Ruby's falsy nil and false pass.

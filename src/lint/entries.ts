@@ -7,6 +7,7 @@ import type { PathSegment } from '../ci/diagnostics.js';
 import { bridgeNeed, needItems, ruleItems, rubyBlank, stringList, TRIGGER_INCLUDE_MAX } from '../ci/entries-read.js';
 import { rubyRegexpProblem } from '../ci/expression.js';
 import { isHash, valueAt } from '../ci/merge.js';
+import { BASE_INPUT_KEYS, tooManyOptions } from '../ci/spec-rules.js';
 import { describePath, suggest } from '../ci/schema.js';
 
 export interface EntryFinding {
@@ -382,6 +383,21 @@ function unknownKeysFindings(value: unknown, allowed: readonly string[], named: 
       message: `${describePath(named)} config contains unknown keys: ${hints.join(', ')}`,
     },
   ];
+}
+
+/** Entry::JobInput (each input of a job's `inputs:`): the keys Entry::BaseInput allows (no `rules`,
+ *  which a `spec:inputs` input takes) and at most its number of `options`, in GitLab's words. */
+function jobInputsFindings(name: string, inputs: unknown): EntryFinding[] {
+  if (!isHash(inputs)) return [];
+  return Object.entries(inputs).flatMap(([input, spec]): EntryFinding[] => {
+    const named = [name, 'inputs', input];
+    const at = ['inputs', input];
+    const tooMany = isHash(spec) ? tooManyOptions(spec['options']) : undefined;
+    return [
+      ...unknownKeysFindings(spec, BASE_INPUT_KEYS, named, at),
+      ...(tooMany ? [{ path: [...at, 'options'], code: 'semantic/job-input', message: `${describePath(named)} config ${tooMany}` }] : []),
+    ];
+  });
 }
 
 /** Entry::Caches::MULTIPLE_CACHE_LIMIT. */
@@ -838,6 +854,7 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>, com
     ...readAsGitLabFindings(name, job, kind === 'job'),
     ...kubernetesFindings(name, job['environment'], complete),
     ...akeylessFindings(name, job['secrets']),
+    ...(kind !== 'bridge' ? jobInputsFindings(name, job['inputs']) : []),
     ...artifactsFindings(name, job['artifacts'], complete),
     ...blankRuleFindings(job['rules'], ['rules'], describePath([name, 'rules'])),
     ...(job['needs'] !== undefined ? needsFindings(name, job['needs'], kind) : []),

@@ -560,6 +560,30 @@ describe('secrets: as Entry::Secret reads them (EE: its SUPPORTED_PROVIDERS, ake
   });
 });
 
+describe("a job's inputs: as Entry::JobInput checks them (Entry::BaseInput, as spec:inputs are; ci.json leaves each open)", () => {
+  const options = (n: number) => `[${Array.from({ length: n }, (_, i) => `o${i}`).join(', ')}]`;
+
+  it("a key BaseInput does not allow (rules: too, which only spec:inputs take) and more than 50 options: GitLab's words", async () => {
+    const text =
+      `job:\n  script: echo\n  inputs:\n    env:\n      default: o1\n      options: ${options(51)}\n` +
+      '    other:\n      default: a\n      defualt: b\n      rules:\n        - if: $X\n          default: c\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:6:16 error semantic/job-input jobs:job:inputs:env config cannot define more than 50 options',
+      '.gitlab-ci.yml:9:7 error semantic/unknown-key jobs:job:inputs:other config contains unknown keys: defualt (did you mean default?), rules',
+    ]);
+    // The same limit, one rule, for an input of spec:inputs.
+    const header = `spec:\n  inputs:\n    env:\n      default: o1\n      options: ${options(51)}\n---\njob:\n  script: echo $[[ inputs.env ]]\n`;
+    expect((await briefs(header)).filter((line) => line.includes('error'))).toEqual([
+      '.gitlab-ci.yml:5:16 error spec/options `env` input: cannot define more than 50 options',
+    ]);
+  });
+
+  it('50 options and every key BaseInput allows are clean', async () => {
+    const text = `job:\n  script: echo\n  inputs:\n    env:\n      type: string\n      description: d\n      default: o1\n      regex: ^o\n      options: ${options(50)}\n`;
+    expect(await briefs(text)).toEqual([]);
+  });
+});
+
 describe('unknown keys where ci.json has alternatives (oneOf): only the keys no alternative takes, as allowed_keys names them', () => {
   const schemaBriefs = async (text: string) =>
     (await lint(text, { 'a.yml': 'a:\n  script: x\n', 'i.yml': 'spec:\n  inputs:\n    x:\n      default: y\n---\n' }))
