@@ -447,6 +447,15 @@ const READINGS: readonly Reading[] = [
   })),
   // Entry::Secret: see secretRead.
   { path: [ANY, 'secrets', ANY], read: secretRead },
+  // Entry::Release: `milestones` is array_of_strings_or_string, allow_blank; ci.json asks for an
+  // array. `released_at` is read by DateTime.iso8601 (`next unless` it is given), which takes more
+  // than ci.json's RFC 3339 pattern (`2021-03-15`, fractions of a second, `+0100`): a string is the
+  // linter's to judge, in GitLab's words (lint/entries.ts).
+  { path: [ANY, 'release', 'milestones'], read: (value) => (typeof value === 'string' || rubyBlank(value) ? ABSENT : value) },
+  {
+    path: [ANY, 'release', 'released_at'],
+    read: (value) => (typeof value === 'string' || value === null || value === false ? ABSENT : value),
+  },
   // A job's `inputs:` descriptions: see anyDescription.
   { path: [ANY, 'inputs', ANY, 'description'], read: (value) => anyDescription(value) },
   // Interpolation::Inputs (inputs/*_input.rb) and Ci::Inputs check an input value's type, options

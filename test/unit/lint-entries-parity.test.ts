@@ -584,6 +584,40 @@ describe("a job's inputs: as Entry::JobInput checks them (Entry::BaseInput, as s
   });
 });
 
+describe('release: as Entry::Release reads it (milestones a list or a string; released_at read by DateTime.iso8601)', () => {
+  const release = (name: string, extra: string) =>
+    `${name}:\n  script: echo\n  release:\n    tag_name: v1\n    description: x\n    ${extra}\n`;
+
+  it('milestones as a string, and any date-time DateTime.iso8601 takes (fractions of a second, a date, +0100), are clean', async () => {
+    const text =
+      release('a', 'milestones: m1') +
+      release('b', "released_at: '2021-03-15T08:00:00.123Z'") +
+      release('c', "released_at: '2021-03-15'") +
+      release('d', "released_at: '2021-03-15T08:00:00+0100'") +
+      release('e', "released_at: '20210315T080000Z'") +
+      release('f', "released_at: '2021-W11-1T08:00Z'") +
+      release('g', 'milestones: [m1, m2]') +
+      release('h', "released_at: '2020-02-29T23:59:60Z'");
+    expect(await briefs(text)).toEqual([]);
+  });
+
+  it("what DateTime.iso8601 refuses is refused in GitLab's words, not as a pattern; a milestone that is no string still is", async () => {
+    const text =
+      release('a', 'released_at: yesterday') +
+      release('b', "released_at: '2021-02-29T08:00:00Z'") +
+      release('c', "released_at: '2021-03-15 08:00:00'") +
+      release('d', "released_at: '2021-03-15T25:00Z'") +
+      release('e', 'milestones: [m1, {m: 2}]');
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:6:18 error semantic/release jobs:a:release released at must be a valid datetime',
+      '.gitlab-ci.yml:12:18 error semantic/release jobs:b:release released at must be a valid datetime',
+      '.gitlab-ci.yml:18:18 error semantic/release jobs:c:release released at must be a valid datetime',
+      '.gitlab-ci.yml:24:18 error semantic/release jobs:d:release released at must be a valid datetime',
+      '.gitlab-ci.yml:30:22 error schema/type jobs:e:release:milestones:1 config should be a string',
+    ]);
+  });
+});
+
 describe('unknown keys where ci.json has alternatives (oneOf): only the keys no alternative takes, as allowed_keys names them', () => {
   const schemaBriefs = async (text: string) =>
     (await lint(text, { 'a.yml': 'a:\n  script: x\n', 'i.yml': 'spec:\n  inputs:\n    x:\n      default: y\n---\n' }))
