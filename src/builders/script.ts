@@ -10,6 +10,7 @@ import caFile from '../../components/_shared/ca-file.sh.hbs';
 import cacheTag from '../../components/_shared/cache-tag.sh.hbs';
 import cache from '../../components/_shared/cache.sh.hbs';
 import credentials from '../../components/_shared/credentials.sh.hbs';
+import dockerfile from '../../components/_shared/dockerfile.sh.hbs';
 import inputs from '../../components/_shared/inputs.sh.hbs';
 import labels from '../../components/_shared/labels.sh.hbs';
 import library from '../../components/_shared/library.sh.hbs';
@@ -33,6 +34,7 @@ for (const [name, partial] of Object.entries({
   tags,
   buildOptions,
   credentials,
+  dockerfile,
   caFile,
   registries,
   login,

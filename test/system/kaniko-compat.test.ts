@@ -29,6 +29,17 @@ beforeAll(() => {
       'sub/Dockerfile': 'FROM scratch\n',
       'docker/Containerfile': 'FROM scratch\n',
       'certs/registry.crt': PEM,
+      // Base images on private registries: through an ARG default a --build-arg overrides, a stage
+      // named after a Docker Hub image, scratch.
+      'pull/Dockerfile':
+        'ARG BASE_REGISTRY=private.example.com\n' +
+        'ARG TOOLS=default.example.com\n' +
+        'FROM ${BASE_REGISTRY}/base/img:1 AS build\n' +
+        'FROM --platform=$BUILDPLATFORM $TOOLS/tools:2 AS tools\n' +
+        'FROM quay.io/org/runtime:1\n' +
+        'FROM Build\n' +
+        'FROM scratch\n',
+      'hub/Dockerfile': 'FROM node:22\n',
       'config/docker.json': JSON.stringify({
         auths: { 'harbor.example.com': { auth: Buffer.from('robot:harbor-s3cret').toString('base64') } },
       }),
@@ -754,6 +765,74 @@ describe('credentials, as the job wrote them for Kaniko', () => {
     const domain = compat([destination], { env: { KANIKO_EXAMPLE_COM_USER: 'u', KANIKO_EXAMPLE_COM_PASSWORD: 'p' } });
     ok(domain);
     expect(decodeAuths(domain.build?.config)).toMatchObject({ 'my-reg.example.com': 'u:p' });
+  });
+
+  // Kaniko's env helper is in the one keychain its pulls, cache reads and pushes all ask
+  // (osscontainertools/kaniko pkg/creds, pkg/image/remote): for a base image's registry and each
+  // mirror tried for it too.
+  it('KANIKO_<HOST>_USER/_PASSWORD for the registries the FROM images are pulled from, and their mirrors', () => {
+    const env = {
+      KANIKO_PRIVATE_EXAMPLE_COM_USER: 'p',
+      KANIKO_PRIVATE_EXAMPLE_COM_PASSWORD: 'private-s3cret',
+      KANIKO_TOOLS_EXAMPLE_COM_USER: 't',
+      KANIKO_TOOLS_EXAMPLE_COM_PASSWORD: 'tools-s3cret',
+      KANIKO_DEFAULT_EXAMPLE_COM_USER: 'd',
+      KANIKO_DEFAULT_EXAMPLE_COM_PASSWORD: 'default-s3cret',
+      KANIKO_MIRROR_EXAMPLE_COM_USER: 'm',
+      KANIKO_MIRROR_EXAMPLE_COM_PASSWORD: 'mirror-s3cret',
+      // Read for Docker Hub only: no FROM line pulls from it (`FROM Build` is the stage).
+      KANIKO_INDEX_DOCKER_IO_USER: 'h',
+      KANIKO_INDEX_DOCKER_IO_PASSWORD: 'hub-s3cret',
+    };
+    for (const shell of ['bash', 'busybox'] as const) {
+      const run = compat(
+        [`${BASE} -f pull/Dockerfile --build-arg TOOLS=tools.example.com --registry-map quay.io=mirror.example.com/quay`],
+        { env, shell },
+      );
+      ok(run);
+      expect(decodeAuths(run.build?.config)).toEqual({
+        'private.example.com': 'p:private-s3cret',
+        'tools.example.com': 't:tools-s3cret',
+        'mirror.example.com': 'm:mirror-s3cret',
+        'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}`,
+      });
+      for (const secret of ['private-s3cret', 'tools-s3cret', 'mirror-s3cret']) expect(run.stdout + run.stderr).not.toContain(secret);
+    }
+    // Kaniko's env helper off: none of them.
+    const off = compat([`${BASE} -f pull/Dockerfile --credential-helpers gitlab`], { env });
+    ok(off);
+    expect(decodeAuths(off.build?.config)).toEqual({ 'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}` });
+  });
+
+  // go-containerregistry names Docker Hub index.docker.io (pkg/name NewRegistry), the name Kaniko's
+  // env helper is asked for: INDEX_DOCKER_IO, then DOCKER_IO, then IO.
+  it("Docker Hub's as Kaniko names it: KANIKO_INDEX_DOCKER_IO_* first, for a push and for a base image", () => {
+    const hub = { KANIKO_INDEX_DOCKER_IO_USER: 'hubuser', KANIKO_INDEX_DOCKER_IO_PASSWORD: 'hub-s3cret' };
+    const shorter = { KANIKO_DOCKER_IO_USER: 'other', KANIKO_DOCKER_IO_PASSWORD: 'other-s3cret' };
+    const push = compat(['/kaniko/executor --context . --destination docker.io/hubuser/app:1'], { env: { ...hub, ...shorter } });
+    ok(push);
+    expect(decodeAuths(push.build?.config)).toMatchObject({ 'docker.io': 'hubuser:hub-s3cret' });
+    const pull = compat([`${BASE} -f hub/Dockerfile`], { env: hub });
+    ok(pull);
+    expect(decodeAuths(pull.build?.config)).toMatchObject({ 'docker.io': 'hubuser:hub-s3cret' });
+    expect(pull.stdout + pull.stderr).not.toContain('hub-s3cret');
+    const fallback = compat([`${BASE} -f hub/Dockerfile`], { env: shorter });
+    ok(fallback);
+    expect(decodeAuths(fallback.build?.config)).toMatchObject({ 'docker.io': 'other:other-s3cret' });
+    // The job's config.json names Docker Hub (as docker login writes it): the helper is not asked
+    // (KANIKO_DOCKER_IO_* took the entry's place).
+    const config = compat(
+      [
+        `echo '{"auths":{"https://index.docker.io/v1/":{"auth":"${auth('cfg', 'cfg-s3cret')}"}}}' > /kaniko/.docker/config.json`,
+        `${BASE} -f hub/Dockerfile`,
+      ],
+      { env: { ...hub, ...shorter } },
+    );
+    ok(config);
+    expect(decodeAuths(config.build?.config)).toEqual({
+      'docker.io': 'cfg:cfg-s3cret',
+      'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}`,
+    });
   });
 
   it("trusts what the job adds to Kaniko's CA directory (GitLab's additional-ca-cert-bundle recipe)", () => {
