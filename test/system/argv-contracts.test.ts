@@ -4,7 +4,7 @@
  * every argument as its own element and the config.json they could read. The contract is the
  * exact argv and the decoded credentials, for the same cases the real Buildah runs go through.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INTERPOLATION_MODES } from '../../src/ci/interpolation/index.js';
 import { REGISTRY_PASSWORD, instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
@@ -47,8 +47,9 @@ const CASES: Record<string, Case> = {
 let sandbox: Sandbox | undefined;
 afterEach(() => sandbox?.dispose());
 
-function run(component: string, mode: 'classic' | 'text', { inputs, env = {} }: Case) {
+function run(component: string, mode: 'classic' | 'text', { inputs, env = {} }: Case, setup?: (box: Sandbox) => void) {
   sandbox = createSandbox();
+  setup?.(sandbox);
   const { job } = instantiateComponent(component, inputs, mode);
   const result = sandbox.run(
     jobScript(job),
@@ -236,6 +237,25 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       ...(tags === SHA ? [`cigen: Buildah writes one tag into a docker-archive: ${P}/out/image.tar does not hold the tags latest`] : []),
     ]);
     expect(readFileSync(report, 'utf8').split('\n')).toContain(`CIGEN_BUILT_TARBALL_TAGS=${tags}`);
+  });
+
+  // A file directly under /: its directory is the root (${FILE%/*} alone is empty, and `mkdir -p ''`
+  // failed the job after the push).
+  it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless', 'buildah'])(
+    '%s pushes, then saves a tarball directly under /',
+    (component) => {
+      const { stdout, box } = run(component, mode, { inputs: { tarball: '/image.tar' } });
+      expect(stdout).toContain(`cigen: saved /image.tar: a docker-archive of ${IMG} tagged ${SHA}\n`);
+      expect(stdout).toContain(`cigen: pushed ${IMG}@${DIGEST} as: ${SHA}\n`);
+      expect(existsSync(box.path('/image.tar'))).toBe(true);
+    },
+  );
+
+  it('buildkit reads a Dockerfile directly under / from the root', () => {
+    const { calls } = run('buildkit', mode, { inputs: { dockerfile: '/Dockerfile' } }, (box) =>
+      writeFileSync(box.path('/Dockerfile'), 'FROM scratch\n'),
+    );
+    expect(calls[0]?.argv.slice(3, 9)).toEqual(['--local', `context=${P}`, '--local', 'dockerfile=/', '--opt', 'filename=Dockerfile']);
   });
 
   it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless'])(

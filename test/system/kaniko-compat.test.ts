@@ -416,6 +416,26 @@ describe('the rest of the command line', () => {
     expect(run.stdout + run.stderr).not.toContain('npm-canary-secret');
   });
 
+  it('writes a file directly under / (its directory the root, nothing to make), as Kaniko does', () => {
+    const files = ['/cigen-digest', '/cigen-names', '/cigen-name-tags', '/cigen-image.tar'];
+    for (const shell of ['bash', 'busybox'] as const) {
+      for (const file of files) rmSync(box.path(file), { force: true });
+      const run = compat(
+        [
+          `${BASE} --digest-file=/cigen-digest --image-name-with-digest-file /cigen-names ` +
+            '--image-name-tag-with-digest-file=/cigen-name-tags --tar-path=/cigen-image.tar',
+        ],
+        { shell },
+      );
+      ok(run);
+      expect(pushedTo(run)).toEqual([`docker://${IMG}:1`, `docker-archive:/cigen-image.tar:${IMG}:1`]);
+      expect(readFileSync(box.path('/cigen-digest'), 'utf8')).toBe(DIGEST);
+      expect(readFileSync(box.path('/cigen-names'), 'utf8')).toBe(`${IMG}@${DIGEST}\n`);
+      expect(readFileSync(box.path('/cigen-name-tags'), 'utf8')).toBe(`${IMG}:1@${DIGEST}\n`);
+      expect(existsSync(box.path('/cigen-image.tar'))).toBe(true);
+    }
+  });
+
   it('names the destinations it pushed before one failed: they stay in the registry', () => {
     const run = compat([`/kaniko/executor --context "$CI_PROJECT_DIR" --destination ${IMG}:1 --destination ${IMG}:2 --push-retry 0`], {
       env: { STUB_FAIL_ON: `buildah docker://${IMG}:2` },
