@@ -16,13 +16,13 @@ afterEach(() => sandbox?.dispose());
 function run(
   component: string,
   inputs: Record<string, unknown> = {},
-  options: { env?: Record<string, string>; setup?: (box: Sandbox) => void; beforeScript?: string } = {},
+  options: { env?: Record<string, string>; setup?: (box: Sandbox) => void; beforeScript?: string; afterScript?: string } = {},
 ) {
   sandbox = createSandbox();
   options.setup?.(sandbox);
   const { job } = instantiateComponent(component, inputs, 'classic');
   const env = { ...jobEnvironment(job, predefinedVariables(sandbox.projectDir)), ...options.env };
-  const script = `${options.beforeScript ?? ''}\n${jobScript(job)}`;
+  const script = `${options.beforeScript ?? ''}\n${jobScript(job)}\n${options.afterScript ?? ''}`;
   return { result: sandbox.run(script, env, component.startsWith('buildah') ? 'bash' : 'busybox'), box: sandbox };
 }
 
@@ -356,6 +356,31 @@ describe('dind', () => {
 // A proxy URL may hold a password: Kaniko (--build-arg NAME, GoogleContainerTools/kaniko#993) and
 // the docker CLI read a build argument's value from their environment when only its name is given.
 // BuildKit's --opt build-arg: needs the value.
+// The runner runs before_script and script in one shell: the lines a job adds after the component's
+// (`!reference [build-image, script]`, then its own) run with the options the shell had before it,
+// as they would without it: no `set -u` left on (an unset variable would stop them), tracing back.
+describe("the job shell's options at the end, as cigen found them", () => {
+  it.each(
+    ['buildah', 'buildah-rootless', 'kaniko', 'buildkit', 'dind'].flatMap((component) =>
+      ['set -eo pipefail', 'set -f -x'].map((options) => [component, options] as const),
+    ),
+  )('%s, after %s', (component, options) => {
+    const { result } = run(
+      component,
+      {},
+      {
+        beforeScript: `${options}\ncigen_before=$-`,
+        afterScript: 'printf "options: %s %s\\n" "$cigen_before" "$-"\nprintf "after: [%s]\\n" "$OPTIONAL"',
+      },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const [, before, after] = /^options: (\S+) (\S+)$/m.exec(result.stdout) ?? [];
+    expect(before).toBeDefined();
+    expect(after).toBe(before);
+    expect(result.stdout).toContain('after: []\n');
+  });
+});
+
 describe('the job proxy as build arguments', () => {
   const PROXY = 'http://user:pr0xy-s3cret@proxy.example.com:3128';
   const TOOL = { kaniko: 'executor', dind: 'docker' } as const;

@@ -71,6 +71,9 @@ function runProbe(
     project?: string;
     /** A command the shell runs under (its arguments end with the shell's). */
     wrap?: readonly string[];
+    /** Lines the job runs before and after the component's script, in the same shell. */
+    before?: string;
+    after?: string;
   } = {},
 ): ProbeRun {
   const { job } = instantiateComponent('doctor', options.inputs ?? {}, options.mode ?? 'classic', TEXT);
@@ -82,7 +85,8 @@ function runProbe(
     ...options.env,
   };
   const [command, ...args] = [...(options.wrap ?? []), ...SHELLS[options.shell ?? 'bash']];
-  const result = spawnSync(command, [...args, '-c', jobScript(job)], { env, cwd: project, encoding: 'utf8' });
+  const script = [options.before ?? '', jobScript(job), options.after ?? ''].join('\n');
+  const result = spawnSync(command, [...args, '-c', script], { env, cwd: project, encoding: 'utf8' });
   const path = join(project, DOCTOR_REPORT);
   const text = existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
   return {
@@ -101,6 +105,21 @@ function expectAgreement(report: DoctorReport): void {
 }
 
 describe('the component script', () => {
+  // The runner runs the job's lines in one shell: those after the doctor's run with the options the
+  // shell had before it (no `set -u` left on, no `set -e` added, tracing and noglob back).
+  it.each(Object.keys(SHELLS) as ShellName[])('%s: leaves the shell options as it found them', (shell) => {
+    const run = runProbe({
+      shell,
+      before: 'set -f -x\ncigen_before=$-',
+      after: 'printf "options: %s %s\\n" "$cigen_before" "$-"\nprintf "after: [%s]\\n" "$OPTIONAL"',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const [, before, after] = /^options: (\S+) (\S+)$/m.exec(run.stdout) ?? [];
+    expect(before).toMatch(/f/);
+    expect(after).toBe(before);
+    expect(run.stdout).toContain('after: []\n');
+  });
+
   it.each(['sh', 'bash'])('its script is clean under shellcheck --shell %s', (dialect) => {
     const { job } = instantiateComponent('doctor', {}, 'classic', TEXT);
     const result = spawnSync('shellcheck', ['--shell', dialect, '--severity', 'style', '-'], { input: jobScript(job), encoding: 'utf8' });

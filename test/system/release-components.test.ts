@@ -928,7 +928,7 @@ describe.each(['promote', 'manifest', 'buildah-native'])('%s', (component) => {
       expect(script).toMatch(/^set -eu$/m);
       expect(script).not.toMatch(/^\s*set -[a-z]*x|set -o xtrace/m);
       expect(script.indexOf('*x*) set +x;')).toBeLessThan(script.indexOf('set -eu'));
-      expect(script.trimEnd().split('\n').at(-1)).toMatch(/cigen_trace_restore$|^cigen_report /);
+      expect(script.trimEnd().split('\n').at(-1)).toMatch(/cigen_shell_restore$|^cigen_report /);
     }
   });
 });

@@ -18,7 +18,10 @@ describe.each(COMPONENTS)('%s', (component) => {
   it('fails fast, and turns shell tracing off (a set -x before it would print credentials), on again only at its end', () => {
     expect(script).toMatch(/^set -eu$/m);
     expect(script).not.toMatch(/^\s*set -[a-z]*x|set -o xtrace/m);
-    expect(script).toContain('cigen_trace_restore() { [ -z "$CIGEN_XTRACE" ] || set -x; }');
+    // The options as it found them, kept before it changes any; tracing back on in cigen_shell_restore.
+    expect(script.indexOf('CIGEN_SHELL_OPTIONS=$-')).toBeGreaterThan(-1);
+    expect(script.indexOf('CIGEN_SHELL_OPTIONS=$-')).toBeLessThan(script.indexOf('*x*) set +x;'));
+    expect(script).toContain('case $CIGEN_SHELL_OPTIONS in *x*) set -x ;; esac');
     expect(script.indexOf('*x*) set +x;')).toBeLessThan(script.indexOf('set -eu'));
   });
 });

@@ -48,7 +48,7 @@ function run(
   job: Record<string, unknown>,
   shell: readonly string[],
   variables: Record<string, string> = {},
-  { cli = 'stub' }: { cli?: 'stub' | 'real' } = {},
+  { cli = 'stub', before = '', after = '' }: { cli?: 'stub' | 'real'; before?: string; after?: string } = {},
 ): Run {
   const dir = mkdtempSync(join(tmpdir(), 'cigen-supply-job-'));
   dirs.push(dir);
@@ -73,7 +73,8 @@ function run(
     PATH: `${dir}:/usr/bin:/bin`,
     HOME: dir,
   };
-  const result = spawnSync(shell[0] as string, [...shell.slice(1), '-c', jobScript(job)], { env: environment, encoding: 'utf8', cwd: dir });
+  const script = [before, jobScript(job), after].join('\n');
+  const result = spawnSync(shell[0] as string, [...shell.slice(1), '-c', script], { env: environment, encoding: 'utf8', cwd: dir });
   const read = (file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8') : '');
   const env = Object.fromEntries(
     read('env')
@@ -513,6 +514,28 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         `${dir}/policy.yml`,
       ]);
     });
+  });
+});
+
+// The runner runs the job's lines in one shell: those after the component's run with the options
+// the shell had before it (no `set -u` left on, no `set -e` added, tracing and noglob back).
+describe.each(SHELLS)("the job shell's options at the end, as cigen found them: %s", (...shell) => {
+  it.each(['sign', 'sbom', 'provenance', 'verify'])('%s', (component) => {
+    const job = Object.values(jobsOf(component, {}, 'classic').jobs)[0]!;
+    const r = run(
+      job,
+      shell,
+      { CIGEN_BUILT_REF: BUILT },
+      {
+        before: 'set -f -x\ncigen_before=$-',
+        after: 'printf "options: %s %s\\n" "$cigen_before" "$-"\nprintf "after: [%s]\\n" "$OPTIONAL"',
+      },
+    );
+    expect(r.status, r.log).toBe(0);
+    const [, before, after] = /^options: (\S+) (\S+)$/m.exec(r.log) ?? [];
+    expect(before).toMatch(/f/);
+    expect(after).toBe(before);
+    expect(r.log).toContain('after: []\n');
   });
 });
 
