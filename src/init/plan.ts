@@ -134,14 +134,15 @@ const REPOSITORY_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 export const imagesOf = (p: BuildProposal): string[] =>
   p.matrix ? p.matrix.values.map((value) => p.image.replace(`$${MATRIX_VARIABLE}`, value)) : [p.image];
 
-/** The `n`th build of `base` (-2, -3, ...): its job and image numbered, every image still under the base repository. */
+/**
+ * The `n`th build of `base` (-2, -3, ...): its job and image numbered, every image still under the
+ * base repository. The number goes on the image's last path component (`app-2`; a matrix's
+ * `$IMAGE_DIR-2`, so `api-2`, `worker-2`), or names one (`image-2`) for the base itself:
+ * `$CI_REGISTRY_IMAGE-2` would be another project's repository, which GitLab's registry refuses
+ * (or where another project's images are).
+ */
 export function numbered(base: BuildProposal, n: number, imageBase: string): BuildProposal {
-  // $CI_REGISTRY_IMAGE-2 would be another project's repository.
-  const image = base.matrix
-    ? base.image.replace(`/$${MATRIX_VARIABLE}`, `-${n}/$${MATRIX_VARIABLE}`)
-    : base.image === imageBase
-      ? `${imageBase}/image-${n}`
-      : `${base.image}-${n}`;
+  const image = base.image === imageBase ? `${imageBase}/image-${n}` : `${base.image}-${n}`;
   return { ...base, jobName: `${base.jobName}-${n}`, image };
 }
 

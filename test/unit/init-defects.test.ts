@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { findDockerfiles, proposeBuilds } from '../../src/init/plan.js';
+import { findDockerfiles, imagesOf, proposeBuilds } from '../../src/init/plan.js';
 import { scaffold } from '../../src/init/scaffold.js';
 import { MAX_READ_INCLUDES } from '../../src/ci/include-walk.js';
 import { runnerHint } from '../../src/init/decide.js';
@@ -1129,5 +1129,60 @@ describe('the builds init lists are the builds it writes', () => {
     const { listed, plan } = init(pipeline, ['app/Dockerfile', 'web/Dockerfile.prod']);
     expect(listed).toEqual(plan);
     expect(listed).toEqual(['  build-web-prod: $CI_REGISTRY_IMAGE/web-prod from web (Dockerfile.prod)']);
+  });
+});
+
+describe('init, as a review of its renames, includes and messages found it', () => {
+  // GitLab's registry takes only image paths under the project's own ($CI_REGISTRY_IMAGE-2/a is
+  // another project's): a renamed matrix pushed there.
+  it('a matrix renamed for a job of its name pushes under the project: $CI_REGISTRY_IMAGE/$IMAGE_DIR-2, not $CI_REGISTRY_IMAGE-2', async () => {
+    const builds = proposeBuilds(findDockerfiles(['a/Dockerfile', 'b/Dockerfile']));
+    const result = scaffold('.gitlab-ci.yml', 'build-images:\n  script: echo hi\n', builds, REF);
+    expect(result.added.map((b) => [b.jobName, b.image])).toEqual([['build-images-2', '$CI_REGISTRY_IMAGE/$IMAGE_DIR-2']]);
+    expect(result.added.flatMap(imagesOf)).toEqual(['$CI_REGISTRY_IMAGE/a-2', '$CI_REGISTRY_IMAGE/b-2']);
+    expect(result.text).toContain('      image: $CI_REGISTRY_IMAGE/$IMAGE_DIR-2\n');
+    expect(await lintFindings(result.text)).toEqual([]);
+    // A second run finds it.
+    expect(scaffold('.gitlab-ci.yml', result.text, builds, REF)).toMatchObject({ changed: false, present: ['build-images-2'] });
+    // --image: under that repository.
+    const base = 'registry.example.com/group/app';
+    const other = scaffold(
+      '.gitlab-ci.yml',
+      'build-images:\n  script: echo hi\n',
+      proposeBuilds(findDockerfiles(['a/Dockerfile', 'b/Dockerfile']), base),
+      REF,
+      base,
+    );
+    expect(other.added.flatMap(imagesOf)).toEqual([`${base}/a-2`, `${base}/b-2`]);
+    // A matrix job init cannot extend (a scalar value), and a nested matrix beside a job of its name.
+    const scalar =
+      `include:\n  - component: ${REF}\n    inputs:\n      job-name: build-images\n      context: $IMAGE_DIR\n` +
+      '      image: $CI_REGISTRY_IMAGE/$IMAGE_DIR\nbuild-images:\n  parallel:\n    matrix:\n      - IMAGE_DIR: web\n';
+    const added = scaffold('.gitlab-ci.yml', scalar, proposeBuilds(findDockerfiles(['a/Dockerfile', 'web/Dockerfile'])), REF).added;
+    expect(added.map((b) => [b.jobName, b.image, b.matrix?.values])).toEqual([
+      ['build-images-2', '$CI_REGISTRY_IMAGE/$IMAGE_DIR-2', ['a']],
+    ]);
+    const nested = scaffold(
+      '.gitlab-ci.yml',
+      'build-services:\n  script: echo hi\n',
+      proposeBuilds(findDockerfiles(['services/api/Dockerfile', 'services/worker/Dockerfile'])),
+      REF,
+    );
+    expect(nested.added.flatMap(imagesOf)).toEqual(['$CI_REGISTRY_IMAGE/api-2', '$CI_REGISTRY_IMAGE/worker-2']);
+  });
+
+  it('the same through the CLI: the plan and the rename name the image it writes', () => {
+    const dir = project({
+      '.gitlab-ci.yml': 'build-images:\n  script: echo hi\n',
+      'a/Dockerfile': 'FROM scratch\n',
+      'b/Dockerfile': 'FROM scratch\n',
+    });
+    const result = cigen(['init', dir, '--yes', '--builder', 'buildah']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      '  build-images-2: $CI_REGISTRY_IMAGE/$IMAGE_DIR-2 from $IMAGE_DIR, parallel:matrix IMAGE_DIR = a, b\n' +
+        '  a job named build-images exists already; this build is build-images-2, pushing $CI_REGISTRY_IMAGE/$IMAGE_DIR-2\n',
+    );
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).not.toContain('$CI_REGISTRY_IMAGE-');
   });
 });
