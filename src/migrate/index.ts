@@ -43,6 +43,9 @@ export interface MigrateHost {
   /** Whether the project holds a file at this path; a host that cannot tell (the bot, which reads
    *  only the files it needs) leaves it out, and what depends on it is not guessed. */
   projectFileExists?(path: string): boolean;
+  /** The project's files, root-relative and sorted by path: a wildcard `local:` include is then read
+   *  as each file it names (localIncludePaths); a host without them leaves it unread, saying so. */
+  files?(): readonly string[];
 }
 
 export interface MigrateOptions {
@@ -126,6 +129,7 @@ function readIncludes(
 ): SourceFile[] {
   const { files, capped } = readLocalIncludes(root, root.path, {
     includes: localIncludeTargets,
+    ...(host?.files ? { files: host.files.bind(host) } : {}),
     visit: (file) => warnings.push(...otherIncludes(file)),
     read: ({ path, written: target, from, pattern }) => {
       if (pattern) {

@@ -1185,4 +1185,42 @@ describe('init, as a review of its renames, includes and messages found it', () 
     );
     expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).not.toContain('$CI_REGISTRY_IMAGE-');
   });
+
+  // Init read a wildcard include for job names but not for Kaniko jobs: it built app/Dockerfile
+  // again and pushed the image build-app pushes, saying nothing.
+  it('a Kaniko job in a wildcard local include is read as the wildcard is for job names, and the command that reaches it named', () => {
+    const kaniko =
+      'build-app:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +
+      '    - /kaniko/executor --context "${CI_PROJECT_DIR}/app" --dockerfile "${CI_PROJECT_DIR}/app/Dockerfile" ' +
+      '--destination "${CI_REGISTRY_IMAGE}/web:${CI_COMMIT_SHA}"\n';
+    const dockerfiles = { 'app/Dockerfile': 'FROM scratch\n', 'web/Dockerfile': 'FROM scratch\n' };
+    const dir = project({ '.gitlab-ci.yml': 'include:\n  - local: ci/*.yml\n', 'ci/build.yml': kaniko, ...dockerfiles });
+    const result = cigen(['init', dir, '--yes', '--builder', 'buildah']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      '  app/Dockerfile: build-app builds it already; init adds no build of it\n' +
+        '  build-app builds with Kaniko in ci/build.yml, which the pipeline includes only through a wildcard `local:`: ' +
+        `\`cigen migrate\` does not read those, so give it that file: \`cigen migrate ${join(dir, 'ci/build.yml')}\`\n`,
+    );
+    expect(result.stdout).not.toContain(`\`cigen migrate ${join(dir, '.gitlab-ci.yml')}\``);
+    const written = readAsGitLab(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')) as Record<string, unknown>;
+    expect(written).toMatchObject({
+      include: [{ local: 'ci/*.yml' }, { inputs: { 'job-name': 'build-images-2', image: '$CI_REGISTRY_IMAGE/$IMAGE_DIR-2' } }],
+      'build-images-2': { parallel: { matrix: [{ IMAGE_DIR: ['web'] }] } },
+    });
+    // The command it names reaches the job; the one on the pipeline does not.
+    expect(cigen(['migrate', join(dir, 'ci/build.yml')]).stdout).toContain('✓ build-app: migrated');
+    expect(cigen(['migrate', join(dir, '.gitlab-ci.yml')]).stdout).toContain('local include ci/*.yml uses a glob or a variable');
+    // Included by its name too: `cigen migrate` on the pipeline reaches it, and init names that command.
+    const named = project({
+      '.gitlab-ci.yml': 'include:\n  - local: ci/*.yml\n  - local: ci/build.yml\n',
+      'ci/build.yml': kaniko,
+      ...dockerfiles,
+    });
+    const both = cigen(['init', named, '--builder', 'buildah']);
+    expect(both.stdout).toContain(
+      `  build-app builds with Kaniko: \`cigen migrate ${join(named, '.gitlab-ci.yml')}\` moves it onto the catalog\n`,
+    );
+    expect(both.stdout).not.toContain('wildcard');
+  });
 });

@@ -11,7 +11,7 @@ import { chooseBuilder, QUESTIONS, runnerHint, type Builder, type Choice } from 
 import { findDockerfiles, isDockerfileName, proposeBuilds, SKIPPED_DIRS, type BuildProposal } from '../../init/plan.js';
 import { catalogIncluded, scaffold, type OtherBuild, type Scaffold } from '../../init/scaffold.js';
 import { buildsImage } from '../../catalog/registry.js';
-import { migrateFile } from '../../migrate/index.js';
+import { migrateFile, type FileMigration } from '../../migrate/index.js';
 import { duplicateWarnings, SourceError } from '../../ci/source.js';
 import { checkComponentRef, refFor } from '../component-ref.js';
 import { readProjectPath, resolveProjectPath } from '../project.js';
@@ -145,6 +145,8 @@ function questions(rl: Interface): (question: string) => Promise<boolean> {
 
 interface JobToMigrate {
   name: string;
+  /** The file of the pipeline that defines it, from the project root. */
+  file: string;
   builder: 'kaniko' | 'docker';
   /** migrate would rewrite it; otherwise it reports the job as needing review, with the reasons. */
   moves: boolean;
@@ -153,10 +155,21 @@ interface JobToMigrate {
   build?: OtherBuild['inputs'];
 }
 
+/** The Kaniko and Docker-daemon jobs of the pipeline: `jobs`, as init reads the pipeline; `named`,
+ *  as `cigen migrate FILE` reads it, which leaves a wildcard `local:` include unread; `wildcard`,
+ *  those of `jobs` that only a wildcard include reaches, which `cigen migrate FILE` does not see. */
+interface Migrating {
+  jobs: JobToMigrate[];
+  named: JobToMigrate[];
+  wildcard: JobToMigrate[];
+}
+
 /** The jobs of the pipeline (the file and its local includes, read from the project at `dir` as
- *  migrate reads them) that build with Kaniko or with a Docker daemon, as migrate finds them, and
- *  whether migrate would move each onto the catalog. */
-function jobsToMigrate(dir: string, file: string, text: string): JobToMigrate[] {
+ *  migrate reads them, a wildcard as each of the project's `files` it names, as scaffold reads it)
+ *  that build with Kaniko or with a Docker daemon, as migrate finds them, and whether migrate
+ *  would move each onto the catalog. */
+function jobsToMigrate(dir: string, file: string, text: string, files: () => readonly string[]): Migrating {
+  let expanded = false;
   const host = {
     readProjectFile: (path: string) => {
       const read = readProjectPath(dir, path);
@@ -164,8 +177,8 @@ function jobsToMigrate(dir: string, file: string, text: string): JobToMigrate[] 
     },
     projectFileExists: (path: string) => resolveProjectPath(dir, path).kind === 'file',
   };
-  try {
-    return migrateFile(file, text, { host })
+  const read = (migrations: FileMigration[]): JobToMigrate[] =>
+    migrations
       .flatMap((migration) => migration.jobs)
       .flatMap((job) =>
         job.from === undefined || job.status === 'unchanged'
@@ -173,29 +186,41 @@ function jobsToMigrate(dir: string, file: string, text: string): JobToMigrate[] 
           : [
               {
                 name: job.name,
+                file: job.file,
                 builder: job.from,
                 moves: job.status === 'migrated',
                 ...(job.status === 'migrated' && job.inputs && job.component && buildsImage(job.component) ? { build: job.inputs } : {}),
               },
             ],
       );
+  try {
+    const jobs = read(migrateFile(file, text, { host: { ...host, files: () => ((expanded = true), files()) } }));
+    if (!expanded) return { jobs, named: jobs, wildcard: [] };
+    // `cigen migrate FILE` leaves the wildcard unread (its warning says so): what it reads, and the files it reaches.
+    const direct = migrateFile(file, text, { host });
+    const reached = new Set(direct.map((migration) => migration.path));
+    return { jobs, named: read(direct), wildcard: jobs.filter((job) => !reached.has(job.file)) };
   } catch {
     // Invalid YAML: scaffold says so.
-    return [];
+    return { jobs: [], named: [], wildcard: [] };
   }
 }
 
 const them = (list: readonly unknown[]): string => (list.length === 1 ? 'it' : 'them');
 
-/** The line naming them, and what the migrate command does with them; undefined when there are none. */
-function migrateHint(jobs: readonly JobToMigrate[], shown: string): string | undefined {
-  const names = (list: readonly JobToMigrate[]) => list.map((job) => job.name);
+/** `a builds with Kaniko; b, c build with a Docker daemon`: the jobs, by what they build with. */
+function buildingWith(jobs: readonly JobToMigrate[]): string {
   const builds = (builder: JobToMigrate['builder'], how: string) => {
-    const list = names(jobs.filter((job) => job.builder === builder));
+    const list = jobs.filter((job) => job.builder === builder).map((job) => job.name);
     return list.length === 0 ? [] : [`${list.join(', ')} ${list.length === 1 ? 'builds' : 'build'} ${how}`];
   };
-  const parts = [...builds('kaniko', 'with Kaniko'), ...builds('docker', 'with a Docker daemon')];
-  if (parts.length === 0) return undefined;
+  return [...builds('kaniko', 'with Kaniko'), ...builds('docker', 'with a Docker daemon')].join('; ');
+}
+
+/** The line naming them, and what the migrate command does with them; undefined when there are none. */
+function migrateHint(jobs: readonly JobToMigrate[], shown: string): string | undefined {
+  if (jobs.length === 0) return undefined;
+  const names = (list: readonly JobToMigrate[]) => list.map((job) => job.name);
   // Named again only when migrate treats the jobs differently.
   const which = (list: readonly JobToMigrate[]) => (list.length < jobs.length ? names(list).join(', ') : list.length === 1 ? 'it' : 'them');
   const moved = jobs.filter((job) => job.moves);
@@ -206,7 +231,18 @@ function migrateHint(jobs: readonly JobToMigrate[], shown: string): string | und
       ? []
       : [`lists why ${which(held)} ${held.length === 1 ? 'needs' : 'need'} review instead of moving ${them(held)}`]),
   ];
-  return `  ${parts.join('; ')}: \`cigen migrate ${shown}\` ${does.join(', and ')}`;
+  return `  ${buildingWith(jobs)}: \`cigen migrate ${shown}\` ${does.join(', and ')}`;
+}
+
+/** For the jobs only a wildcard include reaches, by file: that `cigen migrate` on the pipeline
+ *  leaves them unread, and the command that reads their file (`dir`: the project, as shown). */
+function wildcardHint(jobs: readonly JobToMigrate[], dir: string): string[] {
+  const files = [...new Set(jobs.map((job) => job.file))];
+  return files.map(
+    (file) =>
+      `  ${buildingWith(jobs.filter((job) => job.file === file))} in ${file}, which the pipeline includes only through a ` +
+      `wildcard \`local:\`: \`cigen migrate\` does not read those, so give it that file: \`cigen migrate ${join(dir, file)}\``,
+  );
 }
 
 /** What init did about the builds of those jobs: none of a Dockerfile one builds (as migrate reads
@@ -315,18 +351,19 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     let current: string | undefined;
     // Kaniko and Docker-daemon jobs are no builds of the catalog: migrate moves them onto it. What
     // one builds, as migrate reads it, init does not build again.
-    let migrating: JobToMigrate[] = [];
+    let migrating: Migrating = { jobs: [], named: [], wildcard: [] };
     try {
       current = existsSync(pipelinePath) ? await readUserFile(pipelinePath) : undefined;
-      migrating = current === undefined ? [] : jobsToMigrate(dir, options.file, current);
       // Local includes are read from the project, as GitLab reads them: their jobs are the pipeline's.
       const readProjectFile = (file: string) => {
         const read = readProjectPath(dir, file);
         return read.kind === 'file' ? read.text : undefined;
       };
-      // A wildcard include is each project file it names (listed once, when there is one).
+      // A wildcard include is each project file it names (listed once, when there is one), for
+      // the Kaniko jobs and for the jobs and builds alike.
       let listed: readonly string[] | undefined;
       const files = () => (listed ??= projectFiles(dir));
+      if (current !== undefined) migrating = jobsToMigrate(dir, options.file, current, files);
       // Without --component-ref, from the catalog the pipeline includes cigen's components from already.
       const catalog = options.componentRef === undefined ? catalogIncluded(options.file, current, readProjectFile, files) : undefined;
       const component = catalog
@@ -337,7 +374,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
           `Catalog: ${catalog.catalog}@${catalog.version}, which ${catalog.file} includes already (${catalog.target}); ` +
             '--component-ref names another',
         );
-      const others = migrating.flatMap((job) => (job.build ? [{ jobName: job.name, inputs: job.build }] : []));
+      const others = migrating.jobs.flatMap((job) => (job.build ? [{ jobName: job.name, inputs: job.build }] : []));
       result = scaffold(options.file, current, builds, component, options.image ?? '$CI_REGISTRY_IMAGE', readProjectFile, files, others);
     } catch (error) {
       // The file or a local include holds bytes that are not UTF-8: decoded anyway, the file's would
@@ -390,9 +427,10 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
       );
     for (const { jobName, values } of result.extended)
       out(`  ${jobName} builds the other directories already; ${values.join(', ')} join its parallel:matrix`);
-    for (const line of besideHint(migrating, result.builtByOthers, result.added.length > 0)) out(line);
-    const hint = migrateHint(migrating, shown);
+    for (const line of besideHint(migrating.jobs, result.builtByOthers, result.added.length > 0)) out(line);
+    const hint = migrateHint(migrating.named, shown);
     if (hint) out(hint);
+    for (const line of wildcardHint(migrating.wildcard, dir)) out(line);
     if (!result.changed) {
       out(`${shown} already builds every image (${result.present.join(', ')}); nothing to add`);
       return;
