@@ -15,6 +15,7 @@ import {
   lineStart,
   pairRange,
   reindent,
+  SourceError,
   type Edit,
   type SourceFile,
 } from './source.js';
@@ -116,8 +117,27 @@ const indentLines = (text: string, by: number): string =>
     .map((line) => (line === '' ? line : ' '.repeat(by) + line))
     .join('\n');
 
-/** The edit that adds the entries to the file's `include:`, creating or widening it as needed. */
+/**
+ * Why the entries cannot go into a file whose top level is a flow mapping (`{...}`, as JSON is):
+ * they are block YAML, which a flow mapping cannot hold. At its `{`; the file is valid YAML.
+ */
+function flowRootError(file: SourceFile): SourceError {
+  const before = file.text.slice(0, file.root?.range?.[0] ?? 0).replace(/^\uFEFF/, '');
+  return new SourceError(
+    file.path,
+    before.split('\n').length,
+    before.length - before.lastIndexOf('\n'),
+    'the file is written in flow style (its top level a `{...}` mapping, as JSON is), and cigen adds its include entries ' +
+      'and jobs to a block mapping only: rewrite the file in block style (each top-level key at the start of a line, ' +
+      '`key:`, its value indented below it), then run cigen again',
+    false,
+  );
+}
+
+/** The edit that adds the entries to the file's `include:`, creating or widening it as needed;
+ *  a SourceError when the file's top level is a flow mapping. */
 export function addIncludeEntries(file: SourceFile, entries: readonly ComponentInclude[]): Edit {
+  if (file.root?.flow) throw flowRootError(file);
   const text = file.text;
   const unit = indentUnit(file);
   const rendered = renderEntries(entries);

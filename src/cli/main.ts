@@ -102,7 +102,8 @@ program
   .addHelpText(
     'after',
     '\nOn a terminal init asks which runners the jobs run on, shows the diff and asks before writing.\n' +
-      'Exit codes: 0 done (or nothing to add), 1 no Dockerfile, invalid YAML, or nothing written off a terminal without --yes, ' +
+      'Exit codes: 0 done (or nothing to add), 1 no Dockerfile, invalid YAML, a file in flow style (JSON), ' +
+      'or nothing written off a terminal without --yes, ' +
       '2 usage, 74 the file could not be written, 130 interrupted at a question (Ctrl+C; Ctrl+D answers no).\n\n' +
       'Examples:\n  cigen init\n' +
       '  cigen init services/ --yes --builder buildah\n' +

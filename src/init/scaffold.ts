@@ -25,6 +25,7 @@ import {
   lineEnd,
   pairRange,
   readSource,
+  SourceError,
   type Edit,
   type SourceFile,
 } from '../ci/source.js';
@@ -537,6 +538,8 @@ export function scaffold(
       given: new Map(),
     });
     stages = stage.note;
+    // Refused for a file whose top level is a flow mapping, which the block YAML below (the stages
+    // and matrix jobs too) cannot go into.
     edits.push(addIncludeEntries(file, entries), ...(stage.edit ? [stage.edit] : []));
   }
   if (matrices.length > 0) {
@@ -546,6 +549,14 @@ export function scaffold(
     edits.push({ start: end, end, text: gap + matrices.join('\n') });
   }
   const text = applyEdits(source, edits);
-  readSource(path, text);
+  // The text is init's own: one that does not parse is a defect of init, not of the user's file.
+  try {
+    readSource(path, text);
+  } catch (error) {
+    if (!(error instanceof SourceError)) throw error;
+    throw new Error(`init's edit of ${path} does not parse (${error.line}:${error.column}: ${error.reason}); nothing was written`, {
+      cause: error,
+    });
+  }
   return { text, changed: text !== current, ...result, ...(stages ? { stages } : {}) };
 }

@@ -1223,4 +1223,38 @@ describe('init, as a review of its renames, includes and messages found it', () 
     );
     expect(both.stdout).not.toContain('wildcard');
   });
+
+  // GitLab and `cigen lint` take a JSON pipeline (YAML 1.2 holds JSON): init spliced a block
+  // `include:` into it, and blamed the file for its own text ("invalid YAML" at line 7 of one).
+  it('a JSON or flow-style pipeline is refused as what init cannot edit, at its `{`, not as invalid YAML', async () => {
+    const flow = [
+      '{"unit": {"script": ["x"]}}\n',
+      '{\n  "stages": ["test"],\n  "unit": {"script": ["x"]}\n}\n',
+      '# jobs\n{unit: {script: [x]}}\n',
+    ];
+    for (const current of flow) {
+      expect(await lintFindings(current), current).toEqual([]);
+      const refusal = (() => {
+        try {
+          scaffold('.gitlab-ci.yml', current, ONE, REF);
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      })();
+      expect(refusal, current).toMatchObject({ invalidYaml: false, line: current.startsWith('#') ? 2 : 1, column: 1 });
+      const dir = project({ '.gitlab-ci.yml': current, Dockerfile: 'FROM scratch\n' });
+      const result = cigen(['init', '.', '--yes', '--builder', 'kaniko'], { cwd: dir });
+      expect(result.status, current).toBe(1);
+      expect(result.stderr).toBe(
+        `.gitlab-ci.yml:${current.startsWith('#') ? 2 : 1}:1: the file is written in flow style (its top level a \`{...}\` mapping, ` +
+          'as JSON is), and cigen adds its include entries and jobs to a block mapping only: rewrite the file in block style ' +
+          '(each top-level key at the start of a line, `key:`, its value indented below it), then run cigen again; nothing was written\n',
+      );
+      expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toBe(current);
+    }
+    // Nothing to add: nothing to refuse.
+    const built = `{include: [{component: ${REF}}]}\n`;
+    expect(scaffold('.gitlab-ci.yml', built, ONE, REF)).toMatchObject({ changed: false, present: ['build-image'] });
+  });
 });
