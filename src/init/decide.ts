@@ -5,6 +5,7 @@
  */
 import { builderById, type BuilderId } from '../builders/index.js';
 import { RUNNER_EXECUTORS, SHELL_HOST_NEEDS, type RunnerExecutor } from '../builders/runner.js';
+import type { RunnerStanding } from '../runner/capabilities.js';
 
 export type Builder = BuilderId;
 
@@ -23,6 +24,8 @@ export interface Choice {
   reason: string;
   /** The runner's executor, when it is known (a doctor report's, or the answer "Kubernetes"). */
   executor?: string;
+  /** How the runner stands for the builder, when the doctor report that chose it says it works there. */
+  standing?: RunnerStanding;
 }
 
 /** Answers in, builder out; `kubernetes` is asked only when `admin` is yes. */
@@ -54,9 +57,12 @@ const isRunnerExecutor = (name: string | undefined): name is RunnerExecutor => (
  * What the runner needs for `builder`, as one sentence, from the runner declaration `cigen
  * runner-config` prints (src/builders/<id>.ts): the command for the executors the builder runs
  * on (the executor, when known), nothing to do for a builder that needs nothing, and for a shell
- * executor what the host itself needs, since no runner setting applies there.
+ * executor what the host itself needs, since no runner setting applies there. With the
+ * `standing` of a doctor report that says the builder works on the runner: no change, or the
+ * command for when privileged, which it works through, is turned off.
  */
-export function runnerHint(builder: Builder, executor?: string): string {
+export function runnerHint(builder: Builder, executor?: string, standing?: RunnerStanding): string {
+  if (standing === 'as-is') return `The runner needs no change: the doctor report says ${builder} works on it as it is`;
   const runner = builderById(builder).runner;
   if (executor === 'shell') {
     const impossible = runner.impossibleOn?.shell;
@@ -80,5 +86,11 @@ export function runnerHint(builder: Builder, executor?: string): string {
           .map((e) => `--executor ${e}`)
           .join(', or ')})`
       : '';
-  return `The runner needs: cigen runner-config --builder ${builder} --executor ${possible[0] as string}${others}${not}`;
+  const command = `cigen runner-config --builder ${builder} --executor ${possible[0] as string}${others}${not}`;
+  if (standing === 'while-privileged')
+    return (
+      `The doctor report says ${builder} works on the runner because the job ran privileged: ` +
+      `before privileged is turned off, the runner needs: ${command}`
+    );
+  return `The runner needs: ${command}`;
 }

@@ -4,7 +4,7 @@
  */
 import { BUILDER_IDS, type BuilderId } from '../builders/index.js';
 import { APPARMOR_ANNOTATION, CHECK_NAMES, SHELL_HOST_NEEDS, type CheckName } from '../builders/runner.js';
-import { OLDER_REPORT, recommend, UNTESTED, verdicts, verdictText, type Executor, type Verdict } from './capabilities.js';
+import { OLDER_REPORT, recommend, runnerStanding, UNTESTED, verdicts, verdictText, type Executor, type Verdict } from './capabilities.js';
 import type { DoctorReport } from './report.js';
 const EXECUTOR_TEXT: Record<Executor, string> = {
   docker: 'Docker executor',
@@ -277,10 +277,9 @@ export function adviceText(report: DoctorReport): string {
 
   const notes: string[] = [];
   const privileged = report.checks.privileged.ok;
-  const configurable = report.executor === 'docker' || report.executor === 'kubernetes';
   // The recommended builder works on this runner as it is set now; once privileged is off, what it
   // needs must be allowed on its own (the facts above were seen with privileged's lifts).
-  const beforeOff = privileged && configurable && choice.builder !== 'kaniko' && v[choice.builder].ok;
+  const beforeOff = runnerStanding(report, choice.builder) === 'while-privileged';
   const allCapabilities = everyCapability(report.checks.privileged.detail);
   if (privileged || (allCapabilities && report.executor === 'shell')) notes.push(privilegedWarning(report, choice.builder, beforeOff));
   else if (allCapabilities) notes.push(everyCapabilityWarning());

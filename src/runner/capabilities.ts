@@ -4,7 +4,7 @@
  * shell gets the same table and the same reasons from probeRules(), so the job log and
  * `cigen doctor` cannot disagree.
  */
-import { BUILDERS, type BuilderId } from '../builders/index.js';
+import { BUILDERS, builderById, type BuilderId } from '../builders/index.js';
 import { CHECK_NAMES, type CheckName, type RunnerRequirements } from '../builders/runner.js';
 
 export const EXECUTORS = ['docker', 'kubernetes', 'shell', 'unknown'] as const;
@@ -61,6 +61,24 @@ export function verdicts(checks: Readonly<Record<CheckName, { ok: boolean; detai
   }
   return result;
 }
+
+/**
+ * How the runner a report describes stands for `builder`: `as-is`, the builder works there as the
+ * runner is set now; `while-privileged`, it works only because the job ran privileged (which
+ * switches off seccomp, AppArmor and the masking of /proc) on a Docker or Kubernetes runner, so
+ * what it needs must be allowed on its own before privileged is turned off (a builder that needs
+ * nothing of the runner works as it is); undefined when its verdict is not ok.
+ */
+export function runnerStanding(
+  report: { checks: Readonly<Record<CheckName, { ok: boolean; detail: string }>>; executor: Executor },
+  builder: BuilderId,
+): 'as-is' | 'while-privileged' | undefined {
+  if (!verdicts(report.checks, report.executor)[builder].ok) return undefined;
+  const configurable = report.executor === 'docker' || report.executor === 'kubernetes';
+  const needs = needsOn(builderById(builder).runner, report.executor);
+  return report.checks.privileged.ok && configurable && needs.length > 0 ? 'while-privileged' : 'as-is';
+}
+export type RunnerStanding = NonNullable<ReturnType<typeof runnerStanding>>;
 
 /** One verdict as the probe's log and `cigen doctor` word it. */
 export const verdictText = (verdict: Verdict): string =>

@@ -17,6 +17,7 @@ import { findDockerfiles, imagesOf, proposeBuilds } from '../../src/init/plan.js
 import { scaffold } from '../../src/init/scaffold.js';
 import { MAX_READ_INCLUDES } from '../../src/ci/include-walk.js';
 import { runnerHint } from '../../src/init/decide.js';
+import { runnerStanding } from '../../src/runner/capabilities.js';
 import { parseYamlStrict } from '../../src/ci/yaml.js';
 import { lintText } from '../../src/lint/lint-text.js';
 import { migrateFile } from '../../src/migrate/index.js';
@@ -1256,5 +1257,73 @@ describe('init, as a review of its renames, includes and messages found it', () 
     // Nothing to add: nothing to refuse.
     const built = `{include: [{component: ${REF}}]}\n`;
     expect(scaffold('.gitlab-ci.yml', built, ONE, REF)).toMatchObject({ changed: false, present: ['build-image'] });
+  });
+
+  // The runner-config snippet is for a runner that lacks what the builder needs; applied to one that
+  // has it (its Kubernetes seccomp patch names a Localhost profile each node must hold), it can stop
+  // the builds. Init named it after a report that said the builder works there.
+  it('after a doctor report that says the builder works, the runner hint says the runner needs no change (or what to do before privileged goes)', () => {
+    const check = (ok: boolean, detail: string) => ({ ok, detail });
+    const checks = {
+      userns: check(true, 'unshare --user --map-root-user works'),
+      mount: check(true, 'mount -t tmpfs works in a user and mount namespace'),
+      seccomp: check(true, 'Seccomp: 0 (disabled)'),
+      apparmor: check(true, 'no AppArmor or SELinux label: not in use'),
+      'proc-unmasked': check(false, 'masked: /proc/kcore; read-only: /proc/bus'),
+      overlay: check(true, 'overlay mounts on /var/lib/containers (ext4)'),
+      fuse: check(false, '/dev/fuse is missing'),
+      privileged: check(false, 'CapEff 00000000a80425fb'),
+      binfmt: check(false, 'binfmt_misc is not mounted'),
+      buildah: check(true, 'buildah is in the probe image: /usr/bin/buildah'),
+    };
+    const verdict = { ok: true, missing: [] };
+    const report = (executor: 'docker' | 'kubernetes', privileged: boolean) => ({
+      version: 1,
+      executor,
+      checks: { ...checks, privileged: check(privileged, privileged ? 'CapEff 000001ffffffffff' : 'CapEff 00000000a80425fb') },
+      verdicts: {
+        buildah: verdict,
+        'buildah-rootless': { ok: false, missing: ['proc-unmasked'] },
+        kaniko: verdict,
+        buildkit: verdict,
+        dind: { ok: privileged, missing: privileged ? [] : ['privileged'] },
+      },
+      recommendation: 'buildah',
+      reason: 'user namespaces and mounts work here: Buildah with chroot isolation builds without a privileged runner',
+    });
+    const asIs = report('kubernetes', false);
+    const privileged = report('docker', true);
+    expect(runnerStanding(asIs, 'buildah')).toBe('as-is');
+    expect(runnerStanding(privileged, 'buildah')).toBe('while-privileged');
+    expect(runnerStanding(privileged, 'kaniko')).toBe('as-is');
+    expect(runnerStanding(asIs, 'buildah-rootless')).toBeUndefined();
+    expect(runnerHint('buildah', 'kubernetes', 'as-is')).toBe(
+      'The runner needs no change: the doctor report says buildah works on it as it is',
+    );
+    expect(runnerHint('buildah', 'docker', 'while-privileged')).toBe(
+      'The doctor report says buildah works on the runner because the job ran privileged: before privileged is turned off, ' +
+        'the runner needs: cigen runner-config --builder buildah --executor docker',
+    );
+    const init = (name: string, value: unknown) => {
+      const dir = project({ Dockerfile: 'FROM scratch\n', [name]: JSON.stringify(value) });
+      const result = cigen(['init', dir, '--yes', '--doctor-report', join(dir, name)]);
+      expect(result.status, result.stderr).toBe(0);
+      return result.stdout;
+    };
+    expect(init('k8s.json', asIs)).toContain(
+      '/.gitlab-ci.yml. The runner needs no change: the doctor report says buildah works on it as it is.\n',
+    );
+    // As `cigen doctor` says of that report: buildah ok, and for buildah nothing to change (only for rootless isolation).
+    const doctor = cigen(['doctor', '--report', join(project({ 'r.json': JSON.stringify(asIs) }), 'r.json')]).stdout;
+    expect(doctor).toMatch(/^buildah +ok$/m);
+    expect(doctor).not.toContain('--builder buildah --executor');
+    expect(init('privileged.json', privileged)).toContain(
+      '/.gitlab-ci.yml. The doctor report says buildah works on the runner because the job ran privileged: before privileged is ' +
+        'turned off, the runner needs: cigen runner-config --builder buildah --executor docker.\n',
+    );
+    expect(cigen(['doctor', '--report', join(project({ 'r.json': JSON.stringify(privileged) }), 'r.json')]).stdout).toContain(
+      '- Before turning privileged off: ',
+    );
+    expect(cigen(['runner-config', '--builder', 'buildah', '--executor', 'docker']).status).toBe(0);
   });
 });

@@ -83,7 +83,7 @@ function listFiles(root: string): { files: string[]; skipped: string[] } {
 async function fromDoctorReport(path: string): Promise<Choice> {
   const text = await readUserFile(path, `--doctor-report ${path}`);
   const { parseDoctorReport, reportProblem } = await import('../../runner/report.js');
-  const { recommend } = await import('../../runner/capabilities.js');
+  const { recommend, runnerStanding } = await import('../../runner/capabilities.js');
   let report;
   try {
     report = parseDoctorReport(text);
@@ -94,7 +94,13 @@ async function fromDoctorReport(path: string): Promise<Choice> {
   // Typed as a builder, but read from a file: checked as the string it may really be.
   const builder: string = advice.builder;
   if (!isBuilder(builder)) throw new InputError(`${path}: recommends ${builder}, which is not a builder component`);
-  return { builder, reason: `the doctor report from your runner: ${advice.reason}`, executor: report.executor };
+  const standing = runnerStanding(report, builder);
+  return {
+    builder,
+    reason: `the doctor report from your runner: ${advice.reason}`,
+    executor: report.executor,
+    ...(standing ? { standing } : {}),
+  };
 }
 
 /**
@@ -446,7 +452,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
       throw new FindingsError(`cigen init: nothing written (not a terminal): add --yes to write ${shown}`);
     }
     await writeFilesAtomically([{ path: pipelinePath, text: result.text }]);
-    out(`Wrote ${shown}. ${runnerHint(choice.builder, choice.executor)}.`);
+    out(`Wrote ${shown}. ${runnerHint(choice.builder, choice.executor, choice.standing)}.`);
   } finally {
     rl?.close();
   }
