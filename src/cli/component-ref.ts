@@ -4,7 +4,7 @@
  * they complete with the component's name. Another of the catalog's components is refused: an
  * include of it would take other inputs, and GitLab would refuse the pipeline.
  */
-import { findComponent } from '../catalog/registry.js';
+import { findComponent, type IncludedCatalog } from '../catalog/registry.js';
 import { UsageError } from '../errors.js';
 
 /** `--component-ref`'s syntax: the path and the version; a UsageError when it is not one. Checked
@@ -26,3 +26,8 @@ export function refFor(component: string, ref: string, instead: (named: string) 
   if (findComponent(named)) throw new UsageError(`--component-ref ${ref} is the ${named} component, but ${instead(named)}`);
   return `${path}/${component}@${version}`;
 }
+
+/** The catalog init and migrate take the component from when no --component-ref is given: the one
+ *  the pipeline includes cigen's components from already, and how to take another. */
+export const catalogTaken = (catalog: IncludedCatalog): string =>
+  `${catalog.catalog}@${catalog.version}, which ${catalog.file} includes already (${catalog.target}); pass --component-ref to use another`;

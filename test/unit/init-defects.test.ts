@@ -1034,7 +1034,7 @@ describe('a pipeline that includes cigen components from another catalog path al
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain(
       'Catalog: gitlab.example.com/platform/cigen@1.0.0, which ci/build.yml includes already ' +
-        '(gitlab.example.com/platform/cigen/kaniko@1.0.0); --component-ref names another\n',
+        '(gitlab.example.com/platform/cigen/kaniko@1.0.0); pass --component-ref to use another\n',
     );
     const written = readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8');
     expect(written).toContain('component: gitlab.example.com/platform/cigen/buildah@1.0.0');
@@ -1056,7 +1056,7 @@ describe('a pipeline that includes cigen components from another catalog path al
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain(
       '  catalog: gitlab.example.com/platform/cigen@1.0.0, which .gitlab-ci.yml includes already ' +
-        '(gitlab.example.com/platform/cigen/kaniko@1.0.0); --component-ref names another\n',
+        '(gitlab.example.com/platform/cigen/kaniko@1.0.0); pass --component-ref to use another\n',
     );
     // With the default catalog, or none, nothing is said.
     expect(migrateFile('.gitlab-ci.yml', KANIKO_JOB)[0]?.catalog).toBeUndefined();

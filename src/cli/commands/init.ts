@@ -13,7 +13,7 @@ import { catalogIncluded, scaffold, type OtherBuild, type Scaffold } from '../..
 import { buildsImage } from '../../catalog/registry.js';
 import { migrateFile, type FileMigration } from '../../migrate/index.js';
 import { duplicateWarnings, SourceError } from '../../ci/source.js';
-import { checkComponentRef, refFor } from '../component-ref.js';
+import { catalogTaken, checkComponentRef, refFor } from '../component-ref.js';
 import { readProjectPath, resolveProjectPath } from '../project.js';
 import { projectFiles } from '../project-files.js';
 import { NotUtf8Error, readUserFile, reasonOf, refuseNotUtf8, writeFilesAtomically } from '../files.js';
@@ -375,11 +375,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
       const component = catalog
         ? `${catalog.catalog}/${choice.builder}@${catalog.version}`
         : componentFor(choice.builder, options.componentRef);
-      if (catalog && component !== componentFor(choice.builder, undefined))
-        out(
-          `Catalog: ${catalog.catalog}@${catalog.version}, which ${catalog.file} includes already (${catalog.target}); ` +
-            '--component-ref names another',
-        );
+      if (catalog && component !== componentFor(choice.builder, undefined)) out(`Catalog: ${catalogTaken(catalog)}`);
       const others = migrating.jobs.flatMap((job) => (job.build ? [{ jobName: job.name, inputs: job.build }] : []));
       result = scaffold(options.file, current, builds, component, options.image ?? '$CI_REGISTRY_IMAGE', readProjectFile, files, others);
     } catch (error) {

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { unifiedDiff } from '../../ci/unified-diff.js';
 import { InputError, UsageError } from '../../errors.js';
 import { migrateFile, SourceError, type FileMigration } from '../../migrate/index.js';
-import { refFor } from '../component-ref.js';
+import { catalogTaken, refFor } from '../component-ref.js';
 import { NotUtf8Error, readUserFile, refuseNotUtf8, writeFilesAtomically } from '../files.js';
 import { paint, writeJson } from '../output.js';
 import { projectRoot, readProjectPath, resolveProjectPath } from '../project.js';
@@ -78,11 +78,7 @@ function enclosing(dirs: readonly string[]): string {
 
 function report(file: FileMigration): string {
   const lines = [`${paint('bold', file.path)}: ${file.changed ? 'changed' : 'unchanged'}`];
-  if (file.catalog)
-    lines.push(
-      `  catalog: ${file.catalog.catalog}@${file.catalog.version}, which ${file.catalog.file} includes already ` +
-        `(${file.catalog.target}); --component-ref names another`,
-    );
+  if (file.catalog) lines.push(`  catalog: ${catalogTaken(file.catalog)}`);
   for (const job of file.jobs) {
     const mark =
       job.status === 'migrated'
