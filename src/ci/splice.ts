@@ -16,6 +16,7 @@ import {
   pairRange,
   reindent,
   SourceError,
+  type Comment,
   type Edit,
   type SourceFile,
 } from './source.js';
@@ -158,10 +159,13 @@ export function addIncludeEntries(file: SourceFile, entries: readonly ComponentI
   const column = columnOf(text, (include.key as Node).range?.[0] ?? 0);
   const itemIndent = column + unit;
   const existing: string[] = [];
+  // The comments a collection's text holds stay in it, where they were; the others go above the list.
+  const kept = new Set<Comment>();
   const items = isSeq(value) ? value.items : value ? [value] : [];
   for (const item of items as Node[]) {
     const range = item.range as [number, number, number];
     const source = text.slice(range[0], range[1]).replace(/\s+$/, '');
+    if (!isScalar(item)) for (const c of file.comments) if (c.offset >= range[0] && c.offset < range[0] + source.length) kept.add(c);
     // A scalar written over several lines (`>-`, a folded plain or quoted one) reads otherwise at
     // another indentation: written again as one double-quoted line (JSON's escapes are YAML's).
     // A collection keeps its text, its lines moved with it.
@@ -173,6 +177,6 @@ export function addIncludeEntries(file: SourceFile, entries: readonly ComponentI
           : reindent(source, columnOf(text, range[0]), itemIndent + 2);
     existing.push(`${' '.repeat(itemIndent)}- ${shown}\n`);
   }
-  const comments = commentsWithin(file, start, end, itemIndent);
+  const comments = commentsWithin(file, start, end, itemIndent, kept);
   return { start, end, text: `${' '.repeat(column)}include:\n${comments}${existing.join('')}${indentLines(rendered, itemIndent)}` };
 }

@@ -1326,4 +1326,21 @@ describe('init, as a review of its renames, includes and messages found it', () 
     );
     expect(cigen(['runner-config', '--builder', 'buildah', '--executor', 'docker']).status).toBe(0);
   });
+
+  it('an include: written as one mapping keeps the comments it holds once, where they were', () => {
+    const cases: [string, string][] = [
+      ['include:\n  local: ci/x.yml   # one\n', 'include:\n  - local: ci/x.yml   # one\n  - component: '],
+      [
+        'include:\n  # above\n  local: ci/x.yml   # one\n  rules: [{if: $X}] # two\n\n# after\njob:\n  script: x\n',
+        'include:\n  # above\n  - local: ci/x.yml   # one\n    rules: [{if: $X}] # two\n  - component: ',
+      ],
+      // A scalar's comment goes above the list, as before.
+      ['include: ci/x.yml  # c\n', 'include:\n  # c\n  - ci/x.yml\n  - component: '],
+    ];
+    for (const [current, start] of cases) {
+      const { text } = scaffold('.gitlab-ci.yml', current, ONE, REF);
+      expect(text, current).toContain(start);
+      for (const comment of current.match(/# \w+/g) ?? []) expect(text.split(comment).length - 1, `${current}: ${comment}`).toBe(1);
+    }
+  });
 });
