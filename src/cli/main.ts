@@ -103,8 +103,9 @@ program
     'after',
     '\nOn a terminal init asks which runners the jobs run on, shows the diff and asks before writing.\n' +
       'Exit codes: 0 done (or nothing to add), 1 no Dockerfile, invalid YAML, a file in flow style (JSON), ' +
-      'or nothing written off a terminal without --yes, ' +
-      '2 usage, 74 the file could not be written, 130 interrupted at a question (Ctrl+C; Ctrl+D answers no).\n\n' +
+      'a byte that is not UTF-8, a --doctor-report that is not a doctor report this cigen reads, ' +
+      'or nothing written off a terminal without --yes, 2 usage (a --doctor-report that is not there or not readable too), ' +
+      '74 the file could not be written, 130 interrupted at a question (Ctrl+C; Ctrl+D answers no).\n\n' +
       'Examples:\n  cigen init\n' +
       '  cigen init services/ --yes --builder buildah\n' +
       '  cigen init --yes --doctor-report cigen-doctor.json --component-ref gitlab.example.com/platform/cigen@1.2.0',

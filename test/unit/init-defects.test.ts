@@ -1343,4 +1343,26 @@ describe('init, as a review of its renames, includes and messages found it', () 
       for (const comment of current.match(/# \w+/g) ?? []) expect(text.split(comment).length - 1, `${current}: ${comment}`).toBe(1);
     }
   });
+
+  it('the exit codes in the docs and --help name a --doctor-report that is not a report (1) or not there (2), as init exits', () => {
+    const docs = /Exit codes: [\s\S]*$/.exec(readFileSync(join(import.meta.dirname, '../../docs/commands/init.md'), 'utf8'))?.[0];
+    const help = /Exit codes: [\s\S]*?\n\n/.exec(cigen(['init', '--help']).stdout)?.[0];
+    for (const [text, flag] of [
+      [docs, '`--doctor-report`'],
+      [help, '--doctor-report'],
+    ] as const) {
+      const said = (text ?? '').replace(/\s+/g, ' ');
+      expect(said).toMatch(
+        new RegExp(
+          String.raw`, 1 [^]*a ${flag} that is not a doctor report this cigen reads[^]*, 2 usage \(a ${flag} that is not there or not readable too\)`,
+        ),
+      );
+      expect(said).toContain('a byte that is not UTF-8');
+    }
+    const dir = project({ Dockerfile: 'FROM scratch\n', 'bad.json': '{\n', 'v2.json': '{"version": 2}' });
+    for (const report of ['bad.json', 'v2.json'])
+      expect(cigen(['init', dir, '--yes', '--doctor-report', join(dir, report)]).status, report).toBe(1);
+    expect(cigen(['init', dir, '--yes', '--doctor-report', join(dir, 'missing.json')]).status).toBe(2);
+    expect(cigen(['init', dir, '--yes', '--doctor-report', dir]).status).toBe(2);
+  });
 });
