@@ -59,6 +59,8 @@ function iso8601Fragments(text: string): DateFragments {
       hash.yday = Number(s[5]);
       if (s[4] !== undefined) hash.year = year69(s[4]);
     } else if (s[8] !== undefined) {
+      // Ruby's cwyear: the year of a week date (the only year such a text holds).
+      if (s[6] !== undefined) hash.year = year69(s[6]);
       hash.cweek = Number(s[7]);
       hash.cwday = Number(s[8]);
     } else if (s[9] !== undefined) hash.cwday = Number(s[9]);
@@ -80,6 +82,7 @@ function iso8601Fragments(text: string): DateFragments {
       hash.year = year69(s[4] as string);
     } else if (s[6] !== undefined) hash.yday = Number(s[6]);
     else if (s[9] !== undefined) {
+      hash.year = year69(s[7] as string);
       hash.cweek = Number(s[8]);
       hash.cwday = Number(s[9]);
     } else if (s[11] !== undefined) {
@@ -112,8 +115,9 @@ const validTime = (hour: number, min: number, sec: number): boolean =>
 /**
  * Whether Ruby's `DateTime.iso8601` takes a text (dt_new_by_frags on what Date._iso8601 reads): a
  * calendar date must exist and a time be one (a leap second, `:60`, is read as `:59`). A form
- * without a whole calendar date (a week or ordinal date, a time alone) is completed from the day
- * it is read: refused here only when no day would take it.
+ * without a whole calendar date (a month and day alone, a week or ordinal date, a time alone) is
+ * completed from the day it is read: refused here only when no year would take it (February 29
+ * is taken; a year written is the one it must exist in).
  */
 export function rubyIso8601DateTime(text: string): boolean {
   const { year, mon, mday, yday, cweek, cwday, hour, min, sec } = iso8601Fragments(text);
@@ -124,5 +128,31 @@ export function rubyIso8601DateTime(text: string): boolean {
   const second = sec === undefined ? 0 : sec === 60 || (!civil && sec > 59) ? 59 : sec;
   const timeTaken = hour === undefined || validTime(hour, min ?? 0, second);
   if (civil) return validCivil(year, mon, mday) && timeTaken;
-  return within(mon, 1, 12) && within(mday, 1, 31) && within(yday, 1, 366) && within(cweek, 1, 53) && within(cwday, 1, 7) && timeTaken;
+  // A year written bounds an ordinal or a week date; without one, the largest any year allows.
+  const days = year === undefined ? 366 : daysIn(year);
+  const weeks = year === undefined || year < GREGORIAN_FROM ? 53 : isoWeeksIn(year);
+  const monthDays = mon === undefined ? 31 : (LEAP_MONTH_DAYS[mon - 1] ?? 0);
+  return (
+    within(mon, 1, 12) && within(mday, 1, monthDays) && within(yday, 1, days) && within(cweek, 1, weeks) && within(cwday, 1, 7) && timeTaken
+  );
+}
+
+/** The days of each month in a leap year: the most a month written without its year may have. */
+const LEAP_MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The first whole Gregorian year of Ruby's default calendar (Date::ITALY, 1582-10-15). */
+const GREGORIAN_FROM = 1583;
+
+/** The days of a year in Ruby's default calendar: Julian before the reform, 1582 short by ten. */
+function daysIn(year: number): number {
+  if (year === 1582) return 355;
+  const leap = year % 4 === 0 && (year < 1582 || year % 100 !== 0 || year % 400 === 0);
+  return leap ? 366 : 365;
+}
+
+/** ISO 8601 weeks of a Gregorian year: 53 when it starts on a Thursday, or is a leap year that
+ *  starts on a Wednesday. */
+function isoWeeksIn(year: number): number {
+  const weekday = (y: number) => (((y + Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400)) % 7) + 7) % 7;
+  return weekday(year) === 4 || weekday(year - 1) === 3 ? 53 : 52;
 }
