@@ -41,7 +41,7 @@ import { includesOf } from '../ci/splice.js';
 import { doubleQuotedScalar, scalarText } from '../ci/yaml.js';
 import { itemsOf, kanikoClassifier, type Classifier, type DockerLogin, type ScriptItem, type Unreadable } from './scripts.js';
 import { buildArguments, classifyDocker, translateDockerBuild } from './docker.js';
-import { commandLine, programIndex, programOf, programsOf, type Command } from './shell.js';
+import { commandItself, commandLine, programIndex, programOf, programsOf, type Command } from './shell.js';
 import {
   projectRelative,
   shellComputedReasons,
@@ -247,7 +247,9 @@ function kanikoEnvironment(env: TranslateContext, items: readonly ScriptItem[], 
       const named = program === undefined ? words.slice(0, at) : SETS_VARIABLES.has(program) ? words.slice(at + 1) : [];
       const set = KANIKO_ENVIRONMENT.filter((name) => named.some((word) => word === name || word.startsWith(`${name}=`)));
       if (set.length > 0)
-        reasons.push(because(`\`${commandLine(command)}\` ${program === 'unset' ? 'unsets' : 'sets'} ${set.join(', ')} before the build`));
+        reasons.push(
+          because(`\`${commandItself(command)}\` ${program === 'unset' ? 'unsets' : 'sets'} ${set.join(', ')} before the build`),
+        );
     }
   return reasons;
 }

@@ -313,6 +313,17 @@ export const argv = (command: Command): string[] => command.words.map((w) => w.t
 /** A command as one line of its words, for messages (quotes removed, as the shell reads them). */
 export const commandLine = (command: Command): string => argv(command).join(' ');
 
+/** Reserved words the reader keeps in front of the command they open a place for (`then cmd`). */
+const RESERVED_IN_FRONT = new Set(['if', 'while', 'until', 'then', 'do', 'else', 'elif', '!', '{', '(']);
+
+/** The command itself as one line, without those reserved words: `then export A=1` is `export A=1`. */
+export function commandItself(command: Command): string {
+  const words = argv(command);
+  let i = 0;
+  while (i < words.length - 1 && RESERVED_IN_FRONT.has(words[i] as string)) i++;
+  return words.slice(i).join(' ');
+}
+
 /** The programs a command runs: its own, and those of the command substitutions in its words. */
 export function programsOf(command: Command, depth = 0): string[] {
   const own = programOf(command);

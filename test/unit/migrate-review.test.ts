@@ -434,7 +434,7 @@ describe("Kaniko's environment (KANIKO_NO_PUSH, KANIKO_REGISTRY_MIRROR, KANIKO_R
     const cases: [string, string][] = [
       [
         lines(['if [ "$CI_PIPELINE_SOURCE" = merge_request_event ]; then export KANIKO_NO_PUSH=true; fi', run]),
-        '`then export KANIKO_NO_PUSH=true` sets KANIKO_NO_PUSH',
+        '`export KANIKO_NO_PUSH=true` sets KANIKO_NO_PUSH',
       ],
       [
         lines([run], '  before_script:\n    - export KANIKO_REGISTRY_MIRROR=mirror.example.com\n'),
