@@ -27,11 +27,11 @@ export interface JobDefinition {
   definitions?: { value: Record<string, unknown>; origin: Origin }[];
 }
 
-/** How deep into `path` a value written in a file goes. */
-function depthWritten(value: Record<string, unknown>, path: readonly PathSegment[]): number {
-  let depth = 0;
-  while (depth < path.length && valueAt(value, path.slice(0, depth + 1)) !== undefined) depth++;
-  return depth;
+/** The part of `path` written in `own` (a job's own value, or one file's of it): where a finding about it is shown. */
+export function writtenPart(own: Record<string, unknown>, path: readonly PathSegment[]): PathSegment[] {
+  let length = 0;
+  while (length < path.length && valueAt(own, path.slice(0, length + 1)) !== undefined) length++;
+  return path.slice(0, length);
 }
 
 /** Every file's own definition of a job, in merge order. */
@@ -44,7 +44,7 @@ export function originOf(job: JobDefinition, path: readonly PathSegment[]): Orig
   let best = job.origin;
   let bestDepth = -1;
   for (const { value, origin } of definitionsOf(job)) {
-    const depth = depthWritten(value, path);
+    const depth = writtenPart(value, path).length;
     if (depth >= bestDepth) [best, bestDepth] = [origin, depth];
   }
   return best;

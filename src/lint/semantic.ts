@@ -7,7 +7,7 @@
  */
 import { rubyInspect } from '../ci/interpolation/ruby.js';
 import type { Diagnostic, PathSegment, Severity } from '../ci/diagnostics.js';
-import { deepMerge, isHash, valueAt } from '../ci/merge.js';
+import { deepMerge, isHash } from '../ci/merge.js';
 import { DEFAULT_STAGES } from '../ci/keywords.js';
 import {
   basesOf,
@@ -16,6 +16,7 @@ import {
   MAX_EXTENDS_DEPTH,
   referenceTargets,
   originOf,
+  writtenPart,
   type JobDefinition,
   type Origin,
   type PipelineModel,
@@ -59,13 +60,6 @@ function diagnostic(
   const path = [...origin.path, ...sub];
   const pos = locate(origin.doc, origin.lineCounter, path, at, origin.resolveKey);
   return { file: origin.file, line: pos.line, column: pos.column, severity, code, message, document: 'content', path };
-}
-
-/** The part of `path` written in `own` (a job's own value): where a finding about it is shown. */
-function writtenPart(own: Record<string, unknown>, path: readonly PathSegment[]): PathSegment[] {
-  let length = 0;
-  while (length < path.length && valueAt(own, path.slice(0, length + 1)) !== undefined) length++;
-  return path.slice(0, length);
 }
 
 /**
