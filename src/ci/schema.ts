@@ -258,14 +258,15 @@ async function describeGroup(group: Group, instance: unknown): Promise<GroupFind
   // `changes: {compare_to: main}` or `{paths: [..], regexp: ..}`, a secret with no provider: no key
   // is required on its own, and the hash failed for having none or two (ajv's words: required, or a
   // oneOf passed twice; a secret with two is read as one with none, entries-read.ts).
-  const choice = isHash(instance) ? exactlyOneOfKeys(schemasAt(await loadSchemaJson(), group.path)) : undefined;
-  if (choice && isHash(instance) && choice.filter((key) => Object.hasOwn(instance, key)).length !== 1) {
-    return {
-      path: group.path,
-      severity: 'error',
-      code: 'schema/exactly-one-key',
-      message: `${where} config must use exactly one of these keys: ${choice.join(', ')}`,
-    };
+  if (isHash(instance)) {
+    const choice = await exactlyOneOfKeysAt(group.path);
+    if (choice && choice.filter((key) => Object.hasOwn(instance, key)).length !== 1)
+      return {
+        path: group.path,
+        severity: 'error',
+        code: 'schema/exactly-one-key',
+        message: `${where} config must use exactly one of these keys: ${choice.join(', ')}`,
+      };
   }
   const required = byKeyword('required').map((e) => String(e.params['missingProperty']));
   if (required.length > 0) {
