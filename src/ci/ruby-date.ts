@@ -99,13 +99,19 @@ function iso8601Fragments(text: string): DateFragments {
   return hash;
 }
 
-/** Date's calendar (ITALY): Julian before 1582-10-15, whose ten days before are none, Gregorian from then. */
+/** Date's calendar (ITALY): Julian before 1582-10-15 (every fourth year a leap year), Gregorian
+ *  from then; 1582 itself is no leap year in either. */
+const isLeap = (year: number): boolean => year % 4 === 0 && (year < 1582 || year % 100 !== 0 || year % 400 === 0);
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The days of a month (1–12; 0 for any other) in a leap year or not. */
+const daysOfMonth = (mon: number, leap: boolean): number => (MONTH_DAYS[mon - 1] ?? 0) + (mon === 2 && leap ? 1 : 0);
+
+/** A calendar date of Date's calendar (ITALY), where the ten days before 1582-10-15 are none. */
 function validCivil(year: number, mon: number, mday: number): boolean {
-  if (mon < 1 || mon > 12 || mday < 1) return false;
-  const julian = year < 1582 || (year === 1582 && (mon < 10 || (mon === 10 && mday < 15)));
   if (year === 1582 && mon === 10 && mday >= 5 && mday <= 14) return false;
-  const leap = year % 4 === 0 && (julian || year % 100 !== 0 || year % 400 === 0);
-  return mday <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mon - 1]!;
+  return mday >= 1 && mday <= daysOfMonth(mon, isLeap(year));
 }
 
 /** c_valid_time_p: 24:00:00 is the next day's midnight. */
@@ -131,14 +137,12 @@ export function rubyIso8601DateTime(text: string): boolean {
   // A year written bounds an ordinal or a week date; without one, the largest any year allows.
   const days = year === undefined ? 366 : daysIn(year);
   const weeks = year === undefined || year < GREGORIAN_FROM ? 53 : isoWeeksIn(year);
-  const monthDays = mon === undefined ? 31 : (LEAP_MONTH_DAYS[mon - 1] ?? 0);
+  // A month written without its year may have the days it has in a leap year.
+  const monthDays = mon === undefined ? 31 : daysOfMonth(mon, true);
   return (
     within(mon, 1, 12) && within(mday, 1, monthDays) && within(yday, 1, days) && within(cweek, 1, weeks) && within(cwday, 1, 7) && timeTaken
   );
 }
-
-/** The days of each month in a leap year: the most a month written without its year may have. */
-const LEAP_MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** The first whole Gregorian year of Ruby's default calendar (Date::ITALY, 1582-10-15). */
 const GREGORIAN_FROM = 1583;
@@ -146,8 +150,7 @@ const GREGORIAN_FROM = 1583;
 /** The days of a year in Ruby's default calendar: Julian before the reform, 1582 short by ten. */
 function daysIn(year: number): number {
   if (year === 1582) return 355;
-  const leap = year % 4 === 0 && (year < 1582 || year % 100 !== 0 || year % 400 === 0);
-  return leap ? 366 : 365;
+  return isLeap(year) ? 366 : 365;
 }
 
 /** ISO 8601 weeks of a Gregorian year: 53 when it starts on a Thursday, or is a leap year that
