@@ -41,7 +41,7 @@ import { includesOf } from '../ci/splice.js';
 import { doubleQuotedScalar, scalarText } from '../ci/yaml.js';
 import { itemsOf, kanikoClassifier, type Classifier, type DockerLogin, type ScriptItem, type Unreadable } from './scripts.js';
 import { buildArguments, classifyDocker, translateDockerBuild } from './docker.js';
-import { commandItself, commandLine, programIndex, programOf, programsOf, type Command } from './shell.js';
+import { argv, commandItself, commandLine, programIndex, programOf, programsOf, type Command } from './shell.js';
 import {
   projectRelative,
   shellComputedReasons,
@@ -151,7 +151,7 @@ const definedFunctions = (items: readonly ScriptItem[]): Set<string> =>
   new Set(
     items.flatMap((item) =>
       item.commands.flatMap((command) => {
-        const [first, second] = command.words.map((w) => w.text);
+        const [first, second] = argv(command);
         const match = /^([A-Za-z_][A-Za-z0-9_]*)\(\)/.exec(first ?? '');
         return match ? [match[1] as string] : first === 'function' && second ? [second.replace(/\(\)$/, '')] : [];
       }),
@@ -242,7 +242,7 @@ function kanikoEnvironment(env: TranslateContext, items: readonly ScriptItem[], 
       if (command.subshell) continue;
       const at = programIndex(command);
       const program = programOf(command);
-      const words = command.words.map((w) => w.text);
+      const words = argv(command);
       // A bare assignment (`KANIKO_NO_PUSH=true`), or what `export` and its kin name: not `A=1 cmd`, which is cmd's only.
       const named = program === undefined ? words.slice(0, at) : SETS_VARIABLES.has(program) ? words.slice(at + 1) : [];
       const set = KANIKO_ENVIRONMENT.filter((name) => named.some((word) => word === name || word.startsWith(`${name}=`)));
@@ -769,7 +769,7 @@ function scriptBuildkit(
   let allExport = false;
   for (const command of commands) {
     if (command.subshell) continue;
-    const words = command.words.map((w) => w.text);
+    const words = argv(command);
     const at = programIndex(command);
     const program = words[at];
     const args = words.slice(at + 1);

@@ -40,8 +40,10 @@ export interface Command {
   subshell: boolean;
 }
 
-/** Words a command may start with that are not its program. */
-const PREFIXES = new Set(['exec', 'command', 'time', 'nohup', 'if', 'while', 'until', 'then', 'do', 'else', 'elif', '!', '{', '(']);
+/** Reserved words the reader keeps in front of the command they open a place for (`then cmd`). */
+const RESERVED_IN_FRONT = new Set(['if', 'while', 'until', 'then', 'do', 'else', 'elif', '!', '{', '(']);
+/** Words a command may start with that are not its program: those, and the commands that run the next word. */
+const PREFIXES = new Set(['exec', 'command', 'time', 'nohup', ...RESERVED_IN_FRONT]);
 const OPENERS = new Set(['if', 'for', 'while', 'until', 'case', 'select', '{']);
 const CLOSERS = new Set(['fi', 'done', 'esac', '}']);
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
@@ -312,9 +314,6 @@ export const argv = (command: Command): string[] => command.words.map((w) => w.t
 
 /** A command as one line of its words, for messages (quotes removed, as the shell reads them). */
 export const commandLine = (command: Command): string => argv(command).join(' ');
-
-/** Reserved words the reader keeps in front of the command they open a place for (`then cmd`). */
-const RESERVED_IN_FRONT = new Set(['if', 'while', 'until', 'then', 'do', 'else', 'elif', '!', '{', '(']);
 
 /** The command itself as one line, without those reserved words: `then export A=1` is `export A=1`. */
 export function commandItself(command: Command): string {
