@@ -81,6 +81,12 @@ export interface RawNote {
   author: { username: string };
 }
 
+/** A tag (API::Tags): `commit` is the commit it names, an annotated tag's dereferenced. */
+export interface RawTag {
+  name: string;
+  commit: { id: string };
+}
+
 export interface RawRelease {
   tag_name: string;
   _links?: { self?: string | null } | null;
@@ -192,6 +198,15 @@ const NOTE: JSONSchemaType<RawNote> = {
   },
 };
 
+const TAG: JSONSchemaType<RawTag> = {
+  type: 'object',
+  required: ['name', 'commit'],
+  properties: {
+    name: { type: 'string' },
+    commit: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1 } } },
+  },
+};
+
 const RELEASE: JSONSchemaType<RawRelease> = {
   type: 'object',
   required: ['tag_name'],
@@ -258,6 +273,7 @@ export const SCHEMAS = {
   mergeRequest: lazy(MERGE_REQUEST),
   mergeRequests: lazy(list(MERGE_REQUEST)),
   notes: lazy(list(NOTE)),
+  tag: lazy(TAG),
   release: lazy(RELEASE),
   catalogAnswer: lazy(CATALOG_ANSWER),
 };

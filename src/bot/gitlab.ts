@@ -328,6 +328,12 @@ export class GitLabPlatform implements Platform {
     }
   }
 
+  /** The commit a tag names in a project (an annotated tag's dereferenced), or undefined when the project has no such tag. */
+  async tagCommit(path: string, name: string): Promise<string | undefined> {
+    const body: unknown = await unlessNotFound(this.api.Tags.show(path, name));
+    return body === undefined ? undefined : check(SCHEMAS.tag, body, `tag ${name} of ${path}`).commit.id;
+  }
+
   /**
    * Creates a release through the Releases API (for mirrors that cannot run the release: job), asking
    * GitLab to publish it to the CI/CD Catalog: `legacy_catalog_publish`, which Releases::CreateService

@@ -4,8 +4,9 @@
  * API documentation, offset (and keyset) pagination headers, GitLab's permission and branch rules
  * for commits and merge requests, injectable faults (status, Retry-After, latency, dropped
  * connections, redirects, bodies of the wrong shape), merge requests from forks, CI/CD Catalog
- * projects (a release publishes a Catalog version as GitLab's Releases::CreateService decides, and
- * the one GraphQL query cigen sends reads them back), commits the instance signs (webCommitSigning,
+ * projects (a release publishes a Catalog version as GitLab's Releases::CreateService decides —
+ * a missing tag created first, and kept when the release is refused — and the one GraphQL query
+ * cigen sends reads them back), commits the instance signs (webCommitSigning,
  * as GitLab does web and API commits when it signs them) with their signatures, and a log of every
  * request with the status it got and of every token it was sent.
  *
@@ -704,6 +705,11 @@ export class FakeGitLab {
     const head = this.resolveRef(project, ref);
     if (!head) throw new Error(`addTag: no ref ${ref}`);
     project.tags.set(tag, head.id);
+  }
+
+  /** The project's tags: name -> the commit each names. */
+  tags(projectPath: string): Record<string, string> {
+    return Object.fromEntries(this.mustProject(projectPath).tags);
   }
 
   releases(projectPath: string): { tag_name: string; name: string; description: string }[] {
@@ -1500,6 +1506,24 @@ export class FakeGitLab {
         project.branches.delete(r4);
         this.closeUponMissingSourceBranch(project, r4);
         return { status: 204 };
+      }
+      // API::Tags "Get a single repository tag" (Entities::Tag): commit is the commit the tag names.
+      if (r3 === 'tags' && r4 !== undefined && n === 5) {
+        allow('GET');
+        const id = project.tags.get(r4);
+        if (id === undefined) fail(404, '404 Tag Not Found');
+        const release = project.releases.find((r) => r.tag_name === r4);
+        return {
+          status: 200,
+          json: {
+            name: r4,
+            message: null,
+            target: id as string,
+            commit: this.commitJson(project, project.commits.get(id as string) as Commit),
+            release: release ? { tag_name: release.tag_name, description: release.description } : null,
+            protected: false,
+          },
+        };
       }
       if (r3 === 'compare' && n === 4) {
         allow('GET');

@@ -385,6 +385,73 @@ describe('the CLI', () => {
     expect(gitlab.writes().filter((w) => w.path.endsWith('/releases'))).toHaveLength(1);
   });
 
+  /**
+   * platform/cigen without a README on main (at the commit checked out here), and no tag: with
+   * --ref main GitLab creates the tag, then its Catalog check refuses the release (422).
+   */
+  const refusedAfterTag = async () => {
+    const gitlab = await FakeGitLab.start();
+    fake = gitlab;
+    gitlab.addProject({ ...CATALOG_PROJECT, files: { 'templates/buildah.yml': TEMPLATE } });
+    const { dir, head } = checkout();
+    gitlab.pushCommit('platform/cigen', 'main', head);
+    const run = () => cli(releaseArgs(dir, gitlab.url, '--ref', 'main'), { GITLAB_TOKEN: gitlab.token });
+    return { gitlab, head, run };
+  };
+  const AGAIN = 'once what GitLab refused is fixed, run again without --ref to create the release for it, or delete the tag';
+
+  it('--create-release --ref: a release GitLab refuses after creating the tag says the tag now exists, and where', async () => {
+    const { gitlab, head, run } = await refusedAfterTag();
+    const left = await run();
+    expect(left.status).toBe(1);
+    expect(left.stderr.startsWith(`cigen publish: creating release ${version}: POST /api/v4/projects/`)).toBe(true);
+    expect(left.stderr).toContain('Project must have a README');
+    expect(
+      left.stderr.endsWith(
+        `; the tag ${version} now exists at ${head} in platform/cigen (GitLab creates the tag before it checks the release, ` +
+          `and keeps it when the release fails): ${AGAIN}\n`,
+      ),
+    ).toBe(true);
+    expect(gitlab.tags('platform/cigen')).toEqual({ [version]: head });
+    expect(gitlab.releases('platform/cigen')).toEqual([]);
+    // Run again: the tag is there, so GitLab creates none, and cigen says nothing of one.
+    const again = await run();
+    expect(again).toMatchObject({ status: 1, stderr: expect.stringContaining('Project must have a README') });
+    expect(again.stderr).not.toContain(`the tag ${version}`);
+    expect(again.stderr).not.toContain(`no tag ${version}`);
+  });
+
+  it('--create-release --ref: when the tag cannot be looked up after a failed release, cigen says it may exist, and why', async () => {
+    const { gitlab, head, run } = await refusedAfterTag();
+    gitlab.inject({ method: 'GET', path: /\/repository\/tags\//, status: 403, body: { message: '403 Forbidden' } });
+    const unknown = await run();
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('Project must have a README');
+    expect(unknown.stderr).toContain(
+      `; the tag ${version} may exist in platform/cigen: GitLab creates it before it checks the release, ` +
+        `and looking it up failed (GET /api/v4/projects/`,
+    );
+    expect(unknown.stderr).toContain(`/repository/tags/${version}: `);
+    expect(unknown.stderr.endsWith(`); if it exists, ${AGAIN}\n`)).toBe(true);
+    expect(gitlab.tags('platform/cigen')).toEqual({ [version]: head });
+  });
+
+  it('--create-release --ref: a release GitLab refuses before it creates the tag says nothing was created', async () => {
+    const { gitlab, run } = await refusedAfterTag();
+    gitlab.inject({
+      method: 'POST',
+      path: /\/releases$/,
+      status: 403,
+      body: { message: 'You are not allowed to create this tag as it is protected.' },
+    });
+    const none = await run();
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain('You are not allowed to create this tag as it is protected.');
+    expect(none.stderr.endsWith(`; platform/cigen has no tag ${version}: GitLab created neither the tag nor the release\n`)).toBe(true);
+    expect(gitlab.tags('platform/cigen')).toEqual({});
+    expect(gitlab.releases('platform/cigen')).toEqual([]);
+  });
+
   it('3: --create-release never sends the token to another origin a redirect names', async () => {
     fake = await FakeGitLab.start();
     const elsewhere = await FakeGitLab.start();

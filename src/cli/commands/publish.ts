@@ -166,7 +166,7 @@ export async function runPublish(options: PublishOptions): Promise<void> {
 
   // The preflight read the files under --root; the release is made at the tag's commit (or --ref's):
   // they must be one commit.
-  if (api) await requireSameCommit(root, api, tag, options.ref);
+  const createsTag = api ? await requireSameCommit(root, api, tag, options.ref) : false;
 
   const notes = changelogSection(snapshot.changelog as string, tag) as string;
   if (options.notes) await writeFilesAtomically([{ path: options.notes, text: `${notes}\n` }]);
@@ -200,11 +200,35 @@ export async function runPublish(options: PublishOptions): Promise<void> {
       ...(options.ref ? { ref: options.ref } : {}),
     });
   } catch (error) {
-    if (error instanceof PlatformError) throw new InputError(`cigen publish: creating release ${tag}: ${error.message}`);
+    if (error instanceof PlatformError)
+      throw new InputError(`cigen publish: creating release ${tag}: ${error.message}${createsTag ? await tagLeft(api, tag) : ''}`);
     throw error;
   }
   await requirePublished(api, tag, release.url);
   writeOut(`released ${tag} to the CI/CD Catalog: ${release.url}\n`);
+}
+
+/**
+ * What the failed release call left of the tag it asked GitLab to create at --ref, as a clause of
+ * its error: Releases::CreateService creates a missing tag first and checks the release (the CI/CD
+ * Catalog's rules) after, and keeps the tag when the release fails. Read back, never assumed.
+ */
+async function tagLeft(api: { platform: GitLabPlatform; project: string }, tag: string): Promise<string> {
+  const again = 'once what GitLab refused is fixed, run again without --ref to create the release for it, or delete the tag';
+  let commit: string | undefined;
+  try {
+    commit = await api.platform.tagCommit(api.project, tag);
+  } catch (error) {
+    if (!(error instanceof PlatformError)) throw error;
+    return (
+      `; the tag ${tag} may exist in ${api.project}: GitLab creates it before it checks the release, ` +
+      `and looking it up failed (${error.message}); if it exists, ${again}`
+    );
+  }
+  return commit === undefined
+    ? `; ${api.project} has no tag ${tag}: GitLab created neither the tag nor the release`
+    : `; the tag ${tag} now exists at ${commit} in ${api.project} (GitLab creates the tag before it checks the release, ` +
+        `and keeps it when the release fails): ${again}`;
 }
 
 /**
@@ -255,12 +279,21 @@ function checkedOutCommit(root: string): string {
   return head.stdout.trim();
 }
 
-/** Refuses a release made at another commit than the one under `root` (the tag's, else --ref's). */
-async function requireSameCommit(root: string, api: { platform: GitLabPlatform; project: string }, tag: string, ref: string | undefined) {
+/**
+ * Refuses a release made at another commit than the one under `root` (the tag's, else --ref's).
+ * Whether GitLab is to create the tag (at --ref): the project has none yet.
+ */
+async function requireSameCommit(
+  root: string,
+  api: { platform: GitLabPlatform; project: string },
+  tag: string,
+  ref: string | undefined,
+): Promise<boolean> {
   const local = checkedOutCommit(root);
+  let tagged: string | undefined;
   let made: { what: string; commit: string | undefined };
   try {
-    const tagged = await api.platform.commitOf(api.project, tag);
+    tagged = await api.platform.commitOf(api.project, tag);
     made = tagged
       ? { what: `the tag ${tag}`, commit: tagged }
       : { what: `--ref ${ref}`, commit: ref ? await api.platform.commitOf(api.project, ref) : undefined };
@@ -280,6 +313,7 @@ async function requireSameCommit(root: string, api: { platform: GitLabPlatform; 
       `cigen publish: the preflight read ${root} at ${local.slice(0, 12)}, but the release would be made at ${made.what} ` +
         `(${made.commit.slice(0, 12)} in ${api.project}): check that commit out (or push this one) and run again; nothing released`,
     );
+  return tagged === undefined;
 }
 
 /**
