@@ -421,9 +421,27 @@ describe('the CLI', () => {
     expect(again.stderr).not.toContain(`no tag ${version}`);
   });
 
+  it('--create-release --ref: a branch named like the tag is not taken for the tag', async () => {
+    const { gitlab, head, run } = await refusedAfterTag();
+    // A branch called 1.x.y: the Commits API resolves it, the Tags API does not.
+    gitlab.pushCommit('platform/cigen', version, head);
+    const left = await run();
+    expect(left.status).toBe(1);
+    expect(
+      left.stderr.endsWith(
+        `; the tag ${version} now exists at ${head} in platform/cigen (GitLab creates the tag before it checks the release, ` +
+          `and keeps it when the release fails): ${AGAIN}\n`,
+      ),
+    ).toBe(true);
+    expect(gitlab.tags('platform/cigen')).toEqual({ [version]: head });
+  });
+
   it('--create-release --ref: when the tag cannot be looked up after a failed release, cigen says it may exist, and why', async () => {
     const { gitlab, head, run } = await refusedAfterTag();
-    gitlab.inject({ method: 'GET', path: /\/repository\/tags\//, status: 403, body: { message: '403 Forbidden' } });
+    // The lookup after the release fails, not the preflight's before it.
+    const tagLookupFails = () =>
+      gitlab.inject({ method: 'GET', path: /\/repository\/tags\//, status: 403, body: { message: '403 Forbidden' } });
+    gitlab.inject({ method: 'POST', path: /\/releases$/, before: tagLookupFails });
     const unknown = await run();
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain('Project must have a README');

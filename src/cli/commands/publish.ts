@@ -293,7 +293,8 @@ async function requireSameCommit(
   let tagged: string | undefined;
   let made: { what: string; commit: string | undefined };
   try {
-    tagged = await api.platform.commitOf(api.project, tag);
+    // The Tags API, not the Commits API: a branch named like the tag is no tag, and GitLab would create one.
+    tagged = await api.platform.tagCommit(api.project, tag);
     made = tagged
       ? { what: `the tag ${tag}`, commit: tagged }
       : { what: `--ref ${ref}`, commit: ref ? await api.platform.commitOf(api.project, ref) : undefined };
