@@ -2,12 +2,16 @@
  * `cigen migrate` on whole files: what moves, what stays byte for byte, include forms, merge
  * keys, extends, !reference, idempotence, and a property test over generated pipelines.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lintText } from '../../src/lint/lint-text.js';
 import { migrateFile, SourceError, type FileMigration } from '../../src/migrate/index.js';
 import { catalogHost } from '../helpers/lint-host.js';
 import { findComponent } from '../../src/catalog/registry.js';
+import { cigen } from '../helpers/cli.js';
 
 /** The dotenv report the buildah component's build job declares, read from the component. */
 const componentReport = (): string => {
@@ -464,6 +468,58 @@ build:
     const out = root(`include: ci/gone.yml\n${KANIKO_JOB('build')}`);
     expect(out.warnings).toEqual(['.gitlab-ci.yml: local include ci/gone.yml does not exist; its jobs were not checked']);
     expect(job(out, 'build')?.status).toBe('migrated');
+  });
+
+  // `cigen migrate` left a wildcard local include unread ("uses a glob or a variable"), and the
+  // Kaniko jobs of the files it names unmigrated, though `cigen init` reads it as GitLab does.
+  it('`cigen migrate` reads a wildcard local include as each project file it names; a variable stays unread, saying so', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-migrate-wildcard-'));
+    const files = {
+      '.gitlab-ci.yml': "include:\n  - local: 'ci/*.yml'\n  - local: ci/**/*.yml\n  - local: ci/$VARIANT.yml\n",
+      'ci/a.yml': KANIKO_JOB('build-a'),
+      'ci/deep/b.yml': KANIKO_JOB('build-b'),
+      'ci/deep/notes.md': '# not included: ci/**/*.yml names .yml files only\n',
+    };
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    try {
+      const result = cigen(['migrate', '--format', 'json', join(dir, '.gitlab-ci.yml')], { cwd: dir });
+      expect(result.status, result.stderr).toBe(0);
+      const out = JSON.parse(result.stdout) as {
+        files: { path: string; changed: boolean; jobs: { name: string; status: string }[]; warnings: string[] }[];
+      };
+      expect(out.files.map((f) => [f.path, f.changed, f.jobs.map((j) => `${j.name}: ${j.status}`)])).toEqual([
+        ['.gitlab-ci.yml', false, []],
+        ['ci/a.yml', true, ['build-a: migrated']],
+        ['ci/deep/b.yml', true, ['build-b: migrated']],
+      ]);
+      expect(out.files[0]?.warnings).toEqual([
+        '.gitlab-ci.yml: local include ci/$VARIANT.yml uses a glob or a variable; its jobs were not checked',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a local include that is not a .yml or .yaml file is not read, as GitLab refuses to include it (a wildcard names any file)', () => {
+    const files: Record<string, string> = {
+      'ci/a.yml': KANIKO_JOB('build-a'),
+      'ci/README.md': 'ci: [files\n',
+      'ci/job.txt': KANIKO_JOB('txt'),
+    };
+    const out = migrateFile('.gitlab-ci.yml', 'include:\n  - local: ci/*\n  - local: ci/job.txt\n', {
+      host: { readProjectFile: (path) => files[path], files: () => Object.keys(files).sort() },
+    });
+    expect(out.map((f) => [f.path, f.jobs.map((j) => `${j.name}: ${j.status}`)])).toEqual([
+      ['.gitlab-ci.yml', []],
+      ['ci/a.yml', ['build-a: migrated']],
+    ]);
+    expect(out[0]?.warnings).toEqual([
+      '.gitlab-ci.yml: local include ci/README.md is not a .yml or .yaml file, which GitLab refuses to include; its jobs were not checked',
+      '.gitlab-ci.yml: local include ci/job.txt is not a .yml or .yaml file, which GitLab refuses to include; its jobs were not checked',
+    ]);
   });
 
   it('a local include that is not valid YAML stops the migration as the file itself would, naming it', () => {

@@ -11,7 +11,7 @@ import { chooseBuilder, QUESTIONS, runnerHint, type Builder, type Choice } from 
 import { findDockerfiles, isDockerfileName, proposeBuilds, SKIPPED_DIRS, type BuildProposal } from '../../init/plan.js';
 import { catalogIncluded, scaffold, type OtherBuild, type Scaffold } from '../../init/scaffold.js';
 import { buildsImage } from '../../catalog/registry.js';
-import { migrateFile, type FileMigration } from '../../migrate/index.js';
+import { migrateFile } from '../../migrate/index.js';
 import { duplicateWarnings, SourceError } from '../../ci/source.js';
 import { catalogTaken, checkComponentRef, refFor } from '../component-ref.js';
 import { readProjectPath, resolveProjectPath } from '../project.js';
@@ -151,8 +151,6 @@ function questions(rl: Interface): (question: string) => Promise<boolean> {
 
 interface JobToMigrate {
   name: string;
-  /** The file of the pipeline that defines it, from the project root. */
-  file: string;
   builder: 'kaniko' | 'docker';
   /** migrate would rewrite it; otherwise it reports the job as needing review, with the reasons. */
   moves: boolean;
@@ -161,30 +159,21 @@ interface JobToMigrate {
   build?: OtherBuild['inputs'];
 }
 
-/** The Kaniko and Docker-daemon jobs of the pipeline: `jobs`, as init reads the pipeline; `named`,
- *  as `cigen migrate FILE` reads it, which leaves a wildcard `local:` include unread; `wildcard`,
- *  those of `jobs` that only a wildcard include reaches, which `cigen migrate FILE` does not see. */
-interface Migrating {
-  jobs: JobToMigrate[];
-  named: JobToMigrate[];
-  wildcard: JobToMigrate[];
-}
-
 /** The jobs of the pipeline (the file and its local includes, read from the project at `dir` as
  *  migrate reads them, a wildcard as each of the project's `files` it names, as scaffold reads it)
  *  that build with Kaniko or with a Docker daemon, as migrate finds them, and whether migrate
  *  would move each onto the catalog. */
-function jobsToMigrate(dir: string, file: string, text: string, files: () => readonly string[]): Migrating {
-  let expanded = false;
+function jobsToMigrate(dir: string, file: string, text: string, files: () => readonly string[]): JobToMigrate[] {
   const host = {
     readProjectFile: (path: string) => {
       const read = readProjectPath(dir, path);
       return read.kind === 'file' ? read.text : read.kind === 'outside' ? { outside: true as const } : undefined;
     },
     projectFileExists: (path: string) => resolveProjectPath(dir, path).kind === 'file',
+    files,
   };
-  const read = (migrations: FileMigration[]): JobToMigrate[] =>
-    migrations
+  try {
+    return migrateFile(file, text, { host })
       .flatMap((migration) => migration.jobs)
       .flatMap((job) =>
         job.from === undefined || job.status === 'unchanged'
@@ -192,23 +181,15 @@ function jobsToMigrate(dir: string, file: string, text: string, files: () => rea
           : [
               {
                 name: job.name,
-                file: job.file,
                 builder: job.from,
                 moves: job.status === 'migrated',
                 ...(job.status === 'migrated' && job.inputs && job.component && buildsImage(job.component) ? { build: job.inputs } : {}),
               },
             ],
       );
-  try {
-    const jobs = read(migrateFile(file, text, { host: { ...host, files: () => ((expanded = true), files()) } }));
-    if (!expanded) return { jobs, named: jobs, wildcard: [] };
-    // `cigen migrate FILE` leaves the wildcard unread (its warning says so): what it reads, and the files it reaches.
-    const direct = migrateFile(file, text, { host });
-    const reached = new Set(direct.map((migration) => migration.path));
-    return { jobs, named: read(direct), wildcard: jobs.filter((job) => !reached.has(job.file)) };
   } catch {
     // Invalid YAML: scaffold says so.
-    return { jobs: [], named: [], wildcard: [] };
+    return [];
   }
 }
 
@@ -238,17 +219,6 @@ function migrateHint(jobs: readonly JobToMigrate[], shown: string): string | und
       : [`lists why ${which(held)} ${held.length === 1 ? 'needs' : 'need'} review instead of moving ${them(held)}`]),
   ];
   return `  ${buildingWith(jobs)}: \`cigen migrate ${shown}\` ${does.join(', and ')}`;
-}
-
-/** For the jobs only a wildcard include reaches, by file: that `cigen migrate` on the pipeline
- *  leaves them unread, and the command that reads their file (`dir`: the project, as shown). */
-function wildcardHint(jobs: readonly JobToMigrate[], dir: string): string[] {
-  const files = [...new Set(jobs.map((job) => job.file))];
-  return files.map(
-    (file) =>
-      `  ${buildingWith(jobs.filter((job) => job.file === file))} in ${file}, which the pipeline includes only through a ` +
-      `wildcard \`local:\`: \`cigen migrate\` does not read those, so give it that file: \`cigen migrate ${join(dir, file)}\``,
-  );
 }
 
 /** What init did about the builds of those jobs: none of a Dockerfile one builds (as migrate reads
@@ -357,7 +327,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     let current: string | undefined;
     // Kaniko and Docker-daemon jobs are no builds of the catalog: migrate moves them onto it. What
     // one builds, as migrate reads it, init does not build again.
-    let migrating: Migrating = { jobs: [], named: [], wildcard: [] };
+    let migrating: JobToMigrate[] = [];
     try {
       current = existsSync(pipelinePath) ? await readUserFile(pipelinePath) : undefined;
       // Local includes are read from the project, as GitLab reads them: their jobs are the pipeline's.
@@ -376,7 +346,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
         ? `${catalog.catalog}/${choice.builder}@${catalog.version}`
         : componentFor(choice.builder, options.componentRef);
       if (catalog && component !== componentFor(choice.builder, undefined)) out(`Catalog: ${catalogTaken(catalog)}`);
-      const others = migrating.jobs.flatMap((job) => (job.build ? [{ jobName: job.name, inputs: job.build }] : []));
+      const others = migrating.flatMap((job) => (job.build ? [{ jobName: job.name, inputs: job.build }] : []));
       result = scaffold(options.file, current, builds, component, options.image ?? '$CI_REGISTRY_IMAGE', readProjectFile, files, others);
     } catch (error) {
       // The file or a local include holds bytes that are not UTF-8: decoded anyway, the file's would
@@ -429,10 +399,9 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
       );
     for (const { jobName, values } of result.extended)
       out(`  ${jobName} builds the other directories already; ${values.join(', ')} join its parallel:matrix`);
-    for (const line of besideHint(migrating.jobs, result.builtByOthers, result.added.length > 0)) out(line);
-    const hint = migrateHint(migrating.named, shown);
+    for (const line of besideHint(migrating, result.builtByOthers, result.added.length > 0)) out(line);
+    const hint = migrateHint(migrating, shown);
     if (hint) out(hint);
-    for (const line of wildcardHint(migrating.wildcard, dir)) out(line);
     if (!result.changed) {
       out(`${shown} already builds every image (${result.present.join(', ')}); nothing to add`);
       return;

@@ -7,6 +7,7 @@ import { catalogTaken, refFor } from '../component-ref.js';
 import { NotUtf8Error, readUserFile, refuseNotUtf8, writeFilesAtomically } from '../files.js';
 import { paint, writeJson } from '../output.js';
 import { projectRoot, readProjectPath, resolveProjectPath } from '../project.js';
+import { projectFiles } from '../project-files.js';
 import { writeOut } from '../stdio.js';
 
 export interface MigrateCommandOptions {
@@ -50,6 +51,8 @@ const STATUS_MARK = { migrated: '✓', 'needs-review': '!', unchanged: '·' } as
 function migratePath(path: string, text: string, componentRef: string | undefined, builderImages: readonly string[]): MigratedFile[] {
   const root = projectRoot(path);
   const inProject = relative(root, resolve(path));
+  // A wildcard include is each project file it names (listed once, when there is one), as init reads it.
+  let listed: readonly string[] | undefined;
   const results = migrateFile(inProject, text, {
     ...(componentRef ? { componentRef } : {}),
     builderImages,
@@ -59,6 +62,7 @@ function migratePath(path: string, text: string, componentRef: string | undefine
         return read.kind === 'file' ? read.text : read.kind === 'outside' ? { outside: true as const } : undefined;
       },
       projectFileExists: (file) => resolveProjectPath(root, file).kind === 'file',
+      files: () => (listed ??= projectFiles(root)),
     },
   });
   return results.map((result) => {
