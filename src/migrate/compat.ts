@@ -29,6 +29,14 @@ export const installerReference = (compatJob: string): string => `!reference [${
  */
 const COMPAT_EDITED_KEYS: ReadonlySet<string> = new Set(['image', 'before_script', 'extends']);
 
+/**
+ * What a refusal to move `name` onto kaniko-compat starts with: why it needs kaniko-compat (the
+ * reasons the buildah component could not take it, `needs`), so that the reader knows what to
+ * change; without them, that it would move onto it.
+ */
+export const needingCompat = (name: string, needs: readonly string[] | undefined): string =>
+  needs && needs.length > 0 ? `${name} needs kaniko-compat (${needs.join('; ')})` : `${name} would move onto kaniko-compat`;
+
 export function compatEdits(
   pipeline: Pipeline,
   definition: JobDefinition,
@@ -36,13 +44,16 @@ export function compatEdits(
   converted: ReadonlySet<string>,
   options: { removeImage: boolean; appendCompat: boolean; gone?: ReadonlySet<Node>; needs?: readonly string[] },
 ): CompatEdits {
+  const needing = needingCompat(definition.name, options.needs);
   // What this edits (its image, before_script, extends), another job may read, unless it moves too.
-  const reasons: Reason[] = sharedKeyReasons(pipeline, definition, COMPAT_EDITED_KEYS, options.gone);
+  const reasons: Reason[] = sharedKeyReasons(pipeline, definition, COMPAT_EDITED_KEYS, options.gone).map((shared) =>
+    reason(shared.kind, `${needing}, but ${shared.text}`),
+  );
   const map = definition.map;
   if (!map || map.flow)
     return {
       edits: [],
-      reasons: [reason('flow-style', `${definition.name} is written in flow style ({...}); cigen edits block mappings only`)],
+      reasons: [reason('flow-style', `${needing}, but is written in flow style ({...}), and cigen edits block mappings only`)],
       installer: false,
     };
   const file = definition.file;
@@ -59,12 +70,10 @@ export function compatEdits(
   const image = map.items.find((p) => keyOf(p) === 'image');
   const imageSource = sourceOf(pipeline, definition, 'image');
   if (options.removeImage && imageSource?.via === 'merge') {
-    const needs =
-      options.needs && options.needs.length > 0 ? `needs kaniko-compat (${options.needs.join('; ')})` : 'would move onto kaniko-compat';
     reasons.push(
       reason(
         'merge-key',
-        `${definition.name} ${needs}, whose image comes through extends, but gets its Kaniko image through a merge key (<<): ` +
+        `${needing}, whose image comes through extends, but gets its Kaniko image through a merge key (<<): ` +
           "YAML makes the merged image a key of the job's own, which wins over extends, and cigen takes a merge key apart only " +
           'for a job moving onto the buildah component: in place of the merge key, ' +
           `write in ${definition.name} the keys it brings, all but image`,
@@ -123,7 +132,12 @@ export function compatEdits(
   } else if (source?.via === 'base') {
     const carries = holder !== undefined && converted.has(holder.name);
     if (!holder)
-      reasons.push(reason('compat-before-script-source', `cigen cannot tell which job ${definition.name}'s before_script comes from`));
+      reasons.push(
+        reason(
+          'compat-before-script-source',
+          `${needing}, whose installer starts its before_script, but cigen cannot tell which job its before_script comes from`,
+        ),
+      );
     else if (options.appendCompat) {
       // kaniko-compat, last in extends, would win over the base's before_script: the job names both.
       additions += `${' '.repeat(indent)}before_script:\n`;
@@ -165,7 +179,13 @@ export function compatEdits(
         const dash = text.lastIndexOf('-', last.range?.[0] ?? 0);
         const end = pairRange(text, extendsPair)[1];
         edits.push({ start: end, end, text: `${' '.repeat(columnOf(text, dash))}- ${compatJob}\n` });
-      } else reasons.push(reason('compat-before-script-source', `${definition.name}'s extends is neither a name nor a list`));
+      } else
+        reasons.push(
+          reason(
+            'compat-before-script-source',
+            `${needing}, which adds ${compatJob} to its extends, but its extends is neither a name nor a list`,
+          ),
+        );
     }
   }
 

@@ -54,7 +54,7 @@ import {
 import { note, reason, type Note, type Reason } from './notes.js';
 import { builderImageFor, credentialInputs, imageHost, missingCredentials, readCredentials, type BuilderImageMap } from './registries.js';
 import { extendedByReasons, sharedKeyReasons } from './dependents.js';
-import { compatEdits, onCompat } from './compat.js';
+import { compatEdits, needingCompat, onCompat } from './compat.js';
 import { retagOf, type Retag } from './retag.js';
 import { readKanikoWrite, writesTo } from './auth.js';
 import {
@@ -1602,7 +1602,10 @@ function planKaniko(
           needs: compatReasons(analysis.reasons),
           ...(ctx.gone ? { gone: ctx.gone } : {}),
         });
-    const problems = [...(owner.reason ? [owner.reason] : []), ...(edits?.reasons ?? [])];
+    // Where its image comes from is a problem only because it needs kaniko-compat: the reason says why it does.
+    const ownerReason =
+      owner.reason && reason(owner.reason.kind, `${needingCompat(job.name, compatReasons(analysis.reasons))}, but ${owner.reason.text}`);
+    const problems = [...(ownerReason ? [ownerReason] : []), ...(edits?.reasons ?? [])];
     if (problems.length === 0 && edits) {
       const notes: Note[] = [compatNote(analysis.reasons)];
       if (edits.installer)
@@ -1698,11 +1701,15 @@ export function planTemplate(
   if (owner.reason) blocking.push(owner.reason);
   // Its image from another template that is converted too: it gets kaniko-compat through that one.
   const through = owner.template && converting.has(owner.template.name) ? owner.template : undefined;
+  // A user moved onto the buildah component overrides the template's image and script: it does not run on kaniko-compat.
+  const onTemplate = users.filter((p) => !(p.report.status === 'migrated' && p.report.component === ctx.componentRef));
   const edits =
     blocking.length === 0
       ? compatEdits(pipeline, template, ctx.compatJob, new Set(through ? [through.name] : []), {
           removeImage: owner.own,
           appendCompat: through === undefined,
+          // Why it is converted: what its users moving onto kaniko-compat need it for.
+          needs: onTemplate.flatMap((p) => (p.compat && p.compat.length > 0 ? [`for ${p.report.name}: ${p.compat.join('; ')}`] : [])),
           ...(ctx.gone ? { gone: ctx.gone } : {}),
         })
       : undefined;
@@ -1710,8 +1717,6 @@ export function planTemplate(
   if (blocking.length > 0 || !edits)
     return { report: report(template, 'needs-review', blocking, { from: 'kaniko', component: ctx.compatRef }), edits: [] };
   const compatInputs: Inputs = analysis.builderImage ? { 'builder-image': analysis.builderImage } : {};
-  // A user moved onto the buildah component overrides the template's image and script: it does not run on kaniko-compat.
-  const onTemplate = users.filter((p) => !(p.report.status === 'migrated' && p.report.component === ctx.componentRef));
   const notes: Note[] = [
     note(
       'compat-template',

@@ -12,6 +12,9 @@ import { migrateFile, SourceError, type FileMigration } from '../../src/migrate/
 import { catalogHost } from '../helpers/lint-host.js';
 import { findComponent } from '../../src/catalog/registry.js';
 import { cigen } from '../helpers/cli.js';
+import { compatEdits } from '../../src/migrate/compat.js';
+import { buildPipeline } from '../../src/migrate/pipeline.js';
+import { lastKeysOnly, readSource } from '../../src/ci/source.js';
 
 /** The dotenv report the buildah component's build job declares, read from the component. */
 const componentReport = (): string => {
@@ -1919,5 +1922,104 @@ describe('a file of two documents whose first is no spec: header', () => {
     expect([(error as SourceError).line, (error as SourceError).column]).toEqual([1, 1]);
     // A spec: header is read as one.
     expect(root(`spec:\n  inputs: {}\n---\n${text.split('---\n')[1] ?? ''}`).changed).toBe(true);
+  });
+});
+
+// A job that needs kaniko-compat (a Kaniko flag the buildah component cannot take) but whose
+// edits cigen cannot make was refused without saying why it needed kaniko-compat ("other reads its
+// before_script ..."): the reader could not tell what to change. Each refusal now starts with it.
+describe('a refusal to move onto kaniko-compat says why the job needs it', () => {
+  const SNAPSHOT =
+    '--single-snapshot: Kaniko wrote one layer for the whole build, so a file one step wrote and a later one deleted is in no layer; ' +
+    'the component writes a layer per step, where it stays; kaniko-compat builds without --layers, one layer';
+  const BUILD = '  stage: build\n  script:\n    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE:1 --single-snapshot\n';
+  const IMAGE = '  image: gcr.io/kaniko-project/executor:debug\n';
+
+  it('shared keys: another job reads what the move would change', () => {
+    const out = root(
+      `build:\n${IMAGE}  before_script:\n    - echo hi\n${BUILD}` +
+        'other:\n  image: alpine\n  before_script: !reference [build, before_script]\n  script: [echo]\n',
+    );
+    expect(job(out, 'build')).toMatchObject({
+      status: 'needs-review',
+      kinds: ['shared-keys'],
+      notes: [
+        `build needs kaniko-compat (${SNAPSHOT}), but other reads its before_script through !reference [build, before_script], ` +
+          'which the migration would change: move the shared part into a hidden job both extend',
+      ],
+    });
+  });
+
+  it('shared keys of a template: the reasons of the jobs it is converted for; none, for a template no job here uses', () => {
+    const template = `.kaniko:\n${IMAGE}  before_script:\n    - echo hi\n`;
+    const other = 'other:\n  image: alpine\n  before_script: !reference [.kaniko, before_script]\n  script: [echo]\n';
+    const shared =
+      `needs kaniko-compat (for build: ${SNAPSHOT}), but other reads its before_script through !reference [.kaniko, before_script], ` +
+      'which the migration would change: move the shared part into a hidden job both extend';
+    const out = root(`${template}build:\n  extends: .kaniko\n${BUILD}${other}`);
+    expect(job(out, '.kaniko')).toMatchObject({ status: 'needs-review', notes: [`.kaniko ${shared}`] });
+    expect(job(out, 'build')?.notes).toEqual([`its Kaniko image comes from .kaniko, which needs review: .kaniko ${shared}`]);
+    const library = root(`${template}${other}`);
+    expect(job(library, '.kaniko')?.notes).toEqual([
+      '.kaniko would move onto kaniko-compat, but other reads its before_script through !reference [.kaniko, before_script], ' +
+        'which the migration would change: move the shared part into a hidden job both extend',
+    ]);
+  });
+
+  it('a before_script from a base whose job cigen cannot name (a merge key of a mapping inside another key)', () => {
+    const out = root(
+      `.anchors:\n  inner: &bs\n    before_script:\n      - echo hi\n.base:\n  <<: *bs\n${IMAGE}build:\n  extends: .base\n${IMAGE}${BUILD}`,
+    );
+    expect(job(out, 'build')).toMatchObject({
+      status: 'needs-review',
+      kinds: ['compat-before-script-source'],
+      notes: [
+        `build needs kaniko-compat (${SNAPSHOT}), whose installer starts its before_script, ` +
+          'but cigen cannot tell which job its before_script comes from',
+      ],
+    });
+  });
+
+  it('an extends that is neither a name nor a list', () => {
+    const out = root(`build:\n  extends:\n    a: b\n${IMAGE}${BUILD}`);
+    expect(job(out, 'build')).toMatchObject({
+      status: 'needs-review',
+      kinds: ['compat-before-script-source'],
+      notes: [
+        `build needs kaniko-compat (${SNAPSHOT}), which adds .cigen-kaniko-compat to its extends, but its extends is neither a name nor a list`,
+      ],
+    });
+  });
+
+  it('a Kaniko image from a visible job it extends, which runs as it is', () => {
+    const out = root(`base:\n${IMAGE}  script: [echo]\nbuild:\n  extends: base\n${BUILD}`);
+    expect(job(out, 'build')).toMatchObject({
+      status: 'needs-review',
+      kinds: ['external-base'],
+      notes: [
+        `build needs kaniko-compat (${SNAPSHOT}), but the Kaniko image comes from base, a job that runs as it is; ` +
+          'cigen converts only hidden templates in place',
+      ],
+    });
+  });
+
+  it('a job in flow style (planJob refuses it first; compatEdits, asked, says the same with the reason)', () => {
+    const file = lastKeysOnly(readSource('.gitlab-ci.yml', 'build: {image: gcr.io/kaniko-project/executor:debug, script: [x]}\n'));
+    const pipeline = buildPipeline([file]);
+    const edits = compatEdits(
+      pipeline,
+      pipeline.jobs.get('build') as Parameters<typeof compatEdits>[1],
+      '.cigen-kaniko-compat',
+      new Set(),
+      {
+        removeImage: true,
+        appendCompat: true,
+        needs: [SNAPSHOT],
+      },
+    );
+    expect(edits.reasons.map((r) => [r.kind, r.text])).toEqual([
+      ['flow-style', `build needs kaniko-compat (${SNAPSHOT}), but is written in flow style ({...}), and cigen edits block mappings only`],
+    ]);
+    expect(edits.edits).toEqual([]);
   });
 });
