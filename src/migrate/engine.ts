@@ -1754,23 +1754,46 @@ export interface TemplateDecision {
   held: Map<string, Reason>;
 }
 
-/** Why a job that needs kaniko-compat stays: converting `template`, where its image comes from, would move `reviewed` too. */
-function heldReason(plan: JobPlan, template: string, reviewed: readonly string[]): Reason {
-  const them = reviewed.join(', ');
-  const one = reviewed.length === 1;
+/** Why a job that needs kaniko-compat stays: converting `template`, where its image comes from,
+ *  would move `reviewed` (left for review) and `others` (no Kaniko builds) onto kaniko-compat too. */
+function heldReason(plan: JobPlan, template: string, compatJob: string, reviewed: readonly string[], others: readonly string[]): Reason {
+  const parts: string[] = [];
+  if (reviewed.length > 0) {
+    const them = reviewed.join(', ');
+    const one = reviewed.length === 1;
+    parts.push(
+      `${them} ${one ? 'uses' : 'use'} too: converting ${template} in place would move ${them} onto kaniko-compat ` +
+        `as well, and ${one ? 'it is' : 'they are'} left for review. Settle ${them} first`,
+    );
+  }
+  if (others.length > 0) {
+    const them = others.join(', ');
+    const one = others.length === 1;
+    parts.push(
+      `${them} ${one ? 'uses' : 'use'} too, ${one ? 'not a Kaniko build' : 'none of them a Kaniko build'}: converting ${template} ` +
+        `in place would make ${them} extend ${compatJob} as well, and inherit, where ${one ? 'it does' : 'they do'} not set ` +
+        `them ${one ? 'itself' : 'themselves'}, its image, before_script (the installer) and variables. ` +
+        `Have ${them} stop using ${template} (move what ${one ? 'it takes' : 'they take'} from it into a hidden job of ` +
+        `${one ? 'its' : 'their'} own)`,
+    );
+  }
   return reason(
     'template-shared',
     `it would run on kaniko-compat (${(plan.compat ?? []).join('; ')}), but its Kaniko image comes from ${template}, ` +
-      `which ${them} ${one ? 'uses' : 'use'} too: converting ${template} in place would move ${them} onto kaniko-compat ` +
-      `as well, and ${one ? 'it is' : 'they are'} left for review. Settle ${them} first, then migrate again`,
+      `which ${parts.join('; and which ')}, then migrate again`,
   );
 }
+
+/** A job that uses a template and is no Kaniko (nor Docker) build: its own image and script, say. */
+const notABuild = (plan: JobPlan): boolean =>
+  plan.report.status === 'unchanged' && plan.report.from === undefined && !plan.report.kinds.includes('already');
 
 /**
  * The hidden Kaniko templates to convert in place: every one, except those whose users in this
  * pipeline all moved onto the buildah component (which overrides the template's image and script)
  * and that no converted template or kaniko-compat job gets its image from, and those a job left for
- * review uses: converting one would move that job too. A job that needs such a template converted
+ * review, or a job that is no Kaniko build, uses: converting one would move that job too (or give
+ * it kaniko-compat's installer and variables). A job that needs such a template converted
  * stays as it is (`held`), which can leave another template it uses with a job in review: hence
  * the repetition.
  */
@@ -1787,14 +1810,19 @@ export function templatesToConvert(ctx: EngineContext, templates: readonly JobDe
       const users = templateUsers(ctx, template, plans);
       const requiring = users.filter((plan) => onCompatJob(plan) && plan.templates?.includes(template.name));
       const reviewed = users.filter(inReview);
-      if (reviewed.length > 0) {
+      // A job that is no Kaniko build would inherit kaniko-compat's installer and variables from
+      // the converted template: it stays a Kaniko template, as for a job left for review.
+      const others = users.filter(notABuild);
+      if (reviewed.length > 0 || others.length > 0) {
         for (const plan of requiring)
           held.set(
             plan.report.name,
             heldReason(
               plan,
               template.name,
+              ctx.compatJob,
               reviewed.map((p) => p.report.name),
+              others.map((p) => p.report.name),
             ),
           );
         more ||= requiring.length > 0;

@@ -95,7 +95,8 @@ export const REASON_KINDS = [
   'extended-by',
   'external-base',
   'template-review',
-  // A template kaniko-compat needs converted, which a job left for review uses too (engine.ts, templatesToConvert).
+  // A template kaniko-compat needs converted, which a job left for review, or one that is no Kaniko
+  // build, uses too (engine.ts, templatesToConvert).
   'template-shared',
   'compat-before-script-source',
   // Docker daemon builds.

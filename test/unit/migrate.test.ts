@@ -1833,6 +1833,60 @@ describe('a template a job left for review uses too', () => {
   });
 });
 
+// A job that overrides a Kaniko template's image and script (lint: node, npm test) is no build, and
+// migrate left it unchanged, but converted the template under it: lint then extended
+// .cigen-kaniko-compat through it, running the installer as its before_script, with its variables.
+describe('a template a job that is no Kaniko build uses too', () => {
+  const template = '.kaniko:\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n  tags: [docker]\n';
+  const build =
+    'build:\n  extends: .kaniko\n  stage: build\n  script:\n' +
+    '    - /kaniko/executor --context . --digest-file digest.txt --destination $CI_REGISTRY_IMAGE:1\n';
+  const lint = (name: string) => `${name}:\n  extends: .kaniko\n  image: node:20\n  script:\n    - npm test\n`;
+  const needs =
+    'it would run on kaniko-compat (--digest-file: the component writes the digest to its dotenv report, not to this file; ' +
+    'kaniko-compat writes the file), but its Kaniko image comes from .kaniko, which ';
+
+  it('is kept, and the job that needs it converted stays, saying what the other would inherit', async () => {
+    const text = template + build + lint('lint');
+    const out = root(text);
+    expect(out.result).toBe(text);
+    expect(job(out, 'lint')?.status).toBe('unchanged');
+    expect(job(out, 'build')).toMatchObject({
+      status: 'needs-review',
+      kinds: ['template-shared'],
+      notes: [
+        `${needs}lint uses too, not a Kaniko build: converting .kaniko in place would make lint extend .cigen-kaniko-compat ` +
+          'as well, and inherit, where it does not set them itself, its image, before_script (the installer) and variables. ' +
+          'Have lint stop using .kaniko (move what it takes from it into a hidden job of its own), then migrate again',
+      ],
+    });
+    expect(job(out, '.kaniko')).toMatchObject({
+      status: 'unchanged',
+      notes: ['Kaniko template, kept: build, lint extend it; of those, build needs-review, lint unchanged'],
+    });
+    // Done as it says, the template is converted for build, and lint is as it was.
+    const lintAlone = 'lint:\n  tags: [docker]\n  image: node:20\n  script:\n    - npm test\n';
+    const settled = root(template + build + lintAlone);
+    expect(['build', '.kaniko'].map((name) => job(settled, name)?.status)).toEqual(['migrated', 'migrated']);
+    expect(settled.result).toContain(lintAlone);
+    expect(await lintErrors(settled.result)).toEqual([]);
+  });
+
+  it('beside a job left for review: the reason names both, each with what converting would do to it', () => {
+    const reviewed =
+      'base:\n  extends: .kaniko\n  script:\n    - /kaniko/executor --context . --ignore-path /var/cache --destination $CI_REGISTRY_IMAGE/b:1\n';
+    const out = root(template + build + reviewed + lint('lint') + lint('test'));
+    expect(out.changed).toBe(false);
+    expect(job(out, 'build')?.notes).toEqual([
+      `${needs}base uses too: converting .kaniko in place would move base onto kaniko-compat as well, and it is left for review. ` +
+        'Settle base first; and which lint, test use too, none of them a Kaniko build: converting .kaniko in place would make ' +
+        'lint, test extend .cigen-kaniko-compat as well, and inherit, where they do not set them themselves, its image, ' +
+        'before_script (the installer) and variables. Have lint, test stop using .kaniko (move what they take from it into ' +
+        'a hidden job of their own), then migrate again',
+    ]);
+  });
+});
+
 describe('kaniko-compat is included once: its builder-image is every job on it', () => {
   const mirrored = (name: string, registry: string, flags = ' --reproducible') =>
     `${name}:\n  stage: build\n  image:\n    name: ${registry}/kaniko-project/executor:debug\n    entrypoint: [""]\n  script:\n` +
