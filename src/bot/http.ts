@@ -21,13 +21,17 @@ export interface RetryPolicy {
   attempts: number;
   /** First backoff; doubles each attempt, with jitter. */
   baseMs: number;
-  /** Longest wait between attempts, Retry-After included. */
+  /** Longest backoff between attempts (the exponential one). */
   maxMs: number;
+  /** Longest wait a server's Retry-After or RateLimit-Reset is honoured for; one asking for longer
+   *  is waited this long. Default maxMs. */
+  maxToldMs?: number;
   /** Per attempt. */
   timeoutMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 500, maxMs: 120_000, timeoutMs: 30_000 };
+/** A rate limit's window is GitLab's throttle period (60 s by default, an admin's setting): waited up to 10 minutes. */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 500, maxMs: 120_000, maxToldMs: 600_000, timeoutMs: 30_000 };
 /** Same-origin redirects followed for one request. */
 const MAX_REDIRECTS = 5;
 
@@ -85,11 +89,11 @@ export function retryDelay(
   const backoff = Math.min(policy.maxMs, policy.baseMs * 2 ** attempt * (0.5 + random / 2));
   if ('error' in outcome) return backoff;
   const { status, headers } = outcome;
-  if (status === 429) {
+  if (status === 429 || GATEWAY_ERRORS.has(status)) {
+    // What the server asks for, up to its own ceiling; else the backoff.
     const told = retryAfter(headers, now);
-    return Math.min(policy.maxMs, told ?? backoff);
+    return told === undefined ? backoff : Math.min(policy.maxToldMs ?? policy.maxMs, told);
   }
-  if (GATEWAY_ERRORS.has(status)) return Math.min(policy.maxMs, retryAfter(headers, now) ?? backoff);
   if (status === 409 && /resource lock/i.test(outcome.body ?? '')) return backoff;
   return undefined;
 }

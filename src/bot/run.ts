@@ -9,6 +9,7 @@
  *   an open MR into a former default branch      -> updated (retargeted, branch rebuilt on the default)
  *   an MR being merged (locked)                  -> skipped, left alone
  *   an MR closed without merging                 -> declined, never opened again
+ *   a merged MR, and jobs to move again          -> merged, no other opened (a revert says no)
  *   otherwise                                    -> branch + commit in one call, then the MR
  * A branch the bot created before a crash is reused (when the bot made all of it: see notByBot),
  * so a re-run yields one branch, one commit and one MR; so is one, or an MR, GitLab created while
@@ -50,6 +51,11 @@ const DEVELOPER = 30;
 const UNKNOWN_ACCESS =
   'GitLab does not say what this token may do here, as for an admin, a public or internal project, or access through a ' +
   'shared group: whether it may write is known only when it tries';
+/** A dry run's word on a project whose `permissions` name a membership below Developer: access
+ *  through a group the project is shared with is not among them, and may let the token push. */
+const lowAccess = (level: number): string =>
+  `GitLab names a membership of access level ${level} here, below Developer, and not access through a shared group: ` +
+  'whether it may write is known only when it tries';
 
 export const STATUSES = [
   'opened',
@@ -57,6 +63,7 @@ export const STATUSES = [
   'unchanged',
   'nothing-to-migrate',
   'declined',
+  'merged',
   'human-modified',
   'skipped',
   'failed',
@@ -406,14 +413,20 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
   });
   const dry = ctx.dryRun ? { diff: diffOf(migrated) } : {};
 
-  // Known not to be writable: say so without a write the instance would refuse. A group's listing
-  // does not say, the project does — asked only now, so a project with nothing to move costs nothing.
+  // What GitLab names of the token's access. A group's listing does not say, the project does —
+  // asked only now, so a project with nothing to move costs nothing. A level below Developer is a
+  // membership's, not the token's whole access (a share can give more): the write finds out.
   const access = project.accessLevel === undefined ? await platform.accessLevel(project) : project.accessLevel;
-  if (access !== null && access < DEVELOPER)
-    return result('skipped', `no permission to push (access level ${access}; the bot needs Developer)`);
-  /** What a dry run would do; where GitLab does not say what the token may do, that it is not known. */
+  const accessUnknown = access === null ? UNKNOWN_ACCESS : access < DEVELOPER ? lowAccess(access) : undefined;
+  /** What a dry run would do; where GitLab does not say the token may write, that it is not known. */
   const wouldDo = (status: ProjectStatus, what: string, mergeRequest: MergeRequest | null = null): ProjectResult =>
-    result(status, `would ${what} (dry run${access === null ? `; ${UNKNOWN_ACCESS}` : ''})`, mergeRequest, dry);
+    result(status, `would ${what} (dry run${accessUnknown ? `; ${accessUnknown}` : ''})`, mergeRequest, dry);
+  /** A commit GitLab refused (403): no permission to push, with the membership GitLab named, if below Developer. */
+  const pushRefused = (error: unknown, mergeRequest: MergeRequest | null = null): ProjectResult => {
+    if (!(error instanceof PlatformError) || error.status !== 403) throw error;
+    const named = access !== null && access < DEVELOPER ? `; GitLab names a membership of access level ${access} here` : '';
+    return result('skipped', `no permission to push (403): ${error.message}${named}`, mergeRequest);
+  };
   const requests = await botMergeRequests(platform, project);
   // GitLab is merging it (opened -> locked -> merged): a reset now would change what it merges.
   const merging = requests.find((mr) => mr.state === 'locked');
@@ -447,7 +460,12 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     const retargeting = retarget && `retarget the merge request from ${retarget.from} to ${retarget.to}, `;
     if (ctx.dryRun) return wouldDo('updated', `${retargeting || ''}reset the branch and update the merge request`, open);
     // The commit first: a run that stops before the update leaves a head the next run takes for its own and finishes.
-    const commit = await write(ctx, project, clear, change(true, branch?.commit));
+    let commit: Commit | string;
+    try {
+      commit = await write(ctx, project, clear, change(true, branch?.commit));
+    } catch (error) {
+      return pushRefused(error, open);
+    }
     if (typeof commit === 'string') return humanModified(ctx, project, open, commit, result);
     const updated = await platform.updateMergeRequest(project, open.iid, {
       description: body(commit.id),
@@ -459,8 +477,19 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
       updated,
     );
   }
-  const closed = requests.find((mr) => mr.state === 'closed');
-  if (closed) return result('declined', `merge request !${closed.iid} was closed without merging; the bot does not open it again`, closed);
+  // People said no (closed), or took it and the pipeline has jobs to move again since (a revert, jobs
+  // added since, or jobs this cigen moves and the merged one's did not): the bot opens no other. The
+  // latest one speaks.
+  const ended = requests.filter((mr) => mr.state === 'closed' || mr.state === 'merged').sort((a, b) => b.iid - a.iid)[0];
+  if (ended?.state === 'closed')
+    return result('declined', `merge request !${ended.iid} was closed without merging; the bot does not open it again`, ended);
+  if (ended?.state === 'merged')
+    return result(
+      'merged',
+      `merge request !${ended.iid} was merged, and the pipeline has jobs to move again (it may have been reverted); ` +
+        'the bot does not open another after a merged one',
+      ended,
+    );
 
   const branch = await platform.branch(project, BRANCH);
   const clear = await clearance(ctx, project, branch);
@@ -479,13 +508,22 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     if (ctx.dryRun) return wouldDo('opened', `${current ? '' : 'reset the branch and '}open the merge request`);
     if (current) head = branch.commit;
     else {
-      const written = await write(ctx, project, clear, change(true, branch.commit));
+      let written: Commit | string;
+      try {
+        written = await write(ctx, project, clear, change(true, branch.commit));
+      } catch (error) {
+        return pushRefused(error);
+      }
       if (typeof written === 'string') return result('human-modified', `${written}; left alone`);
       head = written.id;
     }
   } else {
     if (ctx.dryRun) return wouldDo('opened', 'create the branch and open the merge request');
-    head = ((await write(ctx, project, clear, change(false))) as Commit).id;
+    try {
+      head = ((await write(ctx, project, clear, change(false))) as Commit).id;
+    } catch (error) {
+      return pushRefused(error);
+    }
   }
   let opened: MergeRequest;
   try {

@@ -156,7 +156,10 @@ program
   .option('--projects <path,...>', 'these projects')
   .option('--all', 'every project the token can see')
   .option('--concurrency <n>', 'projects handled at once', '4')
-  .option('--shard <i/n>', 'only shard i of n (default: $CI_NODE_INDEX/$CI_NODE_TOTAL of a parallel job)')
+  .option(
+    '--shard <i/n>',
+    'only shard i of n (default: $CI_NODE_INDEX/$CI_NODE_TOTAL in a parallel: N job; a parallel: matrix job is no shard)',
+  )
   .option('--dry-run', 'change nothing; report what would happen and print the diffs')
   .option('--report <file.json>', 'write the report as JSON, and a Markdown twin beside it')
   .addOption(formatOption())
@@ -170,7 +173,7 @@ program
   )
   .addHelpText(
     'after',
-    '\nStatuses: opened, updated, unchanged, nothing-to-migrate, declined, human-modified, skipped, failed.\n' +
+    '\nStatuses: opened, updated, unchanged, nothing-to-migrate, declined, merged, human-modified, skipped, failed.\n' +
       'Exit codes: 0 done, 1 a project failed (every project is in the report), the run could not start or list projects,\n' +
       'or the listing stopped on a later page (the projects listed before it are handled and in the report),\n' +
       '2 usage (also a missing or unusable GITLAB_TOKEN, a --gitlab-url that is not http(s)),\n' +

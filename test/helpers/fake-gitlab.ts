@@ -32,6 +32,10 @@ export interface ProjectSeed {
   files?: Record<string, string>;
   /** The bot user's access level on this project, default 40 (maintainer); 20 = reporter (writes get 403). */
   accessLevel?: number;
+  /** The level GitLab's `permissions.project_access` names: a direct membership, default accessLevel.
+   *  Lower than accessLevel when the rest comes through a group the project is shared with, which
+   *  Entities::ProjectWithAccess does not count. */
+  namedAccessLevel?: number;
   /** False when the bot user is no member of the project or of its groups (an admin, a public
    *  project, access through a shared group): GitLab's `permissions` then say null for both
    *  accesses, whatever it may do. Default true. */
@@ -204,6 +208,8 @@ interface Project {
   defaultBranch: string | null;
   archived: boolean;
   accessLevel: number;
+  /** What `permissions.project_access` names (ProjectSeed.namedAccessLevel). */
+  namedAccessLevel: number;
   member: boolean;
   protectedPatterns: { id: number; name: string }[];
   ciConfigPath: string | null;
@@ -440,6 +446,7 @@ export class FakeGitLab {
       defaultBranch,
       archived: seed.archived ?? false,
       accessLevel: seed.accessLevel ?? 40,
+      namedAccessLevel: seed.namedAccessLevel ?? seed.accessLevel ?? 40,
       member: seed.member ?? true,
       protectedPatterns: patterns.map((p) => ({ id: (this.protectedSeq += 1), name: p })),
       ciConfigPath: seed.ciConfigPath === undefined ? '' : seed.ciConfigPath,
@@ -1041,7 +1048,7 @@ export class FakeGitLab {
    * has no `permissions` (lib/api/groups.rb present_projects).
    */
   private projectWithAccessJson(project: Project): Json {
-    const access = project.member ? { access_level: project.accessLevel, notification_level: 3 } : null;
+    const access = project.member ? { access_level: project.namedAccessLevel, notification_level: 3 } : null;
     return { ...this.projectJson(project), permissions: { project_access: access, group_access: null } };
   }
 

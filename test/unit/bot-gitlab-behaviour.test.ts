@@ -133,23 +133,47 @@ describe("--group while the group changes (GitLab lists a group's projects newes
 });
 
 describe("the token's access (a group's listing has no `permissions`: GitLab renders it with Entities::Project)", () => {
-  it('a Reporter project with something to move is skipped before any write, in a dry run too; a plain one costs no extra request', async () => {
+  it('a Reporter project with something to move: a dry run says the access is not known, a run tries and says GitLab refused the push; a plain one costs no extra request', async () => {
     const ro = fake.addProject({ path: 'acme/ro', accessLevel: 20, files: { '.gitlab-ci.yml': KANIKO_CI } });
     const plain = fake.addProject({ path: 'acme/plain', accessLevel: 20, files: { '.gitlab-ci.yml': NODE_CI } });
     for (const dryRun of [true, false]) {
       fake.resetLog();
       expect(byPath(await run({ dryRun }))['acme/ro']).toEqual({
         path: 'acme/ro',
-        status: 'skipped',
+        ...(dryRun
+          ? {
+              status: 'opened',
+              reason:
+                'would create the branch and open the merge request (dry run; GitLab names a membership of access level 20 here, ' +
+                'below Developer, and not access through a shared group: whether it may write is known only when it tries)',
+              diff: expect.stringContaining('+  - component: '),
+            }
+          : {
+              status: 'skipped',
+              reason:
+                `no permission to push (403): POST /api/v4/projects/${ro}/repository/commits: 403 Forbidden; ` +
+                'GitLab names a membership of access level 20 here',
+            }),
         mergeRequest: null,
-        reason: 'no permission to push (access level 20; the bot needs Developer)',
       });
-      expect(fake.writes()).toEqual([]);
+      // The refused commit is the one write: nothing was written.
+      expect(fake.writes().map((r) => `${r.method} ${r.path}`)).toEqual(dryRun ? [] : [`POST /api/v4/projects/${ro}/repository/commits`]);
+      expect(fake.branches('acme/ro').map((b) => b.name)).toEqual(['main']);
       expect(fake.requests.filter((r) => r.path === `/api/v4/projects/${ro}`)).toHaveLength(1);
       expect(fake.requests.filter((r) => r.path.startsWith(`/api/v4/projects/${plain}`)).map((r) => r.path)).toEqual([
         `/api/v4/projects/${plain}/repository/files/.gitlab-ci.yml/raw`,
       ]);
     }
+  });
+
+  it('a Reporter membership with Developer through a share (which `permissions` do not count) is not skipped: the bot tries, and opens', async () => {
+    fake.addProject({ path: 'acme/shared', namedAccessLevel: 20, accessLevel: 30, files: { '.gitlab-ci.yml': KANIKO_CI } });
+    expect(byPath(await run({ dryRun: true }))['acme/shared']).toMatchObject({
+      status: 'opened',
+      reason: expect.stringContaining('GitLab names a membership of access level 20 here, below Developer'),
+    });
+    expect(byPath(await run())['acme/shared']).toMatchObject({ status: 'opened', reason: null });
+    expect(fake.mergeRequests('acme/shared').map((mr) => mr.state)).toEqual(['opened']);
   });
 
   it('where GitLab says nothing (an admin, a public project, a shared group), a dry run says the access is not known', async () => {
@@ -178,7 +202,10 @@ describe("the token's access (a group's listing has no `permissions`: GitLab ren
     const real = byPath(await run());
     expect(real['acme/admin']?.status).toBe('opened');
     expect(real['acme/shared']?.status).toBe('opened');
-    expect(real['acme/public']).toMatchObject({ status: 'skipped', reason: expect.stringContaining('no permission to write (403)') });
+    expect(real['acme/public']).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringMatching(/^no permission to push \(403\): POST .*\/repository\/commits: 403 Forbidden$/),
+    });
   });
 });
 

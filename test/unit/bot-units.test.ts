@@ -34,9 +34,14 @@ describe('retry policy', () => {
 
 describe('shards', () => {
   it('reads --shard and CI_NODE_INDEX/CI_NODE_TOTAL (1-based), and refuses nonsense', () => {
-    expect(parseShard('2/4', {})).toEqual({ index: 2, total: 4 });
-    expect(parseShard(undefined, { CI_NODE_INDEX: '3', CI_NODE_TOTAL: '5' })).toEqual({ index: 3, total: 5 });
-    expect(parseShard(undefined, {})).toBeUndefined();
+    expect(parseShard('2/4', {})).toEqual({ shard: { index: 2, total: 4 } });
+    // GitLab names the jobs of parallel: 5 `<name> 3/5` (Normalizer::NumberStrategy).
+    expect(parseShard(undefined, { CI_NODE_INDEX: '3', CI_NODE_TOTAL: '5', CI_JOB_NAME: 'bot 3/5' })).toEqual({
+      shard: { index: 3, total: 5 },
+    });
+    expect(parseShard(undefined, {})).toEqual({});
+    // A job that is not parallel has CI_NODE_TOTAL 1 and no CI_NODE_INDEX.
+    expect(parseShard(undefined, { CI_NODE_TOTAL: '1', CI_JOB_NAME: 'bot' })).toEqual({});
     for (const bad of ['0/4', '5/4', 'a/b', '1']) expect(() => parseShard(bad, {}), bad).toThrow(/expected i\/n/);
   });
   it('puts every project in exactly one shard', () => {

@@ -30,20 +30,40 @@ export interface BotCommandOptions {
   format?: 'text' | 'json';
 }
 
-/** --shard i/n, else GitLab's CI_NODE_INDEX/CI_NODE_TOTAL (a job with `parallel: N`). */
-export function parseShard(flag: string | undefined, env: NodeJS.ProcessEnv): Shard | undefined {
+/** The run's shard, and why CI_NODE_INDEX/CI_NODE_TOTAL, when set, were not taken for one. */
+export interface ShardChoice {
+  shard?: Shard;
+  notSharded?: string;
+}
+
+/**
+ * --shard i/n, else GitLab's CI_NODE_INDEX/CI_NODE_TOTAL of a `parallel: N` job, whose name GitLab
+ * makes `<name> i/N` (Normalizer::NumberStrategy). A `parallel: matrix` job has both set too, but is
+ * named `<name>: [v1, v2]` (MatrixStrategy) and runs with its own variables (a --group each): it is
+ * not a shard, and taking it for one would leave most of each job's projects to no job.
+ */
+export function parseShard(flag: string | undefined, env: NodeJS.ProcessEnv): ShardChoice {
+  const fromEnv = env['CI_NODE_INDEX'] && env['CI_NODE_TOTAL'] ? `${env['CI_NODE_INDEX']}/${env['CI_NODE_TOTAL']}` : undefined;
+  if (flag === undefined && fromEnv !== undefined) {
+    const name = env['CI_JOB_NAME'];
+    if (name === undefined || !name.endsWith(` ${fromEnv}`)) {
+      const job =
+        name === undefined
+          ? 'CI_JOB_NAME is not set'
+          : /: \[.*\]$/.test(name)
+            ? `the job is a parallel: matrix job (${name})`
+            : `the job's name (${name}) does not end in ' ${fromEnv}', as a parallel: N job's does`;
+      return { notSharded: `not sharded: CI_NODE_INDEX/CI_NODE_TOTAL are ${fromEnv}, but ${job}` };
+    }
+  }
   const [source, text] =
-    flag !== undefined
-      ? ['--shard', flag]
-      : env['CI_NODE_INDEX'] && env['CI_NODE_TOTAL']
-        ? ['CI_NODE_INDEX/CI_NODE_TOTAL', `${env['CI_NODE_INDEX']}/${env['CI_NODE_TOTAL']}`]
-        : [undefined, undefined];
-  if (text === undefined) return undefined;
+    flag !== undefined ? ['--shard', flag] : fromEnv !== undefined ? ['CI_NODE_INDEX/CI_NODE_TOTAL', fromEnv] : [undefined, undefined];
+  if (text === undefined) return {};
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const [index, total] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
   if (!(index >= 1 && index <= total))
     throw new UsageError(`${source} ${text}: expected i/n with 1 <= i <= n (i counts from 1, like CI_NODE_INDEX)`);
-  return { index, total };
+  return { shard: { index, total } };
 }
 
 function selectionOf(options: BotCommandOptions): ProjectSelection {
@@ -131,13 +151,14 @@ export async function runBotCommand(options: BotCommandOptions): Promise<void> {
   const componentRef = buildahRef(options.componentRef);
   const builderImages = options.builderImage && options.builderImage.length > 0 ? checkBuilderImages(options.builderImage) : undefined;
   const selection = selectionOf(options);
-  const shard = parseShard(options.shard, process.env);
+  const { shard, notSharded } = parseShard(options.shard, process.env);
+  if (notSharded !== undefined) debug(notSharded);
   // A report that cannot be written is found now, before anything is asked of GitLab (or changed there).
   if (options.report) await checkWritable(reportPaths(options.report), 'nothing was asked of GitLab');
   const platform = new GitLabPlatform({ url, token, ...(isVerbose() ? { log: debug } : {}) });
   const { mask } = platform;
   try {
-    await runWith(platform, url, options, { selection, concurrency, shard, builderImages, componentRef });
+    await runWith(platform, url, options, { selection, concurrency, shard, notSharded, builderImages, componentRef });
   } catch (error) {
     // Whatever the failure, its words leave here with the token masked out of them.
     if (error instanceof Error) {
@@ -172,6 +193,8 @@ async function runWith(
     selection: ProjectSelection;
     concurrency: number;
     shard: Shard | undefined;
+    /** Why CI_NODE_INDEX/CI_NODE_TOTAL did not make this run a shard. */
+    notSharded: string | undefined;
     builderImages: string[] | undefined;
     componentRef: string | undefined;
   },
@@ -223,7 +246,7 @@ async function runWith(
   const summary = STATUSES.filter((s) => report.counts[s] > 0)
     .map((s) => `${report.counts[s]} ${s}`)
     .join(', ');
-  const ofShard = shard ? ` (shard ${shard.index}/${shard.total})` : '';
+  const ofShard = shard ? ` (shard ${shard.index}/${shard.total})` : run.notSharded ? ` (${run.notSharded})` : '';
   const dryRun = options.dryRun ? ' (dry run: nothing written)' : '';
   say(`${report.projects.length} project(s)${ofShard}: ${summary || 'none'}; ${platform.stats.requests} request(s)${dryRun}\n`);
   const failed = report.counts.failed > 0 ? `; ${report.counts.failed} of them failed` : '';
