@@ -40,6 +40,19 @@ beforeAll(() => {
         'FROM Build\n' +
         'FROM scratch\n',
       'hub/Dockerfile': 'FROM node:22\n',
+      // A multi-stage build that copies from stages (by name, in any case, and by index) and from
+      // images: a registry's, one through an ARG default, one a RUN mount reads.
+      'copy/Dockerfile':
+        'ARG TOOLS=tools.example.com/org/tools:1\n' +
+        'FROM private.example.com/base/img:1 AS build\n' +
+        'RUN --mount=type=cache,target=/root/.cache --mount=type=bind,from=mount.example.com/org/src:1,target=/src make\n' +
+        'FROM quay.io/org/runtime:1\n' +
+        'COPY --from=build /out /out\n' +
+        'COPY --from=Build /out /again\n' +
+        'COPY --from=0 /out /by-index\n' +
+        'COPY --from=scratch / /empty\n' +
+        'COPY --chown=1:1 --from=copy.example.com/org/assets:2 /assets /assets\n' +
+        'COPY --from=${TOOLS} /bin/tool /bin/tool\n',
       'config/docker.json': JSON.stringify({
         auths: { 'harbor.example.com': { auth: Buffer.from('robot:harbor-s3cret').toString('base64') } },
       }),
@@ -822,6 +835,35 @@ describe('credentials, as the job wrote them for Kaniko', () => {
     const off = compat([`${BASE} -f pull/Dockerfile --credential-helpers gitlab`], { env });
     ok(off);
     expect(decodeAuths(off.build?.config)).toEqual({ 'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}` });
+  });
+
+  // Buildah pulls the image a COPY --from= or a RUN --mount=from= names when it is no stage.
+  it('KANIKO_<HOST>_USER/_PASSWORD for the registries of the images COPY --from= and RUN --mount=from= pull, not for stages', () => {
+    const env = {
+      KANIKO_PRIVATE_EXAMPLE_COM_USER: 'p',
+      KANIKO_PRIVATE_EXAMPLE_COM_PASSWORD: 'private-s3cret',
+      KANIKO_COPY_EXAMPLE_COM_USER: 'c',
+      KANIKO_COPY_EXAMPLE_COM_PASSWORD: 'copy-s3cret',
+      KANIKO_MOUNT_EXAMPLE_COM_USER: 'm',
+      KANIKO_MOUNT_EXAMPLE_COM_PASSWORD: 'mount-s3cret',
+      KANIKO_TOOLS_EXAMPLE_COM_USER: 't',
+      KANIKO_TOOLS_EXAMPLE_COM_PASSWORD: 'tools-s3cret',
+      // Read for Docker Hub only: `build`, `Build`, `0` and `scratch` are no images of Docker Hub's.
+      KANIKO_INDEX_DOCKER_IO_USER: 'h',
+      KANIKO_INDEX_DOCKER_IO_PASSWORD: 'hub-s3cret',
+    };
+    for (const shell of ['bash', 'busybox'] as const) {
+      const run = compat([`${BASE} -f copy/Dockerfile`], { env, shell });
+      ok(run);
+      expect(decodeAuths(run.build?.config)).toEqual({
+        'private.example.com': 'p:private-s3cret',
+        'copy.example.com': 'c:copy-s3cret',
+        'mount.example.com': 'm:mount-s3cret',
+        'tools.example.com': 't:tools-s3cret',
+        'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}`,
+      });
+      expect(run.stdout + run.stderr).not.toMatch(/s3cret/);
+    }
   });
 
   // go-containerregistry names Docker Hub index.docker.io (pkg/name NewRegistry), the name Kaniko's

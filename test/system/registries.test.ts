@@ -605,6 +605,31 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       ]);
     });
 
+    // The daemon pulls the image a COPY --from= or a RUN --mount=from= names when it is no stage.
+    it('writes the CA for the hosts of the images COPY --from= and RUN --mount=from= pull', () => {
+      const dockerfile = {
+        Dockerfile:
+          'ARG ASSETS=assets.example.com\n' +
+          'FROM harbor.example.com/lib/base:1 AS build\n' +
+          'RUN --mount=type=bind,from=mount.example.com:5000/org/src:1,target=/src make\n' +
+          'FROM scratch\n' +
+          'COPY --from=build /out /out\n' +
+          'COPY --from=0 /out /by-index\n' +
+          'COPY --link --from=copy.example.com/org/tools:2 /bin/tool /bin/tool\n' +
+          'COPY --from=${ASSETS}/org/assets:1 /assets /assets\n',
+      };
+      const { status, stderr, box } = run('dind', mode, { 'ca-certificates': '$COMPANY_CA' }, { COMPANY_CA: PEM }, shared, dockerfile);
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      expect(caHosts(box)).toEqual([
+        'assets.example.com',
+        'copy.example.com',
+        'harbor.example.com',
+        'mount.example.com:5000',
+        'registry.example.com',
+      ]);
+    });
+
     // Recent daemons with the BuildKit builder read a mirror's TLS settings from the certs.d of the
     // registry it mirrors (moby daemon/hosts.go), docker.io; older ones from the mirror's own.
     it('writes the CA for docker.io too when there are mirrors', () => {
