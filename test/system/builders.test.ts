@@ -381,6 +381,23 @@ describe("the job shell's options at the end, as cigen found them", () => {
   });
 });
 
+// cigen turns pathname expansion off around what it splits, and back on only when it found it on:
+// a job with `set -f` keeps it while cigen runs too. Seen by a buildah the job defines as a shell
+// function, which cigen runs in the job's shell (every build, inspect and push of the platforms path).
+describe("a job's set -f stays on while cigen runs", () => {
+  it.each(['buildah', 'buildah-rootless'])('%s, building several platforms', (component) => {
+    const { result, box } = run(
+      component,
+      { platforms: ['linux/amd64', 'linux/arm64'] },
+      { beforeScript: 'set -f\nbuildah() { printf \'%s %s\\n\' "$1" "$-" >> /tmp/cigen-options; command buildah "$@"; }' },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const calls = readFileSync(box.path('/tmp/cigen-options'), 'utf8').trimEnd().split('\n');
+    expect(calls.filter((line) => line.startsWith('build ')).length).toBe(2);
+    expect(calls.filter((line) => !/^\S+ \S*f/.test(line))).toEqual([]);
+  });
+});
+
 describe('the job proxy as build arguments', () => {
   const PROXY = 'http://user:pr0xy-s3cret@proxy.example.com:3128';
   const TOOL = { kaniko: 'executor', dind: 'docker' } as const;
