@@ -32,6 +32,7 @@ import {
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { includePath, localIncludePaths, readLocalIncludes } from '../ci/include-walk.js';
 import { parseComponentRef } from '../ci/includes.js';
+import { hasVariableReference } from '../ci/variables.js';
 import { aliasTarget, scalarText } from '../ci/yaml.js';
 import { buildsImage, findComponent, includedCatalog, type IncludedCatalog } from '../catalog/registry.js';
 import { contextInput, imagesOf, includeEntry, MATRIX_VARIABLE, numbered, type BuildProposal } from './plan.js';
@@ -53,6 +54,9 @@ export interface Scaffold {
   extended: { jobName: string; values: string[] }[];
   /** The file as it was read (its `duplicates` for the warnings), when there was one. */
   written: SourceFile | undefined;
+  /** The local includes whose path holds a variable, which GitLab expands when it creates the
+   *  pipeline and init cannot: as written, each with the file that names it. Their jobs are unread. */
+  unread: { include: string; from: string }[];
   /** What init did, or could not do, about a `stages:` list that lacks the builds' stage where
    *  adding it to the file's own list was not the whole story (undefined: nothing to say). */
   stages?: StagesNote;
@@ -205,20 +209,24 @@ export type ProjectFiles = () => readonly string[];
 interface IncludesRead {
   files: SourceFile[];
   read: Map<string, SourceFile | undefined>;
+  /** The includes whose path holds a variable (Scaffold's `unread`). */
+  variables: Scaffold['unread'];
 }
 
 function readIncludes(file: SourceFile, read: ReadIncluded, files: ProjectFiles | undefined): IncludesRead {
   const found = new Map<string, SourceFile | undefined>();
+  const variables: IncludesRead['variables'] = [];
   const walk = readLocalIncludes(file, file.path, {
     includes: localIncludeTargets,
     ...(files ? { files } : {}),
-    read: ({ path, pattern }) => {
+    read: ({ path, written, from, pattern }) => {
+      if (pattern && hasVariableReference(written)) variables.push({ include: written, from: from.path });
       const included = pattern ? undefined : read(path);
       found.set(path, included);
       return included;
     },
   });
-  return { files: walk.files, read: found };
+  return { files: walk.files, read: found, variables };
 }
 
 /** A local include, parsed (undefined: not there, or not valid YAML), read as GitLab reads it. */
@@ -516,6 +524,7 @@ export function scaffold(
     extended,
     imageTaken,
     written,
+    unread: walk?.variables ?? [],
   };
   const entries: ComponentInclude[] = added.map((b) => includeEntry(component, b));
   const matrices = added.filter((b) => b.matrix).map((b) => matrixJob(b));

@@ -927,6 +927,46 @@ describe("a job or build the pipeline's local includes define", () => {
   });
 });
 
+describe('a local include whose path holds a variable', () => {
+  const KANIKO_IMAGE =
+    'build-image:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +
+    '    - /kaniko/executor --context $CI_PROJECT_DIR --dockerfile $CI_PROJECT_DIR/Dockerfile --destination $CI_REGISTRY_IMAGE:latest\n';
+
+  // GitLab expands an include's location from CI/CD settings, pipeline-run and some predefined
+  // variables ("Use variables with include"), never from `variables:`: init reads no file for it.
+  it('is not read, even when `variables:` gives the variable a value: scaffold names it, and the file that names it', () => {
+    const read: string[] = [];
+    const files: Record<string, string> = { 'ci/build.yml': KANIKO_IMAGE, 'ci/a.yml': "include:\n  - local: '${DIR}/more.yml'\n" };
+    const text = 'variables:\n  FILE: build\ninclude:\n  - local: "ci/$FILE.yml"\n  - local: ci/a.yml\n  - local: ci/$$x.yml\n';
+    const result = scaffold('.gitlab-ci.yml', text, ONE, REF, '$CI_REGISTRY_IMAGE', (path) => (read.push(path), files[path]));
+    expect(read).toEqual(['ci/a.yml']);
+    expect(result.unread).toEqual([
+      { include: 'ci/$FILE.yml', from: '.gitlab-ci.yml' },
+      { include: '${DIR}/more.yml', from: 'ci/a.yml' },
+    ]);
+    // The job of the same name in the file it cannot read is not seen.
+    expect(result.added.map((b) => b.jobName)).toEqual(['build-image']);
+    expect(scaffold('.gitlab-ci.yml', 'include: ci/a.yml\n', ONE, REF, undefined, () => 'x:\n  script: [x]\n').unread).toEqual([]);
+  });
+
+  it('cigen init warns that its jobs are not seen, so neither a job of the same name nor a Kaniko job there is checked', () => {
+    const dir = project({
+      '.gitlab-ci.yml': 'variables:\n  FILE: build\ninclude:\n  - local: "ci/$FILE.yml"\nstages: [build, test]\n',
+      'ci/build.yml': KANIKO_IMAGE,
+      Dockerfile: 'FROM scratch\n',
+    });
+    const result = cigen(['init', dir, '--builder', 'buildah', '--yes']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toBe(
+      `cigen init: warning: ${join(dir, '.gitlab-ci.yml')}: local include ci/$FILE.yml is not read: GitLab expands the variable ` +
+        'in its path when it creates the pipeline, from CI/CD variables set for the project, its groups, the instance or the ' +
+        'pipeline run, and some predefined ones (never from `variables:` in a pipeline file), which init cannot know; so its ' +
+        'jobs are not seen: whether one is named as a build init adds, or builds with Kaniko or a Docker daemon, is not checked\n',
+    );
+    expect(result.stdout).not.toContain('build-image builds with Kaniko');
+  });
+});
+
 describe('an include: written as a scalar over several lines', () => {
   it.each([
     ['folded (>-)', 'include: >-\n  local.yml\n', 'local.yml'],

@@ -239,6 +239,13 @@ function besideHint(jobs: readonly JobToMigrate[], builtByOthers: Scaffold['buil
   return lines;
 }
 
+/** Why a local include whose path holds a variable is unread (`from`: the file naming it, as shown), and what goes unchecked. */
+const variableIncludeWarning = (include: string, from: string): string =>
+  `${from}: local include ${include} is not read: GitLab expands the variable in its path when it creates the pipeline, ` +
+  'from CI/CD variables set for the project, its groups, the instance or the pipeline run, and some predefined ones ' +
+  '(never from `variables:` in a pipeline file), which init cannot know; so its jobs are not seen: ' +
+  'whether one is named as a build init adds, or builds with Kaniko or a Docker daemon, is not checked';
+
 /** One build init adds, as its include entry (and matrix job) write it. */
 function planLine(build: BuildProposal): string {
   const dockerfileNote = build.dockerfile !== 'Dockerfile' ? ` (${build.dockerfile})` : '';
@@ -366,6 +373,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     }
     if (result.written)
       for (const warning of duplicateWarnings(result.written, shown, result.changed)) writeErr(`cigen init: warning: ${warning}\n`);
+    for (const { include, from } of result.unread) writeErr(`cigen init: warning: ${variableIncludeWarning(include, join(dir, from))}\n`);
     // The builds as written: their job names, images and matrix values after what the file has already.
     for (const build of result.added) {
       out(planLine(build));
