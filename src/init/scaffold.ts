@@ -48,8 +48,9 @@ export interface Scaffold {
   builtByOthers: { jobName: string; dockerfiles: string[] }[];
   /** Proposals renamed because a job of that name exists: [wanted, given]. */
   renamed: [string, string][];
-  /** Proposals renumbered because a build of the file pushes an image they would: the images. */
-  imageTaken: { jobName: string; images: string[] }[];
+  /** Proposals renumbered because a build of the pipeline pushes an image they would: the images,
+   *  each with the job that pushes it and the file that defines that job. */
+  imageTaken: { jobName: string; images: { image: string; by: Pusher }[] }[];
   /** Existing `parallel:matrix` jobs given the directories they did not build yet. */
   extended: { jobName: string; values: string[] }[];
   /** The file as it was read (its `duplicates` for the warnings), when there was one. */
@@ -83,7 +84,15 @@ export type StagesNote =
  */
 export interface OtherBuild {
   jobName: string;
+  /** The file of the pipeline that defines the job, from the project root. */
+  file: string;
   inputs: Readonly<Record<string, unknown>>;
+}
+
+/** A job that pushes an image, and the file of the pipeline (from the project root) that defines it. */
+export interface Pusher {
+  jobName: string;
+  file: string;
 }
 
 /** A build the file already has: its job, and the `parallel:matrix` list its context's variable takes, if any. */
@@ -101,8 +110,8 @@ interface Existing {
   builds: Map<string, ExistingBuild>;
   /** The builds over a matrix, by their context template and Dockerfile (buildKey of `services/$IMAGE_DIR`). */
   templates: Map<string, ExistingBuild>;
-  /** The images the builds push (one per matrix value). */
-  images: Set<string>;
+  /** The images the builds push (one per matrix value), each with the first job found to push it. */
+  images: Map<string, Pusher>;
 }
 
 /**
@@ -156,7 +165,7 @@ function expandContext(
 }
 
 function existing(file: SourceFile, others: readonly OtherBuild[] = []): Existing {
-  const have: Existing = { jobs: new Set(), builds: new Map(), templates: new Map(), images: new Set() };
+  const have: Existing = { jobs: new Set(), builds: new Map(), templates: new Map(), images: new Map() };
   for (const item of file.root?.items ?? []) {
     const key = keyOf(item);
     if (key !== undefined && !GLOBAL_KEYWORDS.has(key)) have.jobs.add(key);
@@ -170,15 +179,16 @@ function existing(file: SourceFile, others: readonly OtherBuild[] = []): Existin
       if (inputs['job-name'] !== undefined) have.jobs.add(scalarText(inputs['job-name']));
       continue;
     }
-    addBuild(have, file, scalarText(inputs['job-name'] ?? 'build-image'), inputs);
+    addBuild(have, file, { jobName: scalarText(inputs['job-name'] ?? 'build-image'), file: file.path }, inputs);
   }
   // A Kaniko or Docker-daemon job builds what the component migrate would move it onto builds.
-  for (const other of others) addBuild(have, file, other.jobName, other.inputs, true);
+  for (const other of others) addBuild(have, file, { jobName: other.jobName, file: other.file }, other.inputs, true);
   return have;
 }
 
 /** A build component's job (or what another job builds, read as one): its directories, Dockerfile and images. */
-function addBuild(have: Existing, file: SourceFile, jobName: string, inputs: Readonly<Record<string, unknown>>, other = false): void {
+function addBuild(have: Existing, file: SourceFile, by: Pusher, inputs: Readonly<Record<string, unknown>>, other = false): void {
+  const { jobName } = by;
   // A directory a component builds is named by that component's job.
   const set = (key: string) =>
     void (other && have.builds.has(key) ? undefined : have.builds.set(key, { jobName, ...(other ? { other } : {}) }));
@@ -187,8 +197,9 @@ function addBuild(have: Existing, file: SourceFile, jobName: string, inputs: Rea
   set(buildKey(context, inputs['dockerfile']));
   const matrix = matrixEntries(file, jobName);
   const image = scalarText(inputs['image'] ?? '$CI_REGISTRY_IMAGE');
-  have.images.add(image);
-  for (const one of expandContext(image, matrix)) have.images.add(one.context);
+  const push = (pushed: string) => void (have.images.has(pushed) ? undefined : have.images.set(pushed, by));
+  push(image);
+  for (const one of expandContext(image, matrix)) push(one.context);
   // A matrix job builds one directory per value: each is a build the file has.
   for (const one of expandContext(context, matrix)) {
     set(buildKey(one.context, inputs['dockerfile']));
@@ -464,7 +475,7 @@ export function scaffold(
         jobs: new Set<string>(),
         builds: new Map<string, ExistingBuild>(),
         templates: new Map<string, ExistingBuild>(),
-        images: new Set<string>(),
+        images: new Map<string, Pusher>(),
       };
   // Jobs, builds and images of the local includes count as the file's own (GitLab merges them into
   // the file, so a job of the same name there would take the component's keys); the file's matrix
@@ -473,7 +484,7 @@ export function scaffold(
   for (const included of (walk?.files ?? []).map((one) => existing(one))) {
     for (const job of included.jobs) have.jobs.add(job);
     for (const [key, build] of included.builds) if (!have.builds.has(key)) have.builds.set(key, { jobName: build.jobName });
-    for (const image of included.images) have.images.add(image);
+    for (const [image, by] of included.images) if (!have.images.has(image)) have.images.set(image, by);
   }
   const present = new Set<string>();
   const builtByOthers = new Map<string, string[]>();
@@ -510,10 +521,13 @@ export function scaffold(
     const clashes = (b: BuildProposal) => have.jobs.has(b.jobName) || imagesOf(b).some((image) => have.images.has(image));
     for (let n = 2; clashes(build); n++) build = numbered(base, n, imageBase);
     if (build.jobName !== base.jobName) renamed.push([base.jobName, build.jobName]);
-    const taken = imagesOf(base).filter((image) => have.images.has(image));
+    const taken = imagesOf(base).flatMap((image) => {
+      const by = have.images.get(image);
+      return by ? [{ image, by }] : [];
+    });
     if (build.jobName !== base.jobName && taken.length > 0) imageTaken.push({ jobName: build.jobName, images: taken });
     have.jobs.add(build.jobName);
-    for (const image of imagesOf(build)) have.images.add(image);
+    for (const image of imagesOf(build)) have.images.set(image, { jobName: build.jobName, file: path });
     added.push(build);
   }
   const result = {

@@ -622,7 +622,9 @@ describe('init, as a second review found it', () => {
       ['build-app-2', '$CI_REGISTRY_IMAGE/app-2'],
       ['build-image', '$CI_REGISTRY_IMAGE'],
     ]);
-    expect(result.imageTaken).toEqual([{ jobName: 'build-app-2', images: ['$CI_REGISTRY_IMAGE/app'] }]);
+    expect(result.imageTaken).toEqual([
+      { jobName: 'build-app-2', images: [{ image: '$CI_REGISTRY_IMAGE/app', by: { jobName: 'mine', file: '.gitlab-ci.yml' } }] },
+    ]);
   });
 
   it('a Dockerfile that is a link to a file of the project is one (builders follow it); a link out of it is skipped, saying so', () => {
@@ -784,11 +786,13 @@ describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => 
     const report = migrateFile('.gitlab-ci.yml', pipeline)[0]?.jobs[0];
     expect(report).toMatchObject({ status: 'migrated', inputs: { context: 'app', image: '$CI_REGISTRY_IMAGE' } });
     const result = scaffold('.gitlab-ci.yml', pipeline, builds, REF, '$CI_REGISTRY_IMAGE', undefined, undefined, [
-      { jobName: 'kaniko-app', inputs: report?.inputs ?? {} },
+      { jobName: 'kaniko-app', file: '.gitlab-ci.yml', inputs: report?.inputs ?? {} },
     ]);
     expect(result.builtByOthers).toEqual([{ jobName: 'kaniko-app', dockerfiles: ['app/Dockerfile'] }]);
     expect(result.added.map((b) => [b.jobName, b.context, b.image])).toEqual([['build-image-2', '.', '$CI_REGISTRY_IMAGE/image-2']]);
-    expect(result.imageTaken).toEqual([{ jobName: 'build-image-2', images: ['$CI_REGISTRY_IMAGE'] }]);
+    expect(result.imageTaken).toEqual([
+      { jobName: 'build-image-2', images: [{ image: '$CI_REGISTRY_IMAGE', by: { jobName: 'kaniko-app', file: '.gitlab-ci.yml' } }] },
+    ]);
   });
 
   it("reads a job's parallel:matrix: the directories it builds are left out, the others built, its list never extended", () => {
@@ -806,7 +810,7 @@ describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => 
       '$CI_REGISTRY_IMAGE',
       undefined,
       undefined,
-      [{ jobName: 'docker-build', inputs: report?.inputs ?? {} }],
+      [{ jobName: 'docker-build', file: '.gitlab-ci.yml', inputs: report?.inputs ?? {} }],
     );
     expect(result.builtByOthers).toEqual([
       { jobName: 'docker-build', dockerfiles: ['services/api/Dockerfile', 'services/worker/Dockerfile'] },
@@ -819,7 +823,7 @@ describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => 
   it('a directory a cigen build and a Kaniko job both build is named by the cigen build', () => {
     const pipeline = `include:\n  - component: ${REF}\n    inputs: {job-name: ours}\n${KANIKO}`;
     const result = scaffold('.gitlab-ci.yml', pipeline, ONE, REF, '$CI_REGISTRY_IMAGE', undefined, undefined, [
-      { jobName: 'build-branch', inputs: { image: '$CI_REGISTRY_IMAGE' } },
+      { jobName: 'build-branch', file: '.gitlab-ci.yml', inputs: { image: '$CI_REGISTRY_IMAGE' } },
     ]);
     expect(result).toMatchObject({ changed: false, present: ['ours'], builtByOthers: [] });
   });
@@ -964,6 +968,56 @@ describe('a local include whose path holds a variable', () => {
         'jobs are not seen: whether one is named as a build init adds, or builds with Kaniko or a Docker daemon, is not checked\n',
     );
     expect(result.stdout).not.toContain('build-image builds with Kaniko');
+  });
+});
+
+describe('an image a job of an included file pushes already', () => {
+  const KANIKO_DOCKER =
+    'kaniko-build:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +
+    '    - /kaniko/executor --context $CI_PROJECT_DIR/docker --dockerfile $CI_PROJECT_DIR/docker/Dockerfile ' +
+    '--destination $CI_REGISTRY_IMAGE:latest\n';
+
+  it('cigen init names the job and the file that defines it, not the pipeline file', () => {
+    const dir = project({
+      '.gitlab-ci.yml': 'include:\n  - local: ci/build.yml\n',
+      'ci/build.yml': KANIKO_DOCKER,
+      Dockerfile: 'FROM scratch\n',
+      'docker/Dockerfile': 'FROM scratch\n',
+    });
+    const result = cigen(['init', dir, '--builder', 'buildah', '--yes']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      '  build-image-2: $CI_REGISTRY_IMAGE/image-2 from .\n' +
+        `  $CI_REGISTRY_IMAGE: kaniko-build in ${join(dir, 'ci/build.yml')} pushes it already; ` +
+        'this build is build-image-2, pushing $CI_REGISTRY_IMAGE/image-2\n',
+    );
+    // A matrix whose images two jobs push, of two files: each named with its own.
+    const component = (job: string, image: string) =>
+      `  - component: ${REF}\n    inputs:\n      job-name: ${job}\n      context: src\n      image: ${image}\n`;
+    const two = project({
+      '.gitlab-ci.yml': `include:\n  - local: ci/build.yml\n${component('w', '$CI_REGISTRY_IMAGE/worker')}`,
+      'ci/build.yml': `include:\n${component('a', '$CI_REGISTRY_IMAGE/api')}`,
+      'services/api/Dockerfile': 'FROM scratch\n',
+      'services/worker/Dockerfile': 'FROM scratch\n',
+    });
+    expect(cigen(['init', two, '--builder', 'buildah']).stdout).toContain(
+      `  $CI_REGISTRY_IMAGE/api: a in ${join(two, 'ci/build.yml')} pushes it already; ` +
+        `$CI_REGISTRY_IMAGE/worker: w in ${join(two, '.gitlab-ci.yml')} pushes it already; ` +
+        'this build is build-services-2, pushing $CI_REGISTRY_IMAGE/$IMAGE_DIR-2\n',
+    );
+  });
+
+  it('a cigen build of an included file, or of the file itself, is named with its own file', () => {
+    const APP = proposeBuilds(findDockerfiles(['app/Dockerfile']));
+    const build = (file: string) =>
+      `include:\n  - component: ${REF}\n    inputs:\n      job-name: images\n      context: src\n      image: ${file}\n`;
+    const files: Record<string, string> = { 'ci/build.yml': build('$CI_REGISTRY_IMAGE/app') };
+    const included = scaffold('.gitlab-ci.yml', 'include: ci/build.yml\n', APP, REF, '$CI_REGISTRY_IMAGE', (path) => files[path]);
+    expect(included.imageTaken).toEqual([
+      { jobName: 'build-app-2', images: [{ image: '$CI_REGISTRY_IMAGE/app', by: { jobName: 'images', file: 'ci/build.yml' } }] },
+    ]);
+    const own = scaffold('.gitlab-ci.yml', build('$CI_REGISTRY_IMAGE/app'), APP, REF);
+    expect(own.imageTaken[0]?.images[0]?.by).toEqual({ jobName: 'images', file: '.gitlab-ci.yml' });
   });
 });
 

@@ -151,6 +151,8 @@ function questions(rl: Interface): (question: string) => Promise<boolean> {
 
 interface JobToMigrate {
   name: string;
+  /** The file of the pipeline that defines it, from the project root. */
+  file: string;
   builder: 'kaniko' | 'docker';
   /** migrate would rewrite it; otherwise it reports the job as needing review, with the reasons. */
   moves: boolean;
@@ -181,6 +183,7 @@ function jobsToMigrate(dir: string, file: string, text: string, files: () => rea
           : [
               {
                 name: job.name,
+                file: job.file,
                 builder: job.from,
                 moves: job.status === 'migrated',
                 ...(job.status === 'migrated' && job.inputs && job.component && buildsImage(job.component) ? { build: job.inputs } : {}),
@@ -237,6 +240,17 @@ function besideHint(jobs: readonly JobToMigrate[], builtByOthers: Scaffold['buil
         }`,
     );
   return lines;
+}
+
+/** `app: kaniko-app in p/ci/build.yml pushes it already`: the images a build would push that others
+ *  do, by the job that pushes them and the file that defines it (`dir`: the project, as shown). */
+function pushedBy(taken: Scaffold['imageTaken'][number]['images'], dir: string): string {
+  const byPusher = new Map<string, string[]>();
+  for (const { image, by } of taken) {
+    const pusher = `${by.jobName} in ${join(dir, by.file)}`;
+    byPusher.set(pusher, [...(byPusher.get(pusher) ?? []), image]);
+  }
+  return [...byPusher].map(([pusher, images]) => `${images.join(', ')}: ${pusher} pushes ${them(images)} already`).join('; ');
 }
 
 /** Why a local include whose path holds a variable is unread (`from`: the file naming it, as shown), and what goes unchecked. */
@@ -353,7 +367,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
         ? `${catalog.catalog}/${choice.builder}@${catalog.version}`
         : componentFor(choice.builder, options.componentRef);
       if (catalog && component !== componentFor(choice.builder, undefined)) out(`Catalog: ${catalogTaken(catalog)}`);
-      const others = migrating.flatMap((job) => (job.build ? [{ jobName: job.name, inputs: job.build }] : []));
+      const others = migrating.flatMap((job) => (job.build ? [{ jobName: job.name, file: job.file, inputs: job.build }] : []));
       result = scaffold(options.file, current, builds, component, options.image ?? '$CI_REGISTRY_IMAGE', readProjectFile, files, others);
     } catch (error) {
       // The file or a local include holds bytes that are not UTF-8: decoded anyway, the file's would
@@ -379,8 +393,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
       out(planLine(build));
       const wanted = result.renamed.find(([, given]) => given === build.jobName)?.[0];
       const taken = result.imageTaken.find((t) => t.jobName === build.jobName)?.images;
-      if (taken)
-        out(`  ${taken.join(', ')}: a build of ${shown} pushes it already; this build is ${build.jobName}, pushing ${build.image}`);
+      if (taken) out(`  ${pushedBy(taken, dir)}; this build is ${build.jobName}, pushing ${build.image}`);
       else if (wanted !== undefined) out(`  a job named ${wanted} exists already; this build is ${build.jobName}, pushing ${build.image}`);
     }
     const stages = result.stages;
