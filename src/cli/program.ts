@@ -3,7 +3,7 @@
  * codes), the options commands have in common, and the one place an error becomes an exit code.
  * main.ts registers every command on it; lint-main.ts, the `cigen lint` bundle, only lint.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Option, type HelpContext } from 'commander';
 import { CATALOG_VERSION } from '../ci/component-ref.js';
 import { CigenError, exitCodeOf, INTERNAL_ERROR } from '../errors.js';
 import { jsonDocumentWritten, writeJson } from './output.js';
@@ -18,8 +18,26 @@ const HELP_AFTER =
   'With --format json, stdout holds one JSON document whatever the exit code: the result, or {"error":{"exitCode","message"}}.\n' +
   'Each command has --help.\n';
 
+/**
+ * The root command. `cigen help NAME` where no command is NAME says what `cigen NAME` says, in
+ * commander's own words: commander would show the whole help in place of an error, without a word
+ * of the name it does not know.
+ */
+class Program extends Command {
+  override help(context?: HelpContext): never;
+  override help(cb: (text: string) => string): never;
+  override help(context?: HelpContext | ((text: string) => string)): never {
+    if (typeof context === 'function') return super.help(context);
+    // Shown as an error with `help NAME` the operands: commander found no command NAME to show the
+    // help of (it shows a known command's help itself). Parsed as `cigen NAME`, which throws.
+    const [first, name] = this.args;
+    if (context?.error && first === 'help' && name !== undefined) this.parse([name], { from: 'user' });
+    return super.help(context);
+  }
+}
+
 export function createProgram(): Command {
-  return new Command()
+  return new Program()
     .name('cigen')
     .description('Safe, fast, boring container image builds for GitLab CI.')
     .version(CATALOG_VERSION)

@@ -432,12 +432,25 @@ describe('internal errors', () => {
     expect(result.stderr).toContain('Exit codes: 0 success');
   });
 
-  it.each(['help nosuch', '--verbose'])('`cigen %s` (no command to run) prints the help on stderr and exits 2', (args) => {
-    const result = cigen(args.split(' '));
+  it('`cigen --verbose` (no command to run) prints the help on stderr and exits 2', () => {
+    const result = cigen(['--verbose']);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('Usage: cigen [options] [command]');
     expect(result.stderr).toContain('Exit codes: 0 success');
+  });
+
+  it.each([
+    ['help nosuch', 'nosuch'],
+    ['help bulid', 'bulid'],
+    ['--verbose help nosuch', '--verbose nosuch'],
+  ])('`cigen %s` names the command it does not know, as `cigen %s` does, and exits 2', (asked, run) => {
+    const result = cigen(asked.split(' '));
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n')[0]).toBe(`error: unknown command '${run.split(' ').at(-1)}'`);
+    // Commander's own words, its suggestion too: the two read the same.
+    expect(result.stderr).toBe(cigen(run.split(' ')).stderr);
   });
 
   it.each(['help', 'help lint'])('`cigen %s`, the help asked for, exits 0', (args) => {
