@@ -19,6 +19,9 @@ export interface PolicyInput {
   key?: string;
   require?: AttestationKind[];
   protectedRef?: boolean;
+  /** Where a policy file asked for protected-ref (`FILE:LINE:COLUMN`), for a refusal of it to
+   *  name what the user wrote; none when the flag did. */
+  protectedRefAt?: string;
 }
 
 const POLICY_KEYS: Record<string, keyof PolicyInput> = {
@@ -72,10 +75,12 @@ export function parsePolicy(text: string, name: string): PolicyInput {
   }
   const { value: doc, document, lineCounter } = read;
   /** The refusal of what is written at `path` (its key, or its value). */
-  const refuse = (path: readonly (string | number)[], at: 'key' | 'value', message: string): InputError => {
+  const placeOf = (path: readonly (string | number)[], at: 'key' | 'value'): string => {
     const place = document ? locate(document, lineCounter, path, at) : { line: 1, column: 1 };
-    return new InputError(`${name}:${place.line}:${place.column}: ${message}`);
+    return `${name}:${place.line}:${place.column}`;
   };
+  const refuse = (path: readonly (string | number)[], at: 'key' | 'value', message: string): InputError =>
+    new InputError(`${placeOf(path, at)}: ${message}`);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw refuse([], 'value', `a policy is a mapping (${TOP_KEYS})`);
   const out: PolicyInput = {};
   const string = (value: unknown, path: readonly string[]): string => {
@@ -103,6 +108,7 @@ export function parsePolicy(text: string, name: string): PolicyInput {
     } else if (key === 'protected-ref') {
       if (typeof value !== 'boolean') throw refuse([key], 'value', 'protected-ref must be true or false');
       out.protectedRef = value;
+      if (value) out.protectedRefAt = placeOf([key], 'key');
     } else throw refuse([key], 'key', `${key} is not a policy key (${TOP_KEYS})`);
   }
   const identity = (doc as Record<string, unknown>)['identity'] as Record<string, unknown> | undefined;
@@ -207,6 +213,21 @@ export function withFlags(file: PolicyInput, flags: PolicyInput): PolicyInput {
   return { ...fileRest, ...(Object.fromEntries(Object.entries(who).filter(([, value]) => value !== undefined)) as PolicyInput) };
 }
 
+/** How a refusal of protected-ref names it and the parts it goes with: as the flags, or as the
+ *  policy file that asked for it writes them. */
+const PROTECTED_REF_WORDS = {
+  flag: { it: '--protected-ref', project: '--project', refPattern: '--ref-pattern', identity: '--certificate-identity' },
+  file: { it: 'protected-ref', project: 'identity.project', refPattern: 'identity.ref-pattern', identity: 'identity.subject' },
+};
+
+/** A refusal of protected-ref: the flag's is a usage error (exit 2); a policy file's names the
+ *  file where it says it (exit 1), as its other mistakes are. */
+function refuseProtectedRef(input: PolicyInput, message: (words: (typeof PROTECTED_REF_WORDS)['flag']) => string): Error {
+  return input.protectedRefAt === undefined
+    ? new UsageError(message(PROTECTED_REF_WORDS.flag))
+    : new InputError(`${input.protectedRefAt}: ${message(PROTECTED_REF_WORDS.file)}`);
+}
+
 /** The identity a policy asks for, or undefined when it asks for a key; refused when it says neither or both. */
 export function identityOf(input: PolicyInput): Identity | undefined {
   const named = [input.subject, input.subjectRegExp, input.project].filter((v) => v !== undefined).length;
@@ -215,8 +236,10 @@ export function identityOf(input: PolicyInput): Identity | undefined {
       throw new UsageError('give a key or an identity (issuer with subject, subject-regexp or project), not both');
     if (input.refPattern !== undefined) throw new UsageError('--ref-pattern goes with --project; a key names no ref');
     if (input.protectedRef)
-      throw new UsageError(
-        '--protected-ref needs a keyless identity that names the refs (--project with --ref-pattern, or --certificate-identity): ' +
+      throw refuseProtectedRef(
+        input,
+        (w) =>
+          `${w.it} needs a keyless identity that names the refs (${w.project} with ${w.refPattern}, or ${w.identity}): ` +
           'a key proves no ref, and that the ref was protected would be only what the signing pipeline says of itself ' +
           '(CI_COMMIT_REF_PROTECTED, which a job can set on any branch); keep the key in a protected variable instead',
       );
@@ -237,8 +260,10 @@ export function identityOf(input: PolicyInput): Identity | undefined {
   // An exact identity names its ref, --project with --ref-pattern names the refs; a regular
   // expression may or may not, and cigen cannot tell which.
   if (input.protectedRef && (input.subjectRegExp !== undefined || (input.project !== undefined && input.refPattern === undefined)))
-    throw new UsageError(
-      '--protected-ref goes with --project and --ref-pattern, or an exact --certificate-identity: that the ref was protected ' +
+    throw refuseProtectedRef(
+      input,
+      (w) =>
+        `${w.it} goes with ${w.project} and ${w.refPattern}, or an exact ${w.identity}: that the ref was protected ` +
         'is what the signing pipeline says of itself (CI_COMMIT_REF_PROTECTED, which a job can set on any branch); ' +
         'the certificate proves the ref, so name the protected refs',
     );

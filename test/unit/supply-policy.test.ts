@@ -64,8 +64,10 @@ describe('policy files', () => {
       refPattern: 'refs/heads/main',
       require: ['sbom', 'provenance'],
       protectedRef: true,
+      protectedRefAt: 'p.yml:3:1',
     });
     expect(parsePolicy('{"key": "cosign.pub"}', 'p.json')).toEqual({ key: 'cosign.pub' });
+    expect(parsePolicy('protected-ref: false', 'p.yml')).toEqual({ protectedRef: false });
   });
 
   /** What parsePolicy throws for `text`, named p.yml. */
@@ -152,6 +154,44 @@ describe('policy files', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  // The user wrote protected-ref in the file, not the flag: the refusal names the file's key where
+  // it is (exit 1), in the file's words; with the flag passed too, the flag (exit 2).
+  it.each([
+    [
+      'beside a key',
+      'key: cosign.pub\nprotected-ref: true\n',
+      [],
+      ':2:1: protected-ref needs a keyless identity that names the refs (identity.project with identity.ref-pattern, or identity.subject): a key proves no ref',
+    ],
+    [
+      'beside a --key flag',
+      'require: [sbom]\nprotected-ref: true\n',
+      ['--key', 'cosign.pub'],
+      ':2:1: protected-ref needs a keyless identity that names the refs (identity.project with identity.ref-pattern, or identity.subject): a key proves no ref',
+    ],
+    [
+      'with a project and no ref pattern',
+      'identity:\n  issuer: https://g\n  project: g/a\nprotected-ref: true\n',
+      [],
+      ':4:1: protected-ref goes with identity.project and identity.ref-pattern, or an exact identity.subject: that the ref was protected',
+    ],
+  ])('protected-ref %s: refused at its place in the file, exit 1', (_label, text, flags, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-verify-policy-'));
+    try {
+      const policy = join(dir, 'policy.yml');
+      writeFileSync(policy, text);
+      const result = cigen(['verify', `registry.example.com/app@${DIGEST}`, '--policy', policy, ...flags]);
+      expect(result.stderr.startsWith(`${policy}${message}`), result.stderr).toBe(true);
+      expect(result.stderr.split('\n')).toHaveLength(2);
+      expect(result.status).toBe(1);
+      const flag = cigen(['verify', `registry.example.com/app@${DIGEST}`, '--policy', policy, ...flags, '--protected-ref']);
+      expect(flag.stderr).toMatch(/^--protected-ref (needs|goes with) /);
+      expect(flag.status).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('who must have signed', () => {
@@ -221,6 +261,20 @@ describe('who must have signed', () => {
     // A key proves no ref: the provenance's CI_COMMIT_REF_PROTECTED would be the only word for it.
     [{ key: 'k.pub', protectedRef: true }, '--protected-ref needs a keyless identity that names the refs'],
   ])('refuses %j', (input, message) => expect(() => identityOf(input)).toThrow(message));
+
+  it.each([
+    [{ key: 'k.pub' }, 'p.yml:2:1: protected-ref needs a keyless identity that names the refs (identity.project with identity.ref-pattern'],
+    [{ issuer: 'https://g', project: 'group/app' }, 'p.yml:2:1: protected-ref goes with identity.project and identity.ref-pattern'],
+  ])("a policy file's protected-ref beside %j: refused at its place, as the file writes it (exit 1)", (input, message) => {
+    let error: unknown;
+    try {
+      identityOf({ ...input, protectedRef: true, protectedRefAt: 'p.yml:2:1' });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message.startsWith(message)).toBe(true);
+  });
 
   it('--protected-ref with --project and --ref-pattern, or an exact identity, is taken', () => {
     expect(identityOf({ issuer: 'https://g', project: 'group/app', refPattern: 'refs/heads/main', protectedRef: true })).toBeDefined();

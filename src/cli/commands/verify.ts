@@ -42,10 +42,13 @@ export async function runVerify(image: string, options: VerifyCommandOptions): P
     refPattern: options.refPattern,
     key: options.key,
   });
+  const { protectedRefAt, ...merged } = withFlags(fromFile, flags);
   const input: PolicyInput = {
-    ...withFlags(fromFile, flags),
+    ...merged,
     require: [...(fromFile.require ?? []), ...parseRequire(options.require, '--require')],
     protectedRef: Boolean(options.protectedRef || fromFile.protectedRef),
+    // A refusal of protected-ref names the flag when it was passed, else the file's place.
+    ...(!options.protectedRef && protectedRefAt !== undefined ? { protectedRefAt } : {}),
   };
   const identity = identityOf(input);
   const keyName = input.key as string;
