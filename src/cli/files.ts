@@ -219,9 +219,31 @@ async function missingTarget(path: string): Promise<string> {
   throw Object.assign(new Error(`${path}: too many symbolic links`), { code: 'ELOOP' });
 }
 
+/** How many random bytes, in hex, tell one temporary file of a file from another. */
+const TAG_BYTES = 6;
+
+/** The name of a temporary file for the file named `name`: hidden, `tag` making it unique. */
+const temporaryName = (name: string, tag: string): string => `.${name}.${tag}.tmp`;
+
 /** A new temporary file's name for `target`, in `dir` (its own directory by default): hidden, unique. */
 const temporaryFor = (target: string, dir: string = dirname(target)): string =>
-  join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  join(dir, temporaryName(basename(target), randomBytes(TAG_BYTES).toString('hex')));
+
+/** What temporaryName puts before the name, between it and the tag, and after the tag. */
+const [BEFORE_NAME, BEFORE_TAG, AFTER_TAG] = temporaryName('\0', '\0').split('\0') as [string, string, string];
+
+/**
+ * The name of the file that `entry` (a file name) is a temporary file of, when writeFilesAtomically
+ * names its temporaries so; else undefined. One a write left (the process killed between writing
+ * it and the rename, or an older cigen) is found by it.
+ */
+export function temporaryTarget(entry: string): string | undefined {
+  const tagEnd = entry.length - AFTER_TAG.length;
+  const tag = entry.slice(tagEnd - 2 * TAG_BYTES, tagEnd);
+  const name = entry.slice(BEFORE_NAME.length, tagEnd - tag.length - BEFORE_TAG.length);
+  // Read back through temporaryName itself: whatever it puts around them, the name and tag are these.
+  return name !== '' && /^[0-9a-f]+$/.test(tag) && tag.length === 2 * TAG_BYTES && temporaryName(name, tag) === entry ? name : undefined;
+}
 
 /** A file that cannot be written: which, why, and what was written (or done) all the same. */
 export class WriteError extends OutputError {

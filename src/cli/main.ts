@@ -27,7 +27,7 @@ program
   .option(
     '--check',
     'write nothing; exit 1 when templates/, docs/components/ or README.md differ from what src/ renders, ' +
-      'or a generated file no component renders is left there',
+      'or a generated file no component renders or a temporary file of an unfinished write is left there',
   )
   .option('--root <dir>', 'catalog project directory', process.cwd())
   .addOption(formatOption())

@@ -133,6 +133,68 @@ describe('cigen build', () => {
     expect(cigen(['build', '--check', '--root', dir]).status).toBe(0);
   });
 
+  // What a write killed before its rename (SIGKILL, a runner gone), or an older cigen, left: temporary
+  // files named as writeFilesAtomically names them, beside the files build writes.
+  const LEFT_OVER = [
+    'templates/.buildah.yml.0123456789ab.tmp',
+    'docs/components/.kaniko.md.a1b2c3d4e5f6.tmp',
+    '.README.md.abcdef012345.tmp',
+  ];
+  // Named otherwise, or of a file build does not write: someone else's.
+  const NOT_OURS = ['.NOTREADME.md.abcdef012345.tmp', 'templates/.buildah.yml.tmp', 'templates/.notes.txt.0123456789ab.tmp'];
+
+  it('--check names each temporary file a write left as drift, in the JSON too, and removes nothing', () => {
+    const dir = catalogCopy();
+    for (const path of [...LEFT_OVER, ...NOT_OURS]) writeFileSync(join(dir, path), 'spec:\n');
+    mkdirSync(join(dir, 'templates/.dir.yml.0123456789ab.tmp'));
+    const result = cigen(['build', '--check', '--root', dir]);
+    expect(result.stderr).toBe(
+      `cigen build --check: temporary file(s) an unfinished write left: ${LEFT_OVER.join(', ')}; run \`cigen build\` to remove them\n`,
+    );
+    expect(result.status).toBe(1);
+    const json = cigen(['build', '--check', '--root', dir, '--format', 'json']);
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ check: true, changed: [], stale: [], temporaries: LEFT_OVER });
+    for (const path of [...LEFT_OVER, ...NOT_OURS]) expect(existsSync(join(dir, path)), path).toBe(true);
+    // Beside drift: both said, and the drift's remedy.
+    writeFileSync(join(dir, 'templates/kaniko.yml'), 'stale');
+    expect(cigen(['build', '--check', '--root', dir]).stderr).toBe(
+      'cigen build --check: out of date: templates/kaniko.yml; ' +
+        `temporary file(s) an unfinished write left: ${LEFT_OVER.join(', ')}; run \`cigen build\` and commit the result\n`,
+    );
+  });
+
+  it('removes the temporary files a write left, as stale generated files, saying how many, and is then current', () => {
+    const dir = catalogCopy();
+    for (const path of [...LEFT_OVER, ...NOT_OURS]) writeFileSync(join(dir, path), 'spec:\n');
+    const result = cigen(['build', '--root', dir]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/; 0 file\(s\) written, 3 left-over temporary file\(s\) removed\n$/);
+    for (const path of LEFT_OVER) expect(existsSync(join(dir, path)), path).toBe(false);
+    for (const path of NOT_OURS) expect(existsSync(join(dir, path)), path).toBe(true);
+    expect(cigen(['build', '--check', '--root', dir]).status).toBe(0);
+    writeFileSync(join(dir, LEFT_OVER[0] as string), 'spec:\n');
+    expect(JSON.parse(cigen(['build', '--root', dir, '--format', 'json']).stdout)).toMatchObject({
+      check: false,
+      temporaries: [LEFT_OVER[0]],
+    });
+    expect(existsSync(join(dir, LEFT_OVER[0] as string))).toBe(false);
+  });
+
+  it('a temporary file a write left that it may not remove: exit 74 saying what was done', () => {
+    const dir = catalogCopy();
+    chmodSync(dir, 0o755);
+    writeFileSync(join(dir, LEFT_OVER[0] as string), 'spec:\n');
+    // As nobody (setpriv) when the tests run as root: templates/ is root's, so the file cannot be removed.
+    const result = cigenUnprivileged(['build', '--root', '.'], { cwd: dir });
+    expect(result.stderr).toBe(
+      `cannot remove the left-over temporary file ${LEFT_OVER[0]}: permission denied; the 0 changed file(s) were written\n`,
+    );
+    expect(result.status).toBe(74);
+    expect(existsSync(join(dir, LEFT_OVER[0] as string))).toBe(true);
+  });
+
   it('a write that fails (a read-only template): exit 74, and stdout never says "written" for what was not', () => {
     const dir = catalogCopy();
     writeFileSync(join(dir, 'templates/buildah.yml'), 'stale');
@@ -221,7 +283,7 @@ describe('cigen build', () => {
     const help = cigen(['build', '--help']).stdout.replace(/\s+/g, ' ');
     expect(help).toContain(
       '--check write nothing; exit 1 when templates/, docs/components/ or README.md differ from what src/ renders, ' +
-        'or a generated file no component renders is left there',
+        'or a generated file no component renders or a temporary file of an unfinished write is left there',
     );
     const drifts: [string, (dir: string) => void, string][] = [
       ['templates/', (dir) => writeFileSync(join(dir, 'templates/kaniko.yml'), 'x'), 'templates/kaniko.yml'],

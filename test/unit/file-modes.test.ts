@@ -6,7 +6,7 @@
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type * as FS from 'node:fs';
 
@@ -26,7 +26,7 @@ vi.mock('node:fs', async (importOriginal) => {
   return { ...fs, promises, default: { ...fs, promises } };
 });
 
-const { writeFilesAtomically } = await import('../../src/cli/files.js');
+const { temporaryTarget, writeFilesAtomically } = await import('../../src/cli/files.js');
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -57,4 +57,23 @@ describe('writeFilesAtomically keeps a file private while it writes it', () => {
     await writeFilesAtomically([{ path: file, text: 'new\n' }]);
     expect(statSync(file).mode & 0o777).toBe(0o755);
   });
+});
+
+describe('temporaryTarget: the file a temporary is of, as writeFilesAtomically names them', () => {
+  it('reads back the temporaries it writes (cigen build finds one a write left by it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-modes-'));
+    dirs.push(dir);
+    await writeFilesAtomically([{ path: join(dir, 'buildah.yml'), text: 'a\n' }]);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const { path } of seen) expect(temporaryTarget(basename(path))).toBe('buildah.yml');
+  });
+
+  it.each([
+    'buildah.yml',
+    '.buildah.yml.tmp',
+    '.buildah.yml.0123456789AB.tmp',
+    '.buildah.yml.0123456789a.tmp',
+    '..0123456789ab.tmp',
+    '.x.0123456789ab.tmp.bak',
+  ])('%s is none', (name) => expect(temporaryTarget(name)).toBeUndefined());
 });

@@ -13,6 +13,7 @@ import {
   reasonOf,
   refuseNotUtf8,
   requireDirectory,
+  temporaryTarget,
   writeFilesAtomically,
   type PendingWrite,
 } from '../files.js';
@@ -37,6 +38,9 @@ export interface BuildPlan {
   changed: PendingWrite[];
   /** Generated templates of components that no longer exist. */
   stale: string[];
+  /** Temporary files of the files build writes that a write left behind (killed before the
+   *  rename, or an older cigen): build removes them. */
+  temporaries: string[];
 }
 
 /** What `cigen build` would write under `root`; throws when the catalog does not validate. */
@@ -75,18 +79,26 @@ export async function planBuild(root: string): Promise<BuildPlan> {
 
   const names = new Set([...build.components.map((c) => templatePath(c.component.name)), ...build.pages.map((page) => page.path)]);
   const stale: string[] = [];
-  for (const [dir, suffix, banner] of [
-    ['templates', '.yml', GENERATED_BANNER],
-    ['docs/components', '.md', GENERATED_PAGE],
-  ] as const) {
-    for (const entry of await readdir(join(root, dir)).catch(() => [] as string[])) {
-      const path = `${dir}/${entry}`;
-      if (!entry.endsWith(suffix) || names.has(path)) continue;
+  const temporaries: string[] = [];
+  // Each directory build writes in, which of its files build writes, and the first bytes of those it generates.
+  const places: [dir: string, writes: (name: string) => boolean, banner?: string][] = [
+    ['templates', (name) => name.endsWith('.yml'), GENERATED_BANNER],
+    ['docs/components', (name) => name.endsWith('.md'), GENERATED_PAGE],
+    // The README is no generated file of its own: only its temporaries are build's.
+    ['.', (name) => name === 'README.md'],
+  ];
+  for (const [dir, writes, banner] of places) {
+    const entries = await readdir(join(root, dir), { withFileTypes: true }).catch(() => []);
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const path = dir === '.' ? entry.name : `${dir}/${entry.name}`;
+      const target = temporaryTarget(entry.name);
+      if (entry.isFile() && target !== undefined && writes(target)) temporaries.push(path);
+      if (banner === undefined || !writes(entry.name) || names.has(path)) continue;
       const prefix = Buffer.from(banner);
       if ((await readOptionalBytes(join(root, path)))?.subarray(0, prefix.length).equals(prefix)) stale.push(path);
     }
   }
-  return { build, changed, stale };
+  return { build, changed, stale, temporaries };
 }
 
 /** One component's line: its template, inputs and images, and what became of its files. */
@@ -99,7 +111,7 @@ function componentLine(c: BuildPlan['build']['components'][number], state: strin
 
 export async function runBuild(options: BuildOptions): Promise<void> {
   await requireDirectory(options.root, `--root ${options.root}`);
-  const { build, changed, stale } = await planBuild(options.root);
+  const { build, changed, stale, temporaries } = await planBuild(options.root);
   // What drifted, relative to the root (however the root was written: `.`, `cat/`, absolute):
   // reported per component, in the JSON, and by --check.
   const changedPaths = changed.map((w) => relative(options.root, w.path));
@@ -107,6 +119,13 @@ export async function runBuild(options: BuildOptions): Promise<void> {
   // Written only once it is true: after the files are (without --check), the drift (with it).
   if (!options.check) {
     await writeFilesAtomically(changed);
+    // Gone already is as good (another build's, renamed meanwhile).
+    for (const path of temporaries)
+      await rm(join(options.root, path), { force: true }).catch((error: unknown) => {
+        throw new OutputError(
+          `cannot remove the left-over temporary file ${path}: ${reasonOf(error)}; the ${changed.length} changed file(s) were written`,
+        );
+      });
     for (const path of stale)
       await rm(join(options.root, path)).catch((error: unknown) => {
         throw new OutputError(`cannot remove the stale ${path}: ${reasonOf(error)}; the ${changed.length} changed file(s) were written`);
@@ -124,6 +143,7 @@ export async function runBuild(options: BuildOptions): Promise<void> {
       })),
       changed: changedPaths,
       stale,
+      temporaries,
     });
   } else {
     for (const c of build.components) {
@@ -141,15 +161,22 @@ export async function runBuild(options: BuildOptions): Promise<void> {
 
   if (options.check) {
     const drift = [...changedPaths, ...stale];
-    if (drift.length > 0) {
-      throw new FindingsError(`cigen build --check: out of date: ${drift.join(', ')}; run \`cigen build\` and commit the result`);
+    if (drift.length > 0 || temporaries.length > 0) {
+      const found = [
+        ...(drift.length > 0 ? [`out of date: ${drift.join(', ')}`] : []),
+        ...(temporaries.length > 0 ? [`temporary file(s) an unfinished write left: ${temporaries.join(', ')}`] : []),
+      ];
+      const fix = drift.length > 0 ? 'run `cigen build` and commit the result' : 'run `cigen build` to remove them';
+      throw new FindingsError(`cigen build --check: ${found.join('; ')}; ${fix}`);
     }
     if (options.format === 'text')
       writeOut(`templates/, docs/components/ and README.md are current (${build.components.length} components)\n`);
     return;
   }
   if (options.format === 'text') {
-    const removed = stale.length ? `, ${stale.length} stale generated file(s) removed` : '';
+    const removed =
+      (stale.length ? `, ${stale.length} stale generated file(s) removed` : '') +
+      (temporaries.length ? `, ${temporaries.length} left-over temporary file(s) removed` : '');
     writeOut(`${build.components.length} components validated; ${changed.length} file(s) written${removed}\n`);
   }
 }
