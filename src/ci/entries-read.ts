@@ -360,6 +360,10 @@ const READINGS: readonly Reading[] = [
   // compiled by RE2, so `(?i)` too; ci.json asks for a JavaScript RegExp. A url string and any
   // coverage are GitLab's to judge: the linter does (lint/entries.ts), with GitLab's words.
   { path: [ANY, 'environment', 'url'], read: (value) => (typeof value === 'string' ? ABSENT : value) },
+  // Entry::Kubernetes: `namespace` is any String (type, allow_nil); it must be present only beside
+  // `flux_resource_path` (lint/entries.ts says so, in GitLab's words). ci.json asks for one
+  // character: an empty one is read as absent.
+  { path: [ANY, 'environment', 'kubernetes', 'namespace'], read: (value) => (value === '' ? ABSENT : value) },
   { path: [ANY, 'coverage'], read: (value) => (value === null ? value : ABSENT) },
   // Entry::Tags, Artifacts (paths, exclude), Image and Service (entrypoint, command):
   // array_of_strings, `[]` too (`tags: []` clears the default's tags).

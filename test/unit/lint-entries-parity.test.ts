@@ -506,6 +506,13 @@ describe('environment:kubernetes as Entry::Kubernetes checks it beyond its keys 
     ]);
   });
 
+  it("an empty namespace is clean (Entry::Kubernetes: any String; ci.json's minLength is the editor's), and blank beside flux_resource_path", async () => {
+    expect(await briefs(job('a', '{namespace: ""}') + job('b', '{agent: g/p:a, namespace: ""}'))).toEqual([]);
+    expect(await briefs(job('c', '{agent: g/p:a, namespace: "", flux_resource_path: x/y}'))).toEqual([
+      ".gitlab-ci.yml:5:43 error semantic/kubernetes jobs:c:environment:kubernetes namespace can't be blank",
+    ]);
+  });
+
   it('what GitLab takes is clean; a key a base cigen cannot see may give is not called missing', async () => {
     const text =
       job('a', '{agent: g/p:a, dashboard: {namespace: ns, flux_resource_path: x/y}, managed_resources: {enabled: false}}') +
