@@ -620,15 +620,19 @@ function readAsGitLabFindings(name: string, job: Record<string, unknown>, isJob:
  *  takes it: `namespace` required, these keys only, each string at most this long. */
 const KUBERNETES_DASHBOARD_LENGTHS: Readonly<Record<string, number>> = { namespace: 63, flux_resource_path: 255 };
 
+/** The keys schemas/kubernetes/managed_resources.json takes (`additionalProperties: false`);
+ *  ci.json lists the same and leaves the hash open. What it says of `enabled`'s value stands. */
+const KUBERNETES_MANAGED_RESOURCES_KEYS: readonly string[] = ['enabled'];
+
 /** A key as JSONSchemer names its place (Location.resolve: a JSON pointer, in backquotes). */
 const jsonPointer = (key: string): string => `\`/${key.replace(/~/g, '~0').replace(/\//g, '~1')}\``;
 
 /**
  * Entry::Kubernetes beyond its keys: not blank; `agent` present when `flux_resource_path`,
  * `dashboard` or `managed_resources: {enabled: true}` is; `namespace` present with
- * `flux_resource_path`; `dashboard` as its JSON schema takes it (JsonSchemaValidator with
- * detail_errors: JSONSchemer's words); and neither `namespace` nor `flux_resource_path` beside
- * the same key under `dashboard`. In GitLab's words; what ci.json says (a value's type, an empty
+ * `flux_resource_path`; `dashboard` and `managed_resources` as their JSON schemas take them
+ * (JsonSchemaValidator with detail_errors: JSONSchemer's words); and neither `namespace` nor
+ * `flux_resource_path` beside the same key under `dashboard`. In GitLab's words; what ci.json says (a value's type, an empty
  * `dashboard:namespace`) is left to it. A key a base cigen cannot see may give the hash (not
  * `complete`) is not called missing.
  */
@@ -645,6 +649,9 @@ function kubernetesFindings(name: string, environment: unknown, complete: boolea
     return findings;
   }
   const written = (key: string) => Object.hasOwn(kubernetes, key);
+  // JsonSchemaValidator (detail_errors): one error per key a schema with additionalProperties: false refuses.
+  const disallowed = (entry: string, key: string) =>
+    report([entry, key], `${entry.replace(/_/g, ' ')} object property at ${jsonPointer(key)} is a disallowed additional property`, 'key');
   /** An attribute's presence validation: a blank string, or none when nothing may give one. */
   const blank = (key: string) => {
     const value = kubernetes[key];
@@ -656,14 +663,15 @@ function kubernetesFindings(name: string, environment: unknown, complete: boolea
   const flux = !rubyBlank(kubernetes['flux_resource_path']);
   if (flux && blank('namespace')) missing('namespace');
   if ((flux || !rubyBlank(dashboard) || (isHash(managed) && managed['enabled'] === true)) && blank('agent')) missing('agent');
+  if (isHash(managed))
+    for (const key of Object.keys(managed)) if (!KUBERNETES_MANAGED_RESOURCES_KEYS.includes(key)) disallowed('managed_resources', key);
   if (isHash(dashboard) && Object.keys(dashboard).length > 0) {
     if (!Object.hasOwn(dashboard, 'namespace') && complete)
       report(['dashboard'], 'dashboard object at root is missing required properties: namespace');
     for (const key of Object.keys(dashboard)) {
       const limit = KUBERNETES_DASHBOARD_LENGTHS[key];
       const value = dashboard[key];
-      if (limit === undefined)
-        report(['dashboard', key], `dashboard object property at ${jsonPointer(key)} is a disallowed additional property`, 'key');
+      if (limit === undefined) disallowed('dashboard', key);
       else if (typeof value === 'string' && [...value].length > limit)
         report(['dashboard', key], `dashboard string length at ${jsonPointer(key)} is greater than: ${limit}`);
       else if (key === 'flux_resource_path' && value === '')

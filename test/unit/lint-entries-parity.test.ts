@@ -513,6 +513,15 @@ describe('environment:kubernetes as Entry::Kubernetes checks it beyond its keys 
     ]);
   });
 
+  it("managed_resources as its JSON schema takes it: only `enabled` (JSONSchemer's words, at each other key)", async () => {
+    const text =
+      job('a', '{agent: g/p:a, managed_resources: {enabled: true, extra: 1, namespace: ns}}') + job('b', '{managed_resources: {}}');
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:5:67 error semantic/kubernetes jobs:a:environment:kubernetes managed resources object property at `/extra` is a disallowed additional property',
+      '.gitlab-ci.yml:5:77 error semantic/kubernetes jobs:a:environment:kubernetes managed resources object property at `/namespace` is a disallowed additional property',
+    ]);
+  });
+
   it('what GitLab takes is clean; a key a base cigen cannot see may give is not called missing', async () => {
     const text =
       job('a', '{agent: g/p:a, dashboard: {namespace: ns, flux_resource_path: x/y}, managed_resources: {enabled: false}}') +
