@@ -245,6 +245,16 @@ function secretRead(secret: unknown): unknown {
   return { ...rest, vault: '' };
 }
 
+/** Entry::JobInput: an input of a job's `inputs:` has no default when `config[:default].nil?`,
+ *  its key absent or null. */
+export const jobInputWithoutDefault = (input: unknown): input is Record<string, unknown> =>
+  isHash(input) && (input['default'] === undefined || input['default'] === null);
+
+/** A default of each input type, as ci.json's jobInputs asks for it (a string when the type is none it knows). */
+const DEFAULT_OF_TYPE: Readonly<Record<string, unknown>> = { string: '', number: 0, boolean: false, array: [] };
+const typedDefault = (type: unknown): unknown =>
+  typeof type === 'string' && Object.hasOwn(DEFAULT_OF_TYPE, type) ? DEFAULT_OF_TYPE[type] : '';
+
 /** Entry::BaseInput (an input of `spec:inputs`, or of a job's `inputs:`): `description` is any
  *  alphanumeric value, of any length; ci.json caps it at 1024 characters. Read as one it takes. */
 const anyDescription = (value: unknown): unknown => (typeof value === 'string' ? '' : value);
@@ -462,6 +472,13 @@ const READINGS: readonly Reading[] = [
   },
   // A job's `inputs:` descriptions: see anyDescription.
   { path: [ANY, 'inputs', ANY, 'description'], read: (value) => anyDescription(value) },
+  // Entry::JobInput refuses an input without a default (see jobInputWithoutDefault) in its own
+  // words (spec-rules.ts, said by lint/entries.ts); ci.json asks for the key, and a null one is to
+  // it a value of the wrong type. Read with a default of the input's type.
+  {
+    path: [ANY, 'inputs', ANY],
+    read: (value) => (jobInputWithoutDefault(value) ? { ...value, default: typedDefault(value['type']) } : value),
+  },
   // Interpolation::Inputs (inputs/*_input.rb) and Ci::Inputs check an input value's type, options
   // and regex, never its length; ci.json caps a string at 1024 characters. Any string is read as
   // one it takes.

@@ -17,6 +17,7 @@ import {
 } from './interpolation/block.js';
 import { FUNCTION_NAMES, invalidInputType, matchFunction, noFunctionMatching } from './interpolation/functions.js';
 import { rubySplit } from './interpolation/ruby.js';
+import { jobInputWithoutDefault } from './entries-read.js';
 import { INPUT_TYPES, notInOptions, type InputType } from './interpolation/inputs.js';
 import { compileRe2 } from './re2.js';
 import type { Finding, PathSegment } from './diagnostics.js';
@@ -35,6 +36,11 @@ const MAX_OPTIONS = 50;
 /** Entry::BaseInput (a `spec:inputs` input, a job's input): more `options` than it allows, in its words. */
 export const tooManyOptions = (options: unknown): string | undefined =>
   Array.isArray(options) && options.length > MAX_OPTIONS ? `cannot define more than ${MAX_OPTIONS} options` : undefined;
+
+/** Entry::JobInput: an input of a job's `inputs:` without a default (none, or null), in its words
+ *  (`errors.add(:base, ...)`: said after the input's place, with no `config`). */
+export const jobInputDefaultProblem = (input: unknown): string | undefined =>
+  jobInputWithoutDefault(input) ? 'must have a default value' : undefined;
 
 /** Values a regex must refuse for a string input placed in a plain or quoted scalar, and in a
  *  literal block, to be safe under text interpolation. */

@@ -7,7 +7,7 @@ import type { PathSegment } from '../ci/diagnostics.js';
 import { bridgeNeed, needItems, ruleItems, rubyBlank, stringList, TRIGGER_INCLUDE_MAX } from '../ci/entries-read.js';
 import { rubyRegexpProblem } from '../ci/expression.js';
 import { isHash, valueAt } from '../ci/merge.js';
-import { BASE_INPUT_KEYS, tooManyOptions } from '../ci/spec-rules.js';
+import { BASE_INPUT_KEYS, jobInputDefaultProblem, tooManyOptions } from '../ci/spec-rules.js';
 import { describePath, suggest } from '../ci/schema.js';
 import { rubyIso8601DateTime } from '../ci/ruby-date.js';
 
@@ -400,16 +400,20 @@ function unknownKeysFindings(value: unknown, allowed: readonly string[], named: 
 }
 
 /** Entry::JobInput (each input of a job's `inputs:`): the keys Entry::BaseInput allows (no `rules`,
- *  which a `spec:inputs` input takes) and at most its number of `options`, in GitLab's words. */
-function jobInputsFindings(name: string, inputs: unknown): EntryFinding[] {
+ *  which a `spec:inputs` input takes), at most its number of `options`, and a default, in GitLab's
+ *  words. A default a base cigen cannot see may give (not `complete`) is not called missing; a
+ *  null one the job or a base writes is one whatever that base holds. */
+function jobInputsFindings(name: string, inputs: unknown, complete: boolean): EntryFinding[] {
   if (!isHash(inputs)) return [];
   return Object.entries(inputs).flatMap(([input, spec]): EntryFinding[] => {
     const named = [name, 'inputs', input];
     const at = ['inputs', input];
     const tooMany = isHash(spec) ? tooManyOptions(spec['options']) : undefined;
+    const noDefault = complete || (isHash(spec) && Object.hasOwn(spec, 'default')) ? jobInputDefaultProblem(spec) : undefined;
     return [
       ...unknownKeysFindings(spec, BASE_INPUT_KEYS, named, at),
       ...(tooMany ? [{ path: [...at, 'options'], code: 'semantic/job-input', message: `${describePath(named)} config ${tooMany}` }] : []),
+      ...(noDefault ? [{ path: at, code: 'semantic/job-input', message: `${describePath(named)} ${noDefault}` }] : []),
     ];
   });
 }
@@ -876,7 +880,7 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>, com
     ...readAsGitLabFindings(name, job, kind === 'job'),
     ...kubernetesFindings(name, job['environment'], complete),
     ...akeylessFindings(name, job['secrets']),
-    ...(kind !== 'bridge' ? jobInputsFindings(name, job['inputs']) : []),
+    ...(kind !== 'bridge' ? jobInputsFindings(name, job['inputs'], complete) : []),
     ...releaseFindings(name, job['release']),
     ...artifactsFindings(name, job['artifacts'], complete),
     ...blankRuleFindings(job['rules'], ['rules'], describePath([name, 'rules'])),

@@ -594,6 +594,35 @@ describe("a job's inputs: as Entry::JobInput checks them (Entry::BaseInput, as s
     ]);
   });
 
+  it("an input without a default, or with a null one, in JobInput's words (not ci.json's), whatever its type", async () => {
+    const text =
+      'job:\n  script: echo\n  inputs:\n    a:\n      description: d\n    b: {}\n    c:\n      default: null\n' +
+      '    d:\n      type: number\n      default:\n    e:\n      type: array\n    f:\n      type: boolean\n      default: false\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:5:7 error semantic/job-input jobs:job:inputs:a must have a default value',
+      '.gitlab-ci.yml:6:8 error semantic/job-input jobs:job:inputs:b must have a default value',
+      '.gitlab-ci.yml:8:7 error semantic/job-input jobs:job:inputs:c must have a default value',
+      '.gitlab-ci.yml:10:7 error semantic/job-input jobs:job:inputs:d must have a default value',
+      '.gitlab-ci.yml:13:7 error semantic/job-input jobs:job:inputs:e must have a default value',
+    ]);
+    // A default of the wrong type is still ci.json's to say.
+    expect(await briefs('job:\n  script: echo\n  inputs:\n    a:\n      type: number\n      default: x\n')).toEqual([
+      '.gitlab-ci.yml:6:16 error schema/type jobs:job:inputs:a:default config should be a number',
+    ]);
+  });
+
+  it('a default a base gives is one; a base cigen cannot see may give one, but not in place of a null the job writes', async () => {
+    const seen =
+      '.base:\n  inputs:\n    a:\n      default: x\njob:\n  extends: .base\n  script: echo\n  inputs:\n    a:\n      description: d\n';
+    expect(await briefs(seen)).toEqual([]);
+    const unseen =
+      'include:\n  - project: group/ci-templates\n    file: /jobs.yml\n' +
+      'job:\n  extends: .remote\n  script: echo\n  inputs:\n    a:\n      description: d\n    b:\n      default: null\n';
+    expect((await briefs(unseen)).filter((line) => line.includes('error'))).toEqual([
+      '.gitlab-ci.yml:11:7 error semantic/job-input jobs:job:inputs:b must have a default value',
+    ]);
+  });
+
   it('50 options and every key BaseInput allows are clean', async () => {
     const text = `job:\n  script: echo\n  inputs:\n    env:\n      type: string\n      description: d\n      default: o1\n      regex: ^o\n      options: ${options(50)}\n`;
     expect(await briefs(text)).toEqual([]);
