@@ -6,16 +6,18 @@
  * a visible job that reads a place from a template that failed there is checked as GitLab reads it
  * (its bases merged in), and what fails at a place a template gives is reported in that job, shown
  * where the template writes it. The job as a whole (`script` or `trigger` missing) is the semantic
- * checks'. Two templates valid alone that make an invalid hash together are not found.
+ * checks'. Two templates valid alone that make an invalid hash together are not found, but for a
+ * secret's providers (mergedSecretFindings).
  */
 import type { Diagnostic, PathSegment } from '../ci/diagnostics.js';
-import { contentAsEntriesRead, pathAsWritten } from '../ci/entries-read.js';
+import { contentAsEntriesRead, pathAsWritten, SECRET_PROVIDERS } from '../ci/entries-read.js';
 import { hiddenJobFindings } from '../ci/hidden-twins.js';
 import { isHash, valueAt } from '../ci/merge.js';
 import { locate } from '../ci/positions.js';
 import { exactlyOneOfKeysAt, validateSchema } from '../ci/schema.js';
 import { basesOf, isHidden, MAX_EXTENDS_DEPTH, originOf, type JobDefinition, type PipelineModel } from './model.js';
 import { definerOf } from './provenance.js';
+import type { EntryFinding } from './entries.js';
 
 /** Whether a place, or one on the way to it, still holds a `!reference` GitLab would have replaced (one cigen cannot resolve). */
 function throughUnresolved(value: unknown, path: readonly PathSegment[], tags: ReadonlySet<unknown>): boolean {
@@ -135,4 +137,54 @@ export async function settledByBases(
     for (const finding of findings) if (!kept.has(`${finding.code}\0${JSON.stringify(finding.path)}`)) settled.add(finding);
   }
   return settled;
+}
+
+/** The providers a secret's hash holds (Entry::Secret::SUPPORTED_PROVIDERS), in the order written. */
+const providersOf = (secret: unknown): string[] =>
+  isHash(secret) ? Object.keys(secret).filter((key) => SECRET_PROVIDERS.includes(key)) : [];
+
+/**
+ * A secret of a visible job that holds more than one provider only once its bases are merged in
+ * (`.vault: {secrets: {DB: {vault: ..}}}`, and the job's own `DB: {gcp_secret_manager: ..}`): each
+ * definition is valid alone, so no file's validation finds what GitLab, validating the job as it
+ * reads it, refuses (only_one_of_keys). The schema's finding on the job as GitLab reads it, shown
+ * where the job writes its one provider (a base's two too), or, when the job writes none, where the
+ * last provider is written (a base's). What the files' own validation finds is left to it: two
+ * providers the job writes, a secret it writes without one, and a secret a base gives wholly with
+ * two providers of its own (a template's, inheritedFindings).
+ */
+export async function mergedSecretFindings(
+  model: PipelineModel,
+  values: ReadonlyMap<string, { value: Record<string, unknown>; ok: boolean }>,
+): Promise<{ job: JobDefinition; finding: EntryFinding }[]> {
+  const out: { job: JobDefinition; finding: EntryFinding }[] = [];
+  for (const job of model.jobs.values()) {
+    if (isHidden(job.name) || job.value['extends'] === undefined) continue;
+    const merged = values.get(job.name)?.value;
+    const secrets = merged?.['secrets'];
+    if (!merged || !isHash(secrets)) continue;
+    const places = new Map<string, PathSegment[]>();
+    for (const [name, secret] of Object.entries(secrets)) {
+      const providers = providersOf(secret);
+      if (providers.length < 2) continue;
+      const own = valueAt(job.value, ['secrets', name]);
+      const mine = providersOf(own);
+      if (mine.length > 1 || (own !== undefined && mine.length === 0)) continue;
+      if (mine.length === 0) {
+        // Given wholly by bases: one that writes two providers is found in it (a template's, inheritedFindings).
+        const definers = providers.map((provider) => definerOf(model, job, ['secrets', name, provider]));
+        if (definers.some((definer) => !definer || providersOf(valueAt(definer.value, ['secrets', name])).length > 1)) continue;
+      }
+      places.set(name, ['secrets', name, mine[0] ?? (providers.at(-1) as string)]);
+    }
+    if (places.size === 0) continue;
+    const read = contentAsEntriesRead({ [job.name]: merged });
+    for (const finding of (await validateSchema(read)).findings) {
+      const [, key, name, ...rest] = pathAsWritten(read, finding.path);
+      const place = key === 'secrets' && rest.length === 0 && typeof name === 'string' ? places.get(name) : undefined;
+      if (place && finding.code === 'schema/exactly-one-key')
+        out.push({ job, finding: { path: place, at: 'key', code: finding.code, message: finding.message } });
+    }
+  }
+  return out;
 }

@@ -28,7 +28,7 @@ import { globalEntryFindings, jobEntryFindings, onStopFinding, type EntryFinding
 import { definerOf } from './provenance.js';
 import { checkWholeFloats } from './floats.js';
 import { ruleNeedsReplaceJobNeeds, rulesCanLeaveOut, rulesKeepIn } from './presence.js';
-import { inheritedFindings, settledByBases } from './inherited.js';
+import { inheritedFindings, mergedSecretFindings, settledByBases } from './inherited.js';
 import { referencedExpressions } from './expressions.js';
 
 export interface SemanticOptions {
@@ -803,5 +803,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
   out.push(...checkWholeFloats(model, resolved));
   // What ci.json says of the places each job inherits through `extends` (GitLab never checks a base alone).
   out.push(...(await inheritedFindings(model, resolved)));
+  // A secret given a provider by a base and another by the job (or another base): found only in the job as GitLab reads it.
+  for (const { job, finding } of await mergedSecretFindings(model, resolved)) out.push(entryDiagnostic(model, job, finding));
   return { diagnostics: out, settled: await settledByBases(model, resolved, options.written ?? []) };
 }

@@ -566,6 +566,29 @@ describe('secrets: as Entry::Secret reads them (EE: its SUPPORTED_PROVIDERS, ake
     ]);
   });
 
+  it('a secret given one provider by a base and another by the job is refused in the job as GitLab reads it, where each writes it', async () => {
+    const text =
+      '.vault:\n  secrets:\n    DB:\n      vault: db/pass@ops\n.aws:\n  secrets:\n    DB:\n      aws_secrets_manager: x\n' +
+      '.two:\n  secrets:\n    DB:\n      vault: db/pass@ops\n      azure_key_vault: {name: x}\n' +
+      'a:\n  extends: .vault\n  script: echo\n  secrets:\n    DB:\n      gcp_secret_manager: {name: x}\n      token: $T\n' +
+      'b:\n  extends: [.vault, .aws]\n  script: echo\n' +
+      'c:\n  extends: .two\n  script: echo\n  secrets:\n    DB:\n      aws_secrets_manager: y\n';
+    expect(await briefs(text)).toEqual([
+      `.gitlab-ci.yml:8:7 error schema/exactly-one-key jobs:b:secrets:DB ${exactlyOne} (inherited from .aws through extends)`,
+      `.gitlab-ci.yml:19:7 error schema/exactly-one-key jobs:a:secrets:DB ${exactlyOne}`,
+      `.gitlab-ci.yml:29:7 error schema/exactly-one-key jobs:c:secrets:DB ${exactlyOne}`,
+    ]);
+  });
+
+  it('a job that writes the provider its base gives, or a secret with none beside a base with one, is clean', async () => {
+    const text =
+      '.vault:\n  secrets:\n    DB:\n      vault: db/pass@ops\n' +
+      'a:\n  extends: .vault\n  script: echo\n  secrets:\n    DB:\n      vault: other/pass@ops\n' +
+      'b:\n  extends: .vault\n  script: echo\n  secrets:\n    DB:\n      file: false\n' +
+      'c:\n  extends: .vault\n  script: echo\n  secrets:\n    OTHER:\n      aws_secrets_manager: x\n';
+    expect(await briefs(text)).toEqual([]);
+  });
+
   it('a base cigen cannot see may give a secret its provider: none is not reported; two still are', async () => {
     const text =
       'include:\n  - project: group/ci-templates\n    file: /jobs.yml\n' +
