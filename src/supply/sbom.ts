@@ -5,7 +5,7 @@
  * checks before attesting it. Trivy sees exactly the image by digest cigen fetched, needs no
  * registry credentials, and no vulnerability database.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   accessSync,
   chmodSync,
@@ -173,6 +173,38 @@ function inPath(program: string, path: string): boolean {
     });
 }
 
+/** What a program said and how it ended, as spawnSync tells it: `error` when it could not be started. */
+interface ProgramRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  error?: Error;
+}
+
+/** The last bytes of a program's output kept: its messages end there, and a chatty program costs no more memory. */
+const OUTPUT_KEPT = 1024 * 1024;
+
+/**
+ * Runs a program (stdin empty) and waits for it without blocking the event loop: a run that takes
+ * longer than a server's idle timeout (Node's 5 s, ingress-nginx's 75 s) lets Node see the server
+ * close a kept-alive connection meanwhile, so the next request (the registry's, Fulcio's, Rekor's)
+ * opens a new one instead of going out on the closed one (`socket hang up`).
+ */
+function runProgram(program: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ProgramRun> {
+  return new Promise((resolve) => {
+    const child = spawn(program, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = { stdout: '', stderr: '' };
+    const keep = (stream: 'stdout' | 'stderr') => (chunk: string) => {
+      output[stream] = (output[stream] + chunk).slice(-OUTPUT_KEPT);
+    };
+    child.stdout.setEncoding('utf8').on('data', keep('stdout'));
+    child.stderr.setEncoding('utf8').on('data', keep('stderr'));
+    // Not started (no such program, not executable): 'error', and 'close' may never come.
+    child.once('error', (error) => resolve({ status: null, ...output, error }));
+    child.once('close', (status) => resolve({ status, ...output }));
+  });
+}
+
 /** The image's file system: its layers, in order, unpacked into `rootfs`. */
 export async function unpackImage(reader: RegistryReader, digest: string, rootfs: string, scratch: string): Promise<void> {
   const manifest = await reader.manifest(digest);
@@ -195,7 +227,7 @@ export async function unpackImage(reader: RegistryReader, digest: string, rootfs
     // only after the members beneath it are written.
     mkdirSync(unpacked);
     const options = ['-x', ...(compression ? [compression.tarOption] : []), '--no-same-owner', '--no-same-permissions'];
-    const untar = spawnSync('tar', [...options, '-C', unpacked, '-f', file], { encoding: 'utf8' });
+    const untar = await runProgram('tar', [...options, '-C', unpacked, '-f', file], process.env);
     if (untar.status !== 0)
       throw new InputError(`cannot unpack layer ${layer.digest}: ${(untar.stderr || String(untar.error)).trim().split('\n')[0]}`);
     rmSync(file, { force: true });
@@ -249,11 +281,7 @@ export async function generateSbom(
     // trivy-<pid> directory in TMPDIR at each run.
     const temp = join(dir, 'tmp');
     mkdirSync(temp);
-    const run = spawnSync(generator, args, {
-      env: { ...generatorEnv(env), TMPDIR: temp },
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const run = await runProgram(generator, args, { ...generatorEnv(env), TMPDIR: temp });
     if (run.error) throw new InputError(`cannot run the SBOM generator ${generator}: ${run.error.message}`);
     if (run.status !== 0)
       throw new InputError(

@@ -3,9 +3,10 @@
  * `node:http` server per test): what a hostile or odd registry can make it do. The real registry
  * (CNCF distribution) is the e2e tier's.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { signStatement } from '../../src/supply/signing.js';
 import { BUNDLE_MEDIA_TYPE, statement } from '../../src/supply/statement.js';
 import { parseTrustedRoot, trustMaterial } from '../../src/supply/trust.js';
 import type { Policy } from '../../src/supply/verify.js';
-import { startSigstoreStandIn, type SigstoreStandIn } from '../e2e/lib/sigstore-standin.js';
+import { gitlabIdToken, startSigstoreStandIn, type SigstoreStandIn } from '../e2e/lib/sigstore-standin.js';
 import { cigenAsync } from '../helpers/cli.js';
 
 const DIGEST = `sha256:${'3'.repeat(64)}`;
@@ -38,13 +39,16 @@ afterEach(async () => {
   );
 });
 
-/** A fake registry on 127.0.0.1; its host:port. */
-async function serve(handler: Handler): Promise<string> {
+/** A fake registry on 127.0.0.1: its host:port, and the server. */
+async function listen(handler: Handler): Promise<{ host: string; server: Server }> {
   const server = createServer(handler);
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { host: `127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
+
+/** A fake registry on 127.0.0.1; its host:port. */
+const serve = async (handler: Handler): Promise<string> => (await listen(handler)).host;
 
 /** Writes `total` bytes of spaces in 64 KiB chunks as fast as the client reads them; what was written, in `sent`. */
 function stream(response: ServerResponse, total: number, sent: { bytes: number }): void {
@@ -380,6 +384,20 @@ describe('signing checks the image first: nothing goes to the transparency log f
   });
 });
 
+/** A tar archive of these files (paths relative to its root). */
+function layerTar(files: Record<string, string>): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'cigen-layer-'));
+  try {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    return execFileSync('tar', ['-c', '-C', dir, ...Object.keys(files)]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * A registry without the referrers API (as CNCF distribution 2.x): blobs, manifests by digest and
  * by tag, and the push API @sigstore/oci uses. `onIndexPut` and `onIndexGet` let a test play
@@ -404,6 +422,35 @@ class TagSchemaRegistry {
     const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: { digest: sha256('{}') }, layers: [] }));
     this.manifests.set(sha256(bytes), { type: MANIFEST, bytes });
     return sha256(bytes);
+  }
+
+  /**
+   * An index of two platform images, linux/amd64 and linux/arm64, each of `layers` uncompressed
+   * layers; each layer holds etc/platform (the image's platform). Its digest, and each platform's image.
+   */
+  platformIndex(layers = 1): { index: string; platforms: Record<string, string> } {
+    const put = (type: string, body: unknown): Descriptor => {
+      const bytes = Buffer.from(JSON.stringify(body));
+      this.manifests.set(sha256(bytes), { type, bytes });
+      return { mediaType: type, digest: sha256(bytes), size: bytes.length };
+    };
+    const blob = (bytes: Buffer): Descriptor => {
+      this.blobs.set(sha256(bytes), bytes);
+      return { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(bytes), size: bytes.length };
+    };
+    const platforms: Record<string, string> = {};
+    const manifests = ['amd64', 'arm64'].map((architecture) => {
+      const platform = `linux/${architecture}`;
+      const own = Array.from({ length: layers }, (_, n) => blob(layerTar({ 'etc/platform': platform, [`etc/layer-${n}`]: '' })));
+      const config = {
+        ...blob(Buffer.from(JSON.stringify({ architecture, os: 'linux' }))),
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+      };
+      const image = put(MANIFEST, { schemaVersion: 2, mediaType: MANIFEST, config, layers: own });
+      platforms[platform] = image.digest;
+      return { ...image, platform: { os: 'linux', architecture } };
+    });
+    return { index: put(INDEX, { schemaVersion: 2, mediaType: INDEX, manifests }).digest, platforms };
   }
 
   /** With the referrers API: the referrer manifests whose subject is `digest`. */
@@ -648,5 +695,144 @@ describe('sign, sbom, provenance: the files they write are checked before anythi
     expect(readFileSync(join(result.at, 'p.env'), 'utf8')).toBe(`CIGEN_PROVENANCE_REF=${result.attached[0]}\n`);
     expect(JSON.parse(readFileSync(join(result.at, 'p.json'), 'utf8'))).toMatchObject({ predicateType: 'https://slsa.dev/provenance/v1' });
     expect(result.stdout).toBe(`cigen: provenance of ${result.image} attached as ${result.attached[0]}\n`);
+  });
+});
+
+describe('cigen sbom of an image index', () => {
+  let dir: string;
+  let sigstore: SigstoreStandIn;
+  const token = gitlabIdToken({ server: 'https://gitlab.example.com', project: 'group/app', ref: 'main' });
+  /**
+   * A stand-in for trivy (`rootfs … --output FILE … ROOTFS`): writes a CycloneDX BOM whose
+   * metadata.component is the directory it scanned, as trivy does. On starting, it says so (a line
+   * in TRIVY_STANDIN_STARTED) and takes a second; it fails (exit 3) on the image whose
+   * etc/platform is TRIVY_STANDIN_FAIL.
+   */
+  const GENERATOR = `#!/bin/sh
+for arg do
+  [ "\${previous-}" = --output ] && output=$arg
+  previous=$arg
+done
+platform=$(cat "$previous/etc/platform")
+if [ -n "\${TRIVY_STANDIN_STARTED-}" ]; then echo "trivy $platform" >> "$TRIVY_STANDIN_STARTED"; sleep 1; fi
+if [ "$platform" = "\${TRIVY_STANDIN_FAIL-}" ]; then echo "cannot catalog $platform" >&2; exit 3; fi
+printf '{"bomFormat":"CycloneDX","specVersion":"1.6","metadata":{"component":{"bom-ref":"root","type":"application","name":"%s"}},' "$previous" > "$output"
+printf '"components":[{"bom-ref":"pkg:apk/alpine/musl@1.2.4","type":"library","name":"musl"}],' >> "$output"
+printf '"dependencies":[{"ref":"root","dependsOn":["pkg:apk/alpine/musl@1.2.4"]}]}' >> "$output"
+`;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cigen-supply-sbom-'));
+    sigstore = await startSigstoreStandIn(dir);
+    writeFileSync(join(dir, 'trivy'), GENERATOR);
+    chmodSync(join(dir, 'trivy'), 0o755);
+    // tar as the CLI image has it, saying it started and taking a second, as it does over a large layer.
+    const tar = execFileSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).trim();
+    mkdirSync(join(dir, 'slow-tar'));
+    writeFileSync(join(dir, 'slow-tar', 'tar'), `#!/bin/sh\necho tar >> "$TRIVY_STANDIN_STARTED"\nsleep 1\nexec ${tar} "$@"\n`);
+    chmodSync(join(dir, 'slow-tar', 'tar'), 0o755);
+  });
+  afterAll(async () => {
+    await sigstore?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /**
+   * Each time a line is added to `file` (a program cigen runs started), `servers` close the
+   * connections they keep alive for no request: what a server does when its idle timeout
+   * (Node's 5 s, ingress-nginx's 75 s) passes while the program runs. Stopped by the function returned.
+   */
+  function closeIdleWhenStarted(file: string, servers: readonly Server[]): () => void {
+    let seen = 0;
+    const timer = setInterval(() => {
+      const size = existsSync(file) ? readFileSync(file).length : 0;
+      if (size === seen) return;
+      seen = size;
+      for (const server of servers) server.closeIdleConnections();
+    }, 20);
+    return () => clearInterval(timer);
+  }
+
+  /** Hop-by-hop headers: each connection's own, never passed on. */
+  const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding'];
+  const endToEnd = (headers: IncomingMessage['headers']) =>
+    Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.includes(name)));
+  /** A server that passes each request on to `target` (a Sigstore service), keeping connections alive as a proxy in front of it does. */
+  async function inFrontOf(target: string): Promise<{ url: string; server: Server }> {
+    const { host, server } = await listen((request, response) => {
+      const upstream = httpRequest(
+        new URL(request.url ?? '/', target),
+        {
+          method: request.method,
+          headers: { ...endToEnd(request.headers), host: new URL(target).host, connection: 'close' },
+          agent: false,
+        },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
+          answer.pipe(response);
+        },
+      );
+      upstream.on('error', () => response.destroy());
+      request.pipe(upstream);
+    });
+    return { url: `http://${host}`, server };
+  }
+
+  /**
+   * `cigen sbom` (keyless) of a two-platform index; what it printed and wrote, and what is attached
+   * to each platform's image. With `closeIdle`, the registry and the Sigstore services close their
+   * idle connections whenever the generator or tar starts.
+   */
+  async function sbom(options: { layers?: number; closeIdle?: boolean; env?: Record<string, string>; registry?: TagSchemaRegistry } = {}) {
+    const registry = options.registry ?? new TagSchemaRegistry(true);
+    const { index, platforms } = registry.platformIndex(options.layers);
+    const { host, server } = await listen(registry.handler());
+    const fulcio = await inFrontOf(sigstore.fulcioUrl);
+    const rekor = await inFrontOf(sigstore.rekorUrl);
+    const at = mkdtempSync(join(dir, 'run-'));
+    const started = join(at, 'started');
+    const stop = options.closeIdle ? closeIdleWhenStarted(started, [server, fulcio.server, rekor.server]) : () => undefined;
+    try {
+      const result = await cigenAsync(
+        [
+          'sbom',
+          `${host}/group/app@${index}`,
+          ...['--fulcio-url', fulcio.url, '--rekor-url', rekor.url, '--generator', join(dir, 'trivy')],
+          ...['--output-dir', join(at, 'sbom'), '--report', join(at, 'sbom.env')],
+        ],
+        { SIGSTORE_ID_TOKEN: token, ...(options.closeIdle ? { TRIVY_STANDIN_STARTED: started } : {}), ...options.env },
+      );
+      const attached = Object.fromEntries(
+        Object.entries(platforms).map(([platform, digest]) => [platform, registry.referrersOf(digest).map((d) => d.digest)]),
+      );
+      return { ...result, at, host, platforms, attached, registry, started: existsSync(started) ? readFileSync(started, 'utf8') : '' };
+    } finally {
+      stop();
+    }
+  }
+
+  it('the Sigstore services close an idle connection while the generator runs: each platform signed and attached', async () => {
+    // The connection the first platform's certificate came on is closed while the second
+    // platform's SBOM is made; the second platform's certificate is asked for on a new one.
+    const result = await sbom({ closeIdle: true });
+    expect(result.stderr).toBe('');
+    expect(result.started).toBe('trivy linux/amd64\ntrivy linux/arm64\n');
+    expect(result.status).toBe(0);
+    expect(Object.values(result.attached).map((refs) => refs.length)).toEqual([1, 1]);
+    expect(result.stdout).toBe(
+      Object.entries(result.platforms)
+        .map(
+          ([platform, digest]) =>
+            `cigen: SBOM (${platform}) of ${result.host}/group/app@${digest} attached as ${result.host}/group/app@${result.attached[platform]?.[0]}\n`,
+        )
+        .join(''),
+    );
+  });
+
+  it('the registry closes an idle connection while tar unpacks a layer: the next layer is read all the same', async () => {
+    const result = await sbom({ layers: 2, closeIdle: true, env: { PATH: `${join(dir, 'slow-tar')}:${process.env['PATH']}` } });
+    expect(result.stderr).toBe('');
+    expect(result.started).toBe('tar\ntar\ntrivy linux/amd64\ntar\ntar\ntrivy linux/arm64\n');
+    expect(result.status).toBe(0);
+    expect(Object.values(result.attached).map((refs) => refs.length)).toEqual([1, 1]);
   });
 });

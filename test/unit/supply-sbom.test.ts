@@ -177,6 +177,43 @@ describe('the SBOM generator', () => {
   });
 });
 
+describe('the SBOM generator, when it cannot run or fails', () => {
+  const reader = () => readerOf([tarOf([{ name: 'f', file: 'x' }])]);
+
+  it.each([
+    ['no such file', 'missing', 'ENOENT'],
+    ['a file that is not executable', 'trivy', 'EACCES'],
+  ])('%s: it cannot be run, said by name with the reason (exit 1)', async (_case, name, code) => {
+    const generator = join(sandbox().outside, name);
+    const run = generateSbom(generator, reader(), { platform: '', digest: IMAGE }, { PATH: process.env['PATH'] });
+    await expect(run).rejects.toMatchObject({
+      exitCode: 1,
+      message: `cannot run the SBOM generator ${generator}: spawn ${generator} ${code}`,
+    });
+  });
+
+  it('a failure: its exit status and the last three lines it wrote to stderr (exit 1)', async () => {
+    const generator = join(sandbox().outside, 'failing');
+    writeFileSync(generator, '#!/bin/sh\necho progress\nprintf "one\\ntwo\\nthree\\nfour\\n" >&2\nexit 3\n');
+    chmodSync(generator, 0o755);
+    const run = generateSbom(generator, reader(), { platform: '', digest: IMAGE }, { PATH: process.env['PATH'] });
+    await expect(run).rejects.toMatchObject({
+      exitCode: 1,
+      message: `the SBOM generator (${generator}) failed on ${IMAGE} (exit 3): two / three / four`,
+    });
+  });
+
+  it('a failure with nothing on stderr: the last lines of its stdout', async () => {
+    const generator = join(sandbox().outside, 'failing');
+    writeFileSync(generator, '#!/bin/sh\necho "no space left on device"\nexit 2\n');
+    chmodSync(generator, 0o755);
+    const run = generateSbom(generator, reader(), { platform: '', digest: IMAGE }, { PATH: process.env['PATH'] });
+    await expect(run).rejects.toMatchObject({
+      message: `the SBOM generator (${generator}) failed on ${IMAGE} (exit 2): no space left on device`,
+    });
+  });
+});
+
 describe('compressed layers: what tar needs for each, the CLI image has', () => {
   const layer = tarOf([{ name: 'etc/os-release', file: 'ID=test\n' }]);
   const compressed = (program: string): Buffer => execFileSync(program, ['-c'], { input: layer });
