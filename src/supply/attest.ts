@@ -75,6 +75,9 @@ export interface AttestOptions {
    *  the image itself; an index's each, for an SBOM): what must hold before a signature is made
    *  that stays in the transparency log for good (the files the command writes can be). */
   beforeSigning?: (platforms: readonly string[]) => Promise<void>;
+  /** Called with each bundle once it is attached: what stays attached if a later one fails (an
+   *  index's next platform). */
+  onAttached?: (item: Attached) => void;
 }
 
 export async function attest(kind: AttestationKind, image: string, options: AttestOptions): Promise<Attached[]> {
@@ -86,9 +89,15 @@ export async function attest(kind: AttestationKind, image: string, options: Atte
   // stays in the transparency log for good, one of a mistyped digest too (cosign resolves first).
   await reader.requiredManifest(ref.digest);
   const ready = options.beforeSigning ?? (() => Promise.resolve());
+  const attached: Attached[] = [];
+  const record = (item: Attached): void => {
+    attached.push(item);
+    options.onAttached?.(item);
+  };
   if (kind === 'signature') {
     await ready(['']);
-    return [{ kind, platform: '', subject: ref.digest, referrer: await attach(ref, ref.digest, kind, {}, options.signing, options.env) }];
+    record({ kind, platform: '', subject: ref.digest, referrer: await attach(ref, ref.digest, kind, {}, options.signing, options.env) });
+    return attached;
   }
   if (kind === 'provenance') {
     await ready(['']);
@@ -98,23 +107,21 @@ export async function attest(kind: AttestationKind, image: string, options: Atte
       finishedOn: (options.now ?? (() => new Date()))(),
     });
     const referrer = await attach(ref, ref.digest, kind, predicate, options.signing, options.env);
-    return [
-      {
-        kind,
-        platform: '',
-        subject: ref.digest,
-        referrer,
-        document: JSON.stringify(statement(`${ref.registry}/${ref.repository}`, ref.digest, kind, predicate), null, 2),
-      },
-    ];
+    record({
+      kind,
+      platform: '',
+      subject: ref.digest,
+      referrer,
+      document: JSON.stringify(statement(`${ref.registry}/${ref.repository}`, ref.digest, kind, predicate), null, 2),
+    });
+    return attached;
   }
-  const attached: Attached[] = [];
   const platforms = await platformImages(reader, ref.digest);
   await ready(platforms.map((p) => p.platform));
   for (const platform of platforms) {
     const { text, bom } = await generateSbom(options.generator ?? 'trivy', reader, platform, options.env);
     const referrer = await attach(ref, platform.digest, kind, bom, options.signing, options.env);
-    attached.push({ kind, platform: platform.platform, subject: platform.digest, referrer, document: text });
+    record({ kind, platform: platform.platform, subject: platform.digest, referrer, document: text });
   }
   return attached;
 }

@@ -782,13 +782,15 @@ printf '"dependencies":[{"ref":"root","dependsOn":["pkg:apk/alpine/musl@1.2.4"]}
    * to each platform's image. With `closeIdle`, the registry and the Sigstore services close their
    * idle connections whenever the generator or tar starts.
    */
-  async function sbom(options: { layers?: number; closeIdle?: boolean; env?: Record<string, string>; registry?: TagSchemaRegistry } = {}) {
+  async function sbom(
+    options: { layers?: number; closeIdle?: boolean; env?: Record<string, string>; registry?: TagSchemaRegistry; at?: string } = {},
+  ) {
     const registry = options.registry ?? new TagSchemaRegistry(true);
     const { index, platforms } = registry.platformIndex(options.layers);
     const { host, server } = await listen(registry.handler());
     const fulcio = await inFrontOf(sigstore.fulcioUrl);
     const rekor = await inFrontOf(sigstore.rekorUrl);
-    const at = mkdtempSync(join(dir, 'run-'));
+    const at = options.at ?? mkdtempSync(join(dir, 'run-'));
     const started = join(at, 'started');
     const stop = options.closeIdle ? closeIdleWhenStarted(started, [server, fulcio.server, rekor.server]) : () => undefined;
     try {
@@ -834,5 +836,38 @@ printf '"dependencies":[{"ref":"root","dependsOn":["pkg:apk/alpine/musl@1.2.4"]}
     expect(result.started).toBe('tar\ntar\ntrivy linux/amd64\ntar\ntar\ntrivy linux/arm64\n');
     expect(result.status).toBe(0);
     expect(Object.values(result.attached).map((refs) => refs.length)).toEqual([1, 1]);
+  });
+
+  it('a later platform that fails: the SBOMs attached before it are named by reference, their files written (exit 1)', async () => {
+    const result = await sbom({ env: { TRIVY_STANDIN_FAIL: 'linux/arm64' } });
+    const amd64 = `${result.host}/group/app@${result.platforms['linux/amd64']}`;
+    const referrer = `${result.host}/group/app@${result.attached['linux/amd64']?.[0]}`;
+    const [file, report] = [join(result.at, 'sbom', 'linux-amd64.cdx.json'), join(result.at, 'sbom.env')];
+    expect(result.stderr).toBe(
+      `the SBOM generator (${join(dir, 'trivy')}) failed on ${result.platforms['linux/arm64']} (exit 3): cannot catalog linux/arm64; ` +
+        `before that, the SBOM (linux/amd64) of ${amd64} was attached as ${referrer}; written: ${file}, ${report}\n`,
+    );
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.attached).toEqual({ 'linux/amd64': [expect.any(String)], 'linux/arm64': [] });
+    expect(readFileSync(report, 'utf8')).toBe(`CIGEN_SBOM_REFS=${referrer}\n`);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ bomFormat: 'CycloneDX' });
+    expect(existsSync(join(result.at, 'sbom', 'linux-arm64.cdx.json'))).toBe(false);
+  });
+
+  it('a later platform that fails, and the files of those attached before cannot be written: both said (exit 1)', async () => {
+    const at = mkdtempSync(join(dir, 'run-'));
+    const file = join(at, 'sbom', 'linux-amd64.cdx.json');
+    const registry = new TagSchemaRegistry(true);
+    // The SBOM's place taken while it is attached, as a disk fills up meanwhile.
+    registry.onReferrerPut = () => void mkdirSync(file, { recursive: true });
+    const result = await sbom({ at, registry, env: { TRIVY_STANDIN_FAIL: 'linux/arm64' } });
+    expect(result.stderr).toBe(
+      `the SBOM generator (${join(dir, 'trivy')}) failed on ${result.platforms['linux/arm64']} (exit 3): cannot catalog linux/arm64; ` +
+        `before that, the SBOM (linux/amd64) of ${result.host}/group/app@${result.platforms['linux/amd64']} was attached as ` +
+        `${result.host}/group/app@${result.attached['linux/amd64']?.[0]}; cannot write ${file}: it is a directory; nothing was written\n`,
+    );
+    expect(result.status).toBe(1);
+    expect(existsSync(join(at, 'sbom.env'))).toBe(false);
   });
 });
