@@ -9,7 +9,7 @@ import { InputError } from '../errors.js';
 import { provenancePredicate } from './provenance.js';
 import { formatReference, parseDigestReference, type DigestReference } from './reference.js';
 import { attachBundle, RegistryReader, registryCredentials } from './registry.js';
-import { generateSbom, platformImages } from './sbom.js';
+import { describingImage, generateSbom, platformImages } from './sbom.js';
 import { checkSigning, signStatement, type SigningOptions } from './signing.js';
 import { PREDICATE_TYPES, statement, type AttestationKind } from './statement.js';
 
@@ -119,9 +119,11 @@ export async function attest(kind: AttestationKind, image: string, options: Atte
   const platforms = await platformImages(reader, ref.digest);
   await ready(platforms.map((p) => p.platform));
   for (const platform of platforms) {
-    const { text, bom } = await generateSbom(options.generator ?? 'trivy', reader, platform, options.env);
-    const referrer = await attach(ref, platform.digest, kind, bom, options.signing, options.env);
-    record({ kind, platform: platform.platform, subject: platform.digest, referrer, document: text });
+    const bom = await generateSbom(options.generator ?? 'trivy', reader, platform, options.env);
+    // What is signed, and kept as the artifact, describes the image, not the directory Trivy read.
+    const sbom = describingImage(bom, `${ref.registry}/${ref.repository}`, platform);
+    const referrer = await attach(ref, platform.digest, kind, sbom, options.signing, options.env);
+    record({ kind, platform: platform.platform, subject: platform.digest, referrer, document: `${JSON.stringify(sbom, null, 2)}\n` });
   }
   return attached;
 }

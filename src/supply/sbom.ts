@@ -53,7 +53,18 @@ export async function platformImages(reader: RegistryReader, digest: string): Pr
 export interface CycloneDxBom {
   bomFormat: 'CycloneDX';
   specVersion: string;
-  components?: { name?: string; version?: string; type?: string; purl?: string }[];
+  metadata?: { component?: CycloneDxComponent; [field: string]: unknown };
+  components?: CycloneDxComponent[];
+  [field: string]: unknown;
+}
+
+interface CycloneDxComponent {
+  'bom-ref'?: string;
+  type?: string;
+  name?: string;
+  version?: string;
+  purl?: string;
+  properties?: unknown[];
 }
 
 /** A generator's output, checked: CycloneDX JSON with a components list. */
@@ -67,6 +78,50 @@ export function parseCycloneDx(text: string, what: string): CycloneDxBom {
   const b = bom as Partial<CycloneDxBom>;
   if (b?.bomFormat !== 'CycloneDX' || typeof b.specVersion !== 'string') throw new InputError(`${what} is not a CycloneDX BOM`);
   return b as CycloneDxBom;
+}
+
+/** A purl component: UTF-8, percent-encoded but for letters, digits, `.-_~` and the colon, which the purl spec leaves as they are. */
+const purlEncoded = (text: string): string =>
+  [...Buffer.from(text, 'utf8')]
+    .map((byte) => {
+      const char = String.fromCharCode(byte);
+      return /[A-Za-z0-9.\-_~:]/.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+    .join('');
+
+/**
+ * The package URL of an image by digest, as the purl spec's `oci` type has it: the last segment of
+ * the repository (lowercase) as the name, the digest as the version, and as qualifiers (sorted by
+ * key) a platform image's architecture and where the image is, `repository_url`.
+ */
+export function imagePurl(repository: string, image: PlatformImage): string {
+  const architecture = image.platform.split('/')[1];
+  const qualifiers = { ...(architecture ? { arch: architecture } : {}), repository_url: repository };
+  const name = (repository.split('/').pop() ?? repository).toLowerCase();
+  const query = Object.entries(qualifiers)
+    .map(([key, value]) => `${key}=${purlEncoded(value)}`)
+    .join('&');
+  return `pkg:oci/${purlEncoded(name)}@${purlEncoded(image.digest)}?${query}`;
+}
+
+/**
+ * The BOM with the image as what it describes. Trivy, run on the directory cigen unpacked the
+ * image into, names that directory (`/tmp/cigen-sbom-XXXXXX/rootfs`, gone when the run ends) as
+ * an application; `metadata.component` becomes the image by digest, a container named
+ * `registry/repository`, with its purl. Its `bom-ref` is kept, which the BOM's dependencies start
+ * from, and so are Trivy's properties of it.
+ */
+export function describingImage(bom: CycloneDxBom, repository: string, image: PlatformImage): CycloneDxBom {
+  const scanned = bom.metadata?.component;
+  const component: CycloneDxComponent = {
+    ...(scanned?.['bom-ref'] !== undefined ? { 'bom-ref': scanned['bom-ref'] } : {}),
+    type: 'container',
+    name: repository,
+    version: image.digest,
+    purl: imagePurl(repository, image),
+    ...(scanned?.properties !== undefined ? { properties: scanned.properties } : {}),
+  };
+  return { ...bom, metadata: { ...bom.metadata, component } };
 }
 
 /**
@@ -258,7 +313,7 @@ export async function generateSbom(
   reader: RegistryReader,
   image: PlatformImage,
   env: NodeJS.ProcessEnv,
-): Promise<{ text: string; bom: CycloneDxBom }> {
+): Promise<CycloneDxBom> {
   const dir = mkdtempSync(join(tmpdir(), 'cigen-sbom-'));
   try {
     const rootfs = join(dir, 'rootfs');
@@ -294,7 +349,7 @@ export async function generateSbom(
     } catch {
       throw new InputError(`the SBOM generator (${generator}) exited 0 on ${image.digest} but wrote no SBOM`);
     }
-    return { text, bom: parseCycloneDx(text, `the SBOM ${generator} wrote`) };
+    return parseCycloneDx(text, `the SBOM ${generator} wrote`);
   } finally {
     // After an error too (a layer tar could not unpack, the generator's), the image's files go.
     removeTree(dir);

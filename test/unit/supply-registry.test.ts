@@ -16,7 +16,7 @@ import { attest } from '../../src/supply/attest.js';
 import { verifyImage } from '../../src/supply/check.js';
 import { parseDigestReference } from '../../src/supply/reference.js';
 import { attachBundle, RegistryReader, RegistryStatusError, type Descriptor } from '../../src/supply/registry.js';
-import { platformImages } from '../../src/supply/sbom.js';
+import { platformImages, type CycloneDxBom } from '../../src/supply/sbom.js';
 import { signStatement } from '../../src/supply/signing.js';
 import { BUNDLE_MEDIA_TYPE, statement } from '../../src/supply/statement.js';
 import { parseTrustedRoot, trustMaterial } from '../../src/supply/trust.js';
@@ -828,6 +828,30 @@ printf '"dependencies":[{"ref":"root","dependsOn":["pkg:apk/alpine/musl@1.2.4"]}
         )
         .join(''),
     );
+  });
+
+  it('each SBOM describes its platform image, not the directory Trivy read: the one attached and the one written', async () => {
+    const result = await sbom();
+    expect(result.status).toBe(0);
+    for (const [platform, digest] of Object.entries(result.platforms)) {
+      const referrer = JSON.parse(result.registry.manifests.get(result.attached[platform]?.[0] as string)?.bytes.toString() ?? '') as {
+        layers: Descriptor[];
+      };
+      const bundle = JSON.parse(result.registry.blobs.get(referrer.layers[0]?.digest as string)?.toString() ?? '') as {
+        dsseEnvelope: { payload: string };
+      };
+      const signed = (JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString()) as { predicate: CycloneDxBom }).predicate;
+      const written = JSON.parse(readFileSync(join(result.at, 'sbom', `${platform.replace('/', '-')}.cdx.json`), 'utf8')) as CycloneDxBom;
+      expect(written).toEqual(signed);
+      expect(signed.metadata?.component).toEqual({
+        'bom-ref': 'root',
+        type: 'container',
+        name: `${result.host}/group/app`,
+        version: digest,
+        purl: `pkg:oci/app@${digest}?arch=${platform.split('/')[1]}&repository_url=${result.host}%2Fgroup%2Fapp`,
+      });
+      expect(signed['dependencies']).toEqual([{ ref: 'root', dependsOn: ['pkg:apk/alpine/musl@1.2.4'] }]);
+    }
   });
 
   it('the registry closes an idle connection while tar unpacks a layer: the next layer is read all the same', async () => {

@@ -20,7 +20,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RegistryReader } from '../../src/supply/registry.js';
-import { generateSbom, generatorEnv, LAYER_COMPRESSIONS, unpackImage } from '../../src/supply/sbom.js';
+import {
+  describingImage,
+  generateSbom,
+  generatorEnv,
+  imagePurl,
+  LAYER_COMPRESSIONS,
+  unpackImage,
+  type CycloneDxBom,
+} from '../../src/supply/sbom.js';
 
 type Member = { name: string; file?: string; dir?: true; symlink?: string };
 
@@ -174,6 +182,66 @@ describe('the SBOM generator', () => {
       exitCode: 1,
       message: `the SBOM generator (${generator}) exited 0 on ${IMAGE} but wrote no SBOM`,
     });
+  });
+});
+
+describe('what the SBOM describes: the image, not the directory Trivy read', () => {
+  const DIGEST = `sha256:${'b'.repeat(64)}`;
+  /** As `trivy rootfs` writes it: the scratch directory as an application, the dependency graph starting from its bom-ref. */
+  const trivy: CycloneDxBom = {
+    bomFormat: 'CycloneDX',
+    specVersion: '1.6',
+    serialNumber: 'urn:uuid:94d7601d-485f-4b60-bd52-d83d72e2d842',
+    metadata: {
+      timestamp: '2026-01-01T00:00:00+00:00',
+      tools: { components: [{ type: 'application', name: 'trivy' }] },
+      component: {
+        'bom-ref': '7c074e0a-693b-4226-b101-5f60e215f09f',
+        type: 'application',
+        name: '/tmp/cigen-sbom-ca4ob0/rootfs',
+        properties: [{ name: 'aquasecurity:trivy:SchemaVersion', value: '2' }],
+      },
+    },
+    components: [{ 'bom-ref': 'pkg:apk/alpine/musl@1.2.4-r2', type: 'library', name: 'musl' }],
+    dependencies: [{ ref: '7c074e0a-693b-4226-b101-5f60e215f09f', dependsOn: ['pkg:apk/alpine/musl@1.2.4-r2'] }],
+  };
+
+  it('metadata.component is the image by digest, a container with its purl; its bom-ref (the graph starts there) kept; nothing else changed', () => {
+    const sbom = describingImage(trivy, 'registry.example.com:5000/Group/App', { platform: 'linux/arm64/v8', digest: DIGEST });
+    expect(sbom.metadata?.component).toEqual({
+      'bom-ref': '7c074e0a-693b-4226-b101-5f60e215f09f',
+      type: 'container',
+      name: 'registry.example.com:5000/Group/App',
+      version: DIGEST,
+      purl: `pkg:oci/app@${DIGEST}?arch=arm64&repository_url=registry.example.com:5000%2FGroup%2FApp`,
+      properties: [{ name: 'aquasecurity:trivy:SchemaVersion', value: '2' }],
+    });
+    expect({ ...sbom, metadata: { ...sbom.metadata, component: undefined } }).toEqual({
+      ...trivy,
+      metadata: { ...trivy.metadata, component: undefined },
+    });
+    expect(trivy.metadata?.component?.name).toBe('/tmp/cigen-sbom-ca4ob0/rootfs');
+  });
+
+  it('a BOM without metadata gets it; an image that is not a platform of an index has no arch', () => {
+    const sbom = describingImage({ bomFormat: 'CycloneDX', specVersion: '1.6' }, 'docker.io/library/alpine', {
+      platform: '',
+      digest: DIGEST,
+    });
+    expect(sbom.metadata).toEqual({
+      component: {
+        type: 'container',
+        name: 'docker.io/library/alpine',
+        version: DIGEST,
+        purl: `pkg:oci/alpine@${DIGEST}?repository_url=docker.io%2Flibrary%2Falpine`,
+      },
+    });
+  });
+
+  it('the purl percent-encodes what the purl spec does not leave as it is', () => {
+    expect(imagePurl('host/a/b_c.d-e~f', { platform: 'linux/amd64', digest: DIGEST })).toBe(
+      `pkg:oci/b_c.d-e~f@${DIGEST}?arch=amd64&repository_url=host%2Fa%2Fb_c.d-e~f`,
+    );
   });
 });
 
