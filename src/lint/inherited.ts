@@ -19,6 +19,9 @@ import { basesOf, isHidden, MAX_EXTENDS_DEPTH, originOf, type JobDefinition, typ
 import { definerOf } from './provenance.js';
 import type { EntryFinding } from './entries.js';
 
+/** A finding on a job at a place a base gives it, naming the base. */
+export const inheritedMessage = (message: string, base: string): string => `${message} (inherited from ${base} through extends)`;
+
 /** Whether a place, or one on the way to it, still holds a `!reference` GitLab would have replaced (one cigen cannot resolve). */
 function throughUnresolved(value: unknown, path: readonly PathSegment[], tags: ReadonlySet<unknown>): boolean {
   for (let i = 0; i <= path.length; i++) if (tags.has(valueAt(value, path.slice(0, i)))) return true;
@@ -78,7 +81,7 @@ export async function inheritedFindings(
         column: pos.column,
         severity: 'error',
         code: finding.code,
-        message: `${finding.message} (inherited from ${definer.name} through extends)`,
+        message: inheritedMessage(finding.message, definer.name),
         document: 'content',
         path: [job.name, ...path],
       });
@@ -150,8 +153,10 @@ const providersOf = (secret: unknown): string[] =>
  * reads it, refuses (only_one_of_keys). The schema's finding on the job as GitLab reads it, shown
  * where the job writes its one provider (a base's two too), or, when the job writes none, where the
  * last provider is written (a base's). What the files' own validation finds is left to it: two
- * providers the job writes, a secret it writes without one, and a secret a base gives wholly with
- * two providers of its own (a template's, inheritedFindings).
+ * providers the job writes, and a secret it writes without one. A secret a base gives wholly with
+ * two providers of its own is found in the base, and in the job as well: a template's where the
+ * template writes it (inheritedFindings), a visible job's at the `extends:` of the job that takes
+ * it in, naming that job (GitLab refuses both jobs).
  */
 export async function mergedSecretFindings(
   model: PipelineModel,
@@ -163,7 +168,8 @@ export async function mergedSecretFindings(
     const merged = values.get(job.name)?.value;
     const secrets = merged?.['secrets'];
     if (!merged || !isHash(secrets)) continue;
-    const places = new Map<string, PathSegment[]>();
+    // Each secret to report: where, and the visible base that writes its providers all, if one does.
+    const places = new Map<string, { path: PathSegment[]; base?: string }>();
     for (const [name, secret] of Object.entries(secrets)) {
       const providers = providersOf(secret);
       if (providers.length < 2) continue;
@@ -171,19 +177,27 @@ export async function mergedSecretFindings(
       const mine = providersOf(own);
       if (mine.length > 1 || (own !== undefined && mine.length === 0)) continue;
       if (mine.length === 0) {
-        // Given wholly by bases: one that writes two providers is found in it (a template's, inheritedFindings).
+        // Given wholly by bases: one that writes two providers is found in it, and, a template's, in
+        // this job where the template writes it (inheritedFindings); a visible job's, at this job's extends.
         const definers = providers.map((provider) => definerOf(model, job, ['secrets', name, provider]));
-        if (definers.some((definer) => !definer || providersOf(valueAt(definer.value, ['secrets', name])).length > 1)) continue;
+        if (definers.some((definer) => !definer)) continue;
+        const whole = definers.find((definer) => providersOf(valueAt(definer?.value, ['secrets', name])).length > 1);
+        if (whole && isHidden(whole.name)) continue;
+        if (whole) {
+          places.set(name, { path: ['extends'], base: whole.name });
+          continue;
+        }
       }
-      places.set(name, ['secrets', name, mine[0] ?? (providers.at(-1) as string)]);
+      places.set(name, { path: ['secrets', name, mine[0] ?? (providers.at(-1) as string)] });
     }
     if (places.size === 0) continue;
     const read = contentAsEntriesRead({ [job.name]: merged });
     for (const finding of (await validateSchema(read)).findings) {
       const [, key, name, ...rest] = pathAsWritten(read, finding.path);
       const place = key === 'secrets' && rest.length === 0 && typeof name === 'string' ? places.get(name) : undefined;
-      if (place && finding.code === 'schema/exactly-one-key')
-        out.push({ job, finding: { path: place, at: 'key', code: finding.code, message: finding.message } });
+      if (!place || finding.code !== 'schema/exactly-one-key') continue;
+      const message = place.base ? inheritedMessage(finding.message, place.base) : finding.message;
+      out.push({ job, finding: { path: place.path, at: 'key', code: finding.code, message } });
     }
   }
   return out;

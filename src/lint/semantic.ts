@@ -28,7 +28,7 @@ import { globalEntryFindings, jobEntryFindings, onStopFinding, type EntryFinding
 import { definerOf } from './provenance.js';
 import { checkWholeFloats } from './floats.js';
 import { ruleNeedsReplaceJobNeeds, rulesCanLeaveOut, rulesKeepIn } from './presence.js';
-import { inheritedFindings, mergedSecretFindings, settledByBases } from './inherited.js';
+import { inheritedFindings, inheritedMessage, mergedSecretFindings, settledByBases } from './inherited.js';
 import { referencedExpressions } from './expressions.js';
 
 export interface SemanticOptions {
@@ -71,7 +71,7 @@ function entryDiagnostic(model: PipelineModel, job: JobDefinition, finding: Entr
   const written = writtenPart(job.value, finding.path);
   const definer = written.length < finding.path.length ? definerOf(model, job, finding.path) : undefined;
   if (!definer || definer === job) return diagnostic(job, written, severity, finding.code, finding.message, finding.at);
-  const message = `${finding.message} (inherited from ${definer.name} through extends)`;
+  const message = inheritedMessage(finding.message, definer.name);
   return { ...diagnostic(definer, finding.path, severity, finding.code, message, finding.at), path: [job.name, ...finding.path] };
 }
 

@@ -580,6 +580,19 @@ describe('secrets: as Entry::Secret reads them (EE: its SUPPORTED_PROVIDERS, ake
     ]);
   });
 
+  it('a visible job whose secret has two providers is refused, and so is each job that extends it, at its extends', async () => {
+    const text =
+      'base:\n  script: echo\n  secrets:\n    DB:\n      vault: db/pass@ops\n      gcp_secret_manager: {name: x}\n      token: $T\n' +
+      'job:\n  extends: base\n' +
+      '.mid:\n  extends: base\n' +
+      'deep:\n  extends: .mid\n';
+    expect(await briefs(text)).toEqual([
+      `.gitlab-ci.yml:5:7 error schema/exactly-one-key jobs:base:secrets:DB ${exactlyOne}`,
+      `.gitlab-ci.yml:9:3 error schema/exactly-one-key jobs:job:secrets:DB ${exactlyOne} (inherited from base through extends)`,
+      `.gitlab-ci.yml:13:3 error schema/exactly-one-key jobs:deep:secrets:DB ${exactlyOne} (inherited from base through extends)`,
+    ]);
+  });
+
   it('a job that writes the provider its base gives, or a secret with none beside a base with one, is clean', async () => {
     const text =
       '.vault:\n  secrets:\n    DB:\n      vault: db/pass@ops\n' +
