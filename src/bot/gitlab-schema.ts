@@ -74,6 +74,9 @@ export interface RawMergeRequest {
   target_branch: string;
   description?: string | null;
   web_url: string;
+  merge_commit_sha?: string | null;
+  squash_commit_sha?: string | null;
+  sha?: string | null;
 }
 
 export interface RawNote {
@@ -186,6 +189,9 @@ const MERGE_REQUEST: JSONSchemaType<RawMergeRequest> = {
     target_branch: { type: 'string' },
     description: nullableString,
     web_url: { type: 'string' },
+    merge_commit_sha: nullableString,
+    squash_commit_sha: nullableString,
+    sha: nullableString,
   },
 };
 

@@ -64,15 +64,27 @@ function toProject(raw: RawProject): Project {
   };
 }
 
-const toMergeRequest = (raw: RawMergeRequest): MergeRequest => ({
-  iid: raw.iid,
-  state: raw.state,
-  sourceProjectId: raw.source_project_id,
-  sourceBranch: raw.source_branch,
-  targetBranch: raw.target_branch,
-  description: raw.description ?? '',
-  webUrl: raw.web_url,
-});
+/** MergeRequest#merged_commit_sha's order: the merge commit, else the squash commit, else the head. */
+function mergedCommit(raw: RawMergeRequest): MergeRequest['mergedCommit'] {
+  if (raw.merge_commit_sha) return { sha: raw.merge_commit_sha, kind: 'merge' };
+  if (raw.squash_commit_sha) return { sha: raw.squash_commit_sha, kind: 'squash' };
+  if (raw.sha) return { sha: raw.sha, kind: 'head' };
+  return undefined;
+}
+
+const toMergeRequest = (raw: RawMergeRequest): MergeRequest => {
+  const merged = raw.state === 'merged' ? mergedCommit(raw) : undefined;
+  return {
+    iid: raw.iid,
+    state: raw.state,
+    sourceProjectId: raw.source_project_id,
+    sourceBranch: raw.source_branch,
+    targetBranch: raw.target_branch,
+    description: raw.description ?? '',
+    webUrl: raw.web_url,
+    ...(merged ? { mergedCommit: merged } : {}),
+  };
+};
 
 const toCommit = (raw: RawCommit): Commit => ({
   id: raw.id,
@@ -318,10 +330,11 @@ export class GitLabPlatform implements Platform {
     return check(SCHEMAS.project, await this.api.Projects.show(path), `project ${path}`).description ?? '';
   }
 
-  /** The commit a ref (a tag, a branch, a commit) names in a project, or undefined when it names none. */
-  async commitOf(path: string, ref: string): Promise<string | undefined> {
+  /** The commit a ref (a tag, a branch, a commit) names in a project (its path, or the project), or undefined when it names none. */
+  async commitOf(project: ProjectRef | string, ref: string): Promise<string | undefined> {
+    const [id, path] = typeof project === 'string' ? [project, project] : [project.id, project.path];
     try {
-      return check(SCHEMAS.commit, await this.api.Commits.show(path, ref), `commit ${ref} of ${path}`).id;
+      return check(SCHEMAS.commit, await this.api.Commits.show(id, ref), `commit ${ref} of ${path}`).id;
     } catch (error) {
       if (error instanceof PlatformError && error.status === 404) return undefined;
       throw error;

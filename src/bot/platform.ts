@@ -58,6 +58,13 @@ export interface MergeRequest {
   targetBranch: string;
   description: string;
   webUrl: string;
+  /**
+   * The commit holding what a merged one merged, as GitLab's MergeRequest#merged_commit_sha takes
+   * it: its merge commit (merge_commit_sha), else its squash commit (squash_commit_sha, a squash and
+   * fast-forward), else its head (sha, a fast-forward); which of them, for what the bot says of it.
+   * Undefined when GitLab names none.
+   */
+  mergedCommit?: { sha: string; kind: 'merge' | 'squash' | 'head' };
 }
 
 export interface Note {
@@ -86,6 +93,9 @@ export interface Platform {
   accessLevel(project: ProjectRef): Promise<number | null>;
   /** A file at a ref (a branch, or a commit), with the commit the ref named when it was read; undefined when it does not exist. */
   readFile(project: ProjectRef, path: string, ref: string): Promise<{ text: string; commit: string } | undefined>;
+  /** The commit a ref (a commit, a branch, a tag) names, or undefined when the repository has none such (a commit deleted
+   *  with the history that held it, or garbage-collected). */
+  commitOf(project: ProjectRef, ref: string): Promise<string | undefined>;
   /** A branch, or undefined when it does not exist. */
   branch(project: ProjectRef, name: string): Promise<Branch | undefined>;
   /** Protected branch name patterns (exact names, or `*` wildcards). */

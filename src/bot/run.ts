@@ -9,7 +9,8 @@
  *   an open MR into a former default branch      -> updated (retargeted, branch rebuilt on the default)
  *   an MR being merged (locked)                  -> skipped, left alone
  *   an MR closed without merging                 -> declined, never opened again
- *   a merged MR, and jobs to move again          -> merged, no other opened (a revert says no)
+ *   a merged MR, and the same change to propose  -> merged, not opened again (people undid it: a revert)
+ *   a merged MR, and another change to propose   -> as with no MR (a job added since, or jobs this cigen moves)
  *   otherwise                                    -> branch + commit in one call, then the MR
  * A branch the bot created before a crash is reused (when the bot made all of it: see notByBot),
  * so a re-run yields one branch, one commit and one MR; so is one, or an MR, GitLab created while
@@ -477,20 +478,34 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
       updated,
     );
   }
-  // People said no (closed), or took it and the pipeline has jobs to move again since (a revert, jobs
-  // added since, or jobs this cigen moves and the merged one's did not): the bot opens no other. The
-  // latest one speaks.
+  // The latest of the bot's ended merge requests speaks. Closed: people said no, and the bot opens no
+  // other. Merged: an answer to that change only. The same change again means people undid it (a
+  // revert), and the bot does not propose it again; another (a job added since, or jobs this cigen
+  // moves and that one did not) is proposed as in a project with none.
   const ended = requests.filter((mr) => mr.state === 'closed' || mr.state === 'merged').sort((a, b) => b.iid - a.iid)[0];
   if (ended?.state === 'closed')
     return result('declined', `merge request !${ended.iid} was closed without merging; the bot does not open it again`, ended);
-  if (ended?.state === 'merged')
-    return result(
-      'merged',
-      `merge request !${ended.iid} was merged, and the pipeline has jobs to move again (it may have been reverted); ` +
-        'the bot does not open another after a merged one',
-      ended,
-    );
+  let mergedBefore: string | undefined;
+  if (ended?.state === 'merged') {
+    const verdict = await againstMerged(ctx, project, ended, actions);
+    if (verdict === 'same')
+      return result(
+        'merged',
+        `merge request !${ended.iid} was merged and then undone: the bot would propose the same files again ` +
+          `(${actions.map((a) => a.path).join(', ')}); it proposes a change again only if it differs`,
+        ended,
+      );
+    if (verdict !== 'differs')
+      return result(
+        'merged',
+        `merge request !${ended.iid} was merged, but ${verdict.unknown}: whether this change is the one it merged cannot be ` +
+          'told, so the bot does not open another',
+        ended,
+      );
+    mergedBefore = `merge request !${ended.iid} was merged earlier; this change differs from what it merged`;
+  }
 
+  const since = mergedBefore ? `; ${mergedBefore}` : '';
   const branch = await platform.branch(project, BRANCH);
   const clear = await clearance(ctx, project, branch);
   if (!(clear instanceof Clearance)) return result('skipped', clear);
@@ -505,7 +520,7 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
       );
     // The bot's own branch from a run that stopped before opening the MR: reuse it.
     const current = HASH_TRAILER.exec(commits.at(-1)?.message ?? '')?.[1] === hash;
-    if (ctx.dryRun) return wouldDo('opened', `${current ? '' : 'reset the branch and '}open the merge request`);
+    if (ctx.dryRun) return wouldDo('opened', `${current ? '' : 'reset the branch and '}open the merge request${since}`);
     if (current) head = branch.commit;
     else {
       let written: Commit | string;
@@ -518,7 +533,7 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
       head = written.id;
     }
   } else {
-    if (ctx.dryRun) return wouldDo('opened', 'create the branch and open the merge request');
+    if (ctx.dryRun) return wouldDo('opened', `create the branch and open the merge request${since}`);
     try {
       head = ((await write(ctx, project, clear, change(false))) as Commit).id;
     } catch (error) {
@@ -540,14 +555,41 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     // GitLab refuses the second: 409 "Another open merge request already exists for this source
     // branch". The one open is this run's when its description records the commit just written.
     const mine = error.status === 409 ? await openMergeRequest(platform, project) : undefined;
-    if (mine && mine.targetBranch === ref && HEAD_MARKER.exec(mine.description)?.[1] === head) return result('opened', null, mine);
+    if (mine && mine.targetBranch === ref && HEAD_MARKER.exec(mine.description)?.[1] === head)
+      return result('opened', mergedBefore ?? null, mine);
     return result(
       'failed',
       `${BRANCH} is written (commit ${head.slice(0, 12)}); opening the merge request failed: ${error.message}; ` +
         'the next run reuses the branch',
     );
   }
-  return result('opened', null, opened);
+  return result('opened', mergedBefore ?? null, opened);
+}
+
+const MERGED_COMMIT = { merge: 'merge commit', squash: 'squash commit', head: 'head commit' } as const;
+
+/**
+ * Whether the change the bot would propose is the one a merged merge request of its merged: each
+ * file it would write reads the same at the commit GitLab names for what was merged (see
+ * MergeRequest.mergedCommit). 'same': people merged it and undid it since. 'differs': the pipeline
+ * has something else to move now. `unknown`: why it cannot be told (the commit is gone).
+ */
+async function againstMerged(
+  ctx: Context,
+  project: Project,
+  merged: MergeRequest,
+  actions: readonly { path: string; content: string }[],
+): Promise<'same' | 'differs' | { unknown: string }> {
+  const at = merged.mergedCommit;
+  if (!at) return { unknown: 'GitLab names no commit of it (no merge_commit_sha, squash_commit_sha or sha)' };
+  const gone = { unknown: `its ${MERGED_COMMIT[at.kind]} ${at.sha.slice(0, 12)} is no longer in the repository` };
+  for (const { path, content } of actions) {
+    const file = await ctx.platform.readFile(project, path, at.sha);
+    // A file missing at a commit that is there differs; a commit that is not there tells nothing.
+    if (file === undefined) return (await ctx.platform.commitOf(project, at.sha)) === undefined ? gone : 'differs';
+    if (file.text !== content) return 'differs';
+  }
+  return 'same';
 }
 
 /** The bot's merge requests, any state. Only the project's own branch is the bot's: a fork's

@@ -552,6 +552,28 @@ export class FakeGitLab {
     project.branches.set(branch, commit.id);
   }
 
+  /** `git push --force` by another user: the branch goes to the commit `ref` names (e.g. back before a merge, history rewritten). */
+  forcePushAsHuman(projectPath: string, branch: string, ref: string): void {
+    const project = this.mustProject(projectPath);
+    const commit = this.resolveRef(project, ref);
+    if (!commit) throw new Error(`forcePushAsHuman: no ref ${ref}`);
+    project.branches.set(branch, commit.id);
+  }
+
+  /**
+   * Housekeeping's `git gc`: the commits no branch, tag or merge request head (GitLab keeps
+   * refs/merge-requests/<iid>/head) reaches are gone, e.g. a merge commit after people rewrote the
+   * branch that held it. The ids of those removed.
+   */
+  collectGarbage(projectPath: string): string[] {
+    const project = this.mustProject(projectPath);
+    const heads = [...project.branches.values(), ...project.tags.values(), ...project.mergeRequests.flatMap((mr) => mr.lastSha ?? [])];
+    const kept = new Set(heads.flatMap((head) => [...this.ancestors(project, head)]));
+    const gone = [...project.commits.keys()].filter((id) => !kept.has(id));
+    for (const id of gone) project.commits.delete(id);
+    return gone;
+  }
+
   /** Makes an existing branch the default one, as a maintainer would in the settings (open merge requests keep their target). */
   setDefaultBranch(projectPath: string, branch: string): void {
     const project = this.mustProject(projectPath);
@@ -1090,7 +1112,9 @@ export class FakeGitLab {
 
   private mrJson(project: Project, mr: MergeRequest): Json {
     const source = this.projectsById.get(mr.sourceProjectId) ?? project;
-    const sha = source.branches.get(mr.sourceBranch) ?? mr.lastSha;
+    // A merged one's diff is no longer refreshed (MergeRequests::RefreshService takes open ones):
+    // its sha stays the head it merged, wherever its branch went since.
+    const sha = mr.state === 'merged' ? mr.lastSha : (source.branches.get(mr.sourceBranch) ?? mr.lastSha);
     const web = this.webUrl(project);
     return {
       id: mr.id,

@@ -2,7 +2,8 @@
  * Defects a fifth review of `cigen bot` found, each reproduced here: a `parallel: matrix` job (one
  * `--group` each) was taken for a shard from its CI_NODE_INDEX/CI_NODE_TOTAL, so each job handled a
  * part of its group and the rest was handled by none; a merged merge request from the bot's branch
- * was ignored, so after people reverted it the bot opened the same change again; a Retry-After
+ * was ignored, so after people reverted it the bot opened the same change again (a merged one is an
+ * answer to the same change only: another is proposed); a Retry-After
  * longer than 2 minutes was cut to 2 minutes where the docs said the bot waits for it. (A
  * membership below Developer taken for the token's whole access is in bot-gitlab-behaviour.)
  */
@@ -80,7 +81,7 @@ describe('a parallel: matrix job (GitLab sets CI_NODE_INDEX/CI_NODE_TOTAL for it
   });
 });
 
-describe("the bot's merge request merged, then reverted by people", () => {
+describe("the bot's merge request merged: an answer to that change only", () => {
   let fake: FakeGitLab;
   beforeEach(async () => {
     fake = await FakeGitLab.start();
@@ -99,34 +100,127 @@ describe("the bot's merge request merged, then reverted by people", () => {
     expect(report.projects).toHaveLength(1);
     return report.projects[0] as ProjectResult;
   };
-
-  it('is not proposed again: a dry run and a run both report it merged, linked, and open nothing', async () => {
+  /** acme/shop, its bot's merge request !1 opened and merged: main at the merge commit. */
+  const merged = async (): Promise<{ before: string; merge: string }> => {
     fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    const before = fake.branches('acme/shop').find((b) => b.name === 'main')?.commit as string;
     expect(only(await run()).status).toBe('opened');
     fake.mergeMergeRequest('acme/shop', 1);
     expect(only(await run()).status).toBe('nothing-to-migrate');
+    return { before, merge: fake.branches('acme/shop').find((b) => b.name === 'main')?.commit as string };
+  };
+  const mr = (iid: number) => `${fake.url}/acme/shop/-/merge_requests/${iid}`;
+  const states = () => fake.mergeRequests('acme/shop').map((m) => [m.iid, m.state]);
+
+  it('merged, then reverted: the same change is not proposed again; a dry run and a run both say so', async () => {
+    await merged();
     fake.pushAsHuman('acme/shop', 'main', { '.gitlab-ci.yml': KANIKO_CI }, 'Revert "Build container images with Buildah"');
-    const merged = {
+    const expected = {
       status: 'merged',
-      mergeRequest: `${fake.url}/acme/shop/-/merge_requests/1`,
+      mergeRequest: mr(1),
       reason:
-        'merge request !1 was merged, and the pipeline has jobs to move again (it may have been reverted); ' +
-        'the bot does not open another after a merged one',
+        'merge request !1 was merged and then undone: the bot would propose the same files again (.gitlab-ci.yml); ' +
+        'it proposes a change again only if it differs',
     };
     fake.resetLog();
-    expect(only(await run(true))).toMatchObject(merged);
-    expect(only(await run())).toMatchObject(merged);
+    expect(only(await run(true))).toMatchObject(expected);
+    expect(only(await run())).toMatchObject(expected);
     expect(fake.writes()).toEqual([]);
-    expect(fake.mergeRequests('acme/shop').map((mr) => [mr.iid, mr.state])).toEqual([[1, 'merged']]);
+    expect(states()).toEqual([[1, 'merged']]);
+  });
+
+  it('merged, then a Kaniko job added: a new merge request moves it, and says the merged one was another change', async () => {
+    await merged();
+    const moved = fake.file('acme/shop', 'main', '.gitlab-ci.yml') as string;
+    const kaniko = KANIKO_CI.slice(KANIKO_CI.indexOf('build:\n')).replace('build:\n', 'build-docs:\n');
+    fake.pushAsHuman('acme/shop', 'main', { '.gitlab-ci.yml': `${moved}\n${kaniko}` }, 'Build the docs image');
+    const since = 'merge request !1 was merged earlier; this change differs from what it merged';
+    fake.resetLog();
+    expect(only(await run(true))).toMatchObject({
+      status: 'opened',
+      reason: `would create the branch and open the merge request; ${since} (dry run)`,
+    });
+    expect(fake.writes()).toEqual([]);
+    expect(only(await run())).toMatchObject({ status: 'opened', mergeRequest: mr(2), reason: since });
+    expect(states()).toEqual([
+      [1, 'merged'],
+      [2, 'opened'],
+    ]);
+    const proposed = fake.file('acme/shop', 'cigen/migrate-off-kaniko', '.gitlab-ci.yml') as string;
+    expect(proposed).not.toContain('/kaniko/executor');
+    expect(proposed).toContain('job-name: build-docs');
+    // Merged in turn, then undone: that one is the answer now.
+    fake.mergeMergeRequest('acme/shop', 2);
+    fake.pushAsHuman('acme/shop', 'main', { '.gitlab-ci.yml': `${moved}\n${kaniko}` }, 'Revert "Build the docs image with Buildah"');
+    expect(only(await run())).toMatchObject({ status: 'merged', mergeRequest: mr(2) });
+  });
+
+  it('merged, and its merge commit no longer in the repository: not told whether it is the same, so nothing is opened', async () => {
+    const { before, merge } = await merged();
+    // People rewrote main to before the merge; housekeeping dropped the merge commit nothing reaches.
+    fake.forcePushAsHuman('acme/shop', 'main', before);
+    expect(fake.collectGarbage('acme/shop')).toEqual([merge]);
+    const expected = {
+      status: 'merged',
+      mergeRequest: mr(1),
+      reason:
+        `merge request !1 was merged, but its merge commit ${merge.slice(0, 12)} is no longer in the repository: whether ` +
+        'this change is the one it merged cannot be told, so the bot does not open another',
+    };
+    fake.resetLog();
+    expect(only(await run(true))).toMatchObject(expected);
+    expect(only(await run())).toMatchObject(expected);
+    expect(fake.writes()).toEqual([]);
+    expect(states()).toEqual([[1, 'merged']]);
+  });
+
+  it("reads what was merged where GitLab's merged_commit_sha does: the squash commit without a merge commit; none named, nothing opened", async () => {
+    const { merge } = await merged();
+    fake.pushAsHuman('acme/shop', 'main', { '.gitlab-ci.yml': KANIKO_CI }, 'Revert "Build container images with Buildah"');
+    const listed = (fields: Record<string, string | null>) => ({
+      method: 'GET',
+      path: /\/merge_requests$/,
+      status: 200,
+      times: 2,
+      body: [
+        {
+          iid: 1,
+          state: 'merged',
+          source_project_id: fake.mergeRequests('acme/shop')[0]?.source_project_id,
+          source_branch: 'cigen/migrate-off-kaniko',
+          target_branch: 'main',
+          web_url: mr(1),
+          ...fields,
+        },
+      ],
+    });
+    // A squash and fast-forward: no merge commit; the squash commit holds what was merged.
+    fake.inject(listed({ merge_commit_sha: null, squash_commit_sha: merge, sha: '0'.repeat(40) }));
+    for (const dryRun of [true, false]) expect(only(await run(dryRun)).reason).toMatch(/^merge request !1 was merged and then undone: /);
+    fake.inject(listed({ merge_commit_sha: null, squash_commit_sha: null, sha: null }));
+    const none = {
+      status: 'merged',
+      reason:
+        'merge request !1 was merged, but GitLab names no commit of it (no merge_commit_sha, squash_commit_sha or sha): ' +
+        'whether this change is the one it merged cannot be told, so the bot does not open another',
+    };
+    for (const dryRun of [true, false]) expect(only(await run(dryRun))).toMatchObject(none);
+    expect(states()).toEqual([[1, 'merged']]);
   });
 
   it('is a status of its own: --help lists every status, the docs have a row for it', async () => {
     const help = (await cli(['bot', '--help'])).stdout.replace(/\s+/g, ' ');
     expect(help).toContain(`Statuses: ${STATUSES.join(', ')}.`);
     expect(docs()).toContain(
-      '| its merge request merged, and jobs to move again — people reverted it, added jobs since, or this cigen moves jobs the ' +
-        'merged one did not (`cigen migrate` shows them) | never opens another: the latest of its closed and merged merge ' +
-        'requests is the answer | `merged` |',
+      '| its merge request merged (the latest of its closed and merged ones speaks), and the same change to propose ' +
+        'again — each file the bot would write reads the same at the commit GitLab names for what was merged ' +
+        '(`merge_commit_sha`, else `squash_commit_sha`, else `sha`): people merged it, then undid it (a revert) | opens ' +
+        'no other. A commit no longer in the repository tells nothing: the bot opens no other either, and says so | `merged` |',
+    );
+    expect(docs()).toContain(
+      '| its merge request merged, and another change to propose: jobs added since, jobs this cigen moves and the merged ' +
+        'one did not (`cigen migrate` shows them), or any other edit to a file it would write (files are compared whole) | ' +
+        'as with none (below); the reason names the merged one | `opened` |',
     );
   });
 });
