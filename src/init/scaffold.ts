@@ -164,7 +164,12 @@ function expandContext(
   return expanded;
 }
 
-function existing(file: SourceFile, others: readonly OtherBuild[] = []): Existing {
+/**
+ * What the file builds, its jobs and the images they push; with `others`, what the Kaniko and
+ * Docker-daemon jobs of the pipeline build, each job's `parallel:matrix` read in the file that
+ * defines it (`read`: a local include, through init's reader of them).
+ */
+function existing(file: SourceFile, others: readonly OtherBuild[] = [], read?: ReadIncluded): Existing {
   const have: Existing = { jobs: new Set(), builds: new Map(), templates: new Map(), images: new Map() };
   for (const item of file.root?.items ?? []) {
     const key = keyOf(item);
@@ -181,13 +186,24 @@ function existing(file: SourceFile, others: readonly OtherBuild[] = []): Existin
     }
     addBuild(have, file, { jobName: scalarText(inputs['job-name'] ?? 'build-image'), file: file.path }, inputs);
   }
-  // A Kaniko or Docker-daemon job builds what the component migrate would move it onto builds.
-  for (const other of others) addBuild(have, file, { jobName: other.jobName, file: other.file }, other.inputs, true);
+  // A Kaniko or Docker-daemon job builds what the component migrate would move it onto builds:
+  // its matrix is that of the file that defines it, the pipeline file or one of its local includes.
+  for (const other of others) {
+    const defining = other.file === file.path ? file : read?.(other.file);
+    addBuild(have, defining, { jobName: other.jobName, file: other.file }, other.inputs, true);
+  }
   return have;
 }
 
-/** A build component's job (or what another job builds, read as one): its directories, Dockerfile and images. */
-function addBuild(have: Existing, file: SourceFile, by: Pusher, inputs: Readonly<Record<string, unknown>>, other = false): void {
+/** A build component's job (or what another job builds, read as one): its directories, Dockerfile and
+ *  images; `file`, the file that defines the job (undefined: one init cannot read, so no matrix). */
+function addBuild(
+  have: Existing,
+  file: SourceFile | undefined,
+  by: Pusher,
+  inputs: Readonly<Record<string, unknown>>,
+  other = false,
+): void {
   const { jobName } = by;
   // A directory a component builds is named by that component's job.
   const set = (key: string) =>
@@ -195,7 +211,7 @@ function addBuild(have: Existing, file: SourceFile, by: Pusher, inputs: Readonly
   have.jobs.add(jobName);
   const context = scalarText(inputs['context'] ?? '.');
   set(buildKey(context, inputs['dockerfile']));
-  const matrix = matrixEntries(file, jobName);
+  const matrix = file ? matrixEntries(file, jobName) : [];
   const image = scalarText(inputs['image'] ?? '$CI_REGISTRY_IMAGE');
   const push = (pushed: string) => void (have.images.has(pushed) ? undefined : have.images.set(pushed, by));
   push(image);
@@ -469,8 +485,9 @@ export function scaffold(
   // Read and edited as GitLab reads it: a key written twice counts once, the last.
   const file = written && lastKeysOnly(written);
   const source = file?.text ?? current ?? '';
+  const readIncluded = parsedIncludes(readProjectFile);
   const have = file
-    ? existing(file, others)
+    ? existing(file, others, readIncluded)
     : {
         jobs: new Set<string>(),
         builds: new Map<string, ExistingBuild>(),
@@ -480,7 +497,7 @@ export function scaffold(
   // Jobs, builds and images of the local includes count as the file's own (GitLab merges them into
   // the file, so a job of the same name there would take the component's keys); the file's matrix
   // lists stay the only ones init extends: it edits this file only.
-  const walk = file ? readIncludes(file, parsedIncludes(readProjectFile), files) : undefined;
+  const walk = file ? readIncludes(file, readIncluded, files) : undefined;
   for (const included of (walk?.files ?? []).map((one) => existing(one))) {
     for (const job of included.jobs) have.jobs.add(job);
     for (const [key, build] of included.builds) if (!have.builds.has(key)) have.builds.set(key, { jobName: build.jobName });

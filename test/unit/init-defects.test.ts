@@ -820,6 +820,43 @@ describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => 
     expect(result.text).toContain('      - SVC: [api, worker]\n');
   });
 
+  // The job's matrix was looked up in the pipeline file: defined in a local include, it was read as
+  // building services/$SVC only, and init added build-services, pushing its api and worker images again.
+  it('reads the parallel:matrix of such a job in the local include that defines it, and pushes none of its images again', () => {
+    const included =
+      'docker-build:\n  image: docker:27\n  services: [docker:27-dind]\n  parallel:\n    matrix:\n      - SVC: [api, worker]\n  script:\n' +
+      '    - docker build -t $CI_REGISTRY_IMAGE/$SVC:$CI_COMMIT_SHORT_SHA services/$SVC\n' +
+      '    - docker push $CI_REGISTRY_IMAGE/$SVC:$CI_COMMIT_SHORT_SHA\n';
+    const pipeline = 'include:\n  - local: ci/build.yml\n';
+    const files: Record<string, string> = { 'ci/build.yml': included };
+    const host = { readProjectFile: (path: string) => files[path] };
+    const [job] = migrateFile('.gitlab-ci.yml', pipeline, { host }).flatMap((migration) => migration.jobs);
+    expect(job).toMatchObject({ name: 'docker-build', file: 'ci/build.yml', status: 'migrated' });
+    const dockerfiles = proposeBuilds(findDockerfiles(['services/api/Dockerfile', 'services/worker/Dockerfile']));
+    const result = scaffold('.gitlab-ci.yml', pipeline, dockerfiles, REF, '$CI_REGISTRY_IMAGE', (path) => files[path], undefined, [
+      { jobName: 'docker-build', file: 'ci/build.yml', inputs: job?.inputs ?? {} },
+    ]);
+    expect(result).toMatchObject({ changed: false, added: [], extended: [] });
+    expect(result.builtByOthers).toEqual([
+      { jobName: 'docker-build', dockerfiles: ['services/api/Dockerfile', 'services/worker/Dockerfile'] },
+    ]);
+    // Through the command: init adds nothing, and says which Dockerfiles the job builds.
+    const dir = project({
+      '.gitlab-ci.yml': pipeline,
+      'ci/build.yml': included,
+      'services/api/Dockerfile': 'FROM scratch\n',
+      'services/worker/Dockerfile': 'FROM scratch\n',
+    });
+    const shown = join(dir, '.gitlab-ci.yml');
+    const run = cigen(['init', dir, '--yes', '--builder', 'buildah']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain(
+      '  services/api/Dockerfile, services/worker/Dockerfile: docker-build builds them already; init adds no build of them\n',
+    );
+    expect(run.stdout).toContain(`${shown} already builds every image (docker-build); nothing to add\n`);
+    expect(readFileSync(shown, 'utf8')).toBe(pipeline);
+  });
+
   it('a directory a cigen build and a Kaniko job both build is named by the cigen build', () => {
     const pipeline = `include:\n  - component: ${REF}\n    inputs: {job-name: ours}\n${KANIKO}`;
     const result = scaffold('.gitlab-ci.yml', pipeline, ONE, REF, '$CI_REGISTRY_IMAGE', undefined, undefined, [
