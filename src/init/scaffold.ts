@@ -58,6 +58,9 @@ export interface Scaffold {
   /** The local includes whose path holds a variable, which GitLab expands when it creates the
    *  pipeline and init cannot: as written, each with the file that names it. Their jobs are unread. */
   unread: { include: string; from: string }[];
+  /** The files (from the project root) whose own local includes were left unread because the walk
+   *  reached its cap: the jobs of those includes are unseen. */
+  capped: { path: string }[];
   /** What init did, or could not do, about a `stages:` list that lacks the builds' stage where
    *  adding it to the file's own list was not the whole story (undefined: nothing to say). */
   stages?: StagesNote;
@@ -238,6 +241,8 @@ interface IncludesRead {
   read: Map<string, SourceFile | undefined>;
   /** The includes whose path holds a variable (Scaffold's `unread`). */
   variables: Scaffold['unread'];
+  /** The files whose includes the walk's cap left unread (Scaffold's `capped`). */
+  capped: Scaffold['capped'];
 }
 
 function readIncludes(file: SourceFile, read: ReadIncluded, files: ProjectFiles | undefined): IncludesRead {
@@ -253,7 +258,7 @@ function readIncludes(file: SourceFile, read: ReadIncluded, files: ProjectFiles 
       return included;
     },
   });
-  return { files: walk.files, read: found, variables };
+  return { files: walk.files, read: found, variables, capped: walk.capped.map(({ path }) => ({ path })) };
 }
 
 /** A local include, parsed (undefined: not there, or not valid YAML), read as GitLab reads it. */
@@ -556,6 +561,7 @@ export function scaffold(
     imageTaken,
     written,
     unread: walk?.variables ?? [],
+    capped: walk?.capped ?? [],
   };
   const entries: ComponentInclude[] = added.map((b) => includeEntry(component, b));
   const matrices = added.filter((b) => b.matrix).map((b) => matrixJob(b));

@@ -238,6 +238,31 @@ describe('init on a pipeline whose stages: lacks build', () => {
     expect(stagesFrom(current, files).stages).toMatchObject({ kind: 'unchecked', includes: ['local: deep.yml'] });
   });
 
+  // migrate warns of the files whose includes its cap left unread; init, reading the same walk, said nothing.
+  it(`warns, as migrate does, of the files whose includes the ${MAX_READ_INCLUDES} included files it reads left unread`, () => {
+    const files: Record<string, string> = { 'f1.yml': 'include: deep.yml\n' };
+    for (let i = 2; i <= MAX_READ_INCLUDES; i++) files[`f${i}.yml`] = JOB;
+    const current = `stages: [build, test]\ninclude:\n${Object.keys(files)
+      .map((f) => `  - ${f}\n`)
+      .join('')}`;
+    const capped: Record<string, string> = { ...files, 'deep.yml': JOB };
+    expect(scaffold('.gitlab-ci.yml', current, ONE, REF, '$CI_REGISTRY_IMAGE', (path) => capped[path]).capped).toEqual([
+      { path: 'f1.yml' },
+    ]);
+    const dir = project({ '.gitlab-ci.yml': current, ...capped, Dockerfile: 'FROM scratch\n' });
+    const shown = join(dir, '.gitlab-ci.yml');
+    const message = (where: string) =>
+      `${where}: the includes of f1.yml were not read (cigen reads at most ${MAX_READ_INCLUDES} included files); ` +
+      'their jobs were not checked\n';
+    expect(cigen(['init', dir, '--builder', 'buildah']).stderr).toContain(`cigen init: warning: ${message(shown)}`);
+    expect(cigen(['migrate', '.gitlab-ci.yml'], { cwd: dir }).stdout).toContain(`  warning: ${message('.gitlab-ci.yml')}`);
+    // Every include read: no such warning.
+    const read: Record<string, string> = { ...files, 'f1.yml': JOB };
+    expect(scaffold('.gitlab-ci.yml', current, ONE, REF, '$CI_REGISTRY_IMAGE', (path) => read[path]).capped).toEqual([]);
+    const all = project({ '.gitlab-ci.yml': current, ...read, Dockerfile: 'FROM scratch\n' });
+    expect(cigen(['init', all, '--builder', 'buildah']).stderr).not.toContain('included files');
+  });
+
   it("a component of the catalog init includes from declares no stages: (no template of cigen's has one)", () => {
     const current = `include:\n  - a.yml\n  - component: $CI_SERVER_FQDN/ci-components/cigen/doctor@1\n${JOB}`;
     expect(stagesFrom(current, { 'a.yml': 'stages: [build, test]\n' }).stages).toBeUndefined();
