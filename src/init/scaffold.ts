@@ -90,6 +90,10 @@ export interface OtherBuild {
   /** The file of the pipeline that defines the job, from the project root. */
   file: string;
   inputs: Readonly<Record<string, unknown>>;
+  /** Its `parallel: matrix:` as GitLab runs it, which migrate reads through merge keys, `extends` and
+   *  `!reference` (JobReport's): each entry's variables with their values. Absent: the job's own
+   *  `parallel:` key, read in `file`. */
+  matrix?: readonly Readonly<Record<string, readonly string[]>>[];
 }
 
 /** A job that pushes an image, and the file of the pipeline (from the project root) that defines it. */
@@ -129,36 +133,51 @@ const normalContext = (context: string): string => {
 const buildKey = (context: unknown, dockerfile: unknown): string =>
   `${normalContext(scalarText(context ?? '.'))}\0${posix.normalize(scalarText(dockerfile ?? 'Dockerfile'))}`;
 
-/** The `variable: values` lists of a job's `parallel:matrix` entries (each entry a mapping). */
-function matrixEntries(file: SourceFile, jobName: string): Map<string, YAMLSeq | Scalar>[] {
+/** One entry of a job's `parallel:matrix`: each variable's values, and the value list new directories
+ *  can join (its only variable's, written as a list in the file init edits). */
+interface MatrixEntry {
+  variables: Map<string, readonly string[]>;
+  list?: ExistingBuild['list'];
+}
+
+const isVariableName = (name: string): boolean => /^[A-Za-z_]\w*$/.test(name);
+
+/** The entries of a job's own `parallel:matrix` key in `file` (each entry a mapping). */
+function matrixEntries(file: SourceFile, jobName: string): MatrixEntry[] {
   const job = file.root?.items.find((p) => keyOf(p) === jobName)?.value;
   const parallel = isMap(job) ? job.get('parallel', true) : undefined;
   const matrix = isMap(parallel) ? parallel.get('matrix', true) : undefined;
   if (!isSeq(matrix)) return [];
   return matrix.items.filter(isMap).map((entry) => {
-    const variables = new Map<string, YAMLSeq | Scalar>();
+    const nodes = new Map<string, YAMLSeq | Scalar>();
     for (const pair of entry.items) {
       const name = keyOf(pair);
-      if (name !== undefined && /^[A-Za-z_]\w*$/.test(name) && (isSeq(pair.value) || isScalar(pair.value))) variables.set(name, pair.value);
+      if (name !== undefined && isVariableName(name) && (isSeq(pair.value) || isScalar(pair.value))) nodes.set(name, pair.value);
     }
-    return variables;
+    const variables = new Map(
+      [...nodes].map(([name, node]) => [
+        name,
+        isSeq(node) ? node.items.map((item) => (isScalar(item) ? scalarText(item.value) : '')) : [scalarText(node.value)],
+      ]),
+    );
+    const [only] = nodes;
+    return { variables, ...(nodes.size === 1 && only && isSeq(only[1]) ? { list: { node: only[1], variable: only[0] } } : {}) };
   });
 }
 
+/** The entries of a matrix read elsewhere (OtherBuild's): no list init could extend. */
+const givenEntries = (matrix: NonNullable<OtherBuild['matrix']>): MatrixEntry[] =>
+  matrix.map((entry) => ({ variables: new Map(Object.entries(entry).filter(([name]) => isVariableName(name))) }));
+
 /** The directories a context like `services/$IMAGE_DIR` names under each of a job's matrix entries. */
-function expandContext(
-  context: string,
-  entries: readonly Map<string, YAMLSeq | Scalar>[],
-): { context: string; entry?: ExistingBuild['list'] }[] {
+function expandContext(context: string, entries: readonly MatrixEntry[]): { context: string; entry?: ExistingBuild['list'] }[] {
   const expanded: { context: string; entry?: ExistingBuild['list'] }[] = [];
-  for (const variables of entries) {
+  for (const { variables, list } of entries) {
     const used = [...variables].filter(([name]) => new RegExp(String.raw`\$(?:${name}\b|\{${name}\})`).test(context));
     // One variable in the context, alone in its entry: a directory added to its list is one more build.
-    const [only] = used;
-    const joinable = used.length === 1 && variables.size === 1 && only && isSeq(only[1]) ? { node: only[1], variable: only[0] } : undefined;
+    const joinable = used.length === 1 ? list : undefined;
     let contexts = [context];
-    for (const [name, node] of used) {
-      const values = isSeq(node) ? node.items.map((item) => (isScalar(item) ? scalarText(item.value) : '')) : [scalarText(node.value)];
+    for (const [name, values] of used) {
       const pattern = new RegExp(String.raw`\$(?:${name}\b|\{${name}\})`, 'g');
       contexts = contexts.flatMap((c) => values.map((value) => c.replace(pattern, () => value)));
     }
@@ -187,22 +206,25 @@ function existing(file: SourceFile, others: readonly OtherBuild[] = [], read?: R
       if (inputs['job-name'] !== undefined) have.jobs.add(scalarText(inputs['job-name']));
       continue;
     }
-    addBuild(have, file, { jobName: scalarText(inputs['job-name'] ?? 'build-image'), file: file.path }, inputs);
+    const jobName = scalarText(inputs['job-name'] ?? 'build-image');
+    addBuild(have, matrixEntries(file, jobName), { jobName, file: file.path }, inputs);
   }
-  // A Kaniko or Docker-daemon job builds what the component migrate would move it onto builds:
-  // its matrix is that of the file that defines it, the pipeline file or one of its local includes.
+  // A Kaniko or Docker-daemon job builds what the component migrate would move it onto builds, once
+  // per value of its matrix: as migrate reads it (through extends, merge keys, !reference), else
+  // the job's own key in the file that defines it, the pipeline file or one of its local includes.
   for (const other of others) {
     const defining = other.file === file.path ? file : read?.(other.file);
-    addBuild(have, defining, { jobName: other.jobName, file: other.file }, other.inputs, true);
+    const matrix = other.matrix ? givenEntries(other.matrix) : defining ? matrixEntries(defining, other.jobName) : [];
+    addBuild(have, matrix, { jobName: other.jobName, file: other.file }, other.inputs, true);
   }
   return have;
 }
 
 /** A build component's job (or what another job builds, read as one): its directories, Dockerfile and
- *  images; `file`, the file that defines the job (undefined: one init cannot read, so no matrix). */
+ *  images, one per value of its `matrix` entries. */
 function addBuild(
   have: Existing,
-  file: SourceFile | undefined,
+  matrix: readonly MatrixEntry[],
   by: Pusher,
   inputs: Readonly<Record<string, unknown>>,
   other = false,
@@ -214,7 +236,6 @@ function addBuild(
   have.jobs.add(jobName);
   const context = scalarText(inputs['context'] ?? '.');
   set(buildKey(context, inputs['dockerfile']));
-  const matrix = file ? matrixEntries(file, jobName) : [];
   const image = scalarText(inputs['image'] ?? '$CI_REGISTRY_IMAGE');
   const push = (pushed: string) => void (have.images.has(pushed) ? undefined : have.images.set(pushed, by));
   push(image);

@@ -91,6 +91,9 @@ export interface JobReport {
   finding?: string;
   /** The job re-tags an image, which the promote component does without building (src/migrate/retag.ts). */
   promote?: Retag;
+  /** A Kaniko or Docker-daemon job's: its `parallel: matrix:` as GitLab runs it (pipeline.ts's matrixOf,
+   *  through merge keys, extends and `!reference`), each entry's variables with their values. */
+  matrix?: Record<string, string[]>[];
 }
 
 export interface JobPlan {

@@ -17,7 +17,7 @@ import {
   type JobPlan,
   type JobReport,
 } from './engine.js';
-import { buildPipeline, sourceOf, variablesOf, type JobDefinition } from './pipeline.js';
+import { buildPipeline, matrixOf, sourceOf, variablesOf, type JobDefinition } from './pipeline.js';
 import type { Inputs } from './kaniko.js';
 import { sameBuilds } from './retag.js';
 import { parseBuilderImages } from './registries.js';
@@ -300,6 +300,9 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
   }
   const { plans, templates } = planned;
   const all = [...plans, ...templates];
+  // What a Kaniko or Docker-daemon job builds once per matrix value: its matrix, however written.
+  for (const { report } of all)
+    if (report.from !== undefined) report.matrix = matrixOf(pipeline, pipeline.jobs.get(report.name) as JobDefinition);
   // Jobs that build again what an earlier job builds, under other tags: the promote component's case.
   // Not parallel jobs, nor jobs whose before_script now runs commands of theirs: a matrix or an
   // `export` sets variables the inputs may name, which the file's variables do not show.

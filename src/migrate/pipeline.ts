@@ -332,6 +332,52 @@ function ruleMaps(pipeline: Pipeline, node: unknown, file: SourceFile, depth = 0
   return [];
 }
 
+/** A value as GitLab reads it: an alias followed, a `!reference` replaced by what it names (in turn,
+ *  at most 10 levels), with the file it is written in; undefined where it names nothing in these files. */
+function resolvedValue(pipeline: Pipeline, node: unknown, file: SourceFile, depth = 0): { node: unknown; file: SourceFile } | undefined {
+  if (depth > 10) return undefined;
+  if (isAlias(node)) return resolvedValue(pipeline, resolveAlias(node, file.doc), file, depth + 1);
+  if (isSeq(node) && node.tag === '!reference') {
+    const target = referenceTarget(
+      pipeline,
+      node.items.map((item) => (isScalar(item) ? scalarText(item.value) : '')),
+    );
+    return 'missing' in target ? undefined : resolvedValue(pipeline, target.value, target.file, depth + 1);
+  }
+  return { node, file };
+}
+
+/**
+ * A job's `parallel: matrix:` as GitLab runs it: the `parallel` that wins (the job's own, a merge
+ * key's, or an extends base's, as sourceOf finds it), aliases and `!reference`s followed. Each entry
+ * as its variables, each with its values as written (a list's items, or the one value); [] for a job
+ * without one. What does not name a value here (a reference to a file not read) is left out.
+ */
+export function matrixOf(pipeline: Pipeline, job: JobDefinition): Record<string, string[]>[] {
+  const source = sourceOf(pipeline, job, 'parallel');
+  const parallel = source ? resolvedValue(pipeline, source.pair.value, source.file) : undefined;
+  if (!parallel || !isMap(parallel.node)) return [];
+  const written = pairThrough(parallel.node, 'matrix', parallel.file.doc);
+  const matrix = written ? resolvedValue(pipeline, written.pair.value, parallel.file) : undefined;
+  if (!matrix || !isSeq(matrix.node)) return [];
+  const entries: Record<string, string[]>[] = [];
+  for (const item of matrix.node.items) {
+    const entry = resolvedValue(pipeline, item, matrix.file);
+    if (!entry || !isMap(entry.node)) continue;
+    const variables: [string, string[]][] = [];
+    for (const pair of entry.node.items) {
+      const name = keyOf(pair);
+      const value = resolvedValue(pipeline, pair.value, entry.file);
+      if (name === undefined || name === MERGE_KEY || !value) continue;
+      const items = isSeq(value.node) ? value.node.items.map((one) => resolvedValue(pipeline, one, value.file)?.node) : [value.node];
+      variables.push([name, items.flatMap((one) => (isScalar(one) ? [scalarText(one.value)] : []))]);
+    }
+    // fromEntries: a variable named __proto__ is a key like any other.
+    entries.push(Object.fromEntries(variables));
+  }
+  return entries;
+}
+
 /** A value a variable may take, kept under its name (a scalar; null leaves the default). */
 function addAlternative(found: Map<string, string[]>, name: string | undefined, value: unknown): void {
   if (name === undefined || !isScalar(value) || value.value === null) return;

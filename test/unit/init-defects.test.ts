@@ -882,6 +882,68 @@ describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => 
     expect(readFileSync(shown, 'utf8')).toBe(pipeline);
   });
 
+  // Only the job's own parallel: key was read: a matrix it gets from a template (extends, a YAML merge
+  // key, a !reference) went unseen, and init added build-images, pushing $CI_REGISTRY_IMAGE/api and
+  // /worker again.
+  const KANIKO_SVC =
+    '  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n  script:\n' +
+    '    - /kaniko/executor --context $CI_PROJECT_DIR/$SVC --dockerfile $CI_PROJECT_DIR/$SVC/Dockerfile' +
+    ' --destination $CI_REGISTRY_IMAGE/$SVC:$CI_COMMIT_SHORT_SHA\n';
+  const TEMPLATE = '.matrix:\n  parallel:\n    matrix:\n      - SVC: [api, worker]\n';
+  it.each([
+    ['extends', { '.gitlab-ci.yml': `${TEMPLATE}build:\n  extends: .matrix\n${KANIKO_SVC}` }],
+    ['a merge key', { '.gitlab-ci.yml': `${TEMPLATE.replace('.matrix:', '.matrix: &matrix')}build:\n  <<: *matrix\n${KANIKO_SVC}` }],
+    [
+      'a !reference to a local include',
+      {
+        '.gitlab-ci.yml': `include:\n  - local: ci/matrix.yml\nbuild:\n  parallel: !reference [.matrix, parallel]\n${KANIKO_SVC}`,
+        'ci/matrix.yml': TEMPLATE,
+      },
+    ],
+  ])(
+    'reads the parallel:matrix such a job gets through %s, and pushes none of its images again',
+    (_how, pipelineFiles: Record<string, string>) => {
+      const pipeline = pipelineFiles['.gitlab-ci.yml'] as string;
+      const host = { readProjectFile: (path: string) => pipelineFiles[path] };
+      const [job] = migrateFile('.gitlab-ci.yml', pipeline, { host }).flatMap((migration) => migration.jobs);
+      expect(job).toMatchObject({ name: 'build', status: 'migrated', matrix: [{ SVC: ['api', 'worker'] }] });
+      const dockerfiles = proposeBuilds(findDockerfiles(['api/Dockerfile', 'worker/Dockerfile']));
+      const result = scaffold(
+        '.gitlab-ci.yml',
+        pipeline,
+        dockerfiles,
+        REF,
+        '$CI_REGISTRY_IMAGE',
+        (path) => pipelineFiles[path],
+        undefined,
+        [{ jobName: 'build', file: '.gitlab-ci.yml', inputs: job?.inputs ?? {}, ...(job?.matrix ? { matrix: job.matrix } : {}) }],
+      );
+      expect(result).toMatchObject({ changed: false, added: [], extended: [] });
+      expect(result.builtByOthers).toEqual([{ jobName: 'build', dockerfiles: ['api/Dockerfile', 'worker/Dockerfile'] }]);
+      // Through the command: init adds nothing, and says which Dockerfiles the job builds.
+      const dir = project({ ...pipelineFiles, 'api/Dockerfile': 'FROM scratch\n', 'worker/Dockerfile': 'FROM scratch\n' });
+      const shown = join(dir, '.gitlab-ci.yml');
+      const run = cigen(['init', dir, '--yes', '--builder', 'buildah']);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toContain('  api/Dockerfile, worker/Dockerfile: build builds them already; init adds no build of them\n');
+      expect(run.stdout).toContain(`${shown} already builds every image (build); nothing to add\n`);
+      expect(readFileSync(shown, 'utf8')).toBe(pipeline);
+    },
+  );
+
+  // GitLab merges the job over what it extends: its own matrix replaces the template's.
+  it("reads the matrix that wins: the job's own over the one of the template it extends", () => {
+    const pipeline = `${TEMPLATE}build:\n  extends: .matrix\n  parallel:\n    matrix:\n      - SVC: [api]\n${KANIKO_SVC}`;
+    const [job] = migrateFile('.gitlab-ci.yml', pipeline).flatMap((migration) => migration.jobs);
+    expect(job).toMatchObject({ name: 'build', status: 'migrated', matrix: [{ SVC: ['api'] }] });
+    const dockerfiles = proposeBuilds(findDockerfiles(['api/Dockerfile', 'worker/Dockerfile']));
+    const result = scaffold('.gitlab-ci.yml', pipeline, dockerfiles, REF, '$CI_REGISTRY_IMAGE', undefined, undefined, [
+      { jobName: 'build', file: '.gitlab-ci.yml', inputs: job?.inputs ?? {}, ...(job?.matrix ? { matrix: job.matrix } : {}) },
+    ]);
+    expect(result.builtByOthers).toEqual([{ jobName: 'build', dockerfiles: ['api/Dockerfile'] }]);
+    expect(result.added).toMatchObject([{ jobName: 'build-images', matrix: { values: ['worker'] } }]);
+  });
+
   it('a directory a cigen build and a Kaniko job both build is named by the cigen build', () => {
     const pipeline = `include:\n  - component: ${REF}\n    inputs: {job-name: ours}\n${KANIKO}`;
     const result = scaffold('.gitlab-ci.yml', pipeline, ONE, REF, '$CI_REGISTRY_IMAGE', undefined, undefined, [

@@ -160,6 +160,8 @@ interface JobToMigrate {
   /** The inputs of the build component migrate moves it onto, which say what it builds; absent
    *  when it translates the job into none (kaniko-compat runs its script, or it needs review). */
   build?: OtherBuild['inputs'];
+  /** Its `parallel: matrix:` as migrate reads it (through merge keys, `extends` and `!reference`). */
+  matrix?: OtherBuild['matrix'];
 }
 
 /** The jobs of the pipeline (the file and its local includes, read from the project at `dir` as
@@ -188,6 +190,7 @@ function jobsToMigrate(dir: string, file: string, text: string, files: () => rea
                 builder: job.from,
                 moves: job.status === 'migrated',
                 ...(job.status === 'migrated' && job.inputs && job.component && buildsImage(job.component) ? { build: job.inputs } : {}),
+                ...(job.matrix ? { matrix: job.matrix } : {}),
               },
             ],
       );
@@ -368,7 +371,9 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
         ? `${catalog.catalog}/${choice.builder}@${catalog.version}`
         : componentFor(choice.builder, options.componentRef);
       if (catalog && component !== componentFor(choice.builder, undefined)) out(`Catalog: ${catalogTaken(catalog)}`);
-      const others = migrating.flatMap((job) => (job.build ? [{ jobName: job.name, file: job.file, inputs: job.build }] : []));
+      const others = migrating.flatMap((job) =>
+        job.build ? [{ jobName: job.name, file: job.file, inputs: job.build, ...(job.matrix ? { matrix: job.matrix } : {}) }] : [],
+      );
       result = scaffold(options.file, current, builds, component, options.image ?? '$CI_REGISTRY_IMAGE', readProjectFile, files, others);
     } catch (error) {
       // The file or a local include holds bytes that are not UTF-8: decoded anyway, the file's would
