@@ -9,7 +9,7 @@
  * the file read, or undefined when there is none.
  */
 import { posix } from 'node:path';
-import { wildcardPathPattern } from './includes.js';
+import { hasYamlExtension, wildcardPathPattern } from './includes.js';
 
 /** Included files cigen's own readers read at most, each file once. */
 export const MAX_READ_INCLUDES = 100;
@@ -47,6 +47,15 @@ export const includePath = (target: string): string => target.replace(/^\/+/, ''
 /** Whether a root-relative path climbs out of the project with `..` (`../x.yml`, `ci/../../x.yml`):
  *  GitLab reads local includes from the repository only. */
 export const leavesProject = (path: string): boolean => /^\.\.(\/|$)/.test(posix.normalize(path));
+
+/** Whether GitLab refuses a local include for its name, which does not end in .yml or .yaml (a
+ *  wildcard such as `ci/*` names every file of ci/): one that climbs out of the project is refused
+ *  for that first. cigen's readers read no such file: its jobs are no pipeline's. */
+export const refusedAsNotYaml = (path: string): boolean => !hasYamlExtension(path) && !leavesProject(path);
+
+/** What a reader says about such an include (`from`: the file naming it; `include`: as written). */
+export const notYamlWarning = (from: string, include: string): string =>
+  `${from}: local include ${include} is not a .yml or .yaml file, which GitLab refuses to include; its jobs were not checked`;
 
 /**
  * The local include targets one target stands for: itself, or, for a wildcard location

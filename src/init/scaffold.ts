@@ -30,7 +30,7 @@ import {
   type SourceFile,
 } from '../ci/source.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
-import { includePath, localIncludePaths, readLocalIncludes } from '../ci/include-walk.js';
+import { includePath, localIncludePaths, readLocalIncludes, refusedAsNotYaml } from '../ci/include-walk.js';
 import { parseComponentRef } from '../ci/includes.js';
 import { hasVariableReference } from '../ci/variables.js';
 import { aliasTarget, scalarText } from '../ci/yaml.js';
@@ -58,6 +58,9 @@ export interface Scaffold {
   /** The local includes whose path holds a variable, which GitLab expands when it creates the
    *  pipeline and init cannot: as written, each with the file that names it. Their jobs are unread. */
   unread: { include: string; from: string }[];
+  /** The local includes GitLab refuses for their name (not .yml or .yaml; a wildcard names any
+   *  file), which init reads no jobs from: as written, each with the file that names it. */
+  notYaml: { include: string; from: string }[];
   /** The files (from the project root) whose own local includes were left unread because the walk
    *  reached its cap: the jobs of those includes are unseen. */
   capped: { path: string }[];
@@ -262,6 +265,8 @@ interface IncludesRead {
   read: Map<string, SourceFile | undefined>;
   /** The includes whose path holds a variable (Scaffold's `unread`). */
   variables: Scaffold['unread'];
+  /** The includes GitLab refuses for their name (Scaffold's `notYaml`). */
+  notYaml: Scaffold['notYaml'];
   /** The files whose includes the walk's cap left unread (Scaffold's `capped`). */
   capped: Scaffold['capped'];
 }
@@ -269,17 +274,21 @@ interface IncludesRead {
 function readIncludes(file: SourceFile, read: ReadIncluded, files: ProjectFiles | undefined): IncludesRead {
   const found = new Map<string, SourceFile | undefined>();
   const variables: IncludesRead['variables'] = [];
+  const notYaml: IncludesRead['notYaml'] = [];
   const walk = readLocalIncludes(file, file.path, {
     includes: localIncludeTargets,
     ...(files ? { files } : {}),
     read: ({ path, written, from, pattern }) => {
       if (pattern && hasVariableReference(written)) variables.push({ include: written, from: from.path });
-      const included = pattern ? undefined : read(path);
+      // Read as migrate reads it: a file GitLab refuses to include defines none of the pipeline's jobs.
+      const refused = !pattern && refusedAsNotYaml(path);
+      if (refused) notYaml.push({ include: written, from: from.path });
+      const included = pattern || refused ? undefined : read(path);
       found.set(path, included);
       return included;
     },
   });
-  return { files: walk.files, read: found, variables, capped: walk.capped.map(({ path }) => ({ path })) };
+  return { files: walk.files, read: found, variables, notYaml, capped: walk.capped.map(({ path }) => ({ path })) };
 }
 
 /** A local include, parsed (undefined: not there, or not valid YAML), read as GitLab reads it. */
@@ -320,7 +329,7 @@ function referencedStages(file: SourceFile): boolean {
 /**
  * The `stages:` GitLab reads from a file's includes: `list`, that of `from`; `none`, no include
  * declares one; `unread`, one may come from the includes named there, which init cannot read
- * (another project's, a remote, a template, a component, a local file not there or not YAML, a
+ * (another project's, a remote, a template, a component, a local file not there or not valid YAML, a
  * variable, one past the walk's cap, a `stages: !reference`).
  */
 type IncludedStages = { kind: 'none' } | { kind: 'list'; stages: string[]; from: string } | { kind: 'unread'; includes: string[] };
@@ -347,8 +356,9 @@ function includedStages(file: SourceFile, context: StagesContext, chain: readonl
     }
     for (const target of localIncludePaths(entry.target, context.files)) {
       const path = includePath(target);
-      // GitLab follows a file that includes itself until its include limit refuses the pipeline.
-      if (chain.includes(path)) continue;
+      // GitLab follows a file that includes itself until its include limit refuses the pipeline;
+      // a file it refuses to include for its name gives no stages (init warns of it).
+      if (chain.includes(path) || refusedAsNotYaml(path)) continue;
       const included = context.read.get(path);
       const stages = included ? stagesOf(included, path, context, [...chain, path]) : undefined;
       if (stages === undefined) unread(`local: ${path}`);
@@ -582,6 +592,7 @@ export function scaffold(
     imageTaken,
     written,
     unread: walk?.variables ?? [],
+    notYaml: walk?.notYaml ?? [],
     capped: walk?.capped ?? [],
   };
   const entries: ComponentInclude[] = added.map((b) => includeEntry(component, b));

@@ -26,8 +26,7 @@ import { readerSites, sitesRemoved } from './dependents.js';
 import type { Node } from 'yaml';
 import { addIncludeEntries, includesOf, localIncludeTargets, type ComponentInclude } from '../ci/splice.js';
 import { applyEdits, duplicateWarnings, lastKeysOnly, readSource, type SourceFile } from '../ci/source.js';
-import { cappedWarning, includePath, leavesProject, readLocalIncludes } from '../ci/include-walk.js';
-import { hasYamlExtension } from '../ci/includes.js';
+import { cappedWarning, includePath, leavesProject, notYamlWarning, readLocalIncludes, refusedAsNotYaml } from '../ci/include-walk.js';
 
 export { SourceError } from '../ci/source.js';
 export type { JobReport, JobStatus } from './engine.js';
@@ -137,12 +136,8 @@ function readIncludes(
         warnings.push(`${from.path}: local include ${target} uses a glob or a variable; its jobs were not checked`);
         return undefined;
       }
-      // GitLab refuses to include a file whose name does not end in .yml or .yaml (a wildcard such
-      // as `ci/*` names every file of ci/): its jobs are no pipeline's.
-      if (!hasYamlExtension(path) && !leavesProject(path)) {
-        warnings.push(
-          `${from.path}: local include ${target} is not a .yml or .yaml file, which GitLab refuses to include; its jobs were not checked`,
-        );
+      if (refusedAsNotYaml(path)) {
+        warnings.push(notYamlWarning(from.path, target));
         return undefined;
       }
       const text = host?.readProjectFile(path);

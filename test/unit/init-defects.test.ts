@@ -803,6 +803,46 @@ describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => 
     expect(readFileSync(shown, 'utf8')).toBe(pipeline);
   });
 
+  // GitLab refuses to include a file not named .yml or .yaml (a wildcard names any file): migrate
+  // read no job from ci/jobs.txt, but init did, and added build-app-2 beside a build-app GitLab never runs.
+  it('reads no job from a local include GitLab refuses for its name, and warns of it as migrate does', () => {
+    const kaniko =
+      'build-app:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +
+      '    - /kaniko/executor --context $CI_PROJECT_DIR/app --dockerfile $CI_PROJECT_DIR/app/Dockerfile --destination $CI_REGISTRY_IMAGE/app:latest\n';
+    const pipeline = "include:\n  - local: 'ci/*'\n";
+    const files: Record<string, string> = { 'ci/jobs.txt': kaniko };
+    const builds = proposeBuilds(findDockerfiles(['app/Dockerfile']));
+    const result = scaffold(
+      '.gitlab-ci.yml',
+      pipeline,
+      builds,
+      REF,
+      '$CI_REGISTRY_IMAGE',
+      (path) => files[path],
+      () => ['ci/jobs.txt'],
+    );
+    expect(result.notYaml).toEqual([{ include: 'ci/jobs.txt', from: '.gitlab-ci.yml' }]);
+    expect(result.added.map((b) => b.jobName)).toEqual(['build-app']);
+    expect(result.renamed).toEqual([]);
+    // Through the command: the same warning as migrate's, the file named under the directory given;
+    // the build is build-app, and no stages: are said to come from that file.
+    const dir = project({ '.gitlab-ci.yml': pipeline, 'ci/jobs.txt': kaniko, 'app/Dockerfile': 'FROM scratch\n' });
+    const warning = (from: string) =>
+      `${from}: local include ci/jobs.txt is not a .yml or .yaml file, which GitLab refuses to include; its jobs were not checked\n`;
+    const run = cigen(['init', dir, '--builder', 'buildah']);
+    expect(run.stdout).toContain('  build-app: $CI_REGISTRY_IMAGE/app from app\n');
+    expect(run.stdout).not.toContain('build-app-2');
+    expect(run.stdout).not.toContain('with Kaniko');
+    expect(run.stderr).toContain(`cigen init: warning: ${warning(join(dir, '.gitlab-ci.yml'))}`);
+    expect(run.stderr).not.toContain('stages:');
+    expect(cigen(['migrate', '.gitlab-ci.yml'], { cwd: dir }).stdout).toContain(`  warning: ${warning('.gitlab-ci.yml')}`);
+    // Named .yml, the file is read: its job builds app/Dockerfile, and init adds no build of it.
+    const named = project({ '.gitlab-ci.yml': pipeline, 'ci/jobs.yml': kaniko, 'app/Dockerfile': 'FROM scratch\n' });
+    const read = cigen(['init', named, '--builder', 'buildah']);
+    expect(read.stdout).toContain('  app/Dockerfile: build-app builds it already; init adds no build of it\n');
+    expect(read.stderr).not.toContain('is not a .yml or .yaml file');
+  });
+
   it('numbers a build whose image a Kaniko job pushes from another Dockerfile, and builds none of what it builds', () => {
     const pipeline =
       'kaniko-app:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +

@@ -4,7 +4,7 @@ import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { createInterface, type Interface } from 'node:readline/promises';
 import { componentRef } from '../../ci/component-ref.js';
 import { unifiedDiff } from '../../ci/unified-diff.js';
-import { cappedWarning } from '../../ci/include-walk.js';
+import { cappedWarning, notYamlWarning } from '../../ci/include-walk.js';
 import { FindingsError, InputError, InterruptedError, UsageError } from '../../errors.js';
 import { BUILDER_IDS, isBuilderId as isBuilder } from '../../builders/index.js';
 import { REPOSITORY } from '../../builders/inputs.js';
@@ -394,6 +394,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
     if (result.written)
       for (const warning of duplicateWarnings(result.written, shown, result.changed)) writeErr(`cigen init: warning: ${warning}\n`);
     for (const { include, from } of result.unread) writeErr(`cigen init: warning: ${variableIncludeWarning(include, join(dir, from))}\n`);
+    for (const { include, from } of result.notYaml) writeErr(`cigen init: warning: ${notYamlWarning(join(dir, from), include)}\n`);
     if (result.capped.length > 0) writeErr(`cigen init: warning: ${cappedWarning(shown, result.capped)}\n`);
     // The builds as written: their job names, images and matrix values after what the file has already.
     for (const build of result.added) {
