@@ -395,7 +395,9 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
       for (const warning of duplicateWarnings(result.written, shown, result.changed)) writeErr(`cigen init: warning: ${warning}\n`);
     for (const { include, from } of result.unread) writeErr(`cigen init: warning: ${variableIncludeWarning(include, join(dir, from))}\n`);
     for (const { include, from } of result.notYaml) writeErr(`cigen init: warning: ${notYamlWarning(join(dir, from), include)}\n`);
-    if (result.capped.length > 0) writeErr(`cigen init: warning: ${cappedWarning(shown, result.capped)}\n`);
+    // Named as the lines above name files: under the directory given.
+    const capped = result.capped.map(({ path }) => ({ path: join(dir, path) }));
+    if (capped.length > 0) writeErr(`cigen init: warning: ${cappedWarning(shown, capped)}\n`);
     // The builds as written: their job names, images and matrix values after what the file has already.
     for (const build of result.added) {
       out(planLine(build));
