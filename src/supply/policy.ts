@@ -22,6 +22,14 @@ export interface PolicyInput {
   /** Where a policy file asked for protected-ref (`FILE:LINE:COLUMN`), for a refusal of it to
    *  name what the user wrote; none when the flag did. */
   protectedRefAt?: string;
+  /** Where a policy file names its signer: the keys written (`identity.project` and its
+   *  `identity.ref-pattern`, `identity.subject`, `identity.subject-regexp`, or `key`) and the
+   *  `FILE:LINE:COLUMN` of the first. */
+  signerAt?: { keys: string[]; at: string };
+  /** The flag that named the signer (or the key) over a policy file's (set by withFlags, with the
+   *  file's signerAt, if it had one, as what the flag replaced): a refusal of the file's
+   *  protected-ref then names the flags, as editing the file would not change who must sign. */
+  signerFlag?: string;
 }
 
 const POLICY_KEYS: Record<string, keyof PolicyInput> = {
@@ -120,6 +128,13 @@ export function parsePolicy(text: string, name: string): PolicyInput {
     throw refuse(['identity', signers[1] as string], 'key', 'identity names the signer once: subject, subject-regexp or project');
   if (out.refPattern !== undefined && out.project === undefined)
     throw refuse(['identity', 'ref-pattern'], 'key', 'identity.ref-pattern goes with identity.project');
+  const signer = signers[0];
+  if (signer !== undefined)
+    out.signerAt = {
+      keys: [`identity.${signer}`, ...(out.refPattern !== undefined ? ['identity.ref-pattern'] : [])],
+      at: placeOf(['identity', signer], 'key'),
+    };
+  else if (out.key !== undefined) out.signerAt = { keys: ['key'], at: placeOf(['key'], 'key') };
   return out;
 }
 
@@ -189,15 +204,27 @@ export function gitlabIdentityRef(identity: string): { ref: string | null } | un
 
 export type Identity = { issuer: string; subject?: string; subjectRegExp?: string };
 
+/** The flag of each part that names who must have signed, as withFlags reads them. */
+const SIGNER_FLAGS = {
+  key: '--key',
+  subject: '--certificate-identity',
+  subjectRegExp: '--certificate-identity-regexp',
+  project: '--project',
+} as const;
+
 /**
  * Who must have signed, the policy file's answer with the flags' over it, part by part: a key
  * flag replaces any identity; the issuer flag replaces the issuer; a flag naming the signer
  * (`--certificate-identity`, `-regexp` or `--project`) replaces the file's signer (and its ref
- * pattern); `--ref-pattern` alone replaces only the ref pattern of the file's project.
+ * pattern); `--ref-pattern` alone replaces only the ref pattern of the file's project. The flag that
+ * named the signer or key is kept (signerFlag), with where the file named the one it replaced.
  */
 export function withFlags(file: PolicyInput, flags: PolicyInput): PolicyInput {
   type Who = { [K in keyof PolicyInput]?: PolicyInput[K] | undefined };
-  const { issuer, subject, subjectRegExp, project, refPattern, key, ...fileRest } = file;
+  const { issuer, subject, subjectRegExp, project, refPattern, key, signerAt, ...fileRest } = file;
+  const signerFlag = (Object.keys(SIGNER_FLAGS) as (keyof typeof SIGNER_FLAGS)[]).find((part) => flags[part] !== undefined);
+  // What a flag naming the signer replaced, for a refusal of the file's protected-ref to say so.
+  const replaced: Who = signerFlag === undefined ? {} : { signerFlag: SIGNER_FLAGS[signerFlag], signerAt };
   let who: Who;
   if (flags.key !== undefined) who = flags;
   else {
@@ -210,7 +237,10 @@ export function withFlags(file: PolicyInput, flags: PolicyInput): PolicyInput {
     // A lone --ref-pattern over a key: kept, so that the refusal names it.
     who = named ? identity : { key, refPattern: flags.refPattern };
   }
-  return { ...fileRest, ...(Object.fromEntries(Object.entries(who).filter(([, value]) => value !== undefined)) as PolicyInput) };
+  return {
+    ...fileRest,
+    ...(Object.fromEntries(Object.entries({ ...replaced, ...who }).filter(([, value]) => value !== undefined)) as PolicyInput),
+  };
 }
 
 /** How a refusal of protected-ref names it and the parts it goes with: as the flags, or as the
@@ -220,12 +250,25 @@ const PROTECTED_REF_WORDS = {
   file: { it: 'protected-ref', project: 'identity.project', refPattern: 'identity.ref-pattern', identity: 'identity.subject' },
 };
 
-/** A refusal of protected-ref: the flag's is a usage error (exit 2); a policy file's names the
- *  file where it says it (exit 1), as its other mistakes are. */
+/**
+ * A refusal of protected-ref, each part in the words of where it came from. All from a policy
+ * file: at the file's place (exit 1), as its other mistakes are. Else a usage error (exit 2): the
+ * parts it goes with in the flags' words (a flag named the signer, or the file did not ask for
+ * protected-ref), the file's protected-ref by its place, and first what of the file's the flag
+ * replaced (an edit of the file would not bring it back; dropping the flag would).
+ */
 function refuseProtectedRef(input: PolicyInput, message: (words: (typeof PROTECTED_REF_WORDS)['flag']) => string): Error {
-  return input.protectedRefAt === undefined
-    ? new UsageError(message(PROTECTED_REF_WORDS.flag))
-    : new InputError(`${input.protectedRefAt}: ${message(PROTECTED_REF_WORDS.file)}`);
+  if (input.protectedRefAt !== undefined && input.signerFlag === undefined)
+    return new InputError(`${input.protectedRefAt}: ${message(PROTECTED_REF_WORDS.file)}`);
+  const words =
+    input.protectedRefAt === undefined
+      ? PROTECTED_REF_WORDS.flag
+      : { ...PROTECTED_REF_WORDS.flag, it: `${PROTECTED_REF_WORDS.file.it} (${input.protectedRefAt})` };
+  const replaced =
+    input.signerFlag !== undefined && input.signerAt !== undefined
+      ? `${input.signerFlag} replaces the policy file's ${input.signerAt.keys.join(' and ')} (${input.signerAt.at}); `
+      : '';
+  return new UsageError(replaced + message(words));
 }
 
 /** The identity a policy asks for, or undefined when it asks for a key; refused when it says neither or both. */

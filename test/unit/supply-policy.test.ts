@@ -65,8 +65,14 @@ describe('policy files', () => {
       require: ['sbom', 'provenance'],
       protectedRef: true,
       protectedRefAt: 'p.yml:3:1',
+      signerAt: { keys: ['identity.project', 'identity.ref-pattern'], at: 'p.yml:1:48' },
     });
-    expect(parsePolicy('{"key": "cosign.pub"}', 'p.json')).toEqual({ key: 'cosign.pub' });
+    expect(parsePolicy('{"key": "cosign.pub"}', 'p.json')).toEqual({ key: 'cosign.pub', signerAt: { keys: ['key'], at: 'p.json:1:2' } });
+    expect(parsePolicy('identity:\n  issuer: https://g\n  subject: x\n', 'p.yml').signerAt).toEqual({
+      keys: ['identity.subject'],
+      at: 'p.yml:3:3',
+    });
+    expect(parsePolicy('identity: {issuer: https://g}', 'p.yml').signerAt).toBeUndefined();
     expect(parsePolicy('protected-ref: false', 'p.yml')).toEqual({ protectedRef: false });
   });
 
@@ -165,12 +171,6 @@ describe('policy files', () => {
       ':2:1: protected-ref needs a keyless identity that names the refs (identity.project with identity.ref-pattern, or identity.subject): a key proves no ref',
     ],
     [
-      'beside a --key flag',
-      'require: [sbom]\nprotected-ref: true\n',
-      ['--key', 'cosign.pub'],
-      ':2:1: protected-ref needs a keyless identity that names the refs (identity.project with identity.ref-pattern, or identity.subject): a key proves no ref',
-    ],
-    [
       'with a project and no ref pattern',
       'identity:\n  issuer: https://g\n  project: g/a\nprotected-ref: true\n',
       [],
@@ -187,6 +187,61 @@ describe('policy files', () => {
       expect(result.status).toBe(1);
       const flag = cigen(['verify', `registry.example.com/app@${DIGEST}`, '--policy', policy, ...flags, '--protected-ref']);
       expect(flag.stderr).toMatch(/^--protected-ref (needs|goes with) /);
+      expect(flag.status).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // A flag named the signer: the file cannot change who must sign, so the refusal names the flags
+  // (exit 2), the file's protected-ref by its place, and what of the file's the flag replaced.
+  const IDENTITY = 'protected-ref: true\nidentity:\n  issuer: https://g\n  project: g/p\n  ref-pattern: refs/heads/main\n';
+  const GOES = 'goes with --project and --ref-pattern, or an exact --certificate-identity: that the ref was protected';
+  const KEYLESS =
+    'needs a keyless identity that names the refs (--project with --ref-pattern, or --certificate-identity): a key proves no ref';
+  it.each([
+    [
+      IDENTITY,
+      ['--project', 'g/q'],
+      (p: string) =>
+        `--project replaces the policy file's identity.project and identity.ref-pattern (${p}:4:3); protected-ref (${p}:1:1) ${GOES}`,
+    ],
+    [
+      IDENTITY,
+      ['--certificate-identity-regexp', 'x'],
+      (p: string) =>
+        `--certificate-identity-regexp replaces the policy file's identity.project and identity.ref-pattern (${p}:4:3); protected-ref (${p}:1:1) ${GOES}`,
+    ],
+    [
+      IDENTITY,
+      ['--key', 'cosign.pub'],
+      (p: string) =>
+        `--key replaces the policy file's identity.project and identity.ref-pattern (${p}:4:3); protected-ref (${p}:1:1) ${KEYLESS}`,
+    ],
+    [
+      'key: cosign.pub\nprotected-ref: true\n',
+      ['--certificate-oidc-issuer', 'https://g', '--project', 'g/q'],
+      (p: string) => `--project replaces the policy file's key (${p}:1:1); protected-ref (${p}:2:1) ${GOES}`,
+    ],
+    // Nothing of the file's replaced: its protected-ref by its place, the parts in the flags' words.
+    ['require: [sbom]\nprotected-ref: true\n', ['--key', 'cosign.pub'], (p: string) => `protected-ref (${p}:2:1) ${KEYLESS}`],
+    [
+      'protected-ref: true\n',
+      ['--certificate-oidc-issuer', 'https://g', '--project', 'g/q'],
+      (p: string) => `protected-ref (${p}:1:1) ${GOES}`,
+    ],
+  ])("a policy file's protected-ref, %j with %j: refused in the flags' words, exit 2", (text, flags, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-verify-policy-'));
+    try {
+      const policy = join(dir, 'policy.yml');
+      writeFileSync(policy, text);
+      const result = cigen(['verify', `registry.example.com/app@${DIGEST}`, '--policy', policy, ...flags]);
+      expect(result.stderr.startsWith(message(policy)), result.stderr).toBe(true);
+      expect(result.status).toBe(2);
+      // With --protected-ref passed too, the flag is named, and what was replaced still is.
+      const flag = cigen(['verify', `registry.example.com/app@${DIGEST}`, '--policy', policy, ...flags, '--protected-ref']);
+      expect(flag.stderr).toMatch(/(^|; )--protected-ref (needs|goes with) /);
+      expect(flag.stderr.includes(' replaces the policy file'), flag.stderr).toBe(message(policy).includes(' replaces the policy file'));
       expect(flag.status).toBe(2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -484,6 +539,7 @@ describe('flags over a policy file, part by part', () => {
       project: 'group/other',
       require: ['sbom'],
       protectedRef: true,
+      signerFlag: '--project',
     });
   });
   it('--certificate-identity replaces the project; --certificate-oidc-issuer the issuer', () => {
@@ -492,11 +548,27 @@ describe('flags over a policy file, part by part', () => {
       subject: 'a@b',
       require: ['sbom'],
       protectedRef: true,
+      signerFlag: '--certificate-identity',
     });
   });
   it("--key replaces the whole identity; an identity flag replaces the file's key", () => {
-    expect(withFlags(FILE, { key: 'k.pub' })).toEqual({ key: 'k.pub', require: ['sbom'], protectedRef: true });
-    expect(withFlags({ key: 'file.pub' }, { issuer: 'https://i', project: 'g/p' })).toEqual({ issuer: 'https://i', project: 'g/p' });
+    expect(withFlags(FILE, { key: 'k.pub' })).toEqual({ key: 'k.pub', require: ['sbom'], protectedRef: true, signerFlag: '--key' });
+    expect(withFlags({ key: 'file.pub' }, { issuer: 'https://i', project: 'g/p' })).toEqual({
+      issuer: 'https://i',
+      project: 'g/p',
+      signerFlag: '--project',
+    });
+  });
+  it("what of the file's a signer flag replaced is kept for a refusal to name; without one, it is not", () => {
+    const signerAt = { keys: ['identity.project', 'identity.ref-pattern'], at: 'p.yml:4:3' };
+    expect(withFlags({ ...FILE, signerAt }, { project: 'group/other' })).toMatchObject({ signerFlag: '--project', signerAt });
+    expect(withFlags({ ...FILE, signerAt }, { refPattern: 'refs/tags/.*' })).toEqual({ ...FILE, refPattern: 'refs/tags/.*' });
+    // --ref-pattern then names the refs of the flag's project: taken.
+    expect(identityOf(withFlags({ ...FILE, signerAt, protectedRefAt: 'p.yml:1:1' }, { project: 'g/q', refPattern: 'main' }))).toMatchObject(
+      {
+        issuer: FILE.issuer,
+      },
+    );
   });
   it('no flags: the file as it is', () => {
     expect(withFlags(FILE, {})).toEqual(FILE);
