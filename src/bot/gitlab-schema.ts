@@ -92,6 +92,9 @@ export interface RawTag {
 
 export interface RawRelease {
   tag_name: string;
+  name?: string | null;
+  description?: string | null;
+  commit?: { id: string } | null;
   _links?: { self?: string | null } | null;
 }
 
@@ -218,6 +221,9 @@ const RELEASE: JSONSchemaType<RawRelease> = {
   required: ['tag_name'],
   properties: {
     tag_name: { type: 'string' },
+    name: nullableString,
+    description: nullableString,
+    commit: { type: 'object', nullable: true, required: ['id'], properties: { id: { type: 'string' } } },
     _links: { type: 'object', nullable: true, required: [], properties: { self: nullableString } },
   },
 };

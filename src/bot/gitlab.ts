@@ -368,6 +368,17 @@ export class GitLabPlatform implements Platform {
     return { url: check(SCHEMAS.release, raw, `release ${options.tagName} of ${path}`)._links?.self ?? '' };
   }
 
+  /** A project's release of a tag, or undefined when it has none. */
+  async release(
+    path: string,
+    tagName: string,
+  ): Promise<{ name: string; description: string; commit: string | undefined; url: string } | undefined> {
+    const body: unknown = await unlessNotFound(this.api.ProjectReleases.show(path, tagName));
+    if (body === undefined) return undefined;
+    const raw = check(SCHEMAS.release, body, `release ${tagName} of ${path}`);
+    return { name: raw.name ?? '', description: raw.description ?? '', commit: raw.commit?.id, url: raw._links?.self ?? '' };
+  }
+
   /**
    * Whether a project is a CI/CD Catalog project, and whether `version` is published in its Catalog.
    * GraphQL only: no REST answer says either. GitLab's resolver answers null (with an error) for a

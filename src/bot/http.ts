@@ -268,6 +268,10 @@ export function requestHandler(policy: RetryPolicy, stats: HttpStats, options: H
     if (request.outside)
       throw new PlatformError(`${method} ${request.url.origin}: not the instance's origin; the token is not sent there`, undefined);
     const retrying = (attempt: number, wait: number) => `; retry ${attempt + 1} of ${policy.attempts - 1} in ${Math.round(wait)} ms`;
+    // The first attempt of a write whose answer was lost: GitLab may have done it (see PlatformError.lostAnswer).
+    let lost: string | undefined;
+    const write = method !== 'GET' && method !== 'HEAD';
+    const failed = (message: string, status: number | undefined) => new PlatformError(message, status, lost);
     for (let attempt = 0; ; attempt++) {
       let answer: { response: Exchange; path: string; text: string };
       try {
@@ -295,9 +299,11 @@ export function requestHandler(policy: RetryPolicy, stats: HttpStats, options: H
           log(`${method} ${path} ${what}`);
           throw new PlatformError(`${method} ${path}: ${what}; ${NOT_SENT_AGAIN}`, undefined);
         }
+        // Connected, then no answer (or none that could be read): the write may have been done.
+        if (write && connectionFailure(error) === undefined) lost ??= what;
         const wait = retryDelay(attempt, { error: kind }, policy, Date.now(), Math.random());
         log(`${method} ${path} ${what}${wait === undefined ? '' : retrying(attempt, wait)}`);
-        if (wait === undefined) throw new PlatformError(`${method} ${path}: ${what}`, undefined);
+        if (wait === undefined) throw failed(`${method} ${path}: ${what}`, undefined);
         stats.retries++;
         await sleep(wait);
         continue;
@@ -319,6 +325,7 @@ export function requestHandler(policy: RetryPolicy, stats: HttpStats, options: H
           status: response.status,
         };
       }
+      if (write && GATEWAY_ERRORS.has(response.status)) lost ??= mask(withStatus(response.status, describe(mask(text))));
       const wait = retryDelay(
         attempt,
         { status: response.status, headers: response.headers, body: text },
@@ -329,7 +336,7 @@ export function requestHandler(policy: RetryPolicy, stats: HttpStats, options: H
       log(`${method} ${path} ${response.status}${wait === undefined ? '' : retrying(attempt, wait)}`);
       if (wait === undefined)
         // Masked before describe() cuts the text: a token cut in two no longer matches the mask.
-        throw new PlatformError(mask(`${method} ${path}: ${withStatus(response.status, describe(mask(text)))}`), response.status);
+        throw failed(mask(`${method} ${path}: ${withStatus(response.status, describe(mask(text)))}`), response.status);
       stats.retries++;
       await sleep(wait);
     }

@@ -132,11 +132,17 @@ export interface Platform {
   comment(project: ProjectRef, iid: number, body: string): Promise<void>;
 }
 
-/** An HTTP failure the platform could not recover from, with GitLab's status. */
+/**
+ * An HTTP failure the platform could not recover from, with GitLab's status. `lostAnswer`: a write
+ * one of whose attempts (this one or an earlier) got no answer of GitLab's own — a gateway error, a
+ * timeout, a connection lost after it was made — in a few words: GitLab may have done it, and a later
+ * attempt's refusal ("already exists") may be of what the lost one did.
+ */
 export class PlatformError extends Error {
   constructor(
     message: string,
     readonly status: number | undefined,
+    readonly lostAnswer?: string,
   ) {
     super(message);
     this.name = 'PlatformError';

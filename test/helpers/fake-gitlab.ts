@@ -741,6 +741,14 @@ export class FakeGitLab {
     return Object.fromEntries(this.mustProject(projectPath).tags);
   }
 
+  /** A release someone made of an existing tag, as they named it (no Catalog version: the Catalog is not asked). */
+  addRelease(projectPath: string, tag: string, release: { name: string; description: string }): void {
+    const project = this.mustProject(projectPath);
+    const commit = project.tags.get(tag);
+    if (commit === undefined) throw new Error(`addRelease: no tag ${tag}`);
+    project.releases.push({ tag_name: tag, ...release, created_at: new Date().toISOString(), commit });
+  }
+
   releases(projectPath: string): { tag_name: string; name: string; description: string }[] {
     return this.mustProject(projectPath).releases.map(({ tag_name, name, description }) => ({ tag_name, name, description }));
   }
@@ -1456,6 +1464,13 @@ export class FakeGitLab {
       }
       project.releases.push(release);
       return { status: 201, json: this.releaseJson(project, release) };
+    }
+    // API::Releases "Get a release by a tag name": 404 for a tag without a release.
+    if (r2 === 'releases' && r3 !== undefined && n === 4) {
+      allow('GET');
+      const release = project.releases.find((r) => r.tag_name === r3);
+      if (release === undefined) fail(404, '404 Not Found');
+      return { status: 200, json: this.releaseJson(project, release as Project['releases'][number]) };
     }
     if (r2 === 'protected_branches' && n === 3) {
       allow('GET');

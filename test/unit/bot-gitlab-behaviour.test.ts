@@ -71,6 +71,31 @@ describe('a gateway error (502/503/504) on a comment GitLab may have posted (Wor
   });
 });
 
+describe("a write whose answer a gateway lost: the error says so (PlatformError.lostAnswer), a read's never", () => {
+  const platform = () => new GitLabPlatform({ url: fake.url, token: fake.token, retry: FAST_RETRY });
+  it('names the lost answer on the resend GitLab refused, and on none when GitLab refused the first', async () => {
+    fake.addProject({ path: 'acme/shop', files: { 'README.md': '# shop\n' } });
+    fake.addTag('acme/shop', '1.0.0', 'main');
+    const release = { tagName: '1.0.0', name: 'r', description: 'd' };
+    fake.inject({ method: 'POST', path: /\/releases$/, status: 502, handle: true });
+    await expect(platform().createRelease('acme/shop', release)).rejects.toMatchObject({ status: 409, lostAnswer: '502 Bad Gateway' });
+    const first = await platform()
+      .createRelease('acme/shop', release)
+      .catch((error: unknown) => error);
+    expect(first).toMatchObject({ status: 409, message: expect.stringContaining('Release already exists') });
+    expect((first as { lostAnswer?: string }).lostAnswer).toBeUndefined();
+  });
+  it('a read that got only gateway errors names none: reading twice does nothing', async () => {
+    fake.addProject({ path: 'acme/shop' });
+    fake.inject({ method: 'GET', status: 504, times: FAST_RETRY.attempts });
+    const error = await platform()
+      .project('acme/shop')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 504 });
+    expect((error as { lostAnswer?: string }).lostAnswer).toBeUndefined();
+  });
+});
+
 describe('a pipeline file that starts with a UTF-8 byte order mark', () => {
   it('keeps it: the commit changes only the jobs, and the dry-run diff shows the mark where it stays', async () => {
     fake.addProject({ path: 'acme/bom', files: { '.gitlab-ci.yml': `\uFEFF${KANIKO_CI}` } });

@@ -331,9 +331,86 @@ describe('the CLI', () => {
     expect(fake.releases('platform/cigen')).toEqual([
       { tag_name: version, name: `cigen ${version}`, description: expect.stringContaining('Components `promote` (copy by digest') },
     ]);
+    // A release there before this run asked (GitLab's first answer a 409): refused, and said as GitLab said it.
     const again = await cli(args, env);
-    expect(again).toMatchObject({ status: 1, stderr: expect.stringContaining('Release already exists') });
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(
+      /^cigen publish: creating release \S+: POST \/api\/v4\/projects\/\S+\/releases: 409 Release already exists\n$/,
+    );
     expect(fake.releases('platform/cigen')).toHaveLength(1);
+  });
+
+  /** platform/cigen with the tag at the commit checked out here: `run` releases it. */
+  const tagged = async () => {
+    const gitlab = await FakeGitLab.start();
+    fake = gitlab;
+    gitlab.addProject(CATALOG_PROJECT);
+    const { dir, head } = checkout();
+    gitlab.pushCommit('platform/cigen', 'main', head);
+    gitlab.addTag('platform/cigen', version, 'main');
+    const run = () => cli(releaseArgs(dir, gitlab.url), { GITLAB_TOKEN: gitlab.token });
+    return { gitlab, head, run };
+  };
+  const releasesPath = /\/releases$/;
+
+  it('--create-release: a release GitLab made though its answer was lost (a gateway 502) is released, and cigen says how it knows', async () => {
+    const { gitlab, head, run } = await tagged();
+    gitlab.inject({ method: 'POST', path: releasesPath, status: 502, handle: true });
+    const result = await run();
+    expect(result).toMatchObject({ status: 0, stderr: '' });
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^creating release ${version.replace(/\./g, '\\.')}: POST /api/v4/projects/\\S+/releases: 409 Release already exists, ` +
+          `after GitLab's answer to an attempt was lost \\(502 Bad Gateway\\); the release ${version.replace(/\./g, '\\.')} ` +
+          `platform/cigen has is the one asked for \\(at ${head.slice(0, 12)}, with this run's name and notes\\)$`,
+        'm',
+      ),
+    );
+    expect(result.stdout).toContain(`released ${version} to the CI/CD Catalog: `);
+    expect(gitlab.releases('platform/cigen')).toHaveLength(1);
+    expect(gitlab.catalogVersions('platform/cigen')).toEqual([version]);
+    expect(gitlab.writes().filter((w) => releasesPath.test(w.path))).toHaveLength(2);
+  });
+
+  it("--create-release: after a lost answer, a release someone else made of the tag is not taken for this run's", async () => {
+    const { gitlab, run } = await tagged();
+    // The gateway gives up before GitLab sees the request; meanwhile someone releases the tag.
+    const theirs = () => gitlab.addRelease('platform/cigen', version, { name: 'theirs', description: 'other notes' });
+    gitlab.inject({ method: 'POST', path: releasesPath, status: 502, before: theirs });
+    const result = await run();
+    expect(result.status).toBe(1);
+    expect(result.stdout).not.toContain(`released ${version} to`);
+    expect(result.stderr).toContain(
+      `409 Release already exists, after GitLab's answer to an attempt was lost (502 Bad Gateway); the release ${version} ` +
+        `platform/cigen has is not the one this run asked for: its name is "theirs", not "cigen ${version}"; its notes are not this run's\n`,
+    );
+  });
+
+  it('--create-release: when every answer is lost, cigen looks the release up and says what it found', async () => {
+    const { gitlab, run } = await tagged();
+    // Retry-After 0: the six attempts at once.
+    const lost = { method: 'POST', path: releasesPath, status: 504, headers: { 'retry-after': '0' }, times: 6 };
+    gitlab.inject(lost);
+    const none = await run();
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(
+      new RegExp(
+        `^cigen publish: creating release \\S+: POST \\S+/releases: 504 Gateway Timeout, after GitLab's answer to an attempt was lost ` +
+          `\\(504 Gateway Timeout\\); platform/cigen has no release ${version.replace(/\./g, '\\.')}\n$`,
+      ),
+    );
+    expect(gitlab.releases('platform/cigen')).toEqual([]);
+    // GitLab made it at the first attempt; the lookup fails.
+    gitlab.inject({ ...lost, handle: true, times: 1 });
+    gitlab.inject({ ...lost, times: 5 });
+    gitlab.inject({ method: 'GET', path: /\/releases\/[^/]+$/, status: 403, body: { message: '403 Forbidden' } });
+    const unknown = await run();
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain(
+      `after GitLab's answer to an attempt was lost (504 Gateway Timeout); whether GitLab made release ${version} is unknown: ` +
+        `looking it up failed (GET /api/v4/projects/`,
+    );
+    expect(gitlab.releases('platform/cigen')).toHaveLength(1);
   });
 
   it('--create-release: the release is made at the commit the preflight read, or not at all', async () => {

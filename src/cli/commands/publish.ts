@@ -166,7 +166,7 @@ export async function runPublish(options: PublishOptions): Promise<void> {
 
   // The preflight read the files under --root; the release is made at the tag's commit (or --ref's):
   // they must be one commit.
-  const createsTag = api ? await requireSameCommit(root, api, tag, options.ref) : false;
+  const at = api ? await requireSameCommit(root, api, tag, options.ref) : undefined;
 
   const notes = changelogSection(snapshot.changelog as string, tag) as string;
   if (options.notes) await writeFilesAtomically([{ path: options.notes, text: `${notes}\n` }]);
@@ -181,7 +181,8 @@ export async function runPublish(options: PublishOptions): Promise<void> {
     writeOut(`preflight passed; would ${how}${options.notes ? `, with the notes in ${options.notes}` : ''} (dry run)\n`);
     return;
   }
-  if (!api) {
+  // `at` is there exactly when `api` is.
+  if (!api || !at) {
     writeOut(
       byPipeline
         ? `preflight passed. The release: job of the ${tag} tag pipeline creates the release and publishes it to the ` +
@@ -191,21 +192,63 @@ export async function runPublish(options: PublishOptions): Promise<void> {
     );
     return;
   }
-  let release: { url: string };
+  const { commit, createsTag } = at;
+  const asked = { tagName: tag, name: `cigen ${tag}`, description: notes };
+  let url: string;
   try {
-    release = await api.platform.createRelease(api.project, {
-      tagName: tag,
-      name: `cigen ${tag}`,
-      description: notes,
-      ...(options.ref ? { ref: options.ref } : {}),
-    });
+    ({ url } = await api.platform.createRelease(api.project, { ...asked, ...(options.ref ? { ref: options.ref } : {}) }));
   } catch (error) {
-    if (error instanceof PlatformError)
-      throw new InputError(`cigen publish: creating release ${tag}: ${error.message}${createsTag ? await tagLeft(api, tag) : ''}`);
-    throw error;
+    if (!(error instanceof PlatformError)) throw error;
+    const lost = error.lostAnswer === undefined ? undefined : await madeAnyway(api, asked, commit, error);
+    if (typeof lost !== 'object')
+      throw new InputError(
+        `cigen publish: creating release ${tag}: ${error.message}${lost ?? ''}${createsTag ? await tagLeft(api, tag) : ''}`,
+      );
+    url = lost.url;
   }
-  await requirePublished(api, tag, release.url);
-  writeOut(`released ${tag} to the CI/CD Catalog: ${release.url}\n`);
+  await requirePublished(api, tag, url);
+  writeOut(`released ${tag} to the CI/CD Catalog: ${url}\n`);
+}
+
+/**
+ * What became of a release whose request GitLab may have done though an answer was lost (a
+ * gateway's 502 or 504, a timeout): the request is sent again, and GitLab refuses the second (409
+ * "Release already exists") when it made the first. The release GitLab has for the tag, read back:
+ * the one asked for (this commit, this name and these notes) is the release made (its address
+ * returned, and said so); another is refused, naming what differs. Otherwise the clause the error
+ * gets: there is none, or looking it up failed.
+ */
+async function madeAnyway(
+  api: { platform: GitLabPlatform; project: string },
+  asked: { tagName: string; name: string; description: string },
+  commit: string,
+  error: PlatformError,
+): Promise<{ url: string } | string> {
+  const tag = asked.tagName;
+  const after = `, after GitLab's answer to an attempt was lost (${error.lostAnswer})`;
+  let found: Awaited<ReturnType<GitLabPlatform['release']>>;
+  try {
+    found = await api.platform.release(api.project, tag);
+  } catch (lookup) {
+    if (!(lookup instanceof PlatformError)) throw lookup;
+    return `${after}; whether GitLab made release ${tag} is unknown: looking it up failed (${lookup.message})`;
+  }
+  if (found === undefined) return `${after}; ${api.project} has no release ${tag}`;
+  const differs = [
+    ...(found.commit !== commit ? [`it is at ${found.commit?.slice(0, 12) ?? 'no commit GitLab names'}, not ${commit.slice(0, 12)}`] : []),
+    ...(found.name !== asked.name ? [`its name is "${found.name}", not "${asked.name}"`] : []),
+    ...(found.description !== asked.description ? ["its notes are not this run's"] : []),
+  ];
+  if (differs.length > 0)
+    throw new InputError(
+      `cigen publish: creating release ${tag}: ${error.message}${after}; the release ${tag} ${api.project} has is not the one ` +
+        `this run asked for: ${differs.join('; ')}`,
+    );
+  writeOut(
+    `creating release ${tag}: ${error.message}${after}; the release ${tag} ${api.project} has is the one asked for ` +
+      `(at ${commit.slice(0, 12)}, with this run's name and notes)\n`,
+  );
+  return { url: found.url };
 }
 
 /**
@@ -281,14 +324,14 @@ function checkedOutCommit(root: string): string {
 
 /**
  * Refuses a release made at another commit than the one under `root` (the tag's, else --ref's).
- * Whether GitLab is to create the tag (at --ref): the project has none yet.
+ * That commit, and whether GitLab is to create the tag (at --ref): the project has none yet.
  */
 async function requireSameCommit(
   root: string,
   api: { platform: GitLabPlatform; project: string },
   tag: string,
   ref: string | undefined,
-): Promise<boolean> {
+): Promise<{ commit: string; createsTag: boolean }> {
   const local = checkedOutCommit(root);
   let tagged: string | undefined;
   let made: { what: string; commit: string | undefined };
@@ -314,7 +357,7 @@ async function requireSameCommit(
       `cigen publish: the preflight read ${root} at ${local.slice(0, 12)}, but the release would be made at ${made.what} ` +
         `(${made.commit.slice(0, 12)} in ${api.project}): check that commit out (or push this one) and run again; nothing released`,
     );
-  return tagged === undefined;
+  return { commit: local, createsTag: tagged === undefined };
 }
 
 /**
