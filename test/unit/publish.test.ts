@@ -269,6 +269,20 @@ describe('the CLI', () => {
     expect(result.stderr).toContain('preflight check(s) failed; nothing released');
   });
 
+  it('temporary files a write left fail the preflight as `cigen build --check` says them, not as stale files', async () => {
+    const dir = copy();
+    const left = ['docs/components/.kaniko.md.a1b2c3d4e5f6.tmp', '.README.md.abcdef012345.tmp'];
+    for (const path of left) writeFileSync(join(dir, path), 'partial\n');
+    const result = await cli(['publish', '--dry-run', '--tag', version, '--root', dir]);
+    expect(result).toMatchObject({ status: 1, stderr: 'cigen publish: 1 preflight check(s) failed; nothing released\n' });
+    expect(result.stdout).toContain(
+      `✗ templates and docs are current: temporary file(s) an unfinished write left: ${left.join(', ')}; run \`cigen build\` to remove them\n`,
+    );
+    expect(result.stdout).not.toContain('stale');
+    const check = await cli(['build', '--check', '--root', dir]);
+    expect(check.stderr).toContain(`temporary file(s) an unfinished write left: ${left.join(', ')}; run \`cigen build\` to remove them`);
+  });
+
   it('every file under templates/ that GitLab would not publish fails the preflight, named; the counts are of the templates checked', async () => {
     const dir = copy();
     const components = readdirSync(join(dir, 'templates')).length;

@@ -43,6 +43,12 @@ export interface BuildPlan {
   temporaries: string[];
 }
 
+/** What `cigen build --check` says of the temporary files a write left (`cigen publish`'s preflight says the same). */
+export const temporariesLeft = (temporaries: readonly string[]): string =>
+  `temporary file(s) an unfinished write left: ${temporaries.join(', ')}`;
+/** What removes them. */
+export const REMOVE_TEMPORARIES = 'run `cigen build` to remove them';
+
 /** What `cigen build` would write under `root`; throws when the catalog does not validate. */
 export async function planBuild(root: string): Promise<BuildPlan> {
   const build = await buildCatalog();
@@ -164,9 +170,9 @@ export async function runBuild(options: BuildOptions): Promise<void> {
     if (drift.length > 0 || temporaries.length > 0) {
       const found = [
         ...(drift.length > 0 ? [`out of date: ${drift.join(', ')}`] : []),
-        ...(temporaries.length > 0 ? [`temporary file(s) an unfinished write left: ${temporaries.join(', ')}`] : []),
+        ...(temporaries.length > 0 ? [temporariesLeft(temporaries)] : []),
       ];
-      const fix = drift.length > 0 ? 'run `cigen build` and commit the result' : 'run `cigen build` to remove them';
+      const fix = drift.length > 0 ? 'run `cigen build` and commit the result' : REMOVE_TEMPORARIES;
       throw new FindingsError(`cigen build --check: ${found.join('; ')}; ${fix}`);
     }
     if (options.format === 'text')

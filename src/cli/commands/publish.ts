@@ -16,7 +16,7 @@ import { readFileText, requireDirectory, writeFilesAtomically } from '../files.j
 import { paint } from '../output.js';
 import { filesUnderTemplates } from '../project.js';
 import { debug, isVerbose } from '../verbose.js';
-import { planBuild } from './build.js';
+import { planBuild, REMOVE_TEMPORARIES, temporariesLeft } from './build.js';
 import { writeOut } from '../stdio.js';
 
 export interface PublishOptions {
@@ -125,6 +125,8 @@ export async function runPublish(options: PublishOptions): Promise<void> {
   try {
     const plan = await planBuild(root);
     drift = [...plan.changed.map((w) => relative(root, w.path)), ...plan.stale];
+    // Not stale, and no file GitLab reads: what `cigen build --check` refuses all the same, in its words.
+    if (plan.temporaries.length > 0) buildProblems = [`${temporariesLeft(plan.temporaries)}; ${REMOVE_TEMPORARIES}`];
   } catch (error) {
     if (!(error instanceof FindingsError || error instanceof InputError)) throw error;
     buildProblems = [error.message.split('\n')[0] as string];
