@@ -20,7 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import { unifiedDiff } from '../ci/unified-diff.js';
-import { fetchLocalIncludes } from '../ci/include-walk.js';
+import { fetchLocalIncludes, refusedAsNotYaml } from '../ci/include-walk.js';
 import mergeRequestBody from './merge-request.md.hbs';
 import type { MigratedFile, MigratedJob, Migration, Migrator } from './migrator.js';
 import {
@@ -252,6 +252,8 @@ async function migrateProject(ctx: Context, project: Project, ref: string): Prom
   await fetchLocalIncludes({ path: pipelinePath, text }, pipelinePath, {
     includes: (file) => ctx.migrator.localIncludes(file.path, file.text),
     read: async ({ path }) => {
+      // Not fetched, as migrate reads none: GitLab refuses such an include (migrate warns of it).
+      if (refusedAsNotYaml(path)) return undefined;
       const included = await ctx.platform.readFile(project, path, commit);
       if (included === undefined) return undefined;
       files.set(path, included.text);

@@ -210,6 +210,24 @@ describe('a pipeline with many local includes', () => {
     expect(fake.file('acme/many', BRANCH, 'ci/f55.yml')).toContain('component:');
   });
 
+  it('fetches no include GitLab refuses for its name, so its cap counts the files migrate reads', async () => {
+    const files: Record<string, string> = {
+      '.gitlab-ci.yml': 'include:\n  - local: ci/notes.txt\n',
+      'ci/notes.txt': 'job0:\n  script: [echo]\n',
+    };
+    for (let i = 1; i <= 100; i++) {
+      files['.gitlab-ci.yml'] += `  - local: ci/f${i}.yml\n`;
+      files[`ci/f${i}.yml`] =
+        i === 100 ? KANIKO_CI.replace('build:', 'build100:').replace('stages:\n  - build\n', '') : `job${i}:\n  script: [echo]\n`;
+    }
+    fake.addProject({ path: 'acme/txt', files });
+    expect(byPath(await runGroup('acme'))['acme/txt']).toMatchObject({ status: 'opened' });
+    expect(fake.mergeRequests('acme/txt')[0]?.description).not.toContain('does not exist');
+    expect(fake.file('acme/txt', BRANCH, 'ci/f100.yml')).toContain('component:');
+    expect(fake.requests.filter((r) => r.path.includes('notes.txt'))).toEqual([]);
+    expect(fake.mergeRequests('acme/txt')[0]?.description).toContain('local include ci/notes.txt is not a .yml or .yaml file');
+  });
+
   it('past migrate\'s cap of 100 included files, says which includes were not read (never "does not exist")', async () => {
     const files: Record<string, string> = { '.gitlab-ci.yml': 'include:\n', 'ci/deep.yml': KANIKO_CI };
     for (let i = 1; i <= 100; i++) {
