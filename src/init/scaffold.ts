@@ -94,9 +94,8 @@ export interface OtherBuild {
   file: string;
   inputs: Readonly<Record<string, unknown>>;
   /** Its `parallel: matrix:` as GitLab runs it, which migrate reads through merge keys, `extends` and
-   *  `!reference` (JobReport's): each entry's variables with their values. Absent: the job's own
-   *  `parallel:` key, read in `file`. */
-  matrix?: readonly Readonly<Record<string, readonly string[]>>[];
+   *  `!reference` (JobReport's): each entry's variables with their values; empty without one. */
+  matrix: readonly Readonly<Record<string, readonly string[]>>[];
 }
 
 /** A job that pushes an image, and the file of the pipeline (from the project root) that defines it. */
@@ -191,10 +190,9 @@ function expandContext(context: string, entries: readonly MatrixEntry[]): { cont
 
 /**
  * What the file builds, its jobs and the images they push; with `others`, what the Kaniko and
- * Docker-daemon jobs of the pipeline build, each job's `parallel:matrix` read in the file that
- * defines it (`read`: a local include, through init's reader of them).
+ * Docker-daemon jobs of the pipeline build, each over its `parallel:matrix` as migrate read it.
  */
-function existing(file: SourceFile, others: readonly OtherBuild[] = [], read?: ReadIncluded): Existing {
+function existing(file: SourceFile, others: readonly OtherBuild[] = []): Existing {
   const have: Existing = { jobs: new Set(), builds: new Map(), templates: new Map(), images: new Map() };
   for (const item of file.root?.items ?? []) {
     const key = keyOf(item);
@@ -213,13 +211,9 @@ function existing(file: SourceFile, others: readonly OtherBuild[] = [], read?: R
     addBuild(have, matrixEntries(file, jobName), { jobName, file: file.path }, inputs);
   }
   // A Kaniko or Docker-daemon job builds what the component migrate would move it onto builds, once
-  // per value of its matrix: as migrate reads it (through extends, merge keys, !reference), else
-  // the job's own key in the file that defines it, the pipeline file or one of its local includes.
-  for (const other of others) {
-    const defining = other.file === file.path ? file : read?.(other.file);
-    const matrix = other.matrix ? givenEntries(other.matrix) : defining ? matrixEntries(defining, other.jobName) : [];
-    addBuild(have, matrix, { jobName: other.jobName, file: other.file }, other.inputs, true);
-  }
+  // per value of its matrix, as migrate reads it (in the file that defines it, through extends,
+  // merge keys and !reference).
+  for (const other of others) addBuild(have, givenEntries(other.matrix), { jobName: other.jobName, file: other.file }, other.inputs, true);
   return have;
 }
 
@@ -521,9 +515,8 @@ export function scaffold(
   // Read and edited as GitLab reads it: a key written twice counts once, the last.
   const file = written && lastKeysOnly(written);
   const source = file?.text ?? current ?? '';
-  const readIncluded = parsedIncludes(readProjectFile);
   const have = file
-    ? existing(file, others, readIncluded)
+    ? existing(file, others)
     : {
         jobs: new Set<string>(),
         builds: new Map<string, ExistingBuild>(),
@@ -533,7 +526,7 @@ export function scaffold(
   // Jobs, builds and images of the local includes count as the file's own (GitLab merges them into
   // the file, so a job of the same name there would take the component's keys); the file's matrix
   // lists stay the only ones init extends: it edits this file only.
-  const walk = file ? readIncludes(file, readIncluded, files) : undefined;
+  const walk = file ? readIncludes(file, parsedIncludes(readProjectFile), files) : undefined;
   for (const included of (walk?.files ?? []).map((one) => existing(one))) {
     for (const job of included.jobs) have.jobs.add(job);
     for (const [key, build] of included.builds) if (!have.builds.has(key)) have.builds.set(key, { jobName: build.jobName });

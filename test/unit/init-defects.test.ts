@@ -852,7 +852,7 @@ describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => 
     const report = migrateFile('.gitlab-ci.yml', pipeline)[0]?.jobs[0];
     expect(report).toMatchObject({ status: 'migrated', inputs: { context: 'app', image: '$CI_REGISTRY_IMAGE' } });
     const result = scaffold('.gitlab-ci.yml', pipeline, builds, REF, '$CI_REGISTRY_IMAGE', undefined, undefined, [
-      { jobName: 'kaniko-app', file: '.gitlab-ci.yml', inputs: report?.inputs ?? {} },
+      { jobName: 'kaniko-app', file: '.gitlab-ci.yml', inputs: report?.inputs ?? {}, matrix: report?.matrix ?? [] },
     ]);
     expect(result.builtByOthers).toEqual([{ jobName: 'kaniko-app', dockerfiles: ['app/Dockerfile'] }]);
     expect(result.added.map((b) => [b.jobName, b.context, b.image])).toEqual([['build-image-2', '.', '$CI_REGISTRY_IMAGE/image-2']]);
@@ -876,7 +876,7 @@ describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => 
       '$CI_REGISTRY_IMAGE',
       undefined,
       undefined,
-      [{ jobName: 'docker-build', file: '.gitlab-ci.yml', inputs: report?.inputs ?? {} }],
+      [{ jobName: 'docker-build', file: '.gitlab-ci.yml', inputs: report?.inputs ?? {}, matrix: report?.matrix ?? [] }],
     );
     expect(result.builtByOthers).toEqual([
       { jobName: 'docker-build', dockerfiles: ['services/api/Dockerfile', 'services/worker/Dockerfile'] },
@@ -900,7 +900,7 @@ describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => 
     expect(job).toMatchObject({ name: 'docker-build', file: 'ci/build.yml', status: 'migrated' });
     const dockerfiles = proposeBuilds(findDockerfiles(['services/api/Dockerfile', 'services/worker/Dockerfile']));
     const result = scaffold('.gitlab-ci.yml', pipeline, dockerfiles, REF, '$CI_REGISTRY_IMAGE', (path) => files[path], undefined, [
-      { jobName: 'docker-build', file: 'ci/build.yml', inputs: job?.inputs ?? {} },
+      { jobName: 'docker-build', file: 'ci/build.yml', inputs: job?.inputs ?? {}, matrix: job?.matrix ?? [] },
     ]);
     expect(result).toMatchObject({ changed: false, added: [], extended: [] });
     expect(result.builtByOthers).toEqual([
@@ -957,7 +957,7 @@ describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => 
         '$CI_REGISTRY_IMAGE',
         (path) => pipelineFiles[path],
         undefined,
-        [{ jobName: 'build', file: '.gitlab-ci.yml', inputs: job?.inputs ?? {}, ...(job?.matrix ? { matrix: job.matrix } : {}) }],
+        [{ jobName: 'build', file: '.gitlab-ci.yml', inputs: job?.inputs ?? {}, matrix: job?.matrix ?? [] }],
       );
       expect(result).toMatchObject({ changed: false, added: [], extended: [] });
       expect(result.builtByOthers).toEqual([{ jobName: 'build', dockerfiles: ['api/Dockerfile', 'worker/Dockerfile'] }]);
@@ -979,7 +979,7 @@ describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => 
     expect(job).toMatchObject({ name: 'build', status: 'migrated', matrix: [{ SVC: ['api'] }] });
     const dockerfiles = proposeBuilds(findDockerfiles(['api/Dockerfile', 'worker/Dockerfile']));
     const result = scaffold('.gitlab-ci.yml', pipeline, dockerfiles, REF, '$CI_REGISTRY_IMAGE', undefined, undefined, [
-      { jobName: 'build', file: '.gitlab-ci.yml', inputs: job?.inputs ?? {}, ...(job?.matrix ? { matrix: job.matrix } : {}) },
+      { jobName: 'build', file: '.gitlab-ci.yml', inputs: job?.inputs ?? {}, matrix: job?.matrix ?? [] },
     ]);
     expect(result.builtByOthers).toEqual([{ jobName: 'build', dockerfiles: ['api/Dockerfile'] }]);
     expect(result.added).toMatchObject([{ jobName: 'build-images', matrix: { values: ['worker'] } }]);
@@ -988,7 +988,7 @@ describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => 
   it('a directory a cigen build and a Kaniko job both build is named by the cigen build', () => {
     const pipeline = `include:\n  - component: ${REF}\n    inputs: {job-name: ours}\n${KANIKO}`;
     const result = scaffold('.gitlab-ci.yml', pipeline, ONE, REF, '$CI_REGISTRY_IMAGE', undefined, undefined, [
-      { jobName: 'build-branch', file: '.gitlab-ci.yml', inputs: { image: '$CI_REGISTRY_IMAGE' } },
+      { jobName: 'build-branch', file: '.gitlab-ci.yml', inputs: { image: '$CI_REGISTRY_IMAGE' }, matrix: [] },
     ]);
     expect(result).toMatchObject({ changed: false, present: ['ours'], builtByOthers: [] });
   });

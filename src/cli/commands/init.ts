@@ -161,7 +161,7 @@ interface JobToMigrate {
    *  when it translates the job into none (kaniko-compat runs its script, or it needs review). */
   build?: OtherBuild['inputs'];
   /** Its `parallel: matrix:` as migrate reads it (through merge keys, `extends` and `!reference`). */
-  matrix?: OtherBuild['matrix'];
+  matrix: OtherBuild['matrix'];
 }
 
 /** The jobs of the pipeline (the file and its local includes, read from the project at `dir` as
@@ -190,7 +190,8 @@ function jobsToMigrate(dir: string, file: string, text: string, files: () => rea
                 builder: job.from,
                 moves: job.status === 'migrated',
                 ...(job.status === 'migrated' && job.inputs && job.component && buildsImage(job.component) ? { build: job.inputs } : {}),
-                ...(job.matrix ? { matrix: job.matrix } : {}),
+                // Migrate reads the matrix of every job it moves off Kaniko or a Docker daemon (`from`).
+                matrix: job.matrix ?? [],
               },
             ],
       );
@@ -372,7 +373,7 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
         : componentFor(choice.builder, options.componentRef);
       if (catalog && component !== componentFor(choice.builder, undefined)) out(`Catalog: ${catalogTaken(catalog)}`);
       const others = migrating.flatMap((job) =>
-        job.build ? [{ jobName: job.name, file: job.file, inputs: job.build, ...(job.matrix ? { matrix: job.matrix } : {}) }] : [],
+        job.build ? [{ jobName: job.name, file: job.file, inputs: job.build, matrix: job.matrix }] : [],
       );
       result = scaffold(options.file, current, builds, component, options.image ?? '$CI_REGISTRY_IMAGE', readProjectFile, files, others);
     } catch (error) {
