@@ -108,6 +108,16 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     ]);
   });
 
+  it('names no shard of its own: CI_NODE_INDEX/CI_NODE_TOTAL of a parallel: matrix job are none', () => {
+    const env = { GITLAB_TOKEN: TOKEN, CI_JOB_NAME: 'cigen-migration-bot: [a]', CI_NODE_INDEX: '1', CI_NODE_TOTAL: '2' };
+    const { result, argv } = run({ group: 'platform' }, mode, ['bash'], env);
+    expect(result.status, result.stderr).toBe(0);
+    expect(argv[0]).toBe('bot');
+    const log = result.stdout + result.stderr;
+    expect(log).toContain('cigen bot (its summary names the shard this job took, if any)');
+    expect(log).not.toMatch(/shard 1\/2/);
+  });
+
   it('fails clearly without GITLAB_TOKEN, before running anything', () => {
     const { result, argv } = run({ all: true }, mode, ['bash'], {});
     expect(result.status).toBe(1);
