@@ -301,6 +301,17 @@ async function describeGroup(group: Group, instance: unknown): Promise<GroupFind
       message: `${where} config is longer than ${limit} characters`,
     };
   }
+  // So too a string branch's pattern (`trigger: slug` takes a project path): the value is a
+  // string, so "should be a hash" from the other branches would be false.
+  const [pattern] = byKeyword('pattern');
+  if (pattern) {
+    return {
+      path: group.path,
+      severity: 'error',
+      code: 'schema/pattern',
+      message: `${where} must match pattern "${String(pattern.params['pattern'])}"`,
+    };
+  }
   // The number branch's bound (`retry: 3`, `parallel: 201`), in GitLab's words (numericality).
   const [bound] = ['maximum', 'minimum', 'exclusiveMaximum', 'exclusiveMinimum'].flatMap(byKeyword);
   if (bound) {

@@ -718,6 +718,14 @@ describe('unknown keys where ci.json has alternatives (oneOf): only the keys no 
     ]);
   });
 
+  it('a string the string alternative refuses by its pattern is named by that pattern, not called "a hash"', async () => {
+    const text = 't:\n  trigger: slug\nu:\n  trigger: 3\nv:\n  trigger: group/project\n';
+    expect(await schemaBriefs(text)).toEqual([
+      '.gitlab-ci.yml:2:12 error schema/pattern jobs:t:trigger must match pattern "(?:\\S/\\S|\\$\\S+)"',
+      '.gitlab-ci.yml:4:12 error schema/type jobs:u:trigger config should be a hash or a string',
+    ]);
+  });
+
   it('a spec:include entry: the key it does not take, not its `local:`', async () => {
     const text = 'spec:\n  include:\n    - local: i.yml\n      rules: [{if: $X}]\n---\njob:\n  script: echo $[[ inputs.x ]]\n';
     expect(await schemaBriefs(text)).toEqual([
