@@ -234,8 +234,11 @@ export function withFlags(file: PolicyInput, flags: PolicyInput): PolicyInput {
       : { subject, subjectRegExp, project, refPattern: flags.refPattern ?? refPattern };
     const identity: Who = { issuer: flags.issuer ?? issuer, ...signer };
     const named = [identity.issuer, identity.subject, identity.subjectRegExp, identity.project].some((value) => value !== undefined);
-    // A lone --ref-pattern over a key: kept, so that the refusal names it.
-    who = named ? identity : { key, refPattern: flags.refPattern };
+    // A lone --ref-pattern over a key: kept, so that the refusal names it. So too a lone issuer
+    // flag: it names no signer, so it replaces no key, and the refusal says a key and an identity
+    // were both asked for (dropping the key said only "give exactly one of" the identity flags).
+    if (key !== undefined && !flagSigner) who = { key, issuer: flags.issuer ?? issuer, refPattern: flags.refPattern };
+    else who = named ? identity : { key, refPattern: flags.refPattern };
   }
   return {
     ...fileRest,

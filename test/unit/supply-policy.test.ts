@@ -559,6 +559,11 @@ describe('flags over a policy file, part by part', () => {
       signerFlag: '--project',
     });
   });
+  it("a lone --certificate-oidc-issuer names no signer: the file's key stays, and the refusal names both", () => {
+    const merged = withFlags({ key: 'file.pub' }, { issuer: 'https://gitlab.example.com' });
+    expect(merged).toEqual({ key: 'file.pub', issuer: 'https://gitlab.example.com' });
+    expect(() => identityOf(merged)).toThrow('give a key or an identity (issuer with subject, subject-regexp or project), not both');
+  });
   it("what of the file's a signer flag replaced is kept for a refusal to name; without one, it is not", () => {
     const signerAt = { keys: ['identity.project', 'identity.ref-pattern'], at: 'p.yml:4:3' };
     expect(withFlags({ ...FILE, signerAt }, { project: 'group/other' })).toMatchObject({ signerFlag: '--project', signerAt });
