@@ -778,6 +778,31 @@ describe('the probe where it cannot test', () => {
     });
   });
 
+  it.each(LOOKING_UP)("%s: a tool's error text with control characters: '?' in the job log's table, spaces in the report", (shell) => {
+    // An unshare that fails with quotes, a backslash, a tab, a terminal escape, UTF-8 and a printf directive.
+    const stub = tempDir('cigen-doctor-stub-');
+    writeFileSync(
+      join(stub, 'unshare'),
+      '#!/bin/sh\nprintf \'unshare: "q" \\\\back\\tslash \\033[31mred\\033[0m \\303\\251 100%%s\\n\' >&2\nexit 1\n',
+      { mode: 0o755 },
+    );
+    const { report, stdout } = runFake(
+      {
+        dockerenv: true,
+        seccomp: '0',
+        apparmor: 'unconfined',
+        mount: 'ok',
+        overlay: 'ok',
+        env: { PATH: `${stub}:${STANDARD_PATH.join(':')}` },
+      },
+      shell,
+    );
+    const message = (control: string) => `unshare: "q" \\back${control}slash ${control}[31mred${control}[0m é 100%s`;
+    expect(report.checks.userns).toEqual({ ok: false, detail: `unshare --user --map-root-user fails: ${message(' ')}` });
+    expect(stdout.split('\n')).toContain(`${'userns'.padEnd(17)} ${'no'.padEnd(4)} unshare --user --map-root-user fails: ${message('?')}`);
+    for (const control of ['\t', '\x1b']) expect(stdout).not.toContain(control);
+  });
+
   it('user namespaces really refused (user.max_user_namespaces=0): mount failed, overlay not tried, no vfs', () => {
     // The premise: this machine lets a user namespace set the limit of the ones inside it.
     const refused = ['unshare', '--user', '--map-root-user', 'sh', '-c', 'echo 0 >/proc/sys/user/max_user_namespaces && exec "$@"', 'sh'];
