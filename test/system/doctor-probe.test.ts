@@ -246,6 +246,15 @@ describe('the probe on this machine', () => {
     expect(report.verdicts.kaniko).toEqual({ ok: true, missing: [] });
   });
 
+  it("in a fresh /proc, as a container's, binfmt_misc is not mounted: no verdict on the host's handlers", () => {
+    // What a container sees (its own procfs, without binfmt_misc), whatever the host has registered.
+    const run = runProbe({ wrap: ['unshare', '--mount', '--pid', '--fork', '--mount-proc'] });
+    expect(run.status, run.stderr).toBe(0);
+    const report = run.report as DoctorReport;
+    expect(report.executor).not.toBe('shell');
+    expect(report.checks.binfmt.detail).toMatch(/^could not test: binfmt_misc is not mounted in this job /);
+  });
+
   it.each(INTERPOLATION_MODES)('%s: the storage input reaches the overlay probe, variables expanded as data', (mode) => {
     const project = tempDir('cigen-doctor-project-');
     const run = runProbe({ mode, project, inputs: { storage: '$CI_PROJECT_DIR/.containers' } });
@@ -555,7 +564,16 @@ describe('fake runners: the details', () => {
     `${enabled}\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: ${flags}\n` +
     'offset 0\nmagic 7f454c460201010000000000000000000200b700\n';
   it.each([
-    [undefined, { ok: false, detail: 'binfmt_misc is not mounted: RUN steps for another architecture cannot run (platforms)' }],
+    [
+      undefined,
+      {
+        ok: false,
+        detail:
+          "could not test: binfmt_misc is not mounted in this job (container runtimes do not mount it), yet the host's handlers " +
+          'apply in containers: /proc/sys/fs/binfmt_misc on the host the jobs run on (each node, on Kubernetes) lists them; ' +
+          'platforms needs an enabled one with the F flag per architecture',
+      },
+    ],
     [
       {},
       {
@@ -575,6 +593,32 @@ describe('fake runners: the details', () => {
     const { report } = runFake({ ...DOCKER_UNCONFINED, ...(binfmt ? { binfmt } : {}) });
     expect(report.checks.binfmt).toEqual(expected);
     expect(report.verdicts.buildah.ok).toBe(true);
+  });
+
+  // A container runtime does not mount binfmt_misc in a container's /proc, even privileged, while
+  // the kernel's handlers apply in every container: no verdict there. On a shell executor the job
+  // sees the host's own /proc.
+  it.each([
+    ['a Docker', 'docker', DOCKER_UNCONFINED],
+    ['a privileged Docker', 'docker', DOCKER_PRIVILEGED],
+    ['a Kubernetes', 'kubernetes', K8S_ROOTLESS],
+    ['an unknown', 'unknown', { ...DOCKER_UNCONFINED, dockerenv: false }],
+  ] as const)('binfmt_misc not mounted, %s executor: could not test, and how to find out', (_, executor, fake) => {
+    const { report, stdout } = runFake(fake);
+    expect(report.executor).toBe(executor);
+    expect(report.checks.binfmt.ok).toBe(false);
+    expect(report.checks.binfmt.detail).toMatch(/^could not test: binfmt_misc is not mounted in this job .* on the host the jobs run on /);
+    expect(stdout).not.toContain('cannot run (platforms)');
+    expect(adviceText(report)).not.toContain('cannot run (platforms)');
+  });
+
+  it('binfmt_misc not mounted on a shell executor: the host has no handler, said so', () => {
+    const { report } = runFake({ ...DOCKER_UNCONFINED, dockerenv: false, env: { CI_RUNNER_EXECUTABLE_ARCH: 'linux/amd64' } });
+    expect(report.executor).toBe('shell');
+    expect(report.checks.binfmt).toEqual({
+      ok: false,
+      detail: 'binfmt_misc is not mounted: RUN steps for another architecture cannot run (platforms)',
+    });
   });
 
   it('a default Docker executor: seccomp, AppArmor and every masked /proc path, by name', () => {
