@@ -183,14 +183,15 @@ const HOST = (() => {
     mount: works(['unshare', '--user', '--map-root-user', '--mount', 'sh', '-c', `mount -t tmpfs none ${tmpdir()}`]),
     overlay,
     fuse,
-    // An enabled binfmt_misc handler with the F flag (what a container can use).
-    binfmt: existsSync('/proc/sys/fs/binfmt_misc/register')
-      ? readdirSync('/proc/sys/fs/binfmt_misc').some((name) => {
-          if (name === 'register' || name === 'status') return false;
-          const text = readFileSync(join('/proc/sys/fs/binfmt_misc', name), 'utf8');
-          return /^enabled$/m.test(text) && /^flags:.*F/m.test(text);
-        })
-      : false,
+    // An enabled binfmt_misc handler with the F flag (what a container can use), binfmt_misc itself enabled.
+    binfmt:
+      existsSync('/proc/sys/fs/binfmt_misc/register') && readFileSync('/proc/sys/fs/binfmt_misc/status', 'utf8').trim() !== 'disabled'
+        ? readdirSync('/proc/sys/fs/binfmt_misc').some((name) => {
+            if (name === 'register' || name === 'status') return false;
+            const text = readFileSync(join('/proc/sys/fs/binfmt_misc', name), 'utf8');
+            return /^enabled$/m.test(text) && /^flags:.*F/m.test(text);
+          })
+        : false,
     root: process.getuid?.() === 0,
     // Where the job's shell finds buildah (the standard PATH runProbe gives it), if anywhere.
     buildah: spawnSync('sh', ['-c', 'command -v buildah'], { encoding: 'utf8' }).stdout.trim(),
@@ -357,6 +358,8 @@ interface FakeRunner {
   noStatus?: boolean;
   /** binfmt_misc mounted, with these handlers (name → its file's text). */
   binfmt?: Record<string, string>;
+  /** binfmt_misc's status file (default enabled): disabled switches every handler off. */
+  binfmtStatus?: 'enabled' | 'disabled';
 }
 
 function fakeRoot(fake: FakeRunner): string {
@@ -387,7 +390,7 @@ function fakeRoot(fake: FakeRunner): string {
   if (fake.binfmt) {
     mkdirSync(join(root, 'proc/sys/fs/binfmt_misc'), { recursive: true });
     writeFileSync(join(root, 'proc/sys/fs/binfmt_misc/register'), '');
-    writeFileSync(join(root, 'proc/sys/fs/binfmt_misc/status'), 'enabled\n');
+    writeFileSync(join(root, 'proc/sys/fs/binfmt_misc/status'), `${fake.binfmtStatus ?? 'enabled'}\n`);
     for (const [name, text] of Object.entries(fake.binfmt)) writeFileSync(join(root, 'proc/sys/fs/binfmt_misc', name), text);
   }
   if (fake.dockerenv) writeFileSync(join(root, '.dockerenv'), '');
@@ -593,6 +596,15 @@ describe('fake runners: the details', () => {
     const { report } = runFake({ ...DOCKER_UNCONFINED, ...(binfmt ? { binfmt } : {}) });
     expect(report.checks.binfmt).toEqual(expected);
     expect(report.verdicts.buildah.ok).toBe(true);
+  });
+
+  it.each(Object.keys(SHELLS) as ShellName[])('%s: binfmt_misc switched off as a whole: no handler usable, whatever each says', (shell) => {
+    const { report, stdout } = runFake({ ...DOCKER_UNCONFINED, binfmt: { 'qemu-aarch64': QEMU('POCF') }, binfmtStatus: 'disabled' }, shell);
+    const detail =
+      'binfmt_misc is switched off (/proc/sys/fs/binfmt_misc/status: disabled): the kernel applies none of its handlers, ' +
+      'so RUN steps for another architecture cannot run (platforms)';
+    expect(report.checks.binfmt).toEqual({ ok: false, detail });
+    expect(stdout.split('\n')).toContain(`${'binfmt'.padEnd(17)} ${'no'.padEnd(4)} ${detail}`);
   });
 
   // A container runtime does not mount binfmt_misc in a container's /proc, even privileged, while
