@@ -4,7 +4,17 @@
  */
 import { BUILDER_IDS, type BuilderId } from '../builders/index.js';
 import { APPARMOR_ANNOTATION, CHECK_NAMES, SHELL_HOST_NEEDS, type CheckName } from '../builders/runner.js';
-import { OLDER_REPORT, recommend, runnerStanding, UNTESTED, verdicts, verdictText, type Executor, type Verdict } from './capabilities.js';
+import {
+  OLDER_REPORT,
+  recommend,
+  runnerStanding,
+  shellRootWarning,
+  UNTESTED,
+  verdicts,
+  verdictText,
+  type Executor,
+  type Verdict,
+} from './capabilities.js';
 import type { DoctorReport } from './report.js';
 const EXECUTOR_TEXT: Record<Executor, string> = {
   docker: 'Docker executor',
@@ -195,8 +205,8 @@ export function everyCapability(detail: string): boolean {
 function privilegedWarning(report: DoctorReport, builder: BuilderId, settingsBelow: boolean): string {
   if (report.executor === 'shell')
     return (
-      'WARNING: this job ran with every capability: the shell executor runs jobs as root on the host, so every job on it controls ' +
-      'the host. Run the runner as an unprivileged user unless something else truly needs root; the facts above are those of root.'
+      `WARNING: ${shellRootWarning(everyCapability(report.checks.privileged.detail))}. Run the runner as an unprivileged user ` +
+      'unless something else truly needs root; the facts above are those of a job with these capabilities.'
     );
   const lifted =
     'Privileged also switches off seccomp, AppArmor and the masking of /proc, and its capabilities let user namespaces through ' +

@@ -136,6 +136,16 @@ export function recommend(report: { checks: Readonly<Record<CheckName, { ok: boo
   return { builder: report.executor === 'shell' ? 'buildah' : 'kaniko', reason };
 }
 
+/**
+ * The warning for a job on a shell executor that has every capability, or is privileged
+ * (CAP_SYS_ADMIN, some capabilities dropped): the job log's and `cigen doctor`'s, in the words of
+ * the same test of CapEff (cigen_all_caps in the probe, everyCapability in advice.ts).
+ */
+export function shellRootWarning(everyCapability: boolean): string {
+  const capabilities = everyCapability ? 'every capability' : 'CAP_SYS_ADMIN (some capabilities dropped)';
+  return `this job runs on the host (a shell executor) with ${capabilities}: every job on this runner can take over the host`;
+}
+
 /** A string as one single-quoted shell word. */
 const shellWord = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 
@@ -162,6 +172,7 @@ export function probeRules(): Record<string, unknown> {
       })),
     ),
     untested: shellWord(UNTESTED),
+    shellRoot: { every: shellWord(shellRootWarning(true)), some: shellWord(shellRootWarning(false)) },
     reasons: {
       rootless: shellWord(REASONS['buildah-rootless']),
       buildah: shellWord(REASONS.buildah),

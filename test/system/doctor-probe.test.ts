@@ -674,8 +674,8 @@ describe('fake runners: the details', () => {
   it('every capability on a shell executor: root on the host, said so, and no dind', () => {
     const { stdout } = runFake({ ...DOCKER_PRIVILEGED, dockerenv: false, env: { CI_RUNNER_EXECUTABLE_ARCH: 'linux/amd64' } });
     expect(stdout).toContain(
-      'doctor: warning: this job runs privileged (every capability: a shell executor running jobs as root on the host): ' +
-        'every job on this runner can take over the host',
+      'doctor: warning: this job runs on the host (a shell executor) with every capability: every job on this runner can take ' +
+        'over the host\n',
     );
     expect(stdout).not.toContain('dind would work');
   });

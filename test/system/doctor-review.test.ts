@@ -205,10 +205,23 @@ describe('privileged is what privileged always brings, not a capability bitmask'
   it('a shell executor with every capability under a seccomp filter: still root on the host, said so', () => {
     const { stdout, report } = runFake({ ...CAP_ADD_ALL, executor: 'shell', apparmor: 'unconfined' });
     expect(report.checks.privileged.ok).toBe(false);
-    expect(stdout).toContain(
-      'doctor: warning: this job has every capability (a shell executor running jobs as root on the host): ' +
-        'every job on this runner can take over the host',
-    );
-    expect(adviceText(report)).toContain('WARNING: this job ran with every capability: the shell executor runs jobs as root on the host');
+    const warning = 'this job runs on the host (a shell executor) with every capability: every job on this runner can take over the host';
+    expect(stdout).toContain(`doctor: warning: ${warning}\n`);
+    expect(adviceText(report)).toContain(`WARNING: ${warning}.`);
   });
+
+  it.each(SHELLS.map((shell) => [shell.join(' '), shell] as const))(
+    '%s: privileged on a shell executor with a capability dropped: the warnings say what the privileged row says',
+    (_, shell) => {
+      const { stdout, report } = runFake({ ...PRIVILEGED_ONE_DROPPED, executor: 'shell' }, shell);
+      expect(report.checks.privileged).toEqual({ ok: true, detail: expect.stringContaining('(CAP_SYS_ADMIN; some capabilities dropped)') });
+      const warning =
+        'this job runs on the host (a shell executor) with CAP_SYS_ADMIN (some capabilities dropped): every job on this runner can ' +
+        'take over the host';
+      expect(stdout).toContain(`doctor: warning: ${warning}\n`);
+      const advice = adviceText(report);
+      expect(advice).toContain(`WARNING: ${warning}.`);
+      expect(`${stdout}${advice}`).not.toContain('every capability');
+    },
+  );
 });

@@ -346,10 +346,30 @@ describe('adviceText', () => {
     expect(text).not.toContain('proc-unmasked says yes because');
   });
 
+  // The probe's words for the privileged check (components/doctor/script.sh.hbs).
+  const shellPrivileged = (capEff: string, capabilities: string) => {
+    const base = report('shell', PRIVILEGED_FAILING);
+    const privileged = { ok: true, detail: `CapEff ${capEff} (${capabilities}), seccomp off, /proc unmasked: privileged` };
+    return { ...base, checks: { ...base.checks, privileged } };
+  };
+
   it('every capability on a shell executor: root on the host, no privileged = false or dind to speak of', () => {
-    const text = adviceText(report('shell', PRIVILEGED_FAILING));
-    expect(text).toContain('WARNING: this job ran with every capability: the shell executor runs jobs as root on the host');
+    const text = adviceText(shellPrivileged('000001ffffffffff', 'every capability'));
+    expect(text).toContain(
+      '- WARNING: this job runs on the host (a shell executor) with every capability: every job on this runner can take over ' +
+        'the host. Run the runner as an unprivileged user',
+    );
     expect(text).not.toMatch(/dind would work|privileged = false|Before turning privileged off/);
+  });
+
+  it('privileged on a shell executor with a capability dropped: the warning says what the privileged row says', () => {
+    // 000001fffeffffff: every capability but CAP_SYS_PACCT (bit 20).
+    const text = adviceText(shellPrivileged('000001fffeffffff', 'CAP_SYS_ADMIN; some capabilities dropped'));
+    expect(text).toContain(
+      '- WARNING: this job runs on the host (a shell executor) with CAP_SYS_ADMIN (some capabilities dropped): every job on this ' +
+        'runner can take over the host.',
+    );
+    expect(text).not.toContain('every capability');
   });
 
   it('not privileged: no word of it', () => {
