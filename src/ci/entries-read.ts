@@ -58,11 +58,16 @@ export const stringList = (value: unknown): boolean =>
 
 /**
  * The items of a `rules:` list as Entry::Rules reads them, flattened ([@config].flatten), each with
- * its path under `path`: a hash is a rule; a list of strings stays one item (a `!reference` not
- * resolved, which GitLab would have replaced); anything else is as written, for the schema.
+ * its path under `path`: a hash is a rule; a list `whole` says is one item stays one (a `!reference`
+ * not resolved, which GitLab would have replaced: any list of strings, unless the caller knows the
+ * tags); anything else is as written, for the schema.
  */
-export function ruleItems(rules: readonly unknown[], path: readonly PathSegment[]): { item: unknown; path: PathSegment[] }[] {
-  return flatItems(rules, path, stringList);
+export function ruleItems(
+  rules: readonly unknown[],
+  path: readonly PathSegment[],
+  whole: (item: unknown) => boolean = stringList,
+): { item: unknown; path: PathSegment[] }[] {
+  return flatItems(rules, path, whole);
 }
 
 /** A list's items flattened ([@config].flatten), each with its path; a list `whole` says is one item stays one. */
@@ -307,6 +312,25 @@ const READINGS: readonly Reading[] = [
       return flattened(rules, items);
     },
   },
+  // Rules::Rule::Exists (SimpleExists) takes a string as one path (`exists: Dockerfile`), in a
+  // job's, a workflow's and an include's rules; ci.json asks for a list. Read as that list.
+  // Rules::Rule's `changes:` and `exists:` given no value are unspecified (Entry::Factory), the same
+  // as absent; ci.json refuses null. Read without them.
+  ...[
+    [ANY, 'rules', ANY],
+    ['include', ANY, 'rules', ANY],
+  ].map((path): Reading => ({
+    path: path as Reading['path'],
+    read: (value) => {
+      if (!isHash(value)) return value;
+      const exists = value['exists'];
+      const unspecified = (['changes', 'exists'] as const).filter((key) => Object.hasOwn(value, key) && value[key] === null);
+      if (typeof exists !== 'string' && unspecified.length === 0) return value;
+      const copy: Record<string, unknown> = { ...value, ...(typeof exists === 'string' ? { exists: [exists] } : {}) };
+      for (const key of unspecified) delete copy[key];
+      return copy;
+    },
+  })),
   // Entry::Services and Entry::Caches (ComposableArrays): lists nested by a `!reference` or an
   // alias among the items are read flattened; ci.json takes one level.
   ...[['services'], [ANY, 'services'], ['cache'], [ANY, 'cache']].map((path): Reading => ({
@@ -394,9 +418,13 @@ const READINGS: readonly Reading[] = [
   // that is not a boolean); `needs` as a rule's (job names, `{job:}` hashes) is read as allowed.
   // `start_in` stays refused: a rule takes it only beside `when: delayed`, which a workflow rule
   // may not say.
+  // A workflow rule written as a string is refused by Rules::Rule (type Hash), in its words
+  // (lint/entries.ts: `workflow:rules:rule config should be a hash`); ci.json would say it should be
+  // a hash or an array. Read as a hash, for the schema to say nothing more.
   {
     path: ['workflow', 'rules', ANY],
     read: (value) => {
+      if (typeof value === 'string') return {};
       if (!isHash(value)) return value;
       const allow = Object.hasOwn(value, 'allow_failure');
       const needs = Array.isArray(value['needs']) && (value['needs'] as unknown[]).every(ruleNeed);
@@ -450,7 +478,10 @@ const READINGS: readonly Reading[] = [
         : value,
   },
   // Entry::Variables (a ComposableHash) reads each variable as `config || {}`: a null (`VAR:`)
-  // is a variable with no value, which ComplexVariable takes; ci.json refuses null.
+  // is a variable with no value, which ComplexVariable takes where it is given allowed_value_data
+  // (a job's and the global `variables:`); ci.json refuses null. A rule's `variables:` are given
+  // none, so ComplexVariable refuses such a variable there, in its words (lint/entries.ts:
+  // `config must be a string`), not ci.json's: read as a string there too.
   ...[
     ['variables', ANY],
     [ANY, 'variables', ANY],

@@ -287,6 +287,9 @@ function rulePathsFindings(where: () => string, rules: unknown, path: PathSegmen
  * before the file is read: GitLab's words are the rule entry's, after `include:`.
  */
 export function includeRulesFindings(rules: unknown, path: PathSegment[]): EntryFinding[] {
+  // Include::Rules, made without a key: GitLab names it `rules`, its rules `rule`.
+  if (Array.isArray(rules) && rules.length === 0)
+    return [{ path: [...path, 'rules'], code: 'semantic/blank-rules', message: "include:rules config can't be blank" }];
   return rulePathsFindings(() => 'include', rules, [...path, 'rules'], { listedExists: false });
 }
 
@@ -473,8 +476,9 @@ function optionsFindings(variables: unknown): EntryFinding[] {
   });
 }
 
-/** What GitLab's entries refuse in the global keywords (`variables:`, `default:`, the global `cache:`). */
-export function globalEntryFindings(globals: Record<string, unknown>): EntryFinding[] {
+/** What GitLab's entries refuse in the global keywords (`variables:`, `default:`, the global `cache:`).
+ *  `unresolved` tells a `!reference` cigen could not resolve (see jobEntryFindings). */
+export function globalEntryFindings(globals: Record<string, unknown>, unresolved?: (item: unknown) => boolean): EntryFinding[] {
   const defaults = globals['default'];
   const workflow = globals['workflow'];
   return [
@@ -486,7 +490,7 @@ export function globalEntryFindings(globals: Record<string, unknown>): EntryFind
     ...optionsFindings(globals['variables']),
     ...(isHash(workflow) ? rulePathsFindings(() => 'workflow:rules', workflow['rules'], ['workflow', 'rules']) : []),
     ...(isHash(workflow) ? workflowAllowFailureFindings(workflow['rules']) : []),
-    ...(isHash(workflow) ? blankRuleFindings(workflow['rules'], ['workflow', 'rules'], 'workflow:rules') : []),
+    ...(isHash(workflow) ? ruleEntryFindings(workflow['rules'], ['workflow', 'rules'], 'workflow:rules', unresolved) : []),
     ...unknownKeysFindings(workflow, ENTRY_ALLOWED_KEYS.workflow, ['workflow']),
     ...(isHash(defaults) && defaults['cache'] !== undefined ? cacheFindings(['default', 'cache'], defaults['cache']) : []),
     ...(isHash(defaults) ? durationFindings(defaults, { named: ['default'], at: ['default'] }) : []),
@@ -695,11 +699,50 @@ const ENVIRONMENT_NAME = /^[a-zA-Z0-9_${}. -](?:[a-zA-Z0-9_/${}. -]*[a-zA-Z0-9_$
 /** Environment.tiers, in their order: what Entry::Environment takes as `deployment_tier`. */
 const DEPLOYMENT_TIERS = ['production', 'staging', 'testing', 'development', 'other'];
 
-/** Rules::Rule: a rule must say something (`validates :config, presence: true`); `- {}` is blank. */
-function blankRuleFindings(rules: unknown, path: PathSegment[], where: string): EntryFinding[] {
-  return rulesOf(rules, path).flatMap(({ rule, path: at }): EntryFinding[] =>
-    Object.keys(rule).length === 0 ? [{ path: at, code: 'semantic/blank-rule', message: `${where}:rule config can't be blank` }] : [],
-  );
+/**
+ * Entry::Rules and Rules::Rule on the `rules:` at `path`, `where` naming them as GitLab does: the
+ * list must hold something and each rule must say something (`validates :config, presence: true`:
+ * `rules: []` and `- {}` are blank); a rule is a hash (`type: { with: Hash }`: a string is not, nor
+ * is each string of a list written among the rules, which GitLab flattens). A list `whole` says is
+ * one item (a `!reference` cigen could not resolve), among the rules or as the rules, is not
+ * judged. A rule's variable given no value is a ComplexVariable without the allowed_value_data a
+ * job's variables have: "must be a string".
+ */
+function ruleEntryFindings(
+  rules: unknown,
+  path: PathSegment[],
+  where: string,
+  whole: (item: unknown) => boolean = stringList,
+): EntryFinding[] {
+  if (!Array.isArray(rules)) return [];
+  if (rules.length === 0) return [{ path, code: 'semantic/blank-rules', message: `${where} config can't be blank` }];
+  // `rules: !reference [...]` not resolved: the list is the tag's, not rules.
+  if (whole(rules)) return [];
+  return ruleItems(rules, path, whole).flatMap(({ item, path: at }): EntryFinding[] => {
+    if (typeof item === 'string') return [{ path: at, code: 'semantic/rule-type', message: `${where}:rule config should be a hash` }];
+    if (!isHash(item)) return [];
+    if (Object.keys(item).length === 0) return [{ path: at, code: 'semantic/blank-rule', message: `${where}:rule config can't be blank` }];
+    const variables = item['variables'];
+    if (!isHash(variables)) return [];
+    return Object.keys(variables)
+      .filter((name) => variables[name] === null)
+      .map((name) => ({
+        path: [...at, 'variables', name],
+        at: 'key' as const,
+        code: 'semantic/rule-variable',
+        message: `${where}:rule:variables:${name} config must be a string`,
+      }));
+  });
+}
+
+/** Policy::ComplexPolicy (`only:` or `except:` written as a hash): `validates :config, presence: true`. */
+function policyFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
+  return (['only', 'except'] as const).flatMap((key): EntryFinding[] => {
+    const policy = job[key];
+    return isHash(policy) && Object.keys(policy).length === 0
+      ? [{ path: [key], code: 'semantic/blank-policy', message: `${describePath([name, key])} config can't be blank` }]
+      : [];
+  });
 }
 
 /** A job's `when:` that ci.json takes and Entry::Job refuses (`never`, GitLab's rules-only value). */
@@ -865,9 +908,16 @@ type JobKind = 'job' | 'bridge';
  * What GitLab's entries refuse in a visible job, `job` as GitLab reads it. A job that is not
  * `complete` extends a base cigen cannot see (an include it cannot read): GitLab merges that base in
  * before it tells a Job from a Bridge, so such a job without a script of its own is neither here,
- * and nothing is judged by what the base may add (a `when:`, `paths`, a `pages:`).
+ * and nothing is judged by what the base may add (a `when:`, `paths`, a `pages:`, an `only:` key).
+ * `unresolved` tells a `!reference` cigen could not resolve, a list of strings left in the value
+ * (without it, any list of strings among the rules is taken for one).
  */
-export function jobEntryFindings(name: string, job: Record<string, unknown>, complete = true): EntryFinding[] {
+export function jobEntryFindings(
+  name: string,
+  job: Record<string, unknown>,
+  complete = true,
+  unresolved?: (item: unknown) => boolean,
+): EntryFinding[] {
   const kind: JobKind | undefined =
     'script' in job || 'run' in job ? 'job' : complete && ('trigger' in job || 'needs' in job) ? 'bridge' : undefined;
   return [
@@ -883,7 +933,8 @@ export function jobEntryFindings(name: string, job: Record<string, unknown>, com
     ...(kind !== 'bridge' ? jobInputsFindings(name, job['inputs'], complete) : []),
     ...releaseFindings(name, job['release']),
     ...artifactsFindings(name, job['artifacts'], complete),
-    ...blankRuleFindings(job['rules'], ['rules'], describePath([name, 'rules'])),
+    ...ruleEntryFindings(job['rules'], ['rules'], describePath([name, 'rules']), unresolved),
+    ...(complete ? policyFindings(name, job) : []),
     ...(job['needs'] !== undefined ? needsFindings(name, job['needs'], kind) : []),
     ...(kind === 'job'
       ? [

@@ -458,7 +458,7 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
   const written = stagesKey === undefined ? undefined : untag(model.globals[stagesKey]);
   const declared = Array.isArray(written) ? (written.flat(Infinity) as unknown[]).map(String) : DEFAULT_STAGES;
   const stages = ['.pre', ...declared.filter((s) => s !== '.pre' && s !== '.post'), '.post'];
-  for (const finding of globalEntryFindings(untag(model.globals) as Record<string, unknown>)) {
+  for (const finding of globalEntryFindings(untag(model.globals) as Record<string, unknown>, unresolvedTag)) {
     const origin = model.globalOrigins.get(String(finding.path[0]));
     if (origin) out.push(diagnostic(origin, finding.path.slice(1), 'error', finding.code, finding.message, finding.at ?? 'value'));
   }
@@ -527,7 +527,8 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
     // Counted in characters, as Ruby counts a name (an emoji is one), not in UTF-16 units.
     if ([...job.name].length > 255)
       out.push(diagnostic(job, [], 'error', 'semantic/job-name', 'job name is too long (maximum is 255 characters)', 'key'));
-    for (const finding of jobEntryFindings(job.name, value, complete(job.name))) out.push(entryDiagnostic(model, job, finding));
+    for (const finding of jobEntryFindings(job.name, value, complete(job.name), unresolvedTag))
+      out.push(entryDiagnostic(model, job, finding));
     // GitLab ignores a null `only:`/`except:` beside `rules:` (ignore_nil): the way to drop an inherited one.
     const given = (key: string) => value[key] !== undefined && value[key] !== null;
     if (given('rules')) {

@@ -41,6 +41,7 @@ const KNOWN_STALE = new Map([
 const SERVER_ACCEPTS = new Map([
   ['negative/services.yml :: empty_entrypoint', 'Entry::Service: entrypoint is array_of_strings, and [] is one'],
   ['negative/services.yml :: empty_command', 'Entry::Service: command is array_of_strings, and [] is one'],
+  ['negative/rules.yml :: rules:exists as string', 'Rules::Rule::Exists: SimpleExists takes a string, as one path'],
 ]);
 
 /** Negative fixtures GitLab refuses after ci.json, in its entries' words (KeyValidator, JobInput): cigen's

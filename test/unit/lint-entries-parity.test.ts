@@ -1017,6 +1017,72 @@ describe('rules: a !reference among the rules is read flattened (Entry::Rules: C
   });
 });
 
+describe('rules: lists, rules and their keys as Entry::Rules and Rules::Rule read them (a third review)', () => {
+  it('an empty rules: list is blank (Entry::Rules: presence), in a job, workflow:, an include and through extends', async () => {
+    const text =
+      'include:\n  - local: a.yml\n    rules: []\nworkflow:\n  rules: []\n.base:\n  rules: []\n' +
+      'job:\n  script: echo\n  rules: []\nother:\n  extends: .base\n  script: echo\n';
+    expect(await briefs(text, { 'a.yml': 'a:\n  script: echo\n' })).toEqual([
+      ".gitlab-ci.yml:3:12 error semantic/blank-rules include:rules config can't be blank",
+      ".gitlab-ci.yml:5:10 error semantic/blank-rules workflow:rules config can't be blank",
+      ".gitlab-ci.yml:7:10 error semantic/blank-rules jobs:other:rules config can't be blank (inherited from .base through extends)",
+      ".gitlab-ci.yml:10:10 error semantic/blank-rules jobs:job:rules config can't be blank",
+    ]);
+    // A list holding an empty list a !reference gives is not blank (GitLab checks it before it flattens).
+    expect(await briefs('.none:\n  rules: []\njob:\n  script: echo\n  rules:\n    - !reference [.none, rules]\n')).toEqual([]);
+  });
+
+  it('exists: written as a string is one path (Rules::Rule::Exists: SimpleExists), in a job, workflow: and an include', async () => {
+    const text =
+      'include:\n  - local: a.yml\n    rules:\n      - exists: Dockerfile\nworkflow:\n  rules:\n    - exists: Dockerfile\n' +
+      'job:\n  script: echo\n  rules:\n    - exists: Dockerfile\n    - exists: ""\n';
+    expect(await briefs(text, { 'a.yml': 'a:\n  script: echo\n' })).toEqual([]);
+    expect((await lint('job:\n  script: echo\n  rules:\n    - exists: 1\n')).map((d) => d.code)).toEqual(['schema/type']);
+  });
+
+  it('changes: and exists: given no value are unspecified, as if absent (Entry::Factory), not of the wrong type', async () => {
+    const text =
+      'workflow:\n  rules:\n    - if: $A\n      changes: null\njob:\n  script: echo\n  rules:\n    - changes:\n      if: $B\n    - exists: null\n';
+    expect(await briefs(text)).toEqual([]);
+  });
+
+  it("a rule that is a string, or each string of a list among the rules (GitLab flattens it), is no hash, in GitLab's words", async () => {
+    const text = 'workflow:\n  rules:\n    - always\njob:\n  script: echo\n  rules:\n    - "$CI_COMMIT_BRANCH"\n    - [a, b]\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:3:7 error semantic/rule-type workflow:rules:rule config should be a hash',
+      '.gitlab-ci.yml:7:7 error semantic/rule-type jobs:job:rules:rule config should be a hash',
+      '.gitlab-ci.yml:8:8 error semantic/rule-type jobs:job:rules:rule config should be a hash',
+      '.gitlab-ci.yml:8:11 error semantic/rule-type jobs:job:rules:rule config should be a hash',
+    ]);
+    // A !reference cigen cannot resolve stays a list of its target's keys: not taken for strings.
+    const tags =
+      'include:\n  - remote: https://example.com/ci.yml\n.local:\n  rules:\n    - if: $A\nworkflow:\n  rules:\n    - !reference [.remote, rules]\n' +
+      'job:\n  script: echo\n  rules:\n    - !reference [.local, rules]\n    - !reference [.remote, rules]\n' +
+      'other:\n  script: echo\n  rules: !reference [.remote, rules]\n';
+    expect((await lint(tags)).filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
+  it("a rule's variable given no value is refused (ComplexVariable, without a job's allowed_value_data); a job's is not", async () => {
+    const text =
+      'variables:\n  G:\nworkflow:\n  rules:\n    - if: $A\n      variables:\n        W:\n' +
+      'job:\n  script: echo\n  variables:\n    V:\n  rules:\n    - if: $A\n      variables:\n        X:\n        Y: y\n';
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:7:9 error semantic/rule-variable workflow:rules:rule:variables:W config must be a string',
+      '.gitlab-ci.yml:15:9 error semantic/rule-variable jobs:job:rules:rule:variables:X config must be a string',
+    ]);
+  });
+
+  it('only: {} and except: {} are blank (Policy::ComplexPolicy: presence); a base cigen cannot see may fill them', async () => {
+    const text = 'a:\n  script: echo\n  only: {}\nb:\n  script: echo\n  except: {}\nc:\n  script: echo\n  only: {refs: [main]}\n';
+    expect(await briefs(text)).toEqual([
+      ".gitlab-ci.yml:3:9 error semantic/blank-policy jobs:a:only config can't be blank",
+      ".gitlab-ci.yml:6:11 error semantic/blank-policy jobs:b:except config can't be blank",
+    ]);
+    const partial = 'include:\n  - remote: https://example.com/ci.yml\nj:\n  extends: .remote\n  script: x\n  only: {}\n';
+    expect((await lint(partial)).filter((d) => d.severity === 'error')).toEqual([]);
+  });
+});
+
 describe('whole numbers written as floats where GitLab takes only an Integer (Psych reads `1.0` as a Float)', () => {
   // Each place, written with a whole float, and what cigen says of `1.5` at the same place.
   const places: { yaml: (n: string) => string; line: number }[] = [
@@ -1226,10 +1292,8 @@ describe("ci.json stricter than GitLab's entries (a second review): each read as
       ]);
   });
 
-  it('a variable written with no value (null) is a variable without one: global, job, rule and workflow rule', async () => {
-    await clean(
-      'variables:\n  C: null\nworkflow:\n  rules:\n    - if: $B\n      variables: {W: }\nj:\n  script: x\n  variables:\n    EMPTY:\n  rules:\n    - if: $A\n      variables: {R: }\n',
-    );
+  it("a variable written with no value (null) is a variable without one: global and a job's (a rule's: see rules: lists)", async () => {
+    await clean('variables:\n  C: null\nj:\n  script: x\n  variables:\n    EMPTY:\n  rules:\n    - if: $A\n');
     // A list is still not a variable.
     expect((await lint('j:\n  script: x\n  variables:\n    L: [a]\n')).map((d) => d.code)).toEqual(['schema/type']);
   });
