@@ -262,16 +262,41 @@ export function lineEnd(text: string, offset: number): number {
   return newline < 0 ? text.length : newline + 1;
 }
 
-/** Lines `[start, end)` of a pair: from its key's line to the end of its value's last line. */
+/**
+ * Lines `[start, end)` of a pair: from its key's line to the end of its value's last line, and
+ * the comment lines after it that are its own — indented deeper than its key (`    # - echo`
+ * after a script), or at the key's column with no blank line before them. The yaml library ends
+ * a value at the next key however far that is, so a blank line and a comment at the key's column
+ * or left of it (`# ---- deploy jobs ----` above the next job) fall inside its range; they are
+ * the next key's, and outside the pair's lines.
+ */
 export function pairRange(text: string, pair: Pair): [number, number] {
   const key = pair.key as Node;
   const value = pair.value as Node | null;
-  const start = lineStart(text, (key.range as [number, number, number])[0]);
-  const last = value?.range ? value.range[2] : (key.range as [number, number, number])[2];
+  const keyRange = key.range as [number, number, number];
+  const start = lineStart(text, keyRange[0]);
+  const last = value?.range ? value.range[2] : keyRange[2];
   // A value followed by comment lines ends after them, at the indentation of the next key's line
   // (`    # - echo\n  when: manual`): that line is the next pair's, not this one's.
   const lastLine = lineStart(text, last);
-  const end = /^[ \t]*$/.test(text.slice(lastLine, last)) ? lastLine : lineEnd(text, last);
+  const limit = /^[ \t]*$/.test(text.slice(lastLine, last)) ? lastLine : lineEnd(text, last);
+  // The value's own text ends its last line (a block scalar's ends at the start of the next line).
+  const body = Math.max(value?.range ? value.range[1] : keyRange[1], keyRange[1]);
+  let end = /^[ \t]*$/.test(text.slice(lineStart(text, body), body)) ? lineStart(text, body) : lineEnd(text, body);
+  if (end >= limit) return [start, Math.max(end, limit)];
+  const column = columnOf(text, keyRange[0]);
+  let blank = false;
+  for (let at = end; at < limit; at = lineEnd(text, at)) {
+    const line = text.slice(at, lineEnd(text, at));
+    if (/^[ \t]*\r?\n?$/.test(line)) {
+      blank = true;
+      continue;
+    }
+    const comment = /^([ \t]*)#/.exec(line);
+    const indent = comment?.[1]?.length ?? -1;
+    if (!comment || indent < column || (indent === column && blank)) break;
+    end = lineEnd(text, at);
+  }
   return [start, end];
 }
 

@@ -139,6 +139,19 @@ test:
     });
     expect(second.text).toBe(first.text);
   });
+
+  it("the new entries go after the include list's own comment lines, not after the next key's blank line and comment", () => {
+    // The comment after the list at the list's indentation is the list's; the blank line and the
+    // column-0 comment after it are the next job's (they were moved above the entries, the blank line lost).
+    const current =
+      'include:\n  - template: Security/SAST.gitlab-ci.yml\n  # - template: Old.yml\n\n# ---- tests ----\ntest:\n  script: [make]\n';
+    const result = scaffold('.gitlab-ci.yml', current, proposeBuilds(findDockerfiles(['Dockerfile'])), REF);
+    expect(result.text).toBe(
+      'include:\n  - template: Security/SAST.gitlab-ci.yml\n  # - template: Old.yml\n' +
+        `  - component: ${REF}\n    inputs:\n      job-name: build-image\n      image: $CI_REGISTRY_IMAGE\n` +
+        '\n# ---- tests ----\ntest:\n  script: [make]\n',
+    );
+  });
 });
 
 describe('the CLI without a terminal', () => {

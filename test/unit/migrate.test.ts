@@ -1323,13 +1323,18 @@ describe('bytes outside the migrated jobs', () => {
     '|\n      literal\n      block',
   );
   const comment = fc.constantFrom('', '  # note', '   # keep: me');
+  // A section comment above a job (after a blank line or not), which is that job's, at column 0.
+  const header = fc.constantFrom('', '# ---- section ----\n', '\n# ---- section ----\n', '#\n# two lines\n');
   const otherJob = fc.record({
     name: fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/),
     stage: fc.constantFrom('build', 'test', 'deploy'),
     value: scalar,
     comment,
+    header,
     blank: fc.boolean(),
   });
+  // Comment lines that end a Kaniko job: a commented-out command of its script, a job-level one.
+  const ending = fc.constantFrom('', '    # - echo old\n', '  # job comment\n', '    # - echo old\n  # job comment\n');
   const segment = fc.oneof(
     {
       weight: 3,
@@ -1337,15 +1342,19 @@ describe('bytes outside the migrated jobs', () => {
         kaniko: false,
         name: j.name,
         text:
-          `${j.name}:${j.comment}\n  stage: ${j.stage}\n  variables:\n    X: ${j.value}\n` +
+          `${j.header}${j.name}:${j.comment}\n  stage: ${j.stage}\n  variables:\n    X: ${j.value}\n` +
           `  script:\n    - echo ${j.name}\n${j.blank ? '\n' : ''}`,
       })),
     },
     {
       weight: 1,
-      arbitrary: fc
-        .stringMatching(/^[a-z][a-z0-9]{0,8}$/)
-        .map((name) => ({ kaniko: true, name: `kaniko-${name}`, text: `${KANIKO_JOB(`kaniko-${name}`)}\n` })),
+      arbitrary: fc.tuple(fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/), ending, fc.boolean()).map(([name, end, blank]) => ({
+        kaniko: true,
+        name: `kaniko-${name}`,
+        text: `${KANIKO_JOB(`kaniko-${name}`, end)}${blank ? '\n' : ''}`,
+        // The comments of the removed script stay in the job, at its keys' indentation.
+        slim: `kaniko-${name}:\n  stage: build\n${end.replace(/^ +/gm, '  ')}${blank ? '\n' : ''}`,
+      })),
     },
   );
   it('are identical, for generated pipelines', () => {
@@ -1361,7 +1370,7 @@ describe('bytes outside the migrated jobs', () => {
           const rest = include ? out.result.slice(0, include.index) + out.result.slice(include.index + include[0].length) : out.result;
           // What is left is the original with each Kaniko job replaced by its slim job, in place;
           // the blank line that followed the removed script stays where it was.
-          const expected = head + unique.map((s) => (s.kaniko ? `${s.name}:\n  stage: build\n\n` : s.text)).join('');
+          const expected = head + unique.map((s) => ('slim' in s ? s.slim : s.text)).join('');
           expect(rest).toBe(expected);
           expect(out.jobs.filter((j) => j.status === 'migrated').map((j) => j.name)).toEqual(
             unique.filter((s) => s.kaniko).map((s) => s.name),
@@ -1410,6 +1419,17 @@ describe('comment lines between the keys of a migrated job', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("a commented-out last script line stays in the job; the blank line and the next job's section comment stay the next job's", () => {
+    const next = '\n# ---- deploy jobs ----\ndeploy:\n  stage: deploy\n  script: echo ok\n';
+    const text =
+      'build:\n  stage: build\n  image: docker:24\n  services: [docker:24-dind]\n  script:\n' +
+      '    - docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n    # - docker push $CI_REGISTRY_IMAGE:old\n' +
+      next;
+    const out = root(text);
+    expect(out.jobs.map((j) => j.status)).toEqual(['migrated', 'unchanged']);
+    expect(out.result.endsWith(`build:\n  stage: build\n  # - docker push $CI_REGISTRY_IMAGE:old\n${next}`)).toBe(true);
   });
 
   it('keep the key after a commented `image:` of a job that moves to kaniko-compat', () => {
