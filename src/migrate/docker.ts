@@ -409,6 +409,13 @@ export function translateDockerBuild(
     );
   }
   const cacheFrom = list('cache-from');
+  // An image, or `type=registry,ref=IMAGE`: a cache in a registry, which the component's registry
+  // cache (cache-repo) stands for. A directory (type=local) or a cache service (type=gha, s3,
+  // azblob) is none the component can read.
+  const inRegistry = (entry: string) => !entry.includes('=') || /(?:^|,)type=registry(?:,|$)/.test(entry);
+  const registryCaches = cacheFrom.filter(inRegistry);
+  const otherCaches = cacheFrom.filter((entry) => !inRegistry(entry));
+  const notRead = 'a cache outside a registry, which the component cannot read (it reads only its registry cache, cache-repo)';
   const noCache = one('no-cache') === 'true';
   // `docker pull X || true` before `--cache-from X`: it only put X in the daemon for the build to read layers from.
   const cacheRefs = cacheFrom.map((entry) => /(?:^|,)ref=([^,]+)/.exec(entry)?.[1] ?? entry);
@@ -427,7 +434,7 @@ export function translateDockerBuild(
           'has no Docker client nor daemon: run it in another job',
       );
   }
-  if (noCache || cacheFrom.length === 0) {
+  if (noCache || registryCaches.length === 0) {
     inputs['cache'] = false;
     notes.push(
       note(
@@ -435,24 +442,30 @@ export function translateDockerBuild(
         noCache
           ? `--no-cache: the build used no cache${cacheFrom.length > 0 ? ' (--no-cache overrides --cache-from)' : ''}; ` +
               'the component runs without its registry cache too (cache: false)'
-          : env.daemon === 'job'
-            ? 'the Docker daemon of a CI job starts empty, so without --cache-from the build had no cache; ' +
-              'the component runs without its registry cache too (set cache: true to use it)'
-            : "the build ran on a Docker daemon that is not the job's own (the host's docker.sock, or one the runner provides), " +
-              'which may have kept layers from earlier builds; the component starts from none and runs without its registry cache ' +
-              '(set cache: true to cache in the registry)',
+          : otherCaches.length > 0
+            ? `--cache-from ${otherCaches.join(', ')}: ${notRead}; it runs without a cache (cache: false; ` +
+              'set cache: true to cache layers in the registry)'
+            : env.daemon === 'job'
+              ? 'the Docker daemon of a CI job starts empty, so without --cache-from the build had no cache; ' +
+                'the component runs without its registry cache too (set cache: true to use it)'
+              : "the build ran on a Docker daemon that is not the job's own (the host's docker.sock, or one the runner provides), " +
+                'which may have kept layers from earlier builds; the component starts from none and runs without its registry cache ' +
+                '(set cache: true to cache in the registry)',
       ),
     );
     if (values.has('cache-to'))
       notes.push(
         note(
           'docker-flag-dropped',
-          `--cache-to dropped: the build wrote a cache but ${noCache ? 'used none (--no-cache)' : 'read none (no --cache-from)'}; ` +
-            'with cache: false the component neither reads nor writes one',
+          noCache || otherCaches.length === 0
+            ? `--cache-to dropped: the build wrote a cache but ${noCache ? 'used none (--no-cache)' : 'read none (no --cache-from)'}; ` +
+                'with cache: false the component neither reads nor writes one'
+            : '--cache-to dropped: with cache: false the component neither reads nor writes a cache',
         ),
       );
   } else {
     if (values.has('cache-to')) notes.push(note('docker-flag-dropped', `--cache-to dropped: ${FLAGS['cache-to']?.drop ?? ''}`));
+    if (otherCaches.length > 0) notes.push(note('docker-cache', `--cache-from ${otherCaches.join(', ')} dropped: ${notRead}`));
     // As the Kaniko path decides: the cache sits beside the pushed image, on the registry the job
     // logs in to ($CI_REGISTRY_IMAGE/cache, the component's default, only for the project's image).
     const image = typeof inputs['image'] === 'string' ? inputs['image'] : undefined;
@@ -463,7 +476,7 @@ export function translateDockerBuild(
       notes.push(
         note(
           'docker-cache',
-          `--cache-from ${cacheFrom.join(', ')}: Docker Hub has no nested repository (${cacheRepo}) for the component's ` +
+          `--cache-from ${registryCaches.join(', ')}: Docker Hub has no nested repository (${cacheRepo}) for the component's ` +
             'registry cache, so it runs without one (cache: false); give cache-repo a repository of its own to use one',
         ),
       );
@@ -472,7 +485,7 @@ export function translateDockerBuild(
       notes.push(
         note(
           'docker-cache',
-          `--cache-from ${cacheFrom.join(', ')}: the component caches layers in cache-repo (${cacheRepo}) ` +
+          `--cache-from ${registryCaches.join(', ')}: the component caches layers in cache-repo (${cacheRepo}) ` +
             'instead of pulling a previous image',
         ),
       );

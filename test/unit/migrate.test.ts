@@ -939,6 +939,38 @@ describe('a Docker-in-Docker build', () => {
     expect(hub?.notes.join('\n')).toContain('Docker Hub has no nested repository (myuser/app/cache)');
   });
 
+  it('--cache-from a directory (type=local) or a cache service (type=gha): no registry cache, and the note says why', () => {
+    const build = (line: string) =>
+      job(
+        root(
+          'build:\n  stage: build\n  image: docker:27\n  services: [docker:27-dind]\n  script:\n' +
+            `    - docker buildx build --push ${line} -t $CI_REGISTRY_IMAGE:1 .\n  cache:\n    paths: [.buildx-cache]\n`,
+        ),
+        'build',
+      );
+    const local = build('--cache-from type=local,src=.buildx-cache --cache-to type=local,dest=.buildx-cache,mode=max');
+    expect(local?.status).toBe('migrated');
+    // Not the component's registry cache: it would write $CI_REGISTRY_IMAGE/cache, which the build never had.
+    expect(local?.inputs).toMatchObject({ cache: false });
+    expect(local?.notes).toContain(
+      '--cache-from type=local,src=.buildx-cache: a cache outside a registry, which the component cannot read (it reads only ' +
+        'its registry cache, cache-repo); it runs without a cache (cache: false; set cache: true to cache layers in the registry)',
+    );
+    expect(local?.notes).toContain('--cache-to dropped: with cache: false the component neither reads nor writes a cache');
+    expect(local?.notes.join('\n')).not.toContain('pulling a previous image');
+    expect(build('--cache-from=type=gha')?.inputs).toMatchObject({ cache: false });
+    // An image, or type=registry: the registry cache, as before; a directory beside it is dropped, saying why.
+    const both = build('--cache-from type=registry,ref=$CI_REGISTRY_IMAGE:cache --cache-from type=local,src=.buildx-cache');
+    expect(both?.inputs).not.toHaveProperty('cache');
+    expect(both?.notes).toContain(
+      '--cache-from type=local,src=.buildx-cache dropped: a cache outside a registry, which the component cannot read (it reads ' +
+        'only its registry cache, cache-repo)',
+    );
+    expect(both?.notes.join('\n')).toContain(
+      '--cache-from type=registry,ref=$CI_REGISTRY_IMAGE:cache: the component caches layers in cache-repo',
+    );
+  });
+
   it('a buildx platform list with --load: the note says the index is not pushed', () => {
     const report = job(
       root(
