@@ -185,7 +185,13 @@ export function classifyDocker(commands: readonly Command[]): ItemReading {
 }
 
 type Kind = 'string' | 'bool' | 'list';
-const FLAGS: Record<string, { kind: Kind; short?: string; drop?: string; review?: string }> = {
+/**
+ * The flags of `docker build` and `docker buildx build` (the classic builder's too): what each
+ * takes (a `bool` takes no value; the others the next word, or one after `=`), and what becomes
+ * of it. `untranslated`: the job goes to review naming the flag; it is listed so that its value
+ * is not read as the build's context.
+ */
+const FLAGS: Record<string, { kind: Kind; short?: string; drop?: string; review?: string; untranslated?: true }> = {
   tag: { kind: 'list', short: 't' },
   file: { kind: 'string', short: 'f' },
   'build-arg': { kind: 'list' },
@@ -216,6 +222,31 @@ const FLAGS: Record<string, { kind: Kind; short?: string; drop?: string; review?
   squash: { kind: 'bool', review: 'squash: the component keeps layers' },
   // Dropped or reviewed as what the job does with the file decides (below).
   iidfile: { kind: 'string' },
+  allow: { kind: 'list', untranslated: true },
+  annotation: { kind: 'list', untranslated: true },
+  attest: { kind: 'list', untranslated: true },
+  sbom: { kind: 'string', untranslated: true },
+  provenance: { kind: 'string', untranslated: true },
+  builder: { kind: 'string', untranslated: true },
+  call: { kind: 'string', untranslated: true },
+  check: { kind: 'bool', untranslated: true },
+  print: { kind: 'string', untranslated: true },
+  'metadata-file': { kind: 'string', untranslated: true },
+  'no-cache-filter': { kind: 'list', untranslated: true },
+  'shm-size': { kind: 'string', untranslated: true },
+  ulimit: { kind: 'list', untranslated: true },
+  'cgroup-parent': { kind: 'string', untranslated: true },
+  isolation: { kind: 'string', untranslated: true },
+  'security-opt': { kind: 'list', untranslated: true },
+  memory: { kind: 'string', short: 'm', untranslated: true },
+  'memory-swap': { kind: 'string', untranslated: true },
+  'cpu-shares': { kind: 'string', short: 'c', untranslated: true },
+  'cpu-period': { kind: 'string', untranslated: true },
+  'cpu-quota': { kind: 'string', untranslated: true },
+  'cpuset-cpus': { kind: 'string', untranslated: true },
+  'cpuset-mems': { kind: 'string', untranslated: true },
+  compress: { kind: 'bool', untranslated: true },
+  'disable-content-trust': { kind: 'bool', untranslated: true },
 };
 const CONTEXTUAL_DROPS = new Set(['load', 'cache-to']);
 const SHORT = Object.fromEntries(Object.entries(FLAGS).flatMap(([name, flag]) => (flag.short ? [[flag.short, name]] : [])));
@@ -232,6 +263,8 @@ export function translateDockerBuild(
   const reviews: string[] = [];
   const values = new Map<string, string[]>();
   const positional: string[] = [];
+  // A flag not in FLAGS may have taken the word after it: what is read as the context is then unsure.
+  let unknownFlag = false;
   for (let i = 0; i < args.length; i++) {
     const arg = unbrace(args[i] as string);
     const long = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
@@ -242,13 +275,16 @@ export function translateDockerBuild(
       continue;
     }
     const flag = name ? FLAGS[name] : undefined;
+    const untranslated = `${long ? `--${long[1] as string}` : `-${short?.[1] ?? ''}`}: a docker build flag cigen does not translate`;
     if (!name || !flag) {
-      reviews.push(`${arg.split('=')[0]}: a docker build flag cigen does not translate`);
+      unknownFlag = true;
+      reviews.push(untranslated);
       continue;
     }
     const inline = long ? long[2] : short?.[2] ? short[2].replace(/^=/, '') : undefined;
     const value = flag.kind === 'bool' ? (inline ?? 'true') : (inline ?? unbrace(args[++i] ?? ''));
     values.set(name, [...(values.get(name) ?? []), value]);
+    if (flag.untranslated) reviews.push(untranslated);
     // --load and --cache-to: what replaces them depends on push and cache, decided below.
     if (flag.drop && !CONTEXTUAL_DROPS.has(name)) notes.push(note('docker-flag-dropped', `--${name} dropped: ${flag.drop}`));
     if (flag.review) reviews.push(flag.review);
@@ -256,8 +292,11 @@ export function translateDockerBuild(
   const one = (name: string) => values.get(name)?.at(-1);
   const list = (name: string) => values.get(name) ?? [];
 
-  if (positional.length !== 1) reviews.push(`docker build takes one context; cigen read ${positional.length}`);
-  const rawContext = positional[0] ?? '.';
+  // Of two words after a flag cigen does not know, one may be its value: which is the context is
+  // unknown, and nothing is said of it (the flag sends the job to review).
+  const unsure = unknownFlag && positional.length > 1;
+  if (positional.length !== 1 && !unsure) reviews.push(`docker build takes one context; cigen read ${positional.length}`);
+  const rawContext = unsure ? '.' : (positional[0] ?? '.');
   let context = '.';
   if (rawContext === '-' || /^(https?|git):\/\//.test(rawContext) || rawContext.endsWith('.git'))
     reviews.push(`context ${rawContext}: the component builds a directory of the checked-out project`);
@@ -281,7 +320,9 @@ export function translateDockerBuild(
   }
 
   const tags = list('tag');
-  if (tags.length === 0) reviews.push('docker build has no -t: nothing names the image');
+  // `--output type=image,name=REF` names the image as -t does (the output itself is for review, above).
+  const namedByOutput = list('output').some((output) => /(?:^|,)"?name=/.test(output));
+  if (tags.length === 0 && !namedByOutput) reviews.push('docker build has no -t: nothing names the image');
   const destination = destinationInputs(tags, env);
   Object.assign(inputs, destination.inputs);
   reviews.push(...destination.reasons.map((r) => r.text));

@@ -971,6 +971,38 @@ describe('a Docker-in-Docker build', () => {
     );
   });
 
+  it('a flag cigen does not translate is the only reason given: its value is no second context, and --output name= names the image', () => {
+    const notes = (line: string) => {
+      const report = job(
+        root(`build:\n  stage: build\n  image: docker:27\n  services: [docker:27-dind]\n  script:\n    - ${line}\n`),
+        'build',
+      );
+      expect(report?.status).toBe('needs-review');
+      return report?.notes.filter((n) => !n.startsWith('privileged Docker-in-Docker'));
+    };
+    const push = 'docker buildx build --push -t $CI_REGISTRY_IMAGE:1';
+    for (const [flag, written] of [
+      ['--attest type=sbom', '--attest'],
+      ['--annotation index:org.opencontainers.image.title=app', '--annotation'],
+      ['--shm-size 2g', '--shm-size'],
+      ['--ulimit nofile=1024', '--ulimit'],
+      ['--metadata-file meta.json', '--metadata-file'],
+      ['--builder mybuilder', '--builder'],
+      ['--call check', '--call'],
+      ['-m 2g', '-m'],
+      ['--check', '--check'],
+    ] as const)
+      expect(notes(`${push} ${flag} .`), flag).toEqual([`${written}: a docker build flag cigen does not translate`]);
+    // A flag cigen does not know at all may take a value: neither the count of contexts nor which one is said.
+    expect(notes(`${push} --frobnicate git://example.com/x .`)).toEqual(['--frobnicate: a docker build flag cigen does not translate']);
+    expect(notes('docker buildx build --output type=image,name=$CI_REGISTRY_IMAGE:9,push=true .')).toEqual([
+      'output: the component pushes or writes a docker-archive tarball; other outputs need review',
+    ]);
+    // Two contexts, and none, are still said.
+    expect(notes(`${push} . app`)).toEqual(['docker build takes one context; cigen read 2']);
+    expect(notes('docker build -t $CI_REGISTRY_IMAGE:1')).toContain('docker build takes one context; cigen read 0');
+  });
+
   it('a buildx platform list with --load: the note says the index is not pushed', () => {
     const report = job(
       root(
