@@ -124,6 +124,9 @@ export function tokenize(text: string): { tokens: Token[]; error?: LexError } {
 /** RubySyntax::PATTERN (`^/(?<regexp>.*)/(?<flags>[ismU]*)$`, Ruby's line anchors and `.`). */
 const RUBY_SYNTAX = /(?<![^\n])\/([^\n]*)\/([ismU]*)(?![^\n])/u;
 
+/** RubySyntax.matches_syntax?: whether a text is written `/pattern/flags`, whether RE2 compiles it or not. */
+export const matchesRubySyntax = (text: string): boolean => RUBY_SYNTAX.test(text);
+
 /** Why RE2 refuses a pattern token (Lexeme::Pattern.new: `\/` unescaped, then RubySyntax.fabricate!), if it does. */
 const patternError = (token: string): string | undefined => rubyRegexpProblem(token.replace(/\\\//g, '/'));
 

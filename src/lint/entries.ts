@@ -5,7 +5,7 @@
  */
 import type { PathSegment } from '../ci/diagnostics.js';
 import { bridgeNeed, needItems, ruleItems, rubyBlank, stringList, TRIGGER_INCLUDE_MAX } from '../ci/entries-read.js';
-import { rubyRegexpProblem } from '../ci/expression.js';
+import { matchesRubySyntax, rubyRegexpProblem } from '../ci/expression.js';
 import { isHash, valueAt } from '../ci/merge.js';
 import { BASE_INPUT_KEYS, jobInputDefaultProblem, tooManyOptions } from '../ci/spec-rules.js';
 import { describePath, suggest } from '../ci/schema.js';
@@ -624,6 +624,30 @@ function readAsGitLabFindings(name: string, job: Record<string, unknown>, isJob:
   return findings;
 }
 
+/**
+ * Entry::Policy: the refs of `only:`/`except:` (the list itself, or `refs:` of the hash form),
+ * each a string, and one written `/pattern/flags` a pattern RE2 compiles
+ * (ArrayOfStringsOrRegexpsValidator); once per list, at its first refused pattern. A ref that is
+ * not a string is ci.json's to report.
+ */
+function policyRefsFindings(name: string, job: Record<string, unknown>): EntryFinding[] {
+  return (['only', 'except'] as const).flatMap((key): EntryFinding[] => {
+    const policy = job[key];
+    const refs = isHash(policy) ? policy['refs'] : policy;
+    if (!Array.isArray(refs)) return [];
+    const refused = refs.findIndex((ref) => typeof ref === 'string' && matchesRubySyntax(ref) && rubyRegexpProblem(ref) !== undefined);
+    if (refused < 0) return [];
+    const attribute = isHash(policy) ? 'refs' : 'config';
+    return [
+      {
+        path: isHash(policy) ? [key, 'refs', refused] : [key, refused],
+        code: 'semantic/policy-refs',
+        message: `${describePath([name, key])} ${attribute} should be an array of strings or regular expressions using re2 syntax`,
+      },
+    ];
+  });
+}
+
 /** The `dashboard:` of `environment:kubernetes` as GitLab's schemas/kubernetes/dashboard.json
  *  takes it: `namespace` required, these keys only, each string at most this long. */
 const KUBERNETES_DASHBOARD_LENGTHS: Readonly<Record<string, number>> = { namespace: 63, flux_resource_path: 255 };
@@ -928,6 +952,7 @@ export function jobEntryFindings(
       ? cacheFindings([name, 'cache'], job['cache'], complete).map((f) => ({ ...f, path: f.path.slice(1) }))
       : []),
     ...readAsGitLabFindings(name, job, kind === 'job'),
+    ...policyRefsFindings(name, job),
     ...kubernetesFindings(name, job['environment'], complete),
     ...akeylessFindings(name, job['secrets']),
     ...(kind !== 'bridge' ? jobInputsFindings(name, job['inputs'], complete) : []),

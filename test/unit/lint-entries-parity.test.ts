@@ -1437,3 +1437,24 @@ describe('a key written twice: the finding is at the one GitLab reads, the last'
     ]);
   });
 });
+
+describe('only:/except: refs as Entry::Policy checks them (ArrayOfStringsOrRegexpsValidator)', () => {
+  const refused = (where: string) => `${where} should be an array of strings or regular expressions using re2 syntax`;
+
+  it("a ref written /pattern/flags that RE2 refuses: GitLab's words, once per list, at the first such ref", async () => {
+    const text = 'job:\n  script: echo\n  only: [main, "/release-(\\\\d+/", "/(a/"]\n  except:\n    refs: ["/(?<=v)1/"]\n';
+    expect(await briefs(text)).toEqual([
+      `.gitlab-ci.yml:3:16 error semantic/policy-refs ${refused('jobs:job:only config')}`,
+      `.gitlab-ci.yml:5:12 error semantic/policy-refs ${refused('jobs:job:except refs')}`,
+    ]);
+  });
+
+  it('plain names, patterns RE2 compiles and flags GitLab takes are clean; a trigger job and an inherited ref too', async () => {
+    expect(
+      await briefs('job:\n  script: echo\n  only: [main, tags, "/^release-\\\\d+$/i", "release/(a"]\n  except: {refs: ["/^v/"]}\n'),
+    ).toEqual([]);
+    expect(await briefs('.b:\n  except: ["/a(/"]\njob:\n  extends: .b\n  trigger: a/b\n')).toEqual([
+      `.gitlab-ci.yml:2:12 error semantic/policy-refs ${refused('jobs:job:except config')} (inherited from .b through extends)`,
+    ]);
+  });
+});
