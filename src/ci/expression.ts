@@ -25,7 +25,7 @@ export type LexemeName =
   | 'and'
   | 'or';
 
-type LexemeType = 'value' | 'operator' | 'parenthesis_open' | 'parenthesis_close';
+export type LexemeType = 'value' | 'operator' | 'parenthesis_open' | 'parenthesis_close';
 
 interface Lexeme {
   name: LexemeName;
@@ -157,6 +157,9 @@ export type ExpressionProblem =
   | { kind: 'empty-tree' };
 
 const lexemeOf = (token: Token): Lexeme => BY_NAME[token.lexeme];
+
+/** What a token is to the parser: a value, an operator or a parenthesis. */
+export const lexemeType = (token: Token): LexemeType => lexemeOf(token).type;
 
 /** Parser#tokens_rpn: the tokens in reverse Polish notation (an open parenthesis left unclosed stays in). */
 function reversePolish(tokens: readonly Token[]): Token[] | ExpressionProblem {

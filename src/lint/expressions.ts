@@ -10,7 +10,7 @@
  */
 import { isScalar } from 'yaml';
 import type { Diagnostic, PathSegment } from '../ci/diagnostics.js';
-import { expressionProblem, type ExpressionProblem } from '../ci/expression.js';
+import { expressionProblem, lexemeType, tokenize, type ExpressionProblem, type LexemeType, type Token } from '../ci/expression.js';
 import { includeEntries } from '../ci/includes.js';
 import { GLOBAL_KEYWORDS } from '../ci/keywords.js';
 import { isHash } from '../ci/merge.js';
@@ -25,11 +25,31 @@ const snippet = (text: string, at: number): string => {
   return word.length > 24 ? `${word.slice(0, 24)}…` : word;
 };
 
+/** The types of token after which a value may come: none, an operator, a `(`. */
+const BEFORE_VALUE: ReadonlySet<LexemeType | undefined> = new Set([undefined, 'operator', 'parenthesis_open']);
+
+/**
+ * What a word GitLab cannot read at `at` is, when that is sure: `null` or `true`/`false` written
+ * otherwise (the word is no string anyone means), or an unquoted string that, quoted, GitLab reads
+ * where it stands: written where a value may come (not after one) and running to a space, a `)`,
+ * an operator or the end.
+ */
+function wordHint(text: string, at: number, before: Token | undefined): string {
+  const rest = text.slice(at);
+  const word = /^[^ \t\n\v\f\r()"'$=!&|]+/.exec(rest)?.[0] ?? '';
+  if (!BEFORE_VALUE.has(before && lexemeType(before)) || !/^(?:$|[ \t\n\v\f\r)]|==|!=|=~|!~|&&|\|\|)/.test(rest.slice(word.length)))
+    return '';
+  if (/^(?:null|nil)$/i.test(word)) return ': null is written `null`';
+  if (/^(?:true|false)$/i.test(word)) return ': a boolean is written `true` or `false`';
+  return `: a string needs quotes, "${word}"`;
+}
+
 /** What is wrong, in a few words, and what GitLab would take instead when that is plain. */
 function explain(problem: ExpressionProblem, text: string): string {
   switch (problem.kind) {
     case 'unknown-lexeme': {
       const rest = text.slice(problem.at);
+      const before = tokenize(text).tokens.at(-1);
       const hint = /^=(?![=~])/.test(rest)
         ? ': compare with `==`, match with `=~`'
         : /^!(?![=~])/.test(rest)
@@ -38,11 +58,13 @@ function explain(problem: ExpressionProblem, text: string): string {
             ? ': write a variable as `$NAME`, not `${NAME}`'
             : /^\/[^/\n]?\/[ismU]*(?![^ \t\n\v\f\r)])/.test(rest)
               ? ': a pattern needs two or more characters between its slashes'
-              : /^(?:and|or)(?![A-Za-z0-9_])/i.test(rest)
-                ? ': join conditions with `&&` and `||`'
-                : /^[A-Za-z0-9_]/.test(rest)
-                  ? `: a string needs quotes, "${/^\w+/.exec(rest)?.[0] ?? ''}"`
-                  : '';
+              : before?.lexeme === 'pattern' && before.end === problem.at && /^[A-Za-z]/.test(rest)
+                ? ': the flags of a pattern are i, m, s and U only'
+                : /^(?:and|or)(?![A-Za-z0-9_])/i.test(rest) && !BEFORE_VALUE.has(before && lexemeType(before))
+                  ? ': join conditions with `&&` and `||`'
+                  : /^[A-Za-z0-9_]/.test(rest)
+                    ? wordHint(text, problem.at, before)
+                    : '';
       return `GitLab cannot read \`${snippet(text, problem.at)}\` at character ${problem.at + 1}${hint}`;
     }
     case 'too-many-tokens':

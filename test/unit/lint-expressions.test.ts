@@ -52,6 +52,44 @@ describe('rules:if of a job', () => {
     expect(findings.map((f) => f.split(' ')[0])).toEqual([4, 5, 6, 7, 8, 9, 10].map((line) => `.gitlab-ci.yml:${line}:11`));
   });
 
+  it('a word GitLab cannot read: quotes advised only where a quoted string is read; a flag, NULL, True and 1.5 said as they are', async () => {
+    const conditions = [
+      '$CI_COMMIT_BRANCH =~ /^feature-/g',
+      '$A =~ /ab/ig',
+      '$CI_COMMIT_TAG == NULL',
+      '$CI_COMMIT_TAG == nil',
+      '$A == True',
+      '$A == 1.5',
+      '($A == main-1) || $B',
+      '$A and $B',
+      '$A == or',
+      // No advice is sure: a value before the word (quoting it leaves two values), a word that runs
+      // into what no quoting fixes.
+      '$A main',
+      '$A == "x" y',
+      '$A == null_x',
+      '$A == foo=bar',
+    ];
+    const findings = await expressionFindings(
+      ['job:', '  script: echo', '  rules:', ...conditions.map((c) => `    - if: ${JSON.stringify(c)}`), ''].join('\n'),
+    );
+    expect(findings.map((f) => f.replace(/^.*invalid expression syntax /, ''))).toEqual([
+      '(GitLab cannot read `g` at character 33: the flags of a pattern are i, m, s and U only)',
+      '(GitLab cannot read `g` at character 12: the flags of a pattern are i, m, s and U only)',
+      '(GitLab cannot read `NULL` at character 19: null is written `null`)',
+      '(GitLab cannot read `nil` at character 19: null is written `null`)',
+      '(GitLab cannot read `True` at character 7: a boolean is written `true` or `false`)',
+      '(GitLab cannot read `1.5` at character 7: a string needs quotes, "1.5")',
+      '(GitLab cannot read `main-1)` at character 8: a string needs quotes, "main-1")',
+      '(GitLab cannot read `and` at character 4: join conditions with `&&` and `||`)',
+      '(GitLab cannot read `or` at character 7: a string needs quotes, "or")',
+      '(GitLab cannot read `main` at character 4)',
+      '(GitLab cannot read `y` at character 11)',
+      '(GitLab cannot read `_x` at character 11)',
+      '(GitLab cannot read `foo=bar` at character 7)',
+    ]);
+  });
+
   it("the expressions of GitLab's docs lint clean", async () => {
     const conditions = [
       '$CI_PIPELINE_SOURCE == "merge_request_event"',
