@@ -26,6 +26,7 @@ import {
   extendsJob,
   extendsOf,
   holderOf,
+  inheritedSource,
   keysThrough,
   isBlockJob,
   resolveAlias,
@@ -304,14 +305,16 @@ export const isKanikoImage = (value: unknown, variable?: (name: string) => strin
   return /kaniko/i.test(resolved) && !/\/warmer(?:[:@]|$)/i.test(resolved);
 };
 
-/** The images of a job's services; what the job does not set itself it takes from `default:` or
- *  the top level (the old Docker template). */
-function serviceNamesOf(pipeline: Pipeline, job: JobDefinition): string[] {
-  const services = valueOf(effectiveSource(pipeline, job, 'services'));
-  return (Array.isArray(services) ? services : []).map((s) =>
+/** The images a `services:` value names (a string each, or a mapping's name). */
+const serviceNames = (services: unknown): string[] =>
+  (Array.isArray(services) ? services : []).map((s) =>
     typeof s === 'string' ? s : s && typeof s === 'object' ? scalarText((s as { name?: unknown }).name ?? '') : '',
   );
-}
+
+/** The images of a job's services; what the job does not set itself it takes from `default:` or
+ *  the top level (the old Docker template). */
+const serviceNamesOf = (pipeline: Pipeline, job: JobDefinition): string[] =>
+  serviceNames(valueOf(effectiveSource(pipeline, job, 'services')));
 
 /** Security findings for jobs that build with the Docker daemon: privileged dind or the host's socket. */
 function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
@@ -1222,6 +1225,7 @@ function slimJobEdits(
   extras: ScriptItem[],
   replaced: ReadonlySet<string>,
   gone: ReadonlySet<Node> | undefined,
+  emptied: readonly string[] = [],
 ): { edits: Edit[]; reasons: Reason[]; notes: Note[] } {
   const map = job.map as YAMLMap;
   const file = job.file;
@@ -1338,6 +1342,8 @@ function slimJobEdits(
       if (moved.carried) carried.add(moved.carried);
     }
   }
+  // A replaced key the job would otherwise take from a base or the default: empty, as its own was not.
+  for (const key of emptied) additions += `${' '.repeat(indent)}${key}: []\n`;
 
   // A merge key that stays brings its keys over those written before it (Psych): what is copied
   // from the maps it drops won over the maps it keeps, so it goes after it.
@@ -1379,13 +1385,30 @@ function servicesReview(pipeline: Pipeline, job: JobDefinition): string | undefi
       `services come from ${source.base?.name ?? 'a base job'}; ` +
       'remove the dind service there, or the job keeps asking for a privileged runner'
     );
-  const services = valueOf(source);
-  const names = (Array.isArray(services) ? services : []).map((s) =>
-    typeof s === 'string' ? s : s && typeof s === 'object' ? scalarText((s as { name?: unknown }).name ?? '') : '',
-  );
-  const others = names.filter((name) => !DIND_SERVICE.test(name));
+  const others = serviceNames(valueOf(source)).filter((name) => !DIND_SERVICE.test(name));
   if (others.length > 0) return `services other than docker:dind (${others.join(', ')}); move them to the jobs that use them`;
   return undefined;
+}
+
+/**
+ * The services a base, `default:` or the top level would give a Docker job once its own
+ * `services:` goes (the buildah component's job sets none): GitLab gives a job a key it does not
+ * set from its bases, else from the default, and a key it sets replaces theirs, so `services: []`
+ * keeps them out, as the job's own key did. Undefined when nothing would come.
+ */
+function inheritedServices(pipeline: Pipeline, job: JobDefinition): Note | undefined {
+  const own = sourceOf(pipeline, job, 'services');
+  if (!own || own.via === 'base') return undefined;
+  const inherited = inheritedSource(pipeline, job, 'services');
+  const value = valueOf(inherited);
+  if (!inherited || value === null || value === undefined || (Array.isArray(value) && value.length === 0)) return undefined;
+  const where = inherited.base ? inherited.base.name : inherited.holder === inherited.file.root ? 'the top level' : 'default:';
+  const names = serviceNames(value).filter((name) => name !== '');
+  return note(
+    'docker-services-emptied',
+    `services: [] written in the job: without services of its own it would take those of ${where}` +
+      `${names.length > 0 ? ` (${names.join(', ')})` : ''}, and GitLab would start them beside the build`,
+  );
 }
 
 const report = (job: JobDefinition, status: JobStatus, entries: readonly (Note | Reason)[], extra: Partial<JobReport> = {}): JobReport => ({
@@ -1516,10 +1539,11 @@ export function planJob(ctx: EngineContext, job: JobDefinition, blocked: readonl
   const external = unknownBases(pipeline, job);
   if (external.length > 0) reasons.push(externalBaseReason(external));
   if (reasons.length === 0 && isBlockJob(job)) {
-    const slim = slimJobEdits(pipeline, job, analysis.extras, DOCKER.replaced, ctx.gone);
+    const emptied = inheritedServices(pipeline, job);
+    const slim = slimJobEdits(pipeline, job, analysis.extras, DOCKER.replaced, ctx.gone, emptied ? ['services'] : []);
     if (slim.reasons.length === 0)
       return {
-        report: report(job, 'migrated', [...analysis.notes, ...slim.notes], {
+        report: report(job, 'migrated', [...analysis.notes, ...(emptied ? [emptied] : []), ...slim.notes], {
           component: componentRef,
           inputs: analysis.inputs,
           from: 'docker',

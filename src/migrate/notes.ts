@@ -44,6 +44,7 @@ export const NOTE_KINDS = [
   'docker-cache',
   'docker-flag-dropped',
   'docker-classic-builder',
+  'docker-services-emptied',
   'docker-auth-none',
   'docker-platforms',
   'docker-platform-variable',

@@ -248,8 +248,25 @@ function inheritOf(pipeline: Pipeline, job: JobDefinition, what: 'default' | 'va
  * without the key.
  */
 export function effectiveSource(pipeline: Pipeline, job: JobDefinition, key: DefaultKey | 'before_script'): KeySource | undefined {
-  const own = sourceOf(pipeline, job, key);
-  if (own) return own;
+  return sourceOf(pipeline, job, key) ?? defaultSource(pipeline, job, key);
+}
+
+/**
+ * Where a job's `key` would come from if its own mapping (merge keys included) did not set it:
+ * its extends bases (the last winning), else `default:` or the top level as effectiveSource reads them.
+ */
+export function inheritedSource(pipeline: Pipeline, job: JobDefinition, key: DefaultKey | 'before_script'): KeySource | undefined {
+  for (const name of extendsOf(job).reverse()) {
+    const definition = pipeline.jobs.get(name);
+    if (!definition || definition === job) continue;
+    const found = sourceOf(pipeline, definition, key, 1, definition);
+    if (found) return found;
+  }
+  return defaultSource(pipeline, job, key);
+}
+
+/** What `default:` (or the top level) gives a job for `key`, unless its `inherit: default:` keeps it out. */
+function defaultSource(pipeline: Pipeline, job: JobDefinition, key: DefaultKey | 'before_script'): KeySource | undefined {
   const setting = inheritOf(pipeline, job, 'default');
   if (setting === false || (Array.isArray(setting) && !setting.includes(key))) return undefined;
   return key === 'before_script' ? pipeline.defaultBeforeScript : pipeline.defaultSources?.get(key);

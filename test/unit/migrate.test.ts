@@ -2161,3 +2161,40 @@ describe('a refusal to move onto kaniko-compat says why the job needs it', () =>
     expect(edits.edits).toEqual([]);
   });
 });
+
+describe("a Docker job's own dind service over the services a base, default: or the top level gives", () => {
+  const own =
+    '  stage: build\n  services:\n    - docker:24.0-dind\n' +
+    '  script:\n    - docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push $CI_REGISTRY_IMAGE:1\n';
+  it.each([
+    [
+      'an extends base',
+      '.dind:\n  image: docker:24.0\n  services: [docker:24.0-dind, postgres:16]\n\nbuild:\n  extends: .dind\n',
+      '.dind (docker:24.0-dind, postgres:16)',
+    ],
+    ['default:', 'default:\n  services: [docker:24.0-dind]\n\nbuild:\n  image: docker:24.0\n', 'default: (docker:24.0-dind)'],
+    ['the top level', 'image: docker:24.0\nservices: [docker:dind]\n\nbuild:\n', 'the top level (docker:dind)'],
+  ])('%s: GitLab would give the migrated job those, so services: [] keeps them out as its own key did', async (_name, head, from) => {
+    const out = root(head + own);
+    const report = job(out, 'build');
+    expect(report?.status).toBe('migrated');
+    expect(report?.kinds).toContain('docker-services-emptied');
+    expect(report?.notes.join('\n')).toContain(
+      `services: [] written in the job: without services of its own it would take those of ${from}, and GitLab would start them beside the build`,
+    );
+    expect(out.result).toMatch(/\nbuild:\n(?: {2}.*\n)* {2}services: \[\]\n/);
+    expect(await lintErrors(out.result)).toEqual([]);
+    expect(root(out.result).changed).toBe(false);
+  });
+  it('nothing to inherit (none given, or inherit: default: false): no services key is written', () => {
+    for (const text of [
+      `build:\n  image: docker:24.0\n${own}`,
+      `default:\n  services: [docker:24.0-dind]\nbuild:\n  inherit: {default: false}\n  image: docker:24.0\n${own}`,
+    ]) {
+      const out = root(text);
+      expect(job(out, 'build')?.status).toBe('migrated');
+      expect(job(out, 'build')?.kinds).not.toContain('docker-services-emptied');
+      expect(out.result).not.toContain('services: []');
+    }
+  });
+});
