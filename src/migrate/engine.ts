@@ -316,6 +316,14 @@ const serviceNames = (services: unknown): string[] =>
 const serviceNamesOf = (pipeline: Pipeline, job: JobDefinition): string[] =>
   serviceNames(valueOf(effectiveSource(pipeline, job, 'services')));
 
+/** The job's variables and script as one text, for what they name (the host's docker.sock). */
+const dockerJobText = (pipeline: Pipeline, job: JobDefinition): string =>
+  JSON.stringify([
+    [...variablesOf(pipeline, job)],
+    valueOf(sourceOf(pipeline, job, 'script')),
+    valueOf(effectiveSource(pipeline, job, 'before_script')),
+  ]);
+
 /** Security findings for jobs that build with the Docker daemon: privileged dind or the host's socket. */
 function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
   const found: string[] = [];
@@ -325,11 +333,7 @@ function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
         'which gives every job on that runner control of the host and its other jobs; the buildah component builds without privileges',
     );
   }
-  const text = JSON.stringify([
-    [...variablesOf(pipeline, job)],
-    valueOf(sourceOf(pipeline, job, 'script')),
-    valueOf(effectiveSource(pipeline, job, 'before_script')),
-  ]);
+  const text = dockerJobText(pipeline, job);
   if (DOCKER_SOCKET.test(text)) {
     found.push(
       "the host's docker.sock: a job that can reach the Docker socket can start privileged containers and so controls the host; " +
@@ -683,13 +687,51 @@ function dockerCliOf(pipeline: Pipeline, job: JobDefinition): DockerCli {
   };
 }
 
-/** Why the docker CLI ran the classic builder by default (before 23.0, BuildKit's), or undefined. */
-function classicByDefault(cli: DockerCli): string | undefined {
-  if (cli.tag !== undefined && FROZEN_DOCKER_TAGS.test(cli.tag)) return `the docker CLI of image ${cli.image ?? ''}, from before 23.0`;
+/** The docker CLI named, when it is one from before 23.0, or undefined. */
+function cliBefore23(cli: DockerCli): string | undefined {
+  if (cli.tag !== undefined && FROZEN_DOCKER_TAGS.test(cli.tag)) return `the docker CLI of image ${cli.image ?? ''}`;
   return cli.major !== undefined && cli.major < 23 ? `the docker ${cli.major} CLI (image ${cli.image ?? ''})` : undefined;
 }
 
-const BUILDKIT_DEFAULT = 'BuildKit, the default since docker 23.0';
+/** The version of the Docker daemon a dind service runs, as its tag tells: before or from 23.0, or unknown. */
+function dindDaemonVersion(name: string, variable: (name: string) => string | undefined): 'before-23' | 'from-23' | 'unknown' {
+  const resolved = name.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (whole, v: string) => variable(v) ?? whole);
+  const tag = /(?:^|\/)docker:([^@]+)/.exec(resolved)?.[1];
+  if (tag === undefined || tag.includes('$')) return 'unknown';
+  if (/^(?:stable|test|edge)-dind/.test(tag)) return 'before-23';
+  if (/^dind(?:-rootless)?$/.test(tag)) return 'from-23';
+  const major = /^(\d+)(?:[.-]|$)/.exec(tag)?.[1];
+  return major === undefined ? 'unknown' : Number(major) < 23 ? 'before-23' : 'from-23';
+}
+
+/**
+ * The builder docker build runs when DOCKER_BUILDKIT does not pick one: BuildKit from the 23.0
+ * CLI on; a CLI before it (18.09 on) takes the builder the Docker daemon advertises (docker/cli
+ * BuildKitEnabled reads /_ping's Builder-Version), which is BuildKit from dockerd 23.0 on (Linux)
+ * and none before. So the daemon decides: the job's dind service, as its tag dates it, or one
+ * the file does not date (the host's docker.sock, a daemon the runner provides) — `daemon`, with why.
+ */
+function defaultBuilder(pipeline: Pipeline, job: JobDefinition): { builder: 'classic' | 'buildkit' | 'daemon'; why: string } {
+  const cli = dockerCliOf(pipeline, job);
+  const old = cliBefore23(cli);
+  if (old === undefined) return { builder: 'buildkit', why: 'BuildKit, the default since docker 23.0' };
+  if (cli.major !== undefined && (cli.major < 18 || (cli.major === 18 && cli.minor !== undefined && cli.minor < 9)))
+    return { builder: 'classic', why: `${old}, which has no BuildKit (it came with 18.09)` };
+  const advertised = `${old} takes the builder the Docker daemon advertises (BuildKit from docker 23.0 on, the classic one before)`;
+  const services = serviceNamesOf(pipeline, job).filter((name) => DIND_SERVICE.test(name));
+  if (DOCKER_SOCKET.test(dockerJobText(pipeline, job)))
+    return { builder: 'daemon', why: `${advertised}, and the job's daemon is the host's (docker.sock), which the file does not date` };
+  if (services.length === 0)
+    return { builder: 'daemon', why: `${advertised}, and the job starts no dind service: its daemon is one the file does not date` };
+  const variables = variablesOf(pipeline, job);
+  const versions = new Set(services.map((name) => dindDaemonVersion(name, (v) => variables.get(v))));
+  const named = `the Docker daemon of service ${services.join(', ')}`;
+  if (versions.size > 1 || versions.has('unknown'))
+    return { builder: 'daemon', why: `${advertised}, and the tag of service ${services.join(', ')} does not date that daemon` };
+  return versions.has('before-23')
+    ? { builder: 'classic', why: `${old} and ${named}, both from before 23.0` }
+    : { builder: 'buildkit', why: `BuildKit, which ${named} (23.0 or later) advertises to ${old}` };
+}
 
 /** A glob of `artifacts:paths` or `cache:paths` (relative to $CI_PROJECT_DIR) as a regular expression. */
 const globPattern = (glob: string): RegExp => {
@@ -823,8 +865,7 @@ function classicBuilder(
   const build = items[at]?.build as Command;
   const [program, sub] = build.words.slice(programIndex(build)).map((w) => w.text);
   if (program !== 'docker' || sub === 'buildx') return {};
-  const cli = dockerCliOf(pipeline, job);
-  const byDefault = classicByDefault(cli);
+  const byDefault = defaultBuilder(pipeline, job);
   const prefix = build.words
     .slice(0, programIndex(build))
     .map((w) => w.text)
@@ -856,13 +897,13 @@ function classicBuilder(
   const verdicts = settings.map((setting) => {
     const value = setting.value ?? '';
     if (value.includes('$')) return { ...setting, builder: 'unknown' as const };
-    if (value === '') return { ...setting, builder: byDefault ? ('classic' as const) : ('buildkit' as const) };
+    if (value === '') return { ...setting, builder: byDefault.builder };
     return { ...setting, builder: /^(0|f|false)$/i.test(value) ? ('classic' as const) : ('buildkit' as const) };
   });
   const builderName = (v: (typeof verdicts)[number]) => (v.builder === 'classic' ? 'the classic builder' : 'BuildKit');
   const shown = (v: (typeof verdicts)[number]) =>
     v.value === undefined || v.value === ''
-      ? `unset (${v.where}), so ${byDefault ? `the classic builder, the default of ${byDefault}` : BUILDKIT_DEFAULT}`
+      ? `unset (${v.where}), so ${byDefault.builder === 'classic' ? `the classic builder, the default of ${byDefault.why}` : byDefault.why}`
       : `${v.value} (${v.where})${v.builder === 'unknown' ? '' : `, so ${builderName(v)}`}`;
   const unknown = verdicts.find((v) => v.builder === 'unknown');
   if (unknown)
@@ -870,6 +911,13 @@ function classicBuilder(
       review:
         `DOCKER_BUILDKIT is ${shown(unknown)}, known only when the job runs: ` +
         'cigen cannot tell whether the classic builder or BuildKit ran',
+    };
+  const daemon = verdicts.find((v) => v.builder === 'daemon');
+  if (daemon)
+    return {
+      review:
+        `DOCKER_BUILDKIT is unset (${daemon.where}), so ${byDefault.why}: cigen cannot tell whether the classic builder, ` +
+        'which built every stage up to the target, or BuildKit, which builds only the stages the target needs, ran',
     };
   const builders = new Set(verdicts.map((v) => v.builder));
   if (builders.size > 1)
@@ -881,7 +929,7 @@ function classicBuilder(
     };
   if (!builders.has('classic')) return {};
   const classic = verdicts.find((v) => v.builder === 'classic') as (typeof verdicts)[number];
-  if ((classic.value ?? '') === '') return { classic: byDefault as string };
+  if ((classic.value ?? '') === '') return { classic: byDefault.why };
   return {
     classic: prefix !== undefined ? `DOCKER_BUILDKIT=${classic.value ?? ''}` : `DOCKER_BUILDKIT=${classic.value ?? ''} (${classic.where})`,
   };

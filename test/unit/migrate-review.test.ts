@@ -136,19 +136,63 @@ it('Kaniko --cache pushing to Docker Hub: no cache repository there, so none (ca
   expect(job.notes.join('\n')).toContain("Kaniko's cache repository myorg/app/cache cannot exist on Docker Hub");
 });
 
-it.each(['docker:stable', 'docker:stable-git', 'docker:edge', 'docker:test', 'docker:19.03.12'])(
-  '%s ran the classic builder, which built every stage: skip-unused-stages: false',
-  (image) => {
-    const job = jobOf(docker([LOGIN, 'docker build -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .', PUSH], image));
-    expect(job.inputs?.['skip-unused-stages']).toBe(false);
-  },
-);
+describe('docker build with DOCKER_BUILDKIT unset: a CLI before 23.0 takes the builder its Docker daemon advertises', () => {
+  const build = (image: string, service: string | undefined, extra = '') =>
+    jobOf(
+      `build:\n  image: ${image}\n${service ? `  services: [${service}]\n` : ''}${extra}  script:\n` +
+        `    - ${LOGIN}\n    - docker build --target app -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .\n    - ${PUSH}\n`,
+    );
 
-it('docker:27 and docker:latest run BuildKit: stages nothing uses are skipped, as the component does', () => {
-  for (const image of ['docker:27', 'docker:latest', 'docker'])
-    expect(
-      jobOf(docker([LOGIN, 'docker build -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .', PUSH], image)).inputs?.['skip-unused-stages'],
-    ).toBe(undefined);
+  it.each([
+    ['docker:stable', 'docker:stable-dind'],
+    ['docker:stable-git', 'docker:19.03-dind'],
+    ['docker:edge', 'docker:18.09-dind'],
+    ['docker:test', 'docker:20.10.16-dind'],
+    ['docker:19.03.12', 'docker:19.03.12-dind'],
+  ])('%s with %s, a daemon from before 23.0 too: the classic builder built every stage: skip-unused-stages: false', (image, service) => {
+    const job = build(image, service);
+    expect(job.status).toBe('migrated');
+    expect(job.inputs?.['skip-unused-stages']).toBe(false);
+    expect(job.notes.join('\n')).toContain(
+      `and the Docker daemon of service ${service}, both from before 23.0: the classic builder built every stage up to the target`,
+    );
+  });
+
+  it.each(['docker:dind', 'docker:24-dind', 'docker:27.3.1-dind-rootless'])(
+    'docker:20.10.16 with %s, a daemon from 23.0, which advertises BuildKit: stages nothing uses are skipped, as the component does',
+    (service) => {
+      const job = build('docker:20.10.16', service);
+      expect(job.status).toBe('migrated');
+      expect(job.inputs?.['skip-unused-stages']).toBeUndefined();
+      expect(job.kinds).not.toContain('docker-classic-builder');
+    },
+  );
+
+  it("a daemon the file does not date (the host's docker.sock, no dind service, a tag a variable names): review, saying so", () => {
+    const socket = build('docker:20.10.16', undefined, '  variables: {DOCKER_HOST: unix:///var/run/docker.sock}\n');
+    expect(socket.status).toBe('needs-review');
+    expect(socket.inputs?.['skip-unused-stages']).toBeUndefined();
+    expect(socket.notes.join('\n')).toContain(
+      "DOCKER_BUILDKIT is unset (the job's variables), so the docker 20 CLI (image docker:20.10.16) takes the builder the Docker " +
+        "daemon advertises (BuildKit from docker 23.0 on, the classic one before), and the job's daemon is the host's (docker.sock), " +
+        'which the file does not date: cigen cannot tell whether the classic builder, which built every stage up to the target, ' +
+        'or BuildKit, which builds only the stages the target needs, ran',
+    );
+    const none = build('docker:stable', undefined);
+    expect(none.status).toBe('needs-review');
+    expect(none.notes.join('\n')).toContain('and the job starts no dind service: its daemon is one the file does not date');
+    const variable = build('docker:stable', 'docker:$DIND-dind');
+    expect(variable.status).toBe('needs-review');
+    expect(variable.notes.join('\n')).toContain('and the tag of service docker:$DIND-dind does not date that daemon');
+    // A value the file gives the variable dates it.
+    expect(build('docker:stable', 'docker:$DIND-dind', '  variables: {DIND: "19.03.12"}\n').inputs?.['skip-unused-stages']).toBe(false);
+  });
+
+  it('a CLI before 18.09 has no BuildKit, whatever the daemon: the classic builder', () => {
+    const job = build('docker:18.06', 'docker:dind');
+    expect(job.inputs?.['skip-unused-stages']).toBe(false);
+    expect(job.notes.join('\n')).toContain('the docker 18 CLI (image docker:18.06), which has no BuildKit (it came with 18.09)');
+  });
 });
 
 it('Kaniko --tar-path with two destinations: the tarball would name one, so a person decides', () => {
