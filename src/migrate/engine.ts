@@ -1046,20 +1046,65 @@ function dockerBuilderImage(ctx: EngineContext, job: JobDefinition, inputs: Inpu
   return reviews;
 }
 
+/**
+ * What keeps a docker build from leaving the script item it shares with other commands: a pipe
+ * into or out of it, a command `||` makes depend on its failing (or the build on that command's),
+ * a list (`!reference`, a nested list, an alias) cigen cannot split into items, else the item.
+ */
+function dockerMixedReason(item: ScriptItem): string {
+  const build = item.build as Command;
+  const { commands } = item;
+  const at = commands.indexOf(build);
+  const [previous, next] = [commands[at - 1], commands[at + 1]];
+  if (build.terminator === '|' && next)
+    return `docker build's output is piped into \`${commandLine(next)}\`; the component's build writes its output to the job log only`;
+  if (previous?.terminator === '|')
+    return (
+      `docker build reads its input from \`${commandLine(previous)}\` through a pipe; ` +
+      "the component's build reads nothing from its input"
+    );
+  if (build.terminator === '||' && next)
+    return (
+      `\`${commandLine(next)}\` runs only when docker build fails (||); ` +
+      "the component's build fails the job when it fails, and the component runs nothing after it"
+    );
+  if (previous?.terminator === '||')
+    return `docker build runs only when \`${commandLine(previous)}\` fails (||): whether it runs is decided when the job runs`;
+  const node = item.node;
+  const list = isAlias(node)
+    ? `*${node.source}`
+    : isSeq(node)
+      ? node.tag === '!reference'
+        ? `!reference [${node.items.map((i) => (isScalar(i) ? String(i.value) : '')).join(', ')}]`
+        : 'a nested list'
+      : undefined;
+  if (list === undefined) return 'docker build shares one script item with other commands; put them in items of their own';
+  // A pipe's writer goes with its reader (`echo "$TOKEN" | docker login`).
+  const other = commands.find(
+    (c, i) =>
+      c !== build &&
+      commands[i - 1]?.terminator !== '|' &&
+      classifyDocker(c.terminator === '|' ? commands.slice(i, i + 2) : [c]).others > 0,
+  );
+  return (
+    `docker build comes from ${list}, a list that also runs ${other ? `\`${commandLine(other)}\`` : 'other commands'}; ` +
+    "cigen takes the job's script apart item by item and cannot split that list: write its commands in the job's script, one item each"
+  );
+}
+
 function analyzeDocker(ctx: EngineContext, job: JobDefinition, items: ScriptItem[]): Analysis {
   const { pipeline } = ctx;
   const notes: Note[] = [];
   const reviews: string[] = [];
   const at = items.findIndex((item) => item.kind === 'build');
   const builds = items.filter((item) => item.kind === 'build');
-  if (builds.length > 1)
-    reviews.push(
-      `the job builds ${builds.length} times (docker build); the component builds one image per job: split it into one job per image`,
-    );
+  const count = builds.reduce((n, item) => n + item.reading.builds, 0);
+  if (count > 1)
+    reviews.push(`the job builds ${count} times (docker build); the component builds one image per job: split it into one job per image`);
   const executor = items[at];
   // A build in a block shares its item with the block's words: the block is the reason, not the item.
-  if (executor?.mixed && !executor.build?.nested)
-    reviews.push('docker build shares one script item with other commands; put them in items of their own');
+  // A second build in the item is the reason above.
+  if (executor?.mixed && !executor.build?.nested && executor.reading.others > 0) reviews.push(dockerMixedReason(executor));
   if (executor?.build) reviews.push(...dockerCallReviews(executor, notes));
   // What the job ran besides docker runs in the Buildah image (Fedora) now, before the build.
   reviews.push(...missingTools(items).map((r) => r.text));

@@ -617,3 +617,51 @@ describe('credentials computed in an auth of config.json', () => {
     }
   });
 });
+
+describe('docker build sharing its script item with other commands: the reason names what holds them together', () => {
+  const BUILD = 'docker build -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .';
+  const listed = '.b:\n  script:\n    - export TAG=$CI_COMMIT_SHORT_SHA\n' + `    - ${BUILD}\n    - ${PUSH}\n\n`;
+
+  it('a !reference list that exports a variable before the build: the list and the command, not "items of their own"', () => {
+    const job = jobOf(listed + docker(['!reference [.b, script]']));
+    expect(job.status).toBe('needs-review');
+    expect(job.notes).toContain(
+      'docker build comes from !reference [.b, script], a list that also runs `export TAG=$CI_COMMIT_SHORT_SHA`; ' +
+        "cigen takes the job's script apart item by item and cannot split that list: write its commands in the job's script, one item each",
+    );
+    expect(job.notes.join('\n')).not.toContain('items of their own');
+    // The advice followed: the list's commands in the job's script, one item each, migrate.
+    expect(jobOf(listed + docker(['export TAG=$CI_COMMIT_SHORT_SHA', BUILD, PUSH])).status).toBe('migrated');
+  });
+
+  it.each([
+    [
+      `${BUILD} 2>&1 | tee build.log`,
+      "docker build's output is piped into `tee build.log`; the component's build writes its output to the job log only",
+    ],
+    [`cat Dockerfile | ${BUILD.replace(' .', ' -f - .')}`, 'docker build reads its input from `cat Dockerfile` through a pipe'],
+    [
+      `${BUILD} || exit 1`,
+      "`exit 1` runs only when docker build fails (||); the component's build fails the job when it fails, and the component runs nothing after it",
+    ],
+    [`test -f Dockerfile || ${BUILD}`, 'docker build runs only when `test -f Dockerfile` fails (||)'],
+  ])('`%s`: the pipe or the ||, which items of their own would not keep', (line, text) => {
+    const job = jobOf(docker([LOGIN, line, PUSH]));
+    expect(job.status).toBe('needs-review');
+    expect(job.notes.join('\n')).toContain(text);
+    expect(job.notes.join('\n')).not.toContain('items of their own');
+  });
+
+  it('commands joined by ; are put in items of their own, as the reason says', () => {
+    const job = jobOf(docker([LOGIN, `export TAG=1; ${BUILD}`, PUSH]));
+    expect(job.notes).toContain('docker build shares one script item with other commands; put them in items of their own');
+  });
+
+  it('two builds in one item: the job builds twice, which is the reason', () => {
+    const job = jobOf(docker([LOGIN, `${BUILD}; ${BUILD.replace('$CI_COMMIT_SHA', 'latest')}`, PUSH]));
+    expect(job.notes).toContain(
+      'the job builds 2 times (docker build); the component builds one image per job: split it into one job per image',
+    );
+    expect(job.notes.join('\n')).not.toContain('items of their own');
+  });
+});
