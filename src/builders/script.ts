@@ -18,6 +18,7 @@ import login from '../../components/_shared/login.sh.hbs';
 import platform from '../../components/_shared/platform.sh.hbs';
 import prelude from '../../components/_shared/prelude.sh.hbs';
 import read from '../../components/_shared/read.sh.hbs';
+import registriesConf from '../../components/_shared/registries-conf.sh.hbs';
 import registries from '../../components/_shared/registries.sh.hbs';
 import report from '../../components/_shared/report.sh.hbs';
 import storage from '../../components/_shared/storage.sh.hbs';
@@ -37,6 +38,7 @@ for (const [name, partial] of Object.entries({
   dockerfile,
   caFile,
   registries,
+  registriesConf,
   login,
   cache,
   cacheTag,

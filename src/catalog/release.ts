@@ -1,13 +1,12 @@
 /**
  * What the release components share — `promote`, `manifest` and `buildah-native`: the registry
  * inputs (the builders' own declarations, picked by name), the shell partials that read image
- * references and indexes and write the registries.conf drop-in, and the index job that merges
+ * references and indexes, and the index job that merges
  * per-platform images by digest (the `manifest` component, and the last job of `buildah-native`).
  */
 import Handlebars from 'handlebars/runtime.js';
 import manifestScript from '../../components/manifest/script.sh.hbs';
 import refs from '../../components/promote/refs.sh.hbs';
-import registriesConf from '../../components/promote/registries-conf.sh.hbs';
 import { BUILDAH_IMAGE, BUILDAH_IMAGE_SAMPLE } from '../builders/buildah.js';
 import { CORE_INPUTS, builderImageInput, type CoreInputName, type InputDeclarations } from '../builders/inputs.js';
 import { assembleJob } from '../builders/job.js';
@@ -16,7 +15,7 @@ import { inputRef } from '../builders/spec.js';
 import { plain } from '../builders/variables.js';
 import type { Job } from '../ci/model.js';
 
-for (const [name, partial] of Object.entries({ refs, registriesConf })) Handlebars.registerPartial(name, partial);
+for (const [name, partial] of Object.entries({ refs })) Handlebars.registerPartial(name, partial);
 
 /** Declarations of the shared vocabulary, by name, in the order given. */
 export const pickInputs = (...names: CoreInputName[]): InputDeclarations =>
@@ -25,7 +24,7 @@ export const pickInputs = (...names: CoreInputName[]): InputDeclarations =>
 /** Where a release job reads and writes: credentials, TLS, mirrors, a CA, cloud login, retries. */
 export const REGISTRY_INPUTS: InputDeclarations = {
   ...pickInputs('registry', 'registry-user', 'registry-password', 'tls-verify'),
-  // A release job reads by digest through mirrors, and a tag from its registry (registries-conf.sh).
+  // A release job reads by digest through mirrors, and a tag from its registry (_shared/registries-conf.sh).
   'registry-mirrors': {
     ...CORE_INPUTS['registry-mirrors'],
     description:

@@ -125,7 +125,11 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(await tagsInA(repository)).toEqual([SHA]);
       expect(run.report?.['CIGEN_BUILT_DIGEST']).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(pulls(b, 'e2e/base')).toBeGreaterThan(before);
-      expect(run.log).toContain(`cigen: registries.conf drop-in: mirrors for nonexistent.invalid; without TLS checks: ${b.host}`);
+      expect(run.log).toMatch(
+        new RegExp(
+          `cigen: registries\\.conf for this job only \\(\\S+/registries\\.conf and the job's tables\\): mirrors for nonexistent\\.invalid; without TLS checks: ${b.host}\n`,
+        ),
+      );
     },
   );
 
@@ -399,6 +403,129 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       );
     } finally {
       image.dispose();
+    }
+  });
+});
+
+// On a shell executor every job runs with the same HOME. A job's registry-mirrors and
+// insecure-registries are its own: another job's Buildah (its own storage and registries.conf, the
+// same HOME), run by a `buildah` first in PATH as this job's build starts, gets neither. And a
+// runner's own [[registry]] table for a registry the inputs name stays as it is (containers/image
+// keeps one table per registry, and a job's would take its place), and the job says so.
+describe("registry-mirrors and insecure-registries: the job's own, beside the runner's", () => {
+  const shim = (dir: string) => {
+    const path = join(dir, 'buildah');
+    writeFileSync(
+      path,
+      [
+        '#!/bin/sh',
+        'if [ "$1" = build ] && [ ! -e "$OTHER/pulled" ]; then',
+        '  : > "$OTHER/pulled"',
+        '  for ref in "$OTHER_TLS_REF" "$OTHER_MIRRORED_REF"; do',
+        '    env -i PATH="$PATH" HOME="$HOME" XDG_RUNTIME_DIR="$OTHER/xdg" CONTAINERS_STORAGE_CONF="$OTHER/storage.conf" \\',
+        '      CONTAINERS_REGISTRIES_CONF="$OTHER/registries.conf" /usr/bin/buildah pull --quiet "docker://$ref" >> "$OTHER/log" 2>&1',
+        '    echo "$ref $?" >> "$OTHER/status"',
+        '  done',
+        'fi',
+        'exec /usr/bin/buildah "$@"',
+        '',
+      ].join('\n'),
+    );
+    chmodSync(path, 0o755);
+  };
+
+  it('another job running at the same time with the same HOME keeps TLS checks and its own pull sources', async () => {
+    const project = projectWith(`${b.host}/e2e/base:1`);
+    const runner = freshRunner(a, { registryIsHttp: false });
+    const other = freshRunner(a, { registryIsHttp: false });
+    const bin = mkdtempSync(join(work, 'bin-'));
+    shim(bin);
+    try {
+      Object.assign(runner.env, {
+        PATH: `${bin}:${runner.env.PATH}`,
+        OTHER: other.dir,
+        OTHER_TLS_REF: `${a.host}/e2e/nothing:1`,
+        OTHER_MIRRORED_REF: 'nonexistent.invalid/e2e/base:1',
+      });
+      const { job } = instantiateComponent(
+        'buildah',
+        {
+          image: `${c.host}/shared-home/app`,
+          cache: false,
+          registries: [
+            { host: c.host, user: '$TEAM_USER', password: '$TEAM_PASSWORD' },
+            { host: b.host, user: '$MIRROR_USER', password: '$MIRROR_PASSWORD' },
+          ],
+          'registry-mirrors': [`nonexistent.invalid=${b.host}`],
+          'insecure-registries': [a.host, b.host, c.host],
+        },
+        'classic',
+      );
+      const run = runJob(
+        job,
+        project,
+        runner,
+        ciVariables(a, project, { MIRROR_USER: b.user, MIRROR_PASSWORD: b.password, TEAM_USER: c.user, TEAM_PASSWORD: c.password }),
+      );
+      logs.push(run);
+      expect(run.stderr).not.toMatch(/cigen: error/);
+      expect(run.status).toBe(0);
+      expect(await c.tags('shared-home/app')).toEqual([SHA]);
+      const otherLog = readFileSync(join(other.dir, 'log'), 'utf8');
+      // Verified against the certificate, which the other job was given no CA for; and no mirror.
+      expect(readFileSync(join(other.dir, 'status'), 'utf8').split('\n')).toEqual([
+        expect.stringMatching(new RegExp(`^${a.host}/e2e/nothing:1 [1-9][0-9]*$`)),
+        expect.stringMatching(/^nonexistent\.invalid\/e2e\/base:1 [1-9][0-9]*$/),
+        '',
+      ]);
+      expect(otherLog).toMatch(/x509: certificate signed by unknown authority/);
+      expect(otherLog).not.toMatch(/unauthorized|authentication required/);
+      expect(otherLog).toMatch(/lookup nonexistent\.invalid/);
+    } finally {
+      runner.dispose();
+      other.dispose();
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  it("the runner's table for a registry the inputs name stays (its plain HTTP kept), and the job says its mirrors for it are not used", async () => {
+    const project = projectWith(`${b.host}/e2e/base:1`);
+    // The runner marks C as plain HTTP; the job names C in registry-mirrors, pushes there.
+    const runner = freshRunner(c);
+    try {
+      const { job } = instantiateComponent(
+        'buildah',
+        {
+          image: `${c.host}/runner-table/app`,
+          cache: false,
+          registries: [
+            { host: c.host, user: '$TEAM_USER', password: '$TEAM_PASSWORD' },
+            { host: b.host, user: '$MIRROR_USER', password: '$MIRROR_PASSWORD' },
+          ],
+          'registry-mirrors': [`${c.host}=${b.host}`],
+          'insecure-registries': [b.host],
+        },
+        'classic',
+      );
+      const run = runJob(
+        job,
+        project,
+        runner,
+        ciVariables(a, project, { MIRROR_USER: b.user, MIRROR_PASSWORD: b.password, TEAM_USER: c.user, TEAM_PASSWORD: c.password }),
+      );
+      logs.push(run);
+      expect(run.stderr).not.toMatch(/cigen: error/);
+      expect(run.status).toBe(0);
+      expect(await c.tags('runner-table/app')).toEqual([SHA]);
+      expect(run.log).toContain(
+        `cigen: registries.conf: the runner's configuration has a [[registry]] table for ${c.host} (${join(runner.dir, 'registries.conf')}), which stays as it is; cigen does not merge the job's into it (containers/image keeps one table per registry), so the job's mirrors for ${c.host} are not used`,
+      );
+      expect(run.log).toContain(
+        `cigen: registries.conf for this job only (${join(runner.dir, 'registries.conf')} and the job's tables): mirrors for none; without TLS checks: ${b.host}`,
+      );
+    } finally {
+      runner.dispose();
+      rmSync(project, { recursive: true, force: true });
     }
   });
 });

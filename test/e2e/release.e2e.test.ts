@@ -311,7 +311,9 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       },
       mode,
     );
-    runner = freshRunner(registry);
+    // Nothing in the runner's registries.conf for the registry: a table of the runner's for it would
+    // stay, and the job's mirror with it would not be used (the job would say so).
+    runner = freshRunner(registry, { registryIsHttp: false });
     const fromMirror = runJob(mirrored, project, runner, {
       ...variables,
       PROD_REGISTRY_USER: production.user,
@@ -319,6 +321,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     });
     runner.dispose();
     expectPassed(fromMirror);
+    expect(fromMirror.log).toContain(`mirrors for ${registry.host}; without TLS checks: ${registry.host} ${production.host}\n`);
     expect(fromMirror.log).toContain(`cigen: ${image}:${builtTag} is ${digest}`);
     expect(await registry.digest(`${repository}-mirrored`, 'm')).toBe(digest);
   });

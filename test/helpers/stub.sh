@@ -13,14 +13,16 @@ for arg do printf '%s\0' "$arg"; done > "$dir/$tool.$n.argv"
 digest=${STUB_PUSH_DIGEST:-sha256:1111111111111111111111111111111111111111111111111111111111111111}
 copy_config() { if [ -f "$1" ]; then cp "$1" "$dir/$tool.$n.config.json"; fi; }
 # The whole environment, and the files the builder would read beside its argv (registries.conf
-# drop-ins, storage.conf, buildkitd.toml, CA directories), copied under $tool.$n.files/ by their own paths.
+# drop-ins, the registries.conf CONTAINERS_REGISTRIES_CONF names, storage.conf, buildkitd.toml, CA
+# directories), copied under $tool.$n.files/ by their own paths.
 env -0 > "$dir/$tool.$n.environ"
 snapshot() { # FILE...: copies each regular file that exists
   for f do
     if [ -f "$f" ]; then mkdir -p "$dir/$tool.$n.files${f%/*}"; cp "$f" "$dir/$tool.$n.files$f"; fi
   done
 }
-snapshot "$HOME"/.config/containers/registries.conf.d/* ${CONTAINERS_STORAGE_CONF:+"$CONTAINERS_STORAGE_CONF"}
+snapshot "$HOME"/.config/containers/registries.conf.d/* ${CONTAINERS_REGISTRIES_CONF:+"$CONTAINERS_REGISTRIES_CONF"} \
+  ${CONTAINERS_STORAGE_CONF:+"$CONTAINERS_STORAGE_CONF"}
 for flag in ${BUILDKITD_FLAGS-}; do case $flag in --config=*) snapshot "${flag#*=}" ;; esac; done
 old_ifs=$IFS; IFS=:
 for d in ${SSL_CERT_DIR-}; do case $d in /tmp/*) snapshot "$d"/* ;; esac; done

@@ -2,7 +2,7 @@
  * kaniko-compat's /kaniko/executor, installed by the component's before_script in the sandbox
  * (busybox for its own shell, as POSIX sh; the job's shell bash, as in the Buildah image), with a
  * stub buildah that records every argument, the config.json it is pointed at and the files it
- * would read (registries.conf drop-ins, the SSL_CERT_DIR it adds). The argv contract of every row of Kaniko's
+ * would read (its registries.conf, the SSL_CERT_DIR it adds). The argv contract of every row of Kaniko's
  * flag table (src/builders/kaniko-flags.ts), read as Kaniko reads it; flags it cannot honour and
  * flags Kaniko does not have stop the job with one line naming them; credentials from every way
  * a job writes them; values stay data. Real Buildah runs it in test/e2e/kaniko-compat.e2e.test.ts.
@@ -99,8 +99,14 @@ function compat(
   };
 }
 
-const dropIn = (call: StubCall | undefined) =>
-  Object.entries(call?.files ?? {}).find(([path]) => path.includes('registries.conf.d'))?.[1] ?? '';
+/** Where the job's tables start in its own registries.conf, after the runner's (these sandboxes have none). */
+const JOB_TABLES = "# cigen: the job's registries (registry-mirrors, dependency-proxy, insecure-registries)\n";
+/** The job's tables: its registries.conf in its temporary directory (none in HOME, which other jobs read). */
+const jobTables = (call: StubCall | undefined) => {
+  expect(Object.keys(call?.files ?? {}).filter((path) => path.includes('registries.conf.d'))).toEqual([]);
+  const text = call?.files['<tmp>/registries.conf'] ?? '';
+  return text.startsWith(JOB_TABLES) ? text.slice(JOB_TABLES.length) : text;
+};
 const pushedTo = (run: Run) => run.pushes.map((call) => call.argv.at(-1));
 /**
  * The certificates are trusted by the build and every push through SSL_CERT_DIR, after Go's own
@@ -232,7 +238,7 @@ const CONTRACTS: Record<string, Contract> = {
     check: (run) => {
       ok(run);
       // Exactly the hosts it pushes to, the cache's included; pulls stay verified.
-      expect(dropIn(run.build)).toBe(
+      expect(jobTables(run.build)).toBe(
         '[[registry]]\nlocation = "registry.example.com"\ninsecure = true\n[[registry]]\nlocation = "cache.example.com"\ninsecure = true\n',
       );
       expect(run.build?.argv).not.toContain('--tls-verify=false');
@@ -240,23 +246,23 @@ const CONTRACTS: Record<string, Contract> = {
   },
   insecure: {
     args: '--insecure',
-    check: (run) => (ok(run), expect(dropIn(run.build)).toBe('[[registry]]\nlocation = "registry.example.com"\ninsecure = true\n')),
+    check: (run) => (ok(run), expect(jobTables(run.build)).toBe('[[registry]]\nlocation = "registry.example.com"\ninsecure = true\n')),
   },
   'skip-tls-verify-pull': inBuild('--skip-tls-verify-pull', '--tls-verify=false'),
   'insecure-pull': inBuild('--insecure-pull', '--tls-verify=false'),
   'insecure-registry': {
     args: '--insecure-registry lab.example.com:5000',
-    check: (run) => (ok(run), expect(dropIn(run.build)).toBe('[[registry]]\nlocation = "lab.example.com:5000"\ninsecure = true\n')),
+    check: (run) => (ok(run), expect(jobTables(run.build)).toBe('[[registry]]\nlocation = "lab.example.com:5000"\ninsecure = true\n')),
   },
   'skip-tls-verify-registry': {
     args: '--skip-tls-verify-registry=lab.example.com:5000',
-    check: (run) => (ok(run), expect(dropIn(run.build)).toBe('[[registry]]\nlocation = "lab.example.com:5000"\ninsecure = true\n')),
+    check: (run) => (ok(run), expect(jobTables(run.build)).toBe('[[registry]]\nlocation = "lab.example.com:5000"\ninsecure = true\n')),
   },
   'registry-mirror': {
     args: '--registry-mirror mirror.gcr.io --registry-mirror harbor.example.com/hub',
     check: (run) => {
       ok(run);
-      expect(dropIn(run.build)).toBe(
+      expect(jobTables(run.build)).toBe(
         '[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\n' +
           '[[registry.mirror]]\nlocation = "mirror.gcr.io"\n[[registry.mirror]]\nlocation = "harbor.example.com/hub"\n',
       );
@@ -266,7 +272,7 @@ const CONTRACTS: Record<string, Contract> = {
     args: '--registry-map "index.docker.io=harbor.example.com/hub;quay.io=harbor.example.com/quay"',
     check: (run) => {
       ok(run);
-      expect(dropIn(run.build)).toBe(
+      expect(jobTables(run.build)).toBe(
         '[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\n[[registry.mirror]]\nlocation = "harbor.example.com/hub"\n' +
           '[[registry]]\nprefix = "quay.io"\nlocation = "quay.io"\n[[registry.mirror]]\nlocation = "harbor.example.com/quay"\n',
       );
@@ -277,7 +283,7 @@ const CONTRACTS: Record<string, Contract> = {
     check: (run) => {
       ok(run);
       // The first mirror stands in for the registry itself: nothing falls back to docker.io.
-      expect(dropIn(run.build)).toBe(
+      expect(jobTables(run.build)).toBe(
         '[[registry]]\nprefix = "docker.io"\nlocation = "mirror.gcr.io"\n[[registry.mirror]]\nlocation = "harbor.example.com/hub"\n',
       );
     },
@@ -469,10 +475,10 @@ describe('the rest of the command line', () => {
     });
     ok(run);
     expect(run.pushes).toEqual([]);
-    expect(dropIn(run.build)).toContain(
+    expect(jobTables(run.build)).toContain(
       '[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\n[[registry.mirror]]\nlocation = "mirror.gcr.io"\n',
     );
-    expect(dropIn(run.build)).toContain(
+    expect(jobTables(run.build)).toContain(
       '[[registry]]\nprefix = "quay.io"\nlocation = "quay.io"\n[[registry.mirror]]\nlocation = "harbor.example.com/quay"\n',
     );
   });
@@ -930,13 +936,13 @@ describe.each(INTERPOLATION_MODES)('%s interpolation: the registry inputs join w
       env: { HUB_USER: 'hubuser', HUB_TOKEN: 'hub-s3cret' },
     });
     ok(run);
-    expect(dropIn(run.build)).toContain(
+    expect(jobTables(run.build)).toContain(
       '[[registry]]\nprefix = "quay.io"\nlocation = "quay.io"\n[[registry.mirror]]\nlocation = "harbor.example.com/quay"\ninsecure = true\n',
     );
-    expect(dropIn(run.build)).toContain(
+    expect(jobTables(run.build)).toContain(
       '[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\n[[registry.mirror]]\nlocation = "mirror.gcr.io"\n',
     );
-    expect(dropIn(run.build)).toContain('[[registry]]\nlocation = "lab.example.com:5000"\ninsecure = true\n');
+    expect(jobTables(run.build)).toContain('[[registry]]\nlocation = "lab.example.com:5000"\ninsecure = true\n');
     // Buildah reads the file: Docker Hub's key is docker.io, the one it looks up first.
     expect(decodeAuths(run.build?.config)).toMatchObject({ 'docker.io': 'hubuser:hub-s3cret' });
     expect(run.build?.argv).toEqual(expect.arrayContaining(['--format=oci', '--retry=0']));

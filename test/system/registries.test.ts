@@ -380,14 +380,22 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
   });
 
   describe('buildah-rootless', () => {
-    it('adds a registries.conf drop-in for mirrors and insecure hosts, adds the CA to SSL_CERT_DIR, retries with --retry', () => {
-      const { status, stderr, calls, box } = run('buildah-rootless', mode, ALL, ALL_ENV);
+    it("writes mirrors and insecure hosts into the job's own registries.conf (none in HOME, which other jobs read), adds the CA to SSL_CERT_DIR, retries with --retry", () => {
+      const { status, stderr, stdout, calls, box } = run('buildah-rootless', mode, ALL, ALL_ENV, (b) => {
+        mkdirSync(b.path('/etc/containers'), { recursive: true });
+        writeFileSync(b.path('/etc/containers/registries.conf'), 'unqualified-search-registries = ["docker.io"]\n');
+      });
       expect(stderr).toBe('');
       expect(status).toBe(0);
       const build = calls.find((c) => c.argv[0] === 'build');
-      const dropins = Object.entries(build?.files ?? {}).filter(([path]) => path.startsWith('/root/.config/containers/registries.conf.d/'));
-      expect(dropins.map(([path]) => path)).toEqual([expect.stringMatching(/\/zz-cigen-\d+\.conf$/)]);
-      expect(dropins[0]?.[1].split('\n')).toEqual([
+      // On a shell executor every job has this HOME: a drop-in there would be every job's.
+      expect(Object.keys(build?.files ?? {}).filter((path) => path.startsWith('/root/'))).toEqual([]);
+      expect(build?.environment['CONTAINERS_REGISTRIES_CONF']).toMatch(/^\/tmp\/tmp\.[A-Za-z0-9]+\/registries\.conf$/);
+      expect(build?.files['<tmp>/registries.conf']?.split('\n')).toEqual([
+        // The runner's, then the job's tables.
+        'unqualified-search-registries = ["docker.io"]',
+        '',
+        "# cigen: the job's registries (registry-mirrors, dependency-proxy, insecure-registries)",
         '[[registry]]',
         'prefix = "docker.io"',
         'location = "docker.io"',
@@ -407,6 +415,9 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         'insecure = true',
         '',
       ]);
+      expect(stdout).toContain(
+        "cigen: registries.conf for this job only (/etc/containers/registries.conf and the job's tables): mirrors for docker.io quay.io; without TLS checks: harbor.example.com lab.example.com:5000\n",
+      );
       expect(build?.argv).toContain('--retry=5');
       // Not --cert-dir, which would take the place of each host's certs.d (what the runner trusts per host).
       expect(calls.map((c) => c.argv[0])).toEqual(['--storage-driver=overlay', 'build', 'push']);
@@ -499,6 +510,70 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(stderr).toContain(
         'cigen: buildah push registry.example.com/group/app:01234567 failed (exit 1); trying again (at most 0 more after this)',
       );
+    });
+
+    it("keeps the runner's [[registry]] table for a registry the inputs name, writes none of the job's for it, and says so", () => {
+      const RUNNER = '/etc/runner/registries.conf';
+      const DROPIN = '/root/.config/containers/registries.conf.d/10-runner.conf';
+      const runnerConf =
+        'unqualified-search-registries = ["docker.io", "quay.io"]\n' +
+        '[[registry]]\n  prefix = "docker.io"\n  location = "docker.io"\n  [[registry.mirror]]\n    location = "cache.corp.example.com"\n' +
+        "[[ registry ]]\nlocation = 'lab.example.com:5000' # plain HTTP\ninsecure = true\n";
+      const { status, stderr, stdout, calls } = run(
+        'buildah-rootless',
+        mode,
+        {
+          'registry-mirrors': ['mirror.example.com/hub', 'quay.io=harbor.example.com/quay', 'ghcr.io=harbor.example.com/ghcr'],
+          'insecure-registries': ['harbor.example.com', 'lab.example.com:5000'],
+        },
+        { CONTAINERS_REGISTRIES_CONF: RUNNER },
+        (b) => {
+          mkdirSync(b.path('/etc/runner'), { recursive: true });
+          writeFileSync(b.path(RUNNER), runnerConf);
+          mkdirSync(b.path(dirname(DROPIN)), { recursive: true });
+          // A mirror's location is no table of its own: harbor.example.com still gets the job's.
+          writeFileSync(b.path(DROPIN), '[[registry]]\nlocation = "quay.io"\n[[registry.mirror]]\nlocation = "harbor.example.com"\n');
+        },
+      );
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      const build = calls.find((c) => c.argv[0] === 'build');
+      expect(build?.files['<tmp>/registries.conf']).toBe(
+        `${runnerConf}\n` +
+          "# cigen: the job's registries (registry-mirrors, dependency-proxy, insecure-registries)\n" +
+          '[[registry]]\nprefix = "ghcr.io"\nlocation = "ghcr.io"\n[[registry.mirror]]\nlocation = "harbor.example.com/ghcr"\ninsecure = true\n' +
+          '[[registry]]\nlocation = "harbor.example.com"\ninsecure = true\n',
+      );
+      // The drop-in stays where the runner put it, read after the job's file.
+      expect(build?.files[DROPIN]).toBe('[[registry]]\nlocation = "quay.io"\n[[registry.mirror]]\nlocation = "harbor.example.com"\n');
+      const kept = (host: string, file: string, what: string) =>
+        `cigen: registries.conf: the runner's configuration has a [[registry]] table for ${host} (${file}), which stays as it is; cigen does not merge the job's into it (containers/image keeps one table per registry), so ${what}\n`;
+      expect(stdout).toContain(kept('docker.io', RUNNER, "the job's mirrors for docker.io are not used"));
+      expect(stdout).toContain(
+        kept(
+          'lab.example.com:5000',
+          RUNNER,
+          'insecure-registries does not mark lab.example.com:5000 there: what that table says about TLS holds for it',
+        ),
+      );
+      expect(stdout).toContain(kept('quay.io', DROPIN, "the job's mirrors for quay.io are not used"));
+      expect(stdout).toContain(
+        `cigen: registries.conf for this job only (${RUNNER} and the job's tables): mirrors for ghcr.io; without TLS checks: harbor.example.com\n`,
+      );
+    });
+
+    it('stops when CONTAINERS_REGISTRIES_CONF names no file, as Buildah would', () => {
+      const { status, stderr, calls } = run(
+        'buildah-rootless',
+        mode,
+        { 'insecure-registries': ['lab.example.com'] },
+        { CONTAINERS_REGISTRIES_CONF: '/etc/runner/none.conf' },
+      );
+      expect(status).toBe(1);
+      expect(stderr).toBe(
+        'cigen: error: CONTAINERS_REGISTRIES_CONF names /etc/runner/none.conf, which is not a file the job can read (Buildah would refuse it too)\n',
+      );
+      expect(calls.filter((c) => c.argv[0] === 'build')).toEqual([]);
     });
 
     it('keeps drop-ins the image already has', () => {

@@ -6,7 +6,7 @@
  * only in the private config.json, the dotenv report, one line for each refusal, and shellcheck.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VERSION_TAG_PIPELINE } from '../../src/builders/tag-rules.js';
 import { INTERPOLATION_MODES, instantiate, splitComponentFile, type InterpolationMode } from '../../src/ci/interpolation/index.js';
@@ -50,8 +50,12 @@ const SHELLS: readonly Shell[] = ['bash', 'busybox'];
 const TAG_PIPELINE = { CI_COMMIT_TAG: 'v1.2.3', CI_COMMIT_REF_NAME: 'v1.2.3', CI_COMMIT_REF_SLUG: 'v1-2-3' };
 
 let box: Sandbox;
+/** The runner's registries.conf (CONTAINERS_REGISTRIES_CONF), which a job with mirrors or insecure hosts starts its own from. */
+const RUNNER_REGISTRIES = 'unqualified-search-registries = ["docker.io"]\n';
 beforeAll(() => {
   box = createSandbox();
+  mkdirSync(box.path('/etc/runner'), { recursive: true });
+  writeFileSync(box.path('/etc/runner/registries.conf'), RUNNER_REGISTRIES);
 });
 afterAll(() => box.dispose());
 
@@ -264,8 +268,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           CONTAINERS_REGISTRIES_CONF: '/etc/runner/registries.conf',
         });
         expect(r.status, r.stderr).toBe(0);
-        // The runner's registries.conf, which skopeo reads only as --registries-conf.
-        const conf = '--registries-conf=/etc/runner/registries.conf';
+        // The job's registries.conf (the runner's, and its own tables), which skopeo reads only as --registries-conf.
+        const conf = '--registries-conf=<tmp>/registries.conf';
         expect(argvs(r, 'skopeo')).toEqual([
           ['inspect', conf, '--raw', `docker://${IMG}:01234567`],
           [
@@ -285,12 +289,14 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           'prod.example.com:5000': 'deployer:prod-token-Zq9',
         });
         // Mirrors serve the source's pulls by digest only (a tag is read from its registry: a mirror's
-        // copy may be older): the drop-in containers/image reads.
-        expect(Object.values(r.calls[0]?.files ?? {})).toEqual([
-          '[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\nmirror-by-digest-only = true\n' +
+        // copy may be older): the job's own registries.conf, the runner's with the job's tables after.
+        expect(r.calls[0]?.files).toEqual({
+          '<tmp>/registries.conf':
+            `${RUNNER_REGISTRIES}\n# cigen: the job's registries (registry-mirrors, dependency-proxy, insecure-registries)\n` +
+            '[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\nmirror-by-digest-only = true\n' +
             '[[registry.mirror]]\nlocation = "mirror.example.com"\n' +
             '[[registry]]\nlocation = "prod.example.com:5000"\ninsecure = true\n',
-        ]);
+        });
         expect(r.stdout).toContain(`cigen: ${IMG}:01234567 is ${SINGLE_DIGEST}\n`);
         expect(r.stdout).toContain(`cigen: copying the image ${IMG}@${SINGLE_DIGEST} to prod.example.com:5000/team/app:stable\n`);
         expect(r.stdout).not.toContain('prod-token-Zq9');
@@ -668,12 +674,15 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         const r = run(job, shell, { ...REPORTED, ARM_REF: `${other}@${ARM64}`, STUB_INSPECT: local });
         expect(r.status, r.stderr).toBe(0);
         const list = expect.stringMatching(/^localhost\/cigen-index-\d+$/);
+        // insecure-registries: the job's own registries.conf, which buildah manifest reads only as --registries-conf.
+        const conf = '--registries-conf=<tmp>/registries.conf';
         expect(argvs(r, 'buildah')).toEqual([
-          ['manifest', 'create', list],
-          ['manifest', 'add', '--all', '--tls-verify=false', list, `docker://${other}@${AMD64}`],
-          ['manifest', 'add', '--all', '--tls-verify=false', list, `docker://${other}@${ARM64}`],
-          ['manifest', 'inspect', list],
+          [conf, 'manifest', 'create', list],
+          [conf, 'manifest', 'add', '--all', '--tls-verify=false', list, `docker://${other}@${AMD64}`],
+          [conf, 'manifest', 'add', '--all', '--tls-verify=false', list, `docker://${other}@${ARM64}`],
+          [conf, 'manifest', 'inspect', list],
           [
+            conf,
             'manifest',
             'push',
             '--all',
