@@ -13,7 +13,7 @@ import { INTERPOLATION_MODES } from '../../src/ci/interpolation/index.js';
 import { instantiateComponent } from '../helpers/job.js';
 import { startRegistry, type Registry } from './lib/registry.js';
 import { ensureArm64Emulation, pushMultiPlatformBase, sh } from './lib/multi-platform.js';
-import { ciVariables, freshRunner, harnessAuthFile, runJob, unpackImage } from './lib/runner.js';
+import { ciVariables, freshRunner, harnessAuthFile, pushBaseImage, runJob, unpackImage } from './lib/runner.js';
 
 const SHA = '01234567';
 
@@ -113,8 +113,8 @@ describe('a FROM scratch image the same on every platform', () => {
     const repository = 'group/scratch-multi';
     const run = buildScratch(repository, { platforms: ['linux/amd64', 'linux/arm64'], tags: ['v1'] });
     expect(run.stdout + run.stderr).toContain(
-      "the build for linux/arm64 came back as an image for linux/amd64 (Buildah's layer cache does not tell the platforms of a " +
-        'FROM scratch stage apart); building it again without the cache',
+      'the build for linux/arm64 came back as an image for linux/amd64, though Buildah used no image of another platform; ' +
+        "building it again without the cache (Buildah 1.28's layer cache can give a FROM scratch stage another platform's layers)",
     );
 
     const index = inspectRaw(`${registry.host}/${repository}:v1`);
@@ -143,6 +143,29 @@ describe('a FROM scratch image the same on every platform', () => {
     runner.dispose();
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('cigen: error: buildah built an image for linux/arm/v7, not for linux/arm/v6');
+    expect(await registry.tags(repository)).toEqual([]);
+  });
+});
+
+describe('a base image of one platform', () => {
+  it('stops the build for another platform with the image named, before anything is pushed', async () => {
+    // An amd64 image alone, not an index: Buildah builds the arm64 image on it anyway, with a WARNING.
+    const single = pushBaseImage(registry, 'single:1');
+    const repository = 'group/single-base';
+    const project = mkdtempSync(join(work, 'single-'));
+    writeFileSync(join(project, 'payload.txt'), 'same everywhere\n');
+    writeFileSync(join(project, 'Dockerfile'), `FROM ${single}\nCOPY payload.txt /payload.txt\nRUN cat /payload.txt > /copy.txt\n`);
+    const runner = freshRunner(registry);
+    const { job } = instantiateComponent('buildah', { platforms: ['linux/amd64', 'linux/arm64'], tags: ['v1'], cache: false }, 'classic');
+    const run = runJob(job, project, runner, ciVariables(registry, project, { CI_REGISTRY_IMAGE: `${registry.host}/${repository}` }));
+    runner.dispose();
+    expect(run.status).toBe(1);
+    expect(run.log).toContain('does not match the expected platform');
+    expect(run.stderr).toContain(
+      `cigen: error: the build for linux/arm64 uses ${single}, not an image for linux/arm64 (Buildah's WARNING above): Buildah ` +
+        "builds on it anyway, and the image for linux/arm64 would hold another platform's programs.",
+    );
+    expect(run.log).not.toContain('building it again without the cache');
     expect(await registry.tags(repository)).toEqual([]);
   });
 });

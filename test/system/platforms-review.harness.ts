@@ -35,6 +35,8 @@ export const list = (...entries: [string, string][]) =>
  * - build records the platform Buildah 1.28 makes of --platform (STUB_BUILDS_AS='ASKED=BUILT ...'),
  *   which inspect --type=image prints as its --format asks: OS/ARCH, or OS/ARCH/VARIANT (the variant
  *   empty when there is none);
+ * - build for a platform of STUB_FOREIGN_BASE='PLATFORM=IMAGE ...' prints the FROM step of IMAGE and
+ *   Buildah's WARNING that IMAGE is for linux/amd64, as for a base image of that one platform;
  * - manifest inspect of a list made of one reference prints /stub-lists/<all|one>.<hex of its digest>
  *   when that file exists (what Buildah reads of that reference alone), else the shared stub's answer.
  */
@@ -49,6 +51,11 @@ if [ "\${1-}" = build ]; then
   for arg do case $arg in --platform=*) platform=\${arg#*=} ;; esac; done
   built=$platform
   for pair in \${STUB_BUILDS_AS-}; do [ "\${pair%%=*}" != "$platform" ] || built=\${pair#*=}; done
+  for pair in \${STUB_FOREIGN_BASE-}; do
+    [ "\${pair%%=*}" = "$platform" ] || continue
+    printf '[1/2] STEP 1/2: FROM --platform=%s %s AS base\\n' "$platform" "\${pair#*=}"
+    printf 'WARNING: image platform ({amd64 linux  [] }) does not match the expected platform ({%s linux  [] })\\n' "\${platform#*/}" >&2
+  done
   case $built in */*/*) ;; *) built=$built/ ;; esac
   for arg do case $arg in --tag=*) printf '%s\\n' "$built" > "$dir/variant.$(key "\${arg#*=}")" ;; esac; done
   cached=1

@@ -24,9 +24,41 @@ describe.each(SHELLS)('buildah platforms (%s)', (shell) => {
     const r = run('buildah', buildah(['linux/arm/v6', 'linux/arm/v7']), shell, { STUB_BUILDS_AS: 'linux/arm/v6=linux/arm/v7' });
     expect(refused(r)).toBe('buildah built an image for linux/arm/v7, not for linux/arm/v6');
     // Built once, then again without the cache, as for a wrong platform.
+    expect(r.stdout).toContain(
+      'cigen: the build for linux/arm/v6 came back as an image for linux/arm/v7, though Buildah used no image of another ' +
+        "platform; building it again without the cache (Buildah 1.28's layer cache can give a FROM scratch stage another " +
+        "platform's layers)\n",
+    );
     expect(builds(r)).toHaveLength(2);
     expect(builds(r)[1]).toContain('--no-cache');
     expect(pushes(r)).toEqual([]);
+  });
+
+  it("stops a platform whose base image is another platform's (Buildah's WARNING), before any push and without a rebuild", () => {
+    const base = 'registry.example.com/base:1';
+    // Buildah 1.28 gives the arm64 build the amd64 image from its layer cache, or labels it arm64.
+    for (const as of ['linux/arm64=linux/amd64', 'linux/arm64=linux/arm64']) {
+      const r = run('buildah', buildah(['linux/amd64', 'linux/arm64']), shell, {
+        STUB_FOREIGN_BASE: `linux/arm64=${base}`,
+        STUB_BUILDS_AS: as,
+      });
+      expect(refused(r)).toBe(
+        `the build for linux/arm64 uses ${base}, not an image for linux/arm64 (Buildah's WARNING above): Buildah builds on it ` +
+          "anyway, and the image for linux/arm64 would hold another platform's programs. Use a base image that has linux/arm64, " +
+          'or build without linux/arm64',
+      );
+      expect(r.stdout).not.toContain('building it again without the cache');
+      expect(builds(r)).toHaveLength(2);
+      expect(pushes(r)).toEqual([]);
+    }
+    // One platform (the platform input) alike.
+    const one = run('buildah', { platform: 'linux/arm64', tags: ['v1'], cache: false }, shell, {
+      STUB_FOREIGN_BASE: `linux/arm64=${base}`,
+    });
+    expect(refused(one)).toMatch(
+      new RegExp(`^the build for linux/arm64 uses ${base.replace(/\./g, '\\.')}, not an image for linux/arm64 `),
+    );
+    expect(pushes(one)).toEqual([]);
   });
 
   it('refuses two builds that gave images of one platform (linux/arm, built as v7, and linux/arm/v7) before any push', () => {
