@@ -5,6 +5,7 @@
  * the registry with skopeo. The RUN step of the arm64 image runs under QEMU (Debian's
  * qemu-user-static, registered in binfmt_misc by this test when the kernel does not have it).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,5 +168,57 @@ describe('a base image of one platform', () => {
     );
     expect(run.log).not.toContain('building it again without the cache');
     expect(await registry.tags(repository)).toEqual([]);
+  });
+});
+
+describe('a container storage that outlives the job (a shell executor)', () => {
+  it("two jobs whose shells have one PID both push their index; neither leaves its images, nor a failed step's container", () => {
+    const runner = freshRunner(registry);
+    const inStorage = (...args: string[]) =>
+      spawnSync('buildah', args, { env: { ...process.env, ...runner.env }, encoding: 'utf8' }).stdout.trim();
+    try {
+      const project = mkdtempSync(join(work, 'shell-'));
+      writeFileSync(join(project, 'payload.txt'), 'same everywhere\n');
+      writeFileSync(join(project, 'Dockerfile'), `FROM ${base}\nCOPY payload.txt /payload.txt\n`);
+      // Each job shell is PID 1 of its own PID namespace: a second job gets the first one's PID.
+      const wrap = ['unshare', '--pid', '--fork', '--mount-proc'];
+      for (const tag of ['first', 'second']) {
+        const repository = `group/shell-${tag}`;
+        const { job } = instantiateComponent(
+          'buildah',
+          { platforms: ['linux/amd64', 'linux/arm64'], tags: [tag], cache: false },
+          'classic',
+        );
+        const run = runJob(job, project, runner, ciVariables(registry, project, { CI_REGISTRY_IMAGE: `${registry.host}/${repository}` }), {
+          wrap,
+        });
+        expect(run.stderr).not.toMatch(/cigen: error/);
+        expect(run.status).toBe(0);
+        expect(inspectRaw(`${registry.host}/${repository}:${tag}`).manifests).toHaveLength(2);
+        expect(
+          inStorage('images', '--format', '{{.Name}}')
+            .split('\n')
+            .filter((name) => name.includes('cigen-')),
+        ).toEqual([]);
+      }
+      // A RUN step that fails: Buildah's working container and its mount go with the job.
+      writeFileSync(join(project, 'Dockerfile'), `FROM ${base}\nRUN exit 3\n`);
+      const { job } = instantiateComponent('buildah', { tags: ['failed'], cache: false }, 'classic');
+      const failed = runJob(
+        job,
+        project,
+        runner,
+        ciVariables(registry, project, { CI_REGISTRY_IMAGE: `${registry.host}/group/shell-failed` }),
+        {
+          wrap,
+        },
+      );
+      expect(failed.status).toBe(1);
+      expect(failed.stderr).toContain('cigen: error: buildah build failed');
+      expect(inStorage('containers', '--quiet')).toBe('');
+      expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(runner.dir);
+    } finally {
+      runner.dispose();
+    }
   });
 });

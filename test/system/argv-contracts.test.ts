@@ -201,7 +201,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     const expected = (name: string): string[][] => {
       const c = CASES[name] as Case;
       const push = c.inputs['push'] !== false;
-      const build = ['build', '--isolation=rootless', '--layers', '--format=oci', `--file=${P}/Dockerfile`, '--retry=3'];
+      const build = ['build', '--isolation=rootless', '--layers', '--force-rm', '--format=oci', `--file=${P}/Dockerfile`, '--retry=3'];
       if (c.inputs['cache'] !== false) build.push(`--cache-from=${IMG}/cache`, ...(push ? [`--cache-to=${IMG}/cache`] : []));
       if (name === 'build args and target') build.push('--build-arg=VERSION=1.2.3', '--build-arg=PROXY=http://proxy:3128', '--target=test');
       build.push(...OCI.map((l) => `--label=${l}`), ...(name === 'labels' ? ['--label=org.example.team=platform'] : []));

@@ -147,3 +147,34 @@ describe.each(SHELLS)('buildah annotations on a layer-cache hit (%s)', (shell) =
     expect(pushes(r)).toEqual([]);
   });
 });
+
+describe.each(SHELLS)('buildah platforms in a storage that outlives the job (%s)', (shell) => {
+  const inputs = { platforms: ['linux/amd64', 'linux/arm64'], tags: ['v1'], cache: false };
+  const removed = (r: ReturnType<typeof run>) => r.calls.filter((argv) => argv[0] === 'rmi').map((argv) => argv.slice(1));
+
+  it("names its local images for the job (CI_JOB_ID and the shell's PID), removes them at exit, and builds with --force-rm", () => {
+    const r = run('buildah', inputs, shell, { CI_JOB_ID: '4242' });
+    expect(r.status, r.stderr).toBe(0);
+    const tags = builds(r).map((argv) => argv.find((arg) => arg.startsWith('--tag='))?.slice('--tag='.length));
+    const prefix = /^localhost\/cigen-4242-(\d+)-build-1$/.exec(tags[0] ?? '')?.[1];
+    expect(prefix, String(tags)).toBeDefined();
+    const local = `localhost/cigen-4242-${prefix}`;
+    expect(tags).toEqual([`${local}-build-1`, `${local}-build-2`]);
+    expect(builds(r).every((argv) => argv.includes('--force-rm'))).toBe(true);
+    expect(r.calls.find((argv) => argv.includes('create'))?.at(-1)).toBe(`${local}-index`);
+    // At exit, after the last push: the index, then each platform's image.
+    expect(removed(r)).toEqual([[`${local}-index`], [`${local}-build-1`], [`${local}-build-2`]]);
+    expect(r.calls.at(-1)).toEqual(['rmi', `${local}-build-2`]);
+  });
+
+  it('a failed buildah manifest create (local storage only) says so without the registry hint; the images still go', () => {
+    const r = run('buildah', inputs, shell, { CI_JOB_ID: '4243', STUB_FAIL_ON: 'buildah create' });
+    expect(refused(r)).toBe('buildah manifest create failed (exit 1)');
+    expect(pushes(r)).toEqual([]);
+    expect(removed(r).map(([image]) => image?.replace(/^(localhost\/cigen-4243)-\d+-/, '$1-PID-'))).toEqual([
+      'localhost/cigen-4243-PID-index',
+      'localhost/cigen-4243-PID-build-1',
+      'localhost/cigen-4243-PID-build-2',
+    ]);
+  });
+});

@@ -112,7 +112,17 @@ export interface JobRun {
   report?: Record<string, string>;
 }
 
-export function runJob(job: Record<string, unknown>, projectDir: string, runner: Runner, variables: Record<string, string>): JobRun {
+/**
+ * Runs the job's script with bash, as the runner's shell executor does; `wrap` is a command line to
+ * run bash under (e.g. `unshare -p -f --mount-proc`, for a job shell whose PID another job's had).
+ */
+export function runJob(
+  job: Record<string, unknown>,
+  projectDir: string,
+  runner: Runner,
+  variables: Record<string, string>,
+  options: { wrap?: string[] } = {},
+): JobRun {
   const env = { ...jobEnvironment(job, variables), ...runner.env };
   const start = process.hrtime.bigint();
   // From a file, as the runner's shell executor runs it: as one `-c` argument a script over 128 KiB
@@ -120,8 +130,9 @@ export function runJob(job: Record<string, unknown>, projectDir: string, runner:
   const scriptDir = mkdtempSync(join(tmpdir(), 'cigen-job-'));
   const scriptFile = join(scriptDir, 'script.sh');
   writeFileSync(scriptFile, jobScript(job));
+  const [command = 'bash', ...args] = [...(options.wrap ?? []), 'bash', '--norc', '--noprofile', scriptFile];
   const attempt = () =>
-    spawnSync('bash', ['--norc', '--noprofile', scriptFile], {
+    spawnSync(command, args, {
       cwd: projectDir,
       env,
       encoding: 'utf8',
