@@ -36,7 +36,8 @@ export const list = (...entries: [string, string][]) =>
  *   which inspect --type=image prints as its --format asks: OS/ARCH, or OS/ARCH/VARIANT (the variant
  *   empty when there is none);
  * - build for a platform of STUB_FOREIGN_BASE='PLATFORM=IMAGE ...' prints the FROM step of IMAGE and
- *   Buildah's WARNING that IMAGE is for linux/amd64, as for a base image of that one platform;
+ *   Buildah's WARNING that IMAGE is for linux/amd64, as for a base image of that one platform (the
+ *   stage `base`), then the FROM step of STUB_FINAL_FROM, when set, as a last stage's;
  * - manifest inspect of a list made of one reference prints /stub-lists/<all|one>.<hex of its digest>
  *   when that file exists (what Buildah reads of that reference alone), else the shared stub's answer.
  */
@@ -56,6 +57,7 @@ if [ "\${1-}" = build ]; then
     printf '[1/2] STEP 1/2: FROM --platform=%s %s AS base\\n' "$platform" "\${pair#*=}"
     printf 'WARNING: image platform ({amd64 linux  [] }) does not match the expected platform ({%s linux  [] })\\n' "\${platform#*/}" >&2
   done
+  if [ -n "\${STUB_FINAL_FROM-}" ]; then printf '[2/2] STEP 1/2: FROM %s\\n' "$STUB_FINAL_FROM"; fi
   case $built in */*/*) ;; *) built=$built/ ;; esac
   for arg do case $arg in --tag=*) printf '%s\\n' "$built" > "$dir/variant.$(key "\${arg#*=}")" ;; esac; done
   cached=1

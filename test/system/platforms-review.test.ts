@@ -61,6 +61,29 @@ describe.each(SHELLS)('buildah platforms (%s)', (shell) => {
     expect(pushes(one)).toEqual([]);
   });
 
+  it("a stage on another platform's image that the last stage only copies from is logged, not a reason to stop", () => {
+    const base = 'registry.example.com/tools:1';
+    const r = run('buildah', buildah(['linux/amd64', 'linux/arm64']), shell, {
+      STUB_FOREIGN_BASE: `linux/arm64=${base}`,
+      STUB_FINAL_FROM: 'registry.example.com/runtime:1',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toContain(
+      `cigen: the build for linux/arm64 has a stage on ${base}, not an image for linux/arm64 (Buildah's WARNING above); ` +
+        "the image's own stage is not on it, and takes only the files it copies from it\n",
+    );
+    expect(pushes(r).length).toBeGreaterThan(0);
+    // The last stage FROM the foreign stage stands on it too: stopped.
+    const onIt = run('buildah', buildah(['linux/amd64', 'linux/arm64']), shell, {
+      STUB_FOREIGN_BASE: `linux/arm64=${base}`,
+      STUB_FINAL_FROM: 'base',
+    });
+    expect(refused(onIt)).toMatch(
+      new RegExp(`^the build for linux/arm64 uses ${base.replace(/\./g, '\\.')}, not an image for linux/arm64 `),
+    );
+    expect(pushes(onIt)).toEqual([]);
+  });
+
   it('refuses two builds that gave images of one platform (linux/arm, built as v7, and linux/arm/v7) before any push', () => {
     const r = run('buildah', buildah(['linux/arm', 'linux/arm/v7']), shell, { STUB_BUILDS_AS: 'linux/arm=linux/arm/v7' });
     expect(refused(r)).toBe(
