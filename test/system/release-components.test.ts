@@ -483,7 +483,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         expect(job['needs']).toEqual(['build amd64', 'build arm64']);
         const r = run(job, shell, { ...REPORTED, STUB_INSPECT: LOCAL, CONTAINERS_REGISTRIES_CONF: '/etc/runner/registries.conf' });
         expect(r.status, r.stderr).toBe(0);
-        const list = expect.stringMatching(/^localhost\/cigen-index-\d+$/);
+        const list = expect.stringMatching(/^localhost\/cigen-(\d+-)?\d+-index$/);
         const conf = '--registries-conf=/etc/runner/registries.conf';
         expect(argvs(r, 'buildah')).toEqual([
           [conf, 'manifest', 'create', list],
@@ -492,6 +492,8 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           [conf, 'manifest', 'inspect', list],
           [conf, 'manifest', 'push', '--all', '--digestfile=<tmp>/digest', '--format=oci', list, `docker://${IMG}:01234567`],
           [conf, 'manifest', 'push', '--all', '--digestfile=<tmp>/digest', '--format=oci', list, `docker://${IMG}:latest`],
+          // The job's list, removed at exit: a storage that outlives the job keeps none.
+          ['rmi', list],
         ]);
         expect(r.calls.every((c) => c.environment['STORAGE_DRIVER'] === 'vfs')).toBe(true);
         expect(decodeAuths(r.calls[4]?.config)).toEqual({ 'registry.example.com': `gitlab-ci-token:${REGISTRY_PASSWORD}` });
@@ -584,6 +586,15 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         );
       });
 
+      it('a failed buildah manifest create (local storage only) says so without the registry hint; the list still goes', () => {
+        const job = manifest({ 'build-jobs': ['build amd64', 'build arm64'], tags: ['x'], 'tag-rules': [] });
+        const r = run(job, shell, { ...REPORTED, STUB_INSPECT: LOCAL, CI_JOB_ID: '4244', STUB_FAIL_ON: 'buildah create' });
+        expect(refused(r)).toBe('buildah manifest create failed (exit 1)');
+        const calls = argvs(r, 'buildah');
+        expect(calls.at(-1)).toEqual(['rmi', expect.stringMatching(/^localhost\/cigen-4244-\d+-index$/)]);
+        expect(calls.filter((argv) => argv.includes('push'))).toEqual([]);
+      });
+
       it('a CA: every buildah call trusts it through SSL_CERT_DIR, after the directories the runner names there', () => {
         const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
         const job = manifest({ 'ca-certificates': '$COMPANY_CA', tags: ['x'], 'tag-rules': [] });
@@ -596,6 +607,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           ['manifest', 'add'],
           ['manifest', 'inspect'],
           ['manifest', 'push'],
+          ['rmi', expect.stringMatching(/^localhost\/cigen-(\d+-)?\d+-index$/)],
         ]);
         for (const call of buildah) {
           expect(call.argv.filter((arg) => arg.includes('cert-dir'))).toEqual([]);
@@ -673,7 +685,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         const local = index(entry(AMD64, 'amd64', DOCKER_IMAGE), entry(ARM64, 'arm', DOCKER_IMAGE, 'v7'));
         const r = run(job, shell, { ...REPORTED, ARM_REF: `${other}@${ARM64}`, STUB_INSPECT: local });
         expect(r.status, r.stderr).toBe(0);
-        const list = expect.stringMatching(/^localhost\/cigen-index-\d+$/);
+        const list = expect.stringMatching(/^localhost\/cigen-(\d+-)?\d+-index$/);
         // insecure-registries: the job's own registries.conf, which buildah manifest reads only as --registries-conf.
         const conf = '--registries-conf=<tmp>/registries.conf';
         expect(argvs(r, 'buildah')).toEqual([
@@ -691,6 +703,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
             list,
             'docker://registry.example.com/group/multi:main',
           ],
+          ['rmi', list],
         ]);
         expect(r.stdout).toContain('cigen: merging the images of input sources\n');
         expect(r.report['CIGEN_BUILT_PLATFORMS']).toBe('linux/amd64 linux/arm/v7');
