@@ -6,7 +6,9 @@
  * the last service issued. The registry input points elsewhere (GitLab's registry), so the login's
  * credentials are the only ones for the image's host. No token appears in the job's log.
  */
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTERPOLATION_MODES, type InterpolationMode } from '../../src/ci/interpolation/index.js';
 import { fakeIdToken, run, startAwsFake, startAzureFake, startGoogleFake, type Fake } from '../helpers/cloud-fakes.js';
@@ -38,6 +40,7 @@ async function buildWith(
 ) {
   const project = projectWith(login.base);
   const runner = freshRunner(login.registry);
+  const scriptDir = mkdtempSync(join(tmpdir(), 'cigen-job-'));
   try {
     const { job } = instantiateComponent('buildah', inputs, mode);
     // GitLab issues the token into CIGEN_ID_TOKEN for the audience the oidc-audience input names.
@@ -52,12 +55,16 @@ async function buildWith(
       CI_JOB_ID: '4242',
       ...env,
     });
-    const result = await run('bash', ['--norc', '--noprofile', '-c', jobScript(job)], {
+    // From a file, as the runner's shell executor runs it: as one `-c` argument a script over
+    // 128 KiB (Linux's MAX_ARG_STRLEN) cannot be passed at all (E2BIG).
+    writeFileSync(join(scriptDir, 'script.sh'), jobScript(job));
+    const result = await run('bash', ['--norc', '--noprofile', join(scriptDir, 'script.sh')], {
       env: { ...jobEnvironment(job, variables), ...runner.env },
       cwd: project,
     });
     return { ...result, log: result.stdout + result.stderr };
   } finally {
+    rmSync(scriptDir, { recursive: true, force: true });
     runner.dispose();
     rmSync(project, { recursive: true, force: true });
   }

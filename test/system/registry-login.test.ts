@@ -14,7 +14,7 @@
  *    builder runs, with one line naming the input.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,8 @@ const LOGINS = {
 } as const;
 type Kind = keyof typeof LOGINS;
 
+let scriptCount = 0;
+
 /** Runs a job in the sandbox with spawn (the fakes answer on this event loop). */
 async function runJob(
   box: Sandbox,
@@ -66,14 +68,18 @@ async function runJob(
   const { job } = instantiateComponent(component, inputs, mode);
   const shell = component.startsWith('buildah') ? '/bin/bash' : '/bin/sh';
   const variables = { ...jobEnvironment(job, predefinedVariables(box.projectDir, { CI_JOB_ID: '4242' })), ...env };
-  const result = await run(
-    '/usr/sbin/chroot',
-    [...(user ? [`--userspec=${user}`] : []), box.root, shell, '-c', `cd '${box.projectDir}' || exit 1\n${jobScript(job)}`],
-    {
+  // From a file, as the runner's shell executor runs it: as one `-c` argument a script over 128 KiB
+  // (Linux's MAX_ARG_STRLEN) cannot be passed at all (E2BIG).
+  const scriptName = `/cigen-job-${process.pid}-${(scriptCount += 1)}.sh`;
+  writeFileSync(`${box.root}${scriptName}`, `cd '${box.projectDir}' || exit 1\n${jobScript(job)}`);
+  try {
+    const result = await run('/usr/sbin/chroot', [...(user ? [`--userspec=${user}`] : []), box.root, shell, scriptName], {
       env: { PATH: '/usr/local/bin:/usr/bin:/bin:/kaniko', HOME: '/root', ...variables },
-    },
-  );
-  return { ...result, log: result.stdout + result.stderr };
+    });
+    return { ...result, log: result.stdout + result.stderr };
+  } finally {
+    rmSync(`${box.root}${scriptName}`, { force: true });
+  }
 }
 
 describe('HMAC-SHA256 in POSIX sh (the SigV4 signing key and signature)', () => {
