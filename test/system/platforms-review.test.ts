@@ -73,6 +73,10 @@ describe.each(SHELLS)('buildah platforms (%s)', (shell) => {
         "the image's own stage is not on it, and takes only the files it copies from it\n",
     );
     expect(pushes(r).length).toBeGreaterThan(0);
+    // After FROM scratch no image was pulled: the WARNING is of a layer-cache image, no base's.
+    const scratch = run('buildah', buildah(['linux/amd64', 'linux/arm64']), shell, { STUB_FOREIGN_BASE: 'linux/arm64=scratch' });
+    expect(scratch.status, scratch.stderr).toBe(0);
+    expect(scratch.stderr).not.toMatch(/cigen: error/);
     // The last stage FROM the foreign stage stands on it too: stopped.
     const onIt = run('buildah', buildah(['linux/amd64', 'linux/arm64']), shell, {
       STUB_FOREIGN_BASE: `linux/arm64=${base}`,
