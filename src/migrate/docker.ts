@@ -275,10 +275,12 @@ export function translateDockerBuild(
       continue;
     }
     const flag = name ? FLAGS[name] : undefined;
-    const untranslated = `${long ? `--${long[1] as string}` : `-${short?.[1] ?? ''}`}: a docker build flag cigen does not translate`;
+    const written = long ? `--${long[1] as string}` : `-${short?.[1] ?? ''}`;
+    const untranslated = `${written}: a docker build flag cigen does not translate`;
     if (!name || !flag) {
+      // Not in FLAGS: a newer docker's flag, another tool's or a typo; cigen cannot tell which.
       unknownFlag = true;
-      reviews.push(untranslated);
+      reviews.push(`${written}: not a docker build flag cigen knows`);
       continue;
     }
     const inline = long ? long[2] : short?.[2] ? short[2].replace(/^=/, '') : undefined;

@@ -995,7 +995,8 @@ describe('a Docker-in-Docker build', () => {
     ] as const)
       expect(notes(`${push} ${flag} .`), flag).toEqual([`${written}: a docker build flag cigen does not translate`]);
     // A flag cigen does not know at all may take a value: neither the count of contexts nor which one is said.
-    expect(notes(`${push} --frobnicate git://example.com/x .`)).toEqual(['--frobnicate: a docker build flag cigen does not translate']);
+    expect(notes(`${push} --frobnicate git://example.com/x .`)).toEqual(['--frobnicate: not a docker build flag cigen knows']);
+    expect(notes(`${push} -Z .`)).toEqual(['-Z: not a docker build flag cigen knows']);
     expect(notes('docker buildx build --output type=image,name=$CI_REGISTRY_IMAGE:9,push=true .')).toEqual([
       'output: the component pushes or writes a docker-archive tarball; other outputs need review',
     ]);
