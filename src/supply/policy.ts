@@ -237,7 +237,7 @@ export function withFlags(file: PolicyInput, flags: PolicyInput): PolicyInput {
     // A lone --ref-pattern over a key: kept, so that the refusal names it. So too a lone issuer
     // flag: it names no signer, so it replaces no key, and the refusal says a key and an identity
     // were both asked for (dropping the key said only "give exactly one of" the identity flags).
-    if (key !== undefined && !flagSigner) who = { key, issuer: flags.issuer ?? issuer, refPattern: flags.refPattern };
+    if (key !== undefined && !flagSigner) who = { key, issuer: flags.issuer ?? issuer, refPattern: flags.refPattern, signerAt };
     else who = named ? identity : { key, refPattern: flags.refPattern };
   }
   return {
@@ -278,8 +278,12 @@ function refuseProtectedRef(input: PolicyInput, message: (words: (typeof PROTECT
 export function identityOf(input: PolicyInput): Identity | undefined {
   const named = [input.subject, input.subjectRegExp, input.project].filter((v) => v !== undefined).length;
   if (input.key !== undefined) {
-    if (named > 0 || input.issuer !== undefined)
-      throw new UsageError('give a key or an identity (issuer with subject, subject-regexp or project), not both');
+    if (named > 0 || input.issuer !== undefined) {
+      // The file's key with the issuer flag: the only way a file's key meets an issuer (a file
+      // with both is refused where it is read).
+      const which = input.signerAt && named === 0 ? `--certificate-oidc-issuer and the policy file's key (${input.signerAt.at}): ` : '';
+      throw new UsageError(`${which}give a key or an identity (issuer with subject, subject-regexp or project), not both`);
+    }
     if (input.refPattern !== undefined) throw new UsageError('--ref-pattern goes with --project; a key names no ref');
     if (input.protectedRef)
       throw refuseProtectedRef(

@@ -19,7 +19,7 @@ import { BUILD_TYPE, fromProtectedRef, provenancePredicate } from '../../src/sup
 import { parseDigestReference } from '../../src/supply/reference.js';
 import { RegistryReader } from '../../src/supply/registry.js';
 import { checkSigning, type SigningOptions } from '../../src/supply/signing.js';
-import { InputError } from '../../src/errors.js';
+import { InputError, UsageError } from '../../src/errors.js';
 import { cigen } from '../helpers/cli.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
@@ -563,6 +563,13 @@ describe('flags over a policy file, part by part', () => {
     const merged = withFlags({ key: 'file.pub' }, { issuer: 'https://gitlab.example.com' });
     expect(merged).toEqual({ key: 'file.pub', issuer: 'https://gitlab.example.com' });
     expect(() => identityOf(merged)).toThrow('give a key or an identity (issuer with subject, subject-regexp or project), not both');
+    // Where the file named its key, when it says.
+    const placed = withFlags({ key: 'file.pub', signerAt: { keys: ['key'], at: 'p.yml:1:1' } }, { issuer: 'https://gitlab.example.com' });
+    expect(() => identityOf(placed)).toThrow(
+      new UsageError(
+        "--certificate-oidc-issuer and the policy file's key (p.yml:1:1): give a key or an identity (issuer with subject, subject-regexp or project), not both",
+      ),
+    );
   });
   it("what of the file's a signer flag replaced is kept for a refusal to name; without one, it is not", () => {
     const signerAt = { keys: ['identity.project', 'identity.ref-pattern'], at: 'p.yml:4:3' };
