@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTERPOLATION_MODES, type InterpolationMode } from '../../src/ci/interpolation/index.js';
 import { instantiateComponent, jobEnvironment, jobScript } from '../helpers/job.js';
 import { startRegistry, type Registry } from './lib/registry.js';
-import { ciVariables, freshRunner, projectWith, pushBaseImage, unpackImage } from './lib/runner.js';
+import { buildahSealFailed, ciVariables, freshRunner, projectWith, pushBaseImage, unpackImage } from './lib/runner.js';
 import { throwawayCertificateAuthority, trustThroughCertsD } from './lib/tls.js';
 
 const SHA = '01234567';
@@ -58,14 +58,19 @@ function job(
       AUTH: Buffer.from(`${registry.user}:${registry.password}`).toString('base64'),
       ...options.variables,
     });
-    const script = `mount -t tmpfs -o mode=0755 tmpfs /kaniko || exit 97\n${jobScript({ ...hidden, script: lines })}`;
-    const result = spawnSync('unshare', ['--mount', '--propagation', 'private', 'bash', '--norc', '--noprofile', '-c', script], {
-      cwd: project,
-      env: { ...jobEnvironment(hidden, variables), ...runner.env },
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 600_000,
-    });
+    // From a file, as the runner's shell executor runs it: one `-c` argument may not pass 128 KiB (E2BIG).
+    const script = join(runner.dir, 'script.sh');
+    writeFileSync(script, `mount -t tmpfs -o mode=0755 tmpfs /kaniko || exit 97\n${jobScript({ ...hidden, script: lines })}`);
+    const attempt = () =>
+      spawnSync('unshare', ['--mount', '--propagation', 'private', 'bash', '--norc', '--noprofile', script], {
+        cwd: project,
+        env: { ...jobEnvironment(hidden, variables), ...runner.env },
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 600_000,
+      });
+    let result = attempt();
+    if (buildahSealFailed(result)) result = attempt();
     const log = result.stdout + result.stderr;
     expect(log).not.toContain(registry.password);
     return { status: result.status ?? -1, log, project };

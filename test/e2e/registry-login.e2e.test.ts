@@ -14,7 +14,7 @@ import { INTERPOLATION_MODES, type InterpolationMode } from '../../src/ci/interp
 import { fakeIdToken, run, startAwsFake, startAzureFake, startGoogleFake, type Fake } from '../helpers/cloud-fakes.js';
 import { instantiateComponent, jobEnvironment, jobScript } from '../helpers/job.js';
 import { startRegistry, type Registry } from './lib/registry.js';
-import { ciVariables, freshRunner, projectWith, pushBaseImage } from './lib/runner.js';
+import { buildahSealFailed, ciVariables, freshRunner, projectWith, pushBaseImage } from './lib/runner.js';
 
 const SHORT_SHA = '01234567';
 const ROLE = 'arn:aws:iam::123456789012:role/ci-push';
@@ -58,10 +58,13 @@ async function buildWith(
     // From a file, as the runner's shell executor runs it: as one `-c` argument a script over
     // 128 KiB (Linux's MAX_ARG_STRLEN) cannot be passed at all (E2BIG).
     writeFileSync(join(scriptDir, 'script.sh'), jobScript(job));
-    const result = await run('bash', ['--norc', '--noprofile', join(scriptDir, 'script.sh')], {
-      env: { ...jobEnvironment(job, variables), ...runner.env },
-      cwd: project,
-    });
+    const attempt = () =>
+      run('bash', ['--norc', '--noprofile', join(scriptDir, 'script.sh')], {
+        env: { ...jobEnvironment(job, variables), ...runner.env },
+        cwd: project,
+      });
+    let result = await attempt();
+    if (buildahSealFailed(result)) result = await attempt();
     return { ...result, log: result.stdout + result.stderr };
   } finally {
     rmSync(scriptDir, { recursive: true, force: true });

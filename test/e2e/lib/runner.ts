@@ -101,6 +101,20 @@ export function ciVariables(registry: Registry, projectDir: string, overrides: R
   });
 }
 
+/**
+ * Whether a job failed only because Buildah could not seal its own copy. Buildah 1.28 under chroot
+ * isolation re-executes itself from a sealed memfd for each RUN step (containers/storage
+ * pkg/unshare); on this kernel the seal can fail with EBUSY while the machine is loaded ("Close_Fd
+ * sealing memfd copy: Device or resource busy", seen in two CI runs). That is the test machine's
+ * Buildah, not the job: a harness runs such a job once more, and says so on its own stderr.
+ */
+export function buildahSealFailed(result: { status: number | null; stderr: string | null }): boolean {
+  const failed = result.status !== 0 && /sealing memfd copy: Device or resource busy/.test(result.stderr ?? '');
+  if (failed)
+    process.stderr.write('test harness: Buildah could not seal its memfd copy (EBUSY, machine loaded); running the job once more\n');
+  return failed;
+}
+
 export interface JobRun {
   status: number;
   stdout: string;
@@ -140,10 +154,7 @@ export function runJob(
       timeout: 600_000,
     });
   let result = attempt();
-  // Buildah 1.28 under chroot isolation copies itself into a sealed memfd for each RUN; on this
-  // kernel the seal can fail with EBUSY while another process maps the copy (seen once, under a
-  // loaded test run). That is the test machine's buildah, not the job: run the job once more then.
-  if (result.status !== 0 && /sealing memfd copy: Device or resource busy/.test(result.stderr ?? '')) result = attempt();
+  if (buildahSealFailed(result)) result = attempt();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   rmSync(scriptDir, { recursive: true, force: true });
   const reportPath = join(projectDir, 'cigen-build.env');
