@@ -29,6 +29,7 @@ import {
   runJob,
   unpackImage,
   type JobRun,
+  type Runner,
 } from './lib/runner.js';
 import { throwawayCertificateAuthority, trustThroughCertsD } from './lib/tls.js';
 
@@ -434,8 +435,40 @@ describe("registry-mirrors and insecure-registries: the job's own, beside the ru
     chmodSync(path, 0o755);
   };
 
-  it('another job running at the same time with the same HOME keeps TLS checks and its own pull sources', async () => {
+  /**
+   * The buildah job in RUNNER, building on B's base image and pushing <C>/REPOSITORY with the
+   * credentials of B and C, and these mirrors and plain-HTTP hosts: green, and the tag arrived.
+   */
+  async function pushedToC(runner: Runner, repository: string, mirrors: string[], insecure: string[]): Promise<JobRun> {
     const project = projectWith(`${b.host}/e2e/base:1`);
+    try {
+      const { job } = instantiateComponent(
+        'buildah',
+        {
+          image: `${c.host}/${repository}`,
+          cache: false,
+          registries: [
+            { host: c.host, user: '$TEAM_USER', password: '$TEAM_PASSWORD' },
+            { host: b.host, user: '$MIRROR_USER', password: '$MIRROR_PASSWORD' },
+          ],
+          'registry-mirrors': mirrors,
+          'insecure-registries': insecure,
+        },
+        'classic',
+      );
+      const variables = { MIRROR_USER: b.user, MIRROR_PASSWORD: b.password, TEAM_USER: c.user, TEAM_PASSWORD: c.password };
+      const run = runJob(job, project, runner, ciVariables(a, project, variables));
+      logs.push(run);
+      expect(run.stderr).not.toMatch(/cigen: error/);
+      expect(run.status).toBe(0);
+      expect(await c.tags(repository)).toEqual([SHA]);
+      return run;
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  }
+
+  it('another job running at the same time with the same HOME keeps TLS checks and its own pull sources', async () => {
     const runner = freshRunner(a, { registryIsHttp: false });
     const other = freshRunner(a, { registryIsHttp: false });
     const bin = mkdtempSync(join(work, 'bin-'));
@@ -447,30 +480,7 @@ describe("registry-mirrors and insecure-registries: the job's own, beside the ru
         OTHER_TLS_REF: `${a.host}/e2e/nothing:1`,
         OTHER_MIRRORED_REF: 'nonexistent.invalid/e2e/base:1',
       });
-      const { job } = instantiateComponent(
-        'buildah',
-        {
-          image: `${c.host}/shared-home/app`,
-          cache: false,
-          registries: [
-            { host: c.host, user: '$TEAM_USER', password: '$TEAM_PASSWORD' },
-            { host: b.host, user: '$MIRROR_USER', password: '$MIRROR_PASSWORD' },
-          ],
-          'registry-mirrors': [`nonexistent.invalid=${b.host}`],
-          'insecure-registries': [a.host, b.host, c.host],
-        },
-        'classic',
-      );
-      const run = runJob(
-        job,
-        project,
-        runner,
-        ciVariables(a, project, { MIRROR_USER: b.user, MIRROR_PASSWORD: b.password, TEAM_USER: c.user, TEAM_PASSWORD: c.password }),
-      );
-      logs.push(run);
-      expect(run.stderr).not.toMatch(/cigen: error/);
-      expect(run.status).toBe(0);
-      expect(await c.tags('shared-home/app')).toEqual([SHA]);
+      await pushedToC(runner, 'shared-home/app', [`nonexistent.invalid=${b.host}`], [a.host, b.host, c.host]);
       const otherLog = readFileSync(join(other.dir, 'log'), 'utf8');
       // Verified against the certificate, which the other job was given no CA for; and no mirror.
       expect(readFileSync(join(other.dir, 'status'), 'utf8').split('\n')).toEqual([
@@ -484,39 +494,14 @@ describe("registry-mirrors and insecure-registries: the job's own, beside the ru
     } finally {
       runner.dispose();
       other.dispose();
-      rmSync(project, { recursive: true, force: true });
     }
   });
 
   it("the runner's table for a registry the inputs name stays (its plain HTTP kept), and the job says its mirrors for it are not used", async () => {
-    const project = projectWith(`${b.host}/e2e/base:1`);
     // The runner marks C as plain HTTP; the job names C in registry-mirrors, pushes there.
     const runner = freshRunner(c);
     try {
-      const { job } = instantiateComponent(
-        'buildah',
-        {
-          image: `${c.host}/runner-table/app`,
-          cache: false,
-          registries: [
-            { host: c.host, user: '$TEAM_USER', password: '$TEAM_PASSWORD' },
-            { host: b.host, user: '$MIRROR_USER', password: '$MIRROR_PASSWORD' },
-          ],
-          'registry-mirrors': [`${c.host}=${b.host}`],
-          'insecure-registries': [b.host],
-        },
-        'classic',
-      );
-      const run = runJob(
-        job,
-        project,
-        runner,
-        ciVariables(a, project, { MIRROR_USER: b.user, MIRROR_PASSWORD: b.password, TEAM_USER: c.user, TEAM_PASSWORD: c.password }),
-      );
-      logs.push(run);
-      expect(run.stderr).not.toMatch(/cigen: error/);
-      expect(run.status).toBe(0);
-      expect(await c.tags('runner-table/app')).toEqual([SHA]);
+      const run = await pushedToC(runner, 'runner-table/app', [`${c.host}=${b.host}`], [b.host]);
       expect(run.log).toContain(
         `cigen: registries.conf: the runner's configuration has a [[registry]] table for ${c.host} (${join(runner.dir, 'registries.conf')}), which stays as it is; cigen does not merge the job's into it (containers/image keeps one table per registry), so the job's mirrors for ${c.host} are not used`,
       );
@@ -525,7 +510,6 @@ describe("registry-mirrors and insecure-registries: the job's own, beside the ru
       );
     } finally {
       runner.dispose();
-      rmSync(project, { recursive: true, force: true });
     }
   });
 });
