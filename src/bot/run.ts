@@ -250,7 +250,7 @@ async function migrateProject(ctx: Context, project: Project, ref: string): Prom
   // not fetched would be one that "does not exist"), and says what the cap left unread itself.
   const files = new Map<string, string>();
   await fetchLocalIncludes({ path: pipelinePath, text }, pipelinePath, {
-    includes: (file) => ctx.migrator.localIncludes(file.path, file.text),
+    includes: (file) => ctx.migrator.localIncludes(file.path, file.text).map((target) => ({ target })),
     read: async ({ path }) => {
       // Not fetched, as migrate reads none: GitLab refuses such an include (migrate warns of it).
       if (refusedAsNotYaml(path)) return undefined;

@@ -9,7 +9,10 @@
  * the file read, or undefined when there is none.
  */
 import { posix } from 'node:path';
-import { hasYamlExtension, wildcardPathPattern } from './includes.js';
+import { hasYamlExtension, wildcardAsWritten, wildcardPathPattern, type IncludeEntry } from './includes.js';
+
+/** A local include's location, and whether GitLab expands its variables first (see wildcardAsWritten). */
+export type LocalInclude = Pick<IncludeEntry, 'target' | 'expandedFirst'>;
 
 /** Included files cigen's own readers read at most, each file once. */
 export const MAX_READ_INCLUDES = 100;
@@ -33,7 +36,7 @@ export interface IncludeWalk<F> {
 
 export interface WalkOptions<F> {
   /** The local include targets a file names, as written. */
-  includes: (file: F) => readonly string[];
+  includes: (file: F) => readonly LocalInclude[];
   /** Called as each file's includes are about to be read (the pipeline file first). */
   visit?: (file: F) => void;
   /** The project's files, root-relative and sorted by path: a wildcard location is then read as
@@ -58,13 +61,14 @@ export const notYamlWarning = (from: string, include: string): string =>
   `${from}: local include ${include} is not a .yml or .yaml file, which GitLab refuses to include; its jobs were not checked`;
 
 /**
- * The local include targets one target stands for: itself, or, for a wildcard location
- * (`ci/*.yml`; see wildcardPathPattern) when the project's `files` are known, each of them it
- * names, in their order (GitLab's: the repository's, by path), none when it names none
- * (Mapper::LocationExpander, before variables are expanded).
+ * The local include targets one include stands for: its location, or, for a wildcard location
+ * GitLab matches as written (`ci/*.yml`; see wildcardAsWritten) when the project's `files` are
+ * known, each of them it names, in their order (GitLab's: the repository's, by path), none when it
+ * names none (Mapper::LocationExpander).
  */
-export const localIncludePaths = (target: string, files: (() => readonly string[]) | undefined): readonly string[] => {
-  if (!target.includes('*') || files === undefined) return [target];
+export const localIncludePaths = (include: LocalInclude, files: (() => readonly string[]) | undefined): readonly string[] => {
+  const { target } = include;
+  if (!wildcardAsWritten(include) || files === undefined) return [target];
   const pattern = wildcardPathPattern(target);
   return files().filter((path) => pattern.test(path));
 };
@@ -80,7 +84,7 @@ export function* walkLocalIncludes<F>(
   while (queue.length > 0 && files.length < MAX_READ_INCLUDES) {
     const file = queue.shift() as F;
     options.visit?.(file);
-    for (const written of options.includes(file).flatMap((target) => localIncludePaths(target, options.files))) {
+    for (const written of options.includes(file).flatMap((include) => localIncludePaths(include, options.files))) {
       const path = includePath(written);
       if (seen.has(path)) continue;
       seen.add(path);
@@ -94,7 +98,7 @@ export function* walkLocalIncludes<F>(
   const capped = queue.filter((file) =>
     options
       .includes(file)
-      .flatMap((target) => localIncludePaths(target, options.files))
+      .flatMap((include) => localIncludePaths(include, options.files))
       .some((written) => !seen.has(includePath(written))),
   );
   return { files, capped };

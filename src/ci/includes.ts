@@ -16,6 +16,8 @@ export interface IncludeEntry {
   rules?: unknown;
   /** Where the entry is in the file's content document. */
   path: PathSegment[];
+  /** Written as a string: GitLab expands its variables before anything else (Mapper::Normalizer). */
+  expandedFirst?: true;
 }
 
 /** What each wildcard of a `local:` location stands for, in the order GitLab replaces them. */
@@ -40,6 +42,15 @@ export function wildcardPathPattern(location: string): RegExp {
     .join('');
   return new RegExp(`^${source}$`, 'u');
 }
+
+/**
+ * Whether GitLab matches a `local:` location's wildcards against the project's files as written
+ * (see wildcardPathPattern): it does (Mapper::LocationExpander) before it expands variables
+ * (Mapper::VariablesExpander), except in an include written as a string, whose variables it
+ * expands first (Mapper::Normalizer): such a location with a variable names files cigen cannot know.
+ */
+export const wildcardAsWritten = (include: Pick<IncludeEntry, 'target' | 'expandedFirst'>): boolean =>
+  include.target.includes('*') && !(include.expandedFirst && include.target.includes('$'));
 
 /** Whether GitLab takes an included file's name for YAML (External::File::Base:
  *  YAML_ALLOWLIST_EXTENSION = /.+\.(yml|yaml)$/i, on the file's base name). */
@@ -69,7 +80,7 @@ export function includeEntries(include: unknown): IncludeEntry[] {
   const list = Array.isArray(include) ? include : [include];
   return list.map((item, index): IncludeEntry => {
     const path: PathSegment[] = Array.isArray(include) ? ['include', index] : ['include'];
-    if (typeof item === 'string') return { kind: /^https?:\/\//.test(item) ? 'remote' : 'local', target: item, path };
+    if (typeof item === 'string') return { kind: /^https?:\/\//.test(item) ? 'remote' : 'local', target: item, path, expandedFirst: true };
     if (!isHash(item)) return { kind: 'invalid', target: '', path };
     const inputs = isHash(item['inputs']) ? item['inputs'] : undefined;
     const rules = item['rules'];

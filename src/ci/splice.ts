@@ -27,9 +27,8 @@ export function includesOf(file: SourceFile): IncludeRef[] {
   return includeEntries(include ? (include.value as { toJS?: (doc: unknown) => unknown } | null)?.toJS?.(file.doc) : undefined);
 }
 
-/** The local include targets a file names, as written (string entries and `local:` entries). */
-export const localIncludeTargets = (file: SourceFile): string[] =>
-  includesOf(file).flatMap((entry) => (entry.kind === 'local' ? [entry.target] : []));
+/** The local includes a file names, as written (string entries and `local:` entries). */
+export const localIncludeTargets = (file: SourceFile): IncludeRef[] => includesOf(file).filter((entry) => entry.kind === 'local');
 
 /** A `component:` entry to add, with the inputs it passes. */
 export interface ComponentInclude {

@@ -348,7 +348,7 @@ function includedStages(file: SourceFile, context: StagesContext, chain: readonl
       if (!(ref && `${ref.server}/${ref.project}` === context.catalog && findComponent(ref.name))) unread(`${entry.kind}: ${entry.target}`);
       continue;
     }
-    for (const target of localIncludePaths(entry.target, context.files)) {
+    for (const target of localIncludePaths(entry, context.files)) {
       const path = includePath(target);
       // GitLab follows a file that includes itself until its include limit refuses the pipeline;
       // a file it refuses to include for its name gives no stages (init warns of it).

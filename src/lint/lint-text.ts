@@ -8,7 +8,7 @@ import { basename, posix } from 'node:path';
 import { checkFile, COMPONENT_FILE, knownInputErrors, parseFile, type ParsedFile } from '../ci/check.js';
 import { documentValue, holdsWholeFloats, isWholeFloat, LeanDocument, MAX_ALIASES, referencesIn } from '../ci/yaml.js';
 import { byPosition, type Diagnostic, type PathSegment } from '../ci/diagnostics.js';
-import { includeEntries, surelyIncluded, wildcardPathPattern, type IncludeEntry } from '../ci/includes.js';
+import { includeEntries, surelyIncluded, wildcardAsWritten, wildcardPathPattern, type IncludeEntry } from '../ci/includes.js';
 import { instantiate, splitComponentFile } from '../ci/interpolation/index.js';
 import { inputOfError, isUnknownInputError, resolveInputs } from '../ci/interpolation/inputs.js';
 import { headerInputs, type HeaderFileReader } from '../ci/spec-include.js';
@@ -305,9 +305,10 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   const { includes } = context;
   if (includes.capped) return diagnostics;
   // A wildcard `local:` is each file it names, with the entry's rules and inputs; none is none
-  // (Mapper::Matcher#expand_wildcard_paths), and the file that includes it is left out.
+  // (Mapper::LocationExpander), and the file that includes it is left out. One whose variables
+  // GitLab expands first names files cigen cannot know: it is unreadable (resolveInclude).
   const host = context.options.host;
-  if (entry.kind === 'local' && entry.target.includes('*') && host?.matchProjectFiles) {
+  if (entry.kind === 'local' && wildcardAsWritten(entry) && host?.matchProjectFiles) {
     for (const path of await host.matchProjectFiles(wildcardPathPattern(entry.target))) {
       if (sameFile(host.readProjectFile(path), at.file)) continue;
       diagnostics.push(...(await includeOne({ ...entry, target: path }, at, context)));

@@ -82,6 +82,7 @@ export interface FileMigration {
 /** The local includes a pipeline file names (for callers that must fetch them before migrating). */
 export function localIncludePaths(path: string, text: string): string[] {
   return localIncludeTargets(lastKeysOnly(readSource(path, text)))
+    .map((include) => include.target)
     .filter((p) => !/[*$]/.test(p))
     .map(includePath);
 }
@@ -172,7 +173,7 @@ function commonIncluder(root: SourceFile, included: readonly SourceFile[], files
     if (seen.has(from)) return false;
     seen.add(from);
     const file = byPath.get(from);
-    return file !== undefined && localIncludeTargets(file).some((path) => reaches(includePath(path), to, seen));
+    return file !== undefined && localIncludeTargets(file).some((include) => reaches(includePath(include.target), to, seen));
   };
   return [...files].find((candidate) => [...files].every((other) => reaches(other, candidate))) ?? root.path;
 }

@@ -13,12 +13,15 @@ interface File {
   path: string;
 }
 
+/** Include locations written as `local:` entries. */
+const targets = (paths: readonly string[] | undefined) => (paths ?? []).map((target) => ({ target }));
+
 /** The walk over a graph of files (path -> the include targets it names); a missing key is a missing file. */
 function walk(graph: Graph) {
   const asked: IncludeToRead<File>[] = [];
   const visited: string[] = [];
   const result = readLocalIncludes<File>({ path: 'root.yml' }, 'root.yml', {
-    includes: (file) => graph[file.path] ?? [],
+    includes: (file) => targets(graph[file.path]),
     visit: (file) => visited.push(file.path),
     read: (include) => {
       asked.push(include);
@@ -49,13 +52,31 @@ describe('the walk over local includes', () => {
     const graph: Graph = { 'root.yml': ['ci/*.yml', '$DIR/x.yml', 'ci/a.yml'], 'ci/*.yml': [], '$DIR/x.yml': [], 'ci/a.yml': [] };
     const patterns: string[] = [];
     const result = readLocalIncludes<File>({ path: 'root.yml' }, 'root.yml', {
-      includes: (file) => graph[file.path] ?? [],
+      includes: (file) => targets(graph[file.path]),
       read: (include) => {
         if (include.pattern) patterns.push(include.written);
         return { path: include.path };
       },
     });
     expect(patterns).toEqual(['ci/*.yml', '$DIR/x.yml']);
+    expect(result.files.map((f) => f.path)).toEqual(['ci/a.yml']);
+  });
+
+  it('an include written as a string with a variable and a wildcard is a pattern: GitLab expands the variable before it matches', () => {
+    const patterns: string[] = [];
+    const result = readLocalIncludes<File>({ path: 'root.yml' }, 'root.yml', {
+      includes: (file) =>
+        file.path === 'root.yml'
+          ? [{ target: 'ci/$ENV/*.yml', expandedFirst: true }, { target: 'ci/$ENV/*.yml' }, { target: 'ci/*.yml', expandedFirst: true }]
+          : [],
+      files: () => ['ci/a.yml', 'ci/prod/p.yml'],
+      read: (include) => {
+        if (include.pattern) patterns.push(include.written);
+        return { path: include.path };
+      },
+    });
+    // The `local:` wildcard is matched as written, `$ENV` and all: it names no file. The string's stays unread.
+    expect(patterns).toEqual(['ci/$ENV/*.yml']);
     expect(result.files.map((f) => f.path)).toEqual(['ci/a.yml']);
   });
 
@@ -68,7 +89,7 @@ describe('the walk over local includes', () => {
     };
     const asked: IncludeToRead<File>[] = [];
     const result = readLocalIncludes<File>({ path: 'root.yml' }, 'root.yml', {
-      includes: (file) => graph[file.path] ?? [],
+      includes: (file) => targets(graph[file.path]),
       files: () => ['ci/a.yml', 'ci/b.yml', 'ci/sub/c.yml', 'deep/x/y.yml', 'root.yml'],
       read: (include) => {
         asked.push(include);
@@ -122,7 +143,7 @@ describe('the walk over local includes', () => {
         const sync = walk(graph);
         const asked: string[] = [];
         const fetched = await fetchLocalIncludes<File>({ path: 'root.yml' }, 'root.yml', {
-          includes: (file) => graph[file.path] ?? [],
+          includes: (file) => targets(graph[file.path]),
           read: async (include) => {
             asked.push(include.path);
             await Promise.resolve();

@@ -595,6 +595,26 @@ describe('a wildcard local include is each file it names (Repository#search_file
     ]);
   });
 
+  it("a string include's variables are expanded before its wildcard is matched; a `local:` include's after", async () => {
+    const files: Record<string, string> = { 'ci/prod/a.yml': 'x:\n  script: y\n' };
+    const host = lintHost(
+      (path) => {
+        const text = files[path];
+        return text === undefined ? undefined : { text, file: path };
+      },
+      () => Promise.resolve(Object.keys(files).sort()),
+    );
+    const needsX = (include: string) => `include: ${include}\nmain: {script: x, needs: [x]}\n`;
+    // GitLab includes ci/prod/a.yml when ENV is prod: cigen cannot know, and says x may be there.
+    expect((await lintText(needsX("'ci/$ENV/*.yml'"), { file: '.gitlab-ci.yml', host })).map(brief)).toEqual([
+      '.gitlab-ci.yml:2:27 warning semantic/undefined-need main job: undefined need: x (it may come from an include cigen cannot read)',
+    ]);
+    // Matched as written, `$ENV` and all: no file, so no x (Mapper::LocationExpander runs before the VariablesExpander).
+    expect((await lintText(needsX("{local: 'ci/$ENV/*.yml'}"), { file: '.gitlab-ci.yml', host })).map(brief)).toEqual([
+      '.gitlab-ci.yml:2:27 error semantic/undefined-need main job: undefined need: x',
+    ]);
+  });
+
   it('cigen lint in a git project: tracked and new files, not ignored ones', () => {
     const dir = scratch({
       '.gitlab-ci.yml': "include: '**.yml'\nmain: {script: x}\n",
