@@ -309,10 +309,19 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   // GitLab expands first names files cigen cannot know: it is unreadable (resolveInclude).
   const host = context.options.host;
   if (entry.kind === 'local' && wildcardAsWritten(entry) && host?.matchProjectFiles) {
-    for (const path of await host.matchProjectFiles(wildcardPathPattern(entry.target))) {
+    const paths = await host.matchProjectFiles(wildcardPathPattern(entry.target));
+    for (const path of paths) {
       if (sameFile(host.readProjectFile(path), at.file)) continue;
       diagnostics.push(...(await includeOne({ ...entry, target: path }, at, context)));
     }
+    // Surely not what was meant: GitLab includes nothing for it, and says nothing.
+    if (paths.length === 0 && entry.target.includes('$'))
+      report(
+        'include/wildcard-variable',
+        `\`${entry.target}\` names no file: GitLab matches a \`local:\` wildcard before it expands variables, so it includes nothing here (an include written as a string has its variables expanded first)`,
+        [],
+        'warning',
+      );
     return diagnostics;
   }
   // Under `rules:` of its own, and (conditional) of its own or of a file that included it.

@@ -611,8 +611,11 @@ describe('a wildcard local include is each file it names (Repository#search_file
     ]);
     // Matched as written, `$ENV` and all: no file, so no x (Mapper::LocationExpander runs before the VariablesExpander).
     expect((await lintText(needsX("{local: 'ci/$ENV/*.yml'}"), { file: '.gitlab-ci.yml', host })).map(brief)).toEqual([
+      '.gitlab-ci.yml:1:10 warning include/wildcard-variable `ci/$ENV/*.yml` names no file: GitLab matches a `local:` wildcard before it expands variables, so it includes nothing here (an include written as a string has its variables expanded first)',
       '.gitlab-ci.yml:2:27 error semantic/undefined-need main job: undefined need: x',
     ]);
+    // One that names a file is read, and is no finding.
+    expect(await lintText(needsX("{local: 'ci/*/a.yml'}"), { file: '.gitlab-ci.yml', host })).toEqual([]);
   });
 
   it('cigen lint in a git project: tracked and new files, not ignored ones', () => {
