@@ -56,7 +56,7 @@ export interface Check {
 
 /** Whether an `## Unreleased` section with entries comes before the version's own section. */
 export function unreleasedAbove(changelog: string, version: string): boolean {
-  const unreleased = /^##[ \t]+\[?Unreleased\]?[ \t]*$/im.exec(changelog);
+  const unreleased = /^##[ \t]+(?:\[Unreleased\](?:\([^)\s]*\))?|Unreleased)[ \t]*$/im.exec(changelog);
   if (!unreleased) return false;
   const rest = changelog.slice(unreleased.index + unreleased[0].length);
   const next = /^##[ \t]/m.exec(rest);
@@ -76,10 +76,11 @@ const hasEntries = (body: string): boolean =>
 /** The heading of `version`'s section: `## 1.2.0`, `## [1.2.0] - date`, `## v1.2.0`. */
 function versionHeading(version: string): RegExp {
   const escaped = version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^##[ \\t]+\\[?v?${escaped}\\]?(?:[ \\t].*)?$`, 'm');
+  // `[1.2.0]` may be a link, as release-please and conventional-changelog write it: `[1.2.0](url)`.
+  return new RegExp(`^##[ \\t]+(?:\\[v?${escaped}\\](?:\\([^)\\s]*\\))?|v?${escaped})(?:[ \\t].*)?$`, 'm');
 }
 
-/** The CHANGELOG section of `version` (`## 1.2.0`, `## [1.2.0] - date`, `## v1.2.0`), without its heading. */
+/** The CHANGELOG section of `version` (`## 1.2.0`, `## [1.2.0] - date`, `## [1.2.0](url) (date)`, `## v1.2.0`), without its heading. */
 export function changelogSection(changelog: string, version: string): string | undefined {
   const match = versionHeading(version).exec(changelog);
   if (!match) return undefined;

@@ -186,6 +186,13 @@ describe('preflight', () => {
     expect(changelogSection('## [1.2.0] - 2026-11-23\nfixed\n## [1.1.0]\n', '1.2.0')).toBe('fixed');
     expect(changelogSection('## v1.2.0\nx\n', '1.2.0')).toBe('x');
     expect(changelogSection('## 1.2.00\nx\n', '1.2.0')).toBeUndefined();
+    // As release-please and conventional-changelog write them: the version a link to the compare view.
+    const linked = '## [1.2.0](https://gitlab.example.com/g/p/compare/1.1.0...1.2.0) (2026-11-30)\n\n- fixed\n\n## [1.1.0](https://x/1)\n';
+    expect(changelogSection(linked, '1.2.0')).toBe('- fixed');
+    expect(changelogSection('## [1.2.0]x\nx\n', '1.2.0')).toBeUndefined();
+    expect(failed({ changelog: `## [Unreleased](https://gitlab.example.com/g/p/compare/1.2.0...HEAD)\n\n- later\n\n${linked}` })).toEqual([
+      expect.stringContaining('CHANGELOG.md has entries under "## Unreleased"'),
+    ]);
   });
 });
 
