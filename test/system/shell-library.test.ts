@@ -285,6 +285,19 @@ echo "done after $n"`;
       expect(recovered.runs).toBe(2);
     });
 
+    it('where no FIFO can be made (a TMPDIR on a file system without them) runs and retries the step all the same', () => {
+      const r = runShell(shell, `mkfifo() { echo "mkfifo: $1: Operation not supported" >&2; return 1; }\n${STEP}`, {
+        SAID: '',
+        N: '2',
+        OWN: '0',
+        FAILS: '1',
+      });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('out 1\nout 2\ndone after 2\n');
+      expect(r.stderr).toContain('err 1\ncigen: the step failed (exit 1); trying again (at most 1 more after this)\n');
+      expect(r.stderr).toContain('err 2\n');
+    });
+
     it("runs the step in the job's shell: what it says of its failure is the job's", () => {
       const r = retry({ N: '0', OWN: '0', FAILS: '9', SAID: 'ended without writing its digest' });
       expect(r.status).toBe(1);
