@@ -251,6 +251,26 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     },
   );
 
+  // Saving the tarball reads the job's own storage (or the daemon's): no registry's refusal can
+  // explain its failure, and the job does not say one might.
+  it.each([
+    ['buildah', 'buildah push (tarball)', `buildah docker-archive:${P}/out/image.tar:${IMG}:${SHA}`],
+    ['buildah-rootless', 'buildah push (tarball)', `buildah docker-archive:${P}/out/image.tar:${IMG}:${SHA}`],
+    ['dind', 'docker save (tarball)', 'docker save'],
+  ])('%s: a tarball that cannot be written fails the job, without the registry hint', (component, step, failOn) => {
+    sandbox = createSandbox();
+    const { job } = instantiateComponent(component, { push: false, tarball: 'out/image.tar' }, mode);
+    const env = { STUB_FAIL_ON: failOn, STUB_FAIL_SAYS: 'write /builds/group/app/out/image.tar: no space left on device' };
+    const result = sandbox.run(
+      jobScript(job),
+      { ...jobEnvironment(job, predefinedVariables(sandbox.projectDir, env)), ...env },
+      component.startsWith('buildah') ? 'bash' : 'busybox',
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`no space left on device\ncigen: error: ${step} failed (exit 1)\n`);
+    expect(result.stderr).not.toMatch(/401|registry refused/);
+  });
+
   it('buildkit reads a Dockerfile directly under / from the root', () => {
     const { calls } = run('buildkit', mode, { inputs: { dockerfile: '/Dockerfile' } }, (box) =>
       writeFileSync(box.path('/Dockerfile'), 'FROM scratch\n'),

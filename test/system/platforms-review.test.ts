@@ -189,9 +189,9 @@ describe.each(SHELLS)('buildah platforms in a storage that outlives the job (%s)
     expect(tags).toEqual([`${local}-build-1`, `${local}-build-2`]);
     expect(builds(r).every((argv) => argv.includes('--force-rm'))).toBe(true);
     expect(r.calls.find((argv) => argv.includes('create'))?.at(-1)).toBe(`${local}-index`);
-    // At exit, after the last push: the index, then each platform's image.
-    expect(removed(r)).toEqual([[`${local}-index`], [`${local}-build-1`], [`${local}-build-2`]]);
-    expect(r.calls.at(-1)).toEqual(['rmi', `${local}-build-2`]);
+    // At exit, after the last push, the last made first: the index, then each platform's image.
+    expect(removed(r)).toEqual([[`${local}-index`], [`${local}-build-2`], [`${local}-build-1`]]);
+    expect(r.calls.at(-1)).toEqual(['rmi', `${local}-build-1`]);
   });
 
   it('a failed buildah manifest create (local storage only) says so without the registry hint; the images still go', () => {
@@ -200,8 +200,8 @@ describe.each(SHELLS)('buildah platforms in a storage that outlives the job (%s)
     expect(pushes(r)).toEqual([]);
     expect(removed(r).map(([image]) => image?.replace(/^(localhost\/cigen-4243)-\d+-/, '$1-PID-'))).toEqual([
       'localhost/cigen-4243-PID-index',
-      'localhost/cigen-4243-PID-build-1',
       'localhost/cigen-4243-PID-build-2',
+      'localhost/cigen-4243-PID-build-1',
     ]);
   });
 });
