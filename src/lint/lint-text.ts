@@ -318,7 +318,8 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
     if (paths.length === 0 && entry.target.includes('$'))
       report(
         'include/wildcard-variable',
-        `\`${entry.target}\` names no file: GitLab matches a \`local:\` wildcard before it expands variables, so it includes nothing here (an include written as a string has its variables expanded first)`,
+        `\`${entry.target}\` names no file: GitLab matches a \`local:\` wildcard before it expands variables, ` +
+          'so it includes nothing here (an include written as a string has its variables expanded first)',
         [],
         'warning',
       );
