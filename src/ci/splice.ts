@@ -3,8 +3,8 @@
  * first one, appending to a block list, or widening a single entry or a flow list into a block
  * list that keeps each entry's own text. Shared by `migrate` and `init`.
  */
-import { Document, isScalar, isSeq, visit, type Node, type Pair, type YAMLSeq } from 'yaml';
-import { YAML_VERSION, customTags, doubleQuotedScalar, scalarText } from './yaml.js';
+import { Document, isAlias, isMap, isScalar, isSeq, visit, type Node, type Pair, type YAMLSeq } from 'yaml';
+import { YAML_VERSION, aliasTarget, customTags, doubleQuotedScalar, scalarText } from './yaml.js';
 import { includeEntries, type IncludeEntry as IncludeRef } from './includes.js';
 import {
   columnOf,
@@ -134,8 +134,49 @@ function flowRootError(file: SourceFile): SourceError {
   );
 }
 
+/** The line and column (from 1) of `offset`, as a SourceError names them (a byte-order mark is no column). */
+function positionOf(text: string, offset: number): [number, number] {
+  const before = text.slice(0, offset).replace(/^\uFEFF/, '');
+  return [before.split('\n').length, before.length - before.lastIndexOf('\n')];
+}
+
+/** A refusal at `offset`: the file is valid YAML, but cigen cannot add its entries (`why`, which says what to do). */
+function refusal(file: SourceFile, offset: number, why: string): SourceError {
+  const [line, column] = positionOf(file.text, offset);
+  return new SourceError(file.path, line, column, why, false);
+}
+
+/** The aliases of the file that name `node` (`*name` in any key's value, `<<: *name` too). */
+function aliasesOf(file: SourceFile, node: Node): Node[] {
+  const found: Node[] = [];
+  visit(file.doc, { Alias: (_key, alias) => void (aliasTarget(file.doc, alias) === node ? found.push(alias) : undefined) });
+  return found;
+}
+
+/** The top-level pair whose value is `node`, if one is. */
+const topLevelHolder = (file: SourceFile, node: Node): Pair | undefined => file.root?.items.find((pair) => pair.value === node);
+
+const lineOf = (file: SourceFile, node: Node): number => positionOf(file.text, node.range?.[0] ?? 0)[0];
+
+/**
+ * Why the entries cannot go into the list anchored `&name` (`how` `include:` reads it): the
+ * `others` alias it too, and each would read the entries (a `trigger: include: *name` would run
+ * the builds in a child pipeline). At the file's `include:`.
+ */
+function sharedListError(file: SourceFile, include: Pair, how: string, others: readonly Node[]): SourceError {
+  const lines = [...new Set(others.map((alias) => lineOf(file, alias)))];
+  return refusal(
+    file,
+    (include.key as Node).range?.[0] ?? 0,
+    `${how}, which ${lines.length === 1 ? 'line' : 'lines'} ${lines.join(', ')} ${lines.length === 1 ? 'aliases' : 'alias'} too, ` +
+      'and the entries cigen would add to it would be read there as well: give `include:` a list of its own that nothing ' +
+      'else aliases (its entries written out), then run cigen again',
+  );
+}
+
 /** The edit that adds the entries to the file's `include:`, creating or widening it as needed;
- *  a SourceError when the file's top level is a flow mapping. */
+ *  a SourceError when the file's top level is a flow mapping, or when the list the entries would
+ *  go into is one that other keys alias too. */
 export function addIncludeEntries(file: SourceFile, entries: readonly ComponentInclude[]): Edit {
   if (file.root?.flow) throw flowRootError(file);
   const text = file.text;
@@ -147,15 +188,52 @@ export function addIncludeEntries(file: SourceFile, entries: readonly ComponentI
     return { start: at, end: at, text: `include:\n${indentLines(rendered, unit)}\n` };
   }
   const value = include.value as Node | null;
+  if (isAlias(value)) {
+    // `include: *name`: GitLab reads the node the anchor names. A list gets the entries itself (an
+    // alias of it as an entry of a new list would be a list in the list, which GitLab refuses:
+    // "config should be a string or a hash"); a single entry (a hash, a string) is an entry of the
+    // new list as the alias, as before.
+    const target = aliasTarget(file.doc, value) as Node | undefined;
+    if (isSeq(target) && target.tag !== '!reference') {
+      const how = `\`include: *${value.source}\` reads the list anchored \`&${value.source}\` (line ${lineOf(file, target)})`;
+      const others = aliasesOf(file, target).filter((alias) => alias !== value);
+      if (others.length > 0) throw sharedListError(file, include, how, others);
+      const holder = topLevelHolder(file, target);
+      if (!holder)
+        throw refusal(
+          file,
+          (include.key as Node).range?.[0] ?? 0,
+          `${how}, and cigen adds its entries to an anchored list only when it is the value of a top-level key: ` +
+            `anchor the list at a top-level key (\`.includes: &${value.source}\`) or write it under \`include:\` itself, ` +
+            'then run cigen again',
+        );
+      const keyRange = (holder.key as Node).range as [number, number, number];
+      return addToIncludeList(file, holder, target, text.slice(keyRange[0], keyRange[1]), rendered);
+    }
+  }
+  // Its own list, anchored: when other keys alias it, they would read the entries too.
+  const others = isSeq(value) && value.anchor ? aliasesOf(file, value) : [];
+  if (others.length > 0) throw sharedListError(file, include, `\`include:\` is the list anchored \`&${value?.anchor}\``, others);
+  return addToIncludeList(file, include, value, 'include', rendered);
+}
+
+/**
+ * The edit that adds the rendered entries to `value`, the value of `pair` (written `key:`): after
+ * the last entry of a block list; a single entry or a flow list is rewritten as a block list
+ * that keeps each entry's text.
+ */
+function addToIncludeList(file: SourceFile, pair: Pair, value: Node | null, key: string, rendered: string): Edit {
+  const text = file.text;
+  const unit = indentUnit(file);
   if (isSeq(value) && !value.flow && value.items.length > 0) {
     const firstItem = value.items[0] as Node;
     const dash = text.lastIndexOf('-', firstItem.range?.[0] ?? 0);
-    const end = pairRange(text, include)[1];
+    const end = pairRange(text, pair)[1];
     return { start: end, end, text: afterLine(text, end) + indentLines(rendered, columnOf(text, dash)) };
   }
   // A single entry or a flow list: rewrite the value as a block list, keeping each entry's text.
-  const [start, end] = pairRange(text, include);
-  const column = columnOf(text, (include.key as Node).range?.[0] ?? 0);
+  const [start, end] = pairRange(text, pair);
+  const column = columnOf(text, (pair.key as Node).range?.[0] ?? 0);
   const itemIndent = column + unit;
   const existing: string[] = [];
   // The comments a collection's text holds stay in it, where they were; the others go above the list.
@@ -173,9 +251,44 @@ export function addIncludeEntries(file: SourceFile, entries: readonly ComponentI
         ? doubleQuotedScalar(scalarText(item.value))
         : isScalar(item)
           ? source
-          : reindent(source, columnOf(text, range[0]), itemIndent + 2);
-    existing.push(`${' '.repeat(itemIndent)}- ${shown}\n`);
+          : `${firstKeyAnchor(item)}${reindent(source, columnOf(text, range[0]), itemIndent + 2)}`;
+    // An anchor stays on the entry it names (before its text, which starts after it): its aliases
+    // read what they read before. A block mapping's goes on the dash's line, the mapping below it
+    // (`- &a k: v` would anchor the key).
+    const anchored = !item.anchor
+      ? shown
+      : isMap(item) && !item.flow
+        ? `&${item.anchor}\n${' '.repeat(itemIndent + 2)}${shown}`
+        : `&${item.anchor} ${shown}`;
+    existing.push(`${' '.repeat(itemIndent)}- ${anchored}\n`);
   }
   const comments = commentsWithin(file, start, end, itemIndent, kept);
-  return { start, end, text: `${' '.repeat(column)}include:\n${comments}${existing.join('')}${indentLines(rendered, itemIndent)}` };
+  // A flow list's anchor names the block list it becomes (the entries are added to what its aliases
+  // read only when it has none: see addIncludeEntries); a single entry's went with the entry.
+  const listAnchor = isSeq(value) && value.anchor ? ` &${value.anchor}` : '';
+  const written = `${' '.repeat(column)}${key}:${listAnchor}\n${comments}${existing.join('')}${indentLines(rendered, itemIndent)}`;
+  // Every anchor of the text replaced is in the text written (one cigen does not move, a tagged
+  // key's, say, would leave its aliases naming nothing: the file refused instead).
+  visit(file.doc, {
+    Node(_key, node) {
+      const at = node.range?.[0];
+      if (isAlias(node) || !node.anchor || at === undefined || at < start || at >= end) return;
+      if (!new RegExp(`&${escapeRegExp(node.anchor)}(?![^\\s,\\[\\]{}])`).test(written))
+        throw refusal(
+          file,
+          at,
+          `cigen rewrites \`${key}:\` as a block list to add its entries, and would not keep the anchor \`&${node.anchor}\` ` +
+            'where it is: write the list in block style (`- ` before each entry), then run cigen again',
+        );
+    },
+  });
+  return { start, end, text: written };
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A block or compact mapping's first key's anchor (`&k local: a.yml`), which its text starts after: to write again before it. */
+function firstKeyAnchor(node: Node): string {
+  const key = isMap(node) && !node.flow ? (node.items[0]?.key as Node | undefined) : undefined;
+  return key && !isAlias(key) && key.anchor && key.range?.[0] === node.range?.[0] ? `&${key.anchor} ` : '';
 }

@@ -78,7 +78,8 @@ program
   .addOption(formatOption())
   .addHelpText(
     'after',
-    '\nExit codes: 0 done (see the report for jobs that need review), 1 invalid YAML (nothing written), 2 usage,\n' +
+    '\nExit codes: 0 done (see the report for jobs that need review), 1 invalid YAML or a file cigen cannot rewrite\n' +
+      '(one with a byte that is not UTF-8, say, or an `include:` list other keys alias too; nothing written), 2 usage,\n' +
       '74 a file could not be written (nothing written).\n\nExamples:\n' +
       '  cigen migrate .gitlab-ci.yml\n  cigen migrate .gitlab-ci.yml --write\n' +
       '  cigen migrate .gitlab-ci.yml --format json --component-ref gitlab.example.com/platform/cigen/buildah@1.2.0\n' +
@@ -103,6 +104,7 @@ program
     'after',
     '\nOn a terminal init asks which runners the jobs run on, shows the diff and asks before writing.\n' +
       'Exit codes: 0 done (or nothing to add), 1 no Dockerfile, invalid YAML, a file in flow style (JSON), ' +
+      'an `include:` list other keys alias too, ' +
       'a byte that is not UTF-8, a --doctor-report that is not a doctor report this cigen reads, ' +
       'or nothing written off a terminal without --yes, 2 usage (a --doctor-report that is not there or not readable too), ' +
       '74 the file could not be written, 130 interrupted at a question (Ctrl+C; Ctrl+D answers no).\n\n' +

@@ -1615,3 +1615,164 @@ describe('init, as a review of its renames, includes and messages found it', () 
     expect(cigen(['init', dir, '--yes', '--doctor-report', dir]).status).toBe(2);
   });
 });
+
+// `include: *inc` naming a list became `include: [*inc, {component: ...}]`, a list in the list,
+// which GitLab refuses ("include:0 config should be a string or a hash": its Mapper wraps the
+// value in a list and never flattens it); an anchored single entry or flow list widened into a
+// block list lost its anchor, so an alias of it named nothing ("internal error", exit 70).
+describe('an anchored or aliased include: (init and migrate share the splice)', () => {
+  const KANIKO =
+    'build:\n  stage: build\n  image:\n    name: gcr.io/kaniko-project/executor:v1.23.2-debug\n    entrypoint: [""]\n' +
+    '  script:\n    - /kaniko/executor --context $CI_PROJECT_DIR --dockerfile $CI_PROJECT_DIR/Dockerfile ' +
+    '--destination $CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA\n';
+  const UNIT = 'unit:\n  script: [make]\n';
+
+  /** Each way to write the include (`text` given ` &i` puts that anchor on the value), whether
+   *  GitLab reads a list there, and the top-level key other than `include:` that holds it. */
+  interface Shape {
+    name: string;
+    text: (anchor: string) => string;
+    list: boolean;
+    holder?: string;
+  }
+  const shapes: Shape[] = [
+    { name: 'a block list', text: (a) => `include:${a}\n  - a.yml\n  - local: b.yml\n`, list: true },
+    { name: 'a flow list', text: (a) => `include:${a} [a.yml, {local: b.yml}]\n`, list: true },
+    { name: 'an empty flow list', text: (a) => `include:${a} []\n`, list: true },
+    { name: 'a block mapping', text: (a) => `include:${a}\n  local: a.yml\n  rules: [{if: $X}]\n`, list: false },
+    { name: 'a flow mapping', text: (a) => `include:${a} {local: a.yml}\n`, list: false },
+    { name: 'a string', text: (a) => `include:${a} a.yml\n`, list: false },
+    { name: 'an alias of a block list', text: () => '.inc: &i\n  - a.yml\n  - local: b.yml\ninclude: *i\n', list: true, holder: '.inc' },
+    { name: 'an alias of a flow list', text: () => '.inc: &i [a.yml, {local: b.yml}]\ninclude: *i\n', list: true, holder: '.inc' },
+    { name: 'an alias of a mapping', text: () => '.inc: &i\n  local: a.yml\ninclude: *i\n', list: false },
+    { name: 'an alias of a string', text: () => '.inc: &i a.yml\ninclude: *i\n', list: false },
+  ];
+  const cases = shapes.flatMap((shape) =>
+    (shape.name.startsWith('an alias') ? [' &i'] : ['', ' &i']).flatMap((anchor) =>
+      (anchor ? [false, true] : [false]).map((keep) => ({ shape, text: `${shape.text(anchor)}${keep ? '.keep:\n  y: *i\n' : ''}`, keep })),
+    ),
+  );
+
+  /** What `run` makes of `text`: GitLab reads each include entry as before, then the new one, and
+   *  every other key as before (the anchored list `include: *i` reads is the file's to change, and
+   *  the job migrate moves); or, when what `include:` reads is a list other keys alias too, a refusal at `include:`. */
+  function check(name: 'init' | 'migrate', text: string, shape: Shape, keep: boolean, run: (text: string) => string) {
+    const before = readAsGitLab(text) as Record<string, unknown>;
+    const wrap = (value: unknown) => (Array.isArray(value) ? value : [value]);
+    let written: string;
+    try {
+      written = run(text);
+    } catch (error) {
+      // Refused only for a list that other keys read too, at the file's `include:`, as input cigen cannot rewrite.
+      expect(shape.list && keep, `${name}: ${text}: ${String(error)}`).toBe(true);
+      expect(error, text).toMatchObject({ invalidYaml: false, line: text.split('\n').findIndex((l) => l.startsWith('include:')) + 1 });
+      expect((error as Error).message, text).toMatch(/aliases too, and the entries cigen would add to it would be read there as well/);
+      return;
+    }
+    expect(shape.list && keep, `${name}: ${text} was not refused`).toBe(false);
+    const after = readAsGitLab(written) as Record<string, unknown>;
+    const include = after.include as unknown[];
+    expect(include.slice(0, -1), `${name}: ${written}`).toEqual(wrap(before.include));
+    expect(include.at(-1), written).toMatchObject({ component: REF });
+    for (const entry of include)
+      expect(typeof entry === 'string' || (entry !== null && typeof entry === 'object' && !Array.isArray(entry))).toBe(true);
+    for (const key of Object.keys(before))
+      if (!['include', shape.holder, name === 'migrate' ? 'build' : undefined].includes(key))
+        expect(after[key], `${name}: ${key}`).toEqual(before[key]);
+    if (shape.holder) expect(after[shape.holder]).toEqual(include);
+  }
+
+  it('init: every shape gets the entry GitLab reads after the others, other keys unchanged, or is refused when other keys alias the list', () => {
+    expect(cases.length).toBeGreaterThan(20);
+    for (const { shape, text, keep } of cases) {
+      check('init', `${text}${UNIT}`, shape, keep, (t) => scaffold('.gitlab-ci.yml', t, ONE, REF).text);
+      if (!(shape.list && keep)) {
+        const { text: written } = scaffold('.gitlab-ci.yml', `${text}${UNIT}`, ONE, REF);
+        // Once more: the build is there, nothing to add.
+        expect(scaffold('.gitlab-ci.yml', written, ONE, REF).changed, written).toBe(false);
+      }
+    }
+  });
+
+  it('migrate: the same, with a Kaniko job moved onto the buildah component', () => {
+    for (const { shape, text, keep } of cases) {
+      check('migrate', `${text}${KANIKO}`, shape, keep, (t) => {
+        const [file] = migrateFile('.gitlab-ci.yml', t);
+        expect(file?.jobs[0]?.status, t).toBe('migrated');
+        return file?.result ?? '';
+      });
+    }
+  });
+
+  it('the anchor stays on what it named: an entry keeps it in the block list, a flow list on the list', () => {
+    const add = (text: string) => scaffold('.gitlab-ci.yml', `${text}${UNIT}`, ONE, REF).text;
+    expect(add('include: &i\n  local: a.yml\n.keep:\n  y: *i\n')).toContain('include:\n  - &i\n    local: a.yml\n  - component: ');
+    expect(add('include: &i {local: a.yml}\n.keep:\n  y: *i\n')).toContain('include:\n  - &i {local: a.yml}\n  - component: ');
+    expect(add('include: &i a.yml\n.keep:\n  y: *i\n')).toContain('include:\n  - &i a.yml\n  - component: ');
+    expect(add('include: &i [a.yml]\n')).toContain('include: &i\n  - a.yml\n  - component: ');
+    expect(add('include: [&x a.yml, &m {local: b.yml}]\n.k:\n  y: *x\n  z: *m\n')).toContain(
+      'include:\n  - &x a.yml\n  - &m {local: b.yml}\n  - component: ',
+    );
+    // A mapping's first key's anchor (its text starts after it) is written again before it.
+    expect(readAsGitLab(add('include:\n  &k local: a.yml\n.k:\n  y: *k\n'))).toMatchObject({ '.k': { y: 'local' } });
+    // The list `include: *i` reads gets the entries, in its own style or widened to a block list.
+    expect(add('.inc: &i\n  - local: a.yml\ninclude: *i\n')).toMatch(
+      /^\.inc: &i\n {2}- local: a\.yml\n {2}- component: [^]*\ninclude: \*i\n/,
+    );
+    expect(add('.inc: &i [a.yml]\ninclude: *i\n')).toMatch(/^\.inc: &i\n {2}- a\.yml\n {2}- component: [^]*\ninclude: \*i\n/);
+  });
+
+  it('refused, naming the place and what to do: a list other keys alias, one no top-level key holds', () => {
+    const refusal = (text: string) => {
+      try {
+        scaffold('.gitlab-ci.yml', `${text}${UNIT}`, ONE, REF);
+      } catch (error) {
+        return error as Error;
+      }
+      return undefined;
+    };
+    expect(refusal('.inc: &i\n  - local: a.yml\ninclude: *i\n.k:\n  y: *i\n.l:\n  y: *i\n')?.message).toBe(
+      '.gitlab-ci.yml:3:1: `include: *i` reads the list anchored `&i` (line 2), which lines 5, 7 alias too, and the entries ' +
+        'cigen would add to it would be read there as well: give `include:` a list of its own that nothing else aliases ' +
+        '(its entries written out), then run cigen again',
+    );
+    expect(refusal('.d:\n  inc: &i [a.yml]\ninclude: *i\n')?.message).toBe(
+      '.gitlab-ci.yml:3:1: `include: *i` reads the list anchored `&i` (line 2), and cigen adds its entries to an anchored ' +
+        'list only when it is the value of a top-level key: anchor the list at a top-level key (`.includes: &i`) or write ' +
+        'it under `include:` itself, then run cigen again',
+    );
+  });
+
+  it('`cigen init` and `cigen migrate`, as the review ran them: the result passes `cigen lint`, or a refusal exits 1', () => {
+    const files = { Dockerfile: 'FROM scratch\n', 'a.yml': 'a-job:\n  script: [x]\n' };
+    for (const [pipeline, refused] of [
+      ['.inc: &inc\n  - local: a.yml\ninclude: *inc\n', undefined],
+      ['include: &i\n  local: a.yml\n.keep:\n  y: *i\n', undefined],
+      [
+        'include: &inc [a.yml]\n.keep:\n  y: *inc\n',
+        '.gitlab-ci.yml:1:1: `include:` is the list anchored `&inc`, which line 3 aliases too, and the entries cigen would ' +
+          'add to it would be read there as well: give `include:` a list of its own that nothing else aliases (its entries ' +
+          'written out), then run cigen again; nothing was written\n',
+      ],
+    ] as const) {
+      for (const [command, text] of [
+        [['init', '.', '--yes', '--builder', 'buildah'], pipeline],
+        [['migrate', '--write', '.gitlab-ci.yml'], `${pipeline}${KANIKO}`],
+      ] as const) {
+        const dir = project({ ...files, '.gitlab-ci.yml': text });
+        const result = cigen([...command], { cwd: dir });
+        const written = readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8');
+        if (refused) {
+          expect(result.status, `${command[0]}: ${text}`).toBe(1);
+          expect(result.stderr).toBe(refused);
+          expect(written).toBe(text);
+          continue;
+        }
+        expect(result.status, `${command[0]}: ${text}: ${result.stderr}`).toBe(0);
+        expect(written).not.toBe(text);
+        const lint = cigen(['lint', '.gitlab-ci.yml'], { cwd: dir });
+        expect(lint.status, `${command[0]}: ${written}\n${lint.stdout}${lint.stderr}`).toBe(0);
+      }
+    }
+  });
+});
