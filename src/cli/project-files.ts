@@ -14,13 +14,8 @@ import { listDirectory } from './files.js';
  * but .git/. Symbolic links are left out (a link to a directory would make a walk endless).
  */
 export function projectFiles(root: string): string[] {
-  const listed = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
-    cwd: root,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  if (listed.status === 0 && existsSync(join(root, '.git')))
-    return [...new Set(listed.stdout.split('\0').filter((path) => path !== '' && isPlainFile(join(root, path))))].sort();
+  const listed = gitFiles(root);
+  if (listed) return listed.paths.filter((path) => isPlainFile(join(root, path))).sort();
   const found: string[] = [];
   const walk = (dir: string, prefix: string) => {
     for (const entry of listDirectory(dir)) {
@@ -32,6 +27,29 @@ export function projectFiles(root: string): string[] {
   };
   walk(root, '');
   return found.sort();
+}
+
+/**
+ * What git lists of the work tree whose top is `root` (a `.git` there): the paths it tracks and those
+ * it would add, none it ignores (by the .gitignore files, .git/info/exclude and core.excludesFile),
+ * root-relative with `/`, each once, whatever they are (a file, a link, a path no longer there);
+ * and git's warnings (a directory it cannot open). Undefined elsewhere, or when git cannot list them.
+ */
+export function gitFiles(root: string): { paths: string[]; warnings: string[] } | undefined {
+  if (!existsSync(join(root, '.git'))) return undefined;
+  const listed = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (listed.status !== 0) return undefined;
+  return {
+    paths: [...new Set(listed.stdout.split('\0').filter((path) => path !== ''))],
+    warnings: listed.stderr
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== ''),
+  };
 }
 
 const isPlainFile = (path: string): boolean => {

@@ -27,35 +27,55 @@ export interface Dockerfile {
 }
 
 /**
- * The Dockerfiles and Containerfiles among `files`, minus what the .gitignore files ignore, sorted.
- * `gitignores`: the root's .gitignore, or every .gitignore by its directory ('.' the root's), each
- * read against the paths below it as git does.
+ * The rules of a project's .gitignore files, each for the paths below its directory, as git reads
+ * them; added as they are read (a walk adds a directory's before it looks below it).
  */
-export function findDockerfiles(files: readonly string[], gitignores: string | Readonly<Record<string, string>> = ''): Dockerfile[] {
-  // Deepest first: as in git, a nearer .gitignore decides over a farther one (its `!pattern` too).
-  const matchers = Object.entries(typeof gitignores === 'string' ? { '.': gitignores } : gitignores)
-    .map(([dir, text]) => ({ prefix: dir === '.' ? '' : `${dir.replace(/\/+$/, '')}/`, rules: ignore().add(text) }))
-    .sort((a, b) => b.prefix.length - a.prefix.length);
-  // What the nearest .gitignore with a rule for `path` (a directory ends in /) says; one in the directory itself is not for it.
-  const decided = (path: string): boolean => {
-    for (const { prefix, rules } of matchers) {
+export class GitignoreRules {
+  private matchers: { prefix: string; rules: ReturnType<typeof ignore> }[] = [];
+
+  /** The .gitignore of `dir` ('.' the root's). */
+  add(dir: string, text: string): void {
+    this.matchers.push({ prefix: dir === '.' ? '' : `${dir.replace(/\/+$/, '')}/`, rules: ignore().add(text) });
+    // Deepest first: as in git, a nearer .gitignore decides over a farther one (its `!pattern` too).
+    this.matchers.sort((a, b) => b.prefix.length - a.prefix.length);
+  }
+
+  /** What the nearest .gitignore with a rule for `path` (a directory ends in /) says, its parent
+   *  directories aside; one in the directory itself is not for it. */
+  decides(path: string): boolean {
+    for (const { prefix, rules } of this.matchers) {
       if (!path.startsWith(prefix) || path.length === prefix.length) continue;
       const { ignored: out, unignored } = rules.test(path.slice(prefix.length));
       if (out || unignored) return out;
     }
     return false;
-  };
-  // As in git, nothing re-includes a file whose directory is excluded (a `!Dockerfile` below `build/`).
-  const ignored = (f: string): boolean => {
-    const parts = f.split('/');
-    for (let i = 1; i < parts.length; i++) if (decided(`${parts.slice(0, i).join('/')}/`)) return true;
-    return decided(f);
-  };
+  }
+
+  /** Whether `path` is ignored: as in git, nothing re-includes a file whose directory is excluded
+   *  (a `!Dockerfile` below `build/`). */
+  ignores(path: string): boolean {
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) if (this.decides(`${parts.slice(0, i).join('/')}/`)) return true;
+    return this.decides(path);
+  }
+}
+
+/**
+ * The Dockerfiles and Containerfiles among `files`, minus what the .gitignore files ignore, sorted.
+ * `gitignores`: the root's .gitignore, or every .gitignore by its directory ('.' the root's), each
+ * read against the paths below it as git does.
+ */
+export function findDockerfiles(files: readonly string[], gitignores: string | Readonly<Record<string, string>> = ''): Dockerfile[] {
+  const rules = new GitignoreRules();
+  for (const [dir, text] of Object.entries(typeof gitignores === 'string' ? { '.': gitignores } : gitignores)) rules.add(dir, text);
   return files
     .map((f) => f.split('\\').join('/').replace(/^\.\//, ''))
     .filter(
       (f) =>
-        !f.split('/').some((part) => SKIPPED_DIRS.has(part)) && DOCKERFILE.test(posix.basename(f)) && !IGNORE_FILE.test(f) && !ignored(f),
+        !f.split('/').some((part) => SKIPPED_DIRS.has(part)) &&
+        DOCKERFILE.test(posix.basename(f)) &&
+        !IGNORE_FILE.test(f) &&
+        !rules.ignores(f),
     )
     .sort()
     .map((path) => ({ path, context: posix.dirname(path), file: posix.basename(path) }));

@@ -1,5 +1,5 @@
 /** `cigen init [DIR]`: scaffold or extend a project's .gitlab-ci.yml with one build per image. */
-import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { createInterface, type Interface } from 'node:readline/promises';
 import { componentRef } from '../../ci/component-ref.js';
@@ -9,14 +9,14 @@ import { FindingsError, InputError, InterruptedError, UsageError } from '../../e
 import { BUILDER_IDS, isBuilderId as isBuilder } from '../../builders/index.js';
 import { REPOSITORY } from '../../builders/inputs.js';
 import { chooseBuilder, QUESTIONS, runnerHint, type Builder, type Choice } from '../../init/decide.js';
-import { findDockerfiles, isDockerfileName, proposeBuilds, SKIPPED_DIRS, type BuildProposal } from '../../init/plan.js';
+import { findDockerfiles, GitignoreRules, isDockerfileName, proposeBuilds, SKIPPED_DIRS, type BuildProposal } from '../../init/plan.js';
 import { catalogIncluded, scaffold, type OtherBuild, type Scaffold } from '../../init/scaffold.js';
 import { buildsImage } from '../../catalog/registry.js';
 import { migrateFile } from '../../migrate/index.js';
 import { duplicateWarnings, SourceError } from '../../ci/source.js';
 import { catalogTaken, checkComponentRef, refFor } from '../component-ref.js';
 import { readProjectPath, resolveProjectPath } from '../project.js';
-import { projectFiles } from '../project-files.js';
+import { gitFiles, projectFiles } from '../project-files.js';
 import { NotUtf8Error, readUserFile, reasonOf, refuseNotUtf8, writeFilesAtomically } from '../files.js';
 import { paint } from '../output.js';
 import { isTerminal, writeErr, writeOut } from '../stdio.js';
@@ -30,7 +30,7 @@ export interface InitCommandOptions {
   yes?: boolean;
 }
 
-const MAX_FILES = 100_000;
+export const MAX_FILES = 100_000;
 
 /** What a Dockerfile that is a symbolic link resolves to: undefined for a regular file inside the project, else why it is skipped. */
 function linkProblem(path: string, root: string): string | undefined {
@@ -45,39 +45,94 @@ function linkProblem(path: string, root: string): string | undefined {
   return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? 'a link to a file outside the project' : undefined;
 }
 
+/** What listFiles found: the files, the .gitignore files read (by their directory), why anything
+ *  was skipped, and, when the walk stopped at its cap, where. */
+export interface ProjectListing {
+  files: string[];
+  gitignores: Record<string, string>;
+  skipped: string[];
+  /** The directory the walk stopped in, root-relative ('.' the root): it and what the walk had not
+   *  come to yet were not searched. */
+  capped?: string;
+}
+
 /**
- * Every file under `root` (relative paths), not descending into node_modules, vendor or .git,
- * and why any directory or linked Dockerfile was skipped (as git warns of a directory it cannot open).
+ * The files of the project at `root` (relative paths) that may hold its Dockerfiles. In a git work
+ * tree whose top is `root`, what git lists (as `cigen lint` and `migrate` list the files a wildcard
+ * include names): the files it tracks and those it would add, not the ones it ignores. Elsewhere, a
+ * walk that does not descend into node_modules, vendor, .git or a directory the .gitignore files
+ * ignore (read as it goes, as git reads them), and stops after `max` files. Either way, why any
+ * directory, .gitignore or linked Dockerfile was skipped (as git warns of a directory it cannot open).
  */
-function listFiles(root: string): { files: string[]; skipped: string[] } {
+export function listFiles(root: string, max = MAX_FILES): ProjectListing {
   const files: string[] = [];
   const skipped: string[] = [];
+  const gitignores: Record<string, string> = {};
+  const rules = new GitignoreRules();
   const realRoot = realpathSync(root);
   const rel = (path: string) => relative(root, path).split(sep).join('/');
+  // Every .gitignore, each for the paths below its directory, as git reads them; one that cannot
+  // be read is left out, as git does, saying so.
+  const readGitignore = (file: string) => {
+    try {
+      const text = readFileSync(join(root, file), 'utf8');
+      gitignores[posix.dirname(file)] = text;
+      rules.add(posix.dirname(file), text);
+    } catch (error) {
+      skipped.push(`${file}: not read, so its rules are not applied (${reasonOf(error)})`);
+    }
+  };
+  // Buildah and Docker follow a linked Dockerfile: one to a regular file of the project is one.
+  const addLink = (path: string) => {
+    const problem = linkProblem(path, realRoot);
+    if (problem === undefined) files.push(rel(path));
+    else skipped.push(`${rel(path)}: skipped, ${problem}`);
+  };
+  const listed = gitFiles(root);
+  if (listed) {
+    for (const warning of listed.warnings) skipped.push(`git ls-files: ${warning.replace(/^warning: /, '')}`);
+    for (const file of listed.paths) {
+      let stat;
+      try {
+        stat = lstatSync(join(root, file));
+      } catch {
+        // Tracked, but no longer in the work tree.
+        continue;
+      }
+      if (stat.isFile()) files.push(file);
+      else if (stat.isSymbolicLink() && isDockerfileName(posix.basename(file))) addLink(join(root, file));
+    }
+    for (const file of files.filter((f) => posix.basename(f) === '.gitignore')) readGitignore(file);
+    return { files, gitignores, skipped };
+  }
+  let capped: string | undefined;
   const walk = (dir: string) => {
     let entries;
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (error) {
       skipped.push(`${rel(dir) || '.'}/: skipped, it cannot be listed (${reasonOf(error)})`);
       return;
     }
+    const here = rel(dir);
+    const prefix = here === '' ? '' : `${here}/`;
+    // Its own .gitignore first: it decides for the directories below it.
+    if (entries.some((entry) => entry.name === '.gitignore' && entry.isFile())) readGitignore(`${prefix}.gitignore`);
     for (const entry of entries) {
-      if (files.length >= MAX_FILES) return;
+      if (capped !== undefined) return;
+      if (files.length >= max) {
+        capped = here || '.';
+        return;
+      }
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) walk(path);
+        if (!SKIPPED_DIRS.has(entry.name) && !rules.decides(`${prefix}${entry.name}/`)) walk(path);
       } else if (entry.isFile()) files.push(rel(path));
-      else if (entry.isSymbolicLink() && isDockerfileName(entry.name)) {
-        // Buildah and Docker follow a linked Dockerfile: one to a regular file of the project is one.
-        const problem = linkProblem(path, realRoot);
-        if (problem === undefined) files.push(rel(path));
-        else skipped.push(`${rel(path)}: skipped, ${problem}`);
-      }
+      else if (entry.isSymbolicLink() && isDockerfileName(entry.name)) addLink(path);
     }
   };
   walk(root);
-  return { files, skipped };
+  return { files, gitignores, skipped, ...(capped !== undefined ? { capped } : {}) };
 }
 
 /** The recommendation a `cigen doctor` report holds. */
@@ -309,23 +364,22 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
   // component, once the builder is chosen.
   if (options.componentRef !== undefined) checkComponentRef(options.componentRef);
   const interactive = Boolean(process.stdin.isTTY) && isTerminal('stdout');
-  const { files, skipped } = listFiles(dir);
-  // Every .gitignore, each for the paths below its directory, as git reads them; one that cannot
-  // be read is left out, as git does, saying so.
-  const gitignores: Record<string, string> = {};
-  for (const f of files.filter((f) => posix.basename(f) === '.gitignore')) {
-    try {
-      gitignores[posix.dirname(f)] = readFileSync(join(dir, f), 'utf8');
-    } catch (error) {
-      skipped.push(`${f}: not read, so its rules are not applied (${reasonOf(error)})`);
-    }
-  }
+  const { files, gitignores, skipped, capped } = listFiles(dir);
+  if (capped !== undefined)
+    skipped.push(
+      `the search for Dockerfiles stopped after ${MAX_FILES} files, in ${capped === '.' ? dir : join(dir, capped)}: ` +
+        'what sorts after that point (the rest of that directory and of each directory above it) was not searched',
+    );
   for (const note of skipped) writeErr(`cigen init: warning: ${note}\n`);
   const dockerfiles = findDockerfiles(files, gitignores);
   if (dockerfiles.length === 0)
     throw new InputError(
-      `${dir}: no Dockerfile or Containerfile found (node_modules, vendor, .git and .gitignore'd paths are skipped` +
-        `${skipped.length > 0 ? ', and what the warnings above name' : ''})`,
+      capped !== undefined
+        ? `${dir}: no Dockerfile or Containerfile among the first ${MAX_FILES} files, where the search stopped ` +
+            '(the warning above says what was not searched); add the directories of build output to .gitignore, ' +
+            'or run init on the directory that holds the Dockerfiles'
+        : `${dir}: no Dockerfile or Containerfile found (node_modules, vendor, .git and .gitignore'd paths are skipped` +
+            `${skipped.length > 0 ? ', and what the warnings above name' : ''})`,
     );
   const builds = proposeBuilds(dockerfiles, options.image ?? '$CI_REGISTRY_IMAGE');
 
