@@ -241,8 +241,25 @@ function addBuild(
   for (const one of expandContext(context, matrix)) {
     set(buildKey(one.context, inputs['dockerfile']));
     // Only a component's matrix list takes new directories: another job's is its own.
-    if (one.entry && !other) have.templates.set(buildKey(context, inputs['dockerfile']), { jobName, list: one.entry });
+    if (one.entry && !other) {
+      const shape = matrixShape(context, one.entry.variable);
+      if (shape !== undefined) have.templates.set(buildKey(shape, inputs['dockerfile']), { jobName, list: one.entry });
+    }
   }
+}
+
+/**
+ * A matrix job's context as the shape of the one init proposes for sibling directories
+ * (`services/$IMAGE_DIR`): its parent directory, then its one matrix variable alone in the last path
+ * segment, written `$V` or `${V}` (`services/$SVC`, as migrate writes it, or `services/${IMAGE_DIR}`).
+ * Undefined for any other: a directory added to that list would not be a sibling's (`services/$SVC-app`).
+ */
+function matrixShape(context: string, variable: string): string | undefined {
+  const segments = normalContext(context).split('/');
+  const last = segments.pop();
+  const uses = new RegExp(String.raw`\$(?:${variable}\b|\{${variable}\})`);
+  if ((last !== `$${variable}` && last !== `\${${variable}}`) || segments.some((segment) => uses.test(segment))) return undefined;
+  return [...segments, `$${MATRIX_VARIABLE}`].join('/');
 }
 
 /** The project's files, root-relative and sorted by path, for wildcard `local:` includes. */

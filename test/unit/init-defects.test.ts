@@ -630,6 +630,28 @@ describe('init, as a second review found it', () => {
     expect(own.added.map((b) => [b.jobName, b.matrix?.values])).toEqual([['build-services-2', ['billing']]]);
   });
 
+  it('a new sibling directory joins a matrix job of that shape however its variable is written: `${IMAGE_DIR}`, or `$SVC` as migrate writes it', () => {
+    const builds = proposeBuilds(findDockerfiles(['services/api/Dockerfile', 'services/billing/Dockerfile', 'services/worker/Dockerfile']));
+    const job = (context: string, image: string, variable: string) =>
+      `include:\n  - component: ${REF}\n    inputs:\n      job-name: build-services\n      context: ${context}\n      image: ${image}\n\n` +
+      `build-services:\n  parallel:\n    matrix:\n      - ${variable}: [api, worker]\n`;
+    for (const current of [
+      job('services/${IMAGE_DIR}', '$CI_REGISTRY_IMAGE/${IMAGE_DIR}', 'IMAGE_DIR'),
+      job('services/$SVC', '$CI_REGISTRY_IMAGE/$SVC', 'SVC'),
+      job('./services/${SVC}/', '$CI_REGISTRY_IMAGE/$SVC', 'SVC'),
+    ]) {
+      const result = scaffold('.gitlab-ci.yml', current, builds, REF);
+      expect(result, current).toMatchObject({ added: [], extended: [{ jobName: 'build-services', values: ['billing'] }] });
+      expect(result.text).toBe(current.replace(': [api, worker]', ': [api, worker, billing]'));
+    }
+    // Not that shape: a directory added to the list would not be services/billing.
+    const suffixed = job('services/$SVC-app', '$CI_REGISTRY_IMAGE/$SVC', 'SVC');
+    const apart = proposeBuilds(
+      findDockerfiles(['services/api-app/Dockerfile', 'services/billing/Dockerfile', 'services/worker-app/Dockerfile']),
+    );
+    expect(scaffold('.gitlab-ci.yml', suffixed, apart, REF).extended).toEqual([]);
+  });
+
   it('`./app`, `app/` and `app` are one build context: no second job pushes the image', () => {
     const builds = proposeBuilds(findDockerfiles(['app/Dockerfile', 'Dockerfile']));
     for (const context of ['./app', 'app/', 'app', 'app//']) {
