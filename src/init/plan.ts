@@ -169,22 +169,27 @@ export function numbered(base: BuildProposal, n: number, imageBase: string): Bui
 /**
  * Proposals whose job names and images are all distinct: two builds must never push one image
  * (Dockerfile.prod and prod/Dockerfile are both "prod"; services/api under frontend/ and backend/
- * both "api"). A matrix that clashes is named by its whole parent path; then, as any other build,
- * it takes the first free suffix (-2, -3, ...).
+ * both "api"). A matrix whose job name or images clash is named by its whole parent path (the one
+ * that clashes); then, as any other build, what still clashes takes the first free suffix (-2, -3,
+ * ...): a job name that clashes, its job; an image, its image.
  */
 function distinct(proposals: readonly BuildProposal[], imageBase: string): BuildProposal[] {
   const jobs = new Set<string>();
   const images = new Set<string>();
-  const clashes = (p: BuildProposal) => jobs.has(p.jobName) || imagesOf(p).some((image) => images.has(image));
+  const jobTaken = (p: BuildProposal) => jobs.has(p.jobName);
+  const imageTaken = (p: BuildProposal) => imagesOf(p).some((image) => images.has(image));
   return proposals.map((proposal) => {
+    // Only what clashes is renamed: a job name two builds share says nothing of their images.
     let chosen = proposal;
-    if (proposal.matrix && clashes(chosen)) {
+    if (proposal.matrix && (jobTaken(chosen) || imageTaken(chosen))) {
       const cut = proposal.context.lastIndexOf('/');
       const parent = cut < 0 ? 'images' : slug(proposal.context.slice(0, cut));
-      chosen = { ...proposal, jobName: `build-${parent}`, image: `${imageBase}/${parent}/$${MATRIX_VARIABLE}` };
+      if (jobTaken(chosen)) chosen = { ...chosen, jobName: `build-${parent}` };
+      if (imageTaken(chosen)) chosen = { ...chosen, image: `${imageBase}/${parent}/$${MATRIX_VARIABLE}` };
     }
     const base = chosen;
-    for (let n = 2; clashes(chosen); n++) chosen = numbered(base, n, imageBase);
+    for (let n = 2; jobTaken(chosen); n++) chosen = { ...chosen, jobName: numbered(base, n, imageBase).jobName };
+    for (let n = 2; imageTaken(chosen); n++) chosen = { ...chosen, image: numbered(base, n, imageBase).image };
     jobs.add(chosen.jobName);
     for (const image of imagesOf(chosen)) images.add(image);
     return chosen;

@@ -517,6 +517,26 @@ describe('what init proposes, as a review found it', () => {
     expect(result.renamed).toEqual([]);
   });
 
+  it('a clash of job names alone renames the job, not the image no other build pushes', () => {
+    const named = (paths: string[]) => proposeBuilds(findDockerfiles(paths)).map((b) => [b.jobName, b.image, b.context]);
+    expect(named(['Dockerfile', 'image/Dockerfile'])).toEqual([
+      ['build-image', '$CI_REGISTRY_IMAGE', '.'],
+      ['build-image-2', '$CI_REGISTRY_IMAGE/image', 'image'],
+    ]);
+    // Two matrices named build-services over different directories: the later's job is named by its parent path, its images kept.
+    expect(
+      named(['a/services/api/Dockerfile', 'a/services/web/Dockerfile', 'b/services/db/Dockerfile', 'b/services/cache/Dockerfile']),
+    ).toEqual([
+      ['build-b-services', '$CI_REGISTRY_IMAGE/$IMAGE_DIR', 'b/services/$IMAGE_DIR'],
+      ['build-services', '$CI_REGISTRY_IMAGE/$IMAGE_DIR', 'a/services/$IMAGE_DIR'],
+    ]);
+    // An image two builds would push still takes the number.
+    expect(named(['Dockerfile.prod', 'prod/Dockerfile'])).toEqual([
+      ['build-prod', '$CI_REGISTRY_IMAGE/prod', '.'],
+      ['build-prod-2', '$CI_REGISTRY_IMAGE/prod-2', 'prod'],
+    ]);
+  });
+
   it('a matrix over directories an image path cannot hold becomes builds of their own, named by slugs', () => {
     const builds = proposeBuilds(
       findDockerfiles(['services/Api/Dockerfile', 'services/worker/Dockerfile', '.devcontainer/Dockerfile', 'app/Dockerfile']),
