@@ -1073,6 +1073,32 @@ describe('init on a pipeline that builds with Kaniko or a Docker daemon', () => 
     expect(out).not.toContain('init cannot tell');
   });
 
+  it('says what migrate and a matrix do with one job or value, or several, in agreement ("why they need", "billing joins")', () => {
+    const job = (name: string) =>
+      `${name}:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n` +
+      `    - /kaniko/executor --context $CI_PROJECT_DIR --credential-helpers ecr --destination $CI_REGISTRY_IMAGE/${name}:x\n`;
+    const hint = (text: string) => {
+      const dir = project({ '.gitlab-ci.yml': text, Dockerfile: 'FROM scratch\n' });
+      return cigen(['init', dir, '--builder', 'buildah']).stdout;
+    };
+    expect(hint(job('build-ecr'))).toContain('lists why it needs review instead of moving it\n');
+    expect(hint(job('build-ecr') + job('build-ecr2'))).toContain('lists why they need review instead of moving them\n');
+    const first = scaffold(
+      '.gitlab-ci.yml',
+      undefined,
+      proposeBuilds(findDockerfiles(['services/api/Dockerfile', 'services/worker/Dockerfile'])),
+      REF,
+    );
+    const joins = (added: string[]) => {
+      const files = Object.fromEntries(['api', 'worker', ...added].map((d) => [`services/${d}/Dockerfile`, 'FROM scratch\n']));
+      return cigen(['init', project({ ...files, '.gitlab-ci.yml': first.text }), '--builder', 'buildah']).stdout;
+    };
+    expect(joins(['billing'])).toContain('  build-services builds the other directories already; billing joins its parallel:matrix\n');
+    expect(joins(['billing', 'cart'])).toContain(
+      '  build-services builds the other directories already; billing, cart join its parallel:matrix\n',
+    );
+  });
+
   it('says that a build it adds may repeat one of a job migrate does not translate', () => {
     const held =
       'build-ecr:\n  image: {name: gcr.io/kaniko-project/executor:debug, entrypoint: [""]}\n  script:\n' +

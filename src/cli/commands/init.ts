@@ -272,14 +272,16 @@ function migrateHint(jobs: readonly JobToMigrate[], shown: string): string | und
   if (jobs.length === 0) return undefined;
   const names = (list: readonly JobToMigrate[]) => list.map((job) => job.name);
   // Named again only when migrate treats the jobs differently.
-  const which = (list: readonly JobToMigrate[]) => (list.length < jobs.length ? names(list).join(', ') : list.length === 1 ? 'it' : 'them');
+  // `subject`: the pronoun as the subject of a verb (they need), else its object (moves them).
+  const which = (list: readonly JobToMigrate[], subject = false) =>
+    list.length < jobs.length ? names(list).join(', ') : list.length === 1 ? 'it' : subject ? 'they' : 'them';
   const moved = jobs.filter((job) => job.moves);
   const held = jobs.filter((job) => !job.moves);
   const does = [
     ...(moved.length === 0 ? [] : [`moves ${which(moved)} onto the catalog`]),
     ...(held.length === 0
       ? []
-      : [`lists why ${which(held)} ${held.length === 1 ? 'needs' : 'need'} review instead of moving ${them(held)}`]),
+      : [`lists why ${which(held, true)} ${held.length === 1 ? 'needs' : 'need'} review instead of moving ${them(held)}`]),
   ];
   return `  ${buildingWith(jobs)}: \`cigen migrate ${shown}\` ${does.join(', and ')}`;
 }
@@ -484,7 +486,10 @@ export async function runInit(dir: string, options: InitCommandOptions): Promise
           }, or GitLab refuses the pipeline\n`,
       );
     for (const { jobName, values } of result.extended)
-      out(`  ${jobName} builds the other directories already; ${values.join(', ')} join its parallel:matrix`);
+      out(
+        `  ${jobName} builds the other directories already; ${values.join(', ')} ` +
+          `${values.length === 1 ? 'joins' : 'join'} its parallel:matrix`,
+      );
     for (const line of besideHint(migrating, result.builtByOthers, result.added.length > 0)) out(line);
     const hint = migrateHint(migrating, shown);
     if (hint) out(hint);
