@@ -122,15 +122,12 @@ const indentLines = (text: string, by: number): string =>
  * they are block YAML, which a flow mapping cannot hold. At its `{`; the file is valid YAML.
  */
 function flowRootError(file: SourceFile): SourceError {
-  const before = file.text.slice(0, file.root?.range?.[0] ?? 0).replace(/^\uFEFF/, '');
-  return new SourceError(
-    file.path,
-    before.split('\n').length,
-    before.length - before.lastIndexOf('\n'),
+  return refusal(
+    file,
+    file.root?.range?.[0] ?? 0,
     'the file is written in flow style (its top level a `{...}` mapping, as JSON is), and cigen adds its include entries ' +
       'and jobs to a block mapping only: rewrite the file in block style (each top-level key at the start of a line, ' +
       '`key:`, its value indented below it), then run cigen again',
-    false,
   );
 }
 
