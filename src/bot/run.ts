@@ -20,6 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import { unifiedDiff } from '../ci/unified-diff.js';
+import { escapeRegExp } from '../ci/regexp.js';
 import { fetchLocalIncludes, refusedAsNotYaml } from '../ci/include-walk.js';
 import mergeRequestBody from './merge-request.md.hbs';
 import type { MigratedFile, MigratedJob, Migration, Migrator } from './migrator.js';
@@ -119,12 +120,7 @@ export function contentHash(componentRef: string, files: readonly MigratedFile[]
 
 /** Protected branch patterns use `*` as a wildcard (GitLab's protected branch matching). */
 export function matchesPattern(name: string, pattern: string): boolean {
-  const regex = new RegExp(
-    `^${pattern
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
+  const regex = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
   return regex.test(name);
 }
 

@@ -5,6 +5,7 @@
 import type { PathSegment } from './diagnostics.js';
 import { isHash } from './merge.js';
 import { scalarText } from './yaml.js';
+import { escapeRegExp } from './regexp.js';
 
 export type IncludeKind = 'local' | 'remote' | 'template' | 'project' | 'component' | 'invalid';
 
@@ -38,7 +39,7 @@ export function wildcardPathPattern(location: string): RegExp {
   const path = location.replace(/^\/+/, '');
   const source = path
     .split(/(\*\*\/|\*\*|\*)/)
-    .map((part) => WILDCARDS.get(part) ?? part.replace(/[.*+?^${}()|[\]\\/]/g, (c) => `\\${c}`))
+    .map((part) => WILDCARDS.get(part) ?? escapeRegExp(part))
     .join('');
   return new RegExp(`^${source}$`, 'u');
 }

@@ -5,6 +5,7 @@
  */
 import { Document, isAlias, isMap, isScalar, isSeq, visit, type Node, type Pair, type YAMLSeq } from 'yaml';
 import { YAML_VERSION, aliasTarget, customTags, doubleQuotedScalar, scalarText } from './yaml.js';
+import { escapeRegExp } from './regexp.js';
 import { includeEntries, type IncludeEntry as IncludeRef } from './includes.js';
 import {
   columnOf,
@@ -281,8 +282,6 @@ function addToIncludeList(file: SourceFile, pair: Pair, value: Node | null, key:
   });
   return { start, end, text: written };
 }
-
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A block or compact mapping's first key's anchor (`&k local: a.yml`), which its text starts after: to write again before it. */
 function firstKeyAnchor(node: Node): string {

@@ -58,6 +58,7 @@ import { extendedByReasons, sharedKeyReasons } from './dependents.js';
 import { compatEdits, needingCompat, onCompat } from './compat.js';
 import { retagOf, type Retag } from './retag.js';
 import { readKanikoWrite, writesTo } from './auth.js';
+import { escapeRegExp } from '../ci/regexp.js';
 import {
   columnOf,
   commentsWithin,
@@ -737,9 +738,9 @@ function defaultBuilder(pipeline: Pipeline, job: JobDefinition): { builder: 'cla
 const globPattern = (glob: string): RegExp => {
   const part = (text: string) =>
     text
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '[^/]*')
-      .replace(/\?/g, '[^/]');
+      .split(/([*?])/)
+      .map((piece) => (piece === '*' ? '[^/]*' : piece === '?' ? '[^/]' : escapeRegExp(piece)))
+      .join('');
   return new RegExp(
     `^${glob
       .split(/\*\*\/?/)

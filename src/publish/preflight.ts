@@ -11,6 +11,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import componentSpecSchema from '../ci/schema/catalog_resource_component_spec.json' with { type: 'json' };
+import { escapeRegExp } from '../ci/regexp.js';
 
 export const MAX_COMPONENTS = 30;
 /** The files GitLab publishes as components: Ci::Catalog::ComponentsProject::TEMPLATE_PATH_REGEX. */
@@ -75,7 +76,7 @@ const hasEntries = (body: string): boolean =>
 
 /** The heading of `version`'s section: `## 1.2.0`, `## [1.2.0] - date`, `## v1.2.0`. */
 function versionHeading(version: string): RegExp {
-  const escaped = version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escaped = escapeRegExp(version);
   // `[1.2.0]` may be a link, as release-please and conventional-changelog write it: `[1.2.0](url)`.
   return new RegExp(`^##[ \\t]+(?:\\[v?${escaped}\\](?:\\([^)\\s]*\\))?|v?${escaped})(?:[ \\t].*)?$`, 'm');
 }

@@ -5,6 +5,7 @@
  * caller.
  */
 import { locate } from '../ci/positions.js';
+import { escapeRegExp } from '../ci/regexp.js';
 import { readUserYaml, UserYamlError, type UserYaml } from '../ci/yaml.js';
 import { InputError, UsageError } from '../errors.js';
 import { KINDS, type AttestationKind } from './statement.js';
@@ -140,8 +141,6 @@ export function parsePolicy(text: string, name: string): PolicyInput {
 
 /** An issuer URL without its trailing slashes: `https://gitlab.com/` and `https://gitlab.com` are one issuer. */
 export const issuerKey = (issuer: string): string => issuer.replace(/\/+$/, '');
-
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * The certificate identity GitLab's OIDC token gives a job, as Fulcio writes it:
