@@ -352,12 +352,19 @@ describe('the CLI', () => {
     expect(fake.releases('platform/cigen')).toEqual([
       { tag_name: version, name: `cigen ${version}`, description: expect.stringContaining('Components `promote` (copy by digest') },
     ]);
-    // A release there before this run asked (GitLab's first answer a 409): refused, and said as GitLab said it.
+    // The same run again (GitLab's first answer a 409): the release there is the one asked for, read
+    // back and said so, and the Catalog checked again; nothing new is made.
     const again = await cli(args, env);
-    expect(again.status).toBe(1);
-    expect(again.stderr).toMatch(
-      /^cigen publish: creating release \S+: POST \/api\/v4\/projects\/\S+\/releases: 409 Release already exists\n$/,
+    expect(again).toMatchObject({ status: 0, stderr: '' });
+    expect(again.stdout).toMatch(
+      new RegExp(
+        `^creating release ${version.replace(/\./g, '\\.')}: POST /api/v4/projects/\\S+/releases: 409 Release already exists; ` +
+          `the release ${version.replace(/\./g, '\\.')} platform/cigen has is the one asked for \\(at ${head.slice(0, 12)}, ` +
+          `with this run's name and notes\\)$`,
+        'm',
+      ),
     );
+    expect(again.stdout).toContain(`released ${version} to the CI/CD Catalog: `);
     expect(fake.releases('platform/cigen')).toHaveLength(1);
   });
 
@@ -404,6 +411,41 @@ describe('the CLI', () => {
     expect(result.stderr).toContain(
       `409 Release already exists, after GitLab's answer to an attempt was lost (502 Bad Gateway); the release ${version} ` +
         `platform/cigen has is not the one this run asked for: its name is "theirs", not "cigen ${version}"; its notes are not this run's\n`,
+    );
+  });
+
+  it('--create-release: a run stopped at the Catalog check (its answer failed) is run again, and reaches the check', async () => {
+    const { gitlab, run } = await tagged();
+    // GitLab makes the release; the Catalog lookup after it fails once.
+    const lookupFails = () =>
+      gitlab.inject({ method: 'POST', path: /^\/api\/graphql$/, status: 200, body: { errors: [{ message: 'Internal server error' }] } });
+    gitlab.inject({ method: 'POST', path: releasesPath, before: lookupFails });
+    const first = await run();
+    expect(first.status).toBe(1);
+    expect(first.stderr).toContain(
+      `cigen publish: release ${version} was created (http://127.0.0.1:${new URL(gitlab.url).port}/platform/cigen/-/releases/${version}), ` +
+        'but whether the Catalog lists it is unknown: the CI/CD Catalog resource of platform/cigen: Internal server error; ' +
+        'run the same command again to check (it takes the release there for this run when it is the one asked for)\n',
+    );
+    const again = await run();
+    expect(again).toMatchObject({ status: 0, stderr: '' });
+    expect(again.stdout).toContain(`the release ${version} platform/cigen has is the one asked for`);
+    expect(again.stdout).toContain(`released ${version} to the CI/CD Catalog: `);
+    expect(gitlab.releases('platform/cigen')).toHaveLength(1);
+  });
+
+  it("--create-release: a release of the tag someone else made before this run is not taken for this run's", async () => {
+    const { gitlab, run } = await tagged();
+    gitlab.addRelease('platform/cigen', version, { name: 'theirs', description: 'other notes' });
+    const result = await run();
+    expect(result.status).toBe(1);
+    expect(result.stdout).not.toContain(`released ${version} to`);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^cigen publish: creating release \\S+: POST \\S+/releases: 409 Release already exists; the release ${version.replace(/\./g, '\\.')} ` +
+          `platform/cigen has is not the one this run asked for: its name is "theirs", not "cigen ${version.replace(/\./g, '\\.')}"; ` +
+          `its notes are not this run's\n$`,
+      ),
     );
   });
 

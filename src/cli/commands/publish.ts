@@ -201,7 +201,10 @@ export async function runPublish(options: PublishOptions): Promise<void> {
     ({ url } = await api.platform.createRelease(api.project, { ...asked, ...(options.ref ? { ref: options.ref } : {}) }));
   } catch (error) {
     if (!(error instanceof PlatformError)) throw error;
-    const lost = error.lostAnswer === undefined ? undefined : await madeAnyway(api, asked, commit, error);
+    // A release there already (409) may be this run's: an earlier attempt's whose answer was lost,
+    // or an earlier run's that stopped at the Catalog check. Read back and compared, never assumed.
+    const exists = error.lostAnswer !== undefined || error.status === 409;
+    const lost = exists ? await madeAnyway(api, asked, commit, error) : undefined;
     if (typeof lost !== 'object')
       throw new InputError(
         `cigen publish: creating release ${tag}: ${error.message}${lost ?? ''}${createsTag ? await tagLeft(api, tag) : ''}`,
@@ -213,12 +216,14 @@ export async function runPublish(options: PublishOptions): Promise<void> {
 }
 
 /**
- * What became of a release whose request GitLab may have done though an answer was lost (a
- * gateway's 502 or 504, a timeout): the request is sent again, and GitLab refuses the second (409
- * "Release already exists") when it made the first. The release GitLab has for the tag, read back:
- * the one asked for (this commit, this name and these notes) is the release made (its address
- * returned, and said so); another is refused, naming what differs. Otherwise the clause the error
- * gets: there is none, or looking it up failed.
+ * What became of a release GitLab refused as there already (409 "Release already exists"), or whose
+ * request it may have done though an answer was lost (a gateway's 502 or 504, a timeout: the
+ * request is sent again, and GitLab refuses the second when it made the first). A 409 alone is an
+ * earlier run's release, say one that stopped before the Catalog check. The release GitLab has for
+ * the tag, read back: the one asked for (this commit, this name and these notes) is taken as made
+ * (its address returned, and said so), so a run again goes on to the Catalog check; another is
+ * refused, naming what differs. Otherwise the clause the error gets: there is none, or looking it
+ * up failed.
  */
 async function madeAnyway(
   api: { platform: GitLabPlatform; project: string },
@@ -227,13 +232,14 @@ async function madeAnyway(
   error: PlatformError,
 ): Promise<{ url: string } | string> {
   const tag = asked.tagName;
-  const after = `, after GitLab's answer to an attempt was lost (${error.lostAnswer})`;
+  const after = error.lostAnswer === undefined ? '' : `, after GitLab's answer to an attempt was lost (${error.lostAnswer})`;
   let found: Awaited<ReturnType<GitLabPlatform['release']>>;
   try {
     found = await api.platform.release(api.project, tag);
   } catch (lookup) {
     if (!(lookup instanceof PlatformError)) throw lookup;
-    return `${after}; whether GitLab made release ${tag} is unknown: looking it up failed (${lookup.message})`;
+    const unknown = error.lostAnswer === undefined ? `whether release ${tag} is the one asked for` : `whether GitLab made release ${tag}`;
+    return `${after}; ${unknown} is unknown: looking it up failed (${lookup.message})`;
   }
   if (found === undefined) return `${after}; ${api.project} has no release ${tag}`;
   const differs = [
@@ -288,7 +294,8 @@ async function requirePublished(api: { platform: GitLabPlatform; project: string
   } catch (error) {
     if (error instanceof PlatformError)
       throw new InputError(
-        `cigen publish: release ${tag} was created (${url}), but whether the Catalog lists it is unknown: ${error.message}`,
+        `cigen publish: release ${tag} was created (${url}), but whether the Catalog lists it is unknown: ${error.message}; ` +
+          'run the same command again to check (it takes the release there for this run when it is the one asked for)',
       );
     throw error;
   }
