@@ -93,13 +93,16 @@ export function registerSupplyCommands(program: Command): void {
         '(needs --project with --ref-pattern, or --certificate-identity; refused with --key, which proves no ref)',
     )
     .option('--policy <file>', 'a policy file (YAML or JSON: identity, key, require, protected-ref); a flag replaces its part of it')
-    .option('--trusted-root <file>', "a private Sigstore's trusted root (JSON); default: the public Sigstore's, through TUF")
+    .option(
+      '--trusted-root <file>',
+      "a private Sigstore's trusted root (trusted_root.json, not its TUF root.json); default: the public Sigstore's, through TUF",
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
       `\nRegistry credentials come from the docker config.json ($DOCKER_CONFIG, $REGISTRY_AUTH_FILE or ~/.docker).\n${TLS_HELP}` +
         'Exit codes: 0 verified, 1 refused (each reason on a line) or a file refused (a --policy mistake at FILE:LINE:COLUMN,\n' +
-        'a --key or --trusted-root that is none), 2 usage.\n\nExamples:\n' +
+        'a --key or --trusted-root that cannot be read or is none), 2 usage.\n\nExamples:\n' +
         '  cigen verify registry.example.com/group/app@sha256:<digest> --certificate-oidc-issuer https://gitlab.example.com \\\n' +
         "      --project group/app --ref-pattern 'refs/heads/main' --require sbom,provenance --protected-ref\n" +
         '  cigen verify registry.example.com/group/app@sha256:<digest> --key cosign.pub\n' +

@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reportError } from '../../src/cli/program.js';
@@ -338,6 +338,22 @@ describe('a file whose content is wrong is exit 1', () => {
 
 describe('--format json: standard output holds one JSON document whatever the exit code', () => {
   const KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  // A trusted root that verify takes with --key (one transparency log), so that it reaches the registry.
+  const ROOT = JSON.stringify({
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [
+      {
+        baseUrl: 'https://rekor.example.com',
+        hashAlgorithm: 'SHA2_256',
+        publicKey: {
+          rawBytes: createPublicKey(KEY).export({ type: 'spki', format: 'der' }).toString('base64'),
+          keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+          validFor: { start: '2026-01-01T00:00:00Z' },
+        },
+        logId: { keyId: Buffer.alloc(32).toString('base64') },
+      },
+    ],
+  });
   it.each([
     [
       'migrate, an include that is not valid YAML',
@@ -386,7 +402,7 @@ describe('--format json: standard output holds one JSON document whatever the ex
       'bad.json': '{"version": 1}',
       'README.md': '# no markers\n',
       'k.pub': KEY,
-      'root.json': '{}',
+      'root.json': ROOT,
     });
     mkdirSync(join(dir, '.git'));
     const result = cigen(args(dir));

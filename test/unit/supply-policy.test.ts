@@ -380,6 +380,38 @@ describe('who must have signed', () => {
     }
   });
 
+  it('a --trusted-root that is not one (a TUF root.json, {}) is refused as a file mistake, before any image is read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-verify-root-'));
+    try {
+      writeFileSync(join(dir, 'root.json'), JSON.stringify({ signed: { _type: 'root', version: 1 }, signatures: [] }));
+      writeFileSync(join(dir, 'empty.json'), '{}');
+      // Port 9 (discard): had the file been taken, the refusal would be that the registry cannot be reached.
+      const image = `127.0.0.1:9/group/app@${DIGEST}`;
+      const keyless = ['--certificate-oidc-issuer', 'https://gitlab.example.com', '--project', 'group/app'];
+      const tuf = cigen(['verify', image, ...keyless, '--trusted-root', join(dir, 'root.json')]);
+      expect(tuf.stderr).toBe(
+        `${join(dir, 'root.json')} is not a Sigstore trusted root: it has the top-level signed and signatures of TUF metadata, ` +
+          "as a TUF repository's root.json does; give the trusted root the repository serves as a target " +
+          '(trusted_root.json, mediaType application/vnd.dev.sigstore.trustedroot…+json)\n',
+      );
+      expect(tuf.status).toBe(1);
+      writeFileSync(
+        join(dir, 'k.pub'),
+        generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }),
+      );
+      const json = cigen(['verify', image, '--key', join(dir, 'k.pub'), '--trusted-root', join(dir, 'empty.json'), '--format', 'json']);
+      expect(JSON.parse(json.stdout)).toEqual({
+        error: {
+          exitCode: 1,
+          message: `${join(dir, 'empty.json')} is not a Sigstore trusted root: it has no mediaType (application/vnd.dev.sigstore.trustedroot.v0.2+json or another version of it)`,
+        },
+      });
+      expect(json.status).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--help says what each command does and how it exits', () => {
     for (const command of ['sign', 'sbom', 'provenance', 'verify']) {
       const help = cigen([command, '--help']);

@@ -13,6 +13,7 @@ import { provenancePredicate } from '../../src/supply/provenance.js';
 import { signStatement, type SigningOptions } from '../../src/supply/signing.js';
 import { statement, type AttestationKind } from '../../src/supply/statement.js';
 import { parseTrustedRoot, trustMaterial } from '../../src/supply/trust.js';
+import { InputError } from '../../src/errors.js';
 import { acceptedJson, acceptedLines, checkBundle, decide, type Expected, type Policy } from '../../src/supply/verify.js';
 import { gitlabIdToken, startSigstoreStandIn, type SigstoreStandIn } from '../e2e/lib/sigstore-standin.js';
 
@@ -120,6 +121,88 @@ describe('each bundle, checked', () => {
     const tampered = { ...bundle, dsseEnvelope: { ...bundle.dsseEnvelope, payload: Buffer.from(changed).toString('base64') } };
     expect(checkBundle(tampered, DIGEST, trust(), byProject).problem).toMatch(/^the signature does not verify: /);
     expect(checkBundle({ mediaType: 'x' }, DIGEST, trust(), byProject).problem).toMatch(/^not a Sigstore bundle: /);
+  });
+});
+
+describe('the trusted root file', () => {
+  const standIn = () => JSON.parse(readFileSync(sigstore.trustedRoot, 'utf8')) as Record<string, unknown>;
+  const refusal = (root: unknown, mode?: 'identity' | 'key') => {
+    try {
+      parseTrustedRoot(typeof root === 'string' ? root : JSON.stringify(root), 'root.json', mode);
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError);
+      return (error as Error).message;
+    }
+    return 'taken';
+  };
+  const TUF_ROOT = {
+    signed: {
+      _type: 'root',
+      spec_version: '1.0',
+      version: 5,
+      expires: '2027-01-01T00:00:00Z',
+      keys: {},
+      roles: {},
+      consistent_snapshot: true,
+    },
+    signatures: [],
+  };
+  const WANTED = 'application/vnd.dev.sigstore.trustedroot.v0.2+json or another version of it';
+
+  // Each is JSON that TrustedRoot.fromJSON turns into an empty root: every image would be refused
+  // as if its signature were broken, for the file's mistake.
+  it.each([
+    ['{}', {}, `root.json is not a Sigstore trusted root: it has no mediaType (${WANTED})`],
+    ['a package.json', { name: 'app', version: '1.0.0' }, `root.json is not a Sigstore trusted root: it has no mediaType (${WANTED})`],
+    [
+      "a TUF repository's root.json",
+      TUF_ROOT,
+      'root.json is not a Sigstore trusted root: it has the top-level signed and signatures of TUF metadata, ' +
+        "as a TUF repository's root.json does; give the trusted root the repository serves as a target " +
+        '(trusted_root.json, mediaType application/vnd.dev.sigstore.trustedroot…+json)',
+    ],
+    [
+      'a signing config',
+      { mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json' },
+      `root.json is not a Sigstore trusted root: its mediaType is "application/vnd.dev.sigstore.signingconfig.v0.2+json", not ${WANTED}`,
+    ],
+    ['an array', [], 'root.json is not a Sigstore trusted root: it is not a JSON object'],
+    [
+      'a trusted root with nothing in it',
+      { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1' },
+      'root.json is not a Sigstore trusted root: it lists no transparency log (tlogs), and every signature cigen verifies must be in one',
+    ],
+  ])('refuses %s, naming the file', (_name, root, message) => {
+    expect(refusal(root)).toBe(message);
+    expect(refusal(root, 'key')).toBe(message);
+  });
+
+  it('refuses a root without a certificate authority for a keyless signer, takes it for a key', () => {
+    const root = { ...standIn(), certificateAuthorities: [] };
+    expect(refusal(root)).toBe(
+      'root.json is not a Sigstore trusted root: it lists no certificate authority (certificateAuthorities), ' +
+        'and a keyless signature is checked against one',
+    );
+    expect(refusal(root, 'key')).toBe('taken');
+  });
+
+  it('refuses a log whose key cannot be read, rather than failing on it later', () => {
+    const root = standIn();
+    expect(refusal({ ...root, tlogs: [{ baseUrl: 'https://rekor.example.com' }] })).toMatch(
+      /^root\.json is not a Sigstore trusted root: its keys and certificates cannot be read: /,
+    );
+  });
+
+  it('takes each media type of a trusted root, and verifies against it', async () => {
+    const bundle = await sign(keyless());
+    for (const mediaType of [
+      'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+      'application/vnd.dev.sigstore.trustedroot.v0.1+json',
+      'application/vnd.dev.sigstore.trustedroot.v0.2+json',
+    ]) {
+      const root = parseTrustedRoot(JSON.stringify({ ...standIn(), mediaType }), 'root.json');
+      expect(checkBundle(bundle, DIGEST, trustMaterial(root), byProject).problem, mediaType).toBeUndefined();
+    }
   });
 });
 

@@ -57,7 +57,7 @@ export async function runVerify(image: string, options: VerifyCommandOptions): P
     : { mode: 'key', key: readPublicKey(await readUserFile(keyName, `--key ${keyName}`), keyName), name: keyName };
   const policy: Policy = { expected, require: [...new Set(input.require)], protectedRef: input.protectedRef ?? false };
   const root = options.trustedRoot
-    ? parseTrustedRoot(await readUserFile(options.trustedRoot, `--trusted-root ${options.trustedRoot}`), options.trustedRoot)
+    ? parseTrustedRoot(await readUserFile(options.trustedRoot, `--trusted-root ${options.trustedRoot}`), options.trustedRoot, expected.mode)
     : await publicTrustedRoot();
   const verdict = await verifyImage(image, policy, trustMaterial(root, expected.mode === 'key' ? expected.key : undefined), process.env);
   if (options.format === 'json') {
