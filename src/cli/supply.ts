@@ -78,7 +78,10 @@ export function registerSupplyCommands(program: Command): void {
     .option('--certificate-oidc-issuer <url>', 'the OIDC issuer of a keyless signature: your GitLab, e.g. https://gitlab.com')
     .option('--certificate-identity <uri>', 'the exact identity: <server>/<project>//<CI config path>@<ref>')
     .option('--certificate-identity-regexp <regexp>', 'the identity as a regular expression the whole identity must match')
-    .option('--project <path>', 'the project that must have signed (with the issuer): any CI config, any ref unless --ref-pattern')
+    .option(
+      '--project <path>',
+      "the project that must have signed (with the issuer): any CI config, its own or another project's, any ref unless --ref-pattern",
+    )
     .option('--ref-pattern <regexp>', 'with --project: the refs allowed (the whole ref), e.g. refs/heads/main or refs/tags/v.*')
     .option('--key <file>', 'a public key (PEM) the image must be signed with, instead of an identity')
     .option(

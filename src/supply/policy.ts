@@ -144,12 +144,17 @@ export const issuerKey = (issuer: string): string => issuer.replace(/\/+$/, '');
 
 /**
  * The certificate identity GitLab's OIDC token gives a job, as Fulcio writes it:
- * `<server>/<project path>//<CI config path>@<ref>` (the ci_config_ref_uri claim). The ref is what
- * follows the first `@`: a branch name may hold `@` (`feature@refs/heads/main`), so a config path
- * that could take one would let such a branch pass for main.
+ * `<server>/<project path>//<CI config path>@<ref>` (the ci_config_ref_uri claim). A config kept in
+ * another project is `<file>@<project path>`, maybe with `:<its ref>` after (the project's CI/CD
+ * configuration file setting, written as is: `.gitlab-ci.yml@group/compliance:main`), so the config
+ * path may hold one `@` before a project path, one with no `@` of its own. The ref is what follows:
+ * a branch name may hold `@` (`feature@refs/heads/main`), and every ref GitLab writes there starts
+ * with `refs/`, so a part after the first `@` that starts with `refs/` is the ref, never a config
+ * project — else such a branch would pass for main.
  */
 export function gitlabIdentityRegExp(issuer: string, project: string, refPattern = 'refs/(?:heads|tags)/.+'): string {
-  return `^${escapeRegExp(issuerKey(issuer))}/${escapeRegExp(project)}//[^@]+@(?:${wholeRef(refPattern)})$`;
+  const configPath = '[^@]+(?:@(?!refs/)[^@/]+(?:/[^@/]+)+)?';
+  return `^${escapeRegExp(issuerKey(issuer))}/${escapeRegExp(project)}//${configPath}@(?:${wholeRef(refPattern)})$`;
 }
 
 /**

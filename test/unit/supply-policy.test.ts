@@ -263,6 +263,31 @@ describe('who must have signed', () => {
     expect(any.test('https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/heads/feature@x')).toBe(true);
   });
 
+  it('a CI config kept in another project (`<file>@<project>`, maybe `:<ref>`) is any CI config too; a branch named like a ref is not', () => {
+    const re = new RegExp(gitlabIdentityRegExp('https://gitlab.example.com', 'group/app', 'refs/heads/main'));
+    const app = 'https://gitlab.example.com/group/app//';
+    // GitLab writes the project's CI/CD configuration file setting as is, before `@<ref>`.
+    for (const config of [
+      '.gitlab-ci.yml@group/compliance',
+      'ci/build.yml@group/sub/compliance',
+      '.gitlab-ci.yml@group/compliance:main',
+      '.gitlab-ci.yml@group/compliance:refs/heads/stable',
+      `.gitlab-ci.yml@group/compliance:${'c'.repeat(40)}`,
+    ])
+      expect(re.test(`${app}${config}@refs/heads/main`), config).toBe(true);
+    expect(re.test(`${app}.gitlab-ci.yml@group/compliance@refs/heads/feature`)).toBe(false);
+    // A branch named feature@refs/heads/main: its first part is no config project (it starts with refs/).
+    expect(re.test(`${app}.gitlab-ci.yml@refs/heads/feature@refs/heads/main`)).toBe(false);
+    expect(re.test(`${app}.gitlab-ci.yml@refs/tags/v1@refs/heads/main`)).toBe(false);
+    // Nor after a config in another project: only one `@<project>` is the config's.
+    expect(re.test(`${app}.gitlab-ci.yml@group/compliance@refs/heads/feature@refs/heads/main`)).toBe(false);
+    expect(re.test(`${app}.gitlab-ci.yml@group/compliance:main@refs/heads/feature@refs/heads/main`)).toBe(false);
+    // A project path has a namespace: `@feature` is not one.
+    expect(re.test(`${app}.gitlab-ci.yml@feature@refs/heads/main`)).toBe(false);
+    // Another project's pipeline is still another project's.
+    expect(re.test('https://gitlab.example.com/group/other//.gitlab-ci.yml@group/app@refs/heads/main')).toBe(false);
+  });
+
   it('a ref pattern written with anchors, as for cosign, matches the whole ref as one without them does', () => {
     const identity = 'https://gitlab.example.com/group/app//.gitlab-ci.yml@refs/heads/main';
     for (const pattern of ['^refs/heads/main$', '^refs/heads/main', 'refs/heads/main$']) {

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gitlabIdentityRegExp } from '../../src/supply/policy.js';
 import { provenancePredicate } from '../../src/supply/provenance.js';
 import { signStatement, type SigningOptions } from '../../src/supply/signing.js';
 import { statement, type AttestationKind } from '../../src/supply/statement.js';
@@ -74,6 +75,29 @@ describe('each bundle, checked', () => {
     expect(
       checkBundle(await sign(keyless()), DIGEST, trust(), { mode: 'identity', issuer: 'https://gitlab.com', subject: IDENTITY }).problem,
     ).toBe(`signed by ${IDENTITY} (issuer ${SERVER}), not by ${IDENTITY} (issuer https://gitlab.com)`);
+  });
+
+  it("--project: a signer whose CI config is kept in another project is the project's; a branch named feature@refs/heads/main is not main", async () => {
+    const main: Expected = {
+      mode: 'identity',
+      issuer: SERVER,
+      subjectRegExp: gitlabIdentityRegExp(SERVER, 'group/app', 'refs/heads/main'),
+    };
+    const token = (ref: string, configPath?: string) => ({
+      ...services(),
+      identityToken: gitlabIdToken({ server: SERVER, project: 'group/app', ref, ...(configPath ? { configPath } : {}) }),
+    });
+    const external = `${SERVER}/group/app//.gitlab-ci.yml@group/compliance@refs/heads/main`;
+    expect(checkBundle(await sign(token('main', '.gitlab-ci.yml@group/compliance')), DIGEST, trust(), main)).toEqual({
+      kind: 'signature',
+      predicateType: 'https://sigstore.dev/cosign/sign/v1',
+      signer: `${external} (issuer ${SERVER})`,
+      predicate: {},
+    });
+    const forged = `${SERVER}/group/app//.gitlab-ci.yml@refs/heads/feature@refs/heads/main`;
+    expect(checkBundle(await sign(token('feature@refs/heads/main')), DIGEST, trust(), main).problem).toBe(
+      `signed by ${forged} (issuer ${SERVER}), not by an identity matching /${main.subjectRegExp}/ (issuer ${SERVER})`,
+    );
   });
 
   it('a regular expression must match the whole identity; an issuer is the same with a trailing slash', async () => {
