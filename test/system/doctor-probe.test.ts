@@ -233,6 +233,21 @@ describe('the probe on this machine', () => {
     expect(run.stdout).toContain('wrote cigen-doctor.json');
   });
 
+  it('a nested storage path: the probe removes every directory it created, and none that was there', () => {
+    const base = tempDir('cigen-doctor-nested-');
+    mkdirSync(join(base, 'kept'));
+    for (const shell of ['bash', 'busybox sh', 'dash'] as const) {
+      const fresh = runProbe({ shell, inputs: { storage: join(base, 'left/a/b/c') } });
+      expect(fresh.status, fresh.stderr).toBe(0);
+      expect(fresh.report?.checks.overlay.detail).toContain(`on ${base}/left/a/b/c (`);
+      expect(readdirSync(base)).toEqual(['kept']);
+      const under = runProbe({ shell, inputs: { storage: join(base, 'kept/a/b') } });
+      expect(under.status, under.stderr).toBe(0);
+      expect(under.report?.checks.overlay.detail).toContain(`on ${base}/kept/a/b (`);
+      expect({ base: readdirSync(base), kept: readdirSync(join(base, 'kept')) }).toEqual({ base: ['kept'], kept: [] });
+    }
+  });
+
   it('this machine (root in a Docker container, no seccomp) is a buildah runner', () => {
     const run = runProbe();
     expect(run.status, run.stderr).toBe(0);
