@@ -90,7 +90,7 @@ function snippetLine(
  * What to do about the checks Buildah needs that the probe could not run: their reasons, and how to
  * run them (unshare, which the probe names when it is missing, where this executor takes it from).
  */
-function untestedLine(report: DoctorReport, untested: readonly CheckName[]): string {
+function untestedLine(report: DoctorReport, untested: readonly CheckName[], missing: readonly CheckName[]): string {
   const reasons = [...new Set(untested.map((check) => report.checks[check].detail.slice(UNTESTED.length)))];
   // The probe's words for a missing unshare (components/doctor/script.sh.hbs).
   const noUnshare = untested.some((check) => report.checks[check].detail.startsWith(`${UNTESTED}unshare is not `));
@@ -105,7 +105,9 @@ function untestedLine(report: DoctorReport, untested: readonly CheckName[]): str
       : report.executor === 'unknown'
         ? 'run the doctor component again where unshare (util-linux) is in the PATH'
         : 'run the doctor component again with a probe-image that has unshare (util-linux), such as its default';
-  const unknown = 'so what Buildah lacks here, if anything, is not known';
+  // Beside a check that failed (userns, before a mount never tried), only what more it lacks is unknown.
+  const unknown =
+    missing.length > 0 ? 'so whether Buildah lacks more here is not known' : 'so what Buildah lacks here, if anything, is not known';
   return `${untested.join(' and ')} could not be tested (${reasons.join('; ')}), ${unknown}: ${remedy}.`;
 }
 
@@ -113,7 +115,7 @@ function untestedLine(report: DoctorReport, untested: readonly CheckName[]): str
 function enableBuildah(report: DoctorReport, verdict: Verdict): string[] {
   const { checks, executor } = report;
   const { missing } = verdict;
-  const lines: string[] = verdict.untested ? [untestedLine(report, verdict.untested)] : [];
+  const lines: string[] = verdict.untested ? [untestedLine(report, verdict.untested, missing)] : [];
   const seccompFilters = !checks.seccomp.ok;
   const apparmorBlocks = !checks.apparmor.ok;
   // Only calls that failed are named: a filter or a confinement that let them through (a custom
