@@ -73,6 +73,7 @@ export interface RawMergeRequest {
   source_branch: string;
   target_branch: string;
   description?: string | null;
+  author?: { username: string } | null;
   web_url: string;
   merge_commit_sha?: string | null;
   squash_commit_sha?: string | null;
@@ -191,6 +192,7 @@ const MERGE_REQUEST: JSONSchemaType<RawMergeRequest> = {
     source_branch: { type: 'string' },
     target_branch: { type: 'string' },
     description: nullableString,
+    author: { type: 'object', nullable: true, required: ['username'], properties: { username: { type: 'string' } } },
     web_url: { type: 'string' },
     merge_commit_sha: nullableString,
     squash_commit_sha: nullableString,

@@ -81,6 +81,7 @@ const toMergeRequest = (raw: RawMergeRequest): MergeRequest => {
     sourceBranch: raw.source_branch,
     targetBranch: raw.target_branch,
     description: raw.description ?? '',
+    ...(raw.author ? { author: raw.author.username } : {}),
     webUrl: raw.web_url,
     ...(merged ? { mergedCommit: merged } : {}),
   };

@@ -57,6 +57,8 @@ export interface MergeRequest {
   sourceBranch: string;
   targetBranch: string;
   description: string;
+  /** The username of who opened it (undefined when GitLab names no one): the bot's own are the token's user's. */
+  author?: string;
   webUrl: string;
   /**
    * The commit holding what a merged one merged, as GitLab's MergeRequest#merged_commit_sha takes

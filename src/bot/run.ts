@@ -1,7 +1,8 @@
 /**
  * `cigen bot`: one merge request per project that still builds with Kaniko (or a Docker daemon),
  * idempotent across runs. Per project, on branch cigen/migrate-off-kaniko (merge requests from
- * that branch of a fork are not the bot's and are ignored):
+ * that branch of a fork are not the bot's and are ignored, nor are people's from it into other
+ * branches: see ownedByBot):
  *   an open MR whose branch is no longer at the commit the bot recorded in it (a push, an amend)
  *                                                -> human-modified (commented once), left alone
  *   an open MR with the same content hash        -> unchanged
@@ -390,7 +391,7 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     ];
     // A pipeline that already names the catalog was likely moved by people while the bot's merge
     // request is open: the report links it. Only then is it looked for — a plain project costs no request.
-    const open = usesCatalog(read) ? await openMergeRequest(platform, project) : undefined;
+    const open = usesCatalog(read) ? await openMergeRequest(ctx, project, ref) : undefined;
     if (open) why.push(`the bot's merge request !${open.iid} is still open; nothing is left for it to move`);
     return result('nothing-to-migrate', why.length > 0 ? why.join('; ') : null, open ?? null);
   }
@@ -426,11 +427,14 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     const named = access !== null && access < DEVELOPER ? `; GitLab names a membership of access level ${access} here` : '';
     return result('skipped', `no permission to push (403): ${error.message}${named}`, mergeRequest);
   };
-  const requests = await botMergeRequests(platform, project);
-  // GitLab is merging it (opened -> locked -> merged): a reset now would change what it merges.
-  const merging = requests.find((mr) => mr.state === 'locked');
+  const fromBranch = await branchMergeRequests(platform, project);
+  // GitLab is merging one from the branch (opened -> locked -> merged), the bot's or a person's: a
+  // reset now would change what it merges.
+  const merging = fromBranch.find((mr) => mr.state === 'locked');
   if (merging) return result('skipped', `merge request !${merging.iid} is being merged (locked); the bot leaves it`, merging);
-  const open = requests.find((mr) => mr.state === 'opened');
+  // Only the bot's own speak for it: a person's from its branch into another is left alone (ownedByBot).
+  const requests = fromBranch.filter((mr) => ownedByBot(ctx.bot, mr));
+  const open = ownOpen(ctx.bot, requests, ref);
   if (open) {
     const branch = await platform.branch(project, BRANCH);
     const state = await changedByOthers(ctx, project, ref, branch, open);
@@ -552,7 +556,7 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     // A create GitLab did but whose answer was lost (a gateway's 502, a timeout) is sent again, and
     // GitLab refuses the second: 409 "Another open merge request already exists for this source
     // branch". The one open is this run's when its description records the commit just written.
-    const mine = error.status === 409 ? await openMergeRequest(platform, project) : undefined;
+    const mine = error.status === 409 ? await openMergeRequest(ctx, project, ref) : undefined;
     if (mine && mine.targetBranch === ref && HEAD_MARKER.exec(mine.description)?.[1] === head)
       return result('opened', mergedBefore ?? null, mine);
     return result(
@@ -590,13 +594,28 @@ async function againstMerged(
   return 'same';
 }
 
-/** The bot's merge requests, any state. Only the project's own branch is the bot's: a fork's
- *  merge request may carry the same branch name. */
-const botMergeRequests = async (platform: Platform, project: Project): Promise<MergeRequest[]> =>
+/** The merge requests from the bot's branch, any state, the bot's and people's. Only the project's
+ *  own branch is the bot's: a fork's merge request may carry the same branch name. */
+const branchMergeRequests = async (platform: Platform, project: Project): Promise<MergeRequest[]> =>
   (await platform.mergeRequests(project, BRANCH)).filter((mr) => mr.sourceProjectId === project.id);
 
-const openMergeRequest = async (platform: Platform, project: Project): Promise<MergeRequest | undefined> =>
-  (await botMergeRequests(platform, project)).find((mr) => mr.state === 'opened');
+/**
+ * Whether a merge request from the bot's branch is the bot's own: opened with this token (its author
+ * is the token's user), or carrying the bot's hidden record. GitLab lets people open more from the
+ * branch, into other branches (a backport: MergeRequest#validate_branches refuses only a second open
+ * one with the same source and target branch); those are theirs, and the bot neither takes them for
+ * its own nor reads an answer to its change in how they ended.
+ */
+const ownedByBot = (bot: { username: string }, mr: MergeRequest): boolean => mr.author === bot.username || !recordLost(mr.description);
+
+/** The bot's own open merge request: the one into the default branch (`ref`) first, then one it opened with this token. */
+function ownOpen(bot: { username: string }, requests: readonly MergeRequest[], ref: string): MergeRequest | undefined {
+  const rank = (mr: MergeRequest) => (mr.targetBranch === ref ? 2 : 0) + (mr.author === bot.username ? 1 : 0);
+  return requests.filter((mr) => mr.state === 'opened' && ownedByBot(bot, mr)).sort((a, b) => rank(b) - rank(a) || a.iid - b.iid)[0];
+}
+
+const openMergeRequest = async (ctx: Context, project: Project, ref: string): Promise<MergeRequest | undefined> =>
+  ownOpen(ctx.bot, await branchMergeRequests(ctx.platform, project), ref);
 
 /** Whether the pipeline includes one of cigen's components from a catalog, or a file names the catalog
  *  project the component comes from (`<server>/<project>/<name>@<version>`). */

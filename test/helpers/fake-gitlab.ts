@@ -630,6 +630,56 @@ export class FakeGitLab {
     return mr.iid;
   }
 
+  /**
+   * A merge request a person opens in the project from one of its own branches (a backport from the
+   * bot's branch into another, say): authored by 'human'. GitLab refuses a second open one with the
+   * same source and target branch (MergeRequest#validate_branches), and so does this.
+   */
+  openMergeRequestAsHuman(
+    projectPath: string,
+    sourceBranch: string,
+    options: { targetBranch: string; title?: string; description?: string },
+  ): number {
+    const project = this.mustProject(projectPath);
+    const head = project.branches.get(sourceBranch);
+    if (head === undefined) throw new Error(`openMergeRequestAsHuman: ${projectPath} has no branch ${sourceBranch}`);
+    if (!project.branches.has(options.targetBranch))
+      throw new Error(`openMergeRequestAsHuman: ${projectPath} has no branch ${options.targetBranch}`);
+    const taken = project.mergeRequests.some(
+      (m) =>
+        m.state === 'opened' &&
+        m.sourceProjectId === project.id &&
+        m.sourceBranch === sourceBranch &&
+        m.targetBranch === options.targetBranch,
+    );
+    if (taken) throw new Error(`openMergeRequestAsHuman: one is open from ${sourceBranch} into ${options.targetBranch} already`);
+    const now = new Date().toISOString();
+    const mr: MergeRequest = {
+      id: (this.mrSeq += 1),
+      iid: project.mergeRequests.length + 1,
+      title: options.title ?? `Changes from ${sourceBranch}`,
+      description: options.description ?? '',
+      state: 'opened',
+      sourceProjectId: project.id,
+      sourceBranch,
+      targetBranch: options.targetBranch,
+      author: HUMAN,
+      createdAt: now,
+      updatedAt: now,
+      mergedAt: null,
+      closedAt: null,
+      mergedBy: null,
+      closedBy: null,
+      mergeCommitSha: null,
+      labels: [],
+      removeSourceBranch: false,
+      lastSha: head,
+      notes: [],
+    };
+    project.mergeRequests.push(mr);
+    return mr.iid;
+  }
+
   /** Puts an open merge request in the state GitLab keeps it in while it merges it (MergeRequest#lock_mr: opened -> locked). */
   lockMergeRequest(projectPath: string, iid: number): void {
     const mr = this.mustMr(this.mustProject(projectPath), iid);
@@ -1967,7 +2017,12 @@ export class FakeGitLab {
     const target = str(params['target_branch']);
     const stateEvent = str(params['state_event']);
     if (target !== undefined && !project.branches.has(target)) throw new HttpError(400, { message: { target_branch: ['does not exist'] } });
-    if (stateEvent === 'reopen' && mr.state === 'closed') {
+    // MergeRequest#validate_branches, on every save of an open one: no other open merge request from
+    // the same source project and branch into the same target branch. A save that reopens one or
+    // moves its target is the one that can break it.
+    const reopening = stateEvent === 'reopen' && mr.state === 'closed';
+    const retargeting = target !== undefined && target !== mr.targetBranch && (mr.state === 'opened' || reopening);
+    if (reopening || retargeting) {
       const conflict = project.mergeRequests.find(
         (m) =>
           m !== mr &&

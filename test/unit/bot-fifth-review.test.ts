@@ -189,6 +189,8 @@ describe("the bot's merge request merged: an answer to that change only", () => 
           source_project_id: fake.mergeRequests('acme/shop')[0]?.source_project_id,
           source_branch: 'cigen/migrate-off-kaniko',
           target_branch: 'main',
+          // The bot's: opened with its token (GitLab names the author of every merge request).
+          author: { username: fake.botUser.username },
           web_url: mr(1),
           ...fields,
         },

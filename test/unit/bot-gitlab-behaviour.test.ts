@@ -479,3 +479,80 @@ describe("a custom ci_config_path, looked for as GitLab does (Gitlab::Ci::Projec
     expect(fake.file('acme/at-local', BRANCH, 'ci/v1@2/pipeline.yml')).toContain('component:');
   });
 });
+
+describe("a person's merge request from the bot's branch into another branch (GitLab allows it: MergeRequest#validate_branches refuses only the same source and target)", () => {
+  const head = () => fake.branches('acme/shop').find((b) => b.name === BRANCH)?.commit;
+  const backport = { targetBranch: 'release/1', title: 'Backport buildah to release/1', description: 'Backport for the 1.x line.' };
+  const theirs = () => fake.mergeRequests('acme/shop').find((mr) => mr.iid === 2);
+
+  it("is left alone: the bot keeps to its own (listed after the person's), neither retargets nor rewrites the person's", async () => {
+    const id = fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    await run();
+    fake.pushAsHuman('acme/shop', 'release/1', { CHANGELOG: '1.x\n' });
+    expect(fake.openMergeRequestAsHuman('acme/shop', BRANCH, backport)).toBe(2);
+
+    fake.resetLog();
+    for (const dryRun of [true, false])
+      expect(byPath(await run({ dryRun }))['acme/shop']).toMatchObject({
+        status: 'unchanged',
+        mergeRequest: expect.stringMatching(/\/merge_requests\/1$/),
+      });
+    expect(fake.writes()).toEqual([]);
+
+    // The default branch changes the pipeline: the bot's own is brought up to date, the person's untouched.
+    fake.pushAsHuman('acme/shop', 'main', { '.gitlab-ci.yml': `${KANIKO_CI}\n# changed\n` });
+    fake.resetLog();
+    expect(byPath(await run())['acme/shop']).toMatchObject({
+      status: 'updated',
+      reason: null,
+      mergeRequest: expect.stringMatching(/\/merge_requests\/1$/),
+    });
+    expect(fake.writes().map((w) => `${w.method} ${w.path} ${w.status}`)).toEqual([
+      `POST /api/v4/projects/${id}/repository/commits 201`,
+      `PUT /api/v4/projects/${id}/merge_requests/1 200`,
+    ]);
+    expect(fake.mergeRequests('acme/shop')[0]?.description).toContain(`<!-- cigen:head=${head()} -->`);
+    expect(theirs()).toMatchObject({ state: 'opened', target_branch: 'release/1', description: 'Backport for the 1.x line.' });
+    expect(byPath(await run())['acme/shop']?.status).toBe('unchanged');
+  });
+
+  it("ended (closed or merged) says nothing of the bot's change: with none of its own, the bot opens one into the default branch", async () => {
+    fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    // A run that wrote the branch but could not open its merge request.
+    fake.inject({ method: 'POST', path: /\/merge_requests$/, status: 500 });
+    expect(byPath(await run())['acme/shop']?.status).toBe('failed');
+    const written = head();
+    fake.pushAsHuman('acme/shop', 'release/1', { CHANGELOG: '1.x\n' });
+    expect(fake.openMergeRequestAsHuman('acme/shop', BRANCH, backport)).toBe(1);
+    fake.closeMergeRequest('acme/shop', 1);
+
+    expect(byPath(await run())['acme/shop']).toMatchObject({
+      status: 'opened',
+      reason: null,
+      mergeRequest: expect.stringMatching(/\/merge_requests\/2$/),
+    });
+    expect(head()).toBe(written);
+    expect(fake.mergeRequests('acme/shop').map((mr) => [mr.iid, mr.state, mr.target_branch])).toEqual([
+      [1, 'closed', 'release/1'],
+      [2, 'opened', 'main'],
+    ]);
+  });
+
+  it("still open, with none of the bot's own: the bot opens its own into the default branch beside it", async () => {
+    fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    fake.inject({ method: 'POST', path: /\/merge_requests$/, status: 500 });
+    await run();
+    fake.pushAsHuman('acme/shop', 'release/1', { CHANGELOG: '1.x\n' });
+    fake.openMergeRequestAsHuman('acme/shop', BRANCH, backport);
+
+    expect(byPath(await run())['acme/shop']).toMatchObject({
+      status: 'opened',
+      mergeRequest: expect.stringMatching(/\/merge_requests\/2$/),
+    });
+    expect(fake.mergeRequests('acme/shop')[0]).toMatchObject({ target_branch: 'release/1', description: 'Backport for the 1.x line.' });
+    expect(byPath(await run())['acme/shop']).toMatchObject({
+      status: 'unchanged',
+      mergeRequest: expect.stringMatching(/\/merge_requests\/2$/),
+    });
+  });
+});

@@ -410,6 +410,35 @@ describe('FakeGitLab: merge requests and notes', () => {
     ]);
   });
 
+  it('refuses a retarget onto a source and target branch another open merge request has (MergeRequest#validate_branches, on every save)', async () => {
+    fake.pushAsHuman('g/p', 'release/1', { 'b.txt': 'y' });
+    await api.MergeRequests.create('g/p', 'feature', 'main', 'into main');
+    expect(fake.openMergeRequestAsHuman('g/p', 'feature', { targetBranch: 'release/1', description: 'backport' })).toBe(2);
+    expect(() => fake.openMergeRequestAsHuman('g/p', 'feature', { targetBranch: 'release/1' })).toThrow(
+      /open from feature into release\/1 already/,
+    );
+    expect(fake.mergeRequests('g/p').map((m) => [m.iid, m.state, m.target_branch])).toEqual([
+      [1, 'opened', 'main'],
+      [2, 'opened', 'release/1'],
+    ]);
+    const person = (await api.MergeRequests.show('g/p', 2)) as unknown as Json;
+    expect(person['author']).toMatchObject({ username: 'human' });
+
+    expect(await errorBody(api.MergeRequests.edit('g/p', 2, { targetBranch: 'main', description: 'mine' }))).toEqual([
+      'Another open merge request already exists for this source branch: !1',
+    ]);
+    expect(await statusOf(api.MergeRequests.edit('g/p', 1, { targetBranch: 'release/1' }))).toBe(409);
+    expect(fake.mergeRequests('g/p').map((m) => [m.iid, m.target_branch, m.description])).toEqual([
+      [1, 'main', ''],
+      [2, 'release/1', 'backport'],
+    ]);
+    // The same target again, or one no other takes, is no conflict; nor is a closed one's retarget.
+    expect(((await api.MergeRequests.edit('g/p', 1, { targetBranch: 'main' })) as unknown as Json)['target_branch']).toBe('main');
+    await api.MergeRequests.edit('g/p', 2, { stateEvent: 'close' });
+    expect(((await api.MergeRequests.edit('g/p', 2, { targetBranch: 'main' })) as unknown as Json)['target_branch']).toBe('main');
+    expect(await statusOf(api.MergeRequests.edit('g/p', 2, { stateEvent: 'reopen' }))).toBe(409);
+  });
+
   it('refuses merge requests for reporters', async () => {
     fake.addProject({ path: 'g/rep', accessLevel: 20 });
     fake.pushAsHuman('g/rep', 'feature', { 'a.txt': 'x' });
