@@ -442,6 +442,20 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     // The branch is built on the default branch only, and only for a merge request into it: one into
     // a branch that is no longer the default (the default changed) is retargeted and rebuilt.
     const retarget = open.targetBranch !== ref ? { from: open.targetBranch, to: ref } : undefined;
+    /** The merge request updated; one GitLab refused or never answered is a failure that links it and
+     *  says what the bot had done (`done`: a reset of the branch) before it. */
+    const update = async (options: { description: string; targetBranch?: string }, done = ''): Promise<MergeRequest | ProjectResult> => {
+      try {
+        return await platform.updateMergeRequest(project, open.iid, options);
+      } catch (error) {
+        if (!(error instanceof PlatformError)) throw error;
+        const what =
+          options.targetBranch !== undefined
+            ? `retargeting merge request !${open.iid} to ${options.targetBranch}`
+            : `updating the description of merge request !${open.iid}`;
+        return result('failed', `${done}${what} failed: ${error.message}`, open);
+      }
+    };
     if (!retarget && state.headHash === undefined && HASH_MARKER.exec(open.description)?.[1] === hash)
       return result('unchanged', null, open);
     // Only the description: the title is the people's now (a `Draft:` prefix, a better wording).
@@ -451,12 +465,14 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
       if (recordLost(open.description)) {
         if (ctx.dryRun) return wouldDo('unchanged', 'put the hidden record back at the end of the description people rewrote', open);
         const description = [open.description.trimEnd(), record(hash, branch.commit)].filter((part) => part !== '').join('\n\n');
-        await platform.updateMergeRequest(project, open.iid, { description });
+        const restored = await update({ description });
+        if (!('iid' in restored)) return restored;
         return result('unchanged', 'the description people rewrote had lost the hidden record; put back at its end, their text kept', open);
       }
       // A run stopped before the description caught up.
       if (ctx.dryRun) return wouldDo('updated', 'update the merge request description', open);
-      return result('updated', null, await platform.updateMergeRequest(project, open.iid, { description: body(branch.commit) }));
+      const updated = await update({ description: body(branch.commit) });
+      return 'iid' in updated ? result('updated', null, updated) : updated;
     }
     const clear = await clearance(ctx, project, branch);
     if (!(clear instanceof Clearance)) return result('skipped', clear, open);
@@ -470,10 +486,13 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
       return pushRefused(error, open);
     }
     if (typeof commit === 'string') return humanModified(ctx, project, open, commit, result);
-    const updated = await platform.updateMergeRequest(project, open.iid, {
-      description: body(commit.id),
-      ...(retarget ? { targetBranch: retarget.to } : {}),
-    });
+    // The branch is rewritten already: a failed update says so, and names the commit the merge request now shows
+    // under a description that records the one before (the next run takes it for the bot's and tries again).
+    const updated = await update(
+      { description: body(commit.id), ...(retarget ? { targetBranch: retarget.to } : {}) },
+      `${BRANCH} was reset (commit ${commit.id.slice(0, 12)}); `,
+    );
+    if (!('iid' in updated)) return updated;
     return result(
       'updated',
       retarget ? `retargeted from ${retarget.from} to ${retarget.to}, the default branch now; the branch rebuilt on it` : null,

@@ -265,6 +265,35 @@ describe('the update of an open merge request', () => {
     expect(byPath(await runGroup('acme'))['acme/upd']?.status).toBe('unchanged');
   });
 
+  it('that GitLab refuses after the branch reset links the merge request and names the commit the branch was reset to', async () => {
+    fake.addProject({ path: 'acme/upd', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    await runGroup('acme');
+    const before = head('acme/upd');
+    fake.pushAsHuman('acme/upd', 'main', { '.gitlab-ci.yml': KANIKO_LATEST });
+    fake.inject({ method: 'PUT', path: /\/merge_requests\/1$/, status: 500 });
+    const failed = byPath(await runGroup('acme'))['acme/upd'];
+    const reset = head('acme/upd');
+    expect(reset).not.toBe(before);
+    expect(failed).toEqual({
+      path: 'acme/upd',
+      status: 'failed',
+      mergeRequest: `${fake.url}/acme/upd/-/merge_requests/1`,
+      reason:
+        `${BRANCH} was reset (commit ${reset?.slice(0, 12)}); updating the description of merge request !1 failed: ` +
+        'PUT /api/v4/projects/1/merge_requests/1: 500 Internal Server Error',
+    });
+
+    // One that needs no commit (the description catching up) links it too, and says no reset.
+    fake.inject({ method: 'PUT', path: /\/merge_requests\/1$/, status: 500 });
+    expect(byPath(await runGroup('acme'))['acme/upd']).toEqual({
+      path: 'acme/upd',
+      status: 'failed',
+      mergeRequest: `${fake.url}/acme/upd/-/merge_requests/1`,
+      reason: 'updating the description of merge request !1 failed: PUT /api/v4/projects/1/merge_requests/1: 500 Internal Server Error',
+    });
+    expect(head('acme/upd')).toBe(reset);
+  });
+
   it("a person's commit on the branch is still theirs, whatever the description says", async () => {
     fake.addProject({ path: 'acme/upd', files: { '.gitlab-ci.yml': KANIKO_CI } });
     await runGroup('acme');

@@ -538,6 +538,28 @@ describe("a person's merge request from the bot's branch into another branch (Gi
     ]);
   });
 
+  it("into the new default branch, when the bot's own must be retargeted there: GitLab's 409 fails it, linked, naming the reset", async () => {
+    fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    await run();
+    fake.pushAsHuman('acme/shop', 'trunk', { 'README.md': 'trunk only\n' }, 'trunk only');
+    fake.setDefaultBranch('acme/shop', 'trunk');
+    expect(fake.openMergeRequestAsHuman('acme/shop', BRANCH, { targetBranch: 'trunk', description: 'Ours, into trunk.' })).toBe(2);
+
+    const failed = byPath(await run())['acme/shop'];
+    expect(failed).toEqual({
+      path: 'acme/shop',
+      status: 'failed',
+      mergeRequest: expect.stringMatching(/\/merge_requests\/1$/),
+      reason:
+        `${BRANCH} was reset (commit ${head()?.slice(0, 12)}); retargeting merge request !1 to trunk failed: ` +
+        'PUT /api/v4/projects/1/merge_requests/1: 409 ["Another open merge request already exists for this source branch: !2"]',
+    });
+    expect(fake.mergeRequests('acme/shop').map((mr) => [mr.iid, mr.target_branch, mr.description.startsWith('Ours')])).toEqual([
+      [1, 'main', false],
+      [2, 'trunk', true],
+    ]);
+  });
+
   it("still open, with none of the bot's own: the bot opens its own into the default branch beside it", async () => {
     fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO_CI } });
     fake.inject({ method: 'POST', path: /\/merge_requests$/, status: 500 });
