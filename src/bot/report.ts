@@ -1,4 +1,5 @@
 /** The bot's report: `{"projects":[...],"counts":{...}}` and a Markdown twin for people. */
+import { tableCell } from '../ci/markdown.js';
 import { STATUSES, type BotReport } from './run.js';
 
 export function reportJson(report: BotReport): string {
@@ -13,16 +14,16 @@ export function reportJson(report: BotReport): string {
   return `${JSON.stringify({ ...stopped, projects, counts: report.counts }, null, 2)}\n`;
 }
 
-const cell = (text: string | null): string => (text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
 export function reportMarkdown(report: BotReport): string {
   const lines = ['# cigen bot report', ''];
   if (report.stopped !== undefined)
-    lines.push(`**Incomplete:** ${cell(report.stopped)}; only the projects listed before it were handled.`, '');
+    lines.push(`**Incomplete:** ${tableCell(report.stopped)}; only the projects listed before it were handled.`, '');
   lines.push('| status | projects |', '| --- | --- |');
   for (const status of STATUSES) lines.push(`| ${status} | ${report.counts[status]} |`);
   lines.push('', '| project | status | merge request | reason |', '| --- | --- | --- | --- |');
   for (const p of report.projects)
-    lines.push(`| ${cell(p.path)} | ${p.status} | ${p.mergeRequest ? `[link](${p.mergeRequest})` : ''} | ${cell(p.reason)} |`);
+    lines.push(
+      `| ${tableCell(p.path)} | ${p.status} | ${p.mergeRequest ? `[link](${p.mergeRequest})` : ''} | ${tableCell(p.reason ?? '')} |`,
+    );
   return `${lines.join('\n')}\n`;
 }

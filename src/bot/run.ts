@@ -22,6 +22,7 @@
 import { createHash } from 'node:crypto';
 import { unifiedDiff } from '../ci/unified-diff.js';
 import { escapeRegExp } from '../ci/regexp.js';
+import { codeSpan, tableCell } from '../ci/markdown.js';
 import { fetchLocalIncludes, refusedAsNotYaml } from '../ci/include-walk.js';
 import mergeRequestBody from './merge-request.md.hbs';
 import type { MigratedFile, MigratedJob, Migration, Migrator } from './migrator.js';
@@ -163,6 +164,9 @@ const movedOnto = (componentRef: string, files: readonly MigratedFile[]): string
     reportedJobs(files).filter((j) => j.status === 'migrated'),
   ).words;
 
+/** The merge request's description. The template is not escaped (Markdown is its output): job names
+ *  and file paths come to it as Markdown already, each a code span that shows it as it is, and in
+ *  the table a cell (a `|` in a name would split it, code span or not). */
 export function renderBody(componentRef: string, files: readonly MigratedFile[], hash: string, head: string): string {
   const jobs = reportedJobs(files);
   const moved = jobs.filter((j) => j.status === 'migrated');
@@ -176,12 +180,12 @@ export function renderBody(componentRef: string, files: readonly MigratedFile[],
     buildah,
     both: buildah && compat.length > 0,
     compatRef: compat[0]?.component ?? '',
-    compat: compat.map((j) => ({ name: j.name, template: j.name.startsWith('.') })),
+    compat: compat.map((j) => ({ job: codeSpan(j.name), template: j.name.startsWith('.') })),
     jobs: jobs
       .filter((j) => j.status !== 'unchanged')
       .map((j: MigratedJob) => ({
-        name: j.name,
-        file: j.file,
+        job: tableCell(codeSpan(j.name)),
+        file: tableCell(codeSpan(j.file)),
         status:
           j.status !== 'migrated'
             ? 'needs review (left as it is)'
@@ -191,11 +195,11 @@ export function renderBody(componentRef: string, files: readonly MigratedFile[],
                 : 'moved onto kaniko-compat (keeps its script)'
               : 'moved to the component',
       })),
-    reviews: jobs.filter((j) => j.status === 'needs-review').map((j) => ({ name: j.name, notes: j.notes })),
+    reviews: jobs.filter((j) => j.status === 'needs-review').map((j) => ({ job: codeSpan(j.name), notes: j.notes })),
     unchecked: files.flatMap((f) => f.unchecked ?? []),
     duplicates: files.flatMap((f) => f.duplicates ?? []),
-    notes: moved.flatMap((j) => j.notes.map((text) => ({ name: j.name, text }))),
-    promote: jobs.flatMap((j) => (j.promote ? [{ name: j.name, text: j.promote.text }] : [])),
+    notes: moved.flatMap((j) => j.notes.map((text) => ({ job: codeSpan(j.name), text }))),
+    promote: jobs.flatMap((j) => (j.promote ? [{ job: codeSpan(j.name), text: j.promote.text }] : [])),
     promoteRef: componentRef.replace(/\/[a-z0-9][a-z0-9_-]*@/, '/promote@'),
     record: record(hash, head),
   });

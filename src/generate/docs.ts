@@ -9,6 +9,7 @@ import { RUNNER_EXECUTORS } from '../builders/runner.js';
 import { REPORT_FILE } from '../builders/spec.js';
 import type { ComponentDefinition } from '../catalog/registry.js';
 import { CATALOG_MAJOR, CATALOG_PATH } from '../ci/component-ref.js';
+import { tableCell } from '../ci/markdown.js';
 import { renderEntries } from '../ci/splice.js';
 import { stringify } from 'yaml';
 import type { InputValue } from '../ci/interpolation/inputs.js';
@@ -18,8 +19,6 @@ export const SECTION_END = '<!-- cigen:components:end -->';
 
 export const componentPagePath = (name: string): string => `docs/components/${name}.md`;
 
-const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
 /** An input's sample value as a user writes it in `inputs:`, on one line. Kept by name and value:
  *  the builders share most inputs, and each stringify builds a yaml Document. */
 const examples = new Map<string, string>();
@@ -27,7 +26,7 @@ const example = (name: string, sample: unknown): string => {
   const key = `${name}\0${JSON.stringify(sample)}`;
   let text = examples.get(key);
   if (text === undefined) {
-    text = cell(
+    text = tableCell(
       `\`${stringify({ [name]: sample }, { collectionStyle: 'flow', lineWidth: 0 })
         .trim()
         .replace(/^\{ (.*) \}$/, '$1')}\``,
@@ -97,8 +96,8 @@ export function componentPage(component: ComponentDefinition): string {
     inputs: Object.entries(component.inputs).map(([name, input]) => ({
       name,
       type: input.type,
-      defaultText: cell(`\`${JSON.stringify(input.default)}\``),
-      descriptionText: cell(input.description + (input.options ? ` One of: ${input.options.map((o) => `\`${o}\``).join(', ')}.` : '')),
+      defaultText: tableCell(`\`${JSON.stringify(input.default)}\``),
+      descriptionText: tableCell(input.description + (input.options ? ` One of: ${input.options.map((o) => `\`${o}\``).join(', ')}.` : '')),
       exampleText: example(name, input.sample),
     })),
     runner: runnerSection(component),
@@ -110,7 +109,7 @@ export function componentPage(component: ComponentDefinition): string {
 
 /** The README's table of components, linking each page. */
 export function renderComponentsSection(components: readonly ComponentDefinition[]): string {
-  const rows = components.map((c) => `| [\`${c.name}\`](${componentPagePath(c.name)}) | ${cell(c.title)} | ${cell(c.summary)} |`);
+  const rows = components.map((c) => `| [\`${c.name}\`](${componentPagePath(c.name)}) | ${tableCell(c.title)} | ${tableCell(c.summary)} |`);
   return [SECTION_START, '', '| component | | |', '| --- | --- | --- |', ...rows, '', SECTION_END].join('\n');
 }
 

@@ -386,3 +386,19 @@ describe("a project people migrated while the bot's merge request is open", () =
     ]);
   });
 });
+
+describe("the merge request's job table and lists, for job names GitLab takes with `|` or a backtick in them", () => {
+  it('escapes `|` in a table cell (GFM splits a cell at one even in a code span) and fences a backtick with more of them', async () => {
+    const job = KANIKO_CI.split('build:\n')[1];
+    fake.addProject({ path: 'acme/pipe', files: { '.gitlab-ci.yml': `stages: [build]\n"build|amd64":\n${job}\n"build\`arm64":\n${job}` } });
+    expect(byPath(await runGroup('acme'))['acme/pipe']?.status).toBe('opened');
+    const lines = (fake.mergeRequests('acme/pipe')[0]?.description ?? '').split('\n');
+    expect(lines.filter((l) => l.startsWith('| `'))).toEqual([
+      '| `build\\|amd64` | `.gitlab-ci.yml` | moved to the component |',
+      '| ``build`arm64`` | `.gitlab-ci.yml` | moved to the component |',
+    ]);
+    // In a list a `|` is only text; a backtick still needs the longer fence.
+    expect(lines.filter((l) => l.startsWith('- `build|amd64`: ')).length).toBeGreaterThan(0);
+    expect(lines.filter((l) => l.startsWith('- ``build`arm64``: ')).length).toBeGreaterThan(0);
+  });
+});

@@ -5,6 +5,7 @@ import { retryAfter, retryDelay, type RetryPolicy } from '../../src/bot/http.js'
 import type { Project } from '../../src/bot/platform.js';
 import { forEachConcurrently, inShard, matchesPattern } from '../../src/bot/run.js';
 import { parseShard } from '../../src/cli/commands/bot.js';
+import { codeSpan, tableCell } from '../../src/ci/markdown.js';
 
 const POLICY: RetryPolicy = { attempts: 5, baseMs: 100, maxMs: 10_000, timeoutMs: 1000 };
 const NOW = Date.parse('2026-11-23T12:00:00Z');
@@ -114,5 +115,21 @@ describe('the token and the address', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('glpat-secret');
     }
+  });
+});
+
+describe('Markdown for GitLab (merge request descriptions, the report)', () => {
+  it('a code span shows its text as it is: a fence longer than any run of backticks in it, padded where CommonMark would eat or join', () => {
+    expect(codeSpan('build')).toBe('`build`');
+    expect(codeSpan('a`b')).toBe('``a`b``');
+    expect(codeSpan('a``b`')).toBe('``` a``b` ```');
+    expect(codeSpan('`x')).toBe('`` `x ``');
+    expect(codeSpan(' x ')).toBe('`  x  `');
+    expect(codeSpan('  ')).toBe('`  `');
+    expect(codeSpan('a\nb')).toBe('`a b`');
+  });
+  it('a table cell escapes every `|` (GFM splits a cell at one even inside a code span) and keeps to one line', () => {
+    expect(tableCell(codeSpan('build|amd64'))).toBe('`build\\|amd64`');
+    expect(tableCell('a|b\r\nc\nd')).toBe('a\\|b c d');
   });
 });
