@@ -764,6 +764,19 @@ describe('fake runners: the details', () => {
     expect(runFake({ ...DOCKER_UNCONFINED, dockerenv: false }).report.executor).toBe('unknown');
   });
 
+  it('executor: a shell executor (CI_SHARED_ENVIRONMENT) in a container or a pod is the shell executor, not Docker or Kubernetes', () => {
+    const shared = { CI_SHARED_ENVIRONMENT: 'true', CI_RUNNER_EXECUTABLE_ARCH: 'linux/amd64' };
+    const inDocker = runFake({ ...DOCKER_UNCONFINED, dockerenv: true, env: shared });
+    expect(inDocker.report.executor).toBe('shell');
+    expect(inDocker.report.recommendation).not.toBe('kaniko');
+    expect(
+      runFake({ ...DOCKER_UNCONFINED, dockerenv: false, env: { ...shared, KUBERNETES_SERVICE_HOST: '10.0.0.1' } }).report.executor,
+    ).toBe('shell');
+    // A disposable environment (every other executor) keeps reading the container's markers.
+    const disposable = { CI_DISPOSABLE_ENVIRONMENT: 'true', CI_RUNNER_EXECUTABLE_ARCH: 'linux/amd64' };
+    expect(runFake({ ...DOCKER_UNCONFINED, dockerenv: true, env: disposable }).report.executor).toBe('docker');
+  });
+
   it('never fails because a probe fails: nothing to read still gives a full report', () => {
     const { report } = runFake({ noStatus: true, mountinfo: '', userns: 'fail', mount: 'fail', overlay: 'fail' });
     expect(report.checks.seccomp).toEqual({ ok: false, detail: 'cannot read /proc/self/status' });
