@@ -705,6 +705,41 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       ]);
     });
 
+    // An image without a registry host is Docker Hub's (docker.io, whose certs.d the daemon reads for
+    // it); a `# syntax=` parser directive names the frontend image BuildKit pulls, BUILDKIT_SYNTAX too.
+    it.each([
+      ['FROM alpine:3.20\n', {}, ['docker.io']],
+      ['FROM library/alpine\nCOPY --from=busybox /bin/sh /sh\n', {}, ['docker.io']],
+      ['FROM localhost:5000/x\nFROM localhost/y\n', {}, ['localhost', 'localhost:5000']],
+      [
+        '# syntax=registry.corp.example/docker/dockerfile:1\nFROM harbor.example.com/x\n',
+        {},
+        ['harbor.example.com', 'registry.corp.example'],
+      ],
+      // Any case, blanks around key and value, after another directive, a BOM before it.
+      [
+        '\ufeff#escape=`\n#  SYNTAX = frontend.example.com:5000/df:1 extra\nFROM harbor.example.com/x\n',
+        {},
+        ['frontend.example.com:5000', 'harbor.example.com'],
+      ],
+      ['# syntax=docker/dockerfile:1\nFROM harbor.example.com/x\n', {}, ['docker.io', 'harbor.example.com']],
+      // Not directives: after a comment, a blank line or an instruction.
+      ['# a comment\n# syntax=not.example.com/df:1\nFROM harbor.example.com/x\n', {}, ['harbor.example.com']],
+      ['\n# syntax=not.example.com/df:1\nFROM harbor.example.com/x\n', {}, ['harbor.example.com']],
+      ['FROM harbor.example.com/x\n# syntax=not.example.com/df:1\n', {}, ['harbor.example.com']],
+      [
+        'FROM harbor.example.com/x\n',
+        { 'build-args': ['BUILDKIT_SYNTAX=docker/dockerfile:1', 'VERSION=1.2'] },
+        ['docker.io', 'harbor.example.com'],
+      ],
+    ])('writes the CA for the registry of every image the build pulls, Docker Hub included: %j', (text, more, expected) => {
+      const inputs = { 'ca-certificates': '$COMPANY_CA', ...more };
+      const { status, stderr, box } = run('dind', mode, inputs, { COMPANY_CA: PEM }, shared, { Dockerfile: text });
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      expect(caHosts(box)).toEqual([...expected, 'registry.example.com'].sort());
+    });
+
     // Recent daemons with the BuildKit builder read a mirror's TLS settings from the certs.d of the
     // registry it mirrors (moby daemon/hosts.go), docker.io; older ones from the mirror's own.
     it('writes the CA for docker.io too when there are mirrors', () => {
