@@ -305,6 +305,51 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         expect(calls).toEqual([]);
       });
 
+      // The same table in the other spellings TOML has for it: buildkitd (go-toml) refuses a file that
+      // defines it twice ("Cannot declare ('registry', 'docker.io') twice").
+      it.each([
+        '[registry]\n  "docker.io" = { mirrors = ["hub-mirror.company.example"] }\n',
+        '[ registry . "docker.io" ]\n  mirrors = ["hub-mirror.company.example"]\n',
+        '[\tregistry.\'docker.io\'\t]  # company mirror\r\n  mirrors = ["hub-mirror.company.example"]\r\n',
+        'registry."docker.io".mirrors = ["hub-mirror.company.example"]\n[worker.oci]\n  gc = false\n',
+        'registry . "docker.io" . mirrors = ["hub-mirror.company.example"]\n',
+        '[registry]\n  "docker.io".mirrors = ["hub-mirror.company.example"]\n',
+        'registry = { "docker.io" = { mirrors = ["hub-mirror.company.example"] } }\n',
+      ])('a registry the job adds, defined there in another TOML spelling (%j), stops the job naming it', (text) => {
+        const { status, stderr, calls } = run(
+          'buildkit',
+          mode,
+          { 'registry-mirrors': ['mirror.example.com'] },
+          { BUILDKITD_FLAGS: `--config=${COMPANY}` },
+          company(text),
+        );
+        expect(stderr).toContain(`(${COMPANY}) has a table for docker.io, and the job adds one for its registry inputs`);
+        expect(status).toBe(1);
+        expect(calls).toEqual([]);
+      });
+
+      // Other tables and keys that only look like it: the job goes on, adding its table.
+      it.each([
+        '[worker.oci]\n  "docker.io" = 1\n',
+        '[registry."docker.io.example.com"]\n  http = true\n[registry."mirror.example.com"]\n  http = true\n',
+        '# [registry."docker.io"]\n[registryx."docker.io"]\n  a = 1\n',
+        '[registry]\n  "quay.io" = { mirrors = ["docker.io"] }\n',
+        'registry."quay.io".mirrors = ["docker.io"]\n',
+        // A table under it defines it implicitly only: TOML lets a [registry."docker.io"] after it define it.
+        '[[worker.oci.gcpolicy]]\n  all = true\n[registry."docker.io".keypair]\n  key = "/k"\n',
+      ])("a file with no table for the job's registries (%j) is kept, the job's tables after it", (text) => {
+        const { status, stderr, calls } = run(
+          'buildkit',
+          mode,
+          { 'registry-mirrors': ['mirror.example.com'] },
+          { BUILDKITD_FLAGS: `--config=${COMPANY}` },
+          company(text),
+        );
+        expect(stderr).toBe('');
+        expect(status).toBe(0);
+        expect(calls[0]?.files['<tmp>/buildkitd.toml']).toBe(`${text}\n[registry."docker.io"]\n  mirrors = ["mirror.example.com"]\n`);
+      });
+
       it('a --config that names no readable file stops the job, naming the variable', () => {
         const { status, stderr, calls } = run(
           'buildkit',
