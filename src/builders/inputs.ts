@@ -278,7 +278,9 @@ export const CORE_INPUTS = {
     default: '$CI_REGISTRY_USER',
     regex: SINGLE_LINE,
     variable: 'CIGEN_REGISTRY_USER',
-    description: 'Registry user. Pass a variable reference.',
+    description:
+      "Registry user. Pass a variable reference. Written empty (`''`), these inputs give no credentials; " +
+      'this one or `registry-password` empty while the other is not (a variable empty or unset in the job) stops the job.',
     sample: '$DEPLOY_USER',
   },
   'registry-password': {

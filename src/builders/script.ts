@@ -78,10 +78,15 @@ export function readLine(name: string, input: InputDeclaration): string {
 }
 
 /** The reading lines of every input that travels in a variable, in declaration order. */
-export const readLines = (declared: InputDeclarations): string[] =>
-  Object.entries(declared)
+export const readLines = (declared: InputDeclarations): string[] => {
+  const lines = Object.entries(declared)
     .filter(([, input]) => input.variable)
     .map(([name, input]) => readLine(name, input));
+  // One of registry-user and registry-password empty while the other is not stops the job once
+  // both are read (cigen_registry_pair).
+  if (declared['registry-user']?.variable && declared['registry-password']?.variable) lines.push('cigen_registry_pair');
+  return lines;
+};
 
 export function renderScript(template: Template, context: Record<string, unknown> = {}): string {
   const text = template(context);

@@ -1064,6 +1064,51 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(run(component, mode, {}).stdout).not.toContain('is empty or unset');
     });
 
+    // A user without its password would be written as `user:` and refused at the push; a password
+    // without its user dropped, the job saying no credentials were given.
+    it.each([...BUILDERS, 'promote', 'sign'])(
+      '%s stops when one of registry-user and registry-password is empty while the other is not, naming it',
+      (component) => {
+        const more = component === 'promote' ? { tags: ['x'] } : {};
+        const env = { CIGEN_BUILT_REF: `registry.example.com/group/app@sha256:${'a'.repeat(64)}` };
+        const why = '(if it is a protected variable: GitLab leaves those unset on an unprotected branch or tag)';
+        const advice = "give both, or registry-user: '' for no credentials from these inputs";
+        for (const [inputs, vars, message] of [
+          [
+            { 'registry-user': 'deployer', 'registry-password': '$MY_TOKEN' },
+            {},
+            `input registry-password is empty: $MY_TOKEN is empty or unset in this job ${why}, and input registry-user is not; ${advice}`,
+          ],
+          [
+            { 'registry-user': '${DEPLOY_USER}', 'registry-password': '$DEPLOY_TOKEN' },
+            { DEPLOY_TOKEN: 'other-s3cret' },
+            `input registry-user is empty: \${DEPLOY_USER} is empty or unset in this job ${why}, and input registry-password is not; ${advice}`,
+          ],
+          [
+            { 'registry-user': 'deployer', 'registry-password': '' },
+            {},
+            `input registry-password is empty, and input registry-user is not; ${advice}`,
+          ],
+        ] as const) {
+          const { status, stderr, calls } = run(component, mode, { ...more, ...inputs }, { ...env, ...vars });
+          expect(stderr).toBe(`cigen: error: ${message}\n`);
+          expect(status).toBe(1);
+          expect(calls).toEqual([]);
+        }
+        // Both empty, or the user written empty: no credentials from these inputs, as before; no
+        // registry: none from them either (for promote and sign, only the absence of the refusal is checked here).
+        for (const inputs of [
+          { 'registry-user': '$DEPLOY_USER', 'registry-password': '$DEPLOY_TOKEN' },
+          { 'registry-user': '' },
+          { registry: '', 'registry-password': '$DEPLOY_TOKEN' },
+        ]) {
+          const { status, stderr } = run(component, mode, { ...more, ...inputs }, env);
+          expect(stderr).not.toContain(advice);
+          if (BUILDERS.includes(component)) expect(status).toBe(0);
+        }
+      },
+    );
+
     it.each(['kaniko', 'buildkit', 'dind', 'buildah-rootless'])('%s refuses more than 100 push retries', (component) => {
       const { status, stderr } = run(component, mode, { 'push-retries': 101 });
       expect(stderr.trim()).toBe('cigen: error: input push-retries: 101 is more than 100');
