@@ -90,7 +90,8 @@ case $tool in
     done
     for arg do
       case $arg in
-        --digest-file=*) printf '%s' "$digest" > "${arg#*=}" ;;
+        # STUB_NO_DIGEST: a push that writes no digest file (as for docker and buildah below).
+        --digest-file=*) [ -n "${STUB_NO_DIGEST-}" ] || printf '%s' "$digest" > "${arg#*=}" ;;
         --tar-path=*) printf 'tarball\n' > "${arg#*=}" ;;
       esac
     done ;;
@@ -182,7 +183,10 @@ case $tool in
     case ${1-} in
       info) [ -z "${STUB_DOCKER_DOWN-}" ] || { echo 'Cannot connect to the Docker daemon' >&2; exit 1; } ;;
       login) cat > "$dir/$tool.$n.stdin" ;;
-      push) printf 'The push refers to repository [%s]\n%s: digest: %s size: 1234\n' "${2%:*}" "${2##*:}" "$digest" ;;
+      # STUB_NO_DIGEST: a push whose output has no digest line.
+      push)
+        if [ -n "${STUB_NO_DIGEST-}" ]; then printf 'The push refers to repository [%s]\n5f70bf18a086: Pushed\n' "${2%:*}"
+        else printf 'The push refers to repository [%s]\n%s: digest: %s size: 1234\n' "${2%:*}" "${2##*:}" "$digest"; fi ;;
       save) printf 'tarball\n' > "${2#--output=}" ;;
     esac ;;
 esac

@@ -108,6 +108,15 @@ const tail = (argv: string[], first: string): string[] => argv.slice(argv.indexO
 describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
   describe('kaniko', () => {
     // Kaniko's debug image is built FROM scratch: busybox, /kaniko, no /tmp.
+    it('stops when the executor pushed but wrote no --digest-file, with a line that says so', () => {
+      const { status, stdout, stderr } = run('kaniko', mode, {}, { STUB_NO_DIGEST: '1' });
+      expect(stderr).toMatch(
+        /^cigen: error: the Kaniko executor gave no digest in its --digest-file \(\S+\/digest\), so what it pushed is not known\n$/,
+      );
+      expect(status).toBe(1);
+      expect(stdout).not.toContain('cigen: built');
+    });
+
     it('runs in an image without /tmp: the directory is made for the scratch directory', () => {
       const { status, stderr, calls, box } = run('kaniko', mode, {}, {}, (b) => rmSync(b.path('/tmp'), { recursive: true, force: true }));
       expect(stderr).toBe('');
@@ -831,6 +840,17 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         expect(calls).toEqual([]);
       },
     );
+
+    // A push that worked but named no digest: what the later jobs (sign, sbom) would get is not known.
+    it('stops when docker push gives no digest, naming the push, instead of reporting the image as not pushed', () => {
+      const { status, stdout, stderr } = run('dind', mode, {}, { STUB_NO_DIGEST: '1' });
+      expect(stderr).toBe(
+        "cigen: error: docker push registry.example.com/group/app:01234567 gave no digest in its output (no 'digest: sha256:...' line), " +
+          'so what it pushed is not known (already pushed, and left there: registry.example.com/group/app:01234567)\n',
+      );
+      expect(status).toBe(1);
+      expect(stdout).not.toContain('not pushed');
+    });
 
     it('tries a failed push again, push-retries times, and reports the digest of the push that worked', () => {
       const { status, stdout, calls } = run('dind', mode, { 'push-retries': 1, cache: false }, { STUB_FAIL: 'docker push:1' });
