@@ -51,6 +51,13 @@ const INPUTS = builderInputs(DOCKER_CLI_IMAGE, 'mirror.example.com/docker:29.9.0
       'A mirror also in `insecure-registries` is reached over plain HTTP.',
     sample: ['mirror.example.com'],
   },
+  'insecure-registries': {
+    ...CORE_INPUTS['insecure-registries'],
+    description:
+      'Hosts (`host[:port]`) the daemon reaches over plain HTTP or without certificate checks; only these. Every other ' +
+      "registry is verified. Written literally: the docker:dind service reads them when it starts, without the project's " +
+      'CI/CD variables, so the job stops on a `$VARIABLE`.',
+  },
   'dind-image': {
     type: 'string',
     default: DOCKER_DIND_IMAGE,

@@ -21,6 +21,20 @@ describe.each(CATALOG.map((component) => [component.name, component] as const))(
   });
 });
 
+// The docker:dind service reads these when it starts, without the project's CI/CD variables, and the
+// job stops on a $VARIABLE in them (components/dind/script.sh.hbs): each one's row says so.
+describe('dind page', () => {
+  it.each(['registry-mirrors', 'insecure-registries'])('says %s must be written literally', (name) => {
+    const dind = CATALOG.find((component) => component.name === 'dind');
+    const row = componentPage(dind as (typeof CATALOG)[number])
+      .split('\n')
+      .find((line) => line.startsWith(`| \`${name}\` |`));
+    expect(row?.toLowerCase()).toContain(
+      "written literally: the docker:dind service reads them when it starts, without the project's ci/cd variables",
+    );
+  });
+});
+
 describe("a builder's Outputs", () => {
   const ROOT = new URL('../../', import.meta.url);
   // Every variable the job's report writes (components/_shared/report.sh.hbs): its printf formats,
