@@ -603,16 +603,27 @@ export class FakeGitLab {
     if (fork === project) throw new Error('openForkMergeRequest: a fork is another project');
     const head = fork.branches.get(sourceBranch);
     if (head === undefined) throw new Error(`openForkMergeRequest: ${forkPath} has no branch ${sourceBranch}`);
+    return this.addHumanMergeRequest(project, {
+      title: options.title ?? `Changes from ${forkPath}`,
+      description: options.description ?? '',
+      sourceProjectId: fork.id,
+      sourceBranch,
+      targetBranch: options.targetBranch ?? project.defaultBranch ?? 'main',
+      lastSha: head,
+    });
+  }
+
+  /** An open merge request authored by 'human', added to the project's; its iid. */
+  private addHumanMergeRequest(
+    project: Project,
+    fields: Pick<MergeRequest, 'title' | 'description' | 'sourceProjectId' | 'sourceBranch' | 'targetBranch' | 'lastSha'>,
+  ): number {
     const now = new Date().toISOString();
     const mr: MergeRequest = {
       id: (this.mrSeq += 1),
       iid: project.mergeRequests.length + 1,
-      title: options.title ?? `Changes from ${forkPath}`,
-      description: options.description ?? '',
+      ...fields,
       state: 'opened',
-      sourceProjectId: fork.id,
-      sourceBranch,
-      targetBranch: options.targetBranch ?? project.defaultBranch ?? 'main',
       author: HUMAN,
       createdAt: now,
       updatedAt: now,
@@ -623,7 +634,6 @@ export class FakeGitLab {
       mergeCommitSha: null,
       labels: [],
       removeSourceBranch: false,
-      lastSha: head,
       notes: [],
     };
     project.mergeRequests.push(mr);
@@ -653,31 +663,14 @@ export class FakeGitLab {
         m.targetBranch === options.targetBranch,
     );
     if (taken) throw new Error(`openMergeRequestAsHuman: one is open from ${sourceBranch} into ${options.targetBranch} already`);
-    const now = new Date().toISOString();
-    const mr: MergeRequest = {
-      id: (this.mrSeq += 1),
-      iid: project.mergeRequests.length + 1,
+    return this.addHumanMergeRequest(project, {
       title: options.title ?? `Changes from ${sourceBranch}`,
       description: options.description ?? '',
-      state: 'opened',
       sourceProjectId: project.id,
       sourceBranch,
       targetBranch: options.targetBranch,
-      author: HUMAN,
-      createdAt: now,
-      updatedAt: now,
-      mergedAt: null,
-      closedAt: null,
-      mergedBy: null,
-      closedBy: null,
-      mergeCommitSha: null,
-      labels: [],
-      removeSourceBranch: false,
       lastSha: head,
-      notes: [],
-    };
-    project.mergeRequests.push(mr);
-    return mr.iid;
+    });
   }
 
   /** Puts an open merge request in the state GitLab keeps it in while it merges it (MergeRequest#lock_mr: opened -> locked). */

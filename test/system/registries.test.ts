@@ -314,6 +314,10 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         expect(calls).toEqual([]);
       });
 
+      /** A buildkit job adding a mirror for docker.io, with BUILDKITD_FLAGS naming a buildkitd.toml that holds `text`. */
+      const mirrorWithCompanyConfig = (text: string) =>
+        run('buildkit', mode, { 'registry-mirrors': ['mirror.example.com'] }, { BUILDKITD_FLAGS: `--config=${COMPANY}` }, company(text));
+
       // The same table in the other spellings TOML has for it: buildkitd (go-toml) refuses a file that
       // defines it twice ("Cannot declare ('registry', 'docker.io') twice").
       it.each([
@@ -325,13 +329,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         '[registry]\n  "docker.io".mirrors = ["hub-mirror.company.example"]\n',
         'registry = { "docker.io" = { mirrors = ["hub-mirror.company.example"] } }\n',
       ])('a registry the job adds, defined there in another TOML spelling (%j), stops the job naming it', (text) => {
-        const { status, stderr, calls } = run(
-          'buildkit',
-          mode,
-          { 'registry-mirrors': ['mirror.example.com'] },
-          { BUILDKITD_FLAGS: `--config=${COMPANY}` },
-          company(text),
-        );
+        const { status, stderr, calls } = mirrorWithCompanyConfig(text);
         expect(stderr).toContain(`(${COMPANY}) has a table for docker.io, and the job adds one for its registry inputs`);
         expect(status).toBe(1);
         expect(calls).toEqual([]);
@@ -347,13 +345,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         // A table under it defines it implicitly only: TOML lets a [registry."docker.io"] after it define it.
         '[[worker.oci.gcpolicy]]\n  all = true\n[registry."docker.io".keypair]\n  key = "/k"\n',
       ])("a file with no table for the job's registries (%j) is kept, the job's tables after it", (text) => {
-        const { status, stderr, calls } = run(
-          'buildkit',
-          mode,
-          { 'registry-mirrors': ['mirror.example.com'] },
-          { BUILDKITD_FLAGS: `--config=${COMPANY}` },
-          company(text),
-        );
+        const { status, stderr, calls } = mirrorWithCompanyConfig(text);
         expect(stderr).toBe('');
         expect(status).toBe(0);
         expect(calls[0]?.files['<tmp>/buildkitd.toml']).toBe(`${text}\n[registry."docker.io"]\n  mirrors = ["mirror.example.com"]\n`);
