@@ -319,11 +319,12 @@ describe('keyless: the buildah component with sign, sbom and provenance switched
     for (const [args, expected] of [
       [
         ['--project', 'group/other'],
-        'an identity matching /^https://gitlab\\.example\\.com/group/other//[^@]+@(?:refs/(?:heads|tags)/.+)$/',
+        // A config kept in another project is admitted after the config path (`@group/compliance`).
+        'an identity matching /^https://gitlab\\.example\\.com/group/other//[^@]+(?:@(?!refs/)[^@/]+(?:/[^@/]+)+)?@(?:refs/(?:heads|tags)/.+)$/',
       ],
       [
         ['--project', 'group/app', '--ref-pattern', 'refs/tags/v.*'],
-        'an identity matching /^https://gitlab\\.example\\.com/group/app//[^@]+@(?:refs/tags/v.*)$/',
+        'an identity matching /^https://gitlab\\.example\\.com/group/app//[^@]+(?:@(?!refs/)[^@/]+(?:/[^@/]+)+)?@(?:refs/tags/v.*)$/',
       ],
     ] as const) {
       const result = cigen(['verify', built, ...trust(), '--certificate-oidc-issuer', SERVER, ...args]);
