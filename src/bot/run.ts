@@ -631,14 +631,19 @@ const branchMergeRequests = async (platform: Platform, project: Project): Promis
  */
 const ownedByBot = (bot: { username: string }, mr: MergeRequest): boolean => mr.author === bot.username || !recordLost(mr.description);
 
-/** The bot's own open merge request: the one into the default branch (`ref`) first, then one it opened with this token. */
-function ownOpen(bot: { username: string }, requests: readonly MergeRequest[], ref: string): MergeRequest | undefined {
+/** Of the bot's own merge requests (`owned`: see ownedByBot), the open one: the one into the default
+ *  branch (`ref`) first, then one it opened with this token. */
+function ownOpen(bot: { username: string }, owned: readonly MergeRequest[], ref: string): MergeRequest | undefined {
   const rank = (mr: MergeRequest) => (mr.targetBranch === ref ? 2 : 0) + (mr.author === bot.username ? 1 : 0);
-  return requests.filter((mr) => mr.state === 'opened' && ownedByBot(bot, mr)).sort((a, b) => rank(b) - rank(a) || a.iid - b.iid)[0];
+  return owned.filter((mr) => mr.state === 'opened').sort((a, b) => rank(b) - rank(a) || a.iid - b.iid)[0];
 }
 
 const openMergeRequest = async (ctx: Context, project: Project, ref: string): Promise<MergeRequest | undefined> =>
-  ownOpen(ctx.bot, await branchMergeRequests(ctx.platform, project), ref);
+  ownOpen(
+    ctx.bot,
+    (await branchMergeRequests(ctx.platform, project)).filter((mr) => ownedByBot(ctx.bot, mr)),
+    ref,
+  );
 
 /** Whether the pipeline includes one of cigen's components from a catalog, or a file names the catalog
  *  project the component comes from (`<server>/<project>/<name>@<version>`). */
