@@ -77,9 +77,11 @@ function flatItems(
   whole: (item: unknown) => boolean = () => false,
 ): { item: unknown; path: PathSegment[] }[] {
   // Most lists are flat (no list in them): read as they are, without flatMap's arrays per item.
-  if (!list.some(Array.isArray)) return list.map((item, index) => ({ item, path: [...path, index] }));
+  // concat, not [...path, index]: V8 gives a spread array room for 17 more, and the needs of a
+  // large pipeline keep these paths.
+  if (!list.some(Array.isArray)) return list.map((item, index) => ({ item, path: path.concat(index) }));
   return list.flatMap((item, index) =>
-    Array.isArray(item) && !whole(item) ? flatItems(item as unknown[], [...path, index], whole) : [{ item, path: [...path, index] }],
+    Array.isArray(item) && !whole(item) ? flatItems(item as unknown[], path.concat(index), whole) : [{ item, path: path.concat(index) }],
   );
 }
 

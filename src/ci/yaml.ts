@@ -1399,13 +1399,15 @@ function plainValue(node: unknown, noBlocks: boolean, depth = 0): unknown {
     return out;
   }
   if (isSeqNode(node)) {
-    const out: unknown[] = [];
-    for (const entry of node.items) {
-      const item = plainValue(entry, noBlocks, depth + 1);
-      if (item === NOT_PLAIN) return NOT_PLAIN;
-      out.push(item);
-    }
-    return out;
+    // Mapped, not pushed: V8 gives an array its first push room for 17 elements, and a large
+    // pipeline holds a million short lists (script, needs, rules): 150 bytes each instead of 40.
+    let plain = true;
+    const out = node.items.map((entry) => {
+      const item = plain ? plainValue(entry, noBlocks, depth + 1) : undefined;
+      if (item === NOT_PLAIN) plain = false;
+      return item;
+    });
+    return plain ? out : NOT_PLAIN;
   }
   return NOT_PLAIN;
 }
