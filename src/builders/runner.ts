@@ -11,6 +11,9 @@
 // platforms of a multi-platform build need; a fact for `platforms`, needed by no builder.
 // buildah: the buildah binary in the PATH of the job (on a shell executor, the host's own, which
 // the buildah components run there: a Docker or Kubernetes job runs the one in their image).
+// root: the job runs as uid 0. The probe runs in an image whose user is root (the buildah image),
+// so another uid is one the runner forces (Docker's user, a pod's run_as_user or run_as_non_root,
+// OpenShift's restricted SCC); privileged does not change it.
 export const CHECK_NAMES = [
   'userns',
   'mount',
@@ -20,6 +23,7 @@ export const CHECK_NAMES = [
   'overlay',
   'fuse',
   'privileged',
+  'root',
   'binfmt',
   'buildah',
 ] as const;
@@ -169,3 +173,9 @@ export const APPARMOR_NOTE =
 export const POLICY_NOTE =
   'Pod Security Standards (restricted or baseline) or an admission controller (Kyverno, OPA Gatekeeper) may refuse these settings ' +
   'in the runner namespace: allow them there.';
+
+/** The runner settings that make jobs run as a user other than root (the `root` check fails). */
+export const FORCED_USER_SETTINGS =
+  "the Docker executor's user in [runners.docker]; the Kubernetes executor's run_as_user, or run_as_non_root = true, in " +
+  '[runners.kubernetes.pod_security_context] or [runners.kubernetes.build_container_security_context]; ' +
+  "OpenShift's restricted SCC, which runs pods as a random uid";

@@ -5,7 +5,7 @@
  */
 import pageTemplate from '../../components/_shared/component-page.md.hbs';
 import { builderById } from '../builders/index.js';
-import { RUNNER_EXECUTORS } from '../builders/runner.js';
+import { FORCED_USER_SETTINGS, RUNNER_EXECUTORS } from '../builders/runner.js';
 import { REPORT_FILE } from '../builders/spec.js';
 import type { ComponentDefinition } from '../catalog/registry.js';
 import { CATALOG_MAJOR, CATALOG_PATH } from '../ci/component-ref.js';
@@ -57,6 +57,9 @@ const NEEDS_TEXT: Record<string, string> = {
   'proc-unmasked': 'an unmasked `/proc`',
   privileged: 'a privileged container',
   buildah: 'Buildah installed on the host, in the PATH of its jobs (a shell executor ignores `image:`)',
+  root:
+    'nothing special but jobs that run as root (uid 0), as runners run them unless set to force a user; ' +
+    `a runner that does fails every job. Settings that do: ${FORCED_USER_SETTINGS}`,
 };
 
 function runnerSection(component: ComponentDefinition): Record<string, unknown> | undefined {

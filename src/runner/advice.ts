@@ -3,7 +3,7 @@
  * recommendation, warnings, and what to change on the runner.
  */
 import { BUILDER_IDS, type BuilderId } from '../builders/index.js';
-import { APPARMOR_ANNOTATION, CHECK_NAMES, SHELL_HOST_NEEDS, type CheckName } from '../builders/runner.js';
+import { APPARMOR_ANNOTATION, CHECK_NAMES, FORCED_USER_SETTINGS, SHELL_HOST_NEEDS, type CheckName } from '../builders/runner.js';
 import {
   OLDER_REPORT,
   recommend,
@@ -215,11 +215,11 @@ function privilegedWarning(report: DoctorReport, builder: BuilderId, settingsBel
     'a host that restricts them: userns, mount, seccomp, apparmor and proc-unmasked above say what a privileged job may do, ' +
     'not what a job may do once privileged is off.';
   // Only what holds for the recommended builder: Buildah's settings where they are listed below,
-  // and none for Kaniko, which needs nothing from the runner.
+  // and none for Kaniko, which needs nothing privileged gives (its uid is the runner's doing either way).
   const then = settingsBelow
     ? ', with the settings below so that the build keeps working'
     : builder === 'kaniko'
-      ? ': kaniko needs nothing from the runner, so the build keeps working without it'
+      ? ': kaniko needs nothing that privileged gives, so the build keeps working without it'
       : '';
   return (
     'WARNING: this job ran privileged. dind would work, but a privileged runner gives every job on it control of the host. ' +
@@ -325,13 +325,25 @@ export function adviceText(report: DoctorReport): string {
     );
   }
   if (choice.builder === 'kaniko') {
+    const root = report.checks.root;
+    const RERUN = "run the doctor component again, at this cigen's version or later, to see";
     changes.push(...enableBuildah(report, v.buildah));
     changes.push(
-      'Until then kaniko is the way: it needs nothing from the runner (and a shared runner without admin rights leaves no other).',
+      report.checks.root.ok
+        ? 'Until then kaniko is the way: it needs nothing from the runner but uid 0, which its jobs have (and a shared runner ' +
+            'without admin rights leaves no other).'
+        : `Until then kaniko is the way if the runner lets jobs run as root: it needs uid 0 in its container (root: ${root.detail}; ` +
+            `${root.detail === OLDER_REPORT ? RERUN : 'a job that runs id -u tells'}).`,
     );
   } else if (choice.builder === 'buildah' && !v.buildah.ok) {
-    // A shell executor: Buildah on the host is the only way, once the host allows it.
+    // A shell executor: Buildah on the host is the only way, once the host allows it. Elsewhere, a
+    // runner that forces a non-root user: Kaniko cannot run there either (recommend()).
     changes.push(...enableBuildah(report, v.buildah));
+    if (report.executor !== 'shell' && v.kaniko.missing.includes('root'))
+      changes.push(
+        `kaniko needs uid 0 in its container, and ${report.checks.root.detail}: the runner forces that user. Settings that do: ` +
+          `${FORCED_USER_SETTINGS}. Without them kaniko runs; with them, only Buildah, enabled as above.`,
+      );
   } else if (choice.builder === 'buildah' && report.executor === 'kubernetes') {
     const missing = v['buildah-rootless'].missing;
     changes.push(

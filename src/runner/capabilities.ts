@@ -62,6 +62,9 @@ export function verdicts(checks: Readonly<Record<CheckName, { ok: boolean; detai
   return result;
 }
 
+/** The checks privileged has no say in: a builder that needs only these does not work through privileged. */
+const UNLIFTED: readonly CheckName[] = ['root'];
+
 /**
  * How the runner a report describes stands for `builder`: `as-is`, the builder works there as the
  * runner is set now; `while-privileged`, it works only because the job ran privileged (which
@@ -75,7 +78,8 @@ export function runnerStanding(
 ): 'as-is' | 'while-privileged' | undefined {
   if (!verdicts(report.checks, report.executor)[builder].ok) return undefined;
   const configurable = report.executor === 'docker' || report.executor === 'kubernetes';
-  const needs = needsOn(builderById(builder).runner, report.executor);
+  // The job's uid is the runner's doing whether it is privileged or not.
+  const needs = needsOn(builderById(builder).runner, report.executor).filter((check) => !UNLIFTED.includes(check));
   return report.checks.privileged.ok && configurable && needs.length > 0 ? 'while-privileged' : 'as-is';
 }
 export type RunnerStanding = NonNullable<ReturnType<typeof runnerStanding>>;
@@ -90,18 +94,27 @@ export const verdictText = (verdict: Verdict): string =>
         ...(verdict.untested ? [`untested: ${verdict.untested.join(', ')}`] : []),
       ].join('; '));
 
-/** The reasons, word for word as the probe prints them. */
+/** The reasons, word for word as the probe prints them. Kaniko's reason is three parts: what
+ *  Buildah lacks (MISSING) or could not be tested (UNTESTED), what the job's uid means for Kaniko
+ *  (ROOT: the root check's detail), and what a runner admin can change. */
 export const REASONS = {
   'buildah-rootless':
     'user namespaces, mounts and an unmasked /proc work on this Kubernetes runner: Buildah with rootless isolation, ' +
     'the strongest daemonless option',
   buildah: 'user namespaces and mounts work here: Buildah with chroot isolation builds without a privileged runner',
-  /** Kaniko's reason names what Buildah lacks; the shell fills the list in for MISSING. */
-  kaniko:
-    'Buildah cannot run here (missing: MISSING): Kaniko needs nothing from the runner; ' +
-    'a runner admin can enable Buildah (cigen runner-config)',
-  /** Nothing Buildah needs failed, but some of it could not be tested (UNTESTED: their list). */
-  'kaniko-untested': 'what Buildah needs could not be tested here (untested: UNTESTED): Kaniko needs nothing from the runner',
+  'buildah-missing': 'Buildah cannot run here (missing: MISSING)',
+  /** Nothing Buildah needs failed, but some of it could not be tested. */
+  'buildah-untested': 'what Buildah needs could not be tested here (untested: UNTESTED)',
+  /** The job runs as root. */
+  'kaniko-root': ': Kaniko needs nothing from the runner but uid 0, which this job has',
+  /** The probe could not tell the job's uid, or the report is older than the root check. */
+  'kaniko-root-untested': ': Kaniko needs nothing from the runner but uid 0, if the runner lets jobs run as root (root: not tested)',
+  /** The runner forces another uid. */
+  'kaniko-not-root': ': Kaniko cannot run either, it needs uid 0 in its container and ROOT',
+  /** Where Buildah lacks something and Kaniko may run. */
+  enable: '; a runner admin can enable Buildah (cigen runner-config)',
+  /** Where Kaniko cannot run. */
+  'enable-not-root': '; a runner admin can enable Buildah (cigen runner-config), or stop forcing a non-root user on jobs for Kaniko',
   /** A shell executor runs the host's own tools: only Buildah installed there builds. */
   shell:
     'a shell executor runs jobs on the host and ignores image:, so only Buildah installed on the host can build; it still lacks ' +
@@ -114,8 +127,9 @@ export const REASONS = {
 /**
  * The decision guide (docs: "Seven ways to replace Kaniko"): rootless Buildah on a Kubernetes
  * runner that allows it; else Buildah in chroot isolation where it works (a runner you
- * administer); else Kaniko, which needs nothing (the quick way, and the way on a shared runner
- * without admin rights). Never dind: a privileged runner is reported as a warning only.
+ * administer); else Kaniko, which needs nothing but to run as root (the quick way, and the way on
+ * a shared runner without admin rights). Never dind: a privileged runner is reported as a warning
+ * only.
  */
 export function recommend(report: { checks: Readonly<Record<CheckName, { ok: boolean; detail: string }>>; executor: Executor }): {
   builder: BuilderId;
@@ -126,14 +140,30 @@ export function recommend(report: { checks: Readonly<Record<CheckName, { ok: boo
     return { builder: 'buildah-rootless', reason: REASONS['buildah-rootless'] };
   if (v.buildah.ok) return { builder: 'buildah', reason: REASONS.buildah };
   // What failed is said when something did; else what could not be tested (never as a failure).
-  const reason =
-    v.buildah.missing.length > 0
-      ? REASONS[report.executor === 'shell' ? 'shell' : 'kaniko'].replace('MISSING', v.buildah.missing.join(', '))
-      : REASONS[report.executor === 'shell' ? 'shell-untested' : 'kaniko-untested'].replace(
-          'UNTESTED',
-          (v.buildah.untested ?? []).join(', '),
-        );
-  return { builder: report.executor === 'shell' ? 'buildah' : 'kaniko', reason };
+  const missing = v.buildah.missing.length > 0;
+  if (report.executor === 'shell')
+    return {
+      builder: 'buildah',
+      reason: missing
+        ? REASONS.shell.replace('MISSING', v.buildah.missing.join(', '))
+        : REASONS['shell-untested'].replace('UNTESTED', (v.buildah.untested ?? []).join(', ')),
+    };
+  const buildah = missing
+    ? REASONS['buildah-missing'].replace('MISSING', v.buildah.missing.join(', '))
+    : REASONS['buildah-untested'].replace('UNTESTED', (v.buildah.untested ?? []).join(', '));
+  const root = report.checks.root;
+  if (!root.ok && !untested(root))
+    // Kaniko cannot run as another uid, and only undoing the runner's forced user (often a policy:
+    // OpenShift, Pod Security) lets it; Buildah is what cigen runner-config enables, and it runs as
+    // a non-root user where user namespaces and mounts work. So Buildah, the way that keeps the policy.
+    return {
+      builder: 'buildah',
+      reason: `${buildah}${REASONS['kaniko-not-root'].replace('ROOT', root.detail)}${REASONS['enable-not-root']}`,
+    };
+  // Root, or not known to be otherwise (most runners leave jobs root): Kaniko, with the condition
+  // said where the uid was not tested.
+  const kaniko = root.ok ? REASONS['kaniko-root'] : REASONS['kaniko-root-untested'];
+  return { builder: 'kaniko', reason: `${buildah}${kaniko}${missing ? REASONS.enable : ''}` };
 }
 
 /**
@@ -152,6 +182,7 @@ const shellWord = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 /** A text as a double-quoted shell word in which `placeholder` becomes a variable. */
 function doubleQuoted(text: string, placeholder: string, variable: string): string {
   if (/["$`\\]/.test(text)) throw new Error(`cannot put ${JSON.stringify(text)} in double quotes`);
+  if (!text.includes(placeholder)) throw new Error(`no ${placeholder} in ${JSON.stringify(text)}`);
   return `"${text.replace(placeholder, variable)}"`;
 }
 
@@ -176,8 +207,13 @@ export function probeRules(): Record<string, unknown> {
     reasons: {
       rootless: shellWord(REASONS['buildah-rootless']),
       buildah: shellWord(REASONS.buildah),
-      kaniko: doubleQuoted(REASONS.kaniko, 'MISSING', '$cigen_missing_list'),
-      kanikoUntested: doubleQuoted(REASONS['kaniko-untested'], 'UNTESTED', '$cigen_untested_list'),
+      buildahMissing: doubleQuoted(REASONS['buildah-missing'], 'MISSING', '$cigen_missing_list'),
+      buildahUntested: doubleQuoted(REASONS['buildah-untested'], 'UNTESTED', '$cigen_untested_list'),
+      kanikoRoot: shellWord(REASONS['kaniko-root']),
+      kanikoRootUntested: shellWord(REASONS['kaniko-root-untested']),
+      kanikoNotRoot: doubleQuoted(REASONS['kaniko-not-root'], 'ROOT', '$cigen_root_detail'),
+      enable: shellWord(REASONS.enable),
+      enableNotRoot: shellWord(REASONS['enable-not-root']),
       shell: doubleQuoted(REASONS.shell, 'MISSING', '$cigen_missing_list'),
       shellUntested: doubleQuoted(REASONS['shell-untested'], 'UNTESTED', '$cigen_untested_list'),
     },

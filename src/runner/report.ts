@@ -38,7 +38,7 @@ const VERDICT_SCHEMA = {
   },
 };
 /** Checks added after version 1 of the report: a report written by an older doctor job lacks them. */
-const LATER_CHECKS: readonly CheckName[] = ['binfmt', 'buildah'];
+const LATER_CHECKS: readonly CheckName[] = ['binfmt', 'buildah', 'root'];
 const CHECK_SCHEMA = object({ ok: { type: 'boolean' }, detail: { type: 'string' } });
 const REPORT_SCHEMA = object({
   version: { type: 'number' },
@@ -144,7 +144,7 @@ export function parseDoctorReport(text: string): DoctorReport {
   report.checks = Object.fromEntries(
     CHECK_NAMES.filter((name) => Object.hasOwn(report.checks, name)).map((name) => [name, report.checks[name]]),
   ) as Checks;
-  // Not tested, never failed: a builder that needs one (buildah on a shell executor) is not known to lack it.
+  // Not tested, never failed: a builder that needs one (buildah on a shell executor, kaniko root) is not known to lack it.
   for (const name of LATER_CHECKS) report.checks[name] ??= { ok: false, detail: OLDER_REPORT };
   return report;
 }

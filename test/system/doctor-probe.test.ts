@@ -682,7 +682,7 @@ describe('fake runners: the details', () => {
     expect(report.checks.fuse).toEqual({ ok: false, detail: '/dev/fuse is missing' });
     expect(report.checks.userns).toEqual({ ok: false, detail: 'unshare --user --map-root-user fails (faked)' });
     expect(report.reason).toBe(
-      'Buildah cannot run here (missing: userns): Kaniko needs nothing from the runner; ' +
+      'Buildah cannot run here (missing: userns): Kaniko needs nothing from the runner but uid 0, which this job has; ' +
         'a runner admin can enable Buildah (cigen runner-config)',
     );
   });
@@ -1001,6 +1001,65 @@ describe('the probe where it cannot test', () => {
   });
 });
 
+describe('a job the runner runs as a non-root uid: kaniko cannot run there', () => {
+  /** The probe as uid 65534 (nobody), as a runner that forces a user runs it; `without` leaves commands out of PATH. */
+  function runAsNobody(shell: ShellName, without: string[] = []): ProbeRun & { report: DoctorReport } {
+    expect(HOST.root).toBe(true);
+    const project = tempDir('cigen-doctor-project-');
+    const tmp = tempDir('cigen-doctor-tmp-');
+    const env: Record<string, string> = { TMPDIR: tmp, CIGEN_DOCTOR_FAKE_USERNS: 'fail' };
+    if (without.length > 0) {
+      env['PATH'] = pathWithout(...without);
+      spawnSync('chmod', ['755', env['PATH']]);
+    }
+    for (const dir of [project, tmp]) spawnSync('chmod', ['777', dir]);
+    const run = runProbe({
+      shell,
+      project,
+      wrap: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
+      inputs: { storage: join(tmp, 'containers') },
+      env,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.report, run.stdout + run.stderr).toBeDefined();
+    return run as ProbeRun & { report: DoctorReport };
+  }
+
+  it.each(Object.keys(SHELLS) as ShellName[])(
+    '%s: the root fact names the uid, kaniko misses it, and the log never says Kaniko needs nothing',
+    (shell) => {
+      const { report, stdout } = runAsNobody(shell);
+      expect(report.checks.root).toEqual({ ok: false, detail: 'the job runs as uid 65534' });
+      expect(report.verdicts.kaniko).toEqual({ ok: false, missing: ['root'] });
+      expect(report.recommendation).toBe('buildah');
+      expect(report.reason).toBe(
+        'Buildah cannot run here (missing: userns): Kaniko cannot run either, it needs uid 0 in its container and the job runs as ' +
+          'uid 65534; a runner admin can enable Buildah (cigen runner-config), or stop forcing a non-root user on jobs for Kaniko',
+      );
+      expectAgreement(report);
+      const lines = stdout.split('\n');
+      expect(lines).toContain(`${'root'.padEnd(17)} ${'no'.padEnd(4)} the job runs as uid 65534`);
+      expect(lines).toContain(`${'kaniko'.padEnd(17)} missing: root`);
+      expect(stdout).toContain(`cigen: doctor: recommended component: buildah (${report.reason})`);
+      expect(stdout).not.toMatch(/needs nothing/);
+    },
+  );
+
+  // busybox sh runs its own id applet whatever PATH holds: the shells that look id up.
+  it.each(['bash', 'dash'] as const)('%s: without id, the uid comes from /proc/self/status', (shell) => {
+    const { report } = runAsNobody(shell, ['id']);
+    expect(report.checks.root).toEqual({ ok: false, detail: 'the job runs as uid 65534' });
+  });
+
+  it('as root: the root fact says uid 0, and kaniko needs nothing more', () => {
+    const { report, stdout } = runFake(DOCKER_DEFAULT);
+    expect(report.checks.root).toEqual({ ok: true, detail: 'the job runs as uid 0' });
+    expect(report.verdicts.kaniko).toEqual({ ok: true, missing: [] });
+    expect(report.recommendation).toBe('kaniko');
+    expect(stdout.split('\n')).toContain(`${'root'.padEnd(17)} ${'yes'.padEnd(4)} the job runs as uid 0`);
+  });
+});
+
 describe('buildah, which a shell executor runs from the host', () => {
   const SHELL_RUNNER: FakeRunner = { ...DOCKER_UNCONFINED, dockerenv: false, env: { CI_RUNNER_EXECUTABLE_ARCH: 'linux/amd64' } };
   // The shells that look buildah up in PATH (busybox sh has no buildah applet either).
@@ -1057,11 +1116,11 @@ describe('a privileged runner where kaniko is recommended', () => {
         recommendation: 'kaniko',
       });
       expect(stdout).toContain(
-        'not what a job may do once privileged is off: kaniko, recommended above, needs nothing from the runner and keeps working ' +
-          'without privileged',
+        'not what a job may do once privileged is off: kaniko, recommended above, needs nothing that privileged gives and keeps ' +
+          'working without privileged',
       );
       expect(stdout).not.toContain('cigen doctor says what to set first');
-      expect(adviceText(report)).toContain(': kaniko needs nothing from the runner, so the build keeps working without it.');
+      expect(adviceText(report)).toContain(': kaniko needs nothing that privileged gives, so the build keeps working without it.');
       // Buildah recommended: cigen doctor has the settings, and the log says so; on an executor it has
       // no settings for, the log promises none.
       expect(runFake(DOCKER_PRIVILEGED, shell).stdout).toContain('once privileged is off: cigen doctor says what to set first');

@@ -15,7 +15,7 @@ import { componentPage } from '../../src/generate/docs.js';
 import { runDoctor } from '../../src/cli/commands/doctor.js';
 import { CHECK_NAMES, type CheckName } from '../../src/builders/runner.js';
 import { adviceText } from '../../src/runner/advice.js';
-import { EXECUTORS, recommend, verdicts, verdictText, type Executor } from '../../src/runner/capabilities.js';
+import { EXECUTORS, recommend, REASONS, runnerStanding, verdicts, verdictText, type Executor } from '../../src/runner/capabilities.js';
 import { parseDoctorReport, type DoctorReport } from '../../src/runner/report.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { instantiateComponent, jobScript } from '../helpers/job.js';
@@ -110,8 +110,13 @@ describe('verdicts and recommend', () => {
         const { builder } = recommend({ checks: report(executor, failing).checks, executor });
         const buildah = !failing.includes('userns') && !failing.includes('mount');
         const rootless = buildah && !failing.includes('proc-unmasked');
+        // Where neither runs (a non-root job without Buildah's needs): Buildah, which the admin can enable.
         expect(builder, `${executor} ${failing.join(',')}`).toBe(
-          rootless && executor === 'kubernetes' ? 'buildah-rootless' : buildah || executor === 'shell' ? 'buildah' : 'kaniko',
+          rootless && executor === 'kubernetes'
+            ? 'buildah-rootless'
+            : buildah || executor === 'shell' || failing.includes('root')
+              ? 'buildah'
+              : 'kaniko',
         );
       }
     }
@@ -187,14 +192,17 @@ describe('parseDoctorReport', () => {
     expect(parseDoctorReport(text((d) => (d['checks']['newer'] = null))).checks).toEqual(good.checks);
   });
 
-  it.each(['binfmt', 'buildah'])('reads a report an older doctor job wrote, before the %s check, as that check not tested', (check) => {
-    const read = parseDoctorReport(text((d) => delete d['checks'][check]));
-    expect(read.checks[check as CheckName]).toEqual({
-      ok: false,
-      detail: 'could not test: the doctor job that wrote this report is older than this check',
-    });
-    expect(read.checks.userns).toEqual(good.checks.userns);
-  });
+  it.each(['binfmt', 'buildah', 'root'])(
+    'reads a report an older doctor job wrote, before the %s check, as that check not tested',
+    (check) => {
+      const read = parseDoctorReport(text((d) => delete d['checks'][check]));
+      expect(read.checks[check as CheckName]).toEqual({
+        ok: false,
+        detail: 'could not test: the doctor job that wrote this report is older than this check',
+      });
+      expect(read.checks.userns).toEqual(good.checks.userns);
+    },
+  );
 
   it.each([
     ['truncated JSON', '{"version": 1,', /^not valid JSON at line 1, column 15: /],
@@ -222,8 +230,8 @@ describe('parseDoctorReport', () => {
     ['a missing verdict', text((d) => delete d['verdicts']['dind']), /^verdicts\.dind is missing$/],
     [
       'an unknown missing check',
-      text((d) => (d['verdicts']['buildah']['missing'] = ['root'])),
-      /^verdicts\.buildah\.missing\[0\] must be one of userns, .*, got "root"$/,
+      text((d) => (d['verdicts']['buildah']['missing'] = ['gpu'])),
+      /^verdicts\.buildah\.missing\[0\] must be one of userns, .*, got "gpu"$/,
     ],
     [
       'an unknown recommendation',
@@ -481,7 +489,9 @@ describe('checks the probe could not run: no verdict on the runner', () => {
   it('recommend: kaniko (or Buildah on the host) without saying that Buildah cannot run', () => {
     expect(recommend(withoutUnshare('docker'))).toEqual({
       builder: 'kaniko',
-      reason: 'what Buildah needs could not be tested here (untested: userns, mount): Kaniko needs nothing from the runner',
+      reason:
+        'what Buildah needs could not be tested here (untested: userns, mount): Kaniko needs nothing from the runner but uid 0, ' +
+        'which this job has',
     });
     expect(recommend(withoutUnshare('shell'))).toEqual({
       builder: 'buildah',
@@ -536,9 +546,9 @@ describe('checks the probe could not run: no verdict on the runner', () => {
     const saved = withoutUnshare('docker');
     expect(parseDoctorReport(JSON.stringify(saved))).toEqual(saved);
     const data = JSON.parse(JSON.stringify(saved)) as { verdicts: { buildah: { untested: string[] } } };
-    data.verdicts.buildah.untested = ['root'];
+    data.verdicts.buildah.untested = ['gpu'];
     expect(() => parseDoctorReport(JSON.stringify(data))).toThrow(
-      /^verdicts\.buildah\.untested\[0\] must be one of userns, .*, got "root"$/,
+      /^verdicts\.buildah\.untested\[0\] must be one of userns, .*, got "gpu"$/,
     );
   });
 });
@@ -551,8 +561,8 @@ describe('a privileged runner: turning privileged off is said to keep the build 
     const text = adviceText(report(executor, KANIKO_PRIVILEGED));
     expect(text).toContain('Recommended: kaniko');
     expect(text).toContain(
-      'turn privileged off (privileged = false) unless something else truly needs it: kaniko needs nothing from the runner, so the ' +
-        'build keeps working without it.\n',
+      'turn privileged off (privileged = false) unless something else truly needs it: kaniko needs nothing that privileged gives, ' +
+        'so the build keeps working without it.\n',
     );
     expect(text).not.toMatch(/settings below|Before turning privileged off/);
   });
@@ -720,5 +730,111 @@ describe('cigen doctor --report', () => {
 
   it('a missing report file: a usage error', async () => {
     await expect(runDoctor({ report: join(tmpdir(), 'no-such-cigen-doctor.json'), format: 'text' })).rejects.toBeInstanceOf(UsageError);
+  });
+});
+
+describe('the root check: kaniko runs as uid 0, and a runner that forces another uid fails every kaniko job', () => {
+  const NOT_ROOT = { ok: false, detail: 'the job runs as uid 1000' };
+  const notRoot = (executor: Executor, failing: CheckName[] = ['userns', 'mount']): DoctorReport => {
+    const probed = report(executor, failing);
+    probed.checks.root = NOT_ROOT;
+    return probed;
+  };
+  /** A report a doctor job wrote before the root check, as cigen reads it. */
+  const older = (executor: Executor, failing: CheckName[] = ['userns', 'mount']): DoctorReport => {
+    const data = JSON.parse(JSON.stringify(report(executor, failing))) as Record<string, any>;
+    delete data['checks']['root'];
+    return parseDoctorReport(JSON.stringify(data));
+  };
+
+  it('not root, Buildah missing something: kaniko missing root, Buildah recommended, and never "Kaniko needs nothing"', () => {
+    for (const executor of ['docker', 'kubernetes', 'unknown'] as const) {
+      const probed = notRoot(executor);
+      expect(verdicts(probed.checks, executor).kaniko).toEqual({ ok: false, missing: ['root'] });
+      expect(recommend(probed)).toEqual({
+        builder: 'buildah',
+        reason:
+          'Buildah cannot run here (missing: userns, mount): Kaniko cannot run either, it needs uid 0 in its container and the job ' +
+          'runs as uid 1000; a runner admin can enable Buildah (cigen runner-config), or stop forcing a non-root user on jobs for Kaniko',
+      });
+      const text = adviceText(probed);
+      expect(text).toMatch(/^root +no +the job runs as uid 1000$/m);
+      expect(text).toMatch(/^kaniko +missing: root$/m);
+      expect(text).toContain('Recommended: buildah');
+      expect(text).toContain(
+        "- kaniko needs uid 0 in its container, and the job runs as uid 1000: the runner forces that user. Settings that do: the Docker executor's user in [runners.docker];",
+      );
+      expect(text).not.toMatch(/Kaniko needs nothing|kaniko needs nothing|Until then kaniko/);
+    }
+    // What the admin can change for Buildah is still named.
+    expect(adviceText(notRoot('docker', ['userns', 'mount', 'seccomp']))).toContain(
+      'The config.toml snippet: cigen runner-config --builder buildah --executor docker',
+    );
+  });
+
+  it('not root, Buildah untested: Buildah recommended, Kaniko said not to run', () => {
+    const probed = notRoot('docker', []);
+    for (const check of ['userns', 'mount'] as const)
+      probed.checks[check] = { ok: false, detail: 'could not test: unshare is not in the probe image' };
+    expect(recommend(probed)).toEqual({
+      builder: 'buildah',
+      reason:
+        'what Buildah needs could not be tested here (untested: userns, mount): Kaniko cannot run either, it needs uid 0 in its ' +
+        'container and the job runs as uid 1000; a runner admin can enable Buildah (cigen runner-config), or stop forcing a ' +
+        'non-root user on jobs for Kaniko',
+    });
+    expect(adviceText(probed)).not.toMatch(/needs nothing|Until then kaniko/);
+  });
+
+  it('not root where Buildah works: Buildah, as before; kaniko missing root; privileged says nothing of the uid', () => {
+    const probed = notRoot('docker', []);
+    expect(recommend(probed)).toEqual({ builder: 'buildah', reason: REASONS.buildah });
+    expect(verdicts(probed.checks, 'docker').kaniko).toEqual({ ok: false, missing: ['root'] });
+    // Root with privileged: kaniko works as the runner is, not through privileged.
+    expect(runnerStanding(report('docker', ['userns', 'mount']), 'kaniko')).toBe('as-is');
+  });
+
+  it('root: kaniko needs nothing but the uid the job has', () => {
+    expect(recommend(report('docker', ['userns', 'mount']))).toEqual({
+      builder: 'kaniko',
+      reason:
+        'Buildah cannot run here (missing: userns, mount): Kaniko needs nothing from the runner but uid 0, which this job has; ' +
+        'a runner admin can enable Buildah (cigen runner-config)',
+    });
+    expect(adviceText(report('docker', ['userns', 'mount']))).toContain(
+      '- Until then kaniko is the way: it needs nothing from the runner but uid 0, which its jobs have',
+    );
+  });
+
+  it('a report older than the root check: root not tested, never failed, and Kaniko only on that condition', () => {
+    const probed = older('docker');
+    expect(probed.checks.root).toEqual({
+      ok: false,
+      detail: 'could not test: the doctor job that wrote this report is older than this check',
+    });
+    const v = verdicts(probed.checks, 'docker');
+    expect(v.kaniko).toEqual({ ok: false, missing: [], untested: ['root'] });
+    expect(verdictText(v.kaniko)).toBe('untested: root');
+    expect(recommend(probed)).toEqual({
+      builder: 'kaniko',
+      reason:
+        'Buildah cannot run here (missing: userns, mount): Kaniko needs nothing from the runner but uid 0, if the runner lets jobs ' +
+        'run as root (root: not tested); a runner admin can enable Buildah (cigen runner-config)',
+    });
+    const text = adviceText(probed);
+    expect(text).toContain(
+      '- Until then kaniko is the way if the runner lets jobs run as root: it needs uid 0 in its container (root: could not test: ' +
+        "the doctor job that wrote this report is older than this check; run the doctor component again, at this cigen's version or " +
+        'later, to see).',
+    );
+    expect(text).not.toMatch(/Kaniko needs nothing from the runner[;:.]|which its jobs have|which this job has/);
+    // Buildah untested too: the condition all the same.
+    const neither = older('kubernetes', []);
+    for (const check of ['userns', 'mount'] as const)
+      neither.checks[check] = { ok: false, detail: 'could not test: unshare is not in the probe image' };
+    expect(recommend(neither).reason).toBe(
+      'what Buildah needs could not be tested here (untested: userns, mount): Kaniko needs nothing from the runner but uid 0, if ' +
+        'the runner lets jobs run as root (root: not tested)',
+    );
   });
 });

@@ -780,7 +780,10 @@ describe('the runner hint init prints after writing', () => {
         '(buildah-rootless cannot run on the docker executor; cigen runner-config says why)',
     );
     expect(runnerHint('buildah', 'kubernetes')).toBe('The runner needs: cigen runner-config --builder buildah --executor kubernetes');
-    expect(runnerHint('kaniko')).toBe('kaniko needs nothing special from a docker or kubernetes runner');
+    expect(runnerHint('kaniko')).toBe(
+      'kaniko needs nothing special from a docker or kubernetes runner but to run its jobs as root (uid 0), as runners do unless ' +
+        'set to force a user (cigen runner-config --builder kaniko names those settings)',
+    );
     expect(runnerHint('buildah', 'shell')).toContain(
       'The runner is a shell executor, which runs jobs on the host: no runner setting applies',
     );
@@ -1590,6 +1593,7 @@ describe('init, as a review of its renames, includes and messages found it', () 
       overlay: check(true, 'overlay mounts on /var/lib/containers (ext4)'),
       fuse: check(false, '/dev/fuse is missing'),
       privileged: check(false, 'CapEff 00000000a80425fb'),
+      root: check(true, 'the job runs as uid 0'),
       binfmt: check(false, 'binfmt_misc is not mounted'),
       buildah: check(true, 'buildah is in the probe image: /usr/bin/buildah'),
     };

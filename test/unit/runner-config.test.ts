@@ -60,11 +60,14 @@ describe('Docker executor: config.toml', () => {
     },
   );
 
-  it('kaniko: nothing special, and says so', () => {
+  it('kaniko: nothing special, and says so, but for a runner that forces a non-root user', () => {
     const config = runnerConfig('kaniko', 'docker');
     expect(dockerRunner(config.text)['docker']).toEqual({ privileged: false });
     expect(config.text).toContain('kaniko needs nothing special');
-    expect(config.notes.join(' ')).toContain('nothing special');
+    expect(config.text).toContain('leave user out of\n# [runners.docker]');
+    expect(config.notes.join(' ')).toContain('works as it is, shared runners included, unless it forces a non-root user');
+    expect(config.notes.join(' ')).toContain('kaniko must run as root (uid 0) in its container');
+    expect(config.notes.join(' ')).toContain("the Docker executor's user in [runners.docker]");
   });
 
   it('dind: privileged = true under a loud UNSAFE comment, the TLS certificates volume', () => {
@@ -160,6 +163,9 @@ describe('Kubernetes executor: Helm values.yml', () => {
       privileged: false,
     });
     expect(config.text).toContain('kaniko needs nothing special');
+    expect(config.text).toContain('leave run_as_user and run_as_non_root out of its security contexts');
+    expect(config.notes.join(' ')).toContain('any Kubernetes runner works as it is, unless it forces a non-root user');
+    expect(config.notes.join(' ')).toContain('run_as_user, or run_as_non_root = true, in [runners.kubernetes.pod_security_context]');
   });
 
   it('dind: privileged, UNSAFE, the certificates on an in-memory volume', () => {
