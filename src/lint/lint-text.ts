@@ -304,15 +304,27 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   // a file included before: a file that includes itself is followed until the limit refuses it.
   const { includes } = context;
   if (includes.capped) return diagnostics;
-  // A wildcard `local:` is each file it names, with the entry's rules and inputs; none is none
-  // (Mapper::LocationExpander), and the file that includes it is left out. One whose variables
-  // GitLab expands first names files cigen cannot know: it is unreadable (resolveInclude).
+  // A wildcard `local:` is each file it names, under the entry's rules (Mapper::Filter reads them
+  // first), as a bare `{ local: path }`: Mapper::LocationExpander drops every other key, `inputs:`
+  // too, and says nothing. None named is none, and the file that includes it is left out. One whose
+  // variables GitLab expands first names files cigen cannot know: it is unreadable (resolveInclude).
   const host = context.options.host;
-  if (entry.kind === 'local' && wildcardAsWritten(entry) && host?.matchProjectFiles) {
+  const wildcard = entry.kind === 'local' && wildcardAsWritten(entry);
+  if (wildcard && entry.inputs !== undefined && Object.keys(entry.inputs).length > 0)
+    report(
+      'include/wildcard-inputs',
+      `\`${entry.target}\` is a wildcard: GitLab includes each file it names with no inputs ` +
+        '(it keeps only the path of each), and says nothing, so these inputs reach none of them',
+      ['inputs'],
+      'warning',
+      'key',
+    );
+  if (wildcard && host?.matchProjectFiles) {
     const paths = await host.matchProjectFiles(wildcardPathPattern(entry.target));
+    const { inputs: _dropped, ...bare } = entry;
     for (const path of paths) {
       if (sameFile(host.readProjectFile(path), at.file)) continue;
-      diagnostics.push(...(await includeOne({ ...entry, target: path }, at, context)));
+      diagnostics.push(...(await includeOne({ ...bare, target: path }, at, context)));
     }
     // Surely not what was meant: GitLab includes nothing for it, and says nothing.
     if (paths.length === 0 && entry.target.includes('$'))
