@@ -172,17 +172,25 @@ function releaseFindings(name: string, release: unknown): EntryFinding[] {
 /** Project::MAX_BUILD_TIMEOUT, one month as ActiveSupport counts it: the limit of `timeout`. */
 const TIMEOUT_LIMIT = 2_629_746;
 
-/** Entry::Artifacts, Pages, Environment, Timeout: their DurationValidators (`never` is DurationParser's). */
+/** ExpandVariables::VARIABLES_REGEXP: `$NAME`, `${NAME}` or `%NAME%` anywhere in a value. */
+const HOLDS_VARIABLE = /\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\}|%[A-Za-z_][A-Za-z0-9_]*%/;
+
+/**
+ * Entry::Artifacts, Pages, Environment, Timeout: their DurationValidators (`never` is
+ * DurationParser's). Environment's takes `variable: true`: a value that holds a variable is not
+ * judged (GitLab expands it when the deployment succeeds); the others judge every value.
+ */
 function durationFindings(
   entry: Record<string, unknown>,
   { named, at: base }: { named: PathSegment[]; at: PathSegment[] },
 ): EntryFinding[] {
   const findings: EntryFinding[] = [];
   /** `key` of the entry at `path` (none: the entry itself is the value), worded as GitLab words its attribute. */
-  const judge = (path: PathSegment[], key: string | undefined, words: string, never: boolean, limit?: number) => {
+  const judge = (path: PathSegment[], key: string | undefined, words: string, never: boolean, limit?: number, variable = false) => {
     const holder = path.length === 0 ? entry : valueAt(entry, path);
     const value = key === undefined ? holder : isHash(holder) ? holder[key] : undefined;
     if (typeof value !== 'string' || (never && value.trim().toLowerCase() === 'never')) return;
+    if (variable && HOLDS_VARIABLE.test(value)) return;
     const problem = surelyNotADuration(value)
       ? 'should be a duration'
       : limit !== undefined && (durationSeconds(value) ?? 0) > limit
@@ -197,7 +205,7 @@ function durationFindings(
   };
   judge(['artifacts'], 'expire_in', 'expire in', true);
   judge(['pages'], 'expire_in', 'expire in', true);
-  judge(['environment'], 'auto_stop_in', 'auto stop in', true);
+  judge(['environment'], 'auto_stop_in', 'auto stop in', true, undefined, true);
   judge(['timeout'], undefined, 'config', false, TIMEOUT_LIMIT);
   return findings;
 }

@@ -1,6 +1,7 @@
 /**
  * `cigen lint` against what GitLab does, each reproduced here before it was fixed: a wildcard
- * include's `inputs:` (GitLab passes none to the files it names).
+ * include's `inputs:` (GitLab passes none to the files it names), an `auto_stop_in` holding a
+ * variable.
  */
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/ci/diagnostics.js';
@@ -55,5 +56,28 @@ describe('a wildcard local include passes no inputs (Mapper::LocationExpander: `
         'spec:\n  inputs:\n    env:\n      options: [staging, production]\n---\ndeploy:\n  script:\n    - deploy $[[ inputs.env ]]\n',
     });
     expect(found).toEqual([]);
+  });
+});
+
+describe('environment:auto_stop_in holding a variable (DurationValidator with `variable: true`)', () => {
+  const job = (autoStopIn: string, expireIn = '1 week') =>
+    `review:\n  script: [deploy]\n  variables: {TTL: 3 days}\n  artifacts: {paths: [out], expire_in: ${expireIn}}\n` +
+    `  environment:\n    name: review/$CI_COMMIT_REF_SLUG\n    auto_stop_in: ${autoStopIn}\n`;
+  const found = async (text: string) => (await lintText(text, { file: '.gitlab-ci.yml' })).map(brief);
+
+  it('is not judged: GitLab expands it when the deployment succeeds', async () => {
+    expect(await found(job('$TTL'))).toEqual([]);
+    expect(await found(job("'${TTL}'"))).toEqual([]);
+    expect(await found(job("'${N} days'"))).toEqual([]);
+    expect(await found(job("'%TTL%'"))).toEqual([]);
+  });
+
+  it('one without a variable is judged still, and artifacts:expire_in takes no variable', async () => {
+    expect(await found(job('forever'))).toEqual([
+      '.gitlab-ci.yml:7:19 error semantic/duration jobs:review:environment auto stop in should be a duration',
+    ]);
+    expect(await found(job('$TTL', '$KEEP'))).toEqual([
+      '.gitlab-ci.yml:4:40 error semantic/duration jobs:review:artifacts expire in should be a duration',
+    ]);
   });
 });
