@@ -242,6 +242,9 @@ function needsIn(items: readonly { item: unknown; path: PathSegment[] }[]): Need
   return needs;
 }
 
+/** The needs GitLab lets one job have by default (Plan limits' ci_needs_size_limit). */
+const NEEDS_LIMIT = 50;
+
 /** GitLab's parallel jobs are named by its Normalizer: `name i/n` (NumberStrategy), `name: [v1, v2]` (MatrixStrategy). */
 const MAX_PARALLEL = 200;
 
@@ -644,6 +647,17 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
         out.push(entryDiagnostic(model, job, { path: at, code, message }, severity));
       if (duplicated.length > 0)
         report(path, 'semantic/needs-duplicated', `${job.name} has the following needs duplicated: ${duplicated.join(', ')}.`);
+      // Seed::Build#needs_errors counts the needs of this pipeline's jobs after `parallel:` is
+      // expanded, against the instance's ci_needs_size_limit: 50 unless an administrator raises it.
+      if (list.length > NEEDS_LIMIT)
+        report(
+          path,
+          'semantic/needs-limit',
+          `${job.name}: one job can only need ${NEEDS_LIMIT} others, but you have listed ${list.length}` +
+            ` (counting each job \`parallel:\` makes; ${NEEDS_LIMIT} is GitLab's default limit, ci_needs_size_limit, ` +
+            'which a self-managed instance can raise)',
+          'warning',
+        );
       for (const need of list) {
         const at = [...path, ...need.at];
         const target = jobNamed(need.name);

@@ -1,7 +1,7 @@
 /**
  * `cigen lint` against what GitLab does, each reproduced here before it was fixed: a wildcard
  * include's `inputs:` (GitLab passes none to the files it names), an `auto_stop_in` holding a
- * variable.
+ * variable, more than 50 needs once `parallel:` is expanded.
  */
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/ci/diagnostics.js';
@@ -79,5 +79,31 @@ describe('environment:auto_stop_in holding a variable (DurationValidator with `v
     expect(await found(job('$TTL', '$KEEP'))).toEqual([
       '.gitlab-ci.yml:4:40 error semantic/duration jobs:review:artifacts expire in should be a duration',
     ]);
+  });
+});
+
+describe('a job that needs more than 50 jobs once `parallel:` is expanded (Seed::Build#needs_errors)', () => {
+  const found = async (text: string) => (await lintText(text, { file: '.gitlab-ci.yml' })).map(brief);
+  const LIMIT =
+    "(counting each job `parallel:` makes; 50 is GitLab's default limit, ci_needs_size_limit, which a self-managed instance can raise)";
+
+  it('is a warning naming the default limit: parallel: N and parallel:matrix alike', async () => {
+    expect(
+      await found('test: {stage: build, parallel: 60, script: [make test]}\nreport: {stage: test, needs: [test], script: [r]}\n'),
+    ).toEqual([
+      `.gitlab-ci.yml:2:30 warning semantic/needs-limit report: one job can only need 50 others, but you have listed 60 ${LIMIT}`,
+    ]);
+    const matrix =
+      'test:\n  stage: build\n  script: [t]\n  parallel:\n    matrix:\n      - {A: [a, b, c, d, e, f, g, h], B: [1, 2, 3, 4, 5, 6, 7]}\n';
+    expect(await found(`${matrix}report:\n  needs: [test]\n  script: [r]\n`)).toEqual([
+      `.gitlab-ci.yml:8:10 warning semantic/needs-limit report: one job can only need 50 others, but you have listed 56 ${LIMIT}`,
+    ]);
+  });
+
+  it("50 is no finding; a rule's needs are counted too", async () => {
+    expect(await found('test: {stage: build, parallel: 50, script: [t]}\nreport: {stage: test, needs: [test], script: [r]}\n')).toEqual([]);
+    expect(await found('test: {stage: build, parallel: 51, script: [t]}\nreport:\n  script: [r]\n  rules:\n    - needs: [test]\n')).toEqual(
+      [`.gitlab-ci.yml:5:14 warning semantic/needs-limit report: one job can only need 50 others, but you have listed 51 ${LIMIT}`],
+    );
   });
 });
