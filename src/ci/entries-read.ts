@@ -262,6 +262,9 @@ const DEFAULT_OF_TYPE: Readonly<Record<string, unknown>> = { string: '', number:
 const typedDefault = (type: unknown): unknown =>
   typeof type === 'string' && Object.hasOwn(DEFAULT_OF_TYPE, type) ? DEFAULT_OF_TYPE[type] : '';
 
+/** ci.json's pattern for the names of an include's (and a trigger's) `inputs:`. */
+const EDITOR_INPUT_NAME = /^[a-zA-Z0-9_-]+$/;
+
 /** Entry::BaseInput (an input of `spec:inputs`, or of a job's `inputs:`): `description` is any
  *  alphanumeric value, of any length; ci.json caps it at 1024 characters. Read as one it takes. */
 const anyDescription = (value: unknown): unknown => (typeof value === 'string' ? '' : value);
@@ -523,6 +526,22 @@ const READINGS: readonly Reading[] = [
   ].map((path): Reading => ({
     path: path as Reading['path'],
     read: (value) => (typeof value === 'string' ? '' : value),
+  })),
+  // Entry::Include and Interpolation::Inputs take any input name an included spec declares
+  // (Header::Input: alphanumeric, any String); ci.json's pattern for them is the editor's,
+  // letters, digits, _ and -. A value there is any value ci.json takes (see above): read without
+  // the inputs it names otherwise, whose names spec-rules.ts and the include's check judge.
+  ...[
+    ['include', 'inputs'],
+    ['include', ANY, 'inputs'],
+    [ANY, 'trigger', 'inputs'],
+    [ANY, 'trigger', 'include', ANY, 'inputs'],
+  ].map((path): Reading => ({
+    path: path as Reading['path'],
+    read: (value) => {
+      if (!isHash(value) || Object.keys(value).every((name) => EDITOR_INPUT_NAME.test(name))) return value;
+      return Object.fromEntries(Object.entries(value).filter(([name]) => EDITOR_INPUT_NAME.test(name)));
+    },
   })),
   // Variable::ComplexVariable: `value:` is any scalar (scalar: true), read as a string (to_s);
   // ci.json asks for a string.

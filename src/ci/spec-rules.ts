@@ -67,12 +67,34 @@ function typeOf(value: unknown): InputType | 'null' | 'object' {
   return typeof value as InputType;
 }
 
+/**
+ * Why `$[[ inputs.NAME ]]` cannot read an input of this name, if it cannot: GitLab's block
+ * (Interpolation::Block, Template::BLOCK_REGEXP) ends at the first `]]` and at a line end, splits
+ * its data at `|` (functions) and strips each part; Access splits what is left at `.`.
+ */
+function unreadableName(name: string): string | undefined {
+  if (name.includes('.')) return 'GitLab splits the access at each `.`';
+  if (name.includes('|')) return 'GitLab reads what follows a `|` as a function';
+  if (name.includes(']]')) return 'GitLab ends the block at its first `]]`';
+  if (/[\n\r]/.test(name)) return 'GitLab reads a block within one line';
+  if (name !== '' && /^\s|\s$/.test(name)) return 'GitLab strips the spaces around the access';
+  return undefined;
+}
+
 function checkInput(name: string, spec: unknown, path: PathSegment[]): { issues: Issue[]; declared?: DeclaredInput } {
   const issues: Issue[] = [];
   const error = (code: string, message: string, at: PathSegment[] = path, where: 'key' | 'value' = 'value') =>
     issues.push({ path: at, at: where, severity: 'error', code, message });
-  if (!/^[a-zA-Z0-9_-]+$/.test(name))
-    error('spec/input-name', `input name \`${name}\` may only hold letters, digits, _ and -`, path, 'key');
+  // Header::Input takes any name; `$[[ inputs.NAME ]]` cannot read every one (see unreadableName).
+  const unreadable = unreadableName(name);
+  if (unreadable)
+    issues.push({
+      path,
+      at: 'key',
+      severity: 'warning',
+      code: 'spec/input-name',
+      message: `input name \`${name}\` cannot be read by \`$[[ inputs.${name} ]]\`: ${unreadable}`,
+    });
   if (spec === null) return { issues, declared: { name, type: 'string', hasOptions: false } };
   if (!isObject(spec)) {
     error('spec/input-type', `unknown input specification for \`${name}\` (valid types: ${INPUT_TYPES.join(', ')})`);

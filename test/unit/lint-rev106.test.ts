@@ -1,7 +1,7 @@
 /**
  * `cigen lint` against what GitLab does, each reproduced here before it was fixed: a wildcard
  * include's `inputs:` (GitLab passes none to the files it names), an `auto_stop_in` holding a
- * variable, more than 50 needs once `parallel:` is expanded.
+ * variable, more than 50 needs once `parallel:` is expanded, input names.
  */
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/ci/diagnostics.js';
@@ -105,5 +105,33 @@ describe('a job that needs more than 50 jobs once `parallel:` is expanded (Seed:
     expect(await found('test: {stage: build, parallel: 51, script: [t]}\nreport:\n  script: [r]\n  rules:\n    - needs: [test]\n')).toEqual(
       [`.gitlab-ci.yml:5:14 warning semantic/needs-limit report: one job can only need 50 others, but you have listed 51 ${LIMIT}`],
     );
+  });
+});
+
+describe('input names: GitLab takes any (Header::Input), `$[[ inputs.x ]]` reads not every one', () => {
+  const spec = (name: string) => `spec:\n  inputs:\n    ${name}:\n      default: ci\n      regex: ^[a-z]+$\n---\n`;
+
+  it('a name outside [A-Za-z0-9_-] is no error, in the spec or at the include', async () => {
+    const found = await lintProject({
+      '.gitlab-ci.yml': 'include:\n  - local: templates/c.yml\n    inputs:\n      "vault:role": deploy\n      Größe: xl\n',
+      'templates/c.yml':
+        'spec:\n  inputs:\n    "vault:role": {default: ci, regex: "^[a-z]+$"}\n    Größe: {default: m, regex: "^[a-z]+$"}\n---\n' +
+        'job:\n  script:\n    - echo $[[ inputs.vault:role ]] $[[ inputs.Größe ]]\n',
+    });
+    expect(found).toEqual([]);
+  });
+
+  it('a name the access cannot read is a warning in the spec', async () => {
+    const found = (name: string) =>
+      lintText(`${spec(name)}job:\n  script: [x]\n`, { file: 't.yml' }).then((d) =>
+        d.filter((f) => f.code === 'spec/input-name').map(brief),
+      );
+    expect(await found('"a.b"')).toEqual([
+      't.yml:3:5 warning spec/input-name input name `a.b` cannot be read by `$[[ inputs.a.b ]]`: GitLab splits the access at each `.`',
+    ]);
+    expect(await found('"a|b"')).toEqual([
+      't.yml:3:5 warning spec/input-name input name `a|b` cannot be read by `$[[ inputs.a|b ]]`: GitLab reads what follows a `|` as a function',
+    ]);
+    expect(await found('a-b_1')).toEqual([]);
   });
 });
