@@ -21,9 +21,11 @@ export const MANIFEST_INPUTS: InputDeclarations = {
     type: 'array',
     default: [],
     description:
-      'The build jobs (their `job-name`) whose per-platform images go in the index: this job `needs:` them and reads ' +
-      'the images their reports give, one platform each at least (fewer platforms than jobs stop the job). ' +
-      'Empty: no `needs:`; give `sources`.',
+      'The jobs (their `job-name`) this job `needs:`: with `sources` empty, the build jobs whose reports give the ' +
+      'per-platform images that go in the index, one platform each at least (fewer platforms than jobs stop the job); with ' +
+      '`sources`, the jobs whose reports set the variables its items name. Empty: `needs: []`: the job starts when the ' +
+      "pipeline is created, before the jobs of earlier stages, and gets no job's report; `sources` then names images by " +
+      'digest, or by variables the job has without a report (CI/CD settings), and an item a variable leaves empty stops it.',
     sample: ['build app/amd64', 'build app/arm64'],
   },
   ...SOURCES_INPUT,

@@ -63,7 +63,8 @@ export const SOURCES_INPUT: InputDeclarations = {
     default: [],
     variable: 'CIGEN_SOURCES',
     description:
-      'The images to merge, by digest (`registry.example.com/app@sha256:...`, `$IMAGE@$DIGEST`; items may reference variables). ' +
+      'The images to merge, by digest (`registry.example.com/app@sha256:...`, `$IMAGE@$DIGEST`; items may reference variables, ' +
+      "a report's when `build-jobs` names the job that wrote it). " +
       'Empty: the per-platform images the jobs of `build-jobs` reported (`CIGEN_BUILT_REF_<PLATFORM>` of a build with ' +
       '`platform`, each in the repository its build pushed to; `CIGEN_BUILT_PLATFORM_REFS` of one with `platforms`).',
     sample: [`registry.example.com/group/api@sha256:${'ab'.repeat(32)}`, '$ARM64_REF'],

@@ -781,6 +781,21 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           `input sources: '${IMG}:1' is not named by digest (IMAGE@sha256:...): a tag can move before the index is pushed`,
         ],
         [
+          // With build-jobs empty the job has needs: [] and gets no report: a variable of one is not set.
+          "a source that a report's variable, not passed on, leaves empty",
+          { sources: [`${IMG}@${AMD64}`, '$ARM_REF'] },
+          {},
+          "input sources: item 2 is empty: a variable it names is not set in this job: a job's dotenv report reaches this job only " +
+            'when build-jobs names that job (with build-jobs empty the job has needs: [], starts when the pipeline is created and gets no report)',
+        ],
+        [
+          'a source whose image and digest variables are not set',
+          { sources: ['$IMAGE@$DIGEST'] },
+          {},
+          "input sources: item 1 ('@') lacks its image or its digest: a variable it names is not set in this job: a job's dotenv report " +
+            'reaches this job only when build-jobs names that job (with build-jobs empty the job has needs: [], starts when the pipeline is created and gets no report)',
+        ],
+        [
           'two images for one platform',
           {},
           { ...REPORTED, STUB_INSPECT: index(entry(AMD64, 'amd64'), entry(ARM64, 'amd64')) },
