@@ -105,7 +105,8 @@ export function registerSupplyCommands(program: Command): void {
       'after',
       `\nRegistry credentials come from the docker config.json ($DOCKER_CONFIG, $REGISTRY_AUTH_FILE or ~/.docker).\n${TLS_HELP}` +
         'Exit codes: 0 verified, 1 refused (each reason on a line) or a file refused (a --policy mistake at FILE:LINE:COLUMN,\n' +
-        'a --key or --trusted-root that cannot be read or is none), 2 usage.\n\nExamples:\n' +
+        'a key it names that cannot be read or is none included; a --key or --trusted-root that is none), 2 usage (a --policy,\n' +
+        '--key or --trusted-root that cannot be read included).\n\nExamples:\n' +
         '  cigen verify registry.example.com/group/app@sha256:<digest> --certificate-oidc-issuer https://gitlab.example.com \\\n' +
         "      --project group/app --ref-pattern 'refs/heads/main' --require sbom,provenance --protected-ref\n" +
         '  cigen verify registry.example.com/group/app@sha256:<digest> --key cosign.pub\n' +

@@ -18,6 +18,9 @@ export interface PolicyInput {
   refPattern?: string;
   /** A public key file (relative to the policy file when it comes from one). */
   key?: string;
+  /** Where a policy file names its key (`FILE:LINE:COLUMN` of the value), for a key that cannot
+   *  be read, or is none, to be the file's mistake at that place; none when the flag did. */
+  keyAt?: string;
   require?: AttestationKind[];
   protectedRef?: boolean;
   /** Where a policy file asked for protected-ref (`FILE:LINE:COLUMN`), for a refusal of it to
@@ -108,8 +111,10 @@ export function parsePolicy(text: string, name: string): PolicyInput {
         if (problem) throw refuse([key, field], 'value', `identity.${field}: ${problem}`);
         (out as Record<string, unknown>)[target] = written;
       }
-    } else if (key === 'key') out.key = string(value, [key]);
-    else if (key === 'require') {
+    } else if (key === 'key') {
+      out.key = string(value, [key]);
+      out.keyAt = placeOf([key], 'value');
+    } else if (key === 'require') {
       if (!Array.isArray(value)) throw refuse([key], 'value', `require must be a list (${KINDS.join(', ')})`);
       out.require = value.flatMap((item: unknown, i) =>
         parseRequire([String(item)], 'require', (message) => refuse([key, i], 'value', message)),

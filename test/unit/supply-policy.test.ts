@@ -67,7 +67,11 @@ describe('policy files', () => {
       protectedRefAt: 'p.yml:3:1',
       signerAt: { keys: ['identity.project', 'identity.ref-pattern'], at: 'p.yml:1:48' },
     });
-    expect(parsePolicy('{"key": "cosign.pub"}', 'p.json')).toEqual({ key: 'cosign.pub', signerAt: { keys: ['key'], at: 'p.json:1:2' } });
+    expect(parsePolicy('{"key": "cosign.pub"}', 'p.json')).toEqual({
+      key: 'cosign.pub',
+      keyAt: 'p.json:1:9',
+      signerAt: { keys: ['key'], at: 'p.json:1:2' },
+    });
     expect(parsePolicy('identity:\n  issuer: https://g\n  subject: x\n', 'p.yml').signerAt).toEqual({
       keys: ['identity.subject'],
       at: 'p.yml:3:3',
@@ -403,6 +407,37 @@ describe('who must have signed', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("a policy file's key that cannot be read, or is none, is the file's mistake: its place, the key as written, exit 1", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cigen-verify-policy-key-'));
+    try {
+      writeFileSync(join(dir, 'pk.yml'), 'key: missing.pub\n');
+      writeFileSync(join(dir, 'bad.yml'), 'require: [sbom]\nkey:   not-a-key.pub\n');
+      writeFileSync(join(dir, 'not-a-key.pub'), 'hello\n');
+      const image = `127.0.0.1:9/group/app@${DIGEST}`;
+      const missing = cigen(['verify', image, '--policy', join(dir, 'pk.yml')]);
+      expect(missing.stderr).toBe(`${join(dir, 'pk.yml')}:1:6: key missing.pub: no such file or directory\n`);
+      expect(missing.status).toBe(1);
+      const none = cigen(['verify', image, '--policy', join(dir, 'bad.yml')]);
+      expect(none.stderr).toBe(`${join(dir, 'bad.yml')}:2:8: key not-a-key.pub is not a PEM public key\n`);
+      expect(none.status).toBe(1);
+      // A --key over the file's is the flag's: a usage error, named by the flag (exit 2).
+      const flag = cigen(['verify', image, '--policy', join(dir, 'bad.yml'), '--key', join(dir, 'none.pub')]);
+      expect(flag.stderr).toContain(`--key ${join(dir, 'none.pub')}: no such file or directory`);
+      expect(flag.status).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('verify --help says which exit code a file that cannot be read, or is none, gives', () => {
+    const help = cigen(['verify', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain(
+      '1 refused (each reason on a line) or a file refused (a --policy mistake at FILE:LINE:COLUMN, a key it names that cannot be ' +
+        'read or is none included; a --key or --trusted-root that is none), 2 usage (a --policy, --key or --trusted-root that ' +
+        'cannot be read included).',
+    );
   });
 
   it('a --trusted-root that is not one (a TUF root.json, {}) is refused as a file mistake, before any image is read', () => {
