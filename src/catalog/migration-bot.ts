@@ -64,7 +64,16 @@ export const MIGRATION_BOT_INPUTS: InputDeclarations = {
       `components from, else ${componentRef('buildah')}.`,
     sample: 'gitlab.example.com/platform/cigen/buildah@1.2.0',
   },
-  concurrency: { type: 'number', default: 4, variable: 'CIGEN_CONCURRENCY', description: 'Projects each job handles at once.', sample: 8 },
+  concurrency: {
+    type: 'number',
+    default: 4,
+    variable: 'CIGEN_CONCURRENCY',
+    description:
+      'Projects each job handles at once: a whole number from 1 to 64. GitLab checks no range for a number input ' +
+      '(`options` takes at most 50 values), so another (0, 65, 2.5) is taken when the pipeline is created and stops the job ' +
+      'when it runs (`cigen bot` refuses it, exit 2).',
+    sample: 8,
+  },
   parallel: { type: 'number', default: 1, description: 'How many jobs share the projects (GitLab `parallel`, 1 to 200).', sample: 4 },
   'dry-run': {
     type: 'boolean',
