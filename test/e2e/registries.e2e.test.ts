@@ -87,12 +87,17 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
   let counter = 0;
   function build(
     inputs: Record<string, unknown>,
-    { base, variables = {}, files = FIXTURE }: { base: string; variables?: Record<string, string>; files?: string },
+    {
+      base,
+      variables = {},
+      files = FIXTURE,
+      registriesConf = '',
+    }: { base: string; variables?: Record<string, string>; files?: string; registriesConf?: string },
   ) {
     const repository = `group/${mode}-${++counter}`;
     const project = projectWith(base, files);
-    // Nothing marked insecure by the runner: the registries.conf it gives is empty.
-    const runner = freshRunner(a, { registryIsHttp: false });
+    // Nothing marked insecure by the runner: the registries.conf it gives is empty unless a test says.
+    const runner = freshRunner(a, { registriesConf });
     try {
       const { job } = instantiateComponent('buildah', inputs, mode);
       const run = runJob(job, project, runner, ciVariables(a, project, { CI_REGISTRY_IMAGE: `${a.host}/${repository}`, ...variables }));
@@ -131,6 +136,47 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
           `cigen: registries\\.conf for this job only \\(\\S+/registries\\.conf and the job's tables\\): mirrors for nonexistent\\.invalid; without TLS checks: ${b.host}\n`,
         ),
       );
+    },
+  );
+
+  // Docker, Kaniko and BuildKit read FROM maven:3 and FROM myorg/tool:1 as Docker Hub's. Buildah reads
+  // registries.conf: with none of its unqualified-search-registries (Debian's stock file) it stops,
+  // and with Fedora's (three registries, short-name-mode enforcing) it wants a TTY to ask which.
+  // Docker Hub here is the mirror the job gives for it, B: nothing reaches docker.io itself.
+  it.each([
+    ['none (Debian)', ''],
+    [
+      "Fedora's (three registries, enforcing), an array over lines",
+      '# the runner\'s\nunqualified-search-registries = [\n  "registry.fedoraproject.org",\n  "registry.access.redhat.com",\n  "docker.io",\n]\nshort-name-mode = "enforcing"\n\n[aliases]\n"cigen-e2e-alias" = "docker.io/library/busybox"\n',
+    ],
+  ])(
+    'a FROM without a registry host is pulled from Docker Hub, as Docker does; runner unqualified-search-registries: %s',
+    (_runner, registriesConf) => {
+      const before = pulls(b, 'e2e/base');
+      const { run } = build(
+        {
+          'registry-mirrors': ['$MIRROR_HOST'],
+          'insecure-registries': ['$MIRROR_HOST'],
+          registries: mirrorInputs.registries,
+          'ca-certificates': '$COMPANY_CA',
+        },
+        { base: 'e2e/base:1', variables: { ...mirrorVariables(), COMPANY_CA: ca.ca }, registriesConf },
+      );
+      expect(run.log).toContain('Trying to pull docker.io/e2e/base:1...');
+      expect(run.log).not.toMatch(/Error: .*(short-name|unqualified-search)/);
+      expect(run.stderr).not.toMatch(/cigen: error/);
+      expect(run.status).toBe(0);
+      expect(pulls(b, 'e2e/base')).toBeGreaterThan(before);
+      expect(run.log).toMatch(
+        new RegExp(
+          `cigen: registries\\.conf for this job only \\(\\S+/registries\\.conf and the job's tables\\): short names from docker\\.io; mirrors for docker\\.io; without TLS checks: ${b.host}\n`,
+        ),
+      );
+      if (registriesConf) {
+        expect(run.log).toMatch(
+          /cigen: registries\.conf: the runner's unqualified-search-registries short-name-mode \(\S+\) left out of the job's copy/,
+        );
+      }
     },
   );
 
@@ -506,7 +552,7 @@ describe("registry-mirrors and insecure-registries: the job's own, beside the ru
         `cigen: registries.conf: the runner's configuration has a [[registry]] table for ${c.host} (${join(runner.dir, 'registries.conf')}), which stays as it is; cigen does not merge the job's into it (containers/image keeps one table per registry), so the job's mirrors for ${c.host} are not used`,
       );
       expect(run.log).toContain(
-        `cigen: registries.conf for this job only (${join(runner.dir, 'registries.conf')} and the job's tables): mirrors for none; without TLS checks: ${b.host}`,
+        `cigen: registries.conf for this job only (${join(runner.dir, 'registries.conf')} and the job's tables): short names from docker.io; mirrors for none; without TLS checks: ${b.host}`,
       );
     } finally {
       runner.dispose();

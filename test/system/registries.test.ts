@@ -438,8 +438,12 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(Object.keys(build?.files ?? {}).filter((path) => path.startsWith('/root/'))).toEqual([]);
       expect(build?.environment['CONTAINERS_REGISTRIES_CONF']).toMatch(/^\/tmp\/tmp\.[A-Za-z0-9]+\/registries\.conf$/);
       expect(build?.files['<tmp>/registries.conf']?.split('\n')).toEqual([
-        // The runner's, then the job's tables.
+        // Short names are Docker Hub's; then the runner's (its key of that name left out), then the job's tables.
+        "# cigen: short names (FROM maven:3) are Docker Hub's, as Docker reads them",
         'unqualified-search-registries = ["docker.io"]',
+        'short-name-mode = "permissive"',
+        '',
+        '# unqualified-search-registries = ["docker.io"]',
         '',
         "# cigen: the job's registries (registry-mirrors, dependency-proxy, insecure-registries)",
         '[[registry]]',
@@ -462,7 +466,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         '',
       ]);
       expect(stdout).toContain(
-        "cigen: registries.conf for this job only (/etc/containers/registries.conf and the job's tables): mirrors for docker.io quay.io; without TLS checks: harbor.example.com lab.example.com:5000\n",
+        "cigen: registries.conf for this job only (/etc/containers/registries.conf and the job's tables): short names from docker.io; mirrors for docker.io quay.io; without TLS checks: harbor.example.com lab.example.com:5000\n",
       );
       expect(build?.argv).toContain('--retry=5');
       // Not --cert-dir, which would take the place of each host's certs.d (what the runner trusts per host).
@@ -585,7 +589,10 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(status).toBe(0);
       const build = calls.find((c) => c.argv[0] === 'build');
       expect(build?.files['<tmp>/registries.conf']).toBe(
-        `${runnerConf}\n` +
+        "# cigen: short names (FROM maven:3) are Docker Hub's, as Docker reads them\n" +
+          'unqualified-search-registries = ["docker.io"]\nshort-name-mode = "permissive"\n\n' +
+          // The runner's key of that name commented out (TOML allows a key once).
+          `# ${runnerConf}\n` +
           "# cigen: the job's registries (registry-mirrors, dependency-proxy, insecure-registries)\n" +
           '[[registry]]\nprefix = "ghcr.io"\nlocation = "ghcr.io"\n[[registry.mirror]]\nlocation = "harbor.example.com/ghcr"\ninsecure = true\n' +
           '[[registry]]\nlocation = "harbor.example.com"\ninsecure = true\n',
@@ -604,8 +611,74 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       );
       expect(stdout).toContain(kept('quay.io', DROPIN, "the job's mirrors for quay.io are not used"));
       expect(stdout).toContain(
-        `cigen: registries.conf for this job only (${RUNNER} and the job's tables): mirrors for ghcr.io; without TLS checks: harbor.example.com\n`,
+        `cigen: registries.conf: the runner's unqualified-search-registries (${RUNNER}) left out of the job's copy, whose own say short names (FROM maven:3) are Docker Hub's, as Docker reads them\n`,
       );
+      expect(stdout).toContain(
+        `cigen: registries.conf for this job only (${RUNNER} and the job's tables): short names from docker.io; mirrors for ghcr.io; without TLS checks: harbor.example.com\n`,
+      );
+    });
+
+    // Docker, Kaniko and BuildKit read FROM maven:3 as Docker Hub's; Buildah as registries.conf says.
+    it("resolves short names to docker.io in every job: the job's file says so above the runner's, whose keys of those names it comments out", () => {
+      const RUNNER = '/etc/runner/registries.conf';
+      const DROPIN = '/etc/containers/registries.conf.d/50-search.conf';
+      const runnerConf =
+        '# Fedora\'s\nunqualified-search-registries = [\n  "registry.fedoraproject.org",\n  "docker.io",\n]\n' +
+        'short-name-mode="enforcing"\ncredential-helpers = ["containers-auth.json"]\n\n[aliases]\n  "short-name-mode" = "docker.io/library/x"\n';
+      const { status, stderr, stdout, calls } = run('buildah', mode, {}, { CONTAINERS_REGISTRIES_CONF: RUNNER }, (b) => {
+        mkdirSync(b.path('/etc/runner'), { recursive: true });
+        writeFileSync(b.path(RUNNER), runnerConf);
+        mkdirSync(b.path(dirname(DROPIN)), { recursive: true });
+        writeFileSync(b.path(DROPIN), 'unqualified-search-registries = ["quay.io"]\n');
+      });
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      const build = calls.find((c) => c.argv[0] === 'build');
+      expect(build?.environment['CONTAINERS_REGISTRIES_CONF']).toMatch(/^\/tmp\/tmp\.[A-Za-z0-9]+\/registries\.conf$/);
+      expect(build?.files['<tmp>/registries.conf']?.split('\n')).toEqual([
+        "# cigen: short names (FROM maven:3) are Docker Hub's, as Docker reads them",
+        'unqualified-search-registries = ["docker.io"]',
+        'short-name-mode = "permissive"',
+        '',
+        "# Fedora's",
+        '# unqualified-search-registries = [',
+        '#   "registry.fedoraproject.org",',
+        '#   "docker.io",',
+        '# ]',
+        '# short-name-mode="enforcing"',
+        'credential-helpers = ["containers-auth.json"]',
+        '',
+        '[aliases]',
+        '  "short-name-mode" = "docker.io/library/x"',
+        '',
+        "# cigen: the job's registries (registry-mirrors, dependency-proxy, insecure-registries)",
+        '',
+      ]);
+      expect(stdout).toContain(
+        `cigen: registries.conf: the runner's unqualified-search-registries short-name-mode (${RUNNER}) left out of the job's copy, whose own say short names (FROM maven:3) are Docker Hub's, as Docker reads them\n`,
+      );
+      expect(stdout).toContain(
+        `cigen: registries.conf: ${DROPIN} sets unqualified-search-registries, read after the job's file: short names resolve as it says, not as the job's file does (docker.io)\n`,
+      );
+      expect(stdout).toContain(
+        `cigen: registries.conf for this job only (${RUNNER} and the job's tables): short names from docker.io; mirrors for none; without TLS checks: none\n`,
+      );
+    });
+
+    it('leaves a v1 registries.conf of the runner as it is when the job has no tables of its own, and says how it resolves short names', () => {
+      const RUNNER = '/etc/runner/registries.conf';
+      const { status, stderr, stdout, calls } = run('buildah', mode, {}, { CONTAINERS_REGISTRIES_CONF: RUNNER }, (b) => {
+        mkdirSync(b.path('/etc/runner'), { recursive: true });
+        writeFileSync(b.path(RUNNER), '[registries.search]\nregistries = ["docker.io"]\n');
+      });
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      const build = calls.find((c) => c.argv[0] === 'build');
+      expect(build?.environment['CONTAINERS_REGISTRIES_CONF']).toBe(RUNNER);
+      expect(stdout).toContain(
+        `cigen: registries.conf: ${RUNNER} is in the v1 format ([registries.search]): short names (FROM maven:3) resolve as its [registries.search] says, not always to docker.io; a v2 file (unqualified-search-registries = ["docker.io"]) would resolve them as Docker does\n`,
+      );
+      expect(stdout).not.toContain('registries.conf for this job only');
     });
 
     it('stops when CONTAINERS_REGISTRIES_CONF names no file, as Buildah would', () => {

@@ -37,6 +37,8 @@ export interface RunnerOptions {
   registryIsHttp?: boolean;
   /** Put the container storage on an overlayfs mount, where kernel overlay cannot mount. */
   overlayOnOverlay?: boolean;
+  /** The runner's registries.conf, as given (in place of the one registryIsHttp writes). */
+  registriesConf?: string;
 }
 
 export function freshRunner(registry: Registry, options: RunnerOptions = {}): Runner {
@@ -56,7 +58,7 @@ export function freshRunner(registry: Registry, options: RunnerOptions = {}): Ru
   writeFileSync(join(dir, 'storage.conf'), `[storage]\ndriver = "overlay"\nrunroot = "${storage}/run"\ngraphroot = "${storage}/root"\n`);
   writeFileSync(
     join(dir, 'registries.conf'),
-    options.registryIsHttp === false ? '' : `[[registry]]\nlocation = "${registry.host}"\ninsecure = true\n`,
+    options.registriesConf ?? (options.registryIsHttp === false ? '' : `[[registry]]\nlocation = "${registry.host}"\ninsecure = true\n`),
   );
   // A runtime directory of its own: `buildah login` writes there, and the job reads it, never the host's.
   mkdirSync(join(dir, 'xdg'), { mode: 0o700 });
