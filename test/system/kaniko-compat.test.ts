@@ -663,6 +663,18 @@ describe('credentials, as the job wrote them for Kaniko', () => {
     expect(run.build?.environment).not.toHaveProperty('DOCKER_AUTH_CONFIG');
   });
 
+  it('a file-type $DOCKER_AUTH_CONFIG (the path of a file holding it) is read from its file', () => {
+    const json = JSON.stringify({ auths: { 'quay.io': { auth: auth('q', 'q-token') } } });
+    const run = compat([
+      `printf '%s' '${json}' > "$CI_PROJECT_DIR/../DOCKER_AUTH_CONFIG"`,
+      'export DOCKER_AUTH_CONFIG="$CI_PROJECT_DIR/../DOCKER_AUTH_CONFIG"',
+      BASE,
+    ]);
+    ok(run);
+    expect(decodeAuths(run.build?.config)).toMatchObject({ 'quay.io': 'q:q-token' });
+    expect(run.build?.environment).not.toHaveProperty('DOCKER_AUTH_CONFIG');
+  });
+
   it.each(['bash', 'busybox'] as const)('%s: a username or password with JSON escapes is read as JSON reads it', (shell) => {
     const json = String.raw`{"auths":{"registry.example.com":{"username":"u\u0073er","password":"p\u0026s\u00e9\u20ac\"q\\\/\tz"}}}`;
     const run = compat([`printf '%s' '${json}' > /kaniko/.docker/config.json`, BASE], { shell });

@@ -1049,6 +1049,30 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       },
     );
 
+    // A file-type CI/CD variable: the runner reads its value, the job's shell gets the path of a file holding it.
+    it.each([
+      ['kaniko', 'executor', 'https://index.docker.io/v1/'],
+      ['buildkit', 'buildctl-daemonless.sh', 'https://index.docker.io/v1/'],
+      ['dind', 'docker', 'https://index.docker.io/v1/'],
+      ['buildah-rootless', 'buildah', 'docker.io'],
+    ])('%s: a file-type DOCKER_AUTH_CONFIG (a path) is read from its file', (component, tool, hub) => {
+      const FILE = '/builds/group/app.tmp/DOCKER_AUTH_CONFIG';
+      const runner = JSON.stringify({ auths: { 'docker.io': { auth: Buffer.from('runner-hub:hub-pw').toString('base64') } } });
+      const { status, stderr, calls } = run(component, mode, {}, { DOCKER_AUTH_CONFIG: FILE }, (b) => writeFileSync(b.path(FILE), runner));
+      expect(stderr).not.toContain('cigen: error');
+      expect(status).toBe(0);
+      const build = calls.find((c) => c.tool === tool && (c.tool === 'executor' || c.tool.startsWith('buildctl') || c.argv[0] === 'build'));
+      expect(decodeAuths(build?.config)).toMatchObject({ [hub]: 'runner-hub:hub-pw' });
+      for (const call of calls) expect(call.environment).not.toHaveProperty('DOCKER_AUTH_CONFIG');
+      // A path to no file, and a file that holds no JSON object, say which.
+      const missing = run(component, mode, {}, { DOCKER_AUTH_CONFIG: '/builds/group/app.tmp/NONE' });
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toBe('cigen: error: DOCKER_AUTH_CONFIG is neither a JSON object nor the path of a file the job can read\n');
+      const garbage = run(component, mode, {}, { DOCKER_AUTH_CONFIG: FILE }, (b) => writeFileSync(b.path(FILE), 'auths: {}\n'));
+      expect(garbage.status).toBe(1);
+      expect(garbage.stderr).toBe(`cigen: error: the file DOCKER_AUTH_CONFIG names (${FILE}) is not a JSON object\n`);
+    });
+
     // What each builder would do with a credsStore (GitLab's {"credsStore": "ecr-login"} for pulling the job's image).
     it.each([
       ['kaniko', 'docker'],
