@@ -681,6 +681,25 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(stdout).not.toContain('registries.conf for this job only');
     });
 
+    it("stops before the build when the runner's registries.conf is a v1 one and the job has tables to add (containers/image refuses the mix)", () => {
+      const RUNNER = '/etc/runner/registries.conf';
+      const { status, stderr, calls } = run(
+        'buildah-rootless',
+        mode,
+        { 'insecure-registries': ['lab.example.com'] },
+        { CONTAINERS_REGISTRIES_CONF: RUNNER },
+        (b) => {
+          mkdirSync(b.path('/etc/runner'), { recursive: true });
+          writeFileSync(b.path(RUNNER), '[registries.search]\nregistries = ["docker.io"]\n\n[registries.insecure]\nregistries = []\n');
+        },
+      );
+      expect(status).toBe(1);
+      expect(stderr).toBe(
+        `cigen: error: the runner's ${RUNNER} is a v1 registries.conf ([registries.search], [registries.insecure] or [registries.block]), which containers/image cannot mix with the [[registry]] tables the job writes for registry-mirrors, dependency-proxy and insecure-registries ("mixing sysregistry v1/v2 is not supported"): rewrite it in the v2 format (unqualified-search-registries = [...], and a [[registry]] table with location and insecure = true or blocked = true for each host), or name a v2 file in CONTAINERS_REGISTRIES_CONF\n`,
+      );
+      expect(calls.filter((c) => c.argv[0] === 'build' || c.argv[0] === 'push')).toEqual([]);
+    });
+
     it('stops when CONTAINERS_REGISTRIES_CONF names no file, as Buildah would', () => {
       const { status, stderr, calls } = run(
         'buildah-rootless',
