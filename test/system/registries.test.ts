@@ -681,6 +681,18 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(stdout).not.toContain('registries.conf for this job only');
     });
 
+    it("says that $CI_REGISTRY_IMAGE is empty when image or cache-repo stops on it (the project's container registry off)", () => {
+      const off = { CI_REGISTRY: '', CI_REGISTRY_IMAGE: '', CI_REGISTRY_USER: '', CI_REGISTRY_PASSWORD: '' };
+      const why =
+        " (its default is made from $CI_REGISTRY_IMAGE, empty or unset in this job: the project's container registry is off, or the job cannot see it; set image, and cache-repo or cache: false)\n";
+      const image = run('buildah', mode, {}, off);
+      expect(image.status).toBe(1);
+      expect(image.stderr).toBe(`cigen: error: input image is empty${why}`);
+      const cache = run('buildah', mode, { image: 'registry.example.com/grp/other' }, off);
+      expect(cache.status).toBe(1);
+      expect(cache.stderr).toBe(`cigen: error: input cache-repo: '/cache' is not an image repository${why}`);
+    });
+
     it("stops before the build when the runner's registries.conf is a v1 one and the job has tables to add (containers/image refuses the mix)", () => {
       const RUNNER = '/etc/runner/registries.conf';
       const { status, stderr, calls } = run(
