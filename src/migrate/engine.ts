@@ -1811,6 +1811,27 @@ export function planTemplate(
               .join(', ')}`;
     return { report: report(template, 'unchanged', [note('template-kept', text)]), edits: [] };
   }
+  // A template without an image: each job that extends it and sets its own keeps that image over
+  // the one .cigen-kaniko-compat would give it, and would run the installer there, without Buildah.
+  if (bringsNoImage(pipeline, template))
+    return {
+      report: report(
+        template,
+        'needs-review',
+        [
+          reason(
+            'template-no-image',
+            `it calls /kaniko/executor but sets no image: a job that extends it and sets its own image keeps that ` +
+              `image (a job's own keys win over those it extends), so converted in place, extending ${ctx.compatJob}, ` +
+              `it would run kaniko-compat's installer in that job's Kaniko image, where there is no Buildah, rather ` +
+              'than move the job onto kaniko-compat. It stays as it is: migrate the jobs that extend it or ' +
+              '!reference its script, each of which moves on its own',
+          ),
+        ],
+        { from: 'kaniko', component: ctx.compatRef },
+      ),
+      edits: [],
+    };
   // Converted in place: read as a job would be, for what kaniko-compat cannot take.
   const read = readItems(pipeline, template, kanikoClassifier(true));
   const analysis: Analysis =
@@ -1856,6 +1877,14 @@ export function planTemplate(
     edits: edits.edits,
     include: { component: ctx.compatRef, inputs: compatInputs },
   };
+}
+
+/** Whether a Kaniko template has no image: none of its own or from a base it extends (cigen reads
+ *  them all), and no Kaniko image from `default:` (which a job's extends would override). */
+function bringsNoImage(pipeline: Pipeline, template: JobDefinition): boolean {
+  if (sourceOf(pipeline, template, 'image') || unknownBases(pipeline, template).length > 0) return false;
+  const fallback = effectiveSource(pipeline, template, 'image');
+  return !isKanikoImage(valueOf(fallback), (name) => variablesOf(pipeline, template).get(name));
 }
 
 /** The visible jobs that use a template: through extends (at any depth) or a merge key. */

@@ -99,6 +99,9 @@ export const REASON_KINDS = [
   // A template kaniko-compat needs converted, which a job left for review, or one that is no Kaniko
   // build, uses too (engine.ts, templatesToConvert).
   'template-shared',
+  // A Kaniko template with no image: converted in place, a job setting its own image would run the
+  // installer in it (engine.ts, planTemplate).
+  'template-no-image',
   'compat-before-script-source',
   // Docker daemon builds.
   'docker-review',

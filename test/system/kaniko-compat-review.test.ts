@@ -7,7 +7,7 @@
  * context, --secret. The same harness as kaniko-compat.test.ts: the component's job in the
  * sandbox, a stub buildah that records its argv and the auth file it is given.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTRY_PASSWORD, instantiateComponent, jobEnvironment, jobScript, predefinedVariables } from '../helpers/job.js';
 import { ok, refused } from '../helpers/compat-run.js';
@@ -252,5 +252,30 @@ describe('what Kaniko refuses, and what it ignores', () => {
   it("--secret: refused, naming the buildah component's secrets input", () => {
     const run = compat([`${BASE} --secret id=npm,env=NPM_TOKEN`]);
     refused(run, "--secret: kaniko-compat does not pass build secrets yet; the buildah component's secrets input takes them");
+  });
+});
+
+describe("a job whose own image: wins over kaniko-compat's (a Kaniko image, no Buildah in it)", () => {
+  it('stops at once, saying why, and leaves the Kaniko executor there as it was', () => {
+    const stub = box.path('/usr/local/bin/buildah');
+    const kaniko = '#!/bin/sh\necho the real Kaniko executor\n';
+    renameSync(stub, `${stub}.away`);
+    try {
+      // An image whose /kaniko/executor is Kaniko's.
+      box.reset();
+      writeFileSync(box.path('/kaniko/executor'), kaniko, { mode: 0o755 });
+      const { job } = instantiateComponent('kaniko-compat', {}, 'classic');
+      const run = box.run([jobScript(job), BASE].join('\n'), jobEnvironment(job, predefinedVariables(P, {})), 'busybox');
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim().split('\n')).toEqual([
+        "cigen: error: kaniko-compat: this job's image has no buildah: kaniko-compat runs in its builder-image, which the job " +
+          "does not run in (an image: of the job's own, or of a base it extends after the kaniko-compat job, overrides it); " +
+          '/kaniko/executor is left as it was',
+      ]);
+      expect(run.stdout).not.toContain('the real Kaniko executor');
+      expect(readFileSync(box.path('/kaniko/executor'), 'utf8')).toBe(kaniko);
+    } finally {
+      renameSync(`${stub}.away`, stub);
+    }
   });
 });

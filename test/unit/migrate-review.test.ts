@@ -665,3 +665,37 @@ describe('docker build sharing its script item with other commands: the reason n
     expect(job.notes.join('\n')).not.toContain('items of their own');
   });
 });
+
+describe('a Kaniko template with a script and no image (its users bring the Kaniko image)', () => {
+  // A command substitution: the jobs that run it need kaniko-compat.
+  const TEMPLATE =
+    '.kaniko-build:\n  script:\n    - /kaniko/executor --context "$CI_PROJECT_DIR/$APP" --destination "$CI_REGISTRY_IMAGE/$APP:1"' +
+    ' --build-arg "BUILD_DATE=$(date -u +%F)"\n';
+
+  it('alone (a template library): left as it is, for review, since a job extending it keeps its own image over kaniko-compat', () => {
+    const out = migrate(TEMPLATE);
+    const template = out.jobs.find((j) => j.name === '.kaniko-build');
+    expect(template).toMatchObject({ status: 'needs-review', kinds: ['template-no-image'] });
+    expect(template?.notes.join('\n')).toContain('a job that extends it and sets its own image keeps that image');
+    expect(out.changed).toBe(false);
+    expect(out.result).not.toContain('.cigen-kaniko-compat');
+  });
+
+  it('read through !reference, or extended by a job with its own image: the job moves on its own, the template stays', () => {
+    for (const user of [
+      `build-api:\n${KANIKO_IMAGE}  variables: {APP: api}\n  script:\n    - !reference [.kaniko-build, script]\n`,
+      `build-api:\n  extends: .kaniko-build\n${KANIKO_IMAGE}  variables: {APP: api}\n`,
+    ]) {
+      const out = migrate(`${TEMPLATE}\n${user}`);
+      expect(out.jobs.find((j) => j.name === 'build-api')).toMatchObject({ status: 'migrated', kinds: ['compat'] });
+      expect(out.jobs.find((j) => j.name === '.kaniko-build')).toMatchObject({ status: 'needs-review', kinds: ['template-no-image'] });
+      // The template's own lines are as they were: no extends of kaniko-compat there.
+      expect(out.result).toContain(`${TEMPLATE}\n`);
+    }
+  });
+
+  it('with a Kaniko image from default: (which the converted template overrides for those without one): converted in place', () => {
+    const out = migrate(`default:\n${KANIKO_IMAGE}\n${TEMPLATE}`);
+    expect(out.jobs.find((j) => j.name === '.kaniko-build')).toMatchObject({ status: 'migrated', kinds: ['compat-template'] });
+  });
+});
