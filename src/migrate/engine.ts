@@ -11,6 +11,7 @@
  * local job would win). Commands the Kaniko job ran before the build move to the local job's
  * before_script, which runs in the same shell as the component's script.
  */
+import { posix } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, Scalar, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { VOCABULARY_ORDER } from '../builders/inputs.js';
 import { SKIPS_UNUSED_STAGES_BY_DEFAULT } from '../builders/kaniko-flags.js';
@@ -120,6 +121,8 @@ export interface EngineContext {
   onComponent: Map<string, string>;
   /** Whether the project holds a file (root-relative); absent when the host cannot tell. */
   projectFileExists?: (path: string) => boolean;
+  /** A project file's text (root-relative), undefined when the host has none to give. */
+  readProjectFile?: (path: string) => string | undefined;
   /** Aliases and `!reference`s of jobs' keys that the edits of the jobs moving in this run remove
    *  (their readers then read nothing of those keys): see migrateFile. */
   gone?: ReadonlySet<Node>;
@@ -147,7 +150,8 @@ const PORTABLE = new Set(
  *  name in a variable, or a function the job defines. */
 function isPortable(program: string, functions: ReadonlySet<string>): boolean {
   if (PORTABLE.has(program) || functions.has(program) || program === '/kaniko/executor') return true;
-  if (/^\$/.test(program) || /^\.{1,2}\//.test(program) || /^[A-Za-z_][A-Za-z0-9_]*\(\)$/.test(program)) return true;
+  // A relative path with a slash (`./build.sh`, `ci/build.sh`) is a file of the working directory, not a program of the image.
+  if (/^\$/.test(program) || /^[^/]+\//.test(program) || /^[A-Za-z_][A-Za-z0-9_]*\(\)$/.test(program)) return true;
   return program.startsWith('/') && !program.startsWith('/busybox/') && PORTABLE.has(program.slice(program.lastIndexOf('/') + 1));
 }
 
@@ -163,14 +167,70 @@ const definedFunctions = (items: readonly ScriptItem[]): Set<string> =>
     ),
   );
 
-/** The programs the items run (besides the build) that the Buildah image lacks, each once. */
-function missingTools(items: readonly ScriptItem[]): Reason[] {
+/** The programs the items run (besides the build) that the Buildah image lacks, each once; with
+ *  `read`, also the interpreters named on the first line of the project's scripts they run. */
+function missingTools(items: readonly ScriptItem[], read?: (path: string) => string | undefined): Reason[] {
   const missing = new Map<string, string>();
   const functions = definedFunctions(items);
   for (const item of items)
     for (const { program, line } of item.reading.programs ?? [])
       if (!isPortable(program, functions) && !missing.has(program)) missing.set(program, line);
-  return [...missing].map(([program, line]) => reason('missing-tool', missingToolMessage(program, line)));
+  const reasons = [...missing].map(([program, line]) => reason('missing-tool', missingToolMessage(program, line)));
+  return read ? [...reasons, ...scriptInterpreters(items, read)] : reasons;
+}
+
+/** A script the job runs by its path, as a project file: `./ci/build.sh`, `ci/build.sh`,
+ *  `$CI_PROJECT_DIR/ci/build.sh`; relative ones only while the job is still in the project
+ *  directory. Undefined for anything else (a variable, a path outside the project). */
+function projectScript(program: string, moved: boolean): string | undefined {
+  const rooted = /^(?:\$CI_PROJECT_DIR|\$\{CI_PROJECT_DIR\})\/(.+)$/.exec(program);
+  if (!rooted && (moved || program.startsWith('/') || !program.includes('/'))) return undefined;
+  const path = posix.normalize(rooted ? (rooted[1] as string) : program);
+  return /[$`\\]/.test(path) || path === '..' || path.startsWith('../') || path.startsWith('/') ? undefined : path;
+}
+
+/**
+ * The interpreters the first line (`#!`) of each project script the job runs by its path names,
+ * where the Buildah image lacks them (`#!/busybox/sh`, the Kaniko debug image's shell): the kernel
+ * runs the script with that program, which is not there. A script run as `sh build.sh` is read by
+ * sh whatever its first line says; one cigen cannot read is not judged.
+ */
+function scriptInterpreters(items: readonly ScriptItem[], read: (path: string) => string | undefined): Reason[] {
+  const reasons: Reason[] = [];
+  const seen = new Set<string>();
+  let moved = false;
+  for (const item of items)
+    for (const command of item.commands) {
+      const program = programOf(command) ?? '';
+      if (!command.subshell && DIRECTORY_CHANGES.has(program)) moved = true;
+      const path = projectScript(program, moved);
+      if (path === undefined || seen.has(path)) continue;
+      seen.add(path);
+      const first = /^#![ \t]*(\S+)(?:[ \t]+(\S+))?/.exec(read(path)?.split('\n', 1)[0] ?? '');
+      if (!first) continue;
+      const shebang = first[0].trimEnd();
+      const interpreter = first[1] as string;
+      // `#!/usr/bin/env sh`: env runs the program it names.
+      const runs = interpreter.endsWith('/env') && first[2] && !first[2].startsWith('-') ? [interpreter, first[2]] : [interpreter];
+      const lacking = runs.find((run) => !isPortable(run, new Set()));
+      if (lacking === undefined) continue;
+      const line = commandLine(command);
+      const name = lacking.slice(lacking.lastIndexOf('/') + 1);
+      reasons.push(
+        reason(
+          'missing-tool',
+          lacking.startsWith('/busybox/')
+            ? `\`${line}\` runs ${path}, whose first line \`${shebang}\` names ${lacking}, the Kaniko image's busybox, ` +
+                'which the Buildah image does not have: ' +
+                (PORTABLE.has(name) && lacking === interpreter
+                  ? `make it \`${shebang.replace(lacking, name === 'env' ? '/usr/bin/env' : `/bin/${name}`)}\` there`
+                  : 'run the script in another job')
+            : `\`${line}\` runs ${path}, whose first line \`${shebang}\` names ${lacking}, which the Buildah image ` +
+                '(Fedora: bash, coreutils, curl, dnf) does not have; install it there (dnf) or run the script in another job',
+        ),
+      );
+    }
+  return reasons;
 }
 
 /** Clients of a Docker daemon: installing them in the Buildah image would not help, the job has no daemon. */
@@ -506,9 +566,9 @@ function analyzeKaniko(ctx: EngineContext, job: JobDefinition, items: ScriptItem
   if (builds.some((item) => item.reading.environment))
     reasons.push(reason('executor-environment', 'the executor is given environment variables of its own on its command line'));
   reasons.push(...kanikoEnvironment(env, items, at));
-  reasons.push(...missingTools(items));
+  reasons.push(...missingTools(items, ctx.readProjectFile));
   // after_script runs in the Buildah image too (the component's job, or kaniko-compat's).
-  reasons.push(...afterScriptTools(pipeline, job));
+  reasons.push(...afterScriptTools(pipeline, job, ctx.readProjectFile));
 
   const moves = directoryChange(items, at);
   if (moves) reasons.push(reason('working-directory', moves));
@@ -996,12 +1056,12 @@ const runsPrograms: Classifier = (commands) => ({
 
 /** The job's after_script (its own, a base's, or the default) runs in the Buildah image now, after the
  *  component's script: what it runs that the image lacks (docker above all) fails there. */
-function afterScriptTools(pipeline: Pipeline, job: JobDefinition): Reason[] {
+function afterScriptTools(pipeline: Pipeline, job: JobDefinition, read?: (path: string) => string | undefined): Reason[] {
   const source = effectiveSource(pipeline, job, 'after_script');
   const items = itemsOf(pipeline, source, 'script', runsPrograms);
   if (!Array.isArray(items))
     return [reason('missing-tool', `after_script uses ${items.what}; cigen cannot tell what it runs in the Buildah image`)];
-  return missingTools(items).map((r) => ({ ...r, text: `after_script runs in the Buildah image now: ${r.text}` }));
+  return missingTools(items, read).map((r) => ({ ...r, text: `after_script runs in the Buildah image now: ${r.text}` }));
 }
 
 /**

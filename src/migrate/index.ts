@@ -272,6 +272,14 @@ export function migrateFile(path: string, text: string, options: MigrateOptions 
     builderImages: options.builderImages && options.builderImages.length > 0 ? parseBuilderImages(options.builderImages) : undefined,
     onComponent: componentJobNames(pipeline),
     ...(options.host?.projectFileExists ? { projectFileExists: options.host.projectFileExists.bind(options.host) } : {}),
+    ...(options.host
+      ? {
+          readProjectFile: (file: string) => {
+            const text = options.host?.readProjectFile(file);
+            return typeof text === 'string' ? text : undefined;
+          },
+        }
+      : {}),
   };
   const visible: JobDefinition[] = [];
   const hidden: JobDefinition[] = [];

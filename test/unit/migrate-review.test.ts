@@ -699,3 +699,39 @@ describe('a Kaniko template with a script and no image (its users bring the Kani
     expect(out.jobs.find((j) => j.name === '.kaniko-build')).toMatchObject({ status: 'migrated', kinds: ['compat-template'] });
   });
 });
+
+describe("a project script the job runs by its path, whose first line names the Kaniko image's busybox", () => {
+  const SCRIPT = (shebang: string) =>
+    `${shebang}\nset -e\n/kaniko/executor --context "$CI_PROJECT_DIR" --destination "$CI_REGISTRY_IMAGE:1"\n`;
+  const job = (line: string) => `build:\n${KANIKO_IMAGE}  script:\n    - ${line}\n`;
+
+  it('is left for review, as the same interpreter written on the script line is: the kernel runs it with that program', () => {
+    const direct = jobOf(job('./ci/kaniko.sh'), 'build', { 'ci/kaniko.sh': SCRIPT('#!/busybox/sh') });
+    expect(direct).toMatchObject({ status: 'needs-review', kinds: ['missing-tool'] });
+    expect(direct.notes).toEqual([
+      "`./ci/kaniko.sh` runs ci/kaniko.sh, whose first line `#!/busybox/sh` names /busybox/sh, the Kaniko image's busybox, " +
+        'which the Buildah image does not have: make it `#!/bin/sh` there',
+    ]);
+    const rooted = jobOf(job('"$CI_PROJECT_DIR/ci/kaniko.sh"'), 'build', { 'ci/kaniko.sh': SCRIPT('#!/busybox/env sh') });
+    expect(rooted).toMatchObject({ status: 'needs-review', kinds: ['missing-tool'] });
+    expect(rooted.notes.join('\n')).toContain(
+      "names /busybox/env, the Kaniko image's busybox, which the Buildah image does not have: make it `#!/usr/bin/env sh` there",
+    );
+  });
+
+  it('runs on kaniko-compat when the Buildah image has its interpreter, or sh reads it whatever its first line says', () => {
+    for (const [line, shebang] of [
+      ['./ci/kaniko.sh', '#!/bin/sh'],
+      ['ci/kaniko.sh', '#!/usr/bin/env bash'],
+      ['sh ci/kaniko.sh', '#!/busybox/sh'],
+    ] as const) {
+      const read = jobOf(job(line), 'build', { 'ci/kaniko.sh': SCRIPT(shebang) });
+      expect(read, line).toMatchObject({ status: 'migrated', kinds: ['compat'] });
+    }
+  });
+
+  it('after a cd the path is not the project file of that name: nothing said of it', () => {
+    const moved = jobOf(job('cd sub && ./ci/kaniko.sh'), 'build', { 'ci/kaniko.sh': SCRIPT('#!/busybox/sh') });
+    expect(JSON.stringify(moved)).not.toContain('#!/busybox/sh');
+  });
+});
