@@ -540,7 +540,17 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     }
     // A cache in an OCI layout (oci:PATH) is a directory, not a registry pushed to.
     if (!hubDefault && !cacheRepo?.startsWith('oci:')) pushes.push(cacheRepo ?? `${repository ?? ''}/cache`);
-    if (!push && !on('no-push-cache'))
+    // Kaniko (cacheFlagsValid) stops before it builds: it names no cache after a destination it does not push.
+    const refused = !push && cacheRepo === undefined && !on('no-push-cache');
+    if (refused)
+      reasons.push(
+        reason(
+          'flag-review',
+          '--cache with --no-push and no --cache-repo: Kaniko refuses it before it builds ("if using cache with --no-push, ' +
+            'specify cache repo with --cache-repo"), so the job fails as written: give it --cache-repo, or drop --cache',
+        ),
+      );
+    if (!push && !on('no-push-cache') && !refused)
       notes.push(
         note(
           'cache-read-only',

@@ -752,12 +752,26 @@ describe('credentials and pushes, as Kaniko used them', () => {
   });
 
   it('--no-push with --cache: Kaniko still wrote its cache; the note says the component only reads it', () => {
-    const out = root(kaniko('    - /kaniko/executor --context . --no-push --cache --destination $CI_REGISTRY_IMAGE:1\n'));
+    const out = root(
+      kaniko(
+        '    - /kaniko/executor --context . --no-push --cache --cache-repo $CI_REGISTRY_IMAGE/cache --destination $CI_REGISTRY_IMAGE:1\n',
+      ),
+    );
     expect(job(out, 'build')?.notes).toContainEqual(expect.stringContaining('--no-push with --cache: Kaniko still wrote its cache layers'));
     const pushCacheOff = root(
       kaniko('    - /kaniko/executor --context . --no-push --cache --no-push-cache --destination $CI_REGISTRY_IMAGE:1\n'),
     );
     expect(JSON.stringify(job(pushCacheOff, 'build'))).not.toContain('Kaniko still wrote its cache layers');
+  });
+
+  it('--no-push with --cache and no --cache-repo: Kaniko refuses it before it builds, so review, saying so (kaniko-compat refuses it too)', () => {
+    const out = root(kaniko('    - /kaniko/executor --context . --destination $CI_REGISTRY_IMAGE/app:1 --cache --no-push\n'));
+    expect(job(out, 'build')).toMatchObject({ status: 'needs-review', kinds: ['flag-review'] });
+    expect(job(out, 'build')?.notes).toEqual([
+      '--cache with --no-push and no --cache-repo: Kaniko refuses it before it builds ("if using cache with --no-push, ' +
+        'specify cache repo with --cache-repo"), so the job fails as written: give it --cache-repo, or drop --cache',
+    ]);
+    expect(out.changed).toBe(false);
   });
 });
 
