@@ -42,6 +42,10 @@ const SERVER_ACCEPTS = new Map([
   ['negative/services.yml :: empty_entrypoint', 'Entry::Service: entrypoint is array_of_strings, and [] is one'],
   ['negative/services.yml :: empty_command', 'Entry::Service: command is array_of_strings, and [] is one'],
   ['negative/rules.yml :: rules:exists as string', 'Rules::Rule::Exists: SimpleExists takes a string, as one path'],
+  [
+    'negative/spec_inputs.yml :: include_invalid_input_name',
+    'Header::Input: the key is alphanumeric (AlphanumericValidator: any String, Symbol or Integer); only the editor schema has a pattern',
+  ],
 ]);
 
 /** Negative fixtures GitLab refuses after ci.json, in its entries' words (KeyValidator, JobInput): cigen's
