@@ -325,6 +325,12 @@ export function shellComputedReasons(words: readonly Word[]): Reason[] {
   });
 }
 
+/** What Kaniko's TLS flags made it do: --skip-tls-verify[-pull] kept HTTPS without checking the
+ *  certificate, --insecure[-pull] used plain HTTP (an insecure registry of registries.conf, and
+ *  tls-verify: false, allow both). */
+const insecureMeans = (skipTls: boolean, plainHttp: boolean): string =>
+  skipTls && plainHttp ? 'used plain HTTP, or HTTPS without TLS checks,' : plainHttp ? 'used plain HTTP' : 'skipped TLS checks';
+
 /** Translates the words after the executor into component inputs. */
 export function translateExecutor(words: readonly Word[], env: TranslateContext): Translation {
   const inputs: Inputs = {};
@@ -578,8 +584,8 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
       notes.push(
         note(
           'insecure-push-hosts',
-          `${flags.join(' and ')}: Kaniko skipped TLS checks for the registries it pushed to (${[...new Set(hosts)].join(', ')}); ` +
-            'insecure-registries names exactly those',
+          `${flags.join(' and ')}: Kaniko ${insecureMeans(on('skip-tls-verify'), on('insecure'))} for the registries it pushed to ` +
+            `(${[...new Set(hosts)].join(', ')}); insecure-registries names exactly those`,
         ),
       );
     }
@@ -593,7 +599,7 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
         `${['skip-tls-verify-pull', 'insecure-pull']
           .filter(on)
           .map((f) => `--${f}`)
-          .join(', ')}: Kaniko skipped TLS checks on pulls, ` +
+          .join(', ')}: Kaniko ${insecureMeans(on('skip-tls-verify-pull'), on('insecure-pull'))} for pulls, ` +
           "from any registry; the component's tls-verify: false does so for pulls and pushes",
       ),
     );

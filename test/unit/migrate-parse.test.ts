@@ -5,6 +5,7 @@ import { KANIKO_FLAGS } from '../../src/builders/kaniko-flags.js';
 import { readKanikoWrite, type AuthFinding } from '../../src/migrate/auth.js';
 import { splitDestination, translateExecutor } from '../../src/migrate/kaniko.js';
 import { argv, parseShell, programOf, type Command } from '../../src/migrate/shell.js';
+import { escapeRegExp } from '../../src/ci/regexp.js';
 
 /** Quotes a word the ways people write them in CI scripts. */
 const quoted = (word: string, style: number): string => {
@@ -829,5 +830,24 @@ describe('heredocs and the executor behind other words', () => {
       undefined,
     ]);
     expect(commands.map((c) => c.nested)).toEqual([false, false, false, true, true, true, true, false]);
+  });
+});
+
+describe("the notes on Kaniko's TLS flags say what each flag did", () => {
+  const noteOf = (args: string, kind: string) =>
+    translate(`/kaniko/executor --context . --destination r.io/app:1 ${args}`).notes.find((n) => n.kind === kind)?.text;
+
+  it.each([
+    ['--skip-tls-verify', 'insecure-push-hosts', '--skip-tls-verify: Kaniko skipped TLS checks for the registries it pushed to (r.io)'],
+    ['--insecure', 'insecure-push-hosts', '--insecure: Kaniko used plain HTTP for the registries it pushed to (r.io)'],
+    [
+      '--skip-tls-verify --insecure',
+      'insecure-push-hosts',
+      '--skip-tls-verify and --insecure: Kaniko used plain HTTP, or HTTPS without TLS checks, for the registries it pushed to (r.io)',
+    ],
+    ['--skip-tls-verify-pull', 'tls-pull', '--skip-tls-verify-pull: Kaniko skipped TLS checks for pulls, from any registry'],
+    ['--insecure-pull', 'tls-pull', '--insecure-pull: Kaniko used plain HTTP for pulls, from any registry'],
+  ])('%s', (args, kind, start) => {
+    expect(noteOf(args, kind)).toMatch(new RegExp(`^${escapeRegExp(start)}[;,]`));
   });
 });
