@@ -186,7 +186,9 @@ describe.each(INTERPOLATION_MODES)('%s interpolation: Kaniko command lines, buil
       },
     );
     built(run);
-    expect(run.log).toContain(`and the job's tables): mirrors for docker.io; without TLS checks: ${registry.host}\n`);
+    expect(run.log).toContain(
+      `and the job's tables): short names from docker.io; mirrors for docker.io; without TLS checks: ${registry.host}\n`,
+    );
     expect(run.log).toContain('cigen: kaniko-compat: registries.conf for this job only (');
     expect(await registry.tags('e2e/mirrored')).toEqual(['1']);
   });

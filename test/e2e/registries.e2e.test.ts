@@ -133,7 +133,7 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(pulls(b, 'e2e/base')).toBeGreaterThan(before);
       expect(run.log).toMatch(
         new RegExp(
-          `cigen: registries\\.conf for this job only \\(\\S+/registries\\.conf and the job's tables\\): mirrors for nonexistent\\.invalid; without TLS checks: ${b.host}\n`,
+          `cigen: registries\\.conf for this job only \\(\\S+/registries\\.conf and the job's tables\\): short names from docker\\.io; mirrors for nonexistent\\.invalid; without TLS checks: ${b.host}\n`,
         ),
       );
     },
