@@ -243,10 +243,11 @@ function reshapedByTextInterpolation(text: string, inputs: Record<string, unknow
   return { names: names.length > 0 ? names : Object.keys(inputs), invalid: all.invalid };
 }
 
-/** Whether a file's YAML holds no configuration: no header, and a content that Ruby calls blank
- *  (rubyBlank: none, `null`, `false`, `{}`, `[]`, white space). Not for YAML in error: that is its own finding. */
-function blankContent(parsed: ParsedFile): boolean {
-  if (parsed.header || parsed.diagnostics.some((d) => d.severity === 'error')) return false;
+/** Whether a file's YAML holds no configuration: a content that Ruby calls blank (rubyBlank: none,
+ *  `null`, `false`, `{}`, `[]`, white space), with no header unless `headerToo`. Not for YAML in
+ *  error: that is its own finding. */
+function blankContent(parsed: ParsedFile, headerToo = false): boolean {
+  if ((parsed.header && !headerToo) || parsed.diagnostics.some((d) => d.severity === 'error')) return false;
   if (!parsed.content) return true;
   let value: unknown;
   try {
@@ -432,6 +433,10 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
       );
     }
   }
+  // A spec header and nothing after it: GitLab interpolates the header's inputs first, then finds
+  // no configuration (File::Base#validate_parsed_content_presence!), at the include.
+  if (!refused && entry.kind === 'local' && parsed.header && blankContent(parsed, true))
+    return refuse('include/empty', `Included file \`${entry.target.replace(/^\/+/, '')}\` contains no configuration!`);
   if (refused) {
     // The file is still linted on its own (with its defaults), into a model of its own: none of its
     // jobs is the pipeline's, and the pipeline's model is partial, as for an include cigen cannot read.

@@ -486,6 +486,16 @@ describe('include layer', () => {
       '.gitlab-ci.yml:1:10 error include/empty Included file `ci/spaces.yml` contains no configuration!',
     ]);
   });
+  it('a spec header with nothing after it is the include entry’s error, once its inputs are read (File::Base)', async () => {
+    const header = 'spec:\n  inputs:\n    a:\n      default: x\n---\n';
+    expect(await briefs('include:\n  - local: ci/only-spec.yml\njob:\n  script: [x]\n', { 'ci/only-spec.yml': header })).toEqual([
+      '.gitlab-ci.yml:2:5 error include/empty Included file `ci/only-spec.yml` contains no configuration!',
+    ]);
+    // An input GitLab refuses stops it before it looks for configuration.
+    expect(
+      await briefs('include:\n  - local: ci/only-spec.yml\n    inputs: {b: 1}\njob:\n  script: [x]\n', { 'ci/only-spec.yml': header }),
+    ).not.toContainEqual(expect.stringContaining('contains no configuration'));
+  });
   it('reports problems inside an included file, in that file', async () => {
     expect(await briefs('include: ci/jobs.yml\n', { 'ci/jobs.yml': 'build:\n  scirpt: [echo]\n' })).toContainEqual(
       'ci/jobs.yml:2:3 error schema/unknown-key jobs:build config contains unknown keys: scirpt (did you mean script?)',
