@@ -605,10 +605,12 @@ export function translateExecutor(words: readonly Word[], env: TranslateContext)
     );
   }
 
-  // Mirrors: --registry-mirror stands for docker.io, --registry-map for any registry.
-  const mirrors = [...list('registry-mirror')];
+  // Mirrors: --registry-mirror stands for docker.io, --registry-map for any registry. Kaniko tries
+  // the --registry-map ones first: it appends the --registry-mirror ones to docker.io's after them.
+  const mirrors: string[] = [];
   for (const map of list('registry-map'))
     for (const item of map.split(';').filter(Boolean)) mirrors.push(item.replace(/^(?:index|registry-1)\.docker\.io=/, 'docker.io='));
+  mirrors.push(...list('registry-mirror'));
   if (mirrors.length > 0) inputs['registry-mirrors'] = [...new Set(mirrors)];
 
   // `REGISTRY=PATH`: the files.

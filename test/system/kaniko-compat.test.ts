@@ -101,11 +101,16 @@ function compat(
 
 /** Where the job's tables start in its own registries.conf, after the runner's (these sandboxes have none). */
 const JOB_TABLES = "# cigen: the job's registries (registry-mirrors, dependency-proxy, insecure-registries)\n";
-/** The job's tables: its registries.conf in its temporary directory (none in HOME, which other jobs read). */
+/** How the job's registries.conf begins: short names are Docker Hub's. */
+const SHORT_NAMES =
+  "# cigen: short names (FROM maven:3) are Docker Hub's, as Docker reads them\n" +
+  'unqualified-search-registries = ["docker.io"]\nshort-name-mode = "permissive"\n\n';
+/** The job's tables: its registries.conf in its temporary directory (none in HOME, which other jobs
+ *  read), after its short-name keys and the runner's file (these sandboxes have none). */
 const jobTables = (call: StubCall | undefined) => {
   expect(Object.keys(call?.files ?? {}).filter((path) => path.includes('registries.conf.d'))).toEqual([]);
   const text = call?.files['<tmp>/registries.conf'] ?? '';
-  return text.startsWith(JOB_TABLES) ? text.slice(JOB_TABLES.length) : text;
+  return text.startsWith(SHORT_NAMES + JOB_TABLES) ? text.slice(SHORT_NAMES.length + JOB_TABLES.length) : text;
 };
 const pushedTo = (run: Run) => run.pushes.map((call) => call.argv.at(-1));
 /**
@@ -480,6 +485,19 @@ describe('the rest of the command line', () => {
     );
     expect(jobTables(run.build)).toContain(
       '[[registry]]\nprefix = "quay.io"\nlocation = "quay.io"\n[[registry.mirror]]\nlocation = "harbor.example.com/quay"\n',
+    );
+  });
+
+  it("tries docker.io's mirrors in Kaniko's order: --registry-map's and KANIKO_REGISTRY_MAP's, then --registry-mirror's and KANIKO_REGISTRY_MIRROR's", () => {
+    const run = compat([`${BASE} --registry-mirror m1.example.com --registry-map index.docker.io=m2.example.com/hub`], {
+      env: { KANIKO_REGISTRY_MIRROR: 'm3.example.com', KANIKO_REGISTRY_MAP: 'docker.io=m4.example.com/hub' },
+    });
+    ok(run);
+    expect(jobTables(run.build)).toBe(
+      '[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\n' +
+        ['m2.example.com/hub', 'm4.example.com/hub', 'm1.example.com', 'm3.example.com']
+          .map((mirror) => `[[registry.mirror]]\nlocation = "${mirror}"\n`)
+          .join(''),
     );
   });
 

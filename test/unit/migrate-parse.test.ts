@@ -259,7 +259,8 @@ describe('executor flags', () => {
       // Per host where Kaniko was per host: the hosts it pushed to, and the one it named.
       'insecure-registries': ['lab.io:5000', 'r.io'],
       'tls-verify': false,
-      'registry-mirrors': ['mirror.gcr.io', 'quay.io=h.io/quay', 'docker.io=h.io/hub'],
+      // Kaniko's order: the --registry-map mirrors first, the --registry-mirror ones appended after.
+      'registry-mirrors': ['quay.io=h.io/quay', 'docker.io=h.io/hub', 'mirror.gcr.io'],
       'ca-certificates': 'certs/r.crt',
       'push-retries': 4,
       'skip-unused-stages': false,
