@@ -130,7 +130,10 @@ describe('16: a malformed $DOCKER_AUTH_CONFIG fails the job with one line', () =
       expect(result.stderr.trimEnd().split('\n')).toEqual([
         // Not JSON text, or JSON that is no object (not read as a file's path either: no such file).
         expect.stringMatching(
-          /^cigen: error: DOCKER_AUTH_CONFIG( auths)? is (not (valid JSON|a JSON object)|neither a JSON object nor the path of a file the job can read)/,
+          new RegExp(
+            '^cigen: error: DOCKER_AUTH_CONFIG( auths)? is ' +
+              '(not (valid JSON|a JSON object)|neither a JSON object nor the path of a file the job can read)',
+          ),
         ),
       ]);
       expect(sandbox.calls(TOOL[component])).toEqual([]);
