@@ -19,6 +19,9 @@ import { documentValue, MAX_ALIASES, parseYamlDocuments } from './yaml.js';
 
 type Issue = Omit<Finding, 'document'>;
 
+/** GitLab's words for an included file with nothing to merge (File::Base#validate_parsed_content_presence!). */
+export const noConfiguration = (location: string): string => `Included file \`${location}\` contains no configuration!`;
+
 /** A project file by its root-relative path: undefined when there is none, `outside` when the path
  *  leads out of the project (the reader refuses it). */
 export type HeaderFileReader = (path: string) => { text: string; file: string } | { outside: true } | undefined;
@@ -137,7 +140,7 @@ export function headerInputs(header: unknown, options: { read?: HeaderFileReader
       continue;
     }
     if (rubyBlank(value)) {
-      refuse(at, `Included file \`${location}\` contains no configuration!`);
+      refuse(at, noConfiguration(location));
       continue;
     }
     if (!isObject(value)) {

@@ -11,7 +11,7 @@ import { byPosition, type Diagnostic, type PathSegment } from '../ci/diagnostics
 import { includeEntries, surelyIncluded, wildcardAsWritten, wildcardPathPattern, type IncludeEntry } from '../ci/includes.js';
 import { instantiate, splitComponentFile } from '../ci/interpolation/index.js';
 import { inputOfError, isUnknownInputError, resolveInputs } from '../ci/interpolation/inputs.js';
-import { headerInputs, type HeaderFileReader } from '../ci/spec-include.js';
+import { headerInputs, noConfiguration, type HeaderFileReader } from '../ci/spec-include.js';
 import { locate, nodeAsRead } from '../ci/positions.js';
 import { RubyFloat } from '../ci/interpolation/ruby.js';
 import { suggest } from '../ci/schema.js';
@@ -383,8 +383,7 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
     context.includedAt.set(file, { file: at.file, line, column, ...(approximation ? { approximation } : {}) });
   }
   const parsed = parseFile(resolution.text, file, { lean: true });
-  if (entry.kind === 'local' && blankContent(parsed))
-    return refuse('include/empty', `Included file \`${entry.target.replace(/^\/+/, '')}\` contains no configuration!`);
+  if (entry.kind === 'local' && blankContent(parsed)) return refuse('include/empty', noConfiguration(entry.target.replace(/^\/+/, '')));
   const inputs = entry.inputs ?? {};
   const asRead = inputsAsGitLabReads(at, inputs);
   // Inputs GitLab refuses stop it before it interpolates the file (Interpolator): it merges nothing of it.
@@ -436,7 +435,7 @@ async function includeOne(entry: IncludeEntry, at: Origin, context: AnalysisCont
   // A spec header and nothing after it: GitLab interpolates the header's inputs first, then finds
   // no configuration (File::Base#validate_parsed_content_presence!), at the include.
   if (!refused && entry.kind === 'local' && parsed.header && blankContent(parsed, true))
-    return refuse('include/empty', `Included file \`${entry.target.replace(/^\/+/, '')}\` contains no configuration!`);
+    return refuse('include/empty', noConfiguration(entry.target.replace(/^\/+/, '')));
   if (refused) {
     // The file is still linted on its own (with its defaults), into a model of its own: none of its
     // jobs is the pipeline's, and the pipeline's model is partial, as for an include cigen cannot read.
