@@ -30,7 +30,7 @@ import {
   type ToStringOptions,
 } from 'yaml';
 import { stringifyNumber, stringTag, toJS, type StringifyContext, type ToJSContext } from 'yaml/util';
-import { RubyFloat } from './interpolation/ruby.js';
+import { RubyFloat, rubyInspect } from './interpolation/ruby.js';
 import { Literal, Quoted, Reference } from './model.js';
 import { UNTAKEN_CHARACTERS, parseFast } from './yaml-fast.js';
 
@@ -1130,6 +1130,38 @@ export function parseYamlDocuments(text: string): ParsedYaml {
 export interface ReferenceSite {
   target: string[];
   path: (string | number)[];
+  /** The tag's list as GitLab's error names it (Ruby's inspect), when GitLab refuses it before
+   *  looking anything up: empty, or an item that is not a string (`!reference [.a, 1]`). */
+  invalid?: string;
+}
+
+/** An item of a `!reference` list as Psych reads it (an alias as what it points to), for inspect. */
+function referencePart(node: unknown, resolve: (node: unknown) => unknown, depth = 0): unknown {
+  const item = resolve(node);
+  if (isScalarNode(item)) {
+    const { value } = item;
+    return isWholeFloat(item) ? new RubyFloat(Number(value)) : value;
+  }
+  if (depth > 20) return null;
+  if (isSeqNode(item)) return item.items.map((part) => referencePart(part, resolve, depth + 1));
+  if (isMapNode(item)) {
+    const pairs = item.items;
+    return new Map(pairs.map((pair) => [referencePart(pair.key, resolve, depth + 1), referencePart(pair.value, resolve, depth + 1)]));
+  }
+  return null;
+}
+
+/** Ruby's inspect of what Psych reads, hashes with string keys (`{"a"=>"b"}`), as a tag's data holds them. */
+function inspectRead(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(inspectRead).join(', ')}]`;
+  if (value instanceof Map) return `{${[...value].map(([k, v]) => `${inspectRead(k)}=>${inspectRead(v)}`).join(', ')}}`;
+  return rubyInspect(value);
+}
+
+/** GitLab's Tags::Reference#valid?: a list, not empty, of strings only. Else the list as its error names it. */
+function invalidReference(seq: YAMLSeq, resolve: (node: unknown) => unknown): string | undefined {
+  const parts = seq.items.map((part) => referencePart(part, resolve));
+  return parts.length > 0 && parts.every((part) => typeof part === 'string') ? undefined : inspectRead(parts);
 }
 
 /** A key's text as a path segment: `<<` for the merge key (positions.ts reads paths so too). */
@@ -1214,7 +1246,13 @@ export function referencesIn(node: unknown, path: (string | number)[] = [], foun
     if (depth > 200) return;
     if (isSeqNode(item)) {
       if (item.tag === '!reference') {
-        found.push({ target: item.items.map((part) => (isScalarNode(part) ? String(part.value) : '')), path: [...path] });
+        const invalid = invalidReference(item, resolve);
+        // An alias as the text it points to (Psych reads it so).
+        const target = item.items.map((part) => {
+          const read = resolve(part);
+          return isScalarNode(read) ? String(read.value) : '';
+        });
+        found.push({ target, path: [...path], ...(invalid === undefined ? {} : { invalid }) });
         return;
       }
       for (let i = 0; i < item.items.length; i++) {

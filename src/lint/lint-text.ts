@@ -205,7 +205,13 @@ async function analyzeFile(
       check.content,
       reference.path.map((segment) => (typeof segment === 'string' ? key(segment) : segment)),
     );
-    context.model.references.push({ target: reference.target, origin: { ...origin, path: reference.path }, node });
+    const { target, invalid } = reference;
+    context.model.references.push({
+      target,
+      origin: { ...origin, path: reference.path },
+      node,
+      ...(invalid === undefined ? {} : { invalid }),
+    });
   }
   return { diagnostics, content: check.content };
 }

@@ -62,7 +62,8 @@ export interface PipelineModel {
   otherOrigins: Map<string, Origin>;
   /** `!reference` tags, as written, each with the list it is in the file's value (where the pipeline
    *  holds it, through merges and `extends`, it is that same list: how it is found to be resolved). */
-  references: { target: string[]; origin: Origin; node: unknown }[];
+  /** `invalid`: GitLab refuses the tag as written (see ReferenceSite), before looking it up. */
+  references: { target: string[]; origin: Origin; node: unknown; invalid?: string }[];
   /** An include cigen cannot read (remote, project, template, a foreign component, a variable
    *  path), or one whose inputs GitLab refuses (it stops there, and merges none of the file): jobs
    *  and stages may come from there, so "undefined" findings are only warnings. */

@@ -347,7 +347,9 @@ function referenceCycles(model: PipelineModel): Diagnostic[] {
     else byHead.set(head, [i]);
   });
   const graph = new Map<string, string[]>();
-  model.references.forEach(({ target }, i) => {
+  model.references.forEach(({ target, invalid }, i) => {
+    // Refused before it is resolved: it leads nowhere.
+    if (invalid !== undefined) return graph.set(String(i), []);
     const inside = (byHead.get(target[0] ?? '') ?? []).filter((j) => {
       const location = locations[j] as string[];
       return target.length > 0 && target.length <= location.length && target.every((key, k) => location[k] === key);
@@ -798,6 +800,11 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
   // A target that is not there may be in an include cigen cannot read, or, in a fragment, in
   // another file of the pipeline (GitLab resolves the tags of the whole pipeline).
   for (const reference of model.references) {
+    // GitLab refuses such a tag whatever the pipeline holds (Tags::Base#resolve): an error, includes or not.
+    if (reference.invalid !== undefined) {
+      out.push(diagnostic(reference.origin, [], 'error', 'semantic/reference', `!reference ${reference.invalid} is not valid`, 'value'));
+      continue;
+    }
     if (!referenceFound(lookup(reference.target))) {
       out.push(
         diagnostic(

@@ -278,6 +278,40 @@ describe('!reference to a top-level key that is not a job (GitLab digs the whole
   });
 });
 
+describe('a !reference list GitLab refuses before looking it up (Tags::Reference#valid?: a list, not empty, of strings only)', () => {
+  it('is "not valid", named as Ruby inspects what Psych read, never "could not be found"', async () => {
+    const text = [
+      '.a:',
+      '  script: [echo]',
+      'empty:',
+      '  script: !reference []',
+      'number:',
+      '  script: !reference [1, script]',
+      'nested:',
+      '  script: !reference [.a, [script]]',
+      'scalars:',
+      '  script: !reference [.a, 1.0, {a: b}, ~, yes]',
+      '',
+    ].join('\n');
+    expect(await briefs(text)).toEqual([
+      '.gitlab-ci.yml:4:22 error semantic/reference !reference [] is not valid',
+      '.gitlab-ci.yml:6:22 error semantic/reference !reference [1, "script"] is not valid',
+      '.gitlab-ci.yml:8:22 error semantic/reference !reference [".a", ["script"]] is not valid',
+      '.gitlab-ci.yml:10:22 error semantic/reference !reference [".a", 1.0, {"a"=>"b"}, nil, true] is not valid',
+    ]);
+  });
+
+  it('is an error even where an include cigen cannot read might hold the target', async () => {
+    const text = 'include:\n  - remote: https://example.com/ci.yml\njob:\n  script: !reference [.s, 2]\n';
+    expect(await briefs(text)).toEqual(['.gitlab-ci.yml:4:22 error semantic/reference !reference [".s", 2] is not valid']);
+  });
+
+  it("quoted digits and an alias to a string are strings, as Psych reads them: valid, and the alias's text looked up", async () => {
+    const text = ".x: &x .a\n.a:\n  '1': [echo]\njob:\n  script: !reference [*x, '1']\n";
+    expect(await briefs(text)).toEqual([]);
+  });
+});
+
 describe('messages that say what is wrong', () => {
   it('include: [{local: [x]}]: the value is wrong, `local` is no unknown key (no "did you mean local?")', async () => {
     expect(await briefs('include:\n  - local: [x]\njob:\n  script: [x]\n')).toEqual([
