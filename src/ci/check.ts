@@ -25,6 +25,7 @@ import {
   parseLeanDocument,
   parseYamlDocuments,
   referencesIn,
+  refusedReferenceAt,
   scalarText,
   noteWholeFloats,
   wholeFloatCount,
@@ -85,13 +86,18 @@ export function parseFile(text: string, file: string, options: { lean?: boolean 
       const duplicate = problem.code === 'DUPLICATE_KEY';
       const key = problem instanceof DuplicateKeyError ? problem.key : undefined;
       const error = (doc.errors as unknown[]).includes(problem) || problem.code === 'TAG_RESOLVE_FAILED';
+      // `!reference .a` or `!reference {a: b}`: GitLab's own refusal, as for a list it refuses.
+      const reference = problem.code === 'TAG_RESOLVE_FAILED' && problem.message.startsWith('Unresolved tag: !reference');
+      const refused = reference ? refusedReferenceAt(doc, problem.pos[0]) : undefined;
       diagnostics.push({
         file,
         line,
         column,
         severity: error && !duplicate ? 'error' : 'warning',
-        code: YAML_CODES[problem.code] ?? 'yaml/syntax',
-        message: duplicate ? duplicateKeyMessage(key, problem.message.split('\n')[0]) : (problem.message.split('\n')[0] ?? problem.message),
+        code: refused ? 'semantic/reference' : (YAML_CODES[problem.code] ?? 'yaml/syntax'),
+        message:
+          refused ??
+          (duplicate ? duplicateKeyMessage(key, problem.message.split('\n')[0]) : (problem.message.split('\n')[0] ?? problem.message)),
       });
     }
   }

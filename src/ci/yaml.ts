@@ -1158,6 +1158,30 @@ function inspectRead(value: unknown): string {
   return rubyInspect(value);
 }
 
+/**
+ * GitLab's words for a `!reference` tag on a scalar or a mapping (the yaml library cannot resolve
+ * it: the tag takes a list), the first one written at or after `offset`: Tags::Base refuses it as
+ * not valid, naming the scalar as written or the mapping as Psych read it, `nil` for a blank one.
+ */
+export function refusedReferenceAt(doc: Document, offset: number): string | undefined {
+  let found: { start: number; text: string } | undefined;
+  const resolve = (node: unknown): unknown => aliasTarget(doc, node);
+  visit(doc, {
+    Node(_key, node) {
+      if ((!isScalarNode(node) && !isMapNode(node)) || node.tag !== '!reference') return;
+      const start = node.range?.[0] ?? -1;
+      if (start < offset || (found && found.start <= start)) return;
+      const data = isScalarNode(node)
+        ? typeof node.value === 'string' && node.value.trim() !== ''
+          ? node.value
+          : undefined
+        : referencePart(node, resolve);
+      found = { start, text: data instanceof Map && data.size === 0 ? 'nil' : inspectRead(data) };
+    },
+  });
+  return found && `!reference ${found.text} is not valid`;
+}
+
 /** GitLab's Tags::Reference#valid?: a list, not empty, of strings only. Else the list as its error names it. */
 function invalidReference(seq: YAMLSeq, resolve: (node: unknown) => unknown): string | undefined {
   const parts = seq.items.map((part) => referencePart(part, resolve));

@@ -306,6 +306,17 @@ describe('a !reference list GitLab refuses before looking it up (Tags::Reference
     expect(await briefs(text)).toEqual(['.gitlab-ci.yml:4:22 error semantic/reference !reference [".s", 2] is not valid']);
   });
 
+  it('a tag on a scalar or a mapping (the yaml library cannot resolve it) is refused in the same words', async () => {
+    const text = 'a:\n  script: !reference .a\nb:\n  script:\n    - !reference " "\nc:\n  variables: !reference {A: 1.0}\n';
+    const found = await briefs(text);
+    expect(found.filter((line) => line.includes('semantic/reference'))).toEqual([
+      '.gitlab-ci.yml:2:11 error semantic/reference !reference ".a" is not valid',
+      '.gitlab-ci.yml:5:7 error semantic/reference !reference nil is not valid',
+      '.gitlab-ci.yml:7:14 error semantic/reference !reference {"A"=>1.0} is not valid',
+    ]);
+    expect(found.filter((line) => line.includes('unknown-tag'))).toEqual([]);
+  });
+
   it("quoted digits and an alias to a string are strings, as Psych reads them: valid, and the alias's text looked up", async () => {
     const text = ".x: &x .a\n.a:\n  '1': [echo]\njob:\n  script: !reference [*x, '1']\n";
     expect(await briefs(text)).toEqual([]);
