@@ -114,6 +114,18 @@ describe('the OCI format where the Docker format would lose what Kaniko writes',
     expect(layout?.argv).toContain('--compression-format=zstd');
   });
 
+  it('--tar-path with several destinations: the archive holds the first tag only, and the log says so (Kaniko writes each)', () => {
+    const run = compat([`${BASE} --destination ${IMG}:2 --no-push --tar-path out/image.tar`]);
+    ok(run);
+    expect(run.pushes.map((push) => push.argv.at(-1))).toEqual([`docker-archive:out/image.tar:${IMG}:1`]);
+    expect(run.stdout.split('\n')).toContain(
+      `cigen: kaniko-compat: saved out/image.tar, the image tagged ${IMG}:1 only (Kaniko tags it with each of the 2 destinations)`,
+    );
+    const one = compat([`${BASE} --no-push --tar-path out/image.tar`]);
+    ok(one);
+    expect(one.stdout.split('\n')).toContain('cigen: kaniko-compat: saved out/image.tar');
+  });
+
   it('neither: the Docker format; format: oci: no log line', () => {
     const plain = compat([BASE]);
     ok(plain);
