@@ -44,6 +44,10 @@ export function escapeControl(text: string): string {
   });
 }
 
+/** Text from a server or a project made safe to print on one line: control characters escaped as
+ *  escapeControl does, and a line break or a tab too, so that it cannot pass for another line. */
+export const escapeLine = (text: string): string => escapeControl(text).replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+
 /** One finding as a line of text; what came from the linted files (its path, its message) is escaped. */
 export function formatDiagnostic(d: Diagnostic, stream: StandardStream = 'stdout'): string {
   const severity = d.severity === 'error' ? paint('red', 'error', stream) : paint('yellow', 'warning', stream);

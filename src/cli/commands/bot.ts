@@ -10,7 +10,7 @@ import { gitlabToken, instanceUrl } from '../../bot/access.js';
 import { checkWritable, NOTHING_WRITTEN, writeFilesAtomically, WriteError } from '../files.js';
 import { migrator } from '../wiring/bot.js';
 import { buildahRef, checkBuilderImages } from './migrate.js';
-import { paint, writeJson } from '../output.js';
+import { escapeLine, paint, writeJson } from '../output.js';
 import { debug, isVerbose } from '../verbose.js';
 import { isTerminal, writeErr, writeOut, writeThroughNodeStreams } from '../stdio.js';
 
@@ -121,9 +121,11 @@ function progress(json: boolean): { onResult: (r: ProjectResult) => void; done: 
       seen++;
       counts.set(result.status, (counts.get(result.status) ?? 0) + 1);
       if (!tty) {
-        const link = result.mergeRequest ? ` ${result.mergeRequest}` : '';
-        const why = result.reason ? ` — ${result.reason}` : '';
-        line(`${result.status.padEnd(18)} ${result.path}${link}${why}\n`);
+        // One line per project: a reason quotes what projects and servers wrote (an include's path, an
+        // error page), and a line break or a terminal escape in it must not pass for another project's line.
+        const link = result.mergeRequest ? ` ${escapeLine(result.mergeRequest)}` : '';
+        const why = result.reason ? ` — ${escapeLine(result.reason)}` : '';
+        line(`${result.status.padEnd(18)} ${escapeLine(result.path)}${link}${why}\n`);
         return;
       }
       const summary = [...counts].map(([status, n]) => `${status} ${n}`).join(', ');
