@@ -462,8 +462,12 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
     };
     if (!retarget && state.headHash === undefined && HASH_MARKER.exec(open.description)?.[1] === hash)
       return result('unchanged', null, open);
-    // Only the description: the title is the people's now (a `Draft:` prefix, a better wording).
-    if (!retarget && state.headHash === hash && branch) {
+    // Only the description: the title is the people's now (a `Draft:` prefix, a better wording). A
+    // retarget too when an earlier run rebuilt the branch on the default branch and GitLab refused the
+    // retarget (a 409): every commit on it since the default branch is the bot's and holds this
+    // content, so the update is tried again, not the reset (a new commit each run, its pipeline run
+    // again, in people's merge requests from the branch too).
+    if (state.headHash === hash && branch && !(retarget && recordLost(open.description))) {
       // The bot's own commit already holds this content. People rewrote the description, record and
       // all: their text stays, the record goes back after it, and nothing else changes (no commit).
       if (recordLost(open.description)) {
@@ -473,10 +477,16 @@ async function processProject(ctx: Context, project: Project): Promise<ProjectRe
         if (!('iid' in restored)) return restored;
         return result('unchanged', 'the description people rewrote had lost the hidden record; put back at its end, their text kept', open);
       }
-      // A run stopped before the description caught up.
-      if (ctx.dryRun) return wouldDo('updated', 'update the merge request description', open);
-      const updated = await update({ description: body(branch.commit) });
-      return 'iid' in updated ? result('updated', null, updated) : updated;
+      // A run stopped before the description caught up (or before the retarget went through).
+      const retargeting = retarget && `retarget the merge request from ${retarget.from} to ${retarget.to} and `;
+      if (ctx.dryRun) return wouldDo('updated', `${retargeting || ''}update the merge request description`, open);
+      const updated = await update({ description: body(branch.commit), ...(retarget ? { targetBranch: retarget.to } : {}) });
+      if (!('iid' in updated)) return updated;
+      return result(
+        'updated',
+        retarget ? `retargeted from ${retarget.from} to ${retarget.to}, the default branch now; the branch was rebuilt on it before` : null,
+        updated,
+      );
     }
     const clear = await clearance(ctx, project, branch);
     if (!(clear instanceof Clearance)) return result('skipped', clear, open);

@@ -560,6 +560,49 @@ describe("a person's merge request from the bot's branch into another branch (Gi
     ]);
   });
 
+  it('after a retarget GitLab refused, a run again tries the retarget, not the reset: no new commit on the branch each run', async () => {
+    fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    await run();
+    fake.pushAsHuman('acme/shop', 'trunk', { 'README.md': 'trunk only\n' }, 'trunk only');
+    fake.setDefaultBranch('acme/shop', 'trunk');
+    fake.openMergeRequestAsHuman('acme/shop', BRANCH, { targetBranch: 'trunk', description: 'Ours, into trunk.' });
+    expect(byPath(await run())['acme/shop']?.status).toBe('failed');
+    const rebuilt = head();
+    const commits = () => fake.writes().filter((w) => w.method === 'POST' && w.path.endsWith('/repository/commits')).length;
+
+    fake.resetLog();
+    for (let again = 0; again < 2; again++)
+      expect(byPath(await run())['acme/shop']).toEqual({
+        path: 'acme/shop',
+        status: 'failed',
+        mergeRequest: expect.stringMatching(/\/merge_requests\/1$/),
+        reason:
+          'retargeting merge request !1 to trunk failed: ' +
+          'PUT /api/v4/projects/1/merge_requests/1: 409 ["Another open merge request already exists for this source branch: !2"]',
+      });
+    // Neither the bot's merge request nor the person's from the branch got a new commit (a pipeline, approvals reset).
+    expect(commits()).toBe(0);
+    expect(head()).toBe(rebuilt);
+
+    // Once people close theirs, the retarget goes through, still without a commit.
+    fake.closeMergeRequest('acme/shop', 2);
+    expect(byPath(await run({ dryRun: true }))['acme/shop']?.reason).toMatch(
+      /^would retarget the merge request from main to trunk and update the merge request description \(dry run/,
+    );
+    expect(byPath(await run())['acme/shop']).toMatchObject({
+      status: 'updated',
+      reason: 'retargeted from main to trunk, the default branch now; the branch was rebuilt on it before',
+    });
+    expect(commits()).toBe(0);
+    expect(head()).toBe(rebuilt);
+    expect(fake.mergeRequests('acme/shop').map((mr) => [mr.iid, mr.state, mr.target_branch])).toEqual([
+      [1, 'opened', 'trunk'],
+      [2, 'closed', 'trunk'],
+    ]);
+    expect(fake.mergeRequests('acme/shop')[0]?.description).toContain(`<!-- cigen:head=${rebuilt} -->`);
+    expect(byPath(await run())['acme/shop']?.status).toBe('unchanged');
+  });
+
   it("still open, with none of the bot's own: the bot opens its own into the default branch beside it", async () => {
     fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO_CI } });
     fake.inject({ method: 'POST', path: /\/merge_requests$/, status: 500 });
