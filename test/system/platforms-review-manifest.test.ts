@@ -5,7 +5,7 @@
  * sandbox with the stub executables (each manifest list's own entries from the wrapper stub).
  */
 import { describe, expect, it } from 'vitest';
-import { AMD64, ARM64, IMG, SHELLS, SOURCE_INDEX, list, pushes, refused, run, useSandbox } from './platforms-review.harness.js';
+import { AMD64, ARM64, IMG, SHELLS, SOURCE_INDEX, list, pushes, refused, run, sha, useSandbox } from './platforms-review.harness.js';
 
 useSandbox();
 
@@ -90,6 +90,25 @@ describe.each(SHELLS)('manifest: the platforms are the images own (%s)', (shell)
       "input build-jobs names 2 jobs but the index holds 1 platforms' images (linux/amd64): two jobs built one platform, or a job reported none",
     );
     expect(pushes(r)).toEqual([]);
+  });
+
+  // A client on arm64 takes an image listed as linux/arm64 or as linux/arm64/v8: both in one index
+  // are two images for one platform, whichever of them it would pull.
+  it('refuses an arm64 image beside an arm64/v8 one (and amd64 beside amd64/v1): two images for one platform', () => {
+    for (const [plain, variant] of [
+      ['linux/arm64', 'linux/arm64/v8'],
+      ['linux/amd64/v1', 'linux/amd64'],
+    ] as const) {
+      const other = sha('c');
+      const r = run('manifest', manifest({ sources: [`${IMG}@${ARM64}`, `${IMG}@${other}`] }), shell, {
+        STUB_INSPECT: list([ARM64, plain], [other, variant]),
+      });
+      const norm = plain.replace(/\/v[18]$/, '');
+      expect(refused(r)).toBe(
+        `two images for ${norm}, as ${plain} and as ${variant} (one is ${other}): an index holds one image per platform`,
+      );
+      expect(pushes(r)).toEqual([]);
+    }
   });
 
   it('takes each report under its own key: with or without the variant (LINUX_ARM64_V8, LINUX_ARM for arm/v7)', () => {
