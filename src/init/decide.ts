@@ -79,10 +79,12 @@ export function runnerHint(builder: Builder, executor?: string, standing?: Runne
   const not = refused.length > 0 ? ` (${builder} cannot run on the ${refused.join(' or ')} executor; cigen runner-config says why)` : '';
   if (runner.needs.length === 0) return `${builder} needs nothing special from a ${possible.join(' or ')} runner${not}`;
   // Root is what runners give jobs unless set otherwise: nothing to add, one setting to leave out.
+  // A command that runs as it is: runner-config refuses one without --executor (exit 2).
   if (runner.needs.every((check) => check === 'root'))
     return (
       `${builder} needs nothing special from a ${possible.join(' or ')} runner but to run its jobs as root (uid 0), as runners do ` +
-      `unless set to force a user (cigen runner-config --builder ${builder} names those settings)${not}`
+      `unless set to force a user (cigen runner-config --builder ${builder} --executor ${possible[0] as string} names those ` +
+      `settings)${not}`
     );
   // A command to paste: one executor, the others named beside it (a `|` would be a shell pipe).
   const others =
