@@ -7,6 +7,7 @@
  * values no image path holds, Dockerfile.dockerignore, nested .gitignore files, an include list
  * at the end of a file without a newline, and a --component-ref for another builder.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -705,6 +706,25 @@ describe('init, as a second review found it', () => {
     const result = cigen(['init', dir, '--builder', 'buildah']);
     expect(result.stdout).toContain('Found 2 image(s): Dockerfile.base, api/Dockerfile\n');
     expect(result.stderr).toContain('cigen init: warning: web/Dockerfile: skipped, a link to a file outside the project\n');
+  });
+
+  it('in a git project, a Dockerfile git tracks counts though a .gitignore names it (git add -f): the pipeline clones it', () => {
+    const dir = project({ 'app/Dockerfile': 'FROM scratch\n', 'deploy/Dockerfile': 'FROM scratch\n', '.gitignore': 'deploy/\n' });
+    const git = (...args: string[]) => expect(spawnSync('git', args, { cwd: dir }).status, args.join(' ')).toBe(0);
+    git('init', '-q');
+    git('add', '-f', 'deploy/Dockerfile');
+    // Untracked and ignored stays out, as git leaves it out.
+    writeFileSync(join(dir, 'deploy/Dockerfile.dev'), 'FROM scratch\n');
+    const result = cigen(['init', dir, '--builder', 'buildah', '--yes']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('Found 2 image(s): app/Dockerfile, deploy/Dockerfile\n');
+    expect(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8')).toContain('IMAGE_DIR: [app, deploy]');
+    // The only Dockerfile, tracked in an ignored directory: no "no Dockerfile found".
+    rmSync(join(dir, 'app'), { recursive: true });
+    rmSync(join(dir, '.gitlab-ci.yml'));
+    const alone = cigen(['init', dir, '--builder', 'buildah', '--yes']);
+    expect(alone.status, alone.stderr).toBe(0);
+    expect(alone.stdout).toContain('Found 1 image(s): deploy/Dockerfile\n');
   });
 
   it('a file below a directory .gitignore excludes stays excluded, whatever a deeper .gitignore says (as in git)', () => {

@@ -59,7 +59,8 @@ export interface ProjectListing {
 /**
  * The files of the project at `root` (relative paths) that may hold its Dockerfiles. In a git work
  * tree whose top is `root`, what git lists (as `cigen lint` and `migrate` list the files a wildcard
- * include names): the files it tracks and those it would add, not the ones it ignores. Elsewhere, a
+ * include names): the files it tracks (a tracked file a .gitignore names too) and those it would
+ * add, not the ones it ignores; no .gitignore is returned for them. Elsewhere, a
  * walk that does not descend into node_modules, vendor, .git or a directory the .gitignore files
  * ignore (read as it goes, as git reads them), and stops after `max` files. Either way, why any
  * directory, .gitignore or linked Dockerfile was skipped (as git warns of a directory it cannot open).
@@ -102,7 +103,9 @@ export function listFiles(root: string, max = MAX_FILES): ProjectListing {
       if (stat.isFile()) files.push(file);
       else if (stat.isSymbolicLink() && isDockerfileName(posix.basename(file))) addLink(join(root, file));
     }
-    for (const file of files.filter((f) => posix.basename(f) === '.gitignore')) readGitignore(file);
+    // Git has applied the ignore rules already (.git/info/exclude and core.excludesFile too), to
+    // the files it would add: a file it tracks is in every clone a pipeline builds from, whatever a
+    // .gitignore says of it (one added with `git add -f`), so no .gitignore is read again here.
     return { files, gitignores, skipped };
   }
   let capped: string | undefined;
