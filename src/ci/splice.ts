@@ -73,9 +73,17 @@ export function addToList(
   after: readonly string[] = [],
 ): Edit | undefined {
   const items = list.items as Node[];
-  if (items.some((node) => isScalar(node) && node.value === item)) return undefined;
+  // An item written as an alias (`- *b`) is the text its anchor names, as GitLab reads the list.
+  const valueOf = (node: Node): unknown => {
+    const target = aliasTarget(file.doc, node);
+    return isScalar(target) ? target.value : undefined;
+  };
+  if (items.some((node) => valueOf(node) === item)) return undefined;
   const rendered = renderBlock([item]).replace(/^\[|\]\n$/g, '');
-  const next = items.find((node) => !(isScalar(node) && after.includes(String(node.value))));
+  const next = items.find((node) => {
+    const value = valueOf(node);
+    return !(typeof value === 'string' && after.includes(value));
+  });
   const text = file.text;
   if (list.flow) {
     if (next?.range) return { start: next.range[0], end: next.range[0], text: `${rendered}, ` };

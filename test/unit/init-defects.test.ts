@@ -49,6 +49,20 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
+describe('init on a stages: list whose items are aliases', () => {
+  it('a stage written as an alias of build counts as build: nothing added twice; one of .pre is passed as .pre is', async () => {
+    const builds = proposeBuilds(findDockerfiles(['app/Dockerfile']));
+    const aliased = 'variables:\n  STAGE: &b build\nstages: [*b, test]\njob:\n  stage: test\n  script: [make]\n';
+    const result = scaffold('.gitlab-ci.yml', aliased, builds, REF);
+    expect(result.text).toContain('stages: [*b, test]\n');
+    expect(result.text).not.toContain('stages: [build, *b, test]');
+    expect(await lintFindings(result.text)).toEqual([]);
+    // The block form, and `.pre` through an alias: build goes after it, as after a `.pre` written out.
+    const pre = '.names:\n  - &pre .pre\nstages:\n  - *pre\n  - test\njob:\n  stage: test\n  script: [make]\n';
+    expect(scaffold('.gitlab-ci.yml', pre, builds, REF).text).toContain('stages:\n  - *pre\n  - build\n  - test\n');
+  });
+});
+
 describe('init on an empty or comment-only pipeline file (valid YAML with no content)', () => {
   it('an empty file is written as a new one', async () => {
     for (const current of ['', '\n\n']) {
