@@ -19,6 +19,8 @@ export default defineConfig({
     setupFiles: ['test/helpers/output-through-streams.ts'],
     // Pure tests: no root, no programs but node. A generous limit: a loaded machine is slow, not wrong.
     testTimeout: 120_000,
+    // Hooks too: removing a test's 100,000 files took over vitest's 10 s on a loaded machine.
+    hookTimeout: 120_000,
     pool: 'forks',
     // A worker per core (vitest's default leaves one core idle): the files share no state, and on
     // two cores the tier takes 49 s instead of 73 s.
