@@ -431,6 +431,23 @@ describe('the job proxy as build arguments', () => {
     expect(opts).toContain('build-arg:PLAIN=1');
     expect(opts?.filter((arg) => arg.startsWith('build-arg:UNSET_ARG'))).toEqual([]);
   });
+
+  it("kaniko: a build-args item that is a name alone goes by name when set (a before_script's variable too), and is left out when unset", () => {
+    // The executor gives `--build-arg=NAME` with NAME unset in its environment an empty value
+    // (resolveEnvironmentBuildArgs), which would replace the Dockerfile's ARG default.
+    const { result, box } = run(
+      'kaniko',
+      { 'build-args': ['VERSION', 'UNSET_ARG', 'LOCAL_ARG', 'PLAIN=1'] },
+      { env: { VERSION: '1.2 "x" $y' }, beforeScript: "LOCAL_ARG='from before_script'" },
+    );
+    expect(result.status).toBe(0);
+    const build = box.calls('executor')[0];
+    const args = build?.argv.filter((arg) => arg.startsWith('--build-arg='));
+    expect(args).toEqual(['--build-arg=VERSION', '--build-arg=LOCAL_ARG', '--build-arg=PLAIN=1']);
+    expect(build?.environment['VERSION']).toBe('1.2 "x" $y');
+    expect(build?.environment['LOCAL_ARG']).toBe('from before_script');
+    expect(build?.environment['UNSET_ARG']).toBeUndefined();
+  });
 });
 
 describe("each boolean input's example on a builder's page, and each registry input's, alone", () => {
