@@ -274,21 +274,47 @@ describe('buildkit', () => {
 });
 
 describe('dind', () => {
-  it('says the service needs a privileged runner when the daemon never answers', () => {
+  // sleep returns at once, so the 60 one-second waits take no time
+  const quickSleep = (b: Sandbox) => {
+    copyFileSync(join(import.meta.dirname, '../helpers/stub.sh'), b.path('/usr/local/bin/sleep'));
+    chmodSync(b.path('/usr/local/bin/sleep'), 0o755);
+  };
+  // The client certificates the docker:dind service writes to the /certs/client volume it shares.
+  const clientCertificates = (b: Sandbox) => {
+    mkdirSync(b.path('/certs/client'), { recursive: true });
+    for (const file of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(b.path(`/certs/client/${file}`), 'PEM\n');
+  };
+
+  it('says the service needs a privileged runner when the daemon never answers, after what docker info said', () => {
     const { result, box } = run(
       'dind',
       {},
       {
         env: { STUB_DOCKER_DOWN: '1' },
         setup: (b) => {
-          // sleep returns at once, so the 60 one-second waits take no time
-          copyFileSync(join(import.meta.dirname, '../helpers/stub.sh'), b.path('/usr/local/bin/sleep'));
-          chmodSync(b.path('/usr/local/bin/sleep'), 0o755);
+          quickSleep(b);
+          clientCertificates(b);
         },
       },
     );
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('no Docker daemon after 60s: the docker:dind service needs a privileged runner');
+    expect(result.stderr).toContain(
+      "Cannot connect to the Docker daemon\ncigen: error: no Docker daemon after 60s (docker info's last error is above): the " +
+        'docker:dind service needs a privileged runner',
+    );
+    expect(box.calls('docker').every((c) => c.argv[0] === 'info')).toBe(true);
+  });
+
+  it('says the runner must share /certs/client when the client certificates are not there, not that it must be privileged', () => {
+    // A privileged runner without `volumes = ["/certs/client"]`: the service writes its client
+    // certificates where the job cannot read them, and docker info fails on the missing ca.pem.
+    const { result, box } = run('dind', {}, { env: { STUB_DOCKER_DOWN: '1' }, setup: quickSleep });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      'no Docker daemon after 60s: no TLS client certificates (ca.pem, cert.pem, key.pem) in /certs/client to reach it with: the ' +
+        'runner must share /certs/client with the docker:dind service',
+    );
+    expect(result.stderr).not.toContain('privileged');
     expect(box.calls('docker').every((c) => c.argv[0] === 'info')).toBe(true);
   });
 
