@@ -409,6 +409,25 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
       expect(stderr).not.toContain('trying again');
     });
 
+    // moby/buildkit#4426, #2568: a layer read cut off by the network is reported under "failed to
+    // compute cache key" too, and a rerun gets past it; only the missing file is the build's own.
+    it.each([
+      'error: failed to solve: failed to compute cache key: failed to copy: read tcp 10.0.0.2:41234->10.0.0.9:443: ' +
+        'read: connection reset by peer',
+      'error: failed to solve: failed to compute cache key: failed to read expected number of bytes: unexpected EOF',
+    ])('a network error while a layer is read (BuildKit says "failed to compute cache key") is tried again: %s', (says) => {
+      const { status, stderr, calls } = run(
+        'buildkit',
+        mode,
+        { 'push-retries': 3 },
+        { STUB_FAIL: 'buildctl-daemonless.sh build:1', STUB_FAIL_SAYS: says },
+      );
+      expect(status).toBe(0);
+      expect(calls).toHaveLength(2);
+      expect(stderr).toContain('cigen: buildkit build failed (exit 1); trying again (at most 2 more after this)');
+      expect(stderr).not.toContain('failed in a step of the build');
+    });
+
     it('a failed push (BuildKit fails the same call) is tried again', () => {
       const { status, stderr, calls } = run(
         'buildkit',
