@@ -1182,9 +1182,10 @@ export function refusedReferenceAt(doc: Document, offset: number): string | unde
   return found && `!reference ${found.text} is not valid`;
 }
 
-/** GitLab's Tags::Reference#valid?: a list, not empty, of strings only. Else the list as its error names it. */
-function invalidReference(seq: YAMLSeq, resolve: (node: unknown) => unknown): string | undefined {
-  const parts = seq.items.map((part) => referencePart(part, resolve));
+/** GitLab's Tags::Reference#valid?: a list, not empty, of strings only. Else the list as its error
+ *  names it. `items`: the list's items, aliases resolved. */
+function invalidReference(items: readonly unknown[], resolve: (node: unknown) => unknown): string | undefined {
+  const parts = items.map((part) => referencePart(part, resolve));
   return parts.length > 0 && parts.every((part) => typeof part === 'string') ? undefined : inspectRead(parts);
 }
 
@@ -1270,12 +1271,10 @@ export function referencesIn(node: unknown, path: (string | number)[] = [], foun
     if (depth > 200) return;
     if (isSeqNode(item)) {
       if (item.tag === '!reference') {
-        const invalid = invalidReference(item, resolve);
         // An alias as the text it points to (Psych reads it so).
-        const target = item.items.map((part) => {
-          const read = resolve(part);
-          return isScalarNode(read) ? String(read.value) : '';
-        });
+        const read = item.items.map(resolve);
+        const target = read.map((part) => (isScalarNode(part) ? String(part.value) : ''));
+        const invalid = invalidReference(read, resolve);
         found.push({ target, path: [...path], ...(invalid === undefined ? {} : { invalid }) });
         return;
       }

@@ -1,7 +1,7 @@
 /** `cigen doctor --report cigen-doctor.json`: what a doctor job found, and what to do about it. */
 import { InputError, UsageError } from '../../errors.js';
 import { readUserFile } from '../files.js';
-import { escapeControl, writeJson } from '../output.js';
+import { escapeLine, writeJson } from '../output.js';
 import { adviceText } from '../../runner/advice.js';
 import { recommend, verdicts } from '../../runner/capabilities.js';
 import { parseDoctorReport, reportProblem, type DoctorReport } from '../../runner/report.js';
@@ -31,12 +31,11 @@ async function readReport(path: string): Promise<DoctorReport> {
 /** The report with every text it holds made safe to print: a probe's detail comes from the runner
  *  and could hold a terminal escape or a line break that would pass for another line of advice. */
 function printable(report: DoctorReport): DoctorReport {
-  const text = (value: string) => escapeControl(value).replace(/\n/g, '\\n').replace(/\t/g, '\\t');
   return {
     ...report,
-    reason: text(report.reason),
+    reason: escapeLine(report.reason),
     checks: Object.fromEntries(
-      Object.entries(report.checks).map(([name, check]) => [name, { ...check, detail: text(check.detail) }]),
+      Object.entries(report.checks).map(([name, check]) => [name, { ...check, detail: escapeLine(check.detail) }]),
     ) as DoctorReport['checks'],
   };
 }
