@@ -2,10 +2,11 @@
 'use strict';
 // The cigen command. It runs the bundled CLI (dist/cli.cjs, built by `npm ci` / `npm run build`;
 // `cigen lint ...`, lint the first argument, runs dist/lint.cjs, the same lint command without the
-// rest of cigen) through V8's code cache, so that a run does not parse and compile a megabyte of
-// JavaScript again: Node 22+ has this built in (module.enableCompileCache, for every module); on
-// Node 20 cigen keeps the cache itself, for the bundle (what the bundle requires, such as
-// dist/lint-catalog.cjs or a vendor bundle, Node compiles each time), one per command (each holds
+// rest of cigen, and `cigen build ...` dist/build.cjs, likewise) through V8's code cache, so that
+// a run does not parse and compile a megabyte of JavaScript again: Node 22+ has this built in
+// (module.enableCompileCache, for every module); on Node 20 cigen keeps the cache itself, for the
+// bundle (what the bundle requires, such as dist/lint-catalog.cjs, dist/build-validate.cjs or a
+// vendor bundle, Node compiles each time), one per command (each holds
 // what that command compiles), keyed by Node version and bundle, written once a command has run
 // twice; V8 itself refuses a cache that does not fit.
 //
@@ -20,7 +21,8 @@ const os = require('node:os');
 const path = require('node:path');
 const vm = require('node:vm');
 
-const bundleName = process.argv[2] === 'lint' ? 'lint.cjs' : 'cli.cjs';
+const OWN_BUNDLES = { lint: 'lint.cjs', build: 'build.cjs' };
+const bundleName = Object.hasOwn(OWN_BUNDLES, process.argv[2] ?? '') ? OWN_BUNDLES[process.argv[2]] : 'cli.cjs';
 const bundle = path.join(__dirname, '..', 'dist', bundleName);
 let stat;
 try {

@@ -11,7 +11,6 @@
  * fails, the temporaries are removed and nothing is renamed. A SIGINT or SIGTERM (a cancelled job)
  * while they are written removes them too, then ends the process as the signal would have.
  */
-import { randomBytes } from 'node:crypto';
 // node:fs/promises is reached through fs.promises, made on first use: a command that reads its
 // files synchronously (a lint) does not load it.
 import { promises as fsp, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -225,9 +224,10 @@ const TAG_BYTES = 6;
 /** The name of a temporary file for the file named `name`: hidden, `tag` making it unique. */
 const temporaryName = (name: string, tag: string): string => `.${name}.${tag}.tmp`;
 
-/** A new temporary file's name for `target`, in `dir` (its own directory by default): hidden, unique. */
+/** A new temporary file's name for `target`, in `dir` (its own directory by default): hidden, unique.
+ *  (Web Crypto's global loads node:crypto when first used: a command that writes nothing does not.) */
 const temporaryFor = (target: string, dir: string = dirname(target)): string =>
-  join(dir, temporaryName(basename(target), randomBytes(TAG_BYTES).toString('hex')));
+  join(dir, temporaryName(basename(target), Buffer.from(crypto.getRandomValues(new Uint8Array(TAG_BYTES))).toString('hex')));
 
 /** What temporaryName puts before the name, between it and the tag, and after the tag. */
 const [BEFORE_NAME, BEFORE_TAG, AFTER_TAG] = temporaryName('\0', '\0').split('\0') as [string, string, string];

@@ -6,7 +6,7 @@
  */
 import { Option } from 'commander';
 import { componentRef } from '../ci/component-ref.js';
-import { createProgram, formatOption, registerLintCommand, run } from './program.js';
+import { createProgram, formatOption, registerBuildCommand, registerLintCommand, run } from './program.js';
 import { registerSupplyCommands } from './supply.js';
 // Types only: erased from the bundle, so each command's module still loads on demand.
 import type { BotCommandOptions } from './commands/bot.js';
@@ -21,21 +21,7 @@ const COMPONENT_REF_HELP =
   `(default: the catalog the pipeline already includes one of cigen's components from, else ${componentRef('buildah')})`;
 const program = createProgram();
 
-program
-  .command('build')
-  .description('render every component into templates/, its page into docs/components/ and the README table, validating each first')
-  .option(
-    '--check',
-    'write nothing; exit 1 when templates/, docs/components/ or README.md differ from what src/ renders, ' +
-      'or a generated file no component renders or a temporary file of an unfinished write is left there',
-  )
-  .option('--root <dir>', 'catalog project directory', process.cwd())
-  .addOption(formatOption())
-  .addHelpText('after', '\nExamples:\n  cigen build\n  cigen build --check')
-  .action(async (options: { check?: boolean; root: string; format: 'text' | 'json' }) => {
-    const { runBuild } = await import('./commands/build.js');
-    await runBuild(options);
-  });
+registerBuildCommand(program, async () => (await import('./commands/build.js')).runBuild);
 
 program
   .command('render')

@@ -8,6 +8,7 @@ import { CATALOG_VERSION } from '../ci/component-ref.js';
 import { CigenError, exitCodeOf, INTERNAL_ERROR } from '../errors.js';
 import { jsonDocumentWritten, writeJson } from './output.js';
 import { guardNodeStreams, writeErr, writeOut } from './stdio.js';
+import type { runBuild } from './commands/build.js';
 import type { runLint } from './commands/lint.js';
 import { isVerbose, setVerbose } from './verbose.js';
 
@@ -53,6 +54,30 @@ export function createProgram(): Command {
 }
 
 export const formatOption = (): Option => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
+
+type RunBuild = typeof runBuild;
+
+/** `cigen build`, registered by both programs; `loadRunBuild` gives the command's code (main.ts
+ *  imports it when build runs, build-main.ts has it already). */
+export function registerBuildCommand(program: Command, loadRunBuild: () => Promise<RunBuild>): void {
+  program
+    .command('build')
+    .description('render every component into templates/, its page into docs/components/ and the README table, validating each first')
+    .option(
+      '--check',
+      'write nothing; exit 1 when templates/, docs/components/ or README.md differ from what src/ renders, ' +
+        'or a generated file no component renders or a temporary file of an unfinished write is left there ' +
+        "(it renders and compares; the validating is build's, before it writes)",
+    )
+    .option('--root <dir>', 'catalog project directory', process.cwd())
+    .addOption(formatOption())
+    .addHelpText('after', '\nExamples:\n  cigen build\n  cigen build --check')
+    .action(async (options: { check?: boolean; root: string; format: 'text' | 'json' }) => {
+      await (
+        await loadRunBuild()
+      )(options);
+    });
+}
 
 type RunLint = typeof runLint;
 

@@ -1,33 +1,13 @@
 /**
- * `cigen build`, the pure part: render every component, validate it the way GitLab would read
- * it, and say what the files should hold. The CLI compares and writes.
- *
- * Validation, all before anything is written:
- *  a) the jobs against GitLab's ci.json;
- *  b) the header against GitLab's input rules (types, defaults, options, regex, every block
- *     declared, every input used, known functions, text-interpolation safety);
- *  c) the component instantiated with its defaults and with a full non-default set, in both
- *     of GitLab's interpolation modes, and validated against the schema again.
+ * `cigen build`, the pure part: render every component, validate it (validate.ts), and say what
+ * the files should hold. The CLI compares and writes.
  */
-import { isDeepStrictEqual } from 'node:util';
-import { INTERPOLATION_MODES, inputOfError, instantiate, splitComponentFile } from '../ci/interpolation/index.js';
-import { CATALOG, sampleInputs, type ComponentDefinition } from '../catalog/registry.js';
+import { CATALOG, type ComponentDefinition } from '../catalog/registry.js';
 import { renderComponent } from '../catalog/document.js';
-import { checkFile, parseFile } from '../ci/check.js';
-import type { Diagnostic } from '../ci/diagnostics.js';
-import { validateSchema } from '../ci/schema.js';
 import { componentPage, componentPagePath, renderComponentsSection } from './docs.js';
-import { pinningProblem } from './pinning.js';
+import { validateTemplate, type BuildProblem } from './validate.js';
 
-export interface BuildProblem {
-  component: string;
-  /** The input the problem is about, when there is one. */
-  input?: string;
-  file: string;
-  line?: number;
-  column?: number;
-  message: string;
-}
+export type { BuildProblem } from './validate.js';
 
 export interface RenderedComponent {
   component: ComponentDefinition;
@@ -38,72 +18,25 @@ export interface RenderedComponent {
 
 export const templatePath = (name: string): string => `templates/${name}.yml`;
 
-/** The input a finding is about: the header entry it sits in, or the input the rule that made it
- *  names (an interpolation block's). A schema finding has none: a job's name may hold
- *  `$[[ inputs.job-name ]]`, which is where the finding is, not what it is about. */
-function inputOf(diagnostic: Diagnostic): string | undefined {
-  const [spec, inputs, name] = diagnostic.path ?? [];
-  if (diagnostic.document === 'header' && spec === 'spec' && inputs === 'inputs' && typeof name === 'string') return name;
-  return diagnostic.input;
+/** The component's template text, or the reason it cannot be rendered. */
+export function renderTemplate(component: ComponentDefinition): RenderedComponent {
+  const path = templatePath(component.name);
+  try {
+    return { component, path, text: renderComponent(component), problems: [] };
+  } catch (error) {
+    return {
+      component,
+      path,
+      text: '',
+      problems: [{ component: component.name, file: path, message: `cannot render: ${(error as Error).message}` }],
+    };
+  }
 }
 
 export async function renderAndValidate(component: ComponentDefinition): Promise<RenderedComponent> {
-  const path = templatePath(component.name);
-  const problems: BuildProblem[] = [];
-  const problem = (message: string, extra: Partial<BuildProblem> = {}) =>
-    problems.push({ component: component.name, file: path, message, ...extra });
-
-  let text: string;
-  try {
-    text = renderComponent(component);
-  } catch (error) {
-    problem(`cannot render: ${(error as Error).message}`);
-    return { component, path, text: '', problems };
-  }
-
-  const parsed = parseFile(text, path);
-  for (const diagnostic of (await checkFile(parsed, { contentAsWritten: true })).diagnostics) {
-    const input = inputOf(diagnostic);
-    problem(`${diagnostic.code}: ${diagnostic.message}`, { line: diagnostic.line, column: diagnostic.column, ...(input ? { input } : {}) });
-  }
-
-  for (const image of component.images) {
-    const pinning = pinningProblem(image);
-    if (pinning) problem(pinning, { input: 'builder-image' });
-  }
-
-  const file = splitComponentFile(
-    text,
-    [parsed.header, parsed.content].filter((doc) => doc !== undefined),
-  );
-  const inputSets: [string, Record<string, unknown>][] = [
-    ['defaults', {}],
-    ['non-default inputs', sampleInputs(component)],
-  ];
-  for (const [label, inputs] of inputSets) {
-    // The schema's findings for each distinct instance: text interpolation mostly gives the very
-    // jobs classic interpolation gives, and the same value has the same findings.
-    const validated: { content: unknown; findings: Awaited<ReturnType<typeof validateSchema>>['findings'] }[] = [];
-    for (const mode of INTERPOLATION_MODES) {
-      const instance = instantiate(file, inputs, mode);
-      for (const error of instance.errors) {
-        const input = inputOfError(error);
-        problem(`with ${label}, ${mode} interpolation: ${error}`, input ? { input } : {});
-      }
-      if (instance.content === undefined) continue;
-      const expectedJob = String(instance.values['job-name']);
-      if (!Object.hasOwn(instance.content as object, expectedJob)) {
-        problem(`with ${label}, ${mode} interpolation: the job is not named \`${expectedJob}\``, { input: 'job-name' });
-      }
-      let findings = validated.find((done) => isDeepStrictEqual(done.content, instance.content))?.findings;
-      if (!findings) {
-        findings = (await validateSchema(instance.content)).findings;
-        validated.push({ content: instance.content, findings });
-      }
-      for (const finding of findings) problem(`with ${label}, ${mode} interpolation: ${finding.message}`);
-    }
-  }
-  return { component, path, text, problems };
+  const rendered = renderTemplate(component);
+  if (rendered.problems.length > 0) return rendered;
+  return { ...rendered, problems: await validateTemplate(component, rendered.path, rendered.text) };
 }
 
 export interface CatalogBuild {
@@ -114,8 +47,15 @@ export interface CatalogBuild {
   problems: BuildProblem[];
 }
 
-export async function buildCatalog(catalog: readonly ComponentDefinition[] = CATALOG): Promise<CatalogBuild> {
-  const components = await Promise.all(catalog.map(renderAndValidate));
+/**
+ * Every component's files. `validate: false` renders only: what `cigen build --check` compares
+ * with the files, which `cigen build` validated before writing them (and the unit tests validate).
+ */
+export async function buildCatalog(
+  catalog: readonly ComponentDefinition[] = CATALOG,
+  { validate = true }: { validate?: boolean } = {},
+): Promise<CatalogBuild> {
+  const components = validate ? await Promise.all(catalog.map(renderAndValidate)) : catalog.map(renderTemplate);
   return {
     components,
     pages: catalog.map((component) => ({ path: componentPagePath(component.name), text: componentPage(component) })),

@@ -211,14 +211,26 @@ async function exportNames(esbuild, plugins, entry) {
     .sort();
 }
 
-function lazyCatalogPlugin(names) {
+/**
+ * `cigen build` runs from a bundle of its own too (dist/build.cjs, entry src/cli/build-main.ts):
+ * `cigen build --check`, which renders and compares, then compiles the renderers only. The
+ * validation (src/generate/validate.ts: the linter's checks, interpolation and GitLab's schema) is
+ * bundled apart (dist/build-validate.cjs) and required when build validates, as the catalog is
+ * for lint (test/unit/bundle.test.ts checks the same of it).
+ */
+const LAZY_VALIDATE = 'src/generate/validate.ts';
+
+/** Replaces the module `entry` in a bundle by functions of its export names that forward to `bundleFile`. */
+function lazyModulePlugin(entry, bundleFile, names) {
   const forward = names.map((name) => `export const ${name} = (...args) => load().${name}(...args);`);
-  const contents = ['let catalog;', "const load = () => (catalog ??= require('./lint-catalog.cjs'));", ...forward].join('\n');
+  const contents = ['let loaded;', `const load = () => (loaded ??= require(${JSON.stringify(`./${bundleFile}`)}));`, ...forward].join('\n');
+  const escaped = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const modulePattern = new RegExp(`[\\\\/]${entry.split('/').map(escaped).join('[\\\\/]')}$`);
   return {
-    name: 'lazy-catalog',
+    name: `lazy-${bundleFile}`,
     setup(build) {
-      build.onResolve({ filter: /^\.\/lint-catalog\.cjs$/ }, (args) => ({ path: args.path, external: true }));
-      build.onLoad({ filter: /[\\/]src[\\/]catalog[\\/]resolve\.ts$/ }, () => ({ contents, loader: 'js', resolveDir: root }));
+      build.onResolve({ filter: new RegExp(`^\\./${escaped(bundleFile)}$`) }, (args) => ({ path: args.path, external: true }));
+      build.onLoad({ filter: modulePattern }, () => ({ contents, loader: 'js', resolveDir: root }));
     },
   };
 }
@@ -332,13 +344,20 @@ async function bundle() {
   // The entry bundles bin/cigen.cjs runs through V8's code cache (see there), and the files they require.
   const plugins = [handlebars, vendorPlugin(seen), startupPlugin()];
   const catalogNames = await exportNames(esbuild, [handlebars], LAZY_CATALOG);
+  const validateNames = await exportNames(esbuild, [handlebars], LAZY_VALIDATE);
   const entryBundles = [];
   for (const [entry, outfile, extra] of [
     ['src/cli/main.ts', 'dist/cli.cjs', []],
-    ['src/cli/lint-main.ts', 'dist/lint.cjs', [lazyCatalogPlugin(catalogNames)]],
+    ['src/cli/lint-main.ts', 'dist/lint.cjs', [lazyModulePlugin(LAZY_CATALOG, 'lint-catalog.cjs', catalogNames)]],
+    ['src/cli/build-main.ts', 'dist/build.cjs', [lazyModulePlugin(LAZY_VALIDATE, 'build-validate.cjs', validateNames)]],
   ])
     entryBundles.push(...note(await esbuild.build({ ...common, entryPoints: [entry], outfile, plugins: [...plugins, ...extra] })));
-  const required = [...note(await esbuild.build({ ...common, entryPoints: [LAZY_CATALOG], outfile: 'dist/lint-catalog.cjs', plugins }))];
+  const required = [];
+  for (const [entry, outfile] of [
+    [LAZY_CATALOG, 'dist/lint-catalog.cjs'],
+    [LAZY_VALIDATE, 'dist/build-validate.cjs'],
+  ])
+    required.push(...note(await esbuild.build({ ...common, entryPoints: [entry], outfile, plugins })));
   for (const [group, packages] of Object.entries(seen)) {
     // Each package is loaded when first used, not when the bundle is.
     const contents = [...packages]
@@ -370,4 +389,4 @@ async function bundle() {
 
 const compiled = await compileSchema();
 await bundle();
-console.log(`cigen: built dist/cli.cjs and dist/lint.cjs${compiled ? ' (schema validator regenerated)' : ''}`);
+console.log(`cigen: built dist/cli.cjs, dist/lint.cjs and dist/build.cjs${compiled ? ' (schema validator regenerated)' : ''}`);

@@ -5,7 +5,7 @@
  * package alone — and that the package holds what runs, not the sources or maps behind it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,7 +60,7 @@ describe('the npm package, unpacked with nothing beside it', () => {
     expect(files).toContain('bin/cigen.cjs');
     expect(files).toContain('dist/THIRD-PARTY-NOTICES.txt');
     expect(files).toContain('dist/gitlab-ci.schema.json');
-    for (const bundle of ['cli', 'lint', 'lint-catalog', 'vendor-gitbeaker', 'vendor-sigstore'])
+    for (const bundle of ['cli', 'lint', 'lint-catalog', 'build', 'build-validate', 'vendor-gitbeaker', 'vendor-sigstore'])
       expect(files).toContain(`dist/${bundle}.cjs`);
     expect(files.filter((path) => /\.map$|^(src|components|templates|test)\//.test(path))).toEqual([]);
   });
@@ -78,6 +78,18 @@ describe('the npm package, unpacked with nothing beside it', () => {
     expect(linted.status).toBe(1);
     expect(linted.stdout).toMatch(/\.gitlab-ci\.yml:4:\d+ error .*not a tag!/);
     expect(linted.stdout).toMatch(/\.gitlab-ci\.yml:6:3 error .*scirpt/);
+  });
+
+  it('runs build (dist/build.cjs) on a catalog project: --check, and a build that validates (dist/build-validate.cjs)', () => {
+    const catalog = join(dir, 'catalog');
+    for (const path of ['templates', 'docs', 'README.md']) cpSync(join(ROOT, path), join(catalog, path), { recursive: true });
+    expect(cigen(['build', '--check', '--root', catalog])).toMatchObject({ status: 0, stderr: '' });
+    writeFileSync(join(catalog, 'templates/kaniko.yml'), 'edited\n');
+    expect(cigen(['build', '--check', '--root', catalog]).status).toBe(1);
+    const built = cigen(['build', '--root', catalog]);
+    expect(built.stderr).toBe('');
+    expect(built.stdout).toMatch(/^\d+ components validated; 1 file\(s\) written$/m);
+    expect(readFileSync(join(catalog, 'templates/kaniko.yml'), 'utf8')).toBe(readFileSync(join(ROOT, 'templates/kaniko.yml'), 'utf8'));
   });
 
   it('loads every library of the vendor bundles (the bot, the supply-chain commands) from dist/ alone', () => {

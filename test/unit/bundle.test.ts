@@ -7,11 +7,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as catalogResolve from '../../src/catalog/resolve.js';
+import { CATALOG, findComponent, type ComponentDefinition } from '../../src/catalog/registry.js';
+import { renderTemplate } from '../../src/generate/build.js';
+import * as validate from '../../src/generate/validate.js';
 import { DEFAULT_COMPONENT_PREFIX } from '../../src/ci/component-ref.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -120,6 +123,84 @@ describe('the lint bundle', () => {
     const sources = (JSON.parse(readFileSync(join(ROOT, 'dist/lint-catalog.cjs.map'), 'utf8')) as { sources: string[] }).sources;
     expect(sources.some((source) => source.endsWith('src/catalog/resolve.ts'))).toBe(true);
     expect(sources.filter((source) => source.endsWith('src/errors.ts'))).toEqual([]);
+  });
+});
+
+describe('the build bundle', () => {
+  // A catalog project to build into: the repository's generated files, copied.
+  const catalog = join(dir, 'catalog');
+  for (const path of ['templates', 'docs', 'README.md']) cpSync(join(ROOT, path), join(catalog, path), { recursive: true });
+  const BUILD_CASES: string[][] = [
+    ['build', '--check', '--root', catalog],
+    ['build', '--check', '--root', catalog, '--format', 'json'],
+    ['build', '--check', '--root', join(dir, 'nowhere')],
+    ['build', '--help'],
+    ['build', '--bogus'],
+  ];
+
+  it.each(BUILD_CASES.map((args) => [args.join(' ').replace(dir, 'DIR'), args] as const))(
+    '`cigen %s`: the same as the whole CLI',
+    (_, args) => {
+      const whole = run('dist/cli.cjs', args);
+      expect(run('dist/build.cjs', args)).toEqual(whole);
+      expect(run('bin/cigen.cjs', args)).toEqual(whole);
+      expect(whole.status).not.toBe(70);
+    },
+  );
+
+  it('bin/cigen.cjs runs build from dist/build.cjs; --check loads no validator, a build loads it from dist/build-validate.cjs', () => {
+    const check = run('bin/cigen.cjs', ['build', '--check', '--root', catalog], { NODE_DEBUG: 'module' });
+    expect(check.status).toBe(0);
+    expect(loaded(check.stderr)).toContain('dist/build.cjs');
+    expect(loaded(check.stderr)).not.toContain('dist/cli.cjs');
+    expect(loaded(check.stderr)).not.toContain('dist/build-validate.cjs');
+    // A template edited by hand: build validates the catalog, then writes it back.
+    writeFileSync(join(catalog, 'templates/kaniko.yml'), 'edited\n');
+    const build = run('bin/cigen.cjs', ['build', '--root', catalog], { NODE_DEBUG: 'module' });
+    expect(build.status).toBe(0);
+    expect(build.stdout).toContain(`\n${CATALOG.length} components validated; 1 file(s) written\n`);
+    expect(loaded(build.stderr)).toContain('dist/build-validate.cjs');
+    expect(readFileSync(join(catalog, 'templates/kaniko.yml'), 'utf8')).toBe(readFileSync(join(ROOT, 'templates/kaniko.yml'), 'utf8'));
+  });
+
+  it('every export of src/generate/validate.ts is a function: the build bundle forwards calls to dist/build-validate.cjs', () => {
+    const exports = Object.entries(validate);
+    expect(exports.length).toBeGreaterThan(0);
+    for (const [name, value] of exports) expect(typeof value, name).toBe('function');
+  });
+
+  it("dist/build-validate.cjs holds no cigen error class and no catalog: what crosses is the component's data", () => {
+    const sources = (JSON.parse(readFileSync(join(ROOT, 'dist/build-validate.cjs.map'), 'utf8')) as { sources: string[] }).sources;
+    expect(sources.some((source) => source.endsWith('src/generate/validate.ts'))).toBe(true);
+    expect(sources.filter((source) => source.endsWith('src/errors.ts') || source.endsWith('src/catalog/registry.ts'))).toEqual([]);
+    // The inputs' sample values it instantiates with are plain data: no class of the other bundle's.
+    const plain = (value: unknown): boolean =>
+      ['string', 'number', 'boolean'].includes(typeof value) ||
+      (Array.isArray(value) && value.every(plain)) ||
+      (typeof value === 'object' &&
+        value !== null &&
+        Object.getPrototypeOf(value) === Object.prototype &&
+        Object.values(value).every(plain));
+    for (const component of CATALOG)
+      for (const [name, input] of Object.entries(component.inputs)) expect(plain(input.sample), `${component.name} ${name}`).toBe(true);
+  });
+
+  it("dist/build-validate.cjs finds what the source finds, for a component from the build bundle's side", async () => {
+    const bundled = createRequire(import.meta.url)(join(ROOT, 'dist/build-validate.cjs')) as typeof validate;
+    const buildah = findComponent('buildah') as ComponentDefinition;
+    const broken: ComponentDefinition = {
+      ...buildah,
+      images: ['quay.io/buildah/stable:latest'],
+      inputs: { ...buildah.inputs, stage: { ...buildah.inputs['stage'], default: 7 } as ComponentDefinition['inputs'][string] },
+    };
+    for (const component of [buildah, broken]) {
+      const { path, text } = renderTemplate(component);
+      const expected = await validate.validateTemplate(component, path, text);
+      expect(await bundled.validateTemplate(component, path, text)).toEqual(expected);
+      if (component === buildah) expect(expected).toEqual([]);
+    }
+    const problems = await validate.validateTemplate(broken, 'templates/buildah.yml', renderTemplate(broken).text);
+    expect(problems.map((p) => p.input)).toEqual(expect.arrayContaining(['builder-image', 'stage']));
   });
 });
 

@@ -33,6 +33,25 @@ describe('the catalog', () => {
     expect(build.components.map((c) => c.path)).toEqual(CATALOG.map((c) => `templates/${c.name}.yml`));
   });
 
+  it('validate: false (build --check) renders the same text and validates nothing; a component that cannot render is still refused', async () => {
+    const unpinned = variant(() => ({ images: ['quay.io/buildah/stable:latest'] }));
+    const validated = await buildCatalog([unpinned]);
+    expect(validated.problems).toContainEqual(
+      expect.objectContaining({ input: 'builder-image', message: expect.stringContaining('moving tag') }),
+    );
+    const rendered = await buildCatalog([unpinned], { validate: false });
+    expect(rendered.problems).toEqual([]);
+    expect(rendered.components.map((c) => c.text)).toEqual(validated.components.map((c) => c.text));
+    const broken = variant(() => ({
+      jobs: () => {
+        throw new Error('no jobs today');
+      },
+    }));
+    expect((await buildCatalog([broken], { validate: false })).problems).toEqual([
+      { component: 'buildah', file: 'templates/buildah.yml', message: 'cannot render: no jobs today' },
+    ]);
+  });
+
   it('shares one input vocabulary: same names, types and defaults in every component', () => {
     // The shared vocabulary; a builder's own inputs (Buildah's storage-driver, say) are its own.
     const core = VOCABULARY_ORDER;

@@ -283,7 +283,8 @@ describe('cigen build', () => {
     const help = cigen(['build', '--help']).stdout.replace(/\s+/g, ' ');
     expect(help).toContain(
       '--check write nothing; exit 1 when templates/, docs/components/ or README.md differ from what src/ renders, ' +
-        'or a generated file no component renders or a temporary file of an unfinished write is left there',
+        'or a generated file no component renders or a temporary file of an unfinished write is left there ' +
+        "(it renders and compares; the validating is build's, before it writes)",
     );
     const drifts: [string, (dir: string) => void, string][] = [
       ['templates/', (dir) => writeFileSync(join(dir, 'templates/kaniko.yml'), 'x'), 'templates/kaniko.yml'],

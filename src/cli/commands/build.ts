@@ -49,9 +49,12 @@ export const temporariesLeft = (temporaries: readonly string[]): string =>
 /** What removes them. */
 export const REMOVE_TEMPORARIES = 'run `cigen build` to remove them';
 
-/** What `cigen build` would write under `root`; throws when the catalog does not validate. */
-export async function planBuild(root: string): Promise<BuildPlan> {
-  const build = await buildCatalog();
+/**
+ * What `cigen build` would write under `root`; throws when the catalog does not render or, with
+ * `validate` (the default: build and publish's preflight), does not validate.
+ */
+export async function planBuild(root: string, { validate = true }: { validate?: boolean } = {}): Promise<BuildPlan> {
+  const build = await buildCatalog(undefined, { validate });
   if (build.problems.length > 0) {
     throw new FindingsError(
       [`cigen build: ${build.problems.length} problem(s); nothing written`, ...build.problems.map(describeProblem)].join('\n'),
@@ -117,7 +120,8 @@ function componentLine(c: BuildPlan['build']['components'][number], state: strin
 
 export async function runBuild(options: BuildOptions): Promise<void> {
   await requireDirectory(options.root, `--root ${options.root}`);
-  const { build, changed, stale, temporaries } = await planBuild(options.root);
+  // --check compares: the files it compares with are the ones build validated before writing them.
+  const { build, changed, stale, temporaries } = await planBuild(options.root, { validate: !options.check });
   // What drifted, relative to the root (however the root was written: `.`, `cat/`, absolute):
   // reported per component, in the JSON, and by --check.
   const changedPaths = changed.map((w) => relative(options.root, w.path));
