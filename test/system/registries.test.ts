@@ -237,13 +237,15 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
     });
 
     it('tls-verify false: every host the job names gets a table without TLS checks, so that pulls from it skip them too', () => {
-      const { status, calls } = run('buildkit', mode, {
+      const { status, stdout, calls } = run('buildkit', mode, {
         'tls-verify': false,
         image: 'lab.example.com:5000/group/app',
         'cache-repo': 'cache.example.com/group/app/cache',
         'registry-mirrors': ['mirror.example.com/hub'],
       });
       expect(status).toBe(0);
+      // The hosts it wrote a table for, a space between two and none after the last.
+      expect(stdout).toMatch(/^cigen: buildkitd\.toml: registries( [a-z0-9.:-]+){4}$/m);
       const toml = calls[0]?.files['<tmp>/buildkitd.toml'] ?? '';
       for (const host of ['lab.example.com:5000', 'cache.example.com', 'docker.io', 'mirror.example.com'])
         expect(toml).toContain(
