@@ -1611,13 +1611,35 @@ export function readUserYaml(text: string, options: UserYamlOptions = {}): UserY
   } catch (error) {
     throw new UserYamlError((error as Error).message.split('\n')[0] ?? 'invalid aliases');
   }
-  const places = new Map<string, { key: Place; value: Place }>();
-  if (isMap(doc.contents)) {
-    for (const { key, value: node } of doc.contents.items) {
-      if (!isScalarNode(key) || !key.range) continue;
-      const written = isNode(node) && node.range && node.range[1] > node.range[0] ? node.range[0] : key.range[0];
-      places.set(String(key.value), { key: at(key.range[0]), value: at(written) });
-    }
-  }
+  const places = isMap(doc.contents) ? placesAsRead(doc, doc.contents, at) : new Map<string, { key: Place; value: Place }>();
   return { value, places, document: doc, lineCounter };
+}
+
+/**
+ * Where each key of a mapping is written, for the value Psych reads (as value holds it): the last
+ * written, unless a merge key after it brings the key in, from the map it reads it from (the first
+ * of a list that has it). A map merging itself brings nothing new (`reading`).
+ */
+function placesAsRead(
+  doc: Document,
+  map: YAMLMap,
+  at: (offset: number) => Place,
+  reading = new Set<YAMLMap>(),
+): Map<string, { key: Place; value: Place }> {
+  const places = new Map<string, { key: Place; value: Place }>();
+  if (reading.has(map)) return places;
+  reading.add(map);
+  for (const { key, value: node } of map.items) {
+    if (!isScalarNode(key) || !key.range) continue;
+    const sources = isMergeKey(key) ? mergeSources(node, (source) => aliasTarget(doc, source)) : undefined;
+    if (sources) {
+      for (const source of [...sources].reverse())
+        for (const [name, place] of placesAsRead(doc, source, at, reading)) places.set(name, place);
+      continue;
+    }
+    const written = isNode(node) && node.range && node.range[1] > node.range[0] ? node.range[0] : key.range[0];
+    places.set(segmentOf(key), { key: at(key.range[0]), value: at(written) });
+  }
+  reading.delete(map);
+  return places;
 }

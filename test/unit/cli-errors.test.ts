@@ -290,6 +290,24 @@ describe('a file whose content is wrong is exit 1', () => {
     );
   });
 
+  it('render --inputs: a value a merge key (<<) brings in over one written before it is named where the merge key writes it', () => {
+    // Psych: what `<<` brings in replaces the keys written before it; the value refused is the merged one.
+    const dir = scratch({ 'in.yml': 'push: true\n<<: {push: 1}\n' });
+    const file = join(dir, 'in.yml');
+    expect(cigen(['render', 'buildah', '--inputs', file]).stderr).toBe(
+      ['buildah: the inputs were refused', `  ${file}:2:12: \`push\` input: provided value is not a boolean`, ''].join('\n'),
+    );
+    // Through an alias: where the anchored map writes it; a key after the merge key wins again.
+    writeFileSync(file, 'x: &m {push: 1}\npush: true\n<<: *m\n');
+    expect(cigen(['render', 'buildah', '--inputs', file]).stderr).toContain(
+      `  ${file}:1:14: \`push\` input: provided value is not a boolean`,
+    );
+    writeFileSync(file, '<<: {push: true}\npush: 1\n');
+    expect(cigen(['render', 'buildah', '--inputs', file]).stderr).toContain(
+      `  ${file}:2:7: \`push\` input: provided value is not a boolean`,
+    );
+  });
+
   it.each([
     ['13.11: migrate, an alias bomb', ALIAS_BOMB, /invalid YAML: Excessive alias count/],
     ['migrate, an alias to no anchor', 'build:\n  variables: *nowhere\n  script: [x]\n', /invalid YAML: Unresolved alias/],
