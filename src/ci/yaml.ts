@@ -1578,9 +1578,11 @@ export function readUserYaml(text: string, options: UserYamlOptions = {}): UserY
     logLevel: 'silent',
     uniqueKeys: true,
   });
+  // A byte order mark (a file saved by an editor on Windows) is no column an editor shows.
+  const bom = text.startsWith('\ufeff') ? 1 : 0;
   const at = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
+    return { line, column: line === 1 && offset > 0 ? col - bom : col };
   };
   const [doc, ...rest] = Array.isArray(documents) ? documents : [];
   if (!doc) return { value: null, places: new Map(), lineCounter };

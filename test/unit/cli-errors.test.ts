@@ -308,6 +308,16 @@ describe('a file whose content is wrong is exit 1', () => {
     );
   });
 
+  it('render --inputs: a byte order mark is no column of the first line', () => {
+    const dir = scratch({ 'in.yml': '\ufeffpush: maybe\n' });
+    const file = join(dir, 'in.yml');
+    expect(cigen(['render', 'buildah', '--inputs', file]).stderr).toContain(
+      `  ${file}:1:7: \`push\` input: provided value is not a boolean`,
+    );
+    writeFileSync(file, '\ufeffpush: [\n');
+    expect(cigen(['render', 'buildah', '--inputs', file]).stderr).toContain(`--inputs ${file}:2:1: cannot be read as YAML`);
+  });
+
   it.each([
     ['13.11: migrate, an alias bomb', ALIAS_BOMB, /invalid YAML: Excessive alias count/],
     ['migrate, an alias to no anchor', 'build:\n  variables: *nowhere\n  script: [x]\n', /invalid YAML: Unresolved alias/],
