@@ -1567,7 +1567,10 @@ export interface UserYaml {
   lineCounter: LineCounter;
 }
 
-export function readUserYaml(text: string, options: UserYamlOptions = {}): UserYaml {
+export function readUserYaml(written: string, options: UserYamlOptions = {}): UserYaml {
+  // A carriage return alone ends a line in YAML (Psych reads it so); the yaml library takes only
+  // \n and \r\n. One character for another: every offset stays where it was.
+  const text = written.replace(/\r(?!\n)/g, '\n');
   const lineCounter = new LineCounter();
   // Psych's booleans (`push: yes` is true, `n` a string); no `!reference`, which only a CI file takes.
   // A key given twice is refused (one of the two values would be lost without a word).

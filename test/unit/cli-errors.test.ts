@@ -318,6 +318,19 @@ describe('a file whose content is wrong is exit 1', () => {
     expect(cigen(['render', 'buildah', '--inputs', file]).stderr).toContain(`--inputs ${file}:2:1: cannot be read as YAML`);
   });
 
+  it('render --inputs: lines ended by a carriage return alone are lines, as YAML (and GitLab) reads them', () => {
+    const dir = scratch({ 'in.yml': 'push: false\rtags: [v1]\r' });
+    const file = join(dir, 'in.yml');
+    const result = cigen(['render', 'buildah', '--inputs', file]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('    CIGEN_PUSH: false\n');
+    expect(result.stdout).toContain('      value: list:["v1"]\n');
+    writeFileSync(file, '# a comment\rpush: maybe\r');
+    expect(cigen(['render', 'buildah', '--inputs', file]).stderr).toContain(
+      `  ${file}:2:7: \`push\` input: provided value is not a boolean`,
+    );
+  });
+
   it.each([
     ['13.11: migrate, an alias bomb', ALIAS_BOMB, /invalid YAML: Excessive alias count/],
     ['migrate, an alias to no anchor', 'build:\n  variables: *nowhere\n  script: [x]\n', /invalid YAML: Unresolved alias/],
