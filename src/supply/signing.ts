@@ -123,10 +123,14 @@ function identityToken(options: SigningOptions): string {
   return options.identityToken;
 }
 
+/** A service's URL as @sigstore/sign takes it: it appends `/api/...`, so a trailing slash (which the
+ *  inputs and cosign accept) would make the path `//api/...`, which the services answer 404. */
+const serviceBase = (url: string): string => url.replace(/\/+$/, '');
+
 function signer(options: SigningOptions): Signer {
   if (options.key) return keySigner(options.key);
   const token = identityToken(options);
-  return new FulcioSigner({ identityProvider: { getToken: () => Promise.resolve(token) }, fulcioBaseURL: options.fulcioUrl });
+  return new FulcioSigner({ identityProvider: { getToken: () => Promise.resolve(token) }, fulcioBaseURL: serviceBase(options.fulcioUrl) });
 }
 
 /** Where a service failed, in one line that names the service and never the token. */
@@ -141,8 +145,8 @@ function serviceError(error: unknown, options: SigningOptions): InputError {
 
 /** A Sigstore bundle (its JSON form) of a DSSE envelope over the statement. */
 export async function signStatement(s: Statement, options: SigningOptions): Promise<unknown> {
-  const witnesses: Witness[] = [new RekorWitness({ rekorBaseURL: options.rekorUrl, entryType: 'dsse' })];
-  if (options.tsaUrl) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl }));
+  const witnesses: Witness[] = [new RekorWitness({ rekorBaseURL: serviceBase(options.rekorUrl), entryType: 'dsse' })];
+  if (options.tsaUrl) witnesses.push(new TSAWitness({ tsaBaseURL: serviceBase(options.tsaUrl) }));
   const builder = new DSSEBundleBuilder({ signer: signer(options), witnesses });
   try {
     const bundle = await builder.create({ data: Buffer.from(JSON.stringify(s)), type: IN_TOTO_PAYLOAD_TYPE });

@@ -698,6 +698,44 @@ describe('sign, sbom, provenance: the files they write are checked before anythi
   });
 });
 
+describe('the Sigstore services named with a trailing slash, as the inputs accept them', () => {
+  let dir: string;
+  let sigstore: SigstoreStandIn;
+  const token = gitlabIdToken({ server: 'https://gitlab.example.com', project: 'group/app', ref: 'main' });
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cigen-supply-slash-'));
+    sigstore = await startSigstoreStandIn(dir);
+  });
+  afterAll(async () => {
+    await sigstore?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fulcio-url, rekor-url and tsa-url ending in / reach the services at their API paths (it was //api/…: HTTP 404)', async () => {
+    const registry = new TagSchemaRegistry(true);
+    const subject = registry.image();
+    const host = await serve(registry.handler());
+    const image = `${host}/group/app@${subject}`;
+    const services = [
+      '--fulcio-url',
+      `${sigstore.fulcioUrl}/`,
+      '--rekor-url',
+      `${sigstore.rekorUrl}//`,
+      '--tsa-url',
+      `${sigstore.tsaUrl}/`,
+    ];
+    const result = await cigenAsync(['sign', image, ...services], { SIGSTORE_ID_TOKEN: token });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const [referrer] = registry.referrersOf(subject).map((d) => `${host}/group/app@${d.digest}`);
+    expect(result.stdout).toBe(`cigen: signature of ${image} attached as ${referrer}\n`);
+    const identity = ['--certificate-oidc-issuer', 'https://gitlab.example.com', '--project', 'group/app'];
+    const verified = await cigenAsync(['verify', image, ...identity, '--trusted-root', sigstore.trustedRoot]);
+    expect(verified.stderr).toBe('');
+    expect(verified.status).toBe(0);
+  });
+});
+
 describe('cigen sbom of an image index', () => {
   let dir: string;
   let sigstore: SigstoreStandIn;
