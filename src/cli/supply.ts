@@ -9,7 +9,7 @@ import type { VerifyCommandOptions } from './commands/verify.js';
 /** Where a private CA goes: Node.js reads it when it starts, for the registry and the Sigstore services alike. */
 const TLS_HELP =
   'A registry (or a private Sigstore) whose certificate a private CA signed: give that CA (PEM file) in NODE_EXTRA_CA_CERTS.\n' +
-  'Registries are spoken to over HTTPS, certificates checked; plain HTTP only on the loopback interface (localhost, 127.x).\n';
+  'Registries are spoken to over HTTPS, certificates checked; plain HTTP only on the loopback interface (localhost, 127.0.0.1).\n';
 
 const SIGNING_HELP =
   '\nKeyless signing takes the OIDC token from SIGSTORE_ID_TOKEN (a GitLab id_tokens entry with aud: sigstore); with --key,\n' +

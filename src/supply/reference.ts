@@ -63,5 +63,7 @@ export function parseDigestReference(text: string): DigestReference {
 
 export const formatReference = (ref: DigestReference, digest: string = ref.digest): string => `${ref.registry}/${ref.repository}@${digest}`;
 
-/** Registries on the loopback interface are spoken to over plain HTTP (as @sigstore/oci does). */
-export const isLoopback = (registry: string): boolean => /^(?:localhost|127\.\d+\.\d+\.\d+)(?::\d+)?$/.test(registry);
+/** Registries on the loopback interface are spoken to over plain HTTP: `localhost` and `127.0.0.1`,
+ *  the hosts @sigstore/oci, which attaches, speaks plain HTTP to (another 127.x it reaches over
+ *  HTTPS: reading one over HTTP would sign, and log in Rekor, what cannot be attached). */
+export const isLoopback = (registry: string): boolean => /^(?:localhost|127\.0\.0\.1)(?::\d+)?$/.test(registry);

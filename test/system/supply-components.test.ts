@@ -359,6 +359,16 @@ describe.each(INTERPOLATION_MODES)('%s interpolation', (mode) => {
         CIGEN_BUILT_REF: `127.0.0.1:5000/group/app@${DIGEST}`,
       });
       expect(loopback.status, loopback.log).toBe(0);
+      // Another 127.x: cigen reaches it over HTTPS, as @sigstore/oci attaches to it.
+      const other = jobsOf('buildah', { sign: true, 'insecure-registries': ['127.0.0.2:5000'] }, mode).jobs;
+      const elsewhere = run(other['build-image:sign'] as Record<string, unknown>, shell, {
+        CIGEN_BUILT_REF: `127.0.0.2:5000/group/app@${DIGEST}`,
+      });
+      expect(elsewhere.stderr).toBe(
+        'cigen: error: input insecure-registries: the sign job reaches 127.0.0.2:5000 over HTTPS with its certificate checked ' +
+          '(cigen has no way around it): give the CA that signed it in ca-certificates, or set sign to false\n',
+      );
+      expect(elsewhere.status).toBe(1);
     });
 
     it("tls-verify: false: the switches' jobs say that cigen still checks the certificate, and go on", () => {

@@ -687,6 +687,28 @@ describe('sign, sbom, provenance: the files they write are checked before anythi
     expect(result.stdout).toBe('');
   });
 
+  it('a registry on 127.0.0.2, which @sigstore/oci attaches to over HTTPS: refused before anything is signed, as cigen reads it over HTTPS too', async () => {
+    const registry = new TagSchemaRegistry(true);
+    const subject = registry.image();
+    const server = createServer(registry.handler());
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.2', resolve));
+    const host = `127.0.0.2:${(server.address() as AddressInfo).port}`;
+    const before = (await sigstore.stats())['rekor'] ?? 0;
+    const result = await cigenAsync([
+      'sign',
+      '--key',
+      join(dir, 'cosign.key'),
+      '--rekor-url',
+      sigstore.rekorUrl,
+      `${host}/group/app@${subject}`,
+    ]);
+    expect(((await sigstore.stats())['rekor'] ?? 0) - before).toBe(0);
+    expect(registry.referrersOf(subject)).toEqual([]);
+    expect(result.stderr).toBe(`cannot reach ${host}: ERR_SSL_WRONG_VERSION_NUMBER\n`);
+    expect(result.status).toBe(1);
+  });
+
   it('written, the files say what was attached, and so does stdout', async () => {
     const result = await run('provenance', (at) => ['--report', join(at, 'p.env'), '--output', join(at, 'p.json')]);
     expect(result.stderr).toBe('');
