@@ -417,25 +417,46 @@ export function translateDockerBuild(
   if (one('target')) inputs['target'] = one('target') as string;
   if (list('label').length > 0) inputs['labels'] = list('label');
   // buildx takes --platform more than once and comma lists: several platforms build one index.
-  // A variable the file defines is read for its list; one it does not may hold a list too.
+  // Without --platform, docker build and buildx take DOCKER_DEFAULT_PLATFORM (an empty one is none).
+  const defaulted =
+    list('platform').length === 0 &&
+    (Boolean(env.variable('DOCKER_DEFAULT_PLATFORM')) || (env.alternatives?.('DOCKER_DEFAULT_PLATFORM') ?? []).length > 0);
+  const written = defaulted ? ['$DOCKER_DEFAULT_PLATFORM'] : list('platform');
+  const shown = (value: string) => (defaulted ? `DOCKER_DEFAULT_PLATFORM ${value} (the default of --platform)` : `--platform ${value}`);
+  // A variable the file defines is read for its list; one it does not may hold a list too. One a
+  // rule or the matrix gives other values stays the variable, read when the job runs, where each
+  // value must be one platform: platform takes one, platforms a list fixed with the pipeline.
+  const known = new Set<string>();
   const platformOf = (value: string) => {
     const name = isBareVariable(value);
-    return name === undefined ? value : (env.variable(name) ?? value);
+    if (name === undefined) return value;
+    const own = env.variable(name);
+    const alternatives = env.alternatives?.(name) ?? [];
+    if (alternatives.length === 0) return own ?? value;
+    known.add(value);
+    const several = [...(own === undefined ? [] : [own]), ...alternatives].find((v) => v.includes(','));
+    if (several !== undefined)
+      reviews.push(
+        `${defaulted ? 'DOCKER_DEFAULT_PLATFORM (the default of --platform)' : `--platform ${value}: $${name}`} is a list (${several}) ` +
+          "in some of the job's runs, and platform takes one platform, platforms a list fixed when the pipeline is created",
+      );
+    return value;
   };
   const platforms = [
     ...new Set(
-      list('platform')
+      written
         .flatMap((p) => platformOf(p).split(','))
         .map((p) => p.trim())
         .filter(Boolean),
     ),
   ];
-  const unknown = platforms.length === 1 && (platforms[0] as string).includes('$') ? platforms[0] : undefined;
+  const unknown =
+    platforms.length === 1 && (platforms[0] as string).includes('$') && !known.has(platforms[0] as string) ? platforms[0] : undefined;
   if (unknown)
     notes.push(
       note(
         'docker-platform-variable',
-        `--platform ${unknown}: the platform input takes one platform; if the variable holds a comma list, ` +
+        `${shown(unknown)}: the platform input takes one platform; if the variable holds a comma list, ` +
           'as buildx takes, give the list to the platforms input instead (a list in platform stops the job at its start)',
       ),
     );
@@ -445,7 +466,7 @@ export function translateDockerBuild(
     notes.push(
       note(
         'docker-platforms',
-        `--platform ${platforms.join(',')}: platforms builds one image per platform and ` +
+        `${shown(platforms.join(','))}: platforms builds one image per platform and ` +
           (inputs['push'] === false ? 'makes them one index (not pushed: push: false); ' : 'pushes them as one index, as buildx did; ') +
           "RUN steps for a platform other than the runner's need QEMU (binfmt_misc) on the runner",
       ),
