@@ -93,3 +93,12 @@ describe('DOCKER_DEFAULT_PLATFORM, the default of --platform', () => {
     expect(job.inputs?.['platforms']).toBeUndefined();
   });
 });
+
+it('DOCKER_DEFAULT_PLATFORM the shell sets before the build: for review, the component reads no such variable', () => {
+  const job = jobOf(docker(`export DOCKER_DEFAULT_PLATFORM=linux/arm64\n    - ${BUILDX}`));
+  expect(job.status).toBe('needs-review');
+  expect(job.notes).toContain(
+    '`export DOCKER_DEFAULT_PLATFORM=linux/arm64` sets DOCKER_DEFAULT_PLATFORM before the build, the platform docker builds for ' +
+      "without --platform, which the component's inputs do not read: give the platform input the value the build saw (platforms for a list)",
+  );
+});
