@@ -23,12 +23,14 @@ import { commandLine, programIndex, programsOf, type Command } from './shell.js'
  *  assignments and prefixes before it (`DOCKER_BUILDKIT=0`, `do`, `then`, `exec`) are not its words. */
 const words = (command: Command | undefined): string[] => (command ? command.words.slice(programIndex(command)).map((w) => w.value) : []);
 
-/** `docker build`, `docker image build`, `docker buildx build`: the words after the subcommand. */
+/** `docker build`, `docker image build`, `docker builder build`, `docker buildx build` (or its alias
+ *  `buildx b`, which GitLab's Docker template runs): the words after the subcommand. */
 export function buildArguments(command: Command): string[] | undefined {
   const [program, ...rest] = words(command);
   if (program !== 'docker') return undefined;
   if (rest[0] === 'build') return rest.slice(1);
-  if ((rest[0] === 'image' || rest[0] === 'buildx') && rest[1] === 'build') return rest.slice(2);
+  if ((rest[0] === 'image' || rest[0] === 'builder') && rest[1] === 'build') return rest.slice(2);
+  if (rest[0] === 'buildx' && (rest[1] === 'build' || rest[1] === 'b')) return rest.slice(2);
   return undefined;
 }
 

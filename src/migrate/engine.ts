@@ -412,7 +412,12 @@ function dockerFindings(pipeline: Pipeline, job: JobDefinition): string[] {
     );
   }
   const image = imageName(valueOf(effectiveSource(pipeline, job, 'image')));
-  if (found.length === 0 && image !== undefined && /(^|\/)docker$/.test(image) && /docker (?:(?:image|buildx) )?build\b/.test(text)) {
+  if (
+    found.length === 0 &&
+    image !== undefined &&
+    /(^|\/)docker$/.test(image) &&
+    /docker (?:(?:(?:image|builder|buildx) )?build|buildx b)\b/.test(text)
+  ) {
     found.push(
       "docker build against a Docker daemon, which a runner provides as privileged Docker-in-Docker or by mounting the host's " +
         'docker.sock: either gives the job control of the host; the buildah component needs neither',

@@ -1,7 +1,7 @@
 /**
  * `cigen migrate` on the platform a Docker-daemon build targets: `--platform` with a variable a
  * rule or the parallel matrix changes, and DOCKER_DEFAULT_PLATFORM, the default docker build and
- * buildx take for `--platform`.
+ * buildx take for `--platform`; and the other names of docker build (`buildx b`, `builder build`).
  */
 import { describe, expect, it } from 'vitest';
 import { migrateFile, type FileMigration } from '../../src/migrate/index.js';
@@ -101,4 +101,21 @@ it('DOCKER_DEFAULT_PLATFORM the shell sets before the build: for review, the com
     '`export DOCKER_DEFAULT_PLATFORM=linux/arm64` sets DOCKER_DEFAULT_PLATFORM before the build, the platform docker builds for ' +
       "without --platform, which the component's inputs do not read: give the platform input the value the build saw (platforms for a list)",
   );
+});
+
+describe('docker build under its other names', () => {
+  for (const call of ['docker buildx b', 'docker builder build'])
+    it(`${call} is docker build: translated, not "no script line runs docker build"`, () => {
+      const job = jobOf(
+        docker(`${call} --pull -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .\n    - docker push "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA"`),
+      );
+      expect(job.status).toBe('migrated');
+      expect(job.inputs).toMatchObject({ image: '$CI_REGISTRY_IMAGE', tags: ['$CI_COMMIT_SHA'] });
+    });
+
+  it('docker buildx b in a docker image without a dind service is found as a daemon build', () => {
+    const text =
+      'build:\n  stage: build\n  image: docker:27\n  script:\n    - docker buildx b --push -t "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA" .\n';
+    expect(jobOf(text).from).toBe('docker');
+  });
 });
