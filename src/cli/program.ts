@@ -73,9 +73,8 @@ export function registerBuildCommand(program: Command, loadRunBuild: () => Promi
     .addOption(formatOption())
     .addHelpText('after', '\nExamples:\n  cigen build\n  cigen build --check')
     .action(async (options: { check?: boolean; root: string; format: 'text' | 'json' }) => {
-      await (
-        await loadRunBuild()
-      )(options);
+      const runBuild = await loadRunBuild();
+      await runBuild(options);
     });
 }
 

@@ -300,20 +300,15 @@ function kanikoEnvironment(env: TranslateContext, items: readonly ScriptItem[], 
   const alternatives = KANIKO_ENVIRONMENT.filter((name) => !variables.includes(name) && (env.alternatives?.(name) ?? []).length > 0);
   if (alternatives.length > 0)
     reasons.push(because(`rules: variables or parallel: matrix set ${alternatives.join(', ')} in some of the job's runs`));
-  for (const { command, program, set } of setBeforeBuild(items, build, KANIKO_ENVIRONMENT))
-    reasons.push(because(`\`${commandItself(command)}\` ${program === 'unset' ? 'unsets' : 'sets'} ${set.join(', ')} before the build`));
+  for (const setting of setBeforeBuild(items, build, KANIKO_ENVIRONMENT)) reasons.push(because(`${setting} before the build`));
   return reasons;
 }
 
 /** The commands of the job's shell that set or unset one of `names` before the build (in a block
- *  too): a bare assignment, or what `export` and its kin name; not `A=1 cmd`, which is cmd's only.
- *  A subshell's assignments end with it. */
-function setBeforeBuild(
-  items: readonly ScriptItem[],
-  build: number,
-  names: readonly string[],
-): { command: Command; program: string | undefined; set: string[] }[] {
-  const found: { command: Command; program: string | undefined; set: string[] }[] = [];
+ *  too), each said as `` `export A=1` sets A ``: a bare assignment, or what `export` and its kin
+ *  name; not `A=1 cmd`, which is cmd's only. A subshell's assignments end with it. */
+function setBeforeBuild(items: readonly ScriptItem[], build: number, names: readonly string[]): string[] {
+  const found: string[] = [];
   const before = build < 0 ? items : items.slice(0, build + 1);
   for (const item of before)
     for (const command of item.commands) {
@@ -324,7 +319,7 @@ function setBeforeBuild(
       const words = argv(command);
       const named = program === undefined ? words.slice(0, at) : SETS_VARIABLES.has(program) ? words.slice(at + 1) : [];
       const set = names.filter((name) => named.some((word) => word === name || word.startsWith(`${name}=`)));
-      if (set.length > 0) found.push({ command, program, set });
+      if (set.length > 0) found.push(`\`${commandItself(command)}\` ${program === 'unset' ? 'unsets' : 'sets'} ${set.join(', ')}`);
     }
   return found;
 }
@@ -1218,9 +1213,9 @@ function analyzeDocker(ctx: EngineContext, job: JobDefinition, items: ScriptItem
     }
   }
   // docker build and buildx read their --platform default from it; the component's inputs do not.
-  for (const { command, program } of setBeforeBuild(items, at, ['DOCKER_DEFAULT_PLATFORM']))
+  for (const setting of setBeforeBuild(items, at, ['DOCKER_DEFAULT_PLATFORM']))
     reviews.push(
-      `\`${commandItself(command)}\` ${program === 'unset' ? 'unsets' : 'sets'} DOCKER_DEFAULT_PLATFORM before the build, ` +
+      `${setting} before the build, ` +
         "the platform docker builds for without --platform, which the component's inputs do not read: " +
         'give the platform input the value the build saw (platforms for a list)',
     );

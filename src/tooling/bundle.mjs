@@ -191,7 +191,7 @@ function vendorPlugin(seen) {
  * function of data; no cigen class, and the test checks that cigen's errors are not in the
  * catalog bundle, where a throw would not be an instance of the linter's CigenError.
  */
-const LAZY_CATALOG = 'src/catalog/resolve.ts';
+const LAZY_CATALOG = { entry: 'src/catalog/resolve.ts', file: 'lint-catalog.cjs' };
 
 async function exportNames(esbuild, plugins, entry) {
   const { metafile } = await esbuild.build({
@@ -218,10 +218,10 @@ async function exportNames(esbuild, plugins, entry) {
  * bundled apart (dist/build-validate.cjs) and required when build validates, as the catalog is
  * for lint (test/unit/bundle.test.ts checks the same of it).
  */
-const LAZY_VALIDATE = 'src/generate/validate.ts';
+const LAZY_VALIDATE = { entry: 'src/generate/validate.ts', file: 'build-validate.cjs' };
 
-/** Replaces the module `entry` in a bundle by functions of its export names that forward to `bundleFile`. */
-function lazyModulePlugin(entry, bundleFile, names) {
+/** Replaces the module `entry` in a bundle by functions of its export names that forward to dist/`file`. */
+function lazyModulePlugin({ entry, file: bundleFile }, names) {
   const forward = names.map((name) => `export const ${name} = (...args) => load().${name}(...args);`);
   const contents = ['let loaded;', `const load = () => (loaded ??= require(${JSON.stringify(`./${bundleFile}`)}));`, ...forward].join('\n');
   const escaped = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -343,21 +343,18 @@ async function bundle() {
   };
   // The entry bundles bin/cigen.cjs runs through V8's code cache (see there), and the files they require.
   const plugins = [handlebars, vendorPlugin(seen), startupPlugin()];
-  const catalogNames = await exportNames(esbuild, [handlebars], LAZY_CATALOG);
-  const validateNames = await exportNames(esbuild, [handlebars], LAZY_VALIDATE);
+  const catalogNames = await exportNames(esbuild, [handlebars], LAZY_CATALOG.entry);
+  const validateNames = await exportNames(esbuild, [handlebars], LAZY_VALIDATE.entry);
   const entryBundles = [];
   for (const [entry, outfile, extra] of [
     ['src/cli/main.ts', 'dist/cli.cjs', []],
-    ['src/cli/lint-main.ts', 'dist/lint.cjs', [lazyModulePlugin(LAZY_CATALOG, 'lint-catalog.cjs', catalogNames)]],
-    ['src/cli/build-main.ts', 'dist/build.cjs', [lazyModulePlugin(LAZY_VALIDATE, 'build-validate.cjs', validateNames)]],
+    ['src/cli/lint-main.ts', 'dist/lint.cjs', [lazyModulePlugin(LAZY_CATALOG, catalogNames)]],
+    ['src/cli/build-main.ts', 'dist/build.cjs', [lazyModulePlugin(LAZY_VALIDATE, validateNames)]],
   ])
     entryBundles.push(...note(await esbuild.build({ ...common, entryPoints: [entry], outfile, plugins: [...plugins, ...extra] })));
   const required = [];
-  for (const [entry, outfile] of [
-    [LAZY_CATALOG, 'dist/lint-catalog.cjs'],
-    [LAZY_VALIDATE, 'dist/build-validate.cjs'],
-  ])
-    required.push(...note(await esbuild.build({ ...common, entryPoints: [entry], outfile, plugins })));
+  for (const { entry, file } of [LAZY_CATALOG, LAZY_VALIDATE])
+    required.push(...note(await esbuild.build({ ...common, entryPoints: [entry], outfile: `dist/${file}`, plugins })));
   for (const [group, packages] of Object.entries(seen)) {
     // Each package is loaded when first used, not when the bundle is.
     const contents = [...packages]
