@@ -27,7 +27,9 @@ export function render(file: BenchFile, order: readonly string[]): string {
       'run in the same call, alternating run by run, and each ratio is taken within one round of runs. Every row is at ' +
       'least five runs after a warm-up, shown as median (min–max). "Without a code cache" means a fresh TMPDIR for the ' +
       'run: `bin/cigen.cjs` keeps its V8 code cache there. The load average before and after each suite is recorded: ' +
-      'the machine is shared, and on a loaded machine wall times grow while CPU times grow less.',
+      'the machine is shared, and on a loaded machine wall times grow while CPU times grow less. Every command runs ' +
+      'without NODE_EXTRA_CA_CERTS and NODE_OPTIONS, which add start-up work to every Node process (the floor too) and ' +
+      "which a job image does not set by default; the lint suite shows what this machine's settings cost.",
     '',
     '## Targets',
     '',
