@@ -48,9 +48,7 @@ export async function run({ root }: { root: string }): Promise<SuiteResult> {
     const typicalDir = project({ '.gitlab-ci.yml': typical });
     // This machine's start-up settings (see STARTUP_SETTINGS), measured as a floor of their own so
     // that what they cost every Node process shows beside the floor the ratios are taken to.
-    const machineSettings = Object.fromEntries(
-      STARTUP_SETTINGS.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
-    );
+    const machineSettings = Object.fromEntries(STARTUP_SETTINGS.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
     const settingsNamed = Object.keys(machineSettings).join(', ');
     const a = await paired(
       {

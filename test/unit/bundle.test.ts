@@ -163,6 +163,21 @@ describe('the build bundle', () => {
     expect(readFileSync(join(catalog, 'templates/kaniko.yml'), 'utf8')).toBe(readFileSync(join(ROOT, 'templates/kaniko.yml'), 'utf8'));
   });
 
+  it('build --check reads its files without the thread pool: node:fs/promises is not even loaded', () => {
+    // Each read through node:fs/promises is four trips to the thread pool; --check reads thirty-odd files.
+    const list = join(dir, 'modules.txt');
+    const preload = join(dir, 'module-list.cjs');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`,
+    );
+    const check = run('bin/cigen.cjs', ['build', '--check', '--root', catalog], { NODE_OPTIONS: `--require=${preload}` });
+    expect(check.status).toBe(0);
+    const modules = readFileSync(list, 'utf8').split('\n');
+    expect(modules).toContain('NativeModule fs');
+    expect(modules.filter((name) => name.includes('fs/promises'))).toEqual([]);
+  });
+
   it('every export of src/generate/validate.ts is a function: the build bundle forwards calls to dist/build-validate.cjs', () => {
     const exports = Object.entries(validate);
     expect(exports.length).toBeGreaterThan(0);

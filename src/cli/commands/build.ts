@@ -1,5 +1,6 @@
 /** `cigen build [--check]`: render and validate the catalog, then write templates/, the component pages and the README section. */
-import { readdir, rm } from 'node:fs/promises';
+// node:fs/promises through fs.promises, made on first use: --check removes nothing.
+import { promises as fsp, readdirSync, type Dirent } from 'node:fs';
 import { join, relative } from 'node:path';
 import { FindingsError, InputError, OutputError } from '../../errors.js';
 import { buildCatalog, templatePath, type BuildProblem } from '../../generate/build.js';
@@ -97,7 +98,12 @@ export async function planBuild(root: string, { validate = true }: { validate?: 
     ['.', (name) => name === 'README.md'],
   ];
   for (const [dir, writes, banner] of places) {
-    const entries = await readdir(join(root, dir), { withFileTypes: true }).catch(() => []);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(join(root, dir), { withFileTypes: true });
+    } catch {
+      entries = [];
+    }
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const path = dir === '.' ? entry.name : `${dir}/${entry.name}`;
       const target = temporaryTarget(entry.name);
@@ -131,13 +137,13 @@ export async function runBuild(options: BuildOptions): Promise<void> {
     await writeFilesAtomically(changed);
     // Gone already is as good (another build's, renamed meanwhile).
     for (const path of temporaries)
-      await rm(join(options.root, path), { force: true }).catch((error: unknown) => {
+      await fsp.rm(join(options.root, path), { force: true }).catch((error: unknown) => {
         throw new OutputError(
           `cannot remove the left-over temporary file ${path}: ${reasonOf(error)}; the ${changed.length} changed file(s) were written`,
         );
       });
     for (const path of stale)
-      await rm(join(options.root, path)).catch((error: unknown) => {
+      await fsp.rm(join(options.root, path)).catch((error: unknown) => {
         throw new OutputError(`cannot remove the stale ${path}: ${reasonOf(error)}; the ${changed.length} changed file(s) were written`);
       });
   }
