@@ -83,11 +83,6 @@ export const REPOSITORY = String.raw`^${PATH}$`;
  *  out or a variable (`$CIGEN_BUILT_IMAGE@$CIGEN_BUILT_DIGEST`: the job checks it once expanded). */
 export const IMAGE_REFERENCE = String.raw`^${PATH}(?::${TAG_TEXT})?(?:@(?:sha256:[0-9a-f]{64}|${VARIABLE}))?$`;
 
-/** A tag as registries take it: the rule is data so that TypeScript and the job's shell check
- *  the same thing (the shell's case pattern is built from the same classes). */
-export const TAG_RULE = { first: 'A-Za-z0-9_', rest: 'A-Za-z0-9_.-', max: 128 } as const;
-export const TAG = new RegExp(`^[${TAG_RULE.first}][${TAG_RULE.rest}]{0,${TAG_RULE.max - 1}}$`);
-
 /** What the `registries` input is, before what it says of the `registry` input (kaniko-compat has none). */
 export const REGISTRIES_DESCRIPTION =
   'More credentials, one `{host, user, password}` item per registry, values as variable references ' +

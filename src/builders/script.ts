@@ -24,7 +24,8 @@ import report from '../../components/_shared/report.sh.hbs';
 import storage from '../../components/_shared/storage.sh.hbs';
 import tags from '../../components/_shared/tags.sh.hbs';
 import { Literal } from '../ci/model.js';
-import { shellName, TAG_RULE, type InputDeclaration, type InputDeclarations } from './inputs.js';
+import { shellName, type InputDeclaration, type InputDeclarations } from './inputs.js';
+import { TAG_RULE } from './tag.js';
 import { SAID } from './said.js';
 import { REPORT_FILE } from './spec.js';
 

@@ -4,7 +4,7 @@
  * the same table in TypeScript — what `cigen lint` checks a rule's syntax with, and the model the
  * shell is tested against, case by case and with generated pipelines (test/system/tag-rules.test.ts).
  */
-import { TAG, TAG_RULE } from './inputs.js';
+import { TAG, TAG_RULE } from './tag.js';
 
 /** The predefined variables the rules read. */
 export type PipelineVariables = Readonly<Partial<Record<(typeof PIPELINE_VARIABLES)[number], string>>>;

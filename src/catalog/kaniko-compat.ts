@@ -14,11 +14,11 @@ import { BUILDAH_IMAGE, BUILDAH_IMAGE_SAMPLE, BUILDAH_INPUTS } from '../builders
 import {
   CORE_INPUTS,
   REGISTRIES_DESCRIPTION,
-  TAG_RULE,
   builderImageInput,
   type InputDeclaration,
   type InputDeclarations,
 } from '../builders/inputs.js';
+import { TAG_RULE } from '../builders/tag.js';
 import { jobKey } from '../builders/job.js';
 import {
   CLOUD_HELPER_REFUSED,

@@ -3,12 +3,12 @@
  * would refuse at run time: a tag that is not a tag, a build argument without a KEY. Items that
  * reference variables are checked by the job once they are expanded.
  */
-import { TAG } from '../builders/inputs.js';
+import { TAG } from '../builders/tag.js';
 import type { InterpolationMode } from '../ci/interpolation/index.js';
 import { hasVariableReference as hasReference } from '../ci/variables.js';
 import { REGISTRY_ITEM_CLASH } from '../builders/said.js';
 import { rulePatternProblem } from '../builders/tag-rules.js';
-import { GENERATED_BANNER } from './document.js';
+import { GENERATED_BANNER } from './banner.js';
 import { isRubyNumber, RubyFloat, rubyToS } from '../ci/interpolation/ruby.js';
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import tagsPartial from '../../components/_shared/tags.sh.hbs';
-import { TAG_RULE } from '../../src/builders/inputs.js';
+import { TAG_RULE } from '../../src/builders/tag.js';
 import { PIPELINE_VARIABLES, resolveTags, type PipelineVariables } from '../../src/builders/tag-rules.js';
 import { SHELLS, runShell } from '../helpers/shells.js';
 

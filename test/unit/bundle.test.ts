@@ -119,6 +119,13 @@ describe('the lint bundle', () => {
     for (const [name, value] of exports) expect(typeof value, name).toBe('function');
   });
 
+  it('dist/lint.cjs holds neither the input vocabulary nor the renderer: the linter needs only the tag rule and the banner', () => {
+    const sources = (JSON.parse(readFileSync(join(ROOT, 'dist/lint.cjs.map'), 'utf8')) as { sources: string[] }).sources;
+    expect(sources.some((source) => source.endsWith('src/catalog/values.ts'))).toBe(true);
+    const unwanted = ['src/builders/inputs.ts', 'src/catalog/document.ts', 'src/catalog/registry.ts', 'src/builders/script.ts'];
+    expect(sources.filter((source) => unwanted.some((path) => source.endsWith(path)))).toEqual([]);
+  });
+
   it("dist/lint-catalog.cjs holds no cigen error class: one thrown there would not be the linter's CigenError", () => {
     const sources = (JSON.parse(readFileSync(join(ROOT, 'dist/lint-catalog.cjs.map'), 'utf8')) as { sources: string[] }).sources;
     expect(sources.some((source) => source.endsWith('src/catalog/resolve.ts'))).toBe(true);

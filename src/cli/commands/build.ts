@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { FindingsError, InputError, OutputError } from '../../errors.js';
 import { buildCatalog, templatePath, type BuildProblem } from '../../generate/build.js';
 import { componentPagePath, replaceComponentsSection, SECTION_MARKERS } from '../../generate/docs.js';
-import { GENERATED_BANNER } from '../../catalog/document.js';
+import { GENERATED_BANNER } from '../../catalog/banner.js';
 import { paint, writeJson } from '../output.js';
 import {
   NotUtf8Error,
