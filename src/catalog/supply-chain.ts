@@ -64,7 +64,9 @@ export const SIGNING_INPUTS = {
     default: '',
     regex: URL,
     variable: 'CIGEN_TSA_URL',
-    description: "A timestamp authority (RFC 3161) to countersign each signature; empty: Rekor's time only.",
+    description:
+      'A Sigstore timestamp authority to countersign each signature (its JSON API, `/api/v1/timestamp` when the URL has no path; ' +
+      "a plain RFC 3161 server is not one); empty: Rekor's time only.",
     sample: 'https://tsa.sigstore.example.com',
   },
   'signing-key': {

@@ -25,7 +25,7 @@ function signingOptions(command: Command): Command {
     .option('--key <file>', 'sign with this private key (PEM, PKCS#8, encrypted or not) instead of keylessly')
     .option('--fulcio-url <url>', 'Fulcio (keyless certificates)', 'https://fulcio.sigstore.dev')
     .option('--rekor-url <url>', 'Rekor (the transparency log)', 'https://rekor.sigstore.dev')
-    .option('--tsa-url <url>', 'a timestamp authority (RFC 3161); none by default')
+    .option('--tsa-url <url>', 'a Sigstore timestamp authority (its JSON API, not a plain RFC 3161 server); none by default')
     .option('--report <file>', 'write a dotenv report of what was attached (CIGEN_SIGNATURE_REF, CIGEN_SBOM_REFS, CIGEN_PROVENANCE_REF)');
 }
 
