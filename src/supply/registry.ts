@@ -292,7 +292,18 @@ export class RegistryReader {
     const realm = challenge.params['realm'];
     if (challenge.scheme !== 'bearer' || !realm)
       throw new InputError(`${this.ref.registry} asks for an authentication cigen does not speak`);
-    const url = new URL(realm);
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw new InputError(`${this.ref.registry}: its token service (realm "${realm}") is not a URL`);
+    }
+    // The credentials go where the registry points: over HTTPS, as cigen reaches registries (plain
+    // HTTP on loopback only), never in clear to a host the challenge names.
+    if (basic && url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.host)))
+      throw new InputError(
+        `${this.ref.registry}: its token service ${url.protocol}//${url.host} is not HTTPS; cigen does not send the credentials there`,
+      );
     if (challenge.params['service']) url.searchParams.set('service', challenge.params['service']);
     url.searchParams.set('scope', challenge.params['scope'] ?? `repository:${this.ref.repository}:pull`);
     const reply = await reach(url, { headers: basic ? { Authorization: basic } : {} }, url.host);

@@ -282,6 +282,47 @@ describe('a bearer token that expires during a long read (GitLab: 5 minutes; `ci
   });
 });
 
+describe('where the credentials go: the token service a challenge names', () => {
+  /** A registry that answers every request with this challenge; the requests it saw. */
+  async function challenging(challenge: string): Promise<{ host: string; seen: string[] }> {
+    const seen: string[] = [];
+    const host = await serve((request, response) => {
+      seen.push(`${request.url} ${request.headers.authorization ?? '-'}`);
+      response.writeHead(401, { 'WWW-Authenticate': challenge }).end();
+    });
+    return { host, seen };
+  }
+  const credentials = { username: 'ci', password: 'secret-password' };
+
+  it('a realm over plain HTTP on another host: refused before the credentials are sent (exit 1), the password not said', async () => {
+    const { host, seen } = await challenging('Bearer realm="http://auth.example.com/token",service="registry"');
+    const reader = new RegistryReader(parseDigestReference(`${host}/group/app@${DIGEST}`), credentials);
+    const error = await reader.requiredManifest(DIGEST).catch((e: unknown) => e);
+    expect(error).toEqual(
+      new InputError(`${host}: its token service http://auth.example.com is not HTTPS; cigen does not send the credentials there`),
+    );
+    expect(String((error as Error).message)).not.toContain('secret-password');
+    expect(seen).toEqual([`/v2/group/app/manifests/${DIGEST} -`]);
+  });
+
+  it('a realm that is not a URL: said as such (exit 1), not an internal error', async () => {
+    const { host } = await challenging('Bearer realm="/token",service="registry"');
+    await expect(readerFor(host).requiredManifest(DIGEST)).rejects.toThrow(
+      new InputError(`${host}: its token service (realm "/token") is not a URL`),
+    );
+  });
+
+  it('a realm over plain HTTP on loopback gets them, as a loopback registry does', async () => {
+    const store = new Store();
+    const image = store.manifest({ schemaVersion: 2, mediaType: MANIFEST, config: store.blob('{}'), layers: [] }).digest;
+    const { handler, log } = tokenRegistry(store, [5]);
+    const host = await serve(handler);
+    const reader = new RegistryReader(parseDigestReference(`${host}/group/app@${image}`), credentials);
+    expect((await reader.requiredManifest(image)).digest).toBe(image);
+    expect(log.filter((line) => line.includes(' for '))).toEqual(['t1 for repository:group/app:pull']);
+  });
+});
+
 describe('bundles the registry holds that are not bundles', () => {
   let dir: string;
   let sigstore: SigstoreStandIn;
