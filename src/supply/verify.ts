@@ -158,6 +158,12 @@ export function decide(
 ): Verdict {
   const accepted: Verdict['accepted'] = {};
   for (const v of verdicts) if (v.kind && v.kind !== 'sbom' && !v.problem && !accepted[v.kind]) accepted[v.kind] = v;
+  // The same bytes built twice (a reproducible build, a pipeline run again) carry a provenance each,
+  // in the registry's order: one from a protected ref is what --protected-ref asks for.
+  if (policy.protectedRef) {
+    const fromProtected = verdicts.find((v) => v.kind === 'provenance' && !v.problem && fromProtectedRef(v.predicate));
+    if (fromProtected) accepted.provenance = fromProtected;
+  }
   // One platform's SBOM says nothing of another's packages: each is accepted on its own.
   const sboms = sbomSubjects.flatMap((subject): PlatformSbom[] => {
     const found = verdicts.find((v) => v.kind === 'sbom' && !v.problem && (v.subject ?? digest) === subject.digest);

@@ -15,7 +15,15 @@ import { signStatement, type SigningOptions } from '../../src/supply/signing.js'
 import { statement, type AttestationKind } from '../../src/supply/statement.js';
 import { parseTrustedRoot, trustMaterial } from '../../src/supply/trust.js';
 import { InputError } from '../../src/errors.js';
-import { acceptedJson, acceptedLines, checkBundle, decide, type Expected, type Policy } from '../../src/supply/verify.js';
+import {
+  acceptedJson,
+  acceptedLines,
+  checkBundle,
+  decide,
+  type BundleVerdict,
+  type Expected,
+  type Policy,
+} from '../../src/supply/verify.js';
 import { gitlabIdToken, startSigstoreStandIn, type SigstoreStandIn } from '../e2e/lib/sigstore-standin.js';
 
 const SERVER = 'https://gitlab.example.com';
@@ -262,6 +270,24 @@ describe('the policy, over every bundle found', () => {
     expect(verdict.reasons).toEqual([]);
     expect(verdict.ok).toBe(true);
     expect(Object.keys(verdict.accepted).sort()).toEqual(['provenance', 'sbom', 'signature']);
+  });
+
+  it('--protected-ref over two provenances of the same digest: the one from a protected ref counts, in either order', async () => {
+    const [signature, sbom] = await verdicts(['signature', 'sbom']);
+    const [protectedOne] = await verdicts(['provenance']);
+    // Signed by a pipeline of main while main was not protected: a provenance the identity accepts.
+    const [branchOne] = await verdicts(['provenance'], { CI_COMMIT_REF_PROTECTED: 'false', CI_COMMIT_REF_NAME: 'main' });
+    expect(branchOne?.problem).toBeUndefined();
+    for (const provenances of [
+      [branchOne, protectedOne],
+      [protectedOne, branchOne],
+    ]) {
+      const verdict = decide(IMAGE, DIGEST, [signature!, sbom!, ...(provenances as BundleVerdict[])], policy({ protectedRef: true }));
+      expect(verdict.reasons).toEqual([]);
+      expect(verdict.accepted.provenance).toBe(protectedOne);
+    }
+    const refused = decide(IMAGE, DIGEST, [signature!, sbom!, branchOne!, branchOne!], policy({ protectedRef: true }));
+    expect(refused.reasons).toEqual(['provenance attestation (SLSA v1): built from refs/heads/main, which was not a protected ref']);
   });
 
   it('no bundle at all: no signature, and each attestation required missing', () => {
