@@ -101,14 +101,18 @@ const member = (value: unknown, key: string): unknown =>
 const notFound = (error: unknown): boolean => error instanceof PlatformError && error.status === 404;
 
 /** GitLab's answer to a request, or undefined when it answers 404 (no such file, branch, signature). */
-async function unlessNotFound<T>(request: Promise<T>): Promise<T | undefined> {
+async function unlessNotFound<T>(request: Promise<T>, absent: (error: unknown) => boolean = notFound): Promise<T | undefined> {
   try {
     return await request;
   } catch (error) {
-    if (notFound(error)) return undefined;
+    if (absent(error)) return undefined;
     throw error;
   }
 }
+
+/** The Files API's 404 for a path the commit does not hold (API::Files: not_found!('File')); its
+ *  other 404s say the project or the ref is gone ("404 Project Not Found", "404 Commit Not Found"). */
+const fileNotFound = (error: unknown): boolean => notFound(error) && (error as Error).message.endsWith(': 404 File Not Found');
 
 export interface GitLabOptions {
   url: string;
@@ -225,7 +229,10 @@ export class GitLabPlatform implements Platform {
     // Files API refuses to look (400 "file_path should be a valid file path", Gitlab::PathTraversal):
     // not asked for. Migrate calls one that climbs out of the project outside it, as `cigen migrate` does.
     if (path.split('/').includes('..')) return undefined;
-    const answer: unknown = await unlessNotFound(this.api.RepositoryFiles.showRaw(project.id, path, ref, { showExpanded: true }));
+    const answer: unknown = await unlessNotFound(
+      this.api.RepositoryFiles.showRaw(project.id, path, ref, { showExpanded: true }),
+      fileNotFound,
+    );
     if (answer === undefined) return undefined;
     const what = `${path} at ${ref} in ${project.path}`;
     // GitLab names the commit the ref resolved to in X-Gitlab-Commit-Id (API::Files#blob_data); the

@@ -93,7 +93,8 @@ export interface Platform {
   project(path: string): Promise<Project>;
   /** The token's access level on a project, as the project itself says (a group's listing does not): see Project.accessLevel. */
   accessLevel(project: ProjectRef): Promise<number | null>;
-  /** A file at a ref (a branch, or a commit), with the commit the ref named when it was read; undefined when it does not exist. */
+  /** A file at a ref (a branch, or a commit), with the commit the ref named when it was read; undefined when the ref holds
+   *  no such file (a project or a ref that is not there is an error: PlatformError, 404). */
   readFile(project: ProjectRef, path: string, ref: string): Promise<{ text: string; commit: string } | undefined>;
   /** The commit a ref (a commit, a branch, a tag) names, or undefined when the repository has none such (a commit deleted
    *  with the history that held it, or garbage-collected). */

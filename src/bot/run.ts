@@ -619,9 +619,15 @@ async function againstMerged(
   if (!at) return { unknown: 'GitLab names no commit of it (no merge_commit_sha, squash_commit_sha or sha)' };
   const gone = { unknown: `its ${MERGED_COMMIT[at.kind]} ${at.sha.slice(0, 12)} is no longer in the repository` };
   for (const { path, content } of actions) {
-    const file = await ctx.platform.readFile(project, path, at.sha);
-    // A file missing at a commit that is there differs; a commit that is not there tells nothing.
-    if (file === undefined) return (await ctx.platform.commitOf(project, at.sha)) === undefined ? gone : 'differs';
+    // A file missing at a commit that is there differs; a commit that is not there (GitLab's 404
+    // for the read names it) tells nothing.
+    const file = await ctx.platform.readFile(project, path, at.sha).catch(async (error: unknown) => {
+      if (error instanceof PlatformError && error.status === 404 && (await ctx.platform.commitOf(project, at.sha)) === undefined)
+        return gone;
+      throw error;
+    });
+    if (file === undefined) return 'differs';
+    if ('unknown' in file) return file;
     if (file.text !== content) return 'differs';
   }
   return 'same';

@@ -96,6 +96,32 @@ describe("a write whose answer a gateway lost: the error says so (PlatformError.
   });
 });
 
+describe('the Files API\'s 404s (API::Files): only "404 File Not Found" says the file is not there', () => {
+  const platform = () => new GitLabPlatform({ url: fake.url, token: fake.token, retry: FAST_RETRY });
+  it('a missing file is none; a missing ref or project is an error, not a file that does not exist', async () => {
+    const id = fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    const shop = { id, path: 'acme/shop' };
+    await expect(platform().readFile(shop, 'nothing.yml', 'main')).resolves.toBeUndefined();
+    await expect(platform().readFile(shop, '.gitlab-ci.yml', 'gone')).rejects.toMatchObject({
+      status: 404,
+      message: expect.stringMatching(/: 404 Commit Not Found$/),
+    });
+    await expect(platform().readFile({ id: id + 1000, path: 'acme/gone' }, '.gitlab-ci.yml', 'main')).rejects.toMatchObject({
+      status: 404,
+      message: expect.stringMatching(/: 404 Project Not Found$/),
+    });
+  });
+
+  it('a project deleted between the listing and the read fails with what GitLab said (it was "no pipeline file")', async () => {
+    fake.addProject({ path: 'acme/shop', files: { '.gitlab-ci.yml': KANIKO_CI } });
+    fake.inject({ method: 'GET', path: /\/repository\/files\//, status: 404, body: { message: '404 Project Not Found' } });
+    expect(byPath(await run())['acme/shop']).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(/^GET \/api\/v4\/projects\/\d+\/repository\/files\/\.gitlab-ci\.yml\/raw: 404 Project Not Found$/),
+    });
+  });
+});
+
 describe('a pipeline file that starts with a UTF-8 byte order mark', () => {
   it('keeps it: the commit changes only the jobs, and the dry-run diff shows the mark where it stays', async () => {
     fake.addProject({ path: 'acme/bom', files: { '.gitlab-ci.yml': `\uFEFF${KANIKO_CI}` } });
