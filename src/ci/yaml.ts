@@ -1123,7 +1123,18 @@ export function parseYamlDocuments(text: string): ParsedYaml {
   readMergeKeysAsPsych(source, list);
   for (const doc of list) addErrors(doc, keyErrors(doc));
   addRefused(text, list, refused);
-  return { documents: list, lineCounter };
+  return { documents: list, lineCounter: text.startsWith('\ufeff') ? withoutByteOrderMark(lineCounter) : lineCounter };
+}
+
+/** A byte order mark (a file saved by an editor on Windows) is no column an editor shows: line 1's
+ *  columns after it are counted without it. */
+function withoutByteOrderMark(lineCounter: LineCounter): LineCounter {
+  const linePos = lineCounter.linePos;
+  lineCounter.linePos = (offset) => {
+    const pos = linePos(offset);
+    return pos.line === 1 && offset > 0 ? { line: 1, col: pos.col - 1 } : pos;
+  };
+  return lineCounter;
 }
 
 /** A `!reference` tag: the path it is written at, and what it points to. */

@@ -738,3 +738,37 @@ describe('a key written as a mapping or a list (`? {include: 1}`)', () => {
     ]);
   });
 });
+
+describe('a file that starts with a byte order mark (saved by an editor on Windows)', () => {
+  const TEXT = '\ufeffj: {script: x, stge: x}\nk:\n  script: x\n  imag: 1\n';
+
+  it('names the columns of line 1 as an editor shows them: the mark is no column', async () => {
+    expect(await briefs(TEXT)).toEqual([
+      '.gitlab-ci.yml:1:16 error schema/unknown-key jobs:j config contains unknown keys: stge (did you mean stage?)',
+      '.gitlab-ci.yml:4:3 error schema/unknown-key jobs:k config contains unknown keys: imag (did you mean image?)',
+    ]);
+    // A YAML error on line 1 too, where the same file without the mark has it.
+    expect((await lint('\ufeffa: {b: [}\n')).map((d) => `${d.line}:${d.column}`)).toEqual(['1:9', '1:10']);
+  });
+
+  it('puts the caret of the code frame under the key, with the mark not shown', () => {
+    const dir = scratch({ '.gitlab-ci.yml': TEXT });
+    const text = cigen(['lint', '.gitlab-ci.yml'], dir);
+    expect(text.stdout).toContain(
+      [
+        '.gitlab-ci.yml:1:16 error schema/unknown-key jobs:j config contains unknown keys: stge (did you mean stage?)',
+        '  > 1 | j: {script: x, stge: x}',
+        '      |                ^',
+      ].join('\n'),
+    );
+    const json = JSON.parse(cigen(['lint', '--format', 'json', '.gitlab-ci.yml'], dir).stdout) as Diagnostic[];
+    expect(json.map((d) => `${d.line}:${d.column}`)).toEqual(['1:16', '4:3']);
+  });
+
+  it('names the column of a YAML error on line 1 in cigen migrate as well', () => {
+    const dir = scratch({ '.gitlab-ci.yml': '\ufeffa: {b: [}\n' });
+    expect(cigen(['migrate', '.gitlab-ci.yml'], dir).stderr).toContain(
+      '.gitlab-ci.yml:1:9: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    );
+  });
+});

@@ -113,7 +113,8 @@ function codeFrame(diagnostic: Diagnostic, sources: Map<string, string>): string
   const text = sources.get(diagnostic.file);
   if (text === undefined) return '';
   let lines = LINES.get(diagnostic.file);
-  if (!lines) LINES.set(diagnostic.file, (lines = withYaml11Breaks(text).split('\n')));
+  // Without a byte order mark: no column of line 1 (the finding's column does not count it).
+  if (!lines) LINES.set(diagnostic.file, (lines = withYaml11Breaks(text.replace(/^\ufeff/, '')).split('\n')));
   const out: string[] = [];
   const width = String(Math.min(lines.length, diagnostic.line + 1)).length;
   for (let n = Math.max(1, diagnostic.line - 1); n <= Math.min(lines.length, diagnostic.line + 1); n++) {
