@@ -772,3 +772,10 @@ describe('a file that starts with a byte order mark (saved by an editor on Windo
     );
   });
 });
+
+describe('a tab before the place of a finding', () => {
+  it('keeps the tab in the indent of the caret, so that a terminal puts the caret under the value', () => {
+    const dir = scratch({ '.gitlab-ci.yml': 'j:\n  script: x\n  stage:\tnope\n' });
+    expect(cigen(['lint', '.gitlab-ci.yml'], dir).stdout).toContain(['  > 3 |   stage:\tnope', '      |         \t^'].join('\n'));
+  });
+});

@@ -122,8 +122,9 @@ function codeFrame(diagnostic: Diagnostic, sources: Map<string, string>): string
     const marker = n === diagnostic.line ? paint('red', '>') : ' ';
     out.push(`  ${marker} ${String(n).padStart(width)} | ${escapeControl(line)}`);
     if (n === diagnostic.line) {
-      const indent = escapeControl(line.slice(0, Math.max(0, diagnostic.column - 1))).length;
-      out.push(`    ${' '.repeat(width)} | ${' '.repeat(indent)}${paint('red', '^')}`);
+      // A tab stays a tab: a terminal widens it to the same stop as on the line above.
+      const indent = escapeControl(line.slice(0, Math.max(0, diagnostic.column - 1))).replace(/[^\t]/g, ' ');
+      out.push(`    ${' '.repeat(width)} | ${indent}${paint('red', '^')}`);
     }
   }
   return out.join('\n');
