@@ -16,6 +16,7 @@
 import { promises as fsp, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError, OutputError, UsageError } from '../errors.js';
+import { withYaml11Breaks } from '../ci/yaml.js';
 
 /** Larger than any pipeline or inputs file a person writes; a guard against reading a disk image. */
 export const MAX_INPUT_FILE_BYTES = 64 * 1024 * 1024;
@@ -112,14 +113,12 @@ export function decodeUtf8(bytes: Uint8Array, file: string): string {
     return UTF8.decode(bytes);
   } catch {
     const at = Math.max(0, firstInvalidByte(bytes));
-    const lineStart = at === 0 ? 0 : bytes.lastIndexOf(0x0a, at - 1) + 1;
-    let line = 1;
-    for (let i = 0; i < lineStart; i++) if (bytes[i] === 0x0a) line++;
-    // The column as an editor shows it: characters (UTF-16 units, as the YAML positions count), a
-    // byte-order mark not one of them.
-    const from = lineStart === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : lineStart;
-    const column = LOSSY.decode(bytes.subarray(from, at)).length + 1;
-    throw new NotUtf8Error(file, line, column, bytes[at] as number, LOSSY.decode(bytes));
+    // Lines as the YAML positions (and lint's code frame) count them: a lone CR, NEL, LS and PS
+    // end one too. The column as an editor shows it: characters (UTF-16 units, as the YAML
+    // positions count), a byte-order mark not one of them.
+    const lines = withYaml11Breaks(LOSSY.decode(bytes.subarray(0, at))).split('\n');
+    const column = (lines.at(-1) as string).replace(lines.length === 1 ? /^\ufeff/ : /^$/, '').length + 1;
+    throw new NotUtf8Error(file, lines.length, column, bytes[at] as number, LOSSY.decode(bytes));
   }
 }
 

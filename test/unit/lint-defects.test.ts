@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Diagnostic } from '../../src/ci/diagnostics.js';
 import { CATALOG_VERSION } from '../../src/ci/component-ref.js';
 import { escapeControl } from '../../src/cli/output.js';
+import { decodeUtf8 } from '../../src/cli/files.js';
 import { readProjectFile } from '../../src/cli/project.js';
 import { lintHost } from '../../src/cli/wiring/lint.js';
 import { wildcardPathPattern } from '../../src/ci/includes.js';
@@ -777,5 +778,20 @@ describe('a tab before the place of a finding', () => {
   it('keeps the tab in the indent of the caret, so that a terminal puts the caret under the value', () => {
     const dir = scratch({ '.gitlab-ci.yml': 'j:\n  script: x\n  stage:\tnope\n' });
     expect(cigen(['lint', '.gitlab-ci.yml'], dir).stdout).toContain(['  > 3 |   stage:\tnope', '      |         \t^'].join('\n'));
+  });
+});
+
+describe('a byte that is not UTF-8 in a file whose lines end with a lone CR (or NEL)', () => {
+  it('is warned of at its line and column, as the YAML positions and the code frame count lines', () => {
+    const dir = scratch({});
+    writeFileSync(join(dir, '.gitlab-ci.yml'), Buffer.from('j:\r  script: x\r  variables: {A: "caf\xe9"}\r', 'latin1'));
+    const out = cigen(['lint', '.gitlab-ci.yml'], dir).stdout;
+    expect(out).toContain('.gitlab-ci.yml:3:22 warning yaml/encoding byte 0xE9 is not UTF-8');
+    expect(out).toContain('  > 3 |   variables: {A: "caf\ufffd"}\n      |                      ^');
+  });
+
+  it('counts a NEL as a line break too, and a CRLF as one', () => {
+    const bytes = Buffer.concat([Buffer.from('a: 1\r\nb:\u0085  c: "'), Buffer.from([0xe9]), Buffer.from('"\n')]);
+    expect(() => decodeUtf8(bytes, 'x.yml')).toThrow(/^x\.yml:3:7: byte 0xE9 is not UTF-8/);
   });
 });
