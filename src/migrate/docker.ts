@@ -137,6 +137,29 @@ function readLogin(args: readonly string[], stdin: string | undefined, piped?: s
   return { kind: 'credentials', registry, user: u, password: p };
 }
 
+/** Reads the arguments of `docker push`: its references, and an option the component does not do alike. */
+function readPush(args: readonly string[]): { refs: string[]; all: boolean; review?: string } {
+  const refs: string[] = [];
+  let all = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const name = arg.split('=')[0] as string;
+    if (!arg.startsWith('-') || arg === '-') refs.push(arg);
+    else if (arg === '-a' || arg === '--all-tags') all = true;
+    else if (['-q', '--quiet', '--disable-content-trust'].includes(name)) continue;
+    // --platform pushes one platform of the image; its value is no reference (--platform X or --platform=X).
+    else if (name === '--platform') {
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
+      return {
+        refs,
+        all,
+        review: `docker push --platform ${value ?? ''}: the component pushes the whole image it built, not one platform of it`,
+      };
+    } else return { refs, all, review: `docker push ${arg}: not a docker push option cigen knows` };
+  }
+  return { refs, all };
+}
+
 /** Reads the commands of one script item of a Docker job. */
 export function classifyDocker(commands: readonly Command[]): ItemReading {
   const reading: ItemReading = { builds: 0, others: 0, auth: [], pushes: [], logins: [], programs: [], pulls: [] };
@@ -164,10 +187,10 @@ export function classifyDocker(commands: readonly Command[]): ItemReading {
     if (program === 'docker' && sub === 'login') reading.logins?.push(readLogin([...rest], undefined));
     else if (program === 'docker' && (DIAGNOSTIC.has(sub ?? '') || builderSetup(sub, rest))) continue;
     else if (program === 'docker' && (sub === 'push' || (sub === 'image' && rest[0] === 'push'))) {
-      const args = sub === 'push' ? rest : rest.slice(1);
+      const push = readPush(sub === 'push' ? rest : rest.slice(1));
       // `docker push --all-tags REPO` names a repository, whose every local tag it pushes: `REPO:*`.
-      const all = args.some((w) => w === '-a' || w === '--all-tags');
-      reading.pushes.push(...args.filter((w) => !w.startsWith('-')).map((w) => (all ? `${unbrace(w)}:*` : unbrace(w))));
+      reading.pushes.push(...push.refs.map((w) => (push.all ? `${unbrace(w)}:*` : unbrace(w))));
+      if (push.review) (reading.pushReviews ??= []).push(push.review);
     } else if (program === 'docker' && (sub === 'pull' || (sub === 'image' && rest[0] === 'pull'))) {
       const args = sub === 'pull' ? rest : rest.slice(1);
       reading.pulls?.push(...args.filter((w) => !w.startsWith('-')).map(unbrace));

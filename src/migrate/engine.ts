@@ -493,7 +493,13 @@ const DOCKER: BuildKind = {
       items.flatMap((item) => item.reading.pulls ?? []),
     );
     // As for Kaniko: a tag, build arg or label the shell computes is no input.
-    return { ...translation, reasons: [...shellComputedReasons(command.words.slice(programIndex(command) + 1)), ...translation.reasons] };
+    const pushReasons = items
+      .flatMap((item) => item.reading.pushReviews ?? [])
+      .map((text) => ({ ...reason('docker-review', text), compat: false }));
+    return {
+      ...translation,
+      reasons: [...shellComputedReasons(command.words.slice(programIndex(command) + 1)), ...translation.reasons, ...pushReasons],
+    };
   },
   replaced: new Set([...REPLACED_KEYS, 'services']),
 };

@@ -77,6 +77,8 @@ export interface ItemReading {
   auth: AuthFinding[];
   /** References pushed (docker push), for builders whose build and push are separate commands. */
   pushes: string[];
+  /** Docker: why a `docker push` of the item needs review (an option cigen does not translate). */
+  pushReviews?: string[];
   /** Docker: what its `docker login`s say. */
   logins?: DockerLogin[];
   /** Docker: images `docker pull` fetched (a warm-up of `--cache-from`, often). */

@@ -1108,6 +1108,31 @@ describe('a Docker-in-Docker build', () => {
     expect(other?.status).toBe('needs-review');
     expect(other?.notes.join('\n')).toContain('docker push --all-tags r.io/other: no tag of the build is in that repository');
   });
+  it.each(['--platform linux/arm64', '--platform=linux/arm64'])('docker push %s REF: a review of the platform, not a push of it', (opt) => {
+    const report = job(
+      root(job1(`    - docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push ${opt} $CI_REGISTRY_IMAGE:1\n`)),
+      'build',
+    );
+    expect(report?.status).toBe('needs-review');
+    const text = report?.notes.join('\n') ?? '';
+    expect(text).toContain('docker push --platform linux/arm64: the component pushes the whole image it built, not one platform of it');
+    expect(text).not.toContain('linux/arm64:latest');
+  });
+  it.each(['-q', '--quiet', '--disable-content-trust'])('docker push %s REF: migrated', (opt) => {
+    const report = job(
+      root(job1(`    - docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push ${opt} $CI_REGISTRY_IMAGE:1\n`)),
+      'build',
+    );
+    expect(report?.status).toBe('migrated');
+  });
+  it('docker push with an option cigen does not know: a review naming it', () => {
+    const report = job(
+      root(job1(`    - docker build -t $CI_REGISTRY_IMAGE:1 .\n    - docker push --frobnicate $CI_REGISTRY_IMAGE:1\n`)),
+      'build',
+    );
+    expect(report?.status).toBe('needs-review');
+    expect(report?.notes.join('\n')).toContain('docker push --frobnicate: not a docker push option cigen knows');
+  });
   it('buildx --platform with a list (comma or repeated): platforms, one index, not the platform input', () => {
     const report = job(
       root(job1('    - docker buildx build --push --platform linux/amd64,linux/arm64 -t $CI_REGISTRY_IMAGE:1 .\n')),
