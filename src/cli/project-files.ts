@@ -1,6 +1,7 @@
 /**
- * The files of a project, for wildcard `local:` includes. Apart from project.ts: it runs git, and
- * only a pipeline with such an include loads it (the lint bundle starts without node:child_process).
+ * The files of a project, for wildcard `local:` includes. Apart from project.ts: it runs git. The
+ * bundles load node:child_process on its first use (src/tooling/bundle.mjs, startupPlugin): a lint
+ * without such an include starts without it.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync } from 'node:fs';

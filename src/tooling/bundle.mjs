@@ -238,7 +238,7 @@ function lazyModulePlugin({ entry, file: bundleFile }, names) {
 /**
  * Three things every command would otherwise compile at start-up for nothing: commander loads
  * node:child_process (and with it net, dgram and streams) for executable subcommands, which cigen
- * has none of, so commander gets it on first use; GitLab's ci.json, read only to suggest a key
+ * has none of, so commander gets it on first use (LAZY_CHILD_PROCESS); GitLab's ci.json, read only to suggest a key
  * for an unknown one, is a file beside the bundle that Node parses as JSON when asked for, not a
  * 128 KB object literal in it; and the yaml library comes from its ES module build (the package's
  * `default` export, the same code), not its CommonJS one: esbuild wraps each CommonJS file in a
@@ -246,12 +246,26 @@ function lazyModulePlugin({ entry, file: bundleFile }, names) {
  * two builds differ in what cigen never asks of them (warnings, which cigen's log level silences;
  * `!!binary`, which cigen's own tag reads; the library's debug variables).
  */
+/**
+ * Who gets node:child_process on first use: commander (a CommonJS module, given an object that
+ * loads it when read), and src/cli/project-files.ts, which runs git for wildcard `local:` includes
+ * (an ES module, given functions that load it when called). The lint bundle imports project-files
+ * statically: a module imported with `import()` is wrapped by esbuild, with everything it imports
+ * (there: the yaml library, 80 modules), in a function that initialises it on first use, which
+ * V8 parses twice, once with the bundle and again when called (about 6 ms of a cold lint).
+ */
+const LAZY_CHILD_PROCESS = { cjs: /[\\/]node_modules[\\/]commander[\\/]/, esm: /[\\/]src[\\/]cli[\\/]project-files\.ts$/ };
+
 function startupPlugin() {
   return {
     name: 'startup',
     setup(build) {
       build.onResolve({ filter: /^node:child_process$/ }, (args) =>
-        /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: args.path, namespace: 'lazy-builtin' } : undefined,
+        LAZY_CHILD_PROCESS.cjs.test(args.importer)
+          ? { path: args.path, namespace: 'lazy-builtin' }
+          : LAZY_CHILD_PROCESS.esm.test(args.importer)
+            ? { path: args.path, namespace: 'lazy-builtin-functions' }
+            : undefined,
       );
       build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
         contents: [
@@ -260,6 +274,19 @@ function startupPlugin() {
         ].join('\n'),
         loader: 'js',
       }));
+      // Its functions (not its classes), each loading the module when first called.
+      build.onLoad({ filter: /.*/, namespace: 'lazy-builtin-functions' }, async (args) => {
+        const builtin = await import(args.path);
+        const names = Object.keys(builtin).filter((name) => /^[a-z]/.test(name) && typeof builtin[name] === 'function');
+        return {
+          contents: [
+            'let loaded;',
+            `const load = () => (loaded ??= require(${JSON.stringify(args.path)}));`,
+            ...names.sort().map((name) => `export const ${name} = (...args) => load().${name}(...args);`),
+          ].join('\n'),
+          loader: 'js',
+        };
+      });
       // A module of the bundle (so `import()` of it needs no ESM loader) that requires the file.
       build.onResolve({ filter: /^\.\/schema\/gitlab-ci\.schema\.json$/ }, () => ({
         path: 'gitlab-ci.schema.json',

@@ -29,11 +29,16 @@ const FILES: Record<string, string> = {
     `  - component: ${DEFAULT_COMPONENT_PREFIX}/nothing@1\n`,
   'broken/.gitlab-ci.yml': 'build:\n  script: [make\n',
   'foreign/.gitlab-ci.yml': 'include:\n  - component: $CI_SERVER_FQDN/security/sast/sast@2\nbuild:\n  script: [make]\n',
+  // A wildcard local include, in a git work tree: its files are what git lists.
+  'wildcard/.gitlab-ci.yml': "include:\n  - local: 'ci/*.yml'\n",
+  'wildcard/ci/build.yml': 'build:\n  scirpt: [make]\n',
 };
 for (const [path, text] of Object.entries(FILES)) {
   mkdirSync(join(dir, path, '..'), { recursive: true });
   writeFileSync(join(dir, path), text);
 }
+const gitInit = spawnSync('git', ['init', '-q', join(dir, 'wildcard')], { encoding: 'utf8' });
+if (gitInit.status !== 0) throw new Error(`git init: ${gitInit.stderr}`);
 
 function run(script: string, args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [join(ROOT, script), ...args], {
@@ -60,6 +65,7 @@ const CASES: string[][] = [
   ['lint', 'component/.gitlab-ci.yml'],
   ['lint', 'component/.gitlab-ci.yml', '--format', 'json'],
   ['lint', 'foreign/.gitlab-ci.yml'],
+  ['lint', 'wildcard/.gitlab-ci.yml'],
   ['lint', 'broken/.gitlab-ci.yml'],
   ['lint', 'clean', 'typo', '--schema-only'],
   ['lint', 'missing.yml'],
@@ -111,6 +117,14 @@ describe('the lint bundle', () => {
       expect(stderr).toMatch(/^MODULE \d+: load /m);
       expect(stderr).not.toMatch(/Module\._load REQUEST (node:)?child_process/);
     }
+  });
+
+  it('loads node:child_process for a wildcard local include, which lists the files git has, and not before', () => {
+    const wildcard = run('dist/lint.cjs', ['lint', 'wildcard/.gitlab-ci.yml'], { NODE_DEBUG: 'module' });
+    expect(wildcard.stderr).toMatch(/Module\._load REQUEST (node:)?child_process/);
+    // The included file was found and linted.
+    expect(wildcard.stdout).toMatch(/ci\/build\.yml:2:3 .*did you mean script\?/);
+    expect(wildcard.status).toBe(1);
   });
 
   it('every export of src/catalog/resolve.ts is a function: the lint bundle forwards calls to dist/lint-catalog.cjs', () => {

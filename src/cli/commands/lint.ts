@@ -9,6 +9,7 @@ import { lintHost } from '../wiring/lint.js';
 import { diagnosticJson, escapeControl, formatDiagnostic, paint, writeJson } from '../output.js';
 import { listDirectory, NotUtf8Error, readFileText, readUserFile } from '../files.js';
 import { projectRoot, readProjectPath, templateFiles } from '../project.js';
+import { projectFiles } from '../project-files.js';
 import { writeOut } from '../stdio.js';
 
 export interface LintCommandOptions {
@@ -83,7 +84,7 @@ function filesIn(dir: string): string[] {
 function hostFor(file: string, sources: Map<string, string>, read: Set<string>, encoding: Diagnostic[]): LintHost {
   const root = projectRoot(file);
   let files: Promise<string[]> | undefined;
-  const listed = () => (files ??= import('../project-files.js').then(({ projectFiles }) => projectFiles(root)));
+  const listed = () => (files ??= Promise.resolve().then(() => projectFiles(root)));
   return lintHost((path) => {
     const found = readingAnyway(
       () => readProjectPath(root, path),
