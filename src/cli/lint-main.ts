@@ -7,10 +7,40 @@
  * The lint code is imported here, not when the command runs as main.ts does: a bundle without
  * that dynamic import holds its modules in one scope, where each module's wrapper (compiled again
  * on its first call, some 8 ms of every lint) would otherwise be.
+ *
+ * `cigen lint PATH...`, paths and nothing else, is what CI runs; it runs without commander, whose
+ * parsing would give the same: the paths, and each option's default (test/unit/bundle.test.ts
+ * compares the two). Any other command line (an option, `--help`, a `-` anywhere) is commander's,
+ * loaded then (dist/vendor-commander.cjs): some 6 ms of every lint it would otherwise cost.
  */
 import { runLint } from './commands/lint.js';
-import { createProgram, registerLintCommand, run } from './program.js';
+import { failed } from './exit.js';
+import { DEFAULT_FORMAT } from './output.js';
+import { guardNodeStreams } from './stdio.js';
 
-const program = createProgram();
-registerLintCommand(program, () => Promise.resolve(runLint));
-void run(program, process.argv);
+/** The paths of `cigen lint PATH...` when the command line holds nothing else. */
+function plainLintPaths(argv: readonly string[]): string[] | undefined {
+  const [command, ...paths] = argv.slice(2);
+  if (command !== 'lint' || paths.some((path) => path === '' || path.startsWith('-'))) return undefined;
+  return paths;
+}
+
+async function lintPaths(paths: string[]): Promise<void> {
+  guardNodeStreams();
+  try {
+    await runLint(paths, { format: DEFAULT_FORMAT });
+    process.exitCode = 0;
+  } catch (error) {
+    process.exitCode = failed(error, false);
+  }
+}
+
+async function lintCommandLine(): Promise<void> {
+  const { createProgram, registerLintCommand, run } = await import('./program.js');
+  const program = createProgram();
+  registerLintCommand(program, () => Promise.resolve(runLint));
+  await run(program, process.argv);
+}
+
+const paths = plainLintPaths(process.argv);
+void (paths ? lintPaths(paths) : lintCommandLine());

@@ -17,17 +17,21 @@ export function paint(style: Style, text: string, stream: StandardStream = 'stdo
   return useColor(stream) ? styleText(style, text, { validateStream: false }) : text;
 }
 
+/** What `--format` takes, and what a command writes without it. */
+export const OUTPUT_FORMATS = ['text', 'json'] as const;
+export const DEFAULT_FORMAT = 'text';
+
 let jsonWritten = false;
 
 /** The JSON document of a `--format json` command on standard output: one per run. */
 export function writeJson(value: unknown, indent?: number): void {
-  // Serialised first: a value that cannot be leaves the error document to program.ts.
+  // Serialised first: a value that cannot be leaves the error document to exit.ts.
   const text = `${JSON.stringify(value, null, indent)}\n`;
   jsonWritten = true;
   writeOut(text);
 }
 
-/** Whether the run has printed its JSON document (program.ts prints an error one otherwise). */
+/** Whether the run has printed its JSON document (exit.ts prints an error one otherwise). */
 export const jsonDocumentWritten = (): boolean => jsonWritten;
 
 /** Control characters a terminal would act on (C0 but tab and newline, DEL, C1) and the line and

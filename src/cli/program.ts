@@ -1,16 +1,17 @@
 /**
  * What every cigen program shares: the root command (name, version, --verbose, help, exit
- * codes), the options commands have in common, and the one place an error becomes an exit code.
- * main.ts registers every command on it; lint-main.ts, the `cigen lint` bundle, only lint.
+ * codes), the options commands have in common, and what a command line commander refuses or
+ * answers with help exits with (a command's own failure ends in exit.ts). main.ts registers every
+ * command on it; lint-main.ts, the `cigen lint` bundle, only lint.
  */
 import { Command, CommanderError, Option, type HelpContext } from 'commander';
 import { CATALOG_VERSION } from '../ci/component-ref.js';
-import { CigenError, exitCodeOf, INTERNAL_ERROR } from '../errors.js';
-import { jsonDocumentWritten, writeJson } from './output.js';
+import { failed } from './exit.js';
+import { DEFAULT_FORMAT, OUTPUT_FORMATS } from './output.js';
 import { guardNodeStreams, writeErr, writeOut } from './stdio.js';
 import type { runBuild } from './commands/build.js';
 import type { runLint } from './commands/lint.js';
-import { isVerbose, setVerbose } from './verbose.js';
+import { setVerbose } from './verbose.js';
 
 const HELP_AFTER =
   '\nExit codes: 0 success, 1 findings or refused input (nothing written), 2 usage error, 70 internal error,\n' +
@@ -53,7 +54,7 @@ export function createProgram(): Command {
     .addHelpText('after', HELP_AFTER);
 }
 
-export const formatOption = (): Option => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
+export const formatOption = (): Option => new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default(DEFAULT_FORMAT);
 
 type RunBuild = typeof runBuild;
 
@@ -113,34 +114,6 @@ export function registerLintCommand(program: Command, loadRunLint: () => Promise
 /** Whether the command running was asked for `--format json` (its options read). */
 let jsonOutput = false;
 
-/** A failure as the JSON document of a `--format json` run: its exit code and what stderr says. */
-export function errorJson(error: unknown, exitCode: number): { error: { exitCode: number; message: string; details?: string[] } } {
-  if (!(error instanceof CigenError))
-    return {
-      error: {
-        exitCode,
-        message: `cigen: internal error: ${(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''}`,
-      },
-    };
-  const details = [...((error as { details?: readonly string[] }).details ?? [])];
-  return { error: { exitCode, message: error.message, ...(details.length > 0 ? { details } : {}) } };
-}
-
-/** What a failure prints: one line for the user's errors; for cigen's own, one line asking for a
- *  report (the stack with --verbose). Never a stack for a usage error. */
-export function reportError(error: unknown, write: (text: string) => void = writeErr): number {
-  if (error instanceof CigenError) {
-    if (error.message) write(`${error.message}\n`);
-    for (const detail of (error as { details?: readonly string[] }).details ?? []) write(`  ${detail}\n`);
-    return exitCodeOf(error);
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  write(`cigen: internal error: ${message.split('\n')[0] ?? ''}\n`);
-  if (isVerbose() && error instanceof Error && error.stack) write(`${error.stack}\n`);
-  else write('cigen: this is a bug in cigen; please report it with the output of the same command run with --verbose\n');
-  return INTERNAL_ERROR;
-}
-
 /** Runs the program on `argv` and sets the exit code. */
 export async function run(program: Command, argv: readonly string[]): Promise<number> {
   guardNodeStreams();
@@ -166,9 +139,6 @@ async function exitCodeFor(program: Command, argv: readonly string[]): Promise<n
       if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
       return 2;
     }
-    const code = reportError(error);
-    // Under --format json, stdout holds one JSON document whatever happens: the command's, or this.
-    if (jsonOutput && !jsonDocumentWritten()) writeJson(errorJson(error, code));
-    return code;
+    return failed(error, jsonOutput);
   }
 }

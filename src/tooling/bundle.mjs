@@ -154,18 +154,19 @@ function shareErrorCode(code) {
 
 /**
  * Libraries that only a few commands load (the bot's GitLab client, the supply-chain commands'
- * Sigstore) are bundled apart, in dist/vendor-<group>.cjs, required when one of those commands
- * runs: every other command then parses and compiles a bundle without them. They hold no cigen
- * code, so no class of cigen's exists twice.
+ * Sigstore; commander, which `cigen lint PATH...` runs without: see lint-main.ts) are bundled
+ * apart, in dist/vendor-<group>.cjs, required when one of those commands runs: every other command
+ * then parses and compiles a bundle without them. They hold no cigen code, so no class of cigen's
+ * exists twice.
  */
-const VENDORS = { gitbeaker: /^@gitbeaker\//, sigstore: /^@sigstore\// };
+const VENDORS = { gitbeaker: /^@gitbeaker\//, sigstore: /^@sigstore\//, commander: /^commander$/ };
 
 function vendorPlugin(seen) {
   return {
     name: 'vendor',
     setup(build) {
       build.onResolve({ filter: /^\.\/vendor-[a-z]+\.cjs$/ }, (args) => ({ path: args.path, external: true }));
-      build.onResolve({ filter: /^@/ }, (args) => {
+      build.onResolve({ filter: /^(?:@|commander$)/ }, (args) => {
         const group = Object.keys(VENDORS).find((name) => VENDORS[name].test(args.path));
         if (!group) return undefined;
         seen[group].add(args.path);
@@ -395,6 +396,7 @@ async function bundle() {
       ...common,
       stdin: { contents, resolveDir: root, loader: 'js' },
       outfile: `dist/vendor-${group}.cjs`,
+      plugins: [startupPlugin()],
     });
     required.push(...note(built));
   }

@@ -60,7 +60,12 @@ const loaded = (stderr: string): string[] => [
 ];
 
 const CASES: string[][] = [
+  // Paths only: dist/lint.cjs runs them without commander (lint-main.ts).
+  ['lint'],
   ['lint', 'clean/.gitlab-ci.yml'],
+  ['lint', 'clean/.gitlab-ci.yml', 'typo/.gitlab-ci.yml'],
+  ['lint', 'help'],
+  ['lint', 'clean', ''],
   ['lint', 'typo/.gitlab-ci.yml'],
   ['lint', 'component/.gitlab-ci.yml'],
   ['lint', 'component/.gitlab-ci.yml', '--format', 'json'],
@@ -108,9 +113,25 @@ describe('the lint bundle', () => {
     expect(typo.stdout).toContain('did you mean script?');
   });
 
+  it('lints paths without commander, and loads it from dist/vendor-commander.cjs for any other command line', () => {
+    const plain = loaded(run('dist/lint.cjs', ['lint', 'clean/.gitlab-ci.yml', 'typo'], { NODE_DEBUG: 'module' }).stderr);
+    expect(plain).toContain('dist/lint.cjs');
+    expect(plain).not.toContain('dist/vendor-commander.cjs');
+    for (const args of [
+      ['lint', '--format', 'json', 'clean'],
+      ['lint', 'clean', '--schema-only'],
+      ['lint', '--help'],
+      ['lint', '-'],
+    ]) {
+      const parsed = loaded(run('dist/lint.cjs', args, { NODE_DEBUG: 'module' }).stderr);
+      expect(parsed, args.join(' ')).toContain('dist/vendor-commander.cjs');
+    }
+  });
+
   it('does not load node:child_process for commander: no command of cigen is an executable subcommand', () => {
     for (const [script, args] of [
       ['dist/lint.cjs', ['lint', 'clean/.gitlab-ci.yml']],
+      ['dist/lint.cjs', ['lint', '--schema-only', 'clean/.gitlab-ci.yml']],
       ['dist/cli.cjs', ['--help']],
     ] as const) {
       const { stderr } = run(script, [...args], { NODE_DEBUG: 'module' });

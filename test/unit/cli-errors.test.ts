@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { reportError } from '../../src/cli/program.js';
+import { reportError } from '../../src/cli/exit.js';
 import { outputErrorLine } from '../../src/cli/stdio.js';
 import { setVerbose } from '../../src/cli/verbose.js';
 import { InputError, UsageError } from '../../src/errors.js';
