@@ -8,6 +8,7 @@
  * refuses nothing more.
  */
 import { compileRe2 } from './re2.js';
+import { lazyRegExp } from './regexp.js';
 
 export type LexemeName =
   | 'parenthesis_open'
@@ -42,13 +43,20 @@ interface Lexeme {
 const SPACE = '[ \\t\\n\\v\\f\\r]';
 const WORD = '[A-Za-z0-9_]';
 
-const value = (name: LexemeName, first: string, source: string, flags = ''): Lexeme => ({
-  name,
-  first,
-  pattern: new RegExp(source, `y${flags}`),
-  type: 'value',
-  precedence: 0,
-});
+// Made when first tried (lazyRegExp): the boolean's Unicode properties cost a millisecond to
+// check, and most expressions hold no `true`.
+const value = (name: LexemeName, first: string, source: string, flags = ''): Lexeme => {
+  const pattern = lazyRegExp(source, `y${flags}`);
+  return {
+    name,
+    first,
+    get pattern() {
+      return pattern();
+    },
+    type: 'value',
+    precedence: 0,
+  };
+};
 const operator = (name: LexemeName, source: string, precedence: number): Lexeme => ({
   name,
   first: source.slice(0, 1),

@@ -3,6 +3,7 @@
  * string that holds more than one block (for an array that is `inspect`); text interpolation
  * writes non-strings as JSON.
  */
+import { lazyRegExp } from '../regexp.js';
 
 /** Ruby's String#strip: NUL, tab, line feed, vertical tab, form feed, carriage return and space
  *  only (no Unicode space such as a no-break space). */
@@ -39,6 +40,9 @@ const NAMED_ESCAPES: Record<string, string> = {
   '\x1b': '\\e',
 };
 
+/** What `inspect` writes as `\uXXXX`: controls, format characters, line and paragraph separators, lone surrogates. */
+const ESCAPED_CHARACTER = lazyRegExp(String.raw`^[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]$`, 'u');
+
 function inspectString(value: string): string {
   let out = '"';
   const chars = [...value];
@@ -49,7 +53,7 @@ function inspectString(value: string): string {
       out += named;
     } else if (char === '#' && /^[{$@]$/.test(chars[i + 1] ?? '')) {
       out += '\\#';
-    } else if (/^[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]$/u.test(char)) {
+    } else if (ESCAPED_CHARACTER().test(char)) {
       const code = char.codePointAt(0) as number;
       out += code > 0xffff ? `\\u{${code.toString(16).toUpperCase()}}` : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
     } else {
@@ -191,7 +195,8 @@ function ojFloatText(value: number): string {
 }
 
 /** A Symbol's `inspect`: `:name` when the name reads as an identifier, else `:"quoted"`. */
-const inspectSymbol = (name: string): string => (/^[\p{L}_][\p{L}\p{N}_]*[?!=]?$/u.test(name) ? `:${name}` : `:${inspectString(name)}`);
+const SYMBOL_NAME = lazyRegExp(String.raw`^[\p{L}_][\p{L}\p{N}_]*[?!=]?$`, 'u');
+const inspectSymbol = (name: string): string => (SYMBOL_NAME().test(name) ? `:${name}` : `:${inspectString(name)}`);
 
 /**
  * Ruby's `inspect` (Ruby 3.3). A hash's keys are Symbols: GitLab reads every pipeline and
