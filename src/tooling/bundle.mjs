@@ -17,7 +17,7 @@ async function compileSchema() {
   const { default: addFormats } = await import('ajv-formats');
   const ajvVersion = JSON.parse(readFileSync(join(root, 'node_modules/ajv/package.json'), 'utf8')).version;
   const source = readFileSync(schemaFile, 'utf8');
-  const stamp = createHash('sha256').update(source).update(ajvVersion).update('v10').digest('hex');
+  const stamp = createHash('sha256').update(source).update(ajvVersion).update('v11').digest('hex');
   if (existsSync(validatorFile) && readFileSync(validatorFile, 'utf8').includes(stamp)) return false;
   // Descriptions do not change what validates; dropping them keeps the generated code small.
   // Only annotations go: a string-valued description. A property *named* description (in
@@ -137,19 +137,80 @@ function beforeFirstFunction(code, text) {
 /**
  * ajv writes out, at each of its 900 places that report an error, the code that appends it to the
  * list, and at each of 140 the code that escapes a key for a JSON pointer. Each becomes a call to
- * one function: the lint bundle is another 29 KB smaller, with the same list of errors.
+ * one function: the lint bundle is another 29 KB smaller, with the same list of errors. The error
+ * objects of the six commonest keywords (type, required, additionalProperties, enum, pattern,
+ * oneOf: 530 places) are made by a function of their own, the same keys in the same order with
+ * the same values: another 35 KB less code for every lint to parse.
  */
+const SHARED_ERRORS = [
+  // [function, keyword, parameter: its value as ajv writes it (a capture), the message as ajv writes it
+  //  (\2: the parameter again), the message as an expression of the parameter]
+  ['typeError', 'type', 'type', String.raw`"(\w+)"`, String.raw`"must be \2"`, '"must be "+type'],
+  [
+    'requiredError',
+    'required',
+    'missingProperty',
+    '([^{};,]+)',
+    String.raw`"must have required property '"\+\2\+"'"`,
+    `"must have required property '"+missingProperty+"'"`,
+  ],
+  [
+    'additionalError',
+    'additionalProperties',
+    'additionalProperty',
+    String.raw`([\w$]+)`,
+    '"must NOT have additional properties"',
+    '"must NOT have additional properties"',
+  ],
+  [
+    'enumError',
+    'enum',
+    'allowedValues',
+    String.raw`([\w$]+)`,
+    '"must be equal to one of the allowed values"',
+    '"must be equal to one of the allowed values"',
+  ],
+  [
+    'patternError',
+    'pattern',
+    'pattern',
+    String.raw`("(?:[^"\\]|\\.)*")`,
+    String.raw`"must match pattern \\""\+\2\+"\\""`,
+    String.raw`"must match pattern \""+pattern+"\""`,
+  ],
+  [
+    'oneOfError',
+    'oneOf',
+    'passingSchemas',
+    String.raw`([\w$]+)`,
+    '"must match exactly one schema in oneOf"',
+    '"must match exactly one schema in oneOf"',
+  ],
+];
+
 function shareErrorCode(code) {
-  const shared = code
+  let shared = code
     .replace(
       /const (err\d+) = (\{[^;]*?\});if\(vErrors === null\)\{vErrors = \[\1\];\}else \{vErrors\.push\(\1\);\}errors\+\+;/g,
       'vErrors = appendError(vErrors, $2);errors++;',
     )
     .replace(/\b([A-Za-z_$][\w$]*)\.replace\(\/~\/g, "~0"\)\.replace\(\/\\\/\/g, "~1"\)/g, 'escapePointerKey($1)');
-  const helpers =
-    'function appendError(list, error) {if (list === null) return [error];list.push(error);return list;}' +
-    'function escapePointerKey(key) {return key.replace(/~/g, "~0").replace(/\\//g, "~1");}';
-  return beforeFirstFunction(shared, helpers);
+  const helpers = [
+    'function appendError(list, error) {if (list === null) return [error];list.push(error);return list;}',
+    'function escapePointerKey(key) {return key.replace(/~/g, "~0").replace(/\\//g, "~1");}',
+  ];
+  for (const [name, keyword, parameter, value, message, text] of SHARED_ERRORS) {
+    // Where the error is: `instancePath` alone (ajv writes it in shorthand) or an expression of it.
+    const object = String.raw`appendError\(vErrors, \{instancePath(?::((?:(?!,keyword:)[^;{}])+))?,keyword:"${keyword}",`;
+    const pattern = new RegExp(`${object}params:\\{${parameter}: ${value}\\},message:${message}\\}\\)`, 'g');
+    // A type is written as its name, the other parameters as they are.
+    const written = (found) => (keyword === 'type' ? JSON.stringify(found) : found);
+    shared = shared.replace(pattern, (_, path, found) => `appendError(vErrors, ${name}(${path ?? 'instancePath'}, ${written(found)}))`);
+    helpers.push(
+      `function ${name}(instancePath, ${parameter}) {return {instancePath,keyword:"${keyword}",params:{${parameter}},message:${text}};}`,
+    );
+  }
+  return beforeFirstFunction(shared, helpers.join(''));
 }
 
 /**
