@@ -486,11 +486,12 @@ export let lastWriter: 'fast' | 'library' = 'fast';
 export function stringifyYaml(value: unknown): string {
   // The characters yaml writes raw even in double quotes (RAW_IN_DOUBLE_QUOTES) become YAML's own
   // escapes: only double-quoted scalars hold them (see toNode; the library double-quotes any
-  // string with a control character).
+  // string with a control character). The fast writer says whether it wrote one: most texts (a
+  // component, 2 MB of scripts) hold none, and are not read again for them.
   const fast = process.env['CIGEN_YAML_FAST'] === '0' ? undefined : writeFast(value);
   lastWriter = fast === undefined ? 'library' : 'fast';
-  const text = fast ?? writeWithDocument(value);
-  return escapeRawInDoubleQuotes(text);
+  if (fast === undefined) return escapeRawInDoubleQuotes(writeWithDocument(value));
+  return rawWritten ? escapeRawInDoubleQuotes(fast) : fast;
 }
 
 function writeWithDocument(value: unknown): string {
@@ -509,6 +510,9 @@ function writeWithDocument(value: unknown): string {
  */
 const GIVE_UP_WRITING = new Error('not written here');
 let writeContext: StringifyContext | undefined;
+/** Whether the text writeFast writes holds a character of RAW_IN_DOUBLE_QUOTES. */
+let rawWritten = false;
+const HOLDS_RAW = /[\x7f-\x9f\u2028\u2029]/;
 
 /** The context the library's writers get for TO_STRING (its defaults, then TO_STRING). */
 function baseContext(): StringifyContext {
@@ -548,6 +552,7 @@ function baseContext(): StringifyContext {
 }
 
 function writeFast(value: unknown): string | undefined {
+  rawWritten = false;
   try {
     if (!isPlainCollection(value)) return undefined;
     return `${writeNode(value, '', baseContext(), { repeated: repeatedAnchors(value), written: new Set() })}\n`;
@@ -586,9 +591,9 @@ function writeScalar(value: unknown, context: StringifyContext, asWritten = fals
     const single = place !== undefined && !value.includes('\n') && !DOCUMENT_MARKER.test(value);
     if (single) {
       const written = place.get(value);
-      if (written !== undefined) return written;
+      if (written !== undefined) return noteRaw(written);
     }
-    const text = writeString(value, context, asWritten);
+    const text = noteRaw(writeString(value, context, asWritten));
     if (single) {
       if (place.size >= WRITTEN_STRINGS_LIMIT) place.clear();
       place.set(value, text);
@@ -610,16 +615,22 @@ function writeString(value: string, context: StringifyContext, asWritten: boolea
   return stringTag.stringify?.(scalar, context) ?? '';
 }
 
+/** `text`, noted in rawWritten when it holds a character of RAW_IN_DOUBLE_QUOTES. */
+function noteRaw(text: string): string {
+  if (!rawWritten && HOLDS_RAW.test(text)) rawWritten = true;
+  return text;
+}
+
 /** Any other scalar: a Literal (block or quoted), a Quoted, a number, a boolean, null. */
 function writeOther(value: unknown, context: StringifyContext): string {
-  if (value instanceof Quoted) return stringTag.stringify?.(doubleQuoted(value.text), context) ?? '';
+  if (value instanceof Quoted) return noteRaw(stringTag.stringify?.(doubleQuoted(value.text), context) ?? '');
   if (value instanceof Literal) {
     if (value.text === MERGE_KEY) throw GIVE_UP_WRITING;
     const block = literalBlock(value.text, context);
     if (block !== undefined) return block;
     const scalar = new Scalar(value.text);
     scalar.type = Scalar.BLOCK_LITERAL;
-    return stringTag.stringify?.(scalar, context) ?? '';
+    return noteRaw(stringTag.stringify?.(scalar, context) ?? '');
   }
   if (typeof value === 'number') return stringifyNumber({ value } as Scalar);
   // A whole Float (an input's `2.0`) as one: Psych reads `2.0` as the Float, `2` as the Integer.
@@ -640,6 +651,9 @@ function writeValue(value: unknown, context: StringifyContext, anchors: WrittenA
 /** Characters the library's writer double-quotes a string for: controls and any surrogate (paired ones too, here). */
 // eslint-disable-next-line no-control-regex
 const QUOTED_CHARACTERS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]/;
+/** Those and the rest of RAW_IN_DOUBLE_QUOTES: a text with none is read once for both. */
+// eslint-disable-next-line no-control-regex
+const QUOTED_OR_RAW = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]/;
 const isBlank = (code: number): boolean => code === 10 || code === 9 || code === 32;
 
 /**
@@ -654,9 +668,35 @@ function literalBlock(text: string, context: StringifyContext): string | undefin
   if (indent === '' || text === '' || context.implicitKey || context.inFlow) return undefined;
   const clip = text.charCodeAt(text.length - 1) === 10;
   const last = text.length - (clip ? 2 : 1);
-  if (last < 0 || isBlank(text.charCodeAt(0)) || isBlank(text.charCodeAt(last)) || QUOTED_CHARACTERS.test(text)) return undefined;
+  if (last < 0 || isBlank(text.charCodeAt(0)) || isBlank(text.charCodeAt(last))) return undefined;
+  if (QUOTED_OR_RAW.test(text)) {
+    if (QUOTED_CHARACTERS.test(text)) return undefined;
+    rawWritten = true;
+  }
   const body = clip ? text.slice(0, -1) : text;
   return `|${clip ? '' : '-'}\n${indent}${body.replace(/\n+/g, `$&${indent}`)}`;
+}
+
+/** The contexts writeNode gives the library's writers at one indentation: for a value, a key, a part of a !reference. */
+interface PlaceContexts {
+  value: StringifyContext;
+  key: StringifyContext;
+  flow: StringifyContext;
+}
+const placeContexts = new Map<string, PlaceContexts>();
+
+/** The contexts at `indent`, made once per indentation (the base context never changes). */
+function contextsAt(indent: string, context: StringifyContext): PlaceContexts {
+  let made = placeContexts.get(indent);
+  if (made === undefined || made.value.options !== context.options) {
+    made = {
+      value: { ...context, indent },
+      key: { ...context, indent, implicitKey: true },
+      flow: { ...context, indent, inFlow: true },
+    };
+    placeContexts.set(indent, made);
+  }
+  return made;
 }
 
 /** A collection as the library writes it at indentation `indent` (its own lines' indentation). */
@@ -665,13 +705,15 @@ function writeNode(value: unknown, indent: string, context: StringifyContext, an
     // Its parts are scalar nodes: `<<` is written by the merge tag; a part on two lines breaks the
     // flow sequence over lines. The library's.
     if (value.path.some((part) => part === MERGE_KEY)) throw GIVE_UP_WRITING;
-    const items = value.path.map((part) => writeScalar(part, { ...context, indent: `${indent}  `, inFlow: true }, true));
+    const flow = contextsAt(`${indent}  `, context).flow;
+    const items = value.path.map((part) => writeScalar(part, flow, true));
     if (items.some((item) => item.includes('\n'))) throw GIVE_UP_WRITING;
     return `!reference [${items.join(', ')}]`;
   }
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     const itemIndent = `${indent}  `;
+    const itemContext = contextsAt(itemIndent, context).value;
     let out = '';
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
@@ -679,7 +721,7 @@ function writeNode(value: unknown, indent: string, context: StringifyContext, an
       const text =
         isPlainCollection(item) || item instanceof Reference
           ? writeNode(item, itemIndent, context, anchors)
-          : writeValue(item, { ...context, indent: itemIndent }, anchors);
+          : writeValue(item, itemContext, anchors);
       out += i === 0 ? `- ${text}` : `\n${indent}- ${text}`;
     }
     return out;
@@ -690,11 +732,12 @@ function writeNode(value: unknown, indent: string, context: StringifyContext, an
   // A mapping of nulls only is written as a set (`? key`) by the library.
   if (entries.every(([, item]) => item === null)) throw GIVE_UP_WRITING;
   const pairIndent = `${indent}  `;
+  const pairContexts = contextsAt(pairIndent, context);
   let out = '';
   for (let i = 0; i < entries.length; i++) {
     const [key, item] = entries[i] as [string, unknown];
     if (key === '') throw GIVE_UP_WRITING;
-    const keyText = writeScalar(key, { ...context, indent: pairIndent, implicitKey: true }, true);
+    const keyText = writeScalar(key, pairContexts.key, true);
     if (keyText.length > 1024) throw GIVE_UP_WRITING;
     let line: string;
     if (item instanceof Reference) line = `${keyText}: ${writeNode(item, pairIndent, context, anchors)}`;
@@ -702,7 +745,7 @@ function writeNode(value: unknown, indent: string, context: StringifyContext, an
       const text = writeNode(item, pairIndent, context, anchors);
       line = text === '[]' || text === '{}' ? `${keyText}: ${text}` : `${keyText}:\n${pairIndent}${text}`;
     } else {
-      const text = writeValue(item, { ...context, indent: pairIndent }, anchors);
+      const text = writeValue(item, pairContexts.value, anchors);
       // (charCodeAt reads a concatenated string without flattening it, as startsWith would.)
       line = text === '' || text.charCodeAt(0) === 10 ? `${keyText}:${text}` : `${keyText}: ${text}`;
     }

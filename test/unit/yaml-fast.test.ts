@@ -545,6 +545,26 @@ describe('stringifyYaml writes what the yaml library writes, without a Document'
     );
   });
 
+  it('escapes NEL, LS, PS and the C1 controls wherever the fast writer wrote them: a key or a value again from its cache, a literal block', () => {
+    const values = [
+      { 'k\u2028': 'v', other: 'w' },
+      { 'k\u2028': 'v', again: { 'k\u2028': 'v' } },
+      { a: 'x\u2029y' },
+      { script: new Literal('echo \u2028 there\n'), b: 'plain' },
+      { script: [new Literal('echo a\u2029\necho b')] },
+      ['p\u0085q', 'p\u0085q'],
+    ];
+    for (const value of values)
+      for (let round = 0; round < 2; round++) {
+        const [fast, library] = both(value);
+        expect(written.at(-1)).toBe('fast');
+        expect(fast).toBe(library);
+        expect(fast).not.toMatch(/[\x7f-\x9f\u2028\u2029]/);
+      }
+    // And a text without one is written as it is.
+    expect(stringifyYaml({ script: new Literal('echo é\n') })).toBe('script: |\n  echo é\n');
+  });
+
   it('DEL and the C1 controls, which libyaml refuses raw ("control characters are not allowed"), are escapes; the text reads back', () => {
     const value = { 'key\x7f': 'x\x7fy', c1: ['\x80', 'a\x9fb', 'p\x85q'], literal: new Literal('echo \x9b\n') };
     for (const fastPath of [true, false]) {
