@@ -682,6 +682,7 @@ interface PlaceContexts {
   value: StringifyContext;
   key: StringifyContext;
   flow: StringifyContext;
+  flowKey: StringifyContext;
 }
 const placeContexts = new Map<string, PlaceContexts>();
 
@@ -693,6 +694,7 @@ function contextsAt(indent: string, context: StringifyContext): PlaceContexts {
       value: { ...context, indent },
       key: { ...context, indent, implicitKey: true },
       flow: { ...context, indent, inFlow: true },
+      flowKey: { ...context, indent, inFlow: true, implicitKey: true },
     };
     placeContexts.set(indent, made);
   }
@@ -752,6 +754,58 @@ function writeNode(value: unknown, indent: string, context: StringifyContext, an
     out += i === 0 ? line : `\n${indent}${line}`;
   }
   return out;
+}
+
+/**
+ * A value on one line in flow style, as a user writes it in `inputs:` (`[ a, b ]`, `{ k: v }`,
+ * a space inside the brackets): each scalar as the writers above write it in a flow collection,
+ * YAML 1.1 as GitLab reads it. What this does not lay out (a null, an empty key, a string with a
+ * line break, a value of another class) the library writes (test/unit/yaml-fast.test.ts compares
+ * the two).
+ */
+export function stringifyFlow(value: unknown): string {
+  rawWritten = false;
+  try {
+    const text = writeFlow(value, contextsAt('', baseContext()));
+    return rawWritten ? escapeRawInDoubleQuotes(text) : text;
+  } catch (error) {
+    if (error !== GIVE_UP_WRITING) throw error;
+    return escapeRawInDoubleQuotes(writeFlowWithDocument(value));
+  }
+}
+
+/** The library's flow text of a value: a Document of it in flow style, written on one line. */
+export function writeFlowWithDocument(value: unknown): string {
+  const doc = new Document(value, writeOptions());
+  return doc.toString({ ...TO_STRING, collectionStyle: 'flow', flowCollectionPadding: true }).trimEnd();
+}
+
+/** A plain scalar or collection of them in flow style (see stringifyFlow). */
+function writeFlow(value: unknown, contexts: PlaceContexts): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    return `[ ${value.map((item: unknown) => writeFlow(item, contexts)).join(', ')} ]`;
+  }
+  if (isPlainObject(value)) {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return '{}';
+    const pairs = entries.map(([key, item]) => {
+      if (key === '' || key.length > 1024) throw GIVE_UP_WRITING;
+      return `${noteRaw(writeFlowScalar(key, contexts.flowKey))}: ${writeFlow(item, contexts)}`;
+    });
+    return `{ ${pairs.join(', ')} }`;
+  }
+  return noteRaw(writeFlowScalar(value, contexts.flow));
+}
+
+/** A scalar in a flow collection, or GIVE_UP_WRITING for one the library writes otherwise. */
+function writeFlowScalar(value: unknown, context: StringifyContext): string {
+  if (typeof value === 'string') {
+    if (value.includes('\n') || YAML11_BREAKS.test(value) || value === MERGE_KEY || DOCUMENT_MARKER.test(value)) throw GIVE_UP_WRITING;
+    return stringTag.stringify?.(new Scalar(value), context) ?? '';
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return writeOther(value, context);
+  throw GIVE_UP_WRITING;
 }
 
 /** A catalog component file: the `spec:` header, `---`, then the jobs. */

@@ -39,8 +39,10 @@ import {
   psychQuotedValue,
   readingAsPsych,
   readUserYaml,
+  stringifyFlow,
   stringifyYaml,
   withYaml11Breaks,
+  writeFlowWithDocument,
 } from '../../src/ci/yaml.js';
 import { readSource } from '../../src/ci/source.js';
 import { Literal, Reference } from '../../src/ci/model.js';
@@ -586,6 +588,48 @@ describe('stringifyYaml writes what the yaml library writes, without a Document'
     expect(doc?.toJS()).toEqual({ k: 'a\nb "c" \x7f \x85 \u2028 é' });
   });
 });
+
+describe('stringifyFlow writes what the yaml library writes in flow style, on one line', () => {
+  it('the sample of every input of the catalog, as its page shows it', () => {
+    for (const component of CATALOG)
+      for (const [name, input] of Object.entries(component.inputs)) {
+        const value = { [name]: input.sample };
+        expect(stringifyFlow(value), `${component.name} ${name}`).toBe(writeFlowWithDocument(value));
+      }
+    expect(stringifyFlow({ tags: ['1.2.3', '$CI_COMMIT_REF_SLUG'] })).toBe('{ tags: [ 1.2.3, $CI_COMMIT_REF_SLUG ] }');
+    expect(stringifyFlow({ registries: [{ host: 'docker.io', user: '$U' }] })).toBe('{ registries: [ { host: docker.io, user: $U } ] }');
+    // YAML 1.1, as GitLab reads it: `on` is a boolean there, so the string is quoted.
+    expect(stringifyFlow({ a: ['on', 'x,y', 'é'], b: [], c: {} })).toBe('{ a: [ "on", "x,y", é ], b: [], c: {} }');
+  });
+
+  it('what it does not lay out (a null, a line break, an empty key, a Literal) the library writes', () => {
+    for (const value of [{ a: null }, { a: 'x\ny' }, { '': 1 }, ['p\u2028q'], { l: new Literal('x') }, { k: '\x85' }])
+      expect(stringifyFlow(value)).toBe(doubleQuotedEscapes(writeFlowWithDocument(value)));
+  });
+
+  it('property: random values', () => {
+    const strings = fc.oneof(fc.constantFrom(...TRICKY_STRINGS), fc.string());
+    const scalar = fc.oneof(strings, fc.integer(), fc.double(), fc.boolean());
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, scalar, tie('array'), tie('object')),
+      array: fc.array(tie('node'), { maxLength: 4 }),
+      object: fc.dictionary(strings, tie('node'), { maxKeys: 4 }),
+    }));
+    fc.assert(
+      fc.property(fc.oneof(value.object, value.array), (input) => {
+        expect(stringifyFlow(input)).toBe(doubleQuotedEscapes(writeFlowWithDocument(input)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+/** The library's text with the escapes stringifyYaml and stringifyFlow give what it leaves raw in double quotes. */
+const doubleQuotedEscapes = (text: string): string =>
+  text.replace(
+    /[\x7f-\x9f\u2028\u2029]/g,
+    (c) => ({ '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' })[c] ?? `\\x${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 
 describe('plain scalars as Psych reads them (Psych::ScalarScanner#tokenize), on both paths', () => {
   // [plain scalar, what Psych 5 gives]
