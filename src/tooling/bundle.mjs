@@ -298,17 +298,6 @@ function lazyModulePlugin({ entry, file: bundleFile }, names) {
 }
 
 /**
- * Three things every command would otherwise compile at start-up for nothing: commander loads
- * node:child_process (and with it net, dgram and streams) for executable subcommands, which cigen
- * has none of, so commander gets it on first use (LAZY_CHILD_PROCESS); GitLab's ci.json, read only to suggest a key
- * for an unknown one, is a file beside the bundle that Node parses as JSON when asked for, not a
- * 128 KB object literal in it; and the yaml library comes from its ES module build (the package's
- * `default` export, the same code), not its CommonJS one: esbuild wraps each CommonJS file in a
- * function that V8 compiles again on first call, where ES modules share the bundle's scope. The
- * two builds differ in what cigen never asks of them (warnings, which cigen's log level silences;
- * `!!binary`, which cigen's own tag reads; the library's debug variables).
- */
-/**
  * Who gets node:child_process on first use: commander (a CommonJS module, given an object that
  * loads it when read), and src/cli/project-files.ts, which runs git for wildcard `local:` includes
  * (an ES module, given functions that load it when called). The lint bundle imports project-files
@@ -318,6 +307,18 @@ function lazyModulePlugin({ entry, file: bundleFile }, names) {
  */
 const LAZY_CHILD_PROCESS = { cjs: /[\\/]node_modules[\\/]commander[\\/]/, esm: /[\\/]src[\\/]cli[\\/]project-files\.ts$/ };
 
+/**
+ * Three things every command would otherwise compile at start-up for nothing: commander loads
+ * node:child_process (and with it net, dgram and streams) for executable subcommands, which cigen
+ * has none of, so commander gets it on first use (LAZY_CHILD_PROCESS); GitLab's ci.json, read
+ * only to suggest a key for an unknown one, is a file beside the bundle that Node parses as JSON
+ * when asked for, not a 128 KB object literal in it; and the yaml library and Handlebars' runtime
+ * come from their ES module builds (the same code), not their CommonJS ones: esbuild wraps each
+ * CommonJS file in a function that V8 compiles again on first call, where ES modules share the
+ * bundle's scope. The yaml builds differ in what cigen never asks of them (warnings, which
+ * cigen's log level silences; `!!binary`, which cigen's own tag reads; the library's debug
+ * variables); Handlebars' CommonJS build is its lib/ compiled by Babel.
+ */
 function startupPlugin() {
   return {
     name: 'startup',
@@ -359,6 +360,10 @@ function startupPlugin() {
         loader: 'js',
       }));
       build.onResolve({ filter: /^\.\/gitlab-ci\.schema\.json$/ }, (args) => ({ path: args.path, external: true }));
+      // Handlebars' runtime likewise: its ES module source (lib/), from which its CommonJS build is compiled.
+      build.onResolve({ filter: /^handlebars\/runtime\.js$/ }, () => ({
+        path: join(root, 'node_modules/handlebars/lib/handlebars.runtime.js'),
+      }));
       const yamlEsm = { yaml: 'browser/index.js', 'yaml/util': 'browser/dist/util.js' };
       build.onResolve({ filter: /^yaml(\/util)?$/ }, (args) => ({ path: join(root, 'node_modules/yaml', yamlEsm[args.path]) }));
     },
