@@ -204,6 +204,27 @@ describe('start-up: the V8 code cache', () => {
     }
   });
 
+  it('in a temp directory without it (a fresh CI container), the first run makes the private directory and its mark', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'cigen-cache-'));
+    try {
+      expect(lint(tmp).status).toBe(0);
+      const cached = typeof (Module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+      // Node 22+ makes it for its own compile cache; Node 20, cigen's, made while the bundle ran.
+      expect(readdirSync(tmp)).toEqual([basename(ownDir(tmp))]);
+      expect(statSync(ownDir(tmp)).mode & 0o777).toBe(0o700);
+      if (cached) return;
+      const marks = readdirSync(ownDir(tmp));
+      expect(marks).toEqual([expect.stringMatching(/-lint\.v8cache\.seen$/)]);
+      expect(statSync(join(ownDir(tmp), marks[0] as string)).mode & 0o777).toBe(0o600);
+      // The second run writes the cache, the third reads it.
+      expect(lint(tmp).status).toBe(0);
+      expect(readdirSync(ownDir(tmp))).toEqual([expect.stringMatching(/-lint\.v8cache$/)]);
+      expect(lint(tmp).status).toBe(0);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('never reads a cache others can write: a directory of that name open to others, or a symlink, means no cache', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'cigen-cache-'));
     try {
