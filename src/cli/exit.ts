@@ -1,12 +1,13 @@
 /**
  * How a run of cigen ends, in one place for every program: the exit code of a failure, what it
  * prints on standard error, and the JSON document that stands for it under `--format json`.
- * Apart from program.ts, which parses the command line with commander: `cigen lint PATH...`
- * (lint-main.ts) runs without loading commander and ends here all the same.
+ * Apart from program.ts, which parses the command line with commander: `cigen lint PATH...` and
+ * `cigen build --check` (lint-main.ts, build-main.ts) run without loading commander and end here
+ * all the same.
  */
 import { CigenError, exitCodeOf, INTERNAL_ERROR } from '../errors.js';
 import { jsonDocumentWritten, writeJson } from './output.js';
-import { writeErr } from './stdio.js';
+import { guardNodeStreams, writeErr } from './stdio.js';
 import { isVerbose } from './verbose.js';
 
 /** A failure as the JSON document of a `--format json` run: its exit code and what stderr says. */
@@ -43,4 +44,19 @@ export function failed(error: unknown, json: boolean): number {
   const code = reportError(error);
   if (json && !jsonDocumentWritten()) writeJson(errorJson(error, code));
   return code;
+}
+
+/**
+ * A command run without commander, for a command line it would parse to the same options (see
+ * lint-main.ts and build-main.ts): what program.ts's run does around the action, the exit code set
+ * the same way.
+ */
+export async function runDirectly(action: () => Promise<void>, json = false): Promise<void> {
+  guardNodeStreams();
+  try {
+    await action();
+    process.exitCode = 0;
+  } catch (error) {
+    process.exitCode = failed(error, json);
+  }
 }

@@ -14,25 +14,14 @@
  * loaded then (dist/vendor-commander.cjs): some 6 ms of every lint it would otherwise cost.
  */
 import { runLint } from './commands/lint.js';
-import { failed } from './exit.js';
+import { runDirectly } from './exit.js';
 import { DEFAULT_FORMAT } from './output.js';
-import { guardNodeStreams } from './stdio.js';
 
 /** The paths of `cigen lint PATH...` when the command line holds nothing else. */
 function plainLintPaths(argv: readonly string[]): string[] | undefined {
   const [command, ...paths] = argv.slice(2);
   if (command !== 'lint' || paths.some((path) => path === '' || path.startsWith('-'))) return undefined;
   return paths;
-}
-
-async function lintPaths(paths: string[]): Promise<void> {
-  guardNodeStreams();
-  try {
-    await runLint(paths, { format: DEFAULT_FORMAT });
-    process.exitCode = 0;
-  } catch (error) {
-    process.exitCode = failed(error, false);
-  }
 }
 
 async function lintCommandLine(): Promise<void> {
@@ -43,4 +32,4 @@ async function lintCommandLine(): Promise<void> {
 }
 
 const paths = plainLintPaths(process.argv);
-void (paths ? lintPaths(paths) : lintCommandLine());
+void (paths ? runDirectly(() => runLint(paths, { format: DEFAULT_FORMAT })) : lintCommandLine());

@@ -173,9 +173,15 @@ describe('the build bundle', () => {
   const catalog = join(dir, 'catalog');
   for (const path of ['templates', 'docs', 'README.md']) cpSync(join(ROOT, path), join(catalog, path), { recursive: true });
   const BUILD_CASES: string[][] = [
+    // --check, with --root or without (in either order): dist/build.cjs runs them without commander (build-main.ts).
     ['build', '--check', '--root', catalog],
-    ['build', '--check', '--root', catalog, '--format', 'json'],
+    ['build', '--root', catalog, '--check'],
+    ['build', '--check'],
     ['build', '--check', '--root', join(dir, 'nowhere')],
+    ['build', '--check', '--root', catalog, '--format', 'json'],
+    ['build', '--check', '--root'],
+    ['build', '--check', '--root', catalog, '--root', catalog],
+    ['build', '--check', '--check', '--root', catalog],
     ['build', '--help'],
     ['build', '--bogus'],
   ];
@@ -189,6 +195,25 @@ describe('the build bundle', () => {
       expect(whole.status).not.toBe(70);
     },
   );
+
+  it('checks without commander, and loads it from dist/vendor-commander.cjs for any other command line', () => {
+    for (const args of [
+      ['build', '--check', '--root', catalog],
+      ['build', '--root', catalog, '--check'],
+    ]) {
+      const plain = run('dist/build.cjs', args, { NODE_DEBUG: 'module' });
+      expect(plain.status).toBe(0);
+      expect(loaded(plain.stderr)).not.toContain('dist/vendor-commander.cjs');
+    }
+    for (const args of [
+      ['build', '--check', '--root', catalog, '--format', 'json'],
+      ['build', '--root', catalog],
+      ['build', '--help'],
+    ]) {
+      const parsed = loaded(run('dist/build.cjs', args, { NODE_DEBUG: 'module' }).stderr);
+      expect(parsed, args.join(' ')).toContain('dist/vendor-commander.cjs');
+    }
+  });
 
   it('bin/cigen.cjs runs build from dist/build.cjs; --check loads no validator, a build loads it from dist/build-validate.cjs', () => {
     const check = run('bin/cigen.cjs', ['build', '--check', '--root', catalog], { NODE_DEBUG: 'module' });
