@@ -4,7 +4,7 @@
  * list that keeps each entry's own text. Shared by `migrate` and `init`.
  */
 import { Document, isAlias, isMap, isScalar, isSeq, visit, type Node, type Pair, type YAMLSeq } from 'yaml';
-import { YAML_VERSION, aliasTarget, customTags, doubleQuotedScalar, scalarText } from './yaml.js';
+import { aliasTarget, doubleQuotedScalar, scalarText, stringifyBlockWithFlowLists, writeOptions } from './yaml.js';
 import { escapeRegExp } from './regexp.js';
 import { includeEntries, type IncludeEntry as IncludeRef } from './includes.js';
 import {
@@ -39,9 +39,16 @@ export interface ComponentInclude {
 
 /** Data as block YAML at column 0, lists of scalars in flow style (`tags: [v1, latest]`). Every
  *  string that YAML 1.1 would read as something else (`no`, `1.10`, `a,b` in a flow list, `#x`)
- *  is quoted by the yaml library, which knows the context it writes in. */
+ *  is quoted by the yaml library, which knows the context it writes in, and so is every string
+ *  Psych alone would (`y`, `:name`: writeOptions). The fast writer writes it (yaml.ts), the
+ *  library what that does not lay out. */
 export function renderBlock(value: unknown): string {
-  const doc = new Document(value, { version: YAML_VERSION, customTags });
+  return stringifyBlockWithFlowLists(value) ?? renderBlockWithDocument(value);
+}
+
+/** renderBlock's text as the library writes it, from a Document. */
+export function renderBlockWithDocument(value: unknown): string {
+  const doc = new Document(value, writeOptions());
   visit(doc, { Seq: (_key, node) => void (node.items.every(isScalar) ? (node.flow = true) : undefined) });
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false, indentSeq: true });
 }

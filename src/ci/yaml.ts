@@ -512,6 +512,8 @@ const GIVE_UP_WRITING = new Error('not written here');
 let writeContext: StringifyContext | undefined;
 /** Whether the text writeFast writes holds a character of RAW_IN_DOUBLE_QUOTES. */
 let rawWritten = false;
+/** Whether writeNode writes a list of scalars in flow style (`[a, b]`): stringifyBlockWithFlowLists. */
+let flowScalarLists = false;
 const HOLDS_RAW = /[\x7f-\x9f\u2028\u2029]/;
 
 /** The context the library's writers get for TO_STRING (its defaults, then TO_STRING). */
@@ -587,6 +589,8 @@ function writtenIn(context: StringifyContext, asWritten: boolean): Map<string, s
 /** A scalar (a key when `implicitKey`), written by the library's writers in `context`. */
 function writeScalar(value: unknown, context: StringifyContext, asWritten = false): string {
   if (typeof value === 'string') {
+    // renderBlock's library writes `<<` as a merge key (plain): left to it.
+    if (flowScalarLists && value === MERGE_KEY) throw GIVE_UP_WRITING;
     const place = writtenIn(context, asWritten);
     const single = place !== undefined && !value.includes('\n') && !DOCUMENT_MARKER.test(value);
     if (single) {
@@ -714,6 +718,10 @@ function writeNode(value: unknown, indent: string, context: StringifyContext, an
   }
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
+    if (flowScalarLists && value.every(isPlainScalar)) {
+      const flow = contextsAt(`${indent}  `, context).flow;
+      return `[${value.map((item: unknown) => writeFlowScalar(item, flow)).join(', ')}]`;
+    }
     const itemIndent = `${indent}  `;
     const itemContext = contextsAt(itemIndent, context).value;
     let out = '';
@@ -745,7 +753,8 @@ function writeNode(value: unknown, indent: string, context: StringifyContext, an
     if (item instanceof Reference) line = `${keyText}: ${writeNode(item, pairIndent, context, anchors)}`;
     else if (isPlainCollection(item)) {
       const text = writeNode(item, pairIndent, context, anchors);
-      line = text === '[]' || text === '{}' ? `${keyText}: ${text}` : `${keyText}:\n${pairIndent}${text}`;
+      const inline = text === '[]' || text === '{}' || (flowScalarLists && text.charCodeAt(0) === 91); // `[`: a flow list
+      line = inline ? `${keyText}: ${text}` : `${keyText}:\n${pairIndent}${text}`;
     } else {
       const text = writeValue(item, pairContexts.value, anchors);
       // (charCodeAt reads a concatenated string without flattening it, as startsWith would.)
@@ -804,8 +813,27 @@ function writeFlowScalar(value: unknown, context: StringifyContext): string {
     if (value.includes('\n') || YAML11_BREAKS.test(value) || value === MERGE_KEY || DOCUMENT_MARKER.test(value)) throw GIVE_UP_WRITING;
     return stringTag.stringify?.(new Scalar(value), context) ?? '';
   }
-  if (typeof value === 'number' || typeof value === 'boolean') return writeOther(value, context);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return writeOther(value, context);
   throw GIVE_UP_WRITING;
+}
+
+/** A string, a number, a boolean or null: what the library makes a scalar node of. */
+const isPlainScalar = (value: unknown): boolean =>
+  value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+
+/**
+ * Data as block YAML at column 0 with its lists of scalars in flow style (`tags: [v1, latest]`),
+ * as splice.ts's renderBlock has the library write it; undefined for what this does not lay out
+ * there (a text the library writes raw, a value of another class): the library writes it then.
+ */
+export function stringifyBlockWithFlowLists(value: unknown): string | undefined {
+  flowScalarLists = true;
+  try {
+    const text = writeFast(value);
+    return text === undefined || rawWritten ? undefined : text;
+  } finally {
+    flowScalarLists = false;
+  }
 }
 
 /** A catalog component file: the `spec:` header, `---`, then the jobs. */

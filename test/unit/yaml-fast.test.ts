@@ -39,12 +39,14 @@ import {
   psychQuotedValue,
   readingAsPsych,
   readUserYaml,
+  stringifyBlockWithFlowLists,
   stringifyFlow,
   stringifyYaml,
   withYaml11Breaks,
   writeFlowWithDocument,
 } from '../../src/ci/yaml.js';
 import { readSource } from '../../src/ci/source.js';
+import { renderBlock, renderBlockWithDocument } from '../../src/ci/splice.js';
 import { Literal, Reference } from '../../src/ci/model.js';
 import { CATALOG, sampleInputs } from '../../src/catalog/registry.js';
 import { componentHeader, renderComponent } from '../../src/catalog/document.js';
@@ -618,6 +620,39 @@ describe('stringifyFlow writes what the yaml library writes in flow style, on on
     fc.assert(
       fc.property(fc.oneof(value.object, value.array), (input) => {
         expect(stringifyFlow(input)).toBe(doubleQuotedEscapes(writeFlowWithDocument(input)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('renderBlock: block YAML with lists of scalars in flow style, by the fast writer as the library writes it', () => {
+  it('the include entries of every component page, and what init writes', () => {
+    for (const component of CATALOG) {
+      const entry = [{ component: `$CI_SERVER_FQDN/group/cigen/${component.name}@1`, inputs: component.usage }];
+      expect(stringifyBlockWithFlowLists(entry), component.name).toBe(renderBlockWithDocument(entry));
+    }
+    expect(renderBlock([{ component: 'x/y@1', inputs: { tags: ['v1', 'latest'], push: false, n: 2, r: [{ host: 'h' }] } }])).toBe(
+      '- component: x/y@1\n  inputs:\n    tags: [v1, latest]\n    push: false\n    n: 2\n    r:\n      - host: h\n',
+    );
+  });
+
+  it('quotes what Psych would read as another type, as GitLab reads it: `:name` is a Symbol there, `on` a boolean', () => {
+    expect(renderBlock({ a: ':name', b: ['y', ':sym'], c: 'on' })).toBe('a: ":name"\nb: [y, ":sym"]\nc: "on"\n');
+    expect(renderBlockWithDocument({ a: ':name', b: ['y', ':sym'], c: 'on' })).toBe('a: ":name"\nb: [y, ":sym"]\nc: "on"\n');
+  });
+
+  it('property: random values, the library writing what the fast writer does not lay out', () => {
+    const strings = fc.oneof(fc.constantFrom(...TRICKY_STRINGS), fc.string());
+    const scalar = fc.oneof(strings, fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, scalar, tie('array'), tie('object')),
+      array: fc.array(tie('node'), { maxLength: 4 }),
+      object: fc.dictionary(strings, tie('node'), { maxKeys: 4 }),
+    }));
+    fc.assert(
+      fc.property(fc.oneof(value.object, value.array), (input) => {
+        expect(renderBlock(input)).toBe(renderBlockWithDocument(input));
       }),
       { numRuns: 2000 },
     );
