@@ -11,6 +11,7 @@
  */
 import { runBuild, type BuildOptions } from './commands/build.js';
 import { runDirectly } from './exit.js';
+import { runParsed } from './parsed.js';
 import { DEFAULT_FORMAT } from './output.js';
 
 /** The options of `cigen build --check [--root DIR]` (either order), when the command line holds nothing else. */
@@ -29,12 +30,7 @@ function checkOptions(argv: readonly string[]): BuildOptions | undefined {
   return check ? { check, root: root ?? process.cwd(), format: DEFAULT_FORMAT } : undefined;
 }
 
-async function buildCommandLine(): Promise<void> {
-  const { createProgram, registerBuildCommand, run } = await import('./program.js');
-  const program = createProgram();
-  registerBuildCommand(program, () => Promise.resolve(runBuild));
-  await run(program, process.argv);
-}
-
 const options = checkOptions(process.argv);
-void (options ? runDirectly(() => runBuild(options)) : buildCommandLine());
+void (options
+  ? runDirectly(() => runBuild(options))
+  : runParsed((program, { registerBuildCommand }) => registerBuildCommand(program, () => Promise.resolve(runBuild))));

@@ -15,6 +15,7 @@
  */
 import { runLint } from './commands/lint.js';
 import { runDirectly } from './exit.js';
+import { runParsed } from './parsed.js';
 import { DEFAULT_FORMAT } from './output.js';
 
 /** The paths of `cigen lint PATH...` when the command line holds nothing else. */
@@ -24,12 +25,7 @@ function plainLintPaths(argv: readonly string[]): string[] | undefined {
   return paths;
 }
 
-async function lintCommandLine(): Promise<void> {
-  const { createProgram, registerLintCommand, run } = await import('./program.js');
-  const program = createProgram();
-  registerLintCommand(program, () => Promise.resolve(runLint));
-  await run(program, process.argv);
-}
-
 const paths = plainLintPaths(process.argv);
-void (paths ? runDirectly(() => runLint(paths, { format: DEFAULT_FORMAT })) : lintCommandLine());
+void (paths
+  ? runDirectly(() => runLint(paths, { format: DEFAULT_FORMAT }))
+  : runParsed((program, { registerLintCommand }) => registerLintCommand(program, () => Promise.resolve(runLint))));

@@ -591,6 +591,18 @@ describe('stringifyYaml writes what the yaml library writes, without a Document'
   });
 });
 
+/** Random plain data (strings, numbers, booleans, nulls when asked, in lists and mappings), a list or a mapping at the top. */
+function plainData(withNull: boolean): fc.Arbitrary<unknown> {
+  const strings = fc.oneof(fc.constantFrom(...TRICKY_STRINGS), fc.string());
+  const scalars = [strings, fc.integer(), fc.double(), fc.boolean(), ...(withNull ? [fc.constant(null)] : [])];
+  const value = fc.letrec((tie) => ({
+    node: fc.oneof({ depthSize: 'small' }, fc.oneof(...scalars), tie('array'), tie('object')),
+    array: fc.array(tie('node'), { maxLength: 4 }),
+    object: fc.dictionary(strings, tie('node'), { maxKeys: 4 }),
+  }));
+  return fc.oneof(value.object, value.array);
+}
+
 describe('stringifyFlow writes what the yaml library writes in flow style, on one line', () => {
   it('the sample of every input of the catalog, as its page shows it', () => {
     for (const component of CATALOG)
@@ -610,15 +622,8 @@ describe('stringifyFlow writes what the yaml library writes in flow style, on on
   });
 
   it('property: random values', () => {
-    const strings = fc.oneof(fc.constantFrom(...TRICKY_STRINGS), fc.string());
-    const scalar = fc.oneof(strings, fc.integer(), fc.double(), fc.boolean());
-    const value = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small' }, scalar, tie('array'), tie('object')),
-      array: fc.array(tie('node'), { maxLength: 4 }),
-      object: fc.dictionary(strings, tie('node'), { maxKeys: 4 }),
-    }));
     fc.assert(
-      fc.property(fc.oneof(value.object, value.array), (input) => {
+      fc.property(plainData(false), (input) => {
         expect(stringifyFlow(input)).toBe(doubleQuotedEscapes(writeFlowWithDocument(input)));
       }),
       { numRuns: 2000 },
@@ -643,15 +648,8 @@ describe('renderBlock: block YAML with lists of scalars in flow style, by the fa
   });
 
   it('property: random values, the library writing what the fast writer does not lay out', () => {
-    const strings = fc.oneof(fc.constantFrom(...TRICKY_STRINGS), fc.string());
-    const scalar = fc.oneof(strings, fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
-    const value = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small' }, scalar, tie('array'), tie('object')),
-      array: fc.array(tie('node'), { maxLength: 4 }),
-      object: fc.dictionary(strings, tie('node'), { maxKeys: 4 }),
-    }));
     fc.assert(
-      fc.property(fc.oneof(value.object, value.array), (input) => {
+      fc.property(plainData(true), (input) => {
         expect(renderBlock(input)).toBe(renderBlockWithDocument(input));
       }),
       { numRuns: 2000 },
