@@ -514,7 +514,7 @@ let writeContext: StringifyContext | undefined;
 let rawWritten = false;
 /** Whether writeNode writes a list of scalars in flow style (`[a, b]`): stringifyBlockWithFlowLists. */
 let flowScalarLists = false;
-const HOLDS_RAW = /[\x7f-\x9f\u2028\u2029]/;
+const HOLDS_RAW = new RegExp(RAW_IN_DOUBLE_QUOTES.source);
 
 /** The context the library's writers get for TO_STRING (its defaults, then TO_STRING). */
 function baseContext(): StringifyContext {
@@ -800,18 +800,18 @@ function writeFlow(value: unknown, contexts: PlaceContexts): string {
     if (entries.length === 0) return '{}';
     const pairs = entries.map(([key, item]) => {
       if (key === '' || key.length > 1024) throw GIVE_UP_WRITING;
-      return `${noteRaw(writeFlowScalar(key, contexts.flowKey))}: ${writeFlow(item, contexts)}`;
+      return `${writeFlowScalar(key, contexts.flowKey)}: ${writeFlow(item, contexts)}`;
     });
     return `{ ${pairs.join(', ')} }`;
   }
-  return noteRaw(writeFlowScalar(value, contexts.flow));
+  return writeFlowScalar(value, contexts.flow);
 }
 
-/** A scalar in a flow collection, or GIVE_UP_WRITING for one the library writes otherwise. */
+/** A scalar in a flow collection (noted in rawWritten), or GIVE_UP_WRITING for one the library writes otherwise. */
 function writeFlowScalar(value: unknown, context: StringifyContext): string {
   if (typeof value === 'string') {
     if (value.includes('\n') || YAML11_BREAKS.test(value) || value === MERGE_KEY || DOCUMENT_MARKER.test(value)) throw GIVE_UP_WRITING;
-    return stringTag.stringify?.(new Scalar(value), context) ?? '';
+    return noteRaw(stringTag.stringify?.(new Scalar(value), context) ?? '');
   }
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return writeOther(value, context);
   throw GIVE_UP_WRITING;

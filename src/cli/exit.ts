@@ -51,12 +51,13 @@ export function failed(error: unknown, json: boolean): number {
  * lint-main.ts and build-main.ts): what program.ts's run does around the action, the exit code set
  * the same way.
  */
-export async function runDirectly(action: () => Promise<void>, json = false): Promise<void> {
+export async function runDirectly(action: () => Promise<void>): Promise<void> {
   guardNodeStreams();
   try {
     await action();
     process.exitCode = 0;
   } catch (error) {
-    process.exitCode = failed(error, json);
+    // Text output: those command lines take no --format.
+    process.exitCode = failed(error, false);
   }
 }
