@@ -102,7 +102,9 @@ export function renderScript(template: Template, context: Record<string, unknown
   const tidy = trimmed.includes('\n\n\n') ? trimmed.replace(/\n{3,}/g, '\n\n') : trimmed;
   let end = tidy.length;
   while (end > 0 && tidy.charCodeAt(end - 1) === 10) end--;
-  return `${tidy.slice(0, end)}\n`;
+  // The text itself when it ends with one newline (as most do): a copy of a script is a copy of
+  // its hundreds of kilobytes.
+  return end === tidy.length - 1 ? tidy : `${tidy.slice(0, end)}\n`;
 }
 
 /** A build script: the component's template with the shared context every build script reads. */

@@ -32,6 +32,7 @@ import {
 import { stringifyNumber, stringTag, toJS, type StringifyContext, type ToJSContext } from 'yaml/util';
 import { RubyFloat, rubyInspect } from './interpolation/ruby.js';
 import { Literal, Quoted, Reference } from './model.js';
+import { oneByte } from './strings.js';
 import { UNTAKEN_CHARACTERS, parseFast } from './yaml-fast.js';
 
 export const referenceTag: CollectionTag = {
@@ -490,8 +491,8 @@ export function stringifyYaml(value: unknown): string {
   // component, 2 MB of scripts) hold none, and are not read again for them.
   const fast = process.env['CIGEN_YAML_FAST'] === '0' ? undefined : writeFast(value);
   lastWriter = fast === undefined ? 'library' : 'fast';
-  if (fast === undefined) return escapeRawInDoubleQuotes(writeWithDocument(value));
-  return rawWritten ? escapeRawInDoubleQuotes(fast) : fast;
+  if (fast === undefined) return oneByte(escapeRawInDoubleQuotes(writeWithDocument(value)));
+  return rawWritten ? oneByte(escapeRawInDoubleQuotes(fast)) : fast;
 }
 
 function writeWithDocument(value: unknown): string {

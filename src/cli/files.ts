@@ -13,7 +13,7 @@
  */
 // node:fs/promises is reached through fs.promises, made on first use: a command that reads its
 // files synchronously (a lint) does not load it.
-import { promises as fsp, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fsp, readFileSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError, OutputError, UsageError } from '../errors.js';
 import { withYaml11Breaks } from '../ci/yaml.js';
@@ -155,6 +155,53 @@ export async function readOptionalBytes(path: string, what: string = path): Prom
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw cannotRead(what, error);
+  }
+}
+
+/** The buffers holdsText reads files into and encodes texts into, kept from call to call. */
+const compared: { file: Buffer; text: Buffer } = { file: Buffer.alloc(0), text: Buffer.alloc(0) };
+
+/** `buffer` when it holds `size` bytes, else a larger one holding its first `kept` bytes. */
+function room(buffer: Buffer, size: number, kept = 0): Buffer {
+  if (buffer.length >= size) return buffer;
+  const larger = Buffer.allocUnsafeSlow(Math.max(size, 2 * buffer.length));
+  buffer.copy(larger, 0, 0, kept);
+  return larger;
+}
+
+/**
+ * Whether the file at `path` holds exactly `text` in UTF-8: false when it is missing; any other
+ * failure is `cannotRead`, as readOptionalBytes's. Read into, and the text encoded into, buffers
+ * kept from call to call: `cigen build --check` compares 2.5 MB, and new memory for each file
+ * (which the process touches for the first time) cost more than the comparison.
+ */
+export function holdsText(path: string, text: string, what: string = path): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw cannotRead(what, error);
+  }
+  try {
+    // Read to the end, whatever the size said (a file that grows meanwhile, a special file).
+    compared.file = room(compared.file, fstatSync(fd).size + 1);
+    let size = 0;
+    for (;;) {
+      compared.file = room(compared.file, size + 1, size);
+      const read = readSync(fd, compared.file, size, compared.file.length - size, null);
+      if (read === 0) break;
+      size += read;
+    }
+    const length = Buffer.byteLength(text);
+    if (size !== length) return false;
+    compared.text = room(compared.text, length);
+    compared.text.write(text);
+    return compared.file.subarray(0, size).equals(compared.text.subarray(0, length));
+  } catch (error) {
+    throw cannotRead(what, error);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -8,6 +8,7 @@ import { componentPagePath, replaceComponentsSection, SECTION_MARKERS } from '..
 import { GENERATED_BANNER } from '../../catalog/banner.js';
 import { paint, writeJson } from '../output.js';
 import {
+  holdsText,
   NotUtf8Error,
   readOptionalBytes,
   readOptionalFile,
@@ -82,10 +83,7 @@ export async function planBuild(root: string, { validate = true }: { validate?: 
   ];
   // Compared as bytes: a template or a page is replaced whole by what cigen renders, whatever bytes it held.
   const changed: PendingWrite[] = [];
-  for (const write of wanted) {
-    const current = await readOptionalBytes(write.path);
-    if (current === undefined || !current.equals(Buffer.from(write.text))) changed.push(write);
-  }
+  for (const write of wanted) if (!holdsText(write.path, write.text)) changed.push(write);
 
   const names = new Set([...build.components.map((c) => templatePath(c.component.name)), ...build.pages.map((page) => page.path)]);
   const stale: string[] = [];
