@@ -34,7 +34,9 @@ const KINDS = ['script', 'run', 'trigger'];
 export function withHiddenTwins(content: unknown): unknown {
   if (!isHash(content)) return content;
   let copy: Record<string, unknown> | undefined;
-  for (const [key, value] of Object.entries(content)) {
+  // Keys, not entries: no array of a pair per key (a pipeline may hold 100,000 jobs).
+  for (const key of Object.keys(content)) {
+    const value = content[key];
     if (!key.startsWith('.') || !isHash(value)) continue;
     copy ??= { ...content };
     copy[`${TWIN}${key}`] = KINDS.some((kind) => Object.hasOwn(value, kind)) ? value : { script: 'x', ...value };

@@ -166,7 +166,9 @@ export function checkExpressions(content: Record<string, unknown>, origin: Omit<
       if (typeof text === 'string') check(text, location, 'variables', () => [...path, 'variables', i], hiddenJob);
     });
   };
-  for (const [key, value] of Object.entries(content)) {
+  // Keys, not entries: no array of a pair per key (a pipeline may hold 100,000 jobs).
+  for (const key of Object.keys(content)) {
+    const value = content[key];
     if (key === 'workflow') {
       if (isHash(value)) rules(value['rules'], ['workflow', 'rules'], 'workflow:rules:rule');
     } else if (key === 'include') {

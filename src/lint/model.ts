@@ -116,7 +116,9 @@ export const MAX_EXTENDS_DEPTH = 10;
 /** Adds one file's content on top of the model: later files win, hashes merge deeply. */
 export function mergeContent(model: PipelineModel, content: unknown, origin: Omit<Origin, 'path'>): void {
   if (!isHash(content)) return;
-  for (const [key, value] of Object.entries(content)) {
+  // Keys, not entries: no array of a pair per key (a pipeline may hold 100,000 jobs).
+  for (const key of Object.keys(content)) {
+    const value = content[key];
     const at: Origin = { ...origin, path: [key] };
     if (GLOBAL_KEYWORDS.has(key)) {
       if (key === 'include') continue;

@@ -284,22 +284,23 @@ function parallelNames(name: string, parallel: unknown): string[] {
  */
 function stronglyConnected(graph: ReadonlyMap<string, readonly string[]>): string[][] {
   let counter = 0;
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
+  /** Each node entered: its index, its lowest reachable index, whether it is on the stack (one
+   *  record a node, not a map each: a pipeline may hold 100,000 jobs). */
+  const seen = new Map<string, { index: number; low: number; onStack: boolean }>();
   const stack: string[] = [];
-  const onStack = new Set<string>();
   const found: string[][] = [];
   const work: { node: string; next: number }[] = [];
   const enter = (node: string) => {
-    index.set(node, counter);
-    low.set(node, counter++);
+    seen.set(node, { index: counter, low: counter++, onStack: true });
     stack.push(node);
-    onStack.add(node);
     work.push({ node, next: 0 });
   };
-  const lower = (node: string, value: number) => low.set(node, Math.min(low.get(node) as number, value));
+  const lower = (node: string, value: number) => {
+    const entry = seen.get(node) as { low: number };
+    entry.low = Math.min(entry.low, value);
+  };
   for (const start of graph.keys()) {
-    if (index.has(start)) continue;
+    if (seen.has(start)) continue;
     enter(start);
     while (work.length > 0) {
       const frame = work[work.length - 1] as { node: string; next: number };
@@ -307,19 +308,21 @@ function stronglyConnected(graph: ReadonlyMap<string, readonly string[]>): strin
       if (frame.next < edges.length) {
         const next = edges[frame.next++] as string;
         if (!graph.has(next)) continue;
-        if (!index.has(next)) enter(next);
-        else if (onStack.has(next)) lower(frame.node, index.get(next) as number);
+        const entered = seen.get(next);
+        if (!entered) enter(next);
+        else if (entered.onStack) lower(frame.node, entered.index);
         continue;
       }
       work.pop();
+      const own = seen.get(frame.node) as { index: number; low: number };
       const parent = work[work.length - 1];
-      if (parent) lower(parent.node, low.get(frame.node) as number);
-      if (low.get(frame.node) !== index.get(frame.node)) continue;
+      if (parent) lower(parent.node, own.low);
+      if (own.low !== own.index) continue;
       const component: string[] = [];
       let member: string;
       do {
         member = stack.pop() as string;
-        onStack.delete(member);
+        (seen.get(member) as { onStack: boolean }).onStack = false;
         component.push(member);
       } while (member !== frame.node);
       found.push(component.reverse());
@@ -446,7 +449,9 @@ export async function checkPipeline(model: PipelineModel, options: SemanticOptio
   const extended = resolveExtends(model, out, !options.pipeline);
   const lookup = referenceLookup(model, extended);
   const untag = tagResolver(model, lookup);
-  const resolved = new Map([...extended].map(([name, job]) => [name, { ...job, value: untag(job.value) as Record<string, unknown> }]));
+  // Filled in a loop, without two arrays of a pair per job between (a pipeline may hold 100,000 jobs).
+  const resolved = new Map<string, Resolved>();
+  for (const [name, job] of extended) resolved.set(name, { ...job, value: untag(job.value) as Record<string, unknown> });
   // A tag still in a resolved value is one that could not be resolved: a list of its target's keys.
   const tags = referenceTargets(model);
   const unresolvedTag = (item: unknown): boolean => tags.has(item);
