@@ -491,8 +491,8 @@ export function stringifyYaml(value: unknown): string {
   // component, 2 MB of scripts) hold none, and are not read again for them.
   const fast = process.env['CIGEN_YAML_FAST'] === '0' ? undefined : writeFast(value);
   lastWriter = fast === undefined ? 'library' : 'fast';
-  if (fast === undefined) return oneByte(escapeRawInDoubleQuotes(writeWithDocument(value)));
-  return rawWritten ? oneByte(escapeRawInDoubleQuotes(fast)) : fast;
+  if (fast !== undefined && !rawWritten) return fast;
+  return oneByte(escapeRawInDoubleQuotes(fast ?? writeWithDocument(value)));
 }
 
 function writeWithDocument(value: unknown): string {
